@@ -1,0 +1,5 @@
+"""The ``numpynn`` command: thin wrappers that parse, call the library, print, exit."""
+
+from .main import main
+
+__all__ = ["main"]

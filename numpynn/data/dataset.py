@@ -1,0 +1,55 @@
+"""The :class:`Dataset` container that every data source returns."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+
+@dataclass
+class Dataset:
+    """Raw arrays of one data set, as read from its source (not preprocessed).
+
+    Attributes:
+        X: (N, D) features. float64 for ``digits``, CSV and NPZ; **float32** for
+            ``cifar10`` and ``mnist`` (their full size would need 1.2 GB as float64).
+            Images are flattened row-major in ``image_shape`` order, so
+            ``X.reshape(N, *image_shape)`` gives the images back; pixel values are as
+            stored in the file (0..255 for images, 0..16 for digits).
+        y: (N,) int64 class indices in 0..C-1, or None when the source has no labels.
+        classes: (C,) original label values (ints or strings); ``classes[y]`` gives
+            the original labels.
+        name: "digits", "cifar10", "mnist", or the file name of a CSV/NPZ file.
+        image_shape: (8, 8) for digits, (28, 28) for MNIST, (32, 32, 3) for CIFAR-10
+            (height, width, channels), None for CSV/NPZ.
+        X_test: (N_test, D) predefined test split (CIFAR ``test_batch``, MNIST
+            ``t10k``) with the same dtype as ``X``, else None.
+        y_test: (N_test,) int64 class indices of ``X_test``, else None.
+        class_names: human-readable name of each class (CIFAR-10 ``batches.meta``),
+            else None.
+    """
+
+    X: np.ndarray
+    y: np.ndarray | None
+    classes: np.ndarray
+    name: str
+    image_shape: tuple[int, ...] | None = None
+    X_test: np.ndarray | None = None
+    y_test: np.ndarray | None = None
+    class_names: list[str] | None = None
+
+    @property
+    def n_examples(self) -> int:
+        """Number of rows N of ``X``."""
+        return int(self.X.shape[0])
+
+    @property
+    def n_features(self) -> int:
+        """Number of features D per example (columns of ``X``)."""
+        return int(self.X.shape[1])
+
+    @property
+    def n_classes(self) -> int:
+        """Number of classes C (length of ``classes``)."""
+        return int(len(self.classes))

@@ -1,0 +1,126 @@
+"""Map original label values to class indices 0..C-1 (and check them against known classes)."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+import numpy as np
+
+from ..errors import DataError, InputError
+
+_INT64_MAX = 2**63 - 1
+
+
+def as_classes(classes: Sequence[object] | np.ndarray) -> np.ndarray:
+    """Return known class labels as a (C,) array of numbers or strings.
+
+    Raises:
+        InputError: ``classes`` is empty, not 1-D, or holds duplicates.
+    """
+    arr = np.asarray(classes)
+    if arr.dtype.kind == "S":
+        arr = arr.astype(str)
+    elif arr.dtype.kind not in "biufU":
+        arr = arr.astype(str)
+    if arr.ndim != 1 or arr.shape[0] == 0:
+        raise InputError(
+            f"classes must be a non-empty 1-D sequence of labels; got shape {arr.shape}"
+        )
+    if len(np.unique(arr)) != len(arr):
+        raise InputError(f"classes must not repeat a label; got {arr.tolist()}")
+    return arr
+
+
+def _preview(values: Sequence[object], limit: int = 10) -> str:
+    shown = ", ".join(repr(v) for v in list(values)[:limit])
+    more = len(values) - limit
+    return f"[{shown}{f', ... ({more} more)' if more > 0 else ''}]"
+
+
+def encode_labels(
+    raw: np.ndarray,
+    classes: Sequence[object] | np.ndarray | None = None,
+    *,
+    source: str,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Turn original labels into class indices.
+
+    Args:
+        raw: (N,) original labels, integers or strings.
+        classes: known labels (e.g. from a saved model). If None, the classes are the
+            sorted unique values of ``raw``.
+        source: the file or data set name, used in error messages.
+
+    Returns:
+        ``(y, classes)``: y (N,) int64 indices with ``classes[y] == raw``, classes (C,).
+
+    Raises:
+        DataError: ``raw`` holds labels that are not among ``classes``.
+    """
+    raw = np.asarray(raw)
+    if classes is None:
+        found, y = np.unique(raw, return_inverse=True)
+        return y.reshape(-1).astype(np.int64), found
+    known = as_classes(classes)
+    if (known.dtype.kind == "U") != (raw.dtype.kind == "U"):
+        keys, values = known.astype(str).tolist(), raw.astype(str).tolist()
+    else:
+        keys, values = known.tolist(), raw.tolist()
+    index = {k: i for i, k in enumerate(keys)}
+    y = np.fromiter((index.get(v, -1) for v in values), dtype=np.int64, count=len(values))
+    if (y < 0).any():
+        unknown = np.unique(raw[y < 0]).tolist()
+        raise DataError(
+            f"{source}: {len(unknown)} label value(s) {_preview(unknown)} are not among the "
+            f"known classes {_preview(known.tolist())}; the data must use the same labels "
+            "as the data the model was trained on"
+        )
+    return y, known
+
+
+def parse_label_cells(cells: Sequence[str], rows: Sequence[int], source: str) -> np.ndarray:
+    """Parse text labels (e.g. one CSV column): integers if all are numbers, else strings.
+
+    Numbers written as floats are accepted when integral ("3.0" -> 3).
+
+    Args:
+        cells: the N label texts, already stripped.
+        rows: the N row numbers of the cells in the file, for error messages.
+        source: the file name, for error messages.
+
+    Returns:
+        (N,) int64 array, or (N,) str array when any label is not a number.
+
+    Raises:
+        DataError: a label is empty, or numeric but not an integer (1.5, nan, inf).
+    """
+    for cell, row in zip(cells, rows):
+        if cell == "":
+            raise DataError(f"{source}: row {row}: the label cell is empty; every row needs one")
+    if not all(is_number(cell) for cell in cells):
+        return np.array(list(cells), dtype=str)
+    parsed: list[int] = []
+    for cell, row in zip(cells, rows):
+        try:
+            value = int(cell)
+        except ValueError:
+            number = float(cell)
+            if not (math.isfinite(number) and number.is_integer()):
+                raise DataError(
+                    f"{source}: row {row}: label {cell!r} is not an integer; class labels "
+                    "must be integers or text (is label_column the right column?)"
+                ) from None
+            value = int(number)
+        if abs(value) > _INT64_MAX:
+            raise DataError(f"{source}: row {row}: label {cell!r} is too large")
+        parsed.append(value)
+    return np.array(parsed, dtype=np.int64)
+
+
+def is_number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True

@@ -1,0 +1,549 @@
+"""First-order optimisers that update parameter arrays in place.
+
+Parameters are a ``dict[str, np.ndarray]`` (``{"W1": (D, H), "b1": (H,), ...}``) and the
+gradients a dict with exactly the same keys, shapes and dtypes. ``step(params, grads)``
+writes the new values into the very arrays held in ``params`` (a model keeps references to
+them), so no entry of ``params`` is ever rebound.
+
+The update rules follow the conventions of CS231n's ``optim.py``. For a parameter ``w``
+with gradient ``dw`` and learning rate ``lr``:
+
+* ``SGD``:       ``w -= lr * dw``
+* ``Momentum``:  ``v = mu * v - lr * dw; w += v``
+* Nesterov:      ``v_prev = v; v = mu * v - lr * dw; w += -mu * v_prev + (1 + mu) * v``
+* ``RMSprop``:   ``cache = dr * cache + (1 - dr) * dw**2; w -= lr * dw / (sqrt(cache) + eps)``
+* ``Adam``:      ``t += 1; m = b1 * m + (1 - b1) * dw; v = b2 * v + (1 - b2) * dw**2;``
+  ``w -= lr * (m / (1 - b1**t)) / (sqrt(v / (1 - b2**t)) + eps)``
+
+Performance: each optimiser keeps its state arrays (``v``, ``cache``, ``m``...) and one
+scratch array per parameter, allocated on the first step in the parameter's dtype, and
+computes every update with NumPy ufuncs writing into those buffers (``out=``). After the
+first step, ``step`` allocates no array of a parameter's size. float32 parameters stay
+float32 throughout.
+
+Checkpoints: ``state_dict()`` returns::
+
+    {
+        "name": "adam",                      # one of OPTIMIZERS
+        "hyper": {"lr": 0.001, "beta1": 0.9, "beta2": 0.999, "eps": 1e-08},
+        "t": 3,                              # number of steps taken so far
+        "arrays": {"m/W1": ndarray, "v/W1": ndarray, "m/b1": ndarray, ...},
+    }
+
+``"name"``, ``"hyper"`` and ``"t"`` hold plain Python scalars (JSON-serialisable);
+``"arrays"`` maps ``"<slot>/<param key>"`` to a copy of each state array (slots: ``v`` for
+momentum and Nesterov, ``cache`` for RMSprop, ``m`` and ``v`` for Adam, none for SGD).
+``load_state_dict`` on a fresh optimiser of the same kind (or
+:func:`optimizer_from_state_dict`) restores it so that training resumes bit for bit.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from typing import Any, ClassVar
+
+import numpy as np
+
+from numpynn.errors import InputError
+
+__all__ = [
+    "OPTIMIZERS",
+    "SGD",
+    "Adam",
+    "Momentum",
+    "Optimizer",
+    "RMSprop",
+    "make_optimizer",
+    "optimizer_from_state_dict",
+]
+
+OPTIMIZERS: tuple[str, ...] = ("sgd", "momentum", "nesterov", "rmsprop", "adam")
+
+
+# --------------------------------------------------------------------------- validation
+
+
+def _check_real(
+    name: str,
+    value: Any,
+    *,
+    low: float | None = None,
+    high: float | None = None,
+    low_open: bool = False,
+    high_open: bool = False,
+) -> float:
+    """Return ``value`` as a float after checking it is a finite number in a range.
+
+    Raises InputError naming ``name``, the value and the allowed range otherwise.
+    """
+    lo = "" if low is None else f"{'(' if low_open else '['}{low:g}"
+    hi = "" if high is None else f"{high:g}{')' if high_open else ']'}"
+    if low is not None and high is not None:
+        allowed = f"a finite number in {lo}, {hi}"
+    elif low is not None:
+        allowed = f"a finite number {'>' if low_open else '>='} {low:g}"
+    elif high is not None:
+        allowed = f"a finite number {'<' if high_open else '<='} {high:g}"
+    else:
+        allowed = "a finite number"
+    if isinstance(value, (bool, np.bool_)) or not isinstance(
+        value, (int, float, np.integer, np.floating)
+    ):
+        raise InputError(f"{name} must be {allowed}, got {value!r}")
+    x = float(value)
+    ok = math.isfinite(x)
+    if ok and low is not None:
+        ok = x > low if low_open else x >= low
+    if ok and high is not None:
+        ok = x < high if high_open else x <= high
+    if not ok:
+        raise InputError(f"{name} must be {allowed}, got {value!r}")
+    return x
+
+
+def _check_bool(name: str, value: Any) -> bool:
+    if not isinstance(value, (bool, np.bool_)):
+        raise InputError(f"{name} must be True or False, got {value!r}")
+    return bool(value)
+
+
+def _check_int(name: str, value: Any, *, low: int) -> int:
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)):
+        raise InputError(f"{name} must be an integer >= {low}, got {value!r}")
+    if value < low:
+        raise InputError(f"{name} must be an integer >= {low}, got {value!r}")
+    return int(value)
+
+
+# --------------------------------------------------------------------------- base class
+
+
+class Optimizer:
+    """Base class: validation, lazily allocated state and scratch buffers, checkpoints.
+
+    Subclasses set ``name`` and ``slots`` (the names of their per-parameter state arrays),
+    implement ``_update`` for one parameter and ``_hyper`` for their hyper-parameters.
+
+    Attributes:
+        lr: learning rate (float >= 0); may be changed between steps, e.g. by a schedule.
+        t: number of steps taken so far.
+    """
+
+    name: ClassVar[str] = ""
+    slots: ClassVar[tuple[str, ...]] = ()
+
+    def __init__(self, lr: float) -> None:
+        self.lr = lr
+        self.t: int = 0
+        # self._state[slot][key]: state array of the parameter `key`, same shape and dtype.
+        self._state: dict[str, dict[str, np.ndarray]] = {slot: {} for slot in self.slots}
+        # self._scratch[key]: work array the size of parameter `key`; never checkpointed.
+        self._scratch: dict[str, np.ndarray] = {}
+
+    # ---- learning rate -------------------------------------------------------------
+    @property
+    def lr(self) -> float:
+        """Learning rate used by the next ``step``."""
+        return self._lr
+
+    @lr.setter
+    def lr(self, value: float) -> None:
+        self._lr = _check_real("lr", value, low=0.0)
+
+    # ---- hooks for subclasses ------------------------------------------------------
+    def _hyper(self) -> dict[str, Any]:
+        """Hyper-parameters as plain Python scalars, ``lr`` included."""
+        return {"lr": self._lr}
+
+    def _set_hyper(self, hyper: dict[str, Any]) -> None:
+        """Set the hyper-parameters from a dict with exactly the keys of ``_hyper()``."""
+        self.lr = hyper["lr"]
+
+    def _prepare(self) -> None:
+        """Called once per step after ``t`` is incremented, before the updates."""
+
+    def _update(
+        self, w: np.ndarray, dw: np.ndarray, state: tuple[np.ndarray, ...], s: np.ndarray
+    ) -> None:
+        """Update one parameter in place.
+
+        Args:
+            w: the parameter, any shape; written in place.
+            dw: its gradient, same shape and dtype; read only.
+            state: this parameter's state arrays, one per entry of ``slots``, same shape
+                and dtype as ``w``; written in place.
+            s: scratch array, same shape and dtype as ``w``; contents undefined on entry.
+        """
+        raise NotImplementedError
+
+    # ---- public API ----------------------------------------------------------------
+    def step(self, params: dict[str, np.ndarray], grads: Mapping[str, np.ndarray]) -> None:
+        """Apply one update to every parameter, in place.
+
+        Args:
+            params: ``{key: array}``; each array is floating point and writable, any shape.
+                Updated in place; the dict itself is not modified.
+            grads: ``{key: array}`` with exactly the keys of ``params`` and, for each key,
+                the same shape and dtype as ``params[key]``. Not modified.
+
+        Raises:
+            InputError: keys, shapes or dtypes do not match (the message names the key),
+                or a loaded state array does not fit its parameter. Nothing is updated.
+        """
+        self._check(params, grads)
+        self.t += 1
+        self._prepare()
+        for key, w in params.items():
+            state = tuple(self._buffer(slot, key, w) for slot in self.slots)
+            s = self._scratch.get(key)
+            if s is None or s.shape != w.shape or s.dtype != w.dtype:
+                s = np.empty_like(w)
+                self._scratch[key] = s
+            self._update(w, grads[key], state, s)
+
+    def state_dict(self) -> dict[str, Any]:
+        """Everything needed to resume: see the module docstring for the layout.
+
+        The arrays are copies: later steps do not change a state dict already taken.
+        """
+        arrays = {
+            f"{slot}/{key}": arr.copy()
+            for slot, per_key in self._state.items()
+            for key, arr in per_key.items()
+        }
+        return {"name": self.name, "hyper": self._hyper(), "t": self.t, "arrays": arrays}
+
+    def load_state_dict(self, state: Mapping[str, Any]) -> None:
+        """Restore hyper-parameters, step count and state arrays from ``state_dict()``.
+
+        Raises:
+            InputError: ``state`` is not a state dict of this kind of optimiser. On error
+                the optimiser is left unchanged.
+        """
+        if not isinstance(state, Mapping):
+            raise InputError(f"state must be a dict from state_dict(), got {type(state)}")
+        expected = {"name", "hyper", "t", "arrays"}
+        if set(state) != expected:
+            raise InputError(
+                f"optimizer state must have the keys {sorted(expected)}, got {sorted(state)}"
+            )
+        if state["name"] != self.name:
+            raise InputError(
+                f"optimizer state is for {state['name']!r}, cannot load it into {self.name!r}"
+            )
+        hyper = state["hyper"]
+        if not isinstance(hyper, Mapping) or set(hyper) != set(self._hyper()):
+            got = sorted(hyper) if isinstance(hyper, Mapping) else hyper
+            raise InputError(
+                f"optimizer state 'hyper' for {self.name!r} must have the keys "
+                f"{sorted(self._hyper())}, got {got!r}"
+            )
+        t = _check_int("optimizer state 't'", state["t"], low=0)
+        arrays = state["arrays"]
+        if not isinstance(arrays, Mapping):
+            raise InputError(f"optimizer state 'arrays' must be a dict, got {type(arrays)}")
+        new_state: dict[str, dict[str, np.ndarray]] = {slot: {} for slot in self.slots}
+        for name, arr in arrays.items():
+            slot, sep, key = str(name).partition("/")
+            if not sep or slot not in new_state or not key:
+                raise InputError(
+                    f"optimizer state array {name!r} is not of the form '<slot>/<param key>' "
+                    f"with slot in {list(self.slots)}"
+                )
+            if not isinstance(arr, np.ndarray) or not np.issubdtype(arr.dtype, np.floating):
+                raise InputError(
+                    f"optimizer state array {name!r} must be a floating-point numpy array, "
+                    f"got {type(arr).__name__} {getattr(arr, 'dtype', '')}".rstrip()
+                )
+            new_state[slot][key] = np.array(arr, copy=True)
+        previous = self._hyper()
+        try:
+            self._set_hyper(dict(hyper))
+        except InputError:
+            self._set_hyper(previous)  # leave the optimiser as it was
+            raise
+        self.t = t
+        self._state = new_state
+        self._scratch = {}
+
+    # ---- internals -----------------------------------------------------------------
+    def _check(self, params: Mapping[str, np.ndarray], grads: Mapping[str, np.ndarray]) -> None:
+        if not isinstance(params, Mapping) or not isinstance(grads, Mapping):
+            raise InputError(
+                f"params and grads must be dicts of numpy arrays, got "
+                f"{type(params).__name__} and {type(grads).__name__}"
+            )
+        for key in grads:
+            if key not in params:
+                raise InputError(
+                    f"grads has the key {key!r} that params lacks; params keys: {list(params)}"
+                )
+        for key, w in params.items():
+            if key not in grads:
+                raise InputError(f"grads lacks the key {key!r}; every parameter needs a gradient")
+            dw = grads[key]
+            if not isinstance(w, np.ndarray) or not np.issubdtype(w.dtype, np.floating):
+                raise InputError(
+                    f"params[{key!r}] must be a floating-point numpy array, got "
+                    f"{type(w).__name__} {getattr(w, 'dtype', '')}".rstrip()
+                )
+            if not w.flags.writeable:
+                raise InputError(f"params[{key!r}] is read-only; it must be updated in place")
+            if not isinstance(dw, np.ndarray):
+                raise InputError(f"grads[{key!r}] must be a numpy array, got {type(dw).__name__}")
+            if dw.shape != w.shape:
+                raise InputError(
+                    f"grads[{key!r}] has shape {dw.shape} but params[{key!r}] has shape "
+                    f"{w.shape}; they must match"
+                )
+            if dw.dtype != w.dtype:
+                raise InputError(
+                    f"grads[{key!r}] has dtype {dw.dtype} but params[{key!r}] has dtype "
+                    f"{w.dtype}; compute the gradient in the parameter's dtype"
+                )
+            for slot in self.slots:
+                buf = self._state[slot].get(key)
+                if buf is not None and (buf.shape != w.shape or buf.dtype != w.dtype):
+                    raise InputError(
+                        f"optimizer state {slot}/{key} has shape {buf.shape} and dtype "
+                        f"{buf.dtype} but params[{key!r}] has shape {w.shape} and dtype "
+                        f"{w.dtype}; the state belongs to another model"
+                    )
+
+    def _buffer(self, slot: str, key: str, w: np.ndarray) -> np.ndarray:
+        buf = self._state[slot].get(key)
+        if buf is None:
+            buf = np.zeros_like(w)
+            self._state[slot][key] = buf
+        return buf
+
+    def __repr__(self) -> str:
+        args = ", ".join(f"{k}={v!r}" for k, v in self._hyper().items())
+        return f"{type(self).__name__}({args})"
+
+
+# --------------------------------------------------------------------------- optimisers
+
+
+class SGD(Optimizer):
+    """Vanilla stochastic gradient descent: ``w -= lr * dw``."""
+
+    name: ClassVar[str] = "sgd"
+    slots: ClassVar[tuple[str, ...]] = ()
+
+    def _update(
+        self, w: np.ndarray, dw: np.ndarray, state: tuple[np.ndarray, ...], s: np.ndarray
+    ) -> None:
+        np.multiply(dw, self._lr, out=s)  # s = lr * dw
+        np.subtract(w, s, out=w)  # w -= lr * dw
+
+
+class Momentum(Optimizer):
+    """SGD with momentum, optionally Nesterov's accelerated gradient (CS231n form).
+
+    Plain:    ``v = mu * v - lr * dw; w += v``.
+    Nesterov: ``v_prev = v; v = mu * v - lr * dw; w += -mu * v_prev + (1 + mu) * v``,
+    computed as the algebraically equal ``w += mu * v - lr * dw`` (with the new ``v``),
+    which needs no copy of ``v_prev``.
+
+    Args:
+        lr: learning rate >= 0.
+        momentum: ``mu`` in [0, 1).
+        nesterov: use Nesterov's update.
+    """
+
+    slots: ClassVar[tuple[str, ...]] = ("v",)
+
+    def __init__(self, lr: float, momentum: float = 0.9, nesterov: bool = False) -> None:
+        super().__init__(lr)
+        self.momentum = _check_real("momentum", momentum, low=0.0, high=1.0, high_open=True)
+        self.nesterov = _check_bool("nesterov", nesterov)
+
+    @property
+    def name(self) -> str:  # type: ignore[override]
+        return "nesterov" if self.nesterov else "momentum"
+
+    def _hyper(self) -> dict[str, Any]:
+        return {"lr": self._lr, "momentum": self.momentum, "nesterov": self.nesterov}
+
+    def _set_hyper(self, hyper: dict[str, Any]) -> None:
+        self.lr = hyper["lr"]
+        self.momentum = _check_real(
+            "momentum", hyper["momentum"], low=0.0, high=1.0, high_open=True
+        )
+        self.nesterov = _check_bool("nesterov", hyper["nesterov"])
+
+    def _update(
+        self, w: np.ndarray, dw: np.ndarray, state: tuple[np.ndarray, ...], s: np.ndarray
+    ) -> None:
+        (v,) = state
+        mu = self.momentum
+        np.multiply(dw, self._lr, out=s)  # s = lr * dw
+        np.multiply(v, mu, out=v)
+        np.subtract(v, s, out=v)  # v = mu * v - lr * dw
+        if self.nesterov:
+            np.subtract(w, s, out=w)  # w -= lr * dw
+            np.multiply(v, mu, out=s)
+            np.add(w, s, out=w)  # w += mu * v
+        else:
+            np.add(w, v, out=w)  # w += v
+
+
+class RMSprop(Optimizer):
+    """RMSprop: a running mean of squared gradients scales each step.
+
+    ``cache = dr * cache + (1 - dr) * dw**2; w -= lr * dw / (sqrt(cache) + eps)``
+
+    Args:
+        lr: learning rate >= 0.
+        decay_rate: ``dr`` in [0, 1).
+        eps: > 0, keeps the division finite.
+    """
+
+    name: ClassVar[str] = "rmsprop"
+    slots: ClassVar[tuple[str, ...]] = ("cache",)
+
+    def __init__(self, lr: float, decay_rate: float = 0.99, eps: float = 1e-8) -> None:
+        super().__init__(lr)
+        self.decay_rate = _check_real("decay_rate", decay_rate, low=0.0, high=1.0, high_open=True)
+        self.eps = _check_real("eps", eps, low=0.0, low_open=True)
+
+    def _hyper(self) -> dict[str, Any]:
+        return {"lr": self._lr, "decay_rate": self.decay_rate, "eps": self.eps}
+
+    def _set_hyper(self, hyper: dict[str, Any]) -> None:
+        self.lr = hyper["lr"]
+        self.decay_rate = _check_real(
+            "decay_rate", hyper["decay_rate"], low=0.0, high=1.0, high_open=True
+        )
+        self.eps = _check_real("eps", hyper["eps"], low=0.0, low_open=True)
+
+    def _update(
+        self, w: np.ndarray, dw: np.ndarray, state: tuple[np.ndarray, ...], s: np.ndarray
+    ) -> None:
+        (cache,) = state
+        dr = self.decay_rate
+        np.multiply(cache, dr, out=cache)
+        np.multiply(dw, dw, out=s)
+        np.multiply(s, 1.0 - dr, out=s)
+        np.add(cache, s, out=cache)  # cache = dr * cache + (1 - dr) * dw**2
+        np.sqrt(cache, out=s)
+        np.add(s, self.eps, out=s)  # s = sqrt(cache) + eps
+        np.divide(dw, s, out=s)
+        np.multiply(s, self._lr, out=s)
+        np.subtract(w, s, out=w)  # w -= lr * dw / (sqrt(cache) + eps)
+
+
+class Adam(Optimizer):
+    """Adam with bias-corrected first and second moments (one step count ``t`` shared).
+
+    ``t += 1; m = b1 * m + (1 - b1) * dw; v = b2 * v + (1 - b2) * dw**2;``
+    ``w -= lr * (m / (1 - b1**t)) / (sqrt(v / (1 - b2**t)) + eps)``
+
+    Args:
+        lr: learning rate >= 0.
+        beta1: ``b1`` in [0, 1).
+        beta2: ``b2`` in [0, 1).
+        eps: > 0, keeps the division finite.
+    """
+
+    name: ClassVar[str] = "adam"
+    slots: ClassVar[tuple[str, ...]] = ("m", "v")
+
+    def __init__(
+        self, lr: float, beta1: float = 0.9, beta2: float = 0.999, eps: float = 1e-8
+    ) -> None:
+        super().__init__(lr)
+        self.beta1 = _check_real("beta1", beta1, low=0.0, high=1.0, high_open=True)
+        self.beta2 = _check_real("beta2", beta2, low=0.0, high=1.0, high_open=True)
+        self.eps = _check_real("eps", eps, low=0.0, low_open=True)
+        self._bc1 = 1.0
+        self._bc2 = 1.0
+
+    def _hyper(self) -> dict[str, Any]:
+        return {"lr": self._lr, "beta1": self.beta1, "beta2": self.beta2, "eps": self.eps}
+
+    def _set_hyper(self, hyper: dict[str, Any]) -> None:
+        self.lr = hyper["lr"]
+        self.beta1 = _check_real("beta1", hyper["beta1"], low=0.0, high=1.0, high_open=True)
+        self.beta2 = _check_real("beta2", hyper["beta2"], low=0.0, high=1.0, high_open=True)
+        self.eps = _check_real("eps", hyper["eps"], low=0.0, low_open=True)
+
+    def _prepare(self) -> None:
+        self._bc1 = 1.0 - self.beta1**self.t  # bias corrections of this step
+        self._bc2 = 1.0 - self.beta2**self.t
+
+    def _update(
+        self, w: np.ndarray, dw: np.ndarray, state: tuple[np.ndarray, ...], s: np.ndarray
+    ) -> None:
+        m, v = state
+        b1, b2 = self.beta1, self.beta2
+        np.multiply(m, b1, out=m)
+        np.multiply(dw, 1.0 - b1, out=s)
+        np.add(m, s, out=m)  # m = b1 * m + (1 - b1) * dw
+        np.multiply(v, b2, out=v)
+        np.multiply(dw, dw, out=s)
+        np.multiply(s, 1.0 - b2, out=s)
+        np.add(v, s, out=v)  # v = b2 * v + (1 - b2) * dw**2
+        np.divide(v, self._bc2, out=s)
+        np.sqrt(s, out=s)
+        np.add(s, self.eps, out=s)  # s = sqrt(vhat) + eps
+        np.divide(m, s, out=s)
+        np.multiply(s, self._lr / self._bc1, out=s)  # s = lr * mhat / (sqrt(vhat) + eps)
+        np.subtract(w, s, out=w)
+
+
+# --------------------------------------------------------------------------- factories
+
+_KWARGS: dict[str, tuple[str, ...]] = {
+    "sgd": (),
+    "momentum": ("momentum", "nesterov"),
+    "nesterov": ("momentum",),
+    "rmsprop": ("decay_rate", "eps"),
+    "adam": ("beta1", "beta2", "eps"),
+}
+
+
+def make_optimizer(name: str, lr: float, **kwargs: Any) -> Optimizer:
+    """Build an optimiser by name (case-insensitive), one of :data:`OPTIMIZERS`.
+
+    ``"nesterov"`` is :class:`Momentum` with ``nesterov=True``. ``kwargs`` are the
+    optimiser's hyper-parameters (``momentum``; ``decay_rate``, ``eps``; ``beta1``,
+    ``beta2``, ``eps``).
+
+    Raises:
+        InputError: unknown name, an argument the optimiser does not take, or a value out
+            of range.
+    """
+    key = name.strip().lower() if isinstance(name, str) else None
+    if key not in _KWARGS:
+        raise InputError(f"unknown optimizer {name!r}; valid names: {', '.join(OPTIMIZERS)}")
+    allowed = _KWARGS[key]
+    for arg in kwargs:
+        if arg not in allowed:
+            raise InputError(
+                f"optimizer {key!r} takes no argument {arg!r}; it takes lr"
+                + "".join(f", {a}" for a in allowed)
+            )
+    if key == "sgd":
+        return SGD(lr)
+    if key == "momentum":
+        return Momentum(lr, **kwargs)
+    if key == "nesterov":
+        return Momentum(lr, nesterov=True, **kwargs)
+    if key == "rmsprop":
+        return RMSprop(lr, **kwargs)
+    return Adam(lr, **kwargs)
+
+
+def optimizer_from_state_dict(state: Mapping[str, Any]) -> Optimizer:
+    """Build the optimiser a ``state_dict()`` came from and load that state into it."""
+    if not isinstance(state, Mapping) or "name" not in state:
+        raise InputError("state must be a dict from Optimizer.state_dict() with a 'name' key")
+    hyper = state.get("hyper")
+    if not isinstance(hyper, Mapping) or "lr" not in hyper:
+        raise InputError("optimizer state must have a 'hyper' dict with an 'lr' entry")
+    opt = make_optimizer(str(state["name"]), hyper["lr"])
+    opt.load_state_dict(state)
+    return opt

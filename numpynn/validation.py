@@ -1,0 +1,112 @@
+"""Input checks shared by the models and the training loop.
+
+Each check raises :class:`numpynn.errors.InputError` (a ``ValueError``) naming the
+argument, what was wrong with it and how to fix it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+
+from .errors import InputError
+
+
+def check_features(X: object, n_features: int, dtype: np.dtype, name: str = "X") -> np.ndarray:
+    """Return ``X`` as a C-contiguous (N, n_features) array of ``dtype``.
+
+    Accepts (N, D) or CS231n-style (N, d1, ..., dk) with d1*...*dk == D (flattened).
+    """
+    try:
+        arr = np.asarray(X)
+    except (TypeError, ValueError) as exc:
+        raise InputError(f"{name} cannot be converted to a numeric array: {exc}") from None
+    if arr.ndim < 2:
+        hint = " For a single example use X.reshape(1, -1)." if arr.ndim == 1 else ""
+        raise InputError(
+            f"{name} must be a 2-D array of shape (N, D); got shape {arr.shape}.{hint}"
+        )
+    if arr.shape[0] == 0:
+        raise InputError(f"{name} is an empty batch (shape {arr.shape}); pass at least one row.")
+    if arr.dtype.kind not in "biuf":
+        raise InputError(
+            f"{name} must hold numbers (int or float); got dtype {arr.dtype}. "
+            "Convert non-numeric columns first."
+        )
+    d = int(np.prod(arr.shape[1:]))
+    if d != n_features:
+        raise InputError(
+            f"{name} has {d} features per row (shape {arr.shape}) but the model expects "
+            f"{n_features}; use data with the same columns the model was built for."
+        )
+    arr = np.ascontiguousarray(arr.reshape(arr.shape[0], d), dtype=dtype)
+    if not np.isfinite(arr).all():
+        bad = np.argwhere(~np.isfinite(arr))[0]
+        raise InputError(
+            f"{name} contains NaN or infinite values (first at row {bad[0]}, column {bad[1]}); "
+            "remove or impute them before training or predicting."
+        )
+    return arr
+
+
+def check_labels(y: object, n_rows: int, n_classes: int, name: str = "y") -> np.ndarray:
+    """Return ``y`` as an (N,) int64 array of class indices in 0..n_classes-1."""
+    arr = np.asarray(y)
+    if arr.ndim != 1:
+        raise InputError(f"{name} must be a 1-D array of shape (N,); got shape {arr.shape}.")
+    if arr.shape[0] != n_rows:
+        raise InputError(
+            f"{name} has {arr.shape[0]} labels but X has {n_rows} rows; they must match."
+        )
+    if arr.dtype.kind == "f":
+        if not np.isfinite(arr).all() or not np.all(arr == np.round(arr)):
+            raise InputError(
+                f"{name} must hold integer class indices; got non-integer values "
+                f"such as {arr[~(arr == np.round(arr))][:3].tolist()}."
+            )
+    elif arr.dtype.kind not in "biu":
+        raise InputError(
+            f"{name} must hold integer class indices 0..{n_classes - 1}; got dtype {arr.dtype}. "
+            "Map labels to indices first (numpynn.MLPClassifier does this for you)."
+        )
+    arr = arr.astype(np.int64, copy=False)
+    if n_rows and (arr.min() < 0 or arr.max() >= n_classes):
+        bad = arr[(arr < 0) | (arr >= n_classes)][:3].tolist()
+        raise InputError(
+            f"{name} must hold class indices in 0..{n_classes - 1}; found {bad}."
+        )
+    return arr
+
+
+def check_positive_int(value: object, name: str) -> int:
+    """An integer >= 1 (bools refused)."""
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
+        raise InputError(f"{name} must be a positive integer; got {value!r}.")
+    return int(value)
+
+
+def check_hidden_dims(hidden_dims: Sequence[int] | int, name: str = "hidden_dims") -> list[int]:
+    """A non-empty list of positive hidden-layer sizes."""
+    if isinstance(hidden_dims, (int, np.integer)) and not isinstance(hidden_dims, bool):
+        hidden_dims = [int(hidden_dims)]
+    try:
+        dims = list(hidden_dims)
+    except TypeError:
+        raise InputError(
+            f"{name} must be a list of positive integers; got {hidden_dims!r}."
+        ) from None
+    if not dims:
+        raise InputError(f"{name} must name at least one hidden layer; got {hidden_dims!r}.")
+    return [check_positive_int(h, f"{name}[{i}]") for i, h in enumerate(dims)]
+
+
+def check_nonnegative_float(value: object, name: str) -> float:
+    """A finite float >= 0."""
+    try:
+        v = float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        raise InputError(f"{name} must be a number >= 0; got {value!r}.") from None
+    if not np.isfinite(v) or v < 0:
+        raise InputError(f"{name} must be a finite number >= 0; got {value!r}.")
+    return v
