@@ -18,7 +18,7 @@ numbers needs, under protocols 0..5 and from numpy 1.x or 2.x:
 
 Everything else (``os.system``, ``builtins.open``, ``builtins.eval``, ...) raises
 :class:`~numpynn.errors.DataError` before anything is called. Before unpickling, a
-scan of the opcodes rejects malformed streams and memo indices that no pickler writes
+scan of the opcodes rejects malformed streams and memo indices larger than the file
 (a huge memo index makes CPython's unpickler allocate memory in proportion to it).
 """
 
@@ -117,14 +117,11 @@ class SafeUnpickler(pickle.Unpickler):
 
 def _scan(data: bytes, source: str) -> None:
     """Walk the opcodes without running them: malformed streams and bogus memo indices."""
-    n_puts = 0
     try:
         for opcode, arg, _ in pickletools.genops(data):
-            if opcode.name in _MEMO_PUTS:
-                if not isinstance(arg, int) or not 0 <= arg <= n_puts:
-                    raise DataError(f"{source}: corrupt pickle (memo index {arg!r} out of order)")
-            if opcode.name in _MEMO_PUTS or opcode.name == "MEMOIZE":
-                n_puts += 1
+            # picklers number memo entries 0, 1, 2, ...: there are fewer than bytes
+            if opcode.name in _MEMO_PUTS and not (isinstance(arg, int) and 0 <= arg < len(data)):
+                raise DataError(f"{source}: corrupt pickle (memo index {arg!r} out of range)")
     except DataError:
         raise
     except Exception as exc:  # genops raises ValueError and friends on malformed input

@@ -1,0 +1,119 @@
+"""``numpynn train``: train a network on a data set and write model, history and report."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from ..data import PREPROCESSING_KINDS
+from ..experiment import RunOptions, default_train_config, resume_options, run_training
+from ..optim import OPTIMIZERS
+from ..progress import ProgressBar
+from ..schedules import SCHEDULES
+from ..train import TrainConfig
+from . import common
+
+EXAMPLES = """examples:
+  numpynn train                                    # digits, 1 hidden layer of 100, Adam
+  numpynn train --data cifar10:~/cifar-10-batches-py --hidden 100 --epochs 20 \\
+                --optimizer momentum --lr 1e-3 --batch-size 200 --out runs/cifar
+  numpynn train --data mydata.csv --hidden 256,128 --reg 1e-3 --out runs/mine
+  numpynn train --resume runs/cifar                # continue an interrupted run
+
+outputs in --out: model.npz, history.json, checkpoint.npz, report.html + PNG plots
+"""
+
+
+def add_parser(sub: argparse._SubParsersAction) -> None:
+    d = default_train_config()
+    o = RunOptions()
+    p = sub.add_parser(
+        "train", help="train a network and save model, history and report",
+        description="Train an MLP (affine-ReLU layers, softmax loss) with minibatch gradient "
+        "descent; print train/val/test accuracy and write the run's files.",
+        epilog=EXAMPLES, formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    p.add_argument("--data", default=o.data, help=f"{common.DATA_HELP} (default {o.data})")
+    p.add_argument("--label-column", type=int, default=-1,
+                   help="CSV column holding the label (default -1, the last)")
+    p.add_argument("--hidden", type=common.hidden_sizes, default=o.hidden,
+                   help="hidden layer sizes, e.g. 100 or 512,256,128 (default 100)")
+    p.add_argument("--epochs", type=common.positive_int, default=d.epochs,
+                   help=f"passes over the training data (default {d.epochs})")
+    p.add_argument("--batch-size", type=common.positive_int, default=d.batch_size,
+                   help=f"examples per step (default {d.batch_size})")
+    p.add_argument("--optimizer", choices=OPTIMIZERS, default=d.optimizer,
+                   help=f"update rule (default {d.optimizer})")
+    p.add_argument("--lr", type=common.positive_float, default=d.lr,
+                   help=f"learning rate (default {d.lr:g})")
+    p.add_argument("--schedule", choices=SCHEDULES, default=d.schedule,
+                   help="learning-rate schedule (default constant)")
+    p.add_argument("--lr-decay", type=common.positive_float, default=d.lr_decay,
+                   help="factor per epoch for --schedule step (default 0.95)")
+    p.add_argument("--reg", type=common.nonnegative_float, default=o.reg,
+                   help=f"L2 strength: loss + 0.5*reg*sum(W**2) (default {o.reg:g})")
+    p.add_argument("--weight-scale", default="he",
+                   help="initial weight std, or he / glorot (default he)")
+    p.add_argument("--patience", type=common.positive_int, default=None,
+                   help="stop after this many epochs without better val accuracy")
+    p.add_argument("--preprocessing", choices=PREPROCESSING_KINDS, default=o.preprocessing,
+                   help="fitted on the training split only (default standardize)")
+    p.add_argument("--val-fraction", type=common.fraction, default=o.val_fraction,
+                   help="validation share of the data (default 0.1)")
+    p.add_argument("--test-fraction", type=common.fraction, default=o.test_fraction,
+                   help="test share when the data set has no test part (default 0.2)")
+    p.add_argument("--seed", type=int, default=d.seed, help="seed for init, split, shuffling")
+    p.add_argument("--dtype", choices=("float32", "float64"), default=o.dtype,
+                   help="computation precision (default float32)")
+    p.add_argument("--out", type=Path, default=Path("numpynn-run"),
+                   help="output directory (default ./numpynn-run)")
+    p.add_argument("--resume", type=Path, metavar="DIR",
+                   help="continue the interrupted run in DIR with its own options")
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.add_argument("--no-report", action="store_true", help="skip the plots and report.html")
+    p.set_defaults(run=run)
+
+
+def _weight_scale(text: str) -> float | str:
+    if text in ("he", "glorot"):
+        return text
+    try:
+        return float(text)
+    except ValueError:
+        return text  # MLP rejects it with a clear message
+
+
+def run(args: argparse.Namespace) -> int:
+    if args.resume is not None:
+        out = args.resume
+        options = resume_options(out)
+    else:
+        out = args.out
+        config = TrainConfig(
+            epochs=args.epochs, batch_size=args.batch_size, optimizer=args.optimizer,
+            lr=args.lr, schedule=args.schedule, lr_decay=args.lr_decay,
+            patience=args.patience, seed=args.seed,
+        )
+        options = RunOptions(
+            data=args.data, hidden=args.hidden, preprocessing=args.preprocessing,
+            val_fraction=args.val_fraction, test_fraction=args.test_fraction,
+            label_column=args.label_column, weight_scale=_weight_scale(args.weight_scale),
+            reg=args.reg, dtype=args.dtype, train=config,
+        )
+    progress = ProgressBar(enabled=False if args.quiet else None)
+    try:
+        result = run_training(options, out, callbacks=[progress], resume=args.resume is not None,
+                              report=not args.no_report)
+    except KeyboardInterrupt:
+        progress.on_train_end(None)  # type: ignore[arg-type]
+        print(f"\ninterrupted; the last finished epoch is saved in {out}/checkpoint.npz. "
+              f"Continue with: numpynn train --resume {out}")
+        return 130
+    h = result.history
+    print(f"{options.data}: {result.saved.model!r}")
+    print(f"{len(h.epochs)} epochs ({h.stop_reason}); kept epoch {h.best_epoch} "
+          f"(best validation accuracy)")
+    print(common.format_metrics(result.metrics, result.seconds))
+    for name, path in result.paths.items():
+        print(f"{name:<8} {path}")
+    return 0

@@ -1,0 +1,126 @@
+"""Feature preprocessing whose statistics are fitted on the training data only."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+import numpy as np
+
+from ..errors import DataError, InputError
+
+KINDS = ("standardize", "center", "scale", "none")
+
+
+class Preprocessor:
+    """Per-feature affine map ``(X - mean) / scale`` fitted on training data.
+
+    Kinds:
+        - ``"standardize"``: mean and standard deviation of each feature (a feature with
+          zero variance gets scale 1, so it maps to 0 and never to NaN/inf).
+        - ``"center"``: subtract each feature's mean (scale 1).
+        - ``"scale"``: divide every feature by the largest absolute value in the whole
+          training set (one number; mean 0), e.g. 16 for digits or 255 for images, so
+          that non-negative data lands in [0, 1].
+        - ``"none"``: identity (mean 0, scale 1).
+
+    The statistics are float64 of shape (D,). ``transform`` keeps a float input's dtype
+    (float32 stays float32); integer inputs become float64.
+    """
+
+    kinds: ClassVar[tuple[str, ...]] = KINDS
+
+    def __init__(self, kind: str = "standardize") -> None:
+        if kind not in KINDS:
+            raise InputError(f"preprocessing kind must be one of {list(KINDS)}; got {kind!r}")
+        self.kind = kind
+        self.mean_: np.ndarray | None = None
+        self.scale_: np.ndarray | None = None
+
+    def __repr__(self) -> str:
+        fitted = "" if self.mean_ is None else f", n_features={len(self.mean_)}"
+        return f"Preprocessor({self.kind!r}{fitted})"
+
+    @property
+    def n_features(self) -> int | None:
+        """Number of features D it was fitted on, None before :meth:`fit`."""
+        return None if self.mean_ is None else len(self.mean_)
+
+    def fit(self, X: np.ndarray) -> Preprocessor:
+        """Compute the statistics from the training examples X (N, D); returns self."""
+        X = _as_2d_numeric(X, "X")
+        if len(X) == 0:
+            raise InputError("cannot fit preprocessing on an empty X (0 rows)")
+        X64 = X.astype(np.float64)
+        if not np.isfinite(X64).all():
+            raise DataError("X contains NaN or infinite values; clean or impute them first")
+        d = X64.shape[1]
+        mean, scale = np.zeros(d), np.ones(d)
+        if self.kind in ("standardize", "center"):
+            mean = X64.mean(axis=0)
+        if self.kind == "standardize":
+            std = X64.std(axis=0)
+            constant = (X64.max(axis=0) == X64.min(axis=0)) | ~(std > 0) | ~np.isfinite(std)
+            scale = np.where(constant, 1.0, std)
+        elif self.kind == "scale":
+            peak = float(np.abs(X64).max()) if X64.size else 0.0
+            scale = np.full(d, peak if peak > 0 and np.isfinite(peak) else 1.0)
+        self.mean_, self.scale_ = mean, scale
+        return self
+
+    def transform(self, X: np.ndarray) -> np.ndarray:
+        """Return ``(X - mean) / scale`` for X (N, D), in X's float dtype (else float64)."""
+        if self.mean_ is None or self.scale_ is None:
+            raise InputError(
+                f"this Preprocessor({self.kind!r}) is not fitted yet; call fit(X_train) "
+                "first, or build it from saved statistics with Preprocessor.from_state()"
+            )
+        X = _as_2d_numeric(X, "X")
+        if X.shape[1] != len(self.mean_):
+            raise InputError(
+                f"X has {X.shape[1]} features but the preprocessing was fitted on "
+                f"{len(self.mean_)}; use data with the same columns as the training data"
+            )
+        dtype = X.dtype if X.dtype.kind == "f" else np.dtype(np.float64)
+        out = X.astype(dtype, copy=True)
+        if self.kind != "none":
+            out -= self.mean_.astype(dtype)
+            out /= self.scale_.astype(dtype)
+        return out
+
+    def fit_transform(self, X: np.ndarray) -> np.ndarray:
+        """Fit on X (N, D) and return its transform."""
+        return self.fit(X).transform(X)
+
+    def state(self) -> dict[str, np.ndarray]:
+        """The fitted statistics: ``{"mean": (D,), "scale": (D,)}`` float64 arrays."""
+        if self.mean_ is None or self.scale_ is None:
+            raise InputError(f"this Preprocessor({self.kind!r}) is not fitted; nothing to save")
+        return {"mean": self.mean_.copy(), "scale": self.scale_.copy()}
+
+    @classmethod
+    def from_state(cls, kind: str, state: dict[str, np.ndarray]) -> Preprocessor:
+        """Rebuild a fitted preprocessor from ``kind`` and a :meth:`state` dict."""
+        pre = cls(kind)
+        missing = [key for key in ("mean", "scale") if key not in state]
+        if missing:
+            raise InputError(f"preprocessing state lacks {missing}; found keys {sorted(state)}")
+        mean = np.asarray(state["mean"], dtype=np.float64)
+        scale = np.asarray(state["scale"], dtype=np.float64)
+        if mean.ndim != 1 or mean.shape != scale.shape:
+            raise InputError(
+                f"preprocessing state needs 1-D mean and scale of equal length; got shapes "
+                f"{mean.shape} and {scale.shape}"
+            )
+        if not (np.isfinite(mean).all() and np.isfinite(scale).all() and (scale > 0).all()):
+            raise InputError("preprocessing state must be finite with positive scales")
+        pre.mean_, pre.scale_ = mean.copy(), scale.copy()
+        return pre
+
+
+def _as_2d_numeric(X: np.ndarray, name: str) -> np.ndarray:
+    X = np.asarray(X)
+    if X.ndim != 2:
+        raise InputError(f"{name} must be 2-D with shape (N, D); got shape {X.shape}")
+    if X.dtype.kind not in "biuf":
+        raise InputError(f"{name} must hold numbers; got dtype {X.dtype}")
+    return X

@@ -1,0 +1,106 @@
+"""Stratified, seeded train / validation / test split."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from ..errors import DataError, InputError
+
+
+def _check_fraction(name: str, value: float) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float, np.floating, np.integer)):
+        raise InputError(f"{name} must be a number in [0, 1); got {value!r}")
+    if not 0.0 <= float(value) < 1.0:
+        raise InputError(f"{name} must be in [0, 1); got {value!r}")
+    return float(value)
+
+
+def train_val_test_split(
+    X: np.ndarray,
+    y: np.ndarray,
+    *,
+    val_fraction: float = 0.1,
+    test_fraction: float = 0.2,
+    seed: int = 0,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Split (X, y) into train, validation and test parts with the same class proportions.
+
+    Args:
+        X: (N, ...) examples (rows are split; the dtype is kept).
+        y: (N,) class labels (indices or any values) used to stratify.
+        val_fraction: share of the N examples in the validation part (rounded up), in
+            [0, 1); 0 gives an empty validation part.
+        test_fraction: share in the test part (rounded up), in [0, 1); 0 gives an empty
+            test part, e.g. for data sets with a predefined test split.
+        seed: the same seed gives the same split.
+
+    Returns:
+        ``(X_train, y_train, X_val, y_val, X_test, y_test)``; empty parts keep the shape
+        of the rest, e.g. X_test (0, D) and y_test (0,).
+
+    Raises:
+        InputError: fractions out of range or summing to 1 or more.
+        DataError: X and y of different lengths, or a class with too few examples to
+            appear in every part (the error names the class and its count).
+    """
+    val_fraction = _check_fraction("val_fraction", val_fraction)
+    test_fraction = _check_fraction("test_fraction", test_fraction)
+    if val_fraction + test_fraction >= 1.0:
+        raise InputError(
+            f"val_fraction + test_fraction must be below 1 to leave training data; got "
+            f"{val_fraction} + {test_fraction}"
+        )
+    X, y = np.asarray(X), np.asarray(y)
+    if y.ndim != 1:
+        raise DataError(f"y must be 1-D with shape (N,); got shape {y.shape}")
+    if X.ndim == 0 or len(X) != len(y):
+        raise DataError(f"X has shape {X.shape} but y has {len(y)} labels; the lengths must match")
+    n = len(y)
+    n_test = math.ceil(test_fraction * n)
+    n_val = math.ceil(val_fraction * n)
+    labels, counts = np.unique(y, return_counts=True)
+    parts = [("training", n - n_test - n_val)]
+    parts += [("validation", n_val)] if n_val else []
+    parts += [("test", n_test)] if n_test else []
+    need = len(parts)
+    for label, count in zip(labels.tolist(), counts.tolist()):
+        if need > 1 and count < need:
+            names = "/".join(name for name, _ in parts)
+            raise DataError(
+                f"class {label!r} has only {count} example(s), but a stratified "
+                f"{names} split needs at least {need} per class; collect more examples of "
+                "it, drop or merge that class, or lower the number of parts (set "
+                "val_fraction or test_fraction to 0)"
+            )
+    for name, size in parts:
+        if need > 1 and size < len(labels):
+            raise DataError(
+                f"the {name} part would hold {size} of {n} examples, fewer than the "
+                f"{len(labels)} classes, so it cannot hold every class; change "
+                "val_fraction/test_fraction or use more data"
+            )
+    index = np.arange(n)
+    empty = index[:0]
+    rest, test = _stratified(index, y, n_test, seed) if n_test else (index, empty)
+    train, val = _stratified(rest, y[rest], n_val, seed) if n_val else (rest, empty)
+    return X[train], y[train], X[val], y[val], X[test], y[test]
+
+
+def _stratified(
+    index: np.ndarray, y: np.ndarray, n_take: int, seed: int
+) -> tuple[np.ndarray, np.ndarray]:
+    from sklearn.model_selection import train_test_split
+
+    try:
+        keep, take = train_test_split(index, test_size=n_take, stratify=y, random_state=seed)
+    except ValueError as exc:
+        labels, counts = np.unique(y, return_counts=True)
+        least = int(np.argmin(counts))
+        raise DataError(
+            f"cannot split stratified: {exc} (class {labels[least].item()!r} has "
+            f"{counts[least]} example(s) left); collect more examples of the rare classes "
+            "or lower val_fraction/test_fraction"
+        ) from None
+    return keep, take

@@ -1,0 +1,66 @@
+"""Metrics of a saved model on labelled data: accuracy, loss, per-class scores, confusion."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from sklearn.metrics import confusion_matrix, precision_recall_fscore_support
+
+from .losses import softmax_cross_entropy
+from .validation import check_features
+
+
+@dataclass
+class Evaluation:
+    """accuracy and mean data loss; per-class precision/recall/f1/support (C,);
+    confusion (C, C) with rows = true class, columns = predicted class."""
+
+    accuracy: float
+    loss: float
+    precision: np.ndarray
+    recall: np.ndarray
+    f1: np.ndarray
+    support: np.ndarray
+    confusion: np.ndarray
+
+    def summary(self) -> dict[str, float]:
+        return {"accuracy": self.accuracy, "loss": self.loss}
+
+
+def evaluate(model: Any, X: np.ndarray, y: np.ndarray) -> Evaluation:
+    """Evaluate an MLP on preprocessed X: (N, D) with class indices y: (N,)."""
+    X = check_features(X, model.input_dim, model.dtype)
+    scores = model._scores(X)
+    loss, _ = softmax_cross_entropy(scores.astype(np.float64), y)
+    pred = np.argmax(scores, axis=1)
+    labels = np.arange(model.num_classes)
+    precision, recall, f1, support = precision_recall_fscore_support(
+        y, pred, labels=labels, zero_division=0
+    )
+    return Evaluation(
+        accuracy=float(np.mean(pred == y)),
+        loss=float(loss),
+        precision=precision,
+        recall=recall,
+        f1=f1,
+        support=support,
+        confusion=confusion_matrix(y, pred, labels=labels),
+    )
+
+
+def format_evaluation(ev: Evaluation, class_names: list[str]) -> str:
+    """Per-class table and confusion matrix as text."""
+    width = max(8, *(len(c) for c in class_names))
+    lines = [f"accuracy {ev.accuracy:.2%}   loss {ev.loss:.4f}   ({int(ev.support.sum())} rows)",
+             "", f"{'class':<{width}} {'precision':>9} {'recall':>7} {'f1':>6} {'support':>8}"]
+    for i, name in enumerate(class_names):
+        lines.append(f"{name:<{width}} {ev.precision[i]:>9.3f} {ev.recall[i]:>7.3f} "
+                     f"{ev.f1[i]:>6.3f} {int(ev.support[i]):>8}")
+    lines += ["", "confusion matrix (rows: true class, columns: predicted class)"]
+    cell = max(4, len(str(int(ev.confusion.max()))) + 1, *(len(c) + 1 for c in class_names))
+    lines.append(" " * width + "".join(f"{c:>{cell}}" for c in class_names))
+    for i, name in enumerate(class_names):
+        lines.append(f"{name:<{width}}" + "".join(f"{v:>{cell}}" for v in ev.confusion[i]))
+    return "\n".join(lines)

@@ -1,0 +1,295 @@
+"""A whole training run, as ``numpynn train`` does it, callable from Python.
+
+data spec -> Dataset -> stratified split -> preprocessing fitted on train -> MLP ->
+Trainer (checkpoint every epoch) -> metrics -> model.npz, history.json, report.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from collections.abc import Iterable, Mapping
+from dataclasses import asdict, dataclass, field, fields
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from .data import Dataset, Preprocessor, load_dataset, train_val_test_split
+from .errors import DataError, InputError, ModelFileError
+from .evaluation import Evaluation, evaluate
+from .io import SavedModel, save_model, write_json_atomic
+from .models import MLP
+from .train import Callback, History, TrainConfig, Trainer, read_checkpoint
+from .validation import check_hidden_dims
+
+MODEL_FILE, HISTORY_FILE, CHECKPOINT_FILE = "model.npz", "history.json", "checkpoint.npz"
+
+
+def default_train_config() -> TrainConfig:
+    """The defaults of ``numpynn train``: Adam, lr 1e-3, 30 epochs of batch 32."""
+    return TrainConfig(epochs=30, batch_size=32, optimizer="adam", lr=1e-3, seed=0)
+
+
+@dataclass
+class RunOptions:
+    """Everything that defines a run besides the output directory.
+
+    data: a data spec (see numpynn.data.load_dataset); hidden: hidden-layer sizes;
+    preprocessing: a numpynn.data.Preprocessor kind; val_fraction/test_fraction: the
+    stratified split (the test part is the data set's own when it has one);
+    weight_scale/reg/dtype: the model (numpynn.models.MLP); train: the Trainer's config.
+    """
+
+    data: str = "digits"
+    hidden: list[int] = field(default_factory=lambda: [100])
+    preprocessing: str = "standardize"
+    val_fraction: float = 0.1
+    test_fraction: float = 0.2
+    label_column: int | None = -1
+    weight_scale: float | str = "he"
+    reg: float = 1e-4
+    dtype: str = "float32"
+    train: TrainConfig = field(default_factory=default_train_config)
+
+    def __post_init__(self) -> None:
+        self.hidden = check_hidden_dims(self.hidden, "hidden")
+        Preprocessor(self.preprocessing)  # validates the kind
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> RunOptions:
+        known = {f.name for f in fields(cls)}
+        values = {k: v for k, v in data.items() if k in known}
+        values["train"] = TrainConfig.from_dict(data.get("train", {}))
+        return cls(**values)
+
+
+@dataclass
+class Splits:
+    """Preprocessed float arrays of each split, with class indices."""
+
+    X_train: np.ndarray
+    y_train: np.ndarray
+    X_val: np.ndarray
+    y_val: np.ndarray
+    X_test: np.ndarray
+    y_test: np.ndarray
+    preprocessor: Preprocessor
+    dataset: Dataset
+
+
+def prepare_splits(options: RunOptions) -> Splits:
+    """Load ``options.data``, split it with the run's seed and fit preprocessing on train."""
+    ds = load_dataset(options.data, label_column=options.label_column)
+    if ds.y is None:
+        raise DataError(f"{options.data} has no labels; training needs a label column.")
+    seed = options.train.seed if options.train.seed is not None else 0
+    if ds.X_test is not None:
+        X_tr, y_tr, X_val, y_val, _, _ = train_val_test_split(
+            ds.X, ds.y, val_fraction=options.val_fraction, test_fraction=0.0, seed=seed
+        )
+        X_te, y_te = ds.X_test, ds.y_test
+    else:
+        X_tr, y_tr, X_val, y_val, X_te, y_te = train_val_test_split(
+            ds.X, ds.y, val_fraction=options.val_fraction,
+            test_fraction=options.test_fraction, seed=seed,
+        )
+    dtype = np.dtype(options.dtype)
+    prep = Preprocessor(options.preprocessing).fit(X_tr.astype(dtype, copy=False))
+
+    def tf(X: np.ndarray) -> np.ndarray:
+        return prep.transform(X.astype(dtype, copy=False))
+
+    return Splits(tf(X_tr), y_tr, tf(X_val), y_val, tf(X_te), y_te, prep, ds)
+
+
+def _fingerprint(*arrays: np.ndarray) -> str:
+    digest = hashlib.sha1()
+    for a in arrays:
+        digest.update(str(a.shape).encode())
+        digest.update(np.ascontiguousarray(a).data)
+    return digest.hexdigest()
+
+
+@dataclass
+class RunResult:
+    """What a run produced: the saved model, its history, metrics per split, file paths."""
+
+    saved: SavedModel
+    history: History
+    metrics: dict[str, dict[str, float]]
+    test_evaluation: Evaluation | None
+    seconds: float
+    paths: dict[str, Path]
+
+
+def run_training(
+    options: RunOptions,
+    out_dir: str | Path,
+    callbacks: Iterable[Callback] = (),
+    resume: bool = False,
+    report: bool = True,
+) -> RunResult:
+    """Train as ``numpynn train`` does and write model.npz, history.json and the report.
+
+    With ``resume=True`` the run continues from ``out_dir/checkpoint.npz``; it then ends
+    with the same parameters and history as an uninterrupted run.
+    """
+    out = Path(out_dir)
+    if out.exists() and not out.is_dir():
+        raise InputError(f"--out {out} is a file; give a directory for the run's outputs.")
+    started = time.perf_counter()
+    splits = prepare_splits(options)
+    ds = splits.dataset
+    fingerprint = _fingerprint(splits.X_train, splits.y_train)
+    model = MLP(ds.n_features, options.hidden, ds.n_classes, weight_scale=options.weight_scale,
+                reg=options.reg, dtype=options.dtype, seed=options.train.seed)
+    has_val = splits.X_val.shape[0] > 0
+    trainer = Trainer(
+        model, splits.X_train, splits.y_train,
+        splits.X_val if has_val else None, splits.y_val if has_val else None,
+        config=options.train, callbacks=callbacks, checkpoint=out / CHECKPOINT_FILE,
+        checkpoint_extra={"options": options.to_dict(), "fingerprint": fingerprint},
+    )
+    if resume:
+        header, _ = read_checkpoint(out / CHECKPOINT_FILE)
+        if header.get("extra", {}).get("fingerprint") != fingerprint:
+            raise InputError(f"the data of {options.data} changed since the checkpoint in {out} "
+                             "was written; resume with the same data or start a new run.")
+        trainer.resume(out / CHECKPOINT_FILE)
+    history = trainer.train()
+    seconds = time.perf_counter() - started
+
+    metrics: dict[str, dict[str, float]] = {}
+    test_eval = None
+    for name, X, y in (("train", splits.X_train, splits.y_train),
+                       ("val", splits.X_val, splits.y_val),
+                       ("test", splits.X_test, splits.y_test)):
+        if X.shape[0]:
+            ev = evaluate(model, X, y)
+            metrics[name] = ev.summary()
+            if name == "test":
+                test_eval = ev
+    class_names = ds.class_names or [str(c) for c in ds.classes.tolist()]
+    metadata = {
+        "data": options.data,
+        "options": options.to_dict(),
+        "metrics": metrics,
+        "image_shape": list(ds.image_shape) if ds.image_shape else None,
+        "class_names": class_names,
+        "epochs_run": len(history.epochs),
+        "best_epoch": history.best_epoch,
+        "stop_reason": history.stop_reason,
+        "train_seconds": seconds,
+    }
+    saved = SavedModel(model, ds.classes,
+                       {"kind": splits.preprocessor.kind, "state": splits.preprocessor.state()},
+                       metadata)
+    paths = {"model": save_model(out / MODEL_FILE, saved),
+             "history": write_json_atomic(out / HISTORY_FILE, history.to_dict())}
+    if report:
+        from .report import write_report
+
+        paths["report"] = write_report(
+            out, history, metrics=metrics,
+            confusion=test_eval.confusion if test_eval is not None else None,
+            class_names=class_names, W1=model.params["W1"],
+            image_shape=ds.image_shape, title=f"numpynn training report: {options.data}",
+            details={"data": options.data, "architecture": repr(model),
+                     "optimizer": f"{options.train.optimizer} lr={options.train.lr}",
+                     "epochs run": len(history.epochs), "batch size": options.train.batch_size,
+                     "seed": options.train.seed, "stop reason": history.stop_reason,
+                     "time (s)": f"{seconds:.1f}"},
+        )
+    return RunResult(saved, history, metrics, test_eval, seconds, paths)
+
+
+def resume_options(out_dir: str | Path) -> RunOptions:
+    """The options of the interrupted run whose checkpoint is in ``out_dir``."""
+    path = Path(out_dir) / CHECKPOINT_FILE
+    if not path.exists():
+        raise InputError(f"no checkpoint to resume in {out_dir} (expected {path}); "
+                         "start a run with 'numpynn train --out DIR' first.")
+    header, _ = read_checkpoint(path)
+    try:
+        return RunOptions.from_dict(header["extra"]["options"])
+    except (KeyError, TypeError) as exc:
+        raise ModelFileError(f"checkpoint {path} lacks the run options ({exc}); it was not "
+                             "written by 'numpynn train'.") from None
+
+
+def evaluation_data(saved: SavedModel, spec: str, split: str = "auto") -> tuple[np.ndarray,
+                                                                               np.ndarray, str]:
+    """Raw X and class indices to evaluate ``saved`` on, and the split's name.
+
+    split: "test"/"val"/"train" re-create the training run's split (same seed), so
+    evaluating on the training data spec reproduces the printed metrics; "all" takes
+    every labelled row; "auto" is "test" when spec is the training data, else "all".
+    """
+    options = saved.metadata.get("options")
+    same = options is not None and spec == options.get("data")
+    if split == "auto":
+        split = "test" if same else "all"
+    if split not in ("all", "train", "val", "test"):
+        raise InputError(f"--split must be auto, all, train, val or test; got {split!r}.")
+    if split == "all":
+        label_column = options.get("label_column", -1) if options else -1
+        ds = load_dataset(spec, label_column=label_column, classes=saved.classes)
+        if ds.y is None:
+            raise DataError(f"{spec} has no labels; evaluate needs labelled data.")
+        X, y = ds.X, ds.y
+        if ds.X_test is not None:
+            X, y = np.concatenate([X, ds.X_test]), np.concatenate([ds.y, ds.y_test])
+        return X, y, "all"
+    if not same:
+        raise InputError(f"--split {split} re-creates the training split, which needs the "
+                         f"training data ({options.get('data') if options else 'unknown'}); "
+                         f"got {spec}. Use --split all for other data.")
+    run = RunOptions.from_dict(options)
+    ds = load_dataset(spec, label_column=run.label_column, classes=saved.classes)
+    seed = run.train.seed if run.train.seed is not None else 0
+    if ds.X_test is not None:
+        parts = train_val_test_split(ds.X, ds.y, val_fraction=run.val_fraction,
+                                     test_fraction=0.0, seed=seed)
+        parts = (*parts[:4], ds.X_test, ds.y_test)
+    else:
+        parts = train_val_test_split(ds.X, ds.y, val_fraction=run.val_fraction,
+                                     test_fraction=run.test_fraction, seed=seed)
+    i = {"train": 0, "val": 2, "test": 4}[split]
+    return parts[i], parts[i + 1], split
+
+
+def prediction_data(saved: SavedModel, spec: str) -> np.ndarray:
+    """Raw features (N, D) of ``spec`` to predict on; a label column, if any, is ignored.
+
+    For CSV files the label column is present when a row has one more column than the
+    model has features; data sets with a predefined test part give train rows then test.
+    """
+    n_features = saved.model.input_dim
+    label_column: int | None = -1
+    if spec.lower().endswith(".csv"):
+        label_column = None if _csv_columns(spec) == n_features else -1
+    elif spec.lower().endswith(".npz"):
+        label_column = None
+    ds = load_dataset(spec, label_column=label_column, classes=None)
+    X = ds.X if ds.X_test is None else np.concatenate([ds.X, ds.X_test])
+    if X.shape[1] != n_features:
+        raise DataError(f"{spec} has {X.shape[1]} feature columns but the model expects "
+                        f"{n_features}; use data with the columns the model was trained on.")
+    return X
+
+
+def _csv_columns(path: str) -> int | None:
+    import csv
+
+    try:
+        with open(path, newline="", encoding="utf-8") as fh:
+            for row in csv.reader(fh):
+                if row:
+                    return len(row)
+    except (OSError, UnicodeDecodeError):
+        return None  # load_dataset reports the problem properly
+    return None

@@ -1,0 +1,231 @@
+"""Model files and checkpoints: one ``.npz`` holding named arrays plus a JSON header.
+
+Layout of every file numpynn writes::
+
+    __header__      uint8 array: UTF-8 JSON {"format": "numpynn", "kind": "model" |
+                    "checkpoint", "format_version": 1, ...}
+    param/W1 ...    model parameters
+    prep/mean ...   preprocessing statistics (model files)
+    classes         (C,) class labels when they are numbers; strings go in the header
+
+Files are read with ``allow_pickle=False`` (a hostile file cannot run code) and checked
+against the header; every problem raises :class:`numpynn.errors.ModelFileError` with the
+path and what to do. Writes are atomic: a temporary file in the same directory, flushed
+and fsynced, then renamed over the target, so an interrupted save never leaves a
+half-written file behind.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+import zipfile
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from .errors import ModelFileError
+from .models import MLP
+
+FORMAT = "numpynn"
+FORMAT_VERSION = 1
+HEADER_KEY = "__header__"
+
+
+# --------------------------------------------------------------------------- container
+def write_container(path: str | Path, header: Mapping[str, Any], arrays: Mapping[str, Any]) -> Path:
+    """Atomically write ``arrays`` and a JSON ``header`` to the ``.npz`` file ``path``."""
+    path = Path(path)
+    full_header = {"format": FORMAT, "format_version": FORMAT_VERSION, **header}
+    payload = {HEADER_KEY: np.frombuffer(json.dumps(full_header).encode(), dtype=np.uint8)}
+    for key, value in arrays.items():
+        arr = np.asarray(value)
+        if arr.dtype == object:
+            raise ValueError(f"array {key!r} has dtype object; only numeric arrays are stored")
+        payload[key] = arr
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            np.savez(fh, **payload)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return path
+
+
+def read_container(path: str | Path, kind: str) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
+    """Read a file written by :func:`write_container`; check format, version and ``kind``."""
+    path = Path(path)
+    what = "model file" if kind == "model" else f"{kind} file"
+    if not path.exists():
+        raise ModelFileError(f"{what} {path} does not exist; check the path.")
+    if path.is_dir():
+        raise ModelFileError(f"{path} is a directory; give the path of the {what} (.npz).")
+    try:
+        with np.load(path, allow_pickle=False) as npz:
+            if HEADER_KEY not in npz.files:
+                raise ModelFileError(
+                    f"{path} is an .npz file but not a numpynn {what} (no header); "
+                    "use a file written by numpynn."
+                )
+            header = json.loads(bytes(npz[HEADER_KEY]).decode())
+            arrays = {k: npz[k] for k in npz.files if k != HEADER_KEY}
+    except ModelFileError:
+        raise
+    except (zipfile.BadZipFile, EOFError, OSError) as exc:
+        raise ModelFileError(
+            f"{path} is not a readable numpynn {what} ({_reason(exc)}); it may be truncated "
+            "or corrupted: save or train it again."
+        ) from None
+    except ValueError as exc:
+        if "pickle" in str(exc).lower():
+            raise ModelFileError(
+                f"{path} holds pickled Python objects, which numpynn refuses to load "
+                "(they could run code); use a file written by numpynn."
+            ) from None
+        raise ModelFileError(f"{path} is not a valid numpynn {what}: {_reason(exc)}.") from None
+    except (UnicodeDecodeError, json.JSONDecodeError):
+        raise ModelFileError(f"{path} has a damaged header; save or train it again.") from None
+    except Exception as exc:  # zlib.error, struct.error etc. from damaged zip members
+        raise ModelFileError(
+            f"{path} is damaged ({type(exc).__name__}: {_reason(exc)}); save or train it again."
+        ) from None
+    if not isinstance(header, dict) or header.get("format") != FORMAT:
+        raise ModelFileError(f"{path} is not a numpynn {what}; use a file written by numpynn.")
+    version = header.get("format_version")
+    if not isinstance(version, int) or version > FORMAT_VERSION:
+        raise ModelFileError(
+            f"{path} has format version {version!r}, newer than this numpynn understands "
+            f"({FORMAT_VERSION}); upgrade numpynn to read it."
+        )
+    if header.get("kind") != kind:
+        raise ModelFileError(
+            f"{path} is a numpynn {header.get('kind')!r} file, not a {what}."
+        )
+    return header, arrays
+
+
+def _reason(exc: BaseException) -> str:
+    text = str(exc).strip() or type(exc).__name__
+    return text.splitlines()[0][:200]
+
+
+def _group(arrays: Mapping[str, np.ndarray], prefix: str) -> dict[str, np.ndarray]:
+    return {k[len(prefix):]: v for k, v in arrays.items() if k.startswith(prefix)}
+
+
+# ------------------------------------------------------------------------------ models
+@dataclass
+class SavedModel:
+    """A model with everything needed to predict on raw inputs.
+
+    model: the network; classes: (C,) original labels (numbers or strings);
+    preprocessing: ``{"kind": str, "state": {name: array}}`` fitted on the training
+    data (see :class:`numpynn.data.Preprocessor`); metadata: JSON-serialisable extras
+    (data set, training config, final metrics, image shape).
+    """
+
+    model: MLP
+    classes: np.ndarray
+    preprocessing: dict[str, Any] = field(default_factory=lambda: {"kind": "none", "state": {}})
+    metadata: dict[str, Any] = field(default_factory=dict)
+
+    def preprocessor(self):
+        """The fitted :class:`numpynn.data.Preprocessor` stored with the model."""
+        from .data import Preprocessor
+
+        return Preprocessor.from_state(self.preprocessing["kind"], self.preprocessing["state"])
+
+    def transform(self, X: np.ndarray) -> np.ndarray:
+        """Raw features (N, D) -> the model's inputs, with the stored preprocessing."""
+        return self.preprocessor().transform(np.asarray(X, dtype=self.model.dtype))
+
+    def predict_proba(self, X: np.ndarray) -> np.ndarray:
+        """Raw features (N, D) -> class probabilities (N, C)."""
+        return self.model.predict_proba(self.transform(X))
+
+    def predict(self, X: np.ndarray) -> np.ndarray:
+        """Raw features (N, D) -> original class labels (N,)."""
+        return self.classes[self.model.predict(self.transform(X))]
+
+
+def save_model(path: str | Path, saved: SavedModel) -> Path:
+    """Write ``saved`` to ``path`` (.npz) atomically. Returns the path."""
+    classes = np.asarray(saved.classes)
+    header: dict[str, Any] = {
+        "kind": "model",
+        "architecture": saved.model.config(),
+        "param_keys": list(saved.model.params),
+        "preprocessing": saved.preprocessing["kind"],
+        "metadata": saved.metadata,
+    }
+    arrays: dict[str, Any] = {f"param/{k}": v for k, v in saved.model.params.items()}
+    arrays |= {f"prep/{k}": v for k, v in saved.preprocessing["state"].items()}
+    if classes.dtype.kind in "biuf":
+        arrays["classes"] = classes
+    else:
+        header["class_names"] = [str(c) for c in classes.tolist()]
+    return write_container(path, header, arrays)
+
+
+def load_model(path: str | Path) -> SavedModel:
+    """Read a model file written by :func:`save_model`; damaged files raise ModelFileError."""
+    header, arrays = read_container(path, "model")
+    try:
+        arch = header["architecture"]
+        params = _group(arrays, "param/")
+        if sorted(params) != sorted(header["param_keys"]):
+            raise ModelFileError(f"{path}: parameter arrays do not match the header.")
+        model = MLP.from_config(arch, params)
+        if "classes" in arrays:
+            classes = arrays["classes"]
+        else:
+            classes = np.asarray(header["class_names"], dtype=str)
+        if classes.shape != (model.num_classes,):
+            raise ModelFileError(
+                f"{path}: {classes.shape[0]} class labels for a {model.num_classes}-class model."
+            )
+        for name, value in params.items():
+            if not np.isfinite(value).all():
+                raise ModelFileError(f"{path}: parameter {name} holds NaN or inf values.")
+        prep = {"kind": header["preprocessing"], "state": _group(arrays, "prep/")}
+        saved = SavedModel(model, classes, prep, dict(header.get("metadata", {})))
+        saved.preprocessor()  # validates the preprocessing state against its kind
+        return saved
+    except ModelFileError:
+        raise
+    except (KeyError, TypeError, ValueError) as exc:
+        raise ModelFileError(
+            f"{path} has an inconsistent numpynn model header ({_reason(exc)}); "
+            "it was tampered with or written by an incompatible tool."
+        ) from None
+
+
+def write_json_atomic(path: str | Path, data: Any) -> Path:
+    """Write ``data`` as indented JSON to ``path`` atomically (temp file + rename)."""
+    return write_text_atomic(path, json.dumps(data, indent=2) + "\n")
+
+
+def write_text_atomic(path: str | Path, text: str) -> Path:
+    """Write ``text`` (UTF-8) to ``path`` atomically (temp file + rename)."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(text)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return path

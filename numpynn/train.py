@@ -1,0 +1,356 @@
+"""The training loop (CS231n's Solver, grown up).
+
+:class:`Trainer` runs shuffled minibatch gradient descent on a model with the
+``params`` / ``_loss_and_grads`` interface of :class:`numpynn.models.MLP`: every
+example once per epoch, validation after each epoch, a :class:`History`, early stopping
+with the best parameters restored, divergence detection, checkpoints that resume
+bit-identically, and callbacks for progress bars and reports. Same seed, same result.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Iterable, Mapping
+from dataclasses import asdict, dataclass, field, fields
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from .errors import DivergenceError, InputError, ModelFileError
+from .io import read_container, write_container
+from .losses import softmax_cross_entropy
+from .models import MLP
+from .optim import OPTIMIZERS, Optimizer, make_optimizer
+from .schedules import SCHEDULES, Schedule, make_schedule
+from .validation import check_features, check_labels, check_positive_int
+
+
+@dataclass
+class TrainConfig:
+    """How to train. Every field is JSON-serialisable (it is stored in checkpoints).
+
+    epochs: passes over the training set; batch_size: examples per step (the last
+    batch of an epoch may be smaller); optimizer: one of numpynn.optim.OPTIMIZERS with
+    ``lr`` and ``optimizer_kwargs``; schedule: one of numpynn.schedules.SCHEDULES with
+    ``schedule_kwargs`` (``"step"`` uses ``lr_decay`` as CS231n's learning_rate_decay);
+    patience: stop after this many epochs without a better validation accuracy (None:
+    never); keep_best: end with the parameters of the best validation epoch;
+    eval_samples: training rows (a fixed random subset) used for per-epoch train
+    accuracy (None: all); seed: shuffling and subsets (None: drawn once, then stored).
+    """
+
+    epochs: int = 20
+    batch_size: int = 200
+    optimizer: str = "sgd"
+    lr: float = 1e-3
+    optimizer_kwargs: dict[str, Any] = field(default_factory=dict)
+    schedule: str = "constant"
+    lr_decay: float = 0.95
+    schedule_kwargs: dict[str, Any] = field(default_factory=dict)
+    patience: int | None = None
+    keep_best: bool = True
+    eval_samples: int | None = 10_000
+    seed: int | None = 0
+
+    def __post_init__(self) -> None:
+        self.epochs = check_positive_int(self.epochs, "epochs")
+        self.batch_size = check_positive_int(self.batch_size, "batch_size")
+        if self.patience is not None:
+            if isinstance(self.patience, bool) or not isinstance(self.patience, int) or (
+                self.patience < 1
+            ):
+                raise InputError(f"patience must be a positive integer or None; got "
+                                 f"{self.patience!r}.")
+        if self.eval_samples is not None:
+            self.eval_samples = check_positive_int(self.eval_samples, "eval_samples")
+        if self.optimizer.lower() not in OPTIMIZERS:
+            raise InputError(f"optimizer must be one of {', '.join(OPTIMIZERS)}; got "
+                             f"{self.optimizer!r}.")
+        if self.schedule.lower() not in SCHEDULES:
+            raise InputError(f"schedule must be one of {', '.join(SCHEDULES)}; got "
+                             f"{self.schedule!r}.")
+        if not isinstance(self.lr, (int, float)) or not math.isfinite(self.lr) or self.lr <= 0:
+            raise InputError(f"lr (learning rate) must be a positive number; got {self.lr!r}.")
+        self.make_optimizer()  # validates optimizer_kwargs
+        self.make_schedule()  # validates schedule arguments
+
+    def make_optimizer(self) -> Optimizer:
+        return make_optimizer(self.optimizer, self.lr, **self.optimizer_kwargs)
+
+    def make_schedule(self) -> Schedule:
+        kwargs = dict(self.schedule_kwargs)
+        name = self.schedule.lower()
+        if name == "step":
+            kwargs.setdefault("decay", self.lr_decay)
+        if name == "cosine":
+            kwargs.setdefault("total_epochs", self.epochs)
+        return make_schedule(name, self.lr, **kwargs)
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> TrainConfig:
+        known = {f.name for f in fields(cls)}
+        unknown = set(data) - known
+        if unknown:
+            raise InputError(f"unknown training options {sorted(unknown)}; valid: {sorted(known)}")
+        return cls(**data)
+
+
+@dataclass
+class History:
+    """What happened: the loss of every step and the metrics of every epoch.
+
+    train_loss/val_loss are data losses (no regularisation) measured after the epoch;
+    step_loss is the full objective of each minibatch step. ``seconds`` holds each
+    epoch's wall time (not part of the deterministic record).
+    """
+
+    step_loss: list[float] = field(default_factory=list)
+    epochs: list[int] = field(default_factory=list)
+    train_loss: list[float] = field(default_factory=list)
+    train_acc: list[float] = field(default_factory=list)
+    val_loss: list[float] = field(default_factory=list)
+    val_acc: list[float] = field(default_factory=list)
+    lr: list[float] = field(default_factory=list)
+    seconds: list[float] = field(default_factory=list)
+    best_epoch: int = 0
+    stop_reason: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> History:
+        return cls(**{f.name: data[f.name] for f in fields(cls) if f.name in data})
+
+    def deterministic(self) -> dict[str, Any]:
+        """Everything but the timings: equal for two runs with the same seed."""
+        d = self.to_dict()
+        d.pop("seconds")
+        return d
+
+
+class Callback:
+    """Hooks called by :class:`Trainer`; override the ones you need."""
+
+    def on_train_begin(self, trainer: Trainer) -> None: ...
+
+    def on_step_end(self, trainer: Trainer, loss: float) -> None: ...
+
+    def on_epoch_end(self, trainer: Trainer, epoch: int) -> None: ...
+
+    def on_train_end(self, trainer: Trainer) -> None: ...
+
+
+def accuracy_and_loss(
+    model: MLP, X: np.ndarray, y: np.ndarray, chunk: int = 8192
+) -> tuple[float, float]:
+    """Accuracy and mean data loss of ``model`` on validated X: (N, D), y: (N,)."""
+    correct, total_loss = 0, 0.0
+    for start in range(0, X.shape[0], chunk):
+        scores = model._scores(X[start : start + chunk])
+        yb = y[start : start + chunk]
+        loss, _ = softmax_cross_entropy(scores.astype(np.float64), yb)
+        total_loss += loss * yb.shape[0]
+        correct += int(np.sum(np.argmax(scores, axis=1) == yb))
+    n = X.shape[0]
+    return correct / n, total_loss / n
+
+
+class Trainer:
+    """Minibatch training of ``model`` on X_train: (N, D), y_train: (N,).
+
+    X_val/y_val: validation data (optional: without it, early stopping and keep_best
+    use nothing and the last parameters are kept). checkpoint: path of a ``.npz``
+    written atomically after every epoch; :meth:`resume` continues from it.
+    """
+
+    def __init__(
+        self,
+        model: MLP,
+        X_train: np.ndarray,
+        y_train: np.ndarray,
+        X_val: np.ndarray | None = None,
+        y_val: np.ndarray | None = None,
+        config: TrainConfig | None = None,
+        callbacks: Iterable[Callback] = (),
+        checkpoint: str | Path | None = None,
+        checkpoint_extra: Mapping[str, Any] | None = None,
+    ) -> None:
+        self.model = model
+        self.config = config if config is not None else TrainConfig()
+        self.X_train = check_features(X_train, model.input_dim, model.dtype, "X_train")
+        self.y_train = check_labels(y_train, self.X_train.shape[0], model.num_classes, "y_train")
+        if (X_val is None) != (y_val is None):
+            raise InputError("give both X_val and y_val, or neither.")
+        if X_val is not None:
+            self.X_val = check_features(X_val, model.input_dim, model.dtype, "X_val")
+            self.y_val = check_labels(y_val, self.X_val.shape[0], model.num_classes, "y_val")
+        else:
+            self.X_val = self.y_val = None
+        self.callbacks = list(callbacks)
+        self.checkpoint = Path(checkpoint) if checkpoint is not None else None
+        self.checkpoint_extra = dict(checkpoint_extra or {})
+        if self.config.seed is None:
+            self.config.seed = int(np.random.SeedSequence().entropy % (2**63))
+        train_seq, eval_seq = np.random.SeedSequence(self.config.seed).spawn(2)
+        self.rng = np.random.default_rng(train_seq)
+        n = self.X_train.shape[0]
+        k = self.config.eval_samples
+        eval_rng = np.random.default_rng(eval_seq)
+        self.eval_idx = np.sort(eval_rng.choice(n, k, replace=False)) if k and k < n else None
+        self.optimizer = self.config.make_optimizer()
+        self.schedule = self.config.make_schedule()
+        self.history = History()
+        self.epoch = 0
+        self.best_val_acc = -1.0
+        self.best_params: dict[str, np.ndarray] | None = None
+        self.bad_epochs = 0
+        self.step_count = 0
+        self._loss_fn = model._loss_and_grads
+
+    # ----------------------------------------------------------------------- training
+    def train(self) -> History:
+        """Train for the configured epochs (from the current epoch on). Returns the history.
+
+        Raises DivergenceError on a non-finite loss, after restoring the parameters of
+        the last good epoch.
+        """
+        cfg = self.config
+        N, B = self.X_train.shape[0], cfg.batch_size
+        params = self.model.params
+        good_params = {k: v.copy() for k, v in params.items()}
+        for cb in self.callbacks:
+            cb.on_train_begin(self)
+        while self.epoch < cfg.epochs and not self.history.stop_reason:
+            epoch = self.epoch + 1
+            started = time.perf_counter()
+            order = self.rng.permutation(N)
+            for start in range(0, N, B):
+                idx = order[start : start + B]
+                loss, grads = self._loss_fn(self.X_train[idx], self.y_train[idx])
+                if not math.isfinite(loss):
+                    self._diverged(epoch, good_params, loss)
+                self.optimizer.step(params, grads)
+                self.step_count += 1
+                self.history.step_loss.append(float(loss))
+                for cb in self.callbacks:
+                    cb.on_step_end(self, float(loss))
+            self._end_epoch(epoch, time.perf_counter() - started)
+            for k, v in params.items():
+                np.copyto(good_params[k], v)
+            if self.checkpoint is not None:
+                self.save_checkpoint(self.checkpoint)
+            for cb in self.callbacks:
+                cb.on_epoch_end(self, epoch)
+        if not self.history.stop_reason:
+            self.history.stop_reason = f"completed {cfg.epochs} epochs"
+        if cfg.keep_best and self.best_params is not None:
+            for k, v in self.best_params.items():
+                np.copyto(params[k], v)
+        for cb in self.callbacks:
+            cb.on_train_end(self)
+        return self.history
+
+    def _end_epoch(self, epoch: int, seconds: float) -> None:
+        cfg, h = self.config, self.history
+        if self.eval_idx is not None:
+            Xe, ye = self.X_train[self.eval_idx], self.y_train[self.eval_idx]
+        else:
+            Xe, ye = self.X_train, self.y_train
+        train_acc, train_loss = accuracy_and_loss(self.model, Xe, ye)
+        if self.X_val is not None:
+            val_acc, val_loss = accuracy_and_loss(self.model, self.X_val, self.y_val)
+        else:
+            val_acc, val_loss = train_acc, train_loss
+        h.epochs.append(epoch)
+        h.train_acc.append(train_acc)
+        h.train_loss.append(train_loss)
+        h.val_acc.append(val_acc)
+        h.val_loss.append(val_loss)
+        h.lr.append(self.optimizer.lr)
+        h.seconds.append(seconds)
+        if val_acc > self.best_val_acc:
+            self.best_val_acc, self.bad_epochs, h.best_epoch = val_acc, 0, epoch
+            self.best_params = {k: v.copy() for k, v in self.model.params.items()}
+        else:
+            self.bad_epochs += 1
+            if cfg.patience is not None and self.bad_epochs >= cfg.patience:
+                h.stop_reason = (
+                    f"early stopping after epoch {epoch}: no better validation accuracy for "
+                    f"{cfg.patience} epochs (best {self.best_val_acc:.4f} at epoch {h.best_epoch})"
+                )
+        self.optimizer.lr = self.schedule.lr_for_epoch_end(epoch, val_loss)
+        self.epoch = epoch
+
+    def _diverged(self, epoch: int, good_params: dict[str, np.ndarray], loss: float) -> None:
+        for k, v in good_params.items():
+            np.copyto(self.model.params[k], v)
+        lr = self.optimizer.lr
+        kept = f"epoch {epoch - 1}" if epoch > 1 else "initialisation"
+        self.history.stop_reason = f"diverged in epoch {epoch} (loss {loss})"
+        raise DivergenceError(
+            f"training diverged in epoch {epoch}: the loss became {loss}. The parameters from "
+            f"the last good {kept} were kept. Try a smaller learning rate, e.g. --lr {lr / 10:g}."
+        )
+
+    # -------------------------------------------------------------------- checkpoints
+    def save_checkpoint(self, path: str | Path) -> Path:
+        """Write everything needed to resume bit-identically, atomically, to ``path``."""
+        header = {
+            "kind": "checkpoint",
+            "config": self.config.to_dict(),
+            "architecture": self.model.config(),
+            "epoch": self.epoch,
+            "step_count": self.step_count,
+            "history": self.history.to_dict(),
+            "rng": self.rng.bit_generator.state,
+            "optimizer": {k: v for k, v in self.optimizer.state_dict().items() if k != "arrays"},
+            "schedule": self.schedule.state_dict(),
+            "best_val_acc": self.best_val_acc,
+            "bad_epochs": self.bad_epochs,
+            "has_best": self.best_params is not None,
+            "extra": self.checkpoint_extra,
+        }
+        arrays = {f"param/{k}": v for k, v in self.model.params.items()}
+        arrays |= {f"opt/{k}": v for k, v in self.optimizer.state_dict()["arrays"].items()}
+        if self.best_params is not None:
+            arrays |= {f"best/{k}": v for k, v in self.best_params.items()}
+        return write_container(path, header, arrays)
+
+    def resume(self, path: str | Path) -> None:
+        """Load a checkpoint written by :meth:`save_checkpoint` into this trainer."""
+        header, arrays = read_checkpoint(path)
+        if header["architecture"] != self.model.config():
+            raise ModelFileError(f"checkpoint {path} was written for another architecture.")
+        try:
+            self.model.set_params(_group(arrays, "param/"))
+            self.config = TrainConfig.from_dict(header["config"])
+            self.optimizer = self.config.make_optimizer()
+            self.optimizer.load_state_dict({**header["optimizer"],
+                                            "arrays": _group(arrays, "opt/")})
+            self.schedule = self.config.make_schedule()
+            self.schedule.load_state_dict(header["schedule"])
+            self.rng.bit_generator.state = header["rng"]
+            self.history = History.from_dict(header["history"])
+            self.epoch = int(header["epoch"])
+            self.step_count = int(header["step_count"])
+            self.best_val_acc = float(header["best_val_acc"])
+            self.bad_epochs = int(header["bad_epochs"])
+            self.best_params = _group(arrays, "best/") if header["has_best"] else None
+        except (KeyError, TypeError, ValueError) as exc:
+            raise ModelFileError(f"checkpoint {path} is inconsistent ({exc}); it cannot be "
+                                 "resumed: start the training again.") from None
+
+
+def read_checkpoint(path: str | Path) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
+    """Header and arrays of a checkpoint file (ModelFileError if damaged or foreign)."""
+    return read_container(path, "checkpoint")
+
+
+def _group(arrays: Mapping[str, np.ndarray], prefix: str) -> dict[str, np.ndarray]:
+    return {k[len(prefix):]: v for k, v in arrays.items() if k.startswith(prefix)}

@@ -1,0 +1,229 @@
+"""Tests of numpynn.report: every plot writes a readable PNG; the HTML report is complete."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from types import SimpleNamespace
+
+import numpy as np
+import pytest
+from matplotlib.image import imread
+
+from numpynn.errors import InputError
+from numpynn.report import (
+    plot_accuracy,
+    plot_confusion,
+    plot_first_layer_weights,
+    plot_loss,
+    plot_search,
+    write_report,
+)
+
+PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
+
+
+def fake_history(n_epochs: int = 6, steps_per_epoch: int = 10, start_loss: float = 2.3,
+                 best_epoch: int | None = None, seed: int = 0) -> SimpleNamespace:
+    rng = np.random.default_rng(seed)
+    n_steps = n_epochs * steps_per_epoch
+    t = np.arange(n_steps) / steps_per_epoch
+    step_loss = start_loss * np.exp(-0.4 * t) + 0.1 + 0.05 * rng.random(n_steps)
+    epochs = list(range(1, n_epochs + 1))
+    e = np.asarray(epochs, dtype=float)
+    train_loss = start_loss * np.exp(-0.4 * e) + 0.1
+    val_loss = train_loss + 0.05
+    train_acc = 1 - 0.9 * np.exp(-0.5 * e)
+    val_acc = train_acc - 0.03
+    return SimpleNamespace(
+        step_loss=step_loss.tolist(),
+        epochs=epochs,
+        train_loss=train_loss.tolist(),
+        train_acc=train_acc.tolist(),
+        val_loss=val_loss.tolist(),
+        val_acc=val_acc.tolist(),
+        lr=[1e-3 * 0.95**i for i in range(n_epochs)],
+        best_epoch=int(np.argmax(val_acc)) + 1 if best_epoch is None else best_epoch,
+    )
+
+
+def assert_png(path: Path, min_size: int = 100) -> np.ndarray:
+    path = Path(path)
+    assert path.is_file()
+    assert path.read_bytes()[:8] == PNG_MAGIC
+    image = imread(path)
+    assert image.shape[0] > min_size and image.shape[1] > min_size
+    # Not a blank canvas: something was drawn.
+    assert image[..., :3].std() > 0.01
+    return image
+
+
+def confusion_matrix(n_classes: int, seed: int = 0) -> np.ndarray:
+    rng = np.random.default_rng(seed)
+    cm = rng.integers(0, 5, size=(n_classes, n_classes))
+    cm[np.diag_indices(n_classes)] += rng.integers(40, 100, size=n_classes)
+    return cm
+
+
+# ----------------------------------------------------------------------------- plots
+
+
+def test_plot_loss_writes_png_and_returns_path(tmp_path):
+    out = plot_loss(fake_history(), str(tmp_path / "loss.png"))
+    assert isinstance(out, Path) and out == tmp_path / "loss.png"
+    assert_png(out)
+
+
+def test_plot_loss_log_scale_and_edge_cases(tmp_path):
+    # Loss spanning > 2 decades (log scale), a diverged NaN step, and no validation.
+    history = fake_history(start_loss=500.0)
+    history.step_loss[3] = float("nan")
+    history.val_loss = []
+    assert_png(plot_loss(history, tmp_path / "log.png"))
+    # Only per-epoch losses (no step losses), a single epoch, and a nested output dir.
+    one = fake_history(n_epochs=1)
+    one.step_loss = []
+    assert_png(plot_loss(one, tmp_path / "sub" / "dir" / "one.png"))
+    # Nothing at all: still a valid (placeholder) image.
+    empty = SimpleNamespace(step_loss=[], epochs=[], train_loss=[], train_acc=[], val_loss=[],
+                            val_acc=[], lr=[], best_epoch=0)
+    assert_png(plot_loss(empty, tmp_path / "empty.png"))
+
+
+def test_plot_accuracy(tmp_path):
+    assert_png(plot_accuracy(fake_history(n_epochs=12), tmp_path / "acc.png"))
+    no_best = fake_history(n_epochs=1, best_epoch=0)
+    assert_png(plot_accuracy(no_best, tmp_path / "acc1.png"))
+
+
+@pytest.mark.parametrize("n_classes", [2, 10, 30])
+def test_plot_confusion_sizes(tmp_path, n_classes):
+    names = [f"class {i}" for i in range(n_classes)]
+    out = plot_confusion(confusion_matrix(n_classes), names, tmp_path / "cm.png")
+    image = assert_png(out)
+    # Larger matrices get larger figures so the labels stay readable.
+    if n_classes == 30:
+        assert image.shape[0] > 900
+
+
+def test_plot_confusion_annotates_only_small_matrices(tmp_path, monkeypatch):
+    from matplotlib.axes import Axes
+
+    calls = []
+    original = Axes.text
+
+    def counting_text(self, *args, **kwargs):
+        calls.append(args)
+        return original(self, *args, **kwargs)
+
+    monkeypatch.setattr(Axes, "text", counting_text)
+    cm = confusion_matrix(10)
+    plot_confusion(cm, [str(i) for i in range(10)], tmp_path / "ten.png")
+    annotated = {str(args[2]) for args in calls}
+    assert len(calls) == 100 and str(cm[0, 0]) in annotated
+    calls.clear()
+    plot_confusion(confusion_matrix(30), [str(i) for i in range(30)], tmp_path / "thirty.png")
+    assert calls == []
+
+
+def test_plot_confusion_empty_rows_and_bad_input(tmp_path):
+    cm = np.array([[5, 1, 0], [0, 0, 0], [2, 0, 7]])  # a class never seen in the test set
+    assert_png(plot_confusion(cm, ["a", "b", "c"], tmp_path / "cm.png"))
+    with pytest.raises(InputError, match="square"):
+        plot_confusion(np.zeros((2, 3)), ["a", "b"], tmp_path / "bad.png")
+    with pytest.raises(InputError, match="class_names"):
+        plot_confusion(np.eye(3), ["a", "b"], tmp_path / "bad.png")
+
+
+@pytest.mark.parametrize(
+    ("image_shape", "n_units"),
+    [((8, 8), 10), ((8, 8), 100), ((32, 32, 3), 7), ((32, 32, 3), 70), ((28, 28), 64)],
+)
+def test_plot_first_layer_weights(tmp_path, image_shape, n_units):
+    rng = np.random.default_rng(1)
+    W1 = rng.standard_normal((int(np.prod(image_shape)), n_units))
+    W1[:, 0] = 0.0  # a constant unit must not divide by zero
+    assert_png(plot_first_layer_weights(W1, image_shape, tmp_path / "w.png"))
+
+
+def test_plot_first_layer_weights_rejects_wrong_shape(tmp_path):
+    with pytest.raises(InputError, match="image_shape"):
+        plot_first_layer_weights(np.zeros((64, 5)), (8, 7), tmp_path / "w.png")
+    with pytest.raises(InputError, match="2-D"):
+        plot_first_layer_weights(np.zeros(64), (8, 8), tmp_path / "w.png")
+
+
+def test_plot_search(tmp_path):
+    results = [
+        {"lr": 1e-3, "reg": 0.0, "val_acc": 0.91, "hidden": 50, "seconds": 1.2},
+        {"lr": 1e-2, "reg": 1e-4, "val_acc": 0.95, "hidden": 100},
+        {"lr": 1e-1, "reg": 1e-3, "val_acc": 0.62, "hidden": 100},
+        {"lr": 3e-4, "reg": 1e-2, "val_acc": 0.80, "hidden": 50},
+        {"lr": 3e-2, "reg": 1e-1, "val_acc": float("nan"), "hidden": 200},
+    ]
+    assert_png(plot_search(results, tmp_path / "search.png"))
+    with pytest.raises(InputError, match="reg"):
+        plot_search([{"lr": 1e-3, "val_acc": 0.5}], tmp_path / "bad.png")
+    with pytest.raises(InputError, match="at least one"):
+        plot_search([], tmp_path / "bad.png")
+
+
+# ----------------------------------------------------------------------------- report
+
+
+def test_write_report_writes_everything(tmp_path):
+    out_dir = tmp_path / "run"  # does not exist yet
+    history = fake_history()
+    metrics = {
+        "train": {"accuracy": 0.99123, "loss": 0.031234},
+        "val": {"accuracy": 0.975, "loss": 0.0812},
+        "test": {"accuracy": 0.9655, "loss": 0.10456},
+    }
+    details = {"data set": "digits", "architecture": "64-100-10", "optimiser": "adam",
+               "epochs": 6, "seed": 0, "time": 1.23456789}
+    rng = np.random.default_rng(0)
+    report = write_report(
+        str(out_dir), history, metrics=metrics, confusion=confusion_matrix(10),
+        class_names=[str(i) for i in range(10)], W1=rng.standard_normal((64, 20)),
+        image_shape=(8, 8), details=details,
+    )
+    assert report == out_dir / "report.html"
+    for name in ("loss.png", "accuracy.png", "confusion.png", "weights.png"):
+        assert_png(out_dir / name)
+    text = report.read_text(encoding="utf-8")
+    assert text.startswith("<!DOCTYPE html>")
+    for formatted in ("99.12%", "97.50%", "96.55%", "0.0312", "0.0812", "0.1046"):
+        assert formatted in text
+    for key, value in (("data set", "digits"), ("architecture", "64-100-10"),
+                       ("optimiser", "adam"), ("seed", "0"), ("time", "1.23457")):
+        assert f"<th>{key}</th><td>{value}</td>" in text
+    for name in ("loss.png", "accuracy.png", "confusion.png", "weights.png"):
+        assert f'<img src="{name}"' in text
+    # Self-contained and static: no scripts, no external or absolute references.
+    assert "<script" not in text.lower()
+    assert not re.search(r"(src|href)=\"(https?:|/)", text)
+
+
+def test_write_report_escapes_text_and_skips_optional_plots(tmp_path):
+    title = "<script>alert('x')</script> & co"
+    report = write_report(
+        tmp_path, fake_history(), metrics={"test<b>": {"accuracy": 0.5}},
+        W1=np.zeros((64, 4)), image_shape=None, title=title,
+        details={"note": "<img src=x onerror=alert(1)>"},
+    )
+    text = report.read_text(encoding="utf-8")
+    assert "<script" not in text.lower()
+    assert "&lt;script&gt;" in text and "&amp; co" in text
+    assert "test&lt;b&gt;" in text and "&lt;img src=x" in text
+    assert not (tmp_path / "weights.png").exists()
+    assert not (tmp_path / "confusion.png").exists()
+    assert '<img src="weights.png"' not in text
+    assert '<img src="confusion.png"' not in text
+    assert (tmp_path / "loss.png").exists() and (tmp_path / "accuracy.png").exists()
+
+
+def test_write_report_skips_weights_when_shape_does_not_match(tmp_path):
+    write_report(tmp_path, fake_history(), metrics={}, W1=np.zeros((64, 4)), image_shape=(7, 7),
+                 confusion=np.eye(3, dtype=int))
+    assert not (tmp_path / "weights.png").exists()
+    assert_png(tmp_path / "confusion.png")  # default class names "0".."2"
