@@ -181,7 +181,7 @@ def plot_loss(history: object, path: str | Path) -> Path:
     shown = shown[~np.isnan(shown)]
     if shown.size and shown.min() > 0 and shown.max() / shown.min() > 100:
         ax.set_yscale("log")
-    ax.set_ylabel("cross-entropy loss" + (" (log scale)" if ax.get_yscale() == "log" else ""))
+    ax.set_ylabel("loss" + (" (log scale)" if ax.get_yscale() == "log" else ""))
     ax.legend(loc="upper right", fontsize=8, framealpha=0.85)
     return _save(fig, path)
 
@@ -267,7 +267,7 @@ def plot_confusion(
     totals = cm.sum(axis=1, keepdims=True)
     norm = np.divide(cm, totals, out=np.zeros_like(cm), where=totals > 0)
 
-    side = float(min(max(5.0, 0.42 * n + 2.2), 13.0))
+    side = float(min(max(5.0, 0.42 * n + 2.2), 11.0))
     fig = _new_figure(side + 0.9, side)
     ax = fig.add_subplot()
     image = ax.imshow(norm, cmap="Blues", vmin=0.0, vmax=1.0, interpolation="nearest")

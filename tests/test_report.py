@@ -74,8 +74,30 @@ def test_plot_loss_writes_png_and_returns_path(tmp_path):
     assert_png(out)
 
 
-def test_plot_loss_log_scale_and_edge_cases(tmp_path):
-    # Loss spanning > 2 decades (log scale), a diverged NaN step, and no validation.
+def recorded_yscales(monkeypatch) -> list[str]:
+    from matplotlib.axes import Axes
+
+    scales: list[str] = []
+    original = Axes.set_yscale
+
+    def recording(self, value, **kwargs):
+        scales.append(value)
+        return original(self, value, **kwargs)
+
+    monkeypatch.setattr(Axes, "set_yscale", recording)
+    return scales
+
+
+def test_plot_loss_log_scale_only_for_wide_ranges(tmp_path, monkeypatch):
+    scales = recorded_yscales(monkeypatch)
+    plot_loss(fake_history(), tmp_path / "linear.png")  # 2.4 -> 0.1: under 2 decades
+    assert "log" not in scales
+    plot_loss(fake_history(n_epochs=20, start_loss=50.0), tmp_path / "log.png")  # > 400x
+    assert "log" in scales
+
+
+def test_plot_loss_edge_cases(tmp_path):
+    # A diverged NaN step and no validation set.
     history = fake_history(start_loss=500.0)
     history.step_loss[3] = float("nan")
     history.val_loss = []
