@@ -228,7 +228,9 @@ def is_well_conditioned(model: MLP, X: np.ndarray, y: np.ndarray) -> bool:
     """True when a centred-difference check of ``model`` on (X, y) is meaningful to 1e-7.
 
     That is: no ReLU pre-activation within KINK_MARGIN of its kink, and no nonzero
-    analytic gradient entry below GRAD_FLOOR (the rounding floor of the method).
+    analytic gradient entry below GRAD_FLOOR * max(1, |loss|) (the rounding floor of the
+    method: the loss's last digits, divided by 2h), and numerical gradients with h and 2h
+    agree within DEFAULT_TOL (so truncation error cannot explain a failure).
     """
     X = np.asarray(X, dtype=np.float64)
     h = X
@@ -237,8 +239,19 @@ def is_well_conditioned(model: MLP, X: np.ndarray, y: np.ndarray) -> bool:
         if np.abs(a).min() < KINK_MARGIN:
             return False
         h = np.maximum(a, 0)
-    _, grads = model.astype(np.float64).loss(X, y)
-    return all(np.abs(g[g != 0]).min(initial=np.inf) > GRAD_FLOOR for g in grads.values())
+    model = model.astype(np.float64)
+    loss, grads = model.loss(X, y)
+    floor = GRAD_FLOOR * max(1.0, abs(loss))  # rounding grows with the loss's magnitude
+    if any(np.abs(g[g != 0]).min(initial=np.inf) <= floor for g in grads.values()):
+        return False
+    # Truncation error (h^2 f''' / 6) grows with the curvature; if halving h moves the
+    # numerical gradient by more than the tolerance, it cannot referee at that tolerance.
+    for param in model.params.values():
+        steps = [numerical_gradient(lambda _: model.loss(X, y)[0], param, h=h)
+                 for h in (1e-5, 2e-5)]
+        if rel_error(*steps) > DEFAULT_TOL:
+            return False
+    return True
 
 
 def well_conditioned_problem(

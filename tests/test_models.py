@@ -38,7 +38,7 @@ def test_mlp_gradients_float64(depth, reg):
     hidden=st.lists(st.integers(2, 8), min_size=1, max_size=4),
     c=st.integers(2, 5),
     reg=st.sampled_from([0.0, 0.05, 1.0]),
-    scale=st.sampled_from([0.1, 1.0, 3.0]),
+    scale=st.sampled_from([0.1, 0.5, 1.0]),  # larger inputs: truncation error of h^2 f''' grows
     seed=st.integers(0, 2**16),
 )
 def test_mlp_gradients_property(n, d, hidden, c, reg, scale, seed):
