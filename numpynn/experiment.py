@@ -86,6 +86,13 @@ def prepare_splits(options: RunOptions) -> Splits:
     ds = load_dataset(options.data, label_column=options.label_column)
     if ds.y is None:
         raise DataError(f"{options.data} has no labels; training needs a label column.")
+    if ds.n_classes < 2:
+        raise DataError(
+            f"{options.data}: every labelled row has the same class "
+            f"({ds.classes[0].item()!r}); a classifier needs examples of at least 2 classes. "
+            "Check that the label column is the right one (--label-column) or add data of "
+            "the other classes."
+        )
     seed = options.train.seed if options.train.seed is not None else 0
     if ds.X_test is not None:
         X_tr, y_tr, X_val, y_val, _, _ = train_val_test_split(
@@ -147,6 +154,11 @@ def run_training(
     fingerprint = _fingerprint(splits.X_train, splits.y_train)
     model = MLP(ds.n_features, options.hidden, ds.n_classes, weight_scale=options.weight_scale,
                 reg=options.reg, dtype=options.dtype, seed=options.train.seed)
+    try:  # fail before training, not after it, when the outputs cannot be written
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise InputError(f"cannot create the output directory {out} ({exc.strerror or exc}); "
+                         "choose another --out.") from None
     has_val = splits.X_val.shape[0] > 0
     trainer = Trainer(
         model, splits.X_train, splits.y_train,
@@ -160,7 +172,8 @@ def run_training(
             raise InputError(f"the data of {options.data} changed since the checkpoint in {out} "
                              "was written; resume with the same data or start a new run.")
         trainer.resume(out / CHECKPOINT_FILE)
-    history = trainer.train()
+    with np.errstate(over="ignore", invalid="ignore"):  # divergence is reported, not warned
+        history = trainer.train()
     seconds = time.perf_counter() - started
 
     metrics: dict[str, dict[str, float]] = {}
@@ -216,9 +229,9 @@ def resume_options(out_dir: str | Path) -> RunOptions:
     header, _ = read_checkpoint(path)
     try:
         return RunOptions.from_dict(header["extra"]["options"])
-    except (KeyError, TypeError) as exc:
-        raise ModelFileError(f"checkpoint {path} lacks the run options ({exc}); it was not "
-                             "written by 'numpynn train'.") from None
+    except (KeyError, TypeError, AttributeError, ValueError) as exc:  # ValueError: InputError
+        raise ModelFileError(f"checkpoint {path} lacks valid run options ({exc}); it was not "
+                             "written by 'numpynn train': start a new run.") from None
 
 
 def evaluation_data(saved: SavedModel, spec: str, split: str = "auto") -> tuple[np.ndarray,
@@ -237,18 +250,24 @@ def evaluation_data(saved: SavedModel, spec: str, split: str = "auto") -> tuple[
         raise InputError(f"--split must be auto, all, train, val or test; got {split!r}.")
     if split == "all":
         label_column = options.get("label_column", -1) if options else -1
+        _check_csv_columns(spec, saved.model.input_dim, labelled=True)
         ds = load_dataset(spec, label_column=label_column, classes=saved.classes)
         if ds.y is None:
             raise DataError(f"{spec} has no labels; evaluate needs labelled data.")
         X, y = ds.X, ds.y
         if ds.X_test is not None:
             X, y = np.concatenate([X, ds.X_test]), np.concatenate([ds.y, ds.y_test])
+        _check_feature_count(X, saved.model.input_dim, spec)
         return X, y, "all"
     if not same:
         raise InputError(f"--split {split} re-creates the training split, which needs the "
                          f"training data ({options.get('data') if options else 'unknown'}); "
                          f"got {spec}. Use --split all for other data.")
-    run = RunOptions.from_dict(options)
+    try:
+        run = RunOptions.from_dict(options)
+    except (KeyError, TypeError, AttributeError, ValueError) as exc:  # ValueError: InputError
+        raise ModelFileError(f"the model's recorded training options are damaged ({exc}); "
+                             "use --split all.") from None
     ds = load_dataset(spec, label_column=run.label_column, classes=saved.classes)
     seed = run.train.seed if run.train.seed is not None else 0
     if ds.X_test is not None:
@@ -271,15 +290,34 @@ def prediction_data(saved: SavedModel, spec: str) -> np.ndarray:
     n_features = saved.model.input_dim
     label_column: int | None = -1
     if spec.lower().endswith(".csv"):
+        _check_csv_columns(spec, n_features, labelled=False)
         label_column = None if _csv_columns(spec) == n_features else -1
     elif spec.lower().endswith(".npz"):
         label_column = None
     ds = load_dataset(spec, label_column=label_column, classes=None)
     X = ds.X if ds.X_test is None else np.concatenate([ds.X, ds.X_test])
+    _check_feature_count(X, n_features, spec)
+    return X
+
+
+def _check_feature_count(X: np.ndarray, n_features: int, spec: str) -> None:
     if X.shape[1] != n_features:
         raise DataError(f"{spec} has {X.shape[1]} feature columns but the model expects "
                         f"{n_features}; use data with the columns the model was trained on.")
-    return X
+
+
+def _check_csv_columns(spec: str, n_features: int, labelled: bool) -> None:
+    """A CSV with the wrong number of columns, named before its cells are parsed."""
+    if not spec.lower().endswith(".csv"):
+        return
+    n = _csv_columns(spec)
+    allowed = (n_features + 1,) if labelled else (n_features, n_features + 1)
+    if n is None or n in allowed:
+        return
+    want = (f"{n_features + 1} ({n_features} features and the label)" if labelled else
+            f"{n_features} (the features) or {n_features + 1} (features and a label)")
+    raise DataError(f"{spec} has {n} columns but the model expects {want}; use data with "
+                    "the columns the model was trained on.")
 
 
 def _csv_columns(path: str) -> int | None:

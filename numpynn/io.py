@@ -48,7 +48,7 @@ def write_container(path: str | Path, header: Mapping[str, Any], arrays: Mapping
             raise ValueError(f"array {key!r} has dtype object; only numeric arrays are stored")
         payload[key] = arr
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    fd, tmp = _temp_file_beside(path)
     try:
         with os.fdopen(fd, "wb") as fh:
             np.savez(fh, **payload)
@@ -69,6 +69,7 @@ def read_container(path: str | Path, kind: str) -> tuple[dict[str, Any], dict[st
         raise ModelFileError(f"{what} {path} does not exist; check the path.")
     if path.is_dir():
         raise ModelFileError(f"{path} is a directory; give the path of the {what} (.npz).")
+    _check_zip_signature(path, what)
     try:
         with np.load(path, allow_pickle=False) as npz:
             if HEADER_KEY not in npz.files:
@@ -113,6 +114,44 @@ def read_container(path: str | Path, kind: str) -> tuple[dict[str, Any], dict[st
     return header, arrays
 
 
+def _check_zip_signature(path: Path, what: str) -> None:
+    """Refuse files that are not zip archives before numpy guesses (it would try pickle)."""
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(8)
+    except OSError as exc:
+        raise ModelFileError(f"cannot read {path}: {exc.strerror or exc}; check the path "
+                             "and its permissions.") from None
+    if head.startswith(b"PK\x03\x04") or head.startswith(b"PK\x05\x06"):
+        return
+    if not head:
+        kind = "it is empty"
+    elif head.startswith(b"\x93NUMPY"):
+        kind = "it is a single .npy array"
+    elif head[:1] == b"\x80" or head.startswith(b"(dp"):
+        kind = "it is a Python pickle, which numpynn refuses to load because it could run code"
+    else:
+        kind = "it is not an .npz (zip) archive"
+    example = "model.npz" if what == "model file" else "checkpoint.npz"
+    raise ModelFileError(
+        f"{path} is not a numpynn {what} ({kind}); give a {what} written by numpynn "
+        f"(e.g. numpynn-run/{example} from 'numpynn train')."
+    )
+
+
+def _temp_file_beside(path: Path) -> tuple[int, str]:
+    """Open a temporary file in ``path``'s directory (for an atomic rename onto ``path``),
+    with the permissions of an ordinary new file (mkstemp's would be private, 0600)."""
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    mask = os.umask(0o022)
+    os.umask(mask)
+    try:
+        os.chmod(tmp, 0o666 & ~mask)
+    except OSError:  # e.g. a file system without POSIX permissions: keep mkstemp's
+        pass
+    return fd, tmp
+
+
 def _reason(exc: BaseException) -> str:
     text = str(exc).strip() or type(exc).__name__
     return text.splitlines()[0][:200]
@@ -142,7 +181,11 @@ class SavedModel:
         """The fitted :class:`numpynn.data.Preprocessor` stored with the model."""
         from .data import Preprocessor
 
-        return Preprocessor.from_state(self.preprocessing["kind"], self.preprocessing["state"])
+        kind, state = self.preprocessing["kind"], self.preprocessing["state"]
+        if kind == "none" and not state:  # the default: identity, no statistics needed
+            d = self.model.input_dim
+            state = {"mean": np.zeros(d), "scale": np.ones(d)}
+        return Preprocessor.from_state(kind, state)
 
     def transform(self, X: np.ndarray) -> np.ndarray:
         """Raw features (N, D) -> the model's inputs, with the stored preprocessing."""
@@ -184,6 +227,7 @@ def load_model(path: str | Path) -> SavedModel:
         params = _group(arrays, "param/")
         if sorted(params) != sorted(header["param_keys"]):
             raise ModelFileError(f"{path}: parameter arrays do not match the header.")
+        _check_param_shapes(path, arch, params)  # before MLP allocates what the header says
         model = MLP.from_config(arch, params)
         if "classes" in arrays:
             classes = arrays["classes"]
@@ -191,22 +235,54 @@ def load_model(path: str | Path) -> SavedModel:
             classes = np.asarray(header["class_names"], dtype=str)
         if classes.shape != (model.num_classes,):
             raise ModelFileError(
-                f"{path}: {classes.shape[0]} class labels for a {model.num_classes}-class model."
+                f"{path}: class labels of shape {classes.shape} for a {model.num_classes}-class "
+                "model; the file was tampered with: train the model again."
             )
         for name, value in params.items():
             if not np.isfinite(value).all():
                 raise ModelFileError(f"{path}: parameter {name} holds NaN or inf values.")
         prep = {"kind": header["preprocessing"], "state": _group(arrays, "prep/")}
-        saved = SavedModel(model, classes, prep, dict(header.get("metadata", {})))
+        metadata = header.get("metadata", {})
+        _check_metadata(metadata, model.num_classes)
+        saved = SavedModel(model, classes, prep, dict(metadata))
         saved.preprocessor()  # validates the preprocessing state against its kind
         return saved
     except ModelFileError:
         raise
-    except (KeyError, TypeError, ValueError) as exc:
+    except (KeyError, TypeError, ValueError, IndexError, AttributeError, OverflowError) as exc:
         raise ModelFileError(
             f"{path} has an inconsistent numpynn model header ({_reason(exc)}); "
             "it was tampered with or written by an incompatible tool."
         ) from None
+
+
+def _check_param_shapes(path: str | Path, arch: Mapping[str, Any],
+                        params: Mapping[str, np.ndarray]) -> None:
+    dims = [arch["input_dim"], *arch["hidden_dims"], arch["num_classes"]]
+    if not all(isinstance(d, int) and not isinstance(d, bool) and d >= 1 for d in dims):
+        raise ValueError(f"layer sizes {dims!r:.80} are not positive integers")
+    for i in range(1, len(dims)):
+        W, b = params.get(f"W{i}"), params.get(f"b{i}")
+        if W is None or b is None or W.shape != tuple(dims[i - 1 : i + 1]) or (
+            b.shape != (dims[i],)
+        ):
+            raise ModelFileError(
+                f"{path}: the parameter arrays do not match the layer sizes {dims} in the "
+                "header; the file was tampered with: train the model again."
+            )
+
+
+def _check_metadata(metadata: Any, num_classes: int) -> None:
+    """The metadata fields that evaluate/predict read must have the types they expect."""
+    if not isinstance(metadata, dict):
+        raise TypeError("metadata is not a JSON object")
+    if not isinstance(metadata.get("data", ""), (str, type(None))):
+        raise TypeError("metadata 'data' is not a data spec string")
+    if not isinstance(metadata.get("options", {}), (dict, type(None))):
+        raise TypeError("metadata 'options' is not a JSON object")
+    names = metadata.get("class_names")
+    if names is not None and (not isinstance(names, list) or len(names) != num_classes):
+        raise TypeError(f"metadata 'class_names' is not a list of {num_classes} names")
 
 
 def write_json_atomic(path: str | Path, data: Any) -> Path:
@@ -218,7 +294,7 @@ def write_text_atomic(path: str | Path, text: str) -> Path:
     """Write ``text`` (UTF-8) to ``path`` atomically (temp file + rename)."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    fd, tmp = _temp_file_beside(path)
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as fh:
             fh.write(text)

@@ -18,7 +18,9 @@ from typing import Any
 
 import numpy as np
 
+from . import fastpath
 from .errors import DivergenceError, InputError, ModelFileError
+from .fastpath import FastStep
 from .io import read_container, write_container
 from .losses import softmax_cross_entropy
 from .models import MLP
@@ -65,10 +67,10 @@ class TrainConfig:
                                  f"{self.patience!r}.")
         if self.eval_samples is not None:
             self.eval_samples = check_positive_int(self.eval_samples, "eval_samples")
-        if self.optimizer.lower() not in OPTIMIZERS:
+        if not isinstance(self.optimizer, str) or self.optimizer.lower() not in OPTIMIZERS:
             raise InputError(f"optimizer must be one of {', '.join(OPTIMIZERS)}; got "
                              f"{self.optimizer!r}.")
-        if self.schedule.lower() not in SCHEDULES:
+        if not isinstance(self.schedule, str) or self.schedule.lower() not in SCHEDULES:
             raise InputError(f"schedule must be one of {', '.join(SCHEDULES)}; got "
                              f"{self.schedule!r}.")
         if not isinstance(self.lr, (int, float)) or not math.isfinite(self.lr) or self.lr <= 0:
@@ -125,7 +127,18 @@ class History:
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> History:
-        return cls(**{f.name: data[f.name] for f in fields(cls) if f.name in data})
+        history = cls(**{f.name: data[f.name] for f in fields(cls) if f.name in data})
+        for f in fields(cls):  # a damaged checkpoint must fail here, not in mid-training
+            value = getattr(history, f.name)
+            if str(f.type).startswith("list"):
+                ok = isinstance(value, list) and all(
+                    isinstance(v, (int, float)) and not isinstance(v, bool) for v in value)
+            else:
+                kind = str if str(f.type) == "str" else int
+                ok = isinstance(value, kind) and not isinstance(value, bool)
+            if not ok:
+                raise InputError(f"history field {f.name!r} has the wrong type: {value!r:.60}")
+        return history
 
     def deterministic(self) -> dict[str, Any]:
         """Everything but the timings: equal for two runs with the same seed."""
@@ -180,6 +193,7 @@ class Trainer:
         callbacks: Iterable[Callback] = (),
         checkpoint: str | Path | None = None,
         checkpoint_extra: Mapping[str, Any] | None = None,
+        fast: bool = True,
     ) -> None:
         self.model = model
         self.config = config if config is not None else TrainConfig()
@@ -212,13 +226,17 @@ class Trainer:
         self.bad_epochs = 0
         self.step_count = 0
         self._loss_fn = model._loss_and_grads
+        # fast: the optimised step of numpynn.fastpath (same results to float rounding);
+        # False, or a replaced _loss_fn, runs the readable reference loop below.
+        self.fast = fast
+        self._fast_step: FastStep | None = None
 
     # ----------------------------------------------------------------------- training
     def train(self) -> History:
         """Train for the configured epochs (from the current epoch on). Returns the history.
 
-        Raises DivergenceError on a non-finite loss, after restoring the parameters of
-        the last good epoch.
+        Raises DivergenceError on a non-finite loss (or parameters), after restoring the
+        parameters of the last good epoch.
         """
         cfg = self.config
         N, B = self.X_train.shape[0], cfg.batch_size
@@ -230,16 +248,24 @@ class Trainer:
             epoch = self.epoch + 1
             started = time.perf_counter()
             order = self.rng.permutation(N)
+            fast = self._fast()
             for start in range(0, N, B):
-                idx = order[start : start + B]
-                loss, grads = self._loss_fn(self.X_train[idx], self.y_train[idx])
-                if not math.isfinite(loss):
-                    self._diverged(epoch, good_params, loss)
-                self.optimizer.step(params, grads)
+                if fast is not None:  # gather, loss, and (if finite) backward and update
+                    loss = fast(order, start, self.optimizer)
+                    if not math.isfinite(loss):
+                        self._diverged(epoch, good_params, loss)
+                else:
+                    idx = order[start : start + B]
+                    loss, grads = self._loss_fn(self.X_train[idx], self.y_train[idx])
+                    if not math.isfinite(loss):
+                        self._diverged(epoch, good_params, loss)
+                    self.optimizer.step(params, grads)
                 self.step_count += 1
                 self.history.step_loss.append(float(loss))
                 for cb in self.callbacks:
                     cb.on_step_end(self, float(loss))
+            if not all(np.isfinite(v).all() for v in params.values()):  # e.g. an update overflowed
+                self._diverged(epoch, good_params, "the parameters became inf or NaN")
             self._end_epoch(epoch, time.perf_counter() - started)
             for k, v in params.items():
                 np.copyto(good_params[k], v)
@@ -247,6 +273,8 @@ class Trainer:
                 self.save_checkpoint(self.checkpoint)
             for cb in self.callbacks:
                 cb.on_epoch_end(self, epoch)
+        if self._fast_step is not None:
+            self._fast_step.close()
         if not self.history.stop_reason:
             self.history.stop_reason = f"completed {cfg.epochs} epochs"
         if cfg.keep_best and self.best_params is not None:
@@ -255,6 +283,16 @@ class Trainer:
         for cb in self.callbacks:
             cb.on_train_end(self)
         return self.history
+
+    def _fast(self) -> FastStep | None:
+        """The fast step for this epoch, or None for the reference loop."""
+        if not (self.fast and fastpath.supports(self.model)
+                and self._loss_fn == self.model._loss_and_grads):
+            return None
+        if self._fast_step is None:
+            self._fast_step = FastStep(self.model, self.optimizer, self.X_train, self.y_train,
+                                       self.config.batch_size)
+        return self._fast_step
 
     def _end_epoch(self, epoch: int, seconds: float) -> None:
         cfg, h = self.config, self.history
@@ -274,7 +312,9 @@ class Trainer:
         h.val_loss.append(val_loss)
         h.lr.append(self.optimizer.lr)
         h.seconds.append(seconds)
-        if val_acc > self.best_val_acc:
+        if self.X_val is None:  # nothing to select or stop on: the last epoch is kept
+            h.best_epoch = epoch
+        elif val_acc > self.best_val_acc:
             self.best_val_acc, self.bad_epochs, h.best_epoch = val_acc, 0, epoch
             self.best_params = {k: v.copy() for k, v in self.model.params.items()}
         else:
@@ -287,15 +327,19 @@ class Trainer:
         self.optimizer.lr = self.schedule.lr_for_epoch_end(epoch, val_loss)
         self.epoch = epoch
 
-    def _diverged(self, epoch: int, good_params: dict[str, np.ndarray], loss: float) -> None:
+    def _diverged(
+        self, epoch: int, good_params: dict[str, np.ndarray], loss: float | str
+    ) -> None:
         for k, v in good_params.items():
             np.copyto(self.model.params[k], v)
         lr = self.optimizer.lr
-        kept = f"epoch {epoch - 1}" if epoch > 1 else "initialisation"
-        self.history.stop_reason = f"diverged in epoch {epoch} (loss {loss})"
+        what = loss if isinstance(loss, str) else f"the loss became {loss}"
+        kept = (f"The parameters from the last good epoch {epoch - 1} were kept."
+                if epoch > 1 else "The initial parameters were kept.")
+        self.history.stop_reason = f"diverged in epoch {epoch} ({what})"
         raise DivergenceError(
-            f"training diverged in epoch {epoch}: the loss became {loss}. The parameters from "
-            f"the last good {kept} were kept. Try a smaller learning rate, e.g. --lr {lr / 10:g}."
+            f"training diverged in epoch {epoch}: {what}. {kept} "
+            f"Try a smaller learning rate, e.g. --lr {lr / 10:g}."
         )
 
     # -------------------------------------------------------------------- checkpoints
@@ -325,7 +369,7 @@ class Trainer:
     def resume(self, path: str | Path) -> None:
         """Load a checkpoint written by :meth:`save_checkpoint` into this trainer."""
         header, arrays = read_checkpoint(path)
-        if header["architecture"] != self.model.config():
+        if header.get("architecture") != self.model.config():
             raise ModelFileError(f"checkpoint {path} was written for another architecture.")
         try:
             self.model.set_params(_group(arrays, "param/"))
@@ -341,8 +385,14 @@ class Trainer:
             self.step_count = int(header["step_count"])
             self.best_val_acc = float(header["best_val_acc"])
             self.bad_epochs = int(header["bad_epochs"])
-            self.best_params = _group(arrays, "best/") if header["has_best"] else None
-        except (KeyError, TypeError, ValueError) as exc:
+            self.best_params = None
+            if header["has_best"]:
+                best, own = _group(arrays, "best/"), self.model.params
+                if set(best) != set(own) or any(best[k].shape != own[k].shape for k in own):
+                    raise ValueError("the best parameters do not match the model")
+                self.best_params = {k: np.array(v, dtype=self.model.dtype) for k, v in best.items()}
+        except (KeyError, TypeError, ValueError, IndexError, AttributeError,
+                OverflowError) as exc:  # InputErrors (ValueErrors) are reworded here too
             raise ModelFileError(f"checkpoint {path} is inconsistent ({exc}); it cannot be "
                                  "resumed: start the training again.") from None
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 
+from ..errors import InputError
 from ..evaluation import evaluate, format_evaluation
 from ..experiment import evaluation_data
 from ..io import load_model
@@ -35,7 +36,8 @@ def run(args: argparse.Namespace) -> int:
     saved = load_model(args.model)
     spec = args.data or saved.metadata.get("data")
     if not spec:
-        raise common.argparse.ArgumentTypeError("--data is required for this model")
+        raise InputError(f"{args.model} does not record its training data; name the data to "
+                         "evaluate on with --data (e.g. --data labelled.csv).")
     X, y, split = evaluation_data(saved, spec, args.split)
     ev = evaluate(saved.model, saved.transform(X), y)
     names = [str(c) for c in saved.metadata.get("class_names") or saved.classes.tolist()]

@@ -8,6 +8,7 @@ option values, data or model files); 130 interrupted. A user mistake prints one 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import traceback
 from collections.abc import Sequence
@@ -72,16 +73,32 @@ def main(argv: Sequence[str] | None = None) -> int:
     except InputError as exc:
         if debug:
             traceback.print_exc()
-        print(f"numpynn: error: {exc}", file=sys.stderr)
+        print(f"numpynn: error: {_one_line(exc)}", file=sys.stderr)
         code = EXIT_USAGE
     except NumpynnError as exc:
         if debug:
             traceback.print_exc()
-        print(f"numpynn: error: {exc}", file=sys.stderr)
+        print(f"numpynn: error: {_one_line(exc)}", file=sys.stderr)
         code = EXIT_FAILED
+    except BrokenPipeError:  # e.g. 'numpynn predict ... | head': the reader left, stop quietly
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())  # Python's flush at exit must not fail again
+        code = EXIT_FAILED
+    except OSError as exc:  # the file system refused: unwritable --out, disk full, ...
+        if debug:
+            traceback.print_exc()
+        where = f": {exc.filename}" if exc.filename else ""
+        print(f"numpynn: error: {exc.strerror or exc}{where}; check the path, its permissions "
+              "and the free disk space.", file=sys.stderr)
+        code = EXIT_USAGE
     except SystemExit as exc:  # --help / --version
         code = int(exc.code or 0)
     return code
+
+
+def _one_line(exc: BaseException) -> str:
+    """The message of ``exc`` on one line (the error contract: one line, no traceback)."""
+    return " ".join(str(exc).split()) or type(exc).__name__
 
 
 def run() -> None:

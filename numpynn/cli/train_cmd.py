@@ -3,10 +3,17 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 
 from ..data import PREPROCESSING_KINDS
-from ..experiment import RunOptions, default_train_config, resume_options, run_training
+from ..experiment import (
+    CHECKPOINT_FILE,
+    RunOptions,
+    default_train_config,
+    resume_options,
+    run_training,
+)
 from ..optim import OPTIMIZERS
 from ..progress import ProgressBar
 from ..schedules import SCHEDULES
@@ -106,8 +113,13 @@ def run(args: argparse.Namespace) -> int:
                               report=not args.no_report)
     except KeyboardInterrupt:
         progress.on_train_end(None)  # type: ignore[arg-type]
-        print(f"\ninterrupted; the last finished epoch is saved in {out}/checkpoint.npz. "
-              f"Continue with: numpynn train --resume {out}")
+        checkpoint = out / CHECKPOINT_FILE
+        if checkpoint.is_file():
+            print(f"numpynn: interrupted; the last finished epoch is saved in {checkpoint}. "
+                  f"Continue with: numpynn train --resume {out}", file=sys.stderr)
+        else:
+            print("numpynn: interrupted before the first epoch finished; nothing was saved. "
+                  "Run the same command again to start over.", file=sys.stderr)
         return 130
     h = result.history
     print(f"{options.data}: {result.saved.model!r}")

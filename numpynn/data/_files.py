@@ -18,20 +18,23 @@ def as_path(path: str | os.PathLike[str]) -> Path:
 def require_file(path: Path, what: str = "file") -> Path:
     """Check that ``path`` is an existing regular file."""
     if not path.exists():
-        raise DataError(f"{what} not found: {path}")
+        where = "" if path.is_absolute() else f" (relative to {Path.cwd()})"
+        raise DataError(f"{what} not found: {path}; check the path{where}")
     if path.is_dir():
-        raise DataError(f"{path} is a directory, but a {what} was expected")
+        raise DataError(f"{path} is a directory, but a {what} was expected; name the file "
+                        "inside it")
     if not path.is_file():
-        raise DataError(f"{path} is not a regular file (expected a {what})")
+        raise DataError(f"{path} is not a regular file (expected a {what}); give a file path")
     return path
 
 
 def require_dir(path: Path, what: str = "directory") -> Path:
     """Check that ``path`` is an existing directory."""
     if not path.exists():
-        raise DataError(f"{what} not found: {path}")
+        raise DataError(f"{what} not found: {path}; check the path")
     if not path.is_dir():
-        raise DataError(f"{path} is a file, but a {what} was expected")
+        raise DataError(f"{path} is a file, but a {what} was expected; give the directory "
+                        "that holds the data set's files")
     return path
 
 

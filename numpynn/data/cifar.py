@@ -20,6 +20,8 @@ RECORD_BYTES = 1 + N_PIXELS  # binary version: one label byte, then the pixels
 
 PYTHON_BATCHES = [f"data_batch_{i}" for i in range(1, 6)] + ["test_batch"]
 BINARY_BATCHES = [f"{name}.bin" for name in PYTHON_BATCHES]
+_GET_AGAIN = ("download and unpack CIFAR-10 again from its original source, "
+              "https://www.cs.toronto.edu/~kriz/cifar.html")
 _SUBDIRS = {"python": "cifar-10-batches-py", "binary": "cifar-10-batches-bin"}
 _BATCHES = {"python": PYTHON_BATCHES, "binary": BINARY_BATCHES}
 
@@ -162,9 +164,15 @@ def load_cifar10(
     folder, version = _locate(directory)
     missing = [name for name in _BATCHES[version] if not (folder / name).exists()]
     if missing:
-        raise DataError(f"{folder}: missing CIFAR-10 batch file(s): {', '.join(missing)}")
+        raise DataError(f"{folder}: missing CIFAR-10 batch file(s): {', '.join(missing)}; "
+                        f"{_GET_AGAIN}")
     read = read_python_batch if version == "python" else read_binary_batch
-    batches = [read(folder / name) for name in _BATCHES[version]]
+    try:
+        batches = [read(folder / name) for name in _BATCHES[version]]
+    except DataError as exc:
+        if "original source" in str(exc):
+            raise
+        raise DataError(f"{exc}; {_GET_AGAIN}") from None
     for name, (pixels, _) in zip(_BATCHES[version], batches):
         if len(pixels) == 0:
             raise DataError(f"{folder / name}: the batch holds no images")

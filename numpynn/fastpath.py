@@ -1,0 +1,440 @@
+"""The optimised training step of :class:`numpynn.models.MLP` (the readable layers stay the
+reference).
+
+:meth:`numpynn.models.MLP._loss_and_grads` is written for reading: every layer call
+returns fresh arrays, the regularisation builds ``W**2`` and ``reg * W`` temporaries, the
+first layer computes ``dX`` that nobody needs, and the optimiser then makes its own passes
+over every weight. This module computes the same loss and gradients (same convention:
+mean data loss + ``0.5 * reg * sum(W**2)``; tests assert agreement to float tolerance)
+with:
+
+* **preallocated workspaces** for one batch size (views of their first rows serve the
+  shorter last batch of an epoch): activations, deltas, gradients, softmax row buffers;
+  every NumPy call writes through ``out=``, so a step allocates no array of a weight's size
+  (and only a few of a handful of elements);
+* **no ``dX`` for the first layer** (a third of the multiply work of a one-hidden-layer
+  network);
+* **fused softmax cross-entropy**: max, shift, exp, row sums in place; the data loss is
+  ``mean(log(rowsum) - shifted[y])`` (log-sum-exp, finite for any finite scores);
+* **the learning rate folded into the backward pass** for SGD, momentum and Nesterov: the
+  delta of the scores is scaled by ``-lr / batch`` instead of ``1 / batch``, so every
+  gradient comes out of its matrix multiply already multiplied by ``-lr`` and the update
+  is one or two in-place passes (``v *= mu; v += g; w += v``), with regularisation a pass
+  over ``W`` into the optimiser's own scratch array; RMSprop and Adam receive the true
+  gradient and run their own in-place ``_update``;
+* **cheap regularisation loss**: ``vdot(W, W)`` (no ``W**2`` temporary);
+* **minibatch gather into a fixed buffer** (``np.take(..., out=buf, mode="clip")``:
+  ``mode="raise"`` would buffer the output and is three times slower), optionally
+  **prefetched** on a background thread while the current batch is being multiplied.
+
+The optimiser's state (``v``, ``m``, ``cache``, ``t``) lives in the optimiser object
+exactly as with :meth:`numpynn.optim.Optimizer.step`, so checkpoints written during a fast
+run resume bit-identically, and the same seed gives the same result every run.
+
+:class:`FastMLP` computes loss and gradients (same interface as ``_loss_and_grads``;
+the returned arrays are workspace buffers, overwritten by the next call);
+:class:`FastStep` is what :class:`numpynn.train.Trainer` calls once per minibatch.
+"""
+
+from __future__ import annotations
+
+import math
+from concurrent.futures import Future, ThreadPoolExecutor
+from typing import Any
+
+import numpy as np
+
+from .models import MLP
+from .optim import SGD, Adam, Momentum, Optimizer, RMSprop
+
+__all__ = ["FastMLP", "FastStep", "supports"]
+
+#: Gathering a batch of at least this many bytes is done on a background thread while the
+#: previous batch is computed (smaller batches: the thread hand-off costs more than it saves).
+PREFETCH_MIN_BYTES = 1 << 20
+
+
+def supports(model: Any) -> bool:
+    """True if ``model`` is an :class:`MLP` whose loss is the reference one (not overridden)."""
+    return (
+        isinstance(model, MLP)
+        and type(model)._loss_and_grads is MLP._loss_and_grads
+        and len(model.params) == 2 * model.num_layers
+    )
+
+
+class _Views:
+    """Workspace arrays for one batch size ``b``: views of the first ``b`` rows."""
+
+    __slots__ = ("b", "x", "y", "flat", "rowsC", "ones", "acts", "dhs", "masks", "rowmax",
+                 "rowmax_col", "rowsum", "rowsum_col", "picked", "scores_flat")
+
+    def __init__(self, ws: FastMLP, b: int) -> None:
+        self.b = b
+        self.x = ws._x[:b]
+        self.y = ws._y[:b]
+        self.flat = ws._flat[:b]
+        self.rowsC = ws._rowsC[:b]
+        self.ones = ws._ones[:b]
+        self.acts = [a[:b] for a in ws._acts]
+        self.dhs = [d[:b] for d in ws._dhs]
+        self.masks = [m[:b] for m in ws._masks]
+        self.rowmax = ws._rowmax[:b]
+        self.rowmax_col = self.rowmax[:, None]
+        self.rowsum = ws._rowsum[:b]
+        self.rowsum_col = self.rowsum[:, None]
+        self.picked = ws._picked[:b]
+        self.scores_flat = self.acts[-1].reshape(-1)  # C-contiguous: a view
+
+
+class FastMLP:
+    """Forward and backward of an :class:`MLP` in preallocated buffers.
+
+    model: the network; batch_size: the largest batch the workspace holds (a larger one
+    grows it); double_buffer: keep a second gather buffer (for prefetching).
+    """
+
+    def __init__(self, model: MLP, batch_size: int, double_buffer: bool = False) -> None:
+        self.model = model
+        self.double_buffer = double_buffer
+        self.dtype = model.dtype
+        self.L = model.num_layers
+        self.dims = [model.input_dim, *model.hidden_dims, model.num_classes]
+        dt = self.dtype
+        # gradients (or -lr times the gradients): weight-sized buffers, allocated once
+        self.gW = [np.empty((self.dims[i], self.dims[i + 1]), dt) for i in range(self.L)]
+        self.gb = [np.empty(self.dims[i + 1], dt) for i in range(self.L)]
+        self.grads: dict[str, np.ndarray] = {}
+        for i in range(self.L):
+            self.grads[f"W{i + 1}"] = self.gW[i]
+            self.grads[f"b{i + 1}"] = self.gb[i]
+        self._onesC = np.ones(self.dims[-1], dt)
+        self._reg_scratch: list[np.ndarray] | None = None
+        self.capacity = 0
+        self._allocate(batch_size)
+
+    # ------------------------------------------------------------------ workspace
+    def _allocate(self, B: int) -> None:
+        dt, dims, C = self.dtype, self.dims, self.dims[-1]
+        self.capacity = B
+        self._x = np.empty((B, dims[0]), dt)
+        # second gather buffer: the next batch is gathered into it while this one computes
+        self._x2 = np.empty_like(self._x) if self.double_buffer else None
+        self._y = np.empty(B, np.int64)
+        self._flat = np.empty(B, np.intp)
+        self._rowsC = np.arange(B, dtype=np.intp) * C
+        self._ones = np.ones(B, dt)
+        self._acts = [np.empty((B, d), dt) for d in dims[1:]]
+        self._dhs = [np.empty((B, d), dt) for d in dims[1:-1]]
+        self._masks = [np.empty((B, d), dt) for d in dims[1:-1]]
+        self._rowmax = np.empty(B, dt)
+        self._rowsum = np.empty(B, dt)
+        self._picked = np.empty(B, dt)
+        self._views: dict[int, _Views] = {}
+
+    def views(self, b: int) -> _Views:
+        """The workspace for a batch of ``b`` rows (made once per size)."""
+        v = self._views.get(b)
+        if v is None:
+            if b > self.capacity:
+                self._allocate(b)
+            v = self._views[b] = _Views(self, b)
+        return v
+
+    # ------------------------------------------------------------------ forward
+    def forward(
+        self, x: np.ndarray, y: np.ndarray, v: _Views, Ws: list[np.ndarray],
+        bs: list[np.ndarray],
+    ) -> float:
+        """Loss (mean data loss + regularisation) of the batch ``x`` (b, D), ``y`` (b,).
+
+        Ws, bs: the weights and biases, in layer order. Leaves the hidden activations in
+        ``v.acts``, ``exp(shifted scores)`` in ``v.acts[-1]``, their row sums in
+        ``v.rowsum`` and each row's flat index of its label in ``v.flat`` for
+        :meth:`backward`.
+        """
+        dot, add = np.dot, np.add
+        last = self.L - 1
+        acts = v.acts
+        h = x
+        for i in range(last):
+            a = acts[i]
+            dot(h, Ws[i], out=a)
+            add(a, bs[i], out=a)
+            np.maximum(a, 0, out=a)
+            h = a
+        s = acts[last]
+        dot(h, Ws[last], out=s)
+        add(s, bs[last], out=s)
+        # softmax cross-entropy in place: shift each row by its max, exp, row sums
+        rowmax, rowsum, picked = v.rowmax, v.rowsum, v.picked
+        np.maximum.reduce(s, axis=1, out=rowmax)
+        np.subtract(s, v.rowmax_col, out=s)
+        add(v.rowsC, y, out=v.flat)
+        np.take(v.scores_flat, v.flat, out=picked, mode="clip")  # shifted score of the label
+        np.exp(s, out=s)
+        dot(s, self._onesC, out=rowsum)
+        np.log(rowsum, out=rowmax)  # log-sum-exp of the shifted row
+        np.subtract(rowmax, picked, out=rowmax)  # -log P[i, y_i]
+        loss = float(dot(rowmax, v.ones)) / v.b
+        reg = self.model.reg
+        if reg:
+            vdot = np.vdot
+            sq = 0.0
+            for w in Ws:
+                sq += float(vdot(w, w))
+            loss += 0.5 * reg * sq
+        return loss
+
+    # ------------------------------------------------------------------ backward
+    def backward(self, x: np.ndarray, v: _Views, alpha: float, Ws: list[np.ndarray]) -> None:
+        """``alpha * b`` times the gradients of the mean data loss into ``gW``/``gb``.
+
+        ``alpha = 1 / b`` gives the gradients; ``-lr / b`` gives ``-lr`` times them.
+        Regularisation is not included (see :meth:`add_reg`). Uses what :meth:`forward`
+        left in the workspace ``v``; no dX for the first layer.
+        """
+        dot = np.dot
+        s, rowsum = v.acts[-1], v.rowsum
+        # delta of the scores: alpha * (P - Y), P = exp / rowsum
+        np.divide(alpha, rowsum, out=rowsum)
+        np.multiply(s, v.rowsum_col, out=s)
+        sf = v.scores_flat
+        sf[v.flat] -= alpha
+        delta = s
+        gW, gb, ones = self.gW, self.gb, v.ones
+        for i in range(self.L - 1, -1, -1):
+            h = v.acts[i - 1] if i else x
+            dot(h.T, delta, out=gW[i])
+            dot(ones, delta, out=gb[i])  # column sums
+            if i:
+                dh, mask = v.dhs[i - 1], v.masks[i - 1]
+                dot(delta, Ws[i].T, out=dh)
+                # ReLU: h = max(a, 0) >= 0, so sign(h) is 1 exactly where a > 0, else 0
+                # (a float mask: a bool one would make multiply allocate a cast buffer)
+                np.sign(h, out=mask)
+                np.multiply(dh, mask, out=dh)
+                delta = dh
+
+    def add_reg(self, Ws: list[np.ndarray], scratch: list[np.ndarray] | None = None) -> None:
+        """``gW[i] += reg * Ws[i]`` through weight-sized scratch arrays (made once if None)."""
+        reg = self.model.reg
+        if not reg:
+            return
+        if scratch is None:
+            if self._reg_scratch is None:
+                self._reg_scratch = [np.empty_like(g) for g in self.gW]
+            scratch = self._reg_scratch
+        for g, w, s in zip(self.gW, Ws, scratch):
+            np.multiply(w, reg, out=s)
+            np.add(g, s, out=g)
+
+    # ------------------------------------------------------------------ reference API
+    def loss_and_grads(
+        self, X: np.ndarray, y: np.ndarray
+    ) -> tuple[float, dict[str, np.ndarray]]:
+        """Same result as ``model._loss_and_grads(X, y)`` on validated X (N, D), y (N,).
+
+        The gradient arrays are workspace buffers: the next call overwrites them.
+        """
+        p = self.model.params
+        Ws = [p[f"W{i}"] for i in range(1, self.L + 1)]
+        bs = [p[f"b{i}"] for i in range(1, self.L + 1)]
+        v = self.views(X.shape[0])
+        x = np.ascontiguousarray(X, dtype=self.dtype)
+        y = np.asarray(y, dtype=np.int64)
+        loss = self.forward(x, y, v, Ws, bs)
+        self.backward(x, v, 1.0 / v.b, Ws)
+        self.add_reg(Ws)
+        return loss, self.grads
+
+
+class FastStep:
+    """One training step (gather, forward, backward, optimiser update) per call.
+
+    model, optimizer: the trainer's; X, y: validated training data (C-contiguous, the
+    model's dtype; int64 labels); batch_size: the configured batch size; prefetch: gather
+    the next batch on a background thread (None: when a batch is at least
+    :data:`PREFETCH_MIN_BYTES`).
+
+    ``step(order, start)`` trains on the rows ``order[start:start + batch_size]`` and
+    returns the minibatch loss (data + regularisation). A non-finite loss is returned
+    *without* an update (the caller handles divergence), exactly like the reference loop
+    which checks the loss before ``optimizer.step``.
+    """
+
+    def __init__(
+        self,
+        model: MLP,
+        optimizer: Optimizer,
+        X: np.ndarray,
+        y: np.ndarray,
+        batch_size: int,
+        prefetch: bool | None = None,
+    ) -> None:
+        self.model = model
+        self.X, self.y = X, y
+        self.B = batch_size
+        cap = min(batch_size, X.shape[0])
+        if prefetch is None:
+            prefetch = cap * X.shape[1] * X.itemsize >= PREFETCH_MIN_BYTES
+        self.prefetch = bool(prefetch)
+        self.net = FastMLP(model, cap, double_buffer=self.prefetch)
+        self._pool: ThreadPoolExecutor | None = None
+        self._pending: tuple[Any, int, Future] | None = None
+        self.bind(optimizer)
+
+    # ------------------------------------------------------------------ binding
+    def bind(self, optimizer: Optimizer) -> None:
+        """(Re)attach to the model's current parameter arrays and the optimiser's state."""
+        self.optimizer = optimizer
+        params = self.model.params
+        L = self.net.L
+        self.keys = [k for i in range(1, L + 1) for k in (f"W{i}", f"b{i}")]
+        self.arrays = [params[k] for k in self.keys]
+        self.Ws, self.bs = self.arrays[0::2], self.arrays[1::2]
+        self.grad_list = [g for pair in zip(self.net.gW, self.net.gb) for g in pair]
+        kind = type(optimizer)
+        if kind is SGD:
+            self.kind = "sgd"
+        elif kind is Momentum:
+            self.kind = "nesterov" if optimizer.nesterov else "momentum"
+        elif kind in (Adam, RMSprop):
+            self.kind = "generic"  # the true gradient, then the optimiser's own _update
+        else:
+            self.kind = "step"  # an unknown optimiser: its public step()
+        self.state: list[tuple[np.ndarray, ...]] = []
+        self.scratch: list[np.ndarray] = []
+        if self.kind != "step":
+            for k, w in zip(self.keys, self.arrays):
+                self.state.append(tuple(optimizer._buffer(slot, k, w) for slot in optimizer.slots))
+                s = optimizer._scratch.get(k)
+                if s is None or s.shape != w.shape or s.dtype != w.dtype:
+                    s = optimizer._scratch[k] = np.empty_like(w)
+                self.scratch.append(s)
+        # per parameter: (w, g, state..., scratch, is_weight)
+        self.plan = [
+            (w, g, st, s, j % 2 == 0)
+            for j, (w, g, st, s) in enumerate(
+                zip(self.arrays, self.grad_list, self.state or [()] * len(self.arrays),
+                    self.scratch or [None] * len(self.arrays)))
+        ]
+        self._opt_state = optimizer._state
+        self._opt_scratch = optimizer._scratch
+
+    def is_bound(self, optimizer: Optimizer) -> bool:
+        """False if the parameters or the optimiser (state) were replaced since :meth:`bind`."""
+        if optimizer is not self.optimizer or optimizer._state is not self._opt_state or (
+            optimizer._scratch is not self._opt_scratch
+        ):
+            return False
+        params = self.model.params
+        for k, w in zip(self.keys, self.arrays):
+            if params.get(k) is not w:
+                return False
+        return True
+
+    # ------------------------------------------------------------------ gather
+    def _batch(self, order: np.ndarray, start: int) -> tuple[np.ndarray, _Views]:
+        """The batch ``order[start:start + B]``: rows (gathered or prefetched), workspace."""
+        idx = order[start : start + self.B]
+        net = self.net
+        v = net.views(idx.shape[0])
+        np.take(self.y, idx, out=v.y, mode="clip")
+        pending, self._pending = self._pending, None
+        if pending is not None and pending[0] is order and pending[1] == start:
+            x = pending[2].result()
+        else:
+            if pending is not None:
+                pending[2].result()  # never leave a gather writing into a buffer
+            x = v.x
+            np.take(self.X, idx, axis=0, out=x, mode="clip")
+        if self.prefetch:
+            nxt = start + self.B
+            if nxt < order.shape[0]:
+                nidx = order[nxt : nxt + self.B]
+                other = net._x2 if x.base is net._x else net._x  # not the current batch's
+                if self._pool is None:
+                    self._pool = ThreadPoolExecutor(1, thread_name_prefix="numpynn-prefetch")
+                fut = self._pool.submit(_gather_into, self.X, nidx, other[: nidx.shape[0]])
+                self._pending = (order, nxt, fut)
+        return x, v
+
+    def close(self) -> None:
+        """Wait for a pending prefetch and stop the background thread."""
+        if self._pending is not None:
+            self._pending[2].result()
+            self._pending = None
+        if self._pool is not None:
+            self._pool.shutdown(wait=True)
+            self._pool = None
+
+    # ------------------------------------------------------------------ the step
+    def __call__(self, order: np.ndarray, start: int, optimizer: Optimizer) -> float:
+        """:meth:`step`, after re-binding if the parameters or ``optimizer`` were replaced."""
+        if not self.is_bound(optimizer):
+            self.bind(optimizer)
+        return self.step(order, start)
+
+    def step(self, order: np.ndarray, start: int) -> float:
+        """Train on ``order[start:start + batch_size]``; returns the minibatch loss."""
+        net = self.net
+        x, v = self._batch(order, start)
+        Ws = self.Ws
+        loss = net.forward(x, v.y, v, Ws, self.bs)
+        if not math.isfinite(loss):
+            return loss  # no update: the caller raises DivergenceError
+        opt = self.optimizer
+        kind = self.kind
+        if kind == "step":
+            net.backward(x, v, 1.0 / v.b, Ws)
+            net.add_reg(Ws)
+            opt.step(self.model.params, net.grads)
+            return loss
+        opt.t += 1
+        if kind == "generic":
+            net.backward(x, v, 1.0 / v.b, Ws)
+            net.add_reg(Ws, self.scratch[0::2])
+            opt._prepare()
+            update = opt._update
+            for w, g, st, s, _ in self.plan:
+                update(w, g, st, s)
+            return loss
+        # SGD, momentum, Nesterov: the backward pass yields g = -lr * (data gradient)
+        lr = opt.lr
+        net.backward(x, v, -lr / v.b, Ws)
+        multiply, add = np.multiply, np.add
+        c = lr * self.model.reg  # regularisation adds -c * W to g
+        if kind == "sgd":  # w -= lr * (dW + reg W)
+            for w, g, _, _, is_w in self.plan:
+                if c and is_w:
+                    multiply(w, 1.0 - c, out=w)
+                add(w, g, out=w)
+            return loss
+        mu = opt.momentum
+        if kind == "momentum":  # v = mu v - lr (dW + reg W); w += v
+            for w, g, (vel,), s, is_w in self.plan:
+                multiply(vel, mu, out=vel)
+                add(vel, g, out=vel)
+                if c and is_w:
+                    multiply(w, c, out=s)
+                    np.subtract(vel, s, out=vel)
+                add(w, vel, out=w)
+            return loss
+        # Nesterov: v = mu v - lr dw; w += mu v - lr dw (dw = dW + reg W)
+        for w, g, (vel,), s, is_w in self.plan:
+            if c and is_w:
+                multiply(w, -c, out=s)
+                add(g, s, out=g)
+            multiply(vel, mu, out=vel)
+            add(vel, g, out=vel)
+            add(w, g, out=w)
+            multiply(vel, mu, out=s)
+            add(w, s, out=w)
+        return loss
+
+
+def _gather_into(X: np.ndarray, idx: np.ndarray, buf: np.ndarray) -> np.ndarray:
+    np.take(X, idx, axis=0, out=buf, mode="clip")
+    return buf
+

@@ -1,0 +1,187 @@
+"""End-to-end tests of the ``numpynn`` command: each runs the real program in a
+subprocess (``python -m numpynn``) in a temporary directory, as a user would.
+
+The acceptance test runs ``numpynn train`` with its defaults (30 epochs on digits); the
+other trainings are short (``--epochs 3 --no-report``)."""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from numpynn.cli.main import build_parser
+from numpynn.data import load_dataset
+from numpynn.io import load_model
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def numpynn(*args: str, cwd: Path, timeout: float = 120) -> subprocess.CompletedProcess:
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join([str(REPO), *filter(None, [env.get("PYTHONPATH")])])
+    env["MPLBACKEND"] = "Agg"
+    return subprocess.run([sys.executable, "-m", "numpynn", *args], cwd=cwd, env=env,
+                          capture_output=True, text=True, timeout=timeout)
+
+
+def ok(proc: subprocess.CompletedProcess) -> str:
+    assert proc.returncode == 0, f"exit {proc.returncode}\n{proc.stdout}\n{proc.stderr}"
+    assert "Traceback" not in proc.stderr
+    return proc.stdout
+
+
+def printed_accuracies(stdout: str) -> dict[str, str]:
+    """{'train': '99.92', 'val': ..., 'test': ...} from train's final table."""
+    return dict(re.findall(r"^(train|val|test)\s+(\d+\.\d\d)%\s+\d", stdout, re.MULTILINE))
+
+
+def read_csv(text: str) -> tuple[list[str], list[list[str]]]:
+    rows = list(csv.reader(io.StringIO(text)))
+    return rows[0], rows[1:]
+
+
+# --------------------------------------------------------------- the default training
+
+
+@pytest.fixture(scope="module")
+def default_run(tmp_path_factory):
+    """``numpynn train`` with no arguments, in an empty directory."""
+    cwd = tmp_path_factory.mktemp("cli-default")
+    return cwd, ok(numpynn("train", cwd=cwd, timeout=300))
+
+
+def test_train_with_no_arguments_reaches_97_percent(default_run):
+    cwd, out = default_run
+    acc = printed_accuracies(out)
+    assert set(acc) == {"train", "val", "test"}, out
+    assert float(acc["test"]) >= 97.0, out
+    run = cwd / "numpynn-run"
+    for name in ("model.npz", "history.json", "checkpoint.npz"):
+        assert (run / name).is_file(), name
+        assert f"numpynn-run/{name}" in out or name == "checkpoint.npz"
+    assert (REPO / "numpynn" / "report.py").is_file()
+    assert (run / "report.html").is_file()
+    assert "numpynn-run/report.html" in out
+    assert "30 epochs" in out
+
+
+def test_evaluate_prints_the_accuracy_train_printed(default_run):
+    cwd, train_out = default_run
+    out = ok(numpynn("evaluate", "numpynn-run/model.npz", cwd=cwd))
+    assert "(test split)" in out
+    m = re.search(r"^accuracy (\d+\.\d\d)%", out, re.MULTILINE)
+    assert m, out
+    assert m.group(1) == printed_accuracies(train_out)["test"]
+    assert "confusion matrix" in out
+
+
+def test_predict_matches_the_library(default_run):
+    cwd, _ = default_run
+    out = ok(numpynn("predict", "numpynn-run/model.npz", "--data", "digits", cwd=cwd))
+    header, rows = read_csv(out)
+    assert header == ["prediction"]
+    saved = load_model(cwd / "numpynn-run" / "model.npz")
+    expected = saved.predict(load_dataset("digits").X)
+    assert [r[0] for r in rows] == [str(v) for v in expected.tolist()]
+
+
+def test_predict_proba_to_a_file(default_run):
+    cwd, _ = default_run
+    proc = numpynn("predict", "numpynn-run/model.npz", "--data", "digits", "--proba",
+                   "--output", "preds/p.csv", cwd=cwd)
+    assert ok(proc) == ""  # the CSV went to the file
+    assert "1797 predictions" in proc.stderr
+    header, rows = read_csv((cwd / "preds" / "p.csv").read_text())
+    assert header == ["prediction"] + [f"p_{i}" for i in range(10)]
+    assert len(rows) == 1797
+    probs = np.array([[float(v) for v in r[1:]] for r in rows])
+    assert np.all(probs >= 0)
+    np.testing.assert_allclose(probs.sum(axis=1), 1.0, atol=1e-4)
+    predicted = np.array([int(r[0]) for r in rows])
+    assert np.all(probs[np.arange(len(rows)), predicted] == probs.max(axis=1))
+
+
+# ---------------------------------------------------------------------- CSV workflow
+
+
+def test_csv_train_and_predict(tmp_path):
+    ds = load_dataset("digits")
+    X, labels = ds.X[:600], np.array([f"digit_{d}" for d in ds.y[:600]])
+    with open(tmp_path / "train.csv", "w", newline="") as fh:
+        w = csv.writer(fh)
+        w.writerow([f"px{i}" for i in range(64)] + ["label"])
+        w.writerows([*(f"{v:g}" for v in row), lab] for row, lab in zip(X, labels))
+    new = ds.X[1500:1540]
+    np.savetxt(tmp_path / "features_only.csv", new, delimiter=",", fmt="%g")
+
+    out = ok(numpynn("train", "--data", "train.csv", "--epochs", "3", "--no-report",
+                     "--quiet", "--out", "run", cwd=tmp_path))
+    assert set(printed_accuracies(out)) == {"train", "val", "test"}
+    assert (tmp_path / "run" / "model.npz").is_file()
+    assert not (tmp_path / "run" / "report.html").exists()
+
+    pred = ok(numpynn("predict", "run/model.npz", "--data", "features_only.csv",
+                      cwd=tmp_path))
+    header, rows = read_csv(pred)
+    assert header == ["prediction"]
+    expected = load_model(tmp_path / "run" / "model.npz").predict(new)
+    assert [r[0] for r in rows] == expected.tolist()
+    assert all(r[0].startswith("digit_") for r in rows)
+
+
+# ------------------------------------------------------------------- help and errors
+
+
+COMMANDS = sorted(build_parser()._subparsers._group_actions[0].choices)
+
+
+@pytest.mark.parametrize("command", ["", *COMMANDS])
+def test_help(tmp_path, command):
+    args = [command, "--help"] if command else ["--help"]
+    out = ok(numpynn(*args, cwd=tmp_path))
+    assert out.startswith("usage: numpynn")
+    assert "examples" in out
+    if not command:
+        for name in ("train", "evaluate", "predict", "gradcheck"):
+            assert name in out
+
+
+def test_gradcheck(tmp_path):
+    out = ok(numpynn("gradcheck", cwd=tmp_path))
+    assert "all 12 checks passed" in out
+
+
+@pytest.mark.parametrize("args, words", [
+    (["train", "--batch-size", "0"], ["--batch-size", "0"]),
+    (["evaluate", "missing.npz"], ["missing.npz", "does not exist"]),
+])
+def test_bad_input_is_one_line_and_exit_2(tmp_path, args, words):
+    proc = numpynn(*args, cwd=tmp_path)
+    assert proc.returncode == 2
+    assert "Traceback" not in proc.stderr + proc.stdout
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1, proc.stderr
+    assert lines[0].startswith("numpynn: error:")
+    for word in words:
+        assert word in lines[0]
+    assert list(tmp_path.iterdir()) == []  # nothing written
+
+
+def test_evaluate_a_model_without_recorded_data_needs_data(tmp_path):
+    from numpynn import MLP
+    from numpynn.io import SavedModel, save_model
+
+    save_model(tmp_path / "lib.npz", SavedModel(MLP(64, [8], 10, seed=0), np.arange(10)))
+    proc = numpynn("evaluate", "lib.npz", cwd=tmp_path)
+    assert proc.returncode == 2, proc.stderr
+    assert "Traceback" not in proc.stderr
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1 and "--data" in lines[0]

@@ -1,0 +1,244 @@
+"""The optimised training step (numpynn.fastpath) against the readable reference.
+
+The reference is MLP._loss_and_grads + Optimizer.step; the fast path must compute the same
+loss and gradients (to float rounding), train to the same history and parameters through
+Trainer, stay deterministic, and allocate nothing of a weight's size per step.
+"""
+
+from __future__ import annotations
+
+import tracemalloc
+
+import numpy as np
+import pytest
+from sklearn.datasets import load_digits
+
+from numpynn import fastpath
+from numpynn.fastpath import FastMLP, FastStep
+from numpynn.models import MLP, TwoLayerNet
+from numpynn.optim import SGD, make_optimizer
+from numpynn.train import Callback, TrainConfig, Trainer
+
+RTOL = {"float32": 1e-5, "float64": 1e-12}
+
+
+def assert_close(actual, expected, rtol, what=""):
+    """Elementwise rtol, with an absolute floor relative to the array's largest entry
+    (entries that cancel to ~0 carry the rounding of the large terms they came from)."""
+    expected = np.asarray(expected, dtype=np.float64)
+    atol = rtol * max(float(np.max(np.abs(expected))), 1e-30)
+    np.testing.assert_allclose(np.asarray(actual, dtype=np.float64), expected, rtol=rtol,
+                               atol=atol, err_msg=what)
+
+
+@pytest.fixture(scope="module")
+def digits():
+    d = load_digits()
+    X = (d.data - d.data.mean(axis=0)) / (d.data.std(axis=0) + 1.0)
+    return X[:700], d.target[:700].astype(np.int64), X[700:900], d.target[700:900]
+
+
+# ----------------------------------------------------------------- loss and gradients
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+@pytest.mark.parametrize("hidden", [[7], [9, 5], [6, 5, 4]])
+@pytest.mark.parametrize("reg", [0.0, 0.3])
+def test_loss_and_grads_match_reference(dtype, hidden, reg):
+    rng = np.random.default_rng(len(hidden) + int(10 * reg))
+    model = MLP(11, hidden, 4, reg=reg, dtype=dtype, seed=1)
+    fast = FastMLP(model, batch_size=16)
+    for b in (16, 5, 16, 1):  # full, partial (views of the workspace), full again, one row
+        X = rng.standard_normal((b, 11)).astype(dtype)
+        y = rng.integers(0, 4, b)
+        loss_ref, grads_ref = model._loss_and_grads(X, y)
+        loss, grads = fast.loss_and_grads(X, y)
+        assert grads.keys() == grads_ref.keys()
+        assert loss == pytest.approx(loss_ref, rel=RTOL[dtype])
+        for k in grads_ref:
+            assert grads[k].dtype == grads_ref[k].dtype and grads[k].shape == grads_ref[k].shape
+            assert_close(grads[k], grads_ref[k], RTOL[dtype], f"{k} b={b}")
+
+
+def test_loss_is_stable_for_huge_scores():
+    model = MLP(3, [4], 3, dtype="float64", seed=0)
+    model.params["W2"] *= 1e5  # scores of order 1e5: a naive softmax overflows
+    X = np.random.default_rng(0).standard_normal((6, 3))
+    y = np.arange(6) % 3
+    loss_ref, grads_ref = model._loss_and_grads(X, y)
+    loss, grads = FastMLP(model, 6).loss_and_grads(X, y)
+    assert np.isfinite(loss) and loss == pytest.approx(loss_ref, rel=1e-12)
+    for k in grads_ref:
+        assert_close(grads[k], grads_ref[k], 1e-12, k)
+
+
+def test_batch_larger_than_the_workspace_grows_it():
+    model = MLP(5, [6], 3, reg=0.1, dtype="float64", seed=0)
+    fast = FastMLP(model, 4)
+    rng = np.random.default_rng(1)
+    X, y = rng.standard_normal((9, 5)), rng.integers(0, 3, 9)
+    loss_ref, grads_ref = model._loss_and_grads(X, y)
+    loss, grads = fast.loss_and_grads(X, y)
+    assert loss == pytest.approx(loss_ref, rel=1e-12)
+    assert_close(grads["W1"], grads_ref["W1"], 1e-12)
+
+
+# ------------------------------------------------------------------ through Trainer
+
+
+def train_pair(digits, dtype="float64", hidden=(16, 8), model_cls=MLP, **config):
+    """The same run with the fast path and with the reference loop."""
+    Xtr, ytr, Xv, yv = digits
+    out = []
+    for fast in (True, False):
+        if model_cls is TwoLayerNet:
+            model = TwoLayerNet(64, hidden[0], 10, weight_scale="he", reg=1e-2, dtype=dtype,
+                                seed=0)
+        else:
+            model = MLP(64, list(hidden), 10, reg=1e-2, dtype=dtype, seed=0)
+        cfg = TrainConfig(**{"epochs": 3, "batch_size": 64, "lr": 1e-2, "seed": 3, **config})
+        trainer = Trainer(model, Xtr, ytr, Xv, yv, config=cfg, fast=fast)
+        trainer.train()
+        assert (trainer._fast_step is not None) == fast
+        out.append(trainer)
+    return out
+
+
+OPTIMIZERS = {
+    "sgd": {"optimizer": "sgd", "lr": 0.1},
+    "momentum": {"optimizer": "momentum", "optimizer_kwargs": {"momentum": 0.9}},
+    "nesterov": {"optimizer": "nesterov"},
+    "rmsprop": {"optimizer": "rmsprop", "lr": 1e-3},
+    "adam": {"optimizer": "adam", "lr": 1e-3},
+}
+
+
+@pytest.mark.parametrize("name", sorted(OPTIMIZERS))
+def test_training_matches_reference(digits, name):
+    # 700 rows, batch 64: the last batch of every epoch has 60 rows
+    fast, ref = train_pair(digits, **OPTIMIZERS[name])
+    hf, hr = fast.history, ref.history
+    assert len(hf.step_loss) == len(hr.step_loss) == 3 * 11
+    np.testing.assert_allclose(hf.step_loss, hr.step_loss, rtol=1e-10)
+    np.testing.assert_allclose(hf.val_loss, hr.val_loss, rtol=1e-10)
+    assert hf.val_acc == hr.val_acc and hf.train_acc == hr.train_acc
+    assert hf.best_epoch == hr.best_epoch and hf.stop_reason == hr.stop_reason
+    for k, v in ref.model.params.items():
+        assert_close(fast.model.params[k], v, 1e-9, k)
+    state_f = fast.optimizer.state_dict()
+    state_r = ref.optimizer.state_dict()
+    assert state_f["t"] == state_r["t"] and state_f["arrays"].keys() == state_r["arrays"].keys()
+    for k, v in state_r["arrays"].items():
+        assert_close(state_f["arrays"][k], v, 1e-9, k)
+
+
+@pytest.mark.parametrize("name", ["momentum", "adam"])
+def test_training_matches_reference_float32(digits, name):
+    fast, ref = train_pair(digits, dtype="float32", hidden=(32,), model_cls=TwoLayerNet,
+                           **OPTIMIZERS[name])
+    np.testing.assert_allclose(fast.history.step_loss, ref.history.step_loss, rtol=1e-4)
+    for k, v in ref.model.params.items():
+        assert fast.model.params[k].dtype == np.float32
+        assert_close(fast.model.params[k], v, 1e-4, k)
+
+
+def test_unknown_optimizer_uses_its_step(digits, monkeypatch):
+    class MySGD(SGD):
+        pass
+
+    made = []
+
+    def make(self):
+        made.append(MySGD(self.lr))
+        return made[-1]
+
+    monkeypatch.setattr(TrainConfig, "make_optimizer", make)
+    fast, ref = train_pair(digits, lr=0.1)
+    assert fast._fast_step.kind == "step"
+    np.testing.assert_allclose(fast.history.step_loss, ref.history.step_loss, rtol=1e-10)
+
+
+def test_fast_path_is_deterministic_and_prefetch_changes_nothing(digits, monkeypatch):
+    runs = [train_pair(digits, **OPTIMIZERS["momentum"])[0] for _ in range(2)]
+    monkeypatch.setattr(fastpath, "PREFETCH_MIN_BYTES", 0)  # prefetch even tiny batches
+    prefetched = train_pair(digits, **OPTIMIZERS["momentum"])[0]
+    assert prefetched._fast_step.prefetch and not runs[0]._fast_step.prefetch
+    assert prefetched._fast_step._pool is None  # closed at the end of train()
+    for other in (runs[1], prefetched):
+        assert other.history.deterministic() == runs[0].history.deterministic()
+        for k, v in runs[0].model.params.items():
+            assert np.array_equal(other.model.params[k], v)
+
+
+def test_params_replaced_during_training_are_followed(digits):
+    """set_params (new arrays) between steps: the fast path rebinds, like the reference."""
+
+    class Shrink(Callback):
+        def on_step_end(self, trainer, loss):
+            if trainer.step_count == 5:
+                trainer.model.set_params({k: 0.5 * v for k, v in trainer.model.params.items()})
+
+    Xtr, ytr, Xv, yv = digits
+    results = []
+    for fast in (True, False):
+        model = MLP(64, [16], 10, reg=1e-2, dtype="float64", seed=0)
+        cfg = TrainConfig(epochs=2, batch_size=64, optimizer="momentum", lr=1e-2, seed=3)
+        trainer = Trainer(model, Xtr, ytr, Xv, yv, config=cfg, callbacks=[Shrink()], fast=fast)
+        trainer.train()
+        results.append(trainer)
+    np.testing.assert_allclose(results[0].history.step_loss, results[1].history.step_loss,
+                               rtol=1e-10)
+
+
+def test_replaced_loss_fn_uses_the_reference_loop(digits):
+    Xtr, ytr, Xv, yv = digits
+    model = MLP(64, [16], 10, seed=0)
+    trainer = Trainer(model, Xtr, ytr, config=TrainConfig(epochs=1, batch_size=100))
+    calls = []
+    inner = trainer._loss_fn
+
+    def counting(Xb, yb):
+        calls.append(len(yb))
+        return inner(Xb, yb)
+
+    trainer._loss_fn = counting
+    trainer.train()
+    assert sum(calls) == 700 and trainer._fast_step is None
+
+
+# ------------------------------------------------------------------------- allocations
+
+
+def step_peak(optimizer: str, D: int, H: int) -> tuple[int, int]:
+    """tracemalloc peak during steps 3-10 of a fast run, and the weights' total size."""
+    rng = np.random.default_rng(0)
+    N, C, B = 300, 10, 32  # 300 = 9 * 32 + 12: step 10 is the short last batch
+    X = rng.standard_normal((N, D)).astype(np.float32)
+    y = rng.integers(0, C, N)
+    model = MLP(D, [H, 64], C, reg=1e-3, dtype="float32", seed=0)
+    step = FastStep(model, make_optimizer(optimizer, 1e-3), X, y, B)
+    order = rng.permutation(N)
+    step(order, 0, step.optimizer)
+    step(order, B, step.optimizer)  # warm-up: workspaces, optimiser state
+    tracemalloc.start()
+    try:
+        tracemalloc.reset_peak()
+        for i in range(2, 10):
+            step(order, i * B, step.optimizer)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    return peak, sum(w.nbytes for k, w in model.params.items() if k.startswith("W"))
+
+
+@pytest.mark.parametrize("optimizer", ["sgd", "momentum", "nesterov", "adam"])
+def test_no_weight_sized_allocations_per_step(optimizer):
+    small, small_weights = step_peak(optimizer, 256, 128)
+    large, large_weights = step_peak(optimizer, 1024, 512)
+    assert large_weights > 10 * small_weights
+    # What remains is small change (Python floats, views for the short batch) and the
+    # buffer NumPy's iterator takes for a broadcasting ufunc such as the bias add: at most
+    # 8192 elements (np.getbufsize()), whatever the size of the weights.
+    bound = np.getbufsize() * 4 + 8192
+    assert small < bound and large < bound, (small, large, bound)
+    assert large < small_weights / 4 < large_weights / 40

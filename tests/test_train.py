@@ -1,0 +1,362 @@
+"""Tests of numpynn.train.Trainer: every example once per epoch, history bookkeeping,
+determinism, early stopping with the best parameters restored, divergence handling,
+checkpoints that resume bit for bit, schedules and dtypes."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+from sklearn.datasets import load_digits
+
+from numpynn import MLP
+from numpynn.errors import DivergenceError, ModelFileError
+from numpynn.train import Callback, History, TrainConfig, Trainer, read_checkpoint
+
+N_TRAIN = 1000  # not a multiple of the batch sizes used below: the last batch is short
+
+
+@pytest.fixture(scope="module")
+def digits():
+    """Standardised digits as float64: (X_train, y_train, X_val, y_val)."""
+    d = load_digits()
+    X = (d.data - d.data.mean(axis=0)) / (d.data.std(axis=0) + 1.0)
+    y = d.target.astype(np.int64)
+    return X[:N_TRAIN], y[:N_TRAIN], X[N_TRAIN:1400], y[N_TRAIN:1400]
+
+
+def make_trainer(digits, dtype="float32", model_seed=0, hidden=(32,), callbacks=(),
+                 checkpoint=None, **config) -> Trainer:
+    Xtr, ytr, Xv, yv = digits
+    model = MLP(64, list(hidden), 10, reg=1e-4, dtype=dtype, seed=model_seed)
+    cfg = TrainConfig(**{"epochs": 3, "batch_size": 64, "optimizer": "adam", "lr": 1e-3,
+                         **config})
+    return Trainer(model, Xtr, ytr, Xv, yv, config=cfg, callbacks=callbacks,
+                   checkpoint=checkpoint)
+
+
+def params_copy(model: MLP) -> dict[str, np.ndarray]:
+    return {k: v.copy() for k, v in model.params.items()}
+
+
+def assert_params_identical(a: dict[str, np.ndarray], b: dict[str, np.ndarray]) -> None:
+    assert a.keys() == b.keys()
+    for k in a:
+        assert a[k].dtype == b[k].dtype, k
+        assert np.array_equal(a[k], b[k]), f"parameter {k} differs"
+
+
+class Snapshots(Callback):
+    """Copies of the parameters after every epoch (epoch 0: before training)."""
+
+    def __init__(self) -> None:
+        self.params: dict[int, dict[str, np.ndarray]] = {}
+
+    def on_train_begin(self, trainer: Trainer) -> None:
+        self.params.setdefault(trainer.epoch, params_copy(trainer.model))
+
+    def on_epoch_end(self, trainer: Trainer, epoch: int) -> None:
+        self.params[epoch] = params_copy(trainer.model)
+
+
+class StopAfter(Callback):
+    """Simulates Ctrl-C after the given epoch (after its checkpoint was written)."""
+
+    def __init__(self, epoch: int) -> None:
+        self.epoch = epoch
+
+    def on_epoch_end(self, trainer: Trainer, epoch: int) -> None:
+        if epoch == self.epoch:
+            raise KeyboardInterrupt
+
+
+# ----------------------------------------------------------------- minibatches, history
+
+
+def test_every_example_exactly_once_per_epoch(digits):
+    Xtr, ytr, Xv, yv = digits
+    X = Xtr.copy()
+    X[:, 0] = np.arange(N_TRAIN)  # the first feature identifies the row (exact in float32)
+    B, epochs = 64, 3
+    trainer = make_trainer((X, ytr, Xv, yv), epochs=epochs, batch_size=B)
+    seen: list[np.ndarray] = []
+    ends: list[int] = []
+
+    inner = trainer._loss_fn
+
+    def recording_loss(Xb, yb):
+        ids = Xb[:, 0].astype(np.int64)
+        assert np.array_equal(yb, ytr[ids]), "labels travel with their rows"
+        seen.append(ids)
+        return inner(Xb, yb)
+
+    class EpochEnds(Callback):
+        def on_epoch_end(self, trainer, epoch):
+            ends.append(len(seen))
+
+    trainer._loss_fn = recording_loss
+    trainer.callbacks.append(EpochEnds())
+    trainer.train()
+
+    steps = math.ceil(N_TRAIN / B)
+    assert ends == [steps * (e + 1) for e in range(epochs)]
+    orders = []
+    for e in range(epochs):
+        batches = seen[e * steps : (e + 1) * steps]
+        assert [len(b) for b in batches] == [B] * (steps - 1) + [N_TRAIN - B * (steps - 1)]
+        order = np.concatenate(batches)
+        assert np.array_equal(np.sort(order), np.arange(N_TRAIN)), f"epoch {e + 1}"
+        orders.append(order)
+    # shuffled, and differently each epoch
+    assert not np.array_equal(orders[0], np.arange(N_TRAIN))
+    assert not np.array_equal(orders[0], orders[1])
+
+
+@pytest.mark.parametrize("batch_size", [64, 100, 1000, 4096])
+def test_history_lengths(digits, batch_size):
+    epochs = 3
+    h = make_trainer(digits, epochs=epochs, batch_size=batch_size).train()
+    assert len(h.step_loss) == epochs * math.ceil(N_TRAIN / batch_size)
+    for name in ("train_loss", "train_acc", "val_loss", "val_acc", "lr", "seconds"):
+        assert len(getattr(h, name)) == epochs, name
+    assert h.epochs == [1, 2, 3]
+    assert h.stop_reason == "completed 3 epochs"
+    assert 1 <= h.best_epoch <= epochs
+    assert h.val_acc[h.best_epoch - 1] == max(h.val_acc)
+    assert all(math.isfinite(v) for v in h.step_loss)
+    assert History.from_dict(h.to_dict()) == h
+
+
+def test_learns_digits(digits):
+    h = make_trainer(digits, epochs=8, lr=3e-3).train()
+    assert h.val_acc[-1] > 0.85
+    assert h.step_loss[-1] < h.step_loss[0]
+
+
+# ------------------------------------------------------------------------ determinism
+
+
+def test_same_seed_same_result(digits):
+    a, b = make_trainer(digits, seed=7), make_trainer(digits, seed=7)
+    ha, hb = a.train(), b.train()
+    assert ha.deterministic() == hb.deterministic()
+    assert_params_identical(a.model.params, b.model.params)
+
+
+def test_different_seed_different_result(digits):
+    # the same initial weights: only the shuffling (the trainer's seed) differs
+    a, b = make_trainer(digits, seed=1), make_trainer(digits, seed=2)
+    a.train()
+    b.train()
+    assert a.history.step_loss != b.history.step_loss
+    assert not np.array_equal(a.model.params["W1"], b.model.params["W1"])
+
+
+def test_seed_none_is_drawn_and_recorded(digits):
+    a = make_trainer(digits, seed=None, epochs=1)
+    assert isinstance(a.config.seed, int)
+    b = make_trainer(digits, seed=a.config.seed, epochs=1)
+    a.train()
+    b.train()
+    assert a.history.deterministic() == b.history.deterministic()
+
+
+# ---------------------------------------------------------------------- early stopping
+
+
+def test_early_stopping_restores_best_params(digits):
+    # a rate this high makes the validation accuracy peak early and then wander
+    snaps = Snapshots()
+    trainer = make_trainer(digits, epochs=40, optimizer="sgd", lr=0.5, batch_size=32,
+                           patience=2, callbacks=[snaps])
+    h = trainer.train()
+    assert len(h.epochs) < 40, "patience=2 should stop the run early"
+    assert h.stop_reason.startswith("early stopping after epoch")
+    best = h.best_epoch
+    assert h.val_acc[best - 1] == max(h.val_acc)
+    # it stopped exactly `patience` epochs after the best one
+    assert h.epochs[-1] == best + 2
+    assert all(v <= h.val_acc[best - 1] for v in h.val_acc[best:])
+    assert_params_identical(trainer.model.params, snaps.params[best])
+    # and the best parameters are not simply the last ones
+    assert not np.array_equal(snaps.params[best]["W1"], snaps.params[h.epochs[-1]]["W1"])
+
+
+def test_keep_best_false_keeps_last(digits):
+    snaps = Snapshots()
+    trainer = make_trainer(digits, epochs=6, optimizer="sgd", lr=0.5, batch_size=32,
+                           keep_best=False, callbacks=[snaps])
+    h = trainer.train()
+    assert_params_identical(trainer.model.params, snaps.params[h.epochs[-1]])
+
+
+def test_without_validation_data_the_last_params_are_kept(digits):
+    """No validation set: nothing to select or stop on (the training accuracy is no
+    stand-in), so patience never fires and the last epoch's parameters are kept."""
+    Xtr, ytr, _, _ = digits
+    snaps = Snapshots()
+    trainer = Trainer(MLP(64, [32], 10, seed=0), Xtr, ytr,
+                      config=TrainConfig(epochs=8, optimizer="sgd", lr=0.5, batch_size=32,
+                                         patience=1),
+                      callbacks=[snaps])
+    h = trainer.train()
+    assert h.epochs == list(range(1, 9))
+    assert h.stop_reason == "completed 8 epochs"
+    assert h.best_epoch == 8
+    assert_params_identical(trainer.model.params, snaps.params[8])
+
+
+def test_default_step_agrees_with_the_reference_loop(digits):
+    """A replaced ``_loss_fn`` runs the plain reference loop; the default (possibly
+    optimised) step must visit the same batches and give the same losses to rounding."""
+    default = make_trainer(digits, epochs=2, batch_size=100)
+    default.train()
+    reference = make_trainer(digits, epochs=2, batch_size=100)
+    inner = reference._loss_fn
+    reference._loss_fn = lambda Xb, yb: inner(Xb, yb)
+    reference.train()
+    assert len(default.history.step_loss) == len(reference.history.step_loss) == 20
+    np.testing.assert_allclose(default.history.step_loss, reference.history.step_loss,
+                               rtol=1e-4)
+    for k, v in reference.model.params.items():
+        np.testing.assert_allclose(default.model.params[k], v, rtol=1e-3, atol=1e-5)
+
+
+# -------------------------------------------------------------------------- divergence
+
+
+@pytest.mark.filterwarnings("ignore::RuntimeWarning")
+def test_divergence_raises_and_keeps_finite_params(digits):
+    snaps = Snapshots()
+    trainer = make_trainer(digits, epochs=5, optimizer="sgd", lr=1e6, callbacks=[snaps])
+    with pytest.raises(DivergenceError) as info:
+        trainer.train()
+    msg = str(info.value)
+    assert "smaller learning rate" in msg
+    assert "--lr 100000" in msg  # a concrete suggestion: a tenth of the rate
+    h = trainer.history
+    assert h.stop_reason.startswith("diverged in epoch")
+    last_good = len(h.epochs)  # epochs that ended before the divergence
+    assert_params_identical(trainer.model.params, snaps.params[last_good])
+    assert all(np.isfinite(v).all() for v in trainer.model.params.values())
+
+
+@pytest.mark.filterwarnings("ignore::RuntimeWarning")
+def test_divergence_in_a_later_epoch_keeps_that_epochs_params(digits):
+    class BlowUpAfter(Callback):
+        def on_epoch_end(self, trainer, epoch):
+            if epoch == 2:
+                trainer.optimizer.lr = 1e6
+
+    snaps = Snapshots()
+    trainer = make_trainer(digits, epochs=6, optimizer="sgd", lr=1e-2,
+                           callbacks=[snaps, BlowUpAfter()])
+    with pytest.raises(DivergenceError, match="epoch 2 were kept"):
+        trainer.train()
+    assert trainer.history.epochs == [1, 2]
+    assert_params_identical(trainer.model.params, snaps.params[2])
+
+
+@pytest.mark.filterwarnings("ignore::RuntimeWarning")
+def test_nonfinite_update_at_the_end_of_an_epoch_is_not_kept(digits):
+    """The last step of an epoch has a finite loss but an infinite update: the epoch's
+    parameters are not finite and must not become the 'last good' ones."""
+    snaps = Snapshots()
+    trainer = make_trainer(digits, epochs=4, optimizer="sgd", lr=1e-2, batch_size=500,
+                           callbacks=[snaps])
+    inner = trainer._loss_fn
+    calls = []
+
+    def poisoned(Xb, yb):
+        loss, grads = inner(Xb, yb)
+        calls.append(1)
+        if len(calls) == 4:  # the last step of epoch 2 (2 steps per epoch)
+            grads = {k: np.full_like(g, np.inf) for k, g in grads.items()}
+        return loss, grads
+
+    trainer._loss_fn = poisoned
+    with pytest.raises(DivergenceError):
+        trainer.train()
+    assert all(np.isfinite(v).all() for v in trainer.model.params.values())
+    assert_params_identical(trainer.model.params, snaps.params[1])
+    assert trainer.history.epochs == [1]
+
+
+# ------------------------------------------------------------------------- checkpoints
+
+
+RESUME_CASES = {
+    "adam": {"optimizer": "adam", "lr": 1e-3},
+    "momentum": {"optimizer": "momentum", "lr": 1e-2, "optimizer_kwargs": {"momentum": 0.9}},
+    "plateau": {"optimizer": "sgd", "lr": 0.05, "schedule": "plateau",
+                "schedule_kwargs": {"patience": 1, "factor": 0.5, "threshold": 0.5}},
+}
+
+
+@pytest.mark.parametrize("case", sorted(RESUME_CASES))
+def test_resume_from_checkpoint_is_bit_identical(digits, tmp_path, case):
+    cfg = {"epochs": 6, "batch_size": 100, "patience": None, **RESUME_CASES[case]}
+    straight = make_trainer(digits, **cfg)
+    straight.train()
+
+    ckpt = tmp_path / "checkpoint.npz"
+    first = make_trainer(digits, checkpoint=ckpt, callbacks=[StopAfter(3)], **cfg)
+    with pytest.raises(KeyboardInterrupt):
+        first.train()
+    header, _ = read_checkpoint(ckpt)
+    assert header["epoch"] == 3
+
+    # a fresh process would build a fresh model (other init) and trainer
+    second = make_trainer(digits, model_seed=99, checkpoint=ckpt, **cfg)
+    second.resume(ckpt)
+    second.train()
+
+    assert second.history.deterministic() == straight.history.deterministic()
+    assert_params_identical(second.model.params, straight.model.params)
+    assert second.step_count == straight.step_count
+    if case == "plateau":  # the test is only meaningful if the rate was really cut
+        assert len(set(straight.history.lr)) > 1
+
+
+def test_resume_rejects_another_architecture(digits, tmp_path):
+    ckpt = tmp_path / "checkpoint.npz"
+    make_trainer(digits, epochs=1, checkpoint=ckpt).train()
+    other = make_trainer(digits, hidden=(16,))
+    with pytest.raises(ModelFileError, match="architecture"):
+        other.resume(ckpt)
+
+
+# ------------------------------------------------------------------ schedules, dtypes
+
+
+def test_step_decay_changes_the_learning_rate(digits):
+    h = make_trainer(digits, epochs=4, optimizer="sgd", lr=0.1, schedule="step",
+                     lr_decay=0.5).train()
+    np.testing.assert_allclose(h.lr, [0.1, 0.05, 0.025, 0.0125], rtol=1e-12)
+    constant = make_trainer(digits, epochs=4, optimizer="sgd", lr=0.1).train()
+    assert constant.lr == [0.1] * 4
+    assert h.step_loss[:16] == constant.step_loss[:16]  # same first epoch
+    assert h.step_loss[16:] != constant.step_loss[16:]  # the smaller rate was used
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_dtype_is_kept(digits, dtype):
+    trainer = make_trainer(digits, dtype=dtype, epochs=2, optimizer="adam")
+    inner = trainer._loss_fn
+    seen = set()
+
+    def checking(Xb, yb):
+        loss, grads = inner(Xb, yb)
+        seen.add(Xb.dtype.name)
+        seen.update(g.dtype.name for g in grads.values())
+        return loss, grads
+
+    trainer._loss_fn = checking
+    trainer.train()
+    assert seen == {dtype}
+    assert trainer.X_train.dtype == dtype and trainer.X_val.dtype == dtype
+    assert {v.dtype.name for v in trainer.model.params.values()} == {dtype}
+    state = trainer.optimizer.state_dict()["arrays"]
+    assert state and {v.dtype.name for v in state.values()} == {dtype}
+    assert {v.dtype.name for v in trainer.best_params.values()} == {dtype}
