@@ -1,6 +1,18 @@
 """numpynn: a small, fast, correct neural-network library on NumPy."""
 
+from typing import Any
+
 from .models import MLP, TwoLayerNet
 
 __version__ = "0.1.0"
-__all__ = ["MLP", "TwoLayerNet", "__version__"]
+__all__ = ["MLP", "MLPClassifier", "TwoLayerNet", "__version__"]
+
+
+def __getattr__(name: str) -> Any:
+    # Imported on first use: scikit-learn's estimator machinery is slow to import and the
+    # CLI's train/evaluate/predict commands do not need it.
+    if name == "MLPClassifier":
+        from .estimator import MLPClassifier
+
+        return MLPClassifier
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -31,7 +31,15 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import train_test_split
 from sklearn.utils import check_random_state, check_scalar
 from sklearn.utils.multiclass import check_classification_targets
-from sklearn.utils.validation import check_is_fitted, column_or_1d, validate_data
+from sklearn.utils.validation import check_is_fitted, column_or_1d
+
+try:
+    from sklearn.utils.validation import validate_data
+except ImportError:  # scikit-learn < 1.6: the same checks were a BaseEstimator method
+
+    def validate_data(estimator, *args, **kwargs):
+        return estimator._validate_data(*args, **kwargs)
+
 
 from .models import MLP
 from .optim import OPTIMIZERS
@@ -250,6 +258,12 @@ class MLPClassifier(ClassifierMixin, BaseEstimator):
                              dtype=[np.float64, np.float32], y_numeric=False)
         check_classification_targets(y)
         y = column_or_1d(y)
+        if continuing and self._hidden != list(self.model_.hidden_dims):
+            raise ValueError(
+                f"warm_start continues the fitted network of hidden sizes "
+                f"{tuple(self.model_.hidden_dims)}; hidden_layer_sizes is now "
+                f"{self.hidden_layer_sizes!r}. Set warm_start=False to start a new network."
+            )
         if continuing:
             classes = np.unique(y)
             if set(classes.tolist()) != set(self.classes_.tolist()):
@@ -381,7 +395,8 @@ class MLPClassifier(ClassifierMixin, BaseEstimator):
 
     def predict(self, X) -> np.ndarray:
         """Predicted labels (n_samples,), values of ``classes_``."""
-        return self.classes_[np.argmax(self._scores(X), axis=1)]
+        scores = self._scores(X)
+        return self.classes_[np.argmax(scores, axis=1)]
 
 
 class _Monitor(Callback):

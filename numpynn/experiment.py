@@ -105,6 +105,13 @@ def prepare_splits(options: RunOptions) -> Splits:
             test_fraction=options.test_fraction, seed=seed,
         )
     dtype = np.dtype(options.dtype)
+    peak, largest = float(np.abs(ds.X).max()), float(np.finfo(dtype).max)
+    if peak > largest / 1e3:  # finite numbers that the cast (or the first layer) makes inf
+        raise DataError(
+            f"{options.data} holds values up to {peak:.3g}, too large for {dtype.name} "
+            f"computation (at most {largest:.3g}); rescale the features or use "
+            "--dtype float64."
+        )
     prep = Preprocessor(options.preprocessing).fit(X_tr.astype(dtype, copy=False))
 
     def tf(X: np.ndarray) -> np.ndarray:
@@ -157,7 +164,9 @@ def run_training(
     try:  # fail before training, not after it, when the outputs cannot be written
         out.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise InputError(f"cannot create the output directory {out} ({exc.strerror or exc}); "
+        why = "a part of the path is a file" if isinstance(exc, FileExistsError) else (
+            exc.strerror or str(exc))
+        raise InputError(f"cannot create the output directory {out} ({why}); "
                          "choose another --out.") from None
     has_val = splits.X_val.shape[0] > 0
     trainer = Trainer(

@@ -438,3 +438,66 @@ def _gather_into(X: np.ndarray, idx: np.ndarray, buf: np.ndarray) -> np.ndarray:
     np.take(X, idx, axis=0, out=buf, mode="clip")
     return buf
 
+
+
+# --------------------------------------------------------------------------- prediction
+
+#: Rows per chunk of :func:`predict_proba`: activations of a chunk stay in cache.
+PREDICT_CHUNK = 4096
+
+
+def predict_proba(model: MLP, X: Any) -> np.ndarray:
+    """``softmax(model._scores(check_features(X)))``, computed chunk by chunk in place.
+
+    The reference validates X with ``np.isfinite(X).all()`` (a pass over all of X and a
+    boolean array of its size) and allocates every layer's output for all rows. Here a
+    C-contiguous float X of the model's dtype is used as it is; its finiteness is read off
+    the first layer's pre-activations (an inf or NaN anywhere in a row makes every entry of
+    that row of ``X @ W1`` inf or NaN), and only if those are not finite is X checked the
+    reference way (raising the same error). Other inputs take the reference path.
+    """
+    from .validation import check_features
+
+    arr = X if isinstance(X, np.ndarray) else None
+    if (
+        arr is None
+        or type(model)._scores is not MLP._scores
+        or arr.ndim != 2
+        or arr.dtype != model.dtype
+        or not arr.flags.c_contiguous
+        or arr.shape[0] == 0
+        or arr.shape[1] != model.input_dim
+    ):
+        return model._predict_proba_reference(X)
+    N = arr.shape[0]
+    L = model.num_layers
+    Ws = [model.params[f"W{i}"] for i in range(1, L + 1)]
+    bs = [model.params[f"b{i}"] for i in range(1, L + 1)]
+    out = np.empty((N, model.num_classes), model.dtype)
+    rows = min(N, PREDICT_CHUNK)
+    acts = [np.empty((rows, W.shape[1]), model.dtype) for W in Ws[:-1]]
+    rowbuf = np.empty((rows, 1), model.dtype)
+    checked = False
+    for start in range(0, N, rows):
+        xc = arr[start : start + rows]
+        n = xc.shape[0]
+        h = xc
+        for i in range(L - 1):
+            a = acts[i][:n]
+            np.dot(h, Ws[i], out=a)
+            if i == 0 and not checked and not np.isfinite(np.add.reduce(a, axis=None)):
+                check_features(X, model.input_dim, model.dtype)  # raises if X is not finite
+                checked = True  # finite X: the overflow is the model's, as in the reference
+            np.add(a, bs[i], out=a)
+            np.maximum(a, 0, out=a)
+            h = a
+        s = out[start : start + n]
+        np.dot(h, Ws[-1], out=s)
+        np.add(s, bs[-1], out=s)
+        r = rowbuf[:n]
+        np.maximum.reduce(s, axis=1, out=r[:, 0])
+        np.subtract(s, r, out=s)
+        np.exp(s, out=s)
+        np.add.reduce(s, axis=1, out=r[:, 0])
+        np.divide(s, r, out=s)
+    return out

@@ -17,6 +17,7 @@ half-written file behind.
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import tempfile
@@ -47,7 +48,7 @@ def write_container(path: str | Path, header: Mapping[str, Any], arrays: Mapping
         if arr.dtype == object:
             raise ValueError(f"array {key!r} has dtype object; only numeric arrays are stored")
         payload[key] = arr
-    path.parent.mkdir(parents=True, exist_ok=True)
+    _make_parent(path)
     fd, tmp = _temp_file_beside(path)
     try:
         with os.fdopen(fd, "wb") as fh:
@@ -82,9 +83,10 @@ def read_container(path: str | Path, kind: str) -> tuple[dict[str, Any], dict[st
     except ModelFileError:
         raise
     except (zipfile.BadZipFile, EOFError, OSError) as exc:
+        again = "train it again" if kind == "model" else "start the run again without --resume"
         raise ModelFileError(
             f"{path} is not a readable numpynn {what} ({_reason(exc)}); it may be truncated "
-            "or corrupted: save or train it again."
+            f"or corrupted: {again}."
         ) from None
     except ValueError as exc:
         if "pickle" in str(exc).lower():
@@ -108,8 +110,10 @@ def read_container(path: str | Path, kind: str) -> tuple[dict[str, Any], dict[st
             f"({FORMAT_VERSION}); upgrade numpynn to read it."
         )
     if header.get("kind") != kind:
+        hint = (" (the run's model.npz is in the same directory; an unfinished run: "
+                "numpynn train --resume DIR)" if header.get("kind") == "checkpoint" else "")
         raise ModelFileError(
-            f"{path} is a numpynn {header.get('kind')!r} file, not a {what}."
+            f"{path} is a numpynn {header.get('kind')!r} file, not a {what}{hint}."
         )
     return header, arrays
 
@@ -139,10 +143,23 @@ def _check_zip_signature(path: Path, what: str) -> None:
     )
 
 
+def _make_parent(path: Path) -> None:
+    """Create ``path``'s directory; errors name the part of the path that is in the way."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except FileExistsError:
+        blocker = next(p for p in (path.parent, *path.parent.parents) if p.exists())
+        raise NotADirectoryError(errno.ENOTDIR, f"{blocker} is a file, not a directory",
+                                 str(path)) from None
+
+
 def _temp_file_beside(path: Path) -> tuple[int, str]:
     """Open a temporary file in ``path``'s directory (for an atomic rename onto ``path``),
     with the permissions of an ordinary new file (mkstemp's would be private, 0600)."""
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    except OSError as exc:  # name the file the user asked for, not the temporary one
+        raise OSError(exc.errno, exc.strerror, str(path)) from None
     mask = os.umask(0o022)
     os.umask(mask)
     try:
@@ -240,8 +257,12 @@ def load_model(path: str | Path) -> SavedModel:
             )
         for name, value in params.items():
             if not np.isfinite(value).all():
-                raise ModelFileError(f"{path}: parameter {name} holds NaN or inf values.")
+                raise ModelFileError(f"{path}: parameter {name} holds NaN or inf values; "
+                                     "train the model again (a smaller --lr may help).")
         prep = {"kind": header["preprocessing"], "state": _group(arrays, "prep/")}
+        if any(v.dtype.kind not in "fiu" for v in prep["state"].values()):
+            raise ModelFileError(f"{path}: the preprocessing statistics are not real numbers; "
+                                 "the file was tampered with: train the model again.")
         metadata = header.get("metadata", {})
         _check_metadata(metadata, model.num_classes)
         saved = SavedModel(model, classes, prep, dict(metadata))
@@ -258,6 +279,10 @@ def load_model(path: str | Path) -> SavedModel:
 
 def _check_param_shapes(path: str | Path, arch: Mapping[str, Any],
                         params: Mapping[str, np.ndarray]) -> None:
+    for name, value in params.items():
+        if value.dtype.kind not in "fiu":
+            raise ModelFileError(f"{path}: parameter {name} has dtype {value.dtype}, not real "
+                                 "numbers; the file was tampered with: train the model again.")
     dims = [arch["input_dim"], *arch["hidden_dims"], arch["num_classes"]]
     if not all(isinstance(d, int) and not isinstance(d, bool) and d >= 1 for d in dims):
         raise ValueError(f"layer sizes {dims!r:.80} are not positive integers")
@@ -293,7 +318,7 @@ def write_json_atomic(path: str | Path, data: Any) -> Path:
 def write_text_atomic(path: str | Path, text: str) -> Path:
     """Write ``text`` (UTF-8) to ``path`` atomically (temp file + rename)."""
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
+    _make_parent(path)
     fd, tmp = _temp_file_beside(path)
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as fh:

@@ -150,7 +150,16 @@ class MLP:
 
     # ----------------------------------------------------------------------- predict
     def predict_proba(self, X: np.ndarray) -> np.ndarray:
-        """Class probabilities. X: (N, D) -> (N, C), rows sum to 1."""
+        """Class probabilities. X: (N, D) -> (N, C), rows sum to 1.
+
+        Computed by :func:`numpynn.fastpath.predict_proba` (in chunks, in place); the
+        readable reference is :meth:`_predict_proba_reference`.
+        """
+        from .fastpath import predict_proba
+
+        return predict_proba(self, X)
+
+    def _predict_proba_reference(self, X: np.ndarray) -> np.ndarray:
         return softmax(self._scores(check_features(X, self.input_dim, self.dtype)))
 
     def predict(self, X: np.ndarray) -> np.ndarray:

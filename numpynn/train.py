@@ -160,17 +160,28 @@ class Callback:
 
 
 def accuracy_and_loss(
-    model: MLP, X: np.ndarray, y: np.ndarray, chunk: int = 8192
+    model: MLP, X: np.ndarray, y: np.ndarray, chunk: int = 8192,
+    idx: np.ndarray | None = None,
 ) -> tuple[float, float]:
-    """Accuracy and mean data loss of ``model`` on validated X: (N, D), y: (N,)."""
+    """Accuracy and mean data loss of ``model`` on validated X: (N, D), y: (N,).
+
+    idx: evaluate only these rows, gathered a chunk (<= 16 MiB) at a time instead of
+    copying them all first.
+    """
+    if idx is not None:
+        chunk = max(1, min(chunk, (1 << 24) // max(1, X.shape[1] * X.itemsize)))
+    n = X.shape[0] if idx is None else idx.shape[0]
     correct, total_loss = 0, 0.0
-    for start in range(0, X.shape[0], chunk):
-        scores = model._scores(X[start : start + chunk])
-        yb = y[start : start + chunk]
+    for start in range(0, n, chunk):
+        if idx is None:
+            Xb, yb = X[start : start + chunk], y[start : start + chunk]
+        else:
+            rows = idx[start : start + chunk]
+            Xb, yb = X[rows], y[rows]
+        scores = model._scores(Xb)
         loss, _ = softmax_cross_entropy(scores.astype(np.float64), yb)
         total_loss += loss * yb.shape[0]
         correct += int(np.sum(np.argmax(scores, axis=1) == yb))
-    n = X.shape[0]
     return correct / n, total_loss / n
 
 
@@ -289,18 +300,18 @@ class Trainer:
         if not (self.fast and fastpath.supports(self.model)
                 and self._loss_fn == self.model._loss_and_grads):
             return None
-        if self._fast_step is None:
-            self._fast_step = FastStep(self.model, self.optimizer, self.X_train, self.y_train,
-                                       self.config.batch_size)
-        return self._fast_step
+        step = self._fast_step
+        if step is None or step.model is not self.model or step.B != self.config.batch_size:
+            if step is not None:
+                step.close()
+            step = self._fast_step = FastStep(self.model, self.optimizer, self.X_train,
+                                              self.y_train, self.config.batch_size)
+        return step
 
     def _end_epoch(self, epoch: int, seconds: float) -> None:
         cfg, h = self.config, self.history
-        if self.eval_idx is not None:
-            Xe, ye = self.X_train[self.eval_idx], self.y_train[self.eval_idx]
-        else:
-            Xe, ye = self.X_train, self.y_train
-        train_acc, train_loss = accuracy_and_loss(self.model, Xe, ye)
+        train_acc, train_loss = accuracy_and_loss(self.model, self.X_train, self.y_train,
+                                                  idx=self.eval_idx)
         if self.X_val is not None:
             val_acc, val_loss = accuracy_and_loss(self.model, self.X_val, self.y_val)
         else:

@@ -354,6 +354,13 @@ CASES = [
     Case("out-is-a-file", lambda t, m: (good_csv(t), (t / "taken").write_text("x")),
          ["train", "--data", "good.csv", "--out", "taken"], ("taken is a file", "directory"),
          lambda t: run_training(RunOptions(data=str(t / "good.csv")), t / "taken")),
+    Case("out-cannot-be-created", with_good_csv,
+         ["train", "--data", "good.csv", "--out", "/dev/null/run"],
+         ("cannot create the output directory /dev/null/run", "choose another --out"),
+         lambda t: run_training(RunOptions(data="good.csv"), "/dev/null/run")),
+    Case("predict-output-cannot-be-written", copy_model(),
+         ["predict", "model.npz", "--data", "good.csv", "--output", "/dev/null/p.csv"],
+         ("/dev/null/p.csv", "check the path")),
     # --------------------------------------------------------------- resume (checkpoints)
     Case("resume-without-checkpoint", make_dir("run"), ["train", "--resume", "run"],
          ("no checkpoint to resume in run", "numpynn train --out"),
@@ -533,3 +540,39 @@ def test_tiny_data_set_with_no_validation_or_test_part_trains(tmp_path, capsys, 
     out = capsys.readouterr().out
     assert rc == 0
     assert "train" in out and "test " not in out
+
+
+# ------------------------------------------------ the same mistakes with arrays in Python
+def _trainer(X, y, **config):
+    from numpynn import MLP
+    from numpynn.train import Trainer
+
+    return Trainer(MLP(D, [8], C, seed=0), X, y, config=TrainConfig(**config))
+
+
+ARRAY_CASES = [
+    ("labels-out-of-range", lambda: _trainer(X, np.r_[Y[:-1], 5]), ("0..2", "[5]")),
+    ("negative-label", lambda: _trainer(X, np.r_[Y[:-1], -1]), ("0..2", "[-1]")),
+    ("non-integer-labels", lambda: _trainer(X, Y + 0.5), ("integer class indices",)),
+    ("string-labels", lambda: _trainer(X, Y.astype(str)), ("integer class indices",
+                                                           "MLPClassifier")),
+    ("wrong-feature-count", lambda: _trainer(X[:, :3], Y), ("3 features", "expects 4")),
+    ("string-features", lambda: _trainer(X.astype(str), Y), ("must hold numbers",)),
+    ("nan-features", lambda: _trainer(np.where(X > 5, np.nan, X), Y), ("nan or infinite",
+                                                                       "impute")),
+    ("1-d-features", lambda: _trainer(X[:, 0], Y), ("2-d", "reshape")),
+    ("empty-features", lambda: _trainer(X[:0], Y[:0]), ("empty batch",)),
+    ("length-mismatch", lambda: _trainer(X, Y[:-1]), ("59 labels", "60 rows")),
+    ("batch-size-zero", lambda: _trainer(X, Y, batch_size=0), ("batch_size",)),
+    ("negative-lr", lambda: _trainer(X, Y, lr=-1.0), ("learning rate", "positive")),
+    ("unknown-schedule", lambda: _trainer(X, Y, schedule="warmup"), ("schedule", "cosine")),
+]
+
+
+@pytest.mark.parametrize("build, expect", [c[1:] for c in ARRAY_CASES],
+                         ids=[c[0] for c in ARRAY_CASES])
+def test_trainer_api_rejects_bad_arrays(build, expect):
+    with pytest.raises(InputError) as info:
+        build()
+    for word in expect:
+        assert word.lower() in str(info.value).lower()

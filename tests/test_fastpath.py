@@ -242,3 +242,49 @@ def test_no_weight_sized_allocations_per_step(optimizer):
     bound = np.getbufsize() * 4 + 8192
     assert small < bound and large < bound, (small, large, bound)
     assert large < small_weights / 4 < large_weights / 40
+
+
+# --------------------------------------------------------------------------- predict
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+@pytest.mark.parametrize("hidden", [[7], [9, 5, 4]])
+def test_predict_proba_matches_reference(dtype, hidden, monkeypatch):
+    monkeypatch.setattr(fastpath, "PREDICT_CHUNK", 64)  # several chunks and a short one
+    model = MLP(11, hidden, 4, dtype=dtype, seed=0)
+    X = np.random.default_rng(0).standard_normal((300, 11)).astype(dtype)
+    expected = model._predict_proba_reference(X)
+    got = model.predict_proba(X)
+    assert got.dtype == expected.dtype and got.shape == (300, 4)
+    assert_close(got, expected, RTOL[dtype])
+    # inputs the fast path does not take as they are: the reference (conversion) path
+    for other in (X.astype(np.float64 if dtype == "float32" else np.float32),
+                  np.asfortranarray(X), X.tolist(), X.reshape(300, 11, 1)):
+        assert_close(model.predict_proba(other), expected, 1e-5)
+
+
+def test_predict_proba_non_finite_input_raises_like_the_reference(monkeypatch):
+    monkeypatch.setattr(fastpath, "PREDICT_CHUNK", 64)
+    model = MLP(5, [6], 3, seed=0)
+    X = np.random.default_rng(0).standard_normal((200, 5)).astype(np.float32)
+    for value in (np.nan, np.inf, -np.inf):
+        bad = X.copy()
+        bad[150, 2] = value
+        with pytest.raises(ValueError) as fast_err:
+            model.predict_proba(bad)
+        with pytest.raises(ValueError) as ref_err:
+            model._predict_proba_reference(bad)
+        assert str(fast_err.value) == str(ref_err.value)
+        assert "row 150, column 2" in str(fast_err.value)
+
+
+def test_predict_proba_overflowing_model_gives_the_reference_result():
+    model = MLP(5, [6], 3, seed=0, dtype="float32")
+    model.params["W1"] *= np.float32(1e37)  # finite input, infinite activations
+    X = np.random.default_rng(0).standard_normal((20, 5)).astype(np.float32) * 1e3
+    with np.errstate(all="ignore"):
+        assert not np.isfinite(X @ model.params["W1"]).all()
+        expected = model._predict_proba_reference(X)
+        got = model.predict_proba(X)
+    np.testing.assert_array_equal(np.isnan(got), np.isnan(expected))
+    np.testing.assert_allclose(got, expected, equal_nan=True)

@@ -121,3 +121,73 @@ def test_corrupt_pickles(tmp_path: Path) -> None:
         safe_loads(b"\x80\x02K\x01r\xff\xff\xff\xff.")
     with pytest.raises(DataError, match="not found"):
         safe_load_pickle(tmp_path / "missing")
+
+
+try:
+    from numpy._core.multiarray import _reconstruct
+except ImportError:  # numpy 1.x
+    from numpy.core.multiarray import _reconstruct
+
+
+class FakeArray:
+    """Pickles as numpy's array reconstruction with a state of our choosing."""
+
+    def __init__(self, state: tuple) -> None:
+        self.state = state
+
+    def __reduce__(self) -> tuple:
+        return (_reconstruct, (np.ndarray, (0,), b"b"), self.state)
+
+
+class FakeDtype:
+    def __init__(self, spec: str, state: tuple) -> None:
+        self.spec, self.state = spec, state
+
+    def __reduce__(self) -> tuple:
+        return (np.dtype, (self.spec, False, True), self.state)
+
+
+U1_STATE = (3, "|", None, None, None, -1, -1, 0)
+
+
+@pytest.mark.parametrize(
+    ("obj", "pattern"),
+    [
+        (FakeArray((1, (5,), np.dtype("u1"), False, b"\x00\x00")), "2 bytes.*needs 5"),
+        (FakeArray((1, (-1,), np.dtype("u1"), False, b"a")), "shape"),
+        (FakeArray((1, (2,), np.dtype("u1"), False, [1, 2])), "data of type list"),
+        (FakeArray((1, (2,), "u1", False, b"ab")), "dtype"),
+        (FakeDtype("u1", (3, "x", None, None, None, -1, -1, 0)), "dtype state"),
+        (FakeDtype("u1", (3, "|", None, ("a",), {"a": 1}, -1, -1, 0)), "dtype state"),
+        (FakeDtype("V8", U1_STATE), "dtype"),
+        (FakeDtype("i4,i4", U1_STATE), "dtype"),
+        (FakeDtype("M8[s]", U1_STATE), "dtype"),
+    ],
+)
+def test_array_and_dtype_states_are_checked(obj: object, pattern: str) -> None:
+    """numpy's own __setstate__ never sees the file's state (a bad one can crash it)."""
+    for protocol in (2, 4):
+        with pytest.raises(DataError, match=pattern) as info:
+            safe_loads(pickle.dumps({b"data": obj}, protocol=protocol), source="batch")
+        assert str(info.value).startswith("batch: numpynn refuses")
+
+
+def test_stand_ins_are_swapped_everywhere() -> None:
+    a = np.arange(6, dtype="<i4").reshape(2, 3).T  # Fortran order
+    d: dict = {"a": a, "t": (a, [a]), "u": np.array(["ab", "c"]), "dt": np.dtype(">f8")}
+    d["self"] = d
+    for protocol in range(6):
+        out = safe_loads(pickle.dumps(d, protocol=protocol))
+        assert type(out["a"]) is np.ndarray and out["a"].dtype == np.dtype("<i4")
+        np.testing.assert_array_equal(out["a"], a)
+        assert out["t"][1][0] is out["t"][0] and out["self"] is out
+        assert out["dt"] == np.dtype(">f8")
+        np.testing.assert_array_equal(out["u"], ["ab", "c"])
+
+
+@pytest.mark.parametrize("protocol", range(6))
+def test_empty_arrays_and_bytes(protocol: int) -> None:
+    out = safe_loads(pickle.dumps({"e": np.zeros((0, 3), np.uint8), "b": b""}, protocol=protocol))
+    assert out["e"].shape == (0, 3) and out["b"] == b""
+    with pytest.raises(DataError, match="bytes"):
+        safe_loads(b"c__builtin__\nbytes\n(I1000000000\ntR.")

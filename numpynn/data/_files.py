@@ -21,8 +21,9 @@ def require_file(path: Path, what: str = "file") -> Path:
         where = "" if path.is_absolute() else f" (relative to {Path.cwd()})"
         raise DataError(f"{what} not found: {path}; check the path{where}")
     if path.is_dir():
-        raise DataError(f"{path} is a directory, but a {what} was expected; name the file "
-                        "inside it")
+        raise DataError(
+            f"{path} is a directory, but a {what} was expected; name the file inside it"
+        )
     if not path.is_file():
         raise DataError(f"{path} is not a regular file (expected a {what}); give a file path")
     return path
@@ -33,8 +34,10 @@ def require_dir(path: Path, what: str = "directory") -> Path:
     if not path.exists():
         raise DataError(f"{what} not found: {path}; check the path")
     if not path.is_dir():
-        raise DataError(f"{path} is a file, but a {what} was expected; give the directory "
-                        "that holds the data set's files")
+        raise DataError(
+            f"{path} is a file, but a {what} was expected; give the directory "
+            "that holds the data set's files"
+        )
     return path
 
 

@@ -20,8 +20,10 @@ RECORD_BYTES = 1 + N_PIXELS  # binary version: one label byte, then the pixels
 
 PYTHON_BATCHES = [f"data_batch_{i}" for i in range(1, 6)] + ["test_batch"]
 BINARY_BATCHES = [f"{name}.bin" for name in PYTHON_BATCHES]
-_GET_AGAIN = ("download and unpack CIFAR-10 again from its original source, "
-              "https://www.cs.toronto.edu/~kriz/cifar.html")
+_GET_AGAIN = (
+    "download and unpack CIFAR-10 again from its original source, "
+    "https://www.cs.toronto.edu/~kriz/cifar.html"
+)
 _SUBDIRS = {"python": "cifar-10-batches-py", "binary": "cifar-10-batches-bin"}
 _BATCHES = {"python": PYTHON_BATCHES, "binary": BINARY_BATCHES}
 
@@ -164,8 +166,9 @@ def load_cifar10(
     folder, version = _locate(directory)
     missing = [name for name in _BATCHES[version] if not (folder / name).exists()]
     if missing:
-        raise DataError(f"{folder}: missing CIFAR-10 batch file(s): {', '.join(missing)}; "
-                        f"{_GET_AGAIN}")
+        raise DataError(
+            f"{folder}: missing CIFAR-10 batch file(s): {', '.join(missing)}; {_GET_AGAIN}"
+        )
     read = read_python_batch if version == "python" else read_binary_batch
     try:
         batches = [read(folder / name) for name in _BATCHES[version]]

@@ -53,7 +53,10 @@ def load_csv(
     if _is_header(rows, features, label):
         header_row, rows = rows[0][0], rows[1:]
         if not rows:
-            raise DataError(f"{path}: has a header (row {header_row}) but no data rows")
+            raise DataError(
+                f"{path}: has a header (row {header_row}) but no data rows; "
+                "add one row per example below it"
+            )
     first_row = rows[0][0]
     for row, cells in rows:
         if len(cells) != n_cols:
@@ -94,7 +97,7 @@ def _read_rows(path: os.PathLike[str]) -> list[tuple[int, list[str]]]:
     except UnicodeDecodeError as exc:
         raise DataError(
             f"{path}: not a UTF-8 text file (undecodable byte at offset {exc.start}); "
-            "expected comma-separated numbers"
+            "save it as UTF-8 comma-separated numbers (e.g. 'CSV UTF-8' in a spreadsheet)"
         ) from None
     rows: list[tuple[int, list[str]]] = []
     reader = csv.reader(io.StringIO(text, newline=""))
@@ -106,7 +109,10 @@ def _read_rows(path: os.PathLike[str]) -> list[tuple[int, list[str]]]:
     except csv.Error as exc:
         raise DataError(f"{path}: row {reader.line_num + 1}: malformed CSV ({exc})") from None
     if not rows:
-        raise DataError(f"{path}: the file is empty (no rows)")
+        raise DataError(
+            f"{path}: the file is empty (no rows); give a CSV with one example "
+            "per row: the features, then the label"
+        )
     return rows
 
 

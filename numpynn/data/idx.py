@@ -120,8 +120,10 @@ def load_mnist(
             images = read_idx(found[f"{split}_images"], IMAGES_MAGIC)
             labels = read_idx(found[f"{split}_labels"], LABELS_MAGIC)
         except DataError as exc:
-            raise DataError(f"{exc}; download the MNIST files again from their original "
-                            "source (gzip-compressed or unpacked)") from None
+            raise DataError(
+                f"{exc}; download the MNIST files again from their original "
+                "source (gzip-compressed or unpacked)"
+            ) from None
         if len(images) == 0:
             raise DataError(f"{found[f'{split}_images']}: holds no images")
         if len(images) != len(labels):

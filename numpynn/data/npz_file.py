@@ -126,7 +126,10 @@ def _check_X(X: np.ndarray, path: os.PathLike[str]) -> np.ndarray:
     if X.shape[0] == 0 or X.shape[1] == 0:
         raise DataError(f"{path}: X is empty (shape {X.shape}); it needs rows and columns")
     if X.dtype.kind not in "biuf":
-        raise DataError(f"{path}: X must hold numbers; got dtype {X.dtype}")
+        raise DataError(
+            f"{path}: X must hold numbers; got dtype {X.dtype}; save X as a "
+            "numeric array, e.g. np.savez(path, X=X.astype(float), y=y)"
+        )
     X = X.astype(np.float64)
     found = non_finite(X)
     if found is not None:

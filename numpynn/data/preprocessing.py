@@ -16,7 +16,9 @@ class Preprocessor:
 
     Kinds:
         - ``"standardize"``: mean and standard deviation of each feature (a feature with
-          zero variance gets scale 1, so it maps to 0 and never to NaN/inf).
+          zero variance gets the largest absolute value of the training set as its scale,
+          or 1 when that is 0, so it maps to 0 and never to NaN/inf, and unseen values
+          stay at the data's scale).
         - ``"center"``: subtract each feature's mean (scale 1).
         - ``"scale"``: divide every feature by the largest absolute value in the whole
           training set (one number; mean 0), e.g. 16 for digits or 255 for images, so
@@ -60,7 +62,10 @@ class Preprocessor:
         if self.kind == "standardize":
             std = X64.std(axis=0)
             constant = (X64.max(axis=0) == X64.min(axis=0)) | ~(std > 0) | ~np.isfinite(std)
-            scale = np.where(constant, 1.0, std)
+            # a feature constant in training gets the scale of the data as a whole (not 1),
+            # so that the map stays scale-free: X * 1e6 trains and predicts like X
+            peak = float(np.abs(X64).max())
+            scale = np.where(constant, peak if peak > 0 and np.isfinite(peak) else 1.0, std)
         elif self.kind == "scale":
             peak = float(np.abs(X64).max()) if X64.size else 0.0
             scale = np.full(d, peak if peak > 0 and np.isfinite(peak) else 1.0)

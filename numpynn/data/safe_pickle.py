@@ -11,7 +11,9 @@ numbers needs, under protocols 0..5 and from numpy 1.x or 2.x:
 - ``_codecs.encode`` (protocols 0..2 store ``bytes`` as latin-1 text; only the
   latin-1 codec is admitted),
 - ``numpy.core.numeric._frombuffer`` / ``numpy._core.numeric._frombuffer``
-  (protocol 5 arrays).
+  (protocol 5 arrays),
+- ``builtins.bytes`` / ``__builtin__.bytes`` with no argument (protocols 0..2 write an
+  empty ``bytes``, e.g. the data of an empty array, as ``bytes()``).
 
 Everything else (``os.system``, ``builtins.open``, ``builtins.eval``, ...) raises
 :class:`~numpynn.errors.DataError` before anything is called.
@@ -33,6 +35,7 @@ import math
 import os
 import pickle
 import pickletools
+import warnings
 from collections.abc import Callable
 
 import numpy as np
@@ -156,6 +159,10 @@ def _latin1_encode(obj: object, encoding: object = "utf-8", errors: object = "st
     return codecs.encode(obj, "latin1")
 
 
+def _empty_bytes() -> bytes:
+    return b""
+
+
 _RECONSTRUCT = _Admitted("numpy.core.multiarray._reconstruct", _reconstruct)
 _FROMBUFFER = _Admitted("numpy.core.numeric._frombuffer", _frombuffer)
 _ALLOWED: dict[tuple[str, str], _Admitted] = {
@@ -166,6 +173,8 @@ _ALLOWED: dict[tuple[str, str], _Admitted] = {
     ("_codecs", "encode"): _Admitted("_codecs.encode", _latin1_encode),
     ("numpy.core.numeric", "_frombuffer"): _FROMBUFFER,
     ("numpy._core.numeric", "_frombuffer"): _FROMBUFFER,
+    ("builtins", "bytes"): _Admitted("builtins.bytes", _empty_bytes),
+    ("__builtin__", "bytes"): _Admitted("builtins.bytes", _empty_bytes),
 }
 
 _MEMO_PUTS = {"PUT", "BINPUT", "LONG_BINPUT"}
@@ -220,9 +229,12 @@ def safe_loads(data: bytes, *, source: str = "<bytes>") -> object:
     """
     if not data:
         raise DataError(f"{source}: the file is empty, expected a pickle")
-    _scan(data, source)
     try:
-        return _swap_stand_ins(SafeUnpickler(io.BytesIO(data), source=source).load())
+        with warnings.catch_warnings():
+            # protocol 0 strings with invalid escapes ("\\c") warn while being decoded
+            warnings.simplefilter("ignore", DeprecationWarning)
+            _scan(data, source)
+            return _swap_stand_ins(SafeUnpickler(io.BytesIO(data), source=source).load())
     except DataError as exc:
         if str(exc).startswith(source):
             raise

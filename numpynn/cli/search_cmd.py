@@ -1,0 +1,263 @@
+"""``numpynn search``: random or grid hyper-parameter search, local or on a Dask cluster."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Any
+
+from ..data import PREPROCESSING_KINDS
+from ..errors import InputError
+from ..experiment import RunOptions, default_train_config
+from ..optim import OPTIMIZERS
+from ..search import (
+    BEST_DIR,
+    PLOT_FILE,
+    RESULTS_CSV,
+    RESULTS_JSON,
+    TRIALS_FILE,
+    LogUniform,
+    SearchSpace,
+    format_table,
+    load_settings,
+    read_trials,
+    search,
+)
+from . import common
+
+EXAMPLES = """examples:
+  numpynn search                                  # 40 random trials on digits, 1 process
+  numpynn search --trials 40 --jobs 2 --out runs/search
+  numpynn search --grid --hidden 128 512 --lr 3e-4,1e-3,3e-3 --reg 0,1e-4,1e-3
+  numpynn search --lr 1e-4:1e-2 --reg 1e-6:1e-2 --optimizer adam,nesterov --epochs 30
+  numpynn search --data mydata.csv --trials 100 --scheduler tcp://10.0.0.5:8786
+  numpynn search --resume runs/search              # finish an interrupted search
+
+values: a comma list (1e-3,3e-3) is sampled uniformly (random) or taken whole (grid);
+LOW:HIGH (lr, reg) is sampled log-uniformly (random) or gives --grid-points log-spaced
+values (grid). --hidden takes one or more architectures: 256 512,256 ...
+
+outputs in --out: trials.jsonl (one line per finished trial, kept when interrupted),
+results.csv and results.json (sorted by validation accuracy), search.png, and best/
+with the best configuration retrained: model.npz (numpynn evaluate/predict), report.html.
+Dask: workers need numpynn installed and the data path readable (see README).
+"""
+
+
+class _Range:
+    """LOW:HIGH from the command line; becomes a LogUniform once --grid-points is known."""
+
+    def __init__(self, low: float, high: float) -> None:
+        self.low, self.high = low, high
+
+
+def _float_values(name: str, allow_zero: bool):
+    def parse(text: str) -> Any:
+        text = text.strip()
+        if ":" in text:
+            parts = text.split(":")
+            if len(parts) != 2:
+                raise argparse.ArgumentTypeError(f"expected LOW:HIGH, got {text!r}")
+            low, high = (common.positive_float(p) for p in parts)
+            if low > high:
+                raise argparse.ArgumentTypeError(f"LOW must not exceed HIGH in {text!r}")
+            return _Range(low, high)
+        check = common.nonnegative_float if allow_zero else common.positive_float
+        values = [p for p in text.split(",") if p.strip()]
+        if not values:
+            raise argparse.ArgumentTypeError(f"expected {name} values like 1e-3,3e-3 or 1e-4:1e-2")
+        return tuple(check(p.strip()) for p in values)
+    return parse
+
+
+def _int_values(text: str) -> tuple[int, ...]:
+    values = [p for p in text.replace(" ", "").split(",") if p]
+    if not values:
+        raise argparse.ArgumentTypeError("expected values like 32,64,128")
+    return tuple(common.positive_int(p) for p in values)
+
+
+def _optimizers(text: str) -> tuple[str, ...]:
+    values = [p.strip().lower() for p in text.split(",") if p.strip()]
+    bad = [v for v in values if v not in OPTIMIZERS]
+    if not values or bad:
+        raise argparse.ArgumentTypeError(
+            f"expected names among {','.join(OPTIMIZERS)}, got {text!r}")
+    return tuple(values)
+
+
+def _jobs(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"expected a positive integer or -1, got {text!r}") from None
+    if value == 0 or value < -1:
+        raise argparse.ArgumentTypeError(
+            f"must be a positive integer or -1 (all cores), got {value}")
+    return value
+
+
+def _seed(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected an integer >= 0, got {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must be an integer >= 0, got {value}")
+    return value
+
+
+def add_parser(sub: argparse._SubParsersAction) -> None:
+    o = RunOptions()
+    p = sub.add_parser(
+        "search", help="random or grid hyper-parameter search (local processes or Dask)",
+        description="Train one network per trial (hidden sizes, learning rate, reg, batch "
+        "size, optimizer, epochs) on the training split, rank the trials by validation "
+        "accuracy, and retrain and save the best. Trials run in parallel (--jobs) or on a "
+        "Dask cluster (--scheduler); each trial's seed derives from --seed, so the results "
+        "do not depend on where or in which order trials ran.",
+        epilog=EXAMPLES, formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    p.add_argument("--data", default=o.data, help=f"{common.DATA_HELP} (default {o.data})")
+    p.add_argument("--label-column", type=int, default=-1,
+                   help="CSV column holding the label (default -1, the last)")
+    p.add_argument("--mode", choices=("random", "grid"), default="random",
+                   help="random sampling (default) or every combination of the values")
+    p.add_argument("--grid", dest="mode", action="store_const", const="grid",
+                   help="same as --mode grid")
+    p.add_argument("--trials", type=common.positive_int, default=None,
+                   help="number of random trials (default 40; not with --mode grid)")
+    p.add_argument("--hidden", type=common.hidden_sizes, nargs="+", metavar="SIZES",
+                   help="architectures to try, e.g. 128 512 256,128 "
+                   "(default random: 100 256 512 256,128; grid: 128 512)")
+    p.add_argument("--lr", type=_float_values("lr", allow_zero=False), metavar="VALUES",
+                   help="learning rates: LOW:HIGH or a list (default random 1e-4:1e-2; "
+                   "grid 3e-4,1e-3,3e-3)")
+    p.add_argument("--reg", type=_float_values("reg", allow_zero=True), metavar="VALUES",
+                   help="L2 strengths (loss + 0.5*reg*sum(W**2)): LOW:HIGH or a list "
+                   "with 0 allowed (default random 1e-6:1e-2; grid 1e-5,1e-4,1e-3)")
+    p.add_argument("--batch-size", type=_int_values, metavar="VALUES",
+                   help="batch sizes (default random 32,64,128; grid 64)")
+    p.add_argument("--optimizer", type=_optimizers, metavar="NAMES",
+                   help=f"update rules among {','.join(OPTIMIZERS)} "
+                   "(default random adam,rmsprop,nesterov; grid adam)")
+    p.add_argument("--epochs", type=_int_values, metavar="VALUES",
+                   help="epochs per trial (default random 20,40; grid 30)")
+    p.add_argument("--grid-points", type=common.positive_int, default=3,
+                   help="values taken from a LOW:HIGH range in grid mode (default 3)")
+    p.add_argument("--seed", type=_seed, default=0,
+                   help="search seed: the split and every trial's seed (default 0)")
+    p.add_argument("--jobs", type=_jobs, default=1,
+                   help="trials run in parallel on this machine (default 1; -1: all cores)")
+    p.add_argument("--scheduler", metavar="ADDRESS",
+                   help="run the trials on a Dask cluster, e.g. tcp://10.0.0.5:8786 "
+                   "(--jobs is then not used: every worker thread runs trials)")
+    p.add_argument("--preprocessing", choices=PREPROCESSING_KINDS, default=o.preprocessing,
+                   help="fitted on the training split only (default standardize)")
+    p.add_argument("--val-fraction", type=common.fraction, default=o.val_fraction,
+                   help="validation share of the data, used to rank trials (default 0.1)")
+    p.add_argument("--test-fraction", type=common.fraction, default=o.test_fraction,
+                   help="test share when the data set has no test part (default 0.2)")
+    p.add_argument("--patience", type=common.positive_int, default=None,
+                   help="stop a trial after this many epochs without better val accuracy")
+    p.add_argument("--dtype", choices=("float32", "float64"), default=o.dtype,
+                   help="computation precision (default float32)")
+    p.add_argument("--out", type=Path, default=Path("numpynn-search"),
+                   help="output directory (default ./numpynn-search)")
+    p.add_argument("--resume", type=Path, metavar="DIR",
+                   help="finish the interrupted search in DIR with its own settings")
+    p.add_argument("--top", type=common.positive_int, default=None,
+                   help="print only the best N rows (all are saved)")
+    p.add_argument("--no-report", action="store_true",
+                   help="skip report.html for the best model (search.png is still drawn)")
+    p.add_argument("--quiet", action="store_true", help="no line per finished trial")
+    p.set_defaults(run=run)
+
+
+def _space(args: argparse.Namespace) -> SearchSpace:
+    default = SearchSpace.default_grid() if args.mode == "grid" else SearchSpace()
+    kwargs: dict[str, Any] = {}
+    if args.hidden is not None:
+        kwargs["hidden"] = [tuple(h) for h in args.hidden]
+    for name in ("lr", "reg"):
+        value = getattr(args, name)
+        if isinstance(value, _Range):
+            try:
+                value = LogUniform(value.low, value.high, args.grid_points)
+            except InputError as exc:
+                raise InputError(f"--{name}: {exc}") from None
+        if value is not None:
+            kwargs[name] = value
+    for name in ("batch_size", "optimizer", "epochs"):
+        if getattr(args, name) is not None:
+            kwargs[name] = getattr(args, name)
+    return SearchSpace(**{**{n: getattr(default, n) for n in
+                             ("hidden", "lr", "reg", "batch_size", "optimizer", "epochs")},
+                          **kwargs})
+
+
+def _progress(quiet: bool):
+    if quiet:
+        return None
+
+    def show(row: dict[str, Any], done: int, total: int) -> None:
+        acc = f"val {100 * row['val_acc']:6.2f}%" if row["val_acc"] is not None else row["status"]
+        hidden = ",".join(map(str, row["hidden"]))
+        print(f"[{done:>{len(str(total))}}/{total}] trial {row['trial']:<3} {acc}  "
+              f"hidden={hidden} lr={row['lr']:.3g} reg={row['reg']:.3g} "
+              f"batch={row['batch_size']} {row['optimizer']} epochs={row['epochs']}  "
+              f"({row['seconds']:.1f} s, {row['worker']})", file=sys.stderr, flush=True)
+    return show
+
+
+def run(args: argparse.Namespace) -> int:
+    if args.resume is not None:
+        out = args.resume
+        stored = load_settings(out)
+        space = SearchSpace.from_json(stored["space"])
+        options = RunOptions.from_dict(stored["options"])
+        mode, trials, seed = stored["mode"], stored["trials"], int(stored["seed"])
+    else:
+        out = args.out
+        space = _space(args)
+        mode, seed = args.mode, args.seed
+        trials = args.trials
+        if mode == "grid" and trials is not None:
+            raise InputError(f"--trials is for random search; a grid search runs every "
+                             f"combination ({space.grid_size()} here): drop --trials.")
+        train = default_train_config()
+        train.patience = args.patience
+        options = RunOptions(data=args.data, preprocessing=args.preprocessing,
+                             val_fraction=args.val_fraction, test_fraction=args.test_fraction,
+                             label_column=args.label_column, dtype=args.dtype, train=train)
+    try:
+        result = search(options, space, mode=mode, trials=trials, seed=seed, jobs=args.jobs,
+                        out=out, scheduler=args.scheduler, resume=args.resume is not None,
+                        report=not args.no_report, on_trial=_progress(args.quiet))
+    except KeyboardInterrupt:
+        n = len(read_trials(Path(out) / TRIALS_FILE))
+        print(f"\ninterrupted; {n} finished trials are kept in {out}/{TRIALS_FILE} and "
+              f"{out}/{RESULTS_CSV}. Continue with: numpynn search --resume {out}",
+              file=sys.stderr)
+        return 130
+    rows = result.rows
+    print(f"search: {mode}, {len(rows)} trials, seed {seed}, data {options.data}; "
+          f"{result.backend}; {result.seconds:.1f} s")
+    print(format_table(rows, args.top))
+    b = result.best
+    print(f"\nbest: trial {b['trial']} (seed {b['seed']}): hidden "
+          f"{','.join(map(str, b['hidden']))}, lr {b['lr']:.4g}, reg {b['reg']:.4g}, batch "
+          f"{b['batch_size']}, {b['optimizer']}, {b['epochs']} epochs: validation "
+          f"{100 * b['val_acc']:.2f}%")
+    if result.metrics:
+        print("retrained best: " + "  ".join(
+            f"{split} {100 * m['accuracy']:.2f}%" for split, m in result.metrics.items()))
+    print(f"results  {out}/{RESULTS_CSV}, {out}/{RESULTS_JSON}")
+    print(f"trials   {out}/{TRIALS_FILE}")
+    print(f"plot     {out}/{PLOT_FILE}")
+    if "model" in result.paths:
+        print(f"model    {out}/{BEST_DIR}/model.npz  "
+              f"(numpynn evaluate {out}/{BEST_DIR}/model.npz)")
+    return 0
