@@ -34,6 +34,7 @@ Usage::
     env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE python benchmarks/bench_train.py
     python benchmarks/bench_train.py --quick            # under a minute
     python benchmarks/bench_train.py --memory           # peak RSS of cifar training
+    python benchmarks/bench_train.py --profile          # cProfile of one cifar epoch
     python benchmarks/bench_train.py --workloads digits,predict --rounds 9
 
 Needs ``pip install torch threadpoolctl`` (the ``[bench]`` extra) for the PyTorch column;
@@ -471,6 +472,31 @@ def memory_child(n: int) -> None:
                       "data_bytes": int(X.nbytes + y.nbytes)}))
 
 
+def profile(w: Workload, top: int = 14) -> None:
+    """cProfile of one training epoch, reference loop and fast path (after a warm-up)."""
+    import cProfile
+    import io
+    import pstats
+
+    X, y = make_data(w)
+    for fast in (False, True):
+        r = NumpynnRunner(w, X, y, fast=fast)
+        r.epoch()
+        prof = cProfile.Profile()
+        prof.enable()
+        r.epoch()
+        prof.disable()
+        out = io.StringIO()
+        pstats.Stats(prof, stream=out).sort_stats("tottime").print_stats(top)
+        text = out.getvalue()
+        body = text[text.index("   ncalls"):] if "   ncalls" in text else text
+        print(f"### {r.name}: one {w.name} epoch, {r.trainer.history.seconds[-1]:.3f} s "
+              f"(unprofiled epoch before: {r.trainer.history.seconds[-2]:.3f} s)\n")
+        print("```")
+        print(body.rstrip())
+        print("```\n")
+
+
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -481,6 +507,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--rounds", type=int, help="interleaved rounds (default per workload)")
     p.add_argument("--memory", action="store_true",
                    help="only measure peak RSS of cifar-shape training (in a subprocess)")
+    p.add_argument("--profile", action="store_true",
+                   help="only cProfile one cifar epoch, reference loop and fast path")
     p.add_argument("--json", help="also write the raw results to this file")
     p.add_argument("--_memory-child", type=int, help=argparse.SUPPRESS)
     args = p.parse_args(argv)
@@ -507,6 +535,9 @@ def main(argv: list[str] | None = None) -> int:
         return 0
 
     table_of = QUICK if args.quick else FULL
+    if args.profile:
+        profile(table_of["cifar"])
+        return 0
     names = [s.strip() for s in args.workloads.split(",") if s.strip()]
     unknown = [n for n in names if n not in table_of]
     if unknown:

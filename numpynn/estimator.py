@@ -235,6 +235,8 @@ class MLPClassifier(ClassifierMixin, BaseEstimator):
         return TrainConfig(
             epochs=epochs, batch_size=batch_size, optimizer=self.solver,
             lr=float(self.learning_rate_init), optimizer_kwargs=kwargs, patience=None,
+            # eval_samples=1: the Trainer's per-epoch training accuracy is not used here
+            # (loss_curve_ comes from the steps), so it costs one row instead of a pass.
             keep_best=keep_best, eval_samples=1, seed=self._shuffle_seed,
         )
 

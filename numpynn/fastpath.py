@@ -25,7 +25,10 @@ with:
 * **cheap regularisation loss**: ``vdot(W, W)`` (no ``W**2`` temporary);
 * **minibatch gather into a fixed buffer** (``np.take(..., out=buf, mode="clip")``:
   ``mode="raise"`` would buffer the output and is three times slower), optionally
-  **prefetched** on a background thread while the current batch is being multiplied.
+  for large batches **prefetched** on a background thread: the next batch is gathered while
+  the optimiser update runs (single-threaded NumPy, one core idle), not during the
+  multiplies (OpenBLAS splits those over all cores, and a core taken by a copy would stall
+  its half).
 
 The optimiser's state (``v``, ``m``, ``cache``, ``t``) lives in the optimiser object
 exactly as with :meth:`numpynn.optim.Optimizer.step`, so checkpoints written during a fast
@@ -91,12 +94,11 @@ class FastMLP:
     """Forward and backward of an :class:`MLP` in preallocated buffers.
 
     model: the network; batch_size: the largest batch the workspace holds (a larger one
-    grows it); double_buffer: keep a second gather buffer (for prefetching).
+    grows it).
     """
 
-    def __init__(self, model: MLP, batch_size: int, double_buffer: bool = False) -> None:
+    def __init__(self, model: MLP, batch_size: int) -> None:
         self.model = model
-        self.double_buffer = double_buffer
         self.dtype = model.dtype
         self.L = model.num_layers
         self.dims = [model.input_dim, *model.hidden_dims, model.num_classes]
@@ -118,8 +120,6 @@ class FastMLP:
         dt, dims, C = self.dtype, self.dims, self.dims[-1]
         self.capacity = B
         self._x = np.empty((B, dims[0]), dt)
-        # second gather buffer: the next batch is gathered into it while this one computes
-        self._x2 = np.empty_like(self._x) if self.double_buffer else None
         self._y = np.empty(B, np.int64)
         self._flat = np.empty(B, np.intp)
         self._rowsC = np.arange(B, dtype=np.intp) * C
@@ -279,7 +279,7 @@ class FastStep:
         if prefetch is None:
             prefetch = cap * X.shape[1] * X.itemsize >= PREFETCH_MIN_BYTES
         self.prefetch = bool(prefetch)
-        self.net = FastMLP(model, cap, double_buffer=self.prefetch)
+        self.net = FastMLP(model, cap)
         self._pool: ThreadPoolExecutor | None = None
         self._pending: tuple[Any, int, Future] | None = None
         self.bind(optimizer)
@@ -336,29 +336,28 @@ class FastStep:
 
     # ------------------------------------------------------------------ gather
     def _batch(self, order: np.ndarray, start: int) -> tuple[np.ndarray, _Views]:
-        """The batch ``order[start:start + B]``: rows (gathered or prefetched), workspace."""
+        """The batch ``order[start:start + B]``: its rows (gathered or prefetched), workspace."""
         idx = order[start : start + self.B]
-        net = self.net
-        v = net.views(idx.shape[0])
+        v = self.net.views(idx.shape[0])
         np.take(self.y, idx, out=v.y, mode="clip")
         pending, self._pending = self._pending, None
-        if pending is not None and pending[0] is order and pending[1] == start:
-            x = pending[2].result()
-        else:
-            if pending is not None:
-                pending[2].result()  # never leave a gather writing into a buffer
-            x = v.x
-            np.take(self.X, idx, axis=0, out=x, mode="clip")
-        if self.prefetch:
-            nxt = start + self.B
-            if nxt < order.shape[0]:
-                nidx = order[nxt : nxt + self.B]
-                other = net._x2 if x.base is net._x else net._x  # not the current batch's
-                if self._pool is None:
-                    self._pool = ThreadPoolExecutor(1, thread_name_prefix="numpynn-prefetch")
-                fut = self._pool.submit(_gather_into, self.X, nidx, other[: nidx.shape[0]])
-                self._pending = (order, nxt, fut)
-        return x, v
+        if pending is not None:
+            pending[2].result()  # never leave a gather writing into the buffer
+            if pending[0] is order and pending[1] == start:
+                return v.x, v
+        np.take(self.X, idx, axis=0, out=v.x, mode="clip")
+        return v.x, v
+
+    def _prefetch(self, order: np.ndarray, start: int) -> None:
+        """Start gathering the batch after ``start`` into the (now free) gather buffer."""
+        nxt = start + self.B
+        if nxt >= order.shape[0]:
+            return
+        nidx = order[nxt : nxt + self.B]
+        if self._pool is None:
+            self._pool = ThreadPoolExecutor(1, thread_name_prefix="numpynn-prefetch")
+        buf = self.net.views(nidx.shape[0]).x
+        self._pending = (order, nxt, self._pool.submit(_gather_into, self.X, nidx, buf))
 
     def close(self) -> None:
         """Wait for a pending prefetch and stop the background thread."""
@@ -386,14 +385,19 @@ class FastStep:
             return loss  # no update: the caller raises DivergenceError
         opt = self.optimizer
         kind = self.kind
+        prefetch = self.prefetch
         if kind == "step":
             net.backward(x, v, 1.0 / v.b, Ws)
+            if prefetch:
+                self._prefetch(order, start)
             net.add_reg(Ws)
             opt.step(self.model.params, net.grads)
             return loss
         opt.t += 1
         if kind == "generic":
             net.backward(x, v, 1.0 / v.b, Ws)
+            if prefetch:
+                self._prefetch(order, start)
             net.add_reg(Ws, self.scratch[0::2])
             opt._prepare()
             update = opt._update
@@ -403,6 +407,8 @@ class FastStep:
         # SGD, momentum, Nesterov: the backward pass yields g = -lr * (data gradient)
         lr = opt.lr
         net.backward(x, v, -lr / v.b, Ws)
+        if prefetch:  # x is no longer needed: gather the next batch during the update
+            self._prefetch(order, start)
         multiply, add = np.multiply, np.add
         c = lr * self.model.reg  # regularisation adds -c * W to g
         if kind == "sgd":  # w -= lr * (dW + reg W)

@@ -12,6 +12,7 @@
 from __future__ import annotations
 
 import ast
+import atexit
 import copy
 import functools
 import gzip
@@ -19,6 +20,7 @@ import io
 import json
 import os
 import pickle
+import shutil
 import struct
 import subprocess
 import sys
@@ -49,6 +51,7 @@ EXAMPLES = int(os.environ.get("NUMPYNN_FUZZ_EXAMPLES", "60"))
 FUZZ = settings(max_examples=EXAMPLES, deadline=None,
                 suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 SCRATCH = Path(tempfile.mkdtemp(prefix="numpynn-fuzz-"))
+atexit.register(shutil.rmtree, SCRATCH, ignore_errors=True)
 
 
 # ---------------------------------------------------------------------- 1. source scan
