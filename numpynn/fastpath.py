@@ -57,6 +57,116 @@ __all__ = ["FastMLP", "FastStep", "supports"]
 PREFETCH_MIN_BYTES = 1 << 20
 
 
+#: Weights with at least this many entries are updated by SGD and momentum through BLAS
+#: (see :class:`_Blas`); smaller ones by NumPy ufuncs (a ctypes call costs more for them).
+FUSE_MIN_SIZE = 1 << 16
+
+
+class _Blas:
+    """``gemm`` with ``beta`` and ``axpy`` from NumPy's own OpenBLAS, through ctypes.
+
+    ``np.dot`` has no ``C = alpha A B + beta C``; with it the momentum update of a weight
+    ``v = mu v - lr dW`` happens inside the multiply that computes ``dW`` (no gradient
+    array written and read back, no separate passes over ``v``), and ``axpy`` adds
+    ``-lr reg W`` and ``v`` to ``W`` in one pass each, on every core. This is the memory
+    traffic that dominates a step's non-multiply time (the arrays are larger than the
+    caches). Used only for the library NumPy itself calls (the scipy-openblas ILP64 build
+    of the NumPy wheels, already loaded; so one thread pool), after a numerical self-test;
+    anywhere else, or if anything fails, ``available`` is False and NumPy ufuncs are used.
+    """
+
+    ROW_MAJOR, NO_TRANS, TRANS = 101, 111, 112
+
+    def __init__(self) -> None:
+        self.available = False
+        self._fns: dict[tuple[str, str], Any] = {}
+        try:
+            self._load()
+            self.available = self._self_test()
+        except Exception:  # noqa: BLE001 - any failure means: use NumPy
+            self.available = False
+
+    def _load(self) -> None:
+        import ctypes
+        import glob
+        import os
+
+        blas = np.__config__.CONFIG["Build Dependencies"]["blas"]
+        if blas.get("name") != "scipy-openblas" or "USE64BITINT" not in str(
+            blas.get("openblas configuration", "")
+        ):
+            return
+        root = os.path.dirname(os.path.abspath(np.__file__))
+        paths = glob.glob(os.path.join(root, os.pardir, "numpy.libs", "libscipy_openblas64_*"))
+        paths += glob.glob(os.path.join(root, ".dylibs", "libscipy_openblas64_*"))
+        if len(paths) != 1:
+            return
+        path = os.path.realpath(paths[0])
+        if os.path.exists("/proc/self/maps"):
+            with open("/proc/self/maps") as f:
+                if path not in f.read():
+                    return  # not the library NumPy loaded: a second copy would be another pool
+        lib = ctypes.CDLL(path)
+        i64, p, i32 = ctypes.c_int64, ctypes.c_void_p, ctypes.c_int
+        for prefix, real in (("s", ctypes.c_float), ("d", ctypes.c_double)):
+            gemm = getattr(lib, f"scipy_cblas_{prefix}gemm64_")
+            gemm.argtypes = [i32, i32, i32, i64, i64, i64, real, p, i64, p, i64, real, p, i64]
+            gemm.restype = None
+            axpy = getattr(lib, f"scipy_cblas_{prefix}axpy64_")
+            axpy.argtypes = [i64, real, p, i64, p, i64]
+            axpy.restype = None
+            self._fns[prefix, "gemm"] = gemm
+            self._fns[prefix, "axpy"] = axpy
+
+    def _self_test(self) -> bool:
+        if not self._fns:
+            return False
+        rng = np.random.default_rng(0)
+        for dt in (np.float32, np.float64):
+            h = rng.standard_normal((5, 7)).astype(dt)[:4]  # a view, like the workspaces
+            d = rng.standard_normal((4, 3)).astype(dt)
+            c = rng.standard_normal((7, 3)).astype(dt)
+            y = rng.standard_normal((7, 3)).astype(dt)
+            want_c = 0.5 * c - 2.0 * (h.T @ d)
+            want_y = y + 0.25 * want_c
+            self.gemm_tn(h, d, c, -2.0, 0.5)
+            self.axpy(0.25, c, y)
+            tol = 1e-5 if dt == np.float32 else 1e-12
+            if not (np.allclose(c, want_c, rtol=tol, atol=tol)
+                    and np.allclose(y, want_y, rtol=tol, atol=tol)):
+                return False
+        return True
+
+    def gemm_tn(self, a: np.ndarray, b: np.ndarray, c: np.ndarray, alpha: float,
+                beta: float) -> None:
+        """``c = alpha a.T b + beta c`` in place. a: (k, m), b: (k, n), c: (m, n); rows of
+        a and b contiguous, c C-contiguous, one float dtype."""
+        k, m = a.shape
+        n = b.shape[1]
+        it = a.itemsize
+        self._fns["s" if it == 4 else "d", "gemm"](
+            self.ROW_MAJOR, self.TRANS, self.NO_TRANS, m, n, k, alpha,
+            a.ctypes.data, a.strides[0] // it, b.ctypes.data, b.strides[0] // it, beta,
+            c.ctypes.data, n,
+        )
+
+    def axpy(self, alpha: float, x: np.ndarray, y: np.ndarray) -> None:
+        """``y += alpha x`` in place (C-contiguous arrays of one shape and float dtype)."""
+        self._fns["s" if x.itemsize == 4 else "d", "axpy"](
+            x.size, alpha, x.ctypes.data, 1, y.ctypes.data, 1)
+
+
+_blas: _Blas | None = None
+
+
+def blas() -> _Blas:
+    """The process-wide :class:`_Blas` (loaded and self-tested on first use)."""
+    global _blas
+    if _blas is None:
+        _blas = _Blas()
+    return _blas
+
+
 def supports(model: Any) -> bool:
     """True if ``model`` is an :class:`MLP` whose loss is the reference one (not overridden)."""
     return (
@@ -187,12 +297,17 @@ class FastMLP:
         return loss
 
     # ------------------------------------------------------------------ backward
-    def backward(self, x: np.ndarray, v: _Views, alpha: float, Ws: list[np.ndarray]) -> None:
+    def backward(
+        self, x: np.ndarray, v: _Views, alpha: float, Ws: list[np.ndarray],
+        fused: list[tuple[np.ndarray, float] | None] | None = None,
+    ) -> None:
         """``alpha * b`` times the gradients of the mean data loss into ``gW``/``gb``.
 
         ``alpha = 1 / b`` gives the gradients; ``-lr / b`` gives ``-lr`` times them.
         Regularisation is not included (see :meth:`add_reg`). Uses what :meth:`forward`
-        left in the workspace ``v``; no dX for the first layer.
+        left in the workspace ``v``; no dX for the first layer. fused: per layer, None or
+        ``(C, beta)``: that layer's weight gradient goes into ``C = grad + beta * C``
+        (one BLAS call, see :class:`_Blas`) instead of into ``gW``.
         """
         dot = np.dot
         s, rowsum = v.acts[-1], v.rowsum
@@ -205,13 +320,19 @@ class FastMLP:
         gW, gb, ones = self.gW, self.gb, v.ones
         for i in range(self.L - 1, -1, -1):
             h = v.acts[i - 1] if i else x
-            dot(h.T, delta, out=gW[i])
+            if i:
+                dh = v.dhs[i - 1]
+                dot(delta, Ws[i].T, out=dh)  # first: a fused update below may change W
+            f = fused[i] if fused is not None else None
+            if f is None:
+                dot(h.T, delta, out=gW[i])
+            else:
+                _blas.gemm_tn(h, delta, f[0], 1.0, f[1])  # type: ignore[union-attr]
             dot(ones, delta, out=gb[i])  # column sums
             if i:
-                dh, mask = v.dhs[i - 1], v.masks[i - 1]
-                dot(delta, Ws[i].T, out=dh)
                 # ReLU: h = max(a, 0) >= 0, so sign(h) is 1 exactly where a > 0, else 0
                 # (a float mask: a bool one would make multiply allocate a cast buffer)
+                mask = v.masks[i - 1]
                 np.sign(h, out=mask)
                 np.multiply(dh, mask, out=dh)
                 delta = dh
@@ -312,6 +433,12 @@ class FastStep:
                 if s is None or s.shape != w.shape or s.dtype != w.dtype:
                     s = optimizer._scratch[k] = np.empty_like(w)
                 self.scratch.append(s)
+        # weights updated inside their gradient's multiply (SGD, momentum; large weights)
+        self.fuse = [
+            self.kind in ("sgd", "momentum") and w.size >= FUSE_MIN_SIZE
+            and w.flags.c_contiguous and blas().available
+            for w in self.Ws
+        ]
         # per parameter: (w, g, state..., scratch, is_weight)
         self.plan = [
             (w, g, st, s, j % 2 == 0)
@@ -406,20 +533,36 @@ class FastStep:
             return loss
         # SGD, momentum, Nesterov: the backward pass yields g = -lr * (data gradient)
         lr = opt.lr
-        net.backward(x, v, -lr / v.b, Ws)
-        if prefetch:  # x is no longer needed: gather the next batch during the update
-            self._prefetch(order, start)
         multiply, add = np.multiply, np.add
         c = lr * self.model.reg  # regularisation adds -c * W to g
+        fuse = self.fuse
+        fused = None
+        if any(fuse):
+            if kind == "sgd":  # W = (1 - c) W + g inside the multiply
+                fused = [(w, 1.0 - c) if f else None for w, f in zip(self.Ws, fuse)]
+            else:  # v = mu v + g inside the multiply
+                mu = opt.momentum
+                fused = [(st[0], mu) if f else None
+                         for st, f in zip(self.state[0::2], fuse)]
+        net.backward(x, v, -lr / v.b, Ws, fused)
+        if prefetch:  # x is no longer needed: gather the next batch during the update
+            self._prefetch(order, start)
         if kind == "sgd":  # w -= lr * (dW + reg W)
-            for w, g, _, _, is_w in self.plan:
+            for j, (w, g, _, _, is_w) in enumerate(self.plan):
+                if is_w and fuse[j // 2]:
+                    continue
                 if c and is_w:
                     multiply(w, 1.0 - c, out=w)
                 add(w, g, out=w)
             return loss
         mu = opt.momentum
         if kind == "momentum":  # v = mu v - lr (dW + reg W); w += v
-            for w, g, (vel,), s, is_w in self.plan:
+            for j, (w, g, (vel,), s, is_w) in enumerate(self.plan):
+                if is_w and fuse[j // 2]:
+                    if c:
+                        _blas.axpy(-c, w, vel)  # type: ignore[union-attr]
+                    _blas.axpy(1.0, vel, w)  # type: ignore[union-attr]
+                    continue
                 multiply(vel, mu, out=vel)
                 add(vel, g, out=vel)
                 if c and is_w:

@@ -35,6 +35,7 @@ Files in the output directory:
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 import itertools
 import json
@@ -294,12 +295,32 @@ def _data_key(options: RunOptions) -> str:
                        o.test_fraction, o.dtype, o.train.seed])
 
 
-def _splits(options: RunOptions) -> Splits:
-    """The search's splits, loaded once per process (workers keep them between trials)."""
-    key = _data_key(options)
+def data_fingerprint(splits: Splits) -> str:
+    """SHA-1 of the training and validation arrays: equal on every machine that reads the
+    same data."""
+    digest = hashlib.sha1()
+    for a in (splits.X_train, splits.y_train, splits.X_val, splits.y_val):
+        digest.update(f"{a.dtype.str}{a.shape}".encode())
+        digest.update(np.ascontiguousarray(a).data)
+    return digest.hexdigest()
+
+
+def _splits(options: RunOptions, fingerprint: str | None = None) -> Splits:
+    """The search's splits, loaded once per process (workers keep them between trials).
+
+    fingerprint: the client's :func:`data_fingerprint`; a worker that reads other data
+    (another file at the same path) raises instead of producing incomparable results.
+    """
+    key = _data_key(options) + (fingerprint or "")
     if key not in _SPLITS_CACHE:
+        splits = prepare_splits(options)
+        if fingerprint is not None and data_fingerprint(splits) != fingerprint:
+            raise InputError(
+                f"this worker ({socket.gethostname()}) reads other data from {options.data} "
+                "than the client did; give every worker the same data at the same path."
+            )
         _SPLITS_CACHE.clear()
-        _SPLITS_CACHE[key] = prepare_splits(options)
+        _SPLITS_CACHE[key] = splits
     return _SPLITS_CACHE[key]
 
 
@@ -344,16 +365,22 @@ def _blas_one_thread():
     return threadpool_limits(limits=1)
 
 
-def run_trial(base: RunOptions, trial: Mapping[str, Any]) -> dict[str, Any]:
+def run_trial(base: RunOptions, trial: Mapping[str, Any],
+              fingerprint: str | None = None) -> dict[str, Any]:
     """Train and validate one trial; returns its result row (never raises for the trial's
-    own failures: divergence or errors are recorded in ``status``)."""
+    own failures: divergence or errors are recorded in ``status``).
+
+    base: the search's options (``train.seed`` is the split seed); trial: a
+    :func:`trial_plan` entry; fingerprint: the client's :func:`data_fingerprint`, checked
+    when the data is loaded.
+    """
     started = time.perf_counter()
     row: dict[str, Any] = {"trial": int(trial["trial"]), "seed": int(trial["seed"]),
                            **{k: trial[k] for k in PARAMS}}
     row["hidden"] = list(row["hidden"])
     try:
         with _blas_one_thread():
-            splits = _splits(base)
+            splits = _splits(base, fingerprint)
             _, trainer, status = _train(trial_options(base, trial), splits, row["seed"])
         h = trainer.history
         best = h.best_epoch
@@ -525,11 +552,11 @@ def _connect(scheduler: str):
 
 
 def _execute(base: RunOptions, plan: Sequence[Mapping[str, Any]], jobs: int,
-             client: Any) -> Iterator[dict[str, Any]]:
+             client: Any, fingerprint: str) -> Iterator[dict[str, Any]]:
     """Run the trials; yield each row as soon as its trial finishes (any order)."""
     from joblib import Parallel, delayed, parallel_config
 
-    tasks = (delayed(run_trial)(base, trial) for trial in plan)
+    tasks = (delayed(run_trial)(base, trial, fingerprint) for trial in plan)
     if client is not None:
         with parallel_config(backend="dask", client=client):
             yield from Parallel(return_as="generator_unordered", batch_size=1)(tasks)
@@ -617,8 +644,9 @@ def search(
     settings = _settings(base, space, mode, trials, seed)
 
     splits = prepare_splits(base)  # check the data here, with a clear error, before the pool
+    fingerprint = data_fingerprint(splits)
     _SPLITS_CACHE.clear()
-    _SPLITS_CACHE[_data_key(base)] = splits
+    _SPLITS_CACHE[_data_key(base) + fingerprint] = splits
 
     out_dir = Path(out) if out is not None else None
     finished: list[dict[str, Any]] = []
@@ -636,7 +664,7 @@ def search(
     try:
         if todo:
             try:
-                for row in _execute(base, todo, jobs, client):
+                for row in _execute(base, todo, jobs, client, fingerprint):
                     rows.append(row)
                     if log is not None:
                         log.append(row)

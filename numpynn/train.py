@@ -191,6 +191,10 @@ class Trainer:
     X_val/y_val: validation data (optional: without it, early stopping and keep_best
     use nothing and the last parameters are kept). checkpoint: path of a ``.npz``
     written atomically after every epoch; :meth:`resume` continues from it.
+    fast: train an :class:`MLP` with :mod:`numpynn.fastpath` (preallocated workspaces,
+    fused updates; the same results to float rounding, deterministic per seed, the same
+    optimiser state and checkpoints); False runs the readable reference loop
+    (``model._loss_and_grads`` + ``optimizer.step``), as does a replaced ``_loss_fn``.
     """
 
     def __init__(

@@ -26,7 +26,7 @@ pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceW
 # No check is skipped or expected to fail. (check_classifier_data_not_an_array is skipped by
 # scikit-learn itself when pandas is not installed, and check_array_api_input when
 # SCIPY_ARRAY_API is not set.)
-@parametrize_with_checks([MLPClassifier(max_iter=100, random_state=0)])
+@parametrize_with_checks([MLPClassifier()])
 def test_sklearn_estimator_checks(estimator, check):
     check(estimator)
 

@@ -113,10 +113,24 @@ OPTIMIZERS = {
 }
 
 
+@pytest.fixture(params=["ufuncs", "blas"])
+def update_mode(request, monkeypatch):
+    """SGD/momentum weight updates by NumPy ufuncs, or fused into BLAS calls (all sizes)."""
+    if request.param == "blas":
+        if not fastpath.blas().available:
+            pytest.skip("NumPy's BLAS is not the scipy-openblas ILP64 build: no fused updates")
+        monkeypatch.setattr(fastpath, "FUSE_MIN_SIZE", 0)
+    else:
+        monkeypatch.setattr(fastpath, "FUSE_MIN_SIZE", 1 << 62)
+    return request.param
+
+
 @pytest.mark.parametrize("name", sorted(OPTIMIZERS))
-def test_training_matches_reference(digits, name):
+def test_training_matches_reference(digits, name, update_mode):
     # 700 rows, batch 64: the last batch of every epoch has 60 rows
     fast, ref = train_pair(digits, **OPTIMIZERS[name])
+    fused = any(fast._fast_step.fuse)
+    assert fused == (update_mode == "blas" and name in ("sgd", "momentum"))
     hf, hr = fast.history, ref.history
     assert len(hf.step_loss) == len(hr.step_loss) == 3 * 11
     np.testing.assert_allclose(hf.step_loss, hr.step_loss, rtol=1e-10)
@@ -133,7 +147,7 @@ def test_training_matches_reference(digits, name):
 
 
 @pytest.mark.parametrize("name", ["momentum", "adam"])
-def test_training_matches_reference_float32(digits, name):
+def test_training_matches_reference_float32(digits, name, update_mode):
     fast, ref = train_pair(digits, dtype="float32", hidden=(32,), model_cls=TwoLayerNet,
                            **OPTIMIZERS[name])
     np.testing.assert_allclose(fast.history.step_loss, ref.history.step_loss, rtol=1e-4)
@@ -158,7 +172,8 @@ def test_unknown_optimizer_uses_its_step(digits, monkeypatch):
     np.testing.assert_allclose(fast.history.step_loss, ref.history.step_loss, rtol=1e-10)
 
 
-def test_fast_path_is_deterministic_and_prefetch_changes_nothing(digits, monkeypatch):
+def test_fast_path_is_deterministic_and_prefetch_changes_nothing(digits, monkeypatch,
+                                                                  update_mode):
     runs = [train_pair(digits, **OPTIMIZERS["momentum"])[0] for _ in range(2)]
     monkeypatch.setattr(fastpath, "PREFETCH_MIN_BYTES", 0)  # prefetch even tiny batches
     prefetched = train_pair(digits, **OPTIMIZERS["momentum"])[0]
@@ -232,7 +247,7 @@ def step_peak(optimizer: str, D: int, H: int) -> tuple[int, int]:
 
 
 @pytest.mark.parametrize("optimizer", ["sgd", "momentum", "nesterov", "adam"])
-def test_no_weight_sized_allocations_per_step(optimizer):
+def test_no_weight_sized_allocations_per_step(optimizer, update_mode):
     small, small_weights = step_peak(optimizer, 256, 128)
     large, large_weights = step_peak(optimizer, 1024, 512)
     assert large_weights > 10 * small_weights
@@ -288,3 +303,23 @@ def test_predict_proba_overflowing_model_gives_the_reference_result():
         got = model.predict_proba(X)
     np.testing.assert_array_equal(np.isnan(got), np.isnan(expected))
     np.testing.assert_allclose(got, expected, equal_nan=True)
+
+
+def test_blas_self_test_and_fallback(monkeypatch):
+    b = fastpath._Blas()
+    if b.available:  # the ctypes calls agree with NumPy (checked on load, checked again)
+        rng = np.random.default_rng(0)
+        for dt in (np.float32, np.float64):
+            a, d = rng.standard_normal((6, 4)).astype(dt), rng.standard_normal((6, 3)).astype(dt)
+            c = rng.standard_normal((4, 3)).astype(dt)
+            want = 0.9 * c + a.T @ d
+            b.gemm_tn(a, d, c, 1.0, 0.9)
+            np.testing.assert_allclose(c, want, rtol=1e-5 if dt == np.float32 else 1e-12)
+    # a NumPy built against another BLAS: no fused updates, same results
+    monkeypatch.setattr(fastpath, "_blas", fastpath._Blas.__new__(fastpath._Blas))
+    fastpath._blas.available = False
+    model = MLP(300, [300], 3, seed=0)
+    X = np.random.default_rng(0).standard_normal((50, 300)).astype(np.float32)
+    step = FastStep(model, make_optimizer("momentum", 1e-2), X, np.arange(50) % 3, 25)
+    assert step.fuse == [False, False]
+    step(np.arange(50), 0, step.optimizer)

@@ -10,7 +10,6 @@ import signal
 import subprocess
 import sys
 import time
-from pathlib import Path
 
 import pytest
 
@@ -248,3 +247,25 @@ def test_cli_grid_search_end_to_end(tmp_path, capsys):
     assert sorted(r["lr"] for r in rows) == [1e-3, 1e-2]
     assert (out / "best" / "report.html").exists()
     assert main(["predict", str(out / "best" / "model.npz"), "--data", "digits"]) == 0
+
+
+# ----------------------------------------------------------------------- failures
+def test_trial_on_other_data_is_an_error_row_not_a_crash():
+    from numpynn.experiment import RunOptions
+    from numpynn.search import _absolute_spec, run_trial
+
+    trial = trial_plan(SPACE, "random", 1, seed=0)[0]
+    row = run_trial(RunOptions(), trial, fingerprint="0" * 40)
+    assert row["status"].startswith("error: InputError") and "other data" in row["status"]
+    assert row["val_acc"] is None
+    assert _absolute_spec("digits") == "digits"
+    assert _absolute_spec("data/x.csv") == os.path.abspath("data/x.csv")
+    assert _absolute_spec("cifar10:rel/dir") == "cifar10:" + os.path.abspath("rel/dir")
+
+
+def test_every_trial_diverging_exits_1(tmp_path, capsys):
+    code = main(["search", "--trials", "2", "--lr", "1e8", "--optimizer", "sgd", "--hidden",
+                 "8", "--epochs", "2", "--out", str(tmp_path / "s"), "--quiet"])
+    err = capsys.readouterr().err
+    assert code == 1 and "every trial failed" in err and "diverged" in err
+    assert len(read_trials(tmp_path / "s" / "trials.jsonl")) == 2
