@@ -185,6 +185,30 @@ def run_training(
         history = trainer.train()
     seconds = time.perf_counter() - started
 
+    saved, metrics, test_eval, paths = save_run(
+        out, options, splits, model, history, seconds, report=report,
+        title=f"numpynn training report: {options.data}",
+    )
+    return RunResult(saved, history, metrics, test_eval, seconds, paths)
+
+
+def save_run(
+    out: Path,
+    options: RunOptions,
+    splits: Splits,
+    model: MLP,
+    history: History,
+    seconds: float,
+    report: bool = True,
+    title: str = "numpynn training report",
+    extra_metadata: Mapping[str, Any] | None = None,
+    extra_details: Mapping[str, Any] | None = None,
+) -> tuple[SavedModel, dict[str, dict[str, float]], Evaluation | None, dict[str, Path]]:
+    """Evaluate a trained model on every split and write model.npz, history.json, report.
+
+    Returns the saved model, metrics per split ({"train": {"accuracy", "loss"}, ...}), the
+    test evaluation (None without a test split) and the written paths.
+    """
     metrics: dict[str, dict[str, float]] = {}
     test_eval = None
     for name, X, y in (("train", splits.X_train, splits.y_train),
@@ -195,10 +219,12 @@ def run_training(
             metrics[name] = ev.summary()
             if name == "test":
                 test_eval = ev
+    ds = splits.dataset
     class_names = ds.class_names or [str(c) for c in ds.classes.tolist()]
     metadata = {
         "data": options.data,
         "options": options.to_dict(),
+        **(extra_metadata or {}),
         "metrics": metrics,
         "image_shape": list(ds.image_shape) if ds.image_shape else None,
         "class_names": class_names,
@@ -215,18 +241,19 @@ def run_training(
     if report:
         from .report import write_report
 
+        details = {"data": options.data, "architecture": repr(model),
+                   "optimizer": f"{options.train.optimizer} lr={options.train.lr:.4g}",
+                   "reg": f"{options.reg:.4g}", "batch size": options.train.batch_size,
+                   "epochs run": len(history.epochs), "seed": options.train.seed,
+                   "stop reason": history.stop_reason, **(extra_details or {}),
+                   "time (s)": f"{seconds:.1f}"}
         paths["report"] = write_report(
             out, history, metrics=metrics,
             confusion=test_eval.confusion if test_eval is not None else None,
-            class_names=class_names, W1=model.params["W1"],
-            image_shape=ds.image_shape, title=f"numpynn training report: {options.data}",
-            details={"data": options.data, "architecture": repr(model),
-                     "optimizer": f"{options.train.optimizer} lr={options.train.lr}",
-                     "epochs run": len(history.epochs), "batch size": options.train.batch_size,
-                     "seed": options.train.seed, "stop reason": history.stop_reason,
-                     "time (s)": f"{seconds:.1f}"},
+            class_names=class_names, W1=model.params["W1"], image_shape=ds.image_shape,
+            title=title, details=details,
         )
-    return RunResult(saved, history, metrics, test_eval, seconds, paths)
+    return saved, metrics, test_eval, paths
 
 
 def resume_options(out_dir: str | Path) -> RunOptions:

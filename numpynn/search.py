@@ -53,12 +53,11 @@ from typing import Any
 import numpy as np
 
 from .errors import DivergenceError, InputError, NumpynnError
-from .evaluation import evaluate
-from .experiment import RunOptions, Splits, prepare_splits
-from .io import SavedModel, save_model, write_json_atomic, write_text_atomic
+from .experiment import RunOptions, Splits, prepare_splits, save_run
+from .io import SavedModel, write_json_atomic, write_text_atomic
 from .models import MLP
 from .optim import OPTIMIZERS
-from .train import History, Trainer
+from .train import Trainer
 
 __all__ = [
     "PARAMS",
@@ -769,51 +768,16 @@ def retrain_best(base: RunOptions, best: Mapping[str, Any], splits: Splits, out_
         raise SearchError(f"retraining the best trial {best['trial']} diverged although the "
                           "trial did not; the search's results are in the table.")
     seconds = time.perf_counter() - started
-    history: History = trainer.history
-    metrics, test_eval = {}, None
-    for name, X, y in (("train", splits.X_train, splits.y_train),
-                       ("val", splits.X_val, splits.y_val),
-                       ("test", splits.X_test, splits.y_test)):
-        if X.shape[0]:
-            ev = evaluate(model, X, y)
-            metrics[name] = ev.summary()
-            if name == "test":
-                test_eval = ev
-    ds = splits.dataset
-    class_names = ds.class_names or [str(c) for c in ds.classes.tolist()]
-    metadata = {
-        "data": options.data,
+    saved, metrics, _, paths = save_run(
+        out_dir, options, splits, model, trainer.history, seconds, report=report,
+        title=f"numpynn search: best of {options.data}",
         # train.seed is the split's seed (numpynn evaluate re-creates the split with it);
         # the network was initialised and shuffled with init_seed, the trial's seed.
-        "options": options.to_dict(),
-        "init_seed": int(best["seed"]),
-        "search": {"trial": best["trial"], "seed": settings["seed"], "mode": settings["mode"],
-                   "val_acc": best["val_acc"]},
-        "metrics": metrics,
-        "image_shape": list(ds.image_shape) if ds.image_shape else None,
-        "class_names": class_names,
-        "epochs_run": len(history.epochs),
-        "best_epoch": history.best_epoch,
-        "stop_reason": history.stop_reason,
-        "train_seconds": seconds,
-    }
-    saved = SavedModel(model, ds.classes,
-                       {"kind": splits.preprocessor.kind, "state": splits.preprocessor.state()},
-                       metadata)
-    paths = {"model": save_model(out_dir / "model.npz", saved),
-             "history": write_json_atomic(out_dir / "history.json", history.to_dict())}
-    if report:
-        from .report import write_report
-
-        paths["report"] = write_report(
-            out_dir, history, metrics=metrics,
-            confusion=test_eval.confusion if test_eval is not None else None,
-            class_names=class_names, W1=model.params["W1"], image_shape=ds.image_shape,
-            title=f"numpynn search: best of {options.data}",
-            details={"data": options.data, "architecture": repr(model),
-                     "optimizer": f"{options.train.optimizer} lr={options.train.lr:.4g}",
-                     "reg": f"{options.reg:.4g}", "batch size": options.train.batch_size,
-                     "epochs run": len(history.epochs), "trial": best["trial"],
-                     "seed": best["seed"], "time (s)": f"{seconds:.1f}"},
-        )
+        extra_metadata={
+            "init_seed": int(best["seed"]),
+            "search": {"trial": best["trial"], "seed": settings["seed"],
+                       "mode": settings["mode"], "val_acc": best["val_acc"]},
+        },
+        extra_details={"trial": best["trial"], "seed": best["seed"]},
+    )
     return saved, metrics, paths
