@@ -22,10 +22,10 @@ import json
 import os
 import tempfile
 import zipfile
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 import numpy as np
 
@@ -48,11 +48,18 @@ def write_container(path: str | Path, header: Mapping[str, Any], arrays: Mapping
         if arr.dtype == object:
             raise ValueError(f"array {key!r} has dtype object; only numeric arrays are stored")
         payload[key] = arr
+    return atomic_write(path, lambda fh: np.savez(fh, **payload))
+
+
+def atomic_write(path: str | Path, write: Callable[[BinaryIO], object]) -> Path:
+    """Call ``write(fh)`` on a temporary file beside ``path``, fsync it, rename it over
+    ``path``: readers see the old file or the complete new one, never a partial one."""
+    path = Path(path)
     _make_parent(path)
     fd, tmp = _temp_file_beside(path)
     try:
         with os.fdopen(fd, "wb") as fh:
-            np.savez(fh, **payload)
+            write(fh)
             fh.flush()
             os.fsync(fh.fileno())
         os.replace(tmp, path)
@@ -317,16 +324,4 @@ def write_json_atomic(path: str | Path, data: Any) -> Path:
 
 def write_text_atomic(path: str | Path, text: str) -> Path:
     """Write ``text`` (UTF-8) to ``path`` atomically (temp file + rename)."""
-    path = Path(path)
-    _make_parent(path)
-    fd, tmp = _temp_file_beside(path)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path
+    return atomic_write(path, lambda fh: fh.write(text.encode("utf-8")))
