@@ -63,3 +63,23 @@ def format_metrics(metrics: dict[str, dict[str, float]], seconds: float | None =
     if seconds is not None:
         lines.append(f"time {seconds:.1f} s")
     return "\n".join(lines)
+
+
+def add_data_options(p: argparse.ArgumentParser) -> None:
+    """The options that choose and split the data, shared by train and search."""
+    from ..data import PREPROCESSING_KINDS
+    from ..experiment import RunOptions
+
+    o = RunOptions()
+    p.add_argument("--data", default=o.data, help=f"{DATA_HELP} (default {o.data})")
+    p.add_argument("--label-column", type=int, default=-1,
+                   help="CSV column holding the label (default -1, the last)")
+    p.add_argument("--preprocessing", choices=PREPROCESSING_KINDS, default=o.preprocessing,
+                   help="fitted on the training split only (default standardize)")
+    p.add_argument("--val-fraction", type=fraction, default=o.val_fraction,
+                   help="validation share of the data; picks the best epoch and trial "
+                   "(default 0.1)")
+    p.add_argument("--test-fraction", type=fraction, default=o.test_fraction,
+                   help="test share when the data set has no test part (default 0.2)")
+    p.add_argument("--dtype", choices=("float32", "float64"), default=o.dtype,
+                   help="computation precision (default float32)")

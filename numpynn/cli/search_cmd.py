@@ -7,7 +7,6 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from ..data import PREPROCESSING_KINDS
 from ..errors import InputError
 from ..experiment import RunOptions, default_train_config
 from ..optim import OPTIMIZERS
@@ -110,7 +109,6 @@ def _seed(text: str) -> int:
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
-    o = RunOptions()
     p = sub.add_parser(
         "search", help="random or grid hyper-parameter search (local processes or Dask)",
         description="Train one network per trial (hidden sizes, learning rate, reg, batch "
@@ -120,9 +118,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         "do not depend on where or in which order trials ran.",
         epilog=EXAMPLES, formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    p.add_argument("--data", default=o.data, help=f"{common.DATA_HELP} (default {o.data})")
-    p.add_argument("--label-column", type=int, default=-1,
-                   help="CSV column holding the label (default -1, the last)")
+    common.add_data_options(p)
     p.add_argument("--mode", choices=("random", "grid"), default="random",
                    help="random sampling (default) or every combination of the values")
     p.add_argument("--grid", dest="mode", action="store_const", const="grid",
@@ -154,16 +150,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--scheduler", metavar="ADDRESS",
                    help="run the trials on a Dask cluster, e.g. tcp://10.0.0.5:8786 "
                    "(--jobs is then not used: every worker thread runs trials)")
-    p.add_argument("--preprocessing", choices=PREPROCESSING_KINDS, default=o.preprocessing,
-                   help="fitted on the training split only (default standardize)")
-    p.add_argument("--val-fraction", type=common.fraction, default=o.val_fraction,
-                   help="validation share of the data, used to rank trials (default 0.1)")
-    p.add_argument("--test-fraction", type=common.fraction, default=o.test_fraction,
-                   help="test share when the data set has no test part (default 0.2)")
     p.add_argument("--patience", type=common.positive_int, default=None,
                    help="stop a trial after this many epochs without better val accuracy")
-    p.add_argument("--dtype", choices=("float32", "float64"), default=o.dtype,
-                   help="computation precision (default float32)")
     p.add_argument("--out", type=Path, default=Path("numpynn-search"),
                    help="output directory (default ./numpynn-search)")
     p.add_argument("--resume", type=Path, metavar="DIR",

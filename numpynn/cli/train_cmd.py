@@ -6,7 +6,6 @@ import argparse
 import sys
 from pathlib import Path
 
-from ..data import PREPROCESSING_KINDS
 from ..experiment import (
     CHECKPOINT_FILE,
     RunOptions,
@@ -40,9 +39,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         "descent; print train/val/test accuracy and write the run's files.",
         epilog=EXAMPLES, formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    p.add_argument("--data", default=o.data, help=f"{common.DATA_HELP} (default {o.data})")
-    p.add_argument("--label-column", type=int, default=-1,
-                   help="CSV column holding the label (default -1, the last)")
+    common.add_data_options(p)
     p.add_argument("--hidden", type=common.hidden_sizes, default=o.hidden,
                    help="hidden layer sizes, e.g. 100 or 512,256,128 (default 100)")
     p.add_argument("--epochs", type=common.positive_int, default=d.epochs,
@@ -63,15 +60,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
                    help="initial weight std, or he / glorot (default he)")
     p.add_argument("--patience", type=common.positive_int, default=None,
                    help="stop after this many epochs without better val accuracy")
-    p.add_argument("--preprocessing", choices=PREPROCESSING_KINDS, default=o.preprocessing,
-                   help="fitted on the training split only (default standardize)")
-    p.add_argument("--val-fraction", type=common.fraction, default=o.val_fraction,
-                   help="validation share of the data (default 0.1)")
-    p.add_argument("--test-fraction", type=common.fraction, default=o.test_fraction,
-                   help="test share when the data set has no test part (default 0.2)")
     p.add_argument("--seed", type=int, default=d.seed, help="seed for init, split, shuffling")
-    p.add_argument("--dtype", choices=("float32", "float64"), default=o.dtype,
-                   help="computation precision (default float32)")
     p.add_argument("--out", type=Path, default=Path("numpynn-run"),
                    help="output directory (default ./numpynn-run)")
     p.add_argument("--resume", type=Path, metavar="DIR",
