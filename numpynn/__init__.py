@@ -3,9 +3,11 @@
 from typing import Any
 
 from .models import MLP, TwoLayerNet
+from .train import History, TrainConfig, Trainer
 
 __version__ = "0.1.0"
-__all__ = ["MLP", "MLPClassifier", "TwoLayerNet", "__version__"]
+__all__ = ["MLP", "History", "MLPClassifier", "TrainConfig", "Trainer", "TwoLayerNet",
+           "__version__"]
 
 
 def __getattr__(name: str) -> Any:
