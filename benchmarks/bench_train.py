@@ -472,6 +472,81 @@ def memory_child(n: int) -> None:
                       "data_bytes": int(X.nbytes + y.nbytes)}))
 
 
+def phases(w: Workload, X: np.ndarray, y: np.ndarray, steps: int = 200) -> None:
+    """Median microseconds per step of each phase, reference loop and fast path."""
+    from numpynn.fastpath import FastStep, blas
+    from numpynn.models import MLP
+    from numpynn.optim import make_optimizer
+
+    pc = time.perf_counter
+    order = np.random.default_rng(5).permutation(X.shape[0])
+    B = w.batch
+    starts = [(i * B) % (X.shape[0] - B) for i in range(steps)]
+
+    model = MLP(w.D, list(w.hidden), w.C, reg=w.reg, dtype="float32", seed=0)
+    opt = make_optimizer("momentum", w.lr)
+    ref: dict[str, list[float]] = {"gather X[idx], y[idx]": [], "model._loss_and_grads": [],
+                                   "optimizer.step": []}
+    for s in starts:
+        t0 = pc()
+        idx = order[s : s + B]
+        xb, yb = X[idx], y[idx]
+        t1 = pc()
+        _, grads = model._loss_and_grads(xb, yb)
+        t2 = pc()
+        opt.step(model.params, grads)
+        t3 = pc()
+        for k, a, b in zip(ref, (t0, t1, t2), (t1, t2, t3)):
+            ref[k].append(b - a)
+
+    model = MLP(w.D, list(w.hidden), w.C, reg=w.reg, dtype="float32", seed=0)
+    fs = FastStep(model, make_optimizer("momentum", w.lr), X, y, B)
+    net, opt = fs.net, fs.optimizer
+    fast: dict[str, list[float]] = {"gather (np.take into the buffer)": [],
+                                    "forward (+ softmax, loss)": [],
+                                    "backward (+ fused dW/update gemm)": [],
+                                    "update (axpy, small params)": []}
+    for s in starts:
+        t0 = pc()
+        x, v = fs._batch(order, s)
+        t1 = pc()
+        net.forward(x, v.y, v, fs.Ws, fs.bs)
+        t2 = pc()
+        # the rest of FastStep.step (momentum): backward with fused updates, then the rest
+        lr, mu, c = opt.lr, opt.momentum, opt.lr * model.reg
+        fused = [(st[0], mu) if f else None for st, f in zip(fs.state[0::2], fs.fuse)]
+        net.backward(x, v, -lr / v.b, fs.Ws, fused)
+        t3 = pc()
+        for j, (wt, g, (vel,), sc, is_w) in enumerate(fs.plan):
+            if is_w and fs.fuse[j // 2]:
+                blas().axpy(-c, wt, vel)
+                blas().axpy(1.0, vel, wt)
+                continue
+            np.multiply(vel, mu, out=vel)
+            np.add(vel, g, out=vel)
+            if is_w:
+                np.multiply(wt, c, out=sc)
+                np.subtract(vel, sc, out=vel)
+            np.add(wt, vel, out=wt)
+        t4 = pc()
+        for k, a, b in zip(fast, (t0, t1, t2, t3), (t1, t2, t3, t4)):
+            fast[k].append(b - a)
+    n_full = X.shape[0] // B
+    limit_step = matmul_limit(w) / (n_full + (1 if X.shape[0] % B else 0))
+    print(f"### Phases of one {w.name} step (median of {steps} steps, microseconds)\n")
+    print("| path | phase | us/step |\n|---|---|---|")
+    for name, d in (("reference", ref), ("fast", fast)):
+        total = 0.0
+        for k, t in d.items():
+            m = statistics.median(t) * 1e6
+            total += m
+            print(f"| {name} | {k} | {m:.0f} |")
+        print(f"| {name} | **sum** | **{total:.0f}** |")
+    print(f"| limit | the step's multiplies alone (np.dot, hot operands) | "
+          f"{limit_step * 1e6:.0f} |")
+    print()
+
+
 def profile(w: Workload, top: int = 14) -> None:
     """cProfile of one training epoch, reference loop and fast path (after a warm-up)."""
     import cProfile
@@ -479,6 +554,7 @@ def profile(w: Workload, top: int = 14) -> None:
     import pstats
 
     X, y = make_data(w)
+    phases(w, X, y)
     for fast in (False, True):
         r = NumpynnRunner(w, X, y, fast=fast)
         r.epoch()

@@ -18,17 +18,21 @@ with:
   ``mean(log(rowsum) - shifted[y])`` (log-sum-exp, finite for any finite scores);
 * **the learning rate folded into the backward pass** for SGD, momentum and Nesterov: the
   delta of the scores is scaled by ``-lr / batch`` instead of ``1 / batch``, so every
-  gradient comes out of its matrix multiply already multiplied by ``-lr`` and the update
-  is one or two in-place passes (``v *= mu; v += g; w += v``), with regularisation a pass
-  over ``W`` into the optimiser's own scratch array; RMSprop and Adam receive the true
-  gradient and run their own in-place ``_update``;
+  gradient comes out of its matrix multiply already multiplied by ``-lr``;
+* **the update fused into the multiply** for SGD and momentum on large weights: through
+  NumPy's own OpenBLAS, ``gemm`` with ``beta`` computes ``v = mu v - lr dW`` (momentum) or
+  ``W = (1 - lr reg) W - lr dW`` (SGD) in the call that computes ``dW``, and two ``axpy``
+  add ``-lr reg W`` and ``v`` to ``W`` (see :class:`_Blas`; NumPy ufuncs where that library
+  is not available, and for small arrays). The weights are larger than the caches, so the
+  update's cost is memory traffic: 8 array transfers instead of 14. RMSprop and Adam
+  receive the true gradient and run their own in-place ``_update``;
 * **cheap regularisation loss**: ``vdot(W, W)`` (no ``W**2`` temporary);
 * **minibatch gather into a fixed buffer** (``np.take(..., out=buf, mode="clip")``:
-  ``mode="raise"`` would buffer the output and is three times slower), optionally
-  for large batches **prefetched** on a background thread: the next batch is gathered while
-  the optimiser update runs (single-threaded NumPy, one core idle), not during the
-  multiplies (OpenBLAS splits those over all cores, and a core taken by a copy would stall
-  its half).
+  ``mode="raise"`` buffers the output and is three times slower). Optionally
+  (:data:`PREFETCH`) the next batch is gathered on a background thread during the
+  optimiser update; off by default because on the 2-core machine it was measured slower
+  (the gather is DRAM-bound, OpenBLAS's own thread keeps the other core busy between
+  calls; see ``benchmarks/RESULTS.md``).
 
 The optimiser's state (``v``, ``m``, ``cache``, ``t``) lives in the optimiser object
 exactly as with :meth:`numpynn.optim.Optimizer.step`, so checkpoints written during a fast
@@ -52,10 +56,10 @@ from .optim import SGD, Adam, Momentum, Optimizer, RMSprop
 
 __all__ = ["FastMLP", "FastStep", "supports"]
 
-#: Gathering a batch of at least this many bytes is done on a background thread while the
-#: previous batch is computed (smaller batches: the thread hand-off costs more than it saves).
-PREFETCH_MIN_BYTES = 1 << 20
-
+#: Gather the next batch on a background thread while the current one computes (see
+#: :class:`FastStep`). Off by default: measured slower on a 2-core machine (the copy
+#: competes with the BLAS threads and the update for the cores and memory bandwidth).
+PREFETCH = False
 
 #: Weights with at least this many entries are updated by SGD and momentum through BLAS
 #: (see :class:`_Blas`); smaller ones by NumPy ufuncs (a ctypes call costs more for them).
@@ -330,10 +334,10 @@ class FastMLP:
                 _blas.gemm_tn(h, delta, f[0], 1.0, f[1])  # type: ignore[union-attr]
             dot(ones, delta, out=gb[i])  # column sums
             if i:
-                # ReLU: h = max(a, 0) >= 0, so sign(h) is 1 exactly where a > 0, else 0
-                # (a float mask: a bool one would make multiply allocate a cast buffer)
+                # ReLU backward, dh * (h > 0) as in layers.relu_backward; the mask is made
+                # in the float dtype (a bool one would make multiply allocate a cast buffer)
                 mask = v.masks[i - 1]
-                np.sign(h, out=mask)
+                np.greater(h, 0, out=mask)
                 np.multiply(dh, mask, out=dh)
                 delta = dh
 
@@ -375,8 +379,8 @@ class FastStep:
 
     model, optimizer: the trainer's; X, y: validated training data (C-contiguous, the
     model's dtype; int64 labels); batch_size: the configured batch size; prefetch: gather
-    the next batch on a background thread (None: when a batch is at least
-    :data:`PREFETCH_MIN_BYTES`).
+    the next batch on a background thread during the optimiser update (None:
+    :data:`PREFETCH`).
 
     ``step(order, start)`` trains on the rows ``order[start:start + batch_size]`` and
     returns the minibatch loss (data + regularisation). A non-finite loss is returned
@@ -397,9 +401,7 @@ class FastStep:
         self.X, self.y = X, y
         self.B = batch_size
         cap = min(batch_size, X.shape[0])
-        if prefetch is None:
-            prefetch = cap * X.shape[1] * X.itemsize >= PREFETCH_MIN_BYTES
-        self.prefetch = bool(prefetch)
+        self.prefetch = bool(PREFETCH if prefetch is None else prefetch)
         self.net = FastMLP(model, cap)
         self._pool: ThreadPoolExecutor | None = None
         self._pending: tuple[Any, int, Future] | None = None
@@ -464,15 +466,14 @@ class FastStep:
     # ------------------------------------------------------------------ gather
     def _batch(self, order: np.ndarray, start: int) -> tuple[np.ndarray, _Views]:
         """The batch ``order[start:start + B]``: its rows (gathered or prefetched), workspace."""
+        pending, self._pending = self._pending, None
+        if pending is not None:
+            pending[2].result()  # never leave a gather writing into the buffers
         idx = order[start : start + self.B]
         v = self.net.views(idx.shape[0])
         np.take(self.y, idx, out=v.y, mode="clip")
-        pending, self._pending = self._pending, None
-        if pending is not None:
-            pending[2].result()  # never leave a gather writing into the buffer
-            if pending[0] is order and pending[1] == start:
-                return v.x, v
-        np.take(self.X, idx, axis=0, out=v.x, mode="clip")
+        if pending is None or pending[0] is not order or pending[1] != start:
+            np.take(self.X, idx, axis=0, out=v.x, mode="clip")
         return v.x, v
 
     def _prefetch(self, order: np.ndarray, start: int) -> None:

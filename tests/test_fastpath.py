@@ -175,7 +175,7 @@ def test_unknown_optimizer_uses_its_step(digits, monkeypatch):
 def test_fast_path_is_deterministic_and_prefetch_changes_nothing(digits, monkeypatch,
                                                                   update_mode):
     runs = [train_pair(digits, **OPTIMIZERS["momentum"])[0] for _ in range(2)]
-    monkeypatch.setattr(fastpath, "PREFETCH_MIN_BYTES", 0)  # prefetch even tiny batches
+    monkeypatch.setattr(fastpath, "PREFETCH", True)
     prefetched = train_pair(digits, **OPTIMIZERS["momentum"])[0]
     assert prefetched._fast_step.prefetch and not runs[0]._fast_step.prefetch
     assert prefetched._fast_step._pool is None  # closed at the end of train()
