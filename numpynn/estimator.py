@@ -438,7 +438,7 @@ class _Monitor(Callback):
         if self.stopping and est._no_improvement > est.n_iter_no_change:
             self.stopped = True
             what = "validation score" if trainer.X_val is not None else "training loss"
-            trainer.history.stop_reason = (
+            trainer.stop(
                 f"{what} did not improve more than tol={est.tol} for "
                 f"{est.n_iter_no_change} consecutive epochs"
             )

@@ -254,42 +254,16 @@ class Trainer:
         parameters of the last good epoch.
         """
         cfg = self.config
-        N, B = self.X_train.shape[0], cfg.batch_size
         params = self.model.params
         good_params = {k: v.copy() for k, v in params.items()}
         for cb in self.callbacks:
             cb.on_train_begin(self)
-        while self.epoch < cfg.epochs and not self.history.stop_reason:
-            epoch = self.epoch + 1
-            started = time.perf_counter()
-            order = self.rng.permutation(N)
-            fast = self._fast()
-            for start in range(0, N, B):
-                if fast is not None:  # gather, loss, and (if finite) backward and update
-                    loss = fast(order, start, self.optimizer)
-                    if not math.isfinite(loss):
-                        self._diverged(epoch, good_params, loss)
-                else:
-                    idx = order[start : start + B]
-                    loss, grads = self._loss_fn(self.X_train[idx], self.y_train[idx])
-                    if not math.isfinite(loss):
-                        self._diverged(epoch, good_params, loss)
-                    self.optimizer.step(params, grads)
-                self.step_count += 1
-                self.history.step_loss.append(float(loss))
-                for cb in self.callbacks:
-                    cb.on_step_end(self, float(loss))
-            if not all(np.isfinite(v).all() for v in params.values()):  # e.g. an update overflowed
-                self._diverged(epoch, good_params, "the parameters became inf or NaN")
-            self._end_epoch(epoch, time.perf_counter() - started)
-            for k, v in params.items():
-                np.copyto(good_params[k], v)
-            if self.checkpoint is not None:
-                self.save_checkpoint(self.checkpoint)
-            for cb in self.callbacks:
-                cb.on_epoch_end(self, epoch)
-        if self._fast_step is not None:
-            self._fast_step.close()
+        try:
+            while self.epoch < cfg.epochs and not self.history.stop_reason:
+                self._run_epoch(self.epoch + 1, good_params)
+        finally:
+            if self._fast_step is not None:
+                self._fast_step.close()  # stops a prefetch thread, also on divergence
         if not self.history.stop_reason:
             self.history.stop_reason = f"completed {cfg.epochs} epochs"
         if cfg.keep_best and self.best_params is not None:
@@ -298,6 +272,44 @@ class Trainer:
         for cb in self.callbacks:
             cb.on_train_end(self)
         return self.history
+
+    def stop(self, reason: str) -> None:
+        """Ask training to end after the current epoch (callbacks use it); ``reason`` is
+        recorded as ``history.stop_reason``."""
+        self.history.stop_reason = reason
+
+    def _run_epoch(self, epoch: int, good_params: dict[str, np.ndarray]) -> None:
+        """One pass over the shuffled training set, then evaluation and checkpoint."""
+        N, B = self.X_train.shape[0], self.config.batch_size
+        params = self.model.params
+        started = time.perf_counter()
+        order = self.rng.permutation(N)
+        fast = self._fast()
+        for start in range(0, N, B):
+            if fast is not None:  # gather, loss, and (if finite) backward and update
+                loss = fast(order, start, self.optimizer)
+                if not math.isfinite(loss):
+                    self._diverged(epoch, good_params, loss)
+            else:
+                idx = order[start : start + B]
+                loss, grads = self._loss_fn(self.X_train[idx], self.y_train[idx])
+                if not math.isfinite(loss):
+                    self._diverged(epoch, good_params, loss)
+                self.optimizer.step(params, grads)
+            self.step_count += 1
+            self.history.step_loss.append(float(loss))
+            for cb in self.callbacks:
+                cb.on_step_end(self, float(loss))
+        # an update can overflow although the loss before it was finite
+        if not all(np.isfinite(v).all() for v in params.values()):
+            self._diverged(epoch, good_params, "the parameters became inf or NaN")
+        self._end_epoch(epoch, time.perf_counter() - started)
+        for k, v in params.items():
+            np.copyto(good_params[k], v)
+        if self.checkpoint is not None:
+            self.save_checkpoint(self.checkpoint)
+        for cb in self.callbacks:
+            cb.on_epoch_end(self, epoch)
 
     def _fast(self) -> FastStep | None:
         """The fast step for this epoch, or None for the reference loop."""
@@ -335,7 +347,7 @@ class Trainer:
         else:
             self.bad_epochs += 1
             if cfg.patience is not None and self.bad_epochs >= cfg.patience:
-                h.stop_reason = (
+                self.stop(
                     f"early stopping after epoch {epoch}: no better validation accuracy for "
                     f"{cfg.patience} epochs (best {self.best_val_acc:.4f} at epoch {h.best_epoch})"
                 )
