@@ -55,6 +55,7 @@ import subprocess
 import sys
 import time
 import warnings
+from abc import ABC, abstractmethod
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -182,13 +183,14 @@ def predict_limit(w: Workload, X: np.ndarray, repeats: int = 3) -> float:
 # ------------------------------------------------------------------------ runners
 
 
-class Runner:
+class Runner(ABC):
     """One framework on one workload: ``epoch()`` returns seconds per epoch."""
 
     name = ""
 
+    @abstractmethod
     def epoch(self) -> float:
-        raise NotImplementedError
+        ...
 
 
 class NumpynnRunner(Runner):

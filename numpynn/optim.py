@@ -40,6 +40,7 @@ momentum and Nesterov, ``cache`` for RMSprop, ``m`` and ``v`` for Adam, none for
 from __future__ import annotations
 
 import math
+from abc import ABC, abstractmethod
 from collections.abc import Mapping
 from typing import Any, ClassVar
 
@@ -119,7 +120,7 @@ def _check_int(name: str, value: Any, *, low: int) -> int:
 # --------------------------------------------------------------------------- base class
 
 
-class Optimizer:
+class Optimizer(ABC):
     """Base class: validation, lazily allocated state and scratch buffers, checkpoints.
 
     Subclasses set ``name`` and ``slots`` (the names of their per-parameter state arrays),
@@ -162,7 +163,9 @@ class Optimizer:
 
     def _prepare(self) -> None:
         """Called once per step after ``t`` is incremented, before the updates."""
+        return None  # a hook: subclasses with extra state override it
 
+    @abstractmethod
     def _update(
         self, w: np.ndarray, dw: np.ndarray, state: tuple[np.ndarray, ...], s: np.ndarray
     ) -> None:
@@ -175,7 +178,7 @@ class Optimizer:
                 and dtype as ``w``; written in place.
             s: scratch array, same shape and dtype as ``w``; contents undefined on entry.
         """
-        raise NotImplementedError
+        ...
 
     # ---- public API ----------------------------------------------------------------
     def step(self, params: dict[str, np.ndarray], grads: Mapping[str, np.ndarray]) -> None:

@@ -28,6 +28,7 @@ restores it.
 from __future__ import annotations
 
 import math
+from abc import ABC, abstractmethod
 from collections.abc import Mapping
 from typing import Any, ClassVar
 
@@ -50,7 +51,7 @@ __all__ = [
 SCHEDULES: tuple[str, ...] = ("constant", "step", "cosine", "plateau")
 
 
-class Schedule:
+class Schedule(ABC):
     """Base class of the learning-rate schedules.
 
     Attributes:
@@ -86,8 +87,9 @@ class Schedule:
         self.lr = self._next(epoch, val_loss)
         return self.lr
 
+    @abstractmethod
     def _next(self, epoch: int, val_loss: float | None) -> float:
-        raise NotImplementedError
+        ...
 
     def _hyper(self) -> dict[str, Any]:
         """The constructor's arguments as plain Python scalars."""
@@ -99,6 +101,7 @@ class Schedule:
 
     def _set_extra(self, state: Mapping[str, Any]) -> None:
         """Restore what ``_extra`` returned (validated, already)."""
+        return None  # a hook: subclasses with extra state override it
 
     def state_dict(self) -> dict[str, Any]:
         """The schedule's state as JSON-serialisable values; layout in the module docstring."""
