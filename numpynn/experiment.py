@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 import time
 from collections.abc import Iterable, Mapping
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import asdict, dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
@@ -69,7 +69,11 @@ class RunOptions:
 
 @dataclass
 class Splits:
-    """Preprocessed float arrays of each split, with class indices."""
+    """Preprocessed float arrays of each split, with class indices.
+
+    ``dataset`` describes the source (classes, class names, image shape, feature count);
+    its own arrays are emptied once split, so the rows are held only once, here.
+    """
 
     X_train: np.ndarray
     y_train: np.ndarray
@@ -105,19 +109,26 @@ def prepare_splits(options: RunOptions) -> Splits:
             test_fraction=options.test_fraction, seed=seed,
         )
     dtype = np.dtype(options.dtype)
-    peak, largest = float(np.abs(ds.X).max()), float(np.finfo(dtype).max)
+    peak = max(abs(float(ds.X.max())), abs(float(ds.X.min())))  # no |X| temporary
+    largest = float(np.finfo(dtype).max)
     if peak > largest / 1e3:  # finite numbers that the cast (or the first layer) makes inf
         raise DataError(
             f"{options.data} holds values up to {peak:.3g}, too large for {dtype.name} "
             f"computation (at most {largest:.3g}); rescale the features or use "
             "--dtype float64."
         )
-    prep = Preprocessor(options.preprocessing).fit(X_tr.astype(dtype, copy=False))
-
-    def tf(X: np.ndarray) -> np.ndarray:
-        return prep.transform(X.astype(dtype, copy=False))
-
-    return Splits(tf(X_tr), y_tr, tf(X_val), y_val, tf(X_te), y_te, prep, ds)
+    X_tr, X_val = X_tr.astype(dtype, copy=False), X_val.astype(dtype, copy=False)
+    prep = Preprocessor(options.preprocessing).fit(X_tr)
+    # The split made fresh copies of the rows, so they are transformed in place; the
+    # data set's own arrays are released (Splits.dataset keeps its description only):
+    # peak memory stays near twice the data set, not four times.
+    owned_test = ds.X_test is None
+    X_te = X_te.astype(dtype, copy=False)
+    described = replace(ds, X=np.empty((0, ds.n_features), ds.X.dtype), y=ds.y[:0].copy(),
+                        X_test=None, y_test=None)
+    del ds
+    return Splits(prep.transform(X_tr, copy=False), y_tr, prep.transform(X_val, copy=False),
+                  y_val, prep.transform(X_te, copy=not owned_test), y_te, prep, described)
 
 
 def _fingerprint(*arrays: np.ndarray) -> str:

