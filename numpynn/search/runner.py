@@ -1,0 +1,328 @@
+"""Running a search: settings, the scheduler, parallel trials, output files, retraining."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import time
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from ..errors import InputError, NumpynnError
+from ..experiment import RunOptions, Splits, prepare_splits, save_run
+from ..io import SavedModel, write_json_atomic, write_text_atomic
+from .results import (
+    BEST_DIR,
+    PLOT_FILE,
+    RESULTS_CSV,
+    RESULTS_JSON,
+    SETTINGS_FILE,
+    TRIALS_FILE,
+    _csv_text,
+    _TrialLog,
+    ranked,
+    read_trials,
+)
+from .space import MODES, SearchSpace, trial_plan
+from .trials import (
+    _SPLITS_CACHE,
+    _blas_one_thread,
+    _data_key,
+    _train,
+    data_fingerprint,
+    run_trial,
+    trial_options,
+)
+
+
+class SearchError(NumpynnError):
+    """The search ran but produced nothing usable (e.g. every trial failed)."""
+
+
+@dataclass
+class SearchResult:
+    """rows: every trial, ranked (best first); best: the best row; metrics: the retrained
+    best model's train/val/test accuracy and loss; paths: the files written."""
+
+    rows: list[dict[str, Any]]
+    best: dict[str, Any] | None
+    metrics: dict[str, dict[str, float]] = field(default_factory=dict)
+    saved: SavedModel | None = None
+    seconds: float = 0.0
+    backend: str = ""
+    paths: dict[str, Path] = field(default_factory=dict)
+
+
+def _absolute_spec(spec: str) -> str:
+    """Data specs with paths made absolute, so that workers elsewhere read the same files."""
+    for prefix in ("cifar10:", "mnist:"):
+        if spec.lower().startswith(prefix):
+            rest = spec[len(prefix):]
+            return spec[: len(prefix)] + (os.path.abspath(os.path.expanduser(rest))
+                                          if rest else rest)
+    if spec.lower().endswith((".csv", ".npz")):
+        return os.path.abspath(os.path.expanduser(spec))
+    return spec
+
+
+_SCHEDULER_RE = re.compile(r"^(?:(tcp|tls|ws|wss|ucx|inproc)://)?\[?[\w.\-:]+\]?:\d{1,5}/?$")
+
+
+def check_scheduler(address: str) -> str:
+    """A Dask scheduler address like ``tcp://10.0.0.5:8786`` (InputError otherwise)."""
+    if not isinstance(address, str) or not _SCHEDULER_RE.match(address.strip()):
+        raise InputError(f"--scheduler must be a Dask scheduler address like "
+                         f"tcp://HOST:8786; got {address!r}.")
+    return address.strip()
+
+
+def _connect(scheduler: str):
+    try:
+        from distributed import Client
+    except ImportError:
+        raise InputError("--scheduler needs Dask: pip install 'numpynn[dask]' (dask[distributed]) "
+                         "here and on the workers.") from None
+    try:
+        return Client(check_scheduler(scheduler), timeout="10s", set_as_default=False)
+    except (OSError, TimeoutError) as exc:
+        raise InputError(f"cannot connect to the Dask scheduler at {scheduler} "
+                         f"({' '.join(str(exc).split())[:200]}); start one with 'dask scheduler' "
+                         "and workers with 'dask worker ADDRESS'.") from None
+
+
+def _execute(base: RunOptions, plan: Sequence[Mapping[str, Any]], jobs: int,
+             client: Any, fingerprint: str) -> Iterator[dict[str, Any]]:
+    """Run the trials; yield each row as soon as its trial finishes (any order)."""
+    from joblib import Parallel, delayed, parallel_config
+
+    tasks = (delayed(run_trial)(base, trial, fingerprint) for trial in plan)
+    if client is not None:
+        with parallel_config(backend="dask", client=client):
+            yield from Parallel(return_as="generator_unordered", batch_size=1)(tasks)
+    else:
+        yield from Parallel(n_jobs=jobs, return_as="generator_unordered")(tasks)
+
+
+def _settings(base: RunOptions, space: SearchSpace, mode: str, trials: int | None,
+              seed: int) -> dict[str, Any]:
+    return {"format": "numpynn-search", "version": 1, "mode": mode, "trials": trials,
+            "seed": seed, "space": space.to_json(), "options": base.to_dict()}
+
+
+def load_settings(out: str | Path) -> dict[str, Any]:
+    """The settings of the search in ``out`` (for resuming it), checked."""
+    path = Path(out) / SETTINGS_FILE
+    if not path.exists():
+        raise InputError(f"no search to resume in {out} (expected {path}); start one with "
+                         "'numpynn search --out DIR'.")
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        if data.get("format") != "numpynn-search":
+            raise ValueError("not a numpynn search settings file")
+        SearchSpace.from_json(data["space"])
+        RunOptions.from_dict(data["options"])
+        return data
+    except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
+        raise InputError(f"{path} is damaged or not a numpynn search ({exc}); start a new "
+                         "search in another directory.") from None
+
+
+def search(
+    options: RunOptions | None = None,
+    space: SearchSpace | None = None,
+    *,
+    mode: str = "random",
+    trials: int | None = None,
+    seed: int = 0,
+    jobs: int = 1,
+    out: str | Path | None = "numpynn-search",
+    client: Any = None,
+    scheduler: str | None = None,
+    resume: bool = False,
+    retrain: bool = True,
+    report: bool = True,
+    on_trial: Callable[[dict[str, Any], int, int], None] | None = None,
+) -> SearchResult:
+    """Run a hyper-parameter search and return its ranked results.
+
+    options: what ``numpynn train`` would use besides the searched parameters (data spec,
+    preprocessing, split fractions, dtype, weight_scale, schedule, patience...); default
+    ``RunOptions()`` (digits). space: default :class:`SearchSpace` (random) or
+    :meth:`SearchSpace.default_grid` (grid). trials: random mode, default 40; must be None
+    for a grid. seed: the split and every trial's seed. jobs: parallel local processes
+    (joblib ``n_jobs``; -1 all cores). client / scheduler: a ``dask.distributed.Client``,
+    or a scheduler address to connect to: the trials then run on the cluster (``jobs`` is
+    not used). out: output directory (None: write nothing, no retraining). resume:
+    continue the search in ``out`` (same settings), running only unfinished trials.
+    retrain: train the best configuration again and save it in ``out/best``. on_trial:
+    called as ``on_trial(row, done, total)`` after each finished trial.
+    """
+    started = time.perf_counter()
+    if mode not in MODES:
+        raise InputError(f"mode must be 'random' or 'grid'; got {mode!r}.")
+    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
+        raise InputError(f"seed must be an integer >= 0; got {seed!r}.")
+    seed = int(seed)
+    if isinstance(jobs, bool) or not isinstance(jobs, int) or jobs == 0 or jobs < -1:
+        raise InputError(f"jobs must be a positive integer or -1 (all cores); got {jobs!r}.")
+    if client is not None and scheduler is not None:
+        raise InputError("give a Dask client or a scheduler address, not both.")
+    if scheduler is not None:
+        scheduler = check_scheduler(scheduler)
+    if space is None:
+        space = SearchSpace.default_grid() if mode == "grid" else SearchSpace()
+    if trials is None and mode == "random":
+        trials = 40
+    base = options if options is not None else RunOptions()
+    base = replace(base, data=_absolute_spec(str(base.data)),
+                   train=replace(base.train, seed=seed))
+    if not base.val_fraction > 0:
+        raise InputError("a search ranks trials on the validation split: val_fraction must be "
+                         f"above 0; got {base.val_fraction}.")
+    plan = trial_plan(space, mode, trials, seed)
+    settings = _settings(base, space, mode, trials, seed)
+
+    splits = prepare_splits(base)  # check the data here, with a clear error, before the pool
+    fingerprint = data_fingerprint(splits)
+    _SPLITS_CACHE.clear()
+    _SPLITS_CACHE[_data_key(base) + fingerprint] = splits
+
+    out_dir = Path(out) if out is not None else None
+    finished: list[dict[str, Any]] = []
+    if out_dir is not None:
+        finished = _prepare_out(out_dir, settings, resume)
+    done_ids = {r["trial"] for r in finished}
+    todo = [t for t in plan if t["trial"] not in done_ids]
+    rows = [r for r in finished if r["trial"] < len(plan)]
+
+    own_client = None
+    if scheduler is not None:
+        own_client = client = _connect(scheduler)
+    backend = _backend_name(client, jobs)
+    log = _TrialLog(out_dir / TRIALS_FILE) if out_dir is not None else None
+    try:
+        if todo:
+            try:
+                for row in _execute(base, todo, jobs, client, fingerprint):
+                    rows.append(row)
+                    if log is not None:
+                        log.append(row)
+                        _write_summary(out_dir, ranked(rows), settings)
+                    if on_trial is not None:
+                        on_trial(row, len(rows), len(plan))
+            except ModuleNotFoundError as exc:
+                if client is not None and (exc.name or "").startswith("numpynn"):
+                    raise SearchError("the Dask workers cannot import numpynn; install it on "
+                                      "every worker (pip install numpynn).") from None
+                raise
+    finally:
+        if log is not None:
+            log.close()
+        if own_client is not None:
+            own_client.close()
+
+    result = SearchResult(ranked(rows), None, backend=backend)
+    if out_dir is not None:
+        result.paths.update(_write_summary(out_dir, result.rows, settings))
+    ok = [r for r in result.rows if r["status"] == "ok"]
+    if not ok:
+        first = result.rows[0]["status"] if result.rows else "no trials ran"
+        raise SearchError(f"every trial failed ({len(result.rows)} trials; first: {first}).")
+    result.best = ok[0]
+    if out_dir is not None:
+        result.paths.update(_plot(out_dir, result.rows))
+        if retrain:
+            saved, metrics, paths = retrain_best(base, result.best, splits, out_dir / BEST_DIR,
+                                                 settings, report=report)
+            result.saved, result.metrics = saved, metrics
+            result.paths.update(paths)
+    result.seconds = time.perf_counter() - started
+    return result
+
+
+def _backend_name(client: Any, jobs: int) -> str:
+    if client is None:
+        return f"local, {jobs if jobs > 0 else os.cpu_count()} process(es)"
+    try:
+        workers = client.scheduler_info().get("workers", {})
+        threads = sum(int(w.get("nthreads", 1)) for w in workers.values())
+        return f"dask {client.scheduler.address}, {len(workers)} workers, {threads} threads"
+    except Exception:  # pragma: no cover - informational only
+        return "dask"
+
+
+def _prepare_out(out_dir: Path, settings: Mapping[str, Any], resume: bool) -> list[dict]:
+    if out_dir.exists() and not out_dir.is_dir():
+        raise InputError(f"--out {out_dir} is a file; give a directory for the search's outputs.")
+    trials_path = out_dir / TRIALS_FILE
+    existing = read_trials(trials_path)
+    if resume:
+        stored = load_settings(out_dir)
+        if {k: v for k, v in stored.items() if k != "trials"} != {
+                k: v for k, v in json.loads(json.dumps(settings)).items() if k != "trials"}:
+            raise InputError(f"the search in {out_dir} has other settings; resume it with its "
+                             "own settings (numpynn search --resume DIR) or use another --out.")
+    elif trials_path.exists() or (out_dir / SETTINGS_FILE).exists():
+        raise InputError(f"{out_dir} already holds a search ({len(existing)} finished trials); "
+                         f"continue it with --resume {out_dir} or choose another --out.")
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise InputError(f"cannot create the output directory {out_dir} "
+                         f"({exc.strerror or exc}); choose another --out.") from None
+    write_json_atomic(out_dir / SETTINGS_FILE, settings)
+    return existing
+
+
+def _write_summary(out_dir: Path, rows: list[dict[str, Any]],
+                   settings: Mapping[str, Any]) -> dict[str, Path]:
+    best = next((r for r in rows if r["status"] == "ok"), None)
+    return {
+        "csv": write_text_atomic(out_dir / RESULTS_CSV, _csv_text(rows)),
+        "json": write_json_atomic(out_dir / RESULTS_JSON,
+                                  {"search": settings, "finished": len(rows), "best": best,
+                                   "trials": rows}),
+        "trials": out_dir / TRIALS_FILE,
+    }
+
+
+def _plot(out_dir: Path, rows: Sequence[Mapping[str, Any]]) -> dict[str, Path]:
+    from ..report import plot_search
+
+    points = [{"lr": r["lr"], "reg": r["reg"],
+               "val_acc": r["val_acc"] if r["val_acc"] is not None else float("nan")}
+              for r in rows]
+    return {"plot": plot_search(points, out_dir / PLOT_FILE)}
+
+
+def retrain_best(base: RunOptions, best: Mapping[str, Any], splits: Splits, out_dir: Path,
+                 settings: Mapping[str, Any], report: bool = True
+                 ) -> tuple[SavedModel, dict[str, dict[str, float]], dict[str, Path]]:
+    """Train the best trial's configuration again (its seed, the search's split) and save it
+    as ``out_dir/model.npz`` (+ history.json, report.html), like ``numpynn train``."""
+    options = trial_options(base, best)
+    started = time.perf_counter()
+    with _blas_one_thread():
+        model, trainer, status = _train(options, splits, int(best["seed"]))
+    if status != "ok":
+        raise SearchError(f"retraining the best trial {best['trial']} diverged although the "
+                          "trial did not; the search's results are in the table.")
+    seconds = time.perf_counter() - started
+    saved, metrics, _, paths = save_run(
+        out_dir, options, splits, model, trainer.history, seconds, report=report,
+        title=f"numpynn search: best of {options.data}",
+        # train.seed is the split's seed (numpynn evaluate re-creates the split with it);
+        # the network was initialised and shuffled with init_seed, the trial's seed.
+        extra_metadata={
+            "init_seed": int(best["seed"]),
+            "search": {"trial": best["trial"], "seed": settings["seed"],
+                       "mode": settings["mode"], "val_acc": best["val_acc"]},
+        },
+        extra_details={"trial": best["trial"], "seed": best["seed"]},
+    )
+    return saved, metrics, paths

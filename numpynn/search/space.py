@@ -1,0 +1,213 @@
+"""The search space: hyper-parameter ranges, their validation, and the plan of trials."""
+
+from __future__ import annotations
+
+import itertools
+import math
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from ..errors import InputError
+from ..optim import OPTIMIZERS
+
+#: The searched hyper-parameters, in table order.
+PARAMS = ("hidden", "lr", "reg", "batch_size", "optimizer", "epochs")
+MODES = ("random", "grid")
+
+
+@dataclass(frozen=True)
+class LogUniform:
+    """A continuous range sampled log-uniformly (random search); ``points`` log-spaced
+    values from ``low`` to ``high`` in a grid search."""
+
+    low: float
+    high: float
+    points: int = 3
+
+    def __post_init__(self) -> None:
+        for name in ("low", "high"):
+            v = getattr(self, name)
+            if isinstance(v, bool) or not isinstance(v, (int, float)) or not (
+                math.isfinite(v) and v > 0
+            ):
+                raise InputError(f"a log range needs positive finite bounds; got {name}={v!r}.")
+        if self.low > self.high:
+            raise InputError(f"a log range needs low <= high; got {self.low:g} > {self.high:g}.")
+        if isinstance(self.points, bool) or not isinstance(self.points, int) or self.points < 1:
+            raise InputError(f"grid points must be a positive integer; got {self.points!r}.")
+
+    def sample(self, rng: np.random.Generator) -> float:
+        return float(np.exp(rng.uniform(np.log(self.low), np.log(self.high))))
+
+    def grid(self) -> list[float]:
+        if self.points == 1 or self.low == self.high:
+            return [float(self.low)]
+        return [float(f"{v:.4g}") for v in np.geomspace(self.low, self.high, self.points)]
+
+    def to_json(self) -> dict[str, Any]:
+        return {"log_uniform": [self.low, self.high], "points": self.points}
+
+
+Dimension = Sequence[Any] | LogUniform
+
+
+def _choices(name: str, values: Any, check: Callable[[Any], Any]) -> tuple[Any, ...]:
+    if isinstance(values, (str, bytes)) or not isinstance(values, Iterable):
+        raise InputError(f"search space {name!r} must be a list of values or a LogUniform "
+                         f"range; got {values!r}.")
+    out = tuple(check(v) for v in values)
+    if not out:
+        raise InputError(f"search space {name!r} has no values; give at least one.")
+    return out
+
+
+def _positive_float(name: str) -> Callable[[Any], float]:
+    def check(v: Any) -> float:
+        if isinstance(v, bool) or not isinstance(v, (int, float, np.integer, np.floating)) or (
+            not math.isfinite(v) or v <= 0
+        ):
+            raise InputError(f"{name} values must be positive numbers; got {v!r}.")
+        return float(v)
+    return check
+
+
+def _nonnegative_float(name: str) -> Callable[[Any], float]:
+    def check(v: Any) -> float:
+        if isinstance(v, bool) or not isinstance(v, (int, float, np.integer, np.floating)) or (
+            not math.isfinite(v) or v < 0
+        ):
+            raise InputError(f"{name} values must be numbers >= 0; got {v!r}.")
+        return float(v)
+    return check
+
+
+def _positive_int(name: str) -> Callable[[Any], int]:
+    def check(v: Any) -> int:
+        if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v < 1:
+            raise InputError(f"{name} values must be positive integers; got {v!r}.")
+        return int(v)
+    return check
+
+
+def _hidden(v: Any) -> tuple[int, ...]:
+    if isinstance(v, (int, np.integer)) and not isinstance(v, bool):
+        v = (v,)
+    if isinstance(v, (str, bytes)) or not isinstance(v, Iterable):
+        raise InputError(f"hidden values must be lists of layer sizes like [256, 128]; got {v!r}.")
+    sizes = tuple(_positive_int("hidden layer size")(h) for h in v)
+    if not sizes:
+        raise InputError("hidden values need at least one layer size; got an empty list.")
+    return sizes
+
+
+def _optimizer(v: Any) -> str:
+    if not isinstance(v, str) or v.lower() not in OPTIMIZERS:
+        raise InputError(f"optimizer values must be among {', '.join(OPTIMIZERS)}; got {v!r}.")
+    return v.lower()
+
+
+@dataclass(frozen=True)
+class SearchSpace:
+    """Where trials come from. Each field is a list of values (chosen uniformly in random
+    mode, all of them in grid mode) or, for ``lr`` and ``reg``, a :class:`LogUniform`
+    range. ``hidden`` is a list of layer-size lists, e.g. ``[(256,), (512, 256)]``."""
+
+    hidden: Sequence[Sequence[int]] = ((100,), (256,), (512,), (256, 128))
+    lr: Dimension = LogUniform(1e-4, 1e-2)
+    reg: Dimension = LogUniform(1e-6, 1e-2)
+    batch_size: Sequence[int] = (32, 64, 128)
+    optimizer: Sequence[str] = ("adam", "rmsprop", "nesterov")
+    epochs: Sequence[int] = (20, 40)
+
+    def __post_init__(self) -> None:
+        set_ = object.__setattr__
+        set_(self, "hidden", _choices("hidden", self.hidden, _hidden))
+        for name, check in (("lr", _positive_float("lr")), ("reg", _nonnegative_float("reg"))):
+            value = getattr(self, name)
+            if not isinstance(value, LogUniform):
+                set_(self, name, _choices(name, value, check))
+        set_(self, "batch_size", _choices("batch_size", self.batch_size,
+                                          _positive_int("batch_size")))
+        set_(self, "optimizer", _choices("optimizer", self.optimizer, _optimizer))
+        set_(self, "epochs", _choices("epochs", self.epochs, _positive_int("epochs")))
+
+    @classmethod
+    def default_grid(cls) -> SearchSpace:
+        """The grid of ``numpynn search --mode grid``: 2 x 3 x 3 = 18 trials."""
+        return cls(hidden=((128,), (512,)), lr=(3e-4, 1e-3, 3e-3), reg=(1e-5, 1e-4, 1e-3),
+                   batch_size=(64,), optimizer=("adam",), epochs=(30,))
+
+    def sample(self, rng: np.random.Generator) -> dict[str, Any]:
+        """One random configuration (fixed draw order: the same rng gives the same one)."""
+        out: dict[str, Any] = {}
+        for name in PARAMS:
+            dim = getattr(self, name)
+            if isinstance(dim, LogUniform):
+                out[name] = dim.sample(rng)
+            else:
+                out[name] = dim[int(rng.integers(len(dim)))]
+        out["hidden"] = list(out["hidden"])
+        return out
+
+    def grid(self) -> list[dict[str, Any]]:
+        """Every combination, in a fixed order (hidden varies slowest)."""
+        axes = [getattr(self, n).grid() if isinstance(getattr(self, n), LogUniform)
+                else list(getattr(self, n)) for n in PARAMS]
+        return [{**dict(zip(PARAMS, combo)), "hidden": list(combo[0])}
+                for combo in itertools.product(*axes)]
+
+    def grid_size(self) -> int:
+        return math.prod(len(getattr(self, n).grid()) if isinstance(getattr(self, n), LogUniform)
+                         else len(getattr(self, n)) for n in PARAMS)
+
+    def to_json(self) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        for name in PARAMS:
+            dim = getattr(self, name)
+            out[name] = dim.to_json() if isinstance(dim, LogUniform) else [
+                list(v) if name == "hidden" else v for v in dim]
+        return out
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> SearchSpace:
+        kwargs: dict[str, Any] = {}
+        for name in PARAMS:
+            value = data[name]
+            if isinstance(value, Mapping):
+                low, high = value["log_uniform"]
+                value = LogUniform(low, high, value.get("points", 3))
+            kwargs[name] = value
+        return cls(**kwargs)
+
+
+def trial_seeds(seed: int, index: int) -> tuple[np.random.Generator, int]:
+    """Trial ``index``'s sampling generator and its training seed, from the search seed."""
+    sample_seq, train_seq = np.random.SeedSequence(seed, spawn_key=(index,)).spawn(2)
+    return np.random.default_rng(sample_seq), int(train_seq.generate_state(1)[0])
+
+
+def trial_plan(space: SearchSpace, mode: str = "random", trials: int | None = 40,
+               seed: int = 0) -> list[dict[str, Any]]:
+    """The trials of a search: ``{"trial": i, "seed": s, "hidden": [...], "lr": ...}``.
+
+    random: ``trials`` samples; trial i depends only on (seed, i). grid: every
+    combination of ``space`` (``trials`` must be None).
+    """
+    if mode not in MODES:
+        raise InputError(f"mode must be 'random' or 'grid'; got {mode!r}.")
+    if mode == "random":
+        if isinstance(trials, bool) or not isinstance(trials, int) or trials < 1:
+            raise InputError(f"trials must be a positive integer; got {trials!r}.")
+        plan = []
+        for i in range(trials):
+            rng, train_seed = trial_seeds(seed, i)
+            plan.append({"trial": i, "seed": train_seed, **space.sample(rng)})
+        return plan
+    if trials is not None:
+        raise InputError(f"a grid search runs every combination ({space.grid_size()} here); "
+                         "--trials is for random search: drop it or use --mode random.")
+    return [{"trial": i, "seed": trial_seeds(seed, i)[1], **params}
+            for i, params in enumerate(space.grid())]

@@ -1,0 +1,137 @@
+"""One trial: load the search's splits once per process, train and validate a network."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import socket
+import sys
+import time
+from collections.abc import Mapping
+from dataclasses import replace
+from typing import Any
+
+import numpy as np
+
+from ..errors import DivergenceError, InputError
+from ..experiment import RunOptions, Splits, prepare_splits
+from ..models import MLP
+from ..train import Trainer
+from .space import PARAMS
+
+_SPLITS_CACHE: dict[str, Splits] = {}
+
+
+def _data_key(options: RunOptions) -> str:
+    o = options
+    return json.dumps([o.data, o.label_column, o.preprocessing, o.val_fraction,
+                       o.test_fraction, o.dtype, o.train.seed])
+
+
+def data_fingerprint(splits: Splits) -> str:
+    """SHA-1 of the training and validation arrays: equal on every machine that reads the
+    same data."""
+    digest = hashlib.sha1()
+    for a in (splits.X_train, splits.y_train, splits.X_val, splits.y_val):
+        digest.update(f"{a.dtype.str}{a.shape}".encode())
+        digest.update(np.ascontiguousarray(a).data)
+    return digest.hexdigest()
+
+
+def _splits(options: RunOptions, fingerprint: str | None = None) -> Splits:
+    """The search's splits, loaded once per process (workers keep them between trials).
+
+    fingerprint: the client's :func:`data_fingerprint`; a worker that reads other data
+    (another file at the same path) raises instead of producing incomparable results.
+    """
+    key = _data_key(options) + (fingerprint or "")
+    if key not in _SPLITS_CACHE:
+        splits = prepare_splits(options)
+        if fingerprint is not None and data_fingerprint(splits) != fingerprint:
+            raise InputError(
+                f"this worker ({socket.gethostname()}) reads other data from {options.data} "
+                "than the client did; give every worker the same data at the same path."
+            )
+        _SPLITS_CACHE.clear()
+        _SPLITS_CACHE[key] = splits
+    return _SPLITS_CACHE[key]
+
+
+def trial_options(base: RunOptions, trial: Mapping[str, Any]) -> RunOptions:
+    """``base`` with the trial's hyper-parameters (train.seed stays the split seed)."""
+    train = replace(base.train, lr=float(trial["lr"]), batch_size=int(trial["batch_size"]),
+                    optimizer=str(trial["optimizer"]), epochs=int(trial["epochs"]))
+    return replace(base, hidden=list(trial["hidden"]), reg=float(trial["reg"]), train=train)
+
+
+def _train(options: RunOptions, splits: Splits, seed: int) -> tuple[MLP, Trainer, str]:
+    """Train the trial network: init and shuffling from ``seed``, on the given splits."""
+    model = MLP(splits.X_train.shape[1], options.hidden, splits.dataset.n_classes,
+                weight_scale=options.weight_scale, reg=options.reg, dtype=options.dtype,
+                seed=seed)
+    config = replace(options.train, seed=seed)
+    trainer = Trainer(model, splits.X_train, splits.y_train, splits.X_val, splits.y_val,
+                      config=config)
+    status = "ok"
+    with np.errstate(over="ignore", invalid="ignore"):
+        try:
+            trainer.train()
+        except DivergenceError:
+            status = "diverged"
+    return model, trainer, status
+
+
+def _where() -> tuple[str, int, str]:
+    worker = "local"
+    distributed = sys.modules.get("distributed")
+    if distributed is not None:
+        try:
+            worker = distributed.get_worker().address
+        except ValueError:
+            pass
+    return worker, os.getpid(), socket.gethostname()
+
+
+def _blas_one_thread():
+    from threadpoolctl import threadpool_limits
+
+    return threadpool_limits(limits=1)
+
+
+def run_trial(base: RunOptions, trial: Mapping[str, Any],
+              fingerprint: str | None = None) -> dict[str, Any]:
+    """Train and validate one trial; returns its result row (never raises for the trial's
+    own failures: divergence or errors are recorded in ``status``).
+
+    base: the search's options (``train.seed`` is the split seed); trial: a
+    :func:`trial_plan` entry; fingerprint: the client's :func:`data_fingerprint`, checked
+    when the data is loaded.
+    """
+    started = time.perf_counter()
+    row: dict[str, Any] = {"trial": int(trial["trial"]), "seed": int(trial["seed"]),
+                           **{k: trial[k] for k in PARAMS}}
+    row["hidden"] = list(row["hidden"])
+    try:
+        with _blas_one_thread():
+            splits = _splits(base, fingerprint)
+            _, trainer, status = _train(trial_options(base, trial), splits, row["seed"])
+        h = trainer.history
+        best = h.best_epoch
+        ok = status == "ok" and best >= 1
+        row |= {
+            "status": status,
+            "val_acc": float(h.val_acc[best - 1]) if ok else None,
+            "val_loss": float(h.val_loss[best - 1]) if ok else None,
+            "train_acc": float(h.train_acc[best - 1]) if ok else None,
+            "best_epoch": int(best) if ok else None,
+            "epochs_run": len(h.epochs),
+        }
+    except Exception as exc:  # a trial must not bring the search down
+        row |= {"status": f"error: {type(exc).__name__}: {' '.join(str(exc).split())[:300]}",
+                "val_acc": None, "val_loss": None, "train_acc": None, "best_epoch": None,
+                "epochs_run": 0}
+    worker, pid, host = _where()
+    row |= {"seconds": round(time.perf_counter() - started, 3), "worker": worker, "pid": pid,
+            "host": host}
+    return row
