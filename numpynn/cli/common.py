@@ -4,43 +4,45 @@ from __future__ import annotations
 
 import argparse
 import math
+from collections.abc import Callable
+from typing import TypeVar
+
+T = TypeVar("T", int, float)
+
+
+def checked_number(text: str, convert: Callable[[str], T], ok: Callable[[T], bool],
+                   want: str) -> T:
+    """``convert(text)`` if it parses and satisfies ``ok``; else an argparse error that
+    says what was ``want``ed and what was given."""
+    try:
+        value = convert(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected {want}, got {text!r}") from None
+    if not ok(value):
+        raise argparse.ArgumentTypeError(f"must be {want}, got {text}")
+    return value
 
 
 def positive_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be a positive integer (>= 1), got {value}")
-    return value
+    return checked_number(text, int, lambda v: v >= 1, "a positive integer (>= 1)")
+
+
+def nonnegative_int(text: str) -> int:
+    return checked_number(text, int, lambda v: v >= 0, "an integer >= 0")
 
 
 def positive_float(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a positive number, got {text!r}") from None
-    if not math.isfinite(value) or value <= 0:
-        raise argparse.ArgumentTypeError(f"must be a positive number, got {text}")
-    return value
+    return checked_number(text, float, lambda v: math.isfinite(v) and v > 0,
+                          "a positive number")
 
 
 def nonnegative_float(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a number >= 0, got {text!r}") from None
-    if not math.isfinite(value) or value < 0:
-        raise argparse.ArgumentTypeError(f"must be a number >= 0, got {text}")
-    return value
+    return checked_number(text, float, lambda v: math.isfinite(v) and v >= 0, "a number >= 0")
 
 
 def fraction(text: str) -> float:
-    value = nonnegative_float(text)
-    if value >= 1:
-        raise argparse.ArgumentTypeError(f"must be a fraction in [0, 1), got {text}")
-    return value
+    return checked_number(text, float, lambda v: math.isfinite(v) and 0 <= v < 1,
+                          "a fraction in [0, 1)")
 
 
 def hidden_sizes(text: str) -> list[int]:

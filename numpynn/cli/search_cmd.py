@@ -87,25 +87,8 @@ def _optimizers(text: str) -> tuple[str, ...]:
 
 
 def _jobs(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(
-            f"expected a positive integer or -1, got {text!r}") from None
-    if value == 0 or value < -1:
-        raise argparse.ArgumentTypeError(
-            f"must be a positive integer or -1 (all cores), got {value}")
-    return value
-
-
-def _seed(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected an integer >= 0, got {text!r}") from None
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"must be an integer >= 0, got {value}")
-    return value
+    return common.checked_number(text, int, lambda v: v >= 1 or v == -1,
+                                 "a positive integer or -1 (all cores)")
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -143,7 +126,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
                    help="epochs per trial (default random 20,40; grid 30)")
     p.add_argument("--grid-points", type=common.positive_int, default=3,
                    help="values taken from a LOW:HIGH range in grid mode (default 3)")
-    p.add_argument("--seed", type=_seed, default=0,
+    p.add_argument("--seed", type=common.nonnegative_int, default=0,
                    help="search seed: the split and every trial's seed (default 0)")
     p.add_argument("--jobs", type=_jobs, default=1,
                    help="trials run in parallel on this machine (default 1; -1: all cores)")
