@@ -141,15 +141,21 @@ def test_ctrl_c_saves_prints_how_to_resume_and_exits_130(tmp_path, reference):
     # nothing half-written is left behind: only the checkpoint (temp files are removed)
     assert sorted(p.name for p in (tmp_path / "run").iterdir()) == ["checkpoint.npz"]
 
-    from numpynn.cli.main import main  # continue in-process: the same code, quicker
+
+    resume_in_process(tmp_path)
+    assert_same_run(tmp_path / "run", finished(reference))
+
+
+def resume_in_process(where: Path) -> None:
+    """``numpynn train --resume run`` in ``where``, in this process: the same code, quicker."""
+    from numpynn.cli.main import main
 
     cwd = os.getcwd()
-    os.chdir(tmp_path)
+    os.chdir(where)
     try:
         assert main(["train", "--resume", "run", "--quiet", "--no-report"]) == 0
     finally:
         os.chdir(cwd)
-    assert_same_run(tmp_path / "run", finished(reference))
 
 
 def test_ctrl_c_before_the_first_epoch_says_nothing_was_saved(tmp_path, monkeypatch, capsys):
@@ -172,17 +178,11 @@ def test_resume_a_finished_run_changes_nothing(tmp_path, reference):
     finishes: the same parameters and history again."""
     import shutil
 
-    from numpynn.cli.main import main
 
     ref = finished(reference)
     shutil.copytree(ref, tmp_path / "run")
     (tmp_path / "run" / "model.npz").unlink()
-    cwd = os.getcwd()
-    os.chdir(tmp_path)
-    try:
-        assert main(["train", "--resume", "run", "--quiet", "--no-report"]) == 0
-    finally:
-        os.chdir(cwd)
+    resume_in_process(tmp_path)
     assert_same_run(tmp_path / "run", ref)
 
 
