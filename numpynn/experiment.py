@@ -85,6 +85,21 @@ class Splits:
     dataset: Dataset
 
 
+def split_dataset(ds: Dataset, options: RunOptions) -> tuple[np.ndarray, ...]:
+    """The run's stratified split of raw ``ds``: (X_tr, y_tr, X_val, y_val, X_te, y_te).
+
+    The test part is the data set's own when it has one, else ``options.test_fraction``
+    of the rows; the seed is the run's (0 when unset), so the split can be re-created.
+    """
+    seed = options.train.seed if options.train.seed is not None else 0
+    if ds.X_test is not None:
+        parts = train_val_test_split(ds.X, ds.y, val_fraction=options.val_fraction,
+                                     test_fraction=0.0, seed=seed)
+        return (*parts[:4], ds.X_test, ds.y_test)
+    return train_val_test_split(ds.X, ds.y, val_fraction=options.val_fraction,
+                                test_fraction=options.test_fraction, seed=seed)
+
+
 def prepare_splits(options: RunOptions) -> Splits:
     """Load ``options.data``, split it with the run's seed and fit preprocessing on train."""
     ds = load_dataset(options.data, label_column=options.label_column)
@@ -97,17 +112,7 @@ def prepare_splits(options: RunOptions) -> Splits:
             "Check that the label column is the right one (--label-column) or add data of "
             "the other classes."
         )
-    seed = options.train.seed if options.train.seed is not None else 0
-    if ds.X_test is not None:
-        X_tr, y_tr, X_val, y_val, _, _ = train_val_test_split(
-            ds.X, ds.y, val_fraction=options.val_fraction, test_fraction=0.0, seed=seed
-        )
-        X_te, y_te = ds.X_test, ds.y_test
-    else:
-        X_tr, y_tr, X_val, y_val, X_te, y_te = train_val_test_split(
-            ds.X, ds.y, val_fraction=options.val_fraction,
-            test_fraction=options.test_fraction, seed=seed,
-        )
+    X_tr, y_tr, X_val, y_val, X_te, y_te = split_dataset(ds, options)
     dtype = np.dtype(options.dtype)
     peak = max(abs(float(ds.X.max())), abs(float(ds.X.min())))  # no |X| temporary
     largest = float(np.finfo(dtype).max)
@@ -316,14 +321,7 @@ def evaluation_data(saved: SavedModel, spec: str, split: str = "auto") -> tuple[
         raise ModelFileError(f"the model's recorded training options are damaged ({exc}); "
                              "use --split all.") from None
     ds = load_dataset(spec, label_column=run.label_column, classes=saved.classes)
-    seed = run.train.seed if run.train.seed is not None else 0
-    if ds.X_test is not None:
-        parts = train_val_test_split(ds.X, ds.y, val_fraction=run.val_fraction,
-                                     test_fraction=0.0, seed=seed)
-        parts = (*parts[:4], ds.X_test, ds.y_test)
-    else:
-        parts = train_val_test_split(ds.X, ds.y, val_fraction=run.val_fraction,
-                                     test_fraction=run.test_fraction, seed=seed)
+    parts = split_dataset(ds, run)
     i = {"train": 0, "val": 2, "test": 4}[split]
     return parts[i], parts[i + 1], split
 
