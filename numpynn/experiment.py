@@ -136,10 +136,11 @@ def prepare_splits(options: RunOptions) -> Splits:
                   y_val, prep.transform(X_te, copy=not owned_test), y_te, prep, described)
 
 
-def _fingerprint(*arrays: np.ndarray) -> str:
+def fingerprint(*arrays: np.ndarray) -> str:
+    """SHA-1 of the arrays' dtypes, shapes and bytes: equal wherever the same data is read."""
     digest = hashlib.sha1()
     for a in arrays:
-        digest.update(str(a.shape).encode())
+        digest.update(f"{a.dtype.str}{a.shape}".encode())
         digest.update(np.ascontiguousarray(a).data)
     return digest.hexdigest()
 
@@ -174,7 +175,7 @@ def run_training(
     started = time.perf_counter()
     splits = prepare_splits(options)
     ds = splits.dataset
-    fingerprint = _fingerprint(splits.X_train, splits.y_train)
+    data_key = fingerprint(splits.X_train, splits.y_train)
     model = MLP(ds.n_features, options.hidden, ds.n_classes, weight_scale=options.weight_scale,
                 reg=options.reg, dtype=options.dtype, seed=options.train.seed)
     try:  # fail before training, not after it, when the outputs cannot be written
@@ -189,11 +190,11 @@ def run_training(
         model, splits.X_train, splits.y_train,
         splits.X_val if has_val else None, splits.y_val if has_val else None,
         config=options.train, callbacks=callbacks, checkpoint=out / CHECKPOINT_FILE,
-        checkpoint_extra={"options": options.to_dict(), "fingerprint": fingerprint},
+        checkpoint_extra={"options": options.to_dict(), "fingerprint": data_key},
     )
     if resume:
         header, _ = read_checkpoint(out / CHECKPOINT_FILE)
-        if header.get("extra", {}).get("fingerprint") != fingerprint:
+        if header.get("extra", {}).get("fingerprint") != data_key:
             raise InputError(f"the data of {options.data} changed since the checkpoint in {out} "
                              "was written; resume with the same data or start a new run.")
         trainer.resume(out / CHECKPOINT_FILE)

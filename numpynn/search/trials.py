@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import socket
@@ -15,7 +14,7 @@ from typing import Any
 import numpy as np
 
 from ..errors import DivergenceError, InputError
-from ..experiment import RunOptions, Splits, prepare_splits
+from ..experiment import RunOptions, Splits, fingerprint, prepare_splits
 from ..models import MLP
 from ..train import Trainer
 from .space import PARAMS
@@ -30,13 +29,9 @@ def _data_key(options: RunOptions) -> str:
 
 
 def data_fingerprint(splits: Splits) -> str:
-    """SHA-1 of the training and validation arrays: equal on every machine that reads the
-    same data."""
-    digest = hashlib.sha1()
-    for a in (splits.X_train, splits.y_train, splits.X_val, splits.y_val):
-        digest.update(f"{a.dtype.str}{a.shape}".encode())
-        digest.update(np.ascontiguousarray(a).data)
-    return digest.hexdigest()
+    """Fingerprint of the training and validation arrays: equal on every machine that reads
+    the same data."""
+    return fingerprint(splits.X_train, splits.y_train, splits.X_val, splits.y_val)
 
 
 def _splits(options: RunOptions, fingerprint: str | None = None) -> Splits:
