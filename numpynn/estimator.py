@@ -41,7 +41,14 @@ except ImportError:  # scikit-learn < 1.6: the same checks were a BaseEstimator 
         return estimator._validate_data(*args, **kwargs)
 
 
-from .models import MLP
+from .errors import InputError
+from .models import (
+    MLP,
+    check_activation,
+    check_dropout,
+    check_normalization,
+    check_weight_scale,
+)
 from .optim import OPTIMIZERS
 from .train import Callback, TrainConfig, Trainer
 
@@ -92,8 +99,16 @@ class MLPClassifier(ClassifierMixin, BaseEstimator):
         Adam's moment decays and epsilon (``epsilon`` also for RMSprop).
     decay_rate : float, default=0.99
         RMSprop's decay of the squared-gradient average.
-    weight_scale : float or {"he", "glorot"}, default="he"
-        Initial weight standard deviation (see :class:`numpynn.models.MLP`).
+    weight_scale : float or {"auto", "he", "glorot"}, default="auto"
+        Initial weight standard deviation (see :class:`numpynn.models.MLP`); ``"auto"``
+        follows the activation (He for the ReLU family, Glorot for tanh/logistic).
+    activation : str, default="relu"
+        Hidden activation: any registered one (``relu``, ``leaky_relu``, ``elu``,
+        ``tanh``, ``logistic``/``sigmoid``, ``gelu``, ``identity``).
+    dropout : float, default=0.0
+        Probability of dropping a hidden unit in training (inverted dropout).
+    normalization : {None, "batch", "layer"}, default=None
+        Normalisation after each hidden affine layer.
     random_state : int, RandomState instance or None, default=None
         Controls initialisation, shuffling and the early-stopping split.
     verbose : bool, default=False
@@ -144,7 +159,10 @@ class MLPClassifier(ClassifierMixin, BaseEstimator):
         beta_2=0.999,
         epsilon=1e-8,
         decay_rate=0.99,
-        weight_scale="he",
+        weight_scale="auto",
+        activation="relu",
+        dropout=0.0,
+        normalization=None,
         random_state=None,
         verbose=False,
         warm_start=False,
@@ -165,6 +183,9 @@ class MLPClassifier(ClassifierMixin, BaseEstimator):
         self.epsilon = epsilon
         self.decay_rate = decay_rate
         self.weight_scale = weight_scale
+        self.activation = activation
+        self.dropout = dropout
+        self.normalization = normalization
         self.random_state = random_state
         self.verbose = verbose
         self.warm_start = warm_start
@@ -219,6 +240,13 @@ class MLPClassifier(ClassifierMixin, BaseEstimator):
                          include_boundaries="left")
         check_scalar(self.epsilon, "epsilon", numbers.Real, min_val=0.0,
                      include_boundaries="neither")
+        try:
+            check_activation(self.activation)
+            check_dropout(self.dropout)
+            check_normalization(self.normalization)
+            check_weight_scale(self.weight_scale)
+        except InputError as exc:
+            raise ValueError(str(exc)) from None
         for name in ("early_stopping", "verbose", "warm_start"):
             if not isinstance(getattr(self, name), (bool, np.bool_)):
                 raise ValueError(f"{name} must be True or False; got {getattr(self, name)!r}.")
@@ -342,7 +370,8 @@ class MLPClassifier(ClassifierMixin, BaseEstimator):
         init_seed, self._shuffle_seed = (int(s) for s in rng.randint(_SEED_MAX, size=2))
         self.model_ = MLP(n_features, self._hidden, len(self.classes_),
                           weight_scale=self.weight_scale, reg=float(self.reg),
-                          dtype=np.dtype(dtype), seed=init_seed)
+                          dtype=np.dtype(dtype), seed=init_seed, activation=self.activation,
+                          dropout=float(self.dropout), normalization=self.normalization)
         self.n_iter_ = 0
         self.t_ = 0
         self.loss_curve_ = []
@@ -385,7 +414,7 @@ class MLPClassifier(ClassifierMixin, BaseEstimator):
     def _scores(self, X) -> np.ndarray:
         check_is_fitted(self)
         X = validate_data(self, X, reset=False, dtype=[np.float64, np.float32])
-        return self.model_.loss(X)
+        return self.model_.forward(X)
 
     def predict_log_proba(self, X) -> np.ndarray:
         """Log of class probabilities, (n_samples, n_classes), columns in ``classes_`` order."""

@@ -30,9 +30,9 @@ class Evaluation:
 
 
 def evaluate(model: Any, X: np.ndarray, y: np.ndarray) -> Evaluation:
-    """Evaluate an MLP on preprocessed X: (N, D) with class indices y: (N,)."""
+    """Evaluate a network on preprocessed X: (N, D) with class indices y: (N,)."""
     X = check_features(X, model.input_dim, model.dtype)
-    scores = model._scores(X)
+    scores = model.forward(X)
     loss, _ = softmax_cross_entropy(scores.astype(np.float64), y)
     pred = np.argmax(scores, axis=1)
     labels = np.arange(model.num_classes)

@@ -19,7 +19,7 @@ from .data import Dataset, Preprocessor, load_dataset, train_val_test_split
 from .errors import DataError, InputError, ModelFileError
 from .evaluation import Evaluation, evaluate
 from .io import SavedModel, save_model, write_json_atomic
-from .models import MLP
+from .models import MLP, check_activation, check_dropout, check_normalization
 from .train import Callback, History, TrainConfig, Trainer, read_checkpoint
 from .validation import check_hidden_dims
 
@@ -38,7 +38,8 @@ class RunOptions:
     data: a data spec (see numpynn.data.load_dataset); hidden: hidden-layer sizes;
     preprocessing: a numpynn.data.Preprocessor kind; val_fraction/test_fraction: the
     stratified split (the test part is the data set's own when it has one);
-    weight_scale/reg/dtype: the model (numpynn.models.MLP); train: the Trainer's config.
+    weight_scale/reg/dtype/activation/dropout/normalization: the model
+    (numpynn.models.MLP, built by :meth:`build_model`); train: the Trainer's config.
     """
 
     data: str = "digits"
@@ -47,14 +48,26 @@ class RunOptions:
     val_fraction: float = 0.1
     test_fraction: float = 0.2
     label_column: int | None = -1
-    weight_scale: float | str = "he"
+    weight_scale: float | str = "auto"
     reg: float = 1e-4
     dtype: str = "float32"
+    activation: str = "relu"
+    dropout: float = 0.0
+    normalization: str | None = None
     train: TrainConfig = field(default_factory=default_train_config)
 
     def __post_init__(self) -> None:
         self.hidden = check_hidden_dims(self.hidden, "hidden")
         Preprocessor(self.preprocessing)  # validates the kind
+        self.activation = check_activation(self.activation)
+        self.dropout = check_dropout(self.dropout)
+        self.normalization = check_normalization(self.normalization)
+
+    def build_model(self, n_features: int, n_classes: int, seed: int | None) -> MLP:
+        """The network these options describe, initialised from ``seed``."""
+        return MLP(n_features, self.hidden, n_classes, weight_scale=self.weight_scale,
+                   reg=self.reg, dtype=self.dtype, seed=seed, activation=self.activation,
+                   dropout=self.dropout, normalization=self.normalization)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -176,8 +189,7 @@ def run_training(
     splits = prepare_splits(options)
     ds = splits.dataset
     data_key = fingerprint(splits.X_train, splits.y_train)
-    model = MLP(ds.n_features, options.hidden, ds.n_classes, weight_scale=options.weight_scale,
-                reg=options.reg, dtype=options.dtype, seed=options.train.seed)
+    model = options.build_model(ds.n_features, ds.n_classes, options.train.seed)
     try:  # fail before training, not after it, when the outputs cannot be written
         out.mkdir(parents=True, exist_ok=True)
     except OSError as exc:

@@ -3,8 +3,11 @@
 Layout of every file numpynn writes::
 
     __header__      uint8 array: UTF-8 JSON {"format": "numpynn", "kind": "model" |
-                    "checkpoint", "format_version": 1, ...}
+                    "checkpoint", "format_version": 2, ...}; the header's
+                    "architecture" lists the layers (version 1, numpynn 0.1: an MLP's
+                    sizes; still read)
     param/W1 ...    model parameters
+    buffer/running_mean1 ...  layer buffers (running statistics of batch norm)
     prep/mean ...   preprocessing statistics (model files)
     classes         (C,) class labels when they are numbers; strings go in the header
 
@@ -30,10 +33,10 @@ from typing import Any, BinaryIO
 import numpy as np
 
 from .errors import ModelFileError
-from .models import MLP
+from .models import Network
 
 FORMAT = "numpynn"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # 2: layer lists and buffers (numpynn 0.2); 1 still loads
 HEADER_KEY = "__header__"
 
 
@@ -196,7 +199,7 @@ class SavedModel:
     (data set, training config, final metrics, image shape).
     """
 
-    model: MLP
+    model: Network
     classes: np.ndarray
     preprocessing: dict[str, Any] = field(default_factory=lambda: {"kind": "none", "state": {}})
     metadata: dict[str, Any] = field(default_factory=dict)
@@ -235,6 +238,7 @@ def save_model(path: str | Path, saved: SavedModel) -> Path:
         "metadata": saved.metadata,
     }
     arrays: dict[str, Any] = {f"param/{k}": v for k, v in saved.model.params.items()}
+    arrays |= {f"buffer/{k}": v for k, v in saved.model.buffers.items()}
     arrays |= {f"prep/{k}": v for k, v in saved.preprocessing["state"].items()}
     if classes.dtype.kind in "biuf":
         arrays["classes"] = classes
@@ -249,10 +253,12 @@ def load_model(path: str | Path) -> SavedModel:
     try:
         arch = header["architecture"]
         params = _group(arrays, "param/")
+        buffers = _group(arrays, "buffer/")
         if sorted(params) != sorted(header["param_keys"]):
             raise ModelFileError(f"{path}: parameter arrays do not match the header.")
-        _check_param_shapes(path, arch, params)  # before MLP allocates what the header says
-        model = MLP.from_config(arch, params)
+        # the shapes the header implies, checked before the network allocates them
+        _check_array_shapes(path, Network.plan_from_config(arch).shapes(), params | buffers)
+        model = Network.from_config(arch, params, buffers)
         if "classes" in arrays:
             classes = arrays["classes"]
         else:
@@ -262,7 +268,7 @@ def load_model(path: str | Path) -> SavedModel:
                 f"{path}: class labels of shape {classes.shape} for a {model.num_classes}-class "
                 "model; the file was tampered with: train the model again."
             )
-        for name, value in params.items():
+        for name, value in (params | buffers).items():
             if not np.isfinite(value).all():
                 raise ModelFileError(f"{path}: parameter {name} holds NaN or inf values; "
                                      "train the model again (a smaller --lr may help).")
@@ -284,24 +290,17 @@ def load_model(path: str | Path) -> SavedModel:
         ) from None
 
 
-def _check_param_shapes(path: str | Path, arch: Mapping[str, Any],
-                        params: Mapping[str, np.ndarray]) -> None:
-    for name, value in params.items():
+def _check_array_shapes(path: str | Path, expected: Mapping[str, tuple[int, ...]],
+                        arrays: Mapping[str, np.ndarray]) -> None:
+    for name, value in arrays.items():
         if value.dtype.kind not in "fiu":
-            raise ModelFileError(f"{path}: parameter {name} has dtype {value.dtype}, not real "
+            raise ModelFileError(f"{path}: array {name} has dtype {value.dtype}, not real "
                                  "numbers; the file was tampered with: train the model again.")
-    dims = [arch["input_dim"], *arch["hidden_dims"], arch["num_classes"]]
-    if not all(isinstance(d, int) and not isinstance(d, bool) and d >= 1 for d in dims):
-        raise ValueError(f"layer sizes {dims!r:.80} are not positive integers")
-    for i in range(1, len(dims)):
-        W, b = params.get(f"W{i}"), params.get(f"b{i}")
-        if W is None or b is None or W.shape != tuple(dims[i - 1 : i + 1]) or (
-            b.shape != (dims[i],)
-        ):
-            raise ModelFileError(
-                f"{path}: the parameter arrays do not match the layer sizes {dims} in the "
-                "header; the file was tampered with: train the model again."
-            )
+    got = {k: tuple(v.shape) for k, v in arrays.items()}
+    if got != dict(expected):
+        raise ModelFileError(
+            f"{path}: the parameter arrays do not match the layers in the header; the file "
+            "was tampered with: train the model again.")
 
 
 def _check_metadata(metadata: Any, num_classes: int) -> None:

@@ -1,6 +1,10 @@
-"""Softmax and the fused, numerically stable softmax cross-entropy loss."""
+"""Losses: the readable softmax cross-entropy (fused, numerically stable), the loss objects a
+network is built with, and their in-place kernels for the training engine."""
 
 from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from typing import Any, ClassVar
 
 import numpy as np
 
@@ -38,3 +42,136 @@ def softmax_cross_entropy(scores: np.ndarray, y: np.ndarray) -> tuple[float, np.
     dscores[rows, y] -= 1
     dscores /= n
     return loss, dscores
+
+
+# --------------------------------------------------------------------------- loss objects
+class Loss(ABC):
+    """What a network's last layer is scored with: ``(loss, dscores)`` for scores (N, C).
+
+    Subclasses set ``name`` (how model files and the CLI name it), implement the readable
+    :meth:`__call__`, and may provide a :class:`LossKernel` for the training engine.
+    """
+
+    name: ClassVar[str] = ""
+    kernel: ClassVar[type[LossKernel] | None] = None
+
+    @abstractmethod
+    def __call__(self, scores: np.ndarray, y: np.ndarray) -> tuple[float, np.ndarray]:
+        """Mean loss over the batch and its gradient with respect to ``scores``."""
+
+    @abstractmethod
+    def check_targets(self, y: object, n_rows: int, n_outputs: int, name: str = "y"
+                      ) -> np.ndarray:
+        """``y`` validated and converted for this loss (InputError naming ``name``)."""
+
+    def output(self, scores: np.ndarray) -> np.ndarray:
+        """What the network predicts from its scores (N, C): in place where possible."""
+        return scores
+
+
+class SoftmaxCrossEntropy(Loss):
+    """Softmax cross-entropy for class indices y: (N,) in 0..C-1 (see
+    :func:`softmax_cross_entropy`). Predictions are probabilities (rows sum to 1)."""
+
+    name = "softmax"
+
+    def __call__(self, scores, y):
+        return softmax_cross_entropy(scores, y)
+
+    def check_targets(self, y, n_rows, n_outputs, name="y"):
+        from .validation import check_labels
+
+        return check_labels(y, n_rows, n_outputs, name)
+
+    def output(self, scores):
+        return softmax_inplace(scores)
+
+
+def softmax_inplace(scores: np.ndarray) -> np.ndarray:
+    """Row-wise softmax written over ``scores`` (N, C) (float): shift, exp, normalise."""
+    rowbuf = np.empty((scores.shape[0], 1), scores.dtype)
+    np.maximum.reduce(scores, axis=1, out=rowbuf[:, 0])
+    np.subtract(scores, rowbuf, out=scores)
+    np.exp(scores, out=scores)
+    np.add.reduce(scores, axis=1, out=rowbuf[:, 0])
+    np.divide(scores, rowbuf, out=scores)
+    return scores
+
+
+class LossKernel:
+    """A loss computed in the training engine's buffers.
+
+    ``forward(scores, y)`` returns the mean loss of the batch and may overwrite
+    ``scores`` (b, C) with whatever :meth:`backward` needs; ``backward(alpha, delta)``
+    writes ``alpha * b`` times the gradient, i.e. ``alpha * N * dscores``, into ``delta``
+    (which may be the ``scores`` buffer itself). This base class runs the readable loss.
+    """
+
+    def __init__(self, loss: Loss, n_outputs: int, dtype: np.dtype, capacity: int) -> None:
+        self.loss = loss
+        self._dscores: np.ndarray | None = None
+
+    def forward(self, scores: np.ndarray, y: np.ndarray) -> float:
+        value, self._dscores = self.loss(scores, y)
+        return float(value)
+
+    def backward(self, alpha: float, delta: np.ndarray) -> None:
+        np.multiply(self._dscores, alpha * delta.shape[0], out=delta, casting="same_kind")
+
+
+class SoftmaxCrossEntropyKernel(LossKernel):
+    """Fused softmax cross-entropy in place: max, shift, exp and row sums overwrite the
+    scores; the loss is ``mean(log(rowsum) - shifted[y])`` (log-sum-exp, finite for any
+    finite scores); backward turns them into ``alpha * (P - Y)`` in place."""
+
+    def __init__(self, loss, n_outputs, dtype, capacity) -> None:
+        super().__init__(loss, n_outputs, dtype, capacity)
+        dt = np.dtype(dtype)
+        self._ones_c = np.ones(n_outputs, dt)
+        self._ones = np.ones(capacity, dt)
+        self._rows_c = np.arange(capacity, dtype=np.intp) * n_outputs
+        self._flat = np.empty(capacity, np.intp)
+        self._rowmax = np.empty(capacity, dt)
+        self._rowsum = np.empty(capacity, dt)
+        self._picked = np.empty(capacity, dt)
+        self._scores: np.ndarray | None = None
+
+    def forward(self, scores, y) -> float:
+        b = scores.shape[0]
+        rowmax, rowsum, picked = self._rowmax[:b], self._rowsum[:b], self._picked[:b]
+        flat = self._flat[:b]
+        np.maximum.reduce(scores, axis=1, out=rowmax)
+        np.subtract(scores, rowmax[:, None], out=scores)
+        np.add(self._rows_c[:b], y, out=flat)
+        sf = scores.reshape(-1)  # C-contiguous rows: a view
+        np.take(sf, flat, out=picked, mode="clip")  # shifted score of the label
+        np.exp(scores, out=scores)
+        np.dot(scores, self._ones_c, out=rowsum)
+        np.log(rowsum, out=rowmax)  # log-sum-exp of the shifted row
+        np.subtract(rowmax, picked, out=rowmax)  # -log P[i, y_i]
+        self._scores = scores
+        return float(np.dot(rowmax, self._ones[:b])) / b
+
+    def backward(self, alpha, delta) -> None:
+        s = self._scores
+        b = s.shape[0]
+        rowsum = self._rowsum[:b]
+        np.divide(alpha, rowsum, out=rowsum)
+        np.multiply(s, rowsum[:, None], out=delta)  # alpha * P
+        delta.reshape(-1)[self._flat[:b]] -= alpha  # eq. 1 scaled: alpha * b * (P - Y) / b
+
+
+SoftmaxCrossEntropy.kernel = SoftmaxCrossEntropyKernel
+
+LOSSES: dict[str, type[Loss]] = {"softmax": SoftmaxCrossEntropy}
+
+
+def make_loss(name: Any) -> Loss:
+    """The loss registered as ``name`` (an instance is returned unchanged)."""
+    if isinstance(name, Loss):
+        return name
+    if not isinstance(name, str) or name.lower() not in LOSSES:
+        from .errors import InputError
+
+        raise InputError(f"loss must be one of {', '.join(LOSSES)}; got {name!r}.")
+    return LOSSES[name.lower()]()

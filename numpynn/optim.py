@@ -42,6 +42,7 @@ from __future__ import annotations
 import math
 from abc import ABC, abstractmethod
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any, ClassVar
 
 import numpy as np
@@ -51,6 +52,7 @@ from numpynn.errors import InputError
 __all__ = [
     "OPTIMIZERS",
     "SGD",
+    "Fusion",
     "Adam",
     "Momentum",
     "Optimizer",
@@ -115,6 +117,25 @@ def _check_int(name: str, value: Any, *, low: int) -> int:
     if value < low:
         raise InputError(f"{name} must be an integer >= {low}, got {value!r}")
     return int(value)
+
+
+# --------------------------------------------------------------------------- fusion
+
+
+@dataclass(frozen=True)
+class Fusion:
+    """An update rule an engine may compute inside its own passes (public contract).
+
+    rule ``"sgd"``: ``w -= lr * dw``; ``"momentum"``: ``v = mu * v - lr * dw; w += v``;
+    ``"nesterov"``: ``v = mu * v - lr * dw; w += mu * v - lr * dw`` (the same result as
+    :class:`Momentum` with ``nesterov=True``), where ``v`` is ``state("v", key, w)``.
+    An engine that applies a rule must call :meth:`Optimizer.begin_step` once per step
+    and leave ``t`` and the state arrays as :meth:`Optimizer.step` would.
+    """
+
+    rule: str
+    lr: float
+    momentum: float = 0.0
 
 
 # --------------------------------------------------------------------------- base class
@@ -195,15 +216,39 @@ class Optimizer(ABC):
                 or a loaded state array does not fit its parameter. Nothing is updated.
         """
         self._check(params, grads)
+        self.begin_step()
+        for key, w in params.items():
+            self.update(key, w, grads[key])
+
+    # ---- the interface an engine uses ---------------------------------------------------
+    def begin_step(self) -> None:
+        """Start one step: count it (``t += 1``) and prepare per-step constants. Then call
+        :meth:`update` once per parameter (or apply :meth:`fusion`'s rule)."""
         self.t += 1
         self._prepare()
-        for key, w in params.items():
-            state = tuple(self._buffer(slot, key, w) for slot in self.slots)
-            s = self._scratch.get(key)
-            if s is None or s.shape != w.shape or s.dtype != w.dtype:
-                s = np.empty_like(w)
-                self._scratch[key] = s
-            self._update(w, grads[key], state, s)
+
+    def update(self, key: str, w: np.ndarray, dw: np.ndarray) -> None:
+        """Update the parameter ``key`` in place from its gradient, within a step opened by
+        :meth:`begin_step`. w, dw: one shape and float dtype; dw is read only."""
+        self._update(w, dw, tuple(self.state(slot, key, w) for slot in self.slots),
+                     self.scratch(key, w))
+
+    def fusion(self) -> Fusion | None:
+        """How an engine may fold this update into its own arithmetic, or None (then it
+        calls :meth:`update` with the true gradient). See :class:`Fusion`."""
+        return None
+
+    def state(self, slot: str, key: str, w: np.ndarray) -> np.ndarray:
+        """The state array ``slot`` (one of ``slots``) of parameter ``key``, made (zeros, like
+        ``w``) on first use. Engines applying :meth:`fusion` update it in place."""
+        return self._buffer(slot, key, w)
+
+    def scratch(self, key: str, w: np.ndarray) -> np.ndarray:
+        """A work array the size of ``w`` (contents undefined), kept between steps."""
+        s = self._scratch.get(key)
+        if s is None or s.shape != w.shape or s.dtype != w.dtype:
+            s = self._scratch[key] = np.empty_like(w)
+        return s
 
     def state_dict(self) -> dict[str, Any]:
         """Everything needed to resume: see the module docstring for the layout.
@@ -341,6 +386,9 @@ class SGD(Optimizer):
         np.multiply(dw, self._lr, out=s)  # s = lr * dw
         np.subtract(w, s, out=w)  # w -= lr * dw
 
+    def fusion(self) -> Fusion:
+        return Fusion("sgd", self._lr)
+
 
 class Momentum(Optimizer):
     """SGD with momentum, optionally Nesterov's accelerated gradient (CS231n form).
@@ -366,6 +414,9 @@ class Momentum(Optimizer):
     @property
     def name(self) -> str:  # type: ignore[override]
         return "nesterov" if self.nesterov else "momentum"
+
+    def fusion(self) -> Fusion:
+        return Fusion(self.name, self._lr, self.momentum)
 
     def _hyper(self) -> dict[str, Any]:
         return {"lr": self._lr, "momentum": self.momentum, "nesterov": self.nesterov}

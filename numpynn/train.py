@@ -1,10 +1,16 @@
 """The training loop (CS231n's Solver, grown up).
 
-:class:`Trainer` runs shuffled minibatch gradient descent on a model with the
-``params`` / ``_loss_and_grads`` interface of :class:`numpynn.models.MLP`: every
-example once per epoch, validation after each epoch, a :class:`History`, early stopping
-with the best parameters restored, divergence detection, checkpoints that resume
-bit-identically, and callbacks for progress bars and reports. Same seed, same result.
+:class:`Trainer` runs shuffled minibatch gradient descent on any model with CS231n's
+protocol: a ``params`` dict of arrays and ``loss(X, y)`` returning ``(loss, grads)`` (and
+``loss(X)`` returning scores): every example once per epoch, validation after each epoch,
+a :class:`History`, early stopping with the best parameters restored, divergence
+detection, checkpoints that resume bit-identically, and callbacks for progress bars and
+reports. Same seed, same result.
+
+A :class:`numpynn.models.Network` whose ``loss`` is not overridden trains through the
+engine (:mod:`numpynn.engine`), which computes the same loss and gradients faster;
+anything else, including a subclass that overrides ``loss``, trains through its own
+``loss``. ``History.engine`` records which.
 """
 
 from __future__ import annotations
@@ -18,12 +24,12 @@ from typing import Any
 
 import numpy as np
 
-from . import fastpath
+from . import engine
+from .engine import TrainStep
 from .errors import DivergenceError, InputError, ModelFileError
-from .fastpath import FastStep
 from .io import read_container, write_container
 from .losses import softmax_cross_entropy
-from .models import MLP
+from .models import Network
 from .optim import OPTIMIZERS, Optimizer, make_optimizer
 from .schedules import SCHEDULES, Schedule, make_schedule
 from .validation import check_features, check_labels, check_positive_int
@@ -108,7 +114,8 @@ class History:
 
     train_loss/val_loss are data losses (no regularisation) measured after the epoch;
     step_loss is the full objective of each minibatch step. ``seconds`` holds each
-    epoch's wall time (not part of the deterministic record).
+    epoch's wall time (not part of the deterministic record). ``engine`` says how the
+    steps ran: ``"engine"`` (numpynn.engine) or ``"reference: <why>"`` (``model.loss``).
     """
 
     step_loss: list[float] = field(default_factory=list)
@@ -121,6 +128,7 @@ class History:
     seconds: list[float] = field(default_factory=list)
     best_epoch: int = 0
     stop_reason: str = ""
+    engine: str = ""
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -159,8 +167,16 @@ class Callback:
     def on_train_end(self, trainer: Trainer) -> None: ...
 
 
+def model_scores(model: Any, X: np.ndarray) -> np.ndarray:
+    """Test-mode scores (N, C) of validated X: the network's one prediction forward, or
+    ``model.loss(X)`` for any other model (CS231n's protocol)."""
+    if isinstance(model, Network) and type(model).loss is Network.loss:
+        return model.forward(X)
+    return np.asarray(model.loss(X))
+
+
 def accuracy_and_loss(
-    model: MLP, X: np.ndarray, y: np.ndarray, chunk: int = 8192,
+    model: Any, X: np.ndarray, y: np.ndarray, chunk: int = 8192,
     idx: np.ndarray | None = None,
 ) -> tuple[float, float]:
     """Accuracy and mean data loss of ``model`` on validated X: (N, D), y: (N,).
@@ -171,6 +187,7 @@ def accuracy_and_loss(
     if idx is not None:
         chunk = max(1, min(chunk, (1 << 24) // max(1, X.shape[1] * X.itemsize)))
     n = X.shape[0] if idx is None else idx.shape[0]
+    loss_fn = getattr(model, "loss_fn", None) if isinstance(model, Network) else None
     correct, total_loss = 0, 0.0
     for start in range(0, n, chunk):
         if idx is None:
@@ -178,8 +195,11 @@ def accuracy_and_loss(
         else:
             rows = idx[start : start + chunk]
             Xb, yb = X[rows], y[rows]
-        scores = model._scores(Xb)
-        loss, _ = softmax_cross_entropy(scores.astype(np.float64), yb)
+        scores = model_scores(model, Xb)
+        if loss_fn is None:
+            loss, _ = softmax_cross_entropy(scores.astype(np.float64), yb)
+        else:
+            loss, _ = loss_fn(scores.astype(np.float64), yb)
         total_loss += loss * yb.shape[0]
         correct += int(np.sum(np.argmax(scores, axis=1) == yb))
     return correct / n, total_loss / n
@@ -188,18 +208,19 @@ def accuracy_and_loss(
 class Trainer:
     """Minibatch training of ``model`` on X_train: (N, D), y_train: (N,).
 
-    X_val/y_val: validation data (optional: without it, early stopping and keep_best
-    use nothing and the last parameters are kept). checkpoint: path of a ``.npz``
-    written atomically after every epoch; :meth:`resume` continues from it.
-    fast: train an :class:`MLP` with :mod:`numpynn.fastpath` (preallocated workspaces,
-    fused updates; the same results to float rounding, deterministic per seed, the same
-    optimiser state and checkpoints); False runs the readable reference loop
-    (``model._loss_and_grads`` + ``optimizer.step``), as does a replaced ``_loss_fn``.
+    model: anything with CS231n's protocol: ``params`` (a dict of float arrays, updated in
+    place) and ``loss(X, y)`` returning ``(loss, grads)`` with the keys of ``params``
+    (``loss(X)`` returning scores (N, C) is used for accuracy). X_val/y_val: validation
+    data (optional: without it, early stopping and keep_best use nothing and the last
+    parameters are kept). checkpoint: path of a ``.npz`` written atomically after every
+    epoch; :meth:`resume` continues from it. fast: let :mod:`numpynn.engine` run the steps
+    when it computes what ``model.loss`` computes (:func:`numpynn.engine.supports`); False
+    always runs ``model.loss`` + ``optimizer.step``.
     """
 
     def __init__(
         self,
-        model: MLP,
+        model: Any,
         X_train: np.ndarray,
         y_train: np.ndarray,
         X_val: np.ndarray | None = None,
@@ -210,15 +231,17 @@ class Trainer:
         checkpoint_extra: Mapping[str, Any] | None = None,
         fast: bool = True,
     ) -> None:
+        _check_model(model)
+        if config is not None and not isinstance(config, TrainConfig):
+            raise InputError(f"config must be a TrainConfig (e.g. TrainConfig(optimizer="
+                             f"'adam')); got {config!r:.60}.")
         self.model = model
         self.config = config if config is not None else TrainConfig()
-        self.X_train = check_features(X_train, model.input_dim, model.dtype, "X_train")
-        self.y_train = check_labels(y_train, self.X_train.shape[0], model.num_classes, "y_train")
+        self.X_train, self.y_train = self._check_data(X_train, y_train, "X_train", "y_train")
         if (X_val is None) != (y_val is None):
             raise InputError("give both X_val and y_val, or neither.")
         if X_val is not None:
-            self.X_val = check_features(X_val, model.input_dim, model.dtype, "X_val")
-            self.y_val = check_labels(y_val, self.X_val.shape[0], model.num_classes, "y_val")
+            self.X_val, self.y_val = self._check_data(X_val, y_val, "X_val", "y_val")
         else:
             self.X_val = self.y_val = None
         self.callbacks = list(callbacks)
@@ -237,14 +260,30 @@ class Trainer:
         self.history = History()
         self.epoch = 0
         self.best_val_acc = -1.0
-        self.best_params: dict[str, np.ndarray] | None = None
+        self.best_state: dict[str, np.ndarray] | None = None
         self.bad_epochs = 0
         self.step_count = 0
-        self._loss_fn = model._loss_and_grads
-        # fast: the optimised step of numpynn.fastpath (same results to float rounding);
-        # False, or a replaced _loss_fn, runs the readable reference loop below.
         self.fast = fast
-        self._fast_step: FastStep | None = None
+        self._step: TrainStep | None = None
+
+    def _check_data(self, X: Any, y: Any, xname: str, yname: str
+                    ) -> tuple[np.ndarray, np.ndarray]:
+        model = self.model
+        if isinstance(model, Network):
+            X = check_features(X, model.input_dim, model.dtype, xname)
+            return X, model.loss_fn.check_targets(y, X.shape[0], model.num_outputs, yname)
+        dtype = next(iter(model.params.values())).dtype
+        X = check_features(X, int(np.prod(np.shape(X)[1:])), dtype, xname)
+        return X, check_labels(y, X.shape[0], np.iinfo(np.int64).max, yname)
+
+    @property
+    def best_params(self) -> dict[str, np.ndarray] | None:
+        """Parameters of the best validation epoch so far (None before the first)."""
+        return None if self.best_state is None else _group(self.best_state, "param/")
+
+    def uses_engine(self) -> bool:
+        """Whether steps run in :mod:`numpynn.engine` (else through ``model.loss``)."""
+        return self.fast and engine.supports(self.model)
 
     # ----------------------------------------------------------------------- training
     def train(self) -> History:
@@ -254,21 +293,18 @@ class Trainer:
         parameters of the last good epoch.
         """
         cfg = self.config
-        params = self.model.params
-        good_params = {k: v.copy() for k, v in params.items()}
+        self.history.engine = "engine" if self.uses_engine() else (
+            "reference: fast=False" if not self.fast else
+            f"reference: {type(self.model).__name__}.loss is not numpynn's Network.loss")
+        good_state = _copy_state(self.model)
         for cb in self.callbacks:
             cb.on_train_begin(self)
-        try:
-            while self.epoch < cfg.epochs and not self.history.stop_reason:
-                self._run_epoch(self.epoch + 1, good_params)
-        finally:
-            if self._fast_step is not None:
-                self._fast_step.close()  # stops a prefetch thread, also on divergence
+        while self.epoch < cfg.epochs and not self.history.stop_reason:
+            self._run_epoch(self.epoch + 1, good_state)
         if not self.history.stop_reason:
             self.history.stop_reason = f"completed {cfg.epochs} epochs"
-        if cfg.keep_best and self.best_params is not None:
-            for k, v in self.best_params.items():
-                np.copyto(params[k], v)
+        if cfg.keep_best and self.best_state is not None:
+            _restore_state(self.model, self.best_state)
         for cb in self.callbacks:
             cb.on_train_end(self)
         return self.history
@@ -278,23 +314,24 @@ class Trainer:
         recorded as ``history.stop_reason``."""
         self.history.stop_reason = reason
 
-    def _run_epoch(self, epoch: int, good_params: dict[str, np.ndarray]) -> None:
+    def _run_epoch(self, epoch: int, good_state: dict[str, np.ndarray]) -> None:
         """One pass over the shuffled training set, then evaluation and checkpoint."""
         N, B = self.X_train.shape[0], self.config.batch_size
         params = self.model.params
         started = time.perf_counter()
         order = self.rng.permutation(N)
-        fast = self._fast()
+        step = self._train_step()
         for start in range(0, N, B):
-            if fast is not None:  # gather, loss, and (if finite) backward and update
-                loss = fast(order, start, self.optimizer)
+            if step is not None:  # gather, loss, and (if finite) backward and update
+                loss = step(order, start, self.optimizer)
                 if not math.isfinite(loss):
-                    self._diverged(epoch, good_params, loss)
+                    self._diverged(epoch, good_state, loss)
             else:
                 idx = order[start : start + B]
-                loss, grads = self._loss_fn(self.X_train[idx], self.y_train[idx])
+                loss, grads = self.model.loss(self.X_train[idx], self.y_train[idx])
+                loss = float(loss)
                 if not math.isfinite(loss):
-                    self._diverged(epoch, good_params, loss)
+                    self._diverged(epoch, good_state, loss)
                 self.optimizer.step(params, grads)
             self.step_count += 1
             self.history.step_loss.append(float(loss))
@@ -302,26 +339,22 @@ class Trainer:
                 cb.on_step_end(self, float(loss))
         # an update can overflow although the loss before it was finite
         if not all(np.isfinite(v).all() for v in params.values()):
-            self._diverged(epoch, good_params, "the parameters became inf or NaN")
+            self._diverged(epoch, good_state, "the parameters became inf or NaN")
         self._end_epoch(epoch, time.perf_counter() - started)
-        for k, v in params.items():
-            np.copyto(good_params[k], v)
+        _copy_state(self.model, into=good_state)
         if self.checkpoint is not None:
             self.save_checkpoint(self.checkpoint)
         for cb in self.callbacks:
             cb.on_epoch_end(self, epoch)
 
-    def _fast(self) -> FastStep | None:
-        """The fast step for this epoch, or None for the reference loop."""
-        if not (self.fast and fastpath.supports(self.model)
-                and self._loss_fn == self.model._loss_and_grads):
+    def _train_step(self) -> TrainStep | None:
+        """The engine's step for this epoch, or None for the reference loop."""
+        if not self.uses_engine():
             return None
-        step = self._fast_step
+        step = self._step
         if step is None or step.model is not self.model or step.B != self.config.batch_size:
-            if step is not None:
-                step.close()
-            step = self._fast_step = FastStep(self.model, self.optimizer, self.X_train,
-                                              self.y_train, self.config.batch_size)
+            step = self._step = TrainStep(self.model, self.X_train, self.y_train,
+                                          self.config.batch_size)
         return step
 
     def _end_epoch(self, epoch: int, seconds: float) -> None:
@@ -343,7 +376,7 @@ class Trainer:
             h.best_epoch = epoch
         elif val_acc > self.best_val_acc:
             self.best_val_acc, self.bad_epochs, h.best_epoch = val_acc, 0, epoch
-            self.best_params = {k: v.copy() for k, v in self.model.params.items()}
+            self.best_state = _copy_state(self.model)
         else:
             self.bad_epochs += 1
             if cfg.patience is not None and self.bad_epochs >= cfg.patience:
@@ -355,10 +388,9 @@ class Trainer:
         self.epoch = epoch
 
     def _diverged(
-        self, epoch: int, good_params: dict[str, np.ndarray], loss: float | str
+        self, epoch: int, good_state: dict[str, np.ndarray], loss: float | str
     ) -> None:
-        for k, v in good_params.items():
-            np.copyto(self.model.params[k], v)
+        _restore_state(self.model, good_state)
         lr = self.optimizer.lr
         what = loss if isinstance(loss, str) else f"the loss became {loss}"
         kept = (f"The parameters from the last good epoch {epoch - 1} were kept."
@@ -372,56 +404,119 @@ class Trainer:
     # -------------------------------------------------------------------- checkpoints
     def save_checkpoint(self, path: str | Path) -> Path:
         """Write everything needed to resume bit-identically, atomically, to ``path``."""
+        model_rng = getattr(self.model, "rng", None)
         header = {
             "kind": "checkpoint",
             "config": self.config.to_dict(),
-            "architecture": self.model.config(),
+            "architecture": _architecture(self.model),
             "epoch": self.epoch,
             "step_count": self.step_count,
             "history": self.history.to_dict(),
             "rng": self.rng.bit_generator.state,
+            "model_rng": (model_rng.bit_generator.state
+                          if isinstance(model_rng, np.random.Generator) else None),
             "optimizer": {k: v for k, v in self.optimizer.state_dict().items() if k != "arrays"},
             "schedule": self.schedule.state_dict(),
             "best_val_acc": self.best_val_acc,
             "bad_epochs": self.bad_epochs,
-            "has_best": self.best_params is not None,
+            "has_best": self.best_state is not None,
             "extra": self.checkpoint_extra,
         }
-        arrays = {f"param/{k}": v for k, v in self.model.params.items()}
+        arrays = dict(_live_state(self.model))
         arrays |= {f"opt/{k}": v for k, v in self.optimizer.state_dict()["arrays"].items()}
-        if self.best_params is not None:
-            arrays |= {f"best/{k}": v for k, v in self.best_params.items()}
+        if self.best_state is not None:
+            arrays |= {f"best/{k}": v for k, v in self.best_state.items()}
         return write_container(path, header, arrays)
 
     def resume(self, path: str | Path) -> None:
         """Load a checkpoint written by :meth:`save_checkpoint` into this trainer."""
         header, arrays = read_checkpoint(path)
-        if header.get("architecture") != self.model.config():
+        if header.get("architecture") != _architecture(self.model):
             raise ModelFileError(f"checkpoint {path} was written for another architecture.")
         try:
-            self.model.set_params(_group(arrays, "param/"))
-            self.config = TrainConfig.from_dict(header["config"])
-            self.optimizer = self.config.make_optimizer()
-            self.optimizer.load_state_dict({**header["optimizer"],
-                                            "arrays": _group(arrays, "opt/")})
-            self.schedule = self.config.make_schedule()
-            self.schedule.load_state_dict(header["schedule"])
+            own = _live_state(self.model)
+            saved = {k: v for k, v in arrays.items() if k.startswith(("param/", "buffer/"))}
+            _check_state(saved, own)
+            best = _group(arrays, "best/")
+            if header["has_best"]:
+                _check_state(best, own)
+            config = TrainConfig.from_dict(header["config"])
+            optimizer = config.make_optimizer()
+            optimizer.load_state_dict({**header["optimizer"], "arrays": _group(arrays, "opt/")})
+            for key, arr in optimizer.state_dict()["arrays"].items():
+                slot, _, pkey = key.partition("/")
+                if pkey not in self.model.params or arr.shape != self.model.params[pkey].shape:
+                    raise ValueError(f"optimizer state {key!r} does not fit the model")
+            schedule = config.make_schedule()
+            schedule.load_state_dict(header["schedule"])
+            history = History.from_dict(header["history"])
             self.rng.bit_generator.state = header["rng"]
-            self.history = History.from_dict(header["history"])
+            model_rng = getattr(self.model, "rng", None)
+            if header.get("model_rng") is not None and isinstance(model_rng,
+                                                                 np.random.Generator):
+                model_rng.bit_generator.state = header["model_rng"]
+            _restore_state(self.model, saved)
+            self.config, self.optimizer, self.schedule = config, optimizer, schedule
+            self.history = history
             self.epoch = int(header["epoch"])
             self.step_count = int(header["step_count"])
             self.best_val_acc = float(header["best_val_acc"])
             self.bad_epochs = int(header["bad_epochs"])
-            self.best_params = None
+            self.best_state = None
             if header["has_best"]:
-                best, own = _group(arrays, "best/"), self.model.params
-                if set(best) != set(own) or any(best[k].shape != own[k].shape for k in own):
-                    raise ValueError("the best parameters do not match the model")
-                self.best_params = {k: np.array(v, dtype=self.model.dtype) for k, v in best.items()}
+                self.best_state = {k: np.array(v, dtype=own[k].dtype) for k, v in best.items()}
         except (KeyError, TypeError, ValueError, IndexError, AttributeError,
                 OverflowError) as exc:  # InputErrors (ValueErrors) are reworded here too
             raise ModelFileError(f"checkpoint {path} is inconsistent ({exc}); it cannot be "
                                  "resumed: start the training again.") from None
+
+
+def _check_model(model: Any) -> None:
+    """CS231n's protocol: a dict ``params`` of float arrays and a callable ``loss``."""
+    params = getattr(model, "params", None)
+    if not callable(getattr(model, "loss", None)) or not isinstance(params, Mapping) or (
+            not params) or not all(isinstance(v, np.ndarray) and v.dtype.kind == "f"
+                                   for v in params.values()):
+        raise InputError(
+            f"model must have a dict `params` of float arrays and a method `loss(X, y)` "
+            f"returning (loss, grads) (CS231n's protocol); got {type(model).__name__}.")
+
+
+def _architecture(model: Any) -> Any:
+    """What a checkpoint records to recognise the model: its config, or its param shapes."""
+    if callable(getattr(model, "config", None)):
+        return model.config()
+    return {"params": {k: list(v.shape) for k, v in model.params.items()}}
+
+
+def _live_state(model: Any) -> dict[str, np.ndarray]:
+    """The model's arrays that training changes: ``param/<key>`` and ``buffer/<key>``."""
+    state = {f"param/{k}": v for k, v in model.params.items()}
+    buffers = getattr(model, "buffers", None)
+    if isinstance(buffers, Mapping):
+        state |= {f"buffer/{k}": v for k, v in buffers.items()}
+    return state
+
+
+def _copy_state(model: Any, into: dict[str, np.ndarray] | None = None) -> dict[str, np.ndarray]:
+    """A copy of :func:`_live_state` (or copied into ``into``'s arrays)."""
+    live = _live_state(model)
+    if into is None:
+        return {k: v.copy() for k, v in live.items()}
+    for k, v in live.items():
+        np.copyto(into[k], v)
+    return into
+
+
+def _restore_state(model: Any, state: Mapping[str, np.ndarray]) -> None:
+    """Write ``state`` back into the model's own arrays (in place)."""
+    for k, v in _live_state(model).items():
+        np.copyto(v, state[k], casting="unsafe")
+
+
+def _check_state(saved: Mapping[str, np.ndarray], own: Mapping[str, np.ndarray]) -> None:
+    if set(saved) != set(own) or any(saved[k].shape != own[k].shape for k in own):
+        raise ValueError("the saved parameters do not match the model")
 
 
 def read_checkpoint(path: str | Path) -> tuple[dict[str, Any], dict[str, np.ndarray]]:

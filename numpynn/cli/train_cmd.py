@@ -16,7 +16,7 @@ from ..experiment import (
 from ..optim import OPTIMIZERS
 from ..progress import ProgressBar
 from ..schedules import SCHEDULES
-from ..train import TrainConfig
+from ..train import Callback, TrainConfig
 from . import common
 
 EXAMPLES = """examples:
@@ -24,6 +24,7 @@ EXAMPLES = """examples:
   numpynn train --data cifar10:~/cifar-10-batches-py --hidden 100 --epochs 20 \\
                 --optimizer momentum --lr 1e-3 --batch-size 200 --out runs/cifar
   numpynn train --data mydata.csv --hidden 256,128 --reg 1e-3 --out runs/mine
+  numpynn train --hidden 512,256 --norm batch --dropout 0.2 --activation gelu
   numpynn train --resume runs/cifar                # continue an interrupted run
 
 outputs in --out: model.npz, history.json, checkpoint.npz, report.html + PNG plots
@@ -35,8 +36,9 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     o = RunOptions()
     p = sub.add_parser(
         "train", help="train a network and save model, history and report",
-        description="Train an MLP (affine-ReLU layers, softmax loss) with minibatch gradient "
-        "descent; print train/val/test accuracy and write the run's files.",
+        description="Train an MLP (affine -> [batch/layer norm] -> activation -> [dropout] "
+        "blocks, softmax loss) with minibatch gradient descent; print the network, "
+        "train/val/test accuracy and write the run's files.",
         epilog=EXAMPLES, formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     common.add_data_options(p)
@@ -56,8 +58,16 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
                    help="factor per epoch for --schedule step (default 0.95)")
     p.add_argument("--reg", type=common.nonnegative_float, default=o.reg,
                    help=f"L2 strength: loss + 0.5*reg*sum(W**2) (default {o.reg:g})")
-    p.add_argument("--weight-scale", default="he",
-                   help="initial weight std, or he / glorot (default he)")
+    p.add_argument("--weight-scale", default="auto",
+                   help="initial weight std, or he / glorot / auto (default auto: He for the "
+                   "ReLU family, Glorot for tanh and sigmoid)")
+    p.add_argument("--activation", default=o.activation, type=str.lower,
+                   help="hidden activation: relu, leaky_relu, elu, tanh, sigmoid (logistic), "
+                   "gelu, identity (default relu)")
+    p.add_argument("--dropout", type=common.nonnegative_float, default=o.dropout,
+                   help="probability of dropping a hidden unit in training (default 0)")
+    p.add_argument("--norm", choices=("none", "batch", "layer"), default="none",
+                   help="normalisation after each hidden affine layer (default none)")
     p.add_argument("--patience", type=common.positive_int, default=None,
                    help="stop after this many epochs without better val accuracy")
     p.add_argument("--seed", type=int, default=d.seed, help="seed for init, split, shuffling")
@@ -70,8 +80,19 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(run=run)
 
 
+class PrintSummary(Callback):
+    """Prints the network's layers, output shapes and parameter counts before training."""
+
+    def __init__(self, quiet: bool) -> None:
+        self.quiet = quiet
+
+    def on_train_begin(self, trainer) -> None:
+        if not self.quiet:
+            print(trainer.model.summary(), flush=True)
+
+
 def _weight_scale(text: str) -> float | str:
-    if text in ("he", "glorot"):
+    if text in ("he", "glorot", "auto"):
         return text
     try:
         return float(text)
@@ -94,11 +115,13 @@ def run(args: argparse.Namespace) -> int:
             data=args.data, hidden=args.hidden, preprocessing=args.preprocessing,
             val_fraction=args.val_fraction, test_fraction=args.test_fraction,
             label_column=args.label_column, weight_scale=_weight_scale(args.weight_scale),
-            reg=args.reg, dtype=args.dtype, train=config,
+            reg=args.reg, dtype=args.dtype, activation=args.activation, dropout=args.dropout,
+            normalization=None if args.norm == "none" else args.norm, train=config,
         )
     progress = ProgressBar(enabled=False if args.quiet else None)
     try:
-        result = run_training(options, out, callbacks=[progress], resume=args.resume is not None,
+        result = run_training(options, out, callbacks=[PrintSummary(args.quiet), progress],
+                              resume=args.resume is not None,
                               report=not args.no_report)
     except KeyboardInterrupt:
         progress.on_train_end(None)  # type: ignore[arg-type]

@@ -62,9 +62,7 @@ def trial_options(base: RunOptions, trial: Mapping[str, Any]) -> RunOptions:
 
 def _train(options: RunOptions, splits: Splits, seed: int) -> tuple[MLP, Trainer, str]:
     """Train the trial network: init and shuffling from ``seed``, on the given splits."""
-    model = MLP(splits.X_train.shape[1], options.hidden, splits.dataset.n_classes,
-                weight_scale=options.weight_scale, reg=options.reg, dtype=options.dtype,
-                seed=seed)
+    model = options.build_model(splits.X_train.shape[1], splits.dataset.n_classes, seed)
     config = replace(options.train, seed=seed)
     trainer = Trainer(model, splits.X_train, splits.y_train, splits.X_val, splits.y_val,
                       config=config)

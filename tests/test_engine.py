@@ -1,8 +1,10 @@
-"""The optimised training step (numpynn.fastpath) against the readable reference.
+"""The training engine (numpynn.engine) against the readable reference.
 
-The reference is MLP._loss_and_grads + Optimizer.step; the fast path must compute the same
-loss and gradients (to float rounding), train to the same history and parameters through
-Trainer, stay deterministic, and allocate nothing of a weight's size per step.
+The reference is ``Network.loss`` + ``Optimizer.step``; the engine must compute the same
+loss and gradients (to float rounding) for every network of registered layers, train to
+the same history and parameters through Trainer, stay deterministic, and allocate nothing
+of a weight's size per step. The prediction forward (``Network.forward``, kernels in
+chunks) must equal the readable forward.
 """
 
 from __future__ import annotations
@@ -13,9 +15,12 @@ import numpy as np
 import pytest
 from sklearn.datasets import load_digits
 
-from numpynn import fastpath
-from numpynn.fastpath import FastMLP, FastStep
-from numpynn.models import MLP, TwoLayerNet
+from numpynn import blas as blas_module
+from numpynn import engine as engine_module
+from numpynn import models as models_module
+from numpynn.engine import Engine, TrainStep
+from numpynn.layers import LAYERS
+from numpynn.models import MLP, Network, TwoLayerNet
 from numpynn.optim import SGD, make_optimizer
 from numpynn.train import Callback, TrainConfig, Trainer
 
@@ -47,11 +52,11 @@ def digits():
 def test_loss_and_grads_match_reference(dtype, hidden, reg):
     rng = np.random.default_rng(len(hidden) + int(10 * reg))
     model = MLP(11, hidden, 4, reg=reg, dtype=dtype, seed=1)
-    fast = FastMLP(model, batch_size=16)
+    fast = Engine(model, 16)
     for b in (16, 5, 16, 1):  # full, partial (views of the workspace), full again, one row
         X = rng.standard_normal((b, 11)).astype(dtype)
         y = rng.integers(0, 4, b)
-        loss_ref, grads_ref = model._loss_and_grads(X, y)
+        loss_ref, grads_ref = model.loss(X, y)
         loss, grads = fast.loss_and_grads(X, y)
         assert grads.keys() == grads_ref.keys()
         assert loss == pytest.approx(loss_ref, rel=RTOL[dtype])
@@ -65,8 +70,8 @@ def test_loss_is_stable_for_huge_scores():
     model.params["W2"] *= 1e5  # scores of order 1e5: a naive softmax overflows
     X = np.random.default_rng(0).standard_normal((6, 3))
     y = np.arange(6) % 3
-    loss_ref, grads_ref = model._loss_and_grads(X, y)
-    loss, grads = FastMLP(model, 6).loss_and_grads(X, y)
+    loss_ref, grads_ref = model.loss(X, y)
+    loss, grads = Engine(model, 6).loss_and_grads(X, y)
     assert np.isfinite(loss) and loss == pytest.approx(loss_ref, rel=1e-12)
     for k in grads_ref:
         assert_close(grads[k], grads_ref[k], 1e-12, k)
@@ -74,10 +79,10 @@ def test_loss_is_stable_for_huge_scores():
 
 def test_batch_larger_than_the_workspace_grows_it():
     model = MLP(5, [6], 3, reg=0.1, dtype="float64", seed=0)
-    fast = FastMLP(model, 4)
+    fast = Engine(model, 4)
     rng = np.random.default_rng(1)
     X, y = rng.standard_normal((9, 5)), rng.integers(0, 3, 9)
-    loss_ref, grads_ref = model._loss_and_grads(X, y)
+    loss_ref, grads_ref = model.loss(X, y)
     loss, grads = fast.loss_and_grads(X, y)
     assert loss == pytest.approx(loss_ref, rel=1e-12)
     assert_close(grads["W1"], grads_ref["W1"], 1e-12)
@@ -99,7 +104,8 @@ def train_pair(digits, dtype="float64", hidden=(16, 8), model_cls=MLP, **config)
         cfg = TrainConfig(**{"epochs": 3, "batch_size": 64, "lr": 1e-2, "seed": 3, **config})
         trainer = Trainer(model, Xtr, ytr, Xv, yv, config=cfg, fast=fast)
         trainer.train()
-        assert (trainer._fast_step is not None) == fast
+        assert (trainer._step is not None) == fast
+        assert trainer.history.engine == ("engine" if fast else "reference: fast=False")
         out.append(trainer)
     return out
 
@@ -117,11 +123,11 @@ OPTIMIZERS = {
 def update_mode(request, monkeypatch):
     """SGD/momentum weight updates by NumPy ufuncs, or fused into BLAS calls (all sizes)."""
     if request.param == "blas":
-        if not fastpath.blas().available:
+        if not blas_module.blas().available:
             pytest.skip("NumPy's BLAS is not the scipy-openblas ILP64 build: no fused updates")
-        monkeypatch.setattr(fastpath, "FUSE_MIN_SIZE", 0)
+        monkeypatch.setattr(engine_module, "FUSE_MIN_SIZE", 0)
     else:
-        monkeypatch.setattr(fastpath, "FUSE_MIN_SIZE", 1 << 62)
+        monkeypatch.setattr(engine_module, "FUSE_MIN_SIZE", 1 << 62)
     return request.param
 
 
@@ -129,7 +135,7 @@ def update_mode(request, monkeypatch):
 def test_training_matches_reference(digits, name, update_mode):
     # 700 rows, batch 64: the last batch of every epoch has 60 rows
     fast, ref = train_pair(digits, **OPTIMIZERS[name])
-    fused = any(fast._fast_step.fuse)
+    fused = any(sink.done for sink in fast._step.engine.sinks)
     assert fused == (update_mode == "blas" and name in ("sgd", "momentum"))
     hf, hr = fast.history, ref.history
     assert len(hf.step_loss) == len(hr.step_loss) == 3 * 11
@@ -156,9 +162,12 @@ def test_training_matches_reference_float32(digits, name, update_mode):
         assert_close(fast.model.params[k], v, 1e-4, k)
 
 
-def test_unknown_optimizer_uses_its_step(digits, monkeypatch):
+def test_optimizer_without_fusion_gets_true_gradients(digits, monkeypatch):
+    """An optimiser that describes no fusion is driven through its public update()."""
+
     class MySGD(SGD):
-        pass
+        def fusion(self):
+            return None
 
     made = []
 
@@ -168,21 +177,18 @@ def test_unknown_optimizer_uses_its_step(digits, monkeypatch):
 
     monkeypatch.setattr(TrainConfig, "make_optimizer", make)
     fast, ref = train_pair(digits, lr=0.1)
-    assert fast._fast_step.kind == "step"
+    assert isinstance(fast.optimizer, MySGD)
+    assert not any(sink.done for sink in fast._step.engine.sinks)
     np.testing.assert_allclose(fast.history.step_loss, ref.history.step_loss, rtol=1e-10)
+    for k, v in ref.model.params.items():
+        assert_close(fast.model.params[k], v, 1e-9, k)
 
 
-def test_fast_path_is_deterministic_and_prefetch_changes_nothing(digits, monkeypatch,
-                                                                  update_mode):
+def test_engine_is_deterministic(digits, update_mode):
     runs = [train_pair(digits, **OPTIMIZERS["momentum"])[0] for _ in range(2)]
-    monkeypatch.setattr(fastpath, "PREFETCH", True)
-    prefetched = train_pair(digits, **OPTIMIZERS["momentum"])[0]
-    assert prefetched._fast_step.prefetch and not runs[0]._fast_step.prefetch
-    assert prefetched._fast_step._pool is None  # closed at the end of train()
-    for other in (runs[1], prefetched):
-        assert other.history.deterministic() == runs[0].history.deterministic()
-        for k, v in runs[0].model.params.items():
-            assert np.array_equal(other.model.params[k], v)
+    assert runs[1].history.deterministic() == runs[0].history.deterministic()
+    for k, v in runs[0].model.params.items():
+        assert np.array_equal(runs[1].model.params[k], v)
 
 
 def test_params_replaced_during_training_are_followed(digits):
@@ -205,20 +211,21 @@ def test_params_replaced_during_training_are_followed(digits):
                                rtol=1e-10)
 
 
-def test_replaced_loss_fn_uses_the_reference_loop(digits):
-    Xtr, ytr, Xv, yv = digits
-    model = MLP(64, [16], 10, seed=0)
-    trainer = Trainer(model, Xtr, ytr, config=TrainConfig(epochs=1, batch_size=100))
+def test_overridden_loss_uses_the_reference_loop(digits):
     calls = []
-    inner = trainer._loss_fn
 
-    def counting(Xb, yb):
-        calls.append(len(yb))
-        return inner(Xb, yb)
+    class Counting(MLP):
+        def loss(self, X, y=None, reg=None):
+            if y is not None:
+                calls.append(len(y))
+            return super().loss(X, y, reg)
 
-    trainer._loss_fn = counting
+    Xtr, ytr, Xv, yv = digits
+    model = Counting(64, [16], 10, seed=0)
+    trainer = Trainer(model, Xtr, ytr, config=TrainConfig(epochs=1, batch_size=100))
     trainer.train()
-    assert sum(calls) == 700 and trainer._fast_step is None
+    assert sum(calls) == 700 and trainer._step is None
+    assert trainer.history.engine.startswith("reference: Counting.loss")
 
 
 # ------------------------------------------------------------------------- allocations
@@ -231,15 +238,16 @@ def step_peak(optimizer: str, D: int, H: int) -> tuple[int, int]:
     X = rng.standard_normal((N, D)).astype(np.float32)
     y = rng.integers(0, C, N)
     model = MLP(D, [H, 64], C, reg=1e-3, dtype="float32", seed=0)
-    step = FastStep(model, make_optimizer(optimizer, 1e-3), X, y, B)
+    step = TrainStep(model, X, y, B)
+    opt = make_optimizer(optimizer, 1e-3)
     order = rng.permutation(N)
-    step(order, 0, step.optimizer)
-    step(order, B, step.optimizer)  # warm-up: workspaces, optimiser state
+    step(order, 0, opt)
+    step(order, B, opt)  # warm-up: workspaces, optimiser state
     tracemalloc.start()
     try:
         tracemalloc.reset_peak()
         for i in range(2, 10):
-            step(order, i * B, step.optimizer)
+            step(order, i * B, opt)
         _, peak = tracemalloc.get_traced_memory()
     finally:
         tracemalloc.stop()
@@ -265,10 +273,10 @@ def test_no_weight_sized_allocations_per_step(optimizer, update_mode):
 @pytest.mark.parametrize("dtype", ["float32", "float64"])
 @pytest.mark.parametrize("hidden", [[7], [9, 5, 4]])
 def test_predict_proba_matches_reference(dtype, hidden, monkeypatch):
-    monkeypatch.setattr(fastpath, "PREDICT_CHUNK", 64)  # several chunks and a short one
+    monkeypatch.setattr(models_module, "PREDICT_CHUNK", 64)  # several chunks and a short one
     model = MLP(11, hidden, 4, dtype=dtype, seed=0)
     X = np.random.default_rng(0).standard_normal((300, 11)).astype(dtype)
-    expected = model._predict_proba_reference(X)
+    expected = reference_proba(model, X)
     got = model.predict_proba(X)
     assert got.dtype == expected.dtype and got.shape == (300, 4)
     assert_close(got, expected, RTOL[dtype])
@@ -279,7 +287,7 @@ def test_predict_proba_matches_reference(dtype, hidden, monkeypatch):
 
 
 def test_predict_proba_non_finite_input_raises_like_the_reference(monkeypatch):
-    monkeypatch.setattr(fastpath, "PREDICT_CHUNK", 64)
+    monkeypatch.setattr(models_module, "PREDICT_CHUNK", 64)
     model = MLP(5, [6], 3, seed=0)
     X = np.random.default_rng(0).standard_normal((200, 5)).astype(np.float32)
     for value in (np.nan, np.inf, -np.inf):
@@ -288,7 +296,7 @@ def test_predict_proba_non_finite_input_raises_like_the_reference(monkeypatch):
         with pytest.raises(ValueError) as fast_err:
             model.predict_proba(bad)
         with pytest.raises(ValueError) as ref_err:
-            model._predict_proba_reference(bad)
+            reference_proba(model, bad)
         assert str(fast_err.value) == str(ref_err.value)
         assert "row 150, column 2" in str(fast_err.value)
 
@@ -299,14 +307,14 @@ def test_predict_proba_overflowing_model_gives_the_reference_result():
     X = np.random.default_rng(0).standard_normal((20, 5)).astype(np.float32) * 1e3
     with np.errstate(all="ignore"):
         assert not np.isfinite(X @ model.params["W1"]).all()
-        expected = model._predict_proba_reference(X)
+        expected = reference_proba(model, X)
         got = model.predict_proba(X)
     np.testing.assert_array_equal(np.isnan(got), np.isnan(expected))
     np.testing.assert_allclose(got, expected, equal_nan=True)
 
 
-def test_blas_self_test_and_fallback(monkeypatch):
-    b = fastpath._Blas()
+def test_blas_self_test_and_fallback(digits, monkeypatch):
+    b = blas_module.Blas()
     if b.available:  # the ctypes calls agree with NumPy (checked on load, checked again)
         rng = np.random.default_rng(0)
         for dt in (np.float32, np.float64):
@@ -315,11 +323,22 @@ def test_blas_self_test_and_fallback(monkeypatch):
             want = 0.9 * c + a.T @ d
             b.gemm_tn(a, d, c, 1.0, 0.9)
             np.testing.assert_allclose(c, want, rtol=1e-5 if dt == np.float32 else 1e-12)
-    # a NumPy built against another BLAS: no fused updates, same results
-    monkeypatch.setattr(fastpath, "_blas", fastpath._Blas.__new__(fastpath._Blas))
-    fastpath._blas.available = False
-    model = MLP(300, [300], 3, seed=0)
-    X = np.random.default_rng(0).standard_normal((50, 300)).astype(np.float32)
-    step = FastStep(model, make_optimizer("momentum", 1e-2), X, np.arange(50) % 3, 25)
-    assert step.fuse == [False, False]
-    step(np.arange(50), 0, step.optimizer)
+    # a NumPy built against another BLAS: no fused updates, and the same training
+    fused_run = train_pair(digits, **OPTIMIZERS["momentum"])[0]
+    unavailable = blas_module.Blas.__new__(blas_module.Blas)
+    unavailable.available = False
+    monkeypatch.setattr(blas_module, "_blas", unavailable)
+    monkeypatch.setattr(engine_module, "FUSE_MIN_SIZE", 0)
+    fast, ref = train_pair(digits, **OPTIMIZERS["momentum"])
+    assert not any(sink.done for sink in fast._step.engine.sinks)
+    np.testing.assert_allclose(fast.history.step_loss, ref.history.step_loss, rtol=1e-10)
+    np.testing.assert_allclose(fast.history.step_loss, fused_run.history.step_loss, rtol=1e-10)
+    for k, v in ref.model.params.items():
+        assert_close(fast.model.params[k], v, 1e-9, k)
+
+
+def reference_proba(model, X):
+    """Softmax of the readable test-mode forward (``loss(X)``), in float64."""
+    scores = np.asarray(model.loss(X), dtype=np.float64)
+    e = np.exp(scores - scores.max(axis=1, keepdims=True))
+    return (e / e.sum(axis=1, keepdims=True)).astype(model.dtype)
