@@ -37,6 +37,7 @@ from numpynn.layers import (
     layer_from_config,
     layernorm_forward,
     make_kernel,
+    unregister,
 )
 
 OPTIONS = {"affine": {"units": 4}}  # layers whose constructor needs options
@@ -448,3 +449,23 @@ def test_dropout_rejects_p_outside_zero_one(p):
 def test_batchnorm_rejects_bad_options(options):
     with pytest.raises(InputError, match="batchnorm " + next(iter(options))):
         build_layer("batchnorm", **options)
+
+
+def test_the_adding_a_layer_example_in_the_docs_is_a_working_layer():
+    """docs/layers.md's one-file example registers, and passes the registry-wide checks."""
+    import pathlib
+    import re
+
+    text = (pathlib.Path(__file__).parents[1] / "docs" / "layers.md").read_text("utf-8")
+    (code,) = re.findall(r"```python\n(.*?)```", text, flags=re.S)
+    assert "scale" not in LAYERS
+    try:
+        exec(compile(code, "docs/layers.md", "exec"), {})
+        assert "scale" in LAYERS and LAYERS["scale"].kernel is None
+        test_readable_pair_matches_numerical_gradients("scale", 0)
+        for dtype in (np.float32, np.float64):
+            test_kernel_matches_readable_pair("scale", dtype, True)  # via ReferenceKernel
+        test_same_seed_gives_identical_outputs("scale")
+    finally:
+        unregister("scale")
+    assert "scale" not in LAYERS

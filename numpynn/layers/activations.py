@@ -26,9 +26,10 @@ identity       x                                      1
 =============  =====================================  ==========================
 
 ``init_scheme`` says which weight initialisation the affine layer before the activation
-should get unless the user gives one: He for the ReLU family (leaky ReLU, ELU, GELU and
-identity, whose unit gain He's factor 2 slightly overshoots but which trains the same),
-Glorot for the saturating tanh and sigmoid.
+should get unless the user gives one: He for the ReLU family (leaky ReLU, ELU, GELU) and
+for identity (numpynn's default scheme; in a deep purely linear stack He doubles the
+variance per layer where Glorot would keep it), Glorot for the saturating tanh and
+sigmoid.
 """
 
 from __future__ import annotations
