@@ -140,6 +140,7 @@ def test_kernel_matches_readable_pair(name, dtype, train):
         out_ref, cache = layer.forward(x.copy(), params, ref_buffers, train,
                                        np.random.default_rng(step))
         kernel.forward(xv, outv, params, kernel_buffers, train, np.random.default_rng(step))
+        assert out_ref.dtype == dtype, f"{name}: the readable pair returned {out_ref.dtype}"
         assert_close(outv, out_ref, dtype, f"{name} out, b={b}")
         for bname in buffers:
             assert_close(kernel_buffers[bname], ref_buffers[bname], dtype, f"{name} {bname}")
@@ -147,6 +148,7 @@ def test_kernel_matches_readable_pair(name, dtype, train):
             continue
         dout = (scale * np.random.default_rng(step + 50).standard_normal((b, m))).astype(dtype)
         dx_ref, grads_ref = layer.backward(dout.copy(), cache)
+        assert all(g.dtype == dtype for g in [dx_ref, *grads_ref.values()]), name
         if not kernel.reads_output:
             outv.fill(np.nan)  # the next layer may overwrite it (and, in place, it is x)
         dout_ws[:b] = dout
