@@ -6,9 +6,38 @@ pairs; :data:`LAYERS` maps names to :class:`Layer` classes (see :mod:`.base` for
 contract and :mod:`.registry` to add your own).
 """
 
-from . import affine, relu  # noqa: F401  (each module registers its layer)
+# Importing each module registers its layer.
+from . import activations, affine, batchnorm, dropout, layernorm, relu  # noqa: F401
+from .activations import (
+    ELU,
+    GELU,
+    Identity,
+    LeakyReLU,
+    Sigmoid,
+    Tanh,
+    elu_backward,
+    elu_forward,
+    gelu_backward,
+    gelu_forward,
+    identity_backward,
+    identity_forward,
+    leaky_relu_backward,
+    leaky_relu_forward,
+    sigmoid_backward,
+    sigmoid_forward,
+    tanh_backward,
+    tanh_forward,
+)
 from .affine import Affine, affine_backward, affine_forward
 from .base import BufferSpec, GradSink, Kernel, Layer, ParamSpec, ReferenceKernel, make_kernel
+from .batchnorm import (
+    BatchNorm,
+    batchnorm_backward,
+    batchnorm_backward_alt,
+    batchnorm_forward,
+)
+from .dropout import Dropout, dropout_backward, dropout_forward, keep_mask
+from .layernorm import LayerNorm, layernorm_backward, layernorm_forward
 from .registry import (
     ALIASES,
     LAYERS,
@@ -24,9 +53,15 @@ from .relu import ReLU, relu_backward, relu_forward
 from .sandwich import affine_relu_backward, affine_relu_forward
 
 __all__ = [
-    "ALIASES", "LAYERS", "Affine", "BufferSpec", "GradSink", "Kernel", "Layer", "ParamSpec",
-    "ReLU", "ReferenceKernel", "affine_backward", "affine_forward", "affine_relu_backward",
-    "affine_relu_forward", "build_layer", "canonical_name", "get_layer", "layer_config",
-    "layer_from_config", "make_kernel", "register", "relu_backward", "relu_forward",
+    "ALIASES", "LAYERS", "Affine", "BatchNorm", "BufferSpec", "Dropout", "ELU", "GELU",
+    "GradSink", "Identity", "Kernel", "Layer", "LayerNorm", "LeakyReLU", "ParamSpec",
+    "ReLU", "ReferenceKernel", "Sigmoid", "Tanh", "affine_backward", "affine_forward",
+    "affine_relu_backward", "affine_relu_forward", "batchnorm_backward",
+    "batchnorm_backward_alt", "batchnorm_forward", "build_layer", "canonical_name",
+    "dropout_backward", "dropout_forward", "elu_backward", "elu_forward", "gelu_backward",
+    "gelu_forward", "get_layer", "identity_backward", "identity_forward", "keep_mask",
+    "layer_config", "layer_from_config", "layernorm_backward", "layernorm_forward",
+    "leaky_relu_backward", "leaky_relu_forward", "make_kernel", "register", "relu_backward",
+    "relu_forward", "sigmoid_backward", "sigmoid_forward", "tanh_backward", "tanh_forward",
     "unregister",
 ]
