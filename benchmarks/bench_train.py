@@ -477,6 +477,7 @@ def memory_child(n: int) -> None:
 def phases(w: Workload, X: np.ndarray, y: np.ndarray, steps: int = 200) -> None:
     """Median microseconds per step of each phase, reference loop and fast path."""
     from numpynn.fastpath import FastStep, blas
+
     from numpynn.models import MLP
     from numpynn.optim import make_optimizer
 

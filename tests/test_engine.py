@@ -19,8 +19,7 @@ from numpynn import blas as blas_module
 from numpynn import engine as engine_module
 from numpynn import models as models_module
 from numpynn.engine import Engine, TrainStep
-from numpynn.layers import LAYERS
-from numpynn.models import MLP, Network, TwoLayerNet
+from numpynn.models import MLP, TwoLayerNet
 from numpynn.optim import SGD, make_optimizer
 from numpynn.train import Callback, TrainConfig, Trainer
 
