@@ -7,27 +7,6 @@ contract and :mod:`.registry` to add your own).
 """
 
 # Importing each module registers its layer.
-from . import activations, affine, batchnorm, dropout, layernorm, relu  # noqa: F401
-from .activations import (
-    ELU,
-    GELU,
-    Identity,
-    LeakyReLU,
-    Sigmoid,
-    Tanh,
-    elu_backward,
-    elu_forward,
-    gelu_backward,
-    gelu_forward,
-    identity_backward,
-    identity_forward,
-    leaky_relu_backward,
-    leaky_relu_forward,
-    sigmoid_backward,
-    sigmoid_forward,
-    tanh_backward,
-    tanh_forward,
-)
 from .affine import Affine, affine_backward, affine_forward
 from .base import BufferSpec, GradSink, Kernel, Layer, ParamSpec, ReferenceKernel, make_kernel
 from .batchnorm import (
@@ -37,7 +16,11 @@ from .batchnorm import (
     batchnorm_forward,
 )
 from .dropout import Dropout, dropout_backward, dropout_forward, keep_mask
+from .elu import ELU, elu_backward, elu_forward
+from .gelu import GELU, gelu_backward, gelu_forward
+from .identity import Identity, identity_backward, identity_forward
 from .layernorm import LayerNorm, layernorm_backward, layernorm_forward
+from .leaky_relu import LeakyReLU, leaky_relu_backward, leaky_relu_forward
 from .registry import (
     ALIASES,
     LAYERS,
@@ -51,6 +34,8 @@ from .registry import (
 )
 from .relu import ReLU, relu_backward, relu_forward
 from .sandwich import affine_relu_backward, affine_relu_forward
+from .sigmoid import Sigmoid, sigmoid_backward, sigmoid_forward
+from .tanh import Tanh, tanh_backward, tanh_forward
 
 __all__ = [
     "ALIASES", "LAYERS", "Affine", "BatchNorm", "BufferSpec", "Dropout", "ELU", "GELU",

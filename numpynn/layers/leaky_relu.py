@@ -1,0 +1,69 @@
+"""Leaky ReLU ``x if x > 0 else negative_slope * x`` (slope 0.01 as in PyTorch; He
+initialisation for the layer before it).
+
+Readable pair, in-place kernel and registered layer (see :mod:`.elementwise` for the
+kernels' shared design and the table of derivatives)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from .base import Layer
+from .elementwise import DerivativeKernel, finite_number
+from .registry import register
+
+
+def leaky_relu_forward(
+    x: np.ndarray, negative_slope: float = 0.01
+) -> tuple[np.ndarray, np.ndarray]:
+    """Leaky ReLU: ``x`` where ``x > 0``, ``negative_slope * x`` elsewhere (PyTorch's
+    default slope 0.01). x: (N, D). Returns out (N, D) and the cache (the local slope)."""
+    slope = np.where(x > 0, 1.0, negative_slope).astype(x.dtype, copy=False)
+    return x * slope, slope
+
+
+def leaky_relu_backward(dout: np.ndarray, cache: np.ndarray) -> np.ndarray:
+    """dx = dout * (1 if x > 0 else negative_slope). dout: (N, D) -> dx: (N, D)."""
+    return dout * cache
+
+
+class LeakyReLUKernel(DerivativeKernel):
+    """The local slope (1 where x > 0, s elsewhere) goes into the scratch first (exactly
+    those two values, as the readable pair), then ``out = x * slope``."""
+
+    def __init__(self, layer, input_dim, dtype, capacity) -> None:
+        super().__init__(layer, input_dim, dtype, capacity)
+        self._positive = np.empty((capacity, input_dim), bool)
+
+    def forward(self, x, out, params, buffers, train, rng) -> None:
+        b = x.shape[0]
+        slope = self._deriv[:b]
+        positive = self._positive[:b]
+        np.greater(x, 0, out=positive)
+        slope.fill(self.layer.negative_slope)
+        np.copyto(slope, 1, where=positive)
+        np.multiply(x, slope, out=out)
+
+
+@register
+class LeakyReLU(Layer):
+    """``x if x > 0 else negative_slope * x`` (default 0.01, as PyTorch); no parameters."""
+
+    name = "leaky_relu"
+    init_scheme = "he"
+    kernel = LeakyReLUKernel
+
+    def __init__(self, negative_slope: float = 0.01) -> None:
+        self.negative_slope = finite_number(negative_slope, "leaky_relu negative_slope")
+
+    def config(self) -> dict[str, Any]:
+        return {"negative_slope": self.negative_slope}
+
+    def forward(self, x, params, buffers, train, rng):
+        return leaky_relu_forward(x, self.negative_slope)
+
+    def backward(self, dout, cache):
+        return leaky_relu_backward(dout, cache), {}
+
