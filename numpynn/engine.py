@@ -144,8 +144,10 @@ class Engine:
         return [m._local(i, m.params) for i in range(n)], [m._local(i, m.buffers)
                                                            for i in range(n)]
 
-    def forward(self, x: np.ndarray, y: np.ndarray) -> float:
-        """Training-mode loss (mean data loss + L2 term) of the batch x: (b, D), y: (b,...).
+    def forward(self, x: np.ndarray, y: np.ndarray,
+                sample_weight: np.ndarray | None = None) -> float:
+        """Training-mode loss (mean data loss + L2 term) of the batch x: (b, D), y: (b,...),
+        optionally weighted by sample_weight: (b,) (see the loss).
 
         x must be C-contiguous in the model's dtype; running statistics are updated and
         random layers draw from ``model.rng``, as in ``model.loss(X, y)``.
@@ -164,7 +166,7 @@ class Engine:
         if scores is not h:
             np.copyto(scores, h)
         self._b = b
-        loss = self.loss_kernel.forward(scores, y)
+        loss = self.loss_kernel.forward(scores, y, sample_weight)
         reg = self.model.reg
         if reg:
             vdot = np.vdot
@@ -201,11 +203,13 @@ class Engine:
             np.multiply(p[k], scale * reg, out=s)
             np.add(self.grads[k], s, out=self.grads[k])
 
-    def loss_and_grads(self, X: np.ndarray, y: np.ndarray) -> tuple[float, dict[str, np.ndarray]]:
-        """Same result as ``model.loss(X, y)`` on validated X (N, D), y: the gradient
-        arrays are workspace buffers, overwritten by the next call."""
+    def loss_and_grads(self, X: np.ndarray, y: np.ndarray,
+                       sample_weight: np.ndarray | None = None
+                       ) -> tuple[float, dict[str, np.ndarray]]:
+        """Same result as ``model.loss(X, y, sample_weight=...)`` on validated X (N, D), y:
+        the gradient arrays are workspace buffers, overwritten by the next call."""
         x = np.ascontiguousarray(X, dtype=self.dtype)
-        loss = self.forward(x, y)
+        loss = self.forward(x, y, sample_weight)
         self.backward(1.0 / x.shape[0])
         self.add_reg(1.0)
         return loss, self.grads
@@ -214,25 +218,25 @@ class Engine:
 class TrainStep:
     """One training step (gather, forward, backward, optimiser update) per call.
 
-    model, optimizer: the trainer's; X, y: validated training data (C-contiguous, the
-    model's dtype; targets as the loss checked them); batch_size: the configured size.
+    model: the trainer's; X, y: validated training data (C-contiguous, the model's dtype;
+    targets as the loss checked them); batch_size: the configured size; sample_weight:
+    (N,) weights of the rows, or None.
     ``step(order, start, optimizer)`` trains on ``order[start:start + batch_size]`` and
     returns the minibatch loss. A non-finite loss is returned *without* an update (the
     caller handles divergence), as the reference loop checks the loss before its update.
     """
 
-    def __init__(self, model: Network, X: np.ndarray, y: np.ndarray, batch_size: int) -> None:
+    def __init__(self, model: Network, X: np.ndarray, y: np.ndarray, batch_size: int,
+                 sample_weight: np.ndarray | None = None) -> None:
         self.model = model
-        self.X, self.y = X, y
+        self.X, self.y, self.w = X, y, sample_weight
         self.B = batch_size
         cap = min(batch_size, X.shape[0])
         self.engine = Engine(model, cap)
         self._x = np.empty((cap, X.shape[1]), model.dtype)
         self._y = np.empty((cap, *y.shape[1:]), y.dtype)
+        self._w = None if sample_weight is None else np.empty(cap, np.float64)
         self._scratch: dict[str, np.ndarray] = {}
-
-    def close(self) -> None:
-        """Release nothing in particular (kept for callers that close their step)."""
 
     def __call__(self, order: np.ndarray, start: int, optimizer: Optimizer) -> float:
         idx = order[start : start + self.B]
@@ -240,11 +244,16 @@ class TrainStep:
         if b > self._x.shape[0]:
             self._x = np.empty((b, self.X.shape[1]), self.model.dtype)
             self._y = np.empty((b, *self.y.shape[1:]), self.y.dtype)
+            self._w = None if self.w is None else np.empty(b, np.float64)
         x, y = self._x[:b], self._y[:b]
         np.take(self.X, idx, axis=0, out=x, mode="clip")  # mode="raise" buffers: 3x slower
         np.take(self.y, idx, axis=0, out=y, mode="clip")
+        w = None
+        if self.w is not None:
+            w = self._w[:b]
+            np.take(self.w, idx, out=w, mode="clip")
         engine = self.engine
-        loss = engine.forward(x, y)
+        loss = engine.forward(x, y, w)
         if not math.isfinite(loss):
             return loss  # no update: the caller raises DivergenceError
         fusion = optimizer.fusion()

@@ -30,8 +30,9 @@ from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import train_test_split
 from sklearn.utils import check_random_state, check_scalar
+from sklearn.utils.class_weight import compute_sample_weight
 from sklearn.utils.multiclass import check_classification_targets
-from sklearn.utils.validation import check_is_fitted, column_or_1d
+from sklearn.utils.validation import _check_sample_weight, check_is_fitted, column_or_1d
 
 try:
     from sklearn.utils.validation import validate_data
@@ -97,6 +98,12 @@ class MLPClassifier(ClassifierMixin, BaseEstimator):
         Momentum of the ``"momentum"`` and ``"nesterov"`` solvers.
     beta_1, beta_2, epsilon : float, default=0.9, 0.999, 1e-8
         Adam's moment decays and epsilon (``epsilon`` also for RMSprop).
+    class_weight : dict, "balanced" or None, default=None
+        Weights of the classes in the loss, as in scikit-learn: ``"balanced"`` gives class
+        c the weight ``n_samples / (n_classes * count_c)``; multiplied with ``fit``'s
+        ``sample_weight``. The minibatch loss is the weighted mean
+        ``sum_i w_i CE_i / sum_i w_i`` (scikit-learn's convention); validation scores stay
+        unweighted.
     decay_rate : float, default=0.99
         RMSprop's decay of the squared-gradient average.
     weight_scale : float or {"auto", "he", "glorot"}, default="auto"
@@ -163,6 +170,7 @@ class MLPClassifier(ClassifierMixin, BaseEstimator):
         activation="relu",
         dropout=0.0,
         normalization=None,
+        class_weight=None,
         random_state=None,
         verbose=False,
         warm_start=False,
@@ -186,6 +194,7 @@ class MLPClassifier(ClassifierMixin, BaseEstimator):
         self.activation = activation
         self.dropout = dropout
         self.normalization = normalization
+        self.class_weight = class_weight
         self.random_state = random_state
         self.verbose = verbose
         self.warm_start = warm_start
@@ -247,6 +256,10 @@ class MLPClassifier(ClassifierMixin, BaseEstimator):
             check_weight_scale(self.weight_scale)
         except InputError as exc:
             raise ValueError(str(exc)) from None
+        cw = self.class_weight
+        if not (cw is None or (isinstance(cw, str) and cw == "balanced") or isinstance(cw, dict)):
+            raise ValueError(f"class_weight must be None, 'balanced' or a dict of class -> "
+                             f"weight; got {cw!r}.")
         for name in ("early_stopping", "verbose", "warm_start"):
             if not isinstance(getattr(self, name), (bool, np.bool_)):
                 raise ValueError(f"{name} must be True or False; got {getattr(self, name)!r}.")
@@ -280,8 +293,9 @@ class MLPClassifier(ClassifierMixin, BaseEstimator):
         return int(self.batch_size)
 
     # ------------------------------------------------------------------------ fit
-    def fit(self, X, y):
-        """Train on X (n_samples, n_features) and labels y (n_samples,). Returns self."""
+    def fit(self, X, y, sample_weight=None):
+        """Train on X (n_samples, n_features) and labels y (n_samples,), optionally with
+        sample_weight (n_samples,) (see ``class_weight``). Returns self."""
         self._validate_params()
         continuing = self.warm_start and hasattr(self, "model_")
         X, y = validate_data(self, X, y, reset=not continuing,
@@ -304,6 +318,7 @@ class MLPClassifier(ClassifierMixin, BaseEstimator):
         else:
             self._set_classes(np.unique(y))
         y_idx = np.searchsorted(self.classes_, y)
+        weights = self._weights(y, sample_weight, X)
         rng = check_random_state(self.random_state)
         if not continuing:
             self._initialize(X.shape[1], X.dtype, rng)
@@ -311,10 +326,12 @@ class MLPClassifier(ClassifierMixin, BaseEstimator):
         if self.early_stopping:
             split_seed = int(rng.randint(_SEED_MAX))
             stratify = y_idx if np.bincount(y_idx).min() >= 2 else None
-            X, X_val, y_idx, y_val = train_test_split(
-                X, y_idx, test_size=self.validation_fraction, random_state=split_seed,
-                stratify=stratify,
+            parts = train_test_split(
+                X, y_idx, *([] if weights is None else [weights]),
+                test_size=self.validation_fraction, random_state=split_seed, stratify=stratify,
             )
+            X, X_val, y_idx, y_val = parts[:4]
+            weights = parts[4] if weights is not None else None
         self._no_improvement = 0
         if self.early_stopping:
             if self.validation_scores_ is None:
@@ -324,10 +341,22 @@ class MLPClassifier(ClassifierMixin, BaseEstimator):
             self.validation_scores_ = self.best_validation_score_ = None
             if self.best_loss_ is None:
                 self.best_loss_ = np.inf
-        self._run(X, y_idx, X_val, y_val, self.max_iter, stopping=True)
+        self._run(X, y_idx, X_val, y_val, self.max_iter, stopping=True, sample_weight=weights)
         return self
 
-    def partial_fit(self, X, y, classes=None):
+    def _weights(self, y, sample_weight, X) -> np.ndarray | None:
+        """Per-sample weights from ``sample_weight`` and ``class_weight`` (None: unweighted)."""
+        if sample_weight is None and self.class_weight is None:
+            return None
+        weights = _check_sample_weight(sample_weight, X, dtype=np.float64)
+        if self.class_weight is not None:
+            weights = weights * compute_sample_weight(self.class_weight, y)
+        if not weights.any():
+            raise ValueError("sample_weight is zero for every sample; give some samples a "
+                             "positive weight.")
+        return weights
+
+    def partial_fit(self, X, y, classes=None, sample_weight=None):
         """One epoch over (X, y). ``classes`` (every label) is required on the first call.
 
         Continues from the current parameters and solver state; ``early_stopping`` and
@@ -355,7 +384,8 @@ class MLPClassifier(ClassifierMixin, BaseEstimator):
                 f"y contains labels {unknown.tolist()} not in classes {self.classes_.tolist()}."
             )
         y_idx = np.searchsorted(self.classes_, y)
-        self._run(X, y_idx, None, None, 1, stopping=False)
+        self._run(X, y_idx, None, None, 1, stopping=False,
+                  sample_weight=self._weights(y, sample_weight, X))
         return self
 
     def _set_classes(self, classes: np.ndarray) -> None:
@@ -384,13 +414,15 @@ class MLPClassifier(ClassifierMixin, BaseEstimator):
         self.n_outputs_ = len(self.classes_)
         self.out_activation_ = "softmax"
 
-    def _run(self, X, y_idx, X_val, y_val, epochs: int, stopping: bool) -> None:
+    def _run(self, X, y_idx, X_val, y_val, epochs: int, stopping: bool,
+             sample_weight: np.ndarray | None = None) -> None:
         model = self.model_
         model.reg = float(self.reg)
         config = self._train_config(self._batch_size(X.shape[0]), epochs,
                                     keep_best=X_val is not None)
         monitor = _Monitor(self, X.shape[0], config.batch_size, stopping)
-        trainer = Trainer(model, X, y_idx, X_val, y_val, config=config, callbacks=[monitor])
+        trainer = Trainer(model, X, y_idx, X_val, y_val, config=config, callbacks=[monitor],
+                          sample_weight=sample_weight)
         if self._optimizer_state is not None and self._optimizer_state["name"] == self.solver:
             trainer.optimizer.load_state_dict(self._optimizer_state)
             trainer.optimizer.lr = config.lr

@@ -54,6 +54,7 @@ class RunOptions:
     activation: str = "relu"
     dropout: float = 0.0
     normalization: str | None = None
+    class_weight: str | None = None
     train: TrainConfig = field(default_factory=default_train_config)
 
     def __post_init__(self) -> None:
@@ -62,6 +63,20 @@ class RunOptions:
         self.activation = check_activation(self.activation)
         self.dropout = check_dropout(self.dropout)
         self.normalization = check_normalization(self.normalization)
+        if self.class_weight not in (None, "balanced"):
+            raise InputError(f"class_weight must be None or 'balanced'; got "
+                             f"{self.class_weight!r}.")
+
+    def sample_weight(self, y_train: np.ndarray) -> np.ndarray | None:
+        """Per-row training weights for ``class_weight`` (None: unweighted): "balanced"
+        gives class c the weight n / (n_classes * count_c), as scikit-learn."""
+        if self.class_weight is None:
+            return None
+        counts = np.bincount(y_train)
+        present = counts > 0
+        weights = np.zeros(counts.shape[0])
+        weights[present] = y_train.shape[0] / (present.sum() * counts[present])
+        return weights[y_train]
 
     def build_model(self, n_features: int, n_classes: int, seed: int | None) -> MLP:
         """The network these options describe, initialised from ``seed``."""
@@ -203,6 +218,7 @@ def run_training(
         splits.X_val if has_val else None, splits.y_val if has_val else None,
         config=options.train, callbacks=callbacks, checkpoint=out / CHECKPOINT_FILE,
         checkpoint_extra={"options": options.to_dict(), "fingerprint": data_key},
+        sample_weight=options.sample_weight(splits.y_train),
     )
     if resume:
         header, _ = read_checkpoint(out / CHECKPOINT_FILE)

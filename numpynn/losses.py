@@ -26,21 +26,36 @@ def softmax(scores: np.ndarray) -> np.ndarray:
     return exp / exp.sum(axis=1, keepdims=True)
 
 
-def softmax_cross_entropy(scores: np.ndarray, y: np.ndarray) -> tuple[float, np.ndarray]:
+def softmax_cross_entropy(
+    scores: np.ndarray, y: np.ndarray, sample_weight: np.ndarray | None = None
+) -> tuple[float, np.ndarray]:
     """Mean cross-entropy of softmax(scores) against integer labels, and its gradient.
 
     scores: (N, C) class scores; y: (N,) integer labels in 0..C-1.
     Returns ``(loss, dscores)`` with ``loss = -(1/N) sum_i log P[i, y_i]`` and
     ``dscores = (P - Y) / N``: an (N, C) matrix, one row per example (eq. 1 of
     docs/backprop.md). Y is the one-hot encoding of y.
+
+    sample_weight: (N,) weights w_i >= 0: the weighted mean
+    ``loss = sum_i w_i CE_i / sum_i w_i`` (scikit-learn's convention), so
+    ``dscores = w_i (P - Y) / sum_i w_i``; all ones gives the unweighted loss. A batch
+    whose weights are all zero has loss 0 and gradient 0.
     """
     n = scores.shape[0]
     rows = np.arange(n)
     log_probs = log_softmax(scores)
-    loss = -float(log_probs[rows, y].mean())
     dscores = np.exp(log_probs)
     dscores[rows, y] -= 1
-    dscores /= n
+    if sample_weight is None:
+        loss = -float(log_probs[rows, y].mean())
+        dscores /= n
+        return loss, dscores
+    w = np.asarray(sample_weight, dtype=np.float64)
+    total = float(w.sum())
+    if total <= 0:
+        return 0.0, np.zeros_like(dscores)
+    loss = -float(np.dot(w, log_probs[rows, y])) / total
+    dscores *= (w / total)[:, None].astype(dscores.dtype)
     return loss, dscores
 
 
@@ -56,8 +71,10 @@ class Loss(ABC):
     kernel: ClassVar[type[LossKernel] | None] = None
 
     @abstractmethod
-    def __call__(self, scores: np.ndarray, y: np.ndarray) -> tuple[float, np.ndarray]:
-        """Mean loss over the batch and its gradient with respect to ``scores``."""
+    def __call__(self, scores: np.ndarray, y: np.ndarray,
+                 sample_weight: np.ndarray | None = None) -> tuple[float, np.ndarray]:
+        """Mean loss over the batch (weighted mean ``sum w_i l_i / sum w_i`` with
+        ``sample_weight`` (N,)) and its gradient with respect to ``scores``."""
 
     @abstractmethod
     def check_targets(self, y: object, n_rows: int, n_outputs: int, name: str = "y"
@@ -75,8 +92,8 @@ class SoftmaxCrossEntropy(Loss):
 
     name = "softmax"
 
-    def __call__(self, scores, y):
-        return softmax_cross_entropy(scores, y)
+    def __call__(self, scores, y, sample_weight=None):
+        return softmax_cross_entropy(scores, y, sample_weight)
 
     def check_targets(self, y, n_rows, n_outputs, name="y"):
         from .validation import check_labels
@@ -101,8 +118,9 @@ def softmax_inplace(scores: np.ndarray) -> np.ndarray:
 class LossKernel:
     """A loss computed in the training engine's buffers.
 
-    ``forward(scores, y)`` returns the mean loss of the batch and may overwrite
-    ``scores`` (b, C) with whatever :meth:`backward` needs; ``backward(alpha, delta)``
+    ``forward(scores, y, sample_weight=None)`` returns the (weighted) mean loss of the
+    batch and may overwrite ``scores`` (b, C) with whatever :meth:`backward` needs;
+    ``backward(alpha, delta)``
     writes ``alpha * b`` times the gradient, i.e. ``alpha * N * dscores``, into ``delta``
     (which may be the ``scores`` buffer itself). This base class runs the readable loss.
     """
@@ -111,8 +129,9 @@ class LossKernel:
         self.loss = loss
         self._dscores: np.ndarray | None = None
 
-    def forward(self, scores: np.ndarray, y: np.ndarray) -> float:
-        value, self._dscores = self.loss(scores, y)
+    def forward(self, scores: np.ndarray, y: np.ndarray,
+                sample_weight: np.ndarray | None = None) -> float:
+        value, self._dscores = self.loss(scores, y, sample_weight)
         return float(value)
 
     def backward(self, alpha: float, delta: np.ndarray) -> None:
@@ -135,8 +154,9 @@ class SoftmaxCrossEntropyKernel(LossKernel):
         self._rowsum = np.empty(capacity, dt)
         self._picked = np.empty(capacity, dt)
         self._scores: np.ndarray | None = None
+        self._row_scale: np.ndarray | None = None  # b * w_i / sum w, for weighted batches
 
-    def forward(self, scores, y) -> float:
+    def forward(self, scores, y, sample_weight=None) -> float:
         b = scores.shape[0]
         rowmax, rowsum, picked = self._rowmax[:b], self._rowsum[:b], self._picked[:b]
         flat = self._flat[:b]
@@ -150,15 +170,29 @@ class SoftmaxCrossEntropyKernel(LossKernel):
         np.log(rowsum, out=rowmax)  # log-sum-exp of the shifted row
         np.subtract(rowmax, picked, out=rowmax)  # -log P[i, y_i]
         self._scores = scores
-        return float(np.dot(rowmax, self._ones[:b])) / b
+        if sample_weight is None:
+            self._row_scale = None
+            return float(np.dot(rowmax, self._ones[:b])) / b
+        total = float(np.sum(sample_weight, dtype=np.float64))
+        if total <= 0:  # nothing to learn from this batch (as the readable loss)
+            self._row_scale = np.zeros(b, scores.dtype)
+            return 0.0
+        self._row_scale = (sample_weight * (b / total)).astype(scores.dtype)
+        return float(np.dot(rowmax, sample_weight)) / total
 
     def backward(self, alpha, delta) -> None:
         s = self._scores
         b = s.shape[0]
         rowsum = self._rowsum[:b]
         np.divide(alpha, rowsum, out=rowsum)
-        np.multiply(s, rowsum[:, None], out=delta)  # alpha * P
-        delta.reshape(-1)[self._flat[:b]] -= alpha  # eq. 1 scaled: alpha * b * (P - Y) / b
+        if self._row_scale is None:
+            np.multiply(s, rowsum[:, None], out=delta)  # alpha * P
+            delta.reshape(-1)[self._flat[:b]] -= alpha  # eq. 1 scaled: alpha * b * (P - Y) / b
+            return
+        # weighted: alpha * b * w_i (P - Y) / sum w, row by row
+        np.multiply(rowsum, self._row_scale, out=rowsum)
+        np.multiply(s, rowsum[:, None], out=delta)
+        delta.reshape(-1)[self._flat[:b]] -= alpha * self._row_scale
 
 
 SoftmaxCrossEntropy.kernel = SoftmaxCrossEntropyKernel

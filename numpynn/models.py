@@ -66,6 +66,25 @@ def check_weight_scale(weight_scale: Any) -> float | str:
                      f"{', '.join(INIT_SCHEMES)}; got {weight_scale!r}.")
 
 
+def check_sample_weight(sample_weight: Any, n_rows: int, name: str = "sample_weight"
+                        ) -> np.ndarray:
+    """(N,) finite weights >= 0 as float64, one per row (InputError naming ``name``)."""
+    try:
+        w = np.asarray(sample_weight, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise InputError(f"{name} must be an array of numbers; got {sample_weight!r:.60}"
+                         ) from None
+    if w.shape != (n_rows,):
+        raise InputError(f"{name} must have shape ({n_rows},), one weight per row; got "
+                         f"shape {w.shape}.")
+    if not np.isfinite(w).all() or (w < 0).any():
+        raise InputError(f"{name} must hold finite weights >= 0; found "
+                         f"{w[~np.isfinite(w) | (w < 0)][:3].tolist()}.")
+    if n_rows and not w.any():
+        raise InputError(f"{name} is zero for every row; give some rows a positive weight.")
+    return w
+
+
 def check_seed(seed: Any, name: str = "seed") -> int | None:
     """None or an integer in 0..2**32-1."""
     if seed is None:
@@ -220,7 +239,8 @@ class Network:
 
     # --------------------------------------------------------------- forward / backward
     def loss(
-        self, X: np.ndarray, y: np.ndarray | None = None, reg: float | None = None
+        self, X: np.ndarray, y: np.ndarray | None = None, reg: float | None = None,
+        sample_weight: np.ndarray | None = None,
     ) -> np.ndarray | tuple[float, dict[str, np.ndarray]]:
         """Scores, or loss and gradients (CS231n's ``loss``): the readable reference.
 
@@ -228,15 +248,19 @@ class Network:
         test-mode scores (N, C). With ``y``: training mode (dropout active, batch
         statistics used and running ones updated) and ``(loss, grads)``, where ``grads``
         has exactly the keys and shapes of ``params``. reg: L2 strength for this call
-        (None: ``self.reg``; CS231n assignment 1's argument).
+        (None: ``self.reg``; CS231n assignment 1's argument). sample_weight: (N,) weights of
+        the examples: the data loss is their weighted mean (see the loss).
         """
         X = check_features(X, self.input_dim, self.dtype)
         if y is None:
             return self._forward_reference(X, train=False)[0]
         y = self.loss_fn.check_targets(y, X.shape[0], self.num_outputs)
         reg = self.reg if reg is None else check_nonnegative_float(reg, "reg")
+        if sample_weight is not None:
+            sample_weight = check_sample_weight(sample_weight, X.shape[0])
         scores, caches = self._forward_reference(X, train=True)
-        data_loss, dscores = self.loss_fn(scores, y)  # eq. 1: dS = (P - Y) / N for softmax
+        # eq. 1: dS = (P - Y) / N for softmax
+        data_loss, dscores = self.loss_fn(scores, y, sample_weight)
         reg_loss = 0.5 * reg * sum(float(np.sum(self.params[k] ** 2)) for k in self.decay_keys)
         grads: dict[str, np.ndarray] = {}
         dh = dscores

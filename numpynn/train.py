@@ -29,7 +29,7 @@ from .engine import TrainStep
 from .errors import DivergenceError, InputError, ModelFileError
 from .io import read_container, write_container
 from .losses import softmax_cross_entropy
-from .models import Network
+from .models import Network, check_sample_weight
 from .optim import OPTIMIZERS, Optimizer, make_optimizer
 from .schedules import SCHEDULES, Schedule, make_schedule
 from .validation import check_features, check_labels, check_positive_int
@@ -215,7 +215,9 @@ class Trainer:
     parameters are kept). checkpoint: path of a ``.npz`` written atomically after every
     epoch; :meth:`resume` continues from it. fast: let :mod:`numpynn.engine` run the steps
     when it computes what ``model.loss`` computes (:func:`numpynn.engine.supports`); False
-    always runs ``model.loss`` + ``optimizer.step``.
+    always runs ``model.loss`` + ``optimizer.step``. sample_weight: (N,) weights of the
+    training rows (a Network's loss is then their weighted mean per batch, as
+    scikit-learn's); validation metrics stay unweighted.
     """
 
     def __init__(
@@ -230,6 +232,7 @@ class Trainer:
         checkpoint: str | Path | None = None,
         checkpoint_extra: Mapping[str, Any] | None = None,
         fast: bool = True,
+        sample_weight: np.ndarray | None = None,
     ) -> None:
         _check_model(model)
         if config is not None and not isinstance(config, TrainConfig):
@@ -244,6 +247,12 @@ class Trainer:
             self.X_val, self.y_val = self._check_data(X_val, y_val, "X_val", "y_val")
         else:
             self.X_val = self.y_val = None
+        self.sample_weight = None
+        if sample_weight is not None:
+            if not isinstance(model, Network):
+                raise InputError("sample_weight needs a numpynn Network (its loss takes the "
+                                 f"weights); {type(model).__name__} has no weighted loss.")
+            self.sample_weight = check_sample_weight(sample_weight, self.X_train.shape[0])
         self.callbacks = list(callbacks)
         self.checkpoint = Path(checkpoint) if checkpoint is not None else None
         self.checkpoint_extra = dict(checkpoint_extra or {})
@@ -328,7 +337,11 @@ class Trainer:
                     self._diverged(epoch, good_state, loss)
             else:
                 idx = order[start : start + B]
-                loss, grads = self.model.loss(self.X_train[idx], self.y_train[idx])
+                if self.sample_weight is None:
+                    loss, grads = self.model.loss(self.X_train[idx], self.y_train[idx])
+                else:
+                    loss, grads = self.model.loss(self.X_train[idx], self.y_train[idx],
+                                                  sample_weight=self.sample_weight[idx])
                 loss = float(loss)
                 if not math.isfinite(loss):
                     self._diverged(epoch, good_state, loss)
@@ -354,7 +367,7 @@ class Trainer:
         step = self._step
         if step is None or step.model is not self.model or step.B != self.config.batch_size:
             step = self._step = TrainStep(self.model, self.X_train, self.y_train,
-                                          self.config.batch_size)
+                                          self.config.batch_size, self.sample_weight)
         return step
 
     def _end_epoch(self, epoch: int, seconds: float) -> None:

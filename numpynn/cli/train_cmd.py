@@ -68,6 +68,9 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
                    help="probability of dropping a hidden unit in training (default 0)")
     p.add_argument("--norm", choices=("none", "batch", "layer"), default="none",
                    help="normalisation after each hidden affine layer (default none)")
+    p.add_argument("--class-weight", choices=("none", "balanced"), default="none",
+                   help="balanced: weight each class by n / (n_classes * count) in the loss, "
+                   "for imbalanced tables (default none)")
     p.add_argument("--patience", type=common.positive_int, default=None,
                    help="stop after this many epochs without better val accuracy")
     p.add_argument("--seed", type=int, default=d.seed, help="seed for init, split, shuffling")
@@ -116,7 +119,9 @@ def run(args: argparse.Namespace) -> int:
             val_fraction=args.val_fraction, test_fraction=args.test_fraction,
             label_column=args.label_column, weight_scale=_weight_scale(args.weight_scale),
             reg=args.reg, dtype=args.dtype, activation=args.activation, dropout=args.dropout,
-            normalization=None if args.norm == "none" else args.norm, train=config,
+            normalization=None if args.norm == "none" else args.norm,
+            class_weight=None if args.class_weight == "none" else args.class_weight,
+            train=config,
         )
     progress = ProgressBar(enabled=False if args.quiet else None)
     try:

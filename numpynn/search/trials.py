@@ -65,7 +65,7 @@ def _train(options: RunOptions, splits: Splits, seed: int) -> tuple[MLP, Trainer
     model = options.build_model(splits.X_train.shape[1], splits.dataset.n_classes, seed)
     config = replace(options.train, seed=seed)
     trainer = Trainer(model, splits.X_train, splits.y_train, splits.X_val, splits.y_val,
-                      config=config)
+                      config=config, sample_weight=options.sample_weight(splits.y_train))
     status = "ok"
     with np.errstate(over="ignore", invalid="ignore"):
         try:
