@@ -24,6 +24,8 @@ EXAMPLES = """examples:
   numpynn train --data cifar10:~/cifar-10-batches-py --hidden 100 --epochs 20 \\
                 --optimizer momentum --lr 1e-3 --batch-size 200 --out runs/cifar
   numpynn train --data mydata.csv --hidden 256,128 --reg 1e-3 --out runs/mine
+  numpynn train --data wine.csv.gz --label-column class --ignore-columns id \\
+                --impute median --out runs/wine   # your own table
   numpynn train --resume runs/cifar                # continue an interrupted run
 
 outputs in --out: model.npz, history.json, checkpoint.npz, report.html + PNG plots
@@ -93,8 +95,8 @@ def run(args: argparse.Namespace) -> int:
         options = RunOptions(
             data=args.data, hidden=args.hidden, preprocessing=args.preprocessing,
             val_fraction=args.val_fraction, test_fraction=args.test_fraction,
-            label_column=args.label_column, weight_scale=_weight_scale(args.weight_scale),
-            reg=args.reg, dtype=args.dtype, train=config,
+            weight_scale=_weight_scale(args.weight_scale),
+            reg=args.reg, dtype=args.dtype, train=config, **common.data_option_values(args),
         )
     progress = ProgressBar(enabled=False if args.quiet else None)
     try:
