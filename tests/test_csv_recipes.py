@@ -120,6 +120,14 @@ def test_label_and_ignored_columns_are_tolerated_and_evaluate_finds_the_label(tr
     np.testing.assert_array_equal(prediction_data(saved, str(tmp / "no_id.csv")), X)
 
 
+def test_evaluate_on_the_training_file_recreates_the_test_split(trained):
+    tmp, frame, saved = trained
+    X, y, split = evaluation_data(saved, str(tmp / "train.csv"))
+    assert split == "test" and len(y) == 24
+    accuracy = float(np.mean(saved.predict(X) == saved.classes[y]))
+    assert accuracy == pytest.approx(saved.metadata["metrics"]["test"]["accuracy"])
+
+
 def test_the_recipe_round_trips_through_save_and_load(trained):
     tmp, frame, saved = trained
     recipe = saved.recipe

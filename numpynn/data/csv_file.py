@@ -356,9 +356,14 @@ def _convert_rows(path: Path, layout: _Layout, rows: Iterator[tuple[int, list[st
 
     def flush() -> None:
         X = np.empty((len(block), len(features)), dtype=np.float64)
-        for j in numeric:
-            X[:, j] = _numbers([cells[features[j]] for _, cells in block],
-                               block, features[j], layout, path)
+        positions = [features[j] for j in numeric]
+        try:  # the fast path: every numeric cell of the block parses
+            X[:, numeric] = np.array([[cells[p] for p in positions] for _, cells in block],
+                                     dtype=np.float64).reshape(len(block), len(numeric))
+        except ValueError:  # missing cells or text: column by column, cell by cell
+            for j in numeric:
+                X[:, j] = _numbers([cells[features[j]] for _, cells in block],
+                                   block, features[j], layout, path)
         for j, mapping in cat_maps.items():
             p = features[j]
             X[:, j] = [_category(cells[p], mapping, j in growing, line, j, layout, path)

@@ -374,9 +374,11 @@ class TableRecipe:
 
     # ---------------------------------------------------------------- serialisation
     def to_dict(self) -> dict[str, Any]:
-        """A JSON-serialisable description (categorical keys become strings)."""
+        """A JSON-serialisable description (categorical keys become strings); the label
+        and feature names are repeated for people reading the header (not read back)."""
         return {
             "source": self.source, "n_features": self.n_features,
+            "label_name": self.label_name, "feature_names": self.feature_names,
             "delimiter": self.delimiter, "header": self.header, "columns": self.columns,
             "n_columns": self.n_columns, "label": self.label, "ignored": self.ignored,
             "features": self.features,
