@@ -20,6 +20,7 @@ import subprocess
 import sys
 import tarfile
 import threading
+import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
@@ -110,6 +111,7 @@ class Server:
         self.files: dict[str, bytes] = {}
         self.cut: dict[str, int] = {}
         self.honor_range = True
+        self.delay = 0.0
         self.requests: list[tuple[str, str | None]] = []
         owner = self
 
@@ -131,6 +133,7 @@ class Server:
                         self.send_error(416)
                         return
                 body = data[start:]
+                time.sleep(owner.delay)
                 self.send_response(206 if start else 200)
                 if start:
                     self.send_header("Content-Range",
@@ -203,6 +206,11 @@ def serve_under(srv: Server, prefix: str, files: dict[str, bytes]) -> None:
         srv.files[f"{prefix}/{name}"] = data
 
 
+def listing(folder: Path) -> list[str]:
+    """The names in ``folder``, without the hidden lock file."""
+    return sorted(p.name for p in folder.iterdir() if p.name != ".lock")
+
+
 # ------------------------------------------------------------------ tests
 
 
@@ -216,7 +224,7 @@ def test_first_download_then_training_reads_it(server, cache, monkeypatch, tmp_p
     arrays = mnist_arrays()
     np.testing.assert_array_equal(ds.X, arrays[MNIST_NAMES[0]].reshape(200, -1))
     np.testing.assert_array_equal(ds.y_test, arrays[MNIST_NAMES[3]])
-    assert sorted(p.name for p in (cache / "mnist").iterdir()) == sorted(files)  # no .part
+    assert listing(cache / "mnist") == sorted(files)  # no .part
     assert sorted(server.paths()) == sorted(f"/mnist/{n}" for n in files)
     assert download.is_cached("mnist")
 
@@ -291,6 +299,31 @@ def test_resumed_part_that_fails_the_checksum_is_downloaded_again(server, cache,
     assert mine == ["bytes=24-", None]  # resumed, failed verification, restarted
 
 
+def test_parallel_calls_download_each_file_once(server, cache, monkeypatch):
+    """Two downloads of one data set at once (e.g. search workers): the second waits for
+    the first and finds the files in the cache; no file is fetched twice or mixed up."""
+    files = mnist_files()
+    serve_under(server, "/m", files)
+    server.delay = 0.2  # every answer is slow, so the two calls overlap
+    register(monkeypatch, "mnist", files, [server.url + "/m/"])
+    errors: list[BaseException] = []
+
+    def fetch() -> None:
+        try:
+            download.download_dataset("mnist", progress=False)
+        except BaseException as exc:  # reported by the assertion below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=fetch) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    assert sorted(server.paths()) == sorted(f"/m/{n}" for n in files)
+    assert all((cache / "mnist" / n).read_bytes() == b for n, b in files.items())
+
+
 def test_mirror_first_then_fallbacks_in_order(server, cache, monkeypatch):
     files = mnist_files()
     serve_under(server, "/third", files)
@@ -302,7 +335,7 @@ def test_mirror_first_then_fallbacks_in_order(server, cache, monkeypatch):
     for name in files:
         assert [p for p in server.paths() if p.endswith("/" + name)] == [
             f"/mirror/{name}", f"/second/{name}", f"/third/{name}"]
-    assert sorted(p.name for p in (cache / "mnist").iterdir()) == sorted(files)
+    assert listing(cache / "mnist") == sorted(files)
 
     # a mirror that has the files is the only source asked
     server.requests.clear()
@@ -344,9 +377,9 @@ def test_cifar10_download_extract_and_load(server, cache, monkeypatch):
     assert ds.X.shape == (50, 3072) and ds.X_test.shape == (10, 3072)
     assert ds.class_names[0] == "airplane"
     folder = cache / "cifar10"
-    assert sorted(p.name for p in folder.iterdir()) == ["cifar-10-batches-py",
+    assert listing(folder) == ["cifar-10-batches-py",
                                                         "cifar-10-python.tar.gz"]
-    assert sorted(p.name for p in (folder / "cifar-10-batches-py").iterdir()) == sorted(
+    assert listing(folder / "cifar-10-batches-py") == sorted(
         [*CIFAR_BATCHES, "batches.meta"])  # readme.html and the hostile names not extracted
     assert not list(cache.parent.rglob("*escape*")) and not list(cache.parent.rglob("up.txt"))
     assert not Path("/tmp/abs-escape.txt").exists()
@@ -364,13 +397,13 @@ def test_cifar10_archive_with_a_link_is_refused_atomically(server, cache, monkey
     register(monkeypatch, "cifar10", {"cifar-10-python.tar.gz": tgz}, [server.url + "/k/"])
     with pytest.raises(DataError, match="data_batch_1 is not a regular file"):
         load_dataset("cifar10")
-    assert sorted(p.name for p in (cache / "cifar10").iterdir()) == ["cifar-10-python.tar.gz"]
+    assert listing(cache / "cifar10") == ["cifar-10-python.tar.gz"]
 
     not_tar = b"\x1f\x8b but not gzip at all"
     (cache / "cifar10" / "cifar-10-python.tar.gz").write_bytes(not_tar)
     with pytest.raises(DataError, match="not a readable tar.gz archive.*delete"):
         load_dataset("cifar10")
-    assert sorted(p.name for p in (cache / "cifar10").iterdir()) == ["cifar-10-python.tar.gz"]
+    assert listing(cache / "cifar10") == ["cifar-10-python.tar.gz"]
 
 
 def test_fashion_mnist_download_and_directory_spec(server, cache, monkeypatch, tmp_path):
@@ -435,9 +468,9 @@ def test_train_cli_with_prefilled_cache_needs_no_network(tmp_path):
     proc = numpynn("train", "--data", "mnist", "--epochs", "1", "--no-report", "--out", "run")
     assert proc.returncode == 0, proc.stderr
     assert (tmp_path / "run" / "model.npz").is_file() and "test" in proc.stdout
-    listing = numpynn("data", "list")
-    assert listing.returncode == 0, listing.stderr
-    rows = {line.split()[0]: line.split() for line in listing.stdout.splitlines()}
+    shown = numpynn("data", "list")
+    assert shown.returncode == 0, shown.stderr
+    rows = {line.split()[0]: line.split() for line in shown.stdout.splitlines()}
     assert rows["mnist"][3] == "yes" and rows["fashion-mnist"][3] == "no"
     assert rows["mnist"][4] == str(cache_root / "mnist")
-    assert sorted(p.name for p in (cache_root / "mnist").iterdir()) == sorted(mnist_files())
+    assert listing(cache_root / "mnist") == sorted(mnist_files())

@@ -26,7 +26,8 @@ import tempfile
 import urllib.error
 import urllib.request
 import zlib
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -178,12 +179,30 @@ def download_dataset(name: str, *, progress: bool | None = None) -> Path:
     if name == "cifar10" and (folder / CIFAR_FOLDER).is_dir():
         return folder
     folder.mkdir(parents=True, exist_ok=True)
-    for remote in ds.files:
-        fetch_file(remote, source_urls(ds.urls, remote.name), folder, progress=progress,
-                   what=f"{ds.name} file ", manual_hint=_manual_hint(ds, folder))
-    if name == "cifar10":
-        extract_cifar10(folder / ds.files[0].name, folder)
+    with _locked(folder / ".lock"):  # one download per data set at a time, across processes
+        for remote in ds.files:
+            fetch_file(remote, source_urls(ds.urls, remote.name), folder, progress=progress,
+                       what=f"{ds.name} file ", manual_hint=_manual_hint(ds, folder))
+        if name == "cifar10":
+            extract_cifar10(folder / ds.files[0].name, folder)
     return folder
+
+
+@contextmanager
+def _locked(path: Path) -> Iterator[None]:
+    """Hold an exclusive advisory lock on ``path`` (POSIX flock; elsewhere no lock), so that
+    parallel processes (search workers) wait for one download instead of sharing a .part."""
+    try:
+        import fcntl
+    except ImportError:  # Windows
+        yield
+        return
+    with open(path, "a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 def _manual_hint(ds: RemoteDataset, folder: Path) -> str:
