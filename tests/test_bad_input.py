@@ -278,8 +278,8 @@ CASES = [
          train_api("good.csv", label_column=9)),
     Case("unknown-data-spec", nothing, train("--data", "data.txt"),
          ("unknown data spec 'data.txt'", "cifar10:DIR", ".csv"), train_api("data.txt")),
-    Case("spec-without-directory", nothing, train("--data", "cifar10"),
-         ("name the directory", "cifar10:DIR"), train_api("cifar10")),
+    Case("spec-without-directory", nothing, train("--data", "mnist:"),
+         ("names no directory", "mnist:DIR"), train_api("mnist:")),
     # ------------------------------------------------------------------------ NPZ files
     Case("npz-without-X", npz("nox.npz", features=X, y=Y), train("--data", "nox.npz"),
          ("no array named 'X'", "np.savez"), train_api("nox.npz")),

@@ -500,7 +500,7 @@ def test_load_dataset_paths(tmp_path: Path) -> None:
     assert load_dataset(tmp_path / "d.npz", label_column=None).y is None
 
 
-@pytest.mark.parametrize("spec", ["imagenet", "data.txt", "", "cifar10", "mnist:"])
+@pytest.mark.parametrize("spec", ["imagenet", "data.txt", "", "cifar-10", "mnist:"])
 def test_load_dataset_unknown_spec(spec: str) -> None:
     with pytest.raises(DataError, match="digits|DIR") as info:
         load_dataset(spec)

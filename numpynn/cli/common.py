@@ -53,8 +53,10 @@ def hidden_sizes(text: str) -> list[int]:
     return [positive_int(p) for p in parts]
 
 
-DATA_HELP = ("data: digits (bundled), cifar10:DIR, mnist:DIR, FILE.csv or .csv.gz (last "
-             "column the label unless --label-column) or FILE.npz (arrays X, y)")
+DATA_HELP = ("data: digits (bundled); mnist, fashion-mnist or cifar10 (downloaded once into "
+             "$NUMPYNN_DATA, default ~/.cache/numpynn; see 'numpynn data'); mnist:DIR, "
+             "fashion-mnist:DIR, cifar10:DIR (files already on disk); FILE.csv or .csv.gz "
+             "(last column the label unless --label-column) or FILE.npz (arrays X, y)")
 
 
 def column_spec(text: str) -> int | str:

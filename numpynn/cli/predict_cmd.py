@@ -29,7 +29,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         epilog=EXAMPLES, formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     p.add_argument("model", help="model file written by numpynn train (model.npz)")
-    p.add_argument("--data", required=True, help="digits, cifar10:DIR, mnist:DIR, .csv or .npz")
+    p.add_argument("--data", required=True, help="digits, mnist, fashion-mnist, cifar10 (cached "
+                   "downloads), cifar10:DIR, mnist:DIR, fashion-mnist:DIR, .csv or .npz")
     p.add_argument("--proba", action="store_true", help="add one probability column per class")
     p.add_argument("--output", type=Path, help="write the CSV here instead of stdout")
     p.set_defaults(run=run)

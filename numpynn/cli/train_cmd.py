@@ -6,6 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from ..data.download import prefetch
 from ..experiment import (
     CHECKPOINT_FILE,
     RunOptions,
@@ -21,6 +22,7 @@ from . import common
 
 EXAMPLES = """examples:
   numpynn train                                    # digits, 1 hidden layer of 100, Adam
+  numpynn train --data mnist --hidden 256 --epochs 10   # downloads MNIST once into the cache
   numpynn train --data cifar10:~/cifar-10-batches-py --hidden 100 --epochs 20 \\
                 --optimizer momentum --lr 1e-3 --batch-size 200 --out runs/cifar
   numpynn train --data mydata.csv --hidden 256,128 --reg 1e-3 --out runs/mine
@@ -125,6 +127,7 @@ def run(args: argparse.Namespace) -> int:
             class_weight=None if args.class_weight == "none" else args.class_weight,
             train=config, **common.data_option_values(args),
         )
+    prefetch(options.data, progress=False if args.quiet else None)
     progress = ProgressBar(enabled=False if args.quiet else None)
     try:
         result = run_training(options, out, callbacks=[PrintSummary(args.quiet), progress],

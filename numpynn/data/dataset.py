@@ -24,7 +24,8 @@ class Dataset:
         y: (N,) int64 class indices in 0..C-1, or None when the source has no labels.
         classes: (C,) original label values (ints or strings); ``classes[y]`` gives
             the original labels.
-        name: "digits", "cifar10", "mnist", or the file name of a CSV/NPZ file.
+        name: "digits", "cifar10", "mnist", "fashion-mnist", or the file name of a CSV/NPZ
+            file.
         image_shape: (8, 8) for digits, (28, 28) for MNIST, (32, 32, 3) for CIFAR-10
             (height, width, channels), None for CSV/NPZ.
         X_test: (N_test, D) predefined test split (CIFAR ``test_batch``, MNIST

@@ -61,7 +61,7 @@ class SearchResult:
 
 def _absolute_spec(spec: str) -> str:
     """Data specs with paths made absolute, so that workers elsewhere read the same files."""
-    for prefix in ("cifar10:", "mnist:"):
+    for prefix in ("cifar10:", "mnist:", "fashion-mnist:"):
         if spec.lower().startswith(prefix):
             rest = spec[len(prefix):]
             return spec[: len(prefix)] + (os.path.abspath(os.path.expanduser(rest))

@@ -1,0 +1,53 @@
+"""``numpynn data``: list the downloadable data sets and download them into the cache."""
+
+from __future__ import annotations
+
+import argparse
+
+from ..data import download
+
+EXAMPLES = f"""examples:
+  numpynn data list                  # name, download size, cached or not, cache folder
+  numpynn data download mnist        # fetch and verify now (train --data mnist does it too)
+  {download.CACHE_ENV}=/data/numpynn numpynn data download cifar10
+
+The cache is ${download.CACHE_ENV} (default ~/.cache/numpynn); ${download.MIRROR_ENV}
+(a base URL) is tried before the official sources.
+"""
+
+
+def add_parser(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "data", help="list and download the standard data sets (mnist, fashion-mnist, cifar10)",
+        description="The data sets that --data can name without a directory, and their cache.",
+        epilog=EXAMPLES, formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    actions = p.add_subparsers(dest="action", metavar="ACTION", parser_class=type(p))
+    actions.required = True
+    ls = actions.add_parser("list", help="name, size, whether cached, and the cache folder")
+    ls.set_defaults(run=run_list)
+    dl = actions.add_parser("download", help="download (and verify) a data set into the cache")
+    dl.add_argument("name", choices=list(download.DATASETS), metavar="NAME",
+                    help=f"one of: {', '.join(download.DATASETS)}")
+    dl.add_argument("--quiet", action="store_true", help="no progress bar")
+    dl.set_defaults(run=run_download)
+
+
+def _size(n: int) -> str:
+    return f"{n / 1e6:.1f} MB"
+
+
+def run_list(args: argparse.Namespace) -> int:
+    rows = [(ds.name, _size(ds.size), "yes" if download.is_cached(ds.name) else "no",
+             str(download.dataset_dir(ds.name))) for ds in download.DATASETS.values()]
+    width = max(len("name"), *(len(r[0]) for r in rows)) + 2
+    print(f"{'name':<{width}}{'size':>10}  {'cached':<8}path")
+    for name, size, cached, path in rows:
+        print(f"{name:<{width}}{size:>10}  {cached:<8}{path}")
+    return 0
+
+
+def run_download(args: argparse.Namespace) -> int:
+    folder = download.download_dataset(args.name, progress=False if args.quiet else None)
+    print(f"{args.name}: {folder}")
+    return 0
