@@ -364,6 +364,22 @@ def test_leaky_relu_default_slope_is_pytorchs():
     np.testing.assert_allclose(out, [[-0.6, -0.1, 0.5, 3.0]], rtol=1e-15)
 
 
+@pytest.mark.parametrize("slope", [0.0, 0.01, 1.0, 1.5, -0.2])
+def test_leaky_relu_kernel_matches_for_any_slope(slope):
+    layer = build_layer("leaky_relu", negative_slope=slope)
+    x = make_input(CAPACITY)
+    out, cache = layer.forward(x, {}, {}, True, np.random.default_rng(0))
+    dout = np.random.default_rng(1).standard_normal(x.shape)
+    dx = layer.backward(dout, cache)[0]
+    kernel = make_kernel(layer, D, np.float64, CAPACITY)
+    ws, dws = x.copy(), dout.copy()
+    kernel.forward(ws, ws, {}, {}, True, np.random.default_rng(0))
+    np.testing.assert_array_equal(ws, out)
+    kernel.backward(dws, dws, GradSink({}))
+    np.testing.assert_array_equal(dws, dx)
+    np.testing.assert_array_equal(dx, dout * np.where(x > 0, 1.0, slope))
+
+
 @pytest.mark.parametrize("alpha", [1.0, 2.5])
 def test_elu_alpha(alpha):
     x = np.array([[-1.0, -1e-9, 2.0, 800.0]])

@@ -30,20 +30,18 @@ def leaky_relu_backward(dout: np.ndarray, cache: np.ndarray) -> np.ndarray:
 
 
 class LeakyReLUKernel(DerivativeKernel):
-    """The local slope (1 where x > 0, s elsewhere) goes into the scratch first (exactly
-    those two values, as the readable pair), then ``out = x * slope``."""
-
-    def __init__(self, layer, input_dim, dtype, capacity) -> None:
-        super().__init__(layer, input_dim, dtype, capacity)
-        self._positive = np.empty((capacity, input_dim), bool)
+    """The local slope (exactly 1 where x > 0 and s elsewhere, as the readable pair) goes
+    into the scratch first, then ``out = x * slope``. For 0 <= s <= 1 the slope is
+    ``max(1[x > 0], s)``: two fast passes (a masked ``copyto`` is ~3x slower)."""
 
     def forward(self, x, out, params, buffers, train, rng) -> None:
-        b = x.shape[0]
-        slope = self._deriv[:b]
-        positive = self._positive[:b]
-        np.greater(x, 0, out=positive)
-        slope.fill(self.layer.negative_slope)
-        np.copyto(slope, 1, where=positive)
+        slope = self._deriv[: x.shape[0]]
+        s = self.layer.negative_slope
+        np.greater(x, 0, out=slope)  # 1.0 / 0.0 in the float dtype
+        if 0 <= s <= 1:
+            np.maximum(slope, s, out=slope)
+        else:
+            np.copyto(slope, s, where=slope == 0)
         np.multiply(x, slope, out=out)
 
 
