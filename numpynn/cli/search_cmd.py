@@ -9,9 +9,11 @@ from typing import Any
 
 from ..errors import InputError
 from ..experiment import RunOptions, default_train_config
+from ..models import check_activation, check_dropout, check_normalization
 from ..optim import OPTIMIZERS
 from ..search import (
     BEST_DIR,
+    PARAMS,
     PLOT_FILE,
     RESULTS_CSV,
     RESULTS_JSON,
@@ -124,6 +126,13 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
                    "(default random adam,rmsprop,nesterov; grid adam)")
     p.add_argument("--epochs", type=_int_values, metavar="VALUES",
                    help="epochs per trial (default random 20,40; grid 30)")
+    p.add_argument("--activation", type=_names("activation", check_activation),
+                   metavar="NAMES", help="hidden activations to try, e.g. relu,tanh,gelu "
+                   "(default relu)")
+    p.add_argument("--dropout", type=_names("dropout", _dropout_value), metavar="VALUES",
+                   help="drop probabilities to try, e.g. 0,0.2 (default 0)")
+    p.add_argument("--norm", type=_names("norm", check_normalization), metavar="NAMES",
+                   help="normalisations to try among none,batch,layer (default none)")
     p.add_argument("--grid-points", type=common.positive_int, default=3,
                    help="values taken from a LOW:HIGH range in grid mode (default 3)")
     p.add_argument("--seed", type=common.nonnegative_int, default=0,
@@ -161,12 +170,43 @@ def _space(args: argparse.Namespace) -> SearchSpace:
                 raise InputError(f"--{name}: {exc}") from None
         if value is not None:
             kwargs[name] = value
-    for name in ("batch_size", "optimizer", "epochs"):
+    for name in ("batch_size", "optimizer", "epochs", "activation", "dropout"):
         if getattr(args, name) is not None:
             kwargs[name] = getattr(args, name)
-    return SearchSpace(**{**{n: getattr(default, n) for n in
-                             ("hidden", "lr", "reg", "batch_size", "optimizer", "epochs")},
-                          **kwargs})
+    if args.norm is not None:
+        kwargs["normalization"] = args.norm
+    return SearchSpace(**{**{n: getattr(default, n) for n in PARAMS}, **kwargs})
+
+
+def _dropout_value(text: str) -> float:
+    return check_dropout(common.checked_number(text, float, lambda v: True, "a number"))
+
+
+def _names(what: str, check):
+    """A comma list whose items ``check`` validates (InputError -> argparse's error)."""
+
+    def parse(text: str) -> tuple[Any, ...]:
+        values = [p.strip().lower() for p in text.split(",") if p.strip()]
+        if not values:
+            raise argparse.ArgumentTypeError(f"expected a comma list of {what} values")
+        try:
+            return tuple(check(v) for v in values)
+        except (InputError, ValueError) as exc:
+            raise argparse.ArgumentTypeError(str(exc)) from None
+
+    return parse
+
+
+def layer_text(row: dict[str, Any]) -> str:
+    """`` gelu dropout=0.2 norm=batch`` for a row whose layers are not the defaults."""
+    parts = []
+    if row.get("activation", "relu") != "relu":
+        parts.append(str(row["activation"]))
+    if row.get("dropout"):
+        parts.append(f"dropout={row['dropout']:g}")
+    if row.get("normalization"):
+        parts.append(f"norm={row['normalization']}")
+    return "".join(" " + p for p in parts)
 
 
 def _progress(quiet: bool):
@@ -178,7 +218,8 @@ def _progress(quiet: bool):
         hidden = ",".join(map(str, row["hidden"]))
         print(f"[{done:>{len(str(total))}}/{total}] trial {row['trial']:<3} {acc}  "
               f"hidden={hidden} lr={row['lr']:.3g} reg={row['reg']:.3g} "
-              f"batch={row['batch_size']} {row['optimizer']} epochs={row['epochs']}  "
+              f"batch={row['batch_size']} {row['optimizer']} epochs={row['epochs']}"
+              f"{layer_text(row)}  "
               f"({row['seconds']:.1f} s, {row['worker']})", file=sys.stderr, flush=True)
     return show
 
@@ -220,7 +261,7 @@ def run(args: argparse.Namespace) -> int:
     b = result.best
     print(f"\nbest: trial {b['trial']} (seed {b['seed']}): hidden "
           f"{','.join(map(str, b['hidden']))}, lr {b['lr']:.4g}, reg {b['reg']:.4g}, batch "
-          f"{b['batch_size']}, {b['optimizer']}, {b['epochs']} epochs: validation "
+          f"{b['batch_size']}, {b['optimizer']}, {b['epochs']} epochs{layer_text(b)}: validation "
           f"{100 * b['val_acc']:.2f}%")
     if result.metrics:
         print("retrained best: " + "  ".join(

@@ -71,10 +71,21 @@ def _hidden_text(hidden: Sequence[int]) -> str:
     return ",".join(str(h) for h in hidden)
 
 
+def _layers_text(row: Mapping[str, Any]) -> str:
+    """A hidden block's layers in brief: ``relu``, ``tanh drop0.2 batch``."""
+    text = str(row.get("activation") or "relu")
+    if row.get("dropout"):
+        text += f" drop{row['dropout']:g}"
+    if row.get("normalization"):
+        text += f" {row['normalization']}"
+    return text
+
+
 def format_table(rows: Sequence[Mapping[str, Any]], limit: int | None = None) -> str:
     """The ranked rows as a text table (``limit``: at most that many rows)."""
     head = (f"{'rank':>4} {'trial':>5} {'val acc':>8} {'val loss':>8} {'hidden':<12} "
-            f"{'lr':>9} {'reg':>9} {'batch':>5} {'optimizer':<9} {'epochs':>6} {'best':>4} "
+            f"{'lr':>9} {'reg':>9} {'batch':>5} {'optimizer':<9} {'layers':<16} {'epochs':>6} "
+            f"{'best':>4} "
             f"{'time':>6}  worker")
     lines = [head, "-" * len(head)]
     shown = rows if limit is None else rows[:limit]
@@ -83,7 +94,7 @@ def format_table(rows: Sequence[Mapping[str, Any]], limit: int | None = None) ->
         lines.append(
             f"{r['rank']:>4} {r['trial']:>5} {acc:>8} {_fmt(r.get('val_loss'), '.4f'):>8} "
             f"{_hidden_text(r['hidden']):<12} {r['lr']:>9.3g} {r['reg']:>9.3g} "
-            f"{r['batch_size']:>5} {r['optimizer']:<9} {r['epochs']:>6} "
+            f"{r['batch_size']:>5} {r['optimizer']:<9} {_layers_text(r):<16} {r['epochs']:>6} "
             f"{_fmt(r.get('best_epoch')):>4} {r['seconds']:>5.1f}s  {r['worker']}"
         )
     if limit is not None and len(rows) > limit:

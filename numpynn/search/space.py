@@ -11,10 +11,14 @@ from typing import Any
 import numpy as np
 
 from ..errors import InputError
+from ..models import check_activation, check_dropout, check_normalization
 from ..optim import OPTIMIZERS
 
 #: The searched hyper-parameters, in table order.
-PARAMS = ("hidden", "lr", "reg", "batch_size", "optimizer", "epochs")
+PARAMS = ("hidden", "lr", "reg", "batch_size", "optimizer", "epochs", "activation", "dropout",
+          "normalization")
+#: Values of the layer dimensions in search spaces written before they existed.
+LAYER_DEFAULTS = {"activation": ("relu",), "dropout": (0.0,), "normalization": (None,)}
 MODES = ("random", "grid")
 
 
@@ -103,6 +107,18 @@ def _hidden(v: Any) -> tuple[int, ...]:
     return sizes
 
 
+def _activation(v: Any) -> str:
+    return check_activation(v)
+
+
+def _dropout(v: Any) -> float:
+    return check_dropout(v)
+
+
+def _normalization(v: Any) -> str | None:
+    return check_normalization(v)
+
+
 def _optimizer(v: Any) -> str:
     if not isinstance(v, str) or v.lower() not in OPTIMIZERS:
         raise InputError(f"optimizer values must be among {', '.join(OPTIMIZERS)}; got {v!r}.")
@@ -113,7 +129,9 @@ def _optimizer(v: Any) -> str:
 class SearchSpace:
     """Where trials come from. Each field is a list of values (chosen uniformly in random
     mode, all of them in grid mode) or, for ``lr`` and ``reg``, a :class:`LogUniform`
-    range. ``hidden`` is a list of layer-size lists, e.g. ``[(256,), (512, 256)]``."""
+    range. ``hidden`` is a list of layer-size lists, e.g. ``[(256,), (512, 256)]``;
+    ``activation``, ``dropout`` and ``normalization`` (None, "batch", "layer") are the
+    hidden blocks' layers (see :class:`numpynn.models.MLP`)."""
 
     hidden: Sequence[Sequence[int]] = ((100,), (256,), (512,), (256, 128))
     lr: Dimension = LogUniform(1e-4, 1e-2)
@@ -121,6 +139,9 @@ class SearchSpace:
     batch_size: Sequence[int] = (32, 64, 128)
     optimizer: Sequence[str] = ("adam", "rmsprop", "nesterov")
     epochs: Sequence[int] = (20, 40)
+    activation: Sequence[str] = LAYER_DEFAULTS["activation"]
+    dropout: Sequence[float] = LAYER_DEFAULTS["dropout"]
+    normalization: Sequence[str | None] = LAYER_DEFAULTS["normalization"]
 
     def __post_init__(self) -> None:
         set_ = object.__setattr__
@@ -133,6 +154,10 @@ class SearchSpace:
                                           _positive_int("batch_size")))
         set_(self, "optimizer", _choices("optimizer", self.optimizer, _optimizer))
         set_(self, "epochs", _choices("epochs", self.epochs, _positive_int("epochs")))
+        set_(self, "activation", _choices("activation", self.activation, _activation))
+        set_(self, "dropout", _choices("dropout", self.dropout, _dropout))
+        set_(self, "normalization", _choices("normalization", self.normalization,
+                                             _normalization))
 
     @classmethod
     def default_grid(cls) -> SearchSpace:
@@ -175,7 +200,8 @@ class SearchSpace:
     def from_json(cls, data: Mapping[str, Any]) -> SearchSpace:
         kwargs: dict[str, Any] = {}
         for name in PARAMS:
-            value = data[name]
+            value = data[name] if name in data or name not in LAYER_DEFAULTS else (
+                LAYER_DEFAULTS[name])
             if isinstance(value, Mapping):
                 low, high = value["log_uniform"]
                 value = LogUniform(low, high, value.get("points", 3))

@@ -57,7 +57,11 @@ def trial_options(base: RunOptions, trial: Mapping[str, Any]) -> RunOptions:
     """``base`` with the trial's hyper-parameters (train.seed stays the split seed)."""
     train = replace(base.train, lr=float(trial["lr"]), batch_size=int(trial["batch_size"]),
                     optimizer=str(trial["optimizer"]), epochs=int(trial["epochs"]))
-    return replace(base, hidden=list(trial["hidden"]), reg=float(trial["reg"]), train=train)
+    layers = {k: trial.get(k, base_value) for k, base_value in (
+        ("activation", base.activation), ("dropout", base.dropout),
+        ("normalization", base.normalization))}
+    return replace(base, hidden=list(trial["hidden"]), reg=float(trial["reg"]), train=train,
+                   **layers)
 
 
 def _train(options: RunOptions, splits: Splits, seed: int) -> tuple[MLP, Trainer, str]:
@@ -103,7 +107,7 @@ def run_trial(base: RunOptions, trial: Mapping[str, Any],
     """
     started = time.perf_counter()
     row: dict[str, Any] = {"trial": int(trial["trial"]), "seed": int(trial["seed"]),
-                           **{k: trial[k] for k in PARAMS}}
+                           **{k: trial.get(k) for k in PARAMS}}
     row["hidden"] = list(row["hidden"])
     try:
         with _blas_one_thread():
