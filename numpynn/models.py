@@ -18,6 +18,7 @@ import numpy as np
 
 from .errors import InputError
 from .layers import (
+    LAYERS,
     Layer,
     build_layer,
     canonical_name,
@@ -464,11 +465,14 @@ def hidden_block(units: int, activation: str = "relu", dropout: float = 0.0,
 
 def check_activation(activation: Any) -> str:
     """A registered activation name (aliases such as ``"logistic"`` resolved)."""
-    name = canonical_name(activation, "activation")
-    from .layers import LAYERS
-
-    if LAYERS[name].init_scheme is None:
-        raise InputError(f"activation must be an activation layer; {activation!r} is not one.")
+    activations = sorted(n for n, cls in LAYERS.items() if cls.init_scheme is not None)
+    try:
+        name = canonical_name(activation, "activation")
+    except InputError:
+        name = None
+    if name is None or LAYERS[name].init_scheme is None:
+        raise InputError(f"unknown activation {activation!r}; choose one of "
+                         f"{', '.join(activations)} (or logistic for sigmoid).") from None
     return name
 
 
