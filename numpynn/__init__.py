@@ -2,12 +2,12 @@
 
 from typing import Any
 
-from .models import MLP, TwoLayerNet
+from .models import MLP, Network, TwoLayerNet
 from .train import History, TrainConfig, Trainer
 
-__version__ = "0.1.0"
-__all__ = ["MLP", "History", "MLPClassifier", "TrainConfig", "Trainer", "TwoLayerNet",
-           "__version__"]
+__version__ = "0.2.0"
+__all__ = ["MLP", "History", "MLPClassifier", "Network", "TrainConfig", "Trainer",
+           "TwoLayerNet", "__version__"]
 
 
 def __getattr__(name: str) -> Any:
