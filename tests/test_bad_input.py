@@ -229,7 +229,8 @@ def checkpoint_dir(mutate: Callable[[bytes], bytes]) -> Callable[[Path, Path], N
 
 X, Y = toy_data()
 X4 = np.c_[X, Y].astype(str)
-TRAIN = ["train", "--quiet", "--no-report", "--epochs", "1", "--out", "out"]
+# --overwrite: "out" holds an earlier run (test_cli), which a failed run must leave alone
+TRAIN = ["train", "--quiet", "--no-report", "--epochs", "1", "--overwrite", "--out", "out"]
 
 
 def train(*args: str) -> list[str]:

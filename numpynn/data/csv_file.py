@@ -101,13 +101,14 @@ def _read_rows(path: os.PathLike[str]) -> list[tuple[int, list[str]]]:
         ) from None
     rows: list[tuple[int, list[str]]] = []
     reader = csv.reader(io.StringIO(text, newline=""))
+    start = 1  # the line a row starts on (a quoted cell may span lines), as editors count
     try:
         for cells in reader:
-            if not cells or (len(cells) == 1 and not cells[0].strip()):
-                continue
-            rows.append((reader.line_num, [cell.strip() for cell in cells]))
+            if cells and not (len(cells) == 1 and not cells[0].strip()):
+                rows.append((start, [cell.strip() for cell in cells]))
+            start = reader.line_num + 1
     except csv.Error as exc:
-        raise DataError(f"{path}: row {reader.line_num + 1}: malformed CSV ({exc})") from None
+        raise DataError(f"{path}: row {start}: malformed CSV ({exc})") from None
     if not rows:
         raise DataError(
             f"{path}: the file is empty (no rows); give a CSV with one example "
