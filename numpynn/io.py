@@ -79,6 +79,10 @@ def read_container(path: str | Path, kind: str) -> tuple[dict[str, Any], dict[st
                              f"the path of the {what} (.npz).")
     _check_zip_signature(path, what)
     try:
+        with zipfile.ZipFile(path) as archive:  # numpy does not check the CRCs it skips
+            damaged = archive.testzip()
+        if damaged is not None:
+            raise zipfile.BadZipFile(f"member {damaged} fails its checksum")
         with np.load(path, allow_pickle=False) as npz:
             if HEADER_KEY not in npz.files:
                 raise ModelFileError(

@@ -95,8 +95,9 @@ def check_output(path: str | os.PathLike[str], inputs: Iterable[str | os.PathLik
         if kind == "missing":  # a dangling link: what it points to is created
             return "symlink"
     if kind == "directory":
-        raise InputError(f"{what} {path} is a directory; give a file path (e.g. "
-                         f"{Path(path) / 'predictions.csv'}).")
+        example = f" (e.g. {Path(path) / 'predictions.csv'})" if what == "--output" else ""
+        raise InputError(f"{what} {path} is a directory; give a file path{example}, or "
+                         "remove the directory.")
     if kind == "other":
         raise InputError(f"{what} {path} is a socket or another special file; give a file "
                          "path.")

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import argparse
 
+import numpy as np
+
 from ..errors import DataError, InputError
 from ..evaluation import evaluate, format_evaluation
 from ..experiment import evaluation_data, resolve_recorded_spec
@@ -51,7 +53,8 @@ def run(args: argparse.Namespace) -> int:
         raise DataError(f"{exc} (the model records its training data as {recorded!r}, "
                         f"relative to {base}, where it was trained; name the data with "
                         "--data)") from None
-    ev = evaluate(saved.model, saved.transform(X), y)
+    with np.errstate(all="ignore"):  # a non-finite loss is shown as such (null in --json)
+        ev = evaluate(saved.model, saved.transform(X), y)
     names = [str(c) for c in saved.metadata.get("class_names") or saved.classes.tolist()]
     if args.json:
         # strict JSON: a non-finite loss (scores that overflow) is null, never NaN/Infinity

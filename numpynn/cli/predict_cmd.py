@@ -47,7 +47,8 @@ def run(args: argparse.Namespace) -> int:
         check_output(args.output, inputs, what="--output")
     saved = load_model(args.model)
     X = prediction_data(saved, args.data)
-    proba = saved.predict_proba(X)
+    with np.errstate(all="ignore"):  # overflowing scores are reported below, not warned
+        proba = saved.predict_proba(X)
     bad = ~np.isfinite(proba).all(axis=1)
     if bad.any():
         raise InputError(
