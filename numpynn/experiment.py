@@ -191,8 +191,7 @@ def run_training(
     # the outputs are checked before the data is loaded: a bad --out fails at once
     created = prepare_run_dir(out, inputs=data_inputs(options.data))
     try:
-        if resume:
-            remove_stale_temp_files(out)  # of a killed process; a live one's are kept
+        remove_stale_temp_files(out)  # of killed processes; a live one's are kept
         started = time.perf_counter()
         splits = prepare_splits(options)
         ds = splits.dataset

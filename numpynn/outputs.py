@@ -206,7 +206,12 @@ def remove_stale_temp_files(directory: str | os.PathLike[str]) -> list[Path]:
             continue
         if pid != os.getpid() and not _alive(pid):
             try:
-                p.unlink() if p.is_file() else None
+                if p.is_dir() and not p.is_symlink():  # a staging directory (runfiles)
+                    import shutil
+
+                    shutil.rmtree(p)
+                else:
+                    p.unlink()
                 removed.append(p)
             except OSError:
                 pass

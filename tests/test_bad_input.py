@@ -179,8 +179,17 @@ def copy_model(name: str = "model.npz", mutate: Callable[[bytes], bytes] | None 
 
 
 def flip_middle_byte(data: bytes) -> bytes:
+    """Flip a bit in the middle of the largest member's data (the file's middle byte may
+    fall on a zip header field, such as a timestamp, that no reader checks)."""
+    import io
+    import zipfile
+
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        info = max(archive.infolist(), key=lambda i: i.compress_size)
+    name_len, extra_len = struct.unpack("<HH", data[info.header_offset + 26:
+                                                    info.header_offset + 30])
     b = bytearray(data)
-    b[len(b) // 2] ^= 0x10
+    b[info.header_offset + 30 + name_len + extra_len + info.compress_size // 2] ^= 0x10
     return bytes(b)
 
 

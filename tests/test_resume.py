@@ -408,3 +408,22 @@ def test_random_kills_resumes_and_predictions_never_damage_a_file(tmp_path_facto
                     kind, sig, sorted(p.name for p in run.iterdir()))
 
     scenario()
+
+
+def test_temp_files_of_killed_processes_are_removed_and_live_ones_kept(tmp_path):
+    """After a SIGKILL the next run removes the dead process's temporary files (and
+    staging directories); files of a process that still runs are left alone."""
+    from numpynn.outputs import remove_stale_temp_files
+
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
+                          capture_output=True, text=True).stdout.strip()
+    stale = tmp_path / f".checkpoint.npz.{dead}.abc123.tmp"
+    stale.write_bytes(b"partial")
+    staging = tmp_path / f".staging.{dead}.xyz.tmp"
+    staging.mkdir()
+    (staging / "model.npz").write_bytes(b"partial")
+    live = tmp_path / f".model.npz.{os.getppid()}.def456.tmp"
+    live.write_bytes(b"being written")
+    removed = remove_stale_temp_files(tmp_path)
+    assert sorted(removed) == sorted([stale, staging])
+    assert live.exists() and not stale.exists() and not staging.exists()

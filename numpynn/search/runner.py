@@ -308,6 +308,12 @@ def _prepare_out(out_dir: Path, settings: Mapping[str, Any], resume: bool) -> li
     except OSError as exc:
         raise InputError(f"cannot create the output directory {out_dir} "
                          f"({exc.strerror or exc}); choose another --out.") from None
+    from ..experiment import data_inputs
+    from ..outputs import check_output
+
+    inputs = data_inputs(settings["options"]["data"])
+    for name in (SETTINGS_FILE, TRIALS_FILE, RESULTS_CSV, RESULTS_JSON, PLOT_FILE):
+        check_output(out_dir / name, inputs, what="the search's file")  # before any trial
     write_json_atomic(out_dir / SETTINGS_FILE, settings)
     return existing
 
