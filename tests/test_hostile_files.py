@@ -548,3 +548,26 @@ def test_overflowing_scores_never_give_nan_predictions_or_invalid_json(tmp_path,
         assert result["loss"] is None or np.isfinite(result["loss"])
     else:
         assert rc == 2
+
+
+@pytest.mark.parametrize("dtype", ["int8", "int16", "int32", "int64", "uint8", "uint16",
+                                   "uint32", "uint64", "bool"])
+def test_labels_of_every_integer_width_and_sign_are_kept_exactly(dtype, tmp_path):
+    """The classes a model stores and predicts are the data's own labels: negative ones,
+    and uint64 labels above 2**63-1 (which wrapped to negative numbers before)."""
+    from numpynn.experiment import RunOptions, prediction_data, run_training
+
+    info = np.iinfo(dtype) if dtype != "bool" else None
+    values = (np.array([info.min, 0, info.max], dtype=dtype) if info is not None
+              else np.array([False, True, True]))
+    rng = np.random.default_rng(0)
+    y = np.resize(values, 60)
+    X = rng.normal(size=(60, 3)) + 3 * (np.arange(60) % 3)[:, None]
+    np.savez(tmp_path / "d.npz", X=X, y=y)
+    run_training(RunOptions(data=str(tmp_path / "d.npz"), hidden=[8],
+                            train=TrainConfig(epochs=1, batch_size=16)), tmp_path / "run",
+                 report=False)
+    saved = load_model(tmp_path / "run" / "model.npz")
+    assert sorted(saved.classes.tolist()) == sorted(set(values.tolist()))
+    predicted = saved.predict(prediction_data(saved, str(tmp_path / "d.npz")))
+    assert set(predicted.tolist()) <= set(values.tolist())
