@@ -202,7 +202,8 @@ def test_resume_refuses_changed_data(tmp_path, capsys, monkeypatch):
     capsys.readouterr()
     assert main(["train", "--resume", "run"]) == 2
     err = capsys.readouterr().err
-    assert err.startswith("numpynn: error: the data of d.npz changed")
+    # the recorded relative path is resolved against the directory the run started in
+    assert err.startswith(f"numpynn: error: the data of {tmp_path / 'd.npz'} changed")
     assert "start a new run" in err
 
 
