@@ -7,6 +7,7 @@ Trainer (checkpoint every epoch) -> metrics -> model.npz, history.json, report.
 from __future__ import annotations
 
 import hashlib
+import os
 import time
 from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass, field, fields, replace
@@ -26,11 +27,21 @@ from .data import (
 from .errors import DataError, InputError, ModelFileError
 from .evaluation import Evaluation, evaluate
 from .io import SavedModel, save_model, write_json_atomic
+from .memory import check_training_fits
 from .models import MLP, check_activation, check_dropout, check_normalization
+from .outputs import remove_stale_temp_files
+from .runfiles import (
+    CHECKPOINT_FILE,
+    HISTORY_FILE,
+    MODEL_FILE,
+    StagedOutputs,
+    prepare_run_dir,
+    remove_if_empty,
+)
 from .train import Callback, History, TrainConfig, Trainer, read_checkpoint
 from .validation import check_hidden_dims
 
-MODEL_FILE, HISTORY_FILE, CHECKPOINT_FILE = "model.npz", "history.json", "checkpoint.npz"
+__all__ = ["CHECKPOINT_FILE", "HISTORY_FILE", "MODEL_FILE"]  # re-exported from runfiles
 
 
 def default_train_config() -> TrainConfig:
@@ -149,10 +160,11 @@ def split_dataset(ds: Dataset, options: RunOptions) -> tuple[np.ndarray, ...]:
     seed = options.train.seed if options.train.seed is not None else 0
     if ds.X_test is not None:
         parts = train_val_test_split(ds.X, ds.y, val_fraction=options.val_fraction,
-                                     test_fraction=0.0, seed=seed)
+                                     test_fraction=0.0, seed=seed, classes=ds.classes)
         return (*parts[:4], ds.X_test, ds.y_test)
     return train_val_test_split(ds.X, ds.y, val_fraction=options.val_fraction,
-                                test_fraction=options.test_fraction, seed=seed)
+                                test_fraction=options.test_fraction, seed=seed,
+                                classes=ds.classes)
 
 
 def prepare_splits(options: RunOptions) -> Splits:
@@ -212,6 +224,12 @@ def source_kind(spec: str) -> str:
     return "npz" if lower.endswith(".npz") else "digits"
 
 
+def data_inputs(spec: str) -> list[str]:
+    """The files a data spec reads that an output must never replace (CSV/NPZ paths)."""
+    text = str(spec)
+    return [os.path.expanduser(text)] if text.lower().endswith((".csv", ".npz")) else []
+
+
 def fingerprint(*arrays: np.ndarray) -> str:
     """SHA-1 of the arrays' dtypes, shapes and bytes: equal wherever the same data is read."""
     digest = hashlib.sha1()
@@ -245,27 +263,29 @@ def run_training(
     With ``resume=True`` the run continues from ``out_dir/checkpoint.npz``; it then ends
     with the same parameters and history as an uninterrupted run.
     """
-    out = Path(out_dir)
-    if out.exists() and not out.is_dir():
-        raise InputError(f"--out {out} is a file; give a directory for the run's outputs.")
-    started = time.perf_counter()
-    splits = prepare_splits(options)
-    ds = splits.dataset
-    data_key = fingerprint(splits.X_train, splits.y_train)
-    model = options.build_model(splits.X_train.shape[1], ds.n_classes, options.train.seed)
-    try:  # fail before training, not after it, when the outputs cannot be written
-        out.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        why = "a part of the path is a file" if isinstance(exc, FileExistsError) else (
-            exc.strerror or str(exc))
-        raise InputError(f"cannot create the output directory {out} ({why}); "
-                         "choose another --out.") from None
+    out = Path(out_dir).expanduser()
+    # the outputs are checked before the data is loaded: a bad --out fails at once
+    created = prepare_run_dir(out, inputs=data_inputs(options.data))
+    try:
+        remove_stale_temp_files(out)  # of killed processes; a live one's are kept
+        started = time.perf_counter()
+        splits = prepare_splits(options)
+        ds = splits.dataset
+        data_key = fingerprint(splits.X_train, splits.y_train)
+        check_training_fits(splits.X_train.shape[1], options.hidden, ds.n_classes,
+                            options.train.batch_size, options.dtype)
+        model = options.build_model(splits.X_train.shape[1], ds.n_classes,
+                                    options.train.seed)
+    except BaseException:
+        remove_if_empty(out, created)
+        raise
     has_val = splits.X_val.shape[0] > 0
     trainer = Trainer(
         model, splits.X_train, splits.y_train,
         splits.X_val if has_val else None, splits.y_val if has_val else None,
         config=options.train, callbacks=callbacks, checkpoint=out / CHECKPOINT_FILE,
-        checkpoint_extra={"options": options.to_dict(), "fingerprint": data_key},
+        checkpoint_extra={"options": options.to_dict(), "fingerprint": data_key,
+                          "data_dir": os.getcwd()},
         sample_weight=options.sample_weight(splits.y_train),
     )
     if resume:
@@ -274,6 +294,16 @@ def run_training(
             raise InputError(f"the data of {options.data} changed since the checkpoint in {out} "
                              "was written; resume with the same data or start a new run.")
         trainer.resume(out / CHECKPOINT_FILE)
+        _check_optimizer_state(trainer, out / CHECKPOINT_FILE)
+        # the options that may change on resuming (numpynn train --resume DIR --epochs N)
+        if trainer.config.epochs != options.train.epochs or (
+                trainer.config.patience != options.train.patience):
+            if options.train.epochs < trainer.epoch:
+                raise InputError(f"the run in {out} has already run {trainer.epoch} epochs; "
+                                 f"epochs={options.train.epochs} would end it in the past: "
+                                 f"give at least {trainer.epoch}.")
+            trainer.config = replace(trainer.config, epochs=options.train.epochs,
+                                     patience=options.train.patience)
     with np.errstate(over="ignore", invalid="ignore"):  # divergence is reported, not warned
         history = trainer.train()
     seconds = time.perf_counter() - started
@@ -283,6 +313,21 @@ def run_training(
         title=f"numpynn training report: {options.data}",
     )
     return RunResult(saved, history, metrics, test_eval, seconds, paths)
+
+
+def _check_optimizer_state(trainer: Trainer, path: Path) -> None:
+    """Each optimiser state array ("slot/param") must have its parameter's shape: a damaged
+    checkpoint fails at resume time, not in the middle of the next epoch."""
+    params = trainer.model.params
+    for name, arr in trainer.optimizer.state_dict()["arrays"].items():
+        key = name.split("/", 1)[-1]
+        if key not in params or np.shape(arr) != params[key].shape or (
+                np.asarray(arr).dtype.kind != "f" or not np.isfinite(arr).all()):
+            raise ModelFileError(
+                f"checkpoint {path} is inconsistent (optimiser state {name!r} of shape "
+                f"{np.shape(arr)} does not fit parameter {key!r} of shape "
+                f"{params[key].shape if key in params else 'none'}); it cannot be resumed: "
+                "start the training again.")
 
 
 def save_run(
@@ -316,6 +361,7 @@ def save_run(
     class_names = ds.class_names or [str(c) for c in ds.classes.tolist()]
     metadata = {
         "data": options.data,
+        "data_dir": os.getcwd(),  # what a relative data path in "data" is relative to
         "options": options.to_dict(),
         **(extra_metadata or {}),
         "metrics": metrics,
@@ -329,23 +375,30 @@ def save_run(
     saved = SavedModel(model, ds.classes,
                        {"kind": splits.preprocessor.kind, "state": splits.preprocessor.state()},
                        metadata, recipe=splits.recipe)
-    paths = {"model": save_model(out / MODEL_FILE, saved),
-             "history": write_json_atomic(out / HISTORY_FILE, history.to_dict())}
-    if report:
-        from .report import write_report
+    # every file goes to a staging directory first and reaches ``out`` only when all of
+    # them were written (numpynn.runfiles): a failed save leaves the earlier run's files
+    with StagedOutputs(out) as staged:
+        save_model(staged.path(MODEL_FILE), saved)
+        write_json_atomic(staged.path(HISTORY_FILE), history.to_dict())
+        if report:
+            from .report import write_report
 
-        details = {"data": options.data, "architecture": repr(model),
-                   "optimizer": f"{options.train.optimizer} lr={options.train.lr:.4g}",
-                   "reg": f"{options.reg:.4g}", "batch size": options.train.batch_size,
-                   "epochs run": len(history.epochs), "seed": options.train.seed,
-                   "stop reason": history.stop_reason, **(extra_details or {}),
-                   "time (s)": f"{seconds:.1f}"}
-        paths["report"] = write_report(
-            out, history, metrics=metrics,
-            confusion=test_eval.confusion if test_eval is not None else None,
-            class_names=class_names, W1=model.params["W1"], image_shape=ds.image_shape,
-            title=title, details=details,
-        )
+            details = {"data": options.data, "architecture": repr(model),
+                       "optimizer": f"{options.train.optimizer} lr={options.train.lr:.4g}",
+                       "reg": f"{options.reg:.4g}", "batch size": options.train.batch_size,
+                       "epochs run": len(history.epochs), "seed": options.train.seed,
+                       "stop reason": history.stop_reason, **(extra_details or {}),
+                       "time (s)": f"{seconds:.1f}"}
+            write_report(
+                staged.dir, history, metrics=metrics,
+                confusion=test_eval.confusion if test_eval is not None else None,
+                class_names=class_names, W1=model.params["W1"], image_shape=ds.image_shape,
+                title=title, details=details,
+            )
+        committed = staged.commit()
+    paths = {"model": committed[MODEL_FILE], "history": committed[HISTORY_FILE]}
+    if report:
+        paths["report"] = committed["report.html"]
     return saved, metrics, test_eval, paths
 
 
@@ -357,10 +410,36 @@ def resume_options(out_dir: str | Path) -> RunOptions:
                          "start a run with 'numpynn train --out DIR' first.")
     header, _ = read_checkpoint(path)
     try:
-        return RunOptions.from_dict(header["extra"]["options"])
+        options = RunOptions.from_dict(header["extra"]["options"])
+        base = header["extra"].get("data_dir")
     except (KeyError, TypeError, AttributeError, ValueError) as exc:  # ValueError: InputError
         raise ModelFileError(f"checkpoint {path} lacks valid run options ({exc}); it was not "
                              "written by 'numpynn train': start a new run.") from None
+    resolved = resolve_recorded_spec(options.data, base)
+    if resolved != options.data:
+        where = resolved.split(":", 1)[1] if resolved.lower().startswith(
+            ("cifar10:", "mnist:")) else resolved
+        if not os.path.exists(where):
+            raise DataError(f"the run in {out_dir} was trained on {options.data!r}, a path "
+                            f"relative to {base}, where it started; {where} no longer exists: "
+                            "put the data back there to resume.")
+        options.data = resolved
+    return options
+
+
+def resolve_recorded_spec(spec: str, base: str | None) -> str:
+    """A data spec recorded in a model or checkpoint, with a relative path made absolute
+    against ``base``, the directory the run was started in ('digits' is unchanged)."""
+    if not isinstance(spec, str) or not isinstance(base, str) or not spec:
+        return spec
+    lower = spec.lower()
+    prefix = next((p for p in ("cifar10:", "mnist:") if lower.startswith(p)), "")
+    if not prefix and not lower.endswith((".csv", ".npz")):
+        return spec
+    path = os.path.expanduser(spec[len(prefix):])
+    if not path or os.path.isabs(path):
+        return spec
+    return prefix + os.path.join(base, path)
 
 
 def evaluation_data(saved: SavedModel, spec: str, split: str = "auto") -> tuple[np.ndarray,
@@ -374,7 +453,8 @@ def evaluation_data(saved: SavedModel, spec: str, split: str = "auto") -> tuple[
     name when it has a header, else by position.
     """
     options = saved.metadata.get("options")
-    same = options is not None and spec == options.get("data")
+    same = options is not None and spec in (options.get("data"), resolve_recorded_spec(
+        options.get("data"), saved.metadata.get("data_dir")))
     if split == "auto":
         split = "test" if same else "all"
     if split not in ("all", "train", "val", "test"):
@@ -478,6 +558,9 @@ def _check_csv_columns(spec: str, n_features: int, labelled: bool) -> None:
 def _csv_columns(path: str) -> int | None:
     import csv
 
+    from .data._files import require_file
+
+    require_file(Path(path), "CSV file")  # a FIFO or device would block or never end
     try:
         with open(path, newline="", encoding="utf-8") as fh:
             for row in csv.reader(fh):

@@ -20,12 +20,10 @@ half-written file behind.
 
 from __future__ import annotations
 
-import errno
 import json
 import os
-import tempfile
 import zipfile
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -35,9 +33,13 @@ import numpy as np
 from .data.table import TableRecipe
 from .errors import ModelFileError
 from .models import Network
+from .outputs import write_path
 
 FORMAT = "numpynn"
-FORMAT_VERSION = 2  # 2: layer lists and buffers (numpynn 0.2); 1 still loads
+FORMAT_VERSION = 2  # 2: layer lists and buffers (numpynn 0.2)
+#: The format versions this numpynn reads (ints only: "1.0", 1.0 or true are refused);
+#: 1 is numpynn 0.1's (an MLP's sizes, no buffers).
+SUPPORTED_VERSIONS = (1, 2)
 HEADER_KEY = "__header__"
 
 
@@ -55,34 +57,37 @@ def write_container(path: str | Path, header: Mapping[str, Any], arrays: Mapping
     return atomic_write(path, lambda fh: np.savez(fh, **payload))
 
 
-def atomic_write(path: str | Path, write: Callable[[BinaryIO], object]) -> Path:
-    """Call ``write(fh)`` on a temporary file beside ``path``, fsync it, rename it over
-    ``path``: readers see the old file or the complete new one, never a partial one."""
-    path = Path(path)
-    _make_parent(path)
-    fd, tmp = _temp_file_beside(path)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            write(fh)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path
+def atomic_write(path: str | Path, write: Callable[[BinaryIO], object],
+                 inputs: Iterable[str | Path] = ()) -> Path:
+    """Call ``write(fh)`` for ``path`` by numpynn's output policy (:mod:`numpynn.outputs`):
+    a regular or new file is replaced atomically (temporary file, fsync, rename), so
+    readers see the old file or the complete new one; a symlink is kept and its target
+    written; a FIFO or device is written through; a directory, or one of ``inputs``, is
+    refused."""
+    return write_path(path, write, inputs)
 
 
 def read_container(path: str | Path, kind: str) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
     """Read a file written by :func:`write_container`; check format, version and ``kind``."""
-    path = Path(path)
     what = "model file" if kind == "model" else f"{kind} file"
+    if not isinstance(path, (str, os.PathLike)):
+        raise ModelFileError(f"the {what} path must be a str or pathlib.Path; got "
+                             f"{type(path).__name__} {path!r:.60}.")
+    path = Path(path).expanduser()
     if not path.exists():
-        raise ModelFileError(f"{what} {path} does not exist; check the path.")
+        where = "" if path.is_absolute() else f" (relative to the working directory {Path.cwd()})"
+        raise ModelFileError(f"{what} {path} does not exist{where}; check the path.")
     if path.is_dir():
         raise ModelFileError(f"{path} is a directory; give the path of the {what} (.npz).")
+    if not path.is_file():  # a FIFO would block the reader, a device never ends
+        raise ModelFileError(f"{path} is not a regular file (a FIFO, device or socket); give "
+                             f"the path of the {what} (.npz).")
     _check_zip_signature(path, what)
     try:
+        with zipfile.ZipFile(path) as archive:  # numpy does not check the CRCs it skips
+            damaged = archive.testzip()
+        if damaged is not None:
+            raise zipfile.BadZipFile(f"member {damaged} fails its checksum")
         with np.load(path, allow_pickle=False) as npz:
             if HEADER_KEY not in npz.files:
                 raise ModelFileError(
@@ -115,10 +120,17 @@ def read_container(path: str | Path, kind: str) -> tuple[dict[str, Any], dict[st
     if not isinstance(header, dict) or header.get("format") != FORMAT:
         raise ModelFileError(f"{path} is not a numpynn {what}; use a file written by numpynn.")
     version = header.get("format_version")
-    if not isinstance(version, int) or version > FORMAT_VERSION:
+    if type(version) is not int or version not in SUPPORTED_VERSIONS:
+        supported = ", ".join(map(str, SUPPORTED_VERSIONS))
+        if type(version) is int and version > max(SUPPORTED_VERSIONS):
+            raise ModelFileError(
+                f"{path} has format version {version!r}, newer than this numpynn understands "
+                f"({supported}); upgrade numpynn to read it."
+            )
         raise ModelFileError(
-            f"{path} has format version {version!r}, newer than this numpynn understands "
-            f"({FORMAT_VERSION}); upgrade numpynn to read it."
+            f"{path} has format version {version!r}, which is not a numpynn format version "
+            f"(this numpynn reads {supported}); the file was edited or written by another "
+            "tool: use a file written by numpynn."
         )
     if header.get("kind") != kind:
         hint = (" (the run's model.npz is in the same directory; an unfinished run: "
@@ -150,34 +162,8 @@ def _check_zip_signature(path: Path, what: str) -> None:
     example = "model.npz" if what == "model file" else "checkpoint.npz"
     raise ModelFileError(
         f"{path} is not a numpynn {what} ({kind}); give a {what} written by numpynn "
-        f"(e.g. numpynn-run/{example} from 'numpynn train')."
+        f"(e.g. numpynn-runs/run-1/{example} from 'numpynn train')."
     )
-
-
-def _make_parent(path: Path) -> None:
-    """Create ``path``'s directory; errors name the part of the path that is in the way."""
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-    except FileExistsError:
-        blocker = next(p for p in (path.parent, *path.parent.parents) if p.exists())
-        raise NotADirectoryError(errno.ENOTDIR, f"{blocker} is a file, not a directory",
-                                 str(path)) from None
-
-
-def _temp_file_beside(path: Path) -> tuple[int, str]:
-    """Open a temporary file in ``path``'s directory (for an atomic rename onto ``path``),
-    with the permissions of an ordinary new file (mkstemp's would be private, 0600)."""
-    try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    except OSError as exc:  # name the file the user asked for, not the temporary one
-        raise OSError(exc.errno, exc.strerror, str(path)) from None
-    mask = os.umask(0o022)
-    os.umask(mask)
-    try:
-        os.chmod(tmp, 0o666 & ~mask)
-    except OSError:  # e.g. a file system without POSIX permissions: keep mkstemp's
-        pass
-    return fd, tmp
 
 
 def _reason(exc: BaseException) -> str:
@@ -349,9 +335,22 @@ def _check_metadata(metadata: Any, num_classes: int) -> None:
         raise TypeError(f"metadata 'class_names' is not a list of {num_classes} names")
 
 
+def json_safe(value: Any) -> Any:
+    """``value`` with every NaN or infinite float replaced by None, so that it is valid
+    (strict) JSON: Python's NaN/Infinity tokens are not JSON and many readers refuse them."""
+    if isinstance(value, float) and not np.isfinite(value):
+        return None
+    if isinstance(value, dict):
+        return {k: json_safe(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [json_safe(v) for v in value]
+    return value
+
+
 def write_json_atomic(path: str | Path, data: Any) -> Path:
-    """Write ``data`` as indented JSON to ``path`` atomically (temp file + rename)."""
-    return write_text_atomic(path, json.dumps(data, indent=2) + "\n")
+    """Write ``data`` as indented, strict JSON (non-finite numbers as null) to ``path`` by
+    the output policy (a regular file: temp file + rename)."""
+    return write_text_atomic(path, json.dumps(json_safe(data), indent=2, allow_nan=False) + "\n")
 
 
 def write_text_atomic(path: str | Path, text: str) -> Path:

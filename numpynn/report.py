@@ -59,9 +59,10 @@ def _new_figure(width: float = 6.4, height: float = 4.2) -> Figure:
 
 
 def _save(fig: Figure, path: str | Path) -> Path:
+    from .io import atomic_write  # the output policy: atomic for files, no partial PNGs
+
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(path, dpi=DPI, format="png", facecolor="white")
+    atomic_write(path, lambda fh: fig.savefig(fh, dpi=DPI, format="png", facecolor="white"))
     return path
 
 
@@ -602,5 +603,7 @@ def write_report(
     lines += ["</body>", "</html>", ""]
 
     report = out / "report.html"
-    report.write_text("\n".join(lines), encoding="utf-8")
+    from .io import write_text_atomic
+
+    write_text_atomic(report, "\n".join(lines))
     return report

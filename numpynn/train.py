@@ -34,6 +34,9 @@ from .optim import OPTIMIZERS, Optimizer, make_optimizer
 from .schedules import SCHEDULES, Schedule, make_schedule
 from .validation import check_features, check_labels, check_positive_int
 
+#: Seeds are integers in 0..2**32-1 everywhere (the range numpy's legacy seeding takes).
+SEED_MAX = 2**32 - 1
+
 
 @dataclass
 class TrainConfig:
@@ -79,8 +82,20 @@ class TrainConfig:
         if not isinstance(self.schedule, str) or self.schedule.lower() not in SCHEDULES:
             raise InputError(f"schedule must be one of {', '.join(SCHEDULES)}; got "
                              f"{self.schedule!r}.")
-        if not isinstance(self.lr, (int, float)) or not math.isfinite(self.lr) or self.lr <= 0:
+        if isinstance(self.lr, bool) or not isinstance(self.lr, (int, float)) or (
+                not math.isfinite(self.lr) or self.lr <= 0):
             raise InputError(f"lr (learning rate) must be a positive number; got {self.lr!r}.")
+        if not isinstance(self.keep_best, bool):
+            raise InputError(f"keep_best must be True or False; got {self.keep_best!r}.")
+        if self.seed is not None and (
+                isinstance(self.seed, bool) or not isinstance(self.seed, (int, np.integer))
+                or not 0 <= self.seed <= SEED_MAX):
+            raise InputError(f"seed must be an integer from 0 to 2**32-1 ({SEED_MAX}) or None; "
+                             f"got {self.seed!r}.")
+        for name in ("optimizer_kwargs", "schedule_kwargs"):
+            if not isinstance(getattr(self, name), dict):
+                raise InputError(f"{name} must be a dict of keyword arguments; got "
+                                 f"{getattr(self, name)!r:.60}.")
         self.make_optimizer()  # validates optimizer_kwargs
         self.make_schedule()  # validates schedule arguments
 
@@ -234,10 +249,10 @@ class Trainer:
         fast: bool = True,
         sample_weight: np.ndarray | None = None,
     ) -> None:
-        _check_model(model)
-        if config is not None and not isinstance(config, TrainConfig):
+        if not isinstance(config, (TrainConfig, type(None))):
             raise InputError(f"config must be a TrainConfig (e.g. TrainConfig(optimizer="
-                             f"'adam')); got {config!r:.60}.")
+                             f"'adam')) or None; got {type(config).__name__} {config!r:.60}.")
+        _check_model(model)
         self.model = model
         self.config = config if config is not None else TrainConfig()
         self.X_train, self.y_train = self._check_data(X_train, y_train, "X_train", "y_train")
@@ -257,7 +272,7 @@ class Trainer:
         self.checkpoint = Path(checkpoint) if checkpoint is not None else None
         self.checkpoint_extra = dict(checkpoint_extra or {})
         if self.config.seed is None:
-            self.config.seed = int(np.random.SeedSequence().entropy % (2**63))
+            self.config.seed = int(np.random.SeedSequence().entropy % (SEED_MAX + 1))
         train_seq, eval_seq = np.random.SeedSequence(self.config.seed).spawn(2)
         self.rng = np.random.default_rng(train_seq)
         n = self.X_train.shape[0]
@@ -409,6 +424,17 @@ class Trainer:
         kept = (f"The parameters from the last good epoch {epoch - 1} were kept."
                 if epoch > 1 else "The initial parameters were kept.")
         self.history.stop_reason = f"diverged in epoch {epoch} ({what})"
+        if self.step_count == 0 and not isinstance(loss, str):
+            # no update has happened yet: the learning rate cannot be the cause
+            largest = max(float(np.abs(v).max()) for v in self.model.params.values())
+            raise DivergenceError(
+                f"training cannot start: the loss of the initial parameters on the first "
+                f"batch is already {loss} (no update was made, so the learning rate is not "
+                f"the cause; the largest initial weight is {largest:.3g}). The initial "
+                "weights are too large (use --weight-scale he, glorot or a small number "
+                "such as 0.01) or the inputs have an extreme scale (use --preprocessing "
+                "standardize)."
+            )
         raise DivergenceError(
             f"training diverged in epoch {epoch}: {what}. {kept} "
             f"Try a smaller learning rate, e.g. --lr {lr / 10:g}."

@@ -179,8 +179,17 @@ def copy_model(name: str = "model.npz", mutate: Callable[[bytes], bytes] | None 
 
 
 def flip_middle_byte(data: bytes) -> bytes:
+    """Flip a bit in the middle of the largest member's data (the file's middle byte may
+    fall on a zip header field, such as a timestamp, that no reader checks)."""
+    import io
+    import zipfile
+
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        info = max(archive.infolist(), key=lambda i: i.compress_size)
+    name_len, extra_len = struct.unpack("<HH", data[info.header_offset + 26:
+                                                    info.header_offset + 30])
     b = bytearray(data)
-    b[len(b) // 2] ^= 0x10
+    b[info.header_offset + 30 + name_len + extra_len + info.compress_size // 2] ^= 0x10
     return bytes(b)
 
 
@@ -227,9 +236,54 @@ def checkpoint_dir(mutate: Callable[[bytes], bytes]) -> Callable[[Path, Path], N
     return setup
 
 
+def fifo(name: str) -> Callable[[Path, Path], None]:
+    """A named pipe that nobody writes to or reads from: opening it would block."""
+    def setup(tmp: Path, model: Path) -> None:
+        copy_model()(tmp, model)
+        os.mkfifo(tmp / name)
+    return setup
+
+
+def format_version(value: object) -> Callable[[dict, dict], None]:
+    def edit(header: dict, arrays: dict) -> None:
+        header["format_version"] = value
+    return edit
+
+
+def checkpoint_arrays(edit: Callable[[dict], None]) -> Callable[[Path, Path], None]:
+    """The trained run's checkpoint in run/, with its arrays edited (a well-formed file)."""
+    def setup(tmp: Path, model: Path) -> None:
+        (tmp / "run").mkdir()
+        with np.load(model.parent / "checkpoint.npz") as f:
+            arrays = {k: f[k] for k in f.files}
+        edit(arrays)
+        np.savez(tmp / "run" / "checkpoint.npz", **arrays)
+    return setup
+
+
+def wrong_optimizer_state(arrays: dict) -> None:
+    key = next(k for k in arrays if k.startswith("opt/"))
+    arrays[key] = np.zeros((3, 3), dtype=np.float32)
+
+
+def mnist_of_empty_images(tmp: Path, model: Path) -> None:
+    d = tmp / "mn"
+    d.mkdir()
+    for split, n in (("train", 12), ("t10k", 4)):
+        (d / f"{split}-images-idx3-ubyte").write_bytes(
+            struct.pack(">IIII", 0x803, n, 0, 0))
+        (d / f"{split}-labels-idx1-ubyte").write_bytes(idx_bytes(np.arange(n) % 10, 0x801))
+
+
+def run_file_is_a_directory(tmp: Path, model: Path) -> None:
+    good_csv(tmp)
+    (tmp / "o2" / "history.json").mkdir(parents=True)
+
+
 X, Y = toy_data()
 X4 = np.c_[X, Y].astype(str)
-TRAIN = ["train", "--quiet", "--no-report", "--epochs", "1", "--out", "out"]
+# --overwrite: "out" holds an earlier run (test_cli), which a failed run must leave alone
+TRAIN = ["train", "--quiet", "--no-report", "--epochs", "1", "--overwrite", "--out", "out"]
 
 
 def train(*args: str) -> list[str]:
@@ -427,10 +481,94 @@ CASES = [
     Case("evaluate-split-needs-training-data", copy_model(),
          ["evaluate", "model.npz", "--data", "digits", "--split", "test"],
          ("--split test", "--split all")),
+    # ----------------------------------------------- issue 10: outputs that destroy inputs
+    Case("predict-output-is-the-model", copy_model(),
+         ["predict", "model.npz", "--data", "good.csv", "--output", "model.npz"],
+         ("--output model.npz is the same file as the input model.npz",)),
+    Case("predict-output-is-the-data", copy_model(),
+         ["predict", "model.npz", "--data", "good.csv", "--output", "good.csv"],
+         ("same file as the input good.csv", "choose another output path")),
+    Case("predict-output-is-a-link-to-the-data",
+         lambda t, m: (copy_model()(t, m), (t / "link.csv").symlink_to(t / "good.csv")),
+         ["predict", "model.npz", "--data", "good.csv", "--output", "link.csv"],
+         ("same file as the input good.csv",)),
+    Case("predict-output-is-a-directory", lambda t, m: (copy_model()(t, m), (t / "d").mkdir()),
+         ["predict", "model.npz", "--data", "good.csv", "--output", "d"],
+         ("--output d is a directory", "file path")),
+    Case("predict-output-fifo-without-reader", fifo("p.fifo"),
+         ["predict", "model.npz", "--data", "good.csv", "--output", "p.fifo"],
+         ("p.fifo is a fifo", "no process is reading")),
+    Case("out-holds-a-run", with_good_csv, ["train", "--data", "good.csv", "--out", "out"],
+         ("--out out already holds a run", "--resume out", "--overwrite")),
+    Case("run-file-is-a-directory", run_file_is_a_directory,
+         train("--data", "good.csv").__add__(["--out", "o2"]),
+         ("o2/history.json is a directory",),
+         lambda t: run_training(RunOptions(data="good.csv"), "o2")),
+    # ------------------------------------------- special files where a file is expected
+    Case("data-is-a-fifo", fifo("f.csv"), train("--data", "f.csv"),
+         ("f.csv is not a regular file",), train_api("f.csv")),
+    Case("predict-data-is-a-fifo", fifo("f.csv"), ["predict", "model.npz", "--data", "f.csv"],
+         ("f.csv is not a regular file",),
+         lambda t: prediction_data(load_model(t / "model.npz"), "f.csv")),
+    Case("model-is-a-fifo", fifo("f.npz"), ["predict", "f.npz", "--data", "good.csv"],
+         ("f.npz is not a regular file", "model file"), load_api("f.npz")),
+    Case("model-is-dev-zero", with_good_csv, ["evaluate", "/dev/zero", "--data", "good.csv"],
+         ("/dev/zero is not a regular file",), load_api("/dev/zero")),
+    Case("model-path-is-none", nothing, ["evaluate", "x"], ("x does not exist",),
+         lambda t: load_model(None), ("str or pathlib.path", "none")),
+    # ------------------------------------------ model format versions, validated exactly
+    *[Case(f"model-format-version-{name}", rewrite_model(format_version(value)),
+           ["evaluate", "model.npz", "--data", "good.csv"],
+           (f"format version {value!r}", want), load_api("model.npz"))
+      for name, value, want in (("string", "1.0", "not a numpynn format version"),
+                                ("zero", 0, "not a numpynn format version"),
+                                ("negative", -7, "not a numpynn format version"),
+                                ("true", True, "not a numpynn format version"),
+                                ("float", 1.0, "not a numpynn format version"))],
+    # ------------------------------------------------------------- seeds and sizes
+    Case("gradcheck-negative-seed", nothing, ["gradcheck", "--seed", "-1"],
+         ("--seed", "0 to 4294967295", "-1")),
+    Case("train-seed-above-2**32-1", with_good_csv,
+         train("--data", "good.csv", "--seed", str(2**32)),
+         ("--seed", "4294967296"), lambda t: TrainConfig(seed=2**32), ("seed", "2**32-1")),
+    Case("train-negative-seed-api", with_good_csv, train("--data", "good.csv", "--seed", "-5"),
+         ("--seed", "-5"), lambda t: TrainConfig(seed=-5), ("seed", "-5")),
+    Case("hidden-too-large-for-memory", with_good_csv,
+         train("--data", "good.csv", "--hidden", "1000000,1000000"),
+         ("hidden layers 1000000,1000000", "memory", "reduce --hidden"),
+         train_api("good.csv", hidden=[1000000, 1000000])),
+    Case("search-trials-too-many", with_good_csv,
+         ["search", "--data", "good.csv", "--trials", str(10**9), "--out", "s"],
+         ("1e+09 trials", "memory", "reduce --trials")),
+    Case("search-grid-too-large", with_good_csv,
+         ["search", "--data", "good.csv", "--grid", "--lr", "1e-4:1e-1", "--reg", "1e-6:1e-1",
+          "--grid-points", "1000000", "--out", "s"],
+         ("grid of 2e+12 combinations", "--grid-points")),
+    # ------------------------------------------------ messages that name what was written
+    Case("class-with-one-example-named-by-its-label",
+         lambda t, m: write_csv(t / "lab.csv", X, np.r_[np.where(Y[:-1] % 2, 30, 10), 20]),
+         train("--data", "lab.csv"), ("class 20 has only 1 example",), train_api("lab.csv")),
+    Case("csv-row-number-of-a-multiline-row", text("ml.csv", '1,2,0\n3,4,1\n"5,6,1\n7,8\n'),
+         train("--data", "ml.csv"), ("row 3 has 1 columns",), train_api("ml.csv")),
+    Case("cifar-under-home-is-expanded", nothing, train("--data", "cifar10:~/no-such-cifar"),
+         (f"{Path('~').expanduser()}/no-such-cifar",)),
+    # ------------------------------------------------ exit code 2, not a traceback
+    Case("mnist-of-0x0-images", mnist_of_empty_images, train("--data", "mnist:mn"),
+         ("0x0 pixels", "empty"), train_api("mnist:mn")),
+    Case("resume-optimizer-state-of-the-wrong-shape", checkpoint_arrays(wrong_optimizer_state),
+         ["train", "--resume", "run", "--quiet"],
+         ("checkpoint", "optimiser state", "start the training again")),
+    Case("resume-with-options-that-cannot-change", checkpoint_dir(lambda b: b),
+         ["train", "--resume", "run", "--epochs", "10", "--lr", "0.5", "--hidden", "999"],
+         ("--hidden, --lr cannot be changed", "only --epochs and --patience")),
 ]
 
 IDS = [c.id for c in CASES]
 assert len(set(IDS)) == len(IDS) >= 30
+# issue 10's special files need POSIX FIFOs
+if not hasattr(os, "mkfifo"):  # pragma: no cover - Windows
+    CASES = [c for c in CASES if "fifo" not in c.id]
+    IDS = [c.id for c in CASES]
 
 
 def test_the_matrix_is_big_enough():
@@ -566,7 +704,18 @@ ARRAY_CASES = [
     ("batch-size-zero", lambda: _trainer(X, Y, batch_size=0), ("batch_size",)),
     ("negative-lr", lambda: _trainer(X, Y, lr=-1.0), ("learning rate", "positive")),
     ("unknown-schedule", lambda: _trainer(X, Y, schedule="warmup"), ("schedule", "cosine")),
+    ("keep-best-not-a-bool", lambda: TrainConfig(keep_best="no"), ("keep_best", "'no'")),
+    ("seed-above-2**32-1", lambda: TrainConfig(seed=2**32), ("seed", "2**32-1")),
+    ("config-is-a-string", lambda: _trainer_with_config(X, Y, "adam"),
+     ("config must be a TrainConfig", "'adam'")),
 ]
+
+
+def _trainer_with_config(X, y, config):
+    from numpynn import MLP
+    from numpynn.train import Trainer
+
+    return Trainer(MLP(D, [8], C, seed=0), X, y, config=config)
 
 
 @pytest.mark.parametrize("build, expect", [c[1:] for c in ARRAY_CASES],

@@ -63,19 +63,19 @@ def test_train_with_no_arguments_reaches_97_percent(default_run):
     acc = printed_accuracies(out)
     assert set(acc) == {"train", "val", "test"}, out
     assert float(acc["test"]) >= 97.0, out
-    run = cwd / "numpynn-run"
+    run = cwd / "numpynn-runs" / "run-1"
     for name in ("model.npz", "history.json", "checkpoint.npz"):
         assert (run / name).is_file(), name
-        assert f"numpynn-run/{name}" in out or name == "checkpoint.npz"
+        assert f"numpynn-runs/run-1/{name}" in out or name == "checkpoint.npz"
     assert (REPO / "numpynn" / "report.py").is_file()
     assert (run / "report.html").is_file()
-    assert "numpynn-run/report.html" in out
+    assert "numpynn-runs/run-1/report.html" in out
     assert "30 epochs" in out
 
 
 def test_evaluate_prints_the_accuracy_train_printed(default_run):
     cwd, train_out = default_run
-    out = ok(numpynn("evaluate", "numpynn-run/model.npz", cwd=cwd))
+    out = ok(numpynn("evaluate", "numpynn-runs/run-1/model.npz", cwd=cwd))
     assert "(test split)" in out
     m = re.search(r"^accuracy (\d+\.\d\d)%", out, re.MULTILINE)
     assert m, out
@@ -85,17 +85,17 @@ def test_evaluate_prints_the_accuracy_train_printed(default_run):
 
 def test_predict_matches_the_library(default_run):
     cwd, _ = default_run
-    out = ok(numpynn("predict", "numpynn-run/model.npz", "--data", "digits", cwd=cwd))
+    out = ok(numpynn("predict", "numpynn-runs/run-1/model.npz", "--data", "digits", cwd=cwd))
     header, rows = read_csv(out)
     assert header == ["prediction"]
-    saved = load_model(cwd / "numpynn-run" / "model.npz")
+    saved = load_model(cwd / "numpynn-runs" / "run-1" / "model.npz")
     expected = saved.predict(load_dataset("digits").X)
     assert [r[0] for r in rows] == [str(v) for v in expected.tolist()]
 
 
 def test_predict_proba_to_a_file(default_run):
     cwd, _ = default_run
-    proc = numpynn("predict", "numpynn-run/model.npz", "--data", "digits", "--proba",
+    proc = numpynn("predict", "numpynn-runs/run-1/model.npz", "--data", "digits", "--proba",
                    "--output", "preds/p.csv", cwd=cwd)
     assert ok(proc) == ""  # the CSV went to the file
     assert "1797 predictions" in proc.stderr

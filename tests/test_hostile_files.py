@@ -465,3 +465,109 @@ def test_fuzz_scratch_is_writable():
     path = scratch("probe.npz", NPZ)
     with zipfile.ZipFile(path) as z:
         assert sorted(z.namelist()) == ["X.npy", "y.npy"]
+
+
+# ------------------------------------------- issue 10: output paths and overflowing scores
+def _trained_model(tmp: Path) -> tuple[Path, Path]:
+    rng = np.random.default_rng(0)
+    X, y = rng.normal(size=(60, 4)), np.arange(60) % 3
+    np.savez(tmp / "d.npz", X=X + 2 * y[:, None], y=y)
+    assert main(["train", "--data", str(tmp / "d.npz"), "--hidden", "8", "--epochs", "2",
+                 "--quiet", "--no-report", "--out", str(tmp / "run")]) == 0
+    return tmp / "run" / "model.npz", tmp / "d.npz"
+
+
+def _predict(model: Path, data: Path, output: str) -> int:
+    return main(["predict", str(model), "--data", str(data), "--output", output])
+
+
+def test_output_policy_per_kind_of_target(tmp_path, capsys):
+    """A regular file is replaced; a symlink is kept and its target written; a FIFO with a
+    reader and a device are written through; the model and data are refused."""
+    import threading
+
+    model, data = _trained_model(tmp_path)
+    capsys.readouterr()
+    target = tmp_path / "target.csv"
+    target.write_text("old")
+    link = tmp_path / "link.csv"
+    link.symlink_to(target)
+    assert _predict(model, data, str(link)) == 0
+    assert link.is_symlink() and target.read_text().startswith("prediction\n")
+    dangling = tmp_path / "dangling.csv"
+    dangling.symlink_to(tmp_path / "new.csv")
+    assert _predict(model, data, str(dangling)) == 0
+    assert dangling.is_symlink() and (tmp_path / "new.csv").read_text().count("\n") == 61
+
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    got: list[bytes] = []
+    reader = threading.Thread(target=lambda: got.append(fifo.read_bytes()))
+    reader.start()
+    import time
+
+    time.sleep(0.2)  # let the reader open its end
+    assert _predict(model, data, str(fifo)) == 0
+    reader.join(30)
+    assert fifo.exists() and not fifo.is_file()  # still a FIFO, not replaced by a file
+    assert got and got[0].startswith(b"prediction\n")
+    assert _predict(model, data, os.devnull) == 0
+    assert Path(os.devnull).is_char_device()
+    capsys.readouterr()
+    assert _predict(model, data, "-") == 0
+    assert capsys.readouterr().out.startswith("prediction\n")
+    for refused in (model, data):
+        before = refused.read_bytes()
+        assert _predict(model, data, str(refused)) == 2
+        assert refused.read_bytes() == before
+    assert not [p for p in tmp_path.rglob("*.tmp")]
+
+
+def test_overflowing_scores_never_give_nan_predictions_or_invalid_json(tmp_path, capsys):
+    """Weights so large that the scores overflow: predict refuses (exit 2) instead of
+    printing NaN probabilities, and evaluate --json stays strict JSON (null for inf/NaN)."""
+    model, data = _trained_model(tmp_path)
+    with np.load(model) as f:
+        arrays = {k: f[k] for k in f.files}
+    arrays["param/W1"] = np.full_like(arrays["param/W1"], 3e38)
+    np.savez(tmp_path / "huge.npz", **arrays)
+    capsys.readouterr()
+    assert main(["predict", str(tmp_path / "huge.npz"), "--data", str(data), "--proba"]) == 2
+    captured = capsys.readouterr()
+    assert captured.out == "" and "overflow" in captured.err
+    assert len(captured.err.splitlines()) == 1, captured.err  # no numpy warnings either
+    rc = main(["evaluate", str(tmp_path / "huge.npz"), "--data", str(data), "--split", "all",
+               "--json"])
+    out = capsys.readouterr().out
+
+    def refuse(token):
+        raise AssertionError(f"non-JSON token {token}")
+
+    if rc == 0:
+        result = json.loads(out, parse_constant=refuse)
+        assert result["loss"] is None or np.isfinite(result["loss"])
+    else:
+        assert rc == 2
+
+
+@pytest.mark.parametrize("dtype", ["int8", "int16", "int32", "int64", "uint8", "uint16",
+                                   "uint32", "uint64", "bool"])
+def test_labels_of_every_integer_width_and_sign_are_kept_exactly(dtype, tmp_path):
+    """The classes a model stores and predicts are the data's own labels: negative ones,
+    and uint64 labels above 2**63-1 (which wrapped to negative numbers before)."""
+    from numpynn.experiment import RunOptions, prediction_data, run_training
+
+    info = np.iinfo(dtype) if dtype != "bool" else None
+    values = (np.array([info.min, 0, info.max], dtype=dtype) if info is not None
+              else np.array([False, True, True]))
+    rng = np.random.default_rng(0)
+    y = np.resize(values, 60)
+    X = rng.normal(size=(60, 3)) + 3 * (np.arange(60) % 3)[:, None]
+    np.savez(tmp_path / "d.npz", X=X, y=y)
+    run_training(RunOptions(data=str(tmp_path / "d.npz"), hidden=[8],
+                            train=TrainConfig(epochs=1, batch_size=16)), tmp_path / "run",
+                 report=False)
+    saved = load_model(tmp_path / "run" / "model.npz")
+    assert sorted(saved.classes.tolist()) == sorted(set(values.tolist()))
+    predicted = saved.predict(prediction_data(saved, str(tmp_path / "d.npz")))
+    assert set(predicted.tolist()) <= set(values.tolist())

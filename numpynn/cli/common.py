@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import argparse
 import math
+import os
 from collections.abc import Callable
+from pathlib import Path
 from typing import TypeVar
 
 T = TypeVar("T", int, float)
@@ -43,6 +45,37 @@ def nonnegative_float(text: str) -> float:
 def fraction(text: str) -> float:
     return checked_number(text, float, lambda v: math.isfinite(v) and 0 <= v < 1,
                           "a fraction in [0, 1)")
+
+
+SEED_MAX = 2**32 - 1
+
+
+def seed(text: str) -> int:
+    """A random seed: an integer in 0..2**32-1 (what numpy's legacy seeding accepts)."""
+    return checked_number(text, int, lambda v: 0 <= v <= SEED_MAX,
+                          f"an integer from 0 to {SEED_MAX} (2**32-1)")
+
+
+def data_spec(text: str) -> str:
+    """A data spec with ``~`` expanded in its path (FILE.csv, cifar10:~/DIR, mnist:~/DIR)."""
+    for prefix in ("cifar10:", "mnist:"):
+        if text.lower().startswith(prefix):
+            return text[: len(prefix)] + os.path.expanduser(text[len(prefix):])
+    return os.path.expanduser(text) if text.startswith("~") else text
+
+
+def path(text: str) -> Path:
+    """A file or directory path, ``~`` expanded ('-' stays '-', standard output)."""
+    return Path(os.path.expanduser(text)) if text != "-" else Path("-")
+
+
+def dumps_json(value: object) -> str:
+    """Strict JSON text (no NaN/Infinity tokens: non-finite numbers become null)."""
+    import json
+
+    from ..io import json_safe
+
+    return json.dumps(json_safe(value), allow_nan=False)
 
 
 def hidden_sizes(text: str) -> list[int]:
@@ -110,7 +143,8 @@ def add_data_options(p: argparse.ArgumentParser) -> None:
     from ..experiment import RunOptions
 
     o = RunOptions()
-    p.add_argument("--data", default=o.data, help=f"{DATA_HELP} (default {o.data})")
+    p.add_argument("--data", type=data_spec, default=o.data,
+                   help=f"{DATA_HELP} (default {o.data})")
     p.add_argument("--label-column", type=column_spec, default=-1, metavar="NAME|INDEX",
                    help="CSV column holding the label, by header name or index (0 the "
                    "first, -1 the last; default -1)")

@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 import argparse
-import json
 
-from ..errors import InputError
+import numpy as np
+
+from ..errors import DataError, InputError
 from ..evaluation import evaluate, format_evaluation
-from ..experiment import evaluation_data
+from ..experiment import evaluation_data, resolve_recorded_spec
 from ..io import load_model
 from . import common
 
 EXAMPLES = """examples:
-  numpynn evaluate numpynn-run/model.npz                  # its training data's test split
+  numpynn evaluate numpynn-runs/run-1/model.npz                  # its training data's test split
   numpynn evaluate runs/cifar/model.npz --data cifar10:DIR --split test
   numpynn evaluate model.npz --data labelled.csv --json   # every row of another file
 """
@@ -24,8 +25,10 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         description="Accuracy, loss, per-class precision/recall/f1 and the confusion matrix.",
         epilog=EXAMPLES, formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    p.add_argument("model", help="model file written by numpynn train (model.npz)")
-    p.add_argument("--data", help=f"{common.DATA_HELP} (default: the model's training data)")
+    p.add_argument("model", type=common.path,
+                   help="model file written by numpynn train (model.npz)")
+    p.add_argument("--data", type=common.data_spec,
+                   help=f"{common.DATA_HELP} (default: the model's training data)")
     p.add_argument("--split", default="auto", choices=("auto", "all", "train", "val", "test"),
                    help="auto: the training run's test split on its own data, else all rows")
     p.add_argument("--json", action="store_true", help="print the metrics as JSON")
@@ -38,13 +41,27 @@ def run(args: argparse.Namespace) -> int:
     if not spec:
         raise InputError(f"{args.model} does not record its training data; name the data to "
                          "evaluate on with --data (e.g. --data labelled.csv).")
-    X, y, split = evaluation_data(saved, spec, args.split)
-    ev = evaluate(saved.model, saved.transform(X), y)
+    recorded = None
+    if not args.data:  # the model's own data: a relative path is relative to where it ran
+        recorded, base = spec, saved.metadata.get("data_dir")
+        spec = resolve_recorded_spec(spec, base)
+    try:
+        X, y, split = evaluation_data(saved, spec, args.split)
+    except DataError as exc:
+        if recorded is None or spec == recorded:
+            raise
+        raise DataError(f"{exc} (the model records its training data as {recorded!r}, "
+                        f"relative to {base}, where it was trained; name the data with "
+                        "--data)") from None
+    with np.errstate(all="ignore"):  # a non-finite loss is shown as such (null in --json)
+        ev = evaluate(saved.model, saved.transform(X), y)
     names = [str(c) for c in saved.metadata.get("class_names") or saved.classes.tolist()]
     if args.json:
-        print(json.dumps({"data": spec, "split": split, "accuracy": ev.accuracy,
-                          "loss": ev.loss, "precision": ev.precision.tolist(),
-                          "recall": ev.recall.tolist(), "confusion": ev.confusion.tolist()}))
+        # strict JSON: a non-finite loss (scores that overflow) is null, never NaN/Infinity
+        print(common.dumps_json({"data": spec, "split": split, "accuracy": ev.accuracy,
+                                 "loss": ev.loss, "precision": ev.precision.tolist(),
+                                 "recall": ev.recall.tolist(),
+                                 "confusion": ev.confusion.tolist()}))
     else:
         print(f"{args.model} on {spec} ({split} split)")
         print(format_evaluation(ev, names))

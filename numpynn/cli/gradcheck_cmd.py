@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 
 from ..gradcheck import DEFAULT_TOL, builtin_checks
+from . import common
 
 EXAMPLES = """examples:
   numpynn gradcheck              # every layer, the loss, MLPs of depth 1-4, reg 0 and 0.1
@@ -21,7 +22,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         epilog=EXAMPLES,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    p.add_argument("--seed", type=int, default=0, help="seed of the random problems (default 0)")
+    p.add_argument("--seed", type=common.seed, default=0,
+                   help="seed of the random problems (0 to 2**32-1, default 0)")
     p.set_defaults(run=run)
 
 

@@ -1,14 +1,18 @@
 """Entry point: argument parsing, dispatch, the error contract and exit codes.
 
 Exit codes: 0 success; 1 a check failed or training diverged; 2 bad input (usage,
-option values, data or model files); 130 interrupted. A user mistake prints one line
-``numpynn: error: ...`` and no traceback unless ``--debug`` is given.
+option values, data or model files, work too large for memory); 130 interrupted (Ctrl-C,
+SIGINT); 143 terminated (SIGTERM, as sent by kill, systemd, Docker or Slurm), handled like
+Ctrl-C: the commands stop cleanly, remove their temporary files and say how to resume.
+A user mistake prints one line ``numpynn: error: ...`` and no traceback unless
+``--debug`` is given.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import signal
 import sys
 import traceback
 from collections.abc import Sequence
@@ -16,6 +20,43 @@ from collections.abc import Sequence
 from ..errors import InputError, NumpynnError
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
+EXIT_TERMINATED = 128 + signal.SIGTERM  # 143
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM, raised like Ctrl-C's KeyboardInterrupt so that it takes the same path."""
+
+    signum = signal.SIGTERM
+
+
+def interrupted_exit_code(exc: BaseException) -> int:
+    """130 for Ctrl-C (SIGINT), 128 + the signal number for a handled signal (143)."""
+    return 128 + int(getattr(exc, "signum", signal.SIGINT))
+
+
+def _raise_terminated(signum, frame) -> None:
+    raise Terminated()
+
+
+def given_options(parser: argparse.ArgumentParser, argv: Sequence[str]) -> set[str]:
+    """The destinations of the options written on the command line ``argv`` (not those
+    left at their defaults), found by parsing again with every default unset."""
+    unset = object()
+    saved = []
+    stack = [parser]
+    while stack:
+        p = stack.pop()
+        for action in p._actions:
+            saved.append((action, action.default))
+            action.default = unset
+            if isinstance(action, argparse._SubParsersAction):
+                stack.extend(action.choices.values())
+    try:
+        args = parser.parse_args(argv)
+    finally:
+        for action, default in saved:
+            action.default = default
+    return {k for k, v in vars(args).items() if v is not unset}
 
 
 class UsageError(InputError):
@@ -63,13 +104,24 @@ def main(argv: Sequence[str] | None = None) -> int:
     debug = "--debug" in argv
     if debug:
         argv.remove("--debug")
+    previous = _install(signal.SIGTERM, _raise_terminated)
     try:
         parser = build_parser()
         args = parser.parse_args(argv)
+        args.given = given_options(parser, argv)
         code = args.run(args)
-    except KeyboardInterrupt:
-        print("numpynn: interrupted", file=sys.stderr)
-        code = EXIT_INTERRUPTED
+    except KeyboardInterrupt as exc:
+        print("numpynn: terminated" if isinstance(exc, Terminated) else "numpynn: interrupted",
+              file=sys.stderr)
+        code = interrupted_exit_code(exc)
+    except MemoryError as exc:
+        if debug:
+            traceback.print_exc()
+        detail = f" ({_one_line(exc)})" if str(exc) else ""
+        print(f"numpynn: error: out of memory{detail}; reduce the work: fewer or smaller "
+              "--hidden layers, a smaller --batch-size, fewer --trials or grid values, or "
+              "less data.", file=sys.stderr)
+        code = EXIT_USAGE
     except InputError as exc:
         if debug:
             traceback.print_exc()
@@ -93,7 +145,19 @@ def main(argv: Sequence[str] | None = None) -> int:
         code = EXIT_USAGE
     except SystemExit as exc:  # --help / --version
         code = int(exc.code or 0)
+    finally:
+        _install(signal.SIGTERM, previous)
     return code
+
+
+def _install(signum: int, handler):
+    """Set a signal handler where Python allows it (the main thread); returns the old."""
+    if handler is None:
+        return None
+    try:
+        return signal.signal(signum, handler)
+    except ValueError:  # not the main thread (e.g. main() called from a worker thread)
+        return None
 
 
 def _one_line(exc: BaseException) -> str:

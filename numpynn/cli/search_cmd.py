@@ -135,8 +135,9 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
                    help="normalisations to try among none,batch,layer (default none)")
     p.add_argument("--grid-points", type=common.positive_int, default=3,
                    help="values taken from a LOW:HIGH range in grid mode (default 3)")
-    p.add_argument("--seed", type=common.nonnegative_int, default=0,
-                   help="search seed: the split and every trial's seed (default 0)")
+    p.add_argument("--seed", type=common.seed, default=0,
+                   help="search seed: the split and every trial's seed (0 to 2**32-1, "
+                   "default 0)")
     p.add_argument("--jobs", type=_jobs, default=1,
                    help="trials run in parallel on this machine (default 1; -1: all cores)")
     p.add_argument("--scheduler", metavar="ADDRESS",
@@ -144,9 +145,9 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
                    "(--jobs is then not used: every worker thread runs trials)")
     p.add_argument("--patience", type=common.positive_int, default=None,
                    help="stop a trial after this many epochs without better val accuracy")
-    p.add_argument("--out", type=Path, default=Path("numpynn-search"),
+    p.add_argument("--out", type=common.path, default=Path("numpynn-search"),
                    help="output directory (default ./numpynn-search)")
-    p.add_argument("--resume", type=Path, metavar="DIR",
+    p.add_argument("--resume", type=common.path, metavar="DIR",
                    help="finish the interrupted search in DIR with its own settings")
     p.add_argument("--top", type=common.positive_int, default=None,
                    help="print only the best N rows (all are saved)")
@@ -248,12 +249,15 @@ def run(args: argparse.Namespace) -> int:
         result = search(options, space, mode=mode, trials=trials, seed=seed, jobs=args.jobs,
                         out=out, scheduler=args.scheduler, resume=args.resume is not None,
                         report=not args.no_report, on_trial=_progress(args.quiet))
-    except KeyboardInterrupt:
+    except KeyboardInterrupt as exc:
+        from .main import interrupted_exit_code
+
         n = len(read_trials(Path(out) / TRIALS_FILE))
-        print(f"\ninterrupted; {n} finished trials are kept in {out}/{TRIALS_FILE} and "
+        what = "terminated" if getattr(exc, "signum", None) else "interrupted"
+        print(f"\n{what}; {n} finished trials are kept in {out}/{TRIALS_FILE} and "
               f"{out}/{RESULTS_CSV}. Continue with: numpynn search --resume {out}",
               file=sys.stderr)
-        return 130
+        return interrupted_exit_code(exc)
     rows = result.rows
     print(f"search: {mode}, {len(rows)} trials, seed {seed}, data {options.data}; "
           f"{result.backend}; {result.seconds:.1f} s")

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import argparse
 import sys
-from pathlib import Path
 
 from ..data.download import prefetch
+from ..errors import InputError
 from ..experiment import (
     CHECKPOINT_FILE,
     RunOptions,
@@ -16,6 +16,7 @@ from ..experiment import (
 )
 from ..optim import OPTIMIZERS
 from ..progress import ProgressBar
+from ..runfiles import RUNS_DIR, holds_run, new_run_dir, remove_if_empty
 from ..schedules import SCHEDULES
 from ..train import Callback, TrainConfig
 from . import common
@@ -31,8 +32,15 @@ EXAMPLES = """examples:
                 --impute median --out runs/wine   # your own table
   numpynn train --resume runs/cifar                # continue an interrupted run
 
-outputs in --out: model.npz, history.json, checkpoint.npz, report.html + PNG plots
+outputs in --out (default: a new numpynn-runs/run-N for every run): model.npz,
+history.json, checkpoint.npz, report.html + PNG plots. They replace an earlier run's files
+only when the run succeeds; an --out that holds a run needs --overwrite (or --resume).
+--resume DIR continues with the run's own options; only --epochs and --patience may be
+given with it.
 """
+
+#: Options that --resume accepts (the rest are the run's own and cannot change).
+RESUME_OPTIONS = {"resume", "epochs", "patience", "quiet", "no_report"}
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -77,11 +85,15 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
                    "for imbalanced tables (default none)")
     p.add_argument("--patience", type=common.positive_int, default=None,
                    help="stop after this many epochs without better val accuracy")
-    p.add_argument("--seed", type=int, default=d.seed, help="seed for init, split, shuffling")
-    p.add_argument("--out", type=Path, default=Path("numpynn-run"),
-                   help="output directory (default ./numpynn-run)")
-    p.add_argument("--resume", type=Path, metavar="DIR",
-                   help="continue the interrupted run in DIR with its own options")
+    p.add_argument("--seed", type=common.seed, default=d.seed,
+                   help="seed for init, split, shuffling (0 to 2**32-1)")
+    p.add_argument("--out", type=common.path, default=None,
+                   help=f"output directory (default: a new {RUNS_DIR}/run-N)")
+    p.add_argument("--overwrite", action="store_true",
+                   help="let this run replace the run already in --out (when it succeeds)")
+    p.add_argument("--resume", type=common.path, metavar="DIR",
+                   help="continue the interrupted run in DIR with its own options "
+                   "(--epochs and --patience may be changed)")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.add_argument("--no-report", action="store_true", help="skip the plots and report.html")
     p.set_defaults(run=run)
@@ -107,12 +119,27 @@ def _weight_scale(text: str) -> float | str:
         return text  # MLP rejects it with a clear message
 
 
+def _option_name(dest: str) -> str:
+    return "--" + dest.replace("_", "-")
+
+
 def run(args: argparse.Namespace) -> int:
+    given = set(getattr(args, "given", ())) - {"command", "run", "given"}
+    created = False
     if args.resume is not None:
+        fixed = sorted(given - RESUME_OPTIONS)
+        if fixed:
+            names = ", ".join(_option_name(d) for d in fixed)
+            raise InputError(f"--resume continues the run in {args.resume} with its own "
+                             f"options; {names} cannot be changed (only --epochs and "
+                             "--patience can): drop them, or start a new run with --out.")
         out = args.resume
         options = resume_options(out)
+        if "epochs" in given:
+            options.train.epochs = args.epochs
+        if "patience" in given:
+            options.train.patience = args.patience
     else:
-        out = args.out
         config = TrainConfig(
             epochs=args.epochs, batch_size=args.batch_size, optimizer=args.optimizer,
             lr=args.lr, schedule=args.schedule, lr_decay=args.lr_decay,
@@ -127,22 +154,39 @@ def run(args: argparse.Namespace) -> int:
             class_weight=None if args.class_weight == "none" else args.class_weight,
             train=config, **common.data_option_values(args),
         )
-    prefetch(options.data, progress=False if args.quiet else None)
+        # a download (mnist, cifar10...) happens before the run directory is made
+        prefetch(options.data, progress=False if args.quiet else None)
+        if args.out is None:
+            out, created = new_run_dir(), True
+        else:
+            out = args.out
+            if holds_run(out) and not args.overwrite:
+                raise InputError(f"--out {out} already holds a run (model.npz or "
+                                 "checkpoint.npz); continue it with --resume "
+                                 f"{out}, replace it with --overwrite, or choose another "
+                                 "--out.")
     progress = ProgressBar(enabled=False if args.quiet else None)
     try:
         result = run_training(options, out, callbacks=[PrintSummary(args.quiet), progress],
                               resume=args.resume is not None,
                               report=not args.no_report)
-    except KeyboardInterrupt:
+    except KeyboardInterrupt as exc:
+        from .main import interrupted_exit_code
+
         progress.on_train_end(None)  # type: ignore[arg-type]
         checkpoint = out / CHECKPOINT_FILE
+        what = "terminated" if getattr(exc, "signum", None) else "interrupted"
         if checkpoint.is_file():
-            print(f"numpynn: interrupted; the last finished epoch is saved in {checkpoint}. "
+            print(f"numpynn: {what}; the last finished epoch is saved in {checkpoint}. "
                   f"Continue with: numpynn train --resume {out}", file=sys.stderr)
         else:
-            print("numpynn: interrupted before the first epoch finished; nothing was saved. "
+            remove_if_empty(out, created)
+            print(f"numpynn: {what} before the first epoch finished; nothing was saved. "
                   "Run the same command again to start over.", file=sys.stderr)
-        return 130
+        return interrupted_exit_code(exc)
+    except BaseException:
+        remove_if_empty(out, created)
+        raise
     h = result.history
     print(f"{options.data}: {result.saved.model!r}")
     print(f"{len(h.epochs)} epochs ({h.stop_reason}); kept epoch {h.best_epoch} "

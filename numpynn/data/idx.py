@@ -126,6 +126,10 @@ def load_mnist(
             ) from None
         if len(images) == 0:
             raise DataError(f"{found[f'{split}_images']}: holds no images")
+        if images[0].size == 0:
+            raise DataError(f"{found[f'{split}_images']}: its images are "
+                            f"{'x'.join(map(str, images.shape[1:]))} pixels, i.e. empty; "
+                            "download the MNIST files again")
         if len(images) != len(labels):
             raise DataError(
                 f"{found[f'{split}_images']} holds {len(images)} images but "

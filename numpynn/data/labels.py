@@ -10,6 +10,7 @@ import numpy as np
 from ..errors import DataError, InputError
 
 _INT64_MAX = 2**63 - 1
+_UINT64_MAX = 2**64 - 1
 
 
 def as_classes(classes: Sequence[object] | np.ndarray) -> np.ndarray:
@@ -112,9 +113,15 @@ def parse_label_cells(cells: Sequence[str], rows: Sequence[int], source: str) ->
                     "must be integers or text (is label_column the right column?)"
                 ) from None
             value = int(number)
-        if abs(value) > _INT64_MAX:
-            raise DataError(f"{source}: row {row}: label {cell!r} is too large")
+        if not -_INT64_MAX - 1 <= value <= _UINT64_MAX:
+            raise DataError(f"{source}: row {row}: label {cell!r} is too large (class labels "
+                            "are 64-bit integers or text)")
         parsed.append(value)
+    if parsed and max(parsed) > _INT64_MAX:  # unsigned 64-bit labels
+        if min(parsed) < 0:
+            raise DataError(f"{source}: labels from {min(parsed)} to {max(parsed)} do not fit "
+                            "one 64-bit integer type; write them as text (e.g. quote them)")
+        return np.array(parsed, dtype=np.uint64)
     return np.array(parsed, dtype=np.int64)
 
 

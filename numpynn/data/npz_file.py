@@ -147,6 +147,8 @@ def _check_y(y: np.ndarray, n: int, path: os.PathLike[str]) -> np.ndarray:
     if len(y) != n:
         raise DataError(f"{path}: X has {n} rows but y has {len(y)} labels; they must match")
     if y.dtype.kind in "biu":
+        if y.dtype.kind == "u" and y.size and int(y.max()) > np.iinfo(np.int64).max:
+            return y.astype(np.uint64)  # labels above 2**63-1 would wrap in int64
         return y.astype(np.int64)
     if y.dtype.kind == "f":
         bad = ~(np.isfinite(y) & (y == np.round(y)) & (np.abs(y) < 2.0**63))

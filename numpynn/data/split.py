@@ -24,6 +24,7 @@ def train_val_test_split(
     val_fraction: float = 0.1,
     test_fraction: float = 0.2,
     seed: int = 0,
+    classes: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Split (X, y) into train, validation and test parts with the same class proportions.
 
@@ -35,6 +36,8 @@ def train_val_test_split(
         test_fraction: share in the test part (rounded up), in [0, 1); 0 gives an empty
             test part, e.g. for data sets with a predefined test split.
         seed: the same seed gives the same split.
+        classes: (C,) the original labels when ``y`` holds class indices; messages then
+            name a class by its label (e.g. 20), not by its index.
 
     Returns:
         ``(X_train, y_train, X_val, y_val, X_test, y_test)``; empty parts keep the shape
@@ -65,7 +68,13 @@ def train_val_test_split(
     parts += [("validation", n_val)] if n_val else []
     parts += [("test", n_test)] if n_test else []
     need = len(parts)
+    def name(label: object) -> object:
+        if classes is not None and isinstance(label, int) and 0 <= label < len(classes):
+            return np.asarray(classes)[label].item()
+        return label
+
     for label, count in zip(labels.tolist(), counts.tolist()):
+        label = name(label)
         if need > 1 and count < need:
             names = "/".join(name for name, _ in parts)
             raise DataError(
@@ -83,13 +92,13 @@ def train_val_test_split(
             )
     index = np.arange(n)
     empty = index[:0]
-    rest, test = _stratified(index, y, n_test, seed) if n_test else (index, empty)
-    train, val = _stratified(rest, y[rest], n_val, seed) if n_val else (rest, empty)
+    rest, test = _stratified(index, y, n_test, seed, name) if n_test else (index, empty)
+    train, val = _stratified(rest, y[rest], n_val, seed, name) if n_val else (rest, empty)
     return X[train], y[train], X[val], y[val], X[test], y[test]
 
 
 def _stratified(
-    index: np.ndarray, y: np.ndarray, n_take: int, seed: int
+    index: np.ndarray, y: np.ndarray, n_take: int, seed: int, name=lambda label: label
 ) -> tuple[np.ndarray, np.ndarray]:
     from sklearn.model_selection import train_test_split
 
@@ -99,7 +108,7 @@ def _stratified(
         labels, counts = np.unique(y, return_counts=True)
         least = int(np.argmin(counts))
         raise DataError(
-            f"cannot split stratified: {exc} (class {labels[least].item()!r} has "
+            f"cannot split stratified: {exc} (class {name(labels[least].item())!r} has "
             f"{counts[least]} example(s) left); collect more examples of the rare classes "
             "or lower val_fraction/test_fraction"
         ) from None

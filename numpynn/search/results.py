@@ -112,10 +112,40 @@ def _csv_text(rows: Sequence[Mapping[str, Any]]) -> str:
     return buf.getvalue()
 
 
+def repair_torn_line(path: str | Path) -> int:
+    """Cut a torn last line (the write of a killed search: no final newline) off the trial
+    log, so that the next trial starts on a line of its own. Returns the bytes removed."""
+    try:
+        with open(path, "rb+") as fh:
+            size = fh.seek(0, os.SEEK_END)
+            if size == 0:
+                return 0
+            fh.seek(size - 1)
+            if fh.read(1) == b"\n":
+                return 0
+            keep, pos, block = 0, size, 1 << 16
+            while pos > 0:  # find the last newline, reading backwards
+                start = max(0, pos - block)
+                fh.seek(start)
+                chunk = fh.read(pos - start)
+                i = chunk.rfind(b"\n")
+                if i >= 0:
+                    keep = start + i + 1
+                    break
+                pos = start
+            fh.truncate(keep)
+            fh.flush()
+            os.fsync(fh.fileno())
+            return size - keep
+    except FileNotFoundError:
+        return 0
+
+
 class _TrialLog:
     """Append-only trials.jsonl: each finished trial is on disk before the next is awaited."""
 
     def __init__(self, path: Path) -> None:
+        repair_torn_line(path)
         self.fh = open(path, "a", encoding="utf-8")  # noqa: SIM115 (closed in close())
 
     def append(self, row: Mapping[str, Any]) -> None:

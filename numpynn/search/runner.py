@@ -29,7 +29,7 @@ from .results import (
     ranked,
     read_trials,
 )
-from .space import MODES, SearchSpace, trial_plan
+from .space import MODES, PARAMS, LogUniform, SearchSpace, trial_plan
 from .trials import (
     _SPLITS_CACHE,
     _blas_one_thread,
@@ -166,8 +166,9 @@ def search(
     started = time.perf_counter()
     if mode not in MODES:
         raise InputError(f"mode must be 'random' or 'grid'; got {mode!r}.")
-    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
-        raise InputError(f"seed must be an integer >= 0; got {seed!r}.")
+    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or not (
+            0 <= seed <= 2**32 - 1):
+        raise InputError(f"seed must be an integer from 0 to 2**32-1; got {seed!r}.")
     seed = int(seed)
     if isinstance(jobs, bool) or not isinstance(jobs, int) or jobs == 0 or jobs < -1:
         raise InputError(f"jobs must be a positive integer or -1 (all cores); got {jobs!r}.")
@@ -185,10 +186,12 @@ def search(
     if not base.val_fraction > 0:
         raise InputError("a search ranks trials on the validation split: val_fraction must be "
                          f"above 0; got {base.val_fraction}.")
+    _check_search_size(space, mode, trials, base)
     plan = trial_plan(space, mode, trials, seed)
     settings = _settings(base, space, mode, trials, seed)
 
     splits = prepare_splits(base)  # check the data here, with a clear error, before the pool
+    _check_networks_fit(space, splits, base)
     fingerprint = data_fingerprint(splits)
     _SPLITS_CACHE.clear()
     _SPLITS_CACHE[_data_key(base) + fingerprint] = splits
@@ -246,6 +249,36 @@ def search(
     return result
 
 
+#: Bytes a trial takes in the plan, the results and the files (a generous lower bound).
+TRIAL_BYTES = 4096
+
+
+def _check_search_size(space: SearchSpace, mode: str, trials: int | None,
+                       base: RunOptions) -> None:
+    """Refuse, from an estimate and before any work, a search that cannot fit in memory:
+    too many trials or grid combinations, or a network too large to train."""
+    from ..memory import check_fits
+
+    if mode == "grid":
+        count = 1
+        for name in PARAMS:
+            dim = getattr(space, name)
+            count *= int(dim.points) if isinstance(dim, LogUniform) else len(dim)
+        check_fits(count * TRIAL_BYTES, f"a grid of {count:.3g} combinations",
+                   "the values per option or --grid-points")
+    elif isinstance(trials, int) and not isinstance(trials, bool):
+        check_fits(trials * TRIAL_BYTES, f"{trials:.3g} trials", "--trials")
+
+
+def _check_networks_fit(space: SearchSpace, splits: Splits, base: RunOptions) -> None:
+    from ..memory import check_training_fits
+
+    batch = max(space.batch_size) if not isinstance(space.batch_size, LogUniform) else 1
+    for hidden in space.hidden:
+        check_training_fits(splits.X_train.shape[1], hidden, splits.dataset.n_classes,
+                            batch, base.dtype)
+
+
 def _backend_name(client: Any, jobs: int) -> str:
     if client is None:
         return f"local, {jobs if jobs > 0 else os.cpu_count()} process(es)"
@@ -276,6 +309,12 @@ def _prepare_out(out_dir: Path, settings: Mapping[str, Any], resume: bool) -> li
     except OSError as exc:
         raise InputError(f"cannot create the output directory {out_dir} "
                          f"({exc.strerror or exc}); choose another --out.") from None
+    from ..experiment import data_inputs
+    from ..outputs import check_output
+
+    inputs = data_inputs(settings["options"]["data"])
+    for name in (SETTINGS_FILE, TRIALS_FILE, RESULTS_CSV, RESULTS_JSON, PLOT_FILE):
+        check_output(out_dir / name, inputs, what="the search's file")  # before any trial
     write_json_atomic(out_dir / SETTINGS_FILE, settings)
     return existing
 

@@ -1,0 +1,61 @@
+"""Refuse work that cannot fit in memory, up front, from an estimate.
+
+The estimates are lower bounds of what the work allocates; a request above the machine's
+physical memory is refused with an :class:`~numpynn.errors.InputError` naming what to
+reduce, instead of failing later with a ``MemoryError`` or the kernel's OOM killer.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+
+import numpy as np
+
+from .errors import InputError
+
+#: Arrays of a model's size that training holds at once: parameters, gradients, two
+#: optimiser moments (Adam), the best and the last good parameters.
+TRAINING_COPIES = 6
+
+
+def physical_memory() -> int | None:
+    """Bytes of physical memory (None where the OS does not say)."""
+    try:
+        return int(os.sysconf("SC_PHYS_PAGES")) * int(os.sysconf("SC_PAGE_SIZE"))
+    except (AttributeError, ValueError, OSError):
+        return None
+
+
+def _gib(n: float) -> str:
+    return f"{n / 2**30:.3g} GiB"
+
+
+def check_fits(nbytes: float, what: str, reduce: str) -> None:
+    """Refuse ``nbytes`` when it exceeds physical memory; the message says ``what`` needs
+    it and what to ``reduce``."""
+    total = physical_memory()
+    if total is not None and nbytes > total:
+        raise InputError(f"{what} needs at least {_gib(nbytes)} of memory, more than this "
+                         f"machine has ({_gib(total)}); reduce {reduce}.")
+
+
+def network_parameters(n_inputs: int, hidden: Sequence[int], n_classes: int) -> int:
+    """Weights and biases of an MLP with these layer sizes."""
+    dims = [int(n_inputs), *(int(h) for h in hidden), int(n_classes)]
+    return sum(a * b + b for a, b in zip(dims[:-1], dims[1:]))
+
+
+def check_training_fits(n_inputs: int, hidden: Sequence[int], n_classes: int,
+                        batch_size: int, dtype: str | np.dtype = "float32",
+                        option: str = "--hidden") -> None:
+    """Refuse a network whose training cannot fit in memory (parameters and their copies,
+    plus one batch's activations)."""
+    itemsize = np.dtype(dtype).itemsize
+    params = network_parameters(n_inputs, hidden, n_classes)
+    activations = int(batch_size) * (int(n_inputs) + 3 * sum(int(h) for h in hidden)
+                                     + int(n_classes))
+    layers = ",".join(str(int(h)) for h in hidden)
+    check_fits((TRAINING_COPIES * params + activations) * itemsize,
+               f"a network with hidden layers {layers} ({params:.3g} parameters)",
+               f"{option} (fewer or smaller layers) or --batch-size")

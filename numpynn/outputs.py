@@ -1,0 +1,228 @@
+"""Where numpynn writes: one policy for every output path.
+
+Every file the library or the CLI writes goes through :func:`write_path`, which looks at
+what is at the target first (:func:`classify`) and then:
+
+==============================  ===========================================================
+target                          behaviour
+==============================  ===========================================================
+missing, or a regular file      atomic replace: a temporary file beside it
+                                (``.NAME.PID.XXXX.tmp``), flushed, fsynced, renamed over it
+a symbolic link                 the link is kept; its target gets the policy of its kind
+                                (a regular file behind the link is replaced atomically)
+a FIFO (named pipe)             written through; refused at once when no process reads it
+a character or block device     written through (``/dev/null``, ``/dev/stdout``, a tty)
+``-``                           standard output
+a directory                     refused
+an input of the same command    refused (the model or data file being read, a checkpoint)
+==============================  ===========================================================
+
+:func:`check_output` applies the same checks without writing, so that a command can refuse
+a bad output path before it starts working.
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+import stat
+import sys
+import tempfile
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import BinaryIO
+
+from .errors import InputError
+
+STDOUT = "-"
+TEMP_SUFFIX = ".tmp"
+
+#: The kinds :func:`classify` returns.
+KINDS = ("stdout", "missing", "file", "symlink", "fifo", "device", "directory", "other")
+
+
+def classify(path: str | os.PathLike[str], follow: bool = False) -> str:
+    """What is at ``path`` now: one of :data:`KINDS`; a symlink is reported as such unless
+    ``follow``, which gives the kind of what it points to ("missing" when dangling)."""
+    if os.fspath(path) == STDOUT:
+        return "stdout"
+    try:
+        st = os.stat(path) if follow else os.lstat(path)
+    except FileNotFoundError:
+        return "missing"
+    except NotADirectoryError:
+        return "missing"  # a parent is a file: creating it fails with a clear message later
+    mode = st.st_mode
+    if stat.S_ISLNK(mode):
+        return "symlink"
+    if stat.S_ISREG(mode):
+        return "file"
+    if stat.S_ISDIR(mode):
+        return "directory"
+    if stat.S_ISFIFO(mode):
+        return "fifo"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "device"
+    return "other"
+
+
+def same_file(a: str | os.PathLike[str], b: str | os.PathLike[str]) -> bool:
+    """True when ``a`` and ``b`` name the same file (links and ``..`` resolved)."""
+    try:
+        return os.path.samefile(a, b)
+    except OSError:
+        return os.path.realpath(a) == os.path.realpath(b)
+
+
+def check_output(path: str | os.PathLike[str], inputs: Iterable[str | os.PathLike[str]] = (),
+                 what: str = "output file") -> str:
+    """Refuse an output path that cannot be written as a file, before any work is done.
+
+    Raises InputError when ``path`` is a directory, is (or links to) one of ``inputs``,
+    or sits below a file (a FIFO without a reader is refused when written). Returns the
+    kind (:func:`classify`; a link's target's kind, "symlink" when it dangles).
+    """
+    kind = classify(path)
+    if kind == "stdout":
+        return kind
+    for source in inputs:
+        if source is not None and os.fspath(source) != STDOUT and same_file(path, source):
+            raise InputError(f"{what} {path} is the same file as the input {source}, which "
+                             "this command reads: writing it would destroy it; choose "
+                             "another output path.")
+    if kind == "symlink":
+        kind = classify(path, follow=True)
+        if kind == "missing":  # a dangling link: what it points to is created
+            return "symlink"
+    if kind == "directory":
+        example = f" (e.g. {Path(path) / 'predictions.csv'})" if what == "--output" else ""
+        raise InputError(f"{what} {path} is a directory; give a file path{example}, or "
+                         "remove the directory.")
+    if kind == "other":
+        raise InputError(f"{what} {path} is a socket or another special file; give a file "
+                         "path.")
+    parent = Path(path).parent
+    for p in (parent, *parent.parents):
+        if p.exists():
+            if not p.is_dir():
+                raise InputError(f"{what} {path} cannot be created: {p} is a file, not a "
+                                 "directory; check the path.")
+            break
+    return kind
+
+
+def write_path(path: str | os.PathLike[str], write: Callable[[BinaryIO], object],
+               inputs: Iterable[str | os.PathLike[str]] = (),
+               what: str = "output file") -> Path:
+    """Call ``write(fh)`` with a binary file handle for ``path``, by the module's policy."""
+    kind = check_output(path, inputs, what)
+    if kind == "stdout":
+        sys.stdout.flush()
+        write(sys.stdout.buffer)
+        sys.stdout.buffer.flush()
+        return Path(STDOUT)
+    if kind in ("fifo", "device"):  # written through (a link to one is followed)
+        fd = _open_fifo(path, what) if kind == "fifo" else os.open(path, os.O_WRONLY)
+        with os.fdopen(fd, "wb") as fh:
+            write(fh)
+        return Path(path)
+    # a link is kept: the regular file it points to (or will) is replaced atomically
+    target = Path(os.path.realpath(path)) if os.path.islink(path) else Path(path)
+    return atomic_replace(target, write)
+
+
+def atomic_replace(path: Path, write: Callable[[BinaryIO], object]) -> Path:
+    """Write a temporary file beside ``path``, fsync it, rename it over ``path``: readers
+    see the old file or the complete new one, never a partial one."""
+    make_parent(path)
+    fd, tmp = temp_file_beside(path)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            write(fh)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return path
+
+
+def _open_fifo(path: str | os.PathLike[str], what: str) -> int:
+    """Open a FIFO for writing without blocking when no process reads it."""
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_NONBLOCK)
+    except OSError as exc:
+        if exc.errno == errno.ENXIO:
+            raise InputError(f"{what} {path} is a FIFO (named pipe) that no process is "
+                             "reading; start the reader first, or give a file path.") from None
+        raise
+    os.set_blocking(fd, True)
+    return fd
+
+
+def make_parent(path: Path) -> None:
+    """Create ``path``'s directory; errors name the part of the path that is in the way."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except FileExistsError:
+        blocker = next(p for p in (path.parent, *path.parent.parents) if p.exists())
+        raise NotADirectoryError(errno.ENOTDIR, f"{blocker} is a file, not a directory",
+                                 str(path)) from None
+
+
+def temp_file_beside(path: Path) -> tuple[int, str]:
+    """Open a temporary file ``.NAME.PID.XXXX.tmp`` in ``path``'s directory (for an atomic
+    rename onto ``path``), with the permissions of an ordinary new file."""
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.{os.getpid()}.", suffix=TEMP_SUFFIX,
+                                   dir=path.parent)
+    except OSError as exc:  # name the file the user asked for, not the temporary one
+        raise OSError(exc.errno, exc.strerror, str(path)) from None
+    mask = os.umask(0o022)
+    os.umask(mask)
+    try:
+        os.chmod(tmp, 0o666 & ~mask)
+    except OSError:  # e.g. a file system without POSIX permissions: keep mkstemp's
+        pass
+    return fd, tmp
+
+
+def remove_stale_temp_files(directory: str | os.PathLike[str]) -> list[Path]:
+    """Delete the temporary files in ``directory`` left by killed numpynn processes (those
+    whose process no longer runs); a live process's files are left alone. Returns them."""
+    removed = []
+    try:
+        entries = list(Path(directory).iterdir())
+    except OSError:
+        return removed
+    for p in entries:
+        parts = p.name.split(".")
+        if not (p.name.startswith(".") and p.name.endswith(TEMP_SUFFIX) and len(parts) >= 4):
+            continue
+        try:
+            pid = int(parts[-3])
+        except ValueError:
+            continue
+        if pid != os.getpid() and not _alive(pid):
+            try:
+                if p.is_dir() and not p.is_symlink():  # a staging directory (runfiles)
+                    import shutil
+
+                    shutil.rmtree(p)
+                else:
+                    p.unlink()
+                removed.append(p)
+            except OSError:
+                pass
+    return removed
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OverflowError):
+        return True
+    return True

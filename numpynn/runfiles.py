@@ -1,0 +1,168 @@
+"""A run's output directory: checked before work starts, committed only on success.
+
+Contract (``numpynn train`` and the retrained best model of ``numpynn search``):
+
+- :func:`prepare_run_dir` runs before any data is loaded or trained on: the directory is
+  created (or must be one), must be writable, and none of the run's file names may be a
+  directory or an input of the run (the data file);
+- :class:`StagedOutputs` collects the run's finished files (model, history, report and
+  plots) in a hidden staging directory inside the output directory; :meth:`commit` moves
+  them into place only after all of them were written, ``model.npz`` last, each by the
+  policy of :mod:`numpynn.outputs` (a regular file is replaced by a rename, a symlink is
+  kept and its target replaced, a FIFO or device is written through). A run that fails
+  (an error, a full disk, ``ulimit -f``, a signal) discards the staging directory and
+  leaves every earlier output as it was.
+- Without an explicit directory, :func:`new_run_dir` makes ``numpynn-runs/run-N`` with
+  the first free N (``mkdir`` decides, so concurrent runs never share one).
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+import shutil
+import tempfile
+from collections.abc import Iterable
+from pathlib import Path
+
+from .errors import InputError
+from .outputs import TEMP_SUFFIX, atomic_replace, check_output, classify, make_parent
+
+MODEL_FILE, HISTORY_FILE, CHECKPOINT_FILE = "model.npz", "history.json", "checkpoint.npz"
+REPORT_FILES = ("report.html", "loss.png", "accuracy.png", "confusion.png", "weights.png")
+RUN_FILES = (MODEL_FILE, HISTORY_FILE, CHECKPOINT_FILE, *REPORT_FILES)
+RUNS_DIR = "numpynn-runs"
+
+
+def holds_run(out: str | os.PathLike[str]) -> bool:
+    """True when ``out`` holds the model or checkpoint of an earlier run."""
+    out = Path(out)
+    return any(os.path.lexists(out / name) for name in (MODEL_FILE, CHECKPOINT_FILE))
+
+
+def new_run_dir(base: str | os.PathLike[str] = RUNS_DIR) -> Path:
+    """Create and return ``base/run-N`` for the smallest free N >= 1 (race-safe)."""
+    base = Path(base)
+    try:
+        base.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise InputError(f"cannot create {base} for the run ({exc.strerror or exc}); give "
+                         "an output directory with --out.") from None
+    taken = [int(p.name[4:]) for p in base.glob("run-*") if p.name[4:].isdigit()]
+    n = max(taken, default=0) + 1
+    while True:
+        path = base / f"run-{n}"
+        try:
+            path.mkdir()
+            return path
+        except FileExistsError:
+            n += 1
+
+
+def prepare_run_dir(out: str | os.PathLike[str], inputs: Iterable[str | os.PathLike[str]] = (),
+                    what: str = "--out") -> bool:
+    """Check and create the output directory ``out`` before any work; returns whether it
+    was created now (so that a run failing early can remove it again).
+
+    Raises InputError naming ``what`` when ``out`` is a file, cannot be created or
+    written, or one of the run's files in it is a directory or an input of the run.
+    """
+    out = Path(out)
+    if os.path.lexists(out) and not out.is_dir():
+        raise InputError(f"{what} {out} is a file; give a directory for the run's outputs.")
+    created = not out.exists()
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        why = "a part of the path is a file" if isinstance(exc, (FileExistsError,
+                                                                 NotADirectoryError)) else (
+            exc.strerror or str(exc))
+        raise InputError(f"cannot create the output directory {out} ({why}); "
+                         f"choose another {what}.") from None
+    try:
+        fd, probe = tempfile.mkstemp(prefix=f".probe.{os.getpid()}.", suffix=TEMP_SUFFIX,
+                                     dir=out)
+        os.close(fd)
+        os.unlink(probe)
+    except OSError as exc:
+        remove_if_empty(out, created)
+        raise InputError(f"the output directory {out} is not writable "
+                         f"({exc.strerror or exc}); choose another {what} or fix its "
+                         "permissions.") from None
+    try:
+        inputs = [i for i in inputs if i is not None]
+        for name in RUN_FILES:
+            check_output(out / name, inputs, what="the run's file")
+    except InputError:
+        remove_if_empty(out, created)
+        raise
+    return created
+
+
+def remove_if_empty(out: Path, created: bool) -> None:
+    """Remove ``out`` if this run created it and left nothing in it."""
+    if created:
+        try:
+            out.rmdir()
+        except OSError:
+            pass
+
+
+class StagedOutputs:
+    """Files of a run written into ``out/.staging.PID.XXXX.tmp`` and moved into ``out``
+    together by :meth:`commit`; :meth:`discard` (or leaving the ``with`` block with an
+    exception) deletes them and leaves ``out`` as it was."""
+
+    def __init__(self, out: str | os.PathLike[str]) -> None:
+        self.out = Path(out)
+        make_parent(self.out / "x")
+        self.dir = Path(tempfile.mkdtemp(prefix=f".staging.{os.getpid()}.", suffix=TEMP_SUFFIX,
+                                         dir=self.out))
+
+    def __enter__(self) -> StagedOutputs:
+        return self
+
+    def __exit__(self, kind, value, tb) -> None:
+        if kind is not None:
+            self.discard()
+
+    def path(self, name: str) -> Path:
+        """Where to write the file ``name`` now (it reaches ``out/name`` on commit)."""
+        return self.dir / name
+
+    def commit(self) -> dict[str, Path]:
+        """Move every staged file into ``out`` (``model.npz`` last); returns name -> path."""
+        names = sorted(p.name for p in self.dir.iterdir())
+        names.sort(key=lambda n: n == MODEL_FILE)
+        for name in names:  # check them all before moving any
+            check_output(self.out / name, what="the run's file")
+        done = {}
+        for name in names:
+            done[name] = _move(self.dir / name, self.out / name)
+        self.discard()
+        return done
+
+    def discard(self) -> None:
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+
+def _move(staged: Path, target: Path) -> Path:
+    kind = classify(target, follow=True)
+    if kind in ("fifo", "device"):
+        from .outputs import write_path
+
+        write_path(target, lambda fh: _copy(staged, fh))
+        return target
+    real = Path(os.path.realpath(target)) if os.path.islink(target) else target
+    try:
+        os.replace(staged, real)
+    except OSError as exc:
+        if exc.errno != errno.EXDEV:  # a link to another file system: copy, then rename
+            raise
+        atomic_replace(real, lambda fh: _copy(staged, fh))
+    return target
+
+
+def _copy(src: Path, fh) -> None:
+    with open(src, "rb") as f:
+        shutil.copyfileobj(f, fh)
