@@ -5,9 +5,12 @@ Every check answers **pass**, **FAIL** or **inconclusive**, per checked array:
 * the yardstick is CS231n's relative error ``|a - n| / max(1e-8, |a| + |n|)`` per entry
   (a analytic, n numerical); an entry under ``tol`` (1e-7) agrees;
 * an entry above ``tol`` is a **FAIL** only when its absolute error ``|a - n|`` exceeds
-  the error the numerical gradient itself may carry there (its *uncertainty*, below);
+  SAFETY times the error the numerical gradient itself may carry there (its
+  *uncertainty*, below), and a second probe at ``h/10`` confirms it;
 * otherwise the entry is not evidence of a bug: it passes if its absolute error is
-  under ``tol`` times the array's largest gradient (a norm-wise agreement), and is
+  under ``tol`` times the array's largest gradient (a norm-wise agreement), or within
+  the uncertainty when that is under RESOLUTION (1e-5) of the array's largest gradient
+  (float64 cannot referee finer; a bug of relative size >= 1e-4 exceeds it), and is
   **inconclusive** if not, with the cause and what to do (:data:`CAUSES`).
 
 The uncertainty of a numerical gradient entry has three sources, each estimated from the
@@ -34,10 +37,10 @@ work in place (``dout *= s * (1 - s); return dout``) are checked correctly.
 Why checks run in float64 at least: float32 carries about 7 significant digits, so
 with h = 1e-5 the centred difference keeps about 2 and no bug could be told from
 rounding. A float32 model is therefore checked on a float64 copy (``model.astype``
-when it has one, else a model of the same class and config with the parameters cast);
+when it has one, else a deep copy of the model with its parameters cast);
 the check is then of the same formulas, which do not depend on the dtype.
 
-Reports print as tables (``print(report)``); see docs/gradcheck.md
+Reports print as tables (``print(report)``); see numpynn/docs/gradcheck.md
 (``numpynn docs gradcheck``) for the measured false-alarm and detection rates.
 """
 

@@ -165,6 +165,10 @@ def _compare(name: str, got: Any, want: Any) -> GradCheckRow:
                         PASS if rel <= REFERENCE_TOL else FAIL, worst)
 
 
+class _SignatureError(Exception):
+    """A learner's function does not take CS231n's arguments."""
+
+
 def _as_tuple(grads: Any) -> tuple:
     return (grads,) if isinstance(grads, np.ndarray) else tuple(grads)
 
@@ -177,7 +181,12 @@ def _layer_checks(name: str, spec: LayerSpec, fwd: Callable, bwd: Callable, bwd_
     def forward(*arrays: np.ndarray) -> Any:
         return fwd(*arrays, *spec.extra())
 
-    first = np.asarray(forward(*[a.copy() for a in inputs])[0])
+    try:
+        first = np.asarray(forward(*[a.copy() for a in inputs])[0])
+    except TypeError as exc:  # another signature than CS231n's: say so, do not fail it
+        raise _SignatureError(f"{name}_forward: called with ({', '.join(spec.names)}"
+                         f"{', param dict' if spec.extra() else ''}) as CS231n's, it raised "
+                         f"TypeError: {exc}") from None
     again = np.asarray(forward(*[a.copy() for a in inputs])[0])
     if not np.array_equal(first, again, equal_nan=True):
         raise ValueError(f"{name}_forward gives different outputs for the same inputs; "
@@ -230,8 +239,9 @@ def check_module(module: ModuleType, seed: int = 0) -> FileCheck:
     """Check every CS231n-named layer and loss that ``module`` defines (module docstring).
 
     A function that raises is recorded in ``errors`` (its exception, one line) and the
-    others are still checked; a forward without its backward (or the reverse) is listed
-    in ``skipped``.
+    others are still checked; a forward without its backward (or the reverse), or one
+    that does not take CS231n's arguments (a TypeError on the first call), is listed in
+    ``skipped``.
     """
     result = FileCheck()
     for name, spec in LAYERS.items():
@@ -248,6 +258,9 @@ def check_module(module: ModuleType, seed: int = 0) -> FileCheck:
         for bwd_name, bwd in found:
             try:
                 result.reports += _layer_checks(name, spec, fwd, bwd, bwd_name, seed)
+            except _SignatureError as exc:
+                result.skipped.append(str(exc))
+                break
             except Exception as exc:  # noqa: BLE001 - the learner's code may raise anything
                 result.errors.append((f"{name}_forward / {bwd_name}", _one_line(exc)))
     for name in LOSSES:

@@ -182,3 +182,22 @@ def test_svm_loss_matches_the_loops_and_its_numerical_gradient():
     assert dx.shape == x.shape
     work = x.copy()
     assert check_array("x", dx, lambda: svm_loss(work, y)[0], work).verdict == "pass"
+
+
+def test_other_signatures_are_skipped_not_failed(tmp_path):
+    write(tmp_path, '''
+        import numpy as np
+        def leaky_relu_forward(x, alpha):
+            return np.where(x > 0, x, alpha * x), (x, alpha)
+        def leaky_relu_backward(dout, cache):
+            x, alpha = cache
+            return dout * np.where(x > 0, 1, alpha)
+        def tanh_forward(x):
+            t = np.tanh(x)
+            return t, t
+        def tanh_backward(dout, t):
+            return dout * (1 - t ** 2)
+    ''')
+    out = ok(numpynn("gradcheck", "--file", "layers.py", cwd=tmp_path))
+    assert "not checked: leaky_relu_forward: called with (x)" in out
+    assert "tanh_forward / tanh_backward: numerical gradients" in out
