@@ -12,7 +12,12 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         "docs",
         help="print the documentation (numpynn docs backprop, numpynn docs gradcheck)",
         description="Without TOPIC, list the documentation topics shipped with numpynn; "
-        "with one, print it (Markdown). Pipe it to a pager: numpynn docs backprop | less",
+        "with one, print it (Markdown).",
+        epilog="examples:\n"
+        "  numpynn docs                     # the topics\n"
+        "  numpynn docs backprop | less     # the backward pass, shape by shape\n"
+        "  numpynn docs gradcheck           # how gradcheck decides pass / FAIL / inconclusive",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     p.add_argument("topic", nargs="?", help="a topic name, e.g. backprop")
     p.set_defaults(run=run)
