@@ -11,7 +11,8 @@ the same eqs. 2-4:
   reference  the textbook formula:      (P - Y) / N
 
 Each resulting gradient is compared with a centred-difference gradient of the loss.
-See docs/backprop.md for the derivation. Run from the repository root:
+See numpynn/docs/backprop.md (``numpynn docs backprop``) for the derivation. Run from
+the repository root:
 
     python examples/seed_question.py [--seed N]
 

@@ -1,28 +1,98 @@
-"""Numerical gradients and checks of hand-written backward passes.
+"""Numerical gradients and three-valued checks of hand-written backward passes.
 
-The yardstick is CS231n's relative error ``max |a - b| / max(1e-8, |a| + |b|)``
-(elementwise, then the maximum). In float64 with centred differences and h = 1e-5 a
-correct backward pass gives about 1e-8 or less; numpynn's tests demand < 1e-7.
+Every check answers **pass**, **FAIL** or **inconclusive**, per checked array:
 
-Why checks run in float64: a centred difference ``(f(x+h) - f(x-h)) / 2h`` loses the
-digits of ``f`` that the subtraction cancels. float32 carries about 7 significant
-digits, so with h = 1e-5 the difference keeps only about 2 and the numerical gradient
-itself is wrong by around 1e-2 relative: no bug could be told from rounding. float64
-(16 digits) leaves about 10 digits, enough to resolve 1e-7. A float32 model is
-therefore copied to float64 before it is checked; the check is then of the same
-formulas, which do not depend on the dtype.
+* the yardstick is CS231n's relative error ``|a - n| / max(1e-8, |a| + |n|)`` per entry
+  (a analytic, n numerical); an entry under ``tol`` (1e-7) agrees;
+* an entry above ``tol`` is a **FAIL** only when its absolute error ``|a - n|`` exceeds
+  SAFETY times the error the numerical gradient itself may carry there (its
+  *uncertainty*, below), and a second probe at ``h/10`` confirms it;
+* otherwise the entry is not evidence of a bug: it passes if its absolute error is
+  under ``tol`` times the array's largest gradient (a norm-wise agreement), or within
+  the uncertainty when that is under RESOLUTION (1e-5) of the array's largest gradient
+  (float64 cannot referee finer; a bug of relative size >= 1e-4 exceeds it), and is
+  **inconclusive** if not, with the cause and what to do (:data:`CAUSES`).
+
+The uncertainty of a numerical gradient entry has three sources, each estimated from the
+evaluations the check makes anyway (``f`` at ``x +- h`` and ``x +- h/2``):
+
+* *rounding*: ``f`` is known to about ``eps * |f|``; the centred difference divides that
+  by ``h``. A gradient entry far below ``eps |f| / h`` (e.g. 1e-11 for a loss of 2 in
+  float64) cannot be resolved, however right the backward pass is.
+* *truncation*: centred differences are off by ``h^2 f''' / 6``. The check combines
+  the ``h`` and ``h/2`` estimates by Richardson extrapolation, ``(4 D(h/2) - D(h)) / 3``,
+  which cancels that term, and takes ``|D(h) - D(h/2)|`` as the remaining doubt.
+* *a ReLU kink*: when ``x +- h`` crosses a point where ``f`` has no derivative, the
+  centred difference averages the two one-sided slopes. The check sees this as second
+  differences at ``h`` and ``h/2`` that disagree (smooth functions give the same one).
+
+The rounding floor is lowered two ways: a layer whose forward pass keeps NumPy's extended
+precision (``np.longdouble``, 18-19 digits on x86) is evaluated in it by
+:func:`check_layer`; and an unresolved entry is probed again with other steps (larger
+``h`` against rounding, smaller against kinks and truncation), ``h`` chosen per entry.
+
+Inputs and ``dout`` are copied before every call, so forward and backward passes that
+work in place (``dout *= s * (1 - s); return dout``) are checked correctly.
+
+Why checks run in float64 at least: float32 carries about 7 significant digits, so
+with h = 1e-5 the centred difference keeps about 2 and no bug could be told from
+rounding. A float32 model is therefore checked on a float64 copy (``model.astype``
+when it has one, else a deep copy of the model with its parameters cast);
+the check is then of the same formulas, which do not depend on the dtype.
+
+Reports print as tables (``print(report)``); see numpynn/docs/gradcheck.md
+(``numpynn docs gradcheck``) for the measured false-alarm and detection rates.
 """
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
+from .errors import InputError
 from .models import MLP
 
 DEFAULT_TOL = 1e-7
+PASS, FAIL, INCONCLUSIVE = "pass", "FAIL", "inconclusive"
+
+# One evaluation of f is assumed accurate to ROUNDING_ULPS units in the last place of its
+# dtype (summing a loss over a batch loses a few; this leaves a wide margin).
+ROUNDING_ULPS = 4.0
+# An entry is a FAIL only if its error exceeds SAFETY times the estimated uncertainty.
+SAFETY = 4.0
+# Where float64 cannot resolve tol, agreement within the numerical gradient's own
+# uncertainty passes if that uncertainty is below RESOLUTION of the array's largest entry.
+RESOLUTION = 1e-5
+# A mismatch is confirmed at CONFIRM_STEP * h, trying at most CONFIRM_TRIES entries.
+CONFIRM_STEP, CONFIRM_TRIES = 0.1, 8
+# Steps tried again for an unresolved entry, as multiples of h, per cause.
+RETRY_STEPS = {"rounding": (10.0, 100.0), "kink": (0.1, 0.01, 0.001),
+               "truncation": (0.1, 0.01)}
+
+CAUSES: dict[str, tuple[str, str]] = {
+    "rounding": (
+        "below the rounding floor: the gradient entry is too small for centred "
+        "differences of the loss to resolve (the loss is known to ~eps*|loss|, divided by h)",
+        "not evidence of a bug. To resolve it: check the layer alone with check_layer "
+        "(extended precision), use larger weights or inputs for the check (weight_scale "
+        "1e-2 instead of 1e-3), or fewer, larger-magnitude examples",
+    ),
+    "kink": (
+        "at a ReLU kink: x +- h crosses a point where the function has no derivative, so "
+        "the centred difference averages the two one-sided slopes",
+        "not evidence of a bug. Re-run with another seed or inputs, or move pre-activations "
+        "away from 0 (nonzero biases); smaller h was tried and did not clear it",
+    ),
+    "truncation": (
+        "truncation error: the function curves so much within +- h that the centred "
+        "differences at h and h/2 disagree",
+        "not evidence of a bug. Re-run with a smaller h, or with inputs of smaller magnitude",
+    ),
+}
 
 
 def rel_error(a: np.ndarray, b: np.ndarray) -> float:
@@ -51,7 +121,8 @@ def numerical_gradient(
     restored exactly afterwards, even if ``f`` raises.
     df: upstream gradient of the same shape as ``f``'s output; the gradient of
     ``sum(f(x) * df)`` is returned (how a layer with an array output is checked).
-    Returns an array of x's shape.
+    Returns an array of x's shape. (The checks use :func:`probe_gradient`, which adds
+    Richardson extrapolation and error estimates.)
     """
     if not isinstance(x, np.ndarray):
         raise TypeError("numerical_gradient perturbs x in place: pass a NumPy array.")
@@ -81,30 +152,201 @@ def numerical_gradient(
     return grad
 
 
+# ------------------------------------------------------------------ one entry, one step
+@dataclass(frozen=True)
+class Probe:
+    """The numerical derivative of one entry at one step ``h``, with its error estimates.
+
+    estimate: Richardson's ``(4 D(h/2) - D(h)) / 3``; rounding, truncation: bounds of
+    its error from each source; kink: True when second differences at h and h/2
+    disagree (a point without derivative within +- h), kink_size: the slope jump.
+    """
+
+    h: float
+    estimate: float
+    rounding: float
+    truncation: float
+    kink: bool
+    kink_size: float
+    one_sided: tuple[float, float] = (0.0, 0.0)  # Richardson backward / forward estimates
+
+    @property
+    def one_sided_rounding(self) -> float:
+        """Rounding bound of each one-sided estimate (10 delta / h; delta = rounding h / 3)."""
+        return 10 * self.rounding / 3
+
+    @property
+    def uncertainty(self) -> float:
+        return self.rounding + self.truncation + (self.kink_size if self.kink else 0.0)
+
+
+def probe_gradient(
+    evaluate: Callable[[], Any],
+    x: np.ndarray,
+    idx: tuple[int, ...],
+    h: float,
+    df: np.ndarray | None = None,
+    f0: np.ndarray | None = None,
+) -> Probe:
+    """Differentiate ``sum(evaluate() * df)`` with respect to ``x[idx]`` at step ``h``.
+
+    evaluate: reads ``x`` (changed in place here, restored exactly afterwards) and
+    returns a scalar or, with ``df`` of its shape, an array. f0: ``evaluate()`` at the
+    unperturbed x (computed if not given).
+    """
+    old = x[idx]
+    outs = []
+    try:
+        for step in (h, -h, h / 2, -h / 2):
+            x[idx] = old + step
+            outs.append(evaluate())
+    finally:
+        x[idx] = old
+    if f0 is None:
+        f0 = evaluate()
+    steps = [float(x.dtype.type(old + s) - old) for s in (h, -h, h / 2, -h / 2)]
+    if df is None:  # a scalar function: plain floats are much faster than 0-d arrays
+        p1, m1, p2, m2 = (_scalar(v) for v in outs)
+        z = _scalar(f0)
+        eps = _eps(np.asarray(outs[0]).dtype)
+        delta = eps * max(abs(p1), abs(m1), abs(p2), abs(m2))
+        diffs = (p1 - m1, p2 - m2, (p1 - z) + (m1 - z), (p2 - z) + (m2 - z),
+                 z - m1, z - m2, p1 - z, p2 - z)
+    else:
+        p1, m1, p2, m2 = (np.asarray(v) for v in outs)
+        w = np.asarray(df, dtype=p1.dtype)
+        z = np.asarray(f0)
+        # An output entry can change by less than its last digit and show no change at
+        # all, so every entry's rounding counts, changed or not.
+        big = np.maximum(np.maximum(np.abs(p1), np.abs(m1)), np.maximum(np.abs(p2), np.abs(m2)))
+        delta = _eps(p1.dtype) * float(np.sum(big * np.abs(w)))
+        diffs = tuple(float(np.sum(v * w)) for v in
+                      (p1 - m1, p2 - m2, (p1 - z) + (m1 - z), (p2 - z) + (m2 - z),
+                       z - m1, z - m2, p1 - z, p2 - z))
+    delta *= ROUNDING_ULPS
+    d1 = diffs[0] / (steps[0] - steps[1])
+    d2 = diffs[1] / (steps[2] - steps[3])
+    s1 = diffs[2] / h**2
+    s2 = diffs[3] / (h / 2) ** 2
+    rounding = 3 * delta / h  # Richardson's combination: (4 * 2 delta/h + delta/h) / 3
+    truncation = abs(d1 - d2)
+    curvature = max(abs(s1), abs(s2)) * h  # ~ the slope jump when a kink is within h
+    jump = abs(s2 - s1) * h
+    # Smooth f: second differences at h and h/2 agree and |D(h) - D(h/2)| ~ h^2 f''' is
+    # tiny next to h f''. A kink within h breaks both (module docstring).
+    noise = 80 * delta / h
+    kink = jump > max(noise, 0.1 * curvature) or truncation > max(noise, 0.01 * curvature)
+    # One-sided differences from x, Richardson-combined (2 D(h/2) - D(h)): past a kink on
+    # one side of x, the other side's estimate is still the derivative at x.
+    back = 2 * diffs[5] / -steps[3] - diffs[4] / -steps[1]
+    fwd = 2 * diffs[7] / steps[2] - diffs[6] / steps[0]
+    return Probe(h, (4 * d2 - d1) / 3, rounding, truncation, kink, max(curvature, jump),
+                 (back, fwd))
+
+
+def _scalar(v: Any) -> float:
+    a = np.asarray(v)
+    if a.size != 1:
+        raise InputError(f"the function returned an array of shape {a.shape} where a scalar "
+                         "was expected; pass df (its upstream gradient) for array outputs.")
+    return float(a.reshape(()))
+
+
+_EPS: dict[Any, float] = {}
+
+
+def _eps(dtype: np.dtype) -> float:
+    """Machine epsilon of a float dtype (float64's for anything else)."""
+    if dtype not in _EPS:
+        _EPS[dtype] = float(np.finfo(dtype if dtype.kind == "f" else np.float64).eps)
+    return _EPS[dtype]
+
+
+
+# ------------------------------------------------------------------------- the reports
+@dataclass(frozen=True)
+class Entry:
+    """One gradient entry: where, both values and their absolute and relative error."""
+
+    index: tuple[int, ...]
+    analytic: float
+    numerical: float
+
+    @property
+    def abs_error(self) -> float:
+        return abs(self.analytic - self.numerical)
+
+    @property
+    def rel_error(self) -> float:
+        return self.abs_error / max(1e-8, abs(self.analytic) + abs(self.numerical))
+
+
 @dataclass(frozen=True)
 class GradCheckRow:
-    """One checked array: its name, shape and the relative error of its gradient."""
+    """The check of one array: verdict, CS231n's max relative error, the worst entry and,
+    when not a pass, the cause (a key of :data:`CAUSES`, or ``"mismatch"`` for a FAIL).
+
+    verdict: ``"pass"``, ``"FAIL"`` or ``"inconclusive"``; if not given, ``"pass"`` when
+    ``max_rel_error < tol`` else ``"FAIL"`` (the plain two-valued check).
+    """
 
     name: str
     shape: tuple[int, ...]
     max_rel_error: float
     tol: float
+    verdict: str | None = None
+    worst: Entry | None = None
+    cause: str | None = None
+    unresolved: int = 0
+
+    def __post_init__(self) -> None:
+        if self.verdict is None:
+            object.__setattr__(self, "verdict", PASS if self.max_rel_error < self.tol else FAIL)
 
     @property
     def passed(self) -> bool:
-        return bool(self.max_rel_error < self.tol)
+        return self.verdict == PASS
+
+    def explanation(self) -> str:
+        """Why the row is not a pass and what to do; empty for a pass."""
+        if self.verdict == PASS:
+            return ""
+        w = self.worst
+        where = f" at {_fmt_index(w.index)}" if w is not None else ""
+        if self.verdict == FAIL:
+            detail = (f"analytic {w.analytic:.6e} vs numerical {w.numerical:.6e}" if w else "")
+            return (f"{self.name}: FAIL{where}: {detail}; the difference is far beyond the "
+                    "numerical gradient's own error, so the backward pass is wrong for this "
+                    "array (look at how it is computed, and at its shape and scale).")
+        why, todo = CAUSES.get(self.cause or "", ("", ""))
+        return (f"{self.name}: inconclusive ({self.unresolved} entries){where}: {why}. "
+                f"This is {todo}.")
+
+
+def _fmt_index(index: tuple[int, ...]) -> str:
+    return "[" + ",".join(map(str, index)) + "]" if index else "[]"
 
 
 @dataclass
 class GradCheckReport:
-    """Rows of a gradient check; ``passed`` when every row is under its tolerance."""
+    """Rows of a gradient check. ``verdict`` is FAIL if any row fails, else inconclusive
+    if any row is, else pass; ``print(report)`` shows the table and the explanations."""
 
     rows: list[GradCheckRow] = field(default_factory=list)
     title: str = ""
 
     @property
+    def verdict(self) -> str:
+        verdicts = {r.verdict for r in self.rows}
+        return FAIL if FAIL in verdicts else INCONCLUSIVE if INCONCLUSIVE in verdicts else PASS
+
+    @property
     def passed(self) -> bool:
-        return all(r.passed for r in self.rows)
+        return self.verdict == PASS
+
+    @property
+    def failed(self) -> bool:
+        return self.verdict == FAIL
 
     @property
     def max_rel_error(self) -> float:
@@ -117,15 +359,149 @@ class GradCheckReport:
         raise KeyError(name)
 
     def to_table(self) -> str:
-        """A fixed-width text table: parameter, shape, max relative error, pass/fail."""
-        head = f"{'parameter':<12} {'shape':<14} {'max rel error':>14}  result"
+        """A text table, one row per array: shape, CS231n's max relative error, verdict,
+        and the worst entry (index, analytic, numerical, absolute and relative error);
+        then one line per row that is not a pass, saying why and what to do."""
+        head = (f"{'parameter':<10} {'shape':<9} {'max rel err':>11}  {'result':<12} "
+                f"{'worst entry':<11} {'analytic':>11} {'numerical':>11} {'abs err':>8} "
+                f"{'rel err':>8}")
         lines = [self.title] if self.title else []
         lines += [head, "-" * len(head)]
         for r in self.rows:
             shape = "x".join(map(str, r.shape)) or "scalar"
-            verdict = "pass" if r.passed else "FAIL"
-            lines.append(f"{r.name:<12} {shape:<14} {r.max_rel_error:>14.2e}  {verdict}")
+            line = f"{r.name:<10} {shape:<9} {r.max_rel_error:>11.2e}  {r.verdict:<12}"
+            if r.worst is not None:
+                w = r.worst
+                line += (f" {_fmt_index(w.index):<11} {w.analytic:>11.4e} {w.numerical:>11.4e} "
+                         f"{w.abs_error:>8.1e} {w.rel_error:>8.1e}")
+            lines.append(line.rstrip())
+        notes = [r.explanation() for r in self.rows if not r.passed]
+        if notes:
+            lines.append("")
+            lines += notes
         return "\n".join(lines)
+
+    def __str__(self) -> str:
+        return self.to_table()
+
+
+# ------------------------------------------------------------------------ the checks
+def _classify(a: float, p: Probe, scale: float, tol: float, analytic_rounding: float) -> str:
+    """``"ok"``, ``"mismatch"`` or the cause that leaves the entry unresolved.
+
+    ok: within ``tol`` (relative, or of the array's scale), or within the probe's own
+    uncertainty when that is at most RESOLUTION of the array's scale (float64 cannot
+    referee finer there, and any bug of relative size >= 1e-4 would exceed it).
+    """
+    e = abs(a - p.estimate)
+    if e / max(1e-8, abs(a) + abs(p.estimate)) < tol or e <= tol * scale:
+        return "ok"
+    doubt = SAFETY * p.uncertainty + analytic_rounding
+    if e <= doubt <= RESOLUTION * scale:
+        return "ok"
+    if p.kink:
+        # The analytic gradient is the slope of the side x lies on: one one-sided estimate
+        # must match it (a kink on each side within h leaves both off: unresolved).
+        one = SAFETY * p.one_sided_rounding + analytic_rounding
+        if one <= RESOLUTION * scale and min(abs(a - v) for v in p.one_sided) <= max(
+                one, tol * scale):
+            return "ok"
+        return "kink"
+    if e > doubt:
+        return "mismatch"
+    return "rounding" if p.rounding >= p.truncation else "truncation"
+
+
+def check_array(
+    name: str,
+    analytic: np.ndarray,
+    evaluate: Callable[[], Any],
+    x: np.ndarray,
+    h: float = 1e-5,
+    tol: float = DEFAULT_TOL,
+    df: np.ndarray | None = None,
+) -> GradCheckRow:
+    """Three-valued check of the gradient ``analytic`` of ``sum(evaluate() * df)`` with
+    respect to ``x`` (perturbed in place, restored exactly; same shape as ``analytic``).
+
+    Each entry is probed at ``h`` (:func:`probe_gradient`); an entry that is neither
+    within ``tol`` nor clearly wrong is probed again at the :data:`RETRY_STEPS` of its
+    cause. Returns the row: verdict, max relative error, worst entry and cause.
+    """
+    a = np.asarray(analytic, dtype=np.float64)
+    f0 = np.asarray(evaluate())
+    probes = {idx: probe_gradient(evaluate, x, idx, h, df, f0) for idx in np.ndindex(*x.shape)}
+    num = np.zeros(x.shape, dtype=np.float64)
+    for idx, p in probes.items():
+        num[idx] = p.estimate
+    scale = max(float(np.abs(a).max(initial=0.0)), float(np.abs(num).max(initial=0.0)))
+    a_round = ROUNDING_ULPS * float(np.finfo(np.float64).eps) * scale
+    status = {}
+    for idx, p in probes.items():
+        s = _classify(a[idx], p, scale, tol, a_round)
+        for factor in RETRY_STEPS.get(s, ()):
+            retry = probe_gradient(evaluate, x, idx, h * factor, df, f0)
+            # Another step can clear an entry, never condemn it: a FAIL must show at h.
+            if _classify(a[idx], retry, scale, tol, a_round) == "ok":
+                s = "ok"
+                num[idx] = retry.estimate
+                break
+        status[idx] = s
+    _confirm(status, probes, a, evaluate, x, h, df, f0, scale, a_round)
+    entries = {idx: Entry(idx, float(a[idx]), float(num[idx])) for idx in status}
+    bad = [i for i, s in status.items() if s == "mismatch"]
+    unresolved = [i for i, s in status.items() if s not in ("ok", "mismatch")]
+    cause = None
+    if bad:
+        verdict = FAIL
+        worst = max((entries[i] for i in bad), key=lambda e: (e.rel_error, e.abs_error))
+    elif unresolved:
+        verdict = INCONCLUSIVE
+        worst = max((entries[i] for i in unresolved), key=lambda e: e.abs_error)
+        cause = status[worst.index]
+    else:
+        verdict = PASS
+        worst = max(entries.values(), key=lambda e: e.rel_error, default=None)
+    return GradCheckRow(name, tuple(x.shape), rel_error(a, num), tol, verdict, worst, cause,
+                        len(unresolved))
+
+
+def _confirm(status: dict, probes: dict, a: np.ndarray, evaluate: Callable[[], Any],
+             x: np.ndarray, h: float, df: np.ndarray | None, f0: Any, scale: float,
+             a_round: float) -> None:
+    """A mismatch at h is a FAIL only if a probe at CONFIRM_STEP * h agrees with the
+    first numerical value and disagrees with the analytic one as clearly (many small
+    kinks can bias both h and h/2 alike; a bug shows at every step). The worst
+    CONFIRM_TRIES mismatches are tried; the rest, and the unconfirmed, become "kink"."""
+    bad = sorted((i for i, s in status.items() if s == "mismatch"),
+                 key=lambda i: -abs(a[i] - probes[i].estimate) / max(1e-8, abs(a[i])))
+    for n, idx in enumerate(bad):
+        status[idx] = "kink"
+        if n >= CONFIRM_TRIES:
+            continue
+        first = probes[idx]
+        second = probe_gradient(evaluate, x, idx, h * CONFIRM_STEP, df, f0)
+        d1 = SAFETY * first.uncertainty + a_round
+        d2 = SAFETY * second.uncertainty + a_round
+        if (not second.kink and abs(first.estimate - second.estimate) <= d1 + d2
+                and abs(a[idx] - second.estimate) > d2):
+            status[idx] = "mismatch"
+            break
+
+
+def as_float64_model(model: Any) -> Any:
+    """``model`` itself if its parameters are float64, else a float64 copy: its
+    ``astype(np.float64)`` if it has one, else a deep copy with the parameters cast."""
+    if all(np.asarray(p).dtype == np.float64 for p in model.params.values()):
+        return model
+    if hasattr(model, "astype"):
+        return model.astype(np.float64)
+    clone = copy.deepcopy(model)
+    for k, v in clone.params.items():
+        clone.params[k] = np.array(v, dtype=np.float64)
+    if hasattr(clone, "dtype"):
+        clone.dtype = np.dtype(np.float64)
+    return clone
 
 
 def check_gradients(
@@ -135,21 +511,73 @@ def check_gradients(
     h: float = 1e-5,
     tol: float = DEFAULT_TOL,
 ) -> GradCheckReport:
-    """Compare ``model.loss``'s analytic gradients with centred differences.
+    """Check ``model.loss``'s analytic gradients against numerical ones, three-valued.
 
-    model: any object with ``params``, ``loss(X, y)`` and, if not float64, ``astype``;
+    model: any object with ``params`` (name -> array) and ``loss(X, y) -> (loss, grads)``
+    (CS231n's protocol: numpynn's MLP and TwoLayerNet, a course notebook's nets);
     X: (N, D); y: (N,). A float32 model is checked on a float64 copy (module docstring).
+    X, y are copied before every call and the gradients copied as soon as returned.
     Returns one row per parameter, in ``params`` order.
     """
-    if getattr(model, "dtype", np.dtype(np.float64)) != np.float64:
-        model = model.astype(np.float64)
-    X = np.asarray(X, dtype=np.float64)
-    _, grads = model.loss(X, y)
+    model = as_float64_model(model)
+    X = np.array(X, dtype=np.float64, copy=True)
+    y = np.array(y, copy=True)
+    restore = _freeze_randomness(model)
+    _, grads = model.loss(X.copy(), y.copy())
+    grads = {k: np.array(v, dtype=np.float64, copy=True) for k, v in grads.items()}
     report = GradCheckReport(title=repr(model))
+
+    def evaluate() -> float:
+        restore()  # the same dropout masks, the same buffers, at every evaluation
+        return model.loss(X.copy(), y.copy())[0]
+
     for name, param in model.params.items():
-        num = numerical_gradient(lambda _: model.loss(X, y)[0], param, h=h)
-        report.rows.append(GradCheckRow(name, param.shape, rel_error(grads[name], num), tol))
+        if name not in grads:
+            raise InputError(f"model.loss returned no gradient for parameter {name!r}; it "
+                             f"must return one per entry of params ({sorted(model.params)}).")
+        if grads[name].shape != param.shape:
+            raise InputError(f"the gradient of {name} has shape {grads[name].shape}, but "
+                             f"{name} has shape {param.shape}; they must match.")
+        report.rows.append(check_array(name, grads[name], evaluate, param, h=h, tol=tol))
+    restore()
     return report
+
+
+def _freeze_randomness(model: Any) -> Callable[[], None]:
+    """A function that puts back the model's random generator (``rng``, which dropout
+    draws from) and its buffers (running statistics) as they are now, so that every
+    evaluation of a training-mode loss computes the same function."""
+    rng = getattr(model, "rng", None)
+    rng_state = rng.bit_generator.state if isinstance(rng, np.random.Generator) else None
+    buffers = getattr(model, "buffers", None)
+    saved = {k: v.copy() for k, v in buffers.items()} if isinstance(buffers, dict) else {}
+
+    def restore() -> None:
+        if rng_state is not None:
+            rng.bit_generator.state = rng_state
+        for k, v in saved.items():
+            np.copyto(buffers[k], v)
+
+    return restore
+
+
+def _extended_inputs(forward: Callable[..., Any], arrays: list[np.ndarray],
+                     out: np.ndarray) -> list[np.ndarray] | None:
+    """longdouble copies of ``arrays`` if ``forward`` computes in longdouble (returns a
+    longdouble output close to its float64 one), else None."""
+    if np.finfo(np.longdouble).eps >= np.finfo(np.float64).eps:
+        return None
+    ext = [a.astype(np.longdouble) for a in arrays]
+    try:
+        with np.errstate(all="ignore"):
+            out_ext = np.asarray(forward(*[e.copy() for e in ext])[0])
+    except Exception:  # noqa: BLE001 - a forward that cannot take longdouble is checked in float64
+        return None
+    if out_ext.dtype != np.longdouble or out_ext.shape != np.shape(out):
+        return None
+    if not np.allclose(out_ext.astype(np.float64), out, rtol=1e-9, atol=1e-12):
+        return None
+    return ext
 
 
 def check_layer(
@@ -160,44 +588,55 @@ def check_layer(
     h: float = 1e-5,
     tol: float = DEFAULT_TOL,
     seed: int = 0,
+    extended: bool = True,
 ) -> GradCheckReport:
     """Check a layer of your own: ``forward(*inputs) -> (out, cache)`` and
     ``backward(dout, cache) -> (d_input_1, d_input_2, ...)`` (one array if one input).
 
     A random upstream gradient ``dout`` (seeded) stands in for the rest of the
     network; each input's analytic gradient is compared with the numerical gradient of
-    ``sum(forward(*inputs)[0] * dout)``. Inputs are cast to float64 copies.
+    ``sum(forward(*inputs)[0] * dout)``, three-valued (module docstring). Inputs and
+    ``dout`` are copied before every call, so in-place forward and backward passes are
+    checked correctly. extended: evaluate the forward pass in ``np.longdouble`` when it
+    keeps that precision (lower rounding floor); False for float64 only.
 
     Example::
 
         report = check_layer(affine_forward, affine_backward, x, w, b, names="xwb")
-        assert report.passed, report.to_table()
+        print(report)
     """
     arrays = [np.array(a, dtype=np.float64, copy=True) for a in inputs]
     labels = list(names) if names is not None else [f"input{i}" for i in range(len(arrays))]
     if len(labels) != len(arrays):
-        raise ValueError(f"names has {len(labels)} entries for {len(arrays)} inputs.")
-    out, cache = forward(*arrays)
-    dout = np.random.default_rng(seed).standard_normal(np.shape(out))
-    analytic = backward(dout, cache)
+        raise InputError(f"names has {len(labels)} entries for {len(arrays)} inputs.")
+    out, cache = forward(*[a.copy() for a in arrays])
+    out = np.array(out, dtype=np.float64, copy=True)
+    dout = np.random.default_rng(seed).standard_normal(out.shape)
+    analytic = backward(dout.copy(), cache)
     if isinstance(analytic, np.ndarray):
         analytic = (analytic,)
-    analytic = tuple(analytic)
+    analytic = tuple(np.array(g, dtype=np.float64, copy=True) for g in analytic)
     if len(analytic) != len(arrays):
-        raise ValueError(
+        raise InputError(
             f"backward returned {len(analytic)} gradients for {len(arrays)} inputs; it must "
             "return one gradient per input, in the order forward takes them."
         )
+    ext = _extended_inputs(forward, arrays, out) if extended else None
+    work = ext if ext is not None else arrays
+    df = dout.astype(work[0].dtype) if work else dout
     report = GradCheckReport(title=getattr(forward, "__name__", "layer"))
-    for label, arr, grad in zip(labels, arrays, analytic):
-        num = numerical_gradient(lambda _: forward(*arrays)[0], arr, h=h, df=dout)
-        grad = np.asarray(grad)
-        if grad.shape != arr.shape:
-            raise ValueError(
+
+    def evaluate() -> np.ndarray:
+        return np.asarray(forward(*[a.copy() for a in work])[0])
+
+    for k, (label, grad) in enumerate(zip(labels, analytic)):
+        if grad.shape != arrays[k].shape:
+            raise InputError(
                 f"backward's gradient for {label} has shape {grad.shape}, "
-                f"but {label} has shape {arr.shape}."
+                f"but {label} has shape {arrays[k].shape}."
             )
-        report.rows.append(GradCheckRow(label, arr.shape, rel_error(grad, num), tol))
+
+        report.rows.append(check_array(label, grad, evaluate, work[k], h=h, tol=tol, df=df))
     return report
 
 
@@ -292,11 +731,11 @@ def builtin_checks(seed: int = 0) -> list[GradCheckReport]:
     reports[0].title, reports[1].title, reports[2].title = "affine", "relu", "affine + relu"
     scores, labels = rng.standard_normal((6, 4)), rng.integers(0, 4, 6)
     loss_report = GradCheckReport(title="softmax cross-entropy")
-    _, dscores = softmax_cross_entropy(scores, labels)
-    num = numerical_gradient(lambda _: softmax_cross_entropy(scores, labels)[0], scores)
-    loss_report.rows.append(GradCheckRow("scores", scores.shape, rel_error(dscores, num),
-                                         DEFAULT_TOL))
+    _, dscores = softmax_cross_entropy(scores.copy(), labels)
+    loss_report.rows.append(check_array(
+        "scores", dscores, lambda: softmax_cross_entropy(scores.copy(), labels)[0], scores))
     reports.append(loss_report)
+    reports += registry_checks(seed)
     for depth in (1, 2, 3, 4):
         for reg in (0.0, 0.1):
             hidden = [7, 6, 5, 4][:depth]
@@ -304,4 +743,55 @@ def builtin_checks(seed: int = 0) -> list[GradCheckReport]:
             report = check_gradients(model, X, y)
             report.title = f"MLP hidden={hidden} reg={reg}"
             reports.append(report)
+    return reports
+
+
+#: Options for registered layers that need some to be built (the rest use defaults).
+LAYER_OPTIONS = {"affine": {"units": 3}}
+
+
+def registry_checks(seed: int = 0) -> list[GradCheckReport]:
+    """Every registered layer (:data:`numpynn.layers.LAYERS`), its readable pair checked
+    through the Layer interface (input and parameters), and a network using it
+    (``affine -> layer -> affine``, reg 0.1): a layer added to the registry is checked
+    here with no other change. Inputs stay clear of kinks (|x| >= 0.1)."""
+    from .layers import LAYERS
+    from .models import Network
+
+    reports = []
+    for name in sorted(LAYERS):
+        layer = LAYERS[name](**LAYER_OPTIONS.get(name, {}))
+        rng = np.random.default_rng(seed)
+        d = 5
+        x = rng.standard_normal((4, d))
+        x = np.sign(x) * (0.1 + np.abs(x))
+        specs = layer.param_specs(d)
+        params = [rng.standard_normal(spec.shape) * 0.5 + (1.0 if spec.init == "ones" else 0.0)
+                  for spec in specs]
+        buffers = {spec.name: (np.ones if spec.init == "ones" else np.zeros)(spec.shape)
+                   for spec in layer.buffer_specs(d)}
+        names = [spec.name for spec in specs]
+
+        def forward(x, *ps, layer=layer, names=names, buffers=buffers):
+            fixed = np.random.default_rng(seed)  # dropout: the same mask every call
+            local = {k: np.copy(v) for k, v in buffers.items()}
+            return layer.forward(x, dict(zip(names, ps)), local, True, fixed)
+
+        def backward(dout, cache, layer=layer, names=names):
+            dx, dparams = layer.backward(dout, cache)
+            return (dx, *[dparams[n] for n in names])
+
+        report = check_layer(forward, backward, x, *params, names=["x", *names], seed=seed)
+        report.title = f"layer {name}"
+        reports.append(report)
+        net = Network(d, [LAYERS["affine"](units=6), layer, LAYERS["affine"](units=3)],
+                      reg=0.1, weight_scale=1.0, dtype=np.float64, seed=seed)
+        for key, value in net.params.items():
+            if key.startswith("b"):
+                value[...] = 0.1 * rng.standard_normal(value.shape)
+        X = rng.standard_normal((6, d))
+        yy = rng.integers(0, 3, 6)
+        report = check_gradients(net, X, yy)
+        report.title = f"network affine -> {name} -> affine"
+        reports.append(report)
     return reports

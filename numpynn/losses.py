@@ -59,6 +59,26 @@ def softmax_cross_entropy(
     return loss, dscores
 
 
+def svm_loss(x: np.ndarray, y: np.ndarray) -> tuple[float, np.ndarray]:
+    """Multiclass SVM (hinge) loss and its gradient, as CS231n's assignment 1.
+
+    x: (N, C) class scores; y: (N,) integer labels in 0..C-1.
+    Returns ``(loss, dx)`` with ``loss = (1/N) sum_i sum_{j != y_i} max(0, x[i,j] -
+    x[i,y_i] + 1)`` and dx: (N, C): ``1/N`` at every positive margin, and minus ``1/N``
+    times the number of positive margins of the row at its label. The hinge has a kink
+    where a margin is exactly 0; there the gradient taken is 0 (the right-hand slope).
+    """
+    x = np.asarray(x)
+    n = x.shape[0]
+    rows = np.arange(n)
+    margins = np.maximum(0, x - x[rows, y][:, None] + 1.0)
+    margins[rows, y] = 0
+    loss = float(margins.sum() / n)
+    positive = (margins > 0).astype(x.dtype if x.dtype.kind == "f" else np.float64)
+    positive[rows, y] = -positive.sum(axis=1)
+    return loss, positive / n
+
+
 # --------------------------------------------------------------------------- loss objects
 class Loss(ABC):
     """What a network's last layer is scored with: ``(loss, dscores)`` for scores (N, C).

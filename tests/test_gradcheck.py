@@ -67,3 +67,134 @@ def test_check_layer_reports_shape_and_count_mistakes():
         check_layer(lambda a, b: (a * b, (a, b)), lambda d, c: d * c[1], x, x)
     with pytest.raises(ValueError, match="has shape"):
         check_layer(lambda a: (a * 2, None), lambda d, c: d.sum(axis=0), x)
+
+
+# ------------------------------------------------------------ the three-valued check
+from numpynn import TwoLayerNet  # noqa: E402
+from numpynn.gradcheck import (  # noqa: E402
+    FAIL,
+    INCONCLUSIVE,
+    PASS,
+    check_array,
+    check_gradients,
+)
+from numpynn.gradcheck_corpus import LearnerNet  # noqa: E402
+
+
+def sigmoid_forward(x):
+    s = 1 / (1 + np.exp(-x))
+    return s, s
+
+
+def sigmoid_backward_inplace(dout, s):
+    dout *= s * (1 - s)  # correct, but edits the caller's dout
+    return dout
+
+
+def test_in_place_backward_passes_and_a_wrong_one_fails():
+    x = np.random.default_rng(3).standard_normal((4, 5))
+    good = check_layer(sigmoid_forward, sigmoid_backward_inplace, x, names=["x"])
+    assert good.verdict == PASS, good
+    bad = check_layer(sigmoid_forward, lambda d, s: d * s * (1 - s) * (1 + 1e-4), x,
+                      names=["x"])
+    assert bad.verdict == FAIL, bad
+    assert bad["x"].worst is not None and bad["x"].worst.rel_error > 1e-5
+
+
+def test_report_prints_as_a_table_with_the_worst_entry():
+    x = np.random.default_rng(3).standard_normal((4, 5))
+    bad = check_layer(sigmoid_forward, lambda d, s: d * s, x, names=["x"])
+    text = str(bad)
+    assert "GradCheckRow(" not in text and "worst entry" in text and "analytic" in text
+    w = bad["x"].worst
+    assert f"{w.analytic:.4e}" in text and "x: FAIL at [" in text
+
+
+def cs231n_fcn_twolayer(reg):
+    np.random.seed(231)
+    N, D, H, C = 3, 5, 50, 7
+    X, y = np.random.randn(N, D), np.random.randint(C, size=N)
+    model = TwoLayerNet(input_dim=D, hidden_dim=H, num_classes=C, weight_scale=1e-3, reg=reg,
+                        seed=0)
+    for k, v in model.params.items():
+        model.params[k] = 1e-3 * np.random.randn(*v.shape) if k[0] == "W" else np.zeros(v.shape)
+    return model, X, y
+
+
+@pytest.mark.parametrize("reg", [0.0, 0.7])
+def test_cs231n_fullyconnectednets_check_never_fails(reg):
+    model, X, y = cs231n_fcn_twolayer(reg)
+    # The old two-valued check (centred differences, max rel error < 1e-7) said FAIL here.
+    _, grads = model.loss(X, y)
+    old = rel_error(grads["W1"], numerical_gradient(lambda _: model.loss(X, y)[0],
+                                                    model.params["W1"]))
+    assert old > 1e-7
+    report = check_gradients(model, X, y)
+    assert report.verdict in (PASS, INCONCLUSIVE), report
+    for row in report.rows:
+        if row.verdict == INCONCLUSIVE:
+            assert row.cause in ("rounding", "kink", "truncation") and row.explanation()
+
+
+def test_a_kink_on_one_side_is_resolved_by_the_other_side():
+    x = np.array([1e-9, 0.7, -0.4])  # relu's kink 1e-9 to the left of x[0]
+    row = check_array("x", np.array([1.0, 1.0, 0.0]),
+                      lambda: float(np.maximum(x, 0).sum()), x)
+    assert row.verdict == PASS, row.explanation()
+
+
+def test_inconclusive_between_two_kinks_names_the_cause():
+    x = np.array([0.0, 0.7])
+
+    def f():  # kinks at x0 = 1e-9 and x0 = -3e-9; the slope between them is 1
+        return float(np.maximum(x[0] - 1e-9, 0) + np.maximum(x[0] + 3e-9, 0) + x[1] ** 2)
+
+    row = check_array("x", np.array([1.0, 1.4]), f, x)
+    assert row.verdict == INCONCLUSIVE and row.cause == "kink"
+    assert row.worst.index == (0,) and "kink" in row.explanation()
+    wrong = check_array("x", np.array([1.0, 1.4 * (1 + 1e-4)]), f, x)
+    assert wrong.verdict == FAIL  # a bug elsewhere in the array is still caught
+
+
+def test_inconclusive_below_the_rounding_floor():
+    x = np.array([0.3])
+    # f = 1 + 1e-14 x: a gradient of 1e-14 is invisible next to f's rounding (2e-16).
+    row = check_array("x", np.array([2e-14]), lambda: float(1 + 1e-14 * x[0]), x)
+    assert row.verdict == INCONCLUSIVE and row.cause == "rounding"
+    assert "rounding floor" in row.explanation()
+
+
+def test_a_tiny_but_resolvable_bug_still_fails():
+    x = np.array([0.3, -1.2])
+    row = check_array("x", 3 * x**2 * (1 + 1e-4), lambda: float(np.sum(x**3)), x)
+    assert row.verdict == FAIL
+
+
+def test_duck_typed_float32_model_is_checked_on_a_float64_copy():
+    rng = np.random.default_rng(0)
+    params = {"W1": rng.standard_normal((4, 6)), "b1": rng.standard_normal(6),
+              "W2": rng.standard_normal((6, 3)), "b2": rng.standard_normal(3)}
+    net = LearnerNet(params, reg=0.1)
+    for k in net.params:
+        net.params[k] = net.params[k].astype(np.float32)
+    X, y = rng.standard_normal((5, 4)), rng.integers(0, 3, 5)
+    report = check_gradients(net, X, y)
+    assert report.verdict == PASS, report
+    assert net.params["W1"].dtype == np.float32  # the user's model is left alone
+    bad = check_gradients(LearnerNet(params, 0.1, "db_mean"), X, y)
+    assert bad.verdict == FAIL and bad["b1"].verdict == FAIL and bad["W1"].verdict == PASS
+
+
+def test_check_layer_uses_extended_precision_when_the_layer_keeps_it():
+    from numpynn.gradcheck import _extended_inputs
+
+    if np.finfo(np.longdouble).eps >= np.finfo(np.float64).eps:
+        pytest.skip("no extended precision on this platform")
+    rng = np.random.default_rng(0)
+    arrays = [rng.standard_normal((3, 4)), rng.standard_normal((4, 2)), rng.standard_normal(2)]
+    out = affine_forward(*arrays)[0]
+    assert _extended_inputs(affine_forward, arrays, out) is not None
+    def to64(*arrays):  # a layer that computes in float64 whatever it is given
+        return affine_forward(*(a.astype(np.float64) for a in arrays))
+
+    assert _extended_inputs(to64, arrays, out) is None

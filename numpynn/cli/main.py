@@ -69,18 +69,19 @@ class _Parser(argparse.ArgumentParser):
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from . import gradcheck_cmd
+    from . import docs_cmd, gradcheck_cmd
 
     parser = _Parser(
         prog="numpynn",
         description="Train, check and use small neural networks written in NumPy.",
         formatter_class=argparse.RawDescriptionHelpFormatter,
-        epilog="Run 'numpynn COMMAND --help' for a command's options and examples.",
+        epilog="Run 'numpynn COMMAND --help' for a command's options and examples.\n"
+        "Docs: 'numpynn docs' lists them; 'numpynn docs backprop' explains the backward pass.",
     )
     parser.add_argument("--version", action="version", version=_version())
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     sub.required = True
-    commands = [gradcheck_cmd]
+    commands = [gradcheck_cmd, docs_cmd]
     for name in ("train_cmd", "evaluate_cmd", "predict_cmd", "search_cmd", "data_cmd"):
         try:
             commands.append(__import__(f"{__package__}.{name}", fromlist=[name]))

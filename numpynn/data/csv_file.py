@@ -186,21 +186,23 @@ def _check_delimiter(delimiter: str) -> str:
 
 
 def _rows(fh: TextIO, delimiter: str, path: Path) -> Iterator[tuple[int, list[str]]]:
-    """The non-blank rows as (line number, stripped cells)."""
+    """The non-blank rows as (the line the row starts on, as an editor counts: a quoted
+    cell may span lines; stripped cells)."""
     reader = csv.reader(fh, delimiter=delimiter)
     convert = _text_errors(path, 1)
     while True:
+        start = reader.line_num + 1
         try:
             cells = next(reader)
         except StopIteration:
             return
         except (UnicodeDecodeError, csv.Error, OSError, EOFError) as exc:
-            raise _text_errors(path, reader.line_num + 1)(exc) from None
+            raise _text_errors(path, start)(exc) from None
         except Exception as exc:  # zlib.error from a damaged gzip stream
             raise convert(exc) from None
         if not cells or (len(cells) == 1 and not cells[0].strip()):
             continue
-        yield reader.line_num, [cell.strip() for cell in cells]
+        yield start, [cell.strip() for cell in cells]
 
 
 def _chain(sample: list[tuple[int, list[str]]], rest: Iterator[tuple[int, list[str]]],

@@ -1,0 +1,66 @@
+"""The docs ship inside the package and the tool points to them."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from numpynn.docs_topics import read_topic, topics
+
+from .test_cli import REPO, numpynn, ok
+
+
+def test_topics_and_the_seed_answer_on_the_first_screen():
+    assert {"backprop", "gradcheck", "reliability"} <= set(topics())
+    text = read_topic("backprop")
+    first_screen = "\n".join(text.splitlines()[:25])
+    assert "N x C" in first_screen and "dS = (P - Y) / N" in first_screen
+    assert "BP1" in first_screen and "element-wise" in first_screen
+    assert "Jacobian" in text and "N x 1" in text
+
+
+def test_package_data_covers_every_topic():
+    tomllib = pytest.importorskip("tomllib")  # Python 3.11+
+    config = tomllib.loads((REPO / "pyproject.toml").read_text())
+    patterns = config["tool"]["setuptools"]["package-data"]["numpynn"]
+    shipped = {p.stem for pattern in patterns for p in (REPO / "numpynn").glob(pattern)}
+    assert set(topics()) <= shipped
+
+
+def test_docs_command_from_an_installed_layout(tmp_path):
+    # Only the package directory, as a wheel installs it: no repository docs/ around.
+    site = tmp_path / "site"
+    shutil.copytree(REPO / "numpynn", site / "numpynn",
+                    ignore=shutil.ignore_patterns("__pycache__"))
+    run = tmp_path / "run"
+    run.mkdir()
+    env = {"PYTHONPATH": str(site), "PATH": "/usr/bin:/bin"}
+    proc = subprocess.run([sys.executable, "-m", "numpynn", "docs", "backprop"], cwd=run,
+                          env=env, capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.startswith("# Backpropagation") and "dS = (P - Y) / N" in proc.stdout
+    listing = subprocess.run([sys.executable, "-m", "numpynn", "docs"], cwd=run, env=env,
+                             capture_output=True, text=True, timeout=60)
+    assert "backprop" in listing.stdout and "gradcheck" in listing.stdout
+
+
+def test_help_names_the_docs(tmp_path):
+    assert "numpynn docs backprop" in ok(numpynn("--help", cwd=tmp_path))
+    out = ok(numpynn("gradcheck", "--help", cwd=tmp_path))
+    assert "numpynn docs gradcheck" in out and "numpynn docs backprop" in out
+
+
+def test_unknown_topic_exits_2(tmp_path):
+    proc = numpynn("docs", "nosuch", cwd=tmp_path)
+    assert proc.returncode == 2 and "topics are" in proc.stderr
+
+
+def test_docs_dir_points_to_the_packaged_docs():
+    index = (REPO / "docs" / "README.md").read_text()
+    for name in topics():
+        assert f"../numpynn/docs/{name}.md" in index
+        assert Path(REPO / "numpynn" / "docs" / f"{name}.md").is_file()
