@@ -470,15 +470,15 @@ def test_batchnorm_rejects_bad_options(options):
 
 
 def test_the_adding_a_layer_example_in_the_docs_is_a_working_layer():
-    """docs/layers.md's one-file example registers, and passes the registry-wide checks."""
+    """numpynn/docs/layers.md's one-file example registers, and passes the registry-wide checks."""
     import pathlib
     import re
 
-    text = (pathlib.Path(__file__).parents[1] / "docs" / "layers.md").read_text("utf-8")
+    text = (pathlib.Path(__file__).parents[1] / "numpynn" / "docs" / "layers.md").read_text("utf-8")
     (code,) = re.findall(r"```python\n(.*?)```", text, flags=re.S)
     assert "scale" not in LAYERS
     try:
-        exec(compile(code, "docs/layers.md", "exec"), {})
+        exec(compile(code, "numpynn/docs/layers.md", "exec"), {})
         assert "scale" in LAYERS and LAYERS["scale"].kernel is None
         test_readable_pair_matches_numerical_gradients("scale", 0)
         for dtype in (np.float32, np.float64):

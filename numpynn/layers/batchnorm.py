@@ -20,7 +20,7 @@ running_var at zeros; a test-mode forward before any training step then divides 
 ``sqrt(0 + eps)``, blowing activations up by ~300x. With ones, an untrained network's
 test-mode output is finite and of the same scale as in training.
 
-Derivation of the backward passes: docs/layers.md.
+Derivation of the backward passes: numpynn/docs/layers.md.
 """
 
 from __future__ import annotations
@@ -116,7 +116,7 @@ def batchnorm_backward(
 def batchnorm_backward_alt(
     dout: np.ndarray, cache: tuple
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """The same gradients in the compact form (derived in docs/layers.md)::
+    """The same gradients in the compact form (derived in numpynn/docs/layers.md)::
 
         dx = (1/N) * inv_std * (N * dxhat - sum_i dxhat - xhat * sum_i(dxhat * xhat))
 

@@ -8,7 +8,7 @@ code's ``p = 0.8``.
 
 Scaling at training time keeps the expected output equal to the input
 (``E[mask] = (1 - p) * 1 / (1 - p) = 1``), so the test-time forward needs no change and
-prediction costs nothing (see docs/layers.md).
+prediction costs nothing (see numpynn/docs/layers.md).
 
 The mask is drawn by one function, :func:`keep_mask`, for the readable pair and the kernel
 alike: from the same generator both draw the same mask.

@@ -7,7 +7,7 @@ the same computation in train and test mode (CS231n's ``layernorm_forward`` /
 It is batch normalisation with the roles of the axes swapped: the statistics are over
 axis 1 (features) instead of axis 0 (examples), while gamma and beta stay per feature.
 The backward pass is the compact batch-norm formula with sums over a row and D in place
-of N (docs/layers.md).
+of N (numpynn/docs/layers.md).
 """
 
 from __future__ import annotations
