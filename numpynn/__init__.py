@@ -2,12 +2,14 @@
 
 from typing import Any
 
+from .explain import explain
 from .models import MLP, Network, TwoLayerNet
+from .solver import Solver
 from .train import History, TrainConfig, Trainer
 
 __version__ = "0.2.0"
-__all__ = ["MLP", "History", "MLPClassifier", "Network", "TrainConfig", "Trainer",
-           "TwoLayerNet", "__version__"]
+__all__ = ["MLP", "History", "MLPClassifier", "Network", "Solver", "TrainConfig", "Trainer",
+           "TwoLayerNet", "__version__", "explain"]
 
 
 def __getattr__(name: str) -> Any:

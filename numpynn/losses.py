@@ -34,7 +34,7 @@ def softmax_cross_entropy(
     scores: (N, C) class scores; y: (N,) integer labels in 0..C-1.
     Returns ``(loss, dscores)`` with ``loss = -(1/N) sum_i log P[i, y_i]`` and
     ``dscores = (P - Y) / N``: an (N, C) matrix, one row per example (eq. 1 of
-    docs/backprop.md). Y is the one-hot encoding of y.
+    numpynn/docs/backprop.md). Y is the one-hot encoding of y.
 
     sample_weight: (N,) weights w_i >= 0: the weighted mean
     ``loss = sum_i w_i CE_i / sum_i w_i`` (scikit-learn's convention), so

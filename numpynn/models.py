@@ -620,3 +620,62 @@ class TwoLayerNet(MLP):
     def hidden_dim(self) -> int:
         """H, the hidden layer's width."""
         return self.hidden_dims[0]
+
+    def train(
+        self,
+        X: np.ndarray,
+        y: np.ndarray,
+        X_val: np.ndarray,
+        y_val: np.ndarray,
+        learning_rate: float = 1e-3,
+        learning_rate_decay: float = 0.95,
+        reg: float = 5e-6,
+        num_iters: int = 100,
+        batch_size: int = 200,
+        verbose: bool = False,
+    ) -> dict[str, list[float]]:
+        """CS231n assignment 1's ``TwoLayerNet.train``: SGD on random minibatches.
+
+        X: (N, D), y: (N,) training data; X_val: (N_val, D), y_val: (N_val,). Each of the
+        ``num_iters`` iterations draws ``batch_size`` rows *with replacement* (from
+        ``self.rng``, the network's seeded generator), computes ``self.loss(X_batch,
+        y_batch, reg=reg)`` and takes an SGD step (:class:`numpynn.optim.SGD`).
+        Every ``iterations_per_epoch = max(N / batch_size, 1)`` iterations (the course's
+        test ``it % iterations_per_epoch == 0``, true division: when N / batch_size is
+        not a whole number only iteration 0 qualifies) it records the accuracy on the
+        current minibatch and on the validation set and multiplies the learning rate by
+        ``learning_rate_decay``. verbose: print the loss every 100 iterations (stdout).
+
+        Returns ``{'loss_history': [...], 'train_acc_history': [...],
+        'val_acc_history': [...]}`` (loss per iteration, accuracies per epoch).
+        """
+        from .optim import make_optimizer
+
+        X = check_features(X, self.input_dim, self.dtype, "X")
+        y = self.loss_fn.check_targets(y, X.shape[0], self.num_outputs, "y")
+        X_val = check_features(X_val, self.input_dim, self.dtype, "X_val")
+        y_val = self.loss_fn.check_targets(y_val, X_val.shape[0], self.num_outputs, "y_val")
+        num_iters = check_positive_int(num_iters, "num_iters")
+        batch_size = check_positive_int(batch_size, "batch_size")
+        reg = check_nonnegative_float(reg, "reg")
+        decay = check_nonnegative_float(learning_rate_decay, "learning_rate_decay")
+        optimizer = make_optimizer("sgd", learning_rate)
+        num_train = X.shape[0]
+        iterations_per_epoch = max(num_train / batch_size, 1)
+        loss_history: list[float] = []
+        train_acc_history: list[float] = []
+        val_acc_history: list[float] = []
+        for it in range(num_iters):
+            idx = self.rng.choice(num_train, batch_size, replace=True)
+            X_batch, y_batch = X[idx], y[idx]
+            loss, grads = self.loss(X_batch, y=y_batch, reg=reg)
+            loss_history.append(float(loss))
+            optimizer.step(self.params, grads)
+            if verbose and it % 100 == 0:
+                print(f"iteration {it} / {num_iters}: loss {loss:f}")
+            if it % iterations_per_epoch == 0:
+                train_acc_history.append(float(np.mean(self.predict(X_batch) == y_batch)))
+                val_acc_history.append(float(np.mean(self.predict(X_val) == y_val)))
+                optimizer.lr = optimizer.lr * decay
+        return {"loss_history": loss_history, "train_acc_history": train_acc_history,
+                "val_acc_history": val_acc_history}

@@ -1,0 +1,67 @@
+"""``numpynn explain``: every forward and backward tensor of a network, shape by shape."""
+
+from __future__ import annotations
+
+import argparse
+
+import numpy as np
+
+from .common import nonnegative_float, nonnegative_int, positive_int
+
+EXAMPLES = """examples:
+  numpynn explain                          # the two-layer net on digits-shaped input (D=64, C=10)
+  numpynn explain --hidden 100 50 --norm batch --dropout 0.5
+  numpynn explain --hidden 5 --input-dim 3 --classes 3 --batch 2 --values
+                                           # the numbers, each gradient checked numerically
+
+Equations are numbered as in docs/backprop.md (eqs. 1-4) and docs/layers.md.
+"""
+
+
+def add_parser(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "explain",
+        help="show every forward/backward tensor of a network with its shape and equation",
+        description="Run one training step of an MLP on a random batch and list every "
+        "tensor (X, h1, a1, ..., scores, P, dscores, dW2, ...) with its shape in symbols "
+        "and numbers and the equation that produces it; --values also prints the numbers "
+        "and checks each gradient against centred differences (exit 1 on a FAIL).",
+        epilog=EXAMPLES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    p.add_argument("--hidden", type=positive_int, nargs="+", default=[100], metavar="H",
+                   help="hidden widths, one per hidden layer (default 100)")
+    p.add_argument("--activation", default="relu",
+                   help="activation of the hidden layers (default relu)")
+    p.add_argument("--norm", default="none", choices=["none", "batch", "layer"],
+                   help="normalisation after each hidden affine layer (default none)")
+    p.add_argument("--dropout", type=nonnegative_float, default=0.0,
+                   help="drop probability after each hidden activation (default 0)")
+    p.add_argument("--reg", type=nonnegative_float, default=0.0,
+                   help="L2 strength (default 0)")
+    p.add_argument("--input-dim", type=positive_int, default=64,
+                   help="D, features per example (default 64, the digits)")
+    p.add_argument("--classes", type=positive_int, default=10,
+                   help="C, number of classes (default 10)")
+    p.add_argument("--batch", type=positive_int, default=4, help="N, examples (default 4)")
+    p.add_argument("--values", action="store_true",
+                   help="print the numbers and check each backward tensor numerically")
+    p.add_argument("--seed", type=nonnegative_int, default=0,
+                   help="seed of the weights and the random batch (default 0)")
+    p.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from ..explain import explain
+    from ..models import MLP, check_seed
+
+    seed = check_seed(args.seed)
+    model = MLP(args.input_dim, args.hidden, args.classes, reg=args.reg, dtype=np.float64,
+                seed=seed, activation=args.activation, dropout=args.dropout,
+                normalization=args.norm)
+    rng = np.random.default_rng(seed)
+    X = rng.standard_normal((args.batch, args.input_dim))
+    y = rng.integers(0, args.classes, size=args.batch)
+    result = explain(model, X, y, values=args.values)
+    print(result.to_table())
+    return 1 if result.passed is False else 0
