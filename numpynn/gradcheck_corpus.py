@@ -3,7 +3,7 @@ wrong backward passes (the mistakes learners make) that must.
 
 ``run_corpus()`` checks every case with :func:`numpynn.gradcheck.check_gradients` /
 :func:`~numpynn.gradcheck.check_layer` and tallies the verdicts; ``numpynn gradcheck
---corpus`` prints the table (docs/gradcheck.md shows it). Targets: 0 FAIL on correct
+--corpus`` prints the table (numpynn/docs/gradcheck.md shows it). Targets: 0 FAIL on correct
 code, every bug of relative size >= 1e-4 a FAIL, < 5% inconclusive on correct code.
 
 Correct cases: CS231n's assignment-1 TwoLayerNet check (seed 0, 4-10-3, 5 inputs,

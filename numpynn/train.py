@@ -485,7 +485,7 @@ class Trainer:
             for key, arr in optimizer.state_dict()["arrays"].items():
                 slot, _, pkey = key.partition("/")
                 if pkey not in self.model.params or arr.shape != self.model.params[pkey].shape:
-                    raise ValueError(f"optimizer state {key!r} does not fit the model")
+                    raise ValueError(f"optimiser state {key!r} does not fit the model")
             schedule = config.make_schedule()
             schedule.load_state_dict(header["schedule"])
             history = History.from_dict(header["history"])

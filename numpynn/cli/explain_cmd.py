@@ -14,7 +14,8 @@ EXAMPLES = """examples:
   numpynn explain --hidden 5 --input-dim 3 --classes 3 --batch 2 --values
                                            # the numbers, each gradient checked numerically
 
-Equations are numbered as in docs/backprop.md (eqs. 1-4) and docs/layers.md.
+Equations are numbered as in numpynn/docs/backprop.md (eqs. 1-4) and numpynn/docs/layers.md
+(numpynn docs backprop, numpynn docs layers).
 """
 
 

@@ -1,7 +1,7 @@
 """Fully connected (affine) layer: ``out = x W + b``. Opens block i of a network
 (parameters ``W{i}`` (D, M) and ``b{i}`` (M,)).
 
-Equation numbers refer to docs/backprop.md (the seed question's eqs. 1-4).
+Equation numbers refer to numpynn/docs/backprop.md (the seed question's eqs. 1-4).
 """
 
 from __future__ import annotations
