@@ -7,7 +7,7 @@ CS231n-style name (``X``, ``h1 = affine(X)``, ``a1 = relu(h1)``, ..., ``scores``
 ``L``; then ``dscores``, ``dW2``, ``db2``, ``da1``, ``dh1``, ...), its shape in symbols
 (N examples, D input features, H hidden units, C classes) and in numbers, the equation
 that produces it and where it is derived: eqs. 1-4 of numpynn/docs/backprop.md for the
-two-layer net, the sections of docs/layers.md for the other layers. ``values=True``
+two-layer net, the sections of numpynn/docs/layers.md for the other layers. ``values=True``
 keeps the numbers and checks every backward tensor against its centred-difference
 gradient (:func:`numpynn.gradcheck.numerical_gradient`).
 """
