@@ -7,7 +7,7 @@ what is at the target first (:func:`classify`) and then:
 target                          behaviour
 ==============================  ===========================================================
 missing, or a regular file      atomic replace: a temporary file beside it
-                                (``.NAME.PID.XXXX.tmp``), flushed, fsynced, renamed over it
+                                (``.NAME.PID.RANDOM.tmp``), flushed, fsynced, renamed over it
 a symbolic link                 the link is kept; its target gets the policy of its kind
                                 (a regular file behind the link is replaced atomically)
 a FIFO (named pipe)             written through; refused at once when no process reads it
@@ -172,7 +172,7 @@ def make_parent(path: Path) -> None:
 
 
 def temp_file_beside(path: Path) -> tuple[int, str]:
-    """Open a temporary file ``.NAME.PID.XXXX.tmp`` in ``path``'s directory (for an atomic
+    """Open a temporary file ``.NAME.PID.RANDOM.tmp`` in ``path``'s directory (for an atomic
     rename onto ``path``), with the permissions of an ordinary new file."""
     try:
         fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.{os.getpid()}.", suffix=TEMP_SUFFIX,

@@ -109,7 +109,7 @@ def remove_if_empty(out: Path, created: bool) -> None:
 
 
 class StagedOutputs:
-    """Files of a run written into ``out/.staging.PID.XXXX.tmp`` and moved into ``out``
+    """Files of a run written into ``out/.staging.PID.RANDOM.tmp`` and moved into ``out``
     together by :meth:`commit`; :meth:`discard` (or leaving the ``with`` block with an
     exception) deletes them and leaves ``out`` as it was."""
 
