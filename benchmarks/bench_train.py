@@ -7,7 +7,8 @@ optimiser, learning rate, L2 strength and dtype (float32) in every framework:
 * numpynn:  ``numpynn.train.Trainer`` (the training engine, ``numpynn.engine``), and
   the same Trainer with ``fast=False`` (the readable reference loop) for comparison;
 * PyTorch:  ``nn.Sequential(Linear, ReLU, ..., Linear)``, ``CrossEntropyLoss``,
-  ``torch.optim.SGD(momentum=0.9)`` with weight decay on the weights only, a
+  ``torch.optim.SGD(momentum=0.9)`` (or ``Adam``) with weight decay on the affine weights
+  only (the L2 term numpynn adds to the loss), a
   ``randperm`` per epoch and index gathers, ``loss.item()`` recorded every step (numpynn
   records every step's loss too);
 * scikit-learn: ``MLPClassifier(solver="sgd", momentum=0.9, nesterovs_momentum=False)``
@@ -21,6 +22,14 @@ order) after a warm-up epoch each, and the table reports medians over rounds. Wo
 * ``cifar``:  N=49000, D=3072, H=100, C=10, batch 200 (synthetic CIFAR-10-shaped data);
 * ``digits``: the 1797 bundled 8x8 digits, H=100, batch 32 (per-step overhead dominates);
 * ``deep``:   N=60000, D=784, hidden (512, 256, 128), batch 128 (synthetic);
+* ``deep-bn``: the deep shape with batch norm after every hidden affine layer and dropout
+  0.2 after every activation (PyTorch: ``Linear -> BatchNorm1d -> ReLU -> Dropout``,
+  numpynn's and CS231n's order), momentum SGD as ``deep``; no scikit-learn column (it has
+  neither layer);
+* ``adam``:   the deep shape trained with Adam (lr 1e-3, betas 0.9/0.999, eps 1e-8;
+  ``torch.optim.Adam`` with its defaults, which on CPU tensors is the single-tensor loop:
+  ``foreach`` and ``fused`` default to off for CPU parameters; scikit-learn's ``adam``
+  solver with the same hyper-parameters);
 * ``predict``: ``predict_proba`` throughput on 100k rows with the cifar network.
 
 For numpynn the table also gives the achieved GFLOP/s (the multiplies a training step
@@ -34,7 +43,8 @@ Usage::
     env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE python benchmarks/bench_train.py
     python benchmarks/bench_train.py --quick            # under a minute
     python benchmarks/bench_train.py --memory           # peak RSS of cifar training
-    python benchmarks/bench_train.py --profile          # cProfile of one cifar epoch
+    python benchmarks/bench_train.py --profile          # phases + cProfile, cifar epoch
+    python benchmarks/bench_train.py --profile --quick --workloads adam,deep-bn
     python benchmarks/bench_train.py --workloads digits,predict --rounds 9
 
 Needs ``pip install torch threadpoolctl`` (the ``[bench]`` extra) for the PyTorch column;
@@ -388,6 +398,14 @@ def machine() -> dict[str, Any]:
         blas = "MKL" if "BLAS_INFO=mkl" in cfg else "other"
         info["torch"] = f"{torch.__version__}, {torch.get_num_threads()} threads, BLAS {blas}, " \
                         f"CPU capability {torch.backends.cpu.get_cpu_capability()}"
+        try:  # what torch.optim.Adam(foreach=None, fused=None) picks for CPU parameters
+            from torch.optim.optimizer import _default_to_fused_or_foreach
+
+            fused, foreach = _default_to_fused_or_foreach([torch.zeros(1)], False, False)
+            info["torch_adam"] = ("fused" if fused else "foreach" if foreach
+                                  else "single-tensor loop") + " (the default on CPU)"
+        except (ImportError, TypeError, ValueError):
+            info["torch_adam"] = "unknown"
     except ImportError:
         info["torch"] = "not installed"
     import sklearn
