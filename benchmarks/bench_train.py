@@ -4,10 +4,11 @@
 Each workload trains the same architecture on the same data with the same batch size,
 optimiser, learning rate, L2 strength and dtype (float32) in every framework:
 
-* numpynn:  ``numpynn.train.Trainer`` (the optimised step of ``numpynn.fastpath``), and
+* numpynn:  ``numpynn.train.Trainer`` (the training engine, ``numpynn.engine``), and
   the same Trainer with ``fast=False`` (the readable reference loop) for comparison;
 * PyTorch:  ``nn.Sequential(Linear, ReLU, ..., Linear)``, ``CrossEntropyLoss``,
-  ``torch.optim.SGD(momentum=0.9)`` with weight decay on the weights only, a
+  ``torch.optim.SGD(momentum=0.9)`` (or ``Adam``) with weight decay on the affine weights
+  only (the L2 term numpynn adds to the loss), a
   ``randperm`` per epoch and index gathers, ``loss.item()`` recorded every step (numpynn
   records every step's loss too);
 * scikit-learn: ``MLPClassifier(solver="sgd", momentum=0.9, nesterovs_momentum=False)``
@@ -21,6 +22,14 @@ order) after a warm-up epoch each, and the table reports medians over rounds. Wo
 * ``cifar``:  N=49000, D=3072, H=100, C=10, batch 200 (synthetic CIFAR-10-shaped data);
 * ``digits``: the 1797 bundled 8x8 digits, H=100, batch 32 (per-step overhead dominates);
 * ``deep``:   N=60000, D=784, hidden (512, 256, 128), batch 128 (synthetic);
+* ``deep-bn``: the deep shape with batch norm after every hidden affine layer and dropout
+  0.2 after every activation (PyTorch: ``Linear -> BatchNorm1d -> ReLU -> Dropout``,
+  numpynn's and CS231n's order), momentum SGD as ``deep``; no scikit-learn column (it has
+  neither layer);
+* ``adam``:   the deep shape trained with Adam (lr 1e-3, betas 0.9/0.999, eps 1e-8;
+  ``torch.optim.Adam`` with its defaults, which on CPU tensors is the single-tensor loop:
+  ``foreach`` and ``fused`` default to off for CPU parameters; scikit-learn's ``adam``
+  solver with the same hyper-parameters);
 * ``predict``: ``predict_proba`` throughput on 100k rows with the cifar network.
 
 For numpynn the table also gives the achieved GFLOP/s (the multiplies a training step
@@ -34,7 +43,8 @@ Usage::
     env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE python benchmarks/bench_train.py
     python benchmarks/bench_train.py --quick            # under a minute
     python benchmarks/bench_train.py --memory           # peak RSS of cifar training
-    python benchmarks/bench_train.py --profile          # cProfile of one cifar epoch
+    python benchmarks/bench_train.py --profile          # phases + cProfile, cifar epoch
+    python benchmarks/bench_train.py --profile --quick --workloads adam,deep-bn
     python benchmarks/bench_train.py --workloads digits,predict --rounds 9
 
 Needs ``pip install torch threadpoolctl`` (the ``[bench]`` extra) for the PyTorch column;
@@ -78,6 +88,9 @@ class Workload:
     epochs_per_round: int = 1  # per measurement (sklearn: fit(max_iter=this))
     rounds: int = 5
     note: str = ""
+    optimizer: str = "momentum"  # or "adam" (torch.optim.Adam, same hyper-parameters)
+    norm: str | None = None  # "batch": BatchNorm1d after every hidden affine layer
+    dropout: float = 0.0  # drop probability after every hidden activation
 
     @property
     def dims(self) -> list[int]:
@@ -91,6 +104,11 @@ FULL = {
                        rounds=9, note="sklearn's bundled digits"),
     "deep": Workload("deep", 60000, 784, (512, 256, 128), 10, 128, 1e-2, 1e-4, rounds=5,
                      note="synthetic, MNIST shape"),
+    "deep-bn": Workload("deep-bn", 60000, 784, (512, 256, 128), 10, 128, 1e-2, 1e-4,
+                        rounds=5, norm="batch", dropout=0.2,
+                        note="synthetic, MNIST shape, batch norm + dropout 0.2"),
+    "adam": Workload("adam", 60000, 784, (512, 256, 128), 10, 128, 1e-3, 1e-4, rounds=5,
+                     optimizer="adam", note="synthetic, MNIST shape, Adam"),
     "predict": Workload("predict", 100_000, 3072, (100,), 10, 0, 0.0, 0.0, rounds=7,
                         note="predict_proba, cifar network"),
 }
@@ -101,6 +119,11 @@ QUICK = {
                        rounds=5, note="sklearn's bundled digits"),
     "deep": Workload("deep", 6000, 784, (512, 256, 128), 10, 128, 1e-2, 1e-4, rounds=3,
                      note="synthetic, MNIST shape, N reduced"),
+    "deep-bn": Workload("deep-bn", 6000, 784, (512, 256, 128), 10, 128, 1e-2, 1e-4,
+                        rounds=3, norm="batch", dropout=0.2,
+                        note="synthetic, MNIST shape, batch norm + dropout 0.2, N reduced"),
+    "adam": Workload("adam", 6000, 784, (512, 256, 128), 10, 128, 1e-3, 1e-4, rounds=3,
+                     optimizer="adam", note="synthetic, MNIST shape, Adam, N reduced"),
     "predict": Workload("predict", 20_000, 3072, (100,), 10, 0, 0.0, 0.0, rounds=5,
                         note="predict_proba, cifar network, N reduced"),
 }
@@ -193,15 +216,27 @@ class Runner(ABC):
         ...
 
 
+def make_model(w: Workload):
+    """The workload's numpynn network (float32, seed 0)."""
+    from numpynn.models import MLP
+
+    return MLP(w.D, list(w.hidden), w.C, reg=w.reg, dtype="float32", seed=0,
+               dropout=w.dropout, normalization=w.norm)
+
+
+def optimizer_kwargs(w: Workload) -> dict[str, Any]:
+    """numpynn's optimiser arguments; Adam keeps its defaults (PyTorch's: 0.9, 0.999, 1e-8)."""
+    return {"momentum": 0.9} if w.optimizer == "momentum" else {}
+
+
 class NumpynnRunner(Runner):
     def __init__(self, w: Workload, X: np.ndarray, y: np.ndarray, fast: bool = True) -> None:
-        from numpynn.models import MLP
         from numpynn.train import TrainConfig, Trainer
 
         self.name = "numpynn" if fast else "numpynn-ref"
-        model = MLP(w.D, list(w.hidden), w.C, reg=w.reg, dtype="float32", seed=0)
-        cfg = TrainConfig(epochs=1, batch_size=w.batch, optimizer="momentum", lr=w.lr,
-                          optimizer_kwargs={"momentum": 0.9}, keep_best=False,
+        model = make_model(w)
+        cfg = TrainConfig(epochs=1, batch_size=w.batch, optimizer=w.optimizer, lr=w.lr,
+                          optimizer_kwargs=optimizer_kwargs(w), keep_best=False,
                           eval_samples=1000, seed=0)
         self.trainer = Trainer(model, X, y, config=cfg, fast=fast)
         self.k = w.epochs_per_round
@@ -223,17 +258,24 @@ class TorchRunner(Runner):
         torch.manual_seed(0)
         layers: list[Any] = []
         d = w.dims
-        for i in range(len(d) - 1):
+        for i in range(len(d) - 1):  # numpynn's (and CS231n's) order of a hidden block
             layers.append(torch.nn.Linear(d[i], d[i + 1]))
             if i < len(d) - 2:
+                if w.norm == "batch":  # momentum 0.1 = numpynn's 0.9, eps 1e-5 both
+                    layers.append(torch.nn.BatchNorm1d(d[i + 1]))
                 layers.append(torch.nn.ReLU())
-        self.net = torch.nn.Sequential(*layers)
-        weights = [p for n, p in self.net.named_parameters() if n.endswith("weight")]
-        biases = [p for n, p in self.net.named_parameters() if n.endswith("bias")]
-        self.opt = torch.optim.SGD(
-            [{"params": weights, "weight_decay": w.reg}, {"params": biases, "weight_decay": 0}],
-            lr=w.lr, momentum=0.9,
-        )
+                if w.dropout:
+                    layers.append(torch.nn.Dropout(w.dropout))
+        self.net = torch.nn.Sequential(*layers).train()
+        linears = [m for m in self.net if isinstance(m, torch.nn.Linear)]
+        weights = [m.weight for m in linears]  # L2 on the affine weights only, as numpynn
+        others = [p for p in self.net.parameters() if all(p is not q for q in weights)]
+        groups = [{"params": weights, "weight_decay": w.reg},
+                  {"params": others, "weight_decay": 0}]
+        if w.optimizer == "adam":  # Adam's weight_decay is L2 added to the gradient
+            self.opt = torch.optim.Adam(groups, lr=w.lr, betas=(0.9, 0.999), eps=1e-8)
+        else:
+            self.opt = torch.optim.SGD(groups, lr=w.lr, momentum=0.9)
         self.lossf = torch.nn.CrossEntropyLoss()
         self.X = torch.from_numpy(X)  # shares memory
         self.y = torch.from_numpy(y)
@@ -266,10 +308,13 @@ class SklearnRunner(Runner):
         from sklearn.neural_network import MLPClassifier
 
         self.X, self.y, self.k = X, y, max(w.epochs_per_round, 2)
+        solver = {"adam": {"solver": "adam", "beta_1": 0.9, "beta_2": 0.999, "epsilon": 1e-8},
+                  "momentum": {"solver": "sgd", "momentum": 0.9,
+                               "nesterovs_momentum": False}}[w.optimizer]
         self.make = lambda: MLPClassifier(
-            w.hidden, solver="sgd", batch_size=w.batch, learning_rate_init=w.lr,
-            momentum=0.9, nesterovs_momentum=False, alpha=w.reg * w.batch, shuffle=True,
-            max_iter=self.k, tol=0.0, n_iter_no_change=10**9, random_state=0,
+            w.hidden, batch_size=w.batch, learning_rate_init=w.lr, alpha=w.reg * w.batch,
+            shuffle=True, max_iter=self.k, tol=0.0, n_iter_no_change=10**9, random_state=0,
+            **solver,
         )
 
     def epoch(self) -> float:
@@ -353,6 +398,14 @@ def machine() -> dict[str, Any]:
         blas = "MKL" if "BLAS_INFO=mkl" in cfg else "other"
         info["torch"] = f"{torch.__version__}, {torch.get_num_threads()} threads, BLAS {blas}, " \
                         f"CPU capability {torch.backends.cpu.get_cpu_capability()}"
+        try:  # what torch.optim.Adam(foreach=None, fused=None) picks for CPU parameters
+            from torch.optim.optimizer import _default_to_fused_or_foreach
+
+            fused, foreach = _default_to_fused_or_foreach([torch.zeros(1)], False, False)
+            info["torch_adam"] = ("fused" if fused else "foreach" if foreach
+                                  else "single-tensor loop") + " (the default on CPU)"
+        except (ImportError, TypeError, ValueError):
+            info["torch_adam"] = "unknown"
     except ImportError:
         info["torch"] = "not installed"
     import sklearn
@@ -377,7 +430,7 @@ def run_training(w: Workload, frameworks: list[str], rounds: int, log) -> dict[s
         runners.append(NumpynnRunner(w, X, y, fast=False))
     if "pytorch" in frameworks:
         runners.append(TorchRunner(w, X, y))
-    if "sklearn" in frameworks:
+    if "sklearn" in frameworks and not (w.norm or w.dropout):  # it has neither layer
         runners.append(SklearnRunner(w, X, y))
     for r in runners:  # warm-up
         r.epoch()
@@ -475,10 +528,8 @@ def memory_child(n: int) -> None:
 
 
 def phases(w: Workload, X: np.ndarray, y: np.ndarray, steps: int = 200) -> None:
-    """Median microseconds per step of each phase, reference loop and fast path."""
-    from numpynn.fastpath import FastStep, blas
-
-    from numpynn.models import MLP
+    """Median microseconds per step of each phase, reference loop and engine."""
+    from numpynn.engine import TrainStep
     from numpynn.optim import make_optimizer
 
     pc = time.perf_counter
@@ -486,59 +537,43 @@ def phases(w: Workload, X: np.ndarray, y: np.ndarray, steps: int = 200) -> None:
     B = w.batch
     starts = [(i * B) % (X.shape[0] - B) for i in range(steps)]
 
-    model = MLP(w.D, list(w.hidden), w.C, reg=w.reg, dtype="float32", seed=0)
-    opt = make_optimizer("momentum", w.lr)
-    ref: dict[str, list[float]] = {"gather X[idx], y[idx]": [], "model._loss_and_grads": [],
+    model = make_model(w)
+    opt = make_optimizer(w.optimizer, w.lr, **optimizer_kwargs(w))
+    ref: dict[str, list[float]] = {"gather X[idx], y[idx]": [], "model.loss": [],
                                    "optimizer.step": []}
     for s in starts:
         t0 = pc()
         idx = order[s : s + B]
         xb, yb = X[idx], y[idx]
         t1 = pc()
-        _, grads = model._loss_and_grads(xb, yb)
+        _, grads = model.loss(xb, yb)
         t2 = pc()
         opt.step(model.params, grads)
         t3 = pc()
         for k, a, b in zip(ref, (t0, t1, t2), (t1, t2, t3)):
             ref[k].append(b - a)
 
-    model = MLP(w.D, list(w.hidden), w.C, reg=w.reg, dtype="float32", seed=0)
-    fs = FastStep(model, make_optimizer("momentum", w.lr), X, y, B)
-    net, opt = fs.net, fs.optimizer
+    model = make_model(w)
+    opt = make_optimizer(w.optimizer, w.lr, **optimizer_kwargs(w))
+    step = TrainStep(model, X, y, B)
     fast: dict[str, list[float]] = {"gather (np.take into the buffer)": [],
                                     "forward (+ softmax, loss)": [],
-                                    "backward (+ fused dW/update gemm)": [],
-                                    "update (axpy, small params)": []}
+                                    "backward + update (fused where the optimiser allows)": []}
     for s in starts:
         t0 = pc()
-        x, v = fs._batch(order, s)
+        x, yb, _ = step.gather(order, s)
         t1 = pc()
-        net.forward(x, v.y, v, fs.Ws, fs.bs)
+        step.engine.forward(x, yb)
         t2 = pc()
-        # the rest of FastStep.step (momentum): backward with fused updates, then the rest
-        lr, mu, c = opt.lr, opt.momentum, opt.lr * model.reg
-        fused = [(st[0], mu) if f else None for st, f in zip(fs.state[0::2], fs.fuse)]
-        net.backward(x, v, -lr / v.b, fs.Ws, fused)
+        step.update(opt)
         t3 = pc()
-        for j, (wt, g, (vel,), sc, is_w) in enumerate(fs.plan):
-            if is_w and fs.fuse[j // 2]:
-                blas().axpy(-c, wt, vel)
-                blas().axpy(1.0, vel, wt)
-                continue
-            np.multiply(vel, mu, out=vel)
-            np.add(vel, g, out=vel)
-            if is_w:
-                np.multiply(wt, c, out=sc)
-                np.subtract(vel, sc, out=vel)
-            np.add(wt, vel, out=wt)
-        t4 = pc()
-        for k, a, b in zip(fast, (t0, t1, t2, t3), (t1, t2, t3, t4)):
+        for k, a, b in zip(fast, (t0, t1, t2), (t1, t2, t3)):
             fast[k].append(b - a)
     n_full = X.shape[0] // B
     limit_step = matmul_limit(w) / (n_full + (1 if X.shape[0] % B else 0))
     print(f"### Phases of one {w.name} step (median of {steps} steps, microseconds)\n")
     print("| path | phase | us/step |\n|---|---|---|")
-    for name, d in (("reference", ref), ("fast", fast)):
+    for name, d in (("reference", ref), ("engine", fast)):
         total = 0.0
         for k, t in d.items():
             m = statistics.median(t) * 1e6
@@ -551,7 +586,8 @@ def phases(w: Workload, X: np.ndarray, y: np.ndarray, steps: int = 200) -> None:
 
 
 def profile(w: Workload, top: int = 14) -> None:
-    """cProfile of one training epoch, reference loop and fast path (after a warm-up)."""
+    """Phases, and cProfile of one training epoch, reference loop and engine (after a
+    warm-up)."""
     import cProfile
     import io
     import pstats
@@ -580,14 +616,15 @@ def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--quick", action="store_true", help="reduced sizes, under a minute")
-    p.add_argument("--workloads", default="cifar,digits,deep,predict")
+    p.add_argument("--workloads", default="cifar,digits,deep,deep-bn,adam,predict")
     p.add_argument("--frameworks", default="numpynn-ref,pytorch,sklearn",
                    help="peers besides numpynn (comma-separated)")
     p.add_argument("--rounds", type=int, help="interleaved rounds (default per workload)")
     p.add_argument("--memory", action="store_true",
                    help="only measure peak RSS of cifar-shape training (in a subprocess)")
     p.add_argument("--profile", action="store_true",
-                   help="only cProfile one cifar epoch, reference loop and fast path")
+                   help="only phases + cProfile of one cifar epoch (or of --workloads), "
+                        "reference loop and engine")
     p.add_argument("--json", help="also write the raw results to this file")
     p.add_argument("--_memory-child", type=int, help=argparse.SUPPRESS)
     args = p.parse_args(argv)
@@ -614,13 +651,15 @@ def main(argv: list[str] | None = None) -> int:
         return 0
 
     table_of = QUICK if args.quick else FULL
-    if args.profile:
-        profile(table_of["cifar"])
-        return 0
     names = [s.strip() for s in args.workloads.split(",") if s.strip()]
     unknown = [n for n in names if n not in table_of]
     if unknown:
         p.error(f"unknown workloads {unknown}; choose from {list(table_of)}")
+    if args.profile:  # cifar unless --workloads names others
+        for name in names if "--workloads" in " ".join(sys.argv) else ["cifar"]:
+            if name != "predict":
+                profile(table_of[name])
+        return 0
     frameworks = [s.strip() for s in args.frameworks.split(",") if s.strip()]
     if "pytorch" in frameworks:
         try:

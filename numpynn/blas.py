@@ -1,5 +1,6 @@
-"""``gemm`` with ``beta`` and ``axpy`` from NumPy's own OpenBLAS (through ctypes), for the
-training engine's fused optimiser updates. NumPy has no ``C = alpha A B + beta C``."""
+"""``gemm`` with ``beta``, ``axpy`` and ``axpby`` from NumPy's own OpenBLAS (through
+ctypes), for the training engine's fused optimiser updates and the optimisers' passes.
+NumPy has no ``C = alpha A B + beta C`` and no one-pass ``y = a x + b y``."""
 
 from __future__ import annotations
 
@@ -67,8 +68,12 @@ class Blas:
             axpy = getattr(lib, f"scipy_cblas_{prefix}axpy64_")
             axpy.argtypes = [i64, real, p, i64, p, i64]
             axpy.restype = None
+            axpby = getattr(lib, f"scipy_cblas_{prefix}axpby64_")
+            axpby.argtypes = [i64, real, p, i64, real, p, i64]
+            axpby.restype = None
             self._fns[prefix, "gemm"] = gemm
             self._fns[prefix, "axpy"] = axpy
+            self._fns[prefix, "axpby"] = axpby
 
     def _self_test(self) -> bool:
         if not self._fns:
@@ -79,13 +84,17 @@ class Blas:
             d = rng.standard_normal((4, 3)).astype(dt)
             c = rng.standard_normal((7, 3)).astype(dt)
             y = rng.standard_normal((7, 3)).astype(dt)
+            z = rng.standard_normal((7, 3)).astype(dt)
             want_c = 0.5 * c - 2.0 * (h.T @ d)
             want_y = y + 0.25 * want_c
+            want_z = 0.75 * z - 1.5 * want_y
             self.gemm_tn(h, d, c, -2.0, 0.5)
             self.axpy(0.25, c, y)
+            self.axpby(-1.5, y, 0.75, z)
             tol = 1e-5 if dt == np.float32 else 1e-12
             if not (np.allclose(c, want_c, rtol=tol, atol=tol)
-                    and np.allclose(y, want_y, rtol=tol, atol=tol)):
+                    and np.allclose(y, want_y, rtol=tol, atol=tol)
+                    and np.allclose(z, want_z, rtol=tol, atol=tol)):
                 return False
         return True
 
@@ -106,6 +115,13 @@ class Blas:
         """``y += alpha x`` in place (C-contiguous arrays of one shape and float dtype)."""
         self._fns["s" if x.itemsize == 4 else "d", "axpy"](
             x.size, alpha, x.ctypes.data, 1, y.ctypes.data, 1)
+
+
+    def axpby(self, alpha: float, x: np.ndarray, beta: float, y: np.ndarray) -> None:
+        """``y = alpha x + beta y`` in place, one pass (C-contiguous arrays of one shape
+        and float dtype)."""
+        self._fns["s" if x.itemsize == 4 else "d", "axpby"](
+            x.size, alpha, x.ctypes.data, 1, beta, y.ctypes.data, 1)
 
 
 _blas: Blas | None = None

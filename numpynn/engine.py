@@ -196,7 +196,13 @@ class Engine:
         if not reg:
             return
         p = self.model.params
+        lib = blas()
         for k in self.model.decay_keys:
+            w, g = p[k], self.grads[k]
+            if lib.available and w.size >= FUSE_MIN_SIZE and w.flags.c_contiguous and (
+                    w.dtype == g.dtype):
+                lib.axpy(scale * reg, w, g)  # one pass, no scratch
+                continue
             s = self._reg_scratch.get(k)
             if s is None:
                 s = self._reg_scratch[k] = np.empty_like(p[k])
@@ -239,6 +245,18 @@ class TrainStep:
         self._scratch: dict[str, np.ndarray] = {}
 
     def __call__(self, order: np.ndarray, start: int, optimizer: Optimizer) -> float:
+        x, y, w = self.gather(order, start)
+        loss = self.engine.forward(x, y, w)
+        if not math.isfinite(loss):
+            return loss  # no update: the caller raises DivergenceError
+        self.update(optimizer)
+        return loss
+
+    def gather(self, order: np.ndarray, start: int
+               ) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
+        """The minibatch ``order[start:start + batch_size]`` copied into the step's buffers:
+        x (b, D), y (b, ...), the sample weights (b,) or None (views, overwritten by the
+        next call)."""
         idx = order[start : start + self.B]
         b = idx.shape[0]
         if b > self._x.shape[0]:
@@ -252,21 +270,21 @@ class TrainStep:
         if self.w is not None:
             w = self._w[:b]
             np.take(self.w, idx, out=w, mode="clip")
+        return x, y, w
+
+    def update(self, optimizer: Optimizer) -> None:
+        """Backward pass and optimiser step after :meth:`Engine.forward` of a batch."""
         engine = self.engine
-        loss = engine.forward(x, y, w)
-        if not math.isfinite(loss):
-            return loss  # no update: the caller raises DivergenceError
+        b = engine._b
         fusion = optimizer.fusion()
         optimizer.begin_step()
-        params = self.model.params
         if fusion is None or fusion.rule not in ("sgd", "momentum", "nesterov"):
             engine.backward(1.0 / b)
             engine.add_reg(1.0)
-            for key, w in params.items():
+            for key, w in self.model.params.items():
                 optimizer.update(key, w, engine.grads[key])
-            return loss
+            return
         self._fused_step(fusion, optimizer, b)
-        return loss
 
     def _fused_step(self, fusion: Any, optimizer: Optimizer, b: int) -> None:
         """SGD, momentum, Nesterov: the backward pass yields g = -lr * (data gradient)."""

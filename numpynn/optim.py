@@ -47,6 +47,7 @@ from typing import Any, ClassVar
 
 import numpy as np
 
+from numpynn.blas import FUSE_MIN_SIZE, blas
 from numpynn.errors import InputError
 
 __all__ = [
@@ -533,19 +534,40 @@ class Adam(Optimizer):
     ) -> None:
         m, v = state
         b1, b2 = self.beta1, self.beta2
-        np.multiply(m, b1, out=m)
-        np.multiply(dw, 1.0 - b1, out=s)
-        np.add(m, s, out=m)  # m = b1 * m + (1 - b1) * dw
-        np.multiply(v, b2, out=v)
-        np.multiply(dw, dw, out=s)
-        np.multiply(s, 1.0 - b2, out=s)
-        np.add(v, s, out=v)  # v = b2 * v + (1 - b2) * dw**2
-        np.divide(v, self._bc2, out=s)
-        np.sqrt(s, out=s)
-        np.add(s, self.eps, out=s)  # s = sqrt(vhat) + eps
-        np.divide(m, s, out=s)
-        np.multiply(s, self._lr / self._bc1, out=s)  # s = lr * mhat / (sqrt(vhat) + eps)
-        np.subtract(w, s, out=w)
+        # lr * mhat / (sqrt(vhat) + eps) = step * m / (sqrt(v) + eps * sqrt(bc2)) with
+        # step = lr * sqrt(bc2) / bc1: the bias corrections become two scalars
+        root = math.sqrt(self._bc2)
+        step, eps = self._lr * root / self._bc1, self.eps * root
+        if _one_pass(w, dw, m, v, s):
+            lib = blas()
+            lib.axpby(1.0 - b1, dw, b1, m)  # m = b1 * m + (1 - b1) * dw, one pass
+            np.multiply(dw, dw, out=s)
+            lib.axpby(1.0 - b2, s, b2, v)  # v = b2 * v + (1 - b2) * dw**2
+        else:
+            np.multiply(m, b1, out=m)
+            np.multiply(dw, 1.0 - b1, out=s)
+            np.add(m, s, out=m)
+            np.multiply(v, b2, out=v)
+            np.multiply(dw, dw, out=s)
+            np.multiply(s, 1.0 - b2, out=s)
+            np.add(v, s, out=v)
+        np.sqrt(v, out=s)
+        np.add(s, eps, out=s)
+        np.divide(m, s, out=s)  # s = mhat / (sqrt(vhat) + eps) / (lr / step)
+        if _one_pass(w, s):
+            blas().axpy(-step, s, w)
+        else:
+            np.multiply(s, step, out=s)
+            np.subtract(w, s, out=w)
+
+
+def _one_pass(*arrays: np.ndarray) -> bool:
+    """True if BLAS's one-pass vector routines apply: NumPy's OpenBLAS is usable and the
+    arrays are C-contiguous, of one float dtype, and large enough to repay a ctypes call."""
+    w = arrays[0]
+    return (w.size >= FUSE_MIN_SIZE and w.dtype in (np.float32, np.float64)
+            and all(a.flags.c_contiguous and a.dtype == w.dtype for a in arrays)
+            and blas().available)
 
 
 # --------------------------------------------------------------------------- factories

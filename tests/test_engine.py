@@ -18,6 +18,7 @@ from sklearn.datasets import load_digits
 from numpynn import blas as blas_module
 from numpynn import engine as engine_module
 from numpynn import models as models_module
+from numpynn import optim as optim_module
 from numpynn.engine import Engine, TrainStep
 from numpynn.models import MLP, TwoLayerNet
 from numpynn.optim import SGD, make_optimizer
@@ -120,13 +121,16 @@ OPTIMIZERS = {
 
 @pytest.fixture(params=["ufuncs", "blas"])
 def update_mode(request, monkeypatch):
-    """SGD/momentum weight updates by NumPy ufuncs, or fused into BLAS calls (all sizes)."""
+    """Weight updates by NumPy ufuncs, or through BLAS calls at all sizes (SGD/momentum
+    fused into the gradient multiply, the L2 term and Adam's passes by axpy/axpby)."""
     if request.param == "blas":
         if not blas_module.blas().available:
             pytest.skip("NumPy's BLAS is not the scipy-openblas ILP64 build: no fused updates")
-        monkeypatch.setattr(engine_module, "FUSE_MIN_SIZE", 0)
+        size = 0
     else:
-        monkeypatch.setattr(engine_module, "FUSE_MIN_SIZE", 1 << 62)
+        size = 1 << 62
+    monkeypatch.setattr(engine_module, "FUSE_MIN_SIZE", size)
+    monkeypatch.setattr(optim_module, "FUSE_MIN_SIZE", size)
     return request.param
 
 
@@ -322,6 +326,10 @@ def test_blas_self_test_and_fallback(digits, monkeypatch):
             want = 0.9 * c + a.T @ d
             b.gemm_tn(a, d, c, 1.0, 0.9)
             np.testing.assert_allclose(c, want, rtol=1e-5 if dt == np.float32 else 1e-12)
+            y = rng.standard_normal((4, 3)).astype(dt)
+            want = 0.3 * c - 0.7 * y
+            b.axpby(0.3, c, -0.7, y)
+            np.testing.assert_allclose(y, want, rtol=1e-5 if dt == np.float32 else 1e-12)
     # a NumPy built against another BLAS: no fused updates, and the same training
     fused_run = train_pair(digits, **OPTIMIZERS["momentum"])[0]
     unavailable = blas_module.Blas.__new__(blas_module.Blas)
@@ -341,3 +349,19 @@ def reference_proba(model, X):
     scores = np.asarray(model.loss(X), dtype=np.float64)
     e = np.exp(scores - scores.max(axis=1, keepdims=True))
     return (e / e.sum(axis=1, keepdims=True)).astype(model.dtype)
+
+
+def test_large_weights_l2_term_by_axpy_matches_reference():
+    """Weights of >= FUSE_MIN_SIZE entries get their L2 term by BLAS axpy (no scratch)."""
+    model = MLP(300, [260], 3, reg=0.05, dtype="float64", seed=0)  # W1: 78000 entries
+    assert model.params["W1"].size >= blas_module.FUSE_MIN_SIZE
+    rng = np.random.default_rng(2)
+    X, y = rng.standard_normal((20, 300)), rng.integers(0, 3, 20)
+    loss_ref, grads_ref = model.loss(X, y)
+    engine = Engine(model, 20)
+    loss, grads = engine.loss_and_grads(X, y)
+    assert loss == pytest.approx(loss_ref, rel=1e-12)
+    for k in grads_ref:
+        assert_close(grads[k], grads_ref[k], 1e-12, k)
+    if blas_module.blas().available:
+        assert "W1" not in engine._reg_scratch  # the axpy path ran

@@ -13,6 +13,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from numpynn import optim as optim_module
+from numpynn.blas import blas
 from numpynn.errors import InputError
 from numpynn.optim import (
     OPTIMIZERS,
@@ -437,3 +439,39 @@ def test_params_must_be_writable_float_arrays():
         SGD(0.1).step({"w": ro}, {"w": np.ones(2)})
     with pytest.raises(InputError, match="floating"):
         SGD(0.1).step({"w": np.ones(2, dtype=int)}, {"w": np.ones(2, dtype=int)})
+
+
+@pytest.mark.parametrize("dtype,rtol", [("float64", 1e-9), ("float32", 2e-5)])
+def test_adam_blas_passes_match_ufuncs_and_the_formula(dtype, rtol, monkeypatch):
+    """Adam's one-pass BLAS route (axpby for the moments, axpy for the weight, bias
+    corrections folded into two scalars) gives the textbook update; so does the ufunc
+    route it falls back to (small, non-contiguous or other-BLAS arrays)."""
+    if not blas().available:
+        pytest.skip("NumPy's BLAS is not the scipy-openblas ILP64 build")
+    rng = np.random.default_rng(7)
+    w0 = rng.standard_normal((300, 256)).astype(dtype)  # >= FUSE_MIN_SIZE entries
+    grads = [rng.standard_normal(w0.shape).astype(dtype) for _ in range(4)]
+    b1, b2, eps, lr = 0.9, 0.999, 1e-8, 1e-2
+    w, m, v = w0.astype(np.float64), np.zeros(w0.shape), np.zeros(w0.shape)
+    for t, g in enumerate(grads, 1):  # the formula in float64
+        g = g.astype(np.float64)
+        m = b1 * m + (1 - b1) * g
+        v = b2 * v + (1 - b2) * g**2
+        w = w - lr * (m / (1 - b1**t)) / (np.sqrt(v / (1 - b2**t)) + eps)
+    calls: list[int] = []
+    real = type(blas()).axpby
+    monkeypatch.setattr(type(blas()), "axpby",
+                        lambda self, *a: (calls.append(1), real(self, *a))[1])
+    out = {}
+    for route, size in (("blas", 0), ("ufuncs", 1 << 62)):
+        monkeypatch.setattr(optim_module, "FUSE_MIN_SIZE", size)
+        opt, params = Adam(lr, b1, b2, eps), {"W": w0.copy()}
+        calls.clear()
+        for g in grads:
+            opt.step(params, {"W": g})
+        assert bool(calls) == (route == "blas")
+        out[route] = params["W"]
+        assert out[route].dtype == np.dtype(dtype)
+        np.testing.assert_allclose(out[route], w, rtol=rtol, atol=rtol * np.abs(w).max())
+    np.testing.assert_allclose(out["blas"], out["ufuncs"], rtol=rtol,
+                               atol=rtol * np.abs(w).max())
