@@ -155,8 +155,14 @@ def test_help(tmp_path, command):
 
 
 def test_gradcheck(tmp_path):
+    """Every registered layer, alone and inside a network, plus the loss and MLPs."""
+    from numpynn.layers import LAYERS
+
     out = ok(numpynn("gradcheck", cwd=tmp_path))
-    assert "all 12 checks passed" in out
+    n_checks = 4 + 2 * len(LAYERS) + 8  # affine/relu/affine+relu/loss, layers, MLPs
+    assert f"all {n_checks} checks passed" in out
+    for name in LAYERS:
+        assert f"\nlayer {name}\n" in out and f"\nnetwork affine -> {name} -> affine\n" in out
 
 
 @pytest.mark.parametrize("args, words", [
