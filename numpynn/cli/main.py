@@ -40,7 +40,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     sub.required = True
     commands = [gradcheck_cmd]
-    for name in ("train_cmd", "evaluate_cmd", "predict_cmd", "search_cmd"):
+    for name in ("train_cmd", "evaluate_cmd", "predict_cmd", "search_cmd", "export_cmd"):
         try:
             commands.append(__import__(f"{__package__}.{name}", fromlist=[name]))
         except ModuleNotFoundError as exc:
