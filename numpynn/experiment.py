@@ -15,7 +15,14 @@ from typing import Any
 
 import numpy as np
 
-from .data import Dataset, Preprocessor, load_dataset, train_val_test_split
+from .data import (
+    Dataset,
+    Preprocessor,
+    TableRecipe,
+    is_csv_spec,
+    load_dataset,
+    train_val_test_split,
+)
 from .errors import DataError, InputError, ModelFileError
 from .evaluation import Evaluation, evaluate
 from .io import SavedModel, save_model, write_json_atomic
@@ -40,6 +47,10 @@ class RunOptions:
     stratified split (the test part is the data set's own when it has one);
     weight_scale/reg/dtype/activation/dropout/normalization: the model
     (numpynn.models.MLP, built by :meth:`build_model`); train: the Trainer's config.
+    CSV files: label_column (name or index, negative from the end), ignore_columns
+    (names or indices), delimiter (None: detected), impute ("none": a missing cell is
+    an error; "median": training medians), handle_unknown ("error" or "ignore": a
+    category unseen in training becomes all zeros); see numpynn.data.load_csv.
     """
 
     data: str = "digits"
@@ -47,7 +58,11 @@ class RunOptions:
     preprocessing: str = "standardize"
     val_fraction: float = 0.1
     test_fraction: float = 0.2
-    label_column: int | None = -1
+    label_column: int | str | None = -1
+    ignore_columns: list[int | str] = field(default_factory=list)
+    delimiter: str | None = None
+    impute: str = "none"
+    handle_unknown: str = "error"
     weight_scale: float | str = "auto"
     reg: float = 1e-4
     dtype: str = "float32"
@@ -62,12 +77,21 @@ class RunOptions:
         self.activation = check_activation(self.activation)
         self.dropout = check_dropout(self.dropout)
         self.normalization = check_normalization(self.normalization)
+        TableRecipe(impute=self.impute, handle_unknown=self.handle_unknown)  # validates
+        if isinstance(self.ignore_columns, (str, int)):
+            self.ignore_columns = [self.ignore_columns]
+        self.ignore_columns = list(self.ignore_columns)
 
     def build_model(self, n_features: int, n_classes: int, seed: int | None) -> MLP:
         """The network these options describe, initialised from ``seed``."""
         return MLP(n_features, self.hidden, n_classes, weight_scale=self.weight_scale,
                    reg=self.reg, dtype=self.dtype, seed=seed, activation=self.activation,
                    dropout=self.dropout, normalization=self.normalization)
+
+    def csv_options(self) -> dict[str, Any]:
+        """The keyword arguments of numpynn.data.load_csv that these options set."""
+        return {"ignore_columns": self.ignore_columns, "delimiter": self.delimiter,
+                "allow_missing": self.impute != "none"}
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -86,6 +110,8 @@ class Splits:
 
     ``dataset`` describes the source (classes, class names, image shape, feature count);
     its own arrays are emptied once split, so the rows are held only once, here.
+    ``recipe``: how the data were read and encoded (categories and medians fitted on the
+    training split); it is stored in the model file.
     """
 
     X_train: np.ndarray
@@ -96,6 +122,7 @@ class Splits:
     y_test: np.ndarray
     preprocessor: Preprocessor
     dataset: Dataset
+    recipe: TableRecipe | None = None
 
 
 def split_dataset(ds: Dataset, options: RunOptions) -> tuple[np.ndarray, ...]:
@@ -115,7 +142,7 @@ def split_dataset(ds: Dataset, options: RunOptions) -> tuple[np.ndarray, ...]:
 
 def prepare_splits(options: RunOptions) -> Splits:
     """Load ``options.data``, split it with the run's seed and fit preprocessing on train."""
-    ds = load_dataset(options.data, label_column=options.label_column)
+    ds = load_dataset(options.data, label_column=options.label_column, **options.csv_options())
     if ds.y is None:
         raise DataError(f"{options.data} has no labels; training needs a label column.")
     if ds.n_classes < 2:
@@ -126,8 +153,17 @@ def prepare_splits(options: RunOptions) -> Splits:
             "the other classes."
         )
     X_tr, y_tr, X_val, y_val, X_te, y_te = split_dataset(ds, options)
+    recipe = TableRecipe(source=source_kind(options.data), n_features=ds.n_features)
+    if ds.table is not None:  # categories and medians from the training split only
+        file_categories = ds.table.categorical
+        recipe = ds.table.fit(X_tr, file_categories, impute=options.impute,
+                              handle_unknown=options.handle_unknown)
+        X_tr, X_val, X_te = (
+            recipe.encode(recipe.recode(X, file_categories, part=f"{part} split"))
+            for X, part in ((X_tr, "training"), (X_val, "validation"), (X_te, "test")))
     dtype = np.dtype(options.dtype)
-    peak = max(abs(float(ds.X.max())), abs(float(ds.X.min())))  # no |X| temporary
+    parts = [X for X in (X_tr, X_val, X_te) if X.size]
+    peak = max(max(abs(float(X.max())), abs(float(X.min()))) for X in parts)  # no |X| copy
     largest = float(np.finfo(dtype).max)
     if peak > largest / 1e3:  # finite numbers that the cast (or the first layer) makes inf
         raise DataError(
@@ -142,11 +178,23 @@ def prepare_splits(options: RunOptions) -> Splits:
     # peak memory stays near twice the data set, not four times.
     owned_test = ds.X_test is None
     X_te = X_te.astype(dtype, copy=False)
-    described = replace(ds, X=np.empty((0, ds.n_features), ds.X.dtype), y=ds.y[:0].copy(),
-                        X_test=None, y_test=None)
+    described = replace(ds, X=np.empty((0, X_tr.shape[1]), ds.X.dtype), y=ds.y[:0].copy(),
+                        X_test=None, y_test=None, table=None)
     del ds
     return Splits(prep.transform(X_tr, copy=False), y_tr, prep.transform(X_val, copy=False),
-                  y_val, prep.transform(X_te, copy=not owned_test), y_te, prep, described)
+                  y_val, prep.transform(X_te, copy=not owned_test), y_te, prep, described,
+                  recipe)
+
+
+def source_kind(spec: str) -> str:
+    """The kind of data source a spec names: csv, npz, digits, mnist or cifar10."""
+    lower = spec.lower()
+    if is_csv_spec(lower):
+        return "csv"
+    for kind in ("cifar10", "mnist"):
+        if lower.startswith(f"{kind}:"):
+            return kind
+    return "npz" if lower.endswith(".npz") else "digits"
 
 
 def fingerprint(*arrays: np.ndarray) -> str:
@@ -189,7 +237,8 @@ def run_training(
     splits = prepare_splits(options)
     ds = splits.dataset
     data_key = fingerprint(splits.X_train, splits.y_train)
-    model = options.build_model(ds.n_features, ds.n_classes, options.train.seed)
+    # the model's inputs: the encoded width (one-hot columns), not the table's columns
+    model = options.build_model(splits.X_train.shape[1], ds.n_classes, options.train.seed)
     try:  # fail before training, not after it, when the outputs cannot be written
         out.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
@@ -264,7 +313,7 @@ def save_run(
     }
     saved = SavedModel(model, ds.classes,
                        {"kind": splits.preprocessor.kind, "state": splits.preprocessor.state()},
-                       metadata)
+                       metadata, recipe=splits.recipe)
     paths = {"model": save_model(out / MODEL_FILE, saved),
              "history": write_json_atomic(out / HISTORY_FILE, history.to_dict())}
     if report:
@@ -306,6 +355,8 @@ def evaluation_data(saved: SavedModel, spec: str, split: str = "auto") -> tuple[
     split: "test"/"val"/"train" re-create the training run's split (same seed), so
     evaluating on the training data spec reproduces the printed metrics; "all" takes
     every labelled row; "auto" is "test" when spec is the training data, else "all".
+    A CSV file is read with the model's recipe (:func:`read_with_recipe`): columns by
+    name when it has a header, else by position.
     """
     options = saved.metadata.get("options")
     same = options is not None and spec == options.get("data")
@@ -314,15 +365,20 @@ def evaluation_data(saved: SavedModel, spec: str, split: str = "auto") -> tuple[
     if split not in ("all", "train", "val", "test"):
         raise InputError(f"--split must be auto, all, train, val or test; got {split!r}.")
     if split == "all":
+        if _uses_recipe(saved, spec):
+            ds = read_with_recipe(saved, spec, labelled=True)
+            return ds.X, ds.y, "all"
         label_column = options.get("label_column", -1) if options else -1
-        _check_csv_columns(spec, saved.model.input_dim, labelled=True)
+        _check_csv_columns(spec, saved.recipe.n_features if saved.recipe else
+                           saved.model.input_dim, labelled=True)
         ds = load_dataset(spec, label_column=label_column, classes=saved.classes)
         if ds.y is None:
             raise DataError(f"{spec} has no labels; evaluate needs labelled data.")
         X, y = ds.X, ds.y
         if ds.X_test is not None:
             X, y = np.concatenate([X, ds.X_test]), np.concatenate([ds.y, ds.y_test])
-        _check_feature_count(X, saved.model.input_dim, spec)
+        _check_feature_count(X, saved.recipe.n_features if saved.recipe else
+                             saved.model.input_dim, spec)
         return X, y, "all"
     if not same:
         raise InputError(f"--split {split} re-creates the training split, which needs the "
@@ -333,21 +389,47 @@ def evaluation_data(saved: SavedModel, spec: str, split: str = "auto") -> tuple[
     except (KeyError, TypeError, AttributeError, ValueError) as exc:  # ValueError: InputError
         raise ModelFileError(f"the model's recorded training options are damaged ({exc}); "
                              "use --split all.") from None
-    ds = load_dataset(spec, label_column=run.label_column, classes=saved.classes)
+    if _uses_recipe(saved, spec):
+        ds = read_with_recipe(saved, spec, labelled=True)
+    else:
+        ds = load_dataset(spec, label_column=run.label_column, classes=saved.classes)
     parts = split_dataset(ds, run)
     i = {"train": 0, "val": 2, "test": 4}[split]
     return parts[i], parts[i + 1], split
 
 
-def prediction_data(saved: SavedModel, spec: str) -> np.ndarray:
-    """Raw features (N, D) of ``spec`` to predict on; a label column, if any, is ignored.
+def read_with_recipe(saved: SavedModel, spec: str, labelled: bool) -> Dataset:
+    """Read the CSV file ``spec`` as the model's training data were read.
 
-    For CSV files the label column is present when a row has one more column than the
-    model has features; data sets with a predefined test part give train rows then test.
+    With a header, the feature columns are matched by name in any order (the label and
+    ignored columns may be present; any other or missing column is an error naming it);
+    without one, the file has the training file's columns or the feature columns alone,
+    in training order. Categorical cells map to the model's categories, missing cells
+    are imputed as in training.
     """
-    n_features = saved.model.input_dim
+    recipe = saved.recipe
+    assert recipe is not None
+    return load_dataset(spec, label_column=0 if labelled else None,
+                        classes=saved.classes if labelled else None, recipe=recipe)
+
+
+def _uses_recipe(saved: SavedModel, spec: str) -> bool:
+    return saved.recipe is not None and saved.recipe.source == "csv" and is_csv_spec(spec)
+
+
+def prediction_data(saved: SavedModel, spec: str) -> np.ndarray:
+    """Raw features (N, F) of ``spec`` to predict on; a label column, if any, is ignored.
+
+    A model that records how its CSV data were read (a recipe) reads CSV files the same
+    way (:func:`read_with_recipe`). Older models: a CSV's label column is present when a
+    row has one more column than the model has features. Data sets with a predefined
+    test part give train rows then test.
+    """
+    if _uses_recipe(saved, spec):
+        return read_with_recipe(saved, spec, labelled=False).X
+    n_features = saved.recipe.n_features if saved.recipe else saved.model.input_dim
     label_column: int | None = -1
-    if spec.lower().endswith(".csv"):
+    if is_csv_spec(spec):
         _check_csv_columns(spec, n_features, labelled=False)
         label_column = None if _csv_columns(spec) == n_features else -1
     elif spec.lower().endswith(".npz"):
@@ -366,7 +448,7 @@ def _check_feature_count(X: np.ndarray, n_features: int, spec: str) -> None:
 
 def _check_csv_columns(spec: str, n_features: int, labelled: bool) -> None:
     """A CSV with the wrong number of columns, named before its cells are parsed."""
-    if not spec.lower().endswith(".csv"):
+    if not is_csv_spec(spec):
         return
     n = _csv_columns(spec)
     allowed = (n_features + 1,) if labelled else (n_features, n_features + 1)

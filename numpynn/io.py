@@ -32,6 +32,7 @@ from typing import Any, BinaryIO
 
 import numpy as np
 
+from .data.table import TableRecipe
 from .errors import ModelFileError
 from .models import Network
 
@@ -196,13 +197,23 @@ class SavedModel:
     model: the network; classes: (C,) original labels (numbers or strings);
     preprocessing: ``{"kind": str, "state": {name: array}}`` fitted on the training
     data (see :class:`numpynn.data.Preprocessor`); metadata: JSON-serialisable extras
-    (data set, training config, final metrics, image shape).
+    (data set, training config, final metrics, image shape); recipe: how the training
+    data were read (:class:`numpynn.data.TableRecipe`: source, columns, label, feature
+    names, categories, medians), stored in the file's JSON header as ``data_recipe``;
+    None for files written before numpynn recorded it.
+
+    Inputs of :meth:`predict` / :meth:`predict_proba` / :meth:`transform` are **raw**:
+    for a model trained on a CSV table, rows as the table has them (a pandas DataFrame,
+    matched by column name, or rows of the F feature cells in training order, strings
+    or numbers); a numeric array (N, F) is taken as numpynn's raw features, where a
+    categorical column holds the index of the category in ``recipe.categorical``.
     """
 
     model: Network
     classes: np.ndarray
     preprocessing: dict[str, Any] = field(default_factory=lambda: {"kind": "none", "state": {}})
     metadata: dict[str, Any] = field(default_factory=dict)
+    recipe: TableRecipe | None = None
 
     def preprocessor(self):
         """The fitted :class:`numpynn.data.Preprocessor` stored with the model."""
@@ -214,9 +225,21 @@ class SavedModel:
             state = {"mean": np.zeros(d), "scale": np.ones(d)}
         return Preprocessor.from_state(kind, state)
 
-    def transform(self, X: np.ndarray) -> np.ndarray:
-        """Raw features (N, D) -> the model's inputs, with the stored preprocessing."""
-        return self.preprocessor().transform(np.asarray(X, dtype=self.model.dtype))
+    def encode(self, X: Any) -> np.ndarray:
+        """Raw rows (N, F) -> encoded features (N, D) (one-hot, imputed), before scaling."""
+        recipe = self.recipe
+        if recipe is None or recipe.source != "csv":
+            return np.asarray(X)
+        arr = X if isinstance(X, np.ndarray) else None
+        if arr is None or arr.dtype.kind not in "biuf":
+            X = recipe.cells_to_raw(X)
+        return recipe.encode(X)
+
+    def transform(self, X: Any) -> np.ndarray:
+        """Raw rows (N, F) -> the model's inputs (N, D), with the stored recipe and
+        preprocessing."""
+        return self.preprocessor().transform(np.asarray(self.encode(X),
+                                                        dtype=self.model.dtype))
 
     def predict_proba(self, X: np.ndarray) -> np.ndarray:
         """Raw features (N, D) -> class probabilities (N, C)."""
@@ -237,6 +260,8 @@ def save_model(path: str | Path, saved: SavedModel) -> Path:
         "preprocessing": saved.preprocessing["kind"],
         "metadata": saved.metadata,
     }
+    if saved.recipe is not None:
+        header["data_recipe"] = saved.recipe.to_dict()
     arrays: dict[str, Any] = {f"param/{k}": v for k, v in saved.model.params.items()}
     arrays |= {f"buffer/{k}": v for k, v in saved.model.buffers.items()}
     arrays |= {f"prep/{k}": v for k, v in saved.preprocessing["state"].items()}
@@ -278,7 +303,15 @@ def load_model(path: str | Path) -> SavedModel:
                                  "the file was tampered with: train the model again.")
         metadata = header.get("metadata", {})
         _check_metadata(metadata, model.num_classes)
-        saved = SavedModel(model, classes, prep, dict(metadata))
+        recipe = None
+        if "data_recipe" in header:
+            recipe = TableRecipe.from_dict(header["data_recipe"])
+            width = recipe.n_outputs if recipe.source == "csv" else recipe.n_features
+            if width != model.input_dim:
+                raise ModelFileError(
+                    f"{path}: the data recipe gives {width} inputs for a model of "
+                    f"{model.input_dim}; the file was tampered with: train the model again.")
+        saved = SavedModel(model, classes, prep, dict(metadata), recipe)
         saved.preprocessor()  # validates the preprocessing state against its kind
         return saved
     except ModelFileError:

@@ -53,8 +53,43 @@ def hidden_sizes(text: str) -> list[int]:
     return [positive_int(p) for p in parts]
 
 
-DATA_HELP = ("data: digits (bundled), cifar10:DIR, mnist:DIR, FILE.csv (last column the "
-             "label) or FILE.npz (arrays X, y)")
+DATA_HELP = ("data: digits (bundled), cifar10:DIR, mnist:DIR, FILE.csv or .csv.gz (last "
+             "column the label unless --label-column) or FILE.npz (arrays X, y)")
+
+
+def column_spec(text: str) -> int | str:
+    """A CSV column by index ('0', '-1') or by name ('species')."""
+    text = text.strip()
+    if not text:
+        raise argparse.ArgumentTypeError("expected a column name or index, got ''")
+    try:
+        return int(text)
+    except ValueError:
+        return text
+
+
+def column_list(text: str) -> list[int | str]:
+    """'id,3,notes' -> ['id', 3, 'notes']."""
+    parts = [p for p in text.split(",") if p.strip()]
+    if not parts:
+        raise argparse.ArgumentTypeError("expected column names or indices like id,3")
+    return [column_spec(p) for p in parts]
+
+
+def delimiter(text: str) -> str:
+    """',' ';' 'tab' (or '\\t') or another single character."""
+    value = {"tab": "\t", "\\t": "\t", "comma": ",", "semicolon": ";"}.get(text, text)
+    if len(value) != 1 or value in "\"\r\n":
+        raise argparse.ArgumentTypeError(f"expected one character such as , ; or tab; "
+                                         f"got {text!r}")
+    return value
+
+
+def data_option_values(args: argparse.Namespace) -> dict[str, object]:
+    """The RunOptions fields set by :func:`add_data_options`' CSV options."""
+    return {"label_column": args.label_column, "ignore_columns": args.ignore_columns,
+            "delimiter": args.delimiter, "impute": args.impute,
+            "handle_unknown": args.handle_unknown}
 
 
 def format_metrics(metrics: dict[str, dict[str, float]], seconds: float | None = None) -> str:
@@ -74,8 +109,19 @@ def add_data_options(p: argparse.ArgumentParser) -> None:
 
     o = RunOptions()
     p.add_argument("--data", default=o.data, help=f"{DATA_HELP} (default {o.data})")
-    p.add_argument("--label-column", type=int, default=-1,
-                   help="CSV column holding the label (default -1, the last)")
+    p.add_argument("--label-column", type=column_spec, default=-1, metavar="NAME|INDEX",
+                   help="CSV column holding the label, by header name or index (0 the "
+                   "first, -1 the last; default -1)")
+    p.add_argument("--ignore-columns", type=column_list, default=[], metavar="COLS",
+                   help="CSV columns to skip, by name or index, e.g. id,notes")
+    p.add_argument("--delimiter", type=delimiter, default=None,
+                   help="CSV field separator: , ; or tab (default: detected among these)")
+    p.add_argument("--impute", choices=("none", "median"), default=o.impute,
+                   help="missing CSV cells (empty, NA, NaN, ?): none = an error (default); "
+                   "median = the training split's median, stored in the model")
+    p.add_argument("--handle-unknown", choices=("error", "ignore"), default=o.handle_unknown,
+                   help="a category of a text column not seen in training: error (default) "
+                   "or ignore (encoded as all zeros)")
     p.add_argument("--preprocessing", choices=PREPROCESSING_KINDS, default=o.preprocessing,
                    help="fitted on the training split only (default standardize)")
     p.add_argument("--val-fraction", type=fraction, default=o.val_fraction,

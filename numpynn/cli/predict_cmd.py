@@ -23,8 +23,9 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
         "predict", help="predict classes of new data with a saved model",
         description="Write one CSV row per input row: the predicted label and, with --proba, "
-        "the probability of each class. A CSV with one more column than the model's "
-        "features has its label column ignored.",
+        "the probability of each class. A CSV is read as the model's training file was: "
+        "with a header, columns are matched by name in any order (a label column is "
+        "ignored); without one, by position.",
         epilog=EXAMPLES, formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     p.add_argument("model", help="model file written by numpynn train (model.npz)")

@@ -202,7 +202,7 @@ def run(args: argparse.Namespace) -> int:
         train.patience = args.patience
         options = RunOptions(data=args.data, preprocessing=args.preprocessing,
                              val_fraction=args.val_fraction, test_fraction=args.test_fraction,
-                             label_column=args.label_column, dtype=args.dtype, train=train)
+                             dtype=args.dtype, train=train, **common.data_option_values(args))
     try:
         result = search(options, space, mode=mode, trials=trials, seed=seed, jobs=args.jobs,
                         out=out, scheduler=args.scheduler, resume=args.resume is not None,

@@ -25,6 +25,8 @@ EXAMPLES = """examples:
                 --optimizer momentum --lr 1e-3 --batch-size 200 --out runs/cifar
   numpynn train --data mydata.csv --hidden 256,128 --reg 1e-3 --out runs/mine
   numpynn train --hidden 512,256 --norm batch --dropout 0.2 --activation gelu
+  numpynn train --data wine.csv.gz --label-column class --ignore-columns id \\
+                --impute median --out runs/wine   # your own table
   numpynn train --resume runs/cifar                # continue an interrupted run
 
 outputs in --out: model.npz, history.json, checkpoint.npz, report.html + PNG plots
@@ -114,9 +116,10 @@ def run(args: argparse.Namespace) -> int:
         options = RunOptions(
             data=args.data, hidden=args.hidden, preprocessing=args.preprocessing,
             val_fraction=args.val_fraction, test_fraction=args.test_fraction,
-            label_column=args.label_column, weight_scale=_weight_scale(args.weight_scale),
-            reg=args.reg, dtype=args.dtype, activation=args.activation, dropout=args.dropout,
+            weight_scale=_weight_scale(args.weight_scale), reg=args.reg, dtype=args.dtype,
+            activation=args.activation, dropout=args.dropout,
             normalization=None if args.norm == "none" else args.norm, train=config,
+            **common.data_option_values(args),
         )
     progress = ProgressBar(enabled=False if args.quiet else None)
     try:

@@ -15,20 +15,24 @@ from .npz_file import load_npz
 from .preprocessing import KINDS as PREPROCESSING_KINDS
 from .preprocessing import Preprocessor
 from .safe_pickle import SafeUnpickler, safe_load_pickle, safe_loads
-from .sources import load_dataset, load_digits
+from .sources import is_csv_spec, load_dataset, load_digits
 from .split import train_val_test_split
+from .table import TableRecipe, looks_continuous
 
 __all__ = [
     "PREPROCESSING_KINDS",
     "Dataset",
     "Preprocessor",
     "SafeUnpickler",
+    "TableRecipe",
+    "is_csv_spec",
     "load_cifar10",
     "load_csv",
     "load_dataset",
     "load_digits",
     "load_mnist",
     "load_npz",
+    "looks_continuous",
     "read_idx",
     "safe_load_pickle",
     "safe_loads",

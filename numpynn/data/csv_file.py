@@ -1,160 +1,494 @@
-"""Read a CSV file of numeric features and an optional label column (no pandas)."""
+"""Read a CSV table (optionally gzip-compressed) into raw features and labels (no pandas).
+
+Reading is split in three steps: the **layout** (delimiter, header row, which columns are
+label / ignored / features, which features are categorical: :func:`_layout`), the
+**conversion** of the rows to numbers, streamed block by block so that memory stays
+proportional to the file (:func:`_convert_rows`), and the **labels**. The layout comes
+either from the file itself (training) or from a model's :class:`TableRecipe`
+(predict / evaluate: columns matched by name in any order, or by position).
+
+Row numbers in messages are line numbers of the file counted from 1, the header line
+included, as an editor shows them.
+"""
 
 from __future__ import annotations
 
 import csv
+import gzip
 import io
 import os
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TextIO
 
 import numpy as np
 
 from ..errors import DataError, InputError
-from ._checks import non_finite
-from ._files import as_path, read_bytes
+from ._files import as_path, require_file
 from .dataset import Dataset
 from .labels import as_classes, encode_labels, is_number, parse_label_cells
+from .table import (
+    TableRecipe,
+    column_label,
+    continuous_label_message,
+    is_missing,
+    looks_continuous,
+    resolve_column,
+)
+
+DELIMITERS = (",", ";", "\t")
+_SAMPLE_ROWS = 1000  # rows that decide the header and the categorical columns
+_BLOCK_ROWS = 4096  # rows converted at a time
 
 
 def load_csv(
     path: str | os.PathLike[str],
     *,
-    label_column: int | None = -1,
+    label_column: int | str | None = -1,
     classes: Sequence[object] | np.ndarray | None = None,
+    ignore_columns: Sequence[int | str] = (),
+    delimiter: str | None = None,
+    allow_missing: bool = False,
+    recipe: TableRecipe | None = None,
 ) -> Dataset:
-    """Load a comma-separated file: X (N, D) float64 features, y (N,) class indices.
+    """Load a CSV file (``.csv`` or gzip ``.csv.gz``): raw X (N, F) and y (N,) class indices.
 
-    The first row is a header when one of its feature cells is not a number (or when
-    only its label cell is not a number while every other row's label is). Blank lines
-    are skipped. Row numbers in error messages are line numbers of the file, from 1.
+    The delimiter is detected among ``,`` ``;`` and tab (or given). The first row is a
+    header when some column holds numbers below a text cell in it (or, for an all-text
+    table, when none of its cells occurs again in its column). A feature column whose
+    cells are mostly not numbers is categorical: X holds the index of each cell's
+    category in ``ds.table.categorical[j]`` (a file-wide sorted list); NaN marks a
+    missing cell (empty, NA, N/A, NaN, null, ?). Blank lines are skipped.
 
     Args:
-        path: the ``.csv`` file.
-        label_column: index of the label column (negative counts from the end; default
-            the last), or None when the file has no labels (then ``y`` is None).
+        path: the file.
+        label_column: the label column's name or index (negative counts from the end;
+            default the last), or None when the file has no labels (then ``y`` is None).
         classes: known class labels (e.g. from a saved model); labels are mapped to
             indices of this sequence. Default: the sorted unique labels of the file.
+        ignore_columns: names or indices of columns to skip (e.g. an id).
+        delimiter: the field separator; None detects it.
+        allow_missing: keep missing cells as NaN (for imputation) instead of raising.
+        recipe: read the file as a model's training data were read: columns matched by
+            name (or by position in a headerless file), categories and missing-cell
+            handling of the recipe; ``label_column`` is then only None (no labels
+            wanted) or not (labels required), and ``ignore_columns`` must not be given.
+            The delimiter of each file is detected anew (or given).
+
+    Returns:
+        A :class:`Dataset` whose ``table`` is the reading recipe (not yet fitted).
 
     Raises:
         DataError: missing/unreadable file, empty file, header without data, ragged rows,
-            non-numeric or NaN/inf features, non-integer numeric labels, unknown labels.
+            text in a numeric column, missing cells (unless allowed), NaN/inf values,
+            non-integer numeric labels, a continuous-looking label, unknown labels,
+            missing or unexpected columns (with a recipe).
     """
-    path = as_path(path)
-    rows = _read_rows(path)
-    n_cols = len(rows[0][1])
-    label = _label_index(label_column, n_cols, path)
-    features = [j for j in range(n_cols) if j != label]
-    if not features:
-        raise DataError(
-            f"{path}: row {rows[0][0]} has a single column, so there is no feature column "
-            "besides the label; numpynn reads comma-separated values (is the file "
-            "separated by ';' or tabs?)"
-        )
-    if _is_header(rows, features, label):
-        header_row, rows = rows[0][0], rows[1:]
-        if not rows:
-            raise DataError(
-                f"{path}: has a header (row {header_row}) but no data rows; "
-                "add one row per example below it"
-            )
-    first_row = rows[0][0]
-    for row, cells in rows:
-        if len(cells) != n_cols:
-            raise DataError(
-                f"{path}: row {row} has {len(cells)} columns, expected {n_cols} "
-                f"(as in row {first_row}); every row must have the same number of cells"
-            )
-    X = _parse_features(rows, features, path)
-    found = non_finite(X)
-    if found is not None:
-        count, (i, j) = found
-        raise DataError(
-            f"{path}: {count} feature value(s) are NaN or infinite (first at row "
-            f"{rows[i][0]}, column {features[j] + 1}: {rows[i][1][features[j]]!r}); clean "
-            "or impute the data (e.g. drop those rows or fill in the column mean) first"
-        )
-    if label is None:
+    path = require_file(as_path(path), "CSV file")
+    if recipe is not None and list(ignore_columns):
+        raise InputError("ignore_columns come from the recipe when one is given")
+    sep = _check_delimiter(delimiter) if delimiter is not None else sniff_delimiter(path)
+    with _open_text(path) as fh:
+        rows = _rows(fh, sep, path)
+        first = next(rows, None)
+        if first is None:
+            raise DataError(f"{path}: the file is empty (no rows); give a CSV with one example "
+                            "per row: the features, then the label")
+        sample = [first]
+        for row in rows:
+            sample.append(row)
+            if len(sample) > _SAMPLE_ROWS:
+                break
+        layout = _layout(path, sample, sep, label_column, ignore_columns, recipe)
+        data_rows = sample[1:] if layout.header else sample
+        if not data_rows and next(rows, None) is None:
+            raise DataError(f"{path}: has a header (row {first[0]}) but no data rows; "
+                            "add one row per example below it")
+        X, labels, label_values, lines = _convert_rows(
+            path, layout, _chain(data_rows, rows, layout.n_columns, path))
+    missing = allow_missing or (recipe is not None and recipe.impute != "none")
+    _check_values(path, layout, X, lines, missing)
+    table = layout.recipe
+    if layout.label is None:
         known = as_classes(classes) if classes is not None else np.empty(0, dtype=np.int64)
-        return Dataset(X=X, y=None, classes=known, name=path.name, image_shape=None)
-    cells = [cells[label] for _, cells in rows]
-    line_numbers = [row for row, _ in rows]
-    if classes is not None and as_classes(classes).dtype.kind == "U":
-        for cell, row in zip(cells, line_numbers):
-            if cell == "":
-                raise DataError(f"{path}: row {row}: the label cell is empty")
-        raw = np.array(cells, dtype=str)
-    else:
-        raw = parse_label_cells(cells, line_numbers, str(path))
-    y, known = encode_labels(raw, classes, source=str(path))
-    return Dataset(X=X, y=y, classes=known, name=path.name, image_shape=None)
+        return Dataset(X=X, y=None, classes=known, name=path.name, table=table)
+    assert labels is not None
+    y, known = _encode_labels(path, layout, labels, label_values, lines, classes)
+    return Dataset(X=X, y=y, classes=known, name=path.name, table=table)
 
 
-def _read_rows(path: os.PathLike[str]) -> list[tuple[int, list[str]]]:
-    """Return the non-blank rows as (line number, stripped cells)."""
-    data = read_bytes(as_path(path), "CSV file")
+# ------------------------------------------------------------------------ the text
+def _open_text(path: Path) -> TextIO:
+    """The file as text (UTF-8, a BOM skipped), decompressed when it is gzip."""
     try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise DataError(
-            f"{path}: not a UTF-8 text file (undecodable byte at offset {exc.start}); "
-            "save it as UTF-8 comma-separated numbers (e.g. 'CSV UTF-8' in a spreadsheet)"
-        ) from None
-    rows: list[tuple[int, list[str]]] = []
-    reader = csv.reader(io.StringIO(text, newline=""))
+        with open(path, "rb") as fh:
+            magic = fh.read(2)
+        raw = gzip.open(path, "rb") if magic == b"\x1f\x8b" else open(path, "rb")
+    except OSError as exc:
+        raise DataError(f"cannot read {path}: {exc.strerror or exc}") from None
+    return io.TextIOWrapper(raw, encoding="utf-8-sig", newline="")
+
+
+def _text_errors(path: Path, line: int):
+    """Decoding problems of the text stream -> DataError."""
+
+    def convert(exc: BaseException) -> DataError:
+        if isinstance(exc, UnicodeDecodeError):
+            return DataError(
+                f"{path}: not a UTF-8 text file (undecodable byte near row {line}); save it "
+                "as UTF-8 comma-separated values (e.g. 'CSV UTF-8' in a spreadsheet)")
+        if isinstance(exc, csv.Error):
+            return DataError(f"{path}: row {line}: malformed CSV ({exc})")
+        return DataError(f"{path}: cannot read it as gzip-compressed text ({exc})")
+
+    return convert
+
+
+def sniff_delimiter(path: str | os.PathLike[str]) -> str:
+    """The delimiter of a CSV file among ``,`` ``;`` and tab, from its first lines.
+
+    csv.Sniffer (restricted to those three) decides; when it cannot, the candidate that
+    occurs most often in the first line wins, and ``,`` when none occurs.
+    """
+    path = require_file(as_path(path), "CSV file")
     try:
-        for cells in reader:
-            if not cells or (len(cells) == 1 and not cells[0].strip()):
-                continue
-            rows.append((reader.line_num, [cell.strip() for cell in cells]))
-    except csv.Error as exc:
-        raise DataError(f"{path}: row {reader.line_num + 1}: malformed CSV ({exc})") from None
-    if not rows:
-        raise DataError(
-            f"{path}: the file is empty (no rows); give a CSV with one example "
-            "per row: the features, then the label"
-        )
-    return rows
+        with _open_text(path) as fh:
+            lines = []
+            for line in fh:
+                if line.strip():
+                    lines.append(line)
+                if len(lines) >= 50:
+                    break
+    except (UnicodeDecodeError, OSError, EOFError, gzip.BadGzipFile):
+        return ","  # the reader reports the problem with its row
+    if not lines:
+        return ","
+    sample = "".join(lines)
+    try:
+        found = csv.Sniffer().sniff(sample, delimiters="".join(DELIMITERS)).delimiter
+    except csv.Error:
+        found = None
+    if found in DELIMITERS and found in lines[0]:
+        return found
+    counts = {d: lines[0].count(d) for d in DELIMITERS}
+    best = max(DELIMITERS, key=lambda d: counts[d])
+    return best if counts[best] else ","
 
 
-def _label_index(label_column: int | None, n_cols: int, path: os.PathLike[str]) -> int | None:
-    if label_column is None:
-        return None
-    if isinstance(label_column, bool) or not isinstance(label_column, (int, np.integer)):
-        raise InputError(
-            f"label_column must be an integer column index or None; got {label_column!r}"
-        )
-    if not -n_cols <= label_column < n_cols:
-        raise DataError(
-            f"{path}: label_column={label_column} is out of range for a file with {n_cols} "
-            f"columns; use 0..{n_cols - 1}, -1 for the last column, or None for no labels"
-        )
-    return int(label_column) % n_cols
+def _check_delimiter(delimiter: str) -> str:
+    aliases = {"tab": "\t", "\\t": "\t", "comma": ",", "semicolon": ";"}
+    delimiter = aliases.get(delimiter, delimiter) if isinstance(delimiter, str) else delimiter
+    if not isinstance(delimiter, str) or len(delimiter) != 1 or delimiter in "\"\r\n":
+        raise InputError(f"delimiter must be one character such as ',' ';' or 'tab'; "
+                         f"got {delimiter!r}")
+    return delimiter
 
 
-def _is_header(rows: list[tuple[int, list[str]]], features: list[int], label: int | None) -> bool:
-    first = rows[0][1]
-    if any(not is_number(first[j]) for j in features):
-        return True
-    if label is None or is_number(first[label]) or len(rows) < 2:
-        return False
-    # e.g. pandas' "0,1,2,label": numeric feature names, a text label name, numeric labels
-    return all(len(cells) > label and is_number(cells[label]) for _, cells in rows[1:])
-
-
-def _parse_features(
-    rows: list[tuple[int, list[str]]], features: list[int], path: os.PathLike[str]
-) -> np.ndarray:
-    X = np.empty((len(rows), len(features)), dtype=np.float64)
-    for i, (row, cells) in enumerate(rows):
+def _rows(fh: TextIO, delimiter: str, path: Path) -> Iterator[tuple[int, list[str]]]:
+    """The non-blank rows as (line number, stripped cells)."""
+    reader = csv.reader(fh, delimiter=delimiter)
+    convert = _text_errors(path, 1)
+    while True:
         try:
-            X[i] = [float(cells[j]) for j in features]
+            cells = next(reader)
+        except StopIteration:
+            return
+        except (UnicodeDecodeError, csv.Error, OSError, EOFError) as exc:
+            raise _text_errors(path, reader.line_num + 1)(exc) from None
+        except Exception as exc:  # zlib.error from a damaged gzip stream
+            raise convert(exc) from None
+        if not cells or (len(cells) == 1 and not cells[0].strip()):
+            continue
+        yield reader.line_num, [cell.strip() for cell in cells]
+
+
+def _chain(sample: list[tuple[int, list[str]]], rest: Iterator[tuple[int, list[str]]],
+           n_columns: int, path: Path) -> Iterator[tuple[int, list[str]]]:
+    """The data rows (sample then the rest of the file), each checked for its length."""
+    for line, cells in sample:
+        _check_width(line, cells, n_columns, path)
+        yield line, cells
+    for line, cells in rest:
+        _check_width(line, cells, n_columns, path)
+        yield line, cells
+
+
+def _check_width(line: int, cells: list[str], n_columns: int, path: Path) -> None:
+    if len(cells) != n_columns:
+        raise DataError(f"{path}: row {line} has {len(cells)} columns, expected {n_columns} "
+                        "(as in the first row); every row must have the same number of cells")
+
+
+# ----------------------------------------------------------------------- the layout
+@dataclass
+class _Layout:
+    header: bool
+    n_columns: int
+    names: list[str] | None  # this file's header
+    label: int | None  # position in this file
+    features: list[int]  # positions in this file, in the recipe's feature order
+    categories: dict[int, list[str] | None]  # feature number -> known categories or None
+    recipe: TableRecipe  # unfitted (training) or the model's (predict/evaluate)
+    from_model: bool = False
+
+
+def _layout(path: Path, sample: list[tuple[int, list[str]]], delimiter: str,
+            label_column: int | str | None, ignore_columns: Sequence[int | str],
+            recipe: TableRecipe | None) -> _Layout:
+    first_line, first = sample[0]
+    n_columns = len(first)
+    if recipe is not None:
+        return _layout_from_recipe(path, sample, label_column is not None, recipe)
+    has_header = _is_header(first, sample[1:])
+    names = list(first) if has_header else None
+    if names is not None:
+        seen = [n for n in names if names.count(n) > 1]
+        if seen:
+            raise DataError(f"{path}: row {first_line}: the header names {seen[0]!r} more than "
+                            "once; give every column a distinct name")
+    label = (None if label_column is None else
+             resolve_column(label_column, names, n_columns, str(path), "label_column"))
+    ignored: list[int] = []
+    for spec in ignore_columns:
+        position = resolve_column(spec, names, n_columns, str(path), "ignore_columns")
+        if position == label:
+            raise DataError(f"{path}: {column_label(names, position)} is the label column; "
+                            "it cannot also be ignored")
+        if position not in ignored:
+            ignored.append(position)
+    features = [j for j in range(n_columns) if j != label and j not in ignored]
+    if not features:
+        shape = ("a single column" if n_columns == 1 else
+                 f"{n_columns} columns and none is left")
+        raise DataError(
+            f"{path}: row {first_line} has {shape}, so there is no feature column besides "
+            f"the label and ignored ones (delimiter {delimiter!r}); if the file is "
+            "separated otherwise, give --delimiter")
+    body = sample[1:] if has_header else sample
+    categorical = [j for j, p in enumerate(features) if _mostly_text(body, p)]
+    recipe = TableRecipe(source="csv", n_features=len(features), delimiter=delimiter,
+                         header=has_header, columns=names, n_columns=n_columns, label=label,
+                         ignored=sorted(ignored), features=features,
+                         categorical={j: [] for j in categorical})
+    return _Layout(has_header, n_columns, names, label, features,
+                   {j: None for j in categorical}, recipe)
+
+
+def _layout_from_recipe(path: Path, sample: list[tuple[int, list[str]]], labelled: bool,
+                        recipe: TableRecipe) -> _Layout:
+    first = sample[0][1]
+    n = len(first)
+    known = set(recipe.columns or [])
+    has_header = bool(known & set(first)) or _is_header(first, sample[1:])
+    categories: dict[int, list[str] | None] = dict(recipe.categorical.items())
+    if has_header and recipe.feature_names is not None:
+        features = recipe.match_names(first, str(path), labelled=labelled)
+        label = (first.index(recipe.label_name)
+                 if labelled and recipe.label_name is not None else None)
+        return _Layout(True, n, list(first), label, features, categories, recipe, True)
+    # positionally: the training file's layout, or the feature columns alone
+    F, C = recipe.n_features, recipe.n_columns
+    if labelled:
+        if n != C or recipe.label is None:
+            raise DataError(f"{path} has {n} columns but the model expects {C} ({F} features "
+                            "and the label), in the order of the training file")
+        return _Layout(has_header, n, None, recipe.label, list(recipe.features),
+                       categories, recipe, True)
+    if n == C:
+        return _Layout(has_header, n, None, None, list(recipe.features), categories, recipe,
+                       True)
+    if n == F:
+        return _Layout(has_header, n, None, None, list(range(F)), categories, recipe, True)
+    raise DataError(f"{path} has {n} columns but the model expects {F} (the features) or {C} "
+                    "(as the training file, with the label); a file without a header is "
+                    "read by position")
+
+
+def _is_header(first: list[str], body: list[tuple[int, list[str]]]) -> bool:
+    """Whether the first row names the columns.
+
+    Yes when some column holds a text cell in the first row and numbers below it; for
+    columns that are text throughout, when no first-row cell occurs again below it.
+    """
+    width = len(first)
+    rows = [cells for _, cells in body if len(cells) == width]
+    if not rows:  # a single row: a header if any cell is text
+        return any(not is_number(c) and not is_missing(c) for c in first)
+    text_columns = 0
+    for j, cell in enumerate(first):
+        if is_number(cell) or is_missing(cell):
+            continue
+        below = [r[j] for r in rows if not is_missing(r[j])]
+        if below and all(is_number(c) for c in below):
+            return True
+        text_columns += 1
+        if cell in below:
+            return False
+    return text_columns == width
+
+
+def _mostly_text(body: list[tuple[int, list[str]]], position: int) -> bool:
+    cells = [c[position] for _, c in body if len(c) > position and not is_missing(c[position])]
+    text = sum(not is_number(c) and not is_number(c.replace(",", ".")) for c in cells)
+    return text > 0 and 2 * text > len(cells)
+
+
+# ------------------------------------------------------------------- the conversion
+def _convert_rows(path: Path, layout: _Layout, rows: Iterator[tuple[int, list[str]]]
+                  ) -> tuple[np.ndarray, np.ndarray | None, list[str], np.ndarray]:
+    """Convert the data rows block by block.
+
+    Returns X (N, F) float64 raw features (categorical columns: codes into
+    ``layout.recipe.categorical`` after sorting, -1 unknown; NaN missing), the label
+    codes (N,) into the label texts (in order of first appearance), those texts, and the
+    line number of every row (N,).
+    """
+    features, label = layout.features, layout.label
+    cat_maps: dict[int, dict[str, int]] = {}
+    for j, known in layout.categories.items():
+        cat_maps[j] = {c: i for i, c in enumerate(known)} if known is not None else {}
+    growing = {j for j, known in layout.categories.items() if known is None}
+    numeric = [j for j in range(len(features)) if j not in cat_maps]
+    label_map: dict[str, int] = {}
+    blocks, label_blocks, line_blocks = [], [], []
+    block: list[tuple[int, list[str]]] = []
+
+    def flush() -> None:
+        X = np.empty((len(block), len(features)), dtype=np.float64)
+        positions = [features[j] for j in numeric]
+        try:  # the fast path: every numeric cell of the block parses
+            X[:, numeric] = np.array([[cells[p] for p in positions] for _, cells in block],
+                                     dtype=np.float64).reshape(len(block), len(numeric))
+        except ValueError:  # missing cells or text: column by column, cell by cell
+            for j in numeric:
+                X[:, j] = _numbers([cells[features[j]] for _, cells in block],
+                                   block, features[j], layout, path)
+        for j, mapping in cat_maps.items():
+            p = features[j]
+            X[:, j] = [_category(cells[p], mapping, j in growing, line, j, layout, path)
+                       for line, cells in block]
+        blocks.append(X)
+        line_blocks.append(np.fromiter((line for line, _ in block), np.int64, len(block)))
+        if label is not None:
+            label_blocks.append(np.fromiter(
+                (label_map.setdefault(cells[label], len(label_map)) for _, cells in block),
+                np.int64, len(block)))
+        block.clear()
+
+    for row in rows:
+        block.append(row)
+        if len(block) == _BLOCK_ROWS:
+            flush()
+    if block or not blocks:
+        flush()
+    X = np.concatenate(blocks) if len(blocks) > 1 else blocks[0]
+    blocks.clear()  # the blocks are copied into X
+    for j in growing:  # file categories in sorted order, codes renumbered to match
+        names = sorted(cat_maps[j])
+        renumber = np.array([cat_maps[j][n] for n in names], dtype=np.int64)
+        order = np.empty(len(names) + 1, dtype=np.float64)
+        order[renumber] = np.arange(len(names))
+        order[-1] = np.nan
+        codes = X[:, j]
+        codes[np.isnan(codes)] = -1
+        X[:, j] = order[codes.astype(np.int64)]
+        layout.recipe.categorical[j] = names
+    labels = None if label is None else np.concatenate(label_blocks)
+    return X, labels, list(label_map), np.concatenate(line_blocks)
+
+
+def _numbers(cells: list[str], block: list[tuple[int, list[str]]], position: int,
+             layout: _Layout, path: Path) -> np.ndarray:
+    """One numeric column of a block -> float64; missing cells become NaN."""
+    try:
+        return np.array(cells, dtype=np.float64)
+    except ValueError:
+        pass
+    out = np.empty(len(cells), dtype=np.float64)
+    for i, cell in enumerate(cells):
+        try:
+            out[i] = float(cell)
         except ValueError:
-            for j in features:
-                if not is_number(cells[j]):
-                    hint = " (an empty cell: fill in the missing value or drop the row)"
-                    raise DataError(
-                        f"{path}: row {row}, column {j + 1}: cannot read {cells[j]!r} as a "
-                        f"number; feature columns must be numeric{hint if not cells[j] else ''}"
-                    ) from None
-            raise
-    return X
+            if not is_missing(cell):
+                hint = (" (this column was numeric in the training data)"
+                        if layout.from_model else "")
+                if "," in cell and is_number(cell.replace(",", ".")):
+                    hint += " (a decimal comma? write numbers with a decimal point)"
+                raise DataError(
+                    f"{path}: row {block[i][0]}, {column_label(layout.names, position)}: cannot "
+                    f"read {cell!r} as a number; feature columns must be numeric, or mostly "
+                    f"text (then they are categorical){hint}") from None
+            out[i] = np.nan
+    return out
+
+
+def _category(cell: str, mapping: dict[str, int], grow: bool, line: int, j: int,
+              layout: _Layout, path: Path) -> float:
+    if is_missing(cell):
+        return np.nan
+    code = mapping.get(cell)
+    if code is not None:
+        return float(code)
+    if grow:
+        mapping[cell] = len(mapping)
+        return float(mapping[cell])
+    if layout.recipe.handle_unknown == "ignore":
+        return -1.0
+    known = list(mapping)
+    raise DataError(
+        f"{path}: row {line}, {column_label(layout.names, layout.features[j])}: category "
+        f"{cell!r} was not seen in training (known: {known[:12]}); fix the value, or train "
+        "with --handle-unknown ignore to encode unseen categories as all zeros")
+
+
+def _check_values(path: Path, layout: _Layout, X: np.ndarray, lines: np.ndarray,
+                  allow_missing: bool) -> None:
+    """Missing cells (unless allowed) and infinite values, named by row and column."""
+    bad = np.isnan(X)
+    if not allow_missing and bad.any():
+        i, j = np.argwhere(bad)[0]
+        count = int(bad[:, j].sum())
+        raise DataError(
+            f"{path}: row {lines[i]}, {column_label(layout.names, layout.features[j])}: an "
+            f"empty cell or missing value (NA, NaN, ?); that column has {count} missing "
+            f"cell(s), {int(bad.any(axis=0).sum())} column(s) have some: fill in the missing "
+            "cells, drop those rows, or train with --impute median")
+    infinite = np.isinf(X)
+    if infinite.any():
+        i, j = np.argwhere(infinite)[0]
+        raise DataError(
+            f"{path}: {int(infinite.sum())} feature value(s) are infinite (first at row "
+            f"{lines[i]}, {column_label(layout.names, layout.features[j])}); NaN or infinite "
+            "values cannot be used: clean the data or impute a finite value first")
+
+
+# ------------------------------------------------------------------------ the labels
+def _encode_labels(path: Path, layout: _Layout, codes: np.ndarray, texts: list[str],
+                   lines: np.ndarray, classes: Sequence[object] | np.ndarray | None
+                   ) -> tuple[np.ndarray, np.ndarray]:
+    first_rows = np.zeros(len(texts), dtype=np.int64)
+    seen = np.zeros(len(texts), dtype=bool)
+    for i, code in enumerate(codes.tolist()):  # the first row of every label value
+        if not seen[code]:
+            seen[code], first_rows[code] = True, lines[i]
+        if seen.all():
+            break
+    if classes is not None and as_classes(classes).dtype.kind == "U":
+        for text, row in zip(texts, first_rows.tolist()):
+            if text == "":
+                raise DataError(f"{path}: row {row}: the label cell is empty")
+        values = np.array(texts, dtype=str)
+    else:
+        if classes is None and all(is_number(t) for t in texts):
+            numbers = np.array([float(t) for t in texts])
+            if looks_continuous(numbers[codes]):
+                fraction = np.flatnonzero(np.isfinite(numbers) & (numbers != np.round(numbers)))
+                example = (None if not fraction.size else
+                           (int(first_rows[fraction[0]]), texts[fraction[0]]))
+                raise DataError(continuous_label_message(
+                    str(path), column_label(layout.names, layout.label), numbers[codes],
+                    example))
+        values = parse_label_cells(texts, first_rows.tolist(), str(path))
+    raw = values[codes]
+    return encode_labels(raw, classes, source=str(path))

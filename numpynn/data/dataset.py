@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
+
+if TYPE_CHECKING:
+    from .table import TableRecipe
 
 
 @dataclass
@@ -28,6 +32,9 @@ class Dataset:
         y_test: (N_test,) int64 class indices of ``X_test``, else None.
         class_names: human-readable name of each class (CIFAR-10 ``batches.meta``),
             else None.
+        table: CSV files: how the file was read (:class:`~numpynn.data.table.TableRecipe`,
+            not yet fitted: its categories are the whole file's); X's categorical columns
+            hold codes into them and NaN marks missing cells. None for other sources.
     """
 
     X: np.ndarray
@@ -38,6 +45,7 @@ class Dataset:
     X_test: np.ndarray | None = None
     y_test: np.ndarray | None = None
     class_names: list[str] | None = None
+    table: TableRecipe | None = None
 
     @property
     def n_examples(self) -> int:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 
@@ -19,9 +20,17 @@ SPEC_FORMS = (
     "'digits' (bundled with scikit-learn)",
     "'cifar10:DIR' (CIFAR-10 python or binary batches)",
     "'mnist:DIR' (MNIST IDX files)",
-    "'PATH.csv'",
+    "'PATH.csv' (or .csv.gz, .tsv)",
     "'PATH.npz' (arrays X and y)",
 )
+
+
+CSV_SUFFIXES = (".csv", ".csv.gz", ".tsv", ".tsv.gz")
+
+
+def is_csv_spec(spec: str) -> bool:
+    """Whether a data spec names a CSV file (.csv, .csv.gz, .tsv, .tsv.gz)."""
+    return spec.lower().endswith(CSV_SUFFIXES)
 
 
 def load_digits(*, classes: Sequence[object] | np.ndarray | None = None) -> Dataset:
@@ -42,17 +51,21 @@ def load_digits(*, classes: Sequence[object] | np.ndarray | None = None) -> Data
 def load_dataset(
     spec: str | os.PathLike[str],
     *,
-    label_column: int | None = -1,
+    label_column: int | str | None = -1,
     classes: Sequence[object] | np.ndarray | None = None,
+    **csv_options: Any,
 ) -> Dataset:
     """Load the data set named by ``spec``, raw (not preprocessed, not split).
 
     Args:
         spec: ``"digits"``, ``"cifar10:DIR"``, ``"mnist:DIR"``, a path ending ``.csv``
-            or a path ending ``.npz``.
-        label_column: CSV: the label column (default last), or None for files without
-            labels (then ``y`` is None). NPZ: None means only ``X`` is read. Ignored
-            for the other sources.
+            (``.csv.gz``, ``.tsv``, ``.tsv.gz``) or a path ending ``.npz``.
+        label_column: CSV: the label column's name or index (default last), or None for
+            files without labels (then ``y`` is None). NPZ: None means only ``X`` is
+            read. Ignored for the other sources.
+        csv_options: for CSV files, more keyword arguments of
+            :func:`~numpynn.data.csv_file.load_csv` (``ignore_columns``, ``delimiter``,
+            ``allow_missing``, ``recipe``); ignored for the other sources.
         classes: known class labels (e.g. from a saved model): labels are mapped to
             their indices in this sequence, and labels not in it raise DataError.
             Default: the sorted unique labels found (0..9 for digits, MNIST, CIFAR-10).
@@ -79,8 +92,8 @@ def load_dataset(
             return loader(directory, classes=classes)
     if lower == "digits":
         return load_digits(classes=classes)
-    if lower.endswith(".csv"):
-        return load_csv(text, label_column=label_column, classes=classes)
+    if is_csv_spec(lower):
+        return load_csv(text, label_column=label_column, classes=classes, **csv_options)
     if lower.endswith(".npz"):
         return load_npz(text, label_column=label_column, classes=classes)
     hint = ""

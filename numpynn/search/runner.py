@@ -13,6 +13,7 @@ from typing import Any
 
 import numpy as np
 
+from ..data import is_csv_spec
 from ..errors import InputError, NumpynnError
 from ..experiment import RunOptions, Splits, prepare_splits, save_run
 from ..io import SavedModel, write_json_atomic, write_text_atomic
@@ -65,7 +66,7 @@ def _absolute_spec(spec: str) -> str:
             rest = spec[len(prefix):]
             return spec[: len(prefix)] + (os.path.abspath(os.path.expanduser(rest))
                                           if rest else rest)
-    if spec.lower().endswith((".csv", ".npz")):
+    if spec.lower().endswith(".npz") or is_csv_spec(spec):
         return os.path.abspath(os.path.expanduser(spec))
     return spec
 

@@ -1,0 +1,445 @@
+"""The data-reading recipe of a table: which columns are features, label and ignored,
+how categorical columns are one-hot encoded and how missing cells are imputed.
+
+A :class:`TableRecipe` is produced when a CSV file is read for training (its layout and
+the file's categories), fitted on the training rows only (categories seen in training,
+medians), stored in the model file's JSON header, and used again to read new files for
+``predict`` / ``evaluate``, so that new data are read exactly as the training data were.
+
+Raw features ("recipe space"): an (N, F) float64 array with one column per feature
+column of the file, in training order. Numeric columns hold their values; categorical
+columns hold the index of the cell's category in :attr:`TableRecipe.categorical` (-1
+for a category not seen in training); NaN marks a missing cell. :meth:`TableRecipe.encode`
+turns it into the model's inputs (N, D): numeric columns (imputed) and one column per
+category of each categorical column (one-hot).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+import numpy as np
+
+from ..errors import DataError, InputError
+
+IMPUTE = ("none", "median")
+HANDLE_UNKNOWN = ("error", "ignore")
+#: cells read as "missing" (compared after stripping, case-insensitively)
+MISSING_TOKENS = frozenset({"", "na", "n/a", "nan", "-nan", "+nan", "null", "?"})
+SOURCES = ("csv", "npz", "digits", "mnist", "cifar10")
+
+
+def is_missing(cell: str) -> bool:
+    """True for an empty cell or one of NA, N/A, NaN, null, ? (any case)."""
+    return cell.lower() in MISSING_TOKENS
+
+
+def looks_continuous(values: np.ndarray, *, max_classes: int = 20,
+                     max_share: float = 0.5) -> bool:
+    """Whether a label column looks like a continuous quantity rather than classes.
+
+    True when ``values`` (N,) are numbers and either some are not integers (1.5), or
+    there are more than ``max_classes`` distinct values that make up more than
+    ``max_share`` of the rows (e.g. wine's ``proline``: 121 values in 178 rows).
+    Text labels are never continuous.
+    """
+    values = np.asarray(values)
+    if values.dtype.kind not in "biuf" or values.size == 0:
+        return False
+    if values.dtype.kind == "f":
+        finite = values[np.isfinite(values)]
+        if finite.size and not np.all(finite == np.round(finite)):
+            return True
+    distinct = len(np.unique(values))
+    return distinct > max_classes and distinct > max_share * values.size
+
+
+def continuous_label_message(source: str, column: str, values: np.ndarray,
+                             example: tuple[int, str] | None = None) -> str:
+    """The one-line refusal of a continuous-looking label column (for callers that reuse
+    :func:`looks_continuous`); ``example``: (row, text) of a label that is not an integer."""
+    distinct = np.unique(values)
+    shown = ", ".join(f"{v:g}" for v in distinct[:3].tolist())
+    why = (f"row {example[0]}: label {example[1]!r} is not an integer; "
+           if example is not None else "")
+    return (f"{source}: the label column {column} looks continuous ({why}{len(distinct)} "
+            f"distinct values in {len(values)} rows, e.g. {shown}); numpynn classifies, so "
+            "the label must hold classes: if another column holds them, name it with "
+            "--label-column NAME or index (label_column= in Python)")
+
+
+def column_label(names: Sequence[str] | None, position: int) -> str:
+    """How messages name a column: ``'age' (column 3)`` or ``column 3`` (1-based)."""
+    if names is not None and position < len(names) and names[position]:
+        return f"{names[position]!r} (column {position + 1})"
+    return f"column {position + 1}"
+
+
+def resolve_column(spec: int | str, names: Sequence[str] | None, n_columns: int,
+                   source: str, what: str) -> int:
+    """A column given by name or index (negative counts from the end) -> its position."""
+    if isinstance(spec, (bool, np.bool_)) or not isinstance(spec, (int, np.integer, str)):
+        raise InputError(f"{what} must be a column name or an integer index; got {spec!r}")
+    if isinstance(spec, str):
+        text = spec.strip()
+        try:
+            return resolve_column(int(text), names, n_columns, source, what)
+        except ValueError:
+            pass
+        if names is None:
+            raise DataError(f"{source}: {what}={spec!r} names a column, but the file has no "
+                            "header row; give the column's index instead (0 is the first)")
+        if text not in names:
+            raise DataError(f"{source}: {what}={spec!r} is not a column of the file; its "
+                            f"columns are {_preview(list(names))}")
+        return list(names).index(text)
+    if not -n_columns <= spec < n_columns:
+        raise DataError(f"{source}: {what}={spec} is out of range for a file with {n_columns} "
+                        f"columns; use 0..{n_columns - 1}, -1 for the last column, or a name")
+    return int(spec) % n_columns
+
+
+def _preview(values: Sequence[object], limit: int = 12) -> str:
+    shown = ", ".join(repr(v) for v in list(values)[:limit])
+    more = len(values) - limit
+    return f"[{shown}{f', ... ({more} more)' if more > 0 else ''}]"
+
+
+@dataclass
+class TableRecipe:
+    """How a table's columns become a model's inputs (see the module docstring).
+
+    Attributes:
+        source: "csv", or the kind of another data source (then only ``n_features``
+            is used and :meth:`encode` is the identity).
+        n_features: F, the number of feature columns (raw features).
+        delimiter: the CSV field separator.
+        header: whether the training file had a header row.
+        columns: names of all columns of the training file (None without a header).
+        n_columns: number of columns of the training file.
+        label: position of the label column in the training file (None: no label).
+        ignored: positions of the ignored columns.
+        features: positions of the F feature columns in the training file, in order.
+        categorical: feature number (0..F-1) -> its categories (sorted strings); fitted
+            on the training rows.
+        impute: "none" (a missing cell is an error) or "median".
+        medians: per feature, the training median of a numeric column (None for
+            categorical ones); set when fitted with ``impute="median"``.
+        handle_unknown: "error" or "ignore" (an unseen category becomes all zeros).
+    """
+
+    source: str = "csv"
+    n_features: int = 0
+    delimiter: str = ","
+    header: bool = False
+    columns: list[str] | None = None
+    n_columns: int = 0
+    label: int | None = None
+    ignored: list[int] = field(default_factory=list)
+    features: list[int] = field(default_factory=list)
+    categorical: dict[int, list[str]] = field(default_factory=dict)
+    impute: str = "none"
+    medians: list[float | None] | None = None
+    handle_unknown: str = "error"
+
+    def __post_init__(self) -> None:
+        if self.impute not in IMPUTE:
+            raise InputError(f"impute must be one of {list(IMPUTE)}; got {self.impute!r}")
+        if self.handle_unknown not in HANDLE_UNKNOWN:
+            raise InputError(f"handle_unknown must be one of {list(HANDLE_UNKNOWN)}; "
+                             f"got {self.handle_unknown!r}")
+
+    # ------------------------------------------------------------------ description
+    @property
+    def feature_names(self) -> list[str] | None:
+        """Names of the F feature columns (None for a file without a header)."""
+        if self.columns is None:
+            return None
+        return [self.columns[p] for p in self.features]
+
+    @property
+    def label_name(self) -> str | None:
+        if self.columns is None or self.label is None:
+            return None
+        return self.columns[self.label]
+
+    @property
+    def n_outputs(self) -> int:
+        """D, the number of model inputs after one-hot encoding."""
+        return self.n_features + sum(len(c) - 1 for c in self.categorical.values())
+
+    def feature_label(self, j: int) -> str:
+        """How messages name feature ``j``: its name and column number in the file."""
+        return column_label(self.columns, self.features[j]) if self.features else (
+            f"feature {j + 1}")
+
+    # ----------------------------------------------------------------------- fitting
+    def fit(self, X: np.ndarray, file_categories: Mapping[int, Sequence[str]] | None = None,
+            *, impute: str | None = None, handle_unknown: str | None = None) -> TableRecipe:
+        """A fitted copy: categories and medians from the training rows ``X`` (N, F).
+
+        ``X`` holds codes into ``file_categories`` (the categories of the whole file,
+        default the recipe's own) for the categorical columns; the fitted categories
+        are those that occur in ``X``, sorted. Call :meth:`recode` afterwards on every
+        split to express its codes in the fitted categories.
+        """
+        impute = self.impute if impute is None else impute
+        handle_unknown = self.handle_unknown if handle_unknown is None else handle_unknown
+        file_categories = self.categorical if file_categories is None else file_categories
+        X = np.asarray(X, dtype=np.float64)
+        categorical: dict[int, list[str]] = {}
+        for j, cats in file_categories.items():
+            codes = X[:, j]
+            present = np.unique(codes[np.isfinite(codes) & (codes >= 0)]).astype(np.int64)
+            categorical[j] = sorted(str(cats[k]) for k in present)
+            if not categorical[j]:
+                raise DataError(f"the categorical {self.feature_label(j)} has no value in the "
+                                "training split; fill it in or ignore the column "
+                                "(--ignore-columns)")
+        medians: list[float | None] | None = None
+        if impute == "median":
+            medians = []
+            for j in range(self.n_features):
+                if j in categorical:
+                    medians.append(None)
+                    continue
+                column = X[:, j]
+                column = column[~np.isnan(column)]
+                if column.size == 0:
+                    raise DataError(f"{self.feature_label(j)} has no value in the training "
+                                    "split, so it has no median; fill it in or ignore the "
+                                    "column (--ignore-columns)")
+                medians.append(float(np.median(column)))
+        return replace(self, categorical=categorical, impute=impute, medians=medians,
+                       handle_unknown=handle_unknown)
+
+    def recode(self, X: np.ndarray, file_categories: Mapping[int, Sequence[str]],
+               *, part: str = "data") -> np.ndarray:
+        """Map the categorical codes of ``X`` (N, F) from ``file_categories`` to this
+        (fitted) recipe's categories, in place; returns X. A category not seen in
+        training becomes -1, or raises with ``handle_unknown="error"``."""
+        for j, cats in file_categories.items():
+            known = {c: i for i, c in enumerate(self.categorical.get(j, []))}
+            lookup = np.array([known.get(str(c), -1) for c in cats] + [-1], dtype=np.float64)
+            codes = X[:, j]
+            finite = ~np.isnan(codes)
+            mapped = lookup[codes[finite].astype(np.int64)]
+            if self.handle_unknown == "error" and (mapped < 0).any():
+                unseen = sorted({str(cats[int(k)]) for k in codes[finite][mapped < 0]})
+                raise DataError(
+                    f"{self.feature_label(j)}: category {_preview(unseen)} occurs in the "
+                    f"{part} but not in the training split, so it has no one-hot column; "
+                    "use --handle-unknown ignore (all-zero encoding) or more data")
+            codes[finite] = mapped
+            X[:, j] = codes
+        return X
+
+    # ---------------------------------------------------------------------- applying
+    def encode(self, X: np.ndarray) -> np.ndarray:
+        """Raw features (N, F) in recipe space -> model inputs (N, D) float64.
+
+        Missing numeric cells get the training median (``impute="median"``); a missing
+        categorical cell and (with ``handle_unknown="ignore"``) an unseen category get
+        all-zero one-hot columns.
+        """
+        X = np.asarray(X)
+        if X.ndim != 2 or X.shape[1] != self.n_features:
+            raise InputError(f"expected raw features of shape (N, {self.n_features}) "
+                             f"(one column per feature column); got shape {X.shape}")
+        if self.source != "csv" or (not self.categorical and self.impute == "none"):
+            return X
+        X = X.astype(np.float64, copy=False)
+        out = np.zeros((X.shape[0], self.n_outputs), dtype=np.float64)
+        at = 0
+        for j in range(self.n_features):
+            column = X[:, j]
+            cats = self.categorical.get(j)
+            if cats is None:
+                missing = np.isnan(column)
+                if missing.any():
+                    if self.medians is None:
+                        row = int(np.argmax(missing))
+                        raise DataError(f"{self.feature_label(j)}: row {row} of the data is "
+                                        "missing a value; fill it in or train with "
+                                        "--impute median")
+                    column = np.where(missing, self.medians[j], column)
+                out[:, at] = column
+                at += 1
+                continue
+            ok = np.isfinite(column) & (column >= 0)
+            if self.handle_unknown == "error" and (np.isfinite(column) & (column < 0)).any():
+                raise DataError(f"{self.feature_label(j)}: a category not seen in training; "
+                                "use handle_unknown='ignore' for an all-zero encoding")
+            rows = np.flatnonzero(ok)
+            out[rows, at + column[ok].astype(np.int64)] = 1.0
+            at += len(cats)
+        return out
+
+    def cells_to_raw(self, rows: Any, *, source: str = "rows") -> np.ndarray:
+        """Table rows as a user has them -> raw features (N, F) in recipe space.
+
+        ``rows``: a pandas DataFrame (columns matched by name when the recipe has names;
+        the label and ignored columns may be present), or a 2-D sequence / array of
+        cells (numbers or strings) with the F feature columns in training order.
+        """
+        try:
+            import pandas as pd
+        except ImportError:  # pragma: no cover - pandas is optional
+            pd = None
+        if pd is not None and isinstance(rows, pd.DataFrame):
+            names = [str(c) for c in rows.columns]
+            if self.feature_names is not None:
+                order = self.match_names(names, source, labelled=False)
+            else:
+                order = list(range(len(names)))
+                if len(names) != self.n_features:
+                    raise DataError(f"{source} has {len(names)} columns but the model "
+                                    f"expects {self.n_features} features")
+            columns = [rows.iloc[:, p].to_numpy() for p in order]
+        else:
+            arr = np.asarray(rows, dtype=object)
+            if arr.ndim != 2 or arr.shape[1] != self.n_features:
+                raise DataError(f"{source}: expected rows of {self.n_features} feature cells "
+                                f"(shape (N, {self.n_features})); got shape {arr.shape}")
+            columns = [arr[:, j] for j in range(self.n_features)]
+        X = np.empty((len(columns[0]) if columns else 0, self.n_features), dtype=np.float64)
+        for j, column in enumerate(columns):
+            for i, cell in enumerate(column.tolist()):
+                X[i, j] = self.cell_value(j, cell, f"{source}: row {i}")  # 0-based
+        return X
+
+    def cell_value(self, j: int, cell: Any, where: str) -> float:
+        """One cell of feature ``j`` (a string or a number) -> its recipe-space value."""
+        cats = self.categorical.get(j)
+        if cell is None or (isinstance(cell, float) and math.isnan(cell)):
+            return math.nan
+        if isinstance(cell, str):
+            text = cell.strip()
+            if is_missing(text):
+                return math.nan
+        else:
+            text = format_number(cell) if cats is not None else ""
+        if cats is not None:
+            try:
+                return float(cats.index(text))
+            except ValueError:
+                if self.handle_unknown == "ignore":
+                    return -1.0
+                raise DataError(
+                    f"{where}, {self.feature_label(j)}: category {text!r} was not seen in "
+                    f"training (known: {_preview(cats)}); fix the value, or train with "
+                    "--handle-unknown ignore to encode unseen categories as all zeros"
+                ) from None
+        try:
+            value = float(cell)
+        except (TypeError, ValueError):
+            raise DataError(f"{where}, {self.feature_label(j)}: cannot read {cell!r} as a "
+                            "number; this column was numeric in the training data") from None
+        return value
+
+    def match_names(self, names: Sequence[str], source: str, *, labelled: bool) -> list[int]:
+        """Positions in ``names`` (a new file's header) of the F feature columns.
+
+        The label column (required when ``labelled``) and ignored columns may be
+        present; any other column, or a feature column that is absent, is an error
+        naming them.
+        """
+        wanted = self.feature_names or []
+        duplicates = sorted({n for n in names if list(names).count(n) > 1})
+        if duplicates:
+            raise DataError(f"{source}: the header names {_preview(duplicates)} more than once; "
+                            "give every column a distinct name")
+        allowed = set(wanted) | {self.columns[p] for p in self.ignored if self.columns}
+        if self.label_name is not None:
+            allowed.add(self.label_name)
+        missing = [n for n in wanted if n not in names]
+        if labelled and self.label_name is not None and self.label_name not in names:
+            missing.append(self.label_name)
+        unexpected = [n for n in names if n not in allowed]
+        if missing or unexpected:
+            parts = []
+            if missing:
+                parts.append(f"missing column(s) {_preview(missing)}")
+            if unexpected:
+                parts.append(f"unexpected column(s) {_preview(unexpected)}")
+            raise DataError(
+                f"{source}: {' and '.join(parts)}; the model was trained on the columns "
+                f"{_preview(wanted)}"
+                + (f" with the label {self.label_name!r}" if self.label_name else "")
+                + " (matched by name, in any order)")
+        return [list(names).index(n) for n in wanted]
+
+    # ---------------------------------------------------------------- serialisation
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-serialisable description (categorical keys become strings); the label
+        and feature names are repeated for people reading the header (not read back)."""
+        return {
+            "source": self.source, "n_features": self.n_features,
+            "label_name": self.label_name, "feature_names": self.feature_names,
+            "delimiter": self.delimiter, "header": self.header, "columns": self.columns,
+            "n_columns": self.n_columns, "label": self.label, "ignored": self.ignored,
+            "features": self.features,
+            "categorical": {str(j): cats for j, cats in self.categorical.items()},
+            "impute": self.impute, "medians": self.medians,
+            "handle_unknown": self.handle_unknown,
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> TableRecipe:
+        """Rebuild a recipe from :meth:`to_dict`; inconsistent data raise ValueError."""
+        if not isinstance(data, Mapping):
+            raise ValueError("the data recipe is not a JSON object")
+        source = data.get("source")
+        if source not in SOURCES:
+            raise ValueError(f"unknown data source {source!r} in the recipe")
+        n = _int(data.get("n_features"), "n_features")
+        if source != "csv":
+            return cls(source=source, n_features=n)
+        n_columns = _int(data.get("n_columns"), "n_columns")
+        features = [_int(p, "features") for p in data.get("features", [])]
+        ignored = [_int(p, "ignored") for p in data.get("ignored", [])]
+        label = data.get("label")
+        label = None if label is None else _int(label, "label")
+        columns = data.get("columns")
+        categorical = {int(j): [str(c) for c in cats]
+                       for j, cats in dict(data.get("categorical") or {}).items()}
+        medians = data.get("medians")
+        used = features + ignored + ([] if label is None else [label])
+        if (len(features) != n or sorted(used) != list(range(n_columns))
+                or any(not 0 <= j < n or not cats for j, cats in categorical.items())
+                or (columns is not None and (len(columns) != n_columns or not all(
+                    isinstance(c, str) for c in columns)))
+                or (medians is not None and len(medians) != n)):
+            raise ValueError("the data recipe's columns are inconsistent")
+        if medians is not None:
+            medians = [None if m is None else float(m) for m in medians]
+            if any(m is not None and not math.isfinite(m) for m in medians):
+                raise ValueError("the data recipe's medians are not finite")
+        delimiter = data.get("delimiter", ",")
+        if delimiter not in (",", ";", "\t", "|", " ") and not (
+                isinstance(delimiter, str) and len(delimiter) == 1):
+            raise ValueError(f"bad delimiter {delimiter!r} in the recipe")
+        return cls(source="csv", n_features=n, delimiter=delimiter,
+                   header=bool(data.get("header")), columns=columns, n_columns=n_columns,
+                   label=label, ignored=ignored, features=features, categorical=categorical,
+                   impute=data.get("impute", "none"), medians=medians,
+                   handle_unknown=data.get("handle_unknown", "error"))
+
+
+def format_number(value: Any) -> str:
+    """A number as a CSV would show it: 3 for 3 and 3.0, 2.5 for 2.5."""
+    if isinstance(value, (bool, np.bool_)):
+        return str(value)
+    number = float(value)
+    if math.isfinite(number) and number.is_integer():
+        return str(int(number))
+    return repr(number)
+
+
+def _int(value: Any, what: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise ValueError(f"recipe field {what} is not a non-negative integer: {value!r}")
+    return value
