@@ -3,6 +3,14 @@
 ``to_onnx(saved_or_model)`` returns an ``onnx.ModelProto`` (opset :data:`OPSET`) with
 
 - one input ``X``: (N, D) raw features, float32 or float64 as the model (N is dynamic);
+- for a model trained on a CSV table with categorical columns or median imputation, its
+  data-reading recipe (as scikit-learn's converters do for a ColumnTransformer): ``X``
+  then holds the numeric feature columns (N, F_numeric) in training order, NaN for a
+  missing cell (imputed with ``Where(IsNaN)``), and a second input ``categories``
+  (N, F_categorical) the categorical columns' cells as strings, one-hot encoded by
+  ``ai.onnx.ml.OneHotEncoder`` (an unseen or missing category: all zeros, where numpynn's
+  ``handle_unknown="error"`` would refuse the row; cells are matched as given, not
+  stripped). The metadata ``numpynn.input_columns`` names the columns of each input;
 - the stored preprocessing, ``(X - mean) / scale`` (``Sub`` then ``Div``, as
   :meth:`numpynn.data.Preprocessor.transform` computes it);
 - every layer through its converter in :data:`CONVERTERS` (batch norm right after an
@@ -47,6 +55,10 @@ from .models import Network
 OPSET = 17
 #: name of the graph's input, the raw features (N, D)
 INPUT_NAME = "X"
+#: name of the string input of a CSV model's categorical columns (N, F_categorical)
+CATEGORIES_NAME = "categories"
+#: version of the ai.onnx.ml operator set (OneHotEncoder), used by CSV models with categories
+ML_OPSET = 1
 #: layers that are the identity at test time: exported as nothing
 TEST_TIME_IDENTITY = ("identity", "dropout")
 
@@ -259,6 +271,52 @@ def _network(g: GraphBuilder, net: Network, x: str) -> str:
     return x
 
 
+def _table_recipe(saved: Any) -> Any:
+    """The CSV data-reading recipe of a saved model when it changes the columns (one-hot
+    categories or median imputation), else None."""
+    recipe = getattr(saved, "recipe", None)
+    if recipe is None or recipe.source != "csv" or (
+            not recipe.categorical and recipe.impute == "none"):
+        return None
+    return recipe
+
+
+def _encode(g: GraphBuilder, recipe: Any, numeric: str | None, text: str | None) -> str:
+    """The recipe's encoding of table rows -> the model's inputs (N, D), feature column by
+    feature column in training order.
+
+    numeric: the input (N, F_numeric) of the numeric columns (NaN: missing, replaced by the
+    training median with ``Where(IsNaN)`` where the recipe imputes); text: the input
+    (N, F_categorical) of the categorical columns' cells as strings, one-hot encoded by
+    ``ai.onnx.ml.OneHotEncoder`` over the training categories (an unseen or missing
+    category: all zeros).
+    """
+    pieces, n_num, n_cat = [], 0, 0
+    for j in range(recipe.n_features):
+        cats = recipe.categorical.get(j)
+        if cats is None:
+            column = g.op("Gather", [numeric, g.const([n_num], "column", np.int64)],
+                          f"feature{j}", axis=1)
+            n_num += 1
+            if recipe.medians is not None and recipe.medians[j] is not None:
+                column = g.op("Where", [g.op("IsNaN", [column]),
+                                        g.const(recipe.medians[j], "median"), column],
+                              f"imputed{j}")
+            pieces.append(column)
+            continue
+        cell = g.op("Gather", [text, g.const([n_cat], "column", np.int64)],
+                    f"feature{j}", axis=1)
+        n_cat += 1
+        hot = g.op("OneHotEncoder", [cell], f"onehot{j}_3d", domain="ai.onnx.ml",
+                   cats_strings=[str(c) for c in cats], zeros=1)  # (N, 1, K) float
+        hot = g.op("Squeeze", [hot, g.const([1], "axis", np.int64)], f"onehot{j}")
+        if g.dtype != np.float32:
+            hot = g.op("Cast", [hot], f"onehot{j}_cast",
+                       to=g.onnx.helper.np_dtype_to_tensor_dtype(g.dtype))
+        pieces.append(hot)
+    return g.op("Concat", pieces, "encoded", axis=1)
+
+
 def _preprocessing(g: GraphBuilder, saved: Any, x: str) -> str:
     """The stored preprocessing ``(X - mean) / scale`` (nothing for kind "none")."""
     if saved is None:
@@ -345,17 +403,30 @@ def to_onnx(saved_or_model: Any, input_name: str = INPUT_NAME) -> Any:
         raise InputError(f"models trained with the loss {loss!r} cannot be exported to ONNX "
                          f"yet (exportable losses: {', '.join(sorted(OUTPUTS))}).")
     g = GraphBuilder(net.dtype)
-    x = _preprocessing(g, saved, input_name)
+    helper = onnx.helper
+    float_type = helper.np_dtype_to_tensor_dtype(net.dtype)
+    recipe = _table_recipe(saved)
+    if recipe is None:
+        x = input_name
+        inputs = [helper.make_tensor_value_info(input_name, float_type, ["N", net.input_dim])]
+    else:
+        n_cat = len(recipe.categorical)
+        n_num = recipe.n_features - n_cat
+        inputs = ([helper.make_tensor_value_info(input_name, float_type, ["N", n_num])]
+                  if n_num else [])
+        if n_cat:
+            inputs.append(helper.make_tensor_value_info(
+                CATEGORIES_NAME, onnx.TensorProto.STRING, ["N", n_cat]))
+        x = _encode(g, recipe, input_name if n_num else None, CATEGORIES_NAME)
+    x = _preprocessing(g, saved, x)
     scores = _network(g, net, x)
     if scores == input_name:  # a network with no operator at all: still one node
         scores = g.op("Identity", [scores], "scores")
     outputs = outputs_for(g, scores, classes)
-    helper = onnx.helper
-    graph = helper.make_graph(
-        g.nodes, "numpynn", [helper.make_tensor_value_info(
-            input_name, helper.np_dtype_to_tensor_dtype(net.dtype), ["N", net.input_dim])],
-        outputs, g.initializers)
+    graph = helper.make_graph(g.nodes, "numpynn", inputs, outputs, g.initializers)
     opsets = [helper.make_opsetid("", OPSET)]
+    if any(node.domain == "ai.onnx.ml" for node in g.nodes):
+        opsets.append(helper.make_opsetid("ai.onnx.ml", ML_OPSET))
     model = helper.make_model(graph, opset_imports=opsets, producer_name="numpynn",
                               producer_version=__version__,
                               ir_version=helper.find_min_ir_version_for(opsets),
@@ -364,6 +435,13 @@ def to_onnx(saved_or_model: Any, input_name: str = INPUT_NAME) -> Any:
             "numpynn.dtype": net.dtype.name,
             "numpynn.preprocessing": saved.preprocessing["kind"] if saved else "none",
             "numpynn.classes": json.dumps(classes.tolist())}
+    if recipe is not None:  # which table columns go into which input, in which order
+        names = recipe.feature_names or [f"column {p + 1}" for p in recipe.features]
+        cat = sorted(recipe.categorical)
+        meta["numpynn.input_columns"] = json.dumps(
+            {input_name: [n for j, n in enumerate(names) if j not in recipe.categorical],
+             CATEGORIES_NAME: [names[j] for j in cat]})
+        meta["numpynn.categories"] = json.dumps({names[j]: recipe.categorical[j] for j in cat})
     helper.set_model_props(model, meta)
     onnx.checker.check_model(model)
     return model

@@ -7,6 +7,7 @@ by the README's five-line onnxruntime script in a subprocess."""
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -299,3 +300,64 @@ def test_cli_without_onnx_names_the_extra(tmp_path):
     assert proc.returncode == 2, proc.stderr
     assert 'pip install "numpynn[onnx]"' in proc.stderr and "Traceback" not in proc.stderr
     assert not (tmp_path / "model.onnx").exists()
+
+
+# ------------------------------------------------------------------ CSV recipes
+def csv_table(n: int = 150, seed: int = 0):
+    """Numeric columns with missing cells, a text column 'color' and string classes."""
+    pd = pytest.importorskip("pandas")
+    rng = np.random.default_rng(seed)
+    y = np.arange(n) % 3
+    length = rng.normal(size=n) + 2.0 * y
+    length[::7] = np.nan
+    frame = pd.DataFrame({
+        "id": np.arange(n),
+        "length": length,
+        "color": np.array(["red", "green", "blue"])[(y + (rng.random(n) < 0.2)) % 3],
+        "width": rng.normal(size=n) - 1.5 * y,
+        "size": np.array(["S", "M", "L", "XL"])[rng.integers(0, 4, n)],
+        "species": np.array(["setosa", "versicolor", "virginica"])[y],
+    })
+    return frame
+
+
+@pytest.fixture(scope="module")
+def csv_model(tmp_path_factory):
+    from numpynn.experiment import RunOptions, run_training
+    from numpynn.train import TrainConfig
+
+    tmp = tmp_path_factory.mktemp("csv_export")
+    frame = csv_table()
+    frame.to_csv(tmp / "train.csv", index=False)
+    opts = RunOptions(data=str(tmp / "train.csv"), hidden=[12], label_column="species",
+                      ignore_columns=["id"], impute="median", handle_unknown="ignore",
+                      train=TrainConfig(epochs=5, batch_size=16, lr=1e-2, seed=0))
+    run_training(opts, tmp / "run", report=False)
+    return tmp, frame, load_model(tmp / "run" / "model.npz")
+
+
+def test_csv_recipe_one_hot_and_imputation_are_in_the_graph(csv_model):
+    tmp, frame, saved = csv_model
+    assert saved.recipe.categorical and saved.recipe.medians is not None
+    proto = to_onnx(saved)
+    assert [i.name for i in proto.graph.input] == ["X", "categories"]
+    props = {p.key: p.value for p in proto.metadata_props}
+    assert json.loads(props["numpynn.input_columns"]) == {
+        "X": ["length", "width"], "categories": ["color", "size"]}
+    assert json.loads(props["numpynn.categories"]) == {
+        "color": ["blue", "green", "red"], "size": ["L", "M", "S", "XL"]}
+    rows = frame.drop(columns=["species"]).copy()
+    rows.loc[3, "color"] = "purple"  # unseen in training: all-zero one-hot in both
+    rows.loc[5, "size"] = np.nan  # a missing category: all zeros in both
+    X = rows[["length", "width"]].to_numpy(np.float32)  # NaN: imputed with the median
+    cats = rows[["color", "size"]].fillna("").to_numpy(object)
+    sess = session(proto)
+    label, proba = sess.run(None, {"X": X, "categories": cats})
+    expected = saved.predict_proba(rows)
+    assert np.isnan(X).any()
+    assert np.abs(proba - expected).max() <= 1e-5
+    assert label.tolist() == saved.predict(rows).tolist()
+    # the encoding matters: another category or no imputation changes the answer
+    other = cats.copy()
+    other[:, 0] = "red"
+    assert np.abs(sess.run(None, {"X": X, "categories": other})[1] - proba).max() > 1e-3

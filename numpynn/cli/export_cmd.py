@@ -11,7 +11,11 @@ from ..io import atomic_write, load_model
 
 EXAMPLES = """examples:
   numpynn export numpynn-run/model.npz model.onnx
-  python -c "import onnxruntime as rt; s = rt.InferenceSession('model.onnx'); ..."
+  numpynn export runs/cifar/model.npz /srv/models/cifar.onnx
+
+serving (README, "Serving with onnxruntime"):
+  sess = onnxruntime.InferenceSession("model.onnx")
+  label, proba = sess.run(["label", "probabilities"], {"X": X})
 """
 
 
