@@ -83,7 +83,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub.required = True
     commands = [gradcheck_cmd, docs_cmd]
     for name in ("train_cmd", "evaluate_cmd", "predict_cmd", "search_cmd", "data_cmd",
-                 "explain_cmd"):
+                 "explain_cmd", "export_cmd"):
         try:
             commands.append(__import__(f"{__package__}.{name}", fromlist=[name]))
         except ModuleNotFoundError as exc:

@@ -1,0 +1,447 @@
+"""ONNX export: a saved model's whole prediction, preprocessing included, as one ONNX graph.
+
+``to_onnx(saved_or_model)`` returns an ``onnx.ModelProto`` (opset :data:`OPSET`) with
+
+- one input ``X``: (N, D) raw features, float32 or float64 as the model (N is dynamic);
+- for a model trained on a CSV table with categorical columns or median imputation, its
+  data-reading recipe (as scikit-learn's converters do for a ColumnTransformer): ``X``
+  then holds the numeric feature columns (N, F_numeric) in training order, NaN for a
+  missing cell (imputed with ``Where(IsNaN)``), and a second input ``categories``
+  (N, F_categorical) the categorical columns' cells as strings, one-hot encoded by
+  ``ai.onnx.ml.OneHotEncoder`` (an unseen or missing category: all zeros, where numpynn's
+  ``handle_unknown="error"`` would refuse the row; cells are matched as given, not
+  stripped). The metadata ``numpynn.input_columns`` names the columns of each input;
+- the stored preprocessing, ``(X - mean) / scale`` (``Sub`` then ``Div``, as
+  :meth:`numpynn.data.Preprocessor.transform` computes it);
+- every layer through its converter in :data:`CONVERTERS` (batch norm right after an
+  affine layer is folded into it; identity and dropout, identities at test time, vanish);
+- the outputs scikit-learn's converters (skl2onnx, ``zipmap=False``) name: for a
+  classifier ``label`` (N,) and ``probabilities`` (N, C).
+
+``label`` holds the model's class labels (``SavedModel.classes``; a bare network's are
+its class indices 0..C-1): integer labels of any width (int8 ... uint64) become int64 (as
+skl2onnx does; a uint64 label above 2**63 - 1 is refused), strings a string tensor,
+floats double and booleans bool. It is ``ArgMax`` of the scores (as ``predict``), then a
+``Gather`` from the constant list of labels.
+
+onnxruntime (1.32) has no float64 kernel for ``Elu`` or ``Erf``: float64 models get ELU
+as ``Where(x > 0, x, alpha * (Exp(min(x, 0)) - 1))`` and GELU's ``erf`` as its series
+``erf(t) = 2/sqrt(pi) exp(-t^2) sum_n 2^n t^(2n+1) / (1*3*...*(2n+1))`` (all terms
+positive: no cancellation; 100 terms on t clipped to [-6, 6] give |error| < 1e-14).
+Float32 models use the operators themselves. The float attributes of ONNX operators
+(``LeakyRelu``'s alpha, ``BatchNormalization``'s epsilon) are float32, so float64 models
+get those two as ``Where``/``Mul``/``Add`` with float64 constants. Layer norm is written
+out (``ReduceMean``, ``Sub``, ``Mul``, ``Sqrt``, ``Div``) with numpynn's centred variance:
+onnxruntime's fused ``LayerNormalization`` (opset 17) misses by 4e-5 on float32 rows of
+mean 100 and by 2e-11 on float64 rows of mean 1e4.
+
+A layer of your own gets an ONNX mapping with :func:`register_converter`.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Callable, Mapping
+from typing import Any
+
+import numpy as np
+
+from .errors import InputError
+from .layers import Layer
+from .models import Network
+
+#: ONNX operator set of the exported graphs (LayerNormalization's first; onnxruntime >= 1.12)
+OPSET = 17
+#: name of the graph's input, the raw features (N, D)
+INPUT_NAME = "X"
+#: name of the string input of a CSV model's categorical columns (N, F_categorical)
+CATEGORIES_NAME = "categories"
+#: version of the ai.onnx.ml operator set (OneHotEncoder), used by CSV models with categories
+ML_OPSET = 1
+#: layers that are the identity at test time: exported as nothing
+TEST_TIME_IDENTITY = ("identity", "dropout")
+
+_ERF_TERMS = 100  # terms of erf's series for float64 GELU (|error| < 1e-14 on [-6, 6])
+_ERF_CLIP = 6.0  # erf(6) rounds to 1.0 in float64
+
+
+def _require_onnx():
+    """The ``onnx`` module, or an InputError saying how to install it."""
+    try:
+        import onnx
+        import onnx.helper  # noqa: F401
+        import onnx.numpy_helper  # noqa: F401
+    except ImportError:
+        raise InputError('ONNX export needs the onnx package, which is not installed; '
+                         'install it with: pip install "numpynn[onnx]"') from None
+    return onnx
+
+
+class GraphBuilder:
+    """Nodes and constants of one graph under construction, with unique names.
+
+    dtype: the model's float dtype; every constant made by :meth:`const` takes it.
+    """
+
+    def __init__(self, dtype: np.dtype) -> None:
+        self.onnx = _require_onnx()
+        self.dtype = np.dtype(dtype)
+        self.nodes: list[Any] = []
+        self.initializers: list[Any] = []
+        self._count = 0
+
+    def name(self, hint: str) -> str:
+        self._count += 1
+        return f"{hint}_{self._count}"
+
+    def const(self, value: Any, hint: str, dtype: Any = None) -> str:
+        """A constant (initializer) holding ``value`` in ``dtype`` (default: the model's)."""
+        arr = np.asarray(value, dtype=self.dtype if dtype is None else dtype)
+        name = self.name(hint)
+        if arr.dtype.kind == "U":
+            tensor = self.onnx.helper.make_tensor(
+                name, self.onnx.TensorProto.STRING, arr.shape,
+                [s.encode("utf-8") for s in arr.ravel().tolist()])
+        else:
+            tensor = self.onnx.numpy_helper.from_array(arr, name)
+        self.initializers.append(tensor)
+        return name
+
+    def op(self, op_type: str, inputs: list[str], hint: str | None = None,
+           output: str | None = None, **attrs: Any) -> str:
+        """Append one node; returns the name of its (single) output."""
+        out = output or self.name(hint or op_type.lower())
+        self.nodes.append(self.onnx.helper.make_node(op_type, inputs, [out], name=out,
+                                                     **attrs))
+        return out
+
+
+# ------------------------------------------------------------------------- converters
+#: ``Converter(graph, layer, params, buffers, x) -> output name``: params and buffers are
+#: the layer's own arrays by local name ("W", "gamma", "running_mean"), x its input's name.
+Converter = Callable[[GraphBuilder, Layer, Mapping[str, np.ndarray],
+                      Mapping[str, np.ndarray], str], str]
+#: ONNX mappings of the registered layers, by layer name
+CONVERTERS: dict[str, Converter] = {}
+
+
+def register_converter(name: str, replace: bool = False) -> Callable[[Converter], Converter]:
+    """Decorator: the ONNX mapping of the layer registered as ``name`` (see
+    :data:`Converter`); a layer of your own becomes exportable with it."""
+
+    def add(fn: Converter) -> Converter:
+        if name in CONVERTERS and not replace:
+            raise ValueError(f"an ONNX converter for layer {name!r} is already registered")
+        CONVERTERS[name] = fn
+        return fn
+
+    return add
+
+
+@register_converter("affine")
+def _affine(g, layer, params, buffers, x):
+    return g.op("Gemm", [x, g.const(params["W"], "W"), g.const(params["b"], "b")], "affine")
+
+
+def _activation(op_type: str, **attrs: Any) -> Converter:
+    def convert(g, layer, params, buffers, x):
+        return g.op(op_type, [x], layer.name, **attrs)
+
+    return convert
+
+
+register_converter("relu")(_activation("Relu"))
+register_converter("tanh")(_activation("Tanh"))
+register_converter("sigmoid")(_activation("Sigmoid"))
+
+
+@register_converter("leaky_relu")
+def _leaky_relu(g, layer, params, buffers, x):
+    if g.dtype == np.float32:
+        return g.op("LeakyRelu", [x], "leaky_relu", alpha=float(layer.negative_slope))
+    # float64: LeakyRelu's alpha attribute is a float32 (0.01 would become 0.0099999998)
+    neg = g.op("Mul", [x, g.const(layer.negative_slope, "negative_slope")])
+    return g.op("Where", [g.op("Greater", [x, g.const(0.0, "zero")]), x, neg], "leaky_relu")
+
+
+@register_converter("elu")
+def _elu(g, layer, params, buffers, x):
+    if g.dtype == np.float32:
+        return g.op("Elu", [x], "elu", alpha=float(layer.alpha))
+    # float64: no Elu kernel in onnxruntime; alpha * (e^min(x,0) - 1) where x <= 0
+    zero, one = g.const(0.0, "zero"), g.const(1.0, "one")
+    neg = g.op("Sub", [g.op("Exp", [g.op("Min", [x, zero])]), one])
+    neg = g.op("Mul", [neg, g.const(layer.alpha, "alpha")])
+    return g.op("Where", [g.op("Greater", [x, zero]), x, neg], "elu")
+
+
+@register_converter("gelu")
+def _gelu(g, layer, params, buffers, x):
+    t = g.op("Mul", [x, g.const(math.sqrt(0.5), "sqrt_half")])  # x / sqrt(2), as numpynn
+    erf = g.op("Erf", [t]) if g.dtype == np.float32 else _erf_series(g, t)
+    cdf = g.op("Mul", [g.op("Add", [erf, g.const(1.0, "one")]), g.const(0.5, "half")])
+    return g.op("Mul", [x, cdf], "gelu")
+
+
+def _erf_series(g: GraphBuilder, t: str) -> str:
+    """erf(t) in float64 from its all-positive series, nested so that every constant is a
+    plain ratio (onnxruntime's optimiser drops an ``Add`` whose constant underflows
+    float32, as the series' plain coefficients do)::
+
+        sum_n 2^n t^2n / (1*3*...*(2n+1)) = 1 + (2/3) u (1 + (2/5) u (1 + ...)),  u = t^2
+    """
+    t = g.op("Clip", [t, g.const(-_ERF_CLIP, "lo"), g.const(_ERF_CLIP, "hi")])
+    u = g.op("Mul", [t, t])
+    one = g.const(1.0, "one")
+    s = one
+    for n in range(_ERF_TERMS, 0, -1):
+        term = g.op("Mul", [g.op("Mul", [u, s]), g.const(2.0 / (2 * n + 1), "ratio")])
+        s = g.op("Add", [term, one])
+    scale = g.op("Mul", [g.op("Exp", [g.op("Neg", [u])]),
+                         g.const(2.0 / math.sqrt(math.pi), "two_over_sqrt_pi")])
+    return g.op("Mul", [g.op("Mul", [t, s]), scale], "erf")
+
+
+@register_converter("batchnorm")
+def _batchnorm(g, layer, params, buffers, x):
+    """Batch norm not preceded by an affine layer (else it is folded into that layer)."""
+    if g.dtype == np.float64:  # the operator's epsilon attribute is a float32: fold it here
+        scale = params["gamma"] / np.sqrt(buffers["running_var"] + layer.eps)
+        shift = params["beta"] - buffers["running_mean"] * scale
+        return g.op("Add", [g.op("Mul", [x, g.const(scale, "bn_scale")]),
+                            g.const(shift, "bn_shift")], "batchnorm")
+    inputs = [g.const(params["gamma"], "gamma"), g.const(params["beta"], "beta"),
+              g.const(buffers["running_mean"], "running_mean"),
+              g.const(buffers["running_var"], "running_var")]
+    return g.op("BatchNormalization", [x, *inputs], "batchnorm", epsilon=float(layer.eps))
+
+
+@register_converter("layernorm")
+def _layernorm(g, layer, params, buffers, x):
+    mean = g.op("ReduceMean", [x], "row_mean", axes=[1], keepdims=1)
+    xc = g.op("Sub", [x, mean])
+    var = g.op("ReduceMean", [g.op("Mul", [xc, xc])], "row_var", axes=[1], keepdims=1)
+    std = g.op("Sqrt", [g.op("Add", [var, g.const(layer.eps, "eps")])])
+    xhat = g.op("Mul", [xc, g.op("Div", [g.const(1.0, "one"), std])])
+    scaled = g.op("Mul", [xhat, g.const(params["gamma"], "gamma")])
+    return g.op("Add", [scaled, g.const(params["beta"], "beta")], "layernorm")
+
+
+# --------------------------------------------------------------------------- the graph
+def _test_time_layers(net: Network) -> list[tuple[Layer, dict[str, np.ndarray],
+                                                  dict[str, np.ndarray]]]:
+    """``(layer, params, buffers)`` of what runs at test time: test-time identities
+    dropped, each batch norm directly after an affine layer folded into it::
+
+        W' = W * s,  b' = (b - running_mean) * s + beta,  s = gamma / sqrt(running_var + eps)
+
+    (computed in float64, then cast to the model's dtype).
+    """
+    steps: list[tuple[Layer, dict[str, np.ndarray], dict[str, np.ndarray]]] = []
+    for i, layer in enumerate(net.layers):
+        if layer.name in TEST_TIME_IDENTITY:
+            continue
+        params = {k: net.params[v] for k, v in net.keys[i].items() if v in net.params}
+        buffers = {k: net.buffers[v] for k, v in net.keys[i].items() if v in net.buffers}
+        if layer.name == "batchnorm" and steps and steps[-1][0].name == "affine":
+            prev, prev_params, _ = steps[-1]
+            s = (params["gamma"].astype(np.float64)
+                 / np.sqrt(buffers["running_var"].astype(np.float64) + layer.eps))
+            W = prev_params["W"].astype(np.float64) * s
+            b = ((prev_params["b"].astype(np.float64) - buffers["running_mean"]) * s
+                 + params["beta"])
+            steps[-1] = (prev, {"W": W.astype(net.dtype), "b": b.astype(net.dtype)}, {})
+            continue
+        steps.append((layer, params, buffers))
+    return steps
+
+
+def _network(g: GraphBuilder, net: Network, x: str) -> str:
+    """The network's test-mode scores (N, C) from its input ``x``."""
+    for layer, params, buffers in _test_time_layers(net):
+        convert = CONVERTERS.get(layer.name)
+        if convert is None:
+            raise InputError(
+                f"layer {layer.name!r} ({layer!r}, number {net.layers.index(layer) + 1} of "
+                f"the network) has no ONNX mapping; register one with "
+                f"numpynn.export.register_converter({layer.name!r}) or export a network "
+                f"without it (ONNX-mapped layers: {', '.join(sorted(CONVERTERS))}).")
+        x = convert(g, layer, params, buffers, x)
+    return x
+
+
+def _table_recipe(saved: Any) -> Any:
+    """The CSV data-reading recipe of a saved model when it changes the columns (one-hot
+    categories or median imputation), else None."""
+    recipe = getattr(saved, "recipe", None)
+    if recipe is None or recipe.source != "csv" or (
+            not recipe.categorical and recipe.impute == "none"):
+        return None
+    return recipe
+
+
+def _encode(g: GraphBuilder, recipe: Any, numeric: str | None, text: str | None) -> str:
+    """The recipe's encoding of table rows -> the model's inputs (N, D), feature column by
+    feature column in training order.
+
+    numeric: the input (N, F_numeric) of the numeric columns (NaN: missing, replaced by the
+    training median with ``Where(IsNaN)`` where the recipe imputes); text: the input
+    (N, F_categorical) of the categorical columns' cells as strings, one-hot encoded by
+    ``ai.onnx.ml.OneHotEncoder`` over the training categories (an unseen or missing
+    category: all zeros).
+    """
+    pieces, n_num, n_cat = [], 0, 0
+    for j in range(recipe.n_features):
+        cats = recipe.categorical.get(j)
+        if cats is None:
+            column = g.op("Gather", [numeric, g.const([n_num], "column", np.int64)],
+                          f"feature{j}", axis=1)
+            n_num += 1
+            if recipe.medians is not None and recipe.medians[j] is not None:
+                column = g.op("Where", [g.op("IsNaN", [column]),
+                                        g.const(recipe.medians[j], "median"), column],
+                              f"imputed{j}")
+            pieces.append(column)
+            continue
+        cell = g.op("Gather", [text, g.const([n_cat], "column", np.int64)],
+                    f"feature{j}", axis=1)
+        n_cat += 1
+        hot = g.op("OneHotEncoder", [cell], f"onehot{j}_3d", domain="ai.onnx.ml",
+                   cats_strings=[str(c) for c in cats], zeros=1)  # (N, 1, K) float
+        hot = g.op("Squeeze", [hot, g.const([1], "axis", np.int64)], f"onehot{j}")
+        if g.dtype != np.float32:
+            hot = g.op("Cast", [hot], f"onehot{j}_cast",
+                       to=g.onnx.helper.np_dtype_to_tensor_dtype(g.dtype))
+        pieces.append(hot)
+    return g.op("Concat", pieces, "encoded", axis=1)
+
+
+def _preprocessing(g: GraphBuilder, saved: Any, x: str) -> str:
+    """The stored preprocessing ``(X - mean) / scale`` (nothing for kind "none")."""
+    if saved is None:
+        return x
+    pre = saved.preprocessor()
+    if pre.kind == "none":
+        return x
+    if pre.kind not in ("standardize", "center", "scale"):
+        raise InputError(f"preprocessing kind {pre.kind!r} has no ONNX mapping yet; export "
+                         "the network alone with to_onnx(saved.model) and preprocess outside.")
+    centred = g.op("Sub", [x, g.const(pre.mean_, "prep_mean")], "centred")
+    return g.op("Div", [centred, g.const(pre.scale_, "prep_scale")], "preprocessed")
+
+
+def _label_constant(classes: np.ndarray) -> tuple[np.ndarray, Any]:
+    """The label list as stored in the graph, and its ONNX element type name."""
+    kind = classes.dtype.kind
+    if kind in "iu":
+        if kind == "u" and classes.size and int(classes.max()) > np.iinfo(np.int64).max:
+            raise InputError(f"class label {int(classes.max())} does not fit ONNX's int64 "
+                             "labels; relabel the classes below 2**63.")
+        return classes.astype(np.int64), "INT64"
+    if kind == "f":
+        return classes.astype(np.float64), "DOUBLE"
+    if kind == "b":
+        return classes.astype(bool), "BOOL"
+    if kind in "US":
+        return classes.astype(str), "STRING"
+    raise InputError(f"class labels of dtype {classes.dtype} cannot be exported; use "
+                     "numbers or strings.")
+
+
+def _classifier_outputs(g: GraphBuilder, scores: str, classes: np.ndarray) -> list[Any]:
+    """``label`` (N,) = classes[ArgMax(scores)] and ``probabilities`` (N, C) = softmax."""
+    helper, tp = g.onnx.helper, g.onnx.TensorProto
+    labels, elem = _label_constant(classes)
+    g.op("Softmax", [scores], output="probabilities", axis=1)
+    index = g.op("ArgMax", [scores], "class_index", axis=1, keepdims=0)
+    g.op("Gather", [g.const(labels, "classes", labels.dtype), index], output="label", axis=0)
+    float_type = helper.np_dtype_to_tensor_dtype(g.dtype)
+    return [helper.make_tensor_value_info("label", getattr(tp, elem), ["N"]),
+            helper.make_tensor_value_info("probabilities", float_type, ["N", len(classes)])]
+
+
+#: The graph outputs for each loss (``model.loss_fn.name``): ``(graph, scores, classes)
+#: -> output value infos``. A regression loss adds its entry here, an output named
+#: ``variable`` (N, n_outputs) as skl2onnx names a regressor's (with any target scaling
+#: stored in the model undone in the graph).
+OUTPUTS: dict[str, Callable[[GraphBuilder, str, np.ndarray], list[Any]]] = {
+    "softmax": _classifier_outputs,
+}
+
+
+def to_onnx(saved_or_model: Any, input_name: str = INPUT_NAME) -> Any:
+    """The whole prediction of a model as one ONNX graph (opset :data:`OPSET`).
+
+    saved_or_model: a :class:`numpynn.io.SavedModel` (its preprocessing and class labels
+    go into the graph) or a :class:`numpynn.models.Network` / ``MLP`` (no preprocessing;
+    labels are the class indices). input_name: the input's name (``"X"``), (N, D) in the
+    model's dtype. Returns an ``onnx.ModelProto`` that ``onnx.checker`` accepts, with
+    outputs ``label`` (N,) and ``probabilities`` (N, C) for a classifier.
+
+    Raises InputError: onnx is not installed, a layer has no ONNX mapping, the loss or
+    the preprocessing kind has none.
+    """
+    onnx = _require_onnx()
+    from . import __version__
+    from .io import SavedModel
+
+    if isinstance(saved_or_model, SavedModel):
+        saved, net = saved_or_model, saved_or_model.model
+        classes = np.asarray(saved.classes)
+    elif isinstance(saved_or_model, Network):
+        saved, net = None, saved_or_model
+        classes = np.arange(net.num_outputs, dtype=np.int64)
+    else:
+        raise InputError(f"to_onnx needs a SavedModel (numpynn.io.load_model) or a Network; "
+                         f"got {type(saved_or_model).__name__}.")
+    if not isinstance(input_name, str) or not input_name:
+        raise InputError(f"input_name must be a non-empty string; got {input_name!r}.")
+    loss = net.loss_fn.name
+    outputs_for = OUTPUTS.get(loss)
+    if outputs_for is None:
+        raise InputError(f"models trained with the loss {loss!r} cannot be exported to ONNX "
+                         f"yet (exportable losses: {', '.join(sorted(OUTPUTS))}).")
+    g = GraphBuilder(net.dtype)
+    helper = onnx.helper
+    float_type = helper.np_dtype_to_tensor_dtype(net.dtype)
+    recipe = _table_recipe(saved)
+    if recipe is None:
+        x = input_name
+        inputs = [helper.make_tensor_value_info(input_name, float_type, ["N", net.input_dim])]
+    else:
+        n_cat = len(recipe.categorical)
+        n_num = recipe.n_features - n_cat
+        inputs = ([helper.make_tensor_value_info(input_name, float_type, ["N", n_num])]
+                  if n_num else [])
+        if n_cat:
+            inputs.append(helper.make_tensor_value_info(
+                CATEGORIES_NAME, onnx.TensorProto.STRING, ["N", n_cat]))
+        x = _encode(g, recipe, input_name if n_num else None, CATEGORIES_NAME)
+    x = _preprocessing(g, saved, x)
+    scores = _network(g, net, x)
+    if scores == input_name:  # a network with no operator at all: still one node
+        scores = g.op("Identity", [scores], "scores")
+    outputs = outputs_for(g, scores, classes)
+    graph = helper.make_graph(g.nodes, "numpynn", inputs, outputs, g.initializers)
+    opsets = [helper.make_opsetid("", OPSET)]
+    if any(node.domain == "ai.onnx.ml" for node in g.nodes):
+        opsets.append(helper.make_opsetid("ai.onnx.ml", ML_OPSET))
+    model = helper.make_model(graph, opset_imports=opsets, producer_name="numpynn",
+                              producer_version=__version__,
+                              ir_version=helper.find_min_ir_version_for(opsets),
+                              doc_string=f"numpynn {type(net).__name__}: {net!r}")
+    meta = {"numpynn.loss": loss, "numpynn.input_dim": str(net.input_dim),
+            "numpynn.dtype": net.dtype.name,
+            "numpynn.preprocessing": saved.preprocessing["kind"] if saved else "none",
+            "numpynn.classes": json.dumps(classes.tolist())}
+    if recipe is not None:  # which table columns go into which input, in which order
+        names = recipe.feature_names or [f"column {p + 1}" for p in recipe.features]
+        cat = sorted(recipe.categorical)
+        meta["numpynn.input_columns"] = json.dumps(
+            {input_name: [n for j, n in enumerate(names) if j not in recipe.categorical],
+             CATEGORIES_NAME: [names[j] for j in cat]})
+        meta["numpynn.categories"] = json.dumps({names[j]: recipe.categorical[j] for j in cat})
+    helper.set_model_props(model, meta)
+    onnx.checker.check_model(model)
+    return model

@@ -1,0 +1,363 @@
+"""ONNX export: onnxruntime runs the exported graph and must agree with numpynn.
+
+Every registered layer (numpynn.layers.LAYERS, iterated) in float32 and float64, batch
+norm folded and standalone, every preprocessing kind, integer / string / float labels,
+batches of 1 and many rows (dynamic batch), onnx.checker, the errors, and the CLI followed
+by the README's five-line onnxruntime script in a subprocess."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+onnx = pytest.importorskip("onnx")
+ort = pytest.importorskip("onnxruntime")
+
+from numpynn.data import Preprocessor  # noqa: E402
+from numpynn.errors import InputError  # noqa: E402
+from numpynn.export import OPSET, to_onnx  # noqa: E402
+from numpynn.io import SavedModel, load_model, save_model  # noqa: E402
+from numpynn.layers import LAYERS, Layer, build_layer, register, unregister  # noqa: E402
+from numpynn.models import MLP, Network  # noqa: E402
+
+from .test_cli import numpynn, ok  # noqa: E402
+
+TOL = {np.float32: 1e-5, np.float64: 1e-10}
+DTYPES = (np.float32, np.float64)
+D, H, C = 6, 9, 4
+
+
+def session(proto) -> ort.InferenceSession:
+    onnx.checker.check_model(proto, full_check=True)
+    return ort.InferenceSession(proto.SerializeToString(), providers=["CPUExecutionProvider"])
+
+
+def run_graph(proto, X: np.ndarray) -> dict[str, np.ndarray]:
+    sess = session(proto)
+    names = [o.name for o in sess.get_outputs()]
+    return dict(zip(names, sess.run(None, {"X": X})))
+
+
+def randomise(net: Network, seed: int) -> Network:
+    """Non-trivial gamma/beta and running statistics (fresh ones are ones and zeros)."""
+    rng = np.random.default_rng(seed)
+    for key, value in net.params.items():
+        if key.startswith(("gamma", "beta", "b")):
+            value[...] = rng.normal(0.5 if key.startswith("gamma") else 0.0, 0.5, value.shape)
+    for key, value in net.buffers.items():
+        value[...] = (rng.uniform(0.3, 3.0, value.shape) if "var" in key
+                      else rng.normal(0, 1, value.shape))
+    return net
+
+
+def layer_cases() -> list[tuple[str, list]]:
+    """One network per registered layer type: ``affine - LAYER - affine``, the layer
+    with non-default options where it has them; batch norm also standalone (first
+    layer and after an activation) and chained after the output affine."""
+    options = {"leaky_relu": {"negative_slope": 0.2}, "elu": {"alpha": 0.7},
+               "dropout": {"p": 0.3}, "batchnorm": {"eps": 1e-3}, "layernorm": {"eps": 1e-4}}
+    cases = []
+    for name in sorted(LAYERS):
+        if name == "affine":
+            cases.append(("affine", [("affine", {"units": C})]))
+            continue
+        cases.append((name, [("affine", {"units": H}), (name, options.get(name, {})),
+                             ("affine", {"units": C})]))
+    cases += [
+        ("batchnorm-first", [("batchnorm", {}), ("affine", {"units": H}), ("tanh", {}),
+                             ("affine", {"units": C})]),
+        ("batchnorm-after-relu", [("affine", {"units": H}), ("relu", {}), ("batchnorm", {}),
+                                  ("affine", {"units": C})]),
+        ("batchnorm-after-dropout", [("affine", {"units": H}), ("dropout", {"p": 0.5}),
+                                     ("batchnorm", {}), ("gelu", {}),
+                                     ("affine", {"units": C}), ("batchnorm", {})]),
+    ]
+    return cases
+
+
+def test_cases_cover_every_registered_layer():
+    covered = {name for _, spec in layer_cases() for name, _ in spec}
+    assert covered == set(LAYERS)
+
+
+@pytest.mark.parametrize("dtype", DTYPES, ids=lambda d: d.__name__)
+@pytest.mark.parametrize("case", layer_cases(), ids=lambda c: c[0])
+def test_every_layer_agrees_with_numpynn(case, dtype):
+    name, spec = case
+    net = randomise(Network(D, [build_layer(n, **o) for n, o in spec], dtype=dtype, seed=3),
+                    seed=4)
+    proto = to_onnx(net)
+    rng = np.random.default_rng(5)
+    for n in (1, 257):  # one row and many: the batch dimension is dynamic
+        X = rng.normal(0, 2, (n, D)).astype(dtype)
+        out = run_graph(proto, X)
+        assert out["probabilities"].dtype == dtype and out["probabilities"].shape == (n, C)
+        assert np.abs(out["probabilities"] - net.predict_proba(X)).max() <= TOL[dtype]
+        np.testing.assert_array_equal(out["label"], net.predict(X))
+        assert out["label"].dtype == np.int64
+
+
+def test_batchnorm_after_affine_is_folded_and_standalone_is_the_operator():
+    fold = randomise(MLP(D, [H], C, normalization="batch", seed=0), 1)
+    ops = [n.op_type for n in to_onnx(fold).graph.node]
+    assert "BatchNormalization" not in ops and ops.count("Gemm") == 2
+    alone = randomise(Network(D, [build_layer("batchnorm"), build_layer("affine", units=C)],
+                              seed=0), 1)
+    assert "BatchNormalization" in [n.op_type for n in to_onnx(alone).graph.node]
+
+
+def test_dropout_and_identity_leave_no_node():
+    net = MLP(D, [H, H], C, dropout=0.5, activation="identity", seed=0)
+    assert [n.op_type for n in to_onnx(net).graph.node] == [
+        "Gemm", "Gemm", "Gemm", "Softmax", "ArgMax", "Gather"]
+
+
+def test_graph_declares_dynamic_batch_opset_and_sklearn_output_names():
+    proto = to_onnx(MLP(D, [H], C, seed=0))
+    (inp,) = proto.graph.input
+    dims = inp.type.tensor_type.shape.dim
+    assert inp.name == "X" and dims[0].dim_param == "N" and dims[1].dim_value == D
+    assert [o.name for o in proto.graph.output] == ["label", "probabilities"]
+    assert [(o.domain, o.version) for o in proto.opset_import] == [("", OPSET)]
+    assert inp.type.tensor_type.elem_type == onnx.TensorProto.FLOAT
+    proto64 = to_onnx(MLP(D, [H], C, seed=0, dtype=np.float64))
+    assert proto64.graph.input[0].type.tensor_type.elem_type == onnx.TensorProto.DOUBLE
+
+
+def saved_model(kind: str, classes, dtype=np.float32,
+                seed: int = 0) -> tuple[SavedModel, np.ndarray]:
+    """A SavedModel with ``kind`` preprocessing fitted on shifted, scaled raw data."""
+    rng = np.random.default_rng(seed)
+    raw = rng.normal(0, 1, (300, D)) * rng.uniform(0.5, 40, D) + rng.uniform(-50, 50, D)
+    raw[:, 2] = 7.0  # a constant column: standardize's special case
+    pre = Preprocessor(kind).fit(raw)
+    net = randomise(MLP(D, [H, H], len(classes), normalization="batch", activation="elu",
+                        dtype=dtype, seed=seed), seed + 1)
+    prep = {"kind": kind, "state": pre.state()}
+    saved = SavedModel(net, np.asarray(classes), prep)
+    # centre the scores on the data so that every class gets predicted
+    net.params[f"b{net.num_layers}"] -= net.forward(saved.transform(raw)).mean(axis=0)
+    return saved, raw.astype(dtype)
+
+
+@pytest.mark.parametrize("dtype", DTYPES, ids=lambda d: d.__name__)
+@pytest.mark.parametrize("kind", Preprocessor.kinds)
+def test_preprocessing_is_in_the_graph(kind, dtype):
+    saved, raw = saved_model(kind, [3, 1, 4, 15], dtype)
+    out = run_graph(to_onnx(saved), raw)
+    assert np.abs(out["probabilities"] - saved.predict_proba(raw)).max() <= TOL[dtype]
+    np.testing.assert_array_equal(out["label"], saved.predict(raw))
+    if kind != "none":  # the statistics matter: without them the answer changes
+        bare = run_graph(to_onnx(saved.model), raw)
+        assert np.abs(bare["probabilities"] - out["probabilities"]).max() > 1e-3
+
+
+@pytest.mark.parametrize("classes, onnx_dtype", [
+    (np.array(["cat", "dog", "émeu", "a b"]), np.object_),
+    (np.array([10, -3, 7, 2**40], dtype=np.int64), np.int64),
+    (np.array([0, 1, 2, 200], dtype=np.uint8), np.int64),
+    (np.array([5, 6, 7, 8], dtype=np.int16), np.int64),
+    (np.array([0.5, 1.0, -2.25, 3.0]), np.float64),
+])
+def test_labels_of_any_type(classes, onnx_dtype):
+    saved, raw = saved_model("standardize", classes, seed=2)
+    out = run_graph(to_onnx(saved), raw)
+    expected = saved.predict(raw)
+    assert len(set(expected.tolist())) > 1  # the test sees more than one label
+    assert out["label"].dtype == onnx_dtype
+    assert out["label"].tolist() == expected.tolist()
+
+
+def test_uint64_label_beyond_int64_is_refused():
+    saved, _ = saved_model("none", np.array([0, 2**63 + 5], dtype=np.uint64))
+    with pytest.raises(InputError, match="int64"):
+        to_onnx(saved)
+
+
+def test_metadata_records_classes_and_preprocessing():
+    saved, _ = saved_model("scale", np.array(["no", "yes"]))
+    props = {p.key: p.value for p in to_onnx(saved).metadata_props}
+    assert props["numpynn.classes"] == '["no", "yes"]'
+    assert props["numpynn.preprocessing"] == "scale"
+    assert props["numpynn.loss"] == "softmax"
+
+
+class Cube(Layer):
+    """A user's own layer without an ONNX mapping."""
+
+    name = "cube_for_export_test"
+
+    def forward(self, x, params, buffers, train, rng):
+        return x**3, x
+
+    def backward(self, dout, cache):
+        return 3 * cache**2 * dout, {}
+
+
+def test_unknown_layer_is_named_and_a_converter_makes_it_exportable():
+    from numpynn import export
+
+    register(Cube)
+    try:
+        net = Network(D, [build_layer("affine", units=H), Cube(),
+                          build_layer("affine", units=C)], seed=0)
+        with pytest.raises(InputError, match=r"'cube_for_export_test'.*register_converter"):
+            to_onnx(net)
+        export.register_converter("cube_for_export_test")(
+            lambda g, layer, p, b, x: g.op("Mul", [g.op("Mul", [x, x]), x]))
+        X = np.random.default_rng(0).normal(size=(20, D)).astype(np.float32)
+        out = run_graph(to_onnx(net), X)
+        assert np.abs(out["probabilities"] - net.predict_proba(X)).max() <= 1e-5
+    finally:
+        unregister("cube_for_export_test")
+        export.CONVERTERS.pop("cube_for_export_test", None)
+
+
+def test_unknown_loss_is_refused():
+    net = MLP(D, [H], C, seed=0)
+
+    class Other:
+        name = "hinge"
+
+    net.loss_fn = Other()
+    with pytest.raises(InputError, match="'hinge'"):
+        to_onnx(net)
+
+
+def test_wrong_argument_is_refused():
+    with pytest.raises(InputError, match="SavedModel"):
+        to_onnx("model.npz")
+
+
+# ------------------------------------------------------------------------------- CLI
+README_SCRIPT = """\
+import numpy as np, onnxruntime as ort
+sess = ort.InferenceSession("model.onnx")
+X = np.loadtxt("new.csv", delimiter=",", dtype=np.float32)
+label, proba = sess.run(["label", "probabilities"], {"X": X})
+print("\\n".join(map(str, label)))
+"""
+
+
+def test_readme_serving_snippet_is_the_tested_one():
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text()
+    assert README_SCRIPT in readme
+    assert "numpynn export model.npz model.onnx" in readme
+
+
+def test_cli_export_then_five_line_onnxruntime_script(tmp_path):
+    saved, raw = saved_model("standardize", np.array(["setosa", "versicolor", "virginica",
+                                                      "x"]), seed=7)
+    save_model(tmp_path / "model.npz", saved)
+    np.savetxt(tmp_path / "new.csv", raw[:40], delimiter=",")
+    proc = numpynn("export", "model.npz", "model.onnx", cwd=tmp_path)
+    ok(proc)
+    assert "model.onnx" in proc.stderr and f"opset {OPSET}" in proc.stderr
+    assert not list(tmp_path.glob("*.tmp*")) and not list(tmp_path.glob(".*"))
+    (tmp_path / "serve.py").write_text(README_SCRIPT)
+    assert len(README_SCRIPT.splitlines()) == 5
+    served = subprocess.run([sys.executable, "serve.py"], cwd=tmp_path, capture_output=True,
+                            text=True, timeout=120)
+    assert served.returncode == 0, served.stderr
+    X = np.loadtxt(tmp_path / "new.csv", delimiter=",", dtype=np.float32)
+    expected = load_model(tmp_path / "model.npz").predict(X)
+    assert served.stdout.split() == expected.tolist()
+
+
+def test_cli_refuses_to_overwrite_the_model(tmp_path):
+    saved, _ = saved_model("none", [0, 1])
+    save_model(tmp_path / "model.npz", saved)
+    before = (tmp_path / "model.npz").read_bytes()
+    proc = numpynn("export", "model.npz", "./model.npz", cwd=tmp_path)
+    assert proc.returncode == 2 and "model file itself" in proc.stderr
+    assert "Traceback" not in proc.stderr
+    assert (tmp_path / "model.npz").read_bytes() == before
+
+
+def test_cli_missing_model_is_one_line(tmp_path):
+    proc = numpynn("export", "nope.npz", "out.onnx", cwd=tmp_path)
+    assert proc.returncode == 2 and "nope.npz" in proc.stderr
+    assert "Traceback" not in proc.stderr and not (tmp_path / "out.onnx").exists()
+
+
+def test_cli_without_onnx_names_the_extra(tmp_path):
+    saved, _ = saved_model("none", [0, 1])
+    save_model(tmp_path / "model.npz", saved)
+    code = ("import sys; sys.modules['onnx'] = None\n"
+            "from numpynn.cli.main import main\n"
+            "sys.exit(main(['export', 'model.npz', 'model.onnx']))\n")
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join([str(Path(__file__).resolve().parents[1]),
+                                         *filter(None, [env.get("PYTHONPATH")])])
+    proc = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, env=env,
+                          capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 2, proc.stderr
+    assert 'pip install "numpynn[onnx]"' in proc.stderr and "Traceback" not in proc.stderr
+    assert not (tmp_path / "model.onnx").exists()
+
+
+# ------------------------------------------------------------------ CSV recipes
+def csv_table(n: int = 150, seed: int = 0):
+    """Numeric columns with missing cells, a text column 'color' and string classes."""
+    pd = pytest.importorskip("pandas")
+    rng = np.random.default_rng(seed)
+    y = np.arange(n) % 3
+    length = rng.normal(size=n) + 2.0 * y
+    length[::7] = np.nan
+    frame = pd.DataFrame({
+        "id": np.arange(n),
+        "length": length,
+        "color": np.array(["red", "green", "blue"])[(y + (rng.random(n) < 0.2)) % 3],
+        "width": rng.normal(size=n) - 1.5 * y,
+        "size": np.array(["S", "M", "L", "XL"])[rng.integers(0, 4, n)],
+        "species": np.array(["setosa", "versicolor", "virginica"])[y],
+    })
+    return frame
+
+
+@pytest.fixture(scope="module")
+def csv_model(tmp_path_factory):
+    from numpynn.experiment import RunOptions, run_training
+    from numpynn.train import TrainConfig
+
+    tmp = tmp_path_factory.mktemp("csv_export")
+    frame = csv_table()
+    frame.to_csv(tmp / "train.csv", index=False)
+    opts = RunOptions(data=str(tmp / "train.csv"), hidden=[12], label_column="species",
+                      ignore_columns=["id"], impute="median", handle_unknown="ignore",
+                      train=TrainConfig(epochs=5, batch_size=16, lr=1e-2, seed=0))
+    run_training(opts, tmp / "run", report=False)
+    return tmp, frame, load_model(tmp / "run" / "model.npz")
+
+
+def test_csv_recipe_one_hot_and_imputation_are_in_the_graph(csv_model):
+    tmp, frame, saved = csv_model
+    assert saved.recipe.categorical and saved.recipe.medians is not None
+    proto = to_onnx(saved)
+    assert [i.name for i in proto.graph.input] == ["X", "categories"]
+    props = {p.key: p.value for p in proto.metadata_props}
+    assert json.loads(props["numpynn.input_columns"]) == {
+        "X": ["length", "width"], "categories": ["color", "size"]}
+    assert json.loads(props["numpynn.categories"]) == {
+        "color": ["blue", "green", "red"], "size": ["L", "M", "S", "XL"]}
+    rows = frame.drop(columns=["species"]).copy()
+    rows.loc[3, "color"] = "purple"  # unseen in training: all-zero one-hot in both
+    rows.loc[5, "size"] = np.nan  # a missing category: all zeros in both
+    X = rows[["length", "width"]].to_numpy(np.float32)  # NaN: imputed with the median
+    cats = rows[["color", "size"]].fillna("").to_numpy(object)
+    sess = session(proto)
+    label, proba = sess.run(None, {"X": X, "categories": cats})
+    expected = saved.predict_proba(rows)
+    assert np.isnan(X).any()
+    assert np.abs(proba - expected).max() <= 1e-5
+    assert label.tolist() == saved.predict(rows).tolist()
+    # the encoding matters: another category or no imputation changes the answer
+    other = cats.copy()
+    other[:, 0] = "red"
+    assert np.abs(sess.run(None, {"X": X, "categories": other})[1] - proba).max() > 1e-3
