@@ -6,7 +6,8 @@ from .models import MLP, TwoLayerNet
 from .train import History, TrainConfig, Trainer
 
 __version__ = "0.1.0"
-__all__ = ["MLP", "History", "MLPClassifier", "TrainConfig", "Trainer", "TwoLayerNet",
+__all__ = ["MLP", "History", "MLPClassifier", "MLPRegressor", "TrainConfig", "Trainer",
+           "TwoLayerNet",
            "__version__"]
 
 
@@ -17,4 +18,8 @@ def __getattr__(name: str) -> Any:
         from .estimator import MLPClassifier
 
         return MLPClassifier
+    if name == "MLPRegressor":
+        from .regressor import MLPRegressor
+
+        return MLPRegressor
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
