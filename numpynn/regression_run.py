@@ -238,11 +238,27 @@ def run_regression(options: Any, out: Path, ds: Dataset, source: str,
         splits, options, callbacks, checkpoint,
         {"options": options.to_dict(), "fingerprint": data_key}, resume)
     seconds = time.perf_counter() - started
+    saved, metrics, paths = save_regression_run(
+        out, options, splits, model, history, seconds, report=report,
+        extra_metadata={"target_names": [_target_name(ds, options)]},
+        model_name=model_name, history_name=history_name)
+    return saved, history, metrics, seconds, paths
+
+
+def save_regression_run(out: Path, options: Any, splits: RegressionSplits, model: Network,
+                        history: History, seconds: float, report: bool = True,
+                        title: str | None = None,
+                        extra_metadata: Mapping[str, Any] | None = None,
+                        model_name: str = "model.npz", history_name: str = "history.json"
+                        ) -> tuple[SavedModel, dict[str, dict[str, float]], dict[str, Path]]:
+    """Metrics of every split, then model.npz (target scaler in the metadata),
+    history.json and the report."""
     metrics = split_metrics(model, splits)
     metadata = {
         "data": options.data, "task": "regression", "options": options.to_dict(),
+        **(extra_metadata or {}),
         "metrics": metrics, "image_shape": None, "class_names": [],
-        SCALER_KEY: splits.scaler.state(), "target_names": [_target_name(ds, options)],
+        SCALER_KEY: splits.scaler.state(),
         "epochs_run": len(history.epochs), "best_epoch": history.best_epoch,
         "stop_reason": history.stop_reason, "train_seconds": seconds,
     }
@@ -265,9 +281,9 @@ def run_regression(options: Any, out: Path, ds: Dataset, source: str,
         paths["report"] = write_regression_report(
             out, history, metrics, y_eval,
             splits.scaler.inverse_transform(model.forward(X_eval)) if X_eval.shape[0] else
-            y_eval, split=test, title=f"numpynn regression report: {options.data}",
+            y_eval, split=test, title=title or f"numpynn regression report: {options.data}",
             details=details)
-    return saved, history, metrics, seconds, paths
+    return saved, metrics, paths
 
 
 def _target_name(ds: Dataset, options: Any) -> str:

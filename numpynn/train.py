@@ -276,7 +276,7 @@ class Trainer:
         self.schedule = self.config.make_schedule()
         self.history = History()
         self.epoch = 0
-        self.best_val_acc = -1.0
+        self.best_val_acc = -math.inf  # a regression's R^2 (its "accuracy") can be < -1
         self.best_state: dict[str, np.ndarray] | None = None
         self.bad_epochs = 0
         self.step_count = 0

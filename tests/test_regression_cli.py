@@ -206,3 +206,22 @@ def test_benchmark_quick_mode_runs():
     assert len(lines) == 2 and "2 seeds" in lines[0]
     numpynn_r2 = float(lines[1].split("|")[3].split("±")[0])
     assert numpynn_r2 > 0.2  # diabetes: linear models reach about 0.45
+
+
+def test_search_ranks_regression_trials_by_validation_loss(tmp_path):
+    from numpynn.search.results import ranked
+
+    rows = [{"trial": 0, "status": "ok", "task": "regression", "val_acc": 0.9, "val_loss": 0.2},
+            {"trial": 1, "status": "ok", "task": "regression", "val_acc": 0.8, "val_loss": 0.1},
+            {"trial": 2, "status": "diverged", "task": "regression", "val_acc": None,
+             "val_loss": None}]
+    assert [r["trial"] for r in ranked(rows)] == [1, 0, 2]
+    data = write_table(tmp_path / "t.csv", n=150)
+    out = ok(numpynn("search", "--data", str(data), "--label-column", "price", "--trials", "3",
+                     "--epochs", "4", "--out", str(tmp_path / "s"), "--quiet", cwd=tmp_path))
+    assert "R^2" in out and "validation loss" in out
+    trials = json.loads((tmp_path / "s" / "results.json").read_text())["trials"]
+    losses = [r["val_loss"] for r in trials if r["status"] == "ok"]
+    assert all(r["task"] == "regression" for r in trials) and losses == sorted(losses)
+    best = load_model(tmp_path / "s" / "best" / "model.npz")
+    assert best.metadata["task"] == "regression" and target_scaler(best) is not None

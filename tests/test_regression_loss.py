@@ -161,3 +161,17 @@ def test_target_scaler_round_trip_and_state():
         TargetScaler.from_state(s.state(), 3)
     with pytest.raises(ModelFileError, match="damaged"):
         TargetScaler.from_state({"mean": [1.0]}, 1)
+
+
+def test_best_epoch_kept_when_r2_is_below_minus_one(tmp_path):
+    rng = np.random.default_rng(5)
+    X = rng.standard_normal((60, 6))
+    y = 100.0 + rng.standard_normal((60, 1))  # unscaled: R^2 far below -1 for a while
+    model = regression_net("float64", 1)
+    cfg = TrainConfig(epochs=2, batch_size=30, optimizer="sgd", lr=1e-6, seed=0)
+    trainer = Trainer(model, X, y, X, y, config=cfg, checkpoint=tmp_path / "c.npz")
+    h = trainer.train()
+    assert max(h.val_acc) < -1 and h.best_epoch >= 1 and trainer.best_state is not None
+    again = Trainer(regression_net("float64", 1), X, y, X, y, config=cfg)
+    again.resume(tmp_path / "c.npz")  # the checkpoint's best score round-trips
+    assert again.best_val_acc == trainer.best_val_acc

@@ -15,8 +15,9 @@ import numpy as np
 
 from ..data import is_csv_spec
 from ..errors import InputError, NumpynnError
-from ..experiment import RunOptions, Splits, prepare_splits, save_run
+from ..experiment import RunOptions, Splits, save_run
 from ..io import SavedModel, write_json_atomic, write_text_atomic
+from ..regression_run import RegressionSplits, save_regression_run
 from .results import (
     BEST_DIR,
     PLOT_FILE,
@@ -37,6 +38,7 @@ from .trials import (
     _train,
     data_fingerprint,
     run_trial,
+    search_splits,
     trial_options,
 )
 
@@ -188,7 +190,7 @@ def search(
     plan = trial_plan(space, mode, trials, seed)
     settings = _settings(base, space, mode, trials, seed)
 
-    splits = prepare_splits(base)  # check the data here, with a clear error, before the pool
+    splits = search_splits(base)  # check the data here, with a clear error, before the pool
     fingerprint = data_fingerprint(splits)
     _SPLITS_CACHE.clear()
     _SPLITS_CACHE[_data_key(base) + fingerprint] = splits
@@ -314,6 +316,15 @@ def retrain_best(base: RunOptions, best: Mapping[str, Any], splits: Splits, out_
         raise SearchError(f"retraining the best trial {best['trial']} diverged although the "
                           "trial did not; the search's results are in the table.")
     seconds = time.perf_counter() - started
+    if isinstance(splits, RegressionSplits):
+        saved, metrics, paths = save_regression_run(
+            out_dir, options, splits, model, trainer.history, seconds, report=report,
+            title=f"numpynn search: best of {options.data}",
+            extra_metadata={"init_seed": int(best["seed"]),
+                            "search": {"trial": best["trial"], "seed": settings["seed"],
+                                       "mode": settings["mode"],
+                                       "val_loss": best["val_loss"]}})
+        return saved, metrics, paths
     saved, metrics, _, paths = save_run(
         out_dir, options, splits, model, trainer.history, seconds, report=report,
         title=f"numpynn search: best of {options.data}",
