@@ -30,6 +30,7 @@ EXAMPLES = """examples:
   numpynn train --hidden 512,256 --norm batch --dropout 0.2 --activation gelu
   numpynn train --data wine.csv.gz --label-column class --ignore-columns id \\
                 --impute median --out runs/wine   # your own table
+  numpynn train --data houses.csv --label-column price --task regression --out runs/h
   numpynn train --resume runs/cifar                # continue an interrupted run
 
 outputs in --out: model.npz, history.json, checkpoint.npz, report.html + PNG plots
