@@ -8,8 +8,8 @@ from .solver import Solver
 from .train import History, TrainConfig, Trainer
 
 __version__ = "0.2.0"
-__all__ = ["MLP", "History", "MLPClassifier", "Network", "Solver", "TrainConfig", "Trainer",
-           "TwoLayerNet", "__version__", "explain"]
+__all__ = ["MLP", "History", "MLPClassifier", "MLPRegressor", "Network", "Solver",
+           "TrainConfig", "Trainer", "TwoLayerNet", "__version__", "explain"]
 
 
 def __getattr__(name: str) -> Any:
@@ -19,4 +19,8 @@ def __getattr__(name: str) -> Any:
         from .estimator import MLPClassifier
 
         return MLPClassifier
+    if name == "MLPRegressor":
+        from .regressor import MLPRegressor
+
+        return MLPRegressor
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

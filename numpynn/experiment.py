@@ -62,6 +62,8 @@ class RunOptions:
     (names or indices), delimiter (None: detected), impute ("none": a missing cell is
     an error; "median": training medians), handle_unknown ("error" or "ignore": a
     category unseen in training becomes all zeros); see numpynn.data.load_csv.
+    task: "classification", "regression" (CSV: a numeric target column; see
+    numpynn.regression_run) or "auto" (regression when the label column looks continuous).
     """
 
     data: str = "digits"
@@ -81,7 +83,12 @@ class RunOptions:
     dropout: float = 0.0
     normalization: str | None = None
     class_weight: str | None = None
+    task: str = "auto"
     train: TrainConfig = field(default_factory=default_train_config)
+    #: options left at their (classification) defaults, which a regression run replaces
+    #: by numpynn.regression_run.REGRESSION_DEFAULTS; the CLI lists those not typed
+    task_defaults: list[str] = field(
+        default_factory=lambda: ["hidden", "epochs", "batch_size", "lr", "patience"])
 
     def __post_init__(self) -> None:
         self.hidden = check_hidden_dims(self.hidden, "hidden")
@@ -92,6 +99,9 @@ class RunOptions:
         if self.class_weight not in (None, "balanced"):
             raise InputError(f"class_weight must be None or 'balanced'; got "
                              f"{self.class_weight!r}.")
+        if self.task not in ("auto", "classification", "regression"):
+            raise InputError(f"task must be auto, classification or regression; got "
+                             f"{self.task!r}.")
         TableRecipe(impute=self.impute, handle_unknown=self.handle_unknown)  # validates
         if isinstance(self.ignore_columns, (str, int)):
             self.ignore_columns = [self.ignore_columns]
@@ -167,9 +177,12 @@ def split_dataset(ds: Dataset, options: RunOptions) -> tuple[np.ndarray, ...]:
                                 classes=ds.classes)
 
 
-def prepare_splits(options: RunOptions) -> Splits:
-    """Load ``options.data``, split it with the run's seed and fit preprocessing on train."""
-    ds = load_dataset(options.data, label_column=options.label_column, **options.csv_options())
+def prepare_splits(options: RunOptions, ds: Dataset | None = None) -> Splits:
+    """Load ``options.data`` (unless ``ds`` is it, loaded), split it with the run's seed
+    and fit preprocessing on train."""
+    if ds is None:
+        ds = load_dataset(options.data, label_column=options.label_column,
+                          **options.csv_options())
     if ds.y is None:
         raise DataError(f"{options.data} has no labels; training needs a label column.")
     if ds.n_classes < 2:
@@ -249,6 +262,8 @@ class RunResult:
     test_evaluation: Evaluation | None
     seconds: float
     paths: dict[str, Path]
+    task: str = "classification"
+    notes: list[str] = field(default_factory=list)
 
 
 def run_training(
@@ -269,7 +284,16 @@ def run_training(
     try:
         remove_stale_temp_files(out)  # of killed processes; a live one's are kept
         started = time.perf_counter()
-        splits = prepare_splits(options)
+        from .regression_run import load_task, run_regression
+
+        loaded, task, note = load_task(options)
+        if task == "regression":
+            saved, history, metrics, seconds, paths = run_regression(
+                options, out, loaded, source_kind(options.data), callbacks, resume, report)
+            return RunResult(saved, history, metrics, None, seconds, paths, task="regression",
+                             notes=[note] if note else [])
+        splits = prepare_splits(options, loaded)
+        del loaded
         ds = splits.dataset
         data_key = fingerprint(splits.X_train, splits.y_train)
         check_training_fits(splits.X_train.shape[1], options.hidden, ds.n_classes,

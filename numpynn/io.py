@@ -180,7 +180,8 @@ def _group(arrays: Mapping[str, np.ndarray], prefix: str) -> dict[str, np.ndarra
 class SavedModel:
     """A model with everything needed to predict on raw inputs.
 
-    model: the network; classes: (C,) original labels (numbers or strings);
+    model: the network; classes: (C,) original labels (numbers or strings), empty (0,)
+    for a regression network (its target scaler is ``metadata["target_scaler"]``);
     preprocessing: ``{"kind": str, "state": {name: array}}`` fitted on the training
     data (see :class:`numpynn.data.Preprocessor`); metadata: JSON-serialisable extras
     (data set, training config, final metrics, image shape); recipe: how the training
@@ -232,7 +233,12 @@ class SavedModel:
         return self.model.predict_proba(self.transform(X))
 
     def predict(self, X: np.ndarray) -> np.ndarray:
-        """Raw features (N, D) -> original class labels (N,)."""
+        """Raw features (N, D) -> original class labels (N,); for a regression model the
+        predicted values (N, K) in the targets' units (stored target scaling inverted)."""
+        if getattr(self.model.loss_fn, "task", "") == "regression":
+            from .regression_run import predict_values
+
+            return predict_values(self, X)
         return self.classes[self.model.predict(self.transform(X))]
 
 
@@ -274,9 +280,11 @@ def load_model(path: str | Path) -> SavedModel:
             classes = arrays["classes"]
         else:
             classes = np.asarray(header["class_names"], dtype=str)
-        if classes.shape != (model.num_classes,):
+        regression = getattr(model.loss_fn, "task", "") == "regression"
+        n_classes = 0 if regression else model.num_classes  # a regression has no classes
+        if classes.shape != (n_classes,):
             raise ModelFileError(
-                f"{path}: class labels of shape {classes.shape} for a {model.num_classes}-class "
+                f"{path}: class labels of shape {classes.shape} for a {n_classes}-class "
                 "model; the file was tampered with: train the model again."
             )
         for name, value in (params | buffers).items():
@@ -288,7 +296,11 @@ def load_model(path: str | Path) -> SavedModel:
             raise ModelFileError(f"{path}: the preprocessing statistics are not real numbers; "
                                  "the file was tampered with: train the model again.")
         metadata = header.get("metadata", {})
-        _check_metadata(metadata, model.num_classes)
+        _check_metadata(metadata, n_classes)
+        if regression and metadata.get("target_scaler") is not None:
+            from .regression import TargetScaler
+
+            TargetScaler.from_state(metadata["target_scaler"], model.num_outputs)
         recipe = None
         if "data_recipe" in header:
             recipe = TableRecipe.from_dict(header["data_recipe"])

@@ -89,6 +89,8 @@ class Loss(ABC):
 
     name: ClassVar[str] = ""
     kernel: ClassVar[type[LossKernel] | None] = None
+    #: "classification" (targets are class indices) or "regression" (float targets)
+    task: ClassVar[str] = "classification"
 
     @abstractmethod
     def __call__(self, scores: np.ndarray, y: np.ndarray,
@@ -217,7 +219,116 @@ class SoftmaxCrossEntropyKernel(LossKernel):
 
 SoftmaxCrossEntropy.kernel = SoftmaxCrossEntropyKernel
 
-LOSSES: dict[str, type[Loss]] = {"softmax": SoftmaxCrossEntropy}
+# --------------------------------------------------------------------------- regression
+def squared_error(
+    scores: np.ndarray, y: np.ndarray, sample_weight: np.ndarray | None = None
+) -> tuple[float, np.ndarray]:
+    """Half the squared error, mean over examples, summed over outputs, and its gradient.
+
+    scores: (N, K) predictions; y: (N, K) float targets. Returns ``(loss, dscores)`` with
+    ``loss = (1/N) sum_i 0.5 * sum_k (scores[i, k] - y[i, k])**2`` and
+    ``dscores = (scores - y) / N``. sample_weight: (N,) weights w_i >= 0 give the weighted
+    mean ``sum_i w_i l_i / sum_i w_i`` and ``dscores = w_i (scores - y) / sum_i w_i``; a
+    batch whose weights are all zero has loss 0 and gradient 0.
+
+    scikit-learn's MLPRegressor (``sklearn/neural_network/_base.py``, ``squared_loss``)
+    *reports* ``0.5 * np.average((y - yhat)**2, weights=w, axis=0).mean()``, i.e. the mean
+    over outputs as well, but its backward pass starts from ``yhat - y`` scaled by
+    ``w_i / sum w`` (``_backprop``): the gradient of the sum over outputs, which is ours.
+    So the two train identically; for K outputs our loss value is K times the one
+    scikit-learn prints (equal for a single output).
+    """
+    residual = scores - y
+    per_row = 0.5 * np.einsum("ij,ij->i", residual, residual, dtype=np.float64)
+    n = scores.shape[0]
+    if sample_weight is None:
+        return float(per_row.sum()) / n, residual / n
+    w = np.asarray(sample_weight, dtype=np.float64)
+    total = float(w.sum())
+    if total <= 0:
+        return 0.0, np.zeros_like(residual)
+    return float(np.dot(w, per_row)) / total, residual * (w / total)[:, None].astype(
+        residual.dtype)
+
+
+def check_regression_targets(y: object, n_rows: int, n_outputs: int, name: str = "y"
+                             ) -> np.ndarray:
+    """``y`` as a finite float64 (N, K) array: (N,) is accepted for one output (K = 1)."""
+    from .errors import InputError
+
+    arr = np.asarray(y)
+    if arr.dtype.kind not in "biuf":
+        raise InputError(f"{name} must hold numbers (regression targets); got dtype "
+                         f"{arr.dtype}.")
+    if arr.ndim == 1 and n_outputs == 1:
+        arr = arr[:, None]
+    if arr.ndim != 2 or arr.shape[1] != n_outputs:
+        want = "(N,) or (N, 1)" if n_outputs == 1 else f"(N, {n_outputs})"
+        raise InputError(f"{name} must have shape {want} for a network with {n_outputs} "
+                         f"output(s); got shape {arr.shape}.")
+    if arr.shape[0] != n_rows:
+        raise InputError(f"{name} has {arr.shape[0]} rows but X has {n_rows} rows; they "
+                         "must match.")
+    arr = np.ascontiguousarray(arr, dtype=np.float64)
+    if not np.isfinite(arr).all():
+        raise InputError(f"{name} holds NaN or infinite targets; drop or fill those rows.")
+    return arr
+
+
+class SquaredError(Loss):
+    """Half squared error for float targets y: (N, K) (or (N,) for K = 1), see
+    :func:`squared_error` (scikit-learn's convention there). Predictions are the scores."""
+
+    name = "squared_error"
+    task = "regression"
+
+    def __call__(self, scores, y, sample_weight=None):
+        return squared_error(scores, y, sample_weight)
+
+    def check_targets(self, y, n_rows, n_outputs, name="y"):
+        return check_regression_targets(y, n_rows, n_outputs, name)
+
+
+class SquaredErrorKernel(LossKernel):
+    """Squared error in place: forward overwrites the scores with the residual
+    ``scores - y``; backward scales it by ``alpha`` (``alpha * b * w_i / sum w`` weighted),
+    so no array is allocated per step."""
+
+    def __init__(self, loss, n_outputs, dtype, capacity) -> None:
+        super().__init__(loss, n_outputs, dtype, capacity)
+        self._rowsq = np.empty(capacity, np.dtype(dtype))
+        self._residual: np.ndarray | None = None
+        self._row_scale: np.ndarray | None = None
+
+    def forward(self, scores, y, sample_weight=None) -> float:
+        b = scores.shape[0]
+        np.subtract(scores, y, out=scores, casting="same_kind")
+        self._residual = scores
+        if b > self._rowsq.shape[0]:
+            self._rowsq = np.empty(b, scores.dtype)
+        rowsq = self._rowsq[:b]
+        np.einsum("ij,ij->i", scores, scores, out=rowsq)
+        if sample_weight is None:
+            self._row_scale = None
+            return 0.5 * float(np.sum(rowsq, dtype=np.float64)) / b
+        total = float(np.sum(sample_weight, dtype=np.float64))
+        if total <= 0:
+            self._row_scale = np.zeros(b, scores.dtype)
+            return 0.0
+        self._row_scale = (sample_weight * (b / total)).astype(scores.dtype)
+        return 0.5 * float(np.dot(rowsq, sample_weight)) / total
+
+    def backward(self, alpha, delta) -> None:
+        r = self._residual
+        if self._row_scale is None:
+            np.multiply(r, alpha, out=delta)
+        else:
+            np.multiply(r, (alpha * self._row_scale)[:, None], out=delta)
+
+
+SquaredError.kernel = SquaredErrorKernel
+
+LOSSES: dict[str, type[Loss]] = {"softmax": SoftmaxCrossEntropy, "squared_error": SquaredError}
 
 
 def make_loss(name: Any) -> Loss:

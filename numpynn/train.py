@@ -196,6 +196,10 @@ def accuracy_and_loss(
 ) -> tuple[float, float]:
     """Accuracy and mean data loss of ``model`` on validated X: (N, D), y: (N,).
 
+    For a regression loss (``loss_fn.task == "regression"``, y: (N, K)) the first value is
+    R^2 (uniform average over outputs, as scikit-learn's ``score``): higher is better, and
+    for one output it ranks epochs exactly as the validation loss does.
+
     idx: evaluate only these rows, gathered a chunk (<= 16 MiB) at a time instead of
     copying them all first.
     """
@@ -203,6 +207,10 @@ def accuracy_and_loss(
         chunk = max(1, min(chunk, (1 << 24) // max(1, X.shape[1] * X.itemsize)))
     n = X.shape[0] if idx is None else idx.shape[0]
     loss_fn = getattr(model, "loss_fn", None) if isinstance(model, Network) else None
+    if getattr(loss_fn, "task", "") == "regression":  # the "accuracy" of a regression: R^2
+        from .regression import r2_and_loss
+
+        return r2_and_loss(model, X, y, chunk, idx)
     correct, total_loss = 0, 0.0
     for start in range(0, n, chunk):
         if idx is None:
@@ -283,7 +291,7 @@ class Trainer:
         self.schedule = self.config.make_schedule()
         self.history = History()
         self.epoch = 0
-        self.best_val_acc = -1.0
+        self.best_val_acc = -math.inf  # a regression's R^2 (its "accuracy") can be < -1
         self.best_state: dict[str, np.ndarray] | None = None
         self.bad_epochs = 0
         self.step_count = 0

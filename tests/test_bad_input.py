@@ -310,8 +310,11 @@ CASES = [
          ("missing value", "row 2", "--impute median"), train_api("nan.csv")),
     Case("inf-feature", text("inf.csv", "1,2,0\n3,4,1\n-inf,6,1\n"), train("--data", "inf.csv"),
          ("nan or infinite", "row 3"), train_api("inf.csv")),
-    Case("non-integer-label", text("l.csv", "1,2,0\n3,4,1.5\n5,6,1\n"), train("--data", "l.csv"),
-         ("label '1.5' is not an integer", "label_column"), train_api("l.csv")),
+    # a fractional label trains a regression unless classification is asked for
+    Case("non-integer-label", text("l.csv", "1,2,0\n3,4,1.5\n5,6,1\n"),
+         train("--data", "l.csv", "--task", "classification"),
+         ("label '1.5' is not an integer", "label_column"),
+         train_api("l.csv", task="classification")),
     Case("single-class", lambda t, m: write_csv(t / "one.csv", X, np.zeros(len(X), int)),
          train("--data", "one.csv"), ("same class", "at least 2 classes", "--label-column"),
          train_api("one.csv")),

@@ -10,6 +10,8 @@ from ..errors import DataError, InputError
 from ..evaluation import evaluate, format_evaluation
 from ..experiment import evaluation_data, resolve_recorded_spec
 from ..io import load_model
+from ..regression import regression_metrics
+from ..regression_run import is_regression_model, predict_values, regression_evaluation_data
 from . import common
 
 EXAMPLES = """examples:
@@ -22,7 +24,8 @@ EXAMPLES = """examples:
 def add_parser(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
         "evaluate", help="measure a saved model on labelled data",
-        description="Accuracy, loss, per-class precision/recall/f1 and the confusion matrix.",
+        description="Accuracy, loss, per-class precision/recall/f1 and the confusion matrix; "
+        "for a regression model R^2, RMSE and MAE (in the targets' units).",
         epilog=EXAMPLES, formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     p.add_argument("model", type=common.path,
@@ -45,6 +48,8 @@ def run(args: argparse.Namespace) -> int:
     if not args.data:  # the model's own data: a relative path is relative to where it ran
         recorded, base = spec, saved.metadata.get("data_dir")
         spec = resolve_recorded_spec(spec, base)
+    if is_regression_model(saved):
+        return _run_regression(args, saved, spec)
     try:
         X, y, split = evaluation_data(saved, spec, args.split)
     except DataError as exc:
@@ -65,4 +70,15 @@ def run(args: argparse.Namespace) -> int:
     else:
         print(f"{args.model} on {spec} ({split} split)")
         print(format_evaluation(ev, names))
+    return 0
+
+
+def _run_regression(args: argparse.Namespace, saved, spec: str) -> int:
+    X, y, split = regression_evaluation_data(saved, spec, args.split)
+    m = regression_metrics(y, predict_values(saved, X))
+    if args.json:
+        print(common.dumps_json({"data": spec, "split": split, "task": "regression", **m}))
+    else:
+        print(f"{args.model} on {spec} ({split} split, {m['n']} rows)")
+        print(f"R^2   {m['r2']:.4f}\nRMSE  {m['rmse']:.6g}\nMAE   {m['mae']:.6g}")
     return 0

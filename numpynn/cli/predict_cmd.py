@@ -14,6 +14,7 @@ from ..experiment import data_inputs, prediction_data
 from ..io import load_model
 from ..outputs import check_output, write_path
 from . import common
+from ..regression_run import is_regression_model, predict_values
 
 EXAMPLES = """examples:
   numpynn predict numpynn-runs/run-1/model.npz --data new.csv > predictions.csv
@@ -23,9 +24,10 @@ EXAMPLES = """examples:
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
-        "predict", help="predict classes of new data with a saved model",
+        "predict", help="predict classes (or values) of new data with a saved model",
         description="Write one CSV row per input row: the predicted label and, with --proba, "
-        "the probability of each class. A CSV is read as the model's training file was: "
+        "the probability of each class; for a regression model the predicted values, one "
+        "column per output. A CSV is read as the model's training file was: "
         "with a header, columns are matched by name in any order (a label column is "
         "ignored); without one, by position.",
         epilog=EXAMPLES, formatter_class=argparse.RawDescriptionHelpFormatter,
@@ -49,6 +51,8 @@ def run(args: argparse.Namespace) -> int:
         check_output(args.output, inputs, what="--output")
     saved = load_model(args.model)
     X = prediction_data(saved, args.data)
+    if is_regression_model(saved):
+        return _write(args, _regression_rows(saved, X, args.proba), inputs)
     with np.errstate(all="ignore"):  # overflowing scores are reported below, not warned
         proba = saved.predict_proba(X)
     bad = ~np.isfinite(proba).all(axis=1)
@@ -66,10 +70,37 @@ def run(args: argparse.Namespace) -> int:
     writer.writerow(["prediction"] + ([f"p_{n}" for n in names] if args.proba else []))
     for label, row in zip(labels.tolist(), proba):
         writer.writerow([label] + ([f"{p:.6g}" for p in row] if args.proba else []))
+    return _write(args, buf.getvalue(), inputs)
+
+
+def _regression_rows(saved, X: np.ndarray, proba: bool) -> str:
+    """CSV of predicted values: one column per output (``prediction`` for one output)."""
+    if proba:
+        raise InputError("--proba gives class probabilities; a regression model predicts "
+                         "values: leave out --proba.")
+    with np.errstate(all="ignore"):
+        values = predict_values(saved, X)
+    bad = ~np.isfinite(values).all(axis=1)
+    if bad.any():
+        raise InputError(
+            f"the model's outputs overflow for {int(bad.sum())} of {len(bad)} rows (first: "
+            f"row {int(np.argmax(bad)) + 1}); check the data (its scale and columns) or "
+            "train the model again.")
+    k = values.shape[1]
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\n")
+    writer.writerow(["prediction"] if k == 1 else [f"prediction_{j}" for j in range(k)])
+    for row in values:
+        writer.writerow([f"{v:.10g}" for v in row])
+    return buf.getvalue()
+
+
+def _write(args: argparse.Namespace, text: str, inputs: list) -> int:
+    n = text.count("\n") - 1
     if args.output is None or str(args.output) == "-":
-        sys.stdout.write(buf.getvalue())
+        sys.stdout.write(text)
     else:
-        write_path(args.output, lambda fh: fh.write(buf.getvalue().encode("utf-8")), inputs,
+        write_path(args.output, lambda fh: fh.write(text.encode("utf-8")), inputs,
                    what="--output")
-        print(f"wrote {len(labels)} predictions to {args.output}", file=sys.stderr)
+        print(f"wrote {n} predictions to {args.output}", file=sys.stderr)
     return 0

@@ -216,6 +216,8 @@ def _progress(quiet: bool):
 
     def show(row: dict[str, Any], done: int, total: int) -> None:
         acc = f"val {100 * row['val_acc']:6.2f}%" if row["val_acc"] is not None else row["status"]
+        if row.get("task") == "regression" and row["val_acc"] is not None:
+            acc = f"val R^2 {row['val_acc']:.4f} loss {row['val_loss']:.4g}"
         hidden = ",".join(map(str, row["hidden"]))
         print(f"[{done:>{len(str(total))}}/{total}] trial {row['trial']:<3} {acc}  "
               f"hidden={hidden} lr={row['lr']:.3g} reg={row['reg']:.3g} "
@@ -265,9 +267,14 @@ def run(args: argparse.Namespace) -> int:
     b = result.best
     print(f"\nbest: trial {b['trial']} (seed {b['seed']}): hidden "
           f"{','.join(map(str, b['hidden']))}, lr {b['lr']:.4g}, reg {b['reg']:.4g}, batch "
-          f"{b['batch_size']}, {b['optimizer']}, {b['epochs']} epochs{layer_text(b)}: validation "
-          f"{100 * b['val_acc']:.2f}%")
-    if result.metrics:
+          f"{b['batch_size']}, {b['optimizer']}, {b['epochs']} epochs{layer_text(b)}: "
+          "validation "
+          + (f"loss {b['val_loss']:.4g}, R^2 {b['val_acc']:.4f}" if b.get("task") == "regression"
+             else f"{100 * b['val_acc']:.2f}%"))
+    if result.metrics and b.get("task") == "regression":
+        print("retrained best: " + "  ".join(
+            f"{split} R^2 {m['r2']:.4f}" for split, m in result.metrics.items()))
+    elif result.metrics:
         print("retrained best: " + "  ".join(
             f"{split} {100 * m['accuracy']:.2f}%" for split, m in result.metrics.items()))
     print(f"results  {out}/{RESULTS_CSV}, {out}/{RESULTS_JSON}")

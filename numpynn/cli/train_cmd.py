@@ -17,6 +17,7 @@ from ..experiment import (
 from ..optim import OPTIMIZERS
 from ..progress import ProgressBar
 from ..runfiles import RUNS_DIR, holds_run, new_run_dir, remove_if_empty
+from ..regression_run import REGRESSION_DEFAULTS, TASKS, format_regression_metrics
 from ..schedules import SCHEDULES
 from ..train import Callback, TrainConfig
 from . import common
@@ -30,6 +31,7 @@ EXAMPLES = """examples:
   numpynn train --hidden 512,256 --norm batch --dropout 0.2 --activation gelu
   numpynn train --data wine.csv.gz --label-column class --ignore-columns id \\
                 --impute median --out runs/wine   # your own table
+  numpynn train --data houses.csv --label-column price --task regression --out runs/h
   numpynn train --resume runs/cifar                # continue an interrupted run
 
 outputs in --out (default: a new numpynn-runs/run-N for every run): model.npz,
@@ -54,16 +56,23 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         epilog=EXAMPLES, formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     common.add_data_options(p)
-    p.add_argument("--hidden", type=common.hidden_sizes, default=o.hidden,
+    r = REGRESSION_DEFAULTS
+    p.add_argument("--task", choices=TASKS, default="auto",
+                   help="classification, regression (a numeric target column of a CSV), or "
+                   "auto: regression when the label column looks continuous, with a note "
+                   "(default auto)")
+    p.add_argument("--hidden", type=common.hidden_sizes, default=None,
                    help="hidden layer sizes, e.g. 100 or 512,256,128 (default 100)")
-    p.add_argument("--epochs", type=common.positive_int, default=d.epochs,
-                   help=f"passes over the training data (default {d.epochs})")
-    p.add_argument("--batch-size", type=common.positive_int, default=d.batch_size,
-                   help=f"examples per step (default {d.batch_size})")
+    p.add_argument("--epochs", type=common.positive_int, default=None,
+                   help=f"passes over the training data (default {d.epochs}; regression "
+                   f"{r['epochs']})")
+    p.add_argument("--batch-size", type=common.positive_int, default=None,
+                   help=f"examples per step (default {d.batch_size}; regression "
+                   f"{r['batch_size']})")
     p.add_argument("--optimizer", choices=OPTIMIZERS, default=d.optimizer,
                    help=f"update rule (default {d.optimizer})")
-    p.add_argument("--lr", type=common.positive_float, default=d.lr,
-                   help=f"learning rate (default {d.lr:g})")
+    p.add_argument("--lr", type=common.positive_float, default=None,
+                   help=f"learning rate (default {d.lr:g}; regression {r['lr']:g})")
     p.add_argument("--schedule", choices=SCHEDULES, default=d.schedule,
                    help="learning-rate schedule (default constant)")
     p.add_argument("--lr-decay", type=common.positive_float, default=d.lr_decay,
@@ -84,7 +93,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
                    help="balanced: weight each class by n / (n_classes * count) in the loss, "
                    "for imbalanced tables (default none)")
     p.add_argument("--patience", type=common.positive_int, default=None,
-                   help="stop after this many epochs without better val accuracy")
+                   help="stop after this many epochs without better val accuracy (R^2 for "
+                   f"a regression; default none; regression {r['patience']})")
     p.add_argument("--seed", type=common.seed, default=d.seed,
                    help="seed for init, split, shuffling (0 to 2**32-1)")
     p.add_argument("--out", type=common.path, default=None,
@@ -140,13 +150,17 @@ def run(args: argparse.Namespace) -> int:
         if "patience" in given:
             options.train.patience = args.patience
     else:
+        d, o = default_train_config(), RunOptions()
+        unset = [name for name in ("hidden", "epochs", "batch_size", "lr", "patience")
+                 if getattr(args, name) is None]  # a regression picks its own defaults
         config = TrainConfig(
-            epochs=args.epochs, batch_size=args.batch_size, optimizer=args.optimizer,
-            lr=args.lr, schedule=args.schedule, lr_decay=args.lr_decay,
-            patience=args.patience, seed=args.seed,
+            epochs=args.epochs or d.epochs, batch_size=args.batch_size or d.batch_size,
+            optimizer=args.optimizer, lr=args.lr or d.lr, schedule=args.schedule,
+            lr_decay=args.lr_decay, patience=args.patience, seed=args.seed,
         )
         options = RunOptions(
-            data=args.data, hidden=args.hidden, preprocessing=args.preprocessing,
+            data=args.data, hidden=args.hidden or o.hidden, task=args.task,
+            task_defaults=unset, preprocessing=args.preprocessing,
             val_fraction=args.val_fraction, test_fraction=args.test_fraction,
             weight_scale=_weight_scale(args.weight_scale),
             reg=args.reg, dtype=args.dtype, activation=args.activation, dropout=args.dropout,
@@ -188,10 +202,17 @@ def run(args: argparse.Namespace) -> int:
         remove_if_empty(out, created)
         raise
     h = result.history
+    for note in result.notes:
+        print(note)
     print(f"{options.data}: {result.saved.model!r}")
-    print(f"{len(h.epochs)} epochs ({h.stop_reason}); kept epoch {h.best_epoch} "
-          f"(best validation accuracy)")
-    print(common.format_metrics(result.metrics, result.seconds))
+    if result.task == "regression":
+        print(f"{len(h.epochs)} epochs ({h.stop_reason}); kept epoch {h.best_epoch} "
+              f"(best validation R^2)")
+        print(format_regression_metrics(result.metrics, result.seconds))
+    else:
+        print(f"{len(h.epochs)} epochs ({h.stop_reason}); kept epoch {h.best_epoch} "
+              f"(best validation accuracy)")
+        print(common.format_metrics(result.metrics, result.seconds))
     for name, path in result.paths.items():
         print(f"{name:<8} {path}")
     return 0

@@ -51,8 +51,14 @@ def load_csv(
     delimiter: str | None = None,
     allow_missing: bool = False,
     recipe: TableRecipe | None = None,
+    task: str = "classification",
 ) -> Dataset:
     """Load a CSV file (``.csv`` or gzip ``.csv.gz``): raw X (N, F) and y (N,) class indices.
+
+    task: ``"classification"`` (labels are classes; a continuous-looking numeric label
+    column is refused), ``"regression"`` (y: (N,) float64 values, ``classes`` empty) or
+    ``"auto"`` (regression when the label column looks continuous, see
+    :func:`~numpynn.data.table.looks_continuous`, else classification).
 
     The delimiter is detected among ``,`` ``;`` and tab (or given). The first row is a
     header when some column holds numbers below a text cell in it (or, for an all-text
@@ -114,8 +120,41 @@ def load_csv(
         known = as_classes(classes) if classes is not None else np.empty(0, dtype=np.int64)
         return Dataset(X=X, y=None, classes=known, name=path.name, table=table)
     assert labels is not None
+    if task not in ("classification", "regression", "auto"):
+        raise InputError(f"task must be classification, regression or auto; got {task!r}.")
+    if task != "classification" and classes is None:
+        values = _regression_values(path, layout, labels, label_values, lines,
+                                    required=task == "regression")
+        if values is not None:
+            return Dataset(X=X, y=values, classes=np.empty(0, dtype=np.float64),
+                           name=path.name, table=table)
     y, known = _encode_labels(path, layout, labels, label_values, lines, classes)
     return Dataset(X=X, y=y, classes=known, name=path.name, table=table)
+
+
+def _regression_values(path: Path, layout: _Layout, codes: np.ndarray, texts: list[str],
+                       lines: np.ndarray, required: bool) -> np.ndarray | None:
+    """The label cells as float64 targets (N,) when regression is wanted (``required``)
+    or the column looks continuous; None for classes (auto)."""
+    numeric = [is_number(t) for t in texts]
+    if not all(numeric):
+        if not required:
+            return None
+        bad = numeric.index(False)
+        row = int(lines[int(np.flatnonzero(codes == bad)[0])])
+        raise DataError(f"{path}: row {row}, {column_label(layout.names, layout.label)}: "
+                        f"label {texts[bad]!r} is not a number; regression needs numeric "
+                        "targets: fix the cell, or train a classifier with --task "
+                        "classification")
+    numbers = np.array([float(t) for t in texts])
+    values = numbers[codes]
+    if not np.isfinite(values).all():
+        row = int(lines[int(np.flatnonzero(~np.isfinite(values))[0])])
+        raise DataError(f"{path}: row {row}: the target is NaN or infinite; regression needs "
+                        "finite targets: fill in or drop that row")
+    if required or looks_continuous(values):
+        return values
+    return None
 
 
 # ------------------------------------------------------------------------ the text

@@ -23,12 +23,15 @@ RESULTS_CSV, RESULTS_JSON, PLOT_FILE, BEST_DIR = (
 
 def _rank_key(row: Mapping[str, Any]) -> tuple:
     ok = row.get("status") == "ok" and row.get("val_acc") is not None
+    if row.get("task") == "regression":  # lower validation loss first
+        return (not ok, row["val_loss"] if ok else 0.0, row["trial"])
     return (not ok, -(row["val_acc"] or 0.0) if ok else 0.0,
             row["val_loss"] if ok else 0.0, row["trial"])
 
 
 def ranked(rows: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
-    """Rows sorted by validation accuracy (then loss, then trial number), with ``rank``."""
+    """Rows sorted by validation accuracy (then loss, then trial number), with ``rank``;
+    regression trials (``task == "regression"``, val_acc holding R^2) by validation loss."""
     out = [dict(r) for r in sorted(rows, key=_rank_key)]
     for i, r in enumerate(out, start=1):
         r["rank"] = i
@@ -91,6 +94,8 @@ def format_table(rows: Sequence[Mapping[str, Any]], limit: int | None = None) ->
     shown = rows if limit is None else rows[:limit]
     for r in shown:
         acc = f"{100 * r['val_acc']:.2f}%" if r.get("val_acc") is not None else r["status"][:8]
+        if r.get("task") == "regression" and r.get("val_acc") is not None:
+            acc = f"R2 {r['val_acc']:.3f}"  # a regression's val_acc holds R^2
         lines.append(
             f"{r['rank']:>4} {r['trial']:>5} {acc:>8} {_fmt(r.get('val_loss'), '.4f'):>8} "
             f"{_hidden_text(r['hidden']):<12} {r['lr']:>9.3g} {r['reg']:>9.3g} "

@@ -15,8 +15,9 @@ import numpy as np
 
 from ..data import is_csv_spec
 from ..errors import InputError, NumpynnError
-from ..experiment import RunOptions, Splits, prepare_splits, save_run
+from ..experiment import RunOptions, Splits, save_run
 from ..io import SavedModel, write_json_atomic, write_text_atomic
+from ..regression_run import RegressionSplits, save_regression_run
 from .results import (
     BEST_DIR,
     PLOT_FILE,
@@ -37,6 +38,7 @@ from .trials import (
     _train,
     data_fingerprint,
     run_trial,
+    search_splits,
     trial_options,
 )
 
@@ -190,7 +192,7 @@ def search(
     plan = trial_plan(space, mode, trials, seed)
     settings = _settings(base, space, mode, trials, seed)
 
-    splits = prepare_splits(base)  # check the data here, with a clear error, before the pool
+    splits = search_splits(base)  # check the data here, with a clear error, before the pool
     _check_networks_fit(space, splits, base)
     fingerprint = data_fingerprint(splits)
     _SPLITS_CACHE.clear()
@@ -274,9 +276,11 @@ def _check_networks_fit(space: SearchSpace, splits: Splits, base: RunOptions) ->
     from ..memory import check_training_fits
 
     batch = max(space.batch_size) if not isinstance(space.batch_size, LogUniform) else 1
+    dataset = getattr(splits, "dataset", None)  # regression splits have no classes
+    outputs = dataset.n_classes if dataset is not None else splits.y_train.reshape(
+        splits.y_train.shape[0], -1).shape[1]
     for hidden in space.hidden:
-        check_training_fits(splits.X_train.shape[1], hidden, splits.dataset.n_classes,
-                            batch, base.dtype)
+        check_training_fits(splits.X_train.shape[1], hidden, outputs, batch, base.dtype)
 
 
 def _backend_name(client: Any, jobs: int) -> str:
@@ -353,6 +357,15 @@ def retrain_best(base: RunOptions, best: Mapping[str, Any], splits: Splits, out_
         raise SearchError(f"retraining the best trial {best['trial']} diverged although the "
                           "trial did not; the search's results are in the table.")
     seconds = time.perf_counter() - started
+    if isinstance(splits, RegressionSplits):
+        saved, metrics, paths = save_regression_run(
+            out_dir, options, splits, model, trainer.history, seconds, report=report,
+            title=f"numpynn search: best of {options.data}",
+            extra_metadata={"init_seed": int(best["seed"]),
+                            "search": {"trial": best["trial"], "seed": settings["seed"],
+                                       "mode": settings["mode"],
+                                       "val_loss": best["val_loss"]}})
+        return saved, metrics, paths
     saved, metrics, _, paths = save_run(
         out_dir, options, splits, model, trainer.history, seconds, report=report,
         title=f"numpynn search: best of {options.data}",

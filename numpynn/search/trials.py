@@ -14,8 +14,14 @@ from typing import Any
 import numpy as np
 
 from ..errors import DivergenceError, InputError
-from ..experiment import RunOptions, Splits, fingerprint, prepare_splits
+from ..experiment import RunOptions, Splits, fingerprint, prepare_splits, source_kind
 from ..models import MLP
+from ..regression_run import (
+    RegressionSplits,
+    build_regression_model,
+    load_task,
+    prepare_regression,
+)
 from ..train import Trainer
 from .space import PARAMS
 
@@ -24,7 +30,7 @@ _SPLITS_CACHE: dict[str, Splits] = {}
 
 def _data_key(options: RunOptions) -> str:
     o = options
-    return json.dumps([o.data, o.label_column, o.preprocessing, o.val_fraction,
+    return json.dumps([o.data, o.label_column, o.task, o.preprocessing, o.val_fraction,
                        o.test_fraction, o.dtype, o.train.seed])
 
 
@@ -42,7 +48,7 @@ def _splits(options: RunOptions, fingerprint: str | None = None) -> Splits:
     """
     key = _data_key(options) + (fingerprint or "")
     if key not in _SPLITS_CACHE:
-        splits = prepare_splits(options)
+        splits = search_splits(options)
         if fingerprint is not None and data_fingerprint(splits) != fingerprint:
             raise InputError(
                 f"this worker ({socket.gethostname()}) reads other data from {options.data} "
@@ -51,6 +57,15 @@ def _splits(options: RunOptions, fingerprint: str | None = None) -> Splits:
         _SPLITS_CACHE.clear()
         _SPLITS_CACHE[key] = splits
     return _SPLITS_CACHE[key]
+
+
+def search_splits(options: RunOptions) -> Splits | RegressionSplits:
+    """The splits of ``numpynn train`` for the options' task: a continuous label column of
+    a CSV (or task "regression") gives regression splits (random split, target scaler)."""
+    ds, task, _ = load_task(options)
+    if task == "regression":
+        return prepare_regression(ds, options, source_kind(options.data))
+    return prepare_splits(options, ds)
 
 
 def trial_options(base: RunOptions, trial: Mapping[str, Any]) -> RunOptions:
@@ -66,17 +81,28 @@ def trial_options(base: RunOptions, trial: Mapping[str, Any]) -> RunOptions:
 
 def _train(options: RunOptions, splits: Splits, seed: int) -> tuple[MLP, Trainer, str]:
     """Train the trial network: init and shuffling from ``seed``, on the given splits."""
+    if isinstance(splits, RegressionSplits):  # scaled targets; epochs ranked by val R^2
+        model = build_regression_model(options, splits.X_train.shape[1],
+                                       splits.y_train.shape[1], seed)
+        trainer = Trainer(model, splits.X_train, splits.scaler.transform(splits.y_train),
+                          splits.X_val, splits.scaler.transform(splits.y_val),
+                          config=replace(options.train, seed=seed))
+        return model, trainer, _fit(trainer)
     model = options.build_model(splits.X_train.shape[1], splits.dataset.n_classes, seed)
     config = replace(options.train, seed=seed)
     trainer = Trainer(model, splits.X_train, splits.y_train, splits.X_val, splits.y_val,
                       config=config, sample_weight=options.sample_weight(splits.y_train))
+    return model, trainer, _fit(trainer)
+
+
+def _fit(trainer: Trainer) -> str:
     status = "ok"
     with np.errstate(over="ignore", invalid="ignore"):
         try:
             trainer.train()
         except DivergenceError:
             status = "diverged"
-    return model, trainer, status
+    return status
 
 
 def _where() -> tuple[str, int, str]:
@@ -116,6 +142,8 @@ def run_trial(base: RunOptions, trial: Mapping[str, Any],
         h = trainer.history
         best = h.best_epoch
         ok = status == "ok" and best >= 1
+        if isinstance(splits, RegressionSplits):  # val_acc holds R^2; ranked by val_loss
+            row["task"] = "regression"
         row |= {
             "status": status,
             "val_acc": float(h.val_acc[best - 1]) if ok else None,

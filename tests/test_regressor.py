@@ -1,0 +1,133 @@
+"""numpynn.MLPRegressor: scikit-learn's estimator checks and its regressor API."""
+
+from __future__ import annotations
+
+import pickle
+
+import numpy as np
+import pytest
+from sklearn.base import clone
+from sklearn.datasets import make_friedman1
+from sklearn.exceptions import NotFittedError
+from sklearn.metrics import r2_score
+from sklearn.model_selection import cross_val_score
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
+from sklearn.utils.estimator_checks import parametrize_with_checks
+
+import numpynn
+from numpynn import MLPRegressor
+
+pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+
+
+# No check is skipped or expected to fail (check_array_api_input is skipped by scikit-learn
+# itself when SCIPY_ARRAY_API is not set).
+@parametrize_with_checks([MLPRegressor()])
+def test_sklearn_estimator_checks(estimator, check):
+    check(estimator)
+
+
+def friedman(n=600, seed=0):
+    X, y = make_friedman1(n_samples=n, noise=0.5, random_state=seed)
+    return StandardScaler().fit_transform(X), y
+
+
+def test_exported_and_defaults_like_scikit_learn():
+    assert numpynn.MLPRegressor is MLPRegressor
+    p = MLPRegressor().get_params()
+    assert p["hidden_layer_sizes"] == (100,) and p["solver"] == "adam"
+    assert p["learning_rate_init"] == 1e-3 and p["max_iter"] == 200 and not p["scale_y"]
+    assert "class_weight" not in p
+
+
+def test_fits_friedman_and_scores_r2():
+    X, y = friedman()
+    est = MLPRegressor(max_iter=150, random_state=0).fit(X[:500], y[:500])
+    pred = est.predict(X[500:])
+    assert pred.shape == (100,) and pred.dtype == np.float64
+    assert est.score(X[500:], y[500:]) > 0.5  # scikit-learn's MLPRegressor: 0.72
+    assert MLPRegressor(max_iter=150, random_state=0, scale_y=True).fit(
+        X[:500], y[:500]).score(X[500:], y[500:]) > 0.8
+    assert len(est.loss_curve_) == est.n_iter_ and est.loss_curve_[-1] < est.loss_curve_[0]
+    assert est.out_activation_ == "identity" and est.n_outputs_ == 1
+    assert [w.shape for w in est.coefs_] == [(10, 100), (100, 1)]
+
+
+def test_multi_output():
+    X, y = friedman()
+    Y = np.c_[y, -2 * y + 5, X[:, 0] ** 2]
+    est = MLPRegressor(max_iter=150, random_state=0, scale_y=True).fit(X[:500], Y[:500])
+    pred = est.predict(X[500:])
+    assert pred.shape == (100, 3) and est.n_outputs_ == 3
+    assert est.score(X[500:], Y[500:]) > 0.7
+    per_output = r2_score(Y[500:], pred, multioutput="raw_values")  # each column learned
+    assert per_output.min() > 0.6, per_output
+    one = MLPRegressor(max_iter=5, random_state=0).fit(X, Y[:, :1])
+    assert one.predict(X).shape == (600, 1)  # a (n, 1) y keeps its column, as in sklearn
+
+
+def test_scale_y_learns_far_from_unit_targets_and_inverts():
+    X, y = friedman()
+    big = 1e4 * y + 5e5
+    plain = MLPRegressor(max_iter=60, random_state=0).fit(X[:500], big[:500])
+    scaled = MLPRegressor(max_iter=60, random_state=0, scale_y=True).fit(X[:500], big[:500])
+    assert scaled.y_scaler_ is not None and plain.y_scaler_ is None
+    assert scaled.y_scaler_.mean[0] == pytest.approx(big[:500].mean())
+    assert scaled.score(X[500:], big[500:]) > 0.6 > 0.0 > plain.score(X[500:], big[500:])
+
+
+def test_partial_fit_continues_and_matches_epochs():
+    X, y = friedman(300)
+    est = MLPRegressor(random_state=0)
+    for _ in range(3):
+        est.partial_fit(X, y)
+    assert est.n_iter_ == 3 and len(est.loss_curve_) == 3
+    fit = MLPRegressor(random_state=0, max_iter=3, tol=0).fit(X, y)
+    np.testing.assert_allclose(est.loss_curve_, fit.loss_curve_, rtol=1e-12)
+    with pytest.raises(ValueError, match="outputs"):
+        est.partial_fit(X, np.c_[y, y])
+
+
+def test_early_stopping_on_validation_r2_keeps_best():
+    X, y = friedman()
+    est = MLPRegressor(early_stopping=True, max_iter=300, n_iter_no_change=5,
+                       random_state=0, learning_rate_init=0.01).fit(X, y)
+    assert est.n_iter_ < 300 and est.best_loss_ is None
+    assert len(est.validation_scores_) == est.n_iter_
+    assert est.best_validation_score_ == max(est.validation_scores_) > 0.8
+
+
+def test_sample_weight_zero_rows_are_ignored():
+    X, y = friedman(200)
+    w = np.r_[np.ones(100), np.zeros(100)]
+    noisy = y.copy()
+    noisy[100:] = 1e3  # rows of weight zero must not matter
+    est_w = MLPRegressor(max_iter=3, random_state=0, batch_size=200, tol=0).fit(
+        X, noisy, sample_weight=w)
+    est_plain = MLPRegressor(max_iter=3, random_state=0, batch_size=200, tol=0).fit(
+        X, y, sample_weight=w)
+    np.testing.assert_allclose(est_w.predict(X), est_plain.predict(X), rtol=1e-12)
+
+
+def test_sklearn_tools_and_pickle():
+    X, y = friedman(300)
+    pipe = make_pipeline(StandardScaler(), MLPRegressor(max_iter=50, random_state=0, batch_size=32,
+                                                        scale_y=True))
+    assert np.mean(cross_val_score(pipe, X, y, cv=3)) > 0.5
+    est = clone(pipe[-1])
+    with pytest.raises(NotFittedError):
+        est.predict(X)
+    est.fit(X, y)
+    back = pickle.loads(pickle.dumps(est))
+    np.testing.assert_array_equal(back.predict(X), est.predict(X))
+    est32 = MLPRegressor(max_iter=2, random_state=0).fit(X.astype(np.float32), y)
+    assert est32.model_.dtype == np.float32 and est32.predict(X).dtype == np.float32
+
+
+def test_bad_parameters_raise_value_errors():
+    X, y = friedman(50)
+    for params, word in (({"scale_y": "yes"}, "scale_y"), ({"solver": "lbfgs"}, "solver"),
+                         ({"hidden_layer_sizes": (0,)}, "hidden_layer_sizes")):
+        with pytest.raises(ValueError, match=word):
+            MLPRegressor(**params).fit(X, y)
