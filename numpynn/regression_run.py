@@ -21,10 +21,10 @@ import numpy as np
 from .data import Dataset, Preprocessor, TableRecipe, load_dataset
 from .errors import DataError, InputError
 from .io import SavedModel, save_model, write_json_atomic
-from .runfiles import StagedOutputs
 from .layers import build_layer
 from .models import Network, hidden_block
 from .regression import TargetScaler, regression_metrics
+from .runfiles import StagedOutputs
 from .train import Callback, History, Trainer, read_checkpoint
 
 TASKS = ("auto", "classification", "regression")

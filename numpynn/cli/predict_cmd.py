@@ -13,8 +13,8 @@ from ..errors import InputError
 from ..experiment import data_inputs, prediction_data
 from ..io import load_model
 from ..outputs import check_output, write_path
-from . import common
 from ..regression_run import is_regression_model, predict_values
+from . import common
 
 EXAMPLES = """examples:
   numpynn predict numpynn-runs/run-1/model.npz --data new.csv > predictions.csv

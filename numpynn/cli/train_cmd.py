@@ -16,8 +16,8 @@ from ..experiment import (
 )
 from ..optim import OPTIMIZERS
 from ..progress import ProgressBar
-from ..runfiles import RUNS_DIR, holds_run, new_run_dir, remove_if_empty
 from ..regression_run import REGRESSION_DEFAULTS, TASKS, format_regression_metrics
+from ..runfiles import RUNS_DIR, holds_run, new_run_dir, remove_if_empty
 from ..schedules import SCHEDULES
 from ..train import Callback, TrainConfig
 from . import common
