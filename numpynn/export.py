@@ -349,7 +349,8 @@ def _label_constant(classes: np.ndarray) -> tuple[np.ndarray, Any]:
                      "numbers or strings.")
 
 
-def _classifier_outputs(g: GraphBuilder, scores: str, classes: np.ndarray) -> list[Any]:
+def _classifier_outputs(g: GraphBuilder, scores: str, classes: np.ndarray,
+                        saved: Any) -> list[Any]:
     """``label`` (N,) = classes[ArgMax(scores)] and ``probabilities`` (N, C) = softmax."""
     helper, tp = g.onnx.helper, g.onnx.TensorProto
     labels, elem = _label_constant(classes)
@@ -361,12 +362,31 @@ def _classifier_outputs(g: GraphBuilder, scores: str, classes: np.ndarray) -> li
             helper.make_tensor_value_info("probabilities", float_type, ["N", len(classes)])]
 
 
-#: The graph outputs for each loss (``model.loss_fn.name``): ``(graph, scores, classes)
-#: -> output value infos``. A regression loss adds its entry here, an output named
-#: ``variable`` (N, n_outputs) as skl2onnx names a regressor's (with any target scaling
-#: stored in the model undone in the graph).
-OUTPUTS: dict[str, Callable[[GraphBuilder, str, np.ndarray], list[Any]]] = {
+def _regressor_outputs(g: GraphBuilder, scores: str, classes: np.ndarray,
+                       saved: Any) -> list[Any]:
+    """``variable`` (N, K), as skl2onnx names a regressor's output: the scores with the
+    model's target scaling undone (``scores * scale + mean``; none for a bare network)."""
+    helper = g.onnx.helper
+    k: int | str = "K"
+    state = (saved.metadata.get("target_scaler") if saved is not None else None) or {}
+    if state.get("mean") is not None:
+        scale = np.asarray(state["scale"], g.dtype).reshape(1, -1)
+        mean = np.asarray(state["mean"], g.dtype).reshape(1, -1)
+        k = scale.shape[1]
+        scaled = g.op("Mul", [scores, g.const(scale, "target_scale", g.dtype)], "scaled")
+        g.op("Add", [scaled, g.const(mean, "target_mean", g.dtype)], output="variable")
+    else:
+        g.op("Identity", [scores], output="variable")
+    float_type = helper.np_dtype_to_tensor_dtype(g.dtype)
+    return [helper.make_tensor_value_info("variable", float_type, ["N", k])]
+
+
+#: The graph outputs for each loss (``model.loss_fn.name``): ``(graph, scores, classes,
+#: saved model or None) -> output value infos``: a classifier's ``label`` and
+#: ``probabilities``, a regressor's ``variable`` (N, n_outputs), as skl2onnx names them.
+OUTPUTS: dict[str, Callable[[GraphBuilder, str, np.ndarray, Any], list[Any]]] = {
     "softmax": _classifier_outputs,
+    "squared_error": _regressor_outputs,
 }
 
 
@@ -422,7 +442,7 @@ def to_onnx(saved_or_model: Any, input_name: str = INPUT_NAME) -> Any:
     scores = _network(g, net, x)
     if scores == input_name:  # a network with no operator at all: still one node
         scores = g.op("Identity", [scores], "scores")
-    outputs = outputs_for(g, scores, classes)
+    outputs = outputs_for(g, scores, classes, saved)
     graph = helper.make_graph(g.nodes, "numpynn", inputs, outputs, g.initializers)
     opsets = [helper.make_opsetid("", OPSET)]
     if any(node.domain == "ai.onnx.ml" for node in g.nodes):

@@ -361,3 +361,32 @@ def test_csv_recipe_one_hot_and_imputation_are_in_the_graph(csv_model):
     other = cats.copy()
     other[:, 0] = "red"
     assert np.abs(sess.run(None, {"X": X, "categories": other})[1] - proba).max() > 1e-3
+
+
+@pytest.mark.parametrize("dtype, tol", [("float32", 1e-5), ("float64", 1e-10)])
+def test_regression_model_exports_variable(tmp_path, dtype, tol):
+    """A regression run (target scaling stored in the model): the graph's ``variable``
+    equals numpynn's predicted values, the scaling undone in the graph."""
+    import subprocess
+    import sys
+
+    from numpynn.regression_run import predict_values
+
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(240, 4))
+    y = X @ np.array([1.5, -2.0, 0.5, 3.0]) + 0.1 * rng.normal(size=240) + 50.0
+    path = tmp_path / "r.csv"
+    np.savetxt(path, np.column_stack([X, y]), delimiter=",", header="a,b,c,d,target",
+               comments="", fmt="%.6f")
+    proc = subprocess.run([sys.executable, "-m", "numpynn", "train", "--data", str(path),
+                           "--task", "regression", "--epochs", "4", "--dtype", dtype,
+                           "--quiet", "--out", str(tmp_path / "run")],
+                          capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    saved = load_model(tmp_path / "run" / "model.npz")
+    sess = ort.InferenceSession(to_onnx(saved).SerializeToString())
+    assert [o.name for o in sess.get_outputs()] == ["variable"]
+    got = sess.run(["variable"], {"X": X[:25].astype(dtype)})[0]
+    want = predict_values(saved, X[:25])
+    assert got.shape == want.shape == (25, 1)
+    assert np.abs(got - want).max() <= tol * max(1.0, float(np.abs(want).max()) / 50)
