@@ -26,10 +26,16 @@ evaluations the check makes anyway (``f`` at ``x +- h`` and ``x +- h/2``):
   centred difference averages the two one-sided slopes. The check sees this as second
   differences at ``h`` and ``h/2`` that disagree (smooth functions give the same one).
 
-The rounding floor is lowered two ways: a layer whose forward pass keeps NumPy's extended
-precision (``np.longdouble``, 18-19 digits on x86) is evaluated in it by
-:func:`check_layer`; and an unresolved entry is probed again with other steps (larger
-``h`` against rounding, smaller against kinks and truncation), ``h`` chosen per entry.
+The rounding floor is lowered two ways: the numerical side is evaluated in NumPy's
+extended precision (``np.longdouble``, 18-19 digits on x86) where the code keeps it: a
+layer's forward pass by :func:`check_layer`, and a whole model's ``loss`` by
+:func:`check_gradients`, on a copy of the model with its parameters in longdouble (the
+analytic gradients stay the float64 model's: what the user wrote is what is checked);
+and an unresolved entry is probed again with other steps (larger ``h`` against rounding,
+smaller against kinks and truncation; in extended precision also smaller steps for an
+apparent mismatch, which a kink within ``h`` can cause), ``h`` chosen per entry. A model
+that cannot run in longdouble (float64 hard-coded, a loss returned as a Python float,
+``scipy.special.erf`` in a GELU) is checked in float64 (``report.extended`` says which).
 
 Inputs and ``dout`` are copied before every call, so forward and backward passes that
 work in place (``dout *= s * (1 - s); return dout``) are checked correctly.
@@ -574,6 +580,8 @@ def _extended_model(model: Any, X: np.ndarray, y: np.ndarray, loss64: Any) -> An
         return None
     try:
         clone = copy.deepcopy(model)
+        if clone.params is model.params:  # shared, not copied: leave the model alone
+            return None
         for k in list(clone.params):
             clone.params[k] = np.array(clone.params[k], dtype=np.longdouble)
         buffers = getattr(clone, "buffers", None)
