@@ -26,10 +26,16 @@ evaluations the check makes anyway (``f`` at ``x +- h`` and ``x +- h/2``):
   centred difference averages the two one-sided slopes. The check sees this as second
   differences at ``h`` and ``h/2`` that disagree (smooth functions give the same one).
 
-The rounding floor is lowered two ways: a layer whose forward pass keeps NumPy's extended
-precision (``np.longdouble``, 18-19 digits on x86) is evaluated in it by
-:func:`check_layer`; and an unresolved entry is probed again with other steps (larger
-``h`` against rounding, smaller against kinks and truncation), ``h`` chosen per entry.
+The rounding floor is lowered two ways: the numerical side is evaluated in NumPy's
+extended precision (``np.longdouble``, 18-19 digits on x86) where the code keeps it: a
+layer's forward pass by :func:`check_layer`, and a whole model's ``loss`` by
+:func:`check_gradients`, on a copy of the model with its parameters in longdouble (the
+analytic gradients stay the float64 model's: what the user wrote is what is checked);
+and an unresolved entry is probed again with other steps (larger ``h`` against rounding,
+smaller against kinks and truncation; in extended precision also smaller steps for an
+apparent mismatch, which a kink within ``h`` can cause), ``h`` chosen per entry. A model
+that cannot run in longdouble (float64 hard-coded, a loss returned as a Python float,
+``scipy.special.erf`` in a GELU) is checked in float64 (``report.extended`` says which).
 
 Inputs and ``dout`` are copied before every call, so forward and backward passes that
 work in place (``dout *= s * (1 - s); return dout``) are checked correctly.
@@ -72,6 +78,10 @@ CONFIRM_STEP, CONFIRM_TRIES = 0.1, 8
 # Steps tried again for an unresolved entry, as multiples of h, per cause.
 RETRY_STEPS = {"rounding": (10.0, 100.0), "kink": (0.1, 0.01, 0.001),
                "truncation": (0.1, 0.01)}
+# A mismatch at h may be a kink within +- h that the second differences did not show
+# (the pre-activations of a small-weight network lie within h of 0): smaller steps are
+# tried where the loss is evaluated in extended precision (their rounding stays low).
+MISMATCH_RETRY_STEPS = (0.1, 0.01, 0.001)
 
 CAUSES: dict[str, tuple[str, str]] = {
     "rounding": (
@@ -240,8 +250,8 @@ def probe_gradient(
     # one side of x, the other side's estimate is still the derivative at x.
     back = 2 * diffs[5] / -steps[3] - diffs[4] / -steps[1]
     fwd = 2 * diffs[7] / steps[2] - diffs[6] / steps[0]
-    return Probe(h, (4 * d2 - d1) / 3, rounding, truncation, kink, max(curvature, jump),
-                 (back, fwd))
+    return Probe(h, float((4 * d2 - d1) / 3), float(rounding), float(truncation), bool(kink),
+                 float(max(curvature, jump)), (float(back), float(fwd)))
 
 
 def _scalar(v: Any) -> float:
@@ -249,7 +259,9 @@ def _scalar(v: Any) -> float:
     if a.size != 1:
         raise InputError(f"the function returned an array of shape {a.shape} where a scalar "
                          "was expected; pass df (its upstream gradient) for array outputs.")
-    return float(a.reshape(()))
+    v = a.reshape(())[()]
+    # Kept in extended precision (differences of nearly equal losses are taken next).
+    return v if a.dtype == np.longdouble else float(v)
 
 
 _EPS: dict[Any, float] = {}
@@ -334,6 +346,7 @@ class GradCheckReport:
 
     rows: list[GradCheckRow] = field(default_factory=list)
     title: str = ""
+    extended: bool = False  # the numerical side was evaluated in np.longdouble
 
     @property
     def verdict(self) -> str:
@@ -430,6 +443,7 @@ def check_array(
     """
     a = np.asarray(analytic, dtype=np.float64)
     f0 = np.asarray(evaluate())
+    extended = f0.dtype == np.longdouble and _eps(f0.dtype) < _eps(np.dtype(np.float64))
     probes = {idx: probe_gradient(evaluate, x, idx, h, df, f0) for idx in np.ndindex(*x.shape)}
     num = np.zeros(x.shape, dtype=np.float64)
     for idx, p in probes.items():
@@ -439,7 +453,8 @@ def check_array(
     status = {}
     for idx, p in probes.items():
         s = _classify(a[idx], p, scale, tol, a_round)
-        for factor in RETRY_STEPS.get(s, ()):
+        steps = RETRY_STEPS.get(s, MISMATCH_RETRY_STEPS if extended else ())
+        for factor in steps:
             retry = probe_gradient(evaluate, x, idx, h * factor, df, f0)
             # Another step can clear an entry, never condemn it: a FAIL must show at h.
             if _classify(a[idx], retry, scale, tol, a_round) == "ok":
@@ -510,6 +525,7 @@ def check_gradients(
     y: np.ndarray,
     h: float = 1e-5,
     tol: float = DEFAULT_TOL,
+    extended: bool = True,
 ) -> GradCheckReport:
     """Check ``model.loss``'s analytic gradients against numerical ones, three-valued.
 
@@ -517,19 +533,29 @@ def check_gradients(
     (CS231n's protocol: numpynn's MLP and TwoLayerNet, a course notebook's nets);
     X: (N, D); y: (N,). A float32 model is checked on a float64 copy (module docstring).
     X, y are copied before every call and the gradients copied as soon as returned.
+    extended: evaluate the loss for the numerical gradients in ``np.longdouble`` on a
+    copy of the model when its ``loss`` keeps that precision (a rounding floor about
+    2000 times lower on x86); the analytic gradients are always the float64 model's.
+    False, or a model that cannot run in longdouble: float64 only.
     Returns one row per parameter, in ``params`` order.
     """
     model = as_float64_model(model)
     X = np.array(X, dtype=np.float64, copy=True)
     y = np.array(y, copy=True)
     restore = _freeze_randomness(model)
-    _, grads = model.loss(X.copy(), y.copy())
+    loss64, grads = model.loss(X.copy(), y.copy())
     grads = {k: np.array(v, dtype=np.float64, copy=True) for k, v in grads.items()}
+    restore()
     report = GradCheckReport(title=repr(model))
+    # The analytic gradients are the float64 model's; only the numerical side is
+    # evaluated in extended precision, on a copy, when the model's loss keeps it.
+    ext = _extended_model(model, X, y, loss64) if extended else None
+    target, Xe = (ext, X.astype(np.longdouble)) if ext is not None else (model, X)
+    restore_target = _freeze_randomness(target)
 
-    def evaluate() -> float:
-        restore()  # the same dropout masks, the same buffers, at every evaluation
-        return model.loss(X.copy(), y.copy())[0]
+    def evaluate() -> Any:
+        restore_target()  # the same dropout masks, the same buffers, at every evaluation
+        return target.loss(Xe.copy(), y.copy())[0]
 
     for name, param in model.params.items():
         if name not in grads:
@@ -538,9 +564,45 @@ def check_gradients(
         if grads[name].shape != param.shape:
             raise InputError(f"the gradient of {name} has shape {grads[name].shape}, but "
                              f"{name} has shape {param.shape}; they must match.")
-        report.rows.append(check_array(name, grads[name], evaluate, param, h=h, tol=tol))
+        report.rows.append(check_array(name, grads[name], evaluate, target.params[name],
+                                       h=h, tol=tol))
     restore()
+    report.extended = ext is not None
     return report
+
+
+def _extended_model(model: Any, X: np.ndarray, y: np.ndarray, loss64: Any) -> Any:
+    """A copy of ``model`` with parameters and buffers in ``np.longdouble`` if its
+    ``loss`` computes in it (returns a longdouble loss close to the float64 one), else
+    None (e.g. a layer calls ``scipy.special.erf``, which has no longdouble loop, or the
+    loss is returned as a Python float)."""
+    if np.finfo(np.longdouble).eps >= np.finfo(np.float64).eps:
+        return None
+    try:
+        clone = copy.deepcopy(model)
+        if clone.params is model.params:  # shared, not copied: leave the model alone
+            return None
+        for k in list(clone.params):
+            clone.params[k] = np.array(clone.params[k], dtype=np.longdouble)
+        buffers = getattr(clone, "buffers", None)
+        if isinstance(buffers, dict):
+            for k in list(buffers):
+                buffers[k] = np.array(buffers[k], dtype=np.longdouble)
+        if isinstance(getattr(clone, "dtype", None), np.dtype):
+            clone.dtype = np.dtype(np.longdouble)
+        restore = _freeze_randomness(clone)
+        with np.errstate(all="ignore"):
+            loss = clone.loss(X.astype(np.longdouble), y.copy())[0]
+        restore()
+    except Exception:  # noqa: BLE001 - a model that cannot run in longdouble: float64
+        return None
+    value = np.asarray(loss)
+    if value.dtype != np.longdouble or value.size != 1:
+        return None
+    l64 = float(np.asarray(loss64).reshape(()))
+    if not np.isfinite(l64) or abs(float(value.reshape(())) - l64) > 1e-9 * max(1.0, abs(l64)):
+        return None
+    return clone
 
 
 def _freeze_randomness(model: Any) -> Callable[[], None]:

@@ -26,6 +26,13 @@ def softmax(scores: np.ndarray) -> np.ndarray:
     return exp / exp.sum(axis=1, keepdims=True)
 
 
+def loss_value(v: Any) -> Any:
+    """A loss as a Python float, or kept as an ``np.longdouble`` scalar when computed in
+    extended precision (the gradient checker's numerical side evaluates in it)."""
+    a = np.asarray(v)
+    return a.reshape(())[()] if a.dtype == np.longdouble else float(v)
+
+
 def softmax_cross_entropy(
     scores: np.ndarray, y: np.ndarray, sample_weight: np.ndarray | None = None
 ) -> tuple[float, np.ndarray]:
@@ -47,14 +54,14 @@ def softmax_cross_entropy(
     dscores = np.exp(log_probs)
     dscores[rows, y] -= 1
     if sample_weight is None:
-        loss = -float(log_probs[rows, y].mean())
+        loss = -loss_value(log_probs[rows, y].mean())
         dscores /= n
         return loss, dscores
     w = np.asarray(sample_weight, dtype=np.float64)
     total = float(w.sum())
     if total <= 0:
         return 0.0, np.zeros_like(dscores)
-    loss = -float(np.dot(w, log_probs[rows, y])) / total
+    loss = -loss_value(np.dot(w, log_probs[rows, y])) / total
     dscores *= (w / total)[:, None].astype(dscores.dtype)
     return loss, dscores
 
@@ -73,7 +80,7 @@ def svm_loss(x: np.ndarray, y: np.ndarray) -> tuple[float, np.ndarray]:
     rows = np.arange(n)
     margins = np.maximum(0, x - x[rows, y][:, None] + 1.0)
     margins[rows, y] = 0
-    loss = float(margins.sum() / n)
+    loss = loss_value(margins.sum() / n)
     positive = (margins > 0).astype(x.dtype if x.dtype.kind == "f" else np.float64)
     positive[rows, y] = -positive.sum(axis=1)
     return loss, positive / n

@@ -27,7 +27,7 @@ from .layers import (
     make_kernel,
 )
 from .layers.base import Arrays
-from .losses import Loss, make_loss
+from .losses import Loss, loss_value, make_loss
 from .validation import (
     check_features,
     check_hidden_dims,
@@ -262,7 +262,8 @@ class Network:
         scores, caches = self._forward_reference(X, train=True)
         # eq. 1: dS = (P - Y) / N for softmax
         data_loss, dscores = self.loss_fn(scores, y, sample_weight)
-        reg_loss = 0.5 * reg * sum(float(np.sum(self.params[k] ** 2)) for k in self.decay_keys)
+        reg_loss = 0.5 * reg * sum(loss_value(np.sum(self.params[k] ** 2))
+                                  for k in self.decay_keys)
         grads: dict[str, np.ndarray] = {}
         dh = dscores
         for i in range(len(self.layers) - 1, -1, -1):

@@ -198,3 +198,54 @@ def test_check_layer_uses_extended_precision_when_the_layer_keeps_it():
         return affine_forward(*(a.astype(np.float64) for a in arrays))
 
     assert _extended_inputs(to64, arrays, out) is None
+
+
+def _cs231n_fcn_deep(reg: float):
+    """CS231n's FullyConnectedNets check: seed 231, N=3, D=5, C=7, hidden [20, 30],
+    weight_scale 1e-3, zero biases; first-layer gradients of about 1e-9."""
+    from numpynn.models import MLP
+
+    np.random.seed(231)
+    X, y = np.random.randn(3, 5), np.random.randint(7, size=3)
+    model = MLP(5, [20, 30], 7, weight_scale=1e-3, reg=reg, dtype=np.float64, seed=0)
+    for k, v in model.params.items():
+        model.params[k] = 1e-3 * np.random.randn(*v.shape) if k[0] == "W" else np.zeros(v.shape)
+    return model, X, y
+
+
+@pytest.mark.parametrize("reg", [0.0, 3.14])
+def test_deep_small_weight_network_resolves_in_extended_precision(reg):
+    if np.finfo(np.longdouble).eps >= np.finfo(np.float64).eps:
+        pytest.skip("no extended precision on this platform")
+    model, X, y = _cs231n_fcn_deep(reg)
+    report = check_gradients(model, X, y)
+    assert report.extended and report.verdict == PASS, report
+    assert model.params["W1"].dtype == np.float64  # the user's model is left alone
+    plain = check_gradients(model, X, y, extended=False)
+    assert not plain.extended and plain.verdict == INCONCLUSIVE  # float64 cannot referee it
+    # a learner's net on the same weights, with a bug of relative size 1e-4, fails
+    bug = LearnerNet(model.params, reg, "relu_mask_sign", 1e-4)
+    assert check_gradients(bug, X, y).verdict == FAIL
+
+
+def test_a_model_that_cannot_run_in_longdouble_is_checked_in_float64():
+    from numpynn.models import MLP
+
+    rng = np.random.default_rng(0)
+    X, y = rng.standard_normal((4, 3)), rng.integers(0, 3, 4)
+    gelu = MLP(3, [5], 3, activation="gelu", reg=0.1, dtype=np.float64, seed=0)
+    report = check_gradients(gelu, X, y)  # scipy.special.erf has no longdouble loop
+    assert not report.extended and report.verdict == PASS, report
+    relu = MLP(3, [5], 3, reg=0.1, dtype=np.float64, seed=0)
+    class FloatLoss:  # returns its loss as a Python float
+        def __init__(self, net):
+            self.net, self.params = net, net.params
+
+        def loss(self, X, y):
+            loss, grads = self.net.loss(X, y)
+            return float(loss), grads
+
+    as_float = FloatLoss(relu)
+    report = check_gradients(as_float, X, y)
+    assert not report.extended and report.verdict == PASS, report
+    assert check_gradients(relu, X, y).extended

@@ -5,19 +5,19 @@ from __future__ import annotations
 import numpy as np
 
 from numpynn.gradcheck import FAIL, PASS, check_gradients
-from numpynn.gradcheck_corpus import BEYOND, MUTATIONS, LearnerNet, run_corpus
+from numpynn.gradcheck_corpus import DEEP, MUTATIONS, LearnerNet, run_corpus
 
 
 def test_quick_corpus_meets_the_targets():
     result = run_corpus(quick=True)
     text = result.to_table()
     assert result.meets_target(), text
-    assert result.total("correct", FAIL) == 0 and result.total("correct", FAIL, True) == 0
+    assert result.total("correct", FAIL) == 0
     # every mutation family was tried and caught in full
     tried = {c.name.split(" (")[0] for c, _ in result.misses}
     assert not tried, text
     assert result.total("bug", FAIL) >= 2 * len(MUTATIONS), text
-    assert "cs231n" in text and BEYOND in text
+    assert "cs231n" in text and DEEP in text
 
 
 def test_the_learner_net_is_correct_and_each_mutation_is_caught():
