@@ -15,9 +15,9 @@ from ..experiment import (
     run_training,
 )
 from ..optim import OPTIMIZERS
-from ..progress import ProgressBar
+from ..progress import progress_callback
 from ..schedules import SCHEDULES
-from ..train import Callback, TrainConfig
+from ..train import SELECT_RULES, Callback, TrainConfig
 from . import common
 
 EXAMPLES = """examples:
@@ -75,27 +75,46 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--class-weight", choices=("none", "balanced"), default="none",
                    help="balanced: weight each class by n / (n_classes * count) in the loss, "
                    "for imbalanced tables (default none)")
-    p.add_argument("--patience", type=common.positive_int, default=None,
-                   help="stop after this many epochs without better val accuracy")
+    p.add_argument("--patience", type=common.positive_int, default=d.patience,
+                   help="stop after this many epochs without a lower validation loss "
+                   f"(default {d.patience})")
+    p.add_argument("--select", choices=tuple(SELECT_RULES), default=d.select,
+                   help="which validation epoch's parameters are kept: loss = the lowest "
+                   "validation loss (default), accuracy = the earliest best accuracy")
     p.add_argument("--seed", type=int, default=d.seed, help="seed for init, split, shuffling")
     p.add_argument("--out", type=Path, default=Path("numpynn-run"),
                    help="output directory (default ./numpynn-run)")
     p.add_argument("--resume", type=Path, metavar="DIR",
                    help="continue the interrupted run in DIR with its own options")
-    p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.add_argument("--quiet", action="store_true",
+                   help="no run header and no per-epoch output (on a terminal a progress "
+                   "bar; piped or redirected, one line per epoch)")
     p.add_argument("--no-report", action="store_true", help="skip the plots and report.html")
     p.set_defaults(run=run)
 
 
 class PrintSummary(Callback):
-    """Prints the network's layers, output shapes and parameter counts before training."""
+    """Prints the run header before training: the split sizes, the parameter count and
+    the network's layers with their output shapes and parameter counts."""
 
     def __init__(self, quiet: bool) -> None:
         self.quiet = quiet
 
     def on_train_begin(self, trainer) -> None:
-        if not self.quiet:
-            print(trainer.model.summary(), flush=True)
+        if self.quiet:
+            return
+        sizes = trainer.checkpoint_extra.get("split_sizes", {})
+        model = trainer.model
+        print(f"{trainer.checkpoint_extra.get('options', {}).get('data', 'data')}: "
+              f"{split_sizes_text(sizes)}; {model.input_dim} features, "
+              f"{model.num_outputs} classes; {model.num_parameters():,} parameters; "
+              f"keeps the epoch with the {SELECT_RULES[trainer.config.select]}", flush=True)
+        print(model.summary(), flush=True)
+
+
+def split_sizes_text(sizes: dict[str, int]) -> str:
+    """{"train": 1293, "val": 144, "test": 360} -> '1,293 train / 144 val / 360 test rows'."""
+    return " / ".join(f"{n:,} {name}" for name, n in sizes.items()) + " rows"
 
 
 def _weight_scale(text: str) -> float | str:
@@ -116,7 +135,7 @@ def run(args: argparse.Namespace) -> int:
         config = TrainConfig(
             epochs=args.epochs, batch_size=args.batch_size, optimizer=args.optimizer,
             lr=args.lr, schedule=args.schedule, lr_decay=args.lr_decay,
-            patience=args.patience, seed=args.seed,
+            patience=args.patience, select=args.select, seed=args.seed,
         )
         options = RunOptions(
             data=args.data, hidden=args.hidden, preprocessing=args.preprocessing,
@@ -128,13 +147,15 @@ def run(args: argparse.Namespace) -> int:
             train=config, **common.data_option_values(args),
         )
     prefetch(options.data, progress=False if args.quiet else None)
-    progress = ProgressBar(enabled=False if args.quiet else None)
+    progress = progress_callback(args.quiet)
+    callbacks = [PrintSummary(args.quiet)] + ([progress] if progress is not None else [])
     try:
-        result = run_training(options, out, callbacks=[PrintSummary(args.quiet), progress],
+        result = run_training(options, out, callbacks=callbacks,
                               resume=args.resume is not None,
                               report=not args.no_report)
     except KeyboardInterrupt:
-        progress.on_train_end(None)  # type: ignore[arg-type]
+        if progress is not None:
+            progress.on_train_end(None)  # type: ignore[arg-type]
         checkpoint = out / CHECKPOINT_FILE
         if checkpoint.is_file():
             print(f"numpynn: interrupted; the last finished epoch is saved in {checkpoint}. "
@@ -146,7 +167,7 @@ def run(args: argparse.Namespace) -> int:
     h = result.history
     print(f"{options.data}: {result.saved.model!r}")
     print(f"{len(h.epochs)} epochs ({h.stop_reason}); kept epoch {h.best_epoch} "
-          f"(best validation accuracy)")
+          f"({h.best_rule or 'last epoch'})")
     print(common.format_metrics(result.metrics, result.seconds))
     for name, path in result.paths.items():
         print(f"{name:<8} {path}")
