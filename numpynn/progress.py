@@ -54,7 +54,8 @@ class ProgressBar(Callback):
 
 class EpochLog(Callback):
     """One flushed line per finished epoch, like Keras' ``verbose=2``: the epoch, train
-    and validation loss, validation accuracy and the epoch's seconds. For logs and pipes
+    and validation loss, validation accuracy (the training accuracy when there is no
+    validation data) and the epoch's seconds; "(best)" marks a new kept epoch. For logs and pipes
     (``numpynn train ... | tee log``), where a progress bar would print nothing useful.
     """
 
@@ -64,9 +65,12 @@ class EpochLog(Callback):
     def on_epoch_end(self, trainer: Trainer, epoch: int) -> None:
         h = trainer.history
         total = trainer.config.epochs
-        line = (f"epoch {epoch:>{len(str(total))}}/{total}  train loss {h.train_loss[-1]:.4f}"
-                f"  val loss {h.val_loss[-1]:.4f}  val acc {h.val_acc[-1]:.2%}"
-                f"  {h.seconds[-1]:.2f}s")
+        line = f"epoch {epoch:>{len(str(total))}}/{total}  train loss {h.train_loss[-1]:.4f}"
+        if trainer.X_val is not None:
+            line += f"  val loss {h.val_loss[-1]:.4f}  val acc {h.val_acc[-1]:.2%}"
+        else:  # no validation split: the training accuracy, named as such
+            line += f"  train acc {h.train_acc[-1]:.2%}"
+        line += f"  {h.seconds[-1]:.2f}s"
         if h.best_epoch == epoch and trainer.X_val is not None:
             line += "  (best)"
         print(line, file=self.file if self.file is not None else sys.stdout, flush=True)

@@ -16,6 +16,7 @@ epoch unless noted), such as :class:`numpynn.train.History`::
     train_loss, train_acc, val_loss, val_acc   list[float]
     lr          list[float]  learning rate used in each epoch
     best_epoch  int          epoch whose parameters were kept (0 if none)
+    best_rule   str          optional: the rule that chose it ("lowest validation loss")
 """
 
 from __future__ import annotations

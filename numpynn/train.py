@@ -403,7 +403,7 @@ class Trainer:
         h.lr.append(self.optimizer.lr)
         h.seconds.append(seconds)
         if self.X_val is None:  # nothing to select or stop on: the last epoch is kept
-            h.best_epoch, h.best_rule = epoch, "last epoch (no validation data)"
+            h.best_epoch, h.best_rule = epoch, "last epoch, no validation data"
         elif self._improves(val_acc, val_loss):
             self.best_val_acc, self.best_val_loss = val_acc, val_loss
             self.bad_epochs, h.best_epoch = 0, epoch

@@ -162,3 +162,16 @@ def test_cli_suggests_the_nearest_data_file(tmp_path):
     assert proc.returncode == 2
     assert "did you mean wine.csv?" in proc.stderr
     assert "Traceback" not in proc.stderr
+
+
+def test_epoch_log_without_validation_names_the_training_accuracy():
+    rng = np.random.default_rng(1)
+    X, y = rng.normal(size=(30, 3)), rng.integers(0, 2, 30)
+    out = io.StringIO()
+    Trainer(MLP(3, [4], 2, seed=0), X, y, config=TrainConfig(epochs=2, batch_size=8),
+            callbacks=[EpochLog(out)]).train()
+    lines = out.getvalue().splitlines()
+    assert len(lines) == 2
+    assert all(re.match(r"^epoch \d/2  train loss \d\.\d{4}  train acc \d+\.\d\d%  "
+                        r"\d+\.\d\ds$", x) for x in lines), lines
+    assert "val" not in out.getvalue()

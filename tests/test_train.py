@@ -223,7 +223,7 @@ def test_without_validation_data_the_last_params_are_kept(digits):
     assert h.epochs == list(range(1, 9))
     assert h.stop_reason == "completed 8 epochs"
     assert h.best_epoch == 8
-    assert h.best_rule == "last epoch (no validation data)"
+    assert h.best_rule == "last epoch, no validation data"
     assert_params_identical(trainer.model.params, snaps.params[8])
 
 
