@@ -17,6 +17,7 @@ SCRIPT = Path(__file__).resolve().parent.parent / "benchmarks" / "defaults.py"
 def load_script():
     spec = importlib.util.spec_from_file_location("defaults_benchmark", SCRIPT)
     module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # dataclasses look their module up there
     spec.loader.exec_module(module)
     return module
 
@@ -61,3 +62,31 @@ def test_bar_and_balanced_accuracy():
     # the min 2.1 points below: not met
     _, ok = m.summarise(rows([0.999, 0.920], [0.950, 0.941]), ["t"])
     assert not ok
+
+
+def test_small_tables_get_no_validation_split_unless_asked(tmp_path):
+    from numpynn.experiment import (
+        AUTO_VAL_MIN_ROWS,
+        RunOptions,
+        default_train_config,
+        prepare_splits,
+        val_fraction_for,
+    )
+
+    assert val_fraction_for(None, 1250, 0.2) == 0.1  # 1000 rows outside the test part
+    assert val_fraction_for(None, 1249, 0.2) == 0.0
+    assert val_fraction_for(0.3, 100, 0.2) == 0.3  # an explicit share is kept
+    assert AUTO_VAL_MIN_ROWS == 1000
+    rng = np.random.default_rng(0)
+    rows = ["a,b,label"] + [f"{x:.3f},{z:.3f},{'yes' if x > 0 else 'no'}"
+                            for x, z in rng.normal(size=(200, 2))]
+    (tmp_path / "small.csv").write_text("\n".join(rows) + "\n")
+    splits = prepare_splits(RunOptions(data=str(tmp_path / "small.csv")))
+    assert (splits.y_train.shape[0], splits.y_val.shape[0], splits.y_test.shape[0]) == (
+        160, 0, 40)
+    asked = prepare_splits(RunOptions(data=str(tmp_path / "small.csv"), val_fraction=0.1))
+    assert asked.y_val.shape[0] == 20
+    big = prepare_splits(RunOptions())  # digits: 1797 rows
+    assert big.y_val.shape[0] == 180
+    cfg = default_train_config()
+    assert (cfg.select, cfg.patience, cfg.epochs, cfg.batch_size) == ("loss", 20, 200, 32)
