@@ -447,6 +447,10 @@ def evaluation_data(saved: SavedModel, spec: str, split: str = "auto") -> tuple[
         ds = load_dataset(spec, label_column=run.label_column, classes=saved.classes)
     parts = split_dataset(ds, run)
     i = {"train": 0, "val": 2, "test": 4}[split]
+    if parts[i].shape[0] == 0:
+        raise InputError(f"the training run of {spec} had no {split} split (0 rows; small "
+                         "tables get no validation split by default); choose another split "
+                         "or evaluate on other labelled data with split 'all'.")
     return parts[i], parts[i + 1], split
 
 

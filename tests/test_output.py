@@ -175,3 +175,17 @@ def test_epoch_log_without_validation_names_the_training_accuracy():
     assert all(re.match(r"^epoch \d/2  train loss \d\.\d{4}  train acc \d+\.\d\d%  "
                         r"\d+\.\d\ds$", x) for x in lines), lines
     assert "val" not in out.getvalue()
+
+
+def test_evaluating_the_missing_validation_split_of_a_small_table_is_an_error(tmp_path):
+    rng = np.random.default_rng(0)
+    rows = ["a,b,label"] + [f"{x:.3f},{z:.3f},{'yes' if x > 0 else 'no'}"
+                            for x, z in rng.normal(size=(100, 2))]
+    (tmp_path / "small.csv").write_text("\n".join(rows) + "\n")
+    proc = numpynn("train", "--data", "small.csv", "--epochs", "2", "--no-report",
+                   "--out", "run", cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    assert "80 train / 0 val / 20 test rows" in proc.stdout
+    proc = numpynn("evaluate", "run/model.npz", "--split", "val", cwd=tmp_path)
+    assert proc.returncode == 2
+    assert "had no val split (0 rows" in proc.stderr and "Traceback" not in proc.stderr
