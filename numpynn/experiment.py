@@ -7,6 +7,7 @@ Trainer (checkpoint every epoch) -> metrics -> model.npz, history.json, report.
 from __future__ import annotations
 
 import hashlib
+import math
 import os
 import time
 from collections.abc import Iterable, Mapping
@@ -44,9 +45,30 @@ from .validation import check_hidden_dims
 __all__ = ["CHECKPOINT_FILE", "HISTORY_FILE", "MODEL_FILE"]  # re-exported from runfiles
 
 
+AUTO_VAL_FRACTION = 0.1
+AUTO_VAL_MIN_ROWS = 1000
+"""Below this many rows (before the test split is taken off) ``val_fraction=None`` makes
+no validation split: 10% of a smaller table is too few rows to choose an epoch by (one
+wine row is 7 points of a 14-row split) and costs a tenth of the training data; see
+benchmarks/RESULTS.md, "Defaults on users' tables"."""
+
+
 def default_train_config() -> TrainConfig:
-    """The defaults of ``numpynn train``: Adam, lr 1e-3, 30 epochs of batch 32."""
-    return TrainConfig(epochs=30, batch_size=32, optimizer="adam", lr=1e-3, seed=0)
+    """The defaults of ``numpynn train`` (measured: benchmarks/defaults.py): Adam, lr
+    1e-3, batch 32, up to 200 epochs, stop after 20 epochs without a lower validation
+    loss and keep the epoch with the lowest validation loss."""
+    return TrainConfig(epochs=200, batch_size=32, optimizer="adam", lr=1e-3, patience=20,
+                       select="loss", seed=0)
+
+
+def val_fraction_for(val_fraction: float | None, n_rows: int, test_fraction: float) -> float:
+    """The validation share to split ``n_rows`` with: ``val_fraction`` when given, else
+    :data:`AUTO_VAL_FRACTION` when the rows outside the test part number at least
+    :data:`AUTO_VAL_MIN_ROWS`, else 0."""
+    if val_fraction is not None:
+        return val_fraction
+    pool = n_rows - math.ceil(test_fraction * n_rows)
+    return AUTO_VAL_FRACTION if pool >= AUTO_VAL_MIN_ROWS else 0.0
 
 
 @dataclass
@@ -56,6 +78,9 @@ class RunOptions:
     data: a data spec (see numpynn.data.load_dataset); hidden: hidden-layer sizes;
     preprocessing: a numpynn.data.Preprocessor kind; val_fraction/test_fraction: the
     stratified split (the test part is the data set's own when it has one);
+    val_fraction None (the default) means :data:`AUTO_VAL_FRACTION` for data sets of at
+    least :data:`AUTO_VAL_MIN_ROWS` training-and-validation rows, else 0: no validation
+    split, every row trains and the last epoch is kept (see :func:`val_fraction_for`);
     weight_scale/reg/dtype/activation/dropout/normalization: the model
     (numpynn.models.MLP, built by :meth:`build_model`); train: the Trainer's config.
     CSV files: label_column (name or index, negative from the end), ignore_columns
@@ -69,7 +94,7 @@ class RunOptions:
     data: str = "digits"
     hidden: list[int] = field(default_factory=lambda: [100])
     preprocessing: str = "standardize"
-    val_fraction: float = 0.1
+    val_fraction: float | None = None
     test_fraction: float = 0.2
     label_column: int | str | None = -1
     ignore_columns: list[int | str] = field(default_factory=list)
@@ -169,10 +194,12 @@ def split_dataset(ds: Dataset, options: RunOptions) -> tuple[np.ndarray, ...]:
     """
     seed = options.train.seed if options.train.seed is not None else 0
     if ds.X_test is not None:
-        parts = train_val_test_split(ds.X, ds.y, val_fraction=options.val_fraction,
-                                     test_fraction=0.0, seed=seed, classes=ds.classes)
+        val = val_fraction_for(options.val_fraction, ds.X.shape[0], 0.0)
+        parts = train_val_test_split(ds.X, ds.y, val_fraction=val, test_fraction=0.0,
+                                     seed=seed, classes=ds.classes)
         return (*parts[:4], ds.X_test, ds.y_test)
-    return train_val_test_split(ds.X, ds.y, val_fraction=options.val_fraction,
+    val = val_fraction_for(options.val_fraction, ds.X.shape[0], options.test_fraction)
+    return train_val_test_split(ds.X, ds.y, val_fraction=val,
                                 test_fraction=options.test_fraction, seed=seed,
                                 classes=ds.classes)
 
@@ -224,6 +251,12 @@ def prepare_splits(options: RunOptions, ds: Dataset | None = None) -> Splits:
     return Splits(prep.transform(X_tr, copy=False), y_tr, prep.transform(X_val, copy=False),
                   y_val, prep.transform(X_te, copy=not owned_test), y_te, prep, described,
                   recipe)
+
+
+def split_sizes(splits: Splits) -> dict[str, int]:
+    """Rows per split: {"train": n, "val": n, "test": n}."""
+    return {"train": int(splits.y_train.shape[0]), "val": int(splits.y_val.shape[0]),
+            "test": int(splits.y_test.shape[0])}
 
 
 def source_kind(spec: str) -> str:
@@ -309,7 +342,7 @@ def run_training(
         splits.X_val if has_val else None, splits.y_val if has_val else None,
         config=options.train, callbacks=callbacks, checkpoint=out / CHECKPOINT_FILE,
         checkpoint_extra={"options": options.to_dict(), "fingerprint": data_key,
-                          "data_dir": os.getcwd()},
+                          "data_dir": os.getcwd(), "split_sizes": split_sizes(splits)},
         sample_weight=options.sample_weight(splits.y_train),
     )
     if resume:
@@ -393,6 +426,8 @@ def save_run(
         "class_names": class_names,
         "epochs_run": len(history.epochs),
         "best_epoch": history.best_epoch,
+        "best_rule": history.best_rule,
+        "split_sizes": split_sizes(splits),
         "stop_reason": history.stop_reason,
         "train_seconds": seconds,
     }
@@ -417,7 +452,8 @@ def save_run(
                 staged.dir, history, metrics=metrics,
                 confusion=test_eval.confusion if test_eval is not None else None,
                 class_names=class_names, W1=model.params["W1"], image_shape=ds.image_shape,
-                title=title, details=details,
+                title=title, details=details, split_sizes=split_sizes(splits),
+                evaluation=test_eval, configuration=options.to_dict(),
             )
         committed = staged.commit()
     paths = {"model": committed[MODEL_FILE], "history": committed[HISTORY_FILE]}
@@ -514,6 +550,10 @@ def evaluation_data(saved: SavedModel, spec: str, split: str = "auto") -> tuple[
         ds = load_dataset(spec, label_column=run.label_column, classes=saved.classes)
     parts = split_dataset(ds, run)
     i = {"train": 0, "val": 2, "test": 4}[split]
+    if parts[i].shape[0] == 0:
+        raise InputError(f"the training run of {spec} had no {split} split (0 rows; small "
+                         "tables get no validation split by default); choose another split "
+                         "or evaluate on other labelled data with split 'all'.")
     return parts[i], parts[i + 1], split
 
 

@@ -50,3 +50,47 @@ class ProgressBar(Callback):
     def on_train_end(self, trainer: Trainer) -> None:
         if self.bar is not None:
             self.bar.close()
+
+
+class EpochLog(Callback):
+    """One flushed line per finished epoch, like Keras' ``verbose=2``: the epoch, train
+    and validation loss, validation accuracy (the training accuracy when there is no
+    validation data) and the epoch's seconds; "(best)" marks a new kept epoch. For logs and pipes
+    (``numpynn train ... | tee log``), where a progress bar would print nothing useful.
+    """
+
+    def __init__(self, file: TextIO | None = None) -> None:
+        self.file = file
+
+    def on_epoch_end(self, trainer: Trainer, epoch: int) -> None:
+        h = trainer.history
+        total = trainer.config.epochs
+        line = f"epoch {epoch:>{len(str(total))}}/{total}  train loss {h.train_loss[-1]:.4f}"
+        if trainer.X_val is not None:
+            line += f"  val loss {h.val_loss[-1]:.4f}  val acc {h.val_acc[-1]:.2%}"
+        else:  # no validation split: the training accuracy, named as such
+            line += f"  train acc {h.train_acc[-1]:.2%}"
+        line += f"  {h.seconds[-1]:.2f}s"
+        if h.best_epoch == epoch and trainer.X_val is not None:
+            line += "  (best)"
+        print(line, file=self.file if self.file is not None else sys.stdout, flush=True)
+
+
+def progress_callback(quiet: bool, stdout: TextIO | None = None,
+                      stderr: TextIO | None = None) -> Callback | None:
+    """The per-epoch output that suits where it goes: a bar (on stderr) when stdout and
+    stderr are both terminals; else :class:`EpochLog` lines on stdout; None when quiet."""
+    if quiet:
+        return None
+    out = stdout if stdout is not None else sys.stdout
+    err = stderr if stderr is not None else sys.stderr
+    if _isatty(out) and _isatty(err):
+        return ProgressBar(enabled=True, file=err)
+    return EpochLog(out)
+
+
+def _isatty(stream: TextIO) -> bool:
+    try:
+        return bool(stream.isatty())
+    except (AttributeError, ValueError):  # closed or not a real stream
+        return False

@@ -16,6 +16,7 @@ epoch unless noted), such as :class:`numpynn.train.History`::
     train_loss, train_acc, val_loss, val_acc   list[float]
     lr          list[float]  learning rate used in each epoch
     best_epoch  int          epoch whose parameters were kept (0 if none)
+    best_rule   str          optional: the rule that chose it ("lowest validation loss")
 """
 
 from __future__ import annotations
@@ -128,6 +129,11 @@ def _as_matrix(values: object, name: str) -> np.ndarray:
 
 
 def plot_loss(history: object, path: str | Path) -> Path:
+    """Write :func:`loss_figure` of ``history`` to the PNG ``path``."""
+    return _save(loss_figure(history), path)
+
+
+def loss_figure(history: object) -> Figure:
     """Training loss per step with a moving average, and per-epoch train/val loss.
 
     The per-epoch points sit at the last step of their epoch; a second x-axis on top
@@ -146,7 +152,7 @@ def plot_loss(history: object, path: str | Path) -> Path:
 
     if steps.size == 0 and train is None and val is None:
         _no_data(ax, "no loss recorded")
-        return _save(fig, path)
+        return fig
 
     if steps.size:
         steps_per_epoch = steps.size / n_epochs if n_epochs else 1.0
@@ -184,14 +190,20 @@ def plot_loss(history: object, path: str | Path) -> Path:
         ax.set_yscale("log")
     ax.set_ylabel("loss" + (" (log scale)" if ax.get_yscale() == "log" else ""))
     ax.legend(loc="upper right", fontsize=8, framealpha=0.85)
-    return _save(fig, path)
+    return fig
 
 
 # ----------------------------------------------------------------------------- accuracy
 
 
 def plot_accuracy(history: object, path: str | Path) -> Path:
-    """Train and validation accuracy per epoch (as percent), with the best epoch marked."""
+    """Write :func:`accuracy_figure` of ``history`` to the PNG ``path``."""
+    return _save(accuracy_figure(history), path)
+
+
+def accuracy_figure(history: object) -> Figure:
+    """Train and validation accuracy per epoch (as percent), with the kept epoch marked
+    (labelled with ``history.best_rule`` when it has one)."""
     epochs = _epochs(history)
     train = _per_epoch(history, "train_acc", epochs.size)
     val = _per_epoch(history, "val_acc", epochs.size)
@@ -202,7 +214,7 @@ def plot_accuracy(history: object, path: str | Path) -> Path:
     ax.grid(True, alpha=0.3)
     if train is None and val is None:
         _no_data(ax, "no accuracy recorded")
-        return _save(fig, path)
+        return fig
 
     if train is not None:
         ax.plot(epochs, train, "o-", color=_TRAIN_COLOR, markersize=4, label="train")
@@ -214,7 +226,8 @@ def plot_accuracy(history: object, path: str | Path) -> Path:
         i = int(np.nonzero(epochs.astype(int) == best)[0][0])
         ax.axvline(best, color=_BEST_COLOR, linestyle="--", linewidth=1, alpha=0.8)
         ref = val if val is not None and not np.isnan(val[i]) else train
-        label = f"best epoch {best}"
+        rule = getattr(history, "best_rule", "") or ""
+        label = f"kept epoch {best}" + (f", {rule}" if rule else "")
         if ref is not None and not np.isnan(ref[i]):
             label += f" ({'val' if ref is val else 'train'} {100 * ref[i]:.2f}%)"
             ax.plot([best], [ref[i]], marker="*", markersize=14, color=_BEST_COLOR,
@@ -233,7 +246,7 @@ def plot_accuracy(history: object, path: str | Path) -> Path:
     if epochs.size == 1:
         ax.set_xlim(epochs[0] - 1, epochs[0] + 1)
     ax.legend(loc="lower right", fontsize=9, framealpha=0.85)
-    return _save(fig, path)
+    return fig
 
 
 # ----------------------------------------------------------------------------- confusion
@@ -245,6 +258,15 @@ def plot_confusion(
     path: str | Path,
     title: str = "Confusion matrix (test)",
 ) -> Path:
+    """Write :func:`confusion_figure` to the PNG ``path``."""
+    return _save(confusion_figure(confusion, class_names, title), path)
+
+
+def confusion_figure(
+    confusion: np.ndarray,
+    class_names: Sequence[str],
+    title: str = "Confusion matrix (test)",
+) -> Figure:
     """Confusion matrix: rows are true labels, columns predicted labels.
 
     Cell colours are the counts normalised per row (the fraction of each true class);
@@ -306,7 +328,7 @@ def plot_confusion(
                 text = f"{int(cm[i, j])}" if integral else f"{cm[i, j]:.3g}"
                 ax.text(j, i, text, ha="center", va="center", fontsize=cell_size,
                         color="white" if norm[i, j] > 0.55 else "black")
-    return _save(fig, path)
+    return fig
 
 
 # ----------------------------------------------------------------------------- weights
@@ -520,6 +542,34 @@ def _metrics_table(metrics: Mapping[str, Mapping[str, float]]) -> list[str]:
     return lines
 
 
+def _per_class_table(ev: object, class_names: Sequence[str] | None) -> list[str]:
+    """Rows of precision, recall, F1 and support per class (an Evaluation's arrays)."""
+    columns = ("precision", "recall", "f1", "support")
+    values = [np.asarray(getattr(ev, c), dtype=np.float64).reshape(-1) for c in columns]
+    n = values[0].size
+    names = list(class_names) if class_names is not None and len(class_names) == n else [
+        str(i) for i in range(n)]
+    lines = ['<table class="per-class">', "<thead><tr><th>class</th>"
+             + "".join(f"<th>{c}</th>" for c in columns) + "</tr></thead><tbody>"]
+    for i in range(n):
+        cells = "".join(f'<td class="num">{v[i]:.3f}</td>' for v in values[:3])
+        cells += f'<td class="num">{int(values[3][i])}</td>'
+        lines.append(f"<tr><th>{html.escape(str(names[i]))}</th>{cells}</tr>")
+    lines.append("</tbody></table>")
+    return lines
+
+
+def _flatten(config: Mapping[str, object], prefix: str = "") -> list[tuple[str, object]]:
+    """{"a": 1, "train": {"lr": 0.1}} -> [("a", 1), ("train.lr", 0.1)]."""
+    items: list[tuple[str, object]] = []
+    for key, value in config.items():
+        if isinstance(value, Mapping) and value:
+            items += _flatten(value, f"{prefix}{key}.")
+        else:
+            items.append((f"{prefix}{key}", value))
+    return items
+
+
 def write_report(
     out_dir: str | Path,
     history: object,
@@ -531,6 +581,9 @@ def write_report(
     image_shape: tuple[int, ...] | None = None,
     title: str = "numpynn training report",
     details: Mapping[str, object] | None = None,
+    split_sizes: Mapping[str, int] | None = None,
+    evaluation: object | None = None,
+    configuration: Mapping[str, object] | None = None,
 ) -> Path:
     """Write the plots and ``report.html`` into ``out_dir`` (created); return the HTML path.
 
@@ -541,7 +594,12 @@ def write_report(
     ``metrics`` maps split names ("train", "val", "test") to {metric name: value};
     metrics whose name contains "acc" are fractions shown as percent with 2 decimals,
     those containing "loss" are shown with 4 decimals. ``details`` is a free key/value
-    table (data set, architecture, optimiser, epochs, seed, time, ...).
+    table (data set, architecture, optimiser, epochs, seed, time, ...). ``split_sizes``
+    maps split names to row counts; ``evaluation`` (a :class:`numpynn.evaluation.Evaluation`
+    of the test split: per-class ``precision``, ``recall``, ``f1``, ``support`` (C,))
+    adds the per-class table; ``configuration`` (e.g. ``RunOptions.to_dict()``) is listed
+    in full, nested dicts flattened as ``train.lr``. The kept epoch is stated with
+    ``history.best_rule``, the rule that chose it.
     """
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
@@ -585,10 +643,23 @@ def write_report(
         summary = f"{epochs.size} epoch{'s' if epochs.size != 1 else ''} run"
         if best is not None:
             summary += f"; parameters kept from epoch {best}"
-        lines.append(f"<p>{esc(summary)}.</p>")
+            rule = getattr(history, "best_rule", "") or ""
+            if rule:
+                summary += f" ({rule})"
+        lines.append(f'<p class="kept">{esc(summary)}.</p>')
+    if split_sizes:
+        lines.append("<h2>Data splits</h2>")
+        lines.append('<table class="splits"><thead><tr><th>split</th><th>rows</th></tr>'
+                     "</thead><tbody>")
+        lines += [f'<tr><th>{esc(str(k))}</th><td class="num">{int(v):,}</td></tr>'
+                  for k, v in split_sizes.items()]
+        lines.append("</tbody></table>")
     if metrics:
         lines.append("<h2>Metrics</h2>")
         lines += _metrics_table(metrics)
+    if evaluation is not None:
+        lines.append("<h2>Per class (test)</h2>")
+        lines += _per_class_table(evaluation, class_names)
     if details:
         lines.append("<h2>Details</h2>")
         lines.append('<table class="details"><tbody>')
@@ -596,6 +667,13 @@ def write_report(
             lines.append(
                 f"<tr><th>{esc(str(key))}</th><td>{esc(_format_detail(value))}</td></tr>"
             )
+        lines.append("</tbody></table>")
+    if configuration:
+        lines.append("<h2>Configuration</h2>")
+        lines.append('<table class="configuration"><tbody>')
+        for key, value in _flatten(configuration):
+            lines.append(
+                f"<tr><th>{esc(key)}</th><td>{esc(_format_detail(value))}</td></tr>")
         lines.append("</tbody></table>")
     for heading, name, alt in figures:
         lines.append(f"<h2>{esc(heading)}</h2>")

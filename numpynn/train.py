@@ -37,6 +37,12 @@ from .validation import check_features, check_labels, check_positive_int
 #: Seeds are integers in 0..2**32-1 everywhere (the range numpy's legacy seeding takes).
 SEED_MAX = 2**32 - 1
 
+SELECT_RULES = {
+    "loss": "lowest validation loss",
+    "accuracy": "best validation accuracy",
+}
+"""TrainConfig.select values and how the kept epoch is described (History.best_rule)."""
+
 
 @dataclass
 class TrainConfig:
@@ -46,7 +52,10 @@ class TrainConfig:
     batch of an epoch may be smaller); optimizer: one of numpynn.optim.OPTIMIZERS with
     ``lr`` and ``optimizer_kwargs``; schedule: one of numpynn.schedules.SCHEDULES with
     ``schedule_kwargs`` (``"step"`` uses ``lr_decay`` as CS231n's learning_rate_decay);
-    patience: stop after this many epochs without a better validation accuracy (None:
+    select: which validation epoch is best: ``"loss"`` (the lowest validation loss,
+    higher validation accuracy breaking ties; the default) or ``"accuracy"`` (the
+    earliest epoch with the highest validation accuracy, numpynn 0.1's rule);
+    patience: stop after this many epochs without a better epoch by that rule (None:
     never); keep_best: end with the parameters of the best validation epoch;
     eval_samples: training rows (a fixed random subset) used for per-epoch train
     accuracy (None: all); seed: shuffling and subsets (None: drawn once, then stored).
@@ -62,6 +71,7 @@ class TrainConfig:
     schedule_kwargs: dict[str, Any] = field(default_factory=dict)
     patience: int | None = None
     keep_best: bool = True
+    select: str = "loss"
     eval_samples: int | None = 10_000
     seed: int | None = 0
 
@@ -74,6 +84,9 @@ class TrainConfig:
             ):
                 raise InputError(f"patience must be a positive integer or None; got "
                                  f"{self.patience!r}.")
+        if self.select not in SELECT_RULES:
+            raise InputError(f"select must be one of {', '.join(SELECT_RULES)}; got "
+                             f"{self.select!r}.")
         if self.eval_samples is not None:
             self.eval_samples = check_positive_int(self.eval_samples, "eval_samples")
         if not isinstance(self.optimizer, str) or self.optimizer.lower() not in OPTIMIZERS:
@@ -129,7 +142,9 @@ class History:
 
     train_loss/val_loss are data losses (no regularisation) measured after the epoch;
     step_loss is the full objective of each minibatch step. ``seconds`` holds each
-    epoch's wall time (not part of the deterministic record). ``engine`` says how the
+    epoch's wall time (not part of the deterministic record). ``best_epoch`` is the
+    epoch whose parameters were kept and ``best_rule`` what chose it (e.g. "lowest
+    validation loss", or "last epoch" without validation data). ``engine`` says how the
     steps ran: ``"engine"`` (numpynn.engine) or ``"reference: <why>"`` (``model.loss``).
     """
 
@@ -142,6 +157,7 @@ class History:
     lr: list[float] = field(default_factory=list)
     seconds: list[float] = field(default_factory=list)
     best_epoch: int = 0
+    best_rule: str = ""
     stop_reason: str = ""
     engine: str = ""
 
@@ -292,6 +308,7 @@ class Trainer:
         self.history = History()
         self.epoch = 0
         self.best_val_acc = -math.inf  # a regression's R^2 (its "accuracy") can be < -1
+        self.best_val_loss = math.inf
         self.best_state: dict[str, np.ndarray] | None = None
         self.bad_epochs = 0
         self.step_count = 0
@@ -409,19 +426,33 @@ class Trainer:
         h.lr.append(self.optimizer.lr)
         h.seconds.append(seconds)
         if self.X_val is None:  # nothing to select or stop on: the last epoch is kept
-            h.best_epoch = epoch
-        elif val_acc > self.best_val_acc:
-            self.best_val_acc, self.bad_epochs, h.best_epoch = val_acc, 0, epoch
+            h.best_epoch, h.best_rule = epoch, "last epoch, no validation data"
+        elif self._improves(val_acc, val_loss):
+            self.best_val_acc, self.best_val_loss = val_acc, val_loss
+            self.bad_epochs, h.best_epoch = 0, epoch
+            h.best_rule = SELECT_RULES[cfg.select]
             self.best_state = _copy_state(self.model)
         else:
             self.bad_epochs += 1
             if cfg.patience is not None and self.bad_epochs >= cfg.patience:
+                best = (f"loss {self.best_val_loss:.4f}" if cfg.select == "loss" else
+                        f"accuracy {self.best_val_acc:.4f}")
                 self.stop(
-                    f"early stopping after epoch {epoch}: no better validation accuracy for "
-                    f"{cfg.patience} epochs (best {self.best_val_acc:.4f} at epoch {h.best_epoch})"
+                    f"early stopping after epoch {epoch}: no {SELECT_RULES[cfg.select]} "
+                    f"improvement for {cfg.patience} epochs (best {best} at epoch "
+                    f"{h.best_epoch})"
                 )
         self.optimizer.lr = self.schedule.lr_for_epoch_end(epoch, val_loss)
         self.epoch = epoch
+
+    def _improves(self, val_acc: float, val_loss: float) -> bool:
+        """Whether this epoch beats the best so far under ``config.select``."""
+        if self.config.select == "accuracy":
+            return val_acc > self.best_val_acc
+        if not math.isfinite(val_loss):
+            return False
+        return val_loss < self.best_val_loss or (
+            val_loss == self.best_val_loss and val_acc > self.best_val_acc)
 
     def _diverged(
         self, epoch: int, good_state: dict[str, np.ndarray], loss: float | str
@@ -465,6 +496,7 @@ class Trainer:
             "optimizer": {k: v for k, v in self.optimizer.state_dict().items() if k != "arrays"},
             "schedule": self.schedule.state_dict(),
             "best_val_acc": self.best_val_acc,
+            "best_val_loss": self.best_val_loss if math.isfinite(self.best_val_loss) else None,
             "bad_epochs": self.bad_epochs,
             "has_best": self.best_state is not None,
             "extra": self.checkpoint_extra,
@@ -487,7 +519,8 @@ class Trainer:
             best = _group(arrays, "best/")
             if header["has_best"]:
                 _check_state(best, own)
-            config = TrainConfig.from_dict(header["config"])
+            # checkpoints of numpynn 0.1 have no "select": they chose by accuracy
+            config = TrainConfig.from_dict({"select": "accuracy", **header["config"]})
             optimizer = config.make_optimizer()
             optimizer.load_state_dict({**header["optimizer"], "arrays": _group(arrays, "opt/")})
             for key, arr in optimizer.state_dict()["arrays"].items():
@@ -508,6 +541,8 @@ class Trainer:
             self.epoch = int(header["epoch"])
             self.step_count = int(header["step_count"])
             self.best_val_acc = float(header["best_val_acc"])
+            best_loss = header.get("best_val_loss")
+            self.best_val_loss = math.inf if best_loss is None else float(best_loss)
             self.bad_epochs = int(header["bad_epochs"])
             self.best_state = None
             if header["has_best"]:

@@ -1,7 +1,8 @@
 """End-to-end tests of the ``numpynn`` command: each runs the real program in a
 subprocess (``python -m numpynn``) in a temporary directory, as a user would.
 
-The acceptance test runs ``numpynn train`` with its defaults (30 epochs on digits); the
+The acceptance test runs ``numpynn train`` with its defaults (up to 200 epochs on digits,
+early stopping on the validation loss); the
 other trainings are short (``--epochs 3 --no-report``)."""
 
 from __future__ import annotations
@@ -70,7 +71,11 @@ def test_train_with_no_arguments_reaches_97_percent(default_run):
     assert (REPO / "numpynn" / "report.py").is_file()
     assert (run / "report.html").is_file()
     assert "numpynn-runs/run-1/report.html" in out
-    assert "30 epochs" in out
+    m = re.search(r"^(\d+) epochs \((.*)\); kept epoch (\d+) \(lowest validation loss\)$",
+                  out, re.MULTILINE)
+    assert m, out
+    epochs, reason, kept = int(m.group(1)), m.group(2), int(m.group(3))
+    assert epochs == 200 or (reason.startswith("early stopping") and epochs == kept + 20), out
 
 
 def test_evaluate_prints_the_accuracy_train_printed(default_run):
@@ -124,7 +129,9 @@ def test_csv_train_and_predict(tmp_path):
 
     out = ok(numpynn("train", "--data", "train.csv", "--epochs", "3", "--no-report",
                      "--quiet", "--out", "run", cwd=tmp_path))
-    assert set(printed_accuracies(out)) == {"train", "val", "test"}
+    # 600 rows: under 1000 outside the test part, so no validation split by default
+    assert set(printed_accuracies(out)) == {"train", "test"}
+    assert "kept epoch 3 (last epoch, no validation data)" in out
     assert (tmp_path / "run" / "model.npz").is_file()
     assert not (tmp_path / "run" / "report.html").exists()
 

@@ -12,6 +12,9 @@ from matplotlib.image import imread
 
 from numpynn.errors import InputError
 from numpynn.report import (
+    accuracy_figure,
+    confusion_figure,
+    loss_figure,
     plot_accuracy,
     plot_confusion,
     plot_first_layer_weights,
@@ -86,6 +89,64 @@ def recorded_yscales(monkeypatch) -> list[str]:
 
     monkeypatch.setattr(Axes, "set_yscale", recording)
     return scales
+
+
+def line_data(ax, label: str) -> tuple[np.ndarray, np.ndarray]:
+    """The x and y data of the line labelled ``label`` on ``ax``."""
+    lines = [ln for ln in ax.get_lines() if ln.get_label() == label]
+    assert len(lines) == 1, [ln.get_label() for ln in ax.get_lines()]
+    x, y = lines[0].get_data()
+    return np.asarray(x, dtype=float), np.asarray(y, dtype=float)
+
+
+def test_loss_figure_plots_the_history_values():
+    history = fake_history(n_epochs=5, steps_per_epoch=8)
+    fig = loss_figure(history)
+    ax = fig.axes[0]
+    assert ax.get_title() == "Training loss"
+    assert ax.get_xlabel() == "step (minibatch)" and ax.get_ylabel() == "loss"
+    x, y = line_data(ax, "loss per step")
+    np.testing.assert_array_equal(x, np.arange(1, 41))
+    np.testing.assert_array_equal(y, history.step_loss)
+    x, y = line_data(ax, "train loss (per epoch)")
+    np.testing.assert_array_equal(x, np.arange(1, 6) * 8)  # at each epoch's last step
+    np.testing.assert_array_equal(y, history.train_loss)
+    _, y = line_data(ax, "val loss (per epoch)")
+    np.testing.assert_array_equal(y, history.val_loss)
+    # the moving average is the mean of a window of 8 steps
+    _, avg = line_data(ax, "centred moving average (8 steps)")
+    np.testing.assert_allclose(avg[10], np.mean(history.step_loss[6:14]))
+
+
+def test_accuracy_figure_marks_the_kept_epoch_with_its_rule():
+    history = fake_history(n_epochs=6, best_epoch=4)
+    history.best_rule = "lowest validation loss"
+    fig = accuracy_figure(history)
+    ax = fig.axes[0]
+    assert ax.get_xlabel() == "epoch" and ax.get_ylabel() == "accuracy"
+    x, y = line_data(ax, "train")
+    np.testing.assert_array_equal(x, history.epochs)
+    np.testing.assert_array_equal(y, history.train_acc)
+    _, y = line_data(ax, "validation")
+    np.testing.assert_array_equal(y, history.val_acc)
+    star = f"kept epoch 4, lowest validation loss (val {100 * history.val_acc[3]:.2f}%)"
+    x, y = line_data(ax, star)
+    assert x.tolist() == [4] and y.tolist() == [history.val_acc[3]]
+
+
+def test_confusion_figure_cells_show_the_counts():
+    cm = np.array([[12, 3, 0], [1, 20, 2], [0, 4, 9]])
+    fig = confusion_figure(cm, ["cat", "dog", "eel"])
+    ax = fig.axes[0]
+    assert ax.get_xlabel() == "predicted label" and ax.get_ylabel() == "true label"
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["cat", "dog", "eel"]
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["cat", "dog", "eel"]
+    cells = {(round(t.get_position()[1]), round(t.get_position()[0])): t.get_text()
+             for t in ax.texts}
+    assert cells == {(i, j): str(cm[i, j]) for i in range(3) for j in range(3)}
+    assert ax.get_title().endswith(f"51 examples, accuracy {100 * 41 / 51:.2f}%")
+    # the colours are the row-normalised counts
+    np.testing.assert_allclose(ax.images[0].get_array(), cm / cm.sum(axis=1, keepdims=True))
 
 
 def test_plot_loss_log_scale_only_for_wide_ranges(tmp_path, monkeypatch):
@@ -249,3 +310,27 @@ def test_write_report_skips_weights_when_shape_does_not_match(tmp_path):
                  confusion=np.eye(3, dtype=int))
     assert not (tmp_path / "weights.png").exists()
     assert_png(tmp_path / "confusion.png")  # default class names "0".."2"
+
+
+def test_write_report_adds_splits_per_class_configuration_and_kept_rule(tmp_path):
+    history = fake_history(n_epochs=6, best_epoch=3)
+    history.best_rule = "lowest validation loss"
+    ev = SimpleNamespace(precision=np.array([0.9, 0.5]), recall=np.array([0.75, 1.0]),
+                         f1=np.array([0.818, 0.667]), support=np.array([8, 2]))
+    report = write_report(
+        tmp_path, history, metrics={"test": {"accuracy": 0.8}},
+        class_names=["<b>ok</b>", "bad"], split_sizes={"train": 1293, "val": 144, "test": 10},
+        evaluation=ev, configuration={"hidden": [100], "train": {"lr": 0.001, "select": "loss"}},
+    )
+    text = report.read_text(encoding="utf-8")
+    assert "parameters kept from epoch 3 (lowest validation loss)." in text
+    assert '<tr><th>train</th><td class="num">1,293</td></tr>' in text
+    assert '<tr><th>test</th><td class="num">10</td></tr>' in text
+    assert ('<tr><th>&lt;b&gt;ok&lt;/b&gt;</th><td class="num">0.900</td>'
+            '<td class="num">0.750</td><td class="num">0.818</td><td class="num">8</td></tr>'
+            in text)
+    assert ('<tr><th>bad</th><td class="num">0.500</td><td class="num">1.000</td>'
+            '<td class="num">0.667</td><td class="num">2</td></tr>' in text)
+    assert "<tr><th>train.lr</th><td>0.001</td></tr>" in text
+    assert "<tr><th>train.select</th><td>loss</td></tr>" in text
+    assert "<tr><th>hidden</th><td>100</td></tr>" in text

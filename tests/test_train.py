@@ -133,7 +133,8 @@ def test_history_lengths(digits, batch_size):
     assert h.epochs == [1, 2, 3]
     assert h.stop_reason == "completed 3 epochs"
     assert 1 <= h.best_epoch <= epochs
-    assert h.val_acc[h.best_epoch - 1] == max(h.val_acc)
+    assert h.val_loss[h.best_epoch - 1] == min(h.val_loss)  # the default rule
+    assert h.best_rule == "lowest validation loss"
     assert all(math.isfinite(v) for v in h.step_loss)
     assert History.from_dict(h.to_dict()) == h
 
@@ -175,19 +176,27 @@ def test_seed_none_is_drawn_and_recorded(digits):
 # ---------------------------------------------------------------------- early stopping
 
 
-def test_early_stopping_restores_best_params(digits):
+@pytest.mark.parametrize("select", ["accuracy", "loss"])
+def test_early_stopping_restores_best_params(digits, select):
     # a rate this high makes the validation accuracy peak early and then wander
     snaps = Snapshots()
     trainer = make_trainer(digits, epochs=40, optimizer="sgd", lr=0.5, batch_size=32,
-                           patience=2, callbacks=[snaps])
+                           patience=2, callbacks=[snaps], select=select)
     h = trainer.train()
     assert len(h.epochs) < 40, "patience=2 should stop the run early"
     assert h.stop_reason.startswith("early stopping after epoch")
     best = h.best_epoch
-    assert h.val_acc[best - 1] == max(h.val_acc)
+    if select == "accuracy":  # the earliest epoch with the highest accuracy
+        assert h.val_acc[best - 1] == max(h.val_acc)
+        assert all(v < h.val_acc[best - 1] for v in h.val_acc[:best - 1])
+        assert all(v <= h.val_acc[best - 1] for v in h.val_acc[best:])
+        assert h.best_rule == "best validation accuracy"
+    else:
+        assert h.val_loss[best - 1] == min(h.val_loss)
+        assert all(v >= h.val_loss[best - 1] for v in h.val_loss[best:])
+        assert h.best_rule == "lowest validation loss"
     # it stopped exactly `patience` epochs after the best one
     assert h.epochs[-1] == best + 2
-    assert all(v <= h.val_acc[best - 1] for v in h.val_acc[best:])
     assert_params_identical(trainer.model.params, snaps.params[best])
     # and the best parameters are not simply the last ones
     assert not np.array_equal(snaps.params[best]["W1"], snaps.params[h.epochs[-1]]["W1"])
@@ -214,7 +223,81 @@ def test_without_validation_data_the_last_params_are_kept(digits):
     assert h.epochs == list(range(1, 9))
     assert h.stop_reason == "completed 8 epochs"
     assert h.best_epoch == 8
+    assert h.best_rule == "last epoch, no validation data"
     assert_params_identical(trainer.model.params, snaps.params[8])
+
+
+def scripted_trainer(digits, monkeypatch, select, accs, losses, **config) -> Trainer:
+    """A Trainer whose validation metrics per epoch are ``accs``/``losses`` (the
+    selection logic alone is under test)."""
+    trainer = make_trainer(digits, epochs=len(accs), select=select, **config)
+    metrics = iter(zip(accs, losses, strict=True))
+    import numpynn.train as train_module
+
+    real = train_module.accuracy_and_loss
+
+    def fake(model, X, y, idx=None, **kw):
+        if X is trainer.X_val:
+            return next(metrics)
+        return real(model, X, y, idx=idx, **kw)
+
+    monkeypatch.setattr("numpynn.train.accuracy_and_loss", fake)
+    return trainer
+
+
+@pytest.mark.parametrize("select, expected", [
+    # loss: the lowest loss; its tie (epochs 2 and 4) broken by the higher accuracy
+    ("loss", 4),
+    # accuracy: the earliest epoch of the highest accuracy (numpynn 0.1's rule)
+    ("accuracy", 1),
+])
+def test_select_rule_chooses_the_kept_epoch(digits, monkeypatch, select, expected):
+    accs = [0.9, 0.8, 0.9, 0.85, 0.7]
+    losses = [0.5, 0.3, 0.4, 0.3, 0.35]
+    trainer = scripted_trainer(digits, monkeypatch, select, accs, losses)
+    snaps = Snapshots()
+    trainer.callbacks.append(snaps)
+    h = trainer.train()
+    assert h.best_epoch == expected
+    assert_params_identical(trainer.model.params, snaps.params[expected])
+
+
+def test_patience_counts_epochs_without_a_lower_loss(digits, monkeypatch):
+    # accuracy rises after epoch 2 but the loss does not fall: the loss rule stops
+    accs = [0.5, 0.6, 0.7, 0.8, 0.9, 0.95]
+    losses = [1.0, 0.5, 0.6, 0.7, 0.8, 0.9]
+    trainer = scripted_trainer(digits, monkeypatch, "loss", accs, losses, patience=3)
+    h = trainer.train()
+    assert h.epochs == [1, 2, 3, 4, 5] and h.best_epoch == 2
+    assert "no lowest validation loss improvement for 3 epochs" in h.stop_reason
+
+
+def test_select_must_be_a_known_rule():
+    from numpynn.errors import InputError
+
+    with pytest.raises(InputError, match="select must be one of loss, accuracy; got 'acc'"):
+        TrainConfig(select="acc")
+
+
+def test_old_checkpoint_without_select_resumes_with_the_accuracy_rule(digits, tmp_path):
+    """Checkpoints of numpynn 0.1 have no "select" (nor "best_val_loss"): they resume
+    with the rule they were started with."""
+    from numpynn.io import read_container, write_container
+
+    ckpt = tmp_path / "checkpoint.npz"
+    first = make_trainer(digits, epochs=2, checkpoint=ckpt, select="accuracy")
+    first.train()
+    header, arrays = read_container(ckpt, "checkpoint")
+    del header["config"]["select"], header["best_val_loss"]
+    del header["history"]["best_rule"]
+    old = tmp_path / "old.npz"
+    write_container(old, header, arrays)
+    trainer = make_trainer(digits, epochs=4)
+    trainer.resume(old)
+    assert trainer.config.select == "accuracy" and trainer.best_val_loss == math.inf
+    trainer.config.epochs = 4
+    h = trainer.train()
+    assert h.epochs == [1, 2, 3, 4] and h.val_acc[h.best_epoch - 1] == max(h.val_acc)
 
 
 # -------------------------------------------------------------------------- divergence

@@ -143,8 +143,10 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--scheduler", metavar="ADDRESS",
                    help="run the trials on a Dask cluster, e.g. tcp://10.0.0.5:8786 "
                    "(--jobs is then not used: every worker thread runs trials)")
-    p.add_argument("--patience", type=common.positive_int, default=None,
-                   help="stop a trial after this many epochs without better val accuracy")
+    p.add_argument("--patience", type=common.positive_int,
+                   default=default_train_config().patience,
+                   help="stop a trial after this many epochs without a lower validation "
+                   f"loss (default {default_train_config().patience}, as numpynn train)")
     p.add_argument("--out", type=common.path, default=Path("numpynn-search"),
                    help="output directory (default ./numpynn-search)")
     p.add_argument("--resume", type=common.path, metavar="DIR",

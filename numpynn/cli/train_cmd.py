@@ -15,11 +15,11 @@ from ..experiment import (
     run_training,
 )
 from ..optim import OPTIMIZERS
-from ..progress import ProgressBar
+from ..progress import progress_callback
 from ..regression_run import REGRESSION_DEFAULTS, TASKS, format_regression_metrics
 from ..runfiles import RUNS_DIR, holds_run, new_run_dir, remove_if_empty
 from ..schedules import SCHEDULES
-from ..train import Callback, TrainConfig
+from ..train import SELECT_RULES, Callback, TrainConfig
 from . import common
 
 EXAMPLES = """examples:
@@ -93,8 +93,11 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
                    help="balanced: weight each class by n / (n_classes * count) in the loss, "
                    "for imbalanced tables (default none)")
     p.add_argument("--patience", type=common.positive_int, default=None,
-                   help="stop after this many epochs without better val accuracy (R^2 for "
-                   f"a regression; default none; regression {r['patience']})")
+                   help="stop after this many epochs without a lower validation loss "
+                   f"(default {d.patience}; regression {r['patience']})")
+    p.add_argument("--select", choices=tuple(SELECT_RULES), default=d.select,
+                   help="which validation epoch's parameters are kept: loss = the lowest "
+                   "validation loss (default), accuracy = the earliest best accuracy")
     p.add_argument("--seed", type=common.seed, default=d.seed,
                    help="seed for init, split, shuffling (0 to 2**32-1)")
     p.add_argument("--out", type=common.path, default=None,
@@ -104,20 +107,35 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--resume", type=common.path, metavar="DIR",
                    help="continue the interrupted run in DIR with its own options "
                    "(--epochs and --patience may be changed)")
-    p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.add_argument("--quiet", action="store_true",
+                   help="no run header and no per-epoch output (on a terminal a progress "
+                   "bar; piped or redirected, one line per epoch)")
     p.add_argument("--no-report", action="store_true", help="skip the plots and report.html")
     p.set_defaults(run=run)
 
 
 class PrintSummary(Callback):
-    """Prints the network's layers, output shapes and parameter counts before training."""
+    """Prints the run header before training: the split sizes, the parameter count and
+    the network's layers with their output shapes and parameter counts."""
 
     def __init__(self, quiet: bool) -> None:
         self.quiet = quiet
 
     def on_train_begin(self, trainer) -> None:
-        if not self.quiet:
-            print(trainer.model.summary(), flush=True)
+        if self.quiet:
+            return
+        sizes = trainer.checkpoint_extra.get("split_sizes", {})
+        model = trainer.model
+        print(f"{trainer.checkpoint_extra.get('options', {}).get('data', 'data')}: "
+              f"{split_sizes_text(sizes)}; {model.input_dim} features, "
+              f"{model.num_outputs} classes; {model.num_parameters():,} parameters; "
+              f"keeps the epoch with the {SELECT_RULES[trainer.config.select]}", flush=True)
+        print(model.summary(), flush=True)
+
+
+def split_sizes_text(sizes: dict[str, int]) -> str:
+    """{"train": 1293, "val": 144, "test": 360} -> '1,293 train / 144 val / 360 test rows'."""
+    return " / ".join(f"{n:,} {name}" for name, n in sizes.items()) + " rows"
 
 
 def _weight_scale(text: str) -> float | str:
@@ -156,7 +174,9 @@ def run(args: argparse.Namespace) -> int:
         config = TrainConfig(
             epochs=args.epochs or d.epochs, batch_size=args.batch_size or d.batch_size,
             optimizer=args.optimizer, lr=args.lr or d.lr, schedule=args.schedule,
-            lr_decay=args.lr_decay, patience=args.patience, seed=args.seed,
+            lr_decay=args.lr_decay,
+            patience=d.patience if args.patience is None else args.patience,
+            select=args.select, seed=args.seed,
         )
         options = RunOptions(
             data=args.data, hidden=args.hidden or o.hidden, task=args.task,
@@ -179,15 +199,17 @@ def run(args: argparse.Namespace) -> int:
                                  "checkpoint.npz); continue it with --resume "
                                  f"{out}, replace it with --overwrite, or choose another "
                                  "--out.")
-    progress = ProgressBar(enabled=False if args.quiet else None)
+    progress = progress_callback(args.quiet)
+    callbacks = [PrintSummary(args.quiet)] + ([progress] if progress is not None else [])
     try:
-        result = run_training(options, out, callbacks=[PrintSummary(args.quiet), progress],
+        result = run_training(options, out, callbacks=callbacks,
                               resume=args.resume is not None,
                               report=not args.no_report)
     except KeyboardInterrupt as exc:
         from .main import interrupted_exit_code
 
-        progress.on_train_end(None)  # type: ignore[arg-type]
+        if progress is not None:
+            progress.on_train_end(None)  # type: ignore[arg-type]
         checkpoint = out / CHECKPOINT_FILE
         what = "terminated" if getattr(exc, "signum", None) else "interrupted"
         if checkpoint.is_file():
@@ -211,7 +233,7 @@ def run(args: argparse.Namespace) -> int:
         print(format_regression_metrics(result.metrics, result.seconds))
     else:
         print(f"{len(h.epochs)} epochs ({h.stop_reason}); kept epoch {h.best_epoch} "
-              f"(best validation accuracy)")
+              f"({h.best_rule or 'last epoch'})")
         print(common.format_metrics(result.metrics, result.seconds))
     for name, path in result.paths.items():
         print(f"{name:<8} {path}")

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import difflib
 import os
 from collections.abc import Sequence
 from dataclasses import replace
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -29,6 +31,50 @@ SPEC_FORMS = (
 
 
 CSV_SUFFIXES = (".csv", ".csv.gz", ".tsv", ".tsv.gz")
+
+
+DATA_FILE_SUFFIXES = (*CSV_SUFFIXES, ".npz")
+_NAMES = ("digits", "mnist", "fashion-mnist", "cifar10")
+_MAX_LISTED = 2000  # directory entries looked at for a suggestion
+
+
+def suggest_spec(spec: str) -> str | None:
+    """The valid data spec nearest to ``spec``, or None when nothing is close.
+
+    Candidates: the built-in names (``digits``, ``mnist``, ...), the ``NAME:DIR`` forms
+    (a misspelt prefix keeps its directory), and the data files (.csv, .csv.gz, .tsv,
+    .npz) in the directory ``spec`` points into (the current one for a bare name),
+    written as the user wrote the directory. Closeness is difflib's ratio (>= 0.6).
+    """
+    text = os.fspath(spec)
+    head, sep, rest = text.partition(":")
+    if sep and rest and len(head) > 1:  # "minst:DIR" (not a Windows drive letter)
+        match = difflib.get_close_matches(head.lower(), _NAMES[1:], n=1, cutoff=0.6)
+        if match:
+            return f"{match[0]}:{rest}"
+    candidates = {name: name for name in _NAMES}
+    path = Path(text)
+    folder = path.parent
+    try:
+        for i, entry in enumerate(os.scandir(folder)):
+            if i >= _MAX_LISTED:
+                break
+            if entry.name.lower().endswith(DATA_FILE_SUFFIXES) and entry.is_file():
+                shown = entry.name if folder == Path(".") else str(folder / entry.name)
+                candidates.setdefault(entry.name.lower(), shown)
+    except OSError:
+        pass  # an unreadable or missing folder offers no files
+    match = difflib.get_close_matches(path.name.lower(), list(candidates), n=1, cutoff=0.6)
+    return candidates[match[0]] if match else None
+
+
+def _missing_file_hint(text: str, what: str) -> None:
+    """DataError naming the nearest data file when the file ``text`` does not exist."""
+    if Path(text).exists():
+        return
+    hint = suggest_spec(text)
+    if hint is not None and hint != text:
+        raise DataError(f"{what} not found: {text}; did you mean {hint}?")
 
 
 def is_csv_spec(spec: str) -> bool:
@@ -130,12 +176,11 @@ def load_dataset(
     if lower == "digits":
         return load_digits(classes=classes)
     if is_csv_spec(lower):
+        _missing_file_hint(text, "CSV file")
         return load_csv(text, label_column=label_column, classes=classes, **csv_options)
     if lower.endswith(".npz"):
+        _missing_file_hint(text, ".npz file")
         return load_npz(text, label_column=label_column, classes=classes)
-    hint = ""
-    near = {"cifar-10": "cifar10", "cifar": "cifar10", "fashion_mnist": "fashion-mnist",
-            "fashionmnist": "fashion-mnist", "fashion": "fashion-mnist"}
-    if lower in near:
-        hint = f" (did you mean {near[lower]}?)"
+    near = suggest_spec(text)
+    hint = f" (did you mean {near}?)" if near is not None else ""
     raise DataError(f"unknown data spec {text!r}{hint}; use one of: {', '.join(SPEC_FORMS)}")

@@ -15,7 +15,7 @@ import numpy as np
 
 from ..data import is_csv_spec
 from ..errors import InputError, NumpynnError
-from ..experiment import RunOptions, Splits, save_run
+from ..experiment import AUTO_VAL_FRACTION, RunOptions, Splits, prepare_splits, save_run
 from ..io import SavedModel, write_json_atomic, write_text_atomic
 from ..regression_run import RegressionSplits, save_regression_run
 from .results import (
@@ -185,6 +185,8 @@ def search(
     base = options if options is not None else RunOptions()
     base = replace(base, data=_absolute_spec(str(base.data)),
                    train=replace(base.train, seed=seed))
+    if base.val_fraction is None:  # a search always needs its validation split
+        base = replace(base, val_fraction=AUTO_VAL_FRACTION)
     if not base.val_fraction > 0:
         raise InputError("a search ranks trials on the validation split: val_fraction must be "
                          f"above 0; got {base.val_fraction}.")

@@ -1,0 +1,92 @@
+"""benchmarks/defaults.py, the measurement behind numpynn's defaults, must keep running:
+a quick run on one small table, and its bar arithmetic on made-up rows."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+
+SCRIPT = Path(__file__).resolve().parent.parent / "benchmarks" / "defaults.py"
+
+
+def load_script():
+    spec = importlib.util.spec_from_file_location("defaults_benchmark", SCRIPT)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # dataclasses look their module up there
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_quick_run_on_iris_compares_both_sides_on_the_same_rows(tmp_path):
+    out = tmp_path / "rows.json"
+    proc = subprocess.run([sys.executable, str(SCRIPT), "--quick", "--data", "iris",
+                           "--seeds", "2", "--jobs", "1", "--json", str(out)],
+                          capture_output=True, text=True, timeout=600)
+    assert proc.returncode in (0, 1), proc.stderr  # 1: the bar not met on 2 seeds
+    rows = json.loads(out.read_text())
+    assert [r["seed"] for r in rows] == [0, 1]
+    for r in rows:
+        assert r["data"] == "iris" and r["rows"] == 150 and r["features"] == 4
+        assert 0.5 < r["numpynn"] <= 1 and 0.5 < r["sklearn"] <= 1
+        assert r["numpynn_s"] > 0 and r["sklearn_s"] > 0 and r["best_epoch"] >= 1
+    line = next(x for x in proc.stdout.splitlines() if x.startswith("| iris"))
+    nn = [100 * r["numpynn"] for r in rows]
+    sk = [100 * r["sklearn"] for r in rows]
+    assert f"{np.mean(nn):.2f}% / {np.min(nn):.2f}%" in line
+    assert f"{np.mean(sk):.2f}% / {np.min(sk):.2f}%" in line
+
+
+def test_bar_and_balanced_accuracy():
+    m = load_script()
+    y = np.array(["a"] * 8 + ["b"] * 2)
+    pred = np.array(["a"] * 10)
+    assert m.score(y, pred, balanced=False) == 0.8
+    assert m.score(y, pred, balanced=True) == 0.5
+
+    def rows(nn, sk):
+        return [{"data": "t", "seed": i, "rows": 10, "features": 2, "classes": 2,
+                 "balanced": False, "numpynn": a, "numpynn_s": 1.0, "sklearn": b,
+                 "sklearn_s": 1.0} for i, (a, b) in enumerate(zip(nn, sk, strict=True))]
+
+    # mean 0.3 points below, min 1.9 below: met
+    table, ok = m.summarise(rows([0.960, 0.925], [0.947, 0.944]), ["t"])
+    assert ok and "| yes |" in table
+    # the mean 0.6 points below: not met
+    _, ok = m.summarise(rows([0.950, 0.950], [0.956, 0.956]), ["t"])
+    assert not ok
+    # the min 2.1 points below: not met
+    _, ok = m.summarise(rows([0.999, 0.920], [0.950, 0.941]), ["t"])
+    assert not ok
+
+
+def test_small_tables_get_no_validation_split_unless_asked(tmp_path):
+    from numpynn.experiment import (
+        AUTO_VAL_MIN_ROWS,
+        RunOptions,
+        default_train_config,
+        prepare_splits,
+        val_fraction_for,
+    )
+
+    assert val_fraction_for(None, 1250, 0.2) == 0.1  # 1000 rows outside the test part
+    assert val_fraction_for(None, 1249, 0.2) == 0.0
+    assert val_fraction_for(0.3, 100, 0.2) == 0.3  # an explicit share is kept
+    assert AUTO_VAL_MIN_ROWS == 1000
+    rng = np.random.default_rng(0)
+    rows = ["a,b,label"] + [f"{x:.3f},{z:.3f},{'yes' if x > 0 else 'no'}"
+                            for x, z in rng.normal(size=(200, 2))]
+    (tmp_path / "small.csv").write_text("\n".join(rows) + "\n")
+    splits = prepare_splits(RunOptions(data=str(tmp_path / "small.csv")))
+    assert (splits.y_train.shape[0], splits.y_val.shape[0], splits.y_test.shape[0]) == (
+        160, 0, 40)
+    asked = prepare_splits(RunOptions(data=str(tmp_path / "small.csv"), val_fraction=0.1))
+    assert asked.y_val.shape[0] == 20
+    big = prepare_splits(RunOptions())  # digits: 1797 rows
+    assert big.y_val.shape[0] == 180
+    cfg = default_train_config()
+    assert (cfg.select, cfg.patience, cfg.epochs, cfg.batch_size) == ("loss", 20, 200, 32)
