@@ -15,7 +15,7 @@ import numpy as np
 
 from ..data import is_csv_spec
 from ..errors import InputError, NumpynnError
-from ..experiment import AUTO_VAL_FRACTION, RunOptions, Splits, prepare_splits, save_run
+from ..experiment import AUTO_VAL_FRACTION, RunOptions, Splits, save_run
 from ..io import SavedModel, write_json_atomic, write_text_atomic
 from ..regression_run import RegressionSplits, save_regression_run
 from .results import (
