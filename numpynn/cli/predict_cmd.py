@@ -46,7 +46,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     inputs = [args.model, *data_inputs(args.data)]
     if args.output is not None:  # before any work: never the model or the data being read
-        check_output(args.output, inputs, what="--output")
+        check_output(args.output, inputs, what="`output`")
     saved = load_model(args.model)
     X = prediction_data(saved, args.data)
     with np.errstate(all="ignore"):  # overflowing scores are reported below, not warned
@@ -70,6 +70,6 @@ def run(args: argparse.Namespace) -> int:
         sys.stdout.write(buf.getvalue())
     else:
         write_path(args.output, lambda fh: fh.write(buf.getvalue().encode("utf-8")), inputs,
-                   what="--output")
+                   what="`output`")
         print(f"wrote {len(labels)} predictions to {args.output}", file=sys.stderr)
     return 0

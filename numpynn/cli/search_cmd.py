@@ -228,7 +228,13 @@ def _progress(quiet: bool):
 def run(args: argparse.Namespace) -> int:
     if args.resume is not None:
         out = args.resume
-        stored = load_settings(out)
+        try:
+            stored = load_settings(out)
+        except InputError as exc:
+            if exc.param != "resume":  # no search there: say how to start one
+                raise
+            raise InputError(f"{exc} Start one with 'numpynn search --out DIR'.",
+                             param="resume") from None
         space = SearchSpace.from_json(stored["space"])
         options = RunOptions.from_dict(stored["options"])
         mode, trials, seed = stored["mode"], stored["trials"], int(stored["seed"])
