@@ -3,16 +3,12 @@
 from __future__ import annotations
 
 import argparse
-import csv
-import io
 import sys
 
-import numpy as np
-
-from ..errors import InputError
 from ..experiment import data_inputs, prediction_data
 from ..io import load_model
-from ..outputs import check_output, write_path
+from ..outputs import check_output
+from ..predictions import prediction_csv, write_predictions
 from . import common
 
 EXAMPLES = """examples:
@@ -49,27 +45,9 @@ def run(args: argparse.Namespace) -> int:
         check_output(args.output, inputs, what="`output`")
     saved = load_model(args.model)
     X = prediction_data(saved, args.data)
-    with np.errstate(all="ignore"):  # overflowing scores are reported below, not warned
-        proba = saved.predict_proba(X)
-    bad = ~np.isfinite(proba).all(axis=1)
-    if bad.any():
-        raise InputError(
-            f"the model's scores overflow for {int(bad.sum())} of {len(bad)} rows of "
-            f"{args.data} (first: row {int(np.argmax(bad)) + 1}): their probabilities are "
-            "not finite numbers. The inputs are far outside the range of the training "
-            "data, or the model's weights are extreme; check the data (its scale and "
-            "columns) or train the model again.")
-    labels = saved.classes[np.argmax(proba, axis=1)]
-    buf = io.StringIO()
-    writer = csv.writer(buf, lineterminator="\n")
-    names = [str(c) for c in saved.classes.tolist()]
-    writer.writerow(["prediction"] + ([f"p_{n}" for n in names] if args.proba else []))
-    for label, row in zip(labels.tolist(), proba):
-        writer.writerow([label] + ([f"{p:.6g}" for p in row] if args.proba else []))
     if args.output is None or str(args.output) == "-":
-        sys.stdout.write(buf.getvalue())
+        sys.stdout.write(prediction_csv(saved, X, args.proba, source=args.data))
     else:
-        write_path(args.output, lambda fh: fh.write(buf.getvalue().encode("utf-8")), inputs,
-                   what="`output`")
-        print(f"wrote {len(labels)} predictions to {args.output}", file=sys.stderr)
+        n = write_predictions(args.output, saved, X, args.proba, inputs, source=args.data)
+        print(f"wrote {n} predictions to {args.output}", file=sys.stderr)
     return 0
