@@ -12,7 +12,16 @@ class NumpynnError(Exception):
 
 
 class InputError(NumpynnError, ValueError):
-    """Bad user input: an argument, an option value or the contents of a file."""
+    """Bad user input: an argument, an option value or the contents of a file.
+
+    ``param`` names the library parameter at fault (``"lr"``, ``"out"``, ...), or is None.
+    Messages write parameters as the library spells them, in backquotes (```lr```,
+    ```split='all'```); the CLI rewrites those to its flags (``--lr``, ``--split all``).
+    """
+
+    def __init__(self, message: str = "", param: str | None = None) -> None:
+        super().__init__(message)
+        self.param = param
 
 
 class DataError(InputError):

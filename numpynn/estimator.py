@@ -29,7 +29,8 @@ from scipy.special import log_softmax
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import train_test_split
-from sklearn.utils import check_random_state, check_scalar
+from sklearn.utils import check_random_state
+from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.class_weight import compute_sample_weight
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import _check_sample_weight, check_is_fitted, column_or_1d
@@ -208,47 +209,53 @@ class MLPClassifier(ClassifierMixin, BaseEstimator):
         return tags
 
     # ------------------------------------------------------------------ validation
+    _parameter_constraints: dict = {
+        "hidden_layer_sizes": ["array-like", Interval(numbers.Integral, 1, None,
+                                                      closed="left")],
+        "solver": [StrOptions(set(OPTIMIZERS))],
+        "reg": [Interval(numbers.Real, 0.0, None, closed="left")],
+        "batch_size": [StrOptions({"auto"}), Interval(numbers.Integral, 1, None,
+                                                      closed="left")],
+        "learning_rate_init": [Interval(numbers.Real, 0.0, None, closed="neither")],
+        "max_iter": [Interval(numbers.Integral, 1, None, closed="left")],
+        "tol": [Interval(numbers.Real, 0.0, None, closed="left")],
+        "n_iter_no_change": [Interval(numbers.Integral, 1, None, closed="left")],
+        "early_stopping": ["boolean"],
+        "validation_fraction": [Interval(numbers.Real, 0.0, 1.0, closed="neither")],
+        "momentum": [Interval(numbers.Real, 0.0, 1.0, closed="left")],
+        "beta_1": [Interval(numbers.Real, 0.0, 1.0, closed="left")],
+        "beta_2": [Interval(numbers.Real, 0.0, 1.0, closed="left")],
+        "epsilon": [Interval(numbers.Real, 0.0, None, closed="neither")],
+        "decay_rate": [Interval(numbers.Real, 0.0, 1.0, closed="left")],
+        # the model's own checks (below): the layer registry decides what is valid
+        "weight_scale": "no_validation",
+        "activation": "no_validation",
+        "dropout": "no_validation",
+        "normalization": "no_validation",
+        "class_weight": [StrOptions({"balanced"}), dict, None],
+        "random_state": ["random_state"],
+        "verbose": ["boolean"],
+        "warm_start": ["boolean"],
+    }
+
     def _validate_params(self) -> None:
+        """scikit-learn's check of ``_parameter_constraints`` (InvalidParameterError, a
+        ValueError), then what the constraints cannot say: every hidden size a positive
+        int, finite reals, and the model's own checks of the layer options."""
+        super()._validate_params()
         sizes = self.hidden_layer_sizes
-        if isinstance(sizes, numbers.Integral) and not isinstance(sizes, bool):
-            sizes = [sizes]
-        try:
-            sizes = list(sizes)
-        except TypeError:
-            raise ValueError(
-                f"hidden_layer_sizes must be a tuple of positive ints; got {sizes!r}."
-            ) from None
+        sizes = [sizes] if isinstance(sizes, numbers.Integral) else list(sizes)
         if not sizes or not all(
-            isinstance(h, numbers.Integral) and not isinstance(h, bool) and h >= 1 for h in sizes
+            isinstance(h, numbers.Integral) and not isinstance(h, (bool, np.bool_)) and h >= 1
+            for h in sizes
         ):
             raise ValueError(
                 f"hidden_layer_sizes must be a non-empty tuple of positive ints; got "
                 f"{self.hidden_layer_sizes!r}."
             )
         self._hidden = [int(h) for h in sizes]
-        if self.solver not in OPTIMIZERS:
-            raise ValueError(
-                f"solver must be one of {', '.join(OPTIMIZERS)}; got {self.solver!r}."
-            )
-        check_scalar(self.reg, "reg", numbers.Real, min_val=0.0)
         if not np.isfinite(self.reg):
             raise ValueError(f"reg must be a finite number >= 0; got {self.reg!r}.")
-        if not (isinstance(self.batch_size, str) and self.batch_size == "auto"):
-            check_scalar(self.batch_size, "batch_size", numbers.Integral, min_val=1)
-        check_scalar(self.learning_rate_init, "learning_rate_init", numbers.Real,
-                     min_val=0.0, include_boundaries="neither")
-        check_scalar(self.max_iter, "max_iter", numbers.Integral, min_val=1)
-        check_scalar(self.tol, "tol", numbers.Real, min_val=0.0)
-        check_scalar(self.n_iter_no_change, "n_iter_no_change", numbers.Integral, min_val=1)
-        check_scalar(self.validation_fraction, "validation_fraction", numbers.Real,
-                     min_val=0.0, max_val=1.0, include_boundaries="neither")
-        check_scalar(self.momentum, "momentum", numbers.Real, min_val=0.0, max_val=1.0,
-                     include_boundaries="left")
-        for name in ("beta_1", "beta_2", "decay_rate"):
-            check_scalar(getattr(self, name), name, numbers.Real, min_val=0.0, max_val=1.0,
-                         include_boundaries="left")
-        check_scalar(self.epsilon, "epsilon", numbers.Real, min_val=0.0,
-                     include_boundaries="neither")
         try:
             check_activation(self.activation)
             check_dropout(self.dropout)
@@ -256,13 +263,6 @@ class MLPClassifier(ClassifierMixin, BaseEstimator):
             check_weight_scale(self.weight_scale)
         except InputError as exc:
             raise ValueError(str(exc)) from None
-        cw = self.class_weight
-        if not (cw is None or (isinstance(cw, str) and cw == "balanced") or isinstance(cw, dict)):
-            raise ValueError(f"class_weight must be None, 'balanced' or a dict of class -> "
-                             f"weight; got {cw!r}.")
-        for name in ("early_stopping", "verbose", "warm_start"):
-            if not isinstance(getattr(self, name), (bool, np.bool_)):
-                raise ValueError(f"{name} must be True or False; got {getattr(self, name)!r}.")
 
     def _train_config(self, batch_size: int, epochs: int, keep_best: bool) -> TrainConfig:
         kwargs: dict[str, Any] = {}

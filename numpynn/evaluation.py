@@ -50,6 +50,19 @@ def evaluate(model: Any, X: np.ndarray, y: np.ndarray) -> Evaluation:
     )
 
 
+def evaluation_dict(ev: Evaluation, data: str | None = None,
+                    split: str | None = None) -> dict[str, Any]:
+    """The evaluation as plain JSON-ready values (what ``numpynn evaluate --json`` prints):
+    ``data`` and ``split`` (when given), accuracy, loss, per-class precision and recall
+    (lists of C floats) and the confusion matrix (C lists of C ints, rows = true class).
+    A non-finite loss stays a float here; :func:`numpynn.io.json_safe` makes it None."""
+    where = {k: v for k, v in (("data", data), ("split", split)) if v is not None}
+    return {**where, "accuracy": float(ev.accuracy), "loss": float(ev.loss),
+            "precision": np.asarray(ev.precision, dtype=float).tolist(),
+            "recall": np.asarray(ev.recall, dtype=float).tolist(),
+            "confusion": np.asarray(ev.confusion).astype(int).tolist()}
+
+
 def format_evaluation(ev: Evaluation, class_names: list[str]) -> str:
     """Per-class table and confusion matrix as text."""
     width = max(8, *(len(c) for c in class_names))

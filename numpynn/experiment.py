@@ -216,7 +216,7 @@ def prepare_splits(options: RunOptions, ds: Dataset | None = None) -> Splits:
         raise DataError(
             f"{options.data}: every labelled row has the same class "
             f"({ds.classes[0].item()!r}); a classifier needs examples of at least 2 classes. "
-            "Check that the label column is the right one (--label-column) or add data of "
+            "Check that the label column is the right one (`label_column`) or add data of "
             "the other classes."
         )
     X_tr, y_tr, X_val, y_val, X_te, y_te = split_dataset(ds, options)
@@ -236,7 +236,7 @@ def prepare_splits(options: RunOptions, ds: Dataset | None = None) -> Splits:
         raise DataError(
             f"{options.data} holds values up to {peak:.3g}, too large for {dtype.name} "
             f"computation (at most {largest:.3g}); rescale the features or use "
-            "--dtype float64."
+            "`dtype='float64'`.", param="dtype"
         )
     X_tr, X_val = X_tr.astype(dtype, copy=False), X_val.astype(dtype, copy=False)
     prep = Preprocessor(options.preprocessing).fit(X_tr)
@@ -466,8 +466,9 @@ def resume_options(out_dir: str | Path) -> RunOptions:
     """The options of the interrupted run whose checkpoint is in ``out_dir``."""
     path = Path(out_dir) / CHECKPOINT_FILE
     if not path.exists():
-        raise InputError(f"no checkpoint to resume in {out_dir} (expected {path}); "
-                         "start a run with 'numpynn train --out DIR' first.")
+        raise InputError(f"no checkpoint to resume in {out_dir} (expected {path}); a run "
+                         "writes one there when started with `out` set to that directory.",
+                         param="resume")
     header, _ = read_checkpoint(path)
     try:
         options = RunOptions.from_dict(header["extra"]["options"])
@@ -518,7 +519,8 @@ def evaluation_data(saved: SavedModel, spec: str, split: str = "auto") -> tuple[
     if split == "auto":
         split = "test" if same else "all"
     if split not in ("all", "train", "val", "test"):
-        raise InputError(f"--split must be auto, all, train, val or test; got {split!r}.")
+        raise InputError(f"`split` must be auto, all, train, val or test; got {split!r}.",
+                         param="split")
     if split == "all":
         if _uses_recipe(saved, spec):
             ds = read_with_recipe(saved, spec, labelled=True)
@@ -536,14 +538,14 @@ def evaluation_data(saved: SavedModel, spec: str, split: str = "auto") -> tuple[
                              saved.model.input_dim, spec)
         return X, y, "all"
     if not same:
-        raise InputError(f"--split {split} re-creates the training split, which needs the "
+        raise InputError(f"`split='{split}'` re-creates the training split, which needs the "
                          f"training data ({options.get('data') if options else 'unknown'}); "
-                         f"got {spec}. Use --split all for other data.")
+                         f"got {spec}. Use `split='all'` for other data.", param="split")
     try:
         run = RunOptions.from_dict(options)
     except (KeyError, TypeError, AttributeError, ValueError) as exc:  # ValueError: InputError
         raise ModelFileError(f"the model's recorded training options are damaged ({exc}); "
-                             "use --split all.") from None
+                             "use `split='all'`.", param="split") from None
     if _uses_recipe(saved, spec):
         ds = read_with_recipe(saved, spec, labelled=True)
     else:

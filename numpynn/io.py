@@ -99,7 +99,7 @@ def read_container(path: str | Path, kind: str) -> tuple[dict[str, Any], dict[st
     except ModelFileError:
         raise
     except (zipfile.BadZipFile, EOFError, OSError) as exc:
-        again = "train it again" if kind == "model" else "start the run again without --resume"
+        again = "train it again" if kind == "model" else "start the run again (not resumed)"
         raise ModelFileError(
             f"{path} is not a readable numpynn {what} ({_reason(exc)}); it may be truncated "
             f"or corrupted: {again}."
@@ -133,8 +133,8 @@ def read_container(path: str | Path, kind: str) -> tuple[dict[str, Any], dict[st
             "tool: use a file written by numpynn."
         )
     if header.get("kind") != kind:
-        hint = (" (the run's model.npz is in the same directory; an unfinished run: "
-                "numpynn train --resume DIR)" if header.get("kind") == "checkpoint" else "")
+        hint = (" (the run's model.npz is in the same directory; an unfinished run can be "
+                "resumed: `resume=True`)" if header.get("kind") == "checkpoint" else "")
         raise ModelFileError(
             f"{path} is a numpynn {header.get('kind')!r} file, not a {what}{hint}."
         )
@@ -290,7 +290,7 @@ def load_model(path: str | Path) -> SavedModel:
         for name, value in (params | buffers).items():
             if not np.isfinite(value).all():
                 raise ModelFileError(f"{path}: parameter {name} holds NaN or inf values; "
-                                     "train the model again (a smaller --lr may help).")
+                                     "train the model again (a smaller `lr` may help).")
         prep = {"kind": header["preprocessing"], "state": _group(arrays, "prep/")}
         if any(v.dtype.kind not in "fiu" for v in prep["state"].values()):
             raise ModelFileError(f"{path}: the preprocessing statistics are not real numbers; "

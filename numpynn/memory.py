@@ -48,7 +48,7 @@ def network_parameters(n_inputs: int, hidden: Sequence[int], n_classes: int) -> 
 
 def check_training_fits(n_inputs: int, hidden: Sequence[int], n_classes: int,
                         batch_size: int, dtype: str | np.dtype = "float32",
-                        option: str = "--hidden") -> None:
+                        option: str = "`hidden_dims`") -> None:
     """Refuse a network whose training cannot fit in memory (parameters and their copies,
     plus one batch's activations)."""
     itemsize = np.dtype(dtype).itemsize
@@ -58,4 +58,4 @@ def check_training_fits(n_inputs: int, hidden: Sequence[int], n_classes: int,
     layers = ",".join(str(int(h)) for h in hidden)
     check_fits((TRAINING_COPIES * params + activations) * itemsize,
                f"a network with hidden layers {layers} ({params:.3g} parameters)",
-               f"{option} (fewer or smaller layers) or --batch-size")
+               f"{option} (fewer or smaller layers) or `batch_size`")

@@ -33,6 +33,8 @@ from .validation import (
     check_hidden_dims,
     check_nonnegative_float,
     check_positive_int,
+    check_sample_weight,
+    check_seed,
 )
 
 INIT_SCHEMES = ("auto", "he", "glorot")
@@ -65,35 +67,6 @@ def check_weight_scale(weight_scale: Any) -> float | str:
             return float(weight_scale)
     raise InputError(f"weight_scale must be a positive number or one of "
                      f"{', '.join(INIT_SCHEMES)}; got {weight_scale!r}.")
-
-
-def check_sample_weight(sample_weight: Any, n_rows: int, name: str = "sample_weight"
-                        ) -> np.ndarray:
-    """(N,) finite weights >= 0 as float64, one per row (InputError naming ``name``)."""
-    try:
-        w = np.asarray(sample_weight, dtype=np.float64)
-    except (TypeError, ValueError):
-        raise InputError(f"{name} must be an array of numbers; got {sample_weight!r:.60}"
-                         ) from None
-    if w.shape != (n_rows,):
-        raise InputError(f"{name} must have shape ({n_rows},), one weight per row; got "
-                         f"shape {w.shape}.")
-    if not np.isfinite(w).all() or (w < 0).any():
-        raise InputError(f"{name} must hold finite weights >= 0; found "
-                         f"{w[~np.isfinite(w) | (w < 0)][:3].tolist()}.")
-    if n_rows and not w.any():
-        raise InputError(f"{name} is zero for every row; give some rows a positive weight.")
-    return w
-
-
-def check_seed(seed: Any, name: str = "seed") -> int | None:
-    """None or an integer in 0..2**32-1."""
-    if seed is None:
-        return None
-    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or not (
-            0 <= seed <= 2**32 - 1):
-        raise InputError(f"{name} must be None or an integer in 0..4294967295; got {seed!r}.")
-    return int(seed)
 
 
 def init_std(scheme: float | str, fan_in: int, fan_out: int) -> float:

@@ -49,6 +49,7 @@ import numpy as np
 
 from numpynn.blas import FUSE_MIN_SIZE, blas
 from numpynn.errors import InputError
+from numpynn.validation import check_bool, check_int, check_number
 
 __all__ = [
     "OPTIMIZERS",
@@ -68,56 +69,20 @@ OPTIMIZERS: tuple[str, ...] = ("sgd", "momentum", "nesterov", "rmsprop", "adam")
 # --------------------------------------------------------------------------- validation
 
 
-def _check_real(
-    name: str,
-    value: Any,
-    *,
-    low: float | None = None,
-    high: float | None = None,
-    low_open: bool = False,
-    high_open: bool = False,
-) -> float:
-    """Return ``value`` as a float after checking it is a finite number in a range.
-
-    Raises InputError naming ``name``, the value and the allowed range otherwise.
-    """
-    lo = "" if low is None else f"{'(' if low_open else '['}{low:g}"
-    hi = "" if high is None else f"{high:g}{')' if high_open else ']'}"
-    if low is not None and high is not None:
-        allowed = f"a finite number in {lo}, {hi}"
-    elif low is not None:
-        allowed = f"a finite number {'>' if low_open else '>='} {low:g}"
-    elif high is not None:
-        allowed = f"a finite number {'<' if high_open else '<='} {high:g}"
-    else:
-        allowed = "a finite number"
-    if isinstance(value, (bool, np.bool_)) or not isinstance(
-        value, (int, float, np.integer, np.floating)
-    ):
-        raise InputError(f"{name} must be {allowed}, got {value!r}")
-    x = float(value)
-    ok = math.isfinite(x)
-    if ok and low is not None:
-        ok = x > low if low_open else x >= low
-    if ok and high is not None:
-        ok = x < high if high_open else x <= high
-    if not ok:
-        raise InputError(f"{name} must be {allowed}, got {value!r}")
-    return x
+def _check_real(name: str, value: Any, *, low: float | None = None,
+                high: float | None = None, low_open: bool = False,
+                high_open: bool = False) -> float:
+    """:func:`numpynn.validation.check_number` (kept for the schedules' imports)."""
+    return check_number(value, name, low=low, high=high, low_open=low_open,
+                        high_open=high_open)
 
 
 def _check_bool(name: str, value: Any) -> bool:
-    if not isinstance(value, (bool, np.bool_)):
-        raise InputError(f"{name} must be True or False, got {value!r}")
-    return bool(value)
+    return check_bool(value, name)
 
 
 def _check_int(name: str, value: Any, *, low: int) -> int:
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)):
-        raise InputError(f"{name} must be an integer >= {low}, got {value!r}")
-    if value < low:
-        raise InputError(f"{name} must be an integer >= {low}, got {value!r}")
-    return int(value)
+    return check_int(value, name, low=low)
 
 
 # --------------------------------------------------------------------------- fusion

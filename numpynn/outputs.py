@@ -95,7 +95,7 @@ def check_output(path: str | os.PathLike[str], inputs: Iterable[str | os.PathLik
         if kind == "missing":  # a dangling link: what it points to is created
             return "symlink"
     if kind == "directory":
-        example = f" (e.g. {Path(path) / 'predictions.csv'})" if what == "--output" else ""
+        example = f" (e.g. {Path(path) / 'predictions.csv'})" if what == "`output`" else ""
         raise InputError(f"{what} {path} is a directory; give a file path{example}, or "
                          "remove the directory.")
     if kind == "other":

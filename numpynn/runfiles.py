@@ -47,7 +47,7 @@ def new_run_dir(base: str | os.PathLike[str] = RUNS_DIR) -> Path:
         base.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise InputError(f"cannot create {base} for the run ({exc.strerror or exc}); give "
-                         "an output directory with --out.") from None
+                         "an output directory as `out`.", param="out") from None
     taken = [int(p.name[4:]) for p in base.glob("run-*") if p.name[4:].isdigit()]
     n = max(taken, default=0) + 1
     while True:
@@ -60,7 +60,7 @@ def new_run_dir(base: str | os.PathLike[str] = RUNS_DIR) -> Path:
 
 
 def prepare_run_dir(out: str | os.PathLike[str], inputs: Iterable[str | os.PathLike[str]] = (),
-                    what: str = "--out") -> bool:
+                    what: str = "`out`") -> bool:
     """Check and create the output directory ``out`` before any work; returns whether it
     was created now (so that a run failing early can remove it again).
 

@@ -470,13 +470,13 @@ class Trainer:
                 f"training cannot start: the loss of the initial parameters on the first "
                 f"batch is already {loss} (no update was made, so the learning rate is not "
                 f"the cause; the largest initial weight is {largest:.3g}). The initial "
-                "weights are too large (use --weight-scale he, glorot or a small number "
-                "such as 0.01) or the inputs have an extreme scale (use --preprocessing "
-                "standardize)."
+                "weights are too large (use `weight_scale` he, glorot or a small number "
+                "such as 0.01) or the inputs have an extreme scale (use "
+                "`preprocessing='standardize'`)."
             )
         raise DivergenceError(
             f"training diverged in epoch {epoch}: {what}. {kept} "
-            f"Try a smaller learning rate, e.g. --lr {lr / 10:g}."
+            f"Try a smaller learning rate, e.g. `lr={lr / 10:g}`."
         )
 
     # -------------------------------------------------------------------- checkpoints

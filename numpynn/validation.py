@@ -120,3 +120,111 @@ def check_nonnegative_float(value: object, name: str) -> float:
     if not np.isfinite(v) or v < 0:
         raise InputError(f"{name} must be a finite number >= 0; got {value!r}.")
     return v
+
+
+# ------------------------------------------------------------ declarative argument checks
+# One message format for every argument: "<name> must be <what>; got <value>."
+
+
+def _fail(name: str, what: str, value: object) -> InputError:
+    return InputError(f"{name} must be {what}; got {value!r}.", param=name)
+
+
+def _is_bool(value: object) -> bool:
+    return isinstance(value, (bool, np.bool_))
+
+
+def check_number(value: object, name: str, *, low: float | None = None,
+                 high: float | None = None, low_open: bool = False,
+                 high_open: bool = False) -> float:
+    """A finite real number (bools refused) in the range given by ``low``/``high``
+    (closed unless ``low_open``/``high_open``); returned as a float."""
+    lo = "" if low is None else f"{'(' if low_open else '['}{low:g}"
+    hi = "" if high is None else f"{high:g}{')' if high_open else ']'}"
+    if low is not None and high is not None:
+        what = f"a finite number in {lo}, {hi}"
+    elif low is not None:
+        what = f"a finite number {'>' if low_open else '>='} {low:g}"
+    elif high is not None:
+        what = f"a finite number {'<' if high_open else '<='} {high:g}"
+    else:
+        what = "a finite number"
+    if _is_bool(value) or not isinstance(value, (int, float, np.integer, np.floating)):
+        raise _fail(name, what, value)
+    x = float(value)
+    ok = bool(np.isfinite(x))
+    if ok and low is not None:
+        ok = x > low if low_open else x >= low
+    if ok and high is not None:
+        ok = x < high if high_open else x <= high
+    if not ok:
+        raise _fail(name, what, value)
+    return x
+
+
+def check_int(value: object, name: str, *, low: int | None = None,
+              high: int | None = None) -> int:
+    """An integer (bools refused) in ``low..high`` (either may be None); returned as int."""
+    if low is not None and high is not None:
+        what = f"an integer in {low}..{high}"
+    elif low is not None:
+        what = f"an integer >= {low}"
+    elif high is not None:
+        what = f"an integer <= {high}"
+    else:
+        what = "an integer"
+    if _is_bool(value) or not isinstance(value, (int, np.integer)):
+        raise _fail(name, what, value)
+    if (low is not None and value < low) or (high is not None and value > high):
+        raise _fail(name, what, value)
+    return int(value)
+
+
+def check_bool(value: object, name: str) -> bool:
+    """True or False (numpy bools too; 0/1 refused)."""
+    if not _is_bool(value):
+        raise _fail(name, "True or False", value)
+    return bool(value)
+
+
+def check_choice(value: object, name: str, choices: Sequence[object]) -> object:
+    """One of ``choices``."""
+    try:
+        ok = value in choices
+    except TypeError:  # an unhashable value against a set
+        ok = False
+    if not ok:
+        raise _fail(name, "one of " + ", ".join(map(repr, choices)), value)
+    return value
+
+
+SEED_MAX = 2**32 - 1
+
+
+def check_seed(seed: object, name: str = "seed") -> int | None:
+    """None or an integer in 0..2**32-1 (what NumPy's seeding accepts)."""
+    if seed is None:
+        return None
+    if _is_bool(seed) or not isinstance(seed, (int, np.integer)) or not 0 <= seed <= SEED_MAX:
+        raise _fail(name, f"None or an integer in 0..{SEED_MAX}", seed)
+    return int(seed)
+
+
+def check_sample_weight(sample_weight: object, n_rows: int, name: str = "sample_weight"
+                        ) -> np.ndarray:
+    """(N,) finite weights >= 0 as float64, one per row (InputError naming ``name``)."""
+    try:
+        w = np.asarray(sample_weight, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise InputError(f"{name} must be an array of numbers; got {sample_weight!r:.60}",
+                         param=name) from None
+    if w.shape != (n_rows,):
+        raise InputError(f"{name} must have shape ({n_rows},), one weight per row; got "
+                         f"shape {w.shape}.", param=name)
+    if not np.isfinite(w).all() or (w < 0).any():
+        raise InputError(f"{name} must hold finite weights >= 0; found "
+                         f"{w[~np.isfinite(w) | (w < 0)][:3].tolist()}.", param=name)
+    if n_rows and not w.any():
+        raise InputError(f"{name} is zero for every row; give some rows a positive weight.",
+                         param=name)
+    return w

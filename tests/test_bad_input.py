@@ -18,6 +18,7 @@ from __future__ import annotations
 import json
 import os
 import pickle
+import re
 import struct
 import subprocess
 import sys
@@ -316,17 +317,19 @@ CASES = [
     Case("empty-cell", text("m.csv", "1,2,0\n3,,1\n5,6,1\n"), train("--data", "m.csv"),
          ("row 2, column 2", "empty cell", "fill in"), train_api("m.csv")),
     Case("nan-feature", text("nan.csv", "1,2,0\n3,nan,1\n5,6,1\n"), train("--data", "nan.csv"),
-         ("missing value", "row 2", "--impute median"), train_api("nan.csv")),
+         ("missing value", "row 2", "--impute median"), train_api("nan.csv"),
+         ("missing value", "row 2", "`impute='median'`")),
     Case("inf-feature", text("inf.csv", "1,2,0\n3,4,1\n-inf,6,1\n"), train("--data", "inf.csv"),
          ("nan or infinite", "row 3"), train_api("inf.csv")),
     # a fractional label trains a regression unless classification is asked for
     Case("non-integer-label", text("l.csv", "1,2,0\n3,4,1.5\n5,6,1\n"),
          train("--data", "l.csv", "--task", "classification"),
-         ("label '1.5' is not an integer", "label_column"),
-         train_api("l.csv", task="classification")),
+         ("label '1.5' is not an integer", "--label-column"),
+         train_api("l.csv", task="classification"),
+         ("label '1.5' is not an integer", "`label_column`")),
     Case("single-class", lambda t, m: write_csv(t / "one.csv", X, np.zeros(len(X), int)),
          train("--data", "one.csv"), ("same class", "at least 2 classes", "--label-column"),
-         train_api("one.csv")),
+         train_api("one.csv"), ("same class", "at least 2 classes", "`label_column`")),
     Case("fewer-rows-than-parts", lambda t, m: write_csv(t / "few.csv", X[:9], Y[:9]),
          train("--data", "few.csv"), ("test part would hold 2 of 9", "fewer than the 3 "
                                       "classes", "use more data"), train_api("few.csv")),
@@ -337,7 +340,8 @@ CASES = [
     Case("not-utf8", text("latin.csv", b"1,2,\xe9\n3,4,1\n"), train("--data", "latin.csv"),
          ("not a utf-8 text file",), train_api("latin.csv")),
     Case("single-column", text("one.csv", "1\n2\n"), train("--data", "one.csv"),
-         ("single column", "--delimiter"), train_api("one.csv")),
+         ("single column", "--delimiter"), train_api("one.csv"),
+         ("single column", "`delimiter`")),
     Case("label-column-out-of-range", with_good_csv,
          train("--data", "good.csv", "--label-column", "9"),
          ("label_column=9 is out of range", "-1 for the last column"),
@@ -423,14 +427,15 @@ CASES = [
     Case("out-cannot-be-created", with_good_csv,
          ["train", "--data", "good.csv", "--out", "/dev/null/run"],
          ("cannot create the output directory /dev/null/run", "choose another --out"),
-         lambda t: run_training(RunOptions(data="good.csv"), "/dev/null/run")),
+         lambda t: run_training(RunOptions(data="good.csv"), "/dev/null/run"),
+         ("cannot create the output directory /dev/null/run", "choose another `out`")),
     Case("predict-output-cannot-be-written", copy_model(),
          ["predict", "model.npz", "--data", "good.csv", "--output", "/dev/null/p.csv"],
          ("/dev/null/p.csv", "check the path")),
     # --------------------------------------------------------------- resume (checkpoints)
     Case("resume-without-checkpoint", make_dir("run"), ["train", "--resume", "run"],
          ("no checkpoint to resume in run", "numpynn train --out"),
-         lambda t: resume_options("run")),
+         lambda t: resume_options("run"), ("no checkpoint to resume in run", "`out`")),
     Case("resume-truncated-checkpoint", checkpoint_dir(lambda b: b[: len(b) // 3]),
          ["train", "--resume", "run"], ("checkpoint.npz", "truncated or corrupted"),
          lambda t: resume_options("run")),
@@ -548,7 +553,8 @@ CASES = [
     Case("hidden-too-large-for-memory", with_good_csv,
          train("--data", "good.csv", "--hidden", "1000000,1000000"),
          ("hidden layers 1000000,1000000", "memory", "reduce --hidden"),
-         train_api("good.csv", hidden=[1000000, 1000000])),
+         train_api("good.csv", hidden=[1000000, 1000000]),
+         ("hidden layers 1000000,1000000", "memory", "reduce `hidden_dims`")),
     Case("search-trials-too-many", with_good_csv,
          ["search", "--data", "good.csv", "--trials", str(10**9), "--out", "s"],
          ("1e+09 trials", "memory", "reduce --trials")),
@@ -632,6 +638,8 @@ def test_api(case: Case, tmp_path, trained, monkeypatch):
     message = str(info.value).lower()
     for word in case.api_expect or case.expect:
         assert word.lower() in message, f"{word!r} not in {message!r}"
+    # the library names its parameters, never the CLI's flags
+    assert not re.search(r"(?<![\w-])--[a-z]", message), message
     assert not (tmp_path / "api-out" / "model.npz").exists()
 
 
@@ -737,3 +745,21 @@ def test_trainer_api_rejects_bad_arrays(build, expect):
         build()
     for word in expect:
         assert word.lower() in str(info.value).lower()
+
+
+def test_flag_message_maps_parameters_to_flags():
+    from numpynn.cli.common import flag_message
+
+    assert flag_message("use `lr=0.01` or `split='all'`; `out` is a file") == (
+        "use --lr 0.01 or --split all; --out is a file")
+    assert flag_message("resume it (`resume=True`); `hidden_dims`, `batch_size`") == (
+        "resume it (--resume); --hidden, --batch-size")
+    assert flag_message("`unknown_thing` stays") == "unknown_thing stays"
+
+
+def test_input_error_names_its_parameter():
+    from numpynn.search.runner import check_scheduler
+
+    with pytest.raises(InputError) as info:
+        check_scheduler("not an address")
+    assert info.value.param == "scheduler" and "`scheduler`" in str(info.value)

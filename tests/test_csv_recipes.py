@@ -203,7 +203,7 @@ def test_continuous_label_guard(tmp_path):
     frame = table()[["species", "length", "width", "weight"]]
     frame.to_csv(tmp_path / "t.csv", index=False)
     with pytest.raises(DataError, match=r"label column 'weight' \(column 4\) looks continuous"
-                                        r".*numpynn classifies.*--label-column NAME"):
+                                        r".*numpynn classifies.*`label_column`"):
         load_csv(tmp_path / "t.csv")
     assert load_csv(tmp_path / "t.csv", label_column="species").n_classes == 3
 
@@ -221,7 +221,7 @@ def test_gzip_and_detected_delimiters_read_the_same_table(tmp_path):
         assert ds.table.delimiter == sep
         np.testing.assert_array_equal(ds.X, reference.X)
         np.testing.assert_array_equal(ds.y, reference.y)
-    with pytest.raises(DataError, match="single column.*--delimiter"):
+    with pytest.raises(DataError, match="single column.*`delimiter`"):
         load_csv(tmp_path / "semi.csv", delimiter=",")
     # a model trained on the gzip file reads a tab-separated file (its delimiter detected)
     saved = train(tmp_path, tmp_path / "t.csv.gz", label_column="species",
@@ -241,7 +241,7 @@ def test_missing_cells_are_an_error_with_the_editor_row(tmp_path):
     text = "a,b,label\n1,2,x\n3,4,y\n5,NA,x\n7,8,y\n"
     (tmp_path / "m.csv").write_text(text)
     with pytest.raises(DataError, match=r"row 4, 'b' \(column 2\): an empty cell or missing "
-                                        r"value.*--impute median"):
+                                        r"value.*`impute='median'`"):
         load_csv(tmp_path / "m.csv")
     (tmp_path / "q.csv").write_text("1,2,0\n3,?,1\n")
     with pytest.raises(DataError, match=r"row 2, column 2.*missing"):
@@ -256,7 +256,7 @@ def test_impute_median_fitted_on_the_training_split_and_applied_at_predict(tmp_p
     holes = frame.copy()
     holes.loc[::7, "width"] = np.nan
     holes.to_csv(tmp_path / "holes.csv", index=False, na_rep="NA")
-    with pytest.raises(DataError, match="missing value.*--impute median"):
+    with pytest.raises(DataError, match="missing value.*`impute='median'`"):
         train(tmp_path, tmp_path / "holes.csv", label_column="species")
     saved = train(tmp_path, tmp_path / "holes.csv", label_column="species", impute="median")
     opts = options(tmp_path / "holes.csv", label_column="species", impute="median")
@@ -284,7 +284,7 @@ def test_categorical_one_hot_and_unseen_categories(trained, tmp_path):
     one.iloc[1, one.columns.get_loc("color")] = "purple"
     one.to_csv(tmp_path / "purple.csv", index=False)
     with pytest.raises(DataError, match=r"row 3, 'color' \(column 4\): category 'purple' was "
-                                        r"not seen in training.*--handle-unknown ignore"):
+                                        r"not seen in training.*`handle_unknown='ignore'`"):
         prediction_data(saved, str(tmp_path / "purple.csv"))
     with pytest.raises(DataError, match="category 'purple' was not seen"):
         saved.predict(one)

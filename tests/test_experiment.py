@@ -111,11 +111,11 @@ def test_evaluation_data_reproduces_the_test_accuracy(run):
 def test_evaluation_data_rejects_bad_splits(run, tmp_path):
     _, out = run
     saved = load_model(out / MODEL_FILE)
-    with pytest.raises(InputError, match="--split"):
+    with pytest.raises(InputError, match="`split`"):
         evaluation_data(saved, "digits", split="validation")
     other = tmp_path / "other.csv"
     np.savetxt(other, np.c_[np.ones((4, 64)), np.arange(4)], delimiter=",", fmt="%g")
-    with pytest.raises(InputError, match="--split all"):
+    with pytest.raises(InputError, match="`split='all'`"):
         evaluation_data(saved, str(other), split="test")
 
 

@@ -67,7 +67,7 @@ def test_constant_training_feature_with_new_values_at_test_time_stays_bounded():
 
 def test_values_too_large_for_float32_are_a_clear_error(digits, tmp_path):
     X, y = digits
-    with pytest.raises(DataError, match="too large for float32.*--dtype float64"):
+    with pytest.raises(DataError, match="too large for float32.*`dtype='float64'`"):
         train_on(tmp_path, X * 1e300, y)
 
 

@@ -50,7 +50,7 @@ def test_grid_plan_enumerates_every_combination():
     assert len(plan) == space.grid_size() == 12
     assert {t["lr"] for t in plan} == {1e-4, 1e-3, 1e-2}
     assert plan[0]["hidden"] == [8] and plan[-1]["hidden"] == [16, 8]
-    with pytest.raises(InputError, match="--trials is for random search"):
+    with pytest.raises(InputError, match="`trials` is for random search"):
         trial_plan(space, "grid", 5, seed=0)
     assert len(SearchSpace.default_grid().grid()) == 18
 

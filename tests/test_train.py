@@ -311,7 +311,7 @@ def test_divergence_raises_and_keeps_finite_params(digits):
         trainer.train()
     msg = str(info.value)
     assert "smaller learning rate" in msg
-    assert "--lr 100000" in msg  # a concrete suggestion: a tenth of the rate
+    assert "`lr=100000`" in msg  # a concrete suggestion: a tenth of the rate
     h = trainer.history
     assert h.stop_reason.startswith("diverged in epoch")
     last_good = len(h.epochs)  # epochs that ended before the divergence

@@ -5,11 +5,48 @@ from __future__ import annotations
 import argparse
 import math
 import os
+import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import TypeVar
 
 T = TypeVar("T", int, float)
+
+#: The library's parameter names and the CLI flags that set them: the one place where
+#: library messages (which name parameters, e.g. ```lr```) become CLI messages (``--lr``).
+FLAGS: dict[str, str] = {
+    "out": "--out", "output": "--output", "resume": "--resume", "split": "--split",
+    "data": "--data", "label_column": "--label-column", "ignore_columns": "--ignore-columns",
+    "delimiter": "--delimiter", "impute": "--impute", "handle_unknown": "--handle-unknown",
+    "preprocessing": "--preprocessing", "dtype": "--dtype", "lr": "--lr",
+    "batch_size": "--batch-size", "hidden_dims": "--hidden", "hidden": "--hidden",
+    "weight_scale": "--weight-scale", "epochs": "--epochs", "patience": "--patience",
+    "seed": "--seed", "trials": "--trials", "mode": "--mode", "grid_points": "--grid-points",
+    "scheduler": "--scheduler", "jobs": "--jobs", "val_fraction": "--val-fraction",
+    "test_fraction": "--test-fraction", "optimizer": "--optimizer", "reg": "--reg",
+    "schedule": "--schedule", "lr_decay": "--lr-decay", "activation": "--activation",
+    "dropout": "--dropout", "norm": "--norm", "class_weight": "--class-weight",
+}
+
+_PARAM_RE = re.compile(r"`([A-Za-z_][A-Za-z0-9_]*)(?:=([^`]*))?`")
+
+
+def flag_message(text: str) -> str:
+    """A library message for the command line: each backquoted parameter becomes its flag
+    (```lr``` -> ``--lr``, ```split='all'``` -> ``--split all``, ```resume=True``` ->
+    ``--resume``); other backquoted names lose their backquotes."""
+    def replace(match: re.Match[str]) -> str:
+        name, value = match.group(1), match.group(2)
+        flag = FLAGS.get(name)
+        if flag is None:
+            return match.group(0)[1:-1]
+        if value is None or value == "True":
+            return flag
+        if len(value) >= 2 and value[0] == value[-1] and value[0] in "'\"":
+            value = value[1:-1]
+        return f"{flag} {value}"
+
+    return _PARAM_RE.sub(replace, text)
 
 
 def checked_number(text: str, convert: Callable[[str], T], ok: Callable[[T], bool],

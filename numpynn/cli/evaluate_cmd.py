@@ -7,7 +7,7 @@ import argparse
 import numpy as np
 
 from ..errors import DataError, InputError
-from ..evaluation import evaluate, format_evaluation
+from ..evaluation import evaluate, evaluation_dict, format_evaluation
 from ..experiment import evaluation_data, resolve_recorded_spec
 from ..io import load_model
 from ..regression import regression_metrics
@@ -63,10 +63,7 @@ def run(args: argparse.Namespace) -> int:
     names = [str(c) for c in saved.metadata.get("class_names") or saved.classes.tolist()]
     if args.json:
         # strict JSON: a non-finite loss (scores that overflow) is null, never NaN/Infinity
-        print(common.dumps_json({"data": spec, "split": split, "accuracy": ev.accuracy,
-                                 "loss": ev.loss, "precision": ev.precision.tolist(),
-                                 "recall": ev.recall.tolist(),
-                                 "confusion": ev.confusion.tolist()}))
+        print(common.dumps_json(evaluation_dict(ev, data=spec, split=split)))
     else:
         print(f"{args.model} on {spec} ({split} split)")
         print(format_evaluation(ev, names))

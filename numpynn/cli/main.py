@@ -163,8 +163,11 @@ def _install(signum: int, handler):
 
 
 def _one_line(exc: BaseException) -> str:
-    """The message of ``exc`` on one line (the error contract: one line, no traceback)."""
-    return " ".join(str(exc).split()) or type(exc).__name__
+    """The message of ``exc`` on one line (the error contract: one line, no traceback),
+    with the library's parameter names written as this CLI's flags."""
+    from .common import flag_message
+
+    return flag_message(" ".join(str(exc).split())) or type(exc).__name__
 
 
 def run() -> None:

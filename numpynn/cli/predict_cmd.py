@@ -13,6 +13,7 @@ from ..errors import InputError
 from ..experiment import data_inputs, prediction_data
 from ..io import load_model
 from ..outputs import check_output, write_path
+from ..predictions import prediction_csv, write_predictions
 from ..regression_run import is_regression_model, predict_values
 from . import common
 
@@ -48,29 +49,25 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     inputs = [args.model, *data_inputs(args.data)]
     if args.output is not None:  # before any work: never the model or the data being read
-        check_output(args.output, inputs, what="--output")
+        check_output(args.output, inputs, what="`output`")
     saved = load_model(args.model)
     X = prediction_data(saved, args.data)
     if is_regression_model(saved):
-        return _write(args, _regression_rows(saved, X, args.proba), inputs)
-    with np.errstate(all="ignore"):  # overflowing scores are reported below, not warned
-        proba = saved.predict_proba(X)
-    bad = ~np.isfinite(proba).all(axis=1)
-    if bad.any():
-        raise InputError(
-            f"the model's scores overflow for {int(bad.sum())} of {len(bad)} rows of "
-            f"{args.data} (first: row {int(np.argmax(bad)) + 1}): their probabilities are "
-            "not finite numbers. The inputs are far outside the range of the training "
-            "data, or the model's weights are extreme; check the data (its scale and "
-            "columns) or train the model again.")
-    labels = saved.classes[np.argmax(proba, axis=1)]
-    buf = io.StringIO()
-    writer = csv.writer(buf, lineterminator="\n")
-    names = [str(c) for c in saved.classes.tolist()]
-    writer.writerow(["prediction"] + ([f"p_{n}" for n in names] if args.proba else []))
-    for label, row in zip(labels.tolist(), proba):
-        writer.writerow([label] + ([f"{p:.6g}" for p in row] if args.proba else []))
-    return _write(args, buf.getvalue(), inputs)
+        text = _regression_rows(saved, X, args.proba)
+        n = text.count("\n") - 1
+        if args.output is None or str(args.output) == "-":
+            sys.stdout.write(text)
+        else:
+            write_path(args.output, lambda fh: fh.write(text.encode("utf-8")), inputs,
+                       what="--output")
+            print(f"wrote {n} predictions to {args.output}", file=sys.stderr)
+        return 0
+    if args.output is None or str(args.output) == "-":
+        sys.stdout.write(prediction_csv(saved, X, args.proba, source=args.data))
+    else:
+        n = write_predictions(args.output, saved, X, args.proba, inputs, source=args.data)
+        print(f"wrote {n} predictions to {args.output}", file=sys.stderr)
+    return 0
 
 
 def _regression_rows(saved, X: np.ndarray, proba: bool) -> str:
@@ -93,14 +90,3 @@ def _regression_rows(saved, X: np.ndarray, proba: bool) -> str:
     for row in values:
         writer.writerow([f"{v:.10g}" for v in row])
     return buf.getvalue()
-
-
-def _write(args: argparse.Namespace, text: str, inputs: list) -> int:
-    n = text.count("\n") - 1
-    if args.output is None or str(args.output) == "-":
-        sys.stdout.write(text)
-    else:
-        write_path(args.output, lambda fh: fh.write(text.encode("utf-8")), inputs,
-                   what="--output")
-        print(f"wrote {n} predictions to {args.output}", file=sys.stderr)
-    return 0

@@ -23,6 +23,7 @@ from ..search import (
     format_table,
     load_settings,
     read_trials,
+    resume_search,
     search,
 )
 from . import common
@@ -232,7 +233,13 @@ def _progress(quiet: bool):
 def run(args: argparse.Namespace) -> int:
     if args.resume is not None:
         out = args.resume
-        stored = load_settings(out)
+        try:
+            stored = load_settings(out)
+        except InputError as exc:
+            if exc.param != "resume":  # no search there: say how to start one
+                raise
+            raise InputError(f"{exc} Start one with 'numpynn search --out DIR'.",
+                             param="resume") from None
         space = SearchSpace.from_json(stored["space"])
         options = RunOptions.from_dict(stored["options"])
         mode, trials, seed = stored["mode"], stored["trials"], int(stored["seed"])
@@ -250,9 +257,13 @@ def run(args: argparse.Namespace) -> int:
                              val_fraction=args.val_fraction, test_fraction=args.test_fraction,
                              dtype=args.dtype, train=train, **common.data_option_values(args))
     try:
-        result = search(options, space, mode=mode, trials=trials, seed=seed, jobs=args.jobs,
-                        out=out, scheduler=args.scheduler, resume=args.resume is not None,
-                        report=not args.no_report, on_trial=_progress(args.quiet))
+        if args.resume is not None:
+            result = resume_search(out, jobs=args.jobs, scheduler=args.scheduler,
+                                   report=not args.no_report, on_trial=_progress(args.quiet))
+        else:
+            result = search(options, space, mode=mode, trials=trials, seed=seed,
+                            jobs=args.jobs, out=out, scheduler=args.scheduler,
+                            report=not args.no_report, on_trial=_progress(args.quiet))
     except KeyboardInterrupt as exc:
         from .main import interrupted_exit_code
 

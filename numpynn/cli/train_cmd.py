@@ -162,7 +162,13 @@ def run(args: argparse.Namespace) -> int:
                              f"options; {names} cannot be changed (only --epochs and "
                              "--patience can): drop them, or start a new run with --out.")
         out = args.resume
-        options = resume_options(out)
+        try:
+            options = resume_options(out)
+        except InputError as exc:
+            if exc.param != "resume":  # no checkpoint there: say how to start a run
+                raise
+            raise InputError(f"{exc} Start a run with 'numpynn train --out DIR' first.",
+                             param="resume") from None
         if "epochs" in given:
             options.train.epochs = args.epochs
         if "patience" in given:

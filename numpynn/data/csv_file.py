@@ -305,7 +305,7 @@ def _layout(path: Path, sample: list[tuple[int, list[str]]], delimiter: str,
         raise DataError(
             f"{path}: row {first_line} has {shape}, so there is no feature column besides "
             f"the label and ignored ones (delimiter {delimiter!r}); if the file is "
-            "separated otherwise, give --delimiter")
+            "separated otherwise, give `delimiter`")
     body = sample[1:] if has_header else sample
     categorical = [j for j, p in enumerate(features) if _mostly_text(body, p)]
     recipe = TableRecipe(source="csv", n_features=len(features), delimiter=delimiter,
@@ -480,7 +480,7 @@ def _category(cell: str, mapping: dict[str, int], grow: bool, line: int, j: int,
     raise DataError(
         f"{path}: row {line}, {column_label(layout.names, layout.features[j])}: category "
         f"{cell!r} was not seen in training (known: {known[:12]}); fix the value, or train "
-        "with --handle-unknown ignore to encode unseen categories as all zeros")
+        "with `handle_unknown='ignore'` to encode unseen categories as all zeros")
 
 
 def _check_values(path: Path, layout: _Layout, X: np.ndarray, lines: np.ndarray,
@@ -494,7 +494,7 @@ def _check_values(path: Path, layout: _Layout, X: np.ndarray, lines: np.ndarray,
             f"{path}: row {lines[i]}, {column_label(layout.names, layout.features[j])}: an "
             f"empty cell or missing value (NA, NaN, ?); that column has {count} missing "
             f"cell(s), {int(bad.any(axis=0).sum())} column(s) have some: fill in the missing "
-            "cells, drop those rows, or train with --impute median")
+            "cells, drop those rows, or train with `impute='median'`")
     infinite = np.isinf(X)
     if infinite.any():
         i, j = np.argwhere(infinite)[0]

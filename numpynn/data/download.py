@@ -209,7 +209,7 @@ def _manual_hint(ds: RemoteDataset, folder: Path) -> str:
     names = ", ".join(f.name for f in ds.files)
     extra = f" (or its unpacked {CIFAR_FOLDER} folder)" if ds.name == "cifar10" else ""
     return (f"check the connection or set {MIRROR_ENV} to a mirror, or place {names}{extra} "
-            f"in {folder} by hand (or pass --data {ds.name}:DIR)")
+            f"in {folder} by hand (or pass `data` {ds.name}:DIR)")
 
 
 class _SourceError(Exception):

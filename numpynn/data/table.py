@@ -68,7 +68,7 @@ def continuous_label_message(source: str, column: str, values: np.ndarray,
     return (f"{source}: the label column {column} looks continuous ({why}{len(distinct)} "
             f"distinct values in {len(values)} rows, e.g. {shown}); numpynn classifies, so "
             "the label must hold classes: if another column holds them, name it with "
-            "--label-column NAME or index (label_column= in Python)")
+            "`label_column` (a name or an index)")
 
 
 def column_label(names: Sequence[str] | None, position: int) -> str:
@@ -198,7 +198,7 @@ class TableRecipe:
             if not categorical[j]:
                 raise DataError(f"the categorical {self.feature_label(j)} has no value in the "
                                 "training split; fill it in or ignore the column "
-                                "(--ignore-columns)")
+                                "(`ignore_columns`)")
         medians: list[float | None] | None = None
         if impute == "median":
             medians = []
@@ -211,7 +211,7 @@ class TableRecipe:
                 if column.size == 0:
                     raise DataError(f"{self.feature_label(j)} has no value in the training "
                                     "split, so it has no median; fill it in or ignore the "
-                                    "column (--ignore-columns)")
+                                    "column (`ignore_columns`)")
                 medians.append(float(np.median(column)))
         return replace(self, categorical=categorical, impute=impute, medians=medians,
                        handle_unknown=handle_unknown)
@@ -232,7 +232,7 @@ class TableRecipe:
                 raise DataError(
                     f"{self.feature_label(j)}: category {_preview(unseen)} occurs in the "
                     f"{part} but not in the training split, so it has no one-hot column; "
-                    "use --handle-unknown ignore (all-zero encoding) or more data")
+                    "use `handle_unknown='ignore'` (all-zero encoding) or more data")
             codes[finite] = mapped
             X[:, j] = codes
         return X
@@ -264,7 +264,7 @@ class TableRecipe:
                         row = int(np.argmax(missing))
                         raise DataError(f"{self.feature_label(j)}: row {row} of the data is "
                                         "missing a value; fill it in or train with "
-                                        "--impute median")
+                                        "`impute='median'`")
                     column = np.where(missing, self.medians[j], column)
                 out[:, at] = column
                 at += 1
@@ -331,7 +331,7 @@ class TableRecipe:
                 raise DataError(
                     f"{where}, {self.feature_label(j)}: category {text!r} was not seen in "
                     f"training (known: {_preview(cats)}); fix the value, or train with "
-                    "--handle-unknown ignore to encode unseen categories as all zeros"
+                    "`handle_unknown='ignore'` to encode unseen categories as all zeros"
                 ) from None
         try:
             value = float(cell)

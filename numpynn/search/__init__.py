@@ -49,6 +49,7 @@ from .runner import SearchError, SearchResult, search
 from .runner import _absolute_spec as _absolute_spec
 from .runner import check_scheduler as check_scheduler
 from .runner import load_settings as load_settings
+from .runner import resume_search as resume_search
 from .runner import retrain_best as retrain_best
 from .space import MODES as MODES
 from .space import PARAMS, LogUniform, SearchSpace, trial_plan

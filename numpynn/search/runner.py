@@ -79,8 +79,8 @@ _SCHEDULER_RE = re.compile(r"^(?:(tcp|tls|ws|wss|ucx|inproc)://)?\[?[\w.\-:]+\]?
 def check_scheduler(address: str) -> str:
     """A Dask scheduler address like ``tcp://10.0.0.5:8786`` (InputError otherwise)."""
     if not isinstance(address, str) or not _SCHEDULER_RE.match(address.strip()):
-        raise InputError(f"--scheduler must be a Dask scheduler address like "
-                         f"tcp://HOST:8786; got {address!r}.")
+        raise InputError(f"`scheduler` must be a Dask scheduler address like "
+                         f"tcp://HOST:8786; got {address!r}.", param="scheduler")
     return address.strip()
 
 
@@ -88,8 +88,9 @@ def _connect(scheduler: str):
     try:
         from distributed import Client
     except ImportError:
-        raise InputError("--scheduler needs Dask: pip install 'numpynn[dask]' (dask[distributed]) "
-                         "here and on the workers.") from None
+        raise InputError("`scheduler` needs Dask: pip install 'numpynn[dask]' "
+                         "(dask[distributed]) here and on the workers.",
+                         param="scheduler") from None
     try:
         return Client(check_scheduler(scheduler), timeout="10s", set_as_default=False)
     except (OSError, TimeoutError) as exc:
@@ -121,8 +122,9 @@ def load_settings(out: str | Path) -> dict[str, Any]:
     """The settings of the search in ``out`` (for resuming it), checked."""
     path = Path(out) / SETTINGS_FILE
     if not path.exists():
-        raise InputError(f"no search to resume in {out} (expected {path}); start one with "
-                         "'numpynn search --out DIR'.")
+        raise InputError(f"no search to resume in {out} (expected {path}); a search "
+                         "writes it there when started with `out` set to that directory.",
+                         param="resume")
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
         if data.get("format") != "numpynn-search":
@@ -133,6 +135,30 @@ def load_settings(out: str | Path) -> dict[str, Any]:
     except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
         raise InputError(f"{path} is damaged or not a numpynn search ({exc}); start a new "
                          "search in another directory.") from None
+
+
+def resume_search(
+    out: str | Path,
+    *,
+    jobs: int = 1,
+    client: Any = None,
+    scheduler: str | None = None,
+    retrain: bool = True,
+    report: bool = True,
+    on_trial: Callable[[dict[str, Any], int, int], None] | None = None,
+) -> SearchResult:
+    """Finish the search whose outputs are in ``out`` with its own recorded settings
+    (data, space, mode, trials, seed): only the trials not yet in its trials file run.
+
+    jobs, client, scheduler, retrain, report, on_trial: as in :func:`search` (where the
+    trials run may change; what they are may not). Raises InputError (``param="resume"``)
+    when ``out`` holds no search settings.
+    """
+    stored = load_settings(out)
+    return search(RunOptions.from_dict(stored["options"]), SearchSpace.from_json(stored["space"]),
+                  mode=stored["mode"], trials=stored["trials"], seed=int(stored["seed"]),
+                  jobs=jobs, out=out, client=client, scheduler=scheduler, resume=True,
+                  retrain=retrain, report=report, on_trial=on_trial)
 
 
 def search(
@@ -269,9 +295,9 @@ def _check_search_size(space: SearchSpace, mode: str, trials: int | None,
             dim = getattr(space, name)
             count *= int(dim.points) if isinstance(dim, LogUniform) else len(dim)
         check_fits(count * TRIAL_BYTES, f"a grid of {count:.3g} combinations",
-                   "the values per option or --grid-points")
+                   "the values per option or `grid_points`")
     elif isinstance(trials, int) and not isinstance(trials, bool):
-        check_fits(trials * TRIAL_BYTES, f"{trials:.3g} trials", "--trials")
+        check_fits(trials * TRIAL_BYTES, f"{trials:.3g} trials", "`trials`")
 
 
 def _check_networks_fit(space: SearchSpace, splits: Splits, base: RunOptions) -> None:
@@ -298,7 +324,8 @@ def _backend_name(client: Any, jobs: int) -> str:
 
 def _prepare_out(out_dir: Path, settings: Mapping[str, Any], resume: bool) -> list[dict]:
     if out_dir.exists() and not out_dir.is_dir():
-        raise InputError(f"--out {out_dir} is a file; give a directory for the search's outputs.")
+        raise InputError(f"`out` {out_dir} is a file; give a directory for the search's "
+                         "outputs.", param="out")
     trials_path = out_dir / TRIALS_FILE
     existing = read_trials(trials_path)
     if resume:
@@ -306,15 +333,17 @@ def _prepare_out(out_dir: Path, settings: Mapping[str, Any], resume: bool) -> li
         if {k: v for k, v in stored.items() if k != "trials"} != {
                 k: v for k, v in json.loads(json.dumps(settings)).items() if k != "trials"}:
             raise InputError(f"the search in {out_dir} has other settings; resume it with its "
-                             "own settings (numpynn search --resume DIR) or use another --out.")
+                             "own settings (`resume=True` and no others) or use another `out`.",
+                             param="out")
     elif trials_path.exists() or (out_dir / SETTINGS_FILE).exists():
         raise InputError(f"{out_dir} already holds a search ({len(existing)} finished trials); "
-                         f"continue it with --resume {out_dir} or choose another --out.")
+                         "it can be resumed (`resume=True`), or choose another `out`.",
+                         param="out")
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise InputError(f"cannot create the output directory {out_dir} "
-                         f"({exc.strerror or exc}); choose another --out.") from None
+                         f"({exc.strerror or exc}); choose another `out`.", param="out") from None
     from ..experiment import data_inputs
     from ..outputs import check_output
 

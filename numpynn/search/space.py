@@ -234,6 +234,7 @@ def trial_plan(space: SearchSpace, mode: str = "random", trials: int | None = 40
         return plan
     if trials is not None:
         raise InputError(f"a grid search runs every combination ({space.grid_size()} here); "
-                         "--trials is for random search: drop it or use --mode random.")
+                         "`trials` is for random search: drop it or use `mode='random'`.",
+                         param="trials")
     return [{"trial": i, "seed": trial_seeds(seed, i)[1], **params}
             for i, params in enumerate(space.grid())]
