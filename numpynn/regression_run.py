@@ -134,8 +134,12 @@ def random_split(n: int, val_fraction: float, test_fraction: float, seed: int
 def split_regression(ds: Dataset, options: Any) -> tuple[np.ndarray, ...]:
     """The run's random split of raw ``ds`` (same seed, same split):
     (X_tr, y_tr, X_val, y_val, X_te, y_te), targets (n, 1) float64."""
+    from .experiment import AUTO_VAL_FRACTION
+
     seed = options.train.seed if options.train.seed is not None else 0
-    tr, va, te = random_split(ds.X.shape[0], options.val_fraction, options.test_fraction, seed)
+    # a regression always holds out a validation share: its epoch is chosen on it
+    val = AUTO_VAL_FRACTION if options.val_fraction is None else options.val_fraction
+    tr, va, te = random_split(ds.X.shape[0], val, options.test_fraction, seed)
     y = ds.y.reshape(-1, 1).astype(np.float64)
     return ds.X[tr], y[tr], ds.X[va], y[va], ds.X[te], y[te]
 
