@@ -242,7 +242,7 @@ class MLPClassifier(ClassifierMixin, BaseEstimator):
         """scikit-learn's check of ``_parameter_constraints`` (InvalidParameterError, a
         ValueError), then what the constraints cannot say: every hidden size a positive
         int, finite reals, and the model's own checks of the layer options."""
-        super()._validate_params()
+        BaseEstimator._validate_params(self)  # also for MLPRegressor, which reuses this
         sizes = self.hidden_layer_sizes
         sizes = [sizes] if isinstance(sizes, numbers.Integral) else list(sizes)
         if not sizes or not all(

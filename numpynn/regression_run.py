@@ -39,12 +39,16 @@ REGRESSION_DEFAULTS: dict[str, Any] = {"hidden": [100], "epochs": 200, "batch_si
 
 def with_regression_defaults(options: Any) -> Any:
     """A copy of ``options`` whose fields in ``options.task_defaults`` hold
-    :data:`REGRESSION_DEFAULTS`."""
+    :data:`REGRESSION_DEFAULTS`, and a validation share (``val_fraction=None``, "by
+    table size", becomes 0.1: a regression always chooses its epoch on validation)."""
+    from .experiment import AUTO_VAL_FRACTION
+
     unset = set(getattr(options, "task_defaults", ()))
     train = replace(options.train, **{k: v for k, v in REGRESSION_DEFAULTS.items()
                                       if k in unset and k != "hidden"})
     hidden = list(REGRESSION_DEFAULTS["hidden"]) if "hidden" in unset else options.hidden
-    return replace(options, hidden=hidden, train=train, task_defaults=[])
+    val = AUTO_VAL_FRACTION if options.val_fraction is None else options.val_fraction
+    return replace(options, hidden=hidden, train=train, task_defaults=[], val_fraction=val)
 
 #: the regression model's key in a model file's metadata
 SCALER_KEY = "target_scaler"

@@ -131,6 +131,12 @@ class MLPRegressor(RegressorMixin, BaseEstimator):
     _train_config = MLPClassifier._train_config
     _batch_size = MLPClassifier._batch_size
 
+    _parameter_constraints: dict = {
+        **{k: v for k, v in MLPClassifier._parameter_constraints.items()
+           if k != "class_weight"},
+        "scale_y": ["boolean"],
+    }
+
     def _validate_params(self) -> None:
         MLPClassifier._validate_params(self)
         if not isinstance(self.scale_y, (bool, np.bool_)):
