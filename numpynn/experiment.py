@@ -262,7 +262,7 @@ def split_sizes(splits: Splits) -> dict[str, int]:
 def source_kind(spec: str) -> str:
     """The kind of data source a spec names: csv, npz, digits, mnist or cifar10."""
     lower = spec.lower()
-    if is_csv_spec(lower):
+    if is_csv_spec(spec):
         return "csv"
     for kind in ("cifar10", "mnist"):
         if lower.startswith(f"{kind}:"):
@@ -320,11 +320,13 @@ def run_training(
         from .regression_run import load_task, run_regression
 
         loaded, task, note = load_task(options)
+        notes = list(loaded.notes) + ([note] if note else [])
         if task == "regression":
             saved, history, metrics, seconds, paths = run_regression(
-                options, out, loaded, source_kind(options.data), callbacks, resume, report)
+                options, out, loaded, source_kind(options.data), callbacks, resume, report,
+                notes=notes)
             return RunResult(saved, history, metrics, None, seconds, paths, task="regression",
-                             notes=[note] if note else [])
+                             notes=notes)
         splits = prepare_splits(options, loaded)
         del loaded
         ds = splits.dataset
@@ -342,7 +344,8 @@ def run_training(
         splits.X_val if has_val else None, splits.y_val if has_val else None,
         config=options.train, callbacks=callbacks, checkpoint=out / CHECKPOINT_FILE,
         checkpoint_extra={"options": options.to_dict(), "fingerprint": data_key,
-                          "data_dir": os.getcwd(), "split_sizes": split_sizes(splits)},
+                          "data_dir": os.getcwd(), "split_sizes": split_sizes(splits),
+                          "notes": notes},
         sample_weight=options.sample_weight(splits.y_train),
     )
     if resume:
@@ -369,7 +372,7 @@ def run_training(
         out, options, splits, model, history, seconds, report=report,
         title=f"numpynn training report: {options.data}",
     )
-    return RunResult(saved, history, metrics, test_eval, seconds, paths)
+    return RunResult(saved, history, metrics, test_eval, seconds, paths, notes=notes)
 
 
 def _check_optimizer_state(trainer: Trainer, path: Path) -> None:

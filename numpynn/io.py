@@ -68,7 +68,8 @@ def atomic_write(path: str | Path, write: Callable[[BinaryIO], object],
 
 
 def read_container(path: str | Path, kind: str) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
-    """Read a file written by :func:`write_container`; check format, version and ``kind``."""
+    """Read a file written by :func:`write_container`; check format, version and ``kind``.
+    A model may be given by its run directory (the ``model.npz`` in it is read)."""
     what = "model file" if kind == "model" else f"{kind} file"
     if not isinstance(path, (str, os.PathLike)):
         raise ModelFileError(f"the {what} path must be a str or pathlib.Path; got "
@@ -77,8 +78,11 @@ def read_container(path: str | Path, kind: str) -> tuple[dict[str, Any], dict[st
     if not path.exists():
         where = "" if path.is_absolute() else f" (relative to the working directory {Path.cwd()})"
         raise ModelFileError(f"{what} {path} does not exist{where}; check the path.")
-    if path.is_dir():
-        raise ModelFileError(f"{path} is a directory; give the path of the {what} (.npz).")
+    if path.is_dir() and kind == "model" and (path / "model.npz").is_file():
+        path = path / "model.npz"  # a run directory (numpynn train --out DIR)
+    elif path.is_dir():
+        raise ModelFileError(f"{path} is a directory without a model.npz; give the path of "
+                             f"the {what} (.npz) or of a run directory that holds one.")
     if not path.is_file():  # a FIFO would block the reader, a device never ends
         raise ModelFileError(f"{path} is not a regular file (a FIFO, device or socket); give "
                              f"the path of the {what} (.npz).")

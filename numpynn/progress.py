@@ -44,12 +44,25 @@ class ProgressBar(Callback):
         assert self.bar is not None
         h = trainer.history
         self.bar.set_description(f"epoch {epoch}/{trainer.config.epochs}")
-        self.bar.set_postfix(loss=f"{h.step_loss[-1]:.4f}", train_acc=f"{h.train_acc[-1]:.3f}",
-                             val_acc=f"{h.val_acc[-1]:.3f}")
+        score = "r2" if is_regression(trainer) else "acc"
+        self.bar.set_postfix({"loss": f"{h.step_loss[-1]:.4f}",
+                              f"train_{score}": f"{h.train_acc[-1]:.3f}",
+                              f"val_{score}": f"{h.val_acc[-1]:.3f}"})
 
     def on_train_end(self, trainer: Trainer) -> None:
         if self.bar is not None:
             self.bar.close()
+
+
+def is_regression(trainer: Trainer) -> bool:
+    """Whether the trainer's model has a regression loss (its "accuracy" is then R^2)."""
+    return getattr(getattr(trainer.model, "loss_fn", None), "task", "") == "regression"
+
+
+def score_text(trainer: Trainer, value: float) -> str:
+    """A history "accuracy" as printed: ``acc 97.50%``, or ``R^2 0.8123`` for a
+    regression."""
+    return f"R^2 {value:.4f}" if is_regression(trainer) else f"acc {value:.2%}"
 
 
 class EpochLog(Callback):
@@ -67,9 +80,9 @@ class EpochLog(Callback):
         total = trainer.config.epochs
         line = f"epoch {epoch:>{len(str(total))}}/{total}  train loss {h.train_loss[-1]:.4f}"
         if trainer.X_val is not None:
-            line += f"  val loss {h.val_loss[-1]:.4f}  val acc {h.val_acc[-1]:.2%}"
+            line += f"  val loss {h.val_loss[-1]:.4f}  val {score_text(trainer, h.val_acc[-1])}"
         else:  # no validation split: the training accuracy, named as such
-            line += f"  train acc {h.train_acc[-1]:.2%}"
+            line += f"  train {score_text(trainer, h.train_acc[-1])}"
         line += f"  {h.seconds[-1]:.2f}s"
         if h.best_epoch == epoch and trainer.X_val is not None:
             line += "  (best)"

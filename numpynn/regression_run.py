@@ -19,6 +19,7 @@ from typing import Any
 import numpy as np
 
 from .data import Dataset, Preprocessor, TableRecipe, load_dataset
+from .data.table import class_like_column, column_label
 from .errors import DataError, InputError
 from .io import SavedModel, save_model, write_json_atomic
 from .layers import build_layer
@@ -76,14 +77,21 @@ def predict_values(saved: SavedModel, X_raw: np.ndarray) -> np.ndarray:
 
 def load_task(options: Any) -> tuple[Dataset, str, str | None]:
     """Load ``options.data`` for ``options.task``: (dataset, "classification" or
-    "regression", a note to print when auto chose regression)."""
+    "regression", a note to print when auto chose regression).
+
+    ``task="auto"`` with the label in the default place (the last column, ``label_column``
+    -1) refuses a continuous-looking label when another column looks like class labels
+    (:func:`numpynn.data.table.class_like_column`): the user most likely forgot
+    ``label_column``, and a regression on the wrong column would be silently wrong.
+    """
     task = getattr(options, "task", "classification")
     if task not in TASKS:
-        raise InputError(f"--task must be one of {', '.join(TASKS)}; got {task!r}.")
+        raise InputError(f"`task` must be one of {', '.join(TASKS)}; got {task!r}.",
+                         param="task")
     extra = options.csv_options()
     from .data import is_csv_spec
 
-    if is_csv_spec(options.data.lower()):
+    if is_csv_spec(options.data):
         extra["task"] = task
     elif task == "regression":
         raise InputError(f"--task regression needs a CSV file with a numeric target column; "
@@ -95,11 +103,41 @@ def load_task(options: Any) -> tuple[Dataset, str, str | None]:
         return ds, "classification", None
     note = None
     if task == "auto":
+        _refuse_forgotten_label_column(ds, options)
         distinct = len(np.unique(ds.y))
-        note = (f"note: the label column looks continuous ({distinct} distinct values in "
+        name = ds.table.label_name if ds.table is not None else None
+        column = f"the label column {name!r}" if name else "the label column"
+        note = (f"note: {column} looks continuous ({distinct} distinct values in "
                 f"{ds.y.shape[0]} rows), so numpynn trains a regression (squared error; "
                 "R^2, RMSE, MAE). Give --task classification to treat it as classes.")
     return ds, "regression", note
+
+
+def _refuse_forgotten_label_column(ds: Dataset, options: Any) -> None:
+    """DataError when the default (last) label column looks continuous while another
+    column looks like the classes (see :func:`load_task`)."""
+    table = ds.table
+    if table is None or table.label is None or options.label_column != -1:
+        return
+    j = class_like_column(table, ds.X)
+    if j is None:
+        return
+    label = column_label(table.columns, table.label)
+    other = table.feature_label(j)
+    column = ds.X[:, j]
+    if j in table.categorical:
+        values = [table.categorical[j][int(c)] for c in np.unique(column[column >= 0])]
+    else:
+        values = [f"{v:g}" for v in np.unique(column[np.isfinite(column)])]
+    shown = ", ".join(map(str, values[:4])) + (", ..." if len(values) > 4 else "")
+    name = table.columns[table.features[j]] if table.columns else table.features[j]
+    target = table.label_name or table.label
+    raise DataError(
+        f"{ds.name}: the label column {label}, the last one (no `label_column` was given), "
+        f"looks continuous ({len(np.unique(ds.y))} distinct values in {ds.y.shape[0]} rows), "
+        f"while {other} looks like class labels ({len(values)} values: {shown}). To classify "
+        f"by it give `label_column={name!r}`; to predict {target!r} give "
+        "`task='regression'`.")
 
 
 @dataclass
@@ -227,10 +265,14 @@ def split_metrics(model: Network, splits: RegressionSplits) -> dict[str, dict[st
 def run_regression(options: Any, out: Path, ds: Dataset, source: str,
                    callbacks: Iterable[Callback] = (), resume: bool = False,
                    report: bool = True, checkpoint_name: str = "checkpoint.npz",
-                   model_name: str = "model.npz", history_name: str = "history.json"
+                   model_name: str = "model.npz", history_name: str = "history.json",
+                   notes: Iterable[str] = ()
                    ) -> tuple[SavedModel, History, dict[str, dict[str, float]], float,
                               dict[str, Path]]:
-    """Train a regression on ``ds`` as ``numpynn train`` does and write its files."""
+    """Train a regression on ``ds`` as ``numpynn train`` does and write its files.
+
+    The trainer's ``checkpoint_extra`` carries the options, the data fingerprint, the split
+    sizes and ``notes`` (e.g. why the task was chosen), for callbacks that print a header."""
     from .experiment import fingerprint
 
     options = with_regression_defaults(options)
@@ -245,7 +287,11 @@ def run_regression(options: Any, out: Path, ds: Dataset, source: str,
                              "was written; resume with the same data or start a new run.")
     model, history = train_regression(
         splits, options, callbacks, checkpoint,
-        {"options": options.to_dict(), "fingerprint": data_key}, resume)
+        {"options": options.to_dict(), "fingerprint": data_key,
+         "split_sizes": {name: int(X.shape[0]) for name, X in (
+             ("train", splits.X_train), ("val", splits.X_val), ("test", splits.X_test))
+             if X.shape[0]},
+         "notes": list(notes)}, resume)
     seconds = time.perf_counter() - started
     saved, metrics, paths = save_regression_run(
         out, options, splits, model, history, seconds, report=report,
@@ -337,7 +383,7 @@ def regression_evaluation_data(saved: SavedModel, spec: str, split: str = "auto"
         raise InputError(f"--split {split} re-creates the training split, which needs the "
                          f"training data ({options.get('data') if options else 'unknown'}); "
                          f"got {spec}. Use --split all for other data.")
-    if not is_csv_spec(spec.lower()):
+    if not is_csv_spec(spec):
         raise InputError(f"a regression model is evaluated on a CSV file with its target "
                          f"column; got {spec}.")
     if saved.recipe is not None and saved.recipe.source == "csv":

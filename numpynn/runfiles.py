@@ -59,6 +59,11 @@ def new_run_dir(base: str | os.PathLike[str] = RUNS_DIR) -> Path:
             n += 1
 
 
+#: endings of file names that a user may give by habit where a run directory is wanted
+FILE_SUFFIXES = frozenset({".npz", ".npy", ".json", ".csv", ".csv.gz", ".gz", ".onnx", ".html",
+                           ".png", ".txt", ".pkl", ".pickle", ".pt", ".pth", ".h5", ".joblib"})
+
+
 def prepare_run_dir(out: str | os.PathLike[str], inputs: Iterable[str | os.PathLike[str]] = (),
                     what: str = "`out`") -> bool:
     """Check and create the output directory ``out`` before any work; returns whether it
@@ -70,6 +75,10 @@ def prepare_run_dir(out: str | os.PathLike[str], inputs: Iterable[str | os.PathL
     out = Path(out)
     if os.path.lexists(out) and not out.is_dir():
         raise InputError(f"{what} {out} is a file; give a directory for the run's outputs.")
+    if not os.path.lexists(out) and "".join(out.suffixes[-2:]).lower() in FILE_SUFFIXES:
+        raise InputError(f"{what} {out} looks like a file name, but it is the directory that "
+                         "receives the run's files (model.npz, history.json, report.html); "
+                         f"give a directory such as {out.with_name(out.name.split('.')[0])}.")
     created = not out.exists()
     try:
         out.mkdir(parents=True, exist_ok=True)

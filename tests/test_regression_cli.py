@@ -102,7 +102,7 @@ def trained(tmp_path_factory):
 
 def test_cli_train_chooses_regression_with_a_note(trained):
     tmp, _, out = trained
-    assert out.startswith("note: the label column looks continuous")
+    assert out.startswith("note: the label column 'price' looks continuous")
     assert "best validation R^2" in out and "RMSE" in out
     test_row = next(line for line in out.splitlines() if line.startswith("test"))
     assert float(test_row.split()[2]) > 0.8  # R^2 on the test split

@@ -63,9 +63,30 @@ class UsageError(InputError):
     """A command-line usage mistake (argparse's complaints)."""
 
 
+COMMANDS = ("train", "evaluate", "predict", "search", "data", "explain", "export", "gradcheck",
+            "docs")
+_TABLE_ENDINGS = (".csv", ".csv.gz", ".tsv", ".tsv.gz", ".txt", ".data", ".dat")
+
+
+def data_hint(prog: str, message: str, argv: Sequence[str]) -> str:
+    """A hint for a data file given without ``--data`` (``numpynn train data.csv``): the
+    stray table file, said with the flag; '' when there is none."""
+    if "--data" not in message and "unrecognized arguments" not in message:
+        return ""
+    stray = [a for i, a in enumerate(argv) if a.lower().endswith(_TABLE_ENDINGS)
+             and (i == 0 or not argv[i - 1].startswith("-"))]
+    if not stray:
+        return ""
+    return f"; give the data file with --data: {prog} ... --data {stray[0]}"
+
+
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str):  # type: ignore[override]
-        raise UsageError(f"{message} (see '{self.prog} --help')")
+        argv = sys.argv[1:]
+        prog = self.prog
+        if " " not in prog and argv and argv[0] in COMMANDS:  # raised by the top parser
+            prog = f"{prog} {argv[0]}"
+        raise UsageError(f"{message}{data_hint(prog, message, argv)} (see '{prog} --help')")
 
 
 def build_parser() -> argparse.ArgumentParser:

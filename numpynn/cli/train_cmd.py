@@ -15,7 +15,7 @@ from ..experiment import (
     run_training,
 )
 from ..optim import OPTIMIZERS
-from ..progress import progress_callback
+from ..progress import is_regression, progress_callback
 from ..regression_run import REGRESSION_DEFAULTS, TASKS, format_regression_metrics
 from ..runfiles import RUNS_DIR, holds_run, new_run_dir, remove_if_empty
 from ..schedules import SCHEDULES
@@ -124,12 +124,18 @@ class PrintSummary(Callback):
     def on_train_begin(self, trainer) -> None:
         if self.quiet:
             return
-        sizes = trainer.checkpoint_extra.get("split_sizes", {})
+        extra = trainer.checkpoint_extra
+        for note in extra.get("notes", ()):
+            print(note, flush=True)
         model = trainer.model
-        print(f"{trainer.checkpoint_extra.get('options', {}).get('data', 'data')}: "
-              f"{split_sizes_text(sizes)}; {model.input_dim} features, "
-              f"{model.num_outputs} classes; {model.num_parameters():,} parameters; "
-              f"keeps the epoch with the {SELECT_RULES[trainer.config.select]}", flush=True)
+        k = model.num_outputs
+        outputs = (f"{k} target{'s' if k > 1 else ''} (regression)" if is_regression(trainer)
+                   else f"{k} classes")
+        kept = (f"keeps the epoch with the {SELECT_RULES[trainer.config.select]}"
+                if trainer.X_val is not None else "keeps the last epoch (no validation rows)")
+        print(f"{extra.get('options', {}).get('data', 'data')}: "
+              f"{split_sizes_text(extra.get('split_sizes', {}))}; {model.input_dim} features, "
+              f"{outputs}; {model.num_parameters():,} parameters; {kept}", flush=True)
         print(model.summary(), flush=True)
 
 
@@ -230,8 +236,9 @@ def run(args: argparse.Namespace) -> int:
         remove_if_empty(out, created)
         raise
     h = result.history
-    for note in result.notes:
-        print(note)
+    if args.quiet:  # else the run header printed them before training
+        for note in result.notes:
+            print(note)
     print(f"{options.data}: {result.saved.model!r}")
     if result.task == "regression":
         print(f"{len(h.epochs)} epochs ({h.stop_reason}); kept epoch {h.best_epoch} "

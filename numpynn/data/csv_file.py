@@ -18,7 +18,7 @@ import gzip
 import io
 import os
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TextIO
 
@@ -107,6 +107,7 @@ def load_csv(
             if len(sample) > _SAMPLE_ROWS:
                 break
         layout = _layout(path, sample, sep, label_column, ignore_columns, recipe)
+        layout.decimal_comma = sep != ","
         data_rows = sample[1:] if layout.header else sample
         if not data_rows and next(rows, None) is None:
             raise DataError(f"{path}: has a header (row {first[0]}) but no data rows; "
@@ -116,9 +117,10 @@ def load_csv(
     missing = allow_missing or (recipe is not None and recipe.impute != "none")
     _check_values(path, layout, X, lines, missing)
     table = layout.recipe
+    notes = [_index_note(path, layout, p) for p in layout.index_columns]
     if layout.label is None:
         known = as_classes(classes) if classes is not None else np.empty(0, dtype=np.int64)
-        return Dataset(X=X, y=None, classes=known, name=path.name, table=table)
+        return Dataset(X=X, y=None, classes=known, name=path.name, table=table, notes=notes)
     assert labels is not None
     if task not in ("classification", "regression", "auto"):
         raise InputError(f"task must be classification, regression or auto; got {task!r}.")
@@ -127,15 +129,36 @@ def load_csv(
                                     required=task == "regression")
         if values is not None:
             return Dataset(X=X, y=values, classes=np.empty(0, dtype=np.float64),
-                           name=path.name, table=table)
+                           name=path.name, table=table, notes=notes)
     y, known = _encode_labels(path, layout, labels, label_values, lines, classes)
-    return Dataset(X=X, y=y, classes=known, name=path.name, table=table)
+    return Dataset(X=X, y=y, classes=known, name=path.name, table=table, notes=notes)
+
+
+def _index_note(path: Path, layout: _Layout, position: int) -> str:
+    return (f"note: {path.name}: {column_label(layout.names, position)} holds the row numbers "
+            "(0, 1, 2, ... or 1, 2, 3, ...: an index, as pandas' to_csv writes unless "
+            "index=False), not a property of the examples, so it is not used as a feature "
+            "(files given to predict may have it or not).")
+
+
+def decimal_point(text: str) -> str:
+    """``"5,1"`` -> ``"5.1"``: a number written with a decimal comma (one comma, no point),
+    as spreadsheets in many locales save ;-separated files; other text unchanged."""
+    if text.count(",") == 1 and "." not in text:
+        return text.replace(",", ".")
+    return text
+
+
+def _is_number(text: str, decimal_comma: bool) -> bool:
+    return is_number(text) or (decimal_comma and is_number(decimal_point(text)))
 
 
 def _regression_values(path: Path, layout: _Layout, codes: np.ndarray, texts: list[str],
                        lines: np.ndarray, required: bool) -> np.ndarray | None:
     """The label cells as float64 targets (N,) when regression is wanted (``required``)
     or the column looks continuous; None for classes (auto)."""
+    if layout.decimal_comma:
+        texts = [decimal_point(t) for t in texts]
     numeric = [is_number(t) for t in texts]
     if not all(numeric):
         if not required:
@@ -272,6 +295,8 @@ class _Layout:
     categories: dict[int, list[str] | None]  # feature number -> known categories or None
     recipe: TableRecipe  # unfitted (training) or the model's (predict/evaluate)
     from_model: bool = False
+    index_columns: list[int] = field(default_factory=list)  # row numbers, left out
+    decimal_comma: bool = False  # "5,1" is 5.1 (files separated by ; or tab)
 
 
 def _layout(path: Path, sample: list[tuple[int, list[str]]], delimiter: str,
@@ -280,8 +305,9 @@ def _layout(path: Path, sample: list[tuple[int, list[str]]], delimiter: str,
     first_line, first = sample[0]
     n_columns = len(first)
     if recipe is not None:
-        return _layout_from_recipe(path, sample, label_column is not None, recipe)
-    has_header = _is_header(first, sample[1:])
+        return _layout_from_recipe(path, sample, label_column is not None, recipe,
+                                   delimiter != ",")
+    has_header = _is_header(first, sample[1:], delimiter != ",")
     names = list(first) if has_header else None
     if names is not None:
         seen = [n for n in names if names.count(n) > 1]
@@ -298,6 +324,10 @@ def _layout(path: Path, sample: list[tuple[int, list[str]]], delimiter: str,
                             "it cannot also be ignored")
         if position not in ignored:
             ignored.append(position)
+    body = sample[1:] if has_header else sample
+    index_columns = [j for j in range(n_columns) if j != label and j not in ignored
+                     and _holds_row_numbers(body, j)]
+    ignored += index_columns
     features = [j for j in range(n_columns) if j != label and j not in ignored]
     if not features:
         shape = ("a single column" if n_columns == 1 else
@@ -306,22 +336,38 @@ def _layout(path: Path, sample: list[tuple[int, list[str]]], delimiter: str,
             f"{path}: row {first_line} has {shape}, so there is no feature column besides "
             f"the label and ignored ones (delimiter {delimiter!r}); if the file is "
             "separated otherwise, give `delimiter`")
-    body = sample[1:] if has_header else sample
     categorical = [j for j, p in enumerate(features) if _mostly_text(body, p)]
     recipe = TableRecipe(source="csv", n_features=len(features), delimiter=delimiter,
                          header=has_header, columns=names, n_columns=n_columns, label=label,
                          ignored=sorted(ignored), features=features,
                          categorical={j: [] for j in categorical})
     return _Layout(has_header, n_columns, names, label, features,
-                   {j: None for j in categorical}, recipe)
+                   {j: None for j in categorical}, recipe, index_columns=index_columns)
+
+
+#: a column is taken for row numbers only in files with at least this many rows
+_MIN_INDEX_ROWS = 20
+
+
+def _holds_row_numbers(body: list[tuple[int, list[str]]], position: int) -> bool:
+    """Whether the column at ``position`` counts the rows (k, k+1, k+2, ... with k 0 or 1)
+    in the sampled rows: an index column, which carries nothing about an example."""
+    if len(body) < _MIN_INDEX_ROWS:
+        return False
+    try:
+        values = [int(cells[position]) for _, cells in body]
+    except (ValueError, IndexError):
+        return False
+    start = values[0]
+    return start in (0, 1) and all(v == start + i for i, v in enumerate(values))
 
 
 def _layout_from_recipe(path: Path, sample: list[tuple[int, list[str]]], labelled: bool,
-                        recipe: TableRecipe) -> _Layout:
+                        recipe: TableRecipe, decimal_comma: bool) -> _Layout:
     first = sample[0][1]
     n = len(first)
     known = set(recipe.columns or [])
-    has_header = bool(known & set(first)) or _is_header(first, sample[1:])
+    has_header = bool(known & set(first)) or _is_header(first, sample[1:], decimal_comma)
     categories: dict[int, list[str] | None] = dict(recipe.categorical.items())
     if has_header and recipe.feature_names is not None:
         features = recipe.match_names(first, str(path), labelled=labelled)
@@ -346,22 +392,24 @@ def _layout_from_recipe(path: Path, sample: list[tuple[int, list[str]]], labelle
                     "read by position")
 
 
-def _is_header(first: list[str], body: list[tuple[int, list[str]]]) -> bool:
+def _is_header(first: list[str], body: list[tuple[int, list[str]]],
+               decimal_comma: bool = False) -> bool:
     """Whether the first row names the columns.
 
     Yes when some column holds a text cell in the first row and numbers below it; for
     columns that are text throughout, when no first-row cell occurs again below it.
+    decimal_comma: "5,1" counts as a number.
     """
     width = len(first)
     rows = [cells for _, cells in body if len(cells) == width]
     if not rows:  # a single row: a header if any cell is text
-        return any(not is_number(c) and not is_missing(c) for c in first)
+        return any(not _is_number(c, decimal_comma) and not is_missing(c) for c in first)
     text_columns = 0
     for j, cell in enumerate(first):
-        if is_number(cell) or is_missing(cell):
+        if _is_number(cell, decimal_comma) or is_missing(cell):
             continue
         below = [r[j] for r in rows if not is_missing(r[j])]
-        if below and all(is_number(c) for c in below):
+        if below and all(_is_number(c, decimal_comma) for c in below):
             return True
         text_columns += 1
         if cell in below:
@@ -449,13 +497,14 @@ def _numbers(cells: list[str], block: list[tuple[int, list[str]]], position: int
     out = np.empty(len(cells), dtype=np.float64)
     for i, cell in enumerate(cells):
         try:
-            out[i] = float(cell)
+            out[i] = float(decimal_point(cell) if layout.decimal_comma else cell)
         except ValueError:
             if not is_missing(cell):
                 hint = (" (this column was numeric in the training data)"
                         if layout.from_model else "")
                 if "," in cell and is_number(cell.replace(",", ".")):
-                    hint += " (a decimal comma? write numbers with a decimal point)"
+                    hint += (" (a decimal comma? in a comma-separated file write numbers with "
+                             "a decimal point; files separated by ; or tab may use commas)")
                 raise DataError(
                     f"{path}: row {block[i][0]}, {column_label(layout.names, position)}: cannot "
                     f"read {cell!r} as a number; feature columns must be numeric, or mostly "

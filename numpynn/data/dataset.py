@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -36,6 +36,8 @@ class Dataset:
         table: CSV files: how the file was read (:class:`~numpynn.data.table.TableRecipe`,
             not yet fitted: its categories are the whole file's); X's categorical columns
             hold codes into them and NaN marks missing cells. None for other sources.
+        notes: what the reader decided on its own that the user should hear of (e.g. a
+            column of row numbers left out of the features), one sentence each.
     """
 
     X: np.ndarray
@@ -47,6 +49,7 @@ class Dataset:
     y_test: np.ndarray | None = None
     class_names: list[str] | None = None
     table: TableRecipe | None = None
+    notes: list[str] = field(default_factory=list)
 
     @property
     def n_examples(self) -> int:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 import difflib
 import os
 from collections.abc import Sequence
@@ -25,7 +26,7 @@ SPEC_FORMS = (
     "'mnist', 'fashion-mnist', 'cifar10' (downloaded once into the cache)",
     "'cifar10:DIR' (CIFAR-10 python or binary batches)",
     "'mnist:DIR' or 'fashion-mnist:DIR' (IDX files)",
-    "'PATH.csv' (or .csv.gz, .tsv)",
+    "'PATH.csv' (or .csv.gz, .tsv, or another text table such as UCI's .data)",
     "'PATH.npz' (arrays X and y)",
 )
 
@@ -77,9 +78,60 @@ def _missing_file_hint(text: str, what: str) -> None:
         raise DataError(f"{what} not found: {text}; did you mean {hint}?")
 
 
+#: files users have that numpynn does not read, and how to turn them into CSV
+_PANDAS = "convert it with pandas: pd.read_{reader}({{path!r}}).to_csv('data.csv', index=False)"
+OTHER_FORMATS = {
+    (".xlsx", ".xlsm", ".xls", ".ods"): (
+        "a spreadsheet workbook", "save the sheet as CSV (Save As > 'CSV UTF-8'), or "
+        + _PANDAS.format(reader="excel")),
+    (".parquet", ".pq"): ("a Parquet file", _PANDAS.format(reader="parquet")),
+    (".feather", ".arrow"): ("an Arrow/Feather file", _PANDAS.format(reader="feather")),
+    (".json", ".jsonl"): ("a JSON file", _PANDAS.format(reader="json")),
+    (".pkl", ".pickle"): ("a pickle (numpynn never unpickles a user's file: it can run code)",
+                          "load it yourself and write a CSV, or save X and y with "
+                          "np.savez('data.npz', X=X, y=y)"),
+    (".h5", ".hdf5"): ("an HDF5 file", _PANDAS.format(reader="hdf")),
+    (".npy",): ("a single NumPy array", "save features and labels together: "
+                                        "np.savez('data.npz', X=X, y=y)"),
+}
+
+
+def _looks_like_text(path: str) -> bool:
+    """Whether the file's first 64 KiB are UTF-8 text with no NUL byte."""
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(1 << 16)
+    except OSError:
+        return False
+    if b"\0" in head:
+        return False
+    try:
+        codecs.getincrementaldecoder("utf-8")().decode(head, final=False)
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
 def is_csv_spec(spec: str) -> bool:
-    """Whether a data spec names a CSV file (.csv, .csv.gz, .tsv, .tsv.gz)."""
-    return spec.lower().endswith(CSV_SUFFIXES)
+    """Whether a data spec names a CSV file: .csv, .csv.gz, .tsv, .tsv.gz, or an existing
+    text file with another ending (UCI's ``adult.data``, ``.txt``, ``.dat``, none)."""
+    lower = str(spec).lower()
+    if lower.endswith(CSV_SUFFIXES):
+        return True
+    if lower.endswith(".npz") or lower.endswith(tuple(e for k in OTHER_FORMATS for e in k)):
+        return False
+    path = os.path.expanduser(str(spec))
+    return os.path.isfile(path) and _looks_like_text(path)
+
+
+def _other_format_error(text: str) -> DataError | None:
+    """A clear refusal of an existing file in a format numpynn does not read."""
+    lower = text.lower()
+    for endings, (kind, how) in OTHER_FORMATS.items():
+        if lower.endswith(endings) and os.path.isfile(os.path.expanduser(text)):
+            return DataError(f"{text} is {kind}; numpynn reads CSV (.csv, .csv.gz, .tsv) and "
+                             f"NPZ files: {how.format(path=text)}, then give that file")
+    return None
 
 
 def load_digits(*, classes: Sequence[object] | np.ndarray | None = None) -> Dataset:
@@ -175,12 +227,15 @@ def load_dataset(
         return _DOWNLOAD_LOADERS[lower](folder, classes=classes)
     if lower == "digits":
         return load_digits(classes=classes)
-    if is_csv_spec(lower):
+    if is_csv_spec(text):
         _missing_file_hint(text, "CSV file")
         return load_csv(text, label_column=label_column, classes=classes, **csv_options)
     if lower.endswith(".npz"):
         _missing_file_hint(text, ".npz file")
         return load_npz(text, label_column=label_column, classes=classes)
+    other = _other_format_error(text)
+    if other is not None:
+        raise other
     near = suggest_spec(text)
     hint = f" (did you mean {near}?)" if near is not None else ""
     raise DataError(f"unknown data spec {text!r}{hint}; use one of: {', '.join(SPEC_FORMS)}")

@@ -38,12 +38,14 @@ def is_missing(cell: str) -> bool:
 
 
 def looks_continuous(values: np.ndarray, *, max_classes: int = 20,
-                     max_share: float = 0.5) -> bool:
+                     max_share: float = 0.5, max_singletons: float = 0.25) -> bool:
     """Whether a label column looks like a continuous quantity rather than classes.
 
     True when ``values`` (N,) are numbers and either some are not integers (1.5), or
-    there are more than ``max_classes`` distinct values that make up more than
-    ``max_share`` of the rows (e.g. wine's ``proline``: 121 values in 178 rows).
+    there are more than ``max_classes`` distinct values and either they make up more than
+    ``max_share`` of the rows (e.g. wine's ``proline``: 121 values in 178 rows) or more
+    than ``max_singletons`` of them occur only once (scikit-learn's diabetes target:
+    214 integers in 442 rows, 84 of them once; classes come with several examples each).
     Text labels are never continuous.
     """
     values = np.asarray(values)
@@ -53,8 +55,10 @@ def looks_continuous(values: np.ndarray, *, max_classes: int = 20,
         finite = values[np.isfinite(values)]
         if finite.size and not np.all(finite == np.round(finite)):
             return True
-    distinct = len(np.unique(values))
-    return distinct > max_classes and distinct > max_share * values.size
+    _, counts = np.unique(values, return_counts=True)
+    distinct = counts.size
+    return distinct > max_classes and (distinct > max_share * values.size
+                                       or np.count_nonzero(counts == 1) > max_singletons * distinct)
 
 
 def continuous_label_message(source: str, column: str, values: np.ndarray,
@@ -69,6 +73,44 @@ def continuous_label_message(source: str, column: str, values: np.ndarray,
             f"distinct values in {len(values)} rows, e.g. {shown}); numpynn classifies, so "
             "the label must hold classes: if another column holds them, name it with "
             "`label_column` (a name or an index)")
+
+
+#: header names that say "this column holds the classes" (compared lower-case, with
+#: spaces, dashes and underscores removed)
+LABEL_NAMES = frozenset({"class", "classes", "label", "labels", "target", "targets", "y",
+                         "species", "category", "diagnosis", "outcome", "classlabel",
+                         "targetclass"})
+
+
+def _few_values(column: np.ndarray, max_classes: int = 20) -> bool:
+    """Whether a raw feature column (N,) has between 2 and ``max_classes`` distinct values,
+    each seen twice on average: what a column of classes looks like."""
+    values = column[np.isfinite(column)]
+    distinct = len(np.unique(values))
+    return 2 <= distinct <= max_classes and 2 * distinct <= values.size
+
+
+def class_like_column(recipe: TableRecipe, X: np.ndarray) -> int | None:
+    """The feature number (0..F-1) of a column that looks like class labels, or None.
+
+    For a label column that looks continuous although the user did not choose it: a
+    feature column named like a label (``class``, ``label``, ``target``, ``species``, ...,
+    see :data:`LABEL_NAMES`) with few distinct values, or a text column in the file's first
+    position with few distinct values (wine and iris tables written label first).
+    X: (N, F) raw features as :func:`numpynn.data.load_csv` returns them.
+    """
+    if recipe.source != "csv" or not recipe.features:
+        return None
+    names = recipe.feature_names
+    for j, position in enumerate(recipe.features):
+        column = X[:, j]
+        if names is not None:
+            key = "".join(ch for ch in names[j].lower() if ch.isalnum())
+            if key in LABEL_NAMES and _few_values(column):
+                return j
+        if position == 0 and j in recipe.categorical and _few_values(column):
+            return j
+    return None
 
 
 def column_label(names: Sequence[str] | None, position: int) -> str:
