@@ -333,7 +333,11 @@ def save_regression_run(out: Path, options: Any, splits: RegressionSplits, model
             details = {"data": options.data, "task": "regression", "architecture": repr(model),
                        "optimizer": f"{options.train.optimizer} lr={options.train.lr:.4g}",
                        "reg": f"{options.reg:.4g}", "batch size": options.train.batch_size,
-                       "epochs run": len(history.epochs), "seed": options.train.seed,
+                       "split sizes": " / ".join(
+                           f"{m['n']:,} {name}" for name, m in metrics.items()) + " rows",
+                       "epochs run": len(history.epochs),
+                       "kept epoch": f"{history.best_epoch} ({history.best_rule or 'last epoch'})",
+                       "seed": options.train.seed,
                        "stop reason": history.stop_reason, "time (s)": f"{seconds:.1f}"}
             write_regression_report(
                 staged.dir, history, metrics, y_eval,

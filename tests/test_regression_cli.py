@@ -7,6 +7,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -108,7 +109,10 @@ def test_cli_train_chooses_regression_with_a_note(trained):
     assert float(test_row.split()[2]) > 0.8  # R^2 on the test split
     for name in ("report.html", "predicted_vs_true.png", "residuals.png", "loss.png"):
         assert (tmp / "run" / name).stat().st_size > 0
-    assert "Residuals" in (tmp / "run" / "report.html").read_text()
+    html = (tmp / "run" / "report.html").read_text()
+    assert "Residuals" in html
+    assert re.search(r"split sizes</th><td>\d+ train / \d+ val / \d+ test rows", html)
+    assert re.search(r"kept epoch</th><td>\d+ \(lowest validation loss\)", html)
 
 
 def test_cli_forced_classification_keeps_the_refusal(trained):
