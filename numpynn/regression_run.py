@@ -20,12 +20,13 @@ import numpy as np
 
 from .data import Dataset, Preprocessor, TableRecipe, load_dataset
 from .errors import DataError, InputError
+from .experiment import SplitArrays
 from .io import SavedModel, save_model, write_json_atomic
 from .layers import build_layer
 from .models import Network, hidden_block
 from .regression import TargetScaler, regression_metrics
 from .runfiles import StagedOutputs
-from .train import Callback, History, Trainer, read_checkpoint
+from .train import Callback, History, Trainer
 
 TASKS = ("auto", "classification", "regression")
 
@@ -103,16 +104,9 @@ def load_task(options: Any) -> tuple[Dataset, str, str | None]:
 
 
 @dataclass
-class RegressionSplits:
+class RegressionSplits(SplitArrays):
     """Preprocessed features and *unscaled* float targets (N, 1) of each split."""
 
-    X_train: np.ndarray
-    y_train: np.ndarray
-    X_val: np.ndarray
-    y_val: np.ndarray
-    X_test: np.ndarray
-    y_test: np.ndarray
-    preprocessor: Preprocessor
     scaler: TargetScaler
     recipe: TableRecipe | None
     name: str
@@ -231,7 +225,7 @@ def run_regression(options: Any, out: Path, ds: Dataset, source: str,
                    ) -> tuple[SavedModel, History, dict[str, dict[str, float]], float,
                               dict[str, Path]]:
     """Train a regression on ``ds`` as ``numpynn train`` does and write its files."""
-    from .experiment import fingerprint
+    from .experiment import check_same_data, fingerprint
 
     options = with_regression_defaults(options)
     started = time.perf_counter()
@@ -239,10 +233,7 @@ def run_regression(options: Any, out: Path, ds: Dataset, source: str,
     data_key = fingerprint(splits.X_train, splits.y_train)
     checkpoint = out / checkpoint_name
     if resume:
-        header, _ = read_checkpoint(checkpoint)
-        if header.get("extra", {}).get("fingerprint") != data_key:
-            raise InputError(f"the data of {options.data} changed since the checkpoint in {out} "
-                             "was written; resume with the same data or start a new run.")
+        check_same_data(checkpoint, data_key, options.data, out)
     model, history = train_regression(
         splits, options, callbacks, checkpoint,
         {"options": options.to_dict(), "fingerprint": data_key}, resume)
