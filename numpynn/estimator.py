@@ -19,47 +19,21 @@ of 200 is ``reg=5e-7``. In both, biases are not penalised.
 
 from __future__ import annotations
 
-import numbers
-import sys
-import warnings
-from typing import Any
-
 import numpy as np
 from scipy.special import log_softmax
-from sklearn.base import BaseEstimator, ClassifierMixin
-from sklearn.exceptions import ConvergenceWarning
-from sklearn.model_selection import train_test_split
+from sklearn.base import ClassifierMixin
 from sklearn.utils import check_random_state
-from sklearn.utils._param_validation import Interval, StrOptions
-from sklearn.utils.class_weight import compute_sample_weight
+from sklearn.utils._param_validation import StrOptions
 from sklearn.utils.multiclass import check_classification_targets
-from sklearn.utils.validation import _check_sample_weight, check_is_fitted, column_or_1d
+from sklearn.utils.validation import check_is_fitted, column_or_1d
 
-try:
-    from sklearn.utils.validation import validate_data
-except ImportError:  # scikit-learn < 1.6: the same checks were a BaseEstimator method
-
-    def validate_data(estimator, *args, **kwargs):
-        return estimator._validate_data(*args, **kwargs)
-
-
-from .errors import InputError
-from .models import (
-    MLP,
-    check_activation,
-    check_dropout,
-    check_normalization,
-    check_weight_scale,
-)
-from .optim import OPTIMIZERS
-from .train import Callback, TrainConfig, Trainer
+from ._mlp_base import _BaseMLP, validate_data
+from .models import MLP
 
 __all__ = ["MLPClassifier"]
 
-_SEED_MAX = 2**31 - 1
 
-
-class MLPClassifier(ClassifierMixin, BaseEstimator):
+class MLPClassifier(ClassifierMixin, _BaseMLP):
     """Multi-layer perceptron classifier (ReLU hidden layers, softmax output) on numpynn.
 
     Parameters follow :class:`sklearn.neural_network.MLPClassifier` where the meaning is
@@ -176,121 +150,18 @@ class MLPClassifier(ClassifierMixin, BaseEstimator):
         verbose=False,
         warm_start=False,
     ):
-        self.hidden_layer_sizes = hidden_layer_sizes
-        self.solver = solver
-        self.reg = reg
-        self.batch_size = batch_size
-        self.learning_rate_init = learning_rate_init
-        self.max_iter = max_iter
-        self.tol = tol
-        self.n_iter_no_change = n_iter_no_change
-        self.early_stopping = early_stopping
-        self.validation_fraction = validation_fraction
-        self.momentum = momentum
-        self.beta_1 = beta_1
-        self.beta_2 = beta_2
-        self.epsilon = epsilon
-        self.decay_rate = decay_rate
-        self.weight_scale = weight_scale
-        self.activation = activation
-        self.dropout = dropout
-        self.normalization = normalization
-        self.class_weight = class_weight
-        self.random_state = random_state
-        self.verbose = verbose
-        self.warm_start = warm_start
+        self._store_params(locals())
 
     # -------------------------------------------------------------------------- tags
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.classifier_tags.multi_label = False
-        tags.input_tags.allow_nan = False
-        tags.input_tags.sparse = False
         return tags
 
-    # ------------------------------------------------------------------ validation
     _parameter_constraints: dict = {
-        "hidden_layer_sizes": ["array-like", Interval(numbers.Integral, 1, None,
-                                                      closed="left")],
-        "solver": [StrOptions(set(OPTIMIZERS))],
-        "reg": [Interval(numbers.Real, 0.0, None, closed="left")],
-        "batch_size": [StrOptions({"auto"}), Interval(numbers.Integral, 1, None,
-                                                      closed="left")],
-        "learning_rate_init": [Interval(numbers.Real, 0.0, None, closed="neither")],
-        "max_iter": [Interval(numbers.Integral, 1, None, closed="left")],
-        "tol": [Interval(numbers.Real, 0.0, None, closed="left")],
-        "n_iter_no_change": [Interval(numbers.Integral, 1, None, closed="left")],
-        "early_stopping": ["boolean"],
-        "validation_fraction": [Interval(numbers.Real, 0.0, 1.0, closed="neither")],
-        "momentum": [Interval(numbers.Real, 0.0, 1.0, closed="left")],
-        "beta_1": [Interval(numbers.Real, 0.0, 1.0, closed="left")],
-        "beta_2": [Interval(numbers.Real, 0.0, 1.0, closed="left")],
-        "epsilon": [Interval(numbers.Real, 0.0, None, closed="neither")],
-        "decay_rate": [Interval(numbers.Real, 0.0, 1.0, closed="left")],
-        # the model's own checks (below): the layer registry decides what is valid
-        "weight_scale": "no_validation",
-        "activation": "no_validation",
-        "dropout": "no_validation",
-        "normalization": "no_validation",
+        **_BaseMLP._parameter_constraints,
         "class_weight": [StrOptions({"balanced"}), dict, None],
-        "random_state": ["random_state"],
-        "verbose": ["boolean"],
-        "warm_start": ["boolean"],
     }
-
-    def _validate_params(self) -> None:
-        """scikit-learn's check of ``_parameter_constraints`` (InvalidParameterError, a
-        ValueError), then what the constraints cannot say: every hidden size a positive
-        int, finite reals, and the model's own checks of the layer options."""
-        BaseEstimator._validate_params(self)  # also for MLPRegressor, which reuses this
-        sizes = self.hidden_layer_sizes
-        sizes = [sizes] if isinstance(sizes, numbers.Integral) else list(sizes)
-        if not sizes or not all(
-            isinstance(h, numbers.Integral) and not isinstance(h, (bool, np.bool_)) and h >= 1
-            for h in sizes
-        ):
-            raise ValueError(
-                f"hidden_layer_sizes must be a non-empty tuple of positive ints; got "
-                f"{self.hidden_layer_sizes!r}."
-            )
-        self._hidden = [int(h) for h in sizes]
-        if not np.isfinite(self.reg):
-            raise ValueError(f"reg must be a finite number >= 0; got {self.reg!r}.")
-        try:
-            check_activation(self.activation)
-            check_dropout(self.dropout)
-            check_normalization(self.normalization)
-            check_weight_scale(self.weight_scale)
-        except InputError as exc:
-            raise ValueError(str(exc)) from None
-
-    def _train_config(self, batch_size: int, epochs: int, keep_best: bool) -> TrainConfig:
-        kwargs: dict[str, Any] = {}
-        if self.solver in ("momentum", "nesterov"):
-            kwargs["momentum"] = float(self.momentum)
-        elif self.solver == "rmsprop":
-            kwargs.update(decay_rate=float(self.decay_rate), eps=float(self.epsilon))
-        elif self.solver == "adam":
-            kwargs.update(beta1=float(self.beta_1), beta2=float(self.beta_2),
-                          eps=float(self.epsilon))
-        return TrainConfig(
-            epochs=epochs, batch_size=batch_size, optimizer=self.solver,
-            lr=float(self.learning_rate_init), optimizer_kwargs=kwargs, patience=None,
-            # eval_samples=1: the Trainer's per-epoch training accuracy is not used here
-            # (loss_curve_ comes from the steps), so it costs one row instead of a pass.
-            keep_best=keep_best, eval_samples=1, seed=self._shuffle_seed,
-        )
-
-    def _batch_size(self, n: int) -> int:
-        if isinstance(self.batch_size, str):
-            return min(200, n)
-        if self.batch_size > n:
-            warnings.warn(
-                f"batch_size={self.batch_size} is larger than the {n} training samples; "
-                f"it is clipped to {n}.", UserWarning, stacklevel=3,
-            )
-            return n
-        return int(self.batch_size)
 
     # ------------------------------------------------------------------------ fit
     def fit(self, X, y, sample_weight=None):
@@ -302,12 +173,8 @@ class MLPClassifier(ClassifierMixin, BaseEstimator):
                              dtype=[np.float64, np.float32], y_numeric=False)
         check_classification_targets(y)
         y = column_or_1d(y)
-        if continuing and self._hidden != list(self.model_.hidden_dims):
-            raise ValueError(
-                f"warm_start continues the fitted network of hidden sizes "
-                f"{tuple(self.model_.hidden_dims)}; hidden_layer_sizes is now "
-                f"{self.hidden_layer_sizes!r}. Set warm_start=False to start a new network."
-            )
+        if continuing:
+            self._check_warm_hidden(self.model_.hidden_dims)
         if continuing:
             classes = np.unique(y)
             if set(classes.tolist()) != set(self.classes_.tolist()):
@@ -322,39 +189,10 @@ class MLPClassifier(ClassifierMixin, BaseEstimator):
         rng = check_random_state(self.random_state)
         if not continuing:
             self._initialize(X.shape[1], X.dtype, rng)
-        X_val = y_val = None
-        if self.early_stopping:
-            split_seed = int(rng.randint(_SEED_MAX))
-            stratify = y_idx if np.bincount(y_idx).min() >= 2 else None
-            parts = train_test_split(
-                X, y_idx, *([] if weights is None else [weights]),
-                test_size=self.validation_fraction, random_state=split_seed, stratify=stratify,
-            )
-            X, X_val, y_idx, y_val = parts[:4]
-            weights = parts[4] if weights is not None else None
-        self._no_improvement = 0
-        if self.early_stopping:
-            if self.validation_scores_ is None:
-                self.validation_scores_ = []
-            self.best_loss_ = None
-        else:
-            self.validation_scores_ = self.best_validation_score_ = None
-            if self.best_loss_ is None:
-                self.best_loss_ = np.inf
+        stratify = y_idx if np.bincount(y_idx).min() >= 2 else None
+        X, y_idx, X_val, y_val, weights = self._fit_split(X, y_idx, weights, rng, stratify)
         self._run(X, y_idx, X_val, y_val, self.max_iter, stopping=True, sample_weight=weights)
         return self
-
-    def _weights(self, y, sample_weight, X) -> np.ndarray | None:
-        """Per-sample weights from ``sample_weight`` and ``class_weight`` (None: unweighted)."""
-        if sample_weight is None and self.class_weight is None:
-            return None
-        weights = _check_sample_weight(sample_weight, X, dtype=np.float64)
-        if self.class_weight is not None:
-            weights = weights * compute_sample_weight(self.class_weight, y)
-        if not weights.any():
-            raise ValueError("sample_weight is zero for every sample; give some samples a "
-                             "positive weight.")
-        return weights
 
     def partial_fit(self, X, y, classes=None, sample_weight=None):
         """One epoch over (X, y). ``classes`` (every label) is required on the first call.
@@ -397,50 +235,12 @@ class MLPClassifier(ClassifierMixin, BaseEstimator):
         self.classes_ = classes
 
     def _initialize(self, n_features: int, dtype: np.dtype, rng: np.random.RandomState) -> None:
-        init_seed, self._shuffle_seed = (int(s) for s in rng.randint(_SEED_MAX, size=2))
+        init_seed = self._draw_seeds(rng)
         self.model_ = MLP(n_features, self._hidden, len(self.classes_),
                           weight_scale=self.weight_scale, reg=float(self.reg),
                           dtype=np.dtype(dtype), seed=init_seed, activation=self.activation,
                           dropout=float(self.dropout), normalization=self.normalization)
-        self.n_iter_ = 0
-        self.t_ = 0
-        self.loss_curve_ = []
-        self._optimizer_state = None
-        self._rng_state = None
-        self.best_loss_ = np.inf
-        self.validation_scores_ = None
-        self.best_validation_score_ = None
-        self.n_layers_ = len(self._hidden) + 2
-        self.n_outputs_ = len(self.classes_)
-        self.out_activation_ = "softmax"
-
-    def _run(self, X, y_idx, X_val, y_val, epochs: int, stopping: bool,
-             sample_weight: np.ndarray | None = None) -> None:
-        model = self.model_
-        model.reg = float(self.reg)
-        config = self._train_config(self._batch_size(X.shape[0]), epochs,
-                                    keep_best=X_val is not None)
-        monitor = _Monitor(self, X.shape[0], config.batch_size, stopping)
-        trainer = Trainer(model, X, y_idx, X_val, y_val, config=config, callbacks=[monitor],
-                          sample_weight=sample_weight)
-        if self._optimizer_state is not None and self._optimizer_state["name"] == self.solver:
-            trainer.optimizer.load_state_dict(self._optimizer_state)
-            trainer.optimizer.lr = config.lr
-        if self._rng_state is not None:
-            trainer.rng.bit_generator.state = self._rng_state
-        try:
-            trainer.train()
-        finally:
-            self._optimizer_state = trainer.optimizer.state_dict()
-            self._rng_state = trainer.rng.bit_generator.state
-            L = model.num_layers
-            self.coefs_ = [model.params[f"W{i}"] for i in range(1, L + 1)]
-            self.intercepts_ = [model.params[f"b{i}"] for i in range(1, L + 1)]
-        if stopping and not monitor.stopped and epochs == self.max_iter:
-            warnings.warn(
-                f"numpynn MLPClassifier: maximum iterations ({self.max_iter}) reached and "
-                "the optimization hasn't converged yet.", ConvergenceWarning, stacklevel=3,
-            )
+        self._reset_fit_state(len(self.classes_), "softmax")
 
     # -------------------------------------------------------------------- predict
     def _scores(self, X) -> np.ndarray:
@@ -461,47 +261,3 @@ class MLPClassifier(ClassifierMixin, BaseEstimator):
         scores = self._scores(X)
         return self.classes_[np.argmax(scores, axis=1)]
 
-
-class _Monitor(Callback):
-    """Per-epoch bookkeeping: loss curve, validation scores, tol-based stopping, verbose."""
-
-    def __init__(self, est: MLPClassifier, n: int, batch_size: int, stopping: bool) -> None:
-        self.est, self.n, self.batch_size, self.stopping = est, n, batch_size, stopping
-        self.loss_sum, self.seen, self.stopped = 0.0, 0, False
-
-    def on_step_end(self, trainer: Trainer, loss: float) -> None:
-        size = min(self.batch_size, self.n - self.seen)
-        self.loss_sum += loss * size
-        self.seen += size
-
-    def on_epoch_end(self, trainer: Trainer, epoch: int) -> None:
-        est = self.est
-        loss = self.loss_sum / self.n
-        self.loss_sum, self.seen = 0.0, 0
-        est.loss_curve_.append(loss)
-        est.n_iter_ += 1
-        est.t_ += self.n
-        if trainer.X_val is not None:
-            score = float(trainer.history.val_acc[-1])
-            est.validation_scores_.append(score)
-            best = est.best_validation_score_
-            improved = best is None or score >= best + est.tol
-            if best is None or score > best:
-                est.best_validation_score_ = score
-            message = f"Iteration {est.n_iter_}, loss = {loss:.8f}, validation score = {score:.6f}"
-        else:
-            improved = loss <= est.best_loss_ - est.tol
-            est.best_loss_ = min(est.best_loss_, loss)
-            message = f"Iteration {est.n_iter_}, loss = {loss:.8f}"
-        est._no_improvement = 0 if improved else est._no_improvement + 1
-        if est.verbose:
-            print(message, file=sys.stdout)
-        if self.stopping and est._no_improvement > est.n_iter_no_change:
-            self.stopped = True
-            what = "validation score" if trainer.X_val is not None else "training loss"
-            trainer.stop(
-                f"{what} did not improve more than tol={est.tol} for "
-                f"{est.n_iter_no_change} consecutive epochs"
-            )
-            if est.verbose:
-                print(f"{trainer.history.stop_reason}. Stopping.", file=sys.stdout)

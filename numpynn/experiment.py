@@ -166,14 +166,9 @@ class RunOptions:
 
 
 @dataclass
-class Splits:
-    """Preprocessed float arrays of each split, with class indices.
-
-    ``dataset`` describes the source (classes, class names, image shape, feature count);
-    its own arrays are emptied once split, so the rows are held only once, here.
-    ``recipe``: how the data were read and encoded (categories and medians fitted on the
-    training split); it is stored in the model file.
-    """
+class SplitArrays:
+    """The preprocessed features (N, D) and the targets of the train, validation and test
+    splits, and the preprocessor fitted on the training split."""
 
     X_train: np.ndarray
     y_train: np.ndarray
@@ -182,6 +177,18 @@ class Splits:
     X_test: np.ndarray
     y_test: np.ndarray
     preprocessor: Preprocessor
+
+
+@dataclass
+class Splits(SplitArrays):
+    """Preprocessed float arrays of each split, with class indices.
+
+    ``dataset`` describes the source (classes, class names, image shape, feature count);
+    its own arrays are emptied once split, so the rows are held only once, here.
+    ``recipe``: how the data were read and encoded (categories and medians fitted on the
+    training split); it is stored in the model file.
+    """
+
     dataset: Dataset
     recipe: TableRecipe | None = None
 
@@ -285,6 +292,15 @@ def fingerprint(*arrays: np.ndarray) -> str:
     return digest.hexdigest()
 
 
+def check_same_data(checkpoint: Path, data_key: str, data: object, out: Path) -> None:
+    """Refuse to resume from ``checkpoint`` (in run directory ``out``) when it was written
+    for other data than ``data`` (whose :func:`fingerprint` is ``data_key``)."""
+    header, _ = read_checkpoint(checkpoint)
+    if header.get("extra", {}).get("fingerprint") != data_key:
+        raise InputError(f"the data of {data} changed since the checkpoint in {out} "
+                         "was written; resume with the same data or start a new run.")
+
+
 @dataclass
 class RunResult:
     """What a run produced: the saved model, its history, metrics per split, file paths."""
@@ -349,10 +365,7 @@ def run_training(
         sample_weight=options.sample_weight(splits.y_train),
     )
     if resume:
-        header, _ = read_checkpoint(out / CHECKPOINT_FILE)
-        if header.get("extra", {}).get("fingerprint") != data_key:
-            raise InputError(f"the data of {options.data} changed since the checkpoint in {out} "
-                             "was written; resume with the same data or start a new run.")
+        check_same_data(out / CHECKPOINT_FILE, data_key, options.data, out)
         trainer.resume(out / CHECKPOINT_FILE)
         _check_optimizer_state(trainer, out / CHECKPOINT_FILE)
         # the options that may change on resuming (numpynn train --resume DIR --epochs N)

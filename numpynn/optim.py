@@ -66,25 +66,6 @@ __all__ = [
 OPTIMIZERS: tuple[str, ...] = ("sgd", "momentum", "nesterov", "rmsprop", "adam")
 
 
-# --------------------------------------------------------------------------- validation
-
-
-def _check_real(name: str, value: Any, *, low: float | None = None,
-                high: float | None = None, low_open: bool = False,
-                high_open: bool = False) -> float:
-    """:func:`numpynn.validation.check_number` (kept for the schedules' imports)."""
-    return check_number(value, name, low=low, high=high, low_open=low_open,
-                        high_open=high_open)
-
-
-def _check_bool(name: str, value: Any) -> bool:
-    return check_bool(value, name)
-
-
-def _check_int(name: str, value: Any, *, low: int) -> int:
-    return check_int(value, name, low=low)
-
-
 # --------------------------------------------------------------------------- fusion
 
 
@@ -137,7 +118,7 @@ class Optimizer(ABC):
 
     @lr.setter
     def lr(self, value: float) -> None:
-        self._lr = _check_real("lr", value, low=0.0)
+        self._lr = check_number(value, "lr", low=0.0)
 
     # ---- hooks for subclasses ------------------------------------------------------
     def _hyper(self) -> dict[str, Any]:
@@ -253,7 +234,7 @@ class Optimizer(ABC):
                 f"optimizer state 'hyper' for {self.name!r} must have the keys "
                 f"{sorted(self._hyper())}, got {got!r}"
             )
-        t = _check_int("optimizer state 't'", state["t"], low=0)
+        t = check_int(state["t"], "optimizer state 't'", low=0)
         arrays = state["arrays"]
         if not isinstance(arrays, Mapping):
             raise InputError(f"optimizer state 'arrays' must be a dict, got {type(arrays)}")
@@ -374,8 +355,8 @@ class Momentum(Optimizer):
 
     def __init__(self, lr: float, momentum: float = 0.9, nesterov: bool = False) -> None:
         super().__init__(lr)
-        self.momentum = _check_real("momentum", momentum, low=0.0, high=1.0, high_open=True)
-        self.nesterov = _check_bool("nesterov", nesterov)
+        self.momentum = check_number(momentum, "momentum", low=0.0, high=1.0, high_open=True)
+        self.nesterov = check_bool(nesterov, "nesterov")
 
     @property
     def name(self) -> str:  # type: ignore[override]
@@ -389,10 +370,10 @@ class Momentum(Optimizer):
 
     def _set_hyper(self, hyper: dict[str, Any]) -> None:
         self.lr = hyper["lr"]
-        self.momentum = _check_real(
-            "momentum", hyper["momentum"], low=0.0, high=1.0, high_open=True
+        self.momentum = check_number(
+            hyper["momentum"], "momentum", low=0.0, high=1.0, high_open=True
         )
-        self.nesterov = _check_bool("nesterov", hyper["nesterov"])
+        self.nesterov = check_bool(hyper["nesterov"], "nesterov")
 
     def _update(
         self, w: np.ndarray, dw: np.ndarray, state: tuple[np.ndarray, ...], s: np.ndarray
@@ -426,18 +407,18 @@ class RMSprop(Optimizer):
 
     def __init__(self, lr: float, decay_rate: float = 0.99, eps: float = 1e-8) -> None:
         super().__init__(lr)
-        self.decay_rate = _check_real("decay_rate", decay_rate, low=0.0, high=1.0, high_open=True)
-        self.eps = _check_real("eps", eps, low=0.0, low_open=True)
+        self.decay_rate = check_number(decay_rate, "decay_rate", low=0.0, high=1.0, high_open=True)
+        self.eps = check_number(eps, "eps", low=0.0, low_open=True)
 
     def _hyper(self) -> dict[str, Any]:
         return {"lr": self._lr, "decay_rate": self.decay_rate, "eps": self.eps}
 
     def _set_hyper(self, hyper: dict[str, Any]) -> None:
         self.lr = hyper["lr"]
-        self.decay_rate = _check_real(
-            "decay_rate", hyper["decay_rate"], low=0.0, high=1.0, high_open=True
+        self.decay_rate = check_number(
+            hyper["decay_rate"], "decay_rate", low=0.0, high=1.0, high_open=True
         )
-        self.eps = _check_real("eps", hyper["eps"], low=0.0, low_open=True)
+        self.eps = check_number(hyper["eps"], "eps", low=0.0, low_open=True)
 
     def _update(
         self, w: np.ndarray, dw: np.ndarray, state: tuple[np.ndarray, ...], s: np.ndarray
@@ -475,9 +456,9 @@ class Adam(Optimizer):
         self, lr: float, beta1: float = 0.9, beta2: float = 0.999, eps: float = 1e-8
     ) -> None:
         super().__init__(lr)
-        self.beta1 = _check_real("beta1", beta1, low=0.0, high=1.0, high_open=True)
-        self.beta2 = _check_real("beta2", beta2, low=0.0, high=1.0, high_open=True)
-        self.eps = _check_real("eps", eps, low=0.0, low_open=True)
+        self.beta1 = check_number(beta1, "beta1", low=0.0, high=1.0, high_open=True)
+        self.beta2 = check_number(beta2, "beta2", low=0.0, high=1.0, high_open=True)
+        self.eps = check_number(eps, "eps", low=0.0, low_open=True)
         self._bc1 = 1.0
         self._bc2 = 1.0
 
@@ -486,9 +467,9 @@ class Adam(Optimizer):
 
     def _set_hyper(self, hyper: dict[str, Any]) -> None:
         self.lr = hyper["lr"]
-        self.beta1 = _check_real("beta1", hyper["beta1"], low=0.0, high=1.0, high_open=True)
-        self.beta2 = _check_real("beta2", hyper["beta2"], low=0.0, high=1.0, high_open=True)
-        self.eps = _check_real("eps", hyper["eps"], low=0.0, low_open=True)
+        self.beta1 = check_number(hyper["beta1"], "beta1", low=0.0, high=1.0, high_open=True)
+        self.beta2 = check_number(hyper["beta2"], "beta2", low=0.0, high=1.0, high_open=True)
+        self.eps = check_number(hyper["eps"], "eps", low=0.0, low_open=True)
 
     def _prepare(self) -> None:
         self._bc1 = 1.0 - self.beta1**self.t  # bias corrections of this step

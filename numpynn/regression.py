@@ -107,12 +107,9 @@ def r2_and_loss(model: Any, X: np.ndarray, y: np.ndarray, chunk: int = 8192,
     k = y.shape[1]
     sse, mean, m2 = np.zeros(k), np.zeros(k), np.zeros(k)  # m2: sum of squared deviations
     total_loss, seen = 0.0, 0
-    for start in range(0, n, chunk):
-        if idx is None:
-            Xb, yb = X[start : start + chunk], y[start : start + chunk]
-        else:
-            rows = idx[start : start + chunk]
-            Xb, yb = X[rows], y[rows]
+    from .train import row_chunks  # train imports this module (lazily) for R^2
+
+    for Xb, yb in row_chunks(X, y, chunk, idx):
         scores = model.forward(Xb).astype(np.float64)
         loss, _ = model.loss_fn(scores, yb)
         total_loss += loss * yb.shape[0]

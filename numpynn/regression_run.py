@@ -21,12 +21,13 @@ import numpy as np
 from .data import Dataset, Preprocessor, TableRecipe, load_dataset
 from .data.table import class_like_column, column_label
 from .errors import DataError, InputError
+from .experiment import SplitArrays
 from .io import SavedModel, save_model, write_json_atomic
 from .layers import build_layer
 from .models import Network, hidden_block
 from .regression import TargetScaler, regression_metrics
 from .runfiles import StagedOutputs
-from .train import Callback, History, Trainer, read_checkpoint
+from .train import Callback, History, Trainer
 
 TASKS = ("auto", "classification", "regression")
 
@@ -141,16 +142,9 @@ def _refuse_forgotten_label_column(ds: Dataset, options: Any) -> None:
 
 
 @dataclass
-class RegressionSplits:
+class RegressionSplits(SplitArrays):
     """Preprocessed features and *unscaled* float targets (N, 1) of each split."""
 
-    X_train: np.ndarray
-    y_train: np.ndarray
-    X_val: np.ndarray
-    y_val: np.ndarray
-    X_test: np.ndarray
-    y_test: np.ndarray
-    preprocessor: Preprocessor
     scaler: TargetScaler
     recipe: TableRecipe | None
     name: str
@@ -273,7 +267,7 @@ def run_regression(options: Any, out: Path, ds: Dataset, source: str,
 
     The trainer's ``checkpoint_extra`` carries the options, the data fingerprint, the split
     sizes and ``notes`` (e.g. why the task was chosen), for callbacks that print a header."""
-    from .experiment import fingerprint
+    from .experiment import check_same_data, fingerprint
 
     options = with_regression_defaults(options)
     started = time.perf_counter()
@@ -281,10 +275,7 @@ def run_regression(options: Any, out: Path, ds: Dataset, source: str,
     data_key = fingerprint(splits.X_train, splits.y_train)
     checkpoint = out / checkpoint_name
     if resume:
-        header, _ = read_checkpoint(checkpoint)
-        if header.get("extra", {}).get("fingerprint") != data_key:
-            raise InputError(f"the data of {options.data} changed since the checkpoint in {out} "
-                             "was written; resume with the same data or start a new run.")
+        check_same_data(checkpoint, data_key, options.data, out)
     model, history = train_regression(
         splits, options, callbacks, checkpoint,
         {"options": options.to_dict(), "fingerprint": data_key,

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import html
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -201,25 +201,35 @@ def plot_accuracy(history: object, path: str | Path) -> Path:
     return _save(accuracy_figure(history), path)
 
 
-def accuracy_figure(history: object) -> Figure:
-    """Train and validation accuracy per epoch (as percent), with the kept epoch marked
-    (labelled with ``history.best_rule`` when it has one)."""
+def _score_axes(history: object, title: str, what: str):
+    """A figure titled ``title`` with the train and validation score per epoch
+    (``history.train_acc`` / ``val_acc``: accuracy, or R^2 for a regression).
+
+    Returns (fig, ax, epochs, train, val); train and val are None when absent, and with
+    neither the axes say "no {what} recorded".
+    """
     epochs = _epochs(history)
     train = _per_epoch(history, "train_acc", epochs.size)
     val = _per_epoch(history, "val_acc", epochs.size)
-
     fig = _new_figure()
     ax = fig.add_subplot()
-    ax.set_title("Accuracy per epoch")
+    ax.set_title(title)
     ax.grid(True, alpha=0.3)
     if train is None and val is None:
-        _no_data(ax, "no accuracy recorded")
-        return fig
-
+        _no_data(ax, f"no {what} recorded")
     if train is not None:
         ax.plot(epochs, train, "o-", color=_TRAIN_COLOR, markersize=4, label="train")
     if val is not None:
         ax.plot(epochs, val, "s-", color=_VAL_COLOR, markersize=4, label="validation")
+    return fig, ax, epochs, train, val
+
+
+def accuracy_figure(history: object) -> Figure:
+    """Train and validation accuracy per epoch (as percent), with the kept epoch marked
+    (labelled with ``history.best_rule`` when it has one)."""
+    fig, ax, epochs, train, val = _score_axes(history, "Accuracy per epoch", "accuracy")
+    if train is None and val is None:
+        return fig
 
     best = _best_epoch(history, epochs)
     if best is not None:
@@ -559,6 +569,64 @@ def _per_class_table(ev: object, class_names: Sequence[str] | None) -> list[str]
     return lines
 
 
+def _key_value_table(items: Iterable[tuple[object, object]], css_class: str) -> list[str]:
+    """A two-column table of (key, value) rows."""
+    esc = html.escape
+    return ([f'<table class="{css_class}"><tbody>']
+            + [f"<tr><th>{esc(str(key))}</th><td>{esc(_format_detail(value))}</td></tr>"
+               for key, value in items]
+            + ["</tbody></table>"])
+
+
+def _html_start(title: object) -> list[str]:
+    """The page up to and including its ``<h1>``."""
+    esc = html.escape
+    return [
+        "<!DOCTYPE html>",
+        '<html lang="en">',
+        "<head>",
+        '<meta charset="utf-8">',
+        '<meta name="viewport" content="width=device-width, initial-scale=1">',
+        f"<title>{esc(str(title))}</title>",
+        f"<style>{_CSS}</style>",
+        "</head>",
+        "<body>",
+        f"<h1>{esc(str(title))}</h1>",
+    ]
+
+
+def _kept_summary(history: object, rule: str | None = None) -> list[str]:
+    """"N epochs run; parameters kept from epoch B (rule)." (``rule`` defaults to
+    ``history.best_rule``); nothing for an empty history."""
+    epochs = _epochs(history)
+    if not epochs.size:
+        return []
+    best = _best_epoch(history, epochs)
+    summary = f"{epochs.size} epoch{'s' if epochs.size != 1 else ''} run"
+    if best is not None:
+        summary += f"; parameters kept from epoch {best}"
+        rule = (getattr(history, "best_rule", "") or "") if rule is None else rule
+        if rule:
+            summary += f" ({rule})"
+    return [f'<p class="kept">{html.escape(summary)}.</p>']
+
+
+def _html_finish(out: Path, lines: list[str], figures: Sequence[tuple[str, str, str]]
+                 ) -> Path:
+    """Append the ``figures`` (heading, file name, alt text) and the end of the page to
+    ``lines``; write them to ``out``/report.html (atomically) and return its path."""
+    from .io import write_text_atomic
+
+    esc = html.escape
+    for heading, name, alt in figures:
+        lines.append(f"<h2>{esc(heading)}</h2>")
+        lines.append(f'<figure><img src="{esc(name)}" alt="{esc(alt)}"></figure>')
+    lines += ["</body>", "</html>", ""]
+    report = out / "report.html"
+    write_text_atomic(report, "\n".join(lines))
+    return report
+
+
 def _flatten(config: Mapping[str, object], prefix: str = "") -> list[tuple[str, object]]:
     """{"a": 1, "train": {"lr": 0.1}} -> [("a", 1), ("train.lr", 0.1)]."""
     items: list[tuple[str, object]] = []
@@ -625,28 +693,7 @@ def write_report(
                             "first-layer weights shown as images"))
 
     esc = html.escape
-    lines = [
-        "<!DOCTYPE html>",
-        '<html lang="en">',
-        "<head>",
-        '<meta charset="utf-8">',
-        '<meta name="viewport" content="width=device-width, initial-scale=1">',
-        f"<title>{esc(str(title))}</title>",
-        f"<style>{_CSS}</style>",
-        "</head>",
-        "<body>",
-        f"<h1>{esc(str(title))}</h1>",
-    ]
-    epochs = _epochs(history)
-    if epochs.size:
-        best = _best_epoch(history, epochs)
-        summary = f"{epochs.size} epoch{'s' if epochs.size != 1 else ''} run"
-        if best is not None:
-            summary += f"; parameters kept from epoch {best}"
-            rule = getattr(history, "best_rule", "") or ""
-            if rule:
-                summary += f" ({rule})"
-        lines.append(f'<p class="kept">{esc(summary)}.</p>')
+    lines = _html_start(title) + _kept_summary(history)
     if split_sizes:
         lines.append("<h2>Data splits</h2>")
         lines.append('<table class="splits"><thead><tr><th>split</th><th>rows</th></tr>'
@@ -662,26 +709,8 @@ def write_report(
         lines += _per_class_table(evaluation, class_names)
     if details:
         lines.append("<h2>Details</h2>")
-        lines.append('<table class="details"><tbody>')
-        for key, value in details.items():
-            lines.append(
-                f"<tr><th>{esc(str(key))}</th><td>{esc(_format_detail(value))}</td></tr>"
-            )
-        lines.append("</tbody></table>")
+        lines += _key_value_table(details.items(), "details")
     if configuration:
         lines.append("<h2>Configuration</h2>")
-        lines.append('<table class="configuration"><tbody>')
-        for key, value in _flatten(configuration):
-            lines.append(
-                f"<tr><th>{esc(key)}</th><td>{esc(_format_detail(value))}</td></tr>")
-        lines.append("</tbody></table>")
-    for heading, name, alt in figures:
-        lines.append(f"<h2>{esc(heading)}</h2>")
-        lines.append(f'<figure><img src="{esc(name)}" alt="{esc(alt)}"></figure>')
-    lines += ["</body>", "</html>", ""]
-
-    report = out / "report.html"
-    from .io import write_text_atomic
-
-    write_text_atomic(report, "\n".join(lines))
-    return report
+        lines += _key_value_table(_flatten(configuration), "configuration")
+    return _html_finish(out, lines, figures)

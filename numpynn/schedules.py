@@ -35,7 +35,7 @@ from typing import Any, ClassVar
 import numpy as np
 
 from numpynn.errors import InputError
-from numpynn.optim import _check_int, _check_real
+from numpynn.validation import check_int, check_number
 
 __all__ = [
     "SCHEDULES",
@@ -62,7 +62,7 @@ class Schedule(ABC):
     name: ClassVar[str] = ""
 
     def __init__(self, lr: float) -> None:
-        self.initial_lr: float = _check_real("lr", lr, low=0.0)
+        self.initial_lr: float = check_number(lr, "lr", low=0.0)
         self.lr: float = self.initial_lr
 
     def lr_for_epoch_end(self, epoch: int, val_loss: float | None = None) -> float:
@@ -77,7 +77,7 @@ class Schedule(ABC):
             InputError: ``epoch`` is not an integer >= 1, or ``val_loss`` is not a number
                 (or is None where the schedule needs it).
         """
-        epoch = _check_int("epoch", epoch, low=1)
+        epoch = check_int(epoch, "epoch", low=1)
         if val_loss is not None:
             if isinstance(val_loss, (bool, np.bool_)) or not isinstance(
                 val_loss, (int, float, np.integer, np.floating)
@@ -132,7 +132,7 @@ class Schedule(ABC):
                 f"with {self._hyper()!r}; build it with the same arguments or use "
                 f"schedule_from_state_dict"
             )
-        lr = _check_real("schedule state 'lr'", state["lr"], low=0.0)
+        lr = check_number(state["lr"], "schedule state 'lr'", low=0.0)
         self._set_extra(state)
         self.lr = lr
 
@@ -166,8 +166,8 @@ class StepDecay(Schedule):
 
     def __init__(self, lr: float, decay: float = 0.95, every: int = 1) -> None:
         super().__init__(lr)
-        self.decay = _check_real("decay", decay, low=0.0, high=1.0, low_open=True)
-        self.every = _check_int("every", every, low=1)
+        self.decay = check_number(decay, "decay", low=0.0, high=1.0, low_open=True)
+        self.every = check_int(every, "every", low=1)
 
     def _hyper(self) -> dict[str, Any]:
         return {"lr": self.initial_lr, "decay": self.decay, "every": self.every}
@@ -192,8 +192,8 @@ class CosineDecay(Schedule):
 
     def __init__(self, lr: float, total_epochs: int, min_lr: float = 0.0) -> None:
         super().__init__(lr)
-        self.total_epochs = _check_int("total_epochs", total_epochs, low=1)
-        self.min_lr = _check_real("min_lr", min_lr, low=0.0, high=self.initial_lr)
+        self.total_epochs = check_int(total_epochs, "total_epochs", low=1)
+        self.min_lr = check_number(min_lr, "min_lr", low=0.0, high=self.initial_lr)
 
     def _hyper(self) -> dict[str, Any]:
         return {"lr": self.initial_lr, "total_epochs": self.total_epochs, "min_lr": self.min_lr}
@@ -231,12 +231,12 @@ class ReduceOnPlateau(Schedule):
         threshold: float = 1e-4,
     ) -> None:
         super().__init__(lr)
-        self.factor = _check_real(
-            "factor", factor, low=0.0, high=1.0, low_open=True, high_open=True
+        self.factor = check_number(
+            factor, "factor", low=0.0, high=1.0, low_open=True, high_open=True
         )
-        self.patience = _check_int("patience", patience, low=0)
-        self.min_lr = _check_real("min_lr", min_lr, low=0.0)
-        self.threshold = _check_real("threshold", threshold, low=0.0)
+        self.patience = check_int(patience, "patience", low=0)
+        self.min_lr = check_number(min_lr, "min_lr", low=0.0)
+        self.threshold = check_number(threshold, "threshold", low=0.0)
         self.best: float | None = None
         self.num_bad_epochs: int = 0
 
@@ -255,8 +255,8 @@ class ReduceOnPlateau(Schedule):
     def _set_extra(self, state: Mapping[str, Any]) -> None:
         best = state["best"]
         if best is not None:
-            best = _check_real("schedule state 'best'", best)
-        num_bad = _check_int("schedule state 'num_bad_epochs'", state["num_bad_epochs"], low=0)
+            best = check_number(best, "schedule state 'best'")
+        num_bad = check_int(state["num_bad_epochs"], "schedule state 'num_bad_epochs'", low=0)
         self.best = best
         self.num_bad_epochs = num_bad
 

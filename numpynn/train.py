@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import math
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import Any
@@ -32,10 +32,17 @@ from .losses import softmax_cross_entropy
 from .models import Network, check_sample_weight
 from .optim import OPTIMIZERS, Optimizer, make_optimizer
 from .schedules import SCHEDULES, Schedule, make_schedule
-from .validation import check_features, check_labels, check_positive_int
-
-#: Seeds are integers in 0..2**32-1 everywhere (the range numpy's legacy seeding takes).
-SEED_MAX = 2**32 - 1
+from .validation import (  # SEED_MAX: seeds are integers in 0..2**32-1 everywhere
+    POSITIVE_INT,
+    POSITIVE_NUMBER,
+    SEED_MAX,
+    check_bool,
+    check_choice,
+    check_features,
+    check_labels,
+    check_seed,
+    check_type,
+)
 
 SELECT_RULES = {
     "loss": "lowest validation loss",
@@ -76,39 +83,20 @@ class TrainConfig:
     seed: int | None = 0
 
     def __post_init__(self) -> None:
-        self.epochs = check_positive_int(self.epochs, "epochs")
-        self.batch_size = check_positive_int(self.batch_size, "batch_size")
+        self.epochs = POSITIVE_INT.check(self.epochs, "epochs")
+        self.batch_size = POSITIVE_INT.check(self.batch_size, "batch_size")
         if self.patience is not None:
-            if isinstance(self.patience, bool) or not isinstance(self.patience, int) or (
-                self.patience < 1
-            ):
-                raise InputError(f"patience must be a positive integer or None; got "
-                                 f"{self.patience!r}.")
-        if self.select not in SELECT_RULES:
-            raise InputError(f"select must be one of {', '.join(SELECT_RULES)}; got "
-                             f"{self.select!r}.")
+            self.patience = POSITIVE_INT.check(self.patience, "patience")
+        check_choice(self.select, "select", SELECT_RULES)
         if self.eval_samples is not None:
-            self.eval_samples = check_positive_int(self.eval_samples, "eval_samples")
-        if not isinstance(self.optimizer, str) or self.optimizer.lower() not in OPTIMIZERS:
-            raise InputError(f"optimizer must be one of {', '.join(OPTIMIZERS)}; got "
-                             f"{self.optimizer!r}.")
-        if not isinstance(self.schedule, str) or self.schedule.lower() not in SCHEDULES:
-            raise InputError(f"schedule must be one of {', '.join(SCHEDULES)}; got "
-                             f"{self.schedule!r}.")
-        if isinstance(self.lr, bool) or not isinstance(self.lr, (int, float)) or (
-                not math.isfinite(self.lr) or self.lr <= 0):
-            raise InputError(f"lr (learning rate) must be a positive number; got {self.lr!r}.")
-        if not isinstance(self.keep_best, bool):
-            raise InputError(f"keep_best must be True or False; got {self.keep_best!r}.")
-        if self.seed is not None and (
-                isinstance(self.seed, bool) or not isinstance(self.seed, (int, np.integer))
-                or not 0 <= self.seed <= SEED_MAX):
-            raise InputError(f"seed must be an integer from 0 to 2**32-1 ({SEED_MAX}) or None; "
-                             f"got {self.seed!r}.")
+            self.eval_samples = POSITIVE_INT.check(self.eval_samples, "eval_samples")
+        for name, names in (("optimizer", OPTIMIZERS), ("schedule", SCHEDULES)):
+            check_choice(getattr(self, name), name, names, ignore_case=True)
+        POSITIVE_NUMBER.check(self.lr, "lr")
+        check_bool(self.keep_best, "keep_best")
+        check_seed(self.seed)
         for name in ("optimizer_kwargs", "schedule_kwargs"):
-            if not isinstance(getattr(self, name), dict):
-                raise InputError(f"{name} must be a dict of keyword arguments; got "
-                                 f"{getattr(self, name)!r:.60}.")
+            check_type(getattr(self, name), name, dict, "a dict of keyword arguments")
         self.make_optimizer()  # validates optimizer_kwargs
         self.make_schedule()  # validates schedule arguments
 
@@ -206,6 +194,19 @@ def model_scores(model: Any, X: np.ndarray) -> np.ndarray:
     return np.asarray(model.loss(X))
 
 
+def row_chunks(X: np.ndarray, y: np.ndarray, chunk: int, idx: np.ndarray | None = None
+               ) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+    """(X, y) a block of ``chunk`` rows at a time: views of X: (N, D) and y, or, with
+    ``idx``, copies of only those rows (gathered a block at a time)."""
+    n = X.shape[0] if idx is None else idx.shape[0]
+    for start in range(0, n, chunk):
+        if idx is None:
+            yield X[start : start + chunk], y[start : start + chunk]
+        else:
+            rows = idx[start : start + chunk]
+            yield X[rows], y[rows]
+
+
 def accuracy_and_loss(
     model: Any, X: np.ndarray, y: np.ndarray, chunk: int = 8192,
     idx: np.ndarray | None = None,
@@ -228,12 +229,7 @@ def accuracy_and_loss(
 
         return r2_and_loss(model, X, y, chunk, idx)
     correct, total_loss = 0, 0.0
-    for start in range(0, n, chunk):
-        if idx is None:
-            Xb, yb = X[start : start + chunk], y[start : start + chunk]
-        else:
-            rows = idx[start : start + chunk]
-            Xb, yb = X[rows], y[rows]
+    for Xb, yb in row_chunks(X, y, chunk, idx):
         scores = model_scores(model, Xb)
         if loss_fn is None:
             loss, _ = softmax_cross_entropy(scores.astype(np.float64), yb)

@@ -7,6 +7,7 @@ argument, what was wrong with it and how to fix it.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -90,10 +91,8 @@ def check_labels(y: object, n_rows: int, n_classes: int, name: str = "y") -> np.
 
 
 def check_positive_int(value: object, name: str) -> int:
-    """An integer >= 1 (bools refused)."""
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
-        raise InputError(f"{name} must be a positive integer; got {value!r}.")
-    return int(value)
+    """An integer >= 1 (bools refused): :func:`check_int` with ``low=1``."""
+    return check_int(value, name, low=1)
 
 
 def check_hidden_dims(hidden_dims: Sequence[int] | int, name: str = "hidden_dims") -> list[int]:
@@ -134,49 +133,50 @@ def _is_bool(value: object) -> bool:
     return isinstance(value, (bool, np.bool_))
 
 
+def _range_words(kind: str, low: float | None, high: float | None, low_open: bool = False,
+                 high_open: bool = False) -> str:
+    """What a value must be, e.g. "a finite number in (0, 1]", "an integer >= 0",
+    "a positive integer" (``kind``: "number" or "integer")."""
+    integer = kind == "integer"
+    noun = "an integer" if integer else "a finite number"
+    if high is None and low == (1 if integer else 0) and (integer or low_open):
+        return "a positive integer" if integer else "a positive number"
+    if low is not None and high is not None:
+        if integer:
+            return f"{noun} in {low}..{high}"
+        return (f"{noun} in {'(' if low_open else '['}{low:g}, "
+                f"{high:g}{')' if high_open else ']'}")
+    if low is not None:
+        return f"{noun} {'>' if low_open else '>='} {low:g}"
+    if high is not None:
+        return f"{noun} {'<' if high_open else '<='} {high:g}"
+    return noun
+
+
+def _in_range(x: float, low: float | None, high: float | None, low_open: bool,
+              high_open: bool) -> bool:
+    return ((low is None or (x > low if low_open else x >= low))
+            and (high is None or (x < high if high_open else x <= high)))
+
+
 def check_number(value: object, name: str, *, low: float | None = None,
                  high: float | None = None, low_open: bool = False,
                  high_open: bool = False) -> float:
     """A finite real number (bools refused) in the range given by ``low``/``high``
     (closed unless ``low_open``/``high_open``); returned as a float."""
-    lo = "" if low is None else f"{'(' if low_open else '['}{low:g}"
-    hi = "" if high is None else f"{high:g}{')' if high_open else ']'}"
-    if low is not None and high is not None:
-        what = f"a finite number in {lo}, {hi}"
-    elif low is not None:
-        what = f"a finite number {'>' if low_open else '>='} {low:g}"
-    elif high is not None:
-        what = f"a finite number {'<' if high_open else '<='} {high:g}"
-    else:
-        what = "a finite number"
-    if _is_bool(value) or not isinstance(value, (int, float, np.integer, np.floating)):
-        raise _fail(name, what, value)
-    x = float(value)
-    ok = bool(np.isfinite(x))
-    if ok and low is not None:
-        ok = x > low if low_open else x >= low
-    if ok and high is not None:
-        ok = x < high if high_open else x <= high
-    if not ok:
-        raise _fail(name, what, value)
-    return x
+    if (_is_bool(value) or not isinstance(value, (int, float, np.integer, np.floating))
+            or not np.isfinite(float(value))
+            or not _in_range(float(value), low, high, low_open, high_open)):
+        raise _fail(name, _range_words("number", low, high, low_open, high_open), value)
+    return float(value)
 
 
 def check_int(value: object, name: str, *, low: int | None = None,
               high: int | None = None) -> int:
     """An integer (bools refused) in ``low..high`` (either may be None); returned as int."""
-    if low is not None and high is not None:
-        what = f"an integer in {low}..{high}"
-    elif low is not None:
-        what = f"an integer >= {low}"
-    elif high is not None:
-        what = f"an integer <= {high}"
-    else:
-        what = "an integer"
-    if _is_bool(value) or not isinstance(value, (int, np.integer)):
-        raise _fail(name, what, value)
-    if (low is not None and value < low) or (high is not None and value > high):
-        raise _fail(name, what, value)
+    if (_is_bool(value) or not isinstance(value, (int, np.integer))
+            or not _in_range(value, low, high, False, False)):  # type: ignore[arg-type]
+        raise _fail(name, _range_words("integer", low, high), value)
     return int(value)
 
 
@@ -187,14 +187,25 @@ def check_bool(value: object, name: str) -> bool:
     return bool(value)
 
 
-def check_choice(value: object, name: str, choices: Sequence[object]) -> object:
-    """One of ``choices``."""
+def check_choice(value: object, name: str, choices: Sequence[object], *,
+                 ignore_case: bool = False) -> object:
+    """One of ``choices`` (a string compared case-insensitively with ``ignore_case``);
+    returned as given."""
+    key = value.lower() if ignore_case and isinstance(value, str) else value
     try:
-        ok = value in choices
+        ok = key in choices
     except TypeError:  # an unhashable value against a set
         ok = False
     if not ok:
         raise _fail(name, "one of " + ", ".join(map(repr, choices)), value)
+    return value
+
+
+def check_type(value: object, name: str, types: type | tuple[type, ...], what: str) -> object:
+    """An instance of ``types`` (``what`` says it in words, e.g. "a dict of keyword
+    arguments")."""
+    if not isinstance(value, types):
+        raise _fail(name, what, value)
     return value
 
 
@@ -205,9 +216,43 @@ def check_seed(seed: object, name: str = "seed") -> int | None:
     """None or an integer in 0..2**32-1 (what NumPy's seeding accepts)."""
     if seed is None:
         return None
-    if _is_bool(seed) or not isinstance(seed, (int, np.integer)) or not 0 <= seed <= SEED_MAX:
-        raise _fail(name, f"None or an integer in 0..{SEED_MAX}", seed)
-    return int(seed)
+    try:
+        return SEED.check(seed, name)
+    except InputError:
+        raise _fail(name, f"None or {SEED.words}", seed) from None
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A numeric argument rule, shared by the library's checks and the command line's
+    option types (:mod:`numpynn.cli.common`), so that both accept the same values and
+    describe them in the same words."""
+
+    kind: str  # "number" (a finite real) or "integer"
+    low: float | None = None
+    high: float | None = None
+    low_open: bool = False
+    high_open: bool = False
+
+    @property
+    def words(self) -> str:
+        """What a value must be, e.g. "a positive integer"."""
+        return _range_words(self.kind, self.low, self.high, self.low_open, self.high_open)
+
+    def check(self, value: object, name: str) -> float | int:
+        """``value`` as an int or float, or InputError naming ``name``."""
+        if self.kind == "integer":
+            return check_int(value, name, low=self.low, high=self.high)  # type: ignore[arg-type]
+        return check_number(value, name, low=self.low, high=self.high, low_open=self.low_open,
+                            high_open=self.high_open)
+
+
+POSITIVE_INT = Rule("integer", low=1)
+NONNEGATIVE_INT = Rule("integer", low=0)
+POSITIVE_NUMBER = Rule("number", low=0, low_open=True)
+NONNEGATIVE_NUMBER = Rule("number", low=0)
+FRACTION = Rule("number", low=0, high=1, high_open=True)  # a share of the data: [0, 1)
+SEED = Rule("integer", low=0, high=SEED_MAX)
 
 
 def check_sample_weight(sample_weight: object, n_rows: int, name: str = "sample_weight"

@@ -275,7 +275,7 @@ def test_patience_counts_epochs_without_a_lower_loss(digits, monkeypatch):
 def test_select_must_be_a_known_rule():
     from numpynn.errors import InputError
 
-    with pytest.raises(InputError, match="select must be one of loss, accuracy; got 'acc'"):
+    with pytest.raises(InputError, match="select must be one of 'loss', 'accuracy'; got 'acc'"):
         TrainConfig(select="acc")
 
 

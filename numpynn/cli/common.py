@@ -3,12 +3,22 @@
 from __future__ import annotations
 
 import argparse
-import math
 import os
 import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import TypeVar
+
+from ..errors import InputError
+from ..validation import (
+    FRACTION,
+    NONNEGATIVE_INT,
+    NONNEGATIVE_NUMBER,
+    POSITIVE_INT,
+    POSITIVE_NUMBER,
+    SEED,
+    Rule,
+)
 
 T = TypeVar("T", int, float)
 
@@ -63,35 +73,32 @@ def checked_number(text: str, convert: Callable[[str], T], ok: Callable[[T], boo
     return value
 
 
-def positive_int(text: str) -> int:
-    return checked_number(text, int, lambda v: v >= 1, "a positive integer (>= 1)")
+def rule_type(rule: Rule) -> Callable[[str], int | float]:
+    """An argparse type: the text parsed as ``rule.kind``, then checked by the library's
+    own ``rule`` (:mod:`numpynn.validation`), so the flag accepts what the library does;
+    a bad value becomes argparse's "argument --flag: ..." error (exit code 2)."""
+    convert = int if rule.kind == "integer" else float
+
+    def parse(text: str) -> int | float:
+        try:
+            value = convert(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected {rule.words}, got {text!r}") from None
+        try:
+            return rule.check(value, "value")
+        except InputError:
+            raise argparse.ArgumentTypeError(f"must be {rule.words}, got {text}") from None
+
+    return parse
 
 
-def nonnegative_int(text: str) -> int:
-    return checked_number(text, int, lambda v: v >= 0, "an integer >= 0")
-
-
-def positive_float(text: str) -> float:
-    return checked_number(text, float, lambda v: math.isfinite(v) and v > 0,
-                          "a positive number")
-
-
-def nonnegative_float(text: str) -> float:
-    return checked_number(text, float, lambda v: math.isfinite(v) and v >= 0, "a number >= 0")
-
-
-def fraction(text: str) -> float:
-    return checked_number(text, float, lambda v: math.isfinite(v) and 0 <= v < 1,
-                          "a fraction in [0, 1)")
-
-
-SEED_MAX = 2**32 - 1
-
-
-def seed(text: str) -> int:
-    """A random seed: an integer in 0..2**32-1 (what numpy's legacy seeding accepts)."""
-    return checked_number(text, int, lambda v: 0 <= v <= SEED_MAX,
-                          f"an integer from 0 to {SEED_MAX} (2**32-1)")
+positive_int = rule_type(POSITIVE_INT)
+nonnegative_int = rule_type(NONNEGATIVE_INT)
+positive_float = rule_type(POSITIVE_NUMBER)
+nonnegative_float = rule_type(NONNEGATIVE_NUMBER)
+fraction = rule_type(FRACTION)
+#: A random seed: an integer in 0..2**32-1 (what numpy's legacy seeding accepts).
+seed = rule_type(SEED)
 
 
 def data_spec(text: str) -> str:

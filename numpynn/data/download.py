@@ -33,6 +33,7 @@ from pathlib import Path
 
 from ..errors import DataError
 from .cifar import PYTHON_BATCHES
+from .idx import MNIST_FILES
 
 CACHE_ENV = "NUMPYNN_DATA"
 MIRROR_ENV = "NUMPYNN_DATA_MIRROR"
@@ -69,22 +70,26 @@ class RemoteDataset:
         return sum(f.size for f in self.files)
 
 
+def _idx_files(**size_md5: tuple[int, str]) -> tuple[RemoteFile, ...]:
+    """The four gzipped IDX files of an MNIST-format data set, named as the loader
+    (:data:`numpynn.data.idx.MNIST_FILES`) expects: ``key=(size in bytes, MD5)`` for each
+    of its keys (train_images, train_labels, test_images, test_labels)."""
+    if set(size_md5) != set(MNIST_FILES):
+        raise ValueError(f"_idx_files needs exactly {sorted(MNIST_FILES)}")
+    return tuple(RemoteFile(f"{base}.gz", size_md5[key][0], {"md5": size_md5[key][1]})
+                 for key, base in MNIST_FILES.items())
+
+
 # MNIST: file names, MD5s and both mirrors from torchvision/datasets/mnist.py (MNIST.mirrors,
 # MNIST.resources); the ossci S3 copy is tried first since yann.lecun.com often refuses.
 # Sizes as those servers report them.
 _MNIST = RemoteDataset(
     name="mnist",
     title="MNIST handwritten digits, 28x28, 60000 train + 10000 test",
-    files=(
-        RemoteFile("train-images-idx3-ubyte.gz", 9912422,
-                   {"md5": "f68b3c2dcbeaaa9fbdd348bbdeb94873"}),
-        RemoteFile("train-labels-idx1-ubyte.gz", 28881,
-                   {"md5": "d53e105ee54ea40749a09fcbcd1e9432"}),
-        RemoteFile("t10k-images-idx3-ubyte.gz", 1648877,
-                   {"md5": "9fb629c4189551a2d022fa330f9573f3"}),
-        RemoteFile("t10k-labels-idx1-ubyte.gz", 4542,
-                   {"md5": "ec29112dd5afa0611ce80d1b7f02629c"}),
-    ),
+    files=_idx_files(train_images=(9912422, "f68b3c2dcbeaaa9fbdd348bbdeb94873"),
+                     train_labels=(28881, "d53e105ee54ea40749a09fcbcd1e9432"),
+                     test_images=(1648877, "9fb629c4189551a2d022fa330f9573f3"),
+                     test_labels=(4542, "ec29112dd5afa0611ce80d1b7f02629c")),
     urls=("https://ossci-datasets.s3.amazonaws.com/mnist/",
           "http://yann.lecun.com/exdb/mnist/"),
 )
@@ -94,16 +99,10 @@ _MNIST = RemoteDataset(
 _FASHION = RemoteDataset(
     name="fashion-mnist",
     title="Fashion-MNIST clothing images, 28x28, 60000 train + 10000 test",
-    files=(
-        RemoteFile("train-images-idx3-ubyte.gz", 26421880,
-                   {"md5": "8d4fb7e6c68d591d4c3dfef9ec88bf0d"}),
-        RemoteFile("train-labels-idx1-ubyte.gz", 29515,
-                   {"md5": "25c81989df183df01b3e8a0aad5dffbe"}),
-        RemoteFile("t10k-images-idx3-ubyte.gz", 4422102,
-                   {"md5": "bef4ecab320f06d8554ea6380940ec79"}),
-        RemoteFile("t10k-labels-idx1-ubyte.gz", 5148,
-                   {"md5": "bb300cfdad3c16e7a12a480ee83cd310"}),
-    ),
+    files=_idx_files(train_images=(26421880, "8d4fb7e6c68d591d4c3dfef9ec88bf0d"),
+                     train_labels=(29515, "25c81989df183df01b3e8a0aad5dffbe"),
+                     test_images=(4422102, "bef4ecab320f06d8554ea6380940ec79"),
+                     test_labels=(5148, "bb300cfdad3c16e7a12a480ee83cd310")),
     urls=("http://fashion-mnist.s3-website.eu-central-1.amazonaws.com/",
           "https://storage.googleapis.com/tensorflow/tf-keras-datasets/"),
 )

@@ -11,13 +11,12 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-
 from ..data import is_csv_spec
 from ..errors import InputError, NumpynnError
 from ..experiment import AUTO_VAL_FRACTION, RunOptions, Splits, save_run
 from ..io import SavedModel, write_json_atomic, write_text_atomic
 from ..regression_run import RegressionSplits, save_regression_run
+from ..validation import SEED, check_choice, check_int
 from .results import (
     BEST_DIR,
     PLOT_FILE,
@@ -192,14 +191,15 @@ def search(
     called as ``on_trial(row, done, total)`` after each finished trial.
     """
     started = time.perf_counter()
-    if mode not in MODES:
-        raise InputError(f"mode must be 'random' or 'grid'; got {mode!r}.")
-    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or not (
-            0 <= seed <= 2**32 - 1):
-        raise InputError(f"seed must be an integer from 0 to 2**32-1; got {seed!r}.")
-    seed = int(seed)
-    if isinstance(jobs, bool) or not isinstance(jobs, int) or jobs == 0 or jobs < -1:
-        raise InputError(f"jobs must be a positive integer or -1 (all cores); got {jobs!r}.")
+    check_choice(mode, "mode", MODES)
+    seed = SEED.check(seed, "seed")
+    try:
+        ok = check_int(jobs, "jobs", low=-1) != 0
+    except InputError:
+        ok = False
+    if not ok:  # check_int's message format, with the -1 exception in its words
+        raise InputError(f"jobs must be a positive integer or -1 (all cores); got {jobs!r}.",
+                         param="jobs")
     if client is not None and scheduler is not None:
         raise InputError("give a Dask client or a scheduler address, not both.")
     if scheduler is not None:

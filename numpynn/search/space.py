@@ -13,6 +13,12 @@ import numpy as np
 from ..errors import InputError
 from ..models import check_activation, check_dropout, check_normalization
 from ..optim import OPTIMIZERS
+from ..validation import (
+    NONNEGATIVE_NUMBER,
+    POSITIVE_INT,
+    POSITIVE_NUMBER,
+    check_choice,
+)
 
 #: The searched hyper-parameters, in table order.
 PARAMS = ("hidden", "lr", "reg", "batch_size", "optimizer", "epochs", "activation", "dropout",
@@ -33,15 +39,10 @@ class LogUniform:
 
     def __post_init__(self) -> None:
         for name in ("low", "high"):
-            v = getattr(self, name)
-            if isinstance(v, bool) or not isinstance(v, (int, float)) or not (
-                math.isfinite(v) and v > 0
-            ):
-                raise InputError(f"a log range needs positive finite bounds; got {name}={v!r}.")
+            POSITIVE_NUMBER.check(getattr(self, name), f"the log range's {name} bound")
         if self.low > self.high:
             raise InputError(f"a log range needs low <= high; got {self.low:g} > {self.high:g}.")
-        if isinstance(self.points, bool) or not isinstance(self.points, int) or self.points < 1:
-            raise InputError(f"grid points must be a positive integer; got {self.points!r}.")
+        POSITIVE_INT.check(self.points, "grid points")
 
     def sample(self, rng: np.random.Generator) -> float:
         return float(np.exp(rng.uniform(np.log(self.low), np.log(self.high))))
@@ -68,31 +69,17 @@ def _choices(name: str, values: Any, check: Callable[[Any], Any]) -> tuple[Any, 
     return out
 
 
-def _positive_float(name: str) -> Callable[[Any], float]:
-    def check(v: Any) -> float:
-        if isinstance(v, bool) or not isinstance(v, (int, float, np.integer, np.floating)) or (
-            not math.isfinite(v) or v <= 0
-        ):
-            raise InputError(f"{name} values must be positive numbers; got {v!r}.")
-        return float(v)
-    return check
-
-
-def _nonnegative_float(name: str) -> Callable[[Any], float]:
-    def check(v: Any) -> float:
-        if isinstance(v, bool) or not isinstance(v, (int, float, np.integer, np.floating)) or (
-            not math.isfinite(v) or v < 0
-        ):
-            raise InputError(f"{name} values must be numbers >= 0; got {v!r}.")
-        return float(v)
-    return check
-
-
-def _positive_int(name: str) -> Callable[[Any], int]:
-    def check(v: Any) -> int:
-        if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v < 1:
-            raise InputError(f"{name} values must be positive integers; got {v!r}.")
-        return int(v)
+def _each(entry: str, rule: Callable[[Any, str], Any], what: str = "value"
+          ) -> Callable[[Any], Any]:
+    """A check of one value of search-space entry ``entry`` by one of the library's checks
+    (``rule(value, name)``); the message names the entry ("search space 'lr' value must
+    be ...") and its ``param`` is the entry."""
+    def check(v: Any) -> Any:
+        try:
+            return rule(v, f"search space {entry!r} {what}")
+        except InputError as exc:
+            exc.param = entry
+            raise
     return check
 
 
@@ -100,10 +87,12 @@ def _hidden(v: Any) -> tuple[int, ...]:
     if isinstance(v, (int, np.integer)) and not isinstance(v, bool):
         v = (v,)
     if isinstance(v, (str, bytes)) or not isinstance(v, Iterable):
-        raise InputError(f"hidden values must be lists of layer sizes like [256, 128]; got {v!r}.")
-    sizes = tuple(_positive_int("hidden layer size")(h) for h in v)
+        raise InputError(f"search space 'hidden' value must be a list of layer sizes like "
+                         f"[256, 128]; got {v!r}.", param="hidden")
+    sizes = tuple(_each("hidden", POSITIVE_INT.check, "layer size")(h) for h in v)
     if not sizes:
-        raise InputError("hidden values need at least one layer size; got an empty list.")
+        raise InputError("search space 'hidden' value must have at least one layer size; "
+                         "got an empty list.", param="hidden")
     return sizes
 
 
@@ -119,10 +108,8 @@ def _normalization(v: Any) -> str | None:
     return check_normalization(v)
 
 
-def _optimizer(v: Any) -> str:
-    if not isinstance(v, str) or v.lower() not in OPTIMIZERS:
-        raise InputError(f"optimizer values must be among {', '.join(OPTIMIZERS)}; got {v!r}.")
-    return v.lower()
+def _optimizer_name(v: Any, name: str) -> str:
+    return str(check_choice(v, name, OPTIMIZERS, ignore_case=True)).lower()
 
 
 @dataclass(frozen=True)
@@ -146,14 +133,15 @@ class SearchSpace:
     def __post_init__(self) -> None:
         set_ = object.__setattr__
         set_(self, "hidden", _choices("hidden", self.hidden, _hidden))
-        for name, check in (("lr", _positive_float("lr")), ("reg", _nonnegative_float("reg"))):
+        for name, rule in (("lr", POSITIVE_NUMBER), ("reg", NONNEGATIVE_NUMBER)):
             value = getattr(self, name)
             if not isinstance(value, LogUniform):
-                set_(self, name, _choices(name, value, check))
+                set_(self, name, _choices(name, value, _each(name, rule.check)))
         set_(self, "batch_size", _choices("batch_size", self.batch_size,
-                                          _positive_int("batch_size")))
-        set_(self, "optimizer", _choices("optimizer", self.optimizer, _optimizer))
-        set_(self, "epochs", _choices("epochs", self.epochs, _positive_int("epochs")))
+                                          _each("batch_size", POSITIVE_INT.check)))
+        set_(self, "optimizer", _choices("optimizer", self.optimizer,
+                                         _each("optimizer", _optimizer_name)))
+        set_(self, "epochs", _choices("epochs", self.epochs, _each("epochs", POSITIVE_INT.check)))
         set_(self, "activation", _choices("activation", self.activation, _activation))
         set_(self, "dropout", _choices("dropout", self.dropout, _dropout))
         set_(self, "normalization", _choices("normalization", self.normalization,
@@ -222,11 +210,9 @@ def trial_plan(space: SearchSpace, mode: str = "random", trials: int | None = 40
     random: ``trials`` samples; trial i depends only on (seed, i). grid: every
     combination of ``space`` (``trials`` must be None).
     """
-    if mode not in MODES:
-        raise InputError(f"mode must be 'random' or 'grid'; got {mode!r}.")
+    check_choice(mode, "mode", MODES)
     if mode == "random":
-        if isinstance(trials, bool) or not isinstance(trials, int) or trials < 1:
-            raise InputError(f"trials must be a positive integer; got {trials!r}.")
+        trials = POSITIVE_INT.check(trials, "trials")
         plan = []
         for i in range(trials):
             rng, train_seed = trial_seeds(seed, i)
