@@ -37,6 +37,17 @@ apparent mismatch, which a kink within ``h`` can cause), ``h`` chosen per entry.
 that cannot run in longdouble (float64 hard-coded, a loss returned as a Python float,
 ``scipy.special.erf`` in a GELU) is checked in float64 (``report.extended`` says which).
 
+What centred differences leave unresolved is then tried with **complex steps**
+(:class:`ComplexStep`): ``Im f(x + i t) / t`` with t = 1e-20, on a complex128 copy of the
+model (or of a layer's inputs) when the code keeps complex values. No difference of
+nearly equal values is taken, so there is no rounding floor, and the real part of x does
+not move, so no kink is crossed (NumPy orders complex numbers by their real part first:
+``max(z, 0)`` keeps the side z is on). It is used only after it agrees with the centred
+differences wherever those are conclusive (code that is not complex-analytic, e.g.
+``abs`` or ``np.var`` of a complex array, fails there), it can clear an entry but never
+condemn one, and an entry it contradicts stays inconclusive with the cause
+``"complex"``.
+
 Inputs and ``dout`` are copied before every call, so forward and backward passes that
 work in place (``dout *= s * (1 - s); return dout``) are checked correctly.
 
@@ -53,7 +64,9 @@ Reports print as tables (``print(report)``); see numpynn/docs/gradcheck.md
 from __future__ import annotations
 
 import copy
-from collections.abc import Callable, Sequence
+import warnings
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -95,12 +108,20 @@ CAUSES: dict[str, tuple[str, str]] = {
         "at a ReLU kink: x +- h crosses a point where the function has no derivative, so "
         "the centred difference averages the two one-sided slopes",
         "not evidence of a bug. Re-run with another seed or inputs, or move pre-activations "
-        "away from 0 (nonzero biases); smaller h was tried and did not clear it",
+        "away from 0 (nonzero biases); smaller h was tried and did not clear it, nor did "
+        "complex steps where the code takes them",
     ),
     "truncation": (
         "truncation error: the function curves so much within +- h that the centred "
         "differences at h and h/2 disagree",
         "not evidence of a bug. Re-run with a smaller h, or with inputs of smaller magnitude",
+    ),
+    "complex": (
+        "the complex-step derivative (no difference taken, no kink crossed) disagrees with "
+        "the analytic gradient by more than 1e-5 of the array's largest entry, but centred "
+        "differences cannot confirm it (rounding floor or kinks)",
+        "likely a bug: look at how this gradient is computed. To confirm it, check with "
+        "larger weights (weight_scale 1e-2 instead of 1e-3) or nonzero biases",
     ),
 }
 
@@ -347,6 +368,7 @@ class GradCheckReport:
     rows: list[GradCheckRow] = field(default_factory=list)
     title: str = ""
     extended: bool = False  # the numerical side was evaluated in np.longdouble
+    complex_step: bool = False  # complex-step derivatives settled entries (validated)
 
     @property
     def verdict(self) -> str:
@@ -425,22 +447,158 @@ def _classify(a: float, p: Probe, scale: float, tol: float, analytic_rounding: f
     return "rounding" if p.rounding >= p.truncation else "truncation"
 
 
-def check_array(
-    name: str,
-    analytic: np.ndarray,
-    evaluate: Callable[[], Any],
-    x: np.ndarray,
-    h: float = 1e-5,
-    tol: float = DEFAULT_TOL,
-    df: np.ndarray | None = None,
-) -> GradCheckRow:
-    """Three-valued check of the gradient ``analytic`` of ``sum(evaluate() * df)`` with
-    respect to ``x`` (perturbed in place, restored exactly; same shape as ``analytic``).
+# The imaginary step of the complex-step derivative: far below any kink's distance, and
+# its truncation error (t^2 times the third derivative / 6) far below float64's last digit.
+COMPLEX_STEP = 1e-20
+# The complex step is trusted for a check only if it agrees with the centred differences
+# on up to CS_VALIDATE entries per array where those are conclusive (no kink, error under
+# RESOLUTION of the array's scale), and on at least one entry in all.
+CS_VALIDATE = 3
 
-    Each entry is probed at ``h`` (:func:`probe_gradient`); an entry that is neither
-    within ``tol`` nor clearly wrong is probed again at the :data:`RETRY_STEPS` of its
-    cause. Returns the row: verdict, max relative error, worst entry and cause.
+
+@contextmanager
+def _complex_errors() -> Iterator[None]:
+    """A cast that drops an imaginary part (ComplexWarning) raises: that code cannot be
+    differentiated by complex steps."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", np.exceptions.ComplexWarning)
+        with np.errstate(all="ignore"):
+            yield
+
+
+class ComplexStep:
+    """Complex-step derivatives ``Im f(x + i t) / t`` of the entries of one array.
+
+    evaluate: computes f from ``xc``, a complex128 copy of the checked array that is
+    changed in place here (restored exactly afterwards); it returns a scalar, or an
+    array of ``df``'s shape whose weighted sum ``sum(f * df)`` is differentiated.
+
+    No difference of nearly equal values is taken, so with t = COMPLEX_STEP (1e-20) the
+    derivative is accurate to float64's last digits however small it is, and the real
+    part of x does not move: no ReLU kink is crossed. NumPy orders complex numbers by
+    their real part, then their imaginary part, so ``max(z, 0)`` and ``z * (z > 0)``
+    take the slope of the side of the kink that z lies on (at z exactly 0: the
+    right-hand slope for +i t, the left-hand one for -i t). Code that is not
+    complex-analytic (``abs``, ``np.var`` of a complex array, a cast to float) gives
+    wrong values or raises: :func:`_resolve_by_complex_step` validates first.
     """
+
+    def __init__(self, evaluate: Callable[[], Any], xc: np.ndarray,
+                 df: np.ndarray | None = None, base: Any = None) -> None:
+        self.evaluate, self.xc, self.df = evaluate, xc, df
+        if base is None:
+            with _complex_errors():
+                base = evaluate()
+        self.base = self._imag(base)
+
+    def _imag(self, out: Any) -> float:
+        v = np.asarray(out)
+        if v.dtype.kind != "c":
+            raise TypeError("the function dropped the imaginary part of its input")
+        im = v.imag.astype(np.float64)
+        if self.df is None:
+            return float(im.sum())
+        return float(np.sum(im * self.df))
+
+    def derivative(self, idx: tuple[int, ...], sign: float = 1.0) -> float:
+        """``Im(f(x + sign i t) - f(x)) / (sign t)`` at entry ``idx``."""
+        old = self.xc[idx]
+        t = sign * COMPLEX_STEP
+        try:
+            self.xc[idx] = old + 1j * t
+            with _complex_errors():
+                out = self.evaluate()
+        finally:
+            self.xc[idx] = old
+        return (self._imag(out) - self.base) / t
+
+
+def _reliable(state: _ArrayState) -> list[tuple[int, ...]]:
+    """Entries whose centred difference at h is conclusive whatever the analytic value:
+    no kink, and an error bound under RESOLUTION of the array's scale; largest first."""
+    good = [i for i, p in state.probes.items() if not p.kink and p.estimate != 0
+            and SAFETY * p.uncertainty + state.a_round <= RESOLUTION * state.scale]
+    return sorted(good, key=lambda i: -abs(state.probes[i].estimate))
+
+
+def _resolve_by_complex_step(states: list[_ArrayState], steps: list[ComplexStep],
+                             tol: float) -> bool:
+    """Clear the unresolved entries whose analytic gradient the complex-step derivative
+    confirms (within ``tol``, as for centred differences); returns whether the complex
+    step was used.
+
+    It is used only if it first agrees with the centred differences wherever those are
+    conclusive (up to CS_VALIDATE entries per array, at least one in all): code that is
+    not complex-analytic fails there. For an entry left unresolved by rounding or
+    truncation it must also lie within the centred difference's own error bound. It
+    never condemns an entry: FAILs come from centred differences alone. An entry it
+    contradicts by more than RESOLUTION of the array's scale stays inconclusive, with
+    the cause ``"complex"`` (likely a bug that centred differences cannot confirm).
+    """
+    cleared: list[tuple[_ArrayState, tuple[int, ...], float]] = []
+    suspect: list[tuple[_ArrayState, tuple[int, ...], float]] = []
+    try:
+        checked = 0
+        for st, cs in zip(states, steps):
+            for idx in _reliable(st)[:CS_VALIDATE]:
+                p = st.probes[idx]
+                if abs(cs.derivative(idx) - p.estimate) > (SAFETY * p.uncertainty + st.a_round
+                                                           + tol * st.scale):
+                    return False
+                checked += 1
+        if not checked:
+            return False
+        for st, cs in zip(states, steps):
+            for idx in st.unresolved:
+                a, p = st.a[idx], st.probes[idx]
+                values = list(dict.fromkeys((cs.derivative(idx, 1.0), cs.derivative(idx, -1.0))))
+                # Left unresolved by rounding or truncation, the entry's centred difference
+                # still bounds the derivative: a complex step outside that bound is not used.
+                values = [v for v in values if st.status[idx] == "kink" or abs(v - p.estimate)
+                          <= SAFETY * p.uncertainty + st.a_round]
+                errors = [abs(a - v) for v in values]
+                for value, e in zip(values, errors):
+                    if e / max(1e-8, abs(a) + abs(value)) < tol or e <= tol * st.scale:
+                        cleared.append((st, idx, value))
+                        break
+                else:
+                    if values and min(errors) > RESOLUTION * st.scale:
+                        suspect.append((st, idx, values[int(np.argmin(errors))]))
+    except Exception:  # noqa: BLE001 - code that cannot take complex steps: not used
+        return False
+    for st, idx, value in cleared:
+        st.status[idx] = "ok"
+        st.num[idx] = value
+    for st, idx, value in suspect:
+        st.status[idx] = "complex"
+        st.num[idx] = value
+    return True
+
+
+@dataclass
+class _ArrayState:
+    """One array's check in progress: its probes at h, each entry's status ("ok",
+    "mismatch" or a cause) and numerical value, the array's scale and the analytic
+    gradient's rounding (:func:`_probe_array`; :func:`_finish` makes the row)."""
+
+    name: str
+    a: np.ndarray
+    x: np.ndarray
+    probes: dict
+    status: dict
+    num: np.ndarray
+    scale: float
+    a_round: float
+
+    @property
+    def unresolved(self) -> list[tuple[int, ...]]:
+        return [i for i, s in self.status.items() if s not in ("ok", "mismatch")]
+
+
+def _probe_array(name: str, analytic: np.ndarray, evaluate: Callable[[], Any], x: np.ndarray,
+                 h: float, tol: float, df: np.ndarray | None) -> _ArrayState:
+    """Probe every entry at ``h``, retry the unresolved ones at the steps of their cause
+    and confirm the mismatches (:func:`check_array`)."""
     a = np.asarray(analytic, dtype=np.float64)
     f0 = np.asarray(evaluate())
     extended = f0.dtype == np.longdouble and _eps(f0.dtype) < _eps(np.dtype(np.float64))
@@ -463,22 +621,57 @@ def check_array(
                 break
         status[idx] = s
     _confirm(status, probes, a, evaluate, x, h, df, f0, scale, a_round)
-    entries = {idx: Entry(idx, float(a[idx]), float(num[idx])) for idx in status}
+    return _ArrayState(name, a, x, probes, status, num, scale, a_round)
+
+
+def _finish(state: _ArrayState, tol: float) -> GradCheckRow:
+    """The row of a probed array: FAIL if any entry is a confirmed mismatch, else
+    inconclusive if any is unresolved, else pass."""
+    status, a, x = state.status, state.a, state.x
+    entries = {idx: Entry(idx, float(a[idx]), float(state.num[idx])) for idx in status}
     bad = [i for i, s in status.items() if s == "mismatch"]
-    unresolved = [i for i, s in status.items() if s not in ("ok", "mismatch")]
+    unresolved = state.unresolved
     cause = None
     if bad:
         verdict = FAIL
         worst = max((entries[i] for i in bad), key=lambda e: (e.rel_error, e.abs_error))
     elif unresolved:
         verdict = INCONCLUSIVE
-        worst = max((entries[i] for i in unresolved), key=lambda e: e.abs_error)
+        # an entry the complex step contradicts is named first (likely a bug)
+        worst = max((entries[i] for i in unresolved),
+                    key=lambda e: (status[e.index] == "complex", e.abs_error))
         cause = status[worst.index]
     else:
         verdict = PASS
         worst = max(entries.values(), key=lambda e: e.rel_error, default=None)
-    return GradCheckRow(name, tuple(x.shape), rel_error(a, num), tol, verdict, worst, cause,
-                        len(unresolved))
+    return GradCheckRow(state.name, tuple(x.shape), rel_error(a, state.num), tol, verdict,
+                        worst, cause, len(unresolved))
+
+
+def check_array(
+    name: str,
+    analytic: np.ndarray,
+    evaluate: Callable[[], Any],
+    x: np.ndarray,
+    h: float = 1e-5,
+    tol: float = DEFAULT_TOL,
+    df: np.ndarray | None = None,
+    complex_step: ComplexStep | None = None,
+) -> GradCheckRow:
+    """Three-valued check of the gradient ``analytic`` of ``sum(evaluate() * df)`` with
+    respect to ``x`` (perturbed in place, restored exactly; same shape as ``analytic``).
+
+    Each entry is probed at ``h`` (:func:`probe_gradient`); an entry that is neither
+    within ``tol`` nor clearly wrong is probed again at the :data:`RETRY_STEPS` of its
+    cause. complex_step: the same function's complex-step derivatives
+    (:class:`ComplexStep`), tried on the entries still unresolved (it can clear an
+    entry, never condemn one). Returns the row: verdict, max relative error, worst
+    entry and cause.
+    """
+    state = _probe_array(name, analytic, evaluate, x, h, tol, df)
+    if complex_step is not None and state.unresolved:
+        _resolve_by_complex_step([state], [complex_step], tol)
+    return _finish(state, tol)
 
 
 def _confirm(status: dict, probes: dict, a: np.ndarray, evaluate: Callable[[], Any],
@@ -526,6 +719,7 @@ def check_gradients(
     h: float = 1e-5,
     tol: float = DEFAULT_TOL,
     extended: bool = True,
+    complex_step: bool = True,
 ) -> GradCheckReport:
     """Check ``model.loss``'s analytic gradients against numerical ones, three-valued.
 
@@ -537,6 +731,10 @@ def check_gradients(
     copy of the model when its ``loss`` keeps that precision (a rounding floor about
     2000 times lower on x86); the analytic gradients are always the float64 model's.
     False, or a model that cannot run in longdouble: float64 only.
+    complex_step: entries that centred differences leave unresolved are tried with
+    complex-step derivatives on a complex128 copy of the model, when its ``loss`` keeps
+    complex values and agrees with the centred differences where those are conclusive
+    (:class:`ComplexStep`; it can clear an entry, never condemn one).
     Returns one row per parameter, in ``params`` order.
     """
     model = as_float64_model(model)
@@ -557,6 +755,7 @@ def check_gradients(
         restore_target()  # the same dropout masks, the same buffers, at every evaluation
         return target.loss(Xe.copy(), y.copy())[0]
 
+    states = []
     for name, param in model.params.items():
         if name not in grads:
             raise InputError(f"model.loss returned no gradient for parameter {name!r}; it "
@@ -564,11 +763,66 @@ def check_gradients(
         if grads[name].shape != param.shape:
             raise InputError(f"the gradient of {name} has shape {grads[name].shape}, but "
                              f"{name} has shape {param.shape}; they must match.")
-        report.rows.append(check_array(name, grads[name], evaluate, target.params[name],
-                                       h=h, tol=tol))
+        states.append(_probe_array(name, grads[name], evaluate, target.params[name], h, tol,
+                                   None))
+    if complex_step and any(st.unresolved for st in states):
+        report.complex_step = _model_complex_step(model, X, y, loss64, states, tol)
+    report.rows = [_finish(st, tol) for st in states]
     restore()
     report.extended = ext is not None
     return report
+
+
+def _model_complex_step(model: Any, X: np.ndarray, y: np.ndarray, loss64: Any,
+                        states: list[_ArrayState], tol: float) -> bool:
+    """Settle unresolved entries by complex steps on a complex128 copy of ``model`` if its
+    ``loss`` keeps complex values close to the float64 loss; returns whether it did."""
+    clone = _cast_model(model, np.complex128)
+    if clone is None:
+        return False
+    restore = _freeze_randomness(clone)
+
+    def evaluate() -> Any:
+        restore()
+        return clone.loss(X.copy(), y.copy())[0]
+
+    try:
+        with _complex_errors():
+            base = evaluate()
+        value = np.asarray(base)
+        if value.dtype.kind != "c" or value.size != 1 or not _close(value.real, loss64):
+            return False
+        steps = [ComplexStep(evaluate, clone.params[st.name], base=base) for st in states]
+    except Exception:  # noqa: BLE001 - a model that cannot run on complex numbers
+        return False
+    return _resolve_by_complex_step(states, steps, tol)
+
+
+def _cast_model(model: Any, dtype: Any) -> Any:
+    """A deep copy of ``model`` with parameters and buffers (and a ``dtype`` attribute)
+    cast to ``dtype``, or None if it cannot be copied so."""
+    try:
+        clone = copy.deepcopy(model)
+        if clone.params is model.params:  # shared, not copied: leave the model alone
+            return None
+        for k in list(clone.params):
+            clone.params[k] = np.array(clone.params[k], dtype=dtype)
+        buffers = getattr(clone, "buffers", None)
+        if isinstance(buffers, dict):
+            for k in list(buffers):
+                buffers[k] = np.array(buffers[k], dtype=dtype)
+        if isinstance(getattr(clone, "dtype", None), np.dtype):
+            clone.dtype = np.dtype(dtype)
+    except Exception:  # noqa: BLE001 - a model that cannot be copied or cast
+        return None
+    return clone
+
+
+def _close(value: Any, loss64: Any) -> bool:
+    """True when ``value`` is within 1e-9 (relative, at least absolute) of ``loss64``."""
+    l64 = float(np.asarray(loss64).reshape(()))
+    v = float(np.asarray(value, dtype=np.float64).reshape(()))
+    return bool(np.isfinite(l64) and abs(v - l64) <= 1e-9 * max(1.0, abs(l64)))
 
 
 def _extended_model(model: Any, X: np.ndarray, y: np.ndarray, loss64: Any) -> Any:
@@ -578,18 +832,10 @@ def _extended_model(model: Any, X: np.ndarray, y: np.ndarray, loss64: Any) -> An
     loss is returned as a Python float)."""
     if np.finfo(np.longdouble).eps >= np.finfo(np.float64).eps:
         return None
+    clone = _cast_model(model, np.longdouble)
+    if clone is None:
+        return None
     try:
-        clone = copy.deepcopy(model)
-        if clone.params is model.params:  # shared, not copied: leave the model alone
-            return None
-        for k in list(clone.params):
-            clone.params[k] = np.array(clone.params[k], dtype=np.longdouble)
-        buffers = getattr(clone, "buffers", None)
-        if isinstance(buffers, dict):
-            for k in list(buffers):
-                buffers[k] = np.array(buffers[k], dtype=np.longdouble)
-        if isinstance(getattr(clone, "dtype", None), np.dtype):
-            clone.dtype = np.dtype(np.longdouble)
         restore = _freeze_randomness(clone)
         with np.errstate(all="ignore"):
             loss = clone.loss(X.astype(np.longdouble), y.copy())[0]
@@ -599,10 +845,7 @@ def _extended_model(model: Any, X: np.ndarray, y: np.ndarray, loss64: Any) -> An
     value = np.asarray(loss)
     if value.dtype != np.longdouble or value.size != 1:
         return None
-    l64 = float(np.asarray(loss64).reshape(()))
-    if not np.isfinite(l64) or abs(float(value.reshape(())) - l64) > 1e-9 * max(1.0, abs(l64)):
-        return None
-    return clone
+    return clone if _close(value, loss64) else None
 
 
 def _freeze_randomness(model: Any) -> Callable[[], None]:
@@ -651,6 +894,7 @@ def check_layer(
     tol: float = DEFAULT_TOL,
     seed: int = 0,
     extended: bool = True,
+    complex_step: bool = True,
 ) -> GradCheckReport:
     """Check a layer of your own: ``forward(*inputs) -> (out, cache)`` and
     ``backward(dout, cache) -> (d_input_1, d_input_2, ...)`` (one array if one input).
@@ -660,7 +904,9 @@ def check_layer(
     ``sum(forward(*inputs)[0] * dout)``, three-valued (module docstring). Inputs and
     ``dout`` are copied before every call, so in-place forward and backward passes are
     checked correctly. extended: evaluate the forward pass in ``np.longdouble`` when it
-    keeps that precision (lower rounding floor); False for float64 only.
+    keeps that precision (lower rounding floor); False for float64 only. complex_step:
+    entries left unresolved are tried with complex-step derivatives of the forward pass
+    when it keeps complex values (:class:`ComplexStep`; clears, never condemns).
 
     Example::
 
@@ -691,15 +937,39 @@ def check_layer(
     def evaluate() -> np.ndarray:
         return np.asarray(forward(*[a.copy() for a in work])[0])
 
+    states = []
     for k, (label, grad) in enumerate(zip(labels, analytic)):
         if grad.shape != arrays[k].shape:
             raise InputError(
                 f"backward's gradient for {label} has shape {grad.shape}, "
                 f"but {label} has shape {arrays[k].shape}."
             )
-
-        report.rows.append(check_array(label, grad, evaluate, work[k], h=h, tol=tol, df=df))
+        states.append(_probe_array(label, grad, evaluate, work[k], h, tol, df))
+    if complex_step and any(st.unresolved for st in states):
+        report.complex_step = _layer_complex_step(forward, arrays, out, dout, states, tol)
+    report.rows = [_finish(st, tol) for st in states]
     return report
+
+
+def _layer_complex_step(forward: Callable[..., Any], arrays: list[np.ndarray], out: np.ndarray,
+                        dout: np.ndarray, states: list[_ArrayState], tol: float) -> bool:
+    """Settle unresolved entries by complex steps of ``forward`` on complex128 copies of
+    the inputs, if its output keeps complex values close to the float64 output."""
+    work = [a.astype(np.complex128) for a in arrays]
+
+    def evaluate() -> Any:
+        return forward(*[a.copy() for a in work])[0]
+
+    try:
+        with _complex_errors():
+            base = np.asarray(evaluate())
+        if (base.dtype.kind != "c" or base.shape != np.shape(out)
+                or not np.allclose(base.real, out, rtol=1e-9, atol=1e-12)):
+            return False
+        steps = [ComplexStep(evaluate, work[k], dout, base) for k in range(len(states))]
+    except Exception:  # noqa: BLE001 - a forward that cannot run on complex numbers
+        return False
+    return _resolve_by_complex_step(states, steps, tol)
 
 
 # Centred differences in float64 lose about 1e-11 in absolute terms (rounding of a loss

@@ -27,10 +27,11 @@ def softmax(scores: np.ndarray) -> np.ndarray:
 
 
 def loss_value(v: Any) -> Any:
-    """A loss as a Python float, or kept as an ``np.longdouble`` scalar when computed in
-    extended precision (the gradient checker's numerical side evaluates in it)."""
+    """A loss as a Python float, or kept as an ``np.longdouble`` or complex scalar when
+    computed in one (the gradient checker's numerical side evaluates in extended precision
+    and takes complex steps)."""
     a = np.asarray(v)
-    return a.reshape(())[()] if a.dtype == np.longdouble else float(v)
+    return a.reshape(())[()] if a.dtype == np.longdouble or a.dtype.kind == "c" else float(v)
 
 
 def softmax_cross_entropy(

@@ -221,8 +221,11 @@ def test_deep_small_weight_network_resolves_in_extended_precision(reg):
     report = check_gradients(model, X, y)
     assert report.extended and report.verdict == PASS, report
     assert model.params["W1"].dtype == np.float64  # the user's model is left alone
-    plain = check_gradients(model, X, y, extended=False)
+    plain = check_gradients(model, X, y, extended=False, complex_step=False)
     assert not plain.extended and plain.verdict == INCONCLUSIVE  # float64 cannot referee it
+    # complex steps take no differences: float64 centred differences + complex steps pass
+    stepped = check_gradients(model, X, y, extended=False)
+    assert stepped.complex_step and stepped.verdict == PASS, stepped
     # a learner's net on the same weights, with a bug of relative size 1e-4, fails
     bug = LearnerNet(model.params, reg, "relu_mask_sign", 1e-4)
     assert check_gradients(bug, X, y).verdict == FAIL
