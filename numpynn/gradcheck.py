@@ -421,6 +421,14 @@ class GradCheckReport:
 
 
 # ------------------------------------------------------------------------ the checks
+def _agreeing_estimate(a: float, p: Probe) -> float:
+    """The numerical value that cleared an entry, as the report shows it: the centred
+    estimate, or at a kink the one-sided estimate (the side x lies on) nearest to ``a``."""
+    if not p.kink:
+        return p.estimate
+    return min((p.estimate, *p.one_sided), key=lambda v: abs(a - v))
+
+
 def _classify(a: float, p: Probe, scale: float, tol: float, analytic_rounding: float) -> str:
     """``"ok"``, ``"mismatch"`` or the cause that leaves the entry unresolved.
 
@@ -611,13 +619,15 @@ def _probe_array(name: str, analytic: np.ndarray, evaluate: Callable[[], Any], x
     status = {}
     for idx, p in probes.items():
         s = _classify(a[idx], p, scale, tol, a_round)
+        if s == "ok":
+            num[idx] = _agreeing_estimate(a[idx], p)
         steps = RETRY_STEPS.get(s, MISMATCH_RETRY_STEPS if extended else ())
         for factor in steps:
             retry = probe_gradient(evaluate, x, idx, h * factor, df, f0)
             # Another step can clear an entry, never condemn it: a FAIL must show at h.
             if _classify(a[idx], retry, scale, tol, a_round) == "ok":
                 s = "ok"
-                num[idx] = retry.estimate
+                num[idx] = _agreeing_estimate(a[idx], retry)
                 break
         status[idx] = s
     _confirm(status, probes, a, evaluate, x, h, df, f0, scale, a_round)

@@ -252,3 +252,17 @@ def test_a_model_that_cannot_run_in_longdouble_is_checked_in_float64():
     report = check_gradients(as_float, X, y)
     assert not report.extended and report.verdict == PASS, report
     assert check_gradients(relu, X, y).extended
+
+
+def test_an_entry_cleared_at_a_kink_reports_the_estimate_that_cleared_it():
+    """ReLU input 1e-7 (within h of its kink): the centred difference is about half the
+    slope; the one-sided estimate on x's side agrees, and the report shows that one."""
+    from numpynn.gradcheck import check_layer
+    from numpynn.layers.relu import relu_backward, relu_forward
+
+    x = np.array([[1e-7, 0.5, -0.3], [0.2, -1e-7, 0.9]])
+    report = check_layer(relu_forward, relu_backward, x, names=["x"], complex_step=False)
+    row = report.rows[0]
+    assert row.verdict == "pass"
+    assert row.max_rel_error < 1e-7, row
+    assert row.worst.rel_error < 1e-7
