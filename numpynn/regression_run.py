@@ -36,7 +36,9 @@ TASKS = ("auto", "classification", "regression")
 #: benchmarks/RESULTS.md): larger batches and a larger step than classification's
 #: defaults, up to 200 epochs, stopped after 15 without a better validation R^2.
 REGRESSION_DEFAULTS: dict[str, Any] = {"hidden": [100], "epochs": 200, "batch_size": 128,
-                                       "lr": 1e-2, "patience": 15}
+                                       "lr": 1e-2, "patience": 15, "weight_scale": "auto"}
+#: the REGRESSION_DEFAULTS that are RunOptions fields (the others are TrainConfig's)
+RUN_FIELDS = ("hidden", "weight_scale")
 
 
 def with_regression_defaults(options: Any) -> Any:
@@ -47,10 +49,11 @@ def with_regression_defaults(options: Any) -> Any:
 
     unset = set(getattr(options, "task_defaults", ()))
     train = replace(options.train, **{k: v for k, v in REGRESSION_DEFAULTS.items()
-                                      if k in unset and k != "hidden"})
-    hidden = list(REGRESSION_DEFAULTS["hidden"]) if "hidden" in unset else options.hidden
+                                      if k in unset and k not in RUN_FIELDS})
+    run = {k: (list(v) if isinstance(v, list) else v)
+           for k, v in REGRESSION_DEFAULTS.items() if k in RUN_FIELDS and k in unset}
     val = AUTO_VAL_FRACTION if options.val_fraction is None else options.val_fraction
-    return replace(options, hidden=hidden, train=train, task_defaults=[], val_fraction=val)
+    return replace(options, **run, train=train, task_defaults=[], val_fraction=val)
 
 #: the regression model's key in a model file's metadata
 SCALER_KEY = "target_scaler"

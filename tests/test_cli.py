@@ -62,7 +62,9 @@ def default_run(tmp_path_factory):
 def test_train_with_no_arguments_reaches_97_percent(default_run):
     cwd, out = default_run
     acc = printed_accuracies(out)
-    assert set(acc) == {"train", "val", "test"}, out
+    # digits' 1,437 non-test rows are below AUTO_VAL_MIN_ROWS: no validation split
+    assert set(acc) == {"train", "test"}, out
+    assert "1,437 train / 0 val / 360 test rows" in out
     assert float(acc["test"]) >= 97.0, out
     run = cwd / "numpynn-runs" / "run-1"
     for name in ("model.npz", "history.json", "checkpoint.npz"):
@@ -71,11 +73,23 @@ def test_train_with_no_arguments_reaches_97_percent(default_run):
     assert (REPO / "numpynn" / "report.py").is_file()
     assert (run / "report.html").is_file()
     assert "numpynn-runs/run-1/report.html" in out
-    m = re.search(r"^(\d+) epochs \((.*)\); kept epoch (\d+) \(lowest validation loss\)$",
-                  out, re.MULTILINE)
+    assert "200 epochs (completed 200 epochs); kept epoch 200 (last epoch, no validation " \
+           "data)" in out
+    assert "refit" not in out  # refit needs a validation split (and --refit)
+
+
+def test_train_refit_saves_the_network_trained_on_train_and_val(tmp_path):
+    out = ok(numpynn("train", "--val-fraction", "0.1", "--epochs", "3", "--hidden", "16",
+                     "--refit", "--no-report", "--quiet", "--out", "run", cwd=tmp_path))
+    assert set(printed_accuracies(out)) == {"train", "test"}, out
+    m = re.search(r"^then refit on train \+ val \(1,437 rows\) for (\d) epochs, the count "
+                  r"chosen on 180 validation rows .*; the metrics below are the refit "
+                  "network's$", out, re.MULTILINE)
     assert m, out
-    epochs, reason, kept = int(m.group(1)), m.group(2), int(m.group(3))
-    assert epochs == 200 or (reason.startswith("early stopping") and epochs == kept + 20), out
+    meta = load_model(tmp_path / "run" / "model.npz").metadata
+    assert meta["refit"]["epochs"] == int(m.group(1)) == meta["best_epoch"]
+    assert meta["options"]["refit"] is True
+    assert meta["split_sizes"] == {"train": 1437, "val": 0, "test": 360}
 
 
 def test_evaluate_prints_the_accuracy_train_printed(default_run):

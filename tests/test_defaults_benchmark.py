@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 
 import numpy as np
+import pytest
 
 SCRIPT = Path(__file__).resolve().parent.parent / "benchmarks" / "defaults.py"
 
@@ -73,10 +74,10 @@ def test_small_tables_get_no_validation_split_unless_asked(tmp_path):
         val_fraction_for,
     )
 
-    assert val_fraction_for(None, 1250, 0.2) == 0.1  # 1000 rows outside the test part
-    assert val_fraction_for(None, 1249, 0.2) == 0.0
+    assert val_fraction_for(None, 12_500, 0.2) == 0.1  # 10,000 rows outside the test part
+    assert val_fraction_for(None, 12_499, 0.2) == 0.0
     assert val_fraction_for(0.3, 100, 0.2) == 0.3  # an explicit share is kept
-    assert AUTO_VAL_MIN_ROWS == 1000
+    assert AUTO_VAL_MIN_ROWS == 10_000
     rng = np.random.default_rng(0)
     rows = ["a,b,label"] + [f"{x:.3f},{z:.3f},{'yes' if x > 0 else 'no'}"
                             for x, z in rng.normal(size=(200, 2))]
@@ -86,7 +87,11 @@ def test_small_tables_get_no_validation_split_unless_asked(tmp_path):
         160, 0, 40)
     asked = prepare_splits(RunOptions(data=str(tmp_path / "small.csv"), val_fraction=0.1))
     assert asked.y_val.shape[0] == 20
-    big = prepare_splits(RunOptions())  # digits: 1797 rows
-    assert big.y_val.shape[0] == 180
+    digits = prepare_splits(RunOptions())  # 1797 rows: every non-test row trains
+    assert (digits.y_train.shape[0], digits.y_val.shape[0]) == (1437, 0)
     cfg = default_train_config()
     assert (cfg.select, cfg.patience, cfg.epochs, cfg.batch_size) == ("loss", 20, 200, 32)
+    opts = RunOptions()
+    assert (opts.weight_scale, opts.refit, opts.reg) == ("glorot", False, 1e-4)
+    assert opts.build_model(20, 2, seed=0).params["W1"].std() == pytest.approx(
+        np.sqrt(2 / 120), rel=0.05)  # Glorot: std sqrt(2 / (fan_in + fan_out))

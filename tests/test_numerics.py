@@ -29,6 +29,7 @@ def digits():
 def train_on(tmp: Path, X: np.ndarray, y: np.ndarray, **options):
     np.savez(tmp / "data.npz", X=X, y=y)
     options.setdefault("train", QUICK)
+    options.setdefault("val_fraction", 0.1)  # digits is below AUTO_VAL_MIN_ROWS; these check val
     return run_training(RunOptions(data=str(tmp / "data.npz"), **options), tmp / "run",
                         report=False)
 

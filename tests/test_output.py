@@ -31,7 +31,8 @@ def numpynn(*args: str, cwd) -> subprocess.CompletedProcess:
 
 
 def test_piped_train_prints_one_line_per_epoch_and_the_header(tmp_path):
-    proc = numpynn("train", "--epochs", "3", "--no-report", "--out", "run", cwd=tmp_path)
+    proc = numpynn("train", "--epochs", "3", "--val-fraction", "0.1", "--no-report", "--out",
+                   "run", cwd=tmp_path)
     assert proc.returncode == 0, proc.stderr
     lines = proc.stdout.splitlines()
     epochs = [m for m in map(EPOCH_LINE.match, lines) if m]
@@ -39,10 +40,11 @@ def test_piped_train_prints_one_line_per_epoch_and_the_header(tmp_path):
     assert all(m.group(2) == "3" for m in epochs)
     assert "it/s" not in proc.stderr and "step/s" not in proc.stderr  # no bar in a pipe
     # the header, before the first epoch: split sizes and the parameter count
-    sizes = split_sizes(prepare_splits(RunOptions()))
+    sizes = split_sizes(prepare_splits(RunOptions(val_fraction=0.1)))
     header = (f"digits: {sizes['train']:,} train / {sizes['val']:,} val / "
               f"{sizes['test']:,} test rows; 64 features, 10 classes; "
-              f"{64 * 100 + 100 + 100 * 10 + 10:,} parameters")
+              f"{64 * 100 + 100 + 100 * 10 + 10:,} parameters; keeps the epoch with the "
+              "lowest validation loss")
     assert any(line.startswith(header) for line in lines), lines[:3]
     assert lines.index(next(x for x in lines if x.startswith(header))) < lines.index(
         epochs[0].group(0))
@@ -51,6 +53,17 @@ def test_piped_train_prints_one_line_per_epoch_and_the_header(tmp_path):
     assert kept, proc.stdout
     best_marked = [int(m.group(1)) for m in epochs if m.group(3)]
     assert best_marked[-1] == int(kept.group(1))
+
+
+def test_without_a_validation_split_the_header_says_the_last_epoch_is_kept(tmp_path):
+    proc = numpynn("train", "--epochs", "2", "--no-report", "--out", "run", cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    assert ("digits: 1,437 train / 0 val / 360 test rows; 64 features, 10 classes; 7,510 "
+            "parameters; no validation split: trains every epoch and keeps the last"
+            ) in proc.stdout.splitlines()
+    assert re.search(r"^epoch +2/2  train loss \d+\.\d{4}  train acc \d+\.\d\d%  ",
+                     proc.stdout, re.MULTILINE), proc.stdout
+    assert "kept epoch 2 (last epoch, no validation data)" in proc.stdout
 
 
 def test_quiet_prints_no_header_and_no_epoch_lines(tmp_path):
@@ -116,7 +129,8 @@ def test_report_has_split_sizes_configuration_per_class_and_kept_rule(tmp_path):
     for split, n in sizes.items():
         assert f'<tr><th>{split}</th><td class="num">{n:,}</td></tr>' in page
     kept = saved.metadata["best_epoch"]
-    assert f"parameters kept from epoch {kept} (lowest validation loss)" in page
+    assert sizes["val"] == 0  # digits is below AUTO_VAL_MIN_ROWS
+    assert f"parameters kept from epoch {kept} (last epoch, no validation data)" in page
     # per-class rows equal the test split's evaluation
     from numpynn.experiment import evaluation_data
 

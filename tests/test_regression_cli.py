@@ -85,10 +85,13 @@ def test_regression_defaults_only_replace_unset_options():
     o = with_regression_defaults(RunOptions(task="regression"))
     assert o.train.batch_size == REGRESSION_DEFAULTS["batch_size"]
     assert o.train.patience == REGRESSION_DEFAULTS["patience"] and o.task_defaults == []
-    mine = RunOptions(task="regression", hidden=[7], task_defaults=["epochs"])
+    # classification's Glorot default is not regression's (He for ReLU, measured there)
+    assert RunOptions().weight_scale == "glorot" and o.weight_scale == "auto"
+    mine = RunOptions(task="regression", hidden=[7], weight_scale="glorot",
+                      task_defaults=["epochs"])
     mine.train.lr = 0.5
     o = with_regression_defaults(mine)
-    assert o.hidden == [7] and o.train.lr == 0.5
+    assert o.hidden == [7] and o.train.lr == 0.5 and o.weight_scale == "glorot"
     assert o.train.epochs == REGRESSION_DEFAULTS["epochs"]
 
 

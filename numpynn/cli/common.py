@@ -207,7 +207,7 @@ def add_data_options(p: argparse.ArgumentParser) -> None:
                    help="fitted on the training split only (default standardize)")
     p.add_argument("--val-fraction", type=fraction, default=o.val_fraction,
                    help="validation share of the data; picks the kept epoch and the best "
-                   "trial (default: 0.1, or none below 1000 rows outside the test part: "
+                   "trial (default: 0.1, or none below 10,000 rows outside the test part: "
                    "then every row trains and the last epoch is kept)")
     p.add_argument("--test-fraction", type=fraction, default=o.test_fraction,
                    help="test share when the data set has no test part (default 0.2)")

@@ -11,6 +11,7 @@ from ..experiment import (
     CHECKPOINT_FILE,
     RunOptions,
     default_train_config,
+    refit_text,
     resume_options,
     run_training,
 )
@@ -79,9 +80,10 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
                    help="factor per epoch for --schedule step (default 0.95)")
     p.add_argument("--reg", type=common.nonnegative_float, default=o.reg,
                    help=f"L2 strength: loss + 0.5*reg*sum(W**2) (default {o.reg:g})")
-    p.add_argument("--weight-scale", default="auto",
-                   help="initial weight std, or he / glorot / auto (default auto: He for the "
-                   "ReLU family, Glorot for tanh and sigmoid)")
+    p.add_argument("--weight-scale", default=None,
+                   help="initial weight std, or he / glorot / auto (auto: He for the ReLU "
+                   f"family, Glorot for tanh and sigmoid; default {o.weight_scale}; "
+                   f"regression {r['weight_scale']})")
     p.add_argument("--activation", default=o.activation, type=str.lower,
                    help="hidden activation: relu, leaky_relu, elu, tanh, sigmoid (logistic), "
                    "gelu, identity (default relu)")
@@ -98,6 +100,10 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--select", choices=tuple(SELECT_RULES), default=d.select,
                    help="which validation epoch's parameters are kept: loss = the lowest "
                    "validation loss (default), accuracy = the earliest best accuracy")
+    p.add_argument("--refit", action="store_true",
+                   help="once the validation split has chosen the epoch count, train a fresh "
+                   "network on train + validation rows for that many epochs and save it "
+                   "instead (runs with a validation split only; default off)")
     p.add_argument("--seed", type=common.seed, default=d.seed,
                    help="seed for init, split, shuffling (0 to 2**32-1)")
     p.add_argument("--out", type=common.path, default=None,
@@ -131,12 +137,20 @@ class PrintSummary(Callback):
         k = model.num_outputs
         outputs = (f"{k} target{'s' if k > 1 else ''} (regression)" if is_regression(trainer)
                    else f"{k} classes")
-        kept = (f"keeps the epoch with the {SELECT_RULES[trainer.config.select]}"
-                if trainer.X_val is not None else "keeps the last epoch (no validation rows)")
+        sizes = extra.get("split_sizes", {})
         print(f"{extra.get('options', {}).get('data', 'data')}: "
-              f"{split_sizes_text(extra.get('split_sizes', {}))}; {model.input_dim} features, "
-              f"{outputs}; {model.num_parameters():,} parameters; {kept}", flush=True)
+              f"{split_sizes_text(sizes)}; {model.input_dim} features, "
+              f"{outputs}; {model.num_parameters():,} parameters; "
+              f"{keeps(trainer, sizes)}", flush=True)
         print(model.summary(), flush=True)
+
+
+def keeps(trainer, sizes: dict[str, int]) -> str:
+    """Which epoch the run keeps, for the header: by the selection rule, or the last one
+    when there is no validation split."""
+    if trainer.X_val is None or sizes.get("val") == 0:
+        return "no validation split: trains every epoch and keeps the last"
+    return f"keeps the epoch with the {SELECT_RULES[trainer.config.select]}"
 
 
 def split_sizes_text(sizes: dict[str, int]) -> str:
@@ -181,7 +195,8 @@ def run(args: argparse.Namespace) -> int:
             options.train.patience = args.patience
     else:
         d, o = default_train_config(), RunOptions()
-        unset = [name for name in ("hidden", "epochs", "batch_size", "lr", "patience")
+        unset = [name for name in ("hidden", "epochs", "batch_size", "lr", "patience",
+                                   "weight_scale")
                  if getattr(args, name) is None]  # a regression picks its own defaults
         config = TrainConfig(
             epochs=args.epochs or d.epochs, batch_size=args.batch_size or d.batch_size,
@@ -194,11 +209,12 @@ def run(args: argparse.Namespace) -> int:
             data=args.data, hidden=args.hidden or o.hidden, task=args.task,
             task_defaults=unset, preprocessing=args.preprocessing,
             val_fraction=args.val_fraction, test_fraction=args.test_fraction,
-            weight_scale=_weight_scale(args.weight_scale),
+            weight_scale=(o.weight_scale if args.weight_scale is None else
+                          _weight_scale(args.weight_scale)),
             reg=args.reg, dtype=args.dtype, activation=args.activation, dropout=args.dropout,
             normalization=None if args.norm == "none" else args.norm,
             class_weight=None if args.class_weight == "none" else args.class_weight,
-            train=config, **common.data_option_values(args),
+            refit=args.refit, train=config, **common.data_option_values(args),
         )
         # a download (mnist, cifar10...) happens before the run directory is made
         prefetch(options.data, progress=False if args.quiet else None)
@@ -247,6 +263,9 @@ def run(args: argparse.Namespace) -> int:
     else:
         print(f"{len(h.epochs)} epochs ({h.stop_reason}); kept epoch {h.best_epoch} "
               f"({h.best_rule or 'last epoch'})")
+        if result.refit:
+            print(f"then {refit_text(result.refit)}; the metrics below are the refit "
+                  "network's")
         print(common.format_metrics(result.metrics, result.seconds))
     for name, path in result.paths.items():
         print(f"{name:<8} {path}")
