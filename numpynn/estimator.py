@@ -41,8 +41,9 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
 
     Parameters
     ----------
-    hidden_layer_sizes : tuple of int, default=(256,)
-        Width of each hidden layer (one int means one layer).
+    hidden_layer_sizes : tuple of int, default=(100,)
+        Width of each hidden layer (one int means one layer); 100 as ``numpynn train``
+        and scikit-learn.
     solver : {"adam", "sgd", "momentum", "nesterov", "rmsprop"}, default="adam"
         numpynn's update rules (:mod:`numpynn.optim`). scikit-learn's ``"sgd"`` with
         momentum is ``"momentum"`` / ``"nesterov"`` here; ``"sgd"`` is plain SGD.
@@ -81,9 +82,11 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
         unweighted.
     decay_rate : float, default=0.99
         RMSprop's decay of the squared-gradient average.
-    weight_scale : float or {"auto", "he", "glorot"}, default="auto"
-        Initial weight standard deviation (see :class:`numpynn.models.MLP`); ``"auto"``
-        follows the activation (He for the ReLU family, Glorot for tanh/logistic).
+    weight_scale : float or {"auto", "he", "glorot"}, default="glorot"
+        Initial weight standard deviation (see :class:`numpynn.models.MLP`): Glorot, as
+        ``numpynn train`` and scikit-learn (measured in benchmarks/RESULTS.md, "Defaults on
+        users' tables"); ``"auto"`` follows the activation (He for the ReLU family,
+        Glorot for tanh/logistic).
     activation : str, default="relu"
         Hidden activation: any registered one (``relu``, ``leaky_relu``, ``elu``,
         ``tanh``, ``logistic``/``sigmoid``, ``gelu``, ``identity``).
@@ -126,7 +129,7 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
 
     def __init__(
         self,
-        hidden_layer_sizes=(256,),
+        hidden_layer_sizes=(100,),
         solver="adam",
         reg=1e-4,
         batch_size="auto",
@@ -141,7 +144,7 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
         beta_2=0.999,
         epsilon=1e-8,
         decay_rate=0.99,
-        weight_scale="auto",
+        weight_scale="glorot",
         activation="relu",
         dropout=0.0,
         normalization=None,

@@ -96,7 +96,7 @@ def test_fitted_attributes_and_determinism():
     assert a.validation_scores_ is None and a.best_validation_score_ is None
     assert a.best_loss_ == min(a.loss_curve_)
     assert a.n_layers_ == 3 and a.n_outputs_ == 3 and a.out_activation_ == "softmax"
-    assert isinstance(a.model_, MLP) and a.model_.hidden_dims == [256]
+    assert isinstance(a.model_, MLP) and a.model_.hidden_dims == [100]
     for wa, wb in zip(a.coefs_ + a.intercepts_, b.coefs_ + b.intercepts_):
         np.testing.assert_array_equal(wa, wb)
     c = MLPClassifier(max_iter=30, random_state=4).fit(X, y)
