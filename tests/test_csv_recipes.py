@@ -231,10 +231,12 @@ def test_gzip_and_detected_delimiters_read_the_same_table(tmp_path):
                                   prediction_data(saved, str(tmp_path / "t.csv")))
 
 
-def test_semicolon_file_with_a_decimal_comma_is_explained(tmp_path):
+def test_decimal_commas_read_in_a_semicolon_file_and_explained_in_a_comma_file(tmp_path):
     (tmp_path / "dc.csv").write_text("a;b;label\n1,5;2;x\n3,5;4;y\n")
+    np.testing.assert_array_equal(load_csv(tmp_path / "dc.csv").X, [[1.5, 2.0], [3.5, 4.0]])
+    (tmp_path / "cc.csv").write_text('a,b,label\n"1,5",2,x\n"3,5",4,y\n"2,5",1,x\n')
     with pytest.raises(DataError, match="row 2, 'a' \\(column 1\\).*'1,5'.*decimal comma"):
-        load_csv(tmp_path / "dc.csv")
+        load_csv(tmp_path / "cc.csv")
 
 
 def test_missing_cells_are_an_error_with_the_editor_row(tmp_path):
