@@ -275,10 +275,15 @@ def prepare_splits(options: RunOptions, ds: Dataset | None = None) -> Splits:
                   recipe)
 
 
-def split_sizes(splits: Splits) -> dict[str, int]:
+def split_sizes(splits: SplitArrays) -> dict[str, int]:
     """Rows per split: {"train": n, "val": n, "test": n}."""
     return {"train": int(splits.y_train.shape[0]), "val": int(splits.y_val.shape[0]),
             "test": int(splits.y_test.shape[0])}
+
+
+def split_sizes_text(sizes: Mapping[str, int]) -> str:
+    """{"train": 1293, "val": 144, "test": 360} -> '1,293 train / 144 val / 360 test rows'."""
+    return " / ".join(f"{n:,} {name}" for name, n in sizes.items()) + " rows"
 
 
 def source_kind(spec: str) -> str:

@@ -21,7 +21,7 @@ import numpy as np
 from .data import Dataset, Preprocessor, TableRecipe, load_dataset
 from .data.table import class_like_column, column_label
 from .errors import DataError, InputError
-from .experiment import SplitArrays
+from .experiment import SplitArrays, split_sizes, split_sizes_text
 from .io import SavedModel, save_model, write_json_atomic
 from .layers import build_layer
 from .models import Network, hidden_block
@@ -282,10 +282,7 @@ def run_regression(options: Any, out: Path, ds: Dataset, source: str,
     model, history = train_regression(
         splits, options, callbacks, checkpoint,
         {"options": options.to_dict(), "fingerprint": data_key,
-         "split_sizes": {name: int(X.shape[0]) for name, X in (
-             ("train", splits.X_train), ("val", splits.X_val), ("test", splits.X_test))
-             if X.shape[0]},
-         "notes": list(notes)}, resume)
+         "split_sizes": split_sizes(splits), "notes": list(notes)}, resume)
     seconds = time.perf_counter() - started
     saved, metrics, paths = save_regression_run(
         out, options, splits, model, history, seconds, report=report,
@@ -327,8 +324,7 @@ def save_regression_run(out: Path, options: Any, splits: RegressionSplits, model
             details = {"data": options.data, "task": "regression", "architecture": repr(model),
                        "optimizer": f"{options.train.optimizer} lr={options.train.lr:.4g}",
                        "reg": f"{options.reg:.4g}", "batch size": options.train.batch_size,
-                       "split sizes": " / ".join(
-                           f"{m['n']:,} {name}" for name, m in metrics.items()) + " rows",
+                       "split sizes": split_sizes_text(split_sizes(splits)),
                        "epochs run": len(history.epochs),
                        "kept epoch": f"{history.best_epoch} ({history.best_rule or 'last epoch'})",
                        "seed": options.train.seed,

@@ -14,6 +14,7 @@ from ..experiment import (
     refit_text,
     resume_options,
     run_training,
+    split_sizes_text,
 )
 from ..optim import OPTIMIZERS
 from ..progress import is_regression, progress_callback
@@ -151,11 +152,6 @@ def keeps(trainer, sizes: dict[str, int]) -> str:
     if trainer.X_val is None or sizes.get("val") == 0:
         return "no validation split: trains every epoch and keeps the last"
     return f"keeps the epoch with the {SELECT_RULES[trainer.config.select]}"
-
-
-def split_sizes_text(sizes: dict[str, int]) -> str:
-    """{"train": 1293, "val": 144, "test": 360} -> '1,293 train / 144 val / 360 test rows'."""
-    return " / ".join(f"{n:,} {name}" for name, n in sizes.items()) + " rows"
 
 
 def _weight_scale(text: str) -> float | str:

@@ -419,7 +419,7 @@ def _is_header(first: list[str], body: list[tuple[int, list[str]]],
 
 def _mostly_text(body: list[tuple[int, list[str]]], position: int) -> bool:
     cells = [c[position] for _, c in body if len(c) > position and not is_missing(c[position])]
-    text = sum(not is_number(c) and not is_number(c.replace(",", ".")) for c in cells)
+    text = sum(not _is_number(c, decimal_comma=True) for c in cells)
     return text > 0 and 2 * text > len(cells)
 
 
@@ -502,7 +502,7 @@ def _numbers(cells: list[str], block: list[tuple[int, list[str]]], position: int
             if not is_missing(cell):
                 hint = (" (this column was numeric in the training data)"
                         if layout.from_model else "")
-                if "," in cell and is_number(cell.replace(",", ".")):
+                if "," in cell and is_number(decimal_point(cell)):
                     hint += (" (a decimal comma? in a comma-separated file write numbers with "
                              "a decimal point; files separated by ; or tab may use commas)")
                 raise DataError(
