@@ -1,7 +1,7 @@
 """A whole training run, as ``numpynn train`` does it, callable from Python.
 
 data spec -> Dataset -> stratified split -> preprocessing fitted on train -> MLP ->
-Trainer (checkpoint every epoch) -> metrics -> model.npz, history.json, report.
+Trainer (checkpoints, see numpynn.train.Trainer) -> metrics -> model.npz, history.json, report.
 """
 
 from __future__ import annotations

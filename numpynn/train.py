@@ -40,6 +40,7 @@ from .validation import (  # SEED_MAX: seeds are integers in 0..2**32-1 everywhe
     check_choice,
     check_features,
     check_labels,
+    check_number,
     check_seed,
     check_type,
 )
@@ -247,11 +248,17 @@ class Trainer:
     place) and ``loss(X, y)`` returning ``(loss, grads)`` with the keys of ``params``
     (``loss(X)`` returning scores (N, C) is used for accuracy). X_val/y_val: validation
     data (optional: without it, early stopping and keep_best use nothing and the last
-    parameters are kept). checkpoint: path of a ``.npz`` written atomically after every
-    epoch; :meth:`resume` continues from it. fast: let :mod:`numpynn.engine` run the steps
-    when it computes what ``model.loss`` computes (:func:`numpynn.engine.supports`); False
-    always runs ``model.loss`` + ``optimizer.step``. sample_weight: (N,) weights of the
-    training rows (a Network's loss is then their weighted mean per batch, as
+    parameters are kept). checkpoint: path of a ``.npz`` that :meth:`resume` continues
+    from, written atomically (temporary file, fsync, rename) after the first and the last
+    epoch and whenever ``checkpoint_every`` seconds have passed since the last write; an
+    exception or interrupt (Ctrl-C, SIGTERM, divergence) leaving :meth:`train` writes the
+    last finished epoch first, so only a hard kill (SIGKILL, power cut) loses epochs, at
+    most ``checkpoint_every`` seconds of them (0: write after every epoch; on small
+    tables an fsync per epoch took most of the training time). fast: let
+    :mod:`numpynn.engine` run the steps when it computes what ``model.loss`` computes
+    (:func:`numpynn.engine.supports`); False always runs ``model.loss`` +
+    ``optimizer.step``. sample_weight: (N,) weights of the training rows (a Network's
+    loss is then their weighted mean per batch, as
     scikit-learn's); validation metrics stay unweighted.
     """
 
@@ -266,6 +273,7 @@ class Trainer:
         callbacks: Iterable[Callback] = (),
         checkpoint: str | Path | None = None,
         checkpoint_extra: Mapping[str, Any] | None = None,
+        checkpoint_every: float = 5.0,
         fast: bool = True,
         sample_weight: np.ndarray | None = None,
     ) -> None:
@@ -291,6 +299,9 @@ class Trainer:
         self.callbacks = list(callbacks)
         self.checkpoint = Path(checkpoint) if checkpoint is not None else None
         self.checkpoint_extra = dict(checkpoint_extra or {})
+        self.checkpoint_every = check_number(checkpoint_every, "checkpoint_every", low=0)
+        self._checkpoint_written: float | None = None  # time.monotonic() of the last write
+        self._unsaved_checkpoint: tuple[dict[str, Any], dict[str, np.ndarray]] | None = None
         if self.config.seed is None:
             self.config.seed = int(np.random.SeedSequence().entropy % (SEED_MAX + 1))
         train_seq, eval_seq = np.random.SeedSequence(self.config.seed).spawn(2)
@@ -344,8 +355,11 @@ class Trainer:
         good_state = _copy_state(self.model)
         for cb in self.callbacks:
             cb.on_train_begin(self)
-        while self.epoch < cfg.epochs and not self.history.stop_reason:
-            self._run_epoch(self.epoch + 1, good_state)
+        try:
+            while self.epoch < cfg.epochs and not self.history.stop_reason:
+                self._run_epoch(self.epoch + 1, good_state)
+        finally:  # also on Ctrl-C or divergence: the last finished epoch reaches the disk
+            self._write_unsaved_checkpoint()
         if not self.history.stop_reason:
             self.history.stop_reason = f"completed {cfg.epochs} epochs"
         if cfg.keep_best and self.best_state is not None:
@@ -392,7 +406,8 @@ class Trainer:
         self._end_epoch(epoch, time.perf_counter() - started)
         _copy_state(self.model, into=good_state)
         if self.checkpoint is not None:
-            self.save_checkpoint(self.checkpoint)
+            ending = epoch >= self.config.epochs or bool(self.history.stop_reason)
+            self._checkpoint_epoch(last=ending)
         for cb in self.callbacks:
             cb.on_epoch_end(self, epoch)
 
@@ -476,9 +491,34 @@ class Trainer:
         )
 
     # -------------------------------------------------------------------- checkpoints
+    def _checkpoint_epoch(self, last: bool) -> None:
+        """Write the checkpoint of the epoch just finished if it is the first or the last
+        one or ``checkpoint_every`` seconds have passed; else keep it in memory."""
+        written = self._checkpoint_written
+        if last or written is None or time.monotonic() - written >= self.checkpoint_every:
+            self._unsaved_checkpoint = None
+            self.save_checkpoint(self.checkpoint)
+        else:
+            header, arrays = self._checkpoint_contents()
+            self._unsaved_checkpoint = header, {k: np.array(v) for k, v in arrays.items()}
+
+    def _write_unsaved_checkpoint(self) -> None:
+        if self._unsaved_checkpoint is not None and self.checkpoint is not None:
+            header, arrays = self._unsaved_checkpoint
+            self._unsaved_checkpoint = None
+            write_container(self.checkpoint, header, arrays)
+            self._checkpoint_written = time.monotonic()
+
     def save_checkpoint(self, path: str | Path) -> Path:
         """Write everything needed to resume bit-identically, atomically, to ``path``."""
+        written = write_container(path, *self._checkpoint_contents())
+        self._checkpoint_written = time.monotonic()
+        return written
+
+    def _checkpoint_contents(self) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
+        """The checkpoint's JSON header and arrays (the arrays may be live ones)."""
         model_rng = getattr(self.model, "rng", None)
+        optimizer = self.optimizer.state_dict()
         header = {
             "kind": "checkpoint",
             "config": self.config.to_dict(),
@@ -489,7 +529,7 @@ class Trainer:
             "rng": self.rng.bit_generator.state,
             "model_rng": (model_rng.bit_generator.state
                           if isinstance(model_rng, np.random.Generator) else None),
-            "optimizer": {k: v for k, v in self.optimizer.state_dict().items() if k != "arrays"},
+            "optimizer": {k: v for k, v in optimizer.items() if k != "arrays"},
             "schedule": self.schedule.state_dict(),
             "best_val_acc": self.best_val_acc,
             "best_val_loss": self.best_val_loss if math.isfinite(self.best_val_loss) else None,
@@ -498,10 +538,10 @@ class Trainer:
             "extra": self.checkpoint_extra,
         }
         arrays = dict(_live_state(self.model))
-        arrays |= {f"opt/{k}": v for k, v in self.optimizer.state_dict()["arrays"].items()}
+        arrays |= {f"opt/{k}": v for k, v in optimizer["arrays"].items()}
         if self.best_state is not None:
             arrays |= {f"best/{k}": v for k, v in self.best_state.items()}
-        return write_container(path, header, arrays)
+        return header, arrays
 
     def resume(self, path: str | Path) -> None:
         """Load a checkpoint written by :meth:`save_checkpoint` into this trainer."""

@@ -1,6 +1,7 @@
 """Interrupt-safe training, tested on real processes.
 
-- ``numpynn train`` writes ``checkpoint.npz`` atomically after every epoch;
+- ``numpynn train`` writes ``checkpoint.npz`` atomically (after the first epoch, every few
+  seconds, and the last finished epoch on Ctrl-C);
 - Ctrl-C (SIGINT) stops it after the last finished epoch, prints how to resume and exits
   130, leaving no model.npz;
 - a run killed with SIGKILL in the middle of an epoch and continued with

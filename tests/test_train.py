@@ -11,7 +11,7 @@ import pytest
 from sklearn.datasets import load_digits
 
 from numpynn import MLP
-from numpynn.errors import DivergenceError, ModelFileError
+from numpynn.errors import DivergenceError, InputError, ModelFileError
 from numpynn.train import Callback, History, TrainConfig, Trainer, read_checkpoint
 
 N_TRAIN = 1000  # not a multiple of the batch sizes used below: the last batch is short
@@ -37,13 +37,13 @@ def training_only(fn, inner):
 
 
 def make_trainer(digits, dtype="float32", model_seed=0, hidden=(32,), callbacks=(),
-                 checkpoint=None, **config) -> Trainer:
+                 checkpoint=None, checkpoint_every=5.0, **config) -> Trainer:
     Xtr, ytr, Xv, yv = digits
     model = MLP(64, list(hidden), 10, reg=1e-4, dtype=dtype, seed=model_seed)
     cfg = TrainConfig(**{"epochs": 3, "batch_size": 64, "optimizer": "adam", "lr": 1e-3,
                          **config})
     return Trainer(model, Xtr, ytr, Xv, yv, config=cfg, callbacks=callbacks,
-                   checkpoint=checkpoint)
+                   checkpoint=checkpoint, checkpoint_every=checkpoint_every)
 
 
 def params_copy(model: MLP) -> dict[str, np.ndarray]:
@@ -363,6 +363,31 @@ def test_nonfinite_update_at_the_end_of_an_epoch_is_not_kept(digits):
 # ------------------------------------------------------------------------- checkpoints
 
 
+@pytest.mark.parametrize(("every", "written"), [(0.0, [1, 2, 3, 4, 5]), (3600.0, [1, 5])])
+def test_checkpoints_are_written_first_last_and_every_so_many_seconds(
+        digits, tmp_path, monkeypatch, every, written):
+    import numpynn.train as train_module
+
+    epochs_written = []
+    real_write = train_module.write_container
+
+    def counting_write(path, header, arrays):
+        epochs_written.append(header["epoch"])
+        return real_write(path, header, arrays)
+
+    monkeypatch.setattr(train_module, "write_container", counting_write)
+    ckpt = tmp_path / "checkpoint.npz"
+    make_trainer(digits, checkpoint=ckpt, checkpoint_every=every, epochs=5).train()
+    assert epochs_written == written
+    assert read_checkpoint(ckpt)[0]["epoch"] == 5
+
+
+def test_checkpoint_every_must_be_a_number_at_least_zero(digits):
+    for bad in (-1.0, "5", float("nan"), True):
+        with pytest.raises(InputError, match="checkpoint_every must be"):
+            make_trainer(digits, checkpoint_every=bad)
+
+
 RESUME_CASES = {
     "adam": {"optimizer": "adam", "lr": 1e-3},
     "momentum": {"optimizer": "momentum", "lr": 1e-2, "optimizer_kwargs": {"momentum": 0.9}},
@@ -371,14 +396,18 @@ RESUME_CASES = {
 }
 
 
+@pytest.mark.parametrize("every", [0.0, 3600.0])
 @pytest.mark.parametrize("case", sorted(RESUME_CASES))
-def test_resume_from_checkpoint_is_bit_identical(digits, tmp_path, case):
+def test_resume_from_checkpoint_is_bit_identical(digits, tmp_path, case, every):
+    """every 0: epoch 3 was written when it ended; every 3600: it was held in memory and
+    written when the interrupt left train()."""
     cfg = {"epochs": 6, "batch_size": 100, "patience": None, **RESUME_CASES[case]}
     straight = make_trainer(digits, **cfg)
     straight.train()
 
     ckpt = tmp_path / "checkpoint.npz"
-    first = make_trainer(digits, checkpoint=ckpt, callbacks=[StopAfter(3)], **cfg)
+    first = make_trainer(digits, checkpoint=ckpt, callbacks=[StopAfter(3)],
+                         checkpoint_every=every, **cfg)
     with pytest.raises(KeyboardInterrupt):
         first.train()
     header, _ = read_checkpoint(ckpt)
