@@ -65,6 +65,23 @@ def test_bar_and_balanced_accuracy():
     assert not ok
 
 
+def test_initialisation_sets_are_judged_one_by_one_and_against_each_other():
+    m = load_script()
+    scores = {  # (init set) -> per-seed (numpynn, sklearn)
+        0: [(0.96, 0.97), (0.95, 0.95)],  # numpynn mean 95.5 vs 96.0, min 95 vs 95: met
+        1: [(0.90, 0.99), (0.95, 0.99)],  # mean 92.5 vs 99: not met
+        2: [(0.99, 0.93), (0.99, 0.93)],  # met
+    }
+    rows = [{"data": "t", "seed": seed, "init": k, "numpynn": a, "sklearn": b}
+            for k, pairs in scores.items() for seed, (a, b) in enumerate(pairs)]
+    line = m.summarise_inits(rows, ["t"], 3).splitlines()[-1]
+    assert "| 95.50 / 95.00, 92.50 / 90.00, 99.00 / 99.00 |" in line
+    assert "| 96.00 / 95.00, 99.00 / 99.00, 93.00 / 93.00 |" in line
+    # scikit-learn's sets A (96/95), B (99/99), C (93/93): B meets A's and C's bar, A
+    # meets C's; A misses B's (96 < 98.5), C misses both: 3 of the 6 ordered pairs
+    assert line.endswith("| 2 of 3 | 3 of 6 |")
+
+
 def test_small_tables_get_no_validation_split_unless_asked(tmp_path):
     from numpynn.experiment import (
         AUTO_VAL_MIN_ROWS,
