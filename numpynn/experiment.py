@@ -183,7 +183,8 @@ class RunOptions:
 @dataclass
 class SplitArrays:
     """The preprocessed features (N, D) and the targets of the train, validation and test
-    splits, and the preprocessor fitted on the training split."""
+    splits, the preprocessor fitted on the training split, and notes: what splitting and
+    encoding decided on their own that the user should hear of."""
 
     X_train: np.ndarray
     y_train: np.ndarray
@@ -192,6 +193,7 @@ class SplitArrays:
     X_test: np.ndarray
     y_test: np.ndarray
     preprocessor: Preprocessor
+    notes: list[str] = field(default_factory=list, kw_only=True)
 
 
 @dataclass
@@ -243,13 +245,11 @@ def prepare_splits(options: RunOptions, ds: Dataset | None = None) -> Splits:
         )
     X_tr, y_tr, X_val, y_val, X_te, y_te = split_dataset(ds, options)
     recipe = TableRecipe(source=source_kind(options.data), n_features=ds.n_features)
+    split_notes: list[str] = []
     if ds.table is not None:  # categories and medians from the training split only
-        file_categories = ds.table.categorical
-        recipe = ds.table.fit(X_tr, file_categories, impute=options.impute,
-                              handle_unknown=options.handle_unknown)
-        X_tr, X_val, X_te = (
-            recipe.encode(recipe.recode(X, file_categories, part=f"{part} split"))
-            for X, part in ((X_tr, "training"), (X_val, "validation"), (X_te, "test")))
+        recipe, (X_tr, X_val, X_te), split_notes = ds.table.fit_splits(
+            X_tr, [("validation split", X_val), ("test split", X_te)],
+            impute=options.impute, handle_unknown=options.handle_unknown)
     dtype = np.dtype(options.dtype)
     parts = [X for X in (X_tr, X_val, X_te) if X.size]
     peak = max(max(abs(float(X.max())), abs(float(X.min()))) for X in parts)  # no |X| copy
@@ -272,7 +272,7 @@ def prepare_splits(options: RunOptions, ds: Dataset | None = None) -> Splits:
     del ds
     return Splits(prep.transform(X_tr, copy=False), y_tr, prep.transform(X_val, copy=False),
                   y_val, prep.transform(X_te, copy=not owned_test), y_te, prep, described,
-                  recipe)
+                  recipe, notes=split_notes)
 
 
 def split_sizes(splits: SplitArrays) -> dict[str, int]:
@@ -367,6 +367,7 @@ def run_training(
         splits = prepare_splits(options, loaded)
         del loaded
         ds = splits.dataset
+        notes += splits.notes
         data_key = fingerprint(splits.X_train, splits.y_train)
         check_training_fits(splits.X_train.shape[1], options.hidden, ds.n_classes,
                             options.train.batch_size, options.dtype)

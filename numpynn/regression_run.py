@@ -187,14 +187,14 @@ def prepare_regression(ds: Dataset, options: Any, source: str) -> RegressionSpli
     """Split, encode (CSV recipe fitted on train), preprocess, fit the target scaler."""
     X_tr, y_tr, X_val, y_val, X_te, y_te = split_regression(ds, options)
     recipe = TableRecipe(source=source, n_features=ds.n_features)
+    split_notes: list[str] = []
     if ds.table is not None:
-        cats = ds.table.categorical
-        recipe = ds.table.fit(X_tr, cats, impute=options.impute,
-                              handle_unknown=options.handle_unknown)
-        X_tr, X_val, X_te = (recipe.encode(recipe.recode(X, cats, part=f"{part} split"))
-                             for X, part in ((X_tr, "training"), (X_val, "validation"),
-                                             (X_te, "test")))
-    return splits_from_arrays(X_tr, y_tr, X_val, y_val, X_te, y_te, options, recipe, ds.name)
+        recipe, (X_tr, X_val, X_te), split_notes = ds.table.fit_splits(
+            X_tr, [("validation split", X_val), ("test split", X_te)],
+            impute=options.impute, handle_unknown=options.handle_unknown)
+    splits = splits_from_arrays(X_tr, y_tr, X_val, y_val, X_te, y_te, options, recipe, ds.name)
+    splits.notes = split_notes
+    return splits
 
 
 def splits_from_arrays(X_tr: np.ndarray, y_tr: np.ndarray, X_val: np.ndarray,
@@ -263,18 +263,21 @@ def run_regression(options: Any, out: Path, ds: Dataset, source: str,
                    callbacks: Iterable[Callback] = (), resume: bool = False,
                    report: bool = True, checkpoint_name: str = "checkpoint.npz",
                    model_name: str = "model.npz", history_name: str = "history.json",
-                   notes: Iterable[str] = ()
+                   notes: list[str] | None = None
                    ) -> tuple[SavedModel, History, dict[str, dict[str, float]], float,
                               dict[str, Path]]:
     """Train a regression on ``ds`` as ``numpynn train`` does and write its files.
 
     The trainer's ``checkpoint_extra`` carries the options, the data fingerprint, the split
-    sizes and ``notes`` (e.g. why the task was chosen), for callbacks that print a header."""
+    sizes and ``notes`` (e.g. why the task was chosen), for callbacks that print a header;
+    the split's own notes are appended to the ``notes`` list given."""
     from .experiment import check_same_data, fingerprint
 
     options = with_regression_defaults(options)
     started = time.perf_counter()
     splits = prepare_regression(ds, options, source)
+    notes = notes if notes is not None else []
+    notes.extend(splits.notes)
     data_key = fingerprint(splits.X_train, splits.y_train)
     checkpoint = out / checkpoint_name
     if resume:

@@ -205,7 +205,7 @@ def test_csv_known_classes(tmp_path: Path) -> None:
         ("1,2,0\n3,,1\n", r"row 2, column 2.*empty cell"),
         ("1,nan,0\n3,4,1\ninf,1,0\n", r"row 1, column 2.*missing.*`impute='median'`"),
         ("1,2,0\n3,4,1\ninf,1,0\n", r"1 feature value\(s\) are infinite.*row 3, column 1"),
-        ("1,2,\n", r"row 1.*label cell is empty"),
+        ("1,2,\n", r"row 1: the label is empty; 1 row\(s\) have no label"),
         ("1\n2\n", "single column"),
     ],
 )

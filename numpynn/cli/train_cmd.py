@@ -133,7 +133,7 @@ class PrintSummary(Callback):
             return
         extra = trainer.checkpoint_extra
         for note in extra.get("notes", ()):
-            print(note, flush=True)
+            print(common.flag_message(note), flush=True)
         model = trainer.model
         k = model.num_outputs
         outputs = (f"{k} target{'s' if k > 1 else ''} (regression)" if is_regression(trainer)
@@ -250,7 +250,7 @@ def run(args: argparse.Namespace) -> int:
     h = result.history
     if args.quiet:  # else the run header printed them before training
         for note in result.notes:
-            print(note)
+            print(common.flag_message(note))
     print(f"{options.data}: {result.saved.model!r}")
     if result.task == "regression":
         print(f"{len(h.epochs)} epochs ({h.stop_reason}); kept epoch {h.best_epoch} "

@@ -17,6 +17,7 @@ import csv
 import gzip
 import io
 import os
+from collections import Counter
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -106,6 +107,10 @@ def load_csv(
             sample.append(row)
             if len(sample) > _SAMPLE_ROWS:
                 break
+        trailing = _ends_with_delimiter(sample)
+        if trailing:  # "a,b,c," on every line: the empty last cell is not a column
+            sample = [(line, cells[:-1]) for line, cells in sample]
+            rows = _without_last_cell(rows, len(sample[0][1]))
         layout = _layout(path, sample, sep, label_column, ignore_columns, recipe)
         layout.decimal_comma = sep != ","
         data_rows = sample[1:] if layout.header else sample
@@ -113,15 +118,21 @@ def load_csv(
             raise DataError(f"{path}: has a header (row {first[0]}) but no data rows; "
                             "add one row per example below it")
         X, labels, label_values, lines = _convert_rows(
-            path, layout, _chain(data_rows, rows, layout.n_columns, path))
+            path, layout, _chain(data_rows, rows, layout, path))
     missing = allow_missing or (recipe is not None and recipe.impute != "none")
     _check_values(path, layout, X, lines, missing)
     table = layout.recipe
     notes = [_index_note(path, layout, p) for p in layout.index_columns]
+    notes += [_empty_note(path, layout, p, len(data_rows)) for p in layout.empty_columns]
+    notes += [_identifier_note(path, layout, p) for p in layout.identifier_columns]
+    if trailing:
+        notes.append(f"note: {path.name}: every row ends with the delimiter {sep!r} (an empty "
+                     "last cell); that empty cell is not read as a column.")
     if layout.label is None:
         known = as_classes(classes) if classes is not None else np.empty(0, dtype=np.int64)
         return Dataset(X=X, y=None, classes=known, name=path.name, table=table, notes=notes)
     assert labels is not None
+    _check_labels_present(path, layout, labels, label_values, lines)
     if task not in ("classification", "regression", "auto"):
         raise InputError(f"task must be classification, regression or auto; got {task!r}.")
     if task != "classification" and classes is None:
@@ -139,6 +150,23 @@ def _index_note(path: Path, layout: _Layout, position: int) -> str:
             "(0, 1, 2, ... or 1, 2, 3, ...: an index, as pandas' to_csv writes unless "
             "index=False), not a property of the examples, so it is not used as a feature "
             "(files given to predict may have it or not).")
+
+
+def _empty_note(path: Path, layout: _Layout, position: int, rows: int) -> str:
+    within = (f" of the first {rows} (a value in a later row is an error)"
+              if rows >= _SAMPLE_ROWS else "")
+    return (f"note: {path.name}: {column_label(layout.names, position)} is empty in every "
+            f"row{within}, so it is not used as a feature.")
+
+
+def _identifier_note(path: Path, layout: _Layout, position: int) -> str:
+    once, filled = layout.identifier_columns[position]
+    return (f"note: {path.name}: {column_label(layout.names, position)} holds text whose "
+            f"values mostly occur in one row only ({once} of {filled} filled cells read): an "
+            "identifier or free text (names, ticket numbers, comments), not a category that "
+            "repeats, so one-hot columns of it could not carry over to new rows; it is not "
+            "used as a feature. To use it, put what it means (a title, a prefix) in a column "
+            "of its own.")
 
 
 def decimal_point(text: str) -> str:
@@ -267,15 +295,43 @@ def _rows(fh: TextIO, delimiter: str, path: Path) -> Iterator[tuple[int, list[st
         yield start, [cell.strip() for cell in cells]
 
 
+def _ends_with_delimiter(sample: list[tuple[int, list[str]]]) -> bool:
+    """Whether every sampled row (the header too) ends with an empty cell after its last
+    delimiter, as some exports write ``a,b,c,``: that cell is not a column."""
+    return len(sample) >= 2 and all(len(cells) >= 2 and cells[-1] == "" for _, cells in sample)
+
+
+def _without_last_cell(rows: Iterator[tuple[int, list[str]]], width: int
+                       ) -> Iterator[tuple[int, list[str]]]:
+    """The rows after the sample, the trailing empty cell cut where it is there."""
+    for line, cells in rows:
+        yield line, (cells[:-1] if len(cells) == width + 1 and cells[-1] == "" else cells)
+
+
 def _chain(sample: list[tuple[int, list[str]]], rest: Iterator[tuple[int, list[str]]],
-           n_columns: int, path: Path) -> Iterator[tuple[int, list[str]]]:
-    """The data rows (sample then the rest of the file), each checked for its length."""
+           layout: _Layout, path: Path) -> Iterator[tuple[int, list[str]]]:
+    """The data rows (sample then the rest of the file), each checked for its length;
+    the rest also for values in a column left out as empty in the sample."""
+    n_columns = layout.n_columns
     for line, cells in sample:
         _check_width(line, cells, n_columns, path)
         yield line, cells
+    empty = layout.empty_columns
     for line, cells in rest:
         _check_width(line, cells, n_columns, path)
+        for p in empty:
+            if not is_missing(cells[p]):
+                raise DataError(
+                    f"{path}: row {line}, {column_label(layout.names, p)}: {cells[p]!r}, but "
+                    f"the column is empty in the first {_SAMPLE_ROWS} rows, which left it out "
+                    "as an empty column; fill it in there too (then it is a feature), or "
+                    f"leave it out with `ignore_columns={_column_spec(layout.names, p)}`")
         yield line, cells
+
+
+def _column_spec(names: list[str] | None, position: int) -> str:
+    """How to give a column to ``ignore_columns``: its name, else its index."""
+    return repr(names[position]) if names is not None and names[position] else str(position)
 
 
 def _check_width(line: int, cells: list[str], n_columns: int, path: Path) -> None:
@@ -296,6 +352,9 @@ class _Layout:
     recipe: TableRecipe  # unfitted (training) or the model's (predict/evaluate)
     from_model: bool = False
     index_columns: list[int] = field(default_factory=list)  # row numbers, left out
+    empty_columns: list[int] = field(default_factory=list)  # no value in the sample
+    #: text columns whose values mostly occur once -> (values seen once, filled cells)
+    identifier_columns: dict[int, tuple[int, int]] = field(default_factory=dict)
     decimal_comma: bool = False  # "5,1" is 5.1 (files separated by ; or tab)
 
 
@@ -325,16 +384,25 @@ def _layout(path: Path, sample: list[tuple[int, list[str]]], delimiter: str,
         if position not in ignored:
             ignored.append(position)
     body = sample[1:] if has_header else sample
-    index_columns = [j for j in range(n_columns) if j != label and j not in ignored
-                     and _holds_row_numbers(body, j)]
-    ignored += index_columns
+    chosen = [j for j in range(n_columns) if j != label and j not in ignored]
+    index_columns = [j for j in chosen if _holds_row_numbers(body, j)]
+    whole = [row for row in body if len(row[1]) == n_columns]  # ragged rows fail later
+    empty_columns = [j for j in chosen
+                     if whole and all(is_missing(cells[j]) for _, cells in whole)]
+    identifiers = {j: counts for j in chosen if j not in index_columns + empty_columns
+                   and (counts := _identifier_counts(whole, j)) is not None}
+    ignored += index_columns + empty_columns + list(identifiers)
     features = [j for j in range(n_columns) if j != label and j not in ignored]
     if not features:
         shape = ("a single column" if n_columns == 1 else
                  f"{n_columns} columns and none is left")
+        auto = [*index_columns, *empty_columns, *identifiers]
+        left_out = ("" if not auto else
+                    f" (left out as row numbers, empty or identifiers: "
+                    f"{', '.join(column_label(names, j) for j in sorted(auto))})")
         raise DataError(
             f"{path}: row {first_line} has {shape}, so there is no feature column besides "
-            f"the label and ignored ones (delimiter {delimiter!r}); if the file is "
+            f"the label and ignored ones{left_out} (delimiter {delimiter!r}); if the file is "
             "separated otherwise, give `delimiter`")
     categorical = [j for j, p in enumerate(features) if _mostly_text(body, p)]
     recipe = TableRecipe(source="csv", n_features=len(features), delimiter=delimiter,
@@ -342,7 +410,8 @@ def _layout(path: Path, sample: list[tuple[int, list[str]]], delimiter: str,
                          ignored=sorted(ignored), features=features,
                          categorical={j: [] for j in categorical})
     return _Layout(has_header, n_columns, names, label, features,
-                   {j: None for j in categorical}, recipe, index_columns=index_columns)
+                   {j: None for j in categorical}, recipe, index_columns=index_columns,
+                   empty_columns=empty_columns, identifier_columns=identifiers)
 
 
 #: a column is taken for row numbers only in files with at least this many rows
@@ -360,6 +429,39 @@ def _holds_row_numbers(body: list[tuple[int, list[str]]], position: int) -> bool
         return False
     start = values[0]
     return start in (0, 1) and all(v == start + i for i, v in enumerate(values))
+
+
+#: a column whose filled sampled cells are at least this share values seen once, and
+#: whose text cells (at least _IDENTIFIER_TEXT of them) are too, is an identifier
+#: (names, ticket or cabin numbers), not a category
+_IDENTIFIER_SINGLETONS = 0.5
+_IDENTIFIER_TEXT = 0.1
+
+
+def _identifier_counts(body: list[tuple[int, list[str]]], position: int
+                       ) -> tuple[int, int] | None:
+    """(values seen once, filled cells) of an identifier column at ``position``, else None.
+
+    An identifier holds text (at least :data:`_IDENTIFIER_TEXT` of its filled cells are
+    not numbers) and its values, its text values too, mostly occur once in the sampled
+    rows (at least :data:`_MIN_INDEX_ROWS` filled cells). A numeric column is never one
+    (measurements are often all distinct), nor one with a stray typo or a repeated word
+    such as 'unknown' among its numbers: reading those is an error that names the cell.
+    """
+    cells = [c[position] for _, c in body if not is_missing(c[position])]
+    if len(cells) < _MIN_INDEX_ROWS:
+        return None
+    counts = Counter(cells)
+    text = [c for c in counts if not _is_number(c, True)]
+    text_cells = sum(counts[c] for c in text)
+    if text_cells < _IDENTIFIER_TEXT * len(cells):
+        return None
+    once = sum(1 for n in counts.values() if n == 1)
+    text_once = sum(1 for c in text if counts[c] == 1)
+    share = _IDENTIFIER_SINGLETONS
+    if once < share * len(cells) or text_once < share * text_cells:
+        return None
+    return once, len(cells)
 
 
 def _layout_from_recipe(path: Path, sample: list[tuple[int, list[str]]], labelled: bool,
@@ -505,10 +607,14 @@ def _numbers(cells: list[str], block: list[tuple[int, list[str]]], position: int
                 if "," in cell and is_number(decimal_point(cell)):
                     hint += (" (a decimal comma? in a comma-separated file write numbers with "
                              "a decimal point; files separated by ; or tab may use commas)")
+                fix = ("" if layout.from_model else
+                       "; fix the text cells of the column, or leave the column out with "
+                       f"`ignore_columns={_column_spec(layout.names, position)}`")
                 raise DataError(
                     f"{path}: row {block[i][0]}, {column_label(layout.names, position)}: cannot "
                     f"read {cell!r} as a number; feature columns must be numeric, or mostly "
-                    f"text (then they are categorical){hint}") from None
+                    f"text (then they are categorical), and this one is mostly numbers{hint}"
+                    f"{fix}") from None
             out[i] = np.nan
     return out
 
@@ -554,6 +660,26 @@ def _check_values(path: Path, layout: _Layout, X: np.ndarray, lines: np.ndarray,
 
 
 # ------------------------------------------------------------------------ the labels
+def _check_labels_present(path: Path, layout: _Layout, codes: np.ndarray, texts: list[str],
+                          lines: np.ndarray) -> None:
+    """A missing label (empty, NA, ?, ...) is an error naming its first row and the count,
+    never a class of its own."""
+    absent = [k for k, text in enumerate(texts) if is_missing(text)]
+    if not absent:
+        return
+    rows = np.isin(codes, absent)
+    first = int(lines[int(np.argmax(rows))])
+    text = texts[int(codes[int(np.argmax(rows))])]
+    shown = "empty" if text == "" else f"{text!r}, a missing value"
+    column = column_label(layout.names, layout.label)
+    where = ("" if layout.from_model else
+             f" ({column} is the label column: the last one unless `label_column` names "
+             "another)")
+    raise DataError(f"{path}: row {first}: the label is {shown}; {int(rows.sum())} row(s) "
+                    f"have no label{where}. Every labelled row needs one: fill them in or "
+                    "drop those rows")
+
+
 def _encode_labels(path: Path, layout: _Layout, codes: np.ndarray, texts: list[str],
                    lines: np.ndarray, classes: Sequence[object] | np.ndarray | None
                    ) -> tuple[np.ndarray, np.ndarray]:
@@ -565,10 +691,7 @@ def _encode_labels(path: Path, layout: _Layout, codes: np.ndarray, texts: list[s
         if seen.all():
             break
     if classes is not None and as_classes(classes).dtype.kind == "U":
-        for text, row in zip(texts, first_rows.tolist()):
-            if text == "":
-                raise DataError(f"{path}: row {row}: the label cell is empty")
-        values = np.array(texts, dtype=str)
+        values = np.array(texts, dtype=str)  # missing labels were refused before
     else:
         if classes is None and all(is_number(t) for t in texts):
             numbers = np.array([float(t) for t in texts])

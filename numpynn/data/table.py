@@ -279,6 +279,42 @@ class TableRecipe:
             X[:, j] = codes
         return X
 
+    def fit_splits(self, X_train: np.ndarray, held_out: Sequence[tuple[str, np.ndarray]],
+                   *, impute: str, handle_unknown: str
+                   ) -> tuple[TableRecipe, list[np.ndarray], list[str]]:
+        """Fit on the training split ``X_train`` (N, F) of this file's rows, then encode it
+        and each ``(name, X)`` held-out split: (the fitted recipe, the encoded splits in
+        order, notes).
+
+        A category found in a held-out split only is encoded there as unknown (all-zero
+        columns) whatever ``handle_unknown`` says, and a note names it: a rare value that
+        numpynn's own random split put outside the training rows is chance, not a mistake
+        in the file. ``handle_unknown`` rules the files given to the model later.
+        """
+        file_categories = self.categorical
+        fitted = self.fit(X_train, file_categories, impute=impute,
+                          handle_unknown=handle_unknown)
+        lenient = replace(fitted, handle_unknown="ignore")
+        encoded = [fitted.encode(fitted.recode(X_train, file_categories,
+                                               part="training split"))]
+        notes = []
+        for name, X in held_out:
+            for j, cats in file_categories.items():
+                codes = X[:, j]
+                present = {str(cats[int(k)]) for k in np.unique(codes[~np.isnan(codes)])}
+                unseen = sorted(present - set(fitted.categorical.get(j, [])))
+                if unseen:
+                    rows = int(np.isin(codes, [cats.index(c) for c in unseen]).sum())
+                    later = ("an error (`handle_unknown='ignore'` encodes it the same way)"
+                             if handle_unknown == "error" else "encoded the same way")
+                    notes.append(
+                        f"note: {self.feature_label(j)}: {_preview(unseen)} occur(s) in the "
+                        f"{name} only ({rows} row(s)), not in the training split, so they are "
+                        "encoded there as an unknown category (all-zero columns); in a file "
+                        f"given to the model later such a value is {later}.")
+            encoded.append(lenient.encode(lenient.recode(X, file_categories, part=name)))
+        return fitted, encoded, notes
+
     # ---------------------------------------------------------------------- applying
     def encode(self, X: np.ndarray) -> np.ndarray:
         """Raw features (N, F) in recipe space -> model inputs (N, D) float64.

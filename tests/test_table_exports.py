@@ -1,0 +1,171 @@
+"""Tables as other tools and people export them: a delimiter at the end of every line, a
+column left empty, identifiers and free text (names, tickets, cabins), missing labels
+written as NA or ?, and a rare category that numpynn's own split puts outside the
+training rows. Each is read the way its author meant, or refused with the fix named."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from numpynn.data import load_csv
+from numpynn.errors import DataError
+from numpynn.experiment import RunOptions, prediction_data, run_training
+from numpynn.train import TrainConfig
+
+from .test_cli import numpynn, ok
+
+SPECIES = np.array(["setosa", "versicolor", "virginica"])
+
+
+def _rows(n: int = 60, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    rng = np.random.default_rng(seed)
+    y = np.arange(n) % 3
+    return rng.normal(size=(n, 2)) + np.c_[2.0 * y, -1.5 * y], y
+
+
+def _write(path, lines: list[str]) -> None:
+    path.write_text("\n".join(lines) + "\n")
+
+
+def _options(path, **kw) -> RunOptions:
+    return RunOptions(data=str(path), hidden=[8],
+                      train=TrainConfig(epochs=2, batch_size=16, seed=0), **kw)
+
+
+@pytest.mark.parametrize("header", [True, False])
+def test_a_delimiter_at_the_end_of_every_line_is_not_a_column(tmp_path, header):
+    X, y = _rows()
+    body = [f"{a:.3f},{b:.3f},{SPECIES[k]}," for (a, b), k in zip(X, y)]
+    _write(tmp_path / "t.csv", (["a,b,species,"] if header else []) + body)
+    ds = load_csv(tmp_path / "t.csv")
+    assert ds.X.shape == (60, 2) and list(ds.classes) == list(SPECIES)
+    assert any("ends with the delimiter" in n for n in ds.notes)
+    # the same table without the trailing delimiter reads the same
+    _write(tmp_path / "plain.csv", (["a,b,species"] if header else [])
+           + [line[:-1] for line in body])
+    plain = load_csv(tmp_path / "plain.csv")
+    np.testing.assert_array_equal(ds.X, plain.X)
+    np.testing.assert_array_equal(ds.y, plain.y)
+
+
+def test_a_trailing_delimiter_on_some_lines_only_is_a_ragged_row(tmp_path):
+    X, y = _rows()
+    body = [f"{a:.3f},{b:.3f},{SPECIES[k]}" for (a, b), k in zip(X, y)]
+    body[3] += ","
+    _write(tmp_path / "t.csv", ["a,b,species", *body])
+    with pytest.raises(DataError, match="row 5 has 4 columns, expected 3"):
+        load_csv(tmp_path / "t.csv")
+
+
+def test_an_empty_column_is_left_out_with_a_note_and_may_be_filled_at_predict(tmp_path):
+    X, y = _rows()
+    _write(tmp_path / "t.csv", ["a,notes,b,species"]
+           + [f"{a:.3f},,{b:.3f},{SPECIES[k]}" for (a, b), k in zip(X, y)])
+    ds = load_csv(tmp_path / "t.csv")
+    assert ds.X.shape == (60, 2)
+    assert [n for n in ds.notes if "'notes' (column 2) is empty in every row" in n]
+    saved = run_training(_options(tmp_path / "t.csv"), tmp_path / "run", report=False).saved
+    _write(tmp_path / "new.csv", ["b,a,notes", "0.1,2.0,checked", "0.3,-1.0,"])
+    _write(tmp_path / "without.csv", ["b,a", "0.1,2.0", "0.3,-1.0"])
+    X = prediction_data(saved, str(tmp_path / "new.csv"))
+    np.testing.assert_array_equal(X, prediction_data(saved, str(tmp_path / "without.csv")))
+    np.testing.assert_array_equal(X, [[2.0, 0.1], [-1.0, 0.3]])
+
+
+def test_a_value_below_the_rows_that_showed_a_column_empty_is_an_error(tmp_path):
+    """The layout is decided on the first 1000 rows; a column empty there and filled
+    later is not silently dropped."""
+    X, y = _rows(1100)
+    lines = [f"{a:.3f},,{b:.3f},{SPECIES[k]}" for (a, b), k in zip(X, y)]
+    lines[1050] = lines[1050].replace(",,", ",late,")
+    _write(tmp_path / "t.csv", ["a,notes,b,species", *lines])
+    with pytest.raises(DataError) as info:
+        load_csv(tmp_path / "t.csv")
+    text = str(info.value)
+    assert "row 1052, 'notes' (column 2): 'late'" in text
+    assert "empty in the first 1000 rows" in text and "`ignore_columns='notes'`" in text
+
+
+def _passengers(n: int = 120, seed: int = 0) -> list[str]:
+    """A Titanic-like table: an index, the label second, names and tickets (identifiers,
+    a ticket mostly numeric), a sparse cabin, repeating categories, a missing age."""
+    rng = np.random.default_rng(seed)
+    lines = ["PassengerId,Survived,Pclass,Name,Sex,Age,Ticket,Fare,Cabin,Embarked"]
+    for i in range(n):
+        sex = "female" if i % 3 == 0 else "male"
+        survived = int((sex == "female") != (rng.random() < 0.15))
+        age = "" if i % 7 == 3 else f"{20 + i % 40}"
+        ticket = f"PC {17000 + i}" if i % 4 == 0 else str(300000 + 7 * i)
+        cabin = f"C{i}" if i % 5 == 0 else ""
+        lines.append(f'{i + 1},{survived},{1 + i % 3},"Doe, Mr. John {i}",{sex},{age},'
+                     f"{ticket},{10 + (i % 9) * 3.5:.2f},{cabin},{'SCQ'[i % 3]}")
+    return lines
+
+
+def test_identifier_and_free_text_columns_are_left_out_with_notes(tmp_path):
+    _write(tmp_path / "titanic.csv", _passengers())
+    ds = load_csv(tmp_path / "titanic.csv", label_column="Survived", allow_missing=True)
+    left_out = {name for name in ("PassengerId", "Name", "Ticket", "Cabin")
+                if any(f"'{name}'" in n for n in ds.notes)}
+    assert left_out == {"PassengerId", "Name", "Ticket", "Cabin"}
+    # Pclass, Sex, Age, Fare, Embarked stay: repeating categories and numbers
+    assert ds.table.feature_names == ["Pclass", "Sex", "Age", "Fare", "Embarked"]
+    assert sorted(ds.table.categorical) == [1, 4]
+
+
+def test_numbers_that_never_repeat_stay_features_with_a_repeated_missing_word(tmp_path):
+    """Measurements are all distinct; 'unknown' written in some rows is a missing-value
+    word numpynn does not know, not an identifier: the column is not dropped."""
+    X, y = _rows()
+    lines = [f"{a:.6f},{b:.6f},{SPECIES[k]}" for (a, b), k in zip(X, y)]
+    _write(tmp_path / "t.csv", ["a,b,species", *lines])
+    assert load_csv(tmp_path / "t.csv").X.shape == (60, 2)
+    for i in range(0, 60, 4):
+        lines[i] = "unknown," + lines[i].split(",", 1)[1]
+    _write(tmp_path / "t.csv", ["a,b,species", *lines])
+    with pytest.raises(DataError, match="cannot read 'unknown' as a number"):
+        load_csv(tmp_path / "t.csv")
+
+
+def test_a_mostly_numeric_column_with_some_text_names_the_fix(tmp_path):
+    X, y = _rows()
+    lines = [f"{a:.3f},{b:.3f},{SPECIES[k]}" for (a, b), k in zip(X, y)]
+    a, _, label = lines[4].split(",")
+    lines[4] = f"{a},4.O1,{label}"  # the letter O typed for a zero
+    _write(tmp_path / "t.csv", ["a,b,species", *lines])
+    with pytest.raises(DataError) as info:
+        load_csv(tmp_path / "t.csv")
+    text = str(info.value)
+    assert "row 6, 'b' (column 2): cannot read '4.O1' as a number" in text
+    assert "mostly numbers" in text and "`ignore_columns='b'`" in text
+
+
+@pytest.mark.parametrize("missing", ["", "NA", "?", "nan", "N/A"])
+def test_a_missing_label_is_an_error_with_its_row_and_count_never_a_class(tmp_path, missing):
+    X, y = _rows()
+    labels = SPECIES[y].astype(object)
+    labels[[4, 9, 30]] = missing
+    _write(tmp_path / "t.csv", ["a,b,species"]
+           + [f"{a:.3f},{b:.3f},{lab}" for (a, b), lab in zip(X, labels)])
+    with pytest.raises(DataError) as info:
+        load_csv(tmp_path / "t.csv")
+    text = str(info.value)
+    assert "row 6: the label is" in text and "3 row(s) have no label" in text
+    assert "'species' (column 3) is the label column" in text
+    with pytest.raises(DataError, match="3 row\\(s\\) have no label"):
+        load_csv(tmp_path / "t.csv", task="auto")
+
+
+def test_titanic_like_table_trains_from_the_command_line(tmp_path):
+    """The walk of a user with Kaggle's Titanic file: the label is named, missing ages are
+    imputed, and identifiers, the index and the sparse cabin are left out with notes."""
+    _write(tmp_path / "titanic.csv", _passengers(300))
+    out = ok(numpynn("train", "--data", "titanic.csv", "--label-column", "Survived",
+                     "--impute", "median", "--epochs", "3", "--no-report", "--out", "run",
+                     cwd=tmp_path))
+    for name in ("PassengerId", "Name", "Ticket", "Cabin"):
+        assert f"'{name}'" in out
+    assert "240 train / 0 val / 60 test rows" in out
+    proc = numpynn("predict", "run", "--data", "titanic.csv", cwd=tmp_path)
+    assert len(ok(proc).splitlines()) == 301  # header + one line per passenger
