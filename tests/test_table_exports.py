@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 
 from numpynn.data import load_csv
+from numpynn.data.csv_file import number_value
 from numpynn.errors import DataError
 from numpynn.experiment import RunOptions, prediction_data, run_training
 from numpynn.train import TrainConfig
@@ -155,6 +156,40 @@ def test_a_missing_label_is_an_error_with_its_row_and_count_never_a_class(tmp_pa
     assert "'species' (column 3) is the label column" in text
     with pytest.raises(DataError, match="3 row\\(s\\) have no label"):
         load_csv(tmp_path / "t.csv", task="auto")
+
+
+@pytest.mark.parametrize(("text", "decimal_comma", "value"), [
+    ("12.5%", False, 0.125), ("$1,234.50", False, 1234.5), ("-$5", False, -5.0),
+    ("15 €", False, 15.0), ("1,234,567.8", False, 1234567.8), ("1.234,5", True, 1234.5),
+    ("5,1", True, 5.1), ("1.5", True, 1.5), ("7", False, 7.0),
+    ("5,1", False, None), ("1,23", False, None), ("%", False, None), ("€", False, None),
+    ("12%%", False, None), ("abc", False, None), ("3.5m", False, None)])
+def test_numbers_as_spreadsheets_format_them(text, decimal_comma, value):
+    got = number_value(text, decimal_comma)
+    assert got == pytest.approx(value) if value is not None else got is None
+
+
+@pytest.mark.parametrize("delimiter", [",", ";"])
+def test_percent_and_currency_columns_are_numbers_in_training_and_prediction(tmp_path,
+                                                                            delimiter):
+    X, y = _rows()
+    if delimiter == ",":
+        cells = [f'{100 * a:.1f}%,"${1000 * abs(b):,.2f}"' for a, b in X]
+        new = ['"$1,000.00",12.5%', "$2.00,-50%"]
+    else:
+        cells = [f"{100 * a:.1f}%;{1000 * abs(b):,.2f} €".replace(",", "_").replace(
+            ".", ",").replace("_", ".") for a, b in X]
+        new = ["1.000,00 €;12,5%", "2 €;-50%"]
+    _write(tmp_path / "t.csv", [delimiter.join(["share", "price", "species"])]
+           + [f"{c}{delimiter}{SPECIES[k]}" for c, k in zip(cells, y)])
+    ds = load_csv(tmp_path / "t.csv")
+    assert not ds.table.categorical
+    np.testing.assert_allclose(ds.X[:, 0], np.round(100 * X[:, 0], 1) / 100)
+    np.testing.assert_allclose(ds.X[:, 1], np.round(1000 * np.abs(X[:, 1]), 2))
+    saved = run_training(_options(tmp_path / "t.csv"), tmp_path / "run", report=False).saved
+    _write(tmp_path / "new.csv", [delimiter.join(["price", "share"]), *new])
+    np.testing.assert_allclose(prediction_data(saved, str(tmp_path / "new.csv")),
+                               [[0.125, 1000.0], [-0.5, 2.0]])
 
 
 def test_titanic_like_table_trains_from_the_command_line(tmp_path):

@@ -16,7 +16,9 @@ from __future__ import annotations
 import csv
 import gzip
 import io
+import math
 import os
+import re
 from collections import Counter
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
@@ -66,7 +68,12 @@ def load_csv(
     table, when none of its cells occurs again in its column). A feature column whose
     cells are mostly not numbers is categorical: X holds the index of each cell's
     category in ``ds.table.categorical[j]`` (a file-wide sorted list); NaN marks a
-    missing cell (empty, NA, N/A, NaN, null, ?). Blank lines are skipped.
+    missing cell (empty, NA, N/A, NaN, null, ?). Numbers may be written as spreadsheets
+    format them (percentages, currency signs, thousands separators; decimal commas in
+    files separated by ; or tab: :func:`number_value`). Blank lines are skipped; a
+    delimiter ending every line adds no column. Columns of row numbers, empty columns and
+    identifiers (text whose values mostly occur once: names, ticket numbers) are left out
+    of the features, each with a note in ``Dataset.notes``. A missing label is an error.
 
     Args:
         path: the file.
@@ -177,27 +184,64 @@ def decimal_point(text: str) -> str:
     return text
 
 
+_CURRENCY = "$€£¥"
+_GROUPED_POINT = re.compile(r"[+-]?\d{1,3}(?:,\d{3})+(?:\.\d*)?")  # 1,234,567.89
+_GROUPED_COMMA = re.compile(r"[+-]?\d{1,3}(?:\.\d{3})+,\d*")  # 1.234.567,89
+
+
+def number_value(text: str, decimal_comma: bool) -> float | None:
+    """The number a cell writes, or None when it is not one. Besides what ``float``
+    reads: a decimal comma (``"5,1"``, with ``decimal_comma``: files separated by ; or
+    tab), thousands separators (``"1,234.5"``; ``"1.234,5"`` with ``decimal_comma``), a
+    currency sign before or after (``"$1,200"``, ``"15 €"``) and percentages
+    (``"12.5%"`` is 0.125), as spreadsheets export them."""
+    try:
+        return float(text)
+    except ValueError:
+        pass
+    body, scale = text.strip(), 1.0
+    if body.endswith("%"):
+        body, scale = body[:-1].rstrip(), 0.01
+    if body[:1] in _CURRENCY:
+        body = body[1:].lstrip()
+    elif body[-1:] in _CURRENCY:
+        body = body[:-1].rstrip()
+    elif body[:1] in "+-" and body[1:2] in _CURRENCY:  # -$5
+        body = body[0] + body[2:].lstrip()
+    if not body or body[-1] in "%" + _CURRENCY:
+        return None
+    if decimal_comma and _GROUPED_COMMA.fullmatch(body):
+        body = body.replace(".", "").replace(",", ".")
+    elif not decimal_comma and _GROUPED_POINT.fullmatch(body):
+        body = body.replace(",", "")
+    elif decimal_comma:
+        body = decimal_point(body)
+    try:
+        value = float(body)
+    except ValueError:
+        return None
+    return value * scale if math.isfinite(value) else None
+
+
 def _is_number(text: str, decimal_comma: bool) -> bool:
-    return is_number(text) or (decimal_comma and is_number(decimal_point(text)))
+    return number_value(text, decimal_comma) is not None
 
 
 def _regression_values(path: Path, layout: _Layout, codes: np.ndarray, texts: list[str],
                        lines: np.ndarray, required: bool) -> np.ndarray | None:
     """The label cells as float64 targets (N,) when regression is wanted (``required``)
     or the column looks continuous; None for classes (auto)."""
-    if layout.decimal_comma:
-        texts = [decimal_point(t) for t in texts]
-    numeric = [is_number(t) for t in texts]
-    if not all(numeric):
+    parsed = [number_value(t, layout.decimal_comma) for t in texts]
+    if any(v is None for v in parsed):
         if not required:
             return None
-        bad = numeric.index(False)
+        bad = parsed.index(None)
         row = int(lines[int(np.flatnonzero(codes == bad)[0])])
         raise DataError(f"{path}: row {row}, {column_label(layout.names, layout.label)}: "
                         f"label {texts[bad]!r} is not a number; regression needs numeric "
-                        "targets: fix the cell, or train a classifier with --task "
-                        "classification")
-    numbers = np.array([float(t) for t in texts])
+                        "targets: fix the cell, or train a classifier with "
+                        "`task='classification'`")
+    numbers = np.array(parsed, dtype=np.float64)
     values = numbers[codes]
     if not np.isfinite(values).all():
         row = int(lines[int(np.flatnonzero(~np.isfinite(values))[0])])
@@ -452,7 +496,7 @@ def _identifier_counts(body: list[tuple[int, list[str]]], position: int
     if len(cells) < _MIN_INDEX_ROWS:
         return None
     counts = Counter(cells)
-    text = [c for c in counts if not _is_number(c, True)]
+    text = [c for c in counts if not _number_either_way(c)]
     text_cells = sum(counts[c] for c in text)
     if text_cells < _IDENTIFIER_TEXT * len(cells):
         return None
@@ -519,9 +563,15 @@ def _is_header(first: list[str], body: list[tuple[int, list[str]]],
     return text_columns == width
 
 
+def _number_either_way(text: str) -> bool:
+    """A number with a decimal point or a decimal comma: a column of either kind is a
+    number column (read in the file's convention; the other is an error that says so)."""
+    return _is_number(text, False) or _is_number(text, True)
+
+
 def _mostly_text(body: list[tuple[int, list[str]]], position: int) -> bool:
     cells = [c[position] for _, c in body if len(c) > position and not is_missing(c[position])]
-    text = sum(not _is_number(c, decimal_comma=True) for c in cells)
+    text = sum(not _number_either_way(c) for c in cells)
     return text > 0 and 2 * text > len(cells)
 
 
@@ -598,9 +648,10 @@ def _numbers(cells: list[str], block: list[tuple[int, list[str]]], position: int
         pass
     out = np.empty(len(cells), dtype=np.float64)
     for i, cell in enumerate(cells):
-        try:
-            out[i] = float(decimal_point(cell) if layout.decimal_comma else cell)
-        except ValueError:
+        value = number_value(cell, layout.decimal_comma)
+        if value is not None:
+            out[i] = value
+        else:
             if not is_missing(cell):
                 hint = (" (this column was numeric in the training data)"
                         if layout.from_model else "")
