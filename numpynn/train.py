@@ -151,7 +151,11 @@ class History:
     engine: str = ""
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        """The fields, each list copied (its items are numbers). Not ``asdict``: it
+        deep-copies item by item, and a checkpoint takes this every epoch (on wine's 200
+        epochs that was 1.8 of the 2.5 seconds of a run)."""
+        return {f.name: (list(v) if isinstance(v := getattr(self, f.name), list) else v)
+                for f in fields(self)}
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> History:
