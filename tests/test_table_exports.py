@@ -204,3 +204,41 @@ def test_titanic_like_table_trains_from_the_command_line(tmp_path):
     assert "240 train / 0 val / 60 test rows" in out
     proc = numpynn("predict", "run", "--data", "titanic.csv", cwd=tmp_path)
     assert len(ok(proc).splitlines()) == 301  # header + one line per passenger
+
+
+def _iris_like_lines(delimiter: str = ",") -> list[str]:
+    X, y = _rows()
+    return [delimiter.join(["a", "b", "species"])] + [
+        delimiter.join([f"{a:.3f}", f"{b:.3f}", SPECIES[k]]) for (a, b), k in zip(X, y)]
+
+
+def test_excel_unicode_text_utf16_with_tabs_is_read(tmp_path):
+    """Excel's "Unicode Text" export: UTF-16 with a byte-order mark, tab-separated, .txt."""
+    lines = _iris_like_lines("\t")
+    (tmp_path / "t.txt").write_text("\r\n".join(lines) + "\r\n", encoding="utf-16")
+    _write(tmp_path / "plain.csv", _iris_like_lines())
+    ds, plain = load_csv(tmp_path / "t.txt"), load_csv(tmp_path / "plain.csv")
+    np.testing.assert_array_equal(ds.X, plain.X)
+    np.testing.assert_array_equal(ds.y, plain.y)
+    from numpynn.data import load_dataset
+
+    assert load_dataset(str(tmp_path / "t.txt")).X.shape == (60, 2)  # a text table
+
+
+def test_an_excel_sep_line_declares_the_delimiter_and_is_not_a_row(tmp_path):
+    _write(tmp_path / "t.csv", ["sep=;", *_iris_like_lines(";")])
+    ds = load_csv(tmp_path / "t.csv")
+    assert ds.X.shape == (60, 2) and ds.table.feature_names == ["a", "b"]
+    lines = _iris_like_lines(";")
+    lines[5] = lines[5].replace(";", ";;", 1)
+    _write(tmp_path / "bad.csv", ["sep=;", *lines])
+    with pytest.raises(DataError, match="row 7 has 4 columns"):  # the editor's line number
+        load_csv(tmp_path / "bad.csv")
+
+
+def test_a_repeated_header_row_of_joined_files_is_skipped_with_a_note(tmp_path):
+    lines = _iris_like_lines()
+    _write(tmp_path / "joined.csv", [*lines, *lines])
+    ds = load_csv(tmp_path / "joined.csv")
+    assert ds.X.shape == (120, 2) and ds.table.header
+    assert any("row(s) 62 repeat the header row" in n for n in ds.notes)

@@ -102,9 +102,13 @@ def load_csv(
     path = require_file(as_path(path), "CSV file")
     if recipe is not None and list(ignore_columns):
         raise InputError("ignore_columns come from the recipe when one is given")
-    sep = _check_delimiter(delimiter) if delimiter is not None else sniff_delimiter(path)
+    declared = _declared_delimiter(path)  # Excel's "sep=;" first line
+    sep = (_check_delimiter(delimiter) if delimiter is not None else
+           declared or sniff_delimiter(path))
     with _open_text(path) as fh:
-        rows = _rows(fh, sep, path)
+        if declared:
+            fh.readline()
+        rows = _rows(fh, sep, path, skipped=1 if declared else 0)
         first = next(rows, None)
         if first is None:
             raise DataError(f"{path}: the file is empty (no rows); give a CSV with one example "
@@ -132,6 +136,11 @@ def load_csv(
     notes = [_index_note(path, layout, p) for p in layout.index_columns]
     notes += [_empty_note(path, layout, p, len(data_rows)) for p in layout.empty_columns]
     notes += [_identifier_note(path, layout, p) for p in layout.identifier_columns]
+    if layout.repeated_headers:
+        rows = layout.repeated_headers
+        notes.append(f"note: {path.name}: row(s) {', '.join(map(str, rows[:5]))}"
+                     f"{' ...' if len(rows) > 5 else ''} repeat the header row (files joined "
+                     "one after the other, each with its header?); they are skipped.")
     if trailing:
         notes.append(f"note: {path.name}: every row ends with the delimiter {sep!r} (an empty "
                      "last cell); that empty cell is not read as a column.")
@@ -253,15 +262,25 @@ def _regression_values(path: Path, layout: _Layout, codes: np.ndarray, texts: li
 
 
 # ------------------------------------------------------------------------ the text
+#: byte-order marks of UTF-16, which Excel's "Unicode Text" export writes
+UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
+
+
 def _open_text(path: Path) -> TextIO:
-    """The file as text (UTF-8, a BOM skipped), decompressed when it is gzip."""
+    """The file as text, decompressed when it is gzip: UTF-8 (a BOM skipped), or UTF-16
+    when it starts with UTF-16's byte-order mark."""
     try:
         with open(path, "rb") as fh:
             magic = fh.read(2)
-        raw = gzip.open(path, "rb") if magic == b"\x1f\x8b" else open(path, "rb")
-    except OSError as exc:
-        raise DataError(f"cannot read {path}: {exc.strerror or exc}") from None
-    return io.TextIOWrapper(raw, encoding="utf-8-sig", newline="")
+        opener = gzip.open if magic == b"\x1f\x8b" else open
+        with opener(path, "rb") as fh:
+            start = fh.read(2)
+        raw = opener(path, "rb")
+    except (OSError, EOFError) as exc:
+        raise DataError(f"cannot read {path}: {getattr(exc, 'strerror', None) or exc}"
+                        ) from None
+    encoding = "utf-16" if start in UTF16_BOMS else "utf-8-sig"
+    return io.TextIOWrapper(raw, encoding=encoding, newline="")
 
 
 def _text_errors(path: Path, line: int):
@@ -279,13 +298,32 @@ def _text_errors(path: Path, line: int):
     return convert
 
 
+_DECLARED = re.compile(r"sep=(.)")
+
+
+def _declared_delimiter(path: Path) -> str | None:
+    """The delimiter a first line ``sep=;`` declares (Excel writes and reads it), else
+    None."""
+    try:
+        with _open_text(path) as fh:
+            first = fh.readline(64)
+    except (UnicodeDecodeError, OSError, EOFError, gzip.BadGzipFile, DataError):
+        return None
+    match = _DECLARED.fullmatch(first.rstrip("\r\n").strip('"'))
+    return match.group(1) if match and match.group(1) not in "\"\r\n" else None
+
+
 def sniff_delimiter(path: str | os.PathLike[str]) -> str:
     """The delimiter of a CSV file among ``,`` ``;`` and tab, from its first lines.
 
-    csv.Sniffer (restricted to those three) decides; when it cannot, the candidate that
-    occurs most often in the first line wins, and ``,`` when none occurs.
+    A first line ``sep=X`` (Excel's) declares it. Else csv.Sniffer (restricted to those
+    three) decides; when it cannot, the candidate that occurs most often in the first
+    line wins, and ``,`` when none occurs.
     """
     path = require_file(as_path(path), "CSV file")
+    declared = _declared_delimiter(path)
+    if declared:
+        return declared
     try:
         with _open_text(path) as fh:
             lines = []
@@ -319,13 +357,14 @@ def _check_delimiter(delimiter: str) -> str:
     return delimiter
 
 
-def _rows(fh: TextIO, delimiter: str, path: Path) -> Iterator[tuple[int, list[str]]]:
+def _rows(fh: TextIO, delimiter: str, path: Path, skipped: int = 0
+          ) -> Iterator[tuple[int, list[str]]]:
     """The non-blank rows as (the line the row starts on, as an editor counts: a quoted
-    cell may span lines; stripped cells)."""
+    cell may span lines; stripped cells); ``skipped`` lines were read before."""
     reader = csv.reader(fh, delimiter=delimiter)
     convert = _text_errors(path, 1)
     while True:
-        start = reader.line_num + 1
+        start = reader.line_num + 1 + skipped
         try:
             cells = next(reader)
         except StopIteration:
@@ -357,11 +396,18 @@ def _chain(sample: list[tuple[int, list[str]]], rest: Iterator[tuple[int, list[s
     """The data rows (sample then the rest of the file), each checked for its length;
     the rest also for values in a column left out as empty in the sample."""
     n_columns = layout.n_columns
+    header = layout.names if layout.header else None
     for line, cells in sample:
+        if cells == header:  # files joined one after the other, each with its header
+            layout.repeated_headers.append(line)
+            continue
         _check_width(line, cells, n_columns, path)
         yield line, cells
     empty = layout.empty_columns
     for line, cells in rest:
+        if cells == header:
+            layout.repeated_headers.append(line)
+            continue
         _check_width(line, cells, n_columns, path)
         for p in empty:
             if not is_missing(cells[p]):
@@ -397,6 +443,7 @@ class _Layout:
     from_model: bool = False
     index_columns: list[int] = field(default_factory=list)  # row numbers, left out
     empty_columns: list[int] = field(default_factory=list)  # no value in the sample
+    repeated_headers: list[int] = field(default_factory=list)  # rows equal to the header
     #: text columns whose values mostly occur once -> (values seen once, filled cells)
     identifier_columns: dict[int, tuple[int, int]] = field(default_factory=dict)
     decimal_comma: bool = False  # "5,1" is 5.1 (files separated by ; or tab)
@@ -546,8 +593,8 @@ def _is_header(first: list[str], body: list[tuple[int, list[str]]],
     columns that are text throughout, when no first-row cell occurs again below it.
     decimal_comma: "5,1" counts as a number.
     """
-    width = len(first)
-    rows = [cells for _, cells in body if len(cells) == width]
+    width = len(first)  # a copy of the first row further down (joined files) says nothing
+    rows = [cells for _, cells in body if len(cells) == width and cells != first]
     if not rows:  # a single row: a header if any cell is text
         return any(not _is_number(c, decimal_comma) and not is_missing(c) for c in first)
     text_columns = 0

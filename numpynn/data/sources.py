@@ -14,7 +14,7 @@ import numpy as np
 
 from ..errors import DataError
 from .cifar import load_cifar10
-from .csv_file import load_csv
+from .csv_file import UTF16_BOMS, load_csv
 from .dataset import Dataset
 from .download import DATASETS, FASHION_CLASS_NAMES, download_dataset
 from .idx import load_mnist
@@ -97,19 +97,22 @@ OTHER_FORMATS = {
 
 
 def _looks_like_text(path: str) -> bool:
-    """Whether the file's first 64 KiB are UTF-8 text with no NUL byte."""
+    """Whether the file's first 64 KiB are UTF-8 text with no NUL byte, or UTF-16 text
+    that starts with its byte-order mark (Excel's "Unicode Text" export)."""
     try:
         with open(path, "rb") as fh:
             head = fh.read(1 << 16)
     except OSError:
         return False
-    if b"\0" in head:
+    utf16 = head[:2] in UTF16_BOMS
+    if b"\0" in head and not utf16:
         return False
     try:
-        codecs.getincrementaldecoder("utf-8")().decode(head, final=False)
+        text = codecs.getincrementaldecoder("utf-16" if utf16 else "utf-8")().decode(
+            head, final=False)
     except UnicodeDecodeError:
         return False
-    return True
+    return "\0" not in text
 
 
 def is_csv_spec(spec: str) -> bool:
