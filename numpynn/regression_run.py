@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 
 from .data import Dataset, Preprocessor, TableRecipe, load_dataset
-from .data.table import class_like_column, column_label
+from .data.table import class_like_column, column_label, named_like_a_label
 from .errors import DataError, InputError
 from .experiment import SplitArrays, split_sizes, split_sizes_text
 from .io import SavedModel, save_model, write_json_atomic
@@ -98,13 +98,13 @@ def load_task(options: Any) -> tuple[Dataset, str, str | None]:
     if is_csv_spec(options.data):
         extra["task"] = task
     elif task == "regression":
-        raise InputError(f"--task regression needs a CSV file with a numeric target column; "
-                         f"{options.data} is a classification data set.")
+        raise InputError(f"`task='regression'` needs a CSV file with a numeric target "
+                         f"column; {options.data} is a classification data set.")
     ds = load_dataset(options.data, label_column=options.label_column, **extra)
     if ds.y is None:
         raise DataError(f"{options.data} has no labels; training needs a label column.")
     if ds.y.dtype.kind != "f":
-        return ds, "classification", None
+        return ds, "classification", _default_label_note(ds, options)
     note = None
     if task == "auto":
         _refuse_forgotten_label_column(ds, options)
@@ -113,8 +113,31 @@ def load_task(options: Any) -> tuple[Dataset, str, str | None]:
         column = f"the label column {name!r}" if name else "the label column"
         note = (f"note: {column} looks continuous ({distinct} distinct values in "
                 f"{ds.y.shape[0]} rows), so numpynn trains a regression (squared error; "
-                "R^2, RMSE, MAE). Give --task classification to treat it as classes.")
+                "R^2, RMSE, MAE). Give `task='classification'` to treat it as classes.")
     return ds, "regression", note
+
+
+def _default_label_note(ds: Dataset, options: Any) -> str | None:
+    """For classes taken from the default (last) column of a CSV with a header: a note
+    naming it; a DataError when another column is named like a label (``target``,
+    ``class``, ...) and the last one is not, as the user most likely forgot
+    ``label_column``."""
+    table = ds.table
+    if (table is None or table.label is None or options.label_column != -1
+            or table.columns is None):
+        return None
+    label = column_label(table.columns, table.label)
+    j = class_like_column(table, ds.X, by_name_only=True)
+    if j is not None and not named_like_a_label(table.label_name):
+        name = table.columns[table.features[j]]
+        raise DataError(
+            f"{ds.name}: the label column is {label}, the last one (no `label_column` was "
+            f"given), while {table.feature_label(j)} is named like the label; give "
+            f"`label_column={name!r}` to classify by it, or `label_column="
+            f"{table.label_name!r}` to keep the last column.")
+    classes = ", ".join(map(str, ds.classes[:5])) + (", ..." if len(ds.classes) > 5 else "")
+    return (f"note: {ds.name}: the label is the last column, {label} ({len(ds.classes)} "
+            f"classes: {classes}); `label_column` names another.")
 
 
 def _refuse_forgotten_label_column(ds: Dataset, options: Any) -> None:

@@ -230,3 +230,41 @@ def test_files_of_other_formats_get_a_conversion_recipe(tmp_path, name, words):
     with pytest.raises(DataError, match=words) as info:
         load_dataset(str(tmp_path / name))
     assert "CSV" in str(info.value) and "did you mean" not in str(info.value)
+
+
+def _target_first(tmp_path, last: str = "color"):
+    rng = np.random.default_rng(0)
+    path = tmp_path / "target_first.csv"
+    _write(path, ["target", "x1", "x2", last],
+           [[i % 2, f"{rng.normal() + i % 2:.3f}", f"{rng.normal():.3f}",
+             ("red", "blue")[int(rng.integers(2))]] for i in range(100)])
+    return path
+
+
+def test_a_column_named_like_the_label_is_not_passed_over_for_a_category(tmp_path):
+    """The last column is a category (so it could be classes), but another column is
+    named 'target': the label flag was forgotten; refused with both ways out."""
+    path = _target_first(tmp_path)
+    with pytest.raises(DataError) as info:
+        load_task(RunOptions(data=str(path)))
+    text = str(info.value)
+    assert "'color' (column 4), the last one" in text and "'target' (column 1)" in text
+    assert "`label_column='target'`" in text and "`label_column='color'`" in text
+    ds, task, note = load_task(RunOptions(data=str(path), label_column="target"))
+    assert task == "classification" and note is None and ds.n_classes == 2
+    # a last column named like a label too ('class') is taken, with a note
+    ds, _, note = load_task(RunOptions(data=str(_target_first(tmp_path, last="class"))))
+    assert list(ds.classes) == ["blue", "red"]
+    assert note.startswith("note: target_first.csv: the label is the last column, 'class'")
+
+
+def test_the_default_label_is_named_in_a_note(tmp_path):
+    X, y = _table()
+    path = tmp_path / "t.csv"
+    _write(path, ["a", "b", "c", "kind"],
+           [[*(f"{v:.3f}" for v in x), SPECIES[k]] for x, k in zip(X, y)])
+    _, task, note = load_task(RunOptions(data=str(path)))
+    assert task == "classification"
+    assert note == ("note: t.csv: the label is the last column, 'kind' (column 4) (3 classes: "
+                    "setosa, versicolor, virginica); `label_column` names another.")
+    assert load_task(RunOptions(data=str(path), label_column="kind"))[2] is None

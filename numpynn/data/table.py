@@ -90,13 +90,21 @@ def _few_values(column: np.ndarray, max_classes: int = 20) -> bool:
     return 2 <= distinct <= max_classes and 2 * distinct <= values.size
 
 
-def class_like_column(recipe: TableRecipe, X: np.ndarray) -> int | None:
+def named_like_a_label(name: str | None) -> bool:
+    """Whether a column name is one of :data:`LABEL_NAMES` (case, spaces and punctuation
+    aside: ``"Class Label"`` is)."""
+    return name is not None and "".join(ch for ch in name.lower() if ch.isalnum()) in LABEL_NAMES
+
+
+def class_like_column(recipe: TableRecipe, X: np.ndarray, *, by_name_only: bool = False
+                      ) -> int | None:
     """The feature number (0..F-1) of a column that looks like class labels, or None.
 
     For a label column that looks continuous although the user did not choose it: a
     feature column named like a label (``class``, ``label``, ``target``, ``species``, ...,
     see :data:`LABEL_NAMES`) with few distinct values, or a text column in the file's first
-    position with few distinct values (wine and iris tables written label first).
+    position with few distinct values (wine and iris tables written label first);
+    ``by_name_only``: the first rule alone.
     X: (N, F) raw features as :func:`numpynn.data.load_csv` returns them.
     """
     if recipe.source != "csv" or not recipe.features:
@@ -104,11 +112,10 @@ def class_like_column(recipe: TableRecipe, X: np.ndarray) -> int | None:
     names = recipe.feature_names
     for j, position in enumerate(recipe.features):
         column = X[:, j]
-        if names is not None:
-            key = "".join(ch for ch in names[j].lower() if ch.isalnum())
-            if key in LABEL_NAMES and _few_values(column):
-                return j
-        if position == 0 and j in recipe.categorical and _few_values(column):
+        if names is not None and named_like_a_label(names[j]) and _few_values(column):
+            return j
+        if (not by_name_only and position == 0 and j in recipe.categorical
+                and _few_values(column)):
             return j
     return None
 
