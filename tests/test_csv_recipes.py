@@ -186,7 +186,7 @@ def test_ignore_columns_by_name_and_index(tmp_path):
     ds = load_csv(tmp_path / "t.csv", label_column="species", ignore_columns=[0, "color"])
     assert ds.table.feature_names == ["length", "width", "weight"]
     np.testing.assert_array_equal(ds.X, frame[["length", "width", "weight"]].to_numpy())
-    with pytest.raises(DataError, match="ignore_columns='size' is not a column"):
+    with pytest.raises(DataError, match="`ignore_columns='size'` is not a column"):
         load_csv(tmp_path / "t.csv", ignore_columns=["size"])
     with pytest.raises(DataError, match="is the label column"):
         load_csv(tmp_path / "t.csv", ignore_columns=["species"])

@@ -242,3 +242,18 @@ def test_a_repeated_header_row_of_joined_files_is_skipped_with_a_note(tmp_path):
     ds = load_csv(tmp_path / "joined.csv")
     assert ds.X.shape == (120, 2) and ds.table.header
     assert any("row(s) 62 repeat the header row" in n for n in ds.notes)
+
+
+@pytest.mark.parametrize(("given", "meant"), [("Species", "species"), ("specie", "species"),
+                                              ("sepal_length", "sepal length")])
+def test_a_misspelt_column_name_suggests_the_column(tmp_path, given, meant):
+    X, y = _rows()
+    _write(tmp_path / "t.csv", ["sepal length,b,species"]
+           + [f"{a:.3f},{b:.3f},{SPECIES[k]}" for (a, b), k in zip(X, y)])
+    with pytest.raises(DataError, match=f"did you mean {meant!r}"):
+        load_csv(tmp_path / "t.csv", label_column=given)
+    with pytest.raises(DataError) as info:
+        load_csv(tmp_path / "t.csv", label_column="colour")
+    assert "did you mean" not in str(info.value)
+    proc = numpynn("train", "--data", "t.csv", "--label-column", given, cwd=tmp_path)
+    assert proc.returncode == 2 and f"--label-column {given} is not a column" in proc.stderr

@@ -142,13 +142,32 @@ def resolve_column(spec: int | str, names: Sequence[str] | None, n_columns: int,
             raise DataError(f"{source}: {what}={spec!r} names a column, but the file has no "
                             "header row; give the column's index instead (0 is the first)")
         if text not in names:
-            raise DataError(f"{source}: {what}={spec!r} is not a column of the file; its "
-                            f"columns are {_preview(list(names))}")
+            close = _closest_name(text, names)
+            hint = f"; did you mean {close!r}?" if close else ""
+            raise DataError(f"{source}: `{what}={spec!r}` is not a column of the file{hint} "
+                            f"(names are matched exactly); its columns are "
+                            f"{_preview(list(names))}")
         return list(names).index(text)
     if not -n_columns <= spec < n_columns:
         raise DataError(f"{source}: {what}={spec} is out of range for a file with {n_columns} "
                         f"columns; use 0..{n_columns - 1}, -1 for the last column, or a name")
     return int(spec) % n_columns
+
+
+def _closest_name(text: str, names: Sequence[str]) -> str | None:
+    """The column name ``text`` most likely meant: the same but for case, spaces and
+    punctuation, else the nearest spelling (difflib), else None."""
+    import difflib
+
+    def key(name: str) -> str:
+        return "".join(ch for ch in name.lower() if ch.isalnum())
+
+    same = [n for n in names if key(n) == key(text)]
+    if same:
+        return same[0]
+    near = difflib.get_close_matches(text.lower(), [n.lower() for n in names], n=1,
+                                     cutoff=0.75)
+    return next(n for n in names if n.lower() == near[0]) if near else None
 
 
 def _preview(values: Sequence[object], limit: int = 12) -> str:
