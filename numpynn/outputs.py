@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import errno
 import os
+import signal
 import stat
 import sys
 import tempfile
@@ -129,6 +130,48 @@ def write_path(path: str | os.PathLike[str], write: Callable[[BinaryIO], object]
     # a link is kept: the regular file it points to (or will) is replaced atomically
     target = Path(os.path.realpath(path)) if os.path.islink(path) else Path(path)
     return atomic_replace(target, write)
+
+
+#: The signals that end a command early (Ctrl-C, kill); see :func:`commit_point`.
+ENDING_SIGNALS = (signal.SIGINT, signal.SIGTERM)
+_hold: dict[str, object] = {"enabled": False, "previous": None, "late": []}
+
+
+def hold_signals_after_commit(enabled: bool) -> None:
+    """The command line turns this on: from a command's commit point on (its final files
+    start to replace the old ones), SIGINT and SIGTERM only get recorded until
+    :func:`release_held_signals`, so a command never reports an interrupt after it has
+    written its files. Off (the default) for library callers, whose Ctrl-C is theirs."""
+    _hold["enabled"] = enabled
+
+
+def _record(signum: int, frame: object) -> None:
+    _hold["late"].append(signum)  # type: ignore[union-attr]
+
+
+def commit_point() -> None:
+    """Where a command's final outputs are about to be written: when
+    :func:`hold_signals_after_commit` asked for it, the ending signals are recorded from
+    here on instead of raising (Python runs signal handlers in the main thread whichever
+    thread the signal reached, so BLAS threads cannot let one through)."""
+    if not _hold["enabled"] or _hold["previous"] is not None:
+        return
+    try:
+        _hold["previous"] = {s: signal.signal(s, _record) for s in ENDING_SIGNALS}
+    except ValueError:  # not the main thread: nothing to hold
+        _hold["previous"] = None
+
+
+def release_held_signals() -> list[int]:
+    """End the hold and restore the handlers; returns the signals that arrived after the
+    commit point (they are not acted on: the command had finished its work)."""
+    _hold["enabled"] = False
+    previous, late = _hold["previous"], list(_hold["late"])  # type: ignore[call-overload]
+    _hold["previous"], _hold["late"] = None, []
+    if isinstance(previous, dict):
+        for s, handler in previous.items():
+            signal.signal(s, handler)
+    return late
 
 
 def atomic_replace(path: Path, write: Callable[[BinaryIO], object]) -> Path:

@@ -26,7 +26,14 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from .errors import InputError
-from .outputs import TEMP_SUFFIX, atomic_replace, check_output, classify, make_parent
+from .outputs import (
+    TEMP_SUFFIX,
+    atomic_replace,
+    check_output,
+    classify,
+    commit_point,
+    make_parent,
+)
 
 MODEL_FILE, HISTORY_FILE, CHECKPOINT_FILE = "model.npz", "history.json", "checkpoint.npz"
 REPORT_FILES = ("report.html", "loss.png", "accuracy.png", "confusion.png", "weights.png")
@@ -145,6 +152,7 @@ class StagedOutputs:
         names.sort(key=lambda n: n == MODEL_FILE)
         for name in names:  # check them all before moving any
             check_output(self.out / name, what="the run's file")
+        commit_point()
         done = {}
         for name in names:
             done[name] = _move(self.dir / name, self.out / name)

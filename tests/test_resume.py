@@ -429,3 +429,46 @@ def test_temp_files_of_killed_processes_are_removed_and_live_ones_kept(tmp_path)
     removed = remove_stale_temp_files(tmp_path)
     assert sorted(removed) == sorted([stale, staging])
     assert live.exists() and not stale.exists() and not staging.exists()
+
+
+def test_a_signal_after_the_commit_point_does_not_undo_a_finished_command(tmp_path,
+                                                                         monkeypatch, capsys):
+    """Ctrl-C (or SIGTERM) that arrives while the run's files are being moved into place,
+    or later, is too late to stop anything: the command ends with 0 and its files, not
+    with 'interrupted' and files it said it did not write. In-process, through the same
+    main() the console script runs."""
+    import numpynn.runfiles as runfiles
+    from numpynn.cli.main import main
+
+    real_move = runfiles._move
+    sent = []
+
+    def move_then_interrupt(staged, target):
+        done = real_move(staged, target)
+        if not sent:
+            sent.append(target.name)
+            os.kill(os.getpid(), signal.SIGINT)
+            os.kill(os.getpid(), signal.SIGTERM)
+            time.sleep(0.05)  # the handlers run now, in the main thread
+        return done
+
+    monkeypatch.setattr(runfiles, "_move", move_then_interrupt)
+    monkeypatch.chdir(tmp_path)
+    code = main(["train", "--data", "digits", "--hidden", "8", "--epochs", "1", "--quiet",
+                 "--no-report", "--out", "run"])
+    err = capsys.readouterr().err
+    assert sent and code == 0 and "interrupted" not in err and "terminated" not in err
+    assert (tmp_path / "run" / "model.npz").is_file()
+    # the handlers are back: a later Ctrl-C in this process raises as usual
+    with pytest.raises(KeyboardInterrupt):
+        os.kill(os.getpid(), signal.SIGINT)
+        time.sleep(0.05)
+
+
+def test_library_callers_keep_their_ctrl_c_at_the_commit_point():
+    from numpynn.outputs import commit_point
+
+    commit_point()  # the hold is the command line's, off here
+    with pytest.raises(KeyboardInterrupt):
+        os.kill(os.getpid(), signal.SIGINT)
+        time.sleep(0.05)

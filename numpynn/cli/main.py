@@ -128,6 +128,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     if debug:
         argv.remove("--debug")
     previous = _install(signal.SIGTERM, _raise_terminated)
+    from ..outputs import hold_signals_after_commit, release_held_signals
+
+    hold_signals_after_commit(True)  # an interrupt after the files are written is too late
     try:
         parser = build_parser()
         args = parser.parse_args(argv)
@@ -169,6 +172,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SystemExit as exc:  # --help / --version
         code = int(exc.code or 0)
     finally:
+        release_held_signals()
         _install(signal.SIGTERM, previous)
     return code
 
@@ -192,5 +196,9 @@ def _one_line(exc: BaseException) -> str:
 
 
 def run() -> None:
-    """Console-script entry point."""
-    sys.exit(main())
+    """Console-script entry point. Once main() has its exit code the command is over: a
+    signal arriving on the way out must not turn it into a death by signal."""
+    code = main()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        _install(signum, signal.SIG_IGN)
+    sys.exit(code)

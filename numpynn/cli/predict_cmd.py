@@ -12,7 +12,7 @@ import numpy as np
 from ..errors import InputError
 from ..experiment import data_inputs, prediction_data
 from ..io import load_model
-from ..outputs import check_output, write_path
+from ..outputs import check_output, commit_point, write_path
 from ..predictions import prediction_csv, write_predictions
 from ..regression_run import is_regression_model, predict_values
 from . import common
@@ -58,6 +58,7 @@ def run(args: argparse.Namespace) -> int:
         if args.output is None or str(args.output) == "-":
             sys.stdout.write(text)
         else:
+            commit_point()
             write_path(args.output, lambda fh: fh.write(text.encode("utf-8")), inputs,
                        what="--output")
             print(f"wrote {n} predictions to {args.output}", file=sys.stderr)
@@ -65,6 +66,7 @@ def run(args: argparse.Namespace) -> int:
     if args.output is None or str(args.output) == "-":
         sys.stdout.write(prediction_csv(saved, X, args.proba, source=args.data))
     else:
+        commit_point()
         n = write_predictions(args.output, saved, X, args.proba, inputs, source=args.data)
         print(f"wrote {n} predictions to {args.output}", file=sys.stderr)
     return 0
