@@ -256,3 +256,17 @@ def test_a_misspelt_column_name_suggests_the_column(tmp_path, given, meant):
     assert "did you mean" not in _error_of(tmp_path / "t.csv", label_column="colour")
     proc = numpynn("train", "--data", "t.csv", "--label-column", given, cwd=tmp_path)
     assert proc.returncode == 2 and f"--label-column {given} is not a column" in proc.stderr
+
+
+def test_search_reports_the_columns_left_out(tmp_path):
+    """`numpynn search` reads the table as train does, and says so: the notes on the
+    columns left out come with its result (the CLI prints them)."""
+    from numpynn.search import SearchSpace, search
+
+    _write(tmp_path / "titanic.csv", _passengers())
+    options = RunOptions(data=str(tmp_path / "titanic.csv"), label_column="Survived",
+                         impute="median")
+    space = SearchSpace(hidden=[[8]], epochs=[1], batch_size=[32])
+    result = search(options, space, trials=1, seed=0, jobs=1, retrain=False)
+    for name in ("PassengerId", "Name", "Ticket", "Cabin"):
+        assert [n for n in result.notes if f"'{name}'" in n], name

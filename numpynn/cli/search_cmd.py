@@ -274,6 +274,8 @@ def run(args: argparse.Namespace) -> int:
               file=sys.stderr)
         return interrupted_exit_code(exc)
     rows = result.rows
+    for note in result.notes:
+        print(common.flag_message(note))
     print(f"search: {mode}, {len(rows)} trials, seed {seed}, data {options.data}; "
           f"{result.backend}; {result.seconds:.1f} s")
     print(format_table(rows, args.top))

@@ -49,11 +49,14 @@ class SearchError(NumpynnError):
 @dataclass
 class SearchResult:
     """rows: every trial, ranked (best first); best: the best row; metrics: the retrained
-    best model's train/val/test accuracy and loss; paths: the files written."""
+    best model's train/val/test accuracy and loss; notes: what reading and splitting the
+    data decided (see :func:`numpynn.search.trials.search_splits`); paths: the files
+    written."""
 
     rows: list[dict[str, Any]]
     best: dict[str, Any] | None
     metrics: dict[str, dict[str, float]] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
     saved: SavedModel | None = None
     seconds: float = 0.0
     backend: str = ""
@@ -260,7 +263,7 @@ def search(
         if own_client is not None:
             own_client.close()
 
-    result = SearchResult(ranked(rows), None, backend=backend)
+    result = SearchResult(ranked(rows), None, backend=backend, notes=list(splits.notes))
     if out_dir is not None:
         result.paths.update(_write_summary(out_dir, result.rows, settings))
     ok = [r for r in result.rows if r["status"] == "ok"]

@@ -61,11 +61,16 @@ def _splits(options: RunOptions, fingerprint: str | None = None) -> Splits:
 
 def search_splits(options: RunOptions) -> Splits | RegressionSplits:
     """The splits of ``numpynn train`` for the options' task: a continuous label column of
-    a CSV (or task "regression") gives regression splits (random split, target scaler)."""
-    ds, task, _ = load_task(options)
-    if task == "regression":
-        return prepare_regression(ds, options, source_kind(options.data))
-    return prepare_splits(options, ds)
+    a CSV (or task "regression") gives regression splits (random split, target scaler).
+    Their ``notes`` hold what reading and splitting decided (columns left out, the task
+    chosen, a category found outside the training rows only)."""
+    ds, task, note = load_task(options)
+    notes = [*ds.notes, *([note] if note else [])]
+    splits: Splits | RegressionSplits = (
+        prepare_regression(ds, options, source_kind(options.data)) if task == "regression"
+        else prepare_splits(options, ds))
+    splits.notes = [*notes, *splits.notes]  # what reading and splitting decided
+    return splits
 
 
 def trial_options(base: RunOptions, trial: Mapping[str, Any]) -> RunOptions:
