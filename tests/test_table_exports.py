@@ -41,20 +41,26 @@ def _options(path, **kw) -> RunOptions:
                       train=TrainConfig(epochs=2, batch_size=16, seed=0), **kw)
 
 
-@pytest.mark.parametrize("header", [True, False])
-def test_a_delimiter_at_the_end_of_every_line_is_not_a_column(tmp_path, header):
+def test_a_delimiter_at_the_end_of_every_line_is_not_a_column(tmp_path):
     X, y = _rows()
     body = [f"{a:.3f},{b:.3f},{SPECIES[k]}," for (a, b), k in zip(X, y)]
-    _write(tmp_path / "t.csv", (["a,b,species,"] if header else []) + body)
+    _write(tmp_path / "t.csv", ["a,b,species,", *body])
     ds = load_csv(tmp_path / "t.csv")
     assert ds.X.shape == (60, 2) and list(ds.classes) == list(SPECIES)
     assert any("ends with the delimiter" in n for n in ds.notes)
     # the same table without the trailing delimiter reads the same
-    _write(tmp_path / "plain.csv", (["a,b,species"] if header else [])
-           + [line[:-1] for line in body])
+    _write(tmp_path / "plain.csv", ["a,b,species"] + [line[:-1] for line in body])
     plain = load_csv(tmp_path / "plain.csv")
     np.testing.assert_array_equal(ds.X, plain.X)
     np.testing.assert_array_equal(ds.y, plain.y)
+
+
+def test_without_a_header_an_empty_last_column_is_an_empty_label_column(tmp_path):
+    """'5.1,3.5,' on every line of a headerless file may be unlabelled rows: training on
+    the last feature as the label would be silently wrong, so the labels are missing."""
+    X, _ = _rows()
+    _write(tmp_path / "t.csv", [f"{a:.3f},{b:.3f}," for a, b in X])
+    assert "60 row(s) have no label" in _error_of(tmp_path / "t.csv")
 
 
 def test_a_trailing_delimiter_on_some_lines_only_is_a_ragged_row(tmp_path):
@@ -267,6 +273,7 @@ def test_search_reports_the_columns_left_out(tmp_path):
     options = RunOptions(data=str(tmp_path / "titanic.csv"), label_column="Survived",
                          impute="median")
     space = SearchSpace(hidden=[[8]], epochs=[1], batch_size=[32])
-    result = search(options, space, trials=1, seed=0, jobs=1, retrain=False)
+    result = search(options, space, trials=1, seed=0, jobs=1, retrain=False,
+                    out=tmp_path / "search")
     for name in ("PassengerId", "Name", "Ticket", "Cabin"):
         assert [n for n in result.notes if f"'{name}'" in n], name

@@ -379,9 +379,14 @@ def _rows(fh: TextIO, delimiter: str, path: Path, skipped: int = 0
 
 
 def _ends_with_delimiter(sample: list[tuple[int, list[str]]]) -> bool:
-    """Whether every sampled row (the header too) ends with an empty cell after its last
-    delimiter, as some exports write ``a,b,c,``: that cell is not a column."""
-    return len(sample) >= 2 and all(len(cells) >= 2 and cells[-1] == "" for _, cells in sample)
+    """Whether every sampled row, a header first, ends with an empty cell after its last
+    delimiter, as some exports write ``a,b,c,``: that cell is not a column. Without a
+    header (a first row of text) an empty last column may be a label column left empty,
+    which must be refused as such, so it is kept."""
+    first = sample[0][1][:-1]
+    header_like = any(not _number_either_way(c) and not is_missing(c) for c in first)
+    return (len(sample) >= 2 and header_like
+            and all(len(cells) >= 2 and cells[-1] == "" for _, cells in sample))
 
 
 def _without_last_cell(rows: Iterator[tuple[int, list[str]]], width: int
