@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from numpynn.data import load_csv
-from numpynn.data.csv_file import number_value
+from numpynn.data.cells import number_value
 from numpynn.errors import DataError
 from numpynn.experiment import RunOptions, prediction_data, run_training
 from numpynn.train import TrainConfig

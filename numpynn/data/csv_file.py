@@ -16,10 +16,8 @@ from __future__ import annotations
 import csv
 import gzip
 import io
-import math
 import os
 import re
-from collections import Counter
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -29,6 +27,8 @@ import numpy as np
 
 from ..errors import DataError, InputError
 from ._files import as_path, require_file
+from .cells import decimal_point, is_number_cell, number_either_way, number_value
+from .csv_columns import holds_row_numbers, identifier_counts, mostly_text
 from .dataset import Dataset
 from .labels import as_classes, encode_labels, is_number, parse_label_cells
 from .table import (
@@ -70,10 +70,11 @@ def load_csv(
     category in ``ds.table.categorical[j]`` (a file-wide sorted list); NaN marks a
     missing cell (empty, NA, N/A, NaN, null, ?). Numbers may be written as spreadsheets
     format them (percentages, currency signs, thousands separators; decimal commas in
-    files separated by ; or tab: :func:`number_value`). Blank lines are skipped; a
-    delimiter ending every line adds no column. Columns of row numbers, empty columns and
-    identifiers (text whose values mostly occur once: names, ticket numbers) are left out
-    of the features, each with a note in ``Dataset.notes``. A missing label is an error.
+    files separated by ; or tab: :func:`numpynn.data.cells.number_value`). Blank lines
+    are skipped; a delimiter ending every line adds no column. Columns of row numbers,
+    empty columns and identifiers (text whose values mostly occur once: names, ticket
+    numbers) are left out of the features, each with a note in ``Dataset.notes``. A
+    missing label is an error.
 
     Args:
         path: the file.
@@ -183,57 +184,6 @@ def _identifier_note(path: Path, layout: _Layout, position: int) -> str:
             "repeats, so one-hot columns of it could not carry over to new rows; it is not "
             "used as a feature. To use it, put what it means (a title, a prefix) in a column "
             "of its own.")
-
-
-def decimal_point(text: str) -> str:
-    """``"5,1"`` -> ``"5.1"``: a number written with a decimal comma (one comma, no point),
-    as spreadsheets in many locales save ;-separated files; other text unchanged."""
-    if text.count(",") == 1 and "." not in text:
-        return text.replace(",", ".")
-    return text
-
-
-_CURRENCY = "$€£¥"
-_GROUPED_POINT = re.compile(r"[+-]?\d{1,3}(?:,\d{3})+(?:\.\d*)?")  # 1,234,567.89
-_GROUPED_COMMA = re.compile(r"[+-]?\d{1,3}(?:\.\d{3})+,\d*")  # 1.234.567,89
-
-
-def number_value(text: str, decimal_comma: bool) -> float | None:
-    """The number a cell writes, or None when it is not one. Besides what ``float``
-    reads: a decimal comma (``"5,1"``, with ``decimal_comma``: files separated by ; or
-    tab), thousands separators (``"1,234.5"``; ``"1.234,5"`` with ``decimal_comma``), a
-    currency sign before or after (``"$1,200"``, ``"15 €"``) and percentages
-    (``"12.5%"`` is 0.125), as spreadsheets export them."""
-    try:
-        return float(text)
-    except ValueError:
-        pass
-    body, scale = text.strip(), 1.0
-    if body.endswith("%"):
-        body, scale = body[:-1].rstrip(), 0.01
-    if body[:1] in _CURRENCY:
-        body = body[1:].lstrip()
-    elif body[-1:] in _CURRENCY:
-        body = body[:-1].rstrip()
-    elif body[:1] in "+-" and body[1:2] in _CURRENCY:  # -$5
-        body = body[0] + body[2:].lstrip()
-    if not body or body[-1] in "%" + _CURRENCY:
-        return None
-    if decimal_comma and _GROUPED_COMMA.fullmatch(body):
-        body = body.replace(".", "").replace(",", ".")
-    elif not decimal_comma and _GROUPED_POINT.fullmatch(body):
-        body = body.replace(",", "")
-    elif decimal_comma:
-        body = decimal_point(body)
-    try:
-        value = float(body)
-    except ValueError:
-        return None
-    return value * scale if math.isfinite(value) else None
-
-
-def _is_number(text: str, decimal_comma: bool) -> bool:
-    return number_value(text, decimal_comma) is not None
 
 
 def _regression_values(path: Path, layout: _Layout, codes: np.ndarray, texts: list[str],
@@ -384,7 +334,7 @@ def _ends_with_delimiter(sample: list[tuple[int, list[str]]]) -> bool:
     header (a first row of text) an empty last column may be a label column left empty,
     which must be refused as such, so it is kept."""
     first = sample[0][1][:-1]
-    header_like = any(not _number_either_way(c) and not is_missing(c) for c in first)
+    header_like = any(not number_either_way(c) and not is_missing(c) for c in first)
     return (len(sample) >= 2 and header_like
             and all(len(cells) >= 2 and cells[-1] == "" for _, cells in sample))
 
@@ -481,12 +431,12 @@ def _layout(path: Path, sample: list[tuple[int, list[str]]], delimiter: str,
             ignored.append(position)
     body = sample[1:] if has_header else sample
     chosen = [j for j in range(n_columns) if j != label and j not in ignored]
-    index_columns = [j for j in chosen if _holds_row_numbers(body, j)]
+    index_columns = [j for j in chosen if holds_row_numbers(body, j)]
     whole = [row for row in body if len(row[1]) == n_columns]  # ragged rows fail later
     empty_columns = [j for j in chosen
                      if whole and all(is_missing(cells[j]) for _, cells in whole)]
     identifiers = {j: counts for j in chosen if j not in index_columns + empty_columns
-                   and (counts := _identifier_counts(whole, j)) is not None}
+                   and (counts := identifier_counts(whole, j)) is not None}
     ignored += index_columns + empty_columns + list(identifiers)
     features = [j for j in range(n_columns) if j != label and j not in ignored]
     if not features:
@@ -500,7 +450,7 @@ def _layout(path: Path, sample: list[tuple[int, list[str]]], delimiter: str,
             f"{path}: row {first_line} has {shape}, so there is no feature column besides "
             f"the label and ignored ones{left_out} (delimiter {delimiter!r}); if the file is "
             "separated otherwise, give `delimiter`")
-    categorical = [j for j, p in enumerate(features) if _mostly_text(body, p)]
+    categorical = [j for j, p in enumerate(features) if mostly_text(body, p)]
     recipe = TableRecipe(source="csv", n_features=len(features), delimiter=delimiter,
                          header=has_header, columns=names, n_columns=n_columns, label=label,
                          ignored=sorted(ignored), features=features,
@@ -508,56 +458,6 @@ def _layout(path: Path, sample: list[tuple[int, list[str]]], delimiter: str,
     return _Layout(has_header, n_columns, names, label, features,
                    {j: None for j in categorical}, recipe, index_columns=index_columns,
                    empty_columns=empty_columns, identifier_columns=identifiers)
-
-
-#: a column is taken for row numbers only in files with at least this many rows
-_MIN_INDEX_ROWS = 20
-
-
-def _holds_row_numbers(body: list[tuple[int, list[str]]], position: int) -> bool:
-    """Whether the column at ``position`` counts the rows (k, k+1, k+2, ... with k 0 or 1)
-    in the sampled rows: an index column, which carries nothing about an example."""
-    if len(body) < _MIN_INDEX_ROWS:
-        return False
-    try:
-        values = [int(cells[position]) for _, cells in body]
-    except (ValueError, IndexError):
-        return False
-    start = values[0]
-    return start in (0, 1) and all(v == start + i for i, v in enumerate(values))
-
-
-#: a column whose filled sampled cells are at least this share values seen once, and
-#: whose text cells (at least _IDENTIFIER_TEXT of them) are too, is an identifier
-#: (names, ticket or cabin numbers), not a category
-_IDENTIFIER_SINGLETONS = 0.5
-_IDENTIFIER_TEXT = 0.1
-
-
-def _identifier_counts(body: list[tuple[int, list[str]]], position: int
-                       ) -> tuple[int, int] | None:
-    """(values seen once, filled cells) of an identifier column at ``position``, else None.
-
-    An identifier holds text (at least :data:`_IDENTIFIER_TEXT` of its filled cells are
-    not numbers) and its values, its text values too, mostly occur once in the sampled
-    rows (at least :data:`_MIN_INDEX_ROWS` filled cells). A numeric column is never one
-    (measurements are often all distinct), nor one with a stray typo or a repeated word
-    such as 'unknown' among its numbers: reading those is an error that names the cell.
-    """
-    cells = [c[position] for _, c in body if not is_missing(c[position])]
-    if len(cells) < _MIN_INDEX_ROWS:
-        return None
-    counts = Counter(cells)
-    text = [c for c in counts if not _number_either_way(c)]
-    text_cells = sum(counts[c] for c in text)
-    if text_cells < _IDENTIFIER_TEXT * len(cells):
-        return None
-    once = sum(1 for n in counts.values() if n == 1)
-    text_once = sum(1 for c in text if counts[c] == 1)
-    share = _IDENTIFIER_SINGLETONS
-    if once < share * len(cells) or text_once < share * text_cells:
-        return None
-    return once, len(cells)
 
 
 def _layout_from_recipe(path: Path, sample: list[tuple[int, list[str]]], labelled: bool,
@@ -601,30 +501,18 @@ def _is_header(first: list[str], body: list[tuple[int, list[str]]],
     width = len(first)  # a copy of the first row further down (joined files) says nothing
     rows = [cells for _, cells in body if len(cells) == width and cells != first]
     if not rows:  # a single row: a header if any cell is text
-        return any(not _is_number(c, decimal_comma) and not is_missing(c) for c in first)
+        return any(not is_number_cell(c, decimal_comma) and not is_missing(c) for c in first)
     text_columns = 0
     for j, cell in enumerate(first):
-        if _is_number(cell, decimal_comma) or is_missing(cell):
+        if is_number_cell(cell, decimal_comma) or is_missing(cell):
             continue
         below = [r[j] for r in rows if not is_missing(r[j])]
-        if below and all(_is_number(c, decimal_comma) for c in below):
+        if below and all(is_number_cell(c, decimal_comma) for c in below):
             return True
         text_columns += 1
         if cell in below:
             return False
     return text_columns == width
-
-
-def _number_either_way(text: str) -> bool:
-    """A number with a decimal point or a decimal comma: a column of either kind is a
-    number column (read in the file's convention; the other is an error that says so)."""
-    return _is_number(text, False) or _is_number(text, True)
-
-
-def _mostly_text(body: list[tuple[int, list[str]]], position: int) -> bool:
-    cells = [c[position] for _, c in body if len(c) > position and not is_missing(c[position])]
-    text = sum(not _number_either_way(c) for c in cells)
-    return text > 0 and 2 * text > len(cells)
 
 
 # ------------------------------------------------------------------- the conversion

@@ -1,0 +1,67 @@
+"""Which columns of a CSV table say nothing about an example, decided on the sampled
+rows: row numbers (an index), identifiers and free text (values that mostly occur once),
+and whether a column is text at all."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from .cells import number_either_way
+from .table import is_missing
+
+Rows = list[tuple[int, list[str]]]  # (line number, cells)
+
+
+#: a column is taken for row numbers only in files with at least this many rows
+_MIN_INDEX_ROWS = 20
+
+
+def holds_row_numbers(body: Rows, position: int) -> bool:
+    """Whether the column at ``position`` counts the rows (k, k+1, k+2, ... with k 0 or 1)
+    in the sampled rows: an index column, which carries nothing about an example."""
+    if len(body) < _MIN_INDEX_ROWS:
+        return False
+    try:
+        values = [int(cells[position]) for _, cells in body]
+    except (ValueError, IndexError):
+        return False
+    start = values[0]
+    return start in (0, 1) and all(v == start + i for i, v in enumerate(values))
+
+
+#: a column whose filled sampled cells are at least this share values seen once, and
+#: whose text cells (at least _IDENTIFIER_TEXT of them) are too, is an identifier
+#: (names, ticket or cabin numbers), not a category
+_IDENTIFIER_SINGLETONS = 0.5
+_IDENTIFIER_TEXT = 0.1
+
+
+def identifier_counts(body: Rows, position: int) -> tuple[int, int] | None:
+    """(values seen once, filled cells) of an identifier column at ``position``, else None.
+
+    An identifier holds text (at least :data:`_IDENTIFIER_TEXT` of its filled cells are
+    not numbers) and its values, its text values too, mostly occur once in the sampled
+    rows (at least :data:`_MIN_INDEX_ROWS` filled cells). A numeric column is never one
+    (measurements are often all distinct), nor one with a stray typo or a repeated word
+    such as 'unknown' among its numbers: reading those is an error that names the cell.
+    """
+    cells = [c[position] for _, c in body if not is_missing(c[position])]
+    if len(cells) < _MIN_INDEX_ROWS:
+        return None
+    counts = Counter(cells)
+    text = [c for c in counts if not number_either_way(c)]
+    text_cells = sum(counts[c] for c in text)
+    if text_cells < _IDENTIFIER_TEXT * len(cells):
+        return None
+    once = sum(1 for n in counts.values() if n == 1)
+    text_once = sum(1 for c in text if counts[c] == 1)
+    share = _IDENTIFIER_SINGLETONS
+    if once < share * len(cells) or text_once < share * text_cells:
+        return None
+    return once, len(cells)
+
+
+def mostly_text(body: Rows, position: int) -> bool:
+    cells = [c[position] for _, c in body if len(c) > position and not is_missing(c[position])]
+    text = sum(not number_either_way(c) for c in cells)
+    return text > 0 and 2 * text > len(cells)
