@@ -40,7 +40,7 @@ from .runfiles import (
     remove_if_empty,
 )
 from .train import Callback, History, TrainConfig, Trainer, read_checkpoint
-from .validation import check_hidden_dims
+from .validation import check_bool, check_hidden_dims
 
 __all__ = ["CHECKPOINT_FILE", "HISTORY_FILE", "MODEL_FILE"]  # re-exported from runfiles
 
@@ -137,8 +137,7 @@ class RunOptions:
         if self.class_weight not in (None, "balanced"):
             raise InputError(f"class_weight must be None or 'balanced'; got "
                              f"{self.class_weight!r}.")
-        if not isinstance(self.refit, bool):
-            raise InputError(f"refit must be True or False; got {self.refit!r}.")
+        check_bool(self.refit, "refit")
         if self.task not in ("auto", "classification", "regression"):
             raise InputError(f"task must be auto, classification or regression; got "
                              f"{self.task!r}.")
@@ -244,12 +243,8 @@ def prepare_splits(options: RunOptions, ds: Dataset | None = None) -> Splits:
             "the other classes."
         )
     X_tr, y_tr, X_val, y_val, X_te, y_te = split_dataset(ds, options)
-    recipe = TableRecipe(source=source_kind(options.data), n_features=ds.n_features)
-    split_notes: list[str] = []
-    if ds.table is not None:  # categories and medians from the training split only
-        recipe, (X_tr, X_val, X_te), split_notes = ds.table.fit_splits(
-            X_tr, [("validation split", X_val), ("test split", X_te)],
-            impute=options.impute, handle_unknown=options.handle_unknown)
+    recipe, (X_tr, X_val, X_te), split_notes = encode_splits(
+        ds, source_kind(options.data), (X_tr, X_val, X_te), options)
     dtype = np.dtype(options.dtype)
     parts = [X for X in (X_tr, X_val, X_te) if X.size]
     peak = max(max(abs(float(X.max())), abs(float(X.min()))) for X in parts)  # no |X| copy
@@ -273,6 +268,19 @@ def prepare_splits(options: RunOptions, ds: Dataset | None = None) -> Splits:
     return Splits(prep.transform(X_tr, copy=False), y_tr, prep.transform(X_val, copy=False),
                   y_val, prep.transform(X_te, copy=not owned_test), y_te, prep, described,
                   recipe, notes=split_notes)
+
+
+def encode_splits(ds: Dataset, source: str, parts: tuple[np.ndarray, np.ndarray, np.ndarray],
+                  options: Any) -> tuple[TableRecipe, list[np.ndarray], list[str]]:
+    """The raw (train, val, test) features of ``ds`` as model inputs: a CSV's recipe
+    (categories, medians) fitted on the training split and applied to all three
+    (:meth:`TableRecipe.fit_splits`, with its notes); other sources pass through with
+    an identity recipe of kind ``source``."""
+    if ds.table is None:
+        return TableRecipe(source=source, n_features=ds.n_features), list(parts), []
+    X_tr, X_val, X_te = parts
+    return ds.table.fit_splits(X_tr, [("validation split", X_val), ("test split", X_te)],
+                               impute=options.impute, handle_unknown=options.handle_unknown)
 
 
 def split_sizes(splits: SplitArrays) -> dict[str, int]:

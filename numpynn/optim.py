@@ -355,8 +355,7 @@ class Momentum(Optimizer):
 
     def __init__(self, lr: float, momentum: float = 0.9, nesterov: bool = False) -> None:
         super().__init__(lr)
-        self.momentum = check_number(momentum, "momentum", low=0.0, high=1.0, high_open=True)
-        self.nesterov = check_bool(nesterov, "nesterov")
+        self._set_hyper({"lr": lr, "momentum": momentum, "nesterov": nesterov})
 
     @property
     def name(self) -> str:  # type: ignore[override]
@@ -407,8 +406,7 @@ class RMSprop(Optimizer):
 
     def __init__(self, lr: float, decay_rate: float = 0.99, eps: float = 1e-8) -> None:
         super().__init__(lr)
-        self.decay_rate = check_number(decay_rate, "decay_rate", low=0.0, high=1.0, high_open=True)
-        self.eps = check_number(eps, "eps", low=0.0, low_open=True)
+        self._set_hyper({"lr": lr, "decay_rate": decay_rate, "eps": eps})
 
     def _hyper(self) -> dict[str, Any]:
         return {"lr": self._lr, "decay_rate": self.decay_rate, "eps": self.eps}
@@ -456,9 +454,7 @@ class Adam(Optimizer):
         self, lr: float, beta1: float = 0.9, beta2: float = 0.999, eps: float = 1e-8
     ) -> None:
         super().__init__(lr)
-        self.beta1 = check_number(beta1, "beta1", low=0.0, high=1.0, high_open=True)
-        self.beta2 = check_number(beta2, "beta2", low=0.0, high=1.0, high_open=True)
-        self.eps = check_number(eps, "eps", low=0.0, low_open=True)
+        self._set_hyper({"lr": lr, "beta1": beta1, "beta2": beta2, "eps": eps})
         self._bc1 = 1.0
         self._bc2 = 1.0
 

@@ -30,8 +30,9 @@ import stat
 import sys
 import tempfile
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 from .errors import InputError
 
@@ -134,7 +135,16 @@ def write_path(path: str | os.PathLike[str], write: Callable[[BinaryIO], object]
 
 #: The signals that end a command early (Ctrl-C, kill); see :func:`commit_point`.
 ENDING_SIGNALS = (signal.SIGINT, signal.SIGTERM)
-_hold: dict[str, object] = {"enabled": False, "previous": None, "late": []}
+
+
+@dataclass
+class _SignalHold:
+    enabled: bool = False  # the command line asked for it
+    previous: dict[int, Any] | None = None  # the handlers replaced at the commit point
+    late: list[int] = field(default_factory=list)  # signals that arrived after it
+
+
+_HOLD = _SignalHold()
 
 
 def hold_signals_after_commit(enabled: bool) -> None:
@@ -142,11 +152,7 @@ def hold_signals_after_commit(enabled: bool) -> None:
     start to replace the old ones), SIGINT and SIGTERM only get recorded until
     :func:`release_held_signals`, so a command never reports an interrupt after it has
     written its files. Off (the default) for library callers, whose Ctrl-C is theirs."""
-    _hold["enabled"] = enabled
-
-
-def _record(signum: int, frame: object) -> None:
-    _hold["late"].append(signum)  # type: ignore[union-attr]
+    _HOLD.enabled = enabled
 
 
 def commit_point() -> None:
@@ -154,23 +160,22 @@ def commit_point() -> None:
     :func:`hold_signals_after_commit` asked for it, the ending signals are recorded from
     here on instead of raising (Python runs signal handlers in the main thread whichever
     thread the signal reached, so BLAS threads cannot let one through)."""
-    if not _hold["enabled"] or _hold["previous"] is not None:
+    if not _HOLD.enabled or _HOLD.previous is not None:
         return
     try:
-        _hold["previous"] = {s: signal.signal(s, _record) for s in ENDING_SIGNALS}
+        _HOLD.previous = {s: signal.signal(s, lambda signum, frame: _HOLD.late.append(signum))
+                          for s in ENDING_SIGNALS}
     except ValueError:  # not the main thread: nothing to hold
-        _hold["previous"] = None
+        _HOLD.previous = None
 
 
 def release_held_signals() -> list[int]:
     """End the hold and restore the handlers; returns the signals that arrived after the
     commit point (they are not acted on: the command had finished its work)."""
-    _hold["enabled"] = False
-    previous, late = _hold["previous"], list(_hold["late"])  # type: ignore[call-overload]
-    _hold["previous"], _hold["late"] = None, []
-    if isinstance(previous, dict):
-        for s, handler in previous.items():
-            signal.signal(s, handler)
+    previous, late = _HOLD.previous, _HOLD.late
+    _HOLD.enabled, _HOLD.previous, _HOLD.late = False, None, []
+    for s, handler in (previous or {}).items():
+        signal.signal(s, handler)
     return late
 
 

@@ -21,7 +21,7 @@ import numpy as np
 from .data import Dataset, Preprocessor, TableRecipe, load_dataset
 from .data.table import class_like_column, column_label, named_like_a_label
 from .errors import DataError, InputError
-from .experiment import SplitArrays, split_sizes, split_sizes_text
+from .experiment import SplitArrays, encode_splits, split_sizes, split_sizes_text
 from .io import SavedModel, save_model, write_json_atomic
 from .layers import build_layer
 from .models import Network, hidden_block
@@ -209,12 +209,8 @@ def split_regression(ds: Dataset, options: Any) -> tuple[np.ndarray, ...]:
 def prepare_regression(ds: Dataset, options: Any, source: str) -> RegressionSplits:
     """Split, encode (CSV recipe fitted on train), preprocess, fit the target scaler."""
     X_tr, y_tr, X_val, y_val, X_te, y_te = split_regression(ds, options)
-    recipe = TableRecipe(source=source, n_features=ds.n_features)
-    split_notes: list[str] = []
-    if ds.table is not None:
-        recipe, (X_tr, X_val, X_te), split_notes = ds.table.fit_splits(
-            X_tr, [("validation split", X_val), ("test split", X_te)],
-            impute=options.impute, handle_unknown=options.handle_unknown)
+    recipe, (X_tr, X_val, X_te), split_notes = encode_splits(ds, source, (X_tr, X_val, X_te),
+                                                             options)
     splits = splits_from_arrays(X_tr, y_tr, X_val, y_val, X_te, y_te, options, recipe, ds.name)
     splits.notes = split_notes
     return splits

@@ -503,24 +503,28 @@ class Trainer:
             self._unsaved_checkpoint = None
             self.save_checkpoint(self.checkpoint)
         else:
-            header, arrays = self._checkpoint_contents()
-            self._unsaved_checkpoint = header, {k: np.array(v) for k, v in arrays.items()}
+            self._unsaved_checkpoint = self._checkpoint_contents(copy_live=True)
 
     def _write_unsaved_checkpoint(self) -> None:
-        if self._unsaved_checkpoint is not None and self.checkpoint is not None:
-            header, arrays = self._unsaved_checkpoint
-            self._unsaved_checkpoint = None
-            write_container(self.checkpoint, header, arrays)
-            self._checkpoint_written = time.monotonic()
+        if self._unsaved_checkpoint is not None:  # only kept when there is a checkpoint
+            contents, self._unsaved_checkpoint = self._unsaved_checkpoint, None
+            self._write_checkpoint(self.checkpoint, contents)
 
     def save_checkpoint(self, path: str | Path) -> Path:
         """Write everything needed to resume bit-identically, atomically, to ``path``."""
-        written = write_container(path, *self._checkpoint_contents())
+        return self._write_checkpoint(path, self._checkpoint_contents())
+
+    def _write_checkpoint(self, path: str | Path,
+                          contents: tuple[dict[str, Any], dict[str, np.ndarray]]) -> Path:
+        written = write_container(path, *contents)
         self._checkpoint_written = time.monotonic()
         return written
 
-    def _checkpoint_contents(self) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
-        """The checkpoint's JSON header and arrays (the arrays may be live ones)."""
+    def _checkpoint_contents(self, copy_live: bool = False
+                             ) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
+        """The checkpoint's JSON header and arrays. The model's own arrays are live ones
+        unless ``copy_live`` (to keep them past the next step); the optimiser's state and
+        the best parameters are copies already (and never changed in place)."""
         model_rng = getattr(self.model, "rng", None)
         optimizer = self.optimizer.state_dict()
         header = {
@@ -541,7 +545,7 @@ class Trainer:
             "has_best": self.best_state is not None,
             "extra": self.checkpoint_extra,
         }
-        arrays = dict(_live_state(self.model))
+        arrays = _copy_state(self.model) if copy_live else dict(_live_state(self.model))
         arrays |= {f"opt/{k}": v for k, v in optimizer["arrays"].items()}
         if self.best_state is not None:
             arrays |= {f"best/{k}": v for k, v in self.best_state.items()}

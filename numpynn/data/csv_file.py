@@ -16,6 +16,7 @@ from __future__ import annotations
 import csv
 import gzip
 import io
+import itertools
 import os
 import re
 from collections.abc import Iterator, Sequence
@@ -138,10 +139,10 @@ def load_csv(
     notes += [_empty_note(path, layout, p, len(data_rows)) for p in layout.empty_columns]
     notes += [_identifier_note(path, layout, p) for p in layout.identifier_columns]
     if layout.repeated_headers:
-        rows = layout.repeated_headers
-        notes.append(f"note: {path.name}: row(s) {', '.join(map(str, rows[:5]))}"
-                     f"{' ...' if len(rows) > 5 else ''} repeat the header row (files joined "
-                     "one after the other, each with its header?); they are skipped.")
+        repeated = layout.repeated_headers
+        notes.append(f"note: {path.name}: row(s) {', '.join(map(str, repeated[:5]))}"
+                     f"{' ...' if len(repeated) > 5 else ''} repeat the header row (files "
+                     "joined one after the other, each with its header?); they are skipped.")
     if trailing:
         notes.append(f"note: {path.name}: every row ends with the delimiter {sep!r} (an empty "
                      "last cell); that empty cell is not read as a column.")
@@ -348,23 +349,15 @@ def _without_last_cell(rows: Iterator[tuple[int, list[str]]], width: int
 
 def _chain(sample: list[tuple[int, list[str]]], rest: Iterator[tuple[int, list[str]]],
            layout: _Layout, path: Path) -> Iterator[tuple[int, list[str]]]:
-    """The data rows (sample then the rest of the file), each checked for its length;
-    the rest also for values in a column left out as empty in the sample."""
-    n_columns = layout.n_columns
+    """The data rows (sample then the rest of the file), each checked for its length and
+    for values in a column left out as empty in the sample; copies of the header skipped."""
     header = layout.names if layout.header else None
-    for line, cells in sample:
+    for line, cells in itertools.chain(sample, rest):
         if cells == header:  # files joined one after the other, each with its header
             layout.repeated_headers.append(line)
             continue
-        _check_width(line, cells, n_columns, path)
-        yield line, cells
-    empty = layout.empty_columns
-    for line, cells in rest:
-        if cells == header:
-            layout.repeated_headers.append(line)
-            continue
-        _check_width(line, cells, n_columns, path)
-        for p in empty:
+        _check_width(line, cells, layout.n_columns, path)
+        for p in layout.empty_columns:  # empty in the sample by definition
             if not is_missing(cells[p]):
                 raise DataError(
                     f"{path}: row {line}, {column_label(layout.names, p)}: {cells[p]!r}, but "

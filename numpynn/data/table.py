@@ -90,10 +90,14 @@ def _few_values(column: np.ndarray, max_classes: int = 20) -> bool:
     return 2 <= distinct <= max_classes and 2 * distinct <= values.size
 
 
+def _name_key(name: str) -> str:
+    """A column name with case, spaces and punctuation aside: "Class Label" -> "classlabel"."""
+    return "".join(ch for ch in name.lower() if ch.isalnum())
+
+
 def named_like_a_label(name: str | None) -> bool:
-    """Whether a column name is one of :data:`LABEL_NAMES` (case, spaces and punctuation
-    aside: ``"Class Label"`` is)."""
-    return name is not None and "".join(ch for ch in name.lower() if ch.isalnum()) in LABEL_NAMES
+    """Whether a column name is one of :data:`LABEL_NAMES` (by :func:`_name_key`)."""
+    return name is not None and _name_key(name) in LABEL_NAMES
 
 
 def class_like_column(recipe: TableRecipe, X: np.ndarray, *, by_name_only: bool = False
@@ -159,10 +163,7 @@ def _closest_name(text: str, names: Sequence[str]) -> str | None:
     punctuation, else the nearest spelling (difflib), else None."""
     import difflib
 
-    def key(name: str) -> str:
-        return "".join(ch for ch in name.lower() if ch.isalnum())
-
-    same = [n for n in names if key(n) == key(text)]
+    same = [n for n in names if _name_key(n) == _name_key(text)]
     if same:
         return same[0]
     near = difflib.get_close_matches(text.lower(), [n.lower() for n in names], n=1,
@@ -290,11 +291,9 @@ class TableRecipe:
         (fitted) recipe's categories, in place; returns X. A category not seen in
         training becomes -1, or raises with ``handle_unknown="error"``."""
         for j, cats in file_categories.items():
-            known = {c: i for i, c in enumerate(self.categorical.get(j, []))}
-            lookup = np.array([known.get(str(c), -1) for c in cats] + [-1], dtype=np.float64)
             codes = X[:, j]
             finite = ~np.isnan(codes)
-            mapped = lookup[codes[finite].astype(np.int64)]
+            mapped = self._category_lookup(j, cats)[codes[finite].astype(np.int64)]
             if self.handle_unknown == "error" and (mapped < 0).any():
                 unseen = sorted({str(cats[int(k)]) for k in codes[finite][mapped < 0]})
                 raise DataError(
@@ -304,6 +303,13 @@ class TableRecipe:
             codes[finite] = mapped
             X[:, j] = codes
         return X
+
+    def _category_lookup(self, j: int, file_categories: Sequence[str]) -> np.ndarray:
+        """File category code -> this recipe's code for feature ``j`` (-1: not seen in
+        training), with a last entry -1."""
+        known = {c: i for i, c in enumerate(self.categorical.get(j, []))}
+        return np.array([known.get(str(c), -1) for c in file_categories] + [-1],
+                        dtype=np.float64)
 
     def fit_splits(self, X_train: np.ndarray, held_out: Sequence[tuple[str, np.ndarray]],
                    *, impute: str, handle_unknown: str
@@ -327,10 +333,11 @@ class TableRecipe:
         for name, X in held_out:
             for j, cats in file_categories.items():
                 codes = X[:, j]
-                present = {str(cats[int(k)]) for k in np.unique(codes[~np.isnan(codes)])}
-                unseen = sorted(present - set(fitted.categorical.get(j, [])))
-                if unseen:
-                    rows = int(np.isin(codes, [cats.index(c) for c in unseen]).sum())
+                codes = codes[~np.isnan(codes)].astype(np.int64)
+                outside = codes[fitted._category_lookup(j, cats)[codes] < 0]
+                if outside.size:
+                    unseen = sorted({str(cats[k]) for k in np.unique(outside)})
+                    rows = int(outside.size)
                     later = ("an error (`handle_unknown='ignore'` encodes it the same way)"
                              if handle_unknown == "error" else "encoded the same way")
                     notes.append(
