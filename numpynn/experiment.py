@@ -30,7 +30,7 @@ from .evaluation import Evaluation, evaluate
 from .io import SavedModel, save_model, write_json_atomic
 from .memory import check_training_fits
 from .models import MLP, check_activation, check_dropout, check_normalization
-from .outputs import remove_stale_temp_files
+from .outputs import input_paths, nonempty_path, remove_stale_temp_files
 from .runfiles import (
     CHECKPOINT_FILE,
     HISTORY_FILE,
@@ -306,9 +306,19 @@ def source_kind(spec: str) -> str:
 
 
 def data_inputs(spec: str) -> list[str]:
-    """The files a data spec reads that an output must never replace (CSV/NPZ paths)."""
+    """The paths a data spec reads, which an output must never replace: the file of any
+    file spec whatever its ending (.csv, .csv.gz, .tsv, .txt, UCI's .data, .npz, a text
+    file named like a run file), the directory of ``cifar10:DIR``/``mnist:DIR`` (every
+    file in it); none for a built-in or cached name (``digits``, ``mnist``)."""
     text = str(spec)
-    return [os.path.expanduser(text)] if text.lower().endswith((".csv", ".npz")) else []
+    lower = text.lower()
+    if lower in ("digits", "mnist", "fashion-mnist", "cifar10"):
+        return []
+    for prefix in ("cifar10:", "fashion-mnist:", "mnist:"):
+        if lower.startswith(prefix):
+            text = text[len(prefix):]
+            break
+    return input_paths([text]) if text else []
 
 
 def fingerprint(*arrays: np.ndarray) -> str:
@@ -356,7 +366,7 @@ def run_training(
     With ``resume=True`` the run continues from ``out_dir/checkpoint.npz``; it then ends
     with the same parameters and history as an uninterrupted run.
     """
-    out = Path(out_dir).expanduser()
+    out = Path(nonempty_path(out_dir, "`out`")).expanduser()
     # the outputs are checked before the data is loaded: a bad --out fails at once
     created = prepare_run_dir(out, inputs=data_inputs(options.data))
     try:

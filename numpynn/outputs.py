@@ -14,8 +14,14 @@ a FIFO (named pipe)             written through; refused at once when no process
 a character or block device     written through (``/dev/null``, ``/dev/stdout``, a tty)
 ``-``                           standard output
 a directory                     refused
-an input of the same command    refused (the model or data file being read, a checkpoint)
+an input of the same command    refused (the model or data file being read, a checkpoint,
+                                a file inside a data directory being read)
 ==============================  ===========================================================
+
+Every path a command reads is named by one resolution first (:func:`input_paths`): ``~``
+expanded, made absolute, links followed, and a run directory given for its model turned
+into the ``model.npz`` in it, so no second name of an input (``run`` for
+``run/model.npz``, ``~/d.csv`` for ``/home/me/d.csv``, a link) slips past the check.
 
 :func:`check_output` applies the same checks without writing, so that a command can refuse
 a bad output path before it starts working.
@@ -76,6 +82,49 @@ def same_file(a: str | os.PathLike[str], b: str | os.PathLike[str]) -> bool:
         return os.path.realpath(a) == os.path.realpath(b)
 
 
+#: the file a run directory given as a model stands for (``numpynn predict RUN_DIR``)
+RUN_MODEL_FILE = "model.npz"
+
+
+def nonempty_path(path: str | os.PathLike[str], what: str) -> str | os.PathLike[str]:
+    """``path`` itself; InputError when it is empty (an unset shell variable, ``--out ""``),
+    which ``pathlib`` would silently turn into the current directory."""
+    if not isinstance(path, (str, os.PathLike)) or os.fspath(path) in ("", b""):
+        raise InputError(f"{what} is empty ({path!r}); give a path (an unset shell variable "
+                         "expands to nothing: check it).")
+    return path
+
+
+def input_paths(paths: Iterable[str | os.PathLike[str] | None],
+                run_dir_model: bool = False) -> list[str]:
+    """The one resolution of the paths a command reads, for :func:`check_output`: each
+    path with ``~`` expanded (links and relative parts are resolved by the comparison,
+    :func:`same_file`); with ``run_dir_model``, a directory holding ``model.npz`` (a run
+    directory given for its model) becomes that file. ``None`` and ``-`` are left out."""
+    resolved = []
+    for p in paths:
+        if p is None or os.fspath(p) == STDOUT:
+            continue
+        text = os.path.expanduser(os.fspath(p))
+        if run_dir_model and os.path.isdir(text) and os.path.isfile(
+                os.path.join(text, RUN_MODEL_FILE)):
+            text = os.path.join(text, RUN_MODEL_FILE)
+        resolved.append(text)
+    return resolved
+
+
+def _reads(path: str | os.PathLike[str], source: str | os.PathLike[str]) -> bool:
+    """Whether writing ``path`` would replace the input ``source``: the same file, or an
+    existing file inside ``source`` when it is a directory (a data directory)."""
+    if same_file(path, source):
+        return True
+    src = os.path.realpath(os.path.expanduser(os.fspath(source)))
+    if not os.path.isdir(src) or not os.path.lexists(path):
+        return False
+    real = os.path.realpath(path)
+    return os.path.isfile(real) and os.path.commonpath([real, src]) == src
+
+
 def check_output(path: str | os.PathLike[str], inputs: Iterable[str | os.PathLike[str]] = (),
                  what: str = "output file") -> str:
     """Refuse an output path that cannot be written as a file, before any work is done.
@@ -84,14 +133,17 @@ def check_output(path: str | os.PathLike[str], inputs: Iterable[str | os.PathLik
     or sits below a file (a FIFO without a reader is refused when written). Returns the
     kind (:func:`classify`; a link's target's kind, "symlink" when it dangles).
     """
+    nonempty_path(path, what)
     kind = classify(path)
     if kind == "stdout":
         return kind
     for source in inputs:
-        if source is not None and os.fspath(source) != STDOUT and same_file(path, source):
-            raise InputError(f"{what} {path} is the same file as the input {source}, which "
-                             "this command reads: writing it would destroy it; choose "
-                             "another output path.")
+        if source is not None and os.fspath(source) != STDOUT and _reads(path, source):
+            which = ("a file inside the input directory" if not same_file(path, source)
+                     else "the same file as the input")
+            raise InputError(f"{what} {path} is {which} {source}, which this command "
+                             "reads: writing it would destroy it; choose another output "
+                             "path.")
     if kind == "symlink":
         kind = classify(path, follow=True)
         if kind == "missing":  # a dangling link: what it points to is created

@@ -275,7 +275,7 @@ def test_cli_refuses_to_overwrite_the_model(tmp_path):
     save_model(tmp_path / "model.npz", saved)
     before = (tmp_path / "model.npz").read_bytes()
     proc = numpynn("export", "model.npz", "./model.npz", cwd=tmp_path)
-    assert proc.returncode == 2 and "model file itself" in proc.stderr
+    assert proc.returncode == 2 and "same file as the input model.npz" in proc.stderr
     assert "Traceback" not in proc.stderr
     assert (tmp_path / "model.npz").read_bytes() == before
 

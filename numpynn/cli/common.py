@@ -110,7 +110,11 @@ def data_spec(text: str) -> str:
 
 
 def path(text: str) -> Path:
-    """A file or directory path, ``~`` expanded ('-' stays '-', standard output)."""
+    """A file or directory path, ``~`` expanded ('-' stays '-', standard output); an empty
+    one (an unset shell variable) is refused rather than read as the current directory."""
+    if not text.strip():
+        raise argparse.ArgumentTypeError(f"empty path {text!r}: give a file or directory "
+                                         "(an unset shell variable expands to nothing)")
     return Path(os.path.expanduser(text)) if text != "-" else Path("-")
 
 

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import argparse
 import sys
-from pathlib import Path
 
-from ..errors import InputError
 from ..io import atomic_write, load_model
+from ..outputs import check_output, input_paths
+from . import common
+from .commands import COMMAND_HELP
 
 EXAMPLES = """examples:
   numpynn export numpynn-run/model.npz model.onnx
@@ -21,7 +22,7 @@ serving (README, "Serving with onnxruntime"):
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
-        "export", help="write a saved model as an ONNX graph (for onnxruntime)",
+        "export", help=COMMAND_HELP["export"],
         description="Write the model's whole prediction (its preprocessing, every layer, "
         "softmax and the class labels) as one ONNX graph: input X (N, D) of raw features in "
         "the model's dtype, outputs 'label' (N,) and 'probabilities' (N, C), named as "
@@ -29,8 +30,9 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         '(pip install "numpynn[onnx]").',
         epilog=EXAMPLES, formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    p.add_argument("model", type=Path, help="model file written by numpynn train (model.npz)")
-    p.add_argument("output", type=Path, help="the ONNX file to write (model.onnx)")
+    p.add_argument("model", type=common.path,
+                   help="model file written by numpynn train (model.npz), or its run directory")
+    p.add_argument("output", type=common.path, help="the ONNX file to write (model.onnx)")
     p.set_defaults(run=run)
 
 
@@ -38,10 +40,8 @@ def run(args: argparse.Namespace) -> int:
     from ..export import OPSET, to_onnx
 
     model_path, out = args.model, args.output
-    if out.resolve() == model_path.resolve() or (
-            out.exists() and model_path.exists() and out.samefile(model_path)):
-        raise InputError(f"the output {out} is the model file itself; name another file "
-                         "for the ONNX graph (e.g. model.onnx).")
+    # the model by its one resolution (a run directory is its model.npz), before any work
+    check_output(out, input_paths([model_path], run_dir_model=True), what="the output")
     saved = load_model(model_path)
     proto = to_onnx(saved)
     data = proto.SerializeToString()

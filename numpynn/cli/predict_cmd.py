@@ -12,10 +12,11 @@ import numpy as np
 from ..errors import InputError
 from ..experiment import data_inputs, prediction_data
 from ..io import load_model
-from ..outputs import check_output, commit_point, write_path
+from ..outputs import check_output, commit_point, input_paths, write_path
 from ..predictions import prediction_csv, write_predictions
 from ..regression_run import is_regression_model, predict_values
 from . import common
+from .commands import COMMAND_HELP
 
 EXAMPLES = """examples:
   numpynn predict numpynn-runs/run-1/model.npz --data new.csv > predictions.csv
@@ -25,7 +26,7 @@ EXAMPLES = """examples:
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
-        "predict", help="predict classes (or values) of new data with a saved model",
+        "predict", help=COMMAND_HELP["predict"],
         description="Write one CSV row per input row: the predicted label and, with --proba, "
         "the probability of each class; for a regression model the predicted values, one "
         "column per output. A CSV is read as the model's training file was: "
@@ -47,7 +48,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    inputs = [args.model, *data_inputs(args.data)]
+    inputs = [*input_paths([args.model], run_dir_model=True), *data_inputs(args.data)]
     if args.output is not None:  # before any work: never the model or the data being read
         check_output(args.output, inputs, what="`output`")
     saved = load_model(args.model)

@@ -15,6 +15,7 @@ from ..data import is_csv_spec
 from ..errors import InputError, NumpynnError
 from ..experiment import AUTO_VAL_FRACTION, RunOptions, Splits, save_run
 from ..io import SavedModel, write_json_atomic, write_text_atomic
+from ..outputs import nonempty_path
 from ..regression_run import RegressionSplits, save_regression_run
 from ..validation import SEED, check_choice, check_int
 from .results import (
@@ -101,17 +102,49 @@ def _connect(scheduler: str):
                          "and workers with 'dask worker ADDRESS'.") from None
 
 
+def worker_count(jobs: int, trials: int, cores: int | None = None) -> int:
+    """The local processes a search starts: ``jobs`` (-1: every core), never more than
+    the trials left to run nor the machine's cores (more would only compete for them and
+    for memory: ``jobs=1000`` with 2 trials starts 2), and at least 1."""
+    cores = max(1, cores if cores is not None else (os.cpu_count() or 1))
+    wanted = cores if jobs < 0 else jobs
+    return max(1, min(wanted, trials, cores))
+
+
 def _execute(base: RunOptions, plan: Sequence[Mapping[str, Any]], jobs: int,
              client: Any, fingerprint: str) -> Iterator[dict[str, Any]]:
-    """Run the trials; yield each row as soon as its trial finishes (any order)."""
+    """Run the trials; yield each row as soon as its trial finishes (any order).
+
+    Locally at most :func:`worker_count` processes run; an interrupt (Ctrl-C, SIGTERM)
+    or any error stops them at once (the pool's workers are killed, not awaited), so
+    that the trials already yielded (and logged) are what a resumed search skips."""
     from joblib import Parallel, delayed, parallel_config
 
     tasks = (delayed(run_trial)(base, trial, fingerprint) for trial in plan)
     if client is not None:
         with parallel_config(backend="dask", client=client):
             yield from Parallel(return_as="generator_unordered", batch_size=1)(tasks)
-    else:
-        yield from Parallel(n_jobs=jobs, return_as="generator_unordered")(tasks)
+        return
+    n = worker_count(jobs, len(plan))
+    if n == 1:  # in this process: nothing to start, nothing left behind by an interrupt
+        for trial in plan:
+            yield run_trial(base, trial, fingerprint)
+        return
+    try:
+        yield from Parallel(n_jobs=n, return_as="generator_unordered")(tasks)
+    except BaseException:
+        _kill_workers()
+        raise
+
+
+def _kill_workers() -> None:
+    """Kill the local worker processes of joblib's (loky's) pool now."""
+    try:
+        from joblib.externals.loky import get_reusable_executor
+
+        get_reusable_executor().shutdown(wait=False, kill_workers=True)
+    except Exception:  # pragma: no cover - best effort on the way out of an interrupt
+        pass
 
 
 def _settings(base: RunOptions, space: SearchSpace, mode: str, trials: int | None,
@@ -229,7 +262,7 @@ def search(
     _SPLITS_CACHE.clear()
     _SPLITS_CACHE[_data_key(base) + fingerprint] = splits
 
-    out_dir = Path(out) if out is not None else None
+    out_dir = Path(nonempty_path(out, "`out`")) if out is not None else None
     finished: list[dict[str, Any]] = []
     if out_dir is not None:
         finished = _prepare_out(out_dir, settings, resume)
@@ -240,7 +273,7 @@ def search(
     own_client = None
     if scheduler is not None:
         own_client = client = _connect(scheduler)
-    backend = _backend_name(client, jobs)
+    backend = _backend_name(client, jobs, max(1, len(todo)))
     log = _TrialLog(out_dir / TRIALS_FILE) if out_dir is not None else None
     try:
         if todo:
@@ -314,9 +347,9 @@ def _check_networks_fit(space: SearchSpace, splits: Splits, base: RunOptions) ->
         check_training_fits(splits.X_train.shape[1], hidden, outputs, batch, base.dtype)
 
 
-def _backend_name(client: Any, jobs: int) -> str:
+def _backend_name(client: Any, jobs: int, trials: int) -> str:
     if client is None:
-        return f"local, {jobs if jobs > 0 else os.cpu_count()} process(es)"
+        return f"local, {worker_count(jobs, trials)} process(es)"
     try:
         workers = client.scheduler_info().get("workers", {})
         threads = sum(int(w.get("nthreads", 1)) for w in workers.values())

@@ -1,0 +1,193 @@
+"""Issue 21 (reliability, round three): one test or more per kind of failure found by the
+hostile walk. Commands run in-process (``numpynn.cli.main.main``) unless a signal or a
+closed descriptor needs a real process."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from numpynn.cli.main import main
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _csv(path: Path, n: int = 60, seed: int = 0) -> Path:
+    """Two classes ('no', 'yes') set by the first of three numeric columns."""
+    rng = np.random.default_rng(seed)
+    X = rng.normal(size=(n, 3))
+    lines = ["a,b,c,label"] + [",".join(f"{v:.4f}" for v in x) + (",yes" if x[0] > 0 else ",no")
+                               for x in X]
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
+def cli(capsys, *argv: str) -> tuple[int, str, str]:
+    """Exit code, stdout and stderr of ``numpynn ARGV`` run in this process."""
+    capsys.readouterr()
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+@pytest.fixture
+def run_dir(tmp_path, monkeypatch, capsys) -> Path:
+    """A trained run in ``tmp_path/run`` (cwd: tmp_path, HOME: tmp_path) from ``d.csv``."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("HOME", str(tmp_path))
+    _csv(tmp_path / "d.csv")
+    code, _, err = cli(capsys, "train", "--data", "d.csv", "--epochs", "2", "--out", "run",
+                       "--no-report", "--quiet")
+    assert code == 0, err
+    return tmp_path / "run"
+
+
+def _bytes(*paths: Path) -> list[bytes]:
+    return [p.read_bytes() for p in paths]
+
+
+# ------------------------------------------------------------ 1. a second name for an input
+@pytest.mark.parametrize("model,output", [
+    ("run", "run/model.npz"), ("run/", "run/model.npz"), ("./run", "./run/../run/model.npz"),
+    ("~/run", "run/model.npz"), ("run", "~/run/model.npz"), ("run/model.npz", "~/run/model.npz"),
+    ("run", "link.npz"), ("link-dir", "run/model.npz"),
+])
+def test_predict_never_writes_over_the_model_by_another_name(run_dir, capsys, model, output):
+    (run_dir.parent / "link.npz").symlink_to(run_dir / "model.npz")
+    (run_dir.parent / "link-dir").symlink_to(run_dir)
+    before = _bytes(run_dir / "model.npz")
+    code, _, err = cli(capsys, "predict", model, "--data", "d.csv", "--output", output)
+    assert code == 2 and "same file as the input" in err and "Traceback" not in err
+    assert _bytes(run_dir / "model.npz") == before
+
+
+@pytest.mark.parametrize("output", ["run/model.npz", "~/run/model.npz", "run/../run/model.npz"])
+def test_export_never_writes_over_the_model_given_as_its_run_directory(run_dir, capsys, output):
+    before = _bytes(run_dir / "model.npz")
+    code, _, err = cli(capsys, "export", "run", output)
+    assert code == 2 and "same file as the input" in err
+    assert _bytes(run_dir / "model.npz") == before
+
+
+@pytest.mark.parametrize("name", ["x.tsv", "x.txt", "x.data", "x.csv.gz", "x", "report.html"])
+def test_predict_never_writes_over_its_data_whatever_its_ending(run_dir, capsys, name):
+    import gzip
+
+    data = (run_dir.parent / "d.csv").read_bytes()
+    target = run_dir.parent / name
+    target.write_bytes(gzip.compress(data) if name.endswith(".gz") else data)
+    before = target.read_bytes()
+    code, _, err = cli(capsys, "predict", "run", "--data", name, "--output", name)
+    assert code == 2 and f"same file as the input {name}" in err, err
+    assert target.read_bytes() == before
+    code, _, err = cli(capsys, "predict", "run", "--data", f"~/{name}", "--output", name)
+    assert code == 2 and target.read_bytes() == before
+
+
+@pytest.mark.parametrize("name", ["report.html", "loss.png", "history.json"])
+def test_a_data_file_inside_out_named_like_a_run_file_is_refused(tmp_path, monkeypatch, capsys,
+                                                                  name):
+    """A text table named report.html (read as CSV, as any text file is) in --out."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "r").mkdir()
+    data = _csv(tmp_path / "r" / name).read_bytes()
+    code, _, err = cli(capsys, "train", "--data", f"r/{name}", "--out", "r", "--epochs", "1",
+                       "--quiet")
+    assert code == 2 and ("same file as the input" in err or "JSON" in err), err
+    assert (tmp_path / "r" / name).read_bytes() == data
+    assert not (tmp_path / "r" / "model.npz").exists()
+
+
+def test_an_output_replacing_a_file_of_a_data_directory_is_refused(tmp_path, capsys):
+    from numpynn.errors import InputError
+    from numpynn.experiment import data_inputs
+    from numpynn.outputs import check_output
+
+    (tmp_path / "cifar").mkdir()
+    (tmp_path / "cifar" / "data_batch_1").write_bytes(b"x")
+    inputs = data_inputs(f"cifar10:{tmp_path / 'cifar'}")
+    with pytest.raises(InputError, match="inside the input directory"):
+        check_output(tmp_path / "cifar" / "data_batch_1", inputs)
+    assert check_output(tmp_path / "cifar" / "new.csv", inputs) == "missing"
+    assert data_inputs("digits") == [] and data_inputs("mnist") == []
+
+
+@pytest.mark.parametrize("argv", [
+    ("train", "--data", "d.csv", "--out", ""), ("train", "--data", "d.csv", "--out", " "),
+    ("predict", "run", "--data", "d.csv", "--output", ""), ("export", "run", ""),
+    ("search", "--data", "d.csv", "--out", "", "--trials", "1"),
+])
+def test_an_empty_path_is_refused_not_read_as_the_current_directory(run_dir, capsys, argv):
+    listing = sorted(os.listdir(run_dir.parent))
+    code, _, err = cli(capsys, *argv)
+    assert code == 2 and "empty path" in err and "Traceback" not in err
+    assert sorted(os.listdir(run_dir.parent)) == listing
+
+
+def test_library_refuses_an_empty_out(tmp_path, monkeypatch):
+    from numpynn.errors import InputError
+    from numpynn.experiment import RunOptions, run_training
+
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(InputError, match="empty"):
+        run_training(RunOptions(data=str(_csv(tmp_path / "d.csv"))), "")
+    assert sorted(os.listdir(tmp_path)) == ["d.csv"]
+
+
+# --------------------------------------------------- 2. work that cannot be stopped or bounded
+def test_search_workers_are_bounded_by_trials_and_cores():
+    from numpynn.search.runner import worker_count
+
+    assert worker_count(1000, 2, cores=16) == 2
+    assert worker_count(200, 40, cores=4) == 4
+    assert worker_count(-1, 3, cores=8) == 3
+    assert worker_count(2, 40, cores=8) == 2 and worker_count(1, 1, cores=1) == 1
+
+
+def test_search_jobs_1000_trials_2_runs_at_most_2_workers(tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    _csv(tmp_path / "d.csv")
+    code, out, err = cli(capsys, "search", "--data", "d.csv", "--trials", "2", "--jobs", "1000",
+                         "--hidden", "8", "--epochs", "2", "--out", "s", "--no-report")
+    assert code == 0, err
+    assert f"local, {min(2, os.cpu_count() or 1)} process(es)" in out + err
+
+
+def test_ctrl_c_stops_a_search_and_all_its_workers_within_5_s(tmp_path):
+    """SIGINT to the search process alone (its workers do not get it): it exits, its
+    process group is empty within 5 s, and the finished trials can be resumed."""
+    from numpynn.search import load_settings, read_trials
+
+    _csv(tmp_path / "d.csv", n=200)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "numpynn", "search", "--data", "d.csv", "--trials", "30",
+         "--jobs", "2", "--out", "s", "--no-report", "--epochs", "60"],
+        cwd=tmp_path, start_new_session=True, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        text=True, env={**os.environ, "PYTHONPATH": str(ROOT)})
+    log = tmp_path / "s" / "trials.jsonl"
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and not (log.exists() and log.read_text().count("\n")):
+        time.sleep(0.05)
+    assert log.exists(), proc.communicate(timeout=60)
+    os.kill(proc.pid, signal.SIGINT)
+    sent = time.monotonic()
+    _, err = proc.communicate(timeout=30)
+    while time.monotonic() - sent < 10:
+        try:
+            os.killpg(proc.pid, 0)
+        except ProcessLookupError:
+            break
+        time.sleep(0.05)
+    else:
+        os.killpg(proc.pid, signal.SIGKILL)
+    gone = time.monotonic() - sent
+    assert proc.returncode == 130 and "--resume s" in err
+    assert gone < 5, f"workers still alive {gone:.1f} s after Ctrl-C"
+    assert len(read_trials(log)) >= 1 and load_settings(tmp_path / "s")["trials"] == 30
