@@ -59,3 +59,32 @@ def check_training_fits(n_inputs: int, hidden: Sequence[int], n_classes: int,
     check_fits((TRAINING_COPIES * params + activations) * itemsize,
                f"a network with hidden layers {layers} ({params:.3g} parameters)",
                f"{option} (fewer or smaller layers) or `batch_size`")
+
+
+#: Entries ``explain --values`` checks numerically at most (each costs four passes of the
+#: network; 50,000 take about 15 s on a laptop core).
+MAX_NUMERICAL_ENTRIES = 50_000
+
+
+def numerical_check_entries(n_inputs: int, hidden: Sequence[int], n_classes: int,
+                            batch: int) -> int:
+    """The numbers a numerical check of one training step perturbs one at a time: every
+    parameter and every entry of every layer's input below the loss (N rows)."""
+    widths = [int(n_inputs), *(int(h) for h in hidden), int(n_classes)]
+    return network_parameters(n_inputs, hidden, n_classes) + int(batch) * sum(widths[1:])
+
+
+def check_numerical_check_size(n_inputs: int, hidden: Sequence[int], n_classes: int,
+                               batch: int, limit: int = MAX_NUMERICAL_ENTRIES) -> int:
+    """Refuse, before any work, a numerical gradient check of more than ``limit`` entries
+    (it would run for minutes without a word); returns the count."""
+    n = numerical_check_entries(n_inputs, hidden, n_classes, batch)
+    if n > limit:
+        layers = ",".join(str(int(h)) for h in hidden)
+        raise InputError(
+            f"checking every gradient numerically needs {n:,} perturbed numbers here "
+            f"(hidden {layers}, {n_inputs} inputs, {n_classes} classes, a batch of "
+            f"{batch}), 4 network passes each: more than the {limit:,} that finish "
+            "in seconds; use a smaller network for the check (e.g. --hidden 5 --input-dim 3 "
+            "--classes 3 --batch 2), or leave out --values for the shapes alone.")
+    return n

@@ -191,3 +191,16 @@ def test_ctrl_c_stops_a_search_and_all_its_workers_within_5_s(tmp_path):
     assert proc.returncode == 130 and "--resume s" in err
     assert gone < 5, f"workers still alive {gone:.1f} s after Ctrl-C"
     assert len(read_trials(log)) >= 1 and load_settings(tmp_path / "s")["trials"] == 30
+
+
+def test_explain_values_refuses_a_network_too_large_to_check_before_any_work(capsys):
+    started = time.perf_counter()
+    code, out, err = cli(capsys, "explain", "--values", "--hidden", "1000", "--input-dim", "784")
+    assert code == 2 and out == "" and "799,050" in err and "--hidden 5" in err
+    assert time.perf_counter() - started < 2
+    from numpynn.memory import numerical_check_entries
+
+    assert numerical_check_entries(3, [5], 3, 2) == (3 * 5 + 5 + 5 * 3 + 3) + 2 * (5 + 3)
+    code, out, _ = cli(capsys, "explain", "--values", "--hidden", "5", "--input-dim", "3",
+                       "--classes", "3", "--batch", "2")
+    assert "dW1" in out

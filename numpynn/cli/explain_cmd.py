@@ -57,6 +57,10 @@ def run(args: argparse.Namespace) -> int:
     from ..models import MLP, check_seed
 
     seed = check_seed(args.seed)
+    if args.values:  # a size guard before minutes of silent numerical differences
+        from ..memory import check_numerical_check_size
+
+        check_numerical_check_size(args.input_dim, args.hidden, args.classes, args.batch)
     model = MLP(args.input_dim, args.hidden, args.classes, reg=args.reg, dtype=np.float64,
                 seed=seed, activation=args.activation, dropout=args.dropout,
                 normalization=args.norm)
