@@ -1,26 +1,54 @@
-"""numpynn: a small, fast, correct neural-network library on NumPy."""
+"""numpynn: a small, fast, correct neural-network library on NumPy.
 
-from typing import Any
+The public names below are imported on first use (PEP 562), so that ``import numpynn``
+and the command line start at once: scikit-learn, SciPy and matplotlib load only when a
+part that needs them is used.
+"""
 
-from .explain import explain
-from .models import MLP, Network, TwoLayerNet
-from .solver import Solver
-from .train import History, TrainConfig, Trainer
+from __future__ import annotations
+
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
 
 __version__ = "0.2.0"
+
+#: public name -> the module that defines it
+_PUBLIC: dict[str, str] = {
+    "MLP": ".models",
+    "Network": ".models",
+    "TwoLayerNet": ".models",
+    "Solver": ".solver",
+    "History": ".train",
+    "TrainConfig": ".train",
+    "Trainer": ".train",
+    "MLPClassifier": ".estimator",
+    "MLPRegressor": ".regressor",
+}
+
 __all__ = ["MLP", "History", "MLPClassifier", "MLPRegressor", "Network", "Solver",
            "TrainConfig", "Trainer", "TwoLayerNet", "__version__", "explain"]
 
+# Imported at once, not on first use: the submodule of the same name would otherwise take
+# its place as ``numpynn.explain`` once anything imports it.
+from .explain import explain  # noqa: E402
+
 
 def __getattr__(name: str) -> Any:
-    # Imported on first use: scikit-learn's estimator machinery is slow to import and the
-    # CLI's train/evaluate/predict commands do not need it.
-    if name == "MLPClassifier":
-        from .estimator import MLPClassifier
+    module = _PUBLIC.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(import_module(module, __name__), name)
+    globals()[name] = value  # later look-ups skip this function
+    return value
 
-        return MLPClassifier
-    if name == "MLPRegressor":
-        from .regressor import MLPRegressor
 
-        return MLPRegressor
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+def __dir__() -> list[str]:
+    return sorted({*globals(), *_PUBLIC})
+
+
+if TYPE_CHECKING:  # for type checkers and IDEs: the names above, eagerly
+    from .estimator import MLPClassifier
+    from .models import MLP, Network, TwoLayerNet
+    from .regressor import MLPRegressor
+    from .solver import Solver
+    from .train import History, TrainConfig, Trainer

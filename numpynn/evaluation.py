@@ -6,7 +6,6 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-from sklearn.metrics import confusion_matrix, precision_recall_fscore_support
 
 from .losses import softmax_cross_entropy
 from .validation import check_features
@@ -35,19 +34,35 @@ def evaluate(model: Any, X: np.ndarray, y: np.ndarray) -> Evaluation:
     scores = model.forward(X)
     loss, _ = softmax_cross_entropy(scores.astype(np.float64), y)
     pred = np.argmax(scores, axis=1)
-    labels = np.arange(model.num_classes)
-    precision, recall, f1, support = precision_recall_fscore_support(
-        y, pred, labels=labels, zero_division=0
-    )
-    return Evaluation(
-        accuracy=float(np.mean(pred == y)),
-        loss=float(loss),
-        precision=precision,
-        recall=recall,
-        f1=f1,
-        support=support,
-        confusion=confusion_matrix(y, pred, labels=labels),
-    )
+    return Evaluation(accuracy=float(np.mean(pred == y)), loss=float(loss),
+                      **class_metrics(y, pred, model.num_classes))
+
+
+def _ratio(num: np.ndarray, den: np.ndarray) -> np.ndarray:
+    """num / den elementwise, 0 where den is 0 (scikit-learn's ``zero_division=0``)."""
+    out = np.zeros(num.shape, dtype=np.float64)
+    np.divide(num, den, out=out, where=den > 0)
+    return out
+
+
+def class_metrics(y: np.ndarray, pred: np.ndarray, num_classes: int) -> dict[str, np.ndarray]:
+    """Per-class precision, recall, F1 and support, and the confusion matrix (rows: true
+    class, columns: predicted), for class indices y, pred: (N,) in 0..C-1. The same figures
+    as scikit-learn's ``precision_recall_fscore_support(..., zero_division=0)`` and
+    ``confusion_matrix``, from one ``bincount``: C x C counts, no scikit-learn import."""
+    C = int(num_classes)
+    flat = np.asarray(y, dtype=np.int64) * C + np.asarray(pred, dtype=np.int64)
+    confusion = np.bincount(flat, minlength=C * C).reshape(C, C)
+    true_pos = np.diag(confusion).astype(np.float64)
+    support = confusion.sum(axis=1)
+    predicted = confusion.sum(axis=0)
+    return {
+        "precision": _ratio(true_pos, predicted),
+        "recall": _ratio(true_pos, support),
+        "f1": _ratio(2 * true_pos, support + predicted),  # 2PR / (P + R), 0 when empty
+        "support": support,
+        "confusion": confusion,
+    }
 
 
 def evaluation_dict(ev: Evaluation, data: str | None = None,

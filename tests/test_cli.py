@@ -1,5 +1,6 @@
-"""End-to-end tests of the ``numpynn`` command: each runs the real program in a
-subprocess (``python -m numpynn``) in a temporary directory, as a user would.
+"""End-to-end tests of the ``numpynn`` command: each runs the program's ``main(argv)`` in
+this process (:mod:`tests.clirun`) in a temporary directory, as a user would; the console
+script itself is run once as a real process.
 
 The acceptance test runs ``numpynn train`` with its defaults (up to 200 epochs on digits,
 early stopping on the validation loss); the
@@ -9,11 +10,8 @@ from __future__ import annotations
 
 import csv
 import io
-import os
 import re
 import subprocess
-import sys
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -22,21 +20,7 @@ from numpynn.cli.main import build_parser
 from numpynn.data import load_dataset
 from numpynn.io import load_model
 
-REPO = Path(__file__).resolve().parents[1]
-
-
-def numpynn(*args: str, cwd: Path, timeout: float = 120) -> subprocess.CompletedProcess:
-    env = dict(os.environ)
-    env["PYTHONPATH"] = os.pathsep.join([str(REPO), *filter(None, [env.get("PYTHONPATH")])])
-    env["MPLBACKEND"] = "Agg"
-    return subprocess.run([sys.executable, "-m", "numpynn", *args], cwd=cwd, env=env,
-                          capture_output=True, text=True, timeout=timeout)
-
-
-def ok(proc: subprocess.CompletedProcess) -> str:
-    assert proc.returncode == 0, f"exit {proc.returncode}\n{proc.stdout}\n{proc.stderr}"
-    assert "Traceback" not in proc.stderr
-    return proc.stdout
+from .clirun import REPO, numpynn, numpynn_process, ok
 
 
 def printed_accuracies(stdout: str) -> dict[str, str]:
@@ -56,7 +40,7 @@ def read_csv(text: str) -> tuple[list[str], list[list[str]]]:
 def default_run(tmp_path_factory):
     """``numpynn train`` with no arguments, in an empty directory."""
     cwd = tmp_path_factory.mktemp("cli-default")
-    return cwd, ok(numpynn("train", cwd=cwd, timeout=300))
+    return cwd, ok(numpynn("train", cwd=cwd))
 
 
 def test_train_with_no_arguments_reaches_97_percent(default_run):
@@ -212,3 +196,37 @@ def test_evaluate_a_model_without_recorded_data_needs_data(tmp_path):
     assert "Traceback" not in proc.stderr
     lines = proc.stderr.strip().splitlines()
     assert len(lines) == 1 and "--data" in lines[0]
+
+
+def test_the_console_script_runs_as_a_real_process(tmp_path):
+    """The installed ``numpynn`` (``numpynn.cli.main:run``) and ``python -m numpynn`` exit
+    with main's code: 0 for help, 2 for a usage mistake said in one line."""
+    import shutil
+
+    script = shutil.which("numpynn")
+    runs = [numpynn_process("--help", cwd=tmp_path), numpynn_process("train", "--hidden", "x",
+                                                                     cwd=tmp_path)]
+    if script:
+        runs.append(subprocess.run([script, "train", "--hidden", "x"], cwd=tmp_path,
+                                   capture_output=True, text=True, timeout=120))
+    assert runs[0].returncode == 0 and runs[0].stdout.startswith("usage: numpynn")
+    for bad in runs[1:]:
+        assert bad.returncode == 2
+        assert bad.stderr.strip() == ("numpynn: error: argument --hidden: expected a positive "
+                                      "integer, got 'x' (see 'numpynn train --help')")
+
+
+def test_usage_errors_name_the_command_given_to_main_not_sys_argv():
+    """main(argv) called from Python (sys.argv is the caller's) names the command it got."""
+    result = numpynn("search", "--trials", "0")
+    assert result.returncode == 2
+    assert "see 'numpynn search --help'" in result.stderr
+
+
+def test_the_package_lists_exactly_what_it_exports():
+    """``numpynn.__all__`` (written out for tools) and the lazily imported names agree."""
+    import numpynn
+
+    assert set(numpynn.__all__) == {*numpynn._PUBLIC, "__version__", "explain"}
+    for name in numpynn.__all__:
+        assert getattr(numpynn, name) is not None

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 
 from ..data import download
+from .commands import COMMAND_HELP
 
 EXAMPLES = f"""examples:
   numpynn data list                  # name, download size, cached or not, cache folder
@@ -18,7 +19,7 @@ The cache is ${download.CACHE_ENV} (default ~/.cache/numpynn); ${download.MIRROR
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
-        "data", help="list and download the standard data sets (mnist, fashion-mnist, cifar10)",
+        "data", help=COMMAND_HELP["data"],
         description="The data sets that --data can name without a directory, and their cache.",
         epilog=EXAMPLES, formatter_class=argparse.RawDescriptionHelpFormatter,
     )

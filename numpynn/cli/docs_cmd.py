@@ -5,12 +5,13 @@ from __future__ import annotations
 import argparse
 
 from ..docs_topics import read_topic, topics
+from .commands import COMMAND_HELP
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
         "docs",
-        help="print the documentation (numpynn docs backprop, numpynn docs gradcheck)",
+        help=COMMAND_HELP["docs"],
         description="Without TOPIC, list the documentation topics shipped with numpynn; "
         "with one, print it (Markdown).",
         epilog="examples:\n"

@@ -13,6 +13,7 @@ from ..io import load_model
 from ..regression import regression_metrics
 from ..regression_run import is_regression_model, predict_values, regression_evaluation_data
 from . import common
+from .commands import COMMAND_HELP
 
 EXAMPLES = """examples:
   numpynn evaluate numpynn-runs/run-1/model.npz                  # its training data's test split
@@ -23,7 +24,7 @@ EXAMPLES = """examples:
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
-        "evaluate", help="measure a saved model on labelled data",
+        "evaluate", help=COMMAND_HELP["evaluate"],
         description="Accuracy, loss, per-class precision/recall/f1 and the confusion matrix; "
         "for a regression model R^2, RMSE and MAE (in the targets' units).",
         epilog=EXAMPLES, formatter_class=argparse.RawDescriptionHelpFormatter,

@@ -6,6 +6,7 @@ import argparse
 
 import numpy as np
 
+from .commands import COMMAND_HELP
 from .common import nonnegative_float, nonnegative_int, positive_int
 
 EXAMPLES = """examples:
@@ -22,7 +23,7 @@ Equations are numbered as in numpynn/docs/backprop.md (eqs. 1-4) and numpynn/doc
 def add_parser(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
         "explain",
-        help="show every forward/backward tensor of a network with its shape and equation",
+        help=COMMAND_HELP["explain"],
         description="Run one training step of an MLP on a random batch and list every "
         "tensor (X, h1, a1, ..., scores, P, dscores, dW2, ...) with its shape in symbols "
         "and numbers and the equation that produces it; --values also prints the numbers "

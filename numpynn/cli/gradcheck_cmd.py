@@ -8,14 +8,20 @@ Every check answers pass / FAIL / inconclusive (see ``numpynn docs gradcheck``).
 from __future__ import annotations
 
 import argparse
+import importlib
 import importlib.util
+import json
+import os
+import subprocess
 import sys
+import tempfile
 from pathlib import Path
 from types import ModuleType
 
 from ..errors import InputError
 from ..gradcheck import DEFAULT_TOL, FAIL, INCONCLUSIVE, builtin_checks
 from . import common
+from .commands import COMMAND_HELP
 
 EXAMPLES = """examples:
   numpynn gradcheck                    # numpynn's layers, loss, MLPs of depth 1-4
@@ -34,7 +40,7 @@ docs: 'numpynn docs gradcheck' (how the check decides, measured rates) and
 def add_parser(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
         "gradcheck",
-        help="check backward passes against numerical gradients (docs: numpynn docs gradcheck)",
+        help=COMMAND_HELP["gradcheck"],
         description="Compare each analytic gradient with Richardson-extrapolated centred "
         "differences in float64 (extended precision where a layer allows it) and report "
         f"pass (relative error < {DEFAULT_TOL:g}), FAIL or inconclusive per array, with "
@@ -53,27 +59,60 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(run=run)
 
 
-def load_user_module(path: str) -> ModuleType:
-    """Import the Python file at ``path`` as a module; InputError if it cannot be."""
+def load_user_module(path: str, keep_path: bool = False) -> ModuleType:
+    """Import the Python file at ``path`` as a module; InputError if it cannot be.
+
+    A file inside a package (its folder has ``__init__.py``, as ``cs231n/layer_utils.py``)
+    is imported as a member of that package (``cs231n.layer_utils``), so that its relative
+    imports (``from .layers import *``) work; any other file is imported on its own with
+    its folder on ``sys.path`` (so it can import its neighbours). keep_path: leave that
+    folder on ``sys.path`` (the checking child process does, for imports inside functions).
+    An exception at import, ``SystemExit`` (``sys.exit``, ``exit()``) included, is an
+    InputError naming the file and line.
+    """
     file = Path(path)
     if not file.is_file():
         raise InputError(f"--file {path}: no such file; give the path of your layers .py file.")
-    name = f"numpynn_user_{file.stem}"
-    spec = importlib.util.spec_from_file_location(name, file)
-    if spec is None or spec.loader is None:
-        raise InputError(f"--file {path}: cannot be imported as Python; give a .py file.")
-    module = importlib.util.module_from_spec(spec)
-    sys.path.insert(0, str(file.resolve().parent))  # so it can import its neighbours
+    if file.suffix != ".py":
+        raise InputError(f"--file {path}: not a .py file; give the path of your layers .py "
+                         "file.")
+    folder, parts = file.resolve().parent, [file.stem]
+    while (folder / "__init__.py").is_file() and folder.parent != folder:
+        parts.insert(0, folder.name)
+        folder = folder.parent
+    root = str(folder)
+    sys.path.insert(0, root)
     try:
-        spec.loader.exec_module(module)
+        if len(parts) > 1:
+            name = ".".join(parts)
+            taken = sys.modules.get(parts[0])
+            if taken is not None and not str(getattr(taken, "__file__", "") or "").startswith(
+                    root):
+                raise InputError(f"--file {path}: its package {parts[0]!r} has the name of a "
+                                 "module already imported here; rename the package folder.")
+            module = importlib.import_module(name)
+        else:
+            spec = importlib.util.spec_from_file_location(f"numpynn_user_{file.stem}", file)
+            if spec is None or spec.loader is None:
+                raise InputError(f"--file {path}: cannot be imported as Python; give a .py "
+                                 "file.")
+            module = importlib.util.module_from_spec(spec)
+            spec.loader.exec_module(module)
+    except InputError:
+        raise
     except SyntaxError as exc:
-        raise InputError(f"--file {path}: syntax error at line {exc.lineno}: {exc.msg}; "
-                         "fix it and run again.") from None
-    except Exception as exc:  # noqa: BLE001 - the user's module may raise anything on import
-        raise InputError(f"--file {path}: importing it raised {type(exc).__name__}: {exc}; "
-                         "fix the module so that 'python -c \"import ...\"' works.") from None
+        raise InputError(f"--file {path}: syntax error at line {exc.lineno} of "
+                         f"{exc.filename}: {exc.msg}; fix it and run again.") from None
+    except KeyboardInterrupt:
+        raise
+    except BaseException as exc:  # noqa: BLE001 - the user's module may raise anything on import
+        from ..gradcheck_file import _one_line
+
+        raise InputError(f"--file {path}: importing it raised {_one_line(exc, root)}; fix the "
+                         "module so that 'python -c \"import ...\"' works.") from None
     finally:
-        sys.path.remove(str(file.resolve().parent))
+        if not keep_path and root in sys.path:
+            sys.path.remove(root)
     return module
 
 
@@ -102,20 +141,91 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _run_file(path: str, seed: int) -> int:
+    result = check_file_isolated(path, seed)
+    if "input_error" in result:
+        raise InputError(result["input_error"])
+    if result["empty"]:
+        raise InputError(f"--file {path}: no CS231n-named layer or model class found "
+                         "(affine_forward and affine_backward, relu_*, batchnorm_*, "
+                         "softmax_loss, a class with params and loss, ...); name your "
+                         "functions as the assignments do.")
+    print(result["text"])
+    print()
+    if result["failed"]:
+        print(f"FAILED: {', '.join(result['failed'])}")
+        return 1
+    print(f"no failures ({result['verdict']}) in {result['checks']} checks of {path}")
+    return 0
+
+
+def check_file_isolated(path: str, seed: int = 0) -> dict:
+    """Import and check the learner's file in a child Python process (``--child``), so
+    that nothing the learner's code does can end the check as a pass: ``sys.exit`` and
+    other exceptions become that function's FAIL (in the child), and a process that ends
+    without its result (``os._exit``, a signal, a crash) is a FAIL naming the function that
+    was running. Returns the child's result: ``text``, ``failed``, ``verdict``, ``checks``,
+    ``empty``, or ``input_error`` when the file cannot be imported."""
+    file = Path(path)
+    if not file.is_file():
+        raise InputError(f"--file {path}: no such file; give the path of your layers .py file.")
+    with tempfile.TemporaryDirectory(prefix="numpynn-gradcheck-") as tmp:
+        result_file, progress_file = Path(tmp, "result.json"), Path(tmp, "progress.txt")
+        cmd = [sys.executable, "-m", "numpynn.cli.gradcheck_cmd", "--child", str(file.resolve()),
+               str(seed), str(result_file), str(progress_file)]
+        env = dict(os.environ)
+        here = str(Path(__file__).resolve().parents[2])  # this numpynn, first on the path
+        env["PYTHONPATH"] = os.pathsep.join([here, *filter(None, [env.get("PYTHONPATH")])])
+        proc = subprocess.run(cmd, cwd=os.getcwd(), env=env, stdin=subprocess.DEVNULL,
+                              capture_output=True, text=True, errors="replace")
+        if result_file.is_file():
+            return json.loads(result_file.read_text())
+        running = progress_file.read_text().splitlines() if progress_file.is_file() else []
+        where = f"while checking {running[-1]}" if running else "while importing the file"
+        how = (f"killed by signal {-proc.returncode}" if proc.returncode < 0 else
+               f"ended with exit code {proc.returncode} without a result (os._exit or a crash)")
+        tail = "\n".join((proc.stdout + proc.stderr).strip().splitlines()[-5:])
+        title = running[-1] if running else f"import of {path}"
+        text = (f"{title}: FAIL: the process {how} {where}; the checks after it did not run. "
+                "A layer must return its results, never end the program (os._exit, "
+                "os.kill, sys.exit in a thread or at exit).")
+        if tail:
+            text += "\nlast output:\n" + tail
+        return {"text": text, "failed": [title], "verdict": FAIL, "checks": len(running),
+                "empty": False}
+
+
+def _child(path: str, seed: int, result_file: str, progress_file: str) -> int:
+    """The child process of :func:`check_file_isolated`: import, check, write the result
+    (JSON, written last: its absence means the process was ended early)."""
     from ..gradcheck_file import check_module
 
-    module = load_user_module(path)
-    result = check_module(module, seed=seed)
-    if not result.reports and not result.errors:
-        raise InputError(f"--file {path}: no CS231n-named layer found (affine_forward and "
-                         "affine_backward, relu_*, batchnorm_*, softmax_loss, ...); name your "
-                         "functions as the assignments do.")
-    print(result)
-    print()
-    if result.failed:
-        print(f"FAILED: {', '.join(result.failed)}")
-        return 1
-    print(f"no failures ({result.verdict}) in {len(result.reports)} checks of {path}")
+    progress = open(progress_file, "a", encoding="utf-8")  # noqa: SIM115 - open to the end
+
+    def started(title: str) -> None:
+        progress.write(title + "\n")
+        progress.flush()
+
+    try:
+        module = load_user_module(path, keep_path=True)
+    except InputError as exc:
+        out = {"input_error": str(exc)}
+    else:
+        try:
+            result = check_module(module, seed=seed, on_call=started)
+        except KeyboardInterrupt as exc:  # raised by the learner's code (a real Ctrl-C stops
+            from ..gradcheck_file import _one_line  # the parent too)
+
+            out = {"text": f"FAIL: raised {_one_line(exc)}", "failed": ["KeyboardInterrupt"],
+                   "verdict": FAIL, "checks": 0, "empty": False}
+        else:
+            out = {"text": result.to_table(), "failed": result.failed,
+                   "verdict": result.verdict, "checks": len(result.reports),
+                   "empty": not (result.reports or result.errors or result.not_implemented
+                                 or result.skipped)}
+    tmp = result_file + ".tmp"
+    with open(tmp, "w", encoding="utf-8") as f:
+        json.dump(out, f)
+    os.replace(tmp, result_file)
     return 0
 
 
@@ -125,3 +235,7 @@ def _run_corpus(seed: int) -> int:
     result = run_corpus(seed=seed)
     print(result)
     return 0 if result.meets_target() else 1
+
+
+if __name__ == "__main__" and sys.argv[1:2] == ["--child"]:
+    sys.exit(_child(sys.argv[2], int(sys.argv[3]), sys.argv[4], sys.argv[5]))

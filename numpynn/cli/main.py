@@ -11,13 +11,16 @@ A user mistake prints one line ``numpynn: error: ...`` and no traceback unless
 from __future__ import annotations
 
 import argparse
+import functools
 import os
 import signal
 import sys
 import traceback
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
+from importlib import import_module
 
 from ..errors import InputError, NumpynnError
+from .commands import COMMAND_HELP
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
 EXIT_TERMINATED = 128 + signal.SIGTERM  # 143
@@ -63,8 +66,7 @@ class UsageError(InputError):
     """A command-line usage mistake (argparse's complaints)."""
 
 
-COMMANDS = ("train", "evaluate", "predict", "search", "data", "explain", "export", "gradcheck",
-            "docs")
+COMMANDS = tuple(COMMAND_HELP)
 _TABLE_ENDINGS = (".csv", ".csv.gz", ".tsv", ".tsv.gz", ".txt", ".data", ".dat")
 
 
@@ -81,18 +83,30 @@ def data_hint(prog: str, message: str, argv: Sequence[str]) -> str:
 
 
 class _Parser(argparse.ArgumentParser):
+    """argparse's parser whose complaints are :class:`UsageError` (one line, exit 2), said
+    with the command line it was given (``argv``, not ``sys.argv``: ``main(argv)`` is also
+    called from Python)."""
+
+    def __init__(self, *args, argv: Sequence[str] = (), **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.argv = list(argv)
+
     def error(self, message: str):  # type: ignore[override]
-        argv = sys.argv[1:]
+        argv = self.argv
         prog = self.prog
         if " " not in prog and argv and argv[0] in COMMANDS:  # raised by the top parser
             prog = f"{prog} {argv[0]}"
         raise UsageError(f"{message}{data_hint(prog, message, argv)} (see '{prog} --help')")
 
 
-def build_parser() -> argparse.ArgumentParser:
-    from . import docs_cmd, gradcheck_cmd
-
+def build_parser(declare: Collection[str] | None = None,
+                 argv: Sequence[str] = ()) -> argparse.ArgumentParser:
+    """The ``numpynn`` parser. Only the commands in ``declare`` (default: all) have their
+    module imported and their options declared; the others are listed by their one-line
+    help (:data:`COMMAND_HELP`), so that ``numpynn --help`` and ``numpynn train ...``
+    import no other command's dependencies. ``argv`` is the command line, for messages."""
     parser = _Parser(
+        argv=argv,
         prog="numpynn",
         description="Train, check and use small neural networks written in NumPy.",
         formatter_class=argparse.RawDescriptionHelpFormatter,
@@ -100,18 +114,14 @@ def build_parser() -> argparse.ArgumentParser:
         "Docs: 'numpynn docs' lists them; 'numpynn docs backprop' explains the backward pass.",
     )
     parser.add_argument("--version", action="version", version=_version())
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND",
+                                parser_class=functools.partial(_Parser, argv=argv))
     sub.required = True
-    commands = [gradcheck_cmd, docs_cmd]
-    for name in ("train_cmd", "evaluate_cmd", "predict_cmd", "search_cmd", "data_cmd",
-                 "explain_cmd", "export_cmd"):
-        try:
-            commands.append(__import__(f"{__package__}.{name}", fromlist=[name]))
-        except ModuleNotFoundError as exc:
-            if exc.name != f"{__package__}.{name}":
-                raise
-    for module in commands:
-        module.add_parser(sub)
+    for name, summary in COMMAND_HELP.items():
+        if declare is None or name in declare:
+            import_module(f"{__package__}.{name}_cmd").add_parser(sub)
+        else:
+            sub.add_parser(name, help=summary)  # listed only: another command was given
     return parser
 
 
@@ -132,7 +142,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     hold_signals_after_commit(True)  # an interrupt after the files are written is too late
     try:
-        parser = build_parser()
+        parser = build_parser(argv[:1], argv)  # the command given, if any: others listed
         args = parser.parse_args(argv)
         args.given = given_options(parser, argv)
         code = args.run(args)

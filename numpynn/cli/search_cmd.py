@@ -27,6 +27,7 @@ from ..search import (
     search,
 )
 from . import common
+from .commands import COMMAND_HELP
 
 EXAMPLES = """examples:
   numpynn search                                  # 40 random trials on digits, 1 process
@@ -96,7 +97,7 @@ def _jobs(text: str) -> int:
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
-        "search", help="random or grid hyper-parameter search (local processes or Dask)",
+        "search", help=COMMAND_HELP["search"],
         description="Train one network per trial (hidden sizes, learning rate, reg, batch "
         "size, optimizer, epochs) on the training split, rank the trials by validation "
         "accuracy, and retrain and save the best. Trials run in parallel (--jobs) or on a "

@@ -23,6 +23,7 @@ from ..runfiles import RUNS_DIR, holds_run, new_run_dir, remove_if_empty
 from ..schedules import SCHEDULES
 from ..train import SELECT_RULES, Callback, TrainConfig
 from . import common
+from .commands import COMMAND_HELP
 
 EXAMPLES = """examples:
   numpynn train                                    # digits, 1 hidden layer of 100, Adam
@@ -51,7 +52,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     d = default_train_config()
     o = RunOptions()
     p = sub.add_parser(
-        "train", help="train a network and save model, history and report",
+        "train", help=COMMAND_HELP["train"],
         description="Train an MLP (affine -> [batch/layer norm] -> activation -> [dropout] "
         "blocks, softmax loss) with minibatch gradient descent; print the network, "
         "train/val/test accuracy and write the run's files.",

@@ -7,7 +7,6 @@ kernels' shared design and the table of derivatives)."""
 from __future__ import annotations
 
 import numpy as np
-from scipy.special import expit
 
 from .base import Layer
 from .elementwise import DerivativeKernel
@@ -36,6 +35,8 @@ class SigmoidKernel(DerivativeKernel):
     """scipy's ``expit`` (stable for any x) in place; derivative ``s (1 - s)``."""
 
     def forward(self, x, out, params, buffers, train, rng) -> None:
+        from scipy.special import expit  # imported on use: SciPy adds 0.2 s to every start
+
         expit(x, out=out)
         if train:
             d = self._deriv[: x.shape[0]]
