@@ -45,6 +45,13 @@ from .validation import (  # SEED_MAX: seeds are integers in 0..2**32-1 everywhe
     check_type,
 )
 
+#: The divergence rule on a finite loss: a minibatch loss above this many times the
+#: reference loss (the loss of predicting nothing, all-zero scores, on the training rows:
+#: log C for a softmax, half the targets' mean square for squared error; at least 1) ends
+#: training as a divergence, as a NaN does. A learning curve never climbs that far; a
+#: learning rate of 1e9 or weights of scale 1e10 reach it in a step.
+DIVERGENCE_GROWTH = 1e4
+
 SELECT_RULES = {
     "loss": "lowest validation loss",
     "accuracy": "best validation accuracy",
@@ -325,6 +332,8 @@ class Trainer:
         self.step_count = 0
         self.fast = fast
         self._step: TrainStep | None = None
+        self._loss_limit: float | None = None  # set by :meth:`divergence_limit`
+        self._reference_loss: float | None = None
 
     def _check_data(self, X: Any, y: Any, xname: str, yname: str
                     ) -> tuple[np.ndarray, np.ndarray]:
@@ -372,6 +381,38 @@ class Trainer:
             cb.on_train_end(self)
         return self.history
 
+    def divergence_limit(self, first_loss: float | None = None) -> float | None:
+        """The largest finite minibatch loss that is not a divergence:
+        :data:`DIVERGENCE_GROWTH` times the reference loss (at least 1). The reference is
+        the loss of all-zero scores on (up to 1,000 of) the training rows for a numpynn
+        Network, else ``first_loss``, the first step's (None until it is known)."""
+        if self._loss_limit is None:
+            ref = None
+            model = self.model
+            if isinstance(model, Network):
+                n = min(self.X_train.shape[0], 1000)
+                zeros = np.zeros((n, model.num_outputs), dtype=model.dtype)
+                with np.errstate(all="ignore"):
+                    ref = float(model.loss_fn(zeros, self.y_train[:n])[0])
+            elif first_loss is not None and math.isfinite(first_loss):
+                ref = first_loss
+            if ref is None or not math.isfinite(ref):
+                return None
+            self._reference_loss = ref
+            self._loss_limit = DIVERGENCE_GROWTH * max(ref, 1.0)
+        return self._loss_limit
+
+    def _grew_too_far(self, loss: float) -> bool:
+        limit = self.divergence_limit(loss)
+        return limit is not None and loss > limit
+
+    def _growth_text(self, loss: float) -> str:
+        return (f"the loss grew to {loss:.3g}, more than {DIVERGENCE_GROWTH:g} times the "
+                f"loss of predicting nothing ({self._reference_loss:.3g})"
+                if isinstance(self.model, Network) else
+                f"the loss grew to {loss:.3g}, more than {DIVERGENCE_GROWTH:g} times the first "
+                f"step's ({self._reference_loss:.3g})")
+
     def stop(self, reason: str) -> None:
         """Ask training to end after the current epoch (callbacks use it); ``reason`` is
         recorded as ``history.stop_reason``."""
@@ -389,6 +430,8 @@ class Trainer:
                 loss = step(order, start, self.optimizer)
                 if not math.isfinite(loss):
                     self._diverged(epoch, good_state, loss)
+                if self._grew_too_far(loss):
+                    self._diverged(epoch, good_state, self._growth_text(loss), loss)
             else:
                 idx = order[start : start + B]
                 if self.sample_weight is None:
@@ -399,6 +442,8 @@ class Trainer:
                 loss = float(loss)
                 if not math.isfinite(loss):
                     self._diverged(epoch, good_state, loss)
+                if self._grew_too_far(loss):
+                    self._diverged(epoch, good_state, self._growth_text(loss), loss)
                 self.optimizer.step(params, grads)
             self.step_count += 1
             self.history.step_loss.append(float(loss))
@@ -470,15 +515,19 @@ class Trainer:
             val_loss == self.best_val_loss and val_acc > self.best_val_acc)
 
     def _diverged(
-        self, epoch: int, good_state: dict[str, np.ndarray], loss: float | str
+        self, epoch: int, good_state: dict[str, np.ndarray], loss: float | str,
+        value: float | None = None,
     ) -> None:
+        """Restore the last good epoch and raise DivergenceError; ``loss`` is the non-finite
+        loss or the words for what went wrong (``value``: the finite loss they describe)."""
         _restore_state(self.model, good_state)
         lr = self.optimizer.lr
         what = loss if isinstance(loss, str) else f"the loss became {loss}"
         kept = (f"The parameters from the last good epoch {epoch - 1} were kept."
                 if epoch > 1 else "The initial parameters were kept.")
         self.history.stop_reason = f"diverged in epoch {epoch} ({what})"
-        if self.step_count == 0 and not isinstance(loss, str):
+        if self.step_count == 0 and (not isinstance(loss, str) or value is not None):
+            loss = loss if value is None else f"{value:.3g}"
             # no update has happened yet: the learning rate cannot be the cause
             largest = max(float(np.abs(v).max()) for v in self.model.params.values())
             raise DivergenceError(

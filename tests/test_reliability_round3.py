@@ -204,3 +204,53 @@ def test_explain_values_refuses_a_network_too_large_to_check_before_any_work(cap
     code, out, _ = cli(capsys, "explain", "--values", "--hidden", "5", "--input-dim", "3",
                        "--classes", "3", "--batch", "2")
     assert "dW1" in out
+
+
+# ---------------------------------------------------------- 3. divergence with a finite loss
+@pytest.mark.parametrize("flags,words", [
+    (("--lr", "1e9"), "grew to"), (("--weight-scale", "1e10"), "training cannot start"),
+    (("--lr", "1e6", "--optimizer", "sgd"), "grew to"),
+])
+def test_a_finite_but_exploding_loss_is_a_divergence_exit_1(tmp_path, monkeypatch, capsys,
+                                                            flags, words):
+    monkeypatch.chdir(tmp_path)
+    _csv(tmp_path / "d.csv")
+    code, _, err = cli(capsys, "train", "--data", "d.csv", "--epochs", "5", "--out", "run",
+                       "--quiet", *flags)
+    assert code == 1 and words in err and "Traceback" not in err, err
+    assert not (tmp_path / "run" / "model.npz").exists()
+
+
+def test_the_estimator_raises_divergence_on_a_finite_explosion():
+    from numpynn import MLPClassifier, MLPRegressor
+    from numpynn.errors import DivergenceError
+
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(200, 4))
+    with pytest.raises(DivergenceError, match="grew to"):
+        MLPClassifier(learning_rate_init=1e6, max_iter=20).fit(X, (X[:, 0] > 0).astype(int))
+    with pytest.raises(DivergenceError):
+        MLPRegressor(learning_rate_init=1e4, max_iter=20).fit(X, X[:, 0] * 3)
+
+
+def test_divergence_rule_leaves_ordinary_training_alone(tmp_path, monkeypatch, capsys):
+    """Large but sane settings (lr 0.5 with SGD, unscaled regression targets) train."""
+    from numpynn import MLPRegressor
+
+    rng = np.random.default_rng(1)
+    X = rng.normal(size=(200, 3))
+    model = MLPRegressor(max_iter=30).fit(X, 1e4 * X[:, 0] + 5e4)
+    assert np.isfinite(model.predict(X)).all()
+    monkeypatch.chdir(tmp_path)
+    _csv(tmp_path / "d.csv")
+    code, _, err = cli(capsys, "train", "--data", "d.csv", "--epochs", "5", "--out", "run",
+                       "--quiet", "--no-report", "--lr", "0.5", "--optimizer", "sgd")
+    assert code == 0, err
+
+
+def test_a_huge_loss_never_runs_into_the_accuracy_column():
+    from numpynn.cli.common import format_metrics, loss_cell
+
+    row = format_metrics({"train": {"accuracy": 0.5, "loss": 4.9e17}}).splitlines()[-1]
+    assert row.split() == ["train", "50.00%", "4.9e+17"]
+    assert loss_cell(-1e-9) == "0.0000" and loss_cell(0.12345) == "0.1235"
