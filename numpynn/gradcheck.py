@@ -64,7 +64,9 @@ Reports print as tables (``print(report)``); see numpynn/docs/gradcheck.md
 from __future__ import annotations
 
 import copy
+import dataclasses
 import warnings
+import zlib
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -126,6 +128,36 @@ CAUSES: dict[str, tuple[str, str]] = {
 }
 
 
+#: The kinds of bug a FAIL can name when the numbers show it (:func:`bug_kind`): key ->
+#: what the numbers show and the likely mistake. ``{N}`` is the batch size.
+KINDS: dict[str, str] = {
+    "factor N": "analytic = N x numerical (N = {N}, the batch size): a missing division "
+                "by N (e.g. dscores = P - Y instead of (P - Y) / N)",
+    "factor 1/N": "analytic = numerical / N (N = {N}, the batch size): an extra division "
+                  "by N (a bias gradient averaged instead of summed, or /N applied twice)",
+    "factor 2": "analytic = 2 x numerical: a factor of 2 too many (a term counted twice, "
+                "or 2 reg W for a loss of 0.5 reg |W|^2)",
+    "factor 1/2": "analytic = numerical / 2: a factor of 2 missing (reg W for a loss of "
+                  "reg |W|^2, or one of two paths into a variable dropped)",
+    "factor": "analytic = {ratio:.4g} x numerical everywhere: a constant factor is wrong "
+              "(a scale such as 1/p in dropout, or a forgotten constant)",
+    "negation": "analytic = -numerical exactly: a sign error (e.g. Y - P instead of P - Y, "
+                "or a minus sign dropped in a chain-rule step)",
+    "mask": "the analytic gradient is 0 where the true gradient is not (or the reverse): a "
+            "wrong mask (ReLU's mask of the wrong sign or of the wrong array, such as "
+            "dout > 0 instead of x > 0)",
+    "regularisation": "only the weights fail, and they pass at reg 0: the regularisation "
+                      "term's gradient is wrong (reg W for 0.5 reg |W|^2 as in assignment "
+                      "2, 2 reg W for reg |W|^2 as in assignment 1)",
+    "in place": "calling the function again changed a result: it edits an array in place "
+                "(its input, its cache or a previous output) that the check, or an "
+                "earlier layer's cache, still holds; copy before editing",
+    "random loss": "two calls with the same inputs give different values, so no gradient "
+                   "can be checked: seed the randomness (dropout_param['seed'], or the "
+                   "model's seed) or check in test mode",
+}
+
+
 def rel_error(a: np.ndarray, b: np.ndarray) -> float:
     """CS231n's relative error: ``max(|a - b| / max(1e-8, |a| + |b|))`` over all entries."""
     a = np.asarray(a, dtype=np.float64)
@@ -135,6 +167,14 @@ def rel_error(a: np.ndarray, b: np.ndarray) -> float:
     if a.size == 0:
         return 0.0
     return float(np.max(np.abs(a - b) / np.maximum(1e-8, np.abs(a) + np.abs(b))))
+
+
+def stream(seed: int, name: str) -> np.random.Generator:
+    """A generator of its own for each array a check draws (``name``: ``"x"``, ``"w"``,
+    ``"dout"``...): the same seed gives unrelated draws for different names, so an
+    upstream gradient is never equal to the input (a backward that uses ``dout`` where
+    it needs ``x`` would pass a check where they are equal)."""
+    return np.random.default_rng([int(seed), zlib.crc32(name.encode())])
 
 
 def numerical_gradient(
@@ -331,6 +371,8 @@ class GradCheckRow:
     worst: Entry | None = None
     cause: str | None = None
     unresolved: int = 0
+    kind: str | None = None  # a key of KINDS when the numbers show the kind of bug
+    kind_text: str = ""  # KINDS[kind] with its numbers filled in
 
     def __post_init__(self) -> None:
         if self.verdict is None:
@@ -348,6 +390,9 @@ class GradCheckRow:
         where = f" at {_fmt_index(w.index)}" if w is not None else ""
         if self.verdict == FAIL:
             detail = (f"analytic {w.analytic:.6e} vs numerical {w.numerical:.6e}" if w else "")
+            if self.kind is not None:
+                return (f"{self.name}: FAIL{where}: {detail + '; ' if detail else ''}likely "
+                        f"bug: {self.kind}: {self.kind_text or KINDS[self.kind]}.")
             return (f"{self.name}: FAIL{where}: {detail}; the difference is far beyond the "
                     "numerical gradient's own error, so the backward pass is wrong for this "
                     "array (look at how it is computed, and at its shape and scale).")
@@ -369,6 +414,13 @@ class GradCheckReport:
     title: str = ""
     extended: bool = False  # the numerical side was evaluated in np.longdouble
     complex_step: bool = False  # complex-step derivatives settled entries (validated)
+    notes: list[str] = field(default_factory=list)  # printed under the table
+
+    @property
+    def kinds(self) -> list[str]:
+        """The bug kinds (keys of :data:`KINDS`) its FAIL rows name, in row order."""
+        return list(dict.fromkeys(r.kind for r in self.rows
+                                  if r.verdict == FAIL and r.kind is not None))
 
     @property
     def verdict(self) -> str:
@@ -397,20 +449,21 @@ class GradCheckReport:
         """A text table, one row per array: shape, CS231n's max relative error, verdict,
         and the worst entry (index, analytic, numerical, absolute and relative error);
         then one line per row that is not a pass, saying why and what to do."""
-        head = (f"{'parameter':<10} {'shape':<9} {'max rel err':>11}  {'result':<12} "
+        nw = max([10, *(len(r.name) for r in self.rows)])
+        head = (f"{'parameter':<{nw}} {'shape':<9} {'max rel err':>11}  {'result':<12} "
                 f"{'worst entry':<11} {'analytic':>11} {'numerical':>11} {'abs err':>8} "
                 f"{'rel err':>8}")
         lines = [self.title] if self.title else []
         lines += [head, "-" * len(head)]
         for r in self.rows:
             shape = "x".join(map(str, r.shape)) or "scalar"
-            line = f"{r.name:<10} {shape:<9} {r.max_rel_error:>11.2e}  {r.verdict:<12}"
+            line = f"{r.name:<{nw}} {shape:<9} {r.max_rel_error:>11.2e}  {r.verdict:<12}"
             if r.worst is not None:
                 w = r.worst
                 line += (f" {_fmt_index(w.index):<11} {w.analytic:>11.4e} {w.numerical:>11.4e} "
                          f"{w.abs_error:>8.1e} {w.rel_error:>8.1e}")
             lines.append(line.rstrip())
-        notes = [r.explanation() for r in self.rows if not r.passed]
+        notes = [r.explanation() for r in self.rows if not r.passed] + self.notes
         if notes:
             lines.append("")
             lines += notes
@@ -634,7 +687,7 @@ def _probe_array(name: str, analytic: np.ndarray, evaluate: Callable[[], Any], x
     return _ArrayState(name, a, x, probes, status, num, scale, a_round)
 
 
-def _finish(state: _ArrayState, tol: float) -> GradCheckRow:
+def _finish(state: _ArrayState, tol: float, batch: int | None = None) -> GradCheckRow:
     """The row of a probed array: FAIL if any entry is a confirmed mismatch, else
     inconclusive if any is unresolved, else pass."""
     status, a, x = state.status, state.a, state.x
@@ -654,8 +707,49 @@ def _finish(state: _ArrayState, tol: float) -> GradCheckRow:
     else:
         verdict = PASS
         worst = max(entries.values(), key=lambda e: e.rel_error, default=None)
+    kind, text = bug_kind(a, state.num, batch) if verdict == FAIL else (None, "")
     return GradCheckRow(state.name, tuple(x.shape), rel_error(a, state.num), tol, verdict,
-                        worst, cause, len(unresolved))
+                        worst, cause, len(unresolved), kind, text)
+
+
+def bug_kind(analytic: np.ndarray, numerical: np.ndarray,
+             batch: int | None = None) -> tuple[str | None, str]:
+    """The kind of bug (a key of :data:`KINDS`, and its text with the numbers) that a
+    failing array's numbers show, or ``(None, "")``.
+
+    A constant ratio analytic / numerical over every entry where both are clearly
+    nonzero, with zeros in the same places, is a factor (N, 1/N with N = ``batch``, 2,
+    1/2, -1 or another constant); mismatches all of which have one side 0 and the other
+    not are a mask. Anything else names no kind.
+    """
+    a = np.asarray(analytic, dtype=np.float64).ravel()
+    n = np.asarray(numerical, dtype=np.float64).ravel()
+    scale = max(float(np.abs(a).max(initial=0.0)), float(np.abs(n).max(initial=0.0)))
+    if scale == 0 or not np.all(np.isfinite(a)):
+        return None, ""
+    small = 1e-6 * scale
+    za, zn = np.abs(a) <= small, np.abs(n) <= small
+    wrong = np.abs(a - n) > 1e-6 * scale
+    if wrong.any() and np.all(za[wrong] != zn[wrong]):
+        return "mask", KINDS["mask"]
+    both = ~za & ~zn
+    if not both.any() or np.any(za != zn):
+        return None, ""
+    ratio = a[both] / n[both]
+    r = float(np.median(ratio))
+    if r == 0 or np.max(np.abs(ratio - r)) > 1e-4 * abs(r) or abs(r - 1) < 1e-4:
+        return None, ""
+    fmt = {"N": batch, "ratio": r}
+    named = [("negation", -1.0, ""), ("factor 2", 2.0, ""), ("factor 1/2", 0.5, "")]
+    if batch is not None and batch > 1:
+        twice = f" (the ratio is {r:.6g} = N^2: the division by N is missing or doubled twice)"
+        named = [("factor N", float(batch), ""), ("factor 1/N", 1.0 / batch, ""),
+                 ("factor N", float(batch) ** 2, twice),
+                 ("factor 1/N", 1.0 / batch**2, twice.replace("N^2", "1/N^2"))] + named
+    for kind, value, extra in named:
+        if abs(r - value) <= 1e-4 * abs(value):
+            return kind, KINDS[kind].format(**fmt) + extra
+    return "factor", KINDS["factor"].format(**fmt)
 
 
 def check_array(
@@ -667,6 +761,7 @@ def check_array(
     tol: float = DEFAULT_TOL,
     df: np.ndarray | None = None,
     complex_step: ComplexStep | None = None,
+    batch: int | None = None,
 ) -> GradCheckRow:
     """Three-valued check of the gradient ``analytic`` of ``sum(evaluate() * df)`` with
     respect to ``x`` (perturbed in place, restored exactly; same shape as ``analytic``).
@@ -675,13 +770,13 @@ def check_array(
     within ``tol`` nor clearly wrong is probed again at the :data:`RETRY_STEPS` of its
     cause. complex_step: the same function's complex-step derivatives
     (:class:`ComplexStep`), tried on the entries still unresolved (it can clear an
-    entry, never condemn one). Returns the row: verdict, max relative error, worst
-    entry and cause.
+    entry, never condemn one). batch: N, to name a factor of N in a FAIL (:func:`bug_kind`).
+    Returns the row: verdict, max relative error, worst entry, cause and bug kind.
     """
     state = _probe_array(name, analytic, evaluate, x, h, tol, df)
     if complex_step is not None and state.unresolved:
         _resolve_by_complex_step([state], [complex_step], tol)
-    return _finish(state, tol)
+    return _finish(state, tol, batch)
 
 
 def _confirm(status: dict, probes: dict, a: np.ndarray, evaluate: Callable[[], Any],
@@ -730,6 +825,7 @@ def check_gradients(
     tol: float = DEFAULT_TOL,
     extended: bool = True,
     complex_step: bool = True,
+    diagnose: bool = True,
 ) -> GradCheckReport:
     """Check ``model.loss``'s analytic gradients against numerical ones, three-valued.
 
@@ -745,6 +841,9 @@ def check_gradients(
     complex-step derivatives on a complex128 copy of the model, when its ``loss`` keeps
     complex values and agrees with the centred differences where those are conclusive
     (:class:`ComplexStep`; it can clear an entry, never condemn one).
+    diagnose: when only weights fail, check a copy at ``reg = 0`` to name the kind
+    "regularisation" (:data:`KINDS`; factors and masks are named per row, a loss that
+    differs between two calls is a FAIL of kind "random loss" before any probing).
     Returns one row per parameter, in ``params`` order.
     """
     model = as_float64_model(model)
@@ -755,6 +854,16 @@ def check_gradients(
     grads = {k: np.array(v, dtype=np.float64, copy=True) for k, v in grads.items()}
     restore()
     report = GradCheckReport(title=repr(model))
+    again = model.loss(X.copy(), y.copy())[0]
+    restore()
+    if not _close(again, loss64):
+        text = (f"two calls of loss(X, y) with the same X, y and parameters gave "
+                f"{float(np.asarray(loss64).reshape(())):.10g} and "
+                f"{float(np.asarray(again).reshape(())):.10g}; " + KINDS["random loss"])
+        report.rows = [GradCheckRow(k, tuple(np.shape(v)), float("inf"), tol, FAIL,
+                                    kind="random loss", kind_text=text)
+                       for k, v in model.params.items()]
+        return report
     # The analytic gradients are the float64 model's; only the numerical side is
     # evaluated in extended precision, on a copy, when the model's loss keeps it.
     ext = _extended_model(model, X, y, loss64) if extended else None
@@ -777,10 +886,39 @@ def check_gradients(
                                    None))
     if complex_step and any(st.unresolved for st in states):
         report.complex_step = _model_complex_step(model, X, y, loss64, states, tol)
-    report.rows = [_finish(st, tol) for st in states]
+    report.rows = [_finish(st, tol, X.shape[0]) for st in states]
     restore()
     report.extended = ext is not None
+    if diagnose:
+        _diagnose_regularisation(report, model, X, y, h, tol, extended, complex_step)
     return report
+
+
+def _diagnose_regularisation(report: GradCheckReport, model: Any, X: np.ndarray,
+                             y: np.ndarray, h: float, tol: float, extended: bool,
+                             complex_step: bool) -> None:
+    """Name the kind "regularisation" on the failing rows when only weights (``W...``)
+    fail, some other parameter passes, the model has ``reg > 0``, and the same check at
+    ``reg = 0`` (on a copy) has no FAIL."""
+    failing = [r for r in report.rows if r.verdict == FAIL]
+    reg = getattr(model, "reg", None)
+    if (not failing or not all(r.name.startswith("W") for r in failing)
+            or not any(r.verdict == PASS for r in report.rows)
+            or not isinstance(reg, (int, float, np.floating)) or not reg > 0):
+        return
+    try:
+        clone = copy.deepcopy(model)
+        clone.reg = 0.0
+        at_zero = check_gradients(clone, X, y, h, tol, extended, complex_step, diagnose=False)
+    except Exception:  # noqa: BLE001 - a model whose reg cannot be set: no diagnosis
+        return
+    if at_zero.verdict == FAIL:
+        return
+    for i, r in enumerate(report.rows):
+        if r.verdict == FAIL:
+            report.rows[i] = dataclasses.replace(
+                r, kind="regularisation",
+                kind_text=KINDS["regularisation"] + f" (reg = {reg:g} here)")
 
 
 def _model_complex_step(model: Any, X: np.ndarray, y: np.ndarray, loss64: Any,
@@ -929,11 +1067,13 @@ def check_layer(
         raise InputError(f"names has {len(labels)} entries for {len(arrays)} inputs.")
     out, cache = forward(*[a.copy() for a in arrays])
     out = np.array(out, dtype=np.float64, copy=True)
-    dout = np.random.default_rng(seed).standard_normal(out.shape)
+    dout = stream(seed, "dout").standard_normal(out.shape)
     analytic = backward(dout.copy(), cache)
     if isinstance(analytic, np.ndarray):
         analytic = (analytic,)
     analytic = tuple(np.array(g, dtype=np.float64, copy=True) for g in analytic)
+    call_rows = _call_checks(forward, backward, arrays, labels, out, dout, cache, analytic,
+                             tol)
     if len(analytic) != len(arrays):
         raise InputError(
             f"backward returned {len(analytic)} gradients for {len(arrays)} inputs; it must "
@@ -957,8 +1097,57 @@ def check_layer(
         states.append(_probe_array(label, grad, evaluate, work[k], h, tol, df))
     if complex_step and any(st.unresolved for st in states):
         report.complex_step = _layer_complex_step(forward, arrays, out, dout, states, tol)
-    report.rows = [_finish(st, tol) for st in states]
+    batch = arrays[0].shape[0] if arrays and arrays[0].ndim else None
+    report.rows = [_finish(st, tol, batch) for st in states] + call_rows
     return report
+
+
+def _same(a: Any, b: Any) -> bool:
+    a, b = np.asarray(a), np.asarray(b)
+    return a.shape == b.shape and bool(np.array_equal(a, b, equal_nan=True))
+
+
+def _call_checks(forward: Callable[..., Any], backward: Callable[..., Any],
+                 arrays: list[np.ndarray], labels: list[str], out: np.ndarray,
+                 dout: np.ndarray, cache: Any, analytic: tuple[np.ndarray, ...],
+                 tol: float) -> list[GradCheckRow]:
+    """FAIL rows for a layer that is random (two forwards on equal inputs differ) or
+    works in place where it must not: a second forward on the same (not copied) arrays
+    gives another output or changes the first one, or a second backward on the same
+    cache gives other gradients (the seed's ``da1 = a1; da1[a1 > 0] = 1``)."""
+    again = np.array(forward(*[a.copy() for a in arrays])[0], dtype=np.float64, copy=True)
+    if not _same(again, out):
+        return [GradCheckRow("forward", out.shape, rel_error(again, out) if
+                             again.shape == out.shape else float("inf"), tol, FAIL,
+                             kind="random loss",
+                             kind_text="two forward passes on equal inputs gave different "
+                             "outputs, so no gradient can be checked: draw the randomness "
+                             "from a seed given in the param dict (np.random.seed(param"
+                             "['seed']) when 'seed' is in it)")]
+    rows = []
+    shared = [a.copy() for a in arrays]
+    first = forward(*shared)[0]
+    kept = np.array(first, dtype=np.float64, copy=True)
+    second = np.array(forward(*shared)[0], dtype=np.float64, copy=True)
+    if not _same(second, kept) or not _same(np.asarray(first, dtype=np.float64), kept):
+        changed = [lab for lab, a, b in zip(labels, shared, arrays) if not _same(a, b)]
+        what = (f"it changed its input {', '.join(changed)} in place" if changed else
+                "it overwrites an array a previous output still uses")
+        rows.append(GradCheckRow("forward", out.shape, rel_error(second, kept) if
+                                 second.shape == kept.shape else float("inf"), tol, FAIL,
+                                 kind="in place", kind_text="calling forward a second time "
+                                 f"on the same arrays gave another output: {what}; copy "
+                                 "before editing (out = x.copy() or x * mask, not x *= mask)"))
+    twice = backward(dout.copy(), cache)
+    twice = (twice,) if isinstance(twice, np.ndarray) else tuple(twice)
+    if len(twice) != len(analytic) or not all(_same(np.asarray(g, dtype=np.float64), a)
+                                              for g, a in zip(twice, analytic)):
+        rows.append(GradCheckRow("backward", out.shape, float("inf"), tol, FAIL,
+                                 kind="in place", kind_text="calling backward a second time "
+                                 "with the same cache gave other gradients: it edits an array "
+                                 "of its cache in place (as the seed's da1 = a1; da1[a1 > 0] "
+                                 "= 1 edits the activation); copy it first"))
+    return rows
 
 
 def _layer_complex_step(forward: Callable[..., Any], arrays: list[np.ndarray], out: np.ndarray,

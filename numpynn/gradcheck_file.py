@@ -20,6 +20,9 @@ Importing the file is the CLI's job (``numpynn gradcheck --file``).
 
 from __future__ import annotations
 
+import inspect
+import os
+import time
 import traceback
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -31,12 +34,16 @@ import numpy as np
 from .gradcheck import (
     FAIL,
     INCONCLUSIVE,
+    KINDS,
     PASS,
     Entry,
     GradCheckReport,
     GradCheckRow,
+    bug_kind,
     check_array,
+    check_gradients,
     check_layer,
+    stream,
 )
 
 # Forward outputs and gradients must match numpynn's to this (relative to the largest entry).
@@ -45,12 +52,17 @@ REFERENCE_TOL = 1e-6
 
 @dataclass(frozen=True)
 class LayerSpec:
-    """How to call one CS231n layer: its differentiable inputs (names and a maker of
-    arrays from a Generator) and its constant trailing arguments (made fresh per call)."""
+    """How to call one CS231n layer: its differentiable inputs (names and a maker of the
+    arrays from a seed, each input from its own stream: :func:`numpynn.gradcheck.stream`)
+    and its constant trailing arguments (made fresh per call)."""
 
     names: tuple[str, ...]
-    make: Callable[[np.random.Generator], list[np.ndarray]]
+    make: Callable[[int], list[np.ndarray]]
     extra: Callable[[], tuple[Any, ...]] = lambda: ()
+
+
+def _draw(seed: int, name: str, shape: tuple[int, ...]) -> np.ndarray:
+    return stream(seed, name).standard_normal(shape)
 
 
 def _away_from_zero(a: np.ndarray) -> np.ndarray:
@@ -58,43 +70,60 @@ def _away_from_zero(a: np.ndarray) -> np.ndarray:
     return np.where(np.abs(a) < 0.05, np.sign(a) * 0.05 + (a == 0) * 0.05, a)
 
 
-def _affine_inputs(rng: np.random.Generator) -> list[np.ndarray]:
+def _affine_inputs(seed: int) -> list[np.ndarray]:
     # x (N, d1, d2) flattens to D = 6, as CS231n's affine test: w (D, M), b (M,)
-    return [rng.standard_normal((4, 2, 3)), rng.standard_normal((6, 5)),
-            rng.standard_normal(5)]
+    return [_draw(seed, "x", (4, 2, 3)), _draw(seed, "w", (6, 5)), _draw(seed, "b", (5,))]
 
 
-def _norm_inputs(rng: np.random.Generator) -> list[np.ndarray]:
-    return [3 * rng.standard_normal((6, 5)) + 2, 1 + 0.5 * rng.standard_normal(5),
-            rng.standard_normal(5)]
+def _norm_inputs(seed: int) -> list[np.ndarray]:
+    return [3 * _draw(seed, "x", (6, 5)) + 2, 1 + 0.5 * _draw(seed, "gamma", (5,)),
+            _draw(seed, "beta", (5,))]
 
+
+def _kinked(seed: int) -> list[np.ndarray]:
+    return [_away_from_zero(_draw(seed, "x", (4, 5)))]
+
+
+#: The dropout_param of the gradient check: CS231n's keep probability p, a fixed seed.
+DROPOUT_PARAM = {"mode": "train", "p": 0.7, "seed": 123}
 
 LAYERS: dict[str, LayerSpec] = {
     "affine": LayerSpec(("x", "w", "b"), _affine_inputs),
-    "relu": LayerSpec(("x",), lambda r: [_away_from_zero(r.standard_normal((4, 5)))]),
+    "relu": LayerSpec(("x",), _kinked),
     "affine_relu": LayerSpec(("x", "w", "b"), _affine_inputs),
-    "sigmoid": LayerSpec(("x",), lambda r: [r.standard_normal((4, 5))]),
-    "tanh": LayerSpec(("x",), lambda r: [r.standard_normal((4, 5))]),
-    "leaky_relu": LayerSpec(("x",), lambda r: [_away_from_zero(r.standard_normal((4, 5)))]),
+    "sigmoid": LayerSpec(("x",), lambda s: [_draw(s, "x", (4, 5))]),
+    "tanh": LayerSpec(("x",), lambda s: [_draw(s, "x", (4, 5))]),
+    "leaky_relu": LayerSpec(("x",), _kinked),
     "batchnorm": LayerSpec(("x", "gamma", "beta"), _norm_inputs,
                            lambda: ({"mode": "train", "eps": 1e-5, "momentum": 0.9},)),
     "layernorm": LayerSpec(("x", "gamma", "beta"), _norm_inputs, lambda: ({"eps": 1e-5},)),
-    "dropout": LayerSpec(("x",), lambda r: [r.standard_normal((4, 5)) + 1],
-                         lambda: ({"mode": "train", "p": 0.7, "seed": 123},)),
+    "dropout": LayerSpec(("x",), lambda s: [_draw(s, "x", (4, 5)) + 1],
+                         lambda: (dict(DROPOUT_PARAM),)),
 }
-# Extra backward names checked against the same forward (CS231n's alternative batchnorm).
-ALT_BACKWARDS: dict[str, tuple[str, ...]] = {"batchnorm": ("batchnorm_backward_alt",)}
+# Extra backward names checked against the same forward (CS231n's alternative forms).
+ALT_BACKWARDS: dict[str, tuple[str, ...]] = {"batchnorm": ("batchnorm_backward_alt",),
+                                             "layernorm": ("layernorm_backward_alt",)}
 LOSSES: tuple[str, ...] = ("softmax_loss", "svm_loss")
 
 
-def _reference_table() -> dict[str, tuple[Callable, Callable]]:
+def _reference_table() -> dict[str, tuple[Callable, Callable | None]]:
     from .layers import (
         affine_backward,
         affine_forward,
         affine_relu_backward,
         affine_relu_forward,
+        batchnorm_backward,
+        batchnorm_forward,
+        layernorm_backward,
+        layernorm_forward,
+        leaky_relu_backward,
+        leaky_relu_forward,
         relu_backward,
         relu_forward,
+        sigmoid_backward,
+        sigmoid_forward,
+        tanh_backward,
+        tanh_forward,
     )
     from .losses import softmax_cross_entropy, svm_loss
 
@@ -102,6 +131,11 @@ def _reference_table() -> dict[str, tuple[Callable, Callable]]:
         "affine": (affine_forward, affine_backward),
         "relu": (relu_forward, relu_backward),
         "affine_relu": (affine_relu_forward, affine_relu_backward),
+        "sigmoid": (sigmoid_forward, sigmoid_backward),
+        "tanh": (tanh_forward, tanh_backward),
+        "leaky_relu": (leaky_relu_forward, leaky_relu_backward),
+        "batchnorm": (batchnorm_forward, batchnorm_backward),
+        "layernorm": (layernorm_forward, layernorm_backward),
         "softmax_loss": (softmax_cross_entropy, None),
         "svm_loss": (svm_loss, None),
     }
@@ -119,11 +153,15 @@ def register_reference(name: str, forward: Callable, backward: Callable | None =
 
 @dataclass
 class FileCheck:
-    """The checks of one module: a report per function pair, errors, what was skipped."""
+    """The checks of one module: a report per function pair (numerical gradients, numpynn's
+    reference, forward and test-mode behaviour), errors with the learner's file and line,
+    what is not implemented yet and what was not checked (with the reason)."""
 
     reports: list[GradCheckReport] = field(default_factory=list)
     errors: list[tuple[str, str]] = field(default_factory=list)  # (function, message)
     skipped: list[str] = field(default_factory=list)
+    not_implemented: list[str] = field(default_factory=list)  # stubs that return None
+    notes: list[str] = field(default_factory=list)  # timings and other information
 
     @property
     def failed(self) -> list[str]:
@@ -138,9 +176,18 @@ class FileCheck:
             return INCONCLUSIVE
         return PASS
 
+    @property
+    def kinds(self) -> list[str]:
+        """The bug kinds the failed reports name (keys of numpynn.gradcheck.KINDS)."""
+        return list(dict.fromkeys(k for r in self.reports for k in r.kinds))
+
     def to_table(self) -> str:
         parts = [r.to_table() for r in self.reports]
         parts += [f"{name}: FAIL: raised {msg}" for name, msg in self.errors]
+        parts += self.notes
+        if self.not_implemented:
+            parts.append("not implemented yet (returns None; skipped): "
+                         + ", ".join(self.not_implemented))
         if self.skipped:
             parts.append("not checked: " + "; ".join(self.skipped))
         return "\n\n".join(parts)
@@ -149,49 +196,84 @@ class FileCheck:
         return self.to_table()
 
 
-def _compare(name: str, got: Any, want: Any) -> GradCheckRow:
-    """A row comparing the learner's array with numpynn's: FAIL beyond REFERENCE_TOL."""
+def _compare(name: str, got: Any, want: Any, kind: str | None = None,
+             text: str = "") -> GradCheckRow:
+    """A row comparing the learner's array with numpynn's: FAIL beyond REFERENCE_TOL
+    (kind and text name what such a difference means, for the FAIL message)."""
     got = np.asarray(got, dtype=np.float64)
     want = np.asarray(want, dtype=np.float64)
     if got.shape != want.shape:
-        return GradCheckRow(name, want.shape, float("inf"), REFERENCE_TOL, FAIL)
+        return GradCheckRow(name, want.shape, float("inf"), REFERENCE_TOL, FAIL, kind=kind,
+                            kind_text=f"shape {got.shape}, numpynn's {want.shape}; {text}"
+                            if kind else "")
     diff = np.abs(got - want)
     scale = max(float(np.abs(want).max(initial=0.0)), 1e-12)
     idx = np.unravel_index(int(np.argmax(diff)), diff.shape) if diff.size else ()
     worst = Entry(tuple(int(i) for i in idx), float(got[idx]), float(want[idx])) \
         if diff.size else None
     rel = float(diff.max(initial=0.0)) / scale
-    return GradCheckRow(name, want.shape, rel, REFERENCE_TOL,
-                        PASS if rel <= REFERENCE_TOL else FAIL, worst)
+    if not np.isfinite(rel):
+        rel = float("inf")
+    ok = rel <= REFERENCE_TOL
+    if not ok and kind is None:  # a gradient that differs from numpynn's by a factor, a mask
+        kind, text = bug_kind(got, want, got.shape[0] if got.ndim else None)
+    return GradCheckRow(name, want.shape, rel, REFERENCE_TOL, PASS if ok else FAIL, worst,
+                        kind=None if ok else kind, kind_text="" if ok else text)
+
+
+def _stat_row(name: str, got: float, want: float, allowed: float, kind: str,
+              text: str) -> GradCheckRow:
+    """A row of a statistical check: ``|got - want| <= allowed`` passes."""
+    err = abs(float(got) - float(want))
+    ok = bool(np.isfinite(err) and err <= allowed)
+    return GradCheckRow(name, (), err, allowed, PASS if ok else FAIL,
+                        Entry((), float(got), float(want)), kind=None if ok else kind,
+                        kind_text="" if ok else text)
 
 
 class _SignatureError(Exception):
     """A learner's function does not take CS231n's arguments."""
 
 
+class _NotImplementedYetError(Exception):
+    """A learner's function is still the course's stub (it returns None)."""
+
+
 def _as_tuple(grads: Any) -> tuple:
     return (grads,) if isinstance(grads, np.ndarray) else tuple(grads)
 
 
+def _stub(value: Any) -> bool:
+    """True for what an unfinished CS231n stub returns: None, or a tuple holding None
+    (``out, cache = None, None``; ``dx, dw, db = None, None, None``)."""
+    if value is None:
+        return True
+    return isinstance(value, tuple) and any(v is None for v in value)
+
+
 def _layer_checks(name: str, spec: LayerSpec, fwd: Callable, bwd: Callable, bwd_name: str,
                   seed: int) -> list[GradCheckReport]:
-    rng = np.random.default_rng(seed)
-    inputs = spec.make(rng)
+    inputs = spec.make(seed)
 
     def forward(*arrays: np.ndarray) -> Any:
         return fwd(*arrays, *spec.extra())
 
     try:
-        first = np.asarray(forward(*[a.copy() for a in inputs])[0])
+        first = forward(*[a.copy() for a in inputs])
     except TypeError as exc:  # another signature than CS231n's: say so, do not fail it
+        if "NoneType" in str(exc):
+            raise
         raise _SignatureError(f"{name}_forward: called with ({', '.join(spec.names)}"
-                         f"{', param dict' if spec.extra() else ''}) as CS231n's, it raised "
-                         f"TypeError: {exc}") from None
-    again = np.asarray(forward(*[a.copy() for a in inputs])[0])
-    if not np.array_equal(first, again, equal_nan=True):
-        raise ValueError(f"{name}_forward gives different outputs for the same inputs; "
-                         "a dropout must draw its mask from np.random.seed(param['seed']) "
-                         "when 'seed' is in its param dict")
+                              f"{', param dict' if spec.extra() else ''}) as CS231n's, it "
+                              f"raised TypeError: {exc}") from None
+    if not isinstance(first, tuple) or len(first) != 2 or first[0] is None:
+        if first is None or (isinstance(first, tuple) and first and first[0] is None):
+            raise _NotImplementedYetError(f"{name}_forward")
+        raise ValueError(f"{name}_forward returned {type(first).__name__}; it must return "
+                         "(out, cache) as CS231n's layers do")
+    dout = stream(seed, "dout").standard_normal(np.shape(first[0]))
+    if _stub(bwd(dout.copy(), first[1])):
+        raise _NotImplementedYetError(bwd_name)
     report = check_layer(forward, bwd, *inputs, names=spec.names, seed=seed)
     report.title = f"{name}_forward / {bwd_name}: numerical gradients"
     reports = [report]
@@ -200,12 +282,12 @@ def _layer_checks(name: str, spec: LayerSpec, fwd: Callable, bwd: Callable, bwd_
         ref_fwd, ref_bwd = ref
         out, cache = forward(*[a.copy() for a in inputs])
         want_out, want_cache = ref_fwd(*[a.copy() for a in inputs], *spec.extra())
-        dout = np.random.default_rng(seed).standard_normal(np.shape(want_out))
         got = _as_tuple(bwd(dout.copy(), cache))
         want = _as_tuple(ref_bwd(dout.copy(), want_cache))
         cmp = GradCheckReport(title=f"{name}_forward / {bwd_name} vs numpynn's {name} "
                                     "(analytic = yours, numerical = numpynn's)")
-        cmp.rows.append(_compare("out", out, want_out))
+        cmp.rows.append(_compare("out", out, want_out, "forward",
+                                 f"{name}_forward computes another function than {name}"))
         for label, g, w in zip(spec.names, got, want):
             cmp.rows.append(_compare(f"d{label}", g, w))
         reports.append(cmp)
@@ -213,37 +295,358 @@ def _layer_checks(name: str, spec: LayerSpec, fwd: Callable, bwd: Callable, bwd_
 
 
 def _loss_checks(name: str, fn: Callable, seed: int) -> list[GradCheckReport]:
-    rng = np.random.default_rng(seed)
-    x, y = rng.standard_normal((6, 4)), rng.integers(0, 4, 6)
-    loss, dx = fn(x.copy(), y.copy())
+    x = _draw(seed, "x", (6, 4))
+    y = stream(seed, "y").integers(0, 4, 6)
+    value = fn(x.copy(), y.copy())
+    if _stub(value):
+        raise _NotImplementedYetError(name)
+    loss, dx = value
     dx = np.array(dx, dtype=np.float64, copy=True)
     if dx.shape != x.shape:
         raise ValueError(f"{name} returned dx of shape {dx.shape} for x of shape {x.shape}; "
                          "dx must have x's shape (N, C)")
     work = x.copy()
     report = GradCheckReport(title=f"{name}: numerical gradient")
-    report.rows.append(check_array("x", dx, lambda: float(fn(work.copy(), y.copy())[0]), work))
+    again = fn(x.copy(), y.copy())[0]
+    if not np.isclose(float(again), float(loss), rtol=1e-12, atol=0):
+        report.rows.append(GradCheckRow("loss", (), float("inf"), 0.0, FAIL,
+                                        kind="random loss", kind_text=KINDS["random loss"]))
+        return [report]
+    report.rows.append(check_array("x", dx, lambda: float(fn(work.copy(), y.copy())[0]), work,
+                                   batch=x.shape[0]))
     reports = [report]
     ref = REFERENCES.get(name)
     if ref is not None:
         want_loss, want_dx = ref[0](x.copy(), y.copy())
         cmp = GradCheckReport(title=f"{name} vs numpynn's (analytic = yours, numerical = "
                                     "numpynn's)")
-        cmp.rows.append(_compare("loss", loss, want_loss))
+        cmp.rows.append(_compare("loss", loss, want_loss, "forward",
+                                 f"{name} computes another loss than numpynn's"))
         cmp.rows.append(_compare("dx", dx, want_dx))
         reports.append(cmp)
     return reports
 
 
-def check_module(module: ModuleType, seed: int = 0) -> FileCheck:
-    """Check every CS231n-named layer and loss that ``module`` defines (module docstring).
+# ---------------------------------------------------------- forward and test-mode checks
+def _dropout_behaviour(fwd: Callable, seed: int) -> GradCheckReport:
+    """CS231n's dropout checks: in train mode the mean is preserved and a fraction 1 - p
+    is zeroed (p the keep probability); in test mode the output equals the input."""
+    report = GradCheckReport(title="dropout_forward: train and test mode (analytic = "
+                                   "yours, numerical = expected)")
+    x = _draw(seed, "x_stats", (500, 500)) + 10
+    for p in (0.25, 0.7):
+        out = np.asarray(fwd(x.copy(), {"mode": "train", "p": p, "seed": 123})[0])
+        zeroed = float(np.mean(out == 0))
+        drop_convention = abs(zeroed - p) < 0.01 and abs(p - 0.5) > 0.1
+        report.rows.append(_stat_row(
+            f"zeroed p={p}", zeroed, 1 - p, 0.01, "forward",
+            f"{zeroed:.3f} of the outputs are 0 for p = {p}; CS231n's p is the probability "
+            "of KEEPING a unit, so 1 - p should be zeroed"
+            + (" (your p drops units: mask = np.random.rand(*x.shape) < p keeps them)"
+               if drop_convention else "")))
+        mean = float(out.mean())
+        report.rows.append(_stat_row(
+            f"mean p={p}", mean, float(x.mean()), 0.02 * abs(float(x.mean())), "forward",
+            f"the train-mode mean is {mean:.3f} for an input of mean {x.mean():.3f}: the kept "
+            f"units must be scaled by 1/p (inverted dropout) so that the mean is preserved"))
+    test = np.asarray(fwd(x.copy(), {"mode": "test", "p": 0.25, "seed": 123})[0])
+    cmp = _compare("test out", test, x, "test mode",
+                   "in test mode dropout must return its input unchanged (no mask, no "
+                   "scaling: inverted dropout scales at training time)")
+    report.rows.append(cmp)
+    return report
 
-    A function that raises is recorded in ``errors`` (its exception, one line) and the
-    others are still checked; a forward without its backward (or the reverse), or one
-    that does not take CS231n's arguments (a TypeError on the first call), is listed in
-    ``skipped``.
+
+def _batchnorm_behaviour(fwd: Callable, seed: int) -> GradCheckReport:
+    """CS231n's batch norm checks: train-mode output mean 0 and std 1 per feature (gamma 1,
+    beta 0) and beta/gamma otherwise; running averages after 50 steps equal numpynn's; the
+    test-mode output uses them (compared with numpynn's on a batch of 5, whose own
+    statistics differ from the running ones)."""
+    from .layers import batchnorm_forward as ref
+
+    report = GradCheckReport(title="batchnorm_forward: train and test mode (analytic = "
+                                   "yours, numerical = expected)")
+    rng = stream(seed, "bn_stats")
+    w1, w2 = rng.standard_normal((4, 5)), rng.standard_normal((5, 3))
+
+    def batch(n: int) -> np.ndarray:
+        return 12 + np.maximum(rng.standard_normal((n, 4)) @ w1, 0) @ w2
+
+    x = batch(200)
+    out = np.asarray(fwd(x.copy(), np.ones(3), np.zeros(3), {"mode": "train"})[0])
+    report.rows.append(_stat_row(
+        "mean (g=1,b=0)", float(np.abs(out.mean(axis=0)).max()), 0.0, 1e-6, "forward",
+        "the train-mode output's per-feature mean is not 0: normalise each column (axis 0) "
+        "by the batch mean"))
+    report.rows.append(_stat_row(
+        "std (g=1,b=0)", float(np.abs(out.std(axis=0) - 1).max()), 0.0, 1e-3, "forward",
+        "the train-mode output's per-feature std is not 1: divide by sqrt(var + eps) with "
+        "the biased batch variance over axis 0"))
+    gamma, beta = np.array([1.0, 2.0, 3.0]), np.array([11.0, 12.0, 13.0])
+    out = np.asarray(fwd(x.copy(), gamma, beta, {"mode": "train"})[0])
+    report.rows.append(_stat_row(
+        "mean = beta", float(np.abs(out.mean(axis=0) - beta).max()), 0.0, 1e-6, "forward",
+        "with gamma and beta the per-feature mean must be beta: out = gamma * xhat + beta"))
+    mine: dict[str, Any] = {"mode": "train"}
+    theirs: dict[str, Any] = {"mode": "train"}
+    for _ in range(50):
+        xb = batch(20)
+        fwd(xb.copy(), gamma, beta, mine)
+        ref(xb.copy(), gamma, beta, theirs)
+    for key in ("running_mean", "running_var"):
+        if key not in mine:
+            report.rows.append(GradCheckRow(key, (3,), float("inf"), REFERENCE_TOL, FAIL,
+                                            kind="test mode", kind_text=f"bn_param has no "
+                                            f"{key!r} after 50 train-mode steps; store it "
+                                            "there (bn_param[key] = ...)"))
+            continue
+        report.rows.append(_compare(key, mine[key], theirs[key], "test mode",
+                                    f"after 50 train-mode steps bn_param[{key!r}] differs from "
+                                    "momentum * running + (1 - momentum) * batch statistic "
+                                    "(momentum 0.9 by default)"))
+    xt = batch(5)
+    mine["mode"] = theirs["mode"] = "test"
+    got = np.asarray(fwd(xt.copy(), gamma, beta, mine)[0])
+    want = np.asarray(ref(xt.copy(), gamma, beta, theirs)[0])
+    report.rows.append(_compare("test out", got, want, "test mode",
+                                "test mode must normalise with the running averages, not the "
+                                "test batch's own statistics (and must not update them)"))
+    return report
+
+
+def _layernorm_behaviour(fwd: Callable, seed: int) -> GradCheckReport:
+    """Layer norm: each row of the output has mean 0, std 1 (gamma 1, beta 0), in train
+    and in test mode alike."""
+    report = GradCheckReport(title="layernorm_forward: train and test mode (analytic = "
+                                   "yours, numerical = expected)")
+    x = 5 * _draw(seed, "x_stats", (4, 60)) + 3
+    for mode in ("train", "test"):
+        out = np.asarray(fwd(x.copy(), np.ones(60), np.zeros(60), {"mode": mode})[0])
+        report.rows.append(_stat_row(
+            f"row mean ({mode})", float(np.abs(out.mean(axis=1)).max()), 0.0, 1e-6, "forward",
+            "the per-example (row, axis 1) mean is not 0: layer norm normalises each example "
+            "over its features"))
+        report.rows.append(_stat_row(
+            f"row std ({mode})", float(np.abs(out.std(axis=1) - 1).max()), 0.0, 1e-3,
+            "forward", "the per-example (row) std is not 1: divide by sqrt(var + eps), var "
+            "over axis 1"))
+    return report
+
+
+BEHAVIOUR: dict[str, Callable[[Callable, int], GradCheckReport]] = {
+    "dropout": _dropout_behaviour,
+    "batchnorm": _batchnorm_behaviour,
+    "layernorm": _layernorm_behaviour,
+}
+
+#: Repeats of the batchnorm_backward / batchnorm_backward_alt timing (after a warm-up).
+TIMING_REPEATS = 21
+
+
+def _median_seconds(fn: Callable[[], Any], repeats: int) -> float:
+    """Median wall time of ``fn`` over ``repeats`` calls after two warm-up calls (the
+    first calls pay for allocation and caches: a one-shot timing measures those)."""
+    for _ in range(2):
+        fn()
+    times = []
+    for _ in range(repeats):
+        t0 = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t0)
+    return float(np.median(times))
+
+
+def compare_backwards(fwd: Callable, bwd: Callable, alt: Callable, seed: int = 0,
+                      shape: tuple[int, int] = (100, 500),
+                      repeats: int = TIMING_REPEATS) -> tuple[GradCheckReport, str]:
+    """CS231n's batchnorm_backward vs batchnorm_backward_alt step: the two backwards'
+    relative difference (dx, dgamma, dbeta, as rows) and a timing note (the median of
+    ``repeats`` warmed-up calls of each, on x of ``shape``, CS231n's N, D = 100, 500)."""
+    x = 5 * _draw(seed, "x_time", shape) + 12
+    gamma, beta = _draw(seed, "gamma_time", shape[1:]), _draw(seed, "beta_time", shape[1:])
+    dout = stream(seed, "dout_time").standard_normal(shape)
+    _, cache = fwd(x.copy(), gamma, beta, {"mode": "train"})
+    a = _as_tuple(bwd(dout.copy(), cache))
+    b = _as_tuple(alt(dout.copy(), cache))
+    report = GradCheckReport(title="batchnorm_backward vs batchnorm_backward_alt "
+                                   "(analytic = backward, numerical = _alt)")
+    for label, g, w in zip(("dx", "dgamma", "dbeta"), a, b):
+        report.rows.append(_compare(label, g, w))
+    t1 = _median_seconds(lambda: bwd(dout.copy(), cache), repeats)
+    t2 = _median_seconds(lambda: alt(dout.copy(), cache), repeats)
+    note = (f"timing (x {shape[0]}x{shape[1]}, median of {repeats} calls after 2 warm-up "
+            f"calls each): batchnorm_backward {1e3 * t1:.3f} ms, batchnorm_backward_alt "
+            f"{1e3 * t2:.3f} ms, speedup {t1 / max(t2, 1e-12):.2f}x (a single time.time() "
+            "around one call also times first-call allocation and cache misses; see "
+            "'numpynn docs gradcheck')")
+    return report, note
+
+
+# ------------------------------------------------------------------------- model classes
+#: Small problems the model classes are checked on: N, D, H, C.
+MODEL_N, MODEL_D, MODEL_C = 5, 6, 4
+
+
+def _course_instances(cls: type) -> tuple[list[tuple[str, Any, float]], str]:
+    """Instances of a model class built with the course's arguments, each with a label and
+    the reg its loss is called with (assignment 1 passes reg to loss), or ([], reason)."""
+    try:
+        params = inspect.signature(cls).parameters
+    except (TypeError, ValueError):
+        return [], "its constructor's signature cannot be read"
+    names = set(params)
+    made: list[tuple[str, dict[str, Any], float]] = []
+    if "hidden_dims" in names:  # assignment 2's FullyConnectedNet
+        base = {"hidden_dims": [7, 5], "input_dim": MODEL_D, "num_classes": MODEL_C,
+                "reg": 0.1, "weight_scale": 5e-2, "dtype": np.float64}
+        made.append(("hidden_dims=[7, 5], reg=0.1", base, 0.0))
+        if "normalization" in names:
+            made.append(("normalization='batchnorm'", {**base, "normalization": "batchnorm"},
+                         0.0))
+            made.append(("normalization='layernorm'", {**base, "normalization": "layernorm"},
+                         0.0))
+        if "dropout_keep_ratio" in names and "seed" in names:
+            made.append(("dropout_keep_ratio=0.5, seed=123",
+                         {**base, "dropout_keep_ratio": 0.5, "seed": 123}, 0.0))
+    elif "input_size" in names:  # assignment 1's TwoLayerNet
+        made.append(("std=1e-1, loss(X, y, reg=0.05)",
+                     {"input_size": MODEL_D, "hidden_size": 7, "output_size": MODEL_C,
+                      "std": 1e-1}, 0.05))
+    elif "hidden_dim" in names:  # assignment 2's TwoLayerNet
+        made.append(("hidden_dim=7, reg=0.1",
+                     {"input_dim": MODEL_D, "hidden_dim": 7, "num_classes": MODEL_C,
+                      "weight_scale": 1e-1, "reg": 0.1}, 0.0))
+    else:
+        return [], (f"its constructor takes ({', '.join(params)}), not a course signature "
+                    "(hidden_dims=..., or input_size/hidden_size/output_size, or "
+                    "input_dim/hidden_dim/num_classes)")
+    out = []
+    for label, kwargs, reg in made:
+        kwargs = {k: v for k, v in kwargs.items() if k in names}
+        out.append((label, kwargs, reg))
+    return out, ""
+
+
+class _WithReg:
+    """An assignment-1 model seen through the protocol check_gradients uses:
+    ``loss(X, y)`` calls the model's ``loss(X, y, reg=self.reg)``."""
+
+    def __init__(self, model: Any, reg: float) -> None:
+        self.model, self.reg = model, reg
+        self.params = model.params
+
+    def loss(self, X: np.ndarray, y: np.ndarray) -> Any:
+        return self.model.loss(X, y, reg=self.reg)
+
+    def __repr__(self) -> str:
+        return f"{type(self.model).__name__} (loss at reg={self.reg:g})"
+
+
+def _model_checks(module: ModuleType, result: FileCheck, seed: int, user_dir: str,
+                  on_call: Callable[[str], None] | None = None,
+                  isolated: bool = False) -> None:
+    """Check the model classes defined in ``module`` (CS231n's protocol: ``params`` and
+    ``loss(X, y=None)``), built with the course's arguments; list those not checked."""
+    for cname, cls in sorted(vars(module).items()):
+        if not (inspect.isclass(cls) and cls.__module__ == module.__name__
+                and callable(getattr(cls, "loss", None))):
+            continue
+        instances, reason = _course_instances(cls)
+        if not instances:
+            result.skipped.append(f"class {cname}: {reason}")
+            continue
+        for label, kwargs, reg in instances:
+            title = f"{cname}({label})"
+            if on_call is not None:
+                on_call(title)
+            state = np.random.get_state()
+            np.random.seed(seed)  # the course draws initial weights from np.random
+            try:
+                model = cls(**kwargs)
+                params = getattr(model, "params", None)
+                if not isinstance(params, dict) or not params or any(
+                        v is None for v in params.values()):
+                    result.not_implemented.append(f"{cname}.__init__ (params empty or None)")
+                    break
+                X = _draw(seed, "X_model", (MODEL_N, MODEL_D))
+                y = stream(seed, "y_model").integers(0, MODEL_C, MODEL_N)
+                target = _WithReg(model, reg) if reg else model
+                value = target.loss(X.copy(), y.copy())
+                if _stub(value) or (isinstance(value, tuple) and len(value) == 2 and (
+                        value[1] is None or any(g is None for g in dict(value[1]).values())
+                        or not value[1])):
+                    result.not_implemented.append(f"{cname}.loss")
+                    break
+                report = check_gradients(target, X, y)
+                report.title = f"{title}: numerical gradients"
+                result.reports.append(report)
+            except BaseException as exc:  # noqa: BLE001 - the learner's code may raise anything
+                if isinstance(exc, KeyboardInterrupt) and not isolated:
+                    raise
+                result.errors.append((title, _one_line(exc, user_dir)))
+                break
+            finally:
+                np.random.set_state(state)
+
+
+# ------------------------------------------------------------------------------ modules
+def _user_call(result: FileCheck, title: str, user_dir: str, fn: Callable[[], Any],
+               on_call: Callable[[str], None] | None = None, isolated: bool = False) -> Any:
+    """Run ``fn`` (which calls the learner's code); an exception, SystemExit included,
+    becomes ``title``'s FAIL with the learner's file and line; a stub is listed as not
+    implemented yet. KeyboardInterrupt (Ctrl-C) is not caught: it stops the check.
+    on_call: told ``title`` first (the CLI's child process records what is running).
+    isolated: the check runs in a process of its own (the CLI's child), where a
+    KeyboardInterrupt can only come from the learner's code (Ctrl-C stops the parent): it
+    is that function's FAIL too."""
+    if on_call is not None:
+        on_call(title)
+    try:
+        try:
+            return fn()
+        except KeyboardInterrupt as exc:
+            if not isolated:
+                raise
+            raise _LearnerInterrupt() from exc
+    except _NotImplementedYetError as exc:
+        result.not_implemented.append(str(exc))
+    except _SignatureError as exc:
+        result.skipped.append(str(exc))
+    except KeyboardInterrupt:
+        raise
+    except _LearnerInterrupt as exc:
+        result.errors.append((title, _one_line(exc.__cause__ or exc, user_dir)))
+    except BaseException as exc:  # noqa: BLE001 - SystemExit, GeneratorExit and the rest
+        result.errors.append((title, _one_line(exc, user_dir)))
+    return None
+
+
+class _LearnerInterrupt(Exception):  # noqa: N818 - carries a KeyboardInterrupt as its cause
+    """A KeyboardInterrupt raised while the learner's code ran in a disposable process."""
+
+
+def check_module(module: ModuleType, seed: int = 0, timing: bool = True,
+                 on_call: Callable[[str], None] | None = None,
+                 isolated: bool = False) -> FileCheck:
+    """Check every CS231n-named layer, loss and model class that ``module`` defines
+    (module docstring).
+
+    A function that raises (``SystemExit`` from ``sys.exit`` included) is recorded in
+    ``errors`` with the learner's file and line, and the others are still checked; a
+    function that returns None (the course's unfinished stub) is listed in
+    ``not_implemented``; a forward without its backward (or the reverse), or one that does
+    not take CS231n's arguments (a TypeError on the first call), is listed in ``skipped``.
+    timing: time batchnorm_backward against batchnorm_backward_alt when both exist.
+    on_call: called with each check's title before the learner's code runs in it.
+    isolated: a KeyboardInterrupt from the learner's code is a FAIL, not a stop
+    (:func:`_user_call`; only for a process of its own, as the CLI runs it).
     """
     result = FileCheck()
+    user_dir = _user_root(module)
+
+    def call(title: str, fn: Callable[[], Any]) -> Any:
+        return _user_call(result, title, user_dir, fn, on_call, isolated)
+
     for name, spec in LAYERS.items():
         fwd = getattr(module, f"{name}_forward", None)
         backs = [f"{name}_backward", *ALT_BACKWARDS.get(name, ())]
@@ -254,27 +657,72 @@ def check_module(module: ModuleType, seed: int = 0) -> FileCheck:
             continue
         if not found:
             result.skipped.append(f"{name}_forward (no {name}_backward)")
-            continue
+        skipped = len(result.skipped)
         for bwd_name, bwd in found:
-            try:
-                result.reports += _layer_checks(name, spec, fwd, bwd, bwd_name, seed)
-            except _SignatureError as exc:
-                result.skipped.append(str(exc))
+            reports = call(f"{name}_forward / {bwd_name}",
+                           lambda name=name, spec=spec, fwd=fwd, bwd=bwd, bwd_name=bwd_name:
+                           _layer_checks(name, spec, fwd, bwd, bwd_name, seed))
+            result.reports += reports or []
+            if len(result.skipped) > skipped:
                 break
-            except Exception as exc:  # noqa: BLE001 - the learner's code may raise anything
-                result.errors.append((f"{name}_forward / {bwd_name}", _one_line(exc)))
+        if len(result.skipped) > skipped or f"{name}_forward" in result.not_implemented:
+            continue
+        if name in BEHAVIOUR:
+            report = call(f"{name}_forward (train/test mode)",
+                          lambda fwd=fwd, name=name: BEHAVIOUR[name](fwd, seed))
+            if report is not None:
+                result.reports.append(report)
+        pair = dict(found)
+        if name == "batchnorm" and timing and len(pair) == 2 and not set(pair) & set(
+                result.not_implemented):
+            both = call("batchnorm_backward vs batchnorm_backward_alt",
+                        lambda fwd=fwd, pair=pair: compare_backwards(
+                            fwd, pair["batchnorm_backward"], pair["batchnorm_backward_alt"],
+                            seed))
+            if both is not None:
+                result.reports.append(both[0])
+                result.notes.append(both[1])
     for name in LOSSES:
         fn = getattr(module, name, None)
-        if not callable(fn):
-            continue
-        try:
-            result.reports += _loss_checks(name, fn, seed)
-        except Exception as exc:  # noqa: BLE001
-            result.errors.append((name, _one_line(exc)))
+        if callable(fn):
+            result.reports += call(name, lambda fn=fn, name=name: _loss_checks(
+                name, fn, seed)) or []
+    _model_checks(module, result, seed, user_dir, on_call, isolated)
     return result
 
 
-def _one_line(exc: BaseException) -> str:
+def _user_root(module: ModuleType) -> str:
+    """The folder of the learner's code: the top package's parent folder's package, or
+    the module's own folder."""
+    file = getattr(module, "__file__", None)
+    if not file:
+        return ""
+    folder = os.path.dirname(os.path.abspath(file))
+    while os.path.isfile(os.path.join(folder, "__init__.py")):
+        parent = os.path.dirname(folder)
+        if parent == folder:
+            break
+        folder = parent
+    return folder
+
+
+def _shown(filename: str) -> str:
+    """A file name as the learner gave it: relative to the working folder when inside it."""
+    path = os.path.abspath(filename)
+    here = os.getcwd()
+    return os.path.relpath(path, here) if path.startswith(here + os.sep) else filename
+
+
+def _one_line(exc: BaseException, user_dir: str = "") -> str:
+    """``Type: message (line L of FILE)`` with the innermost frame in the learner's code
+    (under ``user_dir``), else the innermost frame."""
     tb = traceback.extract_tb(exc.__traceback__)
-    where = f" (line {tb[-1].lineno} of {tb[-1].filename})" if tb else ""
+    mine = [f for f in tb if user_dir and os.path.abspath(f.filename).startswith(
+        user_dir + os.sep) and "numpynn" + os.sep not in os.path.abspath(f.filename)[
+            len(user_dir):]]
+    frame = mine[-1] if mine else (tb[-1] if tb else None)
+    where = f" (line {frame.lineno} of {_shown(frame.filename)})" if frame else ""
+    if isinstance(exc, SystemExit):
+        return (f"SystemExit({exc.code!r}): the code called sys.exit() or exit(){where}; "
+                "a layer must return its results, not end the program")
     return f"{type(exc).__name__}: {' '.join(str(exc).split())}{where}"

@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 from numpynn.gradcheck import check_array
+from numpynn.gradcheck_file import check_module
 from numpynn.losses import svm_loss
 
 from .test_cli import numpynn, ok
@@ -43,10 +44,16 @@ def sigmoid_backward(dout, s):
     return dout
 
 def batchnorm_forward(x, gamma, beta, bn_param):
-    eps = bn_param.get("eps", 1e-5)
+    eps, momentum = bn_param.get("eps", 1e-5), bn_param.get("momentum", 0.9)
+    running_mean = bn_param.get("running_mean", np.zeros(x.shape[1]))
+    running_var = bn_param.get("running_var", np.ones(x.shape[1]))
+    if bn_param["mode"] == "test":
+        return gamma * (x - running_mean) / np.sqrt(running_var + eps) + beta, None
     mu = x.mean(axis=0)
     var = x.var(axis=0)
     xhat = (x - mu) / np.sqrt(var + eps)
+    bn_param["running_mean"] = momentum * running_mean + (1 - momentum) * mu
+    bn_param["running_var"] = momentum * running_var + (1 - momentum) * var
     return gamma * xhat + beta, (xhat, gamma, np.sqrt(var + eps))
 
 def batchnorm_backward_alt(dout, cache):
@@ -62,6 +69,8 @@ def dropout_forward(x, dropout_param):
     p, mode = dropout_param["p"], dropout_param["mode"]
     if "seed" in dropout_param:
         np.random.seed(dropout_param["seed"])
+    if mode == "test":
+        return x, None
     mask = (np.random.rand(*x.shape) < p) / p
     return x * mask, mask
 
@@ -86,7 +95,7 @@ def write(tmp_path, text, name="layers.py"):
 
 def test_correct_learner_layers_pass(tmp_path):
     write(tmp_path, CORRECT)
-    out = ok(numpynn("gradcheck", "--file", "layers.py", cwd=tmp_path, timeout=300))
+    out = ok(numpynn("gradcheck", "--file", "layers.py", cwd=tmp_path))
     for title in ("affine_forward / affine_backward", "relu_forward / relu_backward",
                   "sigmoid_forward / sigmoid_backward",
                   "batchnorm_forward / batchnorm_backward_alt",
@@ -101,7 +110,7 @@ def test_buggy_learner_layers_fail_and_are_named(tmp_path):
     buggy = CORRECT.replace("db = np.sum(dout, axis=0)", "db = np.sum(dout, axis=0) / x.shape[0]")
     buggy = buggy.replace("dout *= s * (1 - s)", "dout *= s * (1 - s) * 1.0001")
     write(tmp_path, buggy)
-    proc = numpynn("gradcheck", "--file", "layers.py", cwd=tmp_path, timeout=300)
+    proc = numpynn("gradcheck", "--file", "layers.py", cwd=tmp_path)
     assert proc.returncode == 1, proc.stdout + proc.stderr
     assert "Traceback" not in proc.stderr
     failed = proc.stdout.strip().splitlines()[-1]
@@ -142,7 +151,7 @@ def test_a_raising_layer_is_a_failure_with_its_message(tmp_path):
 @pytest.mark.parametrize("text, message", [
     ("def affine_forward(x:\n", "syntax error at line 1"),
     ("import no_such_module_xyz\n", "ModuleNotFoundError"),
-    ("def helper():\n    pass\n", "no CS231n-named layer found"),
+    ("def helper():\n    pass\n", "no CS231n-named layer or model class found"),
 ])
 def test_unusable_files_exit_2_with_one_line(tmp_path, text, message):
     write(tmp_path, text)
@@ -201,3 +210,204 @@ def test_other_signatures_are_skipped_not_failed(tmp_path):
     out = ok(numpynn("gradcheck", "--file", "layers.py", cwd=tmp_path))
     assert "not checked: leaky_relu_forward: called with (x)" in out
     assert "tanh_forward / tanh_backward: numerical gradients" in out
+
+
+# ----------------------------------------------------------------- issue 20 and 21's items
+def module_of(tmp_path, text, name="mylayers"):
+    """The learner's file imported as the CLI's child imports it."""
+    from numpynn.cli.gradcheck_cmd import load_user_module
+
+    return load_user_module(str(write(tmp_path, text, f"{name}.py")))
+
+
+def test_relu_backward_using_dout_for_x_fails_and_names_the_mask(tmp_path):
+    bad = CORRECT.replace("dx = dout            # in place, as many learners write it\n"
+                          "    dx[cache <= 0] = 0", "dx = dout * (dout > 0)")
+    result = check_module(module_of(tmp_path, bad), timing=False)
+    assert "relu_forward / relu_backward: numerical gradients" in result.failed
+    assert "mask" in result.kinds
+
+
+@pytest.mark.parametrize("old, new, row", [
+    ("mask = (np.random.rand(*x.shape) < p) / p", "mask = np.random.rand(*x.shape) < p",
+     "mean p=0.25"),  # not scaled by 1/p
+    ("    if mode == \"test\":\n        return x, None\n", "", "test out"),  # mask in test mode
+    ("bn_param[\"running_mean\"] = momentum * running_mean + (1 - momentum) * mu",
+     "bn_param[\"running_mean\"] = running_mean", "running_mean"),
+    ("return gamma * (x - running_mean) / np.sqrt(running_var + eps) + beta, None",
+     "return gamma * (x - x.mean(0)) / np.sqrt(x.var(0) + eps) + beta, None", "test out"),
+    ("xhat = (x - mu) / np.sqrt(var + eps)", "xhat = (x - mu) / np.sqrt(var + eps) * 1.1",
+     "std (g=1,b=0)"),
+])
+def test_forward_and_test_mode_bugs_are_caught(tmp_path, old, new, row):
+    assert old in CORRECT
+    result = check_module(module_of(tmp_path, CORRECT.replace(old, new)), timing=False)
+    behaviour = [r for r in result.reports if "train and test mode" in r.title]
+    failing = {x.name for r in behaviour for x in r.rows if x.verdict == "FAIL"}
+    assert row in failing, result.to_table()
+    assert any(x.kind in ("forward", "test mode") and x.kind_text for r in behaviour
+               for x in r.rows if x.verdict == "FAIL")
+
+
+def test_correct_module_passes_the_behaviour_checks(tmp_path):
+    result = check_module(module_of(tmp_path, CORRECT), timing=False)
+    titles = [r.title for r in result.reports]
+    assert any(t.startswith("dropout_forward: train and test mode") for t in titles)
+    assert any(t.startswith("batchnorm_forward: train and test mode") for t in titles)
+    assert result.verdict == "pass", result.to_table()
+
+
+def test_batchnorm_backward_and_alt_are_compared_and_timed(tmp_path):
+    text = CORRECT + ("\ndef batchnorm_backward(dout, cache):\n"
+                      "    return batchnorm_backward_alt(dout, cache)\n")
+    result = check_module(module_of(tmp_path, text))
+    both = [r for r in result.reports if r.title.startswith("batchnorm_backward vs")]
+    assert len(both) == 1 and both[0].verdict == "pass"
+    assert [r.name for r in both[0].rows] == ["dx", "dgamma", "dbeta"]
+    note = " ".join(result.notes)
+    assert "median of" in note and "warm-up" in note and "speedup" in note
+
+
+def test_stubs_are_not_implemented_yet_not_failures(tmp_path):
+    stubs = '''
+        import numpy as np
+        def affine_forward(x, w, b):
+            out = None
+            cache = (x, w, b)
+            return out, cache
+        def affine_backward(dout, cache):
+            dx, dw, db = None, None, None
+            return dx, dw, db
+        def relu_forward(x):
+            return np.maximum(0, x), x
+        def relu_backward(dout, x):
+            dx = None
+            return dx
+        def softmax_loss(x, y):
+            loss, dx = None, None
+            return loss, dx
+        class FullyConnectedNet:
+            def __init__(self, hidden_dims, input_dim=3*32*32, num_classes=10,
+                         dropout_keep_ratio=1, normalization=None, reg=0.0,
+                         weight_scale=1e-2, dtype=np.float32, seed=None):
+                self.params = {}
+            def loss(self, X, y=None):
+                return None
+    '''
+    result = check_module(module_of(tmp_path, stubs), timing=False)
+    assert not result.failed, result.to_table()
+    for name in ("affine_forward", "relu_backward", "softmax_loss",
+                 "FullyConnectedNet.__init__"):
+        assert any(n.startswith(name) for n in result.not_implemented), result.not_implemented
+    assert "not implemented yet" in result.to_table()
+
+
+def test_a_package_file_with_relative_imports_loads(tmp_path):
+    pkg = tmp_path / "cs231n"
+    pkg.mkdir()
+    (pkg / "__init__.py").write_text("")
+    write(pkg, CORRECT, "layers.py")
+    write(pkg, '''
+        from .layers import *
+        def affine_relu_forward(x, w, b):
+            a, fc_cache = affine_forward(x, w, b)
+            out, relu_cache = relu_forward(a)
+            return out, (fc_cache, relu_cache)
+        def affine_relu_backward(dout, cache):
+            fc_cache, relu_cache = cache
+            return affine_backward(relu_backward(dout, relu_cache), fc_cache)
+    ''', "layer_utils.py")
+    out = ok(numpynn("gradcheck", "--file", "cs231n/layer_utils.py", cwd=tmp_path))
+    assert "affine_relu_forward / affine_relu_backward: numerical gradients" in out
+    assert "FAIL" not in out
+
+
+A1_NET = '''
+import numpy as np
+
+class TwoLayerNet:
+    def __init__(self, input_size, hidden_size, output_size, std=1e-4):
+        self.params = {"W1": std * np.random.randn(input_size, hidden_size),
+                       "b1": np.zeros(hidden_size),
+                       "W2": std * np.random.randn(hidden_size, output_size),
+                       "b2": np.zeros(output_size)}
+
+    def loss(self, X, y=None, reg=0.0):
+        W1, b1, W2, b2 = (self.params[k] for k in ("W1", "b1", "W2", "b2"))
+        h = np.maximum(X @ W1 + b1, 0)
+        s = h @ W2 + b2
+        if y is None:
+            return s
+        N = X.shape[0]
+        p = np.exp(s - s.max(1, keepdims=True))
+        p /= p.sum(1, keepdims=True)
+        loss = -np.log(p[np.arange(N), y]).mean() + reg * (np.sum(W1**2) + np.sum(W2**2))
+        ds = p.copy()
+        ds[np.arange(N), y] -= 1
+        ds /= N
+        dh = ds @ W2.T * (h > 0)
+        return loss, {"W1": X.T @ dh + 2 * reg * W1, "b1": dh.sum(0),
+                      "W2": h.T @ ds + 2 * reg * W2, "b2": ds.sum(0)}
+
+class Helper:
+    def __init__(self, config):
+        self.config = config
+    def loss(self, X, y=None):
+        return 0.0
+'''
+
+
+def test_model_classes_in_the_file_are_checked(tmp_path):
+    result = check_module(module_of(tmp_path, A1_NET))
+    titles = [r.title for r in result.reports]
+    assert titles == ["TwoLayerNet(std=1e-1, loss(X, y, reg=0.05)): numerical gradients"]
+    assert result.verdict == "pass", result.to_table()
+    assert any(s.startswith("class Helper: its constructor takes (config)")
+               for s in result.skipped)
+    bad = A1_NET.replace('"W1": X.T @ dh + 2 * reg * W1', '"W1": X.T @ dh + reg * W1')
+    result = check_module(module_of(tmp_path, bad, "bad"))
+    assert result.failed and result.kinds == ["regularisation"], result.to_table()
+
+
+def test_a_raised_error_points_at_the_learners_line(tmp_path):
+    text = '''
+        import numpy as np
+        def affine_forward(x, w, b):
+            out = x @ w + b   # x is (N, d1, d2): the learner forgot the reshape
+            return out, (x, w, b)
+        def affine_backward(dout, cache):
+            return None, None, None
+    '''
+    path = write(tmp_path, text)
+    proc = numpynn("gradcheck", "--file", "layers.py", cwd=tmp_path)
+    assert proc.returncode == 1
+    assert f"line 4 of {path}" in proc.stdout or "line 4 of layers.py" in proc.stdout, proc.stdout
+
+
+@pytest.mark.parametrize("call", ["sys.exit(0)", "exit()", "os._exit(0)",
+                                  "os.kill(os.getpid(), signal.SIGKILL)",
+                                  "raise KeyboardInterrupt"])
+def test_code_that_ends_the_process_is_a_fail_never_a_pass(tmp_path, call):
+    write(tmp_path, f'''
+        import os, signal, sys
+        import numpy as np
+        def relu_forward(x):
+            return np.maximum(0, x), x
+        def relu_backward(dout, x):
+            return dout * (x > 0)
+        def affine_forward(x, w, b):
+            {call}
+        def affine_backward(dout, cache):
+            return None
+    ''')
+    proc = numpynn("gradcheck", "--file", "layers.py", cwd=tmp_path)
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    assert "affine_forward / affine_backward" in proc.stdout.splitlines()[-1]
+    assert "FAIL" in proc.stdout
+
+
+def test_sys_exit_at_import_is_a_usage_error_with_the_line(tmp_path):
+    write(tmp_path, "import sys\n\nsys.exit(3)\n")
+    proc = numpynn("gradcheck", "--file", "layers.py", cwd=tmp_path)
+    assert proc.returncode == 2, proc.stdout + proc.stderr
+    assert "SystemExit(3)" in proc.stderr and "(line 3 of layers.py)" in proc.stderr

@@ -170,7 +170,7 @@ def check_file_isolated(path: str, seed: int = 0) -> dict:
         raise InputError(f"--file {path}: no such file; give the path of your layers .py file.")
     with tempfile.TemporaryDirectory(prefix="numpynn-gradcheck-") as tmp:
         result_file, progress_file = Path(tmp, "result.json"), Path(tmp, "progress.txt")
-        cmd = [sys.executable, "-m", "numpynn.cli.gradcheck_cmd", "--child", str(file.resolve()),
+        cmd = [sys.executable, "-m", "numpynn.cli.gradcheck_cmd", "--child", str(file),
                str(seed), str(result_file), str(progress_file)]
         env = dict(os.environ)
         here = str(Path(__file__).resolve().parents[2])  # this numpynn, first on the path
@@ -211,7 +211,7 @@ def _child(path: str, seed: int, result_file: str, progress_file: str) -> int:
         out = {"input_error": str(exc)}
     else:
         try:
-            result = check_module(module, seed=seed, on_call=started)
+            result = check_module(module, seed=seed, on_call=started, isolated=True)
         except KeyboardInterrupt as exc:  # raised by the learner's code (a real Ctrl-C stops
             from ..gradcheck_file import _one_line  # the parent too)
 
