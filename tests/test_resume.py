@@ -356,6 +356,7 @@ def _step(kind: str, sig: int | None, delay: float, target: str, where: Path) ->
     return proc.returncode
 
 
+@pytest.mark.slow  # real processes killed at random moments: about a minute
 def test_random_kills_resumes_and_predictions_never_damage_a_file(tmp_path_factory):
     """Hypothesis drives sequences of {train, resume, predict --output PATH} where train and
     resume are killed at a random moment with SIGINT, SIGTERM or SIGKILL, and PATH is one
