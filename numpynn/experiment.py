@@ -352,6 +352,8 @@ class RunResult:
     task: str = "classification"
     notes: list[str] = field(default_factory=list)
     refit: dict[str, Any] | None = None
+    #: a resumed run that had already finished: nothing was trained or written
+    unchanged: bool = False
 
 
 def run_training(
@@ -369,6 +371,12 @@ def run_training(
     out = Path(nonempty_path(out_dir, "`out`")).expanduser()
     # the outputs are checked before the data is loaded: a bad --out fails at once
     created = prepare_run_dir(out, inputs=data_inputs(options.data))
+    if resume:
+        header = read_checkpoint(out / CHECKPOINT_FILE)[0]
+        report = report and bool(header.get("extra", {}).get("report", True))
+        done = finished_run(out, header, options.train.epochs)
+        if done is not None:  # resuming a finished run changes nothing (no file written)
+            return done
     try:
         remove_stale_temp_files(out)  # of killed processes; a live one's are kept
         started = time.perf_counter()
@@ -401,7 +409,7 @@ def run_training(
         config=options.train, callbacks=callbacks, checkpoint=out / CHECKPOINT_FILE,
         checkpoint_extra={"options": options.to_dict(), "fingerprint": data_key,
                           "data_dir": os.getcwd(), "split_sizes": split_sizes(splits),
-                          "notes": notes},
+                          "notes": notes, "report": report},
         sample_weight=options.sample_weight(splits.y_train),
     )
     if resume:
@@ -432,6 +440,32 @@ def run_training(
     )
     return RunResult(saved, history, metrics, test_eval, seconds, paths, refit=refit,
                      notes=notes)
+
+
+def finished_run(out: Path, header: Mapping[str, Any], epochs: int) -> RunResult | None:
+    """The run in ``out`` as it stands when its checkpoint (``header``) says it has
+    nothing left to do for ``epochs`` (all run, or stopped early) and its model is there;
+    else None. Nothing is read but the model file, nothing is written."""
+    history = History.from_dict(header["history"])
+    epoch = int(header.get("epoch", 0))
+    if epochs < epoch:
+        raise InputError(f"the run in {out} has already run {epoch} epochs; "
+                         f"epochs={epochs} would end it in the past: give at least {epoch}.")
+    if (epoch < epochs and not history.stop_reason) or not (out / MODEL_FILE).is_file():
+        return None
+    from .io import load_model
+
+    saved = load_model(out / MODEL_FILE)
+    meta = saved.metadata
+    if not history.stop_reason:
+        history.stop_reason = meta.get("stop_reason") or f"completed {epoch} epochs"
+    if meta.get("best_epoch") is not None:
+        history.best_epoch = int(meta["best_epoch"])
+        history.best_rule = meta.get("best_rule") or history.best_rule
+    return RunResult(saved, history, dict(meta.get("metrics") or {}), None,
+                     float(meta.get("train_seconds") or 0.0), {},
+                     task=str(meta.get("task") or "classification"),
+                     refit=meta.get("refit"), unchanged=True)
 
 
 def refit_on_train_and_val(

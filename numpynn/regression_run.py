@@ -304,7 +304,8 @@ def run_regression(options: Any, out: Path, ds: Dataset, source: str,
     model, history = train_regression(
         splits, options, callbacks, checkpoint,
         {"options": options.to_dict(), "fingerprint": data_key,
-         "split_sizes": split_sizes(splits), "notes": list(notes)}, resume)
+         "split_sizes": split_sizes(splits), "notes": list(notes), "report": report},
+        resume)
     seconds = time.perf_counter() - started
     saved, metrics, paths = save_regression_run(
         out, options, splits, model, history, seconds, report=report,

@@ -36,7 +36,8 @@ from .outputs import (
 )
 
 MODEL_FILE, HISTORY_FILE, CHECKPOINT_FILE = "model.npz", "history.json", "checkpoint.npz"
-REPORT_FILES = ("report.html", "loss.png", "accuracy.png", "confusion.png", "weights.png")
+REPORT_FILES = ("report.html", "loss.png", "accuracy.png", "confusion.png", "weights.png",
+                "r2.png", "predicted_vs_true.png", "residuals.png")
 RUN_FILES = (MODEL_FILE, HISTORY_FILE, CHECKPOINT_FILE, *REPORT_FILES)
 RUNS_DIR = "numpynn-runs"
 
@@ -147,16 +148,28 @@ class StagedOutputs:
         return self.dir / name
 
     def commit(self) -> dict[str, Path]:
-        """Move every staged file into ``out`` (``model.npz`` last); returns name -> path."""
+        """Move every staged file into ``out`` (``model.npz`` last); returns name -> path.
+
+        When ``out`` held a run's model before (``--overwrite``, a resumed run), the
+        report files of that run which this one did not write (its report and plots
+        under ``--no-report``, a confusion matrix or weight images of other data) are
+        removed after the new model is in place: no file describes another run's model.
+        """
         names = sorted(p.name for p in self.dir.iterdir())
         names.sort(key=lambda n: n == MODEL_FILE)
         for name in names:  # check them all before moving any
             check_output(self.out / name, what="the run's file")
+        replacing = MODEL_FILE in names and os.path.lexists(self.out / MODEL_FILE)
         commit_point()
         done = {}
         for name in names:
             done[name] = _move(self.dir / name, self.out / name)
         self.discard()
+        if replacing:
+            for name in REPORT_FILES:
+                stale = self.out / name
+                if name not in done and classify(stale) in ("file", "symlink"):
+                    stale.unlink()
         return done
 
     def discard(self) -> None:

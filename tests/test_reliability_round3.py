@@ -254,3 +254,54 @@ def test_a_huge_loss_never_runs_into_the_accuracy_column():
     row = format_metrics({"train": {"accuracy": 0.5, "loss": 4.9e17}}).splitlines()[-1]
     assert row.split() == ["train", "50.00%", "4.9e+17"]
     assert loss_cell(-1e-9) == "0.0000" and loss_cell(0.12345) == "0.1235"
+
+
+# ------------------------------------------------------- 5. resume and overwrite promises
+def _listing(d: Path) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in sorted(d.iterdir()) if p.is_file()}
+
+
+@pytest.mark.parametrize("task", ["classification", "regression"])
+def test_resuming_a_finished_run_changes_no_file(tmp_path, monkeypatch, capsys, task):
+    monkeypatch.chdir(tmp_path)
+    _csv(tmp_path / "d.csv")
+    extra = ["--task", "regression", "--label-column", "a", "--ignore-columns", "label"] \
+        if task == "regression" else []
+    code, _, err = cli(capsys, "train", "--data", "d.csv", "--epochs", "2", "--out", "run",
+                       "--no-report", "--quiet", *extra)
+    assert code == 0, err
+    before = _listing(tmp_path / "run")
+    mtimes = {p.name: p.stat().st_mtime_ns for p in (tmp_path / "run").iterdir()}
+    code, out, err = cli(capsys, "train", "--resume", "run")
+    assert code == 0 and "already finished" in out and "nothing was changed" in out, out + err
+    assert _listing(tmp_path / "run") == before  # no report written, model not rewritten
+    assert {p.name: p.stat().st_mtime_ns for p in (tmp_path / "run").iterdir()} == mtimes
+    code, out, err = cli(capsys, "train", "--resume", "run", "--epochs", "3", "--quiet")
+    assert code == 0, err
+    assert sorted(_listing(tmp_path / "run")) == sorted(before)  # still no report
+    assert _listing(tmp_path / "run")["model.npz"] != before["model.npz"]
+
+
+def test_overwrite_without_report_leaves_no_report_of_the_old_run(tmp_path, monkeypatch,
+                                                                   capsys):
+    monkeypatch.chdir(tmp_path)
+    _csv(tmp_path / "d.csv")
+    assert cli(capsys, "train", "--data", "d.csv", "--epochs", "2", "--out", "run",
+               "--quiet")[0] == 0
+    assert (tmp_path / "run" / "report.html").exists()
+    (tmp_path / "run" / "notes.txt").write_text("mine")
+    assert cli(capsys, "train", "--data", "d.csv", "--epochs", "2", "--out", "run",
+               "--quiet", "--overwrite", "--no-report")[0] == 0
+    assert sorted(os.listdir(tmp_path / "run")) == ["checkpoint.npz", "history.json",
+                                                    "model.npz", "notes.txt"]
+
+
+def test_a_fresh_run_keeps_a_users_file_named_like_a_plot(tmp_path, monkeypatch, capsys):
+    """Only the files of an earlier run (a model was there) are removed as stale."""
+    monkeypatch.chdir(tmp_path)
+    _csv(tmp_path / "d.csv")
+    (tmp_path / "run").mkdir()
+    (tmp_path / "run" / "r2.png").write_bytes(b"my plot")
+    assert cli(capsys, "train", "--data", "d.csv", "--epochs", "1", "--out", "run",
+               "--quiet", "--no-report")[0] == 0
+    assert (tmp_path / "run" / "r2.png").read_bytes() == b"my plot"

@@ -249,6 +249,9 @@ def run(args: argparse.Namespace) -> int:
         remove_if_empty(out, created)
         raise
     h = result.history
+    if result.unchanged:
+        print(f"the run in {out} had already finished ({h.stop_reason}); nothing was "
+              "changed (give a larger --epochs to train it further)")
     if args.quiet:  # else the run header printed them before training
         for note in result.notes:
             print(common.flag_message(note))
