@@ -15,6 +15,16 @@ Course notebooks run unchanged::
 ``adam`` (``beta1``, ``beta2``, ``epsilon``); ``learning_rate`` is the rate and
 ``lr_decay`` multiplies it after every epoch (numpynn's ``step`` schedule).
 
+The learner's own optimiser runs as in the course: ``update_rule`` may be a function
+``update(w, dw, config) -> (next_w, config)`` (e.g. ``optim.adam`` from the learner's
+``optim.py``), or a name looked up in the module given as ``optim=`` (numpynn's addition:
+``Solver(..., update_rule="sgd_momentum", optim=my_optim)``, the course's
+``getattr(optim, update_rule)``). ``solver.optim_configs`` holds one config per
+parameter, as the course's does (for numpynn's own rules, a view in the course's names:
+``velocity``, ``cache``, ``m``, ``v``, ``t``). Checkpoints
+(``checkpoint_name``) hold what the course's do, in an ``.npz`` without pickle
+(:func:`numpynn.cs231n.solver_checkpoint` reads one back as the course's dict).
+
 What differs from the course's loop: an epoch is one pass over a fresh shuffle of the
 training set (numpynn's Trainer; the course draws each minibatch at random, so an
 epoch there covers about 63% of the examples), so an epoch has ``ceil(N / batch_size)``
@@ -32,6 +42,7 @@ from typing import Any
 
 import numpy as np
 
+from .cs231n.optim import CourseOptimizer, builtin_configs, course_update, json_value, rule_name
 from .errors import InputError
 from .train import Callback, TrainConfig, Trainer, model_scores
 
@@ -55,6 +66,7 @@ _DEFAULTS: dict[str, Any] = {
     "print_every": 10,
     "verbose": True,
     "seed": 0,
+    "optim": None,
 }
 
 
@@ -68,12 +80,15 @@ class Solver:
     Keyword arguments (the course's, with its defaults): update_rule ``"sgd"``;
     optim_config ``{"learning_rate": 1e-2, ...}``; lr_decay 1.0; batch_size 100;
     num_epochs 10; num_train_samples 1000 (rows for the train accuracy; None: all);
-    num_val_samples None (all); checkpoint_name None (else a numpynn checkpoint
-    ``{checkpoint_name}_epoch_{e}.npz`` after every epoch, resumable with
-    ``Trainer.resume``); print_every 10 (iterations); verbose True (print progress to
-    stdout, as the course does; False: silent). numpynn adds ``seed`` (default 0): the
-    shuffling and the accuracy subsets. Any other keyword raises ValueError
-    ("Unrecognized arguments"), as in the course.
+    num_val_samples None (all); checkpoint_name None (else a checkpoint
+    ``{checkpoint_name}_epoch_{e}.npz`` after every epoch, holding the course's fields,
+    read back by :func:`numpynn.cs231n.solver_checkpoint`, and for numpynn's own update
+    rules resumable with ``Trainer.resume``); print_every 10 (iterations); verbose True
+    (print progress to stdout, as the course does; False: silent). numpynn adds ``seed``
+    (default 0): the shuffling and the accuracy subsets; and ``optim`` (default None):
+    the module in which a string ``update_rule`` is looked up (the learner's
+    ``optim.py``). update_rule may also be a function ``update(w, dw, config) -> (next_w,
+    config)``. Any other keyword raises ValueError ("Unrecognized arguments"), as in the course.
 
     After :meth:`train`: ``loss_history`` (one loss per iteration),
     ``train_acc_history`` and ``val_acc_history`` (num_epochs + 1 entries: after the first
@@ -96,9 +111,14 @@ class Solver:
                              "X_train, y_train, X_val, y_val.")
         self.model = model
         self.update_rule = opts["update_rule"]
-        if self.update_rule not in UPDATE_RULES:
+        self.optim = opts["optim"]
+        self._course_fn = None
+        if callable(self.update_rule) or self.optim is not None:
+            self._course_fn = course_update(self.update_rule, self.optim)
+        elif self.update_rule not in UPDATE_RULES:
             raise ValueError(f'Invalid update_rule "{self.update_rule}"; valid: '
-                             f"{', '.join(UPDATE_RULES)}")
+                             f"{', '.join(UPDATE_RULES)}, a function update(w, dw, config) "
+                             "-> (next_w, config), or a name with optim=your_optim_module")
         self.optim_config = dict(opts["optim_config"] or {})
         self.lr_decay = float(opts["lr_decay"])
         self.batch_size = int(opts["batch_size"])
@@ -113,13 +133,33 @@ class Solver:
         self.trainer = Trainer(model, data["X_train"], data["y_train"], data["X_val"],
                                data["y_val"], config=self._train_config(),
                                callbacks=[_Recorder(self)])
+        if self._course_fn is not None:  # the learner's update(w, dw, config)
+            self.trainer.optimizer = CourseOptimizer(
+                self._course_fn, self.optim_config,
+                float(self.optim_config.get("learning_rate", 1e-2)))
         # the validated arrays (flattened, in the model's dtype)
         self.X_train, self.y_train = self.trainer.X_train, self.trainer.y_train
         self.X_val, self.y_val = self.trainer.X_val, self.trainer.y_val
         self._reset()
 
+    @property
+    def optim_configs(self) -> dict[str, dict[str, Any]]:
+        """One config per parameter, as the course's Solver keeps them: the learner's
+        update function's own (live) dicts, or for numpynn's rules the current state in
+        the course's names (module docstring)."""
+        opt = self.trainer.optimizer
+        if isinstance(opt, CourseOptimizer):
+            return opt.configs
+        return builtin_configs(opt, self.optim_config, list(self.model.params))
+
     def _train_config(self) -> TrainConfig:
         """The TrainConfig that carries out the course's options."""
+        if self._course_fn is not None:  # the optimiser is replaced by the learner's
+            return TrainConfig(
+                epochs=self.num_epochs, batch_size=self.batch_size, optimizer="sgd",
+                lr=float(self.optim_config.get("learning_rate", 1e-2)),
+                schedule="step" if self.lr_decay != 1.0 else "constant",
+                lr_decay=self.lr_decay, keep_best=False, seed=self.seed)
         name, keys = UPDATE_RULES[self.update_rule]
         kwargs: dict[str, Any] = {}
         lr = 1e-2  # the course's default learning rate
@@ -178,6 +218,18 @@ class Solver:
                  for s in range(0, N, batch_size)]
         return float(np.mean(np.concatenate(preds) == y))
 
+    def course_checkpoint(self) -> dict[str, Any]:
+        """The course's checkpoint fields (its dict less ``model``, which the checkpoint
+        holds as arrays): update_rule (a name), lr_decay, optim_config, batch_size,
+        num_train_samples, num_val_samples, epoch and the three histories."""
+        return {"update_rule": rule_name(self.update_rule), "lr_decay": self.lr_decay,
+                "optim_config": {k: json_value(v) for k, v in self.optim_config.items()},
+                "batch_size": self.batch_size, "num_train_samples": self.num_train_samples,
+                "num_val_samples": self.num_val_samples, "epoch": self.epoch,
+                "loss_history": [float(v) for v in self.loss_history],
+                "train_acc_history": [float(v) for v in self.train_acc_history],
+                "val_acc_history": [float(v) for v in self.val_acc_history]}
+
     def _record_accuracy(self) -> None:
         train_acc = self.check_accuracy(self.X_train, self.y_train,
                                         num_samples=self.num_train_samples)
@@ -212,4 +264,5 @@ class _Recorder(Callback):
         s.epoch = epoch
         s._record_accuracy()
         if s.checkpoint_name is not None:
+            trainer.checkpoint_extra["cs231n"] = s.course_checkpoint()
             trainer.save_checkpoint(Path(f"{s.checkpoint_name}_epoch_{epoch}.npz"))
