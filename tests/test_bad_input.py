@@ -8,9 +8,9 @@ the Python API has the same operation, through the API:
   leaves an existing ``model.npz`` / ``history.json`` in ``--out`` untouched;
 - API: an :class:`numpynn.errors.InputError` subclass with the same words.
 
-A handful of cases also run as real subprocesses (``python -m numpynn``) to check the
-exit code the shell sees and that a fresh ``--out`` gets no ``model.npz``; ``--debug``
-shows the traceback.
+Two cases also run as real processes (``python -m numpynn``) to check the exit code the
+shell sees and that a fresh ``--out`` gets no ``model.npz``; ``--debug`` shows the
+traceback.
 """
 
 from __future__ import annotations
@@ -20,8 +20,6 @@ import os
 import pickle
 import re
 import struct
-import subprocess
-import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -40,6 +38,8 @@ from numpynn.experiment import (
 )
 from numpynn.io import load_model
 from numpynn.train import TrainConfig
+
+from .clirun import numpynn, numpynn_process
 
 D, C = 4, 3  # features and classes of the small CSV data set used throughout
 SENTINEL = b"an earlier run's model: a failed run must not touch it"
@@ -643,23 +643,17 @@ def test_api(case: Case, tmp_path, trained, monkeypatch):
     assert not (tmp_path / "api-out" / "model.npz").exists()
 
 
-# ------------------------------------------------------------------ real subprocesses
-SUBPROCESS_CASES = ["missing-file", "single-class", "negative-learning-rate",
-                    "cifar-missing-batches", "model-is-a-renamed-pickle"]
+# ------------------------------------------------------------------ real processes
+#: a data mistake and a model-file mistake (every case runs in-process in test_cli)
+PROCESS_CASES = ["missing-file", "model-is-a-renamed-pickle"]
 
 
-def run_cli(args: list[str], cwd: Path) -> subprocess.CompletedProcess:
-    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])}
-    return subprocess.run([sys.executable, "-m", "numpynn", *args], cwd=cwd, env=env,
-                          capture_output=True, text=True, timeout=120)
-
-
-@pytest.mark.parametrize("case_id", SUBPROCESS_CASES)
+@pytest.mark.parametrize("case_id", PROCESS_CASES)
 def test_subprocess(case_id: str, tmp_path, trained):
     case = next(c for c in CASES if c.id == case_id)
     case.setup(tmp_path, trained)
     argv = [a if a != "out" else "fresh-out" for a in case.argv]
-    proc = run_cli(argv, tmp_path)
+    proc = numpynn_process(*argv, cwd=tmp_path)
     assert proc.returncode == 2, proc.stderr
     assert proc.stdout == ""
     check_one_line(proc.stderr, case.expect)
@@ -667,7 +661,7 @@ def test_subprocess(case_id: str, tmp_path, trained):
 
 
 def test_debug_shows_the_traceback(tmp_path):
-    proc = run_cli(["train", "--data", "missing.csv", "--debug", "--out", "o"], tmp_path)
+    proc = numpynn("train", "--data", "missing.csv", "--debug", "--out", "o", cwd=tmp_path)
     assert proc.returncode == 2
     assert "Traceback (most recent call last)" in proc.stderr
     assert "DataError" in proc.stderr

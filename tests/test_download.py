@@ -17,7 +17,6 @@ import pickle
 import socket
 import struct
 import subprocess
-import sys
 import tarfile
 import threading
 import time
@@ -33,6 +32,8 @@ from numpynn.data.download import RemoteDataset, RemoteFile
 from numpynn.errors import DataError
 from numpynn.experiment import RunOptions, run_training
 from numpynn.train import TrainConfig
+
+from .clirun import numpynn_process
 
 REPO = Path(__file__).resolve().parents[1]
 MNIST_NAMES = ["train-images-idx3-ubyte", "train-labels-idx1-ubyte",
@@ -455,15 +456,13 @@ def test_train_cli_with_prefilled_cache_needs_no_network(tmp_path):
         (cache_root / "mnist" / name).write_bytes(data)
     dead = closed_port_url()
     env = dict(os.environ)
-    env.update(NUMPYNN_DATA=str(cache_root), NUMPYNN_DATA_MIRROR=dead, MPLBACKEND="Agg",
-               http_proxy=dead, https_proxy=dead, HTTP_PROXY=dead, HTTPS_PROXY=dead,
-               PYTHONPATH=os.pathsep.join([str(REPO), *filter(None, [env.get("PYTHONPATH")])]))
+    env.update(NUMPYNN_DATA=str(cache_root), NUMPYNN_DATA_MIRROR=dead,
+               http_proxy=dead, https_proxy=dead, HTTP_PROXY=dead, HTTPS_PROXY=dead)
     env.pop("no_proxy", None)
     env.pop("NO_PROXY", None)
 
     def numpynn(*args: str) -> subprocess.CompletedProcess:
-        return subprocess.run([sys.executable, "-m", "numpynn", *args], cwd=tmp_path, env=env,
-                              capture_output=True, text=True, timeout=120)
+        return numpynn_process(*args, cwd=tmp_path, env=env)
 
     proc = numpynn("train", "--data", "mnist", "--epochs", "1", "--no-report", "--out", "run")
     assert proc.returncode == 0, proc.stderr

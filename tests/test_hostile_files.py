@@ -23,7 +23,6 @@ import pickle
 import shutil
 import struct
 import subprocess
-import sys
 import tempfile
 import zipfile
 from pathlib import Path
@@ -43,6 +42,8 @@ from numpynn.data.idx import IMAGES_MAGIC, LABELS_MAGIC
 from numpynn.errors import DataError, InputError
 from numpynn.io import SavedModel, load_model, save_model
 from numpynn.train import TrainConfig, Trainer, read_checkpoint
+
+from .clirun import numpynn_process
 
 PACKAGE = Path(numpynn.__file__).resolve().parent
 ROOT = PACKAGE.parent
@@ -165,9 +166,7 @@ def test_crafted_pickle_is_refused_in_a_real_process(tmp_path):
     cifar.mkdir()
     for batch in [f"data_batch_{i}" for i in range(1, 6)] + ["test_batch"]:
         (cifar / batch).write_bytes(marker_payloads(marker)["os.system"])
-    proc = subprocess.run([sys.executable, "-m", "numpynn", "train", "--data", "cifar10:cifar"],
-                          cwd=tmp_path, capture_output=True, text=True, timeout=120,
-                          env={**os.environ, "PYTHONPATH": str(ROOT)})
+    proc = numpynn_process("train", "--data", "cifar10:cifar", cwd=tmp_path)
     assert proc.returncode == 2
     assert not marker.exists()
     assert "refuses to load this pickle" in proc.stderr and "system" in proc.stderr

@@ -363,12 +363,11 @@ def test_resume_with_dropout_and_batchnorm_is_bit_identical(digits, tmp_path):
 def test_cli_layer_flags_reach_97_percent_on_digits(flags, tmp_path):
     """Issue acceptance: these configurations reach >= 97% test accuracy on digits."""
     import json
-    import subprocess
-    import sys
+
+    from .clirun import numpynn
 
     out = tmp_path / "run"
-    proc = subprocess.run([sys.executable, "-m", "numpynn", "train", *flags, "--quiet",
-                           "--out", str(out)], capture_output=True, text=True, timeout=300)
+    proc = numpynn("train", *flags, "--quiet", "--out", out)
     assert proc.returncode == 0, proc.stderr
     history = json.loads((out / "history.json").read_text())
     assert history["engine"] == "engine"

@@ -7,8 +7,6 @@ from __future__ import annotations
 
 import io
 import re
-import subprocess
-import sys
 
 import numpy as np
 import pytest
@@ -20,14 +18,10 @@ from numpynn.experiment import RunOptions, prepare_splits, split_sizes
 from numpynn.progress import EpochLog, ProgressBar, progress_callback
 from numpynn.train import TrainConfig, Trainer
 
+from .clirun import numpynn  # stdout and stderr captured as pipes, not terminals
+
 EPOCH_LINE = re.compile(r"^epoch +(\d+)/(\d+)  train loss \d+\.\d{4}  val loss \d+\.\d{4}  "
                         r"val acc \d+\.\d\d%  \d+\.\d\ds( +\(best\))?$")
-
-
-def numpynn(*args: str, cwd) -> subprocess.CompletedProcess:
-    """``python -m numpynn ARGS`` with stdout and stderr pipes (not terminals)."""
-    return subprocess.run([sys.executable, "-m", "numpynn", *args], cwd=cwd,
-                          capture_output=True, text=True, timeout=600)
 
 
 def test_piped_train_prints_one_line_per_epoch_and_the_header(tmp_path):

@@ -26,6 +26,8 @@ import pytest
 from numpynn.io import load_model
 from numpynn.train import read_checkpoint
 
+from .clirun import numpynn, start_numpynn
+
 ROOT = Path(__file__).resolve().parents[1]
 # digits, small batches and an optimiser and schedule with state: slow enough to be
 # interrupted mid-run, quick enough for the default test run (a few seconds)
@@ -36,13 +38,9 @@ pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="POSIX signals")
 
 
 def start(args: list[str], cwd: Path) -> subprocess.Popen:
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
     # SIGINT must reach Python's default handler even if the test runner ignores it
-    return subprocess.Popen(
-        [sys.executable, "-m", "numpynn", *args], cwd=cwd, env=env, text=True,
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
-    )
+    return start_numpynn(*args, cwd=cwd,
+                         preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
 
 
 def wait_for(path: Path, proc: subprocess.Popen, timeout: float = 120.0) -> None:
@@ -117,11 +115,7 @@ def test_sigkill_mid_epoch_then_resume_is_bit_identical(tmp_path, reference):
     assert 1 <= header["epoch"] < 20
     assert len(header["history"]["epochs"]) == header["epoch"]
 
-    resumed = subprocess.run(
-        [sys.executable, "-m", "numpynn", "train", "--resume", "run"], cwd=tmp_path,
-        env={**os.environ, "PYTHONPATH": str(ROOT)}, capture_output=True, text=True,
-        timeout=300,
-    )
+    resumed = numpynn("train", "--resume", "run", cwd=tmp_path)
     assert resumed.returncode == 0, resumed.stderr
     assert "20 epochs" in resumed.stdout
     assert_same_run(tmp_path / "run", finished(reference))

@@ -8,7 +8,6 @@ import json
 import os
 import signal
 import subprocess
-import sys
 import time
 
 import pytest
@@ -24,6 +23,8 @@ from numpynn.search import (
     search,
     trial_plan,
 )
+
+from .clirun import start_numpynn
 
 # Small and fast: 8 trials of a few epochs on digits.
 SPACE = SearchSpace(hidden=[[16], [32]], lr=LogUniform(1e-3, 1e-2), reg=[0.0, 1e-4, 1e-3],
@@ -163,13 +164,12 @@ def test_killed_search_keeps_finished_trials_and_resumes(tmp_path, capsys):
     argv = ["search", "--trials", "12", "--seed", "7", "--hidden", "64", "--epochs", "12",
             "--batch-size", "32", "--optimizer", "adam", "--jobs", "1", "--out", str(out),
             "--no-report", "--quiet"]
-    proc = subprocess.Popen([sys.executable, "-m", "numpynn", *argv],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-                            start_new_session=True)
+    proc = start_numpynn(*argv, cwd=tmp_path, stdout=subprocess.DEVNULL,
+                         start_new_session=True)
     deadline = time.monotonic() + 120
     try:
         while len(read_trials(out / "trials.jsonl")) < 2:
-            assert proc.poll() is None, proc.stderr.read().decode()
+            assert proc.poll() is None, proc.stderr.read()
             assert time.monotonic() < deadline, "no trial finished in 120 s"
             time.sleep(0.02)
     finally:

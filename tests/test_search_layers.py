@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 
 import pytest
 
 from numpynn.errors import InputError
 from numpynn.search import SearchSpace, trial_plan
+
+from .clirun import numpynn
 
 
 def test_layer_dimensions_are_sampled_and_validated():
@@ -48,11 +48,9 @@ def test_a_space_saved_before_the_layer_dimensions_still_loads():
 
 def test_cli_search_over_layers(tmp_path):
     out = tmp_path / "s"
-    proc = subprocess.run(
-        [sys.executable, "-m", "numpynn", "search", "--grid", "--hidden", "16", "--lr", "3e-3",
-         "--reg", "0", "--epochs", "2", "--activation", "relu,tanh", "--norm", "none,batch",
-         "--dropout", "0.1", "--out", str(out), "--no-report", "--quiet"],
-        capture_output=True, text=True, timeout=300)
+    proc = numpynn("search", "--grid", "--hidden", "16", "--lr", "3e-3", "--reg", "0",
+                   "--epochs", "2", "--activation", "relu,tanh", "--norm", "none,batch",
+                   "--dropout", "0.1", "--out", out, "--no-report", "--quiet")
     assert proc.returncode == 0, proc.stderr
     rows = json.loads((out / "results.json").read_text())
     rows = rows["trials"]
@@ -66,7 +64,5 @@ def test_cli_search_over_layers(tmp_path):
     best_row = min(rows, key=lambda r: r["rank"])
     assert best.activation == best_row["activation"]
     assert best.normalization == best_row["normalization"]
-    bad = subprocess.run([sys.executable, "-m", "numpynn", "search", "--activation", "swish",
-                          "--out", str(tmp_path / "t")], capture_output=True, text=True,
-                         timeout=120)
+    bad = numpynn("search", "--activation", "swish", "--out", tmp_path / "t")
     assert bad.returncode == 2 and "swish" in bad.stderr and "Traceback" not in bad.stderr

@@ -16,6 +16,8 @@ from numpynn.losses import softmax_cross_entropy
 from numpynn.models import MLP
 from numpynn.train import TrainConfig, Trainer
 
+from .clirun import numpynn
+
 
 def test_weighted_loss_gradchecks():
     rng = np.random.default_rng(0)
@@ -116,8 +118,6 @@ def test_estimator_sample_weight_and_class_weight_dict():
 
 def test_cli_class_weight_balanced(tmp_path):
     """--class-weight balanced trains with weighted batches and raises minority recall."""
-    import subprocess
-    import sys
 
     X, y = make_classification(n_samples=1200, n_features=10, n_informative=4,
                                weights=[0.9, 0.1], class_sep=0.6, random_state=1)
@@ -126,9 +126,8 @@ def test_cli_class_weight_balanced(tmp_path):
     recalls = []
     for flag in ("none", "balanced"):
         out = tmp_path / flag
-        proc = subprocess.run([sys.executable, "-m", "numpynn", "train", "--data", str(path),
-                               "--class-weight", flag, "--epochs", "15", "--quiet",
-                               "--out", str(out)], capture_output=True, text=True, timeout=300)
+        proc = numpynn("train", "--data", path, "--class-weight", flag, "--epochs", "15",
+                       "--quiet", "--out", out)
         assert proc.returncode == 0, proc.stderr
         import json
         report = json.loads((out / "history.json").read_text())
