@@ -45,9 +45,10 @@ class ProgressBar(Callback):
         h = trainer.history
         self.bar.set_description(f"epoch {epoch}/{trainer.config.epochs}")
         score = "r2" if is_regression(trainer) else "acc"
-        self.bar.set_postfix({"loss": f"{h.step_loss[-1]:.4f}",
-                              f"train_{score}": f"{h.train_acc[-1]:.3f}",
-                              f"val_{score}": f"{h.val_acc[-1]:.3f}"})
+        shown = {"loss": f"{h.step_loss[-1]:.4f}", f"train_{score}": f"{h.train_acc[-1]:.3f}"}
+        if h.val_acc:  # no validation data: no validation figure
+            shown[f"val_{score}"] = f"{h.val_acc[-1]:.3f}"
+        self.bar.set_postfix(shown)
 
     def on_train_end(self, trainer: Trainer) -> None:
         if self.bar is not None:

@@ -124,13 +124,15 @@ def write_regression_report(
     plot_r2(history, out / "r2.png")
     plot_predicted_vs_true(y_true, y_pred, out / "predicted_vs_true.png", names)
     plot_residuals(y_true, y_pred, out / "residuals.png", names)
-    figures = [("Loss", "loss.png", "training and validation loss (scaled targets)"),
-               ("R²", "r2.png", "training and validation R² per epoch"),
+    both = "training and validation" if getattr(history, "val_loss", None) else "training"
+    figures = [("Loss", "loss.png", f"{both} loss (scaled targets)"),
+               ("R²", "r2.png", f"{both} R² per epoch"),
                (f"Predicted vs true ({split})", "predicted_vs_true.png",
                 f"predicted against true values on the {split} split"),
                (f"Residuals ({split})", "residuals.png",
                 f"residuals against predictions on the {split} split")]
-    lines = _html_start(title) + _kept_summary(history, rule="best validation R²")
+    lines = _html_start(title) + _kept_summary(
+        history, rule="best validation R²" if getattr(history, "val_loss", None) else None)
     if metrics:
         lines.append("<h2>Metrics</h2>")
         lines.append("<p>R², RMSE and MAE in the targets' units; loss: half squared error "

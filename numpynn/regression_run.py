@@ -224,7 +224,9 @@ def splits_from_arrays(X_tr: np.ndarray, y_tr: np.ndarray, X_val: np.ndarray,
     dtype = np.dtype(options.dtype)
     prep = Preprocessor(options.preprocessing).fit(X_tr.astype(dtype))
     X_tr, X_val, X_te = (prep.transform(X.astype(dtype)) for X in (X_tr, X_val, X_te))
-    y_tr, y_val, y_te = (np.asarray(y, np.float64).reshape(len(y), -1)
+    k = int(np.prod(np.shape(y_tr)[1:], dtype=np.int64))  # targets per row (1 for (n,))
+    # an empty split (--test-fraction 0, --val-fraction 0) keeps the K columns: (0, K)
+    y_tr, y_val, y_te = (np.asarray(y, np.float64).reshape(len(y), k)
                          for y in (y_tr, y_val, y_te))
     return RegressionSplits(X_tr, y_tr, X_val, y_val, X_te, y_te, prep,
                             TargetScaler().fit(y_tr), recipe, name)

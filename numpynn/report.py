@@ -673,10 +673,11 @@ def write_report(
     out.mkdir(parents=True, exist_ok=True)
 
     figures: list[tuple[str, str, str]] = []  # (heading, file name, alt text)
+    both = "training and validation" if getattr(history, "val_loss", None) else "training"
     plot_loss(history, out / "loss.png")
-    figures.append(("Loss", "loss.png", "training and validation loss"))
+    figures.append(("Loss", "loss.png", f"{both} loss"))
     plot_accuracy(history, out / "accuracy.png")
-    figures.append(("Accuracy", "accuracy.png", "training and validation accuracy per epoch"))
+    figures.append(("Accuracy", "accuracy.png", f"{both} accuracy per epoch"))
     if confusion is not None:
         cm = np.asarray(confusion)
         names = (

@@ -52,6 +52,9 @@ from .validation import (  # SEED_MAX: seeds are integers in 0..2**32-1 everywhe
 #: learning rate of 1e9 or weights of scale 1e10 reach it in a step.
 DIVERGENCE_GROWTH = 1e4
 
+#: History.best_rule of a run without validation data
+NO_VALIDATION_RULE = "last epoch, no validation data"
+
 SELECT_RULES = {
     "loss": "lowest validation loss",
     "accuracy": "best validation accuracy",
@@ -137,6 +140,9 @@ class History:
     """What happened: the loss of every step and the metrics of every epoch.
 
     train_loss/val_loss are data losses (no regularisation) measured after the epoch;
+    without validation data ``val_loss`` and ``val_acc`` stay empty (histories written
+    before numpynn 0.4 held copies of the training figures there: :meth:`from_dict`
+    drops them);
     step_loss is the full objective of each minibatch step. ``seconds`` holds each
     epoch's wall time (not part of the deterministic record). ``best_epoch`` is the
     epoch whose parameters were kept and ``best_rule`` what chose it (e.g. "lowest
@@ -177,6 +183,9 @@ class History:
                 ok = isinstance(value, kind) and not isinstance(value, bool)
             if not ok:
                 raise InputError(f"history field {f.name!r} has the wrong type: {value!r:.60}")
+        if history.best_rule.startswith(NO_VALIDATION_RULE) and (
+                history.val_loss == history.train_loss and history.val_acc == history.train_acc):
+            history.val_loss, history.val_acc = [], []  # an old file's copies, not figures
         return history
 
     def deterministic(self) -> dict[str, Any]:
@@ -474,19 +483,19 @@ class Trainer:
         cfg, h = self.config, self.history
         train_acc, train_loss = accuracy_and_loss(self.model, self.X_train, self.y_train,
                                                   idx=self.eval_idx)
-        if self.X_val is not None:
-            val_acc, val_loss = accuracy_and_loss(self.model, self.X_val, self.y_val)
-        else:
-            val_acc, val_loss = train_acc, train_loss
         h.epochs.append(epoch)
         h.train_acc.append(train_acc)
         h.train_loss.append(train_loss)
-        h.val_acc.append(val_acc)
-        h.val_loss.append(val_loss)
+        if self.X_val is not None:
+            val_acc, val_loss = accuracy_and_loss(self.model, self.X_val, self.y_val)
+            h.val_acc.append(val_acc)
+            h.val_loss.append(val_loss)
+        else:  # no validation: none recorded; a plateau schedule watches the training loss
+            val_acc, val_loss = train_acc, train_loss
         h.lr.append(self.optimizer.lr)
         h.seconds.append(seconds)
         if self.X_val is None:  # nothing to select or stop on: the last epoch is kept
-            h.best_epoch, h.best_rule = epoch, "last epoch, no validation data"
+            h.best_epoch, h.best_rule = epoch, NO_VALIDATION_RULE
         elif self._improves(val_acc, val_loss):
             self.best_val_acc, self.best_val_loss = val_acc, val_loss
             self.bad_epochs, h.best_epoch = 0, epoch

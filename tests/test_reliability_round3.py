@@ -305,3 +305,63 @@ def test_a_fresh_run_keeps_a_users_file_named_like_a_plot(tmp_path, monkeypatch,
     assert cli(capsys, "train", "--data", "d.csv", "--epochs", "1", "--out", "run",
                "--quiet", "--no-report")[0] == 0
     assert (tmp_path / "run" / "r2.png").read_bytes() == b"my plot"
+
+
+# ------------------------------------------------- 7. a report that says what did not happen
+def test_no_validation_split_records_and_reports_no_validation(tmp_path, monkeypatch, capsys):
+    import json
+
+    from numpynn.report import accuracy_figure, loss_figure
+    from numpynn.train import History
+
+    monkeypatch.chdir(tmp_path)
+    _csv(tmp_path / "d.csv")
+    code, out, err = cli(capsys, "train", "--data", "d.csv", "--epochs", "3", "--out", "run",
+                         "--quiet")
+    assert code == 0, err
+    saved = json.loads((tmp_path / "run" / "history.json").read_text())
+    assert saved["val_loss"] == [] and saved["val_acc"] == [] and len(saved["train_loss"]) == 3
+    page = (tmp_path / "run" / "report.html").read_text()
+    assert "training and validation" not in page and "(val " not in page
+    history = History.from_dict(saved)
+    labels = [t.get_text() for fig in (loss_figure(history), accuracy_figure(history))
+              for t in fig.axes[0].get_legend().get_texts()]
+    assert labels and not any(label == "validation" or "val loss" in label or "(val " in label
+                              for label in labels), labels
+    assert any("(train " in label for label in labels)
+
+
+def test_an_old_history_with_copied_validation_figures_loads_without_them():
+    from numpynn.train import History
+
+    old = {"epochs": [1, 2], "train_loss": [0.5, 0.4], "train_acc": [0.8, 0.9],
+           "val_loss": [0.5, 0.4], "val_acc": [0.8, 0.9], "best_epoch": 2,
+           "best_rule": "last epoch, no validation data"}
+    h = History.from_dict(old)
+    assert h.val_loss == [] and h.val_acc == [] and h.train_loss == [0.5, 0.4]
+    real = {**old, "best_rule": "lowest validation loss"}
+    assert History.from_dict(real).val_loss == [0.5, 0.4]  # a real validation stays
+
+
+def test_regression_without_validation_claims_no_validation_r2(tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    _csv(tmp_path / "d.csv")
+    code, out, err = cli(capsys, "train", "--data", "d.csv", "--epochs", "2", "--out", "run",
+                         "--task", "regression", "--label-column", "a", "--ignore-columns",
+                         "label", "--quiet", "--val-fraction", "0")
+    assert code == 0, err
+    assert "validation R^2" not in out and "no validation data" in out
+    assert "validation R²" not in (tmp_path / "run" / "report.html").read_text()
+
+
+# ------------------------------------------------------------------------- 8. tracebacks
+@pytest.mark.parametrize("flags", [("--test-fraction", "0"), ("--val-fraction", "0"),
+                                   ("--test-fraction", "0", "--val-fraction", "0")])
+def test_regression_with_an_empty_split_trains(tmp_path, monkeypatch, capsys, flags):
+    monkeypatch.chdir(tmp_path)
+    _csv(tmp_path / "d.csv")
+    code, out, err = cli(capsys, "train", "--data", "d.csv", "--epochs", "2", "--out", "run",
+                         "--task", "regression", "--label-column", "a", "--ignore-columns",
+                         "label", "--quiet", "--no-report", *flags)
+    assert code == 0 and "Traceback" not in err, err
+    assert (tmp_path / "run" / "model.npz").exists()

@@ -258,7 +258,7 @@ def run(args: argparse.Namespace) -> int:
     print(f"{options.data}: {result.saved.model!r}")
     if result.task == "regression":
         print(f"{len(h.epochs)} epochs ({h.stop_reason}); kept epoch {h.best_epoch} "
-              f"(best validation R^2)")
+              f"({'best validation R^2' if h.val_loss else h.best_rule or 'last epoch'})")
         print(format_regression_metrics(result.metrics, result.seconds))
     else:
         print(f"{len(h.epochs)} epochs ({h.stop_reason}); kept epoch {h.best_epoch} "
