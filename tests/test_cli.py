@@ -212,8 +212,10 @@ def test_the_console_script_runs_as_a_real_process(tmp_path):
     assert runs[0].returncode == 0 and runs[0].stdout.startswith("usage: numpynn")
     for bad in runs[1:]:
         assert bad.returncode == 2
-        assert bad.stderr.strip() == ("numpynn: error: argument --hidden: expected a positive "
-                                      "integer, got 'x' (see 'numpynn train --help')")
+        line, = bad.stderr.strip().splitlines()  # one line, no traceback
+        assert line.startswith("numpynn: error:")
+        for carried in ("--hidden", "'x'", "numpynn train --help"):  # flag, value, where
+            assert carried in line, line
 
 
 def test_usage_errors_name_the_command_given_to_main_not_sys_argv():
