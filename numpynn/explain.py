@@ -9,7 +9,7 @@ CS231n-style name (``X``, ``h1 = affine(X)``, ``a1 = relu(h1)``, ..., ``scores``
 that produces it and where it is derived: eqs. 1-4 of numpynn/docs/backprop.md for the
 two-layer net, the sections of numpynn/docs/layers.md for the other layers. ``values=True``
 keeps the numbers and checks every backward tensor against its centred-difference
-gradient (:func:`numpynn.gradcheck.numerical_gradient`).
+gradient with gradcheck's three-valued rule (:func:`numpynn.gradcheck.check_array`).
 """
 
 from __future__ import annotations
@@ -22,20 +22,15 @@ from typing import Any
 import numpy as np
 
 from .errors import InputError
-from .gradcheck import numerical_gradient, rel_error
+from .gradcheck import DEFAULT_TOL, FAIL, INCONCLUSIVE, PASS, check_array
 from .models import Network
 from .validation import check_features, check_nonnegative_float
 
-#: A backward tensor passes when its max relative error (CS231n's) is below REL_TOL, or
-#: when every entry is within ABS_TOL of its numerical gradient. The numerical gradient
-#: is Richardson's extrapolation of centred differences with h and h/2 (``(4 g(h/2) -
-#: g(h)) / 3``), whose truncation error is O(h^4) instead of O(h^2): curved losses (batch
-#: norm on a tiny batch, saturated tanh) then check cleanly. What is left is rounding,
-#: about 1e-10 for a loss of order 1, which makes the relative error of an entry near 0
-#: meaningless: hence the absolute floor.
+#: Each backward tensor is checked as ``numpynn gradcheck`` checks an array
+#: (:func:`numpynn.gradcheck.check_array`): pass, FAIL (a confirmed mismatch, far beyond
+#: the numerical gradient's own error) or inconclusive (a ReLU kink crossed, the rounding
+#: floor: not evidence of a bug), with its cause. STEP is the first step h.
 STEP = 1e-5
-REL_TOL = 1e-6
-ABS_TOL = 2e-9
 
 WHY_N_BY_C = (
     "Why dscores is N x C: L is one number and scores has N*C entries, so dL/dscores has "
@@ -61,8 +56,10 @@ class Step:
     shape: its shape in numbers; symbols: the same in symbols (``("N", "H")``);
     equation: how it is computed; ref: where that equation is derived (docs file and
     equation or section); note: a longer explanation (the loss gradient's N x C);
-    value: the array (``values=True`` only); rel_error/abs_error/passed: the check of a
-    backward tensor against its numerical gradient (``values=True`` only; else None).
+    value: the array (``values=True`` only); rel_error (CS231n's max relative error),
+    abs_error (the worst entry's), verdict (pass, FAIL or inconclusive, as gradcheck
+    decides), passed (verdict == pass) and check_note: the check of a backward tensor
+    against its numerical gradient (``values=True`` only; else None).
     """
 
     phase: str
@@ -76,6 +73,8 @@ class Step:
     rel_error: float | None = None
     abs_error: float | None = None
     passed: bool | None = None
+    verdict: str | None = None  # "pass", "FAIL" or "inconclusive" (values=True only)
+    check_note: str = ""  # why it is not a pass and what to do (gradcheck's explanation)
 
     @property
     def shape_text(self) -> str:
@@ -115,6 +114,15 @@ class Explanation:
             return None
         return all(s.passed for s in self.backward if s.passed is not None)
 
+    @property
+    def verdict(self) -> str | None:
+        """FAIL if a checked tensor fails, else inconclusive if one is, else pass (None
+        when nothing was checked): gradcheck's three-valued verdict."""
+        if not self.checked:
+            return None
+        verdicts = {s.verdict for s in self.backward if s.verdict is not None}
+        return FAIL if FAIL in verdicts else INCONCLUSIVE if INCONCLUSIVE in verdicts else PASS
+
     def __getitem__(self, name: str) -> Step:
         for s in self.steps:
             if s.name == name:
@@ -137,9 +145,8 @@ class Explanation:
             for s in steps:
                 row = [s.name, s.shape_text, s.equation, s.ref]
                 if checked:
-                    row += (["", "", ""] if s.passed is None else
-                            [f"{s.rel_error:.1e}", f"{s.abs_error:.1e}",
-                             "pass" if s.passed else "FAIL"])
+                    row += (["", "", ""] if s.verdict is None else
+                            [f"{s.rel_error:.1e}", f"{s.abs_error:.1e}", s.verdict])
                 rows.append(row)
             widths = [max(len(r[c]) for r in [head] + rows) for c in range(len(head))]
             fmt = "  ".join(f"{{:<{w}}}" for w in widths)
@@ -155,13 +162,20 @@ class Explanation:
         if notes:
             blocks.append("\n".join(notes))
         if checked:
-            n_fail = sum(1 for s in self.backward if s.passed is False)
-            n = sum(1 for s in self.backward if s.passed is not None)
+            n_fail = sum(1 for s in self.backward if s.verdict == FAIL)
+            n_unsure = sum(1 for s in self.backward if s.verdict == INCONCLUSIVE)
+            n = sum(1 for s in self.backward if s.verdict is not None)
+            outcome = [f"{n_fail} FAIL"] if n_fail else []
+            outcome += [f"{n_unsure} inconclusive (not evidence of a bug)"] if n_unsure else []
             blocks.append(textwrap.fill(
-                f"checked {n} backward tensors against centred differences (float64, "
-                f"h = {STEP:g} and {STEP / 2:g}, extrapolated; pass: max rel error < "
-                f"{REL_TOL:g} or max abs error < {ABS_TOL:g}): "
-                + ("all pass" if not n_fail else f"{n_fail} FAIL"), 92))
+                f"checked {n} backward tensors against centred differences as numpynn "
+                f"gradcheck does (float64, h = {STEP:g} and {STEP / 2:g}, extrapolated, "
+                f"tolerance {DEFAULT_TOL:g}, three verdicts): "
+                + (", ".join(outcome) if outcome else "all pass"), 92))
+            notes = [textwrap.fill(s.check_note, 92, subsequent_indent="  ")
+                     for s in self.backward if s.check_note]
+            if notes:
+                blocks.append("\n".join(notes))
         return "\n\n".join(blocks)
 
     def __str__(self) -> str:
@@ -357,11 +371,13 @@ def explain(model: Network, X: np.ndarray, y: np.ndarray, values: bool = False,
               x: np.ndarray) -> None:
         if not values:
             return
-        numeric = _richardson_gradient(f, x)
+        row = check_array(step.name, analytic, lambda: f(x), x, h=STEP, batch=N)
         step.value = analytic.copy()
-        step.rel_error = rel_error(analytic, numeric)
-        step.abs_error = float(np.max(np.abs(analytic - numeric))) if analytic.size else 0.0
-        step.passed = bool(step.rel_error < REL_TOL or step.abs_error < ABS_TOL)
+        step.rel_error = row.max_rel_error
+        step.abs_error = row.worst.abs_error if row.worst is not None else 0.0
+        step.verdict = row.verdict
+        step.passed = row.verdict == PASS
+        step.check_note = row.explanation()
 
     eq1 = ("dscores = (P - Y) / N" if softmax else f"dscores = ∂L/∂scores ({net.loss_fn.name})")
     step = Step("backward", "dscores", dscores.shape, ("N", "C"), eq1,
@@ -410,12 +426,3 @@ def _param_syms(key: str, shape: tuple[int, ...], net: Network,
 
 def _copy(arrays: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
     return {k: v.copy() for k, v in arrays.items()}
-
-
-def _richardson_gradient(f: Callable[[np.ndarray], float], x: np.ndarray) -> np.ndarray:
-    """Numerical gradient of ``f`` at ``x`` with O(h^4) truncation error: Richardson's
-    extrapolation ``(4 g(h/2) - g(h)) / 3`` of two centred differences
-    (:func:`numpynn.gradcheck.numerical_gradient`)."""
-    coarse = numerical_gradient(f, x, h=STEP)
-    fine = numerical_gradient(f, x, h=STEP / 2)
-    return (4.0 * fine - coarse) / 3.0

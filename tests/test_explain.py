@@ -123,7 +123,7 @@ def test_a_wrong_backward_fails_its_row() -> None:
     verdict = {s.name: s.passed for s in ex.backward}
     assert verdict["dscores"] and verdict["dW2"] and verdict["da1"]
     assert not verdict["dh1"] and not verdict["dW1"]
-    assert ex.passed is False
+    assert ex.passed is False and ex.verdict == "FAIL"
     assert "FAIL" in ex.to_table()
 
 
@@ -160,7 +160,7 @@ def test_cli_explain_values(tmp_path) -> None:
     out = ok(run_cli("explain", "--hidden", "4", "--input-dim", "3", "--classes", "3",
                      "--batch", "2", "--norm", "layer", "--activation", "tanh", "--values",
                      cwd=tmp_path))
-    assert out.count(" pass") >= 9 and "FAIL" not in out
+    assert out.count(" pass") >= 9 and " FAIL" not in out
     assert "all pass" in out
 
 
@@ -168,3 +168,18 @@ def test_cli_explain_bad_input(tmp_path) -> None:
     proc = run_cli("explain", "--activation", "softplus", cwd=tmp_path)
     assert proc.returncode == 2 and "Traceback" not in proc.stderr
     assert proc.stderr.startswith("numpynn: error:") and len(proc.stderr.splitlines()) == 1
+
+
+def test_a_batch_of_one_through_batch_norm_is_not_a_fail(tmp_path) -> None:
+    """Issue 21: one example through batch norm puts every ReLU input at its kink (the
+    normalised value is 0, the ReLU sees beta = 0); explain decides as gradcheck does
+    (pass, FAIL or inconclusive), so numpynn's own correct network is never a FAIL."""
+    net = MLP(3, [3], 3, normalization="batch", dtype=np.float64, seed=0)
+    X, y = batch(1, 3, 3)
+    ex = numpynn.explain(net, X, y, values=True)
+    assert ex.verdict in ("pass", "inconclusive"), ex.to_table()
+    assert all(s.verdict is not None for s in ex.backward)
+    proc = run_cli("explain", "--values", "--batch", "1", "--norm", "batch", "--hidden", "8",
+                   "--input-dim", "5", "--classes", "3", cwd=tmp_path)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert " FAIL" not in proc.stdout
