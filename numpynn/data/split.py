@@ -100,10 +100,10 @@ def train_val_test_split(
 def _stratified(
     index: np.ndarray, y: np.ndarray, n_take: int, seed: int, name=lambda label: label
 ) -> tuple[np.ndarray, np.ndarray]:
-    from sklearn.model_selection import train_test_split
-
+    """``index`` (n,) split into (keep, take) with ``n_take`` rows taken, stratified by
+    ``y`` (n,): :func:`stratified_indices` on positions, mapped back to ``index``."""
     try:
-        keep, take = train_test_split(index, test_size=n_take, stratify=y, random_state=seed)
+        keep, take = stratified_indices(y, n_take, seed)
     except ValueError as exc:
         labels, counts = np.unique(y, return_counts=True)
         least = int(np.argmin(counts))
@@ -112,4 +112,63 @@ def _stratified(
             f"{counts[least]} example(s) left); collect more examples of the rare classes "
             "or lower val_fraction/test_fraction"
         ) from None
-    return keep, take
+    return index[keep], index[take]
+
+
+def stratified_indices(y: np.ndarray, n_take: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """Positions (keep, take) of a seeded stratified split of ``y``: (n,) labels, ``n_take``
+    of the n rows taken, every class in both parts in proportion.
+
+    The rows chosen are exactly those of scikit-learn's ``train_test_split(range(n),
+    test_size=n_take, stratify=y, random_state=seed)`` (tests compare the two), so runs
+    recorded by earlier versions keep their test rows; numpynn keeps its own copy so that
+    a run's split does not change with the installed scikit-learn and ``evaluate`` does not
+    import it (1.4 s). The procedure, with one ``RandomState(seed)`` drawn in this order:
+
+    1. per class, how many rows each part gets (:func:`_apportion`): the keep part first,
+       then the take part from what is left;
+    2. per class in label order, a permutation of its rows (in their original order); the
+       first rows go to keep, the next to take;
+    3. each part is shuffled as a whole.
+    """
+    y = np.asarray(y)
+    n = len(y)
+    n_keep = n - n_take
+    classes, codes = np.unique(y, return_inverse=True)
+    counts = np.bincount(codes.ravel(), minlength=len(classes))
+    if counts.min() < 2:
+        raise ValueError("the least populated class has only 1 member, too few to split")
+    for part, size in (("keep", n_keep), ("take", n_take)):
+        if size < len(classes):
+            raise ValueError(f"the {part} part of {size} rows cannot hold all "
+                             f"{len(classes)} classes")
+    rows_of = np.split(np.argsort(codes.ravel(), kind="stable"), np.cumsum(counts)[:-1])
+    rng = np.random.RandomState(seed)
+    keep_counts = _apportion(counts, n_keep, rng)
+    take_counts = _apportion(counts - keep_counts, n_take, rng)
+    keep: list[int] = []
+    take: list[int] = []
+    for rows, k, t in zip(rows_of, keep_counts, take_counts):
+        shuffled = rows[rng.permutation(len(rows))]
+        keep.extend(shuffled[:k])
+        take.extend(shuffled[k:k + t])
+    return (rng.permutation(np.array(keep, dtype=np.intp)),
+            rng.permutation(np.array(take, dtype=np.intp)))
+
+
+def _apportion(counts: np.ndarray, n_draws: int, rng: np.random.RandomState) -> np.ndarray:
+    """How many of ``n_draws`` rows each class gets, (C,) ints summing to ``n_draws``: each
+    class its proportional share rounded down, then one more row each for the classes with
+    the largest fractional parts; among classes tied at the cut, ``rng`` chooses."""
+    share = counts / counts.sum() * n_draws
+    given = np.floor(share)
+    missing = int(n_draws - given.sum())
+    fraction = share - given
+    for value in np.unique(fraction)[::-1]:
+        if missing <= 0:
+            break
+        (tied,) = np.nonzero(fraction == value)
+        chosen = rng.choice(tied, size=min(len(tied), missing), replace=False)
+        given[chosen] += 1
+        missing -= len(chosen)
+    return given.astype(int)
