@@ -37,5 +37,10 @@ def test_two_layer_net_notebook_runs(monkeypatch) -> None:
     assert "dscores  (N, C) = (4, 10)" in text
     assert "best validation accuracy" in text and "validation accuracy 0." in text
     assert "iteration 200 / 300: loss" in text  # net.train(verbose=True)
+    # the sanity check at reg 0 (about log 10), then the loss rising with reg
+    assert "initial loss at reg 0: 2.30" in text and "reg 1     loss" in text
+    # the planted bug in a small layers.py, found and named by gradcheck --file, then fixed
+    assert "b: FAIL" in text and "likely bug: factor 1/N" in text
+    assert "no failures (pass)" in text
     images = [o for o in outputs if "image/png" in o.get("data", {})]
     assert len(images) == 2  # the learning curves and the W1 templates
