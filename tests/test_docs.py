@@ -64,3 +64,28 @@ def test_docs_dir_points_to_the_packaged_docs():
     for name in topics():
         assert f"../numpynn/docs/{name}.md" in index
         assert Path(REPO / "numpynn" / "docs" / f"{name}.md").is_file()
+
+
+def _doc_files() -> list[Path]:
+    return [REPO / "README.md", *sorted((REPO / "docs").glob("*.md")),
+            *sorted((REPO / "numpynn" / "docs").glob("*.md")),
+            *sorted((REPO / "benchmarks").glob("*.md"))]
+
+
+def test_every_test_the_docs_name_exists():
+    """The docs cite tests as the proof of a promise (``tests/x.py::test_y``): each cited
+    file and test function must exist, so a moved or renamed test cannot leave a promise
+    without its proof."""
+    import re
+
+    cited = 0
+    for doc in _doc_files():
+        text = doc.read_text(encoding="utf-8")
+        for path, name in re.findall(r"(tests/[\w/]+\.py)(?:::(\w+))?", text):
+            cited += 1
+            source = REPO / path
+            assert source.is_file(), f"{doc.name} cites {path}, which does not exist"
+            if name:
+                assert re.search(rf"^\s*def {name}\b", source.read_text(), re.MULTILINE), (
+                    f"{doc.name} cites {path}::{name}, which {path} does not define")
+    assert cited > 10
