@@ -7,6 +7,7 @@ from typing import Any
 
 import numpy as np
 
+from .errors import InputError
 from .losses import softmax_cross_entropy
 from .validation import check_features
 
@@ -29,7 +30,16 @@ class Evaluation:
 
 
 def evaluate(model: Any, X: np.ndarray, y: np.ndarray) -> Evaluation:
-    """Evaluate a network on preprocessed X: (N, D) with class indices y: (N,)."""
+    """Evaluate a network on preprocessed X: (N, D) with class indices y: (N,).
+
+    A classifier's figures; a network that predicts values (a regression) is refused
+    with the call that measures it."""
+    if getattr(getattr(model, "loss_fn", None), "task", "") == "regression":
+        raise InputError(
+            "evaluate() measures a classifier (accuracy, per-class figures); this network "
+            "predicts values: measure it with numpynn.regression.regression_metrics(y, "
+            "numpynn.regression_run.predict_values(saved, X_raw)) on the raw rows, as "
+            "'numpynn evaluate' does (R^2, RMSE, MAE).")
     X = check_features(X, model.input_dim, model.dtype)
     scores = model.forward(X)
     loss, _ = softmax_cross_entropy(scores.astype(np.float64), y)

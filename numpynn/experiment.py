@@ -384,6 +384,10 @@ def run_training(
 
         loaded, task, note = load_task(options)
         notes = list(loaded.notes) + ([note] if note else [])
+        if options.refit and task == "regression":
+            raise InputError("`refit` retrains a classifier on the training and validation "
+                             "rows; a regression run keeps its best validation epoch "
+                             "instead: leave out `refit`.", param="refit")
         if task == "regression":
             saved, history, metrics, seconds, paths = run_regression(
                 options, out, loaded, source_kind(options.data), callbacks, resume, report,
@@ -394,9 +398,17 @@ def run_training(
         del loaded
         ds = splits.dataset
         notes += splits.notes
+        if options.refit and splits.X_val.shape[0] == 0:
+            raise InputError(
+                f"`refit` trains again on the training and validation rows for the epoch "
+                f"count the validation split chose, but this run has no validation split "
+                f"({split_sizes_text(split_sizes(splits))}; tables under 10,000 rows get "
+                "none by default): give `val_fraction` (e.g. 0.1) or leave out `refit`.",
+                param="refit")
         data_key = fingerprint(splits.X_train, splits.y_train)
         check_training_fits(splits.X_train.shape[1], options.hidden, ds.n_classes,
-                            options.train.batch_size, options.dtype)
+                            options.train.batch_size, options.dtype,
+                            rows=splits.X_train.shape[0])
         model = options.build_model(splits.X_train.shape[1], ds.n_classes,
                                     options.train.seed)
     except BaseException:
@@ -650,8 +662,13 @@ def evaluation_data(saved: SavedModel, spec: str, split: str = "auto") -> tuple[
     evaluating on the training data spec reproduces the printed metrics; "all" takes
     every labelled row; "auto" is "test" when spec is the training data, else "all".
     A CSV file is read with the model's recipe (:func:`read_with_recipe`): columns by
-    name when it has a header, else by position.
+    name when it has a header, else by position. For a regression model the targets are
+    (N, K) values (:func:`numpynn.regression_run.regression_evaluation_data`).
     """
+    from .regression_run import is_regression_model, regression_evaluation_data
+
+    if is_regression_model(saved):
+        return regression_evaluation_data(saved, spec, split)
     options = saved.metadata.get("options")
     same = options is not None and spec in (options.get("data"), resolve_recorded_spec(
         options.get("data"), saved.metadata.get("data_dir")))

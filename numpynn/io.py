@@ -31,7 +31,7 @@ from typing import Any, BinaryIO
 import numpy as np
 
 from .data.table import TableRecipe
-from .errors import ModelFileError
+from .errors import InputError, ModelFileError
 from .models import Network
 from .outputs import write_path
 
@@ -248,6 +248,11 @@ class SavedModel:
 
 def save_model(path: str | Path, saved: SavedModel) -> Path:
     """Write ``saved`` to ``path`` (.npz) atomically. Returns the path."""
+    if not isinstance(saved, SavedModel):
+        raise InputError(
+            f"`saved` must be a SavedModel (what load_model returns, or "
+            f"SavedModel(model, classes, preprocessing, metadata)); got "
+            f"{type(saved).__name__} {saved!r:.60}.", param="saved")
     classes = np.asarray(saved.classes)
     header: dict[str, Any] = {
         "kind": "model",

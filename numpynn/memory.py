@@ -48,9 +48,12 @@ def network_parameters(n_inputs: int, hidden: Sequence[int], n_classes: int) -> 
 
 def check_training_fits(n_inputs: int, hidden: Sequence[int], n_classes: int,
                         batch_size: int, dtype: str | np.dtype = "float32",
-                        option: str = "`hidden_dims`") -> None:
+                        option: str = "`hidden_dims`", rows: int | None = None) -> None:
     """Refuse a network whose training cannot fit in memory (parameters and their copies,
-    plus one batch's activations)."""
+    plus one batch's activations). ``rows``: the training rows, when known: a batch
+    never holds more (a ``batch_size`` above them is one batch of every row per epoch)."""
+    if rows is not None:
+        batch_size = min(int(batch_size), max(int(rows), 1))
     itemsize = np.dtype(dtype).itemsize
     params = network_parameters(n_inputs, hidden, n_classes)
     activations = int(batch_size) * (int(n_inputs) + 3 * sum(int(h) for h in hidden)

@@ -21,9 +21,16 @@ def prediction_table(saved: SavedModel, X: np.ndarray, proba: bool = False,
 
     header: ``["prediction"]``, plus ``p_<class>`` per class when ``proba``; rows: N lists
     of strings, the class label then (with ``proba``) C probabilities with 6 significant
-    digits. Raises InputError when the scores of some row are not finite (inputs far
-    outside the training data's range); ``source`` names X in that message.
+    digits. A regression model's table is its predicted values in the targets' units:
+    ``["prediction"]`` (``prediction_0``, ... for K outputs), 10 significant digits
+    (``proba`` is refused: there are no classes). Raises InputError when the scores of
+    some row are not finite (inputs far outside the training data's range); ``source``
+    names X in that message.
     """
+    from .regression_run import is_regression_model
+
+    if is_regression_model(saved):
+        return _value_table(saved, X, proba, source)
     with np.errstate(all="ignore"):  # overflowing scores are reported below, not warned
         p = saved.predict_proba(X)
     bad = ~np.isfinite(p).all(axis=1)
@@ -40,6 +47,27 @@ def prediction_table(saved: SavedModel, X: np.ndarray, proba: bool = False,
     rows = [[str(label)] + ([f"{q:.6g}" for q in row] if proba else [])
             for label, row in zip(labels, p)]
     return header, rows
+
+
+def _value_table(saved: SavedModel, X: np.ndarray, proba: bool,
+                 source: str) -> tuple[list[str], list[list[str]]]:
+    """A regression model's prediction table: one column per output."""
+    from .regression_run import predict_values
+
+    if proba:
+        raise InputError("`proba` gives class probabilities; a regression model predicts "
+                         "values: leave out `proba`.", param="proba")
+    with np.errstate(all="ignore"):
+        values = predict_values(saved, X)
+    bad = ~np.isfinite(values).all(axis=1)
+    if bad.any():
+        raise InputError(
+            f"the model's outputs overflow for {int(bad.sum())} of {len(bad)} rows of "
+            f"{source} (first: row {int(np.argmax(bad)) + 1}); check the data (its scale "
+            "and columns) or train the model again.")
+    k = values.shape[1]
+    header = ["prediction"] if k == 1 else [f"prediction_{j}" for j in range(k)]
+    return header, [[f"{v:.10g}" for v in row] for row in values]
 
 
 def prediction_csv(saved: SavedModel, X: np.ndarray, proba: bool = False,

@@ -45,6 +45,7 @@ import numpy as np
 from .cs231n.optim import CourseOptimizer, builtin_configs, course_update, json_value, rule_name
 from .errors import InputError
 from .train import Callback, TrainConfig, Trainer, model_scores
+from .validation import check_int
 
 #: CS231n's update rule -> (numpynn optimiser, {CS231n optim_config key: numpynn argument})
 UPDATE_RULES: dict[str, tuple[str, dict[str, str]]] = {
@@ -126,7 +127,8 @@ class Solver:
         self.num_train_samples = opts["num_train_samples"]
         self.num_val_samples = opts["num_val_samples"]
         self.checkpoint_name = opts["checkpoint_name"]
-        self.print_every = int(opts["print_every"])
+        # a loss line every print_every iterations (0 would divide by zero in train())
+        self.print_every = check_int(opts["print_every"], "print_every", low=1)
         self.verbose = bool(opts["verbose"])
         self.seed = opts["seed"]
         self.rng = np.random.default_rng(np.random.SeedSequence([self.seed or 0, 231]))

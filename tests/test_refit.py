@@ -78,11 +78,14 @@ def test_metrics_and_model_file_describe_the_refit_network(runs):
     assert "refit on train + val (1,437 rows)" in (out / "report.html").read_text()
 
 
-def test_no_refit_without_a_validation_split(tmp_path):
-    result = run_training(replace(options(True, epochs=2), val_fraction=0.0), tmp_path,
-                          report=False)
-    assert result.refit is None and "refit" not in result.saved.metadata
-    assert result.history.best_rule == "last epoch, no validation data"
+def test_refit_without_a_validation_split_is_refused(tmp_path):
+    """Issue 21: it was silently ignored; now a clear error before any training."""
+    from numpynn.errors import InputError
+
+    with pytest.raises(InputError, match="no validation split") as info:
+        run_training(replace(options(True, epochs=2), val_fraction=0.0), tmp_path / "r",
+                     report=False)
+    assert info.value.param == "refit" and not (tmp_path / "r").exists()
 
 
 def test_a_resumed_run_repeats_the_refit(tmp_path):

@@ -365,3 +365,96 @@ def test_regression_with_an_empty_split_trains(tmp_path, monkeypatch, capsys, fl
                          "label", "--quiet", "--no-report", *flags)
     assert code == 0 and "Traceback" not in err, err
     assert (tmp_path / "run" / "model.npz").exists()
+
+
+def test_closed_standard_output_is_one_clear_error_not_a_traceback(run_dir):
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    for argv, code in ((["predict", "run", "--data", "d.csv"], 2),
+                       (["predict", "run", "--data", "d.csv", "--output", "p.csv"], 0)):
+        proc = subprocess.run(  # as the shell's `>&-`: no descriptor 1 when Python starts
+            [sys.executable, "-m", "numpynn", *argv], cwd=run_dir.parent, env=env,
+            stdin=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, timeout=120,
+            preexec_fn=lambda: os.close(1))
+        assert proc.returncode == code and "Traceback" not in proc.stderr, proc.stderr
+        if code == 2:
+            assert "standard output is closed" in proc.stderr and "--output" in proc.stderr
+    assert (run_dir.parent / "p.csv").read_text().startswith("prediction")
+
+
+def test_the_readme_library_recipe_works_on_a_regression_model(tmp_path, monkeypatch, capsys):
+    from numpynn.errors import InputError
+    from numpynn.evaluation import evaluate
+    from numpynn.experiment import evaluation_data
+    from numpynn.io import load_model
+    from numpynn.predictions import prediction_table, write_predictions
+    from numpynn.regression import regression_metrics
+    from numpynn.regression_run import predict_values
+
+    monkeypatch.chdir(tmp_path)
+    _csv(tmp_path / "d.csv")
+    assert cli(capsys, "train", "--data", "d.csv", "--epochs", "2", "--out", "run", "--task",
+               "regression", "--label-column", "a", "--ignore-columns", "label", "--quiet",
+               "--no-report")[0] == 0
+    saved = load_model("run")
+    X, y, split = evaluation_data(saved, "d.csv", split="all")
+    assert split == "all" and X.shape == (60, 2) and y.shape == (60, 1)
+    with pytest.raises(InputError, match="regression_metrics"):
+        evaluate(saved.model, saved.transform(X), y)
+    assert np.isfinite(regression_metrics(y, predict_values(saved, X))["r2"])
+    header, rows = prediction_table(saved, X)
+    assert header == ["prediction"] and len(rows) == 60
+    assert abs(float(rows[0][0]) - predict_values(saved, X)[0, 0]) < 1e-6
+    assert write_predictions("p.csv", saved, X) == 60
+    with pytest.raises(InputError, match="proba"):
+        prediction_table(saved, X, proba=True)
+    code, out, _ = cli(capsys, "predict", "run", "--data", "d.csv")
+    assert code == 0 and out.splitlines()[1] == rows[0][0]
+
+
+def test_library_calls_with_values_of_the_wrong_kind_raise_input_error(tmp_path):
+    from numpynn import Solver, TwoLayerNet
+    from numpynn.errors import InputError
+    from numpynn.io import save_model
+
+    with pytest.raises(InputError, match="SavedModel.*NoneType"):
+        save_model(tmp_path / "m.npz", None)
+    assert not (tmp_path / "m.npz").exists()
+    rng = np.random.default_rng(0)
+    data = {"X_train": rng.normal(size=(20, 4)), "y_train": rng.integers(0, 3, 20),
+            "X_val": rng.normal(size=(5, 4)), "y_val": rng.integers(0, 3, 5)}
+    for bad in (0, -1, None):
+        with pytest.raises(InputError, match="print_every"):
+            Solver(TwoLayerNet(4, 5, 3), data, print_every=bad)
+
+
+# ------------------------------------------------------------ 9. documented behaviour refused
+def test_a_batch_larger_than_the_data_is_one_batch_per_epoch(tmp_path, monkeypatch, capsys):
+    import json
+
+    monkeypatch.chdir(tmp_path)
+    _csv(tmp_path / "d.csv")
+    code, _, err = cli(capsys, "train", "--data", "d.csv", "--epochs", "3", "--out", "run",
+                       "--quiet", "--no-report", "--batch-size", "1000000000")
+    assert code == 0, err
+    history = json.loads((tmp_path / "run" / "history.json").read_text())
+    assert len(history["step_loss"]) == 3  # one step per epoch
+    code, _, err = cli(capsys, "search", "--data", "d.csv", "--trials", "1", "--epochs", "1",
+                       "--hidden", "8", "--batch-size", "1000000000", "--out", "s",
+                       "--no-report")
+    assert code == 0, err
+
+
+@pytest.mark.parametrize("flags,words", [
+    ((), "no validation split"), (("--task", "regression", "--label-column", "a",
+                                   "--ignore-columns", "label"), "regression"),
+])
+def test_refit_where_it_cannot_apply_is_refused(tmp_path, monkeypatch, capsys, flags, words):
+    monkeypatch.chdir(tmp_path)
+    _csv(tmp_path / "d.csv")
+    code, _, err = cli(capsys, "train", "--data", "d.csv", "--epochs", "2", "--out", "run",
+                       "--quiet", "--refit", *flags)
+    assert code == 2 and "--refit" in err and words in err, err
+    assert not (tmp_path / "run").exists()
+    code, out, err = cli(capsys, "train", "--data", "d.csv", "--epochs", "2", "--out", "run",
+                         "--quiet", "--no-report", "--refit", "--val-fraction", "0.2")
+    assert code == 0 and "refit" in out, err

@@ -36,7 +36,7 @@ FLAGS: dict[str, str] = {
     "test_fraction": "--test-fraction", "optimizer": "--optimizer", "reg": "--reg",
     "schedule": "--schedule", "lr_decay": "--lr-decay", "activation": "--activation",
     "dropout": "--dropout", "norm": "--norm", "class_weight": "--class-weight",
-    "task": "--task",
+    "task": "--task", "proba": "--proba", "refit": "--refit",
 }
 
 _PARAM_RE = re.compile(r"`([A-Za-z_][A-Za-z0-9_]*)(?:=([^`]*))?`")

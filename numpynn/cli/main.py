@@ -26,6 +26,30 @@ EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
 EXIT_TERMINATED = 128 + signal.SIGTERM  # 143
 
 
+class ClosedOutput:
+    """Standard output when the process started without one (``numpynn predict ... >&-``):
+    the first write raises InputError, so the command ends with one clear line instead of
+    a traceback, and nothing it meant to print is lost in silence."""
+
+    def write(self, data: str | bytes) -> int:
+        raise InputError("standard output is closed (started with `>&-`?), where this "
+                         "command writes its results; redirect it to a file or /dev/null, "
+                         "or give an output file (predict --output FILE).")
+
+    def flush(self) -> None:
+        pass
+
+    @property
+    def buffer(self) -> ClosedOutput:
+        return self
+
+    def isatty(self) -> bool:
+        return False
+
+    def fileno(self) -> int:
+        raise OSError("standard output is closed")
+
+
 class Terminated(KeyboardInterrupt):
     """SIGTERM, raised like Ctrl-C's KeyboardInterrupt so that it takes the same path."""
 
@@ -137,6 +161,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     debug = "--debug" in argv
     if debug:
         argv.remove("--debug")
+    if sys.stdout is None:  # the process started with its standard output closed
+        sys.stdout = ClosedOutput()  # type: ignore[assignment]
     previous = _install(signal.SIGTERM, _raise_terminated)
     from ..outputs import hold_signals_after_commit, release_held_signals
 

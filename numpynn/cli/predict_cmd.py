@@ -3,18 +3,12 @@
 from __future__ import annotations
 
 import argparse
-import csv
-import io
 import sys
 
-import numpy as np
-
-from ..errors import InputError
 from ..experiment import data_inputs, prediction_data
 from ..io import load_model
-from ..outputs import check_output, commit_point, input_paths, write_path
+from ..outputs import check_output, commit_point, input_paths
 from ..predictions import prediction_csv, write_predictions
-from ..regression_run import is_regression_model, predict_values
 from . import common
 from .commands import COMMAND_HELP
 
@@ -53,17 +47,6 @@ def run(args: argparse.Namespace) -> int:
         check_output(args.output, inputs, what="`output`")
     saved = load_model(args.model)
     X = prediction_data(saved, args.data)
-    if is_regression_model(saved):
-        text = _regression_rows(saved, X, args.proba)
-        n = text.count("\n") - 1
-        if args.output is None or str(args.output) == "-":
-            sys.stdout.write(text)
-        else:
-            commit_point()
-            write_path(args.output, lambda fh: fh.write(text.encode("utf-8")), inputs,
-                       what="--output")
-            print(f"wrote {n} predictions to {args.output}", file=sys.stderr)
-        return 0
     if args.output is None or str(args.output) == "-":
         sys.stdout.write(prediction_csv(saved, X, args.proba, source=args.data))
     else:
@@ -71,25 +54,3 @@ def run(args: argparse.Namespace) -> int:
         n = write_predictions(args.output, saved, X, args.proba, inputs, source=args.data)
         print(f"wrote {n} predictions to {args.output}", file=sys.stderr)
     return 0
-
-
-def _regression_rows(saved, X: np.ndarray, proba: bool) -> str:
-    """CSV of predicted values: one column per output (``prediction`` for one output)."""
-    if proba:
-        raise InputError("--proba gives class probabilities; a regression model predicts "
-                         "values: leave out --proba.")
-    with np.errstate(all="ignore"):
-        values = predict_values(saved, X)
-    bad = ~np.isfinite(values).all(axis=1)
-    if bad.any():
-        raise InputError(
-            f"the model's outputs overflow for {int(bad.sum())} of {len(bad)} rows (first: "
-            f"row {int(np.argmax(bad)) + 1}); check the data (its scale and columns) or "
-            "train the model again.")
-    k = values.shape[1]
-    buf = io.StringIO()
-    writer = csv.writer(buf, lineterminator="\n")
-    writer.writerow(["prediction"] if k == 1 else [f"prediction_{j}" for j in range(k)])
-    for row in values:
-        writer.writerow([f"{v:.10g}" for v in row])
-    return buf.getvalue()

@@ -105,7 +105,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--refit", action="store_true",
                    help="once the validation split has chosen the epoch count, train a fresh "
                    "network on train + validation rows for that many epochs and save it "
-                   "instead (runs with a validation split only; default off)")
+                   "instead (classification with a validation split only: refused "
+                   "without one; default off)")
     p.add_argument("--seed", type=common.seed, default=d.seed,
                    help="seed for init, split, shuffling (0 to 2**32-1)")
     p.add_argument("--out", type=common.path, default=None,

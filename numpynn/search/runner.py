@@ -344,7 +344,8 @@ def _check_networks_fit(space: SearchSpace, splits: Splits, base: RunOptions) ->
     outputs = dataset.n_classes if dataset is not None else splits.y_train.reshape(
         splits.y_train.shape[0], -1).shape[1]
     for hidden in space.hidden:
-        check_training_fits(splits.X_train.shape[1], hidden, outputs, batch, base.dtype)
+        check_training_fits(splits.X_train.shape[1], hidden, outputs, batch, base.dtype,
+                            rows=splits.X_train.shape[0])
 
 
 def _backend_name(client: Any, jobs: int, trials: int) -> str:
