@@ -23,14 +23,11 @@ _PUBLIC: dict[str, str] = {
     "Trainer": ".train",
     "MLPClassifier": ".estimator",
     "MLPRegressor": ".regressor",
+    "explain": ".explanation",
 }
 
 __all__ = ["MLP", "History", "MLPClassifier", "MLPRegressor", "Network", "Solver",
            "TrainConfig", "Trainer", "TwoLayerNet", "__version__", "explain"]
-
-# Imported at once, not on first use: the submodule of the same name would otherwise take
-# its place as ``numpynn.explain`` once anything imports it.
-from .explain import explain  # noqa: E402
 
 
 def __getattr__(name: str) -> Any:
@@ -48,6 +45,7 @@ def __dir__() -> list[str]:
 
 if TYPE_CHECKING:  # for type checkers and IDEs: the names above, eagerly
     from .estimator import MLPClassifier
+    from .explanation import explain
     from .models import MLP, Network, TwoLayerNet
     from .regressor import MLPRegressor
     from .solver import Solver

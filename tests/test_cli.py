@@ -229,6 +229,13 @@ def test_the_package_lists_exactly_what_it_exports():
     """``numpynn.__all__`` (written out for tools) and the lazily imported names agree."""
     import numpynn
 
-    assert set(numpynn.__all__) == {*numpynn._PUBLIC, "__version__", "explain"}
+    assert set(numpynn.__all__) == {*numpynn._PUBLIC, "__version__"}
     for name in numpynn.__all__:
         assert getattr(numpynn, name) is not None
+
+
+def test_numpynn_explain_stays_the_function_once_its_module_is_imported():
+    import numpynn
+    import numpynn.explanation
+
+    assert numpynn.explain is numpynn.explanation.explain

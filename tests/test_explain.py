@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 import numpynn
-from numpynn.explain import Explanation
+from numpynn.explanation import Explanation
 from numpynn.layers import LAYERS, Layer, ReLU, build_layer, register, unregister
 from numpynn.models import MLP, Network, TwoLayerNet
 

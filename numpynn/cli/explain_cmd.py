@@ -54,7 +54,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..explain import explain
+    from ..explanation import explain
     from ..models import MLP, check_seed
 
     seed = check_seed(args.seed)
