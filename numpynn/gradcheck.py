@@ -155,6 +155,10 @@ KINDS: dict[str, str] = {
     "random loss": "two calls with the same inputs give different values, so no gradient "
                    "can be checked: seed the randomness (dropout_param['seed'], or the "
                    "model's seed) or check in test mode",
+    "forward": "the forward pass computes another function than the layer's name says "
+               "(compared with numpynn's own, or with the course's statistical checks)",
+    "test mode": "test mode does not do what it must (dropout: return the input; batch "
+                 "norm: normalise with the running averages, kept up to date in train mode)",
 }
 
 

@@ -15,20 +15,34 @@ single layers (affine, ReLU, sigmoid written in place, softmax loss, SVM loss).
 
 Wrong cases: that learner-style network with one mutation each (:data:`MUTATIONS`),
 in full and scaled down to a relative size of 1e-2, 1e-3 and 1e-4 (the analytic
-gradient plus that fraction of the mutation's change, relative to the largest entry).
-Only the public model surface is used: the ``MLP`` / ``TwoLayerNet`` constructors,
-``params``, ``reg`` and ``loss(X, y)``.
+gradient plus that fraction of the mutation's change, relative to the largest entry);
+single layers with a learner's mistakes (:func:`layer_cases`: every elementwise layer's
+backward using ``dout`` where it needs ``x``, masks, negations, in-place edits, an
+unseeded dropout); and a learner's layers file with forward and test-mode bugs that only
+``gradcheck --file``'s behaviour checks can see (:func:`file_cases`,
+:data:`FILE_MUTATIONS`). A bug whose numbers show one kind carries the kind its FAIL must
+name (:data:`MUTATION_KINDS`; ``numpynn.gradcheck.KINDS``): the table's "kind named"
+column. Only the public model surface is used: the ``MLP`` / ``TwoLayerNet``
+constructors, ``params``, ``reg`` and ``loss(X, y)``.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from types import ModuleType
 from typing import Any
 
 import numpy as np
 
-from .gradcheck import FAIL, INCONCLUSIVE, PASS, GradCheckReport, check_gradients, check_layer
+from .gradcheck import (
+    FAIL,
+    INCONCLUSIVE,
+    PASS,
+    check_gradients,
+    check_layer,
+    stream,
+)
 from .models import MLP, TwoLayerNet
 
 MUTATIONS: dict[str, str] = {
@@ -44,6 +58,16 @@ MUTATIONS: dict[str, str] = {
     "missing_transpose": "dh = delta @ W instead of delta @ W.T (square W)",
     "reg_missing": "no reg term in dW",
     "reg_doubled": "2 reg W in dW for a loss of 0.5 reg |W|^2",
+    "sign_flip": "dscores = (Y - P) / N: the sign of eq. 1 flipped",
+    "db_doubled": "bias gradients counted twice (2 * column sums)",
+    "random_loss": "an unseeded random term in the loss (dropout without a fixed mask)",
+}
+#: The bug kind (a key of numpynn.gradcheck.KINDS) a FAIL of each mutation in full must
+#: name; mutations not listed show no single kind in their numbers (none is claimed).
+MUTATION_KINDS: dict[str, str] = {
+    "no_1/N": "factor N", "double_1/N": "factor 1/N", "dW_extra_1/N": "factor 1/N",
+    "db_mean": "factor 1/N", "reg_missing": "regularisation", "reg_doubled": "regularisation",
+    "sign_flip": "negation", "db_doubled": "factor 2", "random_loss": "random loss",
 }
 SCALES = (None, 1e-2, 1e-3, 1e-4)
 # Networks with two or more hidden layers at weight scale <= 1e-2 and zero biases: their
@@ -78,13 +102,18 @@ class LearnerNet:
         loss, good = _learner_loss(self.params, self.reg, X, y, None)
         if self.mutation is None:
             return loss, good
+        if self.mutation == "random_loss":  # NumPy's global stream, never reseeded
+            return loss + 1e-3 * float(np.random.rand()), good
         _, bad = _learner_loss(self.params, self.reg, X, y, self.mutation)
         if self.strength is None:
             return loss, bad
         return loss, {k: _blend(good[k], bad[k], self.strength) for k in good}
 
     def relative_size(self, X: np.ndarray, y: np.ndarray) -> float:
-        """The bug's size: max over parameters of max|g_bug - g| / max|g|."""
+        """The bug's size: max over parameters of max|g_bug - g| / max|g| (1 for a random
+        loss: every gradient check of it is meaningless)."""
+        if self.mutation == "random_loss":
+            return 1.0
         _, good = _learner_loss(self.params, self.reg, X, y, None)
         _, bad = self.loss(X, y)
         return max(float(np.abs(bad[k] - good[k]).max() / max(np.abs(good[k]).max(), 1e-300))
@@ -128,6 +157,8 @@ def _learner_loss(p: dict[str, np.ndarray], reg: float, X: np.ndarray, y: np.nda
         da2[rows, y] += 1
         da2 *= P[rows, y][:, None]
         delta = ((1 / P) * Y) * da2 / N
+    elif bug == "sign_flip":
+        delta = (Y - P) / n
     else:
         delta = (P - Y) / n
     grads: dict[str, np.ndarray] = {}
@@ -137,7 +168,8 @@ def _learner_loss(p: dict[str, np.ndarray], reg: float, X: np.ndarray, y: np.nda
         grads[f"W{i}"] = a.T @ delta + reg_factor * reg * p[f"W{i}"]
         if bug == "dW_extra_1/N" and i == L:
             grads[f"W{i}"] = grads[f"W{i}"] / N
-        grads[f"b{i}"] = delta.sum(axis=0) / (N if bug == "db_mean" else 1)
+        grads[f"b{i}"] = delta.sum(axis=0) / (N if bug == "db_mean" else 1) * (
+            2 if bug == "db_doubled" else 1)
         if i == 1:
             break
         W = p[f"W{i}"]
@@ -213,8 +245,9 @@ class Case:
     name: str
     group: str
     expect: str
-    run: Callable[[], GradCheckReport]
+    run: Callable[[], Any]  # a GradCheckReport, or a FileCheck for module cases
     size: float = 0.0  # a bug's relative size (0 for correct code)
+    kind: str | None = None  # the bug kind its FAIL must name (numpynn.gradcheck.KINDS)
 
 
 def _sigmoid_forward(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -231,22 +264,69 @@ def _sigmoid_backward_off(dout: np.ndarray, s: np.ndarray) -> np.ndarray:
     return dout * s * (1 - s) * (1 + 1e-4)  # a 0.01% bug
 
 
+def _sigmoid_backward_edits_cache(dout: np.ndarray, s: np.ndarray) -> np.ndarray:
+    s *= 1 - s  # overwrites the cached output: a second backward is wrong
+    return dout * s
+
+
+def _scale_forward_inplace(x: np.ndarray) -> tuple[np.ndarray, None]:
+    x *= 2  # edits the caller's array: calling it again on that array doubles again
+    return x, None
+
+
+def _dropout_unseeded(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    mask = (np.random.rand(*x.shape) < 0.7) / 0.7  # a new mask on every call
+    return x * mask, mask
+
+
+def _elementwise_pairs() -> dict[str, tuple[Callable, Callable, Callable]]:
+    """name -> (forward, backward, the backward's derivative at a point: used to build
+    the bug "backward uses dout where it needs x") of every elementwise layer."""
+    from .layers import (
+        elu_backward,
+        elu_forward,
+        gelu_backward,
+        gelu_forward,
+        leaky_relu_backward,
+        leaky_relu_forward,
+        relu_backward,
+        relu_forward,
+        sigmoid_backward,
+        sigmoid_forward,
+        tanh_backward,
+        tanh_forward,
+    )
+
+    def at(fwd: Callable, bwd: Callable) -> Callable:
+        # the derivative evaluated where the input is dout: bwd(1, cache of fwd(dout))
+        return lambda dout: bwd(np.ones_like(dout), fwd(dout.copy())[1])
+
+    pairs = {"relu": (relu_forward, relu_backward), "leaky_relu": (leaky_relu_forward,
+                                                                  leaky_relu_backward),
+             "sigmoid": (sigmoid_forward, sigmoid_backward), "tanh": (tanh_forward,
+                                                                     tanh_backward),
+             "elu": (elu_forward, elu_backward), "gelu": (gelu_forward, gelu_backward)}
+    return {k: (f, b, at(f, b)) for k, (f, b) in pairs.items()}
+
+
 def layer_cases(seed: int = 0) -> list[Case]:
-    """Single layers, correct and wrong, through :func:`check_layer`."""
+    """Single layers, correct and wrong, through :func:`check_layer`: each elementwise
+    layer correct and with "backward uses dout where it needs x" (the blind spot of a
+    check whose dout equals x); named kinds (mask, negation, 1/N, in place, random)."""
     from .layers import (
         affine_backward,
         affine_forward,
         affine_relu_backward,
         affine_relu_forward,
-        relu_backward,
         relu_forward,
     )
     from .losses import softmax_cross_entropy, svm_loss
 
-    rng = np.random.default_rng(seed)
-    x, w, b = rng.standard_normal((4, 5)), rng.standard_normal((5, 3)), rng.standard_normal(3)
-    scores, labels = rng.standard_normal((6, 4)), rng.integers(0, 4, 6)
-    xr = np.where(np.abs(x) < 0.01, 0.5, x)
+    x, w, b = (stream(seed, k).standard_normal(s) for k, s in
+               (("x", (4, 5)), ("w", (5, 3)), ("b", (3,))))
+    scores = stream(seed, "scores").standard_normal((6, 4))
+    labels = stream(seed, "labels").integers(0, 4, 6)
+    xr = np.where(np.abs(x) < 0.05, 0.5, x)
 
     def loss_layer(fn: Callable[..., tuple[float, np.ndarray]]) -> tuple[Callable, Callable]:
         return (lambda s: (np.asarray(fn(s, labels)[0]), fn(s, labels)[1]),
@@ -255,13 +335,12 @@ def layer_cases(seed: int = 0) -> list[Case]:
     sm, svm = loss_layer(softmax_cross_entropy), loss_layer(svm_loss)
 
     def case(name: str, expect: str, fwd: Callable, bwd: Callable, *inputs: np.ndarray,
-             size: float = 0.0) -> Case:
+             size: float = 0.0, kind: str | None = None) -> Case:
         return Case(name, "layers", expect, lambda: check_layer(fwd, bwd, *inputs, seed=seed),
-                    size)
+                    size, kind)
 
-    return [
+    cases = [
         case("affine", "correct", affine_forward, affine_backward, x, w, b),
-        case("relu", "correct", relu_forward, relu_backward, xr),
         case("affine_relu", "correct", affine_relu_forward, affine_relu_backward, x, w, b),
         case("sigmoid, in-place backward", "correct", _sigmoid_forward,
              _sigmoid_backward_inplace, x),
@@ -271,20 +350,156 @@ def layer_cases(seed: int = 0) -> list[Case]:
              size=1e-4),
         case("affine, db averaged", "bug", affine_forward,
              lambda d, c: (*affine_backward(d, c)[:2], affine_backward(d, c)[2] / 4), x, w, b,
-             size=0.75),
+             size=0.75, kind="factor 1/N"),
+        case("affine, dw negated", "bug", affine_forward,
+             lambda d, c: (affine_backward(d, c)[0], -affine_backward(d, c)[1],
+                           affine_backward(d, c)[2]), x, w, b, size=2.0, kind="negation"),
+        case("relu, mask of the wrong sign", "bug", relu_forward,
+             lambda d, c: d * (c < 0), xr, size=1.0, kind="mask"),
+        case("sigmoid, backward edits its cache", "bug", _sigmoid_forward,
+             _sigmoid_backward_edits_cache, x, size=1.0, kind="in place"),
+        case("scale, forward edits its input", "bug", _scale_forward_inplace,
+             lambda d, c: 2 * d, x, size=1.0, kind="in place"),
+        case("dropout without a seed", "bug", _dropout_unseeded, lambda d, m: d * m, x,
+             size=1.0, kind="random loss"),
     ]
+    for name, (fwd, bwd, deriv) in _elementwise_pairs().items():
+        inputs = xr if name in ("relu", "leaky_relu") else x
+        cases.append(case(name, "correct", fwd, bwd, inputs))
+        cases.append(case(f"{name}, backward uses dout where it needs x", "bug", fwd,
+                          lambda d, c, deriv=deriv: d * deriv(d), inputs, size=1.0,
+                          kind="mask" if name == "relu" else None))
+    return cases
 
 
-def model_cases(seeds: int = 2, quick: bool = False) -> list[Case]:
+#: A learner's layers file written the CS231n way, correct; :data:`FILE_MUTATIONS` plant
+#: the forward and test-mode bugs that gradients cannot show.
+LEARNER_LAYERS = """
+import numpy as np
+
+def relu_forward(x):
+    return np.maximum(0, x), x
+
+def relu_backward(dout, x):
+    return dout * (x > 0)
+
+def batchnorm_forward(x, gamma, beta, bn_param):
+    eps, momentum = bn_param.get("eps", 1e-5), bn_param.get("momentum", 0.9)
+    running_mean = bn_param.get("running_mean", np.zeros(x.shape[1]))
+    running_var = bn_param.get("running_var", np.ones(x.shape[1]))
+    if bn_param["mode"] == "test":
+        return gamma * (x - running_mean) / np.sqrt(running_var + eps) + beta, None
+    mu, var = x.mean(axis=0), x.var(axis=0)
+    xhat = (x - mu) / np.sqrt(var + eps)
+    bn_param["running_mean"] = momentum * running_mean + (1 - momentum) * mu
+    bn_param["running_var"] = momentum * running_var + (1 - momentum) * var
+    return gamma * xhat + beta, (xhat, gamma, np.sqrt(var + eps))
+
+def batchnorm_backward(dout, cache):
+    xhat, gamma, std = cache
+    N = dout.shape[0]
+    dxhat = dout * gamma
+    dx = (N * dxhat - dxhat.sum(axis=0) - xhat * (dxhat * xhat).sum(axis=0)) / (N * std)
+    return dx, np.sum(dout * xhat, axis=0), np.sum(dout, axis=0)
+
+def layernorm_forward(x, gamma, beta, ln_param):
+    eps = ln_param.get("eps", 1e-5)
+    mu, var = x.mean(axis=1, keepdims=True), x.var(axis=1, keepdims=True)
+    xhat = (x - mu) / np.sqrt(var + eps)
+    return gamma * xhat + beta, (xhat, gamma, np.sqrt(var + eps))
+
+def layernorm_backward(dout, cache):
+    xhat, gamma, std = cache
+    D = dout.shape[1]
+    dxhat = dout * gamma
+    dx = (D * dxhat - dxhat.sum(axis=1, keepdims=True)
+          - xhat * (dxhat * xhat).sum(axis=1, keepdims=True)) / (D * std)
+    return dx, np.sum(dout * xhat, axis=0), np.sum(dout, axis=0)
+
+def dropout_forward(x, dropout_param):
+    p, mode = dropout_param["p"], dropout_param["mode"]
+    if "seed" in dropout_param:
+        np.random.seed(dropout_param["seed"])
+    if mode == "test":
+        return x, None
+    mask = (np.random.rand(*x.shape) < p) / p
+    return x * mask, mask
+
+def dropout_backward(dout, mask):
+    return dout * mask
+"""
+
+#: name -> (text replaced in LEARNER_LAYERS, its replacement, the kind its FAIL names).
+FILE_MUTATIONS: dict[str, tuple[str, str, str]] = {
+    "dropout not scaled by 1/p": ("mask = (np.random.rand(*x.shape) < p) / p",
+                                  "mask = np.random.rand(*x.shape) < p", "forward"),
+    "dropout mask applied in test mode": ('    if mode == "test":\n        return x, None\n',
+                                          "", "test mode"),
+    "dropout p as the drop probability": ("mask = (np.random.rand(*x.shape) < p) / p",
+                                          "mask = (np.random.rand(*x.shape) >= p) / (1 - p)",
+                                          "forward"),
+    "batchnorm test mode with batch statistics": (
+        "return gamma * (x - running_mean) / np.sqrt(running_var + eps) + beta, None",
+        "return gamma * (x - x.mean(0)) / np.sqrt(x.var(0) + eps) + beta, None", "test mode"),
+    "batchnorm running averages not kept": (
+        'bn_param["running_mean"] = momentum * running_mean + (1 - momentum) * mu', "",
+        "test mode"),
+    "batchnorm momentum on the wrong side": (
+        'bn_param["running_var"] = momentum * running_var + (1 - momentum) * var',
+        'bn_param["running_var"] = (1 - momentum) * running_var + momentum * var',
+        "test mode"),
+    "layernorm over the batch axis": (
+        "mu, var = x.mean(axis=1, keepdims=True), x.var(axis=1, keepdims=True)",
+        "mu, var = x.mean(axis=0, keepdims=True), x.var(axis=0, keepdims=True)", "forward"),
+    "relu forward and backward both scaled by 2": (
+        "    return np.maximum(0, x), x\n\ndef relu_backward(dout, x):\n"
+        "    return dout * (x > 0)",
+        "    return 2 * np.maximum(0, x), x\n\ndef relu_backward(dout, x):\n"
+        "    return 2 * dout * (x > 0)", "forward"),
+}
+
+
+def _module_from(text: str, name: str) -> ModuleType:
+    module = ModuleType(name)
+    exec(compile(text, f"<{name}>", "exec"), module.__dict__)  # noqa: S102 - our own text
+    return module
+
+
+def file_cases(seed: int = 0) -> list[Case]:
+    """The learner's layers file (:data:`LEARNER_LAYERS`) through ``check_module``
+    (gradients, numpynn's reference, forward and test mode), correct and with each of
+    :data:`FILE_MUTATIONS` (bugs only the forward and test-mode checks can see)."""
+    from .gradcheck_file import check_module
+
+    def run(text: str) -> Callable[[], Any]:
+        return lambda: check_module(_module_from(text, "learner_layers"), seed=seed,
+                                    timing=False)
+
+    cases = [Case("learner's layers file", "file", "correct", run(LEARNER_LAYERS))]
+    for name, (old, new, kind) in FILE_MUTATIONS.items():
+        if old not in LEARNER_LAYERS:
+            raise AssertionError(f"FILE_MUTATIONS[{name!r}] no longer applies")
+        cases.append(Case(name, "file", "bug", run(LEARNER_LAYERS.replace(old, new)), 1.0,
+                          kind))
+    return cases
+
+
+def model_cases(seeds: int = 2, quick: bool = False, smoke: bool = False) -> list[Case]:
     """Whole models: numpynn's nets and the learner's net (correct) on every problem;
     the learner's net with each mutation at each of :data:`SCALES` on CS231n's
     assignment-1 net and on the seed-0, reg-0.1 random MLPs of depth 1 and 2.
     quick: the smaller random grid (:func:`random_mlp_problems`), mutations of the random
-    MLPs at weight scale 1 only, strengths full and 1e-4 only."""
+    MLPs at weight scale 1 only, strengths full and 1e-4 only. smoke: one case of every
+    mutation (in full, on the assignment-1 net; missing_transpose, which needs a square
+    W, on the [8, 8] MLP at weight scale 1) and the correct nets of those two problems."""
     cases = []
     problems = [("cs231n", *p) for p in cs231n_problems()]
-    problems += [("random MLP", *p) for p in random_mlp_problems(1 if quick else seeds, quick)]
-    scales = (None, 1e-4) if quick else SCALES
+    problems += [("random MLP", *p) for p in random_mlp_problems(1 if quick else seeds,
+                                                                 quick or smoke)]
+    if smoke:
+        problems = [p for p in problems if p[1].startswith("A1")
+                    or p[1] == "MLP [8, 8] ws=1 reg=0.1 seed=0"]
+    scales = (None,) if smoke else (None, 1e-4) if quick else SCALES
     for group, name, net, X, y in problems:
         mutate = name.startswith("A1") or (
             group == "random MLP" and name.endswith("reg=0.1 seed=0")
@@ -302,27 +517,41 @@ def model_cases(seeds: int = 2, quick: bool = False) -> list[Case]:
         for mutation in MUTATIONS:
             if mutation.startswith("reg") and net.reg == 0:
                 continue
+            if smoke and (mutation == "missing_transpose") == name.startswith("A1"):
+                continue
             if mutation == "missing_transpose" and not any(
                     v.ndim == 2 and v.shape[0] == v.shape[1] for v in net.params.values()):
                 continue
             for strength in scales:
+                if mutation == "random_loss" and strength is not None:
+                    continue  # a random loss has no size to scale
                 bug = LearnerNet(net.params, net.reg, mutation, strength)
                 size = bug.relative_size(X, y)
                 if size == 0:
                     continue  # the mutation changes nothing here (e.g. no active unit)
                 label = "full" if strength is None else f"{strength:g}"
                 cases.append(Case(f"{mutation} ({label}) {name}", group, "bug",
-                                  lambda m=bug, X=X, y=y: check_gradients(m, X, y), size))
+                                  lambda m=bug, X=X, y=y: check_gradients(m, X, y), size,
+                                  MUTATION_KINDS.get(mutation) if strength is None else None))
     return cases
+
+
+def names_kind(report: Any, kind: str) -> bool:
+    """Whether a FAIL's message names the bug kind ``kind`` ("likely bug: <kind>")."""
+    return report.verdict == FAIL and f"likely bug: {kind}:" in report.to_table()
 
 
 @dataclass
 class CorpusResult:
-    """Verdict counts per group and expectation, and the cases that missed the target."""
+    """Verdict counts per group and expectation, the cases that missed the target, and per
+    group how many FAILs of bugs with a known kind (:data:`MUTATION_KINDS`,
+    :data:`FILE_MUTATIONS`, the layer cases') name it."""
 
     counts: dict[tuple[str, str], dict[str, int]] = field(default_factory=dict)
-    misses: list[tuple[Case, GradCheckReport]] = field(default_factory=list)
-    inconclusive: list[tuple[Case, GradCheckReport]] = field(default_factory=list)
+    misses: list[tuple[Case, Any]] = field(default_factory=list)
+    inconclusive: list[tuple[Case, Any]] = field(default_factory=list)
+    named: dict[tuple[str, str], list[int]] = field(default_factory=dict)  # [named, of]
+    unnamed: list[Case] = field(default_factory=list)
 
     def total(self, expect: str, verdict: str) -> int:
         return sum(c.get(verdict, 0) for (g, e), c in self.counts.items() if e == expect)
@@ -331,26 +560,42 @@ class CorpusResult:
         n = sum(sum(c.values()) for (g, e), c in self.counts.items() if e == expect)
         return self.total(expect, verdict) / max(n, 1)
 
+    @property
+    def named_kind_rate(self) -> float:
+        """Of the FAILs whose bug has a known kind, the fraction whose message names it."""
+        named = sum(v[0] for v in self.named.values())
+        return named / max(sum(v[1] for v in self.named.values()), 1)
+
     def meets_target(self) -> bool:
         """0 FAIL on correct code, every bug of relative size >= 1e-4 a FAIL, and < 5%
         of correct cases inconclusive, over the whole corpus (no group set aside)."""
         return not self.misses and self.rate("correct", INCONCLUSIVE) < 0.05
 
     def to_table(self) -> str:
-        head = f"{'group':<12} {'code':<8} {'cases':>5} {'pass':>5} {'FAIL':>5} {'inconcl.':>8}"
+        head = (f"{'group':<14} {'code':<8} {'cases':>5} {'pass':>5} {'FAIL':>5} "
+                f"{'inconcl.':>8} {'kind named':>10}")
         lines = [head, "-" * len(head)]
         for (group, expect), c in sorted(self.counts.items()):
-            lines.append(f"{group:<12} {expect:<8} {sum(c.values()):>5} {c.get(PASS, 0):>5} "
-                         f"{c.get(FAIL, 0):>5} {c.get(INCONCLUSIVE, 0):>8}")
+            named = self.named.get((group, expect))
+            kinds = f"{named[0]}/{named[1]}" if named else "-"
+            lines.append(f"{group:<14} {expect:<8} {sum(c.values()):>5} {c.get(PASS, 0):>5} "
+                         f"{c.get(FAIL, 0):>5} {c.get(INCONCLUSIVE, 0):>8} {kinds:>10}")
         lines.append("")
         lines.append(f"correct code: {self.total('correct', FAIL)} FAIL, "
                      f"{100 * self.rate('correct', INCONCLUSIVE):.1f}% inconclusive "
                      "(target 0 FAIL, < 5%)")
         lines.append(f"bugs of relative size >= 1e-4 not a FAIL: {len(self.misses)} (target 0)")
+        n_named = sum(v[0] for v in self.named.values())
+        n_kind = sum(v[1] for v in self.named.values())
+        lines.append(f"named kind: {n_named} of {n_kind} FAILs of bugs with a known kind name "
+                     f"it ({100 * self.named_kind_rate:.0f}%)")
         for case, report in self.misses:
             lines.append(f"  MISSED {case.name} (size {case.size:.1e}): {report.verdict}")
+        for case in self.unnamed:
+            lines.append(f"  kind not named: {case.name} (expected {case.kind})")
         for case, report in self.inconclusive:
-            causes = ", ".join(f"{r.name}: {r.cause}" for r in report.rows if r.cause)
+            causes = ", ".join(f"{r.name}: {r.cause}" for r in getattr(report, "rows", [])
+                               if r.cause)
             lines.append(f"  inconclusive: {case.name} ({causes})")
         return "\n".join(lines)
 
@@ -358,18 +603,21 @@ class CorpusResult:
         return self.to_table()
 
 
-def run_corpus(seeds: int = 2, seed: int = 0, quick: bool = False) -> CorpusResult:
-    """Run every case of the corpus (:func:`layer_cases`, :func:`model_cases`); see the
-    module docstring for the targets. quick: the smaller corpus the test suite runs."""
+def run_corpus(seeds: int = 2, seed: int = 0, quick: bool = False,
+               smoke: bool = False) -> CorpusResult:
+    """Run every case of the corpus (:func:`layer_cases`, :func:`file_cases`,
+    :func:`model_cases`); see the module docstring for the targets. quick: the smaller
+    corpus; smoke: one case of every mutation kind (the fast default test's)."""
     result = CorpusResult()
     state = np.random.get_state()
     try:
-        cases = layer_cases(seed) + model_cases(seeds, quick)
+        cases = layer_cases(seed) + file_cases(seed) + model_cases(seeds, quick, smoke)
     finally:
         np.random.set_state(state)  # CS231n's seeding used the global stream
     for case in cases:
         report = case.run()
-        counts = result.counts.setdefault((case.group, case.expect), {})
+        key = (case.group, case.expect)
+        counts = result.counts.setdefault(key, {})
         counts[report.verdict] = counts.get(report.verdict, 0) + 1
         if case.expect == "correct" and report.verdict == FAIL:
             result.misses.append((case, report))
@@ -377,4 +625,11 @@ def run_corpus(seeds: int = 2, seed: int = 0, quick: bool = False) -> CorpusResu
             result.misses.append((case, report))
         elif case.expect == "correct" and report.verdict == INCONCLUSIVE:
             result.inconclusive.append((case, report))
+        if case.kind is not None and report.verdict == FAIL:
+            tally = result.named.setdefault(key, [0, 0])
+            tally[1] += 1
+            if names_kind(report, case.kind):
+                tally[0] += 1
+            else:
+                result.unnamed.append(case)
     return result
