@@ -258,14 +258,15 @@ def _layer_checks(name: str, spec: LayerSpec, fwd: Callable, bwd: Callable, bwd_
     def forward(*arrays: np.ndarray) -> Any:
         return fwd(*arrays, *spec.extra())
 
-    try:
-        first = forward(*[a.copy() for a in inputs])
-    except TypeError as exc:  # another signature than CS231n's: say so, do not fail it
-        if "NoneType" in str(exc):
-            raise
+    try:  # another signature than CS231n's: say so, do not fail it
+        inspect.signature(fwd).bind(*inputs, *spec.extra())
+    except TypeError as exc:
         raise _SignatureError(f"{name}_forward: called with ({', '.join(spec.names)}"
                               f"{', param dict' if spec.extra() else ''}) as CS231n's, it "
                               f"raised TypeError: {exc}") from None
+    except ValueError:  # no signature to read (a builtin): call it and see
+        pass
+    first = forward(*[a.copy() for a in inputs])
     if not isinstance(first, tuple) or len(first) != 2 or first[0] is None:
         if first is None or (isinstance(first, tuple) and first and first[0] is None):
             raise _NotImplementedYetError(f"{name}_forward")

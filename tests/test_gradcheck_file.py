@@ -411,3 +411,33 @@ def test_sys_exit_at_import_is_a_usage_error_with_the_line(tmp_path):
     proc = numpynn("gradcheck", "--file", "layers.py", cwd=tmp_path)
     assert proc.returncode == 2, proc.stdout + proc.stderr
     assert "SystemExit(3)" in proc.stderr and "(line 3 of layers.py)" in proc.stderr
+
+
+def test_a_type_error_inside_the_learners_forward_is_a_fail_not_a_skip(tmp_path):
+    text = '''
+        import numpy as np
+        def affine_forward(x, w, b):
+            out = x.reshape(x.shape[0], -1) @ w + None   # a bug that raises TypeError
+            return out, (x, w, b)
+        def affine_backward(dout, cache):
+            x, w, b = cache
+            return dout @ w.T, x.T @ dout, dout.sum(0)
+    '''
+    result = check_module(module_of(tmp_path, text), timing=False)
+    assert [n for n, _ in result.errors] == ["affine_forward / affine_backward"]
+    assert "TypeError" in result.errors[0][1] and "line 4 of" in result.errors[0][1]
+    assert not result.skipped
+
+
+def test_a_file_of_stubs_only_says_nothing_was_checked(tmp_path):
+    write(tmp_path, '''
+        def relu_forward(x):
+            out = None
+            return out, x
+        def relu_backward(dout, cache):
+            return None
+    ''')
+    proc = numpynn("gradcheck", "--file", "layers.py", cwd=tmp_path)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "not implemented yet (returns None; skipped): relu_forward" in proc.stdout
+    assert proc.stdout.strip().splitlines()[-1].startswith("nothing checked yet in layers.py")

@@ -154,6 +154,10 @@ def _run_file(path: str, seed: int) -> int:
     if result["failed"]:
         print(f"FAILED: {', '.join(result['failed'])}")
         return 1
+    if not result["checks"]:
+        print(f"nothing checked yet in {path}: see 'not implemented yet' and 'not checked' "
+              "above")
+        return 0
     print(f"no failures ({result['verdict']}) in {result['checks']} checks of {path}")
     return 0
 
