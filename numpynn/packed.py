@@ -1,0 +1,724 @@
+"""Packed training: K networks of one architecture trained together, one step for all.
+
+A 64-100-10 network on 32-row batches spends most of a step in Python and in NumPy's
+per-call overhead, not in arithmetic. :func:`train_packed` trains K such networks with
+the calls of one step: every parameter of every model lives in one array ``flat``
+(K, P) (model k's ``W1`` is the view ``W1[k]`` of a (K, D, H1) view of it), activations
+are (K, b, H) arrays, each affine layer is one stacked multiply
+(``np.matmul`` of (K, b, H) by (K, H, H2)), the loss and its gradient are vectorised
+over K, and the optimiser update is one set of ufunc calls over ``flat`` with per-model
+hyper-parameters as (K, 1) columns.
+
+What each model keeps of its own (as :class:`numpynn.train.Trainer` would give it):
+initial weights (its own ``seed``), L2 strength (``model.reg``), optimiser and its state
+(SGD, momentum, Nesterov, RMSprop, Adam: models with different optimisers may share a
+pack), learning rate and schedule, dropout stream (``model.rng``), shuffling order and
+evaluation subset (``config.seed``), epochs, patience, ``select``/``keep_best``, and its
+:class:`~numpynn.train.History`. A model trained here ends equal, to rounding, to the
+same model trained alone by ``Trainer(model, X, y, X_val, y_val, config=config)``
+(float64: about 1e-10 relative after a few hundred steps; float32: about 1e-4 relative,
+the rounding of float32 amplified by training; see tests/test_packed.py).
+
+The batches: each model draws its own permutation per epoch, as the Trainer does. When
+all of them drew the same order (same ``config.seed``: an ensemble, or a search that
+shares its data order), the step gathers one batch x (b, D) and the first layer is
+``np.matmul(x, W1)`` broadcast over K (and ``dW1 = x^T dH1`` likewise); otherwise it
+gathers (K, b, D). A search whose trials have their own seeds (``numpynn.search`` gives
+each trial one) therefore packs with the second, equally exact path.
+
+Measured on the development machine (2 vCPUs, AVX-512, OpenBLAS; K=16, b=32, D=64, H=100,
+float32): the block layout ``x @ [W1_1 ... W1_K]`` (one (b, D) x (D, K*H) GEMM) took
+75 us single-threaded and 380-580 us when OpenBLAS threads it on a shared machine, the
+stacked ``np.matmul`` 62-92 us (its per-model GEMMs are too small to be threaded), so the
+stacked layout is used throughout.
+
+Supported layers: affine, the elementwise activations (every registered layer with an
+``init_scheme``: relu, leaky_relu, elu, gelu, tanh, sigmoid, identity) and dropout; the
+loss must be softmax cross-entropy. Batch and layer normalisation, other layers, other
+losses and sample weights are refused with an error naming them (train those with the
+Trainer). Not supported either: callbacks and checkpoints (a pack is trained in one call).
+
+Divergence: where the Trainer raises :class:`~numpynn.errors.DivergenceError`, a packed
+model stops alone: its parameters go back to the last good epoch (as the Trainer leaves
+them), its ``History.stop_reason`` starts with ``"diverged"``, and the others go on.
+
+Memory: :func:`max_pack` says how many models fit a byte budget; :func:`train_packed`
+trains more models than that as several packs, one after another.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+import numpy as np
+
+from .engine import faithful_kernel
+from .errors import InputError
+from .layers import Affine, Dropout, Kernel, Layer, keep_mask
+from .losses import SoftmaxCrossEntropy
+from .memory import physical_memory
+from .models import Network
+from .schedules import Schedule
+from .train import DIVERGENCE_GROWTH, SELECT_RULES, History, TrainConfig, accuracy_and_loss
+from .validation import SEED_MAX, check_features
+
+__all__ = ["DEFAULT_BUDGET", "max_pack", "pack_bytes", "train_packed"]
+
+#: Default memory budget of one pack, in bytes (also at most a quarter of physical memory).
+DEFAULT_BUDGET = 1 << 30
+
+#: Optimiser state slots per update rule (numpynn.optim's names).
+_SLOTS: dict[str, tuple[str, ...]] = {
+    "sgd": (), "momentum": ("v",), "nesterov": ("v",), "rmsprop": ("cache",),
+    "adam": ("m", "v"),
+}
+
+
+# ------------------------------------------------------------------------ architecture
+
+
+def _layer_kind(layer: Layer, width: int) -> str:
+    """``"affine"``, ``"activation"`` or ``"dropout"``; InputError for anything else."""
+    if type(layer) is Affine:
+        return "affine"
+    if type(layer) is Dropout:
+        return "dropout"
+    if (layer.init_scheme is not None and not layer.random
+            and not layer.param_specs(width) and not layer.buffer_specs(width)
+            and layer.output_dim(width) == width):
+        return "activation"  # elementwise: it may run on (K * b, H) at once
+    raise InputError(
+        f"packed training does not support the layer {layer!r} (it supports affine, the "
+        f"elementwise activations and dropout); train this model with numpynn.train.Trainer.")
+
+
+def _check_architecture(models: Sequence[Network]) -> list[str]:
+    """The layer kinds of the shared architecture; InputError if the models differ or use
+    what packing does not support."""
+    if isinstance(models, Network) or not isinstance(models, Sequence) or not models:
+        raise InputError(f"models must be a non-empty list of numpynn networks; got "
+                         f"{models!r:.80}")
+    for i, m in enumerate(models):
+        if not isinstance(m, Network) or type(m).loss is not Network.loss or (
+                "loss" in vars(m)):
+            raise InputError(f"models[{i}] must be a numpynn Network (MLP) whose loss is not "
+                             f"overridden; got {type(m).__name__}.")
+    if len({id(m) for m in models}) != len(models):
+        raise InputError("models holds the same network object twice; pass distinct models.")
+    first = models[0]
+    if type(first.loss_fn) is not SoftmaxCrossEntropy:
+        raise InputError(f"packed training supports the softmax loss only; the models use "
+                         f"{first.loss_fn.name!r}: train them with numpynn.train.Trainer.")
+    shape = {k: v for k, v in first.config().items() if k != "reg"}
+    for i, m in enumerate(models[1:], 1):
+        other = {k: v for k, v in m.config().items() if k != "reg"}
+        if other != shape:
+            diff = sorted(k for k in shape.keys() | other.keys()
+                          if shape.get(k) != other.get(k))
+            raise InputError(f"models[{i}] differs from models[0] in {diff}: a pack shares "
+                             "one architecture, activation, dropout and dtype (only reg, the "
+                             "seed and the training configuration may differ).")
+    kinds = [_layer_kind(layer, d) for layer, d in zip(first.layers, first.dims)]
+    if kinds[0] != "affine":
+        raise InputError(f"packed training needs a network that starts with an affine layer; "
+                         f"the first layer is {first.layers[0]!r}.")
+    return kinds
+
+
+# ------------------------------------------------------------------------ memory
+
+
+def pack_bytes(model: Network, batch_size: int, k: int = 1) -> int:
+    """Bytes a pack of ``k`` models shaped like ``model`` holds while training on batches
+    of ``batch_size`` rows (an estimate, a little above what is allocated).
+
+    Per model: the parameters P eight times (packed values, gradients, scratch, up to two
+    optimiser moments, the last good and the best copies, the model's own arrays) and the
+    workspaces of a batch: for each layer of width H, b x H for the output, the input
+    gradient and a kernel's scratch (activation derivative or dropout mask), plus the
+    gathered batch b x D.
+    """
+    if not isinstance(model, Network):
+        raise InputError(f"model must be a numpynn Network; got {type(model).__name__}.")
+    for name, value in (("batch_size", batch_size), ("k", k)):
+        if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
+            raise InputError(f"{name} must be a positive integer; got {value!r}.")
+    item = model.dtype.itemsize
+    params = model.num_parameters()
+    widths = sum(model.dims[1:])
+    per_model = 8 * params * item + int(batch_size) * (3 * widths + model.input_dim) * item
+    return int(k) * per_model
+
+
+def max_pack(model: Network, batch_size: int, budget: int | None = None) -> int:
+    """How many models shaped like ``model`` one pack may hold within ``budget`` bytes
+    (default :data:`DEFAULT_BUDGET`, at most a quarter of physical memory), by
+    :func:`pack_bytes`. At least 1: a model that alone exceeds the budget trains alone."""
+    if budget is None:
+        total = physical_memory()
+        budget = DEFAULT_BUDGET if total is None else min(DEFAULT_BUDGET, total // 4)
+    elif isinstance(budget, bool) or not isinstance(budget, (int, np.integer)) or budget < 1:
+        raise InputError(f"budget must be a positive number of bytes; got {budget!r}.")
+    return max(1, int(budget) // pack_bytes(model, batch_size, 1))
+
+
+# ------------------------------------------------------------------------ members
+
+
+@dataclass
+class _Member:
+    """One model and everything the Trainer would keep for it."""
+
+    model: Network
+    config: TrainConfig
+    rule: str
+    hyper: dict[str, Any]
+    schedule: Schedule
+    rng: np.random.Generator
+    eval_idx: np.ndarray | None
+    lr: float
+    history: History = field(default_factory=History)
+    t: int = 0  # optimiser steps taken
+    state: dict[str, np.ndarray] = field(default_factory=dict)  # slot -> (P,)
+    epoch: int = 0
+    step_count: int = 0
+    best_val_acc: float = -math.inf
+    best_val_loss: float = math.inf
+    best_state: dict[str, np.ndarray] | None = None
+    good_state: dict[str, np.ndarray] = field(default_factory=dict)
+    bad_epochs: int = 0
+    done: bool = False
+    diverged: bool = False
+    order: np.ndarray | None = None  # this epoch's permutation
+
+
+def _member(model: Network, config: TrainConfig, n_train: int) -> _Member:
+    """Seeds, subsets, optimiser and schedule exactly as ``Trainer.__init__`` makes them."""
+    if config.seed is None:
+        config.seed = int(np.random.SeedSequence().entropy % (SEED_MAX + 1))
+    train_seq, eval_seq = np.random.SeedSequence(config.seed).spawn(2)
+    k = config.eval_samples
+    eval_idx = (np.sort(np.random.default_rng(eval_seq).choice(n_train, k, replace=False))
+                if k and k < n_train else None)
+    optimizer = config.make_optimizer()
+    schedule = config.make_schedule()
+    return _Member(model=model, config=config, rule=optimizer.name,
+                   hyper=optimizer.state_dict()["hyper"], schedule=schedule,
+                   rng=np.random.default_rng(train_seq), eval_idx=eval_idx, lr=optimizer.lr,
+                   good_state={key: v.copy() for key, v in model.params.items()})
+
+
+# ------------------------------------------------------------------------ the pack
+
+
+class _Pack:
+    """K members' parameters, gradients, optimiser state and workspaces, packed.
+
+    flat, grad: (K, P); ``params[key]``/``grads[key]``: (K, *shape) views of them. While
+    the pack lives, ``member.model.params[key]`` is ``params[key][k]`` (so the model's own
+    ``forward`` evaluates it); :meth:`release` copies the values back into the model's
+    own arrays and the optimiser state into the member.
+    """
+
+    def __init__(self, members: list[_Member], kinds: list[str], capacity: int) -> None:
+        self.members = members
+        model = members[0].model
+        self.kinds, self.dims, self.dtype = kinds, model.dims, model.dtype
+        K, dt = len(members), model.dtype
+        self.keys = list(model.params)
+        self.shapes = {key: model.params[key].shape for key in self.keys}
+        offsets, P = {}, 0
+        for key in self.keys:
+            offsets[key] = P
+            P += model.params[key].size
+        self.flat = np.empty((K, P), dt)
+        self.grad = np.empty((K, P), dt)
+        self.scratch = np.empty((K, P), dt)
+
+        def views(a: np.ndarray) -> dict[str, np.ndarray]:
+            return {key: a[:, o : o + math.prod(self.shapes[key])].reshape(
+                K, *self.shapes[key]) for key, o in offsets.items()}
+
+        self.params, self.grads = views(self.flat), views(self.grad)
+        self.own: list[dict[str, np.ndarray]] = []  # each model's own arrays
+        for k, m in enumerate(members):
+            self.own.append(dict(m.model.params))
+            for key in self.keys:
+                self.params[key][k] = m.model.params[key]
+                m.model.params[key] = self.params[key][k]
+        regs = np.array([m.model.reg for m in members])
+        self.regs = regs
+        self.regmat = None
+        if regs.any():  # reg_k where model k's L2 applies (weights), 0 elsewhere
+            self.regmat = np.zeros((K, P), dt)
+            for key in model.decay_keys:
+                o = offsets[key]
+                self.regmat[:, o : o + model.params[key].size] = regs[:, None]
+        self.decay_keys = list(model.decay_keys)
+        self._groups(members, P)
+        self._workspaces(model, K, capacity)
+
+    def _groups(self, members: list[_Member], P: int) -> None:
+        """Rows [a, b) of one update rule (members arrive sorted by rule), their (k, 1)
+        hyper-parameter columns and (k, P) state arrays."""
+        dt = self.dtype
+        self.groups: list[tuple[str, int, int, dict[str, np.ndarray]]] = []
+        a = 0
+        while a < len(members):
+            rule = members[a].rule
+            b = a
+            while b < len(members) and members[b].rule == rule:
+                b += 1
+            state = {slot: np.zeros((b - a, P), dt) for slot in _SLOTS[rule]}
+            for i, m in enumerate(members[a:b]):
+                for slot, arr in m.state.items():
+                    state[slot][i] = arr
+            self.groups.append((rule, a, b, state))
+            a = b
+        h64 = {name: np.array([[m.hyper.get(name, 0.0)] for m in members], np.float64)
+               for name in ("momentum", "decay_rate", "eps", "beta1", "beta2")}
+        self.h64 = h64
+        # columns in the parameters' dtype, each computed in float64 first as the
+        # optimisers compute their Python-float constants
+        self.hyper = {"mu": h64["momentum"], "dr": h64["decay_rate"],
+                      "1-dr": 1.0 - h64["decay_rate"], "eps": h64["eps"],
+                      "b1": h64["beta1"], "1-b1": 1.0 - h64["beta1"],
+                      "b2": h64["beta2"], "1-b2": 1.0 - h64["beta2"]}
+        self.hyper = {k: v.astype(dt) for k, v in self.hyper.items()}
+        self.set_lr([m.lr for m in members])
+
+    def set_lr(self, lrs: Sequence[float]) -> None:
+        self.lr = np.array(lrs, np.float64)[:, None]
+        self.lr_dt = self.lr.astype(self.dtype)
+
+    def _workspaces(self, model: Network, K: int, cap: int) -> None:
+        """Flat buffers of K * capacity * width; (K, b, width) views of their first
+        K * b * width elements are contiguous for any batch b <= capacity."""
+        dt, dims = self.dtype, self.dims
+        self.cap = cap
+        self.out = [np.empty(K * cap * dims[i + 1], dt) for i in range(len(self.kinds))]
+        self.dx = [None if i == 0 else np.empty(K * cap * dims[i], dt)
+                   for i in range(len(self.kinds))]
+        self.kernels: list[Kernel | None] = []
+        self.masks: list[np.ndarray | None] = []
+        for layer, kind, d in zip(model.layers, self.kinds, dims):
+            self.kernels.append(faithful_kernel(layer, d, dt, K * cap)
+                                if kind == "activation" else None)
+            self.masks.append(np.empty(K * cap * d, dt) if kind == "dropout" else None)
+        self.layers = model.layers
+        self.xs: list[np.ndarray] = []
+        self.xbuf = np.empty(K * cap * model.input_dim, dt)
+        self.label_rows = np.arange(K * cap, dtype=np.intp) * dims[-1]
+        self.flat_idx = np.empty(K * cap, np.intp)
+        self.rowmax = np.empty(K * cap, dt)
+        self.rowsum = np.empty(K * cap, dt)
+        self.picked = np.empty(K * cap, dt)
+
+    # ---------------------------------------------------------------- forward/backward
+    def forward(self, x: np.ndarray, y: np.ndarray) -> np.ndarray:
+        """Training-mode losses (K,) (mean data loss + L2 term of each model) of the batch
+        x: (b, D) shared by all models or (K, b, D); y: (b,) or (K, b)."""
+        K, b = len(self.members), x.shape[-2]
+        self.b = b
+        h = x
+        self.xs = []
+        for i, kind in enumerate(self.kinds):
+            width = self.dims[i + 1]
+            out = self.out[i][: K * b * width].reshape(K, b, width)
+            self.xs.append(h)
+            if kind == "affine":
+                W, bias = self._local(i, self.params)
+                np.matmul(h, W, out=out)
+                np.add(out, bias[:, None, :], out=out)
+            elif kind == "activation":
+                self.kernels[i].forward(h.reshape(K * b, width), out.reshape(K * b, width),
+                                        {}, {}, True, None)
+            else:  # dropout: model k's mask from model k's generator, as its engine draws
+                p = self.layers[i].p
+                mask = self.masks[i][: K * b * width].reshape(K, b, width)
+                if p > 0:
+                    for k, m in enumerate(self.members):
+                        keep_mask(m.model.rng, (b, width), p, self.dtype, out=mask[k])
+                    np.multiply(mask, 1 / (1 - p), out=mask)
+                else:
+                    mask.fill(1)
+                np.multiply(h, mask, out=out)
+            h = out
+        return self._loss(h, y)
+
+    def _local(self, i: int, arrays: dict[str, np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+        keymap = self.members[0].model.keys[i]
+        return arrays[keymap["W"]], arrays[keymap["b"]]
+
+    def _loss(self, scores: np.ndarray, y: np.ndarray) -> np.ndarray:
+        """Softmax cross-entropy of scores (K, b, C) in place (the engine's kernel, over K):
+        the scores become exp(shifted scores); returns the losses (K,)."""
+        K, b, C = scores.shape
+        n = K * b
+        s2 = scores.reshape(n, C)
+        rowmax, rowsum, picked = self.rowmax[:n], self.rowsum[:n], self.picked[:n]
+        flat = self.flat_idx[:n]
+        np.maximum.reduce(s2, axis=1, out=rowmax)
+        np.subtract(s2, rowmax[:, None], out=s2)
+        if y.ndim == 1:
+            y = np.broadcast_to(y, (K, b))
+        np.add(self.label_rows[:n], y.reshape(n), out=flat)
+        np.take(s2.reshape(-1), flat, out=picked, mode="clip")  # shifted score of the label
+        np.exp(s2, out=s2)
+        np.add.reduce(s2, axis=1, out=rowsum)
+        np.log(rowsum, out=rowmax)
+        np.subtract(rowmax, picked, out=rowmax)  # -log P[i, y_i]
+        self.scores = scores
+        losses = np.add.reduce(rowmax.reshape(K, b), axis=1).astype(np.float64) / b
+        if self.regmat is not None:
+            sq = sum(np.einsum("ki,ki->k", w.reshape(K, -1), w.reshape(K, -1))
+                     for w in (self.params[key] for key in self.decay_keys))
+            losses += 0.5 * self.regs * sq
+        return losses
+
+    def backward(self) -> None:
+        """Gradients of every model's loss into ``grad`` (L2 term included)."""
+        K, b = len(self.members), self.b
+        n = K * b
+        C = self.dims[-1]
+        # eq. 1 over K: delta = (P - Y) / b, in the scores' buffer
+        s2 = self.scores.reshape(n, C)
+        rowsum = self.rowsum[:n]
+        np.multiply(rowsum, b, out=rowsum)
+        np.divide(s2, rowsum[:, None], out=s2)
+        s2.reshape(-1)[self.flat_idx[:n]] -= 1.0 / b
+        delta = self.scores
+        for i in range(len(self.kinds) - 1, -1, -1):
+            kind, x = self.kinds[i], self.xs[i]
+            width = self.dims[i]
+            dx = None if i == 0 else self.dx[i][: n * width].reshape(K, b, width)
+            if kind == "affine":
+                W, _ = self._local(i, self.params)
+                dW, db = self._local(i, self.grads)
+                if dx is not None:
+                    np.matmul(delta, W.transpose(0, 2, 1), out=dx)  # eq. 2: delta W^T
+                np.matmul(x.T if x.ndim == 2 else x.transpose(0, 2, 1), delta, out=dW)  # eq. 4
+                np.add.reduce(delta, axis=1, out=db)  # eq. 3
+            elif kind == "activation":
+                self.kernels[i].backward(delta.reshape(n, width), dx.reshape(n, width), None)
+            else:
+                mask = self.masks[i][: n * width].reshape(K, b, width)
+                np.multiply(delta, mask, out=dx)
+            delta = dx
+        if self.regmat is not None:
+            np.multiply(self.regmat, self.flat, out=self.scratch)
+            np.add(self.grad, self.scratch, out=self.grad)
+
+    # ---------------------------------------------------------------- the update
+    def update(self) -> None:
+        """One optimiser step of every model (numpynn.optim's rules, per-model columns)."""
+        for m in self.members:
+            m.t += 1
+        for rule, a, b, state in self.groups:
+            w, g, s = self.flat[a:b], self.grad[a:b], self.scratch[a:b]
+            lr = self.lr_dt[a:b]
+            if rule == "sgd":
+                np.multiply(g, lr, out=s)
+                np.subtract(w, s, out=w)
+            elif rule in ("momentum", "nesterov"):
+                v, mu = state["v"], self.hyper["mu"][a:b]
+                np.multiply(g, lr, out=s)
+                np.multiply(v, mu, out=v)
+                np.subtract(v, s, out=v)  # v = mu v - lr dw
+                if rule == "nesterov":
+                    np.subtract(w, s, out=w)
+                    np.multiply(v, mu, out=s)
+                    np.add(w, s, out=w)  # w += mu v - lr dw
+                else:
+                    np.add(w, v, out=w)
+            elif rule == "rmsprop":
+                cache = state["cache"]
+                np.multiply(cache, self.hyper["dr"][a:b], out=cache)
+                np.multiply(g, g, out=s)
+                np.multiply(s, self.hyper["1-dr"][a:b], out=s)
+                np.add(cache, s, out=cache)
+                np.sqrt(cache, out=s)
+                np.add(s, self.hyper["eps"][a:b], out=s)
+                np.divide(g, s, out=s)
+                np.multiply(s, lr, out=s)
+                np.subtract(w, s, out=w)
+            else:
+                self._adam(a, b, state, w, g, s)
+
+    def _adam(self, a: int, b: int, state: dict[str, np.ndarray], w: np.ndarray,
+              g: np.ndarray, s: np.ndarray) -> None:
+        m, v = state["m"], state["v"]
+        h = {k: col[a:b] for k, col in self.hyper.items()}
+        t = np.array([[mem.t] for mem in self.members[a:b]], np.float64)
+        # as numpynn.optim.Adam: step = lr sqrt(bc2) / bc1, eps scaled by sqrt(bc2)
+        root = np.sqrt(1.0 - self.h64["beta2"][a:b] ** t)
+        step = (self.lr[a:b] * root / (1.0 - self.h64["beta1"][a:b] ** t)).astype(self.dtype)
+        eps = (self.h64["eps"][a:b] * root).astype(self.dtype)
+        np.multiply(m, h["b1"], out=m)
+        np.multiply(g, h["1-b1"], out=s)
+        np.add(m, s, out=m)  # m = b1 m + (1 - b1) dw
+        np.multiply(v, h["b2"], out=v)
+        np.multiply(g, g, out=s)
+        np.multiply(s, h["1-b2"], out=s)
+        np.add(v, s, out=v)  # v = b2 v + (1 - b2) dw^2
+        np.sqrt(v, out=s)
+        np.add(s, eps, out=s)
+        np.divide(m, s, out=s)
+        np.multiply(s, step, out=s)
+        np.subtract(w, s, out=w)
+
+    # ---------------------------------------------------------------- unpacking
+    def release(self) -> None:
+        """Values back into each model's own arrays (rebound in its ``params``), optimiser
+        state back into the members. The pack is unusable afterwards."""
+        for k, m in enumerate(self.members):
+            for key in self.keys:
+                own = self.own[k][key]
+                np.copyto(own, self.params[key][k])
+                m.model.params[key] = own
+        for _, a, b, state in self.groups:
+            for i, m in enumerate(self.members[a:b]):
+                m.state = {slot: arr[i].copy() for slot, arr in state.items()}
+
+    def finite_rows(self) -> np.ndarray:
+        """(K,) True where every parameter of the model is finite."""
+        return np.isfinite(self.flat).all(axis=1)
+
+
+# ------------------------------------------------------------------------ training
+
+
+def _check_configs(configs: TrainConfig | Sequence[TrainConfig], k: int) -> list[TrainConfig]:
+    if isinstance(configs, TrainConfig):
+        return [replace(configs) for _ in range(k)]
+    if not isinstance(configs, Sequence) or len(configs) != k or not all(
+            isinstance(c, TrainConfig) for c in configs):
+        raise InputError(f"configs must be one TrainConfig or a list of {k} (one per model); "
+                         f"got {configs!r:.80}")
+    if len({id(c) for c in configs}) != k:
+        raise InputError("configs holds the same TrainConfig object twice; give each model "
+                         "its own (a config's seed is written into it when it is None).")
+    sizes = sorted({c.batch_size for c in configs})
+    if len(sizes) > 1:
+        raise InputError(f"configs have the batch sizes {sizes}: a pack trains on one batch "
+                         "size; pack models with equal batch_size together.")
+    return list(configs)
+
+
+def train_packed(
+    models: Sequence[Network],
+    X_train: np.ndarray,
+    y_train: np.ndarray,
+    configs: TrainConfig | Sequence[TrainConfig],
+    X_val: np.ndarray | None = None,
+    y_val: np.ndarray | None = None,
+    budget: int | None = None,
+) -> list[History]:
+    """Train ``models`` (K networks of one architecture) together; returns their histories.
+
+    models: K numpynn networks (e.g. ``MLP``) with the same layers, activation, dropout and
+    dtype; their ``reg`` and seeds may differ. Trained in place: afterwards each is an
+    ordinary network (its own arrays; save, load, predict as usual).
+    X_train: (N, D), y_train: (N,) class indices; X_val: (N_val, D), y_val: (N_val,) or
+    neither. configs: one :class:`TrainConfig` per model (or one for all, copied), all with
+    the same ``batch_size``. budget: bytes one pack may hold (:func:`max_pack`); more
+    models than fit train as several packs, one after another.
+
+    Each model ends as ``Trainer(model, X_train, y_train, X_val, y_val, config).train()``
+    would leave it, to rounding; ``history.engine`` says ``"packed (K models)"`` and
+    ``history.seconds`` holds the pack's epoch times (shared by its models). A diverging
+    model stops alone (see the module docstring) instead of raising.
+    """
+    kinds = _check_architecture(models)
+    configs = _check_configs(configs, len(models))
+    first = models[0]
+    X = check_features(X_train, first.input_dim, first.dtype, "X_train")
+    y = first.loss_fn.check_targets(y_train, X.shape[0], first.num_outputs, "y_train")
+    if (X_val is None) != (y_val is None):
+        raise InputError("give both X_val and y_val, or neither.")
+    val = None
+    if X_val is not None:
+        Xv = check_features(X_val, first.input_dim, first.dtype, "X_val")
+        val = (Xv, first.loss_fn.check_targets(y_val, Xv.shape[0], first.num_outputs,
+                                                "y_val"))
+    size = max_pack(first, configs[0].batch_size, budget)
+    histories: list[History] = []
+    for start in range(0, len(models), size):
+        chunk = range(start, min(start + size, len(models)))
+        members = [_member(models[i], configs[i], X.shape[0]) for i in chunk]
+        _train_members(members, kinds, X, y, val)
+        histories += [m.history for m in members]
+    return histories
+
+
+def _train_members(members: list[_Member], kinds: list[str], X: np.ndarray, y: np.ndarray,
+                   val: tuple[np.ndarray, np.ndarray] | None) -> None:
+    """The Trainer's epochs for every member, packed; members leave the pack when they
+    finish, stop early or diverge."""
+    N, B = X.shape[0], members[0].config.batch_size
+    cap = min(B, N)
+    model = members[0].model
+    n_ref = min(N, 1000)  # the Trainer's divergence rule: 1e4 x the loss of zero scores
+    with np.errstate(all="ignore"):
+        ref = float(model.loss_fn(np.zeros((n_ref, model.num_outputs), model.dtype),
+                                  y[:n_ref])[0])
+    engine = f"packed ({len(members)} models)"
+    for m in members:
+        m.history.engine = engine
+    active = [m for m in members if m.config.epochs > 0]
+    while active:
+        active.sort(key=lambda m: m.rule)  # one slice of rows per update rule
+        pack = _Pack(active, kinds, cap)
+        try:
+            _run_epoch(pack, X, y, val, ref)
+        finally:
+            if pack.members:
+                pack.release()
+        active = [m for m in active if not m.done]
+    for m in members:
+        if not m.diverged:
+            if not m.history.stop_reason:
+                m.history.stop_reason = f"completed {m.config.epochs} epochs"
+            if m.config.keep_best and m.best_state is not None:
+                _restore(m.model, m.best_state)
+
+
+def _run_epoch(pack: _Pack, X: np.ndarray, y: np.ndarray,
+               val: tuple[np.ndarray, np.ndarray] | None, ref: float) -> None:
+    """One epoch of every member of ``pack`` (which may shrink mid-epoch on divergence),
+    then each member's evaluation, selection, early stopping and schedule."""
+    N, B = X.shape[0], pack.members[0].config.batch_size
+    limit = DIVERGENCE_GROWTH * max(ref, 1.0)  # the Trainer's rule
+    epoch = pack.members[0].epoch + 1
+    started = time.perf_counter()
+    for m in pack.members:
+        m.order = m.rng.permutation(N)
+    n_steps = -(-N // B)
+    step_losses = np.empty((n_steps, len(pack.members)))
+    shared = _shared_order(pack)
+    for step, start in enumerate(range(0, N, B)):
+        orders = [m.order for m in pack.members]
+        if shared:
+            idx = orders[0][start : start + B]
+            b = idx.shape[0]
+            xb = pack.xbuf[: b * X.shape[1]].reshape(b, X.shape[1])
+            np.take(X, idx, axis=0, out=xb, mode="clip")
+            yb = y[idx]
+        else:
+            idx = np.stack([o[start : start + B] for o in orders])
+            K, b = idx.shape
+            xb = pack.xbuf[: K * b * X.shape[1]].reshape(K, b, X.shape[1])
+            np.take(X, idx, axis=0, out=xb, mode="clip")
+            yb = y[idx]
+        losses = pack.forward(xb, yb)
+        pack.backward()
+        pack.update()  # a diverging model's update is undone below: it gets its good state
+        step_losses[step, : len(pack.members)] = losses
+        for m in pack.members:
+            m.step_count += 1
+        bad = ~np.isfinite(losses) | (losses > limit)
+        if bad.any():
+            step_losses = _drop_diverged(pack, bad, losses, epoch, ref, step_losses, step)
+            if not pack.members:
+                return
+            shared = _shared_order(pack)
+    seconds = time.perf_counter() - started
+    finite = pack.finite_rows()
+    members = list(pack.members)
+    for k, m in enumerate(members):
+        m.history.step_loss.extend(step_losses[:, k].tolist())
+    for k, m in enumerate(members):
+        if not finite[k]:
+            _diverge(m, epoch, "the parameters became inf or NaN")
+            continue
+        _end_epoch(m, epoch, seconds, X, y, val)
+        for key, v in m.model.params.items():
+            np.copyto(m.good_state[key], v)
+        m.done = m.epoch >= m.config.epochs or bool(m.history.stop_reason)
+    pack.set_lr([m.lr for m in members])
+
+
+def _shared_order(pack: _Pack) -> bool:
+    """True if every member drew the same permutation this epoch (then one batch serves
+    all and the first layer broadcasts it)."""
+    first = pack.members[0].order
+    return all(np.array_equal(m.order, first) for m in pack.members[1:])
+
+
+def _drop_diverged(pack: _Pack, bad: np.ndarray, losses: np.ndarray, epoch: int,
+                   ref: float, step_losses: np.ndarray, step: int) -> np.ndarray:
+    """Members whose loss is not finite or above the limit leave the pack mid-epoch
+    (parameters back to the last good epoch, as the Trainer leaves them); the others go on
+    in a smaller pack, which takes over ``pack``. Returns the remaining step losses."""
+    members = pack.members
+    pack.release()  # every model's values back into its own arrays
+    pack.members = []
+    for k in np.flatnonzero(bad):
+        m, loss = members[k], float(losses[k])
+        m.history.step_loss.extend(step_losses[: step + 1, k].tolist())
+        _diverge(m, epoch, f"the loss grew to {loss:.3g}, more than {DIVERGENCE_GROWTH:g} "
+                           f"times the loss of predicting nothing ({ref:.3g})"
+                 if math.isfinite(loss) else f"the loss became {loss}")
+    keep = [k for k in range(len(members)) if not bad[k]]
+    if keep:
+        pack.__dict__.update(_Pack([members[k] for k in keep], pack.kinds, pack.cap).__dict__)
+    return step_losses[:, keep]
+
+
+def _diverge(m: _Member, epoch: int, what: str) -> None:
+    """The Trainer's divergence: back to the last good epoch, stop with the reason."""
+    _restore(m.model, m.good_state)
+    m.history.stop_reason = f"diverged in epoch {epoch} ({what})"
+    m.done = m.diverged = True
+
+
+def _restore(model: Network, state: dict[str, np.ndarray]) -> None:
+    for key, v in model.params.items():
+        np.copyto(v, state[key], casting="unsafe")
+
+
+def _end_epoch(m: _Member, epoch: int, seconds: float, X: np.ndarray, y: np.ndarray,
+               val: tuple[np.ndarray, np.ndarray] | None) -> None:
+    """``Trainer._end_epoch`` for one member: metrics through the model's own forward,
+    the kept epoch, patience, the schedule's next learning rate."""
+    cfg, h, model = m.config, m.history, m.model
+    train_acc, train_loss = accuracy_and_loss(model, X, y, idx=m.eval_idx)
+    val_acc, val_loss = accuracy_and_loss(model, *val) if val else (train_acc, train_loss)
+    h.epochs.append(epoch)
+    h.train_acc.append(train_acc)
+    h.train_loss.append(train_loss)
+    h.val_acc.append(val_acc)
+    h.val_loss.append(val_loss)
+    h.lr.append(m.lr)
+    h.seconds.append(seconds)
+    if val is None:
+        h.best_epoch, h.best_rule = epoch, "last epoch, no validation data"
+    elif _improves(cfg.select, m, val_acc, val_loss):
+        m.best_val_acc, m.best_val_loss = val_acc, val_loss
+        m.bad_epochs, h.best_epoch = 0, epoch
+        h.best_rule = SELECT_RULES[cfg.select]
+        m.best_state = {key: v.copy() for key, v in model.params.items()}
+    else:
+        m.bad_epochs += 1
+        if cfg.patience is not None and m.bad_epochs >= cfg.patience:
+            best = (f"loss {m.best_val_loss:.4f}" if cfg.select == "loss" else
+                    f"accuracy {m.best_val_acc:.4f}")
+            h.stop_reason = (
+                f"early stopping after epoch {epoch}: no {SELECT_RULES[cfg.select]} "
+                f"improvement for {cfg.patience} epochs (best {best} at epoch "
+                f"{h.best_epoch})")
+    m.lr = m.schedule.lr_for_epoch_end(epoch, val_loss)
+    m.epoch = epoch
+
+
+def _improves(select: str, m: _Member, val_acc: float, val_loss: float) -> bool:
+    if select == "accuracy":
+        return val_acc > m.best_val_acc
+    if not math.isfinite(val_loss):
+        return False
+    return val_loss < m.best_val_loss or (
+        val_loss == m.best_val_loss and val_acc > m.best_val_acc)
