@@ -585,7 +585,6 @@ def _model_checks(module: ModuleType, result: FileCheck, seed: int, user_dir: st
                 if isinstance(exc, KeyboardInterrupt) and not isolated:
                     raise
                 result.errors.append((title, _one_line(exc, user_dir)))
-                break
             finally:
                 np.random.set_state(state)
 
@@ -721,7 +720,8 @@ def _one_line(exc: BaseException, user_dir: str = "") -> str:
     mine = [f for f in tb if user_dir and os.path.abspath(f.filename).startswith(
         user_dir + os.sep) and "numpynn" + os.sep not in os.path.abspath(f.filename)[
             len(user_dir):]]
-    frame = mine[-1] if mine else (tb[-1] if tb else None)
+    # numpynn's own complaint about what the learner's code returned has no learner's line
+    frame = mine[-1] if mine else (tb[-1] if tb and not user_dir else None)
     where = f" (line {frame.lineno} of {_shown(frame.filename)})" if frame else ""
     if isinstance(exc, SystemExit):
         return (f"SystemExit({exc.code!r}): the code called sys.exit() or exit(){where}; "

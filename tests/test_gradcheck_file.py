@@ -441,3 +441,100 @@ def test_a_file_of_stubs_only_says_nothing_was_checked(tmp_path):
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert "not implemented yet (returns None; skipped): relu_forward" in proc.stdout
     assert proc.stdout.strip().splitlines()[-1].startswith("nothing checked yet in layers.py")
+
+
+FC_NET = """import numpy as np
+from ..layers import *
+from ..layer_utils import *
+
+class FullyConnectedNet(object):
+    def __init__(self, hidden_dims, input_dim=3 * 32 * 32, num_classes=10,
+                 dropout_keep_ratio=1, normalization=None, reg=0.0,
+                 weight_scale=1e-2, dtype=np.float32, seed=None):
+        self.normalization = normalization
+        self.use_dropout = dropout_keep_ratio != 1
+        self.reg = reg
+        self.num_layers = 1 + len(hidden_dims)
+        self.dtype = dtype
+        self.params = {}
+        dims = [input_dim] + list(hidden_dims) + [num_classes]
+        for i in range(self.num_layers):
+            self.params[f"W{i+1}"] = weight_scale * np.random.randn(dims[i], dims[i+1])
+            self.params[f"b{i+1}"] = np.zeros(dims[i+1])
+            if normalization and i < self.num_layers - 1:
+                self.params[f"gamma{i+1}"] = np.ones(dims[i+1])
+                self.params[f"beta{i+1}"] = np.zeros(dims[i+1])
+        self.dropout_param = {}
+        if self.use_dropout:
+            self.dropout_param = {"mode": "train", "p": dropout_keep_ratio}
+            if seed is not None:
+                self.dropout_param["seed"] = seed
+        self.bn_params = []
+        if normalization == "batchnorm":
+            self.bn_params = [{"mode": "train"} for i in range(self.num_layers - 1)]
+        if normalization == "layernorm":
+            self.bn_params = [{} for i in range(self.num_layers - 1)]
+        for k, v in self.params.items():
+            self.params[k] = v.astype(dtype)
+
+    def loss(self, X, y=None):
+        X = X.astype(self.dtype)
+        mode = "test" if y is None else "train"
+        if self.use_dropout:
+            self.dropout_param["mode"] = mode
+        if self.normalization == "batchnorm":
+            for bn_param in self.bn_params:
+                bn_param["mode"] = mode
+        h, caches = X, []
+        for i in range(1, self.num_layers):
+            h, c1 = affine_forward(h, self.params[f"W{i}"], self.params[f"b{i}"])
+            c2 = None
+            if self.normalization == "batchnorm":
+                h, c2 = batchnorm_forward(h, self.params[f"gamma{i}"],
+                                          self.params[f"beta{i}"], self.bn_params[i-1])
+            h, c3 = relu_forward(h)
+            c4 = None
+            if self.use_dropout:
+                h, c4 = dropout_forward(h, self.dropout_param)
+            caches.append((c1, c2, c3, c4))
+        L = self.num_layers
+        scores, cL = affine_forward(h, self.params[f"W{L}"], self.params[f"b{L}"])
+        if mode == "test":
+            return scores
+        loss, ds = softmax_loss(scores, y)
+        grads = {}
+        dh, grads[f"W{L}"], grads[f"b{L}"] = affine_backward(ds, cL)
+        for i in range(L - 1, 0, -1):
+            c1, c2, c3, c4 = caches[i-1]
+            if c4 is not None:
+                dh = dropout_backward(dh, c4)
+            dh = relu_backward(dh, c3)
+            if c2 is not None:
+                dh, grads[f"gamma{i}"], grads[f"beta{i}"] = batchnorm_backward_alt(dh, c2)
+            dh, grads[f"W{i}"], grads[f"b{i}"] = affine_backward(dh, c1)
+        for i in range(1, L + 1):
+            loss += 0.5 * self.reg * np.sum(self.params[f"W{i}"] ** 2)
+            grads[f"W{i}"] += self.reg * self.params[f"W{i}"]
+        return loss, grads
+"""
+
+
+def test_a_models_file_in_the_course_package_is_checked(tmp_path):
+    """cs231n/classifiers/fc_net.py as the course lays it out: relative imports of the
+    layers, a FullyConnectedNet built with the course's arguments, each variant its
+    constructor takes checked; an unfinished variant (layer norm) is that check's FAIL."""
+    pkg = tmp_path / "cs231n"
+    (pkg / "classifiers").mkdir(parents=True)
+    (pkg / "__init__.py").write_text("")
+    (pkg / "classifiers" / "__init__.py").write_text("")
+    write(pkg, CORRECT, "layers.py")
+    (pkg / "classifiers" / "fc_net.py").write_text(FC_NET.replace(
+        "from ..layer_utils import *\n", ""))
+    proc = numpynn("gradcheck", "--file", "cs231n/classifiers/fc_net.py", cwd=tmp_path)
+    out = proc.stdout
+    for variant in ("hidden_dims=[7, 5], reg=0.1", "normalization='batchnorm'",
+                    "dropout_keep_ratio=0.5, seed=123"):
+        assert f"FullyConnectedNet({variant}): numerical gradients" in out, out
+    assert "FullyConnectedNet(normalization='layernorm'): FAIL: raised InputError" in out
+    assert "no gradient for parameter 'gamma1'" in out
+    assert out.strip().splitlines()[-1] == "FAILED: FullyConnectedNet(normalization='layernorm')"
