@@ -2,15 +2,21 @@
 
 ``to_onnx(saved_or_model)`` returns an ``onnx.ModelProto`` (opset :data:`OPSET`) with
 
-- one input ``X``: (N, D) raw features, float32 or float64 as the model (N is dynamic);
-- for a model trained on a CSV table with categorical columns or median imputation, its
-  data-reading recipe (as scikit-learn's converters do for a ColumnTransformer): ``X``
-  then holds the numeric feature columns (N, F_numeric) in training order, NaN for a
-  missing cell (imputed with ``Where(IsNaN)``), and a second input ``categories``
-  (N, F_categorical) the categorical columns' cells as strings, one-hot encoded by
-  ``ai.onnx.ml.OneHotEncoder`` (an unseen or missing category: all zeros, where numpynn's
-  ``handle_unknown="error"`` would refuse the row; cells are matched as given, not
-  stripped). The metadata ``numpynn.input_columns`` names the columns of each input;
+- for a model trained on a CSV table with a header, one input per feature column, named
+  by the column (as scikit-learn's converters take a table: a row is fed by column name,
+  in any order), each (N, 1): a numeric column in the model's dtype (NaN for a missing
+  cell, imputed in the graph with ``Where(IsNaN)`` where the model imputes), a text
+  column as strings, stripped of surrounding whitespace as the CSV reader strips them and
+  one-hot encoded over the training categories (one ``RegexFullMatch`` per category: an
+  unseen or missing category is all zeros, where numpynn's ``handle_unknown="error"``
+  refuses the row). A column named like an output (``label``, ``probabilities``,
+  ``variable``) is fed as ``NAME_input``; the metadata ``numpynn.input_columns`` maps
+  each input to its column;
+- for a headerless CSV model with text columns or median imputation: ``X`` the numeric
+  columns (N, F_numeric) in training order and ``categories`` (N, F_categorical) the text
+  cells, encoded as above;
+- otherwise one input ``X``: (N, D) raw features, float32 or float64 as the model (N is
+  dynamic);
 - the stored preprocessing, ``(X - mean) / scale`` (``Sub`` then ``Div``, as
   :meth:`numpynn.data.Preprocessor.transform` computes it);
 - every layer through its converter in :data:`CONVERTERS` (batch norm right after an
@@ -57,8 +63,13 @@ OPSET = 17
 INPUT_NAME = "X"
 #: name of the string input of a CSV model's categorical columns (N, F_categorical)
 CATEGORIES_NAME = "categories"
-#: version of the ai.onnx.ml operator set (OneHotEncoder), used by CSV models with categories
-ML_OPSET = 1
+#: operator set of graphs with text columns (RegexFullMatch, onnxruntime >= 1.17)
+TEXT_OPSET = 20
+#: the characters Python's ``str.strip()`` removes (the CSV reader's), as an RE2 class
+_SPACE = ("[\\t\\n\\x0b\\x0c\\r\\x1c-\\x1f \\x{85}\\x{a0}\\x{1680}\\x{2000}-\\x{200a}"
+          "\\x{2028}\\x{2029}\\x{202f}\\x{205f}\\x{3000}]*")
+#: the graph's output names, which an input never takes
+OUTPUT_NAMES = ("label", "probabilities", "variable")
 #: layers that are the identity at test time: exported as nothing
 TEST_TIME_IDENTITY = ("identity", "dropout")
 
@@ -84,16 +95,20 @@ class GraphBuilder:
     dtype: the model's float dtype; every constant made by :meth:`const` takes it.
     """
 
-    def __init__(self, dtype: np.dtype) -> None:
+    def __init__(self, dtype: np.dtype, reserved: tuple[str, ...] = ()) -> None:
         self.onnx = _require_onnx()
         self.dtype = np.dtype(dtype)
         self.nodes: list[Any] = []
         self.initializers: list[Any] = []
         self._count = 0
+        self.reserved = set(reserved)  # the inputs' names (a column may be called "W_3")
 
     def name(self, hint: str) -> str:
-        self._count += 1
-        return f"{hint}_{self._count}"
+        while True:
+            self._count += 1
+            name = f"{hint}_{self._count}"
+            if name not in self.reserved:
+                return name
 
     def const(self, value: Any, hint: str, dtype: Any = None) -> str:
         """A constant (initializer) holding ``value`` in ``dtype`` (default: the model's)."""
@@ -272,49 +287,83 @@ def _network(g: GraphBuilder, net: Network, x: str) -> str:
 
 
 def _table_recipe(saved: Any) -> Any:
-    """The CSV data-reading recipe of a saved model when it changes the columns (one-hot
-    categories or median imputation), else None."""
+    """The CSV data-reading recipe of a saved model when the graph takes table columns
+    (a header names them, or one-hot categories or median imputation change them), else
+    None."""
     recipe = getattr(saved, "recipe", None)
     if recipe is None or recipe.source != "csv" or (
-            not recipe.categorical and recipe.impute == "none"):
+            not recipe.feature_names and not recipe.categorical and recipe.impute == "none"):
         return None
     return recipe
 
 
-def _encode(g: GraphBuilder, recipe: Any, numeric: str | None, text: str | None) -> str:
-    """The recipe's encoding of table rows -> the model's inputs (N, D), feature column by
-    feature column in training order.
+def column_inputs(recipe: Any) -> list[str]:
+    """The graph's input names of a headed table's feature columns, in training order:
+    the column names, ``NAME_input`` for one named like an output."""
+    return [f"{n}_input" if n in OUTPUT_NAMES else n for n in recipe.feature_names]
 
-    numeric: the input (N, F_numeric) of the numeric columns (NaN: missing, replaced by the
-    training median with ``Where(IsNaN)`` where the recipe imputes); text: the input
-    (N, F_categorical) of the categorical columns' cells as strings, one-hot encoded by
-    ``ai.onnx.ml.OneHotEncoder`` over the training categories (an unseen or missing
-    category: all zeros).
-    """
-    pieces, n_num, n_cat = [], 0, 0
+
+def _text_one_hot(g: GraphBuilder, cell: str, cats: list[str], j: int) -> str:
+    """(N, K) one-hot of the text cells ``cell`` (N, 1) over ``cats``: a cell matches a
+    category when it equals it once surrounding whitespace is stripped (as the CSV reader
+    strips every cell); an unseen or missing cell matches none (all zeros)."""
+    pieces = []
+    for c in cats:
+        literal = str(c).replace("\\E", "\\E\\\\E\\Q")  # RE2 quoting: \Q...\E
+        hit = g.op("RegexFullMatch", [cell], f"is{j}",
+                   pattern=f"{_SPACE}\\Q{literal}\\E{_SPACE}")
+        pieces.append(g.op("Cast", [hit], f"hot{j}",
+                           to=g.onnx.helper.np_dtype_to_tensor_dtype(g.dtype)))
+    return pieces[0] if len(pieces) == 1 else g.op("Concat", pieces, f"onehot{j}", axis=1)
+
+
+def _encode(g: GraphBuilder, recipe: Any, column: Callable[[int], str]) -> str:
+    """The recipe's encoding of table rows -> the model's inputs (N, D), feature column by
+    feature column in training order. ``column(j)`` gives feature ``j``'s cells (N, 1):
+    numbers (NaN: missing, replaced by the training median with ``Where(IsNaN)`` where the
+    recipe imputes) or, for a text column, strings (:func:`_text_one_hot`)."""
+    pieces = []
     for j in range(recipe.n_features):
         cats = recipe.categorical.get(j)
-        if cats is None:
-            column = g.op("Gather", [numeric, g.const([n_num], "column", np.int64)],
-                          f"feature{j}", axis=1)
-            n_num += 1
-            if recipe.medians is not None and recipe.medians[j] is not None:
-                column = g.op("Where", [g.op("IsNaN", [column]),
-                                        g.const(recipe.medians[j], "median"), column],
-                              f"imputed{j}")
-            pieces.append(column)
-            continue
-        cell = g.op("Gather", [text, g.const([n_cat], "column", np.int64)],
-                    f"feature{j}", axis=1)
-        n_cat += 1
-        hot = g.op("OneHotEncoder", [cell], f"onehot{j}_3d", domain="ai.onnx.ml",
-                   cats_strings=[str(c) for c in cats], zeros=1)  # (N, 1, K) float
-        hot = g.op("Squeeze", [hot, g.const([1], "axis", np.int64)], f"onehot{j}")
-        if g.dtype != np.float32:
-            hot = g.op("Cast", [hot], f"onehot{j}_cast",
-                       to=g.onnx.helper.np_dtype_to_tensor_dtype(g.dtype))
-        pieces.append(hot)
-    return g.op("Concat", pieces, "encoded", axis=1)
+        x = column(j)
+        if cats is not None:
+            pieces.append(_text_one_hot(g, x, list(cats), j))
+        elif recipe.medians is not None and recipe.medians[j] is not None:
+            pieces.append(g.op("Where", [g.op("IsNaN", [x]),
+                                         g.const(recipe.medians[j], "median"), x],
+                               f"imputed{j}"))
+        else:
+            pieces.append(x)
+    return pieces[0] if len(pieces) == 1 else g.op("Concat", pieces, "encoded", axis=1)
+
+
+def _table_inputs(g: GraphBuilder, recipe: Any, input_name: str) -> tuple[list[Any], str]:
+    """The graph inputs of a table model and the encoded features (N, D) they give."""
+    helper, tp = g.onnx.helper, g.onnx.TensorProto
+    float_type = helper.np_dtype_to_tensor_dtype(g.dtype)
+    if recipe.feature_names:  # one input per column, by name
+        names = column_inputs(recipe)
+        inputs = [helper.make_tensor_value_info(
+            name, tp.STRING if j in recipe.categorical else float_type, ["N", 1])
+            for j, name in enumerate(names)]
+        return inputs, _encode(g, recipe, lambda j: names[j])
+    numeric = [j for j in range(recipe.n_features) if j not in recipe.categorical]
+    text = sorted(recipe.categorical)
+    inputs = []
+    if numeric:
+        inputs.append(helper.make_tensor_value_info(input_name, float_type,
+                                                    ["N", len(numeric)]))
+    if text:
+        inputs.append(helper.make_tensor_value_info(CATEGORIES_NAME, tp.STRING,
+                                                    ["N", len(text)]))
+
+    def column(j: int) -> str:
+        source, k = ((CATEGORIES_NAME, text.index(j)) if j in recipe.categorical
+                     else (input_name, numeric.index(j)))
+        return g.op("Gather", [source, g.const([k], "column", np.int64)], f"feature{j}",
+                    axis=1)
+
+    return inputs, _encode(g, recipe, column)
 
 
 def _preprocessing(g: GraphBuilder, saved: Any, x: str) -> str:
@@ -396,8 +445,10 @@ def to_onnx(saved_or_model: Any, input_name: str = INPUT_NAME) -> Any:
     saved_or_model: a :class:`numpynn.io.SavedModel` (its preprocessing and class labels
     go into the graph) or a :class:`numpynn.models.Network` / ``MLP`` (no preprocessing;
     labels are the class indices). input_name: the input's name (``"X"``), (N, D) in the
-    model's dtype. Returns an ``onnx.ModelProto`` that ``onnx.checker`` accepts, with
-    outputs ``label`` (N,) and ``probabilities`` (N, C) for a classifier.
+    model's dtype (a model of a CSV with a header has one input per column instead,
+    named by the column: see the module's docstring). Returns an ``onnx.ModelProto``
+    that ``onnx.checker`` accepts, with outputs ``label`` (N,) and ``probabilities``
+    (N, C) for a classifier.
 
     Raises InputError: onnx is not installed, a layer has no ONNX mapping, the loss or
     the preprocessing kind has none.
@@ -422,31 +473,25 @@ def to_onnx(saved_or_model: Any, input_name: str = INPUT_NAME) -> Any:
     if outputs_for is None:
         raise InputError(f"models trained with the loss {loss!r} cannot be exported to ONNX "
                          f"yet (exportable losses: {', '.join(sorted(OUTPUTS))}).")
-    g = GraphBuilder(net.dtype)
+    recipe = _table_recipe(saved)
+    reserved = (tuple(column_inputs(recipe)) if recipe is not None and recipe.feature_names
+                else (input_name, CATEGORIES_NAME))
+    g = GraphBuilder(net.dtype, reserved)
     helper = onnx.helper
     float_type = helper.np_dtype_to_tensor_dtype(net.dtype)
-    recipe = _table_recipe(saved)
     if recipe is None:
         x = input_name
         inputs = [helper.make_tensor_value_info(input_name, float_type, ["N", net.input_dim])]
     else:
-        n_cat = len(recipe.categorical)
-        n_num = recipe.n_features - n_cat
-        inputs = ([helper.make_tensor_value_info(input_name, float_type, ["N", n_num])]
-                  if n_num else [])
-        if n_cat:
-            inputs.append(helper.make_tensor_value_info(
-                CATEGORIES_NAME, onnx.TensorProto.STRING, ["N", n_cat]))
-        x = _encode(g, recipe, input_name if n_num else None, CATEGORIES_NAME)
+        inputs, x = _table_inputs(g, recipe, input_name)
     x = _preprocessing(g, saved, x)
     scores = _network(g, net, x)
     if scores == input_name:  # a network with no operator at all: still one node
         scores = g.op("Identity", [scores], "scores")
     outputs = outputs_for(g, scores, classes, saved)
     graph = helper.make_graph(g.nodes, "numpynn", inputs, outputs, g.initializers)
-    opsets = [helper.make_opsetid("", OPSET)]
-    if any(node.domain == "ai.onnx.ml" for node in g.nodes):
-        opsets.append(helper.make_opsetid("ai.onnx.ml", ML_OPSET))
+    text = any(node.op_type == "RegexFullMatch" for node in g.nodes)
+    opsets = [helper.make_opsetid("", TEXT_OPSET if text else OPSET)]
     model = helper.make_model(graph, opset_imports=opsets, producer_name="numpynn",
                               producer_version=__version__,
                               ir_version=helper.find_min_ir_version_for(opsets),
@@ -458,9 +503,13 @@ def to_onnx(saved_or_model: Any, input_name: str = INPUT_NAME) -> Any:
     if recipe is not None:  # which table columns go into which input, in which order
         names = recipe.feature_names or [f"column {p + 1}" for p in recipe.features]
         cat = sorted(recipe.categorical)
-        meta["numpynn.input_columns"] = json.dumps(
-            {input_name: [n for j, n in enumerate(names) if j not in recipe.categorical],
-             CATEGORIES_NAME: [names[j] for j in cat]})
+        if recipe.feature_names:
+            meta["numpynn.input_columns"] = json.dumps(
+                {i: [n] for i, n in zip(column_inputs(recipe), names)})
+        else:
+            meta["numpynn.input_columns"] = json.dumps(
+                {input_name: [n for j, n in enumerate(names) if j not in recipe.categorical],
+                 CATEGORIES_NAME: [names[j] for j in cat]})
         meta["numpynn.categories"] = json.dumps({names[j]: recipe.categorical[j] for j in cat})
     helper.set_model_props(model, meta)
     onnx.checker.check_model(model)

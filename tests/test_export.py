@@ -245,9 +245,20 @@ print("\\n".join(map(str, label)))
 """
 
 
+README_TABLE_SCRIPT = """\
+import numpy as np, pandas as pd, onnxruntime as ort
+sess = ort.InferenceSession("model.onnx")
+table = pd.read_csv("new.csv")  # a header; columns in any order, others unused
+feed = {i.name: table[[i.name]].fillna("").astype(str).to_numpy() if i.type == "tensor(string)"
+        else table[[i.name]].to_numpy(np.float64 if i.type == "tensor(double)" else np.float32)
+        for i in sess.get_inputs()}
+label, proba = sess.run(["label", "probabilities"], feed)
+"""
+
+
 def test_readme_serving_snippet_is_the_tested_one():
     readme = (Path(__file__).resolve().parents[1] / "README.md").read_text()
-    assert README_SCRIPT in readme
+    assert README_SCRIPT in readme and README_TABLE_SCRIPT in readme
     assert "numpynn export model.npz model.onnx" in readme
 
 
@@ -340,27 +351,119 @@ def test_csv_recipe_one_hot_and_imputation_are_in_the_graph(csv_model):
     tmp, frame, saved = csv_model
     assert saved.recipe.categorical and saved.recipe.medians is not None
     proto = to_onnx(saved)
-    assert [i.name for i in proto.graph.input] == ["X", "categories"]
+    assert [(i.name, i.type.tensor_type.elem_type) for i in proto.graph.input] == [
+        ("length", onnx.TensorProto.FLOAT), ("color", onnx.TensorProto.STRING),
+        ("width", onnx.TensorProto.FLOAT), ("size", onnx.TensorProto.STRING)]
+    assert all([d.dim_param or d.dim_value for d in i.type.tensor_type.shape.dim] == ["N", 1]
+               for i in proto.graph.input)
     props = {p.key: p.value for p in proto.metadata_props}
     assert json.loads(props["numpynn.input_columns"]) == {
-        "X": ["length", "width"], "categories": ["color", "size"]}
+        "length": ["length"], "color": ["color"], "width": ["width"], "size": ["size"]}
     assert json.loads(props["numpynn.categories"]) == {
         "color": ["blue", "green", "red"], "size": ["L", "M", "S", "XL"]}
     rows = frame.drop(columns=["species"]).copy()
     rows.loc[3, "color"] = "purple"  # unseen in training: all-zero one-hot in both
     rows.loc[5, "size"] = np.nan  # a missing category: all zeros in both
-    X = rows[["length", "width"]].to_numpy(np.float32)  # NaN: imputed with the median
-    cats = rows[["color", "size"]].fillna("").to_numpy(object)
+    feed = {n: rows[[n]].to_numpy(np.float32) for n in ("length", "width")}
+    feed |= {n: rows[[n]].fillna("").to_numpy(object) for n in ("color", "size")}
     sess = session(proto)
-    label, proba = sess.run(None, {"X": X, "categories": cats})
+    label, proba = sess.run(None, feed)
     expected = saved.predict_proba(rows)
-    assert np.isnan(X).any()
+    assert np.isnan(feed["length"]).any()
     assert np.abs(proba - expected).max() <= 1e-5
     assert label.tolist() == saved.predict(rows).tolist()
     # the encoding matters: another category or no imputation changes the answer
-    other = cats.copy()
-    other[:, 0] = "red"
-    assert np.abs(sess.run(None, {"X": X, "categories": other})[1] - proba).max() > 1e-3
+    other = {**feed, "color": np.full_like(feed["color"], "red")}
+    assert np.abs(sess.run(None, other)[1] - proba).max() > 1e-3
+
+
+def _hostile_rows(frame, seed: int = 1):
+    """New rows for a served model: columns reordered (the label and an id among them),
+    text cells padded with spaces and tabs, an unseen category, missing cells."""
+    rng = np.random.default_rng(seed)
+    rows = frame.sample(frac=1.0, random_state=seed).reset_index(drop=True)
+    rows = rows[["size", "width", "species", "color", "id", "length"]].copy()
+    pads = [" ", "  ", "\t", " \t ", ""]
+    for col in ("color", "size"):
+        rows[col] = [f"{pads[rng.integers(5)]}{v}{pads[rng.integers(5)]}" for v in rows[col]]
+    rows.loc[2, "color"] = "purple"
+    rows.loc[4, "size"] = " XXL "
+    rows.loc[6, "size"] = ""
+    rows.loc[8, "length"] = np.nan
+    return rows
+
+
+def test_onnx_fed_by_column_name_agrees_with_numpynn_predict(csv_model, tmp_path,
+                                                            monkeypatch, capsys):
+    """Issue 21's acceptance: the README's serving script on a file with reordered
+    columns, padded text and unseen categories gives numpynn predict's labels, and its
+    probabilities within 1e-5."""
+    import csv
+    import io
+
+    from numpynn.cli.main import main
+
+    tmp, frame, saved = csv_model
+    rows = _hostile_rows(frame)
+    rows.to_csv(tmp_path / "new.csv", index=False)
+    monkeypatch.chdir(tmp_path)
+    assert main(["export", str(tmp / "run"), "model.onnx"]) == 0
+    err = capsys.readouterr().err
+    assert "4 inputs, one per column, (N, 1) each: length float32, color string" in err
+    assert "opset 20" in err
+    assert main(["predict", str(tmp / "run"), "--data", "new.csv", "--proba"]) == 0
+    table = list(csv.reader(io.StringIO(capsys.readouterr().out)))
+    want_labels = [r[0] for r in table[1:]]
+    want_proba = np.array([[float(v) for v in r[1:]] for r in table[1:]])
+    space: dict = {}
+    exec(README_TABLE_SCRIPT, space)  # the README's recipe, run here as a user would
+    label, proba = space["label"], space["proba"]
+    assert label.tolist() == want_labels
+    assert np.abs(proba - want_proba).max() <= 1e-5
+    assert np.abs(proba - saved.predict_proba(rows.drop(columns=["species", "id"]))).max() \
+        <= 1e-5
+    # by position (the old recipe) the same file would be fed wrongly: names matter
+    assert [i.name for i in space["sess"].get_inputs()] != list(rows.columns)
+
+
+def test_text_cells_are_stripped_in_the_graph_as_the_csv_reader_strips(csv_model):
+    tmp, frame, saved = csv_model
+    sess = session(to_onnx(saved))
+    n = 6
+    base = {"length": np.full((n, 1), 1.0, np.float32), "width": np.full((n, 1), -1.0,
+                                                                        np.float32),
+            "size": np.array([["M"]] * n, object)}
+    padded = np.array([["red"], [" red"], ["red\t"], ["\u3000red\xa0"], [" \n red \r"],
+                       ["r ed"]], object)
+    proba = sess.run(["probabilities"], {**base, "color": padded})[0]
+    assert np.abs(proba[1:5] - proba[0]).max() == 0.0  # padding: the same category
+    unseen = sess.run(["probabilities"], {**base, "color": np.array([["purple"]] * n,
+                                                                     object)})[0]
+    assert np.abs(proba[5] - unseen[0]).max() == 0.0  # "r ed" is not "red"
+
+
+def test_regex_characters_in_categories_are_literal(tmp_path):
+    """Categories holding RE2 syntax (dots, brackets, \\E) match only themselves."""
+    from numpynn.experiment import RunOptions, run_training
+    from numpynn.train import TrainConfig
+
+    pd = pytest.importorskip("pandas")
+    cats = np.array(["a.b", "[x]", "p\\Eq", "(y|z)*"])
+    rng = np.random.default_rng(0)
+    k = rng.integers(0, 4, 120)
+    pd.DataFrame({"v": rng.normal(size=120), "kind": cats[k],
+                  "label": np.array(["u", "w"])[k % 2]}).to_csv(tmp_path / "t.csv",
+                                                                 index=False)
+    run_training(RunOptions(data=str(tmp_path / "t.csv"), hidden=[4], handle_unknown="ignore",
+                            train=TrainConfig(epochs=2, seed=0)), tmp_path / "run",
+                 report=False)
+    saved = load_model(tmp_path / "run")
+    sess = session(to_onnx(saved))
+    cells = np.array([[c] for c in [*cats, "aXb", "x", "p\\\\Eq", "yz"]], object)
+    v = np.zeros((len(cells), 1), np.float32)
+    proba = sess.run(["probabilities"], {"v": v, "kind": cells})[0]
+    rows = pd.DataFrame({"v": v[:, 0], "kind": cells[:, 0]})
+    assert np.abs(proba - saved.predict_proba(rows)).max() <= 1e-5
 
 
 @pytest.mark.parametrize("dtype, tol", [("float32", 1e-5), ("float64", 1e-10)])
@@ -386,7 +489,8 @@ def test_regression_model_exports_variable(tmp_path, dtype, tol):
     saved = load_model(tmp_path / "run" / "model.npz")
     sess = ort.InferenceSession(to_onnx(saved).SerializeToString())
     assert [o.name for o in sess.get_outputs()] == ["variable"]
-    got = sess.run(["variable"], {"X": X[:25].astype(dtype)})[0]
+    feed = {name: X[:25, [j]].astype(dtype) for j, name in enumerate("abcd")}  # by column
+    got = sess.run(["variable"], feed)[0]
     want = predict_values(saved, X[:25])
     assert got.shape == want.shape == (25, 1)
     assert np.abs(got - want).max() <= tol * max(1.0, float(np.abs(want).max()) / 50)

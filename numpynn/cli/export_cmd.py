@@ -37,7 +37,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..export import OPSET, to_onnx
+    from ..export import to_onnx
 
     model_path, out = args.model, args.output
     # the model by its one resolution (a run directory is its model.npz), before any work
@@ -46,8 +46,30 @@ def run(args: argparse.Namespace) -> int:
     proto = to_onnx(saved)
     data = proto.SerializeToString()
     atomic_write(out, lambda fh: fh.write(data))
-    net = saved.model
     outputs = ", ".join(o.name for o in proto.graph.output)
-    print(f"wrote {out} (ONNX opset {OPSET}, {len(data):,} bytes): input X {net.dtype.name} "
-          f"(N, {net.input_dim}) -> {outputs}", file=sys.stderr)
+    opset = max(o.version for o in proto.opset_import if o.domain in ("", "ai.onnx"))
+    print(f"wrote {out} (ONNX opset {opset}, {len(data):,} bytes): {input_text(proto)} -> "
+          f"{outputs}", file=sys.stderr)
     return 0
+
+
+def input_text(proto) -> str:
+    """The graph's inputs as they are declared: ``input X float32 (N, 64)``, or for a
+    table's columns ``3 inputs, one per column, (N, 1) each: length float32, color
+    string, ...`` (the first 8 named)."""
+    from onnx import TensorProto
+
+    def described(i) -> tuple[str, str]:
+        t = i.type.tensor_type
+        name = TensorProto.DataType.Name(t.elem_type)
+        kind = {"FLOAT": "float32", "DOUBLE": "float64"}.get(name, name.lower())
+        dims = ", ".join(d.dim_param or str(d.dim_value) for d in t.shape.dim)
+        return kind, f"({dims})"
+
+    inputs = list(proto.graph.input)
+    shapes = {described(i)[1] for i in inputs}
+    if len(inputs) > 1 and shapes == {"(N, 1)"}:
+        named = ", ".join(f"{i.name} {described(i)[0]}" for i in inputs[:8])
+        more = f", ... ({len(inputs) - 8} more)" if len(inputs) > 8 else ""
+        return f"{len(inputs)} inputs, one per column, (N, 1) each: {named}{more}"
+    return ", ".join(f"input {i.name} {' '.join(described(i))}" for i in inputs)
