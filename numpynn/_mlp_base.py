@@ -37,6 +37,9 @@ from .train import Callback, TrainConfig, Trainer
 
 __all__ = ["_BaseMLP", "_Monitor", "_SEED_MAX", "validate_data"]
 
+#: scikit-learn's parameter name of an optimiser hyper-parameter, where it differs
+SKLEARN_NAMES: dict[str, str] = {"beta1": "beta_1", "beta2": "beta_2", "eps": "epsilon"}
+
 _SEED_MAX = 2**31 - 1
 
 
@@ -61,7 +64,7 @@ class _BaseMLP(BaseEstimator):
     _parameter_constraints: dict = {
         "hidden_layer_sizes": ["array-like", Interval(numbers.Integral, 1, None,
                                                       closed="left")],
-        "solver": [StrOptions(set(OPTIMIZERS))],
+        "solver": [StrOptions(set(OPTIMIZERS.names()))],
         "reg": [Interval(numbers.Real, 0.0, None, closed="left")],
         "batch_size": [StrOptions({"auto"}), Interval(numbers.Integral, 1, None,
                                                       closed="left")],
@@ -122,14 +125,10 @@ class _BaseMLP(BaseEstimator):
 
     # ---------------------------------------------------------------- solver setup
     def _train_config(self, batch_size: int, epochs: int, keep_best: bool) -> TrainConfig:
-        kwargs: dict[str, Any] = {}
-        if self.solver in ("momentum", "nesterov"):
-            kwargs["momentum"] = float(self.momentum)
-        elif self.solver == "rmsprop":
-            kwargs.update(decay_rate=float(self.decay_rate), eps=float(self.epsilon))
-        elif self.solver == "adam":
-            kwargs.update(beta1=float(self.beta_1), beta2=float(self.beta_2),
-                          eps=float(self.epsilon))
+        # the solver's hyper-parameters this estimator has parameters for; others keep
+        # their defaults (e.g. momentum's nesterov: that is the solver 'nesterov')
+        names = {h: SKLEARN_NAMES.get(h, h) for h in OPTIMIZERS.entry(self.solver).arguments}
+        kwargs = {h: float(getattr(self, p)) for h, p in names.items() if hasattr(self, p)}
         return TrainConfig(
             epochs=epochs, batch_size=batch_size, optimizer=self.solver,
             lr=float(self.learning_rate_init), optimizer_kwargs=kwargs, patience=None,

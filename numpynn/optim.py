@@ -49,11 +49,13 @@ import numpy as np
 
 from numpynn.blas import FUSE_MIN_SIZE, blas
 from numpynn.errors import InputError
-from numpynn.validation import check_bool, check_int, check_number
+from numpynn.named import Hyper, Registry, check_hyper
+from numpynn.validation import Rule, check_int, check_number
 
 __all__ = [
     "OPTIMIZERS",
     "SGD",
+    "Hyper",
     "Fusion",
     "Adam",
     "Momentum",
@@ -63,7 +65,13 @@ __all__ = [
     "optimizer_from_state_dict",
 ]
 
-OPTIMIZERS: tuple[str, ...] = ("sgd", "momentum", "nesterov", "rmsprop", "adam")
+#: every optimiser by name: ``OPTIMIZERS.names()``, ``OPTIMIZERS.build(name, lr, **hyper)``;
+#: a class joins with ``@OPTIMIZERS.register(name)``
+OPTIMIZERS: Registry[Optimizer] = Registry("optimizer")
+#: a decay rate or moment coefficient: [0, 1)
+_UNIT = Rule("number", low=0, high=1, high_open=True)
+#: a denominator's guard: > 0
+_EPS = Rule("number", low=0, low_open=True)
 
 
 # --------------------------------------------------------------------------- fusion
@@ -91,19 +99,21 @@ class Fusion:
 class Optimizer(ABC):
     """Base class: validation, lazily allocated state and scratch buffers, checkpoints.
 
-    Subclasses set ``name`` and ``slots`` (the names of their per-parameter state arrays),
-    implement ``_update`` for one parameter and ``_hyper`` for their hyper-parameters.
+    Subclasses register a name (``@OPTIMIZERS.register("adam")``), declare ``hyper`` (their
+    hyper-parameters besides ``lr``: default and rule, read as attributes of the same name)
+    and ``slots`` (the names of their per-parameter state arrays), and implement
+    ``_update`` for one parameter.
 
     Attributes:
         lr: learning rate (float >= 0); may be changed between steps, e.g. by a schedule.
         t: number of steps taken so far.
     """
 
-    name: ClassVar[str] = ""
+    hyper: ClassVar[dict[str, Hyper]] = {}
     slots: ClassVar[tuple[str, ...]] = ()
 
-    def __init__(self, lr: float) -> None:
-        self.lr = lr
+    def __init__(self, lr: float, *args: Any, **hyper: Any) -> None:
+        self._set_hyper({"lr": lr, **hyper}, args)
         self.t: int = 0
         # self._state[slot][key]: state array of the parameter `key`, same shape and dtype.
         self._state: dict[str, dict[str, np.ndarray]] = {slot: {} for slot in self.slots}
@@ -120,15 +130,27 @@ class Optimizer(ABC):
     def lr(self, value: float) -> None:
         self._lr = check_number(value, "lr", low=0.0)
 
-    # ---- hooks for subclasses ------------------------------------------------------
+    @property
+    def name(self) -> str:
+        """The name this optimiser is registered under (``OPTIMIZERS.name_of``)."""
+        return OPTIMIZERS.name_of(self)
+
+    # ---- hyper-parameters --------------------------------------------------------------
     def _hyper(self) -> dict[str, Any]:
         """Hyper-parameters as plain Python scalars, ``lr`` included."""
-        return {"lr": self._lr}
+        return {"lr": self._lr, **{k: getattr(self, k) for k in self.hyper}}
 
-    def _set_hyper(self, hyper: dict[str, Any]) -> None:
-        """Set the hyper-parameters from a dict with exactly the keys of ``_hyper()``."""
-        self.lr = hyper["lr"]
+    def _set_hyper(self, hyper: dict[str, Any], positional: tuple[Any, ...] = ()) -> None:
+        """Set ``lr`` and the declared hyper-parameters (defaults for those not given; any
+        ``positional`` ones in declared order), all checked before any is set."""
+        rest = dict(hyper)
+        lr = check_number(rest.pop("lr"), "lr", low=0.0)
+        values = check_hyper(self.hyper, rest, type(self).__name__, positional)
+        self._lr = lr
+        for k, v in values.items():
+            setattr(self, k, v)
 
+    # ---- hooks for subclasses ------------------------------------------------------
     def _prepare(self) -> None:
         """Called once per step after ``t`` is incremented, before the updates."""
         return None  # a hook: subclasses with extra state override it
@@ -321,10 +343,10 @@ class Optimizer(ABC):
 # --------------------------------------------------------------------------- optimisers
 
 
+@OPTIMIZERS.register("sgd")
 class SGD(Optimizer):
     """Vanilla stochastic gradient descent: ``w -= lr * dw``."""
 
-    name: ClassVar[str] = "sgd"
     slots: ClassVar[tuple[str, ...]] = ()
 
     def _update(
@@ -337,6 +359,8 @@ class SGD(Optimizer):
         return Fusion("sgd", self._lr)
 
 
+@OPTIMIZERS.register("nesterov", nesterov=True)
+@OPTIMIZERS.register("momentum")
 class Momentum(Optimizer):
     """SGD with momentum, optionally Nesterov's accelerated gradient (CS231n form).
 
@@ -351,28 +375,14 @@ class Momentum(Optimizer):
         nesterov: use Nesterov's update.
     """
 
+    hyper: ClassVar[dict[str, Hyper]] = {
+        "momentum": Hyper(0.9, _UNIT, "mu, the share of the last step kept"),
+        "nesterov": Hyper(False, None, "Nesterov's accelerated gradient"),
+    }
     slots: ClassVar[tuple[str, ...]] = ("v",)
-
-    def __init__(self, lr: float, momentum: float = 0.9, nesterov: bool = False) -> None:
-        super().__init__(lr)
-        self._set_hyper({"lr": lr, "momentum": momentum, "nesterov": nesterov})
-
-    @property
-    def name(self) -> str:  # type: ignore[override]
-        return "nesterov" if self.nesterov else "momentum"
 
     def fusion(self) -> Fusion:
         return Fusion(self.name, self._lr, self.momentum)
-
-    def _hyper(self) -> dict[str, Any]:
-        return {"lr": self._lr, "momentum": self.momentum, "nesterov": self.nesterov}
-
-    def _set_hyper(self, hyper: dict[str, Any]) -> None:
-        self.lr = hyper["lr"]
-        self.momentum = check_number(
-            hyper["momentum"], "momentum", low=0.0, high=1.0, high_open=True
-        )
-        self.nesterov = check_bool(hyper["nesterov"], "nesterov")
 
     def _update(
         self, w: np.ndarray, dw: np.ndarray, state: tuple[np.ndarray, ...], s: np.ndarray
@@ -390,6 +400,7 @@ class Momentum(Optimizer):
             np.add(w, v, out=w)  # w += v
 
 
+@OPTIMIZERS.register("rmsprop")
 class RMSprop(Optimizer):
     """RMSprop: a running mean of squared gradients scales each step.
 
@@ -401,22 +412,11 @@ class RMSprop(Optimizer):
         eps: > 0, keeps the division finite.
     """
 
-    name: ClassVar[str] = "rmsprop"
+    hyper: ClassVar[dict[str, Hyper]] = {
+        "decay_rate": Hyper(0.99, _UNIT, "dr, the running mean's decay"),
+        "eps": Hyper(1e-8, _EPS, "keeps the division finite"),
+    }
     slots: ClassVar[tuple[str, ...]] = ("cache",)
-
-    def __init__(self, lr: float, decay_rate: float = 0.99, eps: float = 1e-8) -> None:
-        super().__init__(lr)
-        self._set_hyper({"lr": lr, "decay_rate": decay_rate, "eps": eps})
-
-    def _hyper(self) -> dict[str, Any]:
-        return {"lr": self._lr, "decay_rate": self.decay_rate, "eps": self.eps}
-
-    def _set_hyper(self, hyper: dict[str, Any]) -> None:
-        self.lr = hyper["lr"]
-        self.decay_rate = check_number(
-            hyper["decay_rate"], "decay_rate", low=0.0, high=1.0, high_open=True
-        )
-        self.eps = check_number(hyper["eps"], "eps", low=0.0, low_open=True)
 
     def _update(
         self, w: np.ndarray, dw: np.ndarray, state: tuple[np.ndarray, ...], s: np.ndarray
@@ -434,6 +434,7 @@ class RMSprop(Optimizer):
         np.subtract(w, s, out=w)  # w -= lr * dw / (sqrt(cache) + eps)
 
 
+@OPTIMIZERS.register("adam")
 class Adam(Optimizer):
     """Adam with bias-corrected first and second moments (one step count ``t`` shared).
 
@@ -447,25 +448,13 @@ class Adam(Optimizer):
         eps: > 0, keeps the division finite.
     """
 
-    name: ClassVar[str] = "adam"
+    hyper: ClassVar[dict[str, Hyper]] = {
+        "beta1": Hyper(0.9, _UNIT, "b1, the first moment's decay"),
+        "beta2": Hyper(0.999, _UNIT, "b2, the second moment's decay"),
+        "eps": Hyper(1e-8, _EPS, "keeps the division finite"),
+    }
     slots: ClassVar[tuple[str, ...]] = ("m", "v")
-
-    def __init__(
-        self, lr: float, beta1: float = 0.9, beta2: float = 0.999, eps: float = 1e-8
-    ) -> None:
-        super().__init__(lr)
-        self._set_hyper({"lr": lr, "beta1": beta1, "beta2": beta2, "eps": eps})
-        self._bc1 = 1.0
-        self._bc2 = 1.0
-
-    def _hyper(self) -> dict[str, Any]:
-        return {"lr": self._lr, "beta1": self.beta1, "beta2": self.beta2, "eps": self.eps}
-
-    def _set_hyper(self, hyper: dict[str, Any]) -> None:
-        self.lr = hyper["lr"]
-        self.beta1 = check_number(hyper["beta1"], "beta1", low=0.0, high=1.0, high_open=True)
-        self.beta2 = check_number(hyper["beta2"], "beta2", low=0.0, high=1.0, high_open=True)
-        self.eps = check_number(hyper["eps"], "eps", low=0.0, low_open=True)
+    _bc1 = _bc2 = 1.0  # the bias corrections of the current step (set by _prepare)
 
     def _prepare(self) -> None:
         self._bc1 = 1.0 - self.beta1**self.t  # bias corrections of this step
@@ -514,45 +503,18 @@ def _one_pass(*arrays: np.ndarray) -> bool:
 
 # --------------------------------------------------------------------------- factories
 
-_KWARGS: dict[str, tuple[str, ...]] = {
-    "sgd": (),
-    "momentum": ("momentum", "nesterov"),
-    "nesterov": ("momentum",),
-    "rmsprop": ("decay_rate", "eps"),
-    "adam": ("beta1", "beta2", "eps"),
-}
-
-
 def make_optimizer(name: str, lr: float, **kwargs: Any) -> Optimizer:
-    """Build an optimiser by name (case-insensitive), one of :data:`OPTIMIZERS`.
+    """Build an optimiser by name (case-insensitive), one of ``OPTIMIZERS.names()``.
 
     ``"nesterov"`` is :class:`Momentum` with ``nesterov=True``. ``kwargs`` are the
-    optimiser's hyper-parameters (``momentum``; ``decay_rate``, ``eps``; ``beta1``,
-    ``beta2``, ``eps``).
+    hyper-parameters its class declares (``momentum``; ``decay_rate``, ``eps``;
+    ``beta1``, ``beta2``, ``eps``), less those its name presets.
 
     Raises:
         InputError: unknown name, an argument the optimiser does not take, or a value out
             of range.
     """
-    key = name.strip().lower() if isinstance(name, str) else None
-    if key not in _KWARGS:
-        raise InputError(f"unknown optimizer {name!r}; valid names: {', '.join(OPTIMIZERS)}")
-    allowed = _KWARGS[key]
-    for arg in kwargs:
-        if arg not in allowed:
-            raise InputError(
-                f"optimizer {key!r} takes no argument {arg!r}; it takes lr"
-                + "".join(f", {a}" for a in allowed)
-            )
-    if key == "sgd":
-        return SGD(lr)
-    if key == "momentum":
-        return Momentum(lr, **kwargs)
-    if key == "nesterov":
-        return Momentum(lr, nesterov=True, **kwargs)
-    if key == "rmsprop":
-        return RMSprop(lr, **kwargs)
-    return Adam(lr, **kwargs)
+    return OPTIMIZERS.build(name, lr, **kwargs)
 
 
 def optimizer_from_state_dict(state: Mapping[str, Any]) -> Optimizer:

@@ -35,7 +35,15 @@ from typing import Any, ClassVar
 import numpy as np
 
 from numpynn.errors import InputError
-from numpynn.validation import check_int, check_number
+from numpynn.named import REQUIRED, Hyper, Registry, check_hyper
+from numpynn.validation import (
+    NONNEGATIVE_INT,
+    NONNEGATIVE_NUMBER,
+    POSITIVE_INT,
+    Rule,
+    check_int,
+    check_number,
+)
 
 __all__ = [
     "SCHEDULES",
@@ -48,7 +56,9 @@ __all__ = [
     "schedule_from_state_dict",
 ]
 
-SCHEDULES: tuple[str, ...] = ("constant", "step", "cosine", "plateau")
+#: every schedule by name: ``SCHEDULES.names()``, ``SCHEDULES.build(name, lr, **hyper)``;
+#: a class joins with ``@SCHEDULES.register(name)``
+SCHEDULES: Registry[Schedule] = Registry("schedule")
 
 
 class Schedule(ABC):
@@ -59,11 +69,24 @@ class Schedule(ABC):
         lr: the rate last returned by ``lr_for_epoch_end`` (``initial_lr`` before that).
     """
 
-    name: ClassVar[str] = ""
+    #: the constructor's arguments besides ``lr``: default and rule, kept as attributes
+    hyper: ClassVar[dict[str, Hyper]] = {}
 
-    def __init__(self, lr: float) -> None:
+    def __init__(self, lr: float, *args: Any, **hyper: Any) -> None:
         self.initial_lr: float = check_number(lr, "lr", low=0.0)
+        for k, v in check_hyper(self.hyper, hyper, type(self).__name__, args).items():
+            setattr(self, k, v)
+        self._check_together()
         self.lr: float = self.initial_lr
+
+    @property
+    def name(self) -> str:
+        """The name this schedule is registered under."""
+        return SCHEDULES.name_of(self)
+
+    def _check_together(self) -> None:
+        """Checks across arguments, after each has passed its own rule."""
+        return None  # a hook: a schedule whose arguments constrain each other overrides it
 
     def lr_for_epoch_end(self, epoch: int, val_loss: float | None = None) -> float:
         """Return the learning rate for the epoch after ``epoch``.
@@ -93,7 +116,7 @@ class Schedule(ABC):
 
     def _hyper(self) -> dict[str, Any]:
         """The constructor's arguments as plain Python scalars."""
-        return {"lr": self.initial_lr}
+        return {"lr": self.initial_lr, **{k: getattr(self, k) for k in self.hyper}}
 
     def _extra(self) -> dict[str, Any]:
         """Further mutable state, beyond ``lr``, for ``state_dict``."""
@@ -141,15 +164,15 @@ class Schedule(ABC):
         return f"{type(self).__name__}({args})"
 
 
+@SCHEDULES.register("constant")
 class ConstantLR(Schedule):
     """The same learning rate every epoch."""
-
-    name: ClassVar[str] = "constant"
 
     def _next(self, epoch: int, val_loss: float | None) -> float:
         return self.initial_lr
 
 
+@SCHEDULES.register("step")
 class StepDecay(Schedule):
     """Multiply the rate by ``decay`` after every ``every`` epochs.
 
@@ -162,20 +185,16 @@ class StepDecay(Schedule):
         every: integer >= 1, epochs between decays.
     """
 
-    name: ClassVar[str] = "step"
-
-    def __init__(self, lr: float, decay: float = 0.95, every: int = 1) -> None:
-        super().__init__(lr)
-        self.decay = check_number(decay, "decay", low=0.0, high=1.0, low_open=True)
-        self.every = check_int(every, "every", low=1)
-
-    def _hyper(self) -> dict[str, Any]:
-        return {"lr": self.initial_lr, "decay": self.decay, "every": self.every}
+    hyper: ClassVar[dict[str, Hyper]] = {
+        "decay": Hyper(0.95, Rule("number", low=0, high=1, low_open=True)),
+        "every": Hyper(1, POSITIVE_INT),
+    }
 
     def _next(self, epoch: int, val_loss: float | None) -> float:
         return self.initial_lr * self.decay ** (epoch // self.every)
 
 
+@SCHEDULES.register("cosine")
 class CosineDecay(Schedule):
     """Half a cosine from ``lr`` down to ``min_lr`` over ``total_epochs`` epochs.
 
@@ -188,15 +207,13 @@ class CosineDecay(Schedule):
         min_lr: final rate, in [0, lr].
     """
 
-    name: ClassVar[str] = "cosine"
+    hyper: ClassVar[dict[str, Hyper]] = {
+        "total_epochs": Hyper(REQUIRED, POSITIVE_INT),
+        "min_lr": Hyper(0.0, NONNEGATIVE_NUMBER),
+    }
 
-    def __init__(self, lr: float, total_epochs: int, min_lr: float = 0.0) -> None:
-        super().__init__(lr)
-        self.total_epochs = check_int(total_epochs, "total_epochs", low=1)
-        self.min_lr = check_number(min_lr, "min_lr", low=0.0, high=self.initial_lr)
-
-    def _hyper(self) -> dict[str, Any]:
-        return {"lr": self.initial_lr, "total_epochs": self.total_epochs, "min_lr": self.min_lr}
+    def _check_together(self) -> None:
+        check_number(self.min_lr, "min_lr", low=0.0, high=self.initial_lr)
 
     def _next(self, epoch: int, val_loss: float | None) -> float:
         e = min(epoch, self.total_epochs)
@@ -204,6 +221,7 @@ class CosineDecay(Schedule):
         return self.min_lr + 0.5 * (self.initial_lr - self.min_lr) * (1.0 + cos)
 
 
+@SCHEDULES.register("plateau")
 class ReduceOnPlateau(Schedule):
     """Cut the rate when the validation loss stops improving.
 
@@ -220,34 +238,14 @@ class ReduceOnPlateau(Schedule):
         threshold: relative improvement needed, >= 0.
     """
 
-    name: ClassVar[str] = "plateau"
-
-    def __init__(
-        self,
-        lr: float,
-        factor: float = 0.5,
-        patience: int = 3,
-        min_lr: float = 1e-6,
-        threshold: float = 1e-4,
-    ) -> None:
-        super().__init__(lr)
-        self.factor = check_number(
-            factor, "factor", low=0.0, high=1.0, low_open=True, high_open=True
-        )
-        self.patience = check_int(patience, "patience", low=0)
-        self.min_lr = check_number(min_lr, "min_lr", low=0.0)
-        self.threshold = check_number(threshold, "threshold", low=0.0)
-        self.best: float | None = None
-        self.num_bad_epochs: int = 0
-
-    def _hyper(self) -> dict[str, Any]:
-        return {
-            "lr": self.initial_lr,
-            "factor": self.factor,
-            "patience": self.patience,
-            "min_lr": self.min_lr,
-            "threshold": self.threshold,
-        }
+    hyper: ClassVar[dict[str, Hyper]] = {
+        "factor": Hyper(0.5, Rule("number", low=0, high=1, low_open=True, high_open=True)),
+        "patience": Hyper(3, NONNEGATIVE_INT),
+        "min_lr": Hyper(1e-6, NONNEGATIVE_NUMBER),
+        "threshold": Hyper(1e-4, NONNEGATIVE_NUMBER),
+    }
+    best: float | None = None  # the lowest validation loss so far
+    num_bad_epochs: int = 0  # epochs in a row without improvement
 
     def _extra(self) -> dict[str, Any]:
         return {"best": self.best, "num_bad_epochs": self.num_bad_epochs}
@@ -282,16 +280,8 @@ class ReduceOnPlateau(Schedule):
         return max(self.lr * self.factor, self.min_lr)
 
 
-_KWARGS: dict[str, tuple[str, ...]] = {
-    "constant": (),
-    "step": ("decay", "every"),
-    "cosine": ("total_epochs", "min_lr"),
-    "plateau": ("factor", "patience", "min_lr", "threshold"),
-}
-
-
 def make_schedule(name: str, lr: float, **kwargs: Any) -> Schedule:
-    """Build a schedule by name (case-insensitive), one of :data:`SCHEDULES`.
+    """Build a schedule by name (case-insensitive), one of ``SCHEDULES.names()``.
 
     ``kwargs`` are the schedule's arguments: ``decay``, ``every`` (step);
     ``total_epochs`` (required), ``min_lr`` (cosine); ``factor``, ``patience``, ``min_lr``,
@@ -301,25 +291,7 @@ def make_schedule(name: str, lr: float, **kwargs: Any) -> Schedule:
         InputError: unknown name, an argument the schedule does not take, a missing
             ``total_epochs`` for cosine, or a value out of range.
     """
-    key = name.strip().lower() if isinstance(name, str) else None
-    if key not in _KWARGS:
-        raise InputError(f"unknown schedule {name!r}; valid names: {', '.join(SCHEDULES)}")
-    allowed = _KWARGS[key]
-    for arg in kwargs:
-        if arg not in allowed:
-            raise InputError(
-                f"schedule {key!r} takes no argument {arg!r}; it takes lr"
-                + "".join(f", {a}" for a in allowed)
-            )
-    if key == "constant":
-        return ConstantLR(lr)
-    if key == "step":
-        return StepDecay(lr, **kwargs)
-    if key == "cosine":
-        if "total_epochs" not in kwargs:
-            raise InputError("schedule 'cosine' needs total_epochs (an integer >= 1)")
-        return CosineDecay(lr, **kwargs)
-    return ReduceOnPlateau(lr, **kwargs)
+    return SCHEDULES.build(name, lr, **kwargs)
 
 
 def schedule_from_state_dict(state: Mapping[str, Any]) -> Schedule:

@@ -101,8 +101,8 @@ class TrainConfig:
         check_choice(self.select, "select", SELECT_RULES)
         if self.eval_samples is not None:
             self.eval_samples = POSITIVE_INT.check(self.eval_samples, "eval_samples")
-        for name, names in (("optimizer", OPTIMIZERS), ("schedule", SCHEDULES)):
-            check_choice(getattr(self, name), name, names, ignore_case=True)
+        for name, registry in (("optimizer", OPTIMIZERS), ("schedule", SCHEDULES)):
+            check_choice(getattr(self, name), name, registry.names(), ignore_case=True)
         POSITIVE_NUMBER.check(self.lr, "lr")
         check_bool(self.keep_best, "keep_best")
         check_seed(self.seed)

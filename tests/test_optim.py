@@ -146,7 +146,7 @@ def oracle(name: str, hyper: dict, w: np.ndarray, grads: list[np.ndarray]) -> np
 
 @settings(max_examples=40, deadline=None)
 @given(
-    name=st.sampled_from(OPTIMIZERS),
+    name=st.sampled_from(OPTIMIZERS.names()),
     lr=st.floats(0.0, 1.0),
     mu=st.floats(0.0, 0.99),
     seed=st.integers(0, 2**32 - 1),
@@ -174,10 +174,10 @@ def test_matches_oracle(name, lr, mu, seed):
 
 
 def all_optimizers(lr: float = 0.01) -> list[Optimizer]:
-    return [make_optimizer(name, lr) for name in OPTIMIZERS]
+    return [make_optimizer(name, lr) for name in OPTIMIZERS.names()]
 
 
-@pytest.mark.parametrize("name", OPTIMIZERS)
+@pytest.mark.parametrize("name", OPTIMIZERS.names())
 def test_step_is_in_place_and_leaves_grads_alone(name):
     opt = make_optimizer(name, 0.1)
     rng = np.random.default_rng(0)
@@ -202,7 +202,7 @@ def test_step_updates_a_non_contiguous_view_in_place():
     assert np.all(big[:, ::2] < 1.0) and np.all(big[:, 1::2] == 1.0)
 
 
-@pytest.mark.parametrize("name", OPTIMIZERS)
+@pytest.mark.parametrize("name", OPTIMIZERS.names())
 def test_float32_stays_float32(name):
     opt32 = make_optimizer(name, 0.05)
     opt64 = make_optimizer(name, 0.05)
@@ -220,7 +220,7 @@ def test_float32_stays_float32(name):
     np.testing.assert_allclose(p32["W"], p64["W"], rtol=1e-4, atol=1e-5)
 
 
-@pytest.mark.parametrize("name", OPTIMIZERS)
+@pytest.mark.parametrize("name", OPTIMIZERS.names())
 def test_no_weight_sized_allocation_after_first_step(name):
     opt = make_optimizer(name, 0.01)
     params = {"W": np.ones((500, 500))}  # 2 MB
@@ -278,7 +278,7 @@ def roundtrip(state: dict) -> dict:
 
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
-@pytest.mark.parametrize("name", OPTIMIZERS)
+@pytest.mark.parametrize("name", OPTIMIZERS.names())
 def test_state_dict_resumes_bit_identically(name, dtype):
     rng = np.random.default_rng(7)
     init = {"W1": rng.standard_normal((3, 4)).astype(dtype), "b1": np.zeros(4, dtype)}
@@ -396,14 +396,14 @@ def test_lr_setter_validates():
 
 
 def test_make_optimizer_names():
-    assert OPTIMIZERS == ("sgd", "momentum", "nesterov", "rmsprop", "adam")
-    for name in OPTIMIZERS:
+    assert OPTIMIZERS.names() == ("sgd", "momentum", "nesterov", "rmsprop", "adam")
+    for name in OPTIMIZERS.names():
         assert make_optimizer(name.upper(), 0.1).name == name
     assert isinstance(make_optimizer(" Adam ", 0.1), Adam)
     with pytest.raises(InputError) as info:
         make_optimizer("adamw", 0.1)
     assert "adamw" in str(info.value)
-    for name in OPTIMIZERS:
+    for name in OPTIMIZERS.names():
         assert name in str(info.value)
     with pytest.raises(InputError, match="momentum"):
         make_optimizer("sgd", 0.1, momentum=0.9)
@@ -421,7 +421,7 @@ def test_make_optimizer_names():
         ({"W1": [[1.0] * 3] * 2, "b1": np.ones(3)}, "W1"),  # not an array
     ],
 )
-@pytest.mark.parametrize("name", OPTIMIZERS)
+@pytest.mark.parametrize("name", OPTIMIZERS.names())
 def test_mismatched_grads_raise_and_change_nothing(name, grads, key):
     opt = make_optimizer(name, 0.1)
     params = {"W1": np.ones((2, 3)), "b1": np.ones(3)}
@@ -475,3 +475,53 @@ def test_adam_blas_passes_match_ufuncs_and_the_formula(dtype, rtol, monkeypatch)
         np.testing.assert_allclose(out[route], w, rtol=rtol, atol=rtol * np.abs(w).max())
     np.testing.assert_allclose(out["blas"], out["ufuncs"], rtol=rtol,
                                atol=rtol * np.abs(w).max())
+
+
+# ---------------------------------------------------------------- the registry
+def test_an_optimiser_is_one_class_registered_with_its_hyper_parameters(monkeypatch):
+    """A new optimiser costs its class: the factory, TrainConfig's check, a checkpoint
+    round trip and the name an instance answers to come from the registration."""
+    import dataclasses
+
+    from numpynn.optim import OPTIMIZERS, Hyper, Optimizer, optimizer_from_state_dict
+    from numpynn.train import TrainConfig
+    from numpynn.validation import POSITIVE_NUMBER
+
+    monkeypatch.setattr(OPTIMIZERS, "_entries", dict(OPTIMIZERS._entries))
+
+    @OPTIMIZERS.register("signsgd")
+    class SignSGD(Optimizer):
+        """w -= lr * scale * sign(dw)"""
+
+        hyper = {"scale": Hyper(1.0, POSITIVE_NUMBER)}
+
+        def _update(self, w, dw, state, s):
+            np.sign(dw, out=s)
+            w -= self.lr * self.scale * s
+
+    assert OPTIMIZERS.names()[-1] == "signsgd"
+    opt = make_optimizer("SignSGD", 0.1, scale=2.0)
+    assert isinstance(opt, SignSGD) and opt.name == "signsgd"
+    w = np.array([1.0, -1.0])
+    opt.step({"w": w}, {"w": np.array([3.0, -0.5])})
+    np.testing.assert_allclose(w, [0.8, -0.8])
+    again = optimizer_from_state_dict(opt.state_dict())
+    assert again.scale == 2.0 and again.t == 1
+    with pytest.raises(InputError, match="scale"):
+        make_optimizer("signsgd", 0.1, scale=-1)
+    with pytest.raises(InputError, match="momentum"):
+        make_optimizer("signsgd", 0.1, momentum=0.9)
+    config = TrainConfig(optimizer="signsgd", optimizer_kwargs={"scale": 0.5})
+    assert dataclasses.replace(config).make_optimizer().scale == 0.5
+
+
+def test_a_preset_name_leaves_its_preset_to_the_name():
+    """'nesterov' is momentum with nesterov=True: the caller cannot give nesterov there."""
+    from numpynn.optim import OPTIMIZERS
+
+    assert OPTIMIZERS.entry("nesterov").arguments == ("momentum",)
+    with pytest.raises(InputError, match="nesterov"):
+        make_optimizer("nesterov", 0.1, nesterov=False)
+    assert Momentum(0.1, 0.5, True).name == "nesterov"
+    with pytest.raises(InputError, match="twice"):
+        Momentum(0.1, 0.5, momentum=0.5)

@@ -155,13 +155,13 @@ def test_schedule_drives_an_optimizer():
 
 
 def test_make_schedule_names():
-    assert SCHEDULES == ("constant", "step", "cosine", "plateau")
+    assert SCHEDULES.names() == ("constant", "step", "cosine", "plateau")
     assert isinstance(make_schedule("CONSTANT", 0.1), ConstantLR)
     assert isinstance(make_schedule("Cosine", 0.1, total_epochs=3), CosineDecay)
     with pytest.raises(InputError) as info:
         make_schedule("exponential", 0.1)
     assert "exponential" in str(info.value)
-    for name in SCHEDULES:
+    for name in SCHEDULES.names():
         assert name in str(info.value)
     with pytest.raises(InputError, match="patience"):
         make_schedule("step", 0.1, patience=2)

@@ -83,10 +83,10 @@ def _int_values(text: str) -> tuple[int, ...]:
 
 def _optimizers(text: str) -> tuple[str, ...]:
     values = [p.strip().lower() for p in text.split(",") if p.strip()]
-    bad = [v for v in values if v not in OPTIMIZERS]
+    bad = [v for v in values if v not in OPTIMIZERS.names()]
     if not values or bad:
         raise argparse.ArgumentTypeError(
-            f"expected names among {','.join(OPTIMIZERS)}, got {text!r}")
+            f"expected names among {','.join(OPTIMIZERS.names())}, got {text!r}")
     return tuple(values)
 
 
@@ -124,7 +124,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--batch-size", type=_int_values, metavar="VALUES",
                    help="batch sizes (default random 32,64,128; grid 64)")
     p.add_argument("--optimizer", type=_optimizers, metavar="NAMES",
-                   help=f"update rules among {','.join(OPTIMIZERS)} "
+                   help=f"update rules among {','.join(OPTIMIZERS.names())} "
                    "(default random adam,rmsprop,nesterov; grid adam)")
     p.add_argument("--epochs", type=_int_values, metavar="VALUES",
                    help="epochs per trial (default random 20,40; grid 30)")

@@ -72,11 +72,11 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--batch-size", type=common.positive_int, default=None,
                    help=f"examples per step (default {d.batch_size}; regression "
                    f"{r['batch_size']})")
-    p.add_argument("--optimizer", choices=OPTIMIZERS, default=d.optimizer,
+    p.add_argument("--optimizer", choices=OPTIMIZERS.names(), default=d.optimizer,
                    help=f"update rule (default {d.optimizer})")
     p.add_argument("--lr", type=common.positive_float, default=None,
                    help=f"learning rate (default {d.lr:g}; regression {r['lr']:g})")
-    p.add_argument("--schedule", choices=SCHEDULES, default=d.schedule,
+    p.add_argument("--schedule", choices=SCHEDULES.names(), default=d.schedule,
                    help="learning-rate schedule (default constant)")
     p.add_argument("--lr-decay", type=common.positive_float, default=d.lr_decay,
                    help="factor per epoch for --schedule step (default 0.95)")

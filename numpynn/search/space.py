@@ -109,7 +109,7 @@ def _normalization(v: Any) -> str | None:
 
 
 def _optimizer_name(v: Any, name: str) -> str:
-    return str(check_choice(v, name, OPTIMIZERS, ignore_case=True)).lower()
+    return str(check_choice(v, name, OPTIMIZERS.names(), ignore_case=True)).lower()
 
 
 @dataclass(frozen=True)
