@@ -458,3 +458,45 @@ def test_refit_where_it_cannot_apply_is_refused(tmp_path, monkeypatch, capsys, f
     code, out, err = cli(capsys, "train", "--data", "d.csv", "--epochs", "2", "--out", "run",
                          "--quiet", "--no-report", "--refit", "--val-fraction", "0.2")
     assert code == 0 and "refit" in out, err
+
+
+# ------------------------------------- hypothesis: run directories and ~ as inputs, outputs
+def test_walk_of_path_spellings_never_writes_over_an_input(run_dir, capsys):
+    """Hypothesis picks the model's spelling (file, run directory, ``~``, ``..``, links),
+    the data's and the output's (any of those names of the model or the data, the run
+    directory, a new file): predict succeeds only when the output is no input, and the
+    model and the data are never changed."""
+    from hypothesis import HealthCheck, given, settings
+    from hypothesis import strategies as st
+
+    home = run_dir.parent
+    (home / "link.npz").symlink_to(run_dir / "model.npz")
+    (home / "link-run").symlink_to(run_dir)
+    (home / "link.csv").symlink_to(home / "d.csv")
+    models = ["run", "run/", "./run", "~/run", "run/model.npz", "~/run/model.npz",
+              "run/../run", "link.npz", "link-run", "~/link-run/"]
+    datas = ["d.csv", "~/d.csv", "./d.csv", "run/../d.csv", "link.csv"]
+    inputs_out = ["run/model.npz", "~/run/model.npz", "link.npz", "link-run/model.npz",
+                  "./run/./model.npz", "d.csv", "~/d.csv", "link.csv", "run/../d.csv"]
+    fresh = ["p.csv", "~/p.csv", "run/p.csv", "~/run/p.csv", "link-run/p.csv"]
+    model_bytes, data_bytes = (run_dir / "model.npz").read_bytes(), (home / "d.csv").read_bytes()
+
+    @settings(max_examples=60, deadline=None, suppress_health_check=list(HealthCheck))
+    @given(st.sampled_from(models), st.sampled_from(datas),
+           st.sampled_from(inputs_out + fresh + ["run", "~/run", "link-run"]))
+    def walk(model, data, output):
+        seen.add((model, data, output))
+        code, _, err = cli(capsys, "predict", model, "--data", data, "--output", output)
+        assert "Traceback" not in err
+        if output in inputs_out:
+            assert code == 2 and "input" in err, (model, data, output, err)
+        elif output in fresh:
+            assert code == 0, (model, data, output, err)
+        else:  # a directory
+            assert code == 2 and "directory" in err, err
+        assert (run_dir / "model.npz").read_bytes() == model_bytes
+        assert (home / "d.csv").read_bytes() == data_bytes
+
+    seen: set[tuple[str, str, str]] = set()
+    walk()
+    assert len(seen) >= 40  # distinct combinations tried
