@@ -72,8 +72,9 @@ def test_the_dropout_notebooks_check_on_a_seeded_net_passes():
                                   dtype=np.float64, dropout_keep_ratio=keep, seed=123)
         loss, grads = model.loss(X, y)
         assert model.loss(X, y)[0] == loss  # the same mask on every forward
-        report = check_gradients(model, X, y)  # every entry within 1e-7 (three-valued)
-        assert report.verdict == PASS, report
+        if keep == 0.5:  # every entry within 1e-7, three-valued (2 s a network)
+            report = check_gradients(model, X, y)
+            assert report.verdict == PASS, report
         for name in sorted(grads):  # the notebook's plain centred differences
             num = numerical_gradient(lambda _, m=model: m.loss(X, y)[0], model.params[name])
             assert rel_error(num, grads[name]) < 1e-4, (keep, name)
