@@ -23,6 +23,7 @@ import numpy as np
 
 from .errors import InputError
 from .gradcheck import DEFAULT_TOL, FAIL, INCONCLUSIVE, PASS, check_array
+from .layers.base import BACKPROP_DOC
 from .models import Network
 from .validation import check_features, check_nonnegative_float
 
@@ -44,8 +45,7 @@ WHY_N_BY_C = (
     "An N x 1 array such as P[range(N), y] is a per-example factor, not a gradient."
 )
 
-BACKPROP = "backprop.md"
-LAYERS_DOC = "layers.md"
+BACKPROP = BACKPROP_DOC
 
 
 @dataclass
@@ -192,9 +192,6 @@ def _indent(text: str, pad: str = "      ") -> str:
 
 
 # ------------------------------------------------------------------------------ naming
-_PREFIX = {"affine": "h", "batchnorm": "bn", "layernorm": "ln", "dropout": "drop"}
-
-
 def _names(model: Network) -> list[str]:
     """The name of every layer's output: ``h1``, ``a1``, ``bn1``, ... and ``scores``."""
     names, taken, block = [], {"X", "scores", "P", "L"}, 0
@@ -204,7 +201,7 @@ def _names(model: Network) -> list[str]:
         if i == last:
             names.append("scores")
             continue
-        prefix = _PREFIX.get(layer.name, "a" if layer.init_scheme is not None else layer.name)
+        prefix = layer.symbol or ("a" if layer.init_scheme is not None else layer.name)
         name, k = f"{prefix}{block}", 2
         while name in taken:
             name, k = f"{prefix}{block}_{k}", k + 1
@@ -230,62 +227,6 @@ def _symbols(model: Network) -> list[str]:
             syms.append(f"M{i + 1}")
     syms[-1] = "C"
     return syms
-
-
-# ------------------------------------------------------------------------- equations
-def _forward_equation(layer: Any, out: str, inp: str, keys: dict[str, str]) -> tuple[str, str]:
-    name = layer.name
-    if name == "affine":
-        return f"{out} = {inp} {keys['W']} + {keys['b']}", f"{BACKPROP} notation"
-    if name == "batchnorm":
-        return (f"{out} = {keys['gamma']} ⊙ ({inp} - mean) / √(var + eps) + {keys['beta']}, "
-                "mean/var per column", f"{LAYERS_DOC} batch normalisation")
-    if name == "layernorm":
-        return (f"{out} = {keys['gamma']} ⊙ ({inp} - mean) / √(var + eps) + {keys['beta']}, "
-                "mean/var per row", f"{LAYERS_DOC} layer normalisation")
-    if name == "dropout":
-        p = getattr(layer, "p", None)
-        return (f"{out} = {inp} ⊙ mask / (1 - p), P(mask = 0) = p"
-                + (f" = {p:g}" if isinstance(p, float) else ""), f"{LAYERS_DOC} dropout")
-    if name == "relu":
-        return f"{out} = max(0, {inp})", f"{BACKPROP} notation"
-    if name == "identity":
-        return f"{out} = {inp}", f"{LAYERS_DOC} elementwise activations"
-    if layer.init_scheme is not None:
-        return f"{out} = {name}({inp})", f"{LAYERS_DOC} elementwise activations"
-    return f"{out} = {name}({inp})", f"layer {name!r}"
-
-
-def _backward_equations(layer: Any, out: str, inp: str, keys: dict[str, str],
-                        decay: set[str]) -> tuple[dict[str, tuple[str, str]], tuple[str, str]]:
-    """Equations of the parameter gradients (by local name) and of d(input)."""
-    name, d = layer.name, f"d{out}"
-
-    def reg(local: str) -> str:
-        return f" + reg {keys[local]}" if keys.get(local) in decay else ""
-
-    if name == "affine":
-        return ({"W": (f"d{keys['W']} = {inp}^T {d}{reg('W')}", f"{BACKPROP} eq. 4"),
-                 "b": (f"d{keys['b']} = column sums of {d}{reg('b')}", f"{BACKPROP} eq. 3")},
-                (f"d{inp} = {d} {keys['W']}^T", f"{BACKPROP} eq. 2 (first factor)"))
-    if name in ("batchnorm", "layernorm"):
-        sec = f"{LAYERS_DOC} {'batch' if name == 'batchnorm' else 'layer'} normalisation"
-        k, axis = ("N", "column") if name == "batchnorm" else ("D", "row")
-        return ({"gamma": (f"d{keys['gamma']} = column sums of {d} ⊙ x̂{reg('gamma')}", sec),
-                 "beta": (f"d{keys['beta']} = column sums of {d}{reg('beta')}", sec)},
-                (f"d{inp} = (1/{k}) inv_std ⊙ ({k} dx̂ - Σ dx̂ - x̂ ⊙ Σ dx̂ ⊙ x̂), "
-                 f"dx̂ = {d} ⊙ {keys['gamma']}, Σ per {axis}", sec))
-    if name == "dropout":
-        return {}, (f"d{inp} = {d} ⊙ mask / (1 - p)", f"{LAYERS_DOC} dropout")
-    if name == "relu":
-        return {}, (f"d{inp} = {d} ⊙ 1[{inp} > 0]", f"{BACKPROP} eq. 2")
-    if name == "identity":
-        return {}, (f"d{inp} = {d}", f"{LAYERS_DOC} elementwise activations")
-    if layer.init_scheme is not None:
-        return {}, (f"d{inp} = {d} ⊙ {name}'({inp})", f"{LAYERS_DOC} elementwise activations")
-    params = {local: (f"d{key} = ∂L/∂{key} ({name} backward){reg(local)}", f"layer {name!r}")
-              for local, key in keys.items()}
-    return params, (f"d{inp} = {name} backward of {d}", f"layer {name!r}")
 
 
 # ---------------------------------------------------------------------------- explain
@@ -351,7 +292,7 @@ def explain(model: Network, X: np.ndarray, y: np.ndarray, values: bool = False,
     steps: list[Step] = [Step("forward", "X", X.shape, ("N", "D"), "input batch",
                               value=X.copy() if values else None)]
     for i, layer in enumerate(net.layers):
-        eq, ref = _forward_equation(layer, names[i], in_names[i], net.keys[i])
+        eq, ref = layer.forward_equation(names[i], in_names[i], net.keys[i])
         steps.append(Step("forward", names[i], outs[i].shape, shape_syms(outs[i], syms[i + 1]),
                           eq, ref, value=outs[i].copy() if values else None))
     softmax = net.loss_fn.name == "softmax"
@@ -389,7 +330,9 @@ def explain(model: Network, X: np.ndarray, y: np.ndarray, values: bool = False,
     for i in range(last, -1, -1):
         layer, keys = net.layers[i], net.keys[i]
         dx, dlocal = layer.backward(dh, caches[i])
-        peqs, (xeq, xref) = _backward_equations(layer, names[i], in_names[i], keys, decay)
+        peqs, (xeq, xref) = layer.backward_equations(
+            names[i], in_names[i], keys,
+            lambda local, keys=keys: f" + reg {keys[local]}" if keys.get(local) in decay else "")
         for local, g in dlocal.items():
             key = keys[local]
             if key in decay:

@@ -10,7 +10,7 @@ from typing import Any
 
 import numpy as np
 
-from .base import Kernel, Layer, ParamSpec
+from .base import BACKPROP_DOC, Kernel, Layer, ParamSpec
 from .registry import register
 
 AffineCache = tuple[np.ndarray, np.ndarray, tuple[int, ...]]
@@ -75,6 +75,7 @@ class Affine(Layer):
     network's scheme and penalised by L2; b: (units,), zeros, not penalised."""
 
     name = "affine"
+    symbol = "h"
     starts_block = True
     kernel = AffineKernel
 
@@ -99,3 +100,12 @@ class Affine(Layer):
     def backward(self, dout, cache):
         dx, dw, db = affine_backward(dout, cache)
         return dx, {"W": dw, "b": db}
+
+    def forward_equation(self, out, inp, keys):
+        return f"{out} = {inp} {keys['W']} + {keys['b']}", f"{BACKPROP_DOC} notation"
+
+    def backward_equations(self, out, inp, keys, reg):
+        d = f"d{out}"
+        return ({"W": (f"d{keys['W']} = {inp}^T {d}{reg('W')}", f"{BACKPROP_DOC} eq. 4"),
+                 "b": (f"d{keys['b']} = column sums of {d}{reg('b')}", f"{BACKPROP_DOC} eq. 3")},
+                (f"d{inp} = {d} {keys['W']}^T", f"{BACKPROP_DOC} eq. 2 (first factor)"))

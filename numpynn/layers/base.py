@@ -21,12 +21,19 @@ network maps them to CS231n's keys (``W1``, ``gamma1``...) by the block the laye
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
 import numpy as np
 
 Arrays = dict[str, np.ndarray]
+
+#: where a layer's equations are derived (``numpynn docs TOPIC``)
+BACKPROP_DOC = "backprop.md"
+LAYERS_DOC = "layers.md"
+#: one parameter's L2 term in a gradient's equation: " + reg W1", or "" (not decayed)
+RegTerm = Callable[[str], str]
 
 INITS = ("weight", "zeros", "ones")
 
@@ -77,6 +84,8 @@ class Layer(ABC):
             ReLU family, ``"glorot"`` for tanh and sigmoid); None for other layers.
         kernel: the fast :class:`Kernel` class, or None (then :class:`ReferenceKernel`).
         random: True if the layer draws random numbers in training (dropout).
+        symbol: the letter of its output in ``numpynn explain`` (``h1``, ``bn1``...);
+            None: ``a`` for an activation, else the layer's name.
     """
 
     name: ClassVar[str] = ""
@@ -84,6 +93,7 @@ class Layer(ABC):
     init_scheme: ClassVar[str | None] = None
     kernel: ClassVar[type[Kernel] | None] = None
     random: ClassVar[bool] = False
+    symbol: ClassVar[str | None] = None
 
     def __init__(self, **options: Any) -> None:
         if options:
@@ -122,6 +132,37 @@ class Layer(ABC):
     @abstractmethod
     def backward(self, dout: np.ndarray, cache: Any) -> tuple[np.ndarray, Arrays]:
         """dout: (N, output_dim) -> (dx (N, D), gradients by local parameter name)."""
+
+    # ---- its equations, as numpynn explain lists them -------------------------------------
+    def forward_equation(self, out: str, inp: str, keys: Mapping[str, str]) -> tuple[str, str]:
+        """``out = f(inp)`` written with the network's keys (local name -> ``W1``...) and
+        where it is derived. The default: an elementwise activation, or a named layer."""
+        if self.init_scheme is not None:
+            return f"{out} = {self.name}({inp})", f"{LAYERS_DOC} elementwise activations"
+        return f"{out} = {self.name}({inp})", f"layer {self.name!r}"
+
+    def backward_equations(self, out: str, inp: str, keys: Mapping[str, str], reg: RegTerm
+                           ) -> tuple[dict[str, tuple[str, str]], tuple[str, str]]:
+        """The equations of the parameter gradients (by local name) and of ``d{inp}``, each
+        with where it is derived; ``reg(local)`` is a decayed parameter's L2 term."""
+        d = f"d{out}"
+        if self.init_scheme is not None:
+            return {}, (f"d{inp} = {d} ⊙ {self.name}'({inp})",
+                        f"{LAYERS_DOC} elementwise activations")
+        params = {local: (f"d{key} = ∂L/∂{key} ({self.name} backward){reg(local)}",
+                          f"layer {self.name!r}") for local, key in keys.items()}
+        return params, (f"d{inp} = {self.name} backward of {d}", f"layer {self.name!r}")
+
+    def _normalisation_equations(self, what: str, axis: str, count: str, out: str, inp: str,
+                                 keys: Mapping[str, str], reg: RegTerm
+                                 ) -> tuple[dict[str, tuple[str, str]], tuple[str, str]]:
+        """Batch and layer normalisation's backward equations: statistics per ``axis``
+        (column or row) over ``count`` (N or D) values."""
+        sec, d, g = f"{LAYERS_DOC} {what} normalisation", f"d{out}", keys["gamma"]
+        return ({"gamma": (f"d{g} = column sums of {d} ⊙ x̂{reg('gamma')}", sec),
+                 "beta": (f"d{keys['beta']} = column sums of {d}{reg('beta')}", sec)},
+                (f"d{inp} = (1/{count}) inv_std ⊙ ({count} dx̂ - Σ dx̂ - x̂ ⊙ Σ dx̂ ⊙ x̂), "
+                 f"dx̂ = {d} ⊙ {g}, Σ per {axis}", sec))
 
     def __repr__(self) -> str:
         opts = ", ".join(f"{k}={v!r}" for k, v in self.config().items())

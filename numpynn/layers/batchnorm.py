@@ -30,7 +30,7 @@ from typing import Any
 
 import numpy as np
 
-from .base import BufferSpec, Kernel, Layer, ParamSpec
+from .base import LAYERS_DOC, BufferSpec, Kernel, Layer, ParamSpec
 from .registry import register
 
 
@@ -215,6 +215,7 @@ class BatchNorm(Layer):
     """
 
     name = "batchnorm"
+    symbol = "bn"
     kernel = BatchNormKernel
 
     def __init__(self, eps: float = 1e-5, momentum: float = 0.9) -> None:
@@ -239,3 +240,10 @@ class BatchNorm(Layer):
     def backward(self, dout, cache):
         dx, dgamma, dbeta = batchnorm_backward_alt(dout, cache)
         return dx, {"gamma": dgamma, "beta": dbeta}
+
+    def forward_equation(self, out, inp, keys):
+        return (f"{out} = {keys['gamma']} ⊙ ({inp} - mean) / √(var + eps) + {keys['beta']}, "
+                "mean/var per column", f"{LAYERS_DOC} batch normalisation")
+
+    def backward_equations(self, out, inp, keys, reg):
+        return self._normalisation_equations("batch", "column", "N", out, inp, keys, reg)

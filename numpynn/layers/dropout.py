@@ -21,7 +21,7 @@ from typing import Any
 
 import numpy as np
 
-from .base import Kernel, Layer
+from .base import LAYERS_DOC, Kernel, Layer
 from .registry import register
 
 
@@ -125,6 +125,7 @@ class Dropout(Layer):
     draws from the network's generator in training, identity in test mode."""
 
     name = "dropout"
+    symbol = "drop"
     random = True
     kernel = DropoutKernel
 
@@ -140,3 +141,10 @@ class Dropout(Layer):
 
     def backward(self, dout, cache):
         return dropout_backward(dout, cache), {}
+
+    def forward_equation(self, out, inp, keys):
+        return (f"{out} = {inp} ⊙ mask / (1 - p), P(mask = 0) = p = {self.p:g}",
+                f"{LAYERS_DOC} dropout")
+
+    def backward_equations(self, out, inp, keys, reg):
+        return {}, (f"d{inp} = d{out} ⊙ mask / (1 - p)", f"{LAYERS_DOC} dropout")

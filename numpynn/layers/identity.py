@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .base import Kernel, Layer
+from .base import LAYERS_DOC, Kernel, Layer
 from .registry import register
 
 
@@ -48,4 +48,10 @@ class Identity(Layer):
 
     def backward(self, dout, cache):
         return identity_backward(dout, cache), {}
+
+    def forward_equation(self, out, inp, keys):
+        return f"{out} = {inp}", f"{LAYERS_DOC} elementwise activations"
+
+    def backward_equations(self, out, inp, keys, reg):
+        return {}, (f"d{inp} = d{out}", f"{LAYERS_DOC} elementwise activations")
 

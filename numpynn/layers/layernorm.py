@@ -17,7 +17,7 @@ from typing import Any
 
 import numpy as np
 
-from .base import Kernel, Layer, ParamSpec
+from .base import LAYERS_DOC, Kernel, Layer, ParamSpec
 from .registry import register
 
 
@@ -132,6 +132,7 @@ class LayerNorm(Layer):
     """
 
     name = "layernorm"
+    symbol = "ln"
     kernel = LayerNormKernel
 
     def __init__(self, eps: float = 1e-5) -> None:
@@ -152,3 +153,10 @@ class LayerNorm(Layer):
     def backward(self, dout, cache):
         dx, dgamma, dbeta = layernorm_backward(dout, cache)
         return dx, {"gamma": dgamma, "beta": dbeta}
+
+    def forward_equation(self, out, inp, keys):
+        return (f"{out} = {keys['gamma']} ⊙ ({inp} - mean) / √(var + eps) + {keys['beta']}, "
+                "mean/var per row", f"{LAYERS_DOC} layer normalisation")
+
+    def backward_equations(self, out, inp, keys, reg):
+        return self._normalisation_equations("layer", "row", "D", out, inp, keys, reg)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .base import Kernel, Layer
+from .base import BACKPROP_DOC, Kernel, Layer
 from .registry import register
 
 
@@ -59,3 +59,9 @@ class ReLU(Layer):
 
     def backward(self, dout, cache):
         return relu_backward(dout, cache), {}
+
+    def forward_equation(self, out, inp, keys):
+        return f"{out} = max(0, {inp})", f"{BACKPROP_DOC} notation"
+
+    def backward_equations(self, out, inp, keys, reg):
+        return {}, (f"d{inp} = d{out} ⊙ 1[{inp} > 0]", f"{BACKPROP_DOC} eq. 2")
