@@ -56,6 +56,7 @@ from typing import Any
 
 import numpy as np
 
+from .blas import blas
 from .engine import faithful_kernel
 from .errors import InputError
 from .layers import Affine, Dropout, Kernel, Layer, keep_mask
@@ -63,7 +64,7 @@ from .losses import SoftmaxCrossEntropy
 from .memory import physical_memory
 from .models import Network
 from .schedules import Schedule
-from .train import DIVERGENCE_GROWTH, SELECT_RULES, History, TrainConfig, accuracy_and_loss
+from .train import DIVERGENCE_GROWTH, SELECT_RULES, History, TrainConfig
 from .validation import SEED_MAX, check_features
 
 __all__ = ["DEFAULT_BUDGET", "max_pack", "pack_bytes", "train_packed"]
@@ -259,6 +260,8 @@ class _Pack:
                 o = offsets[key]
                 self.regmat[:, o : o + model.params[key].size] = regs[:, None]
         self.decay_keys = list(model.decay_keys)
+        lib = blas()
+        self._blas = lib if lib.available else None
         self._groups(members, P)
         self._workspaces(model, K, capacity)
 
@@ -375,8 +378,10 @@ class _Pack:
         self.scores = scores
         losses = np.add.reduce(rowmax.reshape(K, b), axis=1).astype(np.float64) / b
         if self.regmat is not None:
-            sq = sum(np.einsum("ki,ki->k", w.reshape(K, -1), w.reshape(K, -1))
-                     for w in (self.params[key] for key in self.decay_keys))
+            sq = 0.0
+            for key in self.decay_keys:  # |W_k|^2 of each model: K dot products
+                w = self.params[key].reshape(K, -1)
+                sq = sq + np.matmul(w[:, None, :], w[:, :, None]).reshape(K)
             losses += 0.5 * self.regs * sq
         return losses
 
@@ -414,37 +419,65 @@ class _Pack:
             np.add(self.grad, self.scratch, out=self.grad)
 
     # ---------------------------------------------------------------- the update
+    # BLAS axpby, never axpy: OpenBLAS threads axpy on arrays this size, which on a shared
+    # machine cost 180 us instead of 20 (measured, K=16 digits-sized models)
+    def _uniform(self, name: str, a: int, b: int) -> float | None:
+        """The float64 hyper-parameter ``name`` of rows [a, b) if one value, else None."""
+        col = self.lr[a:b] if name == "lr" else self.h64[name][a:b]
+        return float(col[0, 0]) if (col == col[0, 0]).all() else None
+
+    def _axpby(self, alpha: float | None, x: np.ndarray, beta: float | None, y: np.ndarray,
+               s: np.ndarray, alpha_col: np.ndarray, beta_col: np.ndarray) -> None:
+        """``y = alpha x + beta y``: one BLAS pass when both are one number for the rows
+        (``_axpby`` with None uses the per-model columns, three passes)."""
+        if alpha is not None and beta is not None and self._blas:
+            self._blas.axpby(alpha, x, beta, y)
+            return
+        np.multiply(y, beta_col, out=y)
+        np.multiply(x, alpha_col, out=s)
+        np.add(y, s, out=y)
+
     def update(self) -> None:
-        """One optimiser step of every model (numpynn.optim's rules, per-model columns)."""
+        """One optimiser step of every model (numpynn.optim's rules, per-model columns;
+        one-pass BLAS updates where a group's hyper-parameters are one number)."""
         for m in self.members:
             m.t += 1
         for rule, a, b, state in self.groups:
             w, g, s = self.flat[a:b], self.grad[a:b], self.scratch[a:b]
-            lr = self.lr_dt[a:b]
+            lr_col, lr = self.lr_dt[a:b], self._uniform("lr", a, b)
+            neg_lr = None if lr is None else -lr
             if rule == "sgd":
-                np.multiply(g, lr, out=s)
-                np.subtract(w, s, out=w)
-            elif rule in ("momentum", "nesterov"):
-                v, mu = state["v"], self.hyper["mu"][a:b]
-                np.multiply(g, lr, out=s)
-                np.multiply(v, mu, out=v)
-                np.subtract(v, s, out=v)  # v = mu v - lr dw
-                if rule == "nesterov":
-                    np.subtract(w, s, out=w)
-                    np.multiply(v, mu, out=s)
-                    np.add(w, s, out=w)  # w += mu v - lr dw
+                if lr is not None and self._blas:
+                    self._blas.axpby(neg_lr, g, 1.0, w)
                 else:
-                    np.add(w, v, out=w)
+                    np.multiply(g, lr_col, out=s)
+                    np.subtract(w, s, out=w)
+            elif rule in ("momentum", "nesterov"):
+                v, mu_col = state["v"], self.hyper["mu"][a:b]
+                mu = self._uniform("momentum", a, b)
+                if rule == "nesterov" or neg_lr is None or mu is None or not self._blas:
+                    np.multiply(g, lr_col, out=s)
+                    np.multiply(v, mu_col, out=v)
+                    np.subtract(v, s, out=v)  # v = mu v - lr dw
+                    if rule == "nesterov":
+                        np.subtract(w, s, out=w)
+                        np.multiply(v, mu_col, out=s)
+                        np.add(w, s, out=w)  # w += mu v - lr dw
+                    else:
+                        np.add(w, v, out=w)
+                else:
+                    self._blas.axpby(neg_lr, g, mu, v)
+                    self._blas.axpby(1.0, v, 1.0, w)
             elif rule == "rmsprop":
                 cache = state["cache"]
-                np.multiply(cache, self.hyper["dr"][a:b], out=cache)
+                dr = self._uniform("decay_rate", a, b)
                 np.multiply(g, g, out=s)
-                np.multiply(s, self.hyper["1-dr"][a:b], out=s)
-                np.add(cache, s, out=cache)
+                self._axpby(None if dr is None else 1.0 - dr, s, dr, cache, s,
+                            self.hyper["1-dr"][a:b], self.hyper["dr"][a:b])
                 np.sqrt(cache, out=s)
                 np.add(s, self.hyper["eps"][a:b], out=s)
                 np.divide(g, s, out=s)
-                np.multiply(s, lr, out=s)
+                np.multiply(s, lr_col, out=s)
                 np.subtract(w, s, out=w)
             else:
                 self._adam(a, b, state, w, g, s)
@@ -453,23 +486,28 @@ class _Pack:
               g: np.ndarray, s: np.ndarray) -> None:
         m, v = state["m"], state["v"]
         h = {k: col[a:b] for k, col in self.hyper.items()}
-        t = np.array([[mem.t] for mem in self.members[a:b]], np.float64)
+        t = self.members[a].t  # every member of a pack has taken the same steps
         # as numpynn.optim.Adam: step = lr sqrt(bc2) / bc1, eps scaled by sqrt(bc2)
         root = np.sqrt(1.0 - self.h64["beta2"][a:b] ** t)
-        step = (self.lr[a:b] * root / (1.0 - self.h64["beta1"][a:b] ** t)).astype(self.dtype)
+        step = self.lr[a:b] * root / (1.0 - self.h64["beta1"][a:b] ** t)
         eps = (self.h64["eps"][a:b] * root).astype(self.dtype)
-        np.multiply(m, h["b1"], out=m)
-        np.multiply(g, h["1-b1"], out=s)
-        np.add(m, s, out=m)  # m = b1 m + (1 - b1) dw
-        np.multiply(v, h["b2"], out=v)
-        np.multiply(g, g, out=s)
-        np.multiply(s, h["1-b2"], out=s)
-        np.add(v, s, out=v)  # v = b2 v + (1 - b2) dw^2
+        b1, b2 = self._uniform("beta1", a, b), self._uniform("beta2", a, b)
+        if b1 is not None and b2 is not None and self._blas:
+            self._blas.axpby(1.0 - b1, g, b1, m)  # m = b1 m + (1 - b1) dw, one pass
+            np.multiply(g, g, out=s)
+            self._blas.axpby(1.0 - b2, s, b2, v)  # v = b2 v + (1 - b2) dw^2
+        else:
+            self._axpby(None, g, None, m, s, h["1-b1"], h["b1"])
+            np.multiply(g, g, out=s)
+            self._axpby(None, s, None, v, s, h["1-b2"], h["b2"])
         np.sqrt(v, out=s)
         np.add(s, eps, out=s)
         np.divide(m, s, out=s)
-        np.multiply(s, step, out=s)
-        np.subtract(w, s, out=w)
+        if self._blas and (step == step[0, 0]).all():
+            self._blas.axpby(-float(step[0, 0]), s, 1.0, w)
+        else:
+            np.multiply(s, step.astype(self.dtype), out=s)
+            np.subtract(w, s, out=w)
 
     # ---------------------------------------------------------------- unpacking
     def release(self) -> None:
@@ -569,16 +607,19 @@ def _train_members(members: list[_Member], kinds: list[str], X: np.ndarray, y: n
     engine = f"packed ({len(members)} models)"
     for m in members:
         m.history.engine = engine
-    active = [m for m in members if m.config.epochs > 0]
-    while active:
-        active.sort(key=lambda m: m.rule)  # one slice of rows per update rule
-        pack = _Pack(active, kinds, cap)
-        try:
+    active = sorted(members, key=lambda m: m.rule)  # one slice of rows per update rule
+    pack = None
+    try:
+        while active:
+            if pack is None or pack.members != active:  # someone finished: a smaller pack
+                if pack is not None and pack.members:
+                    pack.release()
+                pack = _Pack(active, kinds, cap)
             _run_epoch(pack, X, y, val, ref)
-        finally:
-            if pack.members:
-                pack.release()
-        active = [m for m in active if not m.done]
+            active = [m for m in pack.members if not m.done]
+    finally:
+        if pack is not None and pack.members:
+            pack.release()
     for m in members:
         if not m.diverged:
             if not m.history.stop_reason:
@@ -631,11 +672,12 @@ def _run_epoch(pack: _Pack, X: np.ndarray, y: np.ndarray,
     members = list(pack.members)
     for k, m in enumerate(members):
         m.history.step_loss.extend(step_losses[:, k].tolist())
+    metrics = _evaluate(pack, X, y, val, finite)
     for k, m in enumerate(members):
         if not finite[k]:
             _diverge(m, epoch, "the parameters became inf or NaN")
             continue
-        _end_epoch(m, epoch, seconds, X, y, val)
+        _end_epoch(m, epoch, seconds, *metrics[k])
         for key, v in m.model.params.items():
             np.copyto(m.good_state[key], v)
         m.done = m.epoch >= m.config.epochs or bool(m.history.stop_reason)
@@ -681,13 +723,14 @@ def _restore(model: Network, state: dict[str, np.ndarray]) -> None:
         np.copyto(v, state[key], casting="unsafe")
 
 
-def _end_epoch(m: _Member, epoch: int, seconds: float, X: np.ndarray, y: np.ndarray,
-               val: tuple[np.ndarray, np.ndarray] | None) -> None:
-    """``Trainer._end_epoch`` for one member: metrics through the model's own forward,
-    the kept epoch, patience, the schedule's next learning rate."""
+def _end_epoch(m: _Member, epoch: int, seconds: float, train: tuple[float, float],
+               valid: tuple[float, float] | None) -> None:
+    """``Trainer._end_epoch`` for one member, given its (accuracy, loss) on its training
+    subset and on the validation set: the kept epoch, patience, the next learning rate."""
     cfg, h, model = m.config, m.history, m.model
-    train_acc, train_loss = accuracy_and_loss(model, X, y, idx=m.eval_idx)
-    val_acc, val_loss = accuracy_and_loss(model, *val) if val else (train_acc, train_loss)
+    train_acc, train_loss = train
+    val_acc, val_loss = valid if valid is not None else train
+    val = valid
     h.epochs.append(epoch)
     h.train_acc.append(train_acc)
     h.train_loss.append(train_loss)
@@ -713,6 +756,88 @@ def _end_epoch(m: _Member, epoch: int, seconds: float, X: np.ndarray, y: np.ndar
                 f"{h.best_epoch})")
     m.lr = m.schedule.lr_for_epoch_end(epoch, val_loss)
     m.epoch = epoch
+
+
+def _evaluate(pack: _Pack, X: np.ndarray, y: np.ndarray,
+              val: tuple[np.ndarray, np.ndarray] | None, finite: np.ndarray
+              ) -> list[tuple[tuple[float, float], tuple[float, float] | None]]:
+    """Each member's (accuracy, mean data loss) on its training subset and on the
+    validation set, as :func:`numpynn.train.accuracy_and_loss` computes them: one packed
+    test-mode forward for the members that share their rows (the validation set; the
+    training subset of members with one ``config.seed``), the model's own otherwise."""
+    members = pack.members
+    K = len(members)
+    train: list[tuple[float, float] | None] = [None] * K
+    groups: dict[int, list[int]] = {}
+    for k, m in enumerate(members):
+        if finite[k]:
+            key = next((j for j in groups if _same_rows(members[j].eval_idx, m.eval_idx)), k)
+            groups.setdefault(key, []).append(k)
+    for ks in groups.values():
+        rows = members[ks[0]].eval_idx
+        for k, metric in zip(ks, _packed_metrics(pack, ks, X, y, rows)):
+            train[k] = metric
+    valid: list[tuple[float, float] | None] = [None] * K
+    if val is not None:
+        ks = [k for k in range(K) if finite[k]]
+        for k, metric in zip(ks, _packed_metrics(pack, ks, *val, None)):
+            valid[k] = metric
+    return list(zip(train, valid))
+
+
+def _same_rows(a: np.ndarray | None, b: np.ndarray | None) -> bool:
+    return a is b or (a is not None and b is not None and np.array_equal(a, b))
+
+
+#: Rows per chunk of the packed evaluation (the scores of all models of a chunk stay small).
+EVAL_CHUNK = 2048
+
+
+def _packed_metrics(pack: _Pack, ks: list[int], X: np.ndarray, y: np.ndarray,
+                    rows: np.ndarray | None) -> list[tuple[float, float]]:
+    """(accuracy, mean softmax cross-entropy in float64) of the members ``ks`` on X[rows]
+    (all rows if None): test-mode forward of the K' models a chunk at a time, the first
+    layer as one (n, D) x (D, K' H) multiply."""
+    if not ks:
+        return []
+    n_rows = X.shape[0] if rows is None else rows.shape[0]
+    sel = np.asarray(ks)
+    Kp = len(ks)
+    first = pack.members[0].model
+    W = [pack.params[keymap["W"]][sel] for keymap in
+         (first.keys[i] for i, kind in enumerate(pack.kinds) if kind == "affine")]
+    bias = [pack.params[keymap["b"]][sel] for keymap in
+            (first.keys[i] for i, kind in enumerate(pack.kinds) if kind == "affine")]
+    D, H = W[0].shape[1], W[0].shape[2]
+    W1cat = np.ascontiguousarray(W[0].transpose(1, 0, 2)).reshape(D, Kp * H)
+    correct = np.zeros(Kp, np.int64)
+    total = np.zeros(Kp)
+    for start in range(0, n_rows, EVAL_CHUNK):
+        idx = slice(start, start + EVAL_CHUNK) if rows is None else rows[
+            start : start + EVAL_CHUNK]
+        xb, yb = X[idx], y[idx]
+        n = xb.shape[0]
+        h = np.ascontiguousarray((xb @ W1cat).reshape(n, Kp, H).transpose(1, 0, 2))
+        j = 0
+        for i, kind in enumerate(pack.kinds):
+            if kind == "affine":
+                if j:
+                    h = np.matmul(h, W[j])
+                h += bias[j][:, None, :]
+                j += 1
+            elif kind == "activation":
+                kernel = faithful_kernel(first.layers[i], h.shape[2], pack.dtype, Kp * n)
+                h2 = h.reshape(Kp * n, h.shape[2])
+                kernel.forward(h2, h2, {}, {}, False, None)
+            # dropout: the identity at test time
+        s64 = h.astype(np.float64)
+        shifted = s64 - s64.max(axis=2, keepdims=True)
+        lse = np.log(np.exp(shifted).sum(axis=2))
+        picked = np.take_along_axis(shifted, np.broadcast_to(yb, (Kp, n))[:, :, None],
+                                    axis=2)[:, :, 0]
+        total += (lse - picked).sum(axis=1)
+        correct += (np.argmax(h, axis=2) == yb).sum(axis=1)
+    return [(int(c) / n_rows, float(t) / n_rows) for c, t in zip(correct, total)]
 
 
 def _improves(select: str, m: _Member, val_acc: float, val_loss: float) -> bool:

@@ -1,0 +1,201 @@
+"""Packed training (numpynn.packed) against its oracle: each model trained alone by the
+Trainer with the same seed and settings.
+
+Tolerances: float64 1e-10 relative (max |difference| / max |parameter| per array; the
+pack's stacked multiplies and vectorised updates round differently from the engine's
+fused ones, about 1e-14 after these runs), float32 1e-4 relative (float32 rounding
+amplified by training; about 4e-6 measured).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from numpynn.errors import DivergenceError, InputError
+from numpynn.models import MLP, Network
+from numpynn.packed import max_pack, pack_bytes, train_packed
+from numpynn.train import TrainConfig, Trainer
+
+LR = {"sgd": 0.2, "momentum": 0.05, "nesterov": 0.05, "rmsprop": 3e-3, "adam": 3e-3}
+
+
+@pytest.fixture(scope="module")
+def digits() -> tuple[np.ndarray, ...]:
+    from sklearn.datasets import load_digits
+
+    X, y = load_digits(return_X_y=True)
+    X = X[:400] / 16.0
+    y = y[:400]
+    return X[:300], y[:300], X[300:], y[300:]
+
+
+def _models(n: int, dtype: str = "float64", **kw) -> list[MLP]:
+    regs = [1e-3, 0.0, 3e-4, 1e-2]
+    return [MLP(64, [24, 16], 10, seed=10 + i, reg=regs[i % 4], dtype=dtype, **kw)
+            for i in range(n)]
+
+
+def _configs(opts: list[str], seeds: list[int] | None = None, **kw) -> list[TrainConfig]:
+    seeds = seeds or [0] * len(opts)
+    return [TrainConfig(batch_size=32, optimizer=o, lr=LR[o] * (1 + 0.25 * i), seed=s,
+                        **{"epochs": 3, **kw}) for i, (o, s) in enumerate(zip(opts, seeds))]
+
+
+def _alone(models: list[MLP], configs: list[TrainConfig], data) -> list:
+    X, y, Xv, yv = data
+    out = []
+    for m, c in zip(models, configs):
+        try:
+            out.append(Trainer(m, X, y, Xv, yv, config=c).train())
+        except DivergenceError as exc:
+            out.append(exc)
+    return out
+
+
+def _rel_err(a: Network, b: Network) -> float:
+    return max(float(np.max(np.abs(a.params[k] - b.params[k])))
+               / max(float(np.max(np.abs(a.params[k]))), 1e-30) for k in a.params)
+
+
+def _check_equal(opts, data, dtype="float64", tol=1e-10, seeds=None, model_kw=None, **cfg):
+    model_kw = model_kw or {}
+    alone = _models(len(opts), dtype, **model_kw)
+    packed = _models(len(opts), dtype, **model_kw)
+    h_alone = _alone(alone, _configs(opts, seeds, **cfg), data)
+    h_packed = train_packed(packed, *data[:2], _configs(opts, seeds, **cfg), *data[2:])
+    for a, p, ha, hp in zip(alone, packed, h_alone, h_packed):
+        assert _rel_err(a, p) < tol
+        assert hp.engine.startswith("packed")
+        if isinstance(ha, DivergenceError):
+            assert hp.stop_reason.startswith("diverged")
+            continue
+        assert hp.epochs == ha.epochs and hp.best_epoch == ha.best_epoch
+        assert hp.stop_reason == ha.stop_reason and hp.best_rule == ha.best_rule
+        assert hp.val_acc == ha.val_acc and hp.lr == pytest.approx(ha.lr)
+        np.testing.assert_allclose(hp.val_loss, ha.val_loss, rtol=1e3 * tol)
+        np.testing.assert_allclose(hp.step_loss, ha.step_loss, rtol=1e3 * tol)
+    return alone, packed, h_packed
+
+
+@pytest.mark.parametrize("activation", ["relu", "tanh"])
+@pytest.mark.parametrize("opt", ["sgd", "momentum", "nesterov", "rmsprop", "adam"])
+def test_each_optimizer_matches_trainer_float64(digits, opt, activation):
+    # three models of one optimiser: different lr, reg, init; shared data order
+    _check_equal([opt] * 3, digits, model_kw={"activation": activation})
+
+
+@pytest.mark.parametrize("activation", ["relu", "tanh"])
+def test_mixed_optimizers_dropout_own_orders_float64(digits, activation):
+    # each model its own optimiser, shuffle order (seed) and dropout stream; a schedule
+    _check_equal(["adam", "sgd", "momentum", "rmsprop", "nesterov"], digits,
+                 seeds=[0, 1, 2, 3, 4], model_kw={"activation": activation, "dropout": 0.2},
+                 schedule="step", lr_decay=0.8)
+
+
+@pytest.mark.parametrize("dropout", [0.0, 0.3])
+def test_float32_within_stated_bound(digits, dropout):
+    _check_equal(["adam", "momentum", "sgd"], digits, dtype="float32", tol=1e-4,
+                 model_kw={"dropout": dropout})
+
+
+def test_epochs_patience_and_selection_per_model(digits):
+    alone = _models(3)
+    packed = _models(3)
+    cfgs = lambda: [  # noqa: E731
+        TrainConfig(epochs=1, batch_size=32, optimizer="adam", lr=3e-3, seed=0),
+        TrainConfig(epochs=6, batch_size=32, optimizer="adam", lr=0.5, seed=0, patience=1,
+                    select="accuracy"),
+        TrainConfig(epochs=4, batch_size=32, optimizer="sgd", lr=0.1, seed=0,
+                    keep_best=False, eval_samples=100)]
+    ha = _alone(alone, cfgs(), digits)
+    hp = train_packed(packed, *digits[:2], cfgs(), *digits[2:])
+    assert [len(h.epochs) for h in hp] == [len(h.epochs) for h in ha]
+    assert hp[1].stop_reason == ha[1].stop_reason
+    assert hp[1].stop_reason.startswith("early stopping")  # the test exercises patience
+    for a, p in zip(alone, packed):
+        assert _rel_err(a, p) < 1e-10
+
+
+def test_diverging_model_stops_alone(digits):
+    alone = _models(3)
+    packed = _models(3)
+    cfgs = lambda: [  # noqa: E731
+        TrainConfig(epochs=3, batch_size=32, optimizer="sgd", lr=0.1, seed=0),
+        TrainConfig(epochs=3, batch_size=32, optimizer="sgd", lr=1e6, seed=0),
+        TrainConfig(epochs=3, batch_size=32, optimizer="adam", lr=3e-3, seed=0)]
+    ha = _alone(alone, cfgs(), digits)
+    assert isinstance(ha[1], DivergenceError)
+    hp = train_packed(packed, *digits[:2], cfgs(), *digits[2:])
+    assert hp[1].stop_reason.startswith("diverged in epoch")
+    assert not hp[0].stop_reason.startswith("diverged")
+    for a, p in zip(alone, packed):  # the diverged one: back to its last good epoch
+        assert _rel_err(a, p) < 1e-10
+
+
+def test_models_are_ordinary_networks_afterwards(digits):
+    models = _models(2, "float32")
+    own = [dict(m.params) for m in models]
+    train_packed(models, *digits[:2], TrainConfig(epochs=1, batch_size=50, seed=3))
+    for m, arrays in zip(models, own):
+        for key, arr in m.params.items():
+            assert arr is arrays[key] and arr.flags.owndata  # trained in place, not a view
+        copy = Network.from_config(m.config(), m.params)
+        np.testing.assert_array_equal(copy.predict(digits[2]), m.predict(digits[2]))
+
+
+def test_small_budget_trains_several_packs_with_the_same_result(digits):
+    one, split = _models(3), _models(3)
+    h1 = train_packed(one, *digits[:2], _configs(["adam", "sgd", "adam"]), *digits[2:])
+    budget = pack_bytes(split[0], 32, 1) + 1  # one model per pack
+    assert max_pack(split[0], 32, budget) == 1
+    h2 = train_packed(split, *digits[:2], _configs(["adam", "sgd", "adam"]), *digits[2:],
+                      budget=budget)
+    for a, b in zip(one, split):
+        assert _rel_err(a, b) < 1e-10
+    assert [h.engine for h in h2] == ["packed (1 models)"] * 3
+    assert h1[0].engine == "packed (3 models)"
+
+
+def test_max_pack_scales_with_budget_and_workspace():
+    m = MLP(64, [100], 10)
+    per = pack_bytes(m, 32, 1)
+    assert pack_bytes(m, 32, 16) == 16 * per
+    assert pack_bytes(m, 256, 1) > per  # workspaces grow with the batch
+    assert max_pack(m, 32, 16 * per) == 16
+    assert max_pack(m, 32, 1) == 1
+    assert max_pack(m, 32) >= 16
+    with pytest.raises(InputError, match="budget"):
+        max_pack(m, 32, 0)
+    with pytest.raises(InputError, match="batch_size"):
+        pack_bytes(m, 0)
+
+
+@pytest.mark.parametrize("bad, match", [
+    (lambda: [MLP(64, [8], 10, normalization="batch")] * 1, "BatchNorm"),
+    (lambda: [MLP(64, [8], 10, seed=0), MLP(64, [9], 10, seed=1)], "hidden_dims"),
+    (lambda: [MLP(64, [8], 10, seed=0), MLP(64, [8], 10, dtype="float64")], "dtype"),
+    (lambda: [MLP(64, [8], 10, seed=0, activation="relu"),
+              MLP(64, [8], 10, seed=0, activation="tanh")], "activation"),
+    (lambda: [], "non-empty"),
+])
+def test_refuses_what_it_cannot_pack(digits, bad, match):
+    with pytest.raises(InputError, match=match):
+        train_packed(bad(), *digits[:2], TrainConfig(epochs=1))
+
+
+def test_refuses_bad_configs_and_data(digits):
+    models = _models(2)
+    with pytest.raises(InputError, match="batch sizes"):
+        train_packed(models, *digits[:2], [TrainConfig(batch_size=32), TrainConfig()])
+    with pytest.raises(InputError, match="list of 2"):
+        train_packed(models, *digits[:2], [TrainConfig()])
+    c = TrainConfig()
+    with pytest.raises(InputError, match="same TrainConfig"):
+        train_packed(models, *digits[:2], [c, c])
+    with pytest.raises(InputError, match="same network"):
+        train_packed([models[0], models[0]], *digits[:2], TrainConfig())
+    with pytest.raises(InputError, match="X_train"):
+        train_packed(models, digits[0][:, :5], digits[1], TrainConfig())
+    with pytest.raises(InputError, match="X_val and y_val"):
+        train_packed(models, *digits[:2], TrainConfig(), X_val=digits[2])
