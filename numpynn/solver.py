@@ -21,7 +21,11 @@ The learner's own optimiser runs as in the course: ``update_rule`` may be a func
 ``Solver(..., update_rule="sgd_momentum", optim=my_optim)``, the course's
 ``getattr(optim, update_rule)``). ``solver.optim_configs`` holds one config per
 parameter, as the course's does (for numpynn's own rules, a view in the course's names:
-``velocity``, ``cache``, ``m``, ``v``, ``t``). Checkpoints
+``velocity``, ``cache``, ``m``, ``v``, ``t``). A model that is not a numpynn network (the
+learner's ``FullyConnectedNet``) is trained with the course's own rules in that protocol
+(:data:`numpynn.cs231n.optim.COURSE_RULES`), which, as the course's Solver, take a
+gradient of another float dtype than its parameter (a float32 model's float64 dropout
+mask); numpynn's networks with numpynn's optimisers. Checkpoints
 (``checkpoint_name``) hold what the course's do, in an ``.npz`` without pickle
 (:func:`numpynn.cs231n.solver_checkpoint` reads one back as the course's dict).
 
@@ -42,8 +46,16 @@ from typing import Any
 
 import numpy as np
 
-from .cs231n.optim import CourseOptimizer, builtin_configs, course_update, json_value, rule_name
+from .cs231n.optim import (
+    COURSE_RULES,
+    CourseOptimizer,
+    builtin_configs,
+    course_update,
+    json_value,
+    rule_name,
+)
 from .errors import InputError
+from .models import Network
 from .train import Callback, TrainConfig, Trainer, model_scores
 from .validation import check_int
 
@@ -116,6 +128,10 @@ class Solver:
         self._course_fn = None
         if callable(self.update_rule) or self.optim is not None:
             self._course_fn = course_update(self.update_rule, self.optim)
+        elif self.update_rule in COURSE_RULES and not isinstance(model, Network):
+            # a course model: the course's own rules, which take gradients of any float
+            # dtype (a float32 model's float64 dropout mask) as the course's Solver does
+            self._course_fn = COURSE_RULES[self.update_rule]
         elif self.update_rule not in UPDATE_RULES:
             raise ValueError(f'Invalid update_rule "{self.update_rule}"; valid: '
                              f"{', '.join(UPDATE_RULES)}, a function update(w, dw, config) "
@@ -135,10 +151,10 @@ class Solver:
         self.trainer = Trainer(model, data["X_train"], data["y_train"], data["X_val"],
                                data["y_val"], config=self._train_config(),
                                callbacks=[_Recorder(self)])
-        if self._course_fn is not None:  # the learner's update(w, dw, config)
+        if self._course_fn is not None:  # update(w, dw, config), the course's protocol
             self.trainer.optimizer = CourseOptimizer(
                 self._course_fn, self.optim_config,
-                float(self.optim_config.get("learning_rate", 1e-2)))
+                float(self.optim_config.get("learning_rate", 1e-2)), list(model.params))
         # the validated arrays (flattened, in the model's dtype)
         self.X_train, self.y_train = self.trainer.X_train, self.trainer.y_train
         self.X_val, self.y_val = self.trainer.X_val, self.trainer.y_val
@@ -156,12 +172,12 @@ class Solver:
 
     def _train_config(self) -> TrainConfig:
         """The TrainConfig that carries out the course's options."""
-        if self._course_fn is not None:  # the optimiser is replaced by the learner's
+        if self._course_fn is not None:  # the optimiser is replaced (CourseOptimizer),
+            # whose configs' learning rates decay after each epoch as the course's do
             return TrainConfig(
                 epochs=self.num_epochs, batch_size=self.batch_size, optimizer="sgd",
                 lr=float(self.optim_config.get("learning_rate", 1e-2)),
-                schedule="step" if self.lr_decay != 1.0 else "constant",
-                lr_decay=self.lr_decay, keep_best=False, seed=self.seed)
+                schedule="constant", keep_best=False, seed=self.seed)
         name, keys = UPDATE_RULES[self.update_rule]
         kwargs: dict[str, Any] = {}
         lr = 1e-2  # the course's default learning rate
@@ -264,6 +280,8 @@ class _Recorder(Callback):
     def on_epoch_end(self, trainer: Trainer, epoch: int) -> None:
         s = self.solver
         s.epoch = epoch
+        if isinstance(trainer.optimizer, CourseOptimizer) and s.lr_decay != 1.0:
+            trainer.optimizer.decay(s.lr_decay)  # the course: every config's learning_rate
         s._record_accuracy()
         if s.checkpoint_name is not None:
             trainer.checkpoint_extra["cs231n"] = s.course_checkpoint()

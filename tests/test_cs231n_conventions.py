@@ -169,3 +169,57 @@ def test_a_bad_update_rule_is_a_clear_error(small_data):
     solver = Solver(model, small_data, update_rule=lambda w, dw, c: None, verbose=False)
     with pytest.raises(InputError, match="must return \\(next_w, config\\)"):
         solver.train()
+
+
+class CourseNet:
+    """A learner's model: float32 parameters, a float64 dropout mask in its gradients."""
+
+    def __init__(self, D, H, C):
+        self.params = {"W1": (0.1 * np.random.randn(D, H)).astype(np.float32),
+                       "b1": np.zeros(H, np.float32),
+                       "W2": (0.1 * np.random.randn(H, C)).astype(np.float32),
+                       "b2": np.zeros(C, np.float32)}
+
+    def loss(self, X, y=None):
+        p = self.params
+        h = np.maximum(X.astype(np.float32) @ p["W1"] + p["b1"], 0)
+        mask = (np.random.rand(*h.shape) < 0.8) / 0.8 if y is not None else 1.0  # float64
+        hd = h * mask
+        s = hd @ p["W2"] + p["b2"]
+        if y is None:
+            return s
+        N = X.shape[0]
+        e = np.exp(s - s.max(1, keepdims=True))
+        P = e / e.sum(1, keepdims=True)
+        loss = -np.log(P[np.arange(N), y]).mean()
+        P[np.arange(N), y] -= 1
+        ds = P / N
+        dh = (ds @ p["W2"].T) * mask * (h > 0)
+        return loss, {"W1": X.T @ dh, "b1": dh.sum(0), "W2": hd.T @ ds, "b2": ds.sum(0)}
+
+
+@pytest.mark.parametrize("rule", ["sgd", "sgd_momentum", "rmsprop", "adam"])
+def test_a_course_model_trains_with_the_course_rules(small_data, rule):
+    np.random.seed(0)
+    model = CourseNet(8, 10, 3)
+    solver = Solver(model, small_data, update_rule=rule, optim_config={"learning_rate": 1e-2},
+                    lr_decay=0.9, num_epochs=3, batch_size=60, verbose=False)
+    solver.train()  # float64 gradients of float32 parameters: taken, as the course does
+    assert model.params["W1"].dtype == np.float32
+    assert solver.optim_configs["W1"]["learning_rate"] == pytest.approx(1e-2 * 0.9**3)
+    assert np.mean(solver.loss_history[-4:]) < np.mean(solver.loss_history[:4])
+
+
+def test_the_course_rules_first_steps():
+    from numpynn.cs231n.optim import adam, rmsprop, sgd, sgd_momentum
+
+    w, dw = np.array([1.0, -2.0, 3.0]), np.array([0.5, -0.25, 2.0])
+    np.testing.assert_allclose(sgd(w, dw, {"learning_rate": 0.1})[0], w - 0.1 * dw)
+    nw, cfg = sgd_momentum(w, dw, {"learning_rate": 0.1})
+    np.testing.assert_allclose(cfg["velocity"], -0.1 * dw)
+    np.testing.assert_allclose(sgd_momentum(nw, dw, cfg)[1]["velocity"], -0.19 * dw)
+    nw, cfg = rmsprop(w, dw, {"learning_rate": 0.1})
+    np.testing.assert_allclose(nw, w - 0.1 * dw / (np.sqrt(0.01 * dw**2) + 1e-8))
+    nw, cfg = adam(w, dw, {"learning_rate": 0.1})  # bias-corrected: a step of lr * sign
+    np.testing.assert_allclose(nw, w - 0.1 * np.sign(dw), rtol=1e-6)
+    assert cfg["t"] == 1

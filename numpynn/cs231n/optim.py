@@ -60,29 +60,118 @@ def course_update(rule: Any, optim: Any = None) -> UpdateRule:
                      f"(next_w, config); got {rule!r}")
 
 
+# ------------------------------------------------- the course's update rules, its protocol
+def sgd(w: np.ndarray, dw: np.ndarray, config: dict | None = None
+        ) -> tuple[np.ndarray, dict]:
+    """Plain SGD: ``w - learning_rate * dw`` (learning_rate 1e-2 by default)."""
+    config = {} if config is None else config
+    config.setdefault("learning_rate", 1e-2)
+    return w - config["learning_rate"] * dw, config
+
+
+def sgd_momentum(w: np.ndarray, dw: np.ndarray, config: dict | None = None
+                 ) -> tuple[np.ndarray, dict]:
+    """SGD with momentum: ``velocity = momentum * velocity - learning_rate * dw``, then
+    ``w + velocity`` (learning_rate 1e-2, momentum 0.9, velocity zeros by default)."""
+    config = {} if config is None else config
+    config.setdefault("learning_rate", 1e-2)
+    config.setdefault("momentum", 0.9)
+    velocity = config.get("velocity", np.zeros_like(w))
+    velocity = config["momentum"] * velocity - config["learning_rate"] * dw
+    config["velocity"] = velocity
+    return w + velocity, config
+
+
+def rmsprop(w: np.ndarray, dw: np.ndarray, config: dict | None = None
+            ) -> tuple[np.ndarray, dict]:
+    """RMSProp: ``cache = decay_rate * cache + (1 - decay_rate) * dw**2``, then ``w -
+    learning_rate * dw / (sqrt(cache) + epsilon)`` (1e-2, 0.99, 1e-8 by default)."""
+    config = {} if config is None else config
+    config.setdefault("learning_rate", 1e-2)
+    config.setdefault("decay_rate", 0.99)
+    config.setdefault("epsilon", 1e-8)
+    cache = config.get("cache", np.zeros_like(w))
+    cache = config["decay_rate"] * cache + (1 - config["decay_rate"]) * dw**2
+    config["cache"] = cache
+    return w - config["learning_rate"] * dw / (np.sqrt(cache) + config["epsilon"]), config
+
+
+def adam(w: np.ndarray, dw: np.ndarray, config: dict | None = None
+         ) -> tuple[np.ndarray, dict]:
+    """Adam with bias correction, step ``t`` counted per parameter (learning_rate 1e-3,
+    beta1 0.9, beta2 0.999, epsilon 1e-8, m and v zeros, t 0 by default)."""
+    config = {} if config is None else config
+    config.setdefault("learning_rate", 1e-3)
+    config.setdefault("beta1", 0.9)
+    config.setdefault("beta2", 0.999)
+    config.setdefault("epsilon", 1e-8)
+    b1, b2 = config["beta1"], config["beta2"]
+    t = config.get("t", 0) + 1
+    m = b1 * config.get("m", np.zeros_like(w)) + (1 - b1) * dw
+    v = b2 * config.get("v", np.zeros_like(w)) + (1 - b2) * dw**2
+    config.update(t=t, m=m, v=v)
+    m_hat, v_hat = m / (1 - b1**t), v / (1 - b2**t)
+    return w - config["learning_rate"] * m_hat / (np.sqrt(v_hat) + config["epsilon"]), config
+
+
+#: The course's update rules by name, in its protocol (used for models that are not
+#: numpynn networks, whose parameters and gradients may differ in dtype).
+COURSE_RULES: dict[str, UpdateRule] = {"sgd": sgd, "sgd_momentum": sgd_momentum,
+                                       "rmsprop": rmsprop, "adam": adam}
+
+
 class CourseOptimizer(Optimizer):
     """A course update function as a numpynn optimiser (module docstring).
 
     update: ``update(w, dw, config) -> (next_w, config)``; optim_config: the initial
-    config of every parameter (copied per parameter); lr: the learning rate, written into
-    each config's ``learning_rate`` before every update (so a schedule's decay reaches
-    the function, as the course's ``lr_decay`` does).
+    config of every parameter (copied per parameter, as the course's Solver does);
+    keys: the parameter names (their configs exist from the start); lr: the learning rate
+    given (``optim_config["learning_rate"]``; informational, the function reads its
+    config's). :meth:`decay` multiplies every config's ``learning_rate``, as the course's
+    ``lr_decay`` does after each epoch.
 
     ``configs`` (``optim_configs``): parameter name -> its config, as the function last
     returned it. ``next_w`` is copied into the parameter in place (numpynn updates arrays
-    in place); a ``next_w`` of another shape is an InputError naming the parameter.
+    in place); a ``next_w`` of another shape is an InputError naming the parameter. As in
+    the course, a gradient may have another float dtype than its parameter (a float64
+    dropout mask in a float32 model): only keys and shapes are checked.
     """
 
     name: ClassVar[str] = "course"
     slots: ClassVar[tuple[str, ...]] = ()
 
     def __init__(self, update: UpdateRule, optim_config: Mapping[str, Any] | None = None,
-                 lr: float = 1e-2) -> None:
+                 lr: float = 1e-2, keys: list[str] | None = None) -> None:
         super().__init__(lr)
         self.update_fn = update
         self.optim_config = dict(optim_config or {})
-        self.configs: dict[str, dict[str, Any]] = {}
+        self.configs: dict[str, dict[str, Any]] = {k: self._fresh() for k in keys or []}
         self._key = ""
+
+    def _fresh(self) -> dict[str, Any]:
+        return {k: (v.copy() if isinstance(v, np.ndarray) else v)
+                for k, v in self.optim_config.items()}
+
+    def decay(self, factor: float) -> None:
+        """Multiply every config's ``learning_rate`` (where the function set one) and
+        ``lr`` by ``factor`` (the course's per-epoch ``lr_decay``)."""
+        for config in self.configs.values():
+            if "learning_rate" in config:
+                config["learning_rate"] *= factor
+        self.lr = self.lr * factor
+
+    def step(self, params: dict[str, np.ndarray], grads: Mapping[str, np.ndarray]) -> None:
+        """One update of every parameter (keys and shapes checked, dtypes may differ)."""
+        if set(params) != set(grads):
+            raise InputError(f"the loss returned gradients for {sorted(grads)} but the model "
+                             f"has parameters {sorted(params)}; they must match")
+        for key, w in params.items():
+            if np.shape(grads[key]) != np.shape(w):
+                raise InputError(f"grads[{key!r}] has shape {np.shape(grads[key])} but "
+                                 f"params[{key!r}] has shape {np.shape(w)}; they must match")
+        self.begin_step()
+        for key, w in params.items():
+            self.update(key, w, np.asarray(grads[key]))
 
     def update(self, key: str, w: np.ndarray, dw: np.ndarray) -> None:
         self._key = key
@@ -93,9 +182,7 @@ class CourseOptimizer(Optimizer):
         key = self._key
         config = self.configs.get(key)
         if config is None:
-            config = {k: (v.copy() if isinstance(v, np.ndarray) else v)
-                      for k, v in self.optim_config.items()}
-        config["learning_rate"] = self.lr
+            config = self._fresh()
         out = self.update_fn(w.copy(), dw, config)
         if not isinstance(out, tuple) or len(out) != 2 or out[0] is None:
             raise InputError(f"update_rule {rule_name(self.update_fn)} returned {out!r:.60} for "
