@@ -1,21 +1,33 @@
-"""Check a learner's own layers: every CS231n-named forward/backward pair in a module.
+"""Check a learner's own layers and models: every CS231n-named function and model class
+in a module.
 
 ``check_module(module)`` looks for the names CS231n's assignments use
 (:data:`LAYERS`: ``affine_forward``/``affine_backward``, ``relu_*``, ``affine_relu_*``,
 ``sigmoid_*``, ``tanh_*``, ``leaky_relu_*``, ``batchnorm_forward``/``batchnorm_backward``
-and ``batchnorm_backward_alt``, ``layernorm_*``, ``dropout_*``; and the losses
-``softmax_loss``, ``svm_loss``), calls each on inputs whose shapes numpynn chooses, and
-checks it two ways:
+and ``batchnorm_backward_alt``, ``layernorm_*`` (and ``layernorm_backward_alt``),
+``dropout_*``; and the losses ``softmax_loss``, ``svm_loss``), calls each on inputs whose
+shapes numpynn chooses, every input and ``dout`` drawn from its own stream
+(:func:`numpynn.gradcheck.stream`), and checks it:
 
-* against numerical gradients (:func:`numpynn.gradcheck.check_layer`, three-valued);
+* against numerical gradients (:func:`numpynn.gradcheck.check_layer`, three-valued, the
+  kind of bug named in a FAIL);
 * against numpynn's own implementation where it has one (:data:`REFERENCES`, a lookup
   table ``name -> (forward, backward)``; :func:`register_reference` adds more): the
-  forward outputs and the gradients for the same ``dout`` must agree.
+  forward outputs and the gradients for the same ``dout`` must agree;
+* in train and test mode with the course's statistical checks (:data:`BEHAVIOUR`:
+  dropout, batch norm, layer norm), and batchnorm_backward against
+  batchnorm_backward_alt (difference and a warmed-up timing, :func:`compare_backwards`).
+
+Classes defined in the module with ``params`` and ``loss(X, y=None)`` are built with the
+course's arguments (:func:`_course_instances`) and checked with
+:func:`numpynn.gradcheck.check_gradients`. A function still returning the course's stub
+(None) is listed as not implemented yet; an exception, ``SystemExit`` included, is that
+function's FAIL with the learner's file and line.
 
 Parameter dicts are built fresh for every call: ``bn_param = {"mode": "train"}``,
 ``ln_param = {}``, ``dropout_param = {"mode": "train", "p": 0.7, "seed": 123}`` (the
 fixed seed makes the mask the same in every call, as CS231n's checks do).
-Importing the file is the CLI's job (``numpynn gradcheck --file``).
+Importing the file, in a child process, is the CLI's job (``numpynn gradcheck --file``).
 """
 
 from __future__ import annotations

@@ -26,11 +26,14 @@ from .commands import COMMAND_HELP
 EXAMPLES = """examples:
   numpynn gradcheck                    # numpynn's layers, loss, MLPs of depth 1-4
   numpynn gradcheck --file layers.py   # your CS231n layers: affine_forward/_backward, ...
+  numpynn gradcheck --file cs231n/classifiers/fc_net.py   # your FullyConnectedNet too
   numpynn gradcheck --corpus           # the checker's own false-alarm / detection table
 
-Each array gets pass, FAIL (a wrong backward pass) or inconclusive (the numerical
-gradient cannot referee it: rounding floor, ReLU kink or truncation; the report says
-which and what to do). Exit code 1 on any FAIL.
+Each array gets pass, FAIL (a wrong backward pass; the likely kind of bug is named when
+the numbers show it: a factor of N, a sign, a mask, the regularisation term, an in-place
+edit, a random loss) or inconclusive (the numerical gradient cannot referee it: rounding
+floor, ReLU kink or truncation; the report says which and what to do). Exit code 1 on
+any FAIL.
 
 docs: 'numpynn docs gradcheck' (how the check decides, measured rates) and
 'numpynn docs backprop' (the backward equations, shape by shape).
@@ -51,7 +54,10 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     what = p.add_mutually_exclusive_group()
     what.add_argument("--file", metavar="PATH", help="a Python file with CS231n-named "
                       "forward/backward functions (affine_forward, relu_backward, "
-                      "batchnorm_backward_alt, softmax_loss, svm_loss, ...) to check")
+                      "batchnorm_backward_alt, softmax_loss, svm_loss, ...) and model "
+                      "classes (params and loss(X, y=None)) to check: gradients, forward "
+                      "and test mode; a file in a package (cs231n/layer_utils.py) is "
+                      "imported as its member")
     what.add_argument("--corpus", action="store_true", help="run the checker's corpus of "
                       "correct models and wrong backward passes and print the rates")
     p.add_argument("--seed", type=common.seed, default=0,

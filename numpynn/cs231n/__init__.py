@@ -11,8 +11,11 @@
   ``reg W``), parameters ``W1, b1, gamma1, beta1, ...``; with ``seed`` the dropout mask
   is drawn afresh from that seed on every forward (the same mask each time, as the
   course's notebook expects for its gradient check).
-* :func:`course_update` and :data:`numpynn.solver.Solver`'s ``update_rule``: the course's
-  optimiser protocol ``update(w, dw, config) -> (next_w, config)``.
+* :func:`course_update` and :class:`numpynn.Solver`'s ``update_rule``: the course's
+  optimiser protocol ``update(w, dw, config) -> (next_w, config)``; the learner's own
+  function, or the course's rules (:data:`~numpynn.cs231n.optim.COURSE_RULES`: ``sgd``,
+  ``sgd_momentum``, ``rmsprop``, ``adam``) for a model that is not a numpynn network;
+  :func:`solver_checkpoint` reads a Solver checkpoint back as the course's dict.
 
 numpynn's own :class:`numpynn.TwoLayerNet` and :class:`numpynn.MLP` keep numpynn's
 conventions (``0.5 * reg``, assignment 2's; initial weights from their ``seed``).
