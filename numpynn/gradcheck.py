@@ -57,6 +57,11 @@ rounding. A float32 model is therefore checked on a float64 copy (``model.astype
 when it has one, else a deep copy of the model with its parameters cast);
 the check is then of the same formulas, which do not depend on the dtype.
 
+A FAIL names the likely kind of bug when the numbers show it (:data:`KINDS`,
+:func:`bug_kind`: a constant ratio N, 1/N, 2, 1/2 or -1; a mask; the regularisation term,
+by a re-check at reg 0; an in-place edit; a random loss). Every array a check makes up
+comes from a stream of its own (:func:`stream`).
+
 Reports print as tables (``print(report)``); see numpynn/docs/gradcheck.md
 (``numpynn docs gradcheck``) for the measured false-alarm and detection rates.
 """
@@ -1051,12 +1056,19 @@ def check_layer(
     """Check a layer of your own: ``forward(*inputs) -> (out, cache)`` and
     ``backward(dout, cache) -> (d_input_1, d_input_2, ...)`` (one array if one input).
 
-    A random upstream gradient ``dout`` (seeded) stands in for the rest of the
-    network; each input's analytic gradient is compared with the numerical gradient of
-    ``sum(forward(*inputs)[0] * dout)``, three-valued (module docstring). Inputs and
-    ``dout`` are copied before every call, so in-place forward and backward passes are
-    checked correctly. extended: evaluate the forward pass in ``np.longdouble`` when it
-    keeps that precision (lower rounding floor); False for float64 only. complex_step:
+    A random upstream gradient ``dout`` (from ``stream(seed, "dout")``, never equal to
+    an input drawn from the same seed) stands in for the rest of the network; each
+    input's analytic gradient is compared with the numerical gradient of
+    ``sum(forward(*inputs)[0] * dout)``, three-valued (module docstring), and a FAIL
+    names its kind when the numbers show one (:func:`bug_kind`). Inputs and ``dout`` are
+    copied before every call, so in-place forward and backward passes are checked
+    correctly; a row ``forward`` or ``backward`` is added as a FAIL when the layer is
+    random (two forwards on equal inputs differ: kind "random loss") or edits what it
+    must not (a second forward on the same arrays, or a second backward on the same
+    cache, gives another result: kind "in place").
+
+    extended: evaluate the forward pass in ``np.longdouble`` when it keeps that
+    precision (lower rounding floor); False for float64 only. complex_step:
     entries left unresolved are tried with complex-step derivatives of the forward pass
     when it keeps complex values (:class:`ComplexStep`; clears, never condemns).
 
