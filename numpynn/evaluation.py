@@ -28,6 +28,12 @@ class Evaluation:
     def summary(self) -> dict[str, float]:
         return {"accuracy": self.accuracy, "loss": self.loss}
 
+    @property
+    def balanced_accuracy(self) -> float:
+        """The mean recall of the classes present (scikit-learn's balanced accuracy)."""
+        present = np.asarray(self.support) > 0
+        return float(np.mean(np.asarray(self.recall)[present])) if present.any() else 0.0
+
 
 def evaluate(model: Any, X: np.ndarray, y: np.ndarray) -> Evaluation:
     """Evaluate a network on preprocessed X: (N, D) with class indices y: (N,).
@@ -75,16 +81,21 @@ def class_metrics(y: np.ndarray, pred: np.ndarray, num_classes: int) -> dict[str
     }
 
 
-def evaluation_dict(ev: Evaluation, data: str | None = None,
-                    split: str | None = None) -> dict[str, Any]:
+def evaluation_dict(ev: Evaluation, data: str | None = None, split: str | None = None,
+                    class_names: list[str] | None = None) -> dict[str, Any]:
     """The evaluation as plain JSON-ready values (what ``numpynn evaluate --json`` prints):
-    ``data`` and ``split`` (when given), accuracy, loss, per-class precision and recall
-    (lists of C floats) and the confusion matrix (C lists of C ints, rows = true class).
-    A non-finite loss stays a float here; :func:`numpynn.io.json_safe` makes it None."""
+    ``data`` and ``split`` (when given), accuracy, balanced accuracy, loss, the class
+    names (when given), per-class precision, recall, F1 and support (lists of C numbers)
+    and the confusion matrix (C lists of C ints, rows = true class). A non-finite loss
+    stays a float here; :func:`numpynn.io.json_safe` makes it None."""
     where = {k: v for k, v in (("data", data), ("split", split)) if v is not None}
-    return {**where, "accuracy": float(ev.accuracy), "loss": float(ev.loss),
+    names = {"classes": [str(c) for c in class_names]} if class_names is not None else {}
+    return {**where, "accuracy": float(ev.accuracy),
+            "balanced_accuracy": ev.balanced_accuracy, "loss": float(ev.loss), **names,
             "precision": np.asarray(ev.precision, dtype=float).tolist(),
             "recall": np.asarray(ev.recall, dtype=float).tolist(),
+            "f1": np.asarray(ev.f1, dtype=float).tolist(),
+            "support": np.asarray(ev.support).astype(int).tolist(),
             "confusion": np.asarray(ev.confusion).astype(int).tolist()}
 
 

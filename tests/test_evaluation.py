@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from sklearn.metrics import confusion_matrix, precision_recall_fscore_support
+from sklearn.metrics import (
+    balanced_accuracy_score,
+    confusion_matrix,
+    precision_recall_fscore_support,
+)
 
-from numpynn.evaluation import class_metrics
+from numpynn.evaluation import Evaluation, class_metrics
 
 
 @settings(max_examples=60, deadline=None)
@@ -27,3 +32,7 @@ def test_class_metrics_equal_scikit_learns(case):
     np.testing.assert_allclose(got["f1"], f1, rtol=1e-12)
     np.testing.assert_array_equal(got["support"], support)
     np.testing.assert_array_equal(got["confusion"], confusion_matrix(y, pred, labels=labels))
+    ev = Evaluation(accuracy=float(np.mean(y == pred)), loss=0.0, **got)
+    with np.errstate(all="ignore"):
+        want = balanced_accuracy_score(y, pred) if len(np.unique(y)) else 0.0
+    assert ev.balanced_accuracy == pytest.approx(want, abs=1e-12)

@@ -74,15 +74,19 @@ def test_evaluation_dict_is_what_evaluate_json_prints(model_file, capsys):
     saved = load_model(model_file)
     X, y, split = evaluation_data(saved, "digits", "test")
     ev = evaluate(saved.model, saved.transform(X), y)
-    d = evaluation_dict(ev, data="digits", split=split)
-    assert d["split"] == "test" and d["accuracy"] == ev.accuracy
+    names = [str(c) for c in saved.metadata.get("class_names") or saved.classes.tolist()]
+    d = evaluation_dict(ev, data="digits", split=split, class_names=names)
+    assert d["split"] == "test" and d["accuracy"] == ev.accuracy and d["classes"] == names
     assert np.asarray(d["confusion"]).sum() == len(y)
     assert len(d["precision"]) == len(d["recall"]) == saved.model.num_classes
     json.dumps(d, allow_nan=False)  # plain values only
     capsys.readouterr()
     assert main(["evaluate", str(model_file), "--data", "digits", "--json"]) == 0
     assert json.loads(capsys.readouterr().out) == d
-    assert set(evaluation_dict(ev)) == {"accuracy", "loss", "precision", "recall", "confusion"}
+    assert set(evaluation_dict(ev)) == {"accuracy", "balanced_accuracy", "loss", "precision",
+                                        "recall", "f1", "support", "confusion"}
+    named = evaluation_dict(ev, class_names=[f"digit {i}" for i in range(10)])
+    assert named["classes"][3] == "digit 3" and len(named["f1"]) == 10
 
 
 TINY = SearchSpace(hidden=[[8]], epochs=[2], batch_size=[64], optimizer=["adam"])

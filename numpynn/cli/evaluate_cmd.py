@@ -64,7 +64,7 @@ def run(args: argparse.Namespace) -> int:
     names = [str(c) for c in saved.metadata.get("class_names") or saved.classes.tolist()]
     if args.json:
         # strict JSON: a non-finite loss (scores that overflow) is null, never NaN/Infinity
-        print(common.dumps_json(evaluation_dict(ev, data=spec, split=split)))
+        print(common.dumps_json(evaluation_dict(ev, data=spec, split=split, class_names=names)))
     else:
         print(f"{args.model} on {spec} ({split} split)")
         print(format_evaluation(ev, names))
