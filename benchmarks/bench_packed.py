@@ -1,0 +1,241 @@
+#!/usr/bin/env python
+"""Packed training (``numpynn.packed.train_packed``) against training the same K models one
+after another with numpynn's Trainer, and against PyTorch's way of training an ensemble at
+once (``torch.func.stack_module_state`` + ``vmap`` over ``functional_call``).
+
+Workload: the digits shape: sklearn's bundled 8x8 digits (X / 16, float32), 1437 training
+rows and 360 validation rows (a fixed split), a 64-H-10 ReLU network (H=100 by default),
+batch 32, Adam (lr 1e-3, betas 0.9/0.999, eps 1e-8) or momentum SGD (0.9, lr 1e-2), L2
+1e-4 on the weights, E epochs. The K models differ in their initial weights (seeds
+0..K-1) and share the data order (one shuffling seed), as an ensemble does. Every epoch,
+each framework evaluates each model on the validation rows and on 1000 training rows
+(what the Trainer's History records), so the time is the time of a search trial.
+
+* numpynn sequential: K ``Trainer(model, X, y, X_val, y_val, config).train()`` calls;
+* numpynn packed: one ``train_packed(models, X, y, configs, X_val, y_val)``;
+* torch vmap: the K models' parameters stacked (``stack_module_state``), the forward
+  ``vmap(functional_call)`` over them (one batch for all), the loss the sum of each
+  model's mean cross-entropy, one ``backward()``, ``torch.optim.Adam`` (or ``SGD``) with
+  ``weight_decay`` on the weights only (numpynn's L2), each step's K losses read back
+  (numpynn records them too), evaluation under ``no_grad``.
+
+Throughput = training rows x epochs x K / wall time (model-samples per second). Runs are
+interleaved (each round times every column once, in a rotating order) after a warm-up
+run each; the table gives medians over the rounds. The machine (CPU, AVX2/AVX-512, BLAS,
+threads) is described by ``bench_train.machine()``; the load average is printed before
+and after.
+
+Usage::
+
+    python benchmarks/bench_packed.py                    # K = 1, 4, 16, Adam, ~1 minute
+    python benchmarks/bench_packed.py --optimizer momentum --rounds 5 --ks 1,4,16,32
+
+Needs ``pip install torch`` (the ``[bench]`` extra) for the torch column; without torch
+that column is skipped and the report says so.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from bench_train import machine  # noqa: E402
+
+from numpynn.models import MLP  # noqa: E402
+from numpynn.packed import train_packed  # noqa: E402
+from numpynn.train import TrainConfig, Trainer  # noqa: E402
+
+REG = 1e-4
+EVAL_ROWS = 1000
+
+
+def digits() -> tuple[np.ndarray, ...]:
+    """The bundled digits as float32 X / 16, split 1437 / 360 by a fixed permutation."""
+    from sklearn.datasets import load_digits
+
+    X, y = load_digits(return_X_y=True)
+    X = np.ascontiguousarray(X / 16.0, dtype=np.float32)
+    y = y.astype(np.int64)
+    order = np.random.default_rng(0).permutation(X.shape[0])
+    tr, va = order[:1437], order[1437:]
+    return X[tr], y[tr], X[va], y[va]
+
+
+def configs(k: int, a: argparse.Namespace) -> list[TrainConfig]:
+    kw = {"momentum": 0.9} if a.optimizer == "momentum" else {}
+    return [TrainConfig(epochs=a.epochs, batch_size=a.batch, optimizer=a.optimizer,
+                        lr=a.lr, optimizer_kwargs=kw, eval_samples=EVAL_ROWS, seed=0)
+            for _ in range(k)]
+
+
+def models(k: int, a: argparse.Namespace) -> list[MLP]:
+    return [MLP(64, [a.hidden], 10, reg=REG, dtype="float32", seed=i) for i in range(k)]
+
+
+def run_sequential(k: int, a: argparse.Namespace, data) -> float:
+    ms, cs = models(k, a), configs(k, a)
+    t = time.perf_counter()
+    for m, c in zip(ms, cs):
+        Trainer(m, *data[:2], *data[2:], config=c).train()
+    return time.perf_counter() - t
+
+
+def run_packed(k: int, a: argparse.Namespace, data) -> float:
+    ms, cs = models(k, a), configs(k, a)
+    t = time.perf_counter()
+    train_packed(ms, *data[:2], cs, *data[2:])
+    return time.perf_counter() - t
+
+
+class TorchEnsemble:
+    """K copies of ``Linear(64, H) - ReLU - Linear(H, 10)`` trained at once with
+    ``torch.func``: stacked parameters, ``vmap`` over ``functional_call``."""
+
+    def __init__(self, k: int, a: argparse.Namespace, data) -> None:
+        import copy
+
+        import torch
+        from torch.func import functional_call, stack_module_state, vmap
+
+        self.torch, self.k, self.a = torch, k, a
+        torch.manual_seed(0)
+        nets = [torch.nn.Sequential(torch.nn.Linear(64, a.hidden), torch.nn.ReLU(),
+                                    torch.nn.Linear(a.hidden, 10)) for _ in range(k)]
+        params, buffers = stack_module_state(nets)  # (K, ...) leaves that require grad
+        base = copy.deepcopy(nets[0]).to("meta")
+
+        def one(p: dict, b: dict, x: Any) -> Any:
+            return functional_call(base, (p, b), (x,))
+
+        self.forward = vmap(one, in_dims=(0, 0, None))  # one batch, K models
+        self.params, self.buffers = params, buffers
+        weights = [v for n, v in params.items() if n.endswith("weight")]
+        others = [v for n, v in params.items() if not n.endswith("weight")]
+        groups = [{"params": weights, "weight_decay": REG},
+                  {"params": others, "weight_decay": 0.0}]
+        if a.optimizer == "adam":
+            self.opt = torch.optim.Adam(groups, lr=a.lr, betas=(0.9, 0.999), eps=1e-8)
+        else:
+            self.opt = torch.optim.SGD(groups, lr=a.lr, momentum=0.9)
+        X, y, Xv, yv = (torch.from_numpy(v) for v in data)
+        self.X, self.y, self.Xv, self.yv = X, y, Xv, yv
+        rows = np.sort(np.random.default_rng(1).choice(X.shape[0], EVAL_ROWS, replace=False))
+        self.Xe, self.ye = X[rows], y[rows]
+        self.gen = torch.Generator().manual_seed(0)
+        self.losses: list[list[float]] = []
+
+    def _metrics(self, X: Any, y: Any) -> tuple[list[float], list[float]]:
+        torch = self.torch
+        with torch.no_grad():
+            s = self.forward(self.params, self.buffers, X)  # (K, n, C)
+            loss = torch.nn.functional.cross_entropy(
+                s.reshape(-1, s.shape[-1]), y.repeat(self.k), reduction="none")
+            acc = (s.argmax(-1) == y).float().mean(1)
+            return acc.tolist(), loss.view(self.k, -1).mean(1).tolist()
+
+    def train(self) -> float:
+        torch, k = self.torch, self.k
+        F = torch.nn.functional
+        t = time.perf_counter()
+        N, B = self.X.shape[0], self.a.batch
+        for _ in range(self.a.epochs):
+            perm = torch.randperm(N, generator=self.gen)
+            for s in range(0, N, B):
+                idx = perm[s : s + B]
+                xb, yb = self.X[idx], self.y[idx]
+                scores = self.forward(self.params, self.buffers, xb)  # (K, b, C)
+                per_model = F.cross_entropy(scores.reshape(-1, scores.shape[-1]),
+                                            yb.repeat(k), reduction="none").view(k, -1).mean(1)
+                self.opt.zero_grad(set_to_none=True)
+                per_model.sum().backward()
+                self.opt.step()
+                self.losses.append(per_model.tolist())
+            self._metrics(self.Xe, self.ye)
+            self._metrics(self.Xv, self.yv)
+        return time.perf_counter() - t
+
+
+def run_torch(k: int, a: argparse.Namespace, data) -> float:
+    return TorchEnsemble(k, a, data).train()
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    p.add_argument("--ks", default="1,4,16", help="pack sizes K (comma-separated)")
+    p.add_argument("--optimizer", choices=["adam", "momentum"], default="adam")
+    p.add_argument("--hidden", type=int, default=100)
+    p.add_argument("--batch", type=int, default=32)
+    p.add_argument("--epochs", type=int, default=5, help="epochs per measured run")
+    p.add_argument("--lr", type=float, help="default 1e-3 (adam), 1e-2 (momentum)")
+    p.add_argument("--rounds", type=int, default=3)
+    a = p.parse_args(argv)
+    if a.lr is None:
+        a.lr = 1e-3 if a.optimizer == "adam" else 1e-2
+    ks = [int(s) for s in a.ks.split(",") if s.strip()]
+
+    def log(msg: str) -> None:
+        print(msg, file=sys.stderr, flush=True)
+
+    runners = {"numpynn sequential": run_sequential, "numpynn packed": run_packed}
+    try:
+        import torch  # noqa: F401
+
+        runners["torch vmap"] = run_torch
+    except ImportError:
+        log("torch is not installed (pip install torch): the torch vmap column is skipped")
+    data = digits()
+    started = time.perf_counter()
+    load_before = os.getloadavg()
+    info = machine()
+    times: dict[int, dict[str, list[float]]] = {}
+    names = list(runners)
+    for k in ks:
+        times[k] = {n: [] for n in names}
+        for n in names:  # warm-up
+            runners[n](k, a, data)
+        for r in range(a.rounds):
+            j = r % len(names)
+            for n in names[j:] + names[:j]:
+                gc.collect()
+                times[k][n].append(runners[n](k, a, data))
+            log(f"K={k} round {r + 1}/{a.rounds}: "
+                + ", ".join(f"{n} {t[-1]:.3f} s" for n, t in times[k].items()))
+    load_after = os.getloadavg()
+
+    work = data[0].shape[0] * a.epochs  # training rows x epochs, per model
+    cmd = "python " + " ".join([os.path.relpath(__file__)] + (argv or sys.argv[1:]))
+    print(f"Command: `{cmd}` ({time.perf_counter() - started:.0f} s)\n")
+    for key, v in info.items():
+        print(f"- {key}: {v}")
+    print(f"- load average (1 min) before / after: {load_before[0]:.2f} / {load_after[0]:.2f}")
+    print(f"- workload: digits 1437 train / 360 val rows, 64-{a.hidden}-10 ReLU, batch "
+          f"{a.batch}, {a.optimizer} lr {a.lr:g}, L2 {REG:g}, {a.epochs} epochs, evaluation "
+          f"every epoch; median of {a.rounds} rounds\n")
+    head = "| K | " + " | ".join(f"{n} (model-samples/s)" for n in names)
+    head += " | packed / sequential |" + (" packed / torch vmap |" if "torch vmap" in names
+                                          else "")
+    print(head)
+    print("|---" * (head.count("|") - 1) + "|")
+    for k in ks:
+        med = {n: statistics.median(t) for n, t in times[k].items()}
+        thr = {n: work * k / s for n, s in med.items()}
+        row = f"| {k} | " + " | ".join(f"{thr[n]:,.0f} ({med[n]:.3f} s)" for n in names)
+        row += f" | {thr['numpynn packed'] / thr['numpynn sequential']:.2f}x |"
+        if "torch vmap" in names:
+            row += f" {thr['numpynn packed'] / thr['torch vmap']:.2f}x |"
+        print(row)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
