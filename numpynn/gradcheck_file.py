@@ -432,8 +432,17 @@ def _layernorm_behaviour(fwd: Callable, seed: int) -> GradCheckReport:
     and in test mode alike."""
     report = GradCheckReport(title="layernorm_forward: train and test mode (analytic = "
                                    "yours, numerical = expected)")
+    from .layers import layernorm_forward as ref
+
     x = 5 * _draw(seed, "x_stats", (4, 60)) + 3
+    gamma, beta = 1 + 0.5 * _draw(seed, "gamma_stats", (60,)), _draw(seed, "beta_stats", (60,))
     for mode in ("train", "test"):
+        got = np.asarray(fwd(x.copy(), gamma.copy(), beta.copy(), {"mode": mode})[0])
+        want = np.asarray(ref(x.copy(), gamma.copy(), beta.copy(), {"mode": mode})[0])
+        report.rows.append(_compare(f"out ({mode})", got, want, "forward" if mode == "train"
+                                    else "test mode", "layer norm normalises each example "
+                                    "(row) by its own mean and variance, the same in train "
+                                    "and test mode"))
         out = np.asarray(fwd(x.copy(), np.ones(60), np.zeros(60), {"mode": mode})[0])
         report.rows.append(_stat_row(
             f"row mean ({mode})", float(np.abs(out.mean(axis=1)).max()), 0.0, 1e-6, "forward",

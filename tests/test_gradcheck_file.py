@@ -538,3 +538,32 @@ def test_a_models_file_in_the_course_package_is_checked(tmp_path):
     assert "FullyConnectedNet(normalization='layernorm'): FAIL: raised InputError" in out
     assert "no gradient for parameter 'gamma1'" in out
     assert out.strip().splitlines()[-1] == "FAILED: FullyConnectedNet(normalization='layernorm')"
+
+
+def test_layernorm_is_compared_in_train_and_test_mode(tmp_path):
+    text = CORRECT + '''
+def layernorm_forward(x, gamma, beta, ln_param):
+    eps = ln_param.get("eps", 1e-5)
+    if ln_param.get("mode") == "test":   # the bug: batch statistics at test time
+        mu, var = x.mean(axis=0), x.var(axis=0)
+    else:
+        mu, var = x.mean(axis=1, keepdims=True), x.var(axis=1, keepdims=True)
+    xhat = (x - mu) / np.sqrt(var + eps)
+    return gamma * xhat + beta, (xhat, gamma, np.sqrt(var + eps))
+
+def layernorm_backward(dout, cache):
+    xhat, gamma, std = cache
+    D = dout.shape[1]
+    dxhat = dout * gamma
+    dx = (D * dxhat - dxhat.sum(axis=1, keepdims=True)
+          - xhat * (dxhat * xhat).sum(axis=1, keepdims=True)) / (D * std)
+    return dx, np.sum(dout * xhat, axis=0), np.sum(dout, axis=0)
+'''
+    result = check_module(module_of(tmp_path, text), timing=False)
+    ln = [r for r in result.reports if r.title.startswith("layernorm_forward: train and test")]
+    assert len(ln) == 1
+    failing = {r.name: r.kind for r in ln[0].rows if r.verdict == "FAIL"}
+    assert "out (test)" in failing and failing["out (test)"] == "test mode", ln[0]
+    assert "out (train)" not in failing
+    fixed = text.replace('ln_param.get("mode") == "test"', "False")
+    assert check_module(module_of(tmp_path, fixed, "fixed"), timing=False).verdict == "pass"
