@@ -451,6 +451,13 @@ FILE_MUTATIONS: dict[str, tuple[str, str, str]] = {
     "layernorm over the batch axis": (
         "mu, var = x.mean(axis=1, keepdims=True), x.var(axis=1, keepdims=True)",
         "mu, var = x.mean(axis=0, keepdims=True), x.var(axis=0, keepdims=True)", "forward"),
+    "layernorm test mode with batch statistics": (
+        "    mu, var = x.mean(axis=1, keepdims=True), x.var(axis=1, keepdims=True)",
+        '    if ln_param.get("mode") == "test":\n'
+        "        mu, var = x.mean(axis=0), x.var(axis=0)\n"
+        "    else:\n"
+        "        mu, var = x.mean(axis=1, keepdims=True), x.var(axis=1, keepdims=True)",
+        "test mode"),
     "relu forward and backward both scaled by 2": (
         "    return np.maximum(0, x), x\n\ndef relu_backward(dout, x):\n"
         "    return dout * (x > 0)",

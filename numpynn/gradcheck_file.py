@@ -444,13 +444,14 @@ def _layernorm_behaviour(fwd: Callable, seed: int) -> GradCheckReport:
                                     "(row) by its own mean and variance, the same in train "
                                     "and test mode"))
         out = np.asarray(fwd(x.copy(), np.ones(60), np.zeros(60), {"mode": mode})[0])
+        kind = "forward" if mode == "train" else "test mode"
         report.rows.append(_stat_row(
-            f"row mean ({mode})", float(np.abs(out.mean(axis=1)).max()), 0.0, 1e-6, "forward",
+            f"row mean ({mode})", float(np.abs(out.mean(axis=1)).max()), 0.0, 1e-6, kind,
             "the per-example (row, axis 1) mean is not 0: layer norm normalises each example "
             "over its features"))
         report.rows.append(_stat_row(
             f"row std ({mode})", float(np.abs(out.std(axis=1) - 1).max()), 0.0, 1e-3,
-            "forward", "the per-example (row) std is not 1: divide by sqrt(var + eps), var "
+            kind, "the per-example (row) std is not 1: divide by sqrt(var + eps), var "
             "over axis 1"))
     return report
 
