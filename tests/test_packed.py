@@ -36,10 +36,13 @@ def _models(n: int, dtype: str = "float64", **kw) -> list[MLP]:
             for i in range(n)]
 
 
-def _configs(opts: list[str], seeds: list[int] | None = None, **kw) -> list[TrainConfig]:
+def _configs(opts: list[str], seeds: list[int] | None = None, lr_all: float | None = None,
+             kwargs: list[dict] | None = None, **kw) -> list[TrainConfig]:
     seeds = seeds or [0] * len(opts)
-    return [TrainConfig(batch_size=32, optimizer=o, lr=LR[o] * (1 + 0.25 * i), seed=s,
-                        **{"epochs": 3, **kw}) for i, (o, s) in enumerate(zip(opts, seeds))]
+    kwargs = kwargs or [{}] * len(opts)
+    return [TrainConfig(batch_size=32, optimizer=o, lr=lr_all or LR[o] * (1 + 0.25 * i),
+                        seed=s, optimizer_kwargs=k, **{"epochs": 3, **kw})
+            for i, (o, s, k) in enumerate(zip(opts, seeds, kwargs))]
 
 
 def _alone(models: list[MLP], configs: list[TrainConfig], data) -> list:
@@ -74,6 +77,8 @@ def _check_equal(opts, data, dtype="float64", tol=1e-10, seeds=None, model_kw=No
         assert hp.stop_reason == ha.stop_reason and hp.best_rule == ha.best_rule
         assert hp.val_acc == ha.val_acc and hp.lr == pytest.approx(ha.lr)
         np.testing.assert_allclose(hp.val_loss, ha.val_loss, rtol=1e3 * tol)
+        assert hp.train_acc == ha.train_acc
+        np.testing.assert_allclose(hp.train_loss, ha.train_loss, rtol=1e3 * tol)
         np.testing.assert_allclose(hp.step_loss, ha.step_loss, rtol=1e3 * tol)
     return alone, packed, h_packed
 
@@ -91,6 +96,19 @@ def test_mixed_optimizers_dropout_own_orders_float64(digits, activation):
     _check_equal(["adam", "sgd", "momentum", "rmsprop", "nesterov"], digits,
                  seeds=[0, 1, 2, 3, 4], model_kw={"activation": activation, "dropout": 0.2},
                  schedule="step", lr_decay=0.8)
+
+
+@pytest.mark.parametrize("opt", ["sgd", "momentum", "rmsprop", "adam"])
+def test_one_setting_for_all_float64(digits, opt):
+    # one lr and hyper-parameters for the whole pack: the one-pass BLAS updates
+    _check_equal([opt] * 3, digits, lr_all=LR[opt])
+
+
+def test_per_model_hyper_parameters_and_eval_subsets(digits):
+    opts = ["adam", "adam", "momentum", "momentum", "rmsprop", "rmsprop"]
+    kwargs = [{"beta1": 0.8}, {"beta2": 0.99, "eps": 1e-6}, {"momentum": 0.5},
+              {"momentum": 0.95}, {"decay_rate": 0.9}, {"decay_rate": 0.999}]
+    _check_equal(opts, digits, seeds=[1, 2, 1, 2, 1, 2], kwargs=kwargs, eval_samples=100)
 
 
 @pytest.mark.parametrize("dropout", [0.0, 0.3])
