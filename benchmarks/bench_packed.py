@@ -219,6 +219,9 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--epochs", type=int, default=5, help="epochs per measured run")
     p.add_argument("--lr", type=float, help="default 1e-3 (adam), 1e-2 (momentum)")
     p.add_argument("--rounds", type=int, default=3)
+    p.add_argument("--threads", type=int,
+                   help="BLAS threads of NumPy (threadpoolctl) and PyTorch (set_num_threads) "
+                        "for the whole run (default: as installed)")
     p.add_argument("--ensemble-epochs", type=int, default=15,
                    help="epochs of the 5-member ensemble measurement (0: skip it)")
     a = p.parse_args(argv)
@@ -231,11 +234,17 @@ def main(argv: list[str] | None = None) -> int:
 
     runners = {"numpynn sequential": run_sequential, "numpynn packed": run_packed}
     try:
-        import torch  # noqa: F401
+        import torch
 
+        if a.threads:
+            torch.set_num_threads(a.threads)
         runners["torch vmap"] = run_torch
     except ImportError:
         log("torch is not installed (pip install torch): the torch vmap column is skipped")
+    if a.threads:  # after torch's import: it brings BLAS libraries of its own
+        from threadpoolctl import threadpool_limits
+
+        threadpool_limits(limits=a.threads, user_api="blas")
     data = digits()
     started = time.perf_counter()
     load_before = os.getloadavg()
