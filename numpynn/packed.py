@@ -805,8 +805,9 @@ def _same_rows(a: np.ndarray | None, b: np.ndarray | None) -> bool:
     return a is b or (a is not None and b is not None and np.array_equal(a, b))
 
 
-#: Rows per chunk of the packed evaluation (the scores of all models of a chunk stay small).
-EVAL_CHUNK = 2048
+#: Bytes of one chunk's activations in the packed evaluation (K' models x rows x widest
+#: layer); rows per chunk follow from it (at most 4096, at least 1).
+EVAL_CHUNK_BYTES = 1 << 24
 
 
 def _packed_metrics(pack: _Pack, ks: list[int], X: np.ndarray, y: np.ndarray,
@@ -828,9 +829,9 @@ def _packed_metrics(pack: _Pack, ks: list[int], X: np.ndarray, y: np.ndarray,
     W1cat = np.ascontiguousarray(W[0].transpose(1, 0, 2)).reshape(D, Kp * H)
     correct = np.zeros(Kp, np.int64)
     total = np.zeros(Kp)
-    for start in range(0, n_rows, EVAL_CHUNK):
-        idx = slice(start, start + EVAL_CHUNK) if rows is None else rows[
-            start : start + EVAL_CHUNK]
+    chunk = max(1, min(4096, EVAL_CHUNK_BYTES // (Kp * max(pack.dims) * pack.dtype.itemsize)))
+    for start in range(0, n_rows, chunk):
+        idx = slice(start, start + chunk) if rows is None else rows[start : start + chunk]
         xb, yb = X[idx], y[idx]
         n = xb.shape[0]
         h = np.ascontiguousarray((xb @ W1cat).reshape(n, Kp, H).transpose(1, 0, 2))
