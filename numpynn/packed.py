@@ -186,7 +186,6 @@ class _Member:
     t: int = 0  # optimiser steps taken
     state: dict[str, np.ndarray] = field(default_factory=dict)  # slot -> (P,)
     epoch: int = 0
-    step_count: int = 0
     best_val_acc: float = -math.inf
     best_val_loss: float = math.inf
     best_state: dict[str, np.ndarray] | None = None
@@ -262,6 +261,10 @@ class _Pack:
         self.decay_keys = list(model.decay_keys)
         lib = blas()
         self._blas = lib if lib.available else None
+        # optimiser steps: members that start together step together, so one count
+        self.t = members[0].t
+        if any(m.t != self.t for m in members):
+            raise RuntimeError("members of one pack must have taken the same number of steps")
         self._groups(members, P)
         self._workspaces(model, K, capacity)
 
@@ -448,8 +451,7 @@ class _Pack:
     def update(self) -> None:
         """One optimiser step of every model (numpynn.optim's rules, per-model columns;
         one-pass BLAS updates where a group's hyper-parameters are one number)."""
-        for m in self.members:
-            m.t += 1
+        self.t += 1
         for (rule, a, b, state), uni in zip(self.groups, self.uniform):
             w, g, s = self.flat[a:b], self.grad[a:b], self.scratch[a:b]
             lr_col, lr = self.lr_dt[a:b], uni["lr"]
@@ -493,7 +495,7 @@ class _Pack:
     def _adam(self, a: int, b: int, state: dict[str, np.ndarray], w: np.ndarray,
               g: np.ndarray, s: np.ndarray, uni: dict[str, float | None]) -> None:
         m, v = state["m"], state["v"]
-        t = self.members[a].t  # every member of a pack has taken the same steps
+        t = self.t
         b1, b2, eps1, lr = uni["beta1"], uni["beta2"], uni["eps"], uni["lr"]
         # as numpynn.optim.Adam: step = lr sqrt(bc2) / bc1, eps scaled by sqrt(bc2)
         uniform = None not in (b1, b2, eps1, lr)
@@ -530,6 +532,7 @@ class _Pack:
         """Values back into each model's own arrays (rebound in its ``params``), optimiser
         state back into the members. The pack is unusable afterwards."""
         for k, m in enumerate(self.members):
+            m.t = self.t
             for key in self.keys:
                 own = self.own[k][key]
                 np.copyto(own, self.params[key][k])
@@ -656,33 +659,23 @@ def _run_epoch(pack: _Pack, X: np.ndarray, y: np.ndarray,
         m.order = m.rng.permutation(N)
     n_steps = -(-N // B)
     step_losses = np.empty((n_steps, len(pack.members)))
-    shared = _shared_order(pack)
+    orders = _orders(pack)
+    D = X.shape[1]
     for step, start in enumerate(range(0, N, B)):
-        orders = [m.order for m in pack.members]
-        if shared:
-            idx = orders[0][start : start + B]
-            b = idx.shape[0]
-            xb = pack.xbuf[: b * X.shape[1]].reshape(b, X.shape[1])
-            np.take(X, idx, axis=0, out=xb, mode="clip")
-            yb = y[idx]
-        else:
-            idx = np.stack([o[start : start + B] for o in orders])
-            K, b = idx.shape
-            xb = pack.xbuf[: K * b * X.shape[1]].reshape(K, b, X.shape[1])
-            np.take(X, idx, axis=0, out=xb, mode="clip")
-            yb = y[idx]
+        idx = orders[..., start : start + B]  # (b,) one order for all, or (K, b)
+        xb = pack.xbuf[: idx.size * D].reshape(*idx.shape, D)
+        np.take(X, idx, axis=0, out=xb, mode="clip")
+        yb = y[idx]
         losses = pack.forward(xb, yb)
         pack.backward()
         pack.update()  # a diverging model's update is undone below: it gets its good state
         step_losses[step, : len(pack.members)] = losses
-        for m in pack.members:
-            m.step_count += 1
         bad = ~np.isfinite(losses) | (losses > limit)
         if bad.any():
             step_losses = _drop_diverged(pack, bad, losses, epoch, ref, step_losses, step)
             if not pack.members:
                 return
-            shared = _shared_order(pack)
+            orders = _orders(pack)
     seconds = time.perf_counter() - started
     finite = pack.finite_rows()
     members = list(pack.members)
@@ -700,11 +693,13 @@ def _run_epoch(pack: _Pack, X: np.ndarray, y: np.ndarray,
     pack.set_lr([m.lr for m in members])
 
 
-def _shared_order(pack: _Pack) -> bool:
-    """True if every member drew the same permutation this epoch (then one batch serves
-    all and the first layer broadcasts it)."""
+def _orders(pack: _Pack) -> np.ndarray:
+    """This epoch's permutation (N,) if every member drew the same one (then one batch
+    serves all and the first layer broadcasts it), else the members' (K, N)."""
     first = pack.members[0].order
-    return all(np.array_equal(m.order, first) for m in pack.members[1:])
+    if all(np.array_equal(m.order, first) for m in pack.members[1:]):
+        return first
+    return np.stack([m.order for m in pack.members])
 
 
 def _drop_diverged(pack: _Pack, bad: np.ndarray, losses: np.ndarray, epoch: int,
