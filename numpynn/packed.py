@@ -229,12 +229,16 @@ class _Pack:
         model = members[0].model
         self.kinds, self.dims, self.dtype = kinds, model.dims, model.dtype
         K, dt = len(members), model.dtype
-        self.keys = list(model.params)
+        # the L2-penalised arrays first: their block [:, :Pd] of each row is contiguous
+        decay = set(model.decay_keys)
+        self.keys = ([k for k in model.params if k in decay]
+                     + [k for k in model.params if k not in decay])
         self.shapes = {key: model.params[key].shape for key in self.keys}
         offsets, P = {}, 0
         for key in self.keys:
             offsets[key] = P
             P += model.params[key].size
+        self.Pd = sum(model.params[k].size for k in decay)
         self.flat = np.empty((K, P), dt)
         self.grad = np.empty((K, P), dt)
         self.scratch = np.empty((K, P), dt)
@@ -252,13 +256,7 @@ class _Pack:
                 m.model.params[key] = self.params[key][k]
         regs = np.array([m.model.reg for m in members])
         self.regs = regs
-        self.regmat = None
-        if regs.any():  # reg_k where model k's L2 applies (weights), 0 elsewhere
-            self.regmat = np.zeros((K, P), dt)
-            for key in model.decay_keys:
-                o = offsets[key]
-                self.regmat[:, o : o + model.params[key].size] = regs[:, None]
-        self.decay_keys = list(model.decay_keys)
+        self.regcol = regs[:, None].astype(dt) if regs.any() and self.Pd else None
         lib = blas()
         self._blas = lib if lib.available else None
         # optimiser steps: members that start together step together, so one count
@@ -393,12 +391,9 @@ class _Pack:
         np.subtract(rowmax, picked, out=rowmax)  # -log P[i, y_i]
         self.scores = scores
         losses = np.add.reduce(rowmax.reshape(K, b), axis=1).astype(np.float64) / b
-        if self.regmat is not None:
-            sq = 0.0
-            for key in self.decay_keys:  # |W_k|^2 of each model: K dot products
-                w = self.params[key].reshape(K, -1)
-                sq = sq + np.matmul(w[:, None, :], w[:, :, None]).reshape(K)
-            losses += 0.5 * self.regs * sq
+        if self.regcol is not None:  # + reg_k |W_k|^2 / 2: K dot products
+            w = self.flat[:, : self.Pd]
+            losses += 0.5 * self.regs * np.matmul(w[:, None, :], w[:, :, None]).reshape(K)
         return losses
 
     def backward(self) -> None:
@@ -430,9 +425,10 @@ class _Pack:
                 mask = self.masks[i][: n * width].reshape(K, b, width)
                 np.multiply(delta, mask, out=dx)
             delta = dx
-        if self.regmat is not None:
-            np.multiply(self.regmat, self.flat, out=self.scratch)
-            np.add(self.grad, self.scratch, out=self.grad)
+        if self.regcol is not None:  # dW += reg W
+            Pd = self.Pd
+            np.multiply(self.flat[:, :Pd], self.regcol, out=self.scratch[:, :Pd])
+            np.add(self.grad[:, :Pd], self.scratch[:, :Pd], out=self.grad[:, :Pd])
 
     # ---------------------------------------------------------------- the update
     # BLAS axpby, never axpy: OpenBLAS threads axpy on arrays this size, which on a shared
