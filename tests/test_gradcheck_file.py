@@ -567,3 +567,17 @@ def layernorm_backward(dout, cache):
     assert "out (train)" not in failing
     fixed = text.replace('ln_param.get("mode") == "test"', "False")
     assert check_module(module_of(tmp_path, fixed, "fixed"), timing=False).verdict == "pass"
+
+
+def test_an_assignment2_two_layer_net_class_is_built_with_its_arguments(tmp_path):
+    text = '''
+        import numpy as np
+        import numpynn
+
+        class TwoLayerNet(numpynn.TwoLayerNet):   # input_dim, hidden_dim, num_classes, ...
+            pass
+    '''
+    result = check_module(module_of(tmp_path, text))
+    assert [r.title for r in result.reports] == [
+        "TwoLayerNet(hidden_dim=7, reg=0.1): numerical gradients"]
+    assert result.verdict == "pass", result.to_table()

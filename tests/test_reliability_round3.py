@@ -388,7 +388,7 @@ def test_the_readme_library_recipe_works_on_a_regression_model(tmp_path, monkeyp
     from numpynn.io import load_model
     from numpynn.predictions import prediction_table, write_predictions
     from numpynn.regression import regression_metrics
-    from numpynn.regression_run import predict_values
+
 
     monkeypatch.chdir(tmp_path)
     _csv(tmp_path / "d.csv")
@@ -400,10 +400,10 @@ def test_the_readme_library_recipe_works_on_a_regression_model(tmp_path, monkeyp
     assert split == "all" and X.shape == (60, 2) and y.shape == (60, 1)
     with pytest.raises(InputError, match="regression_metrics"):
         evaluate(saved.model, saved.transform(X), y)
-    assert np.isfinite(regression_metrics(y, predict_values(saved, X))["r2"])
+    assert np.isfinite(regression_metrics(y, saved.values(X))["r2"])
     header, rows = prediction_table(saved, X)
     assert header == ["prediction"] and len(rows) == 60
-    assert abs(float(rows[0][0]) - predict_values(saved, X)[0, 0]) < 1e-6
+    assert abs(float(rows[0][0]) - saved.values(X)[0, 0]) < 1e-6
     assert write_predictions("p.csv", saved, X) == 60
     with pytest.raises(InputError, match="proba"):
         prediction_table(saved, X, proba=True)
