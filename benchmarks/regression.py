@@ -9,10 +9,10 @@ random_state=seed)``) and are scored by R^2 on the same test rows:
   epochs, tol-based stopping; y not scaled);
 * numpynn: what ``numpynn train --task regression`` does with its default options
   (:class:`numpynn.experiment.RunOptions` defaults with
-  :data:`numpynn.regression_run.REGRESSION_DEFAULTS`): 10% of the training rows held out
+  :data:`numpynn.tasks.Regression.defaults`): 10% of the training rows held out
   (random), features standardised and targets standardised on the rest, the network of
-  :func:`numpynn.regression_run.build_regression_model`, the Trainer's default run, the
-  epoch with the best validation R^2 kept (:func:`numpynn.regression_run.train_regression`).
+  :meth:`numpynn.tasks.Regression.build_model`, the Trainer's default run, the
+  epoch with the best validation R^2 kept (:func:`numpynn.experiment.make_trainer`).
 
 Data sets: ``load_diabetes`` (442 rows, 10 features) and
 ``make_friedman1(n_samples=5000, noise=1.0, random_state=seed)``. Wall time is the fit
@@ -45,13 +45,14 @@ from sklearn.preprocessing import StandardScaler
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from numpynn.experiment import RunOptions  # noqa: E402
-from numpynn.regression_run import (  # noqa: E402
-    random_split,
-    splits_from_arrays,
-    train_regression,
-    with_regression_defaults,
+from numpynn.data import Dataset  # noqa: E402
+from numpynn.experiment import (  # noqa: E402
+    RunOptions,
+    apply_task_defaults,
+    make_trainer,
+    prepare_splits,
 )
+from numpynn.tasks import Regression  # noqa: E402
 
 
 def data(name: str, seed: int) -> tuple[np.ndarray, np.ndarray]:
@@ -73,15 +74,20 @@ def fit_sklearn(X_tr, y_tr, X_te, seed):
 
 
 def fit_numpynn(X_tr, y_tr, X_te, seed):
-    options = with_regression_defaults(RunOptions(data="benchmark", task="regression"))
+    task = Regression()
+    options = apply_task_defaults(RunOptions(data="benchmark", task="regression",
+                                             test_fraction=0.0), task)
     options.train.seed = seed
     started = time.perf_counter()
-    tr, va, _ = random_split(X_tr.shape[0], options.val_fraction, 0.0, seed)
-    splits = splits_from_arrays(X_tr[tr], y_tr[tr], X_tr[va], y_tr[va], X_te,
-                                np.zeros(len(X_te)), options)
-    model, history = train_regression(splits, options)
+    ds = Dataset(X=np.asarray(X_tr, np.float64), y=np.asarray(y_tr, np.float64),
+                 classes=np.empty(0), name="benchmark")
+    splits = prepare_splits(options, ds, task)  # the run's random split, scalers
+    trainer = make_trainer(options, splits)
+    with np.errstate(over="ignore", invalid="ignore"):
+        trainer.train()
     seconds = time.perf_counter() - started
-    pred = splits.scaler.inverse_transform(model.forward(splits.X_test))[:, 0]
+    X = splits.preprocessor.transform(np.asarray(X_te, options.dtype))
+    pred = splits.targets.inverse(trainer.model.forward(X))[:, 0]
     return pred, seconds
 
 

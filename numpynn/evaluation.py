@@ -43,9 +43,9 @@ def evaluate(model: Any, X: np.ndarray, y: np.ndarray) -> Evaluation:
     if getattr(getattr(model, "loss_fn", None), "task", "") == "regression":
         raise InputError(
             "evaluate() measures a classifier (accuracy, per-class figures); this network "
-            "predicts values: measure it with numpynn.regression.regression_metrics(y, "
-            "numpynn.regression_run.predict_values(saved, X_raw)) on the raw rows, as "
-            "'numpynn evaluate' does (R^2, RMSE, MAE).")
+            "predicts values: measure it with saved.task.evaluation(saved, X_raw, y) on the "
+            "raw rows, as 'numpynn evaluate' does (R^2, RMSE, MAE), or with "
+            "numpynn.regression.regression_metrics(y, saved.values(X_raw)).")
     X = check_features(X, model.input_dim, model.dtype)
     scores = model.forward(X)
     loss, _ = softmax_cross_entropy(scores.astype(np.float64), y)

@@ -1,13 +1,17 @@
-"""A whole training run, as ``numpynn train`` does it, callable from Python.
+"""A whole training run, as ``numpynn train`` does it, callable from Python, one for
+every task (:mod:`numpynn.tasks`):
 
-data spec -> Dataset -> stratified split -> preprocessing fitted on train -> MLP ->
-Trainer (checkpoints, see numpynn.train.Trainer) -> metrics -> model.npz, history.json, report.
+data spec -> Dataset and its task -> the task's split -> preprocessing and target
+transform fitted on train -> the task's network -> Trainer (checkpoints, see
+numpynn.train.Trainer) -> the task's metrics -> model.npz, history.json, the task's report.
+
+A run, a refit, a search trial and the retrain of a search's best fit a network the same
+way (:func:`make_trainer`); evaluation re-creates a run's split by its task.
 """
 
 from __future__ import annotations
 
 import hashlib
-import math
 import os
 import time
 from collections.abc import Iterable, Mapping
@@ -23,13 +27,13 @@ from .data import (
     TableRecipe,
     is_csv_spec,
     load_dataset,
-    train_val_test_split,
 )
+from .data.split import AUTO_VAL_FRACTION
 from .errors import DataError, InputError, ModelFileError
-from .evaluation import Evaluation, evaluate
+from .evaluation import Evaluation
 from .io import SavedModel, save_model, write_json_atomic
 from .memory import check_training_fits
-from .models import MLP, check_activation, check_dropout, check_normalization
+from .models import MLP, Network, check_activation, check_dropout, check_normalization
 from .outputs import input_paths, nonempty_path, remove_stale_temp_files
 from .runfiles import (
     CHECKPOINT_FILE,
@@ -39,21 +43,11 @@ from .runfiles import (
     prepare_run_dir,
     remove_if_empty,
 )
+from .tasks import Classification, Identity, Targets, Task, check_task_choice, load_for_task
 from .train import Callback, History, TrainConfig, Trainer, read_checkpoint
 from .validation import check_bool, check_hidden_dims
 
 __all__ = ["CHECKPOINT_FILE", "HISTORY_FILE", "MODEL_FILE"]  # re-exported from runfiles
-
-
-AUTO_VAL_FRACTION = 0.1
-AUTO_VAL_MIN_ROWS = 10_000
-"""Below this many rows outside the test part, ``val_fraction=None`` makes no validation
-split: every row trains for the full epoch count and the last epoch is kept. On tables of
-up to a few thousand rows this beats early stopping on a 10% split (measured in
-benchmarks/RESULTS.md, "Defaults on users' tables": the lowest validation loss comes
-long before the best accuracy, and the split costs a tenth of the training rows); from
-10,000 rows on the split holds 1,000+ rows to choose the epoch by and early stopping
-saves most of the 200 epochs' time."""
 
 
 def default_train_config() -> TrainConfig:
@@ -63,16 +57,6 @@ def default_train_config() -> TrainConfig:
     and keep the epoch with the lowest validation loss."""
     return TrainConfig(epochs=200, batch_size=32, optimizer="adam", lr=1e-3, patience=20,
                        select="loss", seed=0)
-
-
-def val_fraction_for(val_fraction: float | None, n_rows: int, test_fraction: float) -> float:
-    """The validation share to split ``n_rows`` with: ``val_fraction`` when given, else
-    :data:`AUTO_VAL_FRACTION` when the rows outside the test part number at least
-    :data:`AUTO_VAL_MIN_ROWS`, else 0."""
-    if val_fraction is not None:
-        return val_fraction
-    pool = n_rows - math.ceil(test_fraction * n_rows)
-    return AUTO_VAL_FRACTION if pool >= AUTO_VAL_MIN_ROWS else 0.0
 
 
 @dataclass
@@ -94,7 +78,7 @@ class RunOptions:
     an error; "median": training medians), handle_unknown ("error" or "ignore": a
     category unseen in training becomes all zeros); see numpynn.data.load_csv.
     task: "classification", "regression" (CSV: a numeric target column; see
-    numpynn.regression_run) or "auto" (regression when the label column looks continuous).
+    numpynn.tasks) or "auto" (regression when the label column looks continuous).
     refit (classification): once the validation split has chosen the epoch count (the
     kept epoch), train a fresh network (the same seed) on the training and validation
     rows together for that many epochs and keep it instead; the saved model and every
@@ -123,7 +107,7 @@ class RunOptions:
     task: str = "auto"
     train: TrainConfig = field(default_factory=default_train_config)
     #: options left at their (classification) defaults, which a regression run replaces
-    #: by numpynn.regression_run.REGRESSION_DEFAULTS; the CLI lists those not typed
+    #: by its task's defaults (numpynn.tasks.Task.defaults); the CLI lists those not typed
     task_defaults: list[str] = field(
         default_factory=lambda: ["hidden", "epochs", "batch_size", "lr", "patience",
                                  "weight_scale"])
@@ -138,9 +122,7 @@ class RunOptions:
             raise InputError(f"class_weight must be None or 'balanced'; got "
                              f"{self.class_weight!r}.")
         check_bool(self.refit, "refit")
-        if self.task not in ("auto", "classification", "regression"):
-            raise InputError(f"task must be auto, classification or regression; got "
-                             f"{self.task!r}.")
+        self.task = check_task_choice(self.task)
         TableRecipe(impute=self.impute, handle_unknown=self.handle_unknown)  # validates
         if isinstance(self.ignore_columns, (str, int)):
             self.ignore_columns = [self.ignore_columns]
@@ -197,52 +179,64 @@ class SplitArrays:
 
 @dataclass
 class Splits(SplitArrays):
-    """Preprocessed float arrays of each split, with class indices.
+    """Preprocessed float features of each split, with the targets as the task keeps them
+    (class indices (N,), or values (N, K) in the targets' units).
 
     ``dataset`` describes the source (classes, class names, image shape, feature count);
     its own arrays are emptied once split, so the rows are held only once, here.
     ``recipe``: how the data were read and encoded (categories and medians fitted on the
-    training split); it is stored in the model file.
+    training split); it is stored in the model file. ``task``: the run's task;
+    ``targets``: its target transform fitted on the training targets (the network trains
+    on ``targets.transform(y)``).
     """
 
     dataset: Dataset
     recipe: TableRecipe | None = None
+    task: Task = field(default_factory=Classification)
+    targets: Targets = field(default_factory=Identity)
 
 
-def split_dataset(ds: Dataset, options: RunOptions) -> tuple[np.ndarray, ...]:
-    """The run's stratified split of raw ``ds``: (X_tr, y_tr, X_val, y_val, X_te, y_te).
-
-    The test part is the data set's own when it has one, else ``options.test_fraction``
-    of the rows; the seed is the run's (0 when unset), so the split can be re-created.
-    """
-    seed = options.train.seed if options.train.seed is not None else 0
-    if ds.X_test is not None:
-        val = val_fraction_for(options.val_fraction, ds.X.shape[0], 0.0)
-        parts = train_val_test_split(ds.X, ds.y, val_fraction=val, test_fraction=0.0,
-                                     seed=seed, classes=ds.classes)
-        return (*parts[:4], ds.X_test, ds.y_test)
-    val = val_fraction_for(options.val_fraction, ds.X.shape[0], options.test_fraction)
-    return train_val_test_split(ds.X, ds.y, val_fraction=val,
-                                test_fraction=options.test_fraction, seed=seed,
-                                classes=ds.classes)
+def split_seed(options: RunOptions) -> int:
+    """The seed of a run's split: its training seed, 0 when unset (so it can be re-created)."""
+    return options.train.seed if options.train.seed is not None else 0
 
 
-def prepare_splits(options: RunOptions, ds: Dataset | None = None) -> Splits:
-    """Load ``options.data`` (unless ``ds`` is it, loaded), split it with the run's seed
-    and fit preprocessing on train."""
+def split_dataset(ds: Dataset, options: RunOptions, task: Task | None = None
+                  ) -> tuple[np.ndarray, ...]:
+    """The run's split of raw ``ds`` by its task (default: classification, stratified):
+    (X_tr, y_tr, X_val, y_val, X_te, y_te); the same seed gives the same split."""
+    task = task or Classification()
+    return task.split(ds, options.val_fraction, options.test_fraction, split_seed(options))
+
+
+def apply_task_defaults(options: RunOptions, task: Task) -> RunOptions:
+    """``options`` for ``task``: the task's defaults where the user left an option at its
+    (classification) default (``options.task_defaults`` lists those), a validation share
+    for a task that always chooses its epoch on one, and the task recorded by name."""
+    unset = set(options.task_defaults)
+    train_fields = {f.name for f in fields(TrainConfig)}
+    chosen = {k: (list(v) if isinstance(v, list) else v) for k, v in task.defaults.items()
+              if k in unset}
+    train = replace(options.train, **{k: v for k, v in chosen.items() if k in train_fields})
+    run = {k: v for k, v in chosen.items() if k not in train_fields}
+    val = (AUTO_VAL_FRACTION if task.always_validates and options.val_fraction is None
+           else options.val_fraction)
+    return replace(options, **run, train=train, task=task.name, task_defaults=[],
+                   val_fraction=val)
+
+
+def prepare_splits(options: RunOptions, ds: Dataset | None = None,
+                   task: Task | None = None) -> Splits:
+    """Load ``options.data`` (unless ``ds`` is it, loaded; ``task`` then its task),
+    split it by the task with the run's seed, encode it, fit preprocessing and the target
+    transform on train."""
     if ds is None:
-        ds = load_dataset(options.data, label_column=options.label_column,
-                          **options.csv_options())
+        ds, task, _ = load_for_task(options)
     if ds.y is None:
         raise DataError(f"{options.data} has no labels; training needs a label column.")
-    if ds.n_classes < 2:
-        raise DataError(
-            f"{options.data}: every labelled row has the same class "
-            f"({ds.classes[0].item()!r}); a classifier needs examples of at least 2 classes. "
-            "Check that the label column is the right one (`label_column`) or add data of "
-            "the other classes."
-        )
-    X_tr, y_tr, X_val, y_val, X_te, y_te = split_dataset(ds, options)
+    task = task or Classification()
+    task.check_data(ds, options.data)
+    X_tr, y_tr, X_val, y_val, X_te, y_te = split_dataset(ds, options, task)
     recipe, (X_tr, X_val, X_te), split_notes = encode_splits(
         ds, source_kind(options.data), (X_tr, X_val, X_te), options)
     dtype = np.dtype(options.dtype)
@@ -267,7 +261,7 @@ def prepare_splits(options: RunOptions, ds: Dataset | None = None) -> Splits:
     del ds
     return Splits(prep.transform(X_tr, copy=False), y_tr, prep.transform(X_val, copy=False),
                   y_val, prep.transform(X_te, copy=not owned_test), y_te, prep, described,
-                  recipe, notes=split_notes)
+                  recipe, task, task.fit_targets(y_tr), notes=split_notes)
 
 
 def encode_splits(ds: Dataset, source: str, parts: tuple[np.ndarray, np.ndarray, np.ndarray],
@@ -356,6 +350,27 @@ class RunResult:
     unchanged: bool = False
 
 
+def make_trainer(options: RunOptions, splits: Splits, *, seed: int | None = None,
+                 callbacks: Iterable[Callback] = (), checkpoint: Path | None = None,
+                 checkpoint_extra: Mapping[str, Any] | None = None) -> Trainer:
+    """The one way a network is fitted for a run, a refit, a search trial and the retrain
+    of a search's best: the task's network for ``options`` (initialised from ``seed``,
+    default the run's), on the training targets as the task transforms them, validated
+    on the validation split when there is one, weighted as the task and options ask."""
+    seed = options.train.seed if seed is None else seed
+    task, targets = splits.task, splits.targets
+    model = task.build_model(options, splits.X_train.shape[1],
+                             task.n_outputs(splits.dataset, splits.y_train), seed)
+    has_val = splits.X_val.shape[0] > 0
+    return Trainer(
+        model, splits.X_train, targets.transform(splits.y_train),
+        splits.X_val if has_val else None,
+        targets.transform(splits.y_val) if has_val else None,
+        config=replace(options.train, seed=seed), callbacks=callbacks, checkpoint=checkpoint,
+        checkpoint_extra=checkpoint_extra,
+        sample_weight=task.sample_weight(options, splits.y_train))
+
+
 def run_training(
     options: RunOptions,
     out_dir: str | Path,
@@ -363,10 +378,12 @@ def run_training(
     resume: bool = False,
     report: bool = True,
 ) -> RunResult:
-    """Train as ``numpynn train`` does and write model.npz, history.json and the report.
+    """Train as ``numpynn train`` does and write model.npz, history.json and the report,
+    for every task (classification, regression, or ``auto``: chosen from the data).
 
     With ``resume=True`` the run continues from ``out_dir/checkpoint.npz``; it then ends
-    with the same parameters and history as an uninterrupted run.
+    with the same parameters and history as an uninterrupted run (``epochs`` and
+    ``patience`` of ``options`` may extend it).
     """
     out = Path(nonempty_path(out_dir, "`out`")).expanduser()
     # the outputs are checked before the data is loaded: a bad --out fails at once
@@ -380,23 +397,12 @@ def run_training(
     try:
         remove_stale_temp_files(out)  # of killed processes; a live one's are kept
         started = time.perf_counter()
-        from .regression_run import load_task, run_regression
-
-        loaded, task, note = load_task(options)
+        loaded, task, note = load_for_task(options)
+        options = apply_task_defaults(options, task)
+        task.check_options(options)
         notes = list(loaded.notes) + ([note] if note else [])
-        if options.refit and task == "regression":
-            raise InputError("`refit` retrains a classifier on the training and validation "
-                             "rows; a regression run keeps its best validation epoch "
-                             "instead: leave out `refit`.", param="refit")
-        if task == "regression":
-            saved, history, metrics, seconds, paths = run_regression(
-                options, out, loaded, source_kind(options.data), callbacks, resume, report,
-                notes=notes)
-            return RunResult(saved, history, metrics, None, seconds, paths, task="regression",
-                             notes=notes)
-        splits = prepare_splits(options, loaded)
+        splits = prepare_splits(options, loaded, task)
         del loaded
-        ds = splits.dataset
         notes += splits.notes
         if options.refit and splits.X_val.shape[0] == 0:
             raise InputError(
@@ -406,24 +412,18 @@ def run_training(
                 "none by default): give `val_fraction` (e.g. 0.1) or leave out `refit`.",
                 param="refit")
         data_key = fingerprint(splits.X_train, splits.y_train)
-        check_training_fits(splits.X_train.shape[1], options.hidden, ds.n_classes,
+        check_training_fits(splits.X_train.shape[1], options.hidden,
+                            task.n_outputs(splits.dataset, splits.y_train),
                             options.train.batch_size, options.dtype,
                             rows=splits.X_train.shape[0])
-        model = options.build_model(splits.X_train.shape[1], ds.n_classes,
-                                    options.train.seed)
+        trainer = make_trainer(
+            options, splits, callbacks=callbacks, checkpoint=out / CHECKPOINT_FILE,
+            checkpoint_extra={"options": options.to_dict(), "fingerprint": data_key,
+                              "data_dir": os.getcwd(), "split_sizes": split_sizes(splits),
+                              "notes": notes, "report": report, "task": task.name})
     except BaseException:
         remove_if_empty(out, created)
         raise
-    has_val = splits.X_val.shape[0] > 0
-    trainer = Trainer(
-        model, splits.X_train, splits.y_train,
-        splits.X_val if has_val else None, splits.y_val if has_val else None,
-        config=options.train, callbacks=callbacks, checkpoint=out / CHECKPOINT_FILE,
-        checkpoint_extra={"options": options.to_dict(), "fingerprint": data_key,
-                          "data_dir": os.getcwd(), "split_sizes": split_sizes(splits),
-                          "notes": notes, "report": report},
-        sample_weight=options.sample_weight(splits.y_train),
-    )
     if resume:
         check_same_data(out / CHECKPOINT_FILE, data_key, options.data, out)
         trainer.resume(out / CHECKPOINT_FILE)
@@ -439,19 +439,19 @@ def run_training(
                                      patience=options.train.patience)
     with np.errstate(over="ignore", invalid="ignore"):  # divergence is reported, not warned
         history = trainer.train()
+    model = trainer.model
     refit: dict[str, Any] | None = None
-    if options.refit and has_val:
+    if options.refit and splits.X_val.shape[0] > 0:
         model, splits, refit = refit_on_train_and_val(options, splits, history)
     seconds = time.perf_counter() - started
 
     saved, metrics, test_eval, paths = save_run(
         out, options, splits, model, history, seconds, report=report,
-        title=f"numpynn training report: {options.data}",
         extra_metadata={"refit": refit} if refit else None,
         extra_details={"refit": refit_text(refit)} if refit else None,
     )
-    return RunResult(saved, history, metrics, test_eval, seconds, paths, refit=refit,
-                     notes=notes)
+    return RunResult(saved, history, metrics, test_eval, seconds, paths, task=task.name,
+                     refit=refit, notes=notes)
 
 
 def finished_run(out: Path, header: Mapping[str, Any], epochs: int) -> RunResult | None:
@@ -482,35 +482,32 @@ def finished_run(out: Path, header: Mapping[str, Any], epochs: int) -> RunResult
 
 def refit_on_train_and_val(
     options: RunOptions, splits: Splits, history: History
-) -> tuple[MLP, Splits, dict[str, Any]]:
+) -> tuple[Network, Splits, dict[str, Any]]:
     """Train a fresh network on the training and validation rows together for the
     epoch count that the validation split chose (``history.best_epoch``).
 
     The network has the run's seed and options; it trains without validation data (the
     last epoch is kept), without callbacks (no second progress display) and without a
     checkpoint: a resumed run repeats the refit, which is deterministic. The
-    preprocessing stays the one fitted on the training rows.
+    preprocessing and target transform stay those fitted on the training rows.
     Returns the network, the splits it trained on (train = train + val rows, no val)
     and what the refit did: {"epochs", "rows", "selected_on": {"train", "val"},
     "val_loss", "val_accuracy"} (the last two: the kept epoch of the selection run).
     """
     epochs = max(1, history.best_epoch)
-    X = np.concatenate([splits.X_train, splits.X_val])
-    y = np.concatenate([splits.y_train, splits.y_val])
-    merged = replace(splits, X_train=X, y_train=y, X_val=splits.X_val[:0],
-                     y_val=splits.y_val[:0])
-    ds = splits.dataset
-    model = options.build_model(X.shape[1], ds.n_classes, options.train.seed)
-    config = replace(options.train, epochs=epochs, patience=None)
-    trainer = Trainer(model, X, y, config=config, sample_weight=options.sample_weight(y))
+    merged = replace(splits, X_train=np.concatenate([splits.X_train, splits.X_val]),
+                     y_train=np.concatenate([splits.y_train, splits.y_val]),
+                     X_val=splits.X_val[:0], y_val=splits.y_val[:0])
+    trainer = make_trainer(replace(options, train=replace(options.train, epochs=epochs,
+                                                          patience=None)), merged)
     with np.errstate(over="ignore", invalid="ignore"):
         trainer.train()
     i = history.epochs.index(history.best_epoch) if history.best_epoch in history.epochs else -1
-    info = {"epochs": epochs, "rows": int(y.shape[0]),
+    info = {"epochs": epochs, "rows": int(merged.y_train.shape[0]),
             "selected_on": {"train": int(splits.y_train.shape[0]),
                             "val": int(splits.y_val.shape[0])},
             "val_loss": float(history.val_loss[i]), "val_accuracy": float(history.val_acc[i])}
-    return model, merged, info
+    return trainer.model, merged, info
 
 
 def refit_text(refit: Mapping[str, Any] | None) -> str:
@@ -542,47 +539,48 @@ def save_run(
     out: Path,
     options: RunOptions,
     splits: Splits,
-    model: MLP,
+    model: Network,
     history: History,
     seconds: float,
     report: bool = True,
-    title: str = "numpynn training report",
+    title: str | None = None,
     extra_metadata: Mapping[str, Any] | None = None,
     extra_details: Mapping[str, Any] | None = None,
-) -> tuple[SavedModel, dict[str, dict[str, float]], Evaluation | None, dict[str, Path]]:
-    """Evaluate a trained model on every split and write model.npz, history.json, report.
+) -> tuple[SavedModel, dict[str, dict[str, float]], Any, dict[str, Path]]:
+    """Score a trained model on every split (its task's metrics) and write model.npz,
+    history.json and the report, staged: the files reach ``out`` together, on success.
 
-    Returns the saved model, metrics per split ({"train": {"accuracy", "loss"}, ...}), the
-    test evaluation (None without a test split) and the written paths.
+    Returns the saved model, metrics per split ({"train": {"accuracy", "loss"}, ...} or
+    R^2, RMSE, MAE for a regression), the task's test evaluation (a classification's
+    per-class figures; None otherwise or without a test split) and the written paths.
     """
+    task = splits.task
     metrics: dict[str, dict[str, float]] = {}
-    test_eval = None
     for name, X, y in (("train", splits.X_train, splits.y_train),
                        ("val", splits.X_val, splits.y_val),
                        ("test", splits.X_test, splits.y_test)):
         if X.shape[0]:
-            ev = evaluate(model, X, y)
-            metrics[name] = ev.summary()
-            if name == "test":
-                test_eval = ev
+            metrics[name] = task.metrics(model, X, y, splits.targets)
+    test_eval = (task.test_evaluation(model, splits.X_test, splits.y_test)
+                 if splits.X_test.shape[0] else None)
     ds = splits.dataset
-    class_names = ds.class_names or [str(c) for c in ds.classes.tolist()]
+    sizes = split_sizes(splits)
     metadata = {
         "data": options.data,
         "data_dir": os.getcwd(),  # what a relative data path in "data" is relative to
+        "task": task.name,
         "options": options.to_dict(),
         **(extra_metadata or {}),
         "metrics": metrics,
-        "image_shape": list(ds.image_shape) if ds.image_shape else None,
-        "class_names": class_names,
+        **task.metadata(splits, options),
         "epochs_run": len(history.epochs),
         "best_epoch": history.best_epoch,
         "best_rule": history.best_rule,
-        "split_sizes": split_sizes(splits),
+        "split_sizes": sizes,
         "stop_reason": history.stop_reason,
         "train_seconds": seconds,
     }
-    saved = SavedModel(model, ds.classes,
+    saved = SavedModel(model, task.classes(ds),
                        {"kind": splits.preprocessor.kind, "state": splits.preprocessor.state()},
                        metadata, recipe=splits.recipe)
     # every file goes to a staging directory first and reaches ``out`` only when all of
@@ -591,21 +589,20 @@ def save_run(
         save_model(staged.path(MODEL_FILE), saved)
         write_json_atomic(staged.path(HISTORY_FILE), history.to_dict())
         if report:
-            from .report import write_report
-
-            details = {"data": options.data, "architecture": repr(model),
+            details = {"data": options.data, "task": task.name, "architecture": repr(model),
                        "optimizer": f"{options.train.optimizer} lr={options.train.lr:.4g}",
                        "reg": f"{options.reg:.4g}", "batch size": options.train.batch_size,
-                       "epochs run": len(history.epochs), "seed": options.train.seed,
+                       "split sizes": split_sizes_text(sizes),
+                       "epochs run": len(history.epochs),
+                       "kept epoch": f"{history.best_epoch} ({history.best_rule or 'last epoch'})",
+                       "seed": options.train.seed,
                        "stop reason": history.stop_reason, **(extra_details or {}),
                        "time (s)": f"{seconds:.1f}"}
-            write_report(
-                staged.dir, history, metrics=metrics,
-                confusion=test_eval.confusion if test_eval is not None else None,
-                class_names=class_names, W1=model.params["W1"], image_shape=ds.image_shape,
-                title=title, details=details, split_sizes=split_sizes(splits),
-                evaluation=test_eval, configuration=options.to_dict(),
-            )
+            task.write_report(staged.dir, history=history, metrics=metrics, model=model,
+                              splits=splits, title=title or f"{task.report_title}: "
+                              f"{options.data}", details=details,
+                              configuration=options.to_dict(), evaluation=test_eval,
+                              sizes=sizes)
         committed = staged.commit()
     paths = {"model": committed[MODEL_FILE], "history": committed[HISTORY_FILE]}
     if report:
@@ -654,65 +651,82 @@ def resolve_recorded_spec(spec: str, base: str | None) -> str:
     return prefix + os.path.join(base, path)
 
 
-def evaluation_data(saved: SavedModel, spec: str, split: str = "auto") -> tuple[np.ndarray,
-                                                                               np.ndarray, str]:
-    """Raw X and class indices to evaluate ``saved`` on, and the split's name.
+def evaluation_data(saved: SavedModel, spec: str, split: str = "auto"
+                    ) -> tuple[np.ndarray, np.ndarray, str]:
+    """Raw X (N, F), the targets as the model's task keeps them (class indices (N,), or
+    values (N, K)) and the split's name, to evaluate ``saved`` on; for every task alike.
 
-    split: "test"/"val"/"train" re-create the training run's split (same seed), so
-    evaluating on the training data spec reproduces the printed metrics; "all" takes
-    every labelled row; "auto" is "test" when spec is the training data, else "all".
-    A CSV file is read with the model's recipe (:func:`read_with_recipe`): columns by
-    name when it has a header, else by position. For a regression model the targets are
-    (N, K) values (:func:`numpynn.regression_run.regression_evaluation_data`).
+    split: "test"/"val"/"train" re-create the training run's split (same seed, same task),
+    so evaluating on the training data reproduces the printed metrics; "all" takes every
+    labelled row; "auto" is "test" when spec is the training data (as recorded, or the
+    same file by its absolute path), else "all". A CSV file is read with the model's
+    recipe (:func:`read_with_recipe`): columns by name when it has a header, else by
+    position.
     """
-    from .regression_run import is_regression_model, regression_evaluation_data
-
-    if is_regression_model(saved):
-        return regression_evaluation_data(saved, spec, split)
     options = saved.metadata.get("options")
-    same = options is not None and spec in (options.get("data"), resolve_recorded_spec(
-        options.get("data"), saved.metadata.get("data_dir")))
+    recorded = options.get("data") if isinstance(options, Mapping) else None
+    same = recorded is not None and (spec == recorded or _same_file(
+        spec, resolve_recorded_spec(recorded, saved.metadata.get("data_dir"))))
     if split == "auto":
         split = "test" if same else "all"
     if split not in ("all", "train", "val", "test"):
         raise InputError(f"`split` must be auto, all, train, val or test; got {split!r}.",
                          param="split")
+    if split != "all" and not same:
+        raise InputError(f"`split='{split}'` re-creates the training split, which needs the "
+                         f"training data ({recorded or 'unknown'}); got {spec}. Use "
+                         "`split='all'` for other data.", param="split")
+    task = saved.task
+    ds = _read_labelled(saved, spec, options)
     if split == "all":
-        if _uses_recipe(saved, spec):
-            ds = read_with_recipe(saved, spec, labelled=True)
-            return ds.X, ds.y, "all"
-        label_column = options.get("label_column", -1) if options else -1
-        _check_csv_columns(spec, saved.recipe.n_features if saved.recipe else
-                           saved.model.input_dim, labelled=True)
-        ds = load_dataset(spec, label_column=label_column, classes=saved.classes)
-        if ds.y is None:
-            raise DataError(f"{spec} has no labels; evaluate needs labelled data.")
         X, y = ds.X, ds.y
         if ds.X_test is not None:
             X, y = np.concatenate([X, ds.X_test]), np.concatenate([ds.y, ds.y_test])
         _check_feature_count(X, saved.recipe.n_features if saved.recipe else
                              saved.model.input_dim, spec)
-        return X, y, "all"
-    if not same:
-        raise InputError(f"`split='{split}'` re-creates the training split, which needs the "
-                         f"training data ({options.get('data') if options else 'unknown'}); "
-                         f"got {spec}. Use `split='all'` for other data.", param="split")
+        return X, task.targets_array(y), "all"
     try:
         run = RunOptions.from_dict(options)
     except (KeyError, TypeError, AttributeError, ValueError) as exc:  # ValueError: InputError
         raise ModelFileError(f"the model's recorded training options are damaged ({exc}); "
                              "use `split='all'`.", param="split") from None
-    if _uses_recipe(saved, spec):
-        ds = read_with_recipe(saved, spec, labelled=True)
-    else:
-        ds = load_dataset(spec, label_column=run.label_column, classes=saved.classes)
-    parts = split_dataset(ds, run)
+    parts = split_dataset(ds, run, task)
     i = {"train": 0, "val": 2, "test": 4}[split]
     if parts[i].shape[0] == 0:
         raise InputError(f"the training run of {spec} had no {split} split (0 rows; small "
                          "tables get no validation split by default); choose another split "
                          "or evaluate on other labelled data with split 'all'.")
     return parts[i], parts[i + 1], split
+
+
+def _same_file(spec: str, recorded: str) -> bool:
+    """Whether two data specs name the same file (a path given absolute, relative, with
+    ``~`` or through a link); built-in names compare as strings."""
+    if spec == recorded:
+        return True
+    try:
+        return os.path.samefile(os.path.expanduser(spec), os.path.expanduser(recorded))
+    except (OSError, TypeError, ValueError):
+        return False
+
+
+def _read_labelled(saved: SavedModel, spec: str, options: Mapping[str, Any] | None) -> Dataset:
+    """``spec`` with its labels, read as the model's training data were."""
+    task = saved.task
+    reading = task.label_reading(saved.classes)
+    if _uses_recipe(saved, spec):
+        ds = load_dataset(spec, label_column=0, recipe=saved.recipe, **reading)
+    else:
+        label_column = options.get("label_column", -1) if options else -1
+        _check_csv_columns(spec, saved.recipe.n_features if saved.recipe else
+                           saved.model.input_dim, labelled=True)
+        if not is_csv_spec(spec) and not task.has_classes:
+            raise InputError(f"a {task.name} model is evaluated on a CSV file with its "
+                             f"target column; got {spec}.")
+        ds = load_dataset(spec, label_column=label_column, **reading)
+    if ds.y is None:
+        raise DataError(f"{spec} has no labels; evaluate needs labelled data.")
+    return ds
 
 
 def read_with_recipe(saved: SavedModel, spec: str, labelled: bool) -> Dataset:
@@ -726,8 +740,8 @@ def read_with_recipe(saved: SavedModel, spec: str, labelled: bool) -> Dataset:
     """
     recipe = saved.recipe
     assert recipe is not None
-    return load_dataset(spec, label_column=0 if labelled else None,
-                        classes=saved.classes if labelled else None, recipe=recipe)
+    reading = saved.task.label_reading(saved.classes) if labelled else {}
+    return load_dataset(spec, label_column=0 if labelled else None, recipe=recipe, **reading)
 
 
 def _uses_recipe(saved: SavedModel, spec: str) -> bool:

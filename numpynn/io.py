@@ -34,6 +34,7 @@ from .data.table import TableRecipe
 from .errors import InputError, ModelFileError
 from .models import Network
 from .outputs import write_path
+from .tasks import TASKS, Targets, Task, task_named
 
 FORMAT = "numpynn"
 FORMAT_VERSION = 2  # 2: layer lists and buffers (numpynn 0.2)
@@ -236,13 +237,31 @@ class SavedModel:
         """Raw features (N, D) -> class probabilities (N, C)."""
         return self.model.predict_proba(self.transform(X))
 
-    def predict(self, X: np.ndarray) -> np.ndarray:
-        """Raw features (N, D) -> original class labels (N,); for a regression model the
-        predicted values (N, K) in the targets' units (stored target scaling inverted)."""
-        if getattr(self.model.loss_fn, "task", "") == "regression":
-            from .regression_run import predict_values
+    @property
+    def task(self) -> Task:
+        """The model's task, by the name its file records (files written before numpynn
+        recorded it: a squared-error network is a regression, any other a classification)."""
+        name = self.metadata.get("task") or (
+            "regression" if self.model.loss_fn.task == "regression" else "classification")
+        return task_named(name)
 
-            return predict_values(self, X)
+    def targets(self) -> Targets:
+        """The target transform the model was trained with (a regression's scaler)."""
+        return self.task.targets_from_state(self.metadata.get("target_scaler"),
+                                            self.model.num_outputs)
+
+    def values(self, X: Any) -> np.ndarray:
+        """Raw rows (N, F) -> the network's outputs (N, K) in the targets' units (float64;
+        a regression's stored target scaling inverted)."""
+        outputs = self.model.forward(np.ascontiguousarray(self.transform(X),
+                                                          dtype=self.model.dtype))
+        return np.asarray(self.targets().inverse(outputs), np.float64)
+
+    def predict(self, X: np.ndarray) -> np.ndarray:
+        """Raw features (N, D) -> original class labels (N,); for a model without classes
+        (a regression) the predicted values (N, K) in the targets' units."""
+        if self.classes.shape[0] == 0:
+            return self.values(X)
         return self.classes[self.model.predict(self.transform(X))]
 
 
@@ -289,8 +308,15 @@ def load_model(path: str | Path) -> SavedModel:
             classes = arrays["classes"]
         else:
             classes = np.asarray(header["class_names"], dtype=str)
-        regression = getattr(model.loss_fn, "task", "") == "regression"
-        n_classes = 0 if regression else model.num_classes  # a regression has no classes
+        metadata = header.get("metadata", {})
+        task_name = metadata.get("task") if isinstance(metadata, dict) else None
+        if task_name is not None and task_name not in TASKS.names():
+            raise ModelFileError(f"{path}: the model's task {task_name!r} is not one of "
+                                 f"{', '.join(TASKS.names())}; it was written by another "
+                                 "program, or the task's module is not imported.")
+        task = task_named(task_name or ("regression" if model.loss_fn.task == "regression"
+                                        else "classification"))
+        n_classes = model.num_classes if task.has_classes else 0  # a regression has none
         if classes.shape != (n_classes,):
             raise ModelFileError(
                 f"{path}: class labels of shape {classes.shape} for a {n_classes}-class "
@@ -304,12 +330,8 @@ def load_model(path: str | Path) -> SavedModel:
         if any(v.dtype.kind not in "fiu" for v in prep["state"].values()):
             raise ModelFileError(f"{path}: the preprocessing statistics are not real numbers; "
                                  "the file was tampered with: train the model again.")
-        metadata = header.get("metadata", {})
         _check_metadata(metadata, n_classes)
-        if regression and metadata.get("target_scaler") is not None:
-            from .regression import TargetScaler
-
-            TargetScaler.from_state(metadata["target_scaler"], model.num_outputs)
+        task.targets_from_state(metadata.get("target_scaler"), model.num_outputs)  # checks it
         recipe = None
         if "data_recipe" in header:
             recipe = TableRecipe.from_dict(header["data_recipe"])

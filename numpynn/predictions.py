@@ -1,5 +1,6 @@
 """The prediction table: one row per input row with the predicted label and, optionally,
-one probability column per class (the CSV that ``numpynn predict`` writes)."""
+one probability column per class, or the predicted values (the CSV that ``numpynn
+predict`` writes); each task writes its own (:meth:`numpynn.tasks.Task.prediction_table`)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,6 @@ from collections.abc import Iterable
 
 import numpy as np
 
-from .errors import InputError
 from .io import SavedModel
 
 
@@ -27,47 +27,7 @@ def prediction_table(saved: SavedModel, X: np.ndarray, proba: bool = False,
     some row are not finite (inputs far outside the training data's range); ``source``
     names X in that message.
     """
-    from .regression_run import is_regression_model
-
-    if is_regression_model(saved):
-        return _value_table(saved, X, proba, source)
-    with np.errstate(all="ignore"):  # overflowing scores are reported below, not warned
-        p = saved.predict_proba(X)
-    bad = ~np.isfinite(p).all(axis=1)
-    if bad.any():
-        raise InputError(
-            f"the model's scores overflow for {int(bad.sum())} of {len(bad)} rows of "
-            f"{source} (first: row {int(np.argmax(bad)) + 1}): their probabilities are "
-            "not finite numbers. The inputs are far outside the range of the training "
-            "data, or the model's weights are extreme; check the data (its scale and "
-            "columns) or train the model again.")
-    labels = saved.classes[np.argmax(p, axis=1)].tolist()
-    names = [str(c) for c in saved.classes.tolist()]
-    header = ["prediction"] + ([f"p_{n}" for n in names] if proba else [])
-    rows = [[str(label)] + ([f"{q:.6g}" for q in row] if proba else [])
-            for label, row in zip(labels, p)]
-    return header, rows
-
-
-def _value_table(saved: SavedModel, X: np.ndarray, proba: bool,
-                 source: str) -> tuple[list[str], list[list[str]]]:
-    """A regression model's prediction table: one column per output."""
-    from .regression_run import predict_values
-
-    if proba:
-        raise InputError("`proba` gives class probabilities; a regression model predicts "
-                         "values: leave out `proba`.", param="proba")
-    with np.errstate(all="ignore"):
-        values = predict_values(saved, X)
-    bad = ~np.isfinite(values).all(axis=1)
-    if bad.any():
-        raise InputError(
-            f"the model's outputs overflow for {int(bad.sum())} of {len(bad)} rows of "
-            f"{source} (first: row {int(np.argmax(bad)) + 1}); check the data (its scale "
-            "and columns) or train the model again.")
-    k = values.shape[1]
-    header = ["prediction"] if k == 1 else [f"prediction_{j}" for j in range(k)]
-    return header, [[f"{v:.10g}" for v in row] for row in values]
+    return saved.task.prediction_table(saved, X, proba, source)
 
 
 def prediction_csv(saved: SavedModel, X: np.ndarray, proba: bool = False,

@@ -4,6 +4,7 @@ train-only preprocessing, and re-creating the run's data for evaluate and predic
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -74,8 +75,11 @@ def test_model_file_holds_the_run(run):
     assert saved.metadata["data"] == "digits"
     assert saved.metadata["epochs_run"] == 3
     assert saved.metadata["class_names"] == [str(i) for i in range(10)]
-    assert RunOptions.from_dict(saved.metadata["options"]) == small_options()
-    assert resume_options(out) == small_options()
+    # recorded as run: the task chosen by name, its defaults applied (none to apply here)
+    ran = replace(small_options(), task="classification", task_defaults=[])
+    assert saved.metadata["task"] == "classification"
+    assert RunOptions.from_dict(saved.metadata["options"]) == ran
+    assert resume_options(out) == ran
 
 
 def test_preprocessing_is_fitted_on_the_training_split_only(run):

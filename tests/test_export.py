@@ -473,7 +473,7 @@ def test_regression_model_exports_variable(tmp_path, dtype, tol):
     import subprocess
     import sys
 
-    from numpynn.regression_run import predict_values
+
 
     rng = np.random.default_rng(0)
     X = rng.normal(size=(240, 4))
@@ -491,6 +491,6 @@ def test_regression_model_exports_variable(tmp_path, dtype, tol):
     assert [o.name for o in sess.get_outputs()] == ["variable"]
     feed = {name: X[:25, [j]].astype(dtype) for j, name in enumerate("abcd")}  # by column
     got = sess.run(["variable"], feed)[0]
-    want = predict_values(saved, X[:25])
+    want = saved.values(X[:25])
     assert got.shape == want.shape == (25, 1)
     assert np.abs(got - want).max() <= tol * max(1.0, float(np.abs(want).max()) / 50)

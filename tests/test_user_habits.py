@@ -11,12 +11,18 @@ from numpynn.data import load_csv, looks_continuous
 from numpynn.errors import DataError
 from numpynn.experiment import RunOptions, run_training
 from numpynn.io import load_model
-from numpynn.regression_run import load_task
+from numpynn.tasks import load_for_task
 from numpynn.train import TrainConfig
 
 from .test_cli import numpynn, ok
 
 SPECIES = np.array(["setosa", "versicolor", "virginica"])
+
+
+def load_task(options):
+    """(dataset, the task's name, note) of the options' data."""
+    ds, task, note = load_for_task(options)
+    return ds, task.name, note
 
 
 def _table(n: int = 90, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:

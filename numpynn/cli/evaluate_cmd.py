@@ -4,14 +4,9 @@ from __future__ import annotations
 
 import argparse
 
-import numpy as np
-
 from ..errors import DataError, InputError
-from ..evaluation import evaluate, evaluation_dict, format_evaluation
 from ..experiment import evaluation_data, resolve_recorded_spec
 from ..io import load_model
-from ..regression import regression_metrics
-from ..regression_run import is_regression_model, predict_values, regression_evaluation_data
 from . import common
 from .commands import COMMAND_HELP
 
@@ -49,8 +44,6 @@ def run(args: argparse.Namespace) -> int:
     if not args.data:  # the model's own data: a relative path is relative to where it ran
         recorded, base = spec, saved.metadata.get("data_dir")
         spec = resolve_recorded_spec(spec, base)
-    if is_regression_model(saved):
-        return _run_regression(args, saved, spec)
     try:
         X, y, split = evaluation_data(saved, spec, args.split)
     except DataError as exc:
@@ -59,24 +52,11 @@ def run(args: argparse.Namespace) -> int:
         raise DataError(f"{exc} (the model records its training data as {recorded!r}, "
                         f"relative to {base}, where it was trained; name the data with "
                         "--data)") from None
-    with np.errstate(all="ignore"):  # a non-finite loss is shown as such (null in --json)
-        ev = evaluate(saved.model, saved.transform(X), y)
-    names = [str(c) for c in saved.metadata.get("class_names") or saved.classes.tolist()]
+    figures, text = saved.task.evaluation(saved, X, y)
     if args.json:
         # strict JSON: a non-finite loss (scores that overflow) is null, never NaN/Infinity
-        print(common.dumps_json(evaluation_dict(ev, data=spec, split=split, class_names=names)))
+        print(common.dumps_json({"data": spec, "split": split, **figures}))
     else:
         print(f"{args.model} on {spec} ({split} split)")
-        print(format_evaluation(ev, names))
-    return 0
-
-
-def _run_regression(args: argparse.Namespace, saved, spec: str) -> int:
-    X, y, split = regression_evaluation_data(saved, spec, args.split)
-    m = regression_metrics(y, predict_values(saved, X))
-    if args.json:
-        print(common.dumps_json({"data": spec, "split": split, "task": "regression", **m}))
-    else:
-        print(f"{args.model} on {spec} ({split} split, {m['n']} rows)")
-        print(f"R^2   {m['r2']:.4f}\nRMSE  {m['rmse']:.6g}\nMAE   {m['mae']:.6g}")
+        print(text)
     return 0

@@ -18,9 +18,9 @@ from ..experiment import (
 )
 from ..optim import OPTIMIZERS
 from ..progress import is_regression, progress_callback
-from ..regression_run import REGRESSION_DEFAULTS, TASKS, format_regression_metrics
 from ..runfiles import RUNS_DIR, holds_run, new_run_dir, remove_if_empty
 from ..schedules import SCHEDULES
+from ..tasks import TASKS, task_named
 from ..train import SELECT_RULES, Callback, TrainConfig
 from . import common
 from .commands import COMMAND_HELP
@@ -59,8 +59,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         epilog=EXAMPLES, formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     common.add_data_options(p)
-    r = REGRESSION_DEFAULTS
-    p.add_argument("--task", choices=TASKS, default="auto",
+    r = task_named("regression").defaults
+    p.add_argument("--task", choices=("auto", *TASKS.names()), default="auto",
                    help="classification, regression (a numeric target column of a CSV), or "
                    "auto: regression when the label column looks continuous, with a note "
                    "(default auto)")
@@ -257,17 +257,11 @@ def run(args: argparse.Namespace) -> int:
         for note in result.notes:
             print(common.flag_message(note))
     print(f"{options.data}: {result.saved.model!r}")
-    if result.task == "regression":
-        print(f"{len(h.epochs)} epochs ({h.stop_reason}); kept epoch {h.best_epoch} "
-              f"({'best validation R^2' if h.val_loss else h.best_rule or 'last epoch'})")
-        print(format_regression_metrics(result.metrics, result.seconds))
-    else:
-        print(f"{len(h.epochs)} epochs ({h.stop_reason}); kept epoch {h.best_epoch} "
-              f"({h.best_rule or 'last epoch'})")
-        if result.refit:
-            print(f"then {refit_text(result.refit)}; the metrics below are the refit "
-                  "network's")
-        print(common.format_metrics(result.metrics, result.seconds))
+    print(f"{len(h.epochs)} epochs ({h.stop_reason}); kept epoch {h.best_epoch} "
+          f"({h.best_rule or 'last epoch'})")
+    if result.refit:
+        print(f"then {refit_text(result.refit)}; the metrics below are the refit network's")
+    print(task_named(result.task).format_metrics(result.metrics, result.seconds))
     for name, path in result.paths.items():
         print(f"{name:<8} {path}")
     return 0

@@ -12,11 +12,11 @@ from pathlib import Path
 from typing import Any
 
 from ..data import is_csv_spec
+from ..data.split import AUTO_VAL_FRACTION
 from ..errors import InputError, NumpynnError
-from ..experiment import AUTO_VAL_FRACTION, RunOptions, Splits, save_run
+from ..experiment import RunOptions, Splits, save_run
 from ..io import SavedModel, write_json_atomic, write_text_atomic
 from ..outputs import nonempty_path
-from ..regression_run import RegressionSplits, save_regression_run
 from ..validation import SEED, check_choice, check_int
 from .results import (
     BEST_DIR,
@@ -340,9 +340,7 @@ def _check_networks_fit(space: SearchSpace, splits: Splits, base: RunOptions) ->
     from ..memory import check_training_fits
 
     batch = max(space.batch_size) if not isinstance(space.batch_size, LogUniform) else 1
-    dataset = getattr(splits, "dataset", None)  # regression splits have no classes
-    outputs = dataset.n_classes if dataset is not None else splits.y_train.reshape(
-        splits.y_train.shape[0], -1).shape[1]
+    outputs = splits.task.n_outputs(splits.dataset, splits.y_train)
     for hidden in space.hidden:
         check_training_fits(splits.X_train.shape[1], hidden, outputs, batch, base.dtype,
                             rows=splits.X_train.shape[0])
@@ -425,15 +423,6 @@ def retrain_best(base: RunOptions, best: Mapping[str, Any], splits: Splits, out_
         raise SearchError(f"retraining the best trial {best['trial']} diverged although the "
                           "trial did not; the search's results are in the table.")
     seconds = time.perf_counter() - started
-    if isinstance(splits, RegressionSplits):
-        saved, metrics, paths = save_regression_run(
-            out_dir, options, splits, model, trainer.history, seconds, report=report,
-            title=f"numpynn search: best of {options.data}",
-            extra_metadata={"init_seed": int(best["seed"]),
-                            "search": {"trial": best["trial"], "seed": settings["seed"],
-                                       "mode": settings["mode"],
-                                       "val_loss": best["val_loss"]}})
-        return saved, metrics, paths
     saved, metrics, _, paths = save_run(
         out_dir, options, splits, model, trainer.history, seconds, report=report,
         title=f"numpynn search: best of {options.data}",
@@ -442,7 +431,8 @@ def retrain_best(base: RunOptions, best: Mapping[str, Any], splits: Splits, out_
         extra_metadata={
             "init_seed": int(best["seed"]),
             "search": {"trial": best["trial"], "seed": settings["seed"],
-                       "mode": settings["mode"], "val_acc": best["val_acc"]},
+                       "mode": settings["mode"], "val_acc": best["val_acc"],
+                       "val_loss": best["val_loss"]},
         },
         extra_details={"trial": best["trial"], "seed": best["seed"]},
     )

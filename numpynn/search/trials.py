@@ -14,14 +14,9 @@ from typing import Any
 import numpy as np
 
 from ..errors import DivergenceError, InputError
-from ..experiment import RunOptions, Splits, fingerprint, prepare_splits, source_kind
-from ..models import MLP
-from ..regression_run import (
-    RegressionSplits,
-    build_regression_model,
-    load_task,
-    prepare_regression,
-)
+from ..experiment import RunOptions, Splits, fingerprint, make_trainer, prepare_splits
+from ..models import Network
+from ..tasks import load_for_task
 from ..train import Trainer
 from .space import PARAMS
 
@@ -59,16 +54,14 @@ def _splits(options: RunOptions, fingerprint: str | None = None) -> Splits:
     return _SPLITS_CACHE[key]
 
 
-def search_splits(options: RunOptions) -> Splits | RegressionSplits:
-    """The splits of ``numpynn train`` for the options' task: a continuous label column of
-    a CSV (or task "regression") gives regression splits (random split, target scaler).
+def search_splits(options: RunOptions) -> Splits:
+    """The splits of ``numpynn train`` for the options' task (a continuous label column of
+    a CSV, or task "regression", gives a regression's: random split, target scaler).
     Their ``notes`` hold what reading and splitting decided (columns left out, the task
     chosen, a category found outside the training rows only)."""
-    ds, task, note = load_task(options)
+    ds, task, note = load_for_task(options)
     notes = [*ds.notes, *([note] if note else [])]
-    splits: Splits | RegressionSplits = (
-        prepare_regression(ds, options, source_kind(options.data)) if task == "regression"
-        else prepare_splits(options, ds))
+    splits = prepare_splits(options, ds, task)
     splits.notes = [*notes, *splits.notes]  # what reading and splitting decided
     return splits
 
@@ -84,20 +77,11 @@ def trial_options(base: RunOptions, trial: Mapping[str, Any]) -> RunOptions:
                    **layers)
 
 
-def _train(options: RunOptions, splits: Splits, seed: int) -> tuple[MLP, Trainer, str]:
-    """Train the trial network: init and shuffling from ``seed``, on the given splits."""
-    if isinstance(splits, RegressionSplits):  # scaled targets; epochs ranked by val R^2
-        model = build_regression_model(options, splits.X_train.shape[1],
-                                       splits.y_train.shape[1], seed)
-        trainer = Trainer(model, splits.X_train, splits.scaler.transform(splits.y_train),
-                          splits.X_val, splits.scaler.transform(splits.y_val),
-                          config=replace(options.train, seed=seed))
-        return model, trainer, _fit(trainer)
-    model = options.build_model(splits.X_train.shape[1], splits.dataset.n_classes, seed)
-    config = replace(options.train, seed=seed)
-    trainer = Trainer(model, splits.X_train, splits.y_train, splits.X_val, splits.y_val,
-                      config=config, sample_weight=options.sample_weight(splits.y_train))
-    return model, trainer, _fit(trainer)
+def _train(options: RunOptions, splits: Splits, seed: int) -> tuple[Network, Trainer, str]:
+    """Train the trial network as a run does (:func:`numpynn.experiment.make_trainer`):
+    init and shuffling from ``seed``, on the given splits."""
+    trainer = make_trainer(options, splits, seed=seed)
+    return trainer.model, trainer, _fit(trainer)
 
 
 def _fit(trainer: Trainer) -> str:
@@ -147,8 +131,8 @@ def run_trial(base: RunOptions, trial: Mapping[str, Any],
         h = trainer.history
         best = h.best_epoch
         ok = status == "ok" and best >= 1
-        if isinstance(splits, RegressionSplits):  # val_acc holds R^2; ranked by val_loss
-            row["task"] = "regression"
+        if splits.task.name != "classification":  # val_acc holds its score; ranked by loss
+            row["task"] = splits.task.name
         row |= {
             "status": status,
             "val_acc": float(h.val_acc[best - 1]) if ok else None,

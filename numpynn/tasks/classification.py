@@ -1,0 +1,135 @@
+"""Classification: class indices as targets, a stratified split, softmax cross-entropy,
+accuracy as the score, a confusion matrix in the report."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any, ClassVar
+
+import numpy as np
+
+from ..data import Dataset, train_val_test_split
+from ..data.split import val_fraction_for
+from ..errors import DataError, InputError
+from ..evaluation import evaluate, evaluation_dict, format_evaluation
+from ..models import MLP
+from .base import TASKS, Identity, Targets, Task, loss_cell
+
+
+@TASKS.register("classification")
+class Classification(Task):
+    """Labels of C classes: the network's C scores go through softmax cross-entropy."""
+
+    name: ClassVar[str] = "classification"
+    score_key: ClassVar[str] = "accuracy"
+    score_label: ClassVar[str] = "accuracy"
+    loss: ClassVar[str] = "softmax"
+
+    def check_data(self, ds: Dataset, spec: str) -> None:
+        if ds.n_classes < 2:
+            raise DataError(
+                f"{spec}: every labelled row has the same class ({ds.classes[0].item()!r}); a "
+                "classifier needs examples of at least 2 classes. Check that the label column "
+                "is the right one (`label_column`) or add data of the other classes.")
+
+    def split(self, ds: Dataset, val_fraction: float | None, test_fraction: float,
+              seed: int) -> tuple[np.ndarray, ...]:
+        """Stratified by class; the test part is the data set's own when it has one."""
+        if ds.X_test is not None:
+            val = val_fraction_for(val_fraction, ds.X.shape[0], 0.0)
+            parts = train_val_test_split(ds.X, ds.y, val_fraction=val, test_fraction=0.0,
+                                         seed=seed, classes=ds.classes)
+            return (*parts[:4], ds.X_test, ds.y_test)
+        val = val_fraction_for(val_fraction, ds.X.shape[0], test_fraction)
+        return train_val_test_split(ds.X, ds.y, val_fraction=val, test_fraction=test_fraction,
+                                    seed=seed, classes=ds.classes)
+
+    def fit_targets(self, y_train: np.ndarray) -> Targets:
+        return Identity()
+
+    def targets_from_state(self, state: Any, n_outputs: int) -> Targets:
+        return Identity()
+
+    def n_outputs(self, ds: Dataset, y_train: np.ndarray) -> int:
+        return ds.n_classes
+
+    def sample_weight(self, options: Any, y_train: np.ndarray) -> np.ndarray | None:
+        return options.sample_weight(y_train)
+
+    def build_model(self, options: Any, n_features: int, n_outputs: int,
+                    seed: int | None) -> MLP:
+        return options.build_model(n_features, n_outputs, seed)
+
+    def metrics(self, model: Any, X: np.ndarray, y: np.ndarray,
+                targets: Targets) -> dict[str, float]:
+        return evaluate(model, X, y).summary()
+
+    def test_evaluation(self, model: Any, X: np.ndarray, y: np.ndarray) -> Any:
+        return evaluate(model, X, y)
+
+    def format_metrics(self, metrics: Mapping[str, Mapping[str, float]],
+                       seconds: float | None = None) -> str:
+        lines = [f"{'split':<8}{'accuracy':>10}{'loss':>10}", "-" * 28]
+        for split, m in metrics.items():
+            lines.append(f"{split:<8}{m['accuracy']:>10.2%}{loss_cell(m['loss']):>10}")
+        if seconds is not None:
+            lines.append(f"time {seconds:.1f} s")
+        return "\n".join(lines)
+
+    def evaluation(self, saved: Any, X: np.ndarray, y: np.ndarray
+                   ) -> tuple[dict[str, Any], str]:
+        """Accuracy, balanced accuracy, loss, per-class precision/recall/F1/support and the
+        confusion matrix, with the class names."""
+        with np.errstate(all="ignore"):  # a non-finite loss is shown as such (null in JSON)
+            ev = evaluate(saved.model, saved.transform(X), y)
+        names = [str(c) for c in saved.metadata.get("class_names") or saved.classes.tolist()]
+        return (evaluation_dict(ev, class_names=names),
+                format_evaluation(ev, names))
+
+    def prediction_table(self, saved: Any, X: np.ndarray, proba: bool, source: str
+                         ) -> tuple[list[str], list[list[str]]]:
+        """``["prediction"]`` (the class label), plus ``p_<class>`` per class when
+        ``proba`` (6 significant digits)."""
+        with np.errstate(all="ignore"):  # overflowing scores are reported below, not warned
+            p = saved.predict_proba(X)
+        bad = ~np.isfinite(p).all(axis=1)
+        if bad.any():
+            raise InputError(
+                f"the model's scores overflow for {int(bad.sum())} of {len(bad)} rows of "
+                f"{source} (first: row {int(np.argmax(bad)) + 1}): their probabilities are "
+                "not finite numbers. The inputs are far outside the range of the training "
+                "data, or the model's weights are extreme; check the data (its scale and "
+                "columns) or train the model again.")
+        labels = saved.classes[np.argmax(p, axis=1)].tolist()
+        names = [str(c) for c in saved.classes.tolist()]
+        header = ["prediction"] + ([f"p_{n}" for n in names] if proba else [])
+        rows = [[str(label)] + ([f"{q:.6g}" for q in row] if proba else [])
+                for label, row in zip(labels, p)]
+        return header, rows
+
+    def classes(self, ds: Dataset) -> np.ndarray:
+        return ds.classes
+
+    def class_names(self, ds: Dataset) -> list[str]:
+        return ds.class_names or [str(c) for c in ds.classes.tolist()]
+
+    def metadata(self, splits: Any, options: Any) -> dict[str, Any]:
+        ds = splits.dataset
+        return {"image_shape": list(ds.image_shape) if ds.image_shape else None,
+                "class_names": self.class_names(ds)}
+
+    def write_report(self, out_dir: Path, *, history: Any, metrics: Mapping[str, Any],
+                     model: Any, splits: Any, title: str, details: Mapping[str, Any],
+                     configuration: Mapping[str, Any], evaluation: Any,
+                     sizes: Mapping[str, int]) -> Path:
+        from ..report import write_report  # matplotlib: imported when a report is drawn
+
+        ds = splits.dataset
+        return write_report(
+            out_dir, history, metrics=metrics,
+            confusion=evaluation.confusion if evaluation is not None else None,
+            class_names=self.class_names(ds), W1=model.params["W1"],
+            image_shape=ds.image_shape, title=title, details=details,
+            split_sizes=sizes, evaluation=evaluation,
+            configuration=configuration)

@@ -1,0 +1,192 @@
+"""Regression: numeric targets (N, K), a random split, targets standardised for training,
+squared error, R^2 as the score, predicted-vs-true plots in the report."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any, ClassVar
+
+import numpy as np
+
+from ..data import Dataset
+from ..data.split import AUTO_VAL_FRACTION
+from ..errors import DataError, InputError
+from ..layers import build_layer
+from ..models import Network, hidden_block
+from ..regression import TargetScaler, regression_metrics
+from .base import TASKS, Targets, Task
+
+
+class ScaledTargets(Targets):
+    """Targets standardised per column for training (``numpynn.regression.TargetScaler``),
+    outputs mapped back to the targets' units."""
+
+    def __init__(self, scaler: TargetScaler) -> None:
+        self.scaler = scaler
+
+    def transform(self, y: np.ndarray) -> np.ndarray:
+        return self.scaler.transform(y)
+
+    def inverse(self, outputs: np.ndarray) -> np.ndarray:
+        return self.scaler.inverse_transform(outputs)
+
+    def state(self) -> dict[str, Any]:
+        return self.scaler.state()
+
+
+def random_split(n: int, val_fraction: float, test_fraction: float, seed: int
+                 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Row indices (train, val, test) of a random split (sizes rounded up, as the
+    classification split)."""
+    if val_fraction + test_fraction >= 1.0:
+        raise InputError(f"val_fraction + test_fraction must be below 1; got "
+                         f"{val_fraction} + {test_fraction}.")
+    order = np.random.default_rng(seed).permutation(n)
+    n_test = int(np.ceil(test_fraction * n)) if test_fraction else 0
+    n_val = int(np.ceil(val_fraction * n)) if val_fraction else 0
+    if n - n_test - n_val < 1:
+        raise DataError(f"{n} rows are too few for a validation share of {val_fraction} and "
+                        f"a test share of {test_fraction}; give more data or smaller shares.")
+    test, val, train = order[:n_test], order[n_test:n_test + n_val], order[n_test + n_val:]
+    return np.sort(train), np.sort(val), np.sort(test)
+
+
+@TASKS.register("regression")
+class Regression(Task):
+    """Numeric targets: K linear outputs, squared error on the standardised targets."""
+
+    name: ClassVar[str] = "regression"
+    score_key: ClassVar[str] = "r2"
+    score_label: ClassVar[str] = "R^2"
+    loss: ClassVar[str] = "squared_error"
+    #: chosen with benchmarks/regression.py (see benchmarks/RESULTS.md): larger batches and
+    #: a larger step than classification's defaults, up to 200 epochs, stopped after 15
+    #: without a better validation R^2
+    defaults: ClassVar[Mapping[str, Any]] = {
+        "hidden": [100], "epochs": 200, "batch_size": 128, "lr": 1e-2, "patience": 15,
+        "weight_scale": "auto"}
+    always_validates: ClassVar[bool] = True
+    reads_labels_as: ClassVar[str] = "regression"
+    has_classes: ClassVar[bool] = False
+    report_title: ClassVar[str] = "numpynn regression report"
+
+    def check_data(self, ds: Dataset, spec: str) -> None:
+        if ds.y is None or ds.y.dtype.kind != "f":
+            raise InputError(f"`task='regression'` needs a CSV file with a numeric target "
+                             f"column; {spec} has class labels.", param="task")
+
+    def check_options(self, options: Any) -> None:
+        if options.refit:
+            raise InputError("`refit` retrains a classifier on the training and validation "
+                             "rows; a regression run keeps its best validation epoch "
+                             "instead: leave out `refit`.", param="refit")
+        if options.class_weight is not None:
+            raise InputError("`class_weight` balances classes; a regression has none: leave "
+                             "it out.", param="class_weight")
+
+    def split(self, ds: Dataset, val_fraction: float | None, test_fraction: float,
+              seed: int) -> tuple[np.ndarray, ...]:
+        """Random rows; targets (n, K) float64."""
+        val = AUTO_VAL_FRACTION if val_fraction is None else val_fraction
+        tr, va, te = random_split(ds.X.shape[0], val, test_fraction, seed)
+        y = self.targets_array(ds.y)
+        return ds.X[tr], y[tr], ds.X[va], y[va], ds.X[te], y[te]
+
+    def targets_array(self, y: np.ndarray) -> np.ndarray:
+        y = np.asarray(y, np.float64)
+        return y.reshape(len(y), -1)
+
+    def label_reading(self, classes: np.ndarray) -> dict[str, Any]:
+        return {"task": "regression"}
+
+    def fit_targets(self, y_train: np.ndarray) -> Targets:
+        return ScaledTargets(TargetScaler().fit(y_train))
+
+    def targets_from_state(self, state: Any, n_outputs: int) -> Targets:
+        if state is None:
+            return ScaledTargets(TargetScaler(np.zeros(n_outputs), np.ones(n_outputs)))
+        return ScaledTargets(TargetScaler.from_state(state, n_outputs))
+
+    def n_outputs(self, ds: Dataset, y_train: np.ndarray) -> int:
+        return int(y_train.shape[1])
+
+    def build_model(self, options: Any, n_features: int, n_outputs: int,
+                    seed: int | None) -> Network:
+        """``{affine - [norm] - activation - [dropout]} x len(hidden) - affine`` with the
+        squared-error loss."""
+        layers = []
+        for h in options.hidden:
+            layers += hidden_block(h, options.activation, options.dropout,
+                                   options.normalization)
+        layers.append(build_layer("affine", units=n_outputs))
+        return Network(n_features, layers, loss=self.loss, reg=options.reg,
+                       weight_scale=options.weight_scale, dtype=options.dtype, seed=seed)
+
+    def metrics(self, model: Network, X: np.ndarray, y: np.ndarray,
+                targets: Targets) -> dict[str, float]:
+        """R^2, RMSE, MAE in the targets' units and the mean loss in scaled units."""
+        outputs = model.forward(X)
+        m = regression_metrics(y, targets.inverse(outputs))
+        m["loss"] = model.loss_fn(outputs.astype(np.float64), targets.transform(y))[0]
+        return m
+
+    def format_metrics(self, metrics: Mapping[str, Mapping[str, float]],
+                       seconds: float | None = None) -> str:
+        lines = [f"{'split':<6} {'rows':>7} {'R^2':>8} {'RMSE':>11} {'MAE':>11}"]
+        for name, m in metrics.items():
+            lines.append(f"{name:<6} {m['n']:>7} {m['r2']:>8.4f} {m['rmse']:>11.5g} "
+                         f"{m['mae']:>11.5g}")
+        if seconds is not None:
+            lines.append(f"time {seconds:.1f} s")
+        return "\n".join(lines)
+
+    def evaluation(self, saved: Any, X: np.ndarray, y: np.ndarray
+                   ) -> tuple[dict[str, Any], str]:
+        """R^2, RMSE and MAE in the targets' units."""
+        with np.errstate(all="ignore"):
+            m = regression_metrics(y, saved.values(X))
+        text = (f"{m['n']} rows\nR^2   {m['r2']:.4f}\nRMSE  {m['rmse']:.6g}\n"
+                f"MAE   {m['mae']:.6g}")
+        return {"task": self.name, **m}, text
+
+    def prediction_table(self, saved: Any, X: np.ndarray, proba: bool, source: str
+                         ) -> tuple[list[str], list[list[str]]]:
+        """``["prediction"]`` (``prediction_0``, ... for K outputs): the values in the
+        targets' units, 10 significant digits."""
+        if proba:
+            raise InputError("`proba` gives class probabilities; a regression model "
+                             "predicts values: leave out `proba`.", param="proba")
+        with np.errstate(all="ignore"):
+            values = saved.values(X)
+        bad = ~np.isfinite(values).all(axis=1)
+        if bad.any():
+            raise InputError(
+                f"the model's outputs overflow for {int(bad.sum())} of {len(bad)} rows of "
+                f"{source} (first: row {int(np.argmax(bad)) + 1}); check the data (its scale "
+                "and columns) or train the model again.")
+        k = values.shape[1]
+        header = ["prediction"] if k == 1 else [f"prediction_{j}" for j in range(k)]
+        return header, [[f"{v:.10g}" for v in row] for row in values]
+
+    def classes(self, ds: Dataset) -> np.ndarray:
+        return np.empty(0, np.float64)
+
+    def metadata(self, splits: Any, options: Any) -> dict[str, Any]:
+        name = getattr(splits.recipe, "label_name", None)
+        return {"image_shape": None, "class_names": [],
+                "target_names": [str(name) if name else str(options.label_column)],
+                "target_scaler": splits.targets.state()}
+
+    def write_report(self, out_dir: Path, *, history: Any, metrics: Mapping[str, Any],
+                     model: Network, splits: Any, title: str, details: Mapping[str, Any],
+                     configuration: Mapping[str, Any], evaluation: Any,
+                     sizes: Mapping[str, int]) -> Path:
+        from ..regression_report import write_regression_report  # matplotlib, on use
+
+        part = "test" if splits.X_test.shape[0] else "val"
+        X, y = (splits.X_test, splits.y_test) if part == "test" else (splits.X_val,
+                                                                       splits.y_val)
+        predicted = splits.targets.inverse(model.forward(X)) if X.shape[0] else y
+        return write_regression_report(out_dir, history, metrics, y, predicted, split=part,
+                                       title=title, details=details)
