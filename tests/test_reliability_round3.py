@@ -500,3 +500,19 @@ def test_walk_of_path_spellings_never_writes_over_an_input(run_dir, capsys):
     seen: set[tuple[str, str, str]] = set()
     walk()
     assert len(seen) >= 40  # distinct combinations tried
+
+
+@pytest.mark.slow
+def test_walk_script_holds_every_case():
+    """benchmarks/reliability_walk.py: >= 300 cases of issue 21's kinds, all held
+    (about 15 s; `python benchmarks/reliability_walk.py` prints the table)."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location(
+        "reliability_walk", ROOT / "benchmarks" / "reliability_walk.py")
+    walk = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = walk  # its dataclass looks its module up there
+    spec.loader.exec_module(walk)
+    result = walk.run_walk()
+    held, total = result.total
+    assert total >= 300 and held == total, result.failures[:10]
