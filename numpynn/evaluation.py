@@ -40,6 +40,9 @@ def evaluate(model: Any, X: np.ndarray, y: np.ndarray) -> Evaluation:
 
     A classifier's figures; a network that predicts values (a regression) is refused
     with the call that measures it."""
+    if not all(hasattr(model, a) for a in ("forward", "input_dim", "dtype", "num_classes")):
+        raise InputError(f"evaluate() needs a numpynn network (e.g. load_model(path).model); "
+                         f"got {type(model).__name__} {model!r:.60}.")
     if getattr(getattr(model, "loss_fn", None), "task", "") == "regression":
         raise InputError(
             "evaluate() measures a classifier (accuracy, per-class figures); this network "

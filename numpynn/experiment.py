@@ -385,6 +385,10 @@ def run_training(
     with the same parameters and history as an uninterrupted run (``epochs`` and
     ``patience`` of ``options`` may extend it).
     """
+    if not isinstance(options, RunOptions):
+        raise InputError(f"`options` must be a RunOptions (numpynn.experiment.RunOptions"
+                         f"(data=..., ...)); got {type(options).__name__} {options!r:.60}.",
+                         param="options")
     out = Path(nonempty_path(out_dir, "`out`")).expanduser()
     # the outputs are checked before the data is loaded: a bad --out fails at once
     created = prepare_run_dir(out, inputs=data_inputs(options.data))
@@ -756,6 +760,9 @@ def prediction_data(saved: SavedModel, spec: str) -> np.ndarray:
     row has one more column than the model has features. Data sets with a predefined
     test part give train rows then test.
     """
+    if not isinstance(spec, (str, os.PathLike)):
+        raise DataError(f"data spec must be a string; got {type(spec).__name__} {spec!r:.60}")
+    spec = os.fspath(spec)
     if _uses_recipe(saved, spec):
         return read_with_recipe(saved, spec, labelled=False).X
     n_features = saved.recipe.n_features if saved.recipe else saved.model.input_dim

@@ -89,7 +89,10 @@ RUN_MODEL_FILE = "model.npz"
 def nonempty_path(path: str | os.PathLike[str], what: str) -> str | os.PathLike[str]:
     """``path`` itself; InputError when it is empty (an unset shell variable, ``--out ""``),
     which ``pathlib`` would silently turn into the current directory."""
-    if not isinstance(path, (str, os.PathLike)) or os.fspath(path) in ("", b""):
+    if not isinstance(path, (str, os.PathLike)):
+        raise InputError(f"{what} must be a path (a str or pathlib.Path); got "
+                         f"{type(path).__name__} {path!r:.60}.")
+    if os.fspath(path) in ("", b""):
         raise InputError(f"{what} is empty ({path!r}); give a path (an unset shell variable "
                          "expands to nothing: check it).")
     return path

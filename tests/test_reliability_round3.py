@@ -427,6 +427,26 @@ def test_library_calls_with_values_of_the_wrong_kind_raise_input_error(tmp_path)
             Solver(TwoLayerNet(4, 5, 3), data, print_every=bad)
 
 
+def test_more_library_calls_of_the_wrong_kind_raise_input_error(run_dir):
+    from numpynn.errors import InputError
+    from numpynn.evaluation import evaluate
+    from numpynn.experiment import RunOptions, prediction_data, run_training
+    from numpynn.io import load_model
+    from numpynn.predictions import write_predictions
+
+    saved = load_model(run_dir)
+    with pytest.raises(InputError, match="data spec must be a string; got int"):
+        prediction_data(saved, 3)
+    with pytest.raises(InputError, match="numpynn network"):
+        evaluate(None, np.zeros((2, 3)), np.zeros(2, int))
+    with pytest.raises(InputError, match="RunOptions"):
+        run_training(None, run_dir.parent / "x")
+    with pytest.raises(InputError, match="must be a path"):
+        run_training(RunOptions(data="d.csv"), None)
+    with pytest.raises(InputError, match="must be a path"):
+        write_predictions(None, saved, np.zeros((2, 3)))
+
+
 # ------------------------------------------------------------ 9. documented behaviour refused
 def test_a_batch_larger_than_the_data_is_one_batch_per_epoch(tmp_path, monkeypatch, capsys):
     import json
