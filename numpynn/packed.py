@@ -804,20 +804,27 @@ EVAL_CHUNK_BYTES = 1 << 24
 def _packed_metrics(pack: _Pack, ks: list[int], X: np.ndarray, y: np.ndarray,
                     rows: np.ndarray | None) -> list[tuple[float, float]]:
     """(accuracy, mean softmax cross-entropy in float64) of the members ``ks`` on X[rows]
-    (all rows if None): test-mode forward of the K' models a chunk at a time, the first
-    layer as one (n, D) x (D, K' H) multiply."""
+    (all rows if None): test-mode forward of the K' models a chunk at a time.
+
+    Layouts: the first layer is one (n, D) x (D, K' H) multiply, its output (n, K', H) read
+    by the next layer as a (K', n, H) view; the scores (K', n, C) are copied once into a
+    float64 (C, K' n) array, so that every reduction over the C classes is C - 1
+    elementwise operations on rows of K' n numbers (NumPy reduces a short last axis row by
+    row, about 20 times slower here).
+    """
     if not ks:
         return []
     n_rows = X.shape[0] if rows is None else rows.shape[0]
     sel = np.asarray(ks)
     Kp = len(ks)
     first = pack.members[0].model
-    W = [pack.params[keymap["W"]][sel] for keymap in
-         (first.keys[i] for i, kind in enumerate(pack.kinds) if kind == "affine")]
-    bias = [pack.params[keymap["b"]][sel] for keymap in
-            (first.keys[i] for i, kind in enumerate(pack.kinds) if kind == "affine")]
+    affine = [first.keys[i] for i, kind in enumerate(pack.kinds) if kind == "affine"]
+    W = [pack.params[keymap["W"]][sel] for keymap in affine]
+    bias = [pack.params[keymap["b"]][sel] for keymap in affine]
     D, H = W[0].shape[1], W[0].shape[2]
     W1cat = np.ascontiguousarray(W[0].transpose(1, 0, 2)).reshape(D, Kp * H)
+    b1cat = bias[0].reshape(Kp * H)
+    C = pack.dims[-1]
     correct = np.zeros(Kp, np.int64)
     total = np.zeros(Kp)
     chunk = max(1, min(4096, EVAL_CHUNK_BYTES // (Kp * max(pack.dims) * pack.dtype.itemsize)))
@@ -825,26 +832,44 @@ def _packed_metrics(pack: _Pack, ks: list[int], X: np.ndarray, y: np.ndarray,
         idx = slice(start, start + chunk) if rows is None else rows[start : start + chunk]
         xb, yb = X[idx], y[idx]
         n = xb.shape[0]
-        h = np.ascontiguousarray((xb @ W1cat).reshape(n, Kp, H).transpose(1, 0, 2))
-        j = 0
-        for i, kind in enumerate(pack.kinds):
+        h = xb @ W1cat  # (n, K' H)
+        h += b1cat
+        stacked = False  # h is (n, K' * width) until the second affine layer
+        j = 1
+        for i, kind in enumerate(pack.kinds[1:], 1):
+            width = pack.dims[i]
             if kind == "affine":
-                if j:
-                    h = np.matmul(h, W[j])
+                hk = h.reshape(n, Kp, width).transpose(1, 0, 2) if not stacked else h
+                h = np.matmul(hk, W[j])  # (K', n, width out)
                 h += bias[j][:, None, :]
-                j += 1
+                stacked, j = True, j + 1
             elif kind == "activation":
-                kernel = faithful_kernel(first.layers[i], h.shape[2], pack.dtype, Kp * n)
-                h2 = h.reshape(Kp * n, h.shape[2])
+                kernel = faithful_kernel(first.layers[i], width, pack.dtype, Kp * n)
+                h2 = h.reshape(Kp * n, width)  # elementwise: any layout
                 kernel.forward(h2, h2, {}, {}, False, None)
             # dropout: the identity at test time
-        s64 = h.astype(np.float64)
-        shifted = s64 - s64.max(axis=2, keepdims=True)
-        lse = np.log(np.exp(shifted).sum(axis=2))
-        picked = np.take_along_axis(shifted, np.broadcast_to(yb, (Kp, n))[:, :, None],
-                                    axis=2)[:, :, 0]
-        total += (lse - picked).sum(axis=1)
-        correct += (np.argmax(h, axis=2) == yb).sum(axis=1)
+        scores = h if stacked else h.reshape(n, Kp, C).transpose(1, 0, 2)
+        st = np.empty((C, Kp * n))
+        np.copyto(st.reshape(C, Kp, n), scores.transpose(2, 0, 1))
+        rowmax = st[0].copy()
+        for c in range(1, C):
+            np.maximum(rowmax, st[c], out=rowmax)
+        st -= rowmax  # 0 exactly where a class has the row's maximum
+        cols = np.arange(Kp * n)
+        labels = np.broadcast_to(yb, (Kp, n)).reshape(-1)
+        picked = st[labels, cols]
+        # argmax's answer (the first maximum) is the label: its score is the maximum and
+        # no earlier class has it
+        top = st == 0
+        earlier = np.logical_or.accumulate(top, axis=0)
+        before = np.zeros(Kp * n, bool)
+        later = labels > 0
+        before[later] = earlier[labels[later] - 1, cols[later]]
+        hit = (picked == 0) & ~before
+        np.exp(st, out=st)
+        lse = np.log(np.ones(C) @ st)
+        total += (lse - picked).reshape(Kp, n).sum(axis=1)
+        correct += hit.reshape(Kp, n).sum(axis=1)
     return [(int(c) / n_rows, float(t) / n_rows) for c, t in zip(correct, total)]
 
 
