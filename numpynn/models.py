@@ -556,6 +556,24 @@ class MLP(Network):
                 f"dtype={self.dtype.name})")
 
 
+def _refuse_other_assignments_arguments(given: Mapping[str, Any]) -> None:
+    """A clear error for another course assignment's TwoLayerNet arguments (assignment
+    1's ``std``, ``input_size``, ``hidden_size``, ``output_size``), naming the class that
+    takes them."""
+    assignment1 = {"std", "input_size", "hidden_size", "output_size"}
+    names = ", ".join(sorted(given))
+    if set(given) <= assignment1:
+        raise InputError(
+            f"TwoLayerNet got {names}: that is CS231n assignment 1's TwoLayerNet(input_size, "
+            "hidden_size, output_size, std), whose loss adds reg * sum(W**2) and whose "
+            "weights come from np.random; use numpynn.cs231n.TwoLayerNet for it. "
+            "numpynn.TwoLayerNet is assignment 2's (input_dim, hidden_dim, num_classes, "
+            "weight_scale, reg; 0.5 * reg * sum(W**2)).")
+    raise InputError(f"TwoLayerNet got unexpected arguments {names}; it takes input_dim, "
+                     "hidden_dim, num_classes, weight_scale, reg, dtype, seed, activation, "
+                     "dropout, normalization.")
+
+
 class TwoLayerNet(MLP):
     """The seed's network: ``affine - relu - affine - softmax`` (CS231n's TwoLayerNet).
 
@@ -576,7 +594,10 @@ class TwoLayerNet(MLP):
         activation: str = "relu",
         dropout: float = 0.0,
         normalization: str | None = None,
+        **course: Any,
     ) -> None:
+        if course:
+            _refuse_other_assignments_arguments(course)
         super().__init__(
             input_dim,
             [check_positive_int(hidden_dim, "hidden_dim")],

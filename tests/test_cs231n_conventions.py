@@ -223,3 +223,14 @@ def test_the_course_rules_first_steps():
     nw, cfg = adam(w, dw, {"learning_rate": 0.1})  # bias-corrected: a step of lr * sign
     np.testing.assert_allclose(nw, w - 0.1 * np.sign(dw), rtol=1e-6)
     assert cfg["t"] == 1
+
+
+def test_assignment_1_arguments_to_the_package_two_layer_net_name_the_class_that_takes_them():
+    from numpynn import TwoLayerNet
+    from numpynn.errors import InputError
+
+    with pytest.raises(InputError, match=r"numpynn\.cs231n\.TwoLayerNet") as info:
+        TwoLayerNet(4, 10, 3, std=1e-1)
+    assert "std" in str(info.value) and "reg * sum(W**2)" in str(info.value)
+    with pytest.raises(InputError, match="unexpected arguments colour"):
+        TwoLayerNet(4, 10, 3, colour=1)
