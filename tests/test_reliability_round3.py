@@ -536,3 +536,30 @@ def test_walk_script_holds_every_case():
     result = walk.run_walk()
     held, total = result.total
     assert total >= 300 and held == total, result.failures[:10]
+
+
+def test_resuming_a_finished_search_changes_no_file_and_keeps_no_report(tmp_path, monkeypatch,
+                                                                        capsys):
+    import shutil
+
+    monkeypatch.chdir(tmp_path)
+    _csv(tmp_path / "d.csv")
+    argv = ["search", "--data", "d.csv", "--trials", "2", "--epochs", "2", "--hidden", "8",
+            "--out", "s", "--jobs", "1", "--quiet"]
+    assert cli(capsys, *argv, "--no-report")[0] == 0
+
+    def files() -> dict[str, bytes]:
+        return {str(p.relative_to(tmp_path)): p.read_bytes()
+                for p in sorted((tmp_path / "s").rglob("*")) if p.is_file()}
+
+    before = files()
+    code, out, err = cli(capsys, "search", "--resume", "s", "--quiet")
+    assert code == 0 and "nothing was run or changed" in out, err
+    assert files() == before
+    # an unfinished search started with --no-report resumes without a report
+    log = tmp_path / "s" / "trials.jsonl"
+    log.write_text(log.read_text().splitlines()[0] + "\n")
+    shutil.rmtree(tmp_path / "s" / "best")
+    assert cli(capsys, "search", "--resume", "s", "--quiet")[0] == 0
+    assert sorted(p.name for p in (tmp_path / "s" / "best").iterdir()) == [
+        "history.json", "model.npz"]

@@ -275,6 +275,8 @@ def run(args: argparse.Namespace) -> int:
               file=sys.stderr)
         return interrupted_exit_code(exc)
     rows = result.rows
+    if result.unchanged:
+        print(f"the search in {out} had already finished; nothing was run or changed")
     for note in result.notes:
         print(common.flag_message(note))
     print(f"search: {mode}, {len(rows)} trials, seed {seed}, data {options.data}; "

@@ -62,6 +62,8 @@ class SearchResult:
     seconds: float = 0.0
     backend: str = ""
     paths: dict[str, Path] = field(default_factory=dict)
+    #: a resumed search that had already finished: nothing was run or written
+    unchanged: bool = False
 
 
 def _absolute_spec(spec: str) -> str:
@@ -190,6 +192,7 @@ def resume_search(
     when ``out`` holds no search settings.
     """
     stored = load_settings(out)
+    report = report and bool(stored.get("report", True))  # a search started without one
     return search(RunOptions.from_dict(stored["options"]), SearchSpace.from_json(stored["space"]),
                   mode=stored["mode"], trials=stored["trials"], seed=int(stored["seed"]),
                   jobs=jobs, out=out, client=client, scheduler=scheduler, resume=True,
@@ -254,7 +257,7 @@ def search(
                          f"above 0; got {base.val_fraction}.")
     _check_search_size(space, mode, trials, base)
     plan = trial_plan(space, mode, trials, seed)
-    settings = _settings(base, space, mode, trials, seed)
+    settings = {**_settings(base, space, mode, trials, seed), "report": bool(report)}
 
     splits = search_splits(base)  # check the data here, with a clear error, before the pool
     _check_networks_fit(space, splits, base)
@@ -269,6 +272,9 @@ def search(
     done_ids = {r["trial"] for r in finished}
     todo = [t for t in plan if t["trial"] not in done_ids]
     rows = [r for r in finished if r["trial"] < len(plan)]
+    if resume and out_dir is not None and not todo and (
+            not retrain or (out_dir / BEST_DIR / "model.npz").is_file()):
+        return _finished(out_dir, rows, retrain, splits, time.perf_counter() - started)
 
     own_client = None
     if scheduler is not None:
@@ -312,6 +318,30 @@ def search(
             result.saved, result.metrics = saved, metrics
             result.paths.update(paths)
     result.seconds = time.perf_counter() - started
+    return result
+
+
+def _finished(out_dir: Path, rows: list[dict[str, Any]], retrain: bool, splits: Any,
+              seconds: float) -> SearchResult:
+    """A resumed search with every trial done and its best model saved: the result as the
+    files hold it; nothing is run or written (resuming a finished search changes
+    nothing)."""
+    from ..io import load_model
+
+    result = SearchResult(ranked(rows), None, notes=list(splits.notes),
+                          backend="finished earlier: nothing to run", seconds=seconds,
+                          unchanged=True)
+    ok = [r for r in result.rows if r["status"] == "ok"]
+    if not ok:
+        raise SearchError(f"every trial failed ({len(result.rows)} trials).")
+    result.best = ok[0]
+    result.paths = {"csv": out_dir / RESULTS_CSV, "json": out_dir / RESULTS_JSON,
+                    "trials": out_dir / TRIALS_FILE}
+    if retrain:
+        model = out_dir / BEST_DIR / "model.npz"
+        result.saved = load_model(model)
+        result.metrics = dict(result.saved.metadata.get("metrics") or {})
+        result.paths["model"] = model
     return result
 
 
@@ -363,10 +393,11 @@ def _prepare_out(out_dir: Path, settings: Mapping[str, Any], resume: bool) -> li
                          "outputs.", param="out")
     trials_path = out_dir / TRIALS_FILE
     existing = read_trials(trials_path)
+    free = ("trials", "report")  # not settings of what runs: a resume may not change them
     if resume:
         stored = load_settings(out_dir)
-        if {k: v for k, v in stored.items() if k != "trials"} != {
-                k: v for k, v in json.loads(json.dumps(settings)).items() if k != "trials"}:
+        if {k: v for k, v in stored.items() if k not in free} != {
+                k: v for k, v in json.loads(json.dumps(settings)).items() if k not in free}:
             raise InputError(f"the search in {out_dir} has other settings; resume it with its "
                              "own settings (`resume=True` and no others) or use another `out`.",
                              param="out")
@@ -385,7 +416,8 @@ def _prepare_out(out_dir: Path, settings: Mapping[str, Any], resume: bool) -> li
     inputs = data_inputs(settings["options"]["data"])
     for name in (SETTINGS_FILE, TRIALS_FILE, RESULTS_CSV, RESULTS_JSON, PLOT_FILE):
         check_output(out_dir / name, inputs, what="the search's file")  # before any trial
-    write_json_atomic(out_dir / SETTINGS_FILE, settings)
+    if not resume:  # a resumed search keeps the settings file it was started with
+        write_json_atomic(out_dir / SETTINGS_FILE, settings)
     return existing
 
 
