@@ -563,3 +563,14 @@ def test_resuming_a_finished_search_changes_no_file_and_keeps_no_report(tmp_path
     assert cli(capsys, "search", "--resume", "s", "--quiet")[0] == 0
     assert sorted(p.name for p in (tmp_path / "s" / "best").iterdir()) == [
         "history.json", "model.npz"]
+
+
+@pytest.mark.parametrize("name", ["results.csv", "best/loss.png", "best/report.html"])
+def test_search_never_writes_over_its_data_inside_out(tmp_path, monkeypatch, capsys, name):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "s" / "best").mkdir(parents=True)
+    data = _csv(tmp_path / "s" / name).read_bytes()
+    code, _, err = cli(capsys, "search", "--data", f"s/{name}", "--trials", "1", "--epochs",
+                       "1", "--hidden", "8", "--out", "s", "--quiet")
+    assert code == 2 and "same file as the input" in err, err
+    assert (tmp_path / "s" / name).read_bytes() == data

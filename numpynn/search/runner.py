@@ -414,8 +414,12 @@ def _prepare_out(out_dir: Path, settings: Mapping[str, Any], resume: bool) -> li
     from ..outputs import check_output
 
     inputs = data_inputs(settings["options"]["data"])
+    from ..runfiles import RUN_FILES
+
     for name in (SETTINGS_FILE, TRIALS_FILE, RESULTS_CSV, RESULTS_JSON, PLOT_FILE):
         check_output(out_dir / name, inputs, what="the search's file")  # before any trial
+    for name in RUN_FILES:  # the retrained best model's files, in out/best
+        check_output(out_dir / BEST_DIR / name, inputs, what="the search's file")
     if not resume:  # a resumed search keeps the settings file it was started with
         write_json_atomic(out_dir / SETTINGS_FILE, settings)
     return existing
