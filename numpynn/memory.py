@@ -91,3 +91,23 @@ def check_numerical_check_size(n_inputs: int, hidden: Sequence[int], n_classes: 
             "in seconds; use a smaller network for the check (e.g. --hidden 5 --input-dim 3 "
             "--classes 3 --batch 2), or leave out --values for the shapes alone.")
     return n
+
+
+#: Parameters ``numpynn explain`` builds at most (float64, copied once for the pass: about
+#: 800 MB and a few seconds at the limit).
+MAX_EXPLAIN_PARAMETERS = 50_000_000
+
+
+def check_explain_size(n_inputs: int, hidden: Sequence[int], n_classes: int,
+                       limit: int = MAX_EXPLAIN_PARAMETERS) -> int:
+    """Refuse, before any allocation, a network too large to explain in seconds (explain
+    lists shapes and equations, which a small network shows as well); returns the count."""
+    n = network_parameters(n_inputs, hidden, n_classes)
+    if n > limit:
+        layers = ",".join(str(int(h)) for h in hidden)
+        raise InputError(
+            f"a network with {n:,} parameters (hidden {layers}, {n_inputs} inputs, "
+            f"{n_classes} classes) is more than explain builds ({limit:,}: it would allocate "
+            f"{_gib(16 * n)} and run for minutes); the shapes and equations are the same "
+            "for a smaller one: reduce --hidden or --input-dim.")
+    return n

@@ -204,6 +204,10 @@ def test_explain_values_refuses_a_network_too_large_to_check_before_any_work(cap
     code, out, _ = cli(capsys, "explain", "--values", "--hidden", "5", "--input-dim", "3",
                        "--classes", "3", "--batch", "2")
     assert "dW1" in out
+    started = time.perf_counter()  # without --values: a size guard before allocating
+    code, out, err = cli(capsys, "explain", "--hidden", "20000", "--input-dim", "20000")
+    assert code == 2 and out == "" and "400,220,010 parameters" in err and "--hidden" in err
+    assert time.perf_counter() - started < 2
 
 
 # ---------------------------------------------------------- 3. divergence with a finite loss

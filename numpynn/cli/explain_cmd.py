@@ -58,9 +58,10 @@ def run(args: argparse.Namespace) -> int:
     from ..models import MLP, check_seed
 
     seed = check_seed(args.seed)
-    if args.values:  # a size guard before minutes of silent numerical differences
-        from ..memory import check_numerical_check_size
+    from ..memory import check_explain_size, check_numerical_check_size
 
+    check_explain_size(args.input_dim, args.hidden, args.classes)  # before any allocation
+    if args.values:  # a size guard before minutes of silent numerical differences
         check_numerical_check_size(args.input_dim, args.hidden, args.classes, args.batch)
     model = MLP(args.input_dim, args.hidden, args.classes, reg=args.reg, dtype=np.float64,
                 seed=seed, activation=args.activation, dropout=args.dropout,
