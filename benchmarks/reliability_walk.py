@@ -182,6 +182,18 @@ def kind1_paths(w: Walk) -> None:
                 expect(code == 2, f"exit {code}")
                 expect((out / name).read_bytes() == data_bytes, "data overwritten")
             w.case("1 paths", f"train --data OUT/{name} --out OUT", inside)
+        for i, name in enumerate(["results.csv", "best/loss.png", "best/report.html",
+                                  "search.png"]):
+            (here / f"s{i}" / "best").mkdir(parents=True)
+            (here / f"s{i}" / name).write_bytes(data_bytes)
+
+            def search_inside(i: int = i, name: str = name) -> None:
+                code, _, err = cli("search", "--data", f"s{i}/{name}", "--out", f"s{i}",
+                                   "--trials", "1", "--epochs", "1", "--hidden", "8")
+                no_traceback(err)
+                expect(code == 2, f"exit {code}")
+                expect((here / f"s{i}" / name).read_bytes() == data_bytes, "data overwritten")
+            w.case("1 paths", f"search --data OUT/{name} --out OUT", search_inside)
         for argv in (["train", "--data", "d.csv", "--out", ""],
                      ["predict", "run", "--data", "d.csv", "--output", ""],
                      ["export", "run", ""], ["search", "--data", "d.csv", "--out", ""],
@@ -223,6 +235,15 @@ def kind2_bounds(w: Walk) -> None:
             code, out, err = cli("explain", "--values", "--hidden", hidden, "--input-dim", dim)
             expect(code == 2 and out == "" and time.perf_counter() - started < 1, err)
         w.case("2 bounds", f"explain --values --hidden {hidden} --input-dim {dim}", guard)
+
+
+    for hidden, dim in [("20000", "20000"), ("100000", "100000"), ("8000", "8000")]:
+        def explain_size(hidden: str = hidden, dim: str = dim) -> None:
+            started = time.perf_counter()
+            code, out, err = cli("explain", "--hidden", hidden, "--input-dim", dim)
+            expect(code == 2 and out == "" and "parameters" in err
+                   and time.perf_counter() - started < 1, f"exit {code}: {err[-150:]}")
+        w.case("2 bounds", f"explain --hidden {hidden} --input-dim {dim}", explain_size)
 
 
 def kind3_divergence(w: Walk) -> None:
@@ -297,6 +318,22 @@ def kind5_resume(w: Walk) -> None:
         w.case("5 resume", f"{task} --overwrite report {first}->{second}", overwrite)
 
 
+    for report in (True, False):
+        def search_finished(report: bool = report) -> None:
+            with place() as here:
+                code, _, err = cli("search", "--data", "d.csv", "--trials", "2", "--epochs", "1",
+                                   "--hidden", "8", "--out", "s", "--jobs", "1",
+                                   *(() if report else ("--no-report",)))
+                expect(code == 0, err)
+                before = {str(p): p.read_bytes() for p in (here / "s").rglob("*")
+                          if p.is_file()}
+                code, out, err = cli("search", "--resume", "s")
+                expect(code == 0 and "nothing was run" in out, err)
+                after = {str(p): p.read_bytes() for p in (here / "s").rglob("*") if p.is_file()}
+                expect(after == before, "files changed")
+        w.case("5 resume", f"resume a finished search, report={report}", search_finished)
+
+
 def kind6_onnx(w: Walk) -> None:
     import pandas as pd
 
@@ -368,7 +405,8 @@ def kind7_no_validation(w: Walk) -> None:
                                      *(() if report else ("--no-report",)))
                 expect(code == 0, err)
                 h = json.loads((here / "run" / "history.json").read_text())
-                expect(h["val_loss"] == [] and h["val_acc"] == [], "validation figures")
+                score = h.get("val_score", h.get("val_acc"))  # the score's name changed
+                expect(h["val_loss"] == [] and score == [], "validation figures")
                 expect("validation R^2" not in out, out)
                 if report:
                     page = (here / "run" / "report.html").read_text()

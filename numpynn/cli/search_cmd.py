@@ -141,7 +141,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
                    help="search seed: the split and every trial's seed (0 to 2**32-1, "
                    "default 0)")
     p.add_argument("--jobs", type=_jobs, default=1,
-                   help="trials run in parallel on this machine (default 1; -1: all cores)")
+                   help="trials run in parallel on this machine (default 1; -1: all cores); "
+                   "never more processes than trials left or cores")
     p.add_argument("--scheduler", metavar="ADDRESS",
                    help="run the trials on a Dask cluster, e.g. tcp://10.0.0.5:8786 "
                    "(--jobs is then not used: every worker thread runs trials)")
