@@ -385,9 +385,8 @@ class _Pack:
         np.copyto(st, s2.T)
         np.maximum.reduce(st, axis=0, out=rowmax)
         np.subtract(s2, rowmax[:, None], out=s2)
-        if y.ndim == 1:
-            y = np.broadcast_to(y, (K, b))
-        np.add(self.label_rows[:n], y.reshape(n), out=flat)
+        # flat index of each row's label; y (b,) is shared by the K models or y is (K, b)
+        np.add(self.label_rows[:n].reshape(K, b), y, out=flat.reshape(K, b))
         np.take(s2.reshape(-1), flat, out=picked, mode="clip")  # shifted score of the label
         np.exp(s2, out=s2)
         np.dot(s2, self.ones_c, out=rowsum)
@@ -670,8 +669,8 @@ def _run_epoch(pack: _Pack, X: np.ndarray, y: np.ndarray,
         pack.backward()
         pack.update()  # a diverging model's update is undone below: it gets its good state
         step_losses[step, : len(pack.members)] = losses
-        bad = ~np.isfinite(losses) | (losses > limit)
-        if bad.any():
+        if not losses.max() <= limit:  # a loss above the limit, or NaN
+            bad = ~np.isfinite(losses) | (losses > limit)
             step_losses = _drop_diverged(pack, bad, losses, epoch, ref, step_losses, step)
             if not pack.members:
                 return
