@@ -59,6 +59,17 @@ from numpynn.train import TrainConfig, Trainer  # noqa: E402
 REG = 1e-4
 
 
+def vector_units() -> str:
+    """Which of AVX2 / AVX-512F /proc/cpuinfo lists (where there is one)."""
+    try:
+        with open("/proc/cpuinfo") as f:
+            flags = next((ln.split(":", 1)[1].split() for ln in f if ln.startswith("flags")), [])
+    except OSError:
+        return "unknown"
+    return ", ".join(f"{name} {'yes' if flag in flags else 'no'}"
+                     for name, flag in (("AVX2", "avx2"), ("AVX-512F", "avx512f")))
+
+
 def digits() -> tuple[np.ndarray, ...]:
     """The bundled digits as float32 X / 16, split 1437 / 360 by a fixed permutation."""
     from sklearn.datasets import load_digits
@@ -93,19 +104,19 @@ def since(start: tuple[float, float]) -> tuple[float, float]:
     return wall - start[0], cpu - start[1]
 
 
-def run_sequential(k: int, a: argparse.Namespace, data) -> tuple[float, float]:
+def run_sequential(k: int, a: argparse.Namespace, data) -> tuple[float, float, float]:
+    """(wall, CPU, fastest epoch's minibatch pass summed over the K models)."""
     ms, cs = models(k, a), configs(k, a)
     t = clock()
-    for m, c in zip(ms, cs):
-        Trainer(m, *data[:2], *data[2:], config=c).train()
-    return since(t)
+    hs = [Trainer(m, *data[:2], *data[2:], config=c).train() for m, c in zip(ms, cs)]
+    return (*since(t), sum(min(h.seconds) for h in hs))
 
 
-def run_packed(k: int, a: argparse.Namespace, data) -> tuple[float, float]:
+def run_packed(k: int, a: argparse.Namespace, data) -> tuple[float, float, float]:
     ms, cs = models(k, a), configs(k, a)
     t = clock()
-    train_packed(ms, *data[:2], cs, *data[2:])
-    return since(t)
+    hs = train_packed(ms, *data[:2], cs, *data[2:])
+    return (*since(t), min(hs[0].seconds))
 
 
 class TorchEnsemble:
@@ -152,12 +163,14 @@ class TorchEnsemble:
             acc = (s.argmax(-1) == y).float().mean(1)
             return acc.tolist(), loss.view(self.k, -1).mean(1).tolist()
 
-    def train(self) -> tuple[float, float]:
+    def train(self) -> tuple[float, float, float]:
         torch, k = self.torch, self.k
         F = torch.nn.functional
         t = clock()
         N, B = self.X.shape[0], self.a.batch
+        fastest = float("inf")
         for _ in range(self.a.epochs):
+            started = time.perf_counter()
             perm = torch.randperm(N, generator=self.gen)
             for s in range(0, N, B):
                 idx = perm[s : s + B]
@@ -169,12 +182,13 @@ class TorchEnsemble:
                 per_model.sum().backward()
                 self.opt.step()
                 self.losses.append(per_model.tolist())
+            fastest = min(fastest, time.perf_counter() - started)
             self._metrics(self.X, self.y)
             self._metrics(self.Xv, self.yv)
-        return since(t)
+        return (*since(t), fastest)
 
 
-def run_torch(k: int, a: argparse.Namespace, data) -> tuple[float, float]:
+def run_torch(k: int, a: argparse.Namespace, data) -> tuple[float, float, float]:
     return TorchEnsemble(k, a, data).train()
 
 
@@ -263,7 +277,8 @@ def main(argv: list[str] | None = None) -> int:
     started = time.perf_counter()
     load_before = os.getloadavg()
     info = machine()
-    times: dict[int, dict[str, list[tuple[float, float]]]] = {}
+    info["vector units"] = vector_units()
+    times: dict[int, dict[str, list[tuple[float, float, float]]]] = {}
     names = list(runners)
     for k in ks:
         times[k] = {n: [] for n in names}
@@ -293,19 +308,23 @@ def main(argv: list[str] | None = None) -> int:
           f"{a.batch}, {a.optimizer} lr {a.lr:g}, L2 {REG:g}, {a.epochs} epochs, evaluation "
           f"every epoch; median of {a.rounds} rounds\n")
     head = ("| K | " + " | ".join(f"{n}: model-samples/s (wall s; CPU s)" for n in names)
-            + " | packed / sequential (wall; CPU) |"
-            + (" packed / torch vmap (wall; CPU) |" if "torch vmap" in names else ""))
+            + " | packed / sequential: wall; CPU; minibatch pass |"
+            + (" packed / torch vmap: wall; CPU; minibatch pass |" if "torch vmap" in names
+               else ""))
     print(head)
     print("|---" * (head.count("|") - 1) + "|")
     for k in ks:
-        wall = {n: statistics.median(t[0] for t in ts) for n, ts in times[k].items()}
-        cpu = {n: statistics.median(t[1] for t in ts) for n, ts in times[k].items()}
+        med = {n: [statistics.median(t[i] for t in ts) for i in range(3)]
+               for n, ts in times[k].items()}
         row = f"| {k} | " + " | ".join(
-            f"{work * k / wall[n]:,.0f} ({wall[n]:.3f}; {cpu[n]:.3f})" for n in names) + " |"
+            f"{work * k / med[n][0]:,.0f} ({med[n][0]:.3f}; {med[n][1]:.3f})" for n in names)
+        row += " |"
         for peer in ["numpynn sequential"] + (["torch vmap"] if "torch vmap" in names else []):
-            row += (f" {wall[peer] / wall['numpynn packed']:.2f}x; "
-                    f"{cpu[peer] / cpu['numpynn packed']:.2f}x |")
+            row += " " + "; ".join(f"{med[peer][i] / med['numpynn packed'][i]:.2f}x"
+                                   for i in range(3)) + " |"
         print(row)
+    print("\n(minibatch pass: the fastest epoch's shuffled minibatch loop, evaluation "
+          "excluded; numpynn's `History.seconds`, summed over the K models one after another)")
     if ens is not None:
         accs = ens["member_accs"]
         print(f"\n5-member ensemble (train_ensemble, own data orders), {a.ensemble_epochs} "
