@@ -254,7 +254,7 @@ class _Monitor(Callback):
         est.n_iter_ += 1
         est.t_ += self.n
         if trainer.X_val is not None:
-            score = float(trainer.history.val_acc[-1])
+            score = float(trainer.history.val_score[-1])
             est.validation_scores_.append(score)
             best = est.best_validation_score_
             improved = best is None or score >= best + est.tol

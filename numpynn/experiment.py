@@ -510,7 +510,7 @@ def refit_on_train_and_val(
     info = {"epochs": epochs, "rows": int(merged.y_train.shape[0]),
             "selected_on": {"train": int(splits.y_train.shape[0]),
                             "val": int(splits.y_val.shape[0])},
-            "val_loss": float(history.val_loss[i]), "val_accuracy": float(history.val_acc[i])}
+            "val_loss": float(history.val_loss[i]), "val_accuracy": float(history.val_score[i])}
     return trainer.model, merged, info
 
 

@@ -99,6 +99,8 @@ class Loss(ABC):
     kernel: ClassVar[type[LossKernel] | None] = None
     #: "classification" (targets are class indices) or "regression" (float targets)
     task: ClassVar[str] = "classification"
+    #: the score of the network's predictions under this loss, as History names it
+    score_name: ClassVar[str] = "accuracy"
 
     @abstractmethod
     def __call__(self, scores: np.ndarray, y: np.ndarray,
@@ -289,6 +291,7 @@ class SquaredError(Loss):
 
     name = "squared_error"
     task = "regression"
+    score_name = "r2"
 
     def __call__(self, scores, y, sample_weight=None):
         return squared_error(scores, y, sample_weight)

@@ -7,7 +7,7 @@ from typing import TextIO
 
 from tqdm.auto import tqdm
 
-from .train import Callback, Trainer
+from .train import Callback, Trainer, score_label
 
 
 class ProgressBar(Callback):
@@ -44,10 +44,10 @@ class ProgressBar(Callback):
         assert self.bar is not None
         h = trainer.history
         self.bar.set_description(f"epoch {epoch}/{trainer.config.epochs}")
-        score = "r2" if is_regression(trainer) else "acc"
-        shown = {"loss": f"{h.step_loss[-1]:.4f}", f"train_{score}": f"{h.train_acc[-1]:.3f}"}
-        if h.val_acc:  # no validation data: no validation figure
-            shown[f"val_{score}"] = f"{h.val_acc[-1]:.3f}"
+        score = "acc" if h.score_name == "accuracy" else h.score_name
+        shown = {"loss": f"{h.step_loss[-1]:.4f}", f"train_{score}": f"{h.train_score[-1]:.3f}"}
+        if h.val_score:  # no validation data: no validation figure
+            shown[f"val_{score}"] = f"{h.val_score[-1]:.3f}"
         self.bar.set_postfix(shown)
 
     def on_train_end(self, trainer: Trainer) -> None:
@@ -55,15 +55,11 @@ class ProgressBar(Callback):
             self.bar.close()
 
 
-def is_regression(trainer: Trainer) -> bool:
-    """Whether the trainer's model has a regression loss (its "accuracy" is then R^2)."""
-    return getattr(getattr(trainer.model, "loss_fn", None), "task", "") == "regression"
-
-
-def score_text(trainer: Trainer, value: float) -> str:
-    """A history "accuracy" as printed: ``acc 97.50%``, or ``R^2 0.8123`` for a
-    regression."""
-    return f"R^2 {value:.4f}" if is_regression(trainer) else f"acc {value:.2%}"
+def score_text(score_name: str, value: float) -> str:
+    """A score as printed: ``acc 97.50%``, ``R^2 0.8123``."""
+    if score_name == "accuracy":
+        return f"acc {value:.2%}"
+    return f"{score_label(score_name)} {value:.4f}"
 
 
 class EpochLog(Callback):
@@ -81,9 +77,10 @@ class EpochLog(Callback):
         total = trainer.config.epochs
         line = f"epoch {epoch:>{len(str(total))}}/{total}  train loss {h.train_loss[-1]:.4f}"
         if trainer.X_val is not None:
-            line += f"  val loss {h.val_loss[-1]:.4f}  val {score_text(trainer, h.val_acc[-1])}"
-        else:  # no validation split: the training accuracy, named as such
-            line += f"  train {score_text(trainer, h.train_acc[-1])}"
+            line += (f"  val loss {h.val_loss[-1]:.4f}  val "
+                     f"{score_text(h.score_name, h.val_score[-1])}")
+        else:  # no validation split: the training score, named as such
+            line += f"  train {score_text(h.score_name, h.train_score[-1])}"
         line += f"  {h.seconds[-1]:.2f}s"
         if h.best_epoch == epoch and trainer.X_val is not None:
             line += "  (best)"

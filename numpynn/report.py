@@ -13,7 +13,7 @@ epoch unless noted), such as :class:`numpynn.train.History`::
 
     step_loss   list[float]  training loss of every minibatch step
     epochs      list[int]    1, 2, ...
-    train_loss, train_acc, val_loss, val_acc   list[float]
+    train_loss, train_score, val_loss, val_score   list[float] (score_name: accuracy, r2)
     lr          list[float]  learning rate used in each epoch
     best_epoch  int          epoch whose parameters were kept (0 if none)
     best_rule   str          optional: the rule that chose it ("lowest validation loss")
@@ -32,6 +32,7 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator, PercentFormatter
 
 from .errors import InputError
+from .train import SCORE_LABELS
 
 __all__ = [
     "plot_accuracy",
@@ -203,14 +204,17 @@ def plot_accuracy(history: object, path: str | Path) -> Path:
 
 def _score_axes(history: object, title: str, what: str):
     """A figure titled ``title`` with the train and validation score per epoch
-    (``history.train_acc`` / ``val_acc``: accuracy, or R^2 for a regression).
+    (``history.train_score`` / ``val_score``, named by ``history.score_name``: accuracy,
+    or R^2 for a regression; ``train_acc`` / ``val_acc`` for a history-like object
+    without them).
 
     Returns (fig, ax, epochs, train, val); train and val are None when absent, and with
     neither the axes say "no {what} recorded".
     """
     epochs = _epochs(history)
-    train = _per_epoch(history, "train_acc", epochs.size)
-    val = _per_epoch(history, "val_acc", epochs.size)
+    train, val = (_per_epoch(history, f"{part}_score", epochs.size)
+                  if getattr(history, f"{part}_score", None) is not None
+                  else _per_epoch(history, f"{part}_acc", epochs.size) for part in ("train", "val"))
     fig = _new_figure()
     ax = fig.add_subplot()
     ax.set_title(title)
@@ -422,7 +426,7 @@ def _search_column(results: Sequence[Mapping], key: str) -> np.ndarray:
         if key not in row:
             raise InputError(
                 f"search result {i} has no {key!r} entry (keys: {sorted(map(str, row))}); "
-                "each row needs 'lr', 'reg' and 'val_acc'."
+                "each row needs 'lr', 'reg' and 'val_score' (or 'val_acc')."
             )
         try:
             values.append(float(row[key]))
@@ -434,7 +438,10 @@ def _search_column(results: Sequence[Mapping], key: str) -> np.ndarray:
 
 
 def plot_search(results: Sequence[Mapping], path: str | Path) -> Path:
-    """Hyper-parameter search: validation accuracy against learning rate and against reg.
+    """Hyper-parameter search: validation score against learning rate and against reg.
+
+    Each row has ``lr``, ``reg`` and ``val_score`` (``val_acc`` in rows of before numpynn
+    0.3), and may name its ``score_name`` ("accuracy", shown as percent, or e.g. "r2").
 
     Learning rate is on a log axis, regularisation on a symmetric-log axis (so 0 is
     allowed); the best trial is a red star in both panels. Trials whose validation
@@ -445,7 +452,8 @@ def plot_search(results: Sequence[Mapping], path: str | Path) -> Path:
         raise InputError("plot_search needs at least one search result; got none.")
     lr = _search_column(results, "lr")
     reg = _search_column(results, "reg")
-    acc = _search_column(results, "val_acc")
+    acc = _search_column(results, "val_score" if all("val_score" in r for r in results)
+                         else "val_acc")
     ok = np.isfinite(acc) & np.isfinite(lr) & np.isfinite(reg)
 
     fig = _new_figure(10.0, 4.2)
@@ -458,10 +466,13 @@ def plot_search(results: Sequence[Mapping], path: str | Path) -> Path:
             _no_data(ax, "no finished trials")
         return _save(fig, path)
 
+    names = {r.get("score_name", "accuracy") for r in results}
+    score = names.pop() if len(names) == 1 else "accuracy"
+    percent = score == "accuracy"
+    label = SCORE_LABELS.get(score, score)
     best = int(np.flatnonzero(ok)[np.argmax(acc[ok])])
-    best_label = (
-        f"best: lr={lr[best]:.3g}, reg={reg[best]:.3g}, val {100 * acc[best]:.2f}%"
-    )
+    value = f"{100 * acc[best]:.2f}%" if percent else f"{label} {acc[best]:.3f}"
+    best_label = f"best: lr={lr[best]:.3g}, reg={reg[best]:.3g}, val {value}"
     for ax, x, name in ((ax_lr, lr, "learning rate"), (ax_reg, reg, "regularisation strength")):
         ax.scatter(x[ok], acc[ok], s=28, color=_TRAIN_COLOR, alpha=0.75, edgecolors="none",
                    label="trial")
@@ -479,13 +490,16 @@ def plot_search(results: Sequence[Mapping], path: str | Path) -> Path:
     # the right so that the largest values are not cut by the frame.
     top = float(reg[ok].max())
     ax_reg.set_xlim(-0.5 * linthresh, top * 2.0 if top > linthresh else 2.0 * linthresh)
-    ax_lr.set_title("validation accuracy vs learning rate (log x)", fontsize=10)
-    ax_reg.set_title("validation accuracy vs reg (symlog x)", fontsize=10)
-    ax_lr.set_ylabel("validation accuracy")
-    ax_lr.yaxis.set_major_formatter(PercentFormatter(xmax=1.0, decimals=0))
+    ax_lr.set_title(f"validation {label} vs learning rate (log x)", fontsize=10)
+    ax_reg.set_title(f"validation {label} vs reg (symlog x)", fontsize=10)
+    ax_lr.set_ylabel(f"validation {label}")
     low, high = float(acc[ok].min()), float(acc[ok].max())
     margin = max(0.02, 0.08 * (high - low))
-    ax_lr.set_ylim(max(0.0, low - margin), min(1.0, high + margin) + 0.01)
+    if percent:
+        ax_lr.yaxis.set_major_formatter(PercentFormatter(xmax=1.0, decimals=0))
+        ax_lr.set_ylim(max(0.0, low - margin), min(1.0, high + margin) + 0.01)
+    else:  # R^2 may be far below 0
+        ax_lr.set_ylim(low - margin, high + margin)
     ax_lr.legend(loc="lower left", fontsize=8, framealpha=0.85)
     return _save(fig, path)
 

@@ -59,7 +59,23 @@ SELECT_RULES = {
     "loss": "lowest validation loss",
     "accuracy": "best validation accuracy",
 }
-"""TrainConfig.select values and how the kept epoch is described (History.best_rule)."""
+"""TrainConfig.select values and how the kept epoch is described (History.best_rule);
+``"accuracy"`` selects by the model's score (:data:`SCORE_LABELS`), whatever it is."""
+
+#: History.score_name -> how tables, plots and messages name the score
+SCORE_LABELS = {"accuracy": "accuracy", "r2": "R^2"}
+
+
+def score_label(score_name: str) -> str:
+    """``"accuracy"``, ``"R^2"``, or the score's own name."""
+    return SCORE_LABELS.get(score_name, score_name)
+
+
+def select_rule(select: str, score_name: str) -> str:
+    """How the kept epoch is described: "lowest validation loss", "best validation R^2"."""
+    if select == "loss":
+        return SELECT_RULES["loss"]
+    return f"best validation {score_label(score_name)}"
 
 
 @dataclass
@@ -140,9 +156,12 @@ class History:
     """What happened: the loss of every step and the metrics of every epoch.
 
     train_loss/val_loss are data losses (no regularisation) measured after the epoch;
-    without validation data ``val_loss`` and ``val_acc`` stay empty (histories written
-    before numpynn 0.4 held copies of the training figures there: :meth:`from_dict`
-    drops them);
+    train_score/val_score the model's score, named by ``score_name``: ``"accuracy"`` for
+    a classifier, ``"r2"`` for a regression (R^2). Without validation data ``val_loss``
+    and ``val_score`` stay empty (histories written before numpynn 0.3 held copies of the
+    training figures there: :meth:`from_dict` drops them; files of before 0.3 named the
+    score ``train_acc``/``val_acc`` whatever it was: they load too). ``train_acc`` and
+    ``val_acc`` read the score of a classifier only;
     step_loss is the full objective of each minibatch step. ``seconds`` holds each
     epoch's wall time (not part of the deterministic record). ``best_epoch`` is the
     epoch whose parameters were kept and ``best_rule`` what chose it (e.g. "lowest
@@ -153,15 +172,32 @@ class History:
     step_loss: list[float] = field(default_factory=list)
     epochs: list[int] = field(default_factory=list)
     train_loss: list[float] = field(default_factory=list)
-    train_acc: list[float] = field(default_factory=list)
+    train_score: list[float] = field(default_factory=list)
     val_loss: list[float] = field(default_factory=list)
-    val_acc: list[float] = field(default_factory=list)
+    val_score: list[float] = field(default_factory=list)
     lr: list[float] = field(default_factory=list)
     seconds: list[float] = field(default_factory=list)
     best_epoch: int = 0
     best_rule: str = ""
     stop_reason: str = ""
     engine: str = ""
+    score_name: str = "accuracy"
+
+    @property
+    def train_acc(self) -> list[float]:
+        """The training accuracy per epoch (a classifier's score)."""
+        return self._accuracy("train")
+
+    @property
+    def val_acc(self) -> list[float]:
+        """The validation accuracy per epoch (a classifier's score)."""
+        return self._accuracy("val")
+
+    def _accuracy(self, part: str) -> list[float]:
+        if self.score_name != "accuracy":
+            raise AttributeError(f"this history's score is {score_label(self.score_name)}, "
+                                 f"not accuracy: read {part}_score")
+        return getattr(self, f"{part}_score")
 
     def to_dict(self) -> dict[str, Any]:
         """The fields, each list copied (its items are numbers). Not ``asdict``: it
@@ -172,6 +208,8 @@ class History:
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> History:
+        data = {**{f"{part}_score": data[f"{part}_acc"] for part in ("train", "val")
+                   if f"{part}_acc" in data}, **data}  # the names of before numpynn 0.3
         history = cls(**{f.name: data[f.name] for f in fields(cls) if f.name in data})
         for f in fields(cls):  # a damaged checkpoint must fail here, not in mid-training
             value = getattr(history, f.name)
@@ -184,8 +222,9 @@ class History:
             if not ok:
                 raise InputError(f"history field {f.name!r} has the wrong type: {value!r:.60}")
         if history.best_rule.startswith(NO_VALIDATION_RULE) and (
-                history.val_loss == history.train_loss and history.val_acc == history.train_acc):
-            history.val_loss, history.val_acc = [], []  # an old file's copies, not figures
+                history.val_loss == history.train_loss
+                and history.val_score == history.train_score):
+            history.val_loss, history.val_score = [], []  # an old file's copies, not figures
         return history
 
     def deterministic(self) -> dict[str, Any]:
@@ -228,15 +267,21 @@ def row_chunks(X: np.ndarray, y: np.ndarray, chunk: int, idx: np.ndarray | None 
             yield X[rows], y[rows]
 
 
-def accuracy_and_loss(
+def model_score_name(model: Any) -> str:
+    """The name of the score :func:`score_and_loss` gives for ``model``: its loss's
+    (``"accuracy"``, ``"r2"``), ``"accuracy"`` for a CS231n-protocol model."""
+    loss_fn = getattr(model, "loss_fn", None) if isinstance(model, Network) else None
+    return getattr(loss_fn, "score_name", "accuracy")
+
+
+def score_and_loss(
     model: Any, X: np.ndarray, y: np.ndarray, chunk: int = 8192,
     idx: np.ndarray | None = None,
 ) -> tuple[float, float]:
-    """Accuracy and mean data loss of ``model`` on validated X: (N, D), y: (N,).
-
-    For a regression loss (``loss_fn.task == "regression"``, y: (N, K)) the first value is
-    R^2 (uniform average over outputs, as scikit-learn's ``score``): higher is better, and
-    for one output it ranks epochs exactly as the validation loss does.
+    """The score (:func:`model_score_name`) and mean data loss of ``model`` on validated
+    X: (N, D), y: (N,): accuracy for a classifier; for a regression loss (y: (N, K)) R^2
+    (uniform average over outputs, as scikit-learn's ``score``): higher is better, and for
+    one output it ranks epochs exactly as the validation loss does.
 
     idx: evaluate only these rows, gathered a chunk (<= 16 MiB) at a time instead of
     copying them all first.
@@ -334,7 +379,9 @@ class Trainer:
         self.schedule = self.config.make_schedule()
         self.history = History()
         self.epoch = 0
-        self.best_val_acc = -math.inf  # a regression's R^2 (its "accuracy") can be < -1
+        self.score_name = model_score_name(self.model)
+        self.history.score_name = self.score_name
+        self.best_val_score = -math.inf  # a regression's R^2 can be < -1
         self.best_val_loss = math.inf
         self.best_state: dict[str, np.ndarray] | None = None
         self.bad_epochs = 0
@@ -481,47 +528,48 @@ class Trainer:
 
     def _end_epoch(self, epoch: int, seconds: float) -> None:
         cfg, h = self.config, self.history
-        train_acc, train_loss = accuracy_and_loss(self.model, self.X_train, self.y_train,
-                                                  idx=self.eval_idx)
+        train_score, train_loss = score_and_loss(self.model, self.X_train, self.y_train,
+                                                 idx=self.eval_idx)
         h.epochs.append(epoch)
-        h.train_acc.append(train_acc)
+        h.train_score.append(train_score)
         h.train_loss.append(train_loss)
         if self.X_val is not None:
-            val_acc, val_loss = accuracy_and_loss(self.model, self.X_val, self.y_val)
-            h.val_acc.append(val_acc)
+            val_score, val_loss = score_and_loss(self.model, self.X_val, self.y_val)
+            h.val_score.append(val_score)
             h.val_loss.append(val_loss)
         else:  # no validation: none recorded; a plateau schedule watches the training loss
-            val_acc, val_loss = train_acc, train_loss
+            val_score, val_loss = train_score, train_loss
         h.lr.append(self.optimizer.lr)
         h.seconds.append(seconds)
         if self.X_val is None:  # nothing to select or stop on: the last epoch is kept
             h.best_epoch, h.best_rule = epoch, NO_VALIDATION_RULE
-        elif self._improves(val_acc, val_loss):
-            self.best_val_acc, self.best_val_loss = val_acc, val_loss
+        elif self._improves(val_score, val_loss):
+            self.best_val_score, self.best_val_loss = val_score, val_loss
             self.bad_epochs, h.best_epoch = 0, epoch
-            h.best_rule = SELECT_RULES[cfg.select]
+            h.best_rule = select_rule(cfg.select, self.score_name)
             self.best_state = _copy_state(self.model)
         else:
             self.bad_epochs += 1
             if cfg.patience is not None and self.bad_epochs >= cfg.patience:
                 best = (f"loss {self.best_val_loss:.4f}" if cfg.select == "loss" else
-                        f"accuracy {self.best_val_acc:.4f}")
+                        f"{score_label(self.score_name)} {self.best_val_score:.4f}")
                 self.stop(
-                    f"early stopping after epoch {epoch}: no {SELECT_RULES[cfg.select]} "
+                    f"early stopping after epoch {epoch}: no "
+                    f"{select_rule(cfg.select, self.score_name)} "
                     f"improvement for {cfg.patience} epochs (best {best} at epoch "
                     f"{h.best_epoch})"
                 )
         self.optimizer.lr = self.schedule.lr_for_epoch_end(epoch, val_loss)
         self.epoch = epoch
 
-    def _improves(self, val_acc: float, val_loss: float) -> bool:
+    def _improves(self, val_score: float, val_loss: float) -> bool:
         """Whether this epoch beats the best so far under ``config.select``."""
         if self.config.select == "accuracy":
-            return val_acc > self.best_val_acc
+            return val_score > self.best_val_score
         if not math.isfinite(val_loss):
             return False
         return val_loss < self.best_val_loss or (
-            val_loss == self.best_val_loss and val_acc > self.best_val_acc)
+            val_loss == self.best_val_loss and val_score > self.best_val_score)
 
     def _diverged(
         self, epoch: int, good_state: dict[str, np.ndarray], loss: float | str,
@@ -597,7 +645,7 @@ class Trainer:
                           if isinstance(model_rng, np.random.Generator) else None),
             "optimizer": {k: v for k, v in optimizer.items() if k != "arrays"},
             "schedule": self.schedule.state_dict(),
-            "best_val_acc": self.best_val_acc,
+            "best_val_score": self.best_val_score,
             "best_val_loss": self.best_val_loss if math.isfinite(self.best_val_loss) else None,
             "bad_epochs": self.bad_epochs,
             "has_best": self.best_state is not None,
@@ -639,10 +687,13 @@ class Trainer:
                 model_rng.bit_generator.state = header["model_rng"]
             _restore_state(self.model, saved)
             self.config, self.optimizer, self.schedule = config, optimizer, schedule
+            history.score_name = self.score_name
             self.history = history
             self.epoch = int(header["epoch"])
             self.step_count = int(header["step_count"])
-            self.best_val_acc = float(header["best_val_acc"])
+            # checkpoints of before numpynn 0.3 name it best_val_acc, whatever the score
+            self.best_val_score = float(header.get("best_val_score",
+                                                   header.get("best_val_acc")))
             best_loss = header.get("best_val_loss")
             self.best_val_loss = math.inf if best_loss is None else float(best_loss)
             self.bad_epochs = int(header["bad_epochs"])

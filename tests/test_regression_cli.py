@@ -239,7 +239,7 @@ def test_search_ranks_regression_trials_by_validation_loss(tmp_path):
     data = write_table(tmp_path / "t.csv", n=150)
     out = ok(numpynn("search", "--data", str(data), "--label-column", "price", "--trials", "3",
                      "--epochs", "4", "--out", str(tmp_path / "s"), "--quiet", cwd=tmp_path))
-    assert "R^2" in out and "validation loss" in out
+    assert "validation R^2" in out and ", loss " in out  # the score named, and the loss
     trials = json.loads((tmp_path / "s" / "results.json").read_text())["trials"]
     losses = [r["val_loss"] for r in trials if r["status"] == "ok"]
     assert all(r["task"] == "regression" for r in trials) and losses == sorted(losses)

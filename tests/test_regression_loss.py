@@ -121,9 +121,9 @@ def test_trainer_records_r2_and_keeps_the_best_validation_epoch():
     cfg = TrainConfig(epochs=15, batch_size=32, optimizer="adam", lr=1e-2, seed=0)
     h = Trainer(model, X[:300], y[:300], X[300:], y[300:], config=cfg).train()
     best = h.best_epoch - 1
-    assert h.val_acc[best] == max(h.val_acc) and h.val_loss[best] == min(h.val_loss)
+    assert h.val_score[best] == max(h.val_score) and h.val_loss[best] == min(h.val_loss)
     r2, loss = r2_and_loss(model, X[300:], y[300:])
-    assert r2 == pytest.approx(h.val_acc[best]) and r2 > 0.8
+    assert r2 == pytest.approx(h.val_score[best]) and r2 > 0.8
     assert r2 == pytest.approx(r2_score(y[300:], model.forward(X[300:])))
 
 
@@ -171,7 +171,7 @@ def test_best_epoch_kept_when_r2_is_below_minus_one(tmp_path):
     cfg = TrainConfig(epochs=2, batch_size=30, optimizer="sgd", lr=1e-6, seed=0)
     trainer = Trainer(model, X, y, X, y, config=cfg, checkpoint=tmp_path / "c.npz")
     h = trainer.train()
-    assert max(h.val_acc) < -1 and h.best_epoch >= 1 and trainer.best_state is not None
+    assert max(h.val_score) < -1 and h.best_epoch >= 1 and trainer.best_state is not None
     again = Trainer(regression_net("float64", 1), X, y, X, y, config=cfg)
     again.resume(tmp_path / "c.npz")  # the checkpoint's best score round-trips
-    assert again.best_val_acc == trainer.best_val_acc
+    assert again.best_val_score == trainer.best_val_score

@@ -100,20 +100,21 @@ def test_local_search_writes_table_plot_and_best_model(local_run):
     result, out, seconds = local_run
     rows = result.rows
     assert [r["rank"] for r in rows] == list(range(1, TRIALS + 1))
-    accs = [r["val_acc"] for r in rows]
+    assert all(r["score_name"] == "accuracy" for r in rows)
+    accs = [r["val_score"] for r in rows]
     assert accs == sorted(accs, reverse=True) and all(r["status"] == "ok" for r in rows)
     assert {r["pid"] for r in rows} - {os.getpid()}, "jobs=2 ran every trial in-process"
     with open(out / "results.csv", newline="") as fh:
         table = list(csv.DictReader(fh))
     assert [int(r["trial"]) for r in table] == [r["trial"] for r in rows]
-    assert float(table[0]["val_acc"]) == rows[0]["val_acc"]
+    assert float(table[0]["val_score"]) == rows[0]["val_score"]
     summary = json.loads((out / "results.json").read_text())
     assert summary["best"] == rows[0] and summary["finished"] == TRIALS
     assert len(read_trials(out / "trials.jsonl")) == TRIALS
     assert (out / "search.png").stat().st_size > 0
     # the best configuration retrained is exactly its trial's network
     saved = load_model(out / "best" / "model.npz")
-    assert result.metrics["val"]["accuracy"] == rows[0]["val_acc"]
+    assert result.metrics["val"]["accuracy"] == rows[0]["val_score"]
     assert saved.model.hidden_dims == rows[0]["hidden"]
     assert saved.metadata["init_seed"] == rows[0]["seed"]
     print(f"local search, jobs=2: {TRIALS} trials in {seconds:.1f} s")
@@ -257,7 +258,7 @@ def test_trial_on_other_data_is_an_error_row_not_a_crash():
     trial = trial_plan(SPACE, "random", 1, seed=0)[0]
     row = run_trial(RunOptions(), trial, fingerprint="0" * 40)
     assert row["status"].startswith("error: InputError") and "other data" in row["status"]
-    assert row["val_acc"] is None
+    assert row["val_score"] is None
     assert _absolute_spec("digits") == "digits"
     assert _absolute_spec("data/x.csv") == os.path.abspath("data/x.csv")
     assert _absolute_spec("cifar10:rel/dir") == "cifar10:" + os.path.abspath("rel/dir")

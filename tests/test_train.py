@@ -234,14 +234,14 @@ def scripted_trainer(digits, monkeypatch, select, accs, losses, **config) -> Tra
     metrics = iter(zip(accs, losses, strict=True))
     import numpynn.train as train_module
 
-    real = train_module.accuracy_and_loss
+    real = train_module.score_and_loss
 
     def fake(model, X, y, idx=None, **kw):
         if X is trainer.X_val:
             return next(metrics)
         return real(model, X, y, idx=idx, **kw)
 
-    monkeypatch.setattr("numpynn.train.accuracy_and_loss", fake)
+    monkeypatch.setattr("numpynn.train.score_and_loss", fake)
     return trainer
 
 

@@ -24,8 +24,11 @@ from ..search import (
     load_settings,
     read_trials,
     resume_search,
+    score_cell,
+    score_text,
     search,
 )
+from ..tasks import task_named
 from . import common
 from .commands import COMMAND_HELP
 
@@ -220,9 +223,8 @@ def _progress(quiet: bool):
         return None
 
     def show(row: dict[str, Any], done: int, total: int) -> None:
-        acc = f"val {100 * row['val_acc']:6.2f}%" if row["val_acc"] is not None else row["status"]
-        if row.get("task") == "regression" and row["val_acc"] is not None:
-            acc = f"val R^2 {row['val_acc']:.4f} loss {row['val_loss']:.4g}"
+        acc = (f"val {score_cell(row)} loss {row['val_loss']:.4g}"
+               if row["val_score"] is not None else row["status"])
         hidden = ",".join(map(str, row["hidden"]))
         print(f"[{done:>{len(str(total))}}/{total}] trial {row['trial']:<3} {acc}  "
               f"hidden={hidden} lr={row['lr']:.3g} reg={row['reg']:.3g} "
@@ -288,14 +290,12 @@ def run(args: argparse.Namespace) -> int:
           f"{','.join(map(str, b['hidden']))}, lr {b['lr']:.4g}, reg {b['reg']:.4g}, batch "
           f"{b['batch_size']}, {b['optimizer']}, {b['epochs']} epochs{layer_text(b)}: "
           "validation "
-          + (f"loss {b['val_loss']:.4g}, R^2 {b['val_acc']:.4f}" if b.get("task") == "regression"
-             else f"{100 * b['val_acc']:.2f}%"))
-    if result.metrics and b.get("task") == "regression":
+          + f"{score_cell(b)}, loss {b['val_loss']:.4g}")
+    if result.metrics:
+        key = task_named(b.get("task") or "classification").score_key
         print("retrained best: " + "  ".join(
-            f"{split} R^2 {m['r2']:.4f}" for split, m in result.metrics.items()))
-    elif result.metrics:
-        print("retrained best: " + "  ".join(
-            f"{split} {100 * m['accuracy']:.2f}%" for split, m in result.metrics.items()))
+            f"{split} {score_text(b['score_name'], m[key])}"
+            for split, m in result.metrics.items()))
     print(f"results  {out}/{RESULTS_CSV}, {out}/{RESULTS_JSON}")
     print(f"trials   {out}/{TRIALS_FILE}")
     print(f"plot     {out}/{PLOT_FILE}")

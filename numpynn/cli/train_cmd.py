@@ -17,7 +17,7 @@ from ..experiment import (
     split_sizes_text,
 )
 from ..optim import OPTIMIZERS
-from ..progress import is_regression, progress_callback
+from ..progress import progress_callback
 from ..runfiles import RUNS_DIR, holds_run, new_run_dir, remove_if_empty
 from ..schedules import SCHEDULES
 from ..tasks import TASKS, task_named
@@ -138,8 +138,9 @@ class PrintSummary(Callback):
             print(common.flag_message(note), flush=True)
         model = trainer.model
         k = model.num_outputs
-        outputs = (f"{k} target{'s' if k > 1 else ''} (regression)" if is_regression(trainer)
-                   else f"{k} classes")
+        task = task_named(extra.get("task", "classification"))
+        outputs = (f"{k} classes" if task.has_classes
+                   else f"{k} target{'s' if k > 1 else ''} ({task.name})")
         sizes = extra.get("split_sizes", {})
         print(f"{extra.get('options', {}).get('data', 'data')}: "
               f"{split_sizes_text(sizes)}; {model.input_dim} features, "

@@ -24,9 +24,9 @@ Files in the output directory:
 * ``search.json``: the search's settings (written first; ``resume`` checks against it);
 * ``trials.jsonl``: one JSON line per finished trial, appended, flushed and fsynced as
   each trial finishes, so an interrupted (even killed) search keeps its finished trials;
-* ``results.csv`` / ``results.json``: the table sorted by validation accuracy, rewritten
-  atomically after every trial;
-* ``search.png``: validation accuracy against learning rate and reg;
+* ``results.csv`` / ``results.json``: the table sorted by validation score (a
+  regression's by validation loss), rewritten atomically after every trial;
+* ``search.png``: validation score against learning rate and reg;
 * ``best/``: the best configuration retrained (same seed, same split: the same network as
   its trial) and saved as ``model.npz`` for ``numpynn evaluate`` / ``numpynn predict``,
   with ``history.json`` and ``report.html``.
@@ -45,6 +45,8 @@ from .results import TRIALS_FILE as TRIALS_FILE
 from .results import deterministic as deterministic
 from .results import format_table, read_trials
 from .results import ranked as ranked
+from .results import score_cell as score_cell
+from .results import score_text as score_text
 from .runner import SearchError, SearchResult, search
 from .runner import _absolute_spec as _absolute_spec
 from .runner import check_scheduler as check_scheduler

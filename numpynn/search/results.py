@@ -10,29 +10,31 @@ from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from ..tasks import task_named
+from ..train import score_label
 from .space import PARAMS
 
 #: Columns that describe where and how fast a trial ran: everything else is deterministic.
 RUN_COLUMNS = ("seconds", "worker", "pid", "host")
-COLUMNS = ("rank", "trial", "status", "val_acc", "val_loss", "train_acc", "best_epoch",
-           "epochs_run", *PARAMS, "seed", *RUN_COLUMNS)
+COLUMNS = ("rank", "trial", "status", "score_name", "val_score", "val_loss", "train_score",
+           "best_epoch", "epochs_run", *PARAMS, "seed", *RUN_COLUMNS)
 SETTINGS_FILE, TRIALS_FILE = "search.json", "trials.jsonl"
 RESULTS_CSV, RESULTS_JSON, PLOT_FILE, BEST_DIR = (
     "results.csv", "results.json", "search.png", "best")
 
 
 def _rank_key(row: Mapping[str, Any]) -> tuple:
-    ok = row.get("status") == "ok" and row.get("val_acc") is not None
-    if row.get("task") == "regression":  # lower validation loss first
+    ok = row.get("status") == "ok" and row.get("val_score") is not None
+    if task_named(row.get("task") or "classification").ranks_by == "loss":
         return (not ok, row["val_loss"] if ok else 0.0, row["trial"])
-    return (not ok, -(row["val_acc"] or 0.0) if ok else 0.0,
+    return (not ok, -(row["val_score"] or 0.0) if ok else 0.0,
             row["val_loss"] if ok else 0.0, row["trial"])
 
 
 def ranked(rows: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
-    """Rows sorted by validation accuracy (then loss, then trial number), with ``rank``;
-    regression trials (``task == "regression"``, val_acc holding R^2) by validation loss."""
-    out = [dict(r) for r in sorted(rows, key=_rank_key)]
+    """Rows sorted as their task ranks trials (a classification by validation score,
+    then loss; a regression by validation loss; then trial number), with ``rank``."""
+    out = [dict(r) for r in sorted(map(current_row, rows), key=_rank_key)]
     for i, r in enumerate(out, start=1):
         r["rank"] = i
     return out
@@ -41,6 +43,32 @@ def ranked(rows: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
 def deterministic(rows: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
     """The rows without the columns that depend on where/how fast trials ran."""
     return [{k: v for k, v in r.items() if k not in RUN_COLUMNS} for r in rows]
+
+
+def current_row(row: Mapping[str, Any]) -> dict[str, Any]:
+    """A trial row with today's names: rows written before numpynn 0.3 hold the score as
+    ``val_acc``/``train_acc`` (R^2 for a regression) and name no score."""
+    out = dict(row)
+    for part in ("val", "train"):
+        if f"{part}_acc" in out:
+            out.setdefault(f"{part}_score", out.pop(f"{part}_acc"))
+    out.setdefault("score_name", "r2" if out.get("task") == "regression" else "accuracy")
+    return out
+
+
+def score_text(score_name: str, value: float) -> str:
+    """A score as tables show it: ``97.50%`` (accuracy), ``R^2 0.812``."""
+    if score_name == "accuracy":
+        return f"{100 * value:.2f}%"
+    return f"{score_label(score_name)} {value:.3f}"
+
+
+def score_cell(row: Mapping[str, Any]) -> str:
+    """A trial's validation score as a table shows it, or its status when it has none."""
+    value = row.get("val_score")
+    if value is None:
+        return str(row.get("status", ""))[:8]
+    return score_text(row.get("score_name", "accuracy"), value)
 
 
 def read_trials(path: str | Path) -> list[dict[str, Any]]:
@@ -60,7 +88,7 @@ def read_trials(path: str | Path) -> list[dict[str, Any]]:
         except json.JSONDecodeError:
             continue  # the write of a killed search's last trial
         if isinstance(row, dict) and isinstance(row.get("trial"), int):
-            rows[row["trial"]] = row
+            rows[row["trial"]] = current_row(row)
     return [rows[i] for i in sorted(rows)]
 
 
@@ -86,18 +114,16 @@ def _layers_text(row: Mapping[str, Any]) -> str:
 
 def format_table(rows: Sequence[Mapping[str, Any]], limit: int | None = None) -> str:
     """The ranked rows as a text table (``limit``: at most that many rows)."""
-    head = (f"{'rank':>4} {'trial':>5} {'val acc':>8} {'val loss':>8} {'hidden':<12} "
+    head = (f"{'rank':>4} {'trial':>5} {'val score':>10} {'val loss':>8} {'hidden':<12} "
             f"{'lr':>9} {'reg':>9} {'batch':>5} {'optimizer':<9} {'layers':<16} {'epochs':>6} "
             f"{'best':>4} "
             f"{'time':>6}  worker")
     lines = [head, "-" * len(head)]
     shown = rows if limit is None else rows[:limit]
     for r in shown:
-        acc = f"{100 * r['val_acc']:.2f}%" if r.get("val_acc") is not None else r["status"][:8]
-        if r.get("task") == "regression" and r.get("val_acc") is not None:
-            acc = f"R2 {r['val_acc']:.3f}"  # a regression's val_acc holds R^2
         lines.append(
-            f"{r['rank']:>4} {r['trial']:>5} {acc:>8} {_fmt(r.get('val_loss'), '.4f'):>8} "
+            f"{r['rank']:>4} {r['trial']:>5} {score_cell(r):>10} "
+            f"{_fmt(r.get('val_loss'), '.4f'):>8} "
             f"{_hidden_text(r['hidden']):<12} {r['lr']:>9.3g} {r['reg']:>9.3g} "
             f"{r['batch_size']:>5} {r['optimizer']:<9} {_layers_text(r):<16} {r['epochs']:>6} "
             f"{_fmt(r.get('best_epoch')):>4} {r['seconds']:>5.1f}s  {r['worker']}"

@@ -441,7 +441,8 @@ def _plot(out_dir: Path, rows: Sequence[Mapping[str, Any]]) -> dict[str, Path]:
     from ..report import plot_search
 
     points = [{"lr": r["lr"], "reg": r["reg"],
-               "val_acc": r["val_acc"] if r["val_acc"] is not None else float("nan")}
+               "val_score": r["val_score"] if r["val_score"] is not None else float("nan"),
+               "score_name": r.get("score_name", "accuracy")}
               for r in rows]
     return {"plot": plot_search(points, out_dir / PLOT_FILE)}
 
@@ -467,7 +468,8 @@ def retrain_best(base: RunOptions, best: Mapping[str, Any], splits: Splits, out_
         extra_metadata={
             "init_seed": int(best["seed"]),
             "search": {"trial": best["trial"], "seed": settings["seed"],
-                       "mode": settings["mode"], "val_acc": best["val_acc"],
+                       "mode": settings["mode"], "val_score": best["val_score"],
+                       "score_name": best["score_name"],
                        "val_loss": best["val_loss"]},
         },
         extra_details={"trial": best["trial"], "seed": best["seed"]},

@@ -131,19 +131,19 @@ def run_trial(base: RunOptions, trial: Mapping[str, Any],
         h = trainer.history
         best = h.best_epoch
         ok = status == "ok" and best >= 1
-        if splits.task.name != "classification":  # val_acc holds its score; ranked by loss
-            row["task"] = splits.task.name
         row |= {
             "status": status,
-            "val_acc": float(h.val_acc[best - 1]) if ok else None,
+            "task": splits.task.name,
+            "score_name": h.score_name,
+            "val_score": float(h.val_score[best - 1]) if ok else None,
             "val_loss": float(h.val_loss[best - 1]) if ok else None,
-            "train_acc": float(h.train_acc[best - 1]) if ok else None,
+            "train_score": float(h.train_score[best - 1]) if ok else None,
             "best_epoch": int(best) if ok else None,
             "epochs_run": len(h.epochs),
         }
     except Exception as exc:  # a trial must not bring the search down
         row |= {"status": f"error: {type(exc).__name__}: {' '.join(str(exc).split())[:300]}",
-                "val_acc": None, "val_loss": None, "train_acc": None, "best_epoch": None,
+                "val_score": None, "val_loss": None, "train_score": None, "best_epoch": None,
                 "epochs_run": 0}
     worker, pid, host = _where()
     row |= {"seconds": round(time.perf_counter() - started, 3), "worker": worker, "pid": pid,

@@ -72,6 +72,9 @@ class Task(ABC):
     #: how a CSV reader takes the label column: "classification" (labels of classes) or
     #: "regression" (numbers, the target values)
     reads_labels_as: ClassVar[str] = "classification"
+    #: how a search ranks this task's trials: by validation "score" (higher first, loss
+    #: breaking ties) or by validation "loss" (lower first)
+    ranks_by: ClassVar[str] = "score"
     #: whether the network's outputs are the scores of classes (a model file lists them)
     has_classes: ClassVar[bool] = True
     #: the report's title, before ": <data>"

@@ -69,6 +69,7 @@ class Regression(Task):
     always_validates: ClassVar[bool] = True
     reads_labels_as: ClassVar[str] = "regression"
     has_classes: ClassVar[bool] = False
+    ranks_by: ClassVar[str] = "loss"  # R^2 of several outputs averages; the loss sums
     report_title: ClassVar[str] = "numpynn regression report"
 
     def check_data(self, ds: Dataset, spec: str) -> None:
