@@ -368,7 +368,8 @@ def make_trainer(options: RunOptions, splits: Splits, *, seed: int | None = None
         targets.transform(splits.y_val) if has_val else None,
         config=replace(options.train, seed=seed), callbacks=callbacks, checkpoint=checkpoint,
         checkpoint_extra=checkpoint_extra,
-        sample_weight=task.sample_weight(options, splits.y_train))
+        sample_weight=task.sample_weight(options, splits.y_train),
+        scorer=task.epoch_scorer(targets))
 
 
 def run_training(

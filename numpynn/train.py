@@ -306,6 +306,29 @@ def score_and_loss(
     return correct / n, total_loss / n
 
 
+class Scorer:
+    """A per-epoch score of a model: its ``name`` (History.score_name) and, called as
+    ``scorer(model, X, y, idx=None)``, ``(score, mean data loss)`` on validated X: (N, D)
+    and targets y (``idx``: only these rows). Higher scores are better."""
+
+    name: str = "accuracy"
+
+    def __call__(self, model: Any, X: np.ndarray, y: np.ndarray,
+                 idx: np.ndarray | None = None) -> tuple[float, float]:
+        raise NotImplementedError
+
+
+class LossScorer(Scorer):
+    """The score the model's loss names (:func:`score_and_loss`): accuracy, or R^2."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    def __call__(self, model: Any, X: np.ndarray, y: np.ndarray,
+                 idx: np.ndarray | None = None) -> tuple[float, float]:
+        return score_and_loss(model, X, y, idx=idx)
+
+
 class Trainer:
     """Minibatch training of ``model`` on X_train: (N, D), y_train: (N,).
 
@@ -324,7 +347,9 @@ class Trainer:
     (:func:`numpynn.engine.supports`); False always runs ``model.loss`` +
     ``optimizer.step``. sample_weight: (N,) weights of the training rows (a Network's
     loss is then their weighted mean per batch, as
-    scikit-learn's); validation metrics stay unweighted.
+    scikit-learn's); validation metrics stay unweighted. scorer: the per-epoch score
+    (a :class:`Scorer`: its ``name`` and ``scorer(model, X, y, idx=None) -> (score,
+    loss)``, higher scores better); default the model loss's (:func:`score_and_loss`).
     """
 
     def __init__(
@@ -341,6 +366,7 @@ class Trainer:
         checkpoint_every: float = 5.0,
         fast: bool = True,
         sample_weight: np.ndarray | None = None,
+        scorer: Scorer | None = None,
     ) -> None:
         if not isinstance(config, (TrainConfig, type(None))):
             raise InputError(f"config must be a TrainConfig (e.g. TrainConfig(optimizer="
@@ -379,7 +405,8 @@ class Trainer:
         self.schedule = self.config.make_schedule()
         self.history = History()
         self.epoch = 0
-        self.score_name = model_score_name(self.model)
+        self.scorer = scorer or LossScorer(model_score_name(self.model))
+        self.score_name = self.scorer.name
         self.history.score_name = self.score_name
         self.best_val_score = -math.inf  # a regression's R^2 can be < -1
         self.best_val_loss = math.inf
@@ -528,13 +555,13 @@ class Trainer:
 
     def _end_epoch(self, epoch: int, seconds: float) -> None:
         cfg, h = self.config, self.history
-        train_score, train_loss = score_and_loss(self.model, self.X_train, self.y_train,
-                                                 idx=self.eval_idx)
+        train_score, train_loss = self.scorer(self.model, self.X_train, self.y_train,
+                                              idx=self.eval_idx)
         h.epochs.append(epoch)
         h.train_score.append(train_score)
         h.train_loss.append(train_loss)
         if self.X_val is not None:
-            val_score, val_loss = score_and_loss(self.model, self.X_val, self.y_val)
+            val_score, val_loss = self.scorer(self.model, self.X_val, self.y_val)
             h.val_score.append(val_score)
             h.val_loss.append(val_loss)
         else:  # no validation: none recorded; a plateau schedule watches the training loss

@@ -171,7 +171,8 @@ def delimiter(text: str) -> str:
 
 def data_option_values(args: argparse.Namespace) -> dict[str, object]:
     """The RunOptions fields set by :func:`add_data_options`' CSV options."""
-    return {"label_column": args.label_column, "ignore_columns": args.ignore_columns,
+    return {"task": args.task, "label_column": args.label_column,
+            "ignore_columns": args.ignore_columns,
             "delimiter": args.delimiter, "impute": args.impute,
             "handle_unknown": args.handle_unknown}
 
@@ -201,6 +202,11 @@ def add_data_options(p: argparse.ArgumentParser) -> None:
     o = RunOptions()
     p.add_argument("--data", type=data_spec, default=o.data,
                    help=f"{DATA_HELP} (default {o.data})")
+    from ..tasks import TASKS
+
+    p.add_argument("--task", choices=("auto", *TASKS.names()), default="auto",
+                   help=f"{', '.join(TASKS.names())}, or auto: regression when a CSV's label "
+                   "column looks continuous, with a note (default auto)")
     p.add_argument("--label-column", type=column_spec, default=-1, metavar="NAME|INDEX",
                    help="CSV column holding the label, by header name or index (0 the "
                    "first, -1 the last; default -1)")

@@ -20,7 +20,7 @@ from ..optim import OPTIMIZERS
 from ..progress import progress_callback
 from ..runfiles import RUNS_DIR, holds_run, new_run_dir, remove_if_empty
 from ..schedules import SCHEDULES
-from ..tasks import TASKS, task_named
+from ..tasks import task_named
 from ..train import SELECT_RULES, Callback, TrainConfig
 from . import common
 from .commands import COMMAND_HELP
@@ -60,10 +60,6 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     )
     common.add_data_options(p)
     r = task_named("regression").defaults
-    p.add_argument("--task", choices=("auto", *TASKS.names()), default="auto",
-                   help="classification, regression (a numeric target column of a CSV), or "
-                   "auto: regression when the label column looks continuous, with a note "
-                   "(default auto)")
     p.add_argument("--hidden", type=common.hidden_sizes, default=None,
                    help="hidden layer sizes, e.g. 100 or 512,256,128 (default 100)")
     p.add_argument("--epochs", type=common.positive_int, default=None,
@@ -205,7 +201,7 @@ def run(args: argparse.Namespace) -> int:
             select=args.select, seed=args.seed,
         )
         options = RunOptions(
-            data=args.data, hidden=args.hidden or o.hidden, task=args.task,
+            data=args.data, hidden=args.hidden or o.hidden,
             task_defaults=unset, preprocessing=args.preprocessing,
             val_fraction=args.val_fraction, test_fraction=args.test_fraction,
             weight_scale=(o.weight_scale if args.weight_scale is None else

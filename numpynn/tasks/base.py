@@ -102,7 +102,14 @@ class Task(ABC):
     def label_reading(self, classes: np.ndarray) -> dict[str, Any]:
         """How a reader takes a labelled file's label column for a model of this task
         whose class labels are ``classes`` (keyword arguments of ``load_dataset``)."""
+        if self.reads_labels_as == "regression":
+            return {"task": "regression"}  # numbers, whatever they become
         return {"classes": classes}
+
+    def epoch_scorer(self, targets: Targets) -> Any:
+        """The score a run ranks its epochs by (a :class:`numpynn.train.Scorer`, given the
+        fitted target transform); None: the network loss's own (accuracy, R^2)."""
+        return None
 
     @abstractmethod
     def fit_targets(self, y_train: np.ndarray) -> Targets:

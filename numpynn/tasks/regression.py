@@ -98,9 +98,6 @@ class Regression(Task):
         y = np.asarray(y, np.float64)
         return y.reshape(len(y), -1)
 
-    def label_reading(self, classes: np.ndarray) -> dict[str, Any]:
-        return {"task": "regression"}
-
     def fit_targets(self, y_train: np.ndarray) -> Targets:
         return ScaledTargets(TargetScaler().fit(y_train))
 
