@@ -467,8 +467,19 @@ FILE_MUTATIONS: dict[str, tuple[str, str, str]] = {
 
 
 def _module_from(text: str, name: str) -> ModuleType:
-    module = ModuleType(name)
-    exec(compile(text, f"<{name}>", "exec"), module.__dict__)  # noqa: S102 - our own text
+    """The learner's file ``text`` as a module, imported from a temporary ``name.py`` as
+    ``gradcheck --file`` imports a learner's file (no ``exec`` of strings in numpynn)."""
+    import importlib.util
+    import tempfile
+    from pathlib import Path
+
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / f"{name}.py"
+        path.write_text(text, encoding="utf-8")
+        spec = importlib.util.spec_from_file_location(f"numpynn_corpus_{name}", path)
+        assert spec is not None and spec.loader is not None
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
     return module
 
 
