@@ -68,7 +68,14 @@ from .losses import SoftmaxCrossEntropy
 from .memory import physical_memory
 from .models import Network
 from .schedules import Schedule
-from .train import DIVERGENCE_GROWTH, SELECT_RULES, History, TrainConfig
+from .train import (
+    DIVERGENCE_GROWTH,
+    NO_VALIDATION_RULE,
+    History,
+    TrainConfig,
+    score_label,
+    select_rule,
+)
 from .validation import SEED_MAX, check_features
 
 __all__ = ["DEFAULT_BUDGET", "max_pack", "pack_bytes", "train_packed"]
@@ -738,30 +745,33 @@ def _end_epoch(m: _Member, epoch: int, seconds: float, train: tuple[float, float
     """``Trainer._end_epoch`` for one member, given its (accuracy, loss) on its training
     subset and on the validation set: the kept epoch, patience, the next learning rate."""
     cfg, h, model = m.config, m.history, m.model
-    train_acc, train_loss = train
-    val_acc, val_loss = valid if valid is not None else train
-    val = valid
+    score_name = h.score_name  # "accuracy": packs hold softmax classifiers only
+    train_score, train_loss = train
     h.epochs.append(epoch)
-    h.train_acc.append(train_acc)
+    h.train_score.append(train_score)
     h.train_loss.append(train_loss)
-    h.val_acc.append(val_acc)
-    h.val_loss.append(val_loss)
+    if valid is not None:
+        val_score, val_loss = valid
+        h.val_score.append(val_score)
+        h.val_loss.append(val_loss)
+    else:  # no validation: none recorded; a plateau schedule watches the training loss
+        val_score, val_loss = train_score, train_loss
     h.lr.append(m.lr)
     h.seconds.append(seconds)
-    if val is None:
-        h.best_epoch, h.best_rule = epoch, "last epoch, no validation data"
-    elif _improves(cfg.select, m, val_acc, val_loss):
-        m.best_val_acc, m.best_val_loss = val_acc, val_loss
+    if valid is None:  # nothing to select or stop on: the last epoch is kept
+        h.best_epoch, h.best_rule = epoch, NO_VALIDATION_RULE
+    elif _improves(cfg.select, m, val_score, val_loss):
+        m.best_val_acc, m.best_val_loss = val_score, val_loss
         m.bad_epochs, h.best_epoch = 0, epoch
-        h.best_rule = SELECT_RULES[cfg.select]
+        h.best_rule = select_rule(cfg.select, score_name)
         m.best_state = {key: v.copy() for key, v in model.params.items()}
     else:
         m.bad_epochs += 1
         if cfg.patience is not None and m.bad_epochs >= cfg.patience:
             best = (f"loss {m.best_val_loss:.4f}" if cfg.select == "loss" else
-                    f"accuracy {m.best_val_acc:.4f}")
+                    f"{score_label(score_name)} {m.best_val_acc:.4f}")
             h.stop_reason = (
-                f"early stopping after epoch {epoch}: no {SELECT_RULES[cfg.select]} "
+                f"early stopping after epoch {epoch}: no {select_rule(cfg.select, score_name)} "
                 f"improvement for {cfg.patience} epochs (best {best} at epoch "
                 f"{h.best_epoch})")
     m.lr = m.schedule.lr_for_epoch_end(epoch, val_loss)
@@ -838,37 +848,41 @@ def _packed_metrics(pack: _Pack, ks: list[int], X: np.ndarray, y: np.ndarray,
         h = xb @ W1cat  # (n, K' H)
         h += b1cat
         stacked = False  # h is (n, K' * width) until the second affine layer
+        last = len(pack.kinds) - 1
         j = 1
         for i, kind in enumerate(pack.kinds[1:], 1):
             width = pack.dims[i]
             if kind == "affine":
                 hk = h.reshape(n, Kp, width).transpose(1, 0, 2) if not stacked else h
-                h = np.matmul(hk, W[j])  # (K', n, width out)
-                h += bias[j][:, None, :]
+                if i == last:  # the scores transposed, (K', C, n): rows of n per class
+                    h = np.matmul(W[j].transpose(0, 2, 1), hk.transpose(0, 2, 1))
+                    h += bias[j][:, :, None]
+                else:
+                    h = np.matmul(hk, W[j])  # (K', n, width out)
+                    h += bias[j][:, None, :]
                 stacked, j = True, j + 1
             elif kind == "activation":
                 kernel = faithful_kernel(first.layers[i], width, pack.dtype, Kp * n)
-                h2 = h.reshape(Kp * n, width)  # elementwise: any layout
+                h2 = h.reshape(-1, width) if not stacked else h.reshape(Kp * n, width)
                 kernel.forward(h2, h2, {}, {}, False, None)
             # dropout: the identity at test time
-        scores = h if stacked else h.reshape(n, Kp, C).transpose(1, 0, 2)
-        st = np.empty((C, Kp * n))
-        np.copyto(st.reshape(C, Kp, n), scores.transpose(2, 0, 1))
+        st = np.empty((C, Kp, n))  # float64, class-major
+        if stacked and pack.kinds[last] == "affine":
+            np.copyto(st, h.transpose(1, 0, 2))
+        else:  # the scores came out (n, K' C) or (K', n, C)
+            np.copyto(st, (h.reshape(n, Kp, C).transpose(1, 0, 2) if not stacked else h
+                           ).transpose(2, 0, 1))
+        st = st.reshape(C, Kp * n)
         rowmax = st[0].copy()
         for c in range(1, C):
             np.maximum(rowmax, st[c], out=rowmax)
         st -= rowmax  # 0 exactly where a class has the row's maximum
-        cols = np.arange(Kp * n)
         labels = np.broadcast_to(yb, (Kp, n)).reshape(-1)
-        picked = st[labels, cols]
-        # argmax's answer (the first maximum) is the label: its score is the maximum and
-        # no earlier class has it
-        top = st == 0
-        earlier = np.logical_or.accumulate(top, axis=0)
-        before = np.zeros(Kp * n, bool)
-        later = labels > 0
-        before[later] = earlier[labels[later] - 1, cols[later]]
-        hit = (picked == 0) & ~before
+        picked = st[labels, np.arange(Kp * n)]
+        first_max = np.full(Kp * n, -1, np.intp)  # argmax's answer: the first maximum
+        for c in range(C - 1, -1, -1):
+            np.copyto(first_max, c, where=st[c] == 0)
+        hit = first_max == labels
         np.exp(st, out=st)
         lse = np.log(np.ones(C) @ st)
         total += (lse - picked).reshape(Kp, n).sum(axis=1)

@@ -218,3 +218,22 @@ def test_refuses_bad_configs_and_data(digits):
         train_packed(models, digits[0][:, :5], digits[1], TrainConfig())
     with pytest.raises(InputError, match="X_val and y_val"):
         train_packed(models, *digits[:2], TrainConfig(), X_val=digits[2])
+
+
+def test_without_validation_the_history_is_the_trainers(digits):
+    X, y = digits[:2]
+    alone, packed = _models(2), _models(2)
+    cfgs = lambda: [TrainConfig(epochs=2, batch_size=40, optimizer="adam", lr=3e-3,  # noqa: E731
+                                seed=s, schedule="plateau") for s in (0, 1)]
+    ha = [Trainer(m, X, y, config=c).train() for m, c in zip(alone, cfgs())]
+    hp = train_packed(packed, X, y, cfgs())
+    for a, p, h1, h2 in zip(alone, packed, ha, hp):
+        assert _rel_err(a, p) < 1e-10
+        d1, d2 = h1.deterministic(), h2.deterministic()
+        assert d2.pop("engine") == "packed (2 models)" and d1.pop("engine") == "engine"
+        for key, v in d1.items():
+            if isinstance(v, list) and v and isinstance(v[0], float):
+                np.testing.assert_allclose(d2[key], v, rtol=1e-7, err_msg=key)
+            else:
+                assert d2[key] == v, key
+        assert h2.val_loss == [] and h2.best_rule.startswith("last epoch")
