@@ -28,6 +28,7 @@ from .data import (
     is_csv_spec,
     load_dataset,
 )
+from .data.spec import DataSpec
 from .data.split import AUTO_VAL_FRACTION
 from .errors import DataError, InputError, ModelFileError
 from .evaluation import Evaluation
@@ -289,30 +290,17 @@ def split_sizes_text(sizes: Mapping[str, int]) -> str:
 
 
 def source_kind(spec: str) -> str:
-    """The kind of data source a spec names: csv, npz, digits, mnist or cifar10."""
-    lower = spec.lower()
-    if is_csv_spec(spec):
-        return "csv"
-    for kind in ("cifar10", "mnist"):
-        if lower.startswith(f"{kind}:"):
-            return kind
-    return "npz" if lower.endswith(".npz") else "digits"
+    """The kind of data source a spec names: csv, npz, digits, mnist, fashion-mnist or
+    cifar10 (:class:`numpynn.data.spec.DataSpec`)."""
+    return DataSpec.parse(spec).source
 
 
 def data_inputs(spec: str) -> list[str]:
     """The paths a data spec reads, which an output must never replace: the file of any
     file spec whatever its ending (.csv, .csv.gz, .tsv, .txt, UCI's .data, .npz, a text
-    file named like a run file), the directory of ``cifar10:DIR``/``mnist:DIR`` (every
-    file in it); none for a built-in or cached name (``digits``, ``mnist``)."""
-    text = str(spec)
-    lower = text.lower()
-    if lower in ("digits", "mnist", "fashion-mnist", "cifar10"):
-        return []
-    for prefix in ("cifar10:", "fashion-mnist:", "mnist:"):
-        if lower.startswith(prefix):
-            text = text[len(prefix):]
-            break
-    return input_paths([text]) if text else []
+    file named like a run file), the directory of ``cifar10:DIR``/``mnist:DIR``/
+    ``fashion-mnist:DIR`` (every file in it); none for a built-in or cached name."""
+    return input_paths(DataSpec.parse(spec).inputs())
 
 
 def fingerprint(*arrays: np.ndarray) -> str:
@@ -631,8 +619,7 @@ def resume_options(out_dir: str | Path) -> RunOptions:
                              "written by 'numpynn train': start a new run.") from None
     resolved = resolve_recorded_spec(options.data, base)
     if resolved != options.data:
-        where = resolved.split(":", 1)[1] if resolved.lower().startswith(
-            ("cifar10:", "mnist:")) else resolved
+        where = DataSpec.parse(resolved).path or resolved
         if not os.path.exists(where):
             raise DataError(f"the run in {out_dir} was trained on {options.data!r}, a path "
                             f"relative to {base}, where it started; {where} no longer exists: "
@@ -643,17 +630,10 @@ def resume_options(out_dir: str | Path) -> RunOptions:
 
 def resolve_recorded_spec(spec: str, base: str | None) -> str:
     """A data spec recorded in a model or checkpoint, with a relative path made absolute
-    against ``base``, the directory the run was started in ('digits' is unchanged)."""
+    against ``base``, the directory the run was started in (names are unchanged)."""
     if not isinstance(spec, str) or not isinstance(base, str) or not spec:
         return spec
-    lower = spec.lower()
-    prefix = next((p for p in ("cifar10:", "mnist:") if lower.startswith(p)), "")
-    if not prefix and not lower.endswith((".csv", ".npz")):
-        return spec
-    path = os.path.expanduser(spec[len(prefix):])
-    if not path or os.path.isabs(path):
-        return spec
-    return prefix + os.path.join(base, path)
+    return DataSpec.parse(spec).absolute(base)
 
 
 def evaluation_data(saved: SavedModel, spec: str, split: str = "auto"
@@ -670,8 +650,8 @@ def evaluation_data(saved: SavedModel, spec: str, split: str = "auto"
     """
     options = saved.metadata.get("options")
     recorded = options.get("data") if isinstance(options, Mapping) else None
-    same = recorded is not None and (spec == recorded or _same_file(
-        spec, resolve_recorded_spec(recorded, saved.metadata.get("data_dir"))))
+    same = recorded is not None and (spec == recorded or DataSpec.parse(spec).same_data(
+        resolve_recorded_spec(recorded, saved.metadata.get("data_dir"))))
     if split == "auto":
         split = "test" if same else "all"
     if split not in ("all", "train", "val", "test"):
@@ -702,17 +682,6 @@ def evaluation_data(saved: SavedModel, spec: str, split: str = "auto"
                          "tables get no validation split by default); choose another split "
                          "or evaluate on other labelled data with split 'all'.")
     return parts[i], parts[i + 1], split
-
-
-def _same_file(spec: str, recorded: str) -> bool:
-    """Whether two data specs name the same file (a path given absolute, relative, with
-    ``~`` or through a link); built-in names compare as strings."""
-    if spec == recorded:
-        return True
-    try:
-        return os.path.samefile(os.path.expanduser(spec), os.path.expanduser(recorded))
-    except (OSError, TypeError, ValueError):
-        return False
 
 
 def _read_labelled(saved: SavedModel, spec: str, options: Mapping[str, Any] | None) -> Dataset:

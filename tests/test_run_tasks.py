@@ -119,3 +119,18 @@ def test_the_model_file_records_the_task_and_where_the_run_started(tmp_path, tas
     meta = load_model(train(tmp_path, task) / "model.npz").metadata
     assert meta["task"] == task and meta["data_dir"] == str(tmp_path)
     assert meta["options"]["task"] == task and meta["best_rule"]
+
+
+@pytest.mark.parametrize("ending", [".tsv", ".data"])
+def test_resume_elsewhere_finds_data_of_any_ending(tmp_path, ending):
+    """The recorded spec is resolved for every file ending (it was for .csv and .npz)."""
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    text = write_table(tmp_path / "a" / "t.csv", "classification").read_text()
+    (tmp_path / "a" / f"t{ending}").write_text(
+        text.replace(",", "\t") if ending == ".tsv" else text)
+    train(tmp_path / "a", "classification", "--patience", "100", data=f"t{ending}")
+    ok(numpynn("train", "--resume", str(tmp_path / "a" / "run"), "--epochs", "4", "--quiet",
+               cwd=tmp_path / "b"))
+    history = json.loads((tmp_path / "a" / "run" / "history.json").read_text())
+    assert history["epochs"] == [1, 2, 3, 4]

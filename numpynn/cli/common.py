@@ -102,11 +102,10 @@ seed = rule_type(SEED)
 
 
 def data_spec(text: str) -> str:
-    """A data spec with ``~`` expanded in its path (FILE.csv, cifar10:~/DIR, mnist:~/DIR)."""
-    for prefix in ("cifar10:", "mnist:"):
-        if text.lower().startswith(prefix):
-            return text[: len(prefix)] + os.path.expanduser(text[len(prefix):])
-    return os.path.expanduser(text) if text.startswith("~") else text
+    """A data spec with ``~`` expanded in its path (FILE.csv, cifar10:~/DIR, ...)."""
+    from ..data.spec import DataSpec  # imported on use: the parser is built at start-up
+
+    return DataSpec.parse(text).expanded()
 
 
 def path(text: str) -> Path:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import codecs
 import difflib
 import os
 from collections.abc import Sequence
@@ -14,28 +13,16 @@ import numpy as np
 
 from ..errors import DataError
 from .cifar import load_cifar10
-from .csv_file import UTF16_BOMS, load_csv
+from .csv_file import load_csv
 from .dataset import Dataset
 from .download import DATASETS, FASHION_CLASS_NAMES, download_dataset
 from .idx import load_mnist
 from .labels import encode_labels
 from .npz_file import load_npz
-
-SPEC_FORMS = (
-    "'digits' (bundled with scikit-learn)",
-    "'mnist', 'fashion-mnist', 'cifar10' (downloaded once into the cache)",
-    "'cifar10:DIR' (CIFAR-10 python or binary batches)",
-    "'mnist:DIR' or 'fashion-mnist:DIR' (IDX files)",
-    "'PATH.csv' (or .csv.gz, .tsv, or another text table such as UCI's .data)",
-    "'PATH.npz' (arrays X and y)",
-)
-
-
-CSV_SUFFIXES = (".csv", ".csv.gz", ".tsv", ".tsv.gz")
-
+from .spec import CSV_SUFFIXES, NAMES, OTHER_FORMATS, SPEC_FORMS, DataSpec
 
 DATA_FILE_SUFFIXES = (*CSV_SUFFIXES, ".npz")
-_NAMES = ("digits", "mnist", "fashion-mnist", "cifar10")
+_NAMES = NAMES
 _MAX_LISTED = 2000  # directory entries looked at for a suggestion
 
 
@@ -78,53 +65,10 @@ def _missing_file_hint(text: str, what: str) -> None:
         raise DataError(f"{what} not found: {text}; did you mean {hint}?")
 
 
-#: files users have that numpynn does not read, and how to turn them into CSV
-_PANDAS = "convert it with pandas: pd.read_{reader}({{path!r}}).to_csv('data.csv', index=False)"
-OTHER_FORMATS = {
-    (".xlsx", ".xlsm", ".xls", ".ods"): (
-        "a spreadsheet workbook", "save the sheet as CSV (Save As > 'CSV UTF-8'), or "
-        + _PANDAS.format(reader="excel")),
-    (".parquet", ".pq"): ("a Parquet file", _PANDAS.format(reader="parquet")),
-    (".feather", ".arrow"): ("an Arrow/Feather file", _PANDAS.format(reader="feather")),
-    (".json", ".jsonl"): ("a JSON file", _PANDAS.format(reader="json")),
-    (".pkl", ".pickle"): ("a pickle (numpynn never unpickles a user's file: it can run code)",
-                          "load it yourself and write a CSV, or save X and y with "
-                          "np.savez('data.npz', X=X, y=y)"),
-    (".h5", ".hdf5"): ("an HDF5 file", _PANDAS.format(reader="hdf")),
-    (".npy",): ("a single NumPy array", "save features and labels together: "
-                                        "np.savez('data.npz', X=X, y=y)"),
-}
-
-
-def _looks_like_text(path: str) -> bool:
-    """Whether the file's first 64 KiB are UTF-8 text with no NUL byte, or UTF-16 text
-    that starts with its byte-order mark (Excel's "Unicode Text" export)."""
-    try:
-        with open(path, "rb") as fh:
-            head = fh.read(1 << 16)
-    except OSError:
-        return False
-    utf16 = head[:2] in UTF16_BOMS
-    if b"\0" in head and not utf16:
-        return False
-    try:
-        text = codecs.getincrementaldecoder("utf-16" if utf16 else "utf-8")().decode(
-            head, final=False)
-    except UnicodeDecodeError:
-        return False
-    return "\0" not in text
-
-
 def is_csv_spec(spec: str) -> bool:
     """Whether a data spec names a CSV file: .csv, .csv.gz, .tsv, .tsv.gz, or an existing
     text file with another ending (UCI's ``adult.data``, ``.txt``, ``.dat``, none)."""
-    lower = str(spec).lower()
-    if lower.endswith(CSV_SUFFIXES):
-        return True
-    if lower.endswith(".npz") or lower.endswith(tuple(e for k in OTHER_FORMATS for e in k)):
-        return False
-    path = os.path.expanduser(str(spec))
-    return os.path.isfile(path) and _looks_like_text(path)
+    return DataSpec.parse(spec).source == "csv"
 
 
 def _other_format_error(text: str) -> DataError | None:
@@ -169,8 +113,8 @@ def load_fashion_mnist(
     return replace(ds, name="fashion-mnist", class_names=names)
 
 
-_DIRECTORY_LOADERS = (("cifar10:", load_cifar10), ("mnist:", load_mnist),
-                      ("fashion-mnist:", load_fashion_mnist))
+_DIRECTORY_LOADERS = {"cifar10": load_cifar10, "mnist": load_mnist,
+                      "fashion-mnist": load_fashion_mnist}
 _DOWNLOAD_LOADERS = {"cifar10": load_cifar10, "mnist": load_mnist,
                      "fashion-mnist": load_fashion_mnist}
 
@@ -217,23 +161,21 @@ def load_dataset(
     text = os.fspath(spec)
     if not isinstance(text, str):
         raise DataError(f"data spec must be a string; got {text!r}")
-    lower = text.lower()
-    for prefix, loader in _DIRECTORY_LOADERS:
-        if lower.startswith(prefix):
-            directory = text[len(prefix) :]
-            if not directory:
-                raise DataError(f"data spec {text!r} names no directory; write {prefix}DIR, "
-                                f"or {prefix[:-1]} alone to use the download cache")
-            return loader(directory, classes=classes)
-    if lower in _DOWNLOAD_LOADERS and lower in DATASETS:
-        folder = download_dataset(lower, progress=progress)
-        return _DOWNLOAD_LOADERS[lower](folder, classes=classes)
-    if lower == "digits":
+    parsed = DataSpec.parse(text)
+    if parsed.prefix:
+        if not parsed.path:
+            raise DataError(f"data spec {text!r} names no directory; write {parsed.prefix}DIR, "
+                            f"or {parsed.source} alone to use the download cache")
+        return _DIRECTORY_LOADERS[parsed.source](parsed.path, classes=classes)
+    if parsed.is_named and parsed.source in _DOWNLOAD_LOADERS and parsed.source in DATASETS:
+        folder = download_dataset(parsed.source, progress=progress)
+        return _DOWNLOAD_LOADERS[parsed.source](folder, classes=classes)
+    if parsed.source == "digits":
         return load_digits(classes=classes)
-    if is_csv_spec(text):
+    if parsed.source == "csv":
         _missing_file_hint(text, "CSV file")
         return load_csv(text, label_column=label_column, classes=classes, **csv_options)
-    if lower.endswith(".npz"):
+    if parsed.source == "npz":
         _missing_file_hint(text, ".npz file")
         return load_npz(text, label_column=label_column, classes=classes)
     other = _other_format_error(text)

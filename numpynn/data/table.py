@@ -29,7 +29,7 @@ IMPUTE = ("none", "median")
 HANDLE_UNKNOWN = ("error", "ignore")
 #: cells read as "missing" (compared after stripping, case-insensitively)
 MISSING_TOKENS = frozenset({"", "na", "n/a", "nan", "-nan", "+nan", "null", "?"})
-SOURCES = ("csv", "npz", "digits", "mnist", "cifar10")
+SOURCES = ("csv", "npz", "digits", "mnist", "fashion-mnist", "cifar10")
 
 
 def is_missing(cell: str) -> bool:

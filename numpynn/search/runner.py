@@ -11,7 +11,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from ..data import is_csv_spec
+from ..data.spec import DataSpec
 from ..data.split import AUTO_VAL_FRACTION
 from ..errors import InputError, NumpynnError
 from ..experiment import RunOptions, Splits, save_run
@@ -68,14 +68,7 @@ class SearchResult:
 
 def _absolute_spec(spec: str) -> str:
     """Data specs with paths made absolute, so that workers elsewhere read the same files."""
-    for prefix in ("cifar10:", "mnist:", "fashion-mnist:"):
-        if spec.lower().startswith(prefix):
-            rest = spec[len(prefix):]
-            return spec[: len(prefix)] + (os.path.abspath(os.path.expanduser(rest))
-                                          if rest else rest)
-    if spec.lower().endswith(".npz") or is_csv_spec(spec):
-        return os.path.abspath(os.path.expanduser(spec))
-    return spec
+    return DataSpec.parse(spec).absolute()
 
 
 _SCHEDULER_RE = re.compile(r"^(?:(tcp|tls|ws|wss|ucx|inproc)://)?\[?[\w.\-:]+\]?:\d{1,5}/?$")

@@ -1,0 +1,169 @@
+"""A data spec, parsed once: what kind of source it names, its path, the files it reads,
+its absolute form.
+
+Every command, the search, the run metadata and the output-clash check read a spec
+through :class:`DataSpec`, so that ``fashion-mnist:DIR``, ``~/x.tsv`` or UCI's
+``adult.data`` mean the same thing to all of them.
+
+The forms (:data:`SPEC_FORMS`): a bundled or cached data set by name (``digits``;
+``mnist``, ``fashion-mnist``, ``cifar10``); a directory of one (``cifar10:DIR``,
+``mnist:DIR``, ``fashion-mnist:DIR``); a CSV file (``.csv``, ``.csv.gz``, ``.tsv``,
+``.tsv.gz``, or an existing text file with another ending: ``.txt``, ``.data``...); an
+``.npz`` file.
+"""
+
+from __future__ import annotations
+
+import codecs
+import os
+from dataclasses import dataclass
+
+from .csv_file import UTF16_BOMS
+
+SPEC_FORMS = (
+    "'digits' (bundled with scikit-learn)",
+    "'mnist', 'fashion-mnist', 'cifar10' (downloaded once into the cache)",
+    "'cifar10:DIR' (CIFAR-10 python or binary batches)",
+    "'mnist:DIR' or 'fashion-mnist:DIR' (IDX files)",
+    "'PATH.csv' (or .csv.gz, .tsv, or another text table such as UCI's .data)",
+    "'PATH.npz' (arrays X and y)",
+)
+
+#: files users have that numpynn does not read, and how to turn them into CSV
+_PANDAS = "convert it with pandas: pd.read_{reader}({{path!r}}).to_csv('data.csv', index=False)"
+OTHER_FORMATS = {
+    (".xlsx", ".xlsm", ".xls", ".ods"): (
+        "a spreadsheet workbook", "save the sheet as CSV (Save As > 'CSV UTF-8'), or "
+        + _PANDAS.format(reader="excel")),
+    (".parquet", ".pq"): ("a Parquet file", _PANDAS.format(reader="parquet")),
+    (".feather", ".arrow"): ("an Arrow/Feather file", _PANDAS.format(reader="feather")),
+    (".json", ".jsonl"): ("a JSON file", _PANDAS.format(reader="json")),
+    (".pkl", ".pickle"): ("a pickle (numpynn never unpickles a user's file: it can run code)",
+                          "load it yourself and write a CSV, or save X and y with "
+                          "np.savez('data.npz', X=X, y=y)"),
+    (".h5", ".hdf5"): ("an HDF5 file", _PANDAS.format(reader="hdf")),
+    (".npy",): ("a single NumPy array", "save features and labels together: "
+                                        "np.savez('data.npz', X=X, y=y)"),
+}
+
+
+def _looks_like_text(path: str) -> bool:
+    """Whether the file's first 64 KiB are UTF-8 text with no NUL byte, or UTF-16 text
+    that starts with its byte-order mark (Excel's "Unicode Text" export)."""
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(1 << 16)
+    except OSError:
+        return False
+    utf16 = head[:2] in UTF16_BOMS
+    if b"\0" in head and not utf16:
+        return False
+    try:
+        text = codecs.getincrementaldecoder("utf-16" if utf16 else "utf-8")().decode(
+            head, final=False)
+    except UnicodeDecodeError:
+        return False
+    return "\0" not in text
+
+#: the data sets a spec names without a path
+NAMES = ("digits", "mnist", "fashion-mnist", "cifar10")
+#: the data sets a spec names with a directory: ``NAME:DIR``
+DIRECTORY_SOURCES = ("cifar10", "mnist", "fashion-mnist")
+CSV_SUFFIXES = (".csv", ".csv.gz", ".tsv", ".tsv.gz")
+
+
+@dataclass(frozen=True)
+class DataSpec:
+    """One data spec.
+
+    text: as given; source: "digits", "mnist", "fashion-mnist", "cifar10", "csv", "npz",
+    or "unknown" (a missing file with an ending numpynn does not read, a misspelt name:
+    loading says what is wrong); path: the file or directory it reads (``~`` expanded;
+    None for a name).
+    """
+
+    text: str
+    source: str
+    path: str | None
+
+    @classmethod
+    def parse(cls, spec: str | os.PathLike[str]) -> DataSpec:
+        """The spec's kind and path, without reading any file (but for telling a text
+        file with an unusual ending from other files)."""
+        text = os.fspath(spec)
+        lower = text.lower()
+        for source in DIRECTORY_SOURCES:
+            if lower.startswith(f"{source}:"):
+                return cls(text, source, os.path.expanduser(text[len(source) + 1:]))
+        if lower in NAMES:
+            return cls(text, lower, None)
+        path = os.path.expanduser(text)
+        if lower.endswith(CSV_SUFFIXES):
+            return cls(text, "csv", path)
+        if lower.endswith(".npz"):
+            return cls(text, "npz", path)
+        if not lower.endswith(tuple(e for endings in OTHER_FORMATS for e in endings)) and (
+                os.path.isfile(path) and _looks_like_text(path)):
+            return cls(text, "csv", path)  # UCI's adult.data, a .txt, a file with no ending
+        return cls(text, "unknown", path)
+
+    @property
+    def is_named(self) -> bool:
+        """A data set named without a path (read from the package or the cache)."""
+        return self.path is None
+
+    @property
+    def prefix(self) -> str:
+        """``"cifar10:"`` for a directory spec, else ``""``."""
+        return f"{self.source}:" if self.source in DIRECTORY_SOURCES and self.path is not None \
+            else ""
+
+    def expanded(self) -> str:
+        """The spec with ``~`` expanded in its path."""
+        return self.text if self.path is None else self.prefix + self.path
+
+    def absolute(self, base: str | None = None) -> str:
+        """The spec with its path made absolute against ``base`` (default: the current
+        directory), so that it reads the same files from anywhere; names unchanged."""
+        if self.path is None or not self.path:
+            return self.text
+        path = self.path if os.path.isabs(self.path) else os.path.join(
+            base if base is not None else os.getcwd(), self.path)
+        return self.prefix + os.path.normpath(path)
+
+    def inputs(self) -> list[str]:
+        """The paths the spec reads, which no output may replace: its file, or its
+        directory (every file in it); none for a named data set."""
+        return [] if not self.path else [self.path]
+
+    def same_data(self, other: str | os.PathLike[str] | DataSpec) -> bool:
+        """Whether ``other`` names the same data: the same name, or the same file or
+        directory however its path is spelt (relative, absolute, ``~``, a link)."""
+        other = other if isinstance(other, DataSpec) else DataSpec.parse(other)
+        if self.path is None or other.path is None:
+            return self.text.lower() == other.text.lower() and self.path == other.path
+        if self.source != other.source and "unknown" not in (self.source, other.source):
+            return False
+        try:
+            return os.path.samefile(self.path, other.path)
+        except OSError:
+            return os.path.abspath(self.path) == os.path.abspath(other.path)
+
+
+def _looks_like_text(path: str) -> bool:
+    """Whether the file's first 64 KiB are UTF-8 text with no NUL byte, or UTF-16 text
+    that starts with its byte-order mark (Excel's "Unicode Text" export)."""
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(1 << 16)
+    except OSError:
+        return False
+    utf16 = head[:2] in UTF16_BOMS
+    if b"\0" in head and not utf16:
+        return False
+    try:
+        text = codecs.getincrementaldecoder("utf-16" if utf16 else "utf-8")().decode(
+            head, final=False)
+    except UnicodeDecodeError:
+        return False
+    return "\0" not in text
