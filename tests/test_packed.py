@@ -104,8 +104,7 @@ def test_one_setting_for_all_float64(digits, opt):
     _check_equal([opt] * 3, digits, lr_all=LR[opt])
 
 
-def test_per_model_hyper_parameters_and_eval_subsets(digits, monkeypatch):
-    monkeypatch.setattr("numpynn.packed.EVAL_CHUNK_BYTES", 3000)  # evaluate a few rows at a time
+def test_per_model_hyper_parameters_and_eval_subsets(digits):
     opts = ["adam", "adam", "momentum", "momentum", "rmsprop", "rmsprop"]
     kwargs = [{"beta1": 0.8}, {"beta2": 0.99, "eps": 1e-6}, {"momentum": 0.5},
               {"momentum": 0.95}, {"decay_rate": 0.9}, {"decay_rate": 0.999}]
