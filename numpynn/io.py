@@ -30,6 +30,7 @@ from typing import Any, BinaryIO
 
 import numpy as np
 
+from .data import Preprocessor
 from .data.table import TableRecipe
 from .errors import InputError, ModelFileError
 from .models import Network
@@ -209,7 +210,6 @@ class SavedModel:
 
     def preprocessor(self):
         """The fitted :class:`numpynn.data.Preprocessor` stored with the model."""
-        from .data import Preprocessor
 
         kind, state = self.preprocessing["kind"], self.preprocessing["state"]
         if kind == "none" and not state:  # the default: identity, no statistics needed
@@ -272,6 +272,14 @@ def save_model(path: str | Path, saved: SavedModel) -> Path:
             f"`saved` must be a SavedModel (what load_model returns, or "
             f"SavedModel(model, classes, preprocessing, metadata)); got "
             f"{type(saved).__name__} {saved!r:.60}.", param="saved")
+    if not isinstance(saved.model, Network) or not isinstance(saved.metadata, dict) or not (
+            isinstance(saved.preprocessing, dict) and "kind" in saved.preprocessing):
+        raise InputError(
+            "`saved` holds no savable model: SavedModel(model, classes, preprocessing, "
+            "metadata) needs a numpynn Network, a preprocessing dict {'kind', 'state'} and a "
+            f"metadata dict; got model {type(saved.model).__name__}, preprocessing "
+            f"{type(saved.preprocessing).__name__}, metadata {type(saved.metadata).__name__}.",
+            param="saved")
     classes = np.asarray(saved.classes)
     header: dict[str, Any] = {
         "kind": "model",

@@ -422,8 +422,12 @@ def test_library_calls_with_values_of_the_wrong_kind_raise_input_error(tmp_path)
     from numpynn.errors import InputError
     from numpynn.io import save_model
 
+    from numpynn.io import SavedModel
+
     with pytest.raises(InputError, match="SavedModel.*NoneType"):
         save_model(tmp_path / "m.npz", None)
+    with pytest.raises(InputError, match="got model NoneType"):
+        save_model(tmp_path / "m.npz", SavedModel(None, None, None, None))
     assert not (tmp_path / "m.npz").exists()
     rng = np.random.default_rng(0)
     data = {"X_train": rng.normal(size=(20, 4)), "y_train": rng.integers(0, 3, 20),
