@@ -420,9 +420,7 @@ def test_the_readme_library_recipe_works_on_a_regression_model(tmp_path, monkeyp
 def test_library_calls_with_values_of_the_wrong_kind_raise_input_error(tmp_path):
     from numpynn import Solver, TwoLayerNet
     from numpynn.errors import InputError
-    from numpynn.io import save_model
-
-    from numpynn.io import SavedModel
+    from numpynn.io import SavedModel, save_model
 
     with pytest.raises(InputError, match="SavedModel.*NoneType"):
         save_model(tmp_path / "m.npz", None)
