@@ -582,3 +582,30 @@ def test_search_never_writes_over_its_data_inside_out(tmp_path, monkeypatch, cap
                        "1", "--hidden", "8", "--out", "s", "--quiet")
     assert code == 2 and "same file as the input" in err, err
     assert (tmp_path / "s" / name).read_bytes() == data
+
+
+def test_walk_of_run_directory_spellings_as_out_and_resume(run_dir, capsys):
+    """Hypothesis spells the run directory as ``--out`` or ``--resume`` (``~``, ``./``,
+    a trailing slash, ``..``, a link): a new run there is refused (it holds a run), a
+    resume of the finished run changes no file."""
+    from hypothesis import HealthCheck, given, settings
+    from hypothesis import strategies as st
+
+    home = run_dir.parent
+    (home / "link-run").symlink_to(run_dir)
+    before = _listing(run_dir)
+    spellings = ["run", "run/", "./run", "~/run", "~/run/", "run/../run", "link-run",
+                 "~/link-run", str(run_dir)]
+
+    @settings(max_examples=30, deadline=None, suppress_health_check=list(HealthCheck))
+    @given(st.sampled_from(spellings), st.booleans())
+    def walk(spelling, resume):
+        if resume:
+            code, out, err = cli(capsys, "train", "--resume", spelling)
+            assert code == 0 and "nothing was changed" in out, (spelling, err)
+        else:
+            code, _, err = cli(capsys, "train", "--data", "d.csv", "--out", spelling)
+            assert code == 2 and "already holds a run" in err, (spelling, err)
+        assert _listing(run_dir) == before
+
+    walk()
