@@ -161,14 +161,16 @@ def test_search_jobs_1000_trials_2_runs_at_most_2_workers(tmp_path, monkeypatch,
 
 
 def test_ctrl_c_stops_a_search_and_all_its_workers_within_5_s(tmp_path):
-    """SIGINT to the search process alone (its workers do not get it): it exits, its
-    process group is empty within 5 s, and the finished trials can be resumed."""
+    """SIGINT to the search process alone (its workers do not get it) of a search asked
+    for 200 workers (the issue's case: it started hundreds and went on for 45 s): it
+    exits, its process group is empty within 5 s, and the finished trials can be
+    resumed."""
     from numpynn.search import load_settings, read_trials
 
     _csv(tmp_path / "d.csv", n=200)
     proc = subprocess.Popen(
         [sys.executable, "-m", "numpynn", "search", "--data", "d.csv", "--trials", "30",
-         "--jobs", "2", "--out", "s", "--no-report", "--epochs", "60"],
+         "--jobs", "200", "--out", "s", "--no-report", "--epochs", "60"],
         cwd=tmp_path, start_new_session=True, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
         text=True, env={**os.environ, "PYTHONPATH": str(ROOT)})
     log = tmp_path / "s" / "trials.jsonl"

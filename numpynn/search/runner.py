@@ -14,9 +14,11 @@ from typing import Any
 from ..data.spec import DataSpec
 from ..data.split import AUTO_VAL_FRACTION
 from ..errors import InputError, NumpynnError
-from ..experiment import RunOptions, Splits, save_run
-from ..io import SavedModel, write_json_atomic, write_text_atomic
-from ..outputs import nonempty_path
+from ..experiment import RunOptions, Splits, data_inputs, save_run
+from ..io import SavedModel, load_model, write_json_atomic, write_text_atomic
+from ..memory import check_fits, check_training_fits
+from ..outputs import check_output, nonempty_path
+from ..runfiles import RUN_FILES
 from ..validation import SEED, check_choice, check_int
 from .results import (
     BEST_DIR,
@@ -135,9 +137,11 @@ def _execute(base: RunOptions, plan: Sequence[Mapping[str, Any]], jobs: int,
 def _kill_workers() -> None:
     """Kill the local worker processes of joblib's (loky's) pool now."""
     try:
-        from joblib.externals.loky import get_reusable_executor
+        from joblib.externals.loky import reusable_executor
 
-        get_reusable_executor().shutdown(wait=False, kill_workers=True)
+        executor = reusable_executor._executor  # None: no pool was started, nothing to kill
+        if executor is not None:
+            executor.shutdown(wait=False, kill_workers=True)
     except Exception:  # pragma: no cover - best effort on the way out of an interrupt
         pass
 
@@ -319,7 +323,6 @@ def _finished(out_dir: Path, rows: list[dict[str, Any]], retrain: bool, splits: 
     """A resumed search with every trial done and its best model saved: the result as the
     files hold it; nothing is run or written (resuming a finished search changes
     nothing)."""
-    from ..io import load_model
 
     result = SearchResult(ranked(rows), None, notes=list(splits.notes),
                           backend="finished earlier: nothing to run", seconds=seconds,
@@ -346,7 +349,6 @@ def _check_search_size(space: SearchSpace, mode: str, trials: int | None,
                        base: RunOptions) -> None:
     """Refuse, from an estimate and before any work, a search that cannot fit in memory:
     too many trials or grid combinations, or a network too large to train."""
-    from ..memory import check_fits
 
     if mode == "grid":
         count = 1
@@ -360,7 +362,6 @@ def _check_search_size(space: SearchSpace, mode: str, trials: int | None,
 
 
 def _check_networks_fit(space: SearchSpace, splits: Splits, base: RunOptions) -> None:
-    from ..memory import check_training_fits
 
     batch = max(space.batch_size) if not isinstance(space.batch_size, LogUniform) else 1
     outputs = splits.task.n_outputs(splits.dataset, splits.y_train)
@@ -403,11 +404,8 @@ def _prepare_out(out_dir: Path, settings: Mapping[str, Any], resume: bool) -> li
     except OSError as exc:
         raise InputError(f"cannot create the output directory {out_dir} "
                          f"({exc.strerror or exc}); choose another `out`.", param="out") from None
-    from ..experiment import data_inputs
-    from ..outputs import check_output
 
     inputs = data_inputs(settings["options"]["data"])
-    from ..runfiles import RUN_FILES
 
     for name in (SETTINGS_FILE, TRIALS_FILE, RESULTS_CSV, RESULTS_JSON, PLOT_FILE):
         check_output(out_dir / name, inputs, what="the search's file")  # before any trial
