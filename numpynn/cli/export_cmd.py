@@ -16,7 +16,8 @@ EXAMPLES = """examples:
 
 serving (README, "Serving with onnxruntime"):
   sess = onnxruntime.InferenceSession("model.onnx")
-  label, proba = sess.run(["label", "probabilities"], {"X": X})
+  label, proba = sess.run(["label", "probabilities"], {"X": X})          # arrays
+  label, proba = sess.run(None, {"length": [[5.1]], "color": [["red"]]})  # a table's columns
 """
 
 
@@ -24,9 +25,13 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
         "export", help=COMMAND_HELP["export"],
         description="Write the model's whole prediction (its preprocessing, every layer, "
-        "softmax and the class labels) as one ONNX graph: input X (N, D) of raw features in "
-        "the model's dtype, outputs 'label' (N,) and 'probabilities' (N, C), named as "
-        "scikit-learn's ONNX converters name them. Needs the onnx package "
+        "softmax and the class labels) as one ONNX graph: for a model of a CSV with a "
+        "header, one input per column named by the column, (N, 1) each (numbers in the "
+        "model's dtype, text as strings, stripped and one-hot encoded in the graph); else "
+        "input X (N, D) of raw features in the model's dtype. Outputs 'label' (N,) and "
+        "'probabilities' (N, C) ('variable' (N, K) for a regression), named as "
+        "scikit-learn's ONNX converters name them; the inputs are printed. Needs the onnx "
+        "package "
         '(pip install "numpynn[onnx]").',
         epilog=EXAMPLES, formatter_class=argparse.RawDescriptionHelpFormatter,
     )
