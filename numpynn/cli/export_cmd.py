@@ -16,8 +16,9 @@ EXAMPLES = """examples:
 
 serving (README, "Serving with onnxruntime"):
   sess = onnxruntime.InferenceSession("model.onnx")
-  label, proba = sess.run(["label", "probabilities"], {"X": X})          # arrays
-  label, proba = sess.run(None, {"length": [[5.1]], "color": [["red"]]})  # a table's columns
+  label, proba = sess.run(["label", "probabilities"], {"X": X})   # arrays
+  feed = {"length": np.array([[5.1]], np.float32), "color": np.array([["red"]])}
+  label, proba = sess.run(["label", "probabilities"], feed)        # a table's columns
 """
 
 
