@@ -494,3 +494,30 @@ def test_regression_model_exports_variable(tmp_path, dtype, tol):
     want = saved.values(X[:25])
     assert got.shape == want.shape == (25, 1)
     assert np.abs(got - want).max() <= tol * max(1.0, float(np.abs(want).max()) / 50)
+
+
+def test_regression_with_a_text_column_fed_by_name_agrees_with_predict(tmp_path):
+    """A regression's graph takes the table's columns by name too, text stripped."""
+    from numpynn.experiment import RunOptions, prediction_data, run_training
+    from numpynn.train import TrainConfig
+
+    pd = pytest.importorskip("pandas")
+    rng = np.random.default_rng(0)
+    n = 200
+    city = np.array(["Lyon", "Paris", "Nice"])[rng.integers(0, 3, n)]
+    area = rng.uniform(20, 200, n)
+    price = 3000 * area * np.where(city == "Paris", 2.0, 1.0) + rng.normal(0, 1e4, n)
+    pd.DataFrame({"area": area, "city": city, "price": price}).to_csv(tmp_path / "h.csv",
+                                                                       index=False)
+    run_training(RunOptions(data=str(tmp_path / "h.csv"), task="regression", hidden=[8],
+                            train=TrainConfig(epochs=3, seed=0)), tmp_path / "run",
+                 report=False)
+    saved = load_model(tmp_path / "run")
+    new = pd.DataFrame({"city": [f"  {c}\t" for c in city[:20]], "area": area[:20]})
+    new.to_csv(tmp_path / "new.csv", index=False)
+    want = saved.values(prediction_data(saved, str(tmp_path / "new.csv")))
+    sess = session(to_onnx(saved))
+    read = pd.read_csv(tmp_path / "new.csv")
+    got = sess.run(["variable"], {"area": read[["area"]].to_numpy(np.float32),
+                                  "city": read[["city"]].astype(str).to_numpy()})[0]
+    assert np.abs(got - want).max() <= 1e-5 * np.abs(want).max()
