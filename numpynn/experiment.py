@@ -28,11 +28,12 @@ from .data import (
     is_csv_spec,
     load_dataset,
 )
+from .data._files import require_file
 from .data.spec import DataSpec
 from .data.split import AUTO_VAL_FRACTION
 from .errors import DataError, InputError, ModelFileError
 from .evaluation import Evaluation
-from .io import SavedModel, save_model, write_json_atomic
+from .io import SavedModel, load_model, save_model, write_json_atomic
 from .memory import check_training_fits
 from .models import MLP, Network, check_activation, check_dropout, check_normalization
 from .outputs import input_paths, nonempty_path, remove_stale_temp_files
@@ -458,7 +459,6 @@ def finished_run(out: Path, header: Mapping[str, Any], epochs: int) -> RunResult
                          f"epochs={epochs} would end it in the past: give at least {epoch}.")
     if (epoch < epochs and not history.stop_reason) or not (out / MODEL_FILE).is_file():
         return None
-    from .io import load_model
 
     saved = load_model(out / MODEL_FILE)
     meta = saved.metadata
@@ -771,7 +771,6 @@ def _check_csv_columns(spec: str, n_features: int, labelled: bool) -> None:
 def _csv_columns(path: str) -> int | None:
     import csv
 
-    from .data._files import require_file
 
     require_file(Path(path), "CSV file")  # a FIFO or device would block or never end
     try:

@@ -53,7 +53,9 @@ from typing import Any
 
 import numpy as np
 
+from . import __version__
 from .errors import InputError
+from .io import SavedModel
 from .layers import Layer
 from .models import Network
 
@@ -454,8 +456,6 @@ def to_onnx(saved_or_model: Any, input_name: str = INPUT_NAME) -> Any:
     the preprocessing kind has none.
     """
     onnx = _require_onnx()
-    from . import __version__
-    from .io import SavedModel
 
     if isinstance(saved_or_model, SavedModel):
         saved, net = saved_or_model, saved_or_model.model

@@ -80,7 +80,17 @@ from typing import Any
 import numpy as np
 
 from .errors import InputError
-from .models import MLP
+from .layers import (
+    LAYERS,
+    affine_backward,
+    affine_forward,
+    affine_relu_backward,
+    affine_relu_forward,
+    relu_backward,
+    relu_forward,
+)
+from .losses import softmax_cross_entropy
+from .models import MLP, Network
 
 DEFAULT_TOL = 1e-7
 PASS, FAIL, INCONCLUSIVE = "pass", "FAIL", "inconclusive"
@@ -1263,15 +1273,6 @@ def builtin_checks(seed: int = 0) -> list[GradCheckReport]:
     This is what ``numpynn gradcheck`` runs; each report is a real centred-difference
     check of the shipped backward passes on small random float64 problems.
     """
-    from .layers import (
-        affine_backward,
-        affine_forward,
-        affine_relu_backward,
-        affine_relu_forward,
-        relu_backward,
-        relu_forward,
-    )
-    from .losses import softmax_cross_entropy
 
     rng = np.random.default_rng(seed)
     x, w, b = rng.standard_normal((4, 5)), rng.standard_normal((5, 3)), rng.standard_normal(3)
@@ -1308,8 +1309,6 @@ def registry_checks(seed: int = 0) -> list[GradCheckReport]:
     through the Layer interface (input and parameters), and a network using it
     (``affine -> layer -> affine``, reg 0.1): a layer added to the registry is checked
     here with no other change. Inputs stay clear of kinks (|x| >= 0.1)."""
-    from .layers import LAYERS
-    from .models import Network
 
     reports = []
     for name in sorted(LAYERS):

@@ -43,6 +43,26 @@ from .gradcheck import (
     check_layer,
     stream,
 )
+from .gradcheck_file import check_module
+from .layers import (
+    affine_backward,
+    affine_forward,
+    affine_relu_backward,
+    affine_relu_forward,
+    elu_backward,
+    elu_forward,
+    gelu_backward,
+    gelu_forward,
+    leaky_relu_backward,
+    leaky_relu_forward,
+    relu_backward,
+    relu_forward,
+    sigmoid_backward,
+    sigmoid_forward,
+    tanh_backward,
+    tanh_forward,
+)
+from .losses import softmax_cross_entropy, svm_loss
 from .models import MLP, TwoLayerNet
 
 MUTATIONS: dict[str, str] = {
@@ -282,20 +302,6 @@ def _dropout_unseeded(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 def _elementwise_pairs() -> dict[str, tuple[Callable, Callable, Callable]]:
     """name -> (forward, backward, the backward's derivative at a point: used to build
     the bug "backward uses dout where it needs x") of every elementwise layer."""
-    from .layers import (
-        elu_backward,
-        elu_forward,
-        gelu_backward,
-        gelu_forward,
-        leaky_relu_backward,
-        leaky_relu_forward,
-        relu_backward,
-        relu_forward,
-        sigmoid_backward,
-        sigmoid_forward,
-        tanh_backward,
-        tanh_forward,
-    )
 
     def at(fwd: Callable, bwd: Callable) -> Callable:
         # the derivative evaluated where the input is dout: bwd(1, cache of fwd(dout))
@@ -313,14 +319,6 @@ def layer_cases(seed: int = 0) -> list[Case]:
     """Single layers, correct and wrong, through :func:`check_layer`: each elementwise
     layer correct and with "backward uses dout where it needs x" (the blind spot of a
     check whose dout equals x); named kinds (mask, negation, 1/N, in place, random)."""
-    from .layers import (
-        affine_backward,
-        affine_forward,
-        affine_relu_backward,
-        affine_relu_forward,
-        relu_forward,
-    )
-    from .losses import softmax_cross_entropy, svm_loss
 
     x, w, b = (stream(seed, k).standard_normal(s) for k, s in
                (("x", (4, 5)), ("w", (5, 3)), ("b", (3,))))
@@ -487,7 +485,6 @@ def file_cases(seed: int = 0) -> list[Case]:
     """The learner's layers file (:data:`LEARNER_LAYERS`) through ``check_module``
     (gradients, numpynn's reference, forward and test mode), correct and with each of
     :data:`FILE_MUTATIONS` (bugs only the forward and test-mode checks can see)."""
-    from .gradcheck_file import check_module
 
     def run(text: str) -> Callable[[], Any]:
         return lambda: check_module(_module_from(text, "learner_layers"), seed=seed,

@@ -57,6 +57,25 @@ from .gradcheck import (
     check_layer,
     stream,
 )
+from .layers import (
+    affine_backward,
+    affine_forward,
+    affine_relu_backward,
+    affine_relu_forward,
+    batchnorm_backward,
+    batchnorm_forward,
+    layernorm_backward,
+    layernorm_forward,
+    leaky_relu_backward,
+    leaky_relu_forward,
+    relu_backward,
+    relu_forward,
+    sigmoid_backward,
+    sigmoid_forward,
+    tanh_backward,
+    tanh_forward,
+)
+from .losses import softmax_cross_entropy, svm_loss
 
 # Forward outputs and gradients must match numpynn's to this (relative to the largest entry).
 REFERENCE_TOL = 1e-6
@@ -119,25 +138,6 @@ LOSSES: tuple[str, ...] = ("softmax_loss", "svm_loss")
 
 
 def _reference_table() -> dict[str, tuple[Callable, Callable | None]]:
-    from .layers import (
-        affine_backward,
-        affine_forward,
-        affine_relu_backward,
-        affine_relu_forward,
-        batchnorm_backward,
-        batchnorm_forward,
-        layernorm_backward,
-        layernorm_forward,
-        leaky_relu_backward,
-        leaky_relu_forward,
-        relu_backward,
-        relu_forward,
-        sigmoid_backward,
-        sigmoid_forward,
-        tanh_backward,
-        tanh_forward,
-    )
-    from .losses import softmax_cross_entropy, svm_loss
 
     return {
         "affine": (affine_forward, affine_backward),
@@ -375,7 +375,6 @@ def _batchnorm_behaviour(fwd: Callable, seed: int) -> GradCheckReport:
     beta 0) and beta/gamma otherwise; running averages after 50 steps equal numpynn's; the
     test-mode output uses them (compared with numpynn's on a batch of 5, whose own
     statistics differ from the running ones)."""
-    from .layers import batchnorm_forward as ref
 
     report = GradCheckReport(title="batchnorm_forward: train and test mode (analytic = "
                                    "yours, numerical = expected)")
@@ -405,7 +404,7 @@ def _batchnorm_behaviour(fwd: Callable, seed: int) -> GradCheckReport:
     for _ in range(50):
         xb = batch(20)
         fwd(xb.copy(), gamma, beta, mine)
-        ref(xb.copy(), gamma, beta, theirs)
+        batchnorm_forward(xb.copy(), gamma, beta, theirs)
     for key in ("running_mean", "running_var"):
         if key not in mine:
             report.rows.append(GradCheckRow(key, (3,), float("inf"), REFERENCE_TOL, FAIL,
@@ -420,7 +419,7 @@ def _batchnorm_behaviour(fwd: Callable, seed: int) -> GradCheckReport:
     xt = batch(5)
     mine["mode"] = theirs["mode"] = "test"
     got = np.asarray(fwd(xt.copy(), gamma, beta, mine)[0])
-    want = np.asarray(ref(xt.copy(), gamma, beta, theirs)[0])
+    want = np.asarray(batchnorm_forward(xt.copy(), gamma, beta, theirs)[0])
     report.rows.append(_compare("test out", got, want, "test mode",
                                 "test mode must normalise with the running averages, not the "
                                 "test batch's own statistics (and must not update them)"))
@@ -432,13 +431,12 @@ def _layernorm_behaviour(fwd: Callable, seed: int) -> GradCheckReport:
     and in test mode alike."""
     report = GradCheckReport(title="layernorm_forward: train and test mode (analytic = "
                                    "yours, numerical = expected)")
-    from .layers import layernorm_forward as ref
 
     x = 5 * _draw(seed, "x_stats", (4, 60)) + 3
     gamma, beta = 1 + 0.5 * _draw(seed, "gamma_stats", (60,)), _draw(seed, "beta_stats", (60,))
     for mode in ("train", "test"):
         got = np.asarray(fwd(x.copy(), gamma.copy(), beta.copy(), {"mode": mode})[0])
-        want = np.asarray(ref(x.copy(), gamma.copy(), beta.copy(), {"mode": mode})[0])
+        want = np.asarray(layernorm_forward(x.copy(), gamma.copy(), beta.copy(), {"mode": mode})[0])
         report.rows.append(_compare(f"out ({mode})", got, want, "forward" if mode == "train"
                                     else "test mode", "layer norm normalises each example "
                                     "(row) by its own mean and variance, the same in train "

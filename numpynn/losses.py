@@ -8,6 +8,9 @@ from typing import Any, ClassVar
 
 import numpy as np
 
+from .errors import InputError
+from .validation import check_labels
+
 
 def log_softmax(scores: np.ndarray) -> np.ndarray:
     """Row-wise log-softmax by the log-sum-exp trick. scores: (N, C) -> (N, C).
@@ -128,7 +131,6 @@ class SoftmaxCrossEntropy(Loss):
         return softmax_cross_entropy(scores, y, sample_weight)
 
     def check_targets(self, y, n_rows, n_outputs, name="y"):
-        from .validation import check_labels
 
         return check_labels(y, n_rows, n_outputs, name)
 
@@ -264,7 +266,6 @@ def squared_error(
 def check_regression_targets(y: object, n_rows: int, n_outputs: int, name: str = "y"
                              ) -> np.ndarray:
     """``y`` as a finite float64 (N, K) array: (N,) is accepted for one output (K = 1)."""
-    from .errors import InputError
 
     arr = np.asarray(y)
     if arr.dtype.kind not in "biuf":
@@ -347,7 +348,6 @@ def make_loss(name: Any) -> Loss:
     if isinstance(name, Loss):
         return name
     if not isinstance(name, str) or name.lower() not in LOSSES:
-        from .errors import InputError
 
         raise InputError(f"loss must be one of {', '.join(LOSSES)}; got {name!r}.")
     return LOSSES[name.lower()]()

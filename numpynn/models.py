@@ -28,6 +28,7 @@ from .layers import (
 )
 from .layers.base import Arrays
 from .losses import Loss, loss_value, make_loss
+from .optim import make_optimizer
 from .validation import (
     check_features,
     check_hidden_dims,
@@ -644,7 +645,6 @@ class TwoLayerNet(MLP):
         Returns ``{'loss_history': [...], 'train_acc_history': [...],
         'val_acc_history': [...]}`` (loss per iteration, accuracies per epoch).
         """
-        from .optim import make_optimizer
 
         X = check_features(X, self.input_dim, self.dtype, "X")
         y = self.loss_fn.check_targets(y, X.shape[0], self.num_outputs, "y")

@@ -12,6 +12,7 @@ from collections.abc import Iterable
 import numpy as np
 
 from .io import SavedModel
+from .outputs import write_path
 
 
 def prediction_table(saved: SavedModel, X: np.ndarray, proba: bool = False,
@@ -50,7 +51,6 @@ def write_predictions(output: str | os.PathLike[str], saved: SavedModel, X: np.n
     """Write the prediction CSV to ``output`` ("-": standard output; a regular file is
     replaced atomically; never one of ``inputs``, the files the caller reads); returns
     the number of rows written."""
-    from .outputs import write_path
 
     header, rows = prediction_table(saved, X, proba, source)
     text = _csv_text(header, rows)

@@ -10,6 +10,7 @@ from typing import Any
 
 import numpy as np
 
+from .chunks import row_chunks
 from .errors import InputError, ModelFileError
 
 __all__ = ["TargetScaler", "r2_score", "regression_metrics", "r2_and_loss"]
@@ -107,8 +108,6 @@ def r2_and_loss(model: Any, X: np.ndarray, y: np.ndarray, chunk: int = 8192,
     k = y.shape[1]
     sse, mean, m2 = np.zeros(k), np.zeros(k), np.zeros(k)  # m2: sum of squared deviations
     total_loss, seen = 0.0, 0
-    from .train import row_chunks  # train imports this module (lazily) for R^2
-
     for Xb, yb in row_chunks(X, y, chunk, idx):
         scores = model.forward(Xb).astype(np.float64)
         loss, _ = model.loss_fn(scores, yb)

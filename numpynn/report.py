@@ -32,6 +32,7 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator, PercentFormatter
 
 from .errors import InputError
+from .io import atomic_write, write_text_atomic
 from .train import SCORE_LABELS
 
 __all__ = [
@@ -61,7 +62,6 @@ def _new_figure(width: float = 6.4, height: float = 4.2) -> Figure:
 
 
 def _save(fig: Figure, path: str | Path) -> Path:
-    from .io import atomic_write  # the output policy: atomic for files, no partial PNGs
 
     path = Path(path)
     atomic_write(path, lambda fh: fig.savefig(fh, dpi=DPI, format="png", facecolor="white"))
@@ -629,7 +629,6 @@ def _html_finish(out: Path, lines: list[str], figures: Sequence[tuple[str, str, 
                  ) -> Path:
     """Append the ``figures`` (heading, file name, alt text) and the end of the page to
     ``lines``; write them to ``out``/report.html (atomically) and return its path."""
-    from .io import write_text_atomic
 
     esc = html.escape
     for heading, name, alt in figures:

@@ -33,6 +33,7 @@ from .outputs import (
     classify,
     commit_point,
     make_parent,
+    write_path,
 )
 
 MODEL_FILE, HISTORY_FILE, CHECKPOINT_FILE = "model.npz", "history.json", "checkpoint.npz"
@@ -179,7 +180,6 @@ class StagedOutputs:
 def _move(staged: Path, target: Path) -> Path:
     kind = classify(target, follow=True)
     if kind in ("fifo", "device"):
-        from .outputs import write_path
 
         write_path(target, lambda fh: _copy(staged, fh))
         return target

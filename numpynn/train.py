@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import math
 import time
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import Any
@@ -25,12 +25,14 @@ from typing import Any
 import numpy as np
 
 from . import engine
+from .chunks import row_chunks
 from .engine import TrainStep
 from .errors import DivergenceError, InputError, ModelFileError
 from .io import read_container, write_container
 from .losses import softmax_cross_entropy
 from .models import Network, check_sample_weight
 from .optim import OPTIMIZERS, Optimizer, make_optimizer
+from .regression import r2_and_loss
 from .schedules import SCHEDULES, Schedule, make_schedule
 from .validation import (  # SEED_MAX: seeds are integers in 0..2**32-1 everywhere
     POSITIVE_INT,
@@ -254,19 +256,6 @@ def model_scores(model: Any, X: np.ndarray) -> np.ndarray:
     return np.asarray(model.loss(X))
 
 
-def row_chunks(X: np.ndarray, y: np.ndarray, chunk: int, idx: np.ndarray | None = None
-               ) -> Iterator[tuple[np.ndarray, np.ndarray]]:
-    """(X, y) a block of ``chunk`` rows at a time: views of X: (N, D) and y, or, with
-    ``idx``, copies of only those rows (gathered a block at a time)."""
-    n = X.shape[0] if idx is None else idx.shape[0]
-    for start in range(0, n, chunk):
-        if idx is None:
-            yield X[start : start + chunk], y[start : start + chunk]
-        else:
-            rows = idx[start : start + chunk]
-            yield X[rows], y[rows]
-
-
 def model_score_name(model: Any) -> str:
     """The name of the score :func:`score_and_loss` gives for ``model``: its loss's
     (``"accuracy"``, ``"r2"``), ``"accuracy"`` for a CS231n-protocol model."""
@@ -290,9 +279,7 @@ def score_and_loss(
         chunk = max(1, min(chunk, (1 << 24) // max(1, X.shape[1] * X.itemsize)))
     n = X.shape[0] if idx is None else idx.shape[0]
     loss_fn = getattr(model, "loss_fn", None) if isinstance(model, Network) else None
-    if getattr(loss_fn, "task", "") == "regression":  # the "accuracy" of a regression: R^2
-        from .regression import r2_and_loss
-
+    if getattr(loss_fn, "score_name", "") == "r2":  # a regression's score: R^2
         return r2_and_loss(model, X, y, chunk, idx)
     correct, total_loss = 0, 0.0
     for Xb, yb in row_chunks(X, y, chunk, idx):

@@ -31,6 +31,7 @@ from ..search import (
 from ..tasks import task_named
 from . import common
 from .commands import COMMAND_HELP
+from .main import interrupted_exit_code
 
 EXAMPLES = """examples:
   numpynn search                                  # 40 random trials on digits, 1 process
@@ -269,7 +270,6 @@ def run(args: argparse.Namespace) -> int:
                             jobs=args.jobs, out=out, scheduler=args.scheduler,
                             report=not args.no_report, on_trial=_progress(args.quiet))
     except KeyboardInterrupt as exc:
-        from .main import interrupted_exit_code
 
         n = len(read_trials(Path(out) / TRIALS_FILE))
         what = "terminated" if getattr(exc, "signum", None) else "interrupted"

@@ -24,6 +24,7 @@ from ..tasks import task_named
 from ..train import SELECT_RULES, Callback, TrainConfig
 from . import common
 from .commands import COMMAND_HELP
+from .main import interrupted_exit_code
 
 EXAMPLES = """examples:
   numpynn train                                    # digits, 1 hidden layer of 100, Adam
@@ -229,7 +230,6 @@ def run(args: argparse.Namespace) -> int:
                               resume=args.resume is not None,
                               report=not args.no_report)
     except KeyboardInterrupt as exc:
-        from .main import interrupted_exit_code
 
         if progress is not None:
             progress.on_train_end(None)  # type: ignore[arg-type]

@@ -23,6 +23,7 @@ import numpy as np
 
 from ..errors import InputError
 from ..optim import Optimizer
+from ..train import read_checkpoint
 
 UpdateRule = Callable[[np.ndarray, np.ndarray, dict], tuple[np.ndarray, dict]]
 
@@ -262,7 +263,6 @@ def solver_checkpoint(path: str | Path) -> dict[str, Any]:
     ``val_acc_history``; and ``optim_configs`` (per parameter: numbers and state arrays).
     The file is also a numpynn Trainer checkpoint (``Trainer.resume``) for numpynn's
     update rules. Read without pickle."""
-    from ..train import read_checkpoint
 
     header, arrays = read_checkpoint(path)
     course = (header.get("extra") or {}).get("cs231n")
