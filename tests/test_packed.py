@@ -151,7 +151,9 @@ def test_diverging_model_stops_alone(digits):
         assert _rel_err(a, p) < 1e-10
 
 
-def test_models_are_ordinary_networks_afterwards(digits):
+def test_models_are_ordinary_networks_afterwards(digits, tmp_path):
+    from numpynn.io import SavedModel, load_model, save_model
+
     models = _models(2, "float32")
     own = [dict(m.params) for m in models]
     train_packed(models, *digits[:2], TrainConfig(epochs=1, batch_size=50, seed=3))
@@ -160,6 +162,9 @@ def test_models_are_ordinary_networks_afterwards(digits):
             assert arr is arrays[key] and arr.flags.owndata  # trained in place, not a view
         copy = Network.from_config(m.config(), m.params)
         np.testing.assert_array_equal(copy.predict(digits[2]), m.predict(digits[2]))
+    path = save_model(tmp_path / "m.npz", SavedModel(models[1], np.arange(10)))
+    loaded = load_model(path).model
+    np.testing.assert_array_equal(loaded.predict(digits[2]), models[1].predict(digits[2]))
 
 
 def test_small_budget_trains_several_packs_with_the_same_result(digits):
