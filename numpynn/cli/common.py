@@ -7,7 +7,7 @@ import os
 import re
 from collections.abc import Callable
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from ..errors import InputError
 from ..validation import (
@@ -24,20 +24,22 @@ T = TypeVar("T", int, float)
 
 #: The library's parameter names and the CLI flags that set them: the one place where
 #: library messages (which name parameters, e.g. ```lr```) become CLI messages (``--lr``).
-FLAGS: dict[str, str] = {
+#: The run options' come from their declarations (:data:`numpynn.options.OPTIONS`, read
+#: when a message is turned, not at start-up); these are the other commands' parameters.
+OTHER_FLAGS: dict[str, str] = {
     "out": "--out", "output": "--output", "resume": "--resume", "split": "--split",
-    "data": "--data", "label_column": "--label-column", "ignore_columns": "--ignore-columns",
-    "delimiter": "--delimiter", "impute": "--impute", "handle_unknown": "--handle-unknown",
-    "preprocessing": "--preprocessing", "dtype": "--dtype", "lr": "--lr",
-    "batch_size": "--batch-size", "hidden_dims": "--hidden", "hidden": "--hidden",
-    "weight_scale": "--weight-scale", "epochs": "--epochs", "patience": "--patience",
-    "seed": "--seed", "trials": "--trials", "mode": "--mode", "grid_points": "--grid-points",
-    "scheduler": "--scheduler", "jobs": "--jobs", "val_fraction": "--val-fraction",
-    "test_fraction": "--test-fraction", "optimizer": "--optimizer", "reg": "--reg",
-    "schedule": "--schedule", "lr_decay": "--lr-decay", "activation": "--activation",
-    "dropout": "--dropout", "norm": "--norm", "class_weight": "--class-weight",
-    "task": "--task", "proba": "--proba", "refit": "--refit",
+    "hidden_dims": "--hidden", "norm": "--norm", "trials": "--trials", "mode": "--mode",
+    "grid_points": "--grid-points", "scheduler": "--scheduler", "jobs": "--jobs",
+    "proba": "--proba",
 }
+
+
+def flags() -> dict[str, str]:
+    """Every library parameter name -> its flag."""
+    from ..options import OPTIONS  # imported on use: the declarations import the library
+
+    return {**OTHER_FLAGS, **{o.name: o.flag for o in OPTIONS}}
+
 
 _PARAM_RE = re.compile(r"`([A-Za-z_][A-Za-z0-9_]*)(?:=([^`]*))?`")
 
@@ -48,7 +50,7 @@ def flag_message(text: str) -> str:
     ``--resume``); other backquoted names lose their backquotes."""
     def replace(match: re.Match[str]) -> str:
         name, value = match.group(1), match.group(2)
-        flag = FLAGS.get(name)
+        flag = flags().get(name)
         if flag is None:
             return match.group(0)[1:-1]
         if value is None or value == "True":
@@ -134,12 +136,6 @@ def hidden_sizes(text: str) -> list[int]:
     return [positive_int(p) for p in parts]
 
 
-DATA_HELP = ("data: digits (bundled); mnist, fashion-mnist or cifar10 (downloaded once into "
-             "$NUMPYNN_DATA, default ~/.cache/numpynn; see 'numpynn data'); mnist:DIR, "
-             "fashion-mnist:DIR, cifar10:DIR (files already on disk); FILE.csv or .csv.gz "
-             "(last column the label unless --label-column) or FILE.npz (arrays X, y)")
-
-
 def column_spec(text: str) -> int | str:
     """A CSV column by index ('0', '-1') or by name ('species')."""
     text = text.strip()
@@ -168,14 +164,6 @@ def delimiter(text: str) -> str:
     return value
 
 
-def data_option_values(args: argparse.Namespace) -> dict[str, object]:
-    """The RunOptions fields set by :func:`add_data_options`' CSV options."""
-    return {"task": args.task, "label_column": args.label_column,
-            "ignore_columns": args.ignore_columns,
-            "delimiter": args.delimiter, "impute": args.impute,
-            "handle_unknown": args.handle_unknown}
-
-
 def loss_cell(value: float, width: int = 9) -> str:
     """A loss for a table column: 4 decimals when that fits ``width``, else 4 significant
     digits (1.2e+18), so a huge loss never runs into the column before it; never "-0"."""
@@ -193,39 +181,34 @@ def format_metrics(metrics: dict[str, dict[str, float]], seconds: float | None =
     return "\n".join(lines)
 
 
-def add_data_options(p: argparse.ArgumentParser) -> None:
-    """The options that choose and split the data, shared by train and search."""
-    from ..data import PREPROCESSING_KINDS
-    from ..experiment import RunOptions
+def weight_scale(text: str) -> float | str:
+    """``he``, ``glorot``, ``auto`` or a number (the network rejects others clearly)."""
+    if text in ("he", "glorot", "auto"):
+        return text
+    try:
+        return float(text)
+    except ValueError:
+        return text
 
-    o = RunOptions()
-    p.add_argument("--data", type=data_spec, default=o.data,
-                   help=f"{DATA_HELP} (default {o.data})")
-    from ..tasks import TASKS
 
-    p.add_argument("--task", choices=("auto", *TASKS.names()), default="auto",
-                   help=f"{', '.join(TASKS.names())}, or auto: regression when a CSV's label "
-                   "column looks continuous, with a note (default auto)")
-    p.add_argument("--label-column", type=column_spec, default=-1, metavar="NAME|INDEX",
-                   help="CSV column holding the label, by header name or index (0 the "
-                   "first, -1 the last; default -1)")
-    p.add_argument("--ignore-columns", type=column_list, default=[], metavar="COLS",
-                   help="CSV columns to skip, by name or index, e.g. id,notes")
-    p.add_argument("--delimiter", type=delimiter, default=None,
-                   help="CSV field separator: , ; or tab (default: detected among these)")
-    p.add_argument("--impute", choices=("none", "median"), default=o.impute,
-                   help="missing CSV cells (empty, NA, NaN, ?): none = an error (default); "
-                   "median = the training split's median, stored in the model")
-    p.add_argument("--handle-unknown", choices=("error", "ignore"), default=o.handle_unknown,
-                   help="a category of a text column not seen in training: error (default) "
-                   "or ignore (encoded as all zeros)")
-    p.add_argument("--preprocessing", choices=PREPROCESSING_KINDS, default=o.preprocessing,
-                   help="fitted on the training split only (default standardize)")
-    p.add_argument("--val-fraction", type=fraction, default=o.val_fraction,
-                   help="validation share of the data; picks the kept epoch and the best "
-                   "trial (default: 0.1, or none below 10,000 rows outside the test part: "
-                   "then every row trains and the last epoch is kept)")
-    p.add_argument("--test-fraction", type=fraction, default=o.test_fraction,
-                   help="test share when the data set has no test part (default 0.2)")
-    p.add_argument("--dtype", choices=("float32", "float64"), default=o.dtype,
-                   help="computation precision (default float32)")
+#: how a declared option's flag is read (:data:`numpynn.options.READERS`)
+READERS: dict[str, Callable[[str], Any]] = {
+    "text": str, "lower": str.lower, "sizes": hidden_sizes, "column": column_spec,
+    "columns": column_list, "delimiter": delimiter, "spec": data_spec, "scale": weight_scale,
+}
+
+
+def add_options(p: argparse.ArgumentParser, command: str) -> None:
+    """``command``'s run options, each as its declaration says
+    (:data:`numpynn.options.OPTIONS`): flag, reader, choices, default, help."""
+    from ..options import options_for  # imported on use: the declarations import the library
+
+    for option in options_for(command):
+        if option.read == "switch":
+            p.add_argument(option.flag, action="store_true", help=option.help_text())
+            continue
+        reader = rule_type(option.read) if isinstance(option.read, Rule) else \
+            READERS[option.read]
+        default = None if option.per_task else option.flag_value(option.default())
+        p.add_argument(option.flag, dest=option.dest, type=reader, choices=option.allowed(),
+                       default=default, metavar=option.metavar, help=option.help_text())

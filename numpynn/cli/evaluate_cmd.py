@@ -7,6 +7,7 @@ import argparse
 from ..errors import DataError, InputError
 from ..experiment import evaluation_data, resolve_recorded_spec
 from ..io import load_model
+from ..options import DATA_HELP
 from . import common
 from .commands import COMMAND_HELP
 
@@ -27,7 +28,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("model", type=common.path,
                    help="model file written by numpynn train (model.npz)")
     p.add_argument("--data", type=common.data_spec,
-                   help=f"{common.DATA_HELP} (default: the model's training data)")
+                   help=f"{DATA_HELP} (default: the model's training data)")
     p.add_argument("--split", default="auto", choices=("auto", "all", "train", "val", "test"),
                    help="auto: the training run's test split on its own data, else all rows")
     p.add_argument("--json", action="store_true", help="print the metrics as JSON")

@@ -11,6 +11,7 @@ from ..errors import InputError
 from ..experiment import RunOptions, default_train_config
 from ..models import check_activation, check_dropout, check_normalization
 from ..optim import OPTIMIZERS
+from ..options import run_options
 from ..search import (
     BEST_DIR,
     PARAMS,
@@ -109,7 +110,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         "do not depend on where or in which order trials ran.",
         epilog=EXAMPLES, formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    common.add_data_options(p)
+    common.add_options(p, "search")
     p.add_argument("--mode", choices=("random", "grid"), default="random",
                    help="random sampling (default) or every combination of the values")
     p.add_argument("--grid", dest="mode", action="store_const", const="grid",
@@ -258,9 +259,7 @@ def run(args: argparse.Namespace) -> int:
                              f"combination ({space.grid_size()} here): drop --trials.")
         train = default_train_config()
         train.patience = args.patience
-        options = RunOptions(data=args.data, preprocessing=args.preprocessing,
-                             val_fraction=args.val_fraction, test_fraction=args.test_fraction,
-                             dtype=args.dtype, train=train, **common.data_option_values(args))
+        options = run_options("search", vars(args), args.given, base=RunOptions(train=train))
     try:
         if args.resume is not None:
             result = resume_search(out, jobs=args.jobs, scheduler=args.scheduler,

@@ -9,19 +9,16 @@ from ..data.download import prefetch
 from ..errors import InputError
 from ..experiment import (
     CHECKPOINT_FILE,
-    RunOptions,
-    default_train_config,
     refit_text,
     resume_options,
     run_training,
     split_sizes_text,
 )
-from ..optim import OPTIMIZERS
+from ..options import resumable_dests, run_options
 from ..progress import progress_callback
 from ..runfiles import RUNS_DIR, holds_run, new_run_dir, remove_if_empty
-from ..schedules import SCHEDULES
 from ..tasks import task_named
-from ..train import SELECT_RULES, Callback, TrainConfig
+from ..train import SELECT_RULES, Callback
 from . import common
 from .commands import COMMAND_HELP
 from .main import interrupted_exit_code
@@ -46,12 +43,10 @@ given with it.
 """
 
 #: Options that --resume accepts (the rest are the run's own and cannot change).
-RESUME_OPTIONS = {"resume", "epochs", "patience", "quiet", "no_report"}
+RESUME_OPTIONS = resumable_dests() | {"resume", "quiet", "no_report"}
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
-    d = default_train_config()
-    o = RunOptions()
     p = sub.add_parser(
         "train", help=COMMAND_HELP["train"],
         description="Train an MLP (affine -> [batch/layer norm] -> activation -> [dropout] "
@@ -59,53 +54,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         "train/val/test accuracy and write the run's files.",
         epilog=EXAMPLES, formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    common.add_data_options(p)
-    r = task_named("regression").defaults
-    p.add_argument("--hidden", type=common.hidden_sizes, default=None,
-                   help="hidden layer sizes, e.g. 100 or 512,256,128 (default 100)")
-    p.add_argument("--epochs", type=common.positive_int, default=None,
-                   help=f"passes over the training data (default {d.epochs}; regression "
-                   f"{r['epochs']})")
-    p.add_argument("--batch-size", type=common.positive_int, default=None,
-                   help=f"examples per step (default {d.batch_size}; regression "
-                   f"{r['batch_size']})")
-    p.add_argument("--optimizer", choices=OPTIMIZERS.names(), default=d.optimizer,
-                   help=f"update rule (default {d.optimizer})")
-    p.add_argument("--lr", type=common.positive_float, default=None,
-                   help=f"learning rate (default {d.lr:g}; regression {r['lr']:g})")
-    p.add_argument("--schedule", choices=SCHEDULES.names(), default=d.schedule,
-                   help="learning-rate schedule (default constant)")
-    p.add_argument("--lr-decay", type=common.positive_float, default=d.lr_decay,
-                   help="factor per epoch for --schedule step (default 0.95)")
-    p.add_argument("--reg", type=common.nonnegative_float, default=o.reg,
-                   help=f"L2 strength: loss + 0.5*reg*sum(W**2) (default {o.reg:g})")
-    p.add_argument("--weight-scale", default=None,
-                   help="initial weight std, or he / glorot / auto (auto: He for the ReLU "
-                   f"family, Glorot for tanh and sigmoid; default {o.weight_scale}; "
-                   f"regression {r['weight_scale']})")
-    p.add_argument("--activation", default=o.activation, type=str.lower,
-                   help="hidden activation: relu, leaky_relu, elu, tanh, sigmoid (logistic), "
-                   "gelu, identity (default relu)")
-    p.add_argument("--dropout", type=common.nonnegative_float, default=o.dropout,
-                   help="probability of dropping a hidden unit in training (default 0)")
-    p.add_argument("--norm", choices=("none", "batch", "layer"), default="none",
-                   help="normalisation after each hidden affine layer (default none)")
-    p.add_argument("--class-weight", choices=("none", "balanced"), default="none",
-                   help="balanced: weight each class by n / (n_classes * count) in the loss, "
-                   "for imbalanced tables (default none)")
-    p.add_argument("--patience", type=common.positive_int, default=None,
-                   help="stop after this many epochs without a lower validation loss "
-                   f"(default {d.patience}; regression {r['patience']})")
-    p.add_argument("--select", choices=tuple(SELECT_RULES), default=d.select,
-                   help="which validation epoch's parameters are kept: loss = the lowest "
-                   "validation loss (default), accuracy = the earliest best accuracy")
-    p.add_argument("--refit", action="store_true",
-                   help="once the validation split has chosen the epoch count, train a fresh "
-                   "network on train + validation rows for that many epochs and save it "
-                   "instead (classification with a validation split only: refused "
-                   "without one; default off)")
-    p.add_argument("--seed", type=common.seed, default=d.seed,
-                   help="seed for init, split, shuffling (0 to 2**32-1)")
+    common.add_options(p, "train")
     p.add_argument("--out", type=common.path, default=None,
                    help=f"output directory (default: a new {RUNS_DIR}/run-N)")
     p.add_argument("--overwrite", action="store_true",
@@ -154,15 +103,6 @@ def keeps(trainer, sizes: dict[str, int]) -> str:
     return f"keeps the epoch with the {SELECT_RULES[trainer.config.select]}"
 
 
-def _weight_scale(text: str) -> float | str:
-    if text in ("he", "glorot", "auto"):
-        return text
-    try:
-        return float(text)
-    except ValueError:
-        return text  # MLP rejects it with a clear message
-
-
 def _option_name(dest: str) -> str:
     return "--" + dest.replace("_", "-")
 
@@ -190,28 +130,7 @@ def run(args: argparse.Namespace) -> int:
         if "patience" in given:
             options.train.patience = args.patience
     else:
-        d, o = default_train_config(), RunOptions()
-        unset = [name for name in ("hidden", "epochs", "batch_size", "lr", "patience",
-                                   "weight_scale")
-                 if getattr(args, name) is None]  # a regression picks its own defaults
-        config = TrainConfig(
-            epochs=args.epochs or d.epochs, batch_size=args.batch_size or d.batch_size,
-            optimizer=args.optimizer, lr=args.lr or d.lr, schedule=args.schedule,
-            lr_decay=args.lr_decay,
-            patience=d.patience if args.patience is None else args.patience,
-            select=args.select, seed=args.seed,
-        )
-        options = RunOptions(
-            data=args.data, hidden=args.hidden or o.hidden,
-            task_defaults=unset, preprocessing=args.preprocessing,
-            val_fraction=args.val_fraction, test_fraction=args.test_fraction,
-            weight_scale=(o.weight_scale if args.weight_scale is None else
-                          _weight_scale(args.weight_scale)),
-            reg=args.reg, dtype=args.dtype, activation=args.activation, dropout=args.dropout,
-            normalization=None if args.norm == "none" else args.norm,
-            class_weight=None if args.class_weight == "none" else args.class_weight,
-            refit=args.refit, train=config, **common.data_option_values(args),
-        )
+        options = run_options("train", vars(args), given)
         # a download (mnist, cifar10...) happens before the run directory is made
         prefetch(options.data, progress=False if args.quiet else None)
         if args.out is None:

@@ -8,7 +8,6 @@ import socket
 import sys
 import time
 from collections.abc import Mapping
-from dataclasses import replace
 from typing import Any
 
 import numpy as np
@@ -16,6 +15,7 @@ import numpy as np
 from ..errors import DivergenceError, InputError
 from ..experiment import RunOptions, Splits, fingerprint, make_trainer, prepare_splits
 from ..models import Network
+from ..options import with_values
 from ..tasks import load_for_task
 from ..train import Trainer
 from .space import PARAMS
@@ -67,14 +67,11 @@ def search_splits(options: RunOptions) -> Splits:
 
 
 def trial_options(base: RunOptions, trial: Mapping[str, Any]) -> RunOptions:
-    """``base`` with the trial's hyper-parameters (train.seed stays the split seed)."""
-    train = replace(base.train, lr=float(trial["lr"]), batch_size=int(trial["batch_size"]),
-                    optimizer=str(trial["optimizer"]), epochs=int(trial["epochs"]))
-    layers = {k: trial.get(k, base_value) for k, base_value in (
-        ("activation", base.activation), ("dropout", base.dropout),
-        ("normalization", base.normalization))}
-    return replace(base, hidden=list(trial["hidden"]), reg=float(trial["reg"]), train=train,
-                   **layers)
+    """``base`` with the trial's hyper-parameters (each the run option of its name,
+    :data:`numpynn.options.FIELDS`; train.seed stays the split seed)."""
+    values = {name: trial[name] for name in PARAMS if name in trial}
+    values["hidden"] = list(values["hidden"])
+    return with_values(base, values)
 
 
 def _train(options: RunOptions, splits: Splits, seed: int) -> tuple[Network, Trainer, str]:

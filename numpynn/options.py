@@ -1,0 +1,248 @@
+"""Every run option, declared once: its field, its command-line flag, how the command
+line reads it, its help, the commands that take it, whether a task's defaults may replace
+it where the user left it unset, and whether ``--resume`` may change it.
+
+The defaults are :class:`numpynn.experiment.RunOptions`' and
+:func:`numpynn.experiment.default_train_config`'s (never repeated here); the command
+line's parsers (``numpynn train``, the data options of ``numpynn search``), its flag
+names in messages (``numpynn.cli.common.FLAGS``), the resume rules and the building of
+``RunOptions`` from parsed arguments are all derived from :data:`OPTIONS`. Adding an
+option to ``numpynn train`` is one :class:`Option` here and the code that uses it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, replace
+from typing import Any
+
+from .data import PREPROCESSING_KINDS
+from .experiment import RunOptions, default_train_config
+from .optim import OPTIMIZERS
+from .schedules import SCHEDULES
+from .tasks import TASKS
+from .train import SELECT_RULES, TrainConfig
+from .validation import (
+    FRACTION,
+    NONNEGATIVE_NUMBER,
+    POSITIVE_INT,
+    POSITIVE_NUMBER,
+    SEED,
+    Rule,
+)
+
+DATA_HELP = ("data: digits (bundled); mnist, fashion-mnist or cifar10 (downloaded once into "
+             "$NUMPYNN_DATA, default ~/.cache/numpynn; see 'numpynn data'); mnist:DIR, "
+             "fashion-mnist:DIR, cifar10:DIR (files already on disk); FILE.csv or .csv.gz "
+             "(last column the label unless --label-column) or FILE.npz (arrays X, y)")
+
+#: how the command line reads a value (besides a numeric :class:`Rule`)
+READERS = ("text", "lower", "sizes", "column", "columns", "delimiter", "spec", "switch",
+           "scale")
+
+
+@dataclass(frozen=True)
+class Option:
+    """One run option.
+
+    field: ``RunOptions``' field, or ``train.<field>`` for a ``TrainConfig`` field;
+    flag: the command line's; read: a :class:`numpynn.validation.Rule` for a number, or
+    one of :data:`READERS`; choices: the values allowed (a callable when a registry
+    lists them); help: its help text, where ``{default}`` is the default as the flag
+    writes it and ``{task_defaults}`` what a task uses instead; commands: the commands
+    that take it; per_task: a task's defaults replace it where the user left it unset;
+    resumable: ``numpynn train --resume DIR`` may change it; to_value / to_flag: the
+    flag's value as the option's (``--norm none`` is ``normalization=None``) and back.
+    """
+
+    field: str
+    flag: str
+    read: Rule | str
+    help: str
+    choices: Sequence[str] | Callable[[], Sequence[str]] | None = None
+    commands: tuple[str, ...] = ("train",)
+    per_task: bool = False
+    resumable: bool = False
+    metavar: str | None = None
+    to_value: Callable[[Any], Any] | None = None
+    to_flag: Callable[[Any], Any] | None = None
+
+    @property
+    def name(self) -> str:
+        """The option's name in the library (``lr``, ``batch_size``...)."""
+        return self.field.rsplit(".", 1)[-1]
+
+    @property
+    def dest(self) -> str:
+        """argparse's attribute for the flag (``--batch-size`` -> ``batch_size``)."""
+        return self.flag.lstrip("-").replace("-", "_")
+
+    def allowed(self) -> tuple[str, ...] | None:
+        if self.choices is None:
+            return None
+        return tuple(self.choices() if callable(self.choices) else self.choices)
+
+    def default(self, options: RunOptions | None = None) -> Any:
+        """The option's value in ``options`` (default: the defaults of ``numpynn train``)."""
+        options = options if options is not None else default_options()
+        return get(options, self.field)
+
+    def flag_value(self, value: Any) -> Any:
+        """``value`` as the flag writes it."""
+        return self.to_flag(value) if self.to_flag is not None else value
+
+    def help_text(self) -> str:
+        task_defaults = "; ".join(
+            f"{entry.name} {self.flag_value(entry.cls.defaults[self.name])}"
+            for entry in (TASKS.entry(n) for n in TASKS.names())
+            if self.name in entry.cls.defaults)
+        default = self.flag_value(self.default())
+        if isinstance(default, list):
+            default = ",".join(map(str, default))
+        return self.help.format(default=default, task_defaults=task_defaults,
+                                tasks=", ".join(TASKS.names()), data_help=DATA_HELP)
+
+
+def default_options() -> RunOptions:
+    """``numpynn train``'s defaults."""
+    return RunOptions(train=default_train_config())
+
+
+def get(options: RunOptions, field: str) -> Any:
+    """The value of ``field`` (``lr`` or ``train.lr``) in ``options``."""
+    head, _, rest = field.partition(".")
+    return getattr(getattr(options, head), rest) if rest else getattr(options, head)
+
+
+def with_values(options: RunOptions, values: Mapping[str, Any]) -> RunOptions:
+    """A copy of ``options`` with the fields in ``values`` (``name`` or ``train.name``
+    keys; a bare name is looked up among the declared options) set."""
+    run, train = {}, {}
+    train_fields = set(TrainConfig.__dataclass_fields__)
+    for key, value in values.items():
+        field = key if "." in key else FIELDS.get(key, key)
+        head, _, rest = field.partition(".")
+        if rest:
+            train[rest] = value
+        elif head in train_fields and head not in RunOptions.__dataclass_fields__:
+            train[head] = value
+        else:
+            run[head] = value
+    return replace(options, **run, train=replace(options.train, **train))
+
+
+def _none_for(word: str) -> Callable[[Any], Any]:
+    return lambda v: None if v == word else v
+
+
+def _word_for_none(word: str) -> Callable[[Any], Any]:
+    return lambda v: word if v is None else v
+
+
+_DATA = ("train", "search")
+
+OPTIONS: tuple[Option, ...] = (
+    # the data: shared by train and search
+    Option("data", "--data", "spec", "{data_help} (default {default})", commands=_DATA),
+    Option("task", "--task", "text", "the task: {tasks}, or auto: regression when a CSV's "
+           "label column looks continuous, with a note (default {default})",
+           choices=lambda: ("auto", *TASKS.names()), commands=_DATA),
+    Option("label_column", "--label-column", "column", "CSV column holding the label, by "
+           "header name or index (0 the first, -1 the last; default {default})",
+           commands=_DATA, metavar="NAME|INDEX"),
+    Option("ignore_columns", "--ignore-columns", "columns", "CSV columns to skip, by name or "
+           "index, e.g. id,notes", commands=_DATA, metavar="COLS"),
+    Option("delimiter", "--delimiter", "delimiter", "CSV field separator: , ; or tab "
+           "(default: detected among these)", commands=_DATA),
+    Option("impute", "--impute", "text", "missing CSV cells (empty, NA, NaN, ?): none = an "
+           "error (default); median = the training split's median, stored in the model",
+           choices=("none", "median"), commands=_DATA),
+    Option("handle_unknown", "--handle-unknown", "text", "a category of a text column not "
+           "seen in training: error (default) or ignore (encoded as all zeros)",
+           choices=("error", "ignore"), commands=_DATA),
+    Option("preprocessing", "--preprocessing", "text", "fitted on the training split only "
+           "(default {default})", choices=PREPROCESSING_KINDS, commands=_DATA),
+    Option("val_fraction", "--val-fraction", FRACTION, "validation share of the data; picks "
+           "the kept epoch and the best trial (default: 0.1, or none below 10,000 rows "
+           "outside the test part: then every row trains and the last epoch is kept)",
+           commands=_DATA),
+    Option("test_fraction", "--test-fraction", FRACTION, "test share when the data set has "
+           "no test part (default {default})", commands=_DATA),
+    Option("dtype", "--dtype", "text", "computation precision (default {default})",
+           choices=("float32", "float64"), commands=_DATA),
+    # the network and its training: train
+    Option("hidden", "--hidden", "sizes", "hidden layer sizes, e.g. 100 or 512,256,128 "
+           "(default {default})", per_task=True),
+    Option("train.epochs", "--epochs", POSITIVE_INT, "passes over the training data "
+           "(default {default}; {task_defaults})", per_task=True, resumable=True),
+    Option("train.batch_size", "--batch-size", POSITIVE_INT, "examples per step (default "
+           "{default}; {task_defaults})", per_task=True),
+    Option("train.optimizer", "--optimizer", "text", "update rule (default {default})",
+           choices=lambda: OPTIMIZERS.names()),
+    Option("train.lr", "--lr", POSITIVE_NUMBER, "learning rate (default {default}; "
+           "{task_defaults})", per_task=True),
+    Option("train.schedule", "--schedule", "text", "learning-rate schedule (default "
+           "{default})", choices=lambda: SCHEDULES.names()),
+    Option("train.lr_decay", "--lr-decay", POSITIVE_NUMBER, "factor per epoch for "
+           "--schedule step (default {default})"),
+    Option("reg", "--reg", NONNEGATIVE_NUMBER, "L2 strength: loss + 0.5*reg*sum(W**2) "
+           "(default {default})"),
+    Option("weight_scale", "--weight-scale", "scale", "initial weight std, or he / glorot / "
+           "auto (auto: He for the ReLU family, Glorot for tanh and sigmoid; default "
+           "{default}; {task_defaults})", per_task=True),
+    Option("activation", "--activation", "lower", "hidden activation: relu, leaky_relu, elu, "
+           "tanh, sigmoid (logistic), gelu, identity (default {default})"),
+    Option("dropout", "--dropout", NONNEGATIVE_NUMBER, "probability of dropping a hidden "
+           "unit in training (default {default})"),
+    Option("normalization", "--norm", "text", "normalisation after each hidden affine layer "
+           "(default {default})", choices=("none", "batch", "layer"),
+           to_value=_none_for("none"), to_flag=_word_for_none("none")),
+    Option("class_weight", "--class-weight", "text", "balanced: weight each class by n / "
+           "(n_classes * count) in the loss, for imbalanced tables (default {default})",
+           choices=("none", "balanced"), to_value=_none_for("none"),
+           to_flag=_word_for_none("none")),
+    Option("train.patience", "--patience", POSITIVE_INT, "stop after this many epochs "
+           "without a lower validation loss (default {default}; {task_defaults})",
+           per_task=True, resumable=True),
+    Option("train.select", "--select", "text", "which validation epoch's parameters are "
+           "kept: loss = the lowest validation loss (default), accuracy = the earliest best "
+           "score (accuracy, or R^2)", choices=tuple(SELECT_RULES)),
+    Option("refit", "--refit", "switch", "once the validation split has chosen the epoch "
+           "count, train a fresh network on train + validation rows for that many epochs "
+           "and save it instead (classification with a validation split only: refused "
+           "without one; default off)"),
+    Option("train.seed", "--seed", SEED, "seed for init, split, shuffling (0 to 2**32-1)"),
+)
+
+#: a declared option's name -> its field (``lr`` -> ``train.lr``)
+FIELDS: dict[str, str] = {o.name: o.field for o in OPTIONS}
+
+
+def options_for(command: str) -> tuple[Option, ...]:
+    """The options ``command`` takes, in declaration order."""
+    return tuple(o for o in OPTIONS if command in o.commands)
+
+
+def resumable_dests() -> set[str]:
+    """argparse destinations that ``--resume`` may change."""
+    return {o.dest for o in OPTIONS if o.resumable}
+
+
+def run_options(command: str, values: Mapping[str, Any], given: Iterable[str],
+                base: RunOptions | None = None) -> RunOptions:
+    """``RunOptions`` from ``command``'s parsed command-line ``values`` (argparse
+    destinations) of its declared options; a per-task option the user did not give
+    (``given``: the destinations typed) keeps its default and is listed in
+    ``task_defaults``, for the run's task to replace."""
+    given = set(given)
+    base = base if base is not None else default_options()
+    chosen, unset = {}, []
+    for option in options_for(command):
+        if option.dest not in values:
+            continue
+        if option.per_task and option.dest not in given:
+            unset.append(option.name)
+            continue
+        value = values[option.dest]
+        chosen[option.field] = option.to_value(value) if option.to_value else value
+    return replace(with_values(base, chosen), task_defaults=unset)
