@@ -55,6 +55,7 @@ import math
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
+from types import SimpleNamespace
 from typing import Any
 
 import numpy as np
@@ -268,6 +269,10 @@ class _Pack:
         regs = np.array([m.model.reg for m in members])
         self.regs = regs
         self.regcol = regs[:, None].astype(dt) if regs.any() and self.Pd else None
+        self.half_regs = 0.5 * regs
+        wd = self.flat[:, : self.Pd]  # the penalised block of every row
+        self.wd, self.wd_row, self.wd_col = wd, wd[:, None, :], wd[:, :, None]
+        self.gd, self.sd = self.grad[:, : self.Pd], self.scratch[:, : self.Pd]
         lib = blas()
         self._blas = lib if lib.available else None
         # optimiser steps: members that start together step together, so one count
@@ -331,7 +336,6 @@ class _Pack:
                                 if kind == "activation" else None)
             self.masks.append(np.empty(K * cap * d, dt) if kind == "dropout" else None)
         self.layers = model.layers
-        self.xs: list[np.ndarray] = []
         self.xbuf = np.empty(K * cap * model.input_dim, dt)
         self.label_rows = np.arange(K * cap, dtype=np.intp) * dims[-1]
         self.flat_idx = np.empty(K * cap, np.intp)
@@ -341,30 +345,65 @@ class _Pack:
         self.ones_b = np.ones(cap, dt)
         self.rowsum = np.empty(K * cap, dt)
         self.picked = np.empty(K * cap, dt)
+        self.views: dict[int, SimpleNamespace] = {}  # batch size -> its views
+        keys = model.keys
+        # per affine layer: W (K, d, h), b as (K, 1, h), dW, db, W^T (K, h, d): views
+        self.affine = {i: (self.params[keys[i]["W"]], self.params[keys[i]["b"]][:, None, :],
+                           self.grads[keys[i]["W"]], self.grads[keys[i]["b"]],
+                           self.params[keys[i]["W"]].transpose(0, 2, 1))
+                       for i, kind in enumerate(self.kinds) if kind == "affine"}
+
+    def _views(self, b: int) -> SimpleNamespace:
+        """The workspaces' views for a batch of b rows (made once per batch size): out[i]
+        (K, b, width) and out2[i] (K b, width) of each layer's output, dx[i]/dx2[i] of its
+        input gradient, masks[i] (K, b, width) of dropout, the loss's (K b,) buffers."""
+        K, C, dims = len(self.members), self.dims[-1], self.dims
+        n = K * b
+        v = SimpleNamespace(out=[], out2=[], outT=[], dx=[], dx2=[], masks=[])
+        for i in range(len(self.kinds)):
+            w, d = dims[i + 1], dims[i]
+            out = self.out[i][: n * w].reshape(K, b, w)
+            v.out.append(out)
+            v.out2.append(out.reshape(n, w))
+            v.outT.append(out.transpose(0, 2, 1))
+            dx = None if self.dx[i] is None else self.dx[i][: n * d].reshape(K, b, d)
+            v.dx.append(dx)
+            v.dx2.append(None if dx is None else dx.reshape(n, d))
+            v.masks.append(None if self.masks[i] is None else
+                           self.masks[i][: n * d].reshape(K, b, d))
+        v.s2 = v.out2[-1]
+        v.rowmax, v.rowsum, v.picked = self.rowmax[:n], self.rowsum[:n], self.picked[:n]
+        v.rowmax_col, v.rowsum_col = v.rowmax[:, None], v.rowsum[:, None]
+        v.rowmax_kb = v.rowmax.reshape(K, b)
+        v.flat = self.flat_idx[:n]
+        v.flat_kb = v.flat.reshape(K, b)
+        v.label_rows = self.label_rows[:n].reshape(K, b)
+        v.st = self.scores_t[: C * n].reshape(C, n)
+        v.ones_b = self.ones_b[:b]
+        self.views[b] = v
+        return v
 
     # ---------------------------------------------------------------- forward/backward
     def forward(self, x: np.ndarray, y: np.ndarray) -> np.ndarray:
         """Training-mode losses (K,) (mean data loss + L2 term of each model) of the batch
         x: (b, D) shared by all models or (K, b, D); y: (b,) or (K, b)."""
-        K, b = len(self.members), x.shape[-2]
-        self.b = b
+        b = x.shape[-2]
+        v = self.views.get(b) or self._views(b)
+        self.b, self.x, self.v = b, x, v
         h = x
-        self.xs = []
         for i, kind in enumerate(self.kinds):
-            width = self.dims[i + 1]
-            out = self.out[i][: K * b * width].reshape(K, b, width)
-            self.xs.append(h)
+            out = v.out[i]
             if kind == "affine":
-                W, bias = self._local(i, self.params)
+                W, bias = self.affine[i][:2]
                 np.matmul(h, W, out=out)
-                np.add(out, bias[:, None, :], out=out)
+                np.add(out, bias, out=out)
             elif kind == "activation":
-                self.kernels[i].forward(h.reshape(K * b, width), out.reshape(K * b, width),
-                                        {}, {}, True, None)
+                self.kernels[i].forward(v.out2[i - 1], v.out2[i], {}, {}, True, None)
             else:  # dropout: model k's mask from model k's generator, as its engine draws
                 p = self.layers[i].p
-                mask = self.masks[i][: K * b * width].reshape(K, b, width)
+                mask = v.masks[i]
                 if p > 0:
+                    width = self.dims[i]
                     for k, m in enumerate(self.members):
                         keep_mask(m.model.rng, (b, width), p, self.dtype, out=mask[k])
                     np.multiply(mask, 1 / (1 - p), out=mask)
@@ -374,71 +413,57 @@ class _Pack:
             h = out
         return self._loss(h, y)
 
-    def _local(self, i: int, arrays: dict[str, np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
-        keymap = self.members[0].model.keys[i]
-        return arrays[keymap["W"]], arrays[keymap["b"]]
-
     def _loss(self, scores: np.ndarray, y: np.ndarray) -> np.ndarray:
         """Softmax cross-entropy of scores (K, b, C) in place (the engine's kernel, over K):
         the scores become exp(shifted scores); returns the losses (K,)."""
         K, b, C = scores.shape
-        n = K * b
-        s2 = scores.reshape(n, C)
-        rowmax, rowsum, picked = self.rowmax[:n], self.rowsum[:n], self.picked[:n]
-        flat = self.flat_idx[:n]
+        v = self.v
+        s2, rowmax, rowsum, picked, flat = v.s2, v.rowmax, v.rowsum, v.picked, v.flat
         # row maxima of a (C, n) copy: NumPy reduces that axis across rows at once, an axis
         # of C = 10 contiguous numbers row by row (measured 4 us against 23, n = 512)
-        st = self.scores_t[: C * n].reshape(C, n)
-        np.copyto(st, s2.T)
-        np.maximum.reduce(st, axis=0, out=rowmax)
-        np.subtract(s2, rowmax[:, None], out=s2)
+        np.copyto(v.st, s2.T)
+        np.maximum.reduce(v.st, axis=0, out=rowmax)
+        np.subtract(s2, v.rowmax_col, out=s2)
         # flat index of each row's label; y (b,) is shared by the K models or y is (K, b)
-        np.add(self.label_rows[:n].reshape(K, b), y, out=flat.reshape(K, b))
+        np.add(v.label_rows, y, out=v.flat_kb)
         np.take(s2.reshape(-1), flat, out=picked, mode="clip")  # shifted score of the label
         np.exp(s2, out=s2)
         np.dot(s2, self.ones_c, out=rowsum)
         np.log(rowsum, out=rowmax)
         np.subtract(rowmax, picked, out=rowmax)  # -log P[i, y_i]
         self.scores = scores
-        losses = np.add.reduce(rowmax.reshape(K, b), axis=1).astype(np.float64) / b
+        losses = np.add.reduce(v.rowmax_kb, axis=1).astype(np.float64) / b
         if self.regcol is not None:  # + reg_k |W_k|^2 / 2: K dot products
-            w = self.flat[:, : self.Pd]
-            losses += 0.5 * self.regs * np.matmul(w[:, None, :], w[:, :, None]).reshape(K)
+            losses += self.half_regs * np.matmul(self.wd_row, self.wd_col).reshape(K)
         return losses
 
     def backward(self) -> None:
         """Gradients of every model's loss into ``grad`` (L2 term included)."""
-        K, b = len(self.members), self.b
-        n = K * b
-        C = self.dims[-1]
+        b, v = self.b, self.v
         # eq. 1 over K: delta = (P - Y) / b, in the scores' buffer
-        s2 = self.scores.reshape(n, C)
-        rowsum = self.rowsum[:n]
+        s2, rowsum = v.s2, v.rowsum
         np.multiply(rowsum, b, out=rowsum)
-        np.divide(s2, rowsum[:, None], out=s2)
-        s2.reshape(-1)[self.flat_idx[:n]] -= 1.0 / b
-        delta = self.scores
+        np.divide(s2, v.rowsum_col, out=s2)
+        s2.reshape(-1)[v.flat] -= 1.0 / b
+        delta, delta2 = v.out[-1], v.out2[-1]
         for i in range(len(self.kinds) - 1, -1, -1):
-            kind, x = self.kinds[i], self.xs[i]
-            width = self.dims[i]
-            dx = None if i == 0 else self.dx[i][: n * width].reshape(K, b, width)
+            kind, dx = self.kinds[i], v.dx[i]
             if kind == "affine":
-                W, _ = self._local(i, self.params)
-                dW, db = self._local(i, self.grads)
+                _, _, dW, db, W_T = self.affine[i]
                 if dx is not None:
-                    np.matmul(delta, W.transpose(0, 2, 1), out=dx)  # eq. 2: delta W^T
-                np.matmul(x.T if x.ndim == 2 else x.transpose(0, 2, 1), delta, out=dW)  # eq. 4
-                np.matmul(self.ones_b[:b], delta, out=db)  # eq. 3: column sums
+                    np.matmul(delta, W_T, out=dx)  # eq. 2: delta W^T
+                x_T = self.x.T if i == 0 and self.x.ndim == 2 else (
+                    self.x.transpose(0, 2, 1) if i == 0 else v.outT[i - 1])
+                np.matmul(x_T, delta, out=dW)  # eq. 4
+                np.matmul(v.ones_b, delta, out=db)  # eq. 3: column sums
             elif kind == "activation":
-                self.kernels[i].backward(delta.reshape(n, width), dx.reshape(n, width), None)
+                self.kernels[i].backward(delta2, v.dx2[i], None)
             else:
-                mask = self.masks[i][: n * width].reshape(K, b, width)
-                np.multiply(delta, mask, out=dx)
-            delta = dx
+                np.multiply(delta, v.masks[i], out=dx)
+            delta, delta2 = dx, v.dx2[i]
         if self.regcol is not None:  # dW += reg W
-            Pd = self.Pd
-            np.multiply(self.flat[:, :Pd], self.regcol, out=self.scratch[:, :Pd])
-            np.add(self.grad[:, :Pd], self.scratch[:, :Pd], out=self.grad[:, :Pd])
+            np.multiply(self.wd, self.regcol, out=self.sd)
+            np.add(self.gd, self.sd, out=self.gd)
 
     # ---------------------------------------------------------------- the update
     # BLAS axpby, never axpy: OpenBLAS threads axpy on arrays this size, which on a shared
