@@ -353,6 +353,13 @@ class _Pack:
                            self.params[keys[i]["W"]].transpose(0, 2, 1))
                        for i, kind in enumerate(self.kinds) if kind == "affine"}
 
+    def batch_buffers(self, shape: tuple[int, ...], label_dtype: np.dtype
+                      ) -> tuple[np.ndarray, np.ndarray]:
+        """Views for a gathered batch: x (*shape, D) in ``xbuf`` and labels (*shape,);
+        shape is (b,) (one batch for all models) or (K, b)."""
+        n, D = math.prod(shape), self.members[0].model.input_dim
+        return self.xbuf[: n * D].reshape(*shape, D), np.empty(shape, label_dtype)
+
     def _views(self, b: int) -> SimpleNamespace:
         """The workspaces' views for a batch of b rows (made once per batch size): out[i]
         (K, b, width) and out2[i] (K b, width) of each layer's output, dx[i]/dx2[i] of its
@@ -691,12 +698,14 @@ def _run_epoch(pack: _Pack, X: np.ndarray, y: np.ndarray,
     n_steps = -(-N // B)
     step_losses = np.empty((n_steps, len(pack.members)))
     orders = _orders(pack)
-    D = X.shape[1]
+    batches: dict[tuple[int, ...], tuple[np.ndarray, np.ndarray]] = {}  # shape -> buffers
     for step, start in enumerate(range(0, N, B)):
         idx = orders[..., start : start + B]  # (b,) one order for all, or (K, b)
-        xb = pack.xbuf[: idx.size * D].reshape(*idx.shape, D)
+        buffers = batches.get(idx.shape) or batches.setdefault(
+            idx.shape, pack.batch_buffers(idx.shape, y.dtype))
+        xb, yb = buffers
         np.take(X, idx, axis=0, out=xb, mode="clip")
-        yb = y[idx]
+        np.take(y, idx, out=yb, mode="clip")
         losses = pack.forward(xb, yb)
         pack.backward()
         pack.update()  # a diverging model's update is undone below: it gets its good state
@@ -707,6 +716,7 @@ def _run_epoch(pack: _Pack, X: np.ndarray, y: np.ndarray,
             if not pack.members:
                 return
             orders = _orders(pack)
+            batches = {}
     seconds = time.perf_counter() - started
     finite = pack.finite_rows()
     members = list(pack.members)
