@@ -126,15 +126,16 @@ def _check_architecture(models: Sequence[Network]) -> list[str]:
     if type(first.loss_fn) is not SoftmaxCrossEntropy:
         raise InputError(f"packed training supports the softmax loss only; the models use "
                          f"{first.loss_fn.name!r}: train them with numpynn.train.Trainer.")
-    shape = {k: v for k, v in first.config().items() if k != "reg"}
+    free = ("reg", "weight_scale")  # per model: L2 strength and initial scale
+    shape = {k: v for k, v in first.config().items() if k not in free}
     for i, m in enumerate(models[1:], 1):
-        other = {k: v for k, v in m.config().items() if k != "reg"}
+        other = {k: v for k, v in m.config().items() if k not in free}
         if other != shape:
             diff = sorted(k for k in shape.keys() | other.keys()
                           if shape.get(k) != other.get(k))
             raise InputError(f"models[{i}] differs from models[0] in {diff}: a pack shares "
                              "one architecture, activation, dropout and dtype (only reg, the "
-                             "seed and the training configuration may differ).")
+                             "initial weights and the training configuration may differ).")
     kinds = [_layer_kind(layer, d) for layer, d in zip(first.layers, first.dims)]
     if kinds[0] != "affine":
         raise InputError(f"packed training needs a network that starts with an affine layer; "
@@ -619,9 +620,10 @@ def train_packed(
     dtype; their ``reg`` and seeds may differ. Trained in place: afterwards each is an
     ordinary network (its own arrays; save, load, predict as usual).
     X_train: (N, D), y_train: (N,) class indices; X_val: (N_val, D), y_val: (N_val,) or
-    neither. configs: one :class:`TrainConfig` per model (or one for all, copied), all with
-    the same ``batch_size``. budget: bytes one pack may hold (:func:`max_pack`); more
-    models than fit train as several packs, one after another.
+    neither. configs: one :class:`TrainConfig` per model (or one for all, copied: a None
+    seed is then drawn for each copy), all with the same ``batch_size``. budget: bytes
+    one pack may hold (:func:`max_pack`); more models than fit train as several packs,
+    one after another.
 
     Each model ends as ``Trainer(model, X_train, y_train, X_val, y_val, config).train()``
     would leave it, to rounding; ``history.engine`` says ``"packed (K models)"`` and

@@ -241,3 +241,17 @@ def test_without_validation_the_history_is_the_trainers(digits):
             else:
                 assert d2[key] == v, key
         assert h2.val_loss == [] and h2.best_rule.startswith("last epoch")
+
+
+def test_initial_scale_may_differ_within_a_pack(digits):
+    def build():
+        return [MLP(64, [16], 10, seed=1, dtype="float64", weight_scale=w)
+                for w in (0.01, "he", "glorot")]
+
+    alone, packed = build(), build()
+    cfg = TrainConfig(epochs=1, batch_size=32, optimizer="momentum", lr=0.05, seed=0)
+    for m in alone:
+        Trainer(m, *digits, config=TrainConfig(**cfg.to_dict())).train()
+    train_packed(packed, *digits[:2], cfg, *digits[2:])
+    for a, p in zip(alone, packed):
+        assert _rel_err(a, p) < 1e-10
