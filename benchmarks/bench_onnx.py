@@ -38,7 +38,7 @@ def main() -> None:
 
     import onnxruntime as ort
 
-    from numpynn.export import OPSET, to_onnx
+    from numpynn.export.onnx import OPSET, to_onnx
     from numpynn.models import MLP
 
     load_before = os.getloadavg()

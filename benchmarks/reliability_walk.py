@@ -338,7 +338,7 @@ def kind6_onnx(w: Walk) -> None:
     import pandas as pd
 
     from numpynn.experiment import RunOptions, run_training
-    from numpynn.export import to_onnx
+    from numpynn.export.onnx import to_onnx
     from numpynn.io import load_model
     from numpynn.train import TrainConfig
 

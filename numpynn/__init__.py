@@ -17,12 +17,12 @@ _PUBLIC: dict[str, str] = {
     "MLP": ".models",
     "Network": ".models",
     "TwoLayerNet": ".models",
-    "Solver": ".solver",
+    "Solver": ".cs231n.solver",
     "History": ".train",
     "TrainConfig": ".train",
     "Trainer": ".train",
-    "MLPClassifier": ".estimator",
-    "MLPRegressor": ".regressor",
+    "MLPClassifier": ".sklearn.classifier",
+    "MLPRegressor": ".sklearn.regressor",
     "explain": ".explanation",
 }
 
@@ -44,9 +44,9 @@ def __dir__() -> list[str]:
 
 
 if TYPE_CHECKING:  # for type checkers and IDEs: the names above, eagerly
-    from .estimator import MLPClassifier
+    from .cs231n.solver import Solver
     from .explanation import explain
     from .models import MLP, Network, TwoLayerNet
-    from .regressor import MLPRegressor
-    from .solver import Solver
+    from .sklearn.classifier import MLPClassifier
+    from .sklearn.regressor import MLPRegressor
     from .train import History, TrainConfig, Trainer

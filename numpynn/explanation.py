@@ -9,7 +9,7 @@ CS231n-style name (``X``, ``h1 = affine(X)``, ``a1 = relu(h1)``, ..., ``scores``
 that produces it and where it is derived: eqs. 1-4 of numpynn/docs/backprop.md for the
 two-layer net, the sections of numpynn/docs/layers.md for the other layers. ``values=True``
 keeps the numbers and checks every backward tensor against its centred-difference
-gradient with gradcheck's three-valued rule (:func:`numpynn.gradcheck.check_array`).
+gradient with gradcheck's three-valued rule (:func:`numpynn.gradcheck.checks.check_array`).
 """
 
 from __future__ import annotations
@@ -22,13 +22,13 @@ from typing import Any
 import numpy as np
 
 from .errors import InputError
-from .gradcheck import DEFAULT_TOL, FAIL, INCONCLUSIVE, PASS, check_array
+from .gradcheck.checks import DEFAULT_TOL, FAIL, INCONCLUSIVE, PASS, check_array
 from .layers.base import BACKPROP_DOC
 from .models import Network
 from .validation import check_features, check_nonnegative_float
 
 #: Each backward tensor is checked as ``numpynn gradcheck`` checks an array
-#: (:func:`numpynn.gradcheck.check_array`): pass, FAIL (a confirmed mismatch, far beyond
+#: (:func:`numpynn.gradcheck.checks.check_array`): pass, FAIL (a confirmed mismatch, far beyond
 #: the numerical gradient's own error) or inconclusive (a ReLU kink crossed, the rounding
 #: floor: not evidence of a bug), with its cause. STEP is the first step h.
 STEP = 1e-5

@@ -10,7 +10,7 @@ import os
 
 from hypothesis import settings
 
-from numpynn.gradcheck import is_well_conditioned, random_problem
+from numpynn.gradcheck.checks import is_well_conditioned, random_problem
 
 settings.register_profile("ci", derandomize=True, print_blob=True)
 if os.environ.get("CI"):

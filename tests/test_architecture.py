@@ -13,7 +13,7 @@ PACKAGE = Path(numpynn.__file__).resolve().parent
 #: command imports what it runs when it runs), and matplotlib's (a report is drawn only
 #: when asked for)
 LAZY_IMPORTERS = ("cli.",)
-LAZY_TARGETS = ("numpynn.report", "numpynn.regression_report")
+LAZY_TARGETS = ("numpynn.report",)
 #: floor -> the numpynn modules it must never import (its upper floors)
 FORBIDDEN = {
     "layers": ("models", "train", "engine", "data", "tasks", "io", "experiment", "search",

@@ -11,7 +11,7 @@ import pytest
 from numpynn import Solver
 from numpynn.cs231n import FullyConnectedNet, TwoLayerNet, solver_checkpoint
 from numpynn.errors import InputError
-from numpynn.gradcheck import PASS, check_gradients, numerical_gradient, rel_error
+from numpynn.gradcheck.checks import PASS, check_gradients, numerical_gradient, rel_error
 
 
 def toy_a1():

@@ -385,7 +385,7 @@ def test_cli_csv_options_end_to_end(tmp_path):
 def test_mlpclassifier_follows_sklearn_feature_names():
     from sklearn.utils.estimator_checks import check_dataframe_column_names_consistency
 
-    from numpynn.estimator import MLPClassifier
+    from numpynn.sklearn.classifier import MLPClassifier
 
     frame = table()
     X, y = frame[["length", "width", "weight"]], frame.species

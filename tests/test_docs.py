@@ -11,7 +11,7 @@ import pytest
 
 from numpynn.docs_topics import read_topic, topics
 
-from .test_cli import REPO, numpynn, ok
+from .clirun import REPO, numpynn, ok
 
 
 def test_topics_and_the_seed_answer_on_the_first_screen():

@@ -21,7 +21,7 @@ ort = pytest.importorskip("onnxruntime")
 
 from numpynn.data import Preprocessor  # noqa: E402
 from numpynn.errors import InputError  # noqa: E402
-from numpynn.export import OPSET, to_onnx  # noqa: E402
+from numpynn.export.onnx import OPSET, to_onnx  # noqa: E402
 from numpynn.io import SavedModel, load_model, save_model  # noqa: E402
 from numpynn.layers import LAYERS, Layer, build_layer, register, unregister  # noqa: E402
 from numpynn.models import MLP, Network  # noqa: E402
@@ -201,7 +201,7 @@ class Cube(Layer):
 
 
 def test_unknown_layer_is_named_and_a_converter_makes_it_exportable():
-    from numpynn import export
+    from numpynn.export import onnx as export
 
     register(Cube)
     try:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from numpynn.gradcheck import check_layer, numerical_gradient, rel_error
+from numpynn.gradcheck.checks import check_layer, numerical_gradient, rel_error
 from numpynn.layers import affine_backward, affine_forward
 
 
@@ -71,14 +71,14 @@ def test_check_layer_reports_shape_and_count_mistakes():
 
 # ------------------------------------------------------------ the three-valued check
 from numpynn import TwoLayerNet  # noqa: E402
-from numpynn.gradcheck import (  # noqa: E402
+from numpynn.gradcheck.checks import (  # noqa: E402
     FAIL,
     INCONCLUSIVE,
     PASS,
     check_array,
     check_gradients,
 )
-from numpynn.gradcheck_corpus import LearnerNet  # noqa: E402
+from numpynn.gradcheck.corpus import LearnerNet  # noqa: E402
 
 
 def sigmoid_forward(x):
@@ -186,7 +186,7 @@ def test_duck_typed_float32_model_is_checked_on_a_float64_copy():
 
 
 def test_check_layer_uses_extended_precision_when_the_layer_keeps_it():
-    from numpynn.gradcheck import _extended_inputs
+    from numpynn.gradcheck.checks import _extended_inputs
 
     if np.finfo(np.longdouble).eps >= np.finfo(np.float64).eps:
         pytest.skip("no extended precision on this platform")
@@ -257,7 +257,7 @@ def test_a_model_that_cannot_run_in_longdouble_is_checked_in_float64():
 def test_an_entry_cleared_at_a_kink_reports_the_estimate_that_cleared_it():
     """ReLU input 1e-7 (within h of its kink): the centred difference is about half the
     slope; the one-sided estimate on x's side agrees, and the report shows that one."""
-    from numpynn.gradcheck import check_layer
+    from numpynn.gradcheck.checks import check_layer
     from numpynn.layers.relu import relu_backward, relu_forward
 
     x = np.array([[1e-7, 0.5, -0.3], [0.2, -1e-7, 0.9]])

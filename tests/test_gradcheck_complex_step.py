@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from numpynn.gradcheck import (
+from numpynn.gradcheck.checks import (
     FAIL,
     INCONCLUSIVE,
     PASS,
@@ -14,7 +14,7 @@ from numpynn.gradcheck import (
     check_gradients,
     check_layer,
 )
-from numpynn.gradcheck_corpus import LearnerNet
+from numpynn.gradcheck.corpus import LearnerNet
 from numpynn.models import MLP
 
 

@@ -8,8 +8,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from numpynn.gradcheck import FAIL, INCONCLUSIVE, PASS, check_gradients
-from numpynn.gradcheck_corpus import (
+from numpynn.gradcheck.checks import FAIL, INCONCLUSIVE, PASS, check_gradients
+from numpynn.gradcheck.corpus import (
     DEEP,
     FILE_MUTATIONS,
     MUTATION_KINDS,

@@ -7,8 +7,8 @@ import textwrap
 import numpy as np
 import pytest
 
-from numpynn.gradcheck import check_array
-from numpynn.gradcheck_file import check_module
+from numpynn.gradcheck.checks import check_array
+from numpynn.gradcheck.file import check_module
 from numpynn.losses import svm_loss
 
 from .test_cli import numpynn, ok

@@ -1,4 +1,4 @@
-"""A FAIL names the kind of bug its numbers show (numpynn.gradcheck.KINDS), and the
+"""A FAIL names the kind of bug its numbers show (numpynn.gradcheck.checks.KINDS), and the
 checks draw every array from its own stream."""
 
 from __future__ import annotations
@@ -6,8 +6,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from numpynn.gradcheck import FAIL, PASS, bug_kind, check_gradients, check_layer, stream
-from numpynn.gradcheck_corpus import LearnerNet
+from numpynn.gradcheck.checks import FAIL, PASS, bug_kind, check_gradients, check_layer, stream
+from numpynn.gradcheck.corpus import LearnerNet
 from numpynn.layers import relu_forward, sigmoid_backward, sigmoid_forward
 
 

@@ -18,7 +18,7 @@ import numpy as np
 import pytest
 
 from numpynn.errors import InputError
-from numpynn.gradcheck import numerical_gradient, rel_error
+from numpynn.gradcheck.checks import numerical_gradient, rel_error
 from numpynn.layers import (
     LAYERS,
     BatchNorm,

@@ -7,7 +7,7 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from numpynn.gradcheck import GRAD_FLOOR, check_layer, numerical_gradient, rel_error
+from numpynn.gradcheck.checks import GRAD_FLOOR, check_layer, numerical_gradient, rel_error
 from numpynn.layers import (
     affine_backward,
     affine_forward,

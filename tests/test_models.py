@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 from numpynn import MLP, TwoLayerNet
 from numpynn.errors import InputError
-from numpynn.gradcheck import check_gradients
+from numpynn.gradcheck.checks import check_gradients
 
 from .conftest import gradcheck_problem, is_well_conditioned
 

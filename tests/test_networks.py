@@ -164,7 +164,7 @@ def toy_layer():
 
 
 def test_a_registered_toy_layer_costs_no_other_file(toy_layer, digits, tmp_path):
-    from numpynn.gradcheck import check_gradients
+    from numpynn.gradcheck.checks import check_gradients
 
     model = Network(64, [{"name": "affine", "options": {"units": 12}},
                          {"name": "toy_square"}, {"name": "affine", "options": {"units": 10}}],

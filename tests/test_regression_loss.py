@@ -10,7 +10,7 @@ from sklearn.neural_network._base import squared_loss
 
 from numpynn.engine import Engine
 from numpynn.errors import InputError, ModelFileError
-from numpynn.gradcheck import numerical_gradient, rel_error
+from numpynn.gradcheck.checks import numerical_gradient, rel_error
 from numpynn.layers import build_layer
 from numpynn.losses import LOSSES, SquaredError, make_loss, squared_error
 from numpynn.models import Network, hidden_block

@@ -317,7 +317,7 @@ def test_a_fresh_run_keeps_a_users_file_named_like_a_plot(tmp_path, monkeypatch,
 def test_no_validation_split_records_and_reports_no_validation(tmp_path, monkeypatch, capsys):
     import json
 
-    from numpynn.report import accuracy_figure, loss_figure
+    from numpynn.report.kit import accuracy_figure, loss_figure
     from numpynn.train import History
 
     monkeypatch.chdir(tmp_path)

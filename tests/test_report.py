@@ -1,4 +1,4 @@
-"""Tests of numpynn.report: every plot writes a readable PNG; the HTML report is complete."""
+"""Tests of numpynn.report.kit: every plot writes a readable PNG; the HTML report is complete."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ import pytest
 from matplotlib.image import imread
 
 from numpynn.errors import InputError
-from numpynn.report import (
+from numpynn.report.kit import (
     accuracy_figure,
     confusion_figure,
     loss_figure,

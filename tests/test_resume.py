@@ -248,8 +248,8 @@ def test_a_failed_run_leaves_the_previous_run_untouched(tmp_path, monkeypatch, c
     ("File too large" from ulimit -f, here injected in the report) changes nothing."""
     import errno
 
-    from numpynn import report
     from numpynn.cli.main import main
+    from numpynn.report import kit as report
 
     monkeypatch.chdir(tmp_path)
     _tiny_data(tmp_path)

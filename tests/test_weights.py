@@ -11,7 +11,7 @@ from sklearn.metrics import recall_score
 from numpynn import MLPClassifier
 from numpynn.engine import Engine
 from numpynn.errors import InputError
-from numpynn.gradcheck import numerical_gradient, rel_error
+from numpynn.gradcheck.checks import numerical_gradient, rel_error
 from numpynn.losses import softmax_cross_entropy
 from numpynn.models import MLP
 from numpynn.train import TrainConfig, Trainer

@@ -43,7 +43,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..export import to_onnx
+    from ..export.onnx import to_onnx
 
     model_path, out = args.model, args.output
     # the model by its one resolution (a run directory is its model.npz), before any work

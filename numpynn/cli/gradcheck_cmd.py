@@ -19,7 +19,7 @@ from pathlib import Path
 from types import ModuleType
 
 from ..errors import InputError
-from ..gradcheck import DEFAULT_TOL, FAIL, INCONCLUSIVE, builtin_checks
+from ..gradcheck.checks import DEFAULT_TOL, FAIL, INCONCLUSIVE, builtin_checks
 from . import common
 from .commands import COMMAND_HELP
 
@@ -112,7 +112,7 @@ def load_user_module(path: str, keep_path: bool = False) -> ModuleType:
     except KeyboardInterrupt:
         raise
     except BaseException as exc:  # noqa: BLE001 - the user's module may raise anything on import
-        from ..gradcheck_file import _one_line
+        from ..gradcheck.file import _one_line
 
         raise InputError(f"--file {path}: importing it raised {_one_line(exc, root)}; fix the "
                          "module so that 'python -c \"import ...\"' works.") from None
@@ -207,7 +207,7 @@ def check_file_isolated(path: str, seed: int = 0) -> dict:
 def _child(path: str, seed: int, result_file: str, progress_file: str) -> int:
     """The child process of :func:`check_file_isolated`: import, check, write the result
     (JSON, written last: its absence means the process was ended early)."""
-    from ..gradcheck_file import check_module
+    from ..gradcheck.file import check_module
 
     progress = open(progress_file, "a", encoding="utf-8")  # noqa: SIM115 - open to the end
 
@@ -223,7 +223,7 @@ def _child(path: str, seed: int, result_file: str, progress_file: str) -> int:
         try:
             result = check_module(module, seed=seed, on_call=started, isolated=True)
         except KeyboardInterrupt as exc:  # raised by the learner's code (a real Ctrl-C stops
-            from ..gradcheck_file import _one_line  # the parent too)
+            from ..gradcheck.file import _one_line  # the parent too)
 
             out = {"text": f"FAIL: raised {_one_line(exc)}", "failed": ["KeyboardInterrupt"],
                    "verdict": FAIL, "checks": 0, "empty": False}
@@ -240,7 +240,7 @@ def _child(path: str, seed: int, result_file: str, progress_file: str) -> int:
 
 
 def _run_corpus(seed: int) -> int:
-    from ..gradcheck_corpus import run_corpus
+    from ..gradcheck.corpus import run_corpus
 
     result = run_corpus(seed=seed)
     print(result)

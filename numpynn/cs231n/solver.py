@@ -46,7 +46,11 @@ from typing import Any
 
 import numpy as np
 
-from .cs231n.optim import (
+from ..errors import InputError
+from ..models import Network
+from ..train import Callback, TrainConfig, Trainer, model_scores
+from ..validation import check_int
+from .optim import (
     COURSE_RULES,
     CourseOptimizer,
     builtin_configs,
@@ -54,10 +58,6 @@ from .cs231n.optim import (
     json_value,
     rule_name,
 )
-from .errors import InputError
-from .models import Network
-from .train import Callback, TrainConfig, Trainer, model_scores
-from .validation import check_int
 
 #: CS231n's update rule -> (numpynn optimiser, {CS231n optim_config key: numpynn argument})
 UPDATE_RULES: dict[str, tuple[str, dict[str, str]]] = {

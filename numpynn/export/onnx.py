@@ -53,11 +53,11 @@ from typing import Any
 
 import numpy as np
 
-from . import __version__
-from .errors import InputError
-from .io import SavedModel
-from .layers import Layer
-from .models import Network
+from .. import __version__
+from ..errors import InputError
+from ..io import SavedModel
+from ..layers import Layer
+from ..models import Network
 
 #: ONNX operator set of the exported graphs (LayerNormalization's first; onnxruntime >= 1.12)
 OPSET = 17

@@ -79,8 +79,8 @@ from typing import Any
 
 import numpy as np
 
-from .errors import InputError
-from .layers import (
+from ..errors import InputError
+from ..layers import (
     LAYERS,
     affine_backward,
     affine_forward,
@@ -89,8 +89,8 @@ from .layers import (
     relu_backward,
     relu_forward,
 )
-from .losses import softmax_cross_entropy
-from .models import MLP, Network
+from ..losses import softmax_cross_entropy
+from ..models import MLP, Network
 
 DEFAULT_TOL = 1e-7
 PASS, FAIL, INCONCLUSIVE = "pass", "FAIL", "inconclusive"

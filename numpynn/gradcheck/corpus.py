@@ -1,8 +1,8 @@
 """The gradient checker's own test bench: correct models that must never FAIL, and
 wrong backward passes (the mistakes learners make) that must.
 
-``run_corpus()`` checks every case with :func:`numpynn.gradcheck.check_gradients` /
-:func:`~numpynn.gradcheck.check_layer` and tallies the verdicts; ``numpynn gradcheck
+``run_corpus()`` checks every case with :func:`numpynn.gradcheck.checks.check_gradients` /
+:func:`~numpynn.gradcheck.checks.check_layer` and tallies the verdicts; ``numpynn gradcheck
 --corpus`` prints the table (numpynn/docs/gradcheck.md shows it). Targets: 0 FAIL on correct
 code, every bug of relative size >= 1e-4 a FAIL, < 5% inconclusive on correct code.
 
@@ -21,7 +21,7 @@ backward using ``dout`` where it needs ``x``, masks, negations, in-place edits, 
 unseeded dropout); and a learner's layers file with forward and test-mode bugs that only
 ``gradcheck --file``'s behaviour checks can see (:func:`file_cases`,
 :data:`FILE_MUTATIONS`). A bug whose numbers show one kind carries the kind its FAIL must
-name (:data:`MUTATION_KINDS`; ``numpynn.gradcheck.KINDS``): the table's "kind named"
+name (:data:`MUTATION_KINDS`; ``numpynn.gradcheck.checks.KINDS``): the table's "kind named"
 column. Only the public model surface is used: the ``MLP`` / ``TwoLayerNet``
 constructors, ``params``, ``reg`` and ``loss(X, y)``.
 """
@@ -35,16 +35,7 @@ from typing import Any
 
 import numpy as np
 
-from .gradcheck import (
-    FAIL,
-    INCONCLUSIVE,
-    PASS,
-    check_gradients,
-    check_layer,
-    stream,
-)
-from .gradcheck_file import check_module
-from .layers import (
+from ..layers import (
     affine_backward,
     affine_forward,
     affine_relu_backward,
@@ -62,8 +53,17 @@ from .layers import (
     tanh_backward,
     tanh_forward,
 )
-from .losses import softmax_cross_entropy, svm_loss
-from .models import MLP, TwoLayerNet
+from ..losses import softmax_cross_entropy, svm_loss
+from ..models import MLP, TwoLayerNet
+from .checks import (
+    FAIL,
+    INCONCLUSIVE,
+    PASS,
+    check_gradients,
+    check_layer,
+    stream,
+)
+from .file import check_module
 
 MUTATIONS: dict[str, str] = {
     "no_1/N": "dscores not divided by N",
@@ -82,7 +82,7 @@ MUTATIONS: dict[str, str] = {
     "db_doubled": "bias gradients counted twice (2 * column sums)",
     "random_loss": "an unseeded random term in the loss (dropout without a fixed mask)",
 }
-#: The bug kind (a key of numpynn.gradcheck.KINDS) a FAIL of each mutation in full must
+#: The bug kind (a key of numpynn.gradcheck.checks.KINDS) a FAIL of each mutation in full must
 #: name; mutations not listed show no single kind in their numbers (none is claimed).
 MUTATION_KINDS: dict[str, str] = {
     "no_1/N": "factor N", "double_1/N": "factor 1/N", "dW_extra_1/N": "factor 1/N",
@@ -267,7 +267,7 @@ class Case:
     expect: str
     run: Callable[[], Any]  # a GradCheckReport, or a FileCheck for module cases
     size: float = 0.0  # a bug's relative size (0 for correct code)
-    kind: str | None = None  # the bug kind its FAIL must name (numpynn.gradcheck.KINDS)
+    kind: str | None = None  # the bug kind its FAIL must name (numpynn.gradcheck.checks.KINDS)
 
 
 def _sigmoid_forward(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

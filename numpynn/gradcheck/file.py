@@ -7,9 +7,9 @@ in a module.
 and ``batchnorm_backward_alt``, ``layernorm_*`` (and ``layernorm_backward_alt``),
 ``dropout_*``; and the losses ``softmax_loss``, ``svm_loss``), calls each on inputs whose
 shapes numpynn chooses, every input and ``dout`` drawn from its own stream
-(:func:`numpynn.gradcheck.stream`), and checks it:
+(:func:`numpynn.gradcheck.checks.stream`), and checks it:
 
-* against numerical gradients (:func:`numpynn.gradcheck.check_layer`, three-valued, the
+* against numerical gradients (:func:`numpynn.gradcheck.checks.check_layer`, three-valued, the
   kind of bug named in a FAIL);
 * against numpynn's own implementation where it has one (:data:`REFERENCES`, a lookup
   table ``name -> (forward, backward)``; :func:`register_reference` adds more): the
@@ -20,7 +20,7 @@ shapes numpynn chooses, every input and ``dout`` drawn from its own stream
 
 Classes defined in the module with ``params`` and ``loss(X, y=None)`` are built with the
 course's arguments (:func:`_course_instances`) and checked with
-:func:`numpynn.gradcheck.check_gradients`. A function still returning the course's stub
+:func:`numpynn.gradcheck.checks.check_gradients`. A function still returning the course's stub
 (None) is listed as not implemented yet; an exception, ``SystemExit`` included, is that
 function's FAIL with the learner's file and line.
 
@@ -43,21 +43,7 @@ from typing import Any
 
 import numpy as np
 
-from .gradcheck import (
-    FAIL,
-    INCONCLUSIVE,
-    KINDS,
-    PASS,
-    Entry,
-    GradCheckReport,
-    GradCheckRow,
-    bug_kind,
-    check_array,
-    check_gradients,
-    check_layer,
-    stream,
-)
-from .layers import (
+from ..layers import (
     affine_backward,
     affine_forward,
     affine_relu_backward,
@@ -75,7 +61,21 @@ from .layers import (
     tanh_backward,
     tanh_forward,
 )
-from .losses import softmax_cross_entropy, svm_loss
+from ..losses import softmax_cross_entropy, svm_loss
+from .checks import (
+    FAIL,
+    INCONCLUSIVE,
+    KINDS,
+    PASS,
+    Entry,
+    GradCheckReport,
+    GradCheckRow,
+    bug_kind,
+    check_array,
+    check_gradients,
+    check_layer,
+    stream,
+)
 
 # Forward outputs and gradients must match numpynn's to this (relative to the largest entry).
 REFERENCE_TOL = 1e-6
@@ -84,7 +84,7 @@ REFERENCE_TOL = 1e-6
 @dataclass(frozen=True)
 class LayerSpec:
     """How to call one CS231n layer: its differentiable inputs (names and a maker of the
-    arrays from a seed, each input from its own stream: :func:`numpynn.gradcheck.stream`)
+    arrays from a seed, each input from its own stream: :func:`numpynn.gradcheck.checks.stream`)
     and its constant trailing arguments (made fresh per call)."""
 
     names: tuple[str, ...]
@@ -190,7 +190,7 @@ class FileCheck:
 
     @property
     def kinds(self) -> list[str]:
-        """The bug kinds the failed reports name (keys of numpynn.gradcheck.KINDS)."""
+        """The bug kinds the failed reports name (keys of numpynn.gradcheck.checks.KINDS)."""
         return list(dict.fromkeys(k for r in self.reports for k in r.kinds))
 
     def to_table(self) -> str:

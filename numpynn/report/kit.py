@@ -31,9 +31,9 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator, PercentFormatter
 
-from .errors import InputError
-from .io import atomic_write, write_text_atomic
-from .train import SCORE_LABELS
+from ..errors import InputError
+from ..io import atomic_write, write_text_atomic
+from ..train import SCORE_LABELS
 
 __all__ = [
     "plot_accuracy",

@@ -1,7 +1,7 @@
 """The report of a regression run: loss curves, R^2 per epoch, predicted-vs-true and
 residual plots (PNG, matplotlib's object API) and ``report.html``.
 
-Built from :mod:`numpynn.report`'s helpers; targets are (N, K) (one panel per output,
+Built from :mod:`numpynn.report.kit`'s helpers; targets are (N, K) (one panel per output,
 at most :data:`MAX_PANELS`).
 """
 
@@ -14,7 +14,7 @@ import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.ticker import MaxNLocator
 
-from .report import (
+from .kit import (
     _TRAIN_COLOR,
     _VAL_COLOR,
     _best_epoch,

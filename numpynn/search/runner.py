@@ -429,7 +429,7 @@ def _write_summary(out_dir: Path, rows: list[dict[str, Any]],
 
 
 def _plot(out_dir: Path, rows: Sequence[Mapping[str, Any]]) -> dict[str, Path]:
-    from ..report import plot_search
+    from ..report.kit import plot_search
 
     points = [{"lr": r["lr"], "reg": r["reg"],
                "val_score": r["val_score"] if r["val_score"] is not None else float("nan"),

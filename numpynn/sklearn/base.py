@@ -30,10 +30,10 @@ except ImportError:  # scikit-learn < 1.6: the same checks were a BaseEstimator 
         return estimator._validate_data(*args, **kwargs)
 
 
-from .errors import InputError
-from .models import check_activation, check_dropout, check_normalization, check_weight_scale
-from .optim import OPTIMIZERS
-from .train import Callback, TrainConfig, Trainer
+from ..errors import InputError
+from ..models import check_activation, check_dropout, check_normalization, check_weight_scale
+from ..optim import OPTIMIZERS
+from ..train import Callback, TrainConfig, Trainer
 
 __all__ = ["_BaseMLP", "_Monitor", "_SEED_MAX", "validate_data"]
 

@@ -27,8 +27,8 @@ from sklearn.utils._param_validation import StrOptions
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, column_or_1d
 
-from ._mlp_base import _BaseMLP, validate_data
-from .models import MLP
+from ..models import MLP
+from .base import _BaseMLP, validate_data
 
 __all__ = ["MLPClassifier"]
 

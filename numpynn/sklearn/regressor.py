@@ -1,9 +1,9 @@
 """``MLPRegressor``: a scikit-learn regressor over a numpynn :class:`~numpynn.models.Network`
 with the squared-error loss (:class:`numpynn.losses.SquaredError`).
 
-It shares :class:`numpynn.estimator.MLPClassifier`'s parameters, validation, solver
+It shares :class:`numpynn.sklearn.classifier.MLPClassifier`'s parameters, validation, solver
 configuration and per-epoch bookkeeping (both derive from
-:class:`numpynn._mlp_base._BaseMLP`), and has
+:class:`numpynn.sklearn.base._BaseMLP`), and has
 scikit-learn's :class:`sklearn.neural_network.MLPRegressor` interface: ``fit`` /
 ``partial_fit`` / ``predict`` / ``score`` (R^2), multi-output targets (n_samples,
 n_outputs), ``loss_curve_``, ``validation_scores_`` (validation R^2 with
@@ -29,10 +29,10 @@ from sklearn.base import RegressorMixin
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted
 
-from ._mlp_base import _BaseMLP, validate_data
-from .layers import build_layer
-from .models import Network, hidden_block
-from .regression import TargetScaler
+from ..layers import build_layer
+from ..models import Network, hidden_block
+from ..regression import TargetScaler
+from .base import _BaseMLP, validate_data
 
 __all__ = ["MLPRegressor"]
 

@@ -180,7 +180,7 @@ class Regression(Task):
                      model: Network, splits: Any, title: str, details: Mapping[str, Any],
                      configuration: Mapping[str, Any], evaluation: Any,
                      sizes: Mapping[str, int]) -> Path:
-        from ..regression_report import write_regression_report  # matplotlib, on use
+        from ..report.regression import write_regression_report  # matplotlib, on use
 
         part = "test" if splits.X_test.shape[0] else "val"
         X, y = (splits.X_test, splits.y_test) if part == "test" else (splits.X_val,
