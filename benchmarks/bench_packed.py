@@ -1,5 +1,5 @@
 #!/usr/bin/env python
-"""Packed training (``numpynn.packed.train_packed``) against training the same K models one
+"""Packed training (``numpynn.training.packed.train_packed``) against training the same K models one
 after another with numpynn's Trainer, and against PyTorch's way of training an ensemble at
 once (``torch.func.stack_module_state`` + ``vmap`` over ``functional_call``).
 
@@ -53,8 +53,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from bench_train import machine  # noqa: E402
 
 from numpynn.models import MLP  # noqa: E402
-from numpynn.packed import train_packed  # noqa: E402
-from numpynn.train import TrainConfig, Trainer  # noqa: E402
+from numpynn.training.packed import train_packed  # noqa: E402
+from numpynn.training.trainer import TrainConfig, Trainer  # noqa: E402
 
 REG = 1e-4
 
@@ -196,7 +196,7 @@ def ensemble_rounds(a: argparse.Namespace, rounds: int, log) -> dict[str, Any]:
     """A 5-member ensemble (``train_ensemble``, own data orders) against its first member
     trained alone by the Trainer: wall times (interleaved rounds) and test accuracies on a
     1077 / 360 / 360 split of digits."""
-    from numpynn.ensemble import member_seeds, train_ensemble
+    from numpynn.training.ensemble import member_seeds, train_ensemble
 
     X, y, Xv, yv = digits()
     Xt, yt, X, y = X[:360], y[:360], X[360:], y[360:]  # a test split from the training part

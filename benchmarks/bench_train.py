@@ -4,7 +4,7 @@
 Each workload trains the same architecture on the same data with the same batch size,
 optimiser, learning rate, L2 strength and dtype (float32) in every framework:
 
-* numpynn:  ``numpynn.train.Trainer`` (the training engine, ``numpynn.engine``), and
+* numpynn:  ``numpynn.Trainer`` (the training engine, ``numpynn.training.engine``), and
   the same Trainer with ``fast=False`` (the readable reference loop) for comparison;
 * PyTorch:  ``nn.Sequential(Linear, ReLU, ..., Linear)``, ``CrossEntropyLoss``,
   ``torch.optim.SGD(momentum=0.9)`` (or ``Adam``) with weight decay on the affine weights
@@ -231,7 +231,7 @@ def optimizer_kwargs(w: Workload) -> dict[str, Any]:
 
 class NumpynnRunner(Runner):
     def __init__(self, w: Workload, X: np.ndarray, y: np.ndarray, fast: bool = True) -> None:
-        from numpynn.train import TrainConfig, Trainer
+        from numpynn.training.trainer import TrainConfig, Trainer
 
         self.name = "numpynn" if fast else "numpynn-ref"
         model = make_model(w)
@@ -512,7 +512,7 @@ def memory_child(n: int) -> None:
         return 0
 
     from numpynn.models import MLP
-    from numpynn.train import TrainConfig, Trainer
+    from numpynn.training.trainer import TrainConfig, Trainer
 
     w = Workload("cifar", n, 3072, (100,), 10, 200, 1e-3, 1e-3)
     after_import = rss()
@@ -529,8 +529,8 @@ def memory_child(n: int) -> None:
 
 def phases(w: Workload, X: np.ndarray, y: np.ndarray, steps: int = 200) -> None:
     """Median microseconds per step of each phase, reference loop and engine."""
-    from numpynn.engine import TrainStep
-    from numpynn.optim import make_optimizer
+    from numpynn.training.engine import TrainStep
+    from numpynn.training.optim import make_optimizer
 
     pc = time.perf_counter
     order = np.random.default_rng(5).permutation(X.shape[0])

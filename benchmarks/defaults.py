@@ -49,7 +49,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from numpynn.evaluation import evaluate  # noqa: E402
 from numpynn.experiment import RunOptions, evaluation_data, run_training  # noqa: E402
 from numpynn.io import load_model  # noqa: E402
-from numpynn.train import TrainConfig  # noqa: E402
+from numpynn.training.trainer import TrainConfig  # noqa: E402
 
 
 @dataclass

@@ -340,7 +340,7 @@ def kind6_onnx(w: Walk) -> None:
     from numpynn.experiment import RunOptions, run_training
     from numpynn.export.onnx import to_onnx
     from numpynn.io import load_model
-    from numpynn.train import TrainConfig
+    from numpynn.training.trainer import TrainConfig
 
     try:
         import onnxruntime as ort

@@ -18,9 +18,9 @@ _PUBLIC: dict[str, str] = {
     "Network": ".models",
     "TwoLayerNet": ".models",
     "Solver": ".cs231n.solver",
-    "History": ".train",
-    "TrainConfig": ".train",
-    "Trainer": ".train",
+    "History": ".training.trainer",
+    "TrainConfig": ".training.trainer",
+    "Trainer": ".training.trainer",
     "MLPClassifier": ".sklearn.classifier",
     "MLPRegressor": ".sklearn.regressor",
     "explain": ".explanation",
@@ -49,4 +49,4 @@ if TYPE_CHECKING:  # for type checkers and IDEs: the names above, eagerly
     from .models import MLP, Network, TwoLayerNet
     from .sklearn.classifier import MLPClassifier
     from .sklearn.regressor import MLPRegressor
-    from .train import History, TrainConfig, Trainer
+    from .training.trainer import History, TrainConfig, Trainer

@@ -3,7 +3,7 @@ every task (:mod:`numpynn.tasks`):
 
 data spec -> Dataset and its task -> the task's split -> preprocessing and target
 transform fitted on train -> the task's network -> Trainer (checkpoints, see
-numpynn.train.Trainer) -> the task's metrics -> model.npz, history.json, the task's report.
+numpynn.Trainer) -> the task's metrics -> model.npz, history.json, the task's report.
 
 A run, a refit, a search trial and the retrain of a search's best fit a network the same
 way (:func:`make_trainer`); evaluation re-creates a run's split by its task.
@@ -46,7 +46,7 @@ from .runfiles import (
     remove_if_empty,
 )
 from .tasks import Classification, Identity, Targets, Task, check_task_choice, load_for_task
-from .train import Callback, History, TrainConfig, Trainer, read_checkpoint
+from .training.trainer import Callback, History, TrainConfig, Trainer, read_checkpoint
 from .validation import check_bool, check_hidden_dims
 
 __all__ = ["CHECKPOINT_FILE", "HISTORY_FILE", "MODEL_FILE"]  # re-exported from runfiles

@@ -28,7 +28,6 @@ from .layers import (
 )
 from .layers.base import Arrays
 from .losses import Loss, loss_value, make_loss
-from .optim import make_optimizer
 from .validation import (
     check_features,
     check_hidden_dims,
@@ -635,7 +634,7 @@ class TwoLayerNet(MLP):
         X: (N, D), y: (N,) training data; X_val: (N_val, D), y_val: (N_val,). Each of the
         ``num_iters`` iterations draws ``batch_size`` rows *with replacement* (from
         ``self.rng``, the network's seeded generator), computes ``self.loss(X_batch,
-        y_batch, reg=reg)`` and takes an SGD step (:class:`numpynn.optim.SGD`).
+        y_batch, reg=reg)`` and takes an SGD step (:class:`numpynn.training.optim.SGD`).
         Every ``iterations_per_epoch = max(N / batch_size, 1)`` iterations (the course's
         test ``it % iterations_per_epoch == 0``, true division: when N / batch_size is
         not a whole number only iteration 0 qualifies) it records the accuracy on the
@@ -654,7 +653,7 @@ class TwoLayerNet(MLP):
         batch_size = check_positive_int(batch_size, "batch_size")
         reg = check_nonnegative_float(reg, "reg")
         decay = check_nonnegative_float(learning_rate_decay, "learning_rate_decay")
-        optimizer = make_optimizer("sgd", learning_rate)
+        lr = check_nonnegative_float(learning_rate, "learning_rate")
         num_train = X.shape[0]
         iterations_per_epoch = max(num_train / batch_size, 1)
         loss_history: list[float] = []
@@ -665,12 +664,13 @@ class TwoLayerNet(MLP):
             X_batch, y_batch = X[idx], y[idx]
             loss, grads = self.loss(X_batch, y=y_batch, reg=reg)
             loss_history.append(float(loss))
-            optimizer.step(self.params, grads)
+            for key, w in self.params.items():  # CS231n's update: w -= lr * dw, in place
+                w -= lr * grads[key]
             if verbose and it % 100 == 0:
                 print(f"iteration {it} / {num_iters}: loss {loss:f}")
             if it % iterations_per_epoch == 0:
                 train_acc_history.append(float(np.mean(self.predict(X_batch) == y_batch)))
                 val_acc_history.append(float(np.mean(self.predict(X_val) == y_val)))
-                optimizer.lr = optimizer.lr * decay
+                lr *= decay
         return {"loss_history": loss_history, "train_acc_history": train_acc_history,
                 "val_acc_history": val_acc_history}

@@ -18,10 +18,10 @@ from typing import Any
 
 from .data import PREPROCESSING_KINDS
 from .experiment import RunOptions, default_train_config
-from .optim import OPTIMIZERS
-from .schedules import SCHEDULES
 from .tasks import TASKS
-from .train import SELECT_RULES, TrainConfig
+from .training.optim import OPTIMIZERS
+from .training.schedules import SCHEDULES
+from .training.trainer import SELECT_RULES, TrainConfig
 from .validation import (
     FRACTION,
     NONNEGATIVE_NUMBER,

@@ -1,4 +1,4 @@
-"""Progress bar for training (tqdm), as a :class:`numpynn.train.Callback`."""
+"""Progress bar for training (tqdm), as a :class:`numpynn.training.trainer.Callback`."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from typing import TextIO
 
 from tqdm.auto import tqdm
 
-from .train import Callback, Trainer, score_label
+from .training.trainer import Callback, Trainer, score_label
 
 
 class ProgressBar(Callback):

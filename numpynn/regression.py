@@ -1,5 +1,5 @@
 """Regression helpers: the target scaler, R^2 / RMSE / MAE, and the per-epoch R^2 + loss
-that :func:`numpynn.train.accuracy_and_loss` reports for a regression network.
+that :func:`numpynn.training.trainer.accuracy_and_loss` reports for a regression network.
 
 Targets are (N, K) float arrays (K outputs); a (N,) array is one output.
 """
@@ -10,8 +10,8 @@ from typing import Any
 
 import numpy as np
 
-from .chunks import row_chunks
 from .errors import InputError, ModelFileError
+from .training.chunks import row_chunks
 
 __all__ = ["TargetScaler", "r2_score", "regression_metrics", "r2_and_loss"]
 

@@ -48,6 +48,12 @@ def _imports() -> list[tuple[str, str, int, bool, bool]]:
                 base = package.split(".")[: len(package.split(".")) - max(node.level - 1, 0)]
                 target = (".".join(base + ([node.module] if node.module else []))
                           if node.level else node.module or "")
+                if not node.module:  # "from . import engine": the module engine
+                    first = f"{target}.{node.names[0].name}"
+                    parts = first.split(".")[1:]
+                    if PACKAGE.joinpath(*parts).with_suffix(".py").is_file() or \
+                            PACKAGE.joinpath(*parts, "__init__.py").is_file():
+                        target = first
             elif isinstance(node, ast.Import):
                 target = node.names[0].name
             else:
@@ -72,6 +78,11 @@ def test_no_import_cycle_between_modules():
         t = _known(target, modules)
         if top and not typing_only and t and t != importer and t != "numpynn":
             graph[importer].add(t)
+            parts = t.split(".")  # importing a.b.c runs the packages a.b's __init__ first
+            for k in range(2, len(parts)):
+                parent = ".".join(parts[:k])
+                if parent in modules and not (importer + ".").startswith(parent + "."):
+                    graph[importer].add(parent)  # (its own packages are initialised already)
 
     def path_back(start: str) -> list[str] | None:
         stack, seen = [(start, [start])], set()

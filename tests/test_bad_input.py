@@ -37,7 +37,7 @@ from numpynn.experiment import (
     run_training,
 )
 from numpynn.io import load_model
-from numpynn.train import TrainConfig
+from numpynn.training.trainer import TrainConfig
 
 from .clirun import numpynn, numpynn_process
 
@@ -697,7 +697,7 @@ def test_tiny_data_set_with_no_validation_or_test_part_trains(tmp_path, capsys, 
 # ------------------------------------------------ the same mistakes with arrays in Python
 def _trainer(X, y, **config):
     from numpynn import MLP
-    from numpynn.train import Trainer
+    from numpynn.training.trainer import Trainer
 
     return Trainer(MLP(D, [8], C, seed=0), X, y, config=TrainConfig(**config))
 
@@ -727,7 +727,7 @@ ARRAY_CASES = [
 
 def _trainer_with_config(X, y, config):
     from numpynn import MLP
-    from numpynn.train import Trainer
+    from numpynn.training.trainer import Trainer
 
     return Trainer(MLP(D, [8], C, seed=0), X, y, config=config)
 

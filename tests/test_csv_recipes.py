@@ -26,7 +26,7 @@ from numpynn.experiment import (
     split_dataset,
 )
 from numpynn.io import load_model, save_model
-from numpynn.train import TrainConfig
+from numpynn.training.trainer import TrainConfig
 
 from .test_cli import numpynn, ok
 

@@ -31,7 +31,7 @@ from numpynn.data import download, load_dataset
 from numpynn.data.download import RemoteDataset, RemoteFile
 from numpynn.errors import DataError
 from numpynn.experiment import RunOptions, run_training
-from numpynn.train import TrainConfig
+from numpynn.training.trainer import TrainConfig
 
 from .clirun import numpynn_process
 

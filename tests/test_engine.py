@@ -1,4 +1,4 @@
-"""The training engine (numpynn.engine) against the readable reference.
+"""The training engine (numpynn.training.engine) against the readable reference.
 
 The reference is ``Network.loss`` + ``Optimizer.step``; the engine must compute the same
 loss and gradients (to float rounding) for every network of registered layers, train to
@@ -13,14 +13,14 @@ import numpy as np
 import pytest
 from sklearn.datasets import load_digits
 
-from numpynn import blas as blas_module
-from numpynn import engine as engine_module
 from numpynn import models as models_module
-from numpynn import optim as optim_module
-from numpynn.engine import Engine
 from numpynn.models import MLP, TwoLayerNet
-from numpynn.optim import SGD
-from numpynn.train import Callback, TrainConfig, Trainer
+from numpynn.training import blas as blas_module
+from numpynn.training import engine as engine_module
+from numpynn.training import optim as optim_module
+from numpynn.training.engine import Engine
+from numpynn.training.optim import SGD
+from numpynn.training.trainer import Callback, TrainConfig, Trainer
 
 RTOL = {"float32": 1e-5, "float64": 1e-12}
 
@@ -239,10 +239,10 @@ def test_overridden_loss_uses_the_reference_loop(digits):
 PEAK_SCRIPT = """
 import json, sys, tracemalloc
 import numpy as np
-from numpynn import engine, optim
-from numpynn.engine import TrainStep
+from numpynn.training import engine, optim
+from numpynn.training.engine import TrainStep
 from numpynn.models import MLP
-from numpynn.optim import make_optimizer
+from numpynn.training.optim import make_optimizer
 
 optimizer, mode = sys.argv[1:3]
 engine.FUSE_MIN_SIZE = optim.FUSE_MIN_SIZE = 0 if mode == "blas" else 1 << 62

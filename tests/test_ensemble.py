@@ -1,4 +1,4 @@
-"""numpynn.ensemble: members equal to networks trained alone, probabilities averaged, and a
+"""numpynn.training.ensemble: members equal to networks trained alone, probabilities averaged, and a
 5-member digits ensemble scoring at least as well as its members."""
 
 from __future__ import annotations
@@ -6,10 +6,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from numpynn.ensemble import Ensemble, member_seeds, train_ensemble
 from numpynn.errors import InputError
 from numpynn.models import MLP
-from numpynn.train import TrainConfig, Trainer
+from numpynn.training.ensemble import Ensemble, member_seeds, train_ensemble
+from numpynn.training.trainer import TrainConfig, Trainer
 
 
 @pytest.fixture(scope="module")

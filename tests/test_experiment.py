@@ -23,7 +23,7 @@ from numpynn.experiment import (
     run_training,
 )
 from numpynn.io import load_model
-from numpynn.train import Callback, TrainConfig
+from numpynn.training.trainer import Callback, TrainConfig
 
 
 def small_options(**train) -> RunOptions:

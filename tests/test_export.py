@@ -335,7 +335,7 @@ def csv_table(n: int = 150, seed: int = 0):
 @pytest.fixture(scope="module")
 def csv_model(tmp_path_factory):
     from numpynn.experiment import RunOptions, run_training
-    from numpynn.train import TrainConfig
+    from numpynn.training.trainer import TrainConfig
 
     tmp = tmp_path_factory.mktemp("csv_export")
     frame = csv_table()
@@ -445,7 +445,7 @@ def test_text_cells_are_stripped_in_the_graph_as_the_csv_reader_strips(csv_model
 def test_regex_characters_in_categories_are_literal(tmp_path):
     """Categories holding RE2 syntax (dots, brackets, \\E) match only themselves."""
     from numpynn.experiment import RunOptions, run_training
-    from numpynn.train import TrainConfig
+    from numpynn.training.trainer import TrainConfig
 
     pd = pytest.importorskip("pandas")
     cats = np.array(["a.b", "[x]", "p\\Eq", "(y|z)*"])
@@ -499,7 +499,7 @@ def test_regression_model_exports_variable(tmp_path, dtype, tol):
 def test_regression_with_a_text_column_fed_by_name_agrees_with_predict(tmp_path):
     """A regression's graph takes the table's columns by name too, text stripped."""
     from numpynn.experiment import RunOptions, prediction_data, run_training
-    from numpynn.train import TrainConfig
+    from numpynn.training.trainer import TrainConfig
 
     pd = pytest.importorskip("pandas")
     rng = np.random.default_rng(0)

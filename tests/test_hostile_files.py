@@ -41,7 +41,7 @@ from numpynn.data.cifar import read_binary_batch, read_python_batch
 from numpynn.data.idx import IMAGES_MAGIC, LABELS_MAGIC
 from numpynn.errors import DataError, InputError
 from numpynn.io import SavedModel, load_model, save_model
-from numpynn.train import TrainConfig, Trainer, read_checkpoint
+from numpynn.training.trainer import TrainConfig, Trainer, read_checkpoint
 
 from .clirun import numpynn_process
 

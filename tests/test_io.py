@@ -26,7 +26,7 @@ from numpynn.io import (
     write_container,
     write_json_atomic,
 )
-from numpynn.train import TrainConfig, Trainer
+from numpynn.training.trainer import TrainConfig, Trainer
 
 PREP_KINDS = ("standardize", "center", "scale", "none")
 

@@ -17,7 +17,7 @@ from numpynn.experiment import MODEL_FILE, RunOptions, evaluation_data, run_trai
 from numpynn.io import load_model
 from numpynn.predictions import prediction_csv, prediction_table, write_predictions
 from numpynn.search import SearchSpace, deterministic, read_trials, resume_search, search
-from numpynn.train import TrainConfig
+from numpynn.training.trainer import TrainConfig
 
 
 @pytest.fixture(scope="module")

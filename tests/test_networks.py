@@ -10,12 +10,12 @@ import numpy as np
 import pytest
 from sklearn.datasets import load_digits
 
-from numpynn.engine import Engine, supports
 from numpynn.errors import InputError
 from numpynn.io import SavedModel, load_model, save_model
 from numpynn.layers import LAYERS, Layer, ParamSpec, build_layer, register, unregister
 from numpynn.models import MLP, Network, TwoLayerNet
-from numpynn.train import TrainConfig, Trainer
+from numpynn.training.engine import Engine, supports
+from numpynn.training.trainer import TrainConfig, Trainer
 
 #: options for layers that need some to be built
 OPTIONS = {"affine": {"units": 5}}

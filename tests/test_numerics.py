@@ -15,7 +15,7 @@ from numpynn.cli.main import main
 from numpynn.data import Preprocessor
 from numpynn.errors import DataError, DivergenceError
 from numpynn.experiment import RunOptions, run_training
-from numpynn.train import Callback, TrainConfig, Trainer
+from numpynn.training.trainer import Callback, TrainConfig, Trainer
 
 QUICK = TrainConfig(epochs=8, batch_size=32, optimizer="adam", lr=1e-3, seed=0)
 
@@ -107,7 +107,7 @@ def test_divergence_keeps_the_last_good_epoch(digits, tmp_path):
     with pytest.raises(DivergenceError, match="epoch 3.*last good epoch 2.*smaller learning"):
         run_training(options, tmp_path / "run", callbacks=[spy], report=False)
     assert not (tmp_path / "run" / "model.npz").exists()
-    from numpynn.train import read_checkpoint
+    from numpynn.training.trainer import read_checkpoint
 
     header, arrays = read_checkpoint(tmp_path / "run" / "checkpoint.npz")
     assert header["epoch"] == 2  # the last good epoch is on disk

@@ -1,4 +1,4 @@
-"""Tests of numpynn.optim: hand-worked updates, an independent oracle, in-place updates,
+"""Tests of numpynn.training.optim: hand-worked updates, an independent oracle, in-place updates,
 dtypes, checkpoints that resume bit for bit, and argument validation."""
 
 from __future__ import annotations
@@ -13,10 +13,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from numpynn import optim as optim_module
-from numpynn.blas import blas
 from numpynn.errors import InputError
-from numpynn.optim import (
+from numpynn.training import optim as optim_module
+from numpynn.training.blas import blas
+from numpynn.training.optim import (
     OPTIMIZERS,
     SGD,
     Adam,
@@ -483,8 +483,8 @@ def test_an_optimiser_is_one_class_registered_with_its_hyper_parameters(monkeypa
     round trip and the name an instance answers to come from the registration."""
     import dataclasses
 
-    from numpynn.optim import OPTIMIZERS, Hyper, Optimizer, optimizer_from_state_dict
-    from numpynn.train import TrainConfig
+    from numpynn.training.optim import OPTIMIZERS, Hyper, Optimizer, optimizer_from_state_dict
+    from numpynn.training.trainer import TrainConfig
     from numpynn.validation import POSITIVE_NUMBER
 
     monkeypatch.setattr(OPTIMIZERS, "_entries", dict(OPTIMIZERS._entries))
@@ -517,7 +517,7 @@ def test_an_optimiser_is_one_class_registered_with_its_hyper_parameters(monkeypa
 
 def test_a_preset_name_leaves_its_preset_to_the_name():
     """'nesterov' is momentum with nesterov=True: the caller cannot give nesterov there."""
-    from numpynn.optim import OPTIMIZERS
+    from numpynn.training.optim import OPTIMIZERS
 
     assert OPTIMIZERS.entry("nesterov").arguments == ("momentum",)
     with pytest.raises(InputError, match="nesterov"):

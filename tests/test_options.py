@@ -13,7 +13,7 @@ from numpynn.cli.common import flag_message, flags
 from numpynn.cli.main import UsageError, build_parser
 from numpynn.experiment import RunOptions
 from numpynn.options import OPTIONS, Option, default_options, run_options
-from numpynn.train import TrainConfig
+from numpynn.training.trainer import TrainConfig
 from numpynn.validation import POSITIVE_INT
 
 from .clirun import numpynn

@@ -16,7 +16,7 @@ from numpynn.data import load_dataset
 from numpynn.errors import DataError
 from numpynn.experiment import RunOptions, prepare_splits, split_sizes
 from numpynn.progress import EpochLog, ProgressBar, progress_callback
-from numpynn.train import TrainConfig, Trainer
+from numpynn.training.trainer import TrainConfig, Trainer
 
 from .clirun import numpynn  # stdout and stderr captured as pipes, not terminals
 

@@ -1,4 +1,4 @@
-"""Packed training (numpynn.packed) against its oracle: each model trained alone by the
+"""Packed training (numpynn.training.packed) against its oracle: each model trained alone by the
 Trainer with the same seed and settings.
 
 Tolerances: float64 1e-10 relative (max |difference| / max |parameter| per array; the
@@ -14,8 +14,8 @@ import pytest
 
 from numpynn.errors import DivergenceError, InputError
 from numpynn.models import MLP, Network
-from numpynn.packed import max_pack, pack_bytes, train_packed
-from numpynn.train import TrainConfig, Trainer
+from numpynn.training.packed import max_pack, pack_bytes, train_packed
+from numpynn.training.trainer import TrainConfig, Trainer
 
 LR = {"sgd": 0.2, "momentum": 0.05, "nesterov": 0.05, "rmsprop": 3e-3, "adam": 3e-3}
 

@@ -21,7 +21,7 @@ from numpynn.experiment import (
     run_training,
 )
 from numpynn.io import load_model
-from numpynn.train import Callback, TrainConfig, Trainer
+from numpynn.training.trainer import Callback, TrainConfig, Trainer
 
 
 def options(refit: bool, **train) -> RunOptions:

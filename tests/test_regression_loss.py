@@ -8,14 +8,14 @@ import pytest
 from sklearn.metrics import mean_absolute_error, mean_squared_error, r2_score
 from sklearn.neural_network._base import squared_loss
 
-from numpynn.engine import Engine
 from numpynn.errors import InputError, ModelFileError
 from numpynn.gradcheck.checks import numerical_gradient, rel_error
 from numpynn.layers import build_layer
 from numpynn.losses import LOSSES, SquaredError, make_loss, squared_error
 from numpynn.models import Network, hidden_block
 from numpynn.regression import TargetScaler, r2_and_loss, regression_metrics
-from numpynn.train import TrainConfig, Trainer
+from numpynn.training.engine import Engine
+from numpynn.training.trainer import TrainConfig, Trainer
 
 
 def test_registered_and_values_by_hand():

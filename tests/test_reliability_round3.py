@@ -318,7 +318,7 @@ def test_no_validation_split_records_and_reports_no_validation(tmp_path, monkeyp
     import json
 
     from numpynn.report.kit import accuracy_figure, loss_figure
-    from numpynn.train import History
+    from numpynn.training.trainer import History
 
     monkeypatch.chdir(tmp_path)
     _csv(tmp_path / "d.csv")
@@ -339,7 +339,7 @@ def test_no_validation_split_records_and_reports_no_validation(tmp_path, monkeyp
 
 
 def test_an_old_history_with_copied_validation_figures_loads_without_them():
-    from numpynn.train import History
+    from numpynn.training.trainer import History
 
     old = {"epochs": [1, 2], "train_loss": [0.5, 0.4], "train_acc": [0.8, 0.9],
            "val_loss": [0.5, 0.4], "val_acc": [0.8, 0.9], "best_epoch": 2,

@@ -24,7 +24,7 @@ import numpy as np
 import pytest
 
 from numpynn.io import load_model
-from numpynn.train import read_checkpoint
+from numpynn.training.trainer import read_checkpoint
 
 from .clirun import numpynn, start_numpynn
 

@@ -1,4 +1,4 @@
-"""Tests of numpynn.schedules: per-epoch values worked out by hand, plateau behaviour,
+"""Tests of numpynn.training.schedules: per-epoch values worked out by hand, plateau behaviour,
 state round trips and argument validation."""
 
 from __future__ import annotations
@@ -9,8 +9,8 @@ import math
 import pytest
 
 from numpynn.errors import InputError
-from numpynn.optim import SGD
-from numpynn.schedules import (
+from numpynn.training.optim import SGD
+from numpynn.training.schedules import (
     SCHEDULES,
     ConstantLR,
     CosineDecay,

@@ -20,7 +20,7 @@ import pytest
 
 from numpynn.io import load_model
 from numpynn.tasks import TASKS, Regression, ScaledTargets, Targets
-from numpynn.train import Scorer
+from numpynn.training.trainer import Scorer
 
 from .clirun import numpynn, ok
 

@@ -1,4 +1,4 @@
-"""Tests of numpynn.train.Trainer: every example once per epoch, history bookkeeping,
+"""Tests of numpynn.training.trainer.Trainer: every example once per epoch, history bookkeeping,
 determinism, early stopping with the best parameters restored, divergence handling,
 checkpoints that resume bit for bit, schedules and dtypes."""
 
@@ -12,7 +12,7 @@ from sklearn.datasets import load_digits
 
 from numpynn import MLP
 from numpynn.errors import DivergenceError, InputError, ModelFileError
-from numpynn.train import Callback, History, TrainConfig, Trainer, read_checkpoint
+from numpynn.training.trainer import Callback, History, TrainConfig, Trainer, read_checkpoint
 
 N_TRAIN = 1000  # not a multiple of the batch sizes used below: the last batch is short
 
@@ -232,7 +232,7 @@ def scripted_trainer(digits, monkeypatch, select, accs, losses, **config) -> Tra
     selection logic alone is under test)."""
     trainer = make_trainer(digits, epochs=len(accs), select=select, **config)
     metrics = iter(zip(accs, losses, strict=True))
-    import numpynn.train as train_module
+    import numpynn.training.trainer as train_module
 
     real = train_module.score_and_loss
 
@@ -241,7 +241,7 @@ def scripted_trainer(digits, monkeypatch, select, accs, losses, **config) -> Tra
             return next(metrics)
         return real(model, X, y, idx=idx, **kw)
 
-    monkeypatch.setattr("numpynn.train.score_and_loss", fake)
+    monkeypatch.setattr("numpynn.training.trainer.score_and_loss", fake)
     return trainer
 
 
@@ -366,7 +366,7 @@ def test_nonfinite_update_at_the_end_of_an_epoch_is_not_kept(digits):
 @pytest.mark.parametrize(("every", "written"), [(0.0, [1, 2, 3, 4, 5]), (3600.0, [1, 5])])
 def test_checkpoints_are_written_first_last_and_every_so_many_seconds(
         digits, tmp_path, monkeypatch, every, written):
-    import numpynn.train as train_module
+    import numpynn.training.trainer as train_module
 
     epochs_written = []
     real_write = train_module.write_container

@@ -12,7 +12,7 @@ from numpynn.errors import DataError
 from numpynn.experiment import RunOptions, run_training
 from numpynn.io import load_model
 from numpynn.tasks import load_for_task
-from numpynn.train import TrainConfig
+from numpynn.training.trainer import TrainConfig
 
 from .test_cli import numpynn, ok
 

@@ -8,8 +8,9 @@ import re
 import numpy as np
 import pytest
 
-from numpynn import models, optim
+from numpynn import models
 from numpynn.errors import InputError
+from numpynn.training import optim
 from numpynn.validation import (
     check_bool,
     check_choice,
@@ -73,7 +74,7 @@ BAD = [(name, value) for name in SHARED for value in (0, -1, float("nan"), True,
 def test_the_same_bad_value_is_refused_everywhere_naming_the_parameter(name, value, capsys):
     from numpynn import MLPClassifier
     from numpynn.cli.main import main
-    from numpynn.train import TrainConfig
+    from numpynn.training.trainer import TrainConfig
 
     with pytest.raises(InputError) as info:
         TrainConfig(**{name: value})

@@ -9,12 +9,12 @@ from sklearn.datasets import make_classification
 from sklearn.metrics import recall_score
 
 from numpynn import MLPClassifier
-from numpynn.engine import Engine
 from numpynn.errors import InputError
 from numpynn.gradcheck.checks import numerical_gradient, rel_error
 from numpynn.losses import softmax_cross_entropy
 from numpynn.models import MLP
-from numpynn.train import TrainConfig, Trainer
+from numpynn.training.engine import Engine
+from numpynn.training.trainer import TrainConfig, Trainer
 
 from .clirun import numpynn
 

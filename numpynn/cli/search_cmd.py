@@ -10,7 +10,6 @@ from typing import Any
 from ..errors import InputError
 from ..experiment import RunOptions, default_train_config
 from ..models import check_activation, check_dropout, check_normalization
-from ..optim import OPTIMIZERS
 from ..options import run_options
 from ..search import (
     BEST_DIR,
@@ -30,6 +29,7 @@ from ..search import (
     search,
 )
 from ..tasks import task_named
+from ..training.optim import OPTIMIZERS
 from . import common
 from .commands import COMMAND_HELP
 from .main import interrupted_exit_code

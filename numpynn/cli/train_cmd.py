@@ -18,7 +18,7 @@ from ..options import resumable_dests, run_options
 from ..progress import progress_callback
 from ..runfiles import RUNS_DIR, holds_run, new_run_dir, remove_if_empty
 from ..tasks import task_named
-from ..train import SELECT_RULES, Callback
+from ..training.trainer import SELECT_RULES, Callback
 from . import common
 from .commands import COMMAND_HELP
 from .main import interrupted_exit_code

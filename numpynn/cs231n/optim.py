@@ -4,7 +4,7 @@ CS231n's ``optim.py`` functions have the form ``update(w, dw, config) -> (next_w
 ``w``, ``dw`` one parameter and its gradient, ``config`` a dict of that parameter's
 hyper-parameters and state (``learning_rate``, ``momentum``, ``velocity``, ``m``, ``v``,
 ``t``, ...), which the function may change or replace. :class:`CourseOptimizer` runs such
-a function as a numpynn :class:`~numpynn.optim.Optimizer` (so the Trainer and its engine,
+a function as a numpynn :class:`~numpynn.training.optim.Optimizer` (so the Trainer and its engine,
 schedules and checkpoints use it) and keeps ``optim_configs``: one config per parameter,
 each starting as a copy of ``optim_config``, as the course's Solver keeps them.
 
@@ -22,8 +22,8 @@ from typing import Any, ClassVar
 import numpy as np
 
 from ..errors import InputError
-from ..optim import Optimizer
-from ..train import read_checkpoint
+from ..training.optim import Optimizer
+from ..training.trainer import read_checkpoint
 
 UpdateRule = Callable[[np.ndarray, np.ndarray, dict], tuple[np.ndarray, dict]]
 

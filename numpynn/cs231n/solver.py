@@ -1,4 +1,4 @@
-"""CS231n's ``Solver`` over numpynn's :class:`~numpynn.train.Trainer`.
+"""CS231n's ``Solver`` over numpynn's :class:`~numpynn.training.trainer.Trainer`.
 
 Course notebooks run unchanged::
 
@@ -10,7 +10,7 @@ Course notebooks run unchanged::
     solver.best_val_acc, solver.best_params, solver.check_accuracy(X_test, y_test)
 
 ``data`` holds ``X_train, y_train, X_val, y_val``. Update rules and their
-``optim_config`` keys are the course's, mapped to :mod:`numpynn.optim`:
+``optim_config`` keys are the course's, mapped to :mod:`numpynn.training.optim`:
 ``sgd``, ``sgd_momentum`` (``momentum``), ``rmsprop`` (``decay_rate``, ``epsilon``),
 ``adam`` (``beta1``, ``beta2``, ``epsilon``); ``learning_rate`` is the rate and
 ``lr_decay`` multiplies it after every epoch (numpynn's ``step`` schedule).
@@ -48,7 +48,7 @@ import numpy as np
 
 from ..errors import InputError
 from ..models import Network
-from ..train import Callback, TrainConfig, Trainer, model_scores
+from ..training.trainer import Callback, TrainConfig, Trainer, model_scores
 from ..validation import check_int
 from .optim import (
     COURSE_RULES,
@@ -86,7 +86,7 @@ _DEFAULTS: dict[str, Any] = {
 class Solver:
     """Train a classification model the CS231n way (see the module docstring).
 
-    model: anything :class:`~numpynn.train.Trainer` trains (``params`` and ``loss(X,
+    model: anything :class:`~numpynn.training.trainer.Trainer` trains (``params`` and ``loss(X,
     y)``: every numpynn network, or a course model); data: ``{"X_train": (N, D),
     "y_train": (N,), "X_val": (N_val, D), "y_val": (N_val,)}``.
 

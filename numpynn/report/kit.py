@@ -9,7 +9,7 @@ machines without a display.
 external resources; images referenced by relative file name) into one directory.
 
 A training history is any object with these attributes (plain lists, one entry per
-epoch unless noted), such as :class:`numpynn.train.History`::
+epoch unless noted), such as :class:`numpynn.training.trainer.History`::
 
     step_loss   list[float]  training loss of every minibatch step
     epochs      list[int]    1, 2, ...
@@ -33,7 +33,7 @@ from matplotlib.ticker import MaxNLocator, PercentFormatter
 
 from ..errors import InputError
 from ..io import atomic_write, write_text_atomic
-from ..train import SCORE_LABELS
+from ..training.trainer import SCORE_LABELS
 
 __all__ = [
     "plot_accuracy",

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from ..tasks import task_named
-from ..train import score_label
+from ..training.trainer import score_label
 from .space import PARAMS
 
 #: Columns that describe where and how fast a trial ran: everything else is deterministic.

@@ -12,7 +12,7 @@ import numpy as np
 
 from ..errors import InputError
 from ..models import check_activation, check_dropout, check_normalization
-from ..optim import OPTIMIZERS
+from ..training.optim import OPTIMIZERS
 from ..validation import (
     NONNEGATIVE_NUMBER,
     POSITIVE_INT,

@@ -17,7 +17,7 @@ from ..experiment import RunOptions, Splits, fingerprint, make_trainer, prepare_
 from ..models import Network
 from ..options import with_values
 from ..tasks import load_for_task
-from ..train import Trainer
+from ..training.trainer import Trainer
 from .space import PARAMS
 
 _SPLITS_CACHE: dict[str, Splits] = {}

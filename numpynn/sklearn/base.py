@@ -1,7 +1,7 @@
 """``_BaseMLP``: what :class:`numpynn.MLPClassifier` and :class:`numpynn.MLPRegressor`
 share: the parameter constraints and checks, the solver configuration, the batch size,
 sample weights, the early-stopping split, the training run over
-:class:`numpynn.train.Trainer` and the per-epoch bookkeeping (:class:`_Monitor`).
+:class:`numpynn.training.trainer.Trainer` and the per-epoch bookkeeping (:class:`_Monitor`).
 
 Each subclass keeps its own ``__init__`` signature (scikit-learn reads the parameters
 from it; the defaults differ), its output layer, its targets and its predictions.
@@ -32,8 +32,8 @@ except ImportError:  # scikit-learn < 1.6: the same checks were a BaseEstimator 
 
 from ..errors import InputError
 from ..models import check_activation, check_dropout, check_normalization, check_weight_scale
-from ..optim import OPTIMIZERS
-from ..train import Callback, TrainConfig, Trainer
+from ..training.optim import OPTIMIZERS
+from ..training.trainer import Callback, TrainConfig, Trainer
 
 __all__ = ["_BaseMLP", "_Monitor", "_SEED_MAX", "validate_data"]
 

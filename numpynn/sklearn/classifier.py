@@ -1,7 +1,7 @@
 """``MLPClassifier``: a scikit-learn estimator over :class:`numpynn.models.MLP`.
 
 The network and the training loop are numpynn's own (:class:`numpynn.models.MLP`,
-:class:`numpynn.train.Trainer`); this module adds scikit-learn's interface: ``fit`` /
+:class:`numpynn.training.trainer.Trainer`); this module adds scikit-learn's interface: ``fit`` /
 ``predict`` / ``predict_proba`` / ``score`` / ``partial_fit``, ``get_params`` /
 ``set_params``, label encoding (any label type), input validation with scikit-learn's
 own utilities, and the fitted attributes of :class:`sklearn.neural_network.MLPClassifier`
@@ -45,7 +45,7 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
         Width of each hidden layer (one int means one layer); 100 as ``numpynn train``
         and scikit-learn.
     solver : {"adam", "sgd", "momentum", "nesterov", "rmsprop"}, default="adam"
-        numpynn's update rules (:mod:`numpynn.optim`). scikit-learn's ``"sgd"`` with
+        numpynn's update rules (:mod:`numpynn.training.optim`). scikit-learn's ``"sgd"`` with
         momentum is ``"momentum"`` / ``"nesterov"`` here; ``"sgd"`` is plain SGD.
     reg : float, default=1e-4
         L2 strength in numpynn's convention: each minibatch's objective is its *mean*

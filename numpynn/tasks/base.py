@@ -107,8 +107,9 @@ class Task(ABC):
         return {"classes": classes}
 
     def epoch_scorer(self, targets: Targets) -> Any:
-        """The score a run ranks its epochs by (a :class:`numpynn.train.Scorer`, given the
-        fitted target transform); None: the network loss's own (accuracy, R^2)."""
+        """The score a run ranks its epochs by (a
+        :class:`~numpynn.training.trainer.Scorer`, given the fitted target transform); None:
+        the network loss's own (accuracy, R^2)."""
         return None
 
     @abstractmethod

@@ -9,12 +9,12 @@ are (K, b, H) arrays, each affine layer is one stacked multiply
 over K, and the optimiser update is one set of ufunc calls over ``flat`` with per-model
 hyper-parameters as (K, 1) columns.
 
-What each model keeps of its own (as :class:`numpynn.train.Trainer` would give it):
+What each model keeps of its own (as :class:`numpynn.training.trainer.Trainer` would give it):
 initial weights (its own ``seed``), L2 strength (``model.reg``), optimiser and its state
 (SGD, momentum, Nesterov, RMSprop, Adam: models with different optimisers may share a
 pack), learning rate and schedule, dropout stream (``model.rng``), shuffling order and
 evaluation subset (``config.seed``), epochs, patience, ``select``/``keep_best``, and its
-:class:`~numpynn.train.History`. A model trained here ends equal, to rounding, to the
+:class:`~numpynn.training.trainer.History`. A model trained here ends equal, to rounding, to the
 same model trained alone by ``Trainer(model, X, y, X_val, y_val, config=config)``:
 the arithmetic is the same, only its rounding differs (stacked multiplies, vectorised
 updates instead of the engine's fused ones). tests/test_packed.py asserts float64 within
@@ -60,15 +60,16 @@ from typing import Any
 
 import numpy as np
 
+from ..errors import InputError
+from ..layers import Affine, Dropout, Kernel, Layer, keep_mask
+from ..losses import SoftmaxCrossEntropy
+from ..memory import physical_memory
+from ..models import Network
+from ..validation import SEED_MAX, check_features
 from .blas import blas
 from .engine import faithful_kernel
-from .errors import InputError
-from .layers import Affine, Dropout, Kernel, Layer, keep_mask
-from .losses import SoftmaxCrossEntropy
-from .memory import physical_memory
-from .models import Network
 from .schedules import Schedule
-from .train import (
+from .trainer import (
     DIVERGENCE_GROWTH,
     NO_VALIDATION_RULE,
     History,
@@ -77,14 +78,13 @@ from .train import (
     score_label,
     select_rule,
 )
-from .validation import SEED_MAX, check_features
 
 __all__ = ["DEFAULT_BUDGET", "max_pack", "pack_bytes", "train_packed"]
 
 #: Default memory budget of one pack, in bytes (also at most a quarter of physical memory).
 DEFAULT_BUDGET = 1 << 30
 
-#: Optimiser state slots per update rule (numpynn.optim's names).
+#: Optimiser state slots per update rule (numpynn.training.optim's names).
 _SLOTS: dict[str, tuple[str, ...]] = {
     "sgd": (), "momentum": ("v",), "nesterov": ("v",), "rmsprop": ("cache",),
     "adam": ("m", "v"),
@@ -106,7 +106,7 @@ def _layer_kind(layer: Layer, width: int) -> str:
         return "activation"  # elementwise: it may run on (K * b, H) at once
     raise InputError(
         f"packed training does not support the layer {layer!r} (it supports affine, the "
-        f"elementwise activations and dropout); train this model with numpynn.train.Trainer.")
+        f"elementwise activations and dropout); train this model with numpynn.Trainer.")
 
 
 def _check_architecture(models: Sequence[Network]) -> list[str]:
@@ -125,7 +125,7 @@ def _check_architecture(models: Sequence[Network]) -> list[str]:
     first = models[0]
     if type(first.loss_fn) is not SoftmaxCrossEntropy:
         raise InputError(f"packed training supports the softmax loss only; the models use "
-                         f"{first.loss_fn.name!r}: train them with numpynn.train.Trainer.")
+                         f"{first.loss_fn.name!r}: train them with numpynn.Trainer.")
     free = ("reg", "weight_scale")  # per model: L2 strength and initial scale
     shape = {k: v for k, v in first.config().items() if k not in free}
     for i, m in enumerate(models[1:], 1):
@@ -488,7 +488,7 @@ class _Pack:
         np.add(y, s, out=y)
 
     def update(self) -> None:
-        """One optimiser step of every model (numpynn.optim's rules, per-model columns;
+        """One optimiser step of every model (numpynn.training.optim's rules, per-model columns;
         one-pass BLAS updates where a group's hyper-parameters are one number)."""
         self.t += 1
         for (rule, a, b, state), uni in zip(self.groups, self.uniform):
@@ -536,7 +536,7 @@ class _Pack:
         m, v = state["m"], state["v"]
         t = self.t
         b1, b2, eps1, lr = uni["beta1"], uni["beta2"], uni["eps"], uni["lr"]
-        # as numpynn.optim.Adam: step = lr sqrt(bc2) / bc1, eps scaled by sqrt(bc2)
+        # as numpynn.training.optim.Adam: step = lr sqrt(bc2) / bc1, eps scaled by sqrt(bc2)
         uniform = None not in (b1, b2, eps1, lr)
         eps: float | np.ndarray
         step: float | np.ndarray
@@ -819,7 +819,7 @@ def _evaluate(pack: _Pack, X: np.ndarray, y: np.ndarray,
               val: tuple[np.ndarray, np.ndarray] | None, finite: np.ndarray
               ) -> list[tuple[tuple[float, float], tuple[float, float] | None]]:
     """Each finite member's (accuracy, mean data loss) on its training subset and on the
-    validation set, by the Trainer's own :func:`numpynn.train.score_and_loss` on the
+    validation set, by the Trainer's own :func:`numpynn.training.trainer.score_and_loss` on the
     model (whose parameters are views of the pack). A packed test-mode forward (the first
     layer as one (n, D) x (D, K*H) multiply, the class reductions vectorised over K) was
     measured slower: 3.8 against 3.1 ms for 5 digits models on 1437 rows, 11.5 against

@@ -1,5 +1,5 @@
 """Ensembles: K networks of one architecture from different seeds, trained packed
-(:mod:`numpynn.packed`), predicting the average of their class probabilities.
+(:mod:`numpynn.training.packed`), predicting the average of their class probabilities.
 
 Averaging the probabilities of independently initialised networks (a "deep ensemble")
 lowers the variance of the prediction: the ensemble's log loss is never above its
@@ -23,11 +23,11 @@ from dataclasses import replace
 
 import numpy as np
 
-from .errors import InputError
-from .models import Network
+from ..errors import InputError
+from ..models import Network
+from ..validation import POSITIVE_INT, check_seed
 from .packed import train_packed
-from .train import History, TrainConfig
-from .validation import POSITIVE_INT, check_seed
+from .trainer import History, TrainConfig
 
 __all__ = ["Ensemble", "member_seeds", "train_ensemble"]
 
@@ -121,7 +121,7 @@ def train_ensemble(
     X_val/y_val: validation rows (each member's epoch selection and early stopping, as
     the Trainer's). config: the training of every member; member i shuffles with its own
     seed, or, with ``own_order=False``, all with ``config.seed``. budget: bytes per pack
-    (:func:`numpynn.packed.max_pack`).
+    (:func:`numpynn.training.packed.max_pack`).
 
     Member i is exactly (to rounding) ``build(seeds[i])`` trained alone by the Trainer with
     ``config`` (and, with ``own_order``, ``seed=seeds[i]``).

@@ -14,14 +14,14 @@ computes the same loss and gradients (tests assert agreement to float tolerance)
 * **the loss's kernel** (fused softmax cross-entropy in place);
 * **no input gradient for the first layer**;
 * **the optimiser's update folded in** when it describes itself by a
-  :class:`numpynn.optim.Fusion` (SGD, momentum, Nesterov): the delta of the scores is
+  :class:`numpynn.training.optim.Fusion` (SGD, momentum, Nesterov): the delta of the scores is
   scaled by ``-lr / b`` instead of ``1 / b``, so every gradient comes out already
   multiplied by ``-lr``, and for large affine weights the update happens inside the
-  multiply that computes the gradient (``gemm`` with ``beta``, :mod:`numpynn.blas`).
+  multiply that computes the gradient (``gemm`` with ``beta``, :mod:`numpynn.training.blas`).
   Other optimisers receive the true gradient through their public ``update``.
 
 :class:`Engine` computes loss and gradients; :class:`TrainStep` is what
-:class:`numpynn.train.Trainer` calls once per minibatch. The engine is used only for
+:class:`numpynn.training.trainer.Trainer` calls once per minibatch. The engine is used only for
 models :func:`supports` accepts; everything else trains through ``model.loss``.
 """
 
@@ -32,11 +32,11 @@ from typing import Any
 
 import numpy as np
 
+from ..layers import GradSink, Kernel, Layer, ReferenceKernel
+from ..layers.base import Arrays
+from ..losses import Loss, LossKernel
+from ..models import Network
 from .blas import FUSE_MIN_SIZE, blas
-from .layers import GradSink, Kernel, Layer, ReferenceKernel
-from .layers.base import Arrays
-from .losses import Loss, LossKernel
-from .models import Network
 from .optim import Optimizer
 
 __all__ = ["Engine", "TrainStep", "faithful_kernel", "supports"]

@@ -47,9 +47,9 @@ from typing import Any, ClassVar
 
 import numpy as np
 
-from numpynn.blas import FUSE_MIN_SIZE, blas
 from numpynn.errors import InputError
 from numpynn.named import Hyper, Registry, check_hyper
+from numpynn.training.blas import FUSE_MIN_SIZE, blas
 from numpynn.validation import Rule, check_int, check_number
 
 __all__ = [

@@ -8,7 +8,7 @@ detection, checkpoints that resume bit-identically, and callbacks for progress b
 reports. Same seed, same result.
 
 A :class:`numpynn.models.Network` whose ``loss`` is not overridden trains through the
-engine (:mod:`numpynn.engine`), which computes the same loss and gradients faster;
+engine (:mod:`numpynn.training.engine`), which computes the same loss and gradients faster;
 anything else, including a subclass that overrides ``loss``, trains through its own
 ``loss``. ``History.engine`` records which.
 """
@@ -24,17 +24,12 @@ from typing import Any
 
 import numpy as np
 
-from . import engine
-from .chunks import row_chunks
-from .engine import TrainStep
-from .errors import DivergenceError, InputError, ModelFileError
-from .io import read_container, write_container
-from .losses import softmax_cross_entropy
-from .models import Network, check_sample_weight
-from .optim import OPTIMIZERS, Optimizer, make_optimizer
-from .regression import r2_and_loss
-from .schedules import SCHEDULES, Schedule, make_schedule
-from .validation import (  # SEED_MAX: seeds are integers in 0..2**32-1 everywhere
+from ..errors import DivergenceError, InputError, ModelFileError
+from ..io import read_container, write_container
+from ..losses import softmax_cross_entropy
+from ..models import Network, check_sample_weight
+from ..regression import r2_and_loss
+from ..validation import (  # SEED_MAX: seeds are integers in 0..2**32-1 everywhere
     POSITIVE_INT,
     POSITIVE_NUMBER,
     SEED_MAX,
@@ -46,6 +41,11 @@ from .validation import (  # SEED_MAX: seeds are integers in 0..2**32-1 everywhe
     check_seed,
     check_type,
 )
+from . import engine
+from .chunks import row_chunks
+from .engine import TrainStep
+from .optim import OPTIMIZERS, Optimizer, make_optimizer
+from .schedules import SCHEDULES, Schedule, make_schedule
 
 #: The divergence rule on a finite loss: a minibatch loss above this many times the
 #: reference loss (the loss of predicting nothing, all-zero scores, on the training rows:
@@ -85,8 +85,8 @@ class TrainConfig:
     """How to train. Every field is JSON-serialisable (it is stored in checkpoints).
 
     epochs: passes over the training set; batch_size: examples per step (the last
-    batch of an epoch may be smaller); optimizer: one of numpynn.optim.OPTIMIZERS with
-    ``lr`` and ``optimizer_kwargs``; schedule: one of numpynn.schedules.SCHEDULES with
+    batch of an epoch may be smaller); optimizer: one of numpynn.training.optim.OPTIMIZERS with
+    ``lr`` and ``optimizer_kwargs``; schedule: one of numpynn.training.schedules.SCHEDULES with
     ``schedule_kwargs`` (``"step"`` uses ``lr_decay`` as CS231n's learning_rate_decay);
     select: which validation epoch is best: ``"loss"`` (the lowest validation loss,
     higher validation accuracy breaking ties; the default) or ``"accuracy"`` (the
@@ -168,7 +168,7 @@ class History:
     epoch's wall time (not part of the deterministic record). ``best_epoch`` is the
     epoch whose parameters were kept and ``best_rule`` what chose it (e.g. "lowest
     validation loss", or "last epoch" without validation data). ``engine`` says how the
-    steps ran: ``"engine"`` (numpynn.engine) or ``"reference: <why>"`` (``model.loss``).
+    steps ran: ``"engine"`` (numpynn.training.engine) or ``"reference: <why>"`` (``model.loss``).
     """
 
     step_loss: list[float] = field(default_factory=list)
@@ -330,8 +330,8 @@ class Trainer:
     last finished epoch first, so only a hard kill (SIGKILL, power cut) loses epochs, at
     most ``checkpoint_every`` seconds of them (0: write after every epoch; on small
     tables an fsync per epoch took most of the training time). fast: let
-    :mod:`numpynn.engine` run the steps when it computes what ``model.loss`` computes
-    (:func:`numpynn.engine.supports`); False always runs ``model.loss`` +
+    :mod:`numpynn.training.engine` run the steps when it computes what ``model.loss`` computes
+    (:func:`numpynn.training.engine.supports`); False always runs ``model.loss`` +
     ``optimizer.step``. sample_weight: (N,) weights of the training rows (a Network's
     loss is then their weighted mean per batch, as
     scikit-learn's); validation metrics stay unweighted. scorer: the per-epoch score
@@ -421,7 +421,7 @@ class Trainer:
         return None if self.best_state is None else _group(self.best_state, "param/")
 
     def uses_engine(self) -> bool:
-        """Whether steps run in :mod:`numpynn.engine` (else through ``model.loss``)."""
+        """Whether steps run in :mod:`numpynn.training.engine` (else through ``model.loss``)."""
         return self.fast and engine.supports(self.model)
 
     # ----------------------------------------------------------------------- training
