@@ -4,7 +4,7 @@ For every data set and seed the rows are split once (stratified, 75% train / 25%
 and written to ``train.csv`` / ``test.csv`` with a header row and string class names, as
 a user would have them. Both sides see exactly these rows:
 
-* numpynn: ``numpynn.experiment.run_training(RunOptions(data="train.csv"))`` (what
+* numpynn: ``numpynn.runs.run.run_training(RunOptions(data="train.csv"))`` (what
   ``numpynn train --data train.csv`` runs, minus argparse and printing; its own
   validation split comes out of train.csv and is part of the defaults measured), then the
   saved model is scored on ``test.csv`` as ``numpynn evaluate model.npz --data test.csv
@@ -47,8 +47,8 @@ import numpy as np  # noqa: E402
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from numpynn.evaluation import evaluate  # noqa: E402
-from numpynn.experiment import RunOptions, evaluation_data, run_training  # noqa: E402
-from numpynn.io import load_model  # noqa: E402
+from numpynn.model_file import load_model  # noqa: E402
+from numpynn.runs.run import RunOptions, evaluation_data, run_training  # noqa: E402
 from numpynn.training.trainer import TrainConfig  # noqa: E402
 
 

@@ -8,11 +8,11 @@ random_state=seed)``) and are scored by R^2 on the same test rows:
   (all of MLPRegressor's defaults: 100 ReLU units, Adam lr 1e-3, batch 200, up to 200
   epochs, tol-based stopping; y not scaled);
 * numpynn: what ``numpynn train --task regression`` does with its default options
-  (:class:`numpynn.experiment.RunOptions` defaults with
+  (:class:`numpynn.runs.run.RunOptions` defaults with
   :data:`numpynn.tasks.Regression.defaults`): 10% of the training rows held out
   (random), features standardised and targets standardised on the rest, the network of
   :meth:`numpynn.tasks.Regression.build_model`, the Trainer's default run, the
-  epoch with the best validation R^2 kept (:func:`numpynn.experiment.make_trainer`).
+  epoch with the best validation R^2 kept (:func:`numpynn.runs.run.make_trainer`).
 
 Data sets: ``load_diabetes`` (442 rows, 10 features) and
 ``make_friedman1(n_samples=5000, noise=1.0, random_state=seed)``. Wall time is the fit
@@ -46,7 +46,7 @@ from sklearn.preprocessing import StandardScaler
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from numpynn.data import Dataset  # noqa: E402
-from numpynn.experiment import (  # noqa: E402
+from numpynn.runs.run import (  # noqa: E402
     RunOptions,
     apply_task_defaults,
     make_trainer,

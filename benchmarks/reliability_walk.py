@@ -337,9 +337,9 @@ def kind5_resume(w: Walk) -> None:
 def kind6_onnx(w: Walk) -> None:
     import pandas as pd
 
-    from numpynn.experiment import RunOptions, run_training
     from numpynn.export.onnx import to_onnx
-    from numpynn.io import load_model
+    from numpynn.model_file import load_model
+    from numpynn.runs.run import RunOptions, run_training
     from numpynn.training.trainer import TrainConfig
 
     try:
@@ -418,7 +418,7 @@ def kind7_no_validation(w: Walk) -> None:
 def kind8_tracebacks(w: Walk) -> None:
     from numpynn import Solver, TwoLayerNet
     from numpynn.errors import NumpynnError
-    from numpynn.io import save_model
+    from numpynn.model_file import save_model
 
     with place():
         for flags in [("--test-fraction", "0"), ("--val-fraction", "0"),
@@ -434,9 +434,9 @@ def kind8_tracebacks(w: Walk) -> None:
                          "--no-report")
 
         def recipe() -> None:
-            from numpynn.experiment import evaluation_data
-            from numpynn.io import load_model
-            from numpynn.predictions import prediction_table, write_predictions
+            from numpynn.model_file import load_model
+            from numpynn.runs.predictions import prediction_table, write_predictions
+            from numpynn.runs.run import evaluation_data
 
             saved = load_model("reg")
             X, y, _ = evaluation_data(saved, "d.csv", split="all")

@@ -156,7 +156,7 @@ def label_check(table: Table, train_csv: Path, where: Path) -> str:
                         "--no-report", "--epochs", "1")
     if code != 0:
         return "asked" if table.label in err else f"refused: {err.strip()[:80]}"
-    from numpynn.io import load_model
+    from numpynn.model_file import load_model
 
     recipe = load_model(run / "model.npz").recipe
     chosen = getattr(recipe, "label_name", None)

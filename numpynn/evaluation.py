@@ -90,7 +90,7 @@ def evaluation_dict(ev: Evaluation, data: str | None = None, split: str | None =
     ``data`` and ``split`` (when given), accuracy, balanced accuracy, loss, the class
     names (when given), per-class precision, recall, F1 and support (lists of C numbers)
     and the confusion matrix (C lists of C ints, rows = true class). A non-finite loss
-    stays a float here; :func:`numpynn.io.json_safe` makes it None."""
+    stays a float here; :func:`numpynn.model_file.json_safe` makes it None."""
     where = {k: v for k, v in (("data", data), ("split", split)) if v is not None}
     names = {"classes": [str(c) for c in class_names]} if class_names is not None else {}
     return {**where, "accuracy": float(ev.accuracy),

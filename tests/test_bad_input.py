@@ -29,14 +29,14 @@ import pytest
 
 from numpynn.cli.main import main
 from numpynn.errors import InputError
-from numpynn.experiment import (
+from numpynn.model_file import load_model
+from numpynn.runs.run import (
     RunOptions,
     evaluation_data,
     prediction_data,
     resume_options,
     run_training,
 )
-from numpynn.io import load_model
 from numpynn.training.trainer import TrainConfig
 
 from .clirun import numpynn, numpynn_process

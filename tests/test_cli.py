@@ -18,7 +18,7 @@ import pytest
 
 from numpynn.cli.main import build_parser
 from numpynn.data import load_dataset
-from numpynn.io import load_model
+from numpynn.model_file import load_model
 
 from .clirun import numpynn, numpynn_process, ok
 
@@ -187,7 +187,7 @@ def test_bad_input_is_one_line_and_exit_2(tmp_path, args, words):
 
 def test_evaluate_a_model_without_recorded_data_needs_data(tmp_path):
     from numpynn import MLP
-    from numpynn.io import SavedModel, save_model
+    from numpynn.model_file import SavedModel, save_model
 
     save_model(tmp_path / "lib.npz", SavedModel(MLP(64, [8], 10, seed=0), np.arange(10)))
     proc = numpynn("evaluate", "lib.npz", cwd=tmp_path)

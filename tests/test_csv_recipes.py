@@ -18,14 +18,14 @@ import pytest
 
 from numpynn.data import TableRecipe, load_csv, looks_continuous
 from numpynn.errors import DataError, ModelFileError
-from numpynn.experiment import (
+from numpynn.model_file import load_model, save_model
+from numpynn.runs.run import (
     RunOptions,
     evaluation_data,
     prediction_data,
     run_training,
     split_dataset,
 )
-from numpynn.io import load_model, save_model
 from numpynn.training.trainer import TrainConfig
 
 from .test_cli import numpynn, ok

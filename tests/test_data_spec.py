@@ -8,7 +8,7 @@ import os
 import pytest
 
 from numpynn.data.spec import DataSpec
-from numpynn.experiment import data_inputs, resolve_recorded_spec, source_kind
+from numpynn.runs.run import data_inputs, resolve_recorded_spec, source_kind
 
 
 @pytest.mark.parametrize("text, source, has_path", [

@@ -84,7 +84,7 @@ def test_initialisation_sets_are_judged_one_by_one_and_against_each_other():
 
 def test_small_tables_get_no_validation_split_unless_asked(tmp_path):
     from numpynn.data.split import AUTO_VAL_MIN_ROWS, val_fraction_for
-    from numpynn.experiment import RunOptions, default_train_config, prepare_splits
+    from numpynn.runs.run import RunOptions, default_train_config, prepare_splits
 
     assert val_fraction_for(None, 12_500, 0.2) == 0.1  # 10,000 rows outside the test part
     assert val_fraction_for(None, 12_499, 0.2) == 0.0

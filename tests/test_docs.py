@@ -89,3 +89,19 @@ def test_every_test_the_docs_name_exists():
                 assert re.search(rf"^\s*def {name}\b", source.read_text(), re.MULTILINE), (
                     f"{doc.name} cites {path}::{name}, which {path} does not define")
     assert cited > 10
+
+
+def test_the_imports_readers_of_earlier_readmes_wrote_keep_working():
+    """numpynn 0.2's README imported the model file, the run and the prediction table by
+    these names; they moved (numpynn.model_file, numpynn.runs) and still answer."""
+    from numpynn.experiment import RunOptions, evaluation_data, run_training
+    from numpynn.io import load_model, save_model
+    from numpynn.model_file import load_model as moved_load_model
+    from numpynn.predictions import prediction_table, write_predictions
+    from numpynn.runs import RunOptions as MovedRunOptions
+    from numpynn.runs import prediction_table as moved_table
+
+    assert load_model is moved_load_model and RunOptions is MovedRunOptions
+    assert prediction_table is moved_table
+    assert callable(evaluation_data) and callable(run_training) and callable(save_model)
+    assert callable(write_predictions)

@@ -30,7 +30,7 @@ from numpynn.cli.main import main
 from numpynn.data import download, load_dataset
 from numpynn.data.download import RemoteDataset, RemoteFile
 from numpynn.errors import DataError
-from numpynn.experiment import RunOptions, run_training
+from numpynn.runs.run import RunOptions, run_training
 from numpynn.training.trainer import TrainConfig
 
 from .clirun import numpynn_process

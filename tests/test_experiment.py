@@ -1,4 +1,4 @@
-"""Tests of numpynn.experiment: a whole run as ``numpynn train`` does it, its files, the
+"""Tests of numpynn.runs.run: a whole run as ``numpynn train`` does it, its files, the
 train-only preprocessing, and re-creating the run's data for evaluate and predict."""
 
 from __future__ import annotations
@@ -12,7 +12,8 @@ import pytest
 from numpynn.data import load_dataset, train_val_test_split
 from numpynn.errors import DataError, InputError
 from numpynn.evaluation import evaluate
-from numpynn.experiment import (
+from numpynn.model_file import load_model
+from numpynn.runs.run import (
     CHECKPOINT_FILE,
     HISTORY_FILE,
     MODEL_FILE,
@@ -22,7 +23,6 @@ from numpynn.experiment import (
     resume_options,
     run_training,
 )
-from numpynn.io import load_model
 from numpynn.training.trainer import Callback, TrainConfig
 
 
@@ -173,7 +173,7 @@ def test_out_must_be_a_directory(tmp_path):
 
 def test_prepare_splits_holds_the_rows_once():
     """The data set's own arrays are released after splitting (peak memory ~2x data)."""
-    from numpynn.experiment import RunOptions, prepare_splits
+    from numpynn.runs.run import RunOptions, prepare_splits
 
     splits = prepare_splits(RunOptions())
     assert splits.dataset.X.shape == (0, 64) and splits.dataset.X_test is None

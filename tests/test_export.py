@@ -22,8 +22,8 @@ ort = pytest.importorskip("onnxruntime")
 from numpynn.data import Preprocessor  # noqa: E402
 from numpynn.errors import InputError  # noqa: E402
 from numpynn.export.onnx import OPSET, to_onnx  # noqa: E402
-from numpynn.io import SavedModel, load_model, save_model  # noqa: E402
 from numpynn.layers import LAYERS, Layer, build_layer, register, unregister  # noqa: E402
+from numpynn.model_file import SavedModel, load_model, save_model  # noqa: E402
 from numpynn.models import MLP, Network  # noqa: E402
 
 from .test_cli import numpynn, ok  # noqa: E402
@@ -334,7 +334,7 @@ def csv_table(n: int = 150, seed: int = 0):
 
 @pytest.fixture(scope="module")
 def csv_model(tmp_path_factory):
-    from numpynn.experiment import RunOptions, run_training
+    from numpynn.runs.run import RunOptions, run_training
     from numpynn.training.trainer import TrainConfig
 
     tmp = tmp_path_factory.mktemp("csv_export")
@@ -444,7 +444,7 @@ def test_text_cells_are_stripped_in_the_graph_as_the_csv_reader_strips(csv_model
 
 def test_regex_characters_in_categories_are_literal(tmp_path):
     """Categories holding RE2 syntax (dots, brackets, \\E) match only themselves."""
-    from numpynn.experiment import RunOptions, run_training
+    from numpynn.runs.run import RunOptions, run_training
     from numpynn.training.trainer import TrainConfig
 
     pd = pytest.importorskip("pandas")
@@ -498,7 +498,7 @@ def test_regression_model_exports_variable(tmp_path, dtype, tol):
 
 def test_regression_with_a_text_column_fed_by_name_agrees_with_predict(tmp_path):
     """A regression's graph takes the table's columns by name too, text stripped."""
-    from numpynn.experiment import RunOptions, prediction_data, run_training
+    from numpynn.runs.run import RunOptions, prediction_data, run_training
     from numpynn.training.trainer import TrainConfig
 
     pd = pytest.importorskip("pandas")

@@ -40,7 +40,7 @@ from numpynn.data import Preprocessor, load_cifar10, load_csv, load_mnist, load_
 from numpynn.data.cifar import read_binary_batch, read_python_batch
 from numpynn.data.idx import IMAGES_MAGIC, LABELS_MAGIC
 from numpynn.errors import DataError, InputError
-from numpynn.io import SavedModel, load_model, save_model
+from numpynn.model_file import SavedModel, load_model, save_model
 from numpynn.training.trainer import TrainConfig, Trainer, read_checkpoint
 
 from .clirun import numpynn_process
@@ -554,7 +554,7 @@ def test_overflowing_scores_never_give_nan_predictions_or_invalid_json(tmp_path,
 def test_labels_of_every_integer_width_and_sign_are_kept_exactly(dtype, tmp_path):
     """The classes a model stores and predicts are the data's own labels: negative ones,
     and uint64 labels above 2**63-1 (which wrapped to negative numbers before)."""
-    from numpynn.experiment import RunOptions, prediction_data, run_training
+    from numpynn.runs.run import RunOptions, prediction_data, run_training
 
     info = np.iinfo(dtype) if dtype != "bool" else None
     values = (np.array([info.min, 0, info.max], dtype=dtype) if info is not None

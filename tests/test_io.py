@@ -1,4 +1,4 @@
-"""Tests of numpynn.io: model files that reproduce predictions bit for bit, atomic writes,
+"""Tests of numpynn.model_file: model files that reproduce predictions bit for bit, atomic writes,
 and damaged, foreign or hostile files rejected with ModelFileError naming the path."""
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ import pytest
 from numpynn import MLP
 from numpynn.data import Preprocessor
 from numpynn.errors import ModelFileError
-from numpynn.io import (
+from numpynn.model_file import (
     FORMAT_VERSION,
     HEADER_KEY,
     SavedModel,

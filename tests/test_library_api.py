@@ -13,9 +13,9 @@ import pytest
 from numpynn.cli.main import main
 from numpynn.errors import InputError
 from numpynn.evaluation import evaluate, evaluation_dict
-from numpynn.experiment import MODEL_FILE, RunOptions, evaluation_data, run_training
-from numpynn.io import load_model
-from numpynn.predictions import prediction_csv, prediction_table, write_predictions
+from numpynn.model_file import load_model
+from numpynn.runs.predictions import prediction_csv, prediction_table, write_predictions
+from numpynn.runs.run import MODEL_FILE, RunOptions, evaluation_data, run_training
 from numpynn.search import SearchSpace, deterministic, read_trials, resume_search, search
 from numpynn.training.trainer import TrainConfig
 

@@ -14,7 +14,7 @@ from numpynn import MLP
 from numpynn.cli.main import main
 from numpynn.data import Preprocessor
 from numpynn.errors import DataError, DivergenceError
-from numpynn.experiment import RunOptions, run_training
+from numpynn.runs.run import RunOptions, run_training
 from numpynn.training.trainer import Callback, TrainConfig, Trainer
 
 QUICK = TrainConfig(epochs=8, batch_size=32, optimizer="adam", lr=1e-3, seed=0)

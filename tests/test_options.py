@@ -1,4 +1,4 @@
-"""numpynn.options: a run option is one declaration, and the command line's parser, its
+"""numpynn.runs.options: a run option is one declaration, and the command line's parser, its
 flag names in messages, the resume rules and the options built from a command line all
 follow it (issue 18)."""
 
@@ -8,11 +8,11 @@ import dataclasses
 
 import pytest
 
-from numpynn import options as options_module
 from numpynn.cli.common import flag_message, flags
 from numpynn.cli.main import UsageError, build_parser
-from numpynn.experiment import RunOptions
-from numpynn.options import OPTIONS, Option, default_options, run_options
+from numpynn.runs import options as options_module
+from numpynn.runs.options import OPTIONS, Option, default_options, run_options
+from numpynn.runs.run import RunOptions
 from numpynn.training.trainer import TrainConfig
 from numpynn.validation import POSITIVE_INT
 

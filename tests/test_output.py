@@ -14,8 +14,8 @@ import pytest
 from numpynn import MLP
 from numpynn.data import load_dataset
 from numpynn.errors import DataError
-from numpynn.experiment import RunOptions, prepare_splits, split_sizes
 from numpynn.progress import EpochLog, ProgressBar, progress_callback
+from numpynn.runs.run import RunOptions, prepare_splits, split_sizes
 from numpynn.training.trainer import TrainConfig, Trainer
 
 from .clirun import numpynn  # stdout and stderr captured as pipes, not terminals
@@ -116,7 +116,7 @@ def test_report_has_split_sizes_configuration_per_class_and_kept_rule(tmp_path):
     assert proc.returncode == 0, proc.stderr
     page = (tmp_path / "run" / "report.html").read_text()
     from numpynn.evaluation import evaluate
-    from numpynn.io import load_model
+    from numpynn.model_file import load_model
 
     saved = load_model(tmp_path / "run" / "model.npz")
     sizes = saved.metadata["split_sizes"]
@@ -126,7 +126,7 @@ def test_report_has_split_sizes_configuration_per_class_and_kept_rule(tmp_path):
     assert sizes["val"] == 0  # digits is below AUTO_VAL_MIN_ROWS
     assert f"parameters kept from epoch {kept} (last epoch, no validation data)" in page
     # per-class rows equal the test split's evaluation
-    from numpynn.experiment import evaluation_data
+    from numpynn.runs.run import evaluation_data
 
     X, y, _ = evaluation_data(saved, "digits", "test")
     ev = evaluate(saved.model, saved.transform(X), y)

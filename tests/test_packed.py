@@ -152,7 +152,7 @@ def test_diverging_model_stops_alone(digits):
 
 
 def test_models_are_ordinary_networks_afterwards(digits, tmp_path):
-    from numpynn.io import SavedModel, load_model, save_model
+    from numpynn.model_file import SavedModel, load_model, save_model
 
     models = _models(2, "float32")
     own = [dict(m.params) for m in models]

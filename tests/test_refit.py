@@ -12,7 +12,8 @@ import pytest
 
 from numpynn.errors import InputError
 from numpynn.evaluation import evaluate
-from numpynn.experiment import (
+from numpynn.model_file import load_model
+from numpynn.runs.run import (
     MODEL_FILE,
     RunOptions,
     evaluation_data,
@@ -20,7 +21,6 @@ from numpynn.experiment import (
     resume_options,
     run_training,
 )
-from numpynn.io import load_model
 from numpynn.training.trainer import Callback, TrainConfig, Trainer
 
 

@@ -17,8 +17,8 @@ import pytest
 
 from numpynn.data import load_csv
 from numpynn.errors import DataError, ModelFileError
-from numpynn.experiment import RunOptions, apply_task_defaults, run_training
-from numpynn.io import load_model, save_model
+from numpynn.model_file import load_model, save_model
+from numpynn.runs.run import RunOptions, apply_task_defaults, run_training
 from numpynn.tasks import Regression, load_for_task, random_split
 
 from .test_cli import numpynn, ok

@@ -107,8 +107,8 @@ def test_a_data_file_inside_out_named_like_a_run_file_is_refused(tmp_path, monke
 
 def test_an_output_replacing_a_file_of_a_data_directory_is_refused(tmp_path, capsys):
     from numpynn.errors import InputError
-    from numpynn.experiment import data_inputs
     from numpynn.outputs import check_output
+    from numpynn.runs.run import data_inputs
 
     (tmp_path / "cifar").mkdir()
     (tmp_path / "cifar" / "data_batch_1").write_bytes(b"x")
@@ -133,7 +133,7 @@ def test_an_empty_path_is_refused_not_read_as_the_current_directory(run_dir, cap
 
 def test_library_refuses_an_empty_out(tmp_path, monkeypatch):
     from numpynn.errors import InputError
-    from numpynn.experiment import RunOptions, run_training
+    from numpynn.runs.run import RunOptions, run_training
 
     monkeypatch.chdir(tmp_path)
     with pytest.raises(InputError, match="empty"):
@@ -392,10 +392,10 @@ def test_closed_standard_output_is_one_clear_error_not_a_traceback(run_dir):
 def test_the_readme_library_recipe_works_on_a_regression_model(tmp_path, monkeypatch, capsys):
     from numpynn.errors import InputError
     from numpynn.evaluation import evaluate
-    from numpynn.experiment import evaluation_data
-    from numpynn.io import load_model
-    from numpynn.predictions import prediction_table, write_predictions
+    from numpynn.model_file import load_model
     from numpynn.regression import regression_metrics
+    from numpynn.runs.predictions import prediction_table, write_predictions
+    from numpynn.runs.run import evaluation_data
 
 
     monkeypatch.chdir(tmp_path)
@@ -422,7 +422,7 @@ def test_the_readme_library_recipe_works_on_a_regression_model(tmp_path, monkeyp
 def test_library_calls_with_values_of_the_wrong_kind_raise_input_error(tmp_path):
     from numpynn import Solver, TwoLayerNet
     from numpynn.errors import InputError
-    from numpynn.io import SavedModel, save_model
+    from numpynn.model_file import SavedModel, save_model
 
     with pytest.raises(InputError, match="SavedModel.*NoneType"):
         save_model(tmp_path / "m.npz", None)
@@ -440,9 +440,9 @@ def test_library_calls_with_values_of_the_wrong_kind_raise_input_error(tmp_path)
 def test_more_library_calls_of_the_wrong_kind_raise_input_error(run_dir):
     from numpynn.errors import InputError
     from numpynn.evaluation import evaluate
-    from numpynn.experiment import RunOptions, prediction_data, run_training
-    from numpynn.io import load_model
-    from numpynn.predictions import write_predictions
+    from numpynn.model_file import load_model
+    from numpynn.runs.predictions import write_predictions
+    from numpynn.runs.run import RunOptions, prediction_data, run_training
 
     saved = load_model(run_dir)
     with pytest.raises(InputError, match="data spec must be a string; got int"):

@@ -23,7 +23,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from numpynn.io import load_model
+from numpynn.model_file import load_model
 from numpynn.training.trainer import read_checkpoint
 
 from .clirun import numpynn, start_numpynn
@@ -432,7 +432,7 @@ def test_a_signal_after_the_commit_point_does_not_undo_a_finished_command(tmp_pa
     or later, is too late to stop anything: the command ends with 0 and its files, not
     with 'interrupted' and files it said it did not write. In-process, through the same
     main() the console script runs."""
-    import numpynn.runfiles as runfiles
+    import numpynn.runs.files as runfiles
     from numpynn.cli.main import main
 
     real_move = runfiles._move

@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from numpynn.io import load_model
+from numpynn.model_file import load_model
 
 from .clirun import numpynn, ok
 

@@ -14,7 +14,7 @@ import pytest
 
 from numpynn.cli.main import main
 from numpynn.errors import InputError
-from numpynn.io import load_model
+from numpynn.model_file import load_model
 from numpynn.search import (
     LogUniform,
     SearchSpace,
@@ -252,7 +252,7 @@ def test_cli_grid_search_end_to_end(tmp_path, capsys):
 
 # ----------------------------------------------------------------------- failures
 def test_trial_on_other_data_is_an_error_row_not_a_crash():
-    from numpynn.experiment import RunOptions
+    from numpynn.runs.run import RunOptions
     from numpynn.search import _absolute_spec, run_trial
 
     trial = trial_plan(SPACE, "random", 1, seed=0)[0]

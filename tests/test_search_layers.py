@@ -58,7 +58,7 @@ def test_cli_search_over_layers(tmp_path):
         ("relu", None, 0.1), ("relu", "batch", 0.1), ("tanh", None, 0.1),
         ("tanh", "batch", 0.1)}
     assert "tanh drop0.1 batch" in proc.stdout
-    from numpynn.io import load_model
+    from numpynn.model_file import load_model
 
     best = load_model(out / "best" / "model.npz").model
     best_row = min(rows, key=lambda r: r["rank"])

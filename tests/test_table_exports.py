@@ -11,7 +11,7 @@ import pytest
 from numpynn.data import load_csv
 from numpynn.data.cells import number_value
 from numpynn.errors import DataError
-from numpynn.experiment import RunOptions, prediction_data, run_training
+from numpynn.runs.run import RunOptions, prediction_data, run_training
 from numpynn.training.trainer import TrainConfig
 
 from .test_cli import numpynn, ok

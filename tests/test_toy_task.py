@@ -18,7 +18,7 @@ from typing import Any, ClassVar
 import numpy as np
 import pytest
 
-from numpynn.io import load_model
+from numpynn.model_file import load_model
 from numpynn.tasks import TASKS, Regression, ScaledTargets, Targets
 from numpynn.training.trainer import Scorer
 

@@ -282,7 +282,7 @@ def test_select_must_be_a_known_rule():
 def test_old_checkpoint_without_select_resumes_with_the_accuracy_rule(digits, tmp_path):
     """Checkpoints of numpynn 0.1 have no "select" (nor "best_val_loss"): they resume
     with the rule they were started with."""
-    from numpynn.io import read_container, write_container
+    from numpynn.model_file import read_container, write_container
 
     ckpt = tmp_path / "checkpoint.npz"
     first = make_trainer(digits, epochs=2, checkpoint=ckpt, select="accuracy")

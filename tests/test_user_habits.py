@@ -9,8 +9,8 @@ import pytest
 
 from numpynn.data import load_csv, looks_continuous
 from numpynn.errors import DataError
-from numpynn.experiment import RunOptions, run_training
-from numpynn.io import load_model
+from numpynn.model_file import load_model
+from numpynn.runs.run import RunOptions, run_training
 from numpynn.tasks import load_for_task
 from numpynn.training.trainer import TrainConfig
 

@@ -132,7 +132,7 @@ def test_cli_class_weight_balanced(tmp_path):
         import json
         report = json.loads((out / "history.json").read_text())
         assert report["engine"] == "engine"
-        from numpynn.io import load_model
+        from numpynn.model_file import load_model
         saved = load_model(out / "model.npz")
         pred = saved.predict(X)
         recalls.append(recall_score(y, pred.astype(float).astype(int), pos_label=1))

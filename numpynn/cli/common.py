@@ -24,7 +24,7 @@ T = TypeVar("T", int, float)
 
 #: The library's parameter names and the CLI flags that set them: the one place where
 #: library messages (which name parameters, e.g. ```lr```) become CLI messages (``--lr``).
-#: The run options' come from their declarations (:data:`numpynn.options.OPTIONS`, read
+#: The run options' come from their declarations (:data:`numpynn.runs.options.OPTIONS`, read
 #: when a message is turned, not at start-up); these are the other commands' parameters.
 OTHER_FLAGS: dict[str, str] = {
     "out": "--out", "output": "--output", "resume": "--resume", "split": "--split",
@@ -36,7 +36,7 @@ OTHER_FLAGS: dict[str, str] = {
 
 def flags() -> dict[str, str]:
     """Every library parameter name -> its flag."""
-    from ..options import OPTIONS  # imported on use: the declarations import the library
+    from ..runs.options import OPTIONS  # imported on use: the declarations import the library
 
     return {**OTHER_FLAGS, **{o.name: o.flag for o in OPTIONS}}
 
@@ -123,7 +123,7 @@ def dumps_json(value: object) -> str:
     """Strict JSON text (no NaN/Infinity tokens: non-finite numbers become null)."""
     import json
 
-    from ..io import json_safe
+    from ..model_file import json_safe
 
     return json.dumps(json_safe(value), allow_nan=False)
 
@@ -191,7 +191,7 @@ def weight_scale(text: str) -> float | str:
         return text
 
 
-#: how a declared option's flag is read (:data:`numpynn.options.READERS`)
+#: how a declared option's flag is read (:data:`numpynn.runs.options.READERS`)
 READERS: dict[str, Callable[[str], Any]] = {
     "text": str, "lower": str.lower, "sizes": hidden_sizes, "column": column_spec,
     "columns": column_list, "delimiter": delimiter, "spec": data_spec, "scale": weight_scale,
@@ -200,8 +200,8 @@ READERS: dict[str, Callable[[str], Any]] = {
 
 def add_options(p: argparse.ArgumentParser, command: str) -> None:
     """``command``'s run options, each as its declaration says
-    (:data:`numpynn.options.OPTIONS`): flag, reader, choices, default, help."""
-    from ..options import options_for  # imported on use: the declarations import the library
+    (:data:`numpynn.runs.options.OPTIONS`): flag, reader, choices, default, help."""
+    from ..runs.options import options_for  # imported on use: the declarations import the library
 
     for option in options_for(command):
         if option.read == "switch":

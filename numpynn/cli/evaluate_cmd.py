@@ -5,9 +5,9 @@ from __future__ import annotations
 import argparse
 
 from ..errors import DataError, InputError
-from ..experiment import evaluation_data, resolve_recorded_spec
-from ..io import load_model
-from ..options import DATA_HELP
+from ..model_file import load_model
+from ..runs.options import DATA_HELP
+from ..runs.run import evaluation_data, resolve_recorded_spec
 from . import common
 from .commands import COMMAND_HELP
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from ..io import atomic_write, load_model
+from ..model_file import atomic_write, load_model
 from ..outputs import check_output, input_paths
 from . import common
 from .commands import COMMAND_HELP

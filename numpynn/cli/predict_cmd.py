@@ -5,10 +5,10 @@ from __future__ import annotations
 import argparse
 import sys
 
-from ..experiment import data_inputs, prediction_data
-from ..io import load_model
+from ..model_file import load_model
 from ..outputs import check_output, commit_point, input_paths
-from ..predictions import prediction_csv, write_predictions
+from ..runs.predictions import prediction_csv, write_predictions
+from ..runs.run import data_inputs, prediction_data
 from . import common
 from .commands import COMMAND_HELP
 

@@ -8,9 +8,9 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import InputError
-from ..experiment import RunOptions, default_train_config
 from ..models import check_activation, check_dropout, check_normalization
-from ..options import run_options
+from ..runs.options import run_options
+from ..runs.run import RunOptions, default_train_config
 from ..search import (
     BEST_DIR,
     PARAMS,

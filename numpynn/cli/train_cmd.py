@@ -7,16 +7,16 @@ import sys
 
 from ..data.download import prefetch
 from ..errors import InputError
-from ..experiment import (
+from ..progress import progress_callback
+from ..runs.files import RUNS_DIR, holds_run, new_run_dir, remove_if_empty
+from ..runs.options import resumable_dests, run_options
+from ..runs.run import (
     CHECKPOINT_FILE,
     refit_text,
     resume_options,
     run_training,
     split_sizes_text,
 )
-from ..options import resumable_dests, run_options
-from ..progress import progress_callback
-from ..runfiles import RUNS_DIR, holds_run, new_run_dir, remove_if_empty
 from ..tasks import task_named
 from ..training.trainer import SELECT_RULES, Callback
 from . import common

@@ -55,8 +55,8 @@ import numpy as np
 
 from .. import __version__
 from ..errors import InputError
-from ..io import SavedModel
 from ..layers import Layer
+from ..model_file import SavedModel
 from ..models import Network
 
 #: ONNX operator set of the exported graphs (LayerNormalization's first; onnxruntime >= 1.12)
@@ -444,7 +444,7 @@ OUTPUTS: dict[str, Callable[[GraphBuilder, str, np.ndarray, Any], list[Any]]] = 
 def to_onnx(saved_or_model: Any, input_name: str = INPUT_NAME) -> Any:
     """The whole prediction of a model as one ONNX graph (opset :data:`OPSET`).
 
-    saved_or_model: a :class:`numpynn.io.SavedModel` (its preprocessing and class labels
+    saved_or_model: a :class:`numpynn.model_file.SavedModel` (its preprocessing and class labels
     go into the graph) or a :class:`numpynn.models.Network` / ``MLP`` (no preprocessing;
     labels are the class indices). input_name: the input's name (``"X"``), (N, D) in the
     model's dtype (a model of a CSV with a header has one input per column instead,
@@ -464,8 +464,8 @@ def to_onnx(saved_or_model: Any, input_name: str = INPUT_NAME) -> Any:
         saved, net = None, saved_or_model
         classes = np.arange(net.num_outputs, dtype=np.int64)
     else:
-        raise InputError(f"to_onnx needs a SavedModel (numpynn.io.load_model) or a Network; "
-                         f"got {type(saved_or_model).__name__}.")
+        raise InputError(f"to_onnx needs a SavedModel (numpynn.model_file.load_model) or a "
+                         f"Network; got {type(saved_or_model).__name__}.")
     if not isinstance(input_name, str) or not input_name:
         raise InputError(f"input_name must be a non-empty string; got {input_name!r}.")
     loss = net.loss_fn.name

@@ -32,7 +32,7 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator, PercentFormatter
 
 from ..errors import InputError
-from ..io import atomic_write, write_text_atomic
+from ..model_file import atomic_write, write_text_atomic
 from ..training.trainer import SCORE_LABELS
 
 __all__ = [

@@ -3,7 +3,7 @@
 A search trains one network per *trial* (hidden sizes, learning rate, reg, batch size,
 optimiser, epochs) on the training split of a data set and ranks the trials by their
 accuracy on the validation split. Data loading, splitting and preprocessing are those of
-``numpynn train`` (:func:`numpynn.experiment.prepare_splits`): every trial sees the same
+``numpynn train`` (:func:`numpynn.runs.run.prepare_splits`): every trial sees the same
 split, made with the search seed; preprocessing is fitted on the training part only; the
 test part is never looked at during the search.
 

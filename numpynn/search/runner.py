@@ -14,11 +14,11 @@ from typing import Any
 from ..data.spec import DataSpec
 from ..data.split import AUTO_VAL_FRACTION
 from ..errors import InputError, NumpynnError
-from ..experiment import RunOptions, Splits, data_inputs, save_run
-from ..io import SavedModel, load_model, write_json_atomic, write_text_atomic
 from ..memory import check_fits, check_training_fits
+from ..model_file import SavedModel, load_model, write_json_atomic, write_text_atomic
 from ..outputs import check_output, nonempty_path
-from ..runfiles import RUN_FILES
+from ..runs.files import RUN_FILES
+from ..runs.run import RunOptions, Splits, data_inputs, save_run
 from ..validation import SEED, check_choice, check_int
 from .results import (
     BEST_DIR,

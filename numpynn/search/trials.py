@@ -13,9 +13,9 @@ from typing import Any
 import numpy as np
 
 from ..errors import DivergenceError, InputError
-from ..experiment import RunOptions, Splits, fingerprint, make_trainer, prepare_splits
 from ..models import Network
-from ..options import with_values
+from ..runs.options import with_values
+from ..runs.run import RunOptions, Splits, fingerprint, make_trainer, prepare_splits
 from ..tasks import load_for_task
 from ..training.trainer import Trainer
 from .space import PARAMS
@@ -68,14 +68,14 @@ def search_splits(options: RunOptions) -> Splits:
 
 def trial_options(base: RunOptions, trial: Mapping[str, Any]) -> RunOptions:
     """``base`` with the trial's hyper-parameters (each the run option of its name,
-    :data:`numpynn.options.FIELDS`; train.seed stays the split seed)."""
+    :data:`numpynn.runs.options.FIELDS`; train.seed stays the split seed)."""
     values = {name: trial[name] for name in PARAMS if name in trial}
     values["hidden"] = list(values["hidden"])
     return with_values(base, values)
 
 
 def _train(options: RunOptions, splits: Splits, seed: int) -> tuple[Network, Trainer, str]:
-    """Train the trial network as a run does (:func:`numpynn.experiment.make_trainer`):
+    """Train the trial network as a run does (:func:`numpynn.runs.run.make_trainer`):
     init and shuffling from ``seed``, on the given splits."""
     trainer = make_trainer(options, splits, seed=seed)
     return trainer.model, trainer, _fit(trainer)

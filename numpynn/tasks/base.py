@@ -4,7 +4,7 @@ A :class:`Task` owns the targets (checking them, splitting the rows by them, sca
 for training and back), the network's output layer and loss, the score that ranks epochs
 and trials (its name and its key in the metrics), the metrics of a split, the defaults it
 needs where the user left an option unset, what the model file records about it, its
-report and its final table. The run (:mod:`numpynn.experiment`) and the search do the
+report and its final table. The run (:mod:`numpynn.runs.run`) and the search do the
 same steps for every task and ask the task where they differ, as scikit-learn's
 ``BaseMultilayerPerceptron`` keeps the task to target handling, output, loss and score.
 

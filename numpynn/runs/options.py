@@ -2,8 +2,8 @@
 line reads it, its help, the commands that take it, whether a task's defaults may replace
 it where the user left it unset, and whether ``--resume`` may change it.
 
-The defaults are :class:`numpynn.experiment.RunOptions`' and
-:func:`numpynn.experiment.default_train_config`'s (never repeated here); the command
+The defaults are :class:`numpynn.runs.run.RunOptions`' and
+:func:`numpynn.runs.run.default_train_config`'s (never repeated here); the command
 line's parsers (``numpynn train``, the data options of ``numpynn search``), its flag
 names in messages (``numpynn.cli.common.FLAGS``), the resume rules and the building of
 ``RunOptions`` from parsed arguments are all derived from :data:`OPTIONS`. Adding an
@@ -16,13 +16,12 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
-from .data import PREPROCESSING_KINDS
-from .experiment import RunOptions, default_train_config
-from .tasks import TASKS
-from .training.optim import OPTIMIZERS
-from .training.schedules import SCHEDULES
-from .training.trainer import SELECT_RULES, TrainConfig
-from .validation import (
+from ..data import PREPROCESSING_KINDS
+from ..tasks import TASKS
+from ..training.optim import OPTIMIZERS
+from ..training.schedules import SCHEDULES
+from ..training.trainer import SELECT_RULES, TrainConfig
+from ..validation import (
     FRACTION,
     NONNEGATIVE_NUMBER,
     POSITIVE_INT,
@@ -30,6 +29,7 @@ from .validation import (
     SEED,
     Rule,
 )
+from .run import RunOptions, default_train_config
 
 DATA_HELP = ("data: digits (bundled); mnist, fashion-mnist or cifar10 (downloaded once into "
              "$NUMPYNN_DATA, default ~/.cache/numpynn; see 'numpynn data'); mnist:DIR, "

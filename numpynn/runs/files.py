@@ -25,8 +25,8 @@ import tempfile
 from collections.abc import Iterable
 from pathlib import Path
 
-from .errors import InputError
-from .outputs import (
+from ..errors import InputError
+from ..outputs import (
     TEMP_SUFFIX,
     atomic_replace,
     check_output,

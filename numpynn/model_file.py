@@ -1,0 +1,409 @@
+"""Model files and checkpoints: one ``.npz`` holding named arrays plus a JSON header.
+
+Layout of every file numpynn writes::
+
+    __header__      uint8 array: UTF-8 JSON {"format": "numpynn", "kind": "model" |
+                    "checkpoint", "format_version": 2, ...}; the header's
+                    "architecture" lists the layers (version 1, numpynn 0.1: an MLP's
+                    sizes; still read)
+    param/W1 ...    model parameters
+    buffer/running_mean1 ...  layer buffers (running statistics of batch norm)
+    prep/mean ...   preprocessing statistics (model files)
+    classes         (C,) class labels when they are numbers; strings go in the header
+
+Files are read with ``allow_pickle=False`` (a hostile file cannot run code) and checked
+against the header; every problem raises :class:`numpynn.errors.ModelFileError` with the
+path and what to do. Writes are atomic: a temporary file in the same directory, flushed
+and fsynced, then renamed over the target, so an interrupted save never leaves a
+half-written file behind.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import zipfile
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, BinaryIO
+
+import numpy as np
+
+from .data import Preprocessor
+from .data.table import TableRecipe
+from .errors import InputError, ModelFileError
+from .models import Network
+from .outputs import write_path
+from .tasks import TASKS, Targets, Task, task_named
+
+FORMAT = "numpynn"
+FORMAT_VERSION = 2  # 2: layer lists and buffers (numpynn 0.2)
+#: The format versions this numpynn reads (ints only: "1.0", 1.0 or true are refused);
+#: 1 is numpynn 0.1's (an MLP's sizes, no buffers).
+SUPPORTED_VERSIONS = (1, 2)
+HEADER_KEY = "__header__"
+
+
+# --------------------------------------------------------------------------- container
+def write_container(path: str | Path, header: Mapping[str, Any], arrays: Mapping[str, Any]) -> Path:
+    """Atomically write ``arrays`` and a JSON ``header`` to the ``.npz`` file ``path``."""
+    path = Path(path)
+    full_header = {"format": FORMAT, "format_version": FORMAT_VERSION, **header}
+    payload = {HEADER_KEY: np.frombuffer(json.dumps(full_header).encode(), dtype=np.uint8)}
+    for key, value in arrays.items():
+        arr = np.asarray(value)
+        if arr.dtype == object:
+            raise ValueError(f"array {key!r} has dtype object; only numeric arrays are stored")
+        payload[key] = arr
+    return atomic_write(path, lambda fh: np.savez(fh, **payload))
+
+
+def atomic_write(path: str | Path, write: Callable[[BinaryIO], object],
+                 inputs: Iterable[str | Path] = ()) -> Path:
+    """Call ``write(fh)`` for ``path`` by numpynn's output policy (:mod:`numpynn.outputs`):
+    a regular or new file is replaced atomically (temporary file, fsync, rename), so
+    readers see the old file or the complete new one; a symlink is kept and its target
+    written; a FIFO or device is written through; a directory, or one of ``inputs``, is
+    refused."""
+    return write_path(path, write, inputs)
+
+
+def read_container(path: str | Path, kind: str) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
+    """Read a file written by :func:`write_container`; check format, version and ``kind``.
+    A model may be given by its run directory (the ``model.npz`` in it is read)."""
+    what = "model file" if kind == "model" else f"{kind} file"
+    if not isinstance(path, (str, os.PathLike)):
+        raise ModelFileError(f"the {what} path must be a str or pathlib.Path; got "
+                             f"{type(path).__name__} {path!r:.60}.")
+    path = Path(path).expanduser()
+    if not path.exists():
+        where = "" if path.is_absolute() else f" (relative to the working directory {Path.cwd()})"
+        raise ModelFileError(f"{what} {path} does not exist{where}; check the path.")
+    if path.is_dir() and kind == "model" and (path / "model.npz").is_file():
+        path = path / "model.npz"  # a run directory (numpynn train --out DIR)
+    elif path.is_dir():
+        raise ModelFileError(f"{path} is a directory without a model.npz; give the path of "
+                             f"the {what} (.npz) or of a run directory that holds one.")
+    if not path.is_file():  # a FIFO would block the reader, a device never ends
+        raise ModelFileError(f"{path} is not a regular file (a FIFO, device or socket); give "
+                             f"the path of the {what} (.npz).")
+    _check_zip_signature(path, what)
+    try:
+        with zipfile.ZipFile(path) as archive:  # numpy does not check the CRCs it skips
+            damaged = archive.testzip()
+        if damaged is not None:
+            raise zipfile.BadZipFile(f"member {damaged} fails its checksum")
+        with np.load(path, allow_pickle=False) as npz:
+            if HEADER_KEY not in npz.files:
+                raise ModelFileError(
+                    f"{path} is an .npz file but not a numpynn {what} (no header); "
+                    "use a file written by numpynn."
+                )
+            header = json.loads(bytes(npz[HEADER_KEY]).decode())
+            arrays = {k: npz[k] for k in npz.files if k != HEADER_KEY}
+    except ModelFileError:
+        raise
+    except (zipfile.BadZipFile, EOFError, OSError) as exc:
+        again = "train it again" if kind == "model" else "start the run again (not resumed)"
+        raise ModelFileError(
+            f"{path} is not a readable numpynn {what} ({_reason(exc)}); it may be truncated "
+            f"or corrupted: {again}."
+        ) from None
+    except ValueError as exc:
+        if "pickle" in str(exc).lower():
+            raise ModelFileError(
+                f"{path} holds pickled Python objects, which numpynn refuses to load "
+                "(they could run code); use a file written by numpynn."
+            ) from None
+        raise ModelFileError(f"{path} is not a valid numpynn {what}: {_reason(exc)}.") from None
+    except (UnicodeDecodeError, json.JSONDecodeError):
+        raise ModelFileError(f"{path} has a damaged header; save or train it again.") from None
+    except Exception as exc:  # zlib.error, struct.error etc. from damaged zip members
+        raise ModelFileError(
+            f"{path} is damaged ({type(exc).__name__}: {_reason(exc)}); save or train it again."
+        ) from None
+    if not isinstance(header, dict) or header.get("format") != FORMAT:
+        raise ModelFileError(f"{path} is not a numpynn {what}; use a file written by numpynn.")
+    version = header.get("format_version")
+    if type(version) is not int or version not in SUPPORTED_VERSIONS:
+        supported = ", ".join(map(str, SUPPORTED_VERSIONS))
+        if type(version) is int and version > max(SUPPORTED_VERSIONS):
+            raise ModelFileError(
+                f"{path} has format version {version!r}, newer than this numpynn understands "
+                f"({supported}); upgrade numpynn to read it."
+            )
+        raise ModelFileError(
+            f"{path} has format version {version!r}, which is not a numpynn format version "
+            f"(this numpynn reads {supported}); the file was edited or written by another "
+            "tool: use a file written by numpynn."
+        )
+    if header.get("kind") != kind:
+        hint = (" (the run's model.npz is in the same directory; an unfinished run can be "
+                "resumed: `resume=True`)" if header.get("kind") == "checkpoint" else "")
+        raise ModelFileError(
+            f"{path} is a numpynn {header.get('kind')!r} file, not a {what}{hint}."
+        )
+    return header, arrays
+
+
+def _check_zip_signature(path: Path, what: str) -> None:
+    """Refuse files that are not zip archives before numpy guesses (it would try pickle)."""
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(8)
+    except OSError as exc:
+        raise ModelFileError(f"cannot read {path}: {exc.strerror or exc}; check the path "
+                             "and its permissions.") from None
+    if head.startswith(b"PK\x03\x04") or head.startswith(b"PK\x05\x06"):
+        return
+    if not head:
+        kind = "it is empty"
+    elif head.startswith(b"\x93NUMPY"):
+        kind = "it is a single .npy array"
+    elif head[:1] == b"\x80" or head.startswith(b"(dp"):
+        kind = "it is a Python pickle, which numpynn refuses to load because it could run code"
+    else:
+        kind = "it is not an .npz (zip) archive"
+    example = "model.npz" if what == "model file" else "checkpoint.npz"
+    raise ModelFileError(
+        f"{path} is not a numpynn {what} ({kind}); give a {what} written by numpynn "
+        f"(e.g. numpynn-runs/run-1/{example} from 'numpynn train')."
+    )
+
+
+def _reason(exc: BaseException) -> str:
+    text = str(exc).strip() or type(exc).__name__
+    return text.splitlines()[0][:200]
+
+
+def _group(arrays: Mapping[str, np.ndarray], prefix: str) -> dict[str, np.ndarray]:
+    return {k[len(prefix):]: v for k, v in arrays.items() if k.startswith(prefix)}
+
+
+# ------------------------------------------------------------------------------ models
+@dataclass
+class SavedModel:
+    """A model with everything needed to predict on raw inputs.
+
+    model: the network; classes: (C,) original labels (numbers or strings), empty (0,)
+    for a regression network (its target scaler is ``metadata["target_scaler"]``);
+    preprocessing: ``{"kind": str, "state": {name: array}}`` fitted on the training
+    data (see :class:`numpynn.data.Preprocessor`); metadata: JSON-serialisable extras
+    (data set, training config, final metrics, image shape); recipe: how the training
+    data were read (:class:`numpynn.data.TableRecipe`: source, columns, label, feature
+    names, categories, medians), stored in the file's JSON header as ``data_recipe``;
+    None for files written before numpynn recorded it.
+
+    Inputs of :meth:`predict` / :meth:`predict_proba` / :meth:`transform` are **raw**:
+    for a model trained on a CSV table, rows as the table has them (a pandas DataFrame,
+    matched by column name, or rows of the F feature cells in training order, strings
+    or numbers); a numeric array (N, F) is taken as numpynn's raw features, where a
+    categorical column holds the index of the category in ``recipe.categorical``.
+    """
+
+    model: Network
+    classes: np.ndarray
+    preprocessing: dict[str, Any] = field(default_factory=lambda: {"kind": "none", "state": {}})
+    metadata: dict[str, Any] = field(default_factory=dict)
+    recipe: TableRecipe | None = None
+
+    def preprocessor(self):
+        """The fitted :class:`numpynn.data.Preprocessor` stored with the model."""
+
+        kind, state = self.preprocessing["kind"], self.preprocessing["state"]
+        if kind == "none" and not state:  # the default: identity, no statistics needed
+            d = self.model.input_dim
+            state = {"mean": np.zeros(d), "scale": np.ones(d)}
+        return Preprocessor.from_state(kind, state)
+
+    def encode(self, X: Any) -> np.ndarray:
+        """Raw rows (N, F) -> encoded features (N, D) (one-hot, imputed), before scaling."""
+        recipe = self.recipe
+        if recipe is None or recipe.source != "csv":
+            return np.asarray(X)
+        arr = X if isinstance(X, np.ndarray) else None
+        if arr is None or arr.dtype.kind not in "biuf":
+            X = recipe.cells_to_raw(X)
+        return recipe.encode(X)
+
+    def transform(self, X: Any) -> np.ndarray:
+        """Raw rows (N, F) -> the model's inputs (N, D), with the stored recipe and
+        preprocessing."""
+        return self.preprocessor().transform(np.asarray(self.encode(X),
+                                                        dtype=self.model.dtype))
+
+    def predict_proba(self, X: np.ndarray) -> np.ndarray:
+        """Raw features (N, D) -> class probabilities (N, C)."""
+        return self.model.predict_proba(self.transform(X))
+
+    @property
+    def task(self) -> Task:
+        """The model's task, by the name its file records (files written before numpynn
+        recorded it: a squared-error network is a regression, any other a classification)."""
+        name = self.metadata.get("task") or (
+            "regression" if self.model.loss_fn.task == "regression" else "classification")
+        return task_named(name)
+
+    def targets(self) -> Targets:
+        """The target transform the model was trained with (a regression's scaler)."""
+        return self.task.targets_from_state(self.metadata.get("target_scaler"),
+                                            self.model.num_outputs)
+
+    def values(self, X: Any) -> np.ndarray:
+        """Raw rows (N, F) -> the network's outputs (N, K) in the targets' units (float64;
+        a regression's stored target scaling inverted)."""
+        outputs = self.model.forward(np.ascontiguousarray(self.transform(X),
+                                                          dtype=self.model.dtype))
+        return np.asarray(self.targets().inverse(outputs), np.float64)
+
+    def predict(self, X: np.ndarray) -> np.ndarray:
+        """Raw features (N, D) -> original class labels (N,); for a model without classes
+        (a regression) the predicted values (N, K) in the targets' units."""
+        if self.classes.shape[0] == 0:
+            return self.values(X)
+        return self.classes[self.model.predict(self.transform(X))]
+
+
+def save_model(path: str | Path, saved: SavedModel) -> Path:
+    """Write ``saved`` to ``path`` (.npz) atomically. Returns the path."""
+    if not isinstance(saved, SavedModel):
+        raise InputError(
+            f"`saved` must be a SavedModel (what load_model returns, or "
+            f"SavedModel(model, classes, preprocessing, metadata)); got "
+            f"{type(saved).__name__} {saved!r:.60}.", param="saved")
+    if not isinstance(saved.model, Network) or not isinstance(saved.metadata, dict) or not (
+            isinstance(saved.preprocessing, dict) and "kind" in saved.preprocessing):
+        raise InputError(
+            "`saved` holds no savable model: SavedModel(model, classes, preprocessing, "
+            "metadata) needs a numpynn Network, a preprocessing dict {'kind', 'state'} and a "
+            f"metadata dict; got model {type(saved.model).__name__}, preprocessing "
+            f"{type(saved.preprocessing).__name__}, metadata {type(saved.metadata).__name__}.",
+            param="saved")
+    classes = np.asarray(saved.classes)
+    header: dict[str, Any] = {
+        "kind": "model",
+        "architecture": saved.model.config(),
+        "param_keys": list(saved.model.params),
+        "preprocessing": saved.preprocessing["kind"],
+        "metadata": saved.metadata,
+    }
+    if saved.recipe is not None:
+        header["data_recipe"] = saved.recipe.to_dict()
+    arrays: dict[str, Any] = {f"param/{k}": v for k, v in saved.model.params.items()}
+    arrays |= {f"buffer/{k}": v for k, v in saved.model.buffers.items()}
+    arrays |= {f"prep/{k}": v for k, v in saved.preprocessing["state"].items()}
+    if classes.dtype.kind in "biuf":
+        arrays["classes"] = classes
+    else:
+        header["class_names"] = [str(c) for c in classes.tolist()]
+    return write_container(path, header, arrays)
+
+
+def load_model(path: str | Path) -> SavedModel:
+    """Read a model file written by :func:`save_model`; damaged files raise ModelFileError."""
+    header, arrays = read_container(path, "model")
+    try:
+        arch = header["architecture"]
+        params = _group(arrays, "param/")
+        buffers = _group(arrays, "buffer/")
+        if sorted(params) != sorted(header["param_keys"]):
+            raise ModelFileError(f"{path}: parameter arrays do not match the header.")
+        # the shapes the header implies, checked before the network allocates them
+        _check_array_shapes(path, Network.plan_from_config(arch).shapes(), params | buffers)
+        model = Network.from_config(arch, params, buffers)
+        if "classes" in arrays:
+            classes = arrays["classes"]
+        else:
+            classes = np.asarray(header["class_names"], dtype=str)
+        metadata = header.get("metadata", {})
+        task_name = metadata.get("task") if isinstance(metadata, dict) else None
+        if task_name is not None and task_name not in TASKS.names():
+            raise ModelFileError(f"{path}: the model's task {task_name!r} is not one of "
+                                 f"{', '.join(TASKS.names())}; it was written by another "
+                                 "program, or the task's module is not imported.")
+        task = task_named(task_name or ("regression" if model.loss_fn.task == "regression"
+                                        else "classification"))
+        n_classes = model.num_classes if task.has_classes else 0  # a regression has none
+        if classes.shape != (n_classes,):
+            raise ModelFileError(
+                f"{path}: class labels of shape {classes.shape} for a {n_classes}-class "
+                "model; the file was tampered with: train the model again."
+            )
+        for name, value in (params | buffers).items():
+            if not np.isfinite(value).all():
+                raise ModelFileError(f"{path}: parameter {name} holds NaN or inf values; "
+                                     "train the model again (a smaller `lr` may help).")
+        prep = {"kind": header["preprocessing"], "state": _group(arrays, "prep/")}
+        if any(v.dtype.kind not in "fiu" for v in prep["state"].values()):
+            raise ModelFileError(f"{path}: the preprocessing statistics are not real numbers; "
+                                 "the file was tampered with: train the model again.")
+        _check_metadata(metadata, n_classes)
+        task.targets_from_state(metadata.get("target_scaler"), model.num_outputs)  # checks it
+        recipe = None
+        if "data_recipe" in header:
+            recipe = TableRecipe.from_dict(header["data_recipe"])
+            width = recipe.n_outputs if recipe.source == "csv" else recipe.n_features
+            if width != model.input_dim:
+                raise ModelFileError(
+                    f"{path}: the data recipe gives {width} inputs for a model of "
+                    f"{model.input_dim}; the file was tampered with: train the model again.")
+        saved = SavedModel(model, classes, prep, dict(metadata), recipe)
+        saved.preprocessor()  # validates the preprocessing state against its kind
+        return saved
+    except ModelFileError:
+        raise
+    except (KeyError, TypeError, ValueError, IndexError, AttributeError, OverflowError) as exc:
+        raise ModelFileError(
+            f"{path} has an inconsistent numpynn model header ({_reason(exc)}); "
+            "it was tampered with or written by an incompatible tool."
+        ) from None
+
+
+def _check_array_shapes(path: str | Path, expected: Mapping[str, tuple[int, ...]],
+                        arrays: Mapping[str, np.ndarray]) -> None:
+    for name, value in arrays.items():
+        if value.dtype.kind not in "fiu":
+            raise ModelFileError(f"{path}: array {name} has dtype {value.dtype}, not real "
+                                 "numbers; the file was tampered with: train the model again.")
+    got = {k: tuple(v.shape) for k, v in arrays.items()}
+    if got != dict(expected):
+        raise ModelFileError(
+            f"{path}: the parameter arrays do not match the layers in the header; the file "
+            "was tampered with: train the model again.")
+
+
+def _check_metadata(metadata: Any, num_classes: int) -> None:
+    """The metadata fields that evaluate/predict read must have the types they expect."""
+    if not isinstance(metadata, dict):
+        raise TypeError("metadata is not a JSON object")
+    if not isinstance(metadata.get("data", ""), (str, type(None))):
+        raise TypeError("metadata 'data' is not a data spec string")
+    if not isinstance(metadata.get("options", {}), (dict, type(None))):
+        raise TypeError("metadata 'options' is not a JSON object")
+    names = metadata.get("class_names")
+    if names is not None and (not isinstance(names, list) or len(names) != num_classes):
+        raise TypeError(f"metadata 'class_names' is not a list of {num_classes} names")
+
+
+def json_safe(value: Any) -> Any:
+    """``value`` with every NaN or infinite float replaced by None, so that it is valid
+    (strict) JSON: Python's NaN/Infinity tokens are not JSON and many readers refuse them."""
+    if isinstance(value, float) and not np.isfinite(value):
+        return None
+    if isinstance(value, dict):
+        return {k: json_safe(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [json_safe(v) for v in value]
+    return value
+
+
+def write_json_atomic(path: str | Path, data: Any) -> Path:
+    """Write ``data`` as indented, strict JSON (non-finite numbers as null) to ``path`` by
+    the output policy (a regular file: temp file + rename)."""
+    return write_text_atomic(path, json.dumps(json_safe(data), indent=2, allow_nan=False) + "\n")
+
+
+def write_text_atomic(path: str | Path, text: str) -> Path:
+    """Write ``text`` (UTF-8) to ``path`` atomically (temp file + rename)."""
+    return atomic_write(path, lambda fh: fh.write(text.encode("utf-8")))

@@ -1,0 +1,783 @@
+"""A whole training run, as ``numpynn train`` does it, callable from Python, one for
+every task (:mod:`numpynn.tasks`):
+
+data spec -> Dataset and its task -> the task's split -> preprocessing and target
+transform fitted on train -> the task's network -> Trainer (checkpoints, see
+numpynn.Trainer) -> the task's metrics -> model.npz, history.json, the task's report.
+
+A run, a refit, a search trial and the retrain of a search's best fit a network the same
+way (:func:`make_trainer`); evaluation re-creates a run's split by its task.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import time
+from collections.abc import Iterable, Mapping
+from dataclasses import asdict, dataclass, field, fields, replace
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from ..data import (
+    Dataset,
+    Preprocessor,
+    TableRecipe,
+    is_csv_spec,
+    load_dataset,
+)
+from ..data._files import require_file
+from ..data.spec import DataSpec
+from ..data.split import AUTO_VAL_FRACTION
+from ..errors import DataError, InputError, ModelFileError
+from ..evaluation import Evaluation
+from ..memory import check_training_fits
+from ..model_file import SavedModel, load_model, save_model, write_json_atomic
+from ..models import MLP, Network, check_activation, check_dropout, check_normalization
+from ..outputs import input_paths, nonempty_path, remove_stale_temp_files
+from ..tasks import Classification, Identity, Targets, Task, check_task_choice, load_for_task
+from ..training.trainer import Callback, History, TrainConfig, Trainer, read_checkpoint
+from ..validation import check_bool, check_hidden_dims
+from .files import (
+    CHECKPOINT_FILE,
+    HISTORY_FILE,
+    MODEL_FILE,
+    StagedOutputs,
+    prepare_run_dir,
+    remove_if_empty,
+)
+
+__all__ = ["CHECKPOINT_FILE", "HISTORY_FILE", "MODEL_FILE"]  # re-exported from runfiles
+
+
+def default_train_config() -> TrainConfig:
+    """The defaults of ``numpynn train`` (measured: benchmarks/defaults.py): Adam, lr
+    1e-3, batch 32, up to 200 epochs; with a validation split (tables of at least
+    :data:`AUTO_VAL_MIN_ROWS` rows) stop after 20 epochs without a lower validation loss
+    and keep the epoch with the lowest validation loss."""
+    return TrainConfig(epochs=200, batch_size=32, optimizer="adam", lr=1e-3, patience=20,
+                       select="loss", seed=0)
+
+
+@dataclass
+class RunOptions:
+    """Everything that defines a run besides the output directory.
+
+    data: a data spec (see numpynn.data.load_dataset); hidden: hidden-layer sizes;
+    preprocessing: a numpynn.data.Preprocessor kind; val_fraction/test_fraction: the
+    stratified split (the test part is the data set's own when it has one);
+    val_fraction None (the default) means :data:`AUTO_VAL_FRACTION` for data sets of at
+    least :data:`AUTO_VAL_MIN_ROWS` training-and-validation rows, else 0: no validation
+    split, every row trains and the last epoch is kept (see :func:`val_fraction_for`);
+    weight_scale/reg/dtype/activation/dropout/normalization: the model
+    (numpynn.models.MLP, built by :meth:`build_model`; weight_scale "glorot" by default,
+    as scikit-learn's MLPClassifier initialises, measured better than He on small
+    tables; regression runs use "auto"); train: the Trainer's config.
+    CSV files: label_column (name or index, negative from the end), ignore_columns
+    (names or indices), delimiter (None: detected), impute ("none": a missing cell is
+    an error; "median": training medians), handle_unknown ("error" or "ignore": a
+    category unseen in training becomes all zeros); see numpynn.data.load_csv.
+    task: "classification", "regression" (CSV: a numeric target column; see
+    numpynn.tasks) or "auto" (regression when the label column looks continuous).
+    refit (classification): once the validation split has chosen the epoch count (the
+    kept epoch), train a fresh network (the same seed) on the training and validation
+    rows together for that many epochs and keep it instead; the saved model and every
+    reported metric then describe the refit network (see :func:`refit_on_train_and_val`).
+    No effect without a validation split.
+    """
+
+    data: str = "digits"
+    hidden: list[int] = field(default_factory=lambda: [100])
+    preprocessing: str = "standardize"
+    val_fraction: float | None = None
+    test_fraction: float = 0.2
+    label_column: int | str | None = -1
+    ignore_columns: list[int | str] = field(default_factory=list)
+    delimiter: str | None = None
+    impute: str = "none"
+    handle_unknown: str = "error"
+    weight_scale: float | str = "glorot"
+    reg: float = 1e-4
+    dtype: str = "float32"
+    activation: str = "relu"
+    dropout: float = 0.0
+    normalization: str | None = None
+    class_weight: str | None = None
+    refit: bool = False
+    task: str = "auto"
+    train: TrainConfig = field(default_factory=default_train_config)
+    #: options left at their (classification) defaults, which a regression run replaces
+    #: by its task's defaults (numpynn.tasks.Task.defaults); the CLI lists those not typed
+    task_defaults: list[str] = field(
+        default_factory=lambda: ["hidden", "epochs", "batch_size", "lr", "patience",
+                                 "weight_scale"])
+
+    def __post_init__(self) -> None:
+        self.hidden = check_hidden_dims(self.hidden, "hidden")
+        Preprocessor(self.preprocessing)  # validates the kind
+        self.activation = check_activation(self.activation)
+        self.dropout = check_dropout(self.dropout)
+        self.normalization = check_normalization(self.normalization)
+        if self.class_weight not in (None, "balanced"):
+            raise InputError(f"class_weight must be None or 'balanced'; got "
+                             f"{self.class_weight!r}.")
+        check_bool(self.refit, "refit")
+        self.task = check_task_choice(self.task)
+        TableRecipe(impute=self.impute, handle_unknown=self.handle_unknown)  # validates
+        if isinstance(self.ignore_columns, (str, int)):
+            self.ignore_columns = [self.ignore_columns]
+        self.ignore_columns = list(self.ignore_columns)
+
+    def sample_weight(self, y_train: np.ndarray) -> np.ndarray | None:
+        """Per-row training weights for ``class_weight`` (None: unweighted): "balanced"
+        gives class c the weight n / (n_classes * count_c), as scikit-learn."""
+        if self.class_weight is None:
+            return None
+        counts = np.bincount(y_train)
+        present = counts > 0
+        weights = np.zeros(counts.shape[0])
+        weights[present] = y_train.shape[0] / (present.sum() * counts[present])
+        return weights[y_train]
+
+    def build_model(self, n_features: int, n_classes: int, seed: int | None) -> MLP:
+        """The network these options describe, initialised from ``seed``."""
+        return MLP(n_features, self.hidden, n_classes, weight_scale=self.weight_scale,
+                   reg=self.reg, dtype=self.dtype, seed=seed, activation=self.activation,
+                   dropout=self.dropout, normalization=self.normalization)
+
+    def csv_options(self) -> dict[str, Any]:
+        """The keyword arguments of numpynn.data.load_csv that these options set."""
+        return {"ignore_columns": self.ignore_columns, "delimiter": self.delimiter,
+                "allow_missing": self.impute != "none"}
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> RunOptions:
+        known = {f.name for f in fields(cls)}
+        values = {k: v for k, v in data.items() if k in known}
+        values["train"] = TrainConfig.from_dict(data.get("train", {}))
+        return cls(**values)
+
+
+@dataclass
+class SplitArrays:
+    """The preprocessed features (N, D) and the targets of the train, validation and test
+    splits, the preprocessor fitted on the training split, and notes: what splitting and
+    encoding decided on their own that the user should hear of."""
+
+    X_train: np.ndarray
+    y_train: np.ndarray
+    X_val: np.ndarray
+    y_val: np.ndarray
+    X_test: np.ndarray
+    y_test: np.ndarray
+    preprocessor: Preprocessor
+    notes: list[str] = field(default_factory=list, kw_only=True)
+
+
+@dataclass
+class Splits(SplitArrays):
+    """Preprocessed float features of each split, with the targets as the task keeps them
+    (class indices (N,), or values (N, K) in the targets' units).
+
+    ``dataset`` describes the source (classes, class names, image shape, feature count);
+    its own arrays are emptied once split, so the rows are held only once, here.
+    ``recipe``: how the data were read and encoded (categories and medians fitted on the
+    training split); it is stored in the model file. ``task``: the run's task;
+    ``targets``: its target transform fitted on the training targets (the network trains
+    on ``targets.transform(y)``).
+    """
+
+    dataset: Dataset
+    recipe: TableRecipe | None = None
+    task: Task = field(default_factory=Classification)
+    targets: Targets = field(default_factory=Identity)
+
+
+def split_seed(options: RunOptions) -> int:
+    """The seed of a run's split: its training seed, 0 when unset (so it can be re-created)."""
+    return options.train.seed if options.train.seed is not None else 0
+
+
+def split_dataset(ds: Dataset, options: RunOptions, task: Task | None = None
+                  ) -> tuple[np.ndarray, ...]:
+    """The run's split of raw ``ds`` by its task (default: classification, stratified):
+    (X_tr, y_tr, X_val, y_val, X_te, y_te); the same seed gives the same split."""
+    task = task or Classification()
+    return task.split(ds, options.val_fraction, options.test_fraction, split_seed(options))
+
+
+def apply_task_defaults(options: RunOptions, task: Task) -> RunOptions:
+    """``options`` for ``task``: the task's defaults where the user left an option at its
+    (classification) default (``options.task_defaults`` lists those), a validation share
+    for a task that always chooses its epoch on one, and the task recorded by name."""
+    unset = set(options.task_defaults)
+    train_fields = {f.name for f in fields(TrainConfig)}
+    chosen = {k: (list(v) if isinstance(v, list) else v) for k, v in task.defaults.items()
+              if k in unset}
+    train = replace(options.train, **{k: v for k, v in chosen.items() if k in train_fields})
+    run = {k: v for k, v in chosen.items() if k not in train_fields}
+    val = (AUTO_VAL_FRACTION if task.always_validates and options.val_fraction is None
+           else options.val_fraction)
+    return replace(options, **run, train=train, task=task.name, task_defaults=[],
+                   val_fraction=val)
+
+
+def prepare_splits(options: RunOptions, ds: Dataset | None = None,
+                   task: Task | None = None) -> Splits:
+    """Load ``options.data`` (unless ``ds`` is it, loaded; ``task`` then its task),
+    split it by the task with the run's seed, encode it, fit preprocessing and the target
+    transform on train."""
+    if ds is None:
+        ds, task, _ = load_for_task(options)
+    if ds.y is None:
+        raise DataError(f"{options.data} has no labels; training needs a label column.")
+    task = task or Classification()
+    task.check_data(ds, options.data)
+    X_tr, y_tr, X_val, y_val, X_te, y_te = split_dataset(ds, options, task)
+    recipe, (X_tr, X_val, X_te), split_notes = encode_splits(
+        ds, source_kind(options.data), (X_tr, X_val, X_te), options)
+    dtype = np.dtype(options.dtype)
+    parts = [X for X in (X_tr, X_val, X_te) if X.size]
+    peak = max(max(abs(float(X.max())), abs(float(X.min()))) for X in parts)  # no |X| copy
+    largest = float(np.finfo(dtype).max)
+    if peak > largest / 1e3:  # finite numbers that the cast (or the first layer) makes inf
+        raise DataError(
+            f"{options.data} holds values up to {peak:.3g}, too large for {dtype.name} "
+            f"computation (at most {largest:.3g}); rescale the features or use "
+            "`dtype='float64'`.", param="dtype"
+        )
+    X_tr, X_val = X_tr.astype(dtype, copy=False), X_val.astype(dtype, copy=False)
+    prep = Preprocessor(options.preprocessing).fit(X_tr)
+    # The split made fresh copies of the rows, so they are transformed in place; the
+    # data set's own arrays are released (Splits.dataset keeps its description only):
+    # peak memory stays near twice the data set, not four times.
+    owned_test = ds.X_test is None
+    X_te = X_te.astype(dtype, copy=False)
+    described = replace(ds, X=np.empty((0, X_tr.shape[1]), ds.X.dtype), y=ds.y[:0].copy(),
+                        X_test=None, y_test=None, table=None)
+    del ds
+    return Splits(prep.transform(X_tr, copy=False), y_tr, prep.transform(X_val, copy=False),
+                  y_val, prep.transform(X_te, copy=not owned_test), y_te, prep, described,
+                  recipe, task, task.fit_targets(y_tr), notes=split_notes)
+
+
+def encode_splits(ds: Dataset, source: str, parts: tuple[np.ndarray, np.ndarray, np.ndarray],
+                  options: Any) -> tuple[TableRecipe, list[np.ndarray], list[str]]:
+    """The raw (train, val, test) features of ``ds`` as model inputs: a CSV's recipe
+    (categories, medians) fitted on the training split and applied to all three
+    (:meth:`TableRecipe.fit_splits`, with its notes); other sources pass through with
+    an identity recipe of kind ``source``."""
+    if ds.table is None:
+        return TableRecipe(source=source, n_features=ds.n_features), list(parts), []
+    X_tr, X_val, X_te = parts
+    return ds.table.fit_splits(X_tr, [("validation split", X_val), ("test split", X_te)],
+                               impute=options.impute, handle_unknown=options.handle_unknown)
+
+
+def split_sizes(splits: SplitArrays) -> dict[str, int]:
+    """Rows per split: {"train": n, "val": n, "test": n}."""
+    return {"train": int(splits.y_train.shape[0]), "val": int(splits.y_val.shape[0]),
+            "test": int(splits.y_test.shape[0])}
+
+
+def split_sizes_text(sizes: Mapping[str, int]) -> str:
+    """{"train": 1293, "val": 144, "test": 360} -> '1,293 train / 144 val / 360 test rows'."""
+    return " / ".join(f"{n:,} {name}" for name, n in sizes.items()) + " rows"
+
+
+def source_kind(spec: str) -> str:
+    """The kind of data source a spec names: csv, npz, digits, mnist, fashion-mnist or
+    cifar10 (:class:`numpynn.data.spec.DataSpec`)."""
+    return DataSpec.parse(spec).source
+
+
+def data_inputs(spec: str) -> list[str]:
+    """The paths a data spec reads, which an output must never replace: the file of any
+    file spec whatever its ending (.csv, .csv.gz, .tsv, .txt, UCI's .data, .npz, a text
+    file named like a run file), the directory of ``cifar10:DIR``/``mnist:DIR``/
+    ``fashion-mnist:DIR`` (every file in it); none for a built-in or cached name."""
+    return input_paths(DataSpec.parse(spec).inputs())
+
+
+def fingerprint(*arrays: np.ndarray) -> str:
+    """SHA-1 of the arrays' dtypes, shapes and bytes: equal wherever the same data is read."""
+    digest = hashlib.sha1()
+    for a in arrays:
+        digest.update(f"{a.dtype.str}{a.shape}".encode())
+        digest.update(np.ascontiguousarray(a).data)
+    return digest.hexdigest()
+
+
+def check_same_data(checkpoint: Path, data_key: str, data: object, out: Path) -> None:
+    """Refuse to resume from ``checkpoint`` (in run directory ``out``) when it was written
+    for other data than ``data`` (whose :func:`fingerprint` is ``data_key``)."""
+    header, _ = read_checkpoint(checkpoint)
+    if header.get("extra", {}).get("fingerprint") != data_key:
+        raise InputError(f"the data of {data} changed since the checkpoint in {out} "
+                         "was written; resume with the same data or start a new run.")
+
+
+@dataclass
+class RunResult:
+    """What a run produced: the saved model, its history, metrics per split, file paths."""
+
+    saved: SavedModel
+    history: History
+    metrics: dict[str, dict[str, float]]
+    test_evaluation: Evaluation | None
+    seconds: float
+    paths: dict[str, Path]
+    task: str = "classification"
+    notes: list[str] = field(default_factory=list)
+    refit: dict[str, Any] | None = None
+    #: a resumed run that had already finished: nothing was trained or written
+    unchanged: bool = False
+
+
+def make_trainer(options: RunOptions, splits: Splits, *, seed: int | None = None,
+                 callbacks: Iterable[Callback] = (), checkpoint: Path | None = None,
+                 checkpoint_extra: Mapping[str, Any] | None = None) -> Trainer:
+    """The one way a network is fitted for a run, a refit, a search trial and the retrain
+    of a search's best: the task's network for ``options`` (initialised from ``seed``,
+    default the run's), on the training targets as the task transforms them, validated
+    on the validation split when there is one, weighted as the task and options ask."""
+    seed = options.train.seed if seed is None else seed
+    task, targets = splits.task, splits.targets
+    model = task.build_model(options, splits.X_train.shape[1],
+                             task.n_outputs(splits.dataset, splits.y_train), seed)
+    has_val = splits.X_val.shape[0] > 0
+    return Trainer(
+        model, splits.X_train, targets.transform(splits.y_train),
+        splits.X_val if has_val else None,
+        targets.transform(splits.y_val) if has_val else None,
+        config=replace(options.train, seed=seed), callbacks=callbacks, checkpoint=checkpoint,
+        checkpoint_extra=checkpoint_extra,
+        sample_weight=task.sample_weight(options, splits.y_train),
+        scorer=task.epoch_scorer(targets))
+
+
+def run_training(
+    options: RunOptions,
+    out_dir: str | Path,
+    callbacks: Iterable[Callback] = (),
+    resume: bool = False,
+    report: bool = True,
+) -> RunResult:
+    """Train as ``numpynn train`` does and write model.npz, history.json and the report,
+    for every task (classification, regression, or ``auto``: chosen from the data).
+
+    With ``resume=True`` the run continues from ``out_dir/checkpoint.npz``; it then ends
+    with the same parameters and history as an uninterrupted run (``epochs`` and
+    ``patience`` of ``options`` may extend it).
+    """
+    if not isinstance(options, RunOptions):
+        raise InputError(f"`options` must be a RunOptions (numpynn.runs.run.RunOptions"
+                         f"(data=..., ...)); got {type(options).__name__} {options!r:.60}.",
+                         param="options")
+    out = Path(nonempty_path(out_dir, "`out`")).expanduser()
+    # the outputs are checked before the data is loaded: a bad --out fails at once
+    created = prepare_run_dir(out, inputs=data_inputs(options.data))
+    if resume:
+        header = read_checkpoint(out / CHECKPOINT_FILE)[0]
+        report = report and bool(header.get("extra", {}).get("report", True))
+        done = finished_run(out, header, options.train.epochs)
+        if done is not None:  # resuming a finished run changes nothing (no file written)
+            return done
+    try:
+        remove_stale_temp_files(out)  # of killed processes; a live one's are kept
+        started = time.perf_counter()
+        loaded, task, note = load_for_task(options)
+        options = apply_task_defaults(options, task)
+        task.check_options(options)
+        notes = list(loaded.notes) + ([note] if note else [])
+        splits = prepare_splits(options, loaded, task)
+        del loaded
+        notes += splits.notes
+        if options.refit and splits.X_val.shape[0] == 0:
+            raise InputError(
+                f"`refit` trains again on the training and validation rows for the epoch "
+                f"count the validation split chose, but this run has no validation split "
+                f"({split_sizes_text(split_sizes(splits))}; tables under 10,000 rows get "
+                "none by default): give `val_fraction` (e.g. 0.1) or leave out `refit`.",
+                param="refit")
+        data_key = fingerprint(splits.X_train, splits.y_train)
+        check_training_fits(splits.X_train.shape[1], options.hidden,
+                            task.n_outputs(splits.dataset, splits.y_train),
+                            options.train.batch_size, options.dtype,
+                            rows=splits.X_train.shape[0])
+        trainer = make_trainer(
+            options, splits, callbacks=callbacks, checkpoint=out / CHECKPOINT_FILE,
+            checkpoint_extra={"options": options.to_dict(), "fingerprint": data_key,
+                              "data_dir": os.getcwd(), "split_sizes": split_sizes(splits),
+                              "notes": notes, "report": report, "task": task.name})
+    except BaseException:
+        remove_if_empty(out, created)
+        raise
+    if resume:
+        check_same_data(out / CHECKPOINT_FILE, data_key, options.data, out)
+        trainer.resume(out / CHECKPOINT_FILE)
+        _check_optimizer_state(trainer, out / CHECKPOINT_FILE)
+        # the options that may change on resuming (numpynn train --resume DIR --epochs N)
+        if trainer.config.epochs != options.train.epochs or (
+                trainer.config.patience != options.train.patience):
+            if options.train.epochs < trainer.epoch:
+                raise InputError(f"the run in {out} has already run {trainer.epoch} epochs; "
+                                 f"epochs={options.train.epochs} would end it in the past: "
+                                 f"give at least {trainer.epoch}.")
+            trainer.config = replace(trainer.config, epochs=options.train.epochs,
+                                     patience=options.train.patience)
+    with np.errstate(over="ignore", invalid="ignore"):  # divergence is reported, not warned
+        history = trainer.train()
+    model = trainer.model
+    refit: dict[str, Any] | None = None
+    if options.refit and splits.X_val.shape[0] > 0:
+        model, splits, refit = refit_on_train_and_val(options, splits, history)
+    seconds = time.perf_counter() - started
+
+    saved, metrics, test_eval, paths = save_run(
+        out, options, splits, model, history, seconds, report=report,
+        extra_metadata={"refit": refit} if refit else None,
+        extra_details={"refit": refit_text(refit)} if refit else None,
+    )
+    return RunResult(saved, history, metrics, test_eval, seconds, paths, task=task.name,
+                     refit=refit, notes=notes)
+
+
+def finished_run(out: Path, header: Mapping[str, Any], epochs: int) -> RunResult | None:
+    """The run in ``out`` as it stands when its checkpoint (``header``) says it has
+    nothing left to do for ``epochs`` (all run, or stopped early) and its model is there;
+    else None. Nothing is read but the model file, nothing is written."""
+    history = History.from_dict(header["history"])
+    epoch = int(header.get("epoch", 0))
+    if epochs < epoch:
+        raise InputError(f"the run in {out} has already run {epoch} epochs; "
+                         f"epochs={epochs} would end it in the past: give at least {epoch}.")
+    if (epoch < epochs and not history.stop_reason) or not (out / MODEL_FILE).is_file():
+        return None
+
+    saved = load_model(out / MODEL_FILE)
+    meta = saved.metadata
+    if not history.stop_reason:
+        history.stop_reason = meta.get("stop_reason") or f"completed {epoch} epochs"
+    if meta.get("best_epoch") is not None:
+        history.best_epoch = int(meta["best_epoch"])
+        history.best_rule = meta.get("best_rule") or history.best_rule
+    return RunResult(saved, history, dict(meta.get("metrics") or {}), None,
+                     float(meta.get("train_seconds") or 0.0), {},
+                     task=str(meta.get("task") or "classification"),
+                     refit=meta.get("refit"), unchanged=True)
+
+
+def refit_on_train_and_val(
+    options: RunOptions, splits: Splits, history: History
+) -> tuple[Network, Splits, dict[str, Any]]:
+    """Train a fresh network on the training and validation rows together for the
+    epoch count that the validation split chose (``history.best_epoch``).
+
+    The network has the run's seed and options; it trains without validation data (the
+    last epoch is kept), without callbacks (no second progress display) and without a
+    checkpoint: a resumed run repeats the refit, which is deterministic. The
+    preprocessing and target transform stay those fitted on the training rows.
+    Returns the network, the splits it trained on (train = train + val rows, no val)
+    and what the refit did: {"epochs", "rows", "selected_on": {"train", "val"},
+    "val_loss", "val_accuracy"} (the last two: the kept epoch of the selection run).
+    """
+    epochs = max(1, history.best_epoch)
+    merged = replace(splits, X_train=np.concatenate([splits.X_train, splits.X_val]),
+                     y_train=np.concatenate([splits.y_train, splits.y_val]),
+                     X_val=splits.X_val[:0], y_val=splits.y_val[:0])
+    trainer = make_trainer(replace(options, train=replace(options.train, epochs=epochs,
+                                                          patience=None)), merged)
+    with np.errstate(over="ignore", invalid="ignore"):
+        trainer.train()
+    i = history.epochs.index(history.best_epoch) if history.best_epoch in history.epochs else -1
+    info = {"epochs": epochs, "rows": int(merged.y_train.shape[0]),
+            "selected_on": {"train": int(splits.y_train.shape[0]),
+                            "val": int(splits.y_val.shape[0])},
+            "val_loss": float(history.val_loss[i]), "val_accuracy": float(history.val_score[i])}
+    return trainer.model, merged, info
+
+
+def refit_text(refit: Mapping[str, Any] | None) -> str:
+    """One line on a refit: what chose the epoch count and what the kept network trained on."""
+    if not refit:
+        return "no refit"
+    sel = refit["selected_on"]
+    return (f"refit on train + val ({refit['rows']:,} rows) for {refit['epochs']} epochs, "
+            f"the count chosen on {sel['val']:,} validation rows (validation accuracy "
+            f"{refit['val_accuracy']:.4f} when training on {sel['train']:,} rows)")
+
+
+def _check_optimizer_state(trainer: Trainer, path: Path) -> None:
+    """Each optimiser state array ("slot/param") must have its parameter's shape: a damaged
+    checkpoint fails at resume time, not in the middle of the next epoch."""
+    params = trainer.model.params
+    for name, arr in trainer.optimizer.state_dict()["arrays"].items():
+        key = name.split("/", 1)[-1]
+        if key not in params or np.shape(arr) != params[key].shape or (
+                np.asarray(arr).dtype.kind != "f" or not np.isfinite(arr).all()):
+            raise ModelFileError(
+                f"checkpoint {path} is inconsistent (optimiser state {name!r} of shape "
+                f"{np.shape(arr)} does not fit parameter {key!r} of shape "
+                f"{params[key].shape if key in params else 'none'}); it cannot be resumed: "
+                "start the training again.")
+
+
+def save_run(
+    out: Path,
+    options: RunOptions,
+    splits: Splits,
+    model: Network,
+    history: History,
+    seconds: float,
+    report: bool = True,
+    title: str | None = None,
+    extra_metadata: Mapping[str, Any] | None = None,
+    extra_details: Mapping[str, Any] | None = None,
+) -> tuple[SavedModel, dict[str, dict[str, float]], Any, dict[str, Path]]:
+    """Score a trained model on every split (its task's metrics) and write model.npz,
+    history.json and the report, staged: the files reach ``out`` together, on success.
+
+    Returns the saved model, metrics per split ({"train": {"accuracy", "loss"}, ...} or
+    R^2, RMSE, MAE for a regression), the task's test evaluation (a classification's
+    per-class figures; None otherwise or without a test split) and the written paths.
+    """
+    task = splits.task
+    metrics: dict[str, dict[str, float]] = {}
+    for name, X, y in (("train", splits.X_train, splits.y_train),
+                       ("val", splits.X_val, splits.y_val),
+                       ("test", splits.X_test, splits.y_test)):
+        if X.shape[0]:
+            metrics[name] = task.metrics(model, X, y, splits.targets)
+    test_eval = (task.test_evaluation(model, splits.X_test, splits.y_test)
+                 if splits.X_test.shape[0] else None)
+    ds = splits.dataset
+    sizes = split_sizes(splits)
+    metadata = {
+        "data": options.data,
+        "data_dir": os.getcwd(),  # what a relative data path in "data" is relative to
+        "task": task.name,
+        "options": options.to_dict(),
+        **(extra_metadata or {}),
+        "metrics": metrics,
+        **task.metadata(splits, options),
+        "epochs_run": len(history.epochs),
+        "best_epoch": history.best_epoch,
+        "best_rule": history.best_rule,
+        "split_sizes": sizes,
+        "stop_reason": history.stop_reason,
+        "train_seconds": seconds,
+    }
+    saved = SavedModel(model, task.classes(ds),
+                       {"kind": splits.preprocessor.kind, "state": splits.preprocessor.state()},
+                       metadata, recipe=splits.recipe)
+    # every file goes to a staging directory first and reaches ``out`` only when all of
+    # them were written (numpynn.runs.files): a failed save leaves the earlier run's files
+    with StagedOutputs(out) as staged:
+        save_model(staged.path(MODEL_FILE), saved)
+        write_json_atomic(staged.path(HISTORY_FILE), history.to_dict())
+        if report:
+            details = {"data": options.data, "task": task.name, "architecture": repr(model),
+                       "optimizer": f"{options.train.optimizer} lr={options.train.lr:.4g}",
+                       "reg": f"{options.reg:.4g}", "batch size": options.train.batch_size,
+                       "split sizes": split_sizes_text(sizes),
+                       "epochs run": len(history.epochs),
+                       "kept epoch": f"{history.best_epoch} ({history.best_rule or 'last epoch'})",
+                       "seed": options.train.seed,
+                       "stop reason": history.stop_reason, **(extra_details or {}),
+                       "time (s)": f"{seconds:.1f}"}
+            task.write_report(staged.dir, history=history, metrics=metrics, model=model,
+                              splits=splits, title=title or f"{task.report_title}: "
+                              f"{options.data}", details=details,
+                              configuration=options.to_dict(), evaluation=test_eval,
+                              sizes=sizes)
+        committed = staged.commit()
+    paths = {"model": committed[MODEL_FILE], "history": committed[HISTORY_FILE]}
+    if report:
+        paths["report"] = committed["report.html"]
+    return saved, metrics, test_eval, paths
+
+
+def resume_options(out_dir: str | Path) -> RunOptions:
+    """The options of the interrupted run whose checkpoint is in ``out_dir``."""
+    path = Path(out_dir) / CHECKPOINT_FILE
+    if not path.exists():
+        raise InputError(f"no checkpoint to resume in {out_dir} (expected {path}); a run "
+                         "writes one there when started with `out` set to that directory.",
+                         param="resume")
+    header, _ = read_checkpoint(path)
+    try:
+        options = RunOptions.from_dict(header["extra"]["options"])
+        base = header["extra"].get("data_dir")
+    except (KeyError, TypeError, AttributeError, ValueError) as exc:  # ValueError: InputError
+        raise ModelFileError(f"checkpoint {path} lacks valid run options ({exc}); it was not "
+                             "written by 'numpynn train': start a new run.") from None
+    resolved = resolve_recorded_spec(options.data, base)
+    if resolved != options.data:
+        where = DataSpec.parse(resolved).path or resolved
+        if not os.path.exists(where):
+            raise DataError(f"the run in {out_dir} was trained on {options.data!r}, a path "
+                            f"relative to {base}, where it started; {where} no longer exists: "
+                            "put the data back there to resume.")
+        options.data = resolved
+    return options
+
+
+def resolve_recorded_spec(spec: str, base: str | None) -> str:
+    """A data spec recorded in a model or checkpoint, with a relative path made absolute
+    against ``base``, the directory the run was started in (names are unchanged)."""
+    if not isinstance(spec, str) or not isinstance(base, str) or not spec:
+        return spec
+    return DataSpec.parse(spec).absolute(base)
+
+
+def evaluation_data(saved: SavedModel, spec: str, split: str = "auto"
+                    ) -> tuple[np.ndarray, np.ndarray, str]:
+    """Raw X (N, F), the targets as the model's task keeps them (class indices (N,), or
+    values (N, K)) and the split's name, to evaluate ``saved`` on; for every task alike.
+
+    split: "test"/"val"/"train" re-create the training run's split (same seed, same task),
+    so evaluating on the training data reproduces the printed metrics; "all" takes every
+    labelled row; "auto" is "test" when spec is the training data (as recorded, or the
+    same file by its absolute path), else "all". A CSV file is read with the model's
+    recipe (:func:`read_with_recipe`): columns by name when it has a header, else by
+    position.
+    """
+    options = saved.metadata.get("options")
+    recorded = options.get("data") if isinstance(options, Mapping) else None
+    same = recorded is not None and (spec == recorded or DataSpec.parse(spec).same_data(
+        resolve_recorded_spec(recorded, saved.metadata.get("data_dir"))))
+    if split == "auto":
+        split = "test" if same else "all"
+    if split not in ("all", "train", "val", "test"):
+        raise InputError(f"`split` must be auto, all, train, val or test; got {split!r}.",
+                         param="split")
+    if split != "all" and not same:
+        raise InputError(f"`split='{split}'` re-creates the training split, which needs the "
+                         f"training data ({recorded or 'unknown'}); got {spec}. Use "
+                         "`split='all'` for other data.", param="split")
+    task = saved.task
+    ds = _read_labelled(saved, spec, options)
+    if split == "all":
+        X, y = ds.X, ds.y
+        if ds.X_test is not None:
+            X, y = np.concatenate([X, ds.X_test]), np.concatenate([ds.y, ds.y_test])
+        _check_feature_count(X, saved.recipe.n_features if saved.recipe else
+                             saved.model.input_dim, spec)
+        return X, task.targets_array(y), "all"
+    try:
+        run = RunOptions.from_dict(options)
+    except (KeyError, TypeError, AttributeError, ValueError) as exc:  # ValueError: InputError
+        raise ModelFileError(f"the model's recorded training options are damaged ({exc}); "
+                             "use `split='all'`.", param="split") from None
+    parts = split_dataset(ds, run, task)
+    i = {"train": 0, "val": 2, "test": 4}[split]
+    if parts[i].shape[0] == 0:
+        raise InputError(f"the training run of {spec} had no {split} split (0 rows; small "
+                         "tables get no validation split by default); choose another split "
+                         "or evaluate on other labelled data with split 'all'.")
+    return parts[i], parts[i + 1], split
+
+
+def _read_labelled(saved: SavedModel, spec: str, options: Mapping[str, Any] | None) -> Dataset:
+    """``spec`` with its labels, read as the model's training data were."""
+    task = saved.task
+    reading = task.label_reading(saved.classes)
+    if _uses_recipe(saved, spec):
+        ds = load_dataset(spec, label_column=0, recipe=saved.recipe, **reading)
+    else:
+        label_column = options.get("label_column", -1) if options else -1
+        _check_csv_columns(spec, saved.recipe.n_features if saved.recipe else
+                           saved.model.input_dim, labelled=True)
+        if not is_csv_spec(spec) and not task.has_classes:
+            raise InputError(f"a {task.name} model is evaluated on a CSV file with its "
+                             f"target column; got {spec}.")
+        ds = load_dataset(spec, label_column=label_column, **reading)
+    if ds.y is None:
+        raise DataError(f"{spec} has no labels; evaluate needs labelled data.")
+    return ds
+
+
+def read_with_recipe(saved: SavedModel, spec: str, labelled: bool) -> Dataset:
+    """Read the CSV file ``spec`` as the model's training data were read.
+
+    With a header, the feature columns are matched by name in any order (the label and
+    ignored columns may be present; any other or missing column is an error naming it);
+    without one, the file has the training file's columns or the feature columns alone,
+    in training order. Categorical cells map to the model's categories, missing cells
+    are imputed as in training.
+    """
+    recipe = saved.recipe
+    assert recipe is not None
+    reading = saved.task.label_reading(saved.classes) if labelled else {}
+    return load_dataset(spec, label_column=0 if labelled else None, recipe=recipe, **reading)
+
+
+def _uses_recipe(saved: SavedModel, spec: str) -> bool:
+    return saved.recipe is not None and saved.recipe.source == "csv" and is_csv_spec(spec)
+
+
+def prediction_data(saved: SavedModel, spec: str) -> np.ndarray:
+    """Raw features (N, F) of ``spec`` to predict on; a label column, if any, is ignored.
+
+    A model that records how its CSV data were read (a recipe) reads CSV files the same
+    way (:func:`read_with_recipe`). Older models: a CSV's label column is present when a
+    row has one more column than the model has features. Data sets with a predefined
+    test part give train rows then test.
+    """
+    if not isinstance(spec, (str, os.PathLike)):
+        raise DataError(f"data spec must be a string; got {type(spec).__name__} {spec!r:.60}")
+    spec = os.fspath(spec)
+    if _uses_recipe(saved, spec):
+        return read_with_recipe(saved, spec, labelled=False).X
+    n_features = saved.recipe.n_features if saved.recipe else saved.model.input_dim
+    label_column: int | None = -1
+    if is_csv_spec(spec):
+        _check_csv_columns(spec, n_features, labelled=False)
+        label_column = None if _csv_columns(spec) == n_features else -1
+    elif spec.lower().endswith(".npz"):
+        label_column = None
+    ds = load_dataset(spec, label_column=label_column, classes=None)
+    X = ds.X if ds.X_test is None else np.concatenate([ds.X, ds.X_test])
+    _check_feature_count(X, n_features, spec)
+    return X
+
+
+def _check_feature_count(X: np.ndarray, n_features: int, spec: str) -> None:
+    if X.shape[1] != n_features:
+        raise DataError(f"{spec} has {X.shape[1]} feature columns but the model expects "
+                        f"{n_features}; use data with the columns the model was trained on.")
+
+
+def _check_csv_columns(spec: str, n_features: int, labelled: bool) -> None:
+    """A CSV with the wrong number of columns, named before its cells are parsed."""
+    if not is_csv_spec(spec):
+        return
+    n = _csv_columns(spec)
+    allowed = (n_features + 1,) if labelled else (n_features, n_features + 1)
+    if n is None or n in allowed:
+        return
+    want = (f"{n_features + 1} ({n_features} features and the label)" if labelled else
+            f"{n_features} (the features) or {n_features + 1} (features and a label)")
+    raise DataError(f"{spec} has {n} columns but the model expects {want}; use data with "
+                    "the columns the model was trained on.")
+
+
+def _csv_columns(path: str) -> int | None:
+    import csv
+
+
+    require_file(Path(path), "CSV file")  # a FIFO or device would block or never end
+    try:
+        with open(path, newline="", encoding="utf-8") as fh:
+            for row in csv.reader(fh):
+                if row:
+                    return len(row)
+    except (OSError, UnicodeDecodeError):
+        return None  # load_dataset reports the problem properly
+    return None
