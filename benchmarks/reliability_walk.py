@@ -4,7 +4,7 @@ checked against its promise. Prints one row per kind (cases, held) and every cas
 did not hold; exits 1 if any did not.
 
     python benchmarks/reliability_walk.py            # about a minute on one core
-    python -m pytest -m slow tests/test_reliability_round3.py -k walk_script
+    python -m pytest -m slow tests/scenarios/test_reliability_round3.py -k walk_script
 
 Kinds (numbers as in the issue): 1 a second name for an input (model, data and output
 spelt as files, run directories, ``~``, ``..``, links; data of every ending; data inside

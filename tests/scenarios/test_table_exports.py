@@ -1,0 +1,278 @@
+"""Tables as other tools and people export them: a delimiter at the end of every line, a
+column left empty, identifiers and free text (names, tickets, cabins), missing labels
+written as NA or ?, and a rare category that numpynn's own split puts outside the
+training rows. Each is read the way its author meant, or refused with the fix named."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from numpynn.data import load_csv
+from numpynn.data.cells import number_value
+from numpynn.errors import DataError
+from numpynn.runs.run import RunOptions, prediction_data, run_training
+from numpynn.training.trainer import TrainConfig
+from tests.clirun import numpynn, ok
+
+SPECIES = np.array(["setosa", "versicolor", "virginica"])
+
+
+def _rows(n: int = 60, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    rng = np.random.default_rng(seed)
+    y = np.arange(n) % 3
+    return rng.normal(size=(n, 2)) + np.c_[2.0 * y, -1.5 * y], y
+
+
+def _write(path, lines: list[str]) -> None:
+    path.write_text("\n".join(lines) + "\n")
+
+
+def _error_of(path, **kw) -> str:
+    """The message of the DataError that reading ``path`` raises."""
+    with pytest.raises(DataError) as info:
+        load_csv(path, **kw)
+    return str(info.value)
+
+
+def _options(path, **kw) -> RunOptions:
+    return RunOptions(data=str(path), hidden=[8],
+                      train=TrainConfig(epochs=2, batch_size=16, seed=0), **kw)
+
+
+def test_a_delimiter_at_the_end_of_every_line_is_not_a_column(tmp_path):
+    X, y = _rows()
+    body = [f"{a:.3f},{b:.3f},{SPECIES[k]}," for (a, b), k in zip(X, y)]
+    _write(tmp_path / "t.csv", ["a,b,species,", *body])
+    ds = load_csv(tmp_path / "t.csv")
+    assert ds.X.shape == (60, 2) and list(ds.classes) == list(SPECIES)
+    assert any("ends with the delimiter" in n for n in ds.notes)
+    # the same table without the trailing delimiter reads the same
+    _write(tmp_path / "plain.csv", ["a,b,species"] + [line[:-1] for line in body])
+    plain = load_csv(tmp_path / "plain.csv")
+    np.testing.assert_array_equal(ds.X, plain.X)
+    np.testing.assert_array_equal(ds.y, plain.y)
+
+
+def test_without_a_header_an_empty_last_column_is_an_empty_label_column(tmp_path):
+    """'5.1,3.5,' on every line of a headerless file may be unlabelled rows: training on
+    the last feature as the label would be silently wrong, so the labels are missing."""
+    X, _ = _rows()
+    _write(tmp_path / "t.csv", [f"{a:.3f},{b:.3f}," for a, b in X])
+    assert "60 row(s) have no label" in _error_of(tmp_path / "t.csv")
+
+
+def test_a_trailing_delimiter_on_some_lines_only_is_a_ragged_row(tmp_path):
+    X, y = _rows()
+    body = [f"{a:.3f},{b:.3f},{SPECIES[k]}" for (a, b), k in zip(X, y)]
+    body[3] += ","
+    _write(tmp_path / "t.csv", ["a,b,species", *body])
+    with pytest.raises(DataError, match="row 5 has 4 columns, expected 3"):
+        load_csv(tmp_path / "t.csv")
+
+
+def test_an_empty_column_is_left_out_with_a_note_and_may_be_filled_at_predict(tmp_path):
+    X, y = _rows()
+    _write(tmp_path / "t.csv", ["a,notes,b,species"]
+           + [f"{a:.3f},,{b:.3f},{SPECIES[k]}" for (a, b), k in zip(X, y)])
+    ds = load_csv(tmp_path / "t.csv")
+    assert ds.X.shape == (60, 2)
+    assert [n for n in ds.notes if "'notes' (column 2) is empty in every row" in n]
+    saved = run_training(_options(tmp_path / "t.csv"), tmp_path / "run", report=False).saved
+    _write(tmp_path / "new.csv", ["b,a,notes", "0.1,2.0,checked", "0.3,-1.0,"])
+    _write(tmp_path / "without.csv", ["b,a", "0.1,2.0", "0.3,-1.0"])
+    X = prediction_data(saved, str(tmp_path / "new.csv"))
+    np.testing.assert_array_equal(X, prediction_data(saved, str(tmp_path / "without.csv")))
+    np.testing.assert_array_equal(X, [[2.0, 0.1], [-1.0, 0.3]])
+
+
+def test_a_value_below_the_rows_that_showed_a_column_empty_is_an_error(tmp_path):
+    """The layout is decided on the first 1000 rows; a column empty there and filled
+    later is not silently dropped."""
+    X, y = _rows(1100)
+    lines = [f"{a:.3f},,{b:.3f},{SPECIES[k]}" for (a, b), k in zip(X, y)]
+    lines[1050] = lines[1050].replace(",,", ",late,")
+    _write(tmp_path / "t.csv", ["a,notes,b,species", *lines])
+    text = _error_of(tmp_path / "t.csv")
+    assert "row 1052, 'notes' (column 2): 'late'" in text
+    assert "empty in the first 1000 rows" in text and "`ignore_columns='notes'`" in text
+
+
+def _passengers(n: int = 120, seed: int = 0) -> list[str]:
+    """A Titanic-like table: an index, the label second, names and tickets (identifiers,
+    a ticket mostly numeric), a sparse cabin, repeating categories, a missing age."""
+    rng = np.random.default_rng(seed)
+    lines = ["PassengerId,Survived,Pclass,Name,Sex,Age,Ticket,Fare,Cabin,Embarked"]
+    for i in range(n):
+        sex = "female" if i % 3 == 0 else "male"
+        survived = int((sex == "female") != (rng.random() < 0.15))
+        age = "" if i % 7 == 3 else f"{20 + i % 40}"
+        ticket = f"PC {17000 + i}" if i % 4 == 0 else str(300000 + 7 * i)
+        cabin = f"C{i}" if i % 5 == 0 else ""
+        lines.append(f'{i + 1},{survived},{1 + i % 3},"Doe, Mr. John {i}",{sex},{age},'
+                     f"{ticket},{10 + (i % 9) * 3.5:.2f},{cabin},{'SCQ'[i % 3]}")
+    return lines
+
+
+def test_identifier_and_free_text_columns_are_left_out_with_notes(tmp_path):
+    _write(tmp_path / "titanic.csv", _passengers())
+    ds = load_csv(tmp_path / "titanic.csv", label_column="Survived", allow_missing=True)
+    left_out = {name for name in ("PassengerId", "Name", "Ticket", "Cabin")
+                if any(f"'{name}'" in n for n in ds.notes)}
+    assert left_out == {"PassengerId", "Name", "Ticket", "Cabin"}
+    # Pclass, Sex, Age, Fare, Embarked stay: repeating categories and numbers
+    assert ds.table.feature_names == ["Pclass", "Sex", "Age", "Fare", "Embarked"]
+    assert sorted(ds.table.categorical) == [1, 4]
+
+
+def test_numbers_that_never_repeat_stay_features_with_a_repeated_missing_word(tmp_path):
+    """Measurements are all distinct; 'unknown' written in some rows is a missing-value
+    word numpynn does not know, not an identifier: the column is not dropped."""
+    X, y = _rows()
+    lines = [f"{a:.6f},{b:.6f},{SPECIES[k]}" for (a, b), k in zip(X, y)]
+    _write(tmp_path / "t.csv", ["a,b,species", *lines])
+    assert load_csv(tmp_path / "t.csv").X.shape == (60, 2)
+    for i in range(0, 60, 4):
+        lines[i] = "unknown," + lines[i].split(",", 1)[1]
+    _write(tmp_path / "t.csv", ["a,b,species", *lines])
+    with pytest.raises(DataError, match="cannot read 'unknown' as a number"):
+        load_csv(tmp_path / "t.csv")
+
+
+def test_a_mostly_numeric_column_with_some_text_names_the_fix(tmp_path):
+    X, y = _rows()
+    lines = [f"{a:.3f},{b:.3f},{SPECIES[k]}" for (a, b), k in zip(X, y)]
+    a, _, label = lines[4].split(",")
+    lines[4] = f"{a},4.O1,{label}"  # the letter O typed for a zero
+    _write(tmp_path / "t.csv", ["a,b,species", *lines])
+    text = _error_of(tmp_path / "t.csv")
+    assert "row 6, 'b' (column 2): cannot read '4.O1' as a number" in text
+    assert "mostly numbers" in text and "`ignore_columns='b'`" in text
+
+
+@pytest.mark.parametrize("missing", ["", "NA", "?", "nan", "N/A"])
+def test_a_missing_label_is_an_error_with_its_row_and_count_never_a_class(tmp_path, missing):
+    X, y = _rows()
+    labels = SPECIES[y].astype(object)
+    labels[[4, 9, 30]] = missing
+    _write(tmp_path / "t.csv", ["a,b,species"]
+           + [f"{a:.3f},{b:.3f},{lab}" for (a, b), lab in zip(X, labels)])
+    text = _error_of(tmp_path / "t.csv")
+    assert "row 6: the label is" in text and "3 row(s) have no label" in text
+    assert "'species' (column 3) is the label column" in text
+    with pytest.raises(DataError, match="3 row\\(s\\) have no label"):
+        load_csv(tmp_path / "t.csv", task="auto")
+
+
+@pytest.mark.parametrize(("text", "decimal_comma", "value"), [
+    ("12.5%", False, 0.125), ("$1,234.50", False, 1234.5), ("-$5", False, -5.0),
+    ("15 €", False, 15.0), ("1,234,567.8", False, 1234567.8), ("1.234,5", True, 1234.5),
+    ("5,1", True, 5.1), ("1.5", True, 1.5), ("7", False, 7.0),
+    ("5,1", False, None), ("1,23", False, None), ("%", False, None), ("€", False, None),
+    ("12%%", False, None), ("abc", False, None), ("3.5m", False, None)])
+def test_numbers_as_spreadsheets_format_them(text, decimal_comma, value):
+    got = number_value(text, decimal_comma)
+    assert got == pytest.approx(value) if value is not None else got is None
+
+
+@pytest.mark.parametrize("delimiter", [",", ";"])
+def test_percent_and_currency_columns_are_numbers_in_training_and_prediction(tmp_path,
+                                                                            delimiter):
+    X, y = _rows()
+    if delimiter == ",":
+        cells = [f'{100 * a:.1f}%,"${1000 * abs(b):,.2f}"' for a, b in X]
+        new = ['"$1,000.00",12.5%', "$2.00,-50%"]
+    else:
+        cells = [f"{100 * a:.1f}%;{1000 * abs(b):,.2f} €".replace(",", "_").replace(
+            ".", ",").replace("_", ".") for a, b in X]
+        new = ["1.000,00 €;12,5%", "2 €;-50%"]
+    _write(tmp_path / "t.csv", [delimiter.join(["share", "price", "species"])]
+           + [f"{c}{delimiter}{SPECIES[k]}" for c, k in zip(cells, y)])
+    ds = load_csv(tmp_path / "t.csv")
+    assert not ds.table.categorical
+    np.testing.assert_allclose(ds.X[:, 0], np.round(100 * X[:, 0], 1) / 100)
+    np.testing.assert_allclose(ds.X[:, 1], np.round(1000 * np.abs(X[:, 1]), 2))
+    saved = run_training(_options(tmp_path / "t.csv"), tmp_path / "run", report=False).saved
+    _write(tmp_path / "new.csv", [delimiter.join(["price", "share"]), *new])
+    np.testing.assert_allclose(prediction_data(saved, str(tmp_path / "new.csv")),
+                               [[0.125, 1000.0], [-0.5, 2.0]])
+
+
+def test_titanic_like_table_trains_from_the_command_line(tmp_path):
+    """The walk of a user with Kaggle's Titanic file: the label is named, missing ages are
+    imputed, and identifiers, the index and the sparse cabin are left out with notes."""
+    _write(tmp_path / "titanic.csv", _passengers(300))
+    out = ok(numpynn("train", "--data", "titanic.csv", "--label-column", "Survived",
+                     "--impute", "median", "--epochs", "3", "--no-report", "--out", "run",
+                     cwd=tmp_path))
+    for name in ("PassengerId", "Name", "Ticket", "Cabin"):
+        assert f"'{name}'" in out
+    assert "240 train / 0 val / 60 test rows" in out
+    proc = numpynn("predict", "run", "--data", "titanic.csv", cwd=tmp_path)
+    assert len(ok(proc).splitlines()) == 301  # header + one line per passenger
+
+
+def _iris_like_lines(delimiter: str = ",") -> list[str]:
+    X, y = _rows()
+    return [delimiter.join(["a", "b", "species"])] + [
+        delimiter.join([f"{a:.3f}", f"{b:.3f}", SPECIES[k]]) for (a, b), k in zip(X, y)]
+
+
+def test_excel_unicode_text_utf16_with_tabs_is_read(tmp_path):
+    """Excel's "Unicode Text" export: UTF-16 with a byte-order mark, tab-separated, .txt."""
+    lines = _iris_like_lines("\t")
+    (tmp_path / "t.txt").write_text("\r\n".join(lines) + "\r\n", encoding="utf-16")
+    _write(tmp_path / "plain.csv", _iris_like_lines())
+    ds, plain = load_csv(tmp_path / "t.txt"), load_csv(tmp_path / "plain.csv")
+    np.testing.assert_array_equal(ds.X, plain.X)
+    np.testing.assert_array_equal(ds.y, plain.y)
+    from numpynn.data import load_dataset
+
+    assert load_dataset(str(tmp_path / "t.txt")).X.shape == (60, 2)  # a text table
+
+
+def test_an_excel_sep_line_declares_the_delimiter_and_is_not_a_row(tmp_path):
+    _write(tmp_path / "t.csv", ["sep=;", *_iris_like_lines(";")])
+    ds = load_csv(tmp_path / "t.csv")
+    assert ds.X.shape == (60, 2) and ds.table.feature_names == ["a", "b"]
+    lines = _iris_like_lines(";")
+    lines[5] = lines[5].replace(";", ";;", 1)
+    _write(tmp_path / "bad.csv", ["sep=;", *lines])
+    with pytest.raises(DataError, match="row 7 has 4 columns"):  # the editor's line number
+        load_csv(tmp_path / "bad.csv")
+
+
+def test_a_repeated_header_row_of_joined_files_is_skipped_with_a_note(tmp_path):
+    lines = _iris_like_lines()
+    _write(tmp_path / "joined.csv", [*lines, *lines])
+    ds = load_csv(tmp_path / "joined.csv")
+    assert ds.X.shape == (120, 2) and ds.table.header
+    assert any("row(s) 62 repeat the header row" in n for n in ds.notes)
+
+
+@pytest.mark.parametrize(("given", "meant"), [("Species", "species"), ("specie", "species"),
+                                              ("sepal_length", "sepal length")])
+def test_a_misspelt_column_name_suggests_the_column(tmp_path, given, meant):
+    X, y = _rows()
+    _write(tmp_path / "t.csv", ["sepal length,b,species"]
+           + [f"{a:.3f},{b:.3f},{SPECIES[k]}" for (a, b), k in zip(X, y)])
+    with pytest.raises(DataError, match=f"did you mean {meant!r}"):
+        load_csv(tmp_path / "t.csv", label_column=given)
+    assert "did you mean" not in _error_of(tmp_path / "t.csv", label_column="colour")
+    proc = numpynn("train", "--data", "t.csv", "--label-column", given, cwd=tmp_path)
+    assert proc.returncode == 2 and f"--label-column {given} is not a column" in proc.stderr
+
+
+def test_search_reports_the_columns_left_out(tmp_path):
+    """`numpynn search` reads the table as train does, and says so: the notes on the
+    columns left out come with its result (the CLI prints them)."""
+    from numpynn.search import SearchSpace, search
+
+    _write(tmp_path / "titanic.csv", _passengers())
+    options = RunOptions(data=str(tmp_path / "titanic.csv"), label_column="Survived",
+                         impute="median")
+    space = SearchSpace(hidden=[[8]], epochs=[1], batch_size=[32])
+    result = search(options, space, trials=1, seed=0, jobs=1, retrain=False,
+                    out=tmp_path / "search")
+    for name in ("PassengerId", "Name", "Ticket", "Cabin"):
+        assert [n for n in result.notes if f"'{name}'" in n], name

@@ -1,0 +1,275 @@
+"""Habits of users with their own tables: the label written first and the flag forgotten,
+pandas' index column, ``--out model.npz``, a run directory given where a model file is
+expected, integer targets of a regression, and what a regression run prints."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from numpynn.data import load_csv, looks_continuous
+from numpynn.errors import DataError
+from numpynn.model_file import load_model
+from numpynn.runs.run import RunOptions, run_training
+from numpynn.tasks import load_for_task
+from numpynn.training.trainer import TrainConfig
+from tests.clirun import numpynn, ok
+
+SPECIES = np.array(["setosa", "versicolor", "virginica"])
+
+
+def load_task(options):
+    """(dataset, the task's name, note) of the options' data."""
+    ds, task, note = load_for_task(options)
+    return ds, task.name, note
+
+
+def _table(n: int = 90, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    """Three classes separated by the first two features; a continuous last column."""
+    rng = np.random.default_rng(seed)
+    y = np.arange(n) % 3
+    X = rng.normal(size=(n, 3)) + np.c_[y * 2.0, -y * 1.5, np.zeros(n)]
+    X[:, 2] = np.round(rng.uniform(0, 10, n), 2)  # many distinct floats
+    return X, y
+
+
+def _write(path, header: list[str], rows: list[list[object]]) -> None:
+    path.write_text("\n".join([",".join(header)] + [",".join(map(str, r)) for r in rows])
+                    + "\n")
+
+
+def _label_first(tmp_path, label_name: str = "species", numeric: bool = False):
+    X, y = _table()
+    labels = (y + 1) if numeric else SPECIES[y]
+    path = tmp_path / "label_first.csv"
+    _write(path, [label_name, "a", "b", "width"],
+           [[lab, *(f"{v:.3f}" for v in x)] for lab, x in zip(labels, X)])
+    return path
+
+
+@pytest.mark.parametrize("label_name,numeric", [("species", False), ("class", True),
+                                                ("Target", False), ("kind", False)])
+def test_a_forgotten_label_column_is_refused_naming_both_columns(tmp_path, label_name,
+                                                                 numeric):
+    path = _label_first(tmp_path, label_name, numeric)
+    options = RunOptions(data=str(path))
+    with pytest.raises(DataError) as info:
+        load_task(options)
+    text = str(info.value)
+    assert "'width'" in text and f"{label_name!r}" in text
+    assert f"`label_column={label_name!r}`" in text and "`task='regression'`" in text
+
+
+def test_the_label_column_given_or_regression_asked_for_trains(tmp_path):
+    path = _label_first(tmp_path)
+    ds, task, _ = load_task(RunOptions(data=str(path), label_column="species"))
+    assert task == "classification" and ds.n_classes == 3 and ds.X.shape[1] == 3
+    ds, task, _ = load_task(RunOptions(data=str(path), task="regression"))
+    assert task == "regression" and ds.table.label_name == "width"
+
+
+def test_a_continuous_last_column_without_a_class_like_column_is_a_regression(tmp_path):
+    X, _ = _table()
+    path = tmp_path / "houses.csv"
+    _write(path, ["rooms", "area", "price"], [[f"{v:.3f}" for v in x] for x in X])
+    _, task, note = load_task(RunOptions(data=str(path)))
+    assert task == "regression" and "'price'" in note
+
+
+def test_cli_refuses_the_forgotten_label_column_with_flags(tmp_path):
+    _label_first(tmp_path)
+    proc = numpynn("train", "--data", "label_first.csv", "--epochs", "1", "--out", "run",
+                   cwd=tmp_path)
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr
+    assert "--label-column species" in proc.stderr and "--task regression" in proc.stderr
+    assert not (tmp_path / "run").exists()
+
+
+def test_integer_targets_with_many_single_values_look_continuous():
+    rng = np.random.default_rng(0)
+    diabetes_like = rng.integers(25, 346, size=442)  # 442 rows, mostly distinct integers
+    assert looks_continuous(diabetes_like)
+    hundred_classes = np.repeat(np.arange(100), 5)  # CIFAR-100-like: classes, 5 each
+    assert not looks_continuous(hundred_classes)
+    assert not looks_continuous(np.arange(300) % 7)
+
+
+@pytest.mark.parametrize("name,start", [("", 0), ("id", 1), ("Unnamed: 0", 0)])
+def test_a_column_of_row_numbers_is_not_a_feature(tmp_path, name, start):
+    X, y = _table()
+    path = tmp_path / "indexed.csv"
+    _write(path, [name, "a", "b", "c", "label"],
+           [[start + i, *(f"{v:.3f}" for v in x), SPECIES[c]]
+            for i, (x, c) in enumerate(zip(X, y))])
+    ds = load_csv(path)
+    assert ds.X.shape[1] == 3 and ds.table.ignored == [0]
+    assert len(ds.notes) == 1 and "row numbers" in ds.notes[0]
+
+
+def test_row_numbers_in_a_few_rows_or_with_gaps_stay_features(tmp_path):
+    X, y = _table()
+    path = tmp_path / "ids.csv"
+    _write(path, ["id", "a", "b", "c", "label"],
+           [[3 * i + 7, *(f"{v:.3f}" for v in x), SPECIES[c]]
+            for i, (x, c) in enumerate(zip(X, y))])
+    assert load_csv(path).X.shape[1] == 4
+
+
+def test_the_index_column_is_dropped_at_predict_time_too(tmp_path):
+    X, y = _table()
+    rows = [[i, *(f"{v:.3f}" for v in x), SPECIES[c]] for i, (x, c) in enumerate(zip(X, y))]
+    _write(tmp_path / "train.csv", ["", "a", "b", "c", "label"], rows)
+    out = ok(numpynn("train", "--data", "train.csv", "--epochs", "5", "--no-report",
+                     "--out", "run", cwd=tmp_path))
+    assert out.index("row numbers") < out.index("MLP: input (N, 3)")  # before training
+    # predict on the same rows: once with the index column, once without, shuffled
+    _write(tmp_path / "with.csv", ["", "a", "b", "c"], [r[:4] for r in rows])
+    order = np.random.default_rng(1).permutation(len(rows))
+    _write(tmp_path / "without.csv", ["c", "a", "b"],
+           [[rows[i][3], rows[i][1], rows[i][2]] for i in order])
+    with_index = ok(numpynn("predict", "run", "--data", "with.csv", "--output", "-",
+                            cwd=tmp_path)).split()[1:]
+    without = ok(numpynn("predict", "run", "--data", "without.csv", "--output", "-",
+                         cwd=tmp_path)).split()[1:]
+    assert [with_index[i] for i in order] == without
+
+
+def test_out_that_looks_like_a_file_name_is_refused(tmp_path):
+    X, y = _table()
+    _write(tmp_path / "t.csv", ["a", "b", "c", "label"],
+           [[*(f"{v:.3f}" for v in x), SPECIES[c]] for x, c in zip(X, y)])
+    proc = numpynn("train", "--data", "t.csv", "--epochs", "1", "--out", "model.npz",
+                   cwd=tmp_path)
+    assert proc.returncode == 2 and "--out model.npz looks like a file name" in proc.stderr
+    assert not (tmp_path / "model.npz").exists()
+
+
+def test_a_run_directory_serves_as_the_model(tmp_path):
+    X, y = _table()
+    options = RunOptions(data=str(_label_first(tmp_path)), label_column="species",
+                         train=TrainConfig(epochs=2))
+    run_training(options, tmp_path / "run", report=False)
+    assert load_model(tmp_path / "run").model.num_classes == 3
+    (tmp_path / "empty").mkdir()
+    with pytest.raises(Exception, match="without a model.npz"):
+        load_model(tmp_path / "empty")
+
+
+def test_a_regression_run_prints_r2_split_sizes_and_its_note_first(tmp_path):
+    X, _ = _table(120)
+    _write(tmp_path / "houses.csv", ["rooms", "area", "price"],
+           [[f"{v:.3f}" for v in x] for x in X])
+    out = ok(numpynn("train", "--data", "houses.csv", "--epochs", "2", "--no-report",
+                     "--out", "run", cwd=tmp_path))
+    head = out.splitlines()
+    assert head[0].startswith("note: the label column 'price' looks continuous")
+    assert "1 target (regression)" in head[1] and " train / " in head[1]
+    epochs = [line for line in head if line.startswith("epoch ")]
+    assert len(epochs) == 2 and all("val R^2 " in line and "%" not in line for line in epochs)
+    assert out.count("looks continuous") == 1
+
+
+def test_decimal_commas_in_a_semicolon_file_read_as_numbers(tmp_path):
+    X, y = _table()
+    rows = [[*(f"{v:.3f}" for v in x), SPECIES[c]] for x, c in zip(X, y)]
+    _write(tmp_path / "dot.csv", ["a", "b", "c", "label"], rows)
+    (tmp_path / "comma.csv").write_text(
+        "\n".join(["a;b;c;label"] + [";".join(r).replace(".", ",") for r in rows]) + "\n")
+    dot, comma = load_csv(tmp_path / "dot.csv"), load_csv(tmp_path / "comma.csv")
+    np.testing.assert_array_equal(dot.X, comma.X)
+    np.testing.assert_array_equal(dot.y, comma.y)
+    # in a comma-separated file "5,1" cannot be a number: a clear error says why
+    (tmp_path / "bad.csv").write_text('a,b,c,label\n' + '"5,1",1,2,setosa\n' * 3)
+    with pytest.raises(DataError, match="decimal comma"):
+        load_csv(tmp_path / "bad.csv")
+
+
+def test_decimal_comma_targets_of_a_regression(tmp_path):
+    X, _ = _table()
+    lines = ["rooms;area;price"] + [";".join(f"{v:.3f}" for v in x).replace(".", ",")
+                                    for x in X]
+    (tmp_path / "houses.csv").write_text("\n".join(lines) + "\n")
+    ds, task, _ = load_task(RunOptions(data=str(tmp_path / "houses.csv")))
+    assert task == "regression"
+    np.testing.assert_allclose(ds.y.ravel(), np.round(X[:, 2], 3))
+
+
+def test_a_data_file_given_without_the_flag_is_named_with_it(tmp_path):
+    proc = numpynn("train", "mine.csv", "--epochs", "1", cwd=tmp_path)
+    assert proc.returncode == 2
+    assert "--data mine.csv" in proc.stderr and "'numpynn train --help'" in proc.stderr
+    proc = numpynn("predict", "run", "new.csv", cwd=tmp_path)
+    assert proc.returncode == 2 and "--data new.csv" in proc.stderr
+
+
+def test_the_command_list_of_usage_errors_is_the_parsers():
+    import importlib
+
+    main = importlib.import_module("numpynn.cli.main")
+    parser = main.build_parser()
+    choices = next(a for a in parser._actions if a.dest == "command").choices
+    assert sorted(main.COMMANDS) == sorted(choices)
+
+
+def test_a_text_table_with_another_ending_is_read_as_csv(tmp_path):
+    X, y = _table()
+    rows = [[*(f"{v:.3f}" for v in x), SPECIES[c]] for x, c in zip(X, y)]
+    _write(tmp_path / "adult.data", ["a", "b", "c", "label"], rows)  # UCI's habit
+    _write(tmp_path / "t.csv", ["a", "b", "c", "label"], rows)
+    from numpynn.data import is_csv_spec, load_dataset
+
+    assert is_csv_spec(str(tmp_path / "adult.data"))
+    np.testing.assert_array_equal(load_dataset(str(tmp_path / "adult.data")).X,
+                                  load_dataset(str(tmp_path / "t.csv")).X)
+    (tmp_path / "blob.bin").write_bytes(b"\x00\x01binary")
+    assert not is_csv_spec(str(tmp_path / "blob.bin"))
+
+
+@pytest.mark.parametrize("name,words", [("book.xlsx", "spreadsheet"), ("t.parquet", "Parquet"),
+                                        ("t.json", "JSON"), ("x.pkl", "never unpickles"),
+                                        ("x.npy", "np.savez")])
+def test_files_of_other_formats_get_a_conversion_recipe(tmp_path, name, words):
+    from numpynn.data import load_dataset
+
+    (tmp_path / name).write_bytes(b"PK\x03\x04 not really")
+    with pytest.raises(DataError, match=words) as info:
+        load_dataset(str(tmp_path / name))
+    assert "CSV" in str(info.value) and "did you mean" not in str(info.value)
+
+
+def _target_first(tmp_path, last: str = "color"):
+    rng = np.random.default_rng(0)
+    path = tmp_path / "target_first.csv"
+    _write(path, ["target", "x1", "x2", last],
+           [[i % 2, f"{rng.normal() + i % 2:.3f}", f"{rng.normal():.3f}",
+             ("red", "blue")[int(rng.integers(2))]] for i in range(100)])
+    return path
+
+
+def test_a_column_named_like_the_label_is_not_passed_over_for_a_category(tmp_path):
+    """The last column is a category (so it could be classes), but another column is
+    named 'target': the label flag was forgotten; refused with both ways out."""
+    path = _target_first(tmp_path)
+    with pytest.raises(DataError) as info:
+        load_task(RunOptions(data=str(path)))
+    text = str(info.value)
+    assert "'color' (column 4), the last one" in text and "'target' (column 1)" in text
+    assert "`label_column='target'`" in text and "`label_column='color'`" in text
+    ds, task, note = load_task(RunOptions(data=str(path), label_column="target"))
+    assert task == "classification" and note is None and ds.n_classes == 2
+    # a last column named like a label too ('class') is taken, with a note
+    ds, _, note = load_task(RunOptions(data=str(_target_first(tmp_path, last="class"))))
+    assert list(ds.classes) == ["blue", "red"]
+    assert note.startswith("note: target_first.csv: the label is the last column, 'class'")
+
+
+def test_the_default_label_is_named_in_a_note(tmp_path):
+    X, y = _table()
+    path = tmp_path / "t.csv"
+    _write(path, ["a", "b", "c", "kind"],
+           [[*(f"{v:.3f}" for v in x), SPECIES[k]] for x, k in zip(X, y)])
+    _, task, note = load_task(RunOptions(data=str(path)))
+    assert task == "classification"
+    assert note == ("note: t.csv: the label is the last column, 'kind' (column 4) (3 classes: "
+                    "setosa, versicolor, virginica); `label_column` names another.")
+    assert load_task(RunOptions(data=str(path), label_column="kind"))[2] is None

@@ -1,0 +1,81 @@
+"""A command that starts at once, and a package that imports only what it declares.
+
+Start-up time itself is measured by ``benchmarks/bench_startup.py`` (median of 5); these
+tests pin its cause: which libraries a fresh interpreter imports for ``--help``."""
+
+from __future__ import annotations
+
+import ast
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+try:
+    import tomllib
+except ModuleNotFoundError:  # Python 3.10
+    tomllib = pytest.importorskip("tomli")
+
+from numpynn.cli.commands import COMMAND_HELP
+from tests.clirun import REPO
+
+PACKAGE = REPO / "numpynn"
+#: libraries that cost 0.1-1.5 s to import: none may load before a command needs it
+HEAVY = ("sklearn", "scipy", "matplotlib", "joblib", "dask", "distributed", "pandas", "onnx",
+         "onnxruntime", "threadpoolctl")
+#: import name -> distribution name, where they differ
+DISTRIBUTION = {"sklearn": "scikit-learn", "distributed": "dask"}
+
+
+def _imported_by_help(argv: list[str]) -> list[str]:
+    code = ("import contextlib, io, sys\n"
+            "from numpynn.cli.main import main\n"
+            "with contextlib.redirect_stdout(io.StringIO()):\n"
+            f"    code = main({argv!r})\n"
+            "assert code == 0, code\n"
+            f"print(' '.join(m for m in {HEAVY!r} if m in sys.modules))\n")
+    proc = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True,
+                          text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    return proc.stdout.split()
+
+
+@pytest.mark.parametrize("command", ["", *COMMAND_HELP])
+def test_help_imports_no_heavy_library(command):
+    argv = [command, "--help"] if command else ["--help"]
+    assert _imported_by_help(argv) == []
+
+
+def _requirement_names(requirements: list[str]) -> set[str]:
+    return {re.split(r"[\s\[<>=!~;]", r, maxsplit=1)[0].lower() for r in requirements}
+
+
+def _imports(path: Path) -> tuple[set[str], set[str]]:
+    """Top-level module names imported by ``path``: (at module level, inside functions)."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    top, local = set(), set()
+    for node in ast.walk(tree):
+        names = []
+        if isinstance(node, ast.Import):
+            names = [a.name for a in node.names]
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            names = [node.module]
+        for name in names:
+            (top if node.col_offset == 0 else local).add(name.split(".")[0])
+    return top, local
+
+
+def test_every_imported_library_is_declared_and_optional_ones_are_imported_on_use():
+    project = tomllib.loads((REPO / "pyproject.toml").read_text())["project"]
+    core = _requirement_names(project["dependencies"])
+    extras = set().union(*map(_requirement_names, project["optional-dependencies"].values()))
+    for path in sorted(PACKAGE.rglob("*.py")):
+        top, local = _imports(path)
+        for module in (top | local) - set(sys.stdlib_module_names) - {"numpynn"}:
+            dist = DISTRIBUTION.get(module, module).lower()
+            where = path.relative_to(REPO)
+            assert dist in core | extras, f"{where} imports {module}, declared nowhere"
+            if module in top:
+                assert dist in core, f"{where} imports the optional {module} at module level"

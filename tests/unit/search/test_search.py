@@ -1,0 +1,271 @@
+"""numpynn.search and ``numpynn search``: plans, determinism across local processes and a
+real Dask LocalCluster, files that survive a SIGKILL, resuming, and the CLI contract."""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import signal
+import subprocess
+import time
+
+import pytest
+
+from numpynn.cli.main import main
+from numpynn.errors import InputError
+from numpynn.model_file import load_model
+from numpynn.search import (
+    LogUniform,
+    SearchSpace,
+    deterministic,
+    read_trials,
+    search,
+    trial_plan,
+)
+from tests.clirun import start_numpynn
+
+# Small and fast: 8 trials of a few epochs on digits.
+SPACE = SearchSpace(hidden=[[16], [32]], lr=LogUniform(1e-3, 1e-2), reg=[0.0, 1e-4, 1e-3],
+                    batch_size=[64, 128], optimizer=["adam", "nesterov"], epochs=[3, 5])
+TRIALS, SEED = 8, 5
+
+
+# ----------------------------------------------------------------------------- plans
+def test_trial_plan_is_a_function_of_seed_and_index():
+    long = trial_plan(SPACE, "random", 12, seed=1)
+    assert trial_plan(SPACE, "random", 5, seed=1) == long[:5]
+    assert [t["trial"] for t in long] == list(range(12))
+    assert len({t["seed"] for t in long}) == 12
+    assert trial_plan(SPACE, "random", 5, seed=2) != long[:5]
+    for t in long:
+        assert 1e-3 <= t["lr"] <= 1e-2 and t["reg"] in (0.0, 1e-4, 1e-3)
+        assert t["hidden"] in ([16], [32]) and t["optimizer"] in ("adam", "nesterov")
+
+
+def test_grid_plan_enumerates_every_combination():
+    space = SearchSpace(hidden=[[8], [16, 8]], lr=LogUniform(1e-4, 1e-2, points=3),
+                        reg=[0.0, 1e-3], batch_size=[32], optimizer=["adam"], epochs=[2])
+    plan = trial_plan(space, "grid", None, seed=0)
+    assert len(plan) == space.grid_size() == 12
+    assert {t["lr"] for t in plan} == {1e-4, 1e-3, 1e-2}
+    assert plan[0]["hidden"] == [8] and plan[-1]["hidden"] == [16, 8]
+    with pytest.raises(InputError, match="`trials` is for random search"):
+        trial_plan(space, "grid", 5, seed=0)
+    assert len(SearchSpace.default_grid().grid()) == 18
+
+
+def test_log_uniform_checks_its_bounds():
+    with pytest.raises(InputError, match="log range"):
+        LogUniform(0.0, 1.0)
+    with pytest.raises(InputError, match="low <= high"):
+        LogUniform(1.0, 0.1)
+    assert LogUniform(1e-4, 1e-2, points=3).grid() == [1e-4, 1e-3, 1e-2]
+
+
+@pytest.mark.parametrize("kwargs, word", [
+    ({"hidden": []}, "hidden"),
+    ({"hidden": [[0]]}, "hidden"),
+    ({"lr": [0.0]}, "lr"),
+    ({"reg": [-1.0]}, "reg"),
+    ({"batch_size": [0]}, "batch_size"),
+    ({"optimizer": ["lbfgs"]}, "optimizer"),
+    ({"epochs": [1.5]}, "epochs"),
+])
+def test_search_space_rejects_bad_values(kwargs, word):
+    with pytest.raises(InputError, match=word):
+        SearchSpace(**kwargs)
+
+
+# ------------------------------------------------------------------ local and Dask runs
+@pytest.fixture(scope="module")
+def cluster():
+    distributed = pytest.importorskip("distributed")
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+                                  host="127.0.0.1", dashboard_address=None) as cluster, \
+            distributed.Client(cluster) as client:
+        yield cluster, client
+
+
+@pytest.fixture(scope="module")
+def local_run(tmp_path_factory):
+    out = tmp_path_factory.mktemp("search") / "local"
+    started = time.perf_counter()
+    result = search(space=SPACE, trials=TRIALS, seed=SEED, jobs=2, out=out, report=False)
+    return result, out, time.perf_counter() - started
+
+
+def test_local_search_writes_table_plot_and_best_model(local_run):
+    result, out, seconds = local_run
+    rows = result.rows
+    assert [r["rank"] for r in rows] == list(range(1, TRIALS + 1))
+    assert all(r["score_name"] == "accuracy" for r in rows)
+    accs = [r["val_score"] for r in rows]
+    assert accs == sorted(accs, reverse=True) and all(r["status"] == "ok" for r in rows)
+    assert {r["pid"] for r in rows} - {os.getpid()}, "jobs=2 ran every trial in-process"
+    with open(out / "results.csv", newline="") as fh:
+        table = list(csv.DictReader(fh))
+    assert [int(r["trial"]) for r in table] == [r["trial"] for r in rows]
+    assert float(table[0]["val_score"]) == rows[0]["val_score"]
+    summary = json.loads((out / "results.json").read_text())
+    assert summary["best"] == rows[0] and summary["finished"] == TRIALS
+    assert len(read_trials(out / "trials.jsonl")) == TRIALS
+    assert (out / "search.png").stat().st_size > 0
+    # the best configuration retrained is exactly its trial's network
+    saved = load_model(out / "best" / "model.npz")
+    assert result.metrics["val"]["accuracy"] == rows[0]["val_score"]
+    assert saved.model.hidden_dims == rows[0]["hidden"]
+    assert saved.metadata["init_seed"] == rows[0]["seed"]
+    print(f"local search, jobs=2: {TRIALS} trials in {seconds:.1f} s")
+
+
+def test_evaluate_reproduces_the_retrained_best_test_accuracy(local_run, capsys):
+    result, out, _ = local_run
+    assert main(["evaluate", str(out / "best" / "model.npz"), "--json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert report["accuracy"] == pytest.approx(result.metrics["test"]["accuracy"], abs=1e-12)
+
+
+def test_dask_cluster_gives_the_same_table(local_run, cluster, tmp_path):
+    local, _, local_seconds = local_run
+    _, client = cluster
+    workers = set(client.scheduler_info()["workers"])
+    started = time.perf_counter()
+    result = search(space=SPACE, trials=TRIALS, seed=SEED, client=client, out=tmp_path / "dask",
+                    report=False)
+    seconds = time.perf_counter() - started
+    ran_on = {r["worker"] for r in result.rows}
+    assert ran_on <= workers, f"trials ran outside the cluster: {ran_on - workers}"
+    assert os.getpid() not in {r["pid"] for r in result.rows}
+    assert deterministic(result.rows) == deterministic(local.rows)
+    assert result.metrics == local.metrics
+    print(f"LocalCluster (2 workers): {TRIALS} trials in {seconds:.1f} s on {len(ran_on)} "
+          f"workers; local jobs=2: {local_seconds:.1f} s")
+
+
+def test_cli_scheduler_option(local_run, cluster, tmp_path, capsys):
+    local, _, _ = local_run
+    lc, _ = cluster
+    out = tmp_path / "cli"
+    argv = ["search", "--trials", str(TRIALS), "--seed", str(SEED), "--hidden", "16", "32",
+            "--lr", "1e-3:1e-2", "--reg", "0,1e-4,1e-3", "--batch-size", "64,128",
+            "--optimizer", "adam,nesterov", "--epochs", "3,5", "--scheduler",
+            lc.scheduler_address, "--out", str(out), "--no-report", "--quiet"]
+    assert main(argv) == 0
+    printed = capsys.readouterr().out
+    assert "dask tcp://127.0.0.1" in printed and "rank" in printed
+    rows = json.loads((out / "results.json").read_text())["trials"]
+    assert deterministic(rows) == deterministic(local.rows)
+
+
+# --------------------------------------------------------------- interruption and resume
+def test_killed_search_keeps_finished_trials_and_resumes(tmp_path, capsys):
+    out = tmp_path / "killed"
+    argv = ["search", "--trials", "12", "--seed", "7", "--hidden", "64", "--epochs", "12",
+            "--batch-size", "32", "--optimizer", "adam", "--jobs", "1", "--out", str(out),
+            "--no-report", "--quiet"]
+    proc = start_numpynn(*argv, cwd=tmp_path, stdout=subprocess.DEVNULL,
+                         start_new_session=True)
+    deadline = time.monotonic() + 120
+    try:
+        while len(read_trials(out / "trials.jsonl")) < 2:
+            assert proc.poll() is None, proc.stderr.read()
+            assert time.monotonic() < deadline, "no trial finished in 120 s"
+            time.sleep(0.02)
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait()
+        proc.stderr.close()
+    assert proc.returncode == -signal.SIGKILL
+    kept = read_trials(out / "trials.jsonl")
+    assert 2 <= len(kept) < 12
+    summary = json.loads((out / "results.json").read_text())  # atomic: always parseable
+    assert {r["trial"] for r in summary["trials"]} <= {r["trial"] for r in kept}
+    assert not (out / "best").exists()
+
+    # a new search refuses to overwrite it; --resume runs only the missing trials
+    assert main(argv) == 2
+    assert "--resume" in capsys.readouterr().err
+    assert main(["search", "--resume", str(out), "--no-report", "--quiet"]) == 0
+    rows = json.loads((out / "results.json").read_text())["trials"]
+    assert len(rows) == 12 and len(read_trials(out / "trials.jsonl")) == 12
+    kept_rows = {r["trial"]: r for r in kept}
+    for r in rows:
+        if r["trial"] in kept_rows:
+            assert r["pid"] == kept_rows[r["trial"]]["pid"]  # not run again
+    fresh = search(space=SearchSpace(hidden=[[64]], epochs=[12], batch_size=[32],
+                                     optimizer=["adam"]),
+                   trials=12, seed=7, out=None)
+    assert deterministic(rows) == deterministic(fresh.rows)
+
+
+# ----------------------------------------------------------------------------- CLI
+@pytest.mark.parametrize("args, word", [
+    (["--lr", "abc"], "--lr"),
+    (["--lr", "1e-2:1e-4"], "LOW must not exceed HIGH"),
+    (["--lr", "0"], "--lr"),
+    (["--reg", "-1"], "--reg"),
+    (["--reg", "0:1e-2"], "--reg"),
+    (["--jobs", "0"], "--jobs"),
+    (["--trials", "0"], "--trials"),
+    (["--grid", "--trials", "5"], "--trials is for random search"),
+    (["--optimizer", "adam,lbfgs"], "--optimizer"),
+    (["--hidden", "0"], "--hidden"),
+    (["--batch-size", "x"], "--batch-size"),
+    (["--scheduler", "not an address"], "--scheduler"),
+    (["--seed", "-1"], "--seed"),
+    (["--data", "nope.csv"], "nope.csv"),
+    (["--resume", "/nonexistent/dir"], "no search to resume"),
+])
+def test_cli_bad_values_exit_2_with_one_line(args, word, tmp_path, capsys):
+    code = main(["search", "--out", str(tmp_path / "s"), *args])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert err.startswith("numpynn: error:") and err.count("\n") == 1, err
+    assert word in err
+
+
+def test_cli_help_has_examples(capsys):
+    assert main(["search", "--help"]) == 0
+    text = capsys.readouterr().out
+    for needle in ("examples:", "--trials 40 --jobs 2", "--grid", "--scheduler tcp://",
+                   "--resume", "trials.jsonl"):
+        assert needle in text
+
+
+def test_cli_grid_search_end_to_end(tmp_path, capsys):
+    out = tmp_path / "grid"
+    code = main(["search", "--grid", "--hidden", "16", "--lr", "1e-3:1e-2", "--grid-points",
+                 "2", "--reg", "0", "--batch-size", "128", "--epochs", "2", "--out", str(out),
+                 "--seed", "1"])
+    captured = capsys.readouterr()
+    assert code == 0, captured.err
+    assert "search: grid, 2 trials" in captured.out
+    assert captured.err.count("trial") >= 2  # one progress line per trial
+    rows = json.loads((out / "results.json").read_text())["trials"]
+    assert sorted(r["lr"] for r in rows) == [1e-3, 1e-2]
+    assert (out / "best" / "report.html").exists()
+    assert main(["predict", str(out / "best" / "model.npz"), "--data", "digits"]) == 0
+
+
+# ----------------------------------------------------------------------- failures
+def test_trial_on_other_data_is_an_error_row_not_a_crash():
+    from numpynn.runs.run import RunOptions
+    from numpynn.search import _absolute_spec, run_trial
+
+    trial = trial_plan(SPACE, "random", 1, seed=0)[0]
+    row = run_trial(RunOptions(), trial, fingerprint="0" * 40)
+    assert row["status"].startswith("error: InputError") and "other data" in row["status"]
+    assert row["val_score"] is None
+    assert _absolute_spec("digits") == "digits"
+    assert _absolute_spec("data/x.csv") == os.path.abspath("data/x.csv")
+    assert _absolute_spec("cifar10:rel/dir") == "cifar10:" + os.path.abspath("rel/dir")
+
+
+def test_every_trial_diverging_exits_1(tmp_path, capsys):
+    code = main(["search", "--trials", "2", "--lr", "1e8", "--optimizer", "sgd", "--hidden",
+                 "8", "--epochs", "2", "--out", str(tmp_path / "s"), "--quiet"])
+    err = capsys.readouterr().err
+    assert code == 1 and "every trial failed" in err and "diverged" in err
+    assert len(read_trials(tmp_path / "s" / "trials.jsonl")) == 2

@@ -1,0 +1,233 @@
+"""numpynn.MLPClassifier: scikit-learn's estimator checks, its API, and digits accuracy."""
+
+from __future__ import annotations
+
+import pickle
+import warnings
+
+import numpy as np
+import pytest
+from sklearn.base import clone
+from sklearn.datasets import load_digits
+from sklearn.exceptions import ConvergenceWarning, NotFittedError
+from sklearn.model_selection import GridSearchCV, cross_val_score
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
+from sklearn.utils.estimator_checks import parametrize_with_checks
+
+import numpynn
+from numpynn import MLPClassifier
+from numpynn.models import MLP
+from tests.clirun import REPO
+
+pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+
+
+# No check is skipped or expected to fail. (check_classifier_data_not_an_array is skipped by
+# scikit-learn itself when pandas is not installed, and check_array_api_input when
+# SCIPY_ARRAY_API is not set.)
+@parametrize_with_checks([MLPClassifier()])
+def test_sklearn_estimator_checks(estimator, check):
+    check(estimator)
+
+
+def blobs(n=120, d=4, classes=3, seed=0, dtype=np.float64):
+    rng = np.random.default_rng(seed)
+    y = np.arange(n) % classes
+    centres = 3.0 * rng.standard_normal((classes, d))
+    X = centres[y] + rng.standard_normal((n, d))
+    return X.astype(dtype), y
+
+
+def test_exported_from_package():
+    assert numpynn.MLPClassifier is MLPClassifier
+
+
+def test_constructor_stores_params_unchanged_and_validates_in_fit():
+    est = MLPClassifier(hidden_layer_sizes=[0], solver="lbfgs", reg=-1)
+    assert est.get_params()["hidden_layer_sizes"] == [0]
+    X, y = blobs()
+    for params, word in (({"solver": "lbfgs"}, "solver"), ({"reg": -1.0}, "reg"),
+                         ({"hidden_layer_sizes": (0,)}, "hidden_layer_sizes"),
+                         ({"batch_size": 0}, "batch_size"), ({"max_iter": 0}, "max_iter"),
+                         ({"learning_rate_init": 0.0}, "learning_rate_init"),
+                         ({"validation_fraction": 1.0}, "validation_fraction")):
+        with pytest.raises(ValueError, match=word):
+            MLPClassifier(**params).fit(X, y)
+
+
+def test_dtype_follows_input():
+    X, y = blobs()
+    for dtype, expected in ((np.float32, np.float32), (np.float64, np.float64),
+                            (np.int64, np.float64)):
+        est = MLPClassifier(max_iter=5, random_state=0).fit(X.astype(dtype), y)
+        assert est.model_.dtype == expected
+        assert all(w.dtype == expected for w in est.coefs_ + est.intercepts_)
+        assert est.predict_proba(X.astype(dtype)).dtype == expected
+
+
+def test_string_and_noncontiguous_labels():
+    X, y = blobs()
+    for labels in (np.array(["cat", "dog", "emu"]), np.array([-5, 7, 100])):
+        yy = labels[y]
+        est = MLPClassifier(max_iter=50, random_state=0).fit(X, yy)
+        np.testing.assert_array_equal(est.classes_, np.sort(labels))
+        pred = est.predict(X)
+        assert pred.dtype == yy.dtype and set(pred) <= set(labels)
+        assert est.score(X, yy) > 0.9
+        proba = est.predict_proba(X)
+        assert proba.shape == (len(X), 3)
+        np.testing.assert_allclose(proba.sum(axis=1), 1.0, rtol=1e-12)
+        np.testing.assert_array_equal(est.classes_[proba.argmax(axis=1)], pred)
+        np.testing.assert_allclose(np.exp(est.predict_log_proba(X)), proba, rtol=1e-12)
+
+
+def test_unfitted_raises():
+    with pytest.raises(NotFittedError):
+        MLPClassifier().predict(np.zeros((2, 3)))
+
+
+def test_fitted_attributes_and_determinism():
+    X, y = blobs()
+    a = MLPClassifier(max_iter=30, random_state=3).fit(X, y)
+    b = clone(a).fit(X, y)
+    assert a.n_iter_ == len(a.loss_curve_) <= 30
+    assert a.t_ == a.n_iter_ * len(X)
+    assert a.validation_scores_ is None and a.best_validation_score_ is None
+    assert a.best_loss_ == min(a.loss_curve_)
+    assert a.n_layers_ == 3 and a.n_outputs_ == 3 and a.out_activation_ == "softmax"
+    assert isinstance(a.model_, MLP) and a.model_.hidden_dims == [100]
+    for wa, wb in zip(a.coefs_ + a.intercepts_, b.coefs_ + b.intercepts_):
+        np.testing.assert_array_equal(wa, wb)
+    c = MLPClassifier(max_iter=30, random_state=4).fit(X, y)
+    assert not np.array_equal(a.coefs_[0], c.coefs_[0])
+    restored = pickle.loads(pickle.dumps(a))
+    np.testing.assert_array_equal(restored.predict_proba(X), a.predict_proba(X))
+
+
+def test_tol_stops_before_max_iter_and_max_iter_warns():
+    X, y = blobs()
+    est = MLPClassifier(max_iter=500, tol=1e-2, n_iter_no_change=2, random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", ConvergenceWarning)
+        est.fit(X, y)
+    assert est.n_iter_ < 500
+    with pytest.warns(ConvergenceWarning, match="maximum iterations"):
+        MLPClassifier(max_iter=2, random_state=0).fit(X, y)
+
+
+def test_early_stopping_keeps_best_validation_epoch():
+    X, y = blobs(n=300)
+    est = MLPClassifier(early_stopping=True, validation_fraction=0.2, n_iter_no_change=3,
+                        max_iter=200, random_state=0).fit(X, y)
+    assert len(est.validation_scores_) == est.n_iter_ == len(est.loss_curve_)
+    assert est.best_validation_score_ == max(est.validation_scores_)
+    assert est.best_loss_ is None
+    assert est.n_iter_ < 200
+
+
+def test_partial_fit_is_one_epoch_and_continues():
+    X, y = blobs(n=200)
+    labels = np.array(["a", "b", "c"])[y]
+    est = MLPClassifier(random_state=0, learning_rate_init=1e-2)
+    with pytest.raises(ValueError, match="classes must be passed"):
+        est.partial_fit(X, labels)
+    est.partial_fit(X[:100], labels[:100], classes=["a", "b", "c"])
+    assert est.n_iter_ == 1 and len(est.loss_curve_) == 1
+    for _ in range(9):
+        est.partial_fit(X[100:], labels[100:])
+    assert est.n_iter_ == 10 and est.t_ == 100 + 9 * 100
+    assert est.loss_curve_[-1] < est.loss_curve_[0]
+    assert est.score(X, labels) > 0.9
+    with pytest.raises(ValueError, match="not in classes"):
+        est.partial_fit(X[:3], ["a", "b", "zebra"])
+    with pytest.raises(ValueError, match="features"):
+        est.partial_fit(X[:, :2], labels)
+    # the same epochs through partial_fit from a fresh estimator give the same network
+    again = MLPClassifier(random_state=0, learning_rate_init=1e-2)
+    again.partial_fit(X[:100], labels[:100], classes=["a", "b", "c"])
+    for _ in range(9):
+        again.partial_fit(X[100:], labels[100:])
+    np.testing.assert_array_equal(again.coefs_[0], est.coefs_[0])
+
+
+def test_warm_start_continues_and_cold_start_restarts():
+    X, y = blobs()
+    est = MLPClassifier(max_iter=5, tol=0.0, warm_start=True, random_state=0).fit(X, y)
+    first = est.coefs_[0].copy()
+    est.fit(X, y)
+    assert est.n_iter_ == 10 and len(est.loss_curve_) == 10
+    assert not np.array_equal(est.coefs_[0], first)
+    est.set_params(warm_start=False).fit(X, y)
+    assert est.n_iter_ == 5
+    np.testing.assert_array_equal(est.coefs_[0], first)
+    with pytest.raises(ValueError, match="same classes"):
+        est.set_params(warm_start=True).fit(X[y < 2], y[y < 2])
+    with pytest.raises(ValueError, match="hidden"):
+        est.set_params(hidden_layer_sizes=(8,)).fit(X, y)
+
+
+def test_verbose_prints_each_epoch(capsys):
+    X, y = blobs()
+    MLPClassifier(max_iter=3, verbose=True, random_state=0).fit(X, y)
+    out = capsys.readouterr().out
+    assert out.count("Iteration") == 3 and "loss = " in out
+
+
+def test_solvers_all_learn():
+    X, y = blobs()
+    for solver, lr in (("sgd", 0.1), ("momentum", 0.05), ("nesterov", 0.05),
+                       ("rmsprop", 1e-2), ("adam", 1e-2)):
+        est = MLPClassifier(solver=solver, learning_rate_init=lr, max_iter=30, random_state=0)
+        assert est.fit(X, y).score(X, y) > 0.9, solver
+
+
+def test_reg_is_sklearn_alpha_divided_by_batch_size():
+    """sklearn's loss (penalty alpha / (2 n_batch) * ||W||^2) equals numpynn's with
+    reg = alpha / n_batch, on the same weights (sklearn's loss_curve_ of a full-batch epoch
+    is the objective at the weights before the epoch's update)."""
+    from sklearn.neural_network import MLPClassifier as SkMLP
+
+    rng = np.random.default_rng(0)
+    X, y = rng.standard_normal((60, 5)), np.arange(60) % 3
+    alpha = 0.5
+    sk = SkMLP(hidden_layer_sizes=(7,), alpha=alpha, batch_size=60, solver="sgd", momentum=0,
+               learning_rate_init=1e-3, max_iter=1, shuffle=False, warm_start=True,
+               random_state=0)
+    sk.fit(X, y)
+    params = {"W1": sk.coefs_[0].copy(), "b1": sk.intercepts_[0].copy(),
+              "W2": sk.coefs_[1].copy(), "b2": sk.intercepts_[1].copy()}
+    sk.fit(X, y)
+    model = MLP(5, [7], 3, reg=alpha / 60, dtype="float64")
+    model.set_params(params)
+    loss, _ = model.loss(X, y)
+    assert loss == pytest.approx(sk.loss_curve_[-1], rel=1e-12)
+
+
+def test_pipeline_grid_search_cross_val_clone():
+    X, y = load_digits(return_X_y=True)
+    X, y = X[:400], y[:400]
+    pipe = make_pipeline(StandardScaler(),
+                         MLPClassifier(max_iter=30, learning_rate_init=1e-2, random_state=0))
+    grid = GridSearchCV(pipe, {"mlpclassifier__hidden_layer_sizes": [(16,), (64,)],
+                               "mlpclassifier__reg": [1e-4, 1e-2]}, cv=3)
+    grid.fit(X, y)
+    assert set(grid.best_params_) == {"mlpclassifier__hidden_layer_sizes", "mlpclassifier__reg"}
+    assert grid.score(X, y) > 0.9
+    scores = cross_val_score(clone(pipe), X, y, cv=3)
+    assert scores.shape == (3,) and scores.mean() > 0.85
+
+
+@pytest.mark.slow
+def test_digits_cross_validation_accuracy():
+    """The README's figure: benchmarks/digits_cv.py's two cross-validations meet their bars
+    (about 50 s: slow)."""
+    import importlib.util
+
+    path = REPO / "benchmarks" / "digits_cv.py"
+    spec = importlib.util.spec_from_file_location("digits_cv", path)
+    bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench)
+    scores = bench.cross_validate()
+    for name, bar in bench.BARS.items():
+        assert scores[name].mean() >= bar, (name, scores[name])
