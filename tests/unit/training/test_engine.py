@@ -244,7 +244,6 @@ from numpynn.training import engine, optim
 from numpynn.training.engine import TrainStep
 from numpynn.models import MLP
 from numpynn.training.optim import make_optimizer
-from tests.clirun import REPO
 
 optimizer, mode = sys.argv[1:3]
 engine.FUSE_MIN_SIZE = optim.FUSE_MIN_SIZE = 0 if mode == "blas" else 1 << 62
