@@ -1,4 +1,5 @@
-"""Metrics of a saved model on labelled data: accuracy, loss, per-class scores, confusion."""
+"""Metrics on labelled data: a classifier's accuracy, loss, per-class scores and confusion;
+a regression's R^2, RMSE and MAE (and the per-epoch R^2 the Trainer records)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ import numpy as np
 
 from .errors import InputError
 from .losses import softmax_cross_entropy
+from .training.chunks import row_chunks
 from .validation import check_features
 
 
@@ -48,7 +50,7 @@ def evaluate(model: Any, X: np.ndarray, y: np.ndarray) -> Evaluation:
             "evaluate() measures a classifier (accuracy, per-class figures); this network "
             "predicts values: measure it with saved.task.evaluation(saved, X_raw, y) on the "
             "raw rows, as 'numpynn evaluate' does (R^2, RMSE, MAE), or with "
-            "numpynn.regression.regression_metrics(y, saved.values(X_raw)).")
+            "numpynn.evaluation.regression_metrics(y, saved.values(X_raw)).")
     X = check_features(X, model.input_dim, model.dtype)
     scores = model.forward(X)
     loss, _ = softmax_cross_entropy(scores.astype(np.float64), y)
@@ -116,3 +118,60 @@ def format_evaluation(ev: Evaluation, class_names: list[str]) -> str:
     for i, name in enumerate(class_names):
         lines.append(f"{name:<{width}}" + "".join(f"{v:>{cell}}" for v in ev.confusion[i]))
     return "\n".join(lines)
+
+
+def _as_2d(y: np.ndarray) -> np.ndarray:
+    arr = np.asarray(y, dtype=np.float64)
+    return arr[:, None] if arr.ndim == 1 else arr
+
+
+def _r2_from_sums(sse: np.ndarray, sst: np.ndarray) -> float:
+    """Uniform average of per-output R^2 = 1 - SSE/SST; a constant output scores 1 if
+    predicted exactly, else 0 (scikit-learn's ``force_finite``)."""
+    r2 = np.where(sst > 0, 1.0 - sse / np.where(sst > 0, sst, 1.0),
+                  np.where(sse == 0, 1.0, 0.0))
+    return float(np.mean(r2))
+
+
+def r2_score(y_true: np.ndarray, y_pred: np.ndarray) -> float:
+    """Coefficient of determination, uniform average over outputs. y: (N, K) or (N,)."""
+    t, p = _as_2d(y_true), _as_2d(y_pred)
+    if t.shape != p.shape:
+        raise InputError(f"y_true has shape {t.shape} but y_pred {p.shape}; they must match.")
+    sse = ((t - p) ** 2).sum(axis=0)
+    sst = ((t - t.mean(axis=0)) ** 2).sum(axis=0)
+    return _r2_from_sums(sse, sst)
+
+
+def regression_metrics(y_true: np.ndarray, y_pred: np.ndarray) -> dict[str, float]:
+    """``{"r2", "rmse", "mae", "n"}`` of predictions in the targets' own units.
+
+    r2: uniform average over outputs; rmse / mae: over every cell (N * K values).
+    """
+    t, p = _as_2d(y_true), _as_2d(y_pred)
+    diff = t - p
+    return {"r2": r2_score(t, p), "rmse": float(np.sqrt(np.mean(diff ** 2))),
+            "mae": float(np.mean(np.abs(diff))), "n": int(t.shape[0])}
+
+
+def r2_and_loss(model: Any, X: np.ndarray, y: np.ndarray, chunk: int = 8192,
+                idx: np.ndarray | None = None) -> tuple[float, float]:
+    """R^2 and mean data loss of a regression network on validated X: (N, D), y: (N, K),
+    a chunk of rows at a time (idx: only these rows), in the units the network was
+    trained in."""
+    n = X.shape[0] if idx is None else idx.shape[0]
+    k = y.shape[1]
+    sse, mean, m2 = np.zeros(k), np.zeros(k), np.zeros(k)  # m2: sum of squared deviations
+    total_loss, seen = 0.0, 0
+    for Xb, yb in row_chunks(X, y, chunk, idx):
+        scores = model.forward(Xb).astype(np.float64)
+        loss, _ = model.loss_fn(scores, yb)
+        total_loss += loss * yb.shape[0]
+        sse += ((scores - yb) ** 2).sum(axis=0)
+        b = yb.shape[0]  # merge the chunk's mean and spread (Chan et al.): no cancellation
+        chunk_mean = yb.mean(axis=0)
+        delta = chunk_mean - mean
+        m2 += ((yb - chunk_mean) ** 2).sum(axis=0) + delta ** 2 * seen * b / (seen + b)
+        mean += delta * b / (seen + b)
+        seen += b
+    return _r2_from_sums(sse, m2), total_loss / n

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import Any, ClassVar
 
 import numpy as np
 
-from ..errors import DataError, InputError
+from ..errors import DataError, InputError, ModelFileError
 
 KINDS = ("standardize", "center", "scale", "none")
 
@@ -148,3 +148,57 @@ def _as_2d_numeric(X: np.ndarray, name: str) -> np.ndarray:
     if X.dtype.kind not in "biuf":
         raise InputError(f"{name} must hold numbers; got dtype {X.dtype}")
     return X
+
+
+class TargetScaler:
+    """Standardises regression targets: ``(y - mean) / scale`` per output column.
+
+    Fitted on the training targets only; ``scale`` is the standard deviation, 1 where a
+    column is constant (so a constant target stays finite). ``inverse_transform`` maps
+    predictions back to the original units. ``state()`` / ``from_state`` store it in a
+    model file as plain lists (JSON).
+    """
+
+    def __init__(self, mean: np.ndarray | None = None, scale: np.ndarray | None = None
+                 ) -> None:
+        self.mean = None if mean is None else np.asarray(mean, np.float64).reshape(-1)
+        self.scale = None if scale is None else np.asarray(scale, np.float64).reshape(-1)
+
+    def fit(self, y: np.ndarray) -> TargetScaler:
+        """y: (N, K) (or (N,)) finite training targets."""
+        y2 = _as_2d(y)
+        self.mean = y2.mean(axis=0)
+        std = y2.std(axis=0)
+        self.scale = np.where(std > 0, std, 1.0)
+        return self
+
+    def transform(self, y: np.ndarray) -> np.ndarray:
+        """(N, K) float64 standardised copy of y."""
+        return (_as_2d(y) - self.mean) / self.scale
+
+    def inverse_transform(self, y: np.ndarray) -> np.ndarray:
+        """Predictions (N, K) in scaled units back to the original units (float64)."""
+        return _as_2d(y) * self.scale + self.mean
+
+    def state(self) -> dict[str, Any]:
+        return {"mean": self.mean.tolist(), "scale": self.scale.tolist()}
+
+    @classmethod
+    def from_state(cls, state: Any, n_outputs: int) -> TargetScaler:
+        """A scaler from :meth:`state` output (ModelFileError when damaged)."""
+        try:
+            mean = np.asarray(state["mean"], np.float64)
+            scale = np.asarray(state["scale"], np.float64)
+        except (KeyError, TypeError, ValueError) as exc:
+            raise ModelFileError(f"the model file's target scaler is damaged ({exc}); "
+                                 "train the model again.") from None
+        if mean.shape != (n_outputs,) or scale.shape != (n_outputs,) or not (
+                np.isfinite(mean).all() and np.isfinite(scale).all() and (scale > 0).all()):
+            raise ModelFileError(f"the model file's target scaler does not fit the model's "
+                                 f"{n_outputs} output(s); train the model again.")
+        return cls(mean, scale)
+
+
+def _as_2d(y: np.ndarray) -> np.ndarray:
+    arr = np.asarray(y, dtype=np.float64)
+    return arr[:, None] if arr.ndim == 1 else arr

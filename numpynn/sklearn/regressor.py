@@ -29,9 +29,9 @@ from sklearn.base import RegressorMixin
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted
 
+from ..data.preprocessing import TargetScaler
 from ..layers import build_layer
 from ..models import Network, hidden_block
-from ..regression import TargetScaler
 from .base import _BaseMLP, validate_data
 
 __all__ = ["MLPRegressor"]
@@ -58,7 +58,7 @@ class MLPRegressor(RegressorMixin, _BaseMLP):
     ``intercepts_``, ``loss_curve_``, ``best_loss_``, ``validation_scores_``,
     ``best_validation_score_``, ``n_iter_``, ``t_``, ``n_features_in_``,
     ``feature_names_in_``, ``n_layers_``, ``n_outputs_``, ``out_activation_ ==
-    "identity"``, ``y_scaler_`` (a :class:`~numpynn.regression.TargetScaler`, or None).
+    "identity"``, ``y_scaler_`` (a :class:`~numpynn.data.preprocessing.TargetScaler`, or None).
     """
 
     def __init__(

@@ -10,16 +10,17 @@ from typing import Any, ClassVar
 import numpy as np
 
 from ..data import Dataset
+from ..data.preprocessing import TargetScaler
 from ..data.split import AUTO_VAL_FRACTION
 from ..errors import DataError, InputError
+from ..evaluation import regression_metrics
 from ..layers import build_layer
 from ..models import Network, hidden_block
-from ..regression import TargetScaler, regression_metrics
 from .base import TASKS, Targets, Task
 
 
 class ScaledTargets(Targets):
-    """Targets standardised per column for training (``numpynn.regression.TargetScaler``),
+    """Targets standardised per column for training (``numpynn.data.preprocessing.TargetScaler``),
     outputs mapped back to the targets' units."""
 
     def __init__(self, scaler: TargetScaler) -> None:

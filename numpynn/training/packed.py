@@ -17,9 +17,9 @@ evaluation subset (``config.seed``), epochs, patience, ``select``/``keep_best``,
 :class:`~numpynn.training.trainer.History`. A model trained here ends equal, to rounding, to the
 same model trained alone by ``Trainer(model, X, y, X_val, y_val, config=config)``:
 the arithmetic is the same, only its rounding differs (stacked multiplies, vectorised
-updates instead of the engine's fused ones). tests/unit/training/test_packed.py asserts float64 within
-1e-10 relative (measured about 1e-14 after 30 steps) and float32 within 1e-4 (measured
-about 4e-6), with the same epochs, kept epoch, stop reason and validation accuracy.
+updates instead of the engine's fused ones). tests/unit/training/test_packed.py asserts
+float64 within 1e-10 relative (measured about 1e-14 after 30 steps) and float32 within
+1e-4 (measured about 4e-6), with the same epochs, kept epoch, stop reason and validation accuracy.
 
 The batches: each model draws its own permutation per epoch, as the Trainer does. When
 all of them drew the same order (same ``config.seed``: an ensemble, or a search that

@@ -25,10 +25,10 @@ from typing import Any
 import numpy as np
 
 from ..errors import DivergenceError, InputError, ModelFileError
+from ..evaluation import r2_and_loss
 from ..losses import softmax_cross_entropy
 from ..model_file import read_container, write_container
 from ..models import Network, check_sample_weight
-from ..regression import r2_and_loss
 from ..validation import (  # SEED_MAX: seeds are integers in 0..2**32-1 everywhere
     POSITIVE_INT,
     POSITIVE_NUMBER,

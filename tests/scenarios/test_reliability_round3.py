@@ -392,9 +392,8 @@ def test_closed_standard_output_is_one_clear_error_not_a_traceback(run_dir):
 
 def test_the_readme_library_recipe_works_on_a_regression_model(tmp_path, monkeypatch, capsys):
     from numpynn.errors import InputError
-    from numpynn.evaluation import evaluate
+    from numpynn.evaluation import evaluate, regression_metrics
     from numpynn.model_file import load_model
-    from numpynn.regression import regression_metrics
     from numpynn.runs.predictions import prediction_table, write_predictions
     from numpynn.runs.run import evaluation_data
 

@@ -8,12 +8,13 @@ import pytest
 from sklearn.metrics import mean_absolute_error, mean_squared_error, r2_score
 from sklearn.neural_network._base import squared_loss
 
+from numpynn.data.preprocessing import TargetScaler
 from numpynn.errors import InputError, ModelFileError
+from numpynn.evaluation import r2_and_loss, regression_metrics
 from numpynn.gradcheck.checks import numerical_gradient, rel_error
 from numpynn.layers import build_layer
 from numpynn.losses import LOSSES, SquaredError, make_loss, squared_error
 from numpynn.models import Network, hidden_block
-from numpynn.regression import TargetScaler, r2_and_loss, regression_metrics
 from numpynn.training.engine import Engine
 from numpynn.training.trainer import TrainConfig, Trainer
 
