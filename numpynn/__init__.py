@@ -16,7 +16,7 @@ __version__ = "0.3.0"
 _PUBLIC: dict[str, str] = {
     "MLP": ".models",
     "Network": ".models",
-    "TwoLayerNet": ".models",
+    "TwoLayerNet": ".cs231n.two_layer_net",
     "Solver": ".cs231n.solver",
     "History": ".training.trainer",
     "TrainConfig": ".training.trainer",
@@ -45,8 +45,9 @@ def __dir__() -> list[str]:
 
 if TYPE_CHECKING:  # for type checkers and IDEs: the names above, eagerly
     from .cs231n.solver import Solver
+    from .cs231n.two_layer_net import TwoLayerNet
     from .explanation import explain
-    from .models import MLP, Network, TwoLayerNet
+    from .models import MLP, Network
     from .sklearn.classifier import MLPClassifier
     from .sklearn.regressor import MLPRegressor
     from .training.trainer import History, TrainConfig, Trainer

@@ -17,8 +17,10 @@
   ``sgd_momentum``, ``rmsprop``, ``adam``) for a model that is not a numpynn network;
   :func:`solver_checkpoint` reads a Solver checkpoint back as the course's dict.
 
-numpynn's own :class:`numpynn.TwoLayerNet` and :class:`numpynn.MLP` keep numpynn's
-conventions (``0.5 * reg``, assignment 2's; initial weights from their ``seed``).
+numpynn's own :class:`numpynn.TwoLayerNet` (:mod:`.two_layer_net`: assignment 2's names
+with assignment 1's ``train`` loop) and :class:`numpynn.MLP` keep numpynn's conventions
+(``0.5 * reg``, assignment 2's; initial weights from their ``seed``); ``numpynn.Solver``
+is :mod:`.solver`.
 """
 
 from .nets import FullyConnectedNet, TwoLayerNet

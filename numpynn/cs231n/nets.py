@@ -10,6 +10,7 @@ import numpy as np
 from .. import models
 from ..errors import InputError
 from ..validation import check_nonnegative_float
+from . import two_layer_net
 
 #: FullyConnectedNet's normalization values -> numpynn's MLP's.
 NORMALIZATIONS = {None: None, "batchnorm": "batch", "layernorm": "layer"}
@@ -25,7 +26,7 @@ def _course_init(params: dict[str, np.ndarray], std: float) -> None:
             value[...] = 1.0 if key.startswith("gamma") else 0.0
 
 
-class TwoLayerNet(models.TwoLayerNet):
+class TwoLayerNet(two_layer_net.TwoLayerNet):
     """Assignment 1's two-layer net: ``affine - relu - affine - softmax``.
 
     input_size: D; hidden_size: H; output_size: C; std: initial weights are

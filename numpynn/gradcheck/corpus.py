@@ -54,7 +54,7 @@ from ..layers import (
     tanh_forward,
 )
 from ..losses import softmax_cross_entropy, svm_loss
-from ..models import MLP, TwoLayerNet
+from ..models import MLP
 from .checks import (
     FAIL,
     INCONCLUSIVE,
@@ -220,14 +220,14 @@ def _set_cs231n_params(model: Any, std: float) -> Any:
 def cs231n_problems() -> Iterator[tuple[str, Any, np.ndarray, np.ndarray]]:
     """(name, numpynn model, X, y) of the CS231n notebook checks, seeded as there."""
     np.random.seed(0)
-    net = _set_cs231n_params(TwoLayerNet(4, 10, 3, weight_scale=1e-1, reg=0.05), 1e-1)
+    net = _set_cs231n_params(MLP(4, [10], 3, weight_scale=1e-1, reg=0.05), 1e-1)
     np.random.seed(1)
     X = 10 * np.random.randn(5, 4)
     yield "A1 TwoLayerNet 4-10-3 std=1e-1 reg=0.05", net, X, np.array([0, 1, 2, 2, 1])
     for reg in (0.0, 0.7):
         np.random.seed(231)
         X, y = np.random.randn(3, 5), np.random.randint(7, size=3)
-        net = TwoLayerNet(5, 50, 7, weight_scale=1e-3, reg=reg, seed=0)
+        net = MLP(5, [50], 7, weight_scale=1e-3, reg=reg, seed=0)
         _set_cs231n_params(net, 1e-3)
         yield f"A2 TwoLayerNet 5-50-7 ws=1e-3 reg={reg}", net, X, y
     for (n, d, c), ws in (((2, 15, 10), 5e-2), ((3, 5, 7), 1e-3)):

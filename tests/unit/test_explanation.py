@@ -6,9 +6,10 @@ import numpy as np
 import pytest
 
 import numpynn
+from numpynn import TwoLayerNet
 from numpynn.explanation import Explanation
 from numpynn.layers import LAYERS, Layer, ReLU, build_layer, register, unregister
-from numpynn.models import MLP, Network, TwoLayerNet
+from numpynn.models import MLP, Network
 from tests.clirun import REPO, ok
 from tests.clirun import numpynn as run_cli
 

@@ -10,10 +10,11 @@ import numpy as np
 import pytest
 from sklearn.datasets import load_digits
 
+from numpynn import TwoLayerNet
 from numpynn.errors import InputError
 from numpynn.layers import LAYERS, Layer, ParamSpec, build_layer, register, unregister
 from numpynn.model_file import SavedModel, load_model, save_model
-from numpynn.models import MLP, Network, TwoLayerNet
+from numpynn.models import MLP, Network
 from numpynn.training.engine import Engine, supports
 from numpynn.training.trainer import TrainConfig, Trainer
 

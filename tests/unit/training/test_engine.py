@@ -13,8 +13,9 @@ import numpy as np
 import pytest
 from sklearn.datasets import load_digits
 
+from numpynn import TwoLayerNet
 from numpynn import models as models_module
-from numpynn.models import MLP, TwoLayerNet
+from numpynn.models import MLP
 from numpynn.training import blas as blas_module
 from numpynn.training import engine as engine_module
 from numpynn.training import optim as optim_module
