@@ -2,7 +2,8 @@
 in a module.
 
 ``check_module(module)`` looks for the names CS231n's assignments use
-(:data:`LAYERS`: ``affine_forward``/``affine_backward``, ``relu_*``, ``affine_relu_*``,
+(the course pairs of the layer registry, :data:`numpynn.layers.registry.COURSE`:
+``affine_forward``/``affine_backward``, ``relu_*``, ``affine_relu_*``,
 ``sigmoid_*``, ``tanh_*``, ``leaky_relu_*``, ``batchnorm_forward``/``batchnorm_backward``
 and ``batchnorm_backward_alt``, ``layernorm_*`` (and ``layernorm_backward_alt``),
 ``dropout_*``; and the losses ``softmax_loss``, ``svm_loss``), calls each on inputs whose
@@ -44,23 +45,10 @@ from typing import Any
 import numpy as np
 
 from ..layers import (
-    affine_backward,
-    affine_forward,
-    affine_relu_backward,
-    affine_relu_forward,
-    batchnorm_backward,
     batchnorm_forward,
-    layernorm_backward,
     layernorm_forward,
-    leaky_relu_backward,
-    leaky_relu_forward,
-    relu_backward,
-    relu_forward,
-    sigmoid_backward,
-    sigmoid_forward,
-    tanh_backward,
-    tanh_forward,
 )
+from ..layers.registry import COURSE
 from ..losses import softmax_cross_entropy, svm_loss
 from .checks import (
     FAIL,
@@ -115,45 +103,49 @@ def _kinked(seed: int) -> list[np.ndarray]:
     return [_away_from_zero(_draw(seed, "x", (4, 5)))]
 
 
-#: The dropout_param of the gradient check: CS231n's keep probability p, a fixed seed.
-DROPOUT_PARAM = {"mode": "train", "p": 0.7, "seed": 123}
-
-LAYERS: dict[str, LayerSpec] = {
-    "affine": LayerSpec(("x", "w", "b"), _affine_inputs),
-    "relu": LayerSpec(("x",), _kinked),
-    "affine_relu": LayerSpec(("x", "w", "b"), _affine_inputs),
-    "sigmoid": LayerSpec(("x",), lambda s: [_draw(s, "x", (4, 5))]),
-    "tanh": LayerSpec(("x",), lambda s: [_draw(s, "x", (4, 5))]),
-    "leaky_relu": LayerSpec(("x",), _kinked),
-    "batchnorm": LayerSpec(("x", "gamma", "beta"), _norm_inputs,
-                           lambda: ({"mode": "train", "eps": 1e-5, "momentum": 0.9},)),
-    "layernorm": LayerSpec(("x", "gamma", "beta"), _norm_inputs, lambda: ({"eps": 1e-5},)),
-    "dropout": LayerSpec(("x",), lambda s: [_draw(s, "x", (4, 5)) + 1],
-                         lambda: (dict(DROPOUT_PARAM),)),
+#: how a check draws each kind of a layer's sample inputs (:attr:`CoursePair.sample`)
+SAMPLES: dict[str, Callable[[int], list[np.ndarray]]] = {
+    "plain": lambda s: [_draw(s, "x", (4, 5))],
+    "kinked": _kinked,
+    "positive": lambda s: [_draw(s, "x", (4, 5)) + 1],
+    "affine": _affine_inputs,
+    "norm": _norm_inputs,
 }
-# Extra backward names checked against the same forward (CS231n's alternative forms).
-ALT_BACKWARDS: dict[str, tuple[str, ...]] = {"batchnorm": ("batchnorm_backward_alt",),
-                                             "layernorm": ("layernorm_backward_alt",)}
+
+
+def _layer_specs() -> dict[str, LayerSpec]:
+    """The course functions a learner's file is searched for, from the layer registry
+    (:data:`numpynn.layers.registry.COURSE`: each layer's :class:`CoursePair`)."""
+    return {name: LayerSpec(pair.inputs, SAMPLES[pair.sample],
+                            (lambda p=pair.param: (p(),)) if pair.param else (lambda: ()))
+            for name, pair in COURSE.items()}
+
+
+#: the specs as numpynn ships them (a layer registered later is seen by check_module,
+#: which asks the registry each time)
+LAYERS: dict[str, LayerSpec] = _layer_specs()
+#: The dropout_param of the gradient check: CS231n's keep probability p, a fixed seed.
+DROPOUT_PARAM = COURSE["dropout"].param()
 LOSSES: tuple[str, ...] = ("softmax_loss", "svm_loss")
 
 
 def _reference_table() -> dict[str, tuple[Callable, Callable | None]]:
-
-    return {
-        "affine": (affine_forward, affine_backward),
-        "relu": (relu_forward, relu_backward),
-        "affine_relu": (affine_relu_forward, affine_relu_backward),
-        "sigmoid": (sigmoid_forward, sigmoid_backward),
-        "tanh": (tanh_forward, tanh_backward),
-        "leaky_relu": (leaky_relu_forward, leaky_relu_backward),
-        "batchnorm": (batchnorm_forward, batchnorm_backward),
-        "layernorm": (layernorm_forward, layernorm_backward),
-        "softmax_loss": (softmax_cross_entropy, None),
-        "svm_loss": (svm_loss, None),
-    }
+    """numpynn's own functions a learner's are compared with: every course pair with a
+    reference (from the layer registry), and the two losses."""
+    table: dict[str, tuple[Callable, Callable | None]] = {
+        name: (pair.forward, pair.backward) for name, pair in COURSE.items()
+        if pair.forward is not None}
+    table["softmax_loss"] = (softmax_cross_entropy, None)
+    table["svm_loss"] = (svm_loss, None)
+    return table
 
 
-REFERENCES: dict[str, tuple[Callable, Callable | None]] = _reference_table()
+#: references added by :func:`register_reference` (over the registry's)
+REFERENCES: dict[str, tuple[Callable, Callable | None]] = {}
+
+
+def _reference(name: str) -> tuple[Callable, Callable | None] | None:
+    return REFERENCES.get(name) or _reference_table().get(name)
 
 
 def register_reference(name: str, forward: Callable, backward: Callable | None = None) -> None:
@@ -290,7 +282,7 @@ def _layer_checks(name: str, spec: LayerSpec, fwd: Callable, bwd: Callable, bwd_
     report = check_layer(forward, bwd, *inputs, names=spec.names, seed=seed)
     report.title = f"{name}_forward / {bwd_name}: numerical gradients"
     reports = [report]
-    ref = REFERENCES.get(name)
+    ref = _reference(name)
     if ref is not None and ref[1] is not None:
         ref_fwd, ref_bwd = ref
         out, cache = forward(*[a.copy() for a in inputs])
@@ -328,7 +320,7 @@ def _loss_checks(name: str, fn: Callable, seed: int) -> list[GradCheckReport]:
     report.rows.append(check_array("x", dx, lambda: float(fn(work.copy(), y.copy())[0]), work,
                                    batch=x.shape[0]))
     reports = [report]
-    ref = REFERENCES.get(name)
+    ref = _reference(name)
     if ref is not None:
         want_loss, want_dx = ref[0](x.copy(), y.copy())
         cmp = GradCheckReport(title=f"{name} vs numpynn's (analytic = yours, numerical = "
@@ -667,9 +659,9 @@ def check_module(module: ModuleType, seed: int = 0, timing: bool = True,
     def call(title: str, fn: Callable[[], Any]) -> Any:
         return _user_call(result, title, user_dir, fn, on_call, isolated)
 
-    for name, spec in LAYERS.items():
+    for name, spec in _layer_specs().items():
         fwd = getattr(module, f"{name}_forward", None)
-        backs = [f"{name}_backward", *ALT_BACKWARDS.get(name, ())]
+        backs = [f"{name}_backward", *COURSE[name].alt_backwards]
         found = [(b, getattr(module, b)) for b in backs if callable(getattr(module, b, None))]
         if not callable(fwd):
             if found:

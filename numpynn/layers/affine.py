@@ -10,7 +10,7 @@ from typing import Any
 
 import numpy as np
 
-from .base import BACKPROP_DOC, Kernel, Layer, ParamSpec
+from .base import BACKPROP_DOC, CoursePair, Kernel, Layer, ParamSpec
 from .registry import register
 
 AffineCache = tuple[np.ndarray, np.ndarray, tuple[int, ...]]
@@ -73,6 +73,8 @@ class AffineKernel(Kernel):
 class Affine(Layer):
     """``out = x W + b`` with ``units`` outputs. W: (D, units), initialised by the
     network's scheme and penalised by L2; b: (units,), zeros, not penalised."""
+
+    course = CoursePair("affine", affine_forward, affine_backward, ("x", "w", "b"), "affine")
 
     name = "affine"
     symbol = "h"

@@ -56,6 +56,28 @@ class ParamSpec:
 
 
 @dataclass(frozen=True)
+class CoursePair:
+    """An operation's CS231n functions as a learner's ``layers.py`` names them
+    (``{name}_forward`` / ``{name}_backward``), for ``numpynn gradcheck --file``.
+
+    forward/backward: numpynn's own, the reference a learner's are compared with (None:
+    no reference; dropout is checked by its statistics instead); inputs: the names of the
+    differentiable arrays the forward takes first; sample: how a check draws them
+    ("plain"; "kinked": away from a kink at 0; "positive"; "affine": x (4, 2, 3), w, b;
+    "norm": x, gamma, beta); param: the trailing parameter dict, made fresh per call
+    (None: none); alt_backwards: other backward names checked against the same forward.
+    """
+
+    name: str
+    forward: Callable | None
+    backward: Callable | None
+    inputs: tuple[str, ...] = ("x",)
+    sample: str = "plain"
+    param: Callable[[], dict] | None = None
+    alt_backwards: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class BufferSpec:
     """A non-learnable array a layer keeps between calls (e.g. a running mean).
 
@@ -86,6 +108,8 @@ class Layer(ABC):
         random: True if the layer draws random numbers in training (dropout).
         symbol: the letter of its output in ``numpynn explain`` (``h1``, ``bn1``...);
             None: ``a`` for an activation, else the layer's name.
+        course: its CS231n functions (:class:`CoursePair`), which ``numpynn gradcheck
+            --file`` looks for in a learner's file; None: not a course layer.
     """
 
     name: ClassVar[str] = ""
@@ -94,6 +118,7 @@ class Layer(ABC):
     kernel: ClassVar[type[Kernel] | None] = None
     random: ClassVar[bool] = False
     symbol: ClassVar[str | None] = None
+    course: ClassVar[CoursePair | None] = None
 
     def __init__(self, **options: Any) -> None:
         if options:

@@ -30,7 +30,7 @@ from typing import Any
 
 import numpy as np
 
-from .base import LAYERS_DOC, BufferSpec, Kernel, Layer, ParamSpec
+from .base import LAYERS_DOC, BufferSpec, CoursePair, Kernel, Layer, ParamSpec
 from .registry import register
 
 
@@ -213,6 +213,11 @@ class BatchNorm(Layer):
 
     Options: eps (1e-5), momentum (0.9, CS231n's convention = PyTorch's 0.1).
     """
+
+    course = CoursePair(
+        "batchnorm", batchnorm_forward, batchnorm_backward, ("x", "gamma", "beta"), "norm",
+        param=lambda: {"mode": "train", "eps": 1e-5, "momentum": 0.9},
+        alt_backwards=("batchnorm_backward_alt",))
 
     name = "batchnorm"
     symbol = "bn"

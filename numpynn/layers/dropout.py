@@ -21,7 +21,7 @@ from typing import Any
 
 import numpy as np
 
-from .base import LAYERS_DOC, Kernel, Layer
+from .base import LAYERS_DOC, CoursePair, Kernel, Layer
 from .registry import register
 
 
@@ -123,6 +123,11 @@ class DropoutKernel(Kernel):
 class Dropout(Layer):
     """Inverted dropout with drop probability ``p`` (0 <= p < 1, default 0.5 as PyTorch);
     draws from the network's generator in training, identity in test mode."""
+
+    course = CoursePair(
+        "dropout", None, None, sample="positive",
+        # CS231n's keep probability p, and a fixed seed: the same mask in every call
+        param=lambda: {"mode": "train", "p": 0.7, "seed": 123})
 
     name = "dropout"
     symbol = "drop"

@@ -17,7 +17,7 @@ from typing import Any
 
 import numpy as np
 
-from .base import LAYERS_DOC, Kernel, Layer, ParamSpec
+from .base import LAYERS_DOC, CoursePair, Kernel, Layer, ParamSpec
 from .registry import register
 
 
@@ -130,6 +130,10 @@ class LayerNorm(Layer):
 
     Option: eps (1e-5). Same behaviour in train and test mode.
     """
+
+    course = CoursePair(
+        "layernorm", layernorm_forward, layernorm_backward, ("x", "gamma", "beta"), "norm",
+        param=lambda: {"eps": 1e-5}, alt_backwards=("layernorm_backward_alt",))
 
     name = "layernorm"
     symbol = "ln"

@@ -10,7 +10,7 @@ from typing import Any
 
 import numpy as np
 
-from .base import Layer
+from .base import CoursePair, Layer
 from .elementwise import DerivativeKernel, finite_number
 from .registry import register
 
@@ -48,6 +48,9 @@ class LeakyReLUKernel(DerivativeKernel):
 @register
 class LeakyReLU(Layer):
     """``x if x > 0 else negative_slope * x`` (default 0.01, as PyTorch); no parameters."""
+
+    course = CoursePair("leaky_relu", leaky_relu_forward, leaky_relu_backward,
+                        sample="kinked")
 
     name = "leaky_relu"
     init_scheme = "he"

@@ -12,10 +12,22 @@ from collections.abc import Mapping
 from typing import Any
 
 from ..errors import InputError
-from .base import Layer
+from .base import CoursePair, Layer
 
 LAYERS: dict[str, type[Layer]] = {}
 ALIASES: dict[str, str] = {}
+
+
+#: CS231n function name -> its :class:`CoursePair`: every registered layer's, and the
+#: pairs of operations that are not layers (``affine_relu``); ``gradcheck --file`` checks
+#: a learner's functions of these names
+COURSE: dict[str, CoursePair] = {}
+
+
+def register_course(pair: CoursePair) -> CoursePair:
+    """Add (or replace) the course functions named ``pair.name``."""
+    COURSE[pair.name] = pair
+    return pair
 
 
 def register(cls: type[Layer] | None = None, *, aliases: tuple[str, ...] = (),
@@ -37,6 +49,8 @@ def register(cls: type[Layer] | None = None, *, aliases: tuple[str, ...] = (),
         LAYERS[name] = layer_cls
         for alias in aliases:
             ALIASES[alias] = name
+        if layer_cls.course is not None:
+            register_course(layer_cls.course)
         return layer_cls
 
     return add if cls is None else add(cls)
@@ -44,9 +58,11 @@ def register(cls: type[Layer] | None = None, *, aliases: tuple[str, ...] = (),
 
 def unregister(name: str) -> None:
     """Remove a layer (and its aliases) from the registry."""
-    LAYERS.pop(name, None)
+    cls = LAYERS.pop(name, None)
     for alias in [a for a, target in ALIASES.items() if target == name]:
         del ALIASES[alias]
+    if cls is not None and cls.course is not None and COURSE.get(cls.course.name) is cls.course:
+        del COURSE[cls.course.name]
 
 
 def canonical_name(name: Any, what: str = "layer") -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .base import BACKPROP_DOC, Kernel, Layer
+from .base import BACKPROP_DOC, CoursePair, Kernel, Layer
 from .registry import register
 
 
@@ -49,6 +49,8 @@ class ReLUKernel(Kernel):
 @register
 class ReLU(Layer):
     """``max(0, x)``; no parameters."""
+
+    course = CoursePair("relu", relu_forward, relu_backward, sample="kinked")
 
     name = "relu"
     init_scheme = "he"

@@ -5,6 +5,8 @@ from __future__ import annotations
 import numpy as np
 
 from .affine import AffineCache, affine_backward, affine_forward
+from .base import CoursePair
+from .registry import register_course
 from .relu import relu_backward, relu_forward
 
 
@@ -24,3 +26,7 @@ def affine_relu_backward(
     affine_cache, relu_cache = cache
     da = relu_backward(dout, relu_cache)
     return affine_backward(da, affine_cache)
+
+
+register_course(CoursePair("affine_relu", affine_relu_forward, affine_relu_backward,
+                           ("x", "w", "b"), "affine"))

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .base import Layer
+from .base import CoursePair, Layer
 from .elementwise import DerivativeKernel
 from .registry import register
 
@@ -47,6 +47,8 @@ class SigmoidKernel(DerivativeKernel):
 @register(aliases=("logistic",))
 class Sigmoid(Layer):
     """Logistic sigmoid (scikit-learn calls it ``logistic``); Glorot initialisation."""
+
+    course = CoursePair("sigmoid", sigmoid_forward, sigmoid_backward)
 
     name = "sigmoid"
     init_scheme = "glorot"

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .base import Layer
+from .base import CoursePair, Layer
 from .elementwise import DerivativeKernel
 from .registry import register
 
@@ -35,6 +35,8 @@ class TanhKernel(DerivativeKernel):
 @register
 class Tanh(Layer):
     """``tanh(x)``; no parameters; Glorot initialisation for the layer before it."""
+
+    course = CoursePair("tanh", tanh_forward, tanh_backward)
 
     name = "tanh"
     init_scheme = "glorot"

@@ -580,3 +580,45 @@ def test_an_assignment2_two_layer_net_class_is_built_with_its_arguments(tmp_path
     assert [r.title for r in result.reports] == [
         "TwoLayerNet(hidden_dim=7, reg=0.1): numerical gradients"]
     assert result.verdict == "pass", result.to_table()
+
+
+def test_a_course_layer_registered_in_one_file_is_checked_in_learners_files():
+    """A layer that declares its CS231n pair (Layer.course) is looked for in a learner's
+    file, checked numerically and against numpynn's own pair, with nothing else touched."""
+    import types
+
+    from numpynn.layers import Layer, register, unregister
+    from numpynn.layers.base import CoursePair
+
+    def cube_forward(x):
+        return x ** 3, x
+
+    def cube_backward(dout, x):
+        return dout * 3 * x ** 2
+
+    @register
+    class Cube(Layer):
+        name = "cube_for_gradcheck_test"
+        course = CoursePair("cube", cube_forward, cube_backward)
+
+        def forward(self, x, params, buffers, train, rng):
+            return cube_forward(x)
+
+        def backward(self, dout, cache):
+            return cube_backward(dout, cache), {}
+
+    try:
+        right = types.ModuleType("learner_right")
+        right.cube_forward, right.cube_backward = cube_forward, cube_backward
+        wrong = types.ModuleType("learner_wrong")
+        wrong.cube_forward = cube_forward
+        wrong.cube_backward = lambda dout, x: dout * 3 * x  # forgot the square
+        checked = check_module(right, timing=False)
+        titles = [r.title for r in checked.reports]
+        assert any("cube_forward / cube_backward" in t for t in titles), titles
+        assert any("vs numpynn's cube" in t for t in titles), titles
+        assert checked.failed == []
+        assert any("cube" in name for name in check_module(wrong, timing=False).failed)
+    finally:
+        unregister("cube_for_gradcheck_test")
+    assert not any("cube" in r.title for r in check_module(right, timing=False).reports)
