@@ -47,7 +47,6 @@ A layer of your own gets an ONNX mapping with :func:`register_converter`.
 from __future__ import annotations
 
 import json
-import math
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -55,7 +54,7 @@ import numpy as np
 
 from .. import __version__
 from ..errors import InputError
-from ..layers import Layer
+from ..layers import LAYERS, Layer
 from ..model_file import SavedModel
 from ..models import Network
 
@@ -75,8 +74,6 @@ OUTPUT_NAMES = ("label", "probabilities", "variable")
 #: layers that are the identity at test time: exported as nothing
 TEST_TIME_IDENTITY = ("identity", "dropout")
 
-_ERF_TERMS = 100  # terms of erf's series for float64 GELU (|error| < 1e-14 on [-6, 6])
-_ERF_CLIP = 6.0  # erf(6) rounds to 1.0 in float64
 
 
 def _require_onnx():
@@ -139,13 +136,15 @@ class GraphBuilder:
 #: the layer's own arrays by local name ("W", "gamma", "running_mean"), x its input's name.
 Converter = Callable[[GraphBuilder, Layer, Mapping[str, np.ndarray],
                       Mapping[str, np.ndarray], str], str]
-#: ONNX mappings of the registered layers, by layer name
+#: ONNX mappings registered here for layers whose class has none (``Layer.onnx``), or to
+#: replace theirs, by layer name
 CONVERTERS: dict[str, Converter] = {}
 
 
 def register_converter(name: str, replace: bool = False) -> Callable[[Converter], Converter]:
     """Decorator: the ONNX mapping of the layer registered as ``name`` (see
-    :data:`Converter`); a layer of your own becomes exportable with it."""
+    :data:`Converter`), over the layer's own (``Layer.onnx``); a layer of another author
+    becomes exportable with it."""
 
     def add(fn: Converter) -> Converter:
         if name in CONVERTERS and not replace:
@@ -154,95 +153,6 @@ def register_converter(name: str, replace: bool = False) -> Callable[[Converter]
         return fn
 
     return add
-
-
-@register_converter("affine")
-def _affine(g, layer, params, buffers, x):
-    return g.op("Gemm", [x, g.const(params["W"], "W"), g.const(params["b"], "b")], "affine")
-
-
-def _activation(op_type: str, **attrs: Any) -> Converter:
-    def convert(g, layer, params, buffers, x):
-        return g.op(op_type, [x], layer.name, **attrs)
-
-    return convert
-
-
-register_converter("relu")(_activation("Relu"))
-register_converter("tanh")(_activation("Tanh"))
-register_converter("sigmoid")(_activation("Sigmoid"))
-
-
-@register_converter("leaky_relu")
-def _leaky_relu(g, layer, params, buffers, x):
-    if g.dtype == np.float32:
-        return g.op("LeakyRelu", [x], "leaky_relu", alpha=float(layer.negative_slope))
-    # float64: LeakyRelu's alpha attribute is a float32 (0.01 would become 0.0099999998)
-    neg = g.op("Mul", [x, g.const(layer.negative_slope, "negative_slope")])
-    return g.op("Where", [g.op("Greater", [x, g.const(0.0, "zero")]), x, neg], "leaky_relu")
-
-
-@register_converter("elu")
-def _elu(g, layer, params, buffers, x):
-    if g.dtype == np.float32:
-        return g.op("Elu", [x], "elu", alpha=float(layer.alpha))
-    # float64: no Elu kernel in onnxruntime; alpha * (e^min(x,0) - 1) where x <= 0
-    zero, one = g.const(0.0, "zero"), g.const(1.0, "one")
-    neg = g.op("Sub", [g.op("Exp", [g.op("Min", [x, zero])]), one])
-    neg = g.op("Mul", [neg, g.const(layer.alpha, "alpha")])
-    return g.op("Where", [g.op("Greater", [x, zero]), x, neg], "elu")
-
-
-@register_converter("gelu")
-def _gelu(g, layer, params, buffers, x):
-    t = g.op("Mul", [x, g.const(math.sqrt(0.5), "sqrt_half")])  # x / sqrt(2), as numpynn
-    erf = g.op("Erf", [t]) if g.dtype == np.float32 else _erf_series(g, t)
-    cdf = g.op("Mul", [g.op("Add", [erf, g.const(1.0, "one")]), g.const(0.5, "half")])
-    return g.op("Mul", [x, cdf], "gelu")
-
-
-def _erf_series(g: GraphBuilder, t: str) -> str:
-    """erf(t) in float64 from its all-positive series, nested so that every constant is a
-    plain ratio (onnxruntime's optimiser drops an ``Add`` whose constant underflows
-    float32, as the series' plain coefficients do)::
-
-        sum_n 2^n t^2n / (1*3*...*(2n+1)) = 1 + (2/3) u (1 + (2/5) u (1 + ...)),  u = t^2
-    """
-    t = g.op("Clip", [t, g.const(-_ERF_CLIP, "lo"), g.const(_ERF_CLIP, "hi")])
-    u = g.op("Mul", [t, t])
-    one = g.const(1.0, "one")
-    s = one
-    for n in range(_ERF_TERMS, 0, -1):
-        term = g.op("Mul", [g.op("Mul", [u, s]), g.const(2.0 / (2 * n + 1), "ratio")])
-        s = g.op("Add", [term, one])
-    scale = g.op("Mul", [g.op("Exp", [g.op("Neg", [u])]),
-                         g.const(2.0 / math.sqrt(math.pi), "two_over_sqrt_pi")])
-    return g.op("Mul", [g.op("Mul", [t, s]), scale], "erf")
-
-
-@register_converter("batchnorm")
-def _batchnorm(g, layer, params, buffers, x):
-    """Batch norm not preceded by an affine layer (else it is folded into that layer)."""
-    if g.dtype == np.float64:  # the operator's epsilon attribute is a float32: fold it here
-        scale = params["gamma"] / np.sqrt(buffers["running_var"] + layer.eps)
-        shift = params["beta"] - buffers["running_mean"] * scale
-        return g.op("Add", [g.op("Mul", [x, g.const(scale, "bn_scale")]),
-                            g.const(shift, "bn_shift")], "batchnorm")
-    inputs = [g.const(params["gamma"], "gamma"), g.const(params["beta"], "beta"),
-              g.const(buffers["running_mean"], "running_mean"),
-              g.const(buffers["running_var"], "running_var")]
-    return g.op("BatchNormalization", [x, *inputs], "batchnorm", epsilon=float(layer.eps))
-
-
-@register_converter("layernorm")
-def _layernorm(g, layer, params, buffers, x):
-    mean = g.op("ReduceMean", [x], "row_mean", axes=[1], keepdims=1)
-    xc = g.op("Sub", [x, mean])
-    var = g.op("ReduceMean", [g.op("Mul", [xc, xc])], "row_var", axes=[1], keepdims=1)
-    std = g.op("Sqrt", [g.op("Add", [var, g.const(layer.eps, "eps")])])
-    xhat = g.op("Mul", [xc, g.op("Div", [g.const(1.0, "one"), std])])
-    scaled = g.op("Mul", [xhat, g.const(params["gamma"], "gamma")])
-    return g.op("Add", [scaled, g.const(params["beta"], "beta")], "layernorm")
 
 
 # --------------------------------------------------------------------------- the graph
@@ -278,13 +188,17 @@ def _network(g: GraphBuilder, net: Network, x: str) -> str:
     """The network's test-mode scores (N, C) from its input ``x``."""
     for layer, params, buffers in _test_time_layers(net):
         convert = CONVERTERS.get(layer.name)
-        if convert is None:
+        if convert is not None:
+            x = convert(g, layer, params, buffers, x)
+        elif layer.onnx is not None:
+            x = layer.onnx(g, params, buffers, x)
+        else:
+            mapped = sorted({*CONVERTERS, *(n for n, c in LAYERS.items() if c.onnx is not None)})
             raise InputError(
                 f"layer {layer.name!r} ({layer!r}, number {net.layers.index(layer) + 1} of "
-                f"the network) has no ONNX mapping; register one with "
-                f"numpynn.export.register_converter({layer.name!r}) or export a network "
-                f"without it (ONNX-mapped layers: {', '.join(sorted(CONVERTERS))}).")
-        x = convert(g, layer, params, buffers, x)
+                f"the network) has no ONNX mapping; give its class an onnx method, register "
+                f"one with numpynn.export.register_converter({layer.name!r}), or export a "
+                f"network without it (ONNX-mapped layers: {', '.join(mapped)}).")
     return x
 
 

@@ -111,3 +111,7 @@ class Affine(Layer):
         return ({"W": (f"d{keys['W']} = {inp}^T {d}{reg('W')}", f"{BACKPROP_DOC} eq. 4"),
                  "b": (f"d{keys['b']} = column sums of {d}{reg('b')}", f"{BACKPROP_DOC} eq. 3")},
                 (f"d{inp} = {d} {keys['W']}^T", f"{BACKPROP_DOC} eq. 2 (first factor)"))
+
+    def onnx(self, g, params, buffers, x):
+        """Its ONNX nodes: one Gemm (numpynn.export builds the graph, ``g``)."""
+        return g.op("Gemm", [x, g.const(params["W"], "W"), g.const(params["b"], "b")], "affine")

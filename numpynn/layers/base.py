@@ -158,6 +158,13 @@ class Layer(ABC):
     def backward(self, dout: np.ndarray, cache: Any) -> tuple[np.ndarray, Arrays]:
         """dout: (N, output_dim) -> (dx (N, D), gradients by local parameter name)."""
 
+    # ---- its ONNX mapping ---------------------------------------------------------------
+    #: ``onnx(g, params, buffers, x) -> output name``: the layer's test-mode computation as
+    #: ONNX nodes added to the graph ``g`` that numpynn.export builds (``g.op``,
+    #: ``g.const``, ``g.dtype``); None: not exportable (or exported as the identity:
+    #: dropout, identity)
+    onnx: ClassVar[Callable[..., str] | None] = None
+
     # ---- its equations, as numpynn explain lists them -------------------------------------
     def forward_equation(self, out: str, inp: str, keys: Mapping[str, str]) -> tuple[str, str]:
         """``out = f(inp)`` written with the network's keys (local name -> ``W1``...) and

@@ -252,3 +252,16 @@ class BatchNorm(Layer):
 
     def backward_equations(self, out, inp, keys, reg):
         return self._normalisation_equations("batch", "column", "N", out, inp, keys, reg)
+
+    def onnx(self, g, params, buffers, x):
+        """Its ONNX nodes (numpynn.export builds the graph, ``g``): batch norm not preceded
+        by an affine layer (else the export folds it into that layer)."""
+        if g.dtype == np.float64:  # the operator's epsilon attribute is a float32: fold it
+            scale = params["gamma"] / np.sqrt(buffers["running_var"] + self.eps)
+            shift = params["beta"] - buffers["running_mean"] * scale
+            return g.op("Add", [g.op("Mul", [x, g.const(scale, "bn_scale")]),
+                                g.const(shift, "bn_shift")], "batchnorm")
+        inputs = [g.const(params["gamma"], "gamma"), g.const(params["beta"], "beta"),
+                  g.const(buffers["running_mean"], "running_mean"),
+                  g.const(buffers["running_var"], "running_var")]
+        return g.op("BatchNormalization", [x, *inputs], "batchnorm", epsilon=float(self.eps))

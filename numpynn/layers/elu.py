@@ -81,3 +81,12 @@ class ELU(Layer):
     def backward(self, dout, cache):
         return elu_backward(dout, cache), {}
 
+    def onnx(self, g, params, buffers, x):
+        """Its ONNX nodes (numpynn.export builds the graph, ``g``)."""
+        if g.dtype == np.float32:
+            return g.op("Elu", [x], "elu", alpha=float(self.alpha))
+        # float64: no Elu kernel in onnxruntime; alpha * (e^min(x,0) - 1) where x <= 0
+        zero, one = g.const(0.0, "zero"), g.const(1.0, "one")
+        neg = g.op("Sub", [g.op("Exp", [g.op("Min", [x, zero])]), one])
+        neg = g.op("Mul", [neg, g.const(self.alpha, "alpha")])
+        return g.op("Where", [g.op("Greater", [x, zero]), x, neg], "elu")

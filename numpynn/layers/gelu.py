@@ -76,3 +76,33 @@ class GELU(Layer):
     def backward(self, dout, cache):
         return gelu_backward(dout, cache), {}
 
+    def onnx(self, g, params, buffers, x):
+        """Its ONNX nodes (numpynn.export builds the graph, ``g``): Erf in float32, its
+        series in float64 (onnxruntime has no float64 Erf kernel)."""
+        t = g.op("Mul", [x, g.const(_SQRT_HALF, "sqrt_half")])  # x / sqrt(2), as numpynn
+        erf = g.op("Erf", [t]) if g.dtype == np.float32 else _erf_series(g, t)
+        cdf = g.op("Mul", [g.op("Add", [erf, g.const(1.0, "one")]), g.const(0.5, "half")])
+        return g.op("Mul", [x, cdf], "gelu")
+
+
+_ERF_TERMS = 100  # terms of erf's series for float64 GELU (|error| < 1e-14 on [-6, 6])
+_ERF_CLIP = 6.0  # erf(6) rounds to 1.0 in float64
+
+
+def _erf_series(g, t: str) -> str:
+    """erf(t) in float64 ONNX nodes from its all-positive series, nested so that every
+    constant is a plain ratio (onnxruntime's optimiser drops an ``Add`` whose constant
+    underflows float32, as the series' plain coefficients do)::
+
+        sum_n 2^n t^2n / (1*3*...*(2n+1)) = 1 + (2/3) u (1 + (2/5) u (1 + ...)),  u = t^2
+    """
+    t = g.op("Clip", [t, g.const(-_ERF_CLIP, "lo"), g.const(_ERF_CLIP, "hi")])
+    u = g.op("Mul", [t, t])
+    one = g.const(1.0, "one")
+    s = one
+    for n in range(_ERF_TERMS, 0, -1):
+        term = g.op("Mul", [g.op("Mul", [u, s]), g.const(2.0 / (2 * n + 1), "ratio")])
+        s = g.op("Add", [term, one])
+    scale = g.op("Mul", [g.op("Exp", [g.op("Neg", [u])]),
+                         g.const(2.0 / math.sqrt(math.pi), "two_over_sqrt_pi")])
+    return g.op("Mul", [g.op("Mul", [t, s]), scale], "erf")

@@ -164,3 +164,13 @@ class LayerNorm(Layer):
 
     def backward_equations(self, out, inp, keys, reg):
         return self._normalisation_equations("layer", "row", "D", out, inp, keys, reg)
+
+    def onnx(self, g, params, buffers, x):
+        """Its ONNX nodes (numpynn.export builds the graph, ``g``)."""
+        mean = g.op("ReduceMean", [x], "row_mean", axes=[1], keepdims=1)
+        xc = g.op("Sub", [x, mean])
+        var = g.op("ReduceMean", [g.op("Mul", [xc, xc])], "row_var", axes=[1], keepdims=1)
+        std = g.op("Sqrt", [g.op("Add", [var, g.const(self.eps, "eps")])])
+        xhat = g.op("Mul", [xc, g.op("Div", [g.const(1.0, "one"), std])])
+        scaled = g.op("Mul", [xhat, g.const(params["gamma"], "gamma")])
+        return g.op("Add", [scaled, g.const(params["beta"], "beta")], "layernorm")

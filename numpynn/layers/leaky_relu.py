@@ -68,3 +68,10 @@ class LeakyReLU(Layer):
     def backward(self, dout, cache):
         return leaky_relu_backward(dout, cache), {}
 
+    def onnx(self, g, params, buffers, x):
+        """Its ONNX nodes (numpynn.export builds the graph, ``g``)."""
+        if g.dtype == np.float32:
+            return g.op("LeakyRelu", [x], "leaky_relu", alpha=float(self.negative_slope))
+        # float64: LeakyRelu's alpha attribute is a float32 (0.01 would become 0.0099999998)
+        neg = g.op("Mul", [x, g.const(self.negative_slope, "negative_slope")])
+        return g.op("Where", [g.op("Greater", [x, g.const(0.0, "zero")]), x, neg], "leaky_relu")

@@ -67,3 +67,7 @@ class ReLU(Layer):
 
     def backward_equations(self, out, inp, keys, reg):
         return {}, (f"d{inp} = d{out} ⊙ 1[{inp} > 0]", f"{BACKPROP_DOC} eq. 2")
+
+    def onnx(self, g, params, buffers, x):
+        """Its ONNX node: Relu (numpynn.export builds the graph, ``g``)."""
+        return g.op("Relu", [x], self.name)

@@ -60,3 +60,6 @@ class Sigmoid(Layer):
     def backward(self, dout, cache):
         return sigmoid_backward(dout, cache), {}
 
+    def onnx(self, g, params, buffers, x):
+        """Its ONNX node: Sigmoid (numpynn.export builds the graph, ``g``)."""
+        return g.op("Sigmoid", [x], self.name)

@@ -48,3 +48,6 @@ class Tanh(Layer):
     def backward(self, dout, cache):
         return tanh_backward(dout, cache), {}
 
+    def onnx(self, g, params, buffers, x):
+        """Its ONNX node: Tanh (numpynn.export builds the graph, ``g``)."""
+        return g.op("Tanh", [x], self.name)

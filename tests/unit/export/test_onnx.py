@@ -217,6 +217,26 @@ def test_unknown_layer_is_named_and_a_converter_makes_it_exportable():
         export.CONVERTERS.pop("cube_for_export_test", None)
 
 
+def test_a_layer_that_maps_itself_exports_with_no_other_file_touched():
+    """What a layer knows lives with it: its class's onnx method is its ONNX mapping."""
+
+    class SelfMappedCube(Cube):
+        name = "self_mapped_cube_for_export_test"
+
+        def onnx(self, g, params, buffers, x):
+            return g.op("Mul", [g.op("Mul", [x, x]), x])
+
+    register(SelfMappedCube)
+    try:
+        net = Network(D, [build_layer("affine", units=H), SelfMappedCube(),
+                          build_layer("affine", units=C)], seed=0)
+        X = np.random.default_rng(0).normal(size=(20, D)).astype(np.float32)
+        out = run_graph(to_onnx(net), X)
+        assert np.abs(out["probabilities"] - net.predict_proba(X)).max() <= 1e-5
+    finally:
+        unregister("self_mapped_cube_for_export_test")
+
+
 def test_unknown_loss_is_refused():
     net = MLP(D, [H], C, seed=0)
 
