@@ -164,23 +164,6 @@ def delimiter(text: str) -> str:
     return value
 
 
-def loss_cell(value: float, width: int = 9) -> str:
-    """A loss for a table column: 4 decimals when that fits ``width``, else 4 significant
-    digits (1.2e+18), so a huge loss never runs into the column before it; never "-0"."""
-    text = f"{round(value, 4) + 0.0:.4f}"
-    return text if len(text) <= width else f"{value:.4g}"
-
-
-def format_metrics(metrics: dict[str, dict[str, float]], seconds: float | None = None) -> str:
-    """The final table: one row per split with accuracy and loss."""
-    lines = [f"{'split':<8}{'accuracy':>10}{'loss':>10}", "-" * 28]
-    for split, m in metrics.items():
-        lines.append(f"{split:<8}{m['accuracy']:>10.2%}{loss_cell(m['loss']):>10}")
-    if seconds is not None:
-        lines.append(f"time {seconds:.1f} s")
-    return "\n".join(lines)
-
-
 def weight_scale(text: str) -> float | str:
     """``he``, ``glorot``, ``auto`` or a number (the network rejects others clearly)."""
     if text in ("he", "glorot", "auto"):

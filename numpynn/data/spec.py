@@ -148,22 +148,3 @@ class DataSpec:
             return os.path.samefile(self.path, other.path)
         except OSError:
             return os.path.abspath(self.path) == os.path.abspath(other.path)
-
-
-def _looks_like_text(path: str) -> bool:
-    """Whether the file's first 64 KiB are UTF-8 text with no NUL byte, or UTF-16 text
-    that starts with its byte-order mark (Excel's "Unicode Text" export)."""
-    try:
-        with open(path, "rb") as fh:
-            head = fh.read(1 << 16)
-    except OSError:
-        return False
-    utf16 = head[:2] in UTF16_BOMS
-    if b"\0" in head and not utf16:
-        return False
-    try:
-        text = codecs.getincrementaldecoder("utf-16" if utf16 else "utf-8")().decode(
-            head, final=False)
-    except UnicodeDecodeError:
-        return False
-    return "\0" not in text

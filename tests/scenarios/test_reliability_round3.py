@@ -263,7 +263,9 @@ def test_divergence_rule_leaves_ordinary_training_alone(tmp_path, monkeypatch, c
 
 
 def test_a_huge_loss_never_runs_into_the_accuracy_column():
-    from numpynn.cli.common import format_metrics, loss_cell
+    from numpynn.tasks import Classification, loss_cell
+
+    format_metrics = Classification().format_metrics
 
     row = format_metrics({"train": {"accuracy": 0.5, "loss": 4.9e17}}).splitlines()[-1]
     assert row.split() == ["train", "50.00%", "4.9e+17"]
