@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any, ClassVar
 
 import numpy as np
@@ -47,9 +48,12 @@ class Preprocessor:
         """Number of features D it was fitted on, None before :meth:`fit`."""
         return None if self.mean_ is None else len(self.mean_)
 
-    def fit(self, X: np.ndarray) -> Preprocessor:
+    def fit(self, X: np.ndarray, keep: Sequence[int] = ()) -> Preprocessor:
         """Compute the statistics from the training examples X (N, D); returns self.
 
+        keep: columns left as they are (mean 0, scale 1), e.g. the 0/1 indicators of a
+        one-hot encoded text column: standardising them would give a rare category's
+        indicator a weight of several units and a common one's a fraction.
         Statistics are accumulated in float64 over blocks of rows, so fitting needs no
         float64 copy of X (CIFAR-10's training set would need 1.1 GB for one).
         """
@@ -79,6 +83,13 @@ class Preprocessor:
             scale = np.where(constant, peak if peak > 0 and np.isfinite(peak) else 1.0, std)
         elif self.kind == "scale":
             scale = np.full(d, peak if peak > 0 and np.isfinite(peak) else 1.0)
+        kept = np.asarray(list(keep), dtype=np.intp)
+        if kept.size:
+            if kept.min() < 0 or kept.max() >= d:
+                raise InputError(f"keep holds a column outside X's {d} columns: "
+                                 f"{[int(k) for k in kept if not 0 <= k < d][:3]}")
+            mean, scale = mean.copy(), scale.copy()
+            mean[kept], scale[kept] = 0.0, 1.0
         self.mean_, self.scale_ = mean, scale
         return self
 

@@ -240,6 +240,17 @@ class TableRecipe:
         """D, the number of model inputs after one-hot encoding."""
         return self.n_features + sum(len(c) - 1 for c in self.categorical.values())
 
+    def one_hot_columns(self) -> list[int]:
+        """The model inputs (indices into the D encoded columns) that one-hot encode a
+        text column: 0/1 indicators, which preprocessing leaves as they are."""
+        columns, at = [], 0
+        for j in range(self.n_features):
+            width = len(self.categorical[j]) if j in self.categorical else 1
+            if j in self.categorical:
+                columns.extend(range(at, at + width))
+            at += width
+        return columns if self.source == "csv" else []
+
     def feature_label(self, j: int) -> str:
         """How messages name feature ``j``: its name and column number in the file."""
         return column_label(self.columns, self.features[j]) if self.features else (

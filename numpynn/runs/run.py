@@ -252,7 +252,9 @@ def prepare_splits(options: RunOptions, ds: Dataset | None = None,
             "`dtype='float64'`.", param="dtype"
         )
     X_tr, X_val = X_tr.astype(dtype, copy=False), X_val.astype(dtype, copy=False)
-    prep = Preprocessor(options.preprocessing).fit(X_tr)
+    # numbers standardised, one-hot indicators left as 0/1
+    prep = Preprocessor(options.preprocessing).fit(
+        X_tr, keep=recipe.one_hot_columns() if recipe is not None else ())
     # The split made fresh copies of the rows, so they are transformed in place; the
     # data set's own arrays are released (Splits.dataset keeps its description only):
     # peak memory stays near twice the data set, not four times.

@@ -769,3 +769,12 @@ def test_transform_in_place_when_asked():
     assert copied is not X and X[0, 0] == 0
     same = prep.transform(X, copy=False)
     assert same is X and np.array_equal(X, copied)
+
+
+def test_preprocessing_keeps_the_columns_asked():
+    X = np.array([[1.0, 0.0, 10.0], [3.0, 1.0, 30.0], [5.0, 0.0, 20.0]])
+    prep = Preprocessor("standardize").fit(X, keep=[1])
+    np.testing.assert_allclose(prep.transform(X)[:, 1], X[:, 1])
+    np.testing.assert_allclose(prep.transform(X)[:, 0].mean(), 0.0, atol=1e-12)
+    with pytest.raises(InputError, match="outside"):
+        Preprocessor("standardize").fit(X, keep=[3])

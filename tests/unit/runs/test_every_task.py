@@ -133,3 +133,20 @@ def test_resume_elsewhere_finds_data_of_any_ending(tmp_path, ending):
                cwd=tmp_path / "b"))
     history = json.loads((tmp_path / "a" / "run" / "history.json").read_text())
     assert history["epochs"] == [1, 2, 3, 4]
+
+
+def test_one_hot_columns_are_left_as_0_1_and_numbers_standardised(tmp_path, task):
+    """Preprocessing by column kind: a text column's indicators keep mean 0 / scale 1."""
+    rng = np.random.default_rng(2)
+    colours = rng.choice(["red", "green", "blue"], size=120)
+    x = rng.normal(10, 3, size=120)
+    y = (["a", "b"] * 60) if task == "classification" else [f"{v:.3f}" for v in x * 2]
+    (tmp_path / "t.csv").write_text("x,colour,y\n" + "\n".join(
+        f"{a:.4f},{c},{t}" for a, c, t in zip(x, colours, y)) + "\n")
+    saved = load_model(train(tmp_path, task) / "model.npz")
+    onehot = saved.recipe.one_hot_columns()
+    assert onehot == [1, 2, 3]
+    state = saved.preprocessing["state"]
+    np.testing.assert_array_equal(state["mean"][onehot], 0.0)
+    np.testing.assert_array_equal(state["scale"][onehot], 1.0)
+    assert abs(state["mean"][0] - 10) < 1.5 and abs(state["scale"][0] - 3) < 1.0
