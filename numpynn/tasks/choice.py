@@ -38,6 +38,7 @@ def load_for_task(options: Any) -> tuple[Dataset, Task, str | None]:
         note = _default_label_note(ds, options) if task.name == "classification" else None
         return ds, task, note
     if ds.y.dtype.kind != "f":
+        _refuse_count_like_label(ds, options)
         return ds, task_named("classification"), _default_label_note(ds, options)
     _refuse_forgotten_label_column(ds, options)
     distinct = len(np.unique(ds.y))
@@ -70,6 +71,42 @@ def _default_label_note(ds: Dataset, options: Any) -> str | None:
     classes = ", ".join(map(str, ds.classes[:5])) + (", ..." if len(ds.classes) > 5 else "")
     return (f"note: {ds.name}: the label is the last column, {label} ({len(ds.classes)} "
             f"classes: {classes}); `label_column` names another.")
+
+
+#: Up to this many distinct whole numbers read as class codes without a question (the
+#: ``max_classes`` of :func:`numpynn.data.table.looks_continuous`).
+COUNT_LIKE_DISTINCT = 20
+
+
+def _refuse_count_like_label(ds: Dataset, options: Any) -> None:
+    """DataError when ``auto`` would take a column of whole numbers as classes although it
+    looks like a count or an amount: more than :data:`COUNT_LIKE_DISTINCT` distinct values
+    and some of them seen only once (class codes repeat; counts, ages and years trail off).
+    Columns with many singletons never get here: the reader takes them as continuous.
+    Classes seen once cannot be split, learned or scored, so the run would fail later with
+    a message about the split, or train a classifier the user never meant."""
+    classes = np.asarray(ds.classes)
+    if classes.dtype.kind not in "iu" or len(classes) <= COUNT_LIKE_DISTINCT:
+        return
+    counts = np.bincount(ds.y, minlength=len(classes))
+    once = int(np.sum(counts == 1))
+    if once == 0:
+        return
+    table = ds.table
+    if table is not None and table.label is not None and table.columns is not None:
+        column = column_label(table.columns, table.label)
+        default = options.label_column == -1
+    else:
+        column, default = "the label column", False
+    which = ("the last one, as no `label_column` was given" if default
+             else "the one given")
+    raise DataError(
+        f"{ds.name}: the label column {column} ({which}) holds whole numbers with "
+        f"{len(classes)} distinct values from {classes.min()} to {classes.max()}, "
+        f"{once} of them seen only once: that looks like a count or an amount, not class "
+        "labels. Give `task='regression'` to predict it as a number, "
+        "`task='classification'` to treat every value as a class, or `label_column` to "
+        "name the column that holds the labels.")
 
 
 def _refuse_forgotten_label_column(ds: Dataset, options: Any) -> None:

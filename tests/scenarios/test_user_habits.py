@@ -273,3 +273,29 @@ def test_the_default_label_is_named_in_a_note(tmp_path):
     assert note == ("note: t.csv: the label is the last column, 'kind' (column 4) (3 classes: "
                     "setosa, versicolor, virginica); `label_column` names another.")
     assert load_task(RunOptions(data=str(path), label_column="kind"))[2] is None
+
+
+def test_a_count_in_the_last_column_is_not_taken_as_classes(tmp_path):
+    """Whole numbers that trail off (counts, ages, years) but not far enough to read as
+    continuous are asked about, under auto, instead of becoming 40 classes that a
+    stratified split then refuses with advice to collect more examples."""
+    X, y = _table(200)
+    visits = np.r_[np.repeat(np.arange(32), 6), np.arange(40, 48)]  # 8 of 40 seen once
+    rows = [[f"{v:.3f}" for v in x] + [SPECIES[c], str(n)] for x, c, n in zip(X, y, visits)]
+    _write(tmp_path / "t.csv", ["a", "b", "c", "kind", "visits"], rows)
+    proc = numpynn("train", "--data", "t.csv", "--epochs", "1", "--out", "run", cwd=tmp_path)
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr
+    assert "'visits'" in proc.stderr and "whole numbers with 40 distinct values" in proc.stderr
+    assert "--task regression" in proc.stderr and "--label-column" in proc.stderr
+    assert not (tmp_path / "run").exists()
+    for extra in (["--task", "regression"], ["--task", "classification", "--test-fraction",
+                                              "0", "--val-fraction", "0"],
+                  ["--label-column", "kind"]):
+        ok(numpynn("train", "--data", "t.csv", "--epochs", "1", "--no-report", "--out",
+                   f"run{len(extra)}{extra[-1]}", *extra, cwd=tmp_path))
+    # class codes that repeat are classes, however many
+    codes = np.repeat(np.arange(25), 8)
+    rows = [[f"{v:.3f}" for v in x] + [str(n)] for x, n in zip(X, codes)]
+    _write(tmp_path / "codes.csv", ["a", "b", "c", "code"], rows)
+    ok(numpynn("train", "--data", "codes.csv", "--epochs", "1", "--no-report", "--out",
+               "codes_run", cwd=tmp_path))
