@@ -73,9 +73,10 @@ def _default_label_note(ds: Dataset, options: Any) -> str | None:
             f"classes: {classes}); `label_column` names another.")
 
 
-#: Up to this many distinct whole numbers read as class codes without a question (the
-#: ``max_classes`` of :func:`numpynn.data.table.looks_continuous`).
-COUNT_LIKE_DISTINCT = 20
+#: Up to this many distinct whole numbers read as class codes without a question, even
+#: with a class seen once (a tiny file of digits); above it, a value seen once is asked
+#: about (HR tables' ``YearsWithCurrManager``: 18 values, one of them once).
+COUNT_LIKE_DISTINCT = 10
 
 
 def _refuse_count_like_label(ds: Dataset, options: Any) -> None:

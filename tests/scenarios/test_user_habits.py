@@ -299,3 +299,19 @@ def test_a_count_in_the_last_column_is_not_taken_as_classes(tmp_path):
     _write(tmp_path / "codes.csv", ["a", "b", "c", "code"], rows)
     ok(numpynn("train", "--data", "codes.csv", "--epochs", "1", "--no-report", "--out",
                "codes_run", cwd=tmp_path))
+
+
+@pytest.mark.parametrize("distinct, asked", [(18, True), (11, True), (10, False)])
+def test_whole_numbers_past_ten_values_with_one_seen_once_are_asked_about(
+        tmp_path, distinct, asked):
+    """Years with a manager (18 values, the longest seen once) are asked about; ten class
+    codes with one rare class are classes (the split then names that class)."""
+    X, _ = _table(200)
+    codes = np.r_[np.repeat(np.arange(distinct - 1), 199 // (distinct - 1)), distinct + 5]
+    codes = np.r_[codes, np.zeros(200 - len(codes), dtype=int)]
+    rows = [[f"{v:.3f}" for v in x] + [str(n)] for x, n in zip(X, codes)]
+    _write(tmp_path / "t.csv", ["a", "b", "c", "years"], rows)
+    proc = numpynn("train", "--data", "t.csv", "--epochs", "1", "--out", "run", cwd=tmp_path)
+    assert proc.returncode == 2
+    assert ("looks like a count or an amount" in proc.stderr) is asked
+    assert ("has only 1 example" in proc.stderr) is not asked
