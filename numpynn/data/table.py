@@ -194,9 +194,12 @@ class TableRecipe:
         features: positions of the F feature columns in the training file, in order.
         categorical: feature number (0..F-1) -> its categories (sorted strings); fitted
             on the training rows.
-        impute: "none" (a missing cell is an error) or "median".
+        impute: "none" (a missing cell is an error) or "median" (a missing number gets
+            the training median, a missing text cell the most frequent training category).
         medians: per feature, the training median of a numeric column (None for
             categorical ones); set when fitted with ``impute="median"``.
+        modes: text feature number -> its most frequent training category (ties: the
+            first in sorted order); set when fitted with ``impute="median"``.
         handle_unknown: "error" or "ignore" (an unseen category becomes all zeros).
     """
 
@@ -213,6 +216,7 @@ class TableRecipe:
     impute: str = "none"
     medians: list[float | None] | None = None
     handle_unknown: str = "error"
+    modes: dict[int, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         if self.impute not in IMPUTE:
@@ -280,11 +284,17 @@ class TableRecipe:
                                 "training split; fill it in or ignore the column "
                                 "(`ignore_columns`)")
         medians: list[float | None] | None = None
+        modes: dict[int, str] = {}
         if impute == "median":
             medians = []
             for j in range(self.n_features):
                 if j in categorical:
                     medians.append(None)
+                    codes = X[:, j]
+                    codes = codes[np.isfinite(codes) & (codes >= 0)].astype(np.int64)
+                    names = np.asarray([str(c) for c in file_categories[j]], dtype=object)
+                    found, counts = np.unique(names[codes], return_counts=True)
+                    modes[j] = str(found[np.argmax(counts)])
                     continue
                 column = X[:, j]
                 column = column[~np.isnan(column)]
@@ -294,7 +304,7 @@ class TableRecipe:
                                     "column (`ignore_columns`)")
                 medians.append(float(np.median(column)))
         return replace(self, categorical=categorical, impute=impute, medians=medians,
-                       handle_unknown=handle_unknown)
+                       modes=modes, handle_unknown=handle_unknown)
 
     def recode(self, X: np.ndarray, file_categories: Mapping[int, Sequence[str]],
                *, part: str = "data") -> np.ndarray:
@@ -363,9 +373,10 @@ class TableRecipe:
     def encode(self, X: np.ndarray) -> np.ndarray:
         """Raw features (N, F) in recipe space -> model inputs (N, D) float64.
 
-        Missing numeric cells get the training median (``impute="median"``); a missing
-        categorical cell and (with ``handle_unknown="ignore"``) an unseen category get
-        all-zero one-hot columns.
+        Missing numeric cells get the training median and missing text cells the most
+        frequent training category (``impute="median"``); otherwise a missing text cell,
+        and (with ``handle_unknown="ignore"``) an unseen category, get all-zero one-hot
+        columns.
         """
         X = np.asarray(X)
         if X.ndim != 2 or X.shape[1] != self.n_features:
@@ -391,6 +402,8 @@ class TableRecipe:
                 out[:, at] = column
                 at += 1
                 continue
+            if j in self.modes:
+                column = np.where(np.isnan(column), cats.index(self.modes[j]), column)
             ok = np.isfinite(column) & (column >= 0)
             if self.handle_unknown == "error" and (np.isfinite(column) & (column < 0)).any():
                 raise DataError(f"{self.feature_label(j)}: a category not seen in training; "
@@ -506,6 +519,7 @@ class TableRecipe:
             "features": self.features,
             "categorical": {str(j): cats for j, cats in self.categorical.items()},
             "impute": self.impute, "medians": self.medians,
+            "modes": {str(j): mode for j, mode in self.modes.items()},
             "handle_unknown": self.handle_unknown,
         }
 
@@ -536,6 +550,9 @@ class TableRecipe:
                     isinstance(c, str) for c in columns)))
                 or (medians is not None and len(medians) != n)):
             raise ValueError("the data recipe's columns are inconsistent")
+        modes = {int(j): str(m) for j, m in dict(data.get("modes") or {}).items()}
+        if any(j not in categorical or m not in categorical[j] for j, m in modes.items()):
+            raise ValueError("the data recipe's most frequent categories are inconsistent")
         if medians is not None:
             medians = [None if m is None else float(m) for m in medians]
             if any(m is not None and not math.isfinite(m) for m in medians):
@@ -547,7 +564,7 @@ class TableRecipe:
         return cls(source="csv", n_features=n, delimiter=delimiter,
                    header=bool(data.get("header")), columns=columns, n_columns=n_columns,
                    label=label, ignored=ignored, features=features, categorical=categorical,
-                   impute=data.get("impute", "none"), medians=medians,
+                   impute=data.get("impute", "none"), medians=medians, modes=modes,
                    handle_unknown=data.get("handle_unknown", "error"))
 
 

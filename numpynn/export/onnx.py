@@ -47,12 +47,14 @@ A layer of your own gets an ONNX mapping with :func:`register_converter`.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable, Mapping
 from typing import Any
 
 import numpy as np
 
 from .. import __version__
+from ..data.table import MISSING_TOKENS
 from ..errors import InputError
 from ..layers import LAYERS, Layer
 from ..model_file import SavedModel
@@ -219,15 +221,20 @@ def column_inputs(recipe: Any) -> list[str]:
     return [f"{n}_input" if n in OUTPUT_NAMES else n for n in recipe.feature_names]
 
 
-def _text_one_hot(g: GraphBuilder, cell: str, cats: list[str], j: int) -> str:
+def _text_one_hot(g: GraphBuilder, cell: str, cats: list[str], j: int,
+                  mode: str | None = None) -> str:
     """(N, K) one-hot of the text cells ``cell`` (N, 1) over ``cats``: a cell matches a
     category when it equals it once surrounding whitespace is stripped (as the CSV reader
-    strips every cell); an unseen or missing cell matches none (all zeros)."""
+    strips every cell); an unseen cell matches none (all zeros), and so does a missing one
+    (empty, NA, NaN, ?, ... as the reader takes them) unless ``mode`` names the category
+    that missing cells get."""
+    missing = "|".join(re.escape(token) for token in sorted(MISSING_TOKENS) if token)
     pieces = []
     for c in cats:
         literal = str(c).replace("\\E", "\\E\\\\E\\Q")  # RE2 quoting: \Q...\E
+        body = f"\\Q{literal}\\E" + (f"|(?i:{missing})|" if c == mode else "")
         hit = g.op("RegexFullMatch", [cell], f"is{j}",
-                   pattern=f"{_SPACE}\\Q{literal}\\E{_SPACE}")
+                   pattern=f"{_SPACE}(?:{body}){_SPACE}")
         pieces.append(g.op("Cast", [hit], f"hot{j}",
                            to=g.onnx.helper.np_dtype_to_tensor_dtype(g.dtype)))
     return pieces[0] if len(pieces) == 1 else g.op("Concat", pieces, f"onehot{j}", axis=1)
@@ -243,7 +250,7 @@ def _encode(g: GraphBuilder, recipe: Any, column: Callable[[int], str]) -> str:
         cats = recipe.categorical.get(j)
         x = column(j)
         if cats is not None:
-            pieces.append(_text_one_hot(g, x, list(cats), j))
+            pieces.append(_text_one_hot(g, x, list(cats), j, recipe.modes.get(j)))
         elif recipe.medians is not None and recipe.medians[j] is not None:
             pieces.append(g.op("Where", [g.op("IsNaN", [x]),
                                          g.const(recipe.medians[j], "median"), x],

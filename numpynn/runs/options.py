@@ -155,7 +155,8 @@ OPTIONS: tuple[Option, ...] = (
     Option("delimiter", "--delimiter", "delimiter", "CSV field separator: , ; or tab "
            "(default: detected among these)", commands=_DATA),
     Option("impute", "--impute", "text", "missing CSV cells (empty, NA, NaN, ?): none = an "
-           "error (default); median = the training split's median, stored in the model",
+           "error (default); median = the training split's median for a number, its most "
+           "frequent category for text, stored in the model",
            choices=("none", "median"), commands=_DATA),
     Option("handle_unknown", "--handle-unknown", "text", "a category of a text column not "
            "seen in training: error (default) or ignore (encoded as all zeros)",

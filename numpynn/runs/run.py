@@ -77,8 +77,9 @@ class RunOptions:
     tables; regression runs use "auto"); train: the Trainer's config.
     CSV files: label_column (name or index, negative from the end), ignore_columns
     (names or indices), delimiter (None: detected), impute ("none": a missing cell is
-    an error; "median": training medians), handle_unknown ("error" or "ignore": a
-    category unseen in training becomes all zeros); see numpynn.data.load_csv.
+    an error; "median": training medians of numbers, most frequent categories of text),
+    handle_unknown ("error" or "ignore": a category unseen in training becomes all
+    zeros); see numpynn.data.load_csv.
     task: "classification", "regression" (CSV: a numeric target column; see
     numpynn.tasks) or "auto" (regression when the label column looks continuous).
     refit (classification): once the validation split has chosen the epoch count (the

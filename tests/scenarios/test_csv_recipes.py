@@ -274,6 +274,34 @@ def test_impute_median_fitted_on_the_training_split_and_applied_at_predict(tmp_p
     np.testing.assert_array_equal(proba[0], proba[1])
 
 
+def test_impute_median_fills_text_with_the_training_splits_most_frequent_category(
+        tmp_path):
+    """Never all-zero one-hot for a missing text cell: the most frequent category of the
+    training split, stored in the model, round-tripped, and a tampered one refused."""
+    frame = table().drop(columns=["id"])
+    holes = frame.copy()
+    holes.loc[::5, "color"] = np.nan
+    holes.to_csv(tmp_path / "holes.csv", index=False, na_rep="NA")
+    saved = train(tmp_path, tmp_path / "holes.csv", label_column="species", impute="median")
+    recipe = saved.recipe
+    j = recipe.feature_names.index("color")
+    opts = options(tmp_path / "holes.csv", label_column="species", impute="median")
+    ds = load_csv(tmp_path / "holes.csv", label_column="species", allow_missing=True)
+    codes = split_dataset(ds, opts)[0][:, j]
+    names = np.asarray(ds.table.categorical[j])[codes[~np.isnan(codes)].astype(int)]
+    found, counts = np.unique(names, return_counts=True)
+    assert recipe.modes == {j: found[np.argmax(counts)]}
+    assert TableRecipe.from_dict(recipe.to_dict()) == recipe
+    rows = frame.drop(columns=["species"]).head(4).copy()
+    filled = rows.copy()
+    rows["color"] = np.nan
+    filled["color"] = recipe.modes[j]
+    np.testing.assert_allclose(saved.predict_proba(rows), saved.predict_proba(filled))
+    bad = recipe.to_dict() | {"modes": {str(j): "purple"}}
+    with pytest.raises(ValueError, match="most frequent categories are inconsistent"):
+        TableRecipe.from_dict(bad)
+
+
 def test_categorical_one_hot_and_unseen_categories(trained, tmp_path):
     tmp, frame, saved = trained
     one = frame.drop(columns=["species"]).iloc[:3].copy()

@@ -381,7 +381,7 @@ def test_csv_recipe_one_hot_and_imputation_are_in_the_graph(csv_model):
         "color": ["blue", "green", "red"], "size": ["L", "M", "S", "XL"]}
     rows = frame.drop(columns=["species"]).copy()
     rows.loc[3, "color"] = "purple"  # unseen in training: all-zero one-hot in both
-    rows.loc[5, "size"] = np.nan  # a missing category: all zeros in both
+    rows.loc[5, "size"] = np.nan  # a missing category: the most frequent size in both
     feed = {n: rows[[n]].to_numpy(np.float32) for n in ("length", "width")}
     feed |= {n: rows[[n]].fillna("").to_numpy(object) for n in ("color", "size")}
     sess = session(proto)
@@ -539,3 +539,22 @@ def test_regression_with_a_text_column_fed_by_name_agrees_with_predict(tmp_path)
     got = sess.run(["variable"], {"area": read[["area"]].to_numpy(np.float32),
                                   "city": read[["city"]].astype(str).to_numpy()})[0]
     assert np.abs(got - want).max() <= 1e-5 * np.abs(want).max()
+
+
+def test_missing_text_cells_get_the_most_frequent_category_in_both(csv_model):
+    """`impute='median'` fills a missing text cell with the training split's most frequent
+    category (never all zeros), in numpynn and in the graph, whatever token marks it."""
+    tmp, frame, saved = csv_model
+    mode = saved.recipe.modes[saved.recipe.columns.index("size") - 1]  # 'id' is ignored
+    counts = frame["size"].value_counts()
+    assert counts[mode] >= counts.max() - 3  # the split's mode, near the file's
+    rows = frame.drop(columns=["species", "id"]).head(6).copy()
+    rows["size"] = ["", "NA", " nan ", "?", "null", mode]
+    sess = session(to_onnx(saved))
+    feed = {n: rows[[n]].to_numpy(np.float32) for n in ("length", "width")}
+    feed |= {n: rows[[n]].to_numpy(object) for n in ("color", "size")}
+    proba = sess.run(["probabilities"], feed)[0]
+    filled = rows.assign(size=mode)
+    assert np.abs(proba - saved.predict_proba(filled)).max() <= 1e-5
+    assert np.abs(saved.predict_proba(rows.assign(size=np.nan))
+                  - saved.predict_proba(filled)).max() <= 1e-12
