@@ -367,7 +367,29 @@ class TableRecipe:
                         "encoded there as an unknown category (all-zero columns); in a file "
                         f"given to the model later such a value is {later}.")
             encoded.append(lenient.encode(lenient.recode(X, file_categories, part=name)))
-        return fitted, encoded, notes
+        filled = fitted.filled_note([X_train, *(X for _, X in held_out)])
+        return fitted, encoded, notes + ([filled] if filled else [])
+
+    def filled_note(self, parts: Sequence[np.ndarray]) -> str | None:
+        """The note naming the missing cells of ``parts`` (raw features (N, F) each) that
+        ``impute="median"`` fills, column by column with what they get; None if none."""
+        if self.impute != "median":
+            return None
+        filled = []
+        for j in range(self.n_features):
+            count = sum(int(np.isnan(np.asarray(X[:, j], dtype=np.float64)).sum())
+                        for X in parts)
+            if not count:
+                continue
+            value = (f"the most frequent category {self.modes[j]!r}" if j in self.modes
+                     else f"the median {self.medians[j]:.6g}")
+            filled.append(f"{self.feature_label(j)}: {count:,} with {value}")
+        if not filled:
+            return None
+        shown = "; ".join(filled[:6]) + (f"; and {len(filled) - 6} more column(s)"
+                                          if len(filled) > 6 else "")
+        return (f"note: missing cells filled from the training split ({shown}); "
+                "`impute='none'` refuses missing cells instead.")
 
     # ---------------------------------------------------------------------- applying
     def encode(self, X: np.ndarray) -> np.ndarray:

@@ -154,9 +154,9 @@ OPTIONS: tuple[Option, ...] = (
            "index, e.g. id,notes", commands=_DATA, metavar="COLS"),
     Option("delimiter", "--delimiter", "delimiter", "CSV field separator: , ; or tab "
            "(default: detected among these)", commands=_DATA),
-    Option("impute", "--impute", "text", "missing CSV cells (empty, NA, NaN, ?): none = an "
-           "error (default); median = the training split's median for a number, its most "
-           "frequent category for text, stored in the model",
+    Option("impute", "--impute", "text", "missing CSV cells (empty, NA, NaN, ?): median = the "
+           "training split's median for a number, its most frequent category for text, "
+           "stored in the model and named in a note (default); none = an error",
            choices=("none", "median"), commands=_DATA),
     Option("handle_unknown", "--handle-unknown", "text", "a category of a text column not "
            "seen in training: error (default) or ignore (encoded as all zeros)",

@@ -76,8 +76,9 @@ class RunOptions:
     as scikit-learn's MLPClassifier initialises, measured better than He on small
     tables; regression runs use "auto"); train: the Trainer's config.
     CSV files: label_column (name or index, negative from the end), ignore_columns
-    (names or indices), delimiter (None: detected), impute ("none": a missing cell is
-    an error; "median": training medians of numbers, most frequent categories of text),
+    (names or indices), delimiter (None: detected), impute ("median", the
+    default: training medians of numbers, most frequent categories of text, with a note
+    naming what was filled; "none": a missing cell is an error),
     handle_unknown ("error" or "ignore": a category unseen in training becomes all
     zeros); see numpynn.data.load_csv.
     task: "classification", "regression" (CSV: a numeric target column; see
@@ -97,7 +98,7 @@ class RunOptions:
     label_column: int | str | None = -1
     ignore_columns: list[int | str] = field(default_factory=list)
     delimiter: str | None = None
-    impute: str = "none"
+    impute: str = "median"
     handle_unknown: str = "error"
     weight_scale: float | str = "glorot"
     reg: float = 1e-4

@@ -258,8 +258,8 @@ def test_impute_median_fitted_on_the_training_split_and_applied_at_predict(tmp_p
     holes.loc[::7, "width"] = np.nan
     holes.to_csv(tmp_path / "holes.csv", index=False, na_rep="NA")
     with pytest.raises(DataError, match="missing value.*`impute='median'`"):
-        train(tmp_path, tmp_path / "holes.csv", label_column="species")
-    saved = train(tmp_path, tmp_path / "holes.csv", label_column="species", impute="median")
+        train(tmp_path, tmp_path / "holes.csv", label_column="species", impute="none")
+    saved = train(tmp_path, tmp_path / "holes.csv", label_column="species")  # the default
     opts = options(tmp_path / "holes.csv", label_column="species", impute="median")
     ds = load_csv(tmp_path / "holes.csv", label_column="species", allow_missing=True)
     X_tr = split_dataset(ds, opts)[0]
@@ -392,7 +392,7 @@ def test_cli_csv_options_end_to_end(tmp_path):
     text = frame.to_csv(index=False, sep=";", na_rep="?")
     (tmp_path / "t.csv.gz").write_bytes(gzip.compress(text.encode()))
     failed = numpynn("train", "--data", "t.csv.gz", "--label-column", "species",
-                     "--ignore-columns", "id", "--out", "r", cwd=tmp_path)
+                     "--ignore-columns", "id", "--impute", "none", "--out", "r", cwd=tmp_path)
     assert failed.returncode == 2
     assert failed.stderr.startswith("numpynn: error: ") and "row 5, 'width'" in failed.stderr
     ok(numpynn("train", "--data", "t.csv.gz", "--label-column", "species", "--ignore-columns",

@@ -276,3 +276,29 @@ def test_search_reports_the_columns_left_out(tmp_path):
                     out=tmp_path / "search")
     for name in ("PassengerId", "Name", "Ticket", "Cabin"):
         assert [n for n in result.notes if f"'{name}'" in n], name
+
+
+def test_missing_cells_are_filled_by_default_and_named_in_a_note(tmp_path):
+    """A table with empty numbers and text trains as it is: the note says how many cells
+    of which column got what; `predict` fills new files the same way; `--impute none`
+    refuses them with the row."""
+    X, y = _rows(90)
+    colors = np.array(["red", "green", "blue"])[y]
+    lines = ["a,b,color,species"]
+    for i, ((a, b), c, k) in enumerate(zip(X, colors, y)):
+        a_cell = "" if i % 9 == 4 else f"{a:.3f}"
+        c_cell = "NA" if i % 10 == 7 else c
+        lines.append(f"{a_cell},{b:.3f},{c_cell},{SPECIES[k]}")
+    _write(tmp_path / "t.csv", lines)
+    out = ok(numpynn("train", "--data", "t.csv", "--epochs", "2", "--no-report", "--out",
+                     "run", cwd=tmp_path))
+    note = next(line for line in out.splitlines() if "missing cells filled" in line)
+    assert "'a' (column 1): 10 with the median " in note
+    assert "'color' (column 3): 9 with the most frequent category '" in note
+    assert "--impute none" in note
+    _write(tmp_path / "new.csv", ["a,b,color", ",0.5,", "1.0,?,red"])
+    assert len(ok(numpynn("predict", "run", "--data", "new.csv", cwd=tmp_path))
+               .splitlines()) == 3
+    refused = numpynn("train", "--data", "t.csv", "--impute", "none", "--out", "run2",
+                      cwd=tmp_path)
+    assert refused.returncode == 2 and "row 6, 'a' (column 1)" in refused.stderr
