@@ -56,6 +56,7 @@ def load_csv(
     allow_missing: bool = False,
     recipe: TableRecipe | None = None,
     task: str = "classification",
+    drop_unlabelled: bool = False,
 ) -> Dataset:
     """Load a CSV file (``.csv`` or gzip ``.csv.gz``): raw X (N, F) and y (N,) class indices.
 
@@ -86,6 +87,8 @@ def load_csv(
         ignore_columns: names or indices of columns to skip (e.g. an id).
         delimiter: the field separator; None detects it.
         allow_missing: keep missing cells as NaN (for imputation) instead of raising.
+        drop_unlabelled: leave out the rows whose label is missing (with a note naming
+            how many and the first row) instead of raising.
         recipe: read the file as a model's training data were read: columns matched by
             name (or by position in a headerless file), categories and missing-cell
             handling of the recipe; ``label_column`` is then only None (no labels
@@ -132,6 +135,10 @@ def load_csv(
                             "add one row per example below it")
         X, labels, label_values, lines = _convert_rows(
             path, layout, _chain(data_rows, rows, layout, path))
+    dropped_note = None
+    if drop_unlabelled and labels is not None:
+        X, labels, label_values, lines, dropped_note = _drop_unlabelled(
+            path, X, labels, label_values, lines)
     missing = allow_missing or (recipe is not None and recipe.impute != "none")
     _check_values(path, layout, X, lines, missing)
     table = layout.recipe
@@ -143,6 +150,7 @@ def load_csv(
         notes.append(f"note: {path.name}: row(s) {', '.join(map(str, repeated[:5]))}"
                      f"{' ...' if len(repeated) > 5 else ''} repeat the header row (files "
                      "joined one after the other, each with its header?); they are skipped.")
+    notes += [dropped_note] if dropped_note else []
     if trailing:
         notes.append(f"note: {path.name}: every row ends with the delimiter {sep!r} (an empty "
                      "last cell); that empty cell is not read as a column.")
@@ -644,6 +652,27 @@ def _check_values(path: Path, layout: _Layout, X: np.ndarray, lines: np.ndarray,
 
 
 # ------------------------------------------------------------------------ the labels
+def _drop_unlabelled(path: Path, X: np.ndarray, codes: np.ndarray, texts: list[str],
+                     lines: np.ndarray
+                     ) -> tuple[np.ndarray, np.ndarray, list[str], np.ndarray, str | None]:
+    """The rows of (X (N, F), label codes (N,) into ``texts``, editor lines (N,)) whose
+    label is present, the label texts re-coded without the missing ones, and a note
+    (None when no row lacked a label)."""
+    present = np.array([not is_missing(text) for text in texts], dtype=bool)
+    if present.all():
+        return X, codes, texts, lines, None
+    keep = present[codes]
+    if not keep.any():
+        raise DataError(f"{path}: no row has a label, so `drop_unlabelled` leaves nothing "
+                        "to train on; check `label_column`")
+    first = int(lines[int(np.argmax(~keep))])
+    new_code = np.cumsum(present) - 1
+    note = (f"note: {path.name}: {int((~keep).sum()):,} row(s) without a label (the first "
+            f"at row {first}) are left out (`drop_unlabelled`).")
+    return (X[keep], new_code[codes[keep]], [t for t, p in zip(texts, present) if p],
+            lines[keep], note)
+
+
 def _check_labels_present(path: Path, layout: _Layout, codes: np.ndarray, texts: list[str],
                           lines: np.ndarray) -> None:
     """A missing label (empty, NA, ?, ...) is an error naming its first row and the count,
@@ -661,7 +690,7 @@ def _check_labels_present(path: Path, layout: _Layout, codes: np.ndarray, texts:
              "another)")
     raise DataError(f"{path}: row {first}: the label is {shown}; {int(rows.sum())} row(s) "
                     f"have no label{where}. Every labelled row needs one: fill them in or "
-                    "drop those rows")
+                    "drop those rows (`drop_unlabelled=True`)")
 
 
 def _encode_labels(path: Path, layout: _Layout, codes: np.ndarray, texts: list[str],

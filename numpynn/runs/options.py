@@ -158,6 +158,9 @@ OPTIONS: tuple[Option, ...] = (
            "training split's median for a number, its most frequent category for text, "
            "stored in the model and named in a note (default); none = an error",
            choices=("none", "median"), commands=_DATA),
+    Option("drop_unlabelled", "--drop-unlabelled", "switch", "leave out the CSV rows whose "
+           "label cell is missing (named in a note) instead of refusing the file (default "
+           "off)", commands=_DATA),
     Option("handle_unknown", "--handle-unknown", "text", "a category of a text column not "
            "seen in training: error (default) or ignore (encoded as all zeros)",
            choices=("error", "ignore"), commands=_DATA),

@@ -108,6 +108,7 @@ class RunOptions:
     normalization: str | None = None
     class_weight: str | None = None
     refit: bool = False
+    drop_unlabelled: bool = False
     task: str = "auto"
     train: TrainConfig = field(default_factory=default_train_config)
     #: options left at their (classification) defaults, which a regression run replaces
@@ -126,6 +127,7 @@ class RunOptions:
             raise InputError(f"class_weight must be None or 'balanced'; got "
                              f"{self.class_weight!r}.")
         check_bool(self.refit, "refit")
+        check_bool(self.drop_unlabelled, "drop_unlabelled")
         self.task = check_task_choice(self.task)
         TableRecipe(impute=self.impute, handle_unknown=self.handle_unknown)  # validates
         if isinstance(self.ignore_columns, (str, int)):
@@ -152,7 +154,8 @@ class RunOptions:
     def csv_options(self) -> dict[str, Any]:
         """The keyword arguments of numpynn.data.load_csv that these options set."""
         return {"ignore_columns": self.ignore_columns, "delimiter": self.delimiter,
-                "allow_missing": self.impute != "none"}
+                "allow_missing": self.impute != "none",
+                "drop_unlabelled": self.drop_unlabelled}
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

@@ -164,6 +164,33 @@ def test_a_missing_label_is_an_error_with_its_row_and_count_never_a_class(tmp_pa
         load_csv(tmp_path / "t.csv", task="auto")
 
 
+@pytest.mark.parametrize("labels", ["text", "numbers"])
+def test_drop_unlabelled_leaves_out_rows_without_a_label_with_a_note(tmp_path, labels):
+    """Rows whose label is missing are dropped when asked, never made a class; the label
+    values left keep their kind (numbers stay numbers)."""
+    X, y = _rows(60)
+    names = SPECIES[y].astype(object) if labels == "text" else (y + 1).astype(object)
+    names[[4, 9, 30]] = ["", "NA", "?"]
+    _write(tmp_path / "t.csv", ["a,b,species"]
+           + [f"{a:.3f},{b:.3f},{lab}" for (a, b), lab in zip(X, names)])
+    refused = numpynn("train", "--data", "t.csv", "--out", "run", cwd=tmp_path)
+    assert refused.returncode == 2 and "--drop-unlabelled" in refused.stderr
+    ds = load_csv(tmp_path / "t.csv", drop_unlabelled=True)
+    assert ds.y.shape == (57,) and ds.X.shape == (57, 2)
+    expected = SPECIES if labels == "text" else [1, 2, 3]
+    assert [str(c) for c in ds.classes] == [str(c) for c in expected]
+    keep = np.setdiff1d(np.arange(60), [4, 9, 30])
+    np.testing.assert_array_equal(ds.y, y[keep])
+    np.testing.assert_allclose(ds.X, np.round(X[keep], 3))
+    assert any("3 row(s) without a label (the first at row 6)" in n for n in ds.notes)
+    out = ok(numpynn("train", "--data", "t.csv", "--drop-unlabelled", "--epochs", "1",
+                     "--no-report", "--out", "run", cwd=tmp_path))
+    assert "--drop-unlabelled" in out and "3 classes" in out
+    _write(tmp_path / "none.csv", ["a,b,species", "1,2,", "3,4,NA"])
+    with pytest.raises(DataError, match="no row has a label"):
+        load_csv(tmp_path / "none.csv", drop_unlabelled=True)
+
+
 @pytest.mark.parametrize(("text", "decimal_comma", "value"), [
     ("12.5%", False, 0.125), ("$1,234.50", False, 1234.5), ("-$5", False, -5.0),
     ("15 €", False, 15.0), ("1,234,567.8", False, 1234567.8), ("1.234,5", True, 1234.5),
