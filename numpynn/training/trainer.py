@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import math
 import time
+from abc import ABC, abstractmethod
 from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
@@ -293,16 +294,18 @@ def score_and_loss(
     return correct / n, total_loss / n
 
 
-class Scorer:
+class Scorer(ABC):
     """A per-epoch score of a model: its ``name`` (History.score_name) and, called as
     ``scorer(model, X, y, idx=None)``, ``(score, mean data loss)`` on validated X: (N, D)
-    and targets y (``idx``: only these rows). Higher scores are better."""
+    and targets y (``idx``: only these rows). Higher scores are better. An abstract
+    interface: a task's scorer subclasses it (:class:`LossScorer` is the default)."""
 
     name: str = "accuracy"
 
+    @abstractmethod
     def __call__(self, model: Any, X: np.ndarray, y: np.ndarray,
                  idx: np.ndarray | None = None) -> tuple[float, float]:
-        raise NotImplementedError
+        """(score, mean data loss) of ``model`` on rows ``idx`` (default all) of X, y."""
 
 
 class LossScorer(Scorer):

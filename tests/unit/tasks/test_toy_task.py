@@ -154,3 +154,13 @@ def test_the_toy_task_searches_and_ranks_by_its_own_score(tmp_path):
     assert scores == sorted(scores, reverse=True)  # ranked by the task's score
     best = load_model(tmp_path / "s" / "best" / "model.npz")
     assert best.task.name == "value_and_square" and best.model.num_outputs == 2
+
+
+def test_a_scorer_must_say_how_it_scores():
+    """Scorer is an interface: a task's scorer without ``__call__`` cannot be made."""
+    class Unfinished(Scorer):
+        name = "mae"
+
+    with pytest.raises(TypeError, match="abstract"):
+        Unfinished()
+    assert NegativeMAE(None).name == "neg_mae"
