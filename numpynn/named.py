@@ -84,6 +84,18 @@ def check_hyper(declared: Mapping[str, Hyper], given: Mapping[str, Any], owner: 
     return values
 
 
+def check_state_header(state: Any, kind: str, keys: set[str], name: str) -> None:
+    """Refuse a ``state_dict()`` of a named object (an optimizer or a schedule, ``kind``)
+    that is not a mapping with exactly ``keys``, or that names another entry than
+    ``name``."""
+    if not isinstance(state, Mapping):
+        raise InputError(f"state must be a dict from state_dict(), got {type(state)}")
+    if set(state) != keys:
+        raise InputError(f"{kind} state must have the keys {sorted(keys)}, got {sorted(state)}")
+    if state["name"] != name:
+        raise InputError(f"{kind} state is for {state['name']!r}, cannot load it into {name!r}")
+
+
 @dataclass(frozen=True)
 class Entry(Generic[T]):
     """A registered name: its class and the hyper-parameters the name presets."""

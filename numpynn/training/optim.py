@@ -48,7 +48,7 @@ from typing import Any, ClassVar
 import numpy as np
 
 from numpynn.errors import InputError
-from numpynn.named import Hyper, Registry, check_hyper
+from numpynn.named import Hyper, Registry, check_hyper, check_state_header
 from numpynn.training.blas import FUSE_MIN_SIZE, blas
 from numpynn.validation import Rule, check_int, check_number
 
@@ -238,17 +238,7 @@ class Optimizer(ABC):
             InputError: ``state`` is not a state dict of this kind of optimiser. On error
                 the optimiser is left unchanged.
         """
-        if not isinstance(state, Mapping):
-            raise InputError(f"state must be a dict from state_dict(), got {type(state)}")
-        expected = {"name", "hyper", "t", "arrays"}
-        if set(state) != expected:
-            raise InputError(
-                f"optimizer state must have the keys {sorted(expected)}, got {sorted(state)}"
-            )
-        if state["name"] != self.name:
-            raise InputError(
-                f"optimizer state is for {state['name']!r}, cannot load it into {self.name!r}"
-            )
+        check_state_header(state, "optimizer", {"name", "hyper", "t", "arrays"}, self.name)
         hyper = state["hyper"]
         if not isinstance(hyper, Mapping) or set(hyper) != set(self._hyper()):
             got = sorted(hyper) if isinstance(hyper, Mapping) else hyper

@@ -35,7 +35,7 @@ from typing import Any, ClassVar
 import numpy as np
 
 from numpynn.errors import InputError
-from numpynn.named import REQUIRED, Hyper, Registry, check_hyper
+from numpynn.named import REQUIRED, Hyper, Registry, check_hyper, check_state_header
 from numpynn.validation import (
     NONNEGATIVE_INT,
     NONNEGATIVE_NUMBER,
@@ -137,17 +137,8 @@ class Schedule(ABC):
             InputError: ``state`` comes from another kind of schedule, with other
                 constructor arguments, or is malformed. The schedule is left unchanged.
         """
-        if not isinstance(state, Mapping):
-            raise InputError(f"state must be a dict from state_dict(), got {type(state)}")
-        expected = {"name", "hyper", "lr", *self._extra()}
-        if set(state) != expected:
-            raise InputError(
-                f"schedule state must have the keys {sorted(expected)}, got {sorted(state)}"
-            )
-        if state["name"] != self.name:
-            raise InputError(
-                f"schedule state is for {state['name']!r}, cannot load it into {self.name!r}"
-            )
+        check_state_header(state, "schedule", {"name", "hyper", "lr", *self._extra()},
+                           self.name)
         hyper = state["hyper"]
         if not isinstance(hyper, Mapping) or dict(hyper) != self._hyper():
             raise InputError(
