@@ -82,14 +82,6 @@ LABEL_NAMES = frozenset({"class", "classes", "label", "labels", "target", "targe
                          "targetclass"})
 
 
-def _few_values(column: np.ndarray, max_classes: int = 20) -> bool:
-    """Whether a raw feature column (N,) has between 2 and ``max_classes`` distinct values,
-    each seen twice on average: what a column of classes looks like."""
-    values = column[np.isfinite(column)]
-    distinct = len(np.unique(values))
-    return 2 <= distinct <= max_classes and 2 * distinct <= values.size
-
-
 def _name_key(name: str) -> str:
     """A column name with case, spaces and punctuation aside: "Class Label" -> "classlabel"."""
     return "".join(ch for ch in name.lower() if ch.isalnum())
@@ -98,30 +90,6 @@ def _name_key(name: str) -> str:
 def named_like_a_label(name: str | None) -> bool:
     """Whether a column name is one of :data:`LABEL_NAMES` (by :func:`_name_key`)."""
     return name is not None and _name_key(name) in LABEL_NAMES
-
-
-def class_like_column(recipe: TableRecipe, X: np.ndarray, *, by_name_only: bool = False
-                      ) -> int | None:
-    """The feature number (0..F-1) of a column that looks like class labels, or None.
-
-    For a label column that looks continuous although the user did not choose it: a
-    feature column named like a label (``class``, ``label``, ``target``, ``species``, ...,
-    see :data:`LABEL_NAMES`) with few distinct values, or a text column in the file's first
-    position with few distinct values (wine and iris tables written label first);
-    ``by_name_only``: the first rule alone.
-    X: (N, F) raw features as :func:`numpynn.data.load_csv` returns them.
-    """
-    if recipe.source != "csv" or not recipe.features:
-        return None
-    names = recipe.feature_names
-    for j, position in enumerate(recipe.features):
-        column = X[:, j]
-        if names is not None and named_like_a_label(names[j]) and _few_values(column):
-            return j
-        if (not by_name_only and position == 0 and j in recipe.categorical
-                and _few_values(column)):
-            return j
-    return None
 
 
 def column_label(names: Sequence[str] | None, position: int) -> str:

@@ -401,7 +401,7 @@ def run_training(
         loaded, task, note = load_for_task(options)
         options = apply_task_defaults(options, task)
         task.check_options(options)
-        notes = list(loaded.notes) + ([note] if note else [])
+        notes = ([note] if note else []) + list(loaded.notes)
         splits = prepare_splits(options, loaded, task)
         del loaded
         notes += splits.notes

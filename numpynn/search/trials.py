@@ -60,7 +60,7 @@ def search_splits(options: RunOptions) -> Splits:
     Their ``notes`` hold what reading and splitting decided (columns left out, the task
     chosen, a category found outside the training rows only)."""
     ds, task, note = load_for_task(options)
-    notes = [*ds.notes, *([note] if note else [])]
+    notes = [*([note] if note else []), *ds.notes]
     splits = prepare_splits(options, ds, task)
     splits.notes = [*notes, *splits.notes]  # what reading and splitting decided
     return splits

@@ -13,9 +13,10 @@ from typing import Any
 import numpy as np
 
 from ..data import Dataset, is_csv_spec, load_dataset
-from ..data.table import class_like_column, column_label, named_like_a_label
+from ..data.table import column_label
 from ..errors import DataError, InputError
 from .base import TASKS, Task, check_task_choice, task_named
+from .label_choice import default_label_note
 
 
 def load_for_task(options: Any) -> tuple[Dataset, Task, str | None]:
@@ -35,42 +36,20 @@ def load_for_task(options: Any) -> tuple[Dataset, Task, str | None]:
     if requested != "auto":
         task = task_named(requested)
         task.check_data(ds, options.data)
-        note = _default_label_note(ds, options) if task.name == "classification" else None
-        return ds, task, note
+        return ds, task, default_label_note(ds, options,
+                                            regression_asked=task.name != "classification")
     if ds.y.dtype.kind != "f":
+        note = default_label_note(ds, options)
         _refuse_count_like_label(ds, options)
-        return ds, task_named("classification"), _default_label_note(ds, options)
-    _refuse_forgotten_label_column(ds, options)
+        return ds, task_named("classification"), note
+    label_note = default_label_note(ds, options)
     distinct = len(np.unique(ds.y))
     name = ds.table.label_name if ds.table is not None else None
     column = f"the label column {name!r}" if name else "the label column"
     note = (f"note: {column} looks continuous ({distinct} distinct values in "
             f"{ds.y.shape[0]} rows), so numpynn trains a regression (squared error; "
             "R^2, RMSE, MAE). Give `task='classification'` to treat it as classes.")
-    return ds, task_named("regression"), note
-
-
-def _default_label_note(ds: Dataset, options: Any) -> str | None:
-    """For classes taken from the default (last) column of a CSV with a header: a note
-    naming it; a DataError when another column is named like a label (``target``,
-    ``class``, ...) and the last one is not, as the user most likely forgot
-    ``label_column``."""
-    table = ds.table
-    if (table is None or table.label is None or options.label_column != -1
-            or table.columns is None):
-        return None
-    label = column_label(table.columns, table.label)
-    j = class_like_column(table, ds.X, by_name_only=True)
-    if j is not None and not named_like_a_label(table.label_name):
-        name = table.columns[table.features[j]]
-        raise DataError(
-            f"{ds.name}: the label column is {label}, the last one (no `label_column` was "
-            f"given), while {table.feature_label(j)} is named like the label; give "
-            f"`label_column={name!r}` to classify by it, or `label_column="
-            f"{table.label_name!r}` to keep the last column.")
-    classes = ", ".join(map(str, ds.classes[:5])) + (", ..." if len(ds.classes) > 5 else "")
-    return (f"note: {ds.name}: the label is the last column, {label} ({len(ds.classes)} "
-            f"classes: {classes}); `label_column` names another.")
+    return ds, task_named("regression"), "\n".join(filter(None, [label_note, note]))
 
 
 #: Up to this many distinct whole numbers read as class codes without a question, even
@@ -108,33 +87,6 @@ def _refuse_count_like_label(ds: Dataset, options: Any) -> None:
         "labels. Give `task='regression'` to predict it as a number, "
         "`task='classification'` to treat every value as a class, or `label_column` to "
         "name the column that holds the labels.")
-
-
-def _refuse_forgotten_label_column(ds: Dataset, options: Any) -> None:
-    """DataError when the default (last) label column looks continuous while another
-    column looks like the classes (see :func:`load_for_task`)."""
-    table = ds.table
-    if table is None or table.label is None or options.label_column != -1:
-        return
-    j = class_like_column(table, ds.X)
-    if j is None:
-        return
-    label = column_label(table.columns, table.label)
-    other = table.feature_label(j)
-    column = ds.X[:, j]
-    if j in table.categorical:
-        values = [table.categorical[j][int(c)] for c in np.unique(column[column >= 0])]
-    else:
-        values = [f"{v:g}" for v in np.unique(column[np.isfinite(column)])]
-    shown = ", ".join(map(str, values[:4])) + (", ..." if len(values) > 4 else "")
-    name = table.columns[table.features[j]] if table.columns else table.features[j]
-    target = table.label_name or table.label
-    raise DataError(
-        f"{ds.name}: the label column {label}, the last one (no `label_column` was given), "
-        f"looks continuous ({len(np.unique(ds.y))} distinct values in {ds.y.shape[0]} rows), "
-        f"while {other} looks like class labels ({len(values)} values: {shown}). To classify "
-        f"by it give `label_column={name!r}`; to predict {target!r} give "
-        "`task='regression'`.")
 
 
 __all__ = ["TASKS", "load_for_task"]

@@ -77,7 +77,7 @@ def test_load_task_notes_the_automatic_choice(tmp_path):
     assert "`task='classification'`" in note  # the CLI prints --task classification
     _, task, note = load_task(RunOptions(data=str(path), label_column="price",
                                          task="regression"))
-    assert task == "regression" and note is None
+    assert task == "regression" and note == "label: 'price' (column 4), as `label_column` names it."
     _, task, note = load_task(RunOptions(data="digits"))
     assert task == "classification" and note is None
 
@@ -116,7 +116,9 @@ def trained(tmp_path_factory):
 
 def test_cli_train_chooses_regression_with_a_note(trained):
     tmp, _, out = trained
-    assert out.startswith("note: the label column 'price' looks continuous")
+    first, second = out.splitlines()[:2]
+    assert first.startswith("label: 'price'") and "as --label-column names it" in first
+    assert second.startswith("note: the label column 'price' looks continuous")
     # the kept epoch is said by the rule that chose it, as for a classification
     assert "kept epoch" in out and "(lowest validation loss)" in out and "RMSE" in out
     test_row = next(line for line in out.splitlines() if line.startswith("test"))
@@ -198,7 +200,8 @@ def test_run_training_library_regression(tmp_path):
     data = write_table(tmp_path / "t.csv", n=120)
     result = run_training(RunOptions(data=str(data), label_column="price", task="regression",
                                      task_defaults=[]), tmp_path / "run", report=False)
-    assert result.task == "regression" and result.notes == []
+    assert result.task == "regression"
+    assert result.notes == ["label: 'price' (column 4), as `label_column` names it."]
     assert set(result.metrics) == {"train", "val", "test"}
     assert len(result.history.epochs) == RunOptions().train.epochs  # no defaults replaced
 

@@ -57,7 +57,7 @@ def test_a_forgotten_label_column_is_refused_naming_both_columns(tmp_path, label
         load_task(options)
     text = str(info.value)
     assert "'width'" in text and f"{label_name!r}" in text
-    assert f"`label_column={label_name!r}`" in text and "`task='regression'`" in text
+    assert f"`label_column={label_name!r}`" in text and "`label_column='width'`" in text
 
 
 def test_the_label_column_given_or_regression_asked_for_trains(tmp_path):
@@ -81,7 +81,7 @@ def test_cli_refuses_the_forgotten_label_column_with_flags(tmp_path):
     proc = numpynn("train", "--data", "label_first.csv", "--epochs", "1", "--out", "run",
                    cwd=tmp_path)
     assert proc.returncode == 2 and "Traceback" not in proc.stderr
-    assert "--label-column species" in proc.stderr and "--task regression" in proc.stderr
+    assert "--label-column species" in proc.stderr and "--label-column width" in proc.stderr
     assert not (tmp_path / "run").exists()
 
 
@@ -162,8 +162,9 @@ def test_a_regression_run_prints_r2_split_sizes_and_its_note_first(tmp_path):
     out = ok(numpynn("train", "--data", "houses.csv", "--epochs", "2", "--no-report",
                      "--out", "run", cwd=tmp_path))
     head = out.splitlines()
-    assert head[0].startswith("note: the label column 'price' looks continuous")
-    assert "1 target (regression)" in head[1] and " train / " in head[1]
+    assert head[0].startswith("label: 'price' (column 3)") and "the last column" in head[0]
+    assert head[1].startswith("note: the label column 'price' looks continuous")
+    assert "1 target (regression)" in head[2] and " train / " in head[2]
     epochs = [line for line in head if line.startswith("epoch ")]
     assert len(epochs) == 2 and all("val R^2 " in line and "%" not in line for line in epochs)
     assert out.count("looks continuous") == 1
@@ -253,14 +254,15 @@ def test_a_column_named_like_the_label_is_not_passed_over_for_a_category(tmp_pat
     with pytest.raises(DataError) as info:
         load_task(RunOptions(data=str(path)))
     text = str(info.value)
-    assert "'color' (column 4), the last one" in text and "'target' (column 1)" in text
+    assert "The last column, 'color' (column 4)" in text and "'target' (column 1)" in text
     assert "`label_column='target'`" in text and "`label_column='color'`" in text
     ds, task, note = load_task(RunOptions(data=str(path), label_column="target"))
-    assert task == "classification" and note is None and ds.n_classes == 2
-    # a last column named like a label too ('class') is taken, with a note
-    ds, _, note = load_task(RunOptions(data=str(_target_first(tmp_path, last="class"))))
-    assert list(ds.classes) == ["blue", "red"]
-    assert note.startswith("note: target_first.csv: the label is the last column, 'class'")
+    assert task == "classification" and ds.n_classes == 2
+    assert note == "label: 'target' (column 1), as `label_column` names it."
+    # a last column named like a label too ('class'): two names, still asked
+    with pytest.raises(DataError, match="so do other columns' names") as info:
+        load_task(RunOptions(data=str(_target_first(tmp_path, last="class"))))
+    assert "`label_column='class'`" in str(info.value)
 
 
 def test_the_default_label_is_named_in_a_note(tmp_path):
@@ -270,9 +272,11 @@ def test_the_default_label_is_named_in_a_note(tmp_path):
            [[*(f"{v:.3f}" for v in x), SPECIES[k]] for x, k in zip(X, y)])
     _, task, note = load_task(RunOptions(data=str(path)))
     assert task == "classification"
-    assert note == ("note: t.csv: the label is the last column, 'kind' (column 4) (3 classes: "
-                    "setosa, versicolor, virginica); `label_column` names another.")
-    assert load_task(RunOptions(data=str(path), label_column="kind"))[2] is None
+    assert note == ("label: 'kind' (column 4) (3 values: setosa, versicolor, virginica), the "
+                    "last column: no other column looks like a label; `label_column` names "
+                    "another.")
+    assert load_task(RunOptions(data=str(path), label_column="kind"))[2] == (
+        "label: 'kind' (column 4), as `label_column` names it.")
 
 
 def test_a_count_in_the_last_column_is_not_taken_as_classes(tmp_path):
@@ -285,11 +289,16 @@ def test_a_count_in_the_last_column_is_not_taken_as_classes(tmp_path):
     _write(tmp_path / "t.csv", ["a", "b", "c", "kind", "visits"], rows)
     proc = numpynn("train", "--data", "t.csv", "--epochs", "1", "--out", "run", cwd=tmp_path)
     assert proc.returncode == 2 and "Traceback" not in proc.stderr
+    assert "--label-column visits" in proc.stderr and "--label-column kind" in proc.stderr
+    proc = numpynn("train", "--data", "t.csv", "--label-column", "visits", "--epochs", "1",
+                   "--out", "run", cwd=tmp_path)
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr
     assert "'visits'" in proc.stderr and "whole numbers with 40 distinct values" in proc.stderr
     assert "--task regression" in proc.stderr and "--label-column" in proc.stderr
     assert not (tmp_path / "run").exists()
     for extra in (["--task", "regression"], ["--task", "classification", "--test-fraction",
-                                              "0", "--val-fraction", "0"],
+                                              "0", "--val-fraction", "0", "--label-column",
+                                              "visits"],
                   ["--label-column", "kind"]):
         ok(numpynn("train", "--data", "t.csv", "--epochs", "1", "--no-report", "--out",
                    f"run{len(extra)}{extra[-1]}", *extra, cwd=tmp_path))
