@@ -8,13 +8,14 @@ import sys
 from ..model_file import load_model
 from ..outputs import check_output, commit_point, input_paths
 from ..runs.predictions import prediction_csv, write_predictions
-from ..runs.run import data_inputs, prediction_data
+from ..runs.run import data_inputs, prediction_input
 from . import common
 from .commands import COMMAND_HELP
 
 EXAMPLES = """examples:
   numpynn predict numpynn-runs/run-1/model.npz --data new.csv > predictions.csv
   numpynn predict model.npz --data new.csv --proba --output predictions.csv
+  numpynn predict model.npz --data new.csv --id-column penguin_id --ignore-columns notes
 """
 
 
@@ -34,6 +35,12 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
                    help="digits, mnist, fashion-mnist, cifar10 (cached downloads), cifar10:DIR, "
                    "mnist:DIR, fashion-mnist:DIR, .csv or .npz")
     p.add_argument("--proba", action="store_true", help="add one probability column per class")
+    p.add_argument("--id-column", type=common.column_spec, metavar="NAME|INDEX",
+                   help="a column of the CSV (name or index) copied as it is to the first "
+                   "column of the output, to join the predictions back to the rows")
+    p.add_argument("--ignore-columns", type=common.column_list, default=[], metavar="COLS",
+                   help="columns of the CSV to leave out (names or indices), besides those "
+                   "the model ignores; a pandas index column is left out on its own")
     p.add_argument("--output", type=common.path,
                    help="write the CSV here instead of stdout ('-': stdout). A regular file "
                    "is replaced atomically; a symlink, FIFO or device is written through; "
@@ -46,11 +53,16 @@ def run(args: argparse.Namespace) -> int:
     if args.output is not None:  # before any work: never the model or the data being read
         check_output(args.output, inputs, what="`output`")
     saved = load_model(args.model)
-    X = prediction_data(saved, args.data)
+    read = prediction_input(saved, args.data, ignore_columns=args.ignore_columns,
+                            id_column=args.id_column)
+    for note in read.notes:
+        print(note, file=sys.stderr)
+    ids = {"ids": read.ids, "id_name": read.id_name or "id"}
     if args.output is None or str(args.output) == "-":
-        sys.stdout.write(prediction_csv(saved, X, args.proba, source=args.data))
+        sys.stdout.write(prediction_csv(saved, read.X, args.proba, source=args.data, **ids))
     else:
         commit_point()
-        n = write_predictions(args.output, saved, X, args.proba, inputs, source=args.data)
+        n = write_predictions(args.output, saved, read.X, args.proba, inputs,
+                              source=args.data, **ids)
         print(f"wrote {n} predictions to {args.output}", file=sys.stderr)
     return 0

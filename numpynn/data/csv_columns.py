@@ -4,6 +4,7 @@ and whether a column is text at all."""
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 
 from .cells import number_either_way
@@ -16,17 +17,67 @@ Rows = list[tuple[int, list[str]]]  # (line number, cells)
 _MIN_INDEX_ROWS = 20
 
 
-def holds_row_numbers(body: Rows, position: int) -> bool:
-    """Whether the column at ``position`` counts the rows (k, k+1, k+2, ... with k 0 or 1)
-    in the sampled rows: an index column, which carries nothing about an example."""
+def unnamed(name: str | None) -> bool:
+    """Whether a header cell is the one pandas writes above its index: empty, or
+    ``Unnamed: 0`` as a frame read back and written again names it."""
+    return name is not None and (name.strip() == "" or
+                                 re.fullmatch(r"Unnamed: \d+", name.strip()) is not None)
+
+
+def _distinct_whole_numbers(body: Rows, position: int) -> list[int] | None:
+    """The column's sampled cells as whole numbers when they are all distinct (at least
+    :data:`_MIN_INDEX_ROWS` of them), else None."""
     if len(body) < _MIN_INDEX_ROWS:
+        return None
+    try:
+        values = [int(cells[position]) for _, cells in body]
+    except (ValueError, IndexError):
+        return None
+    return values if len(set(values)) == len(values) else None
+
+
+def index_of_a_few_rows(body: Rows, position: int, name: str | None) -> bool:
+    """Whether an unnamed column (pandas' index) holds distinct non-negative whole numbers
+    in however few sampled rows: for a file given to a model that does not know the
+    column, where a few rows to predict are common."""
+    if not unnamed(name):
         return False
     try:
         values = [int(cells[position]) for _, cells in body]
     except (ValueError, IndexError):
         return False
+    return len(set(values)) == len(values) and min(values, default=0) >= 0
+
+
+def holds_row_numbers(body: Rows, position: int, name: str | None = None) -> bool:
+    """Whether the column at ``position`` counts the rows in the sampled rows: k, k+1,
+    k+2, ... with k 0 or 1, or, under an empty header cell (pandas' index, written after
+    a shuffle or a split), distinct non-negative whole numbers in any order. An index
+    carries nothing about an example."""
+    values = _distinct_whole_numbers(body, position)
+    if values is None:
+        return False
+    if unnamed(name):
+        return min(values) >= 0
     start = values[0]
     return start in (0, 1) and all(v == start + i for i, v in enumerate(values))
+
+
+def _name_words(name: str) -> list[str]:
+    """``customerID`` -> ["customer", "id"]; ``penguin_id`` -> ["penguin", "id"]."""
+    return [w.lower() for w in re.findall(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])|\d+", name)]
+
+
+def numeric_identifier(body: Rows, position: int, name: str | None) -> bool:
+    """Whether a column of numbers is an identifier: named as one (``id``, ``ID``,
+    ``penguin_id``, ``customerID``) and its sampled values all distinct whole numbers.
+    A numeric id says which example a row is, nothing about it."""
+    if name is None:
+        return False
+    words = _name_words(name)
+    if not words or words[-1] not in ("id", "ids", "uid", "uuid"):
+        return False
+    return _distinct_whole_numbers(body, position) is not None
 
 
 #: a column whose filled sampled cells are at least this share values seen once, and

@@ -29,7 +29,13 @@ import numpy as np
 from ..errors import DataError, InputError
 from ._files import as_path, require_file
 from .cells import decimal_point, is_number_cell, number_either_way, number_value
-from .csv_columns import holds_row_numbers, identifier_counts, mostly_text
+from .csv_columns import (
+    holds_row_numbers,
+    identifier_counts,
+    index_of_a_few_rows,
+    mostly_text,
+    numeric_identifier,
+)
 from .dataset import Dataset
 from .labels import as_classes, encode_labels, is_number, parse_label_cells
 from .table import (
@@ -57,6 +63,8 @@ def load_csv(
     recipe: TableRecipe | None = None,
     task: str = "classification",
     drop_unlabelled: bool = False,
+    header: bool | None = None,
+    id_column: int | str | None = None,
 ) -> Dataset:
     """Load a CSV file (``.csv`` or gzip ``.csv.gz``): raw X (N, F) and y (N,) class indices.
 
@@ -89,10 +97,16 @@ def load_csv(
         allow_missing: keep missing cells as NaN (for imputation) instead of raising.
         drop_unlabelled: leave out the rows whose label is missing (with a note naming
             how many and the first row) instead of raising.
+        header: whether the first row names the columns (None: detected; a recipe whose
+            training file was read with the header given reads new files the same way).
+        id_column: a column (name or index) whose cells are kept as they are in
+            ``Dataset.ids`` (N,), to carry to a prediction table; it is not a feature
+            unless the recipe has it as one.
         recipe: read the file as a model's training data were read: columns matched by
             name (or by position in a headerless file), categories and missing-cell
             handling of the recipe; ``label_column`` is then only None (no labels
-            wanted) or not (labels required), and ``ignore_columns`` must not be given.
+            wanted) or not (labels required), and ``ignore_columns`` are this file's
+            columns to leave out besides the recipe's (a file's own id or notes).
             The delimiter of each file is detected anew (or given).
 
     Returns:
@@ -105,8 +119,6 @@ def load_csv(
             missing or unexpected columns (with a recipe).
     """
     path = require_file(as_path(path), "CSV file")
-    if recipe is not None and list(ignore_columns):
-        raise InputError("ignore_columns come from the recipe when one is given")
     declared = _declared_delimiter(path)  # Excel's "sep=;" first line
     sep = (_check_delimiter(delimiter) if delimiter is not None else
            declared or sniff_delimiter(path))
@@ -127,24 +139,30 @@ def load_csv(
         if trailing:  # "a,b,c," on every line: the empty last cell is not a column
             sample = [(line, cells[:-1]) for line, cells in sample]
             rows = _without_last_cell(rows, len(sample[0][1]))
-        layout = _layout(path, sample, sep, label_column, ignore_columns, recipe)
+        layout = _layout(path, sample, sep, label_column, ignore_columns, recipe, header,
+                         id_column)
         layout.decimal_comma = sep != ","
         data_rows = sample[1:] if layout.header else sample
         if not data_rows and next(rows, None) is None:
             raise DataError(f"{path}: has a header (row {first[0]}) but no data rows; "
                             "add one row per example below it")
-        X, labels, label_values, lines = _convert_rows(
+        X, labels, label_values, lines, ids = _convert_rows(
             path, layout, _chain(data_rows, rows, layout, path))
     dropped_note = None
     if drop_unlabelled and labels is not None:
-        X, labels, label_values, lines, dropped_note = _drop_unlabelled(
-            path, X, labels, label_values, lines)
+        X, labels, label_values, lines, dropped_note, ids = _drop_unlabelled(
+            path, X, labels, label_values, lines, ids)
     missing = allow_missing or (recipe is not None and recipe.impute != "none")
     _check_values(path, layout, X, lines, missing)
     table = layout.recipe
     notes = [_index_note(path, layout, p) for p in layout.index_columns]
+    notes += [_skipped_note(path, layout, p) for p in layout.skipped_columns]
     notes += [_empty_note(path, layout, p, len(data_rows)) for p in layout.empty_columns]
     notes += [_identifier_note(path, layout, p) for p in layout.identifier_columns]
+    notes += [f"note: {path.name}: {column_label(layout.names, p)} is named as an identifier "
+              "and holds a different whole number in every row: it says which example a row "
+              "is, nothing about it, so it is not used as a feature (files given to predict "
+              "may have it or not)." for p in layout.numeric_ids]
     if layout.repeated_headers:
         repeated = layout.repeated_headers
         notes.append(f"note: {path.name}: row(s) {', '.join(map(str, repeated[:5]))}"
@@ -156,7 +174,8 @@ def load_csv(
                      "last cell); that empty cell is not read as a column.")
     if layout.label is None:
         known = as_classes(classes) if classes is not None else np.empty(0, dtype=np.int64)
-        return Dataset(X=X, y=None, classes=known, name=path.name, table=table, notes=notes)
+        return Dataset(X=X, y=None, classes=known, name=path.name, table=table, notes=notes,
+                       ids=ids)
     assert labels is not None
     _check_labels_present(path, layout, labels, label_values, lines)
     if task not in ("classification", "regression", "auto"):
@@ -166,16 +185,24 @@ def load_csv(
                                     required=task == "regression")
         if values is not None:
             return Dataset(X=X, y=values, classes=np.empty(0, dtype=np.float64),
-                           name=path.name, table=table, notes=notes)
+                           name=path.name, table=table, notes=notes, ids=ids)
     y, known = _encode_labels(path, layout, labels, label_values, lines, classes)
-    return Dataset(X=X, y=y, classes=known, name=path.name, table=table, notes=notes)
+    return Dataset(X=X, y=y, classes=known, name=path.name, table=table, notes=notes,
+                   ids=ids)
 
 
 def _index_note(path: Path, layout: _Layout, position: int) -> str:
     return (f"note: {path.name}: {column_label(layout.names, position)} holds the row numbers "
-            "(0, 1, 2, ... or 1, 2, 3, ...: an index, as pandas' to_csv writes unless "
-            "index=False), not a property of the examples, so it is not used as a feature "
-            "(files given to predict may have it or not).")
+            "(0, 1, 2, ... or, under an empty header cell, distinct whole numbers in any "
+            "order: an index, as pandas' to_csv writes unless index=False), not a property of "
+            "the examples, so it is not used as a feature (files given to predict may have it "
+            "or not).")
+
+
+def _skipped_note(path: Path, layout: _Layout, position: int) -> str:
+    return (f"note: {path.name}: {column_label(layout.names, position)} is not a column the "
+            "model was trained on and holds row numbers (pandas' index); it is not read as "
+            "a feature.")
 
 
 def _empty_note(path: Path, layout: _Layout, position: int, rows: int) -> str:
@@ -402,18 +429,28 @@ class _Layout:
     repeated_headers: list[int] = field(default_factory=list)  # rows equal to the header
     #: text columns whose values mostly occur once -> (values seen once, filled cells)
     identifier_columns: dict[int, tuple[int, int]] = field(default_factory=dict)
+    #: columns of a file read with a recipe that the model does not know and that are
+    #: left out: an index, the file's own ids, ``ignore_columns``
+    skipped_columns: list[int] = field(default_factory=list)
+    carry: int | None = None  # the position of ``id_column``, whose cells become ids
+    numeric_ids: list[int] = field(default_factory=list)  # numbers named as ids, left out
     decimal_comma: bool = False  # "5,1" is 5.1 (files separated by ; or tab)
 
 
 def _layout(path: Path, sample: list[tuple[int, list[str]]], delimiter: str,
             label_column: int | str | None, ignore_columns: Sequence[int | str],
-            recipe: TableRecipe | None) -> _Layout:
+            recipe: TableRecipe | None, header: bool | None = None,
+            id_column: int | str | None = None) -> _Layout:
     first_line, first = sample[0]
     n_columns = len(first)
     if recipe is not None:
-        return _layout_from_recipe(path, sample, label_column is not None, recipe,
-                                   delimiter != ",")
-    has_header = _is_header(first, sample[1:], delimiter != ",")
+        layout = _layout_from_recipe(path, sample, label_column is not None, recipe,
+                                     delimiter != ",", header, ignore_columns, id_column)
+        if id_column is not None:
+            layout.carry = resolve_column(id_column, layout.names, n_columns, str(path),
+                                          "id_column")
+        return layout
+    has_header = _is_header(first, sample[1:], delimiter != ",") if header is None else header
     names = list(first) if has_header else None
     if names is not None:
         seen = [n for n in names if names.count(n) > 1]
@@ -432,18 +469,21 @@ def _layout(path: Path, sample: list[tuple[int, list[str]]], delimiter: str,
             ignored.append(position)
     body = sample[1:] if has_header else sample
     chosen = [j for j in range(n_columns) if j != label and j not in ignored]
-    index_columns = [j for j in chosen if holds_row_numbers(body, j)]
+    index_columns = [j for j in chosen
+                     if holds_row_numbers(body, j, names[j] if names else None)]
     whole = [row for row in body if len(row[1]) == n_columns]  # ragged rows fail later
     empty_columns = [j for j in chosen
                      if whole and all(is_missing(cells[j]) for _, cells in whole)]
     identifiers = {j: counts for j in chosen if j not in index_columns + empty_columns
                    and (counts := identifier_counts(whole, j)) is not None}
-    ignored += index_columns + empty_columns + list(identifiers)
+    numeric_ids = [j for j in chosen if names and j not in index_columns + empty_columns
+                   and j not in identifiers and numeric_identifier(whole, j, names[j])]
+    ignored += index_columns + empty_columns + list(identifiers) + numeric_ids
     features = [j for j in range(n_columns) if j != label and j not in ignored]
     if not features:
         shape = ("a single column" if n_columns == 1 else
                  f"{n_columns} columns and none is left")
-        auto = [*index_columns, *empty_columns, *identifiers]
+        auto = [*index_columns, *empty_columns, *identifiers, *numeric_ids]
         left_out = ("" if not auto else
                     f" (left out as row numbers, empty or identifiers: "
                     f"{', '.join(column_label(names, j) for j in sorted(auto))})")
@@ -453,40 +493,65 @@ def _layout(path: Path, sample: list[tuple[int, list[str]]], delimiter: str,
             "separated otherwise, give `delimiter`")
     categorical = [j for j, p in enumerate(features) if mostly_text(body, p)]
     recipe = TableRecipe(source="csv", n_features=len(features), delimiter=delimiter,
-                         header=has_header, columns=names, n_columns=n_columns, label=label,
+                         header=has_header, header_given=header is not None, columns=names,
+                         n_columns=n_columns, label=label,
                          ignored=sorted(ignored), features=features,
                          categorical={j: [] for j in categorical})
     return _Layout(has_header, n_columns, names, label, features,
                    {j: None for j in categorical}, recipe, index_columns=index_columns,
-                   empty_columns=empty_columns, identifier_columns=identifiers)
+                   empty_columns=empty_columns, identifier_columns=identifiers,
+                   numeric_ids=numeric_ids)
 
 
 def _layout_from_recipe(path: Path, sample: list[tuple[int, list[str]]], labelled: bool,
-                        recipe: TableRecipe, decimal_comma: bool) -> _Layout:
+                        recipe: TableRecipe, decimal_comma: bool, header: bool | None = None,
+                        ignore_columns: Sequence[int | str] = (),
+                        id_column: int | str | None = None) -> _Layout:
     first = sample[0][1]
     n = len(first)
     known = set(recipe.columns or [])
-    has_header = bool(known & set(first)) or _is_header(first, sample[1:], decimal_comma)
+    if header is None and recipe.header_given:
+        header = recipe.header
+    has_header = (header if header is not None else
+                  bool(known & set(first)) or _is_header(first, sample[1:], decimal_comma))
+    names = list(first) if has_header else None
+    skipped = [resolve_column(c, names, n, str(path), "ignore_columns")
+               for c in ignore_columns]
+    if id_column is not None:
+        skipped.append(resolve_column(id_column, names, n, str(path), "id_column"))
     categories: dict[int, list[str] | None] = dict(recipe.categorical.items())
     if has_header and recipe.feature_names is not None:
-        features = recipe.match_names(first, str(path), labelled=labelled)
+        body = sample[1:]
+        extra = {first[p] for p in skipped} | {
+            name for p, name in enumerate(first)
+            if name not in known and index_of_a_few_rows(body, p, name)}
+        features = recipe.match_names(first, str(path), labelled=labelled, extra=extra)
         label = (first.index(recipe.label_name)
                  if labelled and recipe.label_name is not None else None)
-        return _Layout(True, n, list(first), label, features, categories, recipe, True)
-    # positionally: the training file's layout, or the feature columns alone
-    F, C = recipe.n_features, recipe.n_columns
+        skipped_names = {first[p] for p in skipped}
+        left_out = sorted(p for p, name in enumerate(first) if name in extra
+                          and name not in skipped_names and p not in features and p != label)
+        return _Layout(True, n, list(first), label, features, categories, recipe, True,
+                       skipped_columns=left_out)
+    # positionally: the training file's layout, or the feature columns alone, once the
+    # columns to skip are set aside
+    kept = [p for p in range(n) if p not in skipped]
+    F, C, m = recipe.n_features, recipe.n_columns, len(kept)
+    left_out: list[int] = []  # the columns skipped were named by the caller
     if labelled:
-        if n != C or recipe.label is None:
-            raise DataError(f"{path} has {n} columns but the model expects {C} ({F} features "
+        if m != C or recipe.label is None:
+            raise DataError(f"{path} has {m} columns but the model expects {C} ({F} features "
                             "and the label), in the order of the training file")
-        return _Layout(has_header, n, None, recipe.label, list(recipe.features),
-                       categories, recipe, True)
-    if n == C:
-        return _Layout(has_header, n, None, None, list(recipe.features), categories, recipe,
-                       True)
-    if n == F:
-        return _Layout(has_header, n, None, None, list(range(F)), categories, recipe, True)
-    raise DataError(f"{path} has {n} columns but the model expects {F} (the features) or {C} "
+        return _Layout(has_header, n, names, kept[recipe.label],
+                       [kept[p] for p in recipe.features], categories, recipe, True,
+                       skipped_columns=left_out)
+    if m == C:
+        return _Layout(has_header, n, names, None, [kept[p] for p in recipe.features],
+                       categories, recipe, True, skipped_columns=left_out)
+    if m == F:
+        return _Layout(has_header, n, names, None, kept, categories, recipe, True,
+                       skipped_columns=left_out)
+    raise DataError(f"{path} has {m} columns but the model expects {F} (the features) or {C} "
                     "(as the training file, with the label); a file without a header is "
                     "read by position")
 
@@ -503,28 +568,28 @@ def _is_header(first: list[str], body: list[tuple[int, list[str]]],
     rows = [cells for _, cells in body if len(cells) == width and cells != first]
     if not rows:  # a single row: a header if any cell is text
         return any(not is_number_cell(c, decimal_comma) and not is_missing(c) for c in first)
-    text_columns = 0
-    for j, cell in enumerate(first):
-        if is_number_cell(cell, decimal_comma) or is_missing(cell):
-            continue
+    text_cells = [j for j, cell in enumerate(first)
+                  if not is_number_cell(cell, decimal_comma) and not is_missing(cell)]
+    for j in text_cells:  # text above numbers: a header, whatever the other columns hold
         below = [r[j] for r in rows if not is_missing(r[j])]
         if below and all(is_number_cell(c, decimal_comma) for c in below):
             return True
-        text_columns += 1
-        if cell in below:
-            return False
-    return text_columns == width
+    if len(text_cells) < width:
+        return False
+    # text throughout: a header when no first-row cell occurs again in its column
+    return not any(first[j] in (r[j] for r in rows) for j in text_cells)
 
 
 # ------------------------------------------------------------------- the conversion
 def _convert_rows(path: Path, layout: _Layout, rows: Iterator[tuple[int, list[str]]]
-                  ) -> tuple[np.ndarray, np.ndarray | None, list[str], np.ndarray]:
+                  ) -> tuple[np.ndarray, np.ndarray | None, list[str], np.ndarray,
+                             list[str] | None]:
     """Convert the data rows block by block.
 
     Returns X (N, F) float64 raw features (categorical columns: codes into
     ``layout.recipe.categorical`` after sorting, -1 unknown; NaN missing), the label
-    codes (N,) into the label texts (in order of first appearance), those texts, and the
-    line number of every row (N,).
+    codes (N,) into the label texts (in order of first appearance), those texts, the
+    line number of every row (N,), and the cells of ``layout.carry`` (N,) or None.
     """
     features, label = layout.features, layout.label
     cat_maps: dict[int, dict[str, int]] = {}
@@ -534,6 +599,7 @@ def _convert_rows(path: Path, layout: _Layout, rows: Iterator[tuple[int, list[st
     numeric = [j for j in range(len(features)) if j not in cat_maps]
     label_map: dict[str, int] = {}
     blocks, label_blocks, line_blocks = [], [], []
+    carried: list[str] | None = None if layout.carry is None else []
     block: list[tuple[int, list[str]]] = []
 
     def flush() -> None:
@@ -552,6 +618,8 @@ def _convert_rows(path: Path, layout: _Layout, rows: Iterator[tuple[int, list[st
                        for line, cells in block]
         blocks.append(X)
         line_blocks.append(np.fromiter((line for line, _ in block), np.int64, len(block)))
+        if carried is not None:
+            carried.extend(cells[layout.carry] for _, cells in block)
         if label is not None:
             label_blocks.append(np.fromiter(
                 (label_map.setdefault(cells[label], len(label_map)) for _, cells in block),
@@ -577,7 +645,7 @@ def _convert_rows(path: Path, layout: _Layout, rows: Iterator[tuple[int, list[st
         X[:, j] = order[codes.astype(np.int64)]
         layout.recipe.categorical[j] = names
     labels = None if label is None else np.concatenate(label_blocks)
-    return X, labels, list(label_map), np.concatenate(line_blocks)
+    return X, labels, list(label_map), np.concatenate(line_blocks), carried
 
 
 def _numbers(cells: list[str], block: list[tuple[int, list[str]]], position: int,
@@ -653,14 +721,15 @@ def _check_values(path: Path, layout: _Layout, X: np.ndarray, lines: np.ndarray,
 
 # ------------------------------------------------------------------------ the labels
 def _drop_unlabelled(path: Path, X: np.ndarray, codes: np.ndarray, texts: list[str],
-                     lines: np.ndarray
-                     ) -> tuple[np.ndarray, np.ndarray, list[str], np.ndarray, str | None]:
-    """The rows of (X (N, F), label codes (N,) into ``texts``, editor lines (N,)) whose
-    label is present, the label texts re-coded without the missing ones, and a note
-    (None when no row lacked a label)."""
+                     lines: np.ndarray, ids: list[str] | None
+                     ) -> tuple[np.ndarray, np.ndarray, list[str], np.ndarray, str | None,
+                                list[str] | None]:
+    """The rows of (X (N, F), label codes (N,) into ``texts``, editor lines (N,), carried
+    ids (N,) or None) whose label is present, the label texts re-coded without the
+    missing ones, and a note (None when no row lacked a label)."""
     present = np.array([not is_missing(text) for text in texts], dtype=bool)
     if present.all():
-        return X, codes, texts, lines, None
+        return X, codes, texts, lines, None, ids
     keep = present[codes]
     if not keep.any():
         raise DataError(f"{path}: no row has a label, so `drop_unlabelled` leaves nothing "
@@ -669,8 +738,9 @@ def _drop_unlabelled(path: Path, X: np.ndarray, codes: np.ndarray, texts: list[s
     new_code = np.cumsum(present) - 1
     note = (f"note: {path.name}: {int((~keep).sum()):,} row(s) without a label (the first "
             f"at row {first}) are left out (`drop_unlabelled`).")
+    kept_ids = None if ids is None else [i for i, k in zip(ids, keep) if k]
     return (X[keep], new_code[codes[keep]], [t for t, p in zip(texts, present) if p],
-            lines[keep], note)
+            lines[keep], note, kept_ids)
 
 
 def _check_labels_present(path: Path, layout: _Layout, codes: np.ndarray, texts: list[str],

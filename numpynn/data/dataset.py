@@ -38,6 +38,8 @@ class Dataset:
             hold codes into them and NaN marks missing cells. None for other sources.
         notes: what the reader decided on its own that the user should hear of (e.g. a
             column of row numbers left out of the features), one sentence each.
+        ids: (N,) the cells of a CSV's ``id_column`` as written, to carry to the output
+            of ``predict``; None when none was asked for.
     """
 
     X: np.ndarray
@@ -50,6 +52,7 @@ class Dataset:
     class_names: list[str] | None = None
     table: TableRecipe | None = None
     notes: list[str] = field(default_factory=list)
+    ids: list[str] | None = None
 
     @property
     def n_examples(self) -> int:

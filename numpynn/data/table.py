@@ -17,7 +17,7 @@ category of each categorical column (one-hot).
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -169,6 +169,8 @@ class TableRecipe:
         modes: text feature number -> its most frequent training category (ties: the
             first in sorted order); set when fitted with ``impute="median"``.
         handle_unknown: "error" or "ignore" (an unseen category becomes all zeros).
+        header_given: ``header`` was given by the user (``--header yes|no``), not
+            detected: new files are read the same way.
     """
 
     source: str = "csv"
@@ -185,6 +187,7 @@ class TableRecipe:
     medians: list[float | None] | None = None
     handle_unknown: str = "error"
     modes: dict[int, str] = field(default_factory=dict)
+    header_given: bool = False
 
     def __post_init__(self) -> None:
         if self.impute not in IMPUTE:
@@ -465,19 +468,21 @@ class TableRecipe:
                             "number; this column was numeric in the training data") from None
         return value
 
-    def match_names(self, names: Sequence[str], source: str, *, labelled: bool) -> list[int]:
+    def match_names(self, names: Sequence[str], source: str, *, labelled: bool,
+                    extra: Iterable[str] = ()) -> list[int]:
         """Positions in ``names`` (a new file's header) of the F feature columns.
 
-        The label column (required when ``labelled``) and ignored columns may be
-        present; any other column, or a feature column that is absent, is an error
-        naming them.
+        The label column (required when ``labelled``), ignored columns and ``extra``
+        ones (this file's to leave out) may be present; any other column, or a feature
+        column that is absent, is an error naming them.
         """
         wanted = self.feature_names or []
         duplicates = sorted({n for n in names if list(names).count(n) > 1})
         if duplicates:
             raise DataError(f"{source}: the header names {_preview(duplicates)} more than once; "
                             "give every column a distinct name")
-        allowed = set(wanted) | {self.columns[p] for p in self.ignored if self.columns}
+        allowed = (set(wanted) | {self.columns[p] for p in self.ignored if self.columns}
+                   | set(extra))
         if self.label_name is not None:
             allowed.add(self.label_name)
         missing = [n for n in wanted if n not in names]
@@ -494,7 +499,9 @@ class TableRecipe:
                 f"{source}: {' and '.join(parts)}; the model was trained on the columns "
                 f"{_preview(wanted)}"
                 + (f" with the label {self.label_name!r}" if self.label_name else "")
-                + " (matched by name, in any order)")
+                + " (matched by name, in any order)"
+                + ("; leave other columns out with `ignore_columns`, or carry one to the "
+                   "output with `id_column`" if unexpected else ""))
         return [list(names).index(n) for n in wanted]
 
     # ---------------------------------------------------------------- serialisation
@@ -511,6 +518,7 @@ class TableRecipe:
             "impute": self.impute, "medians": self.medians,
             "modes": {str(j): mode for j, mode in self.modes.items()},
             "handle_unknown": self.handle_unknown,
+            **({"header_given": True} if self.header_given else {}),
         }
 
     @classmethod
@@ -555,7 +563,8 @@ class TableRecipe:
                    header=bool(data.get("header")), columns=columns, n_columns=n_columns,
                    label=label, ignored=ignored, features=features, categorical=categorical,
                    impute=data.get("impute", "none"), medians=medians, modes=modes,
-                   handle_unknown=data.get("handle_unknown", "error"))
+                   handle_unknown=data.get("handle_unknown", "error"),
+                   header_given=data.get("header_given") is True)
 
 
 def format_number(value: Any) -> str:

@@ -161,6 +161,9 @@ OPTIONS: tuple[Option, ...] = (
     Option("drop_unlabelled", "--drop-unlabelled", "switch", "leave out the CSV rows whose "
            "label cell is missing (named in a note) instead of refusing the file (default "
            "off)", commands=_DATA),
+    Option("header", "--header", "text", "whether the CSV's first row names the columns: "
+           "auto (default: detected), yes or no; a model reads new files the same way",
+           choices=("auto", "yes", "no"), commands=_DATA),
     Option("handle_unknown", "--handle-unknown", "text", "a category of a text column not "
            "seen in training: error (default) or ignore (encoded as all zeros)",
            choices=("error", "ignore"), commands=_DATA),

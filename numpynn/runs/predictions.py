@@ -7,7 +7,7 @@ from __future__ import annotations
 import csv
 import io
 import os
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 import numpy as np
 
@@ -32,9 +32,22 @@ def prediction_table(saved: SavedModel, X: np.ndarray, proba: bool = False,
 
 
 def prediction_csv(saved: SavedModel, X: np.ndarray, proba: bool = False,
-                   source: str = "X") -> str:
-    """The prediction table (:func:`prediction_table`) as CSV text, ``\\n`` line ends."""
-    return _csv_text(*prediction_table(saved, X, proba, source))
+                   source: str = "X", ids: Sequence[str] | None = None,
+                   id_name: str = "id") -> str:
+    """The prediction table (:func:`prediction_table`) as CSV text, ``\\n`` line ends;
+    with ``ids`` (N,), a first column ``id_name`` holding them."""
+    return _csv_text(*_with_ids(*prediction_table(saved, X, proba, source), ids, id_name))
+
+
+def _with_ids(header: list[str], rows: list[list[str]], ids: Sequence[str] | None,
+              id_name: str) -> tuple[list[str], list[list[str]]]:
+    if ids is None:
+        return header, rows
+    if len(ids) != len(rows):
+        raise ValueError(f"{len(ids)} ids for {len(rows)} prediction rows")
+    if id_name in header:
+        id_name = f"{id_name}_id"
+    return [id_name, *header], [[i, *row] for i, row in zip(ids, rows)]
 
 
 def _csv_text(header: list[str], rows: list[list[str]]) -> str:
@@ -47,12 +60,12 @@ def _csv_text(header: list[str], rows: list[list[str]]) -> str:
 
 def write_predictions(output: str | os.PathLike[str], saved: SavedModel, X: np.ndarray,
                       proba: bool = False, inputs: Iterable[str | os.PathLike[str]] = (),
-                      source: str = "X") -> int:
+                      source: str = "X", ids: Sequence[str] | None = None,
+                      id_name: str = "id") -> int:
     """Write the prediction CSV to ``output`` ("-": standard output; a regular file is
     replaced atomically; never one of ``inputs``, the files the caller reads); returns
-    the number of rows written."""
-
-    header, rows = prediction_table(saved, X, proba, source)
+    the number of rows written; ``ids`` as in :func:`prediction_csv`."""
+    header, rows = _with_ids(*prediction_table(saved, X, proba, source), ids, id_name)
     text = _csv_text(header, rows)
     write_path(output, lambda fh: fh.write(text.encode("utf-8")), inputs, what="`output`")
     return len(rows)

@@ -14,7 +14,7 @@ from __future__ import annotations
 import hashlib
 import os
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
@@ -59,6 +59,9 @@ def default_train_config() -> TrainConfig:
     and keep the epoch with the lowest validation loss."""
     return TrainConfig(epochs=200, batch_size=32, optimizer="adam", lr=1e-3, patience=20,
                        select="loss", seed=0)
+
+#: ``header``: whether a CSV's first row names the columns (auto: detected)
+HEADER_CHOICES: dict[str, bool | None] = {"auto": None, "yes": True, "no": False}
 
 
 @dataclass
@@ -109,6 +112,7 @@ class RunOptions:
     class_weight: str | None = None
     refit: bool = False
     drop_unlabelled: bool = False
+    header: str = "auto"
     task: str = "auto"
     train: TrainConfig = field(default_factory=default_train_config)
     #: options left at their (classification) defaults, which a regression run replaces
@@ -128,6 +132,10 @@ class RunOptions:
                              f"{self.class_weight!r}.")
         check_bool(self.refit, "refit")
         check_bool(self.drop_unlabelled, "drop_unlabelled")
+        if self.header not in HEADER_CHOICES:
+            raise InputError(f"header must be one of {list(HEADER_CHOICES)} (whether the "
+                             f"CSV's first row names the columns); got {self.header!r}.",
+                             param="header")
         self.task = check_task_choice(self.task)
         TableRecipe(impute=self.impute, handle_unknown=self.handle_unknown)  # validates
         if isinstance(self.ignore_columns, (str, int)):
@@ -155,7 +163,8 @@ class RunOptions:
         """The keyword arguments of numpynn.data.load_csv that these options set."""
         return {"ignore_columns": self.ignore_columns, "delimiter": self.delimiter,
                 "allow_missing": self.impute != "none",
-                "drop_unlabelled": self.drop_unlabelled}
+                "drop_unlabelled": self.drop_unlabelled,
+                "header": HEADER_CHOICES[self.header]}
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -727,6 +736,41 @@ def read_with_recipe(saved: SavedModel, spec: str, labelled: bool) -> Dataset:
 
 def _uses_recipe(saved: SavedModel, spec: str) -> bool:
     return saved.recipe is not None and saved.recipe.source == "csv" and is_csv_spec(spec)
+
+
+@dataclass
+class PredictionInput:
+    """What ``predict`` reads: raw features X (N, F), the cells of the file's id column
+    (N,) to carry to the output and its name (or None), and notes on columns left out."""
+
+    X: np.ndarray
+    ids: list[str] | None = None
+    id_name: str | None = None
+    notes: list[str] = field(default_factory=list)
+
+
+def prediction_input(saved: SavedModel, spec: str, *, ignore_columns: Sequence[int | str] = (),
+                     id_column: int | str | None = None) -> PredictionInput:
+    """:func:`prediction_data` for ``numpynn predict``: a CSV read with the model's recipe
+    may also have columns to leave out (``ignore_columns``, names or indices) and an id
+    column whose cells are carried to the output (``id_column``); a pandas index is left
+    out on its own, with a note."""
+    ignore_columns = list(ignore_columns)
+    if not (isinstance(spec, (str, os.PathLike)) and _uses_recipe(saved, os.fspath(spec))):
+        if ignore_columns or id_column is not None:
+            given = "`id_column`" if id_column is not None else "`ignore_columns`"
+            raise InputError(
+                f"{given} names columns of a CSV file read as the model's training file was; "
+                f"{spec} is not a CSV file, or the model records no table (a model of "
+                "numpynn 0.1, or one trained on another source). Leave it out.",
+                param="id_column" if id_column is not None else "ignore_columns")
+        return PredictionInput(prediction_data(saved, spec))
+    assert saved.recipe is not None
+    ds = load_dataset(os.fspath(spec), label_column=None, recipe=saved.recipe,
+                      ignore_columns=ignore_columns, id_column=id_column)
+    name = (None if id_column is None else
+            id_column if isinstance(id_column, str) else "id")
+    return PredictionInput(ds.X, ds.ids, name, list(ds.notes))
 
 
 def prediction_data(saved: SavedModel, spec: str) -> np.ndarray:

@@ -106,13 +106,19 @@ def test_a_column_of_row_numbers_is_not_a_feature(tmp_path, name, start):
     assert len(ds.notes) == 1 and "row numbers" in ds.notes[0]
 
 
-def test_row_numbers_in_a_few_rows_or_with_gaps_stay_features(tmp_path):
+def test_numbers_with_gaps_stay_features_unless_named_as_ids(tmp_path):
+    """Distinct whole numbers with gaps are a feature under a name of their own (a
+    count); under an id's name (``id``, ``penguin_id``, ``customerID``) an identifier."""
     X, y = _table()
-    path = tmp_path / "ids.csv"
-    _write(path, ["id", "a", "b", "c", "label"],
-           [[3 * i + 7, *(f"{v:.3f}" for v in x), SPECIES[c]]
-            for i, (x, c) in enumerate(zip(X, y))])
-    assert load_csv(path).X.shape[1] == 4
+    for name, kept in (("x", 4), ("id", 3), ("penguin_id", 3), ("customerID", 3),
+                       ("paid", 4)):
+        path = tmp_path / "ids.csv"
+        _write(path, [name, "a", "b", "c", "label"],
+               [[3 * i + 7, *(f"{v:.3f}" for v in x), SPECIES[c]]
+                for i, (x, c) in enumerate(zip(X, y))])
+        ds = load_csv(path)
+        assert ds.X.shape[1] == kept, name
+        assert any("named as an identifier" in n for n in ds.notes) is (kept == 3)
 
 
 def test_the_index_column_is_dropped_at_predict_time_too(tmp_path):
