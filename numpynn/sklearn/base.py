@@ -31,11 +31,33 @@ except ImportError:  # scikit-learn < 1.6: the same checks were a BaseEstimator 
 
 
 from ..errors import InputError
+from ..memory import check_fits
 from ..models import check_activation, check_dropout, check_normalization, check_weight_scale
 from ..training.optim import OPTIMIZERS
 from ..training.trainer import Callback, TrainConfig, Trainer
 
-__all__ = ["_BaseMLP", "_Monitor", "_SEED_MAX", "validate_data"]
+__all__ = ["_BaseMLP", "_Monitor", "_SEED_MAX", "validate_dense"]
+
+
+def validate_dense(estimator: BaseEstimator, X: Any, y: Any = "no_validation", **checks: Any
+                   ) -> Any:
+    """scikit-learn's ``validate_data`` that also takes a SciPy sparse X (what a
+    ``ColumnTransformer`` with a ``OneHotEncoder`` gives), made dense: the network
+    multiplies dense arrays. Returns X (n_samples, n_features), or (X, y) when y is
+    given. A sparse X whose dense form would not fit in memory is refused, naming what
+    to reduce."""
+    from scipy import sparse  # installed with scikit-learn
+
+    out = validate_data(estimator, X, y, accept_sparse=True, **checks)
+    X_checked = out[0] if isinstance(out, tuple) else out
+    if sparse.issparse(X_checked):
+        n, d = X_checked.shape
+        check_fits(float(n) * d * X_checked.dtype.itemsize,
+                   f"the dense form of the sparse X ({n:,} x {d:,})",
+                   "the columns (e.g. OneHotEncoder's max_categories or min_frequency) or "
+                   "the rows")
+        X_checked = X_checked.toarray()
+    return (X_checked, out[1]) if isinstance(out, tuple) else X_checked
 
 #: scikit-learn's parameter name of an optimiser hyper-parameter, where it differs
 SKLEARN_NAMES: dict[str, str] = {"beta1": "beta_1", "beta2": "beta_2", "eps": "epsilon"}
@@ -57,7 +79,7 @@ class _BaseMLP(BaseEstimator):
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.input_tags.allow_nan = False
-        tags.input_tags.sparse = False
+        tags.input_tags.sparse = True
         return tags
 
     # ------------------------------------------------------------------ validation

@@ -28,7 +28,7 @@ from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, column_or_1d
 
 from ..models import MLP
-from .base import _BaseMLP, validate_data
+from .base import _BaseMLP, validate_dense
 
 __all__ = ["MLPClassifier"]
 
@@ -172,7 +172,7 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
         sample_weight (n_samples,) (see ``class_weight``). Returns self."""
         self._validate_params()
         continuing = self.warm_start and hasattr(self, "model_")
-        X, y = validate_data(self, X, y, reset=not continuing,
+        X, y = validate_dense(self, X, y, reset=not continuing,
                              dtype=[np.float64, np.float32], y_numeric=False)
         check_classification_targets(y)
         y = column_or_1d(y)
@@ -208,7 +208,7 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
             self._validate_params()
             if classes is None:
                 raise ValueError("classes must be passed on the first call to partial_fit.")
-        X, y = validate_data(self, X, y, reset=first, dtype=[np.float64, np.float32])
+        X, y = validate_dense(self, X, y, reset=first, dtype=[np.float64, np.float32])
         check_classification_targets(y)
         y = column_or_1d(y)
         if first:
@@ -248,7 +248,7 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
     # -------------------------------------------------------------------- predict
     def _scores(self, X) -> np.ndarray:
         check_is_fitted(self)
-        X = validate_data(self, X, reset=False, dtype=[np.float64, np.float32])
+        X = validate_dense(self, X, reset=False, dtype=[np.float64, np.float32])
         return self.model_.forward(X)
 
     def predict_log_proba(self, X) -> np.ndarray:

@@ -32,7 +32,7 @@ from sklearn.utils.validation import check_is_fitted
 from ..data.preprocessing import TargetScaler
 from ..layers import build_layer
 from ..models import Network, hidden_block
-from .base import _BaseMLP, validate_data
+from .base import _BaseMLP, validate_dense
 
 __all__ = ["MLPRegressor"]
 
@@ -99,7 +99,7 @@ class MLPRegressor(RegressorMixin, _BaseMLP):
 
     # ------------------------------------------------------------------------ fit
     def _targets(self, X, y, reset: bool):
-        X, y = validate_data(self, X, y, reset=reset, dtype=[np.float64, np.float32],
+        X, y = validate_dense(self, X, y, reset=reset, dtype=[np.float64, np.float32],
                              y_numeric=True, multi_output=True)
         return X, np.asarray(y, dtype=np.float64)
 
@@ -164,7 +164,7 @@ class MLPRegressor(RegressorMixin, _BaseMLP):
         """Predicted values: (n_samples,) for a 1-D training y, else (n_samples, n_outputs),
         in the targets' units; the input's float dtype (float64 with ``scale_y``)."""
         check_is_fitted(self)
-        X = validate_data(self, X, reset=False, dtype=[np.float64, np.float32])
+        X = validate_dense(self, X, reset=False, dtype=[np.float64, np.float32])
         out = self.model_.forward(X)
         if self.y_scaler_ is not None:
             out = self.y_scaler_.inverse_transform(out)
