@@ -163,10 +163,12 @@ def label_check(table: Table, train_csv: Path, where: Path) -> str:
     return "ok" if chosen == table.label else f"WRONG: {chosen}"
 
 
-def run_cli(table: Table, train_csv: Path, test_csv: Path, where: Path) -> float:
+def run_cli(table: Table, train_csv: Path, test_csv: Path, where: Path,
+            extra: tuple[str, ...] = ()) -> float:
+    """numpynn train (defaults, plus ``extra`` flags) then evaluate on the test rows."""
     run = where / "run"
     code, _, err = _cli("train", "--data", str(train_csv), "--label-column", table.label,
-                        "--out", str(run), "--quiet", "--no-report")
+                        "--out", str(run), "--quiet", "--no-report", *extra)
     if code != 0:
         raise RuntimeError(f"numpynn train failed on {table.name}: {err.strip()}")
     code, out, err = _cli("evaluate", str(run), "--data", str(test_csv), "--split", "all",
@@ -237,7 +239,8 @@ def run_pipeline(table: Table, train, test, side: str, seed: int) -> float:
         return score(table, test[table.label], model.predict(X_te))
 
 
-def one(table: Table, seed: int, sides: tuple[str, ...]) -> dict[str, Any]:
+def one(table: Table, seed: int, sides: tuple[str, ...], cli_args: tuple[str, ...] = ()
+        ) -> dict[str, Any]:
     """Every side on one split of one table: {"table", "seed", "label", side: score, ...}."""
     frame = load_frame(table)
     train, test = split(frame, table, seed)
@@ -252,7 +255,8 @@ def one(table: Table, seed: int, sides: tuple[str, ...]) -> dict[str, Any]:
         for side in sides:
             started = time.perf_counter()
             try:
-                row[side] = (run_cli(table, train_csv, test_csv, where) if side == "cli"
+                row[side] = (run_cli(table, train_csv, test_csv, where, cli_args)
+                             if side == "cli"
                              else run_pipeline(table, train, test, side, seed))
             except Exception as exc:  # a side that fails is reported, not fatal
                 row[side] = float("nan")
@@ -307,6 +311,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sides", default=",".join(SIDES), help=f"among {','.join(SIDES)}")
     parser.add_argument("--jobs", type=int, default=2, help="worker processes")
     parser.add_argument("--json", type=Path, help="also write every row to this file")
+    parser.add_argument("--cli-args", default="", help="more flags for numpynn train, to "
+                        "measure one's effect, e.g. \"--target-transform none\"")
     args = parser.parse_args(argv)
     names = (args.tables.split(",") if args.tables else QUICK if args.quick
              else [t.name for t in PANEL])
@@ -320,7 +326,8 @@ def main(argv: list[str] | None = None) -> int:
     from joblib import Parallel, delayed
 
     started = time.perf_counter()
-    rows = Parallel(n_jobs=args.jobs)(delayed(one)(t, s, sides) for t in tables
+    cli_args = tuple(args.cli_args.split())
+    rows = Parallel(n_jobs=args.jobs)(delayed(one)(t, s, sides, cli_args) for t in tables
                                       for s in range(seeds))
     lines, met = summarise(rows, sides)
     info = machine()

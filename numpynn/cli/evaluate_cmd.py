@@ -7,7 +7,7 @@ import argparse
 from ..errors import DataError, InputError
 from ..model_file import load_model
 from ..runs.options import DATA_HELP
-from ..runs.run import evaluation_data, resolve_recorded_spec
+from ..runs.run import evaluation_data, resolve_recorded_spec, seen_rows
 from . import common
 from .commands import COMMAND_HELP
 
@@ -54,10 +54,16 @@ def run(args: argparse.Namespace) -> int:
                         f"relative to {base}, where it was trained; name the data with "
                         "--data)") from None
     figures, text = saved.task.evaluation(saved, X, y)
+    seen, note = seen_rows(saved, spec, split)
     if args.json:
         # strict JSON: a non-finite loss (scores that overflow) is null, never NaN/Infinity
-        print(common.dumps_json({"data": spec, "split": split, **figures}))
+        held_out = (saved.metadata.get("metrics") or {}).get("test") if seen else None
+        print(common.dumps_json({"data": spec, "split": split, "seen_in_training": seen,
+                                 **({"held_out_test": held_out} if held_out else {}),
+                                 **figures}))
     else:
         print(f"{args.model} on {spec} ({split} split)")
+        if note:
+            print(common.flag_message(note))
         print(text)
     return 0

@@ -12,6 +12,7 @@ from ..runs.files import RUNS_DIR, holds_run, new_run_dir, remove_if_empty
 from ..runs.options import resumable_dests, run_options
 from ..runs.run import (
     CHECKPOINT_FILE,
+    final_fit_text,
     refit_text,
     resume_options,
     run_training,
@@ -177,7 +178,14 @@ def run(args: argparse.Namespace) -> int:
           f"({h.best_rule or 'last epoch'})")
     if result.refit:
         print(f"then {refit_text(result.refit)}; the metrics below are the refit network's")
+    for chosen in result.choices:
+        print(common.flag_message(chosen))
+    if result.final_fit:
+        print(f"saved model: {final_fit_text(result.final_fit)} (--final-fit none saves "
+              "that network instead)")
     print(task_named(result.task).format_metrics(result.metrics, result.seconds))
     for name, path in result.paths.items():
         print(f"{name:<8} {path}")
+    for warning in result.warnings:
+        print(common.flag_message(warning), file=sys.stderr)
     return 0

@@ -161,6 +161,9 @@ OPTIONS: tuple[Option, ...] = (
     Option("drop_unlabelled", "--drop-unlabelled", "switch", "leave out the CSV rows whose "
            "label cell is missing (named in a note) instead of refusing the file (default "
            "off)", commands=_DATA),
+    Option("target_transform", "--target-transform", "text", "a regression's targets: auto "
+           "(default: log(1 + y) for a heavy right tail without negative values, with a "
+           "note), none, or log", choices=("auto", "none", "log"), commands=_DATA),
     Option("header", "--header", "text", "whether the CSV's first row names the columns: "
            "auto (default: detected), yes or no; a model reads new files the same way",
            choices=("auto", "yes", "no"), commands=_DATA),
@@ -212,12 +215,18 @@ OPTIONS: tuple[Option, ...] = (
            "without a lower validation loss (default {default}; {task_defaults})",
            per_task=True, resumable=True),
     Option("train.select", "--select", "text", "which validation epoch's parameters are "
-           "kept: loss = the lowest validation loss (default), accuracy = the earliest best "
-           "score (accuracy, or R^2)", choices=tuple(SELECT_RULES)),
+           "kept: accuracy = the best score, what the run is judged by (accuracy, or R^2), "
+           "the lower loss breaking ties (default); loss = the lowest validation loss",
+           choices=tuple(SELECT_RULES)),
     Option("refit", "--refit", "switch", "once the validation split has chosen the epoch "
            "count, train a fresh network on train + validation rows for that many epochs "
            "and save it instead (classification with a validation split only: refused "
            "without one; default off)"),
+    Option("final_fit", "--final-fit", "text", "the saved model: all = after the held-out "
+           "figures, a fresh network trained on every row (train + validation + test) for "
+           "the epoch count the validation split chose; none = the network the figures "
+           "describe; auto (default): all for CSV and NPZ files, none for named data sets "
+           "and with --refit", choices=("auto", "all", "none"), commands=_DATA),
     Option("train.seed", "--seed", SEED, "seed for init, split, shuffling (0 to 2**32-1)"),
 )
 

@@ -12,6 +12,7 @@ way (:func:`make_trainer`); evaluation re-creates a run's split by its task.
 from __future__ import annotations
 
 import hashlib
+import math
 import os
 import time
 from collections.abc import Iterable, Mapping, Sequence
@@ -29,6 +30,7 @@ from ..data import (
     load_dataset,
 )
 from ..data._files import require_file
+from ..data.preprocessing import TARGET_TRANSFORMS
 from ..data.spec import DataSpec
 from ..data.split import AUTO_VAL_FRACTION
 from ..errors import DataError, InputError, ModelFileError
@@ -54,11 +56,22 @@ __all__ = ["CHECKPOINT_FILE", "HISTORY_FILE", "MODEL_FILE"]  # re-exported from 
 
 def default_train_config() -> TrainConfig:
     """The defaults of ``numpynn train`` (measured: benchmarks/defaults.py): Adam, lr
-    1e-3, batch 32, up to 200 epochs; with a validation split (tables of at least
-    :data:`AUTO_VAL_MIN_ROWS` rows) stop after 20 epochs without a lower validation loss
-    and keep the epoch with the lowest validation loss."""
+    1e-3, batch 32, up to 200 epochs; with a validation split, stop after 20 epochs
+    without a better one and keep the epoch with the best validation score (what the run
+    is judged by: accuracy, or R^2), the lower validation loss breaking ties. (The lowest
+    validation loss came epochs before the best accuracy: on MNIST, epoch 4 of 24.)"""
     return TrainConfig(epochs=200, batch_size=32, optimizer="adam", lr=1e-3, patience=20,
-                       select="loss", seed=0)
+                       select="accuracy", seed=0)
+
+#: ``final_fit``: the saved model fitted on every row after the estimate, or not
+FINAL_FIT_CHOICES = ("auto", "all", "none")
+#: the validation share of a run whose saved model is fitted on every row afterwards,
+#: where none was given: its rows are not lost to the final model, so a table of any
+#: size gets one to choose the epoch count by (measured: benchmarks/tables.py)
+FINAL_FIT_VAL_FRACTION = 0.2
+#: ... on tables with at least this many rows outside the test part (fewer: no split,
+#: every row trains for the full epoch count, as before)
+FINAL_FIT_MIN_ROWS = 100
 
 #: ``header``: whether a CSV's first row names the columns (auto: detected)
 HEADER_CHOICES: dict[str, bool | None] = {"auto": None, "yes": True, "no": False}
@@ -91,6 +104,12 @@ class RunOptions:
     rows together for that many epochs and keep it instead; the saved model and every
     reported metric then describe the refit network (see :func:`refit_on_train_and_val`).
     No effect without a validation split.
+    final_fit: "all": after the held-out estimate (a network trained on the training
+    split, its epoch chosen on the validation split, scored on the test split), the saved
+    model is a fresh network trained on every row (train + validation + test) for the
+    chosen epoch count; "none": the saved model is the one the figures describe; "auto"
+    (default): "all" for the user's files (CSV, NPZ), "none" for named data sets (their
+    test part is a benchmark's) and with ``refit``. See :func:`fit_on_every_row`.
     """
 
     data: str = "digits"
@@ -113,6 +132,8 @@ class RunOptions:
     refit: bool = False
     drop_unlabelled: bool = False
     header: str = "auto"
+    target_transform: str = "auto"
+    final_fit: str = "auto"
     task: str = "auto"
     train: TrainConfig = field(default_factory=default_train_config)
     #: options left at their (classification) defaults, which a regression run replaces
@@ -132,6 +153,16 @@ class RunOptions:
                              f"{self.class_weight!r}.")
         check_bool(self.refit, "refit")
         check_bool(self.drop_unlabelled, "drop_unlabelled")
+        if self.final_fit not in FINAL_FIT_CHOICES:
+            raise InputError(f"final_fit must be one of {list(FINAL_FIT_CHOICES)}; got "
+                             f"{self.final_fit!r}.", param="final_fit")
+        if self.refit and self.final_fit == "all":
+            raise InputError("`refit` trains again on the training and validation rows and "
+                             "`final_fit='all'` on every row: give one of them.",
+                             param="final_fit")
+        if self.target_transform not in TARGET_TRANSFORMS:
+            raise InputError(f"target_transform must be one of {list(TARGET_TRANSFORMS)}; "
+                             f"got {self.target_transform!r}.", param="target_transform")
         if self.header not in HEADER_CHOICES:
             raise InputError(f"header must be one of {list(HEADER_CHOICES)} (whether the "
                              f"CSV's first row names the columns); got {self.header!r}.",
@@ -169,10 +200,18 @@ class RunOptions:
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
 
+    def fits_every_row(self) -> bool:
+        """Whether the saved model is fitted on every row after the estimate (``final_fit``
+        "all", or "auto" on a user's file without ``refit``)."""
+        if self.final_fit != "auto":
+            return self.final_fit == "all"
+        return not self.refit and DataSpec.parse(self.data).source in ("csv", "npz")
+
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> RunOptions:
         known = {f.name for f in fields(cls)}
         values = {k: v for k, v in data.items() if k in known}
+        values.setdefault("final_fit", "none")  # runs of 0.2 saved their split's model
         values["train"] = TrainConfig.from_dict(data.get("train", {}))
         return cls(**values)
 
@@ -225,20 +264,28 @@ def split_dataset(ds: Dataset, options: RunOptions, task: Task | None = None
     return task.split(ds, options.val_fraction, options.test_fraction, split_seed(options))
 
 
-def apply_task_defaults(options: RunOptions, task: Task) -> RunOptions:
+def apply_task_defaults(options: RunOptions, task: Task, n_rows: int | None = None
+                        ) -> RunOptions:
     """``options`` for ``task``: the task's defaults where the user left an option at its
     (classification) default (``options.task_defaults`` lists those), a validation share
-    for a task that always chooses its epoch on one, and the task recorded by name."""
+    for a task that always chooses its epoch on one or a run fitted on every row
+    afterwards (of ``n_rows`` rows, when known), ``final_fit`` resolved, and the task
+    recorded by name."""
     unset = set(options.task_defaults)
     train_fields = {f.name for f in fields(TrainConfig)}
     chosen = {k: (list(v) if isinstance(v, list) else v) for k, v in task.defaults.items()
               if k in unset}
     train = replace(options.train, **{k: v for k, v in chosen.items() if k in train_fields})
     run = {k: v for k, v in chosen.items() if k not in train_fields}
-    val = (AUTO_VAL_FRACTION if task.always_validates and options.val_fraction is None
-           else options.val_fraction)
+    every_row = options.fits_every_row()
+    val = options.val_fraction
+    pool = None if n_rows is None else n_rows - math.ceil(options.test_fraction * n_rows)
+    if val is None and every_row and (pool is None or pool >= FINAL_FIT_MIN_ROWS):
+        val = FINAL_FIT_VAL_FRACTION
+    elif val is None and task.always_validates:
+        val = AUTO_VAL_FRACTION
     return replace(options, **run, train=train, task=task.name, task_defaults=[],
-                   val_fraction=val)
+                   val_fraction=val, final_fit="all" if every_row else "none")
 
 
 def prepare_splits(options: RunOptions, ds: Dataset | None = None,
@@ -277,9 +324,10 @@ def prepare_splits(options: RunOptions, ds: Dataset | None = None,
     described = replace(ds, X=np.empty((0, X_tr.shape[1]), ds.X.dtype), y=ds.y[:0].copy(),
                         X_test=None, y_test=None, table=None)
     del ds
+    targets = task.fit_targets(y_tr, options)
     return Splits(prep.transform(X_tr, copy=False), y_tr, prep.transform(X_val, copy=False),
                   y_val, prep.transform(X_te, copy=not owned_test), y_te, prep, described,
-                  recipe, task, task.fit_targets(y_tr), notes=split_notes)
+                  recipe, task, targets, notes=split_notes)
 
 
 def encode_splits(ds: Dataset, source: str, parts: tuple[np.ndarray, np.ndarray, np.ndarray],
@@ -353,6 +401,12 @@ class RunResult:
     refit: dict[str, Any] | None = None
     #: a resumed run that had already finished: nothing was trained or written
     unchanged: bool = False
+    #: lines to print loudly: held-out figures no better than a constant guess
+    warnings: list[str] = field(default_factory=list)
+    #: what the final fit on every row did (:func:`fit_on_every_row`), or None
+    final_fit: dict[str, Any] | None = None
+    #: what the run chose after training, on validation (:func:`try_other_targets`)
+    choices: list[str] = field(default_factory=list)
 
 
 def make_trainer(options: RunOptions, splits: Splits, *, seed: int | None = None,
@@ -408,7 +462,7 @@ def run_training(
         remove_stale_temp_files(out)  # of killed processes; a live one's are kept
         started = time.perf_counter()
         loaded, task, note = load_for_task(options)
-        options = apply_task_defaults(options, task)
+        options = apply_task_defaults(options, task, n_rows=loaded.X.shape[0])
         task.check_options(options)
         notes = ([note] if note else []) + list(loaded.notes)
         splits = prepare_splits(options, loaded, task)
@@ -450,18 +504,27 @@ def run_training(
     with np.errstate(over="ignore", invalid="ignore"):  # divergence is reported, not warned
         history = trainer.train()
     model = trainer.model
+    model, history, splits, chosen = try_other_targets(options, splits, model, history)
     refit: dict[str, Any] | None = None
+    final: Network | None = None
+    final_fit: dict[str, Any] | None = None
     if options.refit and splits.X_val.shape[0] > 0:
         model, splits, refit = refit_on_train_and_val(options, splits, history)
+    elif options.fits_every_row() and (splits.X_val.shape[0] or splits.X_test.shape[0]):
+        final, final_fit = fit_on_every_row(options, splits, history)
     seconds = time.perf_counter() - started
-
+    extra: dict[str, Any] = {"refit": refit} if refit else {}
+    details = {"refit": refit_text(refit)} if refit else {}
+    if final_fit:
+        extra["final_fit"] = final_fit
+        details["saved model"] = final_fit_text(final_fit)
     saved, metrics, test_eval, paths = save_run(
         out, options, splits, model, history, seconds, report=report,
-        extra_metadata={"refit": refit} if refit else None,
-        extra_details={"refit": refit_text(refit)} if refit else None,
+        extra_metadata=extra or None, extra_details=details or None, saved_model=final,
     )
     return RunResult(saved, history, metrics, test_eval, seconds, paths, task=task.name,
-                     refit=refit, notes=notes)
+                     refit=refit, notes=notes, warnings=task.warnings(metrics, splits),
+                     final_fit=final_fit, choices=[chosen] if chosen else [])
 
 
 def finished_run(out: Path, header: Mapping[str, Any], epochs: int) -> RunResult | None:
@@ -486,7 +549,8 @@ def finished_run(out: Path, header: Mapping[str, Any], epochs: int) -> RunResult
     return RunResult(saved, history, dict(meta.get("metrics") or {}), None,
                      float(meta.get("train_seconds") or 0.0), {},
                      task=str(meta.get("task") or "classification"),
-                     refit=meta.get("refit"), unchanged=True)
+                     refit=meta.get("refit"), unchanged=True,
+                     final_fit=meta.get("final_fit"))
 
 
 def refit_on_train_and_val(
@@ -517,6 +581,75 @@ def refit_on_train_and_val(
                             "val": int(splits.y_val.shape[0])},
             "val_loss": float(history.val_loss[i]), "val_accuracy": float(history.val_score[i])}
     return trainer.model, merged, info
+
+
+def try_other_targets(options: RunOptions, splits: Splits, model: Network, history: History
+                      ) -> tuple[Network, History, Splits, str | None]:
+    """Where the task has another target transform worth trying (a regression's log(1 +
+    y) for a heavy right tail, :meth:`Task.alternative_targets`) and the run has a
+    validation split: train a second network with it (the run's seed and options, no
+    callbacks, no checkpoint: deterministic, so a resumed run repeats it) and keep the
+    one with the better validation score in the targets' units. Returns the kept
+    (network, history, splits with its transform) and a line saying what was chosen."""
+    task = splits.task
+    other = task.alternative_targets(splits.y_train, options)
+    if other is None or splits.X_val.shape[0] < 2:
+        return model, history, splits, None
+    targets, name = other
+    trial_splits = replace(splits, targets=targets)
+    trainer = make_trainer(options, trial_splits)
+    with np.errstate(over="ignore", invalid="ignore"):
+        trial_history = trainer.train()
+    key = task.score_key
+    plain = task.metrics(model, splits.X_val, splits.y_val, splits.targets)[key]
+    tried = task.metrics(trainer.model, splits.X_val, splits.y_val, targets)[key]
+    label = task.score_label
+    if tried > plain:
+        return trainer.model, trial_history, trial_splits, (
+            f"target: trained on {name} (validation {label} {tried:.4f}, against {plain:.4f} "
+            "on the values as they are), predictions mapped back; `target_transform="
+            "'none'` keeps the values.")
+    return model, history, splits, (
+        f"target: the values as they are (validation {label} {plain:.4f}, against "
+        f"{tried:.4f} trained on {name}); `target_transform='log'` asks for {name}.")
+
+
+def fit_on_every_row(options: RunOptions, splits: Splits, history: History
+                     ) -> tuple[Network, dict[str, Any]]:
+    """The saved model of a run with ``final_fit``: a fresh network (the run's seed and
+    options) trained on the training, validation and test rows together for the epoch
+    count the validation split chose (``history.best_epoch``; the last epoch is kept),
+    after the held-out estimate was made with the network trained on the training split.
+
+    The preprocessing and target transform stay those fitted on the training rows (what
+    the estimate's network saw). No callbacks, no checkpoint: a resumed run repeats it,
+    and it is deterministic. Returns the network and what it did: {"epochs", "rows",
+    "estimate": {"train", "val", "test"} (the rows behind the reported figures),
+    "kept_epoch_rule"}.
+    """
+    epochs = max(1, history.best_epoch)
+    parts = [(splits.X_train, splits.y_train), (splits.X_val, splits.y_val),
+             (splits.X_test, splits.y_test)]
+    X = np.concatenate([p[0] for p in parts if p[0].shape[0]])
+    y = np.concatenate([p[1] for p in parts if p[1].shape[0]])
+    every = replace(splits, X_train=X, y_train=y, X_val=X[:0], y_val=y[:0],
+                    X_test=X[:0], y_test=y[:0])
+    trainer = make_trainer(replace(options, train=replace(options.train, epochs=epochs,
+                                                          patience=None)), every)
+    with np.errstate(over="ignore", invalid="ignore"):
+        trainer.train()
+    return trainer.model, {"epochs": epochs, "rows": int(y.shape[0]),
+                           "estimate": split_sizes(splits),
+                           "kept_epoch_rule": history.best_rule}
+
+
+def final_fit_text(final_fit: Mapping[str, Any]) -> str:
+    """One line on the final fit: which rows the saved model saw, which the figures."""
+    sizes = final_fit["estimate"]
+    return (f"fitted on every row ({final_fit['rows']:,}: train + val + test) for "
+            f"{final_fit['epochs']} epochs, the count the validation split chose; the "
+            f"figures are those of a network trained on the {sizes['train']:,} training "
+            f"rows, tested on {sizes['test']:,} rows it never saw")
 
 
 def refit_text(refit: Mapping[str, Any] | None) -> str:
@@ -555,9 +688,12 @@ def save_run(
     title: str | None = None,
     extra_metadata: Mapping[str, Any] | None = None,
     extra_details: Mapping[str, Any] | None = None,
+    saved_model: Network | None = None,
 ) -> tuple[SavedModel, dict[str, dict[str, float]], Any, dict[str, Path]]:
     """Score a trained model on every split (its task's metrics) and write model.npz,
     history.json and the report, staged: the files reach ``out`` together, on success.
+    ``saved_model``: the network model.npz holds when it is not the one scored (the
+    final fit on every row, :func:`fit_on_every_row`).
 
     Returns the saved model, metrics per split ({"train": {"accuracy", "loss"}, ...} or
     R^2, RMSE, MAE for a regression), the task's test evaluation (a classification's
@@ -589,7 +725,7 @@ def save_run(
         "stop_reason": history.stop_reason,
         "train_seconds": seconds,
     }
-    saved = SavedModel(model, task.classes(ds),
+    saved = SavedModel(saved_model if saved_model is not None else model, task.classes(ds),
                        {"kind": splits.preprocessor.kind, "state": splits.preprocessor.state()},
                        metadata, recipe=splits.recipe)
     # every file goes to a staging directory first and reaches ``out`` only when all of
@@ -652,6 +788,44 @@ def resolve_recorded_spec(spec: str, base: str | None) -> str:
     return DataSpec.parse(spec).absolute(base)
 
 
+def is_training_data(saved: SavedModel, spec: str) -> bool:
+    """Whether ``spec`` is the data ``saved`` was trained on (as recorded, or the same
+    file by another spelling of its path)."""
+    options = saved.metadata.get("options")
+    recorded = options.get("data") if isinstance(options, Mapping) else None
+    return recorded is not None and (spec == recorded or DataSpec.parse(spec).same_data(
+        resolve_recorded_spec(recorded, saved.metadata.get("data_dir"))))
+
+
+def seen_rows(saved: SavedModel, spec: str, split: str) -> tuple[bool, str | None]:
+    """Whether the rows ``evaluate`` scores (``split`` of ``spec``) were seen by the saved
+    model in training, and a note saying so and where the held-out figure is (None when
+    they were not)."""
+    if not is_training_data(saved, spec):
+        return False, None
+    meta = saved.metadata
+    final_fit, refit = meta.get("final_fit"), meta.get("refit")
+    if final_fit:
+        seen = True
+        why = ("the saved model was fitted on every row of this data after its held-out "
+               f"figures were made (final fit, {final_fit.get('rows', '?')} rows), these "
+               f"{split} rows among them")
+    elif split in ("train", "all") or (refit and split == "val"):
+        seen = True
+        why = f"the model trained on {'these' if split == 'train' else 'some of these'} rows"
+    else:
+        return False, None
+    test = (meta.get("metrics") or {}).get("test")
+    score = saved.task.score_key
+    held_out = ""
+    if isinstance(test, Mapping) and score in test:
+        held_out = (f" The held-out figure, from a network trained without the "
+                    f"{int(test.get('n', 0)) or ''} test rows: {score} "
+                    f"{float(test[score]):.4f}.").replace("  ", " ")
+    return seen, (f"note: {why}, so the figures below are not a held-out estimate."
+                  + held_out)
+
+
 def evaluation_data(saved: SavedModel, spec: str, split: str = "auto"
                     ) -> tuple[np.ndarray, np.ndarray, str]:
     """Raw X (N, F), the targets as the model's task keeps them (class indices (N,), or
@@ -666,8 +840,7 @@ def evaluation_data(saved: SavedModel, spec: str, split: str = "auto"
     """
     options = saved.metadata.get("options")
     recorded = options.get("data") if isinstance(options, Mapping) else None
-    same = recorded is not None and (spec == recorded or DataSpec.parse(spec).same_data(
-        resolve_recorded_spec(recorded, saved.metadata.get("data_dir"))))
+    same = is_training_data(saved, spec)
     if split == "auto":
         split = "test" if same else "all"
     if split not in ("all", "train", "val", "test"):

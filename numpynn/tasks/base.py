@@ -46,6 +46,7 @@ class Targets(ABC):
         return None
 
 
+
 class Identity(Targets):
     """Targets used as they are (class indices)."""
 
@@ -89,6 +90,17 @@ class Task(ABC):
         """InputError for an option this task cannot honour (never ignored silently)."""
         return None
 
+    def alternative_targets(self, y_train: np.ndarray, options: Any
+                            ) -> tuple[Targets, str] | None:
+        """Another target transform worth a second training, kept where it scores better
+        on the validation split, and how to name it; None (the default): none."""
+        return None
+
+    def warnings(self, metrics: Mapping[str, Mapping[str, float]], splits: Any) -> list[str]:
+        """Lines a finished run prints loudly when its held-out figures say the model is
+        no better than a constant guess (none by default)."""
+        return []
+
     @abstractmethod
     def split(self, ds: Dataset, val_fraction: float | None, test_fraction: float,
               seed: int) -> tuple[np.ndarray, ...]:
@@ -113,8 +125,9 @@ class Task(ABC):
         return None
 
     @abstractmethod
-    def fit_targets(self, y_train: np.ndarray) -> Targets:
-        """The target transform, fitted on the training targets."""
+    def fit_targets(self, y_train: np.ndarray, options: Any = None) -> Targets:
+        """The target transform, fitted on the training targets (with the run's
+        ``options`` where it has choices)."""
 
     @abstractmethod
     def targets_from_state(self, state: Any, n_outputs: int) -> Targets:

@@ -45,7 +45,39 @@ class Classification(Task):
         return train_val_test_split(ds.X, ds.y, val_fraction=val, test_fraction=test_fraction,
                                     seed=seed, classes=ds.classes)
 
-    def fit_targets(self, y_train: np.ndarray) -> Targets:
+    def warnings(self, metrics: Mapping[str, Mapping[str, float]], splits: Any) -> list[str]:
+        """A held-out accuracy no better than always answering the most frequent training
+        class would score on the same rows (20 rows or more, where it means something)."""
+        y = np.asarray(splits.y_train)
+        if y.size == 0:
+            return []
+        top = int(np.argmax(np.bincount(y)))
+        held_out = {"val": splits.y_val, "test": splits.y_test}
+        bad = []
+        for name, m in metrics.items():
+            rows = np.asarray(held_out.get(name, []))
+            if rows.size >= 20:
+                share = float(np.mean(rows == top))
+                if m["accuracy"] <= share < 1:
+                    bad.append(f"{name} accuracy {m['accuracy']:.2%} (the most frequent "
+                               f"class alone: {share:.2%})")
+        if not bad:
+            return []
+        classes = getattr(splits.dataset, "classes", None)
+        label = classes[top] if classes is not None and len(classes) > top else top
+        return [f"warning: {'; '.join(bad)}: no better than always answering "
+                f"{str(label)!r}, the most frequent training class. Check the label column "
+                "(the run's first line names it); on imbalanced classes give "
+                "`class_weight='balanced'` and judge by balanced accuracy (numpynn "
+                "evaluate)."]
+
+    def check_options(self, options: Any) -> None:
+        if getattr(options, "target_transform", "auto") != "auto":
+            raise InputError("`target_transform` transforms a regression's numeric "
+                             "targets; a classification has classes: leave it out.",
+                             param="target_transform")
+
+    def fit_targets(self, y_train: np.ndarray, options: Any = None) -> Targets:
         return Identity()
 
     def targets_from_state(self, state: Any, n_outputs: int) -> Targets:

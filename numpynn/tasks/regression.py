@@ -10,7 +10,7 @@ from typing import Any, ClassVar
 import numpy as np
 
 from ..data import Dataset
-from ..data.preprocessing import TargetScaler
+from ..data.preprocessing import TargetScaler, log_candidates
 from ..data.split import AUTO_VAL_FRACTION
 from ..errors import DataError, InputError
 from ..evaluation import regression_metrics
@@ -87,6 +87,42 @@ class Regression(Task):
             raise InputError("`class_weight` balances classes; a regression has none: leave "
                              "it out.", param="class_weight")
 
+    def alternative_targets(self, y_train: np.ndarray, options: Any
+                            ) -> tuple[Targets, str] | None:
+        """log(1 + y) for the columns with a heavy right tail (:func:`log_candidates`),
+        under ``target_transform='auto'``."""
+        if getattr(options, "target_transform", "none") != "auto":
+            return None
+        columns = log_candidates(y_train)
+        if not columns.any():
+            return None
+        return ScaledTargets(TargetScaler().fit(y_train, "log", columns)), "log(1 + y)"
+
+    def warnings(self, metrics: Mapping[str, Mapping[str, float]], splits: Any) -> list[str]:
+        """A held-out R^2 below 0: the predictions are worse than the training mean."""
+        bad = [(name, m["r2"]) for name, m in metrics.items()
+               if name in ("val", "test") and m.get("n", 0) >= 2 and m.get("r2", 0) < 0]
+        if not bad:
+            return []
+        figures = ", ".join(f"{name} R^2 {r2:.3f}" for name, r2 in bad)
+        rows = int(splits.y_train.shape[0])
+        log = getattr(splits.targets, "scaler", None)
+        logged = log is not None and log.log is not None and bool(log.log.any())
+        causes = [
+            "the label column is not the one you meant (the run's first line names it; "
+            "`label_column` names another)",
+            f"too few training rows ({rows:,}) for the network: try a smaller `hidden` "
+            "(e.g. 16) or a larger `reg`",
+        ]
+        if not logged:
+            causes.append("a target with a long tail or outliers: try "
+                          "`target_transform='log'` (targets of at least 0)")
+        causes.append("held-out rows unlike the training rows (a time order, a rare "
+                      "group); check the split")
+        return [f"warning: {figures}: the model predicts worse than always answering the "
+                "training mean, so do not use it as it is. Likely causes: "
+                + "; ".join(causes) + "."]
+
     def split(self, ds: Dataset, val_fraction: float | None, test_fraction: float,
               seed: int) -> tuple[np.ndarray, ...]:
         """Random rows; targets (n, K) float64."""
@@ -99,8 +135,9 @@ class Regression(Task):
         y = np.asarray(y, np.float64)
         return y.reshape(len(y), -1)
 
-    def fit_targets(self, y_train: np.ndarray) -> Targets:
-        return ScaledTargets(TargetScaler().fit(y_train))
+    def fit_targets(self, y_train: np.ndarray, options: Any = None) -> Targets:
+        transform = getattr(options, "target_transform", "none")
+        return ScaledTargets(TargetScaler().fit(y_train, transform))
 
     def targets_from_state(self, state: Any, n_outputs: int) -> Targets:
         if state is None:

@@ -581,8 +581,9 @@ class Trainer:
 
     def _improves(self, val_score: float, val_loss: float) -> bool:
         """Whether this epoch beats the best so far under ``config.select``."""
-        if self.config.select == "accuracy":
-            return val_score > self.best_val_score
+        if self.config.select == "accuracy":  # the score; the lower loss breaks ties
+            return val_score > self.best_val_score or (
+                val_score == self.best_val_score and val_loss < self.best_val_loss)
         if not math.isfinite(val_loss):
             return False
         return val_loss < self.best_val_loss or (

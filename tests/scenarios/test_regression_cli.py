@@ -120,7 +120,7 @@ def test_cli_train_chooses_regression_with_a_note(trained):
     assert first.startswith("label: 'price'") and "as --label-column names it" in first
     assert second.startswith("note: the label column 'price' looks continuous")
     # the kept epoch is said by the rule that chose it, as for a classification
-    assert "kept epoch" in out and "(lowest validation loss)" in out and "RMSE" in out
+    assert "kept epoch" in out and "(best validation R^2)" in out and "RMSE" in out
     test_row = next(line for line in out.splitlines() if line.startswith("test"))
     assert float(test_row.split()[2]) > 0.8  # R^2 on the test split
     for name in ("report.html", "predicted_vs_true.png", "residuals.png", "loss.png"):
@@ -128,7 +128,7 @@ def test_cli_train_chooses_regression_with_a_note(trained):
     html = (tmp / "run" / "report.html").read_text()
     assert "Residuals" in html
     assert re.search(r"split sizes</th><td>\d+ train / \d+ val / \d+ test rows", html)
-    assert re.search(r"kept epoch</th><td>\d+ \(lowest validation loss\)", html)
+    assert re.search(r"kept epoch</th><td>\d+ \(best validation R\^2\)", html)
 
 
 def test_cli_forced_classification_keeps_the_refusal(trained):
@@ -158,19 +158,23 @@ def test_model_file_stores_the_target_scaler(trained):
         load_model(tmp / "bad.npz")
 
 
-def test_cli_evaluate_reproduces_the_test_metrics(trained):
+def test_cli_evaluate_gives_the_held_out_figures_and_says_the_rows_were_seen(trained):
+    """The saved model was fitted on every row after the held-out figures (final fit):
+    evaluate on the run's test rows says so and gives the held-out figure it printed."""
     tmp, data, out = trained
     test_row = next(line for line in out.splitlines() if line.startswith("test")).split()
     res = json.loads(ok(numpynn("evaluate", str(tmp / "run" / "model.npz"), "--json",
                                 cwd=tmp)))
     assert res["task"] == "regression" and res["split"] == "test"
-    assert res["r2"] == pytest.approx(float(test_row[2]), abs=1e-4)
-    assert res["rmse"] == pytest.approx(float(test_row[3]), rel=1e-4)
+    assert res["seen_in_training"] is True
+    assert res["held_out_test"]["r2"] == pytest.approx(float(test_row[2]), abs=1e-4)
+    assert res["held_out_test"]["rmse"] == pytest.approx(float(test_row[3]), rel=1e-4)
     every = json.loads(ok(numpynn("evaluate", str(tmp / "run" / "model.npz"), "--json",
                                   "--split", "all", cwd=tmp)))
     assert every["n"] == 240 and {"r2", "rmse", "mae"} <= set(every)
     text = ok(numpynn("evaluate", str(tmp / "run" / "model.npz"), cwd=tmp))
     assert "R^2" in text and "RMSE" in text and "MAE" in text
+    assert "not a held-out estimate" in text and f"r2 {float(test_row[2]):.4f}" in text
 
 
 def test_cli_predict_prints_values(trained):
@@ -247,3 +251,51 @@ def test_search_ranks_regression_trials_by_validation_loss(tmp_path):
     assert all(r["task"] == "regression" for r in trials) and losses == sorted(losses)
     best = load_model(tmp_path / "s" / "best" / "model.npz")
     assert best.metadata["task"] == "regression" and target_scaler(best) is not None
+
+
+def test_a_heavy_tailed_target_trains_in_log_space_and_predicts_in_its_units(tmp_path):
+    rng = np.random.default_rng(3)
+    X = rng.normal(size=(300, 3))
+    wage = np.exp(1.5 + 0.8 * X[:, 0] - 0.4 * X[:, 1] + 0.2 * rng.normal(size=300))
+    path = tmp_path / "wages.csv"
+    path.write_text("a,b,c,wage\n" + "".join(
+        f"{x[0]:.4f},{x[1]:.4f},{x[2]:.4f},{w:.4f}\n" for x, w in zip(X, wage)))
+    out = ok(numpynn("train", "--data", "wages.csv", "--label-column", "wage", "--no-report",
+                     "--out", "run", cwd=tmp_path))
+    chosen = next(line for line in out.splitlines() if line.startswith("target: "))
+    tried, plain = map(float, re.findall(r"R\^2 (-?[\d.]+), against (-?[\d.]+)", chosen)[0])
+    assert "trained on log(1 + y)" in chosen and tried > plain  # validation chose it
+    assert "--target-transform none" in chosen
+    saved = load_model(tmp_path / "run")
+    assert saved.metadata["target_scaler"]["log"] == [True]
+    predictions = ok(numpynn("predict", "run", "--data", "wages.csv", cwd=tmp_path))
+    values = np.array([float(v) for v in predictions.splitlines()[1:]])
+    assert (values >= 0).all() and np.corrcoef(values, wage)[0, 1] > 0.9
+    plain = ok(numpynn("train", "--data", "wages.csv", "--label-column", "wage",
+                       "--target-transform", "none", "--no-report", "--out", "plain",
+                       cwd=tmp_path))
+    assert "log(1 + y)" not in plain
+    assert "log" not in load_model(tmp_path / "plain").metadata["target_scaler"]
+    asked = ok(numpynn("train", "--data", "wages.csv", "--label-column", "wage",
+                       "--target-transform", "log", "--no-report", "--out", "asked",
+                       cwd=tmp_path))
+    assert "target: " not in asked  # asked for: nothing to choose
+    assert load_model(tmp_path / "asked").metadata["target_scaler"]["log"] == [True]
+    proc = numpynn("train", "--data", "digits", "--target-transform", "log", "--out", "d",
+                   cwd=tmp_path)
+    assert proc.returncode == 2 and "--target-transform" in proc.stderr
+
+
+def test_validation_keeps_the_values_where_log_does_not_help(tmp_path):
+    """Targets linear in a skewed feature: skewed themselves (a log candidate), but the
+    network fits them better as they are; the run says which it kept and why."""
+    rng = np.random.default_rng(4)
+    X = np.c_[rng.exponential(2.0, size=300), rng.normal(size=300)]
+    y = 5.0 * X[:, 0] + 0.1 * X[:, 1]
+    path = tmp_path / "linear.csv"
+    path.write_text("a,b,target\n" + "".join(f"{a:.5f},{b:.5f},{t:.5f}\n"
+                                             for (a, b), t in zip(X, y)))
+    result = run_training(RunOptions(data=str(path)), tmp_path / "run", report=False)
+    assert len(result.choices) == 1, result.choices
+    assert result.choices[0].startswith("target: the values as they are (validation R^2 ")
+    assert "log" not in result.saved.metadata["target_scaler"]

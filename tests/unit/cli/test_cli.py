@@ -125,9 +125,11 @@ def test_csv_train_and_predict(tmp_path):
 
     out = ok(numpynn("train", "--data", "train.csv", "--epochs", "3", "--no-report",
                      "--quiet", "--out", "run", cwd=tmp_path))
-    # 600 rows: under 1000 outside the test part, so no validation split by default
-    assert set(printed_accuracies(out)) == {"train", "test"}
-    assert "kept epoch 3 (last epoch, no validation data)" in out
+    # a user's file: a validation split chooses the epoch, then the saved model is fitted
+    # on all 600 rows
+    assert set(printed_accuracies(out)) == {"train", "val", "test"}
+    assert "(best validation accuracy)" in out
+    assert "saved model: fitted on every row (600: train + val + test)" in out
     assert (tmp_path / "run" / "model.npz").is_file()
     assert not (tmp_path / "run" / "report.html").exists()
 

@@ -82,7 +82,7 @@ def test_evaluation_dict_is_what_evaluate_json_prints(model_file, capsys):
     json.dumps(d, allow_nan=False)  # plain values only
     capsys.readouterr()
     assert main(["evaluate", str(model_file), "--data", "digits", "--json"]) == 0
-    assert json.loads(capsys.readouterr().out) == d
+    assert json.loads(capsys.readouterr().out) == {**d, "seen_in_training": False}
     assert set(evaluation_dict(ev)) == {"accuracy", "balanced_accuracy", "loss", "precision",
                                         "recall", "f1", "support", "confusion"}
     named = evaluation_dict(ev, class_names=[f"digit {i}" for i in range(10)])

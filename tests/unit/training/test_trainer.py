@@ -186,10 +186,10 @@ def test_early_stopping_restores_best_params(digits, select):
     assert len(h.epochs) < 40, "patience=2 should stop the run early"
     assert h.stop_reason.startswith("early stopping after epoch")
     best = h.best_epoch
-    if select == "accuracy":  # the earliest epoch with the highest accuracy
+    if select == "accuracy":  # the highest accuracy, the lowest loss among its epochs
         assert h.val_acc[best - 1] == max(h.val_acc)
-        assert all(v < h.val_acc[best - 1] for v in h.val_acc[:best - 1])
-        assert all(v <= h.val_acc[best - 1] for v in h.val_acc[best:])
+        tied = [i for i, v in enumerate(h.val_acc) if v == max(h.val_acc)]
+        assert h.val_loss[best - 1] == min(h.val_loss[i] for i in tied)
         assert h.best_rule == "best validation accuracy"
     else:
         assert h.val_loss[best - 1] == min(h.val_loss)
@@ -248,8 +248,8 @@ def scripted_trainer(digits, monkeypatch, select, accs, losses, **config) -> Tra
 @pytest.mark.parametrize("select, expected", [
     # loss: the lowest loss; its tie (epochs 2 and 4) broken by the higher accuracy
     ("loss", 4),
-    # accuracy: the earliest epoch of the highest accuracy (numpynn 0.1's rule)
-    ("accuracy", 1),
+    # accuracy: the highest accuracy; its tie (epochs 1 and 3) broken by the lower loss
+    ("accuracy", 3),
 ])
 def test_select_rule_chooses_the_kept_epoch(digits, monkeypatch, select, expected):
     accs = [0.9, 0.8, 0.9, 0.85, 0.7]

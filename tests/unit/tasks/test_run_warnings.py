@@ -1,0 +1,61 @@
+"""A finished run says loudly when its held-out figures are no better than a constant
+guess: a regression's R^2 below 0, a classifier's accuracy at the most frequent class's."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from numpynn.runs.run import RunOptions, run_training
+from numpynn.training.trainer import TrainConfig
+from tests.clirun import numpynn, ok
+
+
+def _write(path, header, rows):
+    path.write_text("\n".join([",".join(header)] + [",".join(map(str, r)) for r in rows])
+                    + "\n")
+
+
+def test_a_regression_on_noise_warns_with_the_likely_causes(tmp_path):
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(150, 6))
+    y = rng.normal(size=150)  # nothing to learn
+    _write(tmp_path / "noise.csv", [*(f"x{i}" for i in range(6)), "target"],
+           [[*(f"{v:.4f}" for v in x), f"{t:.4f}"] for x, t in zip(X, y)])
+    proc = numpynn("train", "--data", "noise.csv", "--hidden", "128", "--epochs", "60",
+                   "--patience", "60", "--no-report", "--out", "run", cwd=tmp_path)
+    assert proc.returncode == 0
+    warning = [line for line in proc.stderr.splitlines() if line.startswith("warning:")]
+    assert len(warning) == 1 and " R^2 -" in warning[0]
+    assert "worse than always answering the training mean" in warning[0]
+    assert "--label-column" in warning[0] and "--hidden" in warning[0]
+
+
+def test_a_regression_that_learns_does_not_warn(tmp_path):
+    rng = np.random.default_rng(1)
+    X = rng.normal(size=(200, 3))
+    y = X @ [1.0, -2.0, 0.5]
+    _write(tmp_path / "lin.csv", ["a", "b", "c", "target"],
+           [[*(f"{v:.4f}" for v in x), f"{t:.4f}"] for x, t in zip(X, y)])
+    result = run_training(RunOptions(data=str(tmp_path / "lin.csv")), tmp_path / "run",
+                          report=False)
+    assert result.metrics["val"]["r2"] > 0.5 and result.warnings == []
+
+
+def test_a_classifier_at_the_majority_rate_warns(tmp_path):
+    rng = np.random.default_rng(2)
+    X = rng.normal(size=(400, 4))
+    y = np.where(rng.random(400) < 0.8, "stay", "leave")  # labels unrelated to X
+    _write(tmp_path / "churn.csv", ["a", "b", "c", "d", "label"],
+           [[*(f"{v:.4f}" for v in x), t] for x, t in zip(X, y)])
+    result = run_training(RunOptions(data=str(tmp_path / "churn.csv"),
+                                     train=TrainConfig(epochs=5)), tmp_path / "run",
+                          report=False)
+    assert len(result.warnings) == 1
+    assert "'stay', the most frequent training class" in result.warnings[0]
+    assert "test accuracy" in result.warnings[0]
+
+
+def test_a_classifier_that_learns_does_not_warn(tmp_path):
+    out = ok(numpynn("train", "--data", "digits", "--epochs", "3", "--no-report", "--out",
+                     "run", cwd=tmp_path))
+    assert "warning:" not in out
