@@ -218,6 +218,11 @@ OPTIONS: tuple[Option, ...] = (
            "count, train a fresh network on train + validation rows for that many epochs "
            "and save it instead (classification with a validation split only: refused "
            "without one; default off)"),
+    Option("ensemble", "--ensemble", POSITIVE_INT, "train K networks from different seeds "
+           "together (packed) and average their class probabilities: one model file, the "
+           "report shows each member's score beside the ensemble's (classification; not "
+           "with --norm, --class-weight or --refit; no checkpoint; default {default}: one "
+           "network)", metavar="K"),
     Option("train.seed", "--seed", SEED, "seed for init, split, shuffling (0 to 2**32-1)"),
 )
 
