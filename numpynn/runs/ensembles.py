@@ -26,7 +26,8 @@ from ..training.packed import train_packed
 from ..training.trainer import Callback, History, TrainConfig
 from ..validation import POSITIVE_INT
 
-__all__ = ["PackedFit", "check_ensemble", "fit_ensemble", "member_table", "spread_text"]
+__all__ = ["PackedFit", "check_ensemble", "fit_ensemble", "member_eval_samples",
+           "member_table", "spread_text"]
 
 
 def check_ensemble(options: Any, task: Any) -> None:
@@ -73,11 +74,28 @@ class PackedFit:
     epoch: int = 0
 
 
+def member_eval_samples(eval_samples: int | None, n_train: int, n_members: int) -> int:
+    """Training rows each member scores after every epoch (its history's training curve):
+    1/K of what one network of the run would score (``eval_samples`` rows, all when None
+    or more than ``n_train``), at least one; so the K members' per-epoch evaluation costs
+    one network's."""
+    rows = n_train if eval_samples is None else min(eval_samples, n_train)
+    return max(1, -(-rows // n_members))
+
+
 def fit_ensemble(options: Any, splits: Any, callbacks: Iterable[Callback] = (),
                  extra: Mapping[str, Any] | None = None) -> tuple[Ensemble, list[int]]:
     """Train ``options.ensemble`` networks of the run's architecture on ``splits``,
     packed; member i is the task's network for ``options`` initialised from, and
     shuffling with, ``member_seeds(seed, K)[i]`` (seed: the run's, 0 when unset).
+
+    Each member measures its per-epoch training figures on its own random subset of
+    :func:`member_eval_samples` rows (the validation split, which chooses the kept
+    epoch, is scored in full): on digits the per-epoch evaluation of 5 members on all
+    1,437 training rows was 36% of the ensemble's time. Member i is therefore the network
+    ``Trainer`` would train alone with ``replace(options.train, seed=seeds[i],
+    eval_samples=member_eval_samples(...))``.
+
     Returns the trained ensemble (its ``histories`` set) and the members' seeds."""
     task, targets = splits.task, splits.targets
     seed = options.train.seed if options.train.seed is not None else 0
@@ -93,9 +111,12 @@ def fit_ensemble(options: Any, splits: Any, callbacks: Iterable[Callback] = (),
     for cb in callbacks:
         cb.on_train_begin(fit)  # type: ignore[arg-type]
     try:
-        histories = train_packed(members, fit.X_train, fit.y_train,
-                                 [replace(options.train, seed=s) for s in seeds],
-                                 fit.X_val, fit.y_val)
+        rows = member_eval_samples(options.train.eval_samples, fit.X_train.shape[0],
+                                   len(seeds))
+        histories = train_packed(
+            members, fit.X_train, fit.y_train,
+            [replace(options.train, seed=s, eval_samples=rows) for s in seeds],
+            fit.X_val, fit.y_val)
     finally:
         for cb in callbacks:
             cb.on_train_end(fit)  # type: ignore[arg-type]

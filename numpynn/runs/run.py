@@ -41,7 +41,13 @@ from ..outputs import input_paths, nonempty_path, remove_stale_temp_files
 from ..tasks import Classification, Identity, Targets, Task, check_task_choice, load_for_task
 from ..training.trainer import Callback, History, TrainConfig, Trainer, read_checkpoint
 from ..validation import POSITIVE_INT, check_bool, check_hidden_dims
-from .ensembles import check_ensemble, fit_ensemble, member_table, spread_text
+from .ensembles import (
+    check_ensemble,
+    fit_ensemble,
+    member_eval_samples,
+    member_table,
+    spread_text,
+)
 from .files import (
     CHECKPOINT_FILE,
     HISTORY_FILE,
@@ -496,12 +502,15 @@ def _ensemble_run(options: RunOptions, splits: Splits, out: Path,
     seconds = time.perf_counter() - started
     histories = ensemble.histories or []
     kept = ", ".join(str(h.best_epoch) for h in histories)
+    rows = member_eval_samples(options.train.eval_samples, splits.X_train.shape[0],
+                               ensemble.n_members)
     saved, metrics, test_eval, paths = save_run(
         out, options, splits, ensemble, histories[0], seconds, report=report,
         extra_details={"ensemble": f"{ensemble.n_members} members (seeds "
                                    f"{', '.join(map(str, seeds))}), probabilities "
                                    f"averaged; kept epochs {kept}; the curves are "
-                                   "member 1's"},
+                                   "member 1's (its training figures on "
+                                   f"{rows:,} rows)"},
         member_histories=histories, member_seeds=seeds)
     return RunResult(saved, histories[0], metrics, test_eval, seconds, paths,
                      task=splits.task.name, notes=notes,

@@ -17,7 +17,7 @@ from numpynn.errors import InputError
 from numpynn.evaluation import evaluate
 from numpynn.model_file import load_model
 from numpynn.models import MLP
-from numpynn.runs.ensembles import spread_text
+from numpynn.runs.ensembles import member_eval_samples, spread_text
 from numpynn.runs.run import (
     CHECKPOINT_FILE,
     HISTORY_FILE,
@@ -28,7 +28,7 @@ from numpynn.runs.run import (
     run_training,
 )
 from numpynn.training.ensemble import member_seeds
-from numpynn.training.trainer import TrainConfig
+from numpynn.training.trainer import TrainConfig, Trainer
 
 
 def options(ensemble: int = 3, **run) -> RunOptions:
@@ -133,3 +133,29 @@ def test_a_regression_ensemble_is_refused(tmp_path):
 def test_bad_member_counts_are_refused(bad):
     with pytest.raises(InputError, match="ensemble"):
         options(ensemble=bad)
+
+
+def test_member_eval_samples_split_one_networks_evaluation():
+    assert member_eval_samples(None, 1437, 5) == 288
+    assert member_eval_samples(10_000, 1437, 5) == 288
+    assert member_eval_samples(1000, 1437, 3) == 334
+    assert member_eval_samples(None, 3, 5) == 1
+
+
+def test_each_member_is_the_run_network_trained_alone(tmp_path):
+    opts = options(ensemble=2)
+    result = run_training(opts, tmp_path / "out", report=False)
+    splits = prepare_splits(replace(opts, task="classification"))
+    seeds = member_seeds(2, 2)
+    rows = member_eval_samples(opts.train.eval_samples, splits.X_train.shape[0], 2)
+    for member, history, seed in zip(result.saved.model.members,
+                                     result.saved.model.histories, seeds):
+        alone = opts.build_model(64, 10, seed)
+        trainer = Trainer(alone, splits.X_train, splits.y_train, splits.X_val, splits.y_val,
+                          config=replace(opts.train, seed=seed, eval_samples=rows))
+        alone_history = trainer.train()
+        for key, value in alone.params.items():
+            np.testing.assert_allclose(member.params[key], value, rtol=0,
+                                       atol=1e-4 * np.abs(value).max())
+        np.testing.assert_allclose(history.train_loss, alone_history.train_loss, rtol=1e-4)
+        assert history.best_epoch == alone_history.best_epoch
