@@ -19,6 +19,7 @@ Usage::
 
     python benchmarks/bench_ensemble.py                   # numpynn train's defaults, seeds 0-2
     python benchmarks/bench_ensemble.py --rounds 5 --seeds 0 --args "--epochs 50"
+    python benchmarks/bench_ensemble.py --threads 1      # one BLAS thread (a steadier ratio)
 """
 
 from __future__ import annotations
@@ -72,11 +73,18 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--members", type=int, default=5, help="K of the ensemble (default 5)")
     p.add_argument("--rounds", type=int, default=3)
     p.add_argument("--seeds", default="0,1,2", help="--seed values (comma-separated)")
+    p.add_argument("--threads", type=int,
+                   help="BLAS threads of NumPy for the whole run (threadpoolctl; default: as "
+                        "installed)")
     p.add_argument("--args", default="", help="more 'numpynn train' flags for both commands, "
                    "e.g. \"--epochs 50 --seed 1\" (default: none: numpynn train's defaults)")
     a = p.parse_args(argv)
     extra = shlex.split(a.args)
     seeds = [int(v) for v in a.seeds.split(",") if v.strip()]
+    if a.threads:
+        from threadpoolctl import threadpool_limits
+
+        threadpool_limits(limits=a.threads, user_api="blas")
 
     def log(msg: str) -> None:
         print(msg, file=sys.stderr, flush=True)
