@@ -8,6 +8,10 @@ Layout of every file numpynn writes::
                     sizes; still read)
     param/W1 ...    model parameters
     buffer/running_mean1 ...  layer buffers (running statistics of batch norm)
+    member0/param/W1 ...      an ensemble's (format version 3, header "n_members": K):
+                    member i's parameters and buffers under ``member{i}/``, every member
+                    of the header's "architecture" (a numpynn that reads versions 1-2 only
+                    refuses the file as newer instead of predicting with one member)
     prep/mean ...   preprocessing statistics (model files)
     classes         (C,) class labels when they are numbers; strings go in the header
 
@@ -32,6 +36,7 @@ import numpy as np
 
 from .data import Preprocessor
 from .data.table import TableRecipe
+from .ensemble import Ensemble
 from .errors import InputError, ModelFileError
 from .models import Network
 from .outputs import write_path
@@ -39,9 +44,14 @@ from .tasks import TASKS, Targets, Task, task_named
 
 FORMAT = "numpynn"
 FORMAT_VERSION = 2  # 2: layer lists and buffers (numpynn 0.2)
+#: The version of a file that holds an ensemble (3: members under ``member{i}/``); a
+#: single network's file stays version 2.
+ENSEMBLE_FORMAT_VERSION = 3
 #: The format versions this numpynn reads (ints only: "1.0", 1.0 or true are refused);
 #: 1 is numpynn 0.1's (an MLP's sizes, no buffers).
-SUPPORTED_VERSIONS = (1, 2)
+SUPPORTED_VERSIONS = (1, 2, 3)
+#: The most members a model file may declare (a bound on what a header can make us build).
+MAX_MEMBERS = 1024
 HEADER_KEY = "__header__"
 
 
@@ -186,8 +196,10 @@ def _group(arrays: Mapping[str, np.ndarray], prefix: str) -> dict[str, np.ndarra
 class SavedModel:
     """A model with everything needed to predict on raw inputs.
 
-    model: the network; classes: (C,) original labels (numbers or strings), empty (0,)
-    for a regression network (its target scaler is ``metadata["target_scaler"]``);
+    model: the network, or an :class:`~numpynn.ensemble.Ensemble` of networks (a
+    classifier whose probabilities are its members' mean); classes: (C,) original labels
+    (numbers or strings), empty (0,) for a regression network (its target scaler is
+    ``metadata["target_scaler"]``);
     preprocessing: ``{"kind": str, "state": {name: array}}`` fitted on the training
     data (see :class:`numpynn.data.Preprocessor`); metadata: JSON-serialisable extras
     (data set, training config, final metrics, image shape); recipe: how the training
@@ -202,7 +214,7 @@ class SavedModel:
     categorical column holds the index of the category in ``recipe.categorical``.
     """
 
-    model: Network
+    model: Network | Ensemble
     classes: np.ndarray
     preprocessing: dict[str, Any] = field(default_factory=lambda: {"kind": "none", "state": {}})
     metadata: dict[str, Any] = field(default_factory=dict)
@@ -272,26 +284,42 @@ def save_model(path: str | Path, saved: SavedModel) -> Path:
             f"`saved` must be a SavedModel (what load_model returns, or "
             f"SavedModel(model, classes, preprocessing, metadata)); got "
             f"{type(saved).__name__} {saved!r:.60}.", param="saved")
-    if not isinstance(saved.model, Network) or not isinstance(saved.metadata, dict) or not (
+    if not isinstance(saved.model, (Network, Ensemble)) or not isinstance(
+            saved.metadata, dict) or not (
             isinstance(saved.preprocessing, dict) and "kind" in saved.preprocessing):
         raise InputError(
             "`saved` holds no savable model: SavedModel(model, classes, preprocessing, "
-            "metadata) needs a numpynn Network, a preprocessing dict {'kind', 'state'} and a "
-            f"metadata dict; got model {type(saved.model).__name__}, preprocessing "
+            "metadata) needs a numpynn Network or Ensemble, a preprocessing dict "
+            "{'kind', 'state'} and a metadata dict; got model "
+            f"{type(saved.model).__name__}, preprocessing "
             f"{type(saved.preprocessing).__name__}, metadata {type(saved.metadata).__name__}.",
             param="saved")
     classes = np.asarray(saved.classes)
+    members = saved.model.members if isinstance(saved.model, Ensemble) else [saved.model]
+    first = members[0]
+    for i, m in enumerate(members[1:], 1):
+        if m.config() != first.config():
+            raise InputError(f"the ensemble's members[{i}] has another architecture than "
+                             f"members[0] ({m!r} vs {first!r}); a model file holds members "
+                             "of one architecture.", param="saved")
     header: dict[str, Any] = {
         "kind": "model",
-        "architecture": saved.model.config(),
-        "param_keys": list(saved.model.params),
+        "architecture": first.config(),
+        "param_keys": list(first.params),
         "preprocessing": saved.preprocessing["kind"],
         "metadata": saved.metadata,
     }
+    arrays: dict[str, Any] = {}
+    if isinstance(saved.model, Ensemble):
+        header |= {"format_version": ENSEMBLE_FORMAT_VERSION, "n_members": len(members)}
+        for i, m in enumerate(members):
+            arrays |= {f"member{i}/param/{k}": v for k, v in m.params.items()}
+            arrays |= {f"member{i}/buffer/{k}": v for k, v in m.buffers.items()}
+    else:
+        arrays |= {f"param/{k}": v for k, v in first.params.items()}
+        arrays |= {f"buffer/{k}": v for k, v in first.buffers.items()}
     if saved.recipe is not None:
         header["data_recipe"] = saved.recipe.to_dict()
-    arrays: dict[str, Any] = {f"param/{k}": v for k, v in saved.model.params.items()}
-    arrays |= {f"buffer/{k}": v for k, v in saved.model.buffers.items()}
     arrays |= {f"prep/{k}": v for k, v in saved.preprocessing["state"].items()}
     if classes.dtype.kind in "biuf":
         arrays["classes"] = classes
@@ -305,13 +333,19 @@ def load_model(path: str | Path) -> SavedModel:
     header, arrays = read_container(path, "model")
     try:
         arch = header["architecture"]
-        params = _group(arrays, "param/")
-        buffers = _group(arrays, "buffer/")
-        if sorted(params) != sorted(header["param_keys"]):
-            raise ModelFileError(f"{path}: parameter arrays do not match the header.")
-        # the shapes the header implies, checked before the network allocates them
-        _check_array_shapes(path, Network.plan_from_config(arch).shapes(), params | buffers)
-        model = Network.from_config(arch, params, buffers)
+        prefixes = _member_prefixes(path, header, arrays)
+        members, arrays_read = [], {}
+        for prefix in prefixes:
+            params = _group(arrays, f"{prefix}param/")
+            buffers = _group(arrays, f"{prefix}buffer/")
+            if sorted(params) != sorted(header["param_keys"]):
+                raise ModelFileError(f"{path}: parameter arrays do not match the header.")
+            # the shapes the header implies, checked before the network allocates them
+            _check_array_shapes(path, Network.plan_from_config(arch).shapes(),
+                                params | buffers)
+            members.append(Network.from_config(arch, params, buffers))
+            arrays_read |= {f"{prefix}{k}": v for k, v in (params | buffers).items()}
+        model = members[0] if "n_members" not in header else Ensemble(members)
         if "classes" in arrays:
             classes = arrays["classes"]
         else:
@@ -330,7 +364,7 @@ def load_model(path: str | Path) -> SavedModel:
                 f"{path}: class labels of shape {classes.shape} for a {n_classes}-class "
                 "model; the file was tampered with: train the model again."
             )
-        for name, value in (params | buffers).items():
+        for name, value in arrays_read.items():
             if not np.isfinite(value).all():
                 raise ModelFileError(f"{path}: parameter {name} holds NaN or inf values; "
                                      "train the model again (a smaller `lr` may help).")
@@ -358,6 +392,35 @@ def load_model(path: str | Path) -> SavedModel:
             f"{path} has an inconsistent numpynn model header ({_reason(exc)}); "
             "it was tampered with or written by an incompatible tool."
         ) from None
+
+
+def _member_prefixes(path: str | Path, header: Mapping[str, Any],
+                     arrays: Mapping[str, np.ndarray]) -> list[str]:
+    """Where each network's arrays are: ``[""]`` for a single network (``param/...``),
+    ``["member0/", ...]`` for an ensemble of the header's ``n_members`` (format version
+    3); a file whose arrays and header disagree is refused."""
+    keyed = [k for k in arrays if k.startswith(("param/", "buffer/", "member"))]
+    if "n_members" not in header:
+        if any(k.startswith("member") for k in keyed):
+            raise ModelFileError(f"{path}: ensemble member arrays in a file whose header "
+                                 "declares no members; the file was tampered with: train "
+                                 "the model again.")
+        return [""]
+    n = header["n_members"]
+    if header.get("format_version") != ENSEMBLE_FORMAT_VERSION or type(n) is not int or not (
+            1 <= n <= MAX_MEMBERS):
+        raise ModelFileError(f"{path}: the header declares {n!r} ensemble members (format "
+                             f"version {header.get('format_version')!r}); an ensemble file "
+                             f"has version {ENSEMBLE_FORMAT_VERSION} and 1 to {MAX_MEMBERS} "
+                             "members: the file was tampered with: train the model again.")
+    prefixes = [f"member{i}/" for i in range(n)]
+    stray = [k for k in keyed if not k.startswith(tuple(p + w for p in prefixes
+                                                        for w in ("param/", "buffer/")))]
+    if stray:
+        raise ModelFileError(f"{path}: array {stray[0]!r} belongs to no member of the "
+                             f"{n}-member ensemble its header declares; the file was "
+                             "tampered with: train the model again.")
+    return prefixes
 
 
 def _check_array_shapes(path: str | Path, expected: Mapping[str, tuple[int, ...]],

@@ -34,6 +34,7 @@ EXAMPLES = """examples:
   numpynn train --data wine.csv.gz --label-column class --ignore-columns id \\
                 --impute median --out runs/wine   # your own table
   numpynn train --data houses.csv --label-column price --task regression --out runs/h
+  numpynn train --ensemble 5                       # 5 networks trained packed, averaged
   numpynn train --resume runs/cifar                # continue an interrupted run
 
 outputs in --out (default: a new numpynn-runs/run-N for every run): model.npz,
@@ -94,6 +95,9 @@ class PrintSummary(Callback):
               f"{outputs}; {model.num_parameters():,} parameters; "
               f"{keeps(trainer, sizes)}", flush=True)
         print(model.summary(), flush=True)
+        if getattr(model, "n_members", 1) > 1:
+            print(f"training {model.n_members} members together (packed); no per-epoch "
+                  "output", flush=True)
 
 
 def keeps(trainer, sizes: dict[str, int]) -> str:
@@ -143,7 +147,8 @@ def run(args: argparse.Namespace) -> int:
                                  "checkpoint.npz); continue it with --resume "
                                  f"{out}, replace it with --overwrite, or choose another "
                                  "--out.")
-    progress = progress_callback(args.quiet)
+    # an ensemble trains every epoch in one packed call: no per-epoch output to show
+    progress = progress_callback(args.quiet) if options.ensemble == 1 else None
     callbacks = [PrintSummary(args.quiet)] + ([progress] if progress is not None else [])
     try:
         result = run_training(options, out, callbacks=callbacks,
@@ -174,8 +179,8 @@ def run(args: argparse.Namespace) -> int:
         for note in result.notes:
             print(common.flag_message(note))
     print(f"{options.data}: {result.saved.model!r}")
-    print(f"{len(h.epochs)} epochs ({h.stop_reason}); kept epoch {h.best_epoch} "
-          f"({h.best_rule or 'last epoch'})")
+    print(f"{'member 1: ' if result.ensemble else ''}{len(h.epochs)} epochs "
+          f"({h.stop_reason}); kept epoch {h.best_epoch} ({h.best_rule or 'last epoch'})")
     if result.refit:
         print(f"then {refit_text(result.refit)}; the metrics below are the refit network's")
     for chosen in result.choices:
@@ -184,6 +189,9 @@ def run(args: argparse.Namespace) -> int:
         print(f"saved model: {final_fit_text(result.final_fit)} (--final-fit none saves "
               "that network instead)")
     print(task_named(result.task).format_metrics(result.metrics, result.seconds))
+    spread = result.spread_text()
+    if spread:
+        print(spread)
     for name, path in result.paths.items():
         print(f"{name:<8} {path}")
     for warning in result.warnings:

@@ -24,6 +24,11 @@
 - the outputs scikit-learn's converters (skl2onnx, ``zipmap=False``) name: for a
   classifier ``label`` (N,) and ``probabilities`` (N, C).
 
+An :class:`~numpynn.ensemble.Ensemble` (``numpynn train --ensemble K``) is one graph:
+the shared input and preprocessing, each member's layers, each member's ``Softmax``,
+then ``probabilities = (P_1 + ... + P_K) / K`` (``Add``, ``Div``: onnxruntime has no
+float64 ``Mean``) and ``label`` from ``ArgMax`` of it.
+
 ``label`` holds the model's class labels (``SavedModel.classes``; a bare network's are
 its class indices 0..C-1): integer labels of any width (int8 ... uint64) become int64 (as
 skl2onnx does; a uint64 label above 2**63 - 1 is refused), strings a string tensor,
@@ -55,6 +60,7 @@ import numpy as np
 
 from .. import __version__
 from ..data.table import MISSING_TOKENS
+from ..ensemble import Ensemble
 from ..errors import InputError
 from ..layers import LAYERS, Layer
 from ..model_file import SavedModel
@@ -321,6 +327,27 @@ def _label_constant(classes: np.ndarray) -> tuple[np.ndarray, Any]:
                      "numbers or strings.")
 
 
+def _ensemble_outputs(g: GraphBuilder, member_scores: list[str],
+                      classes: np.ndarray) -> list[Any]:
+    """An ensemble's ``probabilities`` (N, C) = the mean of its members' softmax
+    probabilities (summed in member order, then divided by K, as
+    :meth:`numpynn.ensemble.Ensemble.predict_proba`), and ``label`` (N,) =
+    classes[ArgMax(probabilities)]."""
+    helper, tp = g.onnx.helper, g.onnx.TensorProto
+    labels, elem = _label_constant(classes)
+    total = ""
+    for i, s in enumerate(member_scores):
+        p = g.op("Softmax", [s], f"member{i + 1}_probabilities", axis=1)
+        total = g.op("Add", [total, p], "probability_sum") if total else p
+    # Add and Div: onnxruntime has no float64 kernel for Mean
+    g.op("Div", [total, g.const(len(member_scores), "n_members")], output="probabilities")
+    index = g.op("ArgMax", ["probabilities"], "class_index", axis=1, keepdims=0)
+    g.op("Gather", [g.const(labels, "classes", labels.dtype), index], output="label", axis=0)
+    float_type = helper.np_dtype_to_tensor_dtype(g.dtype)
+    return [helper.make_tensor_value_info("label", getattr(tp, elem), ["N"]),
+            helper.make_tensor_value_info("probabilities", float_type, ["N", len(classes)])]
+
+
 def _classifier_outputs(g: GraphBuilder, scores: str, classes: np.ndarray,
                         saved: Any) -> list[Any]:
     """``label`` (N,) = classes[ArgMax(scores)] and ``probabilities`` (N, C) = softmax."""
@@ -366,10 +393,11 @@ def to_onnx(saved_or_model: Any, input_name: str = INPUT_NAME) -> Any:
     """The whole prediction of a model as one ONNX graph (opset :data:`OPSET`).
 
     saved_or_model: a :class:`numpynn.model_file.SavedModel` (its preprocessing and class labels
-    go into the graph) or a :class:`numpynn.models.Network` / ``MLP`` (no preprocessing;
-    labels are the class indices). input_name: the input's name (``"X"``), (N, D) in the
-    model's dtype (a model of a CSV with a header has one input per column instead,
-    named by the column: see the module's docstring). Returns an ``onnx.ModelProto``
+    go into the graph), a :class:`numpynn.models.Network` / ``MLP`` or an
+    :class:`numpynn.ensemble.Ensemble` (no preprocessing; labels are the class indices).
+    input_name: the input's name (``"X"``), (N, D) in the model's dtype (a model of a
+    CSV with a header has one input per column instead, named by the column: see the
+    module's docstring). Returns an ``onnx.ModelProto``
     that ``onnx.checker`` accepts, with outputs ``label`` (N,) and ``probabilities``
     (N, C) for a classifier.
 
@@ -381,12 +409,12 @@ def to_onnx(saved_or_model: Any, input_name: str = INPUT_NAME) -> Any:
     if isinstance(saved_or_model, SavedModel):
         saved, net = saved_or_model, saved_or_model.model
         classes = np.asarray(saved.classes)
-    elif isinstance(saved_or_model, Network):
+    elif isinstance(saved_or_model, (Network, Ensemble)):
         saved, net = None, saved_or_model
         classes = np.arange(net.num_outputs, dtype=np.int64)
     else:
-        raise InputError(f"to_onnx needs a SavedModel (numpynn.model_file.load_model) or a "
-                         f"Network; got {type(saved_or_model).__name__}.")
+        raise InputError(f"to_onnx needs a SavedModel (numpynn.model_file.load_model), a "
+                         f"Network or an Ensemble; got {type(saved_or_model).__name__}.")
     if not isinstance(input_name, str) or not input_name:
         raise InputError(f"input_name must be a non-empty string; got {input_name!r}.")
     loss = net.loss_fn.name
@@ -406,10 +434,13 @@ def to_onnx(saved_or_model: Any, input_name: str = INPUT_NAME) -> Any:
     else:
         inputs, x = _table_inputs(g, recipe, input_name)
     x = _preprocessing(g, saved, x)
-    scores = _network(g, net, x)
-    if scores == input_name:  # a network with no operator at all: still one node
-        scores = g.op("Identity", [scores], "scores")
-    outputs = outputs_for(g, scores, classes, saved)
+    if isinstance(net, Ensemble):
+        outputs = _ensemble_outputs(g, [_network(g, m, x) for m in net.members], classes)
+    else:
+        scores = _network(g, net, x)
+        if scores == input_name:  # a network with no operator at all: still one node
+            scores = g.op("Identity", [scores], "scores")
+        outputs = outputs_for(g, scores, classes, saved)
     graph = helper.make_graph(g.nodes, "numpynn", inputs, outputs, g.initializers)
     text = any(node.op_type == "RegexFullMatch" for node in g.nodes)
     opsets = [helper.make_opsetid("", TEXT_OPSET if text else OPSET)]
@@ -421,6 +452,8 @@ def to_onnx(saved_or_model: Any, input_name: str = INPUT_NAME) -> Any:
             "numpynn.dtype": net.dtype.name,
             "numpynn.preprocessing": saved.preprocessing["kind"] if saved else "none",
             "numpynn.classes": json.dumps(classes.tolist())}
+    if isinstance(net, Ensemble):
+        meta["numpynn.ensemble_members"] = str(net.n_members)
     if recipe is not None:  # which table columns go into which input, in which order
         names = recipe.feature_names or [f"column {p + 1}" for p in recipe.features]
         cat = sorted(recipe.categorical)

@@ -566,6 +566,30 @@ def _metrics_table(metrics: Mapping[str, Mapping[str, float]]) -> list[str]:
     return lines
 
 
+def _cell(name: str, value: object) -> str:
+    """An integer (a seed, an epoch) as it is; other values as :func:`_format_metric`."""
+    if isinstance(value, int | np.integer) and not isinstance(value, bool):
+        return str(value)
+    return _format_metric(name, value)
+
+
+def _rows_table(rows: Sequence[Mapping[str, object]], css_class: str) -> list[str]:
+    """A table of ``rows`` ({column: value}, columns in first-seen order): the first
+    column as row headings, the other cells as :func:`_cell` writes them."""
+    columns: list[str] = []
+    for row in rows:
+        columns += [str(c) for c in row if str(c) not in columns]
+    esc = html.escape
+    lines = [f'<table class="{css_class}"><thead><tr>'
+             + "".join(f"<th>{esc(c)}</th>" for c in columns) + "</tr></thead><tbody>"]
+    for row in rows:
+        head, *rest = columns
+        cells = "".join(f'<td class="num">{esc(_cell(c, row.get(c)))}</td>' for c in rest)
+        lines.append(f"<tr><th>{esc(str(row.get(head)))}</th>{cells}</tr>")
+    lines.append("</tbody></table>")
+    return lines
+
+
 def _per_class_table(ev: object, class_names: Sequence[str] | None) -> list[str]:
     """Rows of precision, recall, F1 and support per class (an Evaluation's arrays)."""
     columns = ("precision", "recall", "f1", "support")
@@ -665,6 +689,7 @@ def write_report(
     split_sizes: Mapping[str, int] | None = None,
     evaluation: object | None = None,
     configuration: Mapping[str, object] | None = None,
+    members: Sequence[Mapping[str, object]] = (),
 ) -> Path:
     """Write the plots and ``report.html`` into ``out_dir`` (created); return the HTML path.
 
@@ -680,7 +705,10 @@ def write_report(
     of the test split: per-class ``precision``, ``recall``, ``f1``, ``support`` (C,))
     adds the per-class table; ``configuration`` (e.g. ``RunOptions.to_dict()``) is listed
     in full, nested dicts flattened as ``train.lr``. The kept epoch is stated with
-    ``history.best_rule``, the rule that chose it.
+    ``history.best_rule``, the rule that chose it. ``members``: an ensemble's spread,
+    rows of {column: value} (one per member, then the ensemble's; e.g. ``model``,
+    ``seed``, ``kept epoch``, ``val accuracy``, ``val loss``), shown as the table
+    "Ensemble members".
     """
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
@@ -718,6 +746,9 @@ def write_report(
     if metrics:
         lines.append("<h2>Metrics</h2>")
         lines += _metrics_table(metrics)
+    if members:
+        lines.append("<h2>Ensemble members</h2>")
+        lines += _rows_table(members, "members")
     if evaluation is not None:
         lines.append("<h2>Per class (test)</h2>")
         lines += _per_class_table(evaluation, class_names)

@@ -227,6 +227,11 @@ OPTIONS: tuple[Option, ...] = (
            "the epoch count the validation split chose; none = the network the figures "
            "describe; auto (default): all for CSV and NPZ files, none for named data sets "
            "and with --refit", choices=("auto", "all", "none"), commands=_DATA),
+    Option("ensemble", "--ensemble", POSITIVE_INT, "train K networks from different seeds "
+           "together (packed) and average their class probabilities: one model file, the "
+           "report shows each member's score beside the ensemble's (classification; not "
+           "with --norm, --class-weight or --refit; no checkpoint; default {default}: one "
+           "network)", metavar="K"),
     Option("train.seed", "--seed", SEED, "seed for init, split, shuffling (0 to 2**32-1)"),
 )
 

@@ -33,6 +33,7 @@ from ..data._files import require_file
 from ..data.preprocessing import TARGET_TRANSFORMS
 from ..data.spec import DataSpec
 from ..data.split import AUTO_VAL_FRACTION
+from ..ensemble import Ensemble
 from ..errors import DataError, InputError, ModelFileError
 from ..evaluation import Evaluation
 from ..memory import check_training_fits
@@ -41,7 +42,14 @@ from ..models import MLP, Network, check_activation, check_dropout, check_normal
 from ..outputs import input_paths, nonempty_path, remove_stale_temp_files
 from ..tasks import Classification, Identity, Targets, Task, check_task_choice, load_for_task
 from ..training.trainer import Callback, History, TrainConfig, Trainer, read_checkpoint
-from ..validation import check_bool, check_hidden_dims
+from ..validation import POSITIVE_INT, check_bool, check_hidden_dims
+from .ensembles import (
+    check_ensemble,
+    fit_ensemble,
+    member_eval_samples,
+    member_table,
+    spread_text,
+)
 from .files import (
     CHECKPOINT_FILE,
     HISTORY_FILE,
@@ -109,7 +117,11 @@ class RunOptions:
     model is a fresh network trained on every row (train + validation + test) for the
     chosen epoch count; "none": the saved model is the one the figures describe; "auto"
     (default): "all" for the user's files (CSV, NPZ), "none" for named data sets (their
-    test part is a benchmark's) and with ``refit``. See :func:`fit_on_every_row`.
+    test part is a benchmark's), with ``refit`` and for an ensemble. See
+    :func:`fit_on_every_row`.
+    ensemble (classification): K > 1 trains K networks from different seeds together
+    (packed) and saves them as one :class:`~numpynn.ensemble.Ensemble` whose
+    probabilities are their mean (:mod:`numpynn.runs.ensembles`); 1 is one network.
     """
 
     data: str = "digits"
@@ -134,6 +146,7 @@ class RunOptions:
     header: str = "auto"
     target_transform: str = "auto"
     final_fit: str = "auto"
+    ensemble: int = 1
     task: str = "auto"
     train: TrainConfig = field(default_factory=default_train_config)
     #: options left at their (classification) defaults, which a regression run replaces
@@ -167,6 +180,7 @@ class RunOptions:
             raise InputError(f"header must be one of {list(HEADER_CHOICES)} (whether the "
                              f"CSV's first row names the columns); got {self.header!r}.",
                              param="header")
+        self.ensemble = POSITIVE_INT.check(self.ensemble, "ensemble")
         self.task = check_task_choice(self.task)
         TableRecipe(impute=self.impute, handle_unknown=self.handle_unknown)  # validates
         if isinstance(self.ignore_columns, (str, int)):
@@ -205,7 +219,8 @@ class RunOptions:
         "all", or "auto" on a user's file without ``refit``)."""
         if self.final_fit != "auto":
             return self.final_fit == "all"
-        return not self.refit and DataSpec.parse(self.data).source in ("csv", "npz")
+        return (not self.refit and self.ensemble == 1
+                and DataSpec.parse(self.data).source in ("csv", "npz"))
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> RunOptions:
@@ -407,6 +422,13 @@ class RunResult:
     final_fit: dict[str, Any] | None = None
     #: what the run chose after training, on validation (:func:`try_other_targets`)
     choices: list[str] = field(default_factory=list)
+    #: an ensemble's spread: one row per member, then the ensemble's
+    #: (:func:`numpynn.runs.ensembles.member_table`); None for one network
+    ensemble: list[dict[str, Any]] | None = None
+
+    def spread_text(self) -> str | None:
+        """One line on the ensemble's score and its members' range (None: one network)."""
+        return spread_text(self.ensemble) if self.ensemble else None
 
 
 def make_trainer(options: RunOptions, splits: Splits, *, seed: int | None = None,
@@ -464,6 +486,7 @@ def run_training(
         loaded, task, note = load_for_task(options)
         options = apply_task_defaults(options, task, n_rows=loaded.X.shape[0])
         task.check_options(options)
+        check_ensemble(options, task)
         notes = ([note] if note else []) + list(loaded.notes)
         splits = prepare_splits(options, loaded, task)
         del loaded
@@ -480,11 +503,18 @@ def run_training(
                             task.n_outputs(splits.dataset, splits.y_train),
                             options.train.batch_size, options.dtype,
                             rows=splits.X_train.shape[0])
-        trainer = make_trainer(
-            options, splits, callbacks=callbacks, checkpoint=out / CHECKPOINT_FILE,
-            checkpoint_extra={"options": options.to_dict(), "fingerprint": data_key,
-                              "data_dir": os.getcwd(), "split_sizes": split_sizes(splits),
-                              "notes": notes, "report": report, "task": task.name})
+        extra = {"options": options.to_dict(), "fingerprint": data_key,
+                 "data_dir": os.getcwd(), "split_sizes": split_sizes(splits),
+                 "notes": notes, "report": report, "task": task.name}
+        if options.ensemble > 1:
+            if resume:
+                raise InputError(f"the run in {out} trains an ensemble, which writes no "
+                                 "checkpoint; it cannot be resumed: start it again.",
+                                 param="resume")
+            return _ensemble_run(options, splits, out, callbacks, extra, started, report,
+                                 notes)
+        trainer = make_trainer(options, splits, callbacks=callbacks,
+                               checkpoint=out / CHECKPOINT_FILE, checkpoint_extra=extra)
     except BaseException:
         remove_if_empty(out, created)
         raise
@@ -527,6 +557,31 @@ def run_training(
                      final_fit=final_fit, choices=[chosen] if chosen else [])
 
 
+def _ensemble_run(options: RunOptions, splits: Splits, out: Path,
+                  callbacks: Iterable[Callback], extra: Mapping[str, Any], started: float,
+                  report: bool, notes: list[str]) -> RunResult:
+    """The rest of :func:`run_training` for ``options.ensemble > 1``: the members trained
+    packed (:func:`numpynn.runs.ensembles.fit_ensemble`), scored, saved as one model."""
+    with np.errstate(over="ignore", invalid="ignore"):  # divergence is reported, not warned
+        ensemble, seeds = fit_ensemble(options, splits, callbacks, extra)
+    seconds = time.perf_counter() - started
+    histories = ensemble.histories or []
+    kept = ", ".join(str(h.best_epoch) for h in histories)
+    rows = member_eval_samples(options.train.eval_samples, splits.X_train.shape[0],
+                               ensemble.n_members)
+    saved, metrics, test_eval, paths = save_run(
+        out, options, splits, ensemble, histories[0], seconds, report=report,
+        extra_details={"ensemble": f"{ensemble.n_members} members (seeds "
+                                   f"{', '.join(map(str, seeds))}), probabilities "
+                                   f"averaged; kept epochs {kept}; the curves are "
+                                   "member 1's (its training figures on "
+                                   f"{rows:,} rows)"},
+        member_histories=histories, member_seeds=seeds)
+    return RunResult(saved, histories[0], metrics, test_eval, seconds, paths,
+                     task=splits.task.name, notes=notes,
+                     ensemble=saved.metadata["ensemble"]["members"])
+
+
 def finished_run(out: Path, header: Mapping[str, Any], epochs: int) -> RunResult | None:
     """The run in ``out`` as it stands when its checkpoint (``header``) says it has
     nothing left to do for ``epochs`` (all run, or stopped early) and its model is there;
@@ -550,7 +605,9 @@ def finished_run(out: Path, header: Mapping[str, Any], epochs: int) -> RunResult
                      float(meta.get("train_seconds") or 0.0), {},
                      task=str(meta.get("task") or "classification"),
                      refit=meta.get("refit"), unchanged=True,
-                     final_fit=meta.get("final_fit"))
+                     final_fit=meta.get("final_fit"),
+                     ensemble=meta["ensemble"].get("members")
+                     if isinstance(meta.get("ensemble"), dict) else None)
 
 
 def refit_on_train_and_val(
@@ -681,7 +738,7 @@ def save_run(
     out: Path,
     options: RunOptions,
     splits: Splits,
-    model: Network,
+    model: Network | Ensemble,
     history: History,
     seconds: float,
     report: bool = True,
@@ -689,11 +746,18 @@ def save_run(
     extra_metadata: Mapping[str, Any] | None = None,
     extra_details: Mapping[str, Any] | None = None,
     saved_model: Network | None = None,
+    member_histories: Sequence[History] | None = None,
+    member_seeds: Sequence[int] = (),
 ) -> tuple[SavedModel, dict[str, dict[str, float]], Any, dict[str, Path]]:
     """Score a trained model on every split (its task's metrics) and write model.npz,
     history.json and the report, staged: the files reach ``out`` together, on success.
     ``saved_model``: the network model.npz holds when it is not the one scored (the
     final fit on every row, :func:`fit_on_every_row`).
+
+    An :class:`~numpynn.ensemble.Ensemble` (``member_histories``: its members', whose
+    first is ``history``; ``member_seeds``: their seeds) is scored as one model, and its
+    spread (:func:`numpynn.runs.ensembles.member_table`) goes into the model's metadata
+    as ``ensemble``, into history.json as ``members`` and into the report as a table.
 
     Returns the saved model, metrics per split ({"train": {"accuracy", "loss"}, ...} or
     R^2, RMSE, MAE for a regression), the task's test evaluation (a classification's
@@ -710,6 +774,15 @@ def save_run(
                  if splits.X_test.shape[0] else None)
     ds = splits.dataset
     sizes = split_sizes(splits)
+    spread = None
+    if isinstance(model, Ensemble):
+        spread = member_table(model, splits, metrics, member_seeds)
+        extra_metadata = {**(extra_metadata or {}), "ensemble": {
+            "n_members": model.n_members, "seeds": [int(s) for s in member_seeds],
+            "members": spread}}
+    history_dict = history.to_dict()
+    if member_histories is not None:
+        history_dict["members"] = [h.to_dict() for h in member_histories]
     metadata = {
         "data": options.data,
         "data_dir": os.getcwd(),  # what a relative data path in "data" is relative to
@@ -732,7 +805,7 @@ def save_run(
     # them were written (numpynn.runs.files): a failed save leaves the earlier run's files
     with StagedOutputs(out) as staged:
         save_model(staged.path(MODEL_FILE), saved)
-        write_json_atomic(staged.path(HISTORY_FILE), history.to_dict())
+        write_json_atomic(staged.path(HISTORY_FILE), history_dict)
         if report:
             details = {"data": options.data, "task": task.name, "architecture": repr(model),
                        "optimizer": f"{options.train.optimizer} lr={options.train.lr:.4g}",
@@ -747,7 +820,7 @@ def save_run(
                               splits=splits, title=title or f"{task.report_title}: "
                               f"{options.data}", details=details,
                               configuration=options.to_dict(), evaluation=test_eval,
-                              sizes=sizes)
+                              sizes=sizes, **({"members": spread} if spread else {}))
         committed = staged.commit()
     paths = {"model": committed[MODEL_FILE], "history": committed[HISTORY_FILE]}
     if report:

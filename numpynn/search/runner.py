@@ -252,6 +252,11 @@ def search(
     if not base.val_fraction > 0:
         raise InputError("a search ranks trials on the validation split: val_fraction must be "
                          f"above 0; got {base.val_fraction}.")
+    if base.ensemble != 1:
+        raise InputError(f"a search trains one network per trial; `ensemble={base.ensemble}` in "
+                         "its options would be ignored: leave it at 1, and train the best "
+                         "settings as an ensemble afterwards (numpynn train --ensemble K).",
+                         param="ensemble")
     _check_search_size(space, mode, trials, base)
     plan = trial_plan(space, mode, trials, seed)
     settings = {**_settings(base, space, mode, trials, seed), "report": bool(report)}

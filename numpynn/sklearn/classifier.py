@@ -7,6 +7,8 @@ The network and the training loop are numpynn's own (:class:`numpynn.models.MLP`
 own utilities, and the fitted attributes of :class:`sklearn.neural_network.MLPClassifier`
 (``classes_``, ``loss_curve_``, ``validation_scores_``, ``n_iter_``, ``coefs_`` ...).
 It works in ``Pipeline``, ``GridSearchCV``, ``cross_val_score`` and ``clone``.
+``n_ensemble=K`` fits K networks from different seeds together (packed:
+:func:`numpynn.training.ensemble.train_ensemble`) and averages their probabilities.
 
 Regularisation differs from scikit-learn and therefore has another name. numpynn's
 ``reg`` adds ``0.5 * reg * sum(W**2)`` to the *mean* cross-entropy of each minibatch
@@ -19,15 +21,19 @@ of 200 is ``reg=5e-7``. In both, biases are not penalised.
 
 from __future__ import annotations
 
+import numbers
+from dataclasses import replace
+
 import numpy as np
 from scipy.special import log_softmax
 from sklearn.base import ClassifierMixin
 from sklearn.utils import check_random_state
-from sklearn.utils._param_validation import StrOptions
+from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, column_or_1d
 
 from ..models import MLP
+from ..training.ensemble import train_ensemble
 from .base import _BaseMLP, validate_dense
 
 __all__ = ["MLPClassifier"]
@@ -100,17 +106,29 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
         Print the loss (and validation accuracy) of every epoch to stdout.
     warm_start : bool, default=False
         ``fit`` continues from the previous solution (parameters and solver state).
+    n_ensemble : int, default=1
+        Networks fitted, from seeds drawn from ``random_state``; ``predict_proba`` is
+        the mean of their probabilities. K > 1 trains them together with numpynn's packed
+        engine (:mod:`numpynn.training.packed`), which sets what they support: no
+        ``normalization``, ``sample_weight``, ``class_weight``, ``warm_start`` or
+        ``partial_fit`` (each refused with a ValueError), and no ``tol`` stopping: each
+        member trains ``max_iter`` epochs, or, with ``early_stopping``, stops after
+        ``n_iter_no_change`` epochs without a lower validation loss and keeps its best
+        epoch. 1: one network, as without the parameter.
 
     Attributes
     ----------
     classes_ : ndarray of shape (n_classes,)
         Class labels, in the order of ``predict_proba``'s columns (any label type).
-    model_ : numpynn.models.MLP
-        The fitted network; float32 when ``X`` was float32, else float64.
+    model_ : numpynn.models.MLP or numpynn.ensemble.Ensemble
+        The fitted network (an Ensemble of ``n_ensemble`` networks, ``model_.members``,
+        when K > 1); float32 when ``X`` was float32, else float64.
     coefs_, intercepts_ : list of ndarray
-        Weight matrices and bias vectors of each layer (views of ``model_.params``).
+        Weight matrices and bias vectors of each layer (views of ``model_.params``); not
+        set for an ensemble (each member's are in ``model_.members[i].params``).
     loss_curve_ : list of float
-        Mean training objective (data loss + L2 term) of every epoch.
+        Mean training objective (data loss + L2 term) of every epoch; for an ensemble
+        the members' mean training data loss, measured after each epoch.
     best_loss_ : float or None
         Lowest ``loss_curve_`` value (None with ``early_stopping``).
     validation_scores_ : list of float or None
@@ -152,6 +170,7 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
         random_state=None,
         verbose=False,
         warm_start=False,
+        n_ensemble=1,
     ):
         self._store_params(locals())
 
@@ -164,6 +183,7 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
     _parameter_constraints: dict = {
         **_BaseMLP._parameter_constraints,
         "class_weight": [StrOptions({"balanced"}), dict, None],
+        "n_ensemble": [Interval(numbers.Integral, 1, None, closed="left")],
     }
 
     # ------------------------------------------------------------------------ fit
@@ -171,6 +191,8 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
         """Train on X (n_samples, n_features) and labels y (n_samples,), optionally with
         sample_weight (n_samples,) (see ``class_weight``). Returns self."""
         self._validate_params()
+        if self.n_ensemble > 1:
+            return self._fit_ensemble(X, y, sample_weight)
         continuing = self.warm_start and hasattr(self, "model_")
         X, y = validate_dense(self, X, y, reset=not continuing,
                              dtype=[np.float64, np.float32], y_numeric=False)
@@ -208,6 +230,10 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
             self._validate_params()
             if classes is None:
                 raise ValueError("classes must be passed on the first call to partial_fit.")
+        if self.n_ensemble > 1:
+            raise ValueError(f"partial_fit trains one network one epoch; n_ensemble="
+                             f"{self.n_ensemble} fits its members together with fit: call "
+                             "fit, or set n_ensemble=1.")
         X, y = validate_dense(self, X, y, reset=first, dtype=[np.float64, np.float32])
         check_classification_targets(y)
         y = column_or_1d(y)
@@ -227,6 +253,59 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
         y_idx = np.searchsorted(self.classes_, y)
         self._run(X, y_idx, None, None, 1, stopping=False,
                   sample_weight=self._weights(y, sample_weight, X))
+        return self
+
+    def _fit_ensemble(self, X, y, sample_weight):
+        """``fit`` for ``n_ensemble > 1``: the members trained packed from seeds drawn
+        from ``random_state`` (:func:`numpynn.training.ensemble.train_ensemble`)."""
+        k = self.n_ensemble
+        refused = [(self.warm_start, "warm_start=True"),
+                   (sample_weight is not None, "sample_weight"),
+                   (self.class_weight is not None, f"class_weight={self.class_weight!r}"),
+                   (self.normalization is not None, f"normalization={self.normalization!r}")]
+        for hit, what in refused:
+            if hit:
+                raise ValueError(f"n_ensemble={k} trains its members together with numpynn's "
+                                 f"packed engine, which does not support {what}; leave it "
+                                 "out or set n_ensemble=1.")
+        X, y = validate_dense(self, X, y, dtype=[np.float64, np.float32], y_numeric=False)
+        check_classification_targets(y)
+        y = column_or_1d(y)
+        self._set_classes(np.unique(y))
+        y_idx = np.searchsorted(self.classes_, y)
+        rng = check_random_state(self.random_state)
+        seed = self._draw_seeds(rng)
+        self._reset_fit_state(len(self.classes_), "softmax")
+        stratify = y_idx if np.bincount(y_idx).min() >= 2 else None
+        X, y_idx, X_val, y_val, _ = self._fit_split(X, y_idx, None, rng, stratify)
+        config = self._train_config(self._batch_size(X.shape[0]), self.max_iter,
+                                    keep_best=X_val is not None)
+        config = replace(config, patience=self.n_iter_no_change if X_val is not None
+                         else None)
+        n_features, n_classes, dtype = X.shape[1], len(self.classes_), X.dtype
+
+        def build(member_seed: int) -> MLP:
+            return MLP(n_features, self._hidden, n_classes, weight_scale=self.weight_scale,
+                       reg=float(self.reg), dtype=dtype, seed=member_seed,
+                       activation=self.activation, dropout=float(self.dropout))
+
+        with np.errstate(over="ignore", invalid="ignore"):
+            self.model_ = train_ensemble(build, k, X, y_idx, config, X_val, y_val, seed=seed)
+        histories = self.model_.histories or []
+        n_epochs = min(len(h.epochs) for h in histories)
+        self.n_iter_ = max(len(h.epochs) for h in histories)
+        self.t_ = self.n_iter_ * X.shape[0]
+        self.loss_curve_ = [float(np.mean([h.train_loss[e] for h in histories]))
+                            for e in range(n_epochs)]
+        if X_val is not None:
+            self.validation_scores_ = [float(np.mean([h.val_score[e] for h in histories]))
+                                       for e in range(n_epochs)]
+            self.best_validation_score_ = max(self.validation_scores_)
+        else:
+            self.best_loss_ = min(self.loss_curve_)
+        for name in ("coefs_", "intercepts_"):
+            if hasattr(self, name):
+                delattr(self, name)
         return self
 
     def _set_classes(self, classes: np.ndarray) -> None:

@@ -3,7 +3,7 @@ accuracy as the score, a confusion matrix in the report."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -11,6 +11,7 @@ import numpy as np
 
 from ..data import Dataset, train_val_test_split
 from ..data.split import val_fraction_for
+from ..ensemble import Ensemble
 from ..errors import DataError, InputError
 from ..evaluation import evaluate, evaluation_dict, format_evaluation
 from ..models import MLP
@@ -154,14 +155,18 @@ class Classification(Task):
     def write_report(self, out_dir: Path, *, history: Any, metrics: Mapping[str, Any],
                      model: Any, splits: Any, title: str, details: Mapping[str, Any],
                      configuration: Mapping[str, Any], evaluation: Any,
-                     sizes: Mapping[str, int]) -> Path:
+                     sizes: Mapping[str, int],
+                     members: Sequence[Mapping[str, Any]] = ()) -> Path:
+        """The report; ``members``: an ensemble's spread (one row per member, then the
+        ensemble's), shown as a table; the first-layer weights are member 1's."""
         from ..report.kit import write_report  # matplotlib: imported when a report is drawn
 
         ds = splits.dataset
+        first = model.members[0] if isinstance(model, Ensemble) else model
         return write_report(
             out_dir, history, metrics=metrics,
             confusion=evaluation.confusion if evaluation is not None else None,
-            class_names=self.class_names(ds), W1=model.params["W1"],
+            class_names=self.class_names(ds), W1=first.params["W1"],
             image_shape=ds.image_shape, title=title, details=details,
             split_sizes=sizes, evaluation=evaluation,
-            configuration=configuration)
+            configuration=configuration, members=members)

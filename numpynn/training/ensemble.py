@@ -12,22 +12,24 @@ alike that the ensemble's accuracy was not above its members' mean in two splits
 four; with their own orders it was above it in all four. ``own_order=False`` shares
 ``config.seed``'s order (one gathered batch per step for all members).
 
-This is the library part only: the CLI (``--ensemble K``), the estimator, the model file
-and ONNX export do not know ensembles yet.
+The members are returned as an :class:`numpynn.ensemble.Ensemble` (re-exported here),
+which model files, ONNX export, ``numpynn train --ensemble K`` and
+``MLPClassifier(n_ensemble=K)`` take where they take a network.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import replace
 
 import numpy as np
 
+from ..ensemble import Ensemble
 from ..errors import InputError
 from ..models import Network
 from ..validation import POSITIVE_INT, check_seed
 from .packed import train_packed
-from .trainer import History, TrainConfig
+from .trainer import TrainConfig
 
 __all__ = ["Ensemble", "member_seeds", "train_ensemble"]
 
@@ -39,67 +41,6 @@ def member_seeds(seed: int, n_members: int) -> list[int]:
         raise InputError("seed must be an integer in 0..2**32-1 for an ensemble; got None.")
     return [int(s.generate_state(1)[0])
             for s in np.random.SeedSequence(seed).spawn(n_members)]
-
-
-class Ensemble:
-    """Members (networks with one input width and one set of classes) whose predicted
-    probabilities are averaged.
-
-    members: K trained :class:`~numpynn.models.Network` s; histories: their training
-    histories (optional, same order).
-    """
-
-    def __init__(self, members: Sequence[Network],
-                 histories: Sequence[History] | None = None) -> None:
-        if isinstance(members, Network) or not isinstance(members, Sequence) or not members:
-            raise InputError(f"members must be a non-empty list of networks; got "
-                             f"{members!r:.80}")
-        for i, m in enumerate(members):
-            if not isinstance(m, Network):
-                raise InputError(f"members[{i}] must be a numpynn Network; got "
-                                 f"{type(m).__name__}.")
-            if (m.input_dim, m.num_outputs) != (members[0].input_dim, members[0].num_outputs):
-                raise InputError(
-                    f"members[{i}] maps {m.input_dim} inputs to {m.num_outputs} outputs but "
-                    f"members[0] maps {members[0].input_dim} to {members[0].num_outputs}.")
-        if histories is not None and len(histories) != len(members):
-            raise InputError(f"histories must have one entry per member ({len(members)}); "
-                             f"got {len(histories)}.")
-        self.members = list(members)
-        self.histories = None if histories is None else list(histories)
-
-    @property
-    def n_members(self) -> int:
-        return len(self.members)
-
-    def member_proba(self, X: np.ndarray) -> np.ndarray:
-        """Each member's class probabilities: X (N, D) -> (K, N, C)."""
-        return np.stack([m.predict_proba(X) for m in self.members])
-
-    def predict_proba(self, X: np.ndarray) -> np.ndarray:
-        """The members' mean class probabilities: X (N, D) -> (N, C), rows sum to 1."""
-        out = self.members[0].predict_proba(X).astype(np.float64)
-        for m in self.members[1:]:
-            out += m.predict_proba(X)
-        out /= len(self.members)
-        return out
-
-    def predict(self, X: np.ndarray) -> np.ndarray:
-        """Class indices of the mean probabilities: X (N, D) -> (N,) int64."""
-        return np.argmax(self.predict_proba(X), axis=1).astype(np.int64)
-
-    def score(self, X: np.ndarray, y: np.ndarray) -> float:
-        """Accuracy of :meth:`predict` on X (N, D), y (N,)."""
-        y = np.asarray(y)
-        if y.shape != (np.shape(X)[0],):
-            raise InputError(f"y must have shape ({np.shape(X)[0]},) to match X; got "
-                             f"{y.shape}.")
-        return float(np.mean(self.predict(X) == y))
-
-    def member_scores(self, X: np.ndarray, y: np.ndarray) -> np.ndarray:
-        """Each member's accuracy on X (N, D), y (N,): (K,) (the spread a report shows)."""
-        y = np.asarray(y)
-        return np.array([float(np.mean(m.predict(X) == y)) for m in self.members])
 
 
 def train_ensemble(

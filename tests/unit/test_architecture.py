@@ -22,6 +22,8 @@ FORBIDDEN = {
     "data": ("models", "train", "engine", "tasks", "io", "experiment", "search", "report",
              "cli", "estimator", "regressor"),
     "models": ("train", "tasks", "io", "experiment", "search", "report", "cli"),
+    "ensemble": ("training", "tasks", "model_file", "runs", "search", "report", "sklearn",
+                 "export", "cli"),
     "train": ("tasks", "experiment", "search", "report", "cli"),
     "tasks": ("experiment", "search", "cli", "estimator", "regressor"),
     "io": ("experiment", "search", "report", "cli"),

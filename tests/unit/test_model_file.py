@@ -17,8 +17,8 @@ from numpynn import MLP
 from numpynn.data import Preprocessor
 from numpynn.errors import ModelFileError
 from numpynn.model_file import (
-    FORMAT_VERSION,
     HEADER_KEY,
+    SUPPORTED_VERSIONS,
     SavedModel,
     load_model,
     read_container,
@@ -241,7 +241,7 @@ def test_newer_format_version(tmp_path):
     with np.load(path) as npz:
         arrays = {k: npz[k] for k in npz.files}
     header = json.loads(bytes(arrays[HEADER_KEY]).decode())
-    header["format_version"] = FORMAT_VERSION + 1
+    header["format_version"] = max(SUPPORTED_VERSIONS) + 1  # 3 is an ensemble file
     arrays[HEADER_KEY] = np.frombuffer(json.dumps(header).encode(), dtype=np.uint8)
     np.savez(path, **arrays)
     expect_model_file_error(path, match="newer.*upgrade numpynn")

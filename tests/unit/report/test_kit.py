@@ -334,3 +334,21 @@ def test_write_report_adds_splits_per_class_configuration_and_kept_rule(tmp_path
     assert "<tr><th>train.lr</th><td>0.001</td></tr>" in text
     assert "<tr><th>train.select</th><td>loss</td></tr>" in text
     assert "<tr><th>hidden</th><td>100</td></tr>" in text
+
+
+def test_write_report_shows_an_ensembles_members_table(tmp_path):
+    rows = [{"model": "member 1", "seed": 3735928559, "kept epoch": 7, "val accuracy": 0.9512,
+             "val loss": 0.16789},
+            {"model": "member 2", "seed": 12, "kept epoch": 9, "val accuracy": 0.96,
+             "val loss": 0.15},
+            {"model": "ensemble <2>", "seed": None, "kept epoch": None, "val accuracy": 0.975,
+             "val loss": 0.12}]
+    text = write_report(tmp_path, fake_history(), metrics={}, members=rows).read_text()
+    assert "<h2>Ensemble members</h2>" in text
+    table = text.split('<table class="members">')[1].split("</table>")[0]
+    assert "<th>model</th><th>seed</th><th>kept epoch</th>" in table
+    assert ">3735928559<" in table and ">7<" in table  # integers as they are
+    assert ">95.12%<" in table and ">0.1679<" in table and ">97.50%<" in table
+    assert "ensemble &lt;2&gt;" in table and table.count("<tr><th>") == 4  # head + 3
+    assert "Ensemble members" not in write_report(tmp_path / "one", fake_history(),
+                                                  metrics={}).read_text()

@@ -15,6 +15,7 @@ import pytest
 from numpynn.cli.main import main
 from numpynn.errors import InputError
 from numpynn.model_file import load_model
+from numpynn.runs.run import RunOptions
 from numpynn.search import (
     LogUniform,
     SearchSpace,
@@ -269,3 +270,9 @@ def test_every_trial_diverging_exits_1(tmp_path, capsys):
     err = capsys.readouterr().err
     assert code == 1 and "every trial failed" in err and "diverged" in err
     assert len(read_trials(tmp_path / "s" / "trials.jsonl")) == 2
+
+
+def test_search_refuses_an_ensemble_it_would_ignore(tmp_path):
+    with pytest.raises(InputError, match="`ensemble=3`") as info:
+        search(options=RunOptions(ensemble=3), trials=1, out=tmp_path / "s")
+    assert info.value.param == "ensemble"
