@@ -342,7 +342,8 @@ def prepare_splits(options: RunOptions, ds: Dataset | None = None,
     targets = task.fit_targets(y_tr, options)
     return Splits(prep.transform(X_tr, copy=False), y_tr, prep.transform(X_val, copy=False),
                   y_val, prep.transform(X_te, copy=not owned_test), y_te, prep, described,
-                  recipe, task, targets, notes=split_notes)
+                  recipe, task, targets,
+                  notes=split_notes + task.data_notes(y_tr, described, options))
 
 
 def encode_splits(ds: Dataset, source: str, parts: tuple[np.ndarray, np.ndarray, np.ndarray],
@@ -553,7 +554,7 @@ def run_training(
         extra_metadata=extra or None, extra_details=details or None, saved_model=final,
     )
     return RunResult(saved, history, metrics, test_eval, seconds, paths, task=task.name,
-                     refit=refit, notes=notes, warnings=task.warnings(metrics, splits),
+                     refit=refit, notes=notes, warnings=task.warnings(metrics, splits, options),
                      final_fit=final_fit, choices=[chosen] if chosen else [])
 
 

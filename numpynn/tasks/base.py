@@ -90,13 +90,19 @@ class Task(ABC):
         """InputError for an option this task cannot honour (never ignored silently)."""
         return None
 
+    def data_notes(self, y_train: np.ndarray, dataset: Dataset, options: Any) -> list[str]:
+        """Notes on the training targets the user should hear of before training (none by
+        default)."""
+        return []
+
     def alternative_targets(self, y_train: np.ndarray, options: Any
                             ) -> tuple[Targets, str] | None:
         """Another target transform worth a second training, kept where it scores better
         on the validation split, and how to name it; None (the default): none."""
         return None
 
-    def warnings(self, metrics: Mapping[str, Mapping[str, float]], splits: Any) -> list[str]:
+    def warnings(self, metrics: Mapping[str, Mapping[str, float]], splits: Any,
+                 options: Any = None) -> list[str]:
         """Lines a finished run prints loudly when its held-out figures say the model is
         no better than a constant guess (none by default)."""
         return []

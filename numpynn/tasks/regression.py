@@ -98,7 +98,8 @@ class Regression(Task):
             return None
         return ScaledTargets(TargetScaler().fit(y_train, "log", columns)), "log(1 + y)"
 
-    def warnings(self, metrics: Mapping[str, Mapping[str, float]], splits: Any) -> list[str]:
+    def warnings(self, metrics: Mapping[str, Mapping[str, float]], splits: Any,
+                 options: Any = None) -> list[str]:
         """A held-out R^2 below 0: the predictions are worse than the training mean."""
         bad = [(name, m["r2"]) for name, m in metrics.items()
                if name in ("val", "test") and m.get("n", 0) >= 2 and m.get("r2", 0) < 0]

@@ -59,3 +59,22 @@ def test_a_classifier_that_learns_does_not_warn(tmp_path):
     out = ok(numpynn("train", "--data", "digits", "--epochs", "3", "--no-report", "--out",
                      "run", cwd=tmp_path))
     assert "warning:" not in out
+
+
+def test_imbalanced_classes_get_the_class_weight_suggestion(tmp_path):
+    rng = np.random.default_rng(5)
+    X = rng.normal(size=(400, 2))
+    y = np.where(rng.random(400) < 0.08, "yes", "no")
+    _write(tmp_path / "imb.csv", ["a", "b", "label"],
+           [[f"{a:.3f}", f"{b:.3f}", t] for (a, b), t in zip(X, y)])
+    out = ok(numpynn("train", "--data", "imb.csv", "--epochs", "2", "--no-report", "--out",
+                     "run", cwd=tmp_path))
+    note = next(line for line in out.splitlines() if "imbalanced" in line)
+    assert "'yes' 10% of the training rows" in note and "--class-weight balanced" in note
+    weighed = numpynn("train", "--data", "imb.csv", "--epochs", "2", "--no-report", "--out",
+                      "w", "--class-weight", "balanced", cwd=tmp_path)
+    assert weighed.returncode == 0
+    assert "imbalanced" not in weighed.stdout + weighed.stderr  # asked: no note, no warning
+    balanced = ok(numpynn("train", "--data", "digits", "--epochs", "1", "--no-report",
+                          "--out", "d", cwd=tmp_path))
+    assert "imbalanced" not in balanced
