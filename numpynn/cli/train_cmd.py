@@ -105,7 +105,7 @@ def keeps(trainer, sizes: dict[str, int]) -> str:
     when there is no validation split."""
     if trainer.X_val is None or sizes.get("val") == 0:
         return "no validation split: trains every epoch and keeps the last"
-    return f"keeps the epoch with the {SELECT_RULES[trainer.config.select]}"
+    return f"keeps the epoch with the {SELECT_RULES[trainer.select]}"
 
 
 def _option_name(dest: str) -> str:

@@ -65,11 +65,12 @@ __all__ = ["CHECKPOINT_FILE", "HISTORY_FILE", "MODEL_FILE"]  # re-exported from 
 def default_train_config() -> TrainConfig:
     """The defaults of ``numpynn train`` (measured: benchmarks/defaults.py): Adam, lr
     1e-3, batch 32, up to 200 epochs; with a validation split, stop after 20 epochs
-    without a better one and keep the epoch with the best validation score (what the run
-    is judged by: accuracy, or R^2), the lower validation loss breaking ties. (The lowest
-    validation loss came epochs before the best accuracy: on MNIST, epoch 4 of 24.)"""
+    without a better one and keep the best epoch: by the validation score (what the run
+    is judged by: accuracy, or R^2; the lower loss breaking ties) on 1,000 validation
+    rows or more, by the validation loss on fewer
+    (:func:`numpynn.training.trainer.resolve_select`)."""
     return TrainConfig(epochs=200, batch_size=32, optimizer="adam", lr=1e-3, patience=20,
-                       select="accuracy", seed=0)
+                       select="auto", seed=0)
 
 #: ``final_fit``: the saved model fitted on every row after the estimate, or not
 FINAL_FIT_CHOICES = ("auto", "all", "none")

@@ -74,6 +74,7 @@ from .trainer import (
     NO_VALIDATION_RULE,
     History,
     TrainConfig,
+    resolve_select,
     score_and_loss,
     score_label,
     select_rule,
@@ -642,6 +643,8 @@ def train_packed(
         Xv = check_features(X_val, first.input_dim, first.dtype, "X_val")
         val = (Xv, first.loss_fn.check_targets(y_val, Xv.shape[0], first.num_outputs,
                                                 "y_val"))
+    n_val = 0 if val is None else val[0].shape[0]
+    configs = [replace(c, select=resolve_select(c.select, n_val)) for c in configs]
     size = max_pack(first, configs[0].batch_size, budget)
     histories: list[History] = []
     for start in range(0, len(models), size):
@@ -782,6 +785,7 @@ def _end_epoch(m: _Member, epoch: int, seconds: float, train: tuple[float, float
     """``Trainer._end_epoch`` for one member, given its (accuracy, loss) on its training
     subset and on the validation set: the kept epoch, patience, the next learning rate."""
     cfg, h, model = m.config, m.history, m.model
+    select = cfg.select  # "auto" resolved by train_packed
     score_name = h.score_name  # "accuracy": packs hold softmax classifiers only
     train_score, train_loss = train
     h.epochs.append(epoch)
@@ -797,18 +801,18 @@ def _end_epoch(m: _Member, epoch: int, seconds: float, train: tuple[float, float
     h.seconds.append(seconds)
     if valid is None:  # nothing to select or stop on: the last epoch is kept
         h.best_epoch, h.best_rule = epoch, NO_VALIDATION_RULE
-    elif _improves(cfg.select, m, val_score, val_loss):
+    elif _improves(select, m, val_score, val_loss):
         m.best_val_acc, m.best_val_loss = val_score, val_loss
         m.bad_epochs, h.best_epoch = 0, epoch
-        h.best_rule = select_rule(cfg.select, score_name)
+        h.best_rule = select_rule(select, score_name)
         m.best_state = {key: v.copy() for key, v in model.params.items()}
     else:
         m.bad_epochs += 1
         if cfg.patience is not None and m.bad_epochs >= cfg.patience:
-            best = (f"loss {m.best_val_loss:.4f}" if cfg.select == "loss" else
+            best = (f"loss {m.best_val_loss:.4f}" if select == "loss" else
                     f"{score_label(score_name)} {m.best_val_acc:.4f}")
             h.stop_reason = (
-                f"early stopping after epoch {epoch}: no {select_rule(cfg.select, score_name)} "
+                f"early stopping after epoch {epoch}: no {select_rule(select, score_name)} "
                 f"improvement for {cfg.patience} epochs (best {best} at epoch "
                 f"{h.best_epoch})")
     m.lr = m.schedule.lr_for_epoch_end(epoch, val_loss)
@@ -836,8 +840,9 @@ def _evaluate(pack: _Pack, X: np.ndarray, y: np.ndarray,
 
 
 def _improves(select: str, m: _Member, val_acc: float, val_loss: float) -> bool:
-    if select == "accuracy":
-        return val_acc > m.best_val_acc
+    if select == "accuracy":  # the score; the lower loss breaks ties (as the Trainer)
+        return val_acc > m.best_val_acc or (
+            val_acc == m.best_val_acc and val_loss < m.best_val_loss)
     if not math.isfinite(val_loss):
         return False
     return val_loss < m.best_val_loss or (

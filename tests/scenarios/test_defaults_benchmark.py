@@ -103,8 +103,7 @@ def test_small_tables_get_no_validation_split_unless_asked(tmp_path):
     digits = prepare_splits(RunOptions())  # 1797 rows: every non-test row trains
     assert (digits.y_train.shape[0], digits.y_val.shape[0]) == (1437, 0)
     cfg = default_train_config()
-    assert (cfg.select, cfg.patience, cfg.epochs, cfg.batch_size) == ("accuracy", 20, 200,
-                                                                      32)
+    assert (cfg.select, cfg.patience, cfg.epochs, cfg.batch_size) == ("auto", 20, 200, 32)
     opts = RunOptions()
     assert (opts.weight_scale, opts.refit, opts.reg) == ("glorot", False, 1e-4)
     assert opts.build_model(20, 2, seed=0).params["W1"].std() == pytest.approx(

@@ -37,12 +37,12 @@ def test_piped_train_prints_one_line_per_epoch_and_the_header(tmp_path):
     header = (f"digits: {sizes['train']:,} train / {sizes['val']:,} val / "
               f"{sizes['test']:,} test rows; 64 features, 10 classes; "
               f"{64 * 100 + 100 + 100 * 10 + 10:,} parameters; keeps the epoch with the "
-              "best validation accuracy")
+              "lowest validation loss")
     assert any(line.startswith(header) for line in lines), lines[:3]
     assert lines.index(next(x for x in lines if x.startswith(header))) < lines.index(
         epochs[0].group(0))
     # the kept epoch is named with the rule that chose it, and is the marked one
-    kept = re.search(r"kept epoch (\d+) \(best validation accuracy\)", proc.stdout)
+    kept = re.search(r"kept epoch (\d+) \(lowest validation loss\)", proc.stdout)
     assert kept, proc.stdout
     best_marked = [int(m.group(1)) for m in epochs if m.group(3)]
     assert best_marked[-1] == int(kept.group(1))
@@ -138,7 +138,7 @@ def test_report_has_split_sizes_configuration_per_class_and_kept_rule(tmp_path):
                                    atol=5e-4)
         assert values[3] == ev.support[i]
     # the configuration, nested options flattened
-    assert "<tr><th>train.select</th><td>accuracy</td></tr>" in page
+    assert "<tr><th>train.select</th><td>auto</td></tr>" in page
     assert "<tr><th>train.epochs</th><td>2</td></tr>" in page
     assert "<tr><th>hidden</th><td>100</td></tr>" in page
 

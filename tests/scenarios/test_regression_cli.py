@@ -120,7 +120,7 @@ def test_cli_train_chooses_regression_with_a_note(trained):
     assert first.startswith("label: 'price'") and "as --label-column names it" in first
     assert second.startswith("note: the label column 'price' looks continuous")
     # the kept epoch is said by the rule that chose it, as for a classification
-    assert "kept epoch" in out and "(best validation R^2)" in out and "RMSE" in out
+    assert "kept epoch" in out and "(lowest validation loss)" in out and "RMSE" in out
     test_row = next(line for line in out.splitlines() if line.startswith("test"))
     assert float(test_row.split()[2]) > 0.8  # R^2 on the test split
     for name in ("report.html", "predicted_vs_true.png", "residuals.png", "loss.png"):
@@ -128,7 +128,7 @@ def test_cli_train_chooses_regression_with_a_note(trained):
     html = (tmp / "run" / "report.html").read_text()
     assert "Residuals" in html
     assert re.search(r"split sizes</th><td>\d+ train / \d+ val / \d+ test rows", html)
-    assert re.search(r"kept epoch</th><td>\d+ \(best validation R\^2\)", html)
+    assert re.search(r"kept epoch</th><td>\d+ \(lowest validation loss\)", html)
 
 
 def test_cli_forced_classification_keeps_the_refusal(trained):

@@ -117,7 +117,7 @@ def test_the_toy_task_trains_resumes_evaluates_predicts_and_reports(tmp_path):
     history = json.loads((tmp_path / "run" / "history.json").read_text())
     assert history["score_name"] == "neg_mae" and len(history["val_score"]) == 30
     assert all(v <= 0 for v in history["val_score"])
-    assert history["best_rule"] == "best validation neg_mae"  # the task's own score
+    assert history["best_rule"] == "lowest validation loss"  # 40 validation rows: the loss
     saved = load_model(tmp_path / "run" / "model.npz")
     assert saved.metadata["task"] == "value_and_square" and saved.task.name == "value_and_square"
     assert saved.model.num_outputs == 2 and saved.classes.shape == (0,)

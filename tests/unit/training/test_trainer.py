@@ -275,8 +275,17 @@ def test_patience_counts_epochs_without_a_lower_loss(digits, monkeypatch):
 def test_select_must_be_a_known_rule():
     from numpynn.errors import InputError
 
-    with pytest.raises(InputError, match="select must be one of 'loss', 'accuracy'; got 'acc'"):
+    with pytest.raises(InputError,
+                       match="select must be one of 'loss', 'accuracy', 'auto'; got 'acc'"):
         TrainConfig(select="acc")
+
+
+@pytest.mark.parametrize("n_val, rule", [(0, "loss"), (999, "loss"), (1000, "accuracy")])
+def test_auto_selects_by_the_score_on_a_large_validation_split_only(n_val, rule):
+    from numpynn.training.trainer import resolve_select
+    assert resolve_select("auto", n_val) == rule
+    assert resolve_select("loss", 5000) == "loss"
+    assert resolve_select("accuracy", 10) == "accuracy"
 
 
 def test_old_checkpoint_without_select_resumes_with_the_accuracy_rule(digits, tmp_path):
