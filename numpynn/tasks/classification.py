@@ -123,7 +123,7 @@ class Classification(Task):
                      model: Any, splits: Any, title: str, details: Mapping[str, Any],
                      configuration: Mapping[str, Any], evaluation: Any,
                      sizes: Mapping[str, int]) -> Path:
-        from ..report.kit import write_report  # matplotlib: imported when a report is drawn
+        from ..report.page import write_report  # the report: imported when one is drawn
 
         ds = splits.dataset
         return write_report(
