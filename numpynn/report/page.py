@@ -31,7 +31,7 @@ from ..model_file import atomic_write, write_text_atomic
 from . import charts
 from .png import png_bytes, weights_grid
 
-__all__ = ["Figure", "write_regression_report", "write_report"]
+__all__ = ["ReportFigure", "write_regression_report", "write_report"]
 
 _CSS = """
 body { font-family: system-ui, -apple-system, "Segoe UI", sans-serif; margin: 1em auto;
@@ -53,7 +53,7 @@ summary { cursor: pointer; font-weight: 600; }
 
 
 @dataclass(frozen=True)
-class Figure:
+class ReportFigure:
     """One figure of the page: its file name, heading, the alt text and the caption that
     says which rows it was drawn from; ``write(path)`` writes the file."""
 
@@ -219,7 +219,7 @@ def _start(title: object) -> list[str]:
             "<body>", f"<h1>{esc(str(title))}</h1>"]
 
 
-def _figures(out: Path, figures: Sequence[Figure]) -> list[str]:
+def _figures(out: Path, figures: Sequence[ReportFigure]) -> list[str]:
     """Write each figure's file into ``out``; the page's grid of them."""
     esc = html.escape
     lines = ['<section class="plots">']
@@ -293,13 +293,13 @@ def write_report(
     sizes = dict(split_sizes or {})
     both = "training and validation" if getattr(history, "val_loss", None) else "training"
     figures = [
-        Figure("loss.svg", "Loss", f"{both} loss",
-               curve_rows(history, sizes, "per minibatch step and per epoch"),
-               _svg_file(charts.loss_chart(history).svg())),
-        Figure("accuracy.svg", "Accuracy", f"{both} accuracy per epoch",
-               curve_rows(history, sizes, "per epoch"),
-               _svg_file(charts.score_chart(history, True, "Accuracy per epoch",
-                                            "accuracy").svg())),
+        ReportFigure("loss.svg", "Loss", f"{both} loss",
+                     curve_rows(history, sizes, "per minibatch step and per epoch"),
+                     _svg_file(charts.loss_chart(history).svg())),
+        ReportFigure("accuracy.svg", "Accuracy", f"{both} accuracy per epoch",
+                     curve_rows(history, sizes, "per epoch"),
+                     _svg_file(charts.score_chart(history, True, "Accuracy per epoch",
+                                                  "accuracy").svg())),
     ]
     lead = ""
     if confusion is not None:
@@ -308,10 +308,10 @@ def write_report(
                  else [str(i) for i in range(cm.shape[0] if cm.ndim else 0)])
         svg = charts.confusion_svg(cm, names, "Confusion matrix (test)")
         test_rows = int(np.asarray(cm, dtype=np.float64).sum())
-        figures.append(Figure("confusion.svg", "Confusion matrix", "confusion matrix on the "
-                              "test rows", f"{_rows(test_rows, 'test')}, held out from "
-                              "training; rows: true class, columns: predicted class.",
-                              _svg_file(svg)))
+        figures.append(ReportFigure(
+            "confusion.svg", "Confusion matrix", "confusion matrix on the test rows",
+            f"{_rows(test_rows, 'test')}, held out from training; rows: true class, columns: "
+            "predicted class.", _svg_file(svg)))
     if "test" in metrics and "accuracy" in metrics["test"]:
         n = sizes.get("test")
         lead = (f"Test accuracy {_format_metric('accuracy', metrics['test']['accuracy'])} on "
@@ -323,7 +323,7 @@ def write_report(
             scale = max(1, 480 // max(grid.shape[:2]))
             shown = (f"the first {n_units} of {W.shape[1]} hidden units" if n_units < W.shape[1]
                      else f"all {n_units} hidden units")
-            figures.append(Figure(
+            figures.append(ReportFigure(
                 "weights.png", "First-layer weights", "first-layer weights shown as images",
                 f"the input weights of {shown}, each scaled to its own range.",
                 lambda path: atomic_write(path, lambda fh: fh.write(png_bytes(grid, scale)),
@@ -365,28 +365,32 @@ def write_regression_report(
     has_val = bool(getattr(history, "val_loss", None))
     both = "training and validation" if has_val else "training"
     n = int(np.asarray(y_true).shape[0])
-    rows = _rows(n, split)
+    word = "validation" if split == "val" else split
+    rows = _rows(n, word)
+    held = ", held out from training" if split == "test" else ""
+    shown = f"{rows}{held}" if n else f"no {word} rows (the split is empty): nothing to draw"
     figures = [
-        Figure("loss.svg", "Loss", f"{both} loss (scaled targets)",
-               curve_rows(history, sizes, "half squared error of the standardised targets"),
-               _svg_file(charts.loss_chart(history).svg())),
-        Figure("r2.svg", "R²", f"{both} R² per epoch", curve_rows(history, sizes, "per epoch"),
-               _svg_file(charts.score_chart(history, False, "R² per epoch", "R²").svg())),
-        Figure("predicted_vs_true.svg", f"Predicted vs true ({split})",
-               f"predicted against true values on the {split} split",
-               f"{rows}{', held out from training' if split == 'test' else ''}; the dashed "
-               "line is a perfect prediction.",
-               _svg_file(charts.scatter_panels(y_true, y_pred, names,
-                                               f"Predicted vs true ({split})"))),
-        Figure("residuals.svg", f"Residuals ({split})",
-               f"residuals against predictions on the {split} split",
-               f"{rows}: true minus predicted against the prediction.",
-               _svg_file(charts.residual_panels(y_true, y_pred, names,
-                                                f"Residuals ({split})"))),
+        ReportFigure("loss.svg", "Loss", f"{both} loss (scaled targets)",
+                     curve_rows(history, sizes, "half squared error of the standardised targets"),
+                     _svg_file(charts.loss_chart(history).svg())),
+        ReportFigure("r2.svg", "R²", f"{both} R² per epoch",
+                     curve_rows(history, sizes, "per epoch"),
+                     _svg_file(charts.score_chart(history, False, "R² per epoch", "R²").svg())),
+        ReportFigure("predicted_vs_true.svg", f"Predicted vs true ({split})",
+                     f"predicted against true values on the {word} rows",
+                     f"{shown}; the dashed line is a perfect prediction." if n else shown + ".",
+                     _svg_file(charts.scatter_panels(y_true, y_pred, names,
+                                                     f"Predicted vs true ({split})"))),
+        ReportFigure("residuals.svg", f"Residuals ({split})",
+                     f"residuals against predictions on the {word} rows",
+                     f"{shown}: true minus predicted against the prediction." if n
+                     else shown + ".",
+                     _svg_file(charts.residual_panels(y_true, y_pred, names,
+                                                      f"Residuals ({split})"))),
     ]
     lead = ""
     if split in metrics and "r2" in metrics[split]:
-        lead = f"{split.capitalize()} R² {_format_metric('r2', metrics[split]['r2'])} on {rows}."
+        lead = f"{word.capitalize()} R² {_format_metric('r2', metrics[split]['r2'])} on {rows}."
     lines = _start(title) + _lead(lead, history, sizes) + _figures(out, figures)
     if metrics:
         lines.append("<h2>Metrics</h2>")

@@ -261,3 +261,17 @@ def test_after_a_refit_the_curves_are_said_to_be_the_selection_fit(tmp_path):
     assert "of the fit that chose the epoch count" in text
     assert "trained again on train + val for 4 epochs" in text
     assert "parameters kept from epoch" not in text
+
+
+def test_the_regression_page_states_the_rule_that_ran_and_empty_splits(tmp_path):
+    history = fake_history(best_epoch=5)
+    history.best_rule = "lowest validation loss"
+    empty = np.zeros((0, 1))
+    page = write_regression_report(tmp_path, history, {"train": {"r2": 0.5}}, empty, empty,
+                                   split="val", split_sizes={"train": 50, "val": 10, "test": 0})
+    text = page.read_text(encoding="utf-8")
+    assert "parameters kept from epoch 5 (lowest validation loss)." in text
+    assert "best validation R" not in text
+    assert "no validation rows (the split is empty): nothing to draw." in text
+    root = ET.fromstring((tmp_path / "predicted_vs_true.svg").read_text(encoding="utf-8"))
+    assert "no rows" in ["".join(t.itertext()) for t in root.iter(f"{SVG}text")]
