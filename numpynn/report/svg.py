@@ -39,10 +39,6 @@ def _num(v: float) -> str:
     return f"{v:.1f}"
 
 
-def _attr(text: object) -> str:
-    return escape(str(text), quote=True)
-
-
 @dataclass
 class Series:
     """One x-y series: ``x`` and ``y`` (N,) floats (NaN breaks the line); ``width`` 0
