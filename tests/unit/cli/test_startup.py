@@ -104,3 +104,21 @@ def test_every_imported_library_is_declared_and_optional_ones_are_imported_on_us
             assert dist in core | extras, f"{where} imports {module}, declared nowhere"
             if module in top:
                 assert dist in core, f"{where} imports the optional {module} at module level"
+
+
+def test_bench_commands_times_the_three_commands_of_a_checkout():
+    """The benchmark of issue 23, item 7 runs (one timed run each; its times are its
+    output, never asserted) and says what it timed."""
+    proc = subprocess.run([sys.executable, str(REPO / "benchmarks" / "bench_commands.py"),
+                           "--repeat", "1"], capture_output=True, text=True, timeout=300)
+    assert proc.returncode in (0, 1), proc.stderr  # 1: a median over its target
+    out = proc.stdout
+    assert f"numpynn from {REPO}" in out and "load average" in out and "CPU:" in out
+    for command, target in (("numpynn train --data T.csv", "1.0s"),
+                            ("numpynn evaluate DIR", "0.5s"), ("numpynn predict DIR", "0.5s")):
+        line = next(ln for ln in out.splitlines() if ln.startswith(command))
+        assert target in line and ("ok" in line or "OVER" in line)
+    bad = subprocess.run([sys.executable, str(REPO / "benchmarks" / "bench_commands.py"),
+                          "--repo", str(REPO / "tests")], capture_output=True, text=True,
+                         timeout=60)
+    assert bad.returncode == 2 and "holds no numpynn package" in bad.stderr
