@@ -363,6 +363,14 @@ def test_no_validation_split_records_and_reports_no_validation(tmp_path, monkeyp
     assert labels and not any(label == "validation" or "val loss" in label or "(val " in label
                               for label in labels), labels
     assert any("(train " in label for label in labels)
+    import xml.etree.ElementTree as ET
+
+    svg = "{http://www.w3.org/2000/svg}"
+    drawn = ["".join(t.itertext()) for name in ("loss.svg", "accuracy.svg")
+             for t in ET.parse(tmp_path / "run" / name).getroot().iter(f"{svg}text")]
+    assert "validation" not in drawn and not any("validation loss" in t or "(val " in t
+                                                  for t in drawn), drawn
+    assert any("(train " in t for t in drawn)
 
 
 def test_an_old_history_with_copied_validation_figures_loads_without_them():
