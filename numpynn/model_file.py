@@ -70,13 +70,13 @@ def write_container(path: str | Path, header: Mapping[str, Any], arrays: Mapping
 
 
 def atomic_write(path: str | Path, write: Callable[[BinaryIO], object],
-                 inputs: Iterable[str | Path] = ()) -> Path:
+                 inputs: Iterable[str | Path] = (), durable: bool = True) -> Path:
     """Call ``write(fh)`` for ``path`` by numpynn's output policy (:mod:`numpynn.outputs`):
     a regular or new file is replaced atomically (temporary file, fsync, rename), so
     readers see the old file or the complete new one; a symlink is kept and its target
     written; a FIFO or device is written through; a directory, or one of ``inputs``, is
-    refused."""
-    return write_path(path, write, inputs)
+    refused. ``durable=False``: no fsync, for files drawn again from durable ones."""
+    return write_path(path, write, inputs, durable=durable)
 
 
 def read_container(path: str | Path, kind: str) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
@@ -467,6 +467,7 @@ def write_json_atomic(path: str | Path, data: Any) -> Path:
     return write_text_atomic(path, json.dumps(json_safe(data), indent=2, allow_nan=False) + "\n")
 
 
-def write_text_atomic(path: str | Path, text: str) -> Path:
-    """Write ``text`` (UTF-8) to ``path`` atomically (temp file + rename)."""
-    return atomic_write(path, lambda fh: fh.write(text.encode("utf-8")))
+def write_text_atomic(path: str | Path, text: str, durable: bool = True) -> Path:
+    """Write ``text`` (UTF-8) to ``path`` atomically (temp file + rename; fsync unless
+    not ``durable``)."""
+    return atomic_write(path, lambda fh: fh.write(text.encode("utf-8")), durable=durable)

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import sys
-from typing import TextIO
-
-from tqdm.auto import tqdm
+from typing import TYPE_CHECKING, TextIO
 
 from .training.trainer import Callback, Trainer, score_label
+
+if TYPE_CHECKING:
+    from tqdm.auto import tqdm
 
 
 class ProgressBar(Callback):
@@ -24,6 +25,8 @@ class ProgressBar(Callback):
     def on_train_begin(self, trainer: Trainer) -> None:
         n = trainer.X_train.shape[0]
         steps_per_epoch = -(-n // trainer.config.batch_size)
+        from tqdm.auto import tqdm  # when a bar is drawn: a piped or quiet run never is
+
         self.bar = tqdm(
             total=steps_per_epoch * trainer.config.epochs,
             initial=steps_per_epoch * trainer.epoch,

@@ -17,14 +17,11 @@ a local server; nothing here reaches the network unless a data set is missing fr
 from __future__ import annotations
 
 import hashlib
-import http.client
 import os
 import shutil
 import sys
 import tarfile
 import tempfile
-import urllib.error
-import urllib.request
 import zlib
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -266,6 +263,10 @@ def _fetch_verified(url: str, part: Path, remote: RemoteFile, progress: bool | N
 
 def _download(url: str, part: Path, remote: RemoteFile, progress: bool | None) -> bool:
     """Append the rest of ``url`` to ``part`` (or rewrite it); True if it resumed."""
+    import http.client  # the network modules: imported when a download starts (start-up)
+    import urllib.error
+    import urllib.request
+
     offset = part.stat().st_size if part.is_file() else 0
     headers = {"User-Agent": "numpynn", "Accept-Encoding": "identity"}
     if offset:
@@ -301,6 +302,8 @@ def _download(url: str, part: Path, remote: RemoteFile, progress: bool | None) -
 def _copy(response, part: Path, mode: str, offset: int, total: int | None, name: str,
           progress: bool | None) -> int:
     """Stream ``response`` into ``part``; fsync it; return the bytes received."""
+    import http.client
+
     from tqdm.auto import tqdm
 
     received = 0

@@ -1,12 +1,15 @@
-"""Plots and the static HTML run report written after training.
+"""matplotlib figures of a training: for notebooks, for a user's own plots, and for the
+search's ``search.png``.
 
 Every plot function takes the data and an output path, writes one PNG and returns the
-path as a :class:`pathlib.Path`. Figures are built with matplotlib's object API on an
-Agg canvas (no ``pyplot``, no global state, no GUI), so they are safe in threads and on
-machines without a display.
+path as a :class:`pathlib.Path`; the ``*_figure`` functions return the matplotlib
+``Figure``. Figures are built with matplotlib's object API on an Agg canvas (no
+``pyplot``, no global state, no GUI), so they are safe in threads and on machines without
+a display.
 
-:func:`write_report` puts the plots and a self-contained ``report.html`` (no scripts, no
-external resources; images referenced by relative file name) into one directory.
+The run report (``report.html`` and its figures, :func:`write_report`, re-exported here
+from :mod:`numpynn.report.page`) is drawn without matplotlib, as SVG, so that ``numpynn
+train`` does not pay matplotlib's start-up (about 0.3 s).
 
 A training history is any object with these attributes (plain lists, one entry per
 epoch unless noted), such as :class:`numpynn.training.trainer.History`::
@@ -21,9 +24,8 @@ epoch unless noted), such as :class:`numpynn.training.trainer.History`::
 
 from __future__ import annotations
 
-import html
 import math
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -32,8 +34,16 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator, PercentFormatter
 
 from ..errors import InputError
-from ..model_file import atomic_write, write_text_atomic
+from ..model_file import atomic_write
 from ..training.trainer import SCORE_LABELS
+from .charts import best_epoch as _best_epoch
+from .charts import epochs_of as _epochs
+from .charts import floats as _floats
+from .charts import moving_average as _moving_average
+from .charts import per_epoch as _per_epoch
+from .charts import scores as _scores
+from .page import write_report
+from .png import weights_grid
 
 __all__ = [
     "plot_accuracy",
@@ -68,47 +78,14 @@ def _save(fig: Figure, path: str | Path) -> Path:
     return path
 
 
-def _floats(values: object, name: str) -> np.ndarray:
-    """``values`` as a 1-D float array; non-finite entries become NaN."""
-    try:
-        arr = np.asarray(values if values is not None else [], dtype=np.float64).reshape(-1)
-    except (TypeError, ValueError) as exc:
-        raise InputError(f"history.{name} must be a list of numbers: {exc}") from None
-    return np.where(np.isfinite(arr), arr, np.nan)
 
 
-def _per_epoch(history: object, name: str, n_epochs: int) -> np.ndarray | None:
-    """The per-epoch series ``history.<name>``, or None when absent, empty or misaligned."""
-    values = _floats(getattr(history, name, None), name)
-    if values.size == 0 or values.size != n_epochs or np.isnan(values).all():
-        return None
-    return values
 
 
-def _epochs(history: object) -> np.ndarray:
-    epochs = np.asarray(getattr(history, "epochs", None) or [], dtype=np.float64).reshape(-1)
-    return epochs
 
 
-def _best_epoch(history: object, epochs: np.ndarray) -> int | None:
-    best = getattr(history, "best_epoch", 0) or 0
-    try:
-        best = int(best)
-    except (TypeError, ValueError):
-        return None
-    return best if best > 0 and epochs.size and best in set(epochs.astype(int).tolist()) else None
 
 
-def _moving_average(values: np.ndarray, window: int) -> np.ndarray:
-    """Centred mean over ``window`` neighbouring finite values (shorter at the ends)."""
-    finite = ~np.isnan(values)
-    csum = np.concatenate([[0.0], np.cumsum(np.where(finite, values, 0.0))])
-    ccount = np.concatenate([[0], np.cumsum(finite)])
-    idx = np.arange(values.size)
-    lo = np.maximum(idx - window // 2, 0)
-    hi = np.minimum(idx + window - window // 2, values.size)
-    count = ccount[hi] - ccount[lo]
-    return np.where(count > 0, (csum[hi] - csum[lo]) / np.maximum(count, 1), np.nan)
 
 
 def _no_data(ax, message: str) -> None:
@@ -212,9 +189,7 @@ def _score_axes(history: object, title: str, what: str):
     neither the axes say "no {what} recorded".
     """
     epochs = _epochs(history)
-    train, val = (_per_epoch(history, f"{part}_score", epochs.size)
-                  if getattr(history, f"{part}_score", None) is not None
-                  else _per_epoch(history, f"{part}_acc", epochs.size) for part in ("train", "val"))
+    train, val = _scores(history, epochs.size)
     fig = _new_figure()
     ax = fig.add_subplot()
     ax.set_title(title)
@@ -359,58 +334,17 @@ def plot_first_layer_weights(
     ``W1`` is (D, H); each column is reshaped (row-major) to ``image_shape`` — (h, w)
     for grey images, (h, w, 3) for colour — and min-max scaled to [0, 1] on its own.
     """
-    W = _as_matrix(W1, "W1")
-    if W.ndim != 2:
-        raise InputError(f"W1 must be a 2-D (D, H) weight matrix; got shape {W.shape}.")
-    try:
-        shape = tuple(int(d) for d in image_shape)
-    except (TypeError, ValueError):
-        raise InputError(f"image_shape must be a tuple of ints; got {image_shape!r}.") from None
-    if int(np.prod(shape)) != W.shape[0]:
-        raise InputError(
-            f"image_shape {shape} has {int(np.prod(shape))} values but W1 has {W.shape[0]} "
-            "rows; pass the shape of the network's input images."
-        )
-    if len(shape) == 3 and shape[2] == 1:
-        shape = shape[:2]
-    colour = len(shape) == 3 and shape[2] == 3
-    if len(shape) != 2 and not colour:
-        raise InputError(f"image_shape must be (h, w) or (h, w, 3); got {tuple(image_shape)}.")
-    if int(max_units) < 1:
-        raise InputError(f"max_units must be at least 1; got {max_units}.")
-
-    n = min(W.shape[1], int(max_units))
+    grid, n = weights_grid(W1, image_shape, max_units)
+    n_units = np.shape(W1)[1]
     fig = _new_figure(6.0, 6.3)
     ax = fig.add_subplot()
-    shown = "" if n == W.shape[1] else f" (first {n} of {W.shape[1]} units)"
+    shown = "" if n == n_units else f" (first {n} of {n_units} units)"
     ax.set_title(f"First-layer weights{shown}")
     ax.set_axis_off()
     if n == 0:
         _no_data(ax, "W1 has no hidden units")
         return _save(fig, path)
-
-    tiles = W[:, :n].T.reshape(n, *shape)
-    lo = tiles.reshape(n, -1).min(axis=1)
-    hi = tiles.reshape(n, -1).max(axis=1)
-    span = hi - lo
-    expand = (slice(None),) + (None,) * (tiles.ndim - 1)
-    scaled = np.where(
-        (span > 0)[expand],
-        (tiles - lo[expand]) / np.where(span > 0, span, 1.0)[expand],
-        0.5,
-    )
-
-    h, w = shape[:2]
-    cols = int(math.ceil(math.sqrt(n)))
-    rows = int(math.ceil(n / cols))
-    pad = max(1, min(h, w) // 12)
-    grid_shape = (rows * (h + pad) + pad, cols * (w + pad) + pad) + ((3,) if colour else ())
-    grid = np.ones(grid_shape)
-    for k in range(n):
-        r, c = divmod(k, cols)
-        top, left = pad + r * (h + pad), pad + c * (w + pad)
-        grid[top:top + h, left:left + w] = scaled[k]
-    if colour:
+    if grid.ndim == 3:
         ax.imshow(grid, interpolation="nearest")
     else:
         ax.imshow(grid, cmap="gray", vmin=0.0, vmax=1.0, interpolation="nearest")
@@ -502,260 +436,3 @@ def plot_search(results: Sequence[Mapping], path: str | Path) -> Path:
         ax_lr.set_ylim(low - margin, high + margin)
     ax_lr.legend(loc="lower left", fontsize=8, framealpha=0.85)
     return _save(fig, path)
-
-
-# ----------------------------------------------------------------------------- report
-
-
-def _format_metric(name: str, value: object) -> str:
-    if value is None:
-        return "–"
-    try:
-        number = float(value)  # type: ignore[arg-type]
-    except (TypeError, ValueError):
-        return str(value)
-    if not math.isfinite(number):
-        return str(number)
-    lowered = name.lower()
-    if "acc" in lowered:
-        return f"{100 * number:.2f}%"
-    if "loss" in lowered:
-        return f"{number:.4f}"
-    return f"{number:.4g}"
-
-
-def _format_detail(value: object) -> str:
-    if isinstance(value, bool) or value is None:
-        return str(value)
-    if isinstance(value, float | np.floating):
-        return f"{float(value):.6g}"
-    if isinstance(value, list | tuple):
-        return ", ".join(_format_detail(v) for v in value)
-    return str(value)
-
-
-_CSS = """
-body { font-family: system-ui, -apple-system, "Segoe UI", sans-serif; margin: 2em auto;
-       max-width: 60em; padding: 0 1em; color: #222; line-height: 1.4; }
-h1 { border-bottom: 2px solid #ddd; padding-bottom: .3em; }
-table { border-collapse: collapse; margin: .5em 0 1.5em; }
-th, td { border: 1px solid #ccc; padding: .3em .8em; text-align: left; }
-td.num { text-align: right; font-variant-numeric: tabular-nums; }
-thead th { background: #f3f3f3; }
-figure { margin: 1em 0 2em; }
-img { max-width: 100%; height: auto; border: 1px solid #eee; }
-"""
-
-
-def _metrics_table(metrics: Mapping[str, Mapping[str, float]]) -> list[str]:
-    columns: list[str] = []
-    for row in metrics.values():
-        for name in row:
-            if name not in columns:
-                columns.append(name)
-    lines = ['<table class="metrics">', "<thead><tr><th>split</th>"]
-    lines += [f"<th>{html.escape(str(c))}</th>" for c in columns]
-    lines.append("</tr></thead><tbody>")
-    for split, row in metrics.items():
-        cells = "".join(
-            f'<td class="num">{html.escape(_format_metric(str(c), row.get(c)))}</td>'
-            for c in columns
-        )
-        lines.append(f"<tr><th>{html.escape(str(split))}</th>{cells}</tr>")
-    lines.append("</tbody></table>")
-    return lines
-
-
-def _cell(name: str, value: object) -> str:
-    """An integer (a seed, an epoch) as it is; other values as :func:`_format_metric`."""
-    if isinstance(value, int | np.integer) and not isinstance(value, bool):
-        return str(value)
-    return _format_metric(name, value)
-
-
-def _rows_table(rows: Sequence[Mapping[str, object]], css_class: str) -> list[str]:
-    """A table of ``rows`` ({column: value}, columns in first-seen order): the first
-    column as row headings, the other cells as :func:`_cell` writes them."""
-    columns: list[str] = []
-    for row in rows:
-        columns += [str(c) for c in row if str(c) not in columns]
-    esc = html.escape
-    lines = [f'<table class="{css_class}"><thead><tr>'
-             + "".join(f"<th>{esc(c)}</th>" for c in columns) + "</tr></thead><tbody>"]
-    for row in rows:
-        head, *rest = columns
-        cells = "".join(f'<td class="num">{esc(_cell(c, row.get(c)))}</td>' for c in rest)
-        lines.append(f"<tr><th>{esc(str(row.get(head)))}</th>{cells}</tr>")
-    lines.append("</tbody></table>")
-    return lines
-
-
-def _per_class_table(ev: object, class_names: Sequence[str] | None) -> list[str]:
-    """Rows of precision, recall, F1 and support per class (an Evaluation's arrays)."""
-    columns = ("precision", "recall", "f1", "support")
-    values = [np.asarray(getattr(ev, c), dtype=np.float64).reshape(-1) for c in columns]
-    n = values[0].size
-    names = list(class_names) if class_names is not None and len(class_names) == n else [
-        str(i) for i in range(n)]
-    lines = ['<table class="per-class">', "<thead><tr><th>class</th>"
-             + "".join(f"<th>{c}</th>" for c in columns) + "</tr></thead><tbody>"]
-    for i in range(n):
-        cells = "".join(f'<td class="num">{v[i]:.3f}</td>' for v in values[:3])
-        cells += f'<td class="num">{int(values[3][i])}</td>'
-        lines.append(f"<tr><th>{html.escape(str(names[i]))}</th>{cells}</tr>")
-    lines.append("</tbody></table>")
-    return lines
-
-
-def _key_value_table(items: Iterable[tuple[object, object]], css_class: str) -> list[str]:
-    """A two-column table of (key, value) rows."""
-    esc = html.escape
-    return ([f'<table class="{css_class}"><tbody>']
-            + [f"<tr><th>{esc(str(key))}</th><td>{esc(_format_detail(value))}</td></tr>"
-               for key, value in items]
-            + ["</tbody></table>"])
-
-
-def _html_start(title: object) -> list[str]:
-    """The page up to and including its ``<h1>``."""
-    esc = html.escape
-    return [
-        "<!DOCTYPE html>",
-        '<html lang="en">',
-        "<head>",
-        '<meta charset="utf-8">',
-        '<meta name="viewport" content="width=device-width, initial-scale=1">',
-        f"<title>{esc(str(title))}</title>",
-        f"<style>{_CSS}</style>",
-        "</head>",
-        "<body>",
-        f"<h1>{esc(str(title))}</h1>",
-    ]
-
-
-def _kept_summary(history: object, rule: str | None = None) -> list[str]:
-    """"N epochs run; parameters kept from epoch B (rule)." (``rule`` defaults to
-    ``history.best_rule``); nothing for an empty history."""
-    epochs = _epochs(history)
-    if not epochs.size:
-        return []
-    best = _best_epoch(history, epochs)
-    summary = f"{epochs.size} epoch{'s' if epochs.size != 1 else ''} run"
-    if best is not None:
-        summary += f"; parameters kept from epoch {best}"
-        rule = (getattr(history, "best_rule", "") or "") if rule is None else rule
-        if rule:
-            summary += f" ({rule})"
-    return [f'<p class="kept">{html.escape(summary)}.</p>']
-
-
-def _html_finish(out: Path, lines: list[str], figures: Sequence[tuple[str, str, str]]
-                 ) -> Path:
-    """Append the ``figures`` (heading, file name, alt text) and the end of the page to
-    ``lines``; write them to ``out``/report.html (atomically) and return its path."""
-
-    esc = html.escape
-    for heading, name, alt in figures:
-        lines.append(f"<h2>{esc(heading)}</h2>")
-        lines.append(f'<figure><img src="{esc(name)}" alt="{esc(alt)}"></figure>')
-    lines += ["</body>", "</html>", ""]
-    report = out / "report.html"
-    write_text_atomic(report, "\n".join(lines))
-    return report
-
-
-def _flatten(config: Mapping[str, object], prefix: str = "") -> list[tuple[str, object]]:
-    """{"a": 1, "train": {"lr": 0.1}} -> [("a", 1), ("train.lr", 0.1)]."""
-    items: list[tuple[str, object]] = []
-    for key, value in config.items():
-        if isinstance(value, Mapping) and value:
-            items += _flatten(value, f"{prefix}{key}.")
-        else:
-            items.append((f"{prefix}{key}", value))
-    return items
-
-
-def write_report(
-    out_dir: str | Path,
-    history: object,
-    *,
-    metrics: Mapping[str, Mapping[str, float]],
-    confusion: np.ndarray | None = None,
-    class_names: Sequence[str] | None = None,
-    W1: np.ndarray | None = None,
-    image_shape: tuple[int, ...] | None = None,
-    title: str = "numpynn training report",
-    details: Mapping[str, object] | None = None,
-    split_sizes: Mapping[str, int] | None = None,
-    evaluation: object | None = None,
-    configuration: Mapping[str, object] | None = None,
-    members: Sequence[Mapping[str, object]] = (),
-) -> Path:
-    """Write the plots and ``report.html`` into ``out_dir`` (created); return the HTML path.
-
-    Always writes ``loss.png`` and ``accuracy.png``; ``confusion.png`` when ``confusion``
-    is given (class names default to "0".."C-1"); ``weights.png`` when ``W1`` and
-    ``image_shape`` are given and ``prod(image_shape) == W1.shape[0]``.
-
-    ``metrics`` maps split names ("train", "val", "test") to {metric name: value};
-    metrics whose name contains "acc" are fractions shown as percent with 2 decimals,
-    those containing "loss" are shown with 4 decimals. ``details`` is a free key/value
-    table (data set, architecture, optimiser, epochs, seed, time, ...). ``split_sizes``
-    maps split names to row counts; ``evaluation`` (a :class:`numpynn.evaluation.Evaluation`
-    of the test split: per-class ``precision``, ``recall``, ``f1``, ``support`` (C,))
-    adds the per-class table; ``configuration`` (e.g. ``RunOptions.to_dict()``) is listed
-    in full, nested dicts flattened as ``train.lr``. The kept epoch is stated with
-    ``history.best_rule``, the rule that chose it. ``members``: an ensemble's spread,
-    rows of {column: value} (one per member, then the ensemble's; e.g. ``model``,
-    ``seed``, ``kept epoch``, ``val accuracy``, ``val loss``), shown as the table
-    "Ensemble members".
-    """
-    out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
-
-    figures: list[tuple[str, str, str]] = []  # (heading, file name, alt text)
-    both = "training and validation" if getattr(history, "val_loss", None) else "training"
-    plot_loss(history, out / "loss.png")
-    figures.append(("Loss", "loss.png", f"{both} loss"))
-    plot_accuracy(history, out / "accuracy.png")
-    figures.append(("Accuracy", "accuracy.png", f"{both} accuracy per epoch"))
-    if confusion is not None:
-        cm = np.asarray(confusion)
-        names = (
-            list(class_names) if class_names is not None
-            else [str(i) for i in range(cm.shape[0] if cm.ndim else 0)]
-        )
-        plot_confusion(cm, names, out / "confusion.png")
-        figures.append(("Confusion matrix", "confusion.png", "confusion matrix on the test set"))
-    if W1 is not None and image_shape is not None:
-        W = np.asarray(W1)
-        if W.ndim == 2 and int(np.prod(image_shape)) == W.shape[0]:
-            plot_first_layer_weights(W, tuple(image_shape), out / "weights.png")
-            figures.append(("First-layer weights", "weights.png",
-                            "first-layer weights shown as images"))
-
-    esc = html.escape
-    lines = _html_start(title) + _kept_summary(history)
-    if split_sizes:
-        lines.append("<h2>Data splits</h2>")
-        lines.append('<table class="splits"><thead><tr><th>split</th><th>rows</th></tr>'
-                     "</thead><tbody>")
-        lines += [f'<tr><th>{esc(str(k))}</th><td class="num">{int(v):,}</td></tr>'
-                  for k, v in split_sizes.items()]
-        lines.append("</tbody></table>")
-    if metrics:
-        lines.append("<h2>Metrics</h2>")
-        lines += _metrics_table(metrics)
-    if members:
-        lines.append("<h2>Ensemble members</h2>")
-        lines += _rows_table(members, "members")
-    if evaluation is not None:
-        lines.append("<h2>Per class (test)</h2>")
-        lines += _per_class_table(evaluation, class_names)
-    if details:
-        lines.append("<h2>Details</h2>")
-        lines += _key_value_table(details.items(), "details")
-    if configuration:
-        lines.append("<h2>Configuration</h2>")
-        lines += _key_value_table(_flatten(configuration), "configuration")
-    return _html_finish(out, lines, figures)

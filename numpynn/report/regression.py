@@ -1,13 +1,14 @@
-"""The report of a regression run: loss curves, R^2 per epoch, predicted-vs-true and
-residual plots (PNG, matplotlib's object API) and ``report.html``.
+"""matplotlib figures of a regression: R^2 per epoch, predicted-vs-true and residual
+plots (PNG, matplotlib's object API), for notebooks and a user's own plots.
 
 Built from :mod:`numpynn.report.kit`'s helpers; targets are (N, K) (one panel per output,
-at most :data:`MAX_PANELS`).
+at most :data:`MAX_PANELS`). The run report (:func:`write_regression_report`, re-exported
+from :mod:`numpynn.report.page`) draws the same figures as SVG, without matplotlib.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -18,17 +19,12 @@ from .kit import (
     _TRAIN_COLOR,
     _VAL_COLOR,
     _best_epoch,
-    _html_finish,
-    _html_start,
-    _kept_summary,
-    _key_value_table,
-    _metrics_table,
     _new_figure,
     _no_data,
     _save,
     _score_axes,
-    plot_loss,
 )
+from .page import write_regression_report
 
 __all__ = ["plot_predicted_vs_true", "plot_r2", "plot_residuals", "write_regression_report"]
 
@@ -102,43 +98,3 @@ def plot_r2(history: object, path: str | Path) -> Path:
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.legend(loc="lower right", fontsize=9)
     return _save(fig, path)
-
-
-def write_regression_report(
-    out_dir: str | Path,
-    history: object,
-    metrics: Mapping[str, Mapping[str, float]],
-    y_true: np.ndarray,
-    y_pred: np.ndarray,
-    *,
-    split: str = "test",
-    names: list[str] | None = None,
-    title: str = "numpynn regression report",
-    details: Mapping[str, object] | None = None,
-) -> Path:
-    """Write loss.png, r2.png, predicted_vs_true.png, residuals.png and report.html into
-    ``out_dir``; y_true / y_pred: (N, K) of the ``split`` rows in the targets' units."""
-    out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
-    plot_loss(history, out / "loss.png")
-    plot_r2(history, out / "r2.png")
-    plot_predicted_vs_true(y_true, y_pred, out / "predicted_vs_true.png", names)
-    plot_residuals(y_true, y_pred, out / "residuals.png", names)
-    both = "training and validation" if getattr(history, "val_loss", None) else "training"
-    figures = [("Loss", "loss.png", f"{both} loss (scaled targets)"),
-               ("R²", "r2.png", f"{both} R² per epoch"),
-               (f"Predicted vs true ({split})", "predicted_vs_true.png",
-                f"predicted against true values on the {split} split"),
-               (f"Residuals ({split})", "residuals.png",
-                f"residuals against predictions on the {split} split")]
-    lines = _html_start(title) + _kept_summary(
-        history, rule="best validation R²" if getattr(history, "val_loss", None) else None)
-    if metrics:
-        lines.append("<h2>Metrics</h2>")
-        lines.append("<p>R², RMSE and MAE in the targets' units; loss: half squared error "
-                     "of the standardised targets.</p>")
-        lines += _metrics_table(metrics)
-    if details:
-        lines.append("<h2>Details</h2>")
-        lines += _key_value_table(details.items(), "details")
-    return _html_finish(out, lines, figures)

@@ -37,9 +37,13 @@ from ..outputs import (
 )
 
 MODEL_FILE, HISTORY_FILE, CHECKPOINT_FILE = "model.npz", "history.json", "checkpoint.npz"
-REPORT_FILES = ("report.html", "loss.png", "accuracy.png", "confusion.png", "weights.png",
-                "r2.png", "predicted_vs_true.png", "residuals.png")
-RUN_FILES = (MODEL_FILE, HISTORY_FILE, CHECKPOINT_FILE, *REPORT_FILES)
+REPORT_FILES = ("report.html", "loss.svg", "accuracy.svg", "confusion.svg", "weights.png",
+                "r2.svg", "predicted_vs_true.svg", "residuals.svg")
+#: the plots that earlier reports wrote as PNG: removed with a replaced run's report files
+OLD_REPORT_FILES = ("loss.png", "accuracy.png", "confusion.png", "r2.png",
+                    "predicted_vs_true.png", "residuals.png")
+#: every name a run writes, or removes (a replaced run's old plots): checked before a run
+RUN_FILES = (MODEL_FILE, HISTORY_FILE, CHECKPOINT_FILE, *REPORT_FILES, *OLD_REPORT_FILES)
 RUNS_DIR = "numpynn-runs"
 
 
@@ -167,7 +171,7 @@ class StagedOutputs:
             done[name] = _move(self.dir / name, self.out / name)
         self.discard()
         if replacing:
-            for name in REPORT_FILES:
+            for name in (*REPORT_FILES, *OLD_REPORT_FILES):
                 stale = self.out / name
                 if name not in done and classify(stale) in ("file", "symlink"):
                     stale.unlink()

@@ -184,7 +184,7 @@ class Classification(Task):
                      members: Sequence[Mapping[str, Any]] = ()) -> Path:
         """The report; ``members``: an ensemble's spread (one row per member, then the
         ensemble's), shown as a table; the first-layer weights are member 1's."""
-        from ..report.kit import write_report  # matplotlib: imported when a report is drawn
+        from ..report.page import write_report  # the report: imported when one is drawn
 
         ds = splits.dataset
         first = model.members[0] if isinstance(model, Ensemble) else model

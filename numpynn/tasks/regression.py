@@ -219,11 +219,12 @@ class Regression(Task):
                      model: Network, splits: Any, title: str, details: Mapping[str, Any],
                      configuration: Mapping[str, Any], evaluation: Any,
                      sizes: Mapping[str, int]) -> Path:
-        from ..report.regression import write_regression_report  # matplotlib, on use
+        from ..report.page import write_regression_report  # the report: imported on use
 
         part = "test" if splits.X_test.shape[0] else "val"
         X, y = (splits.X_test, splits.y_test) if part == "test" else (splits.X_val,
                                                                        splits.y_val)
         predicted = splits.targets.inverse(model.forward(X)) if X.shape[0] else y
         return write_regression_report(out_dir, history, metrics, y, predicted, split=part,
-                                       title=title, details=details)
+                                       title=title, details=details, split_sizes=sizes,
+                                       configuration=configuration)

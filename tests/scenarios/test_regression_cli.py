@@ -123,7 +123,7 @@ def test_cli_train_chooses_regression_with_a_note(trained):
     assert "kept epoch" in out and "(lowest validation loss)" in out and "RMSE" in out
     test_row = next(line for line in out.splitlines() if line.startswith("test"))
     assert float(test_row.split()[2]) > 0.8  # R^2 on the test split
-    for name in ("report.html", "predicted_vs_true.png", "residuals.png", "loss.png"):
+    for name in ("report.html", "predicted_vs_true.svg", "residuals.svg", "loss.svg", "r2.svg"):
         assert (tmp / "run" / name).stat().st_size > 0
     html = (tmp / "run" / "report.html").read_text()
     assert "Residuals" in html

@@ -92,7 +92,7 @@ def test_predict_never_writes_over_its_data_whatever_its_ending(run_dir, capsys,
     assert code == 2 and target.read_bytes() == before
 
 
-@pytest.mark.parametrize("name", ["report.html", "loss.png", "history.json"])
+@pytest.mark.parametrize("name", ["report.html", "loss.svg", "loss.png", "history.json"])
 def test_a_data_file_inside_out_named_like_a_run_file_is_refused(tmp_path, monkeypatch, capsys,
                                                                   name):
     """A text table named report.html (read as CSV, as any text file is) in --out."""
@@ -312,6 +312,23 @@ def test_overwrite_without_report_leaves_no_report_of_the_old_run(tmp_path, monk
                                                     "model.npz", "notes.txt"]
 
 
+def test_overwriting_a_run_removes_the_png_plots_of_its_older_report(tmp_path, monkeypatch,
+                                                                     capsys):
+    """Reports were PNG plots before they were SVG: a run that replaces such a run leaves
+    none of them to describe the old model."""
+    monkeypatch.chdir(tmp_path)
+    _csv(tmp_path / "d.csv")
+    assert cli(capsys, "train", "--data", "d.csv", "--epochs", "1", "--out", "run",
+               "--quiet")[0] == 0
+    for name in ("loss.png", "accuracy.png", "confusion.png"):
+        (tmp_path / "run" / name).write_bytes(b"old plot")
+    assert cli(capsys, "train", "--data", "d.csv", "--epochs", "1", "--out", "run",
+               "--quiet", "--overwrite")[0] == 0
+    names = set(os.listdir(tmp_path / "run"))
+    assert not names & {"loss.png", "accuracy.png", "confusion.png"}
+    assert {"loss.svg", "accuracy.svg", "confusion.svg", "report.html"} <= names
+
+
 def test_a_fresh_run_keeps_a_users_file_named_like_a_plot(tmp_path, monkeypatch, capsys):
     """Only the files of an earlier run (a model was there) are removed as stale."""
     monkeypatch.chdir(tmp_path)
@@ -346,6 +363,14 @@ def test_no_validation_split_records_and_reports_no_validation(tmp_path, monkeyp
     assert labels and not any(label == "validation" or "val loss" in label or "(val " in label
                               for label in labels), labels
     assert any("(train " in label for label in labels)
+    import xml.etree.ElementTree as ET
+
+    svg = "{http://www.w3.org/2000/svg}"
+    drawn = ["".join(t.itertext()) for name in ("loss.svg", "accuracy.svg")
+             for t in ET.parse(tmp_path / "run" / name).getroot().iter(f"{svg}text")]
+    assert "validation" not in drawn and not any("validation loss" in t or "(val " in t
+                                                  for t in drawn), drawn
+    assert any("(train " in t for t in drawn)
 
 
 def test_an_old_history_with_copied_validation_figures_loads_without_them():
@@ -584,7 +609,8 @@ def test_resuming_a_finished_search_changes_no_file_and_keeps_no_report(tmp_path
         "history.json", "model.npz"]
 
 
-@pytest.mark.parametrize("name", ["results.csv", "best/loss.png", "best/report.html"])
+@pytest.mark.parametrize("name", ["results.csv", "best/loss.svg", "best/loss.png",
+                                  "best/report.html"])
 def test_search_never_writes_over_its_data_inside_out(tmp_path, monkeypatch, capsys, name):
     monkeypatch.chdir(tmp_path)
     (tmp_path / "s" / "best").mkdir(parents=True)

@@ -248,7 +248,7 @@ def test_a_failed_run_leaves_the_previous_run_untouched(tmp_path, monkeypatch, c
     import errno
 
     from numpynn.cli.main import main
-    from numpynn.report import kit as report
+    from numpynn.report import charts
 
     monkeypatch.chdir(tmp_path)
     _tiny_data(tmp_path)
@@ -258,7 +258,7 @@ def test_a_failed_run_leaves_the_previous_run_untouched(tmp_path, monkeypatch, c
     def too_large(*args, **kwargs):
         raise OSError(errno.EFBIG, "File too large")
 
-    monkeypatch.setattr(report, "plot_confusion", too_large)
+    monkeypatch.setattr(charts, "confusion_svg", too_large)
     capsys.readouterr()
     assert main([*TINY, "--seed", "5", "--out", "run", "--overwrite"]) == 2
     assert "File too large" in capsys.readouterr().err
@@ -386,7 +386,7 @@ def test_random_kills_resumes_and_predictions_never_damage_a_file(tmp_path_facto
             assert (where / "d.npz").read_bytes() == data, "the data file changed"
             if rc == 0:
                 changed_ok = ({"model.npz", "history.json", "checkpoint.npz", "report.html",
-                               "loss.png", "accuracy.png", "confusion.png"}
+                               "loss.svg", "accuracy.svg", "confusion.svg"}
                               if kind != "predict" else {target})
             else:
                 changed_ok = {"checkpoint.npz"} if kind != "predict" else set()

@@ -1,8 +1,8 @@
-"""Tests of numpynn.report.kit: every plot writes a readable PNG; the HTML report is complete."""
+"""Tests of numpynn.report.kit: every matplotlib plot writes a readable PNG (the run report,
+numpynn.report.page, is tested in test_page.py)."""
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -20,7 +20,6 @@ from numpynn.report.kit import (
     plot_first_layer_weights,
     plot_loss,
     plot_search,
-    write_report,
 )
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
@@ -249,106 +248,3 @@ def test_plot_search(tmp_path):
         plot_search([{"lr": 1e-3, "val_acc": 0.5}], tmp_path / "bad.png")
     with pytest.raises(InputError, match="at least one"):
         plot_search([], tmp_path / "bad.png")
-
-
-# ----------------------------------------------------------------------------- report
-
-
-def test_write_report_writes_everything(tmp_path):
-    out_dir = tmp_path / "run"  # does not exist yet
-    history = fake_history()
-    metrics = {
-        "train": {"accuracy": 0.99123, "loss": 0.031234},
-        "val": {"accuracy": 0.975, "loss": 0.0812},
-        "test": {"accuracy": 0.9655, "loss": 0.10456},
-    }
-    details = {"data set": "digits", "architecture": "64-100-10", "optimiser": "adam",
-               "epochs": 6, "seed": 0, "time": 1.23456789}
-    rng = np.random.default_rng(0)
-    report = write_report(
-        str(out_dir), history, metrics=metrics, confusion=confusion_matrix(10),
-        class_names=[str(i) for i in range(10)], W1=rng.standard_normal((64, 20)),
-        image_shape=(8, 8), details=details,
-    )
-    assert report == out_dir / "report.html"
-    for name in ("loss.png", "accuracy.png", "confusion.png", "weights.png"):
-        assert_png(out_dir / name)
-    text = report.read_text(encoding="utf-8")
-    assert text.startswith("<!DOCTYPE html>")
-    for formatted in ("99.12%", "97.50%", "96.55%", "0.0312", "0.0812", "0.1046"):
-        assert formatted in text
-    for key, value in (("data set", "digits"), ("architecture", "64-100-10"),
-                       ("optimiser", "adam"), ("seed", "0"), ("time", "1.23457")):
-        assert f"<th>{key}</th><td>{value}</td>" in text
-    for name in ("loss.png", "accuracy.png", "confusion.png", "weights.png"):
-        assert f'<img src="{name}"' in text
-    # Self-contained and static: no scripts, no external or absolute references.
-    assert "<script" not in text.lower()
-    assert not re.search(r"(src|href)=\"(https?:|/)", text)
-
-
-def test_write_report_escapes_text_and_skips_optional_plots(tmp_path):
-    title = "<script>alert('x')</script> & co"
-    report = write_report(
-        tmp_path, fake_history(), metrics={"test<b>": {"accuracy": 0.5}},
-        W1=np.zeros((64, 4)), image_shape=None, title=title,
-        details={"note": "<img src=x onerror=alert(1)>"},
-    )
-    text = report.read_text(encoding="utf-8")
-    assert "<script" not in text.lower()
-    assert "&lt;script&gt;" in text and "&amp; co" in text
-    assert "test&lt;b&gt;" in text and "&lt;img src=x" in text
-    assert not (tmp_path / "weights.png").exists()
-    assert not (tmp_path / "confusion.png").exists()
-    assert '<img src="weights.png"' not in text
-    assert '<img src="confusion.png"' not in text
-    assert (tmp_path / "loss.png").exists() and (tmp_path / "accuracy.png").exists()
-
-
-def test_write_report_skips_weights_when_shape_does_not_match(tmp_path):
-    write_report(tmp_path, fake_history(), metrics={}, W1=np.zeros((64, 4)), image_shape=(7, 7),
-                 confusion=np.eye(3, dtype=int))
-    assert not (tmp_path / "weights.png").exists()
-    assert_png(tmp_path / "confusion.png")  # default class names "0".."2"
-
-
-def test_write_report_adds_splits_per_class_configuration_and_kept_rule(tmp_path):
-    history = fake_history(n_epochs=6, best_epoch=3)
-    history.best_rule = "lowest validation loss"
-    ev = SimpleNamespace(precision=np.array([0.9, 0.5]), recall=np.array([0.75, 1.0]),
-                         f1=np.array([0.818, 0.667]), support=np.array([8, 2]))
-    report = write_report(
-        tmp_path, history, metrics={"test": {"accuracy": 0.8}},
-        class_names=["<b>ok</b>", "bad"], split_sizes={"train": 1293, "val": 144, "test": 10},
-        evaluation=ev, configuration={"hidden": [100], "train": {"lr": 0.001, "select": "loss"}},
-    )
-    text = report.read_text(encoding="utf-8")
-    assert "parameters kept from epoch 3 (lowest validation loss)." in text
-    assert '<tr><th>train</th><td class="num">1,293</td></tr>' in text
-    assert '<tr><th>test</th><td class="num">10</td></tr>' in text
-    assert ('<tr><th>&lt;b&gt;ok&lt;/b&gt;</th><td class="num">0.900</td>'
-            '<td class="num">0.750</td><td class="num">0.818</td><td class="num">8</td></tr>'
-            in text)
-    assert ('<tr><th>bad</th><td class="num">0.500</td><td class="num">1.000</td>'
-            '<td class="num">0.667</td><td class="num">2</td></tr>' in text)
-    assert "<tr><th>train.lr</th><td>0.001</td></tr>" in text
-    assert "<tr><th>train.select</th><td>loss</td></tr>" in text
-    assert "<tr><th>hidden</th><td>100</td></tr>" in text
-
-
-def test_write_report_shows_an_ensembles_members_table(tmp_path):
-    rows = [{"model": "member 1", "seed": 3735928559, "kept epoch": 7, "val accuracy": 0.9512,
-             "val loss": 0.16789},
-            {"model": "member 2", "seed": 12, "kept epoch": 9, "val accuracy": 0.96,
-             "val loss": 0.15},
-            {"model": "ensemble <2>", "seed": None, "kept epoch": None, "val accuracy": 0.975,
-             "val loss": 0.12}]
-    text = write_report(tmp_path, fake_history(), metrics={}, members=rows).read_text()
-    assert "<h2>Ensemble members</h2>" in text
-    table = text.split('<table class="members">')[1].split("</table>")[0]
-    assert "<th>model</th><th>seed</th><th>kept epoch</th>" in table
-    assert ">3735928559<" in table and ">7<" in table  # integers as they are
-    assert ">95.12%<" in table and ">0.1679<" in table and ">97.50%<" in table
-    assert "ensemble &lt;2&gt;" in table and table.count("<tr><th>") == 4  # head + 3
-    assert "Ensemble members" not in write_report(tmp_path / "one", fake_history(),
-                                                  metrics={}).read_text()
