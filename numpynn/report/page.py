@@ -275,9 +275,17 @@ def _finish(out: Path, lines: list[str], details: Mapping[str, object] | None,
     return report
 
 
-def _lead(text: str, history: object, sizes: Mapping[str, int]) -> list[str]:
+#: the ``details`` entry a run writes when the saved model is not the network the
+#: figures describe (the final fit on every row): the lead says it
+SAVED_MODEL_DETAIL = "saved model"
+
+
+def _lead(text: str, history: object, sizes: Mapping[str, int],
+          details: Mapping[str, object] | None = None) -> list[str]:
     kept = kept_summary(history, sizes)
-    line = " ".join(t for t in (text, kept) if t)
+    saved = (details or {}).get(SAVED_MODEL_DETAIL)
+    saved_text = f"The saved model was then {saved}." if saved else ""
+    line = " ".join(t for t in (text, kept, saved_text) if t)
     return [f'<p class="lead">{html.escape(line)}</p>'] if line else []
 
 
@@ -356,7 +364,7 @@ def write_report(
                 lambda path: atomic_write(path, lambda fh: fh.write(png_bytes(grid, scale)),
                                           durable=False)))
 
-    lines = _start(title) + _lead(lead, history, sizes) + _figures(out, figures)
+    lines = _start(title) + _lead(lead, history, sizes, details) + _figures(out, figures)
     if evaluation is not None:
         lines.append(f"<h2>Per class ({_rows(sizes.get('test'), 'test')})</h2>")
         lines += per_class_table(evaluation, class_names)
@@ -421,7 +429,7 @@ def write_regression_report(
     lead = ""
     if split in metrics and "r2" in metrics[split]:
         lead = f"{word.capitalize()} R² {_format_metric('r2', metrics[split]['r2'])} on {rows}."
-    lines = _start(title) + _lead(lead, history, sizes) + _figures(out, figures)
+    lines = _start(title) + _lead(lead, history, sizes, details) + _figures(out, figures)
     if metrics:
         lines.append("<h2>Metrics</h2>")
         lines.append("<p>R², RMSE and MAE in the targets' units; loss: half squared error "

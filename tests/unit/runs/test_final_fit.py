@@ -105,3 +105,15 @@ def test_a_finished_run_resumed_keeps_its_final_model(tmp_path):
     assert "had already finished" in out
     after = load_model(tmp_path / "run").model.params
     assert all(np.array_equal(before[k], after[k]) for k in before)
+
+
+def test_the_reports_lead_says_the_saved_model_saw_every_row(tmp_path):
+    _table(tmp_path / "t.csv")
+    ok(numpynn("train", "--data", "t.csv", "--epochs", "3", "--out", "run", cwd=tmp_path))
+    page = (tmp_path / "run" / "report.html").read_text()
+    lead = page.split('<p class="lead">')[1].split("</p>")[0]
+    assert "Test accuracy" in lead and "(held out from training)" in lead
+    assert "The saved model was then fitted on every row (300: train + val + test)" in lead
+    ok(numpynn("train", "--data", "t.csv", "--epochs", "3", "--final-fit", "none", "--out",
+               "kept", cwd=tmp_path))
+    assert "saved model was then" not in (tmp_path / "kept" / "report.html").read_text()
