@@ -289,6 +289,22 @@ def _lead(text: str, history: object, sizes: Mapping[str, int],
     return [f'<p class="lead">{html.escape(line)}</p>'] if line else []
 
 
+def _curves(history: object, sizes: Mapping[str, int], loss_alt: str, loss_rows: str,
+            score: tuple[str, str, str, bool]) -> list[ReportFigure]:
+    """The loss and score curves of a run: ``score`` is (file, title, its name in the
+    text, whether it is an accuracy, drawn in percent)."""
+    both = "training and validation" if getattr(history, "val_loss", None) else "training"
+    file, title, name, percent = score
+    return [
+        ReportFigure("loss.svg", "Loss", loss_alt, curve_rows(history, sizes, loss_rows),
+                     _svg_file(charts.loss_chart(history).svg())),
+        ReportFigure(file, title, f"{both} {name} per epoch",
+                     curve_rows(history, sizes, "per epoch"),
+                     _svg_file(charts.score_chart(history, percent, f"{title} per epoch",
+                                                  name).svg())),
+    ]
+
+
 def write_report(
     out_dir: str | Path,
     history: object,
@@ -327,15 +343,8 @@ def write_report(
     out.mkdir(parents=True, exist_ok=True)
     sizes = dict(split_sizes or {})
     both = "training and validation" if getattr(history, "val_loss", None) else "training"
-    figures = [
-        ReportFigure("loss.svg", "Loss", f"{both} loss",
-                     curve_rows(history, sizes, "per minibatch step and per epoch"),
-                     _svg_file(charts.loss_chart(history).svg())),
-        ReportFigure("accuracy.svg", "Accuracy", f"{both} accuracy per epoch",
-                     curve_rows(history, sizes, "per epoch"),
-                     _svg_file(charts.score_chart(history, True, "Accuracy per epoch",
-                                                  "accuracy").svg())),
-    ]
+    figures = _curves(history, sizes, f"{both} loss", "per minibatch step and per epoch",
+                      ("accuracy.svg", "Accuracy", "accuracy", True))
     lead = ""
     if confusion is not None:
         cm = np.asarray(confusion)
@@ -407,13 +416,9 @@ def write_regression_report(
     rows = _rows(n, word)
     held = ", held out from training" if split == "test" else ""
     shown = f"{rows}{held}" if n else f"no {word} rows (the split is empty): nothing to draw"
-    figures = [
-        ReportFigure("loss.svg", "Loss", f"{both} loss (scaled targets)",
-                     curve_rows(history, sizes, "half squared error of the standardised targets"),
-                     _svg_file(charts.loss_chart(history).svg())),
-        ReportFigure("r2.svg", "R²", f"{both} R² per epoch",
-                     curve_rows(history, sizes, "per epoch"),
-                     _svg_file(charts.score_chart(history, False, "R² per epoch", "R²").svg())),
+    figures = _curves(history, sizes, f"{both} loss (scaled targets)",
+                      "half squared error of the standardised targets",
+                      ("r2.svg", "R²", "R²", False)) + [
         ReportFigure("predicted_vs_true.svg", f"Predicted vs true ({split})",
                      f"predicted against true values on the {word} rows",
                      f"{shown}; the dashed line is a perfect prediction." if n else shown + ".",
