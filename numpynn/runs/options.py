@@ -162,8 +162,9 @@ OPTIONS: tuple[Option, ...] = (
            "label cell is missing (named in a note) instead of refusing the file (default "
            "off)", commands=_DATA),
     Option("target_transform", "--target-transform", "text", "a regression's targets: auto "
-           "(default: log(1 + y) for a heavy right tail without negative values, with a "
-           "note), none, or log", choices=("auto", "none", "log"), commands=_DATA),
+           "(default: a heavy right tail without negative values is also trained on "
+           "log(1 + y) and the better on validation kept, with a line saying which), none, "
+           "or log", choices=("auto", "none", "log"), commands=_DATA),
     Option("header", "--header", "text", "whether the CSV's first row names the columns: "
            "auto (default: detected), yes or no; a model reads new files the same way",
            choices=("auto", "yes", "no"), commands=_DATA),
