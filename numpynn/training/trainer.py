@@ -75,10 +75,10 @@ def resolve_select(select: str, n_val: int) -> str:
     """``select`` with "auto" resolved for a validation split of ``n_val`` rows: the score
     (what a run is judged by) where it is measured on :data:`SCORE_SELECT_MIN_ROWS` rows
     or more, else the loss. On a few hundred rows an accuracy moves in steps of a row and
-    peaks by chance: on the table panel (benchmarks/tables.py, 16 classification tables)
-    selecting by accuracy there put 6 tables more than 2 points behind scikit-learn's MLP,
-    by the loss 1; on MNIST's 6,000 validation rows the lowest loss came at epoch 4 of 24
-    and the best accuracy later."""
+    peaks by chance: on the table panel (benchmarks/tables.py, 16 classification tables,
+    3 seeds) selecting by accuracy left 7 tables within 0.5 point of scikit-learn's MLP and
+    3 more than 2 points behind, by the loss 9 and 1; on MNIST's 6,000 validation rows the
+    lowest loss came at epoch 4 of 24 and the best accuracy later."""
     if select != "auto":
         return select
     return "accuracy" if n_val >= SCORE_SELECT_MIN_ROWS else "loss"
