@@ -310,36 +310,25 @@ class TableRecipe:
         and each ``(name, X)`` held-out split: (the fitted recipe, the encoded splits in
         order, notes).
 
-        A category found in a held-out split only is encoded there as unknown (all-zero
-        columns) whatever ``handle_unknown`` says, and a note names it: a rare value that
-        numpynn's own random split put outside the training rows is chance, not a mistake
-        in the file. ``handle_unknown`` rules the files given to the model later.
+        The categories are the user's whole file's, not the training split's: a rare
+        value that numpynn's own random split put in the validation or test rows only
+        keeps its one-hot column (all zeros in the training split, so the network trained
+        there learns nothing of it; the final fit on every row does), and files given to
+        the model later may hold it. Medians and most frequent categories, which fill
+        missing cells, come from the training split alone. ``handle_unknown`` rules the
+        files given to the model later.
         """
         file_categories = self.categorical
+        parts = [X_train, *(X for _, X in held_out)]
         fitted = self.fit(X_train, file_categories, impute=impute,
                           handle_unknown=handle_unknown)
-        lenient = replace(fitted, handle_unknown="ignore")
-        encoded = [fitted.encode(fitted.recode(X_train, file_categories,
-                                               part="training split"))]
-        notes = []
-        for name, X in held_out:
-            for j, cats in file_categories.items():
-                codes = X[:, j]
-                codes = codes[~np.isnan(codes)].astype(np.int64)
-                outside = codes[fitted._category_lookup(j, cats)[codes] < 0]
-                if outside.size:
-                    unseen = sorted({str(cats[k]) for k in np.unique(outside)})
-                    rows = int(outside.size)
-                    later = ("an error (`handle_unknown='ignore'` encodes it the same way)"
-                             if handle_unknown == "error" else "encoded the same way")
-                    notes.append(
-                        f"note: {self.feature_label(j)}: {_preview(unseen)} occur(s) in the "
-                        f"{name} only ({rows} row(s)), not in the training split, so they are "
-                        "encoded there as an unknown category (all-zero columns); in a file "
-                        f"given to the model later such a value is {later}.")
-            encoded.append(lenient.encode(lenient.recode(X, file_categories, part=name)))
-        filled = fitted.filled_note([X_train, *(X for _, X in held_out)])
-        return fitted, encoded, notes + ([filled] if filled else [])
+        whole = self.fit(np.concatenate(parts) if len(parts) > 1 else X_train,
+                         file_categories, impute="none", handle_unknown=handle_unknown)
+        fitted = replace(fitted, categorical=whole.categorical)
+        encoded = [fitted.encode(fitted.recode(X, file_categories, part=name))
+                   for name, X in [("training split", X_train), *held_out]]
+        filled = fitted.filled_note(parts)
+        return fitted, encoded, [filled] if filled else []
 
     def filled_note(self, parts: Sequence[np.ndarray]) -> str | None:
         """The note naming the missing cells of ``parts`` (raw features (N, F) each) that

@@ -334,11 +334,11 @@ def test_handle_unknown_ignore_is_stored_in_the_model(tmp_path):
 
 
 @pytest.mark.parametrize(("row", "lands_in_train"), [(5, True), (9, False)])
-def test_a_category_only_outside_the_training_split_is_noted_not_an_error(tmp_path, row,
-                                                                         lands_in_train):
-    """numpynn's own random split may put a rare value in the test split only: that is
-    chance, so training goes on (the value encoded as unknown there, with a note); a file
-    given to the model later with such a value is still an error unless ignored."""
+def test_categories_are_the_whole_files_wherever_the_split_puts_a_rare_value(tmp_path, row,
+                                                                             lands_in_train):
+    """numpynn's own random split may put a rare value in the test split only: it is
+    still a category of the user's file, with its one-hot column, and a file given to
+    the model later may hold it."""
     frame = table(n=60)
     frame.loc[row, "color"] = "gold"  # one row: it lands in a single split
     frame.to_csv(tmp_path / "t.csv", index=False)
@@ -349,16 +349,12 @@ def test_a_category_only_outside_the_training_split_is_noted_not_an_error(tmp_pa
     assert in_train == lands_in_train  # the seed-0 split puts it there
     result = run_training(opts, tmp_path / "run", report=False)
     saved = result.saved
-    gold_notes = [n for n in result.notes if "'gold'" in n]
-    if in_train:
-        assert "gold" in saved.recipe.categorical[2] and not gold_notes
-    else:
-        assert "gold" not in saved.recipe.categorical[2]
-        assert len(gold_notes) == 1 and "test split only (1 row(s))" in gold_notes[0]
-        assert "all-zero" in gold_notes[0]
-        new = frame.drop(columns=["species"]).iloc[[row]]
-        with pytest.raises(DataError, match="category 'gold' was not seen in training"):
-            saved.predict(new)
+    assert "gold" in saved.recipe.categorical[2]
+    assert not [n for n in result.notes if "'gold'" in n]
+    new = frame.drop(columns=["species"]).iloc[[row]]
+    assert saved.predict(new).shape == (1,)
+    column = saved.recipe.categorical[2].index("gold")
+    assert saved.encode(saved.recipe.cells_to_raw(new))[0, 2 + column] == 1.0
 
 
 def test_a_headerless_file_is_taken_by_position(tmp_path):
