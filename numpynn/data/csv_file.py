@@ -199,6 +199,10 @@ def _index_note(path: Path, layout: _Layout, position: int) -> str:
             "or not).")
 
 
+def _names(names: Sequence[str]) -> str:
+    return ", ".join(repr(n) for n in names)
+
+
 def _skipped_note(path: Path, layout: _Layout, position: int) -> str:
     return (f"note: {path.name}: {column_label(layout.names, position)} is not a column the "
             "model was trained on and holds row numbers (pandas' index); it is not read as "
@@ -517,6 +521,12 @@ def _layout_from_recipe(path: Path, sample: list[tuple[int, list[str]]], labelle
     names = list(first) if has_header else None
     skipped = [resolve_column(c, names, n, str(path), "ignore_columns")
                for c in ignore_columns]
+    needed = set(recipe.feature_names or []) if names is not None else set()
+    clash = [names[p] for p in skipped if names is not None and names[p] in needed]
+    if clash:
+        raise DataError(f"{path}: `ignore_columns` names {_names(clash)}, which the model was "
+                        "trained on and needs; leave only the columns it does not know "
+                        "out (an id, notes)")
     if id_column is not None:
         skipped.append(resolve_column(id_column, names, n, str(path), "id_column"))
     categories: dict[int, list[str] | None] = dict(recipe.categorical.items())

@@ -148,3 +148,17 @@ def test_an_unknown_id_column_is_named(tmp_path):
     with pytest.raises(DataError):
         load_csv(tmp_path / "train.csv", id_column="patient",
                  recipe=load_model(tmp_path / "run").recipe, label_column=None)
+
+
+def test_ignoring_a_column_the_model_needs_is_refused(tmp_path):
+    _write(tmp_path / "train.csv", ["smoker", "age", "score", "label"], _rows())
+    ok(numpynn("train", "--data", "train.csv", "--label-column", "label", "--epochs", "1",
+               "--no-report", "--out", "run", cwd=tmp_path))
+    proc = numpynn("predict", "run", "--data", "train.csv", "--ignore-columns", "age",
+                   cwd=tmp_path)
+    assert proc.returncode == 2 and "'age'" in proc.stderr and "needs" in proc.stderr
+    assert "Traceback" not in proc.stderr
+    # an id column that is also a feature is carried and still read as a feature
+    out = ok(numpynn("predict", "run", "--data", "train.csv", "--id-column", "age",
+                     cwd=tmp_path))
+    assert out.splitlines()[0] == "age,prediction"
