@@ -31,6 +31,9 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
                    help=f"{DATA_HELP} (default: the model's training data)")
     p.add_argument("--split", default="auto", choices=("auto", "all", "train", "val", "test"),
                    help="auto: the training run's test split on its own data, else all rows")
+    p.add_argument("--ignore-columns", type=common.column_list, default=[], metavar="COLS",
+                   help="columns of the CSV to leave out (names or indices): an id, notes, "
+                   "besides those the model ignores")
     p.add_argument("--json", action="store_true", help="print the metrics as JSON")
     p.set_defaults(run=run)
 
@@ -46,7 +49,7 @@ def run(args: argparse.Namespace) -> int:
         recorded, base = spec, saved.metadata.get("data_dir")
         spec = resolve_recorded_spec(spec, base)
     try:
-        X, y, split = evaluation_data(saved, spec, args.split)
+        X, y, split = evaluation_data(saved, spec, args.split, args.ignore_columns)
     except DataError as exc:
         if recorded is None or spec == recorded:
             raise

@@ -901,7 +901,8 @@ def seen_rows(saved: SavedModel, spec: str, split: str) -> tuple[bool, str | Non
                   + held_out)
 
 
-def evaluation_data(saved: SavedModel, spec: str, split: str = "auto"
+def evaluation_data(saved: SavedModel, spec: str, split: str = "auto",
+                    ignore_columns: Sequence[int | str] = ()
                     ) -> tuple[np.ndarray, np.ndarray, str]:
     """Raw X (N, F), the targets as the model's task keeps them (class indices (N,), or
     values (N, K)) and the split's name, to evaluate ``saved`` on; for every task alike.
@@ -926,7 +927,7 @@ def evaluation_data(saved: SavedModel, spec: str, split: str = "auto"
                          f"training data ({recorded or 'unknown'}); got {spec}. Use "
                          "`split='all'` for other data.", param="split")
     task = saved.task
-    ds = _read_labelled(saved, spec, options)
+    ds = _read_labelled(saved, spec, options, ignore_columns)
     if split == "all":
         X, y = ds.X, ds.y
         if ds.X_test is not None:
@@ -948,12 +949,19 @@ def evaluation_data(saved: SavedModel, spec: str, split: str = "auto"
     return parts[i], parts[i + 1], split
 
 
-def _read_labelled(saved: SavedModel, spec: str, options: Mapping[str, Any] | None) -> Dataset:
-    """``spec`` with its labels, read as the model's training data were."""
+def _read_labelled(saved: SavedModel, spec: str, options: Mapping[str, Any] | None,
+                   ignore_columns: Sequence[int | str] = ()) -> Dataset:
+    """``spec`` with its labels, read as the model's training data were (a CSV's
+    ``ignore_columns``, its own columns the model does not know, left out)."""
     task = saved.task
     reading = task.label_reading(saved.classes)
     if _uses_recipe(saved, spec):
-        ds = load_dataset(spec, label_column=0, recipe=saved.recipe, **reading)
+        ds = load_dataset(spec, label_column=0, recipe=saved.recipe,
+                          ignore_columns=list(ignore_columns), **reading)
+    elif ignore_columns:
+        raise InputError(f"`ignore_columns` names columns of a CSV file read as the model's "
+                         f"training file was; {spec} is not a CSV file, or the model records "
+                         "no table. Leave it out.", param="ignore_columns")
     else:
         label_column = options.get("label_column", -1) if options else -1
         _check_csv_columns(spec, saved.recipe.n_features if saved.recipe else

@@ -5,6 +5,7 @@ files given to ``predict`` with an id column to carry and columns to leave out."
 from __future__ import annotations
 
 import csv
+import json
 
 import numpy as np
 import pytest
@@ -162,3 +163,21 @@ def test_ignoring_a_column_the_model_needs_is_refused(tmp_path):
     out = ok(numpynn("predict", "run", "--data", "train.csv", "--id-column", "age",
                      cwd=tmp_path))
     assert out.splitlines()[0] == "age,prediction"
+
+
+def test_evaluate_leaves_out_the_columns_it_is_told_to(tmp_path):
+    rows = _rows()
+    _write(tmp_path / "train.csv", ["smoker", "age", "score", "label"], rows)
+    ok(numpynn("train", "--data", "train.csv", "--label-column", "label", "--epochs", "2",
+               "--no-report", "--out", "run", cwd=tmp_path))
+    _write(tmp_path / "other.csv", ["patient", "smoker", "age", "score", "label"],
+           [[f"P{i}", *r] for i, r in enumerate(rows)])
+    proc = numpynn("evaluate", "run", "--data", "other.csv", "--json", cwd=tmp_path)
+    assert proc.returncode == 2 and "--ignore-columns" in proc.stderr
+    res = json.loads(ok(numpynn("evaluate", "run", "--data", "other.csv", "--json",
+                                "--ignore-columns", "patient", cwd=tmp_path)))
+    same = json.loads(ok(numpynn("evaluate", "run", "--data", "train.csv", "--split", "all",
+                                 "--json", cwd=tmp_path)))
+    assert sum(res["support"]) == sum(same["support"]) == N
+    assert res["accuracy"] == same["accuracy"]
+    assert same["seen_in_training"] is True and res["seen_in_training"] is False
