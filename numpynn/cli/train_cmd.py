@@ -103,6 +103,10 @@ class PrintSummary(Callback):
 def keeps(trainer, sizes: dict[str, int]) -> str:
     """Which epoch the run keeps, for the header: by the selection rule, or the last one
     when there is no validation split."""
+    folds = (trainer.checkpoint_extra.get("options") or {}).get("cv_folds") or 1
+    if folds > 1:
+        return (f"trains {trainer.config.epochs} epochs, the count {folds}-fold "
+                "cross-validation on the training rows chose")
     if trainer.X_val is None or sizes.get("val") == 0:
         return "no validation split: trains every epoch and keeps the last"
     return f"keeps the epoch with the {SELECT_RULES[trainer.select]}"

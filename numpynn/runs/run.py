@@ -58,6 +58,7 @@ from .files import (
     prepare_run_dir,
     remove_if_empty,
 )
+from .folds import auto_folds, choose_by_folds
 
 __all__ = ["CHECKPOINT_FILE", "HISTORY_FILE", "MODEL_FILE"]  # re-exported from runfiles
 
@@ -147,6 +148,7 @@ class RunOptions:
     header: str = "auto"
     target_transform: str = "auto"
     final_fit: str = "auto"
+    cv_folds: int | None = None
     ensemble: int = 1
     task: str = "auto"
     train: TrainConfig = field(default_factory=default_train_config)
@@ -167,6 +169,8 @@ class RunOptions:
                              f"{self.class_weight!r}.")
         check_bool(self.refit, "refit")
         check_bool(self.drop_unlabelled, "drop_unlabelled")
+        if self.cv_folds is not None:
+            self.cv_folds = POSITIVE_INT.check(self.cv_folds, "cv_folds")
         if self.final_fit not in FINAL_FIT_CHOICES:
             raise InputError(f"final_fit must be one of {list(FINAL_FIT_CHOICES)}; got "
                              f"{self.final_fit!r}.", param="final_fit")
@@ -296,12 +300,23 @@ def apply_task_defaults(options: RunOptions, task: Task, n_rows: int | None = No
     every_row = options.fits_every_row()
     val = options.val_fraction
     pool = None if n_rows is None else n_rows - math.ceil(options.test_fraction * n_rows)
-    if val is None and every_row and (pool is None or pool >= FINAL_FIT_MIN_ROWS):
+    folds = options.cv_folds
+    if folds is None:  # auto: small tables of a run fitted on every row afterwards
+        folds = (auto_folds(pool) if every_row and val is None and pool is not None
+                 else 1)
+    elif folds > 1 and val:
+        raise InputError(f"`cv_folds={folds}` chooses the epoch count on folds of the "
+                         f"training rows instead of a validation split; `val_fraction="
+                         f"{val}` asks for one too: give one of them.", param="cv_folds")
+    if folds > 1:
+        val = 0.0  # the folds take the validation split's place
+    elif val is None and every_row and (pool is None or pool >= FINAL_FIT_MIN_ROWS):
         val = FINAL_FIT_VAL_FRACTION
     elif val is None and task.always_validates:
         val = AUTO_VAL_FRACTION
     return replace(options, **run, train=train, task=task.name, task_defaults=[],
-                   val_fraction=val, final_fit="all" if every_row else "none")
+                   val_fraction=val, final_fit="all" if every_row else "none",
+                   cv_folds=folds)
 
 
 def prepare_splits(options: RunOptions, ds: Dataset | None = None,
@@ -515,7 +530,15 @@ def run_training(
                                  param="resume")
             return _ensemble_run(options, splits, out, callbacks, extra, started, report,
                                  notes)
-        trainer = make_trainer(options, splits, callbacks=callbacks,
+        folds = None
+        trained_as = options
+        if (options.cv_folds or 1) > 1 and splits.X_val.shape[0] == 0:
+            folds = choose_by_folds(options, splits, options.cv_folds, make_trainer)
+            if folds.targets is not None:
+                splits = replace(splits, targets=folds.targets)
+            trained_as = replace(options, train=replace(options.train, epochs=folds.epochs,
+                                                        patience=None))
+        trainer = make_trainer(trained_as, splits, callbacks=callbacks,
                                checkpoint=out / CHECKPOINT_FILE, checkpoint_extra=extra)
     except BaseException:
         remove_if_empty(out, created)
@@ -525,16 +548,18 @@ def run_training(
         trainer.resume(out / CHECKPOINT_FILE)
         _check_optimizer_state(trainer, out / CHECKPOINT_FILE)
         # the options that may change on resuming (numpynn train --resume DIR --epochs N)
-        if trainer.config.epochs != options.train.epochs or (
-                trainer.config.patience != options.train.patience):
-            if options.train.epochs < trainer.epoch:
+        if trainer.config.epochs != trained_as.train.epochs or (
+                trainer.config.patience != trained_as.train.patience):
+            if trained_as.train.epochs < trainer.epoch:
                 raise InputError(f"the run in {out} has already run {trainer.epoch} epochs; "
-                                 f"epochs={options.train.epochs} would end it in the past: "
+                                 f"epochs={trained_as.train.epochs} would end it in the past: "
                                  f"give at least {trainer.epoch}.")
-            trainer.config = replace(trainer.config, epochs=options.train.epochs,
-                                     patience=options.train.patience)
+            trainer.config = replace(trainer.config, epochs=trained_as.train.epochs,
+                                     patience=trained_as.train.patience)
     with np.errstate(over="ignore", invalid="ignore"):  # divergence is reported, not warned
         history = trainer.train()
+    if folds is not None:
+        history.best_rule = f"the epoch count {options.cv_folds}-fold cross-validation chose"
     model = trainer.model
     model, history, splits, chosen = try_other_targets(options, splits, model, history)
     refit: dict[str, Any] | None = None
@@ -554,9 +579,10 @@ def run_training(
         out, options, splits, model, history, seconds, report=report,
         extra_metadata=extra or None, extra_details=details or None, saved_model=final,
     )
+    choices = [c for c in (folds.text if folds is not None else None, chosen) if c]
     return RunResult(saved, history, metrics, test_eval, seconds, paths, task=task.name,
                      refit=refit, notes=notes, warnings=task.warnings(metrics, splits, options),
-                     final_fit=final_fit, choices=[chosen] if chosen else [])
+                     final_fit=final_fit, choices=choices)
 
 
 def _ensemble_run(options: RunOptions, splits: Splits, out: Path,
@@ -705,8 +731,11 @@ def fit_on_every_row(options: RunOptions, splits: Splits, history: History
 def final_fit_text(final_fit: Mapping[str, Any]) -> str:
     """One line on the final fit: which rows the saved model saw, which the figures."""
     sizes = final_fit["estimate"]
+    rule = str(final_fit.get("kept_epoch_rule") or "")
+    chooser = ("cross-validation on the training rows" if "cross-validation" in rule else
+               "the validation split" if sizes.get("val") else "the run's epoch count")
     return (f"fitted on every row ({final_fit['rows']:,}: train + val + test) for "
-            f"{final_fit['epochs']} epochs, the count the validation split chose; the "
+            f"{final_fit['epochs']} epochs, the count {chooser} chose; the "
             f"figures are those of a network trained on the {sizes['train']:,} training "
             f"rows, tested on {sizes['test']:,} rows it never saw")
 
