@@ -114,13 +114,16 @@ def run_trial(base: RunOptions, trial: Mapping[str, Any],
     own failures: divergence or errors are recorded in ``status``).
 
     base: the search's options (``train.seed`` is the split seed); trial: a
-    :func:`trial_plan` entry; fingerprint: the client's :func:`data_fingerprint`, checked
-    when the data is loaded.
+    :func:`trial_plan` entry (a halving search's with its ``rung`` and that rung's
+    ``epochs``: :func:`numpynn.search.halving.rung_plan`); fingerprint: the client's
+    :func:`data_fingerprint`, checked when the data is loaded.
     """
     started = time.perf_counter()
     row: dict[str, Any] = {"trial": int(trial["trial"]), "seed": int(trial["seed"]),
                            **{k: trial.get(k) for k in PARAMS}}
     row["hidden"] = list(row["hidden"])
+    if "rung" in trial:  # a halving search's: the trial's epochs are its rung's
+        row["rung"] = int(trial["rung"])
     try:
         with _blas_one_thread():
             splits = _splits(base, fingerprint)

@@ -144,6 +144,17 @@ def test_dask_cluster_gives_the_same_table(local_run, cluster, tmp_path):
           f"workers; local jobs=2: {local_seconds:.1f} s")
 
 
+def test_halving_on_the_dask_cluster_gives_the_local_table(cluster, tmp_path):
+    _, client = cluster
+    kwargs = dict(space=SPACE, trials=TRIALS, seed=SEED, report=False, halving=True, eta=2)
+    local = search(jobs=1, out=tmp_path / "local", **kwargs)
+    dask = search(client=client, out=tmp_path / "dask", **kwargs)
+    assert os.getpid() not in {r["pid"] for r in dask.rows}
+    assert {r["rung"] for r in dask.rows} == {0, 1}  # 8 trials, 3 epochs at least: 2 rungs
+    assert deterministic(dask.rows) == deterministic(local.rows)
+    assert dask.halving == local.halving
+
+
 def test_cli_scheduler_option(local_run, cluster, tmp_path, capsys):
     local, _, _ = local_run
     lc, _ = cluster
