@@ -31,6 +31,7 @@ OTHER_FLAGS: dict[str, str] = {
     "hidden_dims": "--hidden", "norm": "--norm", "trials": "--trials", "mode": "--mode",
     "grid_points": "--grid-points", "scheduler": "--scheduler", "jobs": "--jobs",
     "proba": "--proba", "id_column": "--id-column", "eta": "--eta", "halving": "--halving",
+    "pack": "--pack",
 }
 
 

@@ -43,6 +43,7 @@ EXAMPLES = """examples:
   numpynn search --data mydata.csv --trials 100 --scheduler tcp://10.0.0.5:8786
   numpynn search --resume runs/search              # finish an interrupted search
   numpynn search --grid --halving --eta 3          # successive halving over the grid
+  numpynn search --grid --pack 8 --jobs 2          # trials of one shape trained packed
 
 --halving: every trial starts on a small epoch budget (the plan's epochs / eta^(rungs-1));
 the best 1 in --eta of each rung are retrained with eta times the epochs, up to the
@@ -155,6 +156,10 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
                    "--eta go on with eta times the epochs (see below)")
     p.add_argument("--eta", type=_eta, default=None,
                    help=f"halving factor of --halving, an integer >= 2 (default {DEFAULT_ETA})")
+    p.add_argument("--pack", type=common.positive_int, default=1, metavar="K",
+                   help="train up to K trials that share hidden sizes, batch size and layers "
+                   "together, one engine step for all (packed; fewer where memory is short; "
+                   "default 1: each alone)")
     p.add_argument("--grid-points", type=common.positive_int, default=3,
                    help="values taken from a LOW:HIGH range in grid mode (default 3)")
     p.add_argument("--seed", type=common.seed, default=0,
@@ -244,11 +249,13 @@ def _progress(quiet: bool):
                if row["val_score"] is not None else row["status"])
         hidden = ",".join(map(str, row["hidden"]))
         rung = f"rung {row['rung']} " if "rung" in row else ""
+        packed = f", pack of {row['pack']}" if row.get("pack") else ""
         print(f"[{done:>{len(str(total))}}/{total}] {rung}trial {row['trial']:<3} {acc}  "
               f"hidden={hidden} lr={row['lr']:.3g} reg={row['reg']:.3g} "
               f"batch={row['batch_size']} {row['optimizer']} epochs={row['epochs']}"
               f"{layer_text(row)}  "
-              f"({row['seconds']:.1f} s, {row['worker']})", file=sys.stderr, flush=True)
+              f"({row['seconds']:.1f} s, {row['worker']}{packed})", file=sys.stderr,
+              flush=True)
     return show
 
 
@@ -288,7 +295,8 @@ def run(args: argparse.Namespace) -> int:
                             jobs=args.jobs, out=out, scheduler=args.scheduler,
                             report=not args.no_report, on_trial=_progress(args.quiet),
                             halving=args.halving,
-                            eta=DEFAULT_ETA if args.eta is None else args.eta)
+                            eta=DEFAULT_ETA if args.eta is None else args.eta,
+                            pack=args.pack)
     except KeyboardInterrupt as exc:
 
         n = len(read_trials(Path(out) / TRIALS_FILE))
@@ -306,6 +314,8 @@ def run(args: argparse.Namespace) -> int:
           f"{result.backend}; {result.seconds:.1f} s")
     if result.halving:
         print(result.halving)
+    if result.packing:
+        print(result.packing)
     print(format_table(rows, args.top))
     b = result.best
     print(f"\nbest: trial {b['trial']} (seed {b['seed']}): hidden "

@@ -164,7 +164,9 @@ def _csv_text(rows: Sequence[Mapping[str, Any]]) -> str:
     buf = io.StringIO()
     columns = COLUMNS
     if any("rung" in r for r in rows):  # a halving search's: the rung each trial reached
-        columns = (*COLUMNS[:2], "rung", *COLUMNS[2:])
+        columns = (*columns[:2], "rung", *columns[2:])
+    if any("pack" in r for r in rows):  # a packed search's: trials trained together
+        columns = (*columns, "pack")
     writer = csv.DictWriter(buf, fieldnames=columns, extrasaction="ignore", lineterminator="\n")
     writer.writeheader()
     for r in rows:

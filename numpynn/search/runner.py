@@ -21,6 +21,7 @@ from ..runs.files import RUN_FILES
 from ..runs.run import RunOptions, Splits, data_inputs, save_run
 from ..validation import SEED, check_bool, check_choice, check_int
 from .halving import DEFAULT_ETA, Rungs, check_eta, summary
+from .packing import check_pack, make_packs, packing_summary, run_pack
 from .results import (
     BEST_DIR,
     PLOT_FILE,
@@ -41,7 +42,6 @@ from .trials import (
     _data_key,
     _train,
     data_fingerprint,
-    run_trial,
     search_splits,
     trial_options,
 )
@@ -70,6 +70,8 @@ class SearchResult:
     unchanged: bool = False
     #: a halving search's rungs as run (:func:`numpynn.search.halving.summary`); else ""
     halving: str = ""
+    #: how many trial runs trained packed (:func:`numpynn.search.packing.packing_summary`)
+    packing: str = ""
 
 
 def _absolute_spec(spec: str) -> str:
@@ -113,26 +115,30 @@ def worker_count(jobs: int, trials: int, cores: int | None = None) -> int:
 
 
 def _execute(base: RunOptions, plan: Sequence[Mapping[str, Any]], jobs: int,
-             client: Any, fingerprint: str) -> Iterator[dict[str, Any]]:
-    """Run the trials; yield each row as soon as its trial finishes (any order).
+             client: Any, fingerprint: str, pack: int = 1) -> Iterator[dict[str, Any]]:
+    """Run the trials, in packs of at most ``pack`` (:func:`make_packs`: one joblib task
+    each); yield each row as soon as its pack finishes (any order).
 
     Locally at most :func:`worker_count` processes run; an interrupt (Ctrl-C, SIGTERM)
     or any error stops them at once (the pool's workers are killed, not awaited), so
     that the trials already yielded (and logged) are what a resumed search skips."""
     from joblib import Parallel, delayed, parallel_config
 
-    tasks = (delayed(run_trial)(base, trial, fingerprint) for trial in plan)
+    packs = make_packs(plan, pack)
+    tasks = (delayed(run_pack)(base, p, fingerprint) for p in packs)
     if client is not None:
         with parallel_config(backend="dask", client=client):
-            yield from Parallel(return_as="generator_unordered", batch_size=1)(tasks)
+            for rows in Parallel(return_as="generator_unordered", batch_size=1)(tasks):
+                yield from rows
         return
-    n = worker_count(jobs, len(plan))
+    n = worker_count(jobs, len(packs))
     if n == 1:  # in this process: nothing to start, nothing left behind by an interrupt
-        for trial in plan:
-            yield run_trial(base, trial, fingerprint)
+        for p in packs:
+            yield from run_pack(base, p, fingerprint)
         return
     try:
-        yield from Parallel(n_jobs=n, return_as="generator_unordered")(tasks)
+        for rows in Parallel(n_jobs=n, return_as="generator_unordered")(tasks):
+            yield from rows
     except BaseException:
         _kill_workers()
         raise
@@ -144,9 +150,9 @@ class _Runner:
     left to run connects to nothing). ``backend``: its description, None until it ran."""
 
     def __init__(self, base: RunOptions, jobs: int, client: Any, scheduler: str | None,
-                 fingerprint: str) -> None:
+                 fingerprint: str, pack: int = 1) -> None:
         self.base, self.jobs, self.client, self.scheduler = base, jobs, client, scheduler
-        self.fingerprint = fingerprint
+        self.fingerprint, self.pack = fingerprint, pack
         self.backend: str | None = None
         self._own: Any = None
 
@@ -156,9 +162,11 @@ class _Runner:
         if self.client is None and self.scheduler is not None:
             self._own = self.client = _connect(self.scheduler)
         if self.backend is None:
-            self.backend = _backend_name(self.client, self.jobs, len(todo))
+            self.backend = _backend_name(self.client, self.jobs,
+                                         len(make_packs(todo, self.pack)))
         try:
-            yield from _execute(self.base, todo, self.jobs, self.client, self.fingerprint)
+            yield from _execute(self.base, todo, self.jobs, self.client, self.fingerprint,
+                                self.pack)
         except ModuleNotFoundError as exc:
             if self.client is not None and (exc.name or "").startswith("numpynn"):
                 raise SearchError("the Dask workers cannot import numpynn; install it on "
@@ -232,7 +240,8 @@ def resume_search(
                   jobs=jobs, out=out, client=client, scheduler=scheduler, resume=True,
                   retrain=retrain, report=report, on_trial=on_trial,
                   halving="halving" in stored,
-                  eta=int(stored.get("halving", {}).get("eta", DEFAULT_ETA)))
+                  eta=int(stored.get("halving", {}).get("eta", DEFAULT_ETA)),
+                  pack=int(stored.get("pack", 1)))
 
 
 def search(
@@ -252,6 +261,7 @@ def search(
     on_trial: Callable[[dict[str, Any], int, int], None] | None = None,
     halving: bool = False,
     eta: int = DEFAULT_ETA,
+    pack: int = 1,
 ) -> SearchResult:
     """Run a hyper-parameter search and return its ranked results.
 
@@ -270,13 +280,16 @@ def search(
     halving: successive halving (:mod:`numpynn.search.halving`): every trial starts on a
     small epoch budget and the best 1 in ``eta`` (an integer >= 2) of each rung go on with
     ``eta`` times the epochs, up to the plan's; the table keeps one row per trial, from
-    the highest rung it reached, ranked by rung first.
+    the highest rung it reached, ranked by rung first. pack: trials that share an
+    architecture and a batch size train together, at most ``pack`` at a time, in one
+    engine step (:mod:`numpynn.search.packing`; 1: each alone); rows then say ``pack``.
     """
     started = time.perf_counter()
     check_choice(mode, "mode", MODES)
     seed = SEED.check(seed, "seed")
     if check_bool(halving, "halving"):
         eta = check_eta(eta)
+    pack = check_pack(pack)
     try:
         ok = check_int(jobs, "jobs", low=-1) != 0
     except InputError:
@@ -310,6 +323,8 @@ def search(
     settings = {**_settings(base, space, mode, trials, seed), "report": bool(report)}
     if halving:
         settings["halving"] = {"eta": eta}
+    if pack != 1:
+        settings["pack"] = pack
 
     splits = search_splits(base)  # check the data here, with a clear error, before the pool
     _check_networks_fit(space, splits, base)
@@ -325,7 +340,7 @@ def search(
     rungs = Rungs(plan, eta) if halving else None
     total = sum(rungs.sizes) if rungs is not None else len(plan)
 
-    runner = _Runner(base, jobs, client, scheduler, fingerprint)
+    runner = _Runner(base, jobs, client, scheduler, fingerprint, pack)
     log = _TrialLog(out_dir / TRIALS_FILE) if out_dir is not None else None
     try:
         for stage in range(rungs.count if rungs is not None else 1):
@@ -354,7 +369,8 @@ def search(
     backend = runner.backend or _backend_name(client, jobs, 1)
 
     result = SearchResult(ranked(rows), None, backend=backend, notes=list(splits.notes),
-                          halving=summary(done.values(), eta) if halving else "")
+                          halving=summary(done.values(), eta) if halving else "",
+                          packing=packing_summary(list(done.values())))
     if out_dir is not None:
         result.paths.update(_write_summary(out_dir, result.rows, settings))
     ok = [r for r in result.rows if r["status"] == "ok"]

@@ -119,16 +119,39 @@ def run_trial(base: RunOptions, trial: Mapping[str, Any],
     :func:`data_fingerprint`, checked when the data is loaded.
     """
     started = time.perf_counter()
+    row = start_row(trial)
+    try:
+        with _blas_one_thread():
+            splits = _splits(base, fingerprint)
+            _, trainer, status = _train(trial_options(base, trial), splits, row["seed"])
+        return finish_row(row, splits, trainer.history, status,
+                          time.perf_counter() - started)
+    except Exception as exc:  # a trial must not bring the search down
+        return finish_row(row, None, None, exc, time.perf_counter() - started)
+
+
+def start_row(trial: Mapping[str, Any]) -> dict[str, Any]:
+    """A trial's row before training: its number, seed, hyper-parameters (and rung)."""
     row: dict[str, Any] = {"trial": int(trial["trial"]), "seed": int(trial["seed"]),
                            **{k: trial.get(k) for k in PARAMS}}
     row["hidden"] = list(row["hidden"])
     if "rung" in trial:  # a halving search's: the trial's epochs are its rung's
         row["rung"] = int(trial["rung"])
-    try:
-        with _blas_one_thread():
-            splits = _splits(base, fingerprint)
-            _, trainer, status = _train(trial_options(base, trial), splits, row["seed"])
-        h = trainer.history
+    return row
+
+
+def finish_row(row: dict[str, Any], splits: Splits | None, history: Any,
+               status: str | BaseException, seconds: float) -> dict[str, Any]:
+    """``row`` completed from the trial's ``history`` (a Trainer's or a pack's) and
+    ``status`` ("ok", "diverged"), or, when ``status`` is an exception, as an error row;
+    then where it ran and its ``seconds``."""
+    if isinstance(status, BaseException):
+        row |= {"status": f"error: {type(status).__name__}: "
+                          f"{' '.join(str(status).split())[:300]}",
+                "val_score": None, "val_loss": None, "train_score": None, "best_epoch": None,
+                "epochs_run": 0}
+    else:
+        h = history
         best = h.best_epoch
         ok = status == "ok" and best >= 1
         row |= {
@@ -141,11 +164,6 @@ def run_trial(base: RunOptions, trial: Mapping[str, Any],
             "best_epoch": int(best) if ok else None,
             "epochs_run": len(h.epochs),
         }
-    except Exception as exc:  # a trial must not bring the search down
-        row |= {"status": f"error: {type(exc).__name__}: {' '.join(str(exc).split())[:300]}",
-                "val_score": None, "val_loss": None, "train_score": None, "best_epoch": None,
-                "epochs_run": 0}
     worker, pid, host = _where()
-    row |= {"seconds": round(time.perf_counter() - started, 3), "worker": worker, "pid": pid,
-            "host": host}
+    row |= {"seconds": round(seconds, 3), "worker": worker, "pid": pid, "host": host}
     return row
