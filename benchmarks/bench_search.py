@@ -11,8 +11,10 @@ The grid: hidden 64/128/256/512 x lr 1e-3/3e-3/1e-2 x L2 1e-4/1e-3 x batch 32/64
   the best; trials' per-epoch figures as a search computes them);
 * ``numpynn grid + files``: the same with ``out=DIR`` and the best retrained and saved
   (``report=False``): what ``numpynn search --grid --no-report`` does;
+* ``numpynn grid, pack 8``: the same with ``pack=8``: the 6 trials of each of the 8
+  shapes (hidden x batch) trained together (``numpynn.search.packing``);
 * ``numpynn halving``: ``search(..., halving=True, eta=3)``: 48 trials x 3 epochs, 16 x 7,
-  6 x 20 (``numpynn.search.halving``);
+  6 x 20 (``numpynn.search.halving``); ``numpynn halving, pack 8`` packs each rung;
 * ``GridSearchCV``: ``MLPClassifier(solver="adam", max_iter=20, random_state=0)``, the
   same grid (``alpha`` takes the L2 values), ``cv=PredefinedSplit`` (the numpynn search's
   training rows train, its validation rows score), ``n_jobs=2``, ``refit=False``;
@@ -64,8 +66,8 @@ LRS = (1e-3, 3e-3, 1e-2)
 L2S = (1e-4, 1e-3)
 BATCHES = (32, 64)
 SEED = 0
-NAMES = ("numpynn grid", "numpynn grid + files", "numpynn halving", "GridSearchCV",
-         "HalvingGridSearchCV")
+NAMES = ("numpynn grid", "numpynn grid, pack 8", "numpynn grid + files",
+         "numpynn halving", "numpynn halving, pack 8", "GridSearchCV", "HalvingGridSearchCV")
 
 
 def numpynn_inputs(epochs: int) -> tuple[Any, Any]:
@@ -100,13 +102,13 @@ def run_numpynn(name: str, epochs: int, jobs: int, scratch: Path) -> dict[str, A
     started = time.perf_counter()
     result = search(options, space, mode="grid", seed=SEED, jobs=jobs,
                     out=scratch / "search" if files else None, report=False,
-                    halving=name == "numpynn halving")
+                    halving="halving" in name, pack=8 if "pack 8" in name else 1)
     seconds = time.perf_counter() - started
     b = result.best
     return {"seconds": seconds, "best_val": b["val_score"],
             "best": f"hidden {b['hidden'][0]}, lr {b['lr']:g}, L2 {b['reg']:g}, "
                     f"batch {b['batch_size']}", "fits": len(result.rows),
-            "note": result.halving}
+            "note": "; ".join(t for t in (result.halving, result.packing) if t)}
 
 
 def run_sklearn(name: str, epochs: int, jobs: int) -> dict[str, Any]:
