@@ -35,7 +35,9 @@ Each contender runs in a fresh Python process (``--one NAME``), as a user runs a
 the time is measured inside it, from just before the search call to its return, so it
 holds the worker pool's start, the workers' imports and data, not the interpreter's start
 or the parent's imports. Rounds are interleaved in a rotating order; the table gives
-medians (and the range). The load average is printed before and after.
+medians (and the range), and the ratio to ``GridSearchCV`` of each round (the same
+load for both) as a median over the rounds. The load average is printed before and after,
+and with each round.
 
 Usage::
 
@@ -172,16 +174,18 @@ def grid_table(a: argparse.Namespace, log) -> list[str]:
             runs[name].append(in_fresh_process(name, a.epochs, a.jobs))
         log(f"round {r + 1}/{a.rounds} (load {os.getloadavg()[0]:.2f}): " + ", ".join(
             f"{n} {v[-1]['seconds']:.2f} s" for n, v in runs.items()))
-    ref = statistics.median(v["seconds"] for v in runs["GridSearchCV"])
-    lines = ["| contender | fits | wall s, median (range) | / GridSearchCV | best val acc | "
-             "best configuration | budgets |", "|---|---|---|---|---|---|---|"]
+    ref = [x["seconds"] for x in runs["GridSearchCV"]]
+    lines = ["| contender | fits | wall s, median (range) | / GridSearchCV, per round: median "
+             "(range) | best val acc | best configuration | budgets |",
+             "|---|---|---|---|---|---|---|"]
     for name, v in runs.items():
         secs = [x["seconds"] for x in v]
-        med = statistics.median(secs)
+        ratios = [s / g for s, g in zip(secs, ref)]  # the same round: the same load
         last = v[-1]
-        lines.append(f"| {name} | {last['fits']} | {med:.2f} ({min(secs):.2f}-{max(secs):.2f}) "
-                     f"| {med / ref:.2f}x | {100 * last['best_val']:.2f}% | {last['best']} | "
-                     f"{last['note']} |")
+        lines.append(f"| {name} | {last['fits']} | {statistics.median(secs):.2f} "
+                     f"({min(secs):.2f}-{max(secs):.2f}) | {statistics.median(ratios):.2f}x "
+                     f"({min(ratios):.2f}-{max(ratios):.2f}) | {100 * last['best_val']:.2f}% | "
+                     f"{last['best']} | {last['note']} |")
     return lines
 
 
