@@ -133,7 +133,8 @@ def _execute(base: RunOptions, plan: Sequence[Mapping[str, Any]], jobs: int,
         return
     n = worker_count(jobs, len(packs))
     if n == 1:  # in this process: nothing to start, nothing left behind by an interrupt
-        for p in packs:
+        # one process: plan order (costliest first only shortens a parallel run)
+        for p in sorted(packs, key=lambda p: p[0]["trial"]):
             yield from run_pack(base, p, fingerprint)
         return
     try:
