@@ -30,7 +30,8 @@ OTHER_FLAGS: dict[str, str] = {
     "out": "--out", "output": "--output", "resume": "--resume", "split": "--split",
     "hidden_dims": "--hidden", "norm": "--norm", "trials": "--trials", "mode": "--mode",
     "grid_points": "--grid-points", "scheduler": "--scheduler", "jobs": "--jobs",
-    "proba": "--proba", "id_column": "--id-column",
+    "proba": "--proba", "id_column": "--id-column", "eta": "--eta", "halving": "--halving",
+    "pack": "--pack",
 }
 
 

@@ -13,6 +13,7 @@ from ..runs.options import run_options
 from ..runs.run import RunOptions, default_train_config
 from ..search import (
     BEST_DIR,
+    DEFAULT_ETA,
     PARAMS,
     PLOT_FILE,
     RESULTS_CSV,
@@ -41,6 +42,12 @@ EXAMPLES = """examples:
   numpynn search --lr 1e-4:1e-2 --reg 1e-6:1e-2 --optimizer adam,nesterov --epochs 30
   numpynn search --data mydata.csv --trials 100 --scheduler tcp://10.0.0.5:8786
   numpynn search --resume runs/search              # finish an interrupted search
+  numpynn search --grid --halving --eta 3          # successive halving over the grid
+  numpynn search --grid --pack 8 --jobs 2          # trials of one shape trained packed
+
+--halving: every trial starts on a small epoch budget (the plan's epochs / eta^(rungs-1));
+the best 1 in --eta of each rung are retrained with eta times the epochs, up to the
+plan's. The table keeps every trial, with the rung it reached (its epochs: that rung's).
 
 values: a comma list (1e-3,3e-3) is sampled uniformly (random) or taken whole (grid);
 LOW:HIGH (lr, reg) is sampled log-uniformly (random) or gives --grid-points log-spaced
@@ -95,6 +102,10 @@ def _optimizers(text: str) -> tuple[str, ...]:
     return tuple(values)
 
 
+def _eta(text: str) -> int:
+    return common.checked_number(text, int, lambda v: v >= 2, "an integer >= 2")
+
+
 def _jobs(text: str) -> int:
     return common.checked_number(text, int, lambda v: v >= 1 or v == -1,
                                  "a positive integer or -1 (all cores)")
@@ -140,6 +151,15 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
                    help="drop probabilities to try, e.g. 0,0.2 (default 0)")
     p.add_argument("--norm", type=_names("norm", check_normalization), metavar="NAMES",
                    help="normalisations to try among none,batch,layer (default none)")
+    p.add_argument("--halving", action="store_true",
+                   help="successive halving: trials start on few epochs, the best 1 in "
+                   "--eta go on with eta times the epochs (see below)")
+    p.add_argument("--eta", type=_eta, default=None,
+                   help=f"halving factor of --halving, an integer >= 2 (default {DEFAULT_ETA})")
+    p.add_argument("--pack", type=common.positive_int, default=1, metavar="K",
+                   help="train up to K trials that share hidden sizes, batch size and layers "
+                   "together, one engine step for all (packed; fewer where memory is short; "
+                   "default 1: each alone)")
     p.add_argument("--grid-points", type=common.positive_int, default=3,
                    help="values taken from a LOW:HIGH range in grid mode (default 3)")
     p.add_argument("--seed", type=common.seed, default=0,
@@ -228,11 +248,14 @@ def _progress(quiet: bool):
         acc = (f"val {score_cell(row)} loss {row['val_loss']:.4g}"
                if row["val_score"] is not None else row["status"])
         hidden = ",".join(map(str, row["hidden"]))
-        print(f"[{done:>{len(str(total))}}/{total}] trial {row['trial']:<3} {acc}  "
+        rung = f"rung {row['rung']} " if "rung" in row else ""
+        packed = f", pack of {row['pack']}" if row.get("pack") else ""
+        print(f"[{done:>{len(str(total))}}/{total}] {rung}trial {row['trial']:<3} {acc}  "
               f"hidden={hidden} lr={row['lr']:.3g} reg={row['reg']:.3g} "
               f"batch={row['batch_size']} {row['optimizer']} epochs={row['epochs']}"
               f"{layer_text(row)}  "
-              f"({row['seconds']:.1f} s, {row['worker']})", file=sys.stderr, flush=True)
+              f"({row['seconds']:.1f} s, {row['worker']}{packed})", file=sys.stderr,
+              flush=True)
     return show
 
 
@@ -257,6 +280,9 @@ def run(args: argparse.Namespace) -> int:
         if mode == "grid" and trials is not None:
             raise InputError(f"--trials is for random search; a grid search runs every "
                              f"combination ({space.grid_size()} here): drop --trials.")
+        if args.eta is not None and not args.halving:
+            raise InputError(f"--eta {args.eta} is the halving factor of --halving: add "
+                             "--halving, or drop --eta.", param="eta")
         train = default_train_config()
         train.patience = args.patience
         options = run_options("search", vars(args), args.given, base=RunOptions(train=train))
@@ -267,7 +293,10 @@ def run(args: argparse.Namespace) -> int:
         else:
             result = search(options, space, mode=mode, trials=trials, seed=seed,
                             jobs=args.jobs, out=out, scheduler=args.scheduler,
-                            report=not args.no_report, on_trial=_progress(args.quiet))
+                            report=not args.no_report, on_trial=_progress(args.quiet),
+                            halving=args.halving,
+                            eta=DEFAULT_ETA if args.eta is None else args.eta,
+                            pack=args.pack)
     except KeyboardInterrupt as exc:
 
         n = len(read_trials(Path(out) / TRIALS_FILE))
@@ -283,6 +312,10 @@ def run(args: argparse.Namespace) -> int:
         print(common.flag_message(note))
     print(f"search: {mode}, {len(rows)} trials, seed {seed}, data {options.data}; "
           f"{result.backend}; {result.seconds:.1f} s")
+    if result.halving:
+        print(result.halving)
+    if result.packing:
+        print(result.packing)
     print(format_table(rows, args.top))
     b = result.best
     print(f"\nbest: trial {b['trial']} (seed {b['seed']}): hidden "

@@ -15,6 +15,7 @@ from ..errors import DataError
 from .cifar import load_cifar10
 from .csv_file import load_csv
 from .dataset import Dataset
+from .digits import digits_arrays
 from .download import DATASETS, FASHION_CLASS_NAMES, download_dataset
 from .idx import load_mnist
 from .labels import encode_labels
@@ -82,13 +83,12 @@ def _other_format_error(text: str) -> DataError | None:
 
 
 def load_digits(*, classes: Sequence[object] | np.ndarray | None = None) -> Dataset:
-    """The 8x8 digits bundled with scikit-learn: X (1797, 64) float64 values 0..16."""
-    from sklearn.datasets import load_digits as sklearn_digits
-
-    bunch = sklearn_digits()
-    y, known = encode_labels(bunch.target.astype(np.int64), classes, source="digits")
+    """The 8x8 digits bundled with scikit-learn: X (1797, 64) float64 values 0..16 (read
+    without importing scikit-learn: :func:`numpynn.data.digits.digits_arrays`)."""
+    X, target = digits_arrays()
+    y, known = encode_labels(target, classes, source="digits")
     return Dataset(
-        X=np.asarray(bunch.data, dtype=np.float64),
+        X=X,
         y=y,
         classes=known,
         name="digits",

@@ -19,10 +19,14 @@ Parallelism: trials are joblib tasks, run by joblib's process pool (``jobs``) or
 cluster's workers. Workers load the data themselves (once per process), from the data
 spec: they need numpynn installed and the data path readable.
 
+Successive halving (``halving=True``, :mod:`numpynn.search.halving`): the trials run in
+rungs of growing epoch budgets; the best 1 in ``eta`` of each rung go on to the next.
+
 Files in the output directory:
 
 * ``search.json``: the search's settings (written first; ``resume`` checks against it);
-* ``trials.jsonl``: one JSON line per finished trial, appended, flushed and fsynced as
+* ``trials.jsonl``: one JSON line per finished trial (a halving search's: per finished
+  trial and rung), appended, flushed and fsynced as
   each trial finishes, so an interrupted (even killed) search keeps its finished trials;
 * ``results.csv`` / ``results.json``: the table sorted by validation score (a
   regression's by validation loss), rewritten atomically after every trial;
@@ -34,6 +38,8 @@ Files in the output directory:
 
 # The old numpynn.search module's names, from the modules that now define them. ``__all__``
 # is unchanged; ``X as X`` marks the other names as re-exported on purpose.
+from .halving import DEFAULT_ETA as DEFAULT_ETA
+from .halving import Rungs as Rungs
 from .results import BEST_DIR as BEST_DIR
 from .results import COLUMNS as COLUMNS
 from .results import PLOT_FILE as PLOT_FILE

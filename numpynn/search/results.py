@@ -25,15 +25,18 @@ RESULTS_CSV, RESULTS_JSON, PLOT_FILE, BEST_DIR = (
 
 def _rank_key(row: Mapping[str, Any]) -> tuple:
     ok = row.get("status") == "ok" and row.get("val_score") is not None
+    rung = -(row.get("rung") or 0)  # a halving search's: more epochs, ranked first
     if task_named(row.get("task") or "classification").ranks_by == "loss":
-        return (not ok, row["val_loss"] if ok else 0.0, row["trial"])
-    return (not ok, -(row["val_score"] or 0.0) if ok else 0.0,
+        return (not ok, rung, row["val_loss"] if ok else 0.0, row["trial"])
+    return (not ok, rung, -(row["val_score"] or 0.0) if ok else 0.0,
             row["val_loss"] if ok else 0.0, row["trial"])
 
 
 def ranked(rows: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
     """Rows sorted as their task ranks trials (a classification by validation score,
-    then loss; a regression by validation loss; then trial number), with ``rank``."""
+    then loss; a regression by validation loss; then trial number), with ``rank``.
+    A halving search's rows rank by rung first (the highest rung reached: its scores
+    come from the most epochs), failed trials last."""
     out = [dict(r) for r in sorted(map(current_row, rows), key=_rank_key)]
     for i, r in enumerate(out, start=1):
         r["rank"] = i
@@ -71,10 +74,28 @@ def score_cell(row: Mapping[str, Any]) -> str:
     return score_text(row.get("score_name", "accuracy"), value)
 
 
+def latest(rows: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    """One row per trial: the one of the highest rung it reached (a plain search's rows,
+    without ``rung``: the last one given), in trial order."""
+    out: dict[int, dict[str, Any]] = {}
+    for r in rows:
+        old = out.get(r["trial"])
+        if old is None or (r.get("rung") or 0) >= (old.get("rung") or 0):
+            out[r["trial"]] = dict(r)
+    return [out[i] for i in sorted(out)]
+
+
 def read_trials(path: str | Path) -> list[dict[str, Any]]:
-    """The finished trials in a ``trials.jsonl`` file (a torn last line is skipped)."""
+    """The finished trials in a ``trials.jsonl`` file, one row per trial (a halving
+    search's: the highest rung it reached); a torn last line is skipped."""
+    return latest(read_log(path))
+
+
+def read_log(path: str | Path) -> list[dict[str, Any]]:
+    """Every finished (trial, rung) row of a ``trials.jsonl`` file (a plain search's rows
+    have no rung: one per trial), ordered by trial then rung."""
     path = Path(path)
-    rows: dict[int, dict[str, Any]] = {}
+    rows: dict[tuple[int, int], dict[str, Any]] = {}
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
@@ -88,8 +109,8 @@ def read_trials(path: str | Path) -> list[dict[str, Any]]:
         except json.JSONDecodeError:
             continue  # the write of a killed search's last trial
         if isinstance(row, dict) and isinstance(row.get("trial"), int):
-            rows[row["trial"]] = current_row(row)
-    return [rows[i] for i in sorted(rows)]
+            rows[row["trial"], int(row.get("rung") or 0)] = current_row(row)
+    return [rows[k] for k in sorted(rows)]
 
 
 def _fmt(value: Any, spec: str = "") -> str:
@@ -113,8 +134,12 @@ def _layers_text(row: Mapping[str, Any]) -> str:
 
 
 def format_table(rows: Sequence[Mapping[str, Any]], limit: int | None = None) -> str:
-    """The ranked rows as a text table (``limit``: at most that many rows)."""
-    head = (f"{'rank':>4} {'trial':>5} {'val score':>10} {'val loss':>8} {'hidden':<12} "
+    """The ranked rows as a text table (``limit``: at most that many rows). A halving
+    search's table has a ``rung`` column: the rung each trial reached (its ``epochs``
+    are that rung's)."""
+    rungs = any("rung" in r for r in rows)
+    head = (f"{'rank':>4} {'trial':>5} " + (f"{'rung':>4} " if rungs else "")
+            + f"{'val score':>10} {'val loss':>8} {'hidden':<12} "
             f"{'lr':>9} {'reg':>9} {'batch':>5} {'optimizer':<9} {'layers':<16} {'epochs':>6} "
             f"{'best':>4} "
             f"{'time':>6}  worker")
@@ -122,7 +147,9 @@ def format_table(rows: Sequence[Mapping[str, Any]], limit: int | None = None) ->
     shown = rows if limit is None else rows[:limit]
     for r in shown:
         lines.append(
-            f"{r['rank']:>4} {r['trial']:>5} {score_cell(r):>10} "
+            f"{r['rank']:>4} {r['trial']:>5} "
+            + (f"{_fmt(r.get('rung')):>4} " if rungs else "")
+            + f"{score_cell(r):>10} "
             f"{_fmt(r.get('val_loss'), '.4f'):>8} "
             f"{_hidden_text(r['hidden']):<12} {r['lr']:>9.3g} {r['reg']:>9.3g} "
             f"{r['batch_size']:>5} {r['optimizer']:<9} {_layers_text(r):<16} {r['epochs']:>6} "
@@ -135,7 +162,12 @@ def format_table(rows: Sequence[Mapping[str, Any]], limit: int | None = None) ->
 
 def _csv_text(rows: Sequence[Mapping[str, Any]]) -> str:
     buf = io.StringIO()
-    writer = csv.DictWriter(buf, fieldnames=COLUMNS, extrasaction="ignore", lineterminator="\n")
+    columns = COLUMNS
+    if any("rung" in r for r in rows):  # a halving search's: the rung each trial reached
+        columns = (*columns[:2], "rung", *columns[2:])
+    if any("pack" in r for r in rows):  # a packed search's: trials trained together
+        columns = (*columns, "pack")
+    writer = csv.DictWriter(buf, fieldnames=columns, extrasaction="ignore", lineterminator="\n")
     writer.writeheader()
     for r in rows:
         writer.writerow({**{k: ("" if v is None else v) for k, v in r.items()},

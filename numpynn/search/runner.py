@@ -19,7 +19,9 @@ from ..model_file import SavedModel, load_model, write_json_atomic, write_text_a
 from ..outputs import check_output, nonempty_path
 from ..runs.files import RUN_FILES
 from ..runs.run import RunOptions, Splits, data_inputs, save_run
-from ..validation import SEED, check_choice, check_int
+from ..validation import SEED, check_bool, check_choice, check_int
+from .halving import DEFAULT_ETA, Rungs, check_eta, summary
+from .packing import check_pack, make_packs, packing_summary, run_pack
 from .results import (
     BEST_DIR,
     PLOT_FILE,
@@ -29,8 +31,9 @@ from .results import (
     TRIALS_FILE,
     _csv_text,
     _TrialLog,
+    latest,
     ranked,
-    read_trials,
+    read_log,
 )
 from .space import MODES, PARAMS, LogUniform, SearchSpace, trial_plan
 from .trials import (
@@ -39,7 +42,6 @@ from .trials import (
     _data_key,
     _train,
     data_fingerprint,
-    run_trial,
     search_splits,
     trial_options,
 )
@@ -66,6 +68,10 @@ class SearchResult:
     paths: dict[str, Path] = field(default_factory=dict)
     #: a resumed search that had already finished: nothing was run or written
     unchanged: bool = False
+    #: a halving search's rungs as run (:func:`numpynn.search.halving.summary`); else ""
+    halving: str = ""
+    #: how many trial runs trained packed (:func:`numpynn.search.packing.packing_summary`)
+    packing: str = ""
 
 
 def _absolute_spec(spec: str) -> str:
@@ -109,29 +115,68 @@ def worker_count(jobs: int, trials: int, cores: int | None = None) -> int:
 
 
 def _execute(base: RunOptions, plan: Sequence[Mapping[str, Any]], jobs: int,
-             client: Any, fingerprint: str) -> Iterator[dict[str, Any]]:
-    """Run the trials; yield each row as soon as its trial finishes (any order).
+             client: Any, fingerprint: str, pack: int = 1) -> Iterator[dict[str, Any]]:
+    """Run the trials, in packs of at most ``pack`` (:func:`make_packs`: one joblib task
+    each); yield each row as soon as its pack finishes (any order).
 
     Locally at most :func:`worker_count` processes run; an interrupt (Ctrl-C, SIGTERM)
     or any error stops them at once (the pool's workers are killed, not awaited), so
     that the trials already yielded (and logged) are what a resumed search skips."""
     from joblib import Parallel, delayed, parallel_config
 
-    tasks = (delayed(run_trial)(base, trial, fingerprint) for trial in plan)
+    packs = make_packs(plan, pack)
+    tasks = (delayed(run_pack)(base, p, fingerprint) for p in packs)
     if client is not None:
         with parallel_config(backend="dask", client=client):
-            yield from Parallel(return_as="generator_unordered", batch_size=1)(tasks)
+            for rows in Parallel(return_as="generator_unordered", batch_size=1)(tasks):
+                yield from rows
         return
-    n = worker_count(jobs, len(plan))
+    n = worker_count(jobs, len(packs))
     if n == 1:  # in this process: nothing to start, nothing left behind by an interrupt
-        for trial in plan:
-            yield run_trial(base, trial, fingerprint)
+        # one process: plan order (costliest first only shortens a parallel run)
+        for p in sorted(packs, key=lambda p: p[0]["trial"]):
+            yield from run_pack(base, p, fingerprint)
         return
     try:
-        yield from Parallel(n_jobs=n, return_as="generator_unordered")(tasks)
+        for rows in Parallel(n_jobs=n, return_as="generator_unordered")(tasks):
+            yield from rows
     except BaseException:
         _kill_workers()
         raise
+
+
+class _Runner:
+    """Runs lists of trials (:func:`_execute`) on the search's backend; connects to a
+    scheduler address on the first trials it is given (a resumed search with nothing
+    left to run connects to nothing). ``backend``: its description, None until it ran."""
+
+    def __init__(self, base: RunOptions, jobs: int, client: Any, scheduler: str | None,
+                 fingerprint: str, pack: int = 1) -> None:
+        self.base, self.jobs, self.client, self.scheduler = base, jobs, client, scheduler
+        self.fingerprint, self.pack = fingerprint, pack
+        self.backend: str | None = None
+        self._own: Any = None
+
+    def run(self, todo: Sequence[Mapping[str, Any]]) -> Iterator[dict[str, Any]]:
+        if not todo:
+            return
+        if self.client is None and self.scheduler is not None:
+            self._own = self.client = _connect(self.scheduler)
+        if self.backend is None:
+            self.backend = _backend_name(self.client, self.jobs,
+                                         len(make_packs(todo, self.pack)))
+        try:
+            yield from _execute(self.base, todo, self.jobs, self.client, self.fingerprint,
+                                self.pack)
+        except ModuleNotFoundError as exc:
+            if self.client is not None and (exc.name or "").startswith("numpynn"):
+                raise SearchError("the Dask workers cannot import numpynn; install it on "
+                                  "every worker (pip install numpynn).") from None
+            raise
+
+    def close(self) -> None:
+        if self._own is not None:
+            self._own.close()
 
 
 def _kill_workers() -> None:
@@ -182,7 +227,8 @@ def resume_search(
     on_trial: Callable[[dict[str, Any], int, int], None] | None = None,
 ) -> SearchResult:
     """Finish the search whose outputs are in ``out`` with its own recorded settings
-    (data, space, mode, trials, seed): only the trials not yet in its trials file run.
+    (data, space, mode, trials, seed, halving): only the trials (a halving search's:
+    the (trial, rung) pairs) not yet in its trials file run.
 
     jobs, client, scheduler, retrain, report, on_trial: as in :func:`search` (where the
     trials run may change; what they are may not). Raises InputError (``param="resume"``)
@@ -193,7 +239,10 @@ def resume_search(
     return search(RunOptions.from_dict(stored["options"]), SearchSpace.from_json(stored["space"]),
                   mode=stored["mode"], trials=stored["trials"], seed=int(stored["seed"]),
                   jobs=jobs, out=out, client=client, scheduler=scheduler, resume=True,
-                  retrain=retrain, report=report, on_trial=on_trial)
+                  retrain=retrain, report=report, on_trial=on_trial,
+                  halving="halving" in stored,
+                  eta=int(stored.get("halving", {}).get("eta", DEFAULT_ETA)),
+                  pack=int(stored.get("pack", 1)))
 
 
 def search(
@@ -211,6 +260,9 @@ def search(
     retrain: bool = True,
     report: bool = True,
     on_trial: Callable[[dict[str, Any], int, int], None] | None = None,
+    halving: bool = False,
+    eta: int = DEFAULT_ETA,
+    pack: int = 1,
 ) -> SearchResult:
     """Run a hyper-parameter search and return its ranked results.
 
@@ -224,11 +276,21 @@ def search(
     not used). out: output directory (None: write nothing, no retraining). resume:
     continue the search in ``out`` (same settings), running only unfinished trials.
     retrain: train the best configuration again and save it in ``out/best``. on_trial:
-    called as ``on_trial(row, done, total)`` after each finished trial.
+    called as ``on_trial(row, done, total)`` after each finished trial (a halving
+    search's: each finished (trial, rung); ``total`` counts the rungs' planned trials).
+    halving: successive halving (:mod:`numpynn.search.halving`): every trial starts on a
+    small epoch budget and the best 1 in ``eta`` (an integer >= 2) of each rung go on with
+    ``eta`` times the epochs, up to the plan's; the table keeps one row per trial, from
+    the highest rung it reached, ranked by rung first. pack: trials that share an
+    architecture and a batch size train together, at most ``pack`` at a time, in one
+    engine step (:mod:`numpynn.search.packing`; 1: each alone); rows then say ``pack``.
     """
     started = time.perf_counter()
     check_choice(mode, "mode", MODES)
     seed = SEED.check(seed, "seed")
+    if check_bool(halving, "halving"):
+        eta = check_eta(eta)
+    pack = check_pack(pack)
     try:
         ok = check_int(jobs, "jobs", low=-1) != 0
     except InputError:
@@ -260,6 +322,10 @@ def search(
     _check_search_size(space, mode, trials, base)
     plan = trial_plan(space, mode, trials, seed)
     settings = {**_settings(base, space, mode, trials, seed), "report": bool(report)}
+    if halving:
+        settings["halving"] = {"eta": eta}
+    if pack != 1:
+        settings["pack"] = pack
 
     splits = search_splits(base)  # check the data here, with a clear error, before the pool
     _check_networks_fit(space, splits, base)
@@ -271,40 +337,41 @@ def search(
     finished: list[dict[str, Any]] = []
     if out_dir is not None:
         finished = _prepare_out(out_dir, settings, resume)
-    done_ids = {r["trial"] for r in finished}
-    todo = [t for t in plan if t["trial"] not in done_ids]
-    rows = [r for r in finished if r["trial"] < len(plan)]
-    if resume and out_dir is not None and not todo and (
-            not retrain or (out_dir / BEST_DIR / "model.npz").is_file()):
-        return _finished(out_dir, rows, retrain, splits, time.perf_counter() - started)
+    done = {(r["trial"], r.get("rung")): r for r in finished if r["trial"] < len(plan)}
+    rungs = Rungs(plan, eta) if halving else None
+    total = sum(rungs.sizes) if rungs is not None else len(plan)
 
-    own_client = None
-    if scheduler is not None:
-        own_client = client = _connect(scheduler)
-    backend = _backend_name(client, jobs, max(1, len(todo)))
+    runner = _Runner(base, jobs, client, scheduler, fingerprint, pack)
     log = _TrialLog(out_dir / TRIALS_FILE) if out_dir is not None else None
     try:
-        if todo:
-            try:
-                for row in _execute(base, todo, jobs, client, fingerprint):
-                    rows.append(row)
-                    if log is not None:
-                        log.append(row)
-                        _write_summary(out_dir, ranked(rows), settings)
-                    if on_trial is not None:
-                        on_trial(row, len(rows), len(plan))
-            except ModuleNotFoundError as exc:
-                if client is not None and (exc.name or "").startswith("numpynn"):
-                    raise SearchError("the Dask workers cannot import numpynn; install it on "
-                                      "every worker (pip install numpynn).") from None
-                raise
+        for stage in range(rungs.count if rungs is not None else 1):
+            if rungs is None:
+                current, key = plan, None
+            else:
+                current, key = rungs.plan(stage, done), stage
+            todo = [t for t in current if (t["trial"], key) not in done]
+            for row in runner.run(todo):
+                done[row["trial"], key] = row
+                if log is not None:
+                    log.append(row)
+                    _write_summary(out_dir, ranked(latest(done.values())), settings)
+                if on_trial is not None:
+                    on_trial(row, len(done), total)
     finally:
         if log is not None:
             log.close()
-        if own_client is not None:
-            own_client.close()
+        runner.close()
+    rows = latest(done.values())
+    if resume and out_dir is not None and runner.backend is None and (
+            not retrain or (out_dir / BEST_DIR / "model.npz").is_file()):
+        result = _finished(out_dir, rows, retrain, splits, time.perf_counter() - started)
+        result.halving = summary(done.values(), eta) if halving else ""
+        return result
+    backend = runner.backend or _backend_name(client, jobs, 1)
 
-    result = SearchResult(ranked(rows), None, backend=backend, notes=list(splits.notes))
+    result = SearchResult(ranked(rows), None, backend=backend, notes=list(splits.notes),
+                          halving=summary(done.values(), eta) if halving else "",
+                          packing=packing_summary(list(done.values())))
     if out_dir is not None:
         result.paths.update(_write_summary(out_dir, result.rows, settings))
     ok = [r for r in result.rows if r["status"] == "ok"]
@@ -391,8 +458,10 @@ def _prepare_out(out_dir: Path, settings: Mapping[str, Any], resume: bool) -> li
         raise InputError(f"`out` {out_dir} is a file; give a directory for the search's "
                          "outputs.", param="out")
     trials_path = out_dir / TRIALS_FILE
-    existing = read_trials(trials_path)
-    free = ("trials", "report")  # not settings of what runs: a resume may not change them
+    existing = read_log(trials_path)
+    # not settings of what runs: a resume may not change them (a halving search's rungs
+    # depend on its number of trials: that one may not change either)
+    free = ("report",) if "halving" in settings else ("trials", "report")
     if resume:
         stored = load_settings(out_dir)
         if {k: v for k, v in stored.items() if k not in free} != {

@@ -144,6 +144,17 @@ def test_dask_cluster_gives_the_same_table(local_run, cluster, tmp_path):
           f"workers; local jobs=2: {local_seconds:.1f} s")
 
 
+def test_halving_on_the_dask_cluster_gives_the_local_table(cluster, tmp_path):
+    _, client = cluster
+    kwargs = dict(space=SPACE, trials=TRIALS, seed=SEED, report=False, halving=True, eta=2)
+    local = search(jobs=1, out=tmp_path / "local", **kwargs)
+    dask = search(client=client, out=tmp_path / "dask", **kwargs)
+    assert os.getpid() not in {r["pid"] for r in dask.rows}
+    assert {r["rung"] for r in dask.rows} == {0, 1}  # 8 trials, 3 epochs at least: 2 rungs
+    assert deterministic(dask.rows) == deterministic(local.rows)
+    assert dask.halving == local.halving
+
+
 def test_cli_scheduler_option(local_run, cluster, tmp_path, capsys):
     local, _, _ = local_run
     lc, _ = cluster
@@ -276,3 +287,24 @@ def test_search_refuses_an_ensemble_it_would_ignore(tmp_path):
     with pytest.raises(InputError, match="`ensemble=3`") as info:
         search(options=RunOptions(ensemble=3), trials=1, out=tmp_path / "s")
     assert info.value.param == "ensemble"
+
+
+def test_trials_score_a_subset_of_training_rows_and_the_validation_split_in_full():
+    from dataclasses import replace
+
+    from numpynn.search.trials import SEARCH_EVAL_SAMPLES, _splits, _train, trial_options
+
+    trial = trial_plan(SPACE, "random", 1, seed=0)[0]
+    base = RunOptions(val_fraction=0.2)
+    options = trial_options(base, trial)
+    assert options.train.eval_samples == SEARCH_EVAL_SAMPLES
+    small = replace(base, train=replace(base.train, eval_samples=50))
+    assert trial_options(small, trial).train.eval_samples == 50
+    splits = _splits(base)
+    full = replace(options, train=replace(options.train, eval_samples=None))
+    _, subset, _ = _train(options, splits, trial["seed"])
+    _, every, _ = _train(full, splits, trial["seed"])
+    # training and the validation figures do not depend on the rows scored for training
+    assert subset.history.val_loss == every.history.val_loss
+    assert subset.history.best_epoch == every.history.best_epoch
+    assert subset.eval_idx.shape == (SEARCH_EVAL_SAMPLES,) and every.eval_idx is None
