@@ -29,7 +29,7 @@ FOLDS_MIN_ROWS = 100
 #: trainings cost more than they settle)
 FOLDS_MAX_ROWS = 2000
 #: the folds of "auto"
-AUTO_FOLDS = 5
+AUTO_FOLDS = 3
 
 
 def auto_folds(pool_rows: int) -> int:
@@ -110,5 +110,6 @@ def choose_by_folds(options: Any, splits: Any, k: int,
         plain, tried = results[0][0], results[1][0]
         text += (f"; target: {'trained on ' + results[1][2] if best else 'the values as they are'}"
                  f" (mean fold {label} {max(plain, tried):.4f}, against {min(plain, tried):.4f}"
-                 f"{' on the values as they are' if best else ' with ' + results[1][2]})")
+                 f"{' on the values as they are' if best else ' with ' + results[1][2]})"
+                 + ("; `target_transform='none'` keeps the values" if best else ""))
     return FoldChoice(count, targets, text, epochs, scores)

@@ -120,7 +120,8 @@ def test_cli_train_chooses_regression_with_a_note(trained):
     assert first.startswith("label: 'price'") and "as --label-column names it" in first
     assert second.startswith("note: the label column 'price' looks continuous")
     # the kept epoch is said by the rule that chose it, as for a classification
-    assert "kept epoch" in out and "(lowest validation loss)" in out and "RMSE" in out
+    assert "kept epoch" in out and "(the epoch count 3-fold cross-validation chose)" in out
+    assert "RMSE" in out
     test_row = next(line for line in out.splitlines() if line.startswith("test"))
     assert float(test_row.split()[2]) > 0.8  # R^2 on the test split
     for name in ("report.html", "predicted_vs_true.svg", "residuals.svg", "loss.svg", "r2.svg"):
@@ -128,7 +129,8 @@ def test_cli_train_chooses_regression_with_a_note(trained):
     html = (tmp / "run" / "report.html").read_text()
     assert "Residuals" in html
     assert re.search(r"split sizes</th><td>\d+ train / \d+ val / \d+ test rows", html)
-    assert re.search(r"kept epoch</th><td>\d+ \(lowest validation loss\)", html)
+    assert re.search(r"kept epoch</th><td>\d+ \(the epoch count 3-fold cross-validation "
+                     r"chose\)", html)
 
 
 def test_cli_forced_classification_keeps_the_refusal(trained):
@@ -260,8 +262,15 @@ def test_a_heavy_tailed_target_trains_in_log_space_and_predicts_in_its_units(tmp
     path = tmp_path / "wages.csv"
     path.write_text("a,b,c,wage\n" + "".join(
         f"{x[0]:.4f},{x[1]:.4f},{x[2]:.4f},{w:.4f}\n" for x, w in zip(X, wage)))
+    folded = ok(numpynn("train", "--data", "wages.csv", "--label-column", "wage",
+                        "--no-report", "--out", "folded", cwd=tmp_path))
+    chosen = next(line for line in folded.splitlines() if line.startswith("epochs: "))
+    assert "3-fold cross-validation" in chosen and "target: trained on log(1 + y)" in chosen
+    assert "--target-transform none" in chosen
+    assert load_model(tmp_path / "folded").metadata["target_scaler"]["log"] == [True]
+    # with one validation split instead of folds
     out = ok(numpynn("train", "--data", "wages.csv", "--label-column", "wage", "--no-report",
-                     "--out", "run", cwd=tmp_path))
+                     "--cv-folds", "1", "--out", "run", cwd=tmp_path))
     chosen = next(line for line in out.splitlines() if line.startswith("target: "))
     tried, plain = map(float, re.findall(r"R\^2 (-?[\d.]+), against (-?[\d.]+)", chosen)[0])
     assert "trained on log(1 + y)" in chosen and tried > plain  # validation chose it
@@ -297,5 +306,5 @@ def test_validation_keeps_the_values_where_log_does_not_help(tmp_path):
                                              for (a, b), t in zip(X, y)))
     result = run_training(RunOptions(data=str(path)), tmp_path / "run", report=False)
     assert len(result.choices) == 1, result.choices
-    assert result.choices[0].startswith("target: the values as they are (validation R^2 ")
+    assert "target: the values as they are (mean fold R^2 " in result.choices[0]
     assert "log" not in result.saved.metadata["target_scaler"]

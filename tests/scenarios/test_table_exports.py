@@ -234,7 +234,7 @@ def test_titanic_like_table_trains_from_the_command_line(tmp_path):
                      cwd=tmp_path))
     for name in ("PassengerId", "Name", "Ticket", "Cabin"):
         assert f"'{name}'" in out
-    assert "180 train / 60 val / 60 test rows" in out
+    assert "240 train / 0 val / 60 test rows" in out and "3-fold cross-validation" in out
     proc = numpynn("predict", "run", "--data", "titanic.csv", cwd=tmp_path)
     assert len(ok(proc).splitlines()) == 301  # header + one line per passenger
 

@@ -127,8 +127,8 @@ def test_csv_train_and_predict(tmp_path):
                      "--quiet", "--out", "run", cwd=tmp_path))
     # a user's file: a validation split chooses the epoch, then the saved model is fitted
     # on all 600 rows
-    assert set(printed_accuracies(out)) == {"train", "val", "test"}
-    assert "(lowest validation loss)" in out  # 96 validation rows: the loss decides
+    assert set(printed_accuracies(out)) == {"train", "test"}  # folds, no validation split
+    assert "(the epoch count 3-fold cross-validation chose)" in out
     assert "saved model: fitted on every row (600: train + val + test)" in out
     assert (tmp_path / "run" / "model.npz").is_file()
     assert not (tmp_path / "run" / "report.html").exists()

@@ -30,8 +30,8 @@ def _table(path, n: int = 300, seed: int = 0):
 def runs(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("final")
     data = _table(tmp / "t.csv")
-    every = run_training(RunOptions(data=str(data), train=TrainConfig(epochs=30)),
-                         tmp / "every", report=False)
+    every = run_training(RunOptions(data=str(data), train=TrainConfig(epochs=30),
+                                    cv_folds=1), tmp / "every", report=False)
     kept = run_training(RunOptions(data=str(data), final_fit="none", val_fraction=0.2,
                                    train=TrainConfig(epochs=30)), tmp / "kept", report=False)
     return tmp, data, every, kept

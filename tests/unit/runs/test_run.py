@@ -76,7 +76,8 @@ def test_model_file_holds_the_run(run):
     assert saved.metadata["epochs_run"] == 3
     assert saved.metadata["class_names"] == [str(i) for i in range(10)]
     # recorded as run: the task chosen by name, its defaults applied (none to apply here)
-    ran = replace(small_options(), task="classification", task_defaults=[], final_fit="none")
+    ran = replace(small_options(), task="classification", task_defaults=[], final_fit="none",
+                  cv_folds=1)
     assert saved.metadata["task"] == "classification"
     assert RunOptions.from_dict(saved.metadata["options"]) == ran
     assert resume_options(out) == ran
