@@ -36,6 +36,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from numpynn.cli.main import main  # noqa: E402
+from numpynn.runs.files import OLD_REPORT_FILES, REPORT_FILES  # noqa: E402
 
 
 @dataclass
@@ -168,9 +169,7 @@ def kind1_paths(w: Walk) -> None:
                 expect(code == 2 and "input" in err, f"exit {code}: {err[-150:]}")
                 expect((here / name).read_bytes() == raw, "data overwritten")
             w.case("1 paths", f"predict --data {spell.format(name)} --output {name}", data_out)
-        for i, name in enumerate(["report.html", "loss.png", "accuracy.png", "confusion.png",
-                                  "weights.png", "r2.png", "residuals.png",
-                                  "predicted_vs_true.png", "history.json"]):
+        for i, name in enumerate([*REPORT_FILES, *OLD_REPORT_FILES, "history.json"]):
             out = here / f"o{i}"
             out.mkdir()
             (out / name).write_bytes(data_bytes)
@@ -182,7 +181,7 @@ def kind1_paths(w: Walk) -> None:
                 expect(code == 2, f"exit {code}")
                 expect((out / name).read_bytes() == data_bytes, "data overwritten")
             w.case("1 paths", f"train --data OUT/{name} --out OUT", inside)
-        for i, name in enumerate(["results.csv", "best/loss.png", "best/report.html",
+        for i, name in enumerate(["results.csv", "best/loss.svg", "best/report.html",
                                   "search.png"]):
             (here / f"s{i}" / "best").mkdir(parents=True)
             (here / f"s{i}" / name).write_bytes(data_bytes)
@@ -312,9 +311,9 @@ def kind5_resume(w: Walk) -> None:
                                        *(() if report else ("--no-report",)))
                     expect(code == 0, err)
                 has_report = (here / "run" / "report.html").exists()
-                pngs = list((here / "run").glob("*.png"))
-                expect(has_report == second and bool(pngs) == second,
-                       f"report {has_report}, plots {len(pngs)}")
+                plots = [*(here / "run").glob("*.svg"), *(here / "run").glob("*.png")]
+                expect(has_report == second and bool(plots) == second,
+                       f"report {has_report}, plots {len(plots)}")
         w.case("5 resume", f"{task} --overwrite report {first}->{second}", overwrite)
 
 
