@@ -30,6 +30,8 @@ FOLDS_MIN_ROWS = 100
 FOLDS_MAX_ROWS = 2000
 #: the folds of "auto"
 AUTO_FOLDS = 3
+#: training rows a fold's network scores each epoch (its validation fold is scored whole)
+FOLD_EVAL_SAMPLES = 64
 
 
 def auto_folds(pool_rows: int) -> int:
@@ -80,6 +82,10 @@ def choose_by_folds(options: Any, splits: Any, k: int,
     other = task.alternative_targets(splits.y_train, options)
     if other is not None:
         candidates.append(other)
+    # a fold's network is judged on its own fold; its training figures per epoch are only
+    # a curve nobody sees, so a few rows score them
+    fold_options = replace(options, train=replace(options.train,
+                                                  eval_samples=FOLD_EVAL_SAMPLES))
     results = []
     for targets, name in candidates:
         epochs, scores = [], []
@@ -92,7 +98,7 @@ def choose_by_folds(options: Any, splits: Any, k: int,
                            X_val=splits.X_train[held], y_val=splits.y_train[held],
                            targets=(fitted[0] if fitted is not None
                                     else task.fit_targets(y_fold, options)))
-            trainer = make_trainer(options, fold)
+            trainer = make_trainer(fold_options, fold)
             with np.errstate(over="ignore", invalid="ignore"):
                 history = trainer.train()
             epochs.append(max(1, int(history.best_epoch)))
