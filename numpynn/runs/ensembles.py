@@ -49,6 +49,10 @@ def check_ensemble(options: Any, task: Any) -> None:
                (options.class_weight is not None, f"`class_weight='{options.class_weight}'`",
                 "the packed engine takes no per-row weights"),
                (options.refit, "`refit`", "a refit of each member is not implemented"),
+               ((getattr(options, "cv_folds", None) or 1) > 1,
+                f"`cv_folds={getattr(options, 'cv_folds', None)}`",
+                "each member stops on the validation split (folds of each are not "
+                "implemented)"),
                (getattr(options, "final_fit", "none") == "all", "`final_fit='all'`",
                 "a final fit of each member on every row is not implemented (an ensemble "
                 "keeps the members its figures describe)")]

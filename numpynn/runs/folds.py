@@ -17,6 +17,7 @@ from typing import Any
 
 import numpy as np
 
+from ..errors import InputError
 from ..tasks import Targets
 from ..validation import POSITIVE_INT
 
@@ -76,6 +77,12 @@ def choose_by_folds(options: Any, splits: Any, k: int,
     (:meth:`numpynn.tasks.Task.alternative_targets`), K networks (``make_trainer``,
     the run's options and seed, no callbacks) each stopped on its own fold."""
     task = splits.task
+    n = splits.y_train.shape[0]
+    if k > n // 2:
+        raise InputError(f"`cv_folds={k}` splits the {n:,} training rows into folds of "
+                         f"{n // k} row(s); every fold needs at least 2: give at most "
+                         f"{max(2, n // 2)}, or 1 for a validation split instead.",
+                         param="cv_folds")
     stratified = task.has_classes and np.bincount(splits.y_train).min() >= k
     folds = fold_indices(splits.y_train, k, options.train.seed or 0, stratified)
     candidates: list[tuple[Targets | None, str]] = [(None, "")]

@@ -65,3 +65,23 @@ def test_a_small_table_trains_the_median_of_its_folds_epochs(tmp_path):
     assert result.history.best_rule == "the epoch count 4-fold cross-validation chose"
     assert result.saved.metadata["split_sizes"]["val"] == 0
     assert result.final_fit["epochs"] == int(np.median(kept)) and result.final_fit["rows"] == 200
+
+
+def test_more_folds_than_the_rows_allow_are_refused_naming_the_flag(tmp_path):
+    from tests.clirun import numpynn
+    rng = np.random.default_rng(1)
+    rows = "".join(f"{a:.3f},{b:.3f},{'ab'[i % 2]}\n" for i, (a, b) in
+                   enumerate(rng.normal(size=(120, 2))))
+    (tmp_path / "t.csv").write_text("x1,x2,label\n" + rows)
+    proc = numpynn("train", "--data", "t.csv", "--cv-folds", "500", "--out", "run",
+                   cwd=tmp_path)
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr
+    assert "--cv-folds 500" in proc.stderr and "give at most 48" in proc.stderr
+    assert not (tmp_path / "run").exists()
+
+
+def test_an_ensemble_with_folds_is_refused():
+    from numpynn.runs.ensembles import check_ensemble
+    options = RunOptions(data="t.csv", ensemble=3, cv_folds=3)
+    with pytest.raises(InputError, match="cv_folds=3"):
+        check_ensemble(options, task_named("classification"))
