@@ -24,10 +24,11 @@ def unnamed(name: str | None) -> bool:
                                  re.fullmatch(r"Unnamed: \d+", name.strip()) is not None)
 
 
-def _distinct_whole_numbers(body: Rows, position: int) -> list[int] | None:
+def _distinct_whole_numbers(body: Rows, position: int, min_rows: int = _MIN_INDEX_ROWS
+                            ) -> list[int] | None:
     """The column's sampled cells as whole numbers when they are all distinct (at least
-    :data:`_MIN_INDEX_ROWS` of them), else None."""
-    if len(body) < _MIN_INDEX_ROWS:
+    ``min_rows`` of them), else None."""
+    if len(body) < min_rows:
         return None
     try:
         values = [int(cells[position]) for _, cells in body]
@@ -40,13 +41,8 @@ def index_of_a_few_rows(body: Rows, position: int, name: str | None) -> bool:
     """Whether an unnamed column (pandas' index) holds distinct non-negative whole numbers
     in however few sampled rows: for a file given to a model that does not know the
     column, where a few rows to predict are common."""
-    if not unnamed(name):
-        return False
-    try:
-        values = [int(cells[position]) for _, cells in body]
-    except (ValueError, IndexError):
-        return False
-    return len(set(values)) == len(values) and min(values, default=0) >= 0
+    values = _distinct_whole_numbers(body, position, min_rows=0) if unnamed(name) else None
+    return values is not None and min(values, default=0) >= 0
 
 
 def holds_row_numbers(body: Rows, position: int, name: str | None = None) -> bool:

@@ -448,12 +448,8 @@ def _layout(path: Path, sample: list[tuple[int, list[str]]], delimiter: str,
     first_line, first = sample[0]
     n_columns = len(first)
     if recipe is not None:
-        layout = _layout_from_recipe(path, sample, label_column is not None, recipe,
-                                     delimiter != ",", header, ignore_columns, id_column)
-        if id_column is not None:
-            layout.carry = resolve_column(id_column, layout.names, n_columns, str(path),
-                                          "id_column")
-        return layout
+        return _layout_from_recipe(path, sample, label_column is not None, recipe,
+                                   delimiter != ",", header, ignore_columns, id_column)
     has_header = _is_header(first, sample[1:], delimiter != ",") if header is None else header
     names = list(first) if has_header else None
     if names is not None:
@@ -527,8 +523,10 @@ def _layout_from_recipe(path: Path, sample: list[tuple[int, list[str]]], labelle
         raise DataError(f"{path}: `ignore_columns` names {_names(clash)}, which the model was "
                         "trained on and needs; leave only the columns it does not know "
                         "out (an id, notes)")
-    if id_column is not None:
-        skipped.append(resolve_column(id_column, names, n, str(path), "id_column"))
+    carry = (None if id_column is None else
+             resolve_column(id_column, names, n, str(path), "id_column"))
+    if carry is not None:
+        skipped.append(carry)
     categories: dict[int, list[str] | None] = dict(recipe.categorical.items())
     if has_header and recipe.feature_names is not None:
         body = sample[1:]
@@ -542,7 +540,7 @@ def _layout_from_recipe(path: Path, sample: list[tuple[int, list[str]]], labelle
         left_out = sorted(p for p, name in enumerate(first) if name in extra
                           and name not in skipped_names and p not in features and p != label)
         return _Layout(True, n, list(first), label, features, categories, recipe, True,
-                       skipped_columns=left_out)
+                       skipped_columns=left_out, carry=carry)
     # positionally: the training file's layout, or the feature columns alone, once the
     # columns to skip are set aside
     kept = [p for p in range(n) if p not in skipped]
@@ -554,13 +552,13 @@ def _layout_from_recipe(path: Path, sample: list[tuple[int, list[str]]], labelle
                             "and the label), in the order of the training file")
         return _Layout(has_header, n, names, kept[recipe.label],
                        [kept[p] for p in recipe.features], categories, recipe, True,
-                       skipped_columns=left_out)
+                       skipped_columns=left_out, carry=carry)
     if m == C:
         return _Layout(has_header, n, names, None, [kept[p] for p in recipe.features],
-                       categories, recipe, True, skipped_columns=left_out)
+                       categories, recipe, True, skipped_columns=left_out, carry=carry)
     if m == F:
         return _Layout(has_header, n, names, None, kept, categories, recipe, True,
-                       skipped_columns=left_out)
+                       skipped_columns=left_out, carry=carry)
     raise DataError(f"{path} has {m} columns but the model expects {F} (the features) or {C} "
                     "(as the training file, with the label); a file without a header is "
                     "read by position")
