@@ -7,12 +7,11 @@ random_state=seed)``) and are scored by R^2 on the same test rows:
 * scikit-learn: ``make_pipeline(StandardScaler(), MLPRegressor(random_state=seed))``
   (all of MLPRegressor's defaults: 100 ReLU units, Adam lr 1e-3, batch 200, up to 200
   epochs, tol-based stopping; y not scaled);
-* numpynn: what ``numpynn train --task regression`` does with its default options
-  (:class:`numpynn.runs.run.RunOptions` defaults with
-  :data:`numpynn.tasks.Regression.defaults`): 10% of the training rows held out
-  (random), features standardised and targets standardised on the rest, the network of
-  :meth:`numpynn.tasks.Regression.build_model`, the Trainer's default run, the
-  epoch with the best validation R^2 kept (:func:`numpynn.runs.run.make_trainer`).
+* numpynn: ``numpynn train --task regression`` with its default options on the
+  training rows (written as a CSV file; :func:`numpynn.runs.run.run_training`, the one
+  run every command uses): the epoch count and the L2 strength chosen on held-out rows
+  (3-fold cross-validation below 2,000 training rows, else a validation split), then the
+  saved model fitted on every training row.
 
 Data sets: ``load_diabetes`` (442 rows, 10 features) and
 ``make_friedman1(n_samples=5000, noise=1.0, random_state=seed)``. Wall time is the fit
@@ -30,6 +29,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import tempfile
 import time
 import warnings
 from pathlib import Path
@@ -45,14 +45,7 @@ from sklearn.preprocessing import StandardScaler
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from numpynn.data import Dataset  # noqa: E402
-from numpynn.runs.run import (  # noqa: E402
-    RunOptions,
-    apply_task_defaults,
-    make_trainer,
-    prepare_splits,
-)
-from numpynn.tasks import Regression  # noqa: E402
+from numpynn.runs.run import RunOptions, run_training  # noqa: E402
 
 
 def data(name: str, seed: int) -> tuple[np.ndarray, np.ndarray]:
@@ -74,21 +67,21 @@ def fit_sklearn(X_tr, y_tr, X_te, seed):
 
 
 def fit_numpynn(X_tr, y_tr, X_te, seed):
-    task = Regression()
-    options = apply_task_defaults(RunOptions(data="benchmark", task="regression",
-                                             test_fraction=0.0), task)
-    options.train.seed = seed
-    started = time.perf_counter()
-    ds = Dataset(X=np.asarray(X_tr, np.float64), y=np.asarray(y_tr, np.float64),
-                 classes=np.empty(0), name="benchmark")
-    splits = prepare_splits(options, ds, task)  # the run's random split, scalers
-    trainer = make_trainer(options, splits)
-    with np.errstate(over="ignore", invalid="ignore"):
-        trainer.train()
-    seconds = time.perf_counter() - started
-    X = splits.preprocessor.transform(np.asarray(X_te, options.dtype))
-    pred = splits.targets.inverse(trainer.model.forward(X))[:, 0]
-    return pred, seconds
+    """``numpynn train`` on the training rows (a CSV file, task regression), defaults
+    otherwise: the one run every command uses (:func:`numpynn.runs.run.run_training`)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "train.csv"
+        X_tr = np.asarray(X_tr, np.float64)
+        header = ",".join([f"x{i}" for i in range(X_tr.shape[1])] + ["target"])
+        np.savetxt(path, np.c_[X_tr, y_tr], delimiter=",", header=header, comments="",
+                   fmt="%.17g")
+        options = RunOptions(data=str(path), task="regression", test_fraction=0.0,
+                             label_column="target")
+        options.train.seed = seed
+        started = time.perf_counter()
+        result = run_training(options, Path(tmp) / "run", report=False)
+        seconds = time.perf_counter() - started
+    return result.saved.values(np.asarray(X_te, np.float64))[:, 0], seconds
 
 
 def run(datasets: list[str], seeds: int) -> list[dict]:

@@ -161,6 +161,15 @@ def r2_and_loss(model: Any, X: np.ndarray, y: np.ndarray, chunk: int = 8192,
     trained in."""
     n = X.shape[0] if idx is None else idx.shape[0]
     k = y.shape[1]
+    if n <= chunk and getattr(model.loss_fn, "name", "") == "squared_error":
+        # one chunk of a squared-error network (a validation split, a training subset,
+        # evaluated every epoch): the residuals once, the spread of y in two passes
+        Xb, yb = (X, y) if idx is None else (X[idx], y[idx])
+        diff = model.forward(Xb).astype(np.float64)
+        diff -= yb
+        sse = np.einsum("ij,ij->j", diff, diff)
+        dev = yb - yb.mean(axis=0)
+        return _r2_from_sums(sse, np.einsum("ij,ij->j", dev, dev)), 0.5 * float(sse.sum()) / n
     sse, mean, m2 = np.zeros(k), np.zeros(k), np.zeros(k)  # m2: sum of squared deviations
     total_loss, seen = 0.0, 0
     for Xb, yb in row_chunks(X, y, chunk, idx):

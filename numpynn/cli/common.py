@@ -175,10 +175,21 @@ def weight_scale(text: str) -> float | str:
         return text
 
 
+def reg_value(text: str) -> float | str:
+    """``auto`` or a number (the run options reject others clearly)."""
+    if text.strip().lower() == "auto":
+        return "auto"
+    try:
+        return float(text)
+    except ValueError:
+        return text
+
+
 #: how a declared option's flag is read (:data:`numpynn.runs.options.READERS`)
 READERS: dict[str, Callable[[str], Any]] = {
     "text": str, "lower": str.lower, "sizes": hidden_sizes, "column": column_spec,
     "columns": column_list, "delimiter": delimiter, "spec": data_spec, "scale": weight_scale,
+    "reg": reg_value,
 }
 
 

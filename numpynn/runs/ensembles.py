@@ -49,6 +49,9 @@ def check_ensemble(options: Any, task: Any) -> None:
                (options.class_weight is not None, f"`class_weight='{options.class_weight}'`",
                 "the packed engine takes no per-row weights"),
                (options.refit, "`refit`", "a refit of each member is not implemented"),
+               (getattr(options, "reg", None) == "auto", "`reg='auto'`",
+                "choosing the L2 strength for each member is not implemented: give a "
+                "number"),
                ((getattr(options, "cv_folds", None) or 1) > 1,
                 f"`cv_folds={getattr(options, 'cv_folds', None)}`",
                 "each member stops on the validation split (folds of each are not "

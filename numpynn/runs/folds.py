@@ -12,6 +12,7 @@ row for that count) nor from the saved model (the final fit on every row).
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -21,8 +22,8 @@ from ..errors import InputError
 from ..tasks import Targets
 from ..validation import POSITIVE_INT
 
-__all__ = ["FOLDS_MAX_ROWS", "FOLDS_MIN_ROWS", "FoldChoice", "auto_folds", "choose_by_folds",
-           "fold_indices"]
+__all__ = ["FOLDS_MAX_ROWS", "FOLDS_MIN_ROWS", "FoldChoice", "Setting", "auto_folds",
+           "choice_text", "choose_by_folds", "comparable", "fold_indices", "settings"]
 
 #: "auto" cross-validates tables with this many training rows or more ...
 FOLDS_MIN_ROWS = 100
@@ -59,23 +60,79 @@ def fold_indices(y: np.ndarray, k: int, seed: int, stratified: bool) -> list[np.
 
 @dataclass
 class FoldChoice:
-    """What the folds chose: the epoch count, the target transform (None: the run's own)
-    and a line saying so; ``fold_epochs``/``fold_scores``: each fold's kept epoch and its
-    validation score under the chosen transform."""
+    """What the folds chose: the epoch count, the target transform (None: the run's own),
+    the L2 strength (the run's own unless it was "auto") and a line saying so;
+    ``fold_epochs``/``fold_scores``: each fold's kept epoch and its validation score under
+    the chosen setting."""
 
     epochs: int
     targets: Targets | None
     text: str
     fold_epochs: list[int]
     fold_scores: list[float]
+    reg: float = 0.0
 
 
-def choose_by_folds(options: Any, splits: Any, k: int,
-                    make_trainer: Any) -> FoldChoice:
+@dataclass
+class Setting:
+    """One candidate of a choice on held-out rows: a target transform (None: the run's
+    own; ``name`` says which, "" for the values as they are) and an L2 strength."""
+
+    targets: Targets | None
+    name: str
+    reg: float
+
+
+def settings(options: Any, task: Any, y_train: np.ndarray) -> list[Setting]:
+    """The candidates of a run: the run's target transform and the task's alternative one
+    (:meth:`numpynn.tasks.Task.alternative_targets`), each with the run's L2 strength or,
+    where it is "auto", each of the task's ``reg_candidates``; the first is the run's
+    plain setting."""
+    regs = list(task.reg_candidates) if options.reg == "auto" else [float(options.reg)]
+    targets: list[tuple[Targets | None, str]] = [(None, "")]
+    other = task.alternative_targets(y_train, options)
+    if other is not None:
+        targets.append(other)
+    return [Setting(t, name, r) for t, name in targets for r in regs]
+
+
+def comparable(score: float) -> float:
+    """A held-out score to rank by: NaN (a diverged network) ranks last."""
+    return -math.inf if math.isnan(score) else score
+
+
+def choice_text(chosen: Setting, scores: list[tuple[Setting, float]], label: str,
+                where: str) -> str:
+    """What a choice among ``scores`` (each setting, its held-out score) kept, against
+    what, and how to fix it instead: ``L2 reg 0.03; target: the values as they are (mean
+    fold R^2 0.8123, against reg 0.0001 0.7712, ...); ...``."""
+    tried_reg = len({s.reg for s, _ in scores}) > 1
+    other_target = next((s.name for s, _ in scores if s.name), "")
+
+    def words(s: Setting) -> str:
+        return " with ".join(([f"reg {s.reg:g}"] if tried_reg else []) + (
+            [s.name or "the values as they are"] if other_target else []))
+
+    kept = ([f"L2 reg {chosen.reg:g}"] if tried_reg else []) + (
+        [f"target: trained on {chosen.name}, predictions mapped back" if chosen.name
+         else "target: the values as they are"] if other_target else [])
+    best = next(v for s, v in scores if s is chosen)
+    against = ", ".join(f"{words(s)} {v:.4f}" for s, v in scores if s is not chosen)
+    fixes = (["give `reg` a number to fix the L2 strength"] if tried_reg else []) + (
+        [("`target_transform='none'` keeps the values" if chosen.name
+          else f"`target_transform='log'` asks for {other_target}")] if other_target else [])
+    return f"{'; '.join(kept)} ({where} {label} {best:.4f}, against {against}); " + \
+        "; ".join(fixes)
+
+
+def choose_by_folds(options: Any, splits: Any, k: int, train_together: Any) -> FoldChoice:
     """Cross-validate the run on its training rows (``splits.X_train``, ``y_train``):
-    for the run's target transform and the task's alternative one
-    (:meth:`numpynn.tasks.Task.alternative_targets`), K networks (``make_trainer``,
-    the run's options and seed, no callbacks) each stopped on its own fold."""
+    for each candidate setting (:func:`settings`: target transforms, L2 strengths under
+    ``reg='auto'``), K networks (the run's options and seed, no callbacks) each stopped on
+    its own fold; the setting of the best mean fold score is kept (the first, the run's
+    plain one, on a tie). ``train_together(options_list, fold_splits)`` trains a fold's
+    networks of one target transform, packed where it can
+    (:func:`numpynn.runs.run.train_together`), returning (network, history) pairs."""
     task = splits.task
     n = splits.y_train.shape[0]
     if k > n // 2:
@@ -85,44 +142,41 @@ def choose_by_folds(options: Any, splits: Any, k: int,
                          param="cv_folds")
     stratified = task.has_classes and np.bincount(splits.y_train).min() >= k
     folds = fold_indices(splits.y_train, k, options.train.seed or 0, stratified)
-    candidates: list[tuple[Targets | None, str]] = [(None, "")]
-    other = task.alternative_targets(splits.y_train, options)
-    if other is not None:
-        candidates.append(other)
+    candidates = settings(options, task, splits.y_train)
     # a fold's network is judged on its own fold; its training figures per epoch are only
     # a curve nobody sees, so a few rows score them
     fold_options = replace(options, train=replace(options.train,
                                                   eval_samples=FOLD_EVAL_SAMPLES))
-    results = []
-    for targets, name in candidates:
-        epochs, scores = [], []
-        for i, held in enumerate(folds):
-            train = np.concatenate([f for j, f in enumerate(folds) if j != i])
-            y_fold = splits.y_train[train]
+    epochs: dict[int, list[int]] = {id(c): [] for c in candidates}
+    scores: dict[int, list[float]] = {id(c): [] for c in candidates}
+    by_targets: dict[str, list[Setting]] = {}
+    for c in candidates:
+        by_targets.setdefault(c.name, []).append(c)
+    for i, held in enumerate(folds):
+        train = np.concatenate([f for j, f in enumerate(folds) if j != i])
+        y_fold = splits.y_train[train]
+        for name, group in by_targets.items():
             # each fold's transform fitted on its own training rows
-            fitted = task.alternative_targets(y_fold, options) if targets is not None else None
+            fitted = task.alternative_targets(y_fold, options) if name else None
             fold = replace(splits, X_train=splits.X_train[train], y_train=y_fold,
                            X_val=splits.X_train[held], y_val=splits.y_train[held],
                            targets=(fitted[0] if fitted is not None
                                     else task.fit_targets(y_fold, options)))
-            trainer = make_trainer(fold_options, fold)
-            with np.errstate(over="ignore", invalid="ignore"):
-                history = trainer.train()
-            epochs.append(max(1, int(history.best_epoch)))
-            kept = task.metrics(trainer.model, fold.X_val, fold.y_val, fold.targets)
-            scores.append(float(kept[task.score_key]))
-        results.append((float(np.mean(scores)), targets, name, epochs, scores))
-    best = max(range(len(results)), key=lambda i: results[i][0])
-    mean, targets, name, epochs, scores = results[best]
-    count = int(np.median(epochs))
+            trained = train_together([replace(fold_options, reg=c.reg) for c in group], fold)
+            for c, (model, history) in zip(group, trained):
+                epochs[id(c)].append(max(1, int(history.best_epoch)))
+                kept = task.metrics(model, fold.X_val, fold.y_val, fold.targets)
+                scores[id(c)].append(float(kept[task.score_key]))
+    results = [(float(np.mean(scores[id(c)])), c) for c in candidates]
+    best = max(range(len(results)), key=lambda i: comparable(results[i][0]))
+    mean, chosen = results[best]
+    kept_epochs = epochs[id(chosen)]
+    count = int(np.median(kept_epochs))
     label = task.score_label
     text = (f"epochs: {count}, the median of the epochs {k}-fold cross-validation on the "
-            f"{splits.y_train.shape[0]:,} training rows kept ({', '.join(map(str, epochs))}; "
-            f"mean validation {label} {mean:.4f})")
+            f"{splits.y_train.shape[0]:,} training rows kept "
+            f"({', '.join(map(str, kept_epochs))}; mean validation {label} {mean:.4f})")
     if len(results) > 1:
-        plain, tried = results[0][0], results[1][0]
-        text += (f"; target: {'trained on ' + results[1][2] if best else 'the values as they are'}"
-                 f" (mean fold {label} {max(plain, tried):.4f}, against {min(plain, tried):.4f}"
-                 f"{' on the values as they are' if best else ' with ' + results[1][2]})"
-                 + ("; `target_transform='none'` keeps the values" if best else ""))
-    return FoldChoice(count, targets, text, epochs, scores)
+        text += "; " + choice_text(chosen, [(c, v) for v, c in results], label, "mean fold")
+    return FoldChoice(count, chosen.targets, text, kept_epochs, scores[id(chosen)],
+                      reg=chosen.reg)

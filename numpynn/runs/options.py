@@ -17,7 +17,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from ..data import PREPROCESSING_KINDS
-from ..tasks import TASKS
+from ..tasks import TASKS, Task
 from ..training.optim import OPTIMIZERS
 from ..training.schedules import SCHEDULES
 from ..training.trainer import SELECT_RULES, TrainConfig
@@ -37,7 +37,7 @@ DATA_HELP = ("data: digits (bundled); mnist, fashion-mnist or cifar10 (downloade
              "(last column the label unless --label-column) or FILE.npz (arrays X, y)")
 
 #: how the command line reads a value (besides a numeric :class:`Rule`)
-READERS = ("text", "lower", "sizes", "column", "columns", "delimiter", "spec", "switch",
+READERS = ("text", "lower", "sizes", "column", "columns", "delimiter", "spec", "switch", "reg",
            "scale")
 
 
@@ -196,8 +196,10 @@ OPTIONS: tuple[Option, ...] = (
            "{default})", choices=lambda: SCHEDULES.names()),
     Option("train.lr_decay", "--lr-decay", POSITIVE_NUMBER, "factor per epoch for "
            "--schedule step (default {default})"),
-    Option("reg", "--reg", NONNEGATIVE_NUMBER, "L2 strength: loss + 0.5*reg*sum(W**2) "
-           "(default {default})"),
+    Option("reg", "--reg", "reg", "L2 strength: loss + 0.5*reg*sum(W**2), or auto: each "
+           "of " + ", ".join(f"{r:g}" for r in Task.reg_candidates) + " trained and the "
+           "best on held-out rows kept (the folds, else the validation split; default "
+           "{default}; {task_defaults})", per_task=True),
     Option("weight_scale", "--weight-scale", "scale", "initial weight std, or he / glorot / "
            "auto (auto: He for the ReLU family, Glorot for tanh and sigmoid; default "
            "{default}; {task_defaults})", per_task=True),

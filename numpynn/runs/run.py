@@ -41,8 +41,9 @@ from ..model_file import SavedModel, load_model, save_model, write_json_atomic
 from ..models import MLP, Network, check_activation, check_dropout, check_normalization
 from ..outputs import input_paths, nonempty_path, remove_stale_temp_files
 from ..tasks import Classification, Identity, Targets, Task, check_task_choice, load_for_task
+from ..training.packed import train_packed
 from ..training.trainer import Callback, History, TrainConfig, Trainer, read_checkpoint
-from ..validation import POSITIVE_INT, check_bool, check_hidden_dims
+from ..validation import NONNEGATIVE_NUMBER, POSITIVE_INT, check_bool, check_hidden_dims
 from .ensembles import (
     check_ensemble,
     fit_ensemble,
@@ -58,7 +59,7 @@ from .files import (
     prepare_run_dir,
     remove_if_empty,
 )
-from .folds import auto_folds, choose_by_folds
+from .folds import auto_folds, choice_text, choose_by_folds, comparable, settings
 
 __all__ = ["CHECKPOINT_FILE", "HISTORY_FILE", "MODEL_FILE"]  # re-exported from runfiles
 
@@ -82,6 +83,9 @@ FINAL_FIT_VAL_FRACTION = 0.2
 #: ... on tables with at least this many rows outside the test part (fewer: no split,
 #: every row trains for the full epoch count, as before)
 FINAL_FIT_MIN_ROWS = 100
+
+#: ``reg``: the L2 strength chosen on held-out rows among the task's candidates
+REG_AUTO = "auto"
 
 #: ``header``: whether a CSV's first row names the columns (auto: detected)
 HEADER_CHOICES: dict[str, bool | None] = {"auto": None, "yes": True, "no": False}
@@ -124,6 +128,10 @@ class RunOptions:
     ensemble (classification): K > 1 trains K networks from different seeds together
     (packed) and saves them as one :class:`~numpynn.ensemble.Ensemble` whose
     probabilities are their mean (:mod:`numpynn.runs.ensembles`); 1 is one network.
+    reg: the L2 strength, a number >= 0, or "auto" (a regression's default): each of the
+    task's :attr:`~numpynn.tasks.Task.reg_candidates` is trained and the one scoring best
+    on held-out rows is kept (on the folds where the run cross-validates, else on the
+    validation split); the saved model records the number chosen.
     """
 
     data: str = "digits"
@@ -137,7 +145,7 @@ class RunOptions:
     impute: str = "median"
     handle_unknown: str = "error"
     weight_scale: float | str = "glorot"
-    reg: float = 1e-4
+    reg: float | str = 1e-4
     dtype: str = "float32"
     activation: str = "relu"
     dropout: float = 0.0
@@ -156,10 +164,11 @@ class RunOptions:
     #: by its task's defaults (numpynn.tasks.Task.defaults); the CLI lists those not typed
     task_defaults: list[str] = field(
         default_factory=lambda: ["hidden", "epochs", "batch_size", "lr", "patience",
-                                 "weight_scale"])
+                                 "weight_scale", "reg"])
 
     def __post_init__(self) -> None:
         self.hidden = check_hidden_dims(self.hidden, "hidden")
+        self.reg = check_reg(self.reg)
         Preprocessor(self.preprocessing)  # validates the kind
         self.activation = check_activation(self.activation)
         self.dropout = check_dropout(self.dropout)
@@ -269,6 +278,18 @@ class Splits(SplitArrays):
     recipe: TableRecipe | None = None
     task: Task = field(default_factory=Classification)
     targets: Targets = field(default_factory=Identity)
+
+
+def check_reg(reg: object) -> float | str:
+    """``reg``: a number >= 0 or "auto" (chosen on held-out rows; see :class:`RunOptions`)."""
+    if reg == REG_AUTO:
+        return REG_AUTO
+    try:
+        return float(NONNEGATIVE_NUMBER.check(reg, "reg"))
+    except InputError:
+        raise InputError(f"`reg` must be a finite number >= 0 (e.g. 1e-4) or 'auto' (the L2 "
+                         f"strength chosen on held-out rows); got {reg!r}.",
+                         param="reg") from None
 
 
 def split_seed(options: RunOptions) -> int:
@@ -437,7 +458,7 @@ class RunResult:
     warnings: list[str] = field(default_factory=list)
     #: what the final fit on every row did (:func:`fit_on_every_row`), or None
     final_fit: dict[str, Any] | None = None
-    #: what the run chose after training, on validation (:func:`try_other_targets`)
+    #: what the run chose on held-out rows (the folds, :func:`try_other_settings`)
     choices: list[str] = field(default_factory=list)
     #: an ensemble's spread: one row per member, then the ensemble's
     #: (:func:`numpynn.runs.ensembles.member_table`); None for one network
@@ -468,6 +489,44 @@ def make_trainer(options: RunOptions, splits: Splits, *, seed: int | None = None
         checkpoint_extra=checkpoint_extra,
         sample_weight=task.sample_weight(options, splits.y_train),
         scorer=task.epoch_scorer(targets))
+
+
+def packable(options: RunOptions, splits: Splits) -> bool:
+    """Whether networks of these options train packed (one engine step for several,
+    :func:`numpynn.training.packed.train_packed`) exactly as :func:`make_trainer` trains
+    each: no per-row weights, no normalisation layer, the task's own epoch score."""
+    task = splits.task
+    return (task.epoch_scorer(splits.targets) is None
+            and task.sample_weight(options, splits.y_train) is None
+            and options.normalization is None)
+
+
+def train_together(options: Sequence[RunOptions], splits: Splits, seed: int | None = None
+                   ) -> list[tuple[Network, History]]:
+    """``make_trainer(o, splits, seed=seed).train()`` for each of ``options`` (networks of
+    one architecture and batch size: only ``reg`` and the training configuration may
+    differ), trained packed where :func:`packable` (each network ends as it would alone,
+    to float rounding: the packed engine's contract), else one after another."""
+    if len(options) == 1 or not all(packable(o, splits) for o in options):
+        out = []
+        for o in options:
+            trainer = make_trainer(o, splits, seed=seed)
+            with np.errstate(over="ignore", invalid="ignore"):
+                out.append((trainer.model, trainer.train()))
+        return out
+    task, targets = splits.task, splits.targets
+    n_out = task.n_outputs(splits.dataset, splits.y_train)
+    seeds = [o.train.seed if seed is None else seed for o in options]
+    models = [task.build_model(o, splits.X_train.shape[1], n_out, s)
+              for o, s in zip(options, seeds)]
+    has_val = splits.X_val.shape[0] > 0
+    with np.errstate(over="ignore", invalid="ignore"):
+        histories = train_packed(
+            models, splits.X_train, targets.transform(splits.y_train),
+            [replace(o.train, seed=s) for o, s in zip(options, seeds)],
+            splits.X_val if has_val else None,
+            targets.transform(splits.y_val) if has_val else None)
+    return list(zip(models, histories))
 
 
 def run_training(
@@ -508,6 +567,13 @@ def run_training(
         splits = prepare_splits(options, loaded, task)
         del loaded
         notes += splits.notes
+        if (options.reg == REG_AUTO and splits.X_val.shape[0] < 2
+                and (options.cv_folds or 1) <= 1):
+            raise InputError(
+                f"`reg='auto'` chooses the L2 strength on held-out rows, and this run has "
+                f"none ({split_sizes_text(split_sizes(splits))}, no cross-validation "
+                "folds): give a number (e.g. 1e-4), or a `val_fraction` (e.g. 0.2) to "
+                "choose on.", param="reg")
         if options.refit and splits.X_val.shape[0] == 0:
             raise InputError(
                 f"`refit` trains again on the training and validation rows for the epoch "
@@ -533,11 +599,14 @@ def run_training(
         folds = None
         trained_as = options
         if (options.cv_folds or 1) > 1 and splits.X_val.shape[0] == 0:
-            folds = choose_by_folds(options, splits, options.cv_folds, make_trainer)
+            folds = choose_by_folds(options, splits, options.cv_folds, train_together)
             if folds.targets is not None:
                 splits = replace(splits, targets=folds.targets)
+            options = replace(options, reg=folds.reg)  # "auto" chosen: the number from here
             trained_as = replace(options, train=replace(options.train, epochs=folds.epochs,
                                                         patience=None))
+        elif options.reg == REG_AUTO:  # the first candidate; the others after it
+            trained_as = replace(options, reg=task.reg_candidates[0])
         trainer = make_trainer(trained_as, splits, callbacks=callbacks,
                                checkpoint=out / CHECKPOINT_FILE, checkpoint_extra=extra)
     except BaseException:
@@ -561,7 +630,8 @@ def run_training(
     if folds is not None:
         history.best_rule = f"the epoch count {options.cv_folds}-fold cross-validation chose"
     model = trainer.model
-    model, history, splits, chosen = try_other_targets(options, splits, model, history)
+    options, model, history, splits, chosen = try_other_settings(options, splits, model,
+                                                                 history)
     refit: dict[str, Any] | None = None
     final: Network | None = None
     final_fit: dict[str, Any] | None = None
@@ -668,35 +738,40 @@ def refit_on_train_and_val(
     return trainer.model, merged, info
 
 
-def try_other_targets(options: RunOptions, splits: Splits, model: Network, history: History
-                      ) -> tuple[Network, History, Splits, str | None]:
-    """Where the task has another target transform worth trying (a regression's log(1 +
-    y) for a heavy right tail, :meth:`Task.alternative_targets`) and the run has a
-    validation split: train a second network with it (the run's seed and options, no
-    callbacks, no checkpoint: deterministic, so a resumed run repeats it) and keep the
-    one with the better validation score in the targets' units. Returns the kept
-    (network, history, splits with its transform) and a line saying what was chosen."""
+def try_other_settings(options: RunOptions, splits: Splits, model: Network, history: History
+                       ) -> tuple[RunOptions, Network, History, Splits, str | None]:
+    """Where the run has a validation split and more than one candidate setting
+    (:func:`numpynn.runs.folds.settings`: a regression's log(1 + y) for a heavy right
+    tail, :meth:`Task.alternative_targets`; each L2 strength of ``reg='auto'``), ``model``
+    being the first candidate's: train a network for each other one (the run's seed and
+    options, no callbacks, no checkpoint: deterministic, so a resumed run repeats it) and
+    keep the one with the best validation score in the targets' units (the first on a
+    tie). Returns the options with the chosen ``reg`` (a number), the kept (network,
+    history, splits with its transform) and a line saying what was chosen (None: no
+    choice was made)."""
     task = splits.task
-    other = task.alternative_targets(splits.y_train, options)
-    if other is None or splits.X_val.shape[0] < 2:
-        return model, history, splits, None
-    targets, name = other
-    trial_splits = replace(splits, targets=targets)
-    trainer = make_trainer(options, trial_splits)
-    with np.errstate(over="ignore", invalid="ignore"):
-        trial_history = trainer.train()
+    candidates = settings(options, task, splits.y_train)
+    chosen_options = replace(options, reg=candidates[0].reg)
+    if len(candidates) == 1 or splits.X_val.shape[0] < 2:
+        return chosen_options, model, history, splits, None
     key = task.score_key
-    plain = task.metrics(model, splits.X_val, splits.y_val, splits.targets)[key]
-    tried = task.metrics(trainer.model, splits.X_val, splits.y_val, targets)[key]
-    label = task.score_label
-    if tried > plain:
-        return trainer.model, trial_history, trial_splits, (
-            f"target: trained on {name} (validation {label} {tried:.4f}, against {plain:.4f} "
-            "on the values as they are), predictions mapped back; `target_transform="
-            "'none'` keeps the values.")
-    return model, history, splits, (
-        f"target: the values as they are (validation {label} {plain:.4f}, against "
-        f"{tried:.4f} trained on {name}); `target_transform='log'` asks for {name}.")
+    kept = (candidates[0], model, history, splits)
+    scores = [(candidates[0], task.metrics(model, splits.X_val, splits.y_val,
+                                           splits.targets)[key])]
+    for setting in candidates[1:]:
+        trial_splits = (replace(splits, targets=setting.targets)
+                        if setting.targets is not None else splits)
+        trainer = make_trainer(replace(options, reg=setting.reg), trial_splits)
+        with np.errstate(over="ignore", invalid="ignore"):
+            trial_history = trainer.train()
+        score = task.metrics(trainer.model, splits.X_val, splits.y_val,
+                             trial_splits.targets)[key]
+        if comparable(score) > max(comparable(v) for _, v in scores):
+            kept = (setting, trainer.model, trial_history, trial_splits)
+        scores.append((setting, score))
+    setting, model, history, splits = kept
+    return (replace(options, reg=setting.reg), model, history, splits,
+            choice_text(setting, scores, task.score_label, "validation") + ".")
 
 
 def fit_on_every_row(options: RunOptions, splits: Splits, history: History

@@ -9,13 +9,13 @@ further where a pack would exceed its memory budget (:func:`numpynn.training.pac
 A pack is one task for joblib or Dask. Packs go out largest estimated cost first
 (:func:`pack_cost`), so that the last task to finish is a small one.
 
-What packs: a classification without per-row weights (``class_weight``), with no
-normalisation layer; other trials (a regression, ``normalization``) train alone as in a
-plain search. A packed trial's row equals the row of the same trial trained alone to
-float rounding (``train_packed``'s contract: float32 within 1e-4 relative), and says how
-many trials its pack held (``pack``). Packs are formed from the plan (and, resumed, from
-the trials left to run), never from the workers: the table does not depend on where the
-packs ran.
+What packs: trials without per-row weights (``class_weight``) and with no normalisation
+layer (:func:`numpynn.runs.run.packable`), classifications and regressions alike; other
+trials (``normalization``) train alone as in a plain search. A packed trial's row equals
+the row of the same trial trained alone to float rounding (``train_packed``'s contract:
+float32 within 1e-4 relative), and says how many trials its pack held (``pack``). Packs
+are formed from the plan (and, resumed, from the trials left to run), never from the
+workers: the table does not depend on where the packs ran.
 """
 
 from __future__ import annotations
@@ -26,8 +26,7 @@ from dataclasses import replace
 from typing import Any
 
 from ..errors import InputError
-from ..runs.run import RunOptions, Splits
-from ..training.packed import train_packed
+from ..runs.run import RunOptions, Splits, packable, train_together
 from ..validation import POSITIVE_INT
 from .trials import _blas_one_thread, _splits, finish_row, run_trial, start_row, trial_options
 
@@ -70,14 +69,6 @@ def make_packs(plan: Sequence[Mapping[str, Any]], pack: int) -> list[list[dict[s
     return [packs[i] for i in order]
 
 
-def packable(options: RunOptions, splits: Splits) -> bool:
-    """Whether trials of these options and splits can train packed (see the module)."""
-    task = splits.task
-    return (task.has_classes and task.epoch_scorer(splits.targets) is None
-            and task.sample_weight(options, splits.y_train) is None
-            and options.normalization is None)
-
-
 def run_pack(base: RunOptions, trials: Sequence[Mapping[str, Any]],
              fingerprint: str | None = None) -> list[dict[str, Any]]:
     """Train the trials of one pack together; their rows (as :func:`run_trial`'s, with
@@ -100,18 +91,11 @@ def _train_pack(trials: Sequence[Mapping[str, Any]], options: Sequence[RunOption
     import time
 
     started = time.perf_counter()
-    task, targets = splits.task, splits.targets
-    n_out = task.n_outputs(splits.dataset, splits.y_train)
-    models = [task.build_model(o, splits.X_train.shape[1], n_out, int(t["seed"]))
-              for o, t in zip(options, trials)]
-    has_val = splits.X_val.shape[0] > 0
-    histories = train_packed(
-        models, splits.X_train, targets.transform(splits.y_train),
-        [replace(o.train, seed=int(t["seed"])) for o, t in zip(options, trials)],
-        splits.X_val if has_val else None, targets.transform(splits.y_val) if has_val else None)
+    trained = train_together([replace(o, train=replace(o.train, seed=int(t["seed"])))
+                              for o, t in zip(options, trials)], splits)
     seconds = (time.perf_counter() - started) / len(trials)  # each trial's share
     rows = []
-    for t, h in zip(trials, histories):
+    for t, (_, h) in zip(trials, trained):
         row = start_row(t)
         status = "diverged" if h.stop_reason.startswith("diverged") else "ok"
         finish_row(row, splits, h, status, seconds)

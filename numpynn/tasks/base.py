@@ -80,6 +80,11 @@ class Task(ABC):
     has_classes: ClassVar[bool] = True
     #: the report's title, before ": <data>"
     report_title: ClassVar[str] = "numpynn training report"
+    #: the L2 strengths ``reg='auto'`` chooses among on held-out rows (the folds of a small
+    #: table, else the validation split), the first trained first: what a few hundred
+    #: noisy rows need (3e-2) and what thousands of rows or a strong signal need (1e-4)
+    #: differ by more than any one value serves (benchmarks/RESULTS.md, "L2 chosen")
+    reg_candidates: ClassVar[tuple[float, ...]] = (1e-4, 3e-3, 3e-2)
 
     # ---- targets ---------------------------------------------------------------------
     @abstractmethod

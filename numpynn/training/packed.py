@@ -37,8 +37,10 @@ steps use the stacked layout. The per-epoch evaluation runs each model's own for
 
 Supported layers: affine, the elementwise activations (every registered layer with an
 ``init_scheme``: relu, leaky_relu, elu, gelu, tanh, sigmoid, identity) and dropout; the
-loss must be softmax cross-entropy. Batch and layer normalisation, other layers and other
-losses are refused with an error naming them (train those with the Trainer). Not
+loss softmax cross-entropy (y: (N,) class indices) or squared error (a regression's; y:
+(N, C) targets, scored by R^2 as the Trainer scores it). Batch and layer normalisation,
+other layers and other losses are refused with an error naming them (train those with the
+Trainer). Not
 supported either: sample weights, callbacks and checkpoints (a pack trains in one call).
 
 Divergence: where the Trainer raises :class:`~numpynn.errors.DivergenceError`, a packed
@@ -62,7 +64,7 @@ import numpy as np
 
 from ..errors import InputError
 from ..layers import Affine, Dropout, Kernel, Layer, keep_mask
-from ..losses import SoftmaxCrossEntropy
+from ..losses import SoftmaxCrossEntropy, SquaredError
 from ..memory import physical_memory
 from ..models import Network
 from ..validation import SEED_MAX, check_features
@@ -74,6 +76,7 @@ from .trainer import (
     NO_VALIDATION_RULE,
     History,
     TrainConfig,
+    model_score_name,
     resolve_select,
     score_and_loss,
     score_label,
@@ -124,9 +127,10 @@ def _check_architecture(models: Sequence[Network]) -> list[str]:
     if len({id(m) for m in models}) != len(models):
         raise InputError("models holds the same network object twice; pass distinct models.")
     first = models[0]
-    if type(first.loss_fn) is not SoftmaxCrossEntropy:
-        raise InputError(f"packed training supports the softmax loss only; the models use "
-                         f"{first.loss_fn.name!r}: train them with numpynn.Trainer.")
+    if type(first.loss_fn) not in (SoftmaxCrossEntropy, SquaredError):
+        raise InputError(f"packed training supports the softmax and squared-error losses "
+                         f"only; the models use {first.loss_fn.name!r}: train them with "
+                         "numpynn.Trainer.")
     free = ("reg", "weight_scale")  # per model: L2 strength and initial scale
     shape = {k: v for k, v in first.config().items() if k not in free}
     for i, m in enumerate(models[1:], 1):
@@ -242,6 +246,7 @@ class _Pack:
         self.members = members
         model = members[0].model
         self.kinds, self.dims, self.dtype = kinds, model.dims, model.dtype
+        self.squared = type(model.loss_fn) is SquaredError  # else softmax cross-entropy
         K, dt = len(members), model.dtype
         # the L2-penalised arrays first: their block [:, :Pd] of each row is contiguous
         decay = set(model.decay_keys)
@@ -355,12 +360,14 @@ class _Pack:
                            self.params[keys[i]["W"]].transpose(0, 2, 1))
                        for i, kind in enumerate(self.kinds) if kind == "affine"}
 
-    def batch_buffers(self, shape: tuple[int, ...], label_dtype: np.dtype
+    def batch_buffers(self, shape: tuple[int, ...], y: np.ndarray
                       ) -> tuple[np.ndarray, np.ndarray]:
-        """Views for a gathered batch: x (*shape, D) in ``xbuf`` and labels (*shape,);
-        shape is (b,) (one batch for all models) or (K, b)."""
+        """Views for a gathered batch: x (*shape, D) in ``xbuf`` and targets (*shape,) of
+        class indices or (*shape, C) of a regression's (as ``y``); shape is (b,) (one batch
+        for all models) or (K, b)."""
         n, D = math.prod(shape), self.members[0].model.input_dim
-        return self.xbuf[: n * D].reshape(*shape, D), np.empty(shape, label_dtype)
+        return (self.xbuf[: n * D].reshape(*shape, D),
+                np.empty((*shape, *y.shape[1:]), y.dtype))
 
     def _views(self, b: int) -> SimpleNamespace:
         """The workspaces' views for a batch of b rows (made once per batch size): out[i]
@@ -424,9 +431,18 @@ class _Pack:
 
     def _loss(self, scores: np.ndarray, y: np.ndarray) -> np.ndarray:
         """Softmax cross-entropy of scores (K, b, C) in place (the engine's kernel, over K):
-        the scores become exp(shifted scores); returns the losses (K,)."""
+        the scores become exp(shifted scores); or half the squared error (the engine's
+        kernel), the scores becoming the residuals scores - y; returns the losses (K,)."""
         K, b, C = scores.shape
         v = self.v
+        if self.squared:
+            np.subtract(scores, y, out=scores, casting="same_kind")
+            self.scores = scores
+            sq = np.einsum("kbc,kbc->k", scores, scores).astype(np.float64)
+            losses = 0.5 * sq / b
+            if self.regcol is not None:
+                losses += self.half_regs * np.matmul(self.wd_row, self.wd_col).reshape(K)
+            return losses
         s2, rowmax, rowsum, picked, flat = v.s2, v.rowmax, v.rowsum, v.picked, v.flat
         # row maxima of a (C, n) copy: NumPy reduces that axis across rows at once, an axis
         # of C = 10 contiguous numbers row by row (measured 4 us against 23, n = 512)
@@ -449,11 +465,13 @@ class _Pack:
     def backward(self) -> None:
         """Gradients of every model's loss into ``grad`` (L2 term included)."""
         b, v = self.b, self.v
-        # eq. 1 over K: delta = (P - Y) / b, in the scores' buffer
         s2, rowsum = v.s2, v.rowsum
-        np.multiply(rowsum, b, out=rowsum)
-        np.divide(s2, v.rowsum_col, out=s2)
-        s2.reshape(-1)[v.flat] -= 1.0 / b
+        if self.squared:  # delta = (scores - y) / b, in the residuals' buffer
+            np.multiply(s2, 1.0 / b, out=s2)
+        else:  # eq. 1 over K: delta = (P - Y) / b, in the scores' buffer
+            np.multiply(rowsum, b, out=rowsum)
+            np.divide(s2, v.rowsum_col, out=s2)
+            s2.reshape(-1)[v.flat] -= 1.0 / b
         delta, delta2 = v.out[-1], v.out2[-1]
         for i in range(len(self.kinds) - 1, -1, -1):
             kind, dx = self.kinds[i], v.dx[i]
@@ -620,7 +638,8 @@ def train_packed(
     models: K numpynn networks (e.g. ``MLP``) with the same layers, activation, dropout and
     dtype; their ``reg`` and seeds may differ. Trained in place: afterwards each is an
     ordinary network (its own arrays; save, load, predict as usual).
-    X_train: (N, D), y_train: (N,) class indices; X_val: (N_val, D), y_val: (N_val,) or
+    X_train: (N, D), y_train: (N,) class indices or (N, C) regression targets (squared
+    error); X_val: (N_val, D), y_val: (N_val,) or (N_val, C) or
     neither. configs: one :class:`TrainConfig` per model (or one for all, copied: a None
     seed is then drawn for each copy), all with the same ``batch_size``. budget: bytes
     one pack may hold (:func:`max_pack`); more models than fit train as several packs,
@@ -669,6 +688,7 @@ def _train_members(members: list[_Member], kinds: list[str], X: np.ndarray, y: n
     engine = f"packed ({len(members)} models)"
     for m in members:
         m.history.engine = engine
+        m.history.score_name = model_score_name(m.model)  # as the Trainer names it
     active = sorted(members, key=lambda m: m.rule)  # one slice of rows per update rule
     pack = None
     try:
@@ -707,10 +727,10 @@ def _run_epoch(pack: _Pack, X: np.ndarray, y: np.ndarray,
     for step, start in enumerate(range(0, N, B)):
         idx = orders[..., start : start + B]  # (b,) one order for all, or (K, b)
         buffers = batches.get(idx.shape) or batches.setdefault(
-            idx.shape, pack.batch_buffers(idx.shape, y.dtype))
+            idx.shape, pack.batch_buffers(idx.shape, y))
         xb, yb = buffers
         np.take(X, idx, axis=0, out=xb, mode="clip")
-        np.take(y, idx, out=yb, mode="clip")
+        np.take(y, idx, axis=0, out=yb, mode="clip")
         losses = pack.forward(xb, yb)
         pack.backward()
         pack.update()  # a diverging model's update is undone below: it gets its good state
@@ -786,7 +806,7 @@ def _end_epoch(m: _Member, epoch: int, seconds: float, train: tuple[float, float
     subset and on the validation set: the kept epoch, patience, the next learning rate."""
     cfg, h, model = m.config, m.history, m.model
     select = cfg.select  # "auto" resolved by train_packed
-    score_name = h.score_name  # "accuracy": packs hold softmax classifiers only
+    score_name = h.score_name  # the loss's: accuracy, or R^2
     train_score, train_loss = train
     h.epochs.append(epoch)
     h.train_score.append(train_score)

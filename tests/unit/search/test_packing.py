@@ -92,17 +92,26 @@ def test_trials_that_cannot_pack_train_alone(tmp_path):
     result = search(space=space, mode="grid", out=None, pack=4)
     assert all("pack" not in r and r["status"] == "ok" for r in result.rows)
     assert result.packing == ""
-    rng = np.random.default_rng(0)  # a regression: its loss is not packed.py's
+
+
+def test_regression_trials_pack_and_match_their_rows_alone(tmp_path):
+    rng = np.random.default_rng(0)
     X = rng.normal(size=(300, 3))
     y = X @ [1.0, -2.0, 0.5] + 0.1 * rng.normal(size=300)
     path = tmp_path / "r.csv"
     np.savetxt(path, np.c_[X, y], delimiter=",", header="a,b,c,y", comments="")
-    space = SearchSpace(hidden=[[8]], lr=[1e-3, 1e-2], reg=[0.0], batch_size=[64],
-                        optimizer=["adam"], epochs=[2])
-    result = search(RunOptions(data=str(path), task="regression"), space, mode="grid",
-                    out=None, pack=4)
-    assert all("pack" not in r and r["status"] == "ok" for r in result.rows)
-    assert result.rows[0]["score_name"] == "r2"
+    space = SearchSpace(hidden=[[8]], lr=[1e-3, 1e-2], reg=[0.0, 1e-2], batch_size=[64],
+                        optimizer=["adam"], epochs=[3])
+    options = RunOptions(data=str(path), task="regression")
+    packed = search(options, space, mode="grid", out=None, pack=4)
+    alone = search(options, space, mode="grid", out=None, pack=1)
+    assert all(r["pack"] == 4 and r["status"] == "ok" for r in packed.rows)
+    assert all("pack" not in r for r in alone.rows)
+    by_trial = {r["trial"]: r for r in alone.rows}
+    for row in packed.rows:
+        assert row["score_name"] == "r2"
+        assert row["val_score"] == pytest.approx(by_trial[row["trial"]]["val_score"], rel=1e-3)
+        assert row["val_loss"] == pytest.approx(by_trial[row["trial"]]["val_loss"], rel=1e-3)
 
 
 def test_packing_summary_counts_packs():

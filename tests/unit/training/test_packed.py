@@ -255,3 +255,42 @@ def test_initial_scale_may_differ_within_a_pack(digits):
     train_packed(packed, *digits[:2], cfg, *digits[2:])
     for a, p in zip(alone, packed):
         assert _rel_err(a, p) < 1e-10
+
+
+def _regressors(regs, dtype: str, outputs: int = 2) -> list[Network]:
+    from numpynn.layers import build_layer
+
+    return [Network(5, [build_layer("affine", units=12), build_layer("relu"),
+                        build_layer("affine", units=outputs)], loss="squared_error", reg=r,
+                    weight_scale="he", dtype=dtype, seed=3 + i)
+            for i, r in enumerate(regs)]
+
+
+@pytest.mark.parametrize("dtype, tol", [("float64", 1e-10), ("float32", 1e-4)])
+@pytest.mark.parametrize("shared_order", [True, False])
+def test_squared_error_pack_matches_the_trainer(dtype, tol, shared_order):
+    """A regression's candidates (L2 strengths) trained packed end as each trained alone:
+    parameters, R^2 and loss per epoch, the kept epoch and the stop."""
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(150, 5))
+    y = np.c_[np.sin(X[:, 0]) + X[:, 1] ** 2, X[:, 2] - X[:, 3]] + 0.1 * rng.normal(size=(150, 2))
+    data = (X[:110], y[:110], X[110:], y[110:])
+    regs = [1e-4, 3e-3, 3e-2]
+
+    def configs():
+        return [TrainConfig(epochs=60, batch_size=32, optimizer=o, lr=3e-2, patience=4,
+                            seed=0 if shared_order else i, select="loss")
+                for i, o in enumerate(["adam", "adam", "rmsprop"])]
+
+    alone, packed = _regressors(regs, dtype), _regressors(regs, dtype)
+    ha = _alone(alone, configs(), data)
+    hp = train_packed(packed, *data[:2], configs(), *data[2:])
+    for a, p, h1, h2 in zip(alone, packed, ha, hp):
+        assert _rel_err(a, p) < tol
+        assert h2.score_name == h1.score_name == "r2"
+        assert h2.epochs == h1.epochs and h2.best_epoch == h1.best_epoch
+        assert h2.stop_reason == h1.stop_reason and h2.best_rule == h1.best_rule
+        np.testing.assert_allclose(h2.val_score, h1.val_score, rtol=1e3 * tol, atol=1e3 * tol)
+        np.testing.assert_allclose(h2.val_loss, h1.val_loss, rtol=1e3 * tol)
+        np.testing.assert_allclose(h2.step_loss, h1.step_loss, rtol=1e3 * tol)
+    assert len({h.best_epoch for h in hp}) > 1 or len({h.stop_reason for h in hp}) > 1
