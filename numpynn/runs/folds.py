@@ -23,7 +23,8 @@ from ..tasks import Targets
 from ..validation import POSITIVE_INT
 
 __all__ = ["FOLDS_MAX_ROWS", "FOLDS_MIN_ROWS", "FoldChoice", "Setting", "auto_folds",
-           "choice_text", "choose_by_folds", "comparable", "fold_indices", "settings"]
+           "choice_text", "choose_by_folds", "comparable", "fold_indices", "settings",
+           "train_settings"]
 
 #: "auto" cross-validates tables with this many training rows or more ...
 FOLDS_MIN_ROWS = 100
@@ -125,14 +126,34 @@ def choice_text(chosen: Setting, scores: list[tuple[Setting, float]], label: str
         "; ".join(fixes)
 
 
+def train_settings(candidates: list[Setting], options: Any, splits: Any,
+                   train_together: Any) -> list[tuple[Setting, Any, Any, Any]]:
+    """Each candidate trained on ``splits`` (its training rows, validated on its
+    validation rows): the run's target transform is ``splits.targets``, the alternative
+    one fitted on ``splits.y_train``; the candidates of one transform train together
+    (``train_together(options_list, splits)``, packed where it can:
+    :func:`numpynn.runs.run.train_together`). Returns (setting, network, history, the
+    splits with its transform) in the candidates' order."""
+    task = splits.task
+    groups: dict[str, list[Setting]] = {}
+    for c in candidates:
+        groups.setdefault(c.name, []).append(c)
+    trained: dict[int, tuple[Setting, Any, Any, Any]] = {}
+    for name, group in groups.items():
+        fitted = task.alternative_targets(splits.y_train, options) if name else None
+        part = replace(splits, targets=fitted[0]) if fitted is not None else splits
+        for c, (model, history) in zip(group, train_together(
+                [replace(options, reg=c.reg) for c in group], part)):
+            trained[id(c)] = (c, model, history, part)
+    return [trained[id(c)] for c in candidates]
+
+
 def choose_by_folds(options: Any, splits: Any, k: int, train_together: Any) -> FoldChoice:
     """Cross-validate the run on its training rows (``splits.X_train``, ``y_train``):
     for each candidate setting (:func:`settings`: target transforms, L2 strengths under
     ``reg='auto'``), K networks (the run's options and seed, no callbacks) each stopped on
-    its own fold; the setting of the best mean fold score is kept (the first, the run's
-    plain one, on a tie). ``train_together(options_list, fold_splits)`` trains a fold's
-    networks of one target transform, packed where it can
-    (:func:`numpynn.runs.run.train_together`), returning (network, history) pairs."""
+    its own fold (:func:`train_settings`); the setting of the best mean fold score is kept
+    (the first, the run's plain one, on a tie)."""
     task = splits.task
     n = splits.y_train.shape[0]
     if k > n // 2:
@@ -149,24 +170,17 @@ def choose_by_folds(options: Any, splits: Any, k: int, train_together: Any) -> F
                                                   eval_samples=FOLD_EVAL_SAMPLES))
     epochs: dict[int, list[int]] = {id(c): [] for c in candidates}
     scores: dict[int, list[float]] = {id(c): [] for c in candidates}
-    by_targets: dict[str, list[Setting]] = {}
-    for c in candidates:
-        by_targets.setdefault(c.name, []).append(c)
     for i, held in enumerate(folds):
         train = np.concatenate([f for j, f in enumerate(folds) if j != i])
         y_fold = splits.y_train[train]
-        for name, group in by_targets.items():
-            # each fold's transform fitted on its own training rows
-            fitted = task.alternative_targets(y_fold, options) if name else None
-            fold = replace(splits, X_train=splits.X_train[train], y_train=y_fold,
-                           X_val=splits.X_train[held], y_val=splits.y_train[held],
-                           targets=(fitted[0] if fitted is not None
-                                    else task.fit_targets(y_fold, options)))
-            trained = train_together([replace(fold_options, reg=c.reg) for c in group], fold)
-            for c, (model, history) in zip(group, trained):
-                epochs[id(c)].append(max(1, int(history.best_epoch)))
-                kept = task.metrics(model, fold.X_val, fold.y_val, fold.targets)
-                scores[id(c)].append(float(kept[task.score_key]))
+        fold = replace(splits, X_train=splits.X_train[train], y_train=y_fold,
+                       X_val=splits.X_train[held], y_val=splits.y_train[held],
+                       targets=task.fit_targets(y_fold, options))  # on the fold's own rows
+        for c, model, history, part in train_settings(candidates, fold_options, fold,
+                                                      train_together):
+            epochs[id(c)].append(max(1, int(history.best_epoch)))
+            kept = task.metrics(model, part.X_val, part.y_val, part.targets)
+            scores[id(c)].append(float(kept[task.score_key]))
     results = [(float(np.mean(scores[id(c)])), c) for c in candidates]
     best = max(range(len(results)), key=lambda i: comparable(results[i][0]))
     mean, chosen = results[best]

@@ -59,7 +59,14 @@ from .files import (
     prepare_run_dir,
     remove_if_empty,
 )
-from .folds import auto_folds, choice_text, choose_by_folds, comparable, settings
+from .folds import (
+    auto_folds,
+    choice_text,
+    choose_by_folds,
+    comparable,
+    settings,
+    train_settings,
+)
 
 __all__ = ["CHECKPOINT_FILE", "HISTORY_FILE", "MODEL_FILE"]  # re-exported from runfiles
 
@@ -743,33 +750,23 @@ def try_other_settings(options: RunOptions, splits: Splits, model: Network, hist
     """Where the run has a validation split and more than one candidate setting
     (:func:`numpynn.runs.folds.settings`: a regression's log(1 + y) for a heavy right
     tail, :meth:`Task.alternative_targets`; each L2 strength of ``reg='auto'``), ``model``
-    being the first candidate's: train a network for each other one (the run's seed and
-    options, no callbacks, no checkpoint: deterministic, so a resumed run repeats it) and
+    being the first candidate's: train a network for each other one
+    (:func:`numpynn.runs.folds.train_settings`: the run's seed and options, packed where
+    it can, no callbacks, no checkpoint: deterministic, so a resumed run repeats it) and
     keep the one with the best validation score in the targets' units (the first on a
     tie). Returns the options with the chosen ``reg`` (a number), the kept (network,
     history, splits with its transform) and a line saying what was chosen (None: no
     choice was made)."""
     task = splits.task
     candidates = settings(options, task, splits.y_train)
-    chosen_options = replace(options, reg=candidates[0].reg)
     if len(candidates) == 1 or splits.X_val.shape[0] < 2:
-        return chosen_options, model, history, splits, None
-    key = task.score_key
-    kept = (candidates[0], model, history, splits)
-    scores = [(candidates[0], task.metrics(model, splits.X_val, splits.y_val,
-                                           splits.targets)[key])]
-    for setting in candidates[1:]:
-        trial_splits = (replace(splits, targets=setting.targets)
-                        if setting.targets is not None else splits)
-        trainer = make_trainer(replace(options, reg=setting.reg), trial_splits)
-        with np.errstate(over="ignore", invalid="ignore"):
-            trial_history = trainer.train()
-        score = task.metrics(trainer.model, splits.X_val, splits.y_val,
-                             trial_splits.targets)[key]
-        if comparable(score) > max(comparable(v) for _, v in scores):
-            kept = (setting, trainer.model, trial_history, trial_splits)
-        scores.append((setting, score))
-    setting, model, history, splits = kept
+        return replace(options, reg=candidates[0].reg), model, history, splits, None
+    trained = [(candidates[0], model, history, splits),
+               *train_settings(candidates[1:], options, splits, train_together)]
+    scores = [(c, task.metrics(m, part.X_val, part.y_val, part.targets)[task.score_key])
+              for c, m, _, part in trained]
+    best = max(range(len(trained)), key=lambda i: comparable(scores[i][1]))
+    setting, model, history, splits = trained[best]
     return (replace(options, reg=setting.reg), model, history, splits,
             choice_text(setting, scores, task.score_label, "validation") + ".")
 
