@@ -319,8 +319,15 @@ def apply_task_defaults(options: RunOptions, task: Task, n_rows: int | None = No
     for a task that always chooses its epoch on one or a run fitted on every row
     afterwards (of ``n_rows`` rows, when known), ``final_fit`` resolved, and the task
     recorded by name."""
-    unset = set(options.task_defaults)
     train_fields = {f.name for f in fields(TrainConfig)}
+    base = RunOptions(train=default_train_config())
+
+    def value(o: RunOptions, name: str) -> Any:
+        return getattr(o.train, name) if name in train_fields else getattr(o, name)
+
+    # listed and still at the default: a value set in Python (RunOptions(hidden=[7])) is
+    # the user's, even where task_defaults keeps listing it
+    unset = {k for k in options.task_defaults if value(options, k) == value(base, k)}
     chosen = {k: (list(v) if isinstance(v, list) else v) for k, v in task.defaults.items()
               if k in unset}
     train = replace(options.train, **{k: v for k, v in chosen.items() if k in train_fields})
@@ -567,6 +574,8 @@ def run_training(
         remove_stale_temp_files(out)  # of killed processes; a live one's are kept
         started = time.perf_counter()
         loaded, task, note = load_for_task(options)
+        # typed (or set in Python), not left to a task's default
+        reg_asked = "reg" not in options.task_defaults or options.reg != RunOptions.reg
         options = apply_task_defaults(options, task, n_rows=loaded.X.shape[0])
         task.check_options(options)
         check_ensemble(options, task)
@@ -576,11 +585,15 @@ def run_training(
         notes += splits.notes
         if (options.reg == REG_AUTO and splits.X_val.shape[0] < 2
                 and (options.cv_folds or 1) <= 1):
-            raise InputError(
-                f"`reg='auto'` chooses the L2 strength on held-out rows, and this run has "
-                f"none ({split_sizes_text(split_sizes(splits))}, no cross-validation "
-                "folds): give a number (e.g. 1e-4), or a `val_fraction` (e.g. 0.2) to "
-                "choose on.", param="reg")
+            sizes = split_sizes_text(split_sizes(splits))
+            if reg_asked:
+                raise InputError(
+                    f"`reg='auto'` chooses the L2 strength on held-out rows, and this run "
+                    f"has none ({sizes}, no cross-validation folds): give a number (e.g. "
+                    "1e-4), or a `val_fraction` (e.g. 0.2) to choose on.", param="reg")
+            options = replace(options, reg=task.reg_candidates[0])
+            notes.append(f"L2 strength: {options.reg:g}, not chosen: this run has no "
+                         f"held-out rows to choose it on ({sizes}); `reg` sets another.")
         if options.refit and splits.X_val.shape[0] == 0:
             raise InputError(
                 f"`refit` trains again on the training and validation rows for the epoch "

@@ -150,3 +150,32 @@ def test_classification_keeps_its_fixed_default():
     regression = apply_task_defaults(RunOptions(data="t.csv"), task_named("regression"),
                                      n_rows=500)
     assert regression.reg == "auto"
+
+
+def test_without_held_out_rows_the_default_falls_back_and_says_so(tmp_path, capsys):
+    data = _table(tmp_path / "t.csv", n=150)
+    code = main(["train", "--data", str(data), "--label-column", "target", "--val-fraction",
+                 "0", "--cv-folds", "1", "--epochs", "5", "--out", str(tmp_path / "r"),
+                 "--no-report"])
+    out = capsys.readouterr().out
+    assert code == 0
+    assert "L2 strength: 0.0001, not chosen" in out and "--reg sets another" in out
+    assert load_model(tmp_path / "r").model.reg == pytest.approx(1e-4)
+    code = main(["train", "--data", str(data), "--label-column", "target", "--val-fraction",
+                 "0", "--cv-folds", "1", "--reg", "auto", "--out", str(tmp_path / "x")])
+    err = capsys.readouterr().err
+    assert code == 2 and "--reg auto" in err and "held-out rows" in err
+
+
+def test_options_set_in_python_are_not_replaced_by_the_tasks_defaults():
+    """RunOptions lists the per-task options in task_defaults; a value the caller set
+    (not the classification default) is theirs, for every task."""
+    mine = RunOptions(data="t.csv", hidden=[7], reg=0.01,
+                      train=TrainConfig(lr=0.05, epochs=5, batch_size=16, patience=3))
+    got = apply_task_defaults(mine, task_named("regression"), n_rows=500)
+    assert (got.hidden, got.reg, got.train.lr, got.train.epochs, got.train.batch_size,
+            got.train.patience) == ([7], 0.01, 0.05, 5, 16, 3)
+    left = apply_task_defaults(RunOptions(data="t.csv"), task_named("regression"), n_rows=500)
+    defaults = Regression.defaults
+    assert (left.hidden, left.reg, left.train.lr, left.train.epochs) == (
+        defaults["hidden"], "auto", defaults["lr"], defaults["epochs"])
