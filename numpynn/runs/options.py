@@ -17,6 +17,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from ..data import PREPROCESSING_KINDS
+from ..data.spec import SOURCE_DEFAULTS
 from ..tasks import TASKS, Task
 from ..training.optim import OPTIMIZERS
 from ..training.schedules import SCHEDULES
@@ -92,15 +93,20 @@ class Option:
         return self.to_flag(value) if self.to_flag is not None else value
 
     def help_text(self) -> str:
+        owners = [(entry.name, entry.cls.defaults) for entry in
+                  (TASKS.entry(n) for n in TASKS.names())] + list(SOURCE_DEFAULTS.items())
         task_defaults = "; ".join(
-            f"{entry.name} {self.flag_value(entry.cls.defaults[self.name])}"
-            for entry in (TASKS.entry(n) for n in TASKS.names())
-            if self.name in entry.cls.defaults)
+            f"{name} {_flag_text(self.flag_value(defaults[self.name]))}"
+            for name, defaults in owners if self.name in defaults)
         default = self.flag_value(self.default())
         if isinstance(default, list):
             default = ",".join(map(str, default))
         return self.help.format(default=default, task_defaults=task_defaults,
                                 tasks=", ".join(TASKS.names()), data_help=DATA_HELP)
+
+
+def _flag_text(value: Any) -> str:
+    return ",".join(map(str, value)) if isinstance(value, list) else str(value)
 
 
 def default_options() -> RunOptions:
@@ -172,7 +178,8 @@ OPTIONS: tuple[Option, ...] = (
            "seen in training: error (default) or ignore (encoded as all zeros)",
            choices=("error", "ignore"), commands=_DATA),
     Option("preprocessing", "--preprocessing", "text", "fitted on the training split only "
-           "(default {default})", choices=PREPROCESSING_KINDS, commands=_DATA),
+           "(default {default}; {task_defaults})", choices=PREPROCESSING_KINDS,
+           commands=_DATA, per_task=True),
     Option("val_fraction", "--val-fraction", FRACTION, "validation share of the data; picks "
            "the kept epoch and the best trial (default: 0.1, or none below 10,000 rows "
            "outside the test part: then every row trains and the last epoch is kept)",
@@ -183,7 +190,7 @@ OPTIONS: tuple[Option, ...] = (
            choices=("float32", "float64"), commands=_DATA),
     # the network and its training: train
     Option("hidden", "--hidden", "sizes", "hidden layer sizes, e.g. 100 or 512,256,128 "
-           "(default {default})", per_task=True),
+           "(default {default}; {task_defaults})", per_task=True),
     Option("train.epochs", "--epochs", POSITIVE_INT, "passes over the training data "
            "(default {default}; {task_defaults})", per_task=True, resumable=True),
     Option("train.batch_size", "--batch-size", POSITIVE_INT, "examples per step (default "
@@ -206,7 +213,7 @@ OPTIONS: tuple[Option, ...] = (
     Option("activation", "--activation", "lower", "hidden activation: relu, leaky_relu, elu, "
            "tanh, sigmoid (logistic), gelu, identity (default {default})"),
     Option("dropout", "--dropout", NONNEGATIVE_NUMBER, "probability of dropping a hidden "
-           "unit in training (default {default})"),
+           "unit in training (default {default}; {task_defaults})", per_task=True),
     Option("normalization", "--norm", "text", "normalisation after each hidden affine layer "
            "(default {default})", choices=("none", "batch", "layer"),
            to_value=_none_for("none"), to_flag=_word_for_none("none")),

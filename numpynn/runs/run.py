@@ -171,7 +171,7 @@ class RunOptions:
     #: by its task's defaults (numpynn.tasks.Task.defaults); the CLI lists those not typed
     task_defaults: list[str] = field(
         default_factory=lambda: ["hidden", "epochs", "batch_size", "lr", "patience",
-                                 "weight_scale", "reg"])
+                                 "weight_scale", "reg", "preprocessing", "dropout"])
 
     def __post_init__(self) -> None:
         self.hidden = check_hidden_dims(self.hidden, "hidden")
@@ -328,7 +328,8 @@ def apply_task_defaults(options: RunOptions, task: Task, n_rows: int | None = No
     # listed and still at the default: a value set in Python (RunOptions(hidden=[7])) is
     # the user's, even where task_defaults keeps listing it
     unset = {k for k in options.task_defaults if value(options, k) == value(base, k)}
-    chosen = {k: (list(v) if isinstance(v, list) else v) for k, v in task.defaults.items()
+    own = {**task.defaults, **DataSpec.parse(options.data).defaults}  # the data set's first
+    chosen = {k: (list(v) if isinstance(v, list) else v) for k, v in own.items()
               if k in unset}
     train = replace(options.train, **{k: v for k, v in chosen.items() if k in train_fields})
     run = {k: v for k, v in chosen.items() if k not in train_fields}
