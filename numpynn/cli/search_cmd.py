@@ -55,7 +55,10 @@ values (grid). --hidden takes one or more architectures: 256 512,256 ...
 
 outputs in --out: trials.jsonl (one line per finished trial, kept when interrupted),
 results.csv and results.json (sorted by validation accuracy), search.png, and best/
-with the best configuration retrained: model.npz (numpynn evaluate/predict), report.html.
+with the best configuration refitted on train + validation rows for the epoch count its
+trial kept (--no-refit-best: retrained on the training split): model.npz (numpynn
+evaluate/predict), report.html. The validation scores that rank the trials come from
+networks trained on the training split; the test figures from the saved model.
 Dask: workers need numpynn installed and the data path readable (see README).
 """
 
@@ -181,6 +184,13 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
                    help="finish the interrupted search in DIR with its own settings")
     p.add_argument("--top", type=common.positive_int, default=None,
                    help="print only the best N rows (all are saved)")
+    p.add_argument("--refit-best", action=argparse.BooleanOptionalAction, default=None,
+                   help="the saved best model: the best configuration refitted on train + "
+                   "validation rows for the epoch count its trial kept, its test figures "
+                   "that network's (default; a regression, or a search without validation "
+                   "rows, keeps the trial's network and says so); --no-refit-best: the "
+                   "trial's network, trained on the training split (with --resume: how a "
+                   "best model not yet saved is made; default as the search was started)")
     p.add_argument("--no-report", action="store_true",
                    help="skip report.html for the best model (search.png is still drawn)")
     p.add_argument("--quiet", action="store_true", help="no line per finished trial")
@@ -289,14 +299,16 @@ def run(args: argparse.Namespace) -> int:
     try:
         if args.resume is not None:
             result = resume_search(out, jobs=args.jobs, scheduler=args.scheduler,
-                                   report=not args.no_report, on_trial=_progress(args.quiet))
+                                   report=not args.no_report, on_trial=_progress(args.quiet),
+                                   refit_best=args.refit_best)
         else:
             result = search(options, space, mode=mode, trials=trials, seed=seed,
                             jobs=args.jobs, out=out, scheduler=args.scheduler,
                             report=not args.no_report, on_trial=_progress(args.quiet),
                             halving=args.halving,
                             eta=DEFAULT_ETA if args.eta is None else args.eta,
-                            pack=args.pack)
+                            pack=args.pack,
+                            refit_best=args.refit_best is not False)
     except KeyboardInterrupt as exc:
 
         n = len(read_trials(Path(out) / TRIALS_FILE))
@@ -323,11 +335,21 @@ def run(args: argparse.Namespace) -> int:
           f"{b['batch_size']}, {b['optimizer']}, {b['epochs']} epochs{layer_text(b)}: "
           "validation "
           + f"{score_cell(b)}, loss {b['val_loss']:.4g}")
+    if result.figures.get("val_score"):
+        print(f"  validation: {result.figures['val_score']}")
     if result.metrics:
         key = task_named(b.get("task") or "classification").score_key
-        print("retrained best: " + "  ".join(
-            f"{split} {score_text(b['score_name'], m[key])}"
+        names = {"train": "train + val"} if result.refit else {}
+        head = ("refitted best" if result.refit else "retrained best")
+        print(f"{head}: " + "  ".join(
+            f"{names.get(split, split)} {score_text(b['score_name'], m[key])}"
             for split, m in result.metrics.items()))
+        if result.figures.get("model"):
+            print(f"  saved model: {result.figures['model']}")
+        if result.figures.get("test"):
+            print(f"  test: {result.figures['test']}")
+        if result.refit_note:
+            print(f"  no refit: {result.refit_note}")
     print(f"results  {out}/{RESULTS_CSV}, {out}/{RESULTS_JSON}")
     print(f"trials   {out}/{TRIALS_FILE}")
     print(f"plot     {out}/{PLOT_FILE}")

@@ -112,9 +112,11 @@ def test_local_search_writes_table_plot_and_best_model(local_run):
     assert summary["best"] == rows[0] and summary["finished"] == TRIALS
     assert len(read_trials(out / "trials.jsonl")) == TRIALS
     assert (out / "search.png").stat().st_size > 0
-    # the best configuration retrained is exactly its trial's network
+    # the best configuration, refitted on train + validation for the epochs its trial kept
     saved = load_model(out / "best" / "model.npz")
-    assert result.metrics["val"]["accuracy"] == rows[0]["val_score"]
+    assert saved.metadata["refit"]["epochs"] == rows[0]["best_epoch"]
+    assert saved.metadata["refit"]["val_accuracy"] == rows[0]["val_score"]
+    assert set(result.metrics) == {"train", "test"}  # the validation rows trained it
     assert saved.model.hidden_dims == rows[0]["hidden"]
     assert saved.metadata["init_seed"] == rows[0]["seed"]
     print(f"local search, jobs=2: {TRIALS} trials in {seconds:.1f} s")
