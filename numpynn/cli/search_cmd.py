@@ -29,6 +29,7 @@ from ..search import (
     score_text,
     search,
 )
+from ..search.space import RANDOM_LAYERS
 from ..tasks import task_named
 from ..training.optim import OPTIMIZERS
 from . import common
@@ -114,6 +115,12 @@ def _jobs(text: str) -> int:
                                  "a positive integer or -1 (all cores)")
 
 
+def _listed(layer: str) -> str:
+    """The default random space's values of a layer dimension, as the flag writes them."""
+    return ",".join("none" if v is None else f"{v:g}" if isinstance(v, float) else str(v)
+                    for v in RANDOM_LAYERS[layer])
+
+
 def add_parser(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
         "search", help=COMMAND_HELP["search"],
@@ -149,11 +156,13 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
                    help="epochs per trial (default random 20,40; grid 30)")
     p.add_argument("--activation", type=_names("activation", check_activation),
                    metavar="NAMES", help="hidden activations to try, e.g. relu,tanh,gelu "
-                   "(default relu)")
+                   f"(default random {_listed('activation')}; grid relu)")
     p.add_argument("--dropout", type=_names("dropout", _dropout_value), metavar="VALUES",
-                   help="drop probabilities to try, e.g. 0,0.2 (default 0)")
+                   help="drop probabilities to try, e.g. 0,0.2 (default random "
+                   f"{_listed('dropout')}; grid 0)")
     p.add_argument("--norm", type=_names("norm", check_normalization), metavar="NAMES",
-                   help="normalisations to try among none,batch,layer (default none)")
+                   help="normalisations to try among none,batch,layer (default random "
+                   f"{_listed('normalization')}; grid none)")
     p.add_argument("--halving", action="store_true",
                    help="successive halving: trials start on few epochs, the best 1 in "
                    "--eta go on with eta times the epochs (see below)")
@@ -198,7 +207,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 
 
 def _space(args: argparse.Namespace) -> SearchSpace:
-    default = SearchSpace.default_grid() if args.mode == "grid" else SearchSpace()
+    default = SearchSpace.default_grid() if args.mode == "grid" else SearchSpace.default_random()
     kwargs: dict[str, Any] = {}
     if args.hidden is not None:
         kwargs["hidden"] = [tuple(h) for h in args.hidden]

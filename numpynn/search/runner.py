@@ -289,7 +289,7 @@ def search(
 
     options: what ``numpynn train`` would use besides the searched parameters (data spec,
     preprocessing, split fractions, dtype, weight_scale, schedule, patience...); default
-    ``RunOptions()`` (digits). space: default :class:`SearchSpace` (random) or
+    ``RunOptions()`` (digits). space: default :meth:`SearchSpace.default_random` or
     :meth:`SearchSpace.default_grid` (grid). trials: random mode, default 40; must be None
     for a grid. seed: the split and every trial's seed. jobs: parallel local processes
     (joblib ``n_jobs``; -1 all cores). client / scheduler: a ``dask.distributed.Client``,
@@ -331,7 +331,7 @@ def search(
     if scheduler is not None:
         scheduler = check_scheduler(scheduler)
     if space is None:
-        space = SearchSpace.default_grid() if mode == "grid" else SearchSpace()
+        space = SearchSpace.default_grid() if mode == "grid" else SearchSpace.default_random()
     if trials is None and mode == "random":
         trials = 40
     base = options if options is not None else RunOptions()
