@@ -125,10 +125,11 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
         "search", help=COMMAND_HELP["search"],
         description="Train one network per trial (hidden sizes, learning rate, reg, batch "
-        "size, optimizer, epochs) on the training split, rank the trials by validation "
-        "accuracy, and retrain and save the best. Trials run in parallel (--jobs) or on a "
-        "Dask cluster (--scheduler); each trial's seed derives from --seed, so the results "
-        "do not depend on where or in which order trials ran.",
+        "size, optimizer, epochs, layers) on the training split, rank the trials by "
+        "validation accuracy, and save the best refitted on train + validation rows for "
+        "the epoch count its trial kept (scored on the test split). Trials run in "
+        "parallel (--jobs) or on a Dask cluster (--scheduler); each trial's seed derives "
+        "from --seed, so the results do not depend on where or in which order trials ran.",
         epilog=EXAMPLES, formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     common.add_options(p, "search")
