@@ -29,6 +29,7 @@ from ..search import (
     score_text,
     search,
 )
+from ..search.space import RANDOM_LAYERS
 from ..tasks import task_named
 from ..training.optim import OPTIMIZERS
 from . import common
@@ -55,7 +56,10 @@ values (grid). --hidden takes one or more architectures: 256 512,256 ...
 
 outputs in --out: trials.jsonl (one line per finished trial, kept when interrupted),
 results.csv and results.json (sorted by validation accuracy), search.png, and best/
-with the best configuration retrained: model.npz (numpynn evaluate/predict), report.html.
+with the best configuration refitted on train + validation rows for the epoch count its
+trial kept (--no-refit-best: retrained on the training split): model.npz (numpynn
+evaluate/predict), report.html. The validation scores that rank the trials come from
+networks trained on the training split; the test figures from the saved model.
 Dask: workers need numpynn installed and the data path readable (see README).
 """
 
@@ -111,14 +115,21 @@ def _jobs(text: str) -> int:
                                  "a positive integer or -1 (all cores)")
 
 
+def _listed(layer: str) -> str:
+    """The default random space's values of a layer dimension, as the flag writes them."""
+    return ",".join("none" if v is None else f"{v:g}" if isinstance(v, float) else str(v)
+                    for v in RANDOM_LAYERS[layer])
+
+
 def add_parser(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
         "search", help=COMMAND_HELP["search"],
         description="Train one network per trial (hidden sizes, learning rate, reg, batch "
-        "size, optimizer, epochs) on the training split, rank the trials by validation "
-        "accuracy, and retrain and save the best. Trials run in parallel (--jobs) or on a "
-        "Dask cluster (--scheduler); each trial's seed derives from --seed, so the results "
-        "do not depend on where or in which order trials ran.",
+        "size, optimizer, epochs, layers) on the training split, rank the trials by "
+        "validation accuracy, and save the best refitted on train + validation rows for "
+        "the epoch count its trial kept (scored on the test split). Trials run in "
+        "parallel (--jobs) or on a Dask cluster (--scheduler); each trial's seed derives "
+        "from --seed, so the results do not depend on where or in which order trials ran.",
         epilog=EXAMPLES, formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     common.add_options(p, "search")
@@ -146,11 +157,13 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
                    help="epochs per trial (default random 20,40; grid 30)")
     p.add_argument("--activation", type=_names("activation", check_activation),
                    metavar="NAMES", help="hidden activations to try, e.g. relu,tanh,gelu "
-                   "(default relu)")
+                   f"(default random {_listed('activation')}; grid relu)")
     p.add_argument("--dropout", type=_names("dropout", _dropout_value), metavar="VALUES",
-                   help="drop probabilities to try, e.g. 0,0.2 (default 0)")
+                   help="drop probabilities to try, e.g. 0,0.2 (default random "
+                   f"{_listed('dropout')}; grid 0)")
     p.add_argument("--norm", type=_names("norm", check_normalization), metavar="NAMES",
-                   help="normalisations to try among none,batch,layer (default none)")
+                   help="normalisations to try among none,batch,layer (default random "
+                   f"{_listed('normalization')}; grid none)")
     p.add_argument("--halving", action="store_true",
                    help="successive halving: trials start on few epochs, the best 1 in "
                    "--eta go on with eta times the epochs (see below)")
@@ -181,6 +194,13 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
                    help="finish the interrupted search in DIR with its own settings")
     p.add_argument("--top", type=common.positive_int, default=None,
                    help="print only the best N rows (all are saved)")
+    p.add_argument("--refit-best", action=argparse.BooleanOptionalAction, default=None,
+                   help="the saved best model: the best configuration refitted on train + "
+                   "validation rows for the epoch count its trial kept, its test figures "
+                   "that network's (default; a regression, or a search without validation "
+                   "rows, keeps the trial's network and says so); --no-refit-best: the "
+                   "trial's network, trained on the training split (with --resume: how a "
+                   "best model not yet saved is made; default as the search was started)")
     p.add_argument("--no-report", action="store_true",
                    help="skip report.html for the best model (search.png is still drawn)")
     p.add_argument("--quiet", action="store_true", help="no line per finished trial")
@@ -188,7 +208,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 
 
 def _space(args: argparse.Namespace) -> SearchSpace:
-    default = SearchSpace.default_grid() if args.mode == "grid" else SearchSpace()
+    default = SearchSpace.default_grid() if args.mode == "grid" else SearchSpace.default_random()
     kwargs: dict[str, Any] = {}
     if args.hidden is not None:
         kwargs["hidden"] = [tuple(h) for h in args.hidden]
@@ -289,14 +309,16 @@ def run(args: argparse.Namespace) -> int:
     try:
         if args.resume is not None:
             result = resume_search(out, jobs=args.jobs, scheduler=args.scheduler,
-                                   report=not args.no_report, on_trial=_progress(args.quiet))
+                                   report=not args.no_report, on_trial=_progress(args.quiet),
+                                   refit_best=args.refit_best)
         else:
             result = search(options, space, mode=mode, trials=trials, seed=seed,
                             jobs=args.jobs, out=out, scheduler=args.scheduler,
                             report=not args.no_report, on_trial=_progress(args.quiet),
                             halving=args.halving,
                             eta=DEFAULT_ETA if args.eta is None else args.eta,
-                            pack=args.pack)
+                            pack=args.pack,
+                            refit_best=args.refit_best is not False)
     except KeyboardInterrupt as exc:
 
         n = len(read_trials(Path(out) / TRIALS_FILE))
@@ -323,11 +345,21 @@ def run(args: argparse.Namespace) -> int:
           f"{b['batch_size']}, {b['optimizer']}, {b['epochs']} epochs{layer_text(b)}: "
           "validation "
           + f"{score_cell(b)}, loss {b['val_loss']:.4g}")
+    if result.figures.get("val_score"):
+        print(f"  validation: {result.figures['val_score']}")
     if result.metrics:
         key = task_named(b.get("task") or "classification").score_key
-        print("retrained best: " + "  ".join(
-            f"{split} {score_text(b['score_name'], m[key])}"
+        names = {"train": "train + val"} if result.refit else {}
+        head = ("refitted best" if result.refit else "retrained best")
+        print(f"{head}: " + "  ".join(
+            f"{names.get(split, split)} {score_text(b['score_name'], m[key])}"
             for split, m in result.metrics.items()))
+        if result.figures.get("model"):
+            print(f"  saved model: {result.figures['model']}")
+        if result.figures.get("test"):
+            print(f"  test: {result.figures['test']}")
+        if result.refit_note:
+            print(f"  no refit: {result.refit_note}")
     print(f"results  {out}/{RESULTS_CSV}, {out}/{RESULTS_JSON}")
     print(f"trials   {out}/{TRIALS_FILE}")
     print(f"plot     {out}/{PLOT_FILE}")

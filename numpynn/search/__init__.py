@@ -31,9 +31,13 @@ Files in the output directory:
 * ``results.csv`` / ``results.json``: the table sorted by validation score (a
   regression's by validation loss), rewritten atomically after every trial;
 * ``search.png``: validation score against learning rate and reg;
-* ``best/``: the best configuration retrained (same seed, same split: the same network as
-  its trial) and saved as ``model.npz`` for ``numpynn evaluate`` / ``numpynn predict``,
-  with ``history.json`` and ``report.html``.
+* ``best/``: the best configuration refitted on the training and validation rows together
+  for the epoch count its trial kept (its seed; ``refit_best=False``: retrained on the
+  training split, the same network as its trial) and saved as ``model.npz`` for
+  ``numpynn evaluate`` / ``numpynn predict``, with ``history.json`` and ``report.html``.
+  The trials' validation scores come from networks trained on the training split; the
+  test figures from the saved model (``results.json``'s ``best_model`` and the model's
+  ``search.figures`` say which rows gave which figure).
 """
 
 # The old numpynn.search module's names, from the modules that now define them. ``__all__``

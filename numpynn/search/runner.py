@@ -18,7 +18,15 @@ from ..memory import check_fits, check_training_fits
 from ..model_file import SavedModel, load_model, write_json_atomic, write_text_atomic
 from ..outputs import check_output, nonempty_path
 from ..runs.files import RUN_FILES
-from ..runs.run import RunOptions, Splits, data_inputs, save_run
+from ..runs.run import (
+    RunOptions,
+    Splits,
+    data_inputs,
+    refit_on_train_and_val,
+    refit_text,
+    save_run,
+    split_sizes,
+)
 from ..validation import SEED, check_bool, check_choice, check_int
 from .halving import DEFAULT_ETA, Rungs, check_eta, summary
 from .packing import check_pack, make_packs, packing_summary, run_pack
@@ -53,10 +61,14 @@ class SearchError(NumpynnError):
 
 @dataclass
 class SearchResult:
-    """rows: every trial, ranked (best first); best: the best row; metrics: the retrained
-    best model's train/val/test accuracy and loss; notes: what reading and splitting the
-    data decided (see :func:`numpynn.search.trials.search_splits`); paths: the files
-    written."""
+    """rows: every trial, ranked (best first); best: the best row; metrics: the saved
+    best model's figures per split (refitted: "train" holds the train + validation rows
+    it trained on, and there is no "val"); notes: what reading and splitting the data
+    decided (see :func:`numpynn.search.trials.search_splits`); paths: the files written;
+    refit: what the refit of the best on train + validation rows did
+    (:func:`numpynn.runs.run.refit_on_train_and_val`'s record), None when the saved model
+    was trained on the training split only (``refit_note`` then says why); figures:
+    which rows produced which figure (:func:`figures`)."""
 
     rows: list[dict[str, Any]]
     best: dict[str, Any] | None
@@ -72,6 +84,9 @@ class SearchResult:
     halving: str = ""
     #: how many trial runs trained packed (:func:`numpynn.search.packing.packing_summary`)
     packing: str = ""
+    refit: dict[str, Any] | None = None
+    refit_note: str = ""
+    figures: dict[str, str] = field(default_factory=dict)
 
 
 def _absolute_spec(spec: str) -> str:
@@ -225,24 +240,29 @@ def resume_search(
     retrain: bool = True,
     report: bool = True,
     on_trial: Callable[[dict[str, Any], int, int], None] | None = None,
+    refit_best: bool | None = None,
 ) -> SearchResult:
     """Finish the search whose outputs are in ``out`` with its own recorded settings
     (data, space, mode, trials, seed, halving): only the trials (a halving search's:
     the (trial, rung) pairs) not yet in its trials file run.
 
     jobs, client, scheduler, retrain, report, on_trial: as in :func:`search` (where the
-    trials run may change; what they are may not). Raises InputError (``param="resume"``)
-    when ``out`` holds no search settings.
+    trials run may change; what they are may not). refit_best: None (default) as the
+    search was started (a search of before the refit: False, its best retrained on the
+    training split); it only decides how a best model not yet saved is made. Raises
+    InputError (``param="resume"``) when ``out`` holds no search settings.
     """
     stored = load_settings(out)
     report = report and bool(stored.get("report", True))  # a search started without one
+    if refit_best is None:
+        refit_best = bool(stored.get("refit_best", False))
     return search(RunOptions.from_dict(stored["options"]), SearchSpace.from_json(stored["space"]),
                   mode=stored["mode"], trials=stored["trials"], seed=int(stored["seed"]),
                   jobs=jobs, out=out, client=client, scheduler=scheduler, resume=True,
                   retrain=retrain, report=report, on_trial=on_trial,
                   halving="halving" in stored,
                   eta=int(stored.get("halving", {}).get("eta", DEFAULT_ETA)),
-                  pack=int(stored.get("pack", 1)))
+                  pack=int(stored.get("pack", 1)), refit_best=refit_best)
 
 
 def search(
@@ -263,19 +283,27 @@ def search(
     halving: bool = False,
     eta: int = DEFAULT_ETA,
     pack: int = 1,
+    refit_best: bool = True,
 ) -> SearchResult:
     """Run a hyper-parameter search and return its ranked results.
 
     options: what ``numpynn train`` would use besides the searched parameters (data spec,
     preprocessing, split fractions, dtype, weight_scale, schedule, patience...); default
-    ``RunOptions()`` (digits). space: default :class:`SearchSpace` (random) or
+    ``RunOptions()`` (digits). space: default :meth:`SearchSpace.default_random` or
     :meth:`SearchSpace.default_grid` (grid). trials: random mode, default 40; must be None
     for a grid. seed: the split and every trial's seed. jobs: parallel local processes
     (joblib ``n_jobs``; -1 all cores). client / scheduler: a ``dask.distributed.Client``,
     or a scheduler address to connect to: the trials then run on the cluster (``jobs`` is
     not used). out: output directory (None: write nothing, no retraining). resume:
     continue the search in ``out`` (same settings), running only unfinished trials.
-    retrain: train the best configuration again and save it in ``out/best``. on_trial:
+    retrain: train the best configuration again and save it in ``out/best``. refit_best:
+    that model is the best configuration refitted on the training and validation rows
+    together for the epoch count its trial kept, and its test figures are the refitted
+    network's (the trials' validation scores, which ranked them, come from networks
+    trained on the training split alone); False: retrained on the training split, the
+    same network as its trial. A search without validation rows, or of a task that keeps
+    its best validation epoch instead (a regression), is not refitted, and says so
+    (``SearchResult.refit_note``). on_trial:
     called as ``on_trial(row, done, total)`` after each finished trial (a halving
     search's: each finished (trial, rung); ``total`` counts the rungs' planned trials).
     halving: successive halving (:mod:`numpynn.search.halving`): every trial starts on a
@@ -303,7 +331,7 @@ def search(
     if scheduler is not None:
         scheduler = check_scheduler(scheduler)
     if space is None:
-        space = SearchSpace.default_grid() if mode == "grid" else SearchSpace()
+        space = SearchSpace.default_grid() if mode == "grid" else SearchSpace.default_random()
     if trials is None and mode == "random":
         trials = 40
     base = options if options is not None else RunOptions()
@@ -321,7 +349,8 @@ def search(
                          param="ensemble")
     _check_search_size(space, mode, trials, base)
     plan = trial_plan(space, mode, trials, seed)
-    settings = {**_settings(base, space, mode, trials, seed), "report": bool(report)}
+    settings = {**_settings(base, space, mode, trials, seed), "report": bool(report),
+                "refit_best": check_bool(refit_best, "refit_best")}
     if halving:
         settings["halving"] = {"eta": eta}
     if pack != 1:
@@ -383,9 +412,11 @@ def search(
         result.paths.update(_plot(out_dir, result.rows))
         if retrain:
             saved, metrics, paths = retrain_best(base, result.best, splits, out_dir / BEST_DIR,
-                                                 settings, report=report)
+                                                 settings, report=report, refit=refit_best)
             result.saved, result.metrics = saved, metrics
             result.paths.update(paths)
+            _describe_best(result, saved)
+            result.paths.update(_write_summary(out_dir, result.rows, settings, result))
     result.seconds = time.perf_counter() - started
     return result
 
@@ -410,7 +441,17 @@ def _finished(out_dir: Path, rows: list[dict[str, Any]], retrain: bool, splits: 
         result.saved = load_model(model)
         result.metrics = dict(result.saved.metadata.get("metrics") or {})
         result.paths["model"] = model
+        _describe_best(result, result.saved)
     return result
+
+
+def _describe_best(result: SearchResult, saved: SavedModel) -> None:
+    """``result``'s refit, refit_note and figures, as the saved best model records them
+    (a model saved before the refit existed: retrained on the training split)."""
+    search_meta = saved.metadata.get("search") or {}
+    result.refit = saved.metadata.get("refit") or None
+    result.refit_note = str(search_meta.get("refit_note") or "")
+    result.figures = dict(search_meta.get("figures") or {})
 
 
 #: Bytes a trial takes in the plan, the results and the files (a generous lower bound).
@@ -461,7 +502,8 @@ def _prepare_out(out_dir: Path, settings: Mapping[str, Any], resume: bool) -> li
     existing = read_log(trials_path)
     # not settings of what runs: a resume may not change them (a halving search's rungs
     # depend on its number of trials: that one may not change either)
-    free = ("report",) if "halving" in settings else ("trials", "report")
+    free = ("report", "refit_best") if "halving" in settings else (
+        "trials", "report", "refit_best")
     if resume:
         stored = load_settings(out_dir)
         if {k: v for k, v in stored.items() if k not in free} != {
@@ -491,13 +533,20 @@ def _prepare_out(out_dir: Path, settings: Mapping[str, Any], resume: bool) -> li
 
 
 def _write_summary(out_dir: Path, rows: list[dict[str, Any]],
-                   settings: Mapping[str, Any]) -> dict[str, Path]:
+                   settings: Mapping[str, Any],
+                   result: SearchResult | None = None) -> dict[str, Path]:
+    """results.csv and results.json; with ``result`` (once the best model is saved),
+    results.json also says how that model was made and which rows gave which figure
+    (``best_model``)."""
     best = next((r for r in rows if r["status"] == "ok"), None)
+    summary: dict[str, Any] = {"search": settings, "finished": len(rows), "best": best,
+                               "trials": rows}
+    if result is not None and result.saved is not None:
+        summary["best_model"] = {"refit": result.refit, "refit_note": result.refit_note or None,
+                                 "figures": result.figures, "metrics": result.metrics}
     return {
         "csv": write_text_atomic(out_dir / RESULTS_CSV, _csv_text(rows)),
-        "json": write_json_atomic(out_dir / RESULTS_JSON,
-                                  {"search": settings, "finished": len(rows), "best": best,
-                                   "trials": rows}),
+        "json": write_json_atomic(out_dir / RESULTS_JSON, summary),
         "trials": out_dir / TRIALS_FILE,
     }
 
@@ -512,31 +561,96 @@ def _plot(out_dir: Path, rows: Sequence[Mapping[str, Any]]) -> dict[str, Path]:
     return {"plot": plot_search(points, out_dir / PLOT_FILE)}
 
 
+def refit_refusal(options: RunOptions, splits: Splits) -> str | None:
+    """Why the best of a search with these options and splits is not refitted on the
+    training and validation rows (None: it is)."""
+    if splits.X_val.shape[0] == 0:
+        return ("the search has no validation rows: the best configuration is retrained "
+                "on the training split")
+    try:
+        splits.task.check_options(replace(options, refit=True))
+    except InputError:
+        return (f"a {splits.task.name} search keeps its best trial's network (its best "
+                "validation epoch, trained on the training split); refitting on train + "
+                f"validation is for classification")
+    return None
+
+
+def figures(refit: Mapping[str, Any] | None, sizes: Mapping[str, int], best: Mapping[str, Any]
+            ) -> dict[str, str]:
+    """Which rows produced which figure of a search: the validation score that ranked
+    the trials, and the saved best model's test figures. ``sizes``: the search's split
+    sizes (:func:`numpynn.runs.run.split_sizes`)."""
+    n_train, n_val, n_test = sizes.get("train", 0), sizes.get("val", 0), sizes.get("test", 0)
+    out = {"val_score": f"trial {best['trial']}, trained on the {n_train:,} training rows and "
+                        f"scored on the {n_val:,} validation rows (epoch "
+                        f"{best.get('best_epoch')} kept); it ranked the trials"}
+    if refit:
+        out["model"] = (f"refitted on train + validation ({refit['rows']:,} rows) for "
+                        f"{refit['epochs']} epochs, the count trial {best['trial']} kept")
+    else:
+        out["model"] = (f"retrained on the {n_train:,} training rows: the same network as "
+                        f"trial {best['trial']}")
+    trained = refit["rows"] if refit else n_train
+    out["train"] = (f"the saved model, on the {trained:,} rows it trained on"
+                    + (" (train + validation)" if refit else ""))
+    if n_test:
+        out["test"] = f"the saved model, on the {n_test:,} test rows it never trained on"
+    return out
+
+
 def retrain_best(base: RunOptions, best: Mapping[str, Any], splits: Splits, out_dir: Path,
-                 settings: Mapping[str, Any], report: bool = True
+                 settings: Mapping[str, Any], report: bool = True, refit: bool = False
                  ) -> tuple[SavedModel, dict[str, dict[str, float]], dict[str, Path]]:
     """Train the best trial's configuration again (its seed, the search's split) and save it
-    as ``out_dir/model.npz`` (+ history.json, report.html), like ``numpynn train``."""
+    as ``out_dir/model.npz`` (+ history.json, report.html), like ``numpynn train``.
+
+    refit: then train a fresh network of that configuration (the trial's seed) on the
+    training and validation rows together for the epoch count the trial kept
+    (:func:`numpynn.runs.run.refit_on_train_and_val`, as ``numpynn train --refit``) and
+    save it instead: its metrics are the refitted network's ("train": the train +
+    validation rows; no "val"), its metadata says so (``refit``, ``search.figures``).
+    Not done where :func:`refit_refusal` says why (recorded as ``search.refit_note``).
+    """
     options = trial_options(base, best)
+    seed = int(best["seed"])
     started = time.perf_counter()
     with _blas_one_thread():
-        model, trainer, status = _train(options, splits, int(best["seed"]))
+        model, trainer, status = _train(options, splits, seed)
     if status != "ok":
         raise SearchError(f"retraining the best trial {best['trial']} diverged although the "
                           "trial did not; the search's results are in the table.")
+    history = trainer.history
+    sizes = split_sizes(splits)
+    note = refit_refusal(options, splits) if refit else None
+    info: dict[str, Any] | None = None
+    saved_splits = splits
+    if refit and note is None:
+        kept = best.get("best_epoch")
+        selection = history
+        if isinstance(kept, int) and kept in history.epochs and kept != history.best_epoch:
+            selection = replace(history, best_epoch=kept)  # the trial's own kept epoch
+        with _blas_one_thread():
+            model, saved_splits, info = refit_on_train_and_val(
+                replace(options, train=replace(options.train, seed=seed)), splits, selection)
     seconds = time.perf_counter() - started
+    described = figures(info, sizes, best)
+    search_meta = {"trial": best["trial"], "seed": settings["seed"],
+                   "mode": settings["mode"], "val_score": best["val_score"],
+                   "score_name": best["score_name"], "val_loss": best["val_loss"],
+                   "figures": described}
+    if note:
+        search_meta["refit_note"] = note
+    # train.seed is the split's seed (numpynn evaluate re-creates the split with it);
+    # the network was initialised and shuffled with init_seed, the trial's seed.
+    extra: dict[str, Any] = {"init_seed": seed, "search": search_meta}
+    details: dict[str, Any] = {"trial": best["trial"], "seed": best["seed"]}
+    if info is not None:
+        extra["refit"] = info
+        details["refit"] = refit_text(info)
     saved, metrics, _, paths = save_run(
-        out_dir, options, splits, model, trainer.history, seconds, report=report,
+        out_dir, options, saved_splits, model, history, seconds, report=report,
         title=f"numpynn search: best of {options.data}",
-        # train.seed is the split's seed (numpynn evaluate re-creates the split with it);
-        # the network was initialised and shuffled with init_seed, the trial's seed.
-        extra_metadata={
-            "init_seed": int(best["seed"]),
-            "search": {"trial": best["trial"], "seed": settings["seed"],
-                       "mode": settings["mode"], "val_score": best["val_score"],
-                       "score_name": best["score_name"],
-                       "val_loss": best["val_loss"]},
-        },
-        extra_details={"trial": best["trial"], "seed": best["seed"]},
+        extra_metadata=extra, extra_details=details,
     )
     return saved, metrics, paths

@@ -23,8 +23,14 @@ from ..validation import (
 #: The searched hyper-parameters, in table order.
 PARAMS = ("hidden", "lr", "reg", "batch_size", "optimizer", "epochs", "activation", "dropout",
           "normalization")
-#: Values of the layer dimensions in search spaces written before they existed.
+#: Values of the layer dimensions in search spaces written before they existed (and in
+#: the default grid).
 LAYER_DEFAULTS = {"activation": ("relu",), "dropout": (0.0,), "normalization": (None,)}
+#: The default random space's layer dimensions: the choices measured to help on tables the
+#: tests do not use (benchmarks/search_space.py; benchmarks/RESULTS.md, "Default search
+#: space (issue 22, item 5)").
+RANDOM_LAYERS = {"activation": ("relu", "gelu"), "dropout": (0.0, 0.1, 0.3),
+                 "normalization": (None, "batch")}
 MODES = ("random", "grid")
 
 
@@ -148,10 +154,18 @@ class SearchSpace:
                                              _normalization))
 
     @classmethod
+    def default_random(cls) -> SearchSpace:
+        """The space of ``numpynn search`` (random mode) and of ``search()`` without one:
+        the fields' defaults, with the hidden blocks' layers of :data:`RANDOM_LAYERS`
+        (a space built field by field keeps one value of each layer, as before)."""
+        return cls(**RANDOM_LAYERS)
+
+    @classmethod
     def default_grid(cls) -> SearchSpace:
-        """The grid of ``numpynn search --mode grid``: 2 x 3 x 3 = 18 trials."""
+        """The grid of ``numpynn search --mode grid``: 2 x 3 x 3 = 18 trials (the layers:
+        :data:`LAYER_DEFAULTS`, one value each)."""
         return cls(hidden=((128,), (512,)), lr=(3e-4, 1e-3, 3e-3), reg=(1e-5, 1e-4, 1e-3),
-                   batch_size=(64,), optimizer=("adam",), epochs=(30,))
+                   batch_size=(64,), optimizer=("adam",), epochs=(30,), **LAYER_DEFAULTS)
 
     def sample(self, rng: np.random.Generator) -> dict[str, Any]:
         """One random configuration (fixed draw order: the same rng gives the same one)."""

@@ -138,7 +138,9 @@ def test_halving_runs_the_rungs_and_keeps_pruned_trials_in_the_table(halved):
     assert [int(r["rung"]) for r in table] == [1, 1, 0, 0, 0, 0]
     assert len(read_trials(out / "trials.jsonl")) == 6  # one row per trial
     assert len(read_log(out / "trials.jsonl")) == 8      # every (trial, rung)
-    assert result.best == rows[0] and result.metrics["val"]["accuracy"] == rows[0]["val_score"]
+    # the saved best: refitted on train + validation for the epochs its top-rung run kept
+    assert result.best == rows[0] and result.refit["epochs"] == rows[0]["best_epoch"]
+    assert result.refit["val_accuracy"] == rows[0]["val_score"] and "val" not in result.metrics
     assert result.halving == ("successive halving, eta 3: rung 0: 6 trials x 3 epochs; "
                               "rung 1: 2 x 9")
     assert " rung " in format_table(rows).splitlines()[0]

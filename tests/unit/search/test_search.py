@@ -24,6 +24,7 @@ from numpynn.search import (
     search,
     trial_plan,
 )
+from numpynn.search.space import RANDOM_LAYERS
 from tests.clirun import start_numpynn
 
 # Small and fast: 8 trials of a few epochs on digits.
@@ -112,9 +113,11 @@ def test_local_search_writes_table_plot_and_best_model(local_run):
     assert summary["best"] == rows[0] and summary["finished"] == TRIALS
     assert len(read_trials(out / "trials.jsonl")) == TRIALS
     assert (out / "search.png").stat().st_size > 0
-    # the best configuration retrained is exactly its trial's network
+    # the best configuration, refitted on train + validation for the epochs its trial kept
     saved = load_model(out / "best" / "model.npz")
-    assert result.metrics["val"]["accuracy"] == rows[0]["val_score"]
+    assert saved.metadata["refit"]["epochs"] == rows[0]["best_epoch"]
+    assert saved.metadata["refit"]["val_accuracy"] == rows[0]["val_score"]
+    assert set(result.metrics) == {"train", "test"}  # the validation rows trained it
     assert saved.model.hidden_dims == rows[0]["hidden"]
     assert saved.metadata["init_seed"] == rows[0]["seed"]
     print(f"local search, jobs=2: {TRIALS} trials in {seconds:.1f} s")
@@ -161,7 +164,8 @@ def test_cli_scheduler_option(local_run, cluster, tmp_path, capsys):
     out = tmp_path / "cli"
     argv = ["search", "--trials", str(TRIALS), "--seed", str(SEED), "--hidden", "16", "32",
             "--lr", "1e-3:1e-2", "--reg", "0,1e-4,1e-3", "--batch-size", "64,128",
-            "--optimizer", "adam,nesterov", "--epochs", "3,5", "--scheduler",
+            "--optimizer", "adam,nesterov", "--epochs", "3,5", "--activation", "relu",
+            "--dropout", "0", "--norm", "none", "--scheduler",
             lc.scheduler_address, "--out", str(out), "--no-report", "--quiet"]
     assert main(argv) == 0
     printed = capsys.readouterr().out
@@ -207,8 +211,8 @@ def test_killed_search_keeps_finished_trials_and_resumes(tmp_path, capsys):
         if r["trial"] in kept_rows:
             assert r["pid"] == kept_rows[r["trial"]]["pid"]  # not run again
     fresh = search(space=SearchSpace(hidden=[[64]], epochs=[12], batch_size=[32],
-                                     optimizer=["adam"]),
-                   trials=12, seed=7, out=None)
+                                     optimizer=["adam"], **RANDOM_LAYERS),
+                   trials=12, seed=7, out=None)  # the CLI's random space: its layers too
     assert deterministic(rows) == deterministic(fresh.rows)
 
 

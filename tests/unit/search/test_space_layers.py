@@ -65,3 +65,29 @@ def test_cli_search_over_layers(tmp_path):
     assert best.normalization == best_row["normalization"]
     bad = numpynn("search", "--activation", "swish", "--out", tmp_path / "t")
     assert bad.returncode == 2 and "swish" in bad.stderr and "Traceback" not in bad.stderr
+
+
+def test_the_default_random_space_searches_the_measured_layers(tmp_path):
+    """benchmarks/search_space.py measured these layer choices better on tables the tests
+    do not use (benchmarks/RESULTS.md, issue 22 item 5); a space built field by field and
+    the default grid keep one value of each layer."""
+    from numpynn.cli.main import build_parser
+    from numpynn.cli.search_cmd import _space
+    from numpynn.search import search
+    from numpynn.search.space import LAYER_DEFAULTS, RANDOM_LAYERS
+
+    space = SearchSpace.default_random()
+    assert {k: getattr(space, k) for k in RANDOM_LAYERS} == RANDOM_LAYERS
+    assert RANDOM_LAYERS == {"activation": ("relu", "gelu"), "dropout": (0.0, 0.1, 0.3),
+                             "normalization": (None, "batch")}
+    for other in (SearchSpace(), SearchSpace.default_grid()):
+        assert {k: getattr(other, k) for k in LAYER_DEFAULTS} == LAYER_DEFAULTS
+    assert SearchSpace.default_grid().grid_size() == 18
+    plan = trial_plan(space, "random", trials=40, seed=0)
+    for name, values in RANDOM_LAYERS.items():
+        assert {t[name] for t in plan} == set(values)
+    # the command line's and the library's default random space
+    args = build_parser().parse_args(["search"])
+    assert _space(args) == space
+    search(trials=1, seed=0, out=tmp_path / "s", retrain=False, report=False)
+    assert json.loads((tmp_path / "s" / "search.json").read_text())["space"] == space.to_json()
