@@ -101,7 +101,8 @@ class Option:
         default = self.flag_value(self.default())
         if isinstance(default, list):
             default = ",".join(map(str, default))
-        return self.help.format(default=default, task_defaults=task_defaults,
+        text = self.help if task_defaults else self.help.replace("; {task_defaults}", "")
+        return text.format(default=default, task_defaults=task_defaults,
                                 tasks=", ".join(TASKS.names()), data_help=DATA_HELP)
 
 
@@ -200,7 +201,7 @@ OPTIONS: tuple[Option, ...] = (
     Option("train.lr", "--lr", POSITIVE_NUMBER, "learning rate (default {default}; "
            "{task_defaults})", per_task=True),
     Option("train.schedule", "--schedule", "text", "learning-rate schedule (default "
-           "{default})", choices=lambda: SCHEDULES.names()),
+           "{default}; {task_defaults})", choices=lambda: SCHEDULES.names(), per_task=True),
     Option("train.lr_decay", "--lr-decay", POSITIVE_NUMBER, "factor per epoch for "
            "--schedule step (default {default})"),
     Option("reg", "--reg", "reg", "L2 strength: loss + 0.5*reg*sum(W**2), or auto: each "

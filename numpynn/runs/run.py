@@ -171,7 +171,8 @@ class RunOptions:
     #: by its task's defaults (numpynn.tasks.Task.defaults); the CLI lists those not typed
     task_defaults: list[str] = field(
         default_factory=lambda: ["hidden", "epochs", "batch_size", "lr", "patience",
-                                 "weight_scale", "reg", "preprocessing", "dropout"])
+                                 "weight_scale", "reg", "preprocessing", "dropout",
+                                 "schedule"])
 
     def __post_init__(self) -> None:
         self.hidden = check_hidden_dims(self.hidden, "hidden")

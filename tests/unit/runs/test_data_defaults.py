@@ -28,7 +28,8 @@ def test_mnist_named_or_from_a_directory_gets_its_image_defaults():
     for spec in ("mnist", "mnist:/data/mnist", "MNIST"):
         got = apply_task_defaults(_cli("--data", spec), CLASSIFICATION, n_rows=70000)
         assert got.preprocessing == "scale" and got.hidden == [800]
-        assert got.dropout == 0.2 and got.train.batch_size == 128 and got.train.epochs == 40
+        assert got.dropout == 0.3 and got.train.batch_size == 128 and got.train.epochs == 50
+        assert got.train.schedule == "cosine" and got.train.patience == 50
     assert DataSpec.parse("mnist").defaults == SOURCE_DEFAULTS["mnist"]
 
 
@@ -48,6 +49,7 @@ def test_other_data_keeps_the_task_defaults():
         got = apply_task_defaults(_cli("--data", spec), CLASSIFICATION, n_rows=1797)
         assert got.preprocessing == "standardize" and got.hidden == [100]
         assert got.dropout == 0.0 and got.train.batch_size == 32
+        assert got.train.schedule == "constant"
     assert DataSpec.parse("table.csv").defaults == {}
 
 
@@ -57,4 +59,4 @@ def test_the_help_names_the_data_sets_defaults(capsys):
     assert main(["train", "--help"]) == 0
     out = " ".join(capsys.readouterr().out.split())
     assert "(default standardize; mnist scale)" in out and "mnist 800" in out
-    assert "(default 0.0; mnist 0.2)" in out
+    assert "(default 0.0; mnist 0.3)" in out and "(default constant; mnist cosine)" in out
