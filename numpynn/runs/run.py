@@ -576,8 +576,7 @@ def run_training(
         remove_stale_temp_files(out)  # of killed processes; a live one's are kept
         started = time.perf_counter()
         loaded, task, note = load_for_task(options)
-        # typed (or set in Python), not left to a task's default
-        reg_asked = "reg" not in options.task_defaults or options.reg != RunOptions.reg
+        reg_asked = options.reg == REG_AUTO  # asked for, not a task's default (yet)
         options = apply_task_defaults(options, task, n_rows=loaded.X.shape[0])
         task.check_options(options)
         check_ensemble(options, task)

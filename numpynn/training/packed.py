@@ -433,16 +433,24 @@ class _Pack:
         """Softmax cross-entropy of scores (K, b, C) in place (the engine's kernel, over K):
         the scores become exp(shifted scores); or half the squared error (the engine's
         kernel), the scores becoming the residuals scores - y; returns the losses (K,)."""
-        K, b, C = scores.shape
+        K, b = scores.shape[:2]
+        self.scores = scores
+        losses = (self._squared_error(scores, y, b) if self.squared
+                  else self._cross_entropy(scores, y, b))
+        if self.regcol is not None:  # + reg_k |W_k|^2 / 2: K dot products
+            losses += self.half_regs * np.matmul(self.wd_row, self.wd_col).reshape(K)
+        return losses
+
+    @staticmethod
+    def _squared_error(scores: np.ndarray, y: np.ndarray, b: int) -> np.ndarray:
+        """Mean half squared error (K,) of scores (K, b, C), which become the residuals."""
+        np.subtract(scores, y, out=scores, casting="same_kind")
+        return 0.5 * np.einsum("kbc,kbc->k", scores, scores).astype(np.float64) / b
+
+    def _cross_entropy(self, scores: np.ndarray, y: np.ndarray, b: int) -> np.ndarray:
+        """Mean softmax cross-entropy (K,) of scores (K, b, C), which become exp(shifted
+        scores)."""
         v = self.v
-        if self.squared:
-            np.subtract(scores, y, out=scores, casting="same_kind")
-            self.scores = scores
-            sq = np.einsum("kbc,kbc->k", scores, scores).astype(np.float64)
-            losses = 0.5 * sq / b
-            if self.regcol is not None:
-                losses += self.half_regs * np.matmul(self.wd_row, self.wd_col).reshape(K)
-            return losses
         s2, rowmax, rowsum, picked, flat = v.s2, v.rowmax, v.rowsum, v.picked, v.flat
         # row maxima of a (C, n) copy: NumPy reduces that axis across rows at once, an axis
         # of C = 10 contiguous numbers row by row (measured 4 us against 23, n = 512)
@@ -456,11 +464,7 @@ class _Pack:
         np.dot(s2, self.ones_c, out=rowsum)
         np.log(rowsum, out=rowmax)
         np.subtract(rowmax, picked, out=rowmax)  # -log P[i, y_i]
-        self.scores = scores
-        losses = np.add.reduce(v.rowmax_kb, axis=1).astype(np.float64) / b
-        if self.regcol is not None:  # + reg_k |W_k|^2 / 2: K dot products
-            losses += self.half_regs * np.matmul(self.wd_row, self.wd_col).reshape(K)
-        return losses
+        return np.add.reduce(v.rowmax_kb, axis=1).astype(np.float64) / b
 
     def backward(self) -> None:
         """Gradients of every model's loss into ``grad`` (L2 term included)."""
