@@ -461,10 +461,11 @@ def json_safe(value: Any) -> Any:
     return value
 
 
-def write_json_atomic(path: str | Path, data: Any) -> Path:
+def write_json_atomic(path: str | Path, data: Any, durable: bool = True) -> Path:
     """Write ``data`` as indented, strict JSON (non-finite numbers as null) to ``path`` by
-    the output policy (a regular file: temp file + rename)."""
-    return write_text_atomic(path, json.dumps(json_safe(data), indent=2, allow_nan=False) + "\n")
+    the output policy (a regular file: temp file + rename; fsync unless not ``durable``)."""
+    return write_text_atomic(path, json.dumps(json_safe(data), indent=2, allow_nan=False) + "\n",
+                             durable=durable)
 
 
 def write_text_atomic(path: str | Path, text: str, durable: bool = True) -> Path:

@@ -21,6 +21,7 @@ workers: the table does not depend on where the packs ran.
 from __future__ import annotations
 
 import math
+import time
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from typing import Any
@@ -28,7 +29,15 @@ from typing import Any
 from ..errors import InputError
 from ..runs.run import RunOptions, Splits, packable, train_together
 from ..validation import POSITIVE_INT
-from .trials import _blas_one_thread, _splits, finish_row, run_trial, start_row, trial_options
+from .trials import (
+    Trained,
+    _blas_one_thread,
+    _splits,
+    finish_row,
+    start_row,
+    trial_options,
+    trial_outcome,
+)
 
 
 def check_pack(pack: object) -> int:
@@ -70,38 +79,39 @@ def make_packs(plan: Sequence[Mapping[str, Any]], pack: int) -> list[list[dict[s
 
 
 def run_pack(base: RunOptions, trials: Sequence[Mapping[str, Any]],
-             fingerprint: str | None = None) -> list[dict[str, Any]]:
-    """Train the trials of one pack together; their rows (as :func:`run_trial`'s, with
-    ``pack``: the trials trained together). Trials that cannot pack run alone."""
+             fingerprint: str | None = None, splits: Splits | None = None
+             ) -> list[tuple[dict[str, Any], Trained]]:
+    """Train the trials of one pack together; each trial's row (as :func:`run_trial`'s,
+    with ``pack``: the trials trained together) and its trained network and history
+    (:func:`trial_outcome`). Trials that cannot pack run alone. splits: the search's,
+    where it sends them (else loaded once per process)."""
     if len(trials) == 1:
-        return [run_trial(base, trials[0], fingerprint)]
+        return [trial_outcome(base, trials[0], fingerprint, splits)]
     try:
         with _blas_one_thread():
-            splits = _splits(base, fingerprint)
+            splits = _splits(base, fingerprint, splits)
             options = [trial_options(base, t) for t in trials]
             if all(packable(o, splits) for o in options):
                 return _train_pack(trials, options, splits)
     except Exception as exc:  # a pack must not bring the search down: each trial says why
-        return [finish_row(start_row(t), None, None, exc, 0.0) for t in trials]
-    return [run_trial(base, t, fingerprint) for t in trials]
+        return [(finish_row(start_row(t), None, None, exc, 0.0), None) for t in trials]
+    return [trial_outcome(base, t, fingerprint, splits) for t in trials]
 
 
 def _train_pack(trials: Sequence[Mapping[str, Any]], options: Sequence[RunOptions],
-                splits: Splits) -> list[dict[str, Any]]:
-    import time
-
+                splits: Splits) -> list[tuple[dict[str, Any], Trained]]:
     started = time.perf_counter()
     trained = train_together([replace(o, train=replace(o.train, seed=int(t["seed"])))
                               for o, t in zip(options, trials)], splits)
     seconds = (time.perf_counter() - started) / len(trials)  # each trial's share
-    rows = []
-    for t, (_, h) in zip(trials, trained):
+    out: list[tuple[dict[str, Any], Trained]] = []
+    for t, (model, h) in zip(trials, trained):
         row = start_row(t)
         status = "diverged" if h.stop_reason.startswith("diverged") else "ok"
         finish_row(row, splits, h, status, seconds)
         row["pack"] = len(trials)
-        rows.append(row)
-    return rows
+        out.append((row, (model, h) if row["status"] == "ok" else None))
+    return out
 
 
 def packing_summary(rows: Sequence[Mapping[str, Any]]) -> str:

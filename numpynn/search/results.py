@@ -43,6 +43,11 @@ def ranked(rows: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
     return out
 
 
+def ranks_above(row: Mapping[str, Any], other: Mapping[str, Any]) -> bool:
+    """Whether ``row`` ranks before ``other`` in :func:`ranked`'s order."""
+    return _rank_key(current_row(row)) < _rank_key(current_row(other))
+
+
 def deterministic(rows: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
     """The rows without the columns that depend on where/how fast trials ran."""
     return [{k: v for k, v in r.items() if k not in RUN_COLUMNS} for r in rows]
@@ -205,14 +210,19 @@ def repair_torn_line(path: str | Path) -> int:
 
 
 class _TrialLog:
-    """Append-only trials.jsonl: each finished trial is on disk before the next is awaited."""
+    """Append-only trials.jsonl: each finished pack's trials are on disk before the next
+    pack is awaited."""
 
     def __init__(self, path: Path) -> None:
         repair_torn_line(path)
         self.fh = open(path, "a", encoding="utf-8")  # noqa: SIM115 (closed in close())
 
     def append(self, row: Mapping[str, Any]) -> None:
-        self.fh.write(json.dumps(row, sort_keys=True) + "\n")
+        self.extend([row])
+
+    def extend(self, rows: Sequence[Mapping[str, Any]]) -> None:
+        """Append the rows (a finished pack's) in one write and one fsync."""
+        self.fh.write("".join(json.dumps(r, sort_keys=True) + "\n" for r in rows))
         self.fh.flush()
         os.fsync(self.fh.fileno())
 

@@ -41,11 +41,13 @@ from .results import (
     _TrialLog,
     latest,
     ranked,
+    ranks_above,
     read_log,
 )
 from .space import MODES, PARAMS, LogUniform, SearchSpace, trial_plan
 from .trials import (
     _SPLITS_CACHE,
+    Trained,
     _blas_one_thread,
     _data_key,
     _train,
@@ -130,31 +132,36 @@ def worker_count(jobs: int, trials: int, cores: int | None = None) -> int:
 
 
 def _execute(base: RunOptions, plan: Sequence[Mapping[str, Any]], jobs: int,
-             client: Any, fingerprint: str, pack: int = 1) -> Iterator[dict[str, Any]]:
+             client: Any, fingerprint: str, pack: int = 1, splits: Splits | None = None
+             ) -> Iterator[list[tuple[dict[str, Any], Trained]]]:
     """Run the trials, in packs of at most ``pack`` (:func:`make_packs`: one joblib task
-    each); yield each row as soon as its pack finishes (any order).
+    each); yield each pack's rows and trained networks (:func:`run_pack`) as soon as it
+    finishes (any order).
 
-    Locally at most :func:`worker_count` processes run; an interrupt (Ctrl-C, SIGTERM)
+    Locally the search's ``splits`` go to the workers with each task: joblib hands a
+    worker the arrays above 1 MB as a memory map of one shared copy (written once per
+    rung), not a copy per trial nor a load per worker; a Dask worker loads the data
+    once and keeps it (``fingerprint`` checks it is the client's).
+    At most :func:`worker_count` processes run; an interrupt (Ctrl-C, SIGTERM)
     or any error stops them at once (the pool's workers are killed, not awaited), so
     that the trials already yielded (and logged) are what a resumed search skips."""
     from joblib import Parallel, delayed, parallel_config
 
     packs = make_packs(plan, pack)
-    tasks = (delayed(run_pack)(base, p, fingerprint) for p in packs)
     if client is not None:
+        tasks = (delayed(run_pack)(base, p, fingerprint) for p in packs)
         with parallel_config(backend="dask", client=client):
-            for rows in Parallel(return_as="generator_unordered", batch_size=1)(tasks):
-                yield from rows
+            yield from Parallel(return_as="generator_unordered", batch_size=1)(tasks)
         return
     n = worker_count(jobs, len(packs))
     if n == 1:  # in this process: nothing to start, nothing left behind by an interrupt
         # one process: plan order (costliest first only shortens a parallel run)
         for p in sorted(packs, key=lambda p: p[0]["trial"]):
-            yield from run_pack(base, p, fingerprint)
+            yield run_pack(base, p, fingerprint, splits)
         return
+    tasks = (delayed(run_pack)(base, p, fingerprint, splits) for p in packs)
     try:
-        for rows in Parallel(n_jobs=n, return_as="generator_unordered")(tasks):
-            yield from rows
+        yield from Parallel(n_jobs=n, return_as="generator_unordered")(tasks)
     except BaseException:
         _kill_workers()
         raise
@@ -166,13 +173,14 @@ class _Runner:
     left to run connects to nothing). ``backend``: its description, None until it ran."""
 
     def __init__(self, base: RunOptions, jobs: int, client: Any, scheduler: str | None,
-                 fingerprint: str, pack: int = 1) -> None:
+                 fingerprint: str, pack: int = 1, splits: Splits | None = None) -> None:
         self.base, self.jobs, self.client, self.scheduler = base, jobs, client, scheduler
-        self.fingerprint, self.pack = fingerprint, pack
+        self.fingerprint, self.pack, self.splits = fingerprint, pack, splits
         self.backend: str | None = None
         self._own: Any = None
 
-    def run(self, todo: Sequence[Mapping[str, Any]]) -> Iterator[dict[str, Any]]:
+    def run(self, todo: Sequence[Mapping[str, Any]]
+            ) -> Iterator[list[tuple[dict[str, Any], Trained]]]:
         if not todo:
             return
         if self.client is None and self.scheduler is not None:
@@ -182,7 +190,7 @@ class _Runner:
                                          len(make_packs(todo, self.pack)))
         try:
             yield from _execute(self.base, todo, self.jobs, self.client, self.fingerprint,
-                                self.pack)
+                                self.pack, self.splits)
         except ModuleNotFoundError as exc:
             if self.client is not None and (exc.name or "").startswith("numpynn"):
                 raise SearchError("the Dask workers cannot import numpynn; install it on "
@@ -370,8 +378,10 @@ def search(
     rungs = Rungs(plan, eta) if halving else None
     total = sum(rungs.sizes) if rungs is not None else len(plan)
 
-    runner = _Runner(base, jobs, client, scheduler, fingerprint, pack)
+    runner = _Runner(base, jobs, client, scheduler, fingerprint, pack, splits)
     log = _TrialLog(out_dir / TRIALS_FILE) if out_dir is not None else None
+    table = _Summary(out_dir, settings) if out_dir is not None else None
+    best_net = _BestNetwork()
     try:
         for stage in range(rungs.count if rungs is not None else 1):
             if rungs is None:
@@ -379,13 +389,21 @@ def search(
             else:
                 current, key = rungs.plan(stage, done), stage
             todo = [t for t in current if (t["trial"], key) not in done]
-            for row in runner.run(todo):
-                done[row["trial"], key] = row
+            for batch in runner.run(todo):  # one pack's trials: one write of the log
+                rows = [row for row, _ in batch]
                 if log is not None:
-                    log.append(row)
-                    _write_summary(out_dir, ranked(latest(done.values())), settings)
-                if on_trial is not None:
-                    on_trial(row, len(done), total)
+                    log.extend(rows)
+                for row, trained in batch:
+                    done[row["trial"], key] = row
+                    best_net.offer(row, trained)
+                    if on_trial is not None:
+                        on_trial(row, len(done), total)
+                if table is not None:
+                    table.update(done)
+    except BaseException:
+        if table is not None:
+            table.flush(done)  # an interrupted search's table holds every logged trial
+        raise
     finally:
         if log is not None:
             log.close()
@@ -401,9 +419,9 @@ def search(
     result = SearchResult(ranked(rows), None, backend=backend, notes=list(splits.notes),
                           halving=summary(done.values(), eta) if halving else "",
                           packing=packing_summary(list(done.values())))
-    if out_dir is not None:
-        result.paths.update(_write_summary(out_dir, result.rows, settings))
     ok = [r for r in result.rows if r["status"] == "ok"]
+    if out_dir is not None and not (retrain and ok):  # else written once, after the retrain
+        result.paths.update(_write_summary(out_dir, result.rows, settings))
     if not ok:
         first = result.rows[0]["status"] if result.rows else "no trials ran"
         raise SearchError(f"every trial failed ({len(result.rows)} trials; first: {first}).")
@@ -411,14 +429,66 @@ def search(
     if out_dir is not None:
         result.paths.update(_plot(out_dir, result.rows))
         if retrain:
-            saved, metrics, paths = retrain_best(base, result.best, splits, out_dir / BEST_DIR,
-                                                 settings, report=report, refit=refit_best)
+            try:
+                saved, metrics, paths = retrain_best(
+                    base, result.best, splits, out_dir / BEST_DIR, settings, report=report,
+                    refit=refit_best, trained=best_net.of(result.best))
+            except BaseException:
+                _write_summary(out_dir, result.rows, settings)
+                raise
             result.saved, result.metrics = saved, metrics
             result.paths.update(paths)
             _describe_best(result, saved)
             result.paths.update(_write_summary(out_dir, result.rows, settings, result))
     result.seconds = time.perf_counter() - started
     return result
+
+
+#: Seconds between two rewrites of results.csv / results.json while a search runs (every
+#: finished pack is in trials.jsonl at once; the table follows at this pace and at the end).
+SUMMARY_SECONDS = 2.0
+
+
+class _Summary:
+    """results.csv and results.json while trials finish: rewritten when the last rewrite
+    is :data:`SUMMARY_SECONDS` old (the first trial's at once), not once per trial (the
+    48-trial grid rewrote both 48 times, each with every row)."""
+
+    def __init__(self, out_dir: Path, settings: Mapping[str, Any]) -> None:
+        self.out_dir, self.settings = out_dir, settings
+        self.written_at = -float("inf")
+        self.stale = False
+
+    def update(self, done: Mapping[Any, dict[str, Any]]) -> None:
+        self.stale = True
+        if time.perf_counter() - self.written_at >= SUMMARY_SECONDS:
+            self.flush(done)
+
+    def flush(self, done: Mapping[Any, dict[str, Any]]) -> None:
+        if self.stale:
+            _write_summary(self.out_dir, ranked(latest(done.values())), self.settings)
+            self.written_at, self.stale = time.perf_counter(), False
+
+
+class _BestNetwork:
+    """The trained network of the best trial run so far in this process's search (the
+    trials' networks come back with their rows; only the best is kept)."""
+
+    def __init__(self) -> None:
+        self.row: dict[str, Any] | None = None
+        self.trained: Trained = None
+
+    def offer(self, row: dict[str, Any], trained: Trained) -> None:
+        if trained is not None and (self.row is None or ranks_above(row, self.row)):
+            self.row, self.trained = row, trained
+
+    def of(self, best: Mapping[str, Any]) -> Trained:
+        """The network of ``best`` (a ranked row), or None where it was not trained here
+        (a resumed search's trial from an earlier run)."""
+        row = self.row
+        if row is None or (row["trial"], row.get("rung")) != (best["trial"], best.get("rung")):
+            return None
+        return self.trained
 
 
 def _finished(out_dir: Path, rows: list[dict[str, Any]], retrain: bool, splits: Any,
@@ -544,9 +614,12 @@ def _write_summary(out_dir: Path, rows: list[dict[str, Any]],
     if result is not None and result.saved is not None:
         summary["best_model"] = {"refit": result.refit, "refit_note": result.refit_note or None,
                                  "figures": result.figures, "metrics": result.metrics}
+    # renamed into place whole, never torn; fsynced only once the best model is saved
+    # (before, a resumed search draws them again from trials.jsonl, which is fsynced)
+    durable = result is not None
     return {
-        "csv": write_text_atomic(out_dir / RESULTS_CSV, _csv_text(rows)),
-        "json": write_json_atomic(out_dir / RESULTS_JSON, summary),
+        "csv": write_text_atomic(out_dir / RESULTS_CSV, _csv_text(rows), durable=durable),
+        "json": write_json_atomic(out_dir / RESULTS_JSON, summary, durable=durable),
         "trials": out_dir / TRIALS_FILE,
     }
 
@@ -600,10 +673,13 @@ def figures(refit: Mapping[str, Any] | None, sizes: Mapping[str, int], best: Map
 
 
 def retrain_best(base: RunOptions, best: Mapping[str, Any], splits: Splits, out_dir: Path,
-                 settings: Mapping[str, Any], report: bool = True, refit: bool = False
+                 settings: Mapping[str, Any], report: bool = True, refit: bool = False,
+                 trained: Trained = None
                  ) -> tuple[SavedModel, dict[str, dict[str, float]], dict[str, Path]]:
-    """Train the best trial's configuration again (its seed, the search's split) and save it
-    as ``out_dir/model.npz`` (+ history.json, report.html), like ``numpynn train``.
+    """Save the best trial's network as ``out_dir/model.npz`` (+ history.json, report.html),
+    like ``numpynn train``: ``trained`` (the trial's network and history, as the search's
+    worker returned them), else the configuration trained again (its seed, the search's
+    split: the same network, to float rounding).
 
     refit: then train a fresh network of that configuration (the trial's seed) on the
     training and validation rows together for the epoch count the trial kept
@@ -615,12 +691,16 @@ def retrain_best(base: RunOptions, best: Mapping[str, Any], splits: Splits, out_
     options = trial_options(base, best)
     seed = int(best["seed"])
     started = time.perf_counter()
-    with _blas_one_thread():
-        model, trainer, status = _train(options, splits, seed)
-    if status != "ok":
-        raise SearchError(f"retraining the best trial {best['trial']} diverged although the "
-                          "trial did not; the search's results are in the table.")
-    history = trainer.history
+    if trained is not None:
+        model, history = trained
+        started -= float(best.get("seconds") or 0.0)  # the trial's training time counts
+    else:
+        with _blas_one_thread():
+            model, trainer, status = _train(options, splits, seed)
+        if status != "ok":
+            raise SearchError(f"retraining the best trial {best['trial']} diverged although "
+                              "the trial did not; the search's results are in the table.")
+        history = trainer.history
     sizes = split_sizes(splits)
     note = refit_refusal(options, splits) if refit else None
     info: dict[str, Any] | None = None

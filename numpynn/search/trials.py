@@ -18,7 +18,7 @@ from ..models import Network
 from ..runs.options import with_values
 from ..runs.run import RunOptions, Splits, fingerprint, make_trainer, prepare_splits
 from ..tasks import load_for_task
-from ..training.trainer import Trainer
+from ..training.trainer import History, Trainer
 from .space import PARAMS
 
 _SPLITS_CACHE: dict[str, Splits] = {}
@@ -36,12 +36,17 @@ def data_fingerprint(splits: Splits) -> str:
     return fingerprint(splits.X_train, splits.y_train, splits.X_val, splits.y_val)
 
 
-def _splits(options: RunOptions, fingerprint: str | None = None) -> Splits:
-    """The search's splits, loaded once per process (workers keep them between trials).
+def _splits(options: RunOptions, fingerprint: str | None = None,
+            given: Splits | None = None) -> Splits:
+    """The search's splits: ``given`` (sent by the search: in its own process, or a local
+    worker's memory map of the search's arrays), else loaded once per process (a Dask
+    worker keeps them between trials).
 
     fingerprint: the client's :func:`data_fingerprint`; a worker that reads other data
     (another file at the same path) raises instead of producing incomparable results.
     """
+    if given is not None:
+        return given
     key = _data_key(options) + (fingerprint or "")
     if key not in _SPLITS_CACHE:
         splits = search_splits(options)
@@ -121,6 +126,10 @@ def _blas_one_thread():
     return threadpool_limits(limits=1)
 
 
+#: A trial's trained network and its history (None: the trial failed or diverged).
+Trained = tuple[Network, History] | None
+
+
 def run_trial(base: RunOptions, trial: Mapping[str, Any],
               fingerprint: str | None = None) -> dict[str, Any]:
     """Train and validate one trial; returns its result row (never raises for the trial's
@@ -131,16 +140,24 @@ def run_trial(base: RunOptions, trial: Mapping[str, Any],
     ``epochs``: :func:`numpynn.search.halving.rung_plan`); fingerprint: the client's
     :func:`data_fingerprint`, checked when the data is loaded.
     """
+    return trial_outcome(base, trial, fingerprint)[0]
+
+
+def trial_outcome(base: RunOptions, trial: Mapping[str, Any], fingerprint: str | None = None,
+                  splits: Splits | None = None) -> tuple[dict[str, Any], Trained]:
+    """:func:`run_trial`'s row and the trained network with its history (the search
+    saves its best without training it again). splits: the search's, where it sends
+    them (else loaded once per process)."""
     started = time.perf_counter()
     row = start_row(trial)
     try:
         with _blas_one_thread():
-            splits = _splits(base, fingerprint)
-            _, trainer, status = _train(trial_options(base, trial), splits, row["seed"])
-        return finish_row(row, splits, trainer.history, status,
-                          time.perf_counter() - started)
+            splits = _splits(base, fingerprint, splits)
+            model, trainer, status = _train(trial_options(base, trial), splits, row["seed"])
+        row = finish_row(row, splits, trainer.history, status, time.perf_counter() - started)
+        return row, ((model, trainer.history) if row["status"] == "ok" else None)
     except Exception as exc:  # a trial must not bring the search down
-        return finish_row(row, None, None, exc, time.perf_counter() - started)
+        return finish_row(row, None, None, exc, time.perf_counter() - started), None
 
 
 def start_row(trial: Mapping[str, Any]) -> dict[str, Any]:

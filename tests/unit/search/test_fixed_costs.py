@@ -1,0 +1,161 @@
+"""A search's fixed costs (issue 22, item 3): the best trial's network saved as trained (not
+trained again), the data sent to local workers instead of loaded by each, the trial log
+written once per pack and the results table rewritten at a pace, not once per trial."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+
+import numpy as np
+import pytest
+
+import numpynn.search.results as results_module
+import numpynn.search.runner as runner_module
+from numpynn.model_file import load_model
+from numpynn.runs.run import RunOptions
+from numpynn.search import SearchSpace, resume_search, search
+from numpynn.search.runner import _BestNetwork, _execute, retrain_best
+from numpynn.search.trials import data_fingerprint, search_splits
+
+# 8 grid trials in 2 shapes of 4: hidden 16 / 32, lr x reg differ within a shape
+SPACE = SearchSpace(hidden=[[16], [32]], lr=[1e-3, 1e-2], reg=[0.0, 1e-3], batch_size=[64],
+                    optimizer=["adam"], epochs=[4])
+
+
+def _never_trained_again(monkeypatch):
+    def fail(*args, **kwargs):
+        raise AssertionError("the best trial was trained again")
+
+    monkeypatch.setattr(runner_module, "_train", fail)
+
+
+@pytest.mark.parametrize("jobs,pack,halving", [(1, 1, False), (2, 1, False), (1, 4, False),
+                                               (1, 1, True)])
+def test_the_best_is_saved_as_its_trial_trained_it(tmp_path, monkeypatch, jobs, pack, halving):
+    """In this process, from worker processes, from a pack and from a halving search's
+    last rung: the saved model is the trial's own network (the same as training its
+    configuration again, to float32 rounding), and nothing trains it a second time."""
+    _never_trained_again(monkeypatch)
+    out = tmp_path / "s"
+    result = search(space=SPACE, mode="grid", out=out, report=False, refit_best=False,
+                    jobs=jobs, pack=pack, halving=halving)
+    saved = load_model(out / "best" / "model.npz")
+    assert saved.metadata["search"]["trial"] == result.best["trial"]
+    assert result.metrics["val"]["accuracy"] == pytest.approx(result.best["val_score"])
+    monkeypatch.undo()
+    base = RunOptions(data="digits", val_fraction=saved.metadata["options"]["val_fraction"])
+    again = tmp_path / "again"
+    retrain_best(base, result.best, search_splits(base), again, {"seed": 0, "mode": "grid"},
+                 report=False)
+    retrained = load_model(again / "model.npz")
+    for name, value in retrained.model.params.items():
+        np.testing.assert_allclose(saved.model.params[name], value, rtol=1e-4, atol=1e-6)
+    ours, theirs = (json.loads((d / "history.json").read_text()) for d in (out / "best", again))
+    assert ours["best_epoch"] == theirs["best_epoch"] and ours["epochs"] == theirs["epochs"]
+    assert ours["val_loss"] == pytest.approx(theirs["val_loss"], rel=1e-4)
+
+
+def test_the_refitted_best_trains_only_its_refit(tmp_path, monkeypatch):
+    _never_trained_again(monkeypatch)
+    result = search(space=SPACE, mode="grid", out=tmp_path / "s", report=False)
+    assert result.refit["epochs"] == result.best["best_epoch"]
+
+
+def test_a_resumed_search_trains_a_best_from_an_earlier_run_again(tmp_path, monkeypatch):
+    out = tmp_path / "s"
+    space = replace(SPACE, hidden=[[16]])
+    stop_after = 2
+
+    def interrupt(row, done, total):
+        if done == stop_after:
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        search(space=space, mode="grid", out=out, report=False, refit_best=False,
+               on_trial=interrupt)
+    calls = []
+    original = runner_module._train
+    monkeypatch.setattr(runner_module, "_train",
+                        lambda *a, **k: calls.append(1) or original(*a, **k))
+    result = resume_search(out)
+    ran_now = {r["trial"] for r in result.rows} - set(range(stop_after))
+    assert calls == ([] if result.best["trial"] in ran_now else [1])
+    saved = load_model(out / "best" / "model.npz")
+    assert result.metrics["val"]["accuracy"] == pytest.approx(result.best["val_score"])
+    assert saved.metadata["search"]["trial"] == result.best["trial"]
+
+
+def test_best_network_keeps_the_best_ranked_and_only_for_its_own_row():
+    net = _BestNetwork()
+    rows = [{"trial": i, "status": "ok", "task": "classification", "val_score": s,
+             "val_loss": 1.0} for i, s in enumerate([0.5, 0.9, 0.7])]
+    for r in rows:
+        net.offer(r, (f"model {r['trial']}", None))
+    net.offer({"trial": 3, "status": "diverged", "val_score": None}, None)
+    assert net.of(rows[1]) == ("model 1", None)
+    assert net.of(rows[0]) is None  # a row trained elsewhere (a resumed search's)
+    assert net.of({**rows[1], "rung": 2}) is None  # another rung of the same trial
+
+
+def test_local_workers_train_on_the_splits_the_search_sends():
+    """Workers take the search's arrays, not a load of their own: splits altered in this
+    process (shuffled validation labels) give the same rows in 2 workers as here."""
+    base = RunOptions(data="digits", val_fraction=0.2)
+    splits = search_splits(base)
+    splits.y_val = np.random.default_rng(0).permutation(splits.y_val)
+    plan = [{"trial": i, "seed": i, "hidden": [16], "lr": 1e-2, "reg": 1e-4,
+             "batch_size": 64, "optimizer": "adam", "epochs": 2, "activation": "relu",
+             "dropout": 0.0, "normalization": None} for i in range(2)]
+    fp = data_fingerprint(splits)
+
+    def scores(jobs):
+        rows = [row for batch in _execute(base, plan, jobs, None, fp, 1, splits)
+                for row, _ in batch]
+        return {r["trial"]: r["val_score"] for r in rows}
+
+    here, workers = scores(1), scores(2)
+    assert max(here.values()) < 0.4  # shuffled labels: about chance, not digits' 90%+
+    assert workers == pytest.approx(here, abs=1e-6)
+
+
+def test_the_log_is_written_once_per_pack(tmp_path, monkeypatch):
+    writes = []
+    log_class = results_module._TrialLog
+    extend = log_class.extend
+    monkeypatch.setattr(log_class, "extend",
+                        lambda self, rows: writes.append(len(rows)) or extend(self, rows))
+    out = tmp_path / "s"
+    search(space=SPACE, mode="grid", out=out, pack=4, retrain=False)
+    rows = [json.loads(line) for line in (out / "trials.jsonl").read_text().splitlines()]
+    assert sorted(r["trial"] for r in rows) == list(range(8))
+    assert writes == [4, 4]  # 2 packs of 4: 2 writes (each one fsync)
+
+
+def test_the_table_is_rewritten_at_a_pace_and_holds_every_trial_at_the_end(
+        tmp_path, monkeypatch):
+    writes = []
+    original = runner_module._write_summary
+    monkeypatch.setattr(runner_module, "_write_summary",
+                        lambda *a, **k: writes.append(len(a[1])) or original(*a, **k))
+    monkeypatch.setattr(runner_module, "SUMMARY_SECONDS", 1e9)
+    out = tmp_path / "s"
+    search(space=SPACE, mode="grid", out=out, report=False)
+    assert writes == [1, 8]  # the first trial at once, then once, with the best model
+    summary = json.loads((out / "results.json").read_text())
+    assert summary["finished"] == 8 and "best_model" in summary
+
+
+def test_an_interrupted_search_leaves_a_table_of_every_logged_trial(tmp_path, monkeypatch):
+    monkeypatch.setattr(runner_module, "SUMMARY_SECONDS", 1e9)
+    out = tmp_path / "s"
+
+    def interrupt(row, done, total):
+        if done == 3:
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        search(space=SPACE, mode="grid", out=out, report=False, on_trial=interrupt)
+    logged = (out / "trials.jsonl").read_text().splitlines()
+    summary = json.loads((out / "results.json").read_text())
+    assert len(logged) == summary["finished"] == 3
