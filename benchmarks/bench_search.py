@@ -7,14 +7,16 @@ K = 1, 4, 16 digits-sized networks against training them one after another and a
 The grid: hidden 64/128/256/512 x lr 1e-3/3e-3/1e-2 x L2 1e-4/1e-3 x batch 32/64, Adam,
 20 epochs, one fixed validation split, 2 jobs:
 
-* ``numpynn grid``: ``search(mode="grid", jobs=2, out=None)`` (no files, no retrain of
-  the best; trials' per-epoch figures as a search computes them);
-* ``numpynn grid + files``: the same with ``out=DIR`` and the best retrained and saved
-  (``report=False``): what ``numpynn search --grid --no-report`` does;
-* ``numpynn grid, pack 8``: the same with ``pack=8``: the 6 trials of each of the 8
-  shapes (hidden x batch) trained together (``numpynn.search.packing``);
+* ``numpynn grid``: ``search(mode="grid", jobs=2, out=None)`` (no files, no saved best;
+  trials' per-epoch figures as a search computes them), with the search's default packing
+  (``DEFAULT_PACK`` = 8: the 6 trials of each of the 8 shapes, hidden x batch, trained
+  together, ``numpynn.search.packing``);
+* ``numpynn grid, pack 1``: the same with ``pack=1``: every trial alone;
+* ``numpynn grid + files``: ``numpynn grid`` with ``out=DIR``: the search's files and its
+  best saved (refitted on train + validation; ``report=False``): what ``numpynn search
+  --grid --no-report`` does;
 * ``numpynn halving``: ``search(..., halving=True, eta=3)``: 48 trials x 3 epochs, 16 x 7,
-  6 x 20 (``numpynn.search.halving``); ``numpynn halving, pack 8`` packs each rung;
+  6 x 20 (``numpynn.search.halving``), each rung packed by default;
 * ``GridSearchCV``: ``MLPClassifier(solver="adam", max_iter=20, random_state=0)``, the
   same grid (``alpha`` takes the L2 values), ``cv=PredefinedSplit`` (the numpynn search's
   training rows train, its validation rows score), ``n_jobs=2``, ``refit=False``;
@@ -68,8 +70,8 @@ LRS = (1e-3, 3e-3, 1e-2)
 L2S = (1e-4, 1e-3)
 BATCHES = (32, 64)
 SEED = 0
-NAMES = ("numpynn grid", "numpynn grid, pack 8", "numpynn grid + files",
-         "numpynn halving", "numpynn halving, pack 8", "GridSearchCV", "HalvingGridSearchCV")
+NAMES = ("numpynn grid", "numpynn grid, pack 1", "numpynn grid + files", "numpynn halving",
+         "GridSearchCV", "HalvingGridSearchCV")
 
 
 def numpynn_inputs(epochs: int) -> tuple[Any, Any]:
@@ -97,14 +99,14 @@ def split_arrays(epochs: int) -> tuple[Any, ...]:
 
 
 def run_numpynn(name: str, epochs: int, jobs: int, scratch: Path) -> dict[str, Any]:
-    from numpynn.search import search
+    from numpynn.search import DEFAULT_PACK, search
 
     options, space = numpynn_inputs(epochs)
     files = name == "numpynn grid + files"
     started = time.perf_counter()
     result = search(options, space, mode="grid", seed=SEED, jobs=jobs,
                     out=scratch / "search" if files else None, report=False,
-                    halving="halving" in name, pack=8 if "pack 8" in name else 1)
+                    halving="halving" in name, pack=1 if "pack 1" in name else DEFAULT_PACK)
     seconds = time.perf_counter() - started
     b = result.best
     return {"seconds": seconds, "best_val": b["val_score"],

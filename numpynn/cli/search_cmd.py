@@ -14,6 +14,7 @@ from ..runs.run import RunOptions, default_train_config
 from ..search import (
     BEST_DIR,
     DEFAULT_ETA,
+    DEFAULT_PACK,
     PARAMS,
     PLOT_FILE,
     RESULTS_CSV,
@@ -169,10 +170,10 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
                    "--eta go on with eta times the epochs (see below)")
     p.add_argument("--eta", type=_eta, default=None,
                    help=f"halving factor of --halving, an integer >= 2 (default {DEFAULT_ETA})")
-    p.add_argument("--pack", type=common.positive_int, default=1, metavar="K",
+    p.add_argument("--pack", type=common.positive_int, default=DEFAULT_PACK, metavar="K",
                    help="train up to K trials that share hidden sizes, batch size and layers "
                    "together, one engine step for all (packed; fewer where memory is short; "
-                   "default 1: each alone)")
+                   f"default {DEFAULT_PACK}; 1: each alone)")
     p.add_argument("--grid-points", type=common.positive_int, default=3,
                    help="values taken from a LOW:HIGH range in grid mode (default 3)")
     p.add_argument("--seed", type=common.seed, default=0,

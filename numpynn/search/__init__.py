@@ -44,6 +44,7 @@ Files in the output directory:
 # is unchanged; ``X as X`` marks the other names as re-exported on purpose.
 from .halving import DEFAULT_ETA as DEFAULT_ETA
 from .halving import Rungs as Rungs
+from .packing import DEFAULT_PACK as DEFAULT_PACK
 from .results import BEST_DIR as BEST_DIR
 from .results import COLUMNS as COLUMNS
 from .results import PLOT_FILE as PLOT_FILE

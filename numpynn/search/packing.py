@@ -39,6 +39,13 @@ from .trials import (
     trial_outcome,
 )
 
+#: Trials per pack unless told: the search packs by default. On digits' 48-configuration
+#: grid, packs of up to 8 (6 trials per shape) took 0.34-0.37x GridSearchCV's time where one
+#: trial per task took 0.50x (benchmarks/RESULTS.md); 16 models of digits' shape train at
+#: 2.5x the throughput of one after another (4: 2.0x). A pack's memory is capped further by
+#: :func:`numpynn.training.packed.max_pack`.
+DEFAULT_PACK = 8
+
 
 def check_pack(pack: object) -> int:
     """pack: trials per pack, an integer >= 1 (1: every trial alone)."""

@@ -29,7 +29,7 @@ from ..runs.run import (
 )
 from ..validation import SEED, check_bool, check_choice, check_int
 from .halving import DEFAULT_ETA, Rungs, check_eta, summary
-from .packing import check_pack, make_packs, packing_summary, run_pack
+from .packing import DEFAULT_PACK, check_pack, make_packs, packing_summary, run_pack
 from .results import (
     BEST_DIR,
     PLOT_FILE,
@@ -290,7 +290,7 @@ def search(
     on_trial: Callable[[dict[str, Any], int, int], None] | None = None,
     halving: bool = False,
     eta: int = DEFAULT_ETA,
-    pack: int = 1,
+    pack: int = DEFAULT_PACK,
     refit_best: bool = True,
 ) -> SearchResult:
     """Run a hyper-parameter search and return its ranked results.
@@ -319,7 +319,8 @@ def search(
     ``eta`` times the epochs, up to the plan's; the table keeps one row per trial, from
     the highest rung it reached, ranked by rung first. pack: trials that share an
     architecture and a batch size train together, at most ``pack`` at a time, in one
-    engine step (:mod:`numpynn.search.packing`; 1: each alone); rows then say ``pack``.
+    engine step (:mod:`numpynn.search.packing`; default :data:`DEFAULT_PACK`; 1: each
+    alone); rows then say ``pack``.
     """
     started = time.perf_counter()
     check_choice(mode, "mode", MODES)

@@ -14,7 +14,7 @@ import numpynn.search.results as results_module
 import numpynn.search.runner as runner_module
 from numpynn.model_file import load_model
 from numpynn.runs.run import RunOptions
-from numpynn.search import SearchSpace, resume_search, search
+from numpynn.search import DEFAULT_PACK, SearchSpace, resume_search, search
 from numpynn.search.runner import _BestNetwork, _execute, retrain_best
 from numpynn.search.trials import data_fingerprint, search_splits
 
@@ -73,7 +73,7 @@ def test_a_resumed_search_trains_a_best_from_an_earlier_run_again(tmp_path, monk
 
     with pytest.raises(KeyboardInterrupt):
         search(space=space, mode="grid", out=out, report=False, refit_best=False,
-               on_trial=interrupt)
+               on_trial=interrupt, pack=1)
     calls = []
     original = runner_module._train
     monkeypatch.setattr(runner_module, "_train",
@@ -140,7 +140,7 @@ def test_the_table_is_rewritten_at_a_pace_and_holds_every_trial_at_the_end(
                         lambda *a, **k: writes.append(len(a[1])) or original(*a, **k))
     monkeypatch.setattr(runner_module, "SUMMARY_SECONDS", 1e9)
     out = tmp_path / "s"
-    search(space=SPACE, mode="grid", out=out, report=False)
+    search(space=SPACE, mode="grid", out=out, report=False, pack=1)
     assert writes == [1, 8]  # the first trial at once, then once, with the best model
     summary = json.loads((out / "results.json").read_text())
     assert summary["finished"] == 8 and "best_model" in summary
@@ -155,7 +155,21 @@ def test_an_interrupted_search_leaves_a_table_of_every_logged_trial(tmp_path, mo
             raise KeyboardInterrupt
 
     with pytest.raises(KeyboardInterrupt):
-        search(space=SPACE, mode="grid", out=out, report=False, on_trial=interrupt)
+        search(space=SPACE, mode="grid", out=out, report=False, on_trial=interrupt, pack=1)
     logged = (out / "trials.jsonl").read_text().splitlines()
     summary = json.loads((out / "results.json").read_text())
     assert len(logged) == summary["finished"] == 3
+
+
+def test_the_search_packs_by_default_and_a_resumed_one_matches_to_float_rounding(tmp_path):
+    out = tmp_path / "s"
+    full = search(space=SPACE, mode="grid", out=out, retrain=False)
+    assert DEFAULT_PACK > 1
+    assert full.packing == "packed: 8 of 8 trial runs in 2 packs (largest 4)"
+    lines = (out / "trials.jsonl").read_text().splitlines(keepends=True)
+    (out / "trials.jsonl").write_text("".join(lines[:5]))  # one pack and one trial done
+    resumed = resume_search(out, retrain=False)
+    assert [r["trial"] for r in resumed.rows] == [r["trial"] for r in full.rows]
+    for new, old in zip(resumed.rows, full.rows):
+        assert new["best_epoch"] == old["best_epoch"]
+        assert new["val_loss"] == pytest.approx(old["val_loss"], rel=1e-4)

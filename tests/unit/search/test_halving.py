@@ -149,7 +149,7 @@ def test_halving_runs_the_rungs_and_keeps_pruned_trials_in_the_table(halved):
 
 def test_a_promoted_trial_is_the_plain_searchs_trial_with_its_epochs(halved):
     result, _, _ = halved
-    plain = search(space=SPACE, mode="grid", seed=1, out=None)
+    plain = search(space=SPACE, mode="grid", seed=1, out=None, pack=1)
     by_trial = {r["trial"]: r for r in deterministic(plain.rows)}
     for row in deterministic(result.rows[:2]):
         assert {k: v for k, v in row.items() if k not in ("rank", "rung")} == {

@@ -61,7 +61,8 @@ def test_bad_pack_is_refused_naming_it(pack):
 
 def test_packed_rows_equal_the_trials_trained_alone():
     options = RunOptions(dtype="float64")  # packed.py's contract: within 1e-10 in float64
-    alone = {r["trial"]: r for r in search(options, SPACE, mode="grid", seed=3, out=None).rows}
+    alone = {r["trial"]: r for r in search(options, SPACE, mode="grid", seed=3, out=None,
+                                           pack=1).rows}
     packed = search(options, SPACE, mode="grid", seed=3, out=None, pack=4)
     assert packed.packing == "packed: 8 of 8 trial runs in 2 packs (largest 4)"
     for row in packed.rows:

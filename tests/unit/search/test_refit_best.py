@@ -26,14 +26,15 @@ TRIALS, SEED = 4, 3
 @pytest.fixture(scope="module")
 def refitted(tmp_path_factory):
     out = tmp_path_factory.mktemp("refit") / "s"
-    return search(space=SPACE, trials=TRIALS, seed=SEED, out=out, report=False), out
+    # pack=1: the trials train alone, as the networks these tests train again to compare
+    return search(space=SPACE, trials=TRIALS, seed=SEED, out=out, report=False, pack=1), out
 
 
 @pytest.fixture(scope="module")
 def kept(tmp_path_factory):
     out = tmp_path_factory.mktemp("norefit") / "s"
     return search(space=SPACE, trials=TRIALS, seed=SEED, out=out, report=False,
-                  refit_best=False), out
+                  refit_best=False, pack=1), out
 
 
 def test_the_best_is_refit_on_train_and_val_for_its_trials_kept_epochs(refitted):
