@@ -9,8 +9,9 @@ batch 32, Adam (lr 1e-3, betas 0.9/0.999, eps 1e-8) or momentum SGD (0.9, lr 1e-
 1e-4 on the weights, E epochs. The K models differ in their initial weights (seeds
 0..K-1) and share the data order (one shuffling seed). Every epoch, each framework
 evaluates each model on the validation rows and on the training rows (the Trainer's
-default ``eval_samples`` covers all 1437; its History records both), so the time is the
-time of a search trial.
+default ``eval_samples`` covers all 1437; its History records both). ``--eval-samples
+256`` scores a fixed random 256 of the training rows instead, on every side, as a search's
+trials do (``numpynn.search.trials.SEARCH_EVAL_SAMPLES``): the time of a search trial.
 
 * numpynn sequential: K ``Trainer(model, X, y, X_val, y_val, config).train()`` calls;
 * numpynn packed: one ``train_packed(models, X, y, configs, X_val, y_val)``;
@@ -85,7 +86,7 @@ def digits() -> tuple[np.ndarray, ...]:
 def configs(k: int, a: argparse.Namespace) -> list[TrainConfig]:
     kw = {"momentum": 0.9} if a.optimizer == "momentum" else {}
     return [TrainConfig(epochs=a.epochs, batch_size=a.batch, optimizer=a.optimizer,
-                        lr=a.lr, optimizer_kwargs=kw, seed=0)
+                        lr=a.lr, optimizer_kwargs=kw, seed=0, eval_samples=a.eval_samples)
             for _ in range(k)]
 
 
@@ -151,6 +152,11 @@ class TorchEnsemble:
             self.opt = torch.optim.SGD(groups, lr=a.lr, momentum=0.9)
         X, y, Xv, yv = (torch.from_numpy(v) for v in data)
         self.X, self.y, self.Xv, self.yv = X, y, Xv, yv
+        self.Xe, self.ye = X, y  # the training rows scored each epoch
+        if a.eval_samples is not None and a.eval_samples < X.shape[0]:
+            rows = torch.from_numpy(np.random.default_rng(0).choice(
+                X.shape[0], a.eval_samples, replace=False))
+            self.Xe, self.ye = X[rows], y[rows]
         self.gen = torch.Generator().manual_seed(0)
         self.losses: list[list[float]] = []
 
@@ -183,7 +189,7 @@ class TorchEnsemble:
                 self.opt.step()
                 self.losses.append(per_model.tolist())
             fastest = min(fastest, time.perf_counter() - started)
-            self._metrics(self.X, self.y)
+            self._metrics(self.Xe, self.ye)
             self._metrics(self.Xv, self.yv)
         return (*since(t), fastest)
 
@@ -247,6 +253,9 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--epochs", type=int, default=5, help="epochs per measured run")
     p.add_argument("--lr", type=float, help="default 1e-3 (adam), 1e-2 (momentum)")
     p.add_argument("--rounds", type=int, default=3)
+    p.add_argument("--eval-samples", type=int, default=None,
+                   help="training rows each model is scored on after every epoch (default: "
+                   "all, the Trainer's default; a search's trials: 256)")
     p.add_argument("--threads", type=int,
                    help="BLAS threads of NumPy (threadpoolctl) and PyTorch (set_num_threads) "
                         "for the whole run (default: as installed)")
@@ -306,7 +315,9 @@ def main(argv: list[str] | None = None) -> int:
     print(f"- load average (1 min) before / after: {load_before[0]:.2f} / {load_after[0]:.2f}")
     print(f"- workload: digits 1437 train / 360 val rows, 64-{a.hidden}-10 ReLU, batch "
           f"{a.batch}, {a.optimizer} lr {a.lr:g}, L2 {REG:g}, {a.epochs} epochs, evaluation "
-          f"every epoch; median of {a.rounds} rounds\n")
+          f"every epoch on the validation rows and "
+          f"{'all' if a.eval_samples is None else a.eval_samples} training rows; median of "
+          f"{a.rounds} rounds\n")
     head = ("| K | " + " | ".join(f"{n}: model-samples/s (wall s; CPU s)" for n in names)
             + " | packed / sequential: wall; CPU; minibatch pass |"
             + (" packed / torch vmap: wall; CPU; minibatch pass |" if "torch vmap" in names

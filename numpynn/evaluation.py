@@ -128,9 +128,15 @@ def _as_2d(y: np.ndarray) -> np.ndarray:
 def _r2_from_sums(sse: np.ndarray, sst: np.ndarray) -> float:
     """Uniform average of per-output R^2 = 1 - SSE/SST; a constant output scores 1 if
     predicted exactly, else 0 (scikit-learn's ``force_finite``)."""
+    return float(r2_from_sums(sse, sst))
+
+
+def r2_from_sums(sse: np.ndarray, sst: np.ndarray) -> np.ndarray:
+    """:func:`_r2_from_sums` along the last axis: sse, sst (..., C) -> R^2 (...), e.g. the
+    (K, C) sums of K networks on one set of rows."""
     r2 = np.where(sst > 0, 1.0 - sse / np.where(sst > 0, sst, 1.0),
                   np.where(sse == 0, 1.0, 0.0))
-    return float(np.mean(r2))
+    return r2.mean(axis=-1)
 
 
 def r2_score(y_true: np.ndarray, y_pred: np.ndarray) -> float:
