@@ -41,7 +41,7 @@ from __future__ import annotations
 
 import math
 from abc import ABC, abstractmethod
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
@@ -206,6 +206,31 @@ class Optimizer(ABC):
         """How an engine may fold this update into its own arithmetic, or None (then it
         calls :meth:`update` with the true gradient). See :class:`Fusion`."""
         return None
+
+    def elementwise(self) -> bool:
+        """True if :meth:`update` treats every parameter alike, element by element (its
+        rule, ``_update``, never sees the key): an engine may then update all parameters
+        at once as one flat array (:meth:`update_flat`). A subclass that overrides
+        ``update`` (a rule per parameter) is not."""
+        return type(self).update is Optimizer.update
+
+    def update_flat(self, w: np.ndarray, dw: np.ndarray, state: Sequence[np.ndarray],
+                    s: np.ndarray) -> None:
+        """One update of every parameter, within a step opened by :meth:`begin_step`, where
+        w, dw, each slot's state (in ``slots`` order) and the scratch ``s`` are flat
+        arrays of all parameters in one layout, the state arrays of each key being views
+        of them (:meth:`adopt`). Only for an :meth:`elementwise` optimiser."""
+        self._update(w, dw, tuple(state), s)
+
+    def adopt(self, slot: str, key: str, arr: np.ndarray) -> None:
+        """Make ``arr`` (the parameter's shape and dtype) the state ``slot`` of ``key``,
+        its values those of the current state (zeros where there is none yet)."""
+        old = self._state[slot].get(key)
+        if old is None:
+            arr.fill(0)
+        else:
+            np.copyto(arr, old, casting="unsafe")
+        self._state[slot][key] = arr
 
     def state(self, slot: str, key: str, w: np.ndarray) -> np.ndarray:
         """The state array ``slot`` (one of ``slots``) of parameter ``key``, made (zeros, like

@@ -459,12 +459,19 @@ class Trainer:
             "reference: fast=False" if not self.fast else
             f"reference: {type(self.model).__name__}.loss is not numpynn's Network.loss")
         good_state = _copy_state(self.model)
-        for cb in self.callbacks:
-            cb.on_train_begin(self)
+        step = self._train_step()
+        if step is not None and engine.FlatParams.applies(self.model, self.optimizer):
+            # params as views of one flat array until the end (callbacks see the views)
+            step.flat = engine.FlatParams(self.model, step.engine, self.optimizer)
         try:
+            for cb in self.callbacks:
+                cb.on_train_begin(self)
             while self.epoch < cfg.epochs and not self.history.stop_reason:
                 self._run_epoch(self.epoch + 1, good_state)
         finally:  # also on Ctrl-C or divergence: the last finished epoch reaches the disk
+            if step is not None and step.flat is not None:
+                step.flat.release()  # the model's own arrays hold the values again
+                step.flat = None
             self._write_unsaved_checkpoint()
         if not self.history.stop_reason:
             self.history.stop_reason = f"completed {cfg.epochs} epochs"
