@@ -49,6 +49,9 @@ def check_ensemble(options: Any, task: Any) -> None:
                (options.class_weight is not None, f"`class_weight='{options.class_weight}'`",
                 "the packed engine takes no per-row weights"),
                (options.refit, "`refit`", "a refit of each member is not implemented"),
+               (getattr(options, "augment", "none") != "none",
+                f"`augment='{getattr(options, 'augment', 'none')}'`",
+                "the packed engine does not augment its batches"),
                (getattr(options, "reg", None) == "auto", "`reg='auto'`",
                 "choosing the L2 strength for each member is not implemented: give a "
                 "number"),
