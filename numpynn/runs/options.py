@@ -219,8 +219,8 @@ OPTIONS: tuple[Option, ...] = (
            "shift:S = each training image of each batch moved by a random whole number of "
            "pixels (dy, dx) in -S..S, the border filled with the background (what a 0 pixel "
            "becomes after --preprocessing); images only (digits, mnist, fashion-mnist, "
-           "cifar10; refused for a table); validation, test and predict never augmented; "
-           "not with --ensemble (default {default}; {task_defaults})", per_task=True,
+           "cifar10; refused for a table); validation, test and predict never augmented "
+           "(default {default}; {task_defaults})", per_task=True,
            metavar="none|shift:S"),
     Option("normalization", "--norm", "text", "normalisation after each hidden affine layer "
            "(default {default})", choices=("none", "batch", "layer"),
@@ -253,8 +253,8 @@ OPTIONS: tuple[Option, ...] = (
     Option("ensemble", "--ensemble", POSITIVE_INT, "train K networks from different seeds "
            "together (packed) and average their class probabilities: one model file, the "
            "report shows each member's score beside the ensemble's (classification; not "
-           "with --norm, --class-weight, --refit or --augment; no checkpoint; default "
-           "{default}: one network)", metavar="K"),
+           "with --norm, --class-weight or --refit; no checkpoint; default {default}: one "
+           "network)", metavar="K"),
     Option("train.seed", "--seed", SEED, "seed for init, split, shuffling (0 to 2**32-1)"),
 )
 

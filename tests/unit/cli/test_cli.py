@@ -167,7 +167,6 @@ def test_train_help_lists_augment(tmp_path):
 
 @pytest.mark.parametrize("args, words", [
     (["--augment", "shift:8"], ["--augment shift:8", "8x8", "below 8"]),
-    (["--augment", "shift:1", "--ensemble", "2"], ["--ensemble 2", "--augment shift:1"]),
 ])
 def test_augment_refusals_after_reading_the_data(tmp_path, args, words):
     proc = numpynn("train", *args, "--out", "run", cwd=tmp_path)

@@ -55,7 +55,7 @@ def test_the_background_is_what_a_raw_zero_becomes(kind, background):
         np.testing.assert_allclose(shift.fill, -prep.mean_ / prep.scale_, rtol=1e-6)
         assert np.ptp(shift.fill) > 0  # a value per pixel
     assert augmentation(options(), splits) is None
-    assert not packable(opts, splits) and packable(options(), splits)
+    assert packable(opts, splits)  # the packed engine augments as the Trainer does
 
 
 def test_a_table_is_refused(tmp_path):
@@ -70,10 +70,36 @@ def test_a_table_is_refused(tmp_path):
     assert not (tmp_path / "out").exists()
 
 
-def test_too_large_a_shift_and_an_ensemble_are_refused(tmp_path):
+def test_too_large_a_shift_is_refused(tmp_path):
     with pytest.raises(InputError, match="8x8: the shift must be below 8"):
         run_training(options(augment="shift:8"), tmp_path / "a", report=False)
-    with pytest.raises(InputError, match=r"`ensemble=2`.*`augment='shift:1'`"):
-        run_training(options(augment="shift:1", ensemble=2), tmp_path / "b", report=False)
     with pytest.raises(InputError, match="`augment` must be"):
         options(augment="rotate:3")
+
+
+def test_an_ensemble_is_augmented_packed(tmp_path):
+    shifted = run_training(options(augment="shift:1", ensemble=2), tmp_path / "a",
+                           report=False)
+    plain = run_training(options(ensemble=2), tmp_path / "b", report=False)
+    assert shifted.saved.metadata["options"]["augment"] == "shift:1"
+    assert shifted.history.engine.startswith("packed")
+    assert shifted.history.step_loss != plain.history.step_loss
+
+
+def test_a_resumed_augmented_run_equals_an_uninterrupted_one(tmp_path):
+    from numpynn.training.trainer import Callback
+
+    class StopAfter1(Callback):
+        def on_epoch_end(self, trainer, epoch):
+            if epoch == 1:
+                raise KeyboardInterrupt
+
+    opts = options(augment="shift:2")
+    straight = run_training(opts, tmp_path / "a", report=False)
+    with pytest.raises(KeyboardInterrupt):
+        run_training(opts, tmp_path / "b", callbacks=[StopAfter1()], report=False)
+    resumed = run_training(resume_options(tmp_path / "b"), tmp_path / "b", resume=True,
+                           report=False)
+    assert resumed.history.deterministic() == straight.history.deterministic()
+    for k, v in straight.saved.model.params.items():
+        assert np.array_equal(resumed.saved.model.params[k], v), k
