@@ -13,9 +13,8 @@ image is 0, and its value after preprocessing is ``preprocessor.transform(0)``, 
 ``-mean / std`` of the pixel for ``standardize``. :class:`Shift` fills the pixels that come
 in from outside with that (``fill``). With ``scale`` or ``none`` a shifted batch is then
 exactly the preprocessed shifted raw images; with ``standardize`` the border is right but
-a moved pixel keeps the value its old position's mean and std gave it (for MNIST's central
-pixels these are close; for the nearly constant border pixels they are not, which is one
-more reason the named image sets default to ``scale``).
+a moved pixel keeps the value its old position's mean and std gave it (a mismatch that
+``scale`` does not have: the named image sets default to ``scale``).
 
 Only training batches are augmented: validation, test, evaluation and prediction see the
 images as they are.
