@@ -31,6 +31,7 @@ EXAMPLES = """examples:
                 --optimizer momentum --lr 1e-3 --batch-size 200 --out runs/cifar
   numpynn train --data mydata.csv --hidden 256,128 --reg 1e-3 --out runs/mine
   numpynn train --hidden 512,256 --norm batch --dropout 0.2 --activation gelu
+  numpynn train --data fashion-mnist --augment shift:2   # images shifted by up to 2 px
   numpynn train --data wine.csv.gz --label-column class --ignore-columns id \\
                 --impute median --out runs/wine   # your own table
   numpynn train --data houses.csv --label-column price --task regression --out runs/h

@@ -78,10 +78,12 @@ SOURCE_DEFAULTS: dict[str, dict[str, Any]] = {
     # pixels divided by 255 (not standardised one by one: a border pixel that is almost
     # always 0 is blown up to noise), 800 ReLU units as scikit-learn's reference MLP,
     # dropout 0.3, batch 128, 50 epochs of a cosine learning rate run to the end (patience
-    # 50); the epoch of the best validation accuracy (6,000 rows) kept: 98.54% on t10k,
-    # against 98.51% for scikit-learn's MLPClassifier(800) on the same rows
+    # 50), each training image shifted by up to 2 pixels (random translations, a fresh
+    # draw per batch); the epoch of the best validation accuracy (6,000 rows) kept: 99.00%
+    # on t10k (98.54% without the shifts), against 98.51% for scikit-learn's
+    # MLPClassifier(800) on the same rows
     "mnist": {"preprocessing": "scale", "hidden": [800], "dropout": 0.3, "batch_size": 128,
-              "epochs": 50, "schedule": "cosine", "patience": 50},
+              "epochs": 50, "schedule": "cosine", "patience": 50, "augment": "shift:2"},
 }
 
 

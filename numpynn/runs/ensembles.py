@@ -94,7 +94,8 @@ def member_eval_samples(eval_samples: int | None, n_train: int, n_members: int) 
 
 
 def fit_ensemble(options: Any, splits: Any, callbacks: Iterable[Callback] = (),
-                 extra: Mapping[str, Any] | None = None) -> tuple[Ensemble, list[int]]:
+                 extra: Mapping[str, Any] | None = None, augment: Any = None
+                 ) -> tuple[Ensemble, list[int]]:
     """Train ``options.ensemble`` networks of the run's architecture on ``splits``,
     packed; member i is the task's network for ``options`` initialised from, and
     shuffling with, ``member_seeds(seed, K)[i]`` (seed: the run's, 0 when unset).
@@ -104,7 +105,8 @@ def fit_ensemble(options: Any, splits: Any, callbacks: Iterable[Callback] = (),
     epoch, is scored in full): on digits the per-epoch evaluation of 5 members on all
     1,437 training rows was 36% of the ensemble's time. Member i is therefore the network
     ``Trainer`` would train alone with ``replace(options.train, seed=seeds[i],
-    eval_samples=member_eval_samples(...))``.
+    eval_samples=member_eval_samples(...))`` (and ``augment``: the run's augmentation,
+    :func:`numpynn.runs.run.augmentation`, each member's batches with its own draws).
 
     Returns the trained ensemble (its ``histories`` set) and the members' seeds."""
     task, targets = splits.task, splits.targets
@@ -126,7 +128,7 @@ def fit_ensemble(options: Any, splits: Any, callbacks: Iterable[Callback] = (),
         histories = train_packed(
             members, fit.X_train, fit.y_train,
             [replace(options.train, seed=s, eval_samples=rows) for s in seeds],
-            fit.X_val, fit.y_val)
+            fit.X_val, fit.y_val, augment=augment)
     finally:
         for cb in callbacks:
             cb.on_train_end(fit)  # type: ignore[arg-type]

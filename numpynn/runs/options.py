@@ -215,6 +215,13 @@ OPTIONS: tuple[Option, ...] = (
            "tanh, sigmoid (logistic), gelu, identity (default {default})"),
     Option("dropout", "--dropout", NONNEGATIVE_NUMBER, "probability of dropping a hidden "
            "unit in training (default {default}; {task_defaults})", per_task=True),
+    Option("augment", "--augment", "lower", "training-time image augmentation: none, or "
+           "shift:S = each training image of each batch moved by a random whole number of "
+           "pixels (dy, dx) in -S..S, the border filled with the background (what a 0 pixel "
+           "becomes after --preprocessing); images only (digits, mnist, fashion-mnist, "
+           "cifar10; refused for a table); validation, test and predict never augmented "
+           "(default {default}; {task_defaults})", per_task=True,
+           metavar="none|shift:S"),
     Option("normalization", "--norm", "text", "normalisation after each hidden affine layer "
            "(default {default})", choices=("none", "batch", "layer"),
            to_value=_none_for("none"), to_flag=_word_for_none("none")),

@@ -41,6 +41,7 @@ from ..model_file import SavedModel, load_model, save_model, write_json_atomic
 from ..models import MLP, Network, check_activation, check_dropout, check_normalization
 from ..outputs import input_paths, nonempty_path, remove_stale_temp_files
 from ..tasks import Classification, Identity, Targets, Task, check_task_choice, load_for_task
+from ..training.augment import Shift, check_augment, check_image_shape, make_augmentation
 from ..training.packed import train_packed
 from ..training.trainer import Callback, History, TrainConfig, Trainer, read_checkpoint
 from ..validation import NONNEGATIVE_NUMBER, POSITIVE_INT, check_bool, check_hidden_dims
@@ -139,6 +140,11 @@ class RunOptions:
     task's :attr:`~numpynn.tasks.Task.reg_candidates` is trained and the one scoring best
     on held-out rows is kept (on the folds where the run cross-validates, else on the
     validation split); the saved model records the number chosen.
+    augment: "none" (default) or "shift:S": each image of each training minibatch moved by
+    a random (dy, dx) in -S..S pixels, the background filled in
+    (:mod:`numpynn.training.augment`); images only (the data set's ``image_shape``), never
+    validation, test or prediction rows; the packed engine (ensembles, search packs)
+    augments each network's batches as its Trainer would.
     """
 
     data: str = "digits"
@@ -156,6 +162,7 @@ class RunOptions:
     dtype: str = "float32"
     activation: str = "relu"
     dropout: float = 0.0
+    augment: str = "none"
     normalization: str | None = None
     class_weight: str | None = None
     refit: bool = False
@@ -172,7 +179,7 @@ class RunOptions:
     task_defaults: list[str] = field(
         default_factory=lambda: ["hidden", "epochs", "batch_size", "lr", "patience",
                                  "weight_scale", "reg", "preprocessing", "dropout",
-                                 "schedule"])
+                                 "schedule", "augment"])
 
     def __post_init__(self) -> None:
         self.hidden = check_hidden_dims(self.hidden, "hidden")
@@ -180,6 +187,7 @@ class RunOptions:
         Preprocessor(self.preprocessing)  # validates the kind
         self.activation = check_activation(self.activation)
         self.dropout = check_dropout(self.dropout)
+        self.augment = check_augment(self.augment)
         self.normalization = check_normalization(self.normalization)
         if self.class_weight not in (None, "balanced"):
             raise InputError(f"class_weight must be None or 'balanced'; got "
@@ -504,13 +512,27 @@ def make_trainer(options: RunOptions, splits: Splits, *, seed: int | None = None
         config=replace(options.train, seed=seed), callbacks=callbacks, checkpoint=checkpoint,
         checkpoint_extra=checkpoint_extra,
         sample_weight=task.sample_weight(options, splits.y_train),
-        scorer=task.epoch_scorer(targets))
+        scorer=task.epoch_scorer(targets), augment=augmentation(options, splits))
+
+
+def augmentation(options: RunOptions, splits: Splits) -> Shift | None:
+    """The training batches' augmentation ``options.augment`` names for the run's images
+    (None for "none"): the background of a shifted image is the value a raw 0 pixel
+    takes after the run's preprocessing (0 for ``scale``; per pixel for ``standardize``)."""
+    if options.augment == "none":
+        return None
+    shape = splits.dataset.image_shape
+    check_image_shape(options.augment, shape, options.data)  # before preprocessing a zero
+    zero = np.zeros((1, splits.X_train.shape[1]), splits.X_train.dtype)
+    fill = splits.preprocessor.transform(zero)[0]
+    return make_augmentation(options.augment, shape, options.data, fill)
 
 
 def packable(options: RunOptions, splits: Splits) -> bool:
     """Whether networks of these options train packed (one engine step for several,
     :func:`numpynn.training.packed.train_packed`) exactly as :func:`make_trainer` trains
-    each: no per-row weights, no normalisation layer, the task's own epoch score."""
+    each: no per-row weights, no normalisation layer, the task's own epoch score (an
+    augmentation is applied by the packed engine as by the Trainer)."""
     task = splits.task
     return (task.epoch_scorer(splits.targets) is None
             and task.sample_weight(options, splits.y_train) is None
@@ -523,7 +545,8 @@ def train_together(options: Sequence[RunOptions], splits: Splits, seed: int | No
     one architecture and batch size: only ``reg`` and the training configuration may
     differ), trained packed where :func:`packable` (each network ends as it would alone,
     to float rounding: the packed engine's contract), else one after another."""
-    if len(options) == 1 or not all(packable(o, splits) for o in options):
+    if len(options) == 1 or not all(packable(o, splits) for o in options) or len(
+            {o.augment for o in options}) > 1:
         out = []
         for o in options:
             trainer = make_trainer(o, splits, seed=seed)
@@ -541,7 +564,8 @@ def train_together(options: Sequence[RunOptions], splits: Splits, seed: int | No
             models, splits.X_train, targets.transform(splits.y_train),
             [replace(o.train, seed=s) for o, s in zip(options, seeds)],
             splits.X_val if has_val else None,
-            targets.transform(splits.y_val) if has_val else None)
+            targets.transform(splits.y_val) if has_val else None,
+            augment=augmentation(options[0], splits))
     return list(zip(models, histories))
 
 
@@ -580,6 +604,7 @@ def run_training(
         options = apply_task_defaults(options, task, n_rows=loaded.X.shape[0])
         task.check_options(options)
         check_ensemble(options, task)
+        check_image_shape(options.augment, loaded.image_shape, options.data)
         notes = ([note] if note else []) + list(loaded.notes)
         splits = prepare_splits(options, loaded, task)
         del loaded
@@ -682,7 +707,8 @@ def _ensemble_run(options: RunOptions, splits: Splits, out: Path,
     """The rest of :func:`run_training` for ``options.ensemble > 1``: the members trained
     packed (:func:`numpynn.runs.ensembles.fit_ensemble`), scored, saved as one model."""
     with np.errstate(over="ignore", invalid="ignore"):  # divergence is reported, not warned
-        ensemble, seeds = fit_ensemble(options, splits, callbacks, extra)
+        ensemble, seeds = fit_ensemble(options, splits, callbacks, extra,
+                                       augment=augmentation(options, splits))
     seconds = time.perf_counter() - started
     histories = ensemble.histories or []
     kept = ", ".join(str(h.best_epoch) for h in histories)

@@ -28,7 +28,7 @@ models :func:`supports` accepts; everything else trains through ``model.loss``.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import numpy as np
@@ -289,16 +289,23 @@ class TrainStep:
 
     model: the trainer's; X, y: validated training data (C-contiguous, the model's dtype;
     targets as the loss checked them); batch_size: the configured size; sample_weight:
-    (N,) weights of the rows, or None.
+    (N,) weights of the rows, or None; augment: called as ``augment(x, rng)`` on each
+    gathered batch x (b, D) to change it in place (random translations:
+    :class:`numpynn.training.augment.Shift`), drawing from ``rng`` (the trainer's), or None.
     ``step(order, start, optimizer)`` trains on ``order[start:start + batch_size]`` and
     returns the minibatch loss. A non-finite loss is returned *without* an update (the
     caller handles divergence), as the reference loop checks the loss before its update.
     """
 
     def __init__(self, model: Network, X: np.ndarray, y: np.ndarray, batch_size: int,
-                 sample_weight: np.ndarray | None = None) -> None:
+                 sample_weight: np.ndarray | None = None,
+                 augment: Callable[[np.ndarray, np.random.Generator], None] | None = None,
+                 rng: np.random.Generator | None = None) -> None:
         self.model = model
         self.X, self.y, self.w = X, y, sample_weight
+        if augment is not None and rng is None:
+            raise ValueError("an augmented TrainStep needs the generator it draws from (rng)")
+        self.augment, self.rng = augment, rng
         self.B = batch_size
         cap = min(batch_size, X.shape[0])
         self.engine = Engine(model, cap)
@@ -319,8 +326,8 @@ class TrainStep:
     def gather(self, order: np.ndarray, start: int
                ) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
         """The minibatch ``order[start:start + batch_size]`` copied into the step's buffers:
-        x (b, D), y (b, ...), the sample weights (b,) or None (views, overwritten by the
-        next call)."""
+        x (b, D) (augmented, when the step augments), y (b, ...), the sample weights (b,)
+        or None (views, overwritten by the next call)."""
         idx = order[start : start + self.B]
         b = idx.shape[0]
         if b > self._x.shape[0]:
@@ -330,6 +337,8 @@ class TrainStep:
         x, y = self._x[:b], self._y[:b]
         np.take(self.X, idx, axis=0, out=x, mode="clip")  # mode="raise" buffers: 3x slower
         np.take(self.y, idx, axis=0, out=y, mode="clip")
+        if self.augment is not None:
+            self.augment(x, self.rng)
         w = None
         if self.w is not None:
             w = self._w[:b]

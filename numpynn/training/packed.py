@@ -55,7 +55,7 @@ from __future__ import annotations
 
 import math
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from types import SimpleNamespace
 from typing import Any
@@ -648,6 +648,7 @@ def train_packed(
     X_val: np.ndarray | None = None,
     y_val: np.ndarray | None = None,
     budget: int | None = None,
+    augment: Callable[[np.ndarray, np.random.Generator], None] | None = None,
 ) -> list[History]:
     """Train ``models`` (K networks of one architecture) together; returns their histories.
 
@@ -659,7 +660,10 @@ def train_packed(
     neither. configs: one :class:`TrainConfig` per model (or one for all, copied: a None
     seed is then drawn for each copy), all with the same ``batch_size``. budget: bytes
     one pack may hold (:func:`max_pack`); more models than fit train as several packs,
-    one after another.
+    one after another. augment: the Trainer's (``augment(x, rng)`` on each training batch,
+    e.g. :class:`numpynn.training.augment.Shift`): each model's batch is augmented with
+    draws from its own generator, as its Trainer would, so the batches are gathered per
+    model, (K, b, D), even where the models share an order.
 
     Each model ends as ``Trainer(model, X_train, y_train, X_val, y_val, config).train()``
     would leave it, to rounding; ``history.engine`` says ``"packed (K models)"`` and
@@ -685,13 +689,15 @@ def train_packed(
     for start in range(0, len(models), size):
         chunk = range(start, min(start + size, len(models)))
         members = [_member(models[i], configs[i], X.shape[0]) for i in chunk]
-        _train_members(members, kinds, X, y, val)
+        _train_members(members, kinds, X, y, val, augment)
         histories += [m.history for m in members]
     return histories
 
 
 def _train_members(members: list[_Member], kinds: list[str], X: np.ndarray, y: np.ndarray,
-                   val: tuple[np.ndarray, np.ndarray] | None) -> None:
+                   val: tuple[np.ndarray, np.ndarray] | None,
+                   augment: Callable[[np.ndarray, np.random.Generator], None] | None = None
+                   ) -> None:
     """The Trainer's epochs for every member, packed; members leave the pack when they
     finish, stop early or diverge."""
     N, B = X.shape[0], members[0].config.batch_size
@@ -713,7 +719,7 @@ def _train_members(members: list[_Member], kinds: list[str], X: np.ndarray, y: n
                 if pack is not None and pack.members:
                     pack.release()
                 pack = _Pack(active, kinds, cap)
-            _run_epoch(pack, X, y, val, ref)
+            _run_epoch(pack, X, y, val, ref, augment)
             active = [m for m in pack.members if not m.done]
     finally:
         if pack is not None and pack.members:
@@ -727,9 +733,13 @@ def _train_members(members: list[_Member], kinds: list[str], X: np.ndarray, y: n
 
 
 def _run_epoch(pack: _Pack, X: np.ndarray, y: np.ndarray,
-               val: tuple[np.ndarray, np.ndarray] | None, ref: float) -> None:
+               val: tuple[np.ndarray, np.ndarray] | None, ref: float,
+               augment: Callable[[np.ndarray, np.random.Generator], None] | None = None
+               ) -> None:
     """One epoch of every member of ``pack`` (which may shrink mid-epoch on divergence),
-    then each member's evaluation, selection, early stopping and schedule."""
+    then each member's evaluation, selection, early stopping and schedule; ``augment``
+    changes member k's batch with draws from its generator after its permutation's, in
+    the Trainer's order."""
     N, B = X.shape[0], pack.members[0].config.batch_size
     limit = DIVERGENCE_GROWTH * max(ref, 1.0)  # the Trainer's rule
     epoch = pack.members[0].epoch + 1
@@ -738,7 +748,7 @@ def _run_epoch(pack: _Pack, X: np.ndarray, y: np.ndarray,
         m.order = m.rng.permutation(N)
     n_steps = -(-N // B)
     step_losses = np.empty((n_steps, len(pack.members)))
-    orders = _orders(pack)
+    orders = _orders(pack, shared=augment is None)
     batches: dict[tuple[int, ...], tuple[np.ndarray, np.ndarray]] = {}  # shape -> buffers
     for step, start in enumerate(range(0, N, B)):
         idx = orders[..., start : start + B]  # (b,) one order for all, or (K, b)
@@ -747,6 +757,9 @@ def _run_epoch(pack: _Pack, X: np.ndarray, y: np.ndarray,
         xb, yb = buffers
         np.take(X, idx, axis=0, out=xb, mode="clip")
         np.take(y, idx, axis=0, out=yb, mode="clip")
+        if augment is not None:  # (K, b, D): each member's batch, its own draws
+            for k, m in enumerate(pack.members):
+                augment(xb[k], m.rng)
         losses = pack.forward(xb, yb)
         pack.backward()
         pack.update()  # a diverging model's update is undone below: it gets its good state
@@ -756,7 +769,7 @@ def _run_epoch(pack: _Pack, X: np.ndarray, y: np.ndarray,
             step_losses = _drop_diverged(pack, bad, losses, epoch, ref, step_losses, step)
             if not pack.members:
                 return
-            orders = _orders(pack)
+            orders = _orders(pack, shared=augment is None)
             batches = {}
     seconds = time.perf_counter() - started
     finite = pack.finite_rows()
@@ -775,11 +788,12 @@ def _run_epoch(pack: _Pack, X: np.ndarray, y: np.ndarray,
     pack.set_lr([m.lr for m in members])
 
 
-def _orders(pack: _Pack) -> np.ndarray:
-    """This epoch's permutation (N,) if every member drew the same one (then one batch
-    serves all and the first layer broadcasts it), else the members' (K, N)."""
+def _orders(pack: _Pack, shared: bool = True) -> np.ndarray:
+    """This epoch's permutation (N,) if every member drew the same one and ``shared``
+    (then one batch serves all and the first layer broadcasts it), else the members'
+    (K, N)."""
     first = pack.members[0].order
-    if all(np.array_equal(m.order, first) for m in pack.members[1:]):
+    if shared and all(np.array_equal(m.order, first) for m in pack.members[1:]):
         return first
     return np.stack([m.order for m in pack.members])
 

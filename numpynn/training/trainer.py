@@ -18,7 +18,7 @@ from __future__ import annotations
 import math
 import time
 from abc import ABC, abstractmethod
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import Any
@@ -358,6 +358,10 @@ class Trainer:
     scikit-learn's); validation metrics stay unweighted. scorer: the per-epoch score
     (a :class:`Scorer`: its ``name`` and ``scorer(model, X, y, idx=None) -> (score,
     loss)``, higher scores better); default the model loss's (:func:`score_and_loss`).
+    augment: called as ``augment(x, rng)`` on each training minibatch x (b, D) (a copy)
+    before its step, to change it in place with draws from the trainer's generator (e.g.
+    :class:`numpynn.training.augment.Shift`: random translations); validation and the
+    per-epoch scores see the rows as they are. None (default): no augmentation.
     """
 
     def __init__(
@@ -375,6 +379,7 @@ class Trainer:
         fast: bool = True,
         sample_weight: np.ndarray | None = None,
         scorer: Scorer | None = None,
+        augment: Callable[[np.ndarray, np.random.Generator], None] | None = None,
     ) -> None:
         if not isinstance(config, (TrainConfig, type(None))):
             raise InputError(f"config must be a TrainConfig (e.g. TrainConfig(optimizer="
@@ -395,6 +400,10 @@ class Trainer:
                 raise InputError("sample_weight needs a numpynn Network (its loss takes the "
                                  f"weights); {type(model).__name__} has no weighted loss.")
             self.sample_weight = check_sample_weight(sample_weight, self.X_train.shape[0])
+        if augment is not None and not callable(augment):
+            raise InputError(f"augment must be callable as augment(x, rng) (e.g. numpynn."
+                             f"training.augment.Shift) or None; got {augment!r:.60}.")
+        self.augment = augment
         self.callbacks = list(callbacks)
         self.checkpoint = Path(checkpoint) if checkpoint is not None else None
         self.checkpoint_extra = dict(checkpoint_extra or {})
@@ -534,10 +543,13 @@ class Trainer:
                     self._diverged(epoch, good_state, self._growth_text(loss), loss)
             else:
                 idx = order[start : start + B]
+                xb = self.X_train[idx]
+                if self.augment is not None:
+                    self.augment(xb, self.rng)
                 if self.sample_weight is None:
-                    loss, grads = self.model.loss(self.X_train[idx], self.y_train[idx])
+                    loss, grads = self.model.loss(xb, self.y_train[idx])
                 else:
-                    loss, grads = self.model.loss(self.X_train[idx], self.y_train[idx],
+                    loss, grads = self.model.loss(xb, self.y_train[idx],
                                                   sample_weight=self.sample_weight[idx])
                 loss = float(loss)
                 if not math.isfinite(loss):
@@ -567,7 +579,8 @@ class Trainer:
         step = self._step
         if step is None or step.model is not self.model or step.B != self.config.batch_size:
             step = self._step = TrainStep(self.model, self.X_train, self.y_train,
-                                          self.config.batch_size, self.sample_weight)
+                                          self.config.batch_size, self.sample_weight,
+                                          augment=self.augment, rng=self.rng)
         return step
 
     def _end_epoch(self, epoch: int, seconds: float) -> None:

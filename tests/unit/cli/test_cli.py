@@ -159,6 +159,33 @@ def test_help(tmp_path, command):
             assert name in out
 
 
+def test_train_help_lists_augment(tmp_path):
+    out = " ".join(ok(numpynn("train", "--help", cwd=tmp_path)).split())
+    assert "--augment none|shift:S" in out
+    assert "shift:S = each training image" in out and "(default none" in out
+
+
+@pytest.mark.parametrize("args, words", [
+    (["--augment", "shift:8"], ["--augment shift:8", "8x8", "below 8"]),
+])
+def test_augment_refusals_after_reading_the_data(tmp_path, args, words):
+    proc = numpynn("train", *args, "--out", "run", cwd=tmp_path)
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr + proc.stdout
+    line, = proc.stderr.strip().splitlines()
+    assert all(word in line for word in words), line
+    assert not (tmp_path / "run").exists()
+
+
+def test_augment_refuses_a_table(tmp_path):
+    (tmp_path / "t.csv").write_text("a,b,label\n" + "".join(
+        f"{i},{i % 3},{i % 2}\n" for i in range(40)))
+    proc = numpynn("train", "--data", "t.csv", "--augment", "shift:2", cwd=tmp_path)
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr
+    line, = proc.stderr.strip().splitlines()
+    assert "--augment shift:2" in line and "t.csv holds no images" in line
+    assert "leave out --augment" in line
+
+
 def test_gradcheck(tmp_path):
     """Every registered layer, alone and inside a network, plus the loss and MLPs."""
     from numpynn.layers import LAYERS
@@ -173,6 +200,8 @@ def test_gradcheck(tmp_path):
 @pytest.mark.parametrize("args, words", [
     (["train", "--batch-size", "0"], ["--batch-size", "0"]),
     (["evaluate", "missing.npz"], ["missing.npz", "does not exist"]),
+    (["train", "--augment", "rotate:3"], ["--augment must be none, or shift:S", "rotate:3"]),
+    (["train", "--augment", "shift:x"], ["--augment must be", "shift:x"]),
 ])
 def test_bad_input_is_one_line_and_exit_2(tmp_path, args, words):
     proc = numpynn(*args, cwd=tmp_path)

@@ -30,14 +30,17 @@ def test_mnist_named_or_from_a_directory_gets_its_image_defaults():
         assert got.preprocessing == "scale" and got.hidden == [800]
         assert got.dropout == 0.3 and got.train.batch_size == 128 and got.train.epochs == 50
         assert got.train.schedule == "cosine" and got.train.patience == 50
+        assert got.augment == "shift:2"
     assert DataSpec.parse("mnist").defaults == SOURCE_DEFAULTS["mnist"]
 
 
 def test_a_typed_option_wins_over_the_data_sets_default():
     got = apply_task_defaults(_cli("--data", "mnist", "--hidden", "64", "--dropout", "0",
-                                   "--preprocessing", "standardize", "--epochs", "3"),
+                                   "--preprocessing", "standardize", "--epochs", "3",
+                                   "--augment", "none"),
                               CLASSIFICATION, n_rows=70000)
     assert got.hidden == [64] and got.dropout == 0.0 and got.preprocessing == "standardize"
+    assert got.augment == "none"
     assert got.train.epochs == 3 and got.train.batch_size == 128  # the untyped one: mnist's
     python = apply_task_defaults(RunOptions(data="mnist", hidden=[32], dropout=0.5),
                                  CLASSIFICATION, n_rows=70000)
@@ -49,7 +52,7 @@ def test_other_data_keeps_the_task_defaults():
         got = apply_task_defaults(_cli("--data", spec), CLASSIFICATION, n_rows=1797)
         assert got.preprocessing == "standardize" and got.hidden == [100]
         assert got.dropout == 0.0 and got.train.batch_size == 32
-        assert got.train.schedule == "constant"
+        assert got.train.schedule == "constant" and got.augment == "none"
     assert DataSpec.parse("table.csv").defaults == {}
 
 
@@ -60,3 +63,4 @@ def test_the_help_names_the_data_sets_defaults(capsys):
     out = " ".join(capsys.readouterr().out.split())
     assert "(default standardize; mnist scale)" in out and "mnist 800" in out
     assert "(default 0.0; mnist 0.3)" in out and "(default constant; mnist cosine)" in out
+    assert "(default none; mnist shift:2)" in out

@@ -294,3 +294,23 @@ def test_squared_error_pack_matches_the_trainer(dtype, tol, shared_order):
         np.testing.assert_allclose(h2.val_loss, h1.val_loss, rtol=1e3 * tol)
         np.testing.assert_allclose(h2.step_loss, h1.step_loss, rtol=1e3 * tol)
     assert len({h.best_epoch for h in hp}) > 1 or len({h.stop_reason for h in hp}) > 1
+
+
+@pytest.mark.parametrize("seeds", [[0, 0, 0], [1, 2, 3]])  # one shared order, or one each
+def test_augmented_pack_equals_augmented_trainers(digits, seeds):
+    """Each model's batches shifted with its own draws, as its Trainer shifts them, also
+    where the models share an order (the batch is then gathered per model)."""
+    from numpynn.training.augment import Shift
+
+    opts = ["adam", "sgd", "momentum"]
+    shift = Shift(2, (8, 8), fill=np.linspace(-1, 0, 64))
+    X, y, Xv, yv = digits
+    alone, packed = _models(3, dropout=0.2), _models(3, dropout=0.2)
+    h_alone = [Trainer(m, X, y, Xv, yv, config=c, augment=shift).train()
+               for m, c in zip(alone, _configs(opts, seeds))]
+    h_packed = train_packed(packed, X, y, _configs(opts, seeds), Xv, yv, augment=shift)
+    plain = train_packed(_models(3, dropout=0.2), X, y, _configs(opts, seeds), Xv, yv)
+    for a, p, ha, hp, hn in zip(alone, packed, h_alone, h_packed, plain):
+        assert _rel_err(a, p) < 1e-10
+        assert hp.val_acc == ha.val_acc and hp.best_epoch == ha.best_epoch
+        assert hp.step_loss != hn.step_loss  # the shifts changed the training
