@@ -8,7 +8,7 @@ import sys
 from ..data.download import prefetch
 from ..errors import InputError
 from ..progress import progress_callback
-from ..runs.files import RUNS_DIR, holds_run, new_run_dir, remove_if_empty
+from ..runs.files import RUNS_DIR, first_missing, holds_run, new_run_dir, remove_if_empty
 from ..runs.options import resumable_dests, run_options
 from ..runs.run import (
     CHECKPOINT_FILE,
@@ -144,7 +144,9 @@ def run(args: argparse.Namespace) -> int:
         # a download (mnist, cifar10...) happens before the run directory is made
         prefetch(options.data, progress=False if args.quiet else None)
         if args.out is None:
-            out, created = new_run_dir(), True
+            new_base = first_missing(RUNS_DIR)  # numpynn-runs itself, if this run makes it
+            out = new_run_dir()
+            created = new_base or out  # removed again (if left empty) on a refusal
         else:
             out = args.out
             if holds_run(out) and not args.overwrite:

@@ -78,9 +78,10 @@ FILE_SUFFIXES = frozenset({".npz", ".npy", ".json", ".csv", ".csv.gz", ".gz", ".
 
 
 def prepare_run_dir(out: str | os.PathLike[str], inputs: Iterable[str | os.PathLike[str]] = (),
-                    what: str = "`out`") -> bool:
-    """Check and create the output directory ``out`` before any work; returns whether it
-    was created now (so that a run failing early can remove it again).
+                    what: str = "`out`") -> Path | None:
+    """Check and create the output directory ``out`` before any work; returns the
+    outermost directory created now (``out`` or a parent made for it; None: it existed),
+    so that a run failing early can remove them again (:func:`remove_if_empty`).
 
     Raises InputError naming ``what`` when ``out`` is a file, cannot be created or
     written, or one of the run's files in it is a directory or an input of the run.
@@ -92,7 +93,7 @@ def prepare_run_dir(out: str | os.PathLike[str], inputs: Iterable[str | os.PathL
         raise InputError(f"{what} {out} looks like a file name, but it is the directory that "
                          "receives the run's files (model.npz, history.json, report.html); "
                          f"give a directory such as {out.with_name(out.name.split('.')[0])}.")
-    created = not out.exists()
+    created = first_missing(out)
     try:
         out.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
@@ -121,13 +122,33 @@ def prepare_run_dir(out: str | os.PathLike[str], inputs: Iterable[str | os.PathL
     return created
 
 
-def remove_if_empty(out: Path, created: bool) -> None:
-    """Remove ``out`` if this run created it and left nothing in it."""
-    if created:
+def first_missing(path: str | os.PathLike[str]) -> Path | None:
+    """The outermost of ``path`` and its parents that does not exist (None: ``path``
+    exists): what making ``path`` with its parents creates."""
+    missing = None
+    for p in (Path(path), *Path(path).parents):
+        if os.path.lexists(p):
+            break
+        missing = p
+    return missing
+
+
+def remove_if_empty(out: Path, created: Path | bool | None) -> None:
+    """Remove ``out`` if this run created it and left nothing in it, and then each parent
+    this run created for it while empty, up to ``created`` (the outermost one created, as
+    :func:`prepare_run_dir` returns it; True: ``out`` alone; None/False: nothing)."""
+    if not created:
+        return
+    top = Path(out) if created is True else Path(created)
+    p = Path(out)
+    while True:
         try:
-            out.rmdir()
-        except OSError:
-            pass
+            p.rmdir()
+        except OSError:  # not empty, or not ours to remove
+            return
+        if p == top or p.parent == p:
+            return
+        p = p.parent
 
 
 class StagedOutputs:
