@@ -173,3 +173,22 @@ def test_the_search_packs_by_default_and_a_resumed_one_matches_to_float_rounding
     for new, old in zip(resumed.rows, full.rows):
         assert new["best_epoch"] == old["best_epoch"]
         assert new["val_loss"] == pytest.approx(old["val_loss"], rel=1e-4)
+
+
+def test_the_workers_start_while_the_data_is_read_and_then_run_the_trials():
+    """The pool started by _start_workers (before the search reads its data) is the one
+    the trials run in: no second start."""
+    import os
+
+    from joblib.externals.loky import reusable_executor
+
+    from numpynn.search.runner import _start_workers
+
+    assert _start_workers(1) is None  # one worker: the trials run in this process
+    warm = set(_start_workers(2))
+    assert warm and os.getpid() not in warm
+    pool = reusable_executor._executor
+    assert pool is not None
+    result = search(space=SPACE, mode="grid", out=None, jobs=2, pack=1)
+    assert reusable_executor._executor is pool  # the same pool, not a new one
+    assert os.getpid() not in {r["pid"] for r in result.rows}
