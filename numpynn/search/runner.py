@@ -209,12 +209,9 @@ class _Runner:
 
 
 def _worker_ready() -> int:
-    """A local worker's first task: the imports of a trial (numpynn, threadpoolctl)."""
-    from threadpoolctl import threadpool_limits
-
-    from . import packing  # noqa: F401
-
-    with threadpool_limits(limits=1):
+    """A local worker's first task: the imports of a trial (numpynn's search, with this
+    module; threadpoolctl, whose first limit inspects the loaded libraries)."""
+    with _blas_one_thread():
         return os.getpid()
 
 
