@@ -40,10 +40,10 @@ from .trials import (
 )
 
 #: Trials per pack unless told: the search packs by default. On digits' 48-configuration
-#: grid, packs of up to 8 (6 trials per shape) took 0.34-0.37x GridSearchCV's time where one
-#: trial per task took 0.50x (benchmarks/RESULTS.md); 16 models of digits' shape train at
-#: 2.5x the throughput of one after another (4: 2.0x). A pack's memory is capped further by
-#: :func:`numpynn.training.packed.max_pack`.
+#: grid, packs of up to 8 (6 trials per shape) took 0.33x GridSearchCV's time where one
+#: trial per task took 0.43x (benchmarks/RESULTS.md, round 6); 16 models of digits' shape
+#: train at 2.4x the throughput of the Trainer one after another (4: 1.6x). A pack's
+#: memory is capped further by :func:`numpynn.training.packed.max_pack`.
 DEFAULT_PACK = 8
 
 
