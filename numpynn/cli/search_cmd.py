@@ -45,7 +45,7 @@ EXAMPLES = """examples:
   numpynn search --data mydata.csv --trials 100 --scheduler tcp://10.0.0.5:8786
   numpynn search --resume runs/search              # finish an interrupted search
   numpynn search --grid --halving --eta 3          # successive halving over the grid
-  numpynn search --grid --pack 8 --jobs 2          # trials of one shape trained packed
+  numpynn search --grid --pack 1 --jobs 2          # every trial alone (default: packs of 8)
 
 --halving: every trial starts on a small epoch budget (the plan's epochs / eta^(rungs-1));
 the best 1 in --eta of each rung are retrained with eta times the epochs, up to the
