@@ -177,9 +177,11 @@ def test_cli_scheduler_option(local_run, cluster, tmp_path, capsys):
 # --------------------------------------------------------------- interruption and resume
 def test_killed_search_keeps_finished_trials_and_resumes(tmp_path, capsys):
     out = tmp_path / "killed"
+    # --pack 1: one trial per log write, so results.json (written after the first) exists
+    # once two trials are logged, and the resumed rows equal a fresh search's exactly
     argv = ["search", "--trials", "12", "--seed", "7", "--hidden", "64", "--epochs", "12",
-            "--batch-size", "32", "--optimizer", "adam", "--jobs", "1", "--out", str(out),
-            "--no-report", "--quiet"]
+            "--batch-size", "32", "--optimizer", "adam", "--jobs", "1", "--pack", "1",
+            "--out", str(out), "--no-report", "--quiet"]
     proc = start_numpynn(*argv, cwd=tmp_path, stdout=subprocess.DEVNULL,
                          start_new_session=True)
     deadline = time.monotonic() + 120
@@ -212,7 +214,7 @@ def test_killed_search_keeps_finished_trials_and_resumes(tmp_path, capsys):
             assert r["pid"] == kept_rows[r["trial"]]["pid"]  # not run again
     fresh = search(space=SearchSpace(hidden=[[64]], epochs=[12], batch_size=[32],
                                      optimizer=["adam"], **RANDOM_LAYERS),
-                   trials=12, seed=7, out=None)  # the CLI's random space: its layers too
+                   trials=12, seed=7, out=None, pack=1)  # the CLI's random space: its layers
     assert deterministic(rows) == deterministic(fresh.rows)
 
 
