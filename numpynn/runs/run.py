@@ -521,11 +521,9 @@ def augmentation(options: RunOptions, splits: Splits) -> Shift | None:
     takes after the run's preprocessing (0 for ``scale``; per pixel for ``standardize``)."""
     if options.augment == "none":
         return None
-    shape = splits.dataset.image_shape
-    check_image_shape(options.augment, shape, options.data)  # before preprocessing a zero
     zero = np.zeros((1, splits.X_train.shape[1]), splits.X_train.dtype)
     fill = splits.preprocessor.transform(zero)[0]
-    return make_augmentation(options.augment, shape, options.data, fill)
+    return make_augmentation(options.augment, splits.dataset.image_shape, options.data, fill)
 
 
 def packable(options: RunOptions, splits: Splits) -> bool:

@@ -161,7 +161,7 @@ def _execute(base: RunOptions, plan: Sequence[Mapping[str, Any]], jobs: int,
         return
     tasks = (delayed(run_pack)(base, p, fingerprint, splits) for p in packs)
     try:
-        yield from Parallel(n_jobs=n, return_as="generator_unordered")(tasks)
+        yield from _local_pool(n)(tasks)
     except BaseException:
         _kill_workers()
         raise
@@ -223,10 +223,18 @@ def _start_workers(n: int) -> Iterator[int] | None:
     awaited before the pool is used."""
     if n < 2:
         return None
-    from joblib import Parallel, delayed
+    from joblib import delayed
 
-    return Parallel(n_jobs=n, return_as="generator_unordered")(
-        delayed(_worker_ready)() for _ in range(n))
+    return _local_pool(n)(delayed(_worker_ready)() for _ in range(n))
+
+
+def _local_pool(n: int) -> Any:
+    """joblib's ``Parallel`` over ``n`` local processes, results in finishing order: the
+    one configuration both :func:`_start_workers` and :func:`_execute` use, so that the
+    trials run in the pool the warm-up started (joblib reuses a pool of the same kind)."""
+    from joblib import Parallel
+
+    return Parallel(n_jobs=n, return_as="generator_unordered")
 
 
 def _kill_workers() -> None:

@@ -65,7 +65,7 @@ import numpy as np
 from ..errors import InputError
 from ..evaluation import r2_from_sums
 from ..layers import Affine, Dropout, Kernel, Layer, keep_mask
-from ..losses import SoftmaxCrossEntropy, SquaredError
+from ..losses import SoftmaxCrossEntropy, SquaredError, log_softmax
 from ..memory import physical_memory
 from ..models import Network
 from ..validation import SEED_MAX, check_features
@@ -948,12 +948,8 @@ def _stacked_metrics(pack: _Pack, X: np.ndarray, y: np.ndarray, member: int | No
         else:
             labels = np.broadcast_to(yb, h.shape[:2])[..., None]
             correct += (np.argmax(h, axis=2)[..., None] == labels).sum(axis=(1, 2))
-            s = h.astype(np.float64)
-            top = s.max(axis=2, keepdims=True)
-            s -= top
-            picked = np.take_along_axis(s, labels, axis=2)[..., 0]
-            lse = np.log(np.exp(s).sum(axis=2))
-            loss += (lse - picked).sum(axis=1)
+            log_p = log_softmax(h.reshape(-1, h.shape[-1]).astype(np.float64)).reshape(h.shape)
+            loss -= np.take_along_axis(log_p, labels, axis=2)[..., 0].sum(axis=1)
     if not pack.squared:
         return list(zip((correct / n).tolist(), (loss / n).tolist()))
     yy = np.asarray(y, np.float64)
