@@ -22,8 +22,9 @@ from ..errors import InputError
 from ..tasks import Targets
 from ..validation import POSITIVE_INT
 
-__all__ = ["FOLDS_MAX_ROWS", "FOLDS_MIN_ROWS", "FoldChoice", "Setting", "auto_folds",
-           "choice_text", "choose_by_folds", "comparable", "fold_indices", "settings",
+__all__ = ["FOLDS_MAX_ROWS", "FOLDS_MIN_ROWS", "FoldChoice", "Part", "Setting", "auto_folds",
+           "choice_text", "choose_by_folds", "comparable", "fold_indices", "held_out_rows",
+           "settings",
            "train_settings"]
 
 #: "auto" cross-validates tables with this many training rows or more ...
@@ -59,6 +60,19 @@ def fold_indices(y: np.ndarray, k: int, seed: int, stratified: bool) -> list[np.
     return [np.sort(np.flatnonzero(folds == i)) for i in range(k)]
 
 
+def held_out_rows(folds: list[np.ndarray]) -> list[np.ndarray]:
+    """The rows each fold's network is validated on: its fold (K disjoint folds of
+    :func:`fold_indices`), topped up with the first rows of the next fold where it is
+    smaller than the largest (N not a multiple of K), so that every network trains on
+    the same number of rows, the rest, and the K networks train packed (one engine step
+    for all; a pack steps through one number of rows per network). A borrowed row is
+    validated on twice (and trained on by the other K - 2 networks); each of the other
+    rows is validated on once and trained on K - 1 times, as in plain K-fold."""
+    largest = max(f.shape[0] for f in folds)
+    return [np.sort(np.concatenate([f, folds[(i + 1) % len(folds)][: largest - f.shape[0]]]))
+            if f.shape[0] < largest else f for i, f in enumerate(folds)]
+
+
 @dataclass
 class FoldChoice:
     """What the folds chose: the epoch count, the target transform (None: the run's own),
@@ -82,6 +96,17 @@ class Setting:
     targets: Targets | None
     name: str
     reg: float
+
+
+@dataclass(frozen=True)
+class Part:
+    """A network's share of a run's training rows (a fold): ``splits`` is its own split
+    (its training rows, its held-out fold as validation rows, its target transform) and
+    ``train``/``val`` are the indices of those rows among the run's training rows."""
+
+    splits: Any
+    train: np.ndarray
+    val: np.ndarray
 
 
 def settings(options: Any, task: Any, y_train: np.ndarray) -> list[Setting]:
@@ -152,8 +177,10 @@ def choose_by_folds(options: Any, splits: Any, k: int, train_together: Any) -> F
     """Cross-validate the run on its training rows (``splits.X_train``, ``y_train``):
     for each candidate setting (:func:`settings`: target transforms, L2 strengths under
     ``reg='auto'``), K networks (the run's options and seed, no callbacks) each stopped on
-    its own fold (:func:`train_settings`); the setting of the best mean fold score is kept
-    (the first, the run's plain one, on a tie)."""
+    its own fold, all of them in one call of ``train_together(options_list, splits,
+    parts=...)`` (:func:`numpynn.runs.run.train_together`: packed where it can, across
+    folds and candidates); the setting of the best mean fold score is kept (the first,
+    the run's plain one, on a tie)."""
     task = splits.task
     n = splits.y_train.shape[0]
     if k > n // 2:
@@ -168,19 +195,29 @@ def choose_by_folds(options: Any, splits: Any, k: int, train_together: Any) -> F
     # a curve nobody sees, so a few rows score them
     fold_options = replace(options, train=replace(options.train,
                                                   eval_samples=FOLD_EVAL_SAMPLES))
-    epochs: dict[int, list[int]] = {id(c): [] for c in candidates}
-    scores: dict[int, list[float]] = {id(c): [] for c in candidates}
-    for i, held in enumerate(folds):
+    # every fold's network of every candidate in one call: packed, across folds too
+    jobs: list[tuple[Setting, Any, Part]] = []
+    for i, held in enumerate(held_out_rows(folds)):
         train = np.concatenate([f for j, f in enumerate(folds) if j != i])
+        train = train[~np.isin(train, held)]  # a row borrowed by this fold's held rows
         y_fold = splits.y_train[train]
         fold = replace(splits, X_train=splits.X_train[train], y_train=y_fold,
                        X_val=splits.X_train[held], y_val=splits.y_train[held],
                        targets=task.fit_targets(y_fold, options))  # on the fold's own rows
-        for c, model, history, part in train_settings(candidates, fold_options, fold,
-                                                      train_together):
-            epochs[id(c)].append(max(1, int(history.best_epoch)))
-            kept = task.metrics(model, part.X_val, part.y_val, part.targets)
-            scores[id(c)].append(float(kept[task.score_key]))
+        alternative = {c.name: task.alternative_targets(y_fold, options)
+                       for c in candidates if c.name}
+        for c in candidates:
+            fitted = alternative.get(c.name)
+            part = fold if fitted is None else replace(fold, targets=fitted[0])
+            jobs.append((c, replace(fold_options, reg=c.reg), Part(part, train, held)))
+    trained = train_together([o for _, o, _ in jobs], splits,
+                             parts=[p for _, _, p in jobs])
+    epochs: dict[int, list[int]] = {id(c): [] for c in candidates}
+    scores: dict[int, list[float]] = {id(c): [] for c in candidates}
+    for (c, _, p), (model, history) in zip(jobs, trained):
+        epochs[id(c)].append(max(1, int(history.best_epoch)))
+        kept = task.metrics(model, p.splits.X_val, p.splits.y_val, p.splits.targets)
+        scores[id(c)].append(float(kept[task.score_key]))
     results = [(float(np.mean(scores[id(c)])), c) for c in candidates]
     best = max(range(len(results)), key=lambda i: comparable(results[i][0]))
     mean, chosen = results[best]

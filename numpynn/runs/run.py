@@ -42,7 +42,7 @@ from ..models import MLP, Network, check_activation, check_dropout, check_normal
 from ..outputs import input_paths, nonempty_path, remove_stale_temp_files
 from ..tasks import Classification, Identity, Targets, Task, check_task_choice, load_for_task
 from ..training.augment import Shift, check_augment, check_image_shape, make_augmentation
-from ..training.packed import train_packed
+from ..training.packed import MemberRows, train_packed
 from ..training.trainer import Callback, History, TrainConfig, Trainer, read_checkpoint
 from ..validation import NONNEGATIVE_NUMBER, POSITIVE_INT, check_bool, check_hidden_dims
 from .ensembles import (
@@ -61,6 +61,7 @@ from .files import (
     remove_if_empty,
 )
 from .folds import (
+    Part,
     auto_folds,
     choice_text,
     choose_by_folds,
@@ -537,33 +538,66 @@ def packable(options: RunOptions, splits: Splits) -> bool:
             and options.normalization is None)
 
 
-def train_together(options: Sequence[RunOptions], splits: Splits, seed: int | None = None
-                   ) -> list[tuple[Network, History]]:
+def train_together(options: Sequence[RunOptions], splits: Splits, seed: int | None = None,
+                   parts: Sequence[Part] | None = None) -> list[tuple[Network, History]]:
     """``make_trainer(o, splits, seed=seed).train()`` for each of ``options`` (networks of
     one architecture and batch size: only ``reg`` and the training configuration may
     differ), trained packed where :func:`packable` (each network ends as it would alone,
-    to float rounding: the packed engine's contract), else one after another."""
-    if len(options) == 1 or not all(packable(o, splits) for o in options) or len(
+    to float rounding: the packed engine's contract), else one after another.
+
+    parts: the network of ``options[i]`` trains on ``parts[i].splits`` instead, its share
+    of ``splits``' training rows (a fold of cross-validation, :class:`Part`); networks
+    with equally many training rows pack together, one left alone trains alone.
+    """
+    each = [splits] * len(options) if parts is None else [p.splits for p in parts]
+    if len(options) == 1 or not all(packable(o, s) for o, s in zip(options, each)) or len(
             {o.augment for o in options}) > 1:
-        out = []
-        for o in options:
-            trainer = make_trainer(o, splits, seed=seed)
-            with np.errstate(over="ignore", invalid="ignore"):
-                out.append((trainer.model, trainer.train()))
-        return out
+        return [_train_alone(o, s, seed) for o, s in zip(options, each)]
+    if parts is None:
+        return _train_packed(options, splits, seed)
+    sizes: dict[int, list[int]] = {}
+    for i, p in enumerate(parts):
+        sizes.setdefault(p.train.shape[0], []).append(i)
+    out: list[tuple[Network, History]] = [None] * len(options)  # type: ignore[list-item]
+    for group in sizes.values():
+        trained = ([_train_alone(options[group[0]], each[group[0]], seed)] if len(group) == 1
+                   else _train_packed([options[i] for i in group], splits, seed,
+                                      [parts[i] for i in group]))
+        for i, result in zip(group, trained):
+            out[i] = result
+    return out
+
+
+def _train_alone(options: RunOptions, splits: Splits, seed: int | None
+                 ) -> tuple[Network, History]:
+    trainer = make_trainer(options, splits, seed=seed)
+    with np.errstate(over="ignore", invalid="ignore"):
+        return trainer.model, trainer.train()
+
+
+def _train_packed(options: Sequence[RunOptions], splits: Splits, seed: int | None,
+                  parts: Sequence[Part] | None = None) -> list[tuple[Network, History]]:
+    """:func:`train_together`'s packed networks, on ``splits`` or each on its part."""
     task, targets = splits.task, splits.targets
     n_out = task.n_outputs(splits.dataset, splits.y_train)
     seeds = [o.train.seed if seed is None else seed for o in options]
     models = [task.build_model(o, splits.X_train.shape[1], n_out, s)
               for o, s in zip(options, seeds)]
-    has_val = splits.X_val.shape[0] > 0
+    y = targets.transform(splits.y_train)
+    rows = None
+    if parts is not None:  # each its rows, and its own targets where its transform differs
+        own = [p.splits.targets.transform(splits.y_train) for p in parts]
+        y = own[0]
+        rows = [MemberRows(train=p.train, val=p.val, y=None if t is y else t)
+                for p, t in zip(parts, own)]
+    has_val = parts is None and splits.X_val.shape[0] > 0
     with np.errstate(over="ignore", invalid="ignore"):
         histories = train_packed(
-            models, splits.X_train, targets.transform(splits.y_train),
+            models, splits.X_train, y,
             [replace(o.train, seed=s) for o, s in zip(options, seeds)],
             splits.X_val if has_val else None,
             targets.transform(splits.y_val) if has_val else None,
-            augment=augmentation(options[0], splits))
+            augment=augmentation(options[0], splits), rows=rows)
     return list(zip(models, histories))
 
 

@@ -83,7 +83,7 @@ from .trainer import (
     select_rule,
 )
 
-__all__ = ["DEFAULT_BUDGET", "max_pack", "pack_bytes", "train_packed"]
+__all__ = ["DEFAULT_BUDGET", "MemberRows", "max_pack", "pack_bytes", "train_packed"]
 
 #: Default memory budget of one pack, in bytes (also at most a quarter of physical memory).
 DEFAULT_BUDGET = 1 << 30
@@ -188,6 +188,22 @@ def max_pack(model: Network, batch_size: int, budget: int | None = None) -> int:
 # ------------------------------------------------------------------------ members
 
 
+@dataclass(frozen=True)
+class MemberRows:
+    """One model's own part of the shared rows, e.g. a fold of cross-validation.
+
+    train: (N_k,) row indices of ``X_train``: the model trains on ``X_train[train]`` (in
+    this order, as a Trainer given those rows would); val: (N_v,) row indices of
+    ``X_train`` it is validated on (None: the shared ``X_val``/``y_val``, if any); y: its
+    own targets of every row of ``X_train``, (N,) or (N, C) (None: the shared
+    ``y_train``), e.g. a regression's target standardised on its own rows.
+    """
+
+    train: np.ndarray
+    val: np.ndarray | None = None
+    y: np.ndarray | None = None
+
+
 @dataclass
 class _Member:
     """One model and everything the Trainer would keep for it."""
@@ -211,7 +227,11 @@ class _Member:
     bad_epochs: int = 0
     done: bool = False
     diverged: bool = False
-    order: np.ndarray | None = None  # this epoch's permutation
+    order: np.ndarray | None = None  # this epoch's permutation (rows of the shared X)
+    rows: np.ndarray | None = None  # the rows of X it trains on (None: all)
+    y: np.ndarray | None = None  # its own targets of every row of X (None: the shared ones)
+    val: tuple[np.ndarray, np.ndarray] | None = None  # its validation set (None: shared)
+    ref: float = math.nan  # the loss of predicting nothing on its rows (divergence rule)
 
 
 def _member(model: Network, config: TrainConfig, n_train: int) -> _Member:
@@ -221,7 +241,7 @@ def _member(model: Network, config: TrainConfig, n_train: int) -> _Member:
     train_seq, eval_seq = np.random.SeedSequence(config.seed).spawn(2)
     k = config.eval_samples
     eval_idx = (np.sort(np.random.default_rng(eval_seq).choice(n_train, k, replace=False))
-                if k and k < n_train else None)
+                if k and k < n_train else None)  # rows of the member's own training rows
     optimizer = config.make_optimizer()
     schedule = config.make_schedule()
     return _Member(model=model, config=config, rule=optimizer.name,
@@ -649,6 +669,7 @@ def train_packed(
     y_val: np.ndarray | None = None,
     budget: int | None = None,
     augment: Callable[[np.ndarray, np.random.Generator], None] | None = None,
+    rows: Sequence[MemberRows] | None = None,
 ) -> list[History]:
     """Train ``models`` (K networks of one architecture) together; returns their histories.
 
@@ -663,12 +684,17 @@ def train_packed(
     one after another. augment: the Trainer's (``augment(x, rng)`` on each training batch,
     e.g. :class:`numpynn.training.augment.Shift`): each model's batch is augmented with
     draws from its own generator, as its Trainer would, so the batches are gathered per
-    model, (K, b, D), even where the models share an order.
+    model, (K, b, D), even where the models share an order. rows: one
+    :class:`MemberRows` per model (the folds of a cross-validation: its own training rows,
+    validation rows and targets of X_train); models with equally many training rows pack
+    together (a step gathers the same number of rows for each), the others in packs of
+    their own.
 
     Each model ends as ``Trainer(model, X_train, y_train, X_val, y_val, config).train()``
-    would leave it, to rounding; ``history.engine`` says ``"packed (K models)"`` and
-    ``history.seconds`` holds the pack's epoch times (shared by its models). A diverging
-    model stops alone (see the module docstring) instead of raising.
+    would leave it (with ``rows``: ``Trainer(model, X_train[r.train], y[r.train],
+    X_train[r.val], y[r.val], config)``), to rounding; ``history.engine`` says ``"packed
+    (K models)"`` and ``history.seconds`` holds the pack's epoch times (shared by its
+    models). A diverging model stops alone (see the module docstring) instead of raising.
     """
     kinds = _check_architecture(models)
     configs = _check_configs(configs, len(models))
@@ -682,16 +708,63 @@ def train_packed(
         Xv = check_features(X_val, first.input_dim, first.dtype, "X_val")
         val = (Xv, first.loss_fn.check_targets(y_val, Xv.shape[0], first.num_outputs,
                                                 "y_val"))
-    n_val = 0 if val is None else val[0].shape[0]
-    configs = [replace(c, select=resolve_select(c.select, n_val)) for c in configs]
+    own = _check_rows(rows, len(models), X, y, first)
     size = max_pack(first, configs[0].batch_size, budget)
-    histories: list[History] = []
-    for start in range(0, len(models), size):
-        chunk = range(start, min(start + size, len(models)))
-        members = [_member(models[i], configs[i], X.shape[0]) for i in chunk]
-        _train_members(members, kinds, X, y, val, augment)
-        histories += [m.history for m in members]
-    return histories
+    members = []
+    for model, config, (train, y_k, val_k) in zip(models, configs, own):
+        n_val = 0 if (val_k or val) is None else (val_k or val)[0].shape[0]
+        config = replace(config, select=resolve_select(config.select, n_val))
+        n = X.shape[0] if train is None else train.shape[0]
+        m = _member(model, config, n)
+        m.rows, m.y, m.val = train, y_k, val_k
+        members.append(m)
+    for group in _equal_sizes(members):
+        for start in range(0, len(group), size):
+            _train_members(group[start : start + size], kinds, X, y, val, augment)
+    return [m.history for m in members]
+
+
+def _check_rows(rows: Sequence[MemberRows] | None, k: int, X: np.ndarray, y: np.ndarray,
+                model: Network
+                ) -> list[tuple[np.ndarray | None, np.ndarray | None,
+                                tuple[np.ndarray, np.ndarray] | None]]:
+    """Each model's (training rows, own targets, own validation set), None where shared;
+    InputError naming the model and what is wrong with its rows."""
+    if rows is None:
+        return [(None, None, None)] * k
+    if not isinstance(rows, Sequence) or len(rows) != k or not all(
+            isinstance(r, MemberRows) for r in rows):
+        raise InputError(f"rows must be a list of {k} MemberRows (one per model); got "
+                         f"{rows!r:.80}")
+    n = X.shape[0]
+
+    def indices(a: object, what: str) -> np.ndarray:
+        idx = np.asarray(a)
+        if idx.ndim != 1 or idx.size == 0 or idx.dtype.kind not in "iu" or (
+                idx.min() < 0 or idx.max() >= n):
+            raise InputError(f"{what} must be a non-empty 1-D array of row indices of "
+                             f"X_train (0 to {n - 1}); got {a!r:.80}")
+        return idx
+
+    out = []
+    for i, r in enumerate(rows):
+        train = indices(r.train, f"rows[{i}].train")
+        y_k = None if r.y is None else model.loss_fn.check_targets(
+            r.y, n, model.num_outputs, f"rows[{i}].y")
+        targets = y if y_k is None else y_k
+        val_idx = None if r.val is None else indices(r.val, f"rows[{i}].val")
+        val = None if val_idx is None else (X[val_idx], targets[val_idx])
+        out.append((train, y_k, val))
+    return out
+
+
+def _equal_sizes(members: list[_Member]) -> list[list[_Member]]:
+    """The members grouped by how many training rows each has (in their order): a pack
+    steps through one number of rows per member."""
+    groups: dict[int, list[_Member]] = {}
+    for m in members:
+        groups.setdefault(-1 if m.rows is None else m.rows.shape[0], []).append(m)
+    return list(groups.values())
 
 
 def _train_members(members: list[_Member], kinds: list[str], X: np.ndarray, y: np.ndarray,
@@ -700,13 +773,12 @@ def _train_members(members: list[_Member], kinds: list[str], X: np.ndarray, y: n
                    ) -> None:
     """The Trainer's epochs for every member, packed; members leave the pack when they
     finish, stop early or diverge."""
-    N, B = X.shape[0], members[0].config.batch_size
-    cap = min(B, N)
+    B = members[0].config.batch_size
+    cap = min(B, X.shape[0] if members[0].rows is None else members[0].rows.shape[0])
     model = members[0].model
-    n_ref = min(N, 1000)  # the Trainer's divergence rule: 1e4 x the loss of zero scores
-    with np.errstate(all="ignore"):
-        ref = float(model.loss_fn(np.zeros((n_ref, model.num_outputs), model.dtype),
-                                  y[:n_ref])[0])
+    with np.errstate(all="ignore"):  # the Trainer's divergence rule: 1e4 x this loss
+        for m in members:
+            m.ref = _loss_of_nothing(model, _own(m, y))
     engine = f"packed ({len(members)} models)"
     for m in members:
         m.history.engine = engine
@@ -719,7 +791,7 @@ def _train_members(members: list[_Member], kinds: list[str], X: np.ndarray, y: n
                 if pack is not None and pack.members:
                     pack.release()
                 pack = _Pack(active, kinds, cap)
-            _run_epoch(pack, X, y, val, ref, augment)
+            _run_epoch(pack, X, y, val, augment)
             active = [m for m in pack.members if not m.done]
     finally:
         if pack is not None and pack.members:
@@ -732,31 +804,52 @@ def _train_members(members: list[_Member], kinds: list[str], X: np.ndarray, y: n
                 _restore(m.model, m.best_state)
 
 
+def _loss_of_nothing(model: Network, y: np.ndarray) -> float:
+    """The loss of zero scores on (the first 1000 of) a member's training targets y, as
+    the Trainer computes it for its divergence rule."""
+    n_ref = min(y.shape[0], 1000)
+    return float(model.loss_fn(np.zeros((n_ref, model.num_outputs), model.dtype),
+                               y[:n_ref])[0])
+
+
+def _own(m: _Member, y: np.ndarray) -> np.ndarray:
+    """Member m's training targets (N_k,) / (N_k, C) in its rows' order, given the shared
+    targets y."""
+    targets = y if m.y is None else m.y
+    return targets if m.rows is None else targets[m.rows]
+
+
 def _run_epoch(pack: _Pack, X: np.ndarray, y: np.ndarray,
-               val: tuple[np.ndarray, np.ndarray] | None, ref: float,
+               val: tuple[np.ndarray, np.ndarray] | None,
                augment: Callable[[np.ndarray, np.random.Generator], None] | None = None
                ) -> None:
     """One epoch of every member of ``pack`` (which may shrink mid-epoch on divergence),
     then each member's evaluation, selection, early stopping and schedule; ``augment``
     changes member k's batch with draws from its generator after its permutation's, in
     the Trainer's order."""
-    N, B = X.shape[0], pack.members[0].config.batch_size
-    limit = DIVERGENCE_GROWTH * max(ref, 1.0)  # the Trainer's rule
-    epoch = pack.members[0].epoch + 1
+    first, B = pack.members[0], pack.members[0].config.batch_size
+    N = X.shape[0] if first.rows is None else first.rows.shape[0]  # rows of each member
+    epoch = first.epoch + 1
     started = time.perf_counter()
     for m in pack.members:
         m.order = m.rng.permutation(N)
+        if m.rows is not None:
+            m.order = m.rows[m.order]
     n_steps = -(-N // B)
     step_losses = np.empty((n_steps, len(pack.members)))
-    orders = _orders(pack, shared=augment is None)
-    batches: dict[tuple[int, ...], tuple[np.ndarray, np.ndarray]] = {}  # shape -> buffers
+    orders, targets, target_orders, limits = _epoch_data(pack, y, augment is None)
+    low = limits.min()
+    batches: dict[tuple[tuple[int, ...], ...], tuple[np.ndarray, np.ndarray]] = {}
     for step, start in enumerate(range(0, N, B)):
         idx = orders[..., start : start + B]  # (b,) one order for all, or (K, b)
-        buffers = batches.get(idx.shape) or batches.setdefault(
-            idx.shape, pack.batch_buffers(idx.shape, y))
+        target_idx = target_orders[..., start : start + B]  # (K, b) for own targets
+        shapes = (idx.shape, target_idx.shape)
+        buffers = batches.get(shapes) or batches.setdefault(
+            shapes, (pack.batch_buffers(idx.shape, y)[0],
+                     pack.batch_buffers(target_idx.shape, y)[1]))
         xb, yb = buffers
         np.take(X, idx, axis=0, out=xb, mode="clip")
-        np.take(y, idx, axis=0, out=yb, mode="clip")
+        np.take(targets, target_idx, axis=0, out=yb, mode="clip")
         if augment is not None:  # (K, b, D): each member's batch, its own draws
             for k, m in enumerate(pack.members):
                 augment(xb[k], m.rng)
@@ -764,12 +857,15 @@ def _run_epoch(pack: _Pack, X: np.ndarray, y: np.ndarray,
         pack.backward()
         pack.update()  # a diverging model's update is undone below: it gets its good state
         step_losses[step, : len(pack.members)] = losses
-        if not losses.max() <= limit:  # a loss above the limit, or NaN
-            bad = ~np.isfinite(losses) | (losses > limit)
-            step_losses = _drop_diverged(pack, bad, losses, epoch, ref, step_losses, step)
+        if not losses.max() <= low:  # a loss above the lowest limit, or NaN
+            bad = ~np.isfinite(losses) | (losses > limits)
+            if not bad.any():
+                continue
+            step_losses = _drop_diverged(pack, bad, losses, epoch, step_losses, step)
             if not pack.members:
                 return
-            orders = _orders(pack, shared=augment is None)
+            orders, targets, target_orders, limits = _epoch_data(pack, y, augment is None)
+            low = limits.min()
             batches = {}
     seconds = time.perf_counter() - started
     finite = pack.finite_rows()
@@ -788,6 +884,22 @@ def _run_epoch(pack: _Pack, X: np.ndarray, y: np.ndarray,
     pack.set_lr([m.lr for m in members])
 
 
+def _epoch_data(pack: _Pack, y: np.ndarray, shared: bool
+                ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """This epoch's row orders (:func:`_orders`), the targets and the orders into them
+    (the shared y and the same orders, or the members' own targets stacked (K N, ...) and
+    member k's order shifted by k N), and the divergence limits (K,) of ``pack``."""
+    members = pack.members
+    orders = _orders(pack, shared)
+    limits = np.array([DIVERGENCE_GROWTH * max(m.ref, 1.0) for m in members])
+    if all(m.y is None for m in members):
+        return orders, y, orders, limits
+    targets = np.concatenate([y if m.y is None else m.y for m in members])
+    shift = np.arange(len(members))[:, None] * y.shape[0]
+    return orders, targets, np.broadcast_to(orders, (len(members), orders.shape[-1])) + shift, \
+        limits
+
+
 def _orders(pack: _Pack, shared: bool = True) -> np.ndarray:
     """This epoch's permutation (N,) if every member drew the same one and ``shared``
     (then one batch serves all and the first layer broadcasts it), else the members'
@@ -799,7 +911,7 @@ def _orders(pack: _Pack, shared: bool = True) -> np.ndarray:
 
 
 def _drop_diverged(pack: _Pack, bad: np.ndarray, losses: np.ndarray, epoch: int,
-                   ref: float, step_losses: np.ndarray, step: int) -> np.ndarray:
+                   step_losses: np.ndarray, step: int) -> np.ndarray:
     """Members whose loss is not finite or above the limit leave the pack mid-epoch
     (parameters back to the last good epoch, as the Trainer leaves them); the others go on
     in a smaller pack, which takes over ``pack``. Returns the remaining step losses."""
@@ -810,7 +922,7 @@ def _drop_diverged(pack: _Pack, bad: np.ndarray, losses: np.ndarray, epoch: int,
         m, loss = members[k], float(losses[k])
         m.history.step_loss.extend(step_losses[: step + 1, k].tolist())
         _diverge(m, epoch, f"the loss grew to {loss:.3g}, more than {DIVERGENCE_GROWTH:g} "
-                           f"times the loss of predicting nothing ({ref:.3g})"
+                           f"times the loss of predicting nothing ({m.ref:.3g})"
                  if math.isfinite(loss) else f"the loss became {loss}")
     keep = [k for k in range(len(members)) if not bad[k]]
     if keep:
@@ -872,23 +984,28 @@ def _end_epoch(m: _Member, epoch: int, seconds: float, train: tuple[float, float
 def _evaluate(pack: _Pack, X: np.ndarray, y: np.ndarray,
               val: tuple[np.ndarray, np.ndarray] | None, finite: np.ndarray
               ) -> list[tuple[tuple[float, float], tuple[float, float] | None]]:
-    """Each finite member's (score, mean data loss) on its training subset and on the
+    """Each finite member's (score, mean data loss) on its training subset and on its
     validation set, as the Trainer's :func:`numpynn.training.trainer.score_and_loss`
     computes them (accuracy or R^2; to float rounding), for all members at once
     (:func:`_stacked_metrics`)."""
     members = pack.members
     n = X.shape[0]
-    rows = [np.arange(n) if m.eval_idx is None else m.eval_idx for m in members]
-    if all(r.shape == rows[0].shape and np.array_equal(r, rows[0]) for r in rows[1:]):
+    rows = [_eval_rows(m, n) for m in members]
+    if all(m.y is None for m in members) and all(
+            r.shape == rows[0].shape and np.array_equal(r, rows[0]) for r in rows[1:]):
         shared = rows[0]  # one subset for all: gathered once, the first layer broadcasts
         train = _stacked_metrics(pack, X if shared.shape[0] == n else X[shared],
                                  y if shared.shape[0] == n else y[shared])
-    elif all(r.shape == rows[0].shape for r in rows[1:]):  # subsets of one size
-        idx = np.stack(rows)
-        train = _stacked_metrics(pack, X[idx], y[idx])
-    else:  # subsets of several sizes (members with their own eval_samples): one by one
-        train = [_stacked_metrics(pack, X[r], y[r], k)[0] for k, r in enumerate(rows)]
-    valid = _stacked_metrics(pack, *val) if val is not None else None
+    else:
+        train = _each_metrics(pack, [(X[r], (y if m.y is None else m.y)[r])
+                                     for m, r in zip(members, rows)])
+    sets = [val if m.val is None else m.val for m in members]
+    if all(v is None for v in sets):
+        valid = None
+    elif all(v is sets[0] for v in sets[1:]):
+        valid = _stacked_metrics(pack, *sets[0])
+    else:
+        valid = _each_metrics(pack, sets)
     out: list[tuple[tuple[float, float], tuple[float, float] | None]] = []
     for k in range(len(members)):
         if not finite[k]:
@@ -896,6 +1013,26 @@ def _evaluate(pack: _Pack, X: np.ndarray, y: np.ndarray,
             continue
         out.append((train[k], valid[k] if valid is not None else None))
     return out
+
+
+def _eval_rows(m: _Member, n: int) -> np.ndarray:
+    """The rows of the shared X (n rows) member m's training figures are computed on:
+    its evaluation subset of its training rows (all of them without one)."""
+    if m.rows is None:
+        return np.arange(n) if m.eval_idx is None else m.eval_idx
+    return m.rows if m.eval_idx is None else m.rows[m.eval_idx]
+
+
+def _each_metrics(pack: _Pack, sets: list[tuple[np.ndarray, np.ndarray] | None]
+                  ) -> list[tuple[float, float] | None]:
+    """(score, loss) of member k on its own set (X_k (n_k, D), y_k), None where it has
+    none: stacked (K, n, D) in one forward where every member has n rows, else one
+    member at a time."""
+    if all(s is not None and s[0].shape[0] == sets[0][0].shape[0] for s in sets):
+        return _stacked_metrics(pack, np.stack([s[0] for s in sets]),
+                                np.stack([s[1] for s in sets]))
+    return [None if s is None else _stacked_metrics(pack, *s, k)[0]
+            for k, s in enumerate(sets)]
 
 
 #: bytes of one chunk's widest activations (K x rows x width, float32) in

@@ -8,7 +8,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from numpynn.errors import InputError
-from numpynn.runs.folds import FOLDS_MAX_ROWS, FOLDS_MIN_ROWS, auto_folds, fold_indices
+from numpynn.runs.folds import (
+    FOLDS_MAX_ROWS,
+    FOLDS_MIN_ROWS,
+    auto_folds,
+    fold_indices,
+    held_out_rows,
+)
 from numpynn.runs.run import RunOptions, apply_task_defaults, run_training
 from numpynn.tasks import task_named
 from numpynn.training.trainer import TrainConfig
@@ -27,6 +33,29 @@ def test_folds_are_disjoint_cover_every_row_and_keep_the_class_shares(n, k, seed
             counts = np.bincount(y[f], minlength=3)
             assert counts.max() - counts.min() <= 1
     assert [list(f) for f in fold_indices(y, k, seed, stratified)] == [list(f) for f in folds]
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.integers(10, 200), st.integers(2, 6), st.integers(0, 3), st.booleans())
+def test_held_out_rows_leave_every_network_as_many_training_rows(n, k, seed, stratified):
+    """Each fold's held-out rows hold its fold, topped up by at most a row or so of the
+    next; every network then trains on the same number of rows (so they pack)."""
+    y = np.arange(n) % 3
+    folds = fold_indices(y, k, seed, stratified)
+    held = held_out_rows(folds)
+    assert len({h.shape[0] for h in held}) == 1
+    assert held[0].shape[0] == max(f.shape[0] for f in folds)
+    for i, (f, h) in enumerate(zip(folds, held)):
+        assert np.isin(f, h).all() and np.unique(h).shape == h.shape
+        extra = h[~np.isin(h, f)]
+        assert np.isin(extra, folds[(i + 1) % k]).all()
+    if n % k == 0:
+        assert all(np.array_equal(f, h) for f, h in zip(folds, held))
+    if k >= 3:  # every row trained on by at least one network
+        trained = np.zeros(n, int)
+        for h in held:
+            trained[np.setdiff1d(np.arange(n), h)] += 1
+        assert trained.min() >= 1
 
 
 def test_auto_cross_validates_small_tables_only():

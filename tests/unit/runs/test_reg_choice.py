@@ -179,3 +179,36 @@ def test_options_set_in_python_are_not_replaced_by_the_tasks_defaults():
     defaults = Regression.defaults
     assert (left.hidden, left.reg, left.train.lr, left.train.epochs) == (
         defaults["hidden"], "auto", defaults["lr"], defaults["epochs"])
+
+
+@pytest.mark.parametrize("n", [200, 202])  # folds of one size, or a row borrowed
+def test_every_fold_of_every_candidate_trains_in_one_pack_as_it_would_alone(tmp_path, n):
+    """choose_by_folds trains the K folds x candidates networks in one packed call (its
+    held-out rows topped up so that every fold trains on as many rows) and chooses what
+    the same networks trained one by one choose."""
+    from numpynn.runs.folds import choose_by_folds
+
+    path = _table(tmp_path / "t.csv", n=n, skewed=True)
+    task = task_named("regression")
+    options = apply_task_defaults(RunOptions(data=str(path),
+                                             train=TrainConfig(epochs=15, patience=4)),
+                                  task, n_rows=n)
+    splits = prepare_splits(options, task=task)
+    engines: list[str] = []
+
+    def packed(opts, pool, seed=None, parts=None):
+        out = train_together(opts, pool, seed, parts)
+        engines.extend(h.engine for _, h in out)
+        return out
+
+    def alone(opts, pool, seed=None, parts=None):
+        return [train_together([o], pool, seed, [p])[0] for o, p in zip(opts, parts)]
+
+    together = choose_by_folds(options, splits, 3, packed)
+    each = choose_by_folds(options, splits, 3, alone)
+    networks = 3 * len(settings(options, task, splits.y_train))
+    assert networks == 18 and engines == [f"packed ({networks} models)"] * networks
+    assert together.fold_epochs == each.fold_epochs and together.reg == each.reg
+    np.testing.assert_allclose(together.fold_scores, each.fold_scores, rtol=1e-4, atol=1e-5)
+    assert together.epochs == each.epochs
+    assert together.text.split(" (")[0] == each.text.split(" (")[0]  # "epochs: N, ..."
