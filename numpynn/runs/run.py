@@ -61,6 +61,7 @@ from .files import (
     remove_if_empty,
 )
 from .folds import (
+    FOLD_EVAL_SAMPLES,
     Part,
     auto_folds,
     choice_text,
@@ -863,8 +864,12 @@ def fit_on_every_row(options: RunOptions, splits: Splits, history: History
     y = np.concatenate([p[1] for p in parts if p[1].shape[0]])
     every = replace(splits, X_train=X, y_train=y, X_val=X[:0], y_val=y[:0],
                     X_test=X[:0], y_test=y[:0])
-    trainer = make_trainer(replace(options, train=replace(options.train, epochs=epochs,
-                                                          patience=None)), every)
+    train = replace(options.train, epochs=epochs, patience=None)
+    if train.schedule.lower() != "plateau":  # else its training loss steers the rate
+        # its figures per epoch are shown nowhere: a few rows score them
+        train = replace(train, eval_samples=min(train.eval_samples or FOLD_EVAL_SAMPLES,
+                                                FOLD_EVAL_SAMPLES))
+    trainer = make_trainer(replace(options, train=train), every)
     with np.errstate(over="ignore", invalid="ignore"):
         trainer.train()
     return trainer.model, {"epochs": epochs, "rows": int(y.shape[0]),

@@ -35,6 +35,13 @@ stacked ``np.matmul`` 62-92 us (its per-model GEMMs are too small to be threaded
 steps use the stacked layout. The per-epoch evaluation runs each model's own forward
 (see :func:`_evaluate` for why).
 
+Each model's own rows (:class:`MemberRows`: the folds of a cross-validation): a model may
+train on its own rows of the shared X, with its own targets (a regression's target
+standardised on its fold) and its own validation rows; the batches are then gathered
+per model, (K, b, D), and the per-epoch figures of models with as many rows are computed
+in one stacked forward. Models with as many training rows pack together (a step gathers
+b rows for each of them, so their epochs have the same steps).
+
 Supported layers: affine, the elementwise activations (every registered layer with an
 ``init_scheme``: relu, leaky_relu, elu, gelu, tanh, sigmoid, identity) and dropout; the
 loss softmax cross-entropy (y: (N,) class indices) or squared error (a regression's; y:

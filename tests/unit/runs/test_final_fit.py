@@ -117,3 +117,30 @@ def test_the_reports_lead_says_the_saved_model_saw_every_row(tmp_path):
     ok(numpynn("train", "--data", "t.csv", "--epochs", "3", "--final-fit", "none", "--out",
                "kept", cwd=tmp_path))
     assert "saved model was then" not in (tmp_path / "kept" / "report.html").read_text()
+
+
+@pytest.mark.parametrize("schedule", ["constant", "plateau"])
+def test_the_final_fit_is_the_network_a_plain_trainer_fits(runs, schedule):
+    """The final fit scores a few rows per epoch (its figures are shown nowhere) unless a
+    plateau schedule reads them; the network is the one a Trainer scoring every row fits."""
+    from dataclasses import replace
+
+    from numpynn.runs.run import fit_on_every_row, make_trainer, prepare_splits
+    from numpynn.tasks import task_named
+
+    _, data, every, _ = runs
+    options = RunOptions(data=str(data), cv_folds=1, train=TrainConfig(epochs=30,
+                                                                     schedule=schedule))
+    task = task_named("classification")
+    splits = prepare_splits(options, task=task)
+    model, info = fit_on_every_row(options, splits, every.history)
+    X = np.concatenate([splits.X_train, splits.X_val, splits.X_test])
+    y = np.concatenate([splits.y_train, splits.y_val, splits.y_test])
+    plain = make_trainer(replace(options, train=replace(options.train, epochs=info["epochs"],
+                                                        patience=None)),
+                         replace(splits, X_train=X, y_train=y, X_val=X[:0], y_val=y[:0]))
+    history = plain.train()
+    assert history.epochs[-1] == info["epochs"]
+    for key in model.params:
+        np.testing.assert_allclose(model.params[key], plain.model.params[key], rtol=1e-6,
+                                   atol=1e-7)
