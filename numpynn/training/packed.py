@@ -94,6 +94,13 @@ _SLOTS: dict[str, tuple[str, ...]] = {
     "adam": ("m", "v"),
 }
 
+#: Per update rule: the (x, y) pairs its one-pass updates ``y = alpha x + beta y`` use
+#: (``w`` parameters, ``g`` gradients, ``s`` scratch, state slots by name).
+_ONE_PASS: dict[str, tuple[tuple[str, str], ...]] = {
+    "sgd": (("g", "w"),), "momentum": (("g", "v"), ("v", "w")), "nesterov": (),
+    "rmsprop": (("s", "cache"),), "adam": (("g", "m"), ("s", "v"), ("s", "w")),
+}
+
 
 # ------------------------------------------------------------------------ architecture
 
@@ -233,6 +240,16 @@ def _member(model: Network, config: TrainConfig, n_train: int) -> _Member:
 # ------------------------------------------------------------------------ the pack
 
 
+def _axpby_cols(x: np.ndarray, y: np.ndarray, s: np.ndarray, alpha_col: np.ndarray,
+                beta_col: np.ndarray) -> None:
+    """``y = alpha x + beta y`` with per-model (k, 1) columns alpha, beta over (k, P) rows
+    (three passes; ``s`` is scratch and may be ``x``)."""
+    np.multiply(y, beta_col, out=y)
+    np.multiply(x, alpha_col, out=s)
+    np.add(y, s, out=y)
+
+
+
 class _Pack:
     """K members' parameters, gradients, optimiser state and workspaces, packed.
 
@@ -294,6 +311,7 @@ class _Pack:
         hyper-parameter columns and (k, P) state arrays."""
         dt = self.dtype
         self.groups: list[tuple[str, int, int, dict[str, np.ndarray]]] = []
+        self.rows: list[SimpleNamespace] = []  # per group: its views, BLAS calls
         a = 0
         while a < len(members):
             rule = members[a].rule
@@ -305,6 +323,7 @@ class _Pack:
                 for slot, arr in m.state.items():
                     state[slot][i] = arr
             self.groups.append((rule, a, b, state))
+            self.rows.append(self._bind(rule, a, b, state))
             a = b
         h64 = {name: np.array([[m.hyper.get(name, 0.0)] for m in members], np.float64)
                for name in ("momentum", "decay_rate", "eps", "beta1", "beta2")}
@@ -499,64 +518,85 @@ class _Pack:
     # ---------------------------------------------------------------- the update
     # BLAS axpby, never axpy: OpenBLAS threads axpy on arrays this size, which on a shared
     # machine cost 180 us instead of 20 (measured, K=16 digits-sized models)
-    def _axpby(self, alpha: float | None, x: np.ndarray, beta: float | None, y: np.ndarray,
-               s: np.ndarray, alpha_col: np.ndarray, beta_col: np.ndarray) -> None:
-        """``y = alpha x + beta y``: one BLAS pass when both are one number for the rows
-        (``_axpby`` with None uses the per-model columns, three passes)."""
-        if alpha is not None and beta is not None and self._blas:
-            self._blas.axpby(alpha, x, beta, y)
-            return
-        np.multiply(y, beta_col, out=y)
-        np.multiply(x, alpha_col, out=s)
-        np.add(y, s, out=y)
+    def _bind(self, rule: str, a: int, b: int, state: dict[str, np.ndarray]
+              ) -> SimpleNamespace:
+        """Rows [a, b) of one update rule: w, g, s (k, P) views of flat, grad, scratch,
+        its state arrays, and ``axpby[x, y]``: ``y = alpha x + beta y`` through BLAS bound
+        to those rows (``Blas.bind_axpby``; none without BLAS), for the one-pass updates."""
+        rows = SimpleNamespace(w=self.flat[a:b], g=self.grad[a:b], s=self.scratch[a:b],
+                               state=state, axpby={})
+        if self._blas is not None:
+            arrays = {"w": rows.w, "g": rows.g, "s": rows.s, **state}
+            for x, y in _ONE_PASS[rule]:
+                rows.axpby[x, y] = self._blas.bind_axpby(arrays[x], arrays[y])
+        return rows
 
     def update(self) -> None:
         """One optimiser step of every model (numpynn.training.optim's rules, per-model columns;
         one-pass BLAS updates where a group's hyper-parameters are one number)."""
         self.t += 1
-        for (rule, a, b, state), uni in zip(self.groups, self.uniform):
-            w, g, s = self.flat[a:b], self.grad[a:b], self.scratch[a:b]
-            lr_col, lr = self.lr_dt[a:b], uni["lr"]
-            neg_lr = None if lr is None else -lr
-            if rule == "sgd":
-                if lr is not None and self._blas:
-                    self._blas.axpby(neg_lr, g, 1.0, w)
-                else:
-                    np.multiply(g, lr_col, out=s)
-                    np.subtract(w, s, out=w)
-            elif rule in ("momentum", "nesterov"):
-                v, mu_col = state["v"], self.hyper["mu"][a:b]
-                mu = uni["momentum"]
-                if rule == "nesterov" or neg_lr is None or mu is None or not self._blas:
-                    np.multiply(g, lr_col, out=s)
-                    np.multiply(v, mu_col, out=v)
-                    np.subtract(v, s, out=v)  # v = mu v - lr dw
-                    if rule == "nesterov":
-                        np.subtract(w, s, out=w)
-                        np.multiply(v, mu_col, out=s)
-                        np.add(w, s, out=w)  # w += mu v - lr dw
-                    else:
-                        np.add(w, v, out=w)
-                else:
-                    self._blas.axpby(neg_lr, g, mu, v)
-                    self._blas.axpby(1.0, v, 1.0, w)
+        for (rule, a, b, _), uni, rows in zip(self.groups, self.uniform, self.rows):
+            if rule == "adam":
+                self._adam(a, b, rows, uni)
+            elif rule == "sgd":
+                self._sgd(a, b, rows, uni)
             elif rule == "rmsprop":
-                cache = state["cache"]
-                dr = uni["decay_rate"]
-                np.multiply(g, g, out=s)
-                self._axpby(None if dr is None else 1.0 - dr, s, dr, cache, s,
-                            self.hyper["1-dr"][a:b], self.hyper["dr"][a:b])
-                np.sqrt(cache, out=s)
-                np.add(s, self.hyper["eps"][a:b], out=s)
-                np.divide(g, s, out=s)
-                np.multiply(s, lr_col, out=s)
-                np.subtract(w, s, out=w)
+                self._rmsprop(a, b, rows, uni)
             else:
-                self._adam(a, b, state, w, g, s, uni)
+                self._momentum(rule, a, b, rows, uni)
 
-    def _adam(self, a: int, b: int, state: dict[str, np.ndarray], w: np.ndarray,
-              g: np.ndarray, s: np.ndarray, uni: dict[str, float | None]) -> None:
-        m, v = state["m"], state["v"]
+    def _sgd(self, a: int, b: int, rows: SimpleNamespace, uni: dict[str, float | None]
+             ) -> None:
+        """w -= lr dw."""
+        w, g, s, lr = rows.w, rows.g, rows.s, uni["lr"]
+        if lr is not None and rows.axpby:
+            rows.axpby["g", "w"](-lr, 1.0)
+        else:
+            np.multiply(g, self.lr_dt[a:b], out=s)
+            np.subtract(w, s, out=w)
+
+    def _momentum(self, rule: str, a: int, b: int, rows: SimpleNamespace,
+                  uni: dict[str, float | None]) -> None:
+        """v = mu v - lr dw; w += v (Nesterov: w += mu v - lr dw)."""
+        w, g, s, v = rows.w, rows.g, rows.s, rows.state["v"]
+        lr, mu = uni["lr"], uni["momentum"]
+        if rule == "momentum" and lr is not None and mu is not None and rows.axpby:
+            rows.axpby["g", "v"](-lr, mu)
+            rows.axpby["v", "w"](1.0, 1.0)
+            return
+        mu_col = self.hyper["mu"][a:b]
+        np.multiply(g, self.lr_dt[a:b], out=s)
+        np.multiply(v, mu_col, out=v)
+        np.subtract(v, s, out=v)  # v = mu v - lr dw
+        if rule == "nesterov":
+            np.subtract(w, s, out=w)
+            np.multiply(v, mu_col, out=s)
+            np.add(w, s, out=w)  # w += mu v - lr dw
+        else:
+            np.add(w, v, out=w)
+
+    def _rmsprop(self, a: int, b: int, rows: SimpleNamespace, uni: dict[str, float | None]
+                 ) -> None:
+        """cache = dr cache + (1 - dr) dw^2; w -= lr dw / (sqrt(cache) + eps)."""
+        w, g, s, cache = rows.w, rows.g, rows.s, rows.state["cache"]
+        dr, h = uni["decay_rate"], self.hyper
+        np.multiply(g, g, out=s)
+        if dr is not None and rows.axpby:
+            rows.axpby["s", "cache"](1.0 - dr, dr)
+        else:
+            _axpby_cols(s, cache, s, h["1-dr"][a:b], h["dr"][a:b])
+        np.sqrt(cache, out=s)
+        np.add(s, h["eps"][a:b], out=s)
+        np.divide(g, s, out=s)
+        np.multiply(s, self.lr_dt[a:b], out=s)
+        np.subtract(w, s, out=w)
+
+    def _adam(self, a: int, b: int, rows: SimpleNamespace, uni: dict[str, float | None]
+              ) -> None:
+        """m = b1 m + (1 - b1) dw; v = b2 v + (1 - b2) dw^2; w -= step m / (sqrt(v) + eps')
+        (seven passes over the rows; four where BLAS does the moments and the step)."""
+        w, g, s = rows.w, rows.g, rows.s
+        m, v = rows.state["m"], rows.state["v"]
         t = self.t
         b1, b2, eps1, lr = uni["beta1"], uni["beta2"], uni["eps"], uni["lr"]
         # as numpynn.training.optim.Adam: step = lr sqrt(bc2) / bc1, eps scaled by sqrt(bc2)
@@ -571,20 +611,21 @@ class _Pack:
             root_col = np.sqrt(1.0 - h64["beta2"][a:b] ** t)
             eps = (h64["eps"][a:b] * root_col).astype(self.dtype)
             step = (self.lr[a:b] * root_col / (1.0 - h64["beta1"][a:b] ** t)).astype(self.dtype)
-        if b1 is not None and b2 is not None and self._blas:
-            self._blas.axpby(1.0 - b1, g, b1, m)  # m = b1 m + (1 - b1) dw, one pass
+        axpby = rows.axpby
+        if b1 is not None and b2 is not None and axpby:
+            axpby["g", "m"](1.0 - b1, b1)  # m = b1 m + (1 - b1) dw, one pass
             np.multiply(g, g, out=s)
-            self._blas.axpby(1.0 - b2, s, b2, v)  # v = b2 v + (1 - b2) dw^2
+            axpby["s", "v"](1.0 - b2, b2)  # v = b2 v + (1 - b2) dw^2
         else:
             h = self.hyper
-            self._axpby(None, g, None, m, s, h["1-b1"][a:b], h["b1"][a:b])
+            _axpby_cols(g, m, s, h["1-b1"][a:b], h["b1"][a:b])
             np.multiply(g, g, out=s)
-            self._axpby(None, s, None, v, s, h["1-b2"][a:b], h["b2"][a:b])
+            _axpby_cols(s, v, s, h["1-b2"][a:b], h["b2"][a:b])
         np.sqrt(v, out=s)
         np.add(s, eps, out=s)
         np.divide(m, s, out=s)
-        if uniform and self._blas:
-            self._blas.axpby(-step, s, 1.0, w)
+        if uniform and axpby:
+            axpby["s", "w"](-step, 1.0)
         else:
             np.multiply(s, step, out=s)
             np.subtract(w, s, out=w)
