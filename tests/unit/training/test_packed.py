@@ -257,6 +257,26 @@ def test_initial_scale_may_differ_within_a_pack(digits):
         assert _rel_err(a, p) < 1e-10
 
 
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_evaluation_cross_entropy_is_log_softmax_of_the_labels(dtype):
+    """The evaluation's loss kernel against -log_softmax at the labels: one label row
+    shared by the models (broadcast) or one each, scores far from 0, and NaN scores
+    (a diverged model) giving NaN for that model alone."""
+    from numpynn.losses import log_softmax
+    from numpynn.training.packed import _cross_entropy_sums
+
+    rng = np.random.default_rng(0)
+    h = (rng.standard_normal((3, 7, 10)) * [[[1.0]], [[50.0]], [[1e4]]]).astype(dtype)
+    for labels in (np.broadcast_to(rng.integers(0, 10, 7), (3, 7))[..., None],
+                   rng.integers(0, 10, (3, 7, 1))):
+        log_p = log_softmax(h.reshape(-1, 10).astype(np.float64)).reshape(h.shape)
+        want = -np.take_along_axis(log_p, labels, axis=2)[..., 0].sum(axis=1)
+        np.testing.assert_allclose(_cross_entropy_sums(h, labels), want, rtol=1e-13)
+    h[1, 2, 3] = np.nan
+    got = _cross_entropy_sums(h, labels)
+    assert np.isnan(got[1]) and np.isfinite(got[[0, 2]]).all()
+
+
 def _regressors(regs, dtype: str, outputs: int = 2) -> list[Network]:
     from numpynn.layers import build_layer
 
