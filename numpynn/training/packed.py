@@ -407,6 +407,7 @@ class _Pack:
             v.masks.append(None if self.masks[i] is None else
                            self.masks[i][: n * d].reshape(K, b, d))
         v.s2 = v.out2[-1]
+        v.s_flat = v.s2.reshape(-1)  # the scores, (K b C,)
         v.rowmax, v.rowsum, v.picked = self.rowmax[:n], self.rowsum[:n], self.picked[:n]
         v.rowmax_col, v.rowsum_col = v.rowmax[:, None], v.rowsum[:, None]
         v.rowmax_kb = v.rowmax.reshape(K, b)
@@ -478,12 +479,12 @@ class _Pack:
         np.subtract(s2, v.rowmax_col, out=s2)
         # flat index of each row's label; y (b,) is shared by the K models or y is (K, b)
         np.add(v.label_rows, y, out=v.flat_kb)
-        np.take(s2.reshape(-1), flat, out=picked, mode="clip")  # shifted score of the label
+        v.s_flat.take(flat, out=picked, mode="clip")  # shifted score of the label
         np.exp(s2, out=s2)
         np.dot(s2, self.ones_c, out=rowsum)
         np.log(rowsum, out=rowmax)
         np.subtract(rowmax, picked, out=rowmax)  # -log P[i, y_i]
-        return np.add.reduce(v.rowmax_kb, axis=1).astype(np.float64) / b
+        return np.divide(np.add.reduce(v.rowmax_kb, axis=1), b, dtype=np.float64)
 
     def backward(self) -> None:
         """Gradients of every model's loss into ``grad`` (L2 term included)."""
@@ -494,7 +495,7 @@ class _Pack:
         else:  # eq. 1 over K: delta = (P - Y) / b, in the scores' buffer
             np.multiply(rowsum, b, out=rowsum)
             np.divide(s2, v.rowsum_col, out=s2)
-            s2.reshape(-1)[v.flat] -= 1.0 / b
+            v.s_flat[v.flat] -= 1.0 / b
         delta, delta2 = v.out[-1], v.out2[-1]
         for i in range(len(self.kinds) - 1, -1, -1):
             kind, dx = self.kinds[i], v.dx[i]
