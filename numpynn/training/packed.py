@@ -299,12 +299,32 @@ class _Pack:
         self.gd, self.sd = self.grad[:, : self.Pd], self.scratch[:, : self.Pd]
         lib = blas()
         self._blas = lib if lib.available else None
+        self._reg_pass = self._one_reg_pass(regs)
         # optimiser steps: members that start together step together, so one count
         self.t = members[0].t
         if any(m.t != self.t for m in members):
             raise RuntimeError("members of one pack must have taken the same number of steps")
         self._groups(members, P)
         self._workspaces(model, K, capacity)
+
+    def _one_reg_pass(self, regs: np.ndarray) -> Callable[[], None] | None:
+        """Where every model has one L2 strength (an ensemble) and BLAS is there: ``dW +=
+        reg W`` as one BLAS pass over the whole of grad (K, P), the gradients of the
+        unpenalised entries (K, P - Pd) kept aside and put back; for 5 digits-sized models
+        5 us against 8.4 for the two passes over the penalised (K, Pd) blocks (which are
+        not one contiguous range). None otherwise."""
+        if self.regcol is None or self._blas is None or not (regs == regs[0]).all():
+            return None
+        reg, add = float(regs[0]), self._blas.bind_axpby(self.flat, self.grad)
+        kept = self.grad[:, self.Pd :]
+        aside = np.empty_like(kept)
+
+        def reg_pass() -> None:
+            np.copyto(aside, kept)
+            add(reg, 1.0)  # grad += reg flat, every entry
+            np.copyto(kept, aside)
+
+        return reg_pass
 
     def _groups(self, members: list[_Member], P: int) -> None:
         """Rows [a, b) of one update rule (members arrive sorted by rule), their (k, 1)
@@ -512,7 +532,9 @@ class _Pack:
             else:
                 np.multiply(delta, v.masks[i], out=dx)
             delta, delta2 = dx, v.dx2[i]
-        if self.regcol is not None:  # dW += reg W
+        if self._reg_pass is not None:  # dW += reg W
+            self._reg_pass()
+        elif self.regcol is not None:
             np.multiply(self.wd, self.regcol, out=self.sd)
             np.add(self.gd, self.sd, out=self.gd)
 
