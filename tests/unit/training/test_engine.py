@@ -363,6 +363,12 @@ def test_blas_self_test_and_fallback(digits, monkeypatch):
             want = 0.3 * c - 0.7 * y
             b.axpby(0.3, c, -0.7, y)
             np.testing.assert_allclose(y, want, rtol=1e-5 if dt == np.float32 else 1e-12)
+            bound = b.bind_axpby(c, y)  # the same call, its addresses read once
+            want = 0.3 * c - 0.7 * y
+            bound(0.3, -0.7)
+            np.testing.assert_allclose(y, want, rtol=1e-5 if dt == np.float32 else 1e-12)
+            with pytest.raises(ValueError, match="C-contiguous"):
+                b.bind_axpby(c, y.T)
     # a NumPy built against another BLAS: no fused updates, and the same training
     fused_run = train_pair(digits, **OPTIMIZERS["momentum"])[0]
     unavailable = blas_module.Blas.__new__(blas_module.Blas)

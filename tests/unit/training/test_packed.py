@@ -257,6 +257,57 @@ def test_initial_scale_may_differ_within_a_pack(digits):
         assert _rel_err(a, p) < 1e-10
 
 
+@pytest.mark.parametrize("dtype, tol", [("float64", 1e-10), ("float32", 1e-4)])
+def test_one_l2_strength_for_all_matches_trainer(digits, dtype, tol, monkeypatch):
+    """Models sharing one reg (as an ensemble's do): the L2 gradient in one BLAS pass over
+    every parameter, the unpenalised biases' gradients kept aside; each model still ends
+    as trained alone."""
+    from numpynn.training import blas as blas_module
+    from numpynn.training import packed as packed_module
+
+    passes = []
+    one_pass = packed_module._Pack._one_reg_pass
+
+    def spy(self, regs):
+        passes.append(one_pass(self, regs))
+        return passes[-1]
+
+    monkeypatch.setattr(packed_module._Pack, "_one_reg_pass", spy)
+
+    def models():
+        return [MLP(64, [24, 16], 10, seed=10 + i, reg=3e-3, dtype=dtype) for i in range(3)]
+
+    opts = ["adam", "adam", "momentum"]
+    alone, packed = models(), models()
+    h_alone = _alone(alone, _configs(opts, [1, 2, 3]), digits)
+    h_packed = train_packed(packed, *digits[:2], _configs(opts, [1, 2, 3]), *digits[2:])
+    assert passes and all((p is not None) == blas_module.blas().available for p in passes)
+    for a, p, ha, hp in zip(alone, packed, h_alone, h_packed):
+        assert _rel_err(a, p) < tol
+        assert hp.val_acc == ha.val_acc and hp.best_epoch == ha.best_epoch
+        np.testing.assert_allclose(hp.step_loss, ha.step_loss, rtol=1e3 * tol)
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_evaluation_cross_entropy_is_log_softmax_of_the_labels(dtype):
+    """The evaluation's loss kernel against -log_softmax at the labels: one label row
+    shared by the models (broadcast) or one each, scores far from 0, and NaN scores
+    (a diverged model) giving NaN for that model alone."""
+    from numpynn.losses import log_softmax
+    from numpynn.training.packed import _cross_entropy_sums
+
+    rng = np.random.default_rng(0)
+    h = (rng.standard_normal((3, 7, 10)) * [[[1.0]], [[50.0]], [[1e4]]]).astype(dtype)
+    for labels in (np.broadcast_to(rng.integers(0, 10, 7), (3, 7))[..., None],
+                   rng.integers(0, 10, (3, 7, 1))):
+        log_p = log_softmax(h.reshape(-1, 10).astype(np.float64)).reshape(h.shape)
+        want = -np.take_along_axis(log_p, labels, axis=2)[..., 0].sum(axis=1)
+        np.testing.assert_allclose(_cross_entropy_sums(h, labels), want, rtol=1e-13)
+    h[1, 2, 3] = np.nan
+    got = _cross_entropy_sums(h, labels)
+    assert np.isnan(got[1]) and np.isfinite(got[[0, 2]]).all()
+
+
 def _regressors(regs, dtype: str, outputs: int = 2) -> list[Network]:
     from numpynn.layers import build_layer
 
