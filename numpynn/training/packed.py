@@ -172,8 +172,8 @@ def pack_bytes(model: Network, batch_size: int, k: int = 1) -> int:
     Per model: the parameters P eight times (packed values, gradients, scratch, up to two
     optimiser moments, the last good and the best copies, the model's own arrays) and the
     workspaces of a batch: for each layer of width H, b x H for the output, the input
-    gradient and a kernel's scratch (activation derivative or dropout mask), plus the
-    gathered batch b x D.
+    gradient and up to two of a kernel's scratch arrays (activation derivative or dropout
+    mask; ReLU's array of zeros), plus the gathered batch b x D.
     """
     if not isinstance(model, Network):
         raise InputError(f"model must be a numpynn Network; got {type(model).__name__}.")
@@ -183,7 +183,7 @@ def pack_bytes(model: Network, batch_size: int, k: int = 1) -> int:
     item = model.dtype.itemsize
     params = model.num_parameters()
     widths = sum(model.dims[1:])
-    per_model = 8 * params * item + int(batch_size) * (3 * widths + model.input_dim) * item
+    per_model = 8 * params * item + int(batch_size) * (4 * widths + model.input_dim) * item
     return int(k) * per_model
 
 
