@@ -461,11 +461,38 @@ def json_safe(value: Any) -> Any:
     return value
 
 
+def json_text(value: Any, indent: str = "") -> str:
+    """``value`` as strict JSON (non-finite numbers as null), objects and lists of
+    objects indented by two spaces, a list of plain values (numbers, strings) on one
+    line: a history's 10,000 step losses are one line, not 10,000, and are written by
+    the json module's C encoder (``indent=2`` runs its pure-Python one: 0.2 s for the
+    60,000 numbers of a 5-member ensemble's history)."""
+    inner = indent + "  "
+    if isinstance(value, dict):
+        if not value:
+            return "{}"
+        items = (f"{inner}{json.dumps(k if isinstance(k, str) else json.dumps(k))}: "
+                 f"{json_text(v, inner)}" for k, v in value.items())
+        return "{\n" + ",\n".join(items) + "\n" + indent + "}"
+    if isinstance(value, (list, tuple)):
+        if any(isinstance(v, (dict, list, tuple)) for v in value):
+            return "[\n" + ",\n".join(inner + json_text(v, inner) for v in value) + \
+                "\n" + indent + "]"
+        try:
+            return json.dumps(value, allow_nan=False)
+        except ValueError:  # a NaN or an infinity: null
+            return json.dumps(json_safe(value), allow_nan=False)
+    try:
+        return json.dumps(value, allow_nan=False)
+    except ValueError:
+        return json.dumps(json_safe(value), allow_nan=False)
+
+
 def write_json_atomic(path: str | Path, data: Any, durable: bool = True) -> Path:
-    """Write ``data`` as indented, strict JSON (non-finite numbers as null) to ``path`` by
-    the output policy (a regular file: temp file + rename; fsync unless not ``durable``)."""
-    return write_text_atomic(path, json.dumps(json_safe(data), indent=2, allow_nan=False) + "\n",
-                             durable=durable)
+    """Write ``data`` as strict JSON (non-finite numbers as null; :func:`json_text`) to
+    ``path`` by the output policy (a regular file: temp file + rename; fsync unless not
+    ``durable``)."""
+    return write_text_atomic(path, json_text(data) + "\n", durable=durable)
 
 
 def write_text_atomic(path: str | Path, text: str, durable: bool = True) -> Path:

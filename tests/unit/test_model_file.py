@@ -12,6 +12,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from numpynn import MLP
 from numpynn.data import Preprocessor
@@ -336,3 +338,34 @@ def test_directory(tmp_path):
 
 def test_missing_file(tmp_path):
     expect_model_file_error(tmp_path / "nope" / "model.npz", match="does not exist")
+
+
+_json_scalars = st.one_of(st.none(), st.booleans(), st.integers(-10**6, 10**6),
+                          st.floats(allow_nan=True, allow_infinity=True), st.text(max_size=5))
+_json_values = st.recursive(
+    _json_scalars,
+    lambda inner: st.one_of(st.lists(inner, max_size=4), st.tuples(inner, inner),
+                            st.dictionaries(st.one_of(st.text(max_size=4), st.integers(),
+                                                      st.booleans()), inner, max_size=4)),
+    max_leaves=20)
+
+
+@settings(max_examples=200, deadline=None)
+@given(_json_values)
+def test_json_text_is_strict_json_of_the_safe_value(value):
+    """Whatever history, metadata or table a run writes: strict JSON (NaN and infinities
+    as null), the same document as json.dumps of json_safe gives, plain lists on a line."""
+    from numpynn.model_file import json_safe, json_text
+
+    text = json_text(value)
+    assert json.loads(text) == json.loads(json.dumps(json_safe(value), allow_nan=False))
+    for line in text.splitlines():
+        assert not line.endswith(" ")
+
+
+def test_a_long_history_is_written_with_its_numbers_on_one_line(tmp_path):
+    losses = [float(x) for x in np.linspace(0, 1, 5000)] + [float("nan")]
+    path = write_json_atomic(tmp_path / "h.json", {"step_loss": losses, "epochs": [1, 2]})
+    lines = path.read_text().splitlines()
+    assert len(lines) == 4 and lines[1].startswith('  "step_loss": [0.0, ')
+    assert json.loads(path.read_text())["step_loss"][-1] is None
