@@ -965,7 +965,13 @@ def _epoch_data(pack: _Pack, y: np.ndarray, shared: bool
     limits = np.array([DIVERGENCE_GROWTH * max(m.ref, 1.0) for m in members])
     if all(m.y is None for m in members):
         return orders, y, orders, limits
-    targets = np.concatenate([y if m.y is None else m.y for m in members])
+    # stacked once per set of members (the pack shrinks as members finish)
+    stacked = pack.__dict__.setdefault("_own_targets", {})
+    key = tuple(id(m) for m in members)
+    if key not in stacked:
+        stacked.clear()
+        stacked[key] = np.concatenate([y if m.y is None else m.y for m in members])
+    targets = stacked[key]
     shift = np.arange(len(members))[:, None] * y.shape[0]
     return orders, targets, np.broadcast_to(orders, (len(members), orders.shape[-1])) + shift, \
         limits
