@@ -24,8 +24,7 @@ from ..validation import POSITIVE_INT
 
 __all__ = ["FOLDS_MAX_ROWS", "FOLDS_MIN_ROWS", "FoldChoice", "Part", "Setting", "auto_folds",
            "choice_text", "choose_by_folds", "comparable", "fold_indices", "held_out_rows",
-           "settings",
-           "train_settings"]
+           "settings", "train_settings"]
 
 #: "auto" cross-validates tables with this many training rows or more ...
 FOLDS_MIN_ROWS = 100

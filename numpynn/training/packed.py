@@ -276,7 +276,6 @@ def _axpby_cols(x: np.ndarray, y: np.ndarray, s: np.ndarray, alpha_col: np.ndarr
     np.add(y, s, out=y)
 
 
-
 class _Pack:
     """K members' parameters, gradients, optimiser state and workspaces, packed.
 
