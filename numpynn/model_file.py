@@ -478,13 +478,9 @@ def json_text(value: Any, indent: str = "") -> str:
         if any(isinstance(v, (dict, list, tuple)) for v in value):
             return "[\n" + ",\n".join(inner + json_text(v, inner) for v in value) + \
                 "\n" + indent + "]"
-        try:
-            return json.dumps(value, allow_nan=False)
-        except ValueError:  # a NaN or an infinity: null
-            return json.dumps(json_safe(value), allow_nan=False)
-    try:
+    try:  # a plain value, or a list of them: one line
         return json.dumps(value, allow_nan=False)
-    except ValueError:
+    except ValueError:  # a NaN or an infinity: null
         return json.dumps(json_safe(value), allow_nan=False)
 
 

@@ -548,25 +548,13 @@ def train_together(options: Sequence[RunOptions], splits: Splits, seed: int | No
 
     parts: the network of ``options[i]`` trains on ``parts[i].splits`` instead, its share
     of ``splits``' training rows (a fold of cross-validation, :class:`Part`); networks
-    with equally many training rows pack together, one left alone trains alone.
+    with equally many training rows pack together (the packed engine groups them).
     """
     each = [splits] * len(options) if parts is None else [p.splits for p in parts]
     if len(options) == 1 or not all(packable(o, s) for o, s in zip(options, each)) or len(
             {o.augment for o in options}) > 1:
         return [_train_alone(o, s, seed) for o, s in zip(options, each)]
-    if parts is None:
-        return _train_packed(options, splits, seed)
-    sizes: dict[int, list[int]] = {}
-    for i, p in enumerate(parts):
-        sizes.setdefault(p.train.shape[0], []).append(i)
-    out: list[tuple[Network, History]] = [None] * len(options)  # type: ignore[list-item]
-    for group in sizes.values():
-        trained = ([_train_alone(options[group[0]], each[group[0]], seed)] if len(group) == 1
-                   else _train_packed([options[i] for i in group], splits, seed,
-                                      [parts[i] for i in group]))
-        for i, result in zip(group, trained):
-            out[i] = result
-    return out
+    return _train_packed(options, splits, seed, parts)
 
 
 def _train_alone(options: RunOptions, splits: Splits, seed: int | None

@@ -245,6 +245,7 @@ class _Member:
     rows: np.ndarray | None = None  # the rows of X it trains on (None: all)
     y: np.ndarray | None = None  # its own targets of every row of X (None: the shared ones)
     val: tuple[np.ndarray, np.ndarray] | None = None  # its validation set (None: shared)
+    eval_rows: np.ndarray | None = None  # rows of X its training figures are computed on
     ref: float = math.nan  # the loss of predicting nothing on its rows (divergence rule)
 
 
@@ -782,11 +783,13 @@ def train_packed(
     size = max_pack(first, configs[0].batch_size, budget)
     members = []
     for model, config, (train, y_k, val_k) in zip(models, configs, own):
-        n_val = 0 if (val_k or val) is None else (val_k or val)[0].shape[0]
+        own_val = val if val_k is None else val_k
+        n_val = 0 if own_val is None else own_val[0].shape[0]
         config = replace(config, select=resolve_select(config.select, n_val))
         n = X.shape[0] if train is None else train.shape[0]
         m = _member(model, config, n)
         m.rows, m.y, m.val = train, y_k, val_k
+        m.eval_rows = _eval_rows(m, X.shape[0])
         members.append(m)
     for group in _equal_sizes(members):
         for start in range(0, len(group), size):
@@ -1066,7 +1069,7 @@ def _evaluate(pack: _Pack, X: np.ndarray, y: np.ndarray,
     (:func:`_stacked_metrics`)."""
     members = pack.members
     n = X.shape[0]
-    rows = [_eval_rows(m, n) for m in members]
+    rows = [m.eval_rows for m in members]
     if all(m.y is None for m in members) and all(
             r.shape == rows[0].shape and np.array_equal(r, rows[0]) for r in rows[1:]):
         shared = rows[0]  # one subset for all: gathered once, the first layer broadcasts
