@@ -1125,10 +1125,10 @@ def _stacked_metrics(pack: _Pack, X: np.ndarray, y: np.ndarray, member: int | No
     """(score, mean data loss) of every member of ``pack`` (or of member ``member`` alone)
     on X: (n, D) shared by all members, or (K, n, D) one set of rows each, and y: (n,) /
     (K, n) class indices or (n, C) / (K, n, C) regression targets: one test-mode forward
-    of the K networks (a stacked multiply per affine layer; dropout is the identity in
-    test mode), a chunk of rows at a time. Scores as the Trainer's: accuracy and the mean
-    softmax cross-entropy (float64), or R^2 (uniform average over outputs) and half the
-    mean squared error."""
+    of the K networks (dropout is the identity in test mode), a chunk of rows at a time.
+    A stacked multiply per affine layer. Scores as the Trainer's: accuracy and the
+    mean softmax cross-entropy (float64), or R^2 (uniform average over outputs) and half
+    the mean squared error."""
     K, n = (len(pack.members) if member is None else 1), X.shape[-2]
     pick = slice(None) if member is None else slice(member, member + 1)
     dims = pack.dims
@@ -1162,9 +1162,9 @@ def _stacked_metrics(pack: _Pack, X: np.ndarray, y: np.ndarray, member: int | No
             part = np.einsum("kbc,kbc->kc", diff, diff)
             sse = part if sse is None else sse + part
         else:
-            labels = np.broadcast_to(yb, h.shape[:2])[..., None]
-            correct += (np.argmax(h, axis=2)[..., None] == labels).sum(axis=(1, 2))
-            loss += _cross_entropy_sums(h, labels)
+            hits, sums = _class_sums(h, np.broadcast_to(yb, h.shape[:2]))
+            correct += hits
+            loss += sums
     if not pack.squared:
         return list(zip((correct / n).tolist(), (loss / n).tolist()))
     yy = np.asarray(y, np.float64)
@@ -1173,24 +1173,34 @@ def _stacked_metrics(pack: _Pack, X: np.ndarray, y: np.ndarray, member: int | No
     return list(zip(r2_from_sums(sse, sst).tolist(), (0.5 * sse.sum(axis=1) / n).tolist()))
 
 
-def _cross_entropy_sums(h: np.ndarray, labels: np.ndarray) -> np.ndarray:
-    """Per model, the summed softmax cross-entropy (K,) (float64) of scores h (K, b, C)
-    and labels (K, b, 1) class indices: each row's log-sum-exp of its shifted scores less
-    its label's shifted score, i.e. ``-numpynn.losses.log_softmax(h)[label]`` computed for
-    the label's entry only, with the row maxima taken over a (C, n) copy (NumPy reduces
-    its first axis several times faster than an (n, C) array's last one for C = 10): 5
-    models x 360 rows took 74 us against 400 through ``log_softmax``, a quarter of the
-    per-epoch evaluation."""
+def _class_sums(h: np.ndarray, labels: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Per model, the number of rows whose label is the argmax of its scores and the
+    summed softmax cross-entropy (K,) (float64) of scores h (K, b, C) and class indices
+    labels (K, b): each row's log-sum-exp of its shifted scores less its label's shifted
+    score, i.e. ``-numpynn.losses.log_softmax(h)[label]`` for the label's entry only.
+    Computed on a (C, K b) float64 copy: NumPy reduces its first axis across rows at
+    once, several times faster than an (n, C) array's last axis for C = 10 (16 models x
+    1,437 rows: 0.7 ms against 2.9 for argmax and the loss on (n, C)). A row whose maximum
+    is tied counts as argmax does: the first of the tied classes."""
     K, b, C = h.shape
-    s = h.astype(np.float64).reshape(K * b, C)
-    rowmax = np.maximum.reduce(s.T.copy(), axis=0)
-    picked = np.take_along_axis(s.reshape(K, b, C), labels, axis=2).reshape(K * b)
+    n = K * b
+    st = np.empty((C, n))
+    np.copyto(st.reshape(C, K, b), h.transpose(2, 0, 1))
+    rowmax = np.maximum.reduce(st, axis=0)
+    flat_labels = labels.reshape(n)
+    picked = st.reshape(-1).take(flat_labels * n + np.arange(n))  # the label's score
+    hits = picked == rowmax
+    at_max = st == rowmax
+    if np.count_nonzero(at_max) > n:  # some row's maximum is tied: argmax takes the first
+        tied = np.flatnonzero(np.add.reduce(at_max, axis=0) > 1)
+        hits[tied] = np.argmax(st[:, tied], axis=0) == flat_labels[tied]
     np.subtract(picked, rowmax, out=picked)  # the label's shifted score
-    np.subtract(s, rowmax[:, None], out=s)
-    np.exp(s, out=s)
-    lse = np.log(s @ np.ones(C))  # row sums
+    np.subtract(st, rowmax, out=st)
+    np.exp(st, out=st)
+    lse = np.log(np.add.reduce(st, axis=0))
     np.subtract(lse, picked, out=lse)
-    return np.add.reduce(lse.reshape(K, b), axis=1)
+    return (np.add.reduce(hits.reshape(K, b), axis=1),
+            np.add.reduce(lse.reshape(K, b), axis=1))
 
 
 def _improves(select: str, m: _Member, val_acc: float, val_loss: float) -> bool:

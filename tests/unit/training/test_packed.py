@@ -289,22 +289,31 @@ def test_one_l2_strength_for_all_matches_trainer(digits, dtype, tol, monkeypatch
 
 
 @pytest.mark.parametrize("dtype", ["float32", "float64"])
-def test_evaluation_cross_entropy_is_log_softmax_of_the_labels(dtype):
-    """The evaluation's loss kernel against -log_softmax at the labels: one label row
-    shared by the models (broadcast) or one each, scores far from 0, and NaN scores
-    (a diverged model) giving NaN for that model alone."""
+def test_evaluation_sums_are_argmax_hits_and_log_softmax_of_the_labels(dtype):
+    """The evaluation's kernel against argmax and -log_softmax at the labels: one label
+    row shared by the models (broadcast) or one each, scores far from 0, tied maxima
+    (argmax takes the first tied class), and NaN scores (a diverged model) giving NaN
+    loss for that model alone."""
     from numpynn.losses import log_softmax
-    from numpynn.training.packed import _cross_entropy_sums
+    from numpynn.training.packed import _class_sums
 
     rng = np.random.default_rng(0)
     h = (rng.standard_normal((3, 7, 10)) * [[[1.0]], [[50.0]], [[1e4]]]).astype(dtype)
-    for labels in (np.broadcast_to(rng.integers(0, 10, 7), (3, 7))[..., None],
-                   rng.integers(0, 10, (3, 7, 1))):
+    h[0, 1] = 0.0  # every class tied: argmax says class 0
+    h[2, 4, [2, 6]] = h[2, 4].max() + 1  # classes 2 and 6 tied at the maximum
+    shared = rng.integers(0, 10, 7)
+    shared[1], shared[4] = 0, 6
+    each = rng.integers(0, 10, (3, 7))
+    each[0, 1], each[2, 4] = 5, 2
+    for labels in (np.broadcast_to(shared, (3, 7)), each):
         log_p = log_softmax(h.reshape(-1, 10).astype(np.float64)).reshape(h.shape)
-        want = -np.take_along_axis(log_p, labels, axis=2)[..., 0].sum(axis=1)
-        np.testing.assert_allclose(_cross_entropy_sums(h, labels), want, rtol=1e-13)
+        want_loss = -np.take_along_axis(log_p, labels[..., None], axis=2)[..., 0].sum(axis=1)
+        want_hits = (np.argmax(h, axis=2) == labels).sum(axis=1)
+        hits, loss = _class_sums(h, labels)
+        np.testing.assert_array_equal(hits, want_hits)
+        np.testing.assert_allclose(loss, want_loss, rtol=1e-13)
     h[1, 2, 3] = np.nan
-    got = _cross_entropy_sums(h, labels)
+    _, got = _class_sums(h, each)
     assert np.isnan(got[1]) and np.isfinite(got[[0, 2]]).all()
 
 
