@@ -157,10 +157,12 @@ def column_list(text: str) -> list[int | str]:
 
 
 def delimiter(text: str) -> str:
-    """',' ';' 'tab' (or '\\t') or another single character."""
-    value = {"tab": "\t", "\\t": "\t", "comma": ",", "semicolon": ";"}.get(text, text)
+    """',' ';' 'tab' (or '\\t'), 'space', 'pipe' or another single character."""
+    from ..data.csv_file import DELIMITER_NAMES
+
+    value = DELIMITER_NAMES.get(text, text)
     if len(value) != 1 or value in "\"\r\n":
-        raise argparse.ArgumentTypeError(f"expected one character such as , ; or tab; "
+        raise argparse.ArgumentTypeError(f"expected one character such as , ; | or tab; "
                                          f"got {text!r}")
     return value
 

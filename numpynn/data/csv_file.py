@@ -48,6 +48,12 @@ from .table import (
 )
 
 DELIMITERS = (",", ";", "\t")
+#: also detected where the file is consistently separated by them (R's write.table
+#: writes spaces), but never guessed from counts alone: names and text hold spaces
+SNIFFED_DELIMITERS = (*DELIMITERS, "|", " ")
+#: names a delimiter may be given by (``--delimiter tab``)
+DELIMITER_NAMES = {"tab": "\t", "\\t": "\t", "comma": ",", "semicolon": ";", "space": " ",
+                   "pipe": "|"}
 _SAMPLE_ROWS = 1000  # rows that decide the header and the categorical columns
 _BLOCK_ROWS = 4096  # rows converted at a time
 
@@ -139,6 +145,9 @@ def load_csv(
         if trailing:  # "a,b,c," on every line: the empty last cell is not a column
             sample = [(line, cells[:-1]) for line, cells in sample]
             rows = _without_last_cell(rows, len(sample[0][1]))
+        row_names = header is not False and _header_lacks_row_names(sample)
+        if row_names:  # R's write.table: no header cell above the row names
+            sample[0] = (sample[0][0], ["", *sample[0][1]])
         layout = _layout(path, sample, sep, label_column, ignore_columns, recipe, header,
                          id_column)
         layout.decimal_comma = sep != ","
@@ -169,6 +178,10 @@ def load_csv(
                      f"{' ...' if len(repeated) > 5 else ''} repeat the header row (files "
                      "joined one after the other, each with its header?); they are skipped.")
     notes += [dropped_note] if dropped_note else []
+    if row_names:
+        notes.append(f"note: {path.name}: the header has one cell fewer than the rows, as R's "
+                     "write.table writes it: the first column is read as the row names "
+                     "(an unnamed column).")
     if trailing:
         notes.append(f"note: {path.name}: every row ends with the delimiter {sep!r} (an empty "
                      "last cell); that empty cell is not read as a column.")
@@ -304,11 +317,13 @@ def _declared_delimiter(path: Path) -> str | None:
 
 
 def sniff_delimiter(path: str | os.PathLike[str]) -> str:
-    """The delimiter of a CSV file among ``,`` ``;`` and tab, from its first lines.
+    """The delimiter of a CSV file among ``,`` ``;`` tab ``|`` and space, from its first
+    lines.
 
-    A first line ``sep=X`` (Excel's) declares it. Else csv.Sniffer (restricted to those
-    three) decides; when it cannot, the candidate that occurs most often in the first
-    line wins, and ``,`` when none occurs.
+    A first line ``sep=X`` (Excel's) declares it. Else csv.Sniffer (restricted to those)
+    decides, ``|`` and space only where every sampled line splits into as many cells
+    (:func:`_splits_evenly`); when it cannot, the one of ``,`` ``;`` and tab that occurs
+    most often in the first line wins, and ``,`` when none occurs.
     """
     path = require_file(as_path(path), "CSV file")
     declared = _declared_delimiter(path)
@@ -328,19 +343,29 @@ def sniff_delimiter(path: str | os.PathLike[str]) -> str:
         return ","
     sample = "".join(lines)
     try:
-        found = csv.Sniffer().sniff(sample, delimiters="".join(DELIMITERS)).delimiter
+        found = csv.Sniffer().sniff(sample, delimiters="".join(SNIFFED_DELIMITERS)).delimiter
     except csv.Error:
         found = None
-    if found in DELIMITERS and found in lines[0]:
+    if found in SNIFFED_DELIMITERS and found in lines[0] and (
+            found in DELIMITERS or _splits_evenly(lines, found)):
         return found
     counts = {d: lines[0].count(d) for d in DELIMITERS}
     best = max(DELIMITERS, key=lambda d: counts[d])
     return best if counts[best] else ","
 
 
+def _splits_evenly(lines: list[str], delimiter: str) -> bool:
+    """Whether every sampled line has the same number of cells split at ``delimiter``
+    (quotes respected), the first line one fewer allowed (R's header without a cell for
+    the row names), and more than one cell."""
+    widths = [len(cells) for cells in csv.reader(lines, delimiter=delimiter)]
+    body = set(widths[1:]) or {widths[0]}
+    return len(body) == 1 and body.pop() > 1 and widths[0] in (widths[-1], widths[-1] - 1)
+
+
 def _check_delimiter(delimiter: str) -> str:
-    aliases = {"tab": "\t", "\\t": "\t", "comma": ",", "semicolon": ";"}
-    delimiter = aliases.get(delimiter, delimiter) if isinstance(delimiter, str) else delimiter
+    if isinstance(delimiter, str):
+        delimiter = DELIMITER_NAMES.get(delimiter, delimiter)
     if not isinstance(delimiter, str) or len(delimiter) != 1 or delimiter in "\"\r\n":
         raise InputError(f"delimiter must be one character such as ',' ';' or 'tab'; "
                          f"got {delimiter!r}")
@@ -377,6 +402,16 @@ def _ends_with_delimiter(sample: list[tuple[int, list[str]]]) -> bool:
     header_like = any(not number_either_way(c) and not is_missing(c) for c in first)
     return (len(sample) >= 2 and header_like
             and all(len(cells) >= 2 and cells[-1] == "" for _, cells in sample))
+
+
+def _header_lacks_row_names(sample: list[tuple[int, list[str]]]) -> bool:
+    """Whether the first row, a header (some cell is not a number), has one cell fewer
+    than every sampled row below it: R's ``write.table`` (and ``read.table``'s rule) puts
+    the row names first in every row and no cell above them."""
+    first = sample[0][1]
+    body = [cells for _, cells in sample[1:]]
+    return (bool(body) and all(len(cells) == len(first) + 1 for cells in body)
+            and any(not number_either_way(c) and not is_missing(c) for c in first))
 
 
 def _without_last_cell(rows: Iterator[tuple[int, list[str]]], width: int

@@ -159,8 +159,8 @@ OPTIONS: tuple[Option, ...] = (
            commands=_DATA, metavar="NAME|INDEX"),
     Option("ignore_columns", "--ignore-columns", "columns", "CSV columns to skip, by name or "
            "index, e.g. id,notes", commands=_DATA, metavar="COLS"),
-    Option("delimiter", "--delimiter", "delimiter", "CSV field separator: , ; or tab "
-           "(default: detected among these)", commands=_DATA),
+    Option("delimiter", "--delimiter", "delimiter", "CSV field separator: , ; tab, "
+           "| or space (default: detected among these)", commands=_DATA),
     Option("impute", "--impute", "text", "missing CSV cells (empty, NA, NaN, ?): median = the "
            "training split's median for a number, its most frequent category for text, "
            "stored in the model and named in a note (default); none = an error",

@@ -269,6 +269,68 @@ def test_an_excel_sep_line_declares_the_delimiter_and_is_not_a_row(tmp_path):
         load_csv(tmp_path / "bad.csv")
 
 
+def _r_write_table(row_names: list[str], delimiter: str = " ") -> list[str]:
+    """The iris-like rows as R's write.table writes a data frame: quoted text, the row
+    names first in every row and no header cell above them."""
+    X, y = _rows()
+    return [delimiter.join(['"a"', '"b"', '"species"'])] + [
+        delimiter.join([f'"{name}"', f"{a:.3f}", f"{b:.3f}", f'"{SPECIES[k]}"'])
+        for name, (a, b), k in zip(row_names, X, y)]
+
+
+@pytest.mark.parametrize("delimiter", [" ", ",", "\t", ";"])
+@pytest.mark.parametrize("names", ["numbers", "text"])
+def test_r_write_table_header_without_a_row_names_cell(tmp_path, delimiter, names):
+    """R's write.table (space-separated by default; read.table's rule): the header is one
+    cell short and the first column holds the row names, shuffled numbers or text (car
+    models): read as the same table as the plain file, the row names left out with a
+    note, and a model trained on it predicts such a file."""
+    order = np.random.default_rng(1).permutation(60) + 1
+    row_names = [str(i) for i in order] if names == "numbers" else [
+        f"car model {i}" for i in order]
+    _write(tmp_path / "r.txt", _r_write_table(row_names, delimiter))
+    _write(tmp_path / "plain.csv", _iris_like_lines())
+    ds, plain = load_csv(tmp_path / "r.txt"), load_csv(tmp_path / "plain.csv")
+    np.testing.assert_array_equal(ds.X, plain.X)
+    np.testing.assert_array_equal(ds.y, plain.y)
+    assert ds.table.feature_names == ["a", "b"]
+    assert any("write.table" in n for n in ds.notes)
+    # told there is no header, the file is ragged, as it is without R's rule
+    with pytest.raises(DataError, match="row 2 has 4 columns"):
+        load_csv(tmp_path / "r.txt", header=False)
+    named = {" ": "space", "\t": "tab", ",": "comma", ";": "semicolon"}[delimiter]
+    ok(numpynn("train", "--data", "r.txt", "--label-column", "species", "--epochs", "2",
+               "--delimiter", named, "--no-report", "--out", "run", cwd=tmp_path))
+    out = ok(numpynn("predict", "run", "--data", "r.txt", cwd=tmp_path))
+    assert len(out.splitlines()) == 61
+
+
+@pytest.mark.parametrize("delimiter", ["|", " "])
+def test_pipe_and_space_separated_files_are_detected(tmp_path, delimiter):
+    from numpynn.data.csv_file import sniff_delimiter
+
+    _write(tmp_path / "t.txt", _iris_like_lines(delimiter))
+    _write(tmp_path / "plain.csv", _iris_like_lines())
+    assert sniff_delimiter(tmp_path / "t.txt") == delimiter
+    ds, plain = load_csv(tmp_path / "t.txt"), load_csv(tmp_path / "plain.csv")
+    np.testing.assert_array_equal(ds.X, plain.X)
+    np.testing.assert_array_equal(ds.y, plain.y)
+
+
+def test_spaces_in_names_and_text_do_not_make_a_comma_file_space_separated(tmp_path):
+    """Header names and category values with spaces, in a comma-separated file: still
+    read at its commas (a space is taken only where every line splits evenly at it)."""
+    from numpynn.data.csv_file import sniff_delimiter
+
+    X, y = _rows()
+    kinds = ["New York", "San Jose", "Los Angeles area"]
+    body = [f"{a:.3f},{kinds[k]},{b:.3f},{SPECIES[k]}" for (a, b), k in zip(X, y)]
+    _write(tmp_path / "t.csv", ["sepal length,home town,petal width,iris species", *body])
+    assert sniff_delimiter(tmp_path / "t.csv") == ","
+    ds = load_csv(tmp_path / "t.csv")
+    assert ds.table.feature_names == ["sepal length", "home town", "petal width"]
+
+
 def test_a_repeated_header_row_of_joined_files_is_skipped_with_a_note(tmp_path):
     lines = _iris_like_lines()
     _write(tmp_path / "joined.csv", [*lines, *lines])
