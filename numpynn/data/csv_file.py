@@ -14,6 +14,7 @@ included, as an editor shows them.
 from __future__ import annotations
 
 import csv
+import functools
 import gzip
 import io
 import itertools
@@ -125,10 +126,41 @@ def load_csv(
             missing or unexpected columns (with a recipe).
     """
     path = require_file(as_path(path), "CSV file")
-    declared = _declared_delimiter(path)  # Excel's "sep=;" first line
-    sep = (_check_delimiter(delimiter) if delimiter is not None else
-           declared or sniff_delimiter(path))
-    with _open_text(path) as fh:
+    read = functools.partial(
+        _load_csv, path, label_column=label_column, classes=classes,
+        ignore_columns=ignore_columns, delimiter=delimiter, allow_missing=allow_missing,
+        recipe=recipe, task=task, drop_unlabelled=drop_unlabelled, header=header,
+        id_column=id_column)
+    try:
+        return read(encoding=None)
+    except _NotUtf8Error as exc:
+        legacy = _legacy_encoding(path)
+        if legacy is None:
+            raise DataError(str(exc)) from None
+    dataset = read(encoding=legacy)
+    dataset.notes.append(
+        f"note: {path.name} is not UTF-8; it was read as Windows-1252 (Western European), "
+        "as Excel's 'CSV' saves on Windows. If its accented letters look wrong in the "
+        "categories, save it as 'CSV UTF-8'.")
+    return dataset
+
+
+def _load_csv(path: Path, *, encoding: str | None, label_column: int | str | None,
+              classes: Sequence[object] | np.ndarray | None,
+              ignore_columns: Sequence[int | str], delimiter: str | None,
+              allow_missing: bool, recipe: TableRecipe | None, task: str,
+              drop_unlabelled: bool, header: bool | None, id_column: int | str | None
+              ) -> Dataset:
+    """:func:`load_csv` of a file in ``encoding`` (None: UTF-8, or UTF-16 by its BOM)."""
+    if delimiter is not None:
+        sep = _check_delimiter(delimiter)
+    else:
+        try:
+            sep = _sniff(path, encoding)  # or Excel's "sep=;" first line
+        except UnicodeDecodeError as exc:
+            raise _text_errors(path, 1)(exc) from None
+    declared = _declared_delimiter(path, encoding)
+    with _open_text(path, encoding) as fh:
         if declared:
             fh.readline()
         rows = _rows(fh, sep, path, skipped=1 if declared else 0)
@@ -269,9 +301,9 @@ def _regression_values(path: Path, layout: _Layout, codes: np.ndarray, texts: li
 UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
 
 
-def _open_text(path: Path) -> TextIO:
-    """The file as text, decompressed when it is gzip: UTF-8 (a BOM skipped), or UTF-16
-    when it starts with UTF-16's byte-order mark."""
+def _open_text(path: Path, encoding: str | None = None) -> TextIO:
+    """The file as text, decompressed when it is gzip: in ``encoding``, or (None) UTF-8
+    (a BOM skipped), or UTF-16 when it starts with UTF-16's byte-order mark."""
     try:
         with open(path, "rb") as fh:
             magic = fh.read(2)
@@ -282,8 +314,33 @@ def _open_text(path: Path) -> TextIO:
     except (OSError, EOFError) as exc:
         raise DataError(f"cannot read {path}: {getattr(exc, 'strerror', None) or exc}"
                         ) from None
-    encoding = "utf-16" if start in UTF16_BOMS else "utf-8-sig"
+    if encoding is None:
+        encoding = "utf-16" if start in UTF16_BOMS else "utf-8-sig"
     return io.TextIOWrapper(raw, encoding=encoding, newline="")
+
+
+class _NotUtf8Error(DataError):
+    """A byte that is not UTF-8 in a file read as UTF-8."""
+
+
+#: bytes of a file read to tell legacy text from binary data
+_LEGACY_PROBE = 1 << 16
+
+
+def _legacy_encoding(path: Path) -> str | None:
+    """"cp1252" where a file that is not UTF-8 reads as Windows-1252 text (what Excel's
+    'CSV' writes on Windows: é as one byte), else None: binary data (a NUL byte in its
+    first 64 KiB, or a byte that Windows-1252 leaves undefined)."""
+    try:
+        with _open_text(path, "cp1252") as fh:
+            probe = fh.read(_LEGACY_PROBE)
+            if "\x00" in probe:
+                return None
+            while fh.read(1 << 20):
+                pass
+    except (UnicodeDecodeError, OSError, EOFError, gzip.BadGzipFile, DataError):
+        return None
+    return "cp1252"
 
 
 def _text_errors(path: Path, line: int):
@@ -291,7 +348,7 @@ def _text_errors(path: Path, line: int):
 
     def convert(exc: BaseException) -> DataError:
         if isinstance(exc, UnicodeDecodeError):
-            return DataError(
+            return _NotUtf8Error(
                 f"{path}: not a UTF-8 text file (undecodable byte near row {line}); save it "
                 "as UTF-8 comma-separated values (e.g. 'CSV UTF-8' in a spreadsheet)")
         if isinstance(exc, csv.Error):
@@ -304,11 +361,11 @@ def _text_errors(path: Path, line: int):
 _DECLARED = re.compile(r"sep=(.)")
 
 
-def _declared_delimiter(path: Path) -> str | None:
+def _declared_delimiter(path: Path, encoding: str | None = None) -> str | None:
     """The delimiter a first line ``sep=;`` declares (Excel writes and reads it), else
     None."""
     try:
-        with _open_text(path) as fh:
+        with _open_text(path, encoding) as fh:
             first = fh.readline(64)
     except (UnicodeDecodeError, OSError, EOFError, gzip.BadGzipFile, DataError):
         return None
@@ -326,18 +383,28 @@ def sniff_delimiter(path: str | os.PathLike[str]) -> str:
     most often in the first line wins, and ``,`` when none occurs.
     """
     path = require_file(as_path(path), "CSV file")
-    declared = _declared_delimiter(path)
+    try:
+        return _sniff(path, None)
+    except UnicodeDecodeError:
+        legacy = _legacy_encoding(path)
+    return "," if legacy is None else _sniff(path, legacy)  # the reader reports a problem
+
+
+def _sniff(path: Path, encoding: str | None) -> str:
+    """:func:`sniff_delimiter` of a file in ``encoding`` (None: UTF-8, or UTF-16 by its
+    BOM); UnicodeDecodeError where its first lines are not in it."""
+    declared = _declared_delimiter(path, encoding)
     if declared:
         return declared
     try:
-        with _open_text(path) as fh:
+        with _open_text(path, encoding) as fh:
             lines = []
             for line in fh:
                 if line.strip():
                     lines.append(line)
                 if len(lines) >= 50:
                     break
-    except (UnicodeDecodeError, OSError, EOFError, gzip.BadGzipFile):
+    except (OSError, EOFError, gzip.BadGzipFile):
         return ","  # the reader reports the problem with its row
     if not lines:
         return ","

@@ -339,7 +339,7 @@ CASES = [
          lambda t, m: write_csv(t / "rare.csv", X, np.r_[Y[:-1] % 2, 2]),
          train("--data", "rare.csv"), ("class 2 has only 1 example", "val_fraction"),
          train_api("rare.csv")),
-    Case("not-utf8", text("latin.csv", b"1,2,\xe9\n3,4,1\n"), train("--data", "latin.csv"),
+    Case("not-utf8", text("latin.csv", b"1,2,\xe9\x00\n3,4,1\n"), train("--data", "latin.csv"),
          ("not a utf-8 text file",), train_api("latin.csv")),
     Case("single-column", text("one.csv", "1\n2\n"), train("--data", "one.csv"),
          ("single column", "--delimiter"), train_api("one.csv"),

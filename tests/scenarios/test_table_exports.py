@@ -331,6 +331,52 @@ def test_spaces_in_names_and_text_do_not_make_a_comma_file_space_separated(tmp_p
     assert ds.table.feature_names == ["sepal length", "home town", "petal width"]
 
 
+def _european_lines() -> list[str]:
+    """A ';' table with decimal commas and accented names and categories."""
+    X, y = _rows()
+    towns = ["Zürich", "Genève", "Köln"]
+    return ["taille;ville;poids;espèce"] + [
+        f"{a:.3f};{towns[k]};{b:.3f};{SPECIES[k]}".replace(".", ",")
+        for (a, b), k in zip(X, y)]
+
+
+@pytest.mark.parametrize("gzipped", [False, True])
+def test_a_windows_1252_file_as_excel_saves_it_is_read_with_a_note(tmp_path, gzipped):
+    """Excel's 'CSV' on Windows writes Windows-1252 (é as one byte), ';' and decimal
+    commas in many locales: read as the same table as its UTF-8 copy, with a note; a
+    model trained on one predicts the other."""
+    import gzip
+
+    from numpynn.data.csv_file import sniff_delimiter
+
+    text = "\r\n".join(_european_lines()) + "\r\n"
+    name = "legacy.csv.gz" if gzipped else "legacy.csv"
+    data = text.encode("cp1252")
+    (tmp_path / name).write_bytes(gzip.compress(data) if gzipped else data)
+    (tmp_path / "utf8.csv").write_text(text, encoding="utf-8")
+    assert sniff_delimiter(tmp_path / name) == ";"
+    legacy, utf8 = load_csv(tmp_path / name), load_csv(tmp_path / "utf8.csv")
+    np.testing.assert_array_equal(legacy.X, utf8.X)
+    np.testing.assert_array_equal(legacy.y, utf8.y)
+    assert legacy.table.feature_names == ["taille", "ville", "poids"]
+    assert legacy.table.categorical == utf8.table.categorical
+    assert any("Windows-1252" in n for n in legacy.notes)
+    assert not any("Windows-1252" in n for n in utf8.notes)
+    ok(numpynn("train", "--data", name, "--label-column", "espèce", "--epochs", "2",
+               "--no-report", "--out", "run", cwd=tmp_path))
+    for other in (name, "utf8.csv"):
+        assert len(ok(numpynn("predict", "run", "--data", other, cwd=tmp_path)).splitlines()) == 61
+
+
+def test_binary_data_is_still_refused_as_not_text(tmp_path):
+    """The Windows-1252 reading is for text: bytes with a NUL among them (binary data) or
+    a byte that Windows-1252 leaves undefined are refused as not UTF-8."""
+    (tmp_path / "nul.csv").write_bytes(b"a,b,c\n1,2,\xe9\x00x\n3,4,y\n" * 20)
+    (tmp_path / "undefined.csv").write_bytes(b"a,b,c\n1,2,\x81x\n3,4,y\n" * 20)
+    for name in ("nul.csv", "undefined.csv"):
+        assert "not a UTF-8 text file" in _error_of(tmp_path / name)
+
+
 def test_a_repeated_header_row_of_joined_files_is_skipped_with_a_note(tmp_path):
     lines = _iris_like_lines()
     _write(tmp_path / "joined.csv", [*lines, *lines])
