@@ -173,6 +173,12 @@ def _load_csv(path: Path, *, encoding: str | None, label_column: int | str | Non
             sample.append(row)
             if len(sample) > _SAMPLE_ROWS:
                 break
+        comments = _leading_comments(sample)
+        if comments:
+            comment_lines = [line for line, _ in sample[:comments]]
+            sample = sample[comments:]
+            if len(sample) <= _SAMPLE_ROWS:  # the rows after the sample fill it again
+                sample.extend(itertools.islice(rows, _SAMPLE_ROWS + 1 - len(sample)))
         trailing = _ends_with_delimiter(sample)
         if trailing:  # "a,b,c," on every line: the empty last cell is not a column
             sample = [(line, cells[:-1]) for line, cells in sample]
@@ -210,6 +216,11 @@ def _load_csv(path: Path, *, encoding: str | None, label_column: int | str | Non
                      f"{' ...' if len(repeated) > 5 else ''} repeat the header row (files "
                      "joined one after the other, each with its header?); they are skipped.")
     notes += [dropped_note] if dropped_note else []
+    if comments:
+        notes.append(f"note: {path.name}: line(s) {', '.join(map(str, comment_lines[:5]))}"
+                     f"{' ...' if comments > 5 else ''} before the table start with '#': "
+                     "comments (as R's read.table and pandas' comment='#' read them), "
+                     "skipped.")
     if row_names:
         notes.append(f"note: {path.name}: the header has one cell fewer than the rows, as R's "
                      "write.table writes it: the first column is read as the row names "
@@ -400,7 +411,7 @@ def _sniff(path: Path, encoding: str | None) -> str:
         with _open_text(path, encoding) as fh:
             lines = []
             for line in fh:
-                if line.strip():
+                if line.strip() and not (_is_comment(line) and not lines):
                     lines.append(line)
                 if len(lines) >= 50:
                     break
@@ -469,6 +480,25 @@ def _ends_with_delimiter(sample: list[tuple[int, list[str]]]) -> bool:
     header_like = any(not number_either_way(c) and not is_missing(c) for c in first)
     return (len(sample) >= 2 and header_like
             and all(len(cells) >= 2 and cells[-1] == "" for _, cells in sample))
+
+
+def _leading_comments(sample: list[tuple[int, list[str]]]) -> int:
+    """How many of the first rows are comments: they start with ``#`` (a line of notes
+    above the table), except the last of them where it has as many cells as the row
+    below it (a header whose first name starts with ``#``, as ``#id``); where every
+    sampled row starts with ``#`` (a first column of values such as ``#FF0000``): 0."""
+    k = 0
+    while k < len(sample) and sample[k][1][0].startswith("#"):
+        k += 1
+    if k == len(sample):
+        return 0
+    if k and len(sample[k - 1][1]) == len(sample[k][1]) > 1:
+        k -= 1
+    return k
+
+
+def _is_comment(line: str) -> bool:
+    return line.lstrip().startswith("#")
 
 
 def _header_lacks_row_names(sample: list[tuple[int, list[str]]]) -> bool:

@@ -377,6 +377,36 @@ def test_binary_data_is_still_refused_as_not_text(tmp_path):
         assert "not a UTF-8 text file" in _error_of(tmp_path / name)
 
 
+def test_comment_lines_above_the_table_are_skipped_with_a_note(tmp_path):
+    """Lines of notes starting with '#' above the header (R's read.table and pandas'
+    comment='#' skip them) are not the header; a header whose first name starts with
+    '#' is one, and so is a first column whose every value starts with '#'."""
+    lines = _iris_like_lines()
+    _write(tmp_path / "plain.csv", lines)
+    _write(tmp_path / "notes.csv", ["# iris-like rows, exported 2024-01-01", "# units: cm, cm",
+                                    "#", *lines])
+    ds, plain = load_csv(tmp_path / "notes.csv"), load_csv(tmp_path / "plain.csv")
+    np.testing.assert_array_equal(ds.X, plain.X)
+    np.testing.assert_array_equal(ds.y, plain.y)
+    assert ds.table.feature_names == ["a", "b"]
+    assert any("line(s) 1, 2, 3 before the table start with '#'" in n for n in ds.notes)
+    ok(numpynn("train", "--data", "notes.csv", "--label-column", "species", "--epochs", "2",
+               "--no-report", "--out", "run", cwd=tmp_path))
+    assert len(ok(numpynn("predict", "run", "--data", "notes.csv", cwd=tmp_path)
+                  ).splitlines()) == 61
+    # '#a' names the first column
+    _write(tmp_path / "hash_header.csv", ["# notes", "#a,b,species", *lines[1:]])
+    ds = load_csv(tmp_path / "hash_header.csv")
+    assert ds.table.feature_names == ["#a", "b"] and ds.X.shape == (60, 2)
+    # colour codes in every row: values, not comments
+    X, y = _rows()
+    colours = ["#FF0000", "#00FF00", "#0000FF"]
+    _write(tmp_path / "colours.csv", [f"{colours[k]},{a:.3f},{SPECIES[k]}"
+                                      for (a, _), k in zip(X, y)])
+    ds = load_csv(tmp_path / "colours.csv")
+    assert ds.X.shape == (60, 2) and not any("'#'" in n for n in ds.notes)
+
+
 def test_a_repeated_header_row_of_joined_files_is_skipped_with_a_note(tmp_path):
     lines = _iris_like_lines()
     _write(tmp_path / "joined.csv", [*lines, *lines])
