@@ -28,7 +28,7 @@ import json
 import os
 import zipfile
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -228,6 +228,17 @@ class SavedModel:
             d = self.model.input_dim
             state = {"mean": np.zeros(d), "scale": np.ones(d)}
         return Preprocessor.from_state(kind, state)
+
+    def with_handle_unknown(self, handle_unknown: str) -> SavedModel:
+        """This model reading a category its training table did not have as
+        ``handle_unknown`` says: "error" (the cell named) or "ignore" (all-zero one-hot),
+        whatever it was trained with; for rows to predict that bring a new category."""
+        recipe = self.recipe
+        if recipe is None or recipe.source != "csv" or not recipe.categorical:
+            raise InputError("`handle_unknown` rules the text columns of a model trained on "
+                             "a CSV table; this model has none (it reads numbers only). "
+                             "Leave it out.", param="handle_unknown")
+        return replace(self, recipe=replace(recipe, handle_unknown=handle_unknown))
 
     def encode(self, X: Any) -> np.ndarray:
         """Raw rows (N, F) -> encoded features (N, D) (one-hot, imputed), before scaling."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 
 from ..errors import DataError, InputError
 from ..model_file import load_model
@@ -34,12 +35,17 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--ignore-columns", type=common.column_list, default=[], metavar="COLS",
                    help="columns of the CSV to leave out (names or indices): an id, notes, "
                    "besides those the model ignores")
+    p.add_argument("--handle-unknown", choices=("error", "ignore"),
+                   help="a category of a text column that the training table did not have: "
+                   "error, or ignore (read as all zeros); default: as the model was trained")
     p.add_argument("--json", action="store_true", help="print the metrics as JSON")
     p.set_defaults(run=run)
 
 
 def run(args: argparse.Namespace) -> int:
     saved = load_model(args.model)
+    if args.handle_unknown is not None:
+        saved = saved.with_handle_unknown(args.handle_unknown)
     spec = args.data or saved.metadata.get("data")
     if not spec:
         raise InputError(f"{args.model} does not record its training data; name the data to "
@@ -49,13 +55,16 @@ def run(args: argparse.Namespace) -> int:
         recorded, base = spec, saved.metadata.get("data_dir")
         spec = resolve_recorded_spec(spec, base)
     try:
-        X, y, split = evaluation_data(saved, spec, args.split, args.ignore_columns)
+        notes: list[str] = []
+        X, y, split = evaluation_data(saved, spec, args.split, args.ignore_columns, notes)
     except DataError as exc:
         if recorded is None or spec == recorded:
             raise
         raise DataError(f"{exc} (the model records its training data as {recorded!r}, "
                         f"relative to {base}, where it was trained; name the data with "
                         "--data)") from None
+    for reading_note in notes:  # standard error: --json keeps standard output JSON
+        print(common.flag_message(reading_note), file=sys.stderr)
     figures, text = saved.task.evaluation(saved, X, y)
     seen, note = seen_rows(saved, spec, split)
     if args.json:

@@ -41,6 +41,9 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--ignore-columns", type=common.column_list, default=[], metavar="COLS",
                    help="columns of the CSV to leave out (names or indices), besides those "
                    "the model ignores; a pandas index column is left out on its own")
+    p.add_argument("--handle-unknown", choices=("error", "ignore"),
+                   help="a category of a text column that the training table did not have: "
+                   "error, or ignore (read as all zeros); default: as the model was trained")
     p.add_argument("--output", type=common.path,
                    help="write the CSV here instead of stdout ('-': stdout). A regular file "
                    "is replaced atomically; a symlink, FIFO or device is written through; "
@@ -53,10 +56,12 @@ def run(args: argparse.Namespace) -> int:
     if args.output is not None:  # before any work: never the model or the data being read
         check_output(args.output, inputs, what="`output`")
     saved = load_model(args.model)
+    if args.handle_unknown is not None:
+        saved = saved.with_handle_unknown(args.handle_unknown)
     read = prediction_input(saved, args.data, ignore_columns=args.ignore_columns,
                             id_column=args.id_column)
     for note in read.notes:
-        print(note, file=sys.stderr)
+        print(common.flag_message(note), file=sys.stderr)
     ids = {"ids": read.ids, "id_name": read.id_name or "id"}
     if args.output is None or str(args.output) == "-":
         sys.stdout.write(prediction_csv(saved, read.X, args.proba, source=args.data, **ids))

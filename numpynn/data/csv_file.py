@@ -216,6 +216,13 @@ def _load_csv(path: Path, *, encoding: str | None, label_column: int | str | Non
                      f"{' ...' if len(repeated) > 5 else ''} repeat the header row (files "
                      "joined one after the other, each with its header?); they are skipped.")
     notes += [dropped_note] if dropped_note else []
+    if layout.unseen:
+        cells = sum(layout.unseen.values())
+        listed = ", ".join(f"{column_label(layout.names, layout.features[j])} {cell!r} x{n}"
+                           for (j, cell), n in list(layout.unseen.items())[:5])
+        notes.append(f"note: {path.name}: {cells} cell(s) of categories the model was not "
+                     f"trained on, read as all zeros (`handle_unknown='ignore'`): {listed}"
+                     f"{' ...' if len(layout.unseen) > 5 else ''}.")
     if comments:
         notes.append(f"note: {path.name}: line(s) {', '.join(map(str, comment_lines[:5]))}"
                      f"{' ...' if comments > 5 else ''} before the table start with '#': "
@@ -571,6 +578,9 @@ class _Layout:
     carry: int | None = None  # the position of ``id_column``, whose cells become ids
     numeric_ids: list[int] = field(default_factory=list)  # numbers named as ids, left out
     decimal_comma: bool = False  # "5,1" is 5.1 (files separated by ; or tab)
+    #: (feature number, cell) -> cells of a category the model does not know, read as
+    #: all zeros (``handle_unknown="ignore"``)
+    unseen: dict[tuple[int, str], int] = field(default_factory=dict)
 
 
 def _layout(path: Path, sample: list[tuple[int, list[str]]], delimiter: str,
@@ -830,12 +840,15 @@ def _category(cell: str, mapping: dict[str, int], grow: bool, line: int, j: int,
         mapping[cell] = len(mapping)
         return float(mapping[cell])
     if layout.recipe.handle_unknown == "ignore":
+        layout.unseen[j, cell] = layout.unseen.get((j, cell), 0) + 1
         return -1.0
     known = list(mapping)
+    fix = ("give `handle_unknown='ignore'` to read unseen categories as all zeros" if
+           layout.from_model else
+           "train with `handle_unknown='ignore'` to encode unseen categories as all zeros")
     raise DataError(
         f"{path}: row {line}, {column_label(layout.names, layout.features[j])}: category "
-        f"{cell!r} was not seen in training (known: {known[:12]}); fix the value, or train "
-        "with `handle_unknown='ignore'` to encode unseen categories as all zeros")
+        f"{cell!r} was not seen in training (known: {known[:12]}); fix the value, or {fix}")
 
 
 def _check_values(path: Path, layout: _Layout, X: np.ndarray, lines: np.ndarray,

@@ -1068,7 +1068,7 @@ def seen_rows(saved: SavedModel, spec: str, split: str) -> tuple[bool, str | Non
 
 
 def evaluation_data(saved: SavedModel, spec: str, split: str = "auto",
-                    ignore_columns: Sequence[int | str] = ()
+                    ignore_columns: Sequence[int | str] = (), notes: list[str] | None = None
                     ) -> tuple[np.ndarray, np.ndarray, str]:
     """Raw X (N, F), the targets as the model's task keeps them (class indices (N,), or
     values (N, K)) and the split's name, to evaluate ``saved`` on; for every task alike.
@@ -1078,7 +1078,8 @@ def evaluation_data(saved: SavedModel, spec: str, split: str = "auto",
     labelled row; "auto" is "test" when spec is the training data (as recorded, or the
     same file by its absolute path), else "all". A CSV file is read with the model's
     recipe (:func:`read_with_recipe`): columns by name when it has a header, else by
-    position.
+    position. ``notes``, where given, receives the reading's notes (columns left out,
+    cells read as all zeros, ...).
     """
     options = saved.metadata.get("options")
     recorded = options.get("data") if isinstance(options, Mapping) else None
@@ -1094,6 +1095,8 @@ def evaluation_data(saved: SavedModel, spec: str, split: str = "auto",
                          "`split='all'` for other data.", param="split")
     task = saved.task
     ds = _read_labelled(saved, spec, options, ignore_columns)
+    if notes is not None:
+        notes.extend(ds.notes)
     if split == "all":
         X, y = ds.X, ds.y
         if ds.X_test is not None:

@@ -333,6 +333,51 @@ def test_handle_unknown_ignore_is_stored_in_the_model(tmp_path):
     assert saved.predict(new).shape == (2,)
 
 
+def test_predict_and_evaluate_read_a_new_category_as_zeros_when_told(trained, tmp_path):
+    """Rows to predict bring a category the training table did not have: the error names
+    predict's own --handle-unknown; with ``ignore`` predict and evaluate read it as all
+    zeros, with a note naming the cells (on standard error: --json stays JSON); the saved
+    model is not changed. The API: ``SavedModel.with_handle_unknown``."""
+    import json
+
+    tmp, frame, saved = trained
+    new = frame.iloc[:6].copy()
+    new.loc[[1, 4], "color"] = "purple"
+    new.to_csv(tmp_path / "new.csv", index=False)
+    model = tmp / "run" / "model.npz"
+    refused = numpynn("predict", model, "--data", "new.csv", cwd=tmp_path)
+    assert refused.returncode == 2
+    assert "category 'purple' was not seen in training" in refused.stderr
+    assert "give --handle-unknown ignore" in refused.stderr
+    done = numpynn("predict", model, "--data", "new.csv", "--handle-unknown", "ignore",
+                   cwd=tmp_path)
+    assert len(ok(done).splitlines()) == 7
+    assert "2 cell(s) of categories the model was not trained on" in done.stderr
+    assert "'color' (column 4) 'purple' x2" in done.stderr
+    assert numpynn("evaluate", model, "--data", "new.csv", cwd=tmp_path).returncode == 2
+    evaluated = numpynn("evaluate", model, "--data", "new.csv", "--handle-unknown", "ignore",
+                        "--json", cwd=tmp_path)
+    assert json.loads(ok(evaluated))["split"] == "all"
+    assert "'purple' x2" in evaluated.stderr
+    assert load_model(model).recipe.handle_unknown == "error"  # the file is as it was
+    lenient = saved.with_handle_unknown("ignore")
+    rows = new.drop(columns=["species"])
+    np.testing.assert_array_equal(lenient.encode(rows)[[1, 4], 2:5], np.zeros((2, 3)))
+    np.testing.assert_array_equal(lenient.predict(rows)[[0, 2]], saved.predict(rows.iloc[[0, 2]]))
+
+
+def test_handle_unknown_is_refused_for_a_model_without_text_columns(tmp_path):
+    from numpynn.errors import InputError
+
+    ok(numpynn("train", "--data", "digits", "--epochs", "1", "--no-report", "--out", "run",
+               cwd=tmp_path))
+    with pytest.raises(InputError, match="text columns of a model trained on a CSV table"):
+        load_model(tmp_path / "run" / "model.npz").with_handle_unknown("ignore")
+    refused = numpynn("predict", "run", "--data", "digits", "--handle-unknown", "ignore",
+                      cwd=tmp_path)
+    assert refused.returncode == 2 and "--handle-unknown" in refused.stderr
+
+
 @pytest.mark.parametrize(("row", "lands_in_train"), [(5, True), (9, False)])
 def test_categories_are_the_whole_files_wherever_the_split_puts_a_rare_value(tmp_path, row,
                                                                              lands_in_train):
