@@ -17,6 +17,7 @@ category of each categorical column (one-hot).
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -137,6 +138,29 @@ def _closest_name(text: str, names: Sequence[str]) -> str | None:
     near = difflib.get_close_matches(text.lower(), [n.lower() for n in names], n=1,
                                      cutoff=0.75)
     return next(n for n in names if n.lower() == near[0]) if near else None
+
+
+def _renamed(missing: Sequence[str], unexpected: Sequence[str]) -> str:
+    """For the missing columns that an unexpected one probably is (the same name but for
+    case, spaces, '_' or '-', or a close spelling): "'Sex' is probably 'sex', ...: rename
+    it to the name the model knows"; "" for none."""
+    import difflib
+
+    def plain(name: str) -> str:
+        return re.sub(r"[\s_\-.]+", "", name).lower()
+
+    pairs = []
+    left = list(unexpected)
+    for name in missing:
+        same = [u for u in left if plain(u) == plain(name)]
+        close = same or difflib.get_close_matches(name, left, n=1, cutoff=0.8)
+        if close:
+            pairs.append(f"{close[0]!r} is probably {name!r}")
+            left.remove(close[0])
+    if not pairs:
+        return ""
+    return (", ".join(pairs) + ": rename " + ("it" if len(pairs) == 1 else "them")
+            + " to the name the model knows")
 
 
 def _preview(values: Sequence[object], limit: int = 12) -> str:
@@ -484,11 +508,13 @@ class TableRecipe:
                 parts.append(f"missing column(s) {_preview(missing)}")
             if unexpected:
                 parts.append(f"unexpected column(s) {_preview(unexpected)}")
+            renamed = _renamed(missing, unexpected)
             raise DataError(
                 f"{source}: {' and '.join(parts)}; the model was trained on the columns "
                 f"{_preview(wanted)}"
                 + (f" with the label {self.label_name!r}" if self.label_name else "")
                 + " (matched by name, in any order)"
+                + (f"; {renamed}" if renamed else "")
                 + ("; leave other columns out with `ignore_columns`, or carry one to the "
                    "output with `id_column`" if unexpected else ""))
         return [list(names).index(n) for n in wanted]

@@ -366,6 +366,18 @@ def test_predict_and_evaluate_read_a_new_category_as_zeros_when_told(trained, tm
     np.testing.assert_array_equal(lenient.predict(rows)[[0, 2]], saved.predict(rows.iloc[[0, 2]]))
 
 
+@pytest.mark.parametrize(("renamed", "meant"), [("Color", "color"), ("we_ight", "weight"),
+                                                ("colour", "color")])
+def test_a_renamed_column_at_predict_time_is_named_as_probably_the_known_one(
+        trained, tmp_path, renamed, meant):
+    tmp, frame, _ = trained
+    frame.drop(columns=["species"]).rename(columns={meant: renamed}).to_csv(
+        tmp_path / "new.csv", index=False)
+    refused = numpynn("predict", tmp / "run" / "model.npz", "--data", "new.csv", cwd=tmp_path)
+    assert refused.returncode == 2
+    assert f"{renamed!r} is probably {meant!r}: rename it" in refused.stderr
+
+
 def test_handle_unknown_is_refused_for_a_model_without_text_columns(tmp_path):
     from numpynn.errors import InputError
 
