@@ -117,7 +117,6 @@ class MLPRegressor(RegressorMixin, _BaseMLP):
                                  f"{self.n_outputs_}.")
         rng = check_random_state(self.random_state)
         if not continuing:
-            self._y_1d = y.ndim == 1
             self._initialize(X.shape[1], y2, X.dtype, rng)
         weights = self._weights(y, sample_weight, X)
         X, y_fit, X_val, y_val, weights = self._fit_split(X, self._scaled(y2), weights, rng)
@@ -133,7 +132,6 @@ class MLPRegressor(RegressorMixin, _BaseMLP):
         X, y = self._targets(X, y, reset=first)
         y2 = y[:, None] if y.ndim == 1 else y
         if first:
-            self._y_1d = y.ndim == 1
             self._initialize(X.shape[1], y2, X.dtype, check_random_state(self.random_state))
         elif y2.shape[1] != self.n_outputs_:
             raise ValueError(f"y has {y2.shape[1]} outputs but the network was fitted with "
@@ -161,11 +159,13 @@ class MLPRegressor(RegressorMixin, _BaseMLP):
 
     # -------------------------------------------------------------------- predict
     def predict(self, X) -> np.ndarray:
-        """Predicted values: (n_samples,) for a 1-D training y, else (n_samples, n_outputs),
-        in the targets' units; the input's float dtype (float64 with ``scale_y``)."""
+        """Predicted values: (n_samples,) for one output (a training y of (n_samples,) or
+        (n_samples, 1), as scikit-learn's MLPRegressor: an (n, 1) column minus a Series of
+        n targets would broadcast to (n, n)), else (n_samples, n_outputs); in the targets'
+        units and the input's float dtype (float64 with ``scale_y``)."""
         check_is_fitted(self)
         X = validate_dense(self, X, reset=False, dtype=[np.float64, np.float32])
         out = self.model_.forward(X)
         if self.y_scaler_ is not None:
             out = self.y_scaler_.inverse_transform(out)
-        return out[:, 0] if self._y_1d else out
+        return out[:, 0] if out.shape[1] == 1 else out

@@ -64,7 +64,7 @@ def test_multi_output():
     per_output = r2_score(Y[500:], pred, multioutput="raw_values")  # each column learned
     assert per_output.min() > 0.6, per_output
     one = MLPRegressor(max_iter=5, random_state=0).fit(X, Y[:, :1])
-    assert one.predict(X).shape == (600, 1)  # a (n, 1) y keeps its column, as in sklearn
+    assert one.predict(X).shape == (600,)  # one output: a vector, as scikit-learn's
 
 
 def test_scale_y_learns_far_from_unit_targets_and_inverts():
@@ -131,3 +131,22 @@ def test_bad_parameters_raise_value_errors():
                          ({"hidden_layer_sizes": (0,)}, "hidden_layer_sizes")):
         with pytest.raises(ValueError, match=word):
             MLPRegressor(**params).fit(X, y)
+
+
+def test_one_output_predicts_a_vector_whatever_the_shape_of_y():
+    """As scikit-learn's MLPRegressor: y of (n,) or (n, 1) gives predictions (n,), never
+    an (n, 1) column that broadcasts against a target vector to (n, n); two outputs
+    give (n, 2)."""
+    from sklearn.neural_network import MLPRegressor as SkMLPRegressor
+
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(60, 3))
+    y = X @ [1.0, -2.0, 0.5]
+    for target in (y, y[:, None]):
+        ours = MLPRegressor(max_iter=3, random_state=0).fit(X, target)
+        theirs = SkMLPRegressor(max_iter=3, random_state=0).fit(X, target)
+        assert ours.predict(X).shape == theirs.predict(X).shape == (60,)
+        ours.partial_fit(X, target)
+        assert ours.predict(X).shape == (60,)
+    two = MLPRegressor(max_iter=3, random_state=0).fit(X, np.c_[y, -y])
+    assert two.predict(X).shape == (60, 2)
