@@ -48,6 +48,7 @@ def validate_dense(estimator: BaseEstimator, X: Any, y: Any = "no_validation", *
     to reduce."""
     from scipy import sparse  # installed with scikit-learn
 
+    _check_no_text_columns(X)
     out = validate_data(estimator, X, y, accept_sparse=True, **checks)
     X_checked = out[0] if isinstance(out, tuple) else out
     if sparse.issparse(X_checked):
@@ -58,6 +59,25 @@ def validate_dense(estimator: BaseEstimator, X: Any, y: Any = "no_validation", *
                    "the rows")
         X_checked = X_checked.toarray()
     return (X_checked, out[1]) if isinstance(out, tuple) else X_checked
+
+def _check_no_text_columns(X: Any) -> None:
+    """A DataFrame X with text or categorical columns: a ValueError (scikit-learn's type)
+    naming them and the encoder to put before the network, instead of "could not convert
+    string to float"."""
+    dtypes = getattr(X, "dtypes", None)
+    if dtypes is None or not hasattr(dtypes, "items"):
+        return
+    text = [str(name) for name, dtype in dtypes.items()
+            if getattr(dtype, "kind", "O") not in "biufc"]
+    if text:
+        shown = text[:5] + (["..."] if len(text) > 5 else [])
+        raise ValueError(
+            f"X has {len(text)} column(s) of text or categories {shown}; the network takes "
+            "numbers: encode them first, e.g. make_pipeline(make_column_transformer("
+            f"(OneHotEncoder(handle_unknown='ignore'), {text[:5]!r}), remainder="
+            "StandardScaler()), estimator) (or train from the file with `numpynn train "
+            "--data FILE.csv`, which encodes them).")
+
 
 #: scikit-learn's parameter name of an optimiser hyper-parameter, where it differs
 SKLEARN_NAMES: dict[str, str] = {"beta1": "beta_1", "beta2": "beta_2", "eps": "epsilon"}

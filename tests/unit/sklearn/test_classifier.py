@@ -231,3 +231,22 @@ def test_digits_cross_validation_accuracy():
     scores = bench.cross_validate()
     for name, bar in bench.BARS.items():
         assert scores[name].mean() >= bar, (name, scores[name])
+
+
+def test_a_dataframe_with_text_columns_names_them_and_the_encoder():
+    """Text or categorical columns in a DataFrame: a ValueError naming them and the
+    encoder to use, for fit and predict; numbers, booleans and pandas' nullable integers
+    are taken."""
+    import pandas as pd
+
+    rng = np.random.default_rng(0)
+    frame = pd.DataFrame({"x": rng.normal(size=40), "n": pd.array(np.arange(40) % 4, "Int64"),
+                          "flag": np.arange(40) % 2 == 0})
+    y = np.arange(40) % 2
+    est = MLPClassifier(max_iter=2, random_state=0).fit(frame, y)
+    with_text = frame.assign(town=["a", "b"] * 20, kind=pd.Categorical(["u", "v"] * 20))
+    for call in (lambda: MLPClassifier(max_iter=2).fit(with_text, y),
+                 lambda: est.predict(with_text)):
+        with pytest.raises(ValueError, match=r"2 column\(s\) of text or categories "
+                                             r"\['town', 'kind'\].*OneHotEncoder"):
+            call()
