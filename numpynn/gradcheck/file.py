@@ -46,6 +46,8 @@ from typing import Any
 import numpy as np
 
 from ..layers import (
+    affine_backward,
+    affine_forward,
     batchnorm_forward,
     layernorm_forward,
 )
@@ -312,9 +314,10 @@ def _layer_checks(name: str, spec: LayerSpec, fwd: Callable, bwd: Callable, bwd_
         hint = None
     for r in reports:  # name the layer's own mistake on its input's failing rows
         r.rows = [dataclasses.replace(row, kind=hint[0], kind_text=hint[1])
-                  if hint and row.verdict == FAIL and row.name in (spec.names[0],
-                                                                   f"d{spec.names[0]}")
+                  if hint and row.verdict == FAIL and (row.kind is None or row.name in (
+                      spec.names[0], f"d{spec.names[0]}"))
                   and row.kind not in ("in place", "random loss", "not finite")
+                  and row.name not in ("forward", "backward", "out")
                   else row for row in r.rows]
     return reports
 
@@ -351,9 +354,17 @@ def _layer_hint(name: str, inputs: list[np.ndarray], dout: np.ndarray, got: tupl
                        (lambda: dout * np.where(dout > 0, 1.0, 0.01), "mask",
                         "leaky_relu_backward takes its mask from dout; it must come from "
                         "the forward's input x")],
+        "affine_relu": [(lambda: affine_backward(dout, affine_forward(*inputs)[1])[0], "mask",
+                         "affine_relu_backward skips the ReLU: pass dout through "
+                         "relu_backward(dout, relu_cache) first, then affine_backward(da, "
+                         "fc_cache)")],
     }
     for candidate, kind, text in wrong.get(name, []):
-        if dout.shape == x.shape and _close_to(dx, candidate()):
+        try:
+            value = candidate()
+        except ValueError:  # shapes that do not broadcast: not this mistake
+            continue
+        if _close_to(dx, value):
             return kind, text
     if name == "dropout" and rows["x"].verdict == FAIL and rows["x"].kind == "mask":
         return "mask", ("dropout_backward zeroes other entries than the forward pass did: "

@@ -324,6 +324,15 @@ def relu_backward(dout, x):
     (mutate(DROPOUT, ("    return dout * mask",
                       "    return dout * (np.random.rand(*dout.shape) < 0.7) / 0.7")),
      "mask", "mask stored in the cache"),
+    (AFF + """
+def affine_relu_forward(x, w, b):
+    a, fc_cache = affine_forward(x, w, b)
+    return np.maximum(0, a), (fc_cache, a)
+
+def affine_relu_backward(dout, cache):
+    fc_cache, a = cache
+    return affine_backward(dout, fc_cache)   # the ReLU's mask skipped
+""", "mask", "skips the ReLU"),
 ])
 def test_a_backward_at_the_wrong_array_names_the_layers_mistake(tmp_path, text, kind, says):
     result = check_module(module_of(tmp_path, text), timing=False)
