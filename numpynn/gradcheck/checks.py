@@ -214,6 +214,10 @@ def shape_hint(label: str, got: tuple[int, ...], want: tuple[int, ...],
     if len(want) == 1 and got in ((1, want[0]), (want[0], 1)):
         return ("a 2-D sum (keepdims=True, or a row or column vector): sum over the "
                 "examples, axis 0, without keepdims: np.sum(dout, axis=0)")
+    if len(want) == 1 and len(got) > 1 and want[0] in got:
+        return ("summed over too few axes: a bias gradient sums over every axis but the one "
+                "it indexes (affine: np.sum(dout, axis=0); conv: np.sum(dout, axis=(0, 2, "
+                "3)))")
     if len(want) == 1 and len(got) == 1 and batch is not None and got[0] == batch:
         return ("one entry per example: it is summed over the wrong axis; a bias gradient "
                 "sums over the examples, axis 0: np.sum(dout, axis=0)")

@@ -6,8 +6,9 @@ in a module.
 ``affine_forward``/``affine_backward``, ``relu_*``, ``affine_relu_*``,
 ``sigmoid_*``, ``tanh_*``, ``leaky_relu_*``, ``batchnorm_forward``/``batchnorm_backward``
 and ``batchnorm_backward_alt``, ``layernorm_*`` (and ``layernorm_backward_alt``),
-``dropout_*``; and the losses ``softmax_loss``, ``svm_loss``), calls each on inputs whose
-shapes numpynn chooses, every input and ``dout`` drawn from its own stream
+``dropout_*``; assignment 2's CNN functions, :data:`CNN_FUNCTIONS`, checked against
+numerical gradients only; and the losses ``softmax_loss``, ``svm_loss``), calls each on
+inputs whose shapes numpynn chooses, every input and ``dout`` drawn from its own stream
 (:func:`numpynn.gradcheck.checks.stream`), and checks it:
 
 * against numerical gradients (:func:`numpynn.gradcheck.checks.check_layer`, three-valued, the
@@ -124,6 +125,47 @@ def _layer_specs() -> dict[str, LayerSpec]:
     return {name: LayerSpec(pair.inputs, SAMPLES[pair.sample],
                             (lambda p=pair.param: (p(),)) if pair.param else (lambda: ()))
             for name, pair in COURSE.items()}
+
+
+def _conv_inputs(seed: int) -> list[np.ndarray]:
+    # CS231n's conv test shapes, smaller: x (N, C, H, W), w (F, C, HH, WW), b (F,)
+    return [_draw(seed, "x", (2, 3, 5, 5)), _draw(seed, "w", (3, 3, 3, 3)),
+            _draw(seed, "b", (3,))]
+
+
+def _pool_inputs(seed: int) -> list[np.ndarray]:
+    # distinct values 0.1 apart (in a random order): no two entries of a pooling window
+    # within h of each other, where max has no derivative
+    x = stream(seed, "x").permutation(2 * 3 * 4 * 4).reshape(2, 3, 4, 4)
+    return [0.1 * x - 4.0]
+
+
+def _spatial_norm_inputs(seed: int) -> list[np.ndarray]:
+    return [3 * _draw(seed, "x", (2, 3, 4, 4)) + 2, 1 + 0.5 * _draw(seed, "gamma", (3,)),
+            _draw(seed, "beta", (3,))]
+
+
+_CONV_PARAM = {"stride": 1, "pad": 1}
+_POOL_PARAM = {"pool_height": 2, "pool_width": 2, "stride": 2}
+_CONV = LayerSpec(("x", "w", "b"), _conv_inputs, lambda: (dict(_CONV_PARAM),))
+_POOL = LayerSpec(("x",), _pool_inputs, lambda: (dict(_POOL_PARAM),))
+
+#: CS231n's assignment-2 CNN functions, which numpynn has no layer for: forward name ->
+#: (its backward names, spec). Checked against numerical gradients only (no reference),
+#: with conv_param {"stride": 1, "pad": 1} and pool_param 2 x 2, stride 2.
+CNN_FUNCTIONS: dict[str, tuple[tuple[str, ...], LayerSpec]] = {
+    "conv_forward_naive": (("conv_backward_naive",), _CONV),
+    "conv_forward_fast": (("conv_backward_fast",), _CONV),
+    "max_pool_forward_naive": (("max_pool_backward_naive",), _POOL),
+    "max_pool_forward_fast": (("max_pool_backward_fast",), _POOL),
+    "spatial_batchnorm_forward": (("spatial_batchnorm_backward",), LayerSpec(
+        ("x", "gamma", "beta"), _spatial_norm_inputs, lambda: ({"mode": "train"},))),
+    "spatial_groupnorm_forward": (("spatial_groupnorm_backward",), LayerSpec(
+        ("x", "gamma", "beta"), lambda s: [_spatial_norm_inputs(s)[0],
+                                           *[a.reshape(1, 3, 1, 1) for a in
+                                             _spatial_norm_inputs(s)[1:]]],
+        lambda: (1, {}))),
+}
 
 
 #: the specs as numpynn ships them (a layer registered later is seen by check_module,
@@ -263,7 +305,8 @@ def _stub(value: Any) -> bool:
 
 
 def _layer_checks(name: str, spec: LayerSpec, fwd: Callable, bwd: Callable, bwd_name: str,
-                  seed: int) -> list[GradCheckReport]:
+                  seed: int, fwd_name: str | None = None) -> list[GradCheckReport]:
+    fwd_name = fwd_name or f"{name}_forward"
     inputs = spec.make(seed)
 
     def forward(*arrays: np.ndarray) -> Any:
@@ -272,7 +315,7 @@ def _layer_checks(name: str, spec: LayerSpec, fwd: Callable, bwd: Callable, bwd_
     try:  # another signature than CS231n's: say so, do not fail it
         inspect.signature(fwd).bind(*inputs, *spec.extra())
     except TypeError as exc:
-        raise _SignatureError(f"{name}_forward: called with ({', '.join(spec.names)}"
+        raise _SignatureError(f"{fwd_name}: called with ({', '.join(spec.names)}"
                               f"{', param dict' if spec.extra() else ''}) as CS231n's, it "
                               f"raised TypeError: {exc}") from None
     except ValueError:  # no signature to read (a builtin): call it and see
@@ -280,14 +323,14 @@ def _layer_checks(name: str, spec: LayerSpec, fwd: Callable, bwd: Callable, bwd_
     first = forward(*[a.copy() for a in inputs])
     if not isinstance(first, tuple) or len(first) != 2 or first[0] is None:
         if first is None or (isinstance(first, tuple) and first and first[0] is None):
-            raise _NotImplementedYetError(f"{name}_forward")
-        raise ReturnError(f"{name}_forward returned {_describe(first)}; it must return "
+            raise _NotImplementedYetError(fwd_name)
+        raise ReturnError(f"{fwd_name} returned {_describe(first)}; it must return "
                           "the tuple (out, cache) as CS231n's layers do: return out, cache")
     dout = stream(seed, "dout").standard_normal(np.shape(first[0]))
     if _stub(bwd(dout.copy(), first[1])):
         raise _NotImplementedYetError(bwd_name)
     report = check_layer(forward, bwd, *inputs, names=spec.names, seed=seed)
-    report.title = f"{name}_forward / {bwd_name}: numerical gradients"
+    report.title = f"{fwd_name} / {bwd_name}: numerical gradients"
     reports = [report]
     ref = _reference(name)
     ref = ref if ref is not None and ref[1] is not None else None
@@ -366,6 +409,17 @@ def _layer_hint(name: str, inputs: list[np.ndarray], dout: np.ndarray, got: tupl
             continue
         if _close_to(dx, value):
             return kind, text
+    if name.startswith("max_pool_forward") and x.ndim == 4 and rows["x"].verdict == FAIL:
+        n, c, h, w = x.shape  # the 2 x 2, stride-2 windows of _POOL_PARAM
+        windows = x[:, :, :h // 2 * 2, :w // 2 * 2].reshape(n, c, h // 2, 2, w // 2, 2)
+        top = windows.max(axis=(3, 5), keepdims=True)
+        argmax = np.zeros_like(x, dtype=bool)
+        argmax[:, :, :h // 2 * 2, :w // 2 * 2] = (windows == top).reshape(
+            n, c, h // 2 * 2, w // 2 * 2)
+        if np.any(dx[~argmax] != 0):
+            return "mask", ("max_pool_backward gives gradient to entries that are not their "
+                            "window's max: each window's dout goes to the argmax of x in the "
+                            "window alone (dx = 0 elsewhere), not spread over the window")
     if name == "dropout" and rows["x"].verdict == FAIL and rows["x"].kind == "mask":
         return "mask", ("dropout_backward zeroes other entries than the forward pass did: "
                         "it must multiply dout by the mask stored in the cache by "
@@ -877,6 +931,22 @@ def check_module(module: ModuleType, seed: int = 0, timing: bool = True,
             if both is not None:
                 result.reports.append(both[0])
                 result.notes.append(both[1])
+    for fwd_name, (back_names, spec) in CNN_FUNCTIONS.items():
+        fwd = getattr(module, fwd_name, None)
+        found = [(b, getattr(module, b)) for b in back_names
+                 if callable(getattr(module, b, None))]
+        if not callable(fwd):
+            if found:
+                result.skipped.append(f"{found[0][0]} (no {fwd_name})")
+            continue
+        if not found:
+            result.skipped.append(f"{fwd_name} (no {back_names[0]})")
+        for bwd_name, bwd in found:
+            result.reports += call(f"{fwd_name} / {bwd_name}",
+                                   lambda spec=spec, fwd=fwd, bwd=bwd, bwd_name=bwd_name,
+                                   fwd_name=fwd_name: _layer_checks(
+                                       fwd_name, spec, fwd, bwd, bwd_name, seed,
+                                       fwd_name)) or []
     for name in LOSSES:
         fn = getattr(module, name, None)
         if callable(fn):

@@ -377,3 +377,93 @@ def test_a_loss_that_changes_params_is_named_and_the_params_restored():
     report = check_gradients(model, X, np.zeros(4, dtype=int))
     assert report.kinds == ["changes params"], report
     np.testing.assert_array_equal(model.params["W"], np.ones((3, 2)))
+
+
+# ------------------------------------------------------------------ assignment 2's CNN functions
+CNN = """import numpy as np
+
+def conv_forward_naive(x, w, b, conv_param):
+    stride, pad = conv_param["stride"], conv_param["pad"]
+    N, C, H, W = x.shape
+    F, _, HH, WW = w.shape
+    Ho = 1 + (H + 2 * pad - HH) // stride
+    Wo = 1 + (W + 2 * pad - WW) // stride
+    xp = np.pad(x, ((0, 0), (0, 0), (pad, pad), (pad, pad)))
+    out = np.zeros((N, F, Ho, Wo), dtype=x.dtype)
+    for n in range(N):
+        for f in range(F):
+            for i in range(Ho):
+                for j in range(Wo):
+                    win = xp[n, :, i * stride:i * stride + HH, j * stride:j * stride + WW]
+                    out[n, f, i, j] = np.sum(win * w[f]) + b[f]
+    return out, (x, w, b, conv_param)
+
+def conv_backward_naive(dout, cache):
+    x, w, b, conv_param = cache
+    stride, pad = conv_param["stride"], conv_param["pad"]
+    N, C, H, W = x.shape
+    F, _, HH, WW = w.shape
+    _, _, Ho, Wo = dout.shape
+    xp = np.pad(x, ((0, 0), (0, 0), (pad, pad), (pad, pad)))
+    dxp = np.zeros_like(xp)
+    dw = np.zeros_like(w)
+    db = dout.sum(axis=(0, 2, 3))
+    for n in range(N):
+        for f in range(F):
+            for i in range(Ho):
+                for j in range(Wo):
+                    win = xp[n, :, i * stride:i * stride + HH, j * stride:j * stride + WW]
+                    dw[f] += win * dout[n, f, i, j]
+                    dxp[n, :, i * stride:i * stride + HH,
+                        j * stride:j * stride + WW] += w[f] * dout[n, f, i, j]
+    dx = dxp[:, :, pad:pad + H, pad:pad + W]
+    return dx, dw, db
+
+def max_pool_forward_naive(x, pool_param):
+    ph, pw, s = pool_param["pool_height"], pool_param["pool_width"], pool_param["stride"]
+    N, C, H, W = x.shape
+    Ho, Wo = 1 + (H - ph) // s, 1 + (W - pw) // s
+    out = np.zeros((N, C, Ho, Wo), dtype=x.dtype)
+    for i in range(Ho):
+        for j in range(Wo):
+            out[:, :, i, j] = x[:, :, i * s:i * s + ph, j * s:j * s + pw].max(axis=(2, 3))
+    return out, (x, pool_param)
+
+def max_pool_backward_naive(dout, cache):
+    x, pool_param = cache
+    ph, pw, s = pool_param["pool_height"], pool_param["pool_width"], pool_param["stride"]
+    N, C, H, W = x.shape
+    _, _, Ho, Wo = dout.shape
+    dx = np.zeros_like(x)
+    for n in range(N):
+        for c in range(C):
+            for i in range(Ho):
+                for j in range(Wo):
+                    win = x[n, c, i * s:i * s + ph, j * s:j * s + pw]
+                    a, bb = np.unravel_index(np.argmax(win), win.shape)
+                    dx[n, c, i * s + a, j * s + bb] += dout[n, c, i, j]
+    return dx
+"""
+
+
+def test_cnn_naive_functions_are_checked_and_pass(tmp_path):
+    proc = run_cli(tmp_path, CNN)
+    assert proc.returncode == 0, proc.stdout
+    assert "conv_forward_naive / conv_backward_naive: numerical gradients" in proc.stdout
+    assert "max_pool_forward_naive / max_pool_backward_naive: numerical gradients" in proc.stdout
+
+
+@pytest.mark.parametrize("old, new, kind, says", [
+    ("                    dw[f] += win * dout[n, f, i, j]",
+     "                    dw[f] += win * dout[n, f, i, j] / N", "factor 1/N", "factor 1/N"),
+    ("                    dx[n, c, i * s + a, j * s + bb] += dout[n, c, i, j]",
+     "                    dx[n, c, i * s:i * s + ph, j * s:j * s + pw] += dout[n, c, i, j] / 4",
+     "mask", "argmax of x in the window"),
+    ("db = dout.sum(axis=(0, 2, 3))", "db = dout.sum(axis=(2, 3))", None,
+     "summed over too few axes"),
+])
+def test_cnn_bugs_fail_and_say_where(tmp_path, old, new, kind, says):
+    result = check_module(module_of(tmp_path, mutate(CNN, (old, new))), timing=False)
+    assert result.verdict == FAIL and says in result.to_table(), result.to_table()
+    if kind:
+        assert result.kinds == [kind], result.to_table()
