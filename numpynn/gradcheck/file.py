@@ -513,16 +513,19 @@ def _loss_checks(name: str, fn: Callable, seed: int) -> list[GradCheckReport]:
         reports.append(cmp)
     big = GradCheckReport(title=f"{name} with large scores (x + 1000: the same loss and "
                                 "gradient, as the loss depends on differences of scores)")
-    with np.errstate(all="ignore"):
-        got = fn(x.copy() + 1000.0, y.copy())
-    big_loss, big_dx = float(np.asarray(got[0], dtype=np.float64).reshape(-1)[0]), got[1]
-    bad = not np.isfinite(big_loss) or not np.all(np.isfinite(np.asarray(big_dx, float)))
+    try:
+        with np.errstate(all="ignore"):
+            got = fn(x.copy() + 1000.0, y.copy())
+        big_loss = float(np.asarray(got[0], dtype=np.float64).reshape(-1)[0])
+        big_dx = np.asarray(got[1], dtype=np.float64)
+        bad = not np.isfinite(big_loss) or not np.all(np.isfinite(big_dx))
+        text = (f"{name}(x + 1000, y) gave loss {big_loss:.6g} and a dx with "
+                f"{int(np.sum(~np.isfinite(big_dx)))} NaN or inf entries; ")
+    except Exception as exc:  # noqa: BLE001 - the learner's code may raise on large scores
+        bad, text = True, f"{name}(x + 1000, y) {_error_text(exc)}; "
     big.rows.append(GradCheckRow(
         "loss, dx", x.shape, float("inf") if bad else 0.0, 0.0, FAIL if bad else PASS,
-        kind="overflow" if bad else None,
-        kind_text=(f"{name}(x + 1000, y) gave loss {big_loss:.6g} and a dx with "
-                   f"{int(np.sum(~np.isfinite(np.asarray(big_dx, float))))} NaN or inf "
-                   "entries; " + KINDS["overflow"]) if bad else ""))
+        kind="overflow" if bad else None, kind_text=text + KINDS["overflow"] if bad else ""))
     reports.append(big)
     return reports
 

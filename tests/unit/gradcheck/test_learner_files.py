@@ -467,3 +467,11 @@ def test_cnn_bugs_fail_and_say_where(tmp_path, old, new, kind, says):
     assert result.verdict == FAIL and says in result.to_table(), result.to_table()
     if kind:
         assert result.kinds == [kind], result.to_table()
+
+
+def test_a_loss_that_raises_on_large_scores_is_the_overflow_fail_with_its_line(tmp_path):
+    text = mutate(SOFTMAX, ("shifted = x - np.max(x, axis=1, keepdims=True)",
+                            "shifted = x\n    assert np.all(np.exp(shifted) < np.inf), 'big'"))
+    result = check_module(module_of(tmp_path, text), timing=False)
+    assert result.kinds == ["overflow"] and not result.errors, result.to_table()
+    assert "raised AssertionError: big (line" in result.to_table()
