@@ -507,9 +507,22 @@ def _loss_checks(name: str, fn: Callable, seed: int) -> list[GradCheckReport]:
             diff = np.abs(dx - want_dx) > 1e-6 * max(float(np.abs(want_dx).max()), 1e-12)
             correct = np.zeros(x.shape, dtype=bool)
             correct[np.arange(x.shape[0]), y] = True
+            tiny = 1e-12 * max(float(np.abs(want_dx).max()), 1e-12)
             if diff.any() and not (diff & ~correct).any():
                 cmp.rows[-1] = dataclasses.replace(row, kind="correct class", kind_text=(
                     KINDS["correct class"] + ": " + LOSS_GRADIENTS.get(name, "")).rstrip(": "))
+            elif (np.all(np.abs(dx[~correct]) <= tiny)
+                  and np.any(np.abs(want_dx[~correct]) > tiny)):
+                # the seed question's misconception: only the correct class's score matters
+                cmp.rows[-1] = dataclasses.replace(row, kind="mask", kind_text=(
+                    f"{name}'s dx is 0 for every class but the correct one, where the true "
+                    "gradient is not: every score moves the loss, so dx has an entry for "
+                    "every class; " + LOSS_GRADIENTS.get(name, "")).rstrip("; "))
+            new = cmp.rows[-1]
+            if new.kind is not None and report.rows[0].verdict == FAIL \
+                    and report.rows[0].kind is None:
+                report.rows[0] = dataclasses.replace(report.rows[0], kind=new.kind,
+                                                     kind_text=new.kind_text)
         reports.append(cmp)
     big = GradCheckReport(title=f"{name} with large scores (x + 1000: the same loss and "
                                 "gradient, as the loss depends on differences of scores)")

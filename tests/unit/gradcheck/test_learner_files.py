@@ -475,3 +475,17 @@ def test_a_loss_that_raises_on_large_scores_is_the_overflow_fail_with_its_line(t
     result = check_module(module_of(tmp_path, text), timing=False)
     assert result.kinds == ["overflow"] and not result.errors, result.to_table()
     assert "raised AssertionError: big (line" in result.to_table()
+
+
+def test_the_seed_questions_mask_version_of_eq1_says_every_class_has_a_gradient(tmp_path):
+    """The seed's eq. 1 (mask at the correct class): dx is 0 for every other class."""
+    text = mutate(SOFTMAX, ("    dx = probs.copy()\n    dx[np.arange(N), y] -= 1\n    dx /= N",
+                            "    a2 = probs\n    da2 = -a2.copy()\n"
+                            "    da2[np.arange(N), y] += 1\n"
+                            "    da2 *= (a2[np.arange(N), y])[:, None]\n"
+                            "    mask = np.zeros(a2.shape)\n    mask[np.arange(N), y] = 1\n"
+                            "    dx = ((1 / a2) * mask) * da2 / N"))
+    result = check_module(module_of(tmp_path, text), timing=False)
+    assert result.kinds == ["mask"], result.to_table()
+    assert "0 for every class but the correct one" in result.to_table()
+    assert "x: FAIL" in result.to_table() and "likely bug: mask" in result.to_table()
