@@ -54,7 +54,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     what = p.add_mutually_exclusive_group()
     what.add_argument("--file", metavar="PATH", help="a Python file with CS231n-named "
                       "forward/backward functions (affine_forward, relu_backward, "
-                      "batchnorm_backward_alt, softmax_loss, svm_loss, ...) and model "
+                      "batchnorm_backward_alt, softmax_loss, svm_loss, "
+                      "conv_forward_naive, max_pool_forward_naive, ...) and model "
                       "classes (params and loss(X, y=None)) to check: gradients, forward "
                       "and test mode; a file in a package (cs231n/layer_utils.py) is "
                       "imported as its member")

@@ -18,6 +18,7 @@ from .checks import (
     Entry,
     GradCheckReport,
     GradCheckRow,
+    ReturnError,
     bug_kind,
     builtin_checks,
     check_array,
@@ -34,7 +35,8 @@ from .checks import (
 )
 
 __all__ = ["DEFAULT_TOL", "FAIL", "GRAD_FLOOR", "INCONCLUSIVE", "KINDS", "PASS", "Entry",
-           "GradCheckReport", "GradCheckRow", "bug_kind", "builtin_checks", "check_array",
+           "GradCheckReport", "GradCheckRow", "ReturnError", "bug_kind", "builtin_checks",
+           "check_array",
            "check_gradients", "check_layer", "is_well_conditioned", "numerical_gradient",
            "probe_gradient", "random_problem", "registry_checks", "rel_error", "stream",
            "well_conditioned_problem"]

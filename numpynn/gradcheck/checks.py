@@ -147,9 +147,12 @@ CAUSES: dict[str, tuple[str, str]] = {
 #: what the numbers show and the likely mistake. ``{N}`` is the batch size.
 KINDS: dict[str, str] = {
     "factor N": "analytic = N x numerical (N = {N}, the batch size): a missing division "
-                "by N (e.g. dscores = P - Y instead of (P - Y) / N)",
+                "by N (e.g. dscores = P - Y instead of (P - Y) / N), or a loss averaged "
+                "over the batch whose gradient is not",
     "factor 1/N": "analytic = numerical / N (N = {N}, the batch size): an extra division "
-                  "by N (a bias gradient averaged instead of summed, or /N applied twice)",
+                  "by N (a bias gradient averaged instead of summed, or /N applied twice), "
+                  "or a loss summed over the batch (not divided by N) whose gradient is "
+                  "averaged",
     "factor 2": "analytic = 2 x numerical: a factor of 2 too many (a term counted twice, "
                 "or 2 reg W for a loss of 0.5 reg |W|^2)",
     "factor 1/2": "analytic = numerical / 2: a factor of 2 missing (reg W for a loss of "
@@ -174,7 +177,67 @@ KINDS: dict[str, str] = {
                "(compared with numpynn's own, or with the course's statistical checks)",
     "test mode": "test mode does not do what it must (dropout: return the input; batch "
                  "norm: normalise with the running averages, kept up to date in train mode)",
+    "not finite": "the gradient (or the loss) has NaN or inf entries: look for a log of 0, "
+                  "0 / 0, an overflowing exp, or an array made with np.empty and never "
+                  "filled",
+    "wrong array": "the derivative's formula is evaluated at the wrong array (the input x "
+                   "where it needs the forward's output, or dout where it needs x)",
+    "overflow": "with large scores the loss or its gradient overflows to inf or NaN: "
+                "subtract each row's max from the scores before exp (softmax does not "
+                "change when a constant is subtracted from a row)",
+    "correct class": "only the entries of the correct classes, dx[i, y[i]], are wrong",
+    "mean term": "dgamma and dbeta agree, and dx is off by the same amount for every "
+                 "value normalised together: the path through the mean (dmu / N) is "
+                 "missing or wrong",
+    "variance term": "dgamma and dbeta agree, dx is off in proportion to x - mu: the path "
+                     "through the variance (dvar * 2 (x - mu) / N) is missing or wrong",
+    "changes params": "loss(X, y) changed the model's parameters: a loss must leave "
+                      "self.params as they are (an update such as W -= lr * dW belongs in "
+                      "the training step, not in loss), or no gradient can be checked",
 }
+
+
+class ReturnError(InputError):
+    """What a learner's function returned cannot be checked (a gradient of the wrong
+    shape, a missing gradient, a value where a tuple is expected); the message says what
+    it returned and what it must return."""
+
+
+def shape_hint(label: str, got: tuple[int, ...], want: tuple[int, ...],
+               batch: int | None = None) -> str:
+    """What a gradient of shape ``got`` for ``label`` of shape ``want`` usually means
+    (the learner's likely mistake), or ""."""
+    got, want = tuple(got), tuple(want)
+    if len(want) == 2 and got == want[::-1] and want[0] != want[1]:
+        return (f"it is {label}'s shape transposed: swap the product's operands (for a "
+                "weight: dw = x.T @ dout, not dout.T @ x)")
+    if len(want) == 1 and got in ((1, want[0]), (want[0], 1)):
+        return ("a 2-D sum (keepdims=True, or a row or column vector): sum over the "
+                "examples, axis 0, without keepdims: np.sum(dout, axis=0)")
+    if len(want) == 1 and len(got) > 1 and want[0] in got:
+        return ("summed over too few axes: a bias gradient sums over every axis but the one "
+                "it indexes (affine: np.sum(dout, axis=0); conv: np.sum(dout, axis=(0, 2, "
+                "3)))")
+    if len(want) == 1 and len(got) == 1 and batch is not None and got[0] == batch:
+        return ("one entry per example: it is summed over the wrong axis; a bias gradient "
+                "sums over the examples, axis 0: np.sum(dout, axis=0)")
+    if len(got) > len(want):
+        return (f"more dimensions than {label}: an input of shape (N, d1, d2, ...) must be "
+                "flattened to (N, D) in the backward pass too, as in the forward "
+                "(x.reshape(x.shape[0], -1).T @ dout)")
+    if int(np.prod(got)) == int(np.prod(want)):
+        return (f"it has the right number of entries: reshape it to {label}'s shape "
+                f"(d{label}.reshape({label}.shape); for an input the forward pass flattened: "
+                "dx = (dout @ w.T).reshape(x.shape))")
+    return ""
+
+
+def _shape_message(what: str, label: str, got: tuple[int, ...], want: tuple[int, ...],
+                   batch: int | None = None) -> str:
+    hint = shape_hint(label, got, want, batch)
+    return (f"{what} has shape {tuple(got)}, but {label} has shape {tuple(want)}; a "
+            f"gradient has the shape of what it differentiates" + (f": {hint}" if hint
+                                                                    else "") + ".")
 
 
 def rel_error(a: np.ndarray, b: np.ndarray) -> float:
@@ -711,6 +774,18 @@ def _finish(state: _ArrayState, tol: float, batch: int | None = None) -> GradChe
     inconclusive if any is unresolved, else pass."""
     status, a, x = state.status, state.a, state.x
     entries = {idx: Entry(idx, float(a[idx]), float(state.num[idx])) for idx in status}
+    finite = np.isfinite(a) & np.isfinite(state.num)
+    if not finite.all():  # no rounding floor or kink explains a NaN: never inconclusive
+        first = tuple(int(i) for i in np.argwhere(~finite)[0])
+        mine = not np.isfinite(a).all()
+        count = int(np.sum(~np.isfinite(a if mine else state.num)))
+        text = (f"{count} of {a.size} entries of the analytic gradient are NaN or inf "
+                f"(first at {_fmt_index(first)})" if mine else
+                f"the function is NaN or inf where {state.name} is moved by h (first at "
+                f"{_fmt_index(first)}): it cannot be differentiated there")
+        return GradCheckRow(state.name, tuple(x.shape), float("inf"), tol, FAIL,
+                            entries[first], "mismatch", 0, "not finite",
+                            f"{text}; {KINDS['not finite']}")
     bad = [i for i, s in status.items() if s == "mismatch"]
     unresolved = state.unresolved
     cause = None
@@ -860,8 +935,8 @@ def check_gradients(
     complex-step derivatives on a complex128 copy of the model, when its ``loss`` keeps
     complex values and agrees with the centred differences where those are conclusive
     (:class:`ComplexStep`; it can clear an entry, never condemn one).
-    diagnose: when only weights fail, check a copy at ``reg = 0`` to name the kind
-    "regularisation" (:data:`KINDS`; factors and masks are named per row, a loss that
+    diagnose: when only weights (or only biases) fail, check a copy at ``reg = 0`` to
+    name the kind "regularisation" (:data:`KINDS`; factors and masks are named per row, a loss that
     differs between two calls is a FAIL of kind "random loss" before any probing).
     Returns one row per parameter, in ``params`` order.
     """
@@ -869,10 +944,39 @@ def check_gradients(
     X = np.array(X, dtype=np.float64, copy=True)
     y = np.array(y, copy=True)
     restore = _freeze_randomness(model)
-    loss64, grads = model.loss(X.copy(), y.copy())
+    before = {k: np.array(v, copy=True) for k, v in model.params.items()}
+    value = model.loss(X.copy(), y.copy())
+    if not (isinstance(value, (tuple, list)) and len(value) == 2
+            and hasattr(value[1], "items")):
+        raise ReturnError(f"loss(X, y) returned {_describe(value)}; given labels y it must "
+                          "return (loss, grads): the loss and a dict of gradients with one "
+                          f"entry per parameter ({', '.join(model.params)})")
+    loss64, grads = value
+    for name, param in model.params.items():
+        if name not in grads:
+            raise ReturnError(f"loss(X, y) returned no gradient for parameter {name!r}; "
+                              "grads must hold one per entry of params "
+                              f"({sorted(model.params)}); it holds {sorted(grads)}")
+        if np.shape(grads[name]) != np.shape(param):
+            raise ReturnError(_shape_message(f"the gradient grads[{name!r}]", name,
+                                             np.shape(grads[name]), np.shape(param),
+                                             X.shape[0]))
     grads = {k: np.array(v, dtype=np.float64, copy=True) for k, v in grads.items()}
     restore()
     report = GradCheckReport(title=repr(model))
+    changed = [k for k, v in before.items() if k in model.params and not _same(
+        np.asarray(model.params[k], dtype=np.float64), v.astype(np.float64))]
+    if changed:
+        for k in changed:  # put the parameters back as they were
+            if np.shape(model.params[k]) == before[k].shape:
+                np.copyto(model.params[k], before[k], casting="unsafe")
+            else:
+                model.params[k] = before[k]
+        report.rows = [GradCheckRow(
+            k, tuple(np.shape(v)), float("inf"), tol, FAIL, kind="changes params",
+            kind_text=f"one call of loss(X, y) changed self.params[{k!r}]: "
+                      + KINDS["changes params"]) for k, v in before.items() if k in changed]
+        return report
     again = model.loss(X.copy(), y.copy())[0]
     restore()
     if not _close(again, loss64):
@@ -894,13 +998,7 @@ def check_gradients(
         return target.loss(Xe.copy(), y.copy())[0]
 
     states = []
-    for name, param in model.params.items():
-        if name not in grads:
-            raise InputError(f"model.loss returned no gradient for parameter {name!r}; it "
-                             f"must return one per entry of params ({sorted(model.params)}).")
-        if grads[name].shape != param.shape:
-            raise InputError(f"the gradient of {name} has shape {grads[name].shape}, but "
-                             f"{name} has shape {param.shape}; they must match.")
+    for name in model.params:
         states.append(_probe_array(name, grads[name], evaluate, target.params[name], h, tol,
                                    None))
     if complex_step and any(st.unresolved for st in states):
@@ -916,14 +1014,22 @@ def check_gradients(
 def _diagnose_regularisation(report: GradCheckReport, model: Any, X: np.ndarray,
                              y: np.ndarray, h: float, tol: float, extended: bool,
                              complex_step: bool) -> None:
-    """Name the kind "regularisation" on the failing rows when only weights (``W...``)
-    fail, some other parameter passes, the model has ``reg > 0``, and the same check at
-    ``reg = 0`` (on a copy) has no FAIL."""
+    """Name the kind "regularisation" on the failing rows when only weights (``W...``),
+    or only biases (``b...``: reg applied to them), fail, some other parameter passes,
+    the model has ``reg > 0``, and the same check at ``reg = 0`` (on a copy) has no
+    FAIL."""
     failing = [r for r in report.rows if r.verdict == FAIL]
     reg = getattr(model, "reg", None)
-    if (not failing or not all(r.name.startswith("W") for r in failing)
-            or not any(r.verdict == PASS for r in report.rows)
-            or not isinstance(reg, (int, float, np.floating)) or not reg > 0):
+    if not failing or not isinstance(reg, (int, float, np.floating)) or not reg > 0:
+        return
+    biases = all(r.name.startswith("b") for r in failing)
+    only = (biases or all(r.name.startswith("W") for r in failing)) and any(
+        r.verdict == PASS for r in report.rows)
+    # a ratio blurred by the reg term: the biases name a kind, the weights none
+    unnamed = [r for r in failing if r.kind is None]
+    blurred = (0 < len(unnamed) < len(failing)
+               and all(r.name.startswith("W") for r in unnamed))
+    if not (only or blurred):
         return
     try:
         clone = copy.deepcopy(model)
@@ -932,12 +1038,26 @@ def _diagnose_regularisation(report: GradCheckReport, model: Any, X: np.ndarray,
     except Exception:  # noqa: BLE001 - a model whose reg cannot be set: no diagnosis
         return
     if at_zero.verdict == FAIL:
+        # the reg term blurs a ratio (analytic = N x data term + reg W): the kind the
+        # numbers show at reg 0 is named on the rows that named none
+        zero = {r.name: r for r in at_zero.rows}
+        for i, r in enumerate(report.rows):
+            z = zero.get(r.name)
+            if r.verdict == FAIL and r.kind is None and z is not None and z.kind:
+                report.rows[i] = dataclasses.replace(r, kind=z.kind, kind_text=(
+                    f"{z.kind_text or KINDS[z.kind]} (seen in the same check at reg = 0, "
+                    "where the regularisation term does not blur the ratio)"))
         return
+    if not only:
+        return
+    text = KINDS["regularisation"] + f" (reg = {reg:g} here)"
+    if biases:
+        text = ("only the biases fail, and they pass at reg 0: the regularisation term's "
+                "gradient is added to the biases (reg * b), whose loss has no reg term; "
+                f"CS231n regularises the weights W only (reg = {reg:g} here)")
     for i, r in enumerate(report.rows):
         if r.verdict == FAIL:
-            report.rows[i] = dataclasses.replace(
-                r, kind="regularisation",
-                kind_text=KINDS["regularisation"] + f" (reg = {reg:g} here)")
+            report.rows[i] = dataclasses.replace(r, kind="regularisation", kind_text=text)
 
 
 def _model_complex_step(model: Any, X: np.ndarray, y: np.ndarray, loss64: Any,
@@ -963,6 +1083,16 @@ def _model_complex_step(model: Any, X: np.ndarray, y: np.ndarray, loss64: Any,
     except Exception:  # noqa: BLE001 - a model that cannot run on complex numbers
         return False
     return _resolve_by_complex_step(states, steps, tol)
+
+
+def _describe(value: Any) -> str:
+    """A returned value as a learner recognises it: its type, and its shape if an array."""
+    if isinstance(value, np.ndarray):
+        return f"an array of shape {value.shape}"
+    if isinstance(value, (tuple, list)):
+        return (f"a {type(value).__name__} of {len(value)} values ("
+                + ", ".join(type(v).__name__ for v in value[:4]) + ")")
+    return f"a {type(value).__name__}"
 
 
 def _cast_model(model: Any, dtype: Any) -> Any:
@@ -1101,9 +1231,10 @@ def check_layer(
     call_rows = _call_checks(forward, backward, arrays, labels, out, dout, cache, analytic,
                              tol)
     if len(analytic) != len(arrays):
-        raise InputError(
-            f"backward returned {len(analytic)} gradients for {len(arrays)} inputs; it must "
-            "return one gradient per input, in the order forward takes them."
+        raise ReturnError(
+            f"backward returned {len(analytic)} gradients for {len(arrays)} inputs "
+            f"({', '.join(labels)}); it must return one gradient per input, in the order "
+            f"forward takes them: return {', '.join('d' + str(lab) for lab in labels)}."
         )
     ext = _extended_inputs(forward, arrays, out) if extended else None
     work = ext if ext is not None else arrays
@@ -1116,10 +1247,9 @@ def check_layer(
     states = []
     for k, (label, grad) in enumerate(zip(labels, analytic)):
         if grad.shape != arrays[k].shape:
-            raise InputError(
-                f"backward's gradient for {label} has shape {grad.shape}, "
-                f"but {label} has shape {arrays[k].shape}."
-            )
+            raise ReturnError(_shape_message(
+                f"backward's gradient for {label} (d{label})", label, grad.shape,
+                arrays[k].shape, arrays[0].shape[0] if arrays[0].ndim else None))
         states.append(_probe_array(label, grad, evaluate, work[k], h, tol, df))
     if complex_step and any(st.unresolved for st in states):
         report.complex_step = _layer_complex_step(forward, arrays, out, dout, states, tol)

@@ -19,11 +19,15 @@ gradient plus that fraction of the mutation's change, relative to the largest en
 single layers with a learner's mistakes (:func:`layer_cases`: every elementwise layer's
 backward using ``dout`` where it needs ``x``, masks, negations, in-place edits, an
 unseeded dropout); and a learner's layers file with forward and test-mode bugs that only
-``gradcheck --file``'s behaviour checks can see (:func:`file_cases`,
-:data:`FILE_MUTATIONS`). A bug whose numbers show one kind carries the kind its FAIL must
-name (:data:`MUTATION_KINDS`; ``numpynn.gradcheck.checks.KINDS``): the table's "kind named"
-column. Only the public model surface is used: the ``MLP`` / ``TwoLayerNet``
-constructors, ``params``, ``reg`` and ``loss(X, y)``.
+``gradcheck --file``'s behaviour checks can see, and backward bugs whose kind only the
+layer shows (a missing mean or variance term, a new dropout mask, a sigmoid derivative at
+its input, a softmax that overflows, an SVM gradient without its count) (:func:`file_cases`,
+:data:`FILE_MUTATIONS`; the file is also checked correct with its running variance
+started at zeros, as CS231n's starter code does). A bug whose numbers show one kind
+carries the kind its FAIL must name (:data:`MUTATION_KINDS`;
+``numpynn.gradcheck.checks.KINDS``): the table's "kind named" column. Only the public
+model surface is used: the ``MLP`` / ``TwoLayerNet`` constructors, ``params``, ``reg``
+and ``loss(X, y)``.
 """
 
 from __future__ import annotations
@@ -371,7 +375,8 @@ def layer_cases(seed: int = 0) -> list[Case]:
 
 
 #: A learner's layers file written the CS231n way, correct; :data:`FILE_MUTATIONS` plant
-#: the forward and test-mode bugs that gradients cannot show.
+#: the forward and test-mode bugs that gradients cannot show, and backward bugs whose kind
+#: only the layer shows.
 LEARNER_LAYERS = """
 import numpy as np
 
@@ -425,6 +430,30 @@ def dropout_forward(x, dropout_param):
 
 def dropout_backward(dout, mask):
     return dout * mask
+
+def sigmoid_forward(x):
+    out = 1 / (1 + np.exp(-x))
+    return out, out
+
+def sigmoid_backward(dout, out):
+    return dout * out * (1 - out)
+
+def softmax_loss(x, y):
+    N = x.shape[0]
+    shifted = x - np.max(x, axis=1, keepdims=True)
+    probs = np.exp(shifted) / np.sum(np.exp(shifted), axis=1, keepdims=True)
+    loss = -np.sum(np.log(probs[np.arange(N), y])) / N
+    dx = probs.copy()
+    dx[np.arange(N), y] -= 1
+    return loss, dx / N
+
+def svm_loss(x, y):
+    N = x.shape[0]
+    margins = np.maximum(0, x - x[np.arange(N), y][:, None] + 1.0)
+    margins[np.arange(N), y] = 0
+    dx = (margins > 0).astype(float)
+    dx[np.arange(N), y] -= np.sum(margins > 0, axis=1)
+    return np.sum(margins) / N, dx / N
 """
 
 #: name -> (text replaced in LEARNER_LAYERS, its replacement, the kind its FAIL names).
@@ -456,6 +485,21 @@ FILE_MUTATIONS: dict[str, tuple[str, str, str]] = {
         "    else:\n"
         "        mu, var = x.mean(axis=1, keepdims=True), x.var(axis=1, keepdims=True)",
         "test mode"),
+    "batchnorm backward without the mean term": (
+        "(N * dxhat - dxhat.sum(axis=0) - xhat", "(N * dxhat - xhat", "mean term"),
+    "batchnorm backward without the variance term": (
+        "(N * dxhat - dxhat.sum(axis=0) - xhat * (dxhat * xhat).sum(axis=0))",
+        "(N * dxhat - dxhat.sum(axis=0))", "variance term"),
+    "dropout backward with a fresh mask": (
+        "    return dout * mask", "    return dout * (np.random.rand(*dout.shape) < 0.7) / 0.7",
+        "mask"),
+    "sigmoid backward at the input": ("    return out, out\n", "    return out, x\n",
+                                      "wrong array"),
+    "softmax without the max shift": ("shifted = x - np.max(x, axis=1, keepdims=True)",
+                                      "shifted = x", "overflow"),
+    "svm gradient without the count of positive margins": (
+        "dx[np.arange(N), y] -= np.sum(margins > 0, axis=1)", "dx[np.arange(N), y] = -1",
+        "correct class"),
     "relu forward and backward both scaled by 2": (
         "    return np.maximum(0, x), x\n\ndef relu_backward(dout, x):\n"
         "    return dout * (x > 0)",
@@ -490,7 +534,11 @@ def file_cases(seed: int = 0) -> list[Case]:
         return lambda: check_module(_module_from(text, "learner_layers"), seed=seed,
                                     timing=False)
 
-    cases = [Case("learner's layers file", "file", "correct", run(LEARNER_LAYERS))]
+    cases = [Case("learner's layers file", "file", "correct", run(LEARNER_LAYERS)),
+             # CS231n's starter code starts the running variance at zeros, numpynn at ones
+             Case("learner's layers file, running_var started at 0", "file", "correct",
+                  run(LEARNER_LAYERS.replace('bn_param.get("running_var", np.ones(',
+                                             'bn_param.get("running_var", np.zeros(')))]
     for name, (old, new, kind) in FILE_MUTATIONS.items():
         if old not in LEARNER_LAYERS:
             raise AssertionError(f"FILE_MUTATIONS[{name!r}] no longer applies")

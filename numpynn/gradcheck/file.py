@@ -6,8 +6,9 @@ in a module.
 ``affine_forward``/``affine_backward``, ``relu_*``, ``affine_relu_*``,
 ``sigmoid_*``, ``tanh_*``, ``leaky_relu_*``, ``batchnorm_forward``/``batchnorm_backward``
 and ``batchnorm_backward_alt``, ``layernorm_*`` (and ``layernorm_backward_alt``),
-``dropout_*``; and the losses ``softmax_loss``, ``svm_loss``), calls each on inputs whose
-shapes numpynn chooses, every input and ``dout`` drawn from its own stream
+``dropout_*``; assignment 2's CNN functions, :data:`CNN_FUNCTIONS`, checked against
+numerical gradients only; and the losses ``softmax_loss``, ``svm_loss``), calls each on
+inputs whose shapes numpynn chooses, every input and ``dout`` drawn from its own stream
 (:func:`numpynn.gradcheck.checks.stream`), and checks it:
 
 * against numerical gradients (:func:`numpynn.gradcheck.checks.check_layer`, three-valued, the
@@ -33,6 +34,7 @@ Importing the file, in a child process, is the CLI's job (``numpynn gradcheck --
 
 from __future__ import annotations
 
+import dataclasses
 import inspect
 import os
 import time
@@ -45,6 +47,8 @@ from typing import Any
 import numpy as np
 
 from ..layers import (
+    affine_backward,
+    affine_forward,
     batchnorm_forward,
     layernorm_forward,
 )
@@ -58,6 +62,8 @@ from .checks import (
     Entry,
     GradCheckReport,
     GradCheckRow,
+    ReturnError,
+    _describe,
     bug_kind,
     check_array,
     check_gradients,
@@ -119,6 +125,47 @@ def _layer_specs() -> dict[str, LayerSpec]:
     return {name: LayerSpec(pair.inputs, SAMPLES[pair.sample],
                             (lambda p=pair.param: (p(),)) if pair.param else (lambda: ()))
             for name, pair in COURSE.items()}
+
+
+def _conv_inputs(seed: int) -> list[np.ndarray]:
+    # CS231n's conv test shapes, smaller: x (N, C, H, W), w (F, C, HH, WW), b (F,)
+    return [_draw(seed, "x", (2, 3, 5, 5)), _draw(seed, "w", (3, 3, 3, 3)),
+            _draw(seed, "b", (3,))]
+
+
+def _pool_inputs(seed: int) -> list[np.ndarray]:
+    # distinct values 0.1 apart (in a random order): no two entries of a pooling window
+    # within h of each other, where max has no derivative
+    x = stream(seed, "x").permutation(2 * 3 * 4 * 4).reshape(2, 3, 4, 4)
+    return [0.1 * x - 4.0]
+
+
+def _spatial_norm_inputs(seed: int) -> list[np.ndarray]:
+    return [3 * _draw(seed, "x", (2, 3, 4, 4)) + 2, 1 + 0.5 * _draw(seed, "gamma", (3,)),
+            _draw(seed, "beta", (3,))]
+
+
+_CONV_PARAM = {"stride": 1, "pad": 1}
+_POOL_PARAM = {"pool_height": 2, "pool_width": 2, "stride": 2}
+_CONV = LayerSpec(("x", "w", "b"), _conv_inputs, lambda: (dict(_CONV_PARAM),))
+_POOL = LayerSpec(("x",), _pool_inputs, lambda: (dict(_POOL_PARAM),))
+
+#: CS231n's assignment-2 CNN functions, which numpynn has no layer for: forward name ->
+#: (its backward names, spec). Checked against numerical gradients only (no reference),
+#: with conv_param {"stride": 1, "pad": 1} and pool_param 2 x 2, stride 2.
+CNN_FUNCTIONS: dict[str, tuple[tuple[str, ...], LayerSpec]] = {
+    "conv_forward_naive": (("conv_backward_naive",), _CONV),
+    "conv_forward_fast": (("conv_backward_fast",), _CONV),
+    "max_pool_forward_naive": (("max_pool_backward_naive",), _POOL),
+    "max_pool_forward_fast": (("max_pool_backward_fast",), _POOL),
+    "spatial_batchnorm_forward": (("spatial_batchnorm_backward",), LayerSpec(
+        ("x", "gamma", "beta"), _spatial_norm_inputs, lambda: ({"mode": "train"},))),
+    "spatial_groupnorm_forward": (("spatial_groupnorm_backward",), LayerSpec(
+        ("x", "gamma", "beta"), lambda s: [_spatial_norm_inputs(s)[0],
+                                           *[a.reshape(1, 3, 1, 1) for a in
+                                             _spatial_norm_inputs(s)[1:]]],
+        lambda: (1, {}))),
+}
 
 
 #: the specs as numpynn ships them (a layer registered later is seen by check_module,
@@ -187,7 +234,7 @@ class FileCheck:
 
     def to_table(self) -> str:
         parts = [r.to_table() for r in self.reports]
-        parts += [f"{name}: FAIL: raised {msg}" for name, msg in self.errors]
+        parts += [f"{name}: FAIL: {msg}" for name, msg in self.errors]
         parts += self.notes
         if self.not_implemented:
             parts.append("not implemented yet (returns None; skipped): "
@@ -201,9 +248,10 @@ class FileCheck:
 
 
 def _compare(name: str, got: Any, want: Any, kind: str | None = None,
-             text: str = "") -> GradCheckRow:
+             text: str = "", batch: int | None = None) -> GradCheckRow:
     """A row comparing the learner's array with numpynn's: FAIL beyond REFERENCE_TOL
-    (kind and text name what such a difference means, for the FAIL message)."""
+    (kind and text name what such a difference means, for the FAIL message; batch: N,
+    to name a factor of N, the first input's rows by default)."""
     got = np.asarray(got, dtype=np.float64)
     want = np.asarray(want, dtype=np.float64)
     if got.shape != want.shape:
@@ -220,7 +268,8 @@ def _compare(name: str, got: Any, want: Any, kind: str | None = None,
         rel = float("inf")
     ok = rel <= REFERENCE_TOL
     if not ok and kind is None:  # a gradient that differs from numpynn's by a factor, a mask
-        kind, text = bug_kind(got, want, got.shape[0] if got.ndim else None)
+        kind, text = bug_kind(got, want, batch if batch is not None else
+                              got.shape[0] if got.ndim else None)
     return GradCheckRow(name, want.shape, rel, REFERENCE_TOL, PASS if ok else FAIL, worst,
                         kind=None if ok else kind, kind_text="" if ok else text)
 
@@ -256,7 +305,8 @@ def _stub(value: Any) -> bool:
 
 
 def _layer_checks(name: str, spec: LayerSpec, fwd: Callable, bwd: Callable, bwd_name: str,
-                  seed: int) -> list[GradCheckReport]:
+                  seed: int, fwd_name: str | None = None) -> list[GradCheckReport]:
+    fwd_name = fwd_name or f"{name}_forward"
     inputs = spec.make(seed)
 
     def forward(*arrays: np.ndarray) -> Any:
@@ -265,7 +315,7 @@ def _layer_checks(name: str, spec: LayerSpec, fwd: Callable, bwd: Callable, bwd_
     try:  # another signature than CS231n's: say so, do not fail it
         inspect.signature(fwd).bind(*inputs, *spec.extra())
     except TypeError as exc:
-        raise _SignatureError(f"{name}_forward: called with ({', '.join(spec.names)}"
+        raise _SignatureError(f"{fwd_name}: called with ({', '.join(spec.names)}"
                               f"{', param dict' if spec.extra() else ''}) as CS231n's, it "
                               f"raised TypeError: {exc}") from None
     except ValueError:  # no signature to read (a builtin): call it and see
@@ -273,17 +323,19 @@ def _layer_checks(name: str, spec: LayerSpec, fwd: Callable, bwd: Callable, bwd_
     first = forward(*[a.copy() for a in inputs])
     if not isinstance(first, tuple) or len(first) != 2 or first[0] is None:
         if first is None or (isinstance(first, tuple) and first and first[0] is None):
-            raise _NotImplementedYetError(f"{name}_forward")
-        raise ValueError(f"{name}_forward returned {type(first).__name__}; it must return "
-                         "(out, cache) as CS231n's layers do")
+            raise _NotImplementedYetError(fwd_name)
+        raise ReturnError(f"{fwd_name} returned {_describe(first)}; it must return "
+                          "the tuple (out, cache) as CS231n's layers do: return out, cache")
     dout = stream(seed, "dout").standard_normal(np.shape(first[0]))
     if _stub(bwd(dout.copy(), first[1])):
         raise _NotImplementedYetError(bwd_name)
     report = check_layer(forward, bwd, *inputs, names=spec.names, seed=seed)
-    report.title = f"{name}_forward / {bwd_name}: numerical gradients"
+    report.title = f"{fwd_name} / {bwd_name}: numerical gradients"
     reports = [report]
     ref = _reference(name)
-    if ref is not None and ref[1] is not None:
+    ref = ref if ref is not None and ref[1] is not None else None
+    want: tuple = ()
+    if ref is not None:
         ref_fwd, ref_bwd = ref
         out, cache = forward(*[a.copy() for a in inputs])
         want_out, want_cache = ref_fwd(*[a.copy() for a in inputs], *spec.extra())
@@ -294,9 +346,113 @@ def _layer_checks(name: str, spec: LayerSpec, fwd: Callable, bwd: Callable, bwd_
         cmp.rows.append(_compare("out", out, want_out, "forward",
                                  f"{name}_forward computes another function than {name}"))
         for label, g, w in zip(spec.names, got, want):
-            cmp.rows.append(_compare(f"d{label}", g, w))
+            cmp.rows.append(_compare(f"d{label}", g, w, batch=inputs[0].shape[0]
+                                     if inputs[0].ndim else None))
         reports.append(cmp)
+    try:  # numpynn's own diagnosis: never the learner's error
+        got = _as_tuple(bwd(dout.copy(), forward(*[a.copy() for a in inputs])[1]))
+        hint = _layer_hint(name, inputs, dout, got, want if ref else (),
+                           {r.name: r for rep in reports for r in rep.rows})
+    except Exception:  # noqa: BLE001 - a learner's return value it cannot read: no hint
+        hint = None
+    for r in reports:  # name the layer's own mistake on its input's failing rows
+        r.rows = [dataclasses.replace(row, kind=hint[0], kind_text=hint[1])
+                  if hint and row.verdict == FAIL and (row.kind is None or row.name in (
+                      spec.names[0], f"d{spec.names[0]}"))
+                  and row.kind not in ("in place", "random loss", "not finite")
+                  and row.name not in ("forward", "backward", "out")
+                  else row for row in r.rows]
     return reports
+
+
+def _close_to(got: Any, want: Any) -> bool:
+    got, want = np.asarray(got, dtype=np.float64), np.asarray(want, dtype=np.float64)
+    if got.shape != want.shape or not np.all(np.isfinite(got)):
+        return False
+    scale = max(float(np.abs(want).max(initial=0.0)), 1e-12)
+    return bool(np.abs(got - want).max(initial=0.0) <= 1e-6 * scale)
+
+
+def _layer_hint(name: str, inputs: list[np.ndarray], dout: np.ndarray, got: tuple,
+                want: tuple, rows: dict[str, GradCheckRow]) -> tuple[str, str] | None:
+    """The learner's likely mistake in ``name``'s backward pass when the numbers show it
+    (the kind, a key of KINDS, and the text naming what to look at), or None: a
+    derivative evaluated at the wrong array, a missing slope, the mean or variance path
+    of a normalisation."""
+    if not got or np.shape(got[0]) != np.shape(inputs[0]):
+        return None
+    x, dx = inputs[0], np.asarray(got[0], dtype=np.float64)
+    wrong: dict[str, list[tuple[Callable[[], np.ndarray], str, str]]] = {
+        "sigmoid": [(lambda: dout * x * (1 - x), "wrong array", "sigmoid_backward computes "
+                     "s * (1 - s) with s = x, the forward's input; s must be the forward's "
+                     "output sigmoid(x): cache the output (return out, out) and use it")],
+        "tanh": [(lambda: dout * (1 - x ** 2), "wrong array", "tanh_backward computes "
+                  "1 - x**2 of the forward's input; the derivative is 1 - tanh(x)**2, of the "
+                  "forward's output: cache out and use 1 - out**2")],
+        "relu": [(lambda: dout * (dout > 0), "mask", "relu_backward takes its mask "
+                  "from dout; it must come from the forward's input x: dx = dout * (x > 0)")],
+        "leaky_relu": [(lambda: dout * (x > 0), "mask", "leaky_relu_backward is 0 where "
+                        "x <= 0, but leaky ReLU's slope there is alpha (0.01), not 0: dx = "
+                        "dout * np.where(x > 0, 1, alpha)"),
+                       (lambda: dout * np.where(dout > 0, 1.0, 0.01), "mask",
+                        "leaky_relu_backward takes its mask from dout; it must come from "
+                        "the forward's input x")],
+        "affine_relu": [(lambda: affine_backward(dout, affine_forward(*inputs)[1])[0], "mask",
+                         "affine_relu_backward skips the ReLU: pass dout through "
+                         "relu_backward(dout, relu_cache) first, then affine_backward(da, "
+                         "fc_cache)")],
+    }
+    for candidate, kind, text in wrong.get(name, []):
+        try:
+            value = candidate()
+        except ValueError:  # shapes that do not broadcast: not this mistake
+            continue
+        if _close_to(dx, value):
+            return kind, text
+    if name.startswith("max_pool_forward") and x.ndim == 4 and rows["x"].verdict == FAIL:
+        n, c, h, w = x.shape  # the 2 x 2, stride-2 windows of _POOL_PARAM
+        windows = x[:, :, :h // 2 * 2, :w // 2 * 2].reshape(n, c, h // 2, 2, w // 2, 2)
+        top = windows.max(axis=(3, 5), keepdims=True)
+        argmax = np.zeros_like(x, dtype=bool)
+        argmax[:, :, :h // 2 * 2, :w // 2 * 2] = (windows == top).reshape(
+            n, c, h // 2 * 2, w // 2 * 2)
+        if np.any(dx[~argmax] != 0):
+            return "mask", ("max_pool_backward gives gradient to entries that are not their "
+                            "window's max: each window's dout goes to the argmax of x in the "
+                            "window alone (dx = 0 elsewhere), not spread over the window")
+    if name == "dropout" and rows["x"].verdict == FAIL and rows["x"].kind == "mask":
+        return "mask", ("dropout_backward zeroes other entries than the forward pass did: "
+                        "it must multiply dout by the mask stored in the cache by "
+                        "dropout_forward (dx = dout * mask), not draw a new one")
+    if name in ("batchnorm", "layernorm") and len(got) == 3 and len(want) == 3:
+        if rows["dx"].verdict != FAIL or FAIL in (rows["dgamma"].verdict,
+                                                  rows["dbeta"].verdict):
+            return None
+        axis = 0 if name == "batchnorm" else 1
+        diff = dx - np.asarray(want[0], dtype=np.float64)
+        centred = x - x.mean(axis=axis, keepdims=True)
+        scale = max(float(np.abs(diff).max()), 1e-12)
+        if np.abs(diff - diff.mean(axis=axis, keepdims=True)).max() <= 1e-6 * scale:
+            return "mean term", (KINDS["mean term"] + f" (axis {axis}: {name} averages over "
+                                 + ("the batch" if axis == 0 else "the features") + ")")
+        ratio = diff / np.where(np.abs(centred) < 1e-12, np.nan, centred)
+        spread = np.nanmax(np.abs(ratio - np.nanmean(ratio, axis=axis, keepdims=True)))
+        if np.isfinite(spread) and spread <= 1e-6 * float(np.nanmax(np.abs(ratio))):
+            return "variance term", KINDS["variance term"]
+    return None
+
+
+#: What a loss's gradient with respect to the scores is, for the message on a wrong shape.
+LOSS_GRADIENTS = {
+    "softmax_loss": "dx[i] = (P[i] - onehot(y[i])) / N, with P the softmax probabilities: "
+                    "dx = P.copy(); dx[np.arange(N), y] -= 1; dx /= N. Every score moves the "
+                    "loss (through the softmax's denominator), not only the correct class's, "
+                    "so dx is N x C; an N x 1 column such as (P[np.arange(N), y] - 1)[:, "
+                    "None] holds only the correct classes' entries (multiplied with an N x C "
+                    "array it is broadcast over the classes)",
+    "svm_loss": "dx[i, j] = 1 / N for every wrong class j with a positive margin, and "
+                "dx[i, y[i]] = -(the number of such classes) / N",
+}
 
 
 def _loss_checks(name: str, fn: Callable, seed: int) -> list[GradCheckReport]:
@@ -305,11 +461,25 @@ def _loss_checks(name: str, fn: Callable, seed: int) -> list[GradCheckReport]:
     value = fn(x.copy(), y.copy())
     if _stub(value):
         raise _NotImplementedYetError(name)
+    if not isinstance(value, (tuple, list)) or len(value) != 2:
+        raise ReturnError(f"{name} returned {_describe(value)}; it must return the tuple "
+                          "(loss, dx): the loss, a number, and its gradient with respect to "
+                          f"the scores x, of x's shape {x.shape}: return loss, dx")
     loss, dx = value
+    if np.shape(loss) == x.shape and np.size(dx) == 1:
+        raise ReturnError(f"{name} returned (dx, loss), the gradient first: the first value "
+                          f"has the scores' shape {x.shape} and the second is a number; "
+                          "return loss, dx")
+    if np.size(loss) != 1:
+        raise ReturnError(f"{name}'s loss (the first value returned) has shape "
+                          f"{np.shape(loss)}; it must be one number, the mean over the "
+                          "examples (np.sum(...) / N)")
     dx = np.array(dx, dtype=np.float64, copy=True)
     if dx.shape != x.shape:
-        raise ValueError(f"{name} returned dx of shape {dx.shape} for x of shape {x.shape}; "
-                         "dx must have x's shape (N, C)")
+        raise ReturnError(f"{name} returned dx of shape {dx.shape} for scores x of shape "
+                          f"{x.shape} (N = {x.shape[0]} examples, C = {x.shape[1]} classes); "
+                          "dx is the gradient of the loss with respect to every score, so "
+                          f"it has x's shape, N x C: {LOSS_GRADIENTS.get(name, '')}".rstrip(": "))
     work = x.copy()
     report = GradCheckReport(title=f"{name}: numerical gradient")
     again = fn(x.copy(), y.copy())[0]
@@ -325,10 +495,51 @@ def _loss_checks(name: str, fn: Callable, seed: int) -> list[GradCheckReport]:
         want_loss, want_dx = ref[0](x.copy(), y.copy())
         cmp = GradCheckReport(title=f"{name} vs numpynn's (analytic = yours, numerical = "
                                     "numpynn's)")
-        cmp.rows.append(_compare("loss", loss, want_loss, "forward",
-                                 f"{name} computes another loss than numpynn's"))
+        ratio = float(loss) / float(want_loss) if float(want_loss) else 0.0
+        text = f"{name} computes another loss than numpynn's"
+        if abs(ratio - x.shape[0]) < 1e-6 * x.shape[0]:
+            text = (f"the loss is N = {x.shape[0]} times numpynn's: it is summed over the "
+                    "examples, not averaged (divide it by N, as the gradient is)")
+        cmp.rows.append(_compare("loss", loss, want_loss, "forward", text))
         cmp.rows.append(_compare("dx", dx, want_dx))
+        row = cmp.rows[-1]
+        if row.verdict == FAIL and row.kind is None:
+            diff = np.abs(dx - want_dx) > 1e-6 * max(float(np.abs(want_dx).max()), 1e-12)
+            correct = np.zeros(x.shape, dtype=bool)
+            correct[np.arange(x.shape[0]), y] = True
+            tiny = 1e-12 * max(float(np.abs(want_dx).max()), 1e-12)
+            if diff.any() and not (diff & ~correct).any():
+                cmp.rows[-1] = dataclasses.replace(row, kind="correct class", kind_text=(
+                    KINDS["correct class"] + ": " + LOSS_GRADIENTS.get(name, "")).rstrip(": "))
+            elif (np.all(np.abs(dx[~correct]) <= tiny)
+                  and np.any(np.abs(want_dx[~correct]) > tiny)):
+                # the seed question's misconception: only the correct class's score matters
+                cmp.rows[-1] = dataclasses.replace(row, kind="mask", kind_text=(
+                    f"{name}'s dx is 0 for every class but the correct one, where the true "
+                    "gradient is not: every score moves the loss, so dx has an entry for "
+                    "every class; " + LOSS_GRADIENTS.get(name, "")).rstrip("; "))
+            new = cmp.rows[-1]
+            if new.kind is not None and report.rows[0].verdict == FAIL \
+                    and report.rows[0].kind is None:
+                report.rows[0] = dataclasses.replace(report.rows[0], kind=new.kind,
+                                                     kind_text=new.kind_text)
         reports.append(cmp)
+    big = GradCheckReport(title=f"{name} with large scores (x + 1000: the same loss and "
+                                "gradient, as the loss depends on differences of scores)")
+    try:
+        with np.errstate(all="ignore"):
+            got = fn(x.copy() + 1000.0, y.copy())
+        big_loss = float(np.asarray(got[0], dtype=np.float64).reshape(-1)[0])
+        big_dx = np.asarray(got[1], dtype=np.float64)
+        bad = not np.isfinite(big_loss) or not np.all(np.isfinite(big_dx))
+        text = (f"{name}(x + 1000, y) gave loss {big_loss:.6g} and a dx with "
+                f"{int(np.sum(~np.isfinite(big_dx)))} NaN or inf entries; ")
+    except Exception as exc:  # noqa: BLE001 - the learner's code may raise on large scores
+        bad, text = True, f"{name}(x + 1000, y) {_error_text(exc)}; "
+    big.rows.append(GradCheckRow(
+        "loss, dx", x.shape, float("inf") if bad else 0.0, 0.0, FAIL if bad else PASS,
+        kind="overflow" if bad else None, kind_text=text + KINDS["overflow"] if bad else ""))
+    reports.append(big)
     return reports
 
 
@@ -391,8 +602,12 @@ def _batchnorm_behaviour(fwd: Callable, seed: int) -> GradCheckReport:
     report.rows.append(_stat_row(
         "mean = beta", float(np.abs(out.mean(axis=0) - beta).max()), 0.0, 1e-6, "forward",
         "with gamma and beta the per-feature mean must be beta: out = gamma * xhat + beta"))
-    mine: dict[str, Any] = {"mode": "train"}
-    theirs: dict[str, Any] = {"mode": "train"}
+    # the same starting running averages for both (CS231n's starter code starts the
+    # running variance at zeros, numpynn at ones: either is right)
+    mine: dict[str, Any] = {"mode": "train", "running_mean": np.zeros(3),
+                            "running_var": np.ones(3)}
+    theirs: dict[str, Any] = {"mode": "train", "running_mean": np.zeros(3),
+                              "running_var": np.ones(3)}
     for _ in range(50):
         xb = batch(20)
         fwd(xb.copy(), gamma, beta, mine)
@@ -577,10 +792,22 @@ def _model_checks(module: ModuleType, result: FileCheck, seed: int, user_dir: st
             try:
                 model = cls(**kwargs)
                 params = getattr(model, "params", None)
-                if not isinstance(params, dict) or not params or any(
-                        v is None for v in params.values()):
+                if params is not None and not hasattr(params, "items"):
+                    raise ReturnError(f"{cname}'s params is {_describe(params)}; it must be a "
+                                      "dict name -> array (self.params = {'W1': ..., 'b1': "
+                                      "...}), the arrays loss(X, y) reads and grads mirrors")
+                if params is None and not hasattr(model, "params"):
+                    arrays = [k for k, v in vars(model).items() if isinstance(v, np.ndarray)]
+                    raise ReturnError(
+                        f"{cname} has no attribute params; CS231n's models keep every weight "
+                        "in the dict self.params (self.params['W1'] = ...), which the check "
+                        "perturbs and loss(X, y) must read" + (
+                            f" (it keeps arrays as attributes: {', '.join(arrays)})"
+                            if arrays else ""))
+                if not params or any(v is None for v in params.values()):
                     result.not_implemented.append(f"{cname}.__init__ (params empty or None)")
                     break
+                _nonzero_biases(params, seed)
                 X = _draw(seed, "X_model", (MODEL_N, MODEL_D))
                 y = stream(seed, "y_model").integers(0, MODEL_C, MODEL_N)
                 target = _WithReg(model, reg) if reg else model
@@ -596,9 +823,20 @@ def _model_checks(module: ModuleType, result: FileCheck, seed: int, user_dir: st
             except BaseException as exc:  # noqa: BLE001 - the learner's code may raise anything
                 if isinstance(exc, KeyboardInterrupt) and not isolated:
                     raise
-                result.errors.append((title, _one_line(exc, user_dir)))
+                result.errors.append((title, _error_text(exc, user_dir)))
             finally:
                 np.random.set_state(state)
+
+
+def _nonzero_biases(params: dict, seed: int) -> None:
+    """Biases (``b...``, ``beta...``) that the constructor left all zero get small random
+    values, in place: at b = 0 a bias gradient with ``reg * b`` added agrees with its
+    numerical gradient, and a gradient check must hold at any parameters."""
+    rng = stream(seed, "b_model")
+    for key, value in params.items():
+        if (str(key).startswith("b") and isinstance(value, np.ndarray)
+                and value.dtype.kind == "f" and value.size and not np.any(value)):
+            value[...] = 0.1 * rng.standard_normal(value.shape)
 
 
 # ------------------------------------------------------------------------------ modules
@@ -627,10 +865,25 @@ def _user_call(result: FileCheck, title: str, user_dir: str, fn: Callable[[], An
     except KeyboardInterrupt:
         raise
     except _LearnerInterrupt as exc:
-        result.errors.append((title, _one_line(exc.__cause__ or exc, user_dir)))
+        result.errors.append((title, _error_text(exc.__cause__ or exc, user_dir)))
     except BaseException as exc:  # noqa: BLE001 - SystemExit, GeneratorExit and the rest
-        result.errors.append((title, _one_line(exc, user_dir)))
+        result.errors.append((title, _error_text(exc, user_dir)))
     return None
+
+
+def _error_text(exc: BaseException, user_dir: str = "") -> str:
+    """An error's line in the report: what the learner's code returned that cannot be
+    checked (:class:`ReturnError`, numpynn's message), else ``raised Type: message (line L
+    of FILE)``."""
+    if isinstance(exc, ReturnError):
+        return " ".join(str(exc).split())
+    text = "raised " + _one_line(exc, user_dir)
+    if isinstance(exc, ValueError) and any(w in str(exc) for w in (
+            "shape", "broadcast", "aligned", "matmul", "dimension")):
+        text += (": a shape mismatch; print the shapes of the arrays on that line. Each "
+                 "gradient has the shape of what it differentiates: dscores N x C like the "
+                 "scores, dW like W, db like b, dx like x")
+    return text
 
 
 class _LearnerInterrupt(Exception):  # noqa: N818 - carries a KeyboardInterrupt as its cause
@@ -694,6 +947,22 @@ def check_module(module: ModuleType, seed: int = 0, timing: bool = True,
             if both is not None:
                 result.reports.append(both[0])
                 result.notes.append(both[1])
+    for fwd_name, (back_names, spec) in CNN_FUNCTIONS.items():
+        fwd = getattr(module, fwd_name, None)
+        found = [(b, getattr(module, b)) for b in back_names
+                 if callable(getattr(module, b, None))]
+        if not callable(fwd):
+            if found:
+                result.skipped.append(f"{found[0][0]} (no {fwd_name})")
+            continue
+        if not found:
+            result.skipped.append(f"{fwd_name} (no {back_names[0]})")
+        for bwd_name, bwd in found:
+            result.reports += call(f"{fwd_name} / {bwd_name}",
+                                   lambda spec=spec, fwd=fwd, bwd=bwd, bwd_name=bwd_name,
+                                   fwd_name=fwd_name: _layer_checks(
+                                       fwd_name, spec, fwd, bwd, bwd_name, seed,
+                                       fwd_name)) or []
     for name in LOSSES:
         fn = getattr(module, name, None)
         if callable(fn):

@@ -1,0 +1,491 @@
+"""``numpynn gradcheck --file`` on learners' own files: the mistakes of the kinds the
+corpus holds, written by other learners (and correct files written other ways), each
+with its verdict, the kind named, and a message that says where to look; never a
+traceback."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from numpynn.gradcheck.checks import FAIL, check_gradients, check_layer
+from numpynn.gradcheck.file import check_module
+from tests.clirun import numpynn
+
+from .test_file import module_of, write
+
+AFF = '''
+import numpy as np
+
+def affine_forward(x, w, b):
+    out = x.reshape(x.shape[0], -1).dot(w) + b
+    return out, (x, w, b)
+
+def affine_backward(dout, cache):
+    x, w, b = cache
+    dx = dout.dot(w.T).reshape(x.shape)
+    dw = x.reshape(x.shape[0], -1).T.dot(dout)
+    db = np.sum(dout, axis=0)
+    return dx, dw, db
+'''
+SOFTMAX = '''
+import numpy as np
+
+def softmax_loss(x, y):
+    N = x.shape[0]
+    shifted = x - np.max(x, axis=1, keepdims=True)
+    probs = np.exp(shifted) / np.sum(np.exp(shifted), axis=1, keepdims=True)
+    loss = -np.sum(np.log(probs[np.arange(N), y])) / N
+    dx = probs.copy()
+    dx[np.arange(N), y] -= 1
+    dx /= N
+    return loss, dx
+'''
+SVM = '''
+import numpy as np
+
+def svm_loss(x, y):
+    N = x.shape[0]
+    margins = np.maximum(0, x - x[np.arange(N), y][:, None] + 1.0)
+    margins[np.arange(N), y] = 0
+    dx = np.zeros_like(x)
+    dx[margins > 0] = 1
+    dx[np.arange(N), y] -= np.sum(margins > 0, axis=1)
+    return np.sum(margins) / N, dx / N
+'''
+BN = '''
+import numpy as np
+
+def batchnorm_forward(x, gamma, beta, bn_param):
+    eps, momentum = bn_param.get("eps", 1e-5), bn_param.get("momentum", 0.9)
+    N, D = x.shape
+    running_mean = bn_param.get("running_mean", np.zeros(D, dtype=x.dtype))
+    running_var = bn_param.get("running_var", np.zeros(D, dtype=x.dtype))  # as CS231n's
+    cache = None
+    if bn_param["mode"] == "train":
+        mu, var = x.mean(axis=0), x.var(axis=0)
+        xhat = (x - mu) / np.sqrt(var + eps)
+        out = gamma * xhat + beta
+        cache = (x, mu, var, xhat, gamma, eps)
+        running_mean = momentum * running_mean + (1 - momentum) * mu
+        running_var = momentum * running_var + (1 - momentum) * var
+    else:
+        out = gamma * (x - running_mean) / np.sqrt(running_var + eps) + beta
+    bn_param["running_mean"], bn_param["running_var"] = running_mean, running_var
+    return out, cache
+
+def batchnorm_backward(dout, cache):
+    x, mu, var, xhat, gamma, eps = cache
+    N = x.shape[0]
+    std = np.sqrt(var + eps)
+    dxhat = dout * gamma
+    dvar = np.sum(dxhat * (x - mu) * -0.5 * std ** -3, axis=0)
+    dmu = np.sum(-dxhat / std, axis=0) + dvar * np.mean(-2 * (x - mu), axis=0)
+    dx = dxhat / std + dvar * 2 * (x - mu) / N + dmu / N
+    return dx, (dout * xhat).sum(axis=0), dout.sum(axis=0)
+'''
+DROPOUT = '''
+import numpy as np
+
+def dropout_forward(x, dropout_param):
+    p, mode = dropout_param["p"], dropout_param["mode"]
+    if "seed" in dropout_param:
+        np.random.seed(dropout_param["seed"])
+    if mode == "test":
+        return x, None
+    mask = (np.random.rand(*x.shape) < p) / p
+    return x * mask, mask
+
+def dropout_backward(dout, mask):
+    return dout * mask
+'''
+NET = '''
+import numpy as np
+
+class TwoLayerNet(object):
+    def __init__(self, input_dim=3*32*32, hidden_dim=100, num_classes=10,
+                 weight_scale=1e-3, reg=0.0):
+        self.reg = reg
+        self.params = {"W1": weight_scale * np.random.randn(input_dim, hidden_dim),
+                       "b1": np.zeros(hidden_dim),
+                       "W2": weight_scale * np.random.randn(hidden_dim, num_classes),
+                       "b2": np.zeros(num_classes)}
+
+    def loss(self, X, y=None):
+        W1, b1, W2, b2 = (self.params[k] for k in ("W1", "b1", "W2", "b2"))
+        N = X.shape[0]
+        z1 = X.dot(W1) + b1
+        a1 = np.maximum(0, z1)
+        scores = a1.dot(W2) + b2
+        if y is None:
+            return scores
+        e = np.exp(scores - scores.max(axis=1, keepdims=True))
+        a2 = e / e.sum(axis=1, keepdims=True)
+        loss = -np.log(a2[np.arange(N), y]).sum() / N
+        loss += 0.5 * self.reg * (np.sum(W1 * W1) + np.sum(W2 * W2))
+        delta_2 = a2.copy()
+        delta_2[np.arange(N), y] -= 1
+        delta_2 /= N
+        grads = {}
+        grads["W2"] = a1.T.dot(delta_2) + self.reg * W2
+        grads["b2"] = np.sum(delta_2, axis=0)
+        delta_1 = delta_2.dot(W2.T) * (z1 > 0)
+        grads["W1"] = X.T.dot(delta_1) + self.reg * W1
+        grads["b1"] = np.sum(delta_1, axis=0)
+        return loss, grads
+'''
+
+
+def mutate(text, *pairs):
+    for old, new in pairs:
+        assert old in text, old
+        text = text.replace(old, new)
+    return text
+
+
+def run_cli(tmp_path, text, name="learner.py"):
+    write(tmp_path, text, name)
+    proc = numpynn("gradcheck", "--file", name, cwd=tmp_path)
+    assert "Traceback" not in proc.stdout + proc.stderr, proc.stdout + proc.stderr
+    return proc
+
+
+def rows_with(result, kind):
+    return [r for rep in result.reports for r in rep.rows if r.verdict == FAIL
+            and r.kind == kind]
+
+
+# ------------------------------------------------------------------ correct, written other ways
+@pytest.mark.parametrize("text", [
+    BN,  # running_var started at zeros, as CS231n's starter code (numpynn starts at ones)
+    mutate(SOFTMAX, ("    dx = probs.copy()\n    dx[np.arange(N), y] -= 1\n    dx /= N",
+                     "    dx = (probs - np.eye(x.shape[1])[y]) / N")),
+    mutate(SOFTMAX, ("    N = x.shape[0]\n", "    from scipy.special import logsumexp\n"
+                     "    N = x.shape[0]\n    lse = logsumexp(x, axis=1)\n"),
+           ("loss = -np.sum(np.log(probs[np.arange(N), y])) / N",
+            "loss = np.mean(lse - x[np.arange(N), y])")),
+    mutate(SOFTMAX, ("    return loss, dx", "    return float(loss), dx")),
+    # the seed question's commented line: -(1 / a2[y]) * da2 / N is (P - Y) / N
+    mutate(SOFTMAX, ("    dx = probs.copy()\n    dx[np.arange(N), y] -= 1\n    dx /= N",
+                     "    da2 = -probs.copy()\n    da2[np.arange(N), y] += 1\n"
+                     "    da2 *= probs[np.arange(N), y][:, None]\n"
+                     "    dx = -(1 / probs[np.arange(N), y])[:, None] * da2 / N")),
+    NET,
+    mutate(NET, ('"b2": np.zeros(num_classes)}', '"b2": np.zeros(num_classes)}\n'
+                 '        self.params = {k: v.astype(np.float32) for k, v in '
+                 'self.params.items()}')),
+    # the seed's da1 = a1; da1[a1 > 0] = 1, after a1's last use: right
+    mutate(NET, ("delta_1 = delta_2.dot(W2.T) * (z1 > 0)",
+                 "da1 = a1\n        da1[a1 > 0] = 1\n        delta_1 = delta_2.dot(W2.T) * da1")),
+])
+def test_correct_files_written_other_ways_pass(tmp_path, text):
+    proc = run_cli(tmp_path, text)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "FAIL" not in proc.stdout
+
+
+# ------------------------------------------------------------------ what a learner returns
+@pytest.mark.parametrize("old, new, says", [
+    ("db = np.sum(dout, axis=0)", "db = np.sum(dout, axis=1)", "summed over the wrong axis"),
+    ("db = np.sum(dout, axis=0)", "db = np.sum(dout, axis=0, keepdims=True)", "keepdims"),
+    ("dw = x.reshape(x.shape[0], -1).T.dot(dout)",
+     "dw = dout.T.dot(x.reshape(x.shape[0], -1))", "shape transposed"),
+    ("dx = dout.dot(w.T).reshape(x.shape)", "dx = dout.dot(w.T)", "reshape it to x's shape"),
+    ("dw = x.reshape(x.shape[0], -1).T.dot(dout)", "dw = x.T.dot(dout)",
+     "must be flattened to (N, D) in the backward pass too"),
+    ("    return dx, dw, db", "    return dx, dw", "return dx, dw, db"),
+    ("    return out, (x, w, b)", "    return out", "must return the tuple (out, cache)"),
+])
+def test_a_gradient_of_the_wrong_shape_says_what_to_fix(tmp_path, old, new, says):
+    proc = run_cli(tmp_path, mutate(AFF, (old, new)))
+    assert proc.returncode == 1
+    line = next(s for s in proc.stdout.splitlines() if "affine_backward: FAIL" in s)
+    assert says in line and "raised" not in line, line
+
+
+@pytest.mark.parametrize("dx", ["(probs[np.arange(N), y] - 1)[:, None] / N",
+                                "(probs[np.arange(N), y] - 1) / N"])
+def test_a_softmax_gradient_of_n_by_1_explains_why_it_is_n_by_c(tmp_path, dx):
+    """The seed question: is the softmax/cross-entropy gradient N x C or N x 1?"""
+    text = mutate(SOFTMAX, ("    dx = probs.copy()\n    dx[np.arange(N), y] -= 1\n"
+                            "    dx /= N", f"    dx = {dx}"))
+    proc = run_cli(tmp_path, text)
+    assert proc.returncode == 1
+    assert "N x C" in proc.stdout and "every score" in proc.stdout
+    assert "dx[np.arange(N), y] -= 1" in proc.stdout
+
+
+@pytest.mark.parametrize("ret, says", [("dx, loss", "returned (dx, loss)"),
+                                       ("loss", "must return the tuple (loss, dx)")])
+def test_a_loss_returning_the_wrong_values_says_so(tmp_path, ret, says):
+    proc = run_cli(tmp_path, mutate(SOFTMAX, ("    return loss, dx", f"    return {ret}")))
+    assert proc.returncode == 1 and says in proc.stdout, proc.stdout
+
+
+@pytest.mark.parametrize("old, new, says", [
+    ("        return loss, grads", "        return grads", "returned a dict"),
+    ('        grads["b1"] = np.sum(delta_1, axis=0)\n', "",
+     "returned no gradient for parameter 'b1'"),
+    ('grads["b1"] = np.sum(delta_1, axis=0)', 'grads["b1"] = np.sum(delta_1, axis=0, '
+     'keepdims=True)', "keepdims"),
+    ("        delta_2 = a2.copy()\n        delta_2[np.arange(N), y] -= 1\n        delta_2 /= N",
+     "        delta_2 = (a2[np.arange(N), y] - 1)[:, None] / N", "print the shapes"),
+])
+def test_a_model_returning_unusable_gradients_says_what_to_fix(tmp_path, old, new, says):
+    proc = run_cli(tmp_path, mutate(NET, (old, new)))
+    assert proc.returncode == 1 and says in proc.stdout, proc.stdout
+
+
+def test_a_class_without_params_is_a_fail_not_nothing_checked(tmp_path):
+    proc = run_cli(tmp_path, '''
+import numpy as np
+class TwoLayerNet:
+    def __init__(self, input_dim=3072, hidden_dim=100, num_classes=10, weight_scale=1e-3,
+                 reg=0.0):
+        self.W1 = weight_scale * np.random.randn(input_dim, hidden_dim)
+    def loss(self, X, y=None):
+        return 0.0, {}
+''')
+    assert proc.returncode == 1, proc.stdout
+    assert "has no attribute params" in proc.stdout and "W1" in proc.stdout
+
+
+# ------------------------------------------------------------------ bugs, and the kind named
+def test_a_nan_gradient_is_a_fail_not_inconclusive():
+    x = np.random.default_rng(0).standard_normal((4, 5))
+    report = check_layer(lambda x: (2 * x, None), lambda d, c: d * np.nan, x, names=["x"])
+    assert report.verdict == FAIL and report["x"].kind == "not finite", report
+    assert "NaN" in report["x"].explanation()
+
+
+def test_softmax_without_the_max_shift_fails_with_overflow(tmp_path):
+    text = mutate(SOFTMAX, ("shifted = x - np.max(x, axis=1, keepdims=True)", "shifted = x"))
+    result = check_module(module_of(tmp_path, text), timing=False)
+    assert result.verdict == FAIL and result.kinds == ["overflow"], result.to_table()
+    assert "subtract each row's max" in result.to_table()
+
+
+def test_the_loss_summed_but_the_gradient_averaged_says_so(tmp_path):
+    text = mutate(SOFTMAX, ("loss = -np.sum(np.log(probs[np.arange(N), y])) / N",
+                            "loss = -np.sum(np.log(probs[np.arange(N), y]))"))
+    result = check_module(module_of(tmp_path, text), timing=False)
+    assert "factor 1/N" in result.kinds
+    assert "summed over the examples, not averaged" in result.to_table()
+
+
+def test_svm_without_the_count_of_margins_names_the_correct_class(tmp_path):
+    text = mutate(SVM, ("dx[np.arange(N), y] -= np.sum(margins > 0, axis=1)",
+                        "dx[np.arange(N), y] = -1"))
+    result = check_module(module_of(tmp_path, text), timing=False)
+    assert result.kinds == ["correct class"], result.to_table()
+    assert "number of such classes" in result.to_table()
+
+
+@pytest.mark.parametrize("dx, kind", [("dxhat / std + dvar * 2 * (x - mu) / N", "mean term"),
+                                      ("dxhat / std + dmu / N", "variance term")])
+def test_batchnorm_backward_missing_a_path_names_it(tmp_path, dx, kind):
+    text = mutate(BN, ("dx = dxhat / std + dvar * 2 * (x - mu) / N + dmu / N", f"dx = {dx}"))
+    result = check_module(module_of(tmp_path, text), timing=False)
+    assert result.kinds == [kind], result.to_table()
+
+
+@pytest.mark.parametrize("text, kind, says", [
+    ('''
+import numpy as np
+def sigmoid_forward(x):
+    return 1 / (1 + np.exp(-x)), x
+def sigmoid_backward(dout, x):
+    return dout * x * (1 - x)
+''', "wrong array", "the forward's output"),
+    ('''
+import numpy as np
+def tanh_forward(x):
+    return np.tanh(x), x
+def tanh_backward(dout, x):
+    return dout * (1 - x ** 2)
+''', "wrong array", "1 - tanh(x)**2"),
+    ('''
+import numpy as np
+def leaky_relu_forward(x, alpha=0.01):
+    return np.where(x > 0, x, alpha * x), (x, alpha)
+def leaky_relu_backward(dout, cache):
+    x, alpha = cache
+    return dout * (x > 0)
+''', "mask", "slope there is alpha"),
+    ('''
+import numpy as np
+def relu_forward(x):
+    return np.maximum(0, x), x
+def relu_backward(dout, x):
+    dx = dout.copy()
+    dx[dout < 0] = 0
+    return dx
+''', "mask", "takes its mask from dout"),
+    (mutate(DROPOUT, ("    return dout * mask",
+                      "    return dout * (np.random.rand(*dout.shape) < 0.7) / 0.7")),
+     "mask", "mask stored in the cache"),
+    (AFF + """
+def affine_relu_forward(x, w, b):
+    a, fc_cache = affine_forward(x, w, b)
+    return np.maximum(0, a), (fc_cache, a)
+
+def affine_relu_backward(dout, cache):
+    fc_cache, a = cache
+    return affine_backward(dout, fc_cache)   # the ReLU's mask skipped
+""", "mask", "skips the ReLU"),
+])
+def test_a_backward_at_the_wrong_array_names_the_layers_mistake(tmp_path, text, kind, says):
+    result = check_module(module_of(tmp_path, text), timing=False)
+    assert result.kinds == [kind], result.to_table()
+    assert says in result.to_table()
+
+
+def test_a_bias_gradient_averaged_names_1_over_n_with_the_batch_size(tmp_path):
+    result = check_module(module_of(tmp_path, mutate(
+        AFF, ("db = np.sum(dout, axis=0)", "db = np.mean(dout, axis=0)"))), timing=False)
+    assert result.kinds == ["factor 1/N"], result.to_table()
+
+
+@pytest.mark.parametrize("old, new, kind", [
+    ('grads["b2"] = np.sum(delta_2, axis=0)', 'grads["b2"] = np.sum(delta_2, axis=0) + '
+     'self.reg * b2', "regularisation"),  # invisible at the constructor's zero biases
+    ("        delta_2 /= N\n", "", "factor N"),  # with reg > 0 the weights' ratio is blurred
+    ("        return loss, grads", "        for k in self.params:\n"
+     "            self.params[k] -= 1e-3 * grads[k]\n        return loss, grads",
+     "changes params"),
+])
+def test_model_bugs_are_named(tmp_path, old, new, kind):
+    result = check_module(module_of(tmp_path, mutate(NET, (old, new))), timing=False)
+    assert result.verdict == FAIL and kind in result.kinds, result.to_table()
+    failing = [r for r in result.reports[0].rows if r.verdict == FAIL]
+    assert all(r.kind == kind for r in failing), result.to_table()
+
+
+def test_a_loss_that_changes_params_is_named_and_the_params_restored():
+    class Stepping:
+        def __init__(self):
+            self.params = {"W": np.ones((3, 2))}
+
+        def loss(self, X, y):
+            loss = float(np.sum((X @ self.params["W"]) ** 2))
+            grad = 2 * X.T @ (X @ self.params["W"])
+            self.params["W"] -= 0.1 * grad
+            return loss, {"W": grad}
+
+    model = Stepping()
+    X = np.random.default_rng(0).standard_normal((4, 3))
+    report = check_gradients(model, X, np.zeros(4, dtype=int))
+    assert report.kinds == ["changes params"], report
+    np.testing.assert_array_equal(model.params["W"], np.ones((3, 2)))
+
+
+# ------------------------------------------------------------------ assignment 2's CNN functions
+CNN = """import numpy as np
+
+def conv_forward_naive(x, w, b, conv_param):
+    stride, pad = conv_param["stride"], conv_param["pad"]
+    N, C, H, W = x.shape
+    F, _, HH, WW = w.shape
+    Ho = 1 + (H + 2 * pad - HH) // stride
+    Wo = 1 + (W + 2 * pad - WW) // stride
+    xp = np.pad(x, ((0, 0), (0, 0), (pad, pad), (pad, pad)))
+    out = np.zeros((N, F, Ho, Wo), dtype=x.dtype)
+    for n in range(N):
+        for f in range(F):
+            for i in range(Ho):
+                for j in range(Wo):
+                    win = xp[n, :, i * stride:i * stride + HH, j * stride:j * stride + WW]
+                    out[n, f, i, j] = np.sum(win * w[f]) + b[f]
+    return out, (x, w, b, conv_param)
+
+def conv_backward_naive(dout, cache):
+    x, w, b, conv_param = cache
+    stride, pad = conv_param["stride"], conv_param["pad"]
+    N, C, H, W = x.shape
+    F, _, HH, WW = w.shape
+    _, _, Ho, Wo = dout.shape
+    xp = np.pad(x, ((0, 0), (0, 0), (pad, pad), (pad, pad)))
+    dxp = np.zeros_like(xp)
+    dw = np.zeros_like(w)
+    db = dout.sum(axis=(0, 2, 3))
+    for n in range(N):
+        for f in range(F):
+            for i in range(Ho):
+                for j in range(Wo):
+                    win = xp[n, :, i * stride:i * stride + HH, j * stride:j * stride + WW]
+                    dw[f] += win * dout[n, f, i, j]
+                    dxp[n, :, i * stride:i * stride + HH,
+                        j * stride:j * stride + WW] += w[f] * dout[n, f, i, j]
+    dx = dxp[:, :, pad:pad + H, pad:pad + W]
+    return dx, dw, db
+
+def max_pool_forward_naive(x, pool_param):
+    ph, pw, s = pool_param["pool_height"], pool_param["pool_width"], pool_param["stride"]
+    N, C, H, W = x.shape
+    Ho, Wo = 1 + (H - ph) // s, 1 + (W - pw) // s
+    out = np.zeros((N, C, Ho, Wo), dtype=x.dtype)
+    for i in range(Ho):
+        for j in range(Wo):
+            out[:, :, i, j] = x[:, :, i * s:i * s + ph, j * s:j * s + pw].max(axis=(2, 3))
+    return out, (x, pool_param)
+
+def max_pool_backward_naive(dout, cache):
+    x, pool_param = cache
+    ph, pw, s = pool_param["pool_height"], pool_param["pool_width"], pool_param["stride"]
+    N, C, H, W = x.shape
+    _, _, Ho, Wo = dout.shape
+    dx = np.zeros_like(x)
+    for n in range(N):
+        for c in range(C):
+            for i in range(Ho):
+                for j in range(Wo):
+                    win = x[n, c, i * s:i * s + ph, j * s:j * s + pw]
+                    a, bb = np.unravel_index(np.argmax(win), win.shape)
+                    dx[n, c, i * s + a, j * s + bb] += dout[n, c, i, j]
+    return dx
+"""
+
+
+def test_cnn_naive_functions_are_checked_and_pass(tmp_path):
+    proc = run_cli(tmp_path, CNN)
+    assert proc.returncode == 0, proc.stdout
+    assert "conv_forward_naive / conv_backward_naive: numerical gradients" in proc.stdout
+    assert "max_pool_forward_naive / max_pool_backward_naive: numerical gradients" in proc.stdout
+
+
+@pytest.mark.parametrize("old, new, kind, says", [
+    ("                    dw[f] += win * dout[n, f, i, j]",
+     "                    dw[f] += win * dout[n, f, i, j] / N", "factor 1/N", "factor 1/N"),
+    ("                    dx[n, c, i * s + a, j * s + bb] += dout[n, c, i, j]",
+     "                    dx[n, c, i * s:i * s + ph, j * s:j * s + pw] += dout[n, c, i, j] / 4",
+     "mask", "argmax of x in the window"),
+    ("db = dout.sum(axis=(0, 2, 3))", "db = dout.sum(axis=(2, 3))", None,
+     "summed over too few axes"),
+])
+def test_cnn_bugs_fail_and_say_where(tmp_path, old, new, kind, says):
+    result = check_module(module_of(tmp_path, mutate(CNN, (old, new))), timing=False)
+    assert result.verdict == FAIL and says in result.to_table(), result.to_table()
+    if kind:
+        assert result.kinds == [kind], result.to_table()
+
+
+def test_a_loss_that_raises_on_large_scores_is_the_overflow_fail_with_its_line(tmp_path):
+    text = mutate(SOFTMAX, ("shifted = x - np.max(x, axis=1, keepdims=True)",
+                            "shifted = x\n    assert np.all(np.exp(shifted) < np.inf), 'big'"))
+    result = check_module(module_of(tmp_path, text), timing=False)
+    assert result.kinds == ["overflow"] and not result.errors, result.to_table()
+    assert "raised AssertionError: big (line" in result.to_table()
+
+
+def test_the_seed_questions_mask_version_of_eq1_says_every_class_has_a_gradient(tmp_path):
+    """The seed's eq. 1 (mask at the correct class): dx is 0 for every other class."""
+    text = mutate(SOFTMAX, ("    dx = probs.copy()\n    dx[np.arange(N), y] -= 1\n    dx /= N",
+                            "    a2 = probs\n    da2 = -a2.copy()\n"
+                            "    da2[np.arange(N), y] += 1\n"
+                            "    da2 *= (a2[np.arange(N), y])[:, None]\n"
+                            "    mask = np.zeros(a2.shape)\n    mask[np.arange(N), y] = 1\n"
+                            "    dx = ((1 / a2) * mask) * da2 / N"))
+    result = check_module(module_of(tmp_path, text), timing=False)
+    assert result.kinds == ["mask"], result.to_table()
+    assert "0 for every class but the correct one" in result.to_table()
+    assert "x: FAIL" in result.to_table() and "likely bug: mask" in result.to_table()
