@@ -374,3 +374,72 @@ def test_augmented_pack_equals_augmented_trainers(digits, seeds):
         assert _rel_err(a, p) < 1e-10
         assert hp.val_acc == ha.val_acc and hp.best_epoch == ha.best_epoch
         assert hp.step_loss != hn.step_loss  # the shifts changed the training
+
+
+def test_pack_threads_follow_the_blas_threads_cores_and_pack_size(monkeypatch):
+    """Threads only where the process may use two cores and two BLAS threads (never in
+    a search's one-thread workers or under OPENBLAS_NUM_THREADS=1), with at least
+    THREAD_MIN_MODELS models each."""
+    import os
+
+    from threadpoolctl import threadpool_limits
+
+    from numpynn.training import packed
+
+    monkeypatch.setattr(os, "sched_getaffinity", lambda _: {0, 1}, raising=False)
+    with threadpool_limits(limits=2, user_api="blas"):
+        assert packed.pack_threads(16) == 2
+        assert packed.pack_threads(2 * packed.THREAD_MIN_MODELS - 1) == 1
+    with threadpool_limits(limits=1, user_api="blas"):
+        assert packed.pack_threads(16) == 1
+    monkeypatch.setattr(os, "sched_getaffinity", lambda _: {0}, raising=False)
+    with threadpool_limits(limits=2, user_api="blas"):
+        assert packed.pack_threads(16) == 1
+
+
+@pytest.mark.parametrize("opts", [["adam"] * 8, ["adam", "momentum", "sgd", "rmsprop"] * 2])
+def test_packs_on_threads_equal_one_pack(monkeypatch, digits, opts):
+    """A pack cut into parts trained side by side on threads: every model and history as
+    in one pack (float64: same multiplies, to rounding), its engine saying so."""
+    from numpynn.training import packed
+
+    def run(threads: int):
+        monkeypatch.setattr(packed, "pack_threads", lambda n: threads)
+        ms = [MLP(64, [16], 10, reg=1e-3 * (i % 3), dtype="float64", seed=i)
+              for i in range(len(opts))]
+        hs = train_packed(ms, *digits[:2], _configs(opts, list(range(len(opts)))),
+                          *digits[2:])
+        return ms, hs
+
+    one, h_one = run(1)
+    two, h_two = run(2)
+    for a, b, ha, hb in zip(one, two, h_one, h_two):
+        assert _rel_err(a, b) < 1e-10
+        assert ha.val_acc == hb.val_acc and ha.best_epoch == hb.best_epoch
+        np.testing.assert_allclose(ha.step_loss, hb.step_loss, rtol=1e-10)
+    assert h_two[0].engine == f"packed ({len(opts)} models, in 2 packs on 2 threads)"
+
+
+def test_an_interrupt_in_one_thread_stops_every_part_of_the_pack(monkeypatch, digits):
+    """Ctrl-C (a KeyboardInterrupt) or an error in one part of a pack on threads stops the
+    other parts at their next step and is raised as it was; no part trains on."""
+    import threading
+
+    from numpynn.training import packed
+
+    monkeypatch.setattr(packed, "pack_threads", lambda n: 2)
+    ms = [MLP(64, [16], 10, dtype="float64", seed=i) for i in range(8)]
+    real, reached, lock = packed._end_epoch, {}, threading.Lock()
+
+    def interrupted(m, epoch, *args):
+        with lock:
+            reached[id(m.model)] = epoch
+        if m.model is ms[1] and epoch == 3:  # the second part: models 1, 3, 5, 7
+            raise KeyboardInterrupt
+        real(m, epoch, *args)
+
+    monkeypatch.setattr(packed, "_end_epoch", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        train_packed(ms, *digits[:2], _configs(["adam"] * 8, epochs=400), *digits[2:])
+    first_part = [reached.get(id(ms[k]), 0) for k in (0, 2, 4, 6)]
+    assert max(first_part) < 400, first_part  # stopped at its next step, not trained on
