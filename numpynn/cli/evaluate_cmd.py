@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 
 from ..errors import DataError, InputError
 from ..model_file import load_model
@@ -48,14 +49,18 @@ def run(args: argparse.Namespace) -> int:
     if not args.data:  # the model's own data: a relative path is relative to where it ran
         recorded, base = spec, saved.metadata.get("data_dir")
         spec = resolve_recorded_spec(spec, base)
+    notes: list[str] = []
     try:
-        X, y, split = evaluation_data(saved, spec, args.split, args.ignore_columns)
+        X, y, split = evaluation_data(saved, spec, args.split, args.ignore_columns,
+                                      notes=notes)
     except DataError as exc:
         if recorded is None or spec == recorded:
             raise
         raise DataError(f"{exc} (the model records its training data as {recorded!r}, "
                         f"relative to {base}, where it was trained; name the data with "
                         "--data)") from None
+    for line in notes:
+        print(common.flag_message(line), file=sys.stderr)
     figures, text = saved.task.evaluation(saved, X, y)
     seen, note = seen_rows(saved, spec, split)
     if args.json:

@@ -56,7 +56,7 @@ def run(args: argparse.Namespace) -> int:
     read = prediction_input(saved, args.data, ignore_columns=args.ignore_columns,
                             id_column=args.id_column)
     for note in read.notes:
-        print(note, file=sys.stderr)
+        print(common.flag_message(note), file=sys.stderr)
     ids = {"ids": read.ids, "id_name": read.id_name or "id"}
     if args.output is None or str(args.output) == "-":
         sys.stdout.write(prediction_csv(saved, read.X, args.proba, source=args.data, **ids))

@@ -169,6 +169,8 @@ def load_csv(
                      f"{' ...' if len(repeated) > 5 else ''} repeat the header row (files "
                      "joined one after the other, each with its header?); they are skipped.")
     notes += [dropped_note] if dropped_note else []
+    if layout.unseen:
+        notes.append(_unseen_note(path, layout))
     if trailing:
         notes.append(f"note: {path.name}: every row ends with the delimiter {sep!r} (an empty "
                      "last cell); that empty cell is not read as a column.")
@@ -189,6 +191,21 @@ def load_csv(
     y, known = _encode_labels(path, layout, labels, label_values, lines, classes)
     return Dataset(X=X, y=y, classes=known, name=path.name, table=table, notes=notes,
                    ids=ids)
+
+
+def _unseen_note(path: Path, layout: _Layout) -> str:
+    """The note naming the categories of a file read with a model's recipe that training
+    did not see (encoded as all zeros under ``handle_unknown="ignore"``)."""
+    parts = []
+    for j, counts in sorted(layout.unseen.items()):
+        rows = sum(counts.values())
+        values = ", ".join(repr(v) for v in list(counts)[:3]) + (
+            f" and {len(counts) - 3} more" if len(counts) > 3 else "")
+        parts.append(f"{column_label(layout.names, layout.features[j])}: {values} "
+                     f"({rows:,} row{'s' if rows != 1 else ''})")
+    return (f"note: {path.name}: categories not seen in training are encoded as all zeros, "
+            f"so the model knows nothing of them there ({'; '.join(parts)}); "
+            "`handle_unknown='error'` at training refuses such rows instead.")
 
 
 def _index_note(path: Path, layout: _Layout, position: int) -> str:
@@ -439,6 +456,8 @@ class _Layout:
     carry: int | None = None  # the position of ``id_column``, whose cells become ids
     numeric_ids: list[int] = field(default_factory=list)  # numbers named as ids, left out
     decimal_comma: bool = False  # "5,1" is 5.1 (files separated by ; or tab)
+    #: feature number -> {category not seen in training: rows} (``handle_unknown="ignore"``)
+    unseen: dict[int, dict[str, int]] = field(default_factory=dict)
 
 
 def _layout(path: Path, sample: list[tuple[int, list[str]]], delimiter: str,
@@ -698,6 +717,8 @@ def _category(cell: str, mapping: dict[str, int], grow: bool, line: int, j: int,
         mapping[cell] = len(mapping)
         return float(mapping[cell])
     if layout.recipe.handle_unknown == "ignore":
+        seen = layout.unseen.setdefault(j, {})
+        seen[cell] = seen.get(cell, 0) + 1
         return -1.0
     known = list(mapping)
     raise DataError(

@@ -119,8 +119,9 @@ class RunOptions:
     (names or indices), delimiter (None: detected), impute ("median", the
     default: training medians of numbers, most frequent categories of text, with a note
     naming what was filled; "none": a missing cell is an error),
-    handle_unknown ("error" or "ignore": a category unseen in training becomes all
-    zeros); see numpynn.data.load_csv.
+    handle_unknown ("ignore", the default: a category unseen in training becomes all
+    zeros, with a note naming it where a file is read; "error": such a cell is an
+    error); see numpynn.data.load_csv.
     task: "classification", "regression" (CSV: a numeric target column; see
     numpynn.tasks) or "auto" (regression when the label column looks continuous).
     refit (classification): once the validation split has chosen the epoch count (the
@@ -158,7 +159,7 @@ class RunOptions:
     ignore_columns: list[int | str] = field(default_factory=list)
     delimiter: str | None = None
     impute: str = "median"
-    handle_unknown: str = "error"
+    handle_unknown: str = "ignore"
     weight_scale: float | str = "glorot"
     reg: float | str = 1e-4
     dtype: str = "float32"
@@ -1068,7 +1069,8 @@ def seen_rows(saved: SavedModel, spec: str, split: str) -> tuple[bool, str | Non
 
 
 def evaluation_data(saved: SavedModel, spec: str, split: str = "auto",
-                    ignore_columns: Sequence[int | str] = ()
+                    ignore_columns: Sequence[int | str] = (), *,
+                    notes: list[str] | None = None
                     ) -> tuple[np.ndarray, np.ndarray, str]:
     """Raw X (N, F), the targets as the model's task keeps them (class indices (N,), or
     values (N, K)) and the split's name, to evaluate ``saved`` on; for every task alike.
@@ -1078,7 +1080,8 @@ def evaluation_data(saved: SavedModel, spec: str, split: str = "auto",
     labelled row; "auto" is "test" when spec is the training data (as recorded, or the
     same file by its absolute path), else "all". A CSV file is read with the model's
     recipe (:func:`read_with_recipe`): columns by name when it has a header, else by
-    position.
+    position. ``notes``, when given, receives the reader's notes on a file read with the
+    recipe (columns left out, categories not seen in training).
     """
     options = saved.metadata.get("options")
     recorded = options.get("data") if isinstance(options, Mapping) else None
@@ -1094,6 +1097,8 @@ def evaluation_data(saved: SavedModel, spec: str, split: str = "auto",
                          "`split='all'` for other data.", param="split")
     task = saved.task
     ds = _read_labelled(saved, spec, options, ignore_columns)
+    if notes is not None and _uses_recipe(saved, spec):
+        notes.extend(ds.notes)
     if split == "all":
         X, y = ds.X, ds.y
         if ds.X_test is not None:

@@ -310,6 +310,23 @@ def test_categorical_one_hot_and_unseen_categories(trained, tmp_path):
     colors = ["blue", "green", "red"]
     for row, color in zip(encoded, one.color):
         assert row[2 + colors.index(color)] == 1
+    # by default a category not seen in training is all zeros (see the test below)
+    assert saved.recipe.handle_unknown == "ignore"
+    new = frame.drop(columns=["species"]).iloc[:2].assign(color="purple")
+    new.to_csv(tmp_path / "new.csv", index=False)
+    X = prediction_data(saved, str(tmp_path / "new.csv"))
+    assert (X[:, 2] == -1).all()
+    np.testing.assert_array_equal(saved.encode(X)[:, 2:5], np.zeros((2, 3)))
+    np.testing.assert_array_equal(saved.encode(new), saved.encode(X))
+    assert saved.predict(new).shape == (2,)
+
+
+def test_handle_unknown_error_is_stored_in_the_model(tmp_path):
+    frame = table()
+    frame.to_csv(tmp_path / "t.csv", index=False)
+    saved = train(tmp_path, tmp_path / "t.csv", label_column="species", ignore_columns=["id"],
+                  handle_unknown="error", epochs=2)
+    one = frame.drop(columns=["species"]).iloc[:3].copy()
     one.iloc[1, one.columns.get_loc("color")] = "purple"
     one.to_csv(tmp_path / "purple.csv", index=False)
     with pytest.raises(DataError, match=r"row 3, 'color' \(column 4\): category 'purple' was "
@@ -319,18 +336,36 @@ def test_categorical_one_hot_and_unseen_categories(trained, tmp_path):
         saved.predict(one)
 
 
-def test_handle_unknown_ignore_is_stored_in_the_model(tmp_path):
+def test_unseen_categories_in_a_new_file_are_named_by_predict_and_evaluate(tmp_path):
+    """A city, a nation, a product code that the training rows did not hold (common in
+    text columns of many values: R's Greene, Sacramento, CPU tables) does not stop
+    predict or evaluate on the rest of the file: the cells are encoded as all zeros, and
+    a note names the column, the values and how many rows have them."""
     frame = table()
     frame.to_csv(tmp_path / "t.csv", index=False)
-    saved = train(tmp_path, tmp_path / "t.csv", label_column="species", ignore_columns=["id"],
-                  handle_unknown="ignore", epochs=2)
-    new = frame.drop(columns=["species"]).iloc[:2].assign(color="purple")
+    ok(numpynn("train", "--data", "t.csv", "--label-column", "species", "--epochs", "2",
+               "--no-report", "--quiet", "--out", "run", cwd=tmp_path))
+    new = frame.iloc[:5].copy()
+    new["color"] = ["purple", "red", "purple", "teal", "blue"]
     new.to_csv(tmp_path / "new.csv", index=False)
-    X = prediction_data(saved, str(tmp_path / "new.csv"))
-    assert (X[:, 2] == -1).all()
-    np.testing.assert_array_equal(saved.encode(X)[:, 2:5], np.zeros((2, 3)))
-    np.testing.assert_array_equal(saved.encode(new), saved.encode(X))
-    assert saved.predict(new).shape == (2,)
+    for argv in (["predict", "run", "--data", "new.csv"],
+                 ["evaluate", "run", "--data", "new.csv", "--json"]):
+        proc = numpynn(*argv, cwd=tmp_path)
+        ok(proc)
+        assert ("note: new.csv: categories not seen in training are encoded as all zeros"
+                in proc.stderr), proc.stderr
+        assert "'color' (column 4): 'purple', 'teal' (3 rows)" in proc.stderr
+        assert "--handle-unknown error" in proc.stderr
+    assert len(ok(numpynn("predict", "run", "--data", "new.csv", cwd=tmp_path)
+                  ).strip().splitlines()) == 6
+    # the file of known categories only: no such note
+    proc = numpynn("predict", "run", "--data", "t.csv", cwd=tmp_path)
+    assert proc.returncode == 0 and "not seen in training" not in proc.stderr
+    ok(numpynn("train", "--data", "t.csv", "--label-column", "species", "--epochs", "2",
+               "--no-report", "--quiet", "--out", "strict", "--handle-unknown", "error",
+               cwd=tmp_path))
+    proc = numpynn("predict", "strict", "--data", "new.csv", cwd=tmp_path)
+    assert proc.returncode == 2 and "category 'purple' was not seen" in proc.stderr
 
 
 @pytest.mark.parametrize(("row", "lands_in_train"), [(5, True), (9, False)])
