@@ -8,6 +8,7 @@ wrong. Named data sets (digits, mnist, ...) are classifications.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
@@ -40,8 +41,11 @@ def load_for_task(options: Any) -> tuple[Dataset, Task, str | None]:
                                             regression_asked=task.name != "classification")
     if ds.y.dtype.kind != "f":
         note = default_label_note(ds, options)
-        _refuse_count_like_label(ds, options)
-        return ds, task_named("classification"), note
+        count = _count_like_label(ds, options)
+        if count is None:
+            return ds, task_named("classification"), note
+        ds, count_note = count
+        return ds, task_named("regression"), "\n".join(filter(None, [note, count_note]))
     label_note = default_label_note(ds, options)
     distinct = len(np.unique(ds.y))
     name = ds.table.label_name if ds.table is not None else None
@@ -58,32 +62,41 @@ def load_for_task(options: Any) -> tuple[Dataset, Task, str | None]:
 COUNT_LIKE_DISTINCT = 10
 
 
-def _refuse_count_like_label(ds: Dataset, options: Any) -> None:
-    """DataError when ``auto`` would take a column of whole numbers as classes although it
-    looks like a count or an amount: more than :data:`COUNT_LIKE_DISTINCT` distinct values
-    and some of them seen only once (class codes repeat; counts, ages and years trail off).
-    Columns with many singletons never get here: the reader takes them as continuous.
-    Classes seen once cannot be split, learned or scored, so the run would fail later with
-    a message about the split, or train a classifier the user never meant."""
+def _count_like_label(ds: Dataset, options: Any) -> tuple[Dataset, str] | None:
+    """Whether ``auto`` reads a column of whole numbers as a count or an amount rather
+    than classes: more than :data:`COUNT_LIKE_DISTINCT` distinct values and some of them
+    seen only once (class codes repeat; counts, ages and years trail off). Columns with
+    many singletons never get here: the reader takes them as continuous. None: classes.
+
+    A column the user named (``label_column``) is then a regression's target, with a
+    note: ``ds`` with its labels as values and the note are returned (classes seen once
+    could not be split, learned or scored). The last column taken without being named is
+    refused instead (a DataError): the user most likely forgot ``label_column``, and a
+    regression on the wrong column would be silently wrong."""
     classes = np.asarray(ds.classes)
     if classes.dtype.kind not in "iu" or len(classes) <= COUNT_LIKE_DISTINCT:
-        return
+        return None
     counts = np.bincount(ds.y, minlength=len(classes))
     once = int(np.sum(counts == 1))
     if once == 0:
-        return
+        return None
     table = ds.table
     if table is not None and table.label is not None and table.columns is not None:
         column = column_label(table.columns, table.label)
         default = options.label_column == -1
     else:
         column, default = "the label column", False
-    which = ("the last one, as no `label_column` was given" if default
-             else "the one given")
+    values = (f"holds whole numbers with {len(classes)} distinct values from "
+              f"{classes.min()} to {classes.max()}, {once} of them seen only once")
+    if not default:
+        note = (f"note: the label column {column} {values}: a count or an amount, so "
+                "numpynn trains a regression (squared error; R^2, RMSE, MAE). Give "
+                "`task='classification'` to treat every value as a class.")
+        return replace(ds, y=classes[ds.y].astype(np.float64),
+                       classes=np.empty(0, dtype=np.float64)), note
     raise DataError(
-        f"{ds.name}: the label column {column} ({which}) holds whole numbers with "
-        f"{len(classes)} distinct values from {classes.min()} to {classes.max()}, "
-        f"{once} of them seen only once: that looks like a count or an amount, not class "
+        f"{ds.name}: the label column {column} (the last one, as no `label_column` was "
+        f"given) {values}: that looks like a count or an amount, not class "
         "labels. Give `task='regression'` to predict it as a number, "
         "`task='classification'` to treat every value as a class, or `label_column` to "
         "name the column that holds the labels.")
