@@ -787,9 +787,19 @@ def _check_labels_present(path: Path, layout: _Layout, codes: np.ndarray, texts:
     where = ("" if layout.from_model else
              f" ({column} is the label column: the last one unless `label_column` names "
              "another)")
-    raise DataError(f"{path}: row {first}: the label is {shown}; {int(rows.sum())} row(s) "
-                    f"have no label{where}. Every labelled row needs one: fill them in or "
-                    "drop those rows (`drop_unlabelled=True`)")
+    raise MissingLabelError(
+        f"{path}: row {first}: the label is {shown}; {int(rows.sum())} row(s) have no "
+        f"label{where}. Every labelled row needs one: fill them in or drop those rows "
+        "(`drop_unlabelled=True`)", column=column, rows=int(rows.sum()))
+
+
+class MissingLabelError(DataError):
+    """Rows of a CSV file without a label: ``column`` (how messages name the label
+    column) and the number of such ``rows``."""
+
+    def __init__(self, message: str, *, column: str, rows: int) -> None:
+        super().__init__(message)
+        self.column, self.rows = column, rows
 
 
 def _encode_labels(path: Path, layout: _Layout, codes: np.ndarray, texts: list[str],

@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 
 from ..data import Dataset, is_csv_spec, load_dataset
+from ..data.csv_file import MissingLabelError
 from ..data.table import column_label
 from ..errors import DataError, InputError
 from .base import TASKS, Task, check_task_choice, task_named
@@ -31,7 +32,13 @@ def load_for_task(options: Any) -> tuple[Dataset, Task, str | None]:
         raise InputError(f"`task='{requested}'` needs a CSV file with a numeric target "
                          f"column; {options.data} is a classification data set.",
                          param="task")
-    ds = load_dataset(options.data, label_column=options.label_column, **extra)
+    try:
+        ds = load_dataset(options.data, label_column=options.label_column, **extra)
+    except MissingLabelError as exc:
+        if options.label_column != -1 or not is_csv_spec(options.data):
+            raise
+        _ask_which_label(exc, options, extra, requested)
+        raise
     if ds.y is None:
         raise DataError(f"{options.data} has no labels; training needs a label column.")
     if requested != "auto":
@@ -54,6 +61,28 @@ def load_for_task(options: Any) -> tuple[Dataset, Task, str | None]:
             f"{ds.y.shape[0]} rows), so numpynn trains a regression (squared error; "
             "R^2, RMSE, MAE). Give `task='classification'` to treat it as classes.")
     return ds, task_named("regression"), "\n".join(filter(None, [label_note, note]))
+
+
+def _ask_which_label(exc: MissingLabelError, options: Any, extra: dict[str, Any],
+                     requested: str) -> None:
+    """The last column, taken as the label because no ``label_column`` was given, has
+    empty cells: where the file does not make that column clearly the label (see
+    :mod:`~numpynn.tasks.label_choice`), the user most likely forgot ``label_column``, so
+    the refusal asks which column is the label (a DataError naming the candidates) rather
+    than offering to drop the rows of a column that is not the label. Returns where the
+    last column is clearly the label (the caller raises ``exc``)."""
+    try:
+        ds = load_dataset(options.data, label_column=-1, **{**extra, "drop_unlabelled": True})
+    except DataError:
+        return
+    if ds.y is None or ds.y.shape[0] == 0:
+        return
+    try:
+        default_label_note(ds, options, regression_asked=requested == "regression")
+    except DataError as asked:
+        raise DataError(f"{asked} (The last column, {exc.column}, also has {exc.rows} "
+                        "row(s) without a value: to keep it as the label, add "
+                        "`drop_unlabelled=True`.)") from None
 
 
 #: Up to this many distinct whole numbers read as class codes without a question, even

@@ -311,6 +311,36 @@ def test_a_count_in_the_last_column_is_not_taken_as_classes(tmp_path):
                "codes_run", cwd=tmp_path))
 
 
+def test_empty_cells_in_an_unnamed_last_column_ask_which_column_is_the_label(tmp_path):
+    """No --label-column, and the last column, an amount with empty cells (R's wa_churn:
+    total_charges; ncbirths: whitemom), is not clearly the label: the refusal asks which
+    column is (naming the class-like ones), not to fill in or drop rows of a column that
+    is not the label. A last column that is clearly the label keeps the missing-label
+    message."""
+    X, y = _table(120)
+    rows = [[SPECIES[c]] + [f"{v:.3f}" for v in x] + ["" if i % 10 == 3 else f"{x[0]:.2f}"]
+            for i, (x, c) in enumerate(zip(X, y))]
+    _write(tmp_path / "t.csv", ["kind", "a", "b", "c", "charges"], rows)
+    proc = numpynn("train", "--data", "t.csv", "--epochs", "1", "--out", "run", cwd=tmp_path)
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr
+    assert "which column is the label?" in proc.stderr
+    assert "--label-column kind" in proc.stderr
+    assert ("The last column, 'charges' (column 5), also has 12 row(s) without a value: to "
+            "keep it as the label, add --drop-unlabelled.") in proc.stderr
+    assert not (tmp_path / "run").exists()
+    ok(numpynn("train", "--data", "t.csv", "--label-column", "kind", "--epochs", "1",
+               "--no-report", "--out", "run", cwd=tmp_path))
+    # the last column is the label by its name: rows without one are the problem
+    rows = [[f"{v:.3f}" for v in x] + ["" if i % 10 == 3 else SPECIES[c]]
+            for i, (x, c) in enumerate(zip(X, y))]
+    _write(tmp_path / "named.csv", ["a", "b", "c", "species"], rows)
+    proc = numpynn("train", "--data", "named.csv", "--epochs", "1", "--out", "run2",
+                   cwd=tmp_path)
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr
+    assert "row 5: the label is empty; 12 row(s) have no label" in proc.stderr
+    assert "which column" not in proc.stderr
+
+
 def test_a_count_named_as_the_label_is_a_regression(tmp_path):
     """A count the user names as the label (doctor visits, 0 to 66; highway miles per
     gallon: R's NMES1988 and mpg tables) is trained as a regression with a note saying
