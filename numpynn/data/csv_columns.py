@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 
-from .cells import number_either_way
+from .cells import date_value, number_either_way
 from .table import is_missing
 
 Rows = list[tuple[int, list[str]]]  # (line number, cells)
@@ -112,3 +112,12 @@ def mostly_text(body: Rows, position: int) -> bool:
     cells = [c[position] for _, c in body if len(c) > position and not is_missing(c[position])]
     text = sum(not number_either_way(c) for c in cells)
     return text > 0 and 2 * text > len(cells)
+
+
+def holds_dates(body: Rows, position: int) -> list[str]:
+    """A few of the column's sampled cells when most of its filled ones are dates
+    written year first (read as numbers: :func:`~numpynn.data.cells.date_value`), else
+    an empty list."""
+    cells = [c[position] for _, c in body if len(c) > position and not is_missing(c[position])]
+    dates = [c for c in cells if date_value(c) is not None]
+    return dates[:3] if dates and 2 * len(dates) > len(cells) else []

@@ -30,6 +30,7 @@ from ..errors import DataError, InputError
 from ._files import as_path, require_file
 from .cells import decimal_point, is_number_cell, number_either_way, number_value
 from .csv_columns import (
+    holds_dates,
     holds_row_numbers,
     identifier_counts,
     index_of_a_few_rows,
@@ -159,6 +160,16 @@ def load_csv(
     notes += [_skipped_note(path, layout, p) for p in layout.skipped_columns]
     notes += [_empty_note(path, layout, p, len(data_rows)) for p in layout.empty_columns]
     notes += [_identifier_note(path, layout, p) for p in layout.identifier_columns]
+    if recipe is None:
+        body = sample[1:] if layout.header else sample
+        for j, p in enumerate(layout.features):
+            shown = [] if j in layout.categories else holds_dates(body, p)
+            if shown:
+                notes.append(
+                    f"note: {path.name}: {column_label(layout.names, p)} holds dates "
+                    f"({', '.join(shown)}, ...): read as numbers, the year with its fraction "
+                    "(2000-07-02 is 2000.5), so that what the model learns carries over "
+                    "to dates it has not seen.")
     notes += [f"note: {path.name}: {column_label(layout.names, p)} is named as an identifier "
               "and holds a different whole number in every row: it says which example a row "
               "is, nothing about it, so it is not used as a feature (files given to predict "

@@ -24,6 +24,7 @@ from typing import Any
 import numpy as np
 
 from ..errors import DataError, InputError
+from .cells import date_value, number_value
 
 IMPUTE = ("none", "median")
 HANDLE_UNKNOWN = ("error", "ignore")
@@ -453,8 +454,14 @@ class TableRecipe:
         try:
             value = float(cell)
         except (TypeError, ValueError):
-            raise DataError(f"{where}, {self.feature_label(j)}: cannot read {cell!r} as a "
-                            "number; this column was numeric in the training data") from None
+            # text as the CSV reader takes it ("1,234", a date); a datetime or Timestamp
+            parsed = (number_value(text, False) if isinstance(cell, str) else
+                      date_value(cell.isoformat()) if hasattr(cell, "isoformat") else None)
+            if parsed is None:
+                raise DataError(f"{where}, {self.feature_label(j)}: cannot read {cell!r} as "
+                                "a number; this column was numeric in the training data"
+                                ) from None
+            value = parsed
         return value
 
     def match_names(self, names: Sequence[str], source: str, *, labelled: bool,

@@ -329,3 +329,45 @@ def test_missing_cells_are_filled_by_default_and_named_in_a_note(tmp_path):
     refused = numpynn("train", "--data", "t.csv", "--impute", "none", "--out", "run2",
                       cwd=tmp_path)
     assert refused.returncode == 2 and "row 6, 'a' (column 1)" in refused.stderr
+
+
+@pytest.mark.parametrize(("text", "value"), [
+    ("2000-07-02", 2000.5), ("2000/7/2", 2000.5), ("2000-01-01", 2000.0),
+    ("2001-01-01T12:00:00Z", 2001 + 0.5 / 365), ("2001-01-01 12:00", 2001 + 0.5 / 365),
+    ("2001-01-01T14:00:00+02:00", 2001 + 0.5 / 365), ("2001-01-01T12:00:00.5Z",
+                                                      2001 + (0.5 + 0.5 / 86400) / 365),
+    ("2010-13-45", None), ("2010-04", None), ("18/04/2010", None), ("2010-04-18x", None)])
+def test_dates_written_year_first_are_numbers(text, value):
+    got = number_value(text, False)
+    assert got == pytest.approx(value, abs=1e-9) if value is not None else got is None
+
+
+def test_a_date_column_is_a_number_in_training_and_prediction(tmp_path):
+    """A column of dates (R's CPU table: release dates; openintro's email: send times) is
+    read as the year with its fraction, with a note, not as one category per date (which
+    no new date could match) nor as an identifier left out; predict reads new dates, in a
+    file or a DataFrame, the same way."""
+    import datetime
+
+    import pandas as pd
+
+    X, y = _rows()
+    days = np.arange(len(y)) * 5
+    dates = [str(datetime.date(2010, 1, 1) + datetime.timedelta(days=int(d))) for d in days]
+    _write(tmp_path / "t.csv", ["a,released,species"]
+           + [f"{a:.3f},{d},{SPECIES[k]}" for (a, _), d, k in zip(X, dates, y)])
+    ds = load_csv(tmp_path / "t.csv")
+    assert not ds.table.categorical and ds.table.feature_names == ["a", "released"]
+    assert ds.X[0, 1] == 2010.0 and 2010 < ds.X[-1, 1] < 2011
+    assert any("'released' (column 2) holds dates (2010-01-01, 2010-01-06, 2010-01-11, ...): "
+               "read as numbers, the year with its fraction" in n for n in ds.notes)
+    saved = run_training(_options(tmp_path / "t.csv"), tmp_path / "run", report=False).saved
+    _write(tmp_path / "new.csv", ["released,a", "2011-07-02,0.5", "2009-12-31T18:00:00Z,1"])
+    np.testing.assert_allclose(prediction_data(saved, str(tmp_path / "new.csv")),
+                               [[0.5, 2011 + 182 / 365], [1.0, 2009 + (364.75 / 365)]])
+    frame = pd.DataFrame({"a": [0.5, 1.0], "released": ["2011-07-02", "2009-12-31T18:00Z"]})
+    np.testing.assert_allclose(saved.recipe.cells_to_raw(frame),
+                               prediction_data(saved, str(tmp_path / "new.csv")))
+    stamps = frame.assign(released=pd.to_datetime(["2011-07-02 00:00", "2009-12-31 18:00"]))
+    np.testing.assert_allclose(saved.recipe.cells_to_raw(stamps),
+                               prediction_data(saved, str(tmp_path / "new.csv")))
