@@ -94,6 +94,35 @@ def test_integer_targets_with_many_single_values_look_continuous():
     assert not looks_continuous(np.arange(300) % 7)
 
 
+@pytest.mark.parametrize("name", ["rownames", "row.names", "X", "index", "level_0"])
+def test_a_first_column_named_for_row_numbers_is_not_a_feature_in_any_order(tmp_path, name):
+    """R's row names (Rdatasets' files: ``rownames``; write.csv read back: ``X``) and
+    pandas' reset_index (``index``) after a shuffle or a split are distinct whole numbers
+    in any order, starting anywhere (R's birthwt: 85, 86, ...): an index, not a feature;
+    predict takes files with it or without it."""
+    X, y = _table()
+    order = np.random.default_rng(0).permutation(len(y)) + 85
+    rows = [[n, *(f"{v:.3f}" for v in x), SPECIES[c]] for n, x, c in zip(order, X, y)]
+    _write(tmp_path / "t.csv", [name, "a", "b", "c", "label"], rows)
+    ds = load_csv(tmp_path / "t.csv")
+    assert ds.X.shape[1] == 3 and ds.table.ignored == [0]
+    assert len(ds.notes) == 1 and "row numbers" in ds.notes[0] and f"'{name}'" in ds.notes[0]
+    # a column of that name elsewhere, or with repeats, is left as it is
+    _write(tmp_path / "later.csv", ["a", name, "b", "c", "label"],
+           [[r[1], r[0], *r[2:]] for r in rows])
+    assert load_csv(tmp_path / "later.csv").X.shape[1] == 4
+    ok(numpynn("train", "--data", "t.csv", "--label-column", "label", "--epochs", "1",
+               "--no-report", "--out", "run", cwd=tmp_path))
+    _write(tmp_path / "new.csv", ["a", "b", "c"], [r[1:4] for r in rows[:5]])
+    assert len(ok(numpynn("predict", "run", "--data", "new.csv", cwd=tmp_path)).split()) == 6
+    # a model that never saw the column takes a predict file with it
+    _write(tmp_path / "plain.csv", ["a", "b", "c", "label"], [r[1:] for r in rows])
+    ok(numpynn("train", "--data", "plain.csv", "--label-column", "label", "--epochs", "1",
+               "--no-report", "--out", "plain", cwd=tmp_path))
+    _write(tmp_path / "new2.csv", [name, "a", "b", "c"], [r[:4] for r in rows[:5]])
+    assert len(ok(numpynn("predict", "plain", "--data", "new2.csv", cwd=tmp_path)).split()) == 6
+
+
 @pytest.mark.parametrize("name,start", [("", 0), ("id", 1), ("Unnamed: 0", 0)])
 def test_a_column_of_row_numbers_is_not_a_feature(tmp_path, name, start):
     X, y = _table()
