@@ -371,3 +371,24 @@ def test_a_date_column_is_a_number_in_training_and_prediction(tmp_path):
     stamps = frame.assign(released=pd.to_datetime(["2011-07-02 00:00", "2009-12-31 18:00"]))
     np.testing.assert_allclose(saved.recipe.cells_to_raw(stamps),
                                prediction_data(saved, str(tmp_path / "new.csv")))
+
+
+@pytest.mark.parametrize("token", ["#N/A", "#NA", "<NA>", "1.#QNAN", "-1.#IND"])
+def test_excel_and_pandas_missing_markers_are_missing_cells(tmp_path, token):
+    """Excel writes a missing value as #N/A; pandas reads these tokens as missing by
+    default. In a number column or a text column they are missing cells (filled, with
+    the note), not text that stops the column from being numeric."""
+    X, y = _rows(90)
+    colors = np.array(["red", "green", "blue"])[y]
+    lines = ["a,b,color,species"]
+    for i, ((a, b), c, k) in enumerate(zip(X, colors, y)):
+        lines.append(f"{token if i % 9 == 4 else f'{a:.3f}'},{b:.3f},"
+                     f"{token if i % 10 == 7 else c},{SPECIES[k]}")
+    _write(tmp_path / "t.csv", lines)
+    ds = load_csv(tmp_path / "t.csv", allow_missing=True)
+    assert list(ds.table.categorical) == [2]
+    assert np.isnan(ds.X[:, 0]).sum() == 10 and np.isnan(ds.X[:, 2]).sum() == 9
+    _write(tmp_path / "u.csv", ["a,b,species", *[f"1,{b:.3f},{SPECIES[k]}" for (_, b), k
+                                                 in zip(X[:-1], y[:-1])], f"2,3,{token}"])
+    with pytest.raises(DataError, match="the label is"):
+        load_csv(tmp_path / "u.csv")
