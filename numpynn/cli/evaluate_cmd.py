@@ -35,6 +35,9 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--ignore-columns", type=common.column_list, default=[], metavar="COLS",
                    help="columns of the CSV to leave out (names or indices): an id, notes, "
                    "besides those the model ignores")
+    p.add_argument("--drop-unlabelled", action="store_true",
+                   help="leave out the CSV rows whose label cell is missing (named in a "
+                   "note) instead of refusing the file; on for a model trained with it")
     p.add_argument("--json", action="store_true", help="print the metrics as JSON")
     p.set_defaults(run=run)
 
@@ -52,7 +55,7 @@ def run(args: argparse.Namespace) -> int:
     notes: list[str] = []
     try:
         X, y, split = evaluation_data(saved, spec, args.split, args.ignore_columns,
-                                      notes=notes)
+                                      notes=notes, drop_unlabelled=args.drop_unlabelled)
     except DataError as exc:
         if recorded is None or spec == recorded:
             raise

@@ -5,6 +5,8 @@ training rows. Each is read the way its author meant, or refused with the fix na
 
 from __future__ import annotations
 
+import json
+
 import numpy as np
 import pytest
 
@@ -189,6 +191,34 @@ def test_drop_unlabelled_leaves_out_rows_without_a_label_with_a_note(tmp_path, l
     _write(tmp_path / "none.csv", ["a,b,species", "1,2,", "3,4,NA"])
     with pytest.raises(DataError, match="no row has a label"):
         load_csv(tmp_path / "none.csv", drop_unlabelled=True)
+
+
+def test_evaluate_leaves_out_rows_without_a_label_as_training_did(tmp_path):
+    """A model trained with --drop-unlabelled (R's SLID: wages missing in 3,278 rows) is
+    evaluated on its own data's test split without a refusal; another file's rows
+    without a label are refused with the flag that evaluate has, and left out with it."""
+    X, y = _rows(90)
+    names = SPECIES[y].astype(object)
+    names[[4, 9, 30]] = ["", "NA", "?"]
+    _write(tmp_path / "t.csv", ["a,b,species"]
+           + [f"{a:.3f},{b:.3f},{lab}" for (a, b), lab in zip(X, names)])
+    ok(numpynn("train", "--data", "t.csv", "--drop-unlabelled", "--epochs", "1",
+               "--no-report", "--out", "run", cwd=tmp_path))
+    proc = numpynn("evaluate", "run", cwd=tmp_path)
+    assert "(test split)" in ok(proc)
+    assert "3 row(s) without a label (the first at row 6) are left out" in proc.stderr
+    plain = numpynn("train", "--data", "t.csv", "--label-column", "species", "--epochs", "1",
+                    "--no-report", "--out", "other", cwd=tmp_path)
+    assert plain.returncode == 2  # rows without a label: the training refusal
+    _write(tmp_path / "ok.csv", ["a,b,species"]
+           + [f"{a:.3f},{b:.3f},{SPECIES[k]}" for (a, b), k in zip(X, y)])
+    ok(numpynn("train", "--data", "ok.csv", "--epochs", "1", "--no-report", "--out",
+               "clean", cwd=tmp_path))
+    refused = numpynn("evaluate", "clean", "--data", "t.csv", cwd=tmp_path)
+    assert refused.returncode == 2 and "--drop-unlabelled" in refused.stderr
+    out = ok(numpynn("evaluate", "clean", "--data", "t.csv", "--drop-unlabelled", "--json",
+                     cwd=tmp_path))
+    assert sum(json.loads(out)["support"]) == 87
 
 
 @pytest.mark.parametrize(("text", "decimal_comma", "value"), [
