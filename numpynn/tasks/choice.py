@@ -18,7 +18,7 @@ from ..data.csv_file import MissingLabelError
 from ..data.table import column_label
 from ..errors import DataError, InputError
 from .base import TASKS, Task, check_task_choice, task_named
-from .label_choice import default_label_note
+from .label_choice import MAX_CLASSES, default_label_note
 
 
 def load_for_task(options: Any) -> tuple[Dataset, Task, str | None]:
@@ -94,8 +94,11 @@ COUNT_LIKE_DISTINCT = 10
 def _count_like_label(ds: Dataset, options: Any) -> tuple[Dataset, str] | None:
     """Whether ``auto`` reads a column of whole numbers as a count or an amount rather
     than classes: more than :data:`COUNT_LIKE_DISTINCT` distinct values and some of them
-    seen only once (class codes repeat; counts, ages and years trail off). Columns with
-    many singletons never get here: the reader takes them as continuous. None: classes.
+    seen only once (class codes repeat; counts, ages and years trail off), or, for a
+    column the user named, more than :data:`~numpynn.tasks.label_choice.MAX_CLASSES`
+    distinct values (ESS's immigration score: 31 values from 0 to 30, each seen often in
+    1,900 rows). Columns with many singletons never get here: the reader takes them as
+    continuous. None: classes.
 
     A column the user named (``label_column``) is then a regression's target, with a
     note: ``ds`` with its labels as values and the note are returned (classes seen once
@@ -107,18 +110,20 @@ def _count_like_label(ds: Dataset, options: Any) -> tuple[Dataset, str] | None:
         return None
     counts = np.bincount(ds.y, minlength=len(classes))
     once = int(np.sum(counts == 1))
-    if once == 0:
-        return None
     table = ds.table
     if table is not None and table.label is not None and table.columns is not None:
         column = column_label(table.columns, table.label)
         default = options.label_column == -1
     else:
         column, default = "the label column", False
+    if once == 0 and (default or len(classes) <= MAX_CLASSES):
+        return None
     values = (f"holds whole numbers with {len(classes)} distinct values from "
-              f"{classes.min()} to {classes.max()}, {once} of them seen only once")
+              f"{classes.min()} to {classes.max()}, "
+              + (f"{once} of them seen only once" if once else
+                 f"more than {MAX_CLASSES}"))
     if not default:
-        note = (f"note: the label column {column} {values}: a count or an amount, so "
+        note = (f"note: the label column {column} {values}: a count, a score or an amount, so "
                 "numpynn trains a regression (squared error; R^2, RMSE, MAE). Give "
                 "`task='classification'` to treat every value as a class.")
         return replace(ds, y=classes[ds.y].astype(np.float64),

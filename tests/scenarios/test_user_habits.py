@@ -384,8 +384,8 @@ def test_a_count_named_as_the_label_is_a_regression(tmp_path):
                    "--no-report", "--out", "run", cwd=tmp_path)
     ok(proc)
     assert ("note: the label column 'visits' (column 1) holds whole numbers with 40 distinct "
-            "values from 0 to 47, 8 of them seen only once: a count or an amount, so numpynn "
-            "trains a regression") in proc.stdout + proc.stderr
+            "values from 0 to 47, 8 of them seen only once: a count, a score or an amount, so "
+            "numpynn trains a regression") in proc.stdout + proc.stderr
     assert "--task classification" in proc.stdout + proc.stderr
     saved = load_model(tmp_path / "run" / "model.npz")
     assert saved.task.name == "regression"
@@ -396,6 +396,29 @@ def test_a_count_named_as_the_label_is_a_regression(tmp_path):
     ok(numpynn("train", "--data", "t.csv", "--label-column", "visits", "--task",
                "classification", "--test-fraction", "0", "--val-fraction", "0",
                "--epochs", "1", "--no-report", "--out", "cls", cwd=tmp_path))
+    assert load_model(tmp_path / "cls" / "model.npz").task.name == "classification"
+
+
+def test_a_named_label_of_more_than_twenty_whole_numbers_is_a_regression(tmp_path):
+    """A score the user names (ESS's immigration attitude: 31 values from 0 to 30, each
+    seen many times) is a number, not 31 classes: a regression, with a note; twenty
+    values or fewer stay classes, and --task classification makes classes of any."""
+    X, _ = _table(210)
+    for distinct, task in ((21, "regression"), (20, "classification")):
+        score = np.arange(210) % distinct
+        rows = [[str(n)] + [f"{v:.3f}" for v in x] for x, n in zip(X, score)]
+        _write(tmp_path / "t.csv", ["score", "a", "b", "c"], rows)
+        proc = numpynn("train", "--data", "t.csv", "--label-column", "score", "--epochs",
+                       "1", "--no-report", "--out", f"run{distinct}", cwd=tmp_path)
+        ok(proc)
+        assert load_model(tmp_path / f"run{distinct}" / "model.npz").task.name == task
+        said = (f"'score' (column 1) holds whole numbers with {distinct} distinct values "
+                f"from 0 to {distinct - 1}, more than 20: a count, a score or an amount, so "
+                "numpynn trains a regression")
+        assert (said in proc.stdout + proc.stderr) is (task == "regression")
+    ok(numpynn("train", "--data", "t.csv", "--label-column", "score", "--task",
+               "classification", "--epochs", "1", "--no-report", "--out", "cls",
+               cwd=tmp_path))
     assert load_model(tmp_path / "cls" / "model.npz").task.name == "classification"
 
 
