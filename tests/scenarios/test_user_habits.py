@@ -436,3 +436,7 @@ def test_whole_numbers_past_ten_values_with_one_seen_once_are_asked_about(
     assert proc.returncode == 2
     assert ("looks like a count or an amount" in proc.stderr) is asked
     assert ("has only 1 example" in proc.stderr) is not asked
+    # whole-number classes too rare to split: the refusal names the regression too
+    # (R's DoctorVisits: visits 0 to 9, 9 seen once)
+    assert ("if the label is a number to predict (a count, a score), --task regression"
+            in proc.stderr) is not asked
