@@ -94,8 +94,9 @@ COUNT_LIKE_DISTINCT = 10
 def _count_like_label(ds: Dataset, options: Any) -> tuple[Dataset, str] | None:
     """Whether ``auto`` reads a column of whole numbers as a count or an amount rather
     than classes: more than :data:`COUNT_LIKE_DISTINCT` distinct values and some of them
-    seen only once (class codes repeat; counts, ages and years trail off), or, for a
-    column the user named, more than :data:`~numpynn.tasks.label_choice.MAX_CLASSES`
+    seen only once (class codes repeat; counts, ages and years trail off); for a column
+    the user named, more than two values and some seen once (AER's DoctorVisits: visits
+    0 to 9, 9 seen once), or more than :data:`~numpynn.tasks.label_choice.MAX_CLASSES`
     distinct values (ESS's immigration score: 31 values from 0 to 30, each seen often in
     1,900 rows). Columns with many singletons never get here: the reader takes them as
     continuous. None: classes.
@@ -106,17 +107,19 @@ def _count_like_label(ds: Dataset, options: Any) -> tuple[Dataset, str] | None:
     refused instead (a DataError): the user most likely forgot ``label_column``, and a
     regression on the wrong column would be silently wrong."""
     classes = np.asarray(ds.classes)
-    if classes.dtype.kind not in "iu" or len(classes) <= COUNT_LIKE_DISTINCT:
+    if classes.dtype.kind not in "iu" or len(classes) <= 2:
         return None
     counts = np.bincount(ds.y, minlength=len(classes))
     once = int(np.sum(counts == 1))
     table = ds.table
     if table is not None and table.label is not None and table.columns is not None:
         column = column_label(table.columns, table.label)
-        default = options.label_column == -1
     else:
-        column, default = "the label column", False
-    if once == 0 and (default or len(classes) <= MAX_CLASSES):
+        column = "the label column"
+    default = getattr(options, "label_column", -1) == -1  # not named: the last column
+    if default and (once == 0 or len(classes) <= COUNT_LIKE_DISTINCT):
+        return None
+    if not default and once == 0 and len(classes) <= MAX_CLASSES:
         return None
     values = (f"holds whole numbers with {len(classes)} distinct values from "
               f"{classes.min()} to {classes.max()}, "

@@ -399,6 +399,28 @@ def test_a_count_named_as_the_label_is_a_regression(tmp_path):
     assert load_model(tmp_path / "cls" / "model.npz").task.name == "classification"
 
 
+def test_a_named_count_of_few_values_with_one_seen_once_is_a_regression(tmp_path):
+    """Doctor visits 0 to 9, mostly 0, 9 seen once (AER's DoctorVisits), named with
+    --label-column: classes could not be split (a class of one example) nor score a test
+    file holding a 9 the training rows lack; a regression, with the note. Unnamed, the
+    last column keeps the classes' refusal naming the rare class."""
+    X, _ = _table(200)
+    visits = np.r_[np.repeat(np.arange(9), [90, 40, 25, 15, 10, 8, 5, 3, 3]), 9]
+    rows = [[str(n)] + [f"{v:.3f}" for v in x] for x, n in zip(X, visits)]
+    _write(tmp_path / "t.csv", ["visits", "a", "b", "c"], rows)
+    proc = numpynn("train", "--data", "t.csv", "--label-column", "visits", "--epochs", "1",
+                   "--no-report", "--out", "run", cwd=tmp_path)
+    ok(proc)
+    assert ("'visits' (column 1) holds whole numbers with 10 distinct values from 0 to 9, "
+            "1 of them seen only once: a count, a score or an amount, so numpynn trains a "
+            "regression") in proc.stdout + proc.stderr
+    assert load_model(tmp_path / "run" / "model.npz").task.name == "regression"
+    _write(tmp_path / "last.csv", ["a", "b", "c", "visits"], [r[1:] + r[:1] for r in rows])
+    proc = numpynn("train", "--data", "last.csv", "--epochs", "1", "--no-report", "--out",
+                   "run2", cwd=tmp_path)
+    assert proc.returncode == 2 and "class 9 has only 1 example" in proc.stderr
+
+
 def test_a_named_label_of_more_than_twenty_whole_numbers_is_a_regression(tmp_path):
     """A score the user names (ESS's immigration attitude: 31 values from 0 to 30, each
     seen many times) is a number, not 31 classes: a regression, with a note; twenty
