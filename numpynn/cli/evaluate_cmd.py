@@ -38,6 +38,9 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--handle-unknown", choices=("error", "ignore"),
                    help="a category of a text column that the training table did not have: "
                    "error, or ignore (read as all zeros); default: as the model was trained")
+    p.add_argument("--drop-unlabelled", action="store_true",
+                   help="leave out the CSV rows whose label cell is missing (named in a "
+                   "note) instead of refusing the file; on for a model trained with it")
     p.add_argument("--json", action="store_true", help="print the metrics as JSON")
     p.set_defaults(run=run)
 
@@ -54,17 +57,18 @@ def run(args: argparse.Namespace) -> int:
     if not args.data:  # the model's own data: a relative path is relative to where it ran
         recorded, base = spec, saved.metadata.get("data_dir")
         spec = resolve_recorded_spec(spec, base)
+    notes: list[str] = []
     try:
-        notes: list[str] = []
-        X, y, split = evaluation_data(saved, spec, args.split, args.ignore_columns, notes)
+        X, y, split = evaluation_data(saved, spec, args.split, args.ignore_columns,
+                                      notes=notes, drop_unlabelled=args.drop_unlabelled)
     except DataError as exc:
         if recorded is None or spec == recorded:
             raise
         raise DataError(f"{exc} (the model records its training data as {recorded!r}, "
                         f"relative to {base}, where it was trained; name the data with "
                         "--data)") from None
-    for reading_note in notes:  # standard error: --json keeps standard output JSON
-        print(common.flag_message(reading_note), file=sys.stderr)
+    for line in notes:
+        print(common.flag_message(line), file=sys.stderr)
     figures, text = saved.task.evaluation(saved, X, y)
     seen, note = seen_rows(saved, spec, split)
     if args.json:

@@ -1,13 +1,16 @@
 """What a CSV cell says: numbers as people and spreadsheets write them.
 
 Besides what ``float`` reads: a decimal comma (files separated by ; or tab), thousands
-separators, a currency sign and percentages (:func:`number_value`).
+separators, a currency sign and percentages (:func:`number_value`), and dates written
+year first (``2010-04-18``, ``2012-01-01T06:16:41Z``), read as the year with its
+fraction (:func:`date_value`).
 """
 
 from __future__ import annotations
 
 import math
 import re
+from datetime import datetime, timedelta, timezone
 
 
 def decimal_point(text: str) -> str:
@@ -23,16 +26,53 @@ _GROUPED_POINT = re.compile(r"[+-]?\d{1,3}(?:,\d{3})+(?:\.\d*)?")  # 1,234,567.8
 _GROUPED_COMMA = re.compile(r"[+-]?\d{1,3}(?:\.\d{3})+,\d*")  # 1.234.567,89
 
 
+#: a date written year first (ISO 8601 and its usual variants): 2010-04-18, 2010/4/18,
+#: 2010-04-18 13:05, 2012-01-01T06:16:41Z, 2012-01-01T06:16:41.5+02:00
+_DATE = re.compile(r"(\d{4})([-/])(\d{1,2})\2(\d{1,2})"
+                   r"(?:[T ](\d{1,2}):(\d{2})(?::(\d{2}(?:\.\d+)?))?\s*"
+                   r"(Z|[+-]\d{2}:?\d{2})?)?")
+
+
+def date_value(text: str) -> float | None:
+    """A date written year first as a number: the year with the elapsed share of it
+    (``2000-07-02`` is 2000.5; a time of day and a UTC offset count), or None when the
+    cell is not such a date. Dates read this way keep their order and spacing, so a
+    model carries what it learned to dates it has not seen (a category per date would
+    not)."""
+    match = _DATE.fullmatch(text.strip())
+    if match is None:
+        return None
+    year, _, month, day, hour, minute, second, offset = match.groups()
+    try:
+        seconds = float(second or 0)
+        moment = datetime(int(year), int(month), int(day), int(hour or 0), int(minute or 0),
+                          tzinfo=timezone.utc) + timedelta(seconds=seconds)
+    except ValueError:  # 2010-13-45
+        return None
+    if offset and offset != "Z":
+        sign = -1 if offset[0] == "-" else 1
+        digits = offset[1:].replace(":", "")
+        moment -= sign * timedelta(hours=int(digits[:2]), minutes=int(digits[2:]))
+    start = datetime(moment.year, 1, 1, tzinfo=timezone.utc)
+    length = (datetime(moment.year + 1, 1, 1, tzinfo=timezone.utc) - start).total_seconds()
+    return moment.year + (moment - start).total_seconds() / length
+
+
 def number_value(text: str, decimal_comma: bool) -> float | None:
     """The number a cell writes, or None when it is not one. Besides what ``float``
     reads: a decimal comma (``"5,1"``, with ``decimal_comma``: files separated by ; or
     tab), thousands separators (``"1,234.5"``; ``"1.234,5"`` with ``decimal_comma``), a
     currency sign before or after (``"$1,200"``, ``"15 €"``) and percentages
-    (``"12.5%"`` is 0.125), as spreadsheets export them."""
+    (``"12.5%"`` is 0.125), as spreadsheets export them; a date written year first is
+    the year with its fraction (:func:`date_value`)."""
     try:
         return float(text)
     except ValueError:
         pass
+    if text[4:5] in ("-", "/") or text.strip()[4:5] in ("-", "/"):
+        date = date_value(text)
+        if date is not None:
+            return date
     body, scale = text.strip(), 1.0
     if body.endswith("%"):
         body, scale = body[:-1].rstrip(), 0.01

@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 
-from .cells import number_either_way
+from .cells import date_value, number_either_way
 from .table import is_missing
 
 Rows = list[tuple[int, list[str]]]  # (line number, cells)
@@ -24,6 +24,21 @@ def unnamed(name: str | None) -> bool:
                                  re.fullmatch(r"Unnamed: \d+", name.strip()) is not None)
 
 
+#: names of a first column of row numbers (compared lower-case without spaces and
+#: punctuation): R's row names as Rdatasets' files name them (``rownames``,
+#: ``row.names``), pandas' ``reset_index`` (``index``, ``level_0``); and ``X`` as it is,
+#: what R's ``read.csv`` names the empty header cell that ``write.csv`` writes
+_ROW_NAMES = frozenset({"rownames", "rowname", "rownumber", "rownumbers", "rownum", "index",
+                        "rowindex", "level0"})
+
+
+def named_as_row_names(name: str | None, position: int) -> bool:
+    """Whether a first column's header names row numbers (see :data:`_ROW_NAMES`)."""
+    return (position == 0 and name is not None
+            and (name.strip() == "X"
+                 or re.sub(r"[\s._:\-]", "", name.lower()) in _ROW_NAMES))
+
+
 def _distinct_whole_numbers(body: Rows, position: int, min_rows: int = _MIN_INDEX_ROWS
                             ) -> list[int] | None:
     """The column's sampled cells as whole numbers when they are all distinct (at least
@@ -38,22 +53,25 @@ def _distinct_whole_numbers(body: Rows, position: int, min_rows: int = _MIN_INDE
 
 
 def index_of_a_few_rows(body: Rows, position: int, name: str | None) -> bool:
-    """Whether an unnamed column (pandas' index) holds distinct non-negative whole numbers
+    """Whether an unnamed column (pandas' index), or a first column named for row numbers,
+    holds distinct non-negative whole numbers
     in however few sampled rows: for a file given to a model that does not know the
     column, where a few rows to predict are common."""
-    values = _distinct_whole_numbers(body, position, min_rows=0) if unnamed(name) else None
+    values = (_distinct_whole_numbers(body, position, min_rows=0)
+              if unnamed(name) or named_as_row_names(name, position) else None)
     return values is not None and min(values, default=0) >= 0
 
 
 def holds_row_numbers(body: Rows, position: int, name: str | None = None) -> bool:
     """Whether the column at ``position`` counts the rows in the sampled rows: k, k+1,
     k+2, ... with k 0 or 1, or, under an empty header cell (pandas' index, written after
-    a shuffle or a split), distinct non-negative whole numbers in any order. An index
-    carries nothing about an example."""
+    a shuffle or a split) or a first column's name for row numbers (R's ``rownames``,
+    pandas' ``index``: :func:`named_as_row_names`), distinct non-negative whole numbers
+    in any order. An index carries nothing about an example."""
     values = _distinct_whole_numbers(body, position)
     if values is None:
         return False
-    if unnamed(name):
+    if unnamed(name) or named_as_row_names(name, position):
         return min(values) >= 0
     start = values[0]
     return start in (0, 1) and all(v == start + i for i, v in enumerate(values))
@@ -112,3 +130,12 @@ def mostly_text(body: Rows, position: int) -> bool:
     cells = [c[position] for _, c in body if len(c) > position and not is_missing(c[position])]
     text = sum(not number_either_way(c) for c in cells)
     return text > 0 and 2 * text > len(cells)
+
+
+def holds_dates(body: Rows, position: int) -> list[str]:
+    """A few of the column's sampled cells when most of its filled ones are dates
+    written year first (read as numbers: :func:`~numpynn.data.cells.date_value`), else
+    an empty list."""
+    cells = [c[position] for _, c in body if len(c) > position and not is_missing(c[position])]
+    dates = [c for c in cells if date_value(c) is not None]
+    return dates[:3] if dates and 2 * len(dates) > len(cells) else []

@@ -31,6 +31,7 @@ from ..errors import DataError, InputError
 from ._files import as_path, require_file
 from .cells import decimal_point, is_number_cell, number_either_way, number_value
 from .csv_columns import (
+    holds_dates,
     holds_row_numbers,
     identifier_counts,
     index_of_a_few_rows,
@@ -206,6 +207,16 @@ def _load_csv(path: Path, *, encoding: str | None, label_column: int | str | Non
     notes += [_skipped_note(path, layout, p) for p in layout.skipped_columns]
     notes += [_empty_note(path, layout, p, len(data_rows)) for p in layout.empty_columns]
     notes += [_identifier_note(path, layout, p) for p in layout.identifier_columns]
+    if recipe is None:
+        body = sample[1:] if layout.header else sample
+        for j, p in enumerate(layout.features):
+            shown = [] if j in layout.categories else holds_dates(body, p)
+            if shown:
+                notes.append(
+                    f"note: {path.name}: {column_label(layout.names, p)} holds dates "
+                    f"({', '.join(shown)}, ...): read as numbers, the year with its fraction "
+                    "(2000-07-02 is 2000.5), so that what the model learns carries over "
+                    "to dates it has not seen.")
     notes += [f"note: {path.name}: {column_label(layout.names, p)} is named as an identifier "
               "and holds a different whole number in every row: it says which example a row "
               "is, nothing about it, so it is not used as a feature (files given to predict "
@@ -217,12 +228,7 @@ def _load_csv(path: Path, *, encoding: str | None, label_column: int | str | Non
                      "joined one after the other, each with its header?); they are skipped.")
     notes += [dropped_note] if dropped_note else []
     if layout.unseen:
-        cells = sum(layout.unseen.values())
-        listed = ", ".join(f"{column_label(layout.names, layout.features[j])} {cell!r} x{n}"
-                           for (j, cell), n in list(layout.unseen.items())[:5])
-        notes.append(f"note: {path.name}: {cells} cell(s) of categories the model was not "
-                     f"trained on, read as all zeros (`handle_unknown='ignore'`): {listed}"
-                     f"{' ...' if len(layout.unseen) > 5 else ''}.")
+        notes.append(_unseen_note(path, layout))
     if comments:
         notes.append(f"note: {path.name}: line(s) {', '.join(map(str, comment_lines[:5]))}"
                      f"{' ...' if comments > 5 else ''} before the table start with '#': "
@@ -254,10 +260,27 @@ def _load_csv(path: Path, *, encoding: str | None, label_column: int | str | Non
                    ids=ids)
 
 
+def _unseen_note(path: Path, layout: _Layout) -> str:
+    """The note naming the categories of a file read with a model's recipe that training
+    did not see (encoded as all zeros under ``handle_unknown="ignore"``)."""
+    parts = []
+    for j, counts in sorted(layout.unseen.items()):
+        rows = sum(counts.values())
+        values = ", ".join(repr(v) for v in list(counts)[:3]) + (
+            f" and {len(counts) - 3} more" if len(counts) > 3 else "")
+        parts.append(f"{column_label(layout.names, layout.features[j])}: {values} "
+                     f"({rows:,} row{'s' if rows != 1 else ''})")
+    return (f"note: {path.name}: categories not seen in training are encoded as all zeros, "
+            f"so the model knows nothing of them there ({'; '.join(parts)}); "
+            "`handle_unknown='error'` refuses such rows instead.")
+
+
 def _index_note(path: Path, layout: _Layout, position: int) -> str:
     return (f"note: {path.name}: {column_label(layout.names, position)} holds the row numbers "
-            "(0, 1, 2, ... or, under an empty header cell, distinct whole numbers in any "
-            "order: an index, as pandas' to_csv writes unless index=False), not a property of "
+            "(0, 1, 2, ... or, under an empty header cell or a first column's name for row "
+            "numbers such as rownames or index, distinct whole numbers in any order: an "
+            "index, as pandas' to_csv writes unless index=False, or R's row names), not a "
+            "property of "
             "the examples, so it is not used as a feature (files given to predict may have it "
             "or not).")
 
@@ -578,9 +601,8 @@ class _Layout:
     carry: int | None = None  # the position of ``id_column``, whose cells become ids
     numeric_ids: list[int] = field(default_factory=list)  # numbers named as ids, left out
     decimal_comma: bool = False  # "5,1" is 5.1 (files separated by ; or tab)
-    #: (feature number, cell) -> cells of a category the model does not know, read as
-    #: all zeros (``handle_unknown="ignore"``)
-    unseen: dict[tuple[int, str], int] = field(default_factory=dict)
+    #: feature number -> {category not seen in training: rows} (``handle_unknown="ignore"``)
+    unseen: dict[int, dict[str, int]] = field(default_factory=dict)
 
 
 def _layout(path: Path, sample: list[tuple[int, list[str]]], delimiter: str,
@@ -840,7 +862,8 @@ def _category(cell: str, mapping: dict[str, int], grow: bool, line: int, j: int,
         mapping[cell] = len(mapping)
         return float(mapping[cell])
     if layout.recipe.handle_unknown == "ignore":
-        layout.unseen[j, cell] = layout.unseen.get((j, cell), 0) + 1
+        seen = layout.unseen.setdefault(j, {})
+        seen[cell] = seen.get(cell, 0) + 1
         return -1.0
     known = list(mapping)
     fix = ("give `handle_unknown='ignore'` to read unseen categories as all zeros" if
@@ -911,9 +934,19 @@ def _check_labels_present(path: Path, layout: _Layout, codes: np.ndarray, texts:
     where = ("" if layout.from_model else
              f" ({column} is the label column: the last one unless `label_column` names "
              "another)")
-    raise DataError(f"{path}: row {first}: the label is {shown}; {int(rows.sum())} row(s) "
-                    f"have no label{where}. Every labelled row needs one: fill them in or "
-                    "drop those rows (`drop_unlabelled=True`)")
+    raise MissingLabelError(
+        f"{path}: row {first}: the label is {shown}; {int(rows.sum())} row(s) have no "
+        f"label{where}. Every labelled row needs one: fill them in or drop those rows "
+        "(`drop_unlabelled=True`)", column=column, rows=int(rows.sum()))
+
+
+class MissingLabelError(DataError):
+    """Rows of a CSV file without a label: ``column`` (how messages name the label
+    column) and the number of such ``rows``."""
+
+    def __init__(self, message: str, *, column: str, rows: int) -> None:
+        super().__init__(message)
+        self.column, self.rows = column, rows
 
 
 def _encode_labels(path: Path, layout: _Layout, codes: np.ndarray, texts: list[str],

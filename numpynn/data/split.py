@@ -97,11 +97,15 @@ def train_val_test_split(
         label = name(label)
         if need > 1 and count < need:
             names = "/".join(name for name, _ in parts)
+            number = (isinstance(label, (int, float)) and not isinstance(label, bool)
+                      and classes is not None)
             raise DataError(
                 f"class {label!r} has only {count} example(s), but a stratified "
                 f"{names} split needs at least {need} per class; collect more examples of "
                 "it, drop or merge that class, or lower the number of parts (set "
                 "val_fraction or test_fraction to 0)"
+                + ("; if the label is a number to predict (a count, a score), "
+                   "`task='regression'`" if number else "")
             )
     for name, size in parts:
         if need > 1 and size < len(labels):

@@ -25,16 +25,21 @@ from typing import Any
 import numpy as np
 
 from ..errors import DataError, InputError
+from .cells import date_value, number_value
 
 IMPUTE = ("none", "median")
 HANDLE_UNKNOWN = ("error", "ignore")
-#: cells read as "missing" (compared after stripping, case-insensitively)
-MISSING_TOKENS = frozenset({"", "na", "n/a", "nan", "-nan", "+nan", "null", "?"})
+#: cells read as "missing" (compared after stripping, case-insensitively): besides the
+#: usual ones, what Excel writes for a missing value (#N/A, #NA) and pandas' other
+#: defaults (<NA>, 1.#IND, 1.#QNAN)
+MISSING_TOKENS = frozenset({"", "na", "n/a", "nan", "-nan", "+nan", "null", "?", "#n/a",
+                            "#na", "<na>", "1.#ind", "-1.#ind", "1.#qnan", "-1.#qnan"})
 SOURCES = ("csv", "npz", "digits", "mnist", "fashion-mnist", "cifar10")
 
 
 def is_missing(cell: str) -> bool:
-    """True for an empty cell or one of NA, N/A, NaN, null, ? (any case)."""
+    """True for an empty cell or one of NA, N/A, NaN, null, ?, #N/A, #NA, <NA> (any
+    case)."""
     return cell.lower() in MISSING_TOKENS
 
 
@@ -477,8 +482,14 @@ class TableRecipe:
         try:
             value = float(cell)
         except (TypeError, ValueError):
-            raise DataError(f"{where}, {self.feature_label(j)}: cannot read {cell!r} as a "
-                            "number; this column was numeric in the training data") from None
+            # text as the CSV reader takes it ("1,234", a date); a datetime or Timestamp
+            parsed = (number_value(text, False) if isinstance(cell, str) else
+                      date_value(cell.isoformat()) if hasattr(cell, "isoformat") else None)
+            if parsed is None:
+                raise DataError(f"{where}, {self.feature_label(j)}: cannot read {cell!r} as "
+                                "a number; this column was numeric in the training data"
+                                ) from None
+            value = parsed
         return value
 
     def match_names(self, names: Sequence[str], source: str, *, labelled: bool,

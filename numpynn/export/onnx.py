@@ -8,10 +8,10 @@
   cell, imputed in the graph with ``Where(IsNaN)`` where the model imputes), a text
   column as strings, stripped of surrounding whitespace as the CSV reader strips them and
   one-hot encoded over the training categories (one ``RegexFullMatch`` per category: an
-  unseen or missing category is all zeros, where numpynn's ``handle_unknown="error"``
-  refuses the row). A column named like an output (``label``, ``probabilities``,
-  ``variable``) is fed as ``NAME_input``; the metadata ``numpynn.input_columns`` maps
-  each input to its column;
+  unseen or missing category is all zeros, as numpynn's default
+  ``handle_unknown="ignore"`` encodes it; ``"error"`` refuses the row there). A column
+  named like an output (``label``, ``probabilities``, ``variable``) is fed as
+  ``NAME_input``; the metadata ``numpynn.input_columns`` maps each input to its column;
 - for a headerless CSV model with text columns or median imputation: ``X`` the numeric
   columns (N, F_numeric) in training order and ``categories`` (N, F_categorical) the text
   cells, encoded as above;

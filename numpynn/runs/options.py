@@ -176,7 +176,9 @@ OPTIONS: tuple[Option, ...] = (
            "auto (default: detected), yes or no; a model reads new files the same way",
            choices=("auto", "yes", "no"), commands=_DATA),
     Option("handle_unknown", "--handle-unknown", "text", "a category of a text column not "
-           "seen in training: error (default) or ignore (encoded as all zeros)",
+           "seen in training, in a file given to predict or evaluate: ignore (default: "
+           "encoded as all zeros, with a note naming the column, the values and the rows) "
+           "or error (the row is refused)",
            choices=("error", "ignore"), commands=_DATA),
     Option("preprocessing", "--preprocessing", "text", "fitted on the training split only "
            "(default {default}; {task_defaults})", choices=PREPROCESSING_KINDS,

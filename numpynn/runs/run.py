@@ -119,8 +119,9 @@ class RunOptions:
     (names or indices), delimiter (None: detected), impute ("median", the
     default: training medians of numbers, most frequent categories of text, with a note
     naming what was filled; "none": a missing cell is an error),
-    handle_unknown ("error" or "ignore": a category unseen in training becomes all
-    zeros); see numpynn.data.load_csv.
+    handle_unknown ("ignore", the default: a category unseen in training becomes all
+    zeros, with a note naming it where a file is read; "error": such a cell is an
+    error); see numpynn.data.load_csv.
     task: "classification", "regression" (CSV: a numeric target column; see
     numpynn.tasks) or "auto" (regression when the label column looks continuous).
     refit (classification): once the validation split has chosen the epoch count (the
@@ -158,7 +159,7 @@ class RunOptions:
     ignore_columns: list[int | str] = field(default_factory=list)
     delimiter: str | None = None
     impute: str = "median"
-    handle_unknown: str = "error"
+    handle_unknown: str = "ignore"
     weight_scale: float | str = "glorot"
     reg: float | str = 1e-4
     dtype: str = "float32"
@@ -1068,7 +1069,8 @@ def seen_rows(saved: SavedModel, spec: str, split: str) -> tuple[bool, str | Non
 
 
 def evaluation_data(saved: SavedModel, spec: str, split: str = "auto",
-                    ignore_columns: Sequence[int | str] = (), notes: list[str] | None = None
+                    ignore_columns: Sequence[int | str] = (), *,
+                    notes: list[str] | None = None, drop_unlabelled: bool = False
                     ) -> tuple[np.ndarray, np.ndarray, str]:
     """Raw X (N, F), the targets as the model's task keeps them (class indices (N,), or
     values (N, K)) and the split's name, to evaluate ``saved`` on; for every task alike.
@@ -1078,8 +1080,11 @@ def evaluation_data(saved: SavedModel, spec: str, split: str = "auto",
     labelled row; "auto" is "test" when spec is the training data (as recorded, or the
     same file by its absolute path), else "all". A CSV file is read with the model's
     recipe (:func:`read_with_recipe`): columns by name when it has a header, else by
-    position. ``notes``, where given, receives the reading's notes (columns left out,
-    cells read as all zeros, ...).
+    position. ``notes``, when given, receives the reader's notes on a file read with the
+    recipe (columns left out, categories not seen in training, rows left out).
+    ``drop_unlabelled`` leaves out a CSV's rows without a label (with a note), as it is
+    done for a model trained with ``drop_unlabelled`` (so that its splits are those of
+    its training run).
     """
     options = saved.metadata.get("options")
     recorded = options.get("data") if isinstance(options, Mapping) else None
@@ -1094,8 +1099,10 @@ def evaluation_data(saved: SavedModel, spec: str, split: str = "auto",
                          f"training data ({recorded or 'unknown'}); got {spec}. Use "
                          "`split='all'` for other data.", param="split")
     task = saved.task
-    ds = _read_labelled(saved, spec, options, ignore_columns)
-    if notes is not None:
+    drop_unlabelled = drop_unlabelled or bool(
+        isinstance(options, Mapping) and options.get("drop_unlabelled"))
+    ds = _read_labelled(saved, spec, options, ignore_columns, drop_unlabelled)
+    if notes is not None and _uses_recipe(saved, spec):
         notes.extend(ds.notes)
     if split == "all":
         X, y = ds.X, ds.y
@@ -1119,11 +1126,15 @@ def evaluation_data(saved: SavedModel, spec: str, split: str = "auto",
 
 
 def _read_labelled(saved: SavedModel, spec: str, options: Mapping[str, Any] | None,
-                   ignore_columns: Sequence[int | str] = ()) -> Dataset:
+                   ignore_columns: Sequence[int | str] = (), drop_unlabelled: bool = False
+                   ) -> Dataset:
     """``spec`` with its labels, read as the model's training data were (a CSV's
-    ``ignore_columns``, its own columns the model does not know, left out)."""
+    ``ignore_columns``, its own columns the model does not know, left out; with
+    ``drop_unlabelled``, its rows without a label)."""
     task = saved.task
     reading = task.label_reading(saved.classes)
+    if drop_unlabelled and is_csv_spec(spec):
+        reading = {**reading, "drop_unlabelled": True}
     if _uses_recipe(saved, spec):
         ds = load_dataset(spec, label_column=0, recipe=saved.recipe,
                           ignore_columns=list(ignore_columns), **reading)

@@ -8,15 +8,17 @@ wrong. Named data sets (digits, mnist, ...) are classifications.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
 
 from ..data import Dataset, is_csv_spec, load_dataset
+from ..data.csv_file import MissingLabelError
 from ..data.table import column_label
 from ..errors import DataError, InputError
 from .base import TASKS, Task, check_task_choice, task_named
-from .label_choice import default_label_note
+from .label_choice import MAX_CLASSES, default_label_note
 
 
 def load_for_task(options: Any) -> tuple[Dataset, Task, str | None]:
@@ -30,7 +32,13 @@ def load_for_task(options: Any) -> tuple[Dataset, Task, str | None]:
         raise InputError(f"`task='{requested}'` needs a CSV file with a numeric target "
                          f"column; {options.data} is a classification data set.",
                          param="task")
-    ds = load_dataset(options.data, label_column=options.label_column, **extra)
+    try:
+        ds = load_dataset(options.data, label_column=options.label_column, **extra)
+    except MissingLabelError as exc:
+        if options.label_column != -1 or not is_csv_spec(options.data):
+            raise
+        _ask_which_label(exc, options, extra, requested)
+        raise
     if ds.y is None:
         raise DataError(f"{options.data} has no labels; training needs a label column.")
     if requested != "auto":
@@ -40,8 +48,11 @@ def load_for_task(options: Any) -> tuple[Dataset, Task, str | None]:
                                             regression_asked=task.name != "classification")
     if ds.y.dtype.kind != "f":
         note = default_label_note(ds, options)
-        _refuse_count_like_label(ds, options)
-        return ds, task_named("classification"), note
+        count = _count_like_label(ds, options)
+        if count is None:
+            return ds, task_named("classification"), note
+        ds, count_note = count
+        return ds, task_named("regression"), "\n".join(filter(None, [note, count_note]))
     label_note = default_label_note(ds, options)
     distinct = len(np.unique(ds.y))
     name = ds.table.label_name if ds.table is not None else None
@@ -52,38 +63,77 @@ def load_for_task(options: Any) -> tuple[Dataset, Task, str | None]:
     return ds, task_named("regression"), "\n".join(filter(None, [label_note, note]))
 
 
+def _ask_which_label(exc: MissingLabelError, options: Any, extra: dict[str, Any],
+                     requested: str) -> None:
+    """The last column, taken as the label because no ``label_column`` was given, has
+    empty cells: where the file does not make that column clearly the label (see
+    :mod:`~numpynn.tasks.label_choice`), the user most likely forgot ``label_column``, so
+    the refusal asks which column is the label (a DataError naming the candidates) rather
+    than offering to drop the rows of a column that is not the label. Returns where the
+    last column is clearly the label (the caller raises ``exc``)."""
+    try:
+        ds = load_dataset(options.data, label_column=-1, **{**extra, "drop_unlabelled": True})
+    except DataError:
+        return
+    if ds.y is None or ds.y.shape[0] == 0:
+        return
+    try:
+        default_label_note(ds, options, regression_asked=requested == "regression")
+    except DataError as asked:
+        raise DataError(f"{asked} (The last column, {exc.column}, also has {exc.rows} "
+                        "row(s) without a value: to keep it as the label, add "
+                        "`drop_unlabelled=True`.)") from None
+
+
 #: Up to this many distinct whole numbers read as class codes without a question, even
 #: with a class seen once (a tiny file of digits); above it, a value seen once is asked
 #: about (HR tables' ``YearsWithCurrManager``: 18 values, one of them once).
 COUNT_LIKE_DISTINCT = 10
 
 
-def _refuse_count_like_label(ds: Dataset, options: Any) -> None:
-    """DataError when ``auto`` would take a column of whole numbers as classes although it
-    looks like a count or an amount: more than :data:`COUNT_LIKE_DISTINCT` distinct values
-    and some of them seen only once (class codes repeat; counts, ages and years trail off).
-    Columns with many singletons never get here: the reader takes them as continuous.
-    Classes seen once cannot be split, learned or scored, so the run would fail later with
-    a message about the split, or train a classifier the user never meant."""
+def _count_like_label(ds: Dataset, options: Any) -> tuple[Dataset, str] | None:
+    """Whether ``auto`` reads a column of whole numbers as a count or an amount rather
+    than classes: more than :data:`COUNT_LIKE_DISTINCT` distinct values and some of them
+    seen only once (class codes repeat; counts, ages and years trail off); for a column
+    the user named, more than two values and some seen once (AER's DoctorVisits: visits
+    0 to 9, 9 seen once), or more than :data:`~numpynn.tasks.label_choice.MAX_CLASSES`
+    distinct values (ESS's immigration score: 31 values from 0 to 30, each seen often in
+    1,900 rows). Columns with many singletons never get here: the reader takes them as
+    continuous. None: classes.
+
+    A column the user named (``label_column``) is then a regression's target, with a
+    note: ``ds`` with its labels as values and the note are returned (classes seen once
+    could not be split, learned or scored). The last column taken without being named is
+    refused instead (a DataError): the user most likely forgot ``label_column``, and a
+    regression on the wrong column would be silently wrong."""
     classes = np.asarray(ds.classes)
-    if classes.dtype.kind not in "iu" or len(classes) <= COUNT_LIKE_DISTINCT:
-        return
+    if classes.dtype.kind not in "iu" or len(classes) <= 2:
+        return None
     counts = np.bincount(ds.y, minlength=len(classes))
     once = int(np.sum(counts == 1))
-    if once == 0:
-        return
     table = ds.table
     if table is not None and table.label is not None and table.columns is not None:
         column = column_label(table.columns, table.label)
-        default = options.label_column == -1
     else:
-        column, default = "the label column", False
-    which = ("the last one, as no `label_column` was given" if default
-             else "the one given")
+        column = "the label column"
+    default = getattr(options, "label_column", -1) == -1  # not named: the last column
+    if default and (once == 0 or len(classes) <= COUNT_LIKE_DISTINCT):
+        return None
+    if not default and once == 0 and len(classes) <= MAX_CLASSES:
+        return None
+    values = (f"holds whole numbers with {len(classes)} distinct values from "
+              f"{classes.min()} to {classes.max()}, "
+              + (f"{once} of them seen only once" if once else
+                 f"more than {MAX_CLASSES}"))
+    if not default:
+        note = (f"note: the label column {column} {values}: a count, a score or an amount, so "
+                "numpynn trains a regression (squared error; R^2, RMSE, MAE). Give "
+                "`task='classification'` to treat every value as a class.")
+        return replace(ds, y=classes[ds.y].astype(np.float64),
+                       classes=np.empty(0, dtype=np.float64)), note
     raise DataError(
-        f"{ds.name}: the label column {column} ({which}) holds whole numbers with "
-        f"{len(classes)} distinct values from {classes.min()} to {classes.max()}, "
-        f"{once} of them seen only once: that looks like a count or an amount, not class "
+        f"{ds.name}: the label column {column} (the last one, as no `label_column` was "
+        f"given) {values}: that looks like a count or an amount, not class "
         "labels. Give `task='regression'` to predict it as a number, "
         "`task='classification'` to treat every value as a class, or `label_column` to "
         "name the column that holds the labels.")

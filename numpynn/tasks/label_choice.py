@@ -157,7 +157,7 @@ def _refuse(source: str, label: Column, others: list[Column], numbers: list[str]
         why = "it is not named like a label, and other columns could be the label too"
     example = next((c for c in others if c.named), others[0])
     amounts = ""
-    if numbers and label.kind:  # the last column is class-like: a regression elsewhere?
+    if numbers:  # a regression of another column of numbers?
         shown = ", ".join(map(repr, numbers[:_SHOWN]))
         rest = f" and {len(numbers) - _SHOWN} more" if len(numbers) > _SHOWN else ""
         amounts = (f" A regression predicts a column of numbers, such as {shown}{rest}: "

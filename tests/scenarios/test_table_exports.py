@@ -5,6 +5,8 @@ training rows. Each is read the way its author meant, or refused with the fix na
 
 from __future__ import annotations
 
+import json
+
 import numpy as np
 import pytest
 
@@ -189,6 +191,34 @@ def test_drop_unlabelled_leaves_out_rows_without_a_label_with_a_note(tmp_path, l
     _write(tmp_path / "none.csv", ["a,b,species", "1,2,", "3,4,NA"])
     with pytest.raises(DataError, match="no row has a label"):
         load_csv(tmp_path / "none.csv", drop_unlabelled=True)
+
+
+def test_evaluate_leaves_out_rows_without_a_label_as_training_did(tmp_path):
+    """A model trained with --drop-unlabelled (R's SLID: wages missing in 3,278 rows) is
+    evaluated on its own data's test split without a refusal; another file's rows
+    without a label are refused with the flag that evaluate has, and left out with it."""
+    X, y = _rows(90)
+    names = SPECIES[y].astype(object)
+    names[[4, 9, 30]] = ["", "NA", "?"]
+    _write(tmp_path / "t.csv", ["a,b,species"]
+           + [f"{a:.3f},{b:.3f},{lab}" for (a, b), lab in zip(X, names)])
+    ok(numpynn("train", "--data", "t.csv", "--drop-unlabelled", "--epochs", "1",
+               "--no-report", "--out", "run", cwd=tmp_path))
+    proc = numpynn("evaluate", "run", cwd=tmp_path)
+    assert "(test split)" in ok(proc)
+    assert "3 row(s) without a label (the first at row 6) are left out" in proc.stderr
+    plain = numpynn("train", "--data", "t.csv", "--label-column", "species", "--epochs", "1",
+                    "--no-report", "--out", "other", cwd=tmp_path)
+    assert plain.returncode == 2  # rows without a label: the training refusal
+    _write(tmp_path / "ok.csv", ["a,b,species"]
+           + [f"{a:.3f},{b:.3f},{SPECIES[k]}" for (a, b), k in zip(X, y)])
+    ok(numpynn("train", "--data", "ok.csv", "--epochs", "1", "--no-report", "--out",
+               "clean", cwd=tmp_path))
+    refused = numpynn("evaluate", "clean", "--data", "t.csv", cwd=tmp_path)
+    assert refused.returncode == 2 and "--drop-unlabelled" in refused.stderr
+    out = ok(numpynn("evaluate", "clean", "--data", "t.csv", "--drop-unlabelled", "--json",
+                     cwd=tmp_path))
+    assert sum(json.loads(out)["support"]) == 87
 
 
 @pytest.mark.parametrize(("text", "decimal_comma", "value"), [
@@ -467,3 +497,66 @@ def test_missing_cells_are_filled_by_default_and_named_in_a_note(tmp_path):
     refused = numpynn("train", "--data", "t.csv", "--impute", "none", "--out", "run2",
                       cwd=tmp_path)
     assert refused.returncode == 2 and "row 6, 'a' (column 1)" in refused.stderr
+
+
+@pytest.mark.parametrize(("text", "value"), [
+    ("2000-07-02", 2000.5), ("2000/7/2", 2000.5), ("2000-01-01", 2000.0),
+    ("2001-01-01T12:00:00Z", 2001 + 0.5 / 365), ("2001-01-01 12:00", 2001 + 0.5 / 365),
+    ("2001-01-01T14:00:00+02:00", 2001 + 0.5 / 365), ("2001-01-01T12:00:00.5Z",
+                                                      2001 + (0.5 + 0.5 / 86400) / 365),
+    ("2010-13-45", None), ("2010-04", None), ("18/04/2010", None), ("2010-04-18x", None)])
+def test_dates_written_year_first_are_numbers(text, value):
+    got = number_value(text, False)
+    assert got == pytest.approx(value, abs=1e-9) if value is not None else got is None
+
+
+def test_a_date_column_is_a_number_in_training_and_prediction(tmp_path):
+    """A column of dates (R's CPU table: release dates; openintro's email: send times) is
+    read as the year with its fraction, with a note, not as one category per date (which
+    no new date could match) nor as an identifier left out; predict reads new dates, in a
+    file or a DataFrame, the same way."""
+    import datetime
+
+    import pandas as pd
+
+    X, y = _rows()
+    days = np.arange(len(y)) * 5
+    dates = [str(datetime.date(2010, 1, 1) + datetime.timedelta(days=int(d))) for d in days]
+    _write(tmp_path / "t.csv", ["a,released,species"]
+           + [f"{a:.3f},{d},{SPECIES[k]}" for (a, _), d, k in zip(X, dates, y)])
+    ds = load_csv(tmp_path / "t.csv")
+    assert not ds.table.categorical and ds.table.feature_names == ["a", "released"]
+    assert ds.X[0, 1] == 2010.0 and 2010 < ds.X[-1, 1] < 2011
+    assert any("'released' (column 2) holds dates (2010-01-01, 2010-01-06, 2010-01-11, ...): "
+               "read as numbers, the year with its fraction" in n for n in ds.notes)
+    saved = run_training(_options(tmp_path / "t.csv"), tmp_path / "run", report=False).saved
+    _write(tmp_path / "new.csv", ["released,a", "2011-07-02,0.5", "2009-12-31T18:00:00Z,1"])
+    np.testing.assert_allclose(prediction_data(saved, str(tmp_path / "new.csv")),
+                               [[0.5, 2011 + 182 / 365], [1.0, 2009 + (364.75 / 365)]])
+    frame = pd.DataFrame({"a": [0.5, 1.0], "released": ["2011-07-02", "2009-12-31T18:00Z"]})
+    np.testing.assert_allclose(saved.recipe.cells_to_raw(frame),
+                               prediction_data(saved, str(tmp_path / "new.csv")))
+    stamps = frame.assign(released=pd.to_datetime(["2011-07-02 00:00", "2009-12-31 18:00"]))
+    np.testing.assert_allclose(saved.recipe.cells_to_raw(stamps),
+                               prediction_data(saved, str(tmp_path / "new.csv")))
+
+
+@pytest.mark.parametrize("token", ["#N/A", "#NA", "<NA>", "1.#QNAN", "-1.#IND"])
+def test_excel_and_pandas_missing_markers_are_missing_cells(tmp_path, token):
+    """Excel writes a missing value as #N/A; pandas reads these tokens as missing by
+    default. In a number column or a text column they are missing cells (filled, with
+    the note), not text that stops the column from being numeric."""
+    X, y = _rows(90)
+    colors = np.array(["red", "green", "blue"])[y]
+    lines = ["a,b,color,species"]
+    for i, ((a, b), c, k) in enumerate(zip(X, colors, y)):
+        lines.append(f"{token if i % 9 == 4 else f'{a:.3f}'},{b:.3f},"
+                     f"{token if i % 10 == 7 else c},{SPECIES[k]}")
+    _write(tmp_path / "t.csv", lines)
+    ds = load_csv(tmp_path / "t.csv", allow_missing=True)
+    assert list(ds.table.categorical) == [2]
+    assert np.isnan(ds.X[:, 0]).sum() == 10 and np.isnan(ds.X[:, 2]).sum() == 9
+    _write(tmp_path / "u.csv", ["a,b,species", *[f"1,{b:.3f},{SPECIES[k]}" for (_, b), k
+                                                 in zip(X[:-1], y[:-1])], f"2,3,{token}"])
+    with pytest.raises(DataError, match="the label is"):
+        load_csv(tmp_path / "u.csv")

@@ -94,6 +94,35 @@ def test_integer_targets_with_many_single_values_look_continuous():
     assert not looks_continuous(np.arange(300) % 7)
 
 
+@pytest.mark.parametrize("name", ["rownames", "row.names", "X", "index", "level_0"])
+def test_a_first_column_named_for_row_numbers_is_not_a_feature_in_any_order(tmp_path, name):
+    """R's row names (Rdatasets' files: ``rownames``; write.csv read back: ``X``) and
+    pandas' reset_index (``index``) after a shuffle or a split are distinct whole numbers
+    in any order, starting anywhere (R's birthwt: 85, 86, ...): an index, not a feature;
+    predict takes files with it or without it."""
+    X, y = _table()
+    order = np.random.default_rng(0).permutation(len(y)) + 85
+    rows = [[n, *(f"{v:.3f}" for v in x), SPECIES[c]] for n, x, c in zip(order, X, y)]
+    _write(tmp_path / "t.csv", [name, "a", "b", "c", "label"], rows)
+    ds = load_csv(tmp_path / "t.csv")
+    assert ds.X.shape[1] == 3 and ds.table.ignored == [0]
+    assert len(ds.notes) == 1 and "row numbers" in ds.notes[0] and f"'{name}'" in ds.notes[0]
+    # a column of that name elsewhere, or with repeats, is left as it is
+    _write(tmp_path / "later.csv", ["a", name, "b", "c", "label"],
+           [[r[1], r[0], *r[2:]] for r in rows])
+    assert load_csv(tmp_path / "later.csv").X.shape[1] == 4
+    ok(numpynn("train", "--data", "t.csv", "--label-column", "label", "--epochs", "1",
+               "--no-report", "--out", "run", cwd=tmp_path))
+    _write(tmp_path / "new.csv", ["a", "b", "c"], [r[1:4] for r in rows[:5]])
+    assert len(ok(numpynn("predict", "run", "--data", "new.csv", cwd=tmp_path)).split()) == 6
+    # a model that never saw the column takes a predict file with it
+    _write(tmp_path / "plain.csv", ["a", "b", "c", "label"], [r[1:] for r in rows])
+    ok(numpynn("train", "--data", "plain.csv", "--label-column", "label", "--epochs", "1",
+               "--no-report", "--out", "plain", cwd=tmp_path))
+    _write(tmp_path / "new2.csv", [name, "a", "b", "c"], [r[:4] for r in rows[:5]])
+    assert len(ok(numpynn("predict", "plain", "--data", "new2.csv", cwd=tmp_path)).split()) == 6
+
+
 @pytest.mark.parametrize("name,start", [("", 0), ("id", 1), ("Unnamed: 0", 0)])
 def test_a_column_of_row_numbers_is_not_a_feature(tmp_path, name, start):
     X, y = _table()
@@ -296,11 +325,6 @@ def test_a_count_in_the_last_column_is_not_taken_as_classes(tmp_path):
     proc = numpynn("train", "--data", "t.csv", "--epochs", "1", "--out", "run", cwd=tmp_path)
     assert proc.returncode == 2 and "Traceback" not in proc.stderr
     assert "--label-column visits" in proc.stderr and "--label-column kind" in proc.stderr
-    proc = numpynn("train", "--data", "t.csv", "--label-column", "visits", "--epochs", "1",
-                   "--out", "run", cwd=tmp_path)
-    assert proc.returncode == 2 and "Traceback" not in proc.stderr
-    assert "'visits'" in proc.stderr and "whole numbers with 40 distinct values" in proc.stderr
-    assert "--task regression" in proc.stderr and "--label-column" in proc.stderr
     assert not (tmp_path / "run").exists()
     for extra in (["--task", "regression"], ["--task", "classification", "--test-fraction",
                                               "0", "--val-fraction", "0", "--label-column",
@@ -314,6 +338,110 @@ def test_a_count_in_the_last_column_is_not_taken_as_classes(tmp_path):
     _write(tmp_path / "codes.csv", ["a", "b", "c", "code"], rows)
     ok(numpynn("train", "--data", "codes.csv", "--epochs", "1", "--no-report", "--out",
                "codes_run", cwd=tmp_path))
+
+
+def test_empty_cells_in_an_unnamed_last_column_ask_which_column_is_the_label(tmp_path):
+    """No --label-column, and the last column, an amount with empty cells (R's wa_churn:
+    total_charges; ncbirths: whitemom), is not clearly the label: the refusal asks which
+    column is (naming the class-like ones), not to fill in or drop rows of a column that
+    is not the label. A last column that is clearly the label keeps the missing-label
+    message."""
+    X, y = _table(120)
+    rows = [[SPECIES[c]] + [f"{v:.3f}" for v in x] + ["" if i % 10 == 3 else f"{x[0]:.2f}"]
+            for i, (x, c) in enumerate(zip(X, y))]
+    _write(tmp_path / "t.csv", ["kind", "a", "b", "c", "charges"], rows)
+    proc = numpynn("train", "--data", "t.csv", "--epochs", "1", "--out", "run", cwd=tmp_path)
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr
+    assert "which column is the label?" in proc.stderr
+    assert "--label-column kind" in proc.stderr
+    assert ("The last column, 'charges' (column 5), also has 12 row(s) without a value: to "
+            "keep it as the label, add --drop-unlabelled.") in proc.stderr
+    assert not (tmp_path / "run").exists()
+    ok(numpynn("train", "--data", "t.csv", "--label-column", "kind", "--epochs", "1",
+               "--no-report", "--out", "run", cwd=tmp_path))
+    # the last column is the label by its name: rows without one are the problem
+    rows = [[f"{v:.3f}" for v in x] + ["" if i % 10 == 3 else SPECIES[c]]
+            for i, (x, c) in enumerate(zip(X, y))]
+    _write(tmp_path / "named.csv", ["a", "b", "c", "species"], rows)
+    proc = numpynn("train", "--data", "named.csv", "--epochs", "1", "--out", "run2",
+                   cwd=tmp_path)
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr
+    assert "row 5: the label is empty; 12 row(s) have no label" in proc.stderr
+    assert "which column" not in proc.stderr
+
+
+def test_a_count_named_as_the_label_is_a_regression(tmp_path):
+    """A count the user names as the label (doctor visits, 0 to 66; highway miles per
+    gallon: R's NMES1988 and mpg tables) is trained as a regression with a note saying
+    why and how to have classes, not refused: classes seen once could not be split or
+    scored, and the user has said which column to predict."""
+    X, y = _table(200)
+    visits = np.r_[np.repeat(np.arange(32), 6), np.arange(40, 48)]  # 8 of 40 seen once
+    rows = [[str(n)] + [f"{v:.3f}" for v in x] + [SPECIES[c]]
+            for x, c, n in zip(X, y, visits)]
+    _write(tmp_path / "t.csv", ["visits", "a", "b", "c", "kind"], rows)
+    proc = numpynn("train", "--data", "t.csv", "--label-column", "visits", "--epochs", "2",
+                   "--no-report", "--out", "run", cwd=tmp_path)
+    ok(proc)
+    assert ("note: the label column 'visits' (column 1) holds whole numbers with 40 distinct "
+            "values from 0 to 47, 8 of them seen only once: a count, a score or an amount, so "
+            "numpynn trains a regression") in proc.stdout + proc.stderr
+    assert "--task classification" in proc.stdout + proc.stderr
+    saved = load_model(tmp_path / "run" / "model.npz")
+    assert saved.task.name == "regression"
+    out = ok(numpynn("predict", "run", "--data", "t.csv", cwd=tmp_path))
+    assert len(out.strip().splitlines()) == 201
+    assert float(out.splitlines()[1])  # a value, not a class
+    # told it is classes, it is classes
+    ok(numpynn("train", "--data", "t.csv", "--label-column", "visits", "--task",
+               "classification", "--test-fraction", "0", "--val-fraction", "0",
+               "--epochs", "1", "--no-report", "--out", "cls", cwd=tmp_path))
+    assert load_model(tmp_path / "cls" / "model.npz").task.name == "classification"
+
+
+def test_a_named_count_of_few_values_with_one_seen_once_is_a_regression(tmp_path):
+    """Doctor visits 0 to 9, mostly 0, 9 seen once (AER's DoctorVisits), named with
+    --label-column: classes could not be split (a class of one example) nor score a test
+    file holding a 9 the training rows lack; a regression, with the note. Unnamed, the
+    last column keeps the classes' refusal naming the rare class."""
+    X, _ = _table(200)
+    visits = np.r_[np.repeat(np.arange(9), [90, 40, 25, 15, 10, 8, 5, 3, 3]), 9]
+    rows = [[str(n)] + [f"{v:.3f}" for v in x] for x, n in zip(X, visits)]
+    _write(tmp_path / "t.csv", ["visits", "a", "b", "c"], rows)
+    proc = numpynn("train", "--data", "t.csv", "--label-column", "visits", "--epochs", "1",
+                   "--no-report", "--out", "run", cwd=tmp_path)
+    ok(proc)
+    assert ("'visits' (column 1) holds whole numbers with 10 distinct values from 0 to 9, "
+            "1 of them seen only once: a count, a score or an amount, so numpynn trains a "
+            "regression") in proc.stdout + proc.stderr
+    assert load_model(tmp_path / "run" / "model.npz").task.name == "regression"
+    _write(tmp_path / "last.csv", ["a", "b", "c", "visits"], [r[1:] + r[:1] for r in rows])
+    proc = numpynn("train", "--data", "last.csv", "--epochs", "1", "--no-report", "--out",
+                   "run2", cwd=tmp_path)
+    assert proc.returncode == 2 and "class 9 has only 1 example" in proc.stderr
+
+
+def test_a_named_label_of_more_than_twenty_whole_numbers_is_a_regression(tmp_path):
+    """A score the user names (ESS's immigration attitude: 31 values from 0 to 30, each
+    seen many times) is a number, not 31 classes: a regression, with a note; twenty
+    values or fewer stay classes, and --task classification makes classes of any."""
+    X, _ = _table(210)
+    for distinct, task in ((21, "regression"), (20, "classification")):
+        score = np.arange(210) % distinct
+        rows = [[str(n)] + [f"{v:.3f}" for v in x] for x, n in zip(X, score)]
+        _write(tmp_path / "t.csv", ["score", "a", "b", "c"], rows)
+        proc = numpynn("train", "--data", "t.csv", "--label-column", "score", "--epochs",
+                       "1", "--no-report", "--out", f"run{distinct}", cwd=tmp_path)
+        ok(proc)
+        assert load_model(tmp_path / f"run{distinct}" / "model.npz").task.name == task
+        said = (f"'score' (column 1) holds whole numbers with {distinct} distinct values "
+                f"from 0 to {distinct - 1}, more than 20: a count, a score or an amount, so "
+                "numpynn trains a regression")
+        assert (said in proc.stdout + proc.stderr) is (task == "regression")
+    ok(numpynn("train", "--data", "t.csv", "--label-column", "score", "--task",
+               "classification", "--epochs", "1", "--no-report", "--out", "cls",
+               cwd=tmp_path))
+    assert load_model(tmp_path / "cls" / "model.npz").task.name == "classification"
 
 
 @pytest.mark.parametrize("distinct, asked", [(18, True), (11, True), (10, False)])
@@ -330,3 +458,7 @@ def test_whole_numbers_past_ten_values_with_one_seen_once_are_asked_about(
     assert proc.returncode == 2
     assert ("looks like a count or an amount" in proc.stderr) is asked
     assert ("has only 1 example" in proc.stderr) is not asked
+    # whole-number classes too rare to split: the refusal names the regression too
+    # (R's DoctorVisits: visits 0 to 9, 9 seen once)
+    assert ("if the label is a number to predict (a count, a score), --task regression"
+            in proc.stderr) is not asked

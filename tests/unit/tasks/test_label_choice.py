@@ -128,6 +128,18 @@ def test_the_refusal_names_numeric_columns_for_a_regression(tmp_path):
         info.value)
 
 
+def test_the_refusal_names_numeric_columns_when_the_last_column_holds_numbers(tmp_path):
+    """R's Sacramento (longitude last, price in the middle) and txhousing: the last column
+    is an amount, and the column to predict may be another amount; the refusal names the
+    columns of numbers as well as the class-like ones."""
+    with pytest.raises(DataError) as info:
+        _choose(tmp_path, ["region", "amount:price", "measure", "yesno:married",
+                           "measure:longitude"])
+    message = str(info.value)
+    assert "which column is the label?" in message
+    assert "A regression predicts a column of numbers, such as 'price', 'measure'" in message
+
+
 def test_the_cli_prints_the_label_first_and_refuses_with_flags(tmp_path):
     from tests.clirun import numpynn, ok
     _write(tmp_path / "t.csv", ["yesno:Purchase", "measure", "amount", "codes:STORE"],
