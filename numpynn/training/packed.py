@@ -791,66 +791,10 @@ def train_packed(
         m.rows, m.y, m.val = train, y_k, val_k
         m.eval_rows = _eval_rows(m, X.shape[0])
         members.append(m)
-    packs = [group[start : start + size] for group in _equal_sizes(members)
-             for start in range(0, len(group), size)]
-    threads = pack_threads(len(members))
-    if threads == 1:
-        for pack in packs:
-            _train_members(pack, kinds, X, y, val, augment)
-    else:  # each pack cut into `threads` parts, trained side by side, one BLAS thread each
-        parts = [pack[i::threads] for pack in packs for i in range(threads)
-                 if pack[i::threads]]
-        engine = (f"packed ({len(members)} models, in {len(parts)} packs on {threads} "
-                  "threads)")
-        blas()  # loaded once, before the threads use it
-        import threading
-        from concurrent.futures import FIRST_EXCEPTION, ThreadPoolExecutor, wait
-
-        from threadpoolctl import threadpool_limits
-
-        stop = threading.Event()  # an interrupt or an error: every part stops at its step
-        with threadpool_limits(limits=1, user_api="blas"), ThreadPoolExecutor(threads) as ex:
-            done = [ex.submit(_train_members, part, kinds, X, y, val, augment, engine, stop)
-                    for part in parts]
-            try:
-                wait(done, return_when=FIRST_EXCEPTION)  # Ctrl-C arrives here
-                for future in done:
-                    if future.done() and future.exception() is not None:
-                        raise future.exception()
-            except BaseException:
-                stop.set()
-                raise
+    for group in _equal_sizes(members):
+        for start in range(0, len(group), size):
+            _train_members(group[start : start + size], kinds, X, y, val, augment)
     return [m.history for m in members]
-
-
-class PackInterruptedError(Exception):
-    """A part of a pack trained on a thread stopped because another part was
-    interrupted (Ctrl-C in the main thread) or failed; that one's exception is raised."""
-
-
-#: models per thread below which a pack is not cut into threads (the Python between a
-#: step's multiplies holds the interpreter's lock; measured in bench_packed.py)
-THREAD_MIN_MODELS = 4
-
-
-def pack_threads(n_models: int) -> int:
-    """Threads that train ``n_models`` packed models side by side: as many as the cores
-    this process may use and the BLAS threads it is allowed (1 in a search's workers, or
-    under ``OPENBLAS_NUM_THREADS=1``), with at least :data:`THREAD_MIN_MODELS` models
-    each; 1 (no thread) otherwise."""
-    import os
-
-    if n_models < 2 * THREAD_MIN_MODELS:
-        return 1
-    cores = (len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity")
-             else os.cpu_count() or 1)
-    if cores < 2:
-        return 1
-    from threadpoolctl import threadpool_info
-
-    allowed = max((lib.get("num_threads") or 1 for lib in threadpool_info()
-                   if lib.get("user_api") == "blas"), default=1)
-    return max(1, min(cores, allowed, n_models // THREAD_MIN_MODELS))
 
 
 def _check_rows(rows: Sequence[MemberRows] | None, k: int, X: np.ndarray, y: np.ndarray,
@@ -898,19 +842,17 @@ def _equal_sizes(members: list[_Member]) -> list[list[_Member]]:
 
 def _train_members(members: list[_Member], kinds: list[str], X: np.ndarray, y: np.ndarray,
                    val: tuple[np.ndarray, np.ndarray] | None,
-                   augment: Callable[[np.ndarray, np.random.Generator], None] | None = None,
-                   engine: str | None = None, stop: Any = None) -> None:
+                   augment: Callable[[np.ndarray, np.random.Generator], None] | None = None
+                   ) -> None:
     """The Trainer's epochs for every member, packed; members leave the pack when they
-    finish, stop early or diverge. engine: what each history's ``engine`` says (default
-    "packed (K models)"); stop: a ``threading.Event`` whose setting ends the training at
-    the next step (:class:`PackInterruptedError`), for packs trained on threads."""
+    finish, stop early or diverge."""
     B = members[0].config.batch_size
     cap = min(B, X.shape[0] if members[0].rows is None else members[0].rows.shape[0])
     model = members[0].model
     with np.errstate(all="ignore"):  # the Trainer's divergence rule: 1e4 x this loss
         for m in members:
             m.ref = _loss_of_nothing(model, _own(m, y))
-    engine = engine or f"packed ({len(members)} models)"
+    engine = f"packed ({len(members)} models)"
     for m in members:
         m.history.engine = engine
         m.history.score_name = model_score_name(m.model)  # as the Trainer names it
@@ -922,7 +864,7 @@ def _train_members(members: list[_Member], kinds: list[str], X: np.ndarray, y: n
                 if pack is not None and pack.members:
                     pack.release()
                 pack = _Pack(active, kinds, cap)
-            _run_epoch(pack, X, y, val, augment, stop)
+            _run_epoch(pack, X, y, val, augment)
             active = [m for m in pack.members if not m.done]
     finally:
         if pack is not None and pack.members:
@@ -952,13 +894,12 @@ def _own(m: _Member, y: np.ndarray) -> np.ndarray:
 
 def _run_epoch(pack: _Pack, X: np.ndarray, y: np.ndarray,
                val: tuple[np.ndarray, np.ndarray] | None,
-               augment: Callable[[np.ndarray, np.random.Generator], None] | None = None,
-               stop: Any = None) -> None:
+               augment: Callable[[np.ndarray, np.random.Generator], None] | None = None
+               ) -> None:
     """One epoch of every member of ``pack`` (which may shrink mid-epoch on divergence),
     then each member's evaluation, selection, early stopping and schedule; ``augment``
     changes member k's batch with draws from its generator after its permutation's, in
-    the Trainer's order; ``stop`` (an Event), once set, raises :class:`PackInterruptedError` at
-    the next step."""
+    the Trainer's order."""
     first, B = pack.members[0], pack.members[0].config.batch_size
     N = X.shape[0] if first.rows is None else first.rows.shape[0]  # rows of each member
     epoch = first.epoch + 1
@@ -973,8 +914,6 @@ def _run_epoch(pack: _Pack, X: np.ndarray, y: np.ndarray,
     low = limits.min()
     batches: dict[tuple[tuple[int, ...], ...], tuple[np.ndarray, np.ndarray]] = {}
     for step, start in enumerate(range(0, N, B)):
-        if stop is not None and stop.is_set():
-            raise PackInterruptedError("another part of the pack was interrupted or failed")
         idx = orders[..., start : start + B]  # (b,) one order for all, or (K, b)
         target_idx = target_orders[..., start : start + B]  # (K, b) for own targets
         shapes = (idx.shape, target_idx.shape)
