@@ -913,15 +913,11 @@ def check_module(module: ModuleType, seed: int = 0, timing: bool = True,
         return _user_call(result, title, user_dir, fn, on_call, isolated)
 
     for name, spec in _layer_specs().items():
-        fwd = getattr(module, f"{name}_forward", None)
-        backs = [f"{name}_backward", *COURSE[name].alt_backwards]
-        found = [(b, getattr(module, b)) for b in backs if callable(getattr(module, b, None))]
-        if not callable(fwd):
-            if found:
-                result.skipped.append(f"{found[0][0]} (no {name}_forward)")
+        pair = _forward_and_backwards(module, f"{name}_forward",
+                                      [f"{name}_backward", *COURSE[name].alt_backwards], result)
+        if pair is None:
             continue
-        if not found:
-            result.skipped.append(f"{name}_forward (no {name}_backward)")
+        fwd, found = pair
         skipped = len(result.skipped)
         for bwd_name, bwd in found:
             reports = call(f"{name}_forward / {bwd_name}",
@@ -948,15 +944,10 @@ def check_module(module: ModuleType, seed: int = 0, timing: bool = True,
                 result.reports.append(both[0])
                 result.notes.append(both[1])
     for fwd_name, (back_names, spec) in CNN_FUNCTIONS.items():
-        fwd = getattr(module, fwd_name, None)
-        found = [(b, getattr(module, b)) for b in back_names
-                 if callable(getattr(module, b, None))]
-        if not callable(fwd):
-            if found:
-                result.skipped.append(f"{found[0][0]} (no {fwd_name})")
+        pair = _forward_and_backwards(module, fwd_name, list(back_names), result)
+        if pair is None:
             continue
-        if not found:
-            result.skipped.append(f"{fwd_name} (no {back_names[0]})")
+        fwd, found = pair
         for bwd_name, bwd in found:
             result.reports += call(f"{fwd_name} / {bwd_name}",
                                    lambda spec=spec, fwd=fwd, bwd=bwd, bwd_name=bwd_name,
@@ -970,6 +961,22 @@ def check_module(module: ModuleType, seed: int = 0, timing: bool = True,
                 name, fn, seed)) or []
     _model_checks(module, result, seed, user_dir, on_call, isolated)
     return result
+
+
+def _forward_and_backwards(module: ModuleType, fwd_name: str, back_names: list[str],
+                           result: Any) -> tuple[Callable, list[tuple[str, Callable]]] | None:
+    """The module's forward function ``fwd_name`` and its (name, function) backward passes
+    among ``back_names``; None where there is no forward. A backward without its forward,
+    or a forward without a backward, is noted in ``result.skipped``."""
+    fwd = getattr(module, fwd_name, None)
+    found = [(b, getattr(module, b)) for b in back_names if callable(getattr(module, b, None))]
+    if not callable(fwd):
+        if found:
+            result.skipped.append(f"{found[0][0]} (no {fwd_name})")
+        return None
+    if not found:
+        result.skipped.append(f"{fwd_name} (no {back_names[0]})")
+    return fwd, found
 
 
 def _user_root(module: ModuleType) -> str:
