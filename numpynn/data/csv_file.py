@@ -256,8 +256,44 @@ def _load_csv(path: Path, *, encoding: str | None, label_column: int | str | Non
             return Dataset(X=X, y=values, classes=np.empty(0, dtype=np.float64),
                            name=path.name, table=table, notes=notes, ids=ids)
     y, known = _encode_labels(path, layout, labels, label_values, lines, classes)
+    if recipe is None:
+        notes += _look_alike_notes(path, layout, [str(c) for c in known])
     return Dataset(X=X, y=y, classes=known, name=path.name, table=table, notes=notes,
                    ids=ids)
+
+
+def _look_alike(values: Sequence[str]) -> list[list[str]]:
+    """Groups of two or more distinct values that differ only in letter case or spaces
+    ('Yes', 'yes', 'YES'; 'New York', 'New  York')."""
+    groups: dict[str, list[str]] = {}
+    for v in values:
+        groups.setdefault(" ".join(v.split()).casefold(), []).append(v)
+    return [g for g in groups.values() if len(g) > 1]
+
+
+def _look_alike_notes(path: Path, layout: _Layout, classes: list[str]) -> list[str]:
+    """Warnings for a label, and notes for text feature columns, whose values differ only
+    in case or spaces: each is its own class or one-hot column, which a person rarely
+    means (a file typed by hand, or joined from two sources)."""
+    def listed(groups: list[list[str]]) -> str:
+        return ", ".join(" / ".join(repr(v) for v in g) for g in groups[:4]) + (
+            " ..." if len(groups) > 4 else "")
+
+    out = []
+    alike = _look_alike(classes)
+    if alike:
+        out.append(f"warning: {path.name}: the label column "
+                   f"{column_label(layout.names, layout.label)} has values that differ only "
+                   f"in case or spaces ({listed(alike)}): each is a class of its own. If they "
+                   "mean the same, write them alike in the file.")
+    for j, cats in layout.recipe.categorical.items():
+        alike = _look_alike([str(c) for c in cats or []])
+        if alike:
+            out.append(f"note: {path.name}: {column_label(layout.names, layout.features[j])} "
+                       f"has categories that differ only in case or spaces ({listed(alike)}): "
+                       "each is a one-hot column of its own; write them alike if they mean "
+                       "the same.")
+    return out
 
 
 def _unseen_note(path: Path, layout: _Layout) -> str:

@@ -437,6 +437,28 @@ def test_comment_lines_above_the_table_are_skipped_with_a_note(tmp_path):
     assert ds.X.shape == (60, 2) and not any("'#'" in n for n in ds.notes)
 
 
+def test_values_that_differ_only_in_case_or_spaces_are_named(tmp_path):
+    """'Yes' and 'yes' in the label (a file typed by hand, or joined from two sources) are
+    two classes: a warning names them before training; text features alike get a note.
+    Distinct values get neither."""
+    X, y = _rows()
+    labels = np.where(y == 0, "setosa", np.where(y == 1, "versicolor", "virginica"))
+    labels[::7] = np.char.upper(labels[::7])
+    towns = np.array(["New York", "Boston", "New  York"])[np.arange(60) % 3]
+    body = [f"{a:.3f},{t},{b:.3f},{lab}" for (a, b), t, lab in zip(X, towns, labels)]
+    _write(tmp_path / "t.csv", ["a,town,b,species", *body])
+    notes = load_csv(tmp_path / "t.csv").notes
+    assert any(n.startswith("warning: t.csv: the label column 'species'") and
+               "'SETOSA' / 'setosa'" in n for n in notes)
+    assert any("'town' (column 2) has categories that differ only in case or spaces "
+               "('New  York' / 'New York')" in n for n in notes)
+    out = numpynn("train", "--data", "t.csv", "--epochs", "1", "--no-report", "--out", "run",
+                  cwd=tmp_path)
+    assert "differ only in case or spaces" in ok(out) + out.stderr
+    _write(tmp_path / "plain.csv", _iris_like_lines())
+    assert not any("differ only" in n for n in load_csv(tmp_path / "plain.csv").notes)
+
+
 def test_a_repeated_header_row_of_joined_files_is_skipped_with_a_note(tmp_path):
     lines = _iris_like_lines()
     _write(tmp_path / "joined.csv", [*lines, *lines])
