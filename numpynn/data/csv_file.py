@@ -302,13 +302,23 @@ def _unseen_note(path: Path, layout: _Layout) -> str:
     parts = []
     for j, counts in sorted(layout.unseen.items()):
         rows = sum(counts.values())
-        values = ", ".join(repr(v) for v in list(counts)[:3]) + (
+        known = {" ".join(str(c).split()).casefold(): str(c)
+                 for c in layout.categories.get(j) or layout.recipe.categorical.get(j) or []}
+
+        values = ", ".join(_with_known_spelling(v, known) for v in list(counts)[:3]) + (
             f" and {len(counts) - 3} more" if len(counts) > 3 else "")
         parts.append(f"{column_label(layout.names, layout.features[j])}: {values} "
                      f"({rows:,} row{'s' if rows != 1 else ''})")
     return (f"note: {path.name}: categories not seen in training are encoded as all zeros, "
             f"so the model knows nothing of them there ({'; '.join(parts)}); "
             "`handle_unknown='error'` refuses such rows instead.")
+
+
+def _with_known_spelling(value: str, known: dict[str, str]) -> str:
+    """``'MALE'`` -> ``"'MALE' (the model knows 'male')"`` where a category the model knows
+    (``known``: its case- and space-folded spellings) differs from it only so."""
+    alike = known.get(" ".join(value.split()).casefold())
+    return repr(value) + (f" (the model knows {alike!r})" if alike else "")
 
 
 def _index_note(path: Path, layout: _Layout, position: int) -> str:

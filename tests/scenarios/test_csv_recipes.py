@@ -394,6 +394,11 @@ def test_predict_and_evaluate_override_how_the_model_reads_a_new_category(traine
     assert json.loads(ok(evaluated))["split"] == "all"
     assert "'purple' (2 rows)" in evaluated.stderr
     assert load_model(model).recipe.handle_unknown == "ignore"  # the file is as it was
+    new.loc[2, "color"] = new.loc[0, "color"].upper()  # a known category written otherwise
+    new.to_csv(tmp_path / "upper.csv", index=False)
+    upper = numpynn("predict", model, "--data", "upper.csv", cwd=tmp_path)
+    shout = new.loc[2, "color"]
+    assert f"{shout!r} (the model knows {shout.lower()!r})" in ok(upper) + upper.stderr
     strict = saved.with_handle_unknown("error")
     rows = new.drop(columns=["species"])
     with pytest.raises(DataError, match="category 'purple' was not seen"):
