@@ -48,10 +48,13 @@ def network_parameters(n_inputs: int, hidden: Sequence[int], n_classes: int) -> 
 
 def check_training_fits(n_inputs: int, hidden: Sequence[int], n_classes: int,
                         batch_size: int, dtype: str | np.dtype = "float32",
-                        option: str = "`hidden_dims`", rows: int | None = None) -> None:
+                        option: str = "`hidden_dims`", rows: int | None = None,
+                        members: int = 1) -> None:
     """Refuse a network whose training cannot fit in memory (parameters and their copies,
     plus one batch's activations). ``rows``: the training rows, when known: a batch
-    never holds more (a ``batch_size`` above them is one batch of every row per epoch)."""
+    never holds more (a ``batch_size`` above them is one batch of every row per epoch).
+    ``members``: networks trained together (an ensemble's, packed: each has its copies
+    and its activations at once)."""
     if rows is not None:
         batch_size = min(int(batch_size), max(int(rows), 1))
     itemsize = np.dtype(dtype).itemsize
@@ -59,9 +62,14 @@ def check_training_fits(n_inputs: int, hidden: Sequence[int], n_classes: int,
     activations = int(batch_size) * (int(n_inputs) + 3 * sum(int(h) for h in hidden)
                                      + int(n_classes))
     layers = ",".join(str(int(h)) for h in hidden)
-    check_fits((TRAINING_COPIES * params + activations) * itemsize,
-               f"a network with hidden layers {layers} ({params:.3g} parameters)",
-               f"{option} (fewer or smaller layers) or `batch_size`")
+    what = f"a network with hidden layers {layers} ({params:.3g} parameters)"
+    reduce = f"{option} (fewer or smaller layers) or `batch_size`"
+    members = int(members)
+    if members > 1:
+        what = (f"an ensemble of {members:,} networks with hidden layers {layers} "
+                f"({members * params:.3g} parameters)")
+        reduce = f"`ensemble`, {reduce}"
+    check_fits(members * (TRAINING_COPIES * params + activations) * itemsize, what, reduce)
 
 
 #: Entries ``explain --values`` checks numerically at most (each costs four passes of the

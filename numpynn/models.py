@@ -66,7 +66,7 @@ def check_weight_scale(weight_scale: Any) -> float | str:
         if np.isfinite(weight_scale) and weight_scale > 0:
             return float(weight_scale)
     raise InputError(f"weight_scale must be a positive number or one of "
-                     f"{', '.join(INIT_SCHEMES)}; got {weight_scale!r}.")
+                     f"{', '.join(INIT_SCHEMES)}; got {weight_scale!r}.", param="weight_scale")
 
 
 def init_std(scheme: float | str, fan_in: int, fan_out: int) -> float:
@@ -455,8 +455,8 @@ def check_dropout(dropout: Any) -> float:
     if isinstance(dropout, bool) or not isinstance(dropout, (int, float, np.integer,
                                                              np.floating)) or not (
             0 <= dropout < 1):
-        raise InputError(f"dropout is the probability of dropping a unit and must be a "
-                         f"number in [0, 1); got {dropout!r}.")
+        raise InputError(f"dropout must be a number in [0, 1) (the probability of dropping "
+                         f"a unit); got {dropout!r}.", param="dropout")
     return float(dropout)
 
 

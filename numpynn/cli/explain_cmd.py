@@ -6,8 +6,12 @@ import argparse
 
 import numpy as np
 
+from ..validation import Rule
 from .commands import COMMAND_HELP
-from .common import nonnegative_float, nonnegative_int, positive_int
+from .common import fraction, nonnegative_float, positive_int, rule_type, seed
+
+#: a classifier needs two classes at least (the network's own rule, said as the flag's)
+class_count = rule_type(Rule("integer", low=2))
 
 EXAMPLES = """examples:
   numpynn explain                          # the two-layer net on digits-shaped input (D=64, C=10)
@@ -37,19 +41,19 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
                    help="activation of the hidden layers (default relu)")
     p.add_argument("--norm", default="none", choices=["none", "batch", "layer"],
                    help="normalisation after each hidden affine layer (default none)")
-    p.add_argument("--dropout", type=nonnegative_float, default=0.0,
+    p.add_argument("--dropout", type=fraction, default=0.0,
                    help="drop probability after each hidden activation (default 0)")
     p.add_argument("--reg", type=nonnegative_float, default=0.0,
                    help="L2 strength (default 0)")
     p.add_argument("--input-dim", type=positive_int, default=64,
                    help="D, features per example (default 64, the digits)")
-    p.add_argument("--classes", type=positive_int, default=10,
+    p.add_argument("--classes", type=class_count, default=10,
                    help="C, number of classes (default 10)")
     p.add_argument("--batch", type=positive_int, default=4, help="N, examples (default 4)")
     p.add_argument("--values", action="store_true",
                    help="print the numbers and check each backward tensor numerically")
-    p.add_argument("--seed", type=nonnegative_int, default=0,
-                   help="seed of the weights and the random batch (default 0)")
+    p.add_argument("--seed", type=seed, default=0,
+                   help="seed of the weights and the random batch (0 to 2**32-1, default 0)")
     p.set_defaults(run=run)
 
 

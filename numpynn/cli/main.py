@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import functools
 import os
+import re
 import signal
 import sys
 import traceback
@@ -111,9 +112,15 @@ class _Parser(argparse.ArgumentParser):
     with the command line it was given (``argv``, not ``sys.argv``: ``main(argv)`` is also
     called from Python)."""
 
+    #: what reads as a (negative) number, so an option's value and not an option:
+    #: argparse's own pattern knows only -1 and -.5, so ``--lr -1e-3``, ``--lr -inf`` or a
+    #: list ``--lr -1,0.1`` got "expected one argument" instead of the value's own check
+    NEGATIVE_VALUE = re.compile(r"^-(\d|\.\d|inf|nan)", re.IGNORECASE)
+
     def __init__(self, *args, argv: Sequence[str] = (), **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.argv = list(argv)
+        self._negative_number_matcher = self.NEGATIVE_VALUE
 
     def error(self, message: str):  # type: ignore[override]
         argv = self.argv
@@ -228,7 +235,11 @@ def _one_line(exc: BaseException) -> str:
     with the library's parameter names written as this CLI's flags."""
     from .common import flag_message
 
-    return flag_message(" ".join(str(exc).split())) or type(exc).__name__
+    text = " ".join(str(exc).split())
+    param = getattr(exc, "param", None)
+    if param and text.startswith(f"{param} "):  # "dropout must be ...": said as its flag
+        text = f"`{param}`{text[len(param):]}"
+    return flag_message(text) or type(exc).__name__
 
 
 def run() -> None:

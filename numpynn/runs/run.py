@@ -38,7 +38,14 @@ from ..errors import DataError, InputError, ModelFileError
 from ..evaluation import Evaluation
 from ..memory import check_training_fits
 from ..model_file import SavedModel, load_model, save_model, write_json_atomic
-from ..models import MLP, Network, check_activation, check_dropout, check_normalization
+from ..models import (
+    MLP,
+    Network,
+    check_activation,
+    check_dropout,
+    check_dtype,
+    check_normalization,
+)
 from ..outputs import input_paths, nonempty_path, remove_stale_temp_files
 from ..tasks import Classification, Identity, Targets, Task, check_task_choice, load_for_task
 from ..training.augment import Shift, check_augment, check_image_shape, make_augmentation
@@ -185,6 +192,17 @@ class RunOptions:
                                  "schedule", "augment"])
 
     def __post_init__(self) -> None:
+        if isinstance(self.data, os.PathLike):  # Path("wine.csv"): the spec is its text
+            self.data = os.fspath(self.data)
+        if not isinstance(self.data, str):
+            raise InputError(f"`data` must be a data spec (a str or pathlib.Path such as "
+                             f"'wine.csv', 'digits' or 'mnist:DIR'); got "
+                             f"{type(self.data).__name__} {self.data!r}.", param="data")
+        if not isinstance(self.train, TrainConfig):
+            raise InputError(f"`train` must be a TrainConfig (numpynn.training.trainer."
+                             f"TrainConfig(epochs=..., lr=...)); got "
+                             f"{type(self.train).__name__} {self.train!r}.", param="train")
+        self.dtype = check_dtype(self.dtype).name  # np.float64 or 'f8' -> 'float64'
         self.hidden = check_hidden_dims(self.hidden, "hidden")
         self.reg = check_reg(self.reg)
         Preprocessor(self.preprocessing)  # validates the kind
@@ -653,7 +671,7 @@ def run_training(
         check_training_fits(splits.X_train.shape[1], options.hidden,
                             task.n_outputs(splits.dataset, splits.y_train),
                             options.train.batch_size, options.dtype,
-                            rows=splits.X_train.shape[0])
+                            rows=splits.X_train.shape[0], members=options.ensemble)
         extra = {"options": options.to_dict(), "fingerprint": data_key,
                  "data_dir": os.getcwd(), "split_sizes": split_sizes(splits),
                  "notes": notes, "report": report, "task": task.name}

@@ -141,6 +141,7 @@ class TrainConfig:
         for name, registry in (("optimizer", OPTIMIZERS), ("schedule", SCHEDULES)):
             check_choice(getattr(self, name), name, registry.names(), ignore_case=True)
         POSITIVE_NUMBER.check(self.lr, "lr")
+        self.lr_decay = POSITIVE_NUMBER.check(self.lr_decay, "lr_decay")  # as --lr-decay
         check_bool(self.keep_best, "keep_best")
         check_seed(self.seed)
         for name in ("optimizer_kwargs", "schedule_kwargs"):

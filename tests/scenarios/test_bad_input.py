@@ -419,7 +419,8 @@ CASES = [
          train("--data", "good.csv", "--val-fraction", "0.6", "--test-fraction", "0.5"),
          ("below 1", "training data"), train_api("good.csv", val_fraction=0.6, test_fraction=0.5)),
     Case("bad-weight-scale", with_good_csv, train("--data", "good.csv", "--weight-scale", "big"),
-         ("weight_scale", "'big'", "he"), train_api("good.csv", weight_scale="big")),
+         ("--weight-scale must be", "'big'", "he"), train_api("good.csv", weight_scale="big"),
+         ("weight_scale must be", "'big'", "he")),
     Case("unknown-option", nothing, ["train", "--learning-rate", "0.1"],
          ("unrecognized arguments", "--learning-rate", "--help")),
     Case("unknown-command", nothing, ["fit"], ("invalid choice: 'fit'", "train")),
@@ -581,6 +582,36 @@ CASES = [
     Case("resume-with-options-that-cannot-change", checkpoint_dir(lambda b: b),
          ["train", "--resume", "run", "--epochs", "10", "--lr", "0.5", "--hidden", "999"],
          ("--hidden, --lr cannot be changed", "only --epochs and --patience")),
+    # ------------------------------- round 4: values argparse took for options, flags named
+    # a negative number argparse's own pattern misses (an exponent, inf, a list) is the
+    # flag's value, checked as such, not "expected one argument"
+    Case("lr-negative-in-scientific-notation", with_good_csv,
+         train("--data", "good.csv", "--lr", "-1e-3"), ("--lr", "positive number", "-1e-3"),
+         lambda t: TrainConfig(lr=-1e-3), ("lr", "positive number")),
+    Case("lr-minus-inf", with_good_csv, train("--data", "good.csv", "--lr", "-inf"),
+         ("--lr", "positive number", "-inf")),
+    Case("search-lr-list-with-a-negative-value", with_good_csv,
+         ["search", "--data", "good.csv", "--lr", "-1,0.1", "--out", "s"],
+         ("--lr", "positive number", "-1")),
+    # a library check that names its parameter bare is said with the flag
+    Case("dropout-one-said-as-its-flag", with_good_csv,
+         train("--data", "good.csv", "--dropout", "1"), ("--dropout must be", "[0, 1)"),
+         train_api("good.csv", dropout=1.0), ("dropout must be", "[0, 1)")),
+    Case("weight-scale-negative-said-as-its-flag", with_good_csv,
+         train("--data", "good.csv", "--weight-scale", "-1"), ("--weight-scale must be",),
+         train_api("good.csv", weight_scale=-1.0), ("weight_scale must be",)),
+    Case("explain-one-class", nothing, ["explain", "--classes", "1"],
+         ("--classes", "integer >= 2")),
+    Case("explain-dropout-one", nothing, ["explain", "--dropout", "1"],
+         ("--dropout", "[0, 1)")),
+    Case("explain-seed-above-2**32-1", nothing, ["explain", "--seed", str(2**32)],
+         ("--seed", "0..4294967295")),
+    # an ensemble's members are trained together: the memory estimate counts each
+    Case("ensemble-too-large-for-memory", with_good_csv,
+         train("--data", "good.csv", "--ensemble", str(10**8)),
+         ("ensemble of 100,000,000 networks", "memory", "reduce --ensemble"),
+         train_api("good.csv", ensemble=10**8),
+         ("ensemble of 100,000,000 networks", "memory", "reduce `ensemble`")),
 ]
 
 IDS = [c.id for c in CASES]
@@ -724,6 +755,11 @@ ARRAY_CASES = [
     ("seed-above-2**32-1", lambda: TrainConfig(seed=2**32), ("seed", "4294967295")),
     ("config-is-a-string", lambda: _trainer_with_config(X, Y, "adam"),
      ("config must be a TrainConfig", "'adam'")),
+    ("run-options-data-is-none", lambda: RunOptions(data=None), ("`data`", "pathlib.path",
+                                                                 "nonetype")),
+    ("run-options-train-is-a-dict", lambda: RunOptions(train={"epochs": 1}),
+     ("`train` must be a TrainConfig", "dict")),
+    ("lr-decay-zero", lambda: TrainConfig(lr_decay=0), ("lr_decay", "positive number")),
 ]
 
 
@@ -759,3 +795,11 @@ def test_input_error_names_its_parameter():
     with pytest.raises(InputError) as info:
         check_scheduler("not an address")
     assert info.value.param == "scheduler" and "`scheduler`" in str(info.value)
+
+
+def test_run_options_take_a_path_and_numpy_dtypes():
+    """``RunOptions(data=Path(...))`` and ``dtype=np.float64`` are what Python users write:
+    they were a TypeError from the JSON encoder when the run saved its options."""
+    options = RunOptions(data=Path("wine.csv"), dtype=np.float64)
+    assert options.data == "wine.csv" and options.dtype == "float64"
+    assert json.dumps(options.to_dict())

@@ -310,8 +310,8 @@ def test_cs231n_keys_and_logistic_alias():
 
 @pytest.mark.parametrize("kwargs, match", [
     ({"activation": "swish"}, "unknown activation 'swish'"),
-    ({"dropout": 1.0}, "dropout is the probability"),
-    ({"dropout": -0.1}, "dropout is the probability"),
+    ({"dropout": 1.0}, r"dropout must be a number in \[0, 1\)"),
+    ({"dropout": -0.1}, r"dropout must be a number in \[0, 1\)"),
     ({"normalization": "group"}, "normalization must be"),
     ({"weight_scale": None}, "weight_scale must be"),
     ({"seed": -1}, "seed must be"),
