@@ -128,13 +128,40 @@ def _reads(path: str | os.PathLike[str], source: str | os.PathLike[str]) -> bool
     return os.path.isfile(real) and os.path.commonpath([real, src]) == src
 
 
+#: what an existing file holds, by its first bytes: a zip archive (a numpynn model, an
+#: .npz), other binary data (a NUL byte), or text
+_HEAD_BYTES = 4096
+
+
+def _content_kind(path: str | os.PathLike[str]) -> str:
+    """"zip", "binary" or "text" (empty counts as text) for an existing regular file."""
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(_HEAD_BYTES)
+    except OSError:
+        return "text"  # unreadable: writing it reports the problem
+    if head.startswith(b"PK\x03\x04"):
+        return "zip"
+    return "binary" if b"\x00" in head else "text"
+
+
+#: for each kind of output, the kinds of existing file it may replace
+_REPLACEABLE = {"text": ("text",), "onnx": ("binary",)}
+_CONTENT_NAMES = {"zip": "a zip archive (a numpynn model or an .npz file?)",
+                  "binary": "a binary file (a model or an export?)",
+                  "text": "a text file (a CSV data file?)"}
+
+
 def check_output(path: str | os.PathLike[str], inputs: Iterable[str | os.PathLike[str]] = (),
-                 what: str = "output file") -> str:
+                 what: str = "output file", content: str | None = None) -> str:
     """Refuse an output path that cannot be written as a file, before any work is done.
 
     Raises InputError when ``path`` is a directory, is (or links to) one of ``inputs``,
-    or sits below a file (a FIFO without a reader is refused when written). Returns the
-    kind (:func:`classify`; a link's target's kind, "symlink" when it dangles).
+    or sits below a file (a FIFO without a reader is refused when written); with
+    ``content`` ("text": a CSV; "onnx": an ONNX graph), also when it is a regular file
+    that holds another kind of data (a model where a CSV would go, a CSV where an ONNX
+    graph would go): replacing it would lose a file of another command. Returns the kind
+    (:func:`classify`; a link's target's kind, "symlink" when it dangles).
     """
     nonempty_path(path, what)
     kind = classify(path)
@@ -158,6 +185,13 @@ def check_output(path: str | os.PathLike[str], inputs: Iterable[str | os.PathLik
     if kind == "other":
         raise InputError(f"{what} {path} is a socket or another special file; give a file "
                          "path.")
+    if content is not None and kind == "file" and os.path.getsize(path) > 0:
+        found = _content_kind(path)
+        if found not in _REPLACEABLE[content]:
+            raise InputError(f"{what} {path} exists and is {_CONTENT_NAMES[found]}, not "
+                             f"{'a CSV' if content == 'text' else 'an ONNX file'}: writing "
+                             "it would replace that file; choose another output path, or "
+                             "remove the file first.")
     parent = Path(path).parent
     for p in (parent, *parent.parents):
         if p.exists():

@@ -47,7 +47,8 @@ def run(args: argparse.Namespace) -> int:
 
     model_path, out = args.model, args.output
     # the model by its one resolution (a run directory is its model.npz), before any work
-    check_output(out, input_paths([model_path], run_dir_model=True), what="the output")
+    check_output(out, input_paths([model_path], run_dir_model=True), what="the output",
+                 content="onnx")
     saved = load_model(model_path)
     proto = to_onnx(saved)
     data = proto.SerializeToString()

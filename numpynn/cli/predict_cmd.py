@@ -54,7 +54,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     inputs = [*input_paths([args.model], run_dir_model=True), *data_inputs(args.data)]
     if args.output is not None:  # before any work: never the model or the data being read
-        check_output(args.output, inputs, what="`output`")
+        check_output(args.output, inputs, what="`output`", content="text")
     saved = load_model(args.model)
     if args.handle_unknown is not None:
         saved = saved.with_handle_unknown(args.handle_unknown)

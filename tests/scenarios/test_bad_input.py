@@ -803,3 +803,29 @@ def test_run_options_take_a_path_and_numpy_dtypes():
     options = RunOptions(data=Path("wine.csv"), dtype=np.float64)
     assert options.data == "wine.csv" and options.dtype == "float64"
     assert json.dumps(options.to_dict())
+
+
+def test_an_output_never_replaces_a_file_of_another_kind(tmp_path):
+    """`export MODEL data.csv` or `predict ... --output other_run/model.npz` named an
+    existing file of another kind: it is refused (exit 2, the file untouched) instead of
+    replaced; the same kind of file (a CSV by predictions, an ONNX file by an export) is
+    replaced as before."""
+    pytest.importorskip("onnx")
+    from tests.clirun import numpynn, ok
+
+    ok(numpynn("train", "--data", "digits", "--epochs", "1", "--no-report", "--out", "a",
+               cwd=tmp_path))
+    ok(numpynn("train", "--data", "digits", "--epochs", "1", "--no-report", "--out", "b",
+               cwd=tmp_path))
+    data = tmp_path / "data.csv"
+    data.write_text("a,b,label\n1,2,x\n3,4,y\n")
+    model_b = (tmp_path / "b" / "model.npz").read_bytes()
+    for argv, victim, before in ((["export", "a", "data.csv"], data, data.read_bytes()),
+                                 (["predict", "a", "--data", "digits", "--output",
+                                   "b/model.npz"], tmp_path / "b" / "model.npz", model_b)):
+        refused = numpynn(*argv, cwd=tmp_path)
+        assert refused.returncode == 2 and "exists and is" in refused.stderr
+        assert victim.read_bytes() == before
+    for _ in range(2):  # the same kind: replaced
+        ok(numpynn("export", "a", "a.onnx", cwd=tmp_path))
+        ok(numpynn("predict", "a", "--data", "digits", "--output", "p.csv", cwd=tmp_path))
