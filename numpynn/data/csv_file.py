@@ -153,14 +153,14 @@ def _load_csv(path: Path, *, encoding: str | None, label_column: int | str | Non
               drop_unlabelled: bool, header: bool | None, id_column: int | str | None
               ) -> Dataset:
     """:func:`load_csv` of a file in ``encoding`` (None: UTF-8, or UTF-16 by its BOM)."""
+    declared = _declared_delimiter(path, encoding)  # Excel's "sep=;" first line
     if delimiter is not None:
         sep = _check_delimiter(delimiter)
     else:
         try:
-            sep = _sniff(path, encoding)  # or Excel's "sep=;" first line
+            sep = declared or _sniff(path, encoding, declared=False)
         except UnicodeDecodeError as exc:
             raise _text_errors(path, 1)(exc) from None
-    declared = _declared_delimiter(path, encoding)
     with _open_text(path, encoding) as fh:
         if declared:
             fh.readline()
@@ -262,12 +262,17 @@ def _load_csv(path: Path, *, encoding: str | None, label_column: int | str | Non
                    ids=ids)
 
 
+def _folded(value: str) -> str:
+    """``value`` in lower case with its runs of spaces as one: how look-alikes compare."""
+    return " ".join(value.split()).casefold()
+
+
 def _look_alike(values: Sequence[str]) -> list[list[str]]:
     """Groups of two or more distinct values that differ only in letter case or spaces
     ('Yes', 'yes', 'YES'; 'New York', 'New  York')."""
     groups: dict[str, list[str]] = {}
     for v in values:
-        groups.setdefault(" ".join(v.split()).casefold(), []).append(v)
+        groups.setdefault(_folded(v), []).append(v)
     return [g for g in groups.values() if len(g) > 1]
 
 
@@ -302,7 +307,7 @@ def _unseen_note(path: Path, layout: _Layout) -> str:
     parts = []
     for j, counts in sorted(layout.unseen.items()):
         rows = sum(counts.values())
-        known = {" ".join(str(c).split()).casefold(): str(c)
+        known = {_folded(str(c)): str(c)
                  for c in layout.categories.get(j) or layout.recipe.categorical.get(j) or []}
 
         values = ", ".join(_with_known_spelling(v, known) for v in list(counts)[:3]) + (
@@ -317,7 +322,7 @@ def _unseen_note(path: Path, layout: _Layout) -> str:
 def _with_known_spelling(value: str, known: dict[str, str]) -> str:
     """``'MALE'`` -> ``"'MALE' (the model knows 'male')"`` where a category the model knows
     (``known``: its case- and space-folded spellings) differs from it only so."""
-    alike = known.get(" ".join(value.split()).casefold())
+    alike = known.get(_folded(value))
     return repr(value) + (f" (the model knows {alike!r})" if alike else "")
 
 
@@ -477,12 +482,13 @@ def sniff_delimiter(path: str | os.PathLike[str]) -> str:
     return "," if legacy is None else _sniff(path, legacy)  # the reader reports a problem
 
 
-def _sniff(path: Path, encoding: str | None) -> str:
+def _sniff(path: Path, encoding: str | None, declared: bool = True) -> str:
     """:func:`sniff_delimiter` of a file in ``encoding`` (None: UTF-8, or UTF-16 by its
-    BOM); UnicodeDecodeError where its first lines are not in it."""
-    declared = _declared_delimiter(path, encoding)
-    if declared:
-        return declared
+    BOM); UnicodeDecodeError where its first lines are not in it. ``declared=False``: the
+    caller has looked for a ``sep=`` first line already."""
+    found = _declared_delimiter(path, encoding) if declared else None
+    if found:
+        return found
     try:
         with _open_text(path, encoding) as fh:
             lines = []
