@@ -5,7 +5,8 @@ from __future__ import annotations
 import sys
 from typing import TYPE_CHECKING, TextIO
 
-from .training.trainer import Callback, Trainer, score_label
+from .training.scores import PERCENT_SCORES, score_label
+from .training.trainer import Callback, Trainer
 
 if TYPE_CHECKING:
     from tqdm.auto import tqdm
@@ -62,6 +63,8 @@ def score_text(score_name: str, value: float) -> str:
     """A score as printed: ``acc 97.50%``, ``R^2 0.8123``."""
     if score_name == "accuracy":
         return f"acc {value:.2%}"
+    if score_name in PERCENT_SCORES:
+        return f"{score_label(score_name)} {value:.2%}"
     return f"{score_label(score_name)} {value:.4f}"
 
 

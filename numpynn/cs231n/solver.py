@@ -48,7 +48,8 @@ import numpy as np
 
 from ..errors import InputError
 from ..models import Network
-from ..training.trainer import Callback, TrainConfig, Trainer, model_scores
+from ..training.scores import model_scores
+from ..training.trainer import Callback, TrainConfig, Trainer
 from ..validation import check_int
 from .optim import (
     COURSE_RULES,

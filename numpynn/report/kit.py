@@ -35,7 +35,7 @@ from matplotlib.ticker import MaxNLocator, PercentFormatter
 
 from ..errors import InputError
 from ..model_file import atomic_write
-from ..training.trainer import SCORE_LABELS
+from ..training.scores import PERCENT_SCORES, SCORE_LABELS
 from .charts import best_epoch as _best_epoch
 from .charts import epochs_of as _epochs
 from .charts import floats as _floats
@@ -206,7 +206,8 @@ def _score_axes(history: object, title: str, what: str):
 def accuracy_figure(history: object) -> Figure:
     """Train and validation accuracy per epoch (as percent), with the kept epoch marked
     (labelled with ``history.best_rule`` when it has one)."""
-    fig, ax, epochs, train, val = _score_axes(history, "Accuracy per epoch", "accuracy")
+    name = SCORE_LABELS.get(getattr(history, "score_name", "accuracy"), "accuracy")
+    fig, ax, epochs, train, val = _score_axes(history, f"{name.capitalize()} per epoch", name)
     if train is None and val is None:
         return fig
 
@@ -230,7 +231,7 @@ def accuracy_figure(history: object) -> Figure:
     ax.set_ylim(lower, 1.0 + 0.02 * (1.0 - lower))
     ax.yaxis.set_major_formatter(PercentFormatter(xmax=1.0, decimals=0))
     ax.set_xlabel("epoch")
-    ax.set_ylabel("accuracy")
+    ax.set_ylabel(name)
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     if epochs.size == 1:
         ax.set_xlim(epochs[0] - 1, epochs[0] + 1)
@@ -402,10 +403,11 @@ def plot_search(results: Sequence[Mapping], path: str | Path) -> Path:
 
     names = {r.get("score_name", "accuracy") for r in results}
     score = names.pop() if len(names) == 1 else "accuracy"
-    percent = score == "accuracy"
+    percent = score in PERCENT_SCORES
     label = SCORE_LABELS.get(score, score)
     best = int(np.flatnonzero(ok)[np.argmax(acc[ok])])
-    value = f"{100 * acc[best]:.2f}%" if percent else f"{label} {acc[best]:.3f}"
+    value = (f"{'' if score == 'accuracy' else label + ' '}{100 * acc[best]:.2f}%" if percent
+             else f"{label} {acc[best]:.3f}")
     best_label = f"best: lr={lr[best]:.3g}, reg={reg[best]:.3g}, val {value}"
     for ax, x, name in ((ax_lr, lr, "learning rate"), (ax_reg, reg, "regularisation strength")):
         ax.scatter(x[ok], acc[ok], s=28, color=_TRAIN_COLOR, alpha=0.75, edgecolors="none",

@@ -28,6 +28,7 @@ from pathlib import Path
 import numpy as np
 
 from ..model_file import atomic_write, write_text_atomic
+from ..training.scores import score_label
 from . import charts
 from .png import png_bytes, weights_grid
 
@@ -343,8 +344,9 @@ def write_report(
     out.mkdir(parents=True, exist_ok=True)
     sizes = dict(split_sizes or {})
     both = "training and validation" if getattr(history, "val_loss", None) else "training"
+    name = score_label(getattr(history, "score_name", "accuracy"))  # or balanced accuracy
     figures = _curves(history, sizes, f"{both} loss", "per minibatch step and per epoch",
-                      ("accuracy.svg", "Accuracy", "accuracy", True))
+                      ("accuracy.svg", name.capitalize(), name, True))
     lead = ""
     if confusion is not None:
         cm = np.asarray(confusion)

@@ -223,9 +223,11 @@ def choose_by_folds(options: Any, splits: Any, k: int, train_together: Any) -> F
     kept_epochs = epochs[id(chosen)]
     count = int(np.median(kept_epochs))
     label = task.score_label
+    rules = {h.best_rule for (c, _, _), (_, h) in zip(jobs, trained) if c is chosen}
+    rule = f"; {rules.pop()}" if len(rules) == 1 else ""  # e.g. lowest validation loss
     text = (f"epochs: {count}, the median of the epochs {k}-fold cross-validation on the "
             f"{splits.y_train.shape[0]:,} training rows kept "
-            f"({', '.join(map(str, kept_epochs))}; mean validation {label} {mean:.4f})")
+            f"({', '.join(map(str, kept_epochs))}{rule}; mean validation {label} {mean:.4f})")
     if len(results) > 1:
         text += "; " + choice_text(chosen, [(c, v) for v, c in results], label, "mean fold")
     return FoldChoice(count, chosen.targets, text, kept_epochs, scores[id(chosen)],

@@ -237,7 +237,8 @@ OPTIONS: tuple[Option, ...] = (
     Option("train.select", "--select", "text", "which validation epoch's parameters are "
            "kept: accuracy = the best score, what the run is judged by (accuracy, or R^2), "
            "the lower loss breaking ties; loss = the lowest validation loss; auto "
-           "(default) = accuracy on 1,000 validation rows or more, else loss",
+           "(default) = accuracy on 1,000 validation rows or more, balanced accuracy on two "
+           "imbalanced classes, else loss",
            choices=tuple(SELECT_RULES)),
     Option("refit", "--refit", "switch", "once the validation split has chosen the epoch "
            "count, train a fresh network on train + validation rows for that many epochs "

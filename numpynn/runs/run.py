@@ -50,6 +50,7 @@ from ..outputs import input_paths, nonempty_path, remove_stale_temp_files
 from ..tasks import Classification, Identity, Targets, Task, check_task_choice, load_for_task
 from ..training.augment import Shift, check_augment, check_image_shape, make_augmentation
 from ..training.packed import MemberRows, train_packed
+from ..training.scores import BALANCED_ACCURACY
 from ..training.trainer import Callback, History, TrainConfig, Trainer, read_checkpoint
 from ..validation import NONNEGATIVE_NUMBER, POSITIVE_INT, check_bool, check_hidden_dims
 from .ensembles import (
@@ -533,7 +534,8 @@ def make_trainer(options: RunOptions, splits: Splits, *, seed: int | None = None
         config=replace(options.train, seed=seed), callbacks=callbacks, checkpoint=checkpoint,
         checkpoint_extra=checkpoint_extra,
         sample_weight=task.sample_weight(options, splits.y_train),
-        scorer=task.epoch_scorer(targets), augment=augmentation(options, splits))
+        scorer=task.run_scorer(targets, splits.y_train),
+        augment=augmentation(options, splits))
 
 
 def augmentation(options: RunOptions, splits: Splits) -> Shift | None:
@@ -550,12 +552,23 @@ def augmentation(options: RunOptions, splits: Splits) -> Shift | None:
 def packable(options: RunOptions, splits: Splits) -> bool:
     """Whether networks of these options train packed (one engine step for several,
     :func:`numpynn.training.packed.train_packed`) exactly as :func:`make_trainer` trains
-    each: no per-row weights, no normalisation layer, the task's own epoch score (an
-    augmentation is applied by the packed engine as by the Trainer)."""
+    each: no per-row weights, no normalisation layer, an epoch score the packed engine
+    computes (the loss's own or a balanced accuracy; an augmentation is applied by the
+    packed engine as by the Trainer)."""
     task = splits.task
-    return (task.epoch_scorer(splits.targets) is None
+    return (epoch_score(splits) in PACKED_SCORES
             and task.sample_weight(options, splits.y_train) is None
             and options.normalization is None)
+
+
+#: the epoch scores (:func:`epoch_score`) the packed engine computes
+PACKED_SCORES = (None, BALANCED_ACCURACY)
+
+
+def epoch_score(splits: Splits) -> str | None:
+    """The name of the score the task ranks this run's epochs by (None: the loss's)."""
+    scorer = splits.task.run_scorer(splits.targets, splits.y_train)
+    return None if scorer is None else scorer.name
 
 
 def train_together(options: Sequence[RunOptions], splits: Splits, seed: int | None = None,
@@ -605,7 +618,7 @@ def _train_packed(options: Sequence[RunOptions], splits: Splits, seed: int | Non
             [replace(o.train, seed=s) for o, s in zip(options, seeds)],
             splits.X_val if has_val else None,
             targets.transform(splits.y_val) if has_val else None,
-            augment=augmentation(options[0], splits), rows=rows)
+            augment=augmentation(options[0], splits), rows=rows, score=epoch_score(splits))
     return list(zip(models, histories))
 
 

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from ..tasks import task_named
-from ..training.trainer import score_label
+from ..training.scores import PERCENT_SCORES, score_label
 from .space import PARAMS
 
 #: Columns that describe where and how fast a trial ran: everything else is deterministic.
@@ -68,6 +68,8 @@ def score_text(score_name: str, value: float) -> str:
     """A score as tables show it: ``97.50%`` (accuracy), ``R^2 0.812``."""
     if score_name == "accuracy":
         return f"{100 * value:.2f}%"
+    if score_name in PERCENT_SCORES:
+        return f"{score_label(score_name)} {100 * value:.2f}%"
     return f"{score_label(score_name)} {value:.3f}"
 
 

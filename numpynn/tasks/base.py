@@ -135,6 +135,11 @@ class Task(ABC):
         the network loss's own (accuracy, R^2)."""
         return None
 
+    def run_scorer(self, targets: Targets, y_train: np.ndarray) -> Any:
+        """The epoch score of a run whose training targets are y_train (as :meth:`split`
+        gives them): :meth:`epoch_scorer` unless the task looks at the targets too."""
+        return self.epoch_scorer(targets)
+
     @abstractmethod
     def fit_targets(self, y_train: np.ndarray, options: Any = None) -> Targets:
         """The target transform, fitted on the training targets (with the run's

@@ -79,14 +79,13 @@ from ..validation import SEED_MAX, check_features
 from .blas import blas
 from .engine import faithful_kernel
 from .schedules import Schedule
+from .scores import BALANCED_ACCURACY, class_score, model_score_name, score_label
 from .trainer import (
     DIVERGENCE_GROWTH,
     NO_VALIDATION_RULE,
     History,
     TrainConfig,
-    model_score_name,
     resolve_select,
-    score_label,
     select_rule,
 )
 
@@ -291,6 +290,7 @@ class _Pack:
         model = members[0].model
         self.kinds, self.dims, self.dtype = kinds, model.dims, model.dtype
         self.squared = type(model.loss_fn) is SquaredError  # else softmax cross-entropy
+        self.balanced = members[0].history.score_name == BALANCED_ACCURACY
         K, dt = len(members), model.dtype
         # the L2-penalised arrays first: their block [:, :Pd] of each row is contiguous
         decay = set(model.decay_keys)
@@ -741,6 +741,7 @@ def train_packed(
     budget: int | None = None,
     augment: Callable[[np.ndarray, np.random.Generator], None] | None = None,
     rows: Sequence[MemberRows] | None = None,
+    score: str | None = None,
 ) -> list[History]:
     """Train ``models`` (K networks of one architecture) together; returns their histories.
 
@@ -759,7 +760,8 @@ def train_packed(
     :class:`MemberRows` per model (the folds of a cross-validation: its own training rows,
     validation rows and targets of X_train); models with equally many training rows pack
     together (a step gathers the same number of rows for each), the others in packs of
-    their own.
+    their own. score: the epochs' score, None for the loss's own (accuracy, R^2) or
+    ``"balanced_accuracy"`` for a classifier (the Trainer's ``BalancedAccuracyScorer``).
 
     Each model ends as ``Trainer(model, X_train, y_train, X_val, y_val, config).train()``
     would leave it (with ``rows``: ``Trainer(model, X_train[r.train], y[r.train],
@@ -780,14 +782,16 @@ def train_packed(
         val = (Xv, first.loss_fn.check_targets(y_val, Xv.shape[0], first.num_outputs,
                                                 "y_val"))
     own = _check_rows(rows, len(models), X, y, first)
+    score_name = _check_score(score, first)
     size = max_pack(first, configs[0].batch_size, budget)
     members = []
     for model, config, (train, y_k, val_k) in zip(models, configs, own):
         own_val = val if val_k is None else val_k
         n_val = 0 if own_val is None else own_val[0].shape[0]
-        config = replace(config, select=resolve_select(config.select, n_val))
+        config = replace(config, select=resolve_select(config.select, n_val, score_name))
         n = X.shape[0] if train is None else train.shape[0]
         m = _member(model, config, n)
+        m.history.score_name = score_name
         m.rows, m.y, m.val = train, y_k, val_k
         m.eval_rows = _eval_rows(m, X.shape[0])
         members.append(m)
@@ -795,6 +799,18 @@ def train_packed(
         for start in range(0, len(group), size):
             _train_members(group[start : start + size], kinds, X, y, val, augment)
     return [m.history for m in members]
+
+
+def _check_score(score: str | None, model: Network) -> str:
+    """The History.score_name of a pack scored by ``score`` (see :func:`train_packed`)."""
+    own = model_score_name(model)
+    if score is None or score == own:
+        return own
+    if score == BALANCED_ACCURACY and own == "accuracy":
+        return score
+    raise InputError(f"score={score!r} is not one packed networks with a {own} score can "
+                     f"report: give None (their {own}) or {BALANCED_ACCURACY!r} for a "
+                     "classifier.", param="score")
 
 
 def _check_rows(rows: Sequence[MemberRows] | None, k: int, X: np.ndarray, y: np.ndarray,
@@ -855,7 +871,6 @@ def _train_members(members: list[_Member], kinds: list[str], X: np.ndarray, y: n
     engine = f"packed ({len(members)} models)"
     for m in members:
         m.history.engine = engine
-        m.history.score_name = model_score_name(m.model)  # as the Trainer names it
     active = sorted(members, key=lambda m: m.rule)  # one slice of rows per update rule
     pack = None
     try:
@@ -1064,7 +1079,7 @@ def _evaluate(pack: _Pack, X: np.ndarray, y: np.ndarray,
               val: tuple[np.ndarray, np.ndarray] | None, finite: np.ndarray
               ) -> list[tuple[tuple[float, float], tuple[float, float] | None]]:
     """Each finite member's (score, mean data loss) on its training subset and on its
-    validation set, as the Trainer's :func:`numpynn.training.trainer.score_and_loss`
+    validation set, as the Trainer's :func:`numpynn.training.scores.score_and_loss`
     computes them (accuracy or R^2; to float rounding), for all members at once
     (:func:`_stacked_metrics`)."""
     members = pack.members
@@ -1126,15 +1141,18 @@ def _stacked_metrics(pack: _Pack, X: np.ndarray, y: np.ndarray, member: int | No
     on X: (n, D) shared by all members, or (K, n, D) one set of rows each, and y: (n,) /
     (K, n) class indices or (n, C) / (K, n, C) regression targets: one test-mode forward
     of the K networks (dropout is the identity in test mode), a chunk of rows at a time.
-    A stacked multiply per affine layer. Scores as the Trainer's: accuracy and the
-    mean softmax cross-entropy (float64), or R^2 (uniform average over outputs) and half
+    A stacked multiply per affine layer. Scores as the Trainer's: accuracy (or balanced
+    accuracy, :func:`~numpynn.training.trainer.class_score`, in a pack scored by it) and
+    the mean softmax cross-entropy (float64), or R^2 (uniform average over outputs) and half
     the mean squared error."""
     K, n = (len(pack.members) if member is None else 1), X.shape[-2]
     pick = slice(None) if member is None else slice(member, member + 1)
     dims = pack.dims
     rows = max(1, min(n, EVAL_CHUNK_BYTES // (4 * K * max(dims))))
     flats, kernels = pack.eval_workspace(K, rows)
-    correct = np.zeros(K)
+    C = dims[-1]
+    hits = np.zeros((K, C) if pack.balanced else K)  # rows right (per class if balanced)
+    per_class = np.zeros((K, C)) if pack.balanced else None  # rows of each class
     loss = np.zeros(K)
     sse = None
     for start in range(0, n, rows):
@@ -1162,11 +1180,18 @@ def _stacked_metrics(pack: _Pack, X: np.ndarray, y: np.ndarray, member: int | No
             part = np.einsum("kbc,kbc->kc", diff, diff)
             sse = part if sse is None else sse + part
         else:
-            hits, sums = _class_sums(h, np.broadcast_to(yb, h.shape[:2]))
-            correct += hits
+            labels = np.broadcast_to(yb, h.shape[:2])
+            right, sums = _class_sums(h, labels)
             loss += sums
+            if per_class is None:
+                hits += np.add.reduce(right, axis=1)
+            else:  # counted per (model, class): one bincount over model * C + label
+                cell = (labels + C * np.arange(K)[:, None]).ravel()
+                hits += np.bincount(cell[right.ravel()], minlength=K * C).reshape(K, C)
+                per_class += np.bincount(cell, minlength=K * C).reshape(K, C)
     if not pack.squared:
-        return list(zip((correct / n).tolist(), (loss / n).tolist()))
+        score = hits / n if per_class is None else class_score(hits, per_class, True)
+        return list(zip(score.tolist(), (loss / n).tolist()))
     yy = np.asarray(y, np.float64)
     dev = yy - yy.mean(axis=-2, keepdims=True)
     sst = np.broadcast_to(np.einsum("...bc,...bc->...c", dev, dev), sse.shape)
@@ -1174,7 +1199,7 @@ def _stacked_metrics(pack: _Pack, X: np.ndarray, y: np.ndarray, member: int | No
 
 
 def _class_sums(h: np.ndarray, labels: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Per model, the number of rows whose label is the argmax of its scores and the
+    """Per model, which rows' label is the argmax of its scores (K, b) (bool) and the
     summed softmax cross-entropy (K,) (float64) of scores h (K, b, C) and class indices
     labels (K, b): each row's log-sum-exp of its shifted scores less its label's shifted
     score, i.e. ``-numpynn.losses.log_softmax(h)[label]`` for the label's entry only.
@@ -1199,8 +1224,7 @@ def _class_sums(h: np.ndarray, labels: np.ndarray) -> tuple[np.ndarray, np.ndarr
     np.exp(st, out=st)
     lse = np.log(np.add.reduce(st, axis=0))
     np.subtract(lse, picked, out=lse)
-    return (np.add.reduce(hits.reshape(K, b), axis=1),
-            np.add.reduce(lse.reshape(K, b), axis=1))
+    return hits.reshape(K, b), np.add.reduce(lse.reshape(K, b), axis=1)
 
 
 def _improves(select: str, m: _Member, val_acc: float, val_loss: float) -> bool:

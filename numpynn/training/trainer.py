@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import math
 import time
-from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
@@ -26,8 +25,6 @@ from typing import Any
 import numpy as np
 
 from ..errors import DivergenceError, InputError, ModelFileError
-from ..evaluation import r2_and_loss
-from ..losses import softmax_cross_entropy
 from ..model_file import read_container, write_container
 from ..models import Network, check_sample_weight
 from ..validation import (  # SEED_MAX: seeds are integers in 0..2**32-1 everywhere
@@ -43,10 +40,16 @@ from ..validation import (  # SEED_MAX: seeds are integers in 0..2**32-1 everywh
     check_type,
 )
 from . import engine
-from .chunks import row_chunks
 from .engine import TrainStep
 from .optim import OPTIMIZERS, Optimizer, make_optimizer
 from .schedules import SCHEDULES, Schedule, make_schedule
+from .scores import (
+    BALANCED_ACCURACY,
+    LossScorer,
+    Scorer,
+    model_score_name,
+    score_label,
+)
 
 #: The divergence rule on a finite loss: a minibatch loss above this many times the
 #: reference loss (the loss of predicting nothing, all-zero scores, on the training rows:
@@ -71,26 +74,22 @@ lower loss breaking ties; ``"auto"`` is resolved by :func:`resolve_select`."""
 SCORE_SELECT_MIN_ROWS = 1000
 
 
-def resolve_select(select: str, n_val: int) -> str:
-    """``select`` with "auto" resolved for a validation split of ``n_val`` rows: the score
-    (what a run is judged by) where it is measured on :data:`SCORE_SELECT_MIN_ROWS` rows
-    or more, else the loss. On a few hundred rows an accuracy moves in steps of a row and
-    peaks by chance: on the table panel (benchmarks/tables.py, 16 classification tables,
-    3 seeds) selecting by accuracy left 7 tables within 0.5 point of scikit-learn's MLP and
-    3 more than 2 points behind, by the loss 9 and 1; on MNIST's 6,000 validation rows the
-    lowest loss came at epoch 4 of 24 and the best accuracy later."""
+def resolve_select(select: str, n_val: int, score_name: str = "accuracy") -> str:
+    """``select`` with "auto" resolved for a validation split of ``n_val`` rows and a score named
+    ``score_name``: the score (what a run is judged by) where it is measured on
+    :data:`SCORE_SELECT_MIN_ROWS` rows or more, or where it is a balanced accuracy, else the
+    loss. On a few hundred rows an accuracy moves in steps of a row and peaks by chance: on the
+    table panel (benchmarks/tables.py, 16 classification tables, 3 seeds) selecting by accuracy
+    left 7 tables within 0.5 point of scikit-learn's MLP and 3 more than 2 points behind, by
+    the loss 9 and 1; on MNIST's 6,000 validation rows the lowest loss came at epoch 4 of 24
+    and the best accuracy later. A balanced accuracy is chosen on two imbalanced classes, where
+    the lowest loss comes with a network that answers the frequent class (see
+    :meth:`numpynn.tasks.Classification.run_scorer`)."""
     if select != "auto":
         return select
+    if score_name == BALANCED_ACCURACY:
+        return "accuracy"
     return "accuracy" if n_val >= SCORE_SELECT_MIN_ROWS else "loss"
-
-#: History.score_name -> how tables, plots and messages name the score
-SCORE_LABELS = {"accuracy": "accuracy", "r2": "R^2"}
-
-
-def score_label(score_name: str) -> str:
-    """``"accuracy"``, ``"R^2"``, or the score's own name."""
-    return SCORE_LABELS.get(score_name, score_name)
-
 
 def select_rule(select: str, score_name: str) -> str:
     """How the kept epoch is described: "lowest validation loss", "best validation R^2"."""
@@ -268,76 +267,6 @@ class Callback:
     def on_train_end(self, trainer: Trainer) -> None: ...
 
 
-def model_scores(model: Any, X: np.ndarray) -> np.ndarray:
-    """Test-mode scores (N, C) of validated X: the network's one prediction forward, or
-    ``model.loss(X)`` for any other model (CS231n's protocol)."""
-    if isinstance(model, Network) and type(model).loss is Network.loss:
-        return model.forward(X)
-    return np.asarray(model.loss(X))
-
-
-def model_score_name(model: Any) -> str:
-    """The name of the score :func:`score_and_loss` gives for ``model``: its loss's
-    (``"accuracy"``, ``"r2"``), ``"accuracy"`` for a CS231n-protocol model."""
-    loss_fn = getattr(model, "loss_fn", None) if isinstance(model, Network) else None
-    return getattr(loss_fn, "score_name", "accuracy")
-
-
-def score_and_loss(
-    model: Any, X: np.ndarray, y: np.ndarray, chunk: int = 8192,
-    idx: np.ndarray | None = None,
-) -> tuple[float, float]:
-    """The score (:func:`model_score_name`) and mean data loss of ``model`` on validated
-    X: (N, D), y: (N,): accuracy for a classifier; for a regression loss (y: (N, K)) R^2
-    (uniform average over outputs, as scikit-learn's ``score``): higher is better, and for
-    one output it ranks epochs exactly as the validation loss does.
-
-    idx: evaluate only these rows, gathered a chunk (<= 16 MiB) at a time instead of
-    copying them all first.
-    """
-    if idx is not None:
-        chunk = max(1, min(chunk, (1 << 24) // max(1, X.shape[1] * X.itemsize)))
-    n = X.shape[0] if idx is None else idx.shape[0]
-    loss_fn = getattr(model, "loss_fn", None) if isinstance(model, Network) else None
-    if getattr(loss_fn, "score_name", "") == "r2":  # a regression's score: R^2
-        return r2_and_loss(model, X, y, chunk, idx)
-    correct, total_loss = 0, 0.0
-    for Xb, yb in row_chunks(X, y, chunk, idx):
-        scores = model_scores(model, Xb)
-        if loss_fn is None:
-            loss, _ = softmax_cross_entropy(scores.astype(np.float64), yb)
-        else:
-            loss, _ = loss_fn(scores.astype(np.float64), yb)
-        total_loss += loss * yb.shape[0]
-        correct += int(np.sum(np.argmax(scores, axis=1) == yb))
-    return correct / n, total_loss / n
-
-
-class Scorer(ABC):
-    """A per-epoch score of a model: its ``name`` (History.score_name) and, called as
-    ``scorer(model, X, y, idx=None)``, ``(score, mean data loss)`` on validated X: (N, D)
-    and targets y (``idx``: only these rows). Higher scores are better. An abstract
-    interface: a task's scorer subclasses it (:class:`LossScorer` is the default)."""
-
-    name: str = "accuracy"
-
-    @abstractmethod
-    def __call__(self, model: Any, X: np.ndarray, y: np.ndarray,
-                 idx: np.ndarray | None = None) -> tuple[float, float]:
-        """(score, mean data loss) of ``model`` on rows ``idx`` (default all) of X, y."""
-
-
-class LossScorer(Scorer):
-    """The score the model's loss names (:func:`score_and_loss`): accuracy, or R^2."""
-
-    def __init__(self, name: str) -> None:
-        self.name = name
-
-    def __call__(self, model: Any, X: np.ndarray, y: np.ndarray,
-                 idx: np.ndarray | None = None) -> tuple[float, float]:
-        return score_and_loss(model, X, y, idx=idx)
-
-
 class Trainer:
     """Minibatch training of ``model`` on X_train: (N, D), y_train: (N,).
 
@@ -427,7 +356,8 @@ class Trainer:
         self.score_name = self.scorer.name
         self.history.score_name = self.score_name
         self.select = resolve_select(self.config.select,
-                                     0 if self.X_val is None else self.X_val.shape[0])
+                                     0 if self.X_val is None else self.X_val.shape[0],
+                                     self.score_name)
         self.best_val_score = -math.inf  # a regression's R^2 can be < -1
         self.best_val_loss = math.inf
         self.best_state: dict[str, np.ndarray] | None = None

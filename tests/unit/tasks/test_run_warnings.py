@@ -80,3 +80,35 @@ def test_imbalanced_classes_get_the_class_weight_suggestion(tmp_path):
     balanced = ok(numpynn("train", "--data", "digits", "--epochs", "1", "--no-report",
                           "--out", "d", cwd=tmp_path))
     assert "imbalanced" not in balanced
+
+
+def test_two_imbalanced_classes_keep_the_epoch_of_the_best_balanced_accuracy(tmp_path):
+    """On two imbalanced classes a run scores its epochs by balanced accuracy (what its
+    note tells the user to judge by) and keeps the best one, in the folds (packed) and
+    in the validation split alike, and its report names that score; three classes with a
+    rare one, and balanced classes, keep the accuracy."""
+    rng = np.random.default_rng(7)
+    X = rng.normal(size=(600, 3))
+    y = np.where(X[:, 0] + 0.8 * rng.normal(size=600) > 1.3, "churn", "stay")  # ~12%
+    _write(tmp_path / "churn.csv", ["a", "b", "c", "label"],
+           [[*(f"{v:.4f}" for v in x), t] for x, t in zip(X, y)])
+    for folds in (None, 1):  # 3 folds trained packed, then one validation split
+        result = run_training(RunOptions(data=str(tmp_path / "churn.csv"), cv_folds=folds,
+                                         train=TrainConfig(epochs=6, select="auto")),
+                              tmp_path / f"run-{folds}", report=folds == 1)
+        h = result.history
+        assert h.score_name == "balanced_accuracy", folds
+        if folds is None:  # the folds' networks kept their epochs by it
+            assert "; best validation balanced accuracy; " in result.choices[0]
+        else:
+            assert h.best_rule == "best validation balanced accuracy"
+            assert h.val_score[h.best_epoch - 1] == max(h.val_score)
+    page = (tmp_path / "run-1" / "report.html").read_text()
+    assert "Balanced accuracy" in page
+    three = np.where(X[:, 1] > 1.2, "rare", np.where(X[:, 2] > 0, "b", "c"))
+    _write(tmp_path / "three.csv", ["a", "b", "c", "label"],
+           [[*(f"{v:.4f}" for v in x), t] for x, t in zip(X, three)])
+    result = run_training(RunOptions(data=str(tmp_path / "three.csv"),
+                                     train=TrainConfig(epochs=2)), tmp_path / "r3",
+                          report=False)
+    assert result.history.score_name == "accuracy"

@@ -308,7 +308,7 @@ def test_evaluation_sums_are_argmax_hits_and_log_softmax_of_the_labels(dtype):
     for labels in (np.broadcast_to(shared, (3, 7)), each):
         log_p = log_softmax(h.reshape(-1, 10).astype(np.float64)).reshape(h.shape)
         want_loss = -np.take_along_axis(log_p, labels[..., None], axis=2)[..., 0].sum(axis=1)
-        want_hits = (np.argmax(h, axis=2) == labels).sum(axis=1)
+        want_hits = np.argmax(h, axis=2) == labels
         hits, loss = _class_sums(h, labels)
         np.testing.assert_array_equal(hits, want_hits)
         np.testing.assert_allclose(loss, want_loss, rtol=1e-13)
@@ -374,3 +374,44 @@ def test_augmented_pack_equals_augmented_trainers(digits, seeds):
         assert _rel_err(a, p) < 1e-10
         assert hp.val_acc == ha.val_acc and hp.best_epoch == ha.best_epoch
         assert hp.step_loss != hn.step_loss  # the shifts changed the training
+
+
+def test_balanced_accuracy_pack_matches_the_trainers_scorer(digits):
+    """``score="balanced_accuracy"``: each member's per-epoch scores are the Trainer's
+    BalancedAccuracyScorer figures (scikit-learn's balanced_accuracy_score of its
+    predictions), its kept epoch chosen by them ("auto" selects by the score on imbalanced
+    classes whatever the validation size), and it ends as that Trainer leaves it. The data
+    are made imbalanced (class 0 kept whole, the rest thinned) so that the two scores part."""
+    from sklearn.metrics import balanced_accuracy_score
+
+    from numpynn.training.scores import BalancedAccuracyScorer
+
+    X, y, Xv, yv = digits
+    keep = (y == 0) | (np.arange(y.size) % 4 == 0)
+    keep_v = (yv == 0) | (np.arange(yv.size) % 3 == 0)
+    data = X[keep], y[keep], Xv[keep_v], yv[keep_v]
+    cfgs = lambda: [TrainConfig(epochs=4, batch_size=16, optimizer="adam", lr=3e-3 * (i + 1),  # noqa: E731
+                                seed=i, select="auto", eval_samples=40) for i in range(3)]
+    alone, packed = _models(3), _models(3)
+    ha = [Trainer(m, *data, config=c, scorer=BalancedAccuracyScorer()).train()
+          for m, c in zip(alone, cfgs())]
+    hp = train_packed(packed, *data[:2], cfgs(), *data[2:], score="balanced_accuracy")
+    for a, p, h_a, h_p in zip(alone, packed, ha, hp):
+        assert h_p.score_name == h_a.score_name == "balanced_accuracy"
+        assert h_p.best_rule == h_a.best_rule == "best validation balanced accuracy"
+        np.testing.assert_allclose(h_p.val_score, h_a.val_score, rtol=1e-12)
+        np.testing.assert_allclose(h_p.train_score, h_a.train_score, rtol=1e-12)
+        assert h_p.best_epoch == h_a.best_epoch
+        assert _rel_err(a, p) < 1e-10
+        want = balanced_accuracy_score(data[3], np.argmax(p.forward(data[2]), axis=1))
+        if h_p.best_epoch == h_p.epochs[-1]:  # the kept parameters are the last epoch's
+            assert h_p.val_score[-1] == pytest.approx(want, rel=1e-12)
+        assert h_p.val_score[h_p.best_epoch - 1] == max(h_p.val_score)
+    plain = train_packed(_models(1), *data[:2], cfgs()[:1], *data[2:])[0]
+    assert plain.score_name == "accuracy"
+
+
+def test_a_score_the_pack_cannot_compute_is_refused(digits):
+    with pytest.raises(InputError, match="score='f1'"):
+        train_packed(_models(2), *digits[:2], _configs(["adam"] * 2), *digits[2:],
+                     score="f1")

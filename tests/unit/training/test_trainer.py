@@ -232,16 +232,16 @@ def scripted_trainer(digits, monkeypatch, select, accs, losses, **config) -> Tra
     selection logic alone is under test)."""
     trainer = make_trainer(digits, epochs=len(accs), select=select, **config)
     metrics = iter(zip(accs, losses, strict=True))
-    import numpynn.training.trainer as train_module
+    import numpynn.training.scores as scores_module
 
-    real = train_module.score_and_loss
+    real = scores_module.score_and_loss
 
     def fake(model, X, y, idx=None, **kw):
         if X is trainer.X_val:
             return next(metrics)
         return real(model, X, y, idx=idx, **kw)
 
-    monkeypatch.setattr("numpynn.training.trainer.score_and_loss", fake)
+    monkeypatch.setattr("numpynn.training.scores.score_and_loss", fake)
     return trainer
 
 
@@ -475,3 +475,50 @@ def test_dtype_is_kept(digits, dtype):
     state = trainer.optimizer.state_dict()["arrays"]
     assert state and {v.dtype.name for v in state.values()} == {dtype}
     assert {v.dtype.name for v in trainer.best_params.values()} == {dtype}
+
+
+def test_balanced_accuracy_is_scikit_learns_on_any_chunking_and_rows():
+    """score_and_loss(balanced=True): the mean per-class recall over the classes present
+    in y (scikit-learn's balanced_accuracy_score), the same in one chunk or many and on a
+    row subset; the plain score stays the accuracy, and the loss is the same either way."""
+    from sklearn.metrics import balanced_accuracy_score
+
+    from numpynn.models import MLP
+    from numpynn.training.scores import class_score, score_and_loss
+
+    rng = np.random.default_rng(3)
+    X = rng.standard_normal((257, 6))
+    y = np.where(rng.random(257) < 0.8, 0, rng.integers(1, 3, 257))  # class 3 absent
+    model = MLP(6, [5], 4, seed=1, dtype="float64")
+    pred = np.argmax(model.forward(X), axis=1)
+    idx = np.sort(rng.choice(257, 90, replace=False))
+    for chunk in (7, 8192):
+        bal, loss = score_and_loss(model, X, y, chunk=chunk, balanced=True)
+        acc, loss_plain = score_and_loss(model, X, y, chunk=chunk)
+        assert bal == pytest.approx(balanced_accuracy_score(y, pred), rel=1e-12)
+        assert acc == pytest.approx(np.mean(pred == y), rel=1e-12)
+        assert loss == pytest.approx(loss_plain, rel=1e-12)
+        sub, _ = score_and_loss(model, X, y, chunk=chunk, idx=idx, balanced=True)
+        assert sub == pytest.approx(balanced_accuracy_score(y[idx], pred[idx]), rel=1e-12)
+    assert bal != pytest.approx(acc)  # the imbalance makes them differ
+    assert class_score(np.array([[1, 0, 0], [2, 2, 0]]), np.array([[2, 2, 0], [2, 4, 0]]),
+                       True).tolist() == [0.25, 0.75]
+
+
+def test_a_balanced_scorer_selects_its_epoch_and_names_it():
+    """A Trainer given BalancedAccuracyScorer records that score, and "auto" selects the
+    epoch by it (on a validation split far under 1,000 rows)."""
+    from numpynn.models import MLP
+    from numpynn.training.scores import BalancedAccuracyScorer
+
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((300, 4))
+    y = (X[:, 0] + 0.5 * rng.standard_normal(300) > 1.2).astype(int)  # about 15% ones
+    h = Trainer(MLP(4, [8], 2, seed=0), X[:200], y[:200], X[200:], y[200:],
+                config=TrainConfig(epochs=6, batch_size=20, lr=0.1, select="auto"),
+                scorer=BalancedAccuracyScorer()).train()
+    assert h.score_name == "balanced_accuracy"
+    assert h.best_rule == "best validation balanced accuracy"
+    assert h.val_score[h.best_epoch - 1] == max(h.val_score)
+    with pytest.raises(AttributeError, match="balanced accuracy, not accuracy"):
+        _ = h.val_acc
