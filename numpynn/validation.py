@@ -233,6 +233,16 @@ class Rule:
     high: float | None = None
     low_open: bool = False
     high_open: bool = False
+    #: why the upper bound is what it is, said after refusing a value above it
+    why: str = ""
+
+    def reason(self, value: object) -> str:
+        """" " + :attr:`why` where ``value`` is a number above :attr:`high`, else ""."""
+        try:
+            above = self.high is not None and float(value) > self.high  # type: ignore[arg-type]
+        except (TypeError, ValueError, OverflowError):
+            return ""
+        return f" {self.why}" if self.why and above else ""
 
     @property
     def words(self) -> str:
@@ -241,10 +251,15 @@ class Rule:
 
     def check(self, value: object, name: str) -> float | int:
         """``value`` as an int or float, or InputError naming ``name``."""
-        if self.kind == "integer":
-            return check_int(value, name, low=self.low, high=self.high)  # type: ignore[arg-type]
-        return check_number(value, name, low=self.low, high=self.high, low_open=self.low_open,
-                            high_open=self.high_open)
+        try:
+            if self.kind == "integer":
+                return check_int(value, name, low=self.low, high=self.high)  # type: ignore[arg-type]
+            return check_number(value, name, low=self.low, high=self.high,
+                                low_open=self.low_open, high_open=self.high_open)
+        except InputError as exc:
+            if not self.reason(value):
+                raise
+            raise InputError(f"{exc}{self.reason(value)}", param=exc.param) from None
 
 
 POSITIVE_INT = Rule("integer", low=1)
@@ -253,6 +268,15 @@ POSITIVE_NUMBER = Rule("number", low=0, low_open=True)
 NONNEGATIVE_NUMBER = Rule("number", low=0)
 FRACTION = Rule("number", low=0, high=1, high_open=True)  # a share of the data: [0, 1)
 SEED = Rule("integer", low=0, high=SEED_MAX)
+#: the most epochs a run may ask for: a million passes over even a tiny table take hours;
+#: a bound, so that a typo (10**22, an extra zero or two) is refused rather than run for ever
+MAX_EPOCHS = 1_000_000
+EPOCHS = Rule("integer", low=1, high=MAX_EPOCHS,
+              why="(a million passes over even a tiny table take hours: a larger number is "
+                  "taken for a typo)")
+#: a factor that shrinks a learning rate: (0, 1] (above 1 the rate would grow)
+DECAY = Rule("number", low=0, high=1, low_open=True,
+             why="(the factor the learning rate is multiplied by: above 1 it would grow)")
 
 
 def check_sample_weight(sample_weight: object, n_rows: int, name: str = "sample_weight"
