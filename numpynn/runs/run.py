@@ -719,7 +719,7 @@ def run_training(
                 trainer.config.patience != trained_as.train.patience):
             if trained_as.train.epochs < trainer.epoch:
                 raise InputError(f"the run in {out} has already run {trainer.epoch} epochs; "
-                                 f"epochs={trained_as.train.epochs} would end it in the past: "
+                                 f"`epochs={trained_as.train.epochs}` would end it in the past: "
                                  f"give at least {trainer.epoch}.")
             trainer.config = replace(trainer.config, epochs=trained_as.train.epochs,
                                      patience=trained_as.train.patience)
@@ -787,7 +787,7 @@ def finished_run(out: Path, header: Mapping[str, Any], epochs: int) -> RunResult
     epoch = int(header.get("epoch", 0))
     if epochs < epoch:
         raise InputError(f"the run in {out} has already run {epoch} epochs; "
-                         f"epochs={epochs} would end it in the past: give at least {epoch}.")
+                         f"`epochs={epochs}` would end it in the past: give at least {epoch}.")
     if (epoch < epochs and not history.stop_reason) or not (out / MODEL_FILE).is_file():
         return None
 
@@ -1163,7 +1163,7 @@ def evaluation_data(saved: SavedModel, spec: str, split: str = "auto",
     if parts[i].shape[0] == 0:
         raise InputError(f"the training run of {spec} had no {split} split (0 rows; small "
                          "tables get no validation split by default); choose another split "
-                         "or evaluate on other labelled data with split 'all'.")
+                         "or evaluate on other labelled data with `split='all'`.", param="split")
     return parts[i], parts[i + 1], split
 
 

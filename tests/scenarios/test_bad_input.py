@@ -19,6 +19,7 @@ import json
 import os
 import pickle
 import re
+import shutil
 import struct
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -461,6 +462,15 @@ CASES = [
          ("training part would hold 0 of 60", "--val-fraction or --test-fraction")),
     Case("explain-huge-batch", nothing, ["explain", "--batch", "100000000000000000000"],
          ("--batch", "1..10000")),
+    Case("data-is-a-directory", make_dir("dd"), train("--data", "dd"),
+         ("dd is a directory", "mnist:dd", "cifar10:dd", ".csv"), train_api("dd")),
+    Case("resume-epochs-in-the-past",
+         lambda t, m: shutil.copytree(m.parent, t / "run"),
+         ["train", "--resume", "run", "--epochs", "1"],
+         ("already run 2 epochs", "--epochs 1 would end it in the past")),
+    Case("evaluate-split-the-run-did-not-have", copy_model(),
+         ["evaluate", "model.npz", "--split", "val"],
+         ("had no val split", "--split all")),
     Case("search-norm-typo", with_good_csv,
          ["search", "--data", "good.csv", "--out", "s", "--norm", "batch,bach"],
          ("--norm", "item 2 of 2", "'bach'", "none, batch or layer")),
