@@ -52,7 +52,14 @@ from ..tasks import Classification, Identity, Targets, Task, check_task_choice, 
 from ..training.augment import Shift, check_augment, check_image_shape, make_augmentation
 from ..training.packed import MemberRows, train_packed
 from ..training.trainer import Callback, History, TrainConfig, Trainer, read_checkpoint
-from ..validation import NONNEGATIVE_NUMBER, POSITIVE_INT, check_bool, check_hidden_dims
+from ..validation import (
+    KEYWORD_HOMES,
+    NONNEGATIVE_NUMBER,
+    POSITIVE_INT,
+    check_bool,
+    check_hidden_dims,
+    check_keywords,
+)
 from .ensembles import (
     check_ensemble,
     fit_ensemble,
@@ -192,6 +199,10 @@ class RunOptions:
                                  "weight_scale", "reg", "preprocessing", "dropout",
                                  "schedule", "augment"])
 
+    def __new__(cls, *args: Any, **kwargs: Any):
+        check_keywords(cls, kwargs)  # RunOptions(lr=...) -> where lr lives, not a bare TypeError
+        return super().__new__(cls)
+
     def __post_init__(self) -> None:
         if isinstance(self.data, os.PathLike):  # Path("wine.csv"): the spec is its text
             self.data = os.fspath(self.data)
@@ -281,6 +292,15 @@ class RunOptions:
         values.setdefault("final_fit", "none")  # runs of 0.2 saved their split's model
         values["train"] = TrainConfig.from_dict(data.get("train", {}))
         return cls(**values)
+
+
+#: where an option given to the other class lives (numpynn.validation.check_keywords)
+KEYWORD_HOMES["RunOptions"] = {
+    f.name: f"it is an option of TrainConfig: RunOptions(train=TrainConfig({f.name}=...))"
+    for f in fields(TrainConfig)}
+KEYWORD_HOMES["TrainConfig"] = {
+    f.name: f"it is an option of RunOptions: RunOptions({f.name}=..., train=TrainConfig(...))"
+    for f in fields(RunOptions) if f.name != "train"}
 
 
 @dataclass

@@ -39,6 +39,7 @@ from ..validation import (  # SEED_MAX: seeds are integers in 0..2**32-1 everywh
     check_bool,
     check_choice,
     check_features,
+    check_keywords,
     check_labels,
     check_number,
     check_seed,
@@ -134,6 +135,10 @@ class TrainConfig:
     select: str = "loss"
     eval_samples: int | None = 10_000
     seed: int | None = 0
+
+    def __new__(cls, *args: Any, **kwargs: Any):
+        check_keywords(cls, kwargs)  # RunOptions(lr=...) -> where lr lives, not a bare TypeError
+        return super().__new__(cls)
 
     def __post_init__(self) -> None:
         self.epochs = EPOCHS.check(self.epochs, "epochs")

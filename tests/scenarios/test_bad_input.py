@@ -942,3 +942,19 @@ def test_every_single_valued_option_is_refused_when_repeated():
     assert not [(name, a.option_strings) for name in COMMANDS
                 for a in sub.choices[name]._actions
                 if type(a) is argparse._StoreAction and a.option_strings]
+
+
+@pytest.mark.parametrize("build,expect", [
+    (lambda: RunOptions(lr=0.1), "an option of TrainConfig: RunOptions(train=TrainConfig(lr"),
+    (lambda: TrainConfig(hidden=[8]), "an option of RunOptions: RunOptions(hidden="),
+    (lambda: TrainConfig(learning_rate=0.1), "numpynn's name for it is 'lr'"),
+    (lambda: RunOptions(alpha=1e-4), "'reg' (not divided by the batch size"),
+    (lambda: RunOptions(hiden=[8]), "did you mean 'hidden'"),
+])
+def test_an_option_of_the_other_class_or_library_is_named(build, expect):
+    """RunOptions and TrainConfig name where a misplaced option lives, or numpynn's name
+    for scikit-learn's, instead of Python's bare "unexpected keyword argument"; still a
+    TypeError, and an InputError."""
+    with pytest.raises(TypeError, match="unexpected keyword argument") as info:
+        build()
+    assert isinstance(info.value, InputError) and expect in str(info.value)
