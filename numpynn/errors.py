@@ -24,6 +24,12 @@ class InputError(NumpynnError, ValueError):
         self.param = param
 
 
+class UnknownParameterError(InputError, TypeError):
+    """A keyword argument that a numpynn class does not take (``MLPClassifier(alpha=...)``):
+    a TypeError, as Python's own for an unexpected keyword, and an InputError whose
+    message names numpynn's parameter for it."""
+
+
 class DataError(InputError):
     """A data file or directory cannot be read as the data set it claims to be."""
 

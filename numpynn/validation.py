@@ -6,12 +6,13 @@ argument, what was wrong with it and how to fix it.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
+import difflib
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, fields
 
 import numpy as np
 
-from .errors import InputError
+from .errors import InputError, UnknownParameterError
 
 
 def check_features(X: object, n_features: int, dtype: np.dtype, name: str = "X") -> np.ndarray:
@@ -233,6 +234,16 @@ class Rule:
     high: float | None = None
     low_open: bool = False
     high_open: bool = False
+    #: why the upper bound is what it is, said after refusing a value above it
+    why: str = ""
+
+    def reason(self, value: object) -> str:
+        """" " + :attr:`why` where ``value`` is a number above :attr:`high`, else ""."""
+        try:
+            above = self.high is not None and float(value) > self.high  # type: ignore[arg-type]
+        except (TypeError, ValueError, OverflowError):
+            return ""
+        return f" {self.why}" if self.why and above else ""
 
     @property
     def words(self) -> str:
@@ -241,10 +252,15 @@ class Rule:
 
     def check(self, value: object, name: str) -> float | int:
         """``value`` as an int or float, or InputError naming ``name``."""
-        if self.kind == "integer":
-            return check_int(value, name, low=self.low, high=self.high)  # type: ignore[arg-type]
-        return check_number(value, name, low=self.low, high=self.high, low_open=self.low_open,
-                            high_open=self.high_open)
+        try:
+            if self.kind == "integer":
+                return check_int(value, name, low=self.low, high=self.high)  # type: ignore[arg-type]
+            return check_number(value, name, low=self.low, high=self.high,
+                                low_open=self.low_open, high_open=self.high_open)
+        except InputError as exc:
+            if not self.reason(value):
+                raise
+            raise InputError(f"{exc}{self.reason(value)}", param=exc.param) from None
 
 
 POSITIVE_INT = Rule("integer", low=1)
@@ -253,6 +269,15 @@ POSITIVE_NUMBER = Rule("number", low=0, low_open=True)
 NONNEGATIVE_NUMBER = Rule("number", low=0)
 FRACTION = Rule("number", low=0, high=1, high_open=True)  # a share of the data: [0, 1)
 SEED = Rule("integer", low=0, high=SEED_MAX)
+#: the most epochs a run may ask for: a million passes over even a tiny table take hours;
+#: a bound, so that a typo (10**22, an extra zero or two) is refused rather than run for ever
+MAX_EPOCHS = 1_000_000
+EPOCHS = Rule("integer", low=1, high=MAX_EPOCHS,
+              why="(a million passes over even a tiny table take hours: a larger number is "
+                  "taken for a typo)")
+#: a factor that shrinks a learning rate: (0, 1] (above 1 the rate would grow)
+DECAY = Rule("number", low=0, high=1, low_open=True,
+             why="(the factor the learning rate is multiplied by: above 1 it would grow)")
 
 
 def check_sample_weight(sample_weight: object, n_rows: int, name: str = "sample_weight"
@@ -273,3 +298,46 @@ def check_sample_weight(sample_weight: object, n_rows: int, name: str = "sample_
         raise InputError(f"{name} is zero for every row; give some rows a positive weight.",
                          param=name)
     return w
+
+
+#: other libraries' names for numpynn's run and training options (scikit-learn, Keras)
+OTHER_NAMES: dict[str, str] = {
+    "learning_rate": "lr", "learning_rate_init": "lr", "max_iter": "epochs",
+    "n_epochs": "epochs", "num_epochs": "epochs", "alpha": "reg", "weight_decay": "reg",
+    "hidden_layer_sizes": "hidden", "hidden_dims": "hidden", "solver": "optimizer",
+    "random_state": "seed", "n_iter_no_change": "patience", "validation_fraction":
+    "val_fraction", "test_size": "test_fraction", "norm": "normalization",
+}
+
+
+#: class name -> {a keyword it does not take: where that option lives, said as code};
+#: filled by the modules that know both classes (numpynn.runs.run for RunOptions and
+#: TrainConfig), so that a lower module needs no import of a higher one
+KEYWORD_HOMES: dict[str, dict[str, str]] = {}
+
+
+def check_keywords(cls: type, kwargs: Mapping[str, object]) -> None:
+    """Refuse a keyword that the dataclass ``cls`` does not take, before Python's bare
+    "unexpected keyword argument": naming where that option lives (:data:`KEYWORD_HOMES`),
+    numpynn's name for another library's, or a close match. Raises
+    :class:`numpynn.errors.UnknownParameterError` (a TypeError and an InputError)."""
+    known = [f.name for f in fields(cls)]
+    homes = KEYWORD_HOMES.get(cls.__name__, {})
+    for name in kwargs:
+        if name in known:
+            continue
+        equivalent = OTHER_NAMES.get(name)
+        if name in homes:
+            hint = homes[name]
+        elif equivalent in known:
+            hint = f"numpynn's name for it is {equivalent!r}"
+            if name == "alpha":
+                hint += " (not divided by the batch size: reg = alpha / batch_size)"
+        elif equivalent in homes:
+            hint = f"numpynn's name for it is {equivalent!r}, {homes[equivalent]}"
+        else:
+            close = difflib.get_close_matches(name, known, n=1)
+            hint = f"did you mean {close[0]!r}" if close else "not one of its options"
+        raise UnknownParameterError(
+            f"{cls.__name__}() got an unexpected keyword argument {name!r}: {hint}. Its "
+            f"options: {', '.join(known)}.", param=name)

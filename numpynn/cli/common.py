@@ -11,6 +11,7 @@ from typing import Any, TypeVar
 
 from ..errors import InputError
 from ..validation import (
+    EPOCHS,
     FRACTION,
     NONNEGATIVE_INT,
     NONNEGATIVE_NUMBER,
@@ -31,7 +32,7 @@ OTHER_FLAGS: dict[str, str] = {
     "hidden_dims": "--hidden", "norm": "--norm", "trials": "--trials", "mode": "--mode",
     "grid_points": "--grid-points", "scheduler": "--scheduler", "jobs": "--jobs",
     "proba": "--proba", "id_column": "--id-column", "eta": "--eta", "halving": "--halving",
-    "pack": "--pack",
+    "pack": "--pack", "drop_unknown_labels": "--drop-unknown-labels",
 }
 
 
@@ -90,7 +91,8 @@ def rule_type(rule: Rule) -> Callable[[str], int | float]:
         try:
             return rule.check(value, "value")
         except InputError:
-            raise argparse.ArgumentTypeError(f"must be {rule.words}, got {text}") from None
+            raise argparse.ArgumentTypeError(
+                f"must be {rule.words}, got {text}{rule.reason(value)}") from None
 
     return parse
 
@@ -102,6 +104,8 @@ nonnegative_float = rule_type(NONNEGATIVE_NUMBER)
 fraction = rule_type(FRACTION)
 #: A random seed: an integer in 0..2**32-1 (what numpy's legacy seeding accepts).
 seed = rule_type(SEED)
+#: An epoch count: 1..numpynn.validation.MAX_EPOCHS.
+epochs = rule_type(EPOCHS)
 
 
 def data_spec(text: str) -> str:
@@ -129,12 +133,38 @@ def dumps_json(value: object) -> str:
     return json.dumps(json_safe(value), allow_nan=False)
 
 
+def comma_list(text: str, example: str) -> list[str]:
+    """The items of a comma list, stripped. An empty item (``8,,8``, ``8,``, ``,8``: a
+    typo that would otherwise vanish and change the list) is refused, naming its position;
+    ``example`` shows what the option takes (``512,256,128``)."""
+    parts = [p.strip() for p in text.split(",")]
+    if not any(parts):
+        raise argparse.ArgumentTypeError(f"expected a comma list like {example}, got {text!r}")
+    for i, part in enumerate(parts, 1):
+        if not part:
+            raise argparse.ArgumentTypeError(
+                f"item {i} of {len(parts)} in {text!r} is empty (two commas in a row, or one "
+                f"at an end?); write the values like {example}")
+    return parts
+
+
+def list_items(text: str, example: str, convert: Callable[[str], Any]) -> list[Any]:
+    """:func:`comma_list` with each item converted; an item ``convert`` refuses is named
+    by its position in the list."""
+    parts = comma_list(text, example)
+    values = []
+    for i, part in enumerate(parts, 1):
+        try:
+            values.append(convert(part))
+        except (argparse.ArgumentTypeError, InputError, ValueError) as exc:
+            where = f"item {i} of {len(parts)} ({part!r}) in {text!r}: " if len(parts) > 1 else ""
+            raise argparse.ArgumentTypeError(f"{where}{flag_message(str(exc))}") from None
+    return values
+
+
 def hidden_sizes(text: str) -> list[int]:
     """'100' or '512,256,128' -> [100] / [512, 256, 128]."""
-    parts = [p for p in text.replace(" ", "").split(",") if p]
-    if not parts:
-        raise argparse.ArgumentTypeError("expected sizes like 100 or 512,256,128")
-    return [positive_int(p) for p in parts]
+    return list_items(text.replace(" ", ""), "100 or 512,256,128", positive_int)
 
 
 def column_spec(text: str) -> int | str:
@@ -150,10 +180,7 @@ def column_spec(text: str) -> int | str:
 
 def column_list(text: str) -> list[int | str]:
     """'id,3,notes' -> ['id', 3, 'notes']."""
-    parts = [p for p in text.split(",") if p.strip()]
-    if not parts:
-        raise argparse.ArgumentTypeError("expected column names or indices like id,3")
-    return [column_spec(p) for p in parts]
+    return list_items(text, "id,3,notes (names or indices)", column_spec)
 
 
 def delimiter(text: str) -> str:

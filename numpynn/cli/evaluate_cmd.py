@@ -41,6 +41,9 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--drop-unlabelled", action="store_true",
                    help="leave out the CSV rows whose label cell is missing (named in a "
                    "note) instead of refusing the file; on for a model trained with it")
+    p.add_argument("--drop-unknown-labels", action="store_true",
+                   help="leave out the rows whose label is not one of the model's classes "
+                   "(named with their row counts in a note) instead of refusing the file")
     p.add_argument("--json", action="store_true", help="print the metrics as JSON")
     p.set_defaults(run=run)
 
@@ -60,7 +63,8 @@ def run(args: argparse.Namespace) -> int:
     notes: list[str] = []
     try:
         X, y, split = evaluation_data(saved, spec, args.split, args.ignore_columns,
-                                      notes=notes, drop_unlabelled=args.drop_unlabelled)
+                                      notes=notes, drop_unlabelled=args.drop_unlabelled,
+                                      drop_unknown_labels=args.drop_unknown_labels)
     except DataError as exc:
         if recorded is None or spec == recorded:
             raise

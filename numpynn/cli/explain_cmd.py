@@ -12,6 +12,11 @@ from .common import fraction, nonnegative_float, positive_int, rule_type, seed
 
 #: a classifier needs two classes at least (the network's own rule, said as the flag's)
 class_count = rule_type(Rule("integer", low=2))
+#: explain shows one step on a small batch; its shapes read the same for any N, and a huge
+#: N only fills the memory (numpy's "Maximum allowed dimension exceeded", a traceback)
+EXPLAIN_BATCH = Rule("integer", low=1, high=10_000,
+                     why="(the shapes and equations are the same for any N: a small batch "
+                         "shows them)")
 
 EXAMPLES = """examples:
   numpynn explain                          # the two-layer net on digits-shaped input (D=64, C=10)
@@ -49,7 +54,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
                    help="D, features per example (default 64, the digits)")
     p.add_argument("--classes", type=class_count, default=10,
                    help="C, number of classes (default 10)")
-    p.add_argument("--batch", type=positive_int, default=4, help="N, examples (default 4)")
+    p.add_argument("--batch", type=rule_type(EXPLAIN_BATCH), default=4,
+                   help=f"N, examples (default 4, at most {EXPLAIN_BATCH.high:,})")
     p.add_argument("--values", action="store_true",
                    help="print the numbers and check each backward tensor numerically")
     p.add_argument("--seed", type=seed, default=0,

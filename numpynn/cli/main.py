@@ -107,6 +107,31 @@ def data_hint(prog: str, message: str, argv: Sequence[str]) -> str:
     return f"; give the data file with --data: {prog} ... --data {stray[0]}"
 
 
+_SEEN = "_numpynn_seen_options"  # the namespace's record of the options given, while parsing
+
+
+def _flag_value_text(values: object) -> str:
+    if isinstance(values, (list, tuple)):
+        return " ".join(_flag_value_text(v) for v in values) if values and isinstance(
+            values[0], (list, tuple)) else ",".join(map(str, values))
+    return str(values)
+
+
+class _StoreOnce(argparse._StoreAction):
+    """argparse's ``store``, except that an option given twice (``--epochs 5 --epochs 50``:
+    argparse keeps the last in silence) is refused, naming both values. Every option that
+    takes one value is declared with it (the parsers register it as the default action)."""
+
+    def __call__(self, parser, namespace, values, option_string=None):
+        seen = namespace.__dict__.setdefault(_SEEN, {})
+        if self.option_strings and self.dest in seen:
+            first_flag, first = seen[self.dest]
+            parser.error(f"argument {option_string}: given twice ({first_flag} {first} and "
+                         f"{option_string} {_flag_value_text(values)}); give it once")
+        seen[self.dest] = (option_string, _flag_value_text(values))
+        super().__call__(parser, namespace, values, option_string)
+
+
 class _Parser(argparse.ArgumentParser):
     """argparse's parser whose complaints are :class:`UsageError` (one line, exit 2), said
     with the command line it was given (``argv``, not ``sys.argv``: ``main(argv)`` is also
@@ -121,6 +146,13 @@ class _Parser(argparse.ArgumentParser):
         super().__init__(*args, **kwargs)
         self.argv = list(argv)
         self._negative_number_matcher = self.NEGATIVE_VALUE
+        self.register("action", None, _StoreOnce)
+        self.register("action", "store", _StoreOnce)
+
+    def parse_known_args(self, args=None, namespace=None):  # type: ignore[override]
+        parsed, extras = super().parse_known_args(args, namespace)
+        parsed.__dict__.pop(_SEEN, None)
+        return parsed, extras
 
     def error(self, message: str):  # type: ignore[override]
         argv = self.argv

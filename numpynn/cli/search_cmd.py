@@ -84,27 +84,30 @@ def _float_values(name: str, allow_zero: bool):
                 raise argparse.ArgumentTypeError(f"LOW must not exceed HIGH in {text!r}")
             return _Range(low, high)
         check = common.nonnegative_float if allow_zero else common.positive_float
-        values = [p for p in text.split(",") if p.strip()]
-        if not values:
-            raise argparse.ArgumentTypeError(f"expected {name} values like 1e-3,3e-3 or 1e-4:1e-2")
-        return tuple(check(p.strip()) for p in values)
+        return tuple(common.list_items(text, "1e-3,3e-3 or 1e-4:1e-2", check))
     return parse
 
 
-def _int_values(text: str) -> tuple[int, ...]:
-    values = [p for p in text.replace(" ", "").split(",") if p]
-    if not values:
-        raise argparse.ArgumentTypeError("expected values like 32,64,128")
-    return tuple(common.positive_int(p) for p in values)
+def _int_values(convert=common.positive_int):
+    def parse(text: str) -> tuple[int, ...]:
+        return tuple(common.list_items(text, "32,64,128", convert))
+    return parse
+
+
+def _choice(allowed: tuple[str, ...], what: str):
+    """An item of a comma list of names: one of ``allowed``, as the flag writes them."""
+    def check(text: str) -> str:
+        value = text.lower()
+        if value not in allowed:
+            raise argparse.ArgumentTypeError(
+                f"{text!r} is not {what}: choose among {','.join(allowed)}")
+        return value
+    return check
 
 
 def _optimizers(text: str) -> tuple[str, ...]:
-    values = [p.strip().lower() for p in text.split(",") if p.strip()]
-    bad = [v for v in values if v not in OPTIMIZERS.names()]
-    if not values or bad:
-        raise argparse.ArgumentTypeError(
-            f"expected names among {','.join(OPTIMIZERS.names())}, got {text!r}")
-    return tuple(values)
+    return tuple(common.list_items(text, "adam,nesterov",
+                                   _choice(tuple(OPTIMIZERS.names()), "an optimizer")))
 
 
 def _eta(text: str) -> int:
@@ -149,20 +152,22 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--reg", type=_float_values("reg", allow_zero=True), metavar="VALUES",
                    help="L2 strengths (loss + 0.5*reg*sum(W**2)): LOW:HIGH or a list "
                    "with 0 allowed (default random 1e-6:1e-2; grid 1e-5,1e-4,1e-3)")
-    p.add_argument("--batch-size", type=_int_values, metavar="VALUES",
+    p.add_argument("--batch-size", type=_int_values(), metavar="VALUES",
                    help="batch sizes (default random 32,64,128; grid 64)")
     p.add_argument("--optimizer", type=_optimizers, metavar="NAMES",
                    help=f"update rules among {','.join(OPTIMIZERS.names())} "
                    "(default random adam,rmsprop,nesterov; grid adam)")
-    p.add_argument("--epochs", type=_int_values, metavar="VALUES",
+    p.add_argument("--epochs", type=_int_values(common.epochs), metavar="VALUES",
                    help="epochs per trial (default random 20,40; grid 30)")
-    p.add_argument("--activation", type=_names("activation", check_activation),
+    p.add_argument("--activation", type=_names("relu,tanh", check_activation),
                    metavar="NAMES", help="hidden activations to try, e.g. relu,tanh,gelu "
                    f"(default random {_listed('activation')}; grid relu)")
-    p.add_argument("--dropout", type=_names("dropout", _dropout_value), metavar="VALUES",
+    p.add_argument("--dropout", type=_names("0,0.2", _dropout_value,
+                                                 "a drop probability in [0, 1)"), metavar="VALUES",
                    help="drop probabilities to try, e.g. 0,0.2 (default random "
                    f"{_listed('dropout')}; grid 0)")
-    p.add_argument("--norm", type=_names("norm", check_normalization), metavar="NAMES",
+    p.add_argument("--norm", type=_names("none,batch", check_normalization,
+                                              "none, batch or layer"), metavar="NAMES",
                    help="normalisations to try among none,batch,layer (default random "
                    f"{_listed('normalization')}; grid none)")
     p.add_argument("--halving", action="store_true",
@@ -234,17 +239,21 @@ def _dropout_value(text: str) -> float:
     return check_dropout(common.checked_number(text, float, lambda v: True, "a number"))
 
 
-def _names(what: str, check):
-    """A comma list whose items ``check`` validates (InputError -> argparse's error)."""
+def _names(example: str, check, allowed: str | None = None):
+    """A comma list whose items ``check`` validates; a refused item is named with its
+    position, and with ``allowed`` where the library's message would not say it as the
+    flag takes it (``none``, not the library's None)."""
+
+    def item(text: str) -> Any:
+        try:
+            return check(text.lower())
+        except (InputError, ValueError) as exc:
+            if allowed is None:
+                raise argparse.ArgumentTypeError(common.flag_message(str(exc))) from None
+            raise argparse.ArgumentTypeError(f"got {text!r}; expected {allowed}") from None
 
     def parse(text: str) -> tuple[Any, ...]:
-        values = [p.strip().lower() for p in text.split(",") if p.strip()]
-        if not values:
-            raise argparse.ArgumentTypeError(f"expected a comma list of {what} values")
-        try:
-            return tuple(check(v) for v in values)
-        except (InputError, ValueError) as exc:
-            raise argparse.ArgumentTypeError(str(exc)) from None
+        return tuple(common.list_items(text, example, item))
 
     return parse
 

@@ -191,10 +191,11 @@ class Solver:
                 raise ValueError(f"optim_config key {key!r} is not used by update rule "
                                  f"{self.update_rule!r}; it takes learning_rate"
                                  + "".join(f", {k}" for k in keys))
+        step = self.lr_decay != 1.0  # 1.0: no decay, the constant schedule (no lr_decay)
         return TrainConfig(
             epochs=self.num_epochs, batch_size=self.batch_size, optimizer=name, lr=lr,
-            optimizer_kwargs=kwargs, schedule="step" if self.lr_decay != 1.0 else "constant",
-            lr_decay=self.lr_decay, keep_best=False, seed=self.seed)
+            optimizer_kwargs=kwargs, schedule="step" if step else "constant",
+            **({"lr_decay": self.lr_decay} if step else {}), keep_best=False, seed=self.seed)
 
     def _reset(self) -> None:
         self.epoch = 0

@@ -71,13 +71,32 @@ def encode_labels(
     index = {k: i for i, k in enumerate(keys)}
     y = np.fromiter((index.get(v, -1) for v in values), dtype=np.int64, count=len(values))
     if (y < 0).any():
-        unknown = np.unique(raw[y < 0]).tolist()
-        raise DataError(
-            f"{source}: {len(unknown)} label value(s) {_preview(unknown)} are not among the "
-            f"known classes {_preview(known.tolist())}; the data must use the same labels "
-            "as the data the model was trained on"
-        )
+        unknown, counts = np.unique(raw[y < 0], return_counts=True)
+        raise UnknownLabelsError(source, dict(zip(unknown.tolist(), counts.tolist())), known)
     return y, known
+
+
+class UnknownLabelsError(DataError):
+    """Labels that are not among a model's classes: ``counts`` maps each such label to its
+    number of rows; ``known`` holds the model's classes."""
+
+    def __init__(self, source: str, counts: dict[object, int], known: np.ndarray,
+                 fix: str = "the data must use the same labels as the data the model was "
+                            "trained on") -> None:
+        self.source, self.counts, self.known = source, counts, known
+        n = sum(counts.values())
+        listed = ", ".join(f"{label!r} ({count:,} row{'s' if count != 1 else ''})"
+                           for label, count in list(counts.items())[:10])
+        more = f", ... ({len(counts) - 10} more)" if len(counts) > 10 else ""
+        super().__init__(
+            f"{source}: label value{'s' if len(counts) != 1 else ''} {listed}{more} "
+            f"({n:,} row{'s' if n != 1 else ''} in all) "
+            f"{'are' if len(counts) != 1 else 'is'} not among the known classes "
+            f"{_preview(known.tolist())}; {fix}")
+
+    def with_fix(self, fix: str) -> UnknownLabelsError:
+        """The same error, its way forward said otherwise."""
+        return UnknownLabelsError(self.source, self.counts, self.known, fix)
 
 
 def parse_label_cells(cells: Sequence[str], rows: Sequence[int], source: str) -> np.ndarray:

@@ -181,6 +181,11 @@ def load_dataset(
     other = _other_format_error(text)
     if other is not None:
         raise other
+    if os.path.isdir(text):  # a folder of files, given without saying what they are
+        raise DataError(
+            f"{text} is a directory; name what it holds: mnist:{text}, fashion-mnist:{text} "
+            f"(IDX files) or cifar10:{text} (CIFAR-10 batches), or for a table the path of "
+            "its .csv or .npz file inside it")
     near = suggest_spec(text)
     hint = f" (did you mean {near}?)" if near is not None else ""
     raise DataError(f"unknown data spec {text!r}{hint}; use one of: {', '.join(SPEC_FORMS)}")

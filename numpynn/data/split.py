@@ -72,7 +72,7 @@ def train_val_test_split(
     test_fraction = _check_fraction("test_fraction", test_fraction)
     if val_fraction + test_fraction >= 1.0:
         raise InputError(
-            f"val_fraction + test_fraction must be below 1 to leave training data; got "
+            f"`val_fraction` + `test_fraction` must be below 1 to leave training data; got "
             f"{val_fraction} + {test_fraction}"
         )
     X, y = np.asarray(X), np.asarray(y)
@@ -103,7 +103,7 @@ def train_val_test_split(
                 f"class {label!r} has only {count} example(s), but a stratified "
                 f"{names} split needs at least {need} per class; collect more examples of "
                 "it, drop or merge that class, or lower the number of parts (set "
-                "val_fraction or test_fraction to 0)"
+                "`val_fraction` or `test_fraction` to 0)"
                 + ("; if the label is a number to predict (a count, a score), "
                    "`task='regression'`" if number else "")
             )
@@ -112,7 +112,7 @@ def train_val_test_split(
             raise DataError(
                 f"the {name} part would hold {size} of {n} examples, fewer than the "
                 f"{len(labels)} classes, so it cannot hold every class; change "
-                "val_fraction/test_fraction or use more data"
+                "`val_fraction` or `test_fraction`, or use more data"
             )
     index = np.arange(n)
     empty = index[:0]
@@ -134,7 +134,7 @@ def _stratified(
         raise DataError(
             f"cannot split stratified: {exc} (class {name(labels[least].item())!r} has "
             f"{counts[least]} example(s) left); collect more examples of the rare classes "
-            "or lower val_fraction/test_fraction"
+            "or lower `val_fraction` or `test_fraction`"
         ) from None
     return index[keep], index[take]
 

@@ -18,11 +18,14 @@ from typing import Any
 
 from ..data import PREPROCESSING_KINDS
 from ..data.spec import SOURCE_DEFAULTS
+from ..errors import InputError
 from ..tasks import TASKS, Task
 from ..training.optim import OPTIMIZERS
 from ..training.schedules import SCHEDULES
 from ..training.trainer import SELECT_RULES, TrainConfig
 from ..validation import (
+    DECAY,
+    EPOCHS,
     FRACTION,
     NONNEGATIVE_NUMBER,
     POSITIVE_INT,
@@ -67,6 +70,9 @@ class Option:
     metavar: str | None = None
     to_value: Callable[[Any], Any] | None = None
     to_flag: Callable[[Any], Any] | None = None
+    #: (field, value): the option only matters where that field has that value (``--lr-decay``
+    #: with ``--schedule step``); given otherwise, it is refused rather than ignored
+    needs: tuple[str, Any] | None = None
 
     @property
     def name(self) -> str:
@@ -194,7 +200,7 @@ OPTIONS: tuple[Option, ...] = (
     # the network and its training: train
     Option("hidden", "--hidden", "sizes", "hidden layer sizes, e.g. 100 or 512,256,128 "
            "(default {default}; {task_defaults})", per_task=True),
-    Option("train.epochs", "--epochs", POSITIVE_INT, "passes over the training data "
+    Option("train.epochs", "--epochs", EPOCHS, "passes over the training data "
            "(default {default}; {task_defaults})", per_task=True, resumable=True),
     Option("train.batch_size", "--batch-size", POSITIVE_INT, "examples per step (default "
            "{default}; {task_defaults})", per_task=True),
@@ -204,8 +210,9 @@ OPTIONS: tuple[Option, ...] = (
            "{task_defaults})", per_task=True),
     Option("train.schedule", "--schedule", "text", "learning-rate schedule (default "
            "{default}; {task_defaults})", choices=lambda: SCHEDULES.names(), per_task=True),
-    Option("train.lr_decay", "--lr-decay", POSITIVE_NUMBER, "factor per epoch for "
-           "--schedule step (default {default})"),
+    Option("train.lr_decay", "--lr-decay", DECAY, "factor in (0, 1] the rate is "
+           "multiplied by after each epoch, for --schedule step only (refused with another "
+           "schedule; default {default})", needs=("train.schedule", "step")),
     Option("reg", "--reg", "reg", "L2 strength: loss + 0.5*reg*sum(W**2), or auto: each "
            "of " + ", ".join(f"{r:g}" for r in Task.reg_candidates) + " trained and the "
            "best on held-out rows kept (the folds, else the validation split; default "
@@ -292,4 +299,16 @@ def run_options(command: str, values: Mapping[str, Any], given: Iterable[str],
             continue
         value = values[option.dest]
         chosen[option.field] = option.to_value(value) if option.to_value else value
-    return replace(with_values(base, chosen), task_defaults=unset)
+    result = replace(with_values(base, chosen), task_defaults=unset)
+    for option in options_for(command):
+        if option.needs is None or option.dest not in given:
+            continue
+        field, wanted = option.needs
+        name = field.rsplit(".", 1)[-1]
+        actual = get(result, field)
+        if actual != wanted:
+            raise InputError(f"`{option.name}` is used with `{name}={wanted!r}` only, and this "
+                             f"run's {name} is {actual!r}, which would ignore it: add "
+                             f"`{name}={wanted!r}`, or leave out `{option.name}`.",
+                             param=option.name)
+    return result

@@ -30,6 +30,7 @@ from ..data import (
     load_dataset,
 )
 from ..data._files import require_file
+from ..data.labels import UnknownLabelsError, as_classes
 from ..data.preprocessing import TARGET_TRANSFORMS
 from ..data.spec import DataSpec
 from ..data.split import AUTO_VAL_FRACTION
@@ -52,7 +53,14 @@ from ..training.augment import Shift, check_augment, check_image_shape, make_aug
 from ..training.packed import MemberRows, train_packed
 from ..training.scores import BALANCED_ACCURACY
 from ..training.trainer import Callback, History, TrainConfig, Trainer, read_checkpoint
-from ..validation import NONNEGATIVE_NUMBER, POSITIVE_INT, check_bool, check_hidden_dims
+from ..validation import (
+    KEYWORD_HOMES,
+    NONNEGATIVE_NUMBER,
+    POSITIVE_INT,
+    check_bool,
+    check_hidden_dims,
+    check_keywords,
+)
 from .ensembles import (
     check_ensemble,
     fit_ensemble,
@@ -192,6 +200,10 @@ class RunOptions:
                                  "weight_scale", "reg", "preprocessing", "dropout",
                                  "schedule", "augment"])
 
+    def __new__(cls, *args: Any, **kwargs: Any):
+        check_keywords(cls, kwargs)  # RunOptions(lr=...) -> where lr lives, not a bare TypeError
+        return super().__new__(cls)
+
     def __post_init__(self) -> None:
         if isinstance(self.data, os.PathLike):  # Path("wine.csv"): the spec is its text
             self.data = os.fspath(self.data)
@@ -281,6 +293,15 @@ class RunOptions:
         values.setdefault("final_fit", "none")  # runs of 0.2 saved their split's model
         values["train"] = TrainConfig.from_dict(data.get("train", {}))
         return cls(**values)
+
+
+#: where an option given to the other class lives (numpynn.validation.check_keywords)
+KEYWORD_HOMES["RunOptions"] = {
+    f.name: f"it is an option of TrainConfig: RunOptions(train=TrainConfig({f.name}=...))"
+    for f in fields(TrainConfig)}
+KEYWORD_HOMES["TrainConfig"] = {
+    f.name: f"it is an option of RunOptions: RunOptions({f.name}=..., train=TrainConfig(...))"
+    for f in fields(RunOptions) if f.name != "train"}
 
 
 @dataclass
@@ -654,6 +675,7 @@ def run_training(
         started = time.perf_counter()
         loaded, task, note = load_for_task(options)
         reg_asked = options.reg == REG_AUTO  # asked for, not a task's default (yet)
+        asked_to_validate = _validation_options_asked(options)
         options = apply_task_defaults(options, task, n_rows=loaded.X.shape[0])
         task.check_options(options)
         check_ensemble(options, task)
@@ -680,6 +702,16 @@ def run_training(
                 f"({split_sizes_text(split_sizes(splits))}; tables under 10,000 rows get "
                 "none by default): give `val_fraction` (e.g. 0.1) or leave out `refit`.",
                 param="refit")
+        if (asked_to_validate and not resume and splits.X_val.shape[0] == 0
+                and (options.cv_folds or 1) <= 1):
+            one = len(asked_to_validate) == 1
+            raise InputError(
+                f"{' and '.join(asked_to_validate)} {'acts' if one else 'act'} on the "
+                f"validation split, and this run has none "
+                f"({split_sizes_text(split_sizes(splits))}; tables under 10,000 rows get "
+                f"none by default), so {'it' if one else 'they'} would be ignored: give "
+                f"`val_fraction` (e.g. 0.1), or leave {'it' if one else 'them'} out.",
+                param="patience" if "`patience" in asked_to_validate[0] else "select")
         data_key = fingerprint(splits.X_train, splits.y_train)
         check_training_fits(splits.X_train.shape[1], options.hidden,
                             task.n_outputs(splits.dataset, splits.y_train),
@@ -720,7 +752,7 @@ def run_training(
                 trainer.config.patience != trained_as.train.patience):
             if trained_as.train.epochs < trainer.epoch:
                 raise InputError(f"the run in {out} has already run {trainer.epoch} epochs; "
-                                 f"epochs={trained_as.train.epochs} would end it in the past: "
+                                 f"`epochs={trained_as.train.epochs}` would end it in the past: "
                                  f"give at least {trainer.epoch}.")
             trainer.config = replace(trainer.config, epochs=trained_as.train.epochs,
                                      patience=trained_as.train.patience)
@@ -788,7 +820,7 @@ def finished_run(out: Path, header: Mapping[str, Any], epochs: int) -> RunResult
     epoch = int(header.get("epoch", 0))
     if epochs < epoch:
         raise InputError(f"the run in {out} has already run {epoch} epochs; "
-                         f"epochs={epochs} would end it in the past: give at least {epoch}.")
+                         f"`epochs={epochs}` would end it in the past: give at least {epoch}.")
     if (epoch < epochs and not history.stop_reason) or not (out / MODEL_FILE).is_file():
         return None
 
@@ -1101,7 +1133,8 @@ def seen_rows(saved: SavedModel, spec: str, split: str) -> tuple[bool, str | Non
 
 def evaluation_data(saved: SavedModel, spec: str, split: str = "auto",
                     ignore_columns: Sequence[int | str] = (), *,
-                    notes: list[str] | None = None, drop_unlabelled: bool = False
+                    notes: list[str] | None = None, drop_unlabelled: bool = False,
+                    drop_unknown_labels: bool = False
                     ) -> tuple[np.ndarray, np.ndarray, str]:
     """Raw X (N, F), the targets as the model's task keeps them (class indices (N,), or
     values (N, K)) and the split's name, to evaluate ``saved`` on; for every task alike.
@@ -1115,7 +1148,10 @@ def evaluation_data(saved: SavedModel, spec: str, split: str = "auto",
     recipe (columns left out, categories not seen in training, rows left out).
     ``drop_unlabelled`` leaves out a CSV's rows without a label (with a note), as it is
     done for a model trained with ``drop_unlabelled`` (so that its splits are those of
-    its training run).
+    its training run). Rows whose label is not among the model's classes are refused,
+    each such label named with its row count; ``drop_unknown_labels`` leaves them out
+    instead, with a note (the model cannot predict those classes, so its figures on them
+    would say nothing of it).
     """
     options = saved.metadata.get("options")
     recorded = options.get("data") if isinstance(options, Mapping) else None
@@ -1132,8 +1168,16 @@ def evaluation_data(saved: SavedModel, spec: str, split: str = "auto",
     task = saved.task
     drop_unlabelled = drop_unlabelled or bool(
         isinstance(options, Mapping) and options.get("drop_unlabelled"))
-    ds = _read_labelled(saved, spec, options, ignore_columns, drop_unlabelled)
-    if notes is not None and _uses_recipe(saved, spec):
+    try:
+        ds = _read_labelled(saved, spec, options, ignore_columns, drop_unlabelled)
+    except UnknownLabelsError as exc:
+        if not drop_unknown_labels:
+            raise exc.with_fix(
+                "correct those labels, or leave those rows out with `drop_unknown_labels` "
+                "(the model cannot predict a class it was not trained on)") from None
+        ds = _without_unknown_labels(saved, spec, options, ignore_columns, drop_unlabelled,
+                                     exc)
+    if notes is not None and (_uses_recipe(saved, spec) or drop_unknown_labels):
         notes.extend(ds.notes)
     if split == "all":
         X, y = ds.X, ds.y
@@ -1152,18 +1196,75 @@ def evaluation_data(saved: SavedModel, spec: str, split: str = "auto",
     if parts[i].shape[0] == 0:
         raise InputError(f"the training run of {spec} had no {split} split (0 rows; small "
                          "tables get no validation split by default); choose another split "
-                         "or evaluate on other labelled data with split 'all'.")
+                         "or evaluate on other labelled data with `split='all'`.", param="split")
     return parts[i], parts[i + 1], split
 
 
+def _validation_options_asked(options: RunOptions) -> list[str]:
+    """The options the user set that act on the validation split only (``patience``,
+    ``select='accuracy'``), as messages write them: a run without one must refuse them
+    rather than ignore them. ``patience`` counts as set where the CLI saw it typed (it is
+    not among ``task_defaults``) or where it differs from the default."""
+    asked = []
+    default = default_train_config().patience
+    patience = options.train.patience
+    if patience is not None and ("patience" not in options.task_defaults
+                                 or patience != default):
+        asked.append(f"`patience={patience}`")
+    if options.train.select == "accuracy":
+        asked.append("`select='accuracy'`")
+    return asked
+
+
+def _without_unknown_labels(saved: SavedModel, spec: str, options: Mapping[str, Any] | None,
+                            ignore_columns: Sequence[int | str], drop_unlabelled: bool,
+                            refusal: UnknownLabelsError) -> Dataset:
+    """``spec`` read with its own labels, then its rows whose label is not one of the
+    model's classes left out, with a note naming them (``refusal``: the error that
+    reading them as the model's classes raised)."""
+    ds = _read_labelled(saved, spec, options, ignore_columns, drop_unlabelled,
+                        own_labels=True)
+    known = as_classes(saved.classes)
+
+    def mapped(y: np.ndarray) -> np.ndarray:
+        raw = ds.classes[y]
+        if (known.dtype.kind == "U") != (raw.dtype.kind == "U"):
+            keys, values = known.astype(str).tolist(), raw.astype(str).tolist()
+        else:
+            keys, values = known.tolist(), raw.tolist()
+        index = {k: i for i, k in enumerate(keys)}
+        return np.fromiter((index.get(v, -1) for v in values), dtype=np.int64,
+                           count=len(values))
+
+    y = mapped(ds.y)
+    X, y = ds.X[y >= 0], y[y >= 0]
+    X_test, y_test = ds.X_test, ds.y_test
+    if X_test is not None and y_test is not None:
+        y_test = mapped(y_test)
+        X_test, y_test = X_test[y_test >= 0], y_test[y_test >= 0]
+    n = sum(refusal.counts.values())
+    if X.shape[0] + (0 if X_test is None else X_test.shape[0]) == 0:
+        raise refusal.with_fix("no row is left to evaluate: is it the data the model was "
+                               "meant for, with its label in the column the model's was?")
+    listed = ", ".join(f"{label!r} ({count:,})" for label, count in
+                       list(refusal.counts.items())[:10])
+    note = (f"note: {Path(spec).name}: {n:,} row{'s' if n != 1 else ''} left out, whose "
+            f"label the model was not trained on: {listed}; the figures are on the other "
+            "rows")
+    return replace(ds, X=X, y=y, X_test=X_test, y_test=y_test, classes=known,
+                   ids=None, notes=[*ds.notes, note])
+
+
 def _read_labelled(saved: SavedModel, spec: str, options: Mapping[str, Any] | None,
-                   ignore_columns: Sequence[int | str] = (), drop_unlabelled: bool = False
-                   ) -> Dataset:
+                   ignore_columns: Sequence[int | str] = (), drop_unlabelled: bool = False,
+                   own_labels: bool = False) -> Dataset:
     """``spec`` with its labels, read as the model's training data were (a CSV's
     ``ignore_columns``, its own columns the model does not know, left out; with
     ``drop_unlabelled``, its rows without a label)."""
     task = saved.task
     reading = task.label_reading(saved.classes)
+    if own_labels:  # the file's labels as they are (the caller maps them to the classes)
+        reading = {k: v for k, v in reading.items() if k != "classes"}
     if drop_unlabelled and is_csv_spec(spec):
         reading = {**reading, "drop_unlabelled": True}
     if _uses_recipe(saved, spec):

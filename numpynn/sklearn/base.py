@@ -9,6 +9,7 @@ from it; the defaults differ), its output layer, its targets and its predictions
 
 from __future__ import annotations
 
+import difflib
 import numbers
 import sys
 import warnings
@@ -30,11 +31,12 @@ except ImportError:  # scikit-learn < 1.6: the same checks were a BaseEstimator 
         return estimator._validate_data(*args, **kwargs)
 
 
-from ..errors import InputError
+from ..errors import InputError, UnknownParameterError
 from ..memory import check_fits
 from ..models import check_activation, check_dropout, check_normalization, check_weight_scale
 from ..training.optim import OPTIMIZERS
 from ..training.trainer import Callback, TrainConfig, Trainer
+from ..validation import MAX_EPOCHS
 
 __all__ = ["_BaseMLP", "_Monitor", "_SEED_MAX", "validate_dense"]
 
@@ -84,9 +86,77 @@ SKLEARN_NAMES: dict[str, str] = {"beta1": "beta_1", "beta2": "beta_2", "eps": "e
 
 _SEED_MAX = 2**31 - 1
 
+#: parameters of scikit-learn's MLP estimators (and other libraries' habits) that numpynn's
+#: estimators name otherwise or do not have: the name -> (numpynn's parameter or None, what
+#: to know); said when one is passed, instead of Python's bare "unexpected keyword"
+OTHER_NAMES: dict[str, tuple[str | None, str]] = {
+    "alpha": ("reg", "numpynn's L2 strength, not divided by the batch size: reg = alpha / "
+                     "batch_size gives scikit-learn's objective (its alpha=1e-4 with batches "
+                     "of 200 is reg=5e-7)"),
+    "learning_rate": (None, "the learning rate is constant (scikit-learn's "
+                            "learning_rate='constant'); its size is learning_rate_init"),
+    "power_t": (None, "it is the exponent of scikit-learn's learning_rate='invscaling'; the "
+                      "rate here is constant, its size learning_rate_init"),
+    "shuffle": (None, "the training rows are shuffled every epoch, always (scikit-learn's "
+                      "default shuffle=True)"),
+    "nesterovs_momentum": ("solver", "solver='nesterov' is SGD with Nesterov's momentum, "
+                                     "solver='momentum' without (both use momentum)"),
+    "max_fun": (None, "it is the 'lbfgs' solver's, which numpynn does not have; the solvers "
+                      "are " + ", ".join(OPTIMIZERS.names())),
+    "lr": ("learning_rate_init", "the learning rate"),
+    "epochs": ("max_iter", "the number of epochs"),
+    "hidden": ("hidden_layer_sizes", "e.g. (512, 256)"),
+    "hidden_dims": ("hidden_layer_sizes", "e.g. (512, 256)"),
+    "optimizer": ("solver", "the update rule"),
+    "seed": ("random_state", "the seed"),
+    "patience": ("n_iter_no_change", "epochs without improvement before stopping"),
+    "val_fraction": ("validation_fraction", "the share held out with early_stopping=True"),
+    "weight_decay": ("reg", "the L2 strength"),
+    "l2": ("reg", "the L2 strength"),
+    "norm": ("normalization", "None, 'batch' or 'layer'"),
+    "ensemble": ("n_ensemble", "networks averaged"),
+    "n_estimators": ("n_ensemble", "networks averaged"),
+}
+
+
+def unknown_parameter(cls: type, name: str, call: str = "") -> UnknownParameterError:
+    """The error for keyword ``name``, which ``cls`` does not take (in ``call``, default
+    its constructor): numpynn's parameter for it where there is one, else why there is
+    none, and the valid names."""
+    known = cls._get_param_names()
+    equivalent, why = OTHER_NAMES.get(name, (None, ""))
+    if equivalent in known:
+        hint = f"numpynn's parameter for it is {equivalent!r} ({why})"
+    elif equivalent is not None:
+        hint = f"{cls.__name__} has no such parameter, nor {equivalent!r} ({why})"
+    elif why:
+        hint = f"{cls.__name__} has no such parameter: {why}"
+    else:
+        close = difflib.get_close_matches(name, known, n=1)
+        hint = f"did you mean {close[0]!r}" if close else "not one of its parameters"
+    return UnknownParameterError(
+        f"{call or cls.__name__ + '()'} got an unexpected keyword argument {name!r}: {hint}. "
+        f"Its parameters: {', '.join(known)}.", param=name)
+
 
 class _BaseMLP(BaseEstimator):
     """The shared part of the numpynn MLP estimators (not an estimator by itself)."""
+
+    def __new__(cls, *args: Any, **kwargs: Any):
+        # before __init__, whose signature scikit-learn reads (no **kwargs allowed there):
+        # a parameter of scikit-learn's own MLP, or a misspelt one, is named with numpynn's
+        known = cls._get_param_names()
+        for name in kwargs:
+            if name not in known:
+                raise unknown_parameter(cls, name)
+        return super().__new__(cls)
+
+    def set_params(self, **params: Any):
+        known = self._get_param_names()
+        for key in params:
+            if "__" not in key and key not in known:  # GridSearchCV(param_grid={"alpha": ..})
+                raise unknown_parameter(type(self), key, f"{type(self).__name__}.set_params()")
+        return super().set_params(**params)
 
     # read by _weights; MLPClassifier's class_weight parameter overrides it
     class_weight = None
@@ -111,7 +181,7 @@ class _BaseMLP(BaseEstimator):
         "batch_size": [StrOptions({"auto"}), Interval(numbers.Integral, 1, None,
                                                       closed="left")],
         "learning_rate_init": [Interval(numbers.Real, 0.0, None, closed="neither")],
-        "max_iter": [Interval(numbers.Integral, 1, None, closed="left")],
+        "max_iter": [Interval(numbers.Integral, 1, MAX_EPOCHS, closed="both")],
         "tol": [Interval(numbers.Real, 0.0, None, closed="left")],
         "n_iter_no_change": [Interval(numbers.Integral, 1, None, closed="left")],
         "early_stopping": ["boolean"],

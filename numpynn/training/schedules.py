@@ -37,6 +37,7 @@ import numpy as np
 from numpynn.errors import InputError
 from numpynn.named import REQUIRED, Hyper, Registry, check_hyper, check_state_header
 from numpynn.validation import (
+    DECAY,
     NONNEGATIVE_INT,
     NONNEGATIVE_NUMBER,
     POSITIVE_INT,
@@ -177,7 +178,7 @@ class StepDecay(Schedule):
     """
 
     hyper: ClassVar[dict[str, Hyper]] = {
-        "decay": Hyper(0.95, Rule("number", low=0, high=1, low_open=True)),
+        "decay": Hyper(0.95, DECAY),
         "every": Hyper(1, POSITIVE_INT),
     }
 

@@ -28,12 +28,15 @@ from ..errors import DivergenceError, InputError, ModelFileError
 from ..model_file import read_container, write_container
 from ..models import Network, check_sample_weight
 from ..validation import (  # SEED_MAX: seeds are integers in 0..2**32-1 everywhere
+    DECAY,
+    EPOCHS,
     POSITIVE_INT,
     POSITIVE_NUMBER,
     SEED_MAX,
     check_bool,
     check_choice,
     check_features,
+    check_keywords,
     check_labels,
     check_number,
     check_seed,
@@ -60,6 +63,9 @@ DIVERGENCE_GROWTH = 1e4
 
 #: History.best_rule of a run without validation data
 NO_VALIDATION_RULE = "last epoch, no validation data"
+
+#: TrainConfig.lr_decay's default: the factor of ``schedule="step"`` (CS231n's 0.95)
+LR_DECAY_DEFAULT = 0.95
 
 SELECT_RULES = {
     "loss": "lowest validation loss",
@@ -121,7 +127,7 @@ class TrainConfig:
     lr: float = 1e-3
     optimizer_kwargs: dict[str, Any] = field(default_factory=dict)
     schedule: str = "constant"
-    lr_decay: float = 0.95
+    lr_decay: float = LR_DECAY_DEFAULT
     schedule_kwargs: dict[str, Any] = field(default_factory=dict)
     patience: int | None = None
     keep_best: bool = True
@@ -129,8 +135,12 @@ class TrainConfig:
     eval_samples: int | None = 10_000
     seed: int | None = 0
 
+    def __new__(cls, *args: Any, **kwargs: Any):
+        check_keywords(cls, kwargs)  # RunOptions(lr=...) -> where lr lives, not a bare TypeError
+        return super().__new__(cls)
+
     def __post_init__(self) -> None:
-        self.epochs = POSITIVE_INT.check(self.epochs, "epochs")
+        self.epochs = EPOCHS.check(self.epochs, "epochs")
         self.batch_size = POSITIVE_INT.check(self.batch_size, "batch_size")
         if self.patience is not None:
             self.patience = POSITIVE_INT.check(self.patience, "patience")
@@ -140,7 +150,12 @@ class TrainConfig:
         for name, registry in (("optimizer", OPTIMIZERS), ("schedule", SCHEDULES)):
             check_choice(getattr(self, name), name, registry.names(), ignore_case=True)
         POSITIVE_NUMBER.check(self.lr, "lr")
-        self.lr_decay = POSITIVE_NUMBER.check(self.lr_decay, "lr_decay")  # as --lr-decay
+        self.lr_decay = DECAY.check(self.lr_decay, "lr_decay")  # as --lr-decay
+        if self.lr_decay != LR_DECAY_DEFAULT and self.schedule.lower() != "step":
+            raise InputError(
+                f"`lr_decay={self.lr_decay:g}` is the factor of `schedule='step'`, and this "
+                f"run's schedule is {self.schedule!r}, which would ignore it: add "
+                "`schedule='step'`, or leave out `lr_decay`.", param="lr_decay")
         check_bool(self.keep_best, "keep_best")
         check_seed(self.seed)
         for name in ("optimizer_kwargs", "schedule_kwargs"):
@@ -169,6 +184,11 @@ class TrainConfig:
         unknown = set(data) - known
         if unknown:
             raise InputError(f"unknown training options {sorted(unknown)}; valid: {sorted(known)}")
+        data = dict(data)
+        if str(data.get("schedule", "constant")).lower() != "step" and "lr_decay" in data:
+            # stored before another schedule refused lr_decay, which it ignored: its value
+            # changed nothing, and a run or model of then must still load
+            data["lr_decay"] = LR_DECAY_DEFAULT
         return cls(**data)
 
 

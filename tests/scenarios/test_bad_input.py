@@ -19,6 +19,7 @@ import json
 import os
 import pickle
 import re
+import shutil
 import struct
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -337,8 +338,8 @@ CASES = [
                                       "classes", "use more data"), train_api("few.csv")),
     Case("class-with-one-example",
          lambda t, m: write_csv(t / "rare.csv", X, np.r_[Y[:-1] % 2, 2]),
-         train("--data", "rare.csv"), ("class 2 has only 1 example", "val_fraction"),
-         train_api("rare.csv")),
+         train("--data", "rare.csv"), ("class 2 has only 1 example", "--val-fraction"),
+         train_api("rare.csv"), ("class 2 has only 1 example", "`val_fraction`")),
     Case("not-utf8", text("latin.csv", b"1,2,\xe9\x00\n3,4,1\n"), train("--data", "latin.csv"),
          ("not a utf-8 text file",), train_api("latin.csv")),
     Case("single-column", text("one.csv", "1\n2\n"), train("--data", "one.csv"),
@@ -410,8 +411,8 @@ CASES = [
          ("--batch-size", "positive integer"), lambda t: TrainConfig(batch_size=0),
          ("batch_size", "positive integer")),
     Case("epochs-zero", with_good_csv, train("--data", "good.csv", "--epochs", "0"),
-         ("--epochs", "positive integer"), lambda t: TrainConfig(epochs=0),
-         ("epochs", "positive integer")),
+         ("--epochs", "integer in 1..1000000"), lambda t: TrainConfig(epochs=0),
+         ("epochs", "integer in 1..1000000")),
     Case("unknown-optimizer", with_good_csv, train("--data", "good.csv", "--optimizer", "adamw"),
          ("--optimizer", "invalid choice", "'adam'"), lambda t: TrainConfig(optimizer="adamw"),
          ("optimizer must be one of", "adam")),
@@ -421,6 +422,67 @@ CASES = [
     Case("bad-weight-scale", with_good_csv, train("--data", "good.csv", "--weight-scale", "big"),
          ("--weight-scale must be", "'big'", "he"), train_api("good.csv", weight_scale="big"),
          ("weight_scale must be", "'big'", "he")),
+    # an option the run would ignore, or a value it would misread, is refused
+    Case("lr-decay-without-step-schedule", with_good_csv,
+         train("--data", "good.csv", "--lr-decay", "0.9"),
+         ("--lr-decay 0.9", "--schedule step", "ignore"),
+         lambda t: TrainConfig(lr_decay=0.9), ("`lr_decay=0.9`", "`schedule='step'`")),
+    Case("lr-decay-default-value-typed-without-step", with_good_csv,
+         train("--data", "good.csv", "--lr-decay", "0.95"),
+         ("--lr-decay is used with --schedule step only", "'constant'")),
+    Case("lr-decay-above-one", with_good_csv,
+         train("--data", "good.csv", "--schedule", "step", "--lr-decay", "2"),
+         ("--lr-decay", "(0, 1]", "got 2", "grow"),
+         lambda t: TrainConfig(schedule="step", lr_decay=2.0), ("lr_decay", "(0, 1]")),
+    Case("option-given-twice", with_good_csv,
+         train("--data", "good.csv", "--epochs", "50"),  # TRAIN gives --epochs 1
+         ("--epochs: given twice", "--epochs 1 and --epochs 50", "give it once")),
+    Case("empty-size-in-hidden", with_good_csv, train("--data", "good.csv", "--hidden", "8,,8"),
+         ("--hidden", "item 2 of 3", "'8,,8' is empty")),
+    Case("empty-column-in-ignore-columns", with_good_csv,
+         train("--data", "good.csv", "--ignore-columns", "0,"),
+         ("--ignore-columns", "item 2 of 2", "empty")),
+    Case("absurd-epochs", with_good_csv, train("--data", "good.csv", "--epochs", "10**22"),
+         ("--epochs", "expected an integer in 1..1000000", "10**22")),
+    Case("epochs-over-the-bound", with_good_csv,
+         train("--data", "good.csv", "--epochs", "100000000000000000000000"),
+         ("--epochs", "integer in 1..1000000", "typo"),
+         lambda t: TrainConfig(epochs=10**23), ("epochs", "1..1000000")),
+    Case("patience-without-validation", with_good_csv,
+         train("--data", "good.csv", "--patience", "3"),
+         ("--patience 3", "validation split", "has none", "--val-fraction"),
+         lambda t: run_training(RunOptions(data="good.csv", train=TrainConfig(
+             epochs=1, batch_size=16, patience=3)), "api-out", report=False),
+         ("`patience=3`", "validation split", "`val_fraction`")),
+    Case("select-accuracy-without-validation", with_good_csv,
+         train("--data", "good.csv", "--select", "accuracy"),
+         ("--select accuracy", "has none", "--val-fraction")),
+    Case("fractions-leave-a-class-out", with_good_csv,
+         train("--data", "good.csv", "--test-fraction", "0.99"),
+         ("training part would hold 0 of 60", "--val-fraction or --test-fraction")),
+    Case("explain-huge-batch", nothing, ["explain", "--batch", "100000000000000000000"],
+         ("--batch", "1..10000")),
+    Case("data-is-a-directory", make_dir("dd"), train("--data", "dd"),
+         ("dd is a directory", "mnist:dd", "cifar10:dd", ".csv"), train_api("dd")),
+    Case("resume-epochs-in-the-past",
+         lambda t, m: shutil.copytree(m.parent, t / "run"),
+         ["train", "--resume", "run", "--epochs", "1"],
+         ("already run 2 epochs", "--epochs 1 would end it in the past")),
+    Case("evaluate-split-the-run-did-not-have", copy_model(),
+         ["evaluate", "model.npz", "--split", "val"],
+         ("had no val split", "--split all")),
+    Case("search-norm-typo", with_good_csv,
+         ["search", "--data", "good.csv", "--out", "s", "--norm", "batch,bach"],
+         ("--norm", "item 2 of 2", "'bach'", "none, batch or layer")),
+    Case("search-empty-value-in-list", with_good_csv,
+         ["search", "--data", "good.csv", "--out", "s", "--lr", "1e-3,,1e-2"],
+         ("--lr", "item 2 of 3", "empty")),
+    Case("search-option-given-twice", with_good_csv,
+         ["search", "--data", "good.csv", "--out", "s", "--trials", "2", "--trials", "20"],
+         ("--trials: given twice", "--trials 2 and --trials 20")),
+    Case("predict-option-given-twice", copy_model(),
+         ["predict", "model.npz", "--data", "good.csv", "--output", "a.csv", "--output",
+          "b.csv"], ("--output: given twice", "a.csv", "b.csv")),
     Case("unknown-option", nothing, ["train", "--learning-rate", "0.1"],
          ("unrecognized arguments", "--learning-rate", "--help")),
     Case("unknown-command", nothing, ["fit"], ("invalid choice: 'fit'", "train")),
@@ -494,10 +556,13 @@ CASES = [
          ("w.npz has 7 feature columns", "expects 4"),
          lambda t: evaluation_data(load_model(t / "model.npz"), str(t / "w.npz"))),
     Case("evaluate-unknown-label",
-         lambda t, m: (copy_model()(t, m), write_csv(t / "new.csv", X, np.r_[Y[:-1], 7])),
+         lambda t, m: (copy_model()(t, m), write_csv(t / "new.csv", X,
+                                                     np.r_[Y[:-3], 7, 7, 9])),
          ["evaluate", "model.npz", "--data", "new.csv"],
-         ("[7] are not among the known classes", "same labels"),
-         lambda t: evaluation_data(load_model(t / "model.npz"), str(t / "new.csv"))),
+         ("7 (2 rows), 9 (1 row) (3 rows in all)", "not among the known classes [0, 1, 2]",
+          "--drop-unknown-labels"),
+         lambda t: evaluation_data(load_model(t / "model.npz"), str(t / "new.csv")),
+         ("3 rows in all", "7 (2 rows)", "`drop_unknown_labels`")),
     Case("evaluate-split-needs-training-data", copy_model(),
          ["evaluate", "model.npz", "--data", "digits", "--split", "test"],
          ("--split test", "--split all")),
@@ -521,7 +586,7 @@ CASES = [
     Case("out-holds-a-run", with_good_csv, ["train", "--data", "good.csv", "--out", "out"],
          ("--out out already holds a run", "--resume out", "--overwrite")),
     Case("run-file-is-a-directory", run_file_is_a_directory,
-         train("--data", "good.csv").__add__(["--out", "o2"]),
+         [*TRAIN[:-2], "--data", "good.csv", "--out", "o2"],
          ("o2/history.json is a directory",),
          lambda t: run_training(RunOptions(data="good.csv"), "o2")),
     # ------------------------------------------- special files where a file is expected
@@ -759,7 +824,7 @@ ARRAY_CASES = [
                                                                  "nonetype")),
     ("run-options-train-is-a-dict", lambda: RunOptions(train={"epochs": 1}),
      ("`train` must be a TrainConfig", "dict")),
-    ("lr-decay-zero", lambda: TrainConfig(lr_decay=0), ("lr_decay", "positive number")),
+    ("lr-decay-zero", lambda: TrainConfig(lr_decay=0), ("lr_decay", "(0, 1]")),
 ]
 
 
@@ -829,3 +894,67 @@ def test_an_output_never_replaces_a_file_of_another_kind(tmp_path):
     for _ in range(2):  # the same kind: replaced
         ok(numpynn("export", "a", "a.onnx", cwd=tmp_path))
         ok(numpynn("predict", "a", "--data", "digits", "--output", "p.csv", cwd=tmp_path))
+
+
+def test_evaluate_can_leave_out_the_rows_of_classes_the_model_never_saw(tmp_path, trained):
+    """The refusal names a way forward: --drop-unknown-labels evaluates the other rows,
+    with a note naming the labels left out and their row counts."""
+    copy_model()(tmp_path, trained)
+    write_csv(tmp_path / "new.csv", X, np.r_[Y[:-3], 7, 7, 9])
+    proc = numpynn("evaluate", "model.npz", "--data", "new.csv", "--drop-unknown-labels",
+                   "--json", cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    assert "3 rows left out" in proc.stderr and "7 (2), 9 (1)" in proc.stderr
+    assert sum(json.loads(proc.stdout)["support"]) == len(Y) - 3
+    notes: list[str] = []
+    Xe, ye, _ = evaluation_data(load_model(tmp_path / "model.npz"), str(tmp_path / "new.csv"),
+                                notes=notes, drop_unknown_labels=True)
+    assert Xe.shape[0] == len(Y) - 3 and set(ye.tolist()) == {0, 1, 2}
+    assert any("3 rows left out" in n for n in notes)
+    # every row unknown: nothing to evaluate, said so
+    write_csv(tmp_path / "none.csv", X[:4], np.full(4, 8))
+    with pytest.raises(InputError, match="no row is left to evaluate"):
+        evaluation_data(load_model(tmp_path / "model.npz"), str(tmp_path / "none.csv"),
+                        drop_unknown_labels=True)
+
+
+def test_a_stored_lr_decay_that_a_schedule_ignored_still_loads():
+    """Runs and models of before the refusal stored `lr_decay` whatever the schedule; it
+    changed nothing, and their options must still load (evaluate --split, --resume)."""
+    config = TrainConfig.from_dict({"epochs": 2, "schedule": "constant", "lr_decay": 0.5})
+    assert config.lr_decay == 0.95
+    assert TrainConfig.from_dict({"schedule": "step", "lr_decay": 0.5}).lr_decay == 0.5
+    assert TrainConfig(schedule="step", lr_decay=0.5).make_schedule().decay == 0.5
+
+
+def test_every_single_valued_option_is_refused_when_repeated():
+    """One mechanism, the parsers' default action: every command's options that take a
+    value (not the repeatable switches) refuse a second occurrence."""
+    import argparse
+
+    from numpynn.cli.main import COMMANDS, build_parser
+
+    parser = build_parser()
+    sub = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+    store = [(name, a) for name in COMMANDS for a in sub.choices[name]._actions
+             if type(a).__name__ == "_StoreOnce"]
+    assert len(store) > 40
+    assert not [(name, a.option_strings) for name in COMMANDS
+                for a in sub.choices[name]._actions
+                if type(a) is argparse._StoreAction and a.option_strings]
+
+
+@pytest.mark.parametrize("build,expect", [
+    (lambda: RunOptions(lr=0.1), "an option of TrainConfig: RunOptions(train=TrainConfig(lr"),
+    (lambda: TrainConfig(hidden=[8]), "an option of RunOptions: RunOptions(hidden="),
+    (lambda: TrainConfig(learning_rate=0.1), "numpynn's name for it is 'lr'"),
+    (lambda: RunOptions(alpha=1e-4), "'reg' (not divided by the batch size"),
+    (lambda: RunOptions(hiden=[8]), "did you mean 'hidden'"),
+])
+def test_an_option_of_the_other_class_or_library_is_named(build, expect):
+    """RunOptions and TrainConfig name where a misplaced option lives, or numpynn's name
+    for scikit-learn's, instead of Python's bare "unexpected keyword argument"; still a
+    TypeError, and an InputError."""
+    with pytest.raises(TypeError, match="unexpected keyword argument") as info:
+        build()
+    assert isinstance(info.value, InputError) and expect in str(info.value)

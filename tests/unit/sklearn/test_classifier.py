@@ -250,3 +250,40 @@ def test_a_dataframe_with_text_columns_names_them_and_the_encoder():
         with pytest.raises(ValueError, match=r"2 column\(s\) of text or categories "
                                              r"\['town', 'kind'\].*OneHotEncoder"):
             call()
+
+
+@pytest.mark.parametrize("name,value,expect", [
+    ("alpha", 1e-3, "numpynn's parameter for it is 'reg'"),
+    ("learning_rate", "adaptive", "learning_rate_init"),
+    ("shuffle", False, "shuffled every epoch, always"),
+    ("nesterovs_momentum", True, "solver='nesterov'"),
+    ("power_t", 0.5, "invscaling"),
+    ("max_fun", 100, "lbfgs"),
+    ("epochs", 5, "'max_iter'"),
+    ("max_iterr", 5, "did you mean 'max_iter'"),
+])
+def test_scikit_learns_own_parameter_names_get_numpynns(name, value, expect):
+    """scikit-learn's MLP parameters that numpynn names otherwise (or lacks) are refused
+    with numpynn's equivalent, in the constructor and in set_params (GridSearchCV's way),
+    as a TypeError (Python's type for an unexpected keyword) that is also an InputError;
+    clone, get_params and set_params of the real parameters keep working."""
+    from numpynn.errors import InputError
+
+    for cls in (MLPClassifier, numpynn.MLPRegressor):
+        with pytest.raises(TypeError, match="unexpected keyword argument") as info:
+            cls(**{name: value})
+        assert isinstance(info.value, InputError) and expect in str(info.value)
+        assert "Its parameters: activation" in str(info.value)
+        with pytest.raises(ValueError, match=r"set_params\(\) got an unexpected keyword"):
+            cls().set_params(**{name: value})
+    est = MLPClassifier(reg=0.1, max_iter=3)
+    assert clone(est).get_params()["reg"] == 0.1
+    assert est.set_params(reg=0.2).reg == 0.2
+    assert pickle.loads(pickle.dumps(est)).reg == 0.2
+    assert make_pipeline(StandardScaler(), est).set_params(mlpclassifier__reg=0.3)
+
+
+def test_max_iter_has_an_upper_bound():
+    X, y = blobs()
+    with pytest.raises(ValueError, match="max_iter"):
+        MLPClassifier(max_iter=10**22).fit(X, y)
