@@ -311,12 +311,18 @@ class _Pack:
                 K, *self.shapes[key]) for key, o in offsets.items()}
 
         self.params, self.grads = views(self.flat), views(self.grad)
+        # each member's last good epoch (the divergence rule's state) in one array, so an
+        # epoch's end copies it in one pass (16 digits-sized models: 64 copies took 0.7 ms)
+        self.good = np.empty((K, P), dt)
+        good = views(self.good)
         self.own: list[dict[str, np.ndarray]] = []  # each model's own arrays
         for k, m in enumerate(members):
             self.own.append(dict(m.model.params))
             for key in self.keys:
                 self.params[key][k] = m.model.params[key]
                 m.model.params[key] = self.params[key][k]
+                good[key][k] = m.good_state[key]
+                m.good_state[key] = good[key][k]
         regs = np.array([m.model.reg for m in members])
         self.regs = regs
         self.regcol = regs[:, None].astype(dt) if regs.any() and self.Pd else None
@@ -850,8 +856,14 @@ def _train_members(members: list[_Member], kinds: list[str], X: np.ndarray, y: n
     cap = min(B, X.shape[0] if members[0].rows is None else members[0].rows.shape[0])
     model = members[0].model
     with np.errstate(all="ignore"):  # the Trainer's divergence rule: 1e4 x this loss
+        shared = None  # members on all the shared rows and targets: one computation
         for m in members:
-            m.ref = _loss_of_nothing(model, _own(m, y))
+            if m.y is None and m.rows is None:
+                if shared is None:
+                    shared = _loss_of_nothing(model, y)
+                m.ref = shared
+            else:
+                m.ref = _loss_of_nothing(model, _own(m, y))
     engine = f"packed ({len(members)} models)"
     for m in members:
         m.history.engine = engine
@@ -951,9 +963,12 @@ def _run_epoch(pack: _Pack, X: np.ndarray, y: np.ndarray,
             _diverge(m, epoch, "the parameters became inf or NaN")
             continue
         _end_epoch(m, epoch, seconds, *metrics[k])
-        for key, v in m.model.params.items():
-            np.copyto(m.good_state[key], v)
         m.done = m.epoch >= m.config.epochs or bool(m.history.stop_reason)
+    # the finite members' parameters become their good state (views of pack.good)
+    if finite.all():
+        np.copyto(pack.good, pack.flat)
+    else:
+        pack.good[finite] = pack.flat[finite]
     pack.set_lr([m.lr for m in members])
 
 
