@@ -24,8 +24,9 @@ float64 within 1e-10 relative (measured about 1e-14 after 30 steps) and float32 
 The batches: each model draws its own permutation per epoch, as the Trainer does. When
 all of them drew the same order (same ``config.seed``: an ensemble, or a search that
 shares its data order), the step gathers one batch x (b, D) and the first layer is
-``np.matmul(x, W1)`` broadcast over K (and ``dW1 = x^T dH1`` likewise); otherwise it
-gathers (K, b, D). A search whose trials have their own seeds (``numpynn.search`` gives
+``np.matmul([x, 1], [W1; b1])`` broadcast over K (W1 and b1 are stored as one (D + 1, H)
+matrix, the batch gets a column of ones, so the multiply adds the bias and
+``[dW1; db1] = [x, 1]^T dH1`` gives the bias gradient); otherwise it gathers (K, b, D). A search whose trials have their own seeds (``numpynn.search`` gives
 each trial one) therefore packs with the second, equally exact path.
 
 Measured on the development machine (2 vCPUs, AVX-512, OpenBLAS; K=16, b=32, D=64, H=100,
@@ -298,10 +299,16 @@ class _Pack:
         self.kinds, self.dims, self.dtype = kinds, model.dims, model.dtype
         self.squared = type(model.loss_fn) is SquaredError  # else softmax cross-entropy
         K, dt = len(members), model.dtype
-        # the L2-penalised arrays first: their block [:, :Pd] of each row is contiguous
+        # the L2-penalised arrays first: their block [:, :Pd] of each row is contiguous;
+        # the first layer's W last of them, its bias b next: [W; b] is one (D + 1, H)
+        # matrix, so the first layer's multiply adds the bias (a column of ones appended to
+        # the batch) and the gradient's multiply gives db (see _Pack.forward)
         decay = set(model.decay_keys)
-        self.keys = ([k for k in model.params if k in decay]
-                     + [k for k in model.params if k not in decay])
+        w1, b1 = model.keys[0]["W"], model.keys[0]["b"]
+        self.keys = ([k for k in model.params if k in decay and k != w1] + [w1, b1]
+                     + [k for k in model.params if k not in decay and k != b1])
+        if w1 not in decay:
+            raise RuntimeError("packed training expects the first layer's W to be L2-penalised")
         self.shapes = {key: model.params[key].shape for key in self.keys}
         # narrow layers after the first store W (d, h) as W^T (h, d) (see TRANSPOSE_WIDTH)
         self.tkeys = {model.keys[i]["W"] for i, kind in enumerate(kinds)
@@ -310,6 +317,7 @@ class _Pack:
         for key in self.keys:
             offsets[key] = P
             P += model.params[key].size
+        self.offsets = offsets
         self.Pd = sum(model.params[k].size for k in decay)
         self.flat = np.empty((K, P), dt)
         self.grad = np.empty((K, P), dt)
@@ -428,7 +436,16 @@ class _Pack:
                                 if kind == "activation" else None)
             self.masks.append(np.empty(K * cap * d, dt) if kind == "dropout" else None)
         self.layers = model.layers
-        self.xbuf = np.empty(K * cap * model.input_dim, dt)
+        D = model.input_dim
+        self.xbuf = np.empty(K * cap * D, dt)
+        # batches with a column of ones appended: (n, D + 1) rows of xa_buf
+        self.xa_buf = np.empty(K * cap * (D + 1), dt)
+        self.xa_buf.reshape(K * cap, D + 1)[:, D] = 1
+        self.xa: dict[tuple[int, ...], tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
+        # the first layer's [W; b] (K, D + 1, H) and its gradient, views of flat and grad
+        H, o = dims[1], self.offsets[model.keys[0]["W"]]
+        self.Wb1 = self.flat[:, o : o + (D + 1) * H].reshape(K, D + 1, H)
+        self.dWb1 = self.grad[:, o : o + (D + 1) * H].reshape(K, D + 1, H)
         self.label_rows = np.arange(K * cap, dtype=np.intp) * dims[-1]
         self.flat_idx = np.empty(K * cap, np.intp)
         self.rowmax = np.empty(K * cap, dt)
@@ -448,14 +465,28 @@ class _Pack:
                            if keys[i]["W"] in self.tkeys else None)
                        for i, kind in enumerate(self.kinds) if kind == "affine"}
 
-    def batch_buffers(self, shape: tuple[int, ...], y: np.ndarray
+    def batch_buffers(self, shape: tuple[int, ...], y: np.ndarray, contiguous: bool = False
                       ) -> tuple[np.ndarray, np.ndarray]:
-        """Views for a gathered batch: x (*shape, D) in ``xbuf`` and targets (*shape,) of
-        class indices or (*shape, C) of a regression's (as ``y``); shape is (b,) (one batch
-        for all models) or (K, b)."""
+        """Views for a gathered batch: x (*shape, D) and targets (*shape,) of class indices
+        or (*shape, C) of a regression's (as ``y``); shape is (b,) (one batch for all
+        models) or (K, b). x is the first D columns of :meth:`_augmented`'s rows (the
+        forward reads it there, no copy), or with ``contiguous`` a C-contiguous array in
+        ``xbuf`` (for an augmentation that changes it in place)."""
         n, D = math.prod(shape), self.members[0].model.input_dim
-        return (self.xbuf[: n * D].reshape(*shape, D),
-                np.empty((*shape, *y.shape[1:]), y.dtype))
+        x = (self.xbuf[: n * D].reshape(*shape, D) if contiguous
+             else self._augmented(shape)[1])
+        return x, np.empty((*shape, *y.shape[1:]), y.dtype)
+
+    def _augmented(self, shape: tuple[int, ...]
+                   ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """For a batch of shape (b,) or (K, b): xa (*shape, D + 1), the rows of ``xa_buf``
+        whose last column is ones, its first D columns (*shape, D) and xa^T (made once)."""
+        got = self.xa.get(shape)
+        if got is None:
+            D = self.members[0].model.input_dim
+            xa = self.xa_buf[: math.prod(shape) * (D + 1)].reshape(*shape, D + 1)
+            got = self.xa[shape] = (xa, xa[..., :D], np.swapaxes(xa, -1, -2))
+        return got
 
     def _views(self, b: int) -> SimpleNamespace:
         """The workspaces' views for a batch of b rows (made once per batch size): out[i]
@@ -494,10 +525,16 @@ class _Pack:
         x: (b, D) shared by all models or (K, b, D); y: (b,) or (K, b)."""
         b = x.shape[-2]
         v = self.views.get(b) or self._views(b)
-        self.b, self.x, self.v = b, x, v
-        h = x
+        xa, xd, self.xaT = self._augmented(x.shape[:-1])
+        if x.base is not self.xa_buf:  # not gathered in place (batch_buffers): copied
+            np.copyto(xd, x)
+        self.b, self.v = b, v
+        np.matmul(xa, self.Wb1, out=v.out[0])  # x W + b
+        h = v.out[0]
         for i, kind in enumerate(self.kinds):
             out = v.out[i]
+            if i == 0:
+                continue
             if kind == "affine":
                 W, bias = self.affine[i][:2]
                 np.matmul(h, W, out=out)
@@ -572,12 +609,13 @@ class _Pack:
                 _, _, dW, db, W_T, dW_T = self.affine[i]
                 if dx is not None:
                     np.matmul(delta, W_T, out=dx)  # eq. 2: delta W^T
+                if i == 0:  # [dW; db] = [x, 1]^T delta: eqs. 4 and 3 in one
+                    np.matmul(self.xaT, delta, out=self.dWb1)
+                    continue
                 if dW_T is not None:  # stored transposed: dW^T = delta^T x
                     np.matmul(delta.transpose(0, 2, 1), v.out[i - 1], out=dW_T)
                 else:
-                    x_T = self.x.T if i == 0 and self.x.ndim == 2 else (
-                        self.x.transpose(0, 2, 1) if i == 0 else v.outT[i - 1])
-                    np.matmul(x_T, delta, out=dW)  # eq. 4
+                    np.matmul(v.outT[i - 1], delta, out=dW)  # eq. 4
                 np.matmul(v.ones_b, delta, out=db)  # eq. 3: column sums
             elif kind == "activation":
                 self.kernels[i].backward(delta2, v.dx2[i], None)
@@ -949,7 +987,7 @@ def _run_epoch(pack: _Pack, X: np.ndarray, y: np.ndarray,
         target_idx = target_orders[..., start : start + B]  # (K, b) for own targets
         shapes = (idx.shape, target_idx.shape)
         buffers = batches.get(shapes) or batches.setdefault(
-            shapes, (pack.batch_buffers(idx.shape, y)[0],
+            shapes, (pack.batch_buffers(idx.shape, y, augment is not None)[0],
                      pack.batch_buffers(target_idx.shape, y)[1]))
         xb, yb = buffers
         np.take(X, idx, axis=0, out=xb, mode="clip")
