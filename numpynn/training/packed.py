@@ -25,9 +25,10 @@ The batches: each model draws its own permutation per epoch, as the Trainer does
 all of them drew the same order (same ``config.seed``: an ensemble, or a search that
 shares its data order), the step gathers one batch x (b, D) and the first layer is
 ``np.matmul([x, 1], [W1; b1])`` broadcast over K (W1 and b1 are stored as one (D + 1, H)
-matrix, the batch gets a column of ones, so the multiply adds the bias and
-``[dW1; db1] = [x, 1]^T dH1`` gives the bias gradient); otherwise it gathers (K, b, D). A search whose trials have their own seeds (``numpynn.search`` gives
-each trial one) therefore packs with the second, equally exact path.
+matrix and the batch gets a column of ones, so the multiply adds the bias and
+``[dW1; db1] = [x, 1]^T dH1`` gives the bias gradient); otherwise it gathers (K, b, D).
+A search whose trials have their own seeds (``numpynn.search`` gives each trial one)
+therefore packs with the second, equally exact path.
 
 Measured on the development machine (2 vCPUs, AVX-512, OpenBLAS; K=16, b=32, D=64, H=100,
 float32): the block layout ``x @ [W1_1 ... W1_K]`` (one (b, D) x (D, K*H) GEMM) took
