@@ -181,7 +181,8 @@ def pack_bytes(model: Network, batch_size: int, k: int = 1) -> int:
     optimiser moments, the last good and the best copies, the model's own arrays) and the
     workspaces of a batch: for each layer of width H, b x H for the output, the input
     gradient and up to two of a kernel's scratch arrays (activation derivative or dropout
-    mask; ReLU's array of zeros), plus the gathered batch b x D.
+    mask; ReLU's array of zeros), plus the gathered batch b x D and b x (D + 1) (the batch
+    with a column of ones that the first layer multiplies).
     """
     if not isinstance(model, Network):
         raise InputError(f"model must be a numpynn Network; got {type(model).__name__}.")
@@ -191,7 +192,8 @@ def pack_bytes(model: Network, batch_size: int, k: int = 1) -> int:
     item = model.dtype.itemsize
     params = model.num_parameters()
     widths = sum(model.dims[1:])
-    per_model = 8 * params * item + int(batch_size) * (4 * widths + model.input_dim) * item
+    per_model = 8 * params * item + int(batch_size) * (
+        4 * widths + 2 * model.input_dim + 1) * item
     return int(k) * per_model
 
 
