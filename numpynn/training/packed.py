@@ -24,9 +24,11 @@ float64 within 1e-10 relative (measured about 1e-14 after 30 steps) and float32 
 The batches: each model draws its own permutation per epoch, as the Trainer does. When
 all of them drew the same order (same ``config.seed``: an ensemble, or a search that
 shares its data order), the step gathers one batch x (b, D) and the first layer is
-``np.matmul(x, W1)`` broadcast over K (and ``dW1 = x^T dH1`` likewise); otherwise it
-gathers (K, b, D). A search whose trials have their own seeds (``numpynn.search`` gives
-each trial one) therefore packs with the second, equally exact path.
+``np.matmul([x, 1], [W1; b1])`` broadcast over K (W1 and b1 are stored as one (D + 1, H)
+matrix and the batch gets a column of ones, so the multiply adds the bias and
+``[dW1; db1] = [x, 1]^T dH1`` gives the bias gradient); otherwise it gathers (K, b, D).
+A search whose trials have their own seeds (``numpynn.search`` gives each trial one)
+therefore packs with the second, equally exact path.
 
 Measured on the development machine (2 vCPUs, AVX-512, OpenBLAS; K=16, b=32, D=64, H=100,
 float32): the block layout ``x @ [W1_1 ... W1_K]`` (one (b, D) x (D, K*H) GEMM) took
@@ -100,6 +102,12 @@ _SLOTS: dict[str, tuple[str, ...]] = {
     "adam": ("m", "v"),
 }
 
+#: Affine layers after the first whose width is at most this store their weights W (d, h)
+#: transposed, as (h, d) rows (``model.params`` then holds a transposed view while packed):
+#: the stacked multiplies of a narrow layer are faster with W^T contiguous (K=16, b=32,
+#: 100 -> 10: forward, delta W^T and dW 16, 20, 16 us against 24, 27, 28).
+TRANSPOSE_WIDTH = 32
+
 #: Per update rule: the (x, y) pairs its one-pass updates ``y = alpha x + beta y`` use
 #: (``w`` parameters, ``g`` gradients, ``s`` scratch, state slots by name).
 _ONE_PASS: dict[str, tuple[tuple[str, str], ...]] = {
@@ -172,7 +180,8 @@ def pack_bytes(model: Network, batch_size: int, k: int = 1) -> int:
     optimiser moments, the last good and the best copies, the model's own arrays) and the
     workspaces of a batch: for each layer of width H, b x H for the output, the input
     gradient and up to two of a kernel's scratch arrays (activation derivative or dropout
-    mask; ReLU's array of zeros), plus the gathered batch b x D.
+    mask; ReLU's array of zeros), plus the gathered batch b x D and b x (D + 1) (the batch
+    with a column of ones that the first layer multiplies).
     """
     if not isinstance(model, Network):
         raise InputError(f"model must be a numpynn Network; got {type(model).__name__}.")
@@ -182,7 +191,8 @@ def pack_bytes(model: Network, batch_size: int, k: int = 1) -> int:
     item = model.dtype.itemsize
     params = model.num_parameters()
     widths = sum(model.dims[1:])
-    per_model = 8 * params * item + int(batch_size) * (4 * widths + model.input_dim) * item
+    per_model = 8 * params * item + int(batch_size) * (
+        4 * widths + 2 * model.input_dim + 1) * item
     return int(k) * per_model
 
 
@@ -292,31 +302,51 @@ class _Pack:
         self.squared = type(model.loss_fn) is SquaredError  # else softmax cross-entropy
         self.balanced = members[0].history.score_name == BALANCED_ACCURACY
         K, dt = len(members), model.dtype
-        # the L2-penalised arrays first: their block [:, :Pd] of each row is contiguous
+        # the L2-penalised arrays first: their block [:, :Pd] of each row is contiguous;
+        # the first layer's W last of them, its bias b next: [W; b] is one (D + 1, H)
+        # matrix, so the first layer's multiply adds the bias (a column of ones appended to
+        # the batch) and the gradient's multiply gives db (see _Pack.forward)
         decay = set(model.decay_keys)
-        self.keys = ([k for k in model.params if k in decay]
-                     + [k for k in model.params if k not in decay])
+        w1, b1 = model.keys[0]["W"], model.keys[0]["b"]
+        self.keys = ([k for k in model.params if k in decay and k != w1] + [w1, b1]
+                     + [k for k in model.params if k not in decay and k != b1])
+        if w1 not in decay:
+            raise RuntimeError("packed training expects the first layer's W to be L2-penalised")
         self.shapes = {key: model.params[key].shape for key in self.keys}
+        # narrow layers after the first store W (d, h) as W^T (h, d) (see TRANSPOSE_WIDTH)
+        self.tkeys = {model.keys[i]["W"] for i, kind in enumerate(kinds)
+                      if kind == "affine" and i > 0 and model.dims[i + 1] <= TRANSPOSE_WIDTH}
         offsets, P = {}, 0
         for key in self.keys:
             offsets[key] = P
             P += model.params[key].size
+        self.offsets = offsets
         self.Pd = sum(model.params[k].size for k in decay)
         self.flat = np.empty((K, P), dt)
         self.grad = np.empty((K, P), dt)
         self.scratch = np.empty((K, P), dt)
 
         def views(a: np.ndarray) -> dict[str, np.ndarray]:
-            return {key: a[:, o : o + math.prod(self.shapes[key])].reshape(
-                K, *self.shapes[key]) for key, o in offsets.items()}
+            out = {}
+            for key, o in offsets.items():
+                shape, n = self.shapes[key], math.prod(self.shapes[key])
+                out[key] = (a[:, o : o + n].reshape(K, shape[1], shape[0]).transpose(0, 2, 1)
+                            if key in self.tkeys else a[:, o : o + n].reshape(K, *shape))
+            return out
 
         self.params, self.grads = views(self.flat), views(self.grad)
+        # each member's last good epoch (the divergence rule's state) in one array, so an
+        # epoch's end copies it in one pass (16 digits-sized models: 64 copies took 0.7 ms)
+        self.good = np.empty((K, P), dt)
+        good = views(self.good)
         self.own: list[dict[str, np.ndarray]] = []  # each model's own arrays
         for k, m in enumerate(members):
             self.own.append(dict(m.model.params))
             for key in self.keys:
                 self.params[key][k] = m.model.params[key]
                 m.model.params[key] = self.params[key][k]
+                good[key][k] = m.good_state[key]
+                m.good_state[key] = good[key][k]
         regs = np.array([m.model.reg for m in members])
         self.regs = regs
         self.regcol = regs[:, None].astype(dt) if regs.any() and self.Pd else None
@@ -409,7 +439,16 @@ class _Pack:
                                 if kind == "activation" else None)
             self.masks.append(np.empty(K * cap * d, dt) if kind == "dropout" else None)
         self.layers = model.layers
-        self.xbuf = np.empty(K * cap * model.input_dim, dt)
+        D = model.input_dim
+        self.xbuf = np.empty(K * cap * D, dt)
+        # batches with a column of ones appended: (n, D + 1) rows of xa_buf
+        self.xa_buf = np.empty(K * cap * (D + 1), dt)
+        self.xa_buf.reshape(K * cap, D + 1)[:, D] = 1
+        self.xa: dict[tuple[int, ...], tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
+        # the first layer's [W; b] (K, D + 1, H) and its gradient, views of flat and grad
+        H, o = dims[1], self.offsets[model.keys[0]["W"]]
+        self.Wb1 = self.flat[:, o : o + (D + 1) * H].reshape(K, D + 1, H)
+        self.dWb1 = self.grad[:, o : o + (D + 1) * H].reshape(K, D + 1, H)
         self.label_rows = np.arange(K * cap, dtype=np.intp) * dims[-1]
         self.flat_idx = np.empty(K * cap, np.intp)
         self.rowmax = np.empty(K * cap, dt)
@@ -420,20 +459,37 @@ class _Pack:
         self.picked = np.empty(K * cap, dt)
         self.views: dict[int, SimpleNamespace] = {}  # batch size -> its views
         keys = model.keys
-        # per affine layer: W (K, d, h), b as (K, 1, h), dW, db, W^T (K, h, d): views
+        # per affine layer: W (K, d, h), b as (K, 1, h), dW, db, W^T (K, h, d): views, and
+        # where W is stored as W^T, the (K, h, d) contiguous view of dW^T (else None)
         self.affine = {i: (self.params[keys[i]["W"]], self.params[keys[i]["b"]][:, None, :],
                            self.grads[keys[i]["W"]], self.grads[keys[i]["b"]],
-                           self.params[keys[i]["W"]].transpose(0, 2, 1))
+                           self.params[keys[i]["W"]].transpose(0, 2, 1),
+                           self.grads[keys[i]["W"]].transpose(0, 2, 1)
+                           if keys[i]["W"] in self.tkeys else None)
                        for i, kind in enumerate(self.kinds) if kind == "affine"}
 
-    def batch_buffers(self, shape: tuple[int, ...], y: np.ndarray
+    def batch_buffers(self, shape: tuple[int, ...], y: np.ndarray, contiguous: bool = False
                       ) -> tuple[np.ndarray, np.ndarray]:
-        """Views for a gathered batch: x (*shape, D) in ``xbuf`` and targets (*shape,) of
-        class indices or (*shape, C) of a regression's (as ``y``); shape is (b,) (one batch
-        for all models) or (K, b)."""
+        """Views for a gathered batch: x (*shape, D) and targets (*shape,) of class indices
+        or (*shape, C) of a regression's (as ``y``); shape is (b,) (one batch for all
+        models) or (K, b). x is the first D columns of :meth:`_augmented`'s rows (the
+        forward reads it there, no copy), or with ``contiguous`` a C-contiguous array in
+        ``xbuf`` (for an augmentation that changes it in place)."""
         n, D = math.prod(shape), self.members[0].model.input_dim
-        return (self.xbuf[: n * D].reshape(*shape, D),
-                np.empty((*shape, *y.shape[1:]), y.dtype))
+        x = (self.xbuf[: n * D].reshape(*shape, D) if contiguous
+             else self._augmented(shape)[1])
+        return x, np.empty((*shape, *y.shape[1:]), y.dtype)
+
+    def _augmented(self, shape: tuple[int, ...]
+                   ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """For a batch of shape (b,) or (K, b): xa (*shape, D + 1), the rows of ``xa_buf``
+        whose last column is ones, its first D columns (*shape, D) and xa^T (made once)."""
+        got = self.xa.get(shape)
+        if got is None:
+            D = self.members[0].model.input_dim
+            xa = self.xa_buf[: math.prod(shape) * (D + 1)].reshape(*shape, D + 1)
+            got = self.xa[shape] = (xa, xa[..., :D], np.swapaxes(xa, -1, -2))
+        return got
 
     def _views(self, b: int) -> SimpleNamespace:
         """The workspaces' views for a batch of b rows (made once per batch size): out[i]
@@ -472,10 +528,16 @@ class _Pack:
         x: (b, D) shared by all models or (K, b, D); y: (b,) or (K, b)."""
         b = x.shape[-2]
         v = self.views.get(b) or self._views(b)
-        self.b, self.x, self.v = b, x, v
-        h = x
+        xa, xd, self.xaT = self._augmented(x.shape[:-1])
+        if x.base is not self.xa_buf:  # not gathered in place (batch_buffers): copied
+            np.copyto(xd, x)
+        self.b, self.v = b, v
+        np.matmul(xa, self.Wb1, out=v.out[0])  # x W + b
+        h = v.out[0]
         for i, kind in enumerate(self.kinds):
             out = v.out[i]
+            if i == 0:
+                continue
             if kind == "affine":
                 W, bias = self.affine[i][:2]
                 np.matmul(h, W, out=out)
@@ -547,12 +609,16 @@ class _Pack:
         for i in range(len(self.kinds) - 1, -1, -1):
             kind, dx = self.kinds[i], v.dx[i]
             if kind == "affine":
-                _, _, dW, db, W_T = self.affine[i]
+                _, _, dW, db, W_T, dW_T = self.affine[i]
                 if dx is not None:
                     np.matmul(delta, W_T, out=dx)  # eq. 2: delta W^T
-                x_T = self.x.T if i == 0 and self.x.ndim == 2 else (
-                    self.x.transpose(0, 2, 1) if i == 0 else v.outT[i - 1])
-                np.matmul(x_T, delta, out=dW)  # eq. 4
+                if i == 0:  # [dW; db] = [x, 1]^T delta: eqs. 4 and 3 in one
+                    np.matmul(self.xaT, delta, out=self.dWb1)
+                    continue
+                if dW_T is not None:  # stored transposed: dW^T = delta^T x
+                    np.matmul(delta.transpose(0, 2, 1), v.out[i - 1], out=dW_T)
+                else:
+                    np.matmul(v.outT[i - 1], delta, out=dW)  # eq. 4
                 np.matmul(v.ones_b, delta, out=db)  # eq. 3: column sums
             elif kind == "activation":
                 self.kernels[i].backward(delta2, v.dx2[i], None)
@@ -866,8 +932,14 @@ def _train_members(members: list[_Member], kinds: list[str], X: np.ndarray, y: n
     cap = min(B, X.shape[0] if members[0].rows is None else members[0].rows.shape[0])
     model = members[0].model
     with np.errstate(all="ignore"):  # the Trainer's divergence rule: 1e4 x this loss
+        shared = None  # members on all the shared rows and targets: one computation
         for m in members:
-            m.ref = _loss_of_nothing(model, _own(m, y))
+            if m.y is None and m.rows is None:
+                if shared is None:
+                    shared = _loss_of_nothing(model, y)
+                m.ref = shared
+            else:
+                m.ref = _loss_of_nothing(model, _own(m, y))
     engine = f"packed ({len(members)} models)"
     for m in members:
         m.history.engine = engine
@@ -933,7 +1005,7 @@ def _run_epoch(pack: _Pack, X: np.ndarray, y: np.ndarray,
         target_idx = target_orders[..., start : start + B]  # (K, b) for own targets
         shapes = (idx.shape, target_idx.shape)
         buffers = batches.get(shapes) or batches.setdefault(
-            shapes, (pack.batch_buffers(idx.shape, y)[0],
+            shapes, (pack.batch_buffers(idx.shape, y, augment is not None)[0],
                      pack.batch_buffers(target_idx.shape, y)[1]))
         xb, yb = buffers
         np.take(X, idx, axis=0, out=xb, mode="clip")
@@ -966,9 +1038,12 @@ def _run_epoch(pack: _Pack, X: np.ndarray, y: np.ndarray,
             _diverge(m, epoch, "the parameters became inf or NaN")
             continue
         _end_epoch(m, epoch, seconds, *metrics[k])
-        for key, v in m.model.params.items():
-            np.copyto(m.good_state[key], v)
         m.done = m.epoch >= m.config.epochs or bool(m.history.stop_reason)
+    # the finite members' parameters become their good state (views of pack.good)
+    if finite.all():
+        np.copyto(pack.good, pack.flat)
+    else:
+        pack.good[finite] = pack.flat[finite]
     pack.set_lr([m.lr for m in members])
 
 
