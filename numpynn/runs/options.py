@@ -253,7 +253,7 @@ OPTIONS: tuple[Option, ...] = (
            "without one; default off)"),
     Option("cv_folds", "--cv-folds", POSITIVE_INT, "choose the epoch count (and a "
            "regression's target transform) by K-fold cross-validation on the training rows "
-           "instead of a validation split (default: 3 for a user's table of 100 to 2,000 "
+           "instead of a validation split (default: 3 for a user's table of 100 to 10,000 "
            "training rows fitted on every row afterwards, else 1 = none)", metavar="K"),
     Option("final_fit", "--final-fit", "text", "the saved model: all = after the held-out "
            "figures, a fresh network trained on every row (train + validation + test) for "

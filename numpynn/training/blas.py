@@ -4,7 +4,8 @@ NumPy has no ``C = alpha A B + beta C`` and no one-pass ``y = a x + b y``."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import numpy as np
@@ -75,6 +76,9 @@ class Blas:
             self._fns[prefix, "gemm"] = gemm
             self._fns[prefix, "axpy"] = axpy
             self._fns[prefix, "axpby"] = axpby
+        get, put = lib.scipy_openblas_get_num_threads64_, lib.scipy_openblas_set_num_threads64_
+        get.argtypes, get.restype, put.argtypes, put.restype = [], i32, [i32], None
+        self._fns["", "get_threads"], self._fns["", "set_threads"] = get, put
 
     def _self_test(self) -> bool:
         if not self._fns:
@@ -143,6 +147,26 @@ class Blas:
 
         call.arrays = (x, y)  # type: ignore[attr-defined]  # alive while the call is
         return call
+
+
+    @contextmanager
+    def threads(self, n: int) -> Iterator[None]:
+        """Run the block with at most ``n`` BLAS threads (the pool's count restored after);
+        nothing happens where :attr:`available` is False. Many small multiplies of one
+        pack's evaluation (K x (rows x D) @ (D x H)) cost more on two threads than on one:
+        OpenBLAS splits each and its threads wait for one another."""
+        if not self.available:
+            yield
+            return
+        before = self._fns["", "get_threads"]()
+        if before <= n:
+            yield
+            return
+        self._fns["", "set_threads"](n)
+        try:
+            yield
+        finally:
+            self._fns["", "set_threads"](before)
 
 
 _blas: Blas | None = None

@@ -1032,7 +1032,8 @@ def _run_epoch(pack: _Pack, X: np.ndarray, y: np.ndarray,
     members = list(pack.members)
     for k, m in enumerate(members):
         m.history.step_loss.extend(step_losses[:, k].tolist())
-    metrics = _evaluate(pack, X, y, val, finite)
+    with blas().threads(EVAL_THREADS):
+        metrics = _evaluate(pack, X, y, val, finite)
     for k, m in enumerate(members):
         if not finite[k]:
             _diverge(m, epoch, "the parameters became inf or NaN")
@@ -1203,6 +1204,10 @@ def _each_metrics(pack: _Pack, sets: list[tuple[np.ndarray, np.ndarray] | None]
     return [None if s is None else _stacked_metrics(pack, *s, k)[0]
             for k, s in enumerate(sets)]
 
+
+#: BLAS threads of the per-epoch evaluation (:func:`_evaluate`): its K multiplies of a
+#: chunk's rows are small, and OpenBLAS's second thread made them slower, not faster
+EVAL_THREADS = 1
 
 #: bytes of one chunk's widest activations (K x rows x width, float32) in
 #: :func:`_stacked_metrics`: its rows are cut to fit (a chunk that stays in the core's

@@ -64,7 +64,9 @@ def test_auto_cross_validates_small_tables_only():
     task = task_named("classification")
     small = apply_task_defaults(RunOptions(data="t.csv"), task, n_rows=500)
     assert small.cv_folds == 3 and small.val_fraction == 0.0
-    big = apply_task_defaults(RunOptions(data="t.csv"), task, n_rows=5000)
+    mid = apply_task_defaults(RunOptions(data="t.csv"), task, n_rows=5000)
+    assert mid.cv_folds == 3 and mid.val_fraction == 0.0  # 4,000 training rows: folds too
+    big = apply_task_defaults(RunOptions(data="t.csv"), task, n_rows=20_000)
     assert big.cv_folds == 1 and big.val_fraction == 0.2
     named = apply_task_defaults(RunOptions(data="digits"), task, n_rows=1797)
     assert named.cv_folds == 1  # named data sets keep their own rules
