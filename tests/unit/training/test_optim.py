@@ -525,3 +525,31 @@ def test_a_preset_name_leaves_its_preset_to_the_name():
     assert Momentum(0.1, 0.5, True).name == "nesterov"
     with pytest.raises(InputError, match="twice"):
         Momentum(0.1, 0.5, momentum=0.5)
+
+
+def test_blas_threads_limits_the_pool_inside_the_block_and_restores_it():
+    """Blas.threads(1): one OpenBLAS thread inside the block (the packed evaluation's),
+    the pool's own count after it, also when the block raises; a no-op where NumPy's
+    OpenBLAS is not the one numpynn can reach."""
+    from numpynn.training.blas import blas
+
+    b = blas()
+    if not b.available:
+        with b.threads(1):
+            pass
+        pytest.skip("NumPy's BLAS is not the scipy-openblas build")
+    get, put = b._fns["", "get_threads"], b._fns["", "set_threads"]
+    before = get()
+    put(2)
+    try:
+        with b.threads(1):
+            assert get() == 1
+        assert get() == 2
+        with pytest.raises(ValueError), b.threads(1):
+            raise ValueError
+        assert get() == 2
+        put(1)
+        with b.threads(4):  # never raised above what the pool runs
+            assert get() == 1
+    finally:
+        put(before)
