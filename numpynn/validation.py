@@ -316,6 +316,32 @@ OTHER_NAMES: dict[str, str] = {
 KEYWORD_HOMES: dict[str, dict[str, str]] = {}
 
 
+def unknown_keyword(owner: str, name: str, known: Sequence[str], *, equivalent: str | None = None,
+                    why: str = "", home: str = "", call: str = "", what: str = "options"
+                    ) -> UnknownParameterError:
+    """The error for keyword ``name``, which ``owner`` (a class name; ``call``: how the
+    call is written, default ``owner()``) does not take: ``home`` (where that option
+    lives) where given, else numpynn's ``equivalent`` for another library's name (with
+    ``why``), else why there is none, else a close match among ``known``; then ``known``
+    (its ``what``: "options", "parameters"). An :class:`UnknownParameterError`: a TypeError
+    (what Python raises for it) and an InputError."""
+    why_text = f" ({why})" if why else ""
+    if home:
+        hint = home
+    elif equivalent is not None and equivalent in known:
+        hint = f"numpynn's name for it is {equivalent!r}{why_text}"
+    elif equivalent is not None:
+        hint = f"{owner} has no such {what[:-1]}, nor {equivalent!r}{why_text}"
+    elif why:
+        hint = f"{owner} has no such {what[:-1]}: {why}"
+    else:
+        close = difflib.get_close_matches(name, list(known), n=1)
+        hint = f"did you mean {close[0]!r}" if close else f"not one of its {what}"
+    return UnknownParameterError(
+        f"{call or owner + '()'} got an unexpected keyword argument {name!r}: {hint}. Its "
+        f"{what}: {', '.join(known)}.", param=name)
+
+
 def check_keywords(cls: type, kwargs: Mapping[str, object]) -> None:
     """Refuse a keyword that the dataclass ``cls`` does not take, before Python's bare
     "unexpected keyword argument": naming where that option lives (:data:`KEYWORD_HOMES`),
@@ -327,17 +353,10 @@ def check_keywords(cls: type, kwargs: Mapping[str, object]) -> None:
         if name in known:
             continue
         equivalent = OTHER_NAMES.get(name)
-        if name in homes:
-            hint = homes[name]
-        elif equivalent in known:
-            hint = f"numpynn's name for it is {equivalent!r}"
-            if name == "alpha":
-                hint += " (not divided by the batch size: reg = alpha / batch_size)"
-        elif equivalent in homes:
-            hint = f"numpynn's name for it is {equivalent!r}, {homes[equivalent]}"
-        else:
-            close = difflib.get_close_matches(name, known, n=1)
-            hint = f"did you mean {close[0]!r}" if close else "not one of its options"
-        raise UnknownParameterError(
-            f"{cls.__name__}() got an unexpected keyword argument {name!r}: {hint}. Its "
-            f"options: {', '.join(known)}.", param=name)
+        home = homes.get(name, "")
+        if not home and equivalent not in known and equivalent in homes:
+            home = f"numpynn's name for it is {equivalent!r}, {homes[equivalent]}"
+        why = "not divided by the batch size: reg = alpha / batch_size" if (
+            name == "alpha" and equivalent in known) else ""
+        raise unknown_keyword(cls.__name__, name, known, equivalent=equivalent, why=why,
+                              home=home)

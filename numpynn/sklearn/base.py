@@ -9,7 +9,6 @@ from it; the defaults differ), its output layer, its targets and its predictions
 
 from __future__ import annotations
 
-import difflib
 import numbers
 import sys
 import warnings
@@ -36,7 +35,7 @@ from ..memory import check_fits
 from ..models import check_activation, check_dropout, check_normalization, check_weight_scale
 from ..training.optim import OPTIMIZERS
 from ..training.trainer import Callback, TrainConfig, Trainer
-from ..validation import MAX_EPOCHS
+from ..validation import MAX_EPOCHS, unknown_keyword
 
 __all__ = ["_BaseMLP", "_Monitor", "_SEED_MAX", "validate_dense"]
 
@@ -122,21 +121,10 @@ OTHER_NAMES: dict[str, tuple[str | None, str]] = {
 def unknown_parameter(cls: type, name: str, call: str = "") -> UnknownParameterError:
     """The error for keyword ``name``, which ``cls`` does not take (in ``call``, default
     its constructor): numpynn's parameter for it where there is one, else why there is
-    none, and the valid names."""
-    known = cls._get_param_names()
+    none, and the valid names (:func:`numpynn.validation.unknown_keyword`)."""
     equivalent, why = OTHER_NAMES.get(name, (None, ""))
-    if equivalent in known:
-        hint = f"numpynn's parameter for it is {equivalent!r} ({why})"
-    elif equivalent is not None:
-        hint = f"{cls.__name__} has no such parameter, nor {equivalent!r} ({why})"
-    elif why:
-        hint = f"{cls.__name__} has no such parameter: {why}"
-    else:
-        close = difflib.get_close_matches(name, known, n=1)
-        hint = f"did you mean {close[0]!r}" if close else "not one of its parameters"
-    return UnknownParameterError(
-        f"{call or cls.__name__ + '()'} got an unexpected keyword argument {name!r}: {hint}. "
-        f"Its parameters: {', '.join(known)}.", param=name)
+    return unknown_keyword(cls.__name__, name, cls._get_param_names(), equivalent=equivalent,
+                           why=why, call=call, what="parameters")
 
 
 class _BaseMLP(BaseEstimator):

@@ -253,7 +253,7 @@ def test_a_dataframe_with_text_columns_names_them_and_the_encoder():
 
 
 @pytest.mark.parametrize("name,value,expect", [
-    ("alpha", 1e-3, "numpynn's parameter for it is 'reg'"),
+    ("alpha", 1e-3, "numpynn's name for it is 'reg'"),
     ("learning_rate", "adaptive", "learning_rate_init"),
     ("shuffle", False, "shuffled every epoch, always"),
     ("nesterovs_momentum", True, "solver='nesterov'"),
