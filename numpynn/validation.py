@@ -7,6 +7,7 @@ argument, what was wrong with it and how to fix it.
 from __future__ import annotations
 
 import difflib
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, fields
 
@@ -238,11 +239,18 @@ class Rule:
     why: str = ""
 
     def reason(self, value: object) -> str:
-        """" " + :attr:`why` where ``value`` is a number above :attr:`high`, else ""."""
+        """" " + :attr:`why` where ``value`` is a number above :attr:`high`; where it is
+        written as a finite number too large for a float (``1e400``), that it reads as
+        infinity; else ""."""
         try:
-            above = self.high is not None and float(value) > self.high  # type: ignore[arg-type]
+            number = float(value)  # type: ignore[arg-type]
         except (TypeError, ValueError, OverflowError):
             return ""
+        if (math.isinf(number) and isinstance(value, str)
+                and value.strip().lstrip("+-").lower() not in ("inf", "infinity")):
+            return (f" ({value.strip()} is beyond a float's range, about ±1.8e308, so it "
+                    f"reads as {'-' if number < 0 else ''}infinity)")
+        above = self.high is not None and number > self.high
         return f" {self.why}" if self.why and above else ""
 
     @property

@@ -92,7 +92,8 @@ def rule_type(rule: Rule) -> Callable[[str], int | float]:
             return rule.check(value, "value")
         except InputError:
             raise argparse.ArgumentTypeError(
-                f"must be {rule.words}, got {text}{rule.reason(value)}") from None
+                f"must be {rule.words}, got {text}{rule.reason(text) or rule.reason(value)}"
+            ) from None
 
     return parse
 

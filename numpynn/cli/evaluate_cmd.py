@@ -78,9 +78,12 @@ def run(args: argparse.Namespace) -> int:
     if args.json:
         # strict JSON: a non-finite loss (scores that overflow) is null, never NaN/Infinity
         held_out = (saved.metadata.get("metrics") or {}).get("test") if seen else None
+        # how the file was read (rows left out, unseen categories): on stderr, and here for
+        # a program that reads only the JSON
+        said = {"notes": [common.flag_message(n) for n in notes]} if notes else {}
         print(common.dumps_json({"data": spec, "split": split, "seen_in_training": seen,
                                  **({"held_out_test": held_out} if held_out else {}),
-                                 **figures}))
+                                 **said, **figures}))
     else:
         print(f"{args.model} on {spec} ({split} split)")
         if note:

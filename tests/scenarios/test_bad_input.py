@@ -442,6 +442,10 @@ CASES = [
     Case("empty-column-in-ignore-columns", with_good_csv,
          train("--data", "good.csv", "--ignore-columns", "0,"),
          ("--ignore-columns", "item 2 of 2", "empty")),
+    Case("number-beyond-a-float", with_good_csv,
+         train("--data", "good.csv", "--lr", "1e400"),
+         ("--lr", "got 1e400", "beyond a float's range", "reads as infinity"),
+         lambda t: TrainConfig(lr="1e400"), ("lr", "reads as infinity")),
     Case("absurd-epochs", with_good_csv, train("--data", "good.csv", "--epochs", "10**22"),
          ("--epochs", "expected an integer in 1..1000000", "10**22")),
     Case("epochs-over-the-bound", with_good_csv,
@@ -905,7 +909,9 @@ def test_evaluate_can_leave_out_the_rows_of_classes_the_model_never_saw(tmp_path
                    "--json", cwd=tmp_path)
     assert proc.returncode == 0, proc.stderr
     assert "3 rows left out" in proc.stderr and "7 (2), 9 (1)" in proc.stderr
-    assert sum(json.loads(proc.stdout)["support"]) == len(Y) - 3
+    figures = json.loads(proc.stdout)
+    assert sum(figures["support"]) == len(Y) - 3
+    assert any("3 rows left out" in n for n in figures["notes"])  # in the JSON too
     notes: list[str] = []
     Xe, ye, _ = evaluation_data(load_model(tmp_path / "model.npz"), str(tmp_path / "new.csv"),
                                 notes=notes, drop_unknown_labels=True)
