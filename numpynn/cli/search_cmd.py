@@ -362,7 +362,7 @@ def run(args: argparse.Namespace) -> int:
         names = {"train": "train + val"} if result.refit else {}
         head = ("refitted best" if result.refit else "retrained best")
         print(f"{head}: " + "  ".join(
-            f"{names.get(split, split)} {score_text(b['score_name'], m[key])}"
+            f"{names.get(split, split)} {score_text(key, m[key])}"
             for split, m in result.metrics.items()))
         if result.figures.get("model"):
             print(f"  saved model: {result.figures['model']}")

@@ -149,3 +149,26 @@ def test_cli_prints_where_each_figure_comes_from(tmp_path):
     assert proc.returncode == 0, proc.stderr
     assert "retrained best: train " in proc.stdout and " val " in proc.stdout
     assert "refitted" not in proc.stdout
+
+
+def test_an_imbalanced_search_ranks_by_balanced_accuracy_and_names_each_figure(tmp_path):
+    """On two imbalanced classes the trials are ranked by validation balanced accuracy
+    (their epoch score) and the table and best line say so; the refitted model's figures
+    are accuracies (what the task's metrics are) and are named as such, not as the
+    trials' score."""
+    rng = np.random.default_rng(3)
+    X = rng.normal(size=(400, 3))
+    y = np.where(X[:, 0] + 0.7 * rng.normal(size=400) > 1.2, "yes", "no")  # about 15% yes
+    (tmp_path / "imb.csv").write_text("a,b,c,label\n" + "".join(
+        f"{a:.5f},{b:.5f},{c:.5f},{t}\n" for (a, b, c), t in zip(X, y)))
+    proc = numpynn("search", "--data", "imb.csv", "--trials", "2", "--epochs", "3",
+                   "--hidden", "8", "--out", "s", "--quiet", "--no-report", cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    best = next(line for line in proc.stdout.splitlines() if line.startswith("best:"))
+    assert "validation balanced accuracy " in best
+    refit = next(line for line in proc.stdout.splitlines()
+                 if line.startswith("refitted best:"))
+    assert "balanced" not in refit and "%" in refit
+    rows = json.loads((tmp_path / "s" / "results.json").read_text())
+    rows = rows["trials"] if isinstance(rows, dict) else rows
+    assert {r["score_name"] for r in rows} == {"balanced_accuracy"}
