@@ -53,13 +53,12 @@ class Classification(Task):
     def imbalanced(self, y_train: np.ndarray) -> bool:
         """Whether a present class has under :attr:`IMBALANCED_SHARE` of an equal share
         of the training rows y_train (N,) (class indices)."""
-        y = np.asarray(y_train)
-        if y.size == 0:
-            return False
-        present = np.bincount(y)
-        present = present[present > 0]
+        return self._skewed(_present_counts(y_train))
+
+    def _skewed(self, present: np.ndarray) -> bool:
+        """:meth:`imbalanced`, given the row counts of the classes present."""
         return len(present) >= 2 and bool(
-            present.min() < self.IMBALANCED_SHARE * y.size / len(present))
+            present.min() < self.IMBALANCED_SHARE * present.sum() / len(present))
 
     def run_scorer(self, targets: Any, y_train: np.ndarray) -> Any:
         """Balanced accuracy on two imbalanced classes (:meth:`imbalanced`), else None
@@ -73,10 +72,8 @@ class Classification(Task):
         With three or more classes a rare class is one category among others, scored by
         accuracy: on R's Womenlf (3 classes, 16% part-time) choosing by balanced accuracy
         cost 5.8 points of accuracy, so those keep the accuracy."""
-        y = np.asarray(y_train)
-        if np.count_nonzero(np.bincount(y)) != 2 or not self.imbalanced(y):
-            return None
-        return BalancedAccuracyScorer()
+        present = _present_counts(y_train)
+        return BalancedAccuracyScorer() if len(present) == 2 and self._skewed(present) else None
 
     def data_notes(self, y_train: np.ndarray, dataset: Dataset, options: Any) -> list[str]:
         """Imbalanced classes without ``class_weight``: the suggestion to weigh them (on
@@ -222,3 +219,10 @@ class Classification(Task):
             image_shape=ds.image_shape, title=title, details=details,
             split_sizes=sizes, evaluation=evaluation,
             configuration=configuration, members=members)
+
+
+def _present_counts(y: np.ndarray) -> np.ndarray:
+    """The row counts of the classes present in class indices y (N,)."""
+    y = np.asarray(y)
+    counts = np.bincount(y) if y.size else np.zeros(0, np.int64)
+    return counts[counts > 0]

@@ -66,7 +66,9 @@ def score_and_loss(
     loss_fn = getattr(model, "loss_fn", None) if isinstance(model, Network) else None
     if getattr(loss_fn, "score_name", "") == "r2":  # a regression's score: R^2
         return r2_and_loss(model, X, y, chunk, idx)
-    hits, rows, total_loss = np.zeros(0), np.zeros(0), 0.0  # per class
+    hits: Any = 0  # rows right per class (an array from the first chunk on) ...
+    rows: Any = 0  # ... and rows per class
+    total_loss = 0.0
     for Xb, yb in row_chunks(X, y, chunk, idx):
         scores = model_scores(model, Xb)
         if loss_fn is None:
@@ -75,14 +77,10 @@ def score_and_loss(
             loss, _ = loss_fn(scores.astype(np.float64), yb)
         total_loss += loss * yb.shape[0]
         right = np.argmax(scores, axis=1) == yb
-        c = max(scores.shape[1], hits.size)
-        hits = _padded(hits, c) + np.bincount(yb[right], minlength=c)
-        rows = _padded(rows, c) + np.bincount(yb, minlength=c)
+        c = scores.shape[1]
+        hits = hits + np.bincount(yb[right], minlength=c)
+        rows = rows + np.bincount(yb, minlength=c)
     return float(class_score(hits, rows, balanced)), total_loss / n
-
-
-def _padded(a: np.ndarray, size: int) -> np.ndarray:
-    return a if a.size == size else np.concatenate([a, np.zeros(size - a.size)])
 
 
 def class_score(hits: np.ndarray, rows: np.ndarray, balanced: bool) -> np.ndarray:
