@@ -120,6 +120,67 @@ def run_packed(k: int, a: argparse.Namespace, data) -> tuple[float, float, float
     return (*since(t), min(hs[0].seconds))
 
 
+def multiply_limit(k: int, hidden: int, batch: int, epochs: int, n_train: int,
+                   n_eval: int, shared: bool = True, threads: int | None = None,
+                   repeats: int = 3) -> float:
+    """Seconds of a packed run's multiplies alone, the machine's limit for its shapes:
+    per step, the stacked multiplies the engine makes ([x, 1] (b, D+1) by [W1; b1]
+    (K, D+1, H), or (K, b, D+1) batches where the K models draw their own (``shared``
+    False: a search's trials); H -> 10 forward; delta W2^T; dW2; [dW1; db1]), for every
+    step of ``epochs`` epochs of ``n_train`` rows (the last batch of an epoch smaller),
+    and per epoch the evaluation's forward multiplies on ``n_eval`` rows; hot operands,
+    preallocated outputs. threads: BLAS threads (None: the faster of NumPy's as installed
+    and one)."""
+    from threadpoolctl import threadpool_limits
+
+    rng = np.random.default_rng(1)
+    f32, D, H, C = np.float32, 64, hidden, 10
+    Wb1 = rng.standard_normal((k, D + 1, H), dtype=f32)
+    W2T = rng.standard_normal((k, C, H), dtype=f32)
+    dWb1, dW2T = np.empty_like(Wb1), np.empty_like(W2T)
+
+    def step_buffers(b: int) -> tuple[np.ndarray, ...]:
+        xa = rng.standard_normal((b, D + 1) if shared else (k, b, D + 1), dtype=f32)
+        return (xa, np.ascontiguousarray(np.swapaxes(xa, -1, -2)), np.empty((k, b, H), f32),
+                np.empty((k, b, C), f32), rng.standard_normal((k, b, C), dtype=f32),
+                np.empty((k, b, H), f32))
+
+    def step(xa, xaT, h, s, delta, dh) -> None:
+        np.matmul(xa, Wb1, out=h)
+        np.matmul(h, W2T.transpose(0, 2, 1), out=s)
+        np.matmul(delta, W2T, out=dh)
+        np.matmul(delta.transpose(0, 2, 1), h, out=dW2T)
+        np.matmul(xaT, dh, out=dWb1)
+
+    Xe = rng.standard_normal((n_eval, D), dtype=f32)
+    W1 = np.ascontiguousarray(Wb1[:, :D])
+    he, se = np.empty((k, n_eval, H), f32), np.empty((k, n_eval, C), f32)
+    full, last = divmod(n_train, batch)
+    main, tail = step_buffers(batch), step_buffers(last) if last else None
+
+    def run() -> float:
+        step(*main)
+        best = float("inf")
+        for _ in range(repeats):
+            t = time.perf_counter()
+            for _ in range(epochs):
+                for _ in range(full):
+                    step(*main)
+                if tail is not None:
+                    step(*tail)
+                np.matmul(Xe, W1, out=he)
+                np.matmul(he, W2T.transpose(0, 2, 1), out=se)
+            best = min(best, time.perf_counter() - t)
+        return best
+
+    if threads is not None:
+        with threadpool_limits(limits=threads, user_api="blas"):
+            return run()
+    as_installed = run()
+    with threadpool_limits(limits=1, user_api="blas"):
+        return min(as_installed, run())
+
+
 class TorchEnsemble:
     """K copies of ``Linear(64, H) - ReLU - Linear(H, 10)`` trained at once with
     ``torch.func``: stacked parameters, ``vmap`` over ``functional_call``."""
@@ -301,6 +362,9 @@ def main(argv: list[str] | None = None) -> int:
             log(f"K={k} round {r + 1}/{a.rounds}: "
                 + ", ".join(f"{n} {t[-1][0]:.3f} s (CPU {t[-1][1]:.3f} s)"
                             for n, t in times[k].items()))
+    n_train, n_val = data[0].shape[0], data[2].shape[0]
+    n_eval = n_val + (n_train if a.eval_samples is None else min(a.eval_samples, n_train))
+    limits = {k: multiply_limit(k, a.hidden, a.batch, a.epochs, n_train, n_eval) for k in ks}
     ens = None
     if a.ensemble_epochs:
         ens = ensemble_rounds(argparse.Namespace(**{**vars(a), "epochs": a.ensemble_epochs}),
@@ -336,6 +400,17 @@ def main(argv: list[str] | None = None) -> int:
         print(row)
     print("\n(minibatch pass: the fastest epoch's shuffled minibatch loop, evaluation "
           "excluded; numpynn's `History.seconds`, summed over the K models one after another)")
+    print("\nThe machine's limit (`multiply_limit`: the packed run's multiplies alone, same "
+          "shapes, every step and every epoch's evaluation):\n")
+    print("| K | multiplies alone: s | packed: of limit | sequential: of limit "
+          "| packed at 3x the sequential's throughput would be |")
+    print("|---|---|---|---|---|")
+    for k in ks:
+        packed = statistics.median(t[0] for t in times[k]["numpynn packed"])
+        seq = statistics.median(t[0] for t in times[k]["numpynn sequential"])
+        lim = limits[k]
+        print(f"| {k} | {lim:.3f} | {100 * lim / packed:.0f}% "
+              f"| {100 * lim / seq:.0f}% | {100 * lim / (seq / 3):.0f}% of limit |")
     if ens is not None:
         accs = ens["member_accs"]
         print(f"\n5-member ensemble (train_ensemble, own data orders), {a.ensemble_epochs} "

@@ -168,6 +168,24 @@ def in_fresh_process(name: str, epochs: int, jobs: int) -> dict[str, Any]:
     return json.loads(proc.stdout.strip().splitlines()[-1])
 
 
+def grid_limit(epochs: int, jobs: int) -> float:
+    """Seconds of the grid's multiplies alone, the machine's limit for the packed search:
+    each (hidden, batch) pack of the 6 lr x L2 trials (``bench_packed.multiply_limit``,
+    own batches per trial, one BLAS thread as in a search's worker, the trials' scored
+    training rows and the validation rows evaluated every epoch), summed and shared by
+    ``jobs`` cores."""
+    from bench_packed import multiply_limit
+
+    from numpynn.search.trials import SEARCH_EVAL_SAMPLES
+
+    X, _, Xv, _ = split_arrays(epochs)
+    n_eval = Xv.shape[0] + min(SEARCH_EVAL_SAMPLES, X.shape[0])
+    k = len(LRS) * len(L2S)
+    total = sum(multiply_limit(k, h, b, epochs, X.shape[0], n_eval, shared=False, threads=1)
+                for h in HIDDEN for b in BATCHES)
+    return total / max(1, min(jobs, os.cpu_count() or 1))
+
+
 def grid_table(a: argparse.Namespace, log) -> list[str]:
     runs: dict[str, list[dict[str, Any]]] = {n: [] for n in NAMES}
     for r in range(a.rounds):
@@ -177,6 +195,7 @@ def grid_table(a: argparse.Namespace, log) -> list[str]:
         log(f"round {r + 1}/{a.rounds} (load {os.getloadavg()[0]:.2f}): " + ", ".join(
             f"{n} {v[-1]['seconds']:.2f} s" for n, v in runs.items()))
     ref = [x["seconds"] for x in runs["GridSearchCV"]]
+    limit = grid_limit(a.epochs, a.jobs)
     lines = ["| contender | fits | wall s, median (range) | / GridSearchCV, per round: median "
              "(range) | best val acc | best configuration | budgets |",
              "|---|---|---|---|---|---|---|"]
@@ -188,6 +207,12 @@ def grid_table(a: argparse.Namespace, log) -> list[str]:
                      f"({min(secs):.2f}-{max(secs):.2f}) | {statistics.median(ratios):.2f}x "
                      f"({min(ratios):.2f}-{max(ratios):.2f}) | {100 * last['best_val']:.2f}% | "
                      f"{last['best']} | {last['note']} |")
+    grid = statistics.median(x["seconds"] for x in runs["numpynn grid"])
+    lines += ["", f"The machine's limit for the packed grid (`grid_limit`: the 8 packs' "
+              f"multiplies alone, one thread each, shared by {a.jobs} cores): {limit:.2f} s; "
+              f"numpynn grid at {100 * limit / grid:.0f}% of it; 0.2x GridSearchCV "
+              f"({0.2 * statistics.median(ref):.2f} s) would be "
+              f"{100 * limit / (0.2 * statistics.median(ref)):.0f}% of it."]
     return lines
 
 

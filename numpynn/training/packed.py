@@ -746,16 +746,21 @@ class _Pack:
             np.multiply(s, step, out=s)
             np.subtract(w, s, out=w)
 
-    def eval_workspace(self, k: int, rows: int) -> tuple[list[np.ndarray], list[Any]]:
-        """Flat output buffers of k * rows * width per layer and the activations' kernels
-        (for k * rows rows) of :func:`_stacked_metrics`, made once per (k, rows)."""
+    def eval_workspace(self, k: int, rows: int
+                       ) -> tuple[list[np.ndarray], list[Any], np.ndarray]:
+        """Flat output buffers of k * rows * width per layer, the activations' kernels
+        (for k * rows rows) and a (k * rows, D + 1) buffer whose last column is ones (rows
+        [x, 1] for the first layer's [W1; b1]) of :func:`_stacked_metrics`, made once per
+        (k, rows)."""
         cache = self.__dict__.setdefault("_eval", {})
         if (k, rows) not in cache:
             dt, dims = self.dtype, self.dims
+            ones = np.empty((k * rows, dims[0] + 1), dt)
+            ones[:, dims[0]] = 1
             cache[k, rows] = (
                 [np.empty(k * rows * dims[i + 1], dt) for i in range(len(self.kinds))],
                 [faithful_kernel(layer, d, dt, k * rows) if kind == "activation" else None
-                 for layer, kind, d in zip(self.layers, self.kinds, dims)])
+                 for layer, kind, d in zip(self.layers, self.kinds, dims)], ones)
         return cache[k, rows]
 
     # ---------------------------------------------------------------- unpacking
@@ -1229,7 +1234,7 @@ def _stacked_metrics(pack: _Pack, X: np.ndarray, y: np.ndarray, member: int | No
     pick = slice(None) if member is None else slice(member, member + 1)
     dims = pack.dims
     rows = max(1, min(n, EVAL_CHUNK_BYTES // (4 * K * max(dims))))
-    flats, kernels = pack.eval_workspace(K, rows)
+    flats, kernels, ones = pack.eval_workspace(K, rows)
     C = dims[-1]
     hits = np.zeros((K, C) if pack.balanced else K)  # rows right (per class if balanced)
     per_class = np.zeros((K, C)) if pack.balanced else None  # rows of each class
@@ -1240,11 +1245,15 @@ def _stacked_metrics(pack: _Pack, X: np.ndarray, y: np.ndarray, member: int | No
         Xb = X[..., cut, :]
         yb = y[..., cut, :] if pack.squared else y[..., cut]  # targets (.., n, C) or (.., n)
         b = Xb.shape[-2]
-        h = Xb
+        xa = ones[: math.prod(Xb.shape[:-1])].reshape(*Xb.shape[:-1], dims[0] + 1)
+        np.copyto(xa[..., : dims[0]], Xb)
+        h = xa
         for i, kind in enumerate(pack.kinds):
             w = dims[i + 1]
             out = flats[i][: K * b * w].reshape(K, b, w)
-            if kind == "affine":
+            if i == 0:  # [x, 1] [W1; b1]: the multiply adds the bias
+                np.matmul(xa, pack.Wb1[pick], out=out)
+            elif kind == "affine":
                 W, bias = pack.affine[i][:2]
                 np.matmul(h, W[pick], out=out)
                 np.add(out, bias[pick], out=out)
