@@ -191,6 +191,9 @@ KINDS: dict[str, str] = {
                  "missing or wrong",
     "variance term": "dgamma and dbeta agree, dx is off in proportion to x - mu: the path "
                      "through the variance (dvar * 2 (x - mu) / N) is missing or wrong",
+    "update rule": "an update rule (optim.py) moves w, or keeps its state, otherwise than "
+                   "the course's: next_w and config's state are compared with numpynn's "
+                   "over three steps",
     "changes params": "loss(X, y) changed the model's parameters: a loss must leave "
                       "self.params as they are (an update such as W -= lr * dW belongs in "
                       "the training step, not in loss), or no gradient can be checked",

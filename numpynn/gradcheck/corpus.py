@@ -23,7 +23,9 @@ unseeded dropout); and a learner's layers file with forward and test-mode bugs t
 layer shows (a missing mean or variance term, a new dropout mask, a sigmoid derivative at
 its input, a softmax that overflows, an SVM gradient without its count) (:func:`file_cases`,
 :data:`FILE_MUTATIONS`; the file is also checked correct with its running variance
-started at zeros, as CS231n's starter code does). A bug whose numbers show one kind
+started at zeros, as CS231n's starter code does); and a learner's ``optim.py``
+(:data:`LEARNER_OPTIM`) correct, with epsilon inside the square root, and with each of
+:data:`OPTIM_MUTATIONS` (update-rule bugs). A bug whose numbers show one kind
 carries the kind its FAIL must name (:data:`MUTATION_KINDS`;
 ``numpynn.gradcheck.checks.KINDS``): the table's "kind named" column. Only the public
 model surface is used: the ``MLP`` / ``TwoLayerNet`` constructors, ``params``, ``reg``
@@ -508,6 +510,100 @@ FILE_MUTATIONS: dict[str, tuple[str, str, str]] = {
 }
 
 
+#: A learner's optim.py written the CS231n way, correct; :data:`OPTIM_MUTATIONS` plant the
+#: update-rule bugs that only ``gradcheck --file``'s comparison with numpynn's rules sees.
+LEARNER_OPTIM = """
+import numpy as np
+
+def sgd(w, dw, config=None):
+    if config is None:
+        config = {}
+    config.setdefault("learning_rate", 1e-2)
+    w -= config["learning_rate"] * dw
+    return w, config
+
+def sgd_momentum(w, dw, config=None):
+    if config is None:
+        config = {}
+    config.setdefault("learning_rate", 1e-2)
+    config.setdefault("momentum", 0.9)
+    v = config.get("velocity", np.zeros_like(w))
+    v = config["momentum"] * v - config["learning_rate"] * dw
+    next_w = w + v
+    config["velocity"] = v
+    return next_w, config
+
+def rmsprop(w, dw, config=None):
+    if config is None:
+        config = {}
+    config.setdefault("learning_rate", 1e-2)
+    config.setdefault("decay_rate", 0.99)
+    config.setdefault("epsilon", 1e-8)
+    config.setdefault("cache", np.zeros_like(w))
+    config["cache"] = config["decay_rate"] * config["cache"] + (1 - config["decay_rate"]) * dw**2
+    next_w = w - config["learning_rate"] * dw / (np.sqrt(config["cache"]) + config["epsilon"])
+    return next_w, config
+
+def adam(w, dw, config=None):
+    if config is None:
+        config = {}
+    config.setdefault("learning_rate", 1e-3)
+    config.setdefault("beta1", 0.9)
+    config.setdefault("beta2", 0.999)
+    config.setdefault("epsilon", 1e-8)
+    config.setdefault("m", np.zeros_like(w))
+    config.setdefault("v", np.zeros_like(w))
+    config.setdefault("t", 0)
+    config["t"] += 1
+    config["m"] = config["beta1"] * config["m"] + (1 - config["beta1"]) * dw
+    config["v"] = config["beta2"] * config["v"] + (1 - config["beta2"]) * dw**2
+    mt = config["m"] / (1 - config["beta1"] ** config["t"])
+    vt = config["v"] / (1 - config["beta2"] ** config["t"])
+    next_w = w - config["learning_rate"] * mt / (np.sqrt(vt) + config["epsilon"])
+    return next_w, config
+"""
+
+#: name -> ((text replaced in LEARNER_OPTIM, its replacement), ..., the kind its FAIL names).
+OPTIM_MUTATIONS: dict[str, tuple[tuple[tuple[str, str], ...], str]] = {
+    "sgd steps up the gradient": (
+        (('w -= config["learning_rate"] * dw', 'w += config["learning_rate"] * dw'),),
+        "negation"),
+    "sgd_momentum's velocity adds the gradient": (
+        (('v = config["momentum"] * v - config["learning_rate"] * dw',
+          'v = config["momentum"] * v + config["learning_rate"] * dw'),), "negation"),
+    "sgd_momentum's velocity not stored": (
+        (('    config["velocity"] = v\n', ""),), "update rule"),
+    "rmsprop without the square root": (
+        (('dw / (np.sqrt(config["cache"]) + config["epsilon"])',
+          'dw / (config["cache"] + config["epsilon"])'),), "update rule"),
+    "adam without bias correction": (
+        (('mt = config["m"] / (1 - config["beta1"] ** config["t"])', 'mt = config["m"]'),
+         ('vt = config["v"] / (1 - config["beta2"] ** config["t"])', 'vt = config["v"]')),
+        "update rule"),
+    "adam's t incremented after use": (
+        (('    config["t"] += 1\n', ""),
+         ("    return next_w, config\n", '    config["t"] += 1\n    return next_w, config\n')),
+        "update rule"),
+    "adam stores the bias-corrected moments": (
+        (('mt = config["m"] / (1 - config["beta1"] ** config["t"])',
+          'mt = config["m"] = config["m"] / (1 - config["beta1"] ** config["t"])'),
+         ('vt = config["v"] / (1 - config["beta2"] ** config["t"])',
+          'vt = config["v"] = config["v"] / (1 - config["beta2"] ** config["t"])')),
+        "update rule"),
+}
+
+
+def _optim_text(pairs: tuple[tuple[str, str], ...]) -> str:
+    """LEARNER_OPTIM with ``pairs`` replaced (the last function's occurrence: adam's)."""
+    text = LEARNER_OPTIM
+    for old, new in pairs:
+        if old not in text:
+            raise AssertionError(f"OPTIM_MUTATIONS: {old!r} no longer applies")
+        head, _, tail = text.rpartition(old)
+        text = head + new + tail
+    return text
+
+
 def _module_from(text: str, name: str) -> ModuleType:
     """The learner's file ``text`` as a module, imported from a temporary ``name.py`` as
     ``gradcheck --file`` imports a learner's file (no ``exec`` of strings in numpynn)."""
@@ -544,6 +640,16 @@ def file_cases(seed: int = 0) -> list[Case]:
             raise AssertionError(f"FILE_MUTATIONS[{name!r}] no longer applies")
         cases.append(Case(name, "file", "bug", run(LEARNER_LAYERS.replace(old, new)), 1.0,
                           kind))
+    cases.append(Case("learner's optim file", "file", "correct", run(LEARNER_OPTIM)))
+    # epsilon inside the square root, as some libraries write it: as right
+    cases.append(Case("learner's optim file, epsilon inside the square root", "file",
+                      "correct", run(_optim_text((
+                          ('dw / (np.sqrt(config["cache"]) + config["epsilon"])',
+                           'dw / np.sqrt(config["cache"] + config["epsilon"])'),
+                          ('mt / (np.sqrt(vt) + config["epsilon"])',
+                           'mt / np.sqrt(vt + config["epsilon"])'))))))
+    for name, (pairs, kind) in OPTIM_MUTATIONS.items():
+        cases.append(Case(name, "file", "bug", run(_optim_text(pairs)), 1.0, kind))
     return cases
 
 

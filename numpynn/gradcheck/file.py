@@ -7,7 +7,8 @@ in a module.
 ``sigmoid_*``, ``tanh_*``, ``leaky_relu_*``, ``batchnorm_forward``/``batchnorm_backward``
 and ``batchnorm_backward_alt``, ``layernorm_*`` (and ``layernorm_backward_alt``),
 ``dropout_*``; assignment 2's CNN functions, :data:`CNN_FUNCTIONS`, checked against
-numerical gradients only; and the losses ``softmax_loss``, ``svm_loss``), calls each on
+numerical gradients only; the losses ``softmax_loss``, ``svm_loss``; and the update
+rules of ``optim.py``, :data:`OPTIM_STATE`), calls each on
 inputs whose shapes numpynn chooses, every input and ``dout`` drawn from its own stream
 (:func:`numpynn.gradcheck.checks.stream`), and checks it:
 
@@ -16,6 +17,9 @@ inputs whose shapes numpynn chooses, every input and ``dout`` drawn from its own
 * against numpynn's own implementation where it has one (:data:`REFERENCES`, a lookup
   table ``name -> (forward, backward)``; :func:`register_reference` adds more): the
   forward outputs and the gradients for the same ``dout`` must agree;
+* an update rule (``sgd``, ``sgd_momentum``, ``rmsprop``, ``adam``) against numpynn's
+  (:mod:`numpynn.cs231n.optim`) for three steps: next_w and the config's state
+  (:func:`_optim_checks`);
 * in train and test mode with the course's statistical checks (:data:`BEHAVIOUR`:
   dropout, batch norm, layer norm), and batchnorm_backward against
   batchnorm_backward_alt (difference and a warmed-up timing, :func:`compare_backwards`).
@@ -46,6 +50,7 @@ from typing import Any
 
 import numpy as np
 
+from ..cs231n.optim import COURSE_RULES
 from ..layers import (
     affine_backward,
     affine_forward,
@@ -543,6 +548,225 @@ def _loss_checks(name: str, fn: Callable, seed: int) -> list[GradCheckReport]:
     return reports
 
 
+# ------------------------------------------------------------ update rules (optim.py)
+#: CS231n's update rules (optim.py) a learner's file is searched for: name -> the state
+#: its config keeps (compared with numpynn's after every step).
+OPTIM_STATE: dict[str, tuple[str, ...]] = {
+    "sgd": (), "sgd_momentum": ("velocity",), "rmsprop": ("cache",), "adam": ("m", "v", "t"),
+}
+#: The course's update rules, for the FAIL message.
+OPTIM_RULES: dict[str, str] = {
+    "sgd": "next_w = w - learning_rate * dw",
+    "sgd_momentum": "v = momentum * v - learning_rate * dw; next_w = w + v",
+    "rmsprop": "cache = decay_rate * cache + (1 - decay_rate) * dw**2; next_w = w - "
+               "learning_rate * dw / (np.sqrt(cache) + epsilon)",
+    "adam": "t += 1; m = beta1 * m + (1 - beta1) * dw; v = beta2 * v + (1 - beta2) * dw**2; "
+            "next_w = w - learning_rate * mt / (np.sqrt(vt) + epsilon) with mt = m / (1 - "
+            "beta1**t), vt = v / (1 - beta2**t)",
+}
+
+
+def _optim_starts(name: str) -> list[tuple[str, dict[str, Any]]]:
+    """The configs an update rule is checked from: the Optimization notebook's (its N, D
+    = 4, 5 linspace state) and the Solver's (only a learning rate: the rule makes its
+    own state, Adam's t from 0)."""
+    size = 20
+    state = {"sgd": {}, "sgd_momentum": {"velocity": np.linspace(0.6, 0.9, size)},
+             "rmsprop": {"cache": np.linspace(0.7, 0.8, size)},
+             "adam": {"m": np.linspace(0.6, 0.9, size), "v": np.linspace(0.7, 0.5, size),
+                      "t": 5}}[name]
+    lr = 1e-3 if name == "sgd_momentum" else 1e-2
+    fresh = [(f"config {{'learning_rate': {lr:g}}}", {"learning_rate": lr})]
+    if not state:  # sgd keeps no state: the notebook's config is the Solver's
+        return fresh
+    return [("the notebook's config", {"learning_rate": lr, **{
+                k: v.reshape(4, 5) if isinstance(v, np.ndarray) else v
+                for k, v in state.items()}}), *fresh]
+
+
+def _optim_run(rule: Callable, config: dict[str, Any], w: np.ndarray, dws: list[np.ndarray],
+               keys: tuple[str, ...]) -> tuple[np.ndarray, dict[str, Any]]:
+    """``rule`` applied for len(dws) steps from ``config``, as the Solver applies it (the
+    config it returns is passed to the next step): the stacked next_w's and each state
+    key's stacked values (None where the config lacks it)."""
+    config = {k: v.copy() if isinstance(v, np.ndarray) else v for k, v in config.items()}
+    ws, states = [], {k: [] for k in keys}
+    for dw in dws:
+        with np.errstate(all="ignore"):  # a division by zero shows as NaN in the report
+            out = rule(w.copy(), dw.copy(), config)
+        if _stub(out):
+            raise _NotImplementedYetError(getattr(rule, "__name__", "update rule"))
+        if not isinstance(out, tuple) or len(out) != 2:
+            raise ReturnError(f"{getattr(rule, '__name__', 'the update rule')} returned "
+                              f"{_describe(out)}; it must return the tuple (next_w, config)")
+        w, config = np.array(out[0], dtype=np.float64), out[1]
+        ws.append(w)
+        for k in keys:
+            value = config.get(k) if hasattr(config, "get") else None
+            states[k].append(None if value is None else np.array(value, dtype=np.float64))
+    return np.stack(ws), {k: None if any(v is None for v in vs) else np.stack(vs)
+                          for k, vs in states.items()}
+
+
+def _eps_inside(name: str) -> Callable:
+    """numpynn's ``name`` with epsilon inside the square root (``dw / np.sqrt(cache +
+    epsilon)``, as some libraries write it): as right as the course's, and it differs
+    from it where a state entry is below about epsilon."""
+    def rule(w: np.ndarray, dw: np.ndarray, config: dict) -> tuple[np.ndarray, dict]:
+        eps = config.get("epsilon", 1e-8)
+        step = COURSE_RULES[name](np.zeros_like(w), dw, {**config, "epsilon": 0.0})[1]
+        if name == "rmsprop":
+            den = np.sqrt(step["cache"] + eps)
+            out = w - step["learning_rate"] * dw / den
+        else:
+            t, b1, b2 = step["t"], step["beta1"], step["beta2"]
+            mt, vt = step["m"] / (1 - b1 ** t), step["v"] / (1 - b2 ** t)
+            out = w - step["learning_rate"] * mt / np.sqrt(vt + eps)
+        config.update({k: v for k, v in step.items() if k != "epsilon"})
+        config["epsilon"] = eps
+        return out, config
+    return rule
+
+
+def _optim_variants(name: str) -> list[tuple[Callable, str, str]]:
+    """The learners' usual mistakes in each update rule, written out: (rule, kind, text);
+    the one whose steps the learner's match is named in the FAIL."""
+    def sgd_up(w, dw, c):
+        return w + c["learning_rate"] * dw, c
+
+    def momentum_up(w, dw, c):
+        c["velocity"] = c["momentum"] * c.get("velocity", np.zeros_like(w)) \
+            + c["learning_rate"] * dw
+        return w + c["velocity"], c
+
+    def rmsprop_no_sqrt(w, dw, c):
+        c["cache"] = c["decay_rate"] * c.get("cache", np.zeros_like(w)) \
+            + (1 - c["decay_rate"]) * dw ** 2
+        return w - c["learning_rate"] * dw / (c["cache"] + c["epsilon"]), c
+
+    def adam(correct: bool, t_after: bool, store_hat: bool = False) -> Callable:
+        def rule(w, dw, c):
+            b1, b2 = c["beta1"], c["beta2"]
+            t = c.get("t", 0)
+            m = b1 * c.get("m", np.zeros_like(w)) + (1 - b1) * dw
+            v = b2 * c.get("v", np.zeros_like(w)) + (1 - b2) * dw ** 2
+            used = t if t_after else t + 1
+            with np.errstate(all="ignore"):
+                mh = m / (1 - b1 ** used) if correct else m
+                vh = v / (1 - b2 ** used) if correct else v
+            c.update(t=t + 1, m=mh if store_hat else m, v=vh if store_hat else v)
+            with np.errstate(all="ignore"):
+                return w - c["learning_rate"] * mh / (np.sqrt(vh) + c["epsilon"]), c
+        return rule
+
+    def with_defaults(rule: Callable) -> Callable:
+        defaults = {"learning_rate": 1e-2, "momentum": 0.9, "decay_rate": 0.99,
+                    "epsilon": 1e-8, "beta1": 0.9, "beta2": 0.999}
+
+        def run(w, dw, c):
+            for k, v in defaults.items():
+                c.setdefault(k, v)
+            return rule(w, dw, c)
+        return run
+
+    table = {
+        "sgd": [(sgd_up, "negation", "sgd moves w up the gradient (w + learning_rate * dw); "
+                 "descent subtracts it: w - learning_rate * dw")],
+        "sgd_momentum": [(momentum_up, "negation", "sgd_momentum's velocity adds the "
+                          "gradient (v = momentum * v + learning_rate * dw, then w + v "
+                          "climbs); the course's: v = momentum * v - learning_rate * dw, "
+                          "next_w = w + v")],
+        "rmsprop": [(rmsprop_no_sqrt, "update rule", "rmsprop divides by cache + epsilon; "
+                     "it divides by the root mean square: dw / (np.sqrt(cache) + epsilon)")],
+        "adam": [(adam(False, False), "update rule", "adam has no bias correction: it steps "
+                  "with m and v themselves; use mt = m / (1 - beta1**t) and vt = v / (1 - "
+                  "beta2**t), t counted from 1 (t += 1 first)"),
+                 (adam(True, True), "update rule", "adam's bias correction uses t before it "
+                  "is incremented (at the first step t = 0, 1 - beta1**0 = 0: a division by "
+                  "zero); increment t first: config['t'] += 1, then mt = m / (1 - "
+                  "beta1**t)"),
+                 (adam(True, False, True), "update rule", "adam stores the bias-corrected "
+                  "mt and vt in config['m'] and config['v']; the running averages m and v "
+                  "must be kept uncorrected (correct a copy for the step)")],
+    }
+    return [(with_defaults(rule), kind, text) for rule, kind, text in table.get(name, [])]
+
+
+def _optim_report(name: str, label: str, rule: Callable, config: dict[str, Any],
+                  w: np.ndarray, dws: list[np.ndarray], got_w: np.ndarray,
+                  got_state: dict[str, Any]) -> GradCheckReport:
+    """The learner's steps (got_w, got_state) from ``config`` against ``rule``'s."""
+    want_w, want_state = _optim_run(rule, config, w, dws, tuple(got_state))
+    report = GradCheckReport(title=f"{name} from {label}, {len(dws)} steps, vs numpynn's "
+                                   f"{name} (analytic = yours, numerical = numpynn's)")
+    report.rows.append(_compare("next_w", got_w, want_w, "update rule",
+                                f"{name}'s next_w differs from the course's: "
+                                f"{OPTIM_RULES[name]}"))
+    for k, got in got_state.items():
+        if got is None:
+            report.rows.append(GradCheckRow(
+                f"config[{k!r}]", want_state[k].shape, float("inf"), REFERENCE_TOL, FAIL,
+                kind="update rule", kind_text=f"the config {name} returns has no {k!r} "
+                f"after a step: keep the state there (config[{k!r}] = ...), which the next "
+                "step reads"))
+        else:
+            report.rows.append(_compare(f"config[{k!r}]", got, want_state[k], "update rule",
+                                        f"{name} keeps config[{k!r}] otherwise than the "
+                                        f"course's: {OPTIM_RULES[name]}"))
+    return report
+
+
+def _same_steps(got: np.ndarray, bad: np.ndarray) -> bool:
+    """The learner's next_w's equal a variant's, NaN and inf entries included."""
+    if got.shape != bad.shape:
+        return False
+    fin = np.isfinite(got)
+    return bool(np.array_equal(fin, np.isfinite(bad))
+                and np.array_equal(got[~fin], bad[~fin], equal_nan=True)
+                and (not fin.any() or _close_to(got[fin], bad[fin])))
+
+
+def _optim_checks(name: str, fn: Callable, seed: int) -> list[GradCheckReport]:
+    """The learner's update rule ``name`` against numpynn's (:mod:`numpynn.cs231n.optim`)
+    for three steps from each of :func:`_optim_starts`: next_w and the config's state
+    after each step must agree to :data:`REFERENCE_TOL` (with rmsprop's and adam's
+    epsilon inside the square root or outside it); a FAIL names the mistake when the
+    steps match one of :func:`_optim_variants`."""
+    try:
+        inspect.signature(fn).bind(np.zeros(1), np.zeros(1), {})
+    except TypeError as exc:
+        raise _SignatureError(f"{name}: called with (w, dw, config) as CS231n's, it raised "
+                              f"TypeError: {exc}") from None
+    except ValueError:
+        pass
+    w = np.linspace(-0.4, 0.6, 20).reshape(4, 5)
+    dws = [np.linspace(-0.6, 0.4, 20).reshape(4, 5),
+           *(stream(seed, f"dw{k}").standard_normal((4, 5)) for k in (1, 2))]
+    rules = [(COURSE_RULES[name], "")]
+    if name in ("rmsprop", "adam"):
+        rules.append((_eps_inside(name), " (epsilon inside the square root: as right)"))
+    reports = []
+    for label, config in _optim_starts(name):
+        got_w, got_state = _optim_run(fn, config, w, dws, OPTIM_STATE[name])
+        candidates = [_optim_report(name, label + how, rule, config, w, dws, got_w, got_state)
+                      for rule, how in rules]
+        report = next((r for r in candidates if r.verdict != FAIL), candidates[0])
+        if report.verdict == FAIL:
+            for rule, kind, text in _optim_variants(name):
+                try:
+                    with np.errstate(all="ignore"):
+                        bad_w, _ = _optim_run(rule, config, w, dws, ())
+                except Exception:  # noqa: BLE001 - numpynn's variant: never the learner's error
+                    continue
+                if _same_steps(got_w, bad_w):
+                    report.rows = [dataclasses.replace(r, kind=kind, kind_text=text)
+                                   if r.verdict == FAIL and r.name == "next_w" else r
+                                   for r in report.rows]
+                    break
+        reports.append(report)
+    return reports
+
+
 # ---------------------------------------------------------- forward and test-mode checks
 def _dropout_behaviour(fwd: Callable, seed: int) -> GradCheckReport:
     """CS231n's dropout checks: in train mode the mean is preserved and a fraction 1 - p
@@ -958,6 +1182,11 @@ def check_module(module: ModuleType, seed: int = 0, timing: bool = True,
         fn = getattr(module, name, None)
         if callable(fn):
             result.reports += call(name, lambda fn=fn, name=name: _loss_checks(
+                name, fn, seed)) or []
+    for name in OPTIM_STATE:
+        fn = getattr(module, name, None)
+        if callable(fn):
+            result.reports += call(name, lambda fn=fn, name=name: _optim_checks(
                 name, fn, seed)) or []
     _model_checks(module, result, seed, user_dir, on_call, isolated)
     return result

@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 
 from numpynn.gradcheck.checks import FAIL, check_gradients, check_layer
+from numpynn.gradcheck.corpus import LEARNER_OPTIM, OPTIM_MUTATIONS, _optim_text
 from numpynn.gradcheck.file import check_module
 from tests.clirun import numpynn
 
@@ -489,3 +490,41 @@ def test_the_seed_questions_mask_version_of_eq1_says_every_class_has_a_gradient(
     assert result.kinds == ["mask"], result.to_table()
     assert "0 for every class but the correct one" in result.to_table()
     assert "x: FAIL" in result.to_table() and "likely bug: mask" in result.to_table()
+
+
+# ------------------------------------------------------------------ optim.py: update rules
+def test_an_optim_file_is_checked_against_the_course_rules(tmp_path):
+    # before: "no CS231n-named layer or model class found", exit 2
+    proc = run_cli(tmp_path, LEARNER_OPTIM, "optim.py")
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    for name in ("sgd", "sgd_momentum", "rmsprop", "adam"):
+        assert f"{name} from config" in proc.stdout
+    assert "adam from the notebook's config" in proc.stdout
+
+
+@pytest.mark.parametrize("name", list(OPTIM_MUTATIONS))
+def test_update_rule_bugs_fail_and_name_the_mistake(tmp_path, name):
+    pairs, kind = OPTIM_MUTATIONS[name]
+    result = check_module(module_of(tmp_path, _optim_text(pairs)), timing=False)
+    assert result.verdict == FAIL and kind in result.kinds, result.to_table()
+    assert not result.errors, result.to_table()
+
+
+@pytest.mark.parametrize("pairs", [
+    # epsilon inside the square root: as right (it differs where the state is below eps)
+    (('dw / (np.sqrt(config["cache"]) + config["epsilon"])',
+      'dw / np.sqrt(config["cache"] + config["epsilon"])'),
+     ('mt / (np.sqrt(vt) + config["epsilon"])', 'mt / np.sqrt(vt + config["epsilon"])')),
+    # a new config dict returned instead of the one passed in
+    (("    return next_w, config\n", "    return next_w, dict(config)\n"),),
+])
+def test_update_rules_written_other_ways_pass(tmp_path, pairs):
+    result = check_module(module_of(tmp_path, _optim_text(pairs)), timing=False)
+    assert result.verdict == "pass", result.to_table()
+
+
+def test_an_update_rule_stub_is_not_implemented_yet(tmp_path):
+    text = _optim_text((("    next_w = w - config[\"learning_rate\"] * mt", "    next_w = None"
+                         "\n    _ = config[\"learning_rate\"] * mt"),))
+    result = check_module(module_of(tmp_path, text), timing=False)
+    assert "adam" in result.not_implemented and result.verdict == "pass", result.to_table()
