@@ -194,6 +194,8 @@ KINDS: dict[str, str] = {
     "update rule": "an update rule (optim.py) moves w, or keeps its state, otherwise than "
                    "the course's: next_w and config's state are compared with numpynn's "
                    "over three steps",
+    "swapped": "two gradients are each other's: the backward returns them in each "
+               "other's places (return dx, dbeta, dgamma for dx, dgamma, dbeta)",
     "changes params": "loss(X, y) changed the model's parameters: a loss must leave "
                       "self.params as they are (an update such as W -= lr * dW belongs in "
                       "the training step, not in loss), or no gradient can be checked",

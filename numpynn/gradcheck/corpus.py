@@ -495,6 +495,12 @@ FILE_MUTATIONS: dict[str, tuple[str, str, str]] = {
     "dropout backward with a fresh mask": (
         "    return dout * mask", "    return dout * (np.random.rand(*dout.shape) < 0.7) / 0.7",
         "mask"),
+    "dropout backward ignoring the mask": ("    return dout * mask", "    return dout",
+                                           "mask"),
+    "batchnorm backward returning dgamma and dbeta swapped": (
+        "/ (N * std)\n    return dx, np.sum(dout * xhat, axis=0), np.sum(dout, axis=0)",
+        "/ (N * std)\n    return dx, np.sum(dout, axis=0), np.sum(dout * xhat, axis=0)",
+        "swapped"),
     "sigmoid backward at the input": ("    return out, out\n", "    return out, x\n",
                                       "wrong array"),
     "softmax without the max shift": ("shifted = x - np.max(x, axis=1, keepdims=True)",

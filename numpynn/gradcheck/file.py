@@ -40,6 +40,7 @@ from __future__ import annotations
 
 import dataclasses
 import inspect
+import itertools
 import os
 import time
 import traceback
@@ -360,14 +361,37 @@ def _layer_checks(name: str, spec: LayerSpec, fwd: Callable, bwd: Callable, bwd_
                            {r.name: r for rep in reports for r in rep.rows})
     except Exception:  # noqa: BLE001 - a learner's return value it cannot read: no hint
         hint = None
+    swapped = _swapped(spec.names, got, want) if ref is not None else {}
+    for r in reports:  # gradients returned in each other's places
+        r.rows = [dataclasses.replace(row, kind="swapped", kind_text=swapped[row.name])
+                  if row.verdict == FAIL and row.name in swapped else row for row in r.rows]
     for r in reports:  # name the layer's own mistake on its input's failing rows
         r.rows = [dataclasses.replace(row, kind=hint[0], kind_text=hint[1])
                   if hint and row.verdict == FAIL and (row.kind is None or row.name in (
                       spec.names[0], f"d{spec.names[0]}"))
-                  and row.kind not in ("in place", "random loss", "not finite")
+                  and row.kind not in ("in place", "random loss", "not finite", "swapped")
                   and row.name not in ("forward", "backward", "out")
                   else row for row in r.rows]
     return reports
+
+
+def _swapped(names: tuple[str, ...], got: tuple, want: tuple) -> dict[str, str]:
+    """Row name -> message for two gradients returned in each other's places (the
+    learner's i-th equals numpynn's j-th and the reverse: dgamma and dbeta swapped), both
+    the input's name (the numerical check's row) and ``d`` + it (the comparison's)."""
+    out: dict[str, str] = {}
+    for i, j in itertools.combinations(range(len(names)), 2):
+        if max(i, j) >= min(len(got), len(want)) or np.shape(want[i]) != np.shape(want[j]):
+            continue
+        if _close_to(got[i], want[j]) and _close_to(got[j], want[i]) \
+                and not _close_to(got[i], want[i]):
+            order = ", ".join(f"d{n}" for n in names)
+            text = (f"d{names[i]} and d{names[j]} are returned in each other's places: the "
+                    f"backward must return its gradients in the order of the inputs, "
+                    f"return {order}")
+            out.update({k: text for k in (names[i], names[j], f"d{names[i]}",
+                                          f"d{names[j]}")})
+    return out
 
 
 def _close_to(got: Any, want: Any) -> bool:
@@ -402,6 +426,10 @@ def _layer_hint(name: str, inputs: list[np.ndarray], dout: np.ndarray, got: tupl
                        (lambda: dout * np.where(dout > 0, 1.0, 0.01), "mask",
                         "leaky_relu_backward takes its mask from dout; it must come from "
                         "the forward's input x")],
+        "dropout": [(lambda: dout, "mask", "dropout_backward returns dout unchanged in train "
+                     "mode: it must multiply by the mask the forward pass stored in the cache "
+                     "(dx = dout * mask), which zeroes the dropped units and scales the kept "
+                     "ones by 1/p")],
         "affine_relu": [(lambda: affine_backward(dout, affine_forward(*inputs)[1])[0], "mask",
                          "affine_relu_backward skips the ReLU: pass dout through "
                          "relu_backward(dout, relu_cache) first, then affine_backward(da, "

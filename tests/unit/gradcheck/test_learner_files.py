@@ -528,3 +528,19 @@ def test_an_update_rule_stub_is_not_implemented_yet(tmp_path):
                          "\n    _ = config[\"learning_rate\"] * mt"),))
     result = check_module(module_of(tmp_path, text), timing=False)
     assert "adam" in result.not_implemented and result.verdict == "pass", result.to_table()
+
+
+# ------------------------------------------------------------------ mistakes named by the layer
+@pytest.mark.parametrize("text, old, new, kind", [
+    # before: FAIL, no kind (analytic = dout: nonzero where the numerical is 0, and 1/p off
+    # elsewhere, so neither a mask nor a factor)
+    (DROPOUT, "    return dout * mask", "    return dout", "mask"),
+    # before: FAIL, no kind
+    (BN, "return dx, (dout * xhat).sum(axis=0), dout.sum(axis=0)",
+     "return dx, dout.sum(axis=0), (dout * xhat).sum(axis=0)", "swapped"),
+])
+def test_a_layers_backward_mistake_is_named(tmp_path, text, old, new, kind):
+    result = check_module(module_of(tmp_path, mutate(text, (old, new))), timing=False)
+    assert result.verdict == FAIL and result.kinds == [kind], result.to_table()
+    if kind == "swapped":
+        assert "return dx, dgamma, dbeta" in result.to_table()
