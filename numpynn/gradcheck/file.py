@@ -26,7 +26,8 @@ inputs whose shapes numpynn chooses, every input and ``dout`` drawn from its own
 
 Classes defined in the module with ``params`` and ``loss(X, y=None)`` are built with the
 course's arguments (:func:`_course_instances`) and checked with
-:func:`numpynn.gradcheck.checks.check_gradients`. A function still returning the course's stub
+:func:`numpynn.gradcheck.checks.check_gradients`, and in test mode (``loss(X)``:
+:func:`_model_test_mode`). A function still returning the course's stub
 (None) is listed as not implemented yet; an exception, ``SystemExit`` included, is that
 function's FAIL with the learner's file and line.
 
@@ -1072,12 +1073,49 @@ def _model_checks(module: ModuleType, result: FileCheck, seed: int, user_dir: st
                 report = check_gradients(target, X, y)
                 report.title = f"{title}: numerical gradients"
                 result.reports.append(report)
+                result.reports.append(_model_test_mode(cls, kwargs, model, X, title))
             except BaseException as exc:  # noqa: BLE001 - the learner's code may raise anything
                 if isinstance(exc, KeyboardInterrupt) and not isolated:
                     raise
                 result.errors.append((title, _error_text(exc, user_dir)))
             finally:
                 np.random.set_state(state)
+
+
+def _model_test_mode(cls: type, kwargs: dict[str, Any], model: Any, X: np.ndarray,
+                     title: str) -> GradCheckReport:
+    """The model's test mode, ``loss(X)`` (y None), as the Solver's check_accuracy calls
+    it: the scores, N x C; each example's scores the same alone as in the batch (batch
+    norm with the running averages, not the batch's statistics); with dropout, the scores
+    of the same weights without it (dropout passes its input through at test time)."""
+    name = type(model).__name__
+    scores = model.loss(X.copy())
+    if isinstance(scores, tuple) or np.shape(scores) != (X.shape[0], MODEL_C):
+        raise ReturnError(f"{name}.loss(X) (y=None: test mode) returned {_describe(scores)}; "
+                          f"it must return the scores, an array N x C ({X.shape[0]} x "
+                          f"{MODEL_C}), which the Solver's check_accuracy reads: if y is "
+                          "None: return scores")
+    scores = np.asarray(scores, dtype=np.float64)
+    report = GradCheckReport(title=f"{title}: test mode, loss(X) (analytic = yours, "
+                                   "numerical = expected)")
+    alone = np.concatenate([np.asarray(model.loss(X[i:i + 1].copy()), dtype=np.float64)
+                            for i in range(2)])
+    report.rows.append(_compare(
+        "examples 0, 1 alone", alone, scores[:2], "test mode",
+        f"in test mode (y=None) examples 0 and 1 get other scores alone than in a batch of "
+        f"{X.shape[0]}: an example's prediction must not depend on the batch (batch norm "
+        "normalising with the batch's statistics, or dropout drawing a mask, at test time: "
+        "set each bn_param['mode'] and dropout_param['mode'] to 'test' when y is None)"))
+    if kwargs.get("dropout_keep_ratio", 1) != 1 and not kwargs.get("normalization"):
+        plain = cls(**{**kwargs, "dropout_keep_ratio": 1})
+        for key, value in model.params.items():
+            plain.params[key] = np.array(value, copy=True)
+        report.rows.append(_compare(
+            "scores", scores, plain.loss(X.copy()), "test mode",
+            "in test mode (y=None) the scores differ from those of the same weights without "
+            "dropout: dropout must pass its input through at test time (set "
+            "dropout_param['mode'] = 'test' when y is None)"))
+    return report
 
 
 def _nonzero_biases(params: dict, seed: int) -> None:

@@ -544,3 +544,38 @@ def test_a_layers_backward_mistake_is_named(tmp_path, text, old, new, kind):
     assert result.verdict == FAIL and result.kinds == [kind], result.to_table()
     if kind == "swapped":
         assert "return dx, dgamma, dbeta" in result.to_table()
+
+
+# ------------------------------------------------------------------ a model's test mode
+@pytest.mark.parametrize("old, new, says", [
+    (None, None, None),
+    # before: pass (only loss(X, y) was checked); batch norm left in train mode at test time
+    ('            for bn_param in self.bn_params:\n                bn_param["mode"] = mode\n',
+     "            pass\n", "FullyConnectedNet(normalization='batchnorm'): test mode"),
+    # before: pass; dropout left in train mode at test time (its mask seeded: repeatable)
+    ('            self.dropout_param["mode"] = mode\n', "            pass\n",
+     "FullyConnectedNet(dropout_keep_ratio=0.5, seed=123): test mode"),
+    # before: pass; loss(X) returns (loss, grads): softmax_loss(scores, None) indexes [:, None]
+    ('        if mode == "test":\n            return scores\n', "",
+     "loss(X) (y=None: test mode) returned a tuple of 2 values"),
+])
+def test_a_models_test_mode_is_checked(tmp_path, old, new, says):
+    from .test_file import CORRECT, FC_NET
+
+    pkg = tmp_path / "cs231n"
+    (pkg / "classifiers").mkdir(parents=True)
+    (pkg / "__init__.py").write_text("")
+    (pkg / "classifiers" / "__init__.py").write_text("")
+    write(pkg, CORRECT, "layers.py")
+    text = FC_NET.replace("from ..layer_utils import *\n", "")
+    text = text if old is None else mutate(text, (old, new))
+    (pkg / "classifiers" / "fc_net.py").write_text(text)
+    proc = numpynn("gradcheck", "--file", "cs231n/classifiers/fc_net.py", cwd=tmp_path)
+    out = proc.stdout + proc.stderr
+    assert "Traceback" not in out, out
+    if old is None:  # (its layer norm variant is unfinished: no gamma gradients)
+        assert out.count(": test mode, loss(X)") == 3 and "test mode:" not in out, out
+        return
+    assert proc.returncode == 1 and says in out, out
+    if "returned a tuple" not in says:
+        assert "likely bug: test mode:" in out and "dropout_param['mode']" in out, out
