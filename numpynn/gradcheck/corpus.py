@@ -23,7 +23,9 @@ unseeded dropout); and a learner's layers file with forward and test-mode bugs t
 layer shows (a missing mean or variance term, a new dropout mask, a sigmoid derivative at
 its input, a softmax that overflows, an SVM gradient without its count) (:func:`file_cases`,
 :data:`FILE_MUTATIONS`; the file is also checked correct with its running variance
-started at zeros, as CS231n's starter code does); and a learner's ``optim.py``
+started at zeros, as CS231n's starter code does); the same file with a FullyConnectedNet
+(:data:`LEARNER_MODEL`) correct and with each of :data:`MODEL_MUTATIONS` (test-mode bugs
+only its ``loss(X)`` shows); and a learner's ``optim.py``
 (:data:`LEARNER_OPTIM`) correct, with epsilon inside the square root, and with each of
 :data:`OPTIM_MUTATIONS` (update-rule bugs). A bug whose numbers show one kind
 carries the kind its FAIL must name (:data:`MUTATION_KINDS`;
@@ -516,6 +518,84 @@ FILE_MUTATIONS: dict[str, tuple[str, str, str]] = {
 }
 
 
+#: A learner's fc_net.py with its layers (:data:`LEARNER_LAYERS` and an affine layer):
+#: a FullyConnectedNet with batch norm and dropout, correct; :data:`MODEL_MUTATIONS` plant
+#: the test-mode bugs that only its ``loss(X)`` (y None) shows.
+LEARNER_MODEL = LEARNER_LAYERS + """
+def affine_forward(x, w, b):
+    return x.reshape(x.shape[0], -1) @ w + b, (x, w, b)
+
+def affine_backward(dout, cache):
+    x, w, b = cache
+    return ((dout @ w.T).reshape(x.shape), x.reshape(x.shape[0], -1).T @ dout,
+            dout.sum(axis=0))
+
+class FullyConnectedNet:
+    def __init__(self, hidden_dims, input_dim=3 * 32 * 32, num_classes=10,
+                 dropout_keep_ratio=1, normalization=None, reg=0.0, weight_scale=1e-2,
+                 dtype=np.float32, seed=None):
+        self.normalization, self.reg = normalization, reg
+        self.use_dropout = dropout_keep_ratio != 1
+        self.num_layers = 1 + len(hidden_dims)
+        dims = [input_dim] + list(hidden_dims) + [num_classes]
+        self.params = {}
+        for i in range(self.num_layers):
+            self.params[f"W{i + 1}"] = weight_scale * np.random.randn(dims[i], dims[i + 1])
+            self.params[f"b{i + 1}"] = np.zeros(dims[i + 1])
+            if normalization == "batchnorm" and i < self.num_layers - 1:
+                self.params[f"gamma{i + 1}"] = np.ones(dims[i + 1])
+                self.params[f"beta{i + 1}"] = np.zeros(dims[i + 1])
+        self.dropout_param = {"mode": "train", "p": dropout_keep_ratio}
+        if seed is not None:
+            self.dropout_param["seed"] = seed
+        self.bn_params = [{"mode": "train"} for _ in range(self.num_layers - 1)]
+        self.params = {k: v.astype(dtype) for k, v in self.params.items()}
+
+    def loss(self, X, y=None):
+        mode = "test" if y is None else "train"
+        self.dropout_param["mode"] = mode
+        for bn_param in self.bn_params:
+            bn_param["mode"] = mode
+        h, caches, L = X, [], self.num_layers
+        for i in range(1, L):
+            h, fc = affine_forward(h, self.params[f"W{i}"], self.params[f"b{i}"])
+            bn = do = None
+            if self.normalization == "batchnorm":
+                h, bn = batchnorm_forward(h, self.params[f"gamma{i}"],
+                                          self.params[f"beta{i}"], self.bn_params[i - 1])
+            h, relu = relu_forward(h)
+            if self.use_dropout:
+                h, do = dropout_forward(h, self.dropout_param)
+            caches.append((fc, bn, relu, do))
+        scores, last = affine_forward(h, self.params[f"W{L}"], self.params[f"b{L}"])
+        if mode == "test":
+            return scores
+        loss, dh = softmax_loss(scores, y)
+        grads = {}
+        dh, grads[f"W{L}"], grads[f"b{L}"] = affine_backward(dh, last)
+        for i in range(L - 1, 0, -1):
+            fc, bn, relu, do = caches[i - 1]
+            if do is not None:
+                dh = dropout_backward(dh, do)
+            dh = relu_backward(dh, relu)
+            if bn is not None:
+                dh, grads[f"gamma{i}"], grads[f"beta{i}"] = batchnorm_backward(dh, bn)
+            dh, grads[f"W{i}"], grads[f"b{i}"] = affine_backward(dh, fc)
+        for i in range(1, L + 1):
+            loss += 0.5 * self.reg * np.sum(self.params[f"W{i}"] ** 2)
+            grads[f"W{i}"] += self.reg * self.params[f"W{i}"]
+        return loss, grads
+"""
+
+#: name -> (text replaced in LEARNER_MODEL, its replacement, the kind its FAIL names).
+MODEL_MUTATIONS: dict[str, tuple[str, str, str]] = {
+    "batch norm left in train mode at test time": (
+        '            bn_param["mode"] = mode\n', '            pass\n', "test mode"),
+    "dropout left in train mode at test time": (
+        '        self.dropout_param["mode"] = mode\n', "", "test mode"),
+}
+
+
 #: A learner's optim.py written the CS231n way, correct; :data:`OPTIM_MUTATIONS` plant the
 #: update-rule bugs that only ``gradcheck --file``'s comparison with numpynn's rules sees.
 LEARNER_OPTIM = """
@@ -645,6 +725,12 @@ def file_cases(seed: int = 0) -> list[Case]:
         if old not in LEARNER_LAYERS:
             raise AssertionError(f"FILE_MUTATIONS[{name!r}] no longer applies")
         cases.append(Case(name, "file", "bug", run(LEARNER_LAYERS.replace(old, new)), 1.0,
+                          kind))
+    cases.append(Case("learner's model file", "file", "correct", run(LEARNER_MODEL)))
+    for name, (old, new, kind) in MODEL_MUTATIONS.items():
+        if old not in LEARNER_MODEL:
+            raise AssertionError(f"MODEL_MUTATIONS[{name!r}] no longer applies")
+        cases.append(Case(name, "file", "bug", run(LEARNER_MODEL.replace(old, new)), 1.0,
                           kind))
     cases.append(Case("learner's optim file", "file", "correct", run(LEARNER_OPTIM)))
     # epsilon inside the square root, as some libraries write it: as right
