@@ -133,6 +133,13 @@ CAUSES: dict[str, tuple[str, str]] = {
         "differences at h and h/2 disagree",
         "not evidence of a bug. Re-run with a smaller h, or with inputs of smaller magnitude",
     ),
+    "precision": (
+        "the function computes in lower precision than float64 (float32: an astype(np.float32), "
+        "or float32 arrays in the computation): moving this input by a relative 1e-9 leaves "
+        "its output exactly as it was, so centred differences at h measure its rounding",
+        "not evidence of a bug, and no step can resolve it: compute in float64 for the "
+        "check (leave out the cast to float32; the course's gradient checks use float64)",
+    ),
     "complex": (
         "the complex-step derivative (no difference taken, no kink crossed) disagrees with "
         "the analytic gradient by more than 1e-5 of the array's largest entry, but centred "
@@ -1260,7 +1267,30 @@ def check_layer(
         report.complex_step = _layer_complex_step(forward, arrays, out, dout, states, tol)
     batch = arrays[0].shape[0] if arrays and arrays[0].ndim else None
     report.rows = [_finish(st, tol, batch) for st in states] + call_rows
+    if any(r.verdict == INCONCLUSIVE for r in report.rows):
+        coarse = _coarse_inputs(forward, arrays, labels, out)
+        report.rows = [dataclasses.replace(r, cause="precision")
+                       if r.verdict == INCONCLUSIVE and r.name in coarse else r
+                       for r in report.rows]
     return report
+
+
+def _coarse_inputs(forward: Callable[..., Any], arrays: list[np.ndarray], labels: list[str],
+                   out: np.ndarray) -> set[str]:
+    """The inputs a move of a relative 1e-9 (far above float64's rounding, below
+    float32's) leaves the forward's output exactly unchanged by: the layer computes in
+    float32 (or less), which no step h can resolve (cause "precision", not a kink)."""
+    coarse = set()
+    for k, label in enumerate(labels):
+        moved = [a.copy() for a in arrays]
+        moved[k] = moved[k] * (1 + 1e-9) + 1e-9 * (moved[k] == 0)
+        try:
+            again = np.asarray(forward(*moved)[0], dtype=np.float64)
+        except Exception:  # noqa: BLE001 - the learner's forward: no diagnosis then
+            continue
+        if again.shape == out.shape and np.any(out != 0) and np.array_equal(again, out):
+            coarse.add(label)
+    return coarse
 
 
 def _same(a: Any, b: Any) -> bool:

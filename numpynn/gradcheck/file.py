@@ -523,6 +523,10 @@ def _loss_checks(name: str, fn: Callable, seed: int) -> list[GradCheckReport]:
         return [report]
     report.rows.append(check_array("x", dx, lambda: float(fn(work.copy(), y.copy())[0]), work,
                                    batch=x.shape[0]))
+    if report.rows[0].verdict == INCONCLUSIVE and float(fn(
+            x * (1 + 1e-9) + 1e-9 * (x == 0), y.copy())[0]) == float(loss):
+        # the loss does not move for a relative 1e-9: computed in float32, not a kink
+        report.rows[0] = dataclasses.replace(report.rows[0], cause="precision")
     reports = [report]
     ref = _reference(name)
     if ref is not None:
