@@ -390,6 +390,13 @@ def relu_forward(x):
 def relu_backward(dout, x):
     return dout * (x > 0)
 
+def leaky_relu_forward(x, alpha=0.01):
+    return np.where(x > 0, x, alpha * x), (x, alpha)
+
+def leaky_relu_backward(dout, cache):
+    x, alpha = cache
+    return dout * np.where(x > 0, 1.0, alpha)
+
 def batchnorm_forward(x, gamma, beta, bn_param):
     eps, momentum = bn_param.get("eps", 1e-5), bn_param.get("momentum", 0.9)
     running_mean = bn_param.get("running_mean", np.zeros(x.shape[1]))
@@ -503,6 +510,9 @@ FILE_MUTATIONS: dict[str, tuple[str, str, str]] = {
         "/ (N * std)\n    return dx, np.sum(dout * xhat, axis=0), np.sum(dout, axis=0)",
         "/ (N * std)\n    return dx, np.sum(dout, axis=0), np.sum(dout * xhat, axis=0)",
         "swapped"),
+    "leaky ReLU backward with another slope than its forward": (
+        "    return dout * np.where(x > 0, 1.0, alpha)",
+        "    return dout * np.where(x > 0, 1.0, 0.1)", "factor"),
     "sigmoid backward at the input": ("    return out, out\n", "    return out, x\n",
                                       "wrong array"),
     "softmax without the max shift": ("shifted = x - np.max(x, axis=1, keepdims=True)",

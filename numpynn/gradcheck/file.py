@@ -443,6 +443,15 @@ def _layer_hint(name: str, inputs: list[np.ndarray], dout: np.ndarray, got: tupl
             continue
         if _close_to(dx, value):
             return kind, text
+    if name == "leaky_relu" and rows["x"].verdict == FAIL:
+        neg, pos = (x <= 0) & (np.abs(dout) > 1e-12), x > 0
+        if neg.any() and _close_to(dx[pos], dout[pos]):
+            slopes = dx[neg] / dout[neg]
+            s = float(np.median(slopes))
+            if s != 0 and np.abs(slopes - s).max() <= 1e-6 * abs(s):
+                return "factor", (f"leaky_relu_backward's slope where x <= 0 is {s:g}, not "
+                                  "the forward pass's: use the same alpha in both (dx = dout "
+                                  "* np.where(x > 0, 1, alpha); numpynn's alpha is 0.01)")
     if name.startswith("max_pool_forward") and x.ndim == 4 and rows["x"].verdict == FAIL:
         n, c, h, w = x.shape  # the 2 x 2, stride-2 windows of _POOL_PARAM
         windows = x[:, :, :h // 2 * 2, :w // 2 * 2].reshape(n, c, h // 2, 2, w // 2, 2)

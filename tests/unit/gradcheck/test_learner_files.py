@@ -535,6 +535,11 @@ def test_an_update_rule_stub_is_not_implemented_yet(tmp_path):
     # before: FAIL, no kind (analytic = dout: nonzero where the numerical is 0, and 1/p off
     # elsewhere, so neither a mask nor a factor)
     (DROPOUT, "    return dout * mask", "    return dout", "mask"),
+    # before: FAIL, no kind (the ratio is 1 where x > 0 and 10 elsewhere)
+    ("import numpy as np\n\ndef leaky_relu_forward(x, alpha=0.01):\n"
+     "    return np.where(x > 0, x, alpha * x), x\n\ndef leaky_relu_backward(dout, x):\n"
+     "    return dout * np.where(x > 0, 1, 0.01)\n", "np.where(x > 0, 1, 0.01)",
+     "np.where(x > 0, 1, 0.1)", "factor"),
     # before: FAIL, no kind
     (BN, "return dx, (dout * xhat).sum(axis=0), dout.sum(axis=0)",
      "return dx, dout.sum(axis=0), (dout * xhat).sum(axis=0)", "swapped"),
@@ -544,6 +549,8 @@ def test_a_layers_backward_mistake_is_named(tmp_path, text, old, new, kind):
     assert result.verdict == FAIL and result.kinds == [kind], result.to_table()
     if kind == "swapped":
         assert "return dx, dgamma, dbeta" in result.to_table()
+    if kind == "factor":
+        assert "slope where x <= 0 is 0.1, not the forward pass's" in result.to_table()
 
 
 # ------------------------------------------------------------------ a model's test mode
