@@ -25,7 +25,9 @@ its input, a softmax that overflows, an SVM gradient without its count) (:func:`
 :data:`FILE_MUTATIONS`; the file is also checked correct with its running variance
 started at zeros, as CS231n's starter code does); the same file with a FullyConnectedNet
 (:data:`LEARNER_MODEL`) correct and with each of :data:`MODEL_MUTATIONS` (test-mode bugs
-only its ``loss(X)`` shows); and a learner's ``optim.py``
+only its ``loss(X)`` shows); a learner's convolution and max pool (:data:`LEARNER_CNN`)
+correct and with each of :data:`CNN_MUTATIONS` (forward bugs their backward agrees with);
+and a learner's ``optim.py``
 (:data:`LEARNER_OPTIM`) correct, with epsilon inside the square root, and with each of
 :data:`OPTIM_MUTATIONS` (update-rule bugs). A bug whose numbers show one kind
 carries the kind its FAIL must name (:data:`MUTATION_KINDS`;
@@ -689,15 +691,86 @@ OPTIM_MUTATIONS: dict[str, tuple[tuple[tuple[str, str], ...], str]] = {
 }
 
 
-def _optim_text(pairs: tuple[tuple[str, str], ...]) -> str:
-    """LEARNER_OPTIM with ``pairs`` replaced (the last function's occurrence: adam's)."""
-    text = LEARNER_OPTIM
+def _optim_text(pairs: tuple[tuple[str, str], ...], text: str = LEARNER_OPTIM) -> str:
+    """``text`` (LEARNER_OPTIM) with ``pairs`` replaced (each at its last occurrence: in
+    LEARNER_OPTIM, adam's)."""
     for old, new in pairs:
         if old not in text:
-            raise AssertionError(f"OPTIM_MUTATIONS: {old!r} no longer applies")
+            raise AssertionError(f"mutation: {old!r} no longer applies")
         head, _, tail = text.rpartition(old)
         text = head + new + tail
     return text
+
+
+#: A learner's convolution and max pool (assignment 2's naive layers, looping over the
+#: output positions), correct; :data:`CNN_MUTATIONS` plant forward bugs whose backward is
+#: consistent with them, which only the comparison with the course's definition sees.
+LEARNER_CNN = """
+import numpy as np
+
+def conv_forward_naive(x, w, b, conv_param):
+    stride, pad = conv_param["stride"], conv_param["pad"]
+    N, C, H, W = x.shape
+    F, _, HH, WW = w.shape
+    Ho, Wo = 1 + (H + 2 * pad - HH) // stride, 1 + (W + 2 * pad - WW) // stride
+    xp = np.pad(x, ((0, 0), (0, 0), (pad, pad), (pad, pad)))
+    k = w
+    out = np.zeros((N, F, Ho, Wo))
+    for i in range(Ho):
+        for j in range(Wo):
+            win = xp[:, :, i * stride:i * stride + HH, j * stride:j * stride + WW]
+            out[:, :, i, j] = np.tensordot(win, k, axes=([1, 2, 3], [1, 2, 3])) + b
+    return out, (x, w, b, conv_param)
+
+def conv_backward_naive(dout, cache):
+    x, w, b, conv_param = cache
+    stride, pad = conv_param["stride"], conv_param["pad"]
+    N, C, H, W = x.shape
+    F, _, HH, WW = w.shape
+    xp = np.pad(x, ((0, 0), (0, 0), (pad, pad), (pad, pad)))
+    k = w
+    dxp, dk = np.zeros_like(xp), np.zeros_like(w)
+    for i in range(dout.shape[2]):
+        for j in range(dout.shape[3]):
+            win = xp[:, :, i * stride:i * stride + HH, j * stride:j * stride + WW]
+            dk += np.tensordot(dout[:, :, i, j], win, axes=([0], [0]))
+            dxp[:, :, i * stride:i * stride + HH, j * stride:j * stride + WW] += np.tensordot(
+                dout[:, :, i, j], k, axes=([1], [0]))
+    dw = dk
+    return dxp[:, :, pad:pad + H, pad:pad + W], dw, dout.sum(axis=(0, 2, 3))
+
+def max_pool_forward_naive(x, pool_param):
+    ph, pw, s = pool_param["pool_height"], pool_param["pool_width"], pool_param["stride"]
+    N, C, H, W = x.shape
+    out = np.zeros((N, C, 1 + (H - ph) // s, 1 + (W - pw) // s))
+    for i in range(out.shape[2]):
+        for j in range(out.shape[3]):
+            out[:, :, i, j] = x[:, :, i * s:i * s + ph, j * s:j * s + pw].max(axis=(2, 3))
+    return out, (x, pool_param)
+
+def max_pool_backward_naive(dout, cache):
+    x, pool_param = cache
+    ph, pw, s = pool_param["pool_height"], pool_param["pool_width"], pool_param["stride"]
+    dx = np.zeros_like(x)
+    for i in range(dout.shape[2]):
+        for j in range(dout.shape[3]):
+            win = x[:, :, i * s:i * s + ph, j * s:j * s + pw]
+            mask = win == win.max(axis=(2, 3), keepdims=True)
+            dx[:, :, i * s:i * s + ph, j * s:j * s + pw] += mask * dout[:, :, i:i + 1, j:j + 1]
+    return dx
+"""
+
+#: name -> ((text replaced in LEARNER_CNN, its replacement), ..., the kind its FAIL names).
+CNN_MUTATIONS: dict[str, tuple[tuple[tuple[str, str], ...], str]] = {
+    "conv with its kernel flipped (a true convolution), backward to match": (
+        (("    k = w\n    out", "    k = w[:, :, ::-1, ::-1]\n    out"),
+         ("    k = w\n    dxp", "    k = w[:, :, ::-1, ::-1]\n    dxp"),
+         ("    dw = dk\n", "    dw = dk[:, :, ::-1, ::-1]\n")), "forward"),
+    "average pool for max pool, backward to match": (
+        (("ph, j * s:j * s + pw].max(axis=(2, 3))", "ph, j * s:j * s + pw].mean(axis=(2, 3))"),
+         ("mask = win == win.max(axis=(2, 3), keepdims=True)",
+          "mask = np.full(win.shape, 1 / (ph * pw))")), "forward"),
+}
 
 
 def _module_from(text: str, name: str) -> ModuleType:
@@ -741,6 +814,10 @@ def file_cases(seed: int = 0) -> list[Case]:
         if old not in LEARNER_MODEL:
             raise AssertionError(f"MODEL_MUTATIONS[{name!r}] no longer applies")
         cases.append(Case(name, "file", "bug", run(LEARNER_MODEL.replace(old, new)), 1.0,
+                          kind))
+    cases.append(Case("learner's CNN file", "file", "correct", run(LEARNER_CNN)))
+    for name, (pairs, kind) in CNN_MUTATIONS.items():
+        cases.append(Case(name, "file", "bug", run(_optim_text(pairs, LEARNER_CNN)), 1.0,
                           kind))
     cases.append(Case("learner's optim file", "file", "correct", run(LEARNER_OPTIM)))
     # epsilon inside the square root, as some libraries write it: as right

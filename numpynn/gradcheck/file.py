@@ -175,6 +175,62 @@ CNN_FUNCTIONS: dict[str, tuple[tuple[str, ...], LayerSpec]] = {
 }
 
 
+def _windows(x: np.ndarray, hh: int, ww: int, stride: int) -> np.ndarray:
+    """The hh x ww windows of x (N, C, H, W), stride apart: (N, C, H', W', hh, ww)."""
+    view = np.lib.stride_tricks.sliding_window_view(x, (hh, ww), axis=(2, 3))
+    return view[:, :, ::stride, ::stride]
+
+
+def _conv_out(x: np.ndarray, w: np.ndarray, b: np.ndarray, conv_param: dict) -> np.ndarray:
+    pad = conv_param["pad"]
+    xp = np.pad(x, ((0, 0), (0, 0), (pad, pad), (pad, pad)))
+    win = _windows(xp, w.shape[2], w.shape[3], conv_param["stride"])
+    return np.einsum("nchwij,fcij->nfhw", win, w) + b[None, :, None, None]
+
+
+def _pool_out(x: np.ndarray, pool_param: dict) -> np.ndarray:
+    return _windows(x, pool_param["pool_height"], pool_param["pool_width"],
+                    pool_param["stride"]).max(axis=(4, 5))
+
+
+def _spatial_bn_out(x: np.ndarray, gamma: np.ndarray, beta: np.ndarray,
+                    bn_param: dict) -> np.ndarray:
+    n, c, h, w = x.shape
+    flat = x.transpose(0, 2, 3, 1).reshape(-1, c)
+    out = batchnorm_forward(flat, gamma, beta, dict(bn_param))[0]
+    return out.reshape(n, h, w, c).transpose(0, 3, 1, 2)
+
+
+def _groupnorm_out(x: np.ndarray, gamma: np.ndarray, beta: np.ndarray, groups: int,
+                   gn_param: dict) -> np.ndarray:
+    n, c, h, w = x.shape
+    g = x.reshape(n, groups, c // groups, h, w)
+    mu, var = g.mean(axis=(2, 3, 4), keepdims=True), g.var(axis=(2, 3, 4), keepdims=True)
+    xhat = ((g - mu) / np.sqrt(var + gn_param.get("eps", 1e-5))).reshape(x.shape)
+    return gamma * xhat + beta
+
+
+#: The forward outputs of assignment 2's CNN functions (which numpynn has no layer for):
+#: forward name -> (the output for the same arguments, what the function must compute).
+#: A forward whose backward is consistent with it passes the numerical check whatever it
+#: computes (a flipped kernel, an average pool): its output is compared with these.
+CNN_OUTPUTS: dict[str, tuple[Callable[..., np.ndarray], str]] = {
+    "conv_forward_naive": (_conv_out, "out[n, f, i, j] = sum(x_pad[n, :, i*stride:i*stride "
+                           "+ HH, j*stride:j*stride + WW] * w[f]) + b[f], x_pad x with pad "
+                           "zeros on each side of H and W; w is not flipped (CS231n's "
+                           "convolution is a cross-correlation)"),
+    "max_pool_forward_naive": (_pool_out, "out[n, c, i, j] = the max of x[n, c] over the "
+                               "pool_height x pool_width window at (i*stride, j*stride)"),
+    "spatial_batchnorm_forward": (_spatial_bn_out, "each channel normalised over N, H and "
+                                  "W: x.transpose(0, 2, 3, 1).reshape(-1, C) through "
+                                  "batchnorm_forward, and back"),
+    "spatial_groupnorm_forward": (_groupnorm_out, "each example's G groups of C // G "
+                                  "channels normalised over their channels, H and W"),
+}
+CNN_OUTPUTS["conv_forward_fast"] = CNN_OUTPUTS["conv_forward_naive"]
+CNN_OUTPUTS["max_pool_forward_fast"] = CNN_OUTPUTS["max_pool_forward_naive"]
+
+
 #: the specs as numpynn ships them (a layer registered later is seen by check_module,
 #: which asks the registry each time)
 LAYERS: dict[str, LayerSpec] = _layer_specs()
@@ -355,6 +411,14 @@ def _layer_checks(name: str, spec: LayerSpec, fwd: Callable, bwd: Callable, bwd_
         for label, g, w in zip(spec.names, got, want):
             cmp.rows.append(_compare(f"d{label}", g, w, batch=inputs[0].shape[0]
                                      if inputs[0].ndim else None))
+        reports.append(cmp)
+    if ref is None and fwd_name in CNN_OUTPUTS:
+        expected, what = CNN_OUTPUTS[fwd_name]
+        cmp = GradCheckReport(title=f"{fwd_name}: forward output vs the course's definition "
+                                    "(analytic = yours, numerical = expected)")
+        cmp.rows.append(_compare("out", forward(*[a.copy() for a in inputs])[0],
+                                 expected(*[a.copy() for a in inputs], *spec.extra()),
+                                 "forward", f"{fwd_name} computes another output: {what}"))
         reports.append(cmp)
     try:  # numpynn's own diagnosis: never the learner's error
         got = _as_tuple(bwd(dout.copy(), forward(*[a.copy() for a in inputs])[1]))

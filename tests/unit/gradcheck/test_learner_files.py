@@ -9,7 +9,13 @@ import numpy as np
 import pytest
 
 from numpynn.gradcheck.checks import FAIL, check_gradients, check_layer
-from numpynn.gradcheck.corpus import LEARNER_OPTIM, OPTIM_MUTATIONS, _optim_text
+from numpynn.gradcheck.corpus import (
+    CNN_MUTATIONS,
+    LEARNER_CNN,
+    LEARNER_OPTIM,
+    OPTIM_MUTATIONS,
+    _optim_text,
+)
 from numpynn.gradcheck.file import check_module
 from tests.clirun import numpynn
 
@@ -603,3 +609,47 @@ def test_a_layer_computing_in_float32_is_inconclusive_for_precision_not_a_kink(
     causes = {r.cause for rep in result.reports for r in rep.rows if r.verdict != "pass"}
     assert causes == {"precision"}, result.to_table()
     assert "lower precision than float64" in result.to_table()
+
+
+# ------------------------------------------------------------------ CNN forward outputs
+SPATIAL_BN = BN + '''
+def spatial_batchnorm_forward(x, gamma, beta, bn_param):
+    N, C, H, W = x.shape
+    out, cache = batchnorm_forward(x.transpose(0, 2, 3, 1).reshape(-1, C), gamma, beta,
+                                   bn_param)
+    return out.reshape(N, H, W, C).transpose(0, 3, 1, 2), cache
+
+def spatial_batchnorm_backward(dout, cache):
+    N, C, H, W = dout.shape
+    dx, dgamma, dbeta = batchnorm_backward(dout.transpose(0, 2, 3, 1).reshape(-1, C), cache)
+    return dx.reshape(N, H, W, C).transpose(0, 3, 1, 2), dgamma, dbeta
+'''
+
+
+@pytest.mark.parametrize("name", [*CNN_MUTATIONS, "spatial batch norm without the transpose"])
+def test_a_cnn_forward_bug_its_backward_agrees_with_fails_as_forward(tmp_path, name):
+    # before: pass (the numerical gradients agree with the learner's own forward)
+    if name in CNN_MUTATIONS:
+        text = _optim_text(CNN_MUTATIONS[name][0], LEARNER_CNN)
+    else:
+        text = mutate(SPATIAL_BN, ("x.transpose(0, 2, 3, 1).reshape(-1, C), gamma",
+                                   "x.reshape(-1, C), gamma"),
+                      ("out.reshape(N, H, W, C).transpose(0, 3, 1, 2), cache",
+                       "out.reshape(N, C, H, W), cache"),
+                      ("dout.transpose(0, 2, 3, 1).reshape(-1, C), cache",
+                       "dout.reshape(-1, C), cache"),
+                      ("dx.reshape(N, H, W, C).transpose(0, 3, 1, 2), dgamma",
+                       "dx.reshape(N, C, H, W), dgamma"))
+    result = check_module(module_of(tmp_path, text), timing=False)
+    failed = [r for r in result.reports if r.verdict == FAIL]
+    assert [r.title.split(":")[1] for r in failed] == [
+        " forward output vs the course's definition (analytic = yours, numerical = expected)"
+    ], result.to_table()
+    assert result.kinds == ["forward"], result.to_table()
+
+
+@pytest.mark.parametrize("text", [LEARNER_CNN, CNN, SPATIAL_BN])
+def test_correct_cnn_forwards_match_the_course_definition(tmp_path, text):
+    result = check_module(module_of(tmp_path, text), timing=False)
+    assert result.verdict == "pass", result.to_table()
+    assert "forward output vs the course's definition" in result.to_table()
