@@ -522,6 +522,8 @@ FILE_MUTATIONS: dict[str, tuple[str, str, str]] = {
     "svm gradient without the count of positive margins": (
         "dx[np.arange(N), y] -= np.sum(margins > 0, axis=1)", "dx[np.arange(N), y] = -1",
         "correct class"),
+    "svm loss counting the correct class's own margin": (
+        "    margins[np.arange(N), y] = 0\n    dx", "    dx", "forward"),
     "relu forward and backward both scaled by 2": (
         "    return np.maximum(0, x), x\n\ndef relu_backward(dout, x):\n"
         "    return dout * (x > 0)",

@@ -611,6 +611,10 @@ def _loss_checks(name: str, fn: Callable, seed: int) -> list[GradCheckReport]:
         if abs(ratio - x.shape[0]) < 1e-6 * x.shape[0]:
             text = (f"the loss is N = {x.shape[0]} times numpynn's: it is summed over the "
                     "examples, not averaged (divide it by N, as the gradient is)")
+        elif name == "svm_loss" and abs(float(loss) - float(want_loss) - 1.0) < 1e-9:
+            text = ("the loss is numpynn's + 1: each example's correct class adds its own "
+                    "margin, x[i, y[i]] - x[i, y[i]] + 1 = delta; the sum runs over j != "
+                    "y[i] only: set margins[np.arange(N), y] = 0 before summing")
         cmp.rows.append(_compare("loss", loss, want_loss, "forward", text))
         cmp.rows.append(_compare("dx", dx, want_dx))
         row = cmp.rows[-1]

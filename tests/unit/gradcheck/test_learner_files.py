@@ -280,6 +280,15 @@ def test_the_loss_summed_but_the_gradient_averaged_says_so(tmp_path):
     assert "summed over the examples, not averaged" in result.to_table()
 
 
+def test_svm_counting_the_correct_class_margin_says_the_loss_is_one_too_large(tmp_path):
+    # before: "svm_loss computes another loss than numpynn's", nothing more
+    text = mutate(SVM, ("    margins[np.arange(N), y] = 0\n", ""))
+    result = check_module(module_of(tmp_path, text), timing=False)
+    assert result.kinds == ["forward"], result.to_table()
+    assert "the loss is numpynn's + 1" in result.to_table()
+    assert "margins[np.arange(N), y] = 0" in result.to_table()
+
+
 def test_svm_without_the_count_of_margins_names_the_correct_class(tmp_path):
     text = mutate(SVM, ("dx[np.arange(N), y] -= np.sum(margins > 0, axis=1)",
                         "dx[np.arange(N), y] = -1"))
