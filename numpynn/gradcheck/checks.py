@@ -70,6 +70,7 @@ from __future__ import annotations
 
 import copy
 import dataclasses
+import itertools
 import warnings
 import zlib
 from collections.abc import Callable, Iterator, Sequence
@@ -1020,7 +1021,30 @@ def check_gradients(
     report.extended = ext is not None
     if diagnose:
         _diagnose_regularisation(report, model, X, y, h, tol, extended, complex_step)
+    report.rows = _name_swapped(report.rows, states)
     return report
+
+
+def _name_swapped(rows: list[GradCheckRow], states: list[_ArrayState]) -> list[GradCheckRow]:
+    """Two failing parameters of one shape whose analytic gradients are each other's
+    numerical ones (``grads["gamma1"] = dbeta``) get the kind "swapped"."""
+    by_name = {st.name: st for st in states}
+    out = list(rows)
+
+    def agrees(analytic: np.ndarray, numerical: np.ndarray) -> bool:
+        scale = float(np.abs(numerical).max(initial=0.0))
+        return scale > 0 and float(np.abs(analytic - numerical).max()) <= RESOLUTION * scale
+
+    failing = [i for i, r in enumerate(rows) if r.verdict == FAIL and r.name in by_name]
+    for i, j in itertools.combinations(failing, 2):
+        a, b = by_name[rows[i].name], by_name[rows[j].name]
+        if a.a.shape == b.a.shape and agrees(a.a, b.num) and agrees(b.a, a.num):
+            text = (f"grads[{rows[i].name!r}] and grads[{rows[j].name!r}] hold each other's "
+                    "gradients: each parameter's gradient must be stored under its own name "
+                    f"(grads[{rows[i].name!r}] = d{rows[i].name.rstrip('0123456789')}, ...)")
+            out[i] = dataclasses.replace(rows[i], kind="swapped", kind_text=text)
+            out[j] = dataclasses.replace(rows[j], kind="swapped", kind_text=text)
+    return out
 
 
 def _diagnose_regularisation(report: GradCheckReport, model: Any, X: np.ndarray,

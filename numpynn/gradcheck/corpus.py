@@ -534,7 +534,8 @@ FILE_MUTATIONS: dict[str, tuple[str, str, str]] = {
 
 #: A learner's fc_net.py with its layers (:data:`LEARNER_LAYERS` and an affine layer):
 #: a FullyConnectedNet with batch norm and dropout, correct; :data:`MODEL_MUTATIONS` plant
-#: the test-mode bugs that only its ``loss(X)`` (y None) shows.
+#: the test-mode bugs that only its ``loss(X)`` (y None) shows, and gradients stored
+#: under each other's names.
 LEARNER_MODEL = LEARNER_LAYERS + """
 def affine_forward(x, w, b):
     return x.reshape(x.shape[0], -1) @ w + b, (x, w, b)
@@ -607,6 +608,9 @@ MODEL_MUTATIONS: dict[str, tuple[str, str, str]] = {
         '            bn_param["mode"] = mode\n', '            pass\n', "test mode"),
     "dropout left in train mode at test time": (
         '        self.dropout_param["mode"] = mode\n', "", "test mode"),
+    "grads of gamma and beta stored under each other's names": (
+        'dh, grads[f"gamma{i}"], grads[f"beta{i}"] = batchnorm_backward',
+        'dh, grads[f"beta{i}"], grads[f"gamma{i}"] = batchnorm_backward', "swapped"),
 }
 
 

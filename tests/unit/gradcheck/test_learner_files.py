@@ -568,6 +568,33 @@ def test_a_layers_backward_mistake_is_named(tmp_path, text, old, new, kind):
         assert "slope where x <= 0 is 0.1, not the forward pass's" in result.to_table()
 
 
+def _fc_net_cli(tmp_path, old=None, new=None):
+    """gradcheck --file on cs231n/classifiers/fc_net.py (test_file's FC_NET, with old
+    replaced by new) over test_file's CORRECT layers, as the course lays them out."""
+    from .test_file import CORRECT, FC_NET
+
+    pkg = tmp_path / "cs231n"
+    (pkg / "classifiers").mkdir(parents=True)
+    (pkg / "__init__.py").write_text("")
+    (pkg / "classifiers" / "__init__.py").write_text("")
+    write(pkg, CORRECT, "layers.py")
+    text = FC_NET.replace("from ..layer_utils import *\n", "")
+    text = text if old is None else mutate(text, (old, new))
+    (pkg / "classifiers" / "fc_net.py").write_text(text)
+    return numpynn("gradcheck", "--file", "cs231n/classifiers/fc_net.py", cwd=tmp_path)
+
+
+def test_a_models_gradients_stored_under_each_others_names_are_named_swapped(tmp_path):
+    # before: gamma1, beta1, gamma2, beta2 FAIL with no kind
+    proc = _fc_net_cli(tmp_path, 'dh, grads[f"gamma{i}"], grads[f"beta{i}"] = batchnorm_',
+                       'dh, grads[f"beta{i}"], grads[f"gamma{i}"] = batchnorm_')
+    out = proc.stdout
+    assert proc.returncode == 1 and "Traceback" not in out + proc.stderr, out
+    assert ("likely bug: swapped: grads['gamma1'] and grads['beta1'] hold each other's "
+            "gradients") in out, out
+    assert "grads['gamma2'] and grads['beta2']" in out, out
+
+
 # ------------------------------------------------------------------ a model's test mode
 @pytest.mark.parametrize("old, new, says", [
     (None, None, None),
@@ -582,17 +609,7 @@ def test_a_layers_backward_mistake_is_named(tmp_path, text, old, new, kind):
      "loss(X) (y=None: test mode) returned a tuple of 2 values"),
 ])
 def test_a_models_test_mode_is_checked(tmp_path, old, new, says):
-    from .test_file import CORRECT, FC_NET
-
-    pkg = tmp_path / "cs231n"
-    (pkg / "classifiers").mkdir(parents=True)
-    (pkg / "__init__.py").write_text("")
-    (pkg / "classifiers" / "__init__.py").write_text("")
-    write(pkg, CORRECT, "layers.py")
-    text = FC_NET.replace("from ..layer_utils import *\n", "")
-    text = text if old is None else mutate(text, (old, new))
-    (pkg / "classifiers" / "fc_net.py").write_text(text)
-    proc = numpynn("gradcheck", "--file", "cs231n/classifiers/fc_net.py", cwd=tmp_path)
+    proc = _fc_net_cli(tmp_path, old, new)
     out = proc.stdout + proc.stderr
     assert "Traceback" not in out, out
     if old is None:  # (its layer norm variant is unfinished: no gamma gradients)
