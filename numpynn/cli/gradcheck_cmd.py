@@ -27,6 +27,7 @@ EXAMPLES = """examples:
   numpynn gradcheck                    # numpynn's layers, loss, MLPs of depth 1-4
   numpynn gradcheck --file layers.py   # your CS231n layers: affine_forward/_backward, ...
   numpynn gradcheck --file cs231n/classifiers/fc_net.py   # your FullyConnectedNet too
+  numpynn gradcheck --file cs231n/optim.py   # your update rules against the course's
   numpynn gradcheck --corpus           # the checker's own false-alarm / detection table
 
 Each array gets pass, FAIL (a wrong backward pass; the likely kind of bug is named when
@@ -55,7 +56,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     what.add_argument("--file", metavar="PATH", help="a Python file with CS231n-named "
                       "forward/backward functions (affine_forward, relu_backward, "
                       "batchnorm_backward_alt, softmax_loss, svm_loss, "
-                      "conv_forward_naive, max_pool_forward_naive, ...) and model "
+                      "conv_forward_naive, max_pool_forward_naive, ...), the update "
+                      "rules of optim.py (sgd, sgd_momentum, rmsprop, adam) and model "
                       "classes (params and loss(X, y=None)) to check: gradients, forward "
                       "and test mode; a file in a package (cs231n/layer_utils.py) is "
                       "imported as its member")
@@ -154,7 +156,8 @@ def _run_file(path: str, seed: int) -> int:
     if result["empty"]:
         raise InputError(f"--file {path}: no CS231n-named layer or model class found "
                          "(affine_forward and affine_backward, relu_*, batchnorm_*, "
-                         "softmax_loss, a class with params and loss, ...); name your "
+                         "softmax_loss, sgd_momentum, adam, a class with params and loss, "
+                         "...); name your "
                          "functions as the assignments do.")
     print(result["text"])
     print()

@@ -70,6 +70,7 @@ from __future__ import annotations
 
 import copy
 import dataclasses
+import itertools
 import warnings
 import zlib
 from collections.abc import Callable, Iterator, Sequence
@@ -133,6 +134,13 @@ CAUSES: dict[str, tuple[str, str]] = {
         "differences at h and h/2 disagree",
         "not evidence of a bug. Re-run with a smaller h, or with inputs of smaller magnitude",
     ),
+    "precision": (
+        "the function computes in lower precision than float64 (float32: an astype(np.float32), "
+        "or float32 arrays in the computation): moving this input by a relative 1e-9 leaves "
+        "its output exactly as it was, so centred differences at h measure its rounding",
+        "not evidence of a bug, and no step can resolve it: compute in float64 for the "
+        "check (leave out the cast to float32; the course's gradient checks use float64)",
+    ),
     "complex": (
         "the complex-step derivative (no difference taken, no kink crossed) disagrees with "
         "the analytic gradient by more than 1e-5 of the array's largest entry, but centred "
@@ -191,6 +199,11 @@ KINDS: dict[str, str] = {
                  "missing or wrong",
     "variance term": "dgamma and dbeta agree, dx is off in proportion to x - mu: the path "
                      "through the variance (dvar * 2 (x - mu) / N) is missing or wrong",
+    "update rule": "an update rule (optim.py) moves w, or keeps its state, otherwise than "
+                   "the course's: next_w and config's state are compared with numpynn's "
+                   "over three steps",
+    "swapped": "two gradients are each other's: the backward returns them in each "
+               "other's places (return dx, dbeta, dgamma for dx, dgamma, dbeta)",
     "changes params": "loss(X, y) changed the model's parameters: a loss must leave "
                       "self.params as they are (an update such as W -= lr * dW belongs in "
                       "the training step, not in loss), or no gradient can be checked",
@@ -1008,7 +1021,30 @@ def check_gradients(
     report.extended = ext is not None
     if diagnose:
         _diagnose_regularisation(report, model, X, y, h, tol, extended, complex_step)
+    report.rows = _name_swapped(report.rows, states)
     return report
+
+
+def _name_swapped(rows: list[GradCheckRow], states: list[_ArrayState]) -> list[GradCheckRow]:
+    """Two failing parameters of one shape whose analytic gradients are each other's
+    numerical ones (``grads["gamma1"] = dbeta``) get the kind "swapped"."""
+    by_name = {st.name: st for st in states}
+    out = list(rows)
+
+    def agrees(analytic: np.ndarray, numerical: np.ndarray) -> bool:
+        scale = float(np.abs(numerical).max(initial=0.0))
+        return scale > 0 and float(np.abs(analytic - numerical).max()) <= RESOLUTION * scale
+
+    failing = [i for i, r in enumerate(rows) if r.verdict == FAIL and r.name in by_name]
+    for i, j in itertools.combinations(failing, 2):
+        a, b = by_name[rows[i].name], by_name[rows[j].name]
+        if a.a.shape == b.a.shape and agrees(a.a, b.num) and agrees(b.a, a.num):
+            text = (f"grads[{rows[i].name!r}] and grads[{rows[j].name!r}] hold each other's "
+                    "gradients: each parameter's gradient must be stored under its own name "
+                    f"(grads[{rows[i].name!r}] = d{rows[i].name.rstrip('0123456789')}, ...)")
+            out[i] = dataclasses.replace(rows[i], kind="swapped", kind_text=text)
+            out[j] = dataclasses.replace(rows[j], kind="swapped", kind_text=text)
+    return out
 
 
 def _diagnose_regularisation(report: GradCheckReport, model: Any, X: np.ndarray,
@@ -1255,7 +1291,30 @@ def check_layer(
         report.complex_step = _layer_complex_step(forward, arrays, out, dout, states, tol)
     batch = arrays[0].shape[0] if arrays and arrays[0].ndim else None
     report.rows = [_finish(st, tol, batch) for st in states] + call_rows
+    if any(r.verdict == INCONCLUSIVE for r in report.rows):
+        coarse = _coarse_inputs(forward, arrays, labels, out)
+        report.rows = [dataclasses.replace(r, cause="precision")
+                       if r.verdict == INCONCLUSIVE and r.name in coarse else r
+                       for r in report.rows]
     return report
+
+
+def _coarse_inputs(forward: Callable[..., Any], arrays: list[np.ndarray], labels: list[str],
+                   out: np.ndarray) -> set[str]:
+    """The inputs a move of a relative 1e-9 (far above float64's rounding, below
+    float32's) leaves the forward's output exactly unchanged by: the layer computes in
+    float32 (or less), which no step h can resolve (cause "precision", not a kink)."""
+    coarse = set()
+    for k, label in enumerate(labels):
+        moved = [a.copy() for a in arrays]
+        moved[k] = moved[k] * (1 + 1e-9) + 1e-9 * (moved[k] == 0)
+        try:
+            again = np.asarray(forward(*moved)[0], dtype=np.float64)
+        except Exception:  # noqa: BLE001 - the learner's forward: no diagnosis then
+            continue
+        if again.shape == out.shape and np.any(out != 0) and np.array_equal(again, out):
+            coarse.add(label)
+    return coarse
 
 
 def _same(a: Any, b: Any) -> bool:

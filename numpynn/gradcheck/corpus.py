@@ -23,7 +23,13 @@ unseeded dropout); and a learner's layers file with forward and test-mode bugs t
 layer shows (a missing mean or variance term, a new dropout mask, a sigmoid derivative at
 its input, a softmax that overflows, an SVM gradient without its count) (:func:`file_cases`,
 :data:`FILE_MUTATIONS`; the file is also checked correct with its running variance
-started at zeros, as CS231n's starter code does). A bug whose numbers show one kind
+started at zeros, as CS231n's starter code does); the same file with a FullyConnectedNet
+(:data:`LEARNER_MODEL`) correct and with each of :data:`MODEL_MUTATIONS` (test-mode bugs
+only its ``loss(X)`` shows); a learner's convolution and max pool (:data:`LEARNER_CNN`)
+correct and with each of :data:`CNN_MUTATIONS` (forward bugs their backward agrees with);
+and a learner's ``optim.py``
+(:data:`LEARNER_OPTIM`) correct, with epsilon inside the square root, and with each of
+:data:`OPTIM_MUTATIONS` (update-rule bugs). A bug whose numbers show one kind
 carries the kind its FAIL must name (:data:`MUTATION_KINDS`;
 ``numpynn.gradcheck.checks.KINDS``): the table's "kind named" column. Only the public
 model surface is used: the ``MLP`` / ``TwoLayerNet`` constructors, ``params``, ``reg``
@@ -386,6 +392,13 @@ def relu_forward(x):
 def relu_backward(dout, x):
     return dout * (x > 0)
 
+def leaky_relu_forward(x, alpha=0.01):
+    return np.where(x > 0, x, alpha * x), (x, alpha)
+
+def leaky_relu_backward(dout, cache):
+    x, alpha = cache
+    return dout * np.where(x > 0, 1.0, alpha)
+
 def batchnorm_forward(x, gamma, beta, bn_param):
     eps, momentum = bn_param.get("eps", 1e-5), bn_param.get("momentum", 0.9)
     running_mean = bn_param.get("running_mean", np.zeros(x.shape[1]))
@@ -493,6 +506,15 @@ FILE_MUTATIONS: dict[str, tuple[str, str, str]] = {
     "dropout backward with a fresh mask": (
         "    return dout * mask", "    return dout * (np.random.rand(*dout.shape) < 0.7) / 0.7",
         "mask"),
+    "dropout backward ignoring the mask": ("    return dout * mask", "    return dout",
+                                           "mask"),
+    "batchnorm backward returning dgamma and dbeta swapped": (
+        "/ (N * std)\n    return dx, np.sum(dout * xhat, axis=0), np.sum(dout, axis=0)",
+        "/ (N * std)\n    return dx, np.sum(dout, axis=0), np.sum(dout * xhat, axis=0)",
+        "swapped"),
+    "leaky ReLU backward with another slope than its forward": (
+        "    return dout * np.where(x > 0, 1.0, alpha)",
+        "    return dout * np.where(x > 0, 1.0, 0.1)", "factor"),
     "sigmoid backward at the input": ("    return out, out\n", "    return out, x\n",
                                       "wrong array"),
     "softmax without the max shift": ("shifted = x - np.max(x, axis=1, keepdims=True)",
@@ -500,11 +522,260 @@ FILE_MUTATIONS: dict[str, tuple[str, str, str]] = {
     "svm gradient without the count of positive margins": (
         "dx[np.arange(N), y] -= np.sum(margins > 0, axis=1)", "dx[np.arange(N), y] = -1",
         "correct class"),
+    "svm loss counting the correct class's own margin": (
+        "    margins[np.arange(N), y] = 0\n    dx", "    dx", "forward"),
     "relu forward and backward both scaled by 2": (
         "    return np.maximum(0, x), x\n\ndef relu_backward(dout, x):\n"
         "    return dout * (x > 0)",
         "    return 2 * np.maximum(0, x), x\n\ndef relu_backward(dout, x):\n"
         "    return 2 * dout * (x > 0)", "forward"),
+}
+
+
+#: A learner's fc_net.py with its layers (:data:`LEARNER_LAYERS` and an affine layer):
+#: a FullyConnectedNet with batch norm and dropout, correct; :data:`MODEL_MUTATIONS` plant
+#: the test-mode bugs that only its ``loss(X)`` (y None) shows, and gradients stored
+#: under each other's names.
+LEARNER_MODEL = LEARNER_LAYERS + """
+def affine_forward(x, w, b):
+    return x.reshape(x.shape[0], -1) @ w + b, (x, w, b)
+
+def affine_backward(dout, cache):
+    x, w, b = cache
+    return ((dout @ w.T).reshape(x.shape), x.reshape(x.shape[0], -1).T @ dout,
+            dout.sum(axis=0))
+
+class FullyConnectedNet:
+    def __init__(self, hidden_dims, input_dim=3 * 32 * 32, num_classes=10,
+                 dropout_keep_ratio=1, normalization=None, reg=0.0, weight_scale=1e-2,
+                 dtype=np.float32, seed=None):
+        self.normalization, self.reg = normalization, reg
+        self.use_dropout = dropout_keep_ratio != 1
+        self.num_layers = 1 + len(hidden_dims)
+        dims = [input_dim] + list(hidden_dims) + [num_classes]
+        self.params = {}
+        for i in range(self.num_layers):
+            self.params[f"W{i + 1}"] = weight_scale * np.random.randn(dims[i], dims[i + 1])
+            self.params[f"b{i + 1}"] = np.zeros(dims[i + 1])
+            if normalization == "batchnorm" and i < self.num_layers - 1:
+                self.params[f"gamma{i + 1}"] = np.ones(dims[i + 1])
+                self.params[f"beta{i + 1}"] = np.zeros(dims[i + 1])
+        self.dropout_param = {"mode": "train", "p": dropout_keep_ratio}
+        if seed is not None:
+            self.dropout_param["seed"] = seed
+        self.bn_params = [{"mode": "train"} for _ in range(self.num_layers - 1)]
+        self.params = {k: v.astype(dtype) for k, v in self.params.items()}
+
+    def loss(self, X, y=None):
+        mode = "test" if y is None else "train"
+        self.dropout_param["mode"] = mode
+        for bn_param in self.bn_params:
+            bn_param["mode"] = mode
+        h, caches, L = X, [], self.num_layers
+        for i in range(1, L):
+            h, fc = affine_forward(h, self.params[f"W{i}"], self.params[f"b{i}"])
+            bn = do = None
+            if self.normalization == "batchnorm":
+                h, bn = batchnorm_forward(h, self.params[f"gamma{i}"],
+                                          self.params[f"beta{i}"], self.bn_params[i - 1])
+            h, relu = relu_forward(h)
+            if self.use_dropout:
+                h, do = dropout_forward(h, self.dropout_param)
+            caches.append((fc, bn, relu, do))
+        scores, last = affine_forward(h, self.params[f"W{L}"], self.params[f"b{L}"])
+        if mode == "test":
+            return scores
+        loss, dh = softmax_loss(scores, y)
+        grads = {}
+        dh, grads[f"W{L}"], grads[f"b{L}"] = affine_backward(dh, last)
+        for i in range(L - 1, 0, -1):
+            fc, bn, relu, do = caches[i - 1]
+            if do is not None:
+                dh = dropout_backward(dh, do)
+            dh = relu_backward(dh, relu)
+            if bn is not None:
+                dh, grads[f"gamma{i}"], grads[f"beta{i}"] = batchnorm_backward(dh, bn)
+            dh, grads[f"W{i}"], grads[f"b{i}"] = affine_backward(dh, fc)
+        for i in range(1, L + 1):
+            loss += 0.5 * self.reg * np.sum(self.params[f"W{i}"] ** 2)
+            grads[f"W{i}"] += self.reg * self.params[f"W{i}"]
+        return loss, grads
+"""
+
+#: name -> (text replaced in LEARNER_MODEL, its replacement, the kind its FAIL names).
+MODEL_MUTATIONS: dict[str, tuple[str, str, str]] = {
+    "batch norm left in train mode at test time": (
+        '            bn_param["mode"] = mode\n', '            pass\n', "test mode"),
+    "dropout left in train mode at test time": (
+        '        self.dropout_param["mode"] = mode\n', "", "test mode"),
+    "grads of gamma and beta stored under each other's names": (
+        'dh, grads[f"gamma{i}"], grads[f"beta{i}"] = batchnorm_backward',
+        'dh, grads[f"beta{i}"], grads[f"gamma{i}"] = batchnorm_backward', "swapped"),
+}
+
+
+#: A learner's optim.py written the CS231n way, correct; :data:`OPTIM_MUTATIONS` plant the
+#: update-rule bugs that only ``gradcheck --file``'s comparison with numpynn's rules sees.
+LEARNER_OPTIM = """
+import numpy as np
+
+def sgd(w, dw, config=None):
+    if config is None:
+        config = {}
+    config.setdefault("learning_rate", 1e-2)
+    w -= config["learning_rate"] * dw
+    return w, config
+
+def sgd_momentum(w, dw, config=None):
+    if config is None:
+        config = {}
+    config.setdefault("learning_rate", 1e-2)
+    config.setdefault("momentum", 0.9)
+    v = config.get("velocity", np.zeros_like(w))
+    v = config["momentum"] * v - config["learning_rate"] * dw
+    next_w = w + v
+    config["velocity"] = v
+    return next_w, config
+
+def rmsprop(w, dw, config=None):
+    if config is None:
+        config = {}
+    config.setdefault("learning_rate", 1e-2)
+    config.setdefault("decay_rate", 0.99)
+    config.setdefault("epsilon", 1e-8)
+    config.setdefault("cache", np.zeros_like(w))
+    config["cache"] = config["decay_rate"] * config["cache"] + (1 - config["decay_rate"]) * dw**2
+    next_w = w - config["learning_rate"] * dw / (np.sqrt(config["cache"]) + config["epsilon"])
+    return next_w, config
+
+def adam(w, dw, config=None):
+    if config is None:
+        config = {}
+    config.setdefault("learning_rate", 1e-3)
+    config.setdefault("beta1", 0.9)
+    config.setdefault("beta2", 0.999)
+    config.setdefault("epsilon", 1e-8)
+    config.setdefault("m", np.zeros_like(w))
+    config.setdefault("v", np.zeros_like(w))
+    config.setdefault("t", 0)
+    config["t"] += 1
+    config["m"] = config["beta1"] * config["m"] + (1 - config["beta1"]) * dw
+    config["v"] = config["beta2"] * config["v"] + (1 - config["beta2"]) * dw**2
+    mt = config["m"] / (1 - config["beta1"] ** config["t"])
+    vt = config["v"] / (1 - config["beta2"] ** config["t"])
+    next_w = w - config["learning_rate"] * mt / (np.sqrt(vt) + config["epsilon"])
+    return next_w, config
+"""
+
+#: name -> ((text replaced in LEARNER_OPTIM, its replacement), ..., the kind its FAIL names).
+OPTIM_MUTATIONS: dict[str, tuple[tuple[tuple[str, str], ...], str]] = {
+    "sgd steps up the gradient": (
+        (('w -= config["learning_rate"] * dw', 'w += config["learning_rate"] * dw'),),
+        "negation"),
+    "sgd_momentum's velocity adds the gradient": (
+        (('v = config["momentum"] * v - config["learning_rate"] * dw',
+          'v = config["momentum"] * v + config["learning_rate"] * dw'),), "negation"),
+    "sgd_momentum's velocity not stored": (
+        (('    config["velocity"] = v\n', ""),), "update rule"),
+    "rmsprop without the square root": (
+        (('dw / (np.sqrt(config["cache"]) + config["epsilon"])',
+          'dw / (config["cache"] + config["epsilon"])'),), "update rule"),
+    "adam without bias correction": (
+        (('mt = config["m"] / (1 - config["beta1"] ** config["t"])', 'mt = config["m"]'),
+         ('vt = config["v"] / (1 - config["beta2"] ** config["t"])', 'vt = config["v"]')),
+        "update rule"),
+    "adam's t incremented after use": (
+        (('    config["t"] += 1\n', ""),
+         ("    return next_w, config\n", '    config["t"] += 1\n    return next_w, config\n')),
+        "update rule"),
+    "adam stores the bias-corrected moments": (
+        (('mt = config["m"] / (1 - config["beta1"] ** config["t"])',
+          'mt = config["m"] = config["m"] / (1 - config["beta1"] ** config["t"])'),
+         ('vt = config["v"] / (1 - config["beta2"] ** config["t"])',
+          'vt = config["v"] = config["v"] / (1 - config["beta2"] ** config["t"])')),
+        "update rule"),
+}
+
+
+def _optim_text(pairs: tuple[tuple[str, str], ...], text: str = LEARNER_OPTIM) -> str:
+    """``text`` (LEARNER_OPTIM) with ``pairs`` replaced (each at its last occurrence: in
+    LEARNER_OPTIM, adam's)."""
+    for old, new in pairs:
+        if old not in text:
+            raise AssertionError(f"mutation: {old!r} no longer applies")
+        head, _, tail = text.rpartition(old)
+        text = head + new + tail
+    return text
+
+
+#: A learner's convolution and max pool (assignment 2's naive layers, looping over the
+#: output positions), correct; :data:`CNN_MUTATIONS` plant forward bugs whose backward is
+#: consistent with them, which only the comparison with the course's definition sees.
+LEARNER_CNN = """
+import numpy as np
+
+def conv_forward_naive(x, w, b, conv_param):
+    stride, pad = conv_param["stride"], conv_param["pad"]
+    N, C, H, W = x.shape
+    F, _, HH, WW = w.shape
+    Ho, Wo = 1 + (H + 2 * pad - HH) // stride, 1 + (W + 2 * pad - WW) // stride
+    xp = np.pad(x, ((0, 0), (0, 0), (pad, pad), (pad, pad)))
+    k = w
+    out = np.zeros((N, F, Ho, Wo))
+    for i in range(Ho):
+        for j in range(Wo):
+            win = xp[:, :, i * stride:i * stride + HH, j * stride:j * stride + WW]
+            out[:, :, i, j] = np.tensordot(win, k, axes=([1, 2, 3], [1, 2, 3])) + b
+    return out, (x, w, b, conv_param)
+
+def conv_backward_naive(dout, cache):
+    x, w, b, conv_param = cache
+    stride, pad = conv_param["stride"], conv_param["pad"]
+    N, C, H, W = x.shape
+    F, _, HH, WW = w.shape
+    xp = np.pad(x, ((0, 0), (0, 0), (pad, pad), (pad, pad)))
+    k = w
+    dxp, dk = np.zeros_like(xp), np.zeros_like(w)
+    for i in range(dout.shape[2]):
+        for j in range(dout.shape[3]):
+            win = xp[:, :, i * stride:i * stride + HH, j * stride:j * stride + WW]
+            dk += np.tensordot(dout[:, :, i, j], win, axes=([0], [0]))
+            dxp[:, :, i * stride:i * stride + HH, j * stride:j * stride + WW] += np.tensordot(
+                dout[:, :, i, j], k, axes=([1], [0]))
+    dw = dk
+    return dxp[:, :, pad:pad + H, pad:pad + W], dw, dout.sum(axis=(0, 2, 3))
+
+def max_pool_forward_naive(x, pool_param):
+    ph, pw, s = pool_param["pool_height"], pool_param["pool_width"], pool_param["stride"]
+    N, C, H, W = x.shape
+    out = np.zeros((N, C, 1 + (H - ph) // s, 1 + (W - pw) // s))
+    for i in range(out.shape[2]):
+        for j in range(out.shape[3]):
+            out[:, :, i, j] = x[:, :, i * s:i * s + ph, j * s:j * s + pw].max(axis=(2, 3))
+    return out, (x, pool_param)
+
+def max_pool_backward_naive(dout, cache):
+    x, pool_param = cache
+    ph, pw, s = pool_param["pool_height"], pool_param["pool_width"], pool_param["stride"]
+    dx = np.zeros_like(x)
+    for i in range(dout.shape[2]):
+        for j in range(dout.shape[3]):
+            win = x[:, :, i * s:i * s + ph, j * s:j * s + pw]
+            mask = win == win.max(axis=(2, 3), keepdims=True)
+            dx[:, :, i * s:i * s + ph, j * s:j * s + pw] += mask * dout[:, :, i:i + 1, j:j + 1]
+    return dx
+"""
+
+#: name -> ((text replaced in LEARNER_CNN, its replacement), ..., the kind its FAIL names).
+CNN_MUTATIONS: dict[str, tuple[tuple[tuple[str, str], ...], str]] = {
+    "conv with its kernel flipped (a true convolution), backward to match": (
+        (("    k = w\n    out", "    k = w[:, :, ::-1, ::-1]\n    out"),
+         ("    k = w\n    dxp", "    k = w[:, :, ::-1, ::-1]\n    dxp"),
+         ("    dw = dk\n", "    dw = dk[:, :, ::-1, ::-1]\n")), "forward"),
+    "average pool for max pool, backward to match": (
+        (("ph, j * s:j * s + pw].max(axis=(2, 3))", "ph, j * s:j * s + pw].mean(axis=(2, 3))"),
+         ("mask = win == win.max(axis=(2, 3), keepdims=True)",
+          "mask = np.full(win.shape, 1 / (ph * pw))")), "forward"),
 }
 
 
@@ -544,6 +815,26 @@ def file_cases(seed: int = 0) -> list[Case]:
             raise AssertionError(f"FILE_MUTATIONS[{name!r}] no longer applies")
         cases.append(Case(name, "file", "bug", run(LEARNER_LAYERS.replace(old, new)), 1.0,
                           kind))
+    cases.append(Case("learner's model file", "file", "correct", run(LEARNER_MODEL)))
+    for name, (old, new, kind) in MODEL_MUTATIONS.items():
+        if old not in LEARNER_MODEL:
+            raise AssertionError(f"MODEL_MUTATIONS[{name!r}] no longer applies")
+        cases.append(Case(name, "file", "bug", run(LEARNER_MODEL.replace(old, new)), 1.0,
+                          kind))
+    cases.append(Case("learner's CNN file", "file", "correct", run(LEARNER_CNN)))
+    for name, (pairs, kind) in CNN_MUTATIONS.items():
+        cases.append(Case(name, "file", "bug", run(_optim_text(pairs, LEARNER_CNN)), 1.0,
+                          kind))
+    cases.append(Case("learner's optim file", "file", "correct", run(LEARNER_OPTIM)))
+    # epsilon inside the square root, as some libraries write it: as right
+    cases.append(Case("learner's optim file, epsilon inside the square root", "file",
+                      "correct", run(_optim_text((
+                          ('dw / (np.sqrt(config["cache"]) + config["epsilon"])',
+                           'dw / np.sqrt(config["cache"] + config["epsilon"])'),
+                          ('mt / (np.sqrt(vt) + config["epsilon"])',
+                           'mt / np.sqrt(vt + config["epsilon"])'))))))
+    for name, (pairs, kind) in OPTIM_MUTATIONS.items():
+        cases.append(Case(name, "file", "bug", run(_optim_text(pairs)), 1.0, kind))
     return cases
 
 

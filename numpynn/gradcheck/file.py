@@ -7,7 +7,8 @@ in a module.
 ``sigmoid_*``, ``tanh_*``, ``leaky_relu_*``, ``batchnorm_forward``/``batchnorm_backward``
 and ``batchnorm_backward_alt``, ``layernorm_*`` (and ``layernorm_backward_alt``),
 ``dropout_*``; assignment 2's CNN functions, :data:`CNN_FUNCTIONS`, checked against
-numerical gradients only; and the losses ``softmax_loss``, ``svm_loss``), calls each on
+numerical gradients only; the losses ``softmax_loss``, ``svm_loss``; and the update
+rules of ``optim.py``, :data:`OPTIM_STATE`), calls each on
 inputs whose shapes numpynn chooses, every input and ``dout`` drawn from its own stream
 (:func:`numpynn.gradcheck.checks.stream`), and checks it:
 
@@ -16,13 +17,17 @@ inputs whose shapes numpynn chooses, every input and ``dout`` drawn from its own
 * against numpynn's own implementation where it has one (:data:`REFERENCES`, a lookup
   table ``name -> (forward, backward)``; :func:`register_reference` adds more): the
   forward outputs and the gradients for the same ``dout`` must agree;
+* an update rule (``sgd``, ``sgd_momentum``, ``rmsprop``, ``adam``) against numpynn's
+  (:mod:`numpynn.cs231n.optim`) for three steps: next_w and the config's state
+  (:func:`_optim_checks`);
 * in train and test mode with the course's statistical checks (:data:`BEHAVIOUR`:
   dropout, batch norm, layer norm), and batchnorm_backward against
   batchnorm_backward_alt (difference and a warmed-up timing, :func:`compare_backwards`).
 
 Classes defined in the module with ``params`` and ``loss(X, y=None)`` are built with the
 course's arguments (:func:`_course_instances`) and checked with
-:func:`numpynn.gradcheck.checks.check_gradients`. A function still returning the course's stub
+:func:`numpynn.gradcheck.checks.check_gradients`, and in test mode (``loss(X)``:
+:func:`_model_test_mode`). A function still returning the course's stub
 (None) is listed as not implemented yet; an exception, ``SystemExit`` included, is that
 function's FAIL with the learner's file and line.
 
@@ -36,6 +41,7 @@ from __future__ import annotations
 
 import dataclasses
 import inspect
+import itertools
 import os
 import time
 import traceback
@@ -46,6 +52,7 @@ from typing import Any
 
 import numpy as np
 
+from ..cs231n.optim import COURSE_RULES
 from ..layers import (
     affine_backward,
     affine_forward,
@@ -166,6 +173,62 @@ CNN_FUNCTIONS: dict[str, tuple[tuple[str, ...], LayerSpec]] = {
                                              _spatial_norm_inputs(s)[1:]]],
         lambda: (1, {}))),
 }
+
+
+def _windows(x: np.ndarray, hh: int, ww: int, stride: int) -> np.ndarray:
+    """The hh x ww windows of x (N, C, H, W), stride apart: (N, C, H', W', hh, ww)."""
+    view = np.lib.stride_tricks.sliding_window_view(x, (hh, ww), axis=(2, 3))
+    return view[:, :, ::stride, ::stride]
+
+
+def _conv_out(x: np.ndarray, w: np.ndarray, b: np.ndarray, conv_param: dict) -> np.ndarray:
+    pad = conv_param["pad"]
+    xp = np.pad(x, ((0, 0), (0, 0), (pad, pad), (pad, pad)))
+    win = _windows(xp, w.shape[2], w.shape[3], conv_param["stride"])
+    return np.einsum("nchwij,fcij->nfhw", win, w) + b[None, :, None, None]
+
+
+def _pool_out(x: np.ndarray, pool_param: dict) -> np.ndarray:
+    return _windows(x, pool_param["pool_height"], pool_param["pool_width"],
+                    pool_param["stride"]).max(axis=(4, 5))
+
+
+def _spatial_bn_out(x: np.ndarray, gamma: np.ndarray, beta: np.ndarray,
+                    bn_param: dict) -> np.ndarray:
+    n, c, h, w = x.shape
+    flat = x.transpose(0, 2, 3, 1).reshape(-1, c)
+    out = batchnorm_forward(flat, gamma, beta, dict(bn_param))[0]
+    return out.reshape(n, h, w, c).transpose(0, 3, 1, 2)
+
+
+def _groupnorm_out(x: np.ndarray, gamma: np.ndarray, beta: np.ndarray, groups: int,
+                   gn_param: dict) -> np.ndarray:
+    n, c, h, w = x.shape
+    g = x.reshape(n, groups, c // groups, h, w)
+    mu, var = g.mean(axis=(2, 3, 4), keepdims=True), g.var(axis=(2, 3, 4), keepdims=True)
+    xhat = ((g - mu) / np.sqrt(var + gn_param.get("eps", 1e-5))).reshape(x.shape)
+    return gamma * xhat + beta
+
+
+#: The forward outputs of assignment 2's CNN functions (which numpynn has no layer for):
+#: forward name -> (the output for the same arguments, what the function must compute).
+#: A forward whose backward is consistent with it passes the numerical check whatever it
+#: computes (a flipped kernel, an average pool): its output is compared with these.
+CNN_OUTPUTS: dict[str, tuple[Callable[..., np.ndarray], str]] = {
+    "conv_forward_naive": (_conv_out, "out[n, f, i, j] = sum(x_pad[n, :, i*stride:i*stride "
+                           "+ HH, j*stride:j*stride + WW] * w[f]) + b[f], x_pad x with pad "
+                           "zeros on each side of H and W; w is not flipped (CS231n's "
+                           "convolution is a cross-correlation)"),
+    "max_pool_forward_naive": (_pool_out, "out[n, c, i, j] = the max of x[n, c] over the "
+                               "pool_height x pool_width window at (i*stride, j*stride)"),
+    "spatial_batchnorm_forward": (_spatial_bn_out, "each channel normalised over N, H and "
+                                  "W: x.transpose(0, 2, 3, 1).reshape(-1, C) through "
+                                  "batchnorm_forward, and back"),
+    "spatial_groupnorm_forward": (_groupnorm_out, "each example's G groups of C // G "
+                                  "channels normalised over their channels, H and W"),
+}
+CNN_OUTPUTS["conv_forward_fast"] = CNN_OUTPUTS["conv_forward_naive"]
+CNN_OUTPUTS["max_pool_forward_fast"] = CNN_OUTPUTS["max_pool_forward_naive"]
 
 
 #: the specs as numpynn ships them (a layer registered later is seen by check_module,
@@ -349,20 +412,51 @@ def _layer_checks(name: str, spec: LayerSpec, fwd: Callable, bwd: Callable, bwd_
             cmp.rows.append(_compare(f"d{label}", g, w, batch=inputs[0].shape[0]
                                      if inputs[0].ndim else None))
         reports.append(cmp)
+    if ref is None and fwd_name in CNN_OUTPUTS:
+        expected, what = CNN_OUTPUTS[fwd_name]
+        cmp = GradCheckReport(title=f"{fwd_name}: forward output vs the course's definition "
+                                    "(analytic = yours, numerical = expected)")
+        cmp.rows.append(_compare("out", forward(*[a.copy() for a in inputs])[0],
+                                 expected(*[a.copy() for a in inputs], *spec.extra()),
+                                 "forward", f"{fwd_name} computes another output: {what}"))
+        reports.append(cmp)
     try:  # numpynn's own diagnosis: never the learner's error
         got = _as_tuple(bwd(dout.copy(), forward(*[a.copy() for a in inputs])[1]))
         hint = _layer_hint(name, inputs, dout, got, want if ref else (),
                            {r.name: r for rep in reports for r in rep.rows})
     except Exception:  # noqa: BLE001 - a learner's return value it cannot read: no hint
         hint = None
+    swapped = _swapped(spec.names, got, want) if ref is not None else {}
+    for r in reports:  # gradients returned in each other's places
+        r.rows = [dataclasses.replace(row, kind="swapped", kind_text=swapped[row.name])
+                  if row.verdict == FAIL and row.name in swapped else row for row in r.rows]
     for r in reports:  # name the layer's own mistake on its input's failing rows
         r.rows = [dataclasses.replace(row, kind=hint[0], kind_text=hint[1])
                   if hint and row.verdict == FAIL and (row.kind is None or row.name in (
                       spec.names[0], f"d{spec.names[0]}"))
-                  and row.kind not in ("in place", "random loss", "not finite")
+                  and row.kind not in ("in place", "random loss", "not finite", "swapped")
                   and row.name not in ("forward", "backward", "out")
                   else row for row in r.rows]
     return reports
+
+
+def _swapped(names: tuple[str, ...], got: tuple, want: tuple) -> dict[str, str]:
+    """Row name -> message for two gradients returned in each other's places (the
+    learner's i-th equals numpynn's j-th and the reverse: dgamma and dbeta swapped), both
+    the input's name (the numerical check's row) and ``d`` + it (the comparison's)."""
+    out: dict[str, str] = {}
+    for i, j in itertools.combinations(range(len(names)), 2):
+        if max(i, j) >= min(len(got), len(want)) or np.shape(want[i]) != np.shape(want[j]):
+            continue
+        if _close_to(got[i], want[j]) and _close_to(got[j], want[i]) \
+                and not _close_to(got[i], want[i]):
+            order = ", ".join(f"d{n}" for n in names)
+            text = (f"d{names[i]} and d{names[j]} are returned in each other's places: the "
+                    f"backward must return its gradients in the order of the inputs, "
+                    f"return {order}")
+            out.update({k: text for k in (names[i], names[j], f"d{names[i]}",
+                                          f"d{names[j]}")})
+    return out
 
 
 def _close_to(got: Any, want: Any) -> bool:
@@ -397,6 +491,10 @@ def _layer_hint(name: str, inputs: list[np.ndarray], dout: np.ndarray, got: tupl
                        (lambda: dout * np.where(dout > 0, 1.0, 0.01), "mask",
                         "leaky_relu_backward takes its mask from dout; it must come from "
                         "the forward's input x")],
+        "dropout": [(lambda: dout, "mask", "dropout_backward returns dout unchanged in train "
+                     "mode: it must multiply by the mask the forward pass stored in the cache "
+                     "(dx = dout * mask), which zeroes the dropped units and scales the kept "
+                     "ones by 1/p")],
         "affine_relu": [(lambda: affine_backward(dout, affine_forward(*inputs)[1])[0], "mask",
                          "affine_relu_backward skips the ReLU: pass dout through "
                          "relu_backward(dout, relu_cache) first, then affine_backward(da, "
@@ -409,6 +507,15 @@ def _layer_hint(name: str, inputs: list[np.ndarray], dout: np.ndarray, got: tupl
             continue
         if _close_to(dx, value):
             return kind, text
+    if name == "leaky_relu" and rows["x"].verdict == FAIL:
+        neg, pos = (x <= 0) & (np.abs(dout) > 1e-12), x > 0
+        if neg.any() and _close_to(dx[pos], dout[pos]):
+            slopes = dx[neg] / dout[neg]
+            s = float(np.median(slopes))
+            if s != 0 and np.abs(slopes - s).max() <= 1e-6 * abs(s):
+                return "factor", (f"leaky_relu_backward's slope where x <= 0 is {s:g}, not "
+                                  "the forward pass's: use the same alpha in both (dx = dout "
+                                  "* np.where(x > 0, 1, alpha); numpynn's alpha is 0.01)")
     if name.startswith("max_pool_forward") and x.ndim == 4 and rows["x"].verdict == FAIL:
         n, c, h, w = x.shape  # the 2 x 2, stride-2 windows of _POOL_PARAM
         windows = x[:, :, :h // 2 * 2, :w // 2 * 2].reshape(n, c, h // 2, 2, w // 2, 2)
@@ -489,6 +596,10 @@ def _loss_checks(name: str, fn: Callable, seed: int) -> list[GradCheckReport]:
         return [report]
     report.rows.append(check_array("x", dx, lambda: float(fn(work.copy(), y.copy())[0]), work,
                                    batch=x.shape[0]))
+    if report.rows[0].verdict == INCONCLUSIVE and float(fn(
+            x * (1 + 1e-9) + 1e-9 * (x == 0), y.copy())[0]) == float(loss):
+        # the loss does not move for a relative 1e-9: computed in float32, not a kink
+        report.rows[0] = dataclasses.replace(report.rows[0], cause="precision")
     reports = [report]
     ref = _reference(name)
     if ref is not None:
@@ -500,6 +611,10 @@ def _loss_checks(name: str, fn: Callable, seed: int) -> list[GradCheckReport]:
         if abs(ratio - x.shape[0]) < 1e-6 * x.shape[0]:
             text = (f"the loss is N = {x.shape[0]} times numpynn's: it is summed over the "
                     "examples, not averaged (divide it by N, as the gradient is)")
+        elif name == "svm_loss" and abs(float(loss) - float(want_loss) - 1.0) < 1e-9:
+            text = ("the loss is numpynn's + 1: each example's correct class adds its own "
+                    "margin, x[i, y[i]] - x[i, y[i]] + 1 = delta; the sum runs over j != "
+                    "y[i] only: set margins[np.arange(N), y] = 0 before summing")
         cmp.rows.append(_compare("loss", loss, want_loss, "forward", text))
         cmp.rows.append(_compare("dx", dx, want_dx))
         row = cmp.rows[-1]
@@ -540,6 +655,225 @@ def _loss_checks(name: str, fn: Callable, seed: int) -> list[GradCheckReport]:
         "loss, dx", x.shape, float("inf") if bad else 0.0, 0.0, FAIL if bad else PASS,
         kind="overflow" if bad else None, kind_text=text + KINDS["overflow"] if bad else ""))
     reports.append(big)
+    return reports
+
+
+# ------------------------------------------------------------ update rules (optim.py)
+#: CS231n's update rules (optim.py) a learner's file is searched for: name -> the state
+#: its config keeps (compared with numpynn's after every step).
+OPTIM_STATE: dict[str, tuple[str, ...]] = {
+    "sgd": (), "sgd_momentum": ("velocity",), "rmsprop": ("cache",), "adam": ("m", "v", "t"),
+}
+#: The course's update rules, for the FAIL message.
+OPTIM_RULES: dict[str, str] = {
+    "sgd": "next_w = w - learning_rate * dw",
+    "sgd_momentum": "v = momentum * v - learning_rate * dw; next_w = w + v",
+    "rmsprop": "cache = decay_rate * cache + (1 - decay_rate) * dw**2; next_w = w - "
+               "learning_rate * dw / (np.sqrt(cache) + epsilon)",
+    "adam": "t += 1; m = beta1 * m + (1 - beta1) * dw; v = beta2 * v + (1 - beta2) * dw**2; "
+            "next_w = w - learning_rate * mt / (np.sqrt(vt) + epsilon) with mt = m / (1 - "
+            "beta1**t), vt = v / (1 - beta2**t)",
+}
+
+
+def _optim_starts(name: str) -> list[tuple[str, dict[str, Any]]]:
+    """The configs an update rule is checked from: the Optimization notebook's (its N, D
+    = 4, 5 linspace state) and the Solver's (only a learning rate: the rule makes its
+    own state, Adam's t from 0)."""
+    size = 20
+    state = {"sgd": {}, "sgd_momentum": {"velocity": np.linspace(0.6, 0.9, size)},
+             "rmsprop": {"cache": np.linspace(0.7, 0.8, size)},
+             "adam": {"m": np.linspace(0.6, 0.9, size), "v": np.linspace(0.7, 0.5, size),
+                      "t": 5}}[name]
+    lr = 1e-3 if name == "sgd_momentum" else 1e-2
+    fresh = [(f"config {{'learning_rate': {lr:g}}}", {"learning_rate": lr})]
+    if not state:  # sgd keeps no state: the notebook's config is the Solver's
+        return fresh
+    return [("the notebook's config", {"learning_rate": lr, **{
+                k: v.reshape(4, 5) if isinstance(v, np.ndarray) else v
+                for k, v in state.items()}}), *fresh]
+
+
+def _optim_run(rule: Callable, config: dict[str, Any], w: np.ndarray, dws: list[np.ndarray],
+               keys: tuple[str, ...]) -> tuple[np.ndarray, dict[str, Any]]:
+    """``rule`` applied for len(dws) steps from ``config``, as the Solver applies it (the
+    config it returns is passed to the next step): the stacked next_w's and each state
+    key's stacked values (None where the config lacks it)."""
+    config = {k: v.copy() if isinstance(v, np.ndarray) else v for k, v in config.items()}
+    ws, states = [], {k: [] for k in keys}
+    for dw in dws:
+        with np.errstate(all="ignore"):  # a division by zero shows as NaN in the report
+            out = rule(w.copy(), dw.copy(), config)
+        if _stub(out):
+            raise _NotImplementedYetError(getattr(rule, "__name__", "update rule"))
+        if not isinstance(out, tuple) or len(out) != 2:
+            raise ReturnError(f"{getattr(rule, '__name__', 'the update rule')} returned "
+                              f"{_describe(out)}; it must return the tuple (next_w, config)")
+        w, config = np.array(out[0], dtype=np.float64), out[1]
+        ws.append(w)
+        for k in keys:
+            value = config.get(k) if hasattr(config, "get") else None
+            states[k].append(None if value is None else np.array(value, dtype=np.float64))
+    return np.stack(ws), {k: None if any(v is None for v in vs) else np.stack(vs)
+                          for k, vs in states.items()}
+
+
+def _eps_inside(name: str) -> Callable:
+    """numpynn's ``name`` with epsilon inside the square root (``dw / np.sqrt(cache +
+    epsilon)``, as some libraries write it): as right as the course's, and it differs
+    from it where a state entry is below about epsilon."""
+    def rule(w: np.ndarray, dw: np.ndarray, config: dict) -> tuple[np.ndarray, dict]:
+        eps = config.get("epsilon", 1e-8)
+        step = COURSE_RULES[name](np.zeros_like(w), dw, {**config, "epsilon": 0.0})[1]
+        if name == "rmsprop":
+            den = np.sqrt(step["cache"] + eps)
+            out = w - step["learning_rate"] * dw / den
+        else:
+            t, b1, b2 = step["t"], step["beta1"], step["beta2"]
+            mt, vt = step["m"] / (1 - b1 ** t), step["v"] / (1 - b2 ** t)
+            out = w - step["learning_rate"] * mt / np.sqrt(vt + eps)
+        config.update({k: v for k, v in step.items() if k != "epsilon"})
+        config["epsilon"] = eps
+        return out, config
+    return rule
+
+
+def _optim_variants(name: str) -> list[tuple[Callable, str, str]]:
+    """The learners' usual mistakes in each update rule, written out: (rule, kind, text);
+    the one whose steps the learner's match is named in the FAIL."""
+    def sgd_up(w, dw, c):
+        return w + c["learning_rate"] * dw, c
+
+    def momentum_up(w, dw, c):
+        c["velocity"] = c["momentum"] * c.get("velocity", np.zeros_like(w)) \
+            + c["learning_rate"] * dw
+        return w + c["velocity"], c
+
+    def rmsprop_no_sqrt(w, dw, c):
+        c["cache"] = c["decay_rate"] * c.get("cache", np.zeros_like(w)) \
+            + (1 - c["decay_rate"]) * dw ** 2
+        return w - c["learning_rate"] * dw / (c["cache"] + c["epsilon"]), c
+
+    def adam(correct: bool, t_after: bool, store_hat: bool = False) -> Callable:
+        def rule(w, dw, c):
+            b1, b2 = c["beta1"], c["beta2"]
+            t = c.get("t", 0)
+            m = b1 * c.get("m", np.zeros_like(w)) + (1 - b1) * dw
+            v = b2 * c.get("v", np.zeros_like(w)) + (1 - b2) * dw ** 2
+            used = t if t_after else t + 1
+            with np.errstate(all="ignore"):
+                mh = m / (1 - b1 ** used) if correct else m
+                vh = v / (1 - b2 ** used) if correct else v
+            c.update(t=t + 1, m=mh if store_hat else m, v=vh if store_hat else v)
+            with np.errstate(all="ignore"):
+                return w - c["learning_rate"] * mh / (np.sqrt(vh) + c["epsilon"]), c
+        return rule
+
+    def with_defaults(rule: Callable) -> Callable:
+        defaults = {"learning_rate": 1e-2, "momentum": 0.9, "decay_rate": 0.99,
+                    "epsilon": 1e-8, "beta1": 0.9, "beta2": 0.999}
+
+        def run(w, dw, c):
+            for k, v in defaults.items():
+                c.setdefault(k, v)
+            return rule(w, dw, c)
+        return run
+
+    table = {
+        "sgd": [(sgd_up, "negation", "sgd moves w up the gradient (w + learning_rate * dw); "
+                 "descent subtracts it: w - learning_rate * dw")],
+        "sgd_momentum": [(momentum_up, "negation", "sgd_momentum's velocity adds the "
+                          "gradient (v = momentum * v + learning_rate * dw, then w + v "
+                          "climbs); the course's: v = momentum * v - learning_rate * dw, "
+                          "next_w = w + v")],
+        "rmsprop": [(rmsprop_no_sqrt, "update rule", "rmsprop divides by cache + epsilon; "
+                     "it divides by the root mean square: dw / (np.sqrt(cache) + epsilon)")],
+        "adam": [(adam(False, False), "update rule", "adam has no bias correction: it steps "
+                  "with m and v themselves; use mt = m / (1 - beta1**t) and vt = v / (1 - "
+                  "beta2**t), t counted from 1 (t += 1 first)"),
+                 (adam(True, True), "update rule", "adam's bias correction uses t before it "
+                  "is incremented (at the first step t = 0, 1 - beta1**0 = 0: a division by "
+                  "zero); increment t first: config['t'] += 1, then mt = m / (1 - "
+                  "beta1**t)"),
+                 (adam(True, False, True), "update rule", "adam stores the bias-corrected "
+                  "mt and vt in config['m'] and config['v']; the running averages m and v "
+                  "must be kept uncorrected (correct a copy for the step)")],
+    }
+    return [(with_defaults(rule), kind, text) for rule, kind, text in table.get(name, [])]
+
+
+def _optim_report(name: str, label: str, rule: Callable, config: dict[str, Any],
+                  w: np.ndarray, dws: list[np.ndarray], got_w: np.ndarray,
+                  got_state: dict[str, Any]) -> GradCheckReport:
+    """The learner's steps (got_w, got_state) from ``config`` against ``rule``'s."""
+    want_w, want_state = _optim_run(rule, config, w, dws, tuple(got_state))
+    report = GradCheckReport(title=f"{name} from {label}, {len(dws)} steps, vs numpynn's "
+                                   f"{name} (analytic = yours, numerical = numpynn's)")
+    report.rows.append(_compare("next_w", got_w, want_w, "update rule",
+                                f"{name}'s next_w differs from the course's: "
+                                f"{OPTIM_RULES[name]}"))
+    for k, got in got_state.items():
+        if got is None:
+            report.rows.append(GradCheckRow(
+                f"config[{k!r}]", want_state[k].shape, float("inf"), REFERENCE_TOL, FAIL,
+                kind="update rule", kind_text=f"the config {name} returns has no {k!r} "
+                f"after a step: keep the state there (config[{k!r}] = ...), which the next "
+                "step reads"))
+        else:
+            report.rows.append(_compare(f"config[{k!r}]", got, want_state[k], "update rule",
+                                        f"{name} keeps config[{k!r}] otherwise than the "
+                                        f"course's: {OPTIM_RULES[name]}"))
+    return report
+
+
+def _same_steps(got: np.ndarray, bad: np.ndarray) -> bool:
+    """The learner's next_w's equal a variant's, NaN and inf entries included."""
+    if got.shape != bad.shape:
+        return False
+    fin = np.isfinite(got)
+    return bool(np.array_equal(fin, np.isfinite(bad))
+                and np.array_equal(got[~fin], bad[~fin], equal_nan=True)
+                and (not fin.any() or _close_to(got[fin], bad[fin])))
+
+
+def _optim_checks(name: str, fn: Callable, seed: int) -> list[GradCheckReport]:
+    """The learner's update rule ``name`` against numpynn's (:mod:`numpynn.cs231n.optim`)
+    for three steps from each of :func:`_optim_starts`: next_w and the config's state
+    after each step must agree to :data:`REFERENCE_TOL` (with rmsprop's and adam's
+    epsilon inside the square root or outside it); a FAIL names the mistake when the
+    steps match one of :func:`_optim_variants`."""
+    try:
+        inspect.signature(fn).bind(np.zeros(1), np.zeros(1), {})
+    except TypeError as exc:
+        raise _SignatureError(f"{name}: called with (w, dw, config) as CS231n's, it raised "
+                              f"TypeError: {exc}") from None
+    except ValueError:
+        pass
+    w = np.linspace(-0.4, 0.6, 20).reshape(4, 5)
+    dws = [np.linspace(-0.6, 0.4, 20).reshape(4, 5),
+           *(stream(seed, f"dw{k}").standard_normal((4, 5)) for k in (1, 2))]
+    rules = [(COURSE_RULES[name], "")]
+    if name in ("rmsprop", "adam"):
+        rules.append((_eps_inside(name), " (epsilon inside the square root: as right)"))
+    reports = []
+    for label, config in _optim_starts(name):
+        got_w, got_state = _optim_run(fn, config, w, dws, OPTIM_STATE[name])
+        candidates = [_optim_report(name, label + how, rule, config, w, dws, got_w, got_state)
+                      for rule, how in rules]
+        report = next((r for r in candidates if r.verdict != FAIL), candidates[0])
+        if report.verdict == FAIL:
+            for rule, kind, text in _optim_variants(name):
+                try:
+                    with np.errstate(all="ignore"):
+                        bad_w, _ = _optim_run(rule, config, w, dws, ())
+                except Exception:  # noqa: BLE001 - numpynn's variant: never the learner's error
+                    continue
+                if _same_steps(got_w, bad_w):
+                    report.rows = [dataclasses.replace(r, kind=kind, kind_text=text)
+                                   if r.verdict == FAIL and r.name == "next_w" else r
+                                   for r in report.rows]
+                    break
+        reports.append(report)
     return reports
 
 
@@ -820,12 +1154,49 @@ def _model_checks(module: ModuleType, result: FileCheck, seed: int, user_dir: st
                 report = check_gradients(target, X, y)
                 report.title = f"{title}: numerical gradients"
                 result.reports.append(report)
+                result.reports.append(_model_test_mode(cls, kwargs, model, X, title))
             except BaseException as exc:  # noqa: BLE001 - the learner's code may raise anything
                 if isinstance(exc, KeyboardInterrupt) and not isolated:
                     raise
                 result.errors.append((title, _error_text(exc, user_dir)))
             finally:
                 np.random.set_state(state)
+
+
+def _model_test_mode(cls: type, kwargs: dict[str, Any], model: Any, X: np.ndarray,
+                     title: str) -> GradCheckReport:
+    """The model's test mode, ``loss(X)`` (y None), as the Solver's check_accuracy calls
+    it: the scores, N x C; each example's scores the same alone as in the batch (batch
+    norm with the running averages, not the batch's statistics); with dropout, the scores
+    of the same weights without it (dropout passes its input through at test time)."""
+    name = type(model).__name__
+    scores = model.loss(X.copy())
+    if isinstance(scores, tuple) or np.shape(scores) != (X.shape[0], MODEL_C):
+        raise ReturnError(f"{name}.loss(X) (y=None: test mode) returned {_describe(scores)}; "
+                          f"it must return the scores, an array N x C ({X.shape[0]} x "
+                          f"{MODEL_C}), which the Solver's check_accuracy reads: if y is "
+                          "None: return scores")
+    scores = np.asarray(scores, dtype=np.float64)
+    report = GradCheckReport(title=f"{title}: test mode, loss(X) (analytic = yours, "
+                                   "numerical = expected)")
+    alone = np.concatenate([np.asarray(model.loss(X[i:i + 1].copy()), dtype=np.float64)
+                            for i in range(2)])
+    report.rows.append(_compare(
+        "examples 0, 1 alone", alone, scores[:2], "test mode",
+        f"in test mode (y=None) examples 0 and 1 get other scores alone than in a batch of "
+        f"{X.shape[0]}: an example's prediction must not depend on the batch (batch norm "
+        "normalising with the batch's statistics, or dropout drawing a mask, at test time: "
+        "set each bn_param['mode'] and dropout_param['mode'] to 'test' when y is None)"))
+    if kwargs.get("dropout_keep_ratio", 1) != 1 and not kwargs.get("normalization"):
+        plain = cls(**{**kwargs, "dropout_keep_ratio": 1})
+        for key, value in model.params.items():
+            plain.params[key] = np.array(value, copy=True)
+        report.rows.append(_compare(
+            "scores", scores, plain.loss(X.copy()), "test mode",
+            "in test mode (y=None) the scores differ from those of the same weights without "
+            "dropout: dropout must pass its input through at test time (set "
+            "dropout_param['mode'] = 'test' when y is None)"))
+    return report
 
 
 def _nonzero_biases(params: dict, seed: int) -> None:
@@ -958,6 +1329,11 @@ def check_module(module: ModuleType, seed: int = 0, timing: bool = True,
         fn = getattr(module, name, None)
         if callable(fn):
             result.reports += call(name, lambda fn=fn, name=name: _loss_checks(
+                name, fn, seed)) or []
+    for name in OPTIM_STATE:
+        fn = getattr(module, name, None)
+        if callable(fn):
+            result.reports += call(name, lambda fn=fn, name=name: _optim_checks(
                 name, fn, seed)) or []
     _model_checks(module, result, seed, user_dir, on_call, isolated)
     return result
