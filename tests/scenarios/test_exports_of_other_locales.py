@@ -1,0 +1,70 @@
+"""Tables as spreadsheets and statistics packages of other locales and habits export them:
+thousands grouped by spaces (French, with Excel's no-break space) or apostrophes (Swiss),
+accounting negatives in parentheses, the typeset minus sign, rows and columns of nothing
+but delimiters below and beside the data, and missing values as SAS, Stata and Excel's
+formulas write them. Each is read as its author meant, never a feature silently lost."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from numpynn.data import load_csv
+from numpynn.data.cells import number_value
+from numpynn.runs.run import RunOptions, prediction_data, run_training
+from numpynn.training.trainer import TrainConfig
+
+SPECIES = np.array(["setosa", "versicolor", "virginica"])
+
+
+def _rows(n: int = 60, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    rng = np.random.default_rng(seed)
+    y = np.arange(n) % 3
+    return rng.normal(size=(n, 2)) + np.c_[2.0 * y, -1.5 * y], y
+
+
+def _write(path, lines: list[str], newline: str = "\n") -> None:
+    path.write_text(newline.join(lines) + newline, encoding="utf-8")
+
+
+def _options(path, **kw) -> RunOptions:
+    return RunOptions(data=str(path), hidden=[8],
+                      train=TrainConfig(epochs=2, batch_size=16, seed=0), **kw)
+
+
+@pytest.mark.parametrize(("text", "decimal_comma", "value"), [
+    ("1 234,5", True, 1234.5), ("1\u00a0234\u00a0567,89", True, 1234567.89),
+    ("5\u202f123,45", True, 5123.45), ("1 234.5", False, 1234.5),
+    ("1'234.50", False, 1234.5), ("1\u2019234.50", False, 1234.5),
+    ("1 234 €", True, 1234.0), ("(1,234.50)", False, -1234.5), ("($1,200)", False, -1200.0),
+    ("$(1,200)", False, -1200.0), ("(12.5%)", False, -0.125), ("(1.234,5) €", True, -1234.5),
+    ("\u22121.5", False, -1.5), ("\u2212$5", False, -5.0),
+    # not numbers: a decimal comma in a comma file, groups that are not thousands, mixed
+    # separators, a sign inside the parentheses, an empty pair
+    ("1 234,5", False, None), ("12 34", False, None), ("1 2345", False, None),
+    ("1 234'567", False, None), ("555 123 4567", False, None), ("(-5)", False, None),
+    ("()", False, None), ("(abc)", False, None)])
+def test_numbers_grouped_and_signed_as_other_locales_write_them(text, decimal_comma, value):
+    got = number_value(text, decimal_comma)
+    assert got == pytest.approx(value) if value is not None else got is None
+
+
+def test_a_column_of_such_numbers_is_a_feature_in_training_and_prediction(tmp_path):
+    """Before, a French column ``5 123,45`` (no-break spaces, as Excel writes it) or an
+    accounting column ``(1.23)`` was all text whose values never repeat, so it was left
+    out of the features as an identifier: the model silently lost it."""
+    X, y = _rows()
+    amount = 1000 * X[:, 0] + 5000
+    french = [f"{v:,.2f}".replace(",", "\u00a0").replace(".", ",") for v in amount]
+    accounting = [f"({-b:,.2f})" if b < 0 else f"{b:,.2f}" for b in X[:, 1]]
+    _write(tmp_path / "t.csv", ["montant;solde;espece"]
+           + [f"{a};{b.replace(',', '')};{SPECIES[k]}".replace(".", ",")
+              for a, b, k in zip(french, accounting, y)])
+    ds = load_csv(tmp_path / "t.csv")
+    assert ds.X.shape == (60, 2) and not ds.table.categorical and not ds.notes
+    np.testing.assert_allclose(ds.X[:, 0], np.round(amount, 2))
+    np.testing.assert_allclose(ds.X[:, 1], np.round(X[:, 1], 2))
+    saved = run_training(_options(tmp_path / "t.csv"), tmp_path / "run", report=False).saved
+    _write(tmp_path / "new.csv", ["solde;montant", "(2,50);1\u202f000,5", "\u22121;12 345"])
+    np.testing.assert_allclose(prediction_data(saved, str(tmp_path / "new.csv")),
+                               [[1000.5, -2.5], [12345.0, -1.0]])
