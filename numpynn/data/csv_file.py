@@ -88,11 +88,11 @@ def load_csv(
     category in ``ds.table.categorical[j]`` (a file-wide sorted list); NaN marks a
     missing cell (empty, NA, N/A, NaN, null, ?). Numbers may be written as spreadsheets
     format them (percentages, currency signs, thousands separators; decimal commas in
-    files separated by ; or tab: :func:`numpynn.data.cells.number_value`). Blank lines
-    are skipped; a delimiter ending every line adds no column. Columns of row numbers,
-    empty columns and identifiers (text whose values mostly occur once: names, ticket
-    numbers) are left out of the features, each with a note in ``Dataset.notes``. A
-    missing label is an error.
+    files separated by ; or tab: :func:`numpynn.data.cells.number_value`). Blank lines,
+    and rows of empty cells only (``,,,``), are skipped; a delimiter ending every line
+    adds no column. Columns of row numbers, empty columns and identifiers (text whose
+    values mostly occur once: names, ticket numbers) are left out of the features, each
+    with a note in ``Dataset.notes``. A missing label is an error.
 
     Args:
         path: the file.
@@ -164,7 +164,8 @@ def _load_csv(path: Path, *, encoding: str | None, label_column: int | str | Non
     with _open_text(path, encoding) as fh:
         if declared:
             fh.readline()
-        rows = _rows(fh, sep, path, skipped=1 if declared else 0)
+        empty_rows: list[int] = []
+        rows = _rows(fh, sep, path, skipped=1 if declared else 0, empty=empty_rows)
         first = next(rows, None)
         if first is None:
             raise DataError(f"{path}: the file is empty (no rows); give a CSV with one example "
@@ -229,6 +230,11 @@ def _load_csv(path: Path, *, encoding: str | None, label_column: int | str | Non
     notes += [dropped_note] if dropped_note else []
     if layout.unseen:
         notes.append(_unseen_note(path, layout))
+    if empty_rows:
+        notes.append(f"note: {path.name}: row(s) {', '.join(map(str, empty_rows[:5]))}"
+                     f"{' ...' if len(empty_rows) > 5 else ''} hold empty cells only "
+                     f"({sep * 2!r}: rows a spreadsheet once formatted or cleared); they are "
+                     "skipped, as blank lines are.")
     if comments:
         notes.append(f"note: {path.name}: line(s) {', '.join(map(str, comment_lines[:5]))}"
                      f"{' ...' if comments > 5 else ''} before the table start with '#': "
@@ -532,10 +538,12 @@ def _check_delimiter(delimiter: str) -> str:
     return delimiter
 
 
-def _rows(fh: TextIO, delimiter: str, path: Path, skipped: int = 0
-          ) -> Iterator[tuple[int, list[str]]]:
+def _rows(fh: TextIO, delimiter: str, path: Path, skipped: int = 0,
+          empty: list[int] | None = None) -> Iterator[tuple[int, list[str]]]:
     """The non-blank rows as (the line the row starts on, as an editor counts: a quoted
-    cell may span lines; stripped cells); ``skipped`` lines were read before."""
+    cell may span lines; stripped cells); ``skipped`` lines were read before. A row of
+    empty cells only (``,,,``: what spreadsheets save for rows below the table that were
+    once formatted or cleared) is blank too; its line is added to ``empty``."""
     reader = csv.reader(fh, delimiter=delimiter)
     convert = _text_errors(path, 1)
     while True:
@@ -548,9 +556,12 @@ def _rows(fh: TextIO, delimiter: str, path: Path, skipped: int = 0
             raise _text_errors(path, start)(exc) from None
         except Exception as exc:  # zlib.error from a damaged gzip stream
             raise convert(exc) from None
-        if not cells or (len(cells) == 1 and not cells[0].strip()):
+        cells = [cell.strip() for cell in cells]
+        if not any(cells):
+            if len(cells) > 1 and empty is not None:
+                empty.append(start)
             continue
-        yield start, [cell.strip() for cell in cells]
+        yield start, cells
 
 
 def _ends_with_delimiter(sample: list[tuple[int, list[str]]]) -> bool:

@@ -68,3 +68,19 @@ def test_a_column_of_such_numbers_is_a_feature_in_training_and_prediction(tmp_pa
     _write(tmp_path / "new.csv", ["solde;montant", "(2,50);1\u202f000,5", "\u22121;12 345"])
     np.testing.assert_allclose(prediction_data(saved, str(tmp_path / "new.csv")),
                                [[1000.5, -2.5], [12345.0, -1.0]])
+
+
+@pytest.mark.parametrize("delimiter", [",", ";"])
+def test_rows_of_empty_cells_below_the_table_are_skipped_with_a_note(tmp_path, delimiter):
+    """Excel saves rows that were once formatted or cleared below the data as ``,,``; they
+    were read as rows whose label is empty and the file was refused."""
+    X, y = _rows()
+    body = [delimiter.join([f"{a:.3f}", f"{b:.3f}", SPECIES[k]]) for (a, b), k in zip(X, y)]
+    _write(tmp_path / "t.csv", ["a,b,species".replace(",", delimiter), *body[:30],
+                                delimiter * 2, *body[30:], delimiter * 2, delimiter * 2],
+           newline="\r\n")
+    ds = load_csv(tmp_path / "t.csv")
+    assert ds.X.shape == (60, 2) and list(ds.classes) == list(SPECIES)
+    assert any("row(s) 32, 63, 64 hold empty cells only" in n for n in ds.notes)
+    saved = run_training(_options(tmp_path / "t.csv"), tmp_path / "run", report=False).saved
+    assert prediction_data(saved, str(tmp_path / "t.csv")).shape == (60, 2)
