@@ -182,9 +182,9 @@ def _load_csv(path: Path, *, encoding: str | None, label_column: int | str | Non
             if len(sample) <= _SAMPLE_ROWS:  # the rows after the sample fill it again
                 sample.extend(itertools.islice(rows, _SAMPLE_ROWS + 1 - len(sample)))
         trailing = _ends_with_delimiter(sample)
-        if trailing:  # "a,b,c," on every line: the empty last cell is not a column
-            sample = [(line, cells[:-1]) for line, cells in sample]
-            rows = _without_last_cell(rows, len(sample[0][1]))
+        if trailing:  # "a,b,c," on every line: the empty last cells are not columns
+            sample = [(line, cells[:-trailing]) for line, cells in sample]
+            rows = _without_last_cells(rows, len(sample[0][1]), trailing)
         row_names = header is not False and _header_lacks_row_names(sample)
         if row_names:  # R's write.table: no header cell above the row names
             sample[0] = (sample[0][0], ["", *sample[0][1]])
@@ -244,9 +244,13 @@ def _load_csv(path: Path, *, encoding: str | None, label_column: int | str | Non
         notes.append(f"note: {path.name}: the header has one cell fewer than the rows, as R's "
                      "write.table writes it: the first column is read as the row names "
                      "(an unnamed column).")
-    if trailing:
+    if trailing == 1:
         notes.append(f"note: {path.name}: every row ends with the delimiter {sep!r} (an empty "
                      "last cell); that empty cell is not read as a column.")
+    elif trailing:
+        notes.append(f"note: {path.name}: every row, the header too, ends with {trailing} "
+                     f"empty cells ({sep * trailing!r}, as a spreadsheet saves cells formatted "
+                     "beside the table); they are not read as columns.")
     if layout.label is None:
         known = as_classes(classes) if classes is not None else np.empty(0, dtype=np.int64)
         return Dataset(X=X, y=None, classes=known, name=path.name, table=table, notes=notes,
@@ -564,15 +568,22 @@ def _rows(fh: TextIO, delimiter: str, path: Path, skipped: int = 0,
         yield start, cells
 
 
-def _ends_with_delimiter(sample: list[tuple[int, list[str]]]) -> bool:
-    """Whether every sampled row, a header first, ends with an empty cell after its last
-    delimiter, as some exports write ``a,b,c,``: that cell is not a column. Without a
-    header (a first row of text) an empty last column may be a label column left empty,
-    which must be refused as such, so it is kept."""
-    first = sample[0][1][:-1]
+def _ends_with_delimiter(sample: list[tuple[int, list[str]]]) -> int:
+    """How many empty cells every sampled row, a header first, ends with: some exports
+    write ``a,b,c,`` (one), a spreadsheet ``a,b,c,,,`` for cells formatted beside the
+    table; those cells are not columns. Without a header (a first row of text) an empty
+    last column may be a label column left empty, which must be refused as such, so 0."""
+    if len(sample) < 2:
+        return 0
+    k = min(len(cells) - 1 - _last_filled(cells) for _, cells in sample)
+    first = sample[0][1][:-k] if k else []
     header_like = any(not number_either_way(c) and not is_missing(c) for c in first)
-    return (len(sample) >= 2 and header_like
-            and all(len(cells) >= 2 and cells[-1] == "" for _, cells in sample))
+    return k if header_like else 0
+
+
+def _last_filled(cells: list[str]) -> int:
+    """The position of the last non-empty cell of ``cells`` (0 when none is)."""
+    return max((p for p, cell in enumerate(cells) if cell), default=0)
 
 
 def _leading_comments(sample: list[tuple[int, list[str]]]) -> int:
@@ -604,11 +615,13 @@ def _header_lacks_row_names(sample: list[tuple[int, list[str]]]) -> bool:
             and any(not number_either_way(c) and not is_missing(c) for c in first))
 
 
-def _without_last_cell(rows: Iterator[tuple[int, list[str]]], width: int
-                       ) -> Iterator[tuple[int, list[str]]]:
-    """The rows after the sample, the trailing empty cell cut where it is there."""
+def _without_last_cells(rows: Iterator[tuple[int, list[str]]], width: int, k: int
+                        ) -> Iterator[tuple[int, list[str]]]:
+    """The rows after the sample, the ``k`` trailing empty cells cut where they are
+    there."""
     for line, cells in rows:
-        yield line, (cells[:-1] if len(cells) == width + 1 and cells[-1] == "" else cells)
+        yield line, (cells[:-k] if len(cells) == width + k and not any(cells[-k:])
+                     else cells)
 
 
 def _chain(sample: list[tuple[int, list[str]]], rest: Iterator[tuple[int, list[str]]],

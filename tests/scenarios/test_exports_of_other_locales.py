@@ -11,6 +11,7 @@ import pytest
 
 from numpynn.data import load_csv
 from numpynn.data.cells import number_value
+from numpynn.errors import DataError
 from numpynn.runs.run import RunOptions, prediction_data, run_training
 from numpynn.training.trainer import TrainConfig
 
@@ -84,3 +85,24 @@ def test_rows_of_empty_cells_below_the_table_are_skipped_with_a_note(tmp_path, d
     assert any("row(s) 32, 63, 64 hold empty cells only" in n for n in ds.notes)
     saved = run_training(_options(tmp_path / "t.csv"), tmp_path / "run", report=False).saved
     assert prediction_data(saved, str(tmp_path / "t.csv")).shape == (60, 2)
+
+
+def test_several_empty_cells_at_the_end_of_every_row_are_not_columns(tmp_path):
+    """A spreadsheet saves ``a,b,species,,`` when cells beside the table were formatted:
+    the last (empty, unnamed) column was taken for the label and the file refused."""
+    X, y = _rows()
+    _write(tmp_path / "t.csv", ["a,b,species,,,"]
+           + [f"{a:.3f},{b:.3f},{SPECIES[k]},,," for (a, b), k in zip(X, y)])
+    ds = load_csv(tmp_path / "t.csv")
+    assert ds.X.shape == (60, 2) and list(ds.classes) == list(SPECIES)
+    assert any("ends with 3 empty cells" in n for n in ds.notes)
+    plain = [f"{a:.3f},{b:.3f},{SPECIES[k]}" for (a, b), k in zip(X, y)]
+    _write(tmp_path / "plain.csv", ["a,b,species", *plain])
+    np.testing.assert_array_equal(ds.X, load_csv(tmp_path / "plain.csv").X)
+    # rows past the sampled ones lose the same empty cells; a filled one there is ragged
+    _write(tmp_path / "long.csv", ["a,b,species,,"] + [f"{p},," for p in plain * 20])
+    assert load_csv(tmp_path / "long.csv").X.shape == (1200, 2)
+    # an empty label column under a name is still refused as unlabelled rows
+    _write(tmp_path / "named.csv", ["a,b,species,,"] + [f"{a:.3f},{b:.3f},,," for a, b in X])
+    with pytest.raises(DataError, match="the label is empty"):
+        load_csv(tmp_path / "named.csv")
