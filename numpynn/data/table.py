@@ -30,16 +30,19 @@ from .cells import date_value, number_value
 IMPUTE = ("none", "median")
 HANDLE_UNKNOWN = ("error", "ignore")
 #: cells read as "missing" (compared after stripping, case-insensitively): besides the
-#: usual ones, what Excel writes for a missing value (#N/A, #NA) and pandas' other
-#: defaults (<NA>, 1.#IND, 1.#QNAN)
+#: usual ones, what Excel writes for a missing value (#N/A, #NA) or a formula without
+#: one (#DIV/0!, #VALUE!, ...), pandas' other defaults (<NA>, 1.#IND, 1.#QNAN) and the
+#: "." of SAS and Stata
 MISSING_TOKENS = frozenset({"", "na", "n/a", "nan", "-nan", "+nan", "null", "?", "#n/a",
-                            "#na", "<na>", "1.#ind", "-1.#ind", "1.#qnan", "-1.#qnan"})
+                            "#na", "<na>", "1.#ind", "-1.#ind", "1.#qnan", "-1.#qnan",
+                            "#div/0!", "#value!", "#ref!", "#name?", "#num!", "#null!", ".",
+                            })
 SOURCES = ("csv", "npz", "digits", "mnist", "fashion-mnist", "cifar10")
 
 
 def is_missing(cell: str) -> bool:
-    """True for an empty cell or one of NA, N/A, NaN, null, ?, #N/A, #NA, <NA> (any
-    case)."""
+    """True for an empty cell or one of NA, N/A, NaN, null, ?, #N/A, #NA, <NA>, an Excel
+    formula's error (#DIV/0!, #VALUE!, ...) or SAS's and Stata's "." (any case)."""
     return cell.lower() in MISSING_TOKENS
 
 
