@@ -20,10 +20,10 @@ import io
 import itertools
 import os
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TextIO
+from typing import Any, TextIO
 
 import numpy as np
 
@@ -521,6 +521,8 @@ def _sniff(path: Path, encoding: str | None, declared: bool = True) -> str:
         return found
     counts = {d: lines[0].count(d) for d in DELIMITERS}
     best = max(DELIMITERS, key=lambda d: counts[d])
+    if not counts[best] and _splits_evenly(lines, " "):  # columns aligned by spaces
+        return " "
     return best if counts[best] else ","
 
 
@@ -528,9 +530,27 @@ def _splits_evenly(lines: list[str], delimiter: str) -> bool:
     """Whether every sampled line has the same number of cells split at ``delimiter``
     (quotes respected), the first line one fewer allowed (R's header without a cell for
     the row names), and more than one cell."""
-    widths = [len(cells) for cells in csv.reader(lines, delimiter=delimiter)]
+    widths = [len(cells) for cells in _reader(lines, delimiter)]
     body = set(widths[1:]) or {widths[0]}
     return len(body) == 1 and body.pop() > 1 and widths[0] in (widths[-1], widths[-1] - 1)
+
+
+def _reader(lines: Iterable[str], delimiter: str) -> Any:
+    """``csv.reader`` over ``lines``. The space delimiter is a run of spaces or tabs, and
+    those starting or ending a line separate nothing: tables aligned in columns (UCI's
+    ``.data`` files, R's ``write.table``, a printed frame) read as R's ``read.table`` and
+    pandas' whitespace separator read them."""
+    if delimiter != " ":
+        return csv.reader(lines, delimiter=delimiter)
+    return csv.reader((_trimmed(line) for line in lines), delimiter=" ",
+                      skipinitialspace=True)
+
+
+def _trimmed(line: str) -> str:
+    """A line without the spaces and tabs at its two ends (its line break kept), tabs
+    within it as spaces."""
+    body = line.rstrip("\r\n")
+    return body.replace("\t", " ").strip(" ") + line[len(body):]
 
 
 def _check_delimiter(delimiter: str) -> str:
@@ -548,7 +568,7 @@ def _rows(fh: TextIO, delimiter: str, path: Path, skipped: int = 0,
     cell may span lines; stripped cells); ``skipped`` lines were read before. A row of
     empty cells only (``,,,``: what spreadsheets save for rows below the table that were
     once formatted or cleared) is blank too; its line is added to ``empty``."""
-    reader = csv.reader(fh, delimiter=delimiter)
+    reader = _reader(fh, delimiter)
     convert = _text_errors(path, 1)
     while True:
         start = reader.line_num + 1 + skipped

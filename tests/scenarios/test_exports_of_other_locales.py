@@ -106,3 +106,29 @@ def test_several_empty_cells_at_the_end_of_every_row_are_not_columns(tmp_path):
     _write(tmp_path / "named.csv", ["a,b,species,,"] + [f"{a:.3f},{b:.3f},,," for a, b in X])
     with pytest.raises(DataError, match="the label is empty"):
         load_csv(tmp_path / "named.csv")
+
+
+def test_a_table_aligned_in_columns_by_spaces_is_read(tmp_path):
+    """UCI's ``housing.data`` and its kind (a Fortran or a printed table): cells padded
+    by runs of spaces, a line starting with them. The file was one column (no delimiter
+    detected), and with ``--delimiter space`` every space was a cell: ragged rows."""
+    from numpynn.data.csv_file import sniff_delimiter
+
+    X, y = _rows()
+    aligned = [f"{a:10.3f}{b:10.3f}{k:4d}" for (a, b), k in zip(X, y)]
+    _write(tmp_path / "housing.data", aligned)
+    _write(tmp_path / "header.txt", [f"{'a':>10}{'b':>10}{'cls':>4}", *aligned])
+    _write(tmp_path / "plain.csv", ["a,b,cls"]
+           + [f"{a:.3f},{b:.3f},{k}" for (a, b), k in zip(X, y)])
+    plain = load_csv(tmp_path / "plain.csv")
+    for name in ("housing.data", "header.txt"):
+        assert sniff_delimiter(tmp_path / name) == " "
+        for delimiter in (None, " "):
+            ds = load_csv(tmp_path / name, delimiter=delimiter)
+            np.testing.assert_array_equal(ds.X, plain.X)
+            np.testing.assert_array_equal(ds.y, plain.y)
+    saved = run_training(_options(tmp_path / "header.txt"), tmp_path / "run",
+                         report=False).saved
+    _write(tmp_path / "new.txt", [" cls  b   a", "  1  2.5  -1", "0 3 4   "])
+    np.testing.assert_allclose(prediction_data(saved, str(tmp_path / "new.txt")),
+                               [[-1.0, 2.5], [4.0, 3.0]])
