@@ -405,20 +405,36 @@ UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
 
 def _open_text(path: Path, encoding: str | None = None) -> TextIO:
     """The file as text, decompressed when it is gzip: in ``encoding``, or (None) UTF-8
-    (a BOM skipped), or UTF-16 when it starts with UTF-16's byte-order mark."""
+    (a BOM skipped), or UTF-16 when it starts with UTF-16's byte-order mark or with two
+    ASCII characters in UTF-16 (:func:`_utf16_without_bom`)."""
     try:
         with open(path, "rb") as fh:
             magic = fh.read(2)
         opener = gzip.open if magic == b"\x1f\x8b" else open
         with opener(path, "rb") as fh:
-            start = fh.read(2)
+            start = fh.read(4)
         raw = opener(path, "rb")
     except (OSError, EOFError) as exc:
         raise DataError(f"cannot read {path}: {getattr(exc, 'strerror', None) or exc}"
                         ) from None
     if encoding is None:
-        encoding = "utf-16" if start in UTF16_BOMS else "utf-8-sig"
+        encoding = ("utf-16" if start[:2] in UTF16_BOMS else _utf16_without_bom(start)
+                    or "utf-8-sig")
     return io.TextIOWrapper(raw, encoding=encoding, newline="")
+
+
+def _utf16_without_bom(start: bytes) -> str | None:
+    """"utf-16-le" or "utf-16-be" where a file's first 4 bytes are two printable ASCII
+    characters in UTF-16 without a byte-order mark (every other byte 0: what SQL
+    Server's bcp and some Windows tools write), else None."""
+    def text(b: bytes) -> bool:
+        return all(32 <= c < 127 or c in (9, 10, 13) for c in b)
+
+    if len(start) == 4 and start[1] == start[3] == 0 and text(start[0::2]):
+        return "utf-16-le"
+    if len(start) == 4 and start[0] == start[2] == 0 and text(start[1::2]):
+        return "utf-16-be"
+    return None
 
 
 class _NotUtf8Error(DataError):

@@ -132,3 +132,17 @@ def test_a_table_aligned_in_columns_by_spaces_is_read(tmp_path):
     _write(tmp_path / "new.txt", [" cls  b   a", "  1  2.5  -1", "0 3 4   "])
     np.testing.assert_allclose(prediction_data(saved, str(tmp_path / "new.txt")),
                                [[-1.0, 2.5], [4.0, 3.0]])
+
+
+@pytest.mark.parametrize("encoding", ["utf-16-le", "utf-16-be"])
+def test_utf16_without_a_byte_order_mark_is_read(tmp_path, encoding):
+    """UTF-16 without a BOM (SQL Server's bcp -w, some Windows tools): every cell was read
+    with NUL characters in it and the message named columns such as 'a\\x00'."""
+    X, y = _rows()
+    lines = ["a,b,species"] + [f"{a:.3f},{b:.3f},{SPECIES[k]}" for (a, b), k in zip(X, y)]
+    (tmp_path / "t.csv").write_bytes("\r\n".join(lines).encode(encoding))
+    _write(tmp_path / "plain.csv", lines)
+    ds, plain = load_csv(tmp_path / "t.csv"), load_csv(tmp_path / "plain.csv")
+    np.testing.assert_array_equal(ds.X, plain.X)
+    np.testing.assert_array_equal(ds.y, plain.y)
+    assert ds.table.feature_names == ["a", "b"]
