@@ -32,6 +32,7 @@ from ._files import as_path, require_file
 from .cells import decimal_point, is_number_cell, number_either_way, number_value
 from .csv_columns import (
     holds_dates,
+    holds_other_dates,
     holds_row_numbers,
     identifier_counts,
     index_of_a_few_rows,
@@ -207,9 +208,17 @@ def _load_csv(path: Path, *, encoding: str | None, label_column: int | str | Non
     notes = [_index_note(path, layout, p) for p in layout.index_columns]
     notes += [_skipped_note(path, layout, p) for p in layout.skipped_columns]
     notes += [_empty_note(path, layout, p, len(data_rows)) for p in layout.empty_columns]
-    notes += [_identifier_note(path, layout, p) for p in layout.identifier_columns]
+    body = sample[1:] if layout.header else sample
+    dated = {} if recipe is None else None
+    if dated is not None:  # dates not year first, times: text, said so
+        text_columns = [*layout.identifier_columns,
+                        *(layout.features[j] for j in layout.categories)]
+        dated = {p: found for p in text_columns
+                 if (found := holds_other_dates(body, p)) is not None}
+        notes += [_other_dates_note(path, layout, p, *found) for p, found in dated.items()]
+    notes += [_identifier_note(path, layout, p) for p in layout.identifier_columns
+              if not dated or p not in dated]
     if recipe is None:
-        body = sample[1:] if layout.header else sample
         for j, p in enumerate(layout.features):
             shown = [] if j in layout.categories else holds_dates(body, p)
             if shown:
@@ -361,6 +370,25 @@ def _empty_note(path: Path, layout: _Layout, position: int, rows: int) -> str:
               if rows >= _SAMPLE_ROWS else "")
     return (f"note: {path.name}: {column_label(layout.names, position)} is empty in every "
             f"row{within}, so it is not used as a feature.")
+
+
+def _other_dates_note(path: Path, layout: _Layout, position: int, kind: str,
+                      shown: list[str]) -> str:
+    """The note on a column of dates written day or month first, or of times of day
+    (``kind``: "dates" or "times"; ``shown``: a few of its cells), which are text."""
+    what = ("left out of the features as an identifier (its values mostly occur once)"
+            if position in layout.identifier_columns else
+            "read as categories, one-hot columns that know nothing of the values between "
+            "or after them")
+    fix = ("write them year first (2020-03-15, 2020-03-15 13:45), which is read as a "
+           "number, the year with its fraction" if kind == "dates" else
+           "write them as numbers (13:45 as 13.75 hours), or with their date year first "
+           "(2020-03-15 13:45)")
+    why = ("the order of day and month cannot be told from a cell" if kind == "dates" else
+           "hours:minutes cannot be told from minutes:seconds")
+    return (f"note: {path.name}: {column_label(layout.names, position)} holds {kind} "
+            f"({', '.join(shown)}, ...), read as text ({why}), so it is {what}. To use them "
+            f"as numbers, {fix}.")
 
 
 def _identifier_note(path: Path, layout: _Layout, position: int) -> str:

@@ -146,3 +146,24 @@ def test_utf16_without_a_byte_order_mark_is_read(tmp_path, encoding):
     np.testing.assert_array_equal(ds.X, plain.X)
     np.testing.assert_array_equal(ds.y, plain.y)
     assert ds.table.feature_names == ["a", "b"]
+
+
+def test_dates_not_written_year_first_and_times_are_named_as_such(tmp_path):
+    """A column of dates as Excel writes them in the US (3/15/2020) or Germany
+    (15.03.2020), or of times (13:45), is text; it was left out with a note calling it
+    "an identifier or free text (names, ticket numbers, comments)", or one-hot encoded
+    without a word. The note now names the dates or times and how to make them numbers."""
+    X, y = _rows()
+    us = [f"{1 + i % 12}/{1 + i % 28}/2020" for i in range(60)]
+    de = [f"{1 + i % 3:02d}.03.2021 08:00" for i in range(60)]  # repeats: categories
+    times = [f"{i % 24}:{(7 * i) % 60:02d}" for i in range(60)]
+    _write(tmp_path / "t.csv", ["a,seen,booked,at,species"]
+           + [f"{a:.3f},{u},{d},{t},{SPECIES[k]}"
+              for a, u, d, t, k in zip(X[:, 0], us, de, times, y)])
+    ds = load_csv(tmp_path / "t.csv")
+    assert ds.table.feature_names == ["a", "booked"]
+    notes = "\n".join(ds.notes)
+    assert "'seen' (column 2) holds dates (1/1/2020, 2/2/2020, 3/3/2020, ...)" in notes
+    assert "'booked' (column 3) holds dates (01.03.2021 08:00" in notes
+    assert "'at' (column 4) holds times (0:00, 1:07, 2:14, ...)" in notes
+    assert "write them year first (2020-03-15" in notes and "identifier or free" not in notes
