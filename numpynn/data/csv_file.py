@@ -182,6 +182,7 @@ def _load_csv(path: Path, *, encoding: str | None, label_column: int | str | Non
             sample = sample[comments:]
             if len(sample) <= _SAMPLE_ROWS:  # the rows after the sample fill it again
                 sample.extend(itertools.islice(rows, _SAMPLE_ROWS + 1 - len(sample)))
+        _refuse_other_text_format(path, sep, sample)
         trailing = _ends_with_delimiter(sample)
         if trailing:  # "a,b,c," on every line: the empty last cells are not columns
             sample = [(line, cells[:-trailing]) for line, cells in sample]
@@ -630,6 +631,29 @@ def _rows(fh: TextIO, delimiter: str, path: Path, skipped: int = 0,
                 empty.append(start)
             continue
         yield start, cells
+
+
+_SVMLIGHT_PAIR = re.compile(r"(?:\d+|qid):[-+.\deE]+")
+
+
+def _refuse_other_text_format(path: Path, sep: str, sample: list[tuple[int, list[str]]]
+                              ) -> None:
+    """DataError where the sampled rows are a text format other than a table, whatever
+    the file's ending: Weka's ARFF (``@relation`` first, after ``%`` comments) or svmlight /
+    LIBSVM (``label index:value ...`` on every line), which read as a table would be
+    nonsense (classes such as ``'2:-0.048'``)."""
+    from .spec import TEXT_FORMATS, conversion_message  # spec imports this module
+
+    lines = [sep.join(cells) for _, cells in sample[:50]]
+    first = next((line for line in lines if not line.startswith("%")), "")
+    kind = None
+    if first.lower().startswith("@relation"):
+        kind = "arff"
+    elif all(len(words := line.split()) > 1
+             and all(_SVMLIGHT_PAIR.fullmatch(w) for w in words[1:]) for line in lines):
+        kind = "svmlight"
+    if kind is not None:
+        raise DataError(conversion_message(str(path), *TEXT_FORMATS[kind]))
 
 
 def _ends_with_delimiter(sample: list[tuple[int, list[str]]]) -> int:

@@ -20,7 +20,14 @@ from .download import DATASETS, FASHION_CLASS_NAMES, download_dataset
 from .idx import load_mnist
 from .labels import encode_labels
 from .npz_file import load_npz
-from .spec import CSV_SUFFIXES, NAMES, OTHER_FORMATS, SPEC_FORMS, DataSpec
+from .spec import (
+    CSV_SUFFIXES,
+    NAMES,
+    OTHER_FORMATS,
+    SPEC_FORMS,
+    DataSpec,
+    conversion_message,
+)
 
 DATA_FILE_SUFFIXES = (*CSV_SUFFIXES, ".npz")
 _NAMES = NAMES
@@ -77,8 +84,7 @@ def _other_format_error(text: str) -> DataError | None:
     lower = text.lower()
     for endings, (kind, how) in OTHER_FORMATS.items():
         if lower.endswith(endings) and os.path.isfile(os.path.expanduser(text)):
-            return DataError(f"{text} is {kind}; numpynn reads CSV (.csv, .csv.gz, .tsv) and "
-                             f"NPZ files: {how.format(path=text)}, then give that file")
+            return DataError(conversion_message(text, kind, how))
     return None
 
 

@@ -167,3 +167,25 @@ def test_dates_not_written_year_first_and_times_are_named_as_such(tmp_path):
     assert "'booked' (column 3) holds dates (01.03.2021 08:00" in notes
     assert "'at' (column 4) holds times (0:00, 1:07, 2:14, ...)" in notes
     assert "write them year first (2020-03-15" in notes and "identifier or free" not in notes
+
+
+def test_arff_and_svmlight_text_are_refused_whatever_the_ending(tmp_path):
+    """A LIBSVM file named ``.txt`` was read as a one-column table: classes such as
+    '2:-0.048' and a message about a stratified split; an ARFF file as one column. Each
+    is refused naming its format and the conversion."""
+    X, y = _rows()
+    _write(tmp_path / "a.txt", [f"{k} 1:{a:.3f} 2:{b:.3f}" for (a, b), k in zip(X, y)])
+    _write(tmp_path / "sparse.dat", [f"{k} 1:{a:.3f} 2:{b:.3f}" if a > 0 else f"{k} 2:{b:.3f}"
+                                     for (a, b), k in zip(X, y)])
+    _write(tmp_path / "w.txt", ["% iris", "@RELATION iris", "", "@ATTRIBUTE a NUMERIC",
+                                "@ATTRIBUTE class {setosa,versicolor,virginica}", "@DATA"]
+           + [f"{a:.3f},{SPECIES[k]}" for a, k in zip(X[:, 0], y)])
+    for name, words in [("a.txt", "load_svmlight_file"), ("sparse.dat", "svmlight"),
+                        ("w.txt", "ARFF")]:
+        with pytest.raises(DataError, match=words):
+            load_csv(tmp_path / name)
+    # a space-separated table with a colon in some cells is still a table
+    _write(tmp_path / "t.txt", ["a b at species"]
+           + [f"{a:.3f} {b:.3f} {i % 12}:30 {SPECIES[k]}"
+              for i, ((a, b), k) in enumerate(zip(X, y))])
+    assert load_csv(tmp_path / "t.txt").X.shape == (60, 3)
