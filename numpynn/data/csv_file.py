@@ -1,4 +1,5 @@
-"""Read a CSV table (optionally gzip-compressed) into raw features and labels (no pandas).
+"""Read a CSV table (optionally compressed: gzip, bz2, xz, or the one file of a zip
+archive) into raw features and labels (no pandas).
 
 Reading is split in three steps: the **layout** (delimiter, header row, which columns are
 label / ignored / features, which features are categorical: :func:`_layout`), the
@@ -13,13 +14,17 @@ included, as an editor shows them.
 
 from __future__ import annotations
 
+import bz2
 import csv
 import functools
 import gzip
 import io
 import itertools
+import lzma
 import os
 import re
+import zipfile
+import zlib
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -75,7 +80,9 @@ def load_csv(
     header: bool | None = None,
     id_column: int | str | None = None,
 ) -> Dataset:
-    """Load a CSV file (``.csv`` or gzip ``.csv.gz``): raw X (N, F) and y (N,) class indices.
+    """Load a CSV file (``.csv``, or compressed as pandas' ``to_csv`` writes it: ``.csv.gz``,
+    ``.csv.bz2``, ``.csv.xz``, ``.csv.zip``, or a zip of one table): raw X (N, F) and y
+    (N,) class indices.
 
     task: ``"classification"`` (labels are classes; a continuous-looking numeric label
     column is refused), ``"regression"`` (y: (N,) float64 values, ``classes`` empty) or
@@ -432,18 +439,45 @@ def _regression_values(path: Path, layout: _Layout, codes: np.ndarray, texts: li
 UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
 
 
+#: what reading a damaged or truncated compressed stream raises
+_STREAM_ERRORS = (OSError, EOFError, lzma.LZMAError, zipfile.BadZipFile, zlib.error)
+
+
+def _open_binary(path: Path) -> io.BufferedIOBase:
+    """The file's bytes, decompressed when its first bytes say it is gzip, bz2, xz or a
+    zip archive (of one file: another is a DataError naming its files)."""
+    with open(path, "rb") as fh:
+        magic = fh.read(10)
+    if magic[:2] == b"\x1f\x8b":
+        return gzip.open(path, "rb")
+    if magic[:3] == b"BZh" and magic[4:10] == b"1AY&SY":
+        return bz2.open(path, "rb")
+    if magic[:6] == b"\xfd7zXZ\x00":
+        return lzma.open(path, "rb")
+    if magic[:4] == b"PK\x03\x04":
+        archive = zipfile.ZipFile(path)
+        members = [m for m in archive.infolist()
+                   if not m.is_dir() and not m.filename.startswith("__MACOSX/")]
+        if len(members) != 1:
+            archive.close()
+            names = ", ".join(m.filename for m in members[:5]) + (
+                " ..." if len(members) > 5 else "")
+            raise DataError(f"{path}: a zip archive of {len(members)} files ({names}); "
+                            "numpynn reads one table: unzip it and give the CSV file, or "
+                            "give a zip that holds only it")
+        return archive.open(members[0])  # type: ignore[return-value]
+    return open(path, "rb")
+
+
 def _open_text(path: Path, encoding: str | None = None) -> TextIO:
-    """The file as text, decompressed when it is gzip: in ``encoding``, or (None) UTF-8
-    (a BOM skipped), or UTF-16 when it starts with UTF-16's byte-order mark or with two
-    ASCII characters in UTF-16 (:func:`_utf16_without_bom`)."""
+    """The file as text, decompressed (:func:`_open_binary`): in ``encoding``, or (None)
+    UTF-8 (a BOM skipped), or UTF-16 when it starts with UTF-16's byte-order mark or with
+    two ASCII characters in UTF-16 (:func:`_utf16_without_bom`)."""
     try:
-        with open(path, "rb") as fh:
-            magic = fh.read(2)
-        opener = gzip.open if magic == b"\x1f\x8b" else open
-        with opener(path, "rb") as fh:
+        with _open_binary(path) as fh:
             start = fh.read(4)
-        raw = opener(path, "rb")
-    except (OSError, EOFError) as exc:
+        raw = _open_binary(path)
+    except _STREAM_ERRORS as exc:
         raise DataError(f"cannot read {path}: {getattr(exc, 'strerror', None) or exc}"
                         ) from None
     if encoding is None:
@@ -485,7 +519,7 @@ def _legacy_encoding(path: Path) -> str | None:
                 return None
             while fh.read(1 << 20):
                 pass
-    except (UnicodeDecodeError, OSError, EOFError, gzip.BadGzipFile, DataError):
+    except (UnicodeDecodeError, *_STREAM_ERRORS, DataError):
         return None
     return "cp1252"
 
@@ -500,7 +534,7 @@ def _text_errors(path: Path, line: int):
                 "as UTF-8 comma-separated values (e.g. 'CSV UTF-8' in a spreadsheet)")
         if isinstance(exc, csv.Error):
             return DataError(f"{path}: row {line}: malformed CSV ({exc})")
-        return DataError(f"{path}: cannot read it as gzip-compressed text ({exc})")
+        return DataError(f"{path}: cannot read it as compressed text ({exc})")
 
     return convert
 
@@ -514,7 +548,7 @@ def _declared_delimiter(path: Path, encoding: str | None = None) -> str | None:
     try:
         with _open_text(path, encoding) as fh:
             first = fh.readline(64)
-    except (UnicodeDecodeError, OSError, EOFError, gzip.BadGzipFile, DataError):
+    except (UnicodeDecodeError, *_STREAM_ERRORS, DataError):
         return None
     match = _DECLARED.fullmatch(first.rstrip("\r\n").strip('"'))
     return match.group(1) if match and match.group(1) not in "\"\r\n" else None
@@ -552,7 +586,7 @@ def _sniff(path: Path, encoding: str | None, declared: bool = True) -> str:
                     lines.append(line)
                 if len(lines) >= 50:
                     break
-    except (OSError, EOFError, gzip.BadGzipFile):
+    except _STREAM_ERRORS:
         return ","  # the reader reports the problem with its row
     if not lines:
         return ","

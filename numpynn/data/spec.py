@@ -7,9 +7,9 @@ through :class:`DataSpec`, so that ``fashion-mnist:DIR``, ``~/x.tsv`` or UCI's
 
 The forms (:data:`SPEC_FORMS`): a bundled or cached data set by name (``digits``;
 ``mnist``, ``fashion-mnist``, ``cifar10``); a directory of one (``cifar10:DIR``,
-``mnist:DIR``, ``fashion-mnist:DIR``); a CSV file (``.csv``, ``.csv.gz``, ``.tsv``,
-``.tsv.gz``, or an existing text file with another ending: ``.txt``, ``.data``...); an
-``.npz`` file.
+``mnist:DIR``, ``fashion-mnist:DIR``); a CSV file (``.csv``, ``.tsv``, either compressed:
+``.csv.gz``, ``.csv.bz2``, ``.csv.xz``, ``.csv.zip``; a ``.zip`` of one table; or an
+existing text file with another ending: ``.txt``, ``.data``...); an ``.npz`` file.
 """
 
 from __future__ import annotations
@@ -26,7 +26,8 @@ SPEC_FORMS = (
     "'mnist', 'fashion-mnist', 'cifar10' (downloaded once into the cache)",
     "'cifar10:DIR' (CIFAR-10 python or binary batches)",
     "'mnist:DIR' or 'fashion-mnist:DIR' (IDX files)",
-    "'PATH.csv' (or .csv.gz, .tsv, or another text table such as UCI's .data)",
+    "'PATH.csv' (or .csv.gz/.bz2/.xz/.zip, .tsv, a .zip of one table, or another text "
+    "table such as UCI's .data)",
     "'PATH.npz' (arrays X and y)",
 )
 
@@ -96,7 +97,11 @@ def _looks_like_text(path: str) -> bool:
 NAMES = ("digits", "mnist", "fashion-mnist", "cifar10")
 #: the data sets a spec names with a directory: ``NAME:DIR``
 DIRECTORY_SOURCES = ("cifar10", "mnist", "fashion-mnist")
-CSV_SUFFIXES = (".csv", ".csv.gz", ".tsv", ".tsv.gz")
+#: compressed as pandas' ``to_csv`` writes by the ending (and Kaggle's downloads: a zip
+#: of one table); the reader tells the compression by the file's first bytes
+COMPRESSED_SUFFIXES = (".gz", ".bz2", ".xz", ".zip")
+CSV_SUFFIXES = (".csv", ".tsv", *(f"{table}{c}" for table in (".csv", ".tsv")
+                                  for c in COMPRESSED_SUFFIXES), ".zip")
 #: a data set's own defaults, used where the user left the option unset (they take
 #: precedence over its task's): what works for its images, measured on the data set
 #: (benchmarks/RESULTS.md, "Real MNIST"); the others have none measured yet

@@ -189,3 +189,41 @@ def test_arff_and_svmlight_text_are_refused_whatever_the_ending(tmp_path):
            + [f"{a:.3f} {b:.3f} {i % 12}:30 {SPECIES[k]}"
               for i, ((a, b), k) in enumerate(zip(X, y))])
     assert load_csv(tmp_path / "t.txt").X.shape == (60, 3)
+
+
+def test_tables_compressed_as_pandas_and_kaggle_write_them_are_read(tmp_path):
+    """``df.to_csv("t.csv.zip")`` (or .bz2, .xz) and a Kaggle download (a zip of one
+    table) were an "unknown data spec", with a "did you mean" of another file."""
+    import bz2
+    import lzma
+    import zipfile
+
+    from tests.clirun import numpynn, ok
+
+    X, y = _rows()
+    lines = ["a,b,species"] + [f"{a:.3f},{b:.3f},{SPECIES[k]}" for (a, b), k in zip(X, y)]
+    text = ("\n".join(lines) + "\n").encode()
+    _write(tmp_path / "plain.csv", lines)
+    (tmp_path / "t.csv.bz2").write_bytes(bz2.compress(text))
+    (tmp_path / "t.csv.xz").write_bytes(lzma.compress(text))
+    with zipfile.ZipFile(tmp_path / "t.csv.zip", "w") as archive:
+        archive.writestr("t.csv", text)
+    with zipfile.ZipFile(tmp_path / "kaggle.zip", "w") as archive:
+        archive.writestr("train.csv", text)
+        archive.writestr("__MACOSX/._train.csv", b"\0")
+    plain = load_csv(tmp_path / "plain.csv")
+    for name in ("t.csv.bz2", "t.csv.xz", "t.csv.zip", "kaggle.zip"):
+        np.testing.assert_array_equal(load_csv(tmp_path / name).X, plain.X)
+    ok(numpynn("train", "--data", "kaggle.zip", "--epochs", "1", "--no-report", "--out",
+               "run", cwd=tmp_path))
+    assert len(ok(numpynn("predict", "run", "--data", "t.csv.xz", cwd=tmp_path)
+                  ).splitlines()) == 61
+    with zipfile.ZipFile(tmp_path / "two.zip", "w") as archive:
+        archive.writestr("train.csv", text)
+        archive.writestr("test.csv", text)
+    (tmp_path / "cut.csv.xz").write_bytes(lzma.compress(text)[:40])
+    for name, words in [("two.zip", "a zip archive of 2 files (train.csv, test.csv)"),
+                        ("cut.csv.xz", "cut.csv.xz")]:
+        proc = numpynn("train", "--data", name, "--epochs", "1", "--no-report", cwd=tmp_path)
+        assert proc.returncode == 2 and words in proc.stderr
+        assert "Traceback" not in proc.stderr
