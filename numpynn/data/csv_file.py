@@ -641,12 +641,19 @@ def _check_delimiter(delimiter: str) -> str:
     return delimiter
 
 
+#: the longest cell read (Python's csv module refuses cells over 128 KiB by default: a
+#: page of notes or a JSON document in a cell; 2**31 - 1 is the largest on every platform)
+_FIELD_LIMIT = 2**31 - 1
+
+
 def _rows(fh: TextIO, delimiter: str, path: Path, skipped: int = 0,
           empty: list[int] | None = None) -> Iterator[tuple[int, list[str]]]:
     """The non-blank rows as (the line the row starts on, as an editor counts: a quoted
     cell may span lines; stripped cells); ``skipped`` lines were read before. A row of
     empty cells only (``,,,``: what spreadsheets save for rows below the table that were
     once formatted or cleared) is blank too; its line is added to ``empty``."""
+    if csv.field_size_limit() < _FIELD_LIMIT:  # a long cell is text, not a broken file
+        csv.field_size_limit(_FIELD_LIMIT)
     reader = _reader(fh, delimiter)
     convert = _text_errors(path, 1)
     while True:

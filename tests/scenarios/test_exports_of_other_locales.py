@@ -227,3 +227,15 @@ def test_tables_compressed_as_pandas_and_kaggle_write_them_are_read(tmp_path):
         proc = numpynn("train", "--data", name, "--epochs", "1", "--no-report", cwd=tmp_path)
         assert proc.returncode == 2 and words in proc.stderr
         assert "Traceback" not in proc.stderr
+
+
+def test_a_cell_longer_than_the_csv_modules_limit_is_read(tmp_path):
+    """A page of notes or a JSON document in one cell (over 128 KiB, Python csv's default
+    limit) was refused as "malformed CSV (field larger than field limit)"."""
+    X, y = _rows()
+    notes = [f"visit {i}" for i in range(60)]
+    notes[7] = "x" * 200_000
+    _write(tmp_path / "t.csv", ["a,b,notes,species"]
+           + [f'{a:.3f},{b:.3f},"{n}",{SPECIES[k]}' for (a, b), n, k in zip(X, notes, y)])
+    ds = load_csv(tmp_path / "t.csv")
+    assert ds.X.shape == (60, 2) and any("'notes' (column 3)" in n for n in ds.notes)
