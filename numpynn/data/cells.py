@@ -121,6 +121,19 @@ def number_value(text: str, decimal_comma: bool) -> float | None:
     return value * scale if math.isfinite(value) else None
 
 
+#: the characters of a cell that messages show; a longer one is cut, its length said
+SHOWN_CHARS = 40
+
+
+def cell_repr(value: object, limit: int = SHOWN_CHARS) -> str:
+    """``repr(value)`` for a message, a long text cut: ``'<p>Dear customer, ...'... (18,204
+    characters)``, so that a page of notes in a cell does not fill the terminal."""
+    text = str(value)
+    if len(text) <= limit:
+        return repr(value)
+    return f"{text[:limit]!r}... ({len(text):,} characters)"
+
+
 def is_number_cell(text: str, decimal_comma: bool) -> bool:
     return number_value(text, decimal_comma) is not None
 

@@ -34,7 +34,7 @@ import numpy as np
 
 from ..errors import DataError, InputError
 from ._files import as_path, require_file
-from .cells import decimal_point, is_number_cell, number_either_way, number_value
+from .cells import cell_repr, decimal_point, is_number_cell, number_either_way, number_value
 from .csv_columns import (
     holds_dates,
     holds_other_dates,
@@ -48,6 +48,7 @@ from .dataset import Dataset
 from .labels import as_classes, encode_labels, is_number, parse_label_cells
 from .table import (
     TableRecipe,
+    _preview,
     column_label,
     continuous_label_message,
     is_missing,
@@ -308,7 +309,7 @@ def _look_alike_notes(path: Path, layout: _Layout, classes: list[str]) -> list[s
     in case or spaces: each is its own class or one-hot column, which a person rarely
     means (a file typed by hand, or joined from two sources)."""
     def listed(groups: list[list[str]]) -> str:
-        return ", ".join(" / ".join(repr(v) for v in g) for g in groups[:4]) + (
+        return ", ".join(" / ".join(cell_repr(v) for v in g) for g in groups[:4]) + (
             " ..." if len(groups) > 4 else "")
 
     out = []
@@ -350,7 +351,7 @@ def _with_known_spelling(value: str, known: dict[str, str]) -> str:
     """``'MALE'`` -> ``"'MALE' (the model knows 'male')"`` where a category the model knows
     (``known``: its case- and space-folded spellings) differs from it only so."""
     alike = known.get(_folded(value))
-    return repr(value) + (f" (the model knows {alike!r})" if alike else "")
+    return cell_repr(value) + (f" (the model knows {cell_repr(alike)})" if alike else "")
 
 
 def _index_note(path: Path, layout: _Layout, position: int) -> str:
@@ -420,7 +421,7 @@ def _regression_values(path: Path, layout: _Layout, codes: np.ndarray, texts: li
         bad = parsed.index(None)
         row = int(lines[int(np.flatnonzero(codes == bad)[0])])
         raise DataError(f"{path}: row {row}, {column_label(layout.names, layout.label)}: "
-                        f"label {texts[bad]!r} is not a number; regression needs numeric "
+                        f"label {cell_repr(texts[bad])} is not a number; regression needs numeric "
                         "targets: fix the cell, or train a classifier with "
                         "`task='classification'`")
     numbers = np.array(parsed, dtype=np.float64)
@@ -766,9 +767,10 @@ def _chain(sample: list[tuple[int, list[str]]], rest: Iterator[tuple[int, list[s
         for p in layout.empty_columns:  # empty in the sample by definition
             if not is_missing(cells[p]):
                 raise DataError(
-                    f"{path}: row {line}, {column_label(layout.names, p)}: {cells[p]!r}, but "
-                    f"the column is empty in the first {_SAMPLE_ROWS} rows, which left it out "
-                    "as an empty column; fill it in there too (then it is a feature), or "
+                    f"{path}: row {line}, {column_label(layout.names, p)}: "
+                    f"{cell_repr(cells[p])}, but the column is empty in the first "
+                    f"{_SAMPLE_ROWS} rows, which left it out as an empty column; fill it in "
+                    "there too (then it is a feature), or "
                     f"leave it out with `ignore_columns={_column_spec(layout.names, p)}`")
         yield line, cells
 
@@ -1049,8 +1051,8 @@ def _numbers(cells: list[str], block: list[tuple[int, list[str]]], position: int
                        f"`ignore_columns={_column_spec(layout.names, position)}`")
                 raise DataError(
                     f"{path}: row {block[i][0]}, {column_label(layout.names, position)}: cannot "
-                    f"read {cell!r} as a number; feature columns must be numeric, or mostly "
-                    f"text (then they are categorical), and this one is mostly numbers{hint}"
+                    f"read {cell_repr(cell)} as a number; feature columns must be numeric, or "
+                    f"mostly text (then they are categorical), and this one is mostly numbers{hint}"
                     f"{fix}") from None
             out[i] = np.nan
     return out
@@ -1076,7 +1078,8 @@ def _category(cell: str, mapping: dict[str, int], grow: bool, line: int, j: int,
            "train with `handle_unknown='ignore'` to encode unseen categories as all zeros")
     raise DataError(
         f"{path}: row {line}, {column_label(layout.names, layout.features[j])}: category "
-        f"{cell!r} was not seen in training (known: {known[:12]}); fix the value, or {fix}")
+        f"{cell_repr(cell)} was not seen in training (known: {_preview(known)}); fix the value, "
+        f"or {fix}")
 
 
 def _check_values(path: Path, layout: _Layout, X: np.ndarray, lines: np.ndarray,
@@ -1134,7 +1137,7 @@ def _check_labels_present(path: Path, layout: _Layout, codes: np.ndarray, texts:
     rows = np.isin(codes, absent)
     first = int(lines[int(np.argmax(rows))])
     text = texts[int(codes[int(np.argmax(rows))])]
-    shown = "empty" if text == "" else f"{text!r}, a missing value"
+    shown = "empty" if text == "" else f"{cell_repr(text)}, a missing value"
     column = column_label(layout.names, layout.label)
     where = ("" if layout.from_model else
              f" ({column} is the label column: the last one unless `label_column` names "

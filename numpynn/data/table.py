@@ -25,7 +25,7 @@ from typing import Any
 import numpy as np
 
 from ..errors import DataError, InputError
-from .cells import date_value, number_value
+from .cells import cell_repr, date_value, number_value
 
 IMPUTE = ("none", "median")
 HANDLE_UNKNOWN = ("error", "ignore")
@@ -76,7 +76,7 @@ def continuous_label_message(source: str, column: str, values: np.ndarray,
     :func:`looks_continuous`); ``example``: (row, text) of a label that is not an integer."""
     distinct = np.unique(values)
     shown = ", ".join(f"{v:g}" for v in distinct[:3].tolist())
-    why = (f"row {example[0]}: label {example[1]!r} is not an integer; "
+    why = (f"row {example[0]}: label {cell_repr(example[1])} is not an integer; "
            if example is not None else "")
     return (f"{source}: the label column {column} looks continuous ({why}{len(distinct)} "
             f"distinct values in {len(values)} rows, e.g. {shown}); numpynn classifies, so "
@@ -172,7 +172,7 @@ def _renamed(missing: Sequence[str], unexpected: Sequence[str]) -> str:
 
 
 def _preview(values: Sequence[object], limit: int = 12) -> str:
-    shown = ", ".join(repr(v) for v in list(values)[:limit])
+    shown = ", ".join(cell_repr(v) for v in list(values)[:limit])
     more = len(values) - limit
     return f"[{shown}{f', ... ({more} more)' if more > 0 else ''}]"
 
@@ -373,7 +373,7 @@ class TableRecipe:
                         for X in parts)
             if not count:
                 continue
-            value = (f"the most frequent category {self.modes[j]!r}" if j in self.modes
+            value = (f"the most frequent category {cell_repr(self.modes[j])}" if j in self.modes
                      else f"the median {self.medians[j]:.6g}")
             filled.append(f"{self.feature_label(j)}: {count:,} with {value}")
         if not filled:
@@ -478,7 +478,7 @@ class TableRecipe:
                 if self.handle_unknown == "ignore":
                     return -1.0
                 raise DataError(
-                    f"{where}, {self.feature_label(j)}: category {text!r} was not seen in "
+                    f"{where}, {self.feature_label(j)}: category {cell_repr(text)} was not seen in "
                     f"training (known: {_preview(cats)}); fix the value, or train with "
                     "`handle_unknown='ignore'` to encode unseen categories as all zeros"
                 ) from None
@@ -489,9 +489,9 @@ class TableRecipe:
             parsed = (number_value(text, False) if isinstance(cell, str) else
                       date_value(cell.isoformat()) if hasattr(cell, "isoformat") else None)
             if parsed is None:
-                raise DataError(f"{where}, {self.feature_label(j)}: cannot read {cell!r} as "
-                                "a number; this column was numeric in the training data"
-                                ) from None
+                raise DataError(f"{where}, {self.feature_label(j)}: cannot read "
+                                f"{cell_repr(cell)} as a number; this column was numeric in "
+                                "the training data") from None
             value = parsed
         return value
 

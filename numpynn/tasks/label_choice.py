@@ -26,6 +26,7 @@ from typing import Any
 import numpy as np
 
 from ..data import Dataset
+from ..data.cells import SHOWN_CHARS
 from ..data.table import TableRecipe, column_label, named_like_a_label
 from ..errors import DataError
 
@@ -62,7 +63,8 @@ class Column:
 
 
 def _preview(values: list[str], total: int) -> str:
-    shown = ", ".join(values[:4]) + (", ..." if total > 4 else "")
+    shown = ", ".join(v if len(v) <= SHOWN_CHARS else v[:SHOWN_CHARS] + "..."
+                      for v in values[:4]) + (", ..." if total > 4 else "")
     return f"{total} values: {shown}"
 
 

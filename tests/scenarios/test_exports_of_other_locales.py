@@ -239,3 +239,29 @@ def test_a_cell_longer_than_the_csv_modules_limit_is_read(tmp_path):
            + [f'{a:.3f},{b:.3f},"{n}",{SPECIES[k]}' for (a, b), n, k in zip(X, notes, y)])
     ds = load_csv(tmp_path / "t.csv")
     assert ds.X.shape == (60, 2) and any("'notes' (column 3)" in n for n in ds.notes)
+
+
+def test_messages_cut_a_long_cell_to_its_start_and_length(tmp_path):
+    """A cell of 5,000 characters (an HTML snippet, a JSON document) was printed whole in
+    the messages that name values: the label question, an unseen category, a number
+    that is not one. Each shows its start and its length."""
+    from tests.clirun import numpynn
+
+    from numpynn.data.cells import cell_repr
+
+    assert cell_repr("short") == "'short'"
+    assert cell_repr("x" * 5000) == f"{'x' * 40!r}... (5,000 characters)"
+    X, y = _rows()
+    blob = "<p>" + "lorem ipsum " * 400 + "</p>"
+    kinds = ["short", blob]
+    _write(tmp_path / "t.csv", ["a,b,html,kind"]
+           + [f'{a:.3f},{b:.3f},"{kinds[k % 2]}",{kinds[(k + 1) % 2] if k else blob}'
+              for (a, b), k in zip(X, y)])
+    proc = numpynn("train", "--data", "t.csv", "--epochs", "1", "--no-report", cwd=tmp_path)
+    assert proc.returncode == 2 and "which column is the label?" in proc.stderr
+    assert "lorem ipsum " * 5 not in proc.stderr and len(proc.stderr) < 2000
+    _write(tmp_path / "n.csv", ["a,b"] + [f"{a:.3f},{b:.3f}" for a, b in X[:30]]
+           + [f'1,"{blob}"'])
+    with pytest.raises(DataError) as info:
+        load_csv(tmp_path / "n.csv", label_column=None)
+    assert "(4,807 characters)" in str(info.value) and len(str(info.value)) < 1000
