@@ -781,9 +781,18 @@ def _column_spec(names: list[str] | None, position: int) -> str:
 
 
 def _check_width(line: int, cells: list[str], n_columns: int, path: Path) -> None:
+    """A row of another width than the first is an error; where one of its cells spans
+    lines, the message says which quote is the likely cause."""
     if len(cells) != n_columns:
+        spans = max((cell.count("\n") + 1 for cell in cells), default=1)
+        quote = ("" if spans == 1 else
+                 f"; a quoted cell of this row runs over {spans:,} lines: a quote (\") that "
+                 "opens a cell and is not closed on its line takes in the lines below it. "
+                 "Close the quote, or write a quote within a cell as two (\"\"), as the CSV "
+                 "rule is")
         raise DataError(f"{path}: row {line} has {len(cells)} columns, expected {n_columns} "
-                        "(as in the first row); every row must have the same number of cells")
+                        "(as in the first row); every row must have the same number of cells"
+                        f"{quote}")
 
 
 # ----------------------------------------------------------------------- the layout

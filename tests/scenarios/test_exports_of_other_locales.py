@@ -245,9 +245,8 @@ def test_messages_cut_a_long_cell_to_its_start_and_length(tmp_path):
     """A cell of 5,000 characters (an HTML snippet, a JSON document) was printed whole in
     the messages that name values: the label question, an unseen category, a number
     that is not one. Each shows its start and its length."""
-    from tests.clirun import numpynn
-
     from numpynn.data.cells import cell_repr
+    from tests.clirun import numpynn
 
     assert cell_repr("short") == "'short'"
     assert cell_repr("x" * 5000) == f"{'x' * 40!r}... (5,000 characters)"
@@ -265,3 +264,19 @@ def test_messages_cut_a_long_cell_to_its_start_and_length(tmp_path):
     with pytest.raises(DataError) as info:
         load_csv(tmp_path / "n.csv", label_column=None)
     assert "(4,807 characters)" in str(info.value) and len(str(info.value)) < 1000
+
+
+def test_a_quote_left_open_is_named_as_the_cause_of_a_short_row(tmp_path):
+    """A cell opened with a quote that is not closed (``"unclosed``, a hand edit) takes in
+    the lines below: the message said only that the row has 3 columns, which the row in
+    an editor does not show."""
+    X, y = _rows()
+    body = [f"{a:.3f},{b:.3f},ok,{SPECIES[k]}" for (a, b), k in zip(X, y)]
+    body[4] = '1.5,2.5,"unclosed,setosa'
+    _write(tmp_path / "t.csv", ["a,b,notes,species", *body])
+    with pytest.raises(DataError, match=r"row 6 has 3 columns, expected 4 .* runs over 56 "
+                                        r"lines: a quote"):
+        load_csv(tmp_path / "t.csv")
+    body[4] = '1.5,2.5,"two\nlines",setosa'  # a quoted cell over two lines is a cell
+    _write(tmp_path / "ok.csv", ["a,b,notes,species", *body])
+    assert load_csv(tmp_path / "ok.csv").X.shape == (60, 3)
