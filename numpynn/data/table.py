@@ -120,7 +120,7 @@ def resolve_column(spec: int | str, names: Sequence[str] | None, n_columns: int,
         except ValueError:
             pass
         if names is None:
-            raise DataError(f"{source}: {what}={spec!r} names a column, but the file has no "
+            raise DataError(f"{source}: `{what}={spec!r}` names a column, but the file has no "
                             "header row; give the column's index instead (0 is the first)")
         if text not in names:
             close = _closest_name(text, names)
@@ -130,8 +130,9 @@ def resolve_column(spec: int | str, names: Sequence[str] | None, n_columns: int,
                             f"{_preview(list(names))}")
         return list(names).index(text)
     if not -n_columns <= spec < n_columns:
-        raise DataError(f"{source}: {what}={spec} is out of range for a file with {n_columns} "
-                        f"columns; use 0..{n_columns - 1}, -1 for the last column, or a name")
+        raise DataError(f"{source}: `{what}={spec}` is out of range for a file with "
+                        f"{n_columns} columns; use 0..{n_columns - 1}, -1 for the last column, "
+                        "or a name")
     return int(spec) % n_columns
 
 

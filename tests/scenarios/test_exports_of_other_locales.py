@@ -280,3 +280,23 @@ def test_a_quote_left_open_is_named_as_the_cause_of_a_short_row(tmp_path):
     body[4] = '1.5,2.5,"two\nlines",setosa'  # a quoted cell over two lines is a cell
     _write(tmp_path / "ok.csv", ["a,b,notes,species", *body])
     assert load_csv(tmp_path / "ok.csv").X.shape == (60, 3)
+
+
+def test_a_column_index_out_of_range_or_a_name_without_a_header_is_said_with_the_flag(
+        tmp_path):
+    """The command line said ``label_column=3`` (the Python parameter) for
+    ``--label-column 3``; every other column message names the flag."""
+    from tests.clirun import numpynn
+
+    X, y = _rows()
+    lines = [f"{a:.3f},{b:.3f},{SPECIES[k]}" for (a, b), k in zip(X, y)]
+    _write(tmp_path / "t.csv", ["a,b,species", *lines])
+    _write(tmp_path / "bare.csv", lines)
+    for name, flags, words in [
+            ("t.csv", ["--label-column", "3"], "--label-column 3 is out of range"),
+            ("t.csv", ["--ignore-columns", "-4"], "--ignore-columns -4 is out of range"),
+            ("bare.csv", ["--label-column", "species"],
+             "--label-column species names a column, but the file has no header")]:
+        proc = numpynn("train", "--data", name, *flags, "--epochs", "1", "--no-report",
+                       cwd=tmp_path)
+        assert proc.returncode == 2 and words in proc.stderr and "_column" not in proc.stderr
