@@ -45,6 +45,7 @@ from .csv_columns import (
     numeric_identifier,
 )
 from .dataset import Dataset
+from .formats import TEXT_FORMATS, conversion_message
 from .labels import as_classes, encode_labels, is_number, parse_label_cells
 from .table import (
     TableRecipe,
@@ -684,8 +685,6 @@ def _refuse_other_text_format(path: Path, sep: str, sample: list[tuple[int, list
     the file's ending: Weka's ARFF (``@relation`` first, after ``%`` comments) or svmlight /
     LIBSVM (``label index:value ...`` on every line), which read as a table would be
     nonsense (classes such as ``'2:-0.048'``)."""
-    from .spec import TEXT_FORMATS, conversion_message  # spec imports this module
-
     lines = [sep.join(cells) for _, cells in sample[:50]]
     first = next((line for line in lines if not line.startswith("%")), "")
     kind = None

@@ -17,17 +17,11 @@ from .csv_file import load_csv
 from .dataset import Dataset
 from .digits import digits_arrays
 from .download import DATASETS, FASHION_CLASS_NAMES, download_dataset
+from .formats import conversion_message
 from .idx import load_mnist
 from .labels import encode_labels
 from .npz_file import load_npz
-from .spec import (
-    CSV_SUFFIXES,
-    NAMES,
-    OTHER_FORMATS,
-    SPEC_FORMS,
-    DataSpec,
-    conversion_message,
-)
+from .spec import CSV_SUFFIXES, NAMES, OTHER_FORMATS, SPEC_FORMS, DataSpec
 
 DATA_FILE_SUFFIXES = (*CSV_SUFFIXES, ".npz")
 _NAMES = NAMES
