@@ -643,6 +643,8 @@ def _check_delimiter(delimiter: str) -> str:
     return delimiter
 
 
+#: the byte-order mark as text: the start of a UTF-8 file saved by Excel or Notepad
+_BOM = "\ufeff"
 #: the longest cell read (Python's csv module refuses cells over 128 KiB by default: a
 #: page of notes or a JSON document in a cell; 2**31 - 1 is the largest on every platform)
 _FIELD_LIMIT = 2**31 - 1
@@ -653,7 +655,9 @@ def _rows(fh: TextIO, delimiter: str, path: Path, skipped: int = 0,
     """The non-blank rows as (the line the row starts on, as an editor counts: a quoted
     cell may span lines; stripped cells); ``skipped`` lines were read before. A row of
     empty cells only (``,,,``: what spreadsheets save for rows below the table that were
-    once formatted or cleared) is blank too; its line is added to ``empty``."""
+    once formatted or cleared) is blank too; its line is added to ``empty``. A UTF-8
+    byte-order mark starting a line (files saved by Excel joined with ``cat``) is
+    dropped."""
     if csv.field_size_limit() < _FIELD_LIMIT:  # a long cell is text, not a broken file
         csv.field_size_limit(_FIELD_LIMIT)
     reader = _reader(fh, delimiter)
@@ -669,6 +673,8 @@ def _rows(fh: TextIO, delimiter: str, path: Path, skipped: int = 0,
         except Exception as exc:  # zlib.error from a damaged gzip stream
             raise convert(exc) from None
         cells = [cell.strip() for cell in cells]
+        if cells and cells[0].startswith(_BOM):  # a file joined after this one's start
+            cells[0] = cells[0].lstrip(_BOM).strip()
         if not any(cells):
             if len(cells) > 1 and empty is not None:
                 empty.append(start)

@@ -300,3 +300,24 @@ def test_a_column_index_out_of_range_or_a_name_without_a_header_is_said_with_the
         proc = numpynn("train", "--data", name, *flags, "--epochs", "1", "--no-report",
                        cwd=tmp_path)
         assert proc.returncode == 2 and words in proc.stderr and "_column" not in proc.stderr
+
+
+def test_files_saved_with_a_byte_order_mark_and_joined_read_as_one(tmp_path):
+    """``cat a.csv b.csv`` of two files Excel saved as 'CSV UTF-8' (each starts with a
+    byte-order mark): the second header began with an invisible U+FEFF, so it was not
+    seen as the header again, the first row was not taken for a header either, and the
+    error said "row 1, column 1: cannot read 'a' as a number"."""
+    X, y = _rows()
+    lines = [f"{a:.3f},{b:.3f},{SPECIES[k]}" for (a, b), k in zip(X, y)]
+
+    def part(rows: list[str]) -> bytes:
+        return ("\n".join(["a,b,species", *rows]) + "\n").encode("utf-8-sig")
+
+    (tmp_path / "joined.csv").write_bytes(part(lines[:30]) + part(lines[30:]))
+    _write(tmp_path / "plain.csv", ["a,b,species", *lines])
+    ds, plain = load_csv(tmp_path / "joined.csv"), load_csv(tmp_path / "plain.csv")
+    np.testing.assert_array_equal(ds.X, plain.X)
+    assert any("row(s) 32 repeat the header row" in n for n in ds.notes)
+    (tmp_path / "row.csv").write_bytes(b"a,b,species\n" + "\n".join(
+        lines[:5] + ["\ufeff" + lines[5]] + lines[6:]).encode())
+    np.testing.assert_array_equal(load_csv(tmp_path / "row.csv").X, plain.X)
