@@ -86,7 +86,14 @@ class UnknownLabelsError(DataError):
                             "trained on") -> None:
         self.source, self.counts, self.known = source, counts, known
         n = sum(counts.values())
-        listed = ", ".join(f"{cell_repr(label)} ({count:,} row{'s' if count != 1 else ''})"
+        folded = {" ".join(str(c).split()).casefold(): c for c in known.tolist()}
+
+        def spelt(label: object) -> str:  # 'Yes' -> "'Yes' (the model knows 'yes')"
+            alike = folded.get(" ".join(str(label).split()).casefold())
+            return cell_repr(label) + (f" (the model knows {cell_repr(alike)})"
+                                       if alike is not None else "")
+
+        listed = ", ".join(f"{spelt(label)} ({count:,} row{'s' if count != 1 else ''})"
                            for label, count in list(counts.items())[:10])
         more = f", ... ({len(counts) - 10} more)" if len(counts) > 10 else ""
         super().__init__(

@@ -321,3 +321,17 @@ def test_files_saved_with_a_byte_order_mark_and_joined_read_as_one(tmp_path):
     (tmp_path / "row.csv").write_bytes(b"a,b,species\n" + "\n".join(
         lines[:5] + ["\ufeff" + lines[5]] + lines[6:]).encode())
     np.testing.assert_array_equal(load_csv(tmp_path / "row.csv").X, plain.X)
+
+
+def test_a_label_typed_in_another_case_names_the_class_the_model_knows(tmp_path):
+    """Labels 'Yes' in a file given to evaluate, for a model trained on 'yes': refused
+    (the model has no class 'Yes'), and now the message says which class it knows, as
+    the note on an unseen category of a feature does."""
+    from numpynn.data.labels import UnknownLabelsError, encode_labels
+
+    with pytest.raises(UnknownLabelsError) as info:
+        encode_labels(np.array(["Yes", "no", "New  York"]), np.array(["New York", "no", "yes"]),
+                      source="t.csv")
+    text = str(info.value)
+    assert "'Yes' (the model knows 'yes') (1 row)" in text
+    assert "'New  York' (the model knows 'New York')" in text
