@@ -46,6 +46,19 @@ def is_missing(cell: str) -> bool:
     return cell.lower() in MISSING_TOKENS
 
 
+def absent(cell: Any) -> bool:
+    """Whether a cell of a frame or an array is a missing value: None, NaN (float or
+    NumPy), NaT, or pandas' ``pd.NA`` and ``pd.NaT`` (what nullable ``Int64``, ``string``
+    and datetime columns hold for a missing cell)."""
+    if cell is None:
+        return True
+    if isinstance(cell, (float, np.floating)):
+        return bool(np.isnan(cell))
+    if isinstance(cell, (np.datetime64, np.timedelta64)):
+        return bool(np.isnat(cell))
+    return type(cell).__name__ in ("NAType", "NaTType")
+
+
 def looks_continuous(values: np.ndarray, *, max_classes: int = 20,
                      max_share: float = 0.5, max_singletons: float = 0.25) -> bool:
     """Whether a label column looks like a continuous quantity rather than classes.
@@ -464,7 +477,7 @@ class TableRecipe:
     def cell_value(self, j: int, cell: Any, where: str) -> float:
         """One cell of feature ``j`` (a string or a number) -> its recipe-space value."""
         cats = self.categorical.get(j)
-        if cell is None or (isinstance(cell, float) and math.isnan(cell)):
+        if absent(cell):
             return math.nan
         if isinstance(cell, str):
             text = cell.strip()

@@ -335,3 +335,24 @@ def test_a_label_typed_in_another_case_names_the_class_the_model_knows(tmp_path)
     text = str(info.value)
     assert "'Yes' (the model knows 'yes') (1 row)" in text
     assert "'New  York' (the model knows 'New York')" in text
+
+
+def test_missing_values_of_pandas_nullable_columns_are_missing_cells(tmp_path):
+    """Rows to predict given as a DataFrame whose ``string`` column holds ``pd.NA`` raised
+    a TypeError from float(); ``pd.NA`` in an object column of numbers was "cannot read
+    <NA> as a number". Both are missing cells, filled as the model fills them, like None
+    and NaN."""
+    pd = pytest.importorskip("pandas")
+    X, y = _rows()
+    colors = np.array(["red", "blue", "blue"])[y]
+    _write(tmp_path / "t.csv", ["a,b,color,species"]
+           + [f"{a:.3f},{b:.3f},{c},{SPECIES[k]}" for (a, b), c, k in zip(X, colors, y)])
+    saved = run_training(_options(tmp_path / "t.csv"), tmp_path / "run", report=False).saved
+    plain = pd.DataFrame({"a": [0.5, None], "b": [1.0, 2.0], "color": ["red", None]})
+    expected = saved.encode(plain)
+    nullable = plain.astype({"a": "Float64", "color": "string"})
+    np.testing.assert_array_equal(saved.encode(nullable), expected)
+    as_objects = plain.astype(object).where(plain.notna(), pd.NA)
+    np.testing.assert_array_equal(saved.encode(as_objects), expected)
+    stamps = pd.DataFrame({"a": [pd.NaT], "b": [1.0], "color": ["red"]})
+    assert np.isfinite(saved.encode(stamps)).all()  # NaT: the median, as a missing cell
