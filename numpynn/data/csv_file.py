@@ -287,8 +287,26 @@ def _load_csv(path: Path, *, encoding: str | None, label_column: int | str | Non
     y, known = _encode_labels(path, layout, labels, label_values, lines, classes)
     if recipe is None:
         notes += _look_alike_notes(path, layout, [str(c) for c in known])
+        notes += _header_read_as_data(path, layout, sample[0], y, header)
     return Dataset(X=X, y=y, classes=known, name=path.name, table=table, notes=notes,
                    ids=ids)
+
+
+def _header_read_as_data(path: Path, layout: _Layout, first: tuple[int, list[str]],
+                         y: np.ndarray, header: bool | None) -> list[str]:
+    """A warning when the first row, read as data (no header detected), has a label seen
+    in no other row while the other rows' labels repeat: a header of names the detection
+    could not tell from data (numbers as names, such as years, above a text label)."""
+    if header is not None or layout.header or y.size < 3 or layout.label is None:
+        return []
+    counts = np.bincount(y)
+    if counts[y[0]] != 1 or (counts == 1).sum() != 1:
+        return []
+    cells = ", ".join(cell_repr(c) for c in first[1][:6]) + (
+        ", ..." if len(first[1]) > 6 else "")
+    return [f"warning: {path.name}: row {first[0]} ({cells}) was read as data, no header "
+            f"being detected, and its label {cell_repr(first[1][layout.label])} occurs in "
+            "no other row: if that row names the columns, give `header='yes'`."]
 
 
 def _folded(value: str) -> str:

@@ -681,7 +681,13 @@ def run_training(
         check_ensemble(options, task)
         check_image_shape(options.augment, loaded.image_shape, options.data)
         notes = ([note] if note else []) + list(loaded.notes)
-        splits = prepare_splits(options, loaded, task)
+        try:
+            splits = prepare_splits(options, loaded, task)
+        except DataError as exc:  # the reading's warnings often say why (a class of one)
+            warnings = [n for n in notes if n.startswith("warning: ")]
+            if warnings:
+                exc.args = (" ".join([str(exc), *warnings]),)
+            raise
         del loaded
         notes += splits.notes
         if (options.reg == REG_AUTO and splits.X_val.shape[0] < 2

@@ -356,3 +356,32 @@ def test_missing_values_of_pandas_nullable_columns_are_missing_cells(tmp_path):
     np.testing.assert_array_equal(saved.encode(as_objects), expected)
     stamps = pd.DataFrame({"a": [pd.NaT], "b": [1.0], "color": ["red"]})
     assert np.isfinite(saved.encode(stamps)).all()  # NaT: the median, as a missing cell
+
+
+def test_a_refused_split_says_the_readings_warning_that_explains_it(tmp_path):
+    """A header of numbers (years) above a text label is not detected, so the header row
+    is data and its label ('species') a class of one row; a label typed once as 'Yes'
+    among 'yes' is a class of one row too. The run was refused with "class 'species' has
+    only 1 example(s)" alone: the warnings that say why were printed only after a
+    training that never came."""
+    from tests.clirun import numpynn
+
+    X, y = _rows()
+    _write(tmp_path / "years.csv", ["2019,2020,species"]
+           + [f"{a:.3f},{b:.3f},{SPECIES[k]}" for (a, b), k in zip(X, y)])
+    proc = numpynn("train", "--data", "years.csv", "--epochs", "1", "--no-report",
+                   cwd=tmp_path)
+    assert proc.returncode == 2 and "class 'species' has only 1 example" in proc.stderr
+    assert "row 1 ('2019', '2020', 'species') was read as data" in proc.stderr
+    assert "give --header yes" in proc.stderr and len(proc.stderr.splitlines()) == 1
+    answers = np.where(y == 0, "yes", "no")
+    answers[5] = "Yes"
+    _write(tmp_path / "typed.csv", ["a,b,answer"]
+           + [f"{a:.3f},{b:.3f},{t}" for (a, b), t in zip(X, answers)])
+    proc = numpynn("train", "--data", "typed.csv", "--epochs", "1", "--no-report",
+                   cwd=tmp_path)
+    assert proc.returncode == 2 and "class 'Yes' has only 1 example" in proc.stderr
+    assert "differ only in case or spaces ('Yes' / 'yes')" in proc.stderr
+    ok = numpynn("train", "--data", "years.csv", "--header", "yes", "--epochs", "1",
+                 "--no-report", "--out", "run", cwd=tmp_path)
+    assert ok.returncode == 0 and "was read as data" not in ok.stdout + ok.stderr
