@@ -374,6 +374,9 @@ def test_a_refused_split_says_the_readings_warning_that_explains_it(tmp_path):
     assert proc.returncode == 2 and "class 'species' has only 1 example" in proc.stderr
     assert "row 1 ('2019', '2020', 'species') was read as data" in proc.stderr
     assert "give --header yes" in proc.stderr and len(proc.stderr.splitlines()) == 1
+    proc = numpynn("search", "--data", "years.csv", "--trials", "1", "--epochs", "1",
+                   "--no-report", cwd=tmp_path)
+    assert proc.returncode == 2 and "give --header yes" in proc.stderr
     answers = np.where(y == 0, "yes", "no")
     answers[5] = "Yes"
     _write(tmp_path / "typed.csv", ["a,b,answer"]
