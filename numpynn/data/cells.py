@@ -23,8 +23,17 @@ def decimal_point(text: str) -> str:
     return text
 
 
-_CURRENCY = "$€£¥"
+_CURRENCY = "$€£¥₹₩₽₺₪₫฿₴₦₱"
+#: a currency written as its ISO code (or R$, US$, ...) before or after the number, with
+#: or without a space: USD 1,200 or 1.200,00 EUR; a closed list, so that product codes
+#: such as 'SKU 123' stay text
+_CURRENCY_CODE = re.compile(
+    r"(?:(?P<code>USD|EUR|GBP|JPY|CHF|CAD|AUD|NZD|CNY|RMB|INR|BRL|MXN|SEK|NOK|DKK|PLN|CZK|"
+    r"HUF|RUB|KRW|ZAR|TRY|SGD|HKD|ILS|[A-Z]{1,2}\$)\s?(?P<after>.+)|(?P<before>.+?)\s?"
+    r"(?P<code2>USD|EUR|GBP|JPY|CHF|CAD|AUD|NZD|CNY|RMB|INR|BRL|MXN|SEK|NOK|DKK|PLN|CZK|"
+    r"HUF|RUB|KRW|ZAR|TRY|SGD|HKD|ILS))")
 _GROUPED_POINT = re.compile(r"[+-]?\d{1,3}(?:,\d{3})+(?:\.\d*)?")  # 1,234,567.89
+_GROUPED_INDIAN = re.compile(r"[+-]?\d{1,2}(?:,\d{2})+,\d{3}(?:\.\d*)?")  # 12,34,567.89
 _GROUPED_COMMA = re.compile(r"[+-]?\d{1,3}(?:\.\d{3})+,\d*")  # 1.234.567,89
 #: thousands grouped by a space (French, SI; LibreOffice and Excel write a no-break or a
 #: narrow no-break space) or an apostrophe (Swiss), the same one throughout:
@@ -91,6 +100,10 @@ def number_value(text: str, decimal_comma: bool) -> float | None:
         body = body[1:-1].strip()
     if body.endswith("%"):
         body, scale = body[:-1].rstrip(), 0.01
+    coded = _CURRENCY_CODE.fullmatch(body) if body[:1].isalpha() or body[-1:].isalpha() \
+        else None
+    if coded:
+        body = (coded.group("after") or coded.group("before")).strip()
     if body[:1] in _CURRENCY:
         body = body[1:].lstrip()
     elif body[-1:] in _CURRENCY:
@@ -110,7 +123,8 @@ def number_value(text: str, decimal_comma: bool) -> float | None:
         body = body.replace(spaced.group(1), "")
     if decimal_comma and _GROUPED_COMMA.fullmatch(body):
         body = body.replace(".", "").replace(",", ".")
-    elif not decimal_comma and _GROUPED_POINT.fullmatch(body):
+    elif not decimal_comma and (_GROUPED_POINT.fullmatch(body)
+                                or _GROUPED_INDIAN.fullmatch(body)):
         body = body.replace(",", "")
     elif decimal_comma:
         body = decimal_point(body)

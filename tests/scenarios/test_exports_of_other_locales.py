@@ -40,6 +40,12 @@ def _options(path, **kw) -> RunOptions:
     ("1 234 €", True, 1234.0), ("(1,234.50)", False, -1234.5), ("($1,200)", False, -1200.0),
     ("$(1,200)", False, -1200.0), ("(12.5%)", False, -0.125), ("(1.234,5) €", True, -1234.5),
     ("\u22121.5", False, -1.5), ("\u2212$5", False, -5.0),
+    # currencies as codes and other signs, India's lakh grouping
+    ("USD 1,200", False, 1200.0), ("1.200,00 EUR", True, 1200.0), ("R$ 1.234,56", True, 1234.56),
+    ("US$5", False, 5.0), ("CHF 1'234.50", False, 1234.5), ("100 JPY", False, 100.0),
+    ("(USD 1,200)", False, -1200.0), ("\u20b91,23,456.78", False, 123456.78),
+    ("12,34,567", False, 1234567.0), ("SKU 123", False, None), ("EUR", False, None),
+    ("1,23,45", False, None), ("12 kg", False, None),
     # not numbers: a decimal comma in a comma file, groups that are not thousands, mixed
     # separators, a sign inside the parentheses, an empty pair
     ("1 234,5", False, None), ("12 34", False, None), ("1 2345", False, None),
