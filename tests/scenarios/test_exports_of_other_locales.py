@@ -394,3 +394,26 @@ def test_a_refused_split_says_the_readings_warning_that_explains_it(tmp_path):
     ok = numpynn("train", "--data", "years.csv", "--header", "yes", "--epochs", "1",
                  "--no-report", "--out", "run", cwd=tmp_path)
     assert ok.returncode == 0 and "was read as data" not in ok.stdout + ok.stderr
+
+
+def test_a_headerless_file_with_class_codes_first_and_a_measurement_last_is_warned(
+        tmp_path):
+    """UCI's wine.data: no header, the class (1, 2, 3) first, a measurement (proline)
+    last. The last column was taken as a continuous target and a regression trained with
+    nothing pointing at the first column; now the run's first line says so and names
+    --label-column 0. With class-like values last (iris.data) nothing is said."""
+    from tests.clirun import numpynn, ok
+
+    X, y = _rows()
+    rng = np.random.default_rng(1)
+    _write(tmp_path / "wine.data", [f"{k + 1},{a:.3f},{b:.3f},{v}" for (a, b), k, v
+                                    in zip(X, y, rng.integers(300, 1600, size=60))])
+    out = ok(numpynn("train", "--data", "wine.data", "--epochs", "1", "--no-report",
+                     "--out", "run", cwd=tmp_path))
+    assert "column 1 holds 3 values: 1, 2, 3, as a label written first" in out
+    assert "give --label-column 0" in out
+    _write(tmp_path / "iris.data", [f"{k + 1},{a:.3f},{b:.3f},{SPECIES[k]}"
+                                    for (a, b), k in zip(X, y)])
+    out = ok(numpynn("train", "--data", "iris.data", "--epochs", "1", "--no-report",
+                     "--out", "iris", cwd=tmp_path))
+    assert "written first" not in out
