@@ -92,7 +92,7 @@ class UsageError(InputError):
 
 
 COMMANDS = tuple(COMMAND_HELP)
-_TABLE_ENDINGS = (".csv", ".csv.gz", ".tsv", ".tsv.gz", ".txt", ".data", ".dat")
+_TABLE_ENDINGS = (".csv", ".tsv", ".gz", ".bz2", ".xz", ".zip", ".txt", ".data", ".dat")
 
 
 def data_hint(prog: str, message: str, argv: Sequence[str]) -> str:

@@ -1,7 +1,9 @@
 """What a CSV cell says: numbers as people and spreadsheets write them.
 
 Besides what ``float`` reads: a decimal comma (files separated by ; or tab), thousands
-separators, a currency sign and percentages (:func:`number_value`), and dates written
+separators (commas, points, spaces or apostrophes), a currency sign, percentages,
+accounting negatives in parentheses and the minus sign U+2212 (:func:`number_value`),
+and dates written
 year first (``2010-04-18``, ``2012-01-01T06:16:41Z``), read as the year with its
 fraction (:func:`date_value`).
 """
@@ -21,9 +23,25 @@ def decimal_point(text: str) -> str:
     return text
 
 
-_CURRENCY = "$€£¥"
+_CURRENCY = "$€£¥₹₩₽₺₪₫฿₴₦₱"
+#: a currency written as its ISO code (or R$, US$, ...) before or after the number, with
+#: or without a space: USD 1,200 or 1.200,00 EUR; a closed list, so that product codes
+#: such as 'SKU 123' stay text
+_CURRENCY_CODE = re.compile(
+    r"(?:(?P<code>USD|EUR|GBP|JPY|CHF|CAD|AUD|NZD|CNY|RMB|INR|BRL|MXN|SEK|NOK|DKK|PLN|CZK|"
+    r"HUF|RUB|KRW|ZAR|TRY|SGD|HKD|ILS|[A-Z]{1,2}\$)\s?(?P<after>.+)|(?P<before>.+?)\s?"
+    r"(?P<code2>USD|EUR|GBP|JPY|CHF|CAD|AUD|NZD|CNY|RMB|INR|BRL|MXN|SEK|NOK|DKK|PLN|CZK|"
+    r"HUF|RUB|KRW|ZAR|TRY|SGD|HKD|ILS))")
 _GROUPED_POINT = re.compile(r"[+-]?\d{1,3}(?:,\d{3})+(?:\.\d*)?")  # 1,234,567.89
+_GROUPED_INDIAN = re.compile(r"[+-]?\d{1,2}(?:,\d{2})+,\d{3}(?:\.\d*)?")  # 12,34,567.89
 _GROUPED_COMMA = re.compile(r"[+-]?\d{1,3}(?:\.\d{3})+,\d*")  # 1.234.567,89
+#: thousands grouped by a space (French, SI; LibreOffice and Excel write a no-break or a
+#: narrow no-break space) or an apostrophe (Swiss), the same one throughout:
+#: 1 234 567,89 or 1'234'567.89; the decimal mark after the groups is read as the file's
+_GROUPED_SPACE = re.compile(r"[+-]?\d{1,3}([ \u00a0\u202f\u2009'\u2019])\d{3}(?:\1\d{3})*"
+                            r"(?:[.,]\d*)?")
+#: the minus sign (U+2212) that typeset and some statistics exports write for "-"
+_MINUS_SIGN = "\u2212"
 
 
 #: a date written year first (ISO 8601 and its usual variants): 2010-04-18, 2010/4/18,
@@ -63,8 +81,11 @@ def number_value(text: str, decimal_comma: bool) -> float | None:
     reads: a decimal comma (``"5,1"``, with ``decimal_comma``: files separated by ; or
     tab), thousands separators (``"1,234.5"``; ``"1.234,5"`` with ``decimal_comma``), a
     currency sign before or after (``"$1,200"``, ``"15 €"``) and percentages
-    (``"12.5%"`` is 0.125), as spreadsheets export them; a date written year first is
-    the year with its fraction (:func:`date_value`)."""
+    (``"12.5%"`` is 0.125), thousands grouped by spaces or apostrophes (``"1 234,5"``
+    with ``decimal_comma``, ``"1'234.5"``), a negative in parentheses (``"(1,200)"`` is
+    -1200, accounting formats) and the minus sign U+2212, as spreadsheets and statistics
+    packages export them; a date written year first is the year with its fraction
+    (:func:`date_value`)."""
     try:
         return float(text)
     except ValueError:
@@ -73,9 +94,16 @@ def number_value(text: str, decimal_comma: bool) -> float | None:
         date = date_value(text)
         if date is not None:
             return date
-    body, scale = text.strip(), 1.0
+    body, scale = text.strip().replace(_MINUS_SIGN, "-"), 1.0
+    negative = body[:1] == "(" and body[-1:] == ")"  # accounting: (1,234.50) is -1234.5
+    if negative:
+        body = body[1:-1].strip()
     if body.endswith("%"):
         body, scale = body[:-1].rstrip(), 0.01
+    coded = _CURRENCY_CODE.fullmatch(body) if body[:1].isalpha() or body[-1:].isalpha() \
+        else None
+    if coded:
+        body = (coded.group("after") or coded.group("before")).strip()
     if body[:1] in _CURRENCY:
         body = body[1:].lstrip()
     elif body[-1:] in _CURRENCY:
@@ -84,9 +112,19 @@ def number_value(text: str, decimal_comma: bool) -> float | None:
         body = body[0] + body[2:].lstrip()
     if not body or body[-1] in "%" + _CURRENCY:
         return None
+    if not negative and body[:1] == "(" and body[-1:] == ")":  # $(1,200)
+        body, negative = body[1:-1].strip(), True
+    if negative:
+        if body[:1] in "+-(" or not body:
+            return None
+        scale = -scale
+    spaced = _GROUPED_SPACE.fullmatch(body)
+    if spaced:
+        body = body.replace(spaced.group(1), "")
     if decimal_comma and _GROUPED_COMMA.fullmatch(body):
         body = body.replace(".", "").replace(",", ".")
-    elif not decimal_comma and _GROUPED_POINT.fullmatch(body):
+    elif not decimal_comma and (_GROUPED_POINT.fullmatch(body)
+                                or _GROUPED_INDIAN.fullmatch(body)):
         body = body.replace(",", "")
     elif decimal_comma:
         body = decimal_point(body)
@@ -95,6 +133,19 @@ def number_value(text: str, decimal_comma: bool) -> float | None:
     except ValueError:
         return None
     return value * scale if math.isfinite(value) else None
+
+
+#: the characters of a cell that messages show; a longer one is cut, its length said
+SHOWN_CHARS = 40
+
+
+def cell_repr(value: object, limit: int = SHOWN_CHARS) -> str:
+    """``repr(value)`` for a message, a long text cut: ``'<p>Dear customer, ...'... (18,204
+    characters)``, so that a page of notes in a cell does not fill the terminal."""
+    text = str(value)
+    if len(text) <= limit:
+        return repr(value)
+    return f"{text[:limit]!r}... ({len(text):,} characters)"
 
 
 def is_number_cell(text: str, decimal_comma: bool) -> bool:

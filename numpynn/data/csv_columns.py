@@ -139,3 +139,23 @@ def holds_dates(body: Rows, position: int) -> list[str]:
     cells = [c[position] for _, c in body if len(c) > position and not is_missing(c[position])]
     dates = [c for c in cells if date_value(c) is not None]
     return dates[:3] if dates and 2 * len(dates) > len(cells) else []
+
+
+#: a date written day or month first (15/03/2020, 3/15/2020, 15.03.2020, 15-03-20), a
+#: time of day may follow; and a time of day alone (13:45, 1:45:30 PM)
+_OTHER_DATE = re.compile(r"\d{1,2}([/.-])\d{1,2}\1(?:\d{4}|\d{2})"
+                         r"(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:\s*[AaPp]\.?[Mm]\.?)?)?")
+_TIME = re.compile(r"\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:\s*[AaPp]\.?[Mm]\.?)?")
+
+
+def holds_other_dates(body: Rows, position: int) -> tuple[str, list[str]] | None:
+    """("dates", a few cells) when most of the column's filled sampled cells are dates
+    written day or month first, ("times", a few cells) when they are times of day, else
+    None. Both are text to the reader (the order of day and month cannot be told from a
+    cell), which a person who wrote them as dates does not expect."""
+    cells = [c[position] for _, c in body if len(c) > position and not is_missing(c[position])]
+    for kind, pattern in (("dates", _OTHER_DATE), ("times", _TIME)):
+        found = [c for c in cells if pattern.fullmatch(c)]
+        if found and 2 * len(found) > len(cells):
+            return kind, found[:3]
+    return None

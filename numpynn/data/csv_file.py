@@ -1,4 +1,5 @@
-"""Read a CSV table (optionally gzip-compressed) into raw features and labels (no pandas).
+"""Read a CSV table (optionally compressed: gzip, bz2, xz, or the one file of a zip
+archive) into raw features and labels (no pandas).
 
 Reading is split in three steps: the **layout** (delimiter, header row, which columns are
 label / ignored / features, which features are categorical: :func:`_layout`), the
@@ -13,25 +14,30 @@ included, as an editor shows them.
 
 from __future__ import annotations
 
+import bz2
 import csv
 import functools
 import gzip
 import io
 import itertools
+import lzma
 import os
 import re
-from collections.abc import Iterator, Sequence
+import zipfile
+import zlib
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TextIO
+from typing import Any, TextIO
 
 import numpy as np
 
 from ..errors import DataError, InputError
 from ._files import as_path, require_file
-from .cells import decimal_point, is_number_cell, number_either_way, number_value
+from .cells import cell_repr, decimal_point, is_number_cell, number_either_way, number_value
 from .csv_columns import (
     holds_dates,
+    holds_other_dates,
     holds_row_numbers,
     identifier_counts,
     index_of_a_few_rows,
@@ -39,9 +45,11 @@ from .csv_columns import (
     numeric_identifier,
 )
 from .dataset import Dataset
+from .formats import TEXT_FORMATS, conversion_message
 from .labels import as_classes, encode_labels, is_number, parse_label_cells
 from .table import (
     TableRecipe,
+    _preview,
     column_label,
     continuous_label_message,
     is_missing,
@@ -74,7 +82,9 @@ def load_csv(
     header: bool | None = None,
     id_column: int | str | None = None,
 ) -> Dataset:
-    """Load a CSV file (``.csv`` or gzip ``.csv.gz``): raw X (N, F) and y (N,) class indices.
+    """Load a CSV file (``.csv``, or compressed as pandas' ``to_csv`` writes it: ``.csv.gz``,
+    ``.csv.bz2``, ``.csv.xz``, ``.csv.zip``, or a zip of one table): raw X (N, F) and y
+    (N,) class indices.
 
     task: ``"classification"`` (labels are classes; a continuous-looking numeric label
     column is refused), ``"regression"`` (y: (N,) float64 values, ``classes`` empty) or
@@ -88,11 +98,11 @@ def load_csv(
     category in ``ds.table.categorical[j]`` (a file-wide sorted list); NaN marks a
     missing cell (empty, NA, N/A, NaN, null, ?). Numbers may be written as spreadsheets
     format them (percentages, currency signs, thousands separators; decimal commas in
-    files separated by ; or tab: :func:`numpynn.data.cells.number_value`). Blank lines
-    are skipped; a delimiter ending every line adds no column. Columns of row numbers,
-    empty columns and identifiers (text whose values mostly occur once: names, ticket
-    numbers) are left out of the features, each with a note in ``Dataset.notes``. A
-    missing label is an error.
+    files separated by ; or tab: :func:`numpynn.data.cells.number_value`). Blank lines,
+    and rows of empty cells only (``,,,``), are skipped; a delimiter ending every line
+    adds no column. Columns of row numbers, empty columns and identifiers (text whose
+    values mostly occur once: names, ticket numbers) are left out of the features, each
+    with a note in ``Dataset.notes``. A missing label is an error.
 
     Args:
         path: the file.
@@ -164,7 +174,8 @@ def _load_csv(path: Path, *, encoding: str | None, label_column: int | str | Non
     with _open_text(path, encoding) as fh:
         if declared:
             fh.readline()
-        rows = _rows(fh, sep, path, skipped=1 if declared else 0)
+        empty_rows: list[int] = []
+        rows = _rows(fh, sep, path, skipped=1 if declared else 0, empty=empty_rows)
         first = next(rows, None)
         if first is None:
             raise DataError(f"{path}: the file is empty (no rows); give a CSV with one example "
@@ -180,10 +191,11 @@ def _load_csv(path: Path, *, encoding: str | None, label_column: int | str | Non
             sample = sample[comments:]
             if len(sample) <= _SAMPLE_ROWS:  # the rows after the sample fill it again
                 sample.extend(itertools.islice(rows, _SAMPLE_ROWS + 1 - len(sample)))
+        _refuse_other_text_format(path, sep, sample)
         trailing = _ends_with_delimiter(sample)
-        if trailing:  # "a,b,c," on every line: the empty last cell is not a column
-            sample = [(line, cells[:-1]) for line, cells in sample]
-            rows = _without_last_cell(rows, len(sample[0][1]))
+        if trailing:  # "a,b,c," on every line: the empty last cells are not columns
+            sample = [(line, cells[:-trailing]) for line, cells in sample]
+            rows = _without_last_cells(rows, len(sample[0][1]), trailing)
         row_names = header is not False and _header_lacks_row_names(sample)
         if row_names:  # R's write.table: no header cell above the row names
             sample[0] = (sample[0][0], ["", *sample[0][1]])
@@ -206,9 +218,17 @@ def _load_csv(path: Path, *, encoding: str | None, label_column: int | str | Non
     notes = [_index_note(path, layout, p) for p in layout.index_columns]
     notes += [_skipped_note(path, layout, p) for p in layout.skipped_columns]
     notes += [_empty_note(path, layout, p, len(data_rows)) for p in layout.empty_columns]
-    notes += [_identifier_note(path, layout, p) for p in layout.identifier_columns]
+    body = sample[1:] if layout.header else sample
+    dated = {} if recipe is None else None
+    if dated is not None:  # dates not year first, times: text, said so
+        text_columns = [*layout.identifier_columns,
+                        *(layout.features[j] for j in layout.categories)]
+        dated = {p: found for p in text_columns
+                 if (found := holds_other_dates(body, p)) is not None}
+        notes += [_other_dates_note(path, layout, p, *found) for p, found in dated.items()]
+    notes += [_identifier_note(path, layout, p) for p in layout.identifier_columns
+              if not dated or p not in dated]
     if recipe is None:
-        body = sample[1:] if layout.header else sample
         for j, p in enumerate(layout.features):
             shown = [] if j in layout.categories else holds_dates(body, p)
             if shown:
@@ -229,6 +249,11 @@ def _load_csv(path: Path, *, encoding: str | None, label_column: int | str | Non
     notes += [dropped_note] if dropped_note else []
     if layout.unseen:
         notes.append(_unseen_note(path, layout))
+    if empty_rows:
+        notes.append(f"note: {path.name}: row(s) {', '.join(map(str, empty_rows[:5]))}"
+                     f"{' ...' if len(empty_rows) > 5 else ''} hold empty cells only "
+                     f"({sep * 2!r}: rows a spreadsheet once formatted or cleared); they are "
+                     "skipped, as blank lines are.")
     if comments:
         notes.append(f"note: {path.name}: line(s) {', '.join(map(str, comment_lines[:5]))}"
                      f"{' ...' if comments > 5 else ''} before the table start with '#': "
@@ -238,9 +263,13 @@ def _load_csv(path: Path, *, encoding: str | None, label_column: int | str | Non
         notes.append(f"note: {path.name}: the header has one cell fewer than the rows, as R's "
                      "write.table writes it: the first column is read as the row names "
                      "(an unnamed column).")
-    if trailing:
+    if trailing == 1:
         notes.append(f"note: {path.name}: every row ends with the delimiter {sep!r} (an empty "
                      "last cell); that empty cell is not read as a column.")
+    elif trailing:
+        notes.append(f"note: {path.name}: every row, the header too, ends with {trailing} "
+                     f"empty cells ({sep * trailing!r}, as a spreadsheet saves cells formatted "
+                     "beside the table); they are not read as columns.")
     if layout.label is None:
         known = as_classes(classes) if classes is not None else np.empty(0, dtype=np.int64)
         return Dataset(X=X, y=None, classes=known, name=path.name, table=table, notes=notes,
@@ -258,8 +287,26 @@ def _load_csv(path: Path, *, encoding: str | None, label_column: int | str | Non
     y, known = _encode_labels(path, layout, labels, label_values, lines, classes)
     if recipe is None:
         notes += _look_alike_notes(path, layout, [str(c) for c in known])
+        notes += _header_read_as_data(path, layout, sample[0], y, header)
     return Dataset(X=X, y=y, classes=known, name=path.name, table=table, notes=notes,
                    ids=ids)
+
+
+def _header_read_as_data(path: Path, layout: _Layout, first: tuple[int, list[str]],
+                         y: np.ndarray, header: bool | None) -> list[str]:
+    """A warning when the first row, read as data (no header detected), has a label seen
+    in no other row while the other rows' labels repeat: a header of names the detection
+    could not tell from data (numbers as names, such as years, above a text label)."""
+    if header is not None or layout.header or y.size < 3 or layout.label is None:
+        return []
+    counts = np.bincount(y)
+    if counts[y[0]] != 1 or (counts == 1).sum() != 1:
+        return []
+    cells = ", ".join(cell_repr(c) for c in first[1][:6]) + (
+        ", ..." if len(first[1]) > 6 else "")
+    return [f"warning: {path.name}: row {first[0]} ({cells}) was read as data, no header "
+            f"being detected, and its label {cell_repr(first[1][layout.label])} occurs in "
+            "no other row: if that row names the columns, give `header='yes'`."]
 
 
 def _folded(value: str) -> str:
@@ -281,7 +328,7 @@ def _look_alike_notes(path: Path, layout: _Layout, classes: list[str]) -> list[s
     in case or spaces: each is its own class or one-hot column, which a person rarely
     means (a file typed by hand, or joined from two sources)."""
     def listed(groups: list[list[str]]) -> str:
-        return ", ".join(" / ".join(repr(v) for v in g) for g in groups[:4]) + (
+        return ", ".join(" / ".join(cell_repr(v) for v in g) for g in groups[:4]) + (
             " ..." if len(groups) > 4 else "")
 
     out = []
@@ -323,7 +370,7 @@ def _with_known_spelling(value: str, known: dict[str, str]) -> str:
     """``'MALE'`` -> ``"'MALE' (the model knows 'male')"`` where a category the model knows
     (``known``: its case- and space-folded spellings) differs from it only so."""
     alike = known.get(_folded(value))
-    return repr(value) + (f" (the model knows {alike!r})" if alike else "")
+    return cell_repr(value) + (f" (the model knows {cell_repr(alike)})" if alike else "")
 
 
 def _index_note(path: Path, layout: _Layout, position: int) -> str:
@@ -353,6 +400,25 @@ def _empty_note(path: Path, layout: _Layout, position: int, rows: int) -> str:
             f"row{within}, so it is not used as a feature.")
 
 
+def _other_dates_note(path: Path, layout: _Layout, position: int, kind: str,
+                      shown: list[str]) -> str:
+    """The note on a column of dates written day or month first, or of times of day
+    (``kind``: "dates" or "times"; ``shown``: a few of its cells), which are text."""
+    what = ("left out of the features as an identifier (its values mostly occur once)"
+            if position in layout.identifier_columns else
+            "read as categories, one-hot columns that know nothing of the values between "
+            "or after them")
+    fix = ("write them year first (2020-03-15, 2020-03-15 13:45), which is read as a "
+           "number, the year with its fraction" if kind == "dates" else
+           "write them as numbers (13:45 as 13.75 hours), or with their date year first "
+           "(2020-03-15 13:45)")
+    why = ("the order of day and month cannot be told from a cell" if kind == "dates" else
+           "hours:minutes cannot be told from minutes:seconds")
+    return (f"note: {path.name}: {column_label(layout.names, position)} holds {kind} "
+            f"({', '.join(shown)}, ...), read as text ({why}), so it is {what}. To use them "
+            f"as numbers, {fix}.")
+
+
 def _identifier_note(path: Path, layout: _Layout, position: int) -> str:
     once, filled = layout.identifier_columns[position]
     return (f"note: {path.name}: {column_label(layout.names, position)} holds text whose "
@@ -374,7 +440,7 @@ def _regression_values(path: Path, layout: _Layout, codes: np.ndarray, texts: li
         bad = parsed.index(None)
         row = int(lines[int(np.flatnonzero(codes == bad)[0])])
         raise DataError(f"{path}: row {row}, {column_label(layout.names, layout.label)}: "
-                        f"label {texts[bad]!r} is not a number; regression needs numeric "
+                        f"label {cell_repr(texts[bad])} is not a number; regression needs numeric "
                         "targets: fix the cell, or train a classifier with "
                         "`task='classification'`")
     numbers = np.array(parsed, dtype=np.float64)
@@ -393,22 +459,65 @@ def _regression_values(path: Path, layout: _Layout, codes: np.ndarray, texts: li
 UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
 
 
+#: what reading a damaged or truncated compressed stream raises
+_STREAM_ERRORS = (OSError, EOFError, lzma.LZMAError, zipfile.BadZipFile, zlib.error)
+
+
+def _open_binary(path: Path) -> io.BufferedIOBase:
+    """The file's bytes, decompressed when its first bytes say it is gzip, bz2, xz or a
+    zip archive (of one file: another is a DataError naming its files)."""
+    with open(path, "rb") as fh:
+        magic = fh.read(10)
+    if magic[:2] == b"\x1f\x8b":
+        return gzip.open(path, "rb")
+    if magic[:3] == b"BZh" and magic[4:10] == b"1AY&SY":
+        return bz2.open(path, "rb")
+    if magic[:6] == b"\xfd7zXZ\x00":
+        return lzma.open(path, "rb")
+    if magic[:4] == b"PK\x03\x04":
+        archive = zipfile.ZipFile(path)
+        members = [m for m in archive.infolist()
+                   if not m.is_dir() and not m.filename.startswith("__MACOSX/")]
+        if len(members) != 1:
+            archive.close()
+            names = ", ".join(m.filename for m in members[:5]) + (
+                " ..." if len(members) > 5 else "")
+            raise DataError(f"{path}: a zip archive of {len(members)} files ({names}); "
+                            "numpynn reads one table: unzip it and give the CSV file, or "
+                            "give a zip that holds only it")
+        return archive.open(members[0])  # type: ignore[return-value]
+    return open(path, "rb")
+
+
 def _open_text(path: Path, encoding: str | None = None) -> TextIO:
-    """The file as text, decompressed when it is gzip: in ``encoding``, or (None) UTF-8
-    (a BOM skipped), or UTF-16 when it starts with UTF-16's byte-order mark."""
+    """The file as text, decompressed (:func:`_open_binary`): in ``encoding``, or (None)
+    UTF-8 (a BOM skipped), or UTF-16 when it starts with UTF-16's byte-order mark or with
+    two ASCII characters in UTF-16 (:func:`_utf16_without_bom`)."""
     try:
-        with open(path, "rb") as fh:
-            magic = fh.read(2)
-        opener = gzip.open if magic == b"\x1f\x8b" else open
-        with opener(path, "rb") as fh:
-            start = fh.read(2)
-        raw = opener(path, "rb")
-    except (OSError, EOFError) as exc:
+        with _open_binary(path) as fh:
+            start = fh.read(4)
+        raw = _open_binary(path)
+    except _STREAM_ERRORS as exc:
         raise DataError(f"cannot read {path}: {getattr(exc, 'strerror', None) or exc}"
                         ) from None
     if encoding is None:
-        encoding = "utf-16" if start in UTF16_BOMS else "utf-8-sig"
+        encoding = ("utf-16" if start[:2] in UTF16_BOMS else _utf16_without_bom(start)
+                    or "utf-8-sig")
     return io.TextIOWrapper(raw, encoding=encoding, newline="")
+
+
+def _utf16_without_bom(start: bytes) -> str | None:
+    """"utf-16-le" or "utf-16-be" where a file's first 4 bytes are two printable ASCII
+    characters in UTF-16 without a byte-order mark (every other byte 0: what SQL
+    Server's bcp and some Windows tools write), else None."""
+    def text(b: bytes) -> bool:
+        return all(32 <= c < 127 or c in (9, 10, 13) for c in b)
+
+    if len(start) == 4 and start[1] == start[3] == 0 and text(start[0::2]):
+        return "utf-16-le"
+    if len(start) == 4 and start[0] == start[2] == 0 and text(start[1::2]):
+        return "utf-16-be"
+    return None
 
 
 class _NotUtf8Error(DataError):
@@ -430,7 +539,7 @@ def _legacy_encoding(path: Path) -> str | None:
                 return None
             while fh.read(1 << 20):
                 pass
-    except (UnicodeDecodeError, OSError, EOFError, gzip.BadGzipFile, DataError):
+    except (UnicodeDecodeError, *_STREAM_ERRORS, DataError):
         return None
     return "cp1252"
 
@@ -445,7 +554,7 @@ def _text_errors(path: Path, line: int):
                 "as UTF-8 comma-separated values (e.g. 'CSV UTF-8' in a spreadsheet)")
         if isinstance(exc, csv.Error):
             return DataError(f"{path}: row {line}: malformed CSV ({exc})")
-        return DataError(f"{path}: cannot read it as gzip-compressed text ({exc})")
+        return DataError(f"{path}: cannot read it as compressed text ({exc})")
 
     return convert
 
@@ -459,7 +568,7 @@ def _declared_delimiter(path: Path, encoding: str | None = None) -> str | None:
     try:
         with _open_text(path, encoding) as fh:
             first = fh.readline(64)
-    except (UnicodeDecodeError, OSError, EOFError, gzip.BadGzipFile, DataError):
+    except (UnicodeDecodeError, *_STREAM_ERRORS, DataError):
         return None
     match = _DECLARED.fullmatch(first.rstrip("\r\n").strip('"'))
     return match.group(1) if match and match.group(1) not in "\"\r\n" else None
@@ -497,7 +606,7 @@ def _sniff(path: Path, encoding: str | None, declared: bool = True) -> str:
                     lines.append(line)
                 if len(lines) >= 50:
                     break
-    except (OSError, EOFError, gzip.BadGzipFile):
+    except _STREAM_ERRORS:
         return ","  # the reader reports the problem with its row
     if not lines:
         return ","
@@ -511,6 +620,8 @@ def _sniff(path: Path, encoding: str | None, declared: bool = True) -> str:
         return found
     counts = {d: lines[0].count(d) for d in DELIMITERS}
     best = max(DELIMITERS, key=lambda d: counts[d])
+    if not counts[best] and _splits_evenly(lines, " "):  # columns aligned by spaces
+        return " "
     return best if counts[best] else ","
 
 
@@ -518,9 +629,27 @@ def _splits_evenly(lines: list[str], delimiter: str) -> bool:
     """Whether every sampled line has the same number of cells split at ``delimiter``
     (quotes respected), the first line one fewer allowed (R's header without a cell for
     the row names), and more than one cell."""
-    widths = [len(cells) for cells in csv.reader(lines, delimiter=delimiter)]
+    widths = [len(cells) for cells in _reader(lines, delimiter)]
     body = set(widths[1:]) or {widths[0]}
     return len(body) == 1 and body.pop() > 1 and widths[0] in (widths[-1], widths[-1] - 1)
+
+
+def _reader(lines: Iterable[str], delimiter: str) -> Any:
+    """``csv.reader`` over ``lines``. The space delimiter is a run of spaces or tabs, and
+    those starting or ending a line separate nothing: tables aligned in columns (UCI's
+    ``.data`` files, R's ``write.table``, a printed frame) read as R's ``read.table`` and
+    pandas' whitespace separator read them."""
+    if delimiter != " ":
+        return csv.reader(lines, delimiter=delimiter)
+    return csv.reader((_trimmed(line) for line in lines), delimiter=" ",
+                      skipinitialspace=True)
+
+
+def _trimmed(line: str) -> str:
+    """A line without the spaces and tabs at its two ends (its line break kept), tabs
+    within it as spaces."""
+    body = line.rstrip("\r\n")
+    return body.replace("\t", " ").strip(" ") + line[len(body):]
 
 
 def _check_delimiter(delimiter: str) -> str:
@@ -532,11 +661,24 @@ def _check_delimiter(delimiter: str) -> str:
     return delimiter
 
 
-def _rows(fh: TextIO, delimiter: str, path: Path, skipped: int = 0
-          ) -> Iterator[tuple[int, list[str]]]:
+#: the byte-order mark as text: the start of a UTF-8 file saved by Excel or Notepad
+_BOM = "\ufeff"
+#: the longest cell read (Python's csv module refuses cells over 128 KiB by default: a
+#: page of notes or a JSON document in a cell; 2**31 - 1 is the largest on every platform)
+_FIELD_LIMIT = 2**31 - 1
+
+
+def _rows(fh: TextIO, delimiter: str, path: Path, skipped: int = 0,
+          empty: list[int] | None = None) -> Iterator[tuple[int, list[str]]]:
     """The non-blank rows as (the line the row starts on, as an editor counts: a quoted
-    cell may span lines; stripped cells); ``skipped`` lines were read before."""
-    reader = csv.reader(fh, delimiter=delimiter)
+    cell may span lines; stripped cells); ``skipped`` lines were read before. A row of
+    empty cells only (``,,,``: what spreadsheets save for rows below the table that were
+    once formatted or cleared) is blank too; its line is added to ``empty``. A UTF-8
+    byte-order mark starting a line (files saved by Excel joined with ``cat``) is
+    dropped."""
+    if csv.field_size_limit() < _FIELD_LIMIT:  # a long cell is text, not a broken file
+        csv.field_size_limit(_FIELD_LIMIT)
+    reader = _reader(fh, delimiter)
     convert = _text_errors(path, 1)
     while True:
         start = reader.line_num + 1 + skipped
@@ -548,20 +690,53 @@ def _rows(fh: TextIO, delimiter: str, path: Path, skipped: int = 0
             raise _text_errors(path, start)(exc) from None
         except Exception as exc:  # zlib.error from a damaged gzip stream
             raise convert(exc) from None
-        if not cells or (len(cells) == 1 and not cells[0].strip()):
+        cells = [cell.strip() for cell in cells]
+        if cells and cells[0].startswith(_BOM):  # a file joined after this one's start
+            cells[0] = cells[0].lstrip(_BOM).strip()
+        if not any(cells):
+            if len(cells) > 1 and empty is not None:
+                empty.append(start)
             continue
-        yield start, [cell.strip() for cell in cells]
+        yield start, cells
 
 
-def _ends_with_delimiter(sample: list[tuple[int, list[str]]]) -> bool:
-    """Whether every sampled row, a header first, ends with an empty cell after its last
-    delimiter, as some exports write ``a,b,c,``: that cell is not a column. Without a
-    header (a first row of text) an empty last column may be a label column left empty,
-    which must be refused as such, so it is kept."""
-    first = sample[0][1][:-1]
+_SVMLIGHT_PAIR = re.compile(r"(?:\d+|qid):[-+.\deE]+")
+
+
+def _refuse_other_text_format(path: Path, sep: str, sample: list[tuple[int, list[str]]]
+                              ) -> None:
+    """DataError where the sampled rows are a text format other than a table, whatever
+    the file's ending: Weka's ARFF (``@relation`` first, after ``%`` comments) or svmlight /
+    LIBSVM (``label index:value ...`` on every line), which read as a table would be
+    nonsense (classes such as ``'2:-0.048'``)."""
+    lines = [sep.join(cells) for _, cells in sample[:50]]
+    first = next((line for line in lines if not line.startswith("%")), "")
+    kind = None
+    if first.lower().startswith("@relation"):
+        kind = "arff"
+    elif all(len(words := line.split()) > 1
+             and all(_SVMLIGHT_PAIR.fullmatch(w) for w in words[1:]) for line in lines):
+        kind = "svmlight"
+    if kind is not None:
+        raise DataError(conversion_message(str(path), *TEXT_FORMATS[kind]))
+
+
+def _ends_with_delimiter(sample: list[tuple[int, list[str]]]) -> int:
+    """How many empty cells every sampled row, a header first, ends with: some exports
+    write ``a,b,c,`` (one), a spreadsheet ``a,b,c,,,`` for cells formatted beside the
+    table; those cells are not columns. Without a header (a first row of text) an empty
+    last column may be a label column left empty, which must be refused as such, so 0."""
+    if len(sample) < 2:
+        return 0
+    k = min(len(cells) - 1 - _last_filled(cells) for _, cells in sample)
+    first = sample[0][1][:-k] if k else []
     header_like = any(not number_either_way(c) and not is_missing(c) for c in first)
-    return (len(sample) >= 2 and header_like
-            and all(len(cells) >= 2 and cells[-1] == "" for _, cells in sample))
+    return k if header_like else 0
+
+
+def _last_filled(cells: list[str]) -> int:
+    """The position of the last non-empty cell of ``cells`` (0 when none is)."""
+    return max((p for p, cell in enumerate(cells) if cell), default=0)
 
 
 def _leading_comments(sample: list[tuple[int, list[str]]]) -> int:
@@ -593,11 +768,13 @@ def _header_lacks_row_names(sample: list[tuple[int, list[str]]]) -> bool:
             and any(not number_either_way(c) and not is_missing(c) for c in first))
 
 
-def _without_last_cell(rows: Iterator[tuple[int, list[str]]], width: int
-                       ) -> Iterator[tuple[int, list[str]]]:
-    """The rows after the sample, the trailing empty cell cut where it is there."""
+def _without_last_cells(rows: Iterator[tuple[int, list[str]]], width: int, k: int
+                        ) -> Iterator[tuple[int, list[str]]]:
+    """The rows after the sample, the ``k`` trailing empty cells cut where they are
+    there."""
     for line, cells in rows:
-        yield line, (cells[:-1] if len(cells) == width + 1 and cells[-1] == "" else cells)
+        yield line, (cells[:-k] if len(cells) == width + k and not any(cells[-k:])
+                     else cells)
 
 
 def _chain(sample: list[tuple[int, list[str]]], rest: Iterator[tuple[int, list[str]]],
@@ -613,9 +790,10 @@ def _chain(sample: list[tuple[int, list[str]]], rest: Iterator[tuple[int, list[s
         for p in layout.empty_columns:  # empty in the sample by definition
             if not is_missing(cells[p]):
                 raise DataError(
-                    f"{path}: row {line}, {column_label(layout.names, p)}: {cells[p]!r}, but "
-                    f"the column is empty in the first {_SAMPLE_ROWS} rows, which left it out "
-                    "as an empty column; fill it in there too (then it is a feature), or "
+                    f"{path}: row {line}, {column_label(layout.names, p)}: "
+                    f"{cell_repr(cells[p])}, but the column is empty in the first "
+                    f"{_SAMPLE_ROWS} rows, which left it out as an empty column; fill it in "
+                    "there too (then it is a feature), or "
                     f"leave it out with `ignore_columns={_column_spec(layout.names, p)}`")
         yield line, cells
 
@@ -626,9 +804,18 @@ def _column_spec(names: list[str] | None, position: int) -> str:
 
 
 def _check_width(line: int, cells: list[str], n_columns: int, path: Path) -> None:
+    """A row of another width than the first is an error; where one of its cells spans
+    lines, the message says which quote is the likely cause."""
     if len(cells) != n_columns:
+        spans = max((cell.count("\n") + 1 for cell in cells), default=1)
+        quote = ("" if spans == 1 else
+                 f"; a quoted cell of this row runs over {spans:,} lines: a quote (\") that "
+                 "opens a cell and is not closed on its line takes in the lines below it. "
+                 "Close the quote, or write a quote within a cell as two (\"\"), as the CSV "
+                 "rule is")
         raise DataError(f"{path}: row {line} has {len(cells)} columns, expected {n_columns} "
-                        "(as in the first row); every row must have the same number of cells")
+                        "(as in the first row); every row must have the same number of cells"
+                        f"{quote}")
 
 
 # ----------------------------------------------------------------------- the layout
@@ -896,8 +1083,8 @@ def _numbers(cells: list[str], block: list[tuple[int, list[str]]], position: int
                        f"`ignore_columns={_column_spec(layout.names, position)}`")
                 raise DataError(
                     f"{path}: row {block[i][0]}, {column_label(layout.names, position)}: cannot "
-                    f"read {cell!r} as a number; feature columns must be numeric, or mostly "
-                    f"text (then they are categorical), and this one is mostly numbers{hint}"
+                    f"read {cell_repr(cell)} as a number; feature columns must be numeric, or "
+                    f"mostly text (then they are categorical), and this one is mostly numbers{hint}"
                     f"{fix}") from None
             out[i] = np.nan
     return out
@@ -923,7 +1110,8 @@ def _category(cell: str, mapping: dict[str, int], grow: bool, line: int, j: int,
            "train with `handle_unknown='ignore'` to encode unseen categories as all zeros")
     raise DataError(
         f"{path}: row {line}, {column_label(layout.names, layout.features[j])}: category "
-        f"{cell!r} was not seen in training (known: {known[:12]}); fix the value, or {fix}")
+        f"{cell_repr(cell)} was not seen in training (known: {_preview(known)}); fix the value, "
+        f"or {fix}")
 
 
 def _check_values(path: Path, layout: _Layout, X: np.ndarray, lines: np.ndarray,
@@ -981,7 +1169,7 @@ def _check_labels_present(path: Path, layout: _Layout, codes: np.ndarray, texts:
     rows = np.isin(codes, absent)
     first = int(lines[int(np.argmax(rows))])
     text = texts[int(codes[int(np.argmax(rows))])]
-    shown = "empty" if text == "" else f"{text!r}, a missing value"
+    shown = "empty" if text == "" else f"{cell_repr(text)}, a missing value"
     column = column_label(layout.names, layout.label)
     where = ("" if layout.from_model else
              f" ({column} is the label column: the last one unless `label_column` names "

@@ -8,6 +8,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from ..errors import DataError, InputError
+from .cells import cell_repr
 
 _INT64_MAX = 2**63 - 1
 _UINT64_MAX = 2**64 - 1
@@ -85,7 +86,14 @@ class UnknownLabelsError(DataError):
                             "trained on") -> None:
         self.source, self.counts, self.known = source, counts, known
         n = sum(counts.values())
-        listed = ", ".join(f"{label!r} ({count:,} row{'s' if count != 1 else ''})"
+        folded = {" ".join(str(c).split()).casefold(): c for c in known.tolist()}
+
+        def spelt(label: object) -> str:  # 'Yes' -> "'Yes' (the model knows 'yes')"
+            alike = folded.get(" ".join(str(label).split()).casefold())
+            return cell_repr(label) + (f" (the model knows {cell_repr(alike)})"
+                                       if alike is not None else "")
+
+        listed = ", ".join(f"{spelt(label)} ({count:,} row{'s' if count != 1 else ''})"
                            for label, count in list(counts.items())[:10])
         more = f", ... ({len(counts) - 10} more)" if len(counts) > 10 else ""
         super().__init__(
@@ -128,7 +136,7 @@ def parse_label_cells(cells: Sequence[str], rows: Sequence[int], source: str) ->
             number = float(cell)
             if not (math.isfinite(number) and number.is_integer()):
                 raise DataError(
-                    f"{source}: row {row}: label {cell!r} is not an integer; class labels "
+                    f"{source}: row {row}: label {cell_repr(cell)} is not an integer; class labels "
                     "must be integers or text (is label_column the right column?)"
                 ) from None
             value = int(number)

@@ -17,6 +17,7 @@ from .csv_file import load_csv
 from .dataset import Dataset
 from .digits import digits_arrays
 from .download import DATASETS, FASHION_CLASS_NAMES, download_dataset
+from .formats import conversion_message
 from .idx import load_mnist
 from .labels import encode_labels
 from .npz_file import load_npz
@@ -77,8 +78,7 @@ def _other_format_error(text: str) -> DataError | None:
     lower = text.lower()
     for endings, (kind, how) in OTHER_FORMATS.items():
         if lower.endswith(endings) and os.path.isfile(os.path.expanduser(text)):
-            return DataError(f"{text} is {kind}; numpynn reads CSV (.csv, .csv.gz, .tsv) and "
-                             f"NPZ files: {how.format(path=text)}, then give that file")
+            return DataError(conversion_message(text, kind, how))
     return None
 
 

@@ -7,9 +7,9 @@ through :class:`DataSpec`, so that ``fashion-mnist:DIR``, ``~/x.tsv`` or UCI's
 
 The forms (:data:`SPEC_FORMS`): a bundled or cached data set by name (``digits``;
 ``mnist``, ``fashion-mnist``, ``cifar10``); a directory of one (``cifar10:DIR``,
-``mnist:DIR``, ``fashion-mnist:DIR``); a CSV file (``.csv``, ``.csv.gz``, ``.tsv``,
-``.tsv.gz``, or an existing text file with another ending: ``.txt``, ``.data``...); an
-``.npz`` file.
+``mnist:DIR``, ``fashion-mnist:DIR``); a CSV file (``.csv``, ``.tsv``, either compressed:
+``.csv.gz``, ``.csv.bz2``, ``.csv.xz``, ``.csv.zip``; a ``.zip`` of one table; or an
+existing text file with another ending: ``.txt``, ``.data``...); an ``.npz`` file.
 """
 
 from __future__ import annotations
@@ -20,33 +20,17 @@ from dataclasses import dataclass
 from typing import Any
 
 from .csv_file import UTF16_BOMS
+from .formats import OTHER_FORMATS
 
 SPEC_FORMS = (
     "'digits' (bundled with scikit-learn)",
     "'mnist', 'fashion-mnist', 'cifar10' (downloaded once into the cache)",
     "'cifar10:DIR' (CIFAR-10 python or binary batches)",
     "'mnist:DIR' or 'fashion-mnist:DIR' (IDX files)",
-    "'PATH.csv' (or .csv.gz, .tsv, or another text table such as UCI's .data)",
+    "'PATH.csv' (or .csv.gz/.bz2/.xz/.zip, .tsv, a .zip of one table, or another text "
+    "table such as UCI's .data)",
     "'PATH.npz' (arrays X and y)",
 )
-
-#: files users have that numpynn does not read, and how to turn them into CSV
-_PANDAS = "convert it with pandas: pd.read_{reader}({{path!r}}).to_csv('data.csv', index=False)"
-OTHER_FORMATS = {
-    (".xlsx", ".xlsm", ".xls", ".ods"): (
-        "a spreadsheet workbook", "save the sheet as CSV (Save As > 'CSV UTF-8'), or "
-        + _PANDAS.format(reader="excel")),
-    (".parquet", ".pq"): ("a Parquet file", _PANDAS.format(reader="parquet")),
-    (".feather", ".arrow"): ("an Arrow/Feather file", _PANDAS.format(reader="feather")),
-    (".json", ".jsonl"): ("a JSON file", _PANDAS.format(reader="json")),
-    (".pkl", ".pickle"): ("a pickle (numpynn never unpickles a user's file: it can run code)",
-                          "load it yourself and write a CSV, or save X and y with "
-                          "np.savez('data.npz', X=X, y=y)"),
-    (".h5", ".hdf5"): ("an HDF5 file", _PANDAS.format(reader="hdf")),
-    (".npy",): ("a single NumPy array", "save features and labels together: "
-                                        "np.savez('data.npz', X=X, y=y)"),
-}
-
 
 def _looks_like_text(path: str) -> bool:
     """Whether the file's first 64 KiB are UTF-8 text with no NUL byte, or UTF-16 text
@@ -70,7 +54,11 @@ def _looks_like_text(path: str) -> bool:
 NAMES = ("digits", "mnist", "fashion-mnist", "cifar10")
 #: the data sets a spec names with a directory: ``NAME:DIR``
 DIRECTORY_SOURCES = ("cifar10", "mnist", "fashion-mnist")
-CSV_SUFFIXES = (".csv", ".csv.gz", ".tsv", ".tsv.gz")
+#: compressed as pandas' ``to_csv`` writes by the ending (and Kaggle's downloads: a zip
+#: of one table); the reader tells the compression by the file's first bytes
+COMPRESSED_SUFFIXES = (".gz", ".bz2", ".xz", ".zip")
+CSV_SUFFIXES = (".csv", ".tsv", *(f"{table}{c}" for table in (".csv", ".tsv")
+                                  for c in COMPRESSED_SUFFIXES), ".zip")
 #: a data set's own defaults, used where the user left the option unset (they take
 #: precedence over its task's): what works for its images, measured on the data set
 #: (benchmarks/RESULTS.md, "Real MNIST"); the others have none measured yet

@@ -25,22 +25,38 @@ from typing import Any
 import numpy as np
 
 from ..errors import DataError, InputError
-from .cells import date_value, number_value
+from .cells import cell_repr, date_value, number_value
 
 IMPUTE = ("none", "median")
 HANDLE_UNKNOWN = ("error", "ignore")
 #: cells read as "missing" (compared after stripping, case-insensitively): besides the
-#: usual ones, what Excel writes for a missing value (#N/A, #NA) and pandas' other
-#: defaults (<NA>, 1.#IND, 1.#QNAN)
+#: usual ones, what Excel writes for a missing value (#N/A, #NA) or a formula without
+#: one (#DIV/0!, #VALUE!, ...), pandas' other defaults (<NA>, 1.#IND, 1.#QNAN) and the
+#: "." of SAS and Stata
 MISSING_TOKENS = frozenset({"", "na", "n/a", "nan", "-nan", "+nan", "null", "?", "#n/a",
-                            "#na", "<na>", "1.#ind", "-1.#ind", "1.#qnan", "-1.#qnan"})
+                            "#na", "<na>", "1.#ind", "-1.#ind", "1.#qnan", "-1.#qnan",
+                            "#div/0!", "#value!", "#ref!", "#name?", "#num!", "#null!", ".",
+                            })
 SOURCES = ("csv", "npz", "digits", "mnist", "fashion-mnist", "cifar10")
 
 
 def is_missing(cell: str) -> bool:
-    """True for an empty cell or one of NA, N/A, NaN, null, ?, #N/A, #NA, <NA> (any
-    case)."""
+    """True for an empty cell or one of NA, N/A, NaN, null, ?, #N/A, #NA, <NA>, an Excel
+    formula's error (#DIV/0!, #VALUE!, ...) or SAS's and Stata's "." (any case)."""
     return cell.lower() in MISSING_TOKENS
+
+
+def absent(cell: Any) -> bool:
+    """Whether a cell of a frame or an array is a missing value: None, NaN (float or
+    NumPy), NaT, or pandas' ``pd.NA`` and ``pd.NaT`` (what nullable ``Int64``, ``string``
+    and datetime columns hold for a missing cell)."""
+    if cell is None:
+        return True
+    if isinstance(cell, (float, np.floating)):
+        return bool(np.isnan(cell))
+    if isinstance(cell, (np.datetime64, np.timedelta64)):
+        return bool(np.isnat(cell))
+    return type(cell).__name__ in ("NAType", "NaTType")
 
 
 def looks_continuous(values: np.ndarray, *, max_classes: int = 20,
@@ -73,7 +89,7 @@ def continuous_label_message(source: str, column: str, values: np.ndarray,
     :func:`looks_continuous`); ``example``: (row, text) of a label that is not an integer."""
     distinct = np.unique(values)
     shown = ", ".join(f"{v:g}" for v in distinct[:3].tolist())
-    why = (f"row {example[0]}: label {example[1]!r} is not an integer; "
+    why = (f"row {example[0]}: label {cell_repr(example[1])} is not an integer; "
            if example is not None else "")
     return (f"{source}: the label column {column} looks continuous ({why}{len(distinct)} "
             f"distinct values in {len(values)} rows, e.g. {shown}); numpynn classifies, so "
@@ -117,7 +133,7 @@ def resolve_column(spec: int | str, names: Sequence[str] | None, n_columns: int,
         except ValueError:
             pass
         if names is None:
-            raise DataError(f"{source}: {what}={spec!r} names a column, but the file has no "
+            raise DataError(f"{source}: `{what}={spec!r}` names a column, but the file has no "
                             "header row; give the column's index instead (0 is the first)")
         if text not in names:
             close = _closest_name(text, names)
@@ -127,8 +143,9 @@ def resolve_column(spec: int | str, names: Sequence[str] | None, n_columns: int,
                             f"{_preview(list(names))}")
         return list(names).index(text)
     if not -n_columns <= spec < n_columns:
-        raise DataError(f"{source}: {what}={spec} is out of range for a file with {n_columns} "
-                        f"columns; use 0..{n_columns - 1}, -1 for the last column, or a name")
+        raise DataError(f"{source}: `{what}={spec}` is out of range for a file with "
+                        f"{n_columns} columns; use 0..{n_columns - 1}, -1 for the last column, "
+                        "or a name")
     return int(spec) % n_columns
 
 
@@ -169,7 +186,7 @@ def _renamed(missing: Sequence[str], unexpected: Sequence[str]) -> str:
 
 
 def _preview(values: Sequence[object], limit: int = 12) -> str:
-    shown = ", ".join(repr(v) for v in list(values)[:limit])
+    shown = ", ".join(cell_repr(v) for v in list(values)[:limit])
     more = len(values) - limit
     return f"[{shown}{f', ... ({more} more)' if more > 0 else ''}]"
 
@@ -370,7 +387,7 @@ class TableRecipe:
                         for X in parts)
             if not count:
                 continue
-            value = (f"the most frequent category {self.modes[j]!r}" if j in self.modes
+            value = (f"the most frequent category {cell_repr(self.modes[j])}" if j in self.modes
                      else f"the median {self.medians[j]:.6g}")
             filled.append(f"{self.feature_label(j)}: {count:,} with {value}")
         if not filled:
@@ -460,7 +477,7 @@ class TableRecipe:
     def cell_value(self, j: int, cell: Any, where: str) -> float:
         """One cell of feature ``j`` (a string or a number) -> its recipe-space value."""
         cats = self.categorical.get(j)
-        if cell is None or (isinstance(cell, float) and math.isnan(cell)):
+        if absent(cell):
             return math.nan
         if isinstance(cell, str):
             text = cell.strip()
@@ -475,7 +492,7 @@ class TableRecipe:
                 if self.handle_unknown == "ignore":
                     return -1.0
                 raise DataError(
-                    f"{where}, {self.feature_label(j)}: category {text!r} was not seen in "
+                    f"{where}, {self.feature_label(j)}: category {cell_repr(text)} was not seen in "
                     f"training (known: {_preview(cats)}); fix the value, or train with "
                     "`handle_unknown='ignore'` to encode unseen categories as all zeros"
                 ) from None
@@ -486,9 +503,9 @@ class TableRecipe:
             parsed = (number_value(text, False) if isinstance(cell, str) else
                       date_value(cell.isoformat()) if hasattr(cell, "isoformat") else None)
             if parsed is None:
-                raise DataError(f"{where}, {self.feature_label(j)}: cannot read {cell!r} as "
-                                "a number; this column was numeric in the training data"
-                                ) from None
+                raise DataError(f"{where}, {self.feature_label(j)}: cannot read "
+                                f"{cell_repr(cell)} as a number; this column was numeric in "
+                                "the training data") from None
             value = parsed
         return value
 

@@ -37,7 +37,8 @@ from .run import RunOptions, default_train_config
 
 DATA_HELP = ("data: digits (bundled); mnist, fashion-mnist or cifar10 (downloaded once into "
              "$NUMPYNN_DATA, default ~/.cache/numpynn; see 'numpynn data'); mnist:DIR, "
-             "fashion-mnist:DIR, cifar10:DIR (files already on disk); FILE.csv or .csv.gz "
+             "fashion-mnist:DIR, cifar10:DIR (files already on disk); FILE.csv (or .tsv, "
+             ".csv.gz, .csv.bz2, .csv.xz, .csv.zip, a .zip of one table) "
              "(last column the label unless --label-column) or FILE.npz (arrays X, y)")
 
 #: how the command line reads a value (besides a numeric :class:`Rule`)

@@ -417,8 +417,14 @@ def prepare_splits(options: RunOptions, ds: Dataset | None = None,
     if ds.y is None:
         raise DataError(f"{options.data} has no labels; training needs a label column.")
     task = task or Classification()
-    task.check_data(ds, options.data)
-    X_tr, y_tr, X_val, y_val, X_te, y_te = split_dataset(ds, options, task)
+    try:
+        task.check_data(ds, options.data)
+        X_tr, y_tr, X_val, y_val, X_te, y_te = split_dataset(ds, options, task)
+    except DataError as exc:  # the reading's warnings often say why (a class of one row)
+        warnings = [note for note in ds.notes if note.startswith("warning: ")]
+        if warnings:
+            exc.args = (" ".join([str(exc), *warnings]),)
+        raise
     recipe, (X_tr, X_val, X_te), split_notes = encode_splits(
         ds, source_kind(options.data), (X_tr, X_val, X_te), options)
     dtype = np.dtype(options.dtype)

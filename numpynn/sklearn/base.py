@@ -64,10 +64,20 @@ def validate_dense(estimator: BaseEstimator, X: Any, y: Any = "no_validation", *
 def _check_no_text_columns(X: Any) -> None:
     """A DataFrame X with text or categorical columns: a ValueError (scikit-learn's type)
     naming them and the encoder to put before the network, instead of "could not convert
-    string to float"."""
+    string to float"; with date, time or duration columns, naming them and how to make
+    numbers of them."""
     dtypes = getattr(X, "dtypes", None)
     if dtypes is None or not hasattr(dtypes, "items"):
         return
+    dates = [str(name) for name, dtype in dtypes.items() if getattr(dtype, "kind", "O") in "mM"]
+    if dates:  # an encoder of categories is the wrong advice for them
+        shown = dates[:5] + (["..."] if len(dates) > 5 else [])
+        raise ValueError(
+            f"X has {len(dates)} column(s) of dates, times or durations {shown}; the network "
+            "takes numbers: turn each into one first, e.g. df[col].dt.year + "
+            "df[col].dt.dayofyear / 365 for a date, or (df[col] - df[col].min()).dt."
+            "total_seconds() (numpynn's CSV reader reads dates written year first, such as "
+            "2020-03-15, as the year with its fraction).")
     text = [str(name) for name, dtype in dtypes.items()
             if getattr(dtype, "kind", "O") not in "biufc"]
     if text:

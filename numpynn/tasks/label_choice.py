@@ -26,6 +26,7 @@ from typing import Any
 import numpy as np
 
 from ..data import Dataset
+from ..data.cells import SHOWN_CHARS
 from ..data.table import TableRecipe, column_label, named_like_a_label
 from ..errors import DataError
 
@@ -62,7 +63,8 @@ class Column:
 
 
 def _preview(values: list[str], total: int) -> str:
-    shown = ", ".join(values[:4]) + (", ..." if total > 4 else "")
+    shown = ", ".join(v if len(v) <= SHOWN_CHARS else v[:SHOWN_CHARS] + "..."
+                      for v in values[:4]) + (", ..." if total > 4 else "")
     return f"{total} values: {shown}"
 
 
@@ -133,7 +135,8 @@ def default_label_note(ds: Dataset, options: Any, *, regression_asked: bool = Fa
         return f"label: {where}, as `label_column` names it."
     if table.columns is None:
         return (f"label: {where}, the last one (the file has no header, so numpynn takes "
-                "the last column, as UCI's files have it); `label_column` names another.")
+                "the last column, as UCI's files have it); `label_column` names another."
+                + _first_column_warning(ds, table))
     label = _label_column(ds, table)
     features = [_feature_column(table, ds.X, j) for j in range(table.n_features)]
     others = _others(label, features, regression=regression_asked)
@@ -144,6 +147,21 @@ def default_label_note(ds: Dataset, options: Any, *, regression_asked: bool = Fa
     numbers = [c.name for c in features if not c.text and not c.class_like and c.kind == ""]
     _refuse(ds.name, label, others, numbers)
     return None
+
+
+def _first_column_warning(ds: Dataset, table: TableRecipe) -> str:
+    """For a file without a header whose last column is read as a continuous target: a
+    warning where the first column holds a few text values or whole numbers, as a label
+    written first does (UCI's ``wine.data``: the class first, a measurement last)."""
+    label = _label_column(ds, table)
+    if label.kind or not table.features or table.features[0] != 0:
+        return ""
+    first = _feature_column(table, ds.X, 0)
+    if first.kind not in ("text", "codes"):
+        return ""
+    return (f" warning: the last column looks continuous, so this is a regression, but "
+            f"{first.where} holds {first.values}, as a label written first does (UCI's "
+            "wine.data): if it is the label, give `label_column=0`.")
 
 
 def _refuse(source: str, label: Column, others: list[Column], numbers: list[str]) -> None:

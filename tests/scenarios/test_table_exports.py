@@ -563,7 +563,8 @@ def test_a_date_column_is_a_number_in_training_and_prediction(tmp_path):
                                prediction_data(saved, str(tmp_path / "new.csv")))
 
 
-@pytest.mark.parametrize("token", ["#N/A", "#NA", "<NA>", "1.#QNAN", "-1.#IND"])
+@pytest.mark.parametrize("token", ["#N/A", "#NA", "<NA>", "1.#QNAN", "-1.#IND", ".", "#DIV/0!",
+                                   "#VALUE!"])
 def test_excel_and_pandas_missing_markers_are_missing_cells(tmp_path, token):
     """Excel writes a missing value as #N/A; pandas reads these tokens as missing by
     default. In a number column or a text column they are missing cells (filled, with

@@ -263,7 +263,11 @@ def test_a_text_table_with_another_ending_is_read_as_csv(tmp_path):
 
 @pytest.mark.parametrize("name,words", [("book.xlsx", "spreadsheet"), ("t.parquet", "Parquet"),
                                         ("t.json", "JSON"), ("x.pkl", "never unpickles"),
-                                        ("x.npy", "np.savez")])
+                                        ("x.npy", "np.savez"), ("s.sav", "read_spss"),
+                                        ("s.dta", "read_stata"), ("s.sas7bdat", "read_sas"),
+                                        ("s.rds", "readRDS"), ("s.mat", "loadmat"),
+                                        ("w.arff", "loadarff"),
+                                        ("t.libsvm", "load_svmlight_file")])
 def test_files_of_other_formats_get_a_conversion_recipe(tmp_path, name, words):
     from numpynn.data import load_dataset
 

@@ -226,7 +226,7 @@ def test_csv_file_problems(tmp_path: Path) -> None:
     with pytest.raises(DataError, match="not a UTF-8 text file"):
         load_csv(tmp_path / "bin.csv")
     path = write_text(tmp_path / "ok.csv", "1,2,0\n")
-    with pytest.raises(DataError, match="label_column=5 is out of range"):
+    with pytest.raises(DataError, match="`label_column=5` is out of range"):
         load_csv(path, label_column=5)
     with pytest.raises(InputError, match="label_column"):
         load_csv(path, label_column="last")  # type: ignore[arg-type]

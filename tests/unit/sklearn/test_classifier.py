@@ -287,3 +287,17 @@ def test_max_iter_has_an_upper_bound():
     X, y = blobs()
     with pytest.raises(ValueError, match="max_iter"):
         MLPClassifier(max_iter=10**22).fit(X, y)
+
+
+def test_a_dataframe_with_date_columns_names_them_and_how_to_make_numbers():
+    """A datetime or timedelta column was called one "of text or categories", with a
+    OneHotEncoder as the advice: a one-hot column per date."""
+    import pandas as pd
+
+    frame = pd.DataFrame({"x": np.arange(40.0), "seen": pd.date_range("2020-01-01", periods=40),
+                          "took": pd.to_timedelta(np.arange(40), unit="s")})
+    y = np.arange(40) % 2
+    with pytest.raises(ValueError, match=r"2 column\(s\) of dates, times or durations "
+                                         r"\['seen', 'took'\].*dt\.year") as info:
+        MLPClassifier(max_iter=2).fit(frame, y)
+    assert "OneHotEncoder" not in str(info.value)
