@@ -531,6 +531,21 @@ FILE_MUTATIONS: dict[str, tuple[str, str, str]] = {
         "    return 2 * dout * (x > 0)", "forward"),
 }
 
+#: name -> (text replaced in LEARNER_LAYERS, its replacement): correct files that choose a
+#: hyper-parameter otherwise than numpynn's default, used the same in forward and
+#: backward (``gradcheck --file`` reads it from the forward: a choice, not a bug).
+FILE_CHOICES: dict[str, tuple[str, str]] = {
+    "leaky ReLU with alpha 0.2 in both passes": ("def leaky_relu_forward(x, alpha=0.01)",
+                                                 "def leaky_relu_forward(x, alpha=0.2)"),
+    "batchnorm with eps 1e-3, not the param dict's": (
+        'eps, momentum = bn_param.get("eps", 1e-5),', "eps, momentum = 1e-3,"),
+    "layernorm with eps 1e-8": ('eps = ln_param.get("eps", 1e-5)', "eps = 1e-8"),
+    "dropout p as the drop probability, as the older course's docstring says": (
+        '    p, mode = dropout_param["p"], dropout_param["mode"]\n    if "seed"',
+        '    """- p: Dropout parameter. We drop each neuron output with probability p."""\n'
+        '    p, mode = 1 - dropout_param["p"], dropout_param["mode"]\n    if "seed"'),
+}
+
 
 #: A learner's fc_net.py with its layers (:data:`LEARNER_LAYERS` and an affine layer):
 #: a FullyConnectedNet with batch norm and dropout, correct; :data:`MODEL_MUTATIONS` plant
@@ -810,6 +825,11 @@ def file_cases(seed: int = 0) -> list[Case]:
              Case("learner's layers file, running_var started at 0", "file", "correct",
                   run(LEARNER_LAYERS.replace('bn_param.get("running_var", np.ones(',
                                              'bn_param.get("running_var", np.zeros(')))]
+    for name, (old, new) in FILE_CHOICES.items():
+        if old not in LEARNER_LAYERS:
+            raise AssertionError(f"FILE_CHOICES[{name!r}] no longer applies")
+        cases.append(Case(f"learner's layers file, {name}", "file", "correct",
+                          run(LEARNER_LAYERS.replace(old, new))))
     for name, (old, new, kind) in FILE_MUTATIONS.items():
         if old not in LEARNER_LAYERS:
             raise AssertionError(f"FILE_MUTATIONS[{name!r}] no longer applies")

@@ -265,6 +265,93 @@ def register_reference(name: str, forward: Callable, backward: Callable | None =
     REFERENCES[name] = (forward, backward)
 
 
+def _leaky_slope(inputs: list[np.ndarray], out: np.ndarray) -> float | None:
+    """The slope the learner's leaky ReLU forward gives x < 0 (the same for every such
+    entry, out = x where x > 0), or None where its output is not of that form."""
+    x = inputs[0]
+    neg, pos = x < 0, x > 0
+    if out.shape != x.shape or not neg.any() or not np.allclose(out[pos], x[pos],
+                                                                rtol=1e-12, atol=0):
+        return None
+    slopes = out[neg] / x[neg]
+    s = float(np.median(slopes))
+    return s if np.allclose(slopes, s, rtol=1e-9, atol=0) else None
+
+
+def _norm_eps(axis: int) -> Callable[[list[np.ndarray], np.ndarray], float | None]:
+    """The eps the learner's normalisation forward adds to the variance (over ``axis``),
+    read from out = gamma (x - mu) / sqrt(var + eps) + beta, or None (not of that form)."""
+    def estimate(inputs: list[np.ndarray], out: np.ndarray) -> float | None:
+        x, gamma, beta = inputs
+        if out.shape != x.shape or np.any(gamma == 0):
+            return None
+        xhat = (out - beta) / gamma
+        centred = x - x.mean(axis=axis, keepdims=True)
+        big = np.abs(xhat) > 0.1
+        if not big.any():
+            return None
+        eps = (centred / np.where(big, xhat, 1.0)) ** 2 - x.var(axis=axis, keepdims=True)
+        value = float(np.median(eps[big]))
+        return max(value, 0.0) if np.isfinite(value) else None
+    return estimate
+
+
+@dataclass(frozen=True)
+class Choice:
+    """A hyper-parameter a learner may choose otherwise than numpynn's default (leaky
+    ReLU's slope, a normalisation's eps): read from the learner's forward output
+    (``estimate(inputs, out)``, None where it cannot be read), numpynn's forward is
+    called with it (its keyword ``keyword``, or ``param_key`` of the param dict) and the
+    learner's forward and backward are compared with that: a value used consistently is a
+    choice, not a bug."""
+
+    what: str
+    default: float
+    estimate: Callable[[list[np.ndarray], np.ndarray], float | None]
+    keyword: str = ""
+    param_key: str = ""
+
+    def reference(self, forward: Callable, value: float) -> Callable:
+        """numpynn's ``forward`` with the learner's value."""
+        def call(*args: Any) -> Any:
+            if self.param_key:
+                *arrays, param = args
+                return forward(*arrays, {**param, self.param_key: value})
+            return forward(*args, **{self.keyword: value})
+        return call
+
+
+#: The hyper-parameters a learner's forward may set otherwise than numpynn: layer name ->
+#: its :class:`Choice`.
+CHOICES: dict[str, Choice] = {
+    "leaky_relu": Choice("alpha (the slope where x < 0)", 0.01, _leaky_slope,
+                         keyword="negative_slope"),
+    "batchnorm": Choice("eps (added to the variance)", 1e-5, _norm_eps(0), param_key="eps"),
+    "layernorm": Choice("eps (added to the variance)", 1e-5, _norm_eps(1), param_key="eps"),
+}
+
+
+def _chosen(name: str, ref_fwd: Callable, forward: Callable, inputs: list[np.ndarray],
+            extra: tuple) -> tuple[Callable, str]:
+    """numpynn's forward for ``name`` with the hyper-parameter the learner's ``forward``
+    uses (:data:`CHOICES`) where that differs from numpynn's default and reproduces the
+    learner's output, and the note saying so; else (``ref_fwd``, "")."""
+    choice = CHOICES.get(name)
+    if choice is None:
+        return ref_fwd, ""
+    out = np.asarray(forward(*[a.copy() for a in inputs])[0], dtype=np.float64)
+    value = choice.estimate(inputs, out)
+    if value is None or np.isclose(value, choice.default, rtol=1e-3, atol=0):
+        return ref_fwd, ""
+    theirs = choice.reference(ref_fwd, value)
+    want = np.asarray(theirs(*[a.copy() for a in inputs], *extra)[0], dtype=np.float64)
+    if _compare("out", out, want, "forward").verdict != PASS:
+        return ref_fwd, ""
+    return theirs, (f"your forward uses {choice.what} = {value:.3g}, numpynn's default "
+                    f"{choice.default:g}: a choice, not a bug; numpynn's {name} is computed "
+                    "with yours, and your backward must use the same value")
+
+
 @dataclass
 class FileCheck:
     """The checks of one module: a report per function pair (numerical gradients, numpynn's
@@ -401,11 +488,13 @@ def _layer_checks(name: str, spec: LayerSpec, fwd: Callable, bwd: Callable, bwd_
     if ref is not None:
         ref_fwd, ref_bwd = ref
         out, cache = forward(*[a.copy() for a in inputs])
+        ref_fwd, note = _chosen(name, ref_fwd, forward, inputs, spec.extra())
         want_out, want_cache = ref_fwd(*[a.copy() for a in inputs], *spec.extra())
         got = _as_tuple(bwd(dout.copy(), cache))
         want = _as_tuple(ref_bwd(dout.copy(), want_cache))
         cmp = GradCheckReport(title=f"{name}_forward / {bwd_name} vs numpynn's {name} "
-                                    "(analytic = yours, numerical = numpynn's)")
+                                    "(analytic = yours, numerical = numpynn's)",
+                              notes=[note] if note else [])
         cmp.rows.append(_compare("out", out, want_out, "forward",
                                  f"{name}_forward computes another function than {name}"))
         for label, g, w in zip(spec.names, got, want):
@@ -878,27 +967,53 @@ def _optim_checks(name: str, fn: Callable, seed: int) -> list[GradCheckReport]:
 
 
 # ---------------------------------------------------------- forward and test-mode checks
+#: CS231n's dropout_forward docstring in older years of the course (p the probability of
+#: DROPPING a unit), and in recent years (p the probability of KEEPING it).
+DROP_DOCSTRING = "drop each neuron output with probability p"
+KEEP_DOCSTRING = "keep each neuron output with probability p"
+
+
 def _dropout_behaviour(fwd: Callable, seed: int) -> GradCheckReport:
     """CS231n's dropout checks: in train mode the mean is preserved and a fraction 1 - p
-    is zeroed (p the keep probability); in test mode the output equals the input."""
+    is zeroed (p the keep probability); in test mode the output equals the input. A
+    forward whose docstring is the older course's (:data:`DROP_DOCSTRING`) may zero a
+    fraction p instead, as that docstring asks (a note says which convention it uses)."""
     report = GradCheckReport(title="dropout_forward: train and test mode (analytic = "
                                    "yours, numerical = expected)")
     x = _draw(seed, "x_stats", (500, 500)) + 10
-    for p in (0.25, 0.7):
-        out = np.asarray(fwd(x.copy(), {"mode": "train", "p": p, "seed": 123})[0])
-        zeroed = float(np.mean(out == 0))
-        drop_convention = abs(zeroed - p) < 0.01 and abs(p - 0.5) > 0.1
+    doc = " ".join((inspect.getdoc(fwd) or "").split())
+    old_course = DROP_DOCSTRING in doc
+    outs = {p: np.asarray(fwd(x.copy(), {"mode": "train", "p": p, "seed": 123})[0])
+            for p in (0.25, 0.7)}
+    zeroed = {p: float(np.mean(out == 0)) for p, out in outs.items()}
+    drop_convention = all(abs(z - p) < 0.01 for p, z in zeroed.items())
+    if old_course and drop_convention:
+        report.notes.append(
+            "your dropout_forward's docstring is the older years' ('We drop each neuron "
+            "output with probability p') and your p drops units, as it says: checked as the "
+            "drop probability (zeroed fraction p, kept units scaled by 1 / (1 - p)); your "
+            "model must pass p as the drop rate (in recent years CS231n's p is the keep "
+            "probability, FullyConnectedNet's dropout_keep_ratio)")
+    for p, out in outs.items():
+        want = p if old_course and drop_convention else 1 - p
         report.rows.append(_stat_row(
-            f"zeroed p={p}", zeroed, 1 - p, 0.01, "forward",
-            f"{zeroed:.3f} of the outputs are 0 for p = {p}; CS231n's p is the probability "
-            "of KEEPING a unit, so 1 - p should be zeroed"
-            + (" (your p drops units: mask = np.random.rand(*x.shape) < p keeps them)"
-               if drop_convention else "")))
+            f"zeroed p={p}", zeroed[p], want, 0.01, "forward",
+            f"{zeroed[p]:.3f} of the outputs are 0 for p = {p}; CS231n's p is the "
+            "probability of KEEPING a unit (recent years: 'We keep each neuron output with "
+            "probability p'), so 1 - p should be zeroed"
+            + ((" (your p drops units, but your docstring says p keeps them: keep units "
+                "where np.random.rand(*x.shape) < p)") if KEEP_DOCSTRING in doc else
+               (" (your p drops units, as older years of the course had it, 'We drop each "
+                "neuron output with probability p': if your course's dropout_forward "
+                "docstring says so, keep it in the function and p is checked as the drop "
+                "probability; otherwise keep units where np.random.rand(*x.shape) < p)"))
+            * (drop_convention and not old_course)))
         mean = float(out.mean())
         report.rows.append(_stat_row(
             f"mean p={p}", mean, float(x.mean()), 0.02 * abs(float(x.mean())), "forward",
             f"the train-mode mean is {mean:.3f} for an input of mean {x.mean():.3f}: the kept "
-            f"units must be scaled by 1/p (inverted dropout) so that the mean is preserved"))
+            f"units must be scaled by 1 / (their probability) (inverted dropout) so that the "
+            "mean is preserved"))
     test = np.asarray(fwd(x.copy(), {"mode": "test", "p": 0.25, "seed": 123})[0])
     cmp = _compare("test out", test, x, "test mode",
                    "in test mode dropout must return its input unchanged (no mask, no "
@@ -958,9 +1073,12 @@ def _batchnorm_behaviour(fwd: Callable, seed: int) -> GradCheckReport:
                                     "momentum * running + (1 - momentum) * batch statistic "
                                     "(momentum 0.9 by default)"))
     xt = batch(5)
+    ref, note = _chosen("batchnorm", batchnorm_forward, lambda *a: fwd(*a, {"mode": "train"}),
+                        [x, gamma, beta], ({"mode": "train"},))
+    report.notes += [note] if note else []
     mine["mode"] = theirs["mode"] = "test"
     got = np.asarray(fwd(xt.copy(), gamma, beta, mine)[0])
-    want = np.asarray(batchnorm_forward(xt.copy(), gamma, beta, theirs)[0])
+    want = np.asarray(ref(xt.copy(), gamma, beta, theirs)[0])
     report.rows.append(_compare("test out", got, want, "test mode",
                                 "test mode must normalise with the running averages, not the "
                                 "test batch's own statistics (and must not update them)"))
@@ -975,9 +1093,12 @@ def _layernorm_behaviour(fwd: Callable, seed: int) -> GradCheckReport:
 
     x = 5 * _draw(seed, "x_stats", (4, 60)) + 3
     gamma, beta = 1 + 0.5 * _draw(seed, "gamma_stats", (60,)), _draw(seed, "beta_stats", (60,))
+    ref, note = _chosen("layernorm", layernorm_forward, lambda *a: fwd(*a, {"mode": "train"}),
+                        [x, gamma, beta], ({"mode": "train"},))
+    report.notes += [note] if note else []
     for mode in ("train", "test"):
         got = np.asarray(fwd(x.copy(), gamma.copy(), beta.copy(), {"mode": mode})[0])
-        want = np.asarray(layernorm_forward(x.copy(), gamma.copy(), beta.copy(), {"mode": mode})[0])
+        want = np.asarray(ref(x.copy(), gamma.copy(), beta.copy(), {"mode": mode})[0])
         report.rows.append(_compare(f"out ({mode})", got, want, "forward" if mode == "train"
                                     else "test mode", "layer norm normalises each example "
                                     "(row) by its own mean and variance, the same in train "

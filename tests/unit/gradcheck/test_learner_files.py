@@ -11,7 +11,9 @@ import pytest
 from numpynn.gradcheck.checks import FAIL, check_gradients, check_layer
 from numpynn.gradcheck.corpus import (
     CNN_MUTATIONS,
+    FILE_CHOICES,
     LEARNER_CNN,
+    LEARNER_LAYERS,
     LEARNER_OPTIM,
     OPTIM_MUTATIONS,
     _optim_text,
@@ -679,3 +681,39 @@ def test_correct_cnn_forwards_match_the_course_definition(tmp_path, text):
     result = check_module(module_of(tmp_path, text), timing=False)
     assert result.verdict == "pass", result.to_table()
     assert "forward output vs the course's definition" in result.to_table()
+
+
+# ------------------------------------------------------------------ hyper-parameters of one's own
+@pytest.mark.parametrize("name", FILE_CHOICES)
+def test_a_hyper_parameter_chosen_otherwise_and_used_consistently_passes(tmp_path, name):
+    """A leaky ReLU slope, an eps, a dropout p of the older course's meaning: read from the
+    learner's forward, not held to numpynn's default (each FAILed as 'forward' before)."""
+    old, new = FILE_CHOICES[name]
+    result = check_module(module_of(tmp_path, mutate(LEARNER_LAYERS, (old, new))),
+                          timing=False)
+    assert result.verdict != FAIL, result.to_table()
+    assert "a choice, not a bug" in result.to_table() or "older years'" in result.to_table()
+
+
+def test_the_leaky_relu_slope_found_is_named_and_a_backward_with_another_still_fails(tmp_path):
+    text = mutate(LEARNER_LAYERS, ("def leaky_relu_forward(x, alpha=0.01)",
+                                   "def leaky_relu_forward(x, alpha=0.2)"))
+    assert "alpha (the slope where x < 0) = 0.2" in check_module(
+        module_of(tmp_path, text), timing=False).to_table()
+    bad = mutate(text, ("    return dout * np.where(x > 0, 1.0, alpha)",
+                        "    return dout * np.where(x > 0, 1.0, 0.01)"))
+    result = check_module(module_of(tmp_path, bad, "bad"), timing=False)
+    assert result.verdict == FAIL and result.kinds == ["factor"], result.to_table()
+
+
+@pytest.mark.parametrize("doc, says", [
+    ("We keep each neuron output with probability p.", "your docstring says p keeps them"),
+    ("", "older years of the course"),
+])
+def test_dropout_p_as_the_drop_probability_names_the_convention(tmp_path, doc, says):
+    text = mutate(DROPOUT, ('    p, mode = dropout_param["p"], dropout_param["mode"]',
+                            f'    """- p: Dropout parameter. {doc}"""\n'
+                            '    p, mode = 1 - dropout_param["p"], dropout_param["mode"]'))
+    result = check_module(module_of(tmp_path, text), timing=False)
+    assert result.kinds == ["forward"], result.to_table()
+    assert says in result.to_table() and "KEEPING" in result.to_table()
