@@ -25,8 +25,11 @@ its input, a softmax that overflows, an SVM gradient without its count) (:func:`
 :data:`FILE_MUTATIONS`; the file is also checked correct with its running variance
 started at zeros, as CS231n's starter code does); the same file with a FullyConnectedNet
 (:data:`LEARNER_MODEL`) correct and with each of :data:`MODEL_MUTATIONS` (test-mode bugs
-only its ``loss(X)`` shows); a learner's convolution and max pool (:data:`LEARNER_CNN`)
-correct and with each of :data:`CNN_MUTATIONS` (forward bugs their backward agrees with);
+only its ``loss(X)`` shows); a learner's assignment-1 TwoLayerNet
+(:data:`LEARNER_A1_NET`) correct and with each of :data:`A1_NET_MUTATIONS`; a learner's
+convolution and max pool (:data:`LEARNER_CNN`) correct and with each of
+:data:`CNN_MUTATIONS` (forward bugs their backward agrees with) and
+:data:`CNN_BACKWARD_MUTATIONS`;
 and a learner's ``optim.py``
 (:data:`LEARNER_OPTIM`) correct, with epsilon inside the square root, and with each of
 :data:`OPTIM_MUTATIONS` (update-rule bugs). A bug whose numbers show one kind
@@ -524,6 +527,15 @@ FILE_MUTATIONS: dict[str, tuple[str, str, str]] = {
         "correct class"),
     "svm loss counting the correct class's own margin": (
         "    margins[np.arange(N), y] = 0\n    dx", "    dx", "forward"),
+    "softmax dx divided by N on the correct classes only": (
+        "    dx[np.arange(N), y] -= 1\n    return loss, dx / N",
+        "    dx[np.arange(N), y] -= 1\n    dx[np.arange(N), y] /= N\n    return loss, dx",
+        "factor N"),
+    "layernorm backward dividing by N where it needs D": (
+        "    D = dout.shape[1]", "    D = dout.shape[0]", "count"),
+    "batchnorm backward dividing by D where it needs N": (
+        "    N = dout.shape[0]\n    dxhat = dout * gamma\n    dx = (N * dxhat",
+        "    N = dout.shape[1]\n    dxhat = dout * gamma\n    dx = (N * dxhat", "count"),
     "relu forward and backward both scaled by 2": (
         "    return np.maximum(0, x), x\n\ndef relu_backward(dout, x):\n"
         "    return dout * (x > 0)",
@@ -626,6 +638,50 @@ MODEL_MUTATIONS: dict[str, tuple[str, str, str]] = {
     "grads of gamma and beta stored under each other's names": (
         'dh, grads[f"gamma{i}"], grads[f"beta{i}"] = batchnorm_backward',
         'dh, grads[f"beta{i}"], grads[f"gamma{i}"] = batchnorm_backward', "swapped"),
+}
+
+
+#: A learner's assignment-1 TwoLayerNet (neural_net.py: the loss with reg as an argument,
+#: reg |W|^2), correct; :data:`A1_NET_MUTATIONS` plant the bugs whose kind only a re-check
+#: of the model shows.
+LEARNER_A1_NET = """
+import numpy as np
+
+class TwoLayerNet(object):
+    def __init__(self, input_size, hidden_size, output_size, std=1e-4):
+        self.params = {"W1": std * np.random.randn(input_size, hidden_size),
+                       "b1": np.zeros(hidden_size),
+                       "W2": std * np.random.randn(hidden_size, output_size),
+                       "b2": np.zeros(output_size)}
+
+    def loss(self, X, y=None, reg=0.0):
+        W1, b1, W2, b2 = (self.params[k] for k in ("W1", "b1", "W2", "b2"))
+        N = X.shape[0]
+        h1 = np.maximum(0, X.dot(W1) + b1)
+        scores = h1.dot(W2) + b2
+        if y is None:
+            return scores
+        shifted = scores - scores.max(axis=1, keepdims=True)
+        probs = np.exp(shifted) / np.sum(np.exp(shifted), axis=1, keepdims=True)
+        loss = -np.sum(np.log(probs[np.arange(N), y])) / N
+        loss += reg * (np.sum(W1 * W1) + np.sum(W2 * W2))
+        grads = {}
+        dscores = probs.copy()
+        dscores[np.arange(N), y] -= 1
+        dscores /= N
+        grads["W2"] = h1.T.dot(dscores) + 2 * reg * W2
+        grads["b2"] = np.sum(dscores, axis=0)
+        dh1 = dscores.dot(W2.T)
+        dh1[h1 <= 0] = 0
+        grads["W1"] = X.T.dot(dh1) + 2 * reg * W1
+        grads["b1"] = np.sum(dh1, axis=0)
+        return loss, grads
+"""
+
+#: name -> (text replaced in LEARNER_A1_NET, its replacement, the kind its FAIL names).
+A1_NET_MUTATIONS: dict[str, tuple[str, str, str]] = {
+    "ReLU mask on the ReLU's output with < (never applies)": (
+        "dh1[h1 <= 0] = 0", "dh1[h1 < 0] = 0", "mask"),
 }
 
 
@@ -793,6 +849,13 @@ CNN_MUTATIONS: dict[str, tuple[tuple[tuple[str, str], ...], str]] = {
           "mask = np.full(win.shape, 1 / (ph * pw))")), "forward"),
 }
 
+#: name -> ((text replaced in LEARNER_CNN, its replacement), ..., the kind its FAIL names):
+#: backward bugs the numerical check catches, whose kind only the layer's numbers show.
+CNN_BACKWARD_MUTATIONS: dict[str, tuple[tuple[tuple[str, str], ...], str]] = {
+    "conv dw assigned in the loop, not accumulated": (
+        (("            dk += np.tensordot", "            dk = np.tensordot"),), "accumulate"),
+}
+
 
 def _module_from(text: str, name: str) -> ModuleType:
     """The learner's file ``text`` as a module, imported from a temporary ``name.py`` as
@@ -841,8 +904,14 @@ def file_cases(seed: int = 0) -> list[Case]:
             raise AssertionError(f"MODEL_MUTATIONS[{name!r}] no longer applies")
         cases.append(Case(name, "file", "bug", run(LEARNER_MODEL.replace(old, new)), 1.0,
                           kind))
+    cases.append(Case("learner's assignment-1 net", "file", "correct", run(LEARNER_A1_NET)))
+    for name, (old, new, kind) in A1_NET_MUTATIONS.items():
+        if old not in LEARNER_A1_NET:
+            raise AssertionError(f"A1_NET_MUTATIONS[{name!r}] no longer applies")
+        cases.append(Case(name, "file", "bug", run(LEARNER_A1_NET.replace(old, new)), 1.0,
+                          kind))
     cases.append(Case("learner's CNN file", "file", "correct", run(LEARNER_CNN)))
-    for name, (pairs, kind) in CNN_MUTATIONS.items():
+    for name, (pairs, kind) in {**CNN_MUTATIONS, **CNN_BACKWARD_MUTATIONS}.items():
         cases.append(Case(name, "file", "bug", run(_optim_text(pairs, LEARNER_CNN)), 1.0,
                           kind))
     cases.append(Case("learner's optim file", "file", "correct", run(LEARNER_OPTIM)))

@@ -616,6 +616,10 @@ def _layer_hint(name: str, inputs: list[np.ndarray], dout: np.ndarray, got: tupl
             return "mask", ("max_pool_backward gives gradient to entries that are not their "
                             "window's max: each window's dout goes to the argmax of x in the "
                             "window alone (dx = 0 elsewhere), not spread over the window")
+    if name.startswith("conv_forward") and len(got) == 3 and rows["w"].verdict == FAIL:
+        text = _conv_last_term(inputs, dout, np.asarray(got[1], dtype=np.float64))
+        if text:
+            return "accumulate", text
     if name == "dropout" and rows["x"].verdict == FAIL and rows["x"].kind == "mask":
         return "mask", ("dropout_backward zeroes other entries than the forward pass did: "
                         "it must multiply dout by the mask stored in the cache by "
@@ -625,6 +629,9 @@ def _layer_hint(name: str, inputs: list[np.ndarray], dout: np.ndarray, got: tupl
                                                   rows["dbeta"].verdict):
             return None
         axis = 0 if name == "batchnorm" else 1
+        count = _norm_count(name, inputs, dout, dx, np.asarray(want[0], dtype=np.float64))
+        if count is not None:
+            return "count", count
         diff = dx - np.asarray(want[0], dtype=np.float64)
         centred = x - x.mean(axis=axis, keepdims=True)
         scale = max(float(np.abs(diff).max()), 1e-12)
@@ -636,6 +643,61 @@ def _layer_hint(name: str, inputs: list[np.ndarray], dout: np.ndarray, got: tupl
         if np.isfinite(spread) and spread <= 1e-6 * float(np.nanmax(np.abs(ratio))):
             return "variance term", KINDS["variance term"]
     return None
+
+
+def _norm_count(name: str, inputs: list[np.ndarray], dout: np.ndarray, dx: np.ndarray,
+                want: np.ndarray) -> str | None:
+    """What a batch norm or layer norm backward dividing by the other axis's count does
+    (N where layer norm needs D, D where batch norm needs N: in the mean term, the
+    variance term or both), when ``dx`` is that; else None. With xhat and std of the
+    param dict's eps, dx = (dxhat - S1 / M - xhat S2 / M) / std for the count M."""
+    x, gamma = inputs[0], inputs[1]
+    axis = 0 if name == "batchnorm" else 1
+    right, other = x.shape[axis], x.shape[1 - axis]
+    if right == other:
+        return None
+    std = np.sqrt(x.var(axis=axis, keepdims=True) + 1e-5)
+    xhat = (x - x.mean(axis=axis, keepdims=True)) / std
+    dxhat = dout * gamma
+    mean_term = dxhat.sum(axis=axis, keepdims=True) / std
+    var_term = xhat * (dxhat * xhat).sum(axis=axis, keepdims=True) / std
+    wrong, need = ("N", "D") if axis == 1 else ("D", "N")
+    what = {(True, True): "both the mean and the variance terms",
+            (True, False): "the mean term", (False, True): "the variance term"}
+    for (in_mean, in_var), where in what.items():
+        change = ((mean_term if in_mean else 0) + (var_term if in_var else 0)) * (
+            1 / right - 1 / other)
+        if _close_to(dx, want + change):
+            return (f"{name}_backward divides by {wrong} = {other} in {where}, where "
+                    f"{name} averages over {need} = {right} "
+                    + ("(the features of each example, axis 1: D = x.shape[1])"
+                       if axis == 1 else "(the examples of the batch, axis 0: N = "
+                       "x.shape[0])"))
+    return None
+
+
+def _conv_last_term(inputs: list[np.ndarray], dout: np.ndarray, dw: np.ndarray) -> str:
+    """What a convolution backward whose dw keeps only the last term of its sum shows
+    (assigned, dw[f] = ..., in a loop where it must be accumulated, dw[f] += ...): the
+    last example's contribution alone, the last window's, or both's; else ""."""
+    x, w = inputs[0], inputs[1]
+    pad, stride = _CONV_PARAM["pad"], _CONV_PARAM["stride"]
+    xp = np.pad(x, ((0, 0), (0, 0), (pad, pad), (pad, pad)))
+    win = _windows(xp, w.shape[2], w.shape[3], stride)
+    if win.shape[2:4] != dout.shape[2:]:
+        return ""
+    last = (
+        (np.einsum("chwij,fhw->fcij", win[-1], dout[-1]), "the last example's"),
+        (np.einsum("ncij,nf->fcij", win[:, :, -1, -1], dout[:, :, -1, -1]),
+         "the last window's (output position's)"),
+        (np.einsum("cij,f->fcij", win[-1, :, -1, -1], dout[-1, :, -1, -1]),
+         "the last example's last window's"))
+    for value, what in last:
+        if _close_to(dw, value):
+            return (f"dw is {what} contribution alone: it is assigned (dw[f] = ... or dw "
+                    "= ...) inside a loop where it must be accumulated over every example "
+                    "and window (dw[f] += ...), starting from np.zeros_like(w)")
+    return ""
 
 
 #: What a loss's gradient with respect to the scores is, for the message on a wrong shape.
@@ -712,9 +774,16 @@ def _loss_checks(name: str, fn: Callable, seed: int) -> list[GradCheckReport]:
             correct = np.zeros(x.shape, dtype=bool)
             correct[np.arange(x.shape[0]), y] = True
             tiny = 1e-12 * max(float(np.abs(want_dx).max()), 1e-12)
+            n = x.shape[0]
             if diff.any() and not (diff & ~correct).any():
                 cmp.rows[-1] = dataclasses.replace(row, kind="correct class", kind_text=(
                     KINDS["correct class"] + ": " + LOSS_GRADIENTS.get(name, "")).rstrip(": "))
+            elif (_close_to(dx[~correct], n * want_dx[~correct])
+                  and _close_to(dx[correct], want_dx[correct])):
+                cmp.rows[-1] = dataclasses.replace(row, kind="factor N", kind_text=(
+                    f"only the correct classes' entries dx[i, y[i]] are divided by N (= {n}); "
+                    "the other classes' are N times the gradient: divide every entry, after "
+                    "setting them all (dx[np.arange(N), y] -= ...; then dx /= N)"))
             elif (np.all(np.abs(dx[~correct]) <= tiny)
                   and np.any(np.abs(want_dx[~correct]) > tiny)):
                 # the seed question's misconception: only the correct class's score matters

@@ -10,8 +10,12 @@ import pytest
 
 from numpynn.gradcheck.checks import FAIL, check_gradients, check_layer
 from numpynn.gradcheck.corpus import (
+    A1_NET_MUTATIONS,
+    CNN_BACKWARD_MUTATIONS,
     CNN_MUTATIONS,
     FILE_CHOICES,
+    FILE_MUTATIONS,
+    LEARNER_A1_NET,
     LEARNER_CNN,
     LEARNER_LAYERS,
     LEARNER_OPTIM,
@@ -717,3 +721,43 @@ def test_dropout_p_as_the_drop_probability_names_the_convention(tmp_path, doc, s
     result = check_module(module_of(tmp_path, text), timing=False)
     assert result.kinds == ["forward"], result.to_table()
     assert says in result.to_table() and "KEEPING" in result.to_table()
+
+
+# ------------------------------------------------------------------ caught, and now named
+@pytest.mark.parametrize("name, says", [
+    ("softmax dx divided by N on the correct classes only",
+     "only the correct classes' entries dx[i, y[i]] are divided by N"),
+    ("layernorm backward dividing by N where it needs D",
+     "divides by N = 6 in both the mean and the variance terms, where layernorm averages "
+     "over D = 5"),
+    ("batchnorm backward dividing by D where it needs N", "divides by D = 5"),
+])
+def test_a_layer_bug_caught_without_a_kind_is_named(tmp_path, name, says):
+    old, new, kind = FILE_MUTATIONS[name]
+    result = check_module(module_of(tmp_path, mutate(LEARNER_LAYERS, (old, new))),
+                          timing=False)
+    assert result.kinds == [kind], result.to_table()
+    assert says in result.to_table()
+
+
+@pytest.mark.parametrize("old, new, says", [
+    (*CNN_BACKWARD_MUTATIONS["conv dw assigned in the loop, not accumulated"][0][0],
+     "the last window's"),
+    ("    dw = dk\n",  # one example's windows at a time, dw = ... per example
+     "    dw = np.tensordot(dout[-1], np.lib.stride_tricks.sliding_window_view(\n"
+     "        xp[-1], (HH, WW), axis=(1, 2))[:, ::stride, ::stride], axes=([1, 2], [1, 2]))\n",
+     "the last example's"),
+])
+def test_a_conv_dw_assigned_where_it_must_accumulate_is_named(tmp_path, old, new, says):
+    result = check_module(module_of(tmp_path, mutate(LEARNER_CNN, (old, new))), timing=False)
+    assert result.kinds == ["accumulate"], result.to_table()
+    assert says in result.to_table() and "dw[f] += ..." in result.to_table()
+
+
+def test_an_a1_relu_mask_on_the_output_with_less_than_is_named(tmp_path):
+    assert check_module(module_of(tmp_path, LEARNER_A1_NET), timing=False).verdict != FAIL
+    old, new, kind = A1_NET_MUTATIONS["ReLU mask on the ReLU's output with < (never applies)"]
+    result = check_module(module_of(tmp_path, LEARNER_A1_NET.replace(old, new), "bad"),
+                          timing=False)
+    assert result.kinds == [kind], result.to_table()
+    assert "dh1[h1 <= 0] = 0" in result.to_table()
