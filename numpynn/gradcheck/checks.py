@@ -199,6 +199,12 @@ KINDS: dict[str, str] = {
                  "missing or wrong",
     "variance term": "dgamma and dbeta agree, dx is off in proportion to x - mu: the path "
                      "through the variance (dvar * 2 (x - mu) / N) is missing or wrong",
+    "running statistics": "batch norm's backward uses the running mean and variance "
+                          "(bn_param's running_mean, running_var) where it needs the "
+                          "batch's own: in train mode the forward normalises with the "
+                          "batch's mean and variance, and the cache must hold those (mu = "
+                          "x.mean(axis=0), var = x.var(axis=0)); with running averages "
+                          "equal to the batch's statistics its gradients are right",
     "count": "a normalisation's backward divides by the wrong count: N (the batch size) "
              "where layer norm averages over the D features, or D where batch norm "
              "averages over the N examples",

@@ -511,6 +511,10 @@ FILE_MUTATIONS: dict[str, tuple[str, str, str]] = {
         "mask"),
     "dropout backward ignoring the mask": ("    return dout * mask", "    return dout",
                                            "mask"),
+    "batchnorm backward with the running variance": (
+        "return gamma * xhat + beta, (xhat, gamma, np.sqrt(var + eps))",
+        'return gamma * xhat + beta, (xhat, gamma, np.sqrt(bn_param["running_var"] + eps))',
+        "running statistics"),
     "batchnorm backward returning dgamma and dbeta swapped": (
         "/ (N * std)\n    return dx, np.sum(dout * xhat, axis=0), np.sum(dout, axis=0)",
         "/ (N * std)\n    return dx, np.sum(dout, axis=0), np.sum(dout * xhat, axis=0)",

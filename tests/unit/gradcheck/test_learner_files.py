@@ -761,3 +761,23 @@ def test_an_a1_relu_mask_on_the_output_with_less_than_is_named(tmp_path):
                           timing=False)
     assert result.kinds == [kind], result.to_table()
     assert "dh1[h1 <= 0] = 0" in result.to_table()
+
+
+def test_a_batchnorm_backward_with_the_running_statistics_is_named_so(tmp_path):
+    """Both backwards with the running averages (started at zeros, as CS231n's starter
+    code: one step gives var / 10): before, the alt's FAIL was named 'factor 3.162'."""
+    text = mutate(BN, ("        cache = (x, mu, var, xhat, gamma, eps)\n", ""),
+                  ("        running_var = momentum * running_var + (1 - momentum) * var\n",
+                   "        running_var = momentum * running_var + (1 - momentum) * var\n"
+                   "        cache = (x, running_mean, running_var, xhat, gamma, eps)\n"))
+    alt = """
+def batchnorm_backward_alt(dout, cache):
+    x, mu, var, xhat, gamma, eps = cache
+    N = x.shape[0]
+    dxhat = dout * gamma
+    dx = (N * dxhat - dxhat.sum(axis=0) - xhat * (dxhat * xhat).sum(axis=0))
+    return dx / (N * np.sqrt(var + eps)), (dout * xhat).sum(axis=0), dout.sum(axis=0)
+"""
+    result = check_module(module_of(tmp_path, text + alt), timing=False)
+    assert result.kinds == ["running statistics"], result.to_table()
+    assert "3.162" not in result.to_table() and "x.mean(axis=0)" in result.to_table()
