@@ -27,6 +27,7 @@ started at zeros, as CS231n's starter code does); the same file with a FullyConn
 (:data:`LEARNER_MODEL`) correct and with each of :data:`MODEL_MUTATIONS` (test-mode bugs
 only its ``loss(X)`` shows); a learner's assignment-1 TwoLayerNet
 (:data:`LEARNER_A1_NET`) correct and with each of :data:`A1_NET_MUTATIONS`; a learner's
+Solver (:data:`LEARNER_SOLVER`) correct and with each of :data:`SOLVER_MUTATIONS`; a learner's
 convolution and max pool (:data:`LEARNER_CNN`) correct and with each of
 :data:`CNN_MUTATIONS` (forward bugs their backward agrees with) and
 :data:`CNN_BACKWARD_MUTATIONS`;
@@ -689,6 +690,91 @@ A1_NET_MUTATIONS: dict[str, tuple[str, str, str]] = {
 }
 
 
+#: A learner's solver.py (CS231n's Solver, with its own sgd), correct;
+#: :data:`SOLVER_MUTATIONS` plant the bugs in ``_step`` that ``gradcheck --file`` checks.
+LEARNER_SOLVER = """import numpy as np
+
+
+def sgd(w, dw, config=None):
+    if config is None:
+        config = {}
+    config.setdefault("learning_rate", 1e-2)
+    return w - config["learning_rate"] * dw, config
+
+
+class Solver(object):
+    def __init__(self, model, data, **kwargs):
+        self.model = model
+        self.X_train, self.y_train = data["X_train"], data["y_train"]
+        self.X_val, self.y_val = data["X_val"], data["y_val"]
+        self.update_rule = kwargs.pop("update_rule", "sgd")
+        self.optim_config = kwargs.pop("optim_config", {})
+        self.lr_decay = kwargs.pop("lr_decay", 1.0)
+        self.batch_size = kwargs.pop("batch_size", 100)
+        self.num_epochs = kwargs.pop("num_epochs", 10)
+        self.print_every = kwargs.pop("print_every", 10)
+        self.verbose = kwargs.pop("verbose", True)
+        if kwargs:
+            raise ValueError("Unrecognized arguments %s" % ", ".join(kwargs))
+        self.update_rule = globals()[self.update_rule]
+        self._reset()
+
+    def _reset(self):
+        self.epoch = 0
+        self.best_val_acc = 0
+        self.best_params = {}
+        self.loss_history = []
+        self.train_acc_history = []
+        self.val_acc_history = []
+        self.optim_configs = {}
+        for p in self.model.params:
+            self.optim_configs[p] = {k: v for k, v in self.optim_config.items()}
+
+    def _step(self):
+        num_train = self.X_train.shape[0]
+        batch_mask = np.random.choice(num_train, self.batch_size)
+        loss, grads = self.model.loss(self.X_train[batch_mask], self.y_train[batch_mask])
+        self.loss_history.append(loss)
+        for p, w in self.model.params.items():
+            config = self.optim_configs[p]
+            next_w, next_config = self.update_rule(w, grads[p], config)
+            self.model.params[p] = next_w
+            self.optim_configs[p] = next_config
+
+    def check_accuracy(self, X, y, num_samples=None, batch_size=100):
+        N = X.shape[0]
+        num_batches = (N + batch_size - 1) // batch_size
+        y_pred = []
+        for i in range(num_batches):
+            scores = self.model.loss(X[i * batch_size:(i + 1) * batch_size])
+            y_pred.append(np.argmax(scores, axis=1))
+        return np.mean(np.hstack(y_pred) == y)
+
+    def train(self):
+        num_train = self.X_train.shape[0]
+        iterations_per_epoch = max(num_train // self.batch_size, 1)
+        for t in range(self.num_epochs * iterations_per_epoch):
+            self._step()
+            if (t + 1) % iterations_per_epoch == 0:
+                self.epoch += 1
+                for k in self.optim_configs:
+                    self.optim_configs[k]["learning_rate"] *= self.lr_decay
+"""
+
+#: name -> (text replaced in LEARNER_SOLVER, its replacement, the kind its FAIL names).
+SOLVER_MUTATIONS: dict[str, tuple[str, str, str]] = {
+    "Solver's _step not storing the returned config": (
+        "            self.optim_configs[p] = next_config\n", "", "solver"),
+    "Solver's _step not storing next_w": (
+        "            self.model.params[p] = next_w\n", "", "solver"),
+    "Solver's _step passing one config from parameter to parameter": (
+        "            config = self.optim_configs[p]\n"
+        "            next_w, next_config = self.update_rule(w, grads[p], config)\n",
+        "            next_w, self.optim_config = self.update_rule(w, grads[p], "
+        "self.optim_config)\n            next_config = self.optim_config\n", "solver"),
+}
+
+
 #: A learner's optim.py written the CS231n way, correct; :data:`OPTIM_MUTATIONS` plant the
 #: update-rule bugs that only ``gradcheck --file``'s comparison with numpynn's rules sees.
 LEARNER_OPTIM = """
@@ -913,6 +999,12 @@ def file_cases(seed: int = 0) -> list[Case]:
         if old not in LEARNER_A1_NET:
             raise AssertionError(f"A1_NET_MUTATIONS[{name!r}] no longer applies")
         cases.append(Case(name, "file", "bug", run(LEARNER_A1_NET.replace(old, new)), 1.0,
+                          kind))
+    cases.append(Case("learner's solver", "file", "correct", run(LEARNER_SOLVER)))
+    for name, (old, new, kind) in SOLVER_MUTATIONS.items():
+        if old not in LEARNER_SOLVER:
+            raise AssertionError(f"SOLVER_MUTATIONS[{name!r}] no longer applies")
+        cases.append(Case(name, "file", "bug", run(LEARNER_SOLVER.replace(old, new)), 1.0,
                           kind))
     cases.append(Case("learner's CNN file", "file", "correct", run(LEARNER_CNN)))
     for name, (pairs, kind) in {**CNN_MUTATIONS, **CNN_BACKWARD_MUTATIONS}.items():

@@ -1419,6 +1419,105 @@ def _nonzero_biases(params: dict, seed: int) -> None:
             value[...] = 0.1 * rng.standard_normal(value.shape)
 
 
+# ------------------------------------------------------------------------------ the Solver
+#: The methods of CS231n's Solver (solver.py); a class with all of them is checked.
+SOLVER_METHODS = ("_step", "train", "check_accuracy")
+
+
+class _StepModel:
+    """The model a Solver's ``_step`` is checked with: parameters W and b, and a loss whose
+    gradients are fixed arrays, different for each parameter (so each call of the update
+    rule says which parameter it updates)."""
+
+    def __init__(self, seed: int) -> None:
+        rng = stream(seed, "solver")
+        self.params = {"W": rng.standard_normal((3, 2)), "b": rng.standard_normal(2)}
+        self.grads = {k: rng.standard_normal(v.shape) for k, v in self.params.items()}
+
+    def loss(self, X: np.ndarray, y: np.ndarray | None = None) -> Any:
+        if y is None:
+            return np.asarray(X)[:, :2]
+        return 1.0, {k: v.copy() for k, v in self.grads.items()}
+
+
+def _solver_step(cls: type, seed: int, steps: int = 2) -> GradCheckReport:
+    """A Solver's ``_step`` (CS231n's solver.py), ``steps`` times, on :class:`_StepModel`
+    with the update rule replaced by one that records its calls (next_w = w - dw, and a
+    new config counting the steps): each step must call the rule once per parameter with
+    the parameter, its gradient and that parameter's own config (the optim_config's
+    entries at the first step, the config the rule returned since), and store next_w in
+    model.params and the returned config in optim_configs."""
+    model = _StepModel(seed)
+    rng = stream(seed, "solver_data")
+    data = {"X_train": rng.standard_normal((8, 3)), "y_train": rng.integers(0, 2, 8),
+            "X_val": rng.standard_normal((4, 3)), "y_val": rng.integers(0, 2, 4)}
+    start = {k: v.copy() for k, v in model.params.items()}
+    try:
+        solver = cls(model, data, update_rule="sgd", optim_config={"learning_rate": 0.1},
+                     batch_size=4, verbose=False)
+    except TypeError as exc:
+        raise _SignatureError(f"{cls.__name__}: called as CS231n's Solver(model, data, "
+                              "update_rule='sgd', optim_config={...}, batch_size=4, "
+                              f"verbose=False), it raised TypeError: {exc}") from None
+    calls: list[tuple[str, np.ndarray, Any]] = []
+
+    def rule(w: np.ndarray, dw: np.ndarray, config: Any = None) -> tuple[np.ndarray, dict]:
+        name = next((k for k, g in model.grads.items() if np.shape(dw) == g.shape
+                     and np.allclose(dw, g)), "?")
+        calls.append((name, np.array(w, dtype=np.float64), config))
+        step = config.get("numpynn_step", 0) if isinstance(config, dict) else 0
+        return w - dw, {"numpynn_step": step + 1, "numpynn_param": name}
+
+    solver.update_rule = rule
+    state = np.random.get_state()
+    np.random.seed(seed)  # the Solver draws its minibatch from np.random
+    try:
+        for _ in range(steps):
+            solver._step()
+    finally:
+        np.random.set_state(state)
+    report = GradCheckReport(title=f"{cls.__name__}._step, {steps} steps (analytic = yours, "
+                                   "numerical = expected)")
+
+    def row(label: str, ok: bool, text: str) -> None:
+        report.rows.append(GradCheckRow(label, (), 0.0 if ok else float("inf"), 0.0,
+                                        PASS if ok else FAIL, kind=None if ok else "solver",
+                                        kind_text="" if ok else text))
+
+    names = [c[0] for c in calls]
+    for p in model.params:
+        row(f"calls for {p}", names.count(p) == steps,
+            f"the update rule was called {names.count(p)} times for parameter {p!r} in "
+            f"{steps} steps ({len(calls)} calls in all): each _step calls it once per "
+            "parameter, for p, w in self.model.params.items(): next_w, next_config = "
+            "self.update_rule(w, grads[p], self.optim_configs[p])")
+        configs = [c[2] for c in calls if c[0] == p]
+        shared = (f"parameter {p!r} was given another parameter's config: each parameter "
+                  "needs its own, self.optim_configs[p]")
+        first = configs[0] if configs else None
+        row(f"config for {p}, step 1", isinstance(first, dict) and first.get(
+            "learning_rate") == 0.1, shared if isinstance(first, dict) and first.get(
+                "numpynn_param") not in (None, p) else
+            f"the first step's config for {p!r} is {_describe(first)}, not a copy of "
+            "optim_config (learning_rate 0.1 here): _reset makes each parameter's, "
+            "self.optim_configs[p] = dict(self.optim_config)")
+        later = configs[1:]
+        row(f"config for {p}, later steps", all(
+            isinstance(c, dict) and c.get("numpynn_param") == p
+            and c.get("numpynn_step") == i + 1 for i, c in enumerate(later)),
+            shared if any(isinstance(c, dict) and c.get("numpynn_param") not in (None, p)
+                          for c in later) else
+            f"the config the update rule returned for {p!r} is not the one it gets at the "
+            "next step: store it, self.optim_configs[p] = next_config (momentum's "
+            "velocity, Adam's m, v and t live there)")
+        want = start[p] - steps * model.grads[p]
+        got = np.asarray(model.params[p], dtype=np.float64)
+        row(f"model.params[{p}]", got.shape == want.shape and _close_to(got, want),
+            f"after {steps} steps model.params[{p!r}] is not the update rule's last next_w "
+            "(each step's next_w = w - dw here): store it, self.model.params[p] = next_w")
+    return report
+
+
 # ------------------------------------------------------------------------------ modules
 def _user_call(result: FileCheck, title: str, user_dir: str, fn: Callable[[], Any],
                on_call: Callable[[str], None] | None = None, isolated: bool = False) -> Any:
@@ -1545,6 +1644,17 @@ def check_module(module: ModuleType, seed: int = 0, timing: bool = True,
             result.reports += call(name, lambda fn=fn, name=name: _optim_checks(
                 name, fn, seed)) or []
     _model_checks(module, result, seed, user_dir, on_call, isolated)
+    for cname, cls in sorted(vars(module).items()):
+        if (inspect.isclass(cls) and cls.__module__ == module.__name__
+                and all(callable(getattr(cls, m, None)) for m in SOLVER_METHODS)):
+            report = call(f"{cname}._step", lambda cls=cls: _solver_step(cls, seed))
+            if report is not None:
+                result.reports.append(report)
+                result.notes.append(
+                    f"{cname}: only _step is checked (the update rule applied to every "
+                    "parameter with its own config, the results stored); train, "
+                    "check_accuracy and the learning-rate decay are the course's given code "
+                    "and are not checked")
     return result
 
 

@@ -19,6 +19,7 @@ from numpynn.gradcheck.corpus import (
     MUTATION_KINDS,
     MUTATIONS,
     OPTIM_MUTATIONS,
+    SOLVER_MUTATIONS,
     LearnerNet,
     layer_cases,
     model_cases,
@@ -47,7 +48,8 @@ def test_smoke_corpus_holds_every_kind_and_meets_the_targets():
     assert result.counts[("file", "bug")] == {FAIL: len(FILE_MUTATIONS) + len(MODEL_MUTATIONS)
                                               + len(A1_NET_MUTATIONS) + len(CNN_MUTATIONS)
                                               + len(CNN_BACKWARD_MUTATIONS)
-                                              + len(OPTIM_MUTATIONS)}, text
+                                              + len(OPTIM_MUTATIONS)
+                                              + len(SOLVER_MUTATIONS)}, text
     layers = [c.name for c in layer_cases()]
     for layer in ("relu", "leaky_relu", "sigmoid", "tanh", "elu", "gelu"):
         assert f"{layer}, backward uses dout where it needs x" in layers

@@ -19,7 +19,9 @@ from numpynn.gradcheck.corpus import (
     LEARNER_CNN,
     LEARNER_LAYERS,
     LEARNER_OPTIM,
+    LEARNER_SOLVER,
     OPTIM_MUTATIONS,
+    SOLVER_MUTATIONS,
     _optim_text,
 )
 from numpynn.gradcheck.file import check_module
@@ -781,3 +783,27 @@ def batchnorm_backward_alt(dout, cache):
     result = check_module(module_of(tmp_path, text + alt), timing=False)
     assert result.kinds == ["running statistics"], result.to_table()
     assert "3.162" not in result.to_table() and "x.mean(axis=0)" in result.to_table()
+
+
+# ------------------------------------------------------------------ the Solver
+def test_a_solver_is_checked_and_says_what_is_not(tmp_path):
+    # before: "no CS231n-named layer or model class found", exit 2
+    proc = run_cli(tmp_path, LEARNER_SOLVER, "solver.py")
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "Solver._step, 2 steps" in proc.stdout
+    assert "train, check_accuracy and the learning-rate decay" in proc.stdout
+
+
+@pytest.mark.parametrize("name, says", [
+    ("Solver's _step not storing the returned config", "self.optim_configs[p] = next_config"),
+    ("Solver's _step not storing next_w", "self.model.params[p] = next_w"),
+    ("Solver's _step passing one config from parameter to parameter",
+     "another parameter's config"),
+])
+def test_solver_step_bugs_are_named(tmp_path, name, says):
+    old, new, kind = SOLVER_MUTATIONS[name]
+    result = check_module(module_of(tmp_path, LEARNER_SOLVER.replace(old, new)),
+                          timing=False)
+    failing = [r for rep in result.reports for r in rep.rows if r.verdict == FAIL]
+    assert failing and {r.kind for r in failing} == {kind}, result.to_table()
+    assert says in result.to_table()
