@@ -267,7 +267,8 @@ def register_reference(name: str, forward: Callable, backward: Callable | None =
 
 def _leaky_slope(inputs: list[np.ndarray], out: np.ndarray) -> float | None:
     """The slope the learner's leaky ReLU forward gives x < 0 (the same for every such
-    entry, out = x where x > 0), or None where its output is not of that form."""
+    entry, out = x where x > 0), or None where its output is not of that form or the
+    slope is not a leak (0 < slope < 1: slope 0 is a plain ReLU, a forward bug)."""
     x = inputs[0]
     neg, pos = x < 0, x > 0
     if out.shape != x.shape or not neg.any() or not np.allclose(out[pos], x[pos],
@@ -275,7 +276,7 @@ def _leaky_slope(inputs: list[np.ndarray], out: np.ndarray) -> float | None:
         return None
     slopes = out[neg] / x[neg]
     s = float(np.median(slopes))
-    return s if np.allclose(slopes, s, rtol=1e-9, atol=0) else None
+    return s if 0 < s < 1 and np.allclose(slopes, s, rtol=1e-9, atol=0) else None
 
 
 def _norm_eps(axis: int) -> Callable[[list[np.ndarray], np.ndarray], float | None]:

@@ -710,6 +710,10 @@ def test_the_leaky_relu_slope_found_is_named_and_a_backward_with_another_still_f
                         "    return dout * np.where(x > 0, 1.0, 0.01)"))
     result = check_module(module_of(tmp_path, bad, "bad"), timing=False)
     assert result.verdict == FAIL and result.kinds == ["factor"], result.to_table()
+    no_leak = mutate(text, ("def leaky_relu_forward(x, alpha=0.2)",
+                            "def leaky_relu_forward(x, alpha=0.0)"))  # a plain ReLU
+    result = check_module(module_of(tmp_path, no_leak, "no_leak"), timing=False)
+    assert result.verdict == FAIL and result.kinds[0] == "forward", result.to_table()
 
 
 @pytest.mark.parametrize("doc, says", [
