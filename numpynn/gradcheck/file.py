@@ -279,11 +279,15 @@ def _leaky_slope(inputs: list[np.ndarray], out: np.ndarray) -> float | None:
     return s if 0 < s < 1 and np.allclose(slopes, s, rtol=1e-9, atol=0) else None
 
 
-def _norm_eps(axis: int) -> Callable[[list[np.ndarray], np.ndarray], float | None]:
+def _norm_eps(axis: int | tuple[int, ...]
+              ) -> Callable[[list[np.ndarray], np.ndarray], float | None]:
     """The eps the learner's normalisation forward adds to the variance (over ``axis``),
-    read from out = gamma (x - mu) / sqrt(var + eps) + beta, or None (not of that form)."""
+    read from out = gamma (x - mu) / sqrt(var + eps) + beta, or None (not of that form);
+    a spatial layer's gamma and beta of shape (C,) scale x's axis 1."""
     def estimate(inputs: list[np.ndarray], out: np.ndarray) -> float | None:
         x, gamma, beta = inputs
+        if x.ndim == 4 and gamma.ndim == 1:
+            gamma, beta = gamma.reshape(1, -1, 1, 1), beta.reshape(1, -1, 1, 1)
         if out.shape != x.shape or np.any(gamma == 0):
             return None
         xhat = (out - beta) / gamma
@@ -329,6 +333,11 @@ CHOICES: dict[str, Choice] = {
                          keyword="negative_slope"),
     "batchnorm": Choice("eps (added to the variance)", 1e-5, _norm_eps(0), param_key="eps"),
     "layernorm": Choice("eps (added to the variance)", 1e-5, _norm_eps(1), param_key="eps"),
+    "spatial_batchnorm_forward": Choice("eps (added to the variance)", 1e-5,
+                                        _norm_eps((0, 2, 3)), param_key="eps"),
+    # checked with G = 1: each example's group is all its channels
+    "spatial_groupnorm_forward": Choice("eps (added to the variance)", 1e-5,
+                                        _norm_eps((1, 2, 3)), param_key="eps"),
 }
 
 
@@ -348,9 +357,10 @@ def _chosen(name: str, ref_fwd: Callable, forward: Callable, inputs: list[np.nda
     want = np.asarray(theirs(*[a.copy() for a in inputs], *extra)[0], dtype=np.float64)
     if _compare("out", out, want, "forward").verdict != PASS:
         return ref_fwd, ""
-    return theirs, (f"your forward uses {choice.what} = {value:.3g}, numpynn's default "
-                    f"{choice.default:g}: a choice, not a bug; numpynn's {name} is computed "
-                    "with yours, and your backward must use the same value")
+    return theirs, (f"your {name.removesuffix('_forward')} forward uses {choice.what} = "
+                    f"{value:.3g}, numpynn's default {choice.default:g}: a choice, not a "
+                    "bug; it is compared with the expected output at your value, and your "
+                    "backward must use the same value")
 
 
 @dataclass
@@ -504,10 +514,13 @@ def _layer_checks(name: str, spec: LayerSpec, fwd: Callable, bwd: Callable, bwd_
         reports.append(cmp)
     if ref is None and fwd_name in CNN_OUTPUTS:
         expected, what = CNN_OUTPUTS[fwd_name]
+        course, note = _chosen(fwd_name, lambda *a: (expected(*a), None), forward, inputs,
+                               spec.extra())
         cmp = GradCheckReport(title=f"{fwd_name}: forward output vs the course's definition "
-                                    "(analytic = yours, numerical = expected)")
+                                    "(analytic = yours, numerical = expected)",
+                              notes=[note] if note else [])
         cmp.rows.append(_compare("out", forward(*[a.copy() for a in inputs])[0],
-                                 expected(*[a.copy() for a in inputs], *spec.extra()),
+                                 course(*[a.copy() for a in inputs], *spec.extra())[0],
                                  "forward", f"{fwd_name} computes another output: {what}"))
         reports.append(cmp)
     try:  # numpynn's own diagnosis: never the learner's error

@@ -811,3 +811,37 @@ def test_solver_step_bugs_are_named(tmp_path, name, says):
     failing = [r for rep in result.reports for r in rep.rows if r.verdict == FAIL]
     assert failing and {r.kind for r in failing} == {kind}, result.to_table()
     assert says in result.to_table()
+
+
+GROUPNORM = '''
+import numpy as np
+
+def spatial_groupnorm_forward(x, gamma, beta, G, gn_param):
+    eps = 1e-3
+    N, C, H, W = x.shape
+    xg = x.reshape(N, G, -1)
+    mu, var = xg.mean(axis=2, keepdims=True), xg.var(axis=2, keepdims=True)
+    xhat = ((xg - mu) / np.sqrt(var + eps)).reshape(x.shape)
+    return gamma * xhat + beta, (xhat, gamma, np.sqrt(var + eps), G)
+
+def spatial_groupnorm_backward(dout, cache):
+    xhat, gamma, std, G = cache
+    N, C, H, W = dout.shape
+    dxhat, xh = (dout * gamma).reshape(N, G, -1), xhat.reshape(N, G, -1)
+    M = xh.shape[2]
+    dx = (M * dxhat - dxhat.sum(axis=2, keepdims=True)
+          - xh * (dxhat * xh).sum(axis=2, keepdims=True)) / (M * std)
+    return (dx.reshape(dout.shape), (dout * xhat).sum(axis=(0, 2, 3), keepdims=True),
+            dout.sum(axis=(0, 2, 3), keepdims=True))
+'''
+
+
+@pytest.mark.parametrize("text", [
+    mutate(SPATIAL_BN, ('eps, momentum = bn_param.get("eps", 1e-5),', "eps, momentum = 1e-3,")),
+    GROUPNORM,
+])
+def test_a_spatial_normalisation_with_its_own_eps_passes(tmp_path, text):
+    # before: FAIL, "forward output vs the course's definition"
+    result = check_module(module_of(tmp_path, text), timing=False)
+    assert result.verdict == "pass", result.to_table()
+    assert "eps (added to the variance) = 0.001" in result.to_table()
