@@ -30,7 +30,8 @@ only its ``loss(X)`` shows); a learner's assignment-1 TwoLayerNet
 Solver (:data:`LEARNER_SOLVER`) correct and with each of :data:`SOLVER_MUTATIONS`; a learner's
 convolution and max pool (:data:`LEARNER_CNN`) correct and with each of
 :data:`CNN_MUTATIONS` (forward bugs their backward agrees with) and
-:data:`CNN_BACKWARD_MUTATIONS`;
+:data:`CNN_BACKWARD_MUTATIONS`; a ThreeLayerConvNet on them (:data:`LEARNER_CONVNET`)
+correct and with each of :data:`CONVNET_MUTATIONS`;
 and a learner's ``optim.py``
 (:data:`LEARNER_OPTIM`) correct, with epsilon inside the square root, and with each of
 :data:`OPTIM_MUTATIONS` (update-rule bugs). A bug whose numbers show one kind
@@ -947,6 +948,67 @@ CNN_BACKWARD_MUTATIONS: dict[str, tuple[tuple[tuple[str, str], ...], str]] = {
 }
 
 
+#: A learner's cnn.py: assignment 2's ThreeLayerConvNet (conv - relu - 2x2 max pool -
+#: affine - relu - affine - softmax) on :data:`LEARNER_CNN`'s layers and its own affine,
+#: ReLU and softmax helpers, correct; :data:`CONVNET_MUTATIONS` plant bugs in its loss.
+LEARNER_CONVNET = LEARNER_CNN + """
+def _affine(x, w, b):
+    return x.reshape(x.shape[0], -1) @ w + b
+
+def _softmax_loss(x, y):
+    p = np.exp(x - x.max(axis=1, keepdims=True))
+    p /= p.sum(axis=1, keepdims=True)
+    N = x.shape[0]
+    dx = p.copy()
+    dx[np.arange(N), y] -= 1
+    return -np.log(p[np.arange(N), y]).mean(), dx / N
+
+class ThreeLayerConvNet(object):
+    def __init__(self, input_dim=(3, 32, 32), num_filters=32, filter_size=7, hidden_dim=100,
+                 num_classes=10, weight_scale=1e-3, reg=0.0, dtype=np.float32):
+        self.reg = reg
+        C, H, W = input_dim
+        self.params = {
+            "W1": weight_scale * np.random.randn(num_filters, C, filter_size, filter_size),
+            "b1": np.zeros(num_filters),
+            "W2": weight_scale * np.random.randn(num_filters * (H // 2) * (W // 2),
+                                                 hidden_dim),
+            "b2": np.zeros(hidden_dim),
+            "W3": weight_scale * np.random.randn(hidden_dim, num_classes),
+            "b3": np.zeros(num_classes)}
+        self.params = {k: v.astype(dtype) for k, v in self.params.items()}
+
+    def loss(self, X, y=None):
+        W1, b1, W2, b2, W3, b3 = (self.params[k] for k in ("W1", "b1", "W2", "b2", "W3", "b3"))
+        conv_param = {"stride": 1, "pad": (W1.shape[2] - 1) // 2}
+        pool_param = {"pool_height": 2, "pool_width": 2, "stride": 2}
+        a, conv_cache = conv_forward_naive(X, W1, b1, conv_param)
+        p, pool_cache = max_pool_forward_naive(np.maximum(a, 0), pool_param)
+        h = _affine(p, W2, b2)
+        scores = _affine(np.maximum(h, 0), W3, b3)
+        if y is None:
+            return scores
+        loss, dscores = _softmax_loss(scores, y)
+        loss += 0.5 * self.reg * sum(np.sum(w * w) for w in (W1, W2, W3))
+        hr = np.maximum(h, 0)
+        grads = {"W3": hr.T @ dscores + self.reg * W3, "b3": dscores.sum(axis=0)}
+        dh = (dscores @ W3.T) * (h > 0)
+        grads["W2"] = p.reshape(p.shape[0], -1).T @ dh + self.reg * W2
+        grads["b2"] = dh.sum(axis=0)
+        dp = (dh @ W2.T).reshape(p.shape)
+        da = max_pool_backward_naive(dp, pool_cache) * (a > 0)
+        _, dw1, grads["b1"] = conv_backward_naive(da, conv_cache)
+        grads["W1"] = dw1 + self.reg * W1
+        return loss, grads
+"""
+
+#: name -> (text replaced in LEARNER_CONVNET, its replacement, the kind its FAIL names).
+CONVNET_MUTATIONS: dict[str, tuple[str, str, str]] = {
+    "ThreeLayerConvNet without the reg term in W1's gradient": (
+        'grads["W1"] = dw1 + self.reg * W1', 'grads["W1"] = dw1', "regularisation"),
+}
+
+
 def _module_from(text: str, name: str) -> ModuleType:
     """The learner's file ``text`` as a module, imported from a temporary ``name.py`` as
     ``gradcheck --file`` imports a learner's file (no ``exec`` of strings in numpynn)."""
@@ -1009,6 +1071,13 @@ def file_cases(seed: int = 0) -> list[Case]:
     cases.append(Case("learner's CNN file", "file", "correct", run(LEARNER_CNN)))
     for name, (pairs, kind) in {**CNN_MUTATIONS, **CNN_BACKWARD_MUTATIONS}.items():
         cases.append(Case(name, "file", "bug", run(_optim_text(pairs, LEARNER_CNN)), 1.0,
+                          kind))
+    cases.append(Case("learner's ThreeLayerConvNet", "file", "correct",
+                      run(LEARNER_CONVNET)))
+    for name, (old, new, kind) in CONVNET_MUTATIONS.items():
+        if old not in LEARNER_CONVNET:
+            raise AssertionError(f"CONVNET_MUTATIONS[{name!r}] no longer applies")
+        cases.append(Case(name, "file", "bug", run(LEARNER_CONVNET.replace(old, new)), 1.0,
                           kind))
     cases.append(Case("learner's optim file", "file", "correct", run(LEARNER_OPTIM)))
     # epsilon inside the square root, as some libraries write it: as right

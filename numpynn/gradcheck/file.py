@@ -1270,6 +1270,8 @@ def compare_backwards(fwd: Callable, bwd: Callable, alt: Callable, seed: int = 0
 # ------------------------------------------------------------------------- model classes
 #: Small problems the model classes are checked on: N, D, H, C.
 MODEL_N, MODEL_D, MODEL_C = 5, 6, 4
+#: The input_dim (C, H, W) a convolutional model (ThreeLayerConvNet) is checked with.
+CONV_INPUT = (3, 4, 4)
 
 
 def _course_instances(cls: type) -> tuple[list[tuple[str, Any, float]], str]:
@@ -1281,7 +1283,13 @@ def _course_instances(cls: type) -> tuple[list[tuple[str, Any, float]], str]:
         return [], "its constructor's signature cannot be read"
     names = set(params)
     made: list[tuple[str, dict[str, Any], float]] = []
-    if "hidden_dims" in names:  # assignment 2's FullyConnectedNet
+    if "num_filters" in names or "filter_size" in names:  # assignment 2's ThreeLayerConvNet
+        made.append((f"input_dim={CONV_INPUT}, num_filters=2, filter_size=3, hidden_dim=7, "
+                     "reg=0.1",
+                     {"input_dim": CONV_INPUT, "num_filters": 2, "filter_size": 3,
+                      "hidden_dim": 7, "num_classes": MODEL_C, "weight_scale": 1e-1,
+                      "reg": 0.1, "dtype": np.float64}, 0.0))
+    elif "hidden_dims" in names:  # assignment 2's FullyConnectedNet
         base = {"hidden_dims": [7, 5], "input_dim": MODEL_D, "num_classes": MODEL_C,
                 "reg": 0.1, "weight_scale": 5e-2, "dtype": np.float64}
         made.append(("hidden_dims=[7, 5], reg=0.1", base, 0.0))
@@ -1365,7 +1373,8 @@ def _model_checks(module: ModuleType, result: FileCheck, seed: int, user_dir: st
                     result.not_implemented.append(f"{cname}.__init__ (params empty or None)")
                     break
                 _nonzero_biases(params, seed)
-                X = _draw(seed, "X_model", (MODEL_N, MODEL_D))
+                X = _draw(seed, "X_model", (MODEL_N, *np.atleast_1d(
+                    kwargs.get("input_dim", MODEL_D))))
                 y = stream(seed, "y_model").integers(0, MODEL_C, MODEL_N)
                 target = _WithReg(model, reg) if reg else model
                 value = target.loss(X.copy(), y.copy())

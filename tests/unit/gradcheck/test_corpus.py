@@ -13,6 +13,7 @@ from numpynn.gradcheck.corpus import (
     A1_NET_MUTATIONS,
     CNN_BACKWARD_MUTATIONS,
     CNN_MUTATIONS,
+    CONVNET_MUTATIONS,
     DEEP,
     FILE_MUTATIONS,
     MODEL_MUTATIONS,
@@ -49,7 +50,8 @@ def test_smoke_corpus_holds_every_kind_and_meets_the_targets():
                                               + len(A1_NET_MUTATIONS) + len(CNN_MUTATIONS)
                                               + len(CNN_BACKWARD_MUTATIONS)
                                               + len(OPTIM_MUTATIONS)
-                                              + len(SOLVER_MUTATIONS)}, text
+                                              + len(SOLVER_MUTATIONS)
+                                              + len(CONVNET_MUTATIONS)}, text
     layers = [c.name for c in layer_cases()]
     for layer in ("relu", "leaky_relu", "sigmoid", "tanh", "elu", "gelu"):
         assert f"{layer}, backward uses dout where it needs x" in layers

@@ -17,6 +17,7 @@ from numpynn.gradcheck.corpus import (
     FILE_MUTATIONS,
     LEARNER_A1_NET,
     LEARNER_CNN,
+    LEARNER_CONVNET,
     LEARNER_LAYERS,
     LEARNER_OPTIM,
     LEARNER_SOLVER,
@@ -845,3 +846,11 @@ def test_a_spatial_normalisation_with_its_own_eps_passes(tmp_path, text):
     result = check_module(module_of(tmp_path, text), timing=False)
     assert result.verdict == "pass", result.to_table()
     assert "eps (added to the variance) = 0.001" in result.to_table()
+
+
+def test_a_three_layer_convnet_is_built_with_an_image_input_and_checked(tmp_path):
+    # before: FAIL, "raised TypeError: cannot unpack non-iterable int object" (built as
+    # assignment 2's TwoLayerNet, input_dim an int)
+    result = check_module(module_of(tmp_path, LEARNER_CONVNET), timing=False)
+    assert result.verdict == "pass", result.to_table()
+    assert "ThreeLayerConvNet(input_dim=(3, 4, 4)" in result.to_table()
