@@ -154,11 +154,15 @@ def _run_file(path: str, seed: int) -> int:
     if "input_error" in result:
         raise InputError(result["input_error"])
     if result["empty"]:
-        raise InputError(f"--file {path}: no CS231n-named layer or model class found "
-                         "(affine_forward and affine_backward, relu_*, batchnorm_*, "
-                         "softmax_loss, sgd_momentum, adam, a class with params and loss, "
-                         "...); name your "
-                         "functions as the assignments do.")
+        raise InputError(f"--file {path}: nothing numpynn checks found. It checks "
+                         "CS231n-named layers (affine_forward and affine_backward, relu_*, "
+                         "batchnorm_*, conv_forward_naive, ...), the losses softmax_loss "
+                         "and svm_loss, optim.py's update rules (sgd, sgd_momentum, "
+                         "rmsprop, adam), model classes with params and loss(X, y=None) "
+                         "(fc_net.py, neural_net.py), and a Solver's _step (a class with "
+                         "_step, train and check_accuracy); name your functions as the "
+                         "assignments do. Not checked: data loading, notebooks, a "
+                         "Solver's train and check_accuracy.")
     print(result["text"])
     print()
     if result["failed"]:

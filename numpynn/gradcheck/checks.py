@@ -199,6 +199,20 @@ KINDS: dict[str, str] = {
                  "missing or wrong",
     "variance term": "dgamma and dbeta agree, dx is off in proportion to x - mu: the path "
                      "through the variance (dvar * 2 (x - mu) / N) is missing or wrong",
+    "running statistics": "batch norm's backward uses the running mean and variance "
+                          "(bn_param's running_mean, running_var) where it needs the "
+                          "batch's own: in train mode the forward normalises with the "
+                          "batch's mean and variance, and the cache must hold those (mu = "
+                          "x.mean(axis=0), var = x.var(axis=0)); with running averages "
+                          "equal to the batch's statistics its gradients are right",
+    "count": "a normalisation's backward divides by the wrong count: N (the batch size) "
+             "where layer norm averages over the D features, or D where batch norm "
+             "averages over the N examples",
+    "accumulate": "a gradient keeps only the last term of its sum: it is assigned (dw[f] "
+                  "= ...) in a loop where it must be accumulated (dw[f] += ...)",
+    "solver": "the Solver's _step does not apply the update rule as the course's: once "
+              "per parameter, with that parameter's own config, storing next_w in "
+              "model.params and the returned config in optim_configs",
     "update rule": "an update rule (optim.py) moves w, or keeps its state, otherwise than "
                    "the course's: next_w and config's state are compared with numpynn's "
                    "over three steps",
@@ -1021,6 +1035,7 @@ def check_gradients(
     report.extended = ext is not None
     if diagnose:
         _diagnose_regularisation(report, model, X, y, h, tol, extended, complex_step)
+        _diagnose_relu_mask(report, model, X, y, h, tol, extended, complex_step)
     report.rows = _name_swapped(report.rows, states)
     return report
 
@@ -1094,6 +1109,42 @@ def _diagnose_regularisation(report: GradCheckReport, model: Any, X: np.ndarray,
     for i, r in enumerate(report.rows):
         if r.verdict == FAIL:
             report.rows[i] = dataclasses.replace(r, kind="regularisation", kind_text=text)
+
+
+def _diagnose_relu_mask(report: GradCheckReport, model: Any, X: np.ndarray, y: np.ndarray,
+                        h: float, tol: float, extended: bool, complex_step: bool) -> None:
+    """Name the kind "mask" on the failing rows of an affine - ReLU network (params
+    ``W1, b1, ..., WL, bL`` only) when only layers below the last fail, with no kind
+    named, and the same check passes on a copy whose hidden biases are raised until every
+    ReLU input is positive (every mask 1): the ReLU's mask is wrong or never applies
+    (assignment 1's ``dh1[h1 < 0] = 0`` on the ReLU's output)."""
+    failing = [r for r in report.rows if r.verdict == FAIL]
+    keys = set(model.params)
+    layers = sum(1 for k in keys if str(k).startswith("W"))
+    if (not failing or any(r.kind is not None for r in failing) or layers < 2
+            or keys != {f"{p}{i}" for p in "Wb" for i in range(1, layers + 1)}
+            or any(r.name in (f"W{layers}", f"b{layers}") for r in failing)):
+        return
+    try:
+        clone = copy.deepcopy(model)
+        act = np.asarray(X, dtype=np.float64).reshape(X.shape[0], -1)
+        for i in range(1, layers):
+            b = clone.params[f"b{i}"]
+            z = act @ np.asarray(clone.params[f"W{i}"], dtype=np.float64) + b
+            b[...] = b + np.maximum(0.0, 0.5 - z.min(axis=0))
+            act = act @ np.asarray(clone.params[f"W{i}"], dtype=np.float64) + b
+        active = check_gradients(clone, X, y, h, tol, extended, complex_step, diagnose=False)
+    except Exception:  # noqa: BLE001 - a model of another shape: no diagnosis
+        return
+    if active.verdict != PASS:
+        return
+    text = ("only the layers below a ReLU fail, and they pass where every ReLU input is "
+            "positive (biases raised, every mask 1): the ReLU's mask in the backward pass "
+            "is wrong or never applies. Take it from the pre-activation, dh1 * (z1 > 0), "
+            "or from the ReLU's output with <=: dh1[h1 <= 0] = 0 (after a ReLU, h1 < 0 "
+            "is never true)")
+    report.rows = [dataclasses.replace(r, kind="mask", kind_text=text)
+                   if r.verdict == FAIL else r for r in report.rows]
 
 
 def _model_complex_step(model: Any, X: np.ndarray, y: np.ndarray, loss64: Any,

@@ -25,8 +25,13 @@ its input, a softmax that overflows, an SVM gradient without its count) (:func:`
 :data:`FILE_MUTATIONS`; the file is also checked correct with its running variance
 started at zeros, as CS231n's starter code does); the same file with a FullyConnectedNet
 (:data:`LEARNER_MODEL`) correct and with each of :data:`MODEL_MUTATIONS` (test-mode bugs
-only its ``loss(X)`` shows); a learner's convolution and max pool (:data:`LEARNER_CNN`)
-correct and with each of :data:`CNN_MUTATIONS` (forward bugs their backward agrees with);
+only its ``loss(X)`` shows); a learner's assignment-1 TwoLayerNet
+(:data:`LEARNER_A1_NET`) correct and with each of :data:`A1_NET_MUTATIONS`; a learner's
+Solver (:data:`LEARNER_SOLVER`) correct and with each of :data:`SOLVER_MUTATIONS`; a learner's
+convolution and max pool (:data:`LEARNER_CNN`) correct and with each of
+:data:`CNN_MUTATIONS` (forward bugs their backward agrees with) and
+:data:`CNN_BACKWARD_MUTATIONS`; a ThreeLayerConvNet on them (:data:`LEARNER_CONVNET`)
+correct and with each of :data:`CONVNET_MUTATIONS`;
 and a learner's ``optim.py``
 (:data:`LEARNER_OPTIM`) correct, with epsilon inside the square root, and with each of
 :data:`OPTIM_MUTATIONS` (update-rule bugs). A bug whose numbers show one kind
@@ -508,6 +513,10 @@ FILE_MUTATIONS: dict[str, tuple[str, str, str]] = {
         "mask"),
     "dropout backward ignoring the mask": ("    return dout * mask", "    return dout",
                                            "mask"),
+    "batchnorm backward with the running variance": (
+        "return gamma * xhat + beta, (xhat, gamma, np.sqrt(var + eps))",
+        'return gamma * xhat + beta, (xhat, gamma, np.sqrt(bn_param["running_var"] + eps))',
+        "running statistics"),
     "batchnorm backward returning dgamma and dbeta swapped": (
         "/ (N * std)\n    return dx, np.sum(dout * xhat, axis=0), np.sum(dout, axis=0)",
         "/ (N * std)\n    return dx, np.sum(dout, axis=0), np.sum(dout * xhat, axis=0)",
@@ -524,11 +533,35 @@ FILE_MUTATIONS: dict[str, tuple[str, str, str]] = {
         "correct class"),
     "svm loss counting the correct class's own margin": (
         "    margins[np.arange(N), y] = 0\n    dx", "    dx", "forward"),
+    "softmax dx divided by N on the correct classes only": (
+        "    dx[np.arange(N), y] -= 1\n    return loss, dx / N",
+        "    dx[np.arange(N), y] -= 1\n    dx[np.arange(N), y] /= N\n    return loss, dx",
+        "factor N"),
+    "layernorm backward dividing by N where it needs D": (
+        "    D = dout.shape[1]", "    D = dout.shape[0]", "count"),
+    "batchnorm backward dividing by D where it needs N": (
+        "    N = dout.shape[0]\n    dxhat = dout * gamma\n    dx = (N * dxhat",
+        "    N = dout.shape[1]\n    dxhat = dout * gamma\n    dx = (N * dxhat", "count"),
     "relu forward and backward both scaled by 2": (
         "    return np.maximum(0, x), x\n\ndef relu_backward(dout, x):\n"
         "    return dout * (x > 0)",
         "    return 2 * np.maximum(0, x), x\n\ndef relu_backward(dout, x):\n"
         "    return 2 * dout * (x > 0)", "forward"),
+}
+
+#: name -> (text replaced in LEARNER_LAYERS, its replacement): correct files that choose a
+#: hyper-parameter otherwise than numpynn's default, used the same in forward and
+#: backward (``gradcheck --file`` reads it from the forward: a choice, not a bug).
+FILE_CHOICES: dict[str, tuple[str, str]] = {
+    "leaky ReLU with alpha 0.2 in both passes": ("def leaky_relu_forward(x, alpha=0.01)",
+                                                 "def leaky_relu_forward(x, alpha=0.2)"),
+    "batchnorm with eps 1e-3, not the param dict's": (
+        'eps, momentum = bn_param.get("eps", 1e-5),', "eps, momentum = 1e-3,"),
+    "layernorm with eps 1e-8": ('eps = ln_param.get("eps", 1e-5)', "eps = 1e-8"),
+    "dropout p as the drop probability, as the older course's docstring says": (
+        '    p, mode = dropout_param["p"], dropout_param["mode"]\n    if "seed"',
+        '    """- p: Dropout parameter. We drop each neuron output with probability p."""\n'
+        '    p, mode = 1 - dropout_param["p"], dropout_param["mode"]\n    if "seed"'),
 }
 
 
@@ -611,6 +644,135 @@ MODEL_MUTATIONS: dict[str, tuple[str, str, str]] = {
     "grads of gamma and beta stored under each other's names": (
         'dh, grads[f"gamma{i}"], grads[f"beta{i}"] = batchnorm_backward',
         'dh, grads[f"beta{i}"], grads[f"gamma{i}"] = batchnorm_backward', "swapped"),
+}
+
+
+#: A learner's assignment-1 TwoLayerNet (neural_net.py: the loss with reg as an argument,
+#: reg |W|^2), correct; :data:`A1_NET_MUTATIONS` plant the bugs whose kind only a re-check
+#: of the model shows.
+LEARNER_A1_NET = """
+import numpy as np
+
+class TwoLayerNet(object):
+    def __init__(self, input_size, hidden_size, output_size, std=1e-4):
+        self.params = {"W1": std * np.random.randn(input_size, hidden_size),
+                       "b1": np.zeros(hidden_size),
+                       "W2": std * np.random.randn(hidden_size, output_size),
+                       "b2": np.zeros(output_size)}
+
+    def loss(self, X, y=None, reg=0.0):
+        W1, b1, W2, b2 = (self.params[k] for k in ("W1", "b1", "W2", "b2"))
+        N = X.shape[0]
+        h1 = np.maximum(0, X.dot(W1) + b1)
+        scores = h1.dot(W2) + b2
+        if y is None:
+            return scores
+        shifted = scores - scores.max(axis=1, keepdims=True)
+        probs = np.exp(shifted) / np.sum(np.exp(shifted), axis=1, keepdims=True)
+        loss = -np.sum(np.log(probs[np.arange(N), y])) / N
+        loss += reg * (np.sum(W1 * W1) + np.sum(W2 * W2))
+        grads = {}
+        dscores = probs.copy()
+        dscores[np.arange(N), y] -= 1
+        dscores /= N
+        grads["W2"] = h1.T.dot(dscores) + 2 * reg * W2
+        grads["b2"] = np.sum(dscores, axis=0)
+        dh1 = dscores.dot(W2.T)
+        dh1[h1 <= 0] = 0
+        grads["W1"] = X.T.dot(dh1) + 2 * reg * W1
+        grads["b1"] = np.sum(dh1, axis=0)
+        return loss, grads
+"""
+
+#: name -> (text replaced in LEARNER_A1_NET, its replacement, the kind its FAIL names).
+A1_NET_MUTATIONS: dict[str, tuple[str, str, str]] = {
+    "ReLU mask on the ReLU's output with < (never applies)": (
+        "dh1[h1 <= 0] = 0", "dh1[h1 < 0] = 0", "mask"),
+}
+
+
+#: A learner's solver.py (CS231n's Solver, with its own sgd), correct;
+#: :data:`SOLVER_MUTATIONS` plant the bugs in ``_step`` that ``gradcheck --file`` checks.
+LEARNER_SOLVER = """import numpy as np
+
+
+def sgd(w, dw, config=None):
+    if config is None:
+        config = {}
+    config.setdefault("learning_rate", 1e-2)
+    return w - config["learning_rate"] * dw, config
+
+
+class Solver(object):
+    def __init__(self, model, data, **kwargs):
+        self.model = model
+        self.X_train, self.y_train = data["X_train"], data["y_train"]
+        self.X_val, self.y_val = data["X_val"], data["y_val"]
+        self.update_rule = kwargs.pop("update_rule", "sgd")
+        self.optim_config = kwargs.pop("optim_config", {})
+        self.lr_decay = kwargs.pop("lr_decay", 1.0)
+        self.batch_size = kwargs.pop("batch_size", 100)
+        self.num_epochs = kwargs.pop("num_epochs", 10)
+        self.print_every = kwargs.pop("print_every", 10)
+        self.verbose = kwargs.pop("verbose", True)
+        if kwargs:
+            raise ValueError("Unrecognized arguments %s" % ", ".join(kwargs))
+        self.update_rule = globals()[self.update_rule]
+        self._reset()
+
+    def _reset(self):
+        self.epoch = 0
+        self.best_val_acc = 0
+        self.best_params = {}
+        self.loss_history = []
+        self.train_acc_history = []
+        self.val_acc_history = []
+        self.optim_configs = {}
+        for p in self.model.params:
+            self.optim_configs[p] = {k: v for k, v in self.optim_config.items()}
+
+    def _step(self):
+        num_train = self.X_train.shape[0]
+        batch_mask = np.random.choice(num_train, self.batch_size)
+        loss, grads = self.model.loss(self.X_train[batch_mask], self.y_train[batch_mask])
+        self.loss_history.append(loss)
+        for p, w in self.model.params.items():
+            config = self.optim_configs[p]
+            next_w, next_config = self.update_rule(w, grads[p], config)
+            self.model.params[p] = next_w
+            self.optim_configs[p] = next_config
+
+    def check_accuracy(self, X, y, num_samples=None, batch_size=100):
+        N = X.shape[0]
+        num_batches = (N + batch_size - 1) // batch_size
+        y_pred = []
+        for i in range(num_batches):
+            scores = self.model.loss(X[i * batch_size:(i + 1) * batch_size])
+            y_pred.append(np.argmax(scores, axis=1))
+        return np.mean(np.hstack(y_pred) == y)
+
+    def train(self):
+        num_train = self.X_train.shape[0]
+        iterations_per_epoch = max(num_train // self.batch_size, 1)
+        for t in range(self.num_epochs * iterations_per_epoch):
+            self._step()
+            if (t + 1) % iterations_per_epoch == 0:
+                self.epoch += 1
+                for k in self.optim_configs:
+                    self.optim_configs[k]["learning_rate"] *= self.lr_decay
+"""
+
+#: name -> (text replaced in LEARNER_SOLVER, its replacement, the kind its FAIL names).
+SOLVER_MUTATIONS: dict[str, tuple[str, str, str]] = {
+    "Solver's _step not storing the returned config": (
+        "            self.optim_configs[p] = next_config\n", "", "solver"),
+    "Solver's _step not storing next_w": (
+        "            self.model.params[p] = next_w\n", "", "solver"),
+    "Solver's _step passing one config from parameter to parameter": (
+        "            config = self.optim_configs[p]\n"
+        "            next_w, next_config = self.update_rule(w, grads[p], config)\n",
+        "            next_w, self.optim_config = self.update_rule(w, grads[p], "
+        "self.optim_config)\n            next_config = self.optim_config\n", "solver"),
 }
 
 
@@ -778,6 +940,74 @@ CNN_MUTATIONS: dict[str, tuple[tuple[tuple[str, str], ...], str]] = {
           "mask = np.full(win.shape, 1 / (ph * pw))")), "forward"),
 }
 
+#: name -> ((text replaced in LEARNER_CNN, its replacement), ..., the kind its FAIL names):
+#: backward bugs the numerical check catches, whose kind only the layer's numbers show.
+CNN_BACKWARD_MUTATIONS: dict[str, tuple[tuple[tuple[str, str], ...], str]] = {
+    "conv dw assigned in the loop, not accumulated": (
+        (("            dk += np.tensordot", "            dk = np.tensordot"),), "accumulate"),
+}
+
+
+#: A learner's cnn.py: assignment 2's ThreeLayerConvNet (conv - relu - 2x2 max pool -
+#: affine - relu - affine - softmax) on :data:`LEARNER_CNN`'s layers and its own affine,
+#: ReLU and softmax helpers, correct; :data:`CONVNET_MUTATIONS` plant bugs in its loss.
+LEARNER_CONVNET = LEARNER_CNN + """
+def _affine(x, w, b):
+    return x.reshape(x.shape[0], -1) @ w + b
+
+def _softmax_loss(x, y):
+    p = np.exp(x - x.max(axis=1, keepdims=True))
+    p /= p.sum(axis=1, keepdims=True)
+    N = x.shape[0]
+    dx = p.copy()
+    dx[np.arange(N), y] -= 1
+    return -np.log(p[np.arange(N), y]).mean(), dx / N
+
+class ThreeLayerConvNet(object):
+    def __init__(self, input_dim=(3, 32, 32), num_filters=32, filter_size=7, hidden_dim=100,
+                 num_classes=10, weight_scale=1e-3, reg=0.0, dtype=np.float32):
+        self.reg = reg
+        C, H, W = input_dim
+        self.params = {
+            "W1": weight_scale * np.random.randn(num_filters, C, filter_size, filter_size),
+            "b1": np.zeros(num_filters),
+            "W2": weight_scale * np.random.randn(num_filters * (H // 2) * (W // 2),
+                                                 hidden_dim),
+            "b2": np.zeros(hidden_dim),
+            "W3": weight_scale * np.random.randn(hidden_dim, num_classes),
+            "b3": np.zeros(num_classes)}
+        self.params = {k: v.astype(dtype) for k, v in self.params.items()}
+
+    def loss(self, X, y=None):
+        W1, b1, W2, b2, W3, b3 = (self.params[k] for k in ("W1", "b1", "W2", "b2", "W3", "b3"))
+        conv_param = {"stride": 1, "pad": (W1.shape[2] - 1) // 2}
+        pool_param = {"pool_height": 2, "pool_width": 2, "stride": 2}
+        a, conv_cache = conv_forward_naive(X, W1, b1, conv_param)
+        p, pool_cache = max_pool_forward_naive(np.maximum(a, 0), pool_param)
+        h = _affine(p, W2, b2)
+        scores = _affine(np.maximum(h, 0), W3, b3)
+        if y is None:
+            return scores
+        loss, dscores = _softmax_loss(scores, y)
+        loss += 0.5 * self.reg * sum(np.sum(w * w) for w in (W1, W2, W3))
+        hr = np.maximum(h, 0)
+        grads = {"W3": hr.T @ dscores + self.reg * W3, "b3": dscores.sum(axis=0)}
+        dh = (dscores @ W3.T) * (h > 0)
+        grads["W2"] = p.reshape(p.shape[0], -1).T @ dh + self.reg * W2
+        grads["b2"] = dh.sum(axis=0)
+        dp = (dh @ W2.T).reshape(p.shape)
+        da = max_pool_backward_naive(dp, pool_cache) * (a > 0)
+        _, dw1, grads["b1"] = conv_backward_naive(da, conv_cache)
+        grads["W1"] = dw1 + self.reg * W1
+        return loss, grads
+"""
+
+#: name -> (text replaced in LEARNER_CONVNET, its replacement, the kind its FAIL names).
+CONVNET_MUTATIONS: dict[str, tuple[str, str, str]] = {
+    "ThreeLayerConvNet without the reg term in W1's gradient": (
+        'grads["W1"] = dw1 + self.reg * W1', 'grads["W1"] = dw1', "regularisation"),
+}
+
 
 def _module_from(text: str, name: str) -> ModuleType:
     """The learner's file ``text`` as a module, imported from a temporary ``name.py`` as
@@ -810,6 +1040,11 @@ def file_cases(seed: int = 0) -> list[Case]:
              Case("learner's layers file, running_var started at 0", "file", "correct",
                   run(LEARNER_LAYERS.replace('bn_param.get("running_var", np.ones(',
                                              'bn_param.get("running_var", np.zeros(')))]
+    for name, (old, new) in FILE_CHOICES.items():
+        if old not in LEARNER_LAYERS:
+            raise AssertionError(f"FILE_CHOICES[{name!r}] no longer applies")
+        cases.append(Case(f"learner's layers file, {name}", "file", "correct",
+                          run(LEARNER_LAYERS.replace(old, new))))
     for name, (old, new, kind) in FILE_MUTATIONS.items():
         if old not in LEARNER_LAYERS:
             raise AssertionError(f"FILE_MUTATIONS[{name!r}] no longer applies")
@@ -821,9 +1056,28 @@ def file_cases(seed: int = 0) -> list[Case]:
             raise AssertionError(f"MODEL_MUTATIONS[{name!r}] no longer applies")
         cases.append(Case(name, "file", "bug", run(LEARNER_MODEL.replace(old, new)), 1.0,
                           kind))
+    cases.append(Case("learner's assignment-1 net", "file", "correct", run(LEARNER_A1_NET)))
+    for name, (old, new, kind) in A1_NET_MUTATIONS.items():
+        if old not in LEARNER_A1_NET:
+            raise AssertionError(f"A1_NET_MUTATIONS[{name!r}] no longer applies")
+        cases.append(Case(name, "file", "bug", run(LEARNER_A1_NET.replace(old, new)), 1.0,
+                          kind))
+    cases.append(Case("learner's solver", "file", "correct", run(LEARNER_SOLVER)))
+    for name, (old, new, kind) in SOLVER_MUTATIONS.items():
+        if old not in LEARNER_SOLVER:
+            raise AssertionError(f"SOLVER_MUTATIONS[{name!r}] no longer applies")
+        cases.append(Case(name, "file", "bug", run(LEARNER_SOLVER.replace(old, new)), 1.0,
+                          kind))
     cases.append(Case("learner's CNN file", "file", "correct", run(LEARNER_CNN)))
-    for name, (pairs, kind) in CNN_MUTATIONS.items():
+    for name, (pairs, kind) in {**CNN_MUTATIONS, **CNN_BACKWARD_MUTATIONS}.items():
         cases.append(Case(name, "file", "bug", run(_optim_text(pairs, LEARNER_CNN)), 1.0,
+                          kind))
+    cases.append(Case("learner's ThreeLayerConvNet", "file", "correct",
+                      run(LEARNER_CONVNET)))
+    for name, (old, new, kind) in CONVNET_MUTATIONS.items():
+        if old not in LEARNER_CONVNET:
+            raise AssertionError(f"CONVNET_MUTATIONS[{name!r}] no longer applies")
+        cases.append(Case(name, "file", "bug", run(LEARNER_CONVNET.replace(old, new)), 1.0,
                           kind))
     cases.append(Case("learner's optim file", "file", "correct", run(LEARNER_OPTIM)))
     # epsilon inside the square root, as some libraries write it: as right

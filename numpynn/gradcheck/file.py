@@ -265,6 +265,104 @@ def register_reference(name: str, forward: Callable, backward: Callable | None =
     REFERENCES[name] = (forward, backward)
 
 
+def _leaky_slope(inputs: list[np.ndarray], out: np.ndarray) -> float | None:
+    """The slope the learner's leaky ReLU forward gives x < 0 (the same for every such
+    entry, out = x where x > 0), or None where its output is not of that form or the
+    slope is not a leak (0 < slope < 1: slope 0 is a plain ReLU, a forward bug)."""
+    x = inputs[0]
+    neg, pos = x < 0, x > 0
+    if out.shape != x.shape or not neg.any() or not np.allclose(out[pos], x[pos],
+                                                                rtol=1e-12, atol=0):
+        return None
+    slopes = out[neg] / x[neg]
+    s = float(np.median(slopes))
+    return s if 0 < s < 1 and np.allclose(slopes, s, rtol=1e-9, atol=0) else None
+
+
+def _norm_eps(axis: int | tuple[int, ...]
+              ) -> Callable[[list[np.ndarray], np.ndarray], float | None]:
+    """The eps the learner's normalisation forward adds to the variance (over ``axis``),
+    read from out = gamma (x - mu) / sqrt(var + eps) + beta, or None (not of that form);
+    a spatial layer's gamma and beta of shape (C,) scale x's axis 1."""
+    def estimate(inputs: list[np.ndarray], out: np.ndarray) -> float | None:
+        x, gamma, beta = inputs
+        if x.ndim == 4 and gamma.ndim == 1:
+            gamma, beta = gamma.reshape(1, -1, 1, 1), beta.reshape(1, -1, 1, 1)
+        if out.shape != x.shape or np.any(gamma == 0):
+            return None
+        xhat = (out - beta) / gamma
+        centred = x - x.mean(axis=axis, keepdims=True)
+        big = np.abs(xhat) > 0.1
+        if not big.any():
+            return None
+        eps = (centred / np.where(big, xhat, 1.0)) ** 2 - x.var(axis=axis, keepdims=True)
+        value = float(np.median(eps[big]))
+        return max(value, 0.0) if np.isfinite(value) else None
+    return estimate
+
+
+@dataclass(frozen=True)
+class Choice:
+    """A hyper-parameter a learner may choose otherwise than numpynn's default (leaky
+    ReLU's slope, a normalisation's eps): read from the learner's forward output
+    (``estimate(inputs, out)``, None where it cannot be read), numpynn's forward is
+    called with it (its keyword ``keyword``, or ``param_key`` of the param dict) and the
+    learner's forward and backward are compared with that: a value used consistently is a
+    choice, not a bug."""
+
+    what: str
+    default: float
+    estimate: Callable[[list[np.ndarray], np.ndarray], float | None]
+    keyword: str = ""
+    param_key: str = ""
+
+    def reference(self, forward: Callable, value: float) -> Callable:
+        """numpynn's ``forward`` with the learner's value."""
+        def call(*args: Any) -> Any:
+            if self.param_key:
+                *arrays, param = args
+                return forward(*arrays, {**param, self.param_key: value})
+            return forward(*args, **{self.keyword: value})
+        return call
+
+
+#: The hyper-parameters a learner's forward may set otherwise than numpynn: layer name ->
+#: its :class:`Choice`.
+CHOICES: dict[str, Choice] = {
+    "leaky_relu": Choice("alpha (the slope where x < 0)", 0.01, _leaky_slope,
+                         keyword="negative_slope"),
+    "batchnorm": Choice("eps (added to the variance)", 1e-5, _norm_eps(0), param_key="eps"),
+    "layernorm": Choice("eps (added to the variance)", 1e-5, _norm_eps(1), param_key="eps"),
+    "spatial_batchnorm_forward": Choice("eps (added to the variance)", 1e-5,
+                                        _norm_eps((0, 2, 3)), param_key="eps"),
+    # checked with G = 1: each example's group is all its channels
+    "spatial_groupnorm_forward": Choice("eps (added to the variance)", 1e-5,
+                                        _norm_eps((1, 2, 3)), param_key="eps"),
+}
+
+
+def _chosen(name: str, ref_fwd: Callable, forward: Callable, inputs: list[np.ndarray],
+            extra: tuple) -> tuple[Callable, str]:
+    """numpynn's forward for ``name`` with the hyper-parameter the learner's ``forward``
+    uses (:data:`CHOICES`) where that differs from numpynn's default and reproduces the
+    learner's output, and the note saying so; else (``ref_fwd``, "")."""
+    choice = CHOICES.get(name)
+    if choice is None:
+        return ref_fwd, ""
+    out = np.asarray(forward(*[a.copy() for a in inputs])[0], dtype=np.float64)
+    value = choice.estimate(inputs, out)
+    if value is None or np.isclose(value, choice.default, rtol=1e-3, atol=0):
+        return ref_fwd, ""
+    theirs = choice.reference(ref_fwd, value)
+    want = np.asarray(theirs(*[a.copy() for a in inputs], *extra)[0], dtype=np.float64)
+    if _compare("out", out, want, "forward").verdict != PASS:
+        return ref_fwd, ""
+    return theirs, (f"your {name.removesuffix('_forward')} forward uses {choice.what} = "
+                    f"{value:.3g}, numpynn's default {choice.default:g}: a choice, not a "
+                    "bug; it is compared with the expected output at your value, and your "
+                    "backward must use the same value")
+
+
 @dataclass
 class FileCheck:
     """The checks of one module: a report per function pair (numerical gradients, numpynn's
@@ -401,11 +499,13 @@ def _layer_checks(name: str, spec: LayerSpec, fwd: Callable, bwd: Callable, bwd_
     if ref is not None:
         ref_fwd, ref_bwd = ref
         out, cache = forward(*[a.copy() for a in inputs])
+        ref_fwd, note = _chosen(name, ref_fwd, forward, inputs, spec.extra())
         want_out, want_cache = ref_fwd(*[a.copy() for a in inputs], *spec.extra())
         got = _as_tuple(bwd(dout.copy(), cache))
         want = _as_tuple(ref_bwd(dout.copy(), want_cache))
         cmp = GradCheckReport(title=f"{name}_forward / {bwd_name} vs numpynn's {name} "
-                                    "(analytic = yours, numerical = numpynn's)")
+                                    "(analytic = yours, numerical = numpynn's)",
+                              notes=[note] if note else [])
         cmp.rows.append(_compare("out", out, want_out, "forward",
                                  f"{name}_forward computes another function than {name}"))
         for label, g, w in zip(spec.names, got, want):
@@ -414,10 +514,13 @@ def _layer_checks(name: str, spec: LayerSpec, fwd: Callable, bwd: Callable, bwd_
         reports.append(cmp)
     if ref is None and fwd_name in CNN_OUTPUTS:
         expected, what = CNN_OUTPUTS[fwd_name]
+        course, note = _chosen(fwd_name, lambda *a: (expected(*a), None), forward, inputs,
+                               spec.extra())
         cmp = GradCheckReport(title=f"{fwd_name}: forward output vs the course's definition "
-                                    "(analytic = yours, numerical = expected)")
+                                    "(analytic = yours, numerical = expected)",
+                              notes=[note] if note else [])
         cmp.rows.append(_compare("out", forward(*[a.copy() for a in inputs])[0],
-                                 expected(*[a.copy() for a in inputs], *spec.extra()),
+                                 course(*[a.copy() for a in inputs], *spec.extra())[0],
                                  "forward", f"{fwd_name} computes another output: {what}"))
         reports.append(cmp)
     try:  # numpynn's own diagnosis: never the learner's error
@@ -426,6 +529,13 @@ def _layer_checks(name: str, spec: LayerSpec, fwd: Callable, bwd: Callable, bwd_
                            {r.name: r for rep in reports for r in rep.rows})
     except Exception:  # noqa: BLE001 - a learner's return value it cannot read: no hint
         hint = None
+    if name == "batchnorm" and ref is not None and any(
+            row.verdict == FAIL for rep in reports for row in rep.rows):
+        try:  # numpynn's own diagnosis: never the learner's error
+            if _uses_running_statistics(fwd, bwd, inputs, spec.extra()[0], dout, want):
+                hint = ("running statistics", KINDS["running statistics"])
+        except Exception:  # noqa: BLE001 - a learner's code that cannot run so: no hint
+            pass
     swapped = _swapped(spec.names, got, want) if ref is not None else {}
     for r in reports:  # gradients returned in each other's places
         r.rows = [dataclasses.replace(row, kind="swapped", kind_text=swapped[row.name])
@@ -438,6 +548,18 @@ def _layer_checks(name: str, spec: LayerSpec, fwd: Callable, bwd: Callable, bwd_
                   and row.name not in ("forward", "backward", "out")
                   else row for row in r.rows]
     return reports
+
+
+def _uses_running_statistics(fwd: Callable, bwd: Callable, inputs: list[np.ndarray],
+                             param: dict, dout: np.ndarray, want: tuple) -> bool:
+    """Whether a batch norm backward that disagrees with numpynn's agrees once the
+    running averages equal the batch's own mean and variance (bn_param's running_mean
+    and running_var set to them: the train-mode update leaves them so): it normalises
+    with the running statistics where it needs the batch's."""
+    x = inputs[0]
+    param = {**param, "running_mean": x.mean(axis=0), "running_var": x.var(axis=0)}
+    got = _as_tuple(bwd(dout.copy(), fwd(*[a.copy() for a in inputs], param)[1]))
+    return len(got) == len(want) and all(_close_to(g, w) for g, w in zip(got, want))
 
 
 def _swapped(names: tuple[str, ...], got: tuple, want: tuple) -> dict[str, str]:
@@ -527,6 +649,10 @@ def _layer_hint(name: str, inputs: list[np.ndarray], dout: np.ndarray, got: tupl
             return "mask", ("max_pool_backward gives gradient to entries that are not their "
                             "window's max: each window's dout goes to the argmax of x in the "
                             "window alone (dx = 0 elsewhere), not spread over the window")
+    if name.startswith("conv_forward") and len(got) == 3 and rows["w"].verdict == FAIL:
+        text = _conv_last_term(inputs, dout, np.asarray(got[1], dtype=np.float64))
+        if text:
+            return "accumulate", text
     if name == "dropout" and rows["x"].verdict == FAIL and rows["x"].kind == "mask":
         return "mask", ("dropout_backward zeroes other entries than the forward pass did: "
                         "it must multiply dout by the mask stored in the cache by "
@@ -536,6 +662,9 @@ def _layer_hint(name: str, inputs: list[np.ndarray], dout: np.ndarray, got: tupl
                                                   rows["dbeta"].verdict):
             return None
         axis = 0 if name == "batchnorm" else 1
+        count = _norm_count(name, inputs, dout, dx, np.asarray(want[0], dtype=np.float64))
+        if count is not None:
+            return "count", count
         diff = dx - np.asarray(want[0], dtype=np.float64)
         centred = x - x.mean(axis=axis, keepdims=True)
         scale = max(float(np.abs(diff).max()), 1e-12)
@@ -547,6 +676,61 @@ def _layer_hint(name: str, inputs: list[np.ndarray], dout: np.ndarray, got: tupl
         if np.isfinite(spread) and spread <= 1e-6 * float(np.nanmax(np.abs(ratio))):
             return "variance term", KINDS["variance term"]
     return None
+
+
+def _norm_count(name: str, inputs: list[np.ndarray], dout: np.ndarray, dx: np.ndarray,
+                want: np.ndarray) -> str | None:
+    """What a batch norm or layer norm backward dividing by the other axis's count does
+    (N where layer norm needs D, D where batch norm needs N: in the mean term, the
+    variance term or both), when ``dx`` is that; else None. With xhat and std of the
+    param dict's eps, dx = (dxhat - S1 / M - xhat S2 / M) / std for the count M."""
+    x, gamma = inputs[0], inputs[1]
+    axis = 0 if name == "batchnorm" else 1
+    right, other = x.shape[axis], x.shape[1 - axis]
+    if right == other:
+        return None
+    std = np.sqrt(x.var(axis=axis, keepdims=True) + 1e-5)
+    xhat = (x - x.mean(axis=axis, keepdims=True)) / std
+    dxhat = dout * gamma
+    mean_term = dxhat.sum(axis=axis, keepdims=True) / std
+    var_term = xhat * (dxhat * xhat).sum(axis=axis, keepdims=True) / std
+    wrong, need = ("N", "D") if axis == 1 else ("D", "N")
+    what = {(True, True): "both the mean and the variance terms",
+            (True, False): "the mean term", (False, True): "the variance term"}
+    for (in_mean, in_var), where in what.items():
+        change = ((mean_term if in_mean else 0) + (var_term if in_var else 0)) * (
+            1 / right - 1 / other)
+        if _close_to(dx, want + change):
+            return (f"{name}_backward divides by {wrong} = {other} in {where}, where "
+                    f"{name} averages over {need} = {right} "
+                    + ("(the features of each example, axis 1: D = x.shape[1])"
+                       if axis == 1 else "(the examples of the batch, axis 0: N = "
+                       "x.shape[0])"))
+    return None
+
+
+def _conv_last_term(inputs: list[np.ndarray], dout: np.ndarray, dw: np.ndarray) -> str:
+    """What a convolution backward whose dw keeps only the last term of its sum shows
+    (assigned, dw[f] = ..., in a loop where it must be accumulated, dw[f] += ...): the
+    last example's contribution alone, the last window's, or both's; else ""."""
+    x, w = inputs[0], inputs[1]
+    pad, stride = _CONV_PARAM["pad"], _CONV_PARAM["stride"]
+    xp = np.pad(x, ((0, 0), (0, 0), (pad, pad), (pad, pad)))
+    win = _windows(xp, w.shape[2], w.shape[3], stride)
+    if win.shape[2:4] != dout.shape[2:]:
+        return ""
+    last = (
+        (np.einsum("chwij,fhw->fcij", win[-1], dout[-1]), "the last example's"),
+        (np.einsum("ncij,nf->fcij", win[:, :, -1, -1], dout[:, :, -1, -1]),
+         "the last window's (output position's)"),
+        (np.einsum("cij,f->fcij", win[-1, :, -1, -1], dout[-1, :, -1, -1]),
+         "the last example's last window's"))
+    for value, what in last:
+        if _close_to(dw, value):
+            return (f"dw is {what} contribution alone: it is assigned (dw[f] = ... or dw "
+                    "= ...) inside a loop where it must be accumulated over every example "
+                    "and window (dw[f] += ...), starting from np.zeros_like(w)")
+    return ""
 
 
 #: What a loss's gradient with respect to the scores is, for the message on a wrong shape.
@@ -623,9 +807,16 @@ def _loss_checks(name: str, fn: Callable, seed: int) -> list[GradCheckReport]:
             correct = np.zeros(x.shape, dtype=bool)
             correct[np.arange(x.shape[0]), y] = True
             tiny = 1e-12 * max(float(np.abs(want_dx).max()), 1e-12)
+            n = x.shape[0]
             if diff.any() and not (diff & ~correct).any():
                 cmp.rows[-1] = dataclasses.replace(row, kind="correct class", kind_text=(
                     KINDS["correct class"] + ": " + LOSS_GRADIENTS.get(name, "")).rstrip(": "))
+            elif (_close_to(dx[~correct], n * want_dx[~correct])
+                  and _close_to(dx[correct], want_dx[correct])):
+                cmp.rows[-1] = dataclasses.replace(row, kind="factor N", kind_text=(
+                    f"only the correct classes' entries dx[i, y[i]] are divided by N (= {n}); "
+                    "the other classes' are N times the gradient: divide every entry, after "
+                    "setting them all (dx[np.arange(N), y] -= ...; then dx /= N)"))
             elif (np.all(np.abs(dx[~correct]) <= tiny)
                   and np.any(np.abs(want_dx[~correct]) > tiny)):
                 # the seed question's misconception: only the correct class's score matters
@@ -878,27 +1069,53 @@ def _optim_checks(name: str, fn: Callable, seed: int) -> list[GradCheckReport]:
 
 
 # ---------------------------------------------------------- forward and test-mode checks
+#: CS231n's dropout_forward docstring in older years of the course (p the probability of
+#: DROPPING a unit), and in recent years (p the probability of KEEPING it).
+DROP_DOCSTRING = "drop each neuron output with probability p"
+KEEP_DOCSTRING = "keep each neuron output with probability p"
+
+
 def _dropout_behaviour(fwd: Callable, seed: int) -> GradCheckReport:
     """CS231n's dropout checks: in train mode the mean is preserved and a fraction 1 - p
-    is zeroed (p the keep probability); in test mode the output equals the input."""
+    is zeroed (p the keep probability); in test mode the output equals the input. A
+    forward whose docstring is the older course's (:data:`DROP_DOCSTRING`) may zero a
+    fraction p instead, as that docstring asks (a note says which convention it uses)."""
     report = GradCheckReport(title="dropout_forward: train and test mode (analytic = "
                                    "yours, numerical = expected)")
     x = _draw(seed, "x_stats", (500, 500)) + 10
-    for p in (0.25, 0.7):
-        out = np.asarray(fwd(x.copy(), {"mode": "train", "p": p, "seed": 123})[0])
-        zeroed = float(np.mean(out == 0))
-        drop_convention = abs(zeroed - p) < 0.01 and abs(p - 0.5) > 0.1
+    doc = " ".join((inspect.getdoc(fwd) or "").split())
+    old_course = DROP_DOCSTRING in doc
+    outs = {p: np.asarray(fwd(x.copy(), {"mode": "train", "p": p, "seed": 123})[0])
+            for p in (0.25, 0.7)}
+    zeroed = {p: float(np.mean(out == 0)) for p, out in outs.items()}
+    drop_convention = all(abs(z - p) < 0.01 for p, z in zeroed.items())
+    if old_course and drop_convention:
+        report.notes.append(
+            "your dropout_forward's docstring is the older years' ('We drop each neuron "
+            "output with probability p') and your p drops units, as it says: checked as the "
+            "drop probability (zeroed fraction p, kept units scaled by 1 / (1 - p)); your "
+            "model must pass p as the drop rate (in recent years CS231n's p is the keep "
+            "probability, FullyConnectedNet's dropout_keep_ratio)")
+    for p, out in outs.items():
+        want = p if old_course and drop_convention else 1 - p
         report.rows.append(_stat_row(
-            f"zeroed p={p}", zeroed, 1 - p, 0.01, "forward",
-            f"{zeroed:.3f} of the outputs are 0 for p = {p}; CS231n's p is the probability "
-            "of KEEPING a unit, so 1 - p should be zeroed"
-            + (" (your p drops units: mask = np.random.rand(*x.shape) < p keeps them)"
-               if drop_convention else "")))
+            f"zeroed p={p}", zeroed[p], want, 0.01, "forward",
+            f"{zeroed[p]:.3f} of the outputs are 0 for p = {p}; CS231n's p is the "
+            "probability of KEEPING a unit (recent years: 'We keep each neuron output with "
+            "probability p'), so 1 - p should be zeroed"
+            + ((" (your p drops units, but your docstring says p keeps them: keep units "
+                "where np.random.rand(*x.shape) < p)") if KEEP_DOCSTRING in doc else
+               (" (your p drops units, as older years of the course had it, 'We drop each "
+                "neuron output with probability p': if your course's dropout_forward "
+                "docstring says so, keep it in the function and p is checked as the drop "
+                "probability; otherwise keep units where np.random.rand(*x.shape) < p)"))
+            * (drop_convention and not old_course)))
         mean = float(out.mean())
         report.rows.append(_stat_row(
             f"mean p={p}", mean, float(x.mean()), 0.02 * abs(float(x.mean())), "forward",
             f"the train-mode mean is {mean:.3f} for an input of mean {x.mean():.3f}: the kept "
-            f"units must be scaled by 1/p (inverted dropout) so that the mean is preserved"))
+            f"units must be scaled by 1 / (their probability) (inverted dropout) so that the "
+            "mean is preserved"))
     test = np.asarray(fwd(x.copy(), {"mode": "test", "p": 0.25, "seed": 123})[0])
     cmp = _compare("test out", test, x, "test mode",
                    "in test mode dropout must return its input unchanged (no mask, no "
@@ -958,9 +1175,12 @@ def _batchnorm_behaviour(fwd: Callable, seed: int) -> GradCheckReport:
                                     "momentum * running + (1 - momentum) * batch statistic "
                                     "(momentum 0.9 by default)"))
     xt = batch(5)
+    ref, note = _chosen("batchnorm", batchnorm_forward, lambda *a: fwd(*a, {"mode": "train"}),
+                        [x, gamma, beta], ({"mode": "train"},))
+    report.notes += [note] if note else []
     mine["mode"] = theirs["mode"] = "test"
     got = np.asarray(fwd(xt.copy(), gamma, beta, mine)[0])
-    want = np.asarray(batchnorm_forward(xt.copy(), gamma, beta, theirs)[0])
+    want = np.asarray(ref(xt.copy(), gamma, beta, theirs)[0])
     report.rows.append(_compare("test out", got, want, "test mode",
                                 "test mode must normalise with the running averages, not the "
                                 "test batch's own statistics (and must not update them)"))
@@ -975,9 +1195,12 @@ def _layernorm_behaviour(fwd: Callable, seed: int) -> GradCheckReport:
 
     x = 5 * _draw(seed, "x_stats", (4, 60)) + 3
     gamma, beta = 1 + 0.5 * _draw(seed, "gamma_stats", (60,)), _draw(seed, "beta_stats", (60,))
+    ref, note = _chosen("layernorm", layernorm_forward, lambda *a: fwd(*a, {"mode": "train"}),
+                        [x, gamma, beta], ({"mode": "train"},))
+    report.notes += [note] if note else []
     for mode in ("train", "test"):
         got = np.asarray(fwd(x.copy(), gamma.copy(), beta.copy(), {"mode": mode})[0])
-        want = np.asarray(layernorm_forward(x.copy(), gamma.copy(), beta.copy(), {"mode": mode})[0])
+        want = np.asarray(ref(x.copy(), gamma.copy(), beta.copy(), {"mode": mode})[0])
         report.rows.append(_compare(f"out ({mode})", got, want, "forward" if mode == "train"
                                     else "test mode", "layer norm normalises each example "
                                     "(row) by its own mean and variance, the same in train "
@@ -1047,6 +1270,8 @@ def compare_backwards(fwd: Callable, bwd: Callable, alt: Callable, seed: int = 0
 # ------------------------------------------------------------------------- model classes
 #: Small problems the model classes are checked on: N, D, H, C.
 MODEL_N, MODEL_D, MODEL_C = 5, 6, 4
+#: The input_dim (C, H, W) a convolutional model (ThreeLayerConvNet) is checked with.
+CONV_INPUT = (3, 4, 4)
 
 
 def _course_instances(cls: type) -> tuple[list[tuple[str, Any, float]], str]:
@@ -1058,7 +1283,13 @@ def _course_instances(cls: type) -> tuple[list[tuple[str, Any, float]], str]:
         return [], "its constructor's signature cannot be read"
     names = set(params)
     made: list[tuple[str, dict[str, Any], float]] = []
-    if "hidden_dims" in names:  # assignment 2's FullyConnectedNet
+    if "num_filters" in names or "filter_size" in names:  # assignment 2's ThreeLayerConvNet
+        made.append((f"input_dim={CONV_INPUT}, num_filters=2, filter_size=3, hidden_dim=7, "
+                     "reg=0.1",
+                     {"input_dim": CONV_INPUT, "num_filters": 2, "filter_size": 3,
+                      "hidden_dim": 7, "num_classes": MODEL_C, "weight_scale": 1e-1,
+                      "reg": 0.1, "dtype": np.float64}, 0.0))
+    elif "hidden_dims" in names:  # assignment 2's FullyConnectedNet
         base = {"hidden_dims": [7, 5], "input_dim": MODEL_D, "num_classes": MODEL_C,
                 "reg": 0.1, "weight_scale": 5e-2, "dtype": np.float64}
         made.append(("hidden_dims=[7, 5], reg=0.1", base, 0.0))
@@ -1142,7 +1373,8 @@ def _model_checks(module: ModuleType, result: FileCheck, seed: int, user_dir: st
                     result.not_implemented.append(f"{cname}.__init__ (params empty or None)")
                     break
                 _nonzero_biases(params, seed)
-                X = _draw(seed, "X_model", (MODEL_N, MODEL_D))
+                X = _draw(seed, "X_model", (MODEL_N, *np.atleast_1d(
+                    kwargs.get("input_dim", MODEL_D))))
                 y = stream(seed, "y_model").integers(0, MODEL_C, MODEL_N)
                 target = _WithReg(model, reg) if reg else model
                 value = target.loss(X.copy(), y.copy())
@@ -1208,6 +1440,105 @@ def _nonzero_biases(params: dict, seed: int) -> None:
         if (str(key).startswith("b") and isinstance(value, np.ndarray)
                 and value.dtype.kind == "f" and value.size and not np.any(value)):
             value[...] = 0.1 * rng.standard_normal(value.shape)
+
+
+# ------------------------------------------------------------------------------ the Solver
+#: The methods of CS231n's Solver (solver.py); a class with all of them is checked.
+SOLVER_METHODS = ("_step", "train", "check_accuracy")
+
+
+class _StepModel:
+    """The model a Solver's ``_step`` is checked with: parameters W and b, and a loss whose
+    gradients are fixed arrays, different for each parameter (so each call of the update
+    rule says which parameter it updates)."""
+
+    def __init__(self, seed: int) -> None:
+        rng = stream(seed, "solver")
+        self.params = {"W": rng.standard_normal((3, 2)), "b": rng.standard_normal(2)}
+        self.grads = {k: rng.standard_normal(v.shape) for k, v in self.params.items()}
+
+    def loss(self, X: np.ndarray, y: np.ndarray | None = None) -> Any:
+        if y is None:
+            return np.asarray(X)[:, :2]
+        return 1.0, {k: v.copy() for k, v in self.grads.items()}
+
+
+def _solver_step(cls: type, seed: int, steps: int = 2) -> GradCheckReport:
+    """A Solver's ``_step`` (CS231n's solver.py), ``steps`` times, on :class:`_StepModel`
+    with the update rule replaced by one that records its calls (next_w = w - dw, and a
+    new config counting the steps): each step must call the rule once per parameter with
+    the parameter, its gradient and that parameter's own config (the optim_config's
+    entries at the first step, the config the rule returned since), and store next_w in
+    model.params and the returned config in optim_configs."""
+    model = _StepModel(seed)
+    rng = stream(seed, "solver_data")
+    data = {"X_train": rng.standard_normal((8, 3)), "y_train": rng.integers(0, 2, 8),
+            "X_val": rng.standard_normal((4, 3)), "y_val": rng.integers(0, 2, 4)}
+    start = {k: v.copy() for k, v in model.params.items()}
+    try:
+        solver = cls(model, data, update_rule="sgd", optim_config={"learning_rate": 0.1},
+                     batch_size=4, verbose=False)
+    except TypeError as exc:
+        raise _SignatureError(f"{cls.__name__}: called as CS231n's Solver(model, data, "
+                              "update_rule='sgd', optim_config={...}, batch_size=4, "
+                              f"verbose=False), it raised TypeError: {exc}") from None
+    calls: list[tuple[str, np.ndarray, Any]] = []
+
+    def rule(w: np.ndarray, dw: np.ndarray, config: Any = None) -> tuple[np.ndarray, dict]:
+        name = next((k for k, g in model.grads.items() if np.shape(dw) == g.shape
+                     and np.allclose(dw, g)), "?")
+        calls.append((name, np.array(w, dtype=np.float64), config))
+        step = config.get("numpynn_step", 0) if isinstance(config, dict) else 0
+        return w - dw, {"numpynn_step": step + 1, "numpynn_param": name}
+
+    solver.update_rule = rule
+    state = np.random.get_state()
+    np.random.seed(seed)  # the Solver draws its minibatch from np.random
+    try:
+        for _ in range(steps):
+            solver._step()
+    finally:
+        np.random.set_state(state)
+    report = GradCheckReport(title=f"{cls.__name__}._step, {steps} steps (analytic = yours, "
+                                   "numerical = expected)")
+
+    def row(label: str, ok: bool, text: str) -> None:
+        report.rows.append(GradCheckRow(label, (), 0.0 if ok else float("inf"), 0.0,
+                                        PASS if ok else FAIL, kind=None if ok else "solver",
+                                        kind_text="" if ok else text))
+
+    names = [c[0] for c in calls]
+    for p in model.params:
+        row(f"calls for {p}", names.count(p) == steps,
+            f"the update rule was called {names.count(p)} times for parameter {p!r} in "
+            f"{steps} steps ({len(calls)} calls in all): each _step calls it once per "
+            "parameter, for p, w in self.model.params.items(): next_w, next_config = "
+            "self.update_rule(w, grads[p], self.optim_configs[p])")
+        configs = [c[2] for c in calls if c[0] == p]
+        shared = (f"parameter {p!r} was given another parameter's config: each parameter "
+                  "needs its own, self.optim_configs[p]")
+        first = configs[0] if configs else None
+        row(f"config for {p}, step 1", isinstance(first, dict) and first.get(
+            "learning_rate") == 0.1, shared if isinstance(first, dict) and first.get(
+                "numpynn_param") not in (None, p) else
+            f"the first step's config for {p!r} is {_describe(first)}, not a copy of "
+            "optim_config (learning_rate 0.1 here): _reset makes each parameter's, "
+            "self.optim_configs[p] = dict(self.optim_config)")
+        later = configs[1:]
+        row(f"config for {p}, later steps", all(
+            isinstance(c, dict) and c.get("numpynn_param") == p
+            and c.get("numpynn_step") == i + 1 for i, c in enumerate(later)),
+            shared if any(isinstance(c, dict) and c.get("numpynn_param") not in (None, p)
+                          for c in later) else
+            f"the config the update rule returned for {p!r} is not the one it gets at the "
+            "next step: store it, self.optim_configs[p] = next_config (momentum's "
+            "velocity, Adam's m, v and t live there)")
+        want = start[p] - steps * model.grads[p]
+        got = np.asarray(model.params[p], dtype=np.float64)
+        row(f"model.params[{p}]", got.shape == want.shape and _close_to(got, want),
+            f"after {steps} steps model.params[{p!r}] is not the update rule's last next_w "
+            "(each step's next_w = w - dw here): store it, self.model.params[p] = next_w")
+    return report
 
 
 # ------------------------------------------------------------------------------ modules
@@ -1336,6 +1667,17 @@ def check_module(module: ModuleType, seed: int = 0, timing: bool = True,
             result.reports += call(name, lambda fn=fn, name=name: _optim_checks(
                 name, fn, seed)) or []
     _model_checks(module, result, seed, user_dir, on_call, isolated)
+    for cname, cls in sorted(vars(module).items()):
+        if (inspect.isclass(cls) and cls.__module__ == module.__name__
+                and all(callable(getattr(cls, m, None)) for m in SOLVER_METHODS)):
+            report = call(f"{cname}._step", lambda cls=cls: _solver_step(cls, seed))
+            if report is not None:
+                result.reports.append(report)
+                result.notes.append(
+                    f"{cname}: only _step is checked (the update rule applied to every "
+                    "parameter with its own config, the results stored); train, "
+                    "check_accuracy and the learning-rate decay are the course's given code "
+                    "and are not checked")
     return result
 
 

@@ -10,13 +10,17 @@ import pytest
 
 from numpynn.gradcheck.checks import FAIL, INCONCLUSIVE, PASS, check_gradients
 from numpynn.gradcheck.corpus import (
+    A1_NET_MUTATIONS,
+    CNN_BACKWARD_MUTATIONS,
     CNN_MUTATIONS,
+    CONVNET_MUTATIONS,
     DEEP,
     FILE_MUTATIONS,
     MODEL_MUTATIONS,
     MUTATION_KINDS,
     MUTATIONS,
     OPTIM_MUTATIONS,
+    SOLVER_MUTATIONS,
     LearnerNet,
     layer_cases,
     model_cases,
@@ -43,7 +47,11 @@ def test_smoke_corpus_holds_every_kind_and_meets_the_targets():
     for mutation in MUTATIONS:  # every model mutation, in full
         assert any(n.startswith(f"{mutation} (full)") for n in names), mutation
     assert result.counts[("file", "bug")] == {FAIL: len(FILE_MUTATIONS) + len(MODEL_MUTATIONS)
-                                              + len(CNN_MUTATIONS) + len(OPTIM_MUTATIONS)}, text
+                                              + len(A1_NET_MUTATIONS) + len(CNN_MUTATIONS)
+                                              + len(CNN_BACKWARD_MUTATIONS)
+                                              + len(OPTIM_MUTATIONS)
+                                              + len(SOLVER_MUTATIONS)
+                                              + len(CONVNET_MUTATIONS)}, text
     layers = [c.name for c in layer_cases()]
     for layer in ("relu", "leaky_relu", "sigmoid", "tanh", "elu", "gelu"):
         assert f"{layer}, backward uses dout where it needs x" in layers

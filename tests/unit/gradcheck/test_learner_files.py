@@ -10,10 +10,19 @@ import pytest
 
 from numpynn.gradcheck.checks import FAIL, check_gradients, check_layer
 from numpynn.gradcheck.corpus import (
+    A1_NET_MUTATIONS,
+    CNN_BACKWARD_MUTATIONS,
     CNN_MUTATIONS,
+    FILE_CHOICES,
+    FILE_MUTATIONS,
+    LEARNER_A1_NET,
     LEARNER_CNN,
+    LEARNER_CONVNET,
+    LEARNER_LAYERS,
     LEARNER_OPTIM,
+    LEARNER_SOLVER,
     OPTIM_MUTATIONS,
+    SOLVER_MUTATIONS,
     _optim_text,
 )
 from numpynn.gradcheck.file import check_module
@@ -679,3 +688,169 @@ def test_correct_cnn_forwards_match_the_course_definition(tmp_path, text):
     result = check_module(module_of(tmp_path, text), timing=False)
     assert result.verdict == "pass", result.to_table()
     assert "forward output vs the course's definition" in result.to_table()
+
+
+# ------------------------------------------------------------------ hyper-parameters of one's own
+@pytest.mark.parametrize("name", FILE_CHOICES)
+def test_a_hyper_parameter_chosen_otherwise_and_used_consistently_passes(tmp_path, name):
+    """A leaky ReLU slope, an eps, a dropout p of the older course's meaning: read from the
+    learner's forward, not held to numpynn's default (each FAILed as 'forward' before)."""
+    old, new = FILE_CHOICES[name]
+    result = check_module(module_of(tmp_path, mutate(LEARNER_LAYERS, (old, new))),
+                          timing=False)
+    assert result.verdict != FAIL, result.to_table()
+    assert "a choice, not a bug" in result.to_table() or "older years'" in result.to_table()
+
+
+def test_the_leaky_relu_slope_found_is_named_and_a_backward_with_another_still_fails(tmp_path):
+    text = mutate(LEARNER_LAYERS, ("def leaky_relu_forward(x, alpha=0.01)",
+                                   "def leaky_relu_forward(x, alpha=0.2)"))
+    assert "alpha (the slope where x < 0) = 0.2" in check_module(
+        module_of(tmp_path, text), timing=False).to_table()
+    bad = mutate(text, ("    return dout * np.where(x > 0, 1.0, alpha)",
+                        "    return dout * np.where(x > 0, 1.0, 0.01)"))
+    result = check_module(module_of(tmp_path, bad, "bad"), timing=False)
+    assert result.verdict == FAIL and result.kinds == ["factor"], result.to_table()
+    no_leak = mutate(text, ("def leaky_relu_forward(x, alpha=0.2)",
+                            "def leaky_relu_forward(x, alpha=0.0)"))  # a plain ReLU
+    result = check_module(module_of(tmp_path, no_leak, "no_leak"), timing=False)
+    assert result.verdict == FAIL and result.kinds[0] == "forward", result.to_table()
+
+
+@pytest.mark.parametrize("doc, says", [
+    ("We keep each neuron output with probability p.", "your docstring says p keeps them"),
+    ("", "older years of the course"),
+])
+def test_dropout_p_as_the_drop_probability_names_the_convention(tmp_path, doc, says):
+    text = mutate(DROPOUT, ('    p, mode = dropout_param["p"], dropout_param["mode"]',
+                            f'    """- p: Dropout parameter. {doc}"""\n'
+                            '    p, mode = 1 - dropout_param["p"], dropout_param["mode"]'))
+    result = check_module(module_of(tmp_path, text), timing=False)
+    assert result.kinds == ["forward"], result.to_table()
+    assert says in result.to_table() and "KEEPING" in result.to_table()
+
+
+# ------------------------------------------------------------------ caught, and now named
+@pytest.mark.parametrize("name, says", [
+    ("softmax dx divided by N on the correct classes only",
+     "only the correct classes' entries dx[i, y[i]] are divided by N"),
+    ("layernorm backward dividing by N where it needs D",
+     "divides by N = 6 in both the mean and the variance terms, where layernorm averages "
+     "over D = 5"),
+    ("batchnorm backward dividing by D where it needs N", "divides by D = 5"),
+])
+def test_a_layer_bug_caught_without_a_kind_is_named(tmp_path, name, says):
+    old, new, kind = FILE_MUTATIONS[name]
+    result = check_module(module_of(tmp_path, mutate(LEARNER_LAYERS, (old, new))),
+                          timing=False)
+    assert result.kinds == [kind], result.to_table()
+    assert says in result.to_table()
+
+
+@pytest.mark.parametrize("old, new, says", [
+    (*CNN_BACKWARD_MUTATIONS["conv dw assigned in the loop, not accumulated"][0][0],
+     "the last window's"),
+    ("    dw = dk\n",  # one example's windows at a time, dw = ... per example
+     "    dw = np.tensordot(dout[-1], np.lib.stride_tricks.sliding_window_view(\n"
+     "        xp[-1], (HH, WW), axis=(1, 2))[:, ::stride, ::stride], axes=([1, 2], [1, 2]))\n",
+     "the last example's"),
+])
+def test_a_conv_dw_assigned_where_it_must_accumulate_is_named(tmp_path, old, new, says):
+    result = check_module(module_of(tmp_path, mutate(LEARNER_CNN, (old, new))), timing=False)
+    assert result.kinds == ["accumulate"], result.to_table()
+    assert says in result.to_table() and "dw[f] += ..." in result.to_table()
+
+
+def test_an_a1_relu_mask_on_the_output_with_less_than_is_named(tmp_path):
+    assert check_module(module_of(tmp_path, LEARNER_A1_NET), timing=False).verdict != FAIL
+    old, new, kind = A1_NET_MUTATIONS["ReLU mask on the ReLU's output with < (never applies)"]
+    result = check_module(module_of(tmp_path, LEARNER_A1_NET.replace(old, new), "bad"),
+                          timing=False)
+    assert result.kinds == [kind], result.to_table()
+    assert "dh1[h1 <= 0] = 0" in result.to_table()
+
+
+def test_a_batchnorm_backward_with_the_running_statistics_is_named_so(tmp_path):
+    """Both backwards with the running averages (started at zeros, as CS231n's starter
+    code: one step gives var / 10): before, the alt's FAIL was named 'factor 3.162'."""
+    text = mutate(BN, ("        cache = (x, mu, var, xhat, gamma, eps)\n", ""),
+                  ("        running_var = momentum * running_var + (1 - momentum) * var\n",
+                   "        running_var = momentum * running_var + (1 - momentum) * var\n"
+                   "        cache = (x, running_mean, running_var, xhat, gamma, eps)\n"))
+    alt = """
+def batchnorm_backward_alt(dout, cache):
+    x, mu, var, xhat, gamma, eps = cache
+    N = x.shape[0]
+    dxhat = dout * gamma
+    dx = (N * dxhat - dxhat.sum(axis=0) - xhat * (dxhat * xhat).sum(axis=0))
+    return dx / (N * np.sqrt(var + eps)), (dout * xhat).sum(axis=0), dout.sum(axis=0)
+"""
+    result = check_module(module_of(tmp_path, text + alt), timing=False)
+    assert result.kinds == ["running statistics"], result.to_table()
+    assert "3.162" not in result.to_table() and "x.mean(axis=0)" in result.to_table()
+
+
+# ------------------------------------------------------------------ the Solver
+def test_a_solver_is_checked_and_says_what_is_not(tmp_path):
+    # before: "no CS231n-named layer or model class found", exit 2
+    proc = run_cli(tmp_path, LEARNER_SOLVER, "solver.py")
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "Solver._step, 2 steps" in proc.stdout
+    assert "train, check_accuracy and the learning-rate decay" in proc.stdout
+
+
+@pytest.mark.parametrize("name, says", [
+    ("Solver's _step not storing the returned config", "self.optim_configs[p] = next_config"),
+    ("Solver's _step not storing next_w", "self.model.params[p] = next_w"),
+    ("Solver's _step passing one config from parameter to parameter",
+     "another parameter's config"),
+])
+def test_solver_step_bugs_are_named(tmp_path, name, says):
+    old, new, kind = SOLVER_MUTATIONS[name]
+    result = check_module(module_of(tmp_path, LEARNER_SOLVER.replace(old, new)),
+                          timing=False)
+    failing = [r for rep in result.reports for r in rep.rows if r.verdict == FAIL]
+    assert failing and {r.kind for r in failing} == {kind}, result.to_table()
+    assert says in result.to_table()
+
+
+GROUPNORM = '''
+import numpy as np
+
+def spatial_groupnorm_forward(x, gamma, beta, G, gn_param):
+    eps = 1e-3
+    N, C, H, W = x.shape
+    xg = x.reshape(N, G, -1)
+    mu, var = xg.mean(axis=2, keepdims=True), xg.var(axis=2, keepdims=True)
+    xhat = ((xg - mu) / np.sqrt(var + eps)).reshape(x.shape)
+    return gamma * xhat + beta, (xhat, gamma, np.sqrt(var + eps), G)
+
+def spatial_groupnorm_backward(dout, cache):
+    xhat, gamma, std, G = cache
+    N, C, H, W = dout.shape
+    dxhat, xh = (dout * gamma).reshape(N, G, -1), xhat.reshape(N, G, -1)
+    M = xh.shape[2]
+    dx = (M * dxhat - dxhat.sum(axis=2, keepdims=True)
+          - xh * (dxhat * xh).sum(axis=2, keepdims=True)) / (M * std)
+    return (dx.reshape(dout.shape), (dout * xhat).sum(axis=(0, 2, 3), keepdims=True),
+            dout.sum(axis=(0, 2, 3), keepdims=True))
+'''
+
+
+@pytest.mark.parametrize("text", [
+    mutate(SPATIAL_BN, ('eps, momentum = bn_param.get("eps", 1e-5),', "eps, momentum = 1e-3,")),
+    GROUPNORM,
+])
+def test_a_spatial_normalisation_with_its_own_eps_passes(tmp_path, text):
+    # before: FAIL, "forward output vs the course's definition"
+    result = check_module(module_of(tmp_path, text), timing=False)
+    assert result.verdict == "pass", result.to_table()
+    assert "eps (added to the variance) = 0.001" in result.to_table()
+
+
+def test_a_three_layer_convnet_is_built_with_an_image_input_and_checked(tmp_path):
+    # before: FAIL, "raised TypeError: cannot unpack non-iterable int object" (built as
+    # assignment 2's TwoLayerNet, input_dim an int)
+    result = check_module(module_of(tmp_path, LEARNER_CONVNET), timing=False)
+    assert result.verdict == "pass", result.to_table()
+    assert "ThreeLayerConvNet(input_dim=(3, 4, 4)" in result.to_table()
