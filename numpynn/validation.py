@@ -275,7 +275,8 @@ POSITIVE_INT = Rule("integer", low=1)
 NONNEGATIVE_INT = Rule("integer", low=0)
 POSITIVE_NUMBER = Rule("number", low=0, low_open=True)
 NONNEGATIVE_NUMBER = Rule("number", low=0)
-FRACTION = Rule("number", low=0, high=1, high_open=True)  # a share of the data: [0, 1)
+FRACTION = Rule("number", low=0, high=1, high_open=True,  # a share of the data: [0, 1)
+                why="(a share of the rows, not a percentage: 20% is 0.2)")
 SEED = Rule("integer", low=0, high=SEED_MAX)
 #: the most epochs a run may ask for: a million passes over even a tiny table take hours;
 #: a bound, so that a typo (10**22, an extra zero or two) is refused rather than run for ever

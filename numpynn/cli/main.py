@@ -154,12 +154,40 @@ class _Parser(argparse.ArgumentParser):
         parsed.__dict__.pop(_SEEN, None)
         return parsed, extras
 
+    def parse_args(self, args=None, namespace=None):  # type: ignore[override]
+        parsed, extras = self.parse_known_args(args, namespace)
+        if extras:  # argparse's message, with what the arguments most likely meant
+            from .hints import extras_hint
+
+            message = f"unrecognized arguments: {' '.join(extras)}"
+            prog = f"{self.prog} {self.argv[0]}" if self.argv else self.prog
+            hint = "" if data_hint(prog, message, self.argv) else \
+                extras_hint(self, extras, self.argv)
+            self.error(f"{message}{hint}")
+        return parsed
+
     def error(self, message: str):  # type: ignore[override]
         argv = self.argv
         prog = self.prog
         if " " not in prog and argv and argv[0] in COMMANDS:  # raised by the top parser
             prog = f"{prog} {argv[0]}"
-        raise UsageError(f"{message}{data_hint(prog, message, argv)} (see '{prog} --help')")
+        hint = data_hint(prog, message, argv) or self._list_hint(message)
+        raise UsageError(f"{message}{hint} (see '{prog} --help')")
+
+    def _list_hint(self, message: str) -> str:
+        """For a comma list refused by an option of one value (``train --lr 1e-3,1e-2``):
+        that numpynn search takes the list; else ''."""
+        match = re.match(r"argument (--[\w-]+)(?:/\S+)?: ", message)
+        if not match or not self.argv or self.argv[0] not in COMMANDS:
+            return ""
+        flag, argv = match.group(1), self.argv
+        given = [v for i, v in enumerate(argv[1:], 1) if argv[i - 1] == flag]
+        given += [a.split("=", 1)[1] for a in argv if a.startswith(f"{flag}=")]
+        if not given or "," not in given[-1]:
+            return ""
+        from .hints import search_list_hint
+
+        return search_list_hint(argv[0], flag, [v.strip() for v in given[-1].split(",")])
 
 
 def build_parser(declare: Collection[str] | None = None,

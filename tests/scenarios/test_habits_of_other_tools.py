@@ -1,0 +1,73 @@
+"""Command lines written with other tools' habits: an option that is an argument here
+(``--model``, ``export ... --out``), other tools' flag names, short flags, an option of
+another command, several values where one is taken; each refusal says what was meant."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.clirun import numpynn
+
+
+@pytest.mark.parametrize("argv,said", [
+    (["export", "run/model.npz", "--out", "m.onnx"],
+     "numpynn export takes the output as its second argument, without a flag: numpynn "
+     "export MODEL OUTPUT"),
+    (["export", "run", "-o", "m.onnx"], "takes the output as its second argument"),
+    (["predict", "--model", "m.npz", "--data", "x.csv"],
+     "numpynn predict takes the model as its first argument, without a flag: numpynn "
+     "predict MODEL ..."),
+    (["evaluate", "--model", "run"], "numpynn evaluate takes the model as its first argument"),
+    (["train", "--data", "x.csv", "--learning-rate", "0.1"], "numpynn's flag for it is --lr"),
+    (["train", "--data", "x.csv", "--max-iter", "5"], "numpynn's flag for it is --epochs"),
+    (["train", "--data", "x.csv", "--output", "run"], "numpynn's flag for it is --out"),
+    (["train", "--data", "x.csv", "-o", "run"], "numpynn's flag for it is --out"),
+    (["train", "--data", "x.csv", "-e", "5"], "numpynn's flag for it is --epochs"),
+    (["predict", "m.npz", "--data", "x.csv", "-o", "p.csv"], "numpynn's flag for it is --output"),
+    (["predict", "m.npz", "--data", "x.csv", "-p"],
+     "numpynn's options are long (only -h is short): did you mean --proba?"),
+    (["train", "--data", "x.csv", "--trials", "5"],
+     "--trials is an option of numpynn search, not of numpynn train"),
+    (["train", "--data", "x.csv", "--n-trials", "5"],
+     "numpynn's flag for it is --trials, an option of numpynn search, not of numpynn train"),
+    (["evaluate", "m.npz", "--proba"], "--proba is an option of numpynn predict"),
+    (["explain", "--lr", "0.1"], "an option of numpynn train and numpynn search"),
+    (["train", "--data", "x.csv", "--hiden", "8"], "did you mean --hidden?"),
+    (["train", "--config", "c.yaml"], "numpynn reads no configuration file"),
+    (["train", "--data", "x.csv", "--hidden", "100", "50"],
+     "--hidden takes one comma list, one size per hidden layer: --hidden 100,50 (numpynn "
+     "search --hidden 100 50 tries several networks, one per list)"),
+    (["train", "--data", "x.csv", "--hidden=100", "50"], "--hidden 100,50"),
+    (["train", "--data", "x.csv", "--lr", "0.1", "0.01"],
+     "numpynn train takes one --lr value; numpynn search tries several: numpynn search ... "
+     "--lr 0.1,0.01"),
+    (["train", "--data", "x.csv", "--lr", "1e-3,1e-2"],
+     "argument --lr: expected a positive number, got '1e-3,1e-2'; numpynn train takes one "
+     "--lr value; numpynn search tries several: numpynn search ... --lr 1e-3,1e-2"),
+    (["train", "--data", "x.csv", "--epochs=5,10"], "numpynn search ... --epochs 5,10"),
+    (["train", "--data", "x.csv", "--seed", "1", "2"], "--seed takes one value, got 1 and then 2"),
+    (["train", "--data", "x.csv", "--val-fraction", "50"],
+     "must be a finite number in [0, 1), got 50 (a share of the rows, not a percentage: 20% "
+     "is 0.2)"),
+])
+def test_a_habit_of_another_tool_is_answered_with_numpynns_way(tmp_path, argv, said):
+    proc = numpynn(*argv, cwd=tmp_path)
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr
+    assert said in proc.stderr, proc.stderr
+    assert not list(tmp_path.iterdir())  # refused before any work
+
+
+@pytest.mark.parametrize("argv", [["train", "--data", "x.csv", "--verbose"],
+                                  ["train", "--data", "x.csv", "--lerning-rate", "3"]])
+def test_no_hint_is_made_up_where_nothing_is_close(tmp_path, argv):
+    """A flag like nothing numpynn has gets argparse's message alone: no far-fetched
+    guess (--verbose is not --overwrite)."""
+    proc = numpynn(*argv, cwd=tmp_path)
+    assert proc.returncode == 2
+    assert proc.stderr.strip().endswith(f"unrecognized arguments: {' '.join(argv[3:])} (see "
+                                        "'numpynn train --help')")
+
+
+def test_the_data_file_hint_still_comes_first(tmp_path):
+    proc = numpynn("train", "mine.csv", cwd=tmp_path)
+    assert "--data mine.csv" in proc.stderr and "flag for it" not in proc.stderr
