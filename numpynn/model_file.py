@@ -39,7 +39,7 @@ from .data.table import TableRecipe
 from .ensemble import Ensemble
 from .errors import InputError, ModelFileError
 from .models import Network
-from .outputs import write_path
+from .outputs import nonempty_path, write_path
 from .tasks import TASKS, Targets, Task, task_named
 
 FORMAT = "numpynn"
@@ -57,8 +57,9 @@ HEADER_KEY = "__header__"
 
 # --------------------------------------------------------------------------- container
 def write_container(path: str | Path, header: Mapping[str, Any], arrays: Mapping[str, Any]) -> Path:
-    """Atomically write ``arrays`` and a JSON ``header`` to the ``.npz`` file ``path``."""
-    path = Path(path)
+    """Atomically write ``arrays`` and a JSON ``header`` to the ``.npz`` file ``path``
+    (a str or pathlib.Path; InputError for anything else, e.g. an open file)."""
+    nonempty_path(path, "output file")
     full_header = {"format": FORMAT, "format_version": FORMAT_VERSION, **header}
     payload = {HEADER_KEY: np.frombuffer(json.dumps(full_header).encode(), dtype=np.uint8)}
     for key, value in arrays.items():

@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 
 from numpynn import MLP
 from numpynn.data import Preprocessor
-from numpynn.errors import ModelFileError
+from numpynn.errors import InputError, ModelFileError
 from numpynn.model_file import (
     HEADER_KEY,
     SUPPORTED_VERSIONS,
@@ -104,6 +104,29 @@ def test_save_leaves_no_temporary_files(tmp_path):
     save_model(tmp_path / "model.npz", saved)  # overwrite
     write_json_atomic(tmp_path / "h.json", {"a": 1})
     assert sorted(p.name for p in tmp_path.iterdir()) == ["h.json", "model.npz"]
+
+
+def test_a_path_under_home_is_written_where_it_is_read_back(tmp_path, monkeypatch):
+    """``save_model("~/m.npz")`` (and every write by the output policy: checkpoints, JSON,
+    predictions) expands ``~`` as load_model does: the file was written under a directory
+    named ``~`` in the working directory, and load_model("~/m.npz") then did not find it."""
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    monkeypatch.chdir(tmp_path)
+    saved, _ = make_saved()
+    written = save_model("~/models/m.npz", saved)
+    assert written == tmp_path / "home" / "models" / "m.npz" and written.is_file()
+    assert load_model("~/models/m.npz").model.config() == saved.model.config()
+    write_json_atomic(Path("~/h.json"), {"a": 1})
+    assert (tmp_path / "home" / "h.json").is_file()
+    assert not (tmp_path / "~").exists()
+
+
+@pytest.mark.parametrize("opened", [lambda p: open(p, "wb"), lambda p: __import__("io").BytesIO()])
+def test_an_open_file_is_refused_as_load_model_refuses_it(tmp_path, opened):
+    saved, _ = make_saved()
+    fh = opened(tmp_path / "m.npz")
+    with fh, pytest.raises(InputError, match="must be a path .* numpynn opens the file itself"):
+        save_model(fh, saved)
 
 
 def test_save_creates_missing_directories(tmp_path):
