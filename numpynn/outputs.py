@@ -108,6 +108,19 @@ def expanded(path: str | os.PathLike[str]) -> str | os.PathLike[str]:
     return path if not text.startswith("~") else os.path.expanduser(text)
 
 
+def output_directory(path: str | os.PathLike[str], what: str = "`out`") -> Path:
+    """The directory ``path`` that receives a command's files (a run's, a search's), ``~``
+    expanded; InputError when it is empty or ``-``: standard output, where a file goes
+    (``predict --output -``), cannot hold a directory's files, and a directory named
+    ``-`` is one a shell cannot even name without ``./-``."""
+    path = expanded(nonempty_path(path, what))
+    if os.fspath(path) == STDOUT:
+        raise InputError(f"{what} - is standard output, which cannot hold the files this "
+                         "command writes (model.npz, history.json, report.html, ...); give "
+                         "a directory, such as ./run.")
+    return Path(path)
+
+
 def input_paths(paths: Iterable[str | os.PathLike[str] | None],
                 run_dir_model: bool = False) -> list[str]:
     """The one resolution of the paths a command reads, for :func:`check_output`: each

@@ -47,7 +47,7 @@ from ..models import (
     check_dtype,
     check_normalization,
 )
-from ..outputs import input_paths, nonempty_path, remove_stale_temp_files
+from ..outputs import input_paths, output_directory, remove_stale_temp_files
 from ..tasks import Classification, Identity, Targets, Task, check_task_choice, load_for_task
 from ..training.augment import Shift, check_augment, check_image_shape, make_augmentation
 from ..training.packed import MemberRows, train_packed
@@ -667,7 +667,7 @@ def run_training(
         raise InputError(f"`options` must be a RunOptions (numpynn.runs.run.RunOptions"
                          f"(data=..., ...)); got {type(options).__name__} {options!r:.60}.",
                          param="options")
-    out = Path(nonempty_path(out_dir, "`out`")).expanduser()
+    out = output_directory(out_dir)
     # the outputs are checked before the data is loaded: a bad --out fails at once
     created = prepare_run_dir(out, inputs=data_inputs(options.data))
     if resume:

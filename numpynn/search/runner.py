@@ -16,7 +16,7 @@ from ..data.split import AUTO_VAL_FRACTION
 from ..errors import InputError, NumpynnError
 from ..memory import check_fits, check_training_fits
 from ..model_file import SavedModel, load_model, write_json_atomic, write_text_atomic
-from ..outputs import check_output, nonempty_path
+from ..outputs import check_output, output_directory
 from ..runs.files import RUN_FILES
 from ..runs.run import (
     RunOptions,
@@ -409,7 +409,7 @@ def search(
         fingerprint = data_fingerprint(splits)
         _SPLITS_CACHE.clear()
         _SPLITS_CACHE[_data_key(base) + fingerprint] = splits
-        out_dir = Path(nonempty_path(out, "`out`")) if out is not None else None
+        out_dir = output_directory(out) if out is not None else None
         finished: list[dict[str, Any]] = []
         if out_dir is not None:
             finished = _prepare_out(out_dir, settings, resume)

@@ -71,3 +71,20 @@ def test_no_hint_is_made_up_where_nothing_is_close(tmp_path, argv):
 def test_the_data_file_hint_still_comes_first(tmp_path):
     proc = numpynn("train", "mine.csv", cwd=tmp_path)
     assert "--data mine.csv" in proc.stderr and "flag for it" not in proc.stderr
+
+
+def _small_csv(path):
+    rows = [f"{i % 7}.5,{(i * 3) % 5}.25,{'ab'[i % 2]}" for i in range(40)]
+    path.write_text("x,y,label\n" + "\n".join(rows) + "\n")
+
+
+@pytest.mark.parametrize("command", [["train"], ["search", "--trials", "1"]])
+def test_out_dash_is_refused_not_made_a_directory_named_dash(tmp_path, command):
+    """``--out -`` (standard output, as predict --output - means) cannot hold a run's
+    files: train and search wrote them into a directory named ``-``."""
+    _small_csv(tmp_path / "t.csv")
+    proc = numpynn(*command, "--data", "t.csv", "--label-column", "label", "--epochs", "1",
+                   "--out", "-", cwd=tmp_path)
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr
+    assert "--out - is standard output, which cannot hold the files" in proc.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["t.csv"]
