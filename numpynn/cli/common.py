@@ -164,8 +164,13 @@ def list_items(text: str, example: str, convert: Callable[[str], Any]) -> list[A
 
 
 def hidden_sizes(text: str) -> list[int]:
-    """'100' or '512,256,128' -> [100] / [512, 256, 128]."""
-    return list_items(text.replace(" ", ""), "100 or 512,256,128", positive_int)
+    """'100' or '512,256,128' -> [100] / [512, 256, 128]; written as Python writes them
+    (scikit-learn's ``hidden_layer_sizes=(100, 50)``, Keras' ``[100, 50]``, ``(100,)``),
+    the same."""
+    text = text.replace(" ", "")
+    if len(text) > 2 and text[0] + text[-1] in ("()", "[]"):
+        text = text[1:-1].removesuffix(",") if text[0] == "(" else text[1:-1]
+    return list_items(text, "100 or 512,256,128", positive_int)
 
 
 def column_spec(text: str) -> int | str:

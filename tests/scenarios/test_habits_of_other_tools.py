@@ -88,3 +88,14 @@ def test_out_dash_is_refused_not_made_a_directory_named_dash(tmp_path, command):
     assert proc.returncode == 2 and "Traceback" not in proc.stderr
     assert "--out - is standard output, which cannot hold the files" in proc.stderr
     assert sorted(p.name for p in tmp_path.iterdir()) == ["t.csv"]
+
+
+@pytest.mark.parametrize("text,sizes", [("[100, 50]", [100, 50]), ("(100, 50)", [100, 50]),
+                                        ("(100,)", [100]), ("[8]", [8]), ("100,50", [100, 50])])
+def test_hidden_sizes_written_as_python_writes_them_are_read(text, sizes):
+    """scikit-learn's hidden_layer_sizes=(100, 50) and Keras' [100, 50], pasted into a
+    command line: the same layers (they were refused as "'[100' is not an integer")."""
+    from numpynn.cli.common import hidden_sizes
+
+    assert hidden_sizes(text) == sizes
+
