@@ -183,10 +183,14 @@ class _Parser(argparse.ArgumentParser):
         flag, argv = match.group(1), self.argv
         given = [v for i, v in enumerate(argv[1:], 1) if argv[i - 1] == flag]
         given += [a.split("=", 1)[1] for a in argv if a.startswith(f"{flag}=")]
-        if not given or "," not in given[-1]:
+        if not given or "," not in given[-1] or "decimal comma" in message:
             return ""
+        from .common import decimal_comma
         from .hints import search_list_hint
 
+        point = decimal_comma(given[-1])
+        if point is not None:
+            return f"; a decimal comma? numpynn reads numbers with a point: {flag} {point}"
         return search_list_hint(argv[0], flag, [v.strip() for v in given[-1].split(",")])
 
 

@@ -46,6 +46,11 @@ from tests.clirun import numpynn
      "--lr value; numpynn search tries several: numpynn search ... --lr 1e-3,1e-2"),
     (["train", "--data", "x.csv", "--epochs=5,10"], "numpynn search ... --epochs 5,10"),
     (["train", "--data", "x.csv", "--seed", "1", "2"], "--seed takes one value, got 1 and then 2"),
+    (["train", "--data", "x.csv", "--lr", "0,001"],
+     "got '0,001'; a decimal comma? numpynn reads numbers with a point: --lr 0.001 (see"),
+    (["train", "--data", "x.csv", "--val-fraction", "0,2"], "--val-fraction 0.2 (see"),
+    (["search", "--data", "x.csv", "--reg", "0,001"],
+     "'0,001' reads as one number with a decimal comma, not a list (write 0.001)"),
     (["train", "--data", "x.csv", "--val-fraction", "50"],
      "must be a finite number in [0, 1), got 50 (a share of the rows, not a percentage: 20% "
      "is 0.2)"),
@@ -99,3 +104,11 @@ def test_hidden_sizes_written_as_python_writes_them_are_read(text, sizes):
 
     assert hidden_sizes(text) == sizes
 
+
+@pytest.mark.parametrize("text,point", [("0,001", "0.001"), ("1,05", "1.05"), ("0,2", None),
+                                        ("1e-3,3e-3", None), ("32,64", None)])
+def test_a_list_reads_a_decimal_comma_only_where_no_list_is_written_so(text, point):
+    """search's --reg 0,001 was the list 0 and 1 in silence: no list has an item 001."""
+    from numpynn.cli.common import decimal_comma
+
+    assert decimal_comma(text, in_a_list=True) == point
