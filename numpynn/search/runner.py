@@ -374,6 +374,17 @@ def search(
         raise InputError("give a Dask client or a scheduler address, not both.")
     if scheduler is not None:
         scheduler = check_scheduler(scheduler)
+    if options is not None and not isinstance(options, RunOptions):
+        example = f"RunOptions(data={os.fspath(options)!r})" if isinstance(
+            options, (str, os.PathLike)) else "RunOptions(data='wine.csv')"
+        raise InputError(f"`options` must be a RunOptions (e.g. {example}); got "
+                         f"{type(options).__name__} {options!r:.60}.", param="options")
+    if isinstance(space, Mapping):  # scikit-learn's param_grid habit: {"lr": [...], ...}
+        space = SearchSpace(**space)
+    elif space is not None and not isinstance(space, SearchSpace):
+        raise InputError(f"`space` must be a SearchSpace or a dict of its fields (e.g. "
+                         f"{{'lr': [1e-3, 3e-3], 'hidden': [(256,), (512, 256)]}}); got "
+                         f"{type(space).__name__} {space!r:.60}.", param="space")
     if space is None:
         space = SearchSpace.default_grid() if mode == "grid" else SearchSpace.default_random()
     if trials is None and mode == "random":
