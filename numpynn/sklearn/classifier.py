@@ -82,10 +82,10 @@ def check_labels(y: object) -> None:
                 f"({fractional.size} of them, e.g. {fractional[0]:g}): MLPClassifier predicts "
                 "classes; to predict numbers, use numpynn.MLPRegressor.")
     elif flat.dtype == object:
-        missing = sum(v is None or (isinstance(v, float) and v != v) for v in flat)
+        missing = sum(map(_missing, flat))
         if missing:
-            raise ValueError(f"y has {missing} missing label(s) (None or NaN); drop those "
-                             "rows, or give them a label.")
+            raise ValueError(f"y has {missing} missing label(s) (None, NaN or pandas' NA); "
+                             "drop those rows, or give them a label.")
         kinds = {"text" if isinstance(v, (str, bytes)) else "number" for v in flat}
         if len(kinds) > 1:
             text = next(v for v in flat if isinstance(v, (str, bytes)))
@@ -93,6 +93,17 @@ def check_labels(y: object) -> None:
             raise ValueError(
                 f"Mix of label input types (string and number): y holds text ({text!r}) and "
                 f"numbers ({number!r}); make the labels one kind, e.g. y.astype(str).")
+
+
+def _missing(value: object) -> bool:
+    """Whether a label is missing: None, NaN, NaT or pandas' NA (whose comparisons are NA,
+    so not a truth value)."""
+    if value is None:
+        return True
+    try:
+        return bool(value != value)
+    except (TypeError, ValueError):
+        return True
 
 
 class MLPClassifier(ClassifierMixin, _BaseMLP):

@@ -312,6 +312,8 @@ def test_a_dataframe_with_date_columns_names_them_and_how_to_make_numbers():
     (lambda y: np.array(["a", 1, 2] * 40, dtype=object),
      "y holds text ('a') and numbers (1); make the labels one kind, e.g. y.astype(str)"),
     (lambda y: np.array(["a", None, "b"] * 40, dtype=object), "y has 40 missing label(s)"),
+    (lambda y: __import__("pandas").Series(np.array(["a", "b", "c"])[y]).astype("string")
+     .where(y != 1), "y has 40 missing label(s) (None, NaN or pandas' NA)"),
 ])
 @pytest.mark.parametrize("fit", ["fit", "partial_fit"])
 def test_a_y_that_is_not_one_label_per_row_is_named_with_what_to_pass(make_y, said, fit):
@@ -325,3 +327,4 @@ def test_a_y_that_is_not_one_label_per_row_is_named_with_what_to_pass(make_y, sa
     assert said in str(info.value)
     # whole numbers as floats and a column vector are labels, as in scikit-learn
     assert set(MLPClassifier(max_iter=2).fit(X, y + 1.0).classes_) == {1.0, 2.0, 3.0}
+
