@@ -328,3 +328,17 @@ def test_a_y_that_is_not_one_label_per_row_is_named_with_what_to_pass(make_y, sa
     # whole numbers as floats and a column vector are labels, as in scikit-learn
     assert set(MLPClassifier(max_iter=2).fit(X, y + 1.0).classes_) == {1.0, 2.0, 3.0}
 
+
+@pytest.mark.parametrize("n,fraction,said", [
+    (6, 0.1, "holds out validation_fraction=0.1 of the 6 rows: 1 for validation and 5 for "
+             "training, so the validation part would have 1 row(s), fewer than the 3 classes"),
+    (9, 0.9, "so the training part would have 0 row(s), fewer than the 3 classes; give more "
+             "rows, a smaller validation_fraction"),
+])
+def test_an_early_stopping_split_too_small_for_the_classes_is_named(n, fraction, said):
+    """It was train_test_split's "The test_size = 1 should be greater or equal to the number
+    of classes = 3", naming neither early_stopping nor validation_fraction."""
+    X, y = blobs(n=n)
+    with pytest.raises(ValueError) as info:
+        MLPClassifier(early_stopping=True, validation_fraction=fraction, max_iter=2).fit(X, y)
+    assert said in str(info.value)

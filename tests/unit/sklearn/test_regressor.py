@@ -162,3 +162,8 @@ def test_text_targets_point_at_the_classifier_and_numbers_as_text_are_numbers():
         MLPRegressor(max_iter=2).fit(X, np.array(["setosa", "virginica"] * 20))
     MLPRegressor(max_iter=2).fit(X, np.array(["1.5", "2.5"] * 20))
 
+
+def test_an_early_stopping_split_without_training_rows_is_named():
+    X = np.random.default_rng(0).normal(size=(3, 2))
+    with pytest.raises(ValueError, match="the training part would have 0 row"):
+        MLPRegressor(early_stopping=True, validation_fraction=0.9, max_iter=2).fit(X, X[:, 0])
