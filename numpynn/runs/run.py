@@ -1069,6 +1069,10 @@ def save_run(
 def resume_options(out_dir: str | Path) -> RunOptions:
     """The options of the interrupted run whose checkpoint is in ``out_dir``."""
     path = Path(out_dir) / CHECKPOINT_FILE
+    if Path(out_dir).is_file():  # --resume run/model.npz: a file of the run, not the run
+        parent = Path(out_dir).parent
+        raise InputError(f"{out_dir} is a file; a run is resumed by its directory, the one "
+                         f"that holds {CHECKPOINT_FILE}: `resume='{parent}'`.", param="resume")
     if not path.exists():
         raise InputError(f"no checkpoint to resume in {out_dir} (expected {path}); a run "
                          "writes one there when started with `out` set to that directory.",

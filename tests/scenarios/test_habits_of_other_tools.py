@@ -112,3 +112,17 @@ def test_a_list_reads_a_decimal_comma_only_where_no_list_is_written_so(text, poi
     from numpynn.cli.common import decimal_comma
 
     assert decimal_comma(text, in_a_list=True) == point
+
+
+@pytest.mark.parametrize("name", ["model.npz", "checkpoint.npz"])
+def test_resume_given_a_file_of_the_run_names_the_run_directory(tmp_path, name):
+    """--resume run/model.npz: it said "expected run/model.npz/checkpoint.npz" and to start
+    a run first."""
+    (tmp_path / "run").mkdir()
+    (tmp_path / "run" / name).write_bytes(b"PK")
+    proc = numpynn("train", "--resume", f"run/{name}", cwd=tmp_path)
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr
+    assert (f"run/{name} is a file; a run is resumed by its directory, the one that holds "
+            "checkpoint.npz: --resume run.") in proc.stderr
+    assert "Start a run" not in proc.stderr
+
