@@ -126,3 +126,20 @@ def test_resume_given_a_file_of_the_run_names_the_run_directory(tmp_path, name):
             "checkpoint.npz: --resume run.") in proc.stderr
     assert "Start a run" not in proc.stderr
 
+
+@pytest.mark.parametrize("kind", ["model", "checkpoint"])
+def test_a_model_file_given_as_data_is_named_as_one(tmp_path, kind):
+    """--data run/model.npz: it said the file has no array 'X' and listed param/W1 ..."""
+    import numpy as np
+
+    from numpynn.data import load_dataset
+    from numpynn.errors import DataError
+    from numpynn.model_file import write_container
+
+    write_container(tmp_path / f"{kind}.npz", {"kind": kind}, {"param/W1": np.zeros((2, 2))})
+    for label_column in (None, -1):
+        with pytest.raises(DataError) as info:
+            load_dataset(str(tmp_path / f"{kind}.npz"), label_column=label_column)
+        assert (f"{kind}.npz is a numpynn {kind} file (a network's parameters), not a data "
+                "set; give the data") in str(info.value)
+
