@@ -143,3 +143,11 @@ def test_a_model_file_given_as_data_is_named_as_one(tmp_path, kind):
         assert (f"{kind}.npz is a numpynn {kind} file (a network's parameters), not a data "
                 "set; give the data") in str(info.value)
 
+
+def test_explain_takes_hidden_sizes_as_train_writes_them_too(tmp_path):
+    """train takes --hidden 100,50 and explain took only --hidden 100 50: both forms are
+    the same two layers in explain now."""
+    spaced = numpynn("explain", "--hidden", "12", "6", cwd=tmp_path)
+    assert spaced.returncode == 0
+    assert numpynn("explain", "--hidden", "12,6", cwd=tmp_path).stdout == spaced.stdout
+    assert "(4, 6)" in spaced.stdout
