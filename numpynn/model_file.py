@@ -93,6 +93,9 @@ def read_container(path: str | Path, kind: str) -> tuple[dict[str, Any], dict[st
         raise ModelFileError(f"{what} {path} does not exist{where}; check the path.")
     if path.is_dir() and kind == "model" and (path / "model.npz").is_file():
         path = path / "model.npz"  # a run directory (numpynn train --out DIR)
+    elif path.is_dir() and kind == "model" and (path / "best" / "model.npz").is_file():
+        raise ModelFileError(f"{path} is a search's directory; its best model is in "
+                             f"{path / 'best'}: give that (or {path / 'best' / 'model.npz'}).")
     elif path.is_dir():
         raise ModelFileError(f"{path} is a directory without a model.npz; give the path of "
                              f"the {what} (.npz) or of a run directory that holds one.")

@@ -300,8 +300,8 @@ def run(args: argparse.Namespace) -> int:
         try:
             stored = load_settings(out)
         except InputError as exc:
-            if exc.param != "resume":  # no search there: say how to start one
-                raise
+            if exc.param != "resume" or not str(exc).startswith("no search to resume"):
+                raise  # (no search there: say how to start one)
             raise InputError(f"{exc} Start one with 'numpynn search --out DIR'.",
                              param="resume") from None
         space = SearchSpace.from_json(stored["space"])

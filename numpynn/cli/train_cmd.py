@@ -131,8 +131,8 @@ def run(args: argparse.Namespace) -> int:
         try:
             options = resume_options(out)
         except InputError as exc:
-            if exc.param != "resume" or out.is_file():  # no checkpoint there: say how to
-                raise                                      # start a run (a file: its run)
+            if exc.param != "resume" or not str(exc).startswith("no checkpoint to resume"):
+                raise  # (no checkpoint there: say how to start a run)
             raise InputError(f"{exc} Start a run with 'numpynn train --out DIR' first.",
                              param="resume") from None
         if "epochs" in given:

@@ -1073,6 +1073,9 @@ def resume_options(out_dir: str | Path) -> RunOptions:
         parent = Path(out_dir).parent
         raise InputError(f"{out_dir} is a file; a run is resumed by its directory, the one "
                          f"that holds {CHECKPOINT_FILE}: `resume='{parent}'`.", param="resume")
+    if not path.exists() and (Path(out_dir) / "search.json").is_file():  # a search's
+        raise InputError(f"{out_dir} holds a search, not a training run: resume it with "
+                         f"'numpynn search --resume {out_dir}'.", param="resume")
     if not path.exists():
         raise InputError(f"no checkpoint to resume in {out_dir} (expected {path}); a run "
                          "writes one there when started with `out` set to that directory.",

@@ -258,6 +258,14 @@ def _settings(base: RunOptions, space: SearchSpace, mode: str, trials: int | Non
 def load_settings(out: str | Path) -> dict[str, Any]:
     """The settings of the search in ``out`` (for resuming it), checked."""
     path = Path(out) / SETTINGS_FILE
+    if Path(out).is_file():  # --resume s/results.csv, s/best/model.npz: a file of the search
+        where = next((p for p in Path(out).parents if (p / SETTINGS_FILE).is_file()),
+                     Path(out).parent)
+        raise InputError(f"{out} is a file; a search is resumed by its directory, the one "
+                         f"that holds {SETTINGS_FILE}: `resume='{where}'`.", param="resume")
+    if not path.exists() and any((Path(out) / f).is_file() for f in RUN_FILES[:3]):
+        raise InputError(f"{out} holds a training run, not a search: resume it with "
+                         f"'numpynn train --resume {out}'.", param="resume")
     if not path.exists():
         raise InputError(f"no search to resume in {out} (expected {path}); a search "
                          "writes it there when started with `out` set to that directory.",

@@ -151,3 +151,34 @@ def test_explain_takes_hidden_sizes_as_train_writes_them_too(tmp_path):
     assert spaced.returncode == 0
     assert numpynn("explain", "--hidden", "12,6", cwd=tmp_path).stdout == spaced.stdout
     assert "(4, 6)" in spaced.stdout
+
+
+def _search_dir(path):
+    """The files of a finished search, as far as these checks read them."""
+    (path / "best").mkdir(parents=True)
+    (path / "search.json").write_text("{}")
+    (path / "results.csv").write_text("trial\n0\n")
+    (path / "best" / "model.npz").write_bytes(b"PK")
+
+
+@pytest.mark.parametrize("argv,said", [
+    (["search", "--resume", "s/results.csv"], "s/results.csv is a file; a search is resumed "
+     "by its directory, the one that holds search.json: --resume s."),
+    (["search", "--resume", "s/best/model.npz"], "the one that holds search.json: --resume s."),
+    (["search", "--resume", "run"],
+     "run holds a training run, not a search: resume it with 'numpynn train --resume run'"),
+    (["train", "--resume", "s"],
+     "s holds a search, not a training run: resume it with 'numpynn search --resume s'"),
+    (["evaluate", "s"], "s is a search's directory; its best model is in s/best: give that"),
+    (["predict", "s", "--data", "x.csv"], "its best model is in s/best"),
+])
+def test_a_search_and_a_run_given_for_each_other_are_named(tmp_path, argv, said):
+    """They said "no search to resume in s/results.csv (expected
+    s/results.csv/search.json)", "a directory without a model.npz", "no checkpoint"."""
+    _search_dir(tmp_path / "s")
+    (tmp_path / "run").mkdir()
+    (tmp_path / "run" / "checkpoint.npz").write_bytes(b"PK")
+    proc = numpynn(*argv, cwd=tmp_path)
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr
+    assert said in proc.stderr, proc.stderr
+    assert "Start" not in proc.stderr
