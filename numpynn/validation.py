@@ -67,7 +67,15 @@ def check_labels(y: object, n_rows: int, n_classes: int, name: str = "y") -> np.
     """Return ``y`` as an (N,) int64 array of class indices in 0..n_classes-1."""
     arr = np.asarray(y)
     if arr.ndim != 1:
-        raise InputError(f"{name} must be a 1-D array of shape (N,); got shape {arr.shape}.")
+        how = ""
+        if arr.ndim == 2 and arr.shape[1] == 1:
+            how = f" (a column: give {name}.ravel())"
+        elif (arr.ndim == 2 and arr.dtype.kind in "biuf" and np.isin(arr, (0, 1)).all()
+              and (arr.sum(axis=1) == 1).all()):
+            how = (f" (one-hot encoded, as Keras' to_categorical makes: give the class "
+                   f"indices, {name}.argmax(axis=1))")
+        raise InputError(f"{name} must be a 1-D array of shape (N,); got shape "
+                         f"{arr.shape}{how}.")
     if arr.shape[0] != n_rows:
         raise InputError(
             f"{name} has {arr.shape[0]} labels but X has {n_rows} rows; they must match."
