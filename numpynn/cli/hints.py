@@ -28,6 +28,8 @@ CLI_NAMES: dict[str, tuple[str, ...]] = {
     "n_trials": ("trials",), "n_iter": ("trials",), "num_trials": ("trials",),
     "e": ("epochs",),
 }
+#: the commands whose results are what they print (no output file of their own)
+PRINTING = ("evaluate", "explain", "docs", "gradcheck")
 _ORDINALS = ("first", "second", "third")
 _NUMBER = re.compile(r"^-(\d|\.\d|inf|nan)", re.IGNORECASE)
 
@@ -77,6 +79,10 @@ def _option_hint(command: str, parser: argparse.ArgumentParser, flag: str) -> st
             more = " ..." if len(own) > 2 else ""  # options besides -h/--help
             return (f"; {prog} takes the {action.dest} as its {_ORDINALS[min(i, 2)]} argument, "
                     f"without a flag: {prog} {usage}{more}")
+    if command in PRINTING and flag in POSITIONAL_FLAGS["output"]:  # evaluate -o m.json
+        json = " (--json: as JSON)" if "--json" in own else ""
+        return (f"; {prog} prints its results to standard output: redirect them, {prog} ... "
+                f"> FILE{json}")
     if name in ("config", "config_file", "configfile", "cfg"):
         return ("; numpynn reads no configuration file: give the options as flags (a "
                 "shell script or an alias keeps them)")

@@ -172,6 +172,10 @@ class _Parser(argparse.ArgumentParser):
         if " " not in prog and argv and argv[0] in COMMANDS:  # raised by the top parser
             prog = f"{prog} {argv[0]}"
         hint = data_hint(prog, message, argv) or self._list_hint(message)
+        if message.startswith("argument COMMAND: invalid choice: 'help'"):  # numpynn help X
+            asked = argv[1] if len(argv) > 1 and argv[1] in COMMANDS else ""
+            hint = (f"; for help: numpynn {asked} --help" if asked else
+                    "; for help: numpynn --help, or numpynn COMMAND --help for a command's")
         raise UsageError(f"{message}{hint} (see '{prog} --help')")
 
     def _list_hint(self, message: str) -> str:

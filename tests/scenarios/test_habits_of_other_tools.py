@@ -51,6 +51,14 @@ from tests.clirun import numpynn
     (["train", "--data", "x.csv", "--val-fraction", "0,2"], "--val-fraction 0.2 (see"),
     (["search", "--data", "x.csv", "--reg", "0,001"],
      "'0,001' reads as one number with a decimal comma, not a list (write 0.001)"),
+    (["evaluate", "m.npz", "--output", "m.json"],
+     "numpynn evaluate prints its results to standard output: redirect them, numpynn "
+     "evaluate ... > FILE (--json: as JSON)"),
+    (["explain", "-o", "x.txt"], "numpynn explain prints its results to standard output"),
+    (["help", "train"], "invalid choice: 'help' (choose from 'train', 'evaluate', 'predict', "
+     "'search', 'data', 'explain', 'export', 'gradcheck', 'docs'); for help: numpynn train "
+     "--help"),
+    (["help"], "; for help: numpynn --help, or numpynn COMMAND --help for a command's"),
     (["train", "--data", "x.csv", "--val-fraction", "50"],
      "must be a finite number in [0, 1), got 50 (a share of the rows, not a percentage: 20% "
      "is 0.2)"),
