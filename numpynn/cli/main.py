@@ -154,6 +154,17 @@ class _Parser(argparse.ArgumentParser):
         parsed.__dict__.pop(_SEEN, None)
         return parsed, extras
 
+    def _get_value(self, action, arg_string):  # type: ignore[override]
+        """argparse's, except that a choice in other letter case (``--optimizer Adam``,
+        ``--task Regression``) is the choice: search's lists and --activation took them
+        so, train's other choices refused them."""
+        value = super()._get_value(action, arg_string)
+        choices = action.choices
+        if (isinstance(value, str) and choices is not None and value not in choices
+                and not isinstance(choices, dict) and value.lower() in choices):
+            return value.lower()
+        return value
+
     def parse_args(self, args=None, namespace=None):  # type: ignore[override]
         parsed, extras = self.parse_known_args(args, namespace)
         if extras:  # argparse's message, with what the arguments most likely meant

@@ -190,3 +190,25 @@ def test_a_search_and_a_run_given_for_each_other_are_named(tmp_path, argv, said)
     assert proc.returncode == 2 and "Traceback" not in proc.stderr
     assert said in proc.stderr, proc.stderr
     assert "Start" not in proc.stderr
+
+
+@pytest.mark.parametrize("argv,dest,value", [
+    (["train", "--optimizer", "Adam"], "optimizer", "adam"),
+    (["train", "--task", "Regression"], "task", "regression"),
+    (["train", "--dtype", "Float32"], "dtype", "float32"),
+    (["train", "--schedule", "Cosine"], "schedule", "cosine"),
+    (["train", "--class-weight", "Balanced"], "class_weight", "balanced"),
+    (["evaluate", "m.npz", "--split", "TEST"], "split", "test"),
+    (["explain", "--norm", "Batch"], "norm", "batch"),
+])
+def test_a_choice_in_other_letter_case_is_the_choice(argv, dest, value):
+    """train refused --optimizer Adam, which search (and train's --activation) took."""
+    from numpynn.cli.main import build_parser
+
+    args = build_parser(argv[:1], argv).parse_args(argv)
+    assert [v for k, v in vars(args).items() if k.endswith(dest)] == [value]
+
+
+def test_a_choice_that_is_none_in_any_case_is_still_refused(tmp_path):
+    proc = numpynn("train", "--data", "x.csv", "--optimizer", "AdamW", cwd=tmp_path)
+    assert proc.returncode == 2 and "invalid choice: 'AdamW'" in proc.stderr
