@@ -212,3 +212,16 @@ def test_a_choice_in_other_letter_case_is_the_choice(argv, dest, value):
 def test_a_choice_that_is_none_in_any_case_is_still_refused(tmp_path):
     proc = numpynn("train", "--data", "x.csv", "--optimizer", "AdamW", cwd=tmp_path)
     assert proc.returncode == 2 and "invalid choice: 'AdamW'" in proc.stderr
+
+
+def test_a_regression_selected_by_its_score_says_r2_not_accuracy(tmp_path):
+    """--select accuracy (the score) on a regression keeps the best validation R^2; the
+    run's header said "the best validation accuracy"."""
+    rows = [f"{i % 13}.5,{(i * 7) % 11}.25,{(i % 13) * 3 + (i * 7) % 11}.75" for i in range(120)]
+    (tmp_path / "h.csv").write_text("a,b,price\n" + "\n".join(rows) + "\n")
+    proc = numpynn("train", "--data", "h.csv", "--task", "regression", "--select", "accuracy",
+                   "--val-fraction", "0.25", "--epochs", "1", "--no-report", "--out", "r",
+                   cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    assert "keeps the epoch with the best validation R^2" in proc.stdout
+    assert "accuracy" not in proc.stdout
