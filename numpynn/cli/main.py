@@ -126,10 +126,24 @@ class _StoreOnce(argparse._StoreAction):
         seen = namespace.__dict__.setdefault(_SEEN, {})
         if self.option_strings and self.dest in seen:
             first_flag, first = seen[self.dest]
+            again = _flag_value_text(values)
             parser.error(f"argument {option_string}: given twice ({first_flag} {first} and "
-                         f"{option_string} {_flag_value_text(values)}); give it once")
+                         f"{option_string} {again}); give it once{self._joined(first, again)}")
         seen[self.dest] = (option_string, _flag_value_text(values))
         super().__call__(parser, namespace, values, option_string)
+
+    def _joined(self, first: str, again: str) -> str:
+        """For an option of several values (``--hidden 100 --hidden 50``, the habit of
+        tools whose list options repeat): the one option that says both."""
+        from .common import column_list, hidden_sizes
+        from .hints import takes_a_list
+
+        flag = self.option_strings[-1]
+        if self.nargs == "+":  # search's --hidden: architectures, space-separated
+            return f": {flag} {first} {again}"
+        if self.type in (hidden_sizes, column_list) or takes_a_list(self):
+            return f", with the values as one comma list: {flag} {first},{again}"
+        return ""
 
 
 class _Parser(argparse.ArgumentParser):

@@ -59,6 +59,16 @@ from tests.clirun import numpynn
      "'search', 'data', 'explain', 'export', 'gradcheck', 'docs'); for help: numpynn train "
      "--help"),
     (["help"], "; for help: numpynn --help, or numpynn COMMAND --help for a command's"),
+    (["train", "--data", "x.csv", "--hidden", "100", "--hidden", "50"],
+     "given twice (--hidden 100 and --hidden 50); give it once, with the values as one comma "
+     "list: --hidden 100,50"),
+    (["train", "--data", "x.csv", "--ignore-columns", "a", "--ignore-columns", "b"],
+     "--ignore-columns a,b"),
+    (["search", "--data", "x.csv", "--lr", "0.1", "--lr", "0.01"], "--lr 0.1,0.01 (see"),
+    (["search", "--data", "x.csv", "--hidden", "8", "16", "--hidden", "8,4"],
+     "give it once: --hidden 8 16 8,4 (see"),
+    (["train", "--data", "x.csv", "--epochs", "1", "--epochs", "2"],
+     "(--epochs 1 and --epochs 2); give it once (see"),
     (["train", "--data", "x.csv", "--val-fraction", "50"],
      "must be a finite number in [0, 1), got 50 (a share of the rows, not a percentage: 20% "
      "is 0.2)"),
