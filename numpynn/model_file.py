@@ -90,7 +90,9 @@ def read_container(path: str | Path, kind: str) -> tuple[dict[str, Any], dict[st
     path = Path(path).expanduser()
     if not path.exists():
         where = "" if path.is_absolute() else f" (relative to the working directory {Path.cwd()})"
-        raise ModelFileError(f"{what} {path} does not exist{where}; check the path.")
+        near = _near_model_path(path) if kind == "model" else None
+        hint = f"did you mean {near}?" if near is not None else "check the path."
+        raise ModelFileError(f"{what} {path} does not exist{where}; {hint}")
     if path.is_dir() and kind == "model" and (path / "model.npz").is_file():
         path = path / "model.npz"  # a run directory (numpynn train --out DIR)
     elif path.is_dir() and kind == "model" and (path / "best" / "model.npz").is_file():
@@ -159,6 +161,23 @@ def read_container(path: str | Path, kind: str) -> tuple[dict[str, Any], dict[st
             f"{path} is a numpynn {header.get('kind')!r} file, not a {what}{hint}."
         )
     return header, arrays
+
+
+def _near_model_path(path: Path) -> Path | None:
+    """What a missing model path most likely meant: its name with ``.npz`` (``run/model``),
+    or a run directory or model file of a close name beside it (``rn`` for ``run``)."""
+    import difflib
+
+    if path.suffix != ".npz" and path.with_name(path.name + ".npz").is_file():
+        return path.with_name(path.name + ".npz")
+    parent = path.parent if str(path.parent) else Path(".")
+    try:
+        names = [p.name for p in parent.iterdir() if p.suffix == ".npz" and p.is_file()
+                 or p.is_dir() and (p / "model.npz").is_file()]
+    except OSError:
+        return None
+    close = difflib.get_close_matches(path.name, names, n=1, cutoff=0.6)
+    return parent / close[0] if close else None
 
 
 def _check_zip_signature(path: Path, what: str) -> None:

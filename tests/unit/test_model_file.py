@@ -392,3 +392,18 @@ def test_a_long_history_is_written_with_its_numbers_on_one_line(tmp_path):
     lines = path.read_text().splitlines()
     assert len(lines) == 4 and lines[1].startswith('  "step_loss": [0.0, ')
     assert json.loads(path.read_text())["step_loss"][-1] is None
+
+
+def test_a_missing_model_path_names_what_it_most_likely_meant(tmp_path, monkeypatch):
+    """load_model('run/model') (np.load's habit of leaving the ending off) and a run
+    directory's name mistyped: "does not exist; check the path" alone."""
+    saved, _ = make_saved()
+    save_model(tmp_path / "run" / "model.npz", saved)
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(ModelFileError, match=r"run/model does not exist .*; did you mean "
+                                             r"run/model.npz\?"):
+        load_model("run/model")
+    with pytest.raises(ModelFileError, match=r"rn does not exist .*; did you mean run\?"):
+        load_model("rn")
+    with pytest.raises(ModelFileError, match=r"zzz does not exist .*; check the path\."):
+        load_model("zzz")
