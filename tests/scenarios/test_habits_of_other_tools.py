@@ -235,3 +235,23 @@ def test_a_regression_selected_by_its_score_says_r2_not_accuracy(tmp_path):
     assert proc.returncode == 0, proc.stderr
     assert "keeps the epoch with the best validation R^2" in proc.stdout
     assert "accuracy" not in proc.stdout
+
+
+@pytest.mark.parametrize("argv", [
+    ["predict", "run", "--data", "x.csv", "--output", "run/history.json"],
+    ["predict", "run/model.npz", "--data", "x.csv", "--output", "run/history.json"],
+    ["export", "run", "run/weights.png"],
+])
+def test_an_output_never_replaces_another_file_of_the_models_run(tmp_path, argv):
+    """predict --output run/history.json replaced the run's history (its record, what
+    --resume and the report read) with a prediction CSV; export could replace a plot."""
+    (tmp_path / "run").mkdir()
+    (tmp_path / "run" / "model.npz").write_bytes(b"PK\x03\x04")
+    (tmp_path / "run" / "history.json").write_text('{"epochs": [1]}\n')
+    (tmp_path / "run" / "weights.png").write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(range(256)))
+    (tmp_path / "x.csv").write_text("a,b\n1,2\n")
+    before = {p.name: p.read_bytes() for p in (tmp_path / "run").iterdir()}
+    proc = numpynn(*argv, cwd=tmp_path)
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr
+    assert f"{argv[-1]} is the {argv[-1].split('/')[1]} of the run in run" in proc.stderr
+    assert {p.name: p.read_bytes() for p in (tmp_path / "run").iterdir()} == before
