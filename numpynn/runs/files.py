@@ -62,12 +62,18 @@ def check_not_a_run_file(output: str | os.PathLike[str], model: str | os.PathLik
     if path.is_file() and path.name != MODEL_FILE or not (run_dir / MODEL_FILE).is_file():
         return  # a model file of another name: no run around it
     out = Path(os.path.expanduser(os.fspath(output)))
+    if not os.path.lexists(out):
+        return
     for name in RUN_FILES[1:]:
-        if os.path.lexists(out) and os.path.lexists(run_dir / name) and same_file(
-                out, run_dir / name):
+        if os.path.lexists(run_dir / name) and same_file(out, run_dir / name):
             raise InputError(f"{what} {output} is the {name} of the run in {run_dir}, whose "
                              "model this command reads: writing it would destroy that "
                              "file of the run; choose another output path.")
+    search = run_dir.parent  # a search's best model (DIR/best): the search's own files
+    if (search / "search.json").is_file() and same_file(out.parent, search):
+        raise InputError(f"{what} {output} is a file of the search in {search}, whose best "
+                         "model this command reads: writing it would destroy that file of "
+                         "the search; choose another output path.")
 
 
 def holds_run(out: str | os.PathLike[str]) -> bool:

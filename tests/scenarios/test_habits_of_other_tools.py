@@ -255,3 +255,14 @@ def test_an_output_never_replaces_another_file_of_the_models_run(tmp_path, argv)
     assert proc.returncode == 2 and "Traceback" not in proc.stderr
     assert f"{argv[-1]} is the {argv[-1].split('/')[1]} of the run in run" in proc.stderr
     assert {p.name: p.read_bytes() for p in (tmp_path / "run").iterdir()} == before
+
+
+def test_an_output_never_replaces_a_file_of_the_search_whose_best_model_is_read(tmp_path):
+    """predict s/best --output s/results.csv replaced the search's table."""
+    _search_dir(tmp_path / "s")
+    (tmp_path / "x.csv").write_text("a,b\n1,2\n")
+    proc = numpynn("predict", "s/best", "--data", "x.csv", "--output", "s/results.csv",
+                   cwd=tmp_path)
+    assert proc.returncode == 2
+    assert "s/results.csv is a file of the search in s, whose best model" in proc.stderr
+    assert (tmp_path / "s" / "results.csv").read_text() == "trial\n0\n"
