@@ -266,3 +266,14 @@ def test_an_output_never_replaces_a_file_of_the_search_whose_best_model_is_read(
     assert proc.returncode == 2
     assert "s/results.csv is a file of the search in s, whose best model" in proc.stderr
     assert (tmp_path / "s" / "results.csv").read_text() == "trial\n0\n"
+
+
+@pytest.mark.parametrize("spec,what", [("-", "standard input"), ("/dev/stdin", "standard input"),
+                                       ("/dev/null", "a pipe or a device")])
+def test_data_from_a_stream_says_why_a_file_is_needed(tmp_path, spec, what):
+    """`cat new.csv | numpynn predict run --data -` (the habit --output - invites) and
+    --data <(zcat t.csv.gz): "unknown data spec '-'", a list of the spec forms."""
+    proc = numpynn("train", "--data", spec, cwd=tmp_path, stdin="a,b\n1,2\n")
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr
+    assert (f"--data {spec} is {what}: numpynn reads a data file more than once"
+            in proc.stderr) and "write it to a file first" in proc.stderr
