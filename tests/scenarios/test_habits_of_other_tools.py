@@ -277,3 +277,22 @@ def test_data_from_a_stream_says_why_a_file_is_needed(tmp_path, spec, what):
     assert proc.returncode == 2 and "Traceback" not in proc.stderr
     assert (f"--data {spec} is {what}: numpynn reads a data file more than once"
             in proc.stderr) and "write it to a file first" in proc.stderr
+
+
+def test_evaluating_a_file_whose_label_has_another_name_says_which_column_it_is(tmp_path):
+    """evaluate on a file whose label column is 'label' (the model's: 'species'): it said
+    missing 'species', unexpected 'label', and to carry one with --id-column, an option
+    evaluate does not have."""
+    from numpynn.data import load_csv
+    from numpynn.errors import DataError
+
+    rows = [f"{i % 5}.5,{i % 3}.25,{'xyz'[i % 3]}" for i in range(30)]
+    (tmp_path / "t.csv").write_text("a,b,species\n" + "\n".join(rows) + "\n")
+    table = load_csv(tmp_path / "t.csv", label_column="species").table
+    with pytest.raises(DataError) as info:
+        table.match_names(["A", "b", "label"], "new.csv", labelled=True)
+    text = str(info.value)
+    assert ("'A' is probably 'a', 'label' is probably the label 'species': rename them"
+            in text) and "id_column" not in text
+    with pytest.raises(DataError, match="carry one to the output with `id_column`"):
+        table.match_names(["a", "b", "x"], "new.csv", labelled=False)  # predict's
