@@ -109,6 +109,11 @@ def check_hidden_dims(hidden_dims: Sequence[int] | int, name: str = "hidden_dims
     """A non-empty list of positive hidden-layer sizes."""
     if isinstance(hidden_dims, (int, np.integer)) and not isinstance(hidden_dims, bool):
         hidden_dims = [int(hidden_dims)]
+    if isinstance(hidden_dims, (str, bytes)):  # '100,50', the command line's form: it was
+        sizes = [p.strip() for p in str(hidden_dims).strip("()[]").split(",")]  # read
+        listed = f"[{', '.join(sizes)}]" if all(p.isdigit() for p in sizes) else "[100, 50]"
+        raise InputError(f"{name} must be a list of positive integers; got the text "
+                         f"{hidden_dims!r}: give the sizes as a list, {listed}.")
     try:
         dims = list(hidden_dims)
     except TypeError:
