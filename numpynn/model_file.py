@@ -196,6 +196,12 @@ def _check_zip_signature(path: Path, what: str) -> None:
         kind = "it is a single .npy array"
     elif head[:1] == b"\x80" or head.startswith(b"(dp"):
         kind = "it is a Python pickle, which numpynn refuses to load because it could run code"
+    elif path.suffix.lower() == ".onnx" and head[:1] == b"\x08":  # ModelProto's ir_version
+        kind = ("it is an ONNX graph, as numpynn export writes one: that is for onnxruntime; "
+                "numpynn's commands read the model.npz it was exported from")
+    elif _looks_like_text(head + _more(path)):
+        kind = ("it is a text file, not an .npz (zip) archive: a table, a JSON or a "
+                "prediction file? A table is read with `data`")
     else:
         kind = "it is not an .npz (zip) archive"
     example = "model.npz" if what == "model file" else "checkpoint.npz"
@@ -203,6 +209,24 @@ def _check_zip_signature(path: Path, what: str) -> None:
         f"{path} is not a numpynn {what} ({kind}); give a {what} written by numpynn "
         f"(e.g. numpynn-runs/run-1/{example} from 'numpynn train')."
     )
+
+
+def _more(path: Path, size: int = 512) -> bytes:
+    """The first ``size`` bytes of ``path`` ("" when unreadable)."""
+    try:
+        with open(path, "rb") as fh:
+            return fh.read(size)
+    except OSError:
+        return b""
+
+
+def _looks_like_text(data: bytes) -> bool:
+    """Whether ``data`` reads as UTF-8 text of printable characters and line ends."""
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return bool(text) and all(c.isprintable() or c in "\r\n\t" for c in text)
 
 
 def _reason(exc: BaseException) -> str:

@@ -407,3 +407,18 @@ def test_a_missing_model_path_names_what_it_most_likely_meant(tmp_path, monkeypa
         load_model("rn")
     with pytest.raises(ModelFileError, match=r"zzz does not exist .*; check the path\."):
         load_model("zzz")
+
+
+@pytest.mark.parametrize("name,content,said", [
+    ("m.onnx", b"\x08\x08\x12\x07numpynn", "it is an ONNX graph, as numpynn export writes one"),
+    ("p.csv", b"prediction\nsetosa\n", "it is a text file, not an .npz (zip) archive: a table, "
+                                       "a JSON or a prediction file? A table is read with "
+                                       "`data`"),
+])
+def test_a_file_of_another_kind_given_as_the_model_is_named(tmp_path, name, content, said):
+    """numpynn evaluate m.onnx (the export) or p.csv (the predictions): "it is not an .npz
+    (zip) archive" alone."""
+    (tmp_path / name).write_bytes(content)
+    with pytest.raises(ModelFileError) as info:
+        load_model(tmp_path / name)
+    assert said in str(info.value)
