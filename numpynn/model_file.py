@@ -39,7 +39,7 @@ from .data.table import TableRecipe
 from .ensemble import Ensemble
 from .errors import InputError, ModelFileError
 from .models import Network
-from .outputs import write_path
+from .outputs import nonempty_path, write_path
 from .tasks import TASKS, Targets, Task, task_named
 
 FORMAT = "numpynn"
@@ -57,8 +57,9 @@ HEADER_KEY = "__header__"
 
 # --------------------------------------------------------------------------- container
 def write_container(path: str | Path, header: Mapping[str, Any], arrays: Mapping[str, Any]) -> Path:
-    """Atomically write ``arrays`` and a JSON ``header`` to the ``.npz`` file ``path``."""
-    path = Path(path)
+    """Atomically write ``arrays`` and a JSON ``header`` to the ``.npz`` file ``path``
+    (a str or pathlib.Path; InputError for anything else, e.g. an open file)."""
+    nonempty_path(path, "output file")
     full_header = {"format": FORMAT, "format_version": FORMAT_VERSION, **header}
     payload = {HEADER_KEY: np.frombuffer(json.dumps(full_header).encode(), dtype=np.uint8)}
     for key, value in arrays.items():
@@ -89,9 +90,14 @@ def read_container(path: str | Path, kind: str) -> tuple[dict[str, Any], dict[st
     path = Path(path).expanduser()
     if not path.exists():
         where = "" if path.is_absolute() else f" (relative to the working directory {Path.cwd()})"
-        raise ModelFileError(f"{what} {path} does not exist{where}; check the path.")
+        near = _near_model_path(path) if kind == "model" else None
+        hint = f"did you mean {near}?" if near is not None else "check the path."
+        raise ModelFileError(f"{what} {path} does not exist{where}; {hint}")
     if path.is_dir() and kind == "model" and (path / "model.npz").is_file():
         path = path / "model.npz"  # a run directory (numpynn train --out DIR)
+    elif path.is_dir() and kind == "model" and (path / "best" / "model.npz").is_file():
+        raise ModelFileError(f"{path} is a search's directory; its best model is in "
+                             f"{path / 'best'}: give that (or {path / 'best' / 'model.npz'}).")
     elif path.is_dir():
         raise ModelFileError(f"{path} is a directory without a model.npz; give the path of "
                              f"the {what} (.npz) or of a run directory that holds one.")
@@ -157,6 +163,23 @@ def read_container(path: str | Path, kind: str) -> tuple[dict[str, Any], dict[st
     return header, arrays
 
 
+def _near_model_path(path: Path) -> Path | None:
+    """What a missing model path most likely meant: its name with ``.npz`` (``run/model``),
+    or a run directory or model file of a close name beside it (``rn`` for ``run``)."""
+    import difflib
+
+    if path.suffix != ".npz" and path.with_name(path.name + ".npz").is_file():
+        return path.with_name(path.name + ".npz")
+    parent = path.parent if str(path.parent) else Path(".")
+    try:
+        names = [p.name for p in parent.iterdir() if p.suffix == ".npz" and p.is_file()
+                 or p.is_dir() and (p / "model.npz").is_file()]
+    except OSError:
+        return None
+    close = difflib.get_close_matches(path.name, names, n=1, cutoff=0.6)
+    return parent / close[0] if close else None
+
+
 def _check_zip_signature(path: Path, what: str) -> None:
     """Refuse files that are not zip archives before numpy guesses (it would try pickle)."""
     try:
@@ -173,6 +196,12 @@ def _check_zip_signature(path: Path, what: str) -> None:
         kind = "it is a single .npy array"
     elif head[:1] == b"\x80" or head.startswith(b"(dp"):
         kind = "it is a Python pickle, which numpynn refuses to load because it could run code"
+    elif path.suffix.lower() == ".onnx" and head[:1] == b"\x08":  # ModelProto's ir_version
+        kind = ("it is an ONNX graph, as numpynn export writes one: that is for onnxruntime; "
+                "numpynn's commands read the model.npz it was exported from")
+    elif _looks_like_text(head + _more(path)):
+        kind = ("it is a text file, not an .npz (zip) archive: a table, a JSON or a "
+                "prediction file? A table is read with `data`")
     else:
         kind = "it is not an .npz (zip) archive"
     example = "model.npz" if what == "model file" else "checkpoint.npz"
@@ -180,6 +209,24 @@ def _check_zip_signature(path: Path, what: str) -> None:
         f"{path} is not a numpynn {what} ({kind}); give a {what} written by numpynn "
         f"(e.g. numpynn-runs/run-1/{example} from 'numpynn train')."
     )
+
+
+def _more(path: Path, size: int = 512) -> bytes:
+    """The first ``size`` bytes of ``path`` ("" when unreadable)."""
+    try:
+        with open(path, "rb") as fh:
+            return fh.read(size)
+    except OSError:
+        return b""
+
+
+def _looks_like_text(data: bytes) -> bool:
+    """Whether ``data`` reads as UTF-8 text of printable characters and line ends."""
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return bool(text) and all(c.isprintable() or c in "\r\n\t" for c in text)
 
 
 def _reason(exc: BaseException) -> str:

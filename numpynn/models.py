@@ -11,6 +11,7 @@ without ``y`` and ``(loss, grads)`` in training mode with it.
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -29,12 +30,14 @@ from .layers import (
 from .layers.base import Arrays
 from .losses import Loss, loss_value, make_loss
 from .validation import (
+    OTHER_NAMES,
     check_features,
     check_hidden_dims,
     check_nonnegative_float,
     check_positive_int,
     check_sample_weight,
     check_seed,
+    unknown_keyword,
 )
 
 INIT_SCHEMES = ("auto", "he", "glorot")
@@ -470,6 +473,17 @@ def check_normalization(normalization: Any) -> str | None:
     return normalization
 
 
+#: other libraries' names for MLP's parameters (PyTorch, Keras, scikit-learn)
+_MLP_NAMES = {
+    **{n: "input_dim" for n in ("input_size", "in_features", "n_features", "input_shape",
+                                "n_inputs", "num_features")},
+    **{n: "hidden_dims" for n in ("hidden", "hidden_layer_sizes", "units", "layers",
+                                  "hidden_sizes", "hidden_units")},
+    **{n: "num_classes" for n in ("n_classes", "classes", "output_dim", "out_features",
+                                  "num_outputs", "n_outputs", "output_size")},
+}
+
+
 class MLP(Network):
     """Fully connected network (CS231n's FullyConnectedNet):
     ``{affine - [norm] - activation - [dropout]} x len(hidden_dims) - affine - softmax``.
@@ -484,6 +498,16 @@ class MLP(Network):
     weight_scale: ``"auto"`` (He for the ReLU family, Glorot for tanh/sigmoid), ``"he"``,
     ``"glorot"`` or a std. reg, dtype, seed: as :class:`Network`.
     """
+
+    def __new__(cls, *args: Any, **kwargs: Any):
+        # MLP(units=...), MLP(n_classes=...): numpynn's name for it, not a bare TypeError
+        params = inspect.signature(cls.__init__).parameters
+        known = [p for p, v in params.items() if p != "self" and v.kind != v.VAR_KEYWORD]
+        for name in kwargs if len(known) == len(params) - 1 else ():  # **kwargs: its own
+            if name not in known:
+                raise unknown_keyword(cls.__name__, name, known, what="parameters",
+                                      equivalent=_MLP_NAMES.get(name) or OTHER_NAMES.get(name))
+        return super().__new__(cls)
 
     def __init__(
         self,

@@ -90,12 +90,35 @@ def nonempty_path(path: str | os.PathLike[str], what: str) -> str | os.PathLike[
     """``path`` itself; InputError when it is empty (an unset shell variable, ``--out ""``),
     which ``pathlib`` would silently turn into the current directory."""
     if not isinstance(path, (str, os.PathLike)):
+        opened = (" numpynn opens the file itself, to replace it whole or not at all: give "
+                  "its path." if hasattr(path, "write") or hasattr(path, "read") else "")
         raise InputError(f"{what} must be a path (a str or pathlib.Path); got "
-                         f"{type(path).__name__} {path!r:.60}.")
+                         f"{type(path).__name__} {path!r:.60}.{opened}")
     if os.fspath(path) in ("", b""):
         raise InputError(f"{what} is empty ({path!r}); give a path (an unset shell variable "
                          "expands to nothing: check it).")
     return path
+
+
+def expanded(path: str | os.PathLike[str]) -> str | os.PathLike[str]:
+    """``path`` with a leading ``~`` expanded (``save_model("~/m.npz", ...)``): what every
+    reader does (:func:`numpynn.model_file.read_container`, data specs, ``out``), so that a
+    file written is found where it is read back, not under a directory named ``~``."""
+    text = os.fspath(path)
+    return path if not text.startswith("~") else os.path.expanduser(text)
+
+
+def output_directory(path: str | os.PathLike[str], what: str = "`out`") -> Path:
+    """The directory ``path`` that receives a command's files (a run's, a search's), ``~``
+    expanded; InputError when it is empty or ``-``: standard output, where a file goes
+    (``predict --output -``), cannot hold a directory's files, and a directory named
+    ``-`` is one a shell cannot even name without ``./-``."""
+    path = expanded(nonempty_path(path, what))
+    if os.fspath(path) == STDOUT:
+        raise InputError(f"{what} - is standard output, which cannot hold the files this "
+                         "command writes (model.npz, history.json, report.html, ...); give "
+                         "a directory, such as ./run.")
+    return Path(path)
 
 
 def input_paths(paths: Iterable[str | os.PathLike[str] | None],
@@ -163,7 +186,7 @@ def check_output(path: str | os.PathLike[str], inputs: Iterable[str | os.PathLik
     graph would go): replacing it would lose a file of another command. Returns the kind
     (:func:`classify`; a link's target's kind, "symlink" when it dangles).
     """
-    nonempty_path(path, what)
+    path = expanded(nonempty_path(path, what))
     kind = classify(path)
     if kind == "stdout":
         return kind
@@ -206,8 +229,10 @@ def write_path(path: str | os.PathLike[str], write: Callable[[BinaryIO], object]
                inputs: Iterable[str | os.PathLike[str]] = (),
                what: str = "output file", durable: bool = True) -> Path:
     """Call ``write(fh)`` with a binary file handle for ``path``, by the module's policy;
-    ``durable=False`` skips the fsync of an atomic replace (see :func:`atomic_replace`)."""
+    ``durable=False`` skips the fsync of an atomic replace (see :func:`atomic_replace`).
+    ``~`` is expanded, as the readers expand it (:func:`expanded`)."""
     kind = check_output(path, inputs, what)
+    path = expanded(path)
     if kind == "stdout":
         sys.stdout.flush()
         write(sys.stdout.buffer)

@@ -67,7 +67,15 @@ def check_labels(y: object, n_rows: int, n_classes: int, name: str = "y") -> np.
     """Return ``y`` as an (N,) int64 array of class indices in 0..n_classes-1."""
     arr = np.asarray(y)
     if arr.ndim != 1:
-        raise InputError(f"{name} must be a 1-D array of shape (N,); got shape {arr.shape}.")
+        how = ""
+        if arr.ndim == 2 and arr.shape[1] == 1:
+            how = f" (a column: give {name}.ravel())"
+        elif (arr.ndim == 2 and arr.dtype.kind in "biuf" and np.isin(arr, (0, 1)).all()
+              and (arr.sum(axis=1) == 1).all()):
+            how = (f" (one-hot encoded, as Keras' to_categorical makes: give the class "
+                   f"indices, {name}.argmax(axis=1))")
+        raise InputError(f"{name} must be a 1-D array of shape (N,); got shape "
+                         f"{arr.shape}{how}.")
     if arr.shape[0] != n_rows:
         raise InputError(
             f"{name} has {arr.shape[0]} labels but X has {n_rows} rows; they must match."
@@ -101,6 +109,11 @@ def check_hidden_dims(hidden_dims: Sequence[int] | int, name: str = "hidden_dims
     """A non-empty list of positive hidden-layer sizes."""
     if isinstance(hidden_dims, (int, np.integer)) and not isinstance(hidden_dims, bool):
         hidden_dims = [int(hidden_dims)]
+    if isinstance(hidden_dims, (str, bytes)):  # '100,50', the command line's form: it was
+        sizes = [p.strip() for p in str(hidden_dims).strip("()[]").split(",")]  # read
+        listed = f"[{', '.join(sizes)}]" if all(p.isdigit() for p in sizes) else "[100, 50]"
+        raise InputError(f"{name} must be a list of positive integers; got the text "
+                         f"{hidden_dims!r}: give the sizes as a list, {listed}.")
     try:
         dims = list(hidden_dims)
     except TypeError:
@@ -275,7 +288,8 @@ POSITIVE_INT = Rule("integer", low=1)
 NONNEGATIVE_INT = Rule("integer", low=0)
 POSITIVE_NUMBER = Rule("number", low=0, low_open=True)
 NONNEGATIVE_NUMBER = Rule("number", low=0)
-FRACTION = Rule("number", low=0, high=1, high_open=True)  # a share of the data: [0, 1)
+FRACTION = Rule("number", low=0, high=1, high_open=True,  # a share of the data: [0, 1)
+                why="(a share of the rows, not a percentage: 20% is 0.2)")
 SEED = Rule("integer", low=0, high=SEED_MAX)
 #: the most epochs a run may ask for: a million passes over even a tiny table take hours;
 #: a bound, so that a typo (10**22, an extra zero or two) is refused rather than run for ever

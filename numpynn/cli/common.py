@@ -164,8 +164,27 @@ def list_items(text: str, example: str, convert: Callable[[str], Any]) -> list[A
 
 
 def hidden_sizes(text: str) -> list[int]:
-    """'100' or '512,256,128' -> [100] / [512, 256, 128]."""
-    return list_items(text.replace(" ", ""), "100 or 512,256,128", positive_int)
+    """'100' or '512,256,128' -> [100] / [512, 256, 128]; written as Python writes them
+    (scikit-learn's ``hidden_layer_sizes=(100, 50)``, Keras' ``[100, 50]``, ``(100,)``),
+    the same."""
+    text = text.replace(" ", "")
+    if len(text) > 2 and text[0] + text[-1] in ("()", "[]"):
+        text = text[1:-1].removesuffix(",") if text[0] == "(" else text[1:-1]
+    return list_items(text, "100 or 512,256,128", positive_int)
+
+
+def decimal_comma(text: str, in_a_list: bool = False) -> str | None:
+    """``text`` with its decimal comma as a point ('0,001' -> '0.001') where it reads as
+    one number written with a decimal comma; else None. A comma list of numbers never has
+    an item with a leading zero ('001'); with ``in_a_list`` False (an option of one value)
+    a 0 before the comma ('0,2') is a decimal comma too."""
+    match = re.fullmatch(r"\s*([+-]?\d+),(\d+)\s*", text)
+    if match is None:
+        return None
+    whole, part = match.groups()
+    if (len(part) > 1 and part[0] == "0") or (not in_a_list and whole.lstrip("+-") == "0"):
+        return f"{whole}.{part}"
+    return None
 
 
 def column_spec(text: str) -> int | str:

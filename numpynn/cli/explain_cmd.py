@@ -8,7 +8,7 @@ import numpy as np
 
 from ..validation import Rule
 from .commands import COMMAND_HELP
-from .common import fraction, nonnegative_float, positive_int, rule_type, seed
+from .common import fraction, hidden_sizes, nonnegative_float, positive_int, rule_type, seed
 
 #: a classifier needs two classes at least (the network's own rule, said as the flag's)
 class_count = rule_type(Rule("integer", low=2))
@@ -40,8 +40,9 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         epilog=EXAMPLES,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    p.add_argument("--hidden", type=positive_int, nargs="+", default=[100], metavar="H",
-                   help="hidden widths, one per hidden layer (default 100)")
+    p.add_argument("--hidden", type=hidden_sizes, nargs="+", default=[[100]], metavar="H",
+                   help="hidden widths, one per hidden layer: 100 50, or as numpynn train "
+                   "writes them, 100,50 (default 100)")
     p.add_argument("--activation", default="relu",
                    help="activation of the hidden layers (default relu)")
     p.add_argument("--norm", default="none", choices=["none", "batch", "layer"],
@@ -68,6 +69,8 @@ def run(args: argparse.Namespace) -> int:
     from ..models import MLP, check_seed
 
     seed = check_seed(args.seed)
+    # --hidden 100 50 (explain's own form) and 100,50 (train's) are the same layers
+    args.hidden = [size for sizes in args.hidden for size in sizes]
     from ..memory import check_explain_size, check_numerical_check_size
 
     check_explain_size(args.input_dim, args.hidden, args.classes)  # before any allocation

@@ -7,6 +7,7 @@ import sys
 
 from ..model_file import atomic_write, load_model
 from ..outputs import check_output, input_paths
+from ..runs.files import check_not_a_run_file
 from . import common
 from .commands import COMMAND_HELP
 
@@ -49,6 +50,7 @@ def run(args: argparse.Namespace) -> int:
     # the model by its one resolution (a run directory is its model.npz), before any work
     check_output(out, input_paths([model_path], run_dir_model=True), what="the output",
                  content="onnx")
+    check_not_a_run_file(out, model_path, what="the output")  # nor a file of its run
     saved = load_model(model_path)
     proto = to_onnx(saved)
     data = proto.SerializeToString()

@@ -126,10 +126,24 @@ class _StoreOnce(argparse._StoreAction):
         seen = namespace.__dict__.setdefault(_SEEN, {})
         if self.option_strings and self.dest in seen:
             first_flag, first = seen[self.dest]
+            again = _flag_value_text(values)
             parser.error(f"argument {option_string}: given twice ({first_flag} {first} and "
-                         f"{option_string} {_flag_value_text(values)}); give it once")
+                         f"{option_string} {again}); give it once{self._joined(first, again)}")
         seen[self.dest] = (option_string, _flag_value_text(values))
         super().__call__(parser, namespace, values, option_string)
+
+    def _joined(self, first: str, again: str) -> str:
+        """For an option of several values (``--hidden 100 --hidden 50``, the habit of
+        tools whose list options repeat): the one option that says both."""
+        from .common import column_list, hidden_sizes
+        from .hints import takes_a_list
+
+        flag = self.option_strings[-1]
+        if self.nargs == "+":  # search's --hidden: architectures, space-separated
+            return f": {flag} {first} {again}"
+        if self.type in (hidden_sizes, column_list) or takes_a_list(self):
+            return f", with the values as one comma list: {flag} {first},{again}"
+        return ""
 
 
 class _Parser(argparse.ArgumentParser):
@@ -154,12 +168,59 @@ class _Parser(argparse.ArgumentParser):
         parsed.__dict__.pop(_SEEN, None)
         return parsed, extras
 
+    def _get_value(self, action, arg_string):  # type: ignore[override]
+        """argparse's, except that a choice in other letter case (``--optimizer Adam``,
+        ``--task Regression``) is the choice: search's lists and --activation took them
+        so, train's other choices refused them."""
+        value = super()._get_value(action, arg_string)
+        choices = action.choices
+        if (isinstance(value, str) and choices is not None and value not in choices
+                and not isinstance(choices, dict) and value.lower() in choices):
+            return value.lower()
+        return value
+
+    def parse_args(self, args=None, namespace=None):  # type: ignore[override]
+        parsed, extras = self.parse_known_args(args, namespace)
+        if extras:  # argparse's message, with what the arguments most likely meant
+            from .hints import extras_hint
+
+            message = f"unrecognized arguments: {' '.join(extras)}"
+            prog = f"{self.prog} {self.argv[0]}" if self.argv else self.prog
+            hint = "" if data_hint(prog, message, self.argv) else \
+                extras_hint(self, extras, self.argv)
+            self.error(f"{message}{hint}")
+        return parsed
+
     def error(self, message: str):  # type: ignore[override]
         argv = self.argv
         prog = self.prog
         if " " not in prog and argv and argv[0] in COMMANDS:  # raised by the top parser
             prog = f"{prog} {argv[0]}"
-        raise UsageError(f"{message}{data_hint(prog, message, argv)} (see '{prog} --help')")
+        hint = data_hint(prog, message, argv) or self._list_hint(message)
+        if message.startswith("argument COMMAND: invalid choice: 'help'"):  # numpynn help X
+            asked = argv[1] if len(argv) > 1 and argv[1] in COMMANDS else ""
+            hint = (f"; for help: numpynn {asked} --help" if asked else
+                    "; for help: numpynn --help, or numpynn COMMAND --help for a command's")
+        raise UsageError(f"{message}{hint} (see '{prog} --help')")
+
+    def _list_hint(self, message: str) -> str:
+        """For a comma list refused by an option of one value (``train --lr 1e-3,1e-2``):
+        that numpynn search takes the list; else ''."""
+        match = re.match(r"argument (--[\w-]+)(?:/\S+)?: ", message)
+        if not match or not self.argv or self.argv[0] not in COMMANDS:
+            return ""
+        flag, argv = match.group(1), self.argv
+        given = [v for i, v in enumerate(argv[1:], 1) if argv[i - 1] == flag]
+        given += [a.split("=", 1)[1] for a in argv if a.startswith(f"{flag}=")]
+        if not given or "," not in given[-1] or "decimal comma" in message:
+            return ""
+        from .common import decimal_comma
+        from .hints import search_list_hint
+
+        point = decimal_comma(given[-1])
+        if point is not None:
+            return f"; a decimal comma? numpynn reads numbers with a point: {flag} {point}"
+        return search_list_hint(argv[0], flag, [v.strip() for v in given[-1].split(",")])
 
 
 def build_parser(declare: Collection[str] | None = None,

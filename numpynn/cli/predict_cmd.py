@@ -7,6 +7,7 @@ import sys
 
 from ..model_file import load_model
 from ..outputs import check_output, commit_point, input_paths
+from ..runs.files import check_not_a_run_file
 from ..runs.predictions import prediction_csv, write_predictions
 from ..runs.run import data_inputs, prediction_input
 from . import common
@@ -55,6 +56,7 @@ def run(args: argparse.Namespace) -> int:
     inputs = [*input_paths([args.model], run_dir_model=True), *data_inputs(args.data)]
     if args.output is not None:  # before any work: never the model or the data being read
         check_output(args.output, inputs, what="`output`", content="text")
+        check_not_a_run_file(args.output, args.model)  # nor a file of the model's run
     saved = load_model(args.model)
     if args.handle_unknown is not None:
         saved = saved.with_handle_unknown(args.handle_unknown)

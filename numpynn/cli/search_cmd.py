@@ -83,6 +83,11 @@ def _float_values(name: str, allow_zero: bool):
             if low > high:
                 raise argparse.ArgumentTypeError(f"LOW must not exceed HIGH in {text!r}")
             return _Range(low, high)
+        point = common.decimal_comma(text, in_a_list=True)
+        if point is not None:  # --reg 0,001: not the list 0 and 1
+            raise argparse.ArgumentTypeError(
+                f"{text!r} reads as one number with a decimal comma, not a list (write "
+                f"{point}); a list is written like 1e-3,3e-3")
         check = common.nonnegative_float if allow_zero else common.positive_float
         return tuple(common.list_items(text, "1e-3,3e-3 or 1e-4:1e-2", check))
     return parse
@@ -295,8 +300,8 @@ def run(args: argparse.Namespace) -> int:
         try:
             stored = load_settings(out)
         except InputError as exc:
-            if exc.param != "resume":  # no search there: say how to start one
-                raise
+            if exc.param != "resume" or not str(exc).startswith("no search to resume"):
+                raise  # (no search there: say how to start one)
             raise InputError(f"{exc} Start one with 'numpynn search --out DIR'.",
                              param="resume") from None
         space = SearchSpace.from_json(stored["space"])

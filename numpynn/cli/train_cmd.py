@@ -19,7 +19,7 @@ from ..runs.run import (
     split_sizes_text,
 )
 from ..tasks import task_named
-from ..training.trainer import SELECT_RULES, Callback
+from ..training.trainer import Callback, select_rule
 from . import common
 from .commands import COMMAND_HELP
 from .main import interrupted_exit_code
@@ -110,7 +110,7 @@ def keeps(trainer, sizes: dict[str, int]) -> str:
                 "cross-validation on the training rows chose")
     if trainer.X_val is None or sizes.get("val") == 0:
         return "no validation split: trains every epoch and keeps the last"
-    return f"keeps the epoch with the {SELECT_RULES[trainer.select]}"
+    return f"keeps the epoch with the {select_rule(trainer.select, trainer.score_name)}"
 
 
 def _option_name(dest: str) -> str:
@@ -131,8 +131,8 @@ def run(args: argparse.Namespace) -> int:
         try:
             options = resume_options(out)
         except InputError as exc:
-            if exc.param != "resume":  # no checkpoint there: say how to start a run
-                raise
+            if exc.param != "resume" or not str(exc).startswith("no checkpoint to resume"):
+                raise  # (no checkpoint there: say how to start a run)
             raise InputError(f"{exc} Start a run with 'numpynn train --out DIR' first.",
                              param="resume") from None
         if "epochs" in given:

@@ -162,7 +162,35 @@ DATASETS: dict[str, RemoteDataset] = {d.name: d for d in (_MNIST, _FASHION, _CIF
 
 def cache_dir() -> Path:
     """The cache root: ``$NUMPYNN_DATA`` if set, else ``~/.cache/numpynn``."""
+    check_environment()
     return Path(os.environ.get(CACHE_ENV) or DEFAULT_CACHE).expanduser()
+
+
+#: words of an environment variable meant to place the data or its source
+_PLACE_WORDS = ("DATA", "CACHE", "HOME", "DIR", "PATH", "ROOT", "MIRROR", "URL")
+
+
+def check_environment() -> None:
+    """DataError for a ``NUMPYNN_...`` variable that names where data goes or comes from
+    under another name than numpynn's (``NUMPYNN_DATA_DIR``, ``NUMPYNN_CACHE``,
+    ``NUMPYNN_HOME``, ``NUMPYNN_MIRROR``: other tools' habits) while numpynn's own is
+    unset: the data would be downloaded to the default cache, or from the default
+    source, in silence."""
+    known = (CACHE_ENV, MIRROR_ENV)
+    for name in sorted(os.environ):
+        if not name.upper().startswith("NUMPYNN_") or name in known:
+            continue
+        words = name.upper().split("_")[1:]
+        if not any(w in _PLACE_WORDS for w in words):
+            continue
+        meant = MIRROR_ENV if any(w in ("MIRROR", "URL") for w in words) else CACHE_ENV
+        if os.environ.get(meant):
+            continue
+        raise DataError(
+            f"the environment variable {name} is set, but numpynn reads no such variable: "
+            f"{CACHE_ENV} is the directory of the downloaded data sets and {MIRROR_ENV} a "
+            f"mirror to download them from. Rename it to {meant} (or unset it), so that "
+            "the data is not fetched and kept where you did not ask.")
 
 
 def dataset_dir(name: str) -> Path:

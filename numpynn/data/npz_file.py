@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import math
 import os
 import zipfile
@@ -65,6 +66,11 @@ def _read_arrays(path: os.PathLike[str], wanted: list[str]) -> dict[str, np.ndar
         with zipfile.ZipFile(path) as archive:
             members = {n[:-4] if n.endswith(".npy") else n: n for n in archive.namelist()}
             missing = [key for key in wanted if key not in members]
+            if missing and "__header__" in members:  # numpynn's own container (model_file)
+                raise DataError(
+                    f"{path} is a numpynn {_container_kind(archive, members['__header__'])} "
+                    "file (a network's parameters), not a data set; give the data: a .csv "
+                    f"file, or an .npz holding X (and y); {_HOW_TO}")
             if missing:
                 raise DataError(
                     f"{path}: no array named {' or '.join(map(repr, missing))}; the file "
@@ -78,6 +84,17 @@ def _read_arrays(path: os.PathLike[str], wanted: list[str]) -> dict[str, np.ndar
             f"{path}: not a valid .npz file, it is corrupt or truncated "
             f"({type(exc).__name__}: {exc}); {_HOW_TO}"
         ) from None
+
+
+def _container_kind(archive: zipfile.ZipFile, member: str) -> str:
+    """The ``kind`` of a numpynn container's header ("model", "checkpoint"), or "model"
+    when the header cannot be read."""
+    try:
+        with archive.open(member) as f:
+            header = np.lib.format.read_array(f, allow_pickle=False)
+        return str(json.loads(header.tobytes().decode()).get("kind", "model"))
+    except Exception:  # a damaged header: the file is still not data
+        return "model"
 
 
 def _read_member(

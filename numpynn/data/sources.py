@@ -186,6 +186,14 @@ def load_dataset(
             f"{text} is a directory; name what it holds: mnist:{text}, fashion-mnist:{text} "
             f"(IDX files) or cifar10:{text} (CIFAR-10 batches), or for a table the path of "
             "its .csv or .npz file inside it")
+    stream = text in ("-", "/dev/stdin") or (os.path.exists(text) and not os.path.isfile(text))
+    if stream:  # --data - (standard input), /dev/stdin, <(zcat t.csv.gz): a stream
+        what = "standard input" if text in ("-", "/dev/stdin") else "a pipe or a device"
+        raise DataError(
+            f"`data` {text} is {what}: numpynn reads a data file more than once (its "
+            "format first, then its rows), which a stream cannot be; write it to a file first "
+            "(e.g. `... > new.csv`, or `zcat t.csv.gz > t.csv`; .csv.gz is read as it is) "
+            "and give that file.")
     near = suggest_spec(text)
     hint = f" (did you mean {near}?)" if near is not None else ""
     raise DataError(f"unknown data spec {text!r}{hint}; use one of: {', '.join(SPEC_FORMS)}")

@@ -33,7 +33,9 @@ def _check_fraction(name: str, value: float) -> float:
     if isinstance(value, bool) or not isinstance(value, (int, float, np.floating, np.integer)):
         raise InputError(f"{name} must be a number in [0, 1); got {value!r}")
     if not 0.0 <= float(value) < 1.0:
-        raise InputError(f"{name} must be in [0, 1); got {value!r}")
+        percent = (" (a share of the rows, not a percentage: 20% is 0.2)"
+                   if isinstance(value, (int, float)) and 1 < value <= 100 else "")
+        raise InputError(f"{name} must be in [0, 1); got {value!r}{percent}")
     return float(value)
 
 

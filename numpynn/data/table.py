@@ -162,10 +162,12 @@ def _closest_name(text: str, names: Sequence[str]) -> str | None:
     return next(n for n in names if n.lower() == near[0]) if near else None
 
 
-def _renamed(missing: Sequence[str], unexpected: Sequence[str]) -> str:
+def _renamed(missing: Sequence[str], unexpected: Sequence[str], label: str | None = None
+             ) -> str:
     """For the missing columns that an unexpected one probably is (the same name but for
     case, spaces, '_' or '-', or a close spelling): "'Sex' is probably 'sex', ...: rename
-    it to the name the model knows"; "" for none."""
+    it to the name the model knows"; "" for none. A missing ``label`` (a file to evaluate
+    on) is the one unexpected column left, whatever its name ('target' for 'species')."""
     import difflib
 
     def plain(name: str) -> str:
@@ -179,6 +181,9 @@ def _renamed(missing: Sequence[str], unexpected: Sequence[str]) -> str:
         if close:
             pairs.append(f"{close[0]!r} is probably {name!r}")
             left.remove(close[0])
+    if label is not None and label in missing and not any(
+            p.endswith(f"is probably {label!r}") for p in pairs) and len(left) == 1:
+        pairs.append(f"{left[0]!r} is probably the label {label!r}")
     if not pairs:
         return ""
     return (", ".join(pairs) + ": rename " + ("it" if len(pairs) == 1 else "them")
@@ -536,15 +541,17 @@ class TableRecipe:
                 parts.append(f"missing column(s) {_preview(missing)}")
             if unexpected:
                 parts.append(f"unexpected column(s) {_preview(unexpected)}")
-            renamed = _renamed(missing, unexpected)
+            renamed = _renamed(missing, unexpected,
+                               label=self.label_name if labelled else None)
             raise DataError(
                 f"{source}: {' and '.join(parts)}; the model was trained on the columns "
                 f"{_preview(wanted)}"
                 + (f" with the label {self.label_name!r}" if self.label_name else "")
                 + " (matched by name, in any order)"
                 + (f"; {renamed}" if renamed else "")
-                + ("; leave other columns out with `ignore_columns`, or carry one to the "
-                   "output with `id_column`" if unexpected else ""))
+                + ("; leave other columns out with `ignore_columns`"
+                   + ("" if labelled else ", or carry one to the output with `id_column`")
+                   if unexpected else ""))
         return [list(names).index(n) for n in wanted]
 
     # ---------------------------------------------------------------- serialisation

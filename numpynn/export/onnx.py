@@ -52,6 +52,7 @@ A layer of your own gets an ONNX mapping with :func:`register_converter`.
 from __future__ import annotations
 
 import json
+import os
 import re
 from collections.abc import Callable, Mapping
 from typing import Any
@@ -413,8 +414,17 @@ def to_onnx(saved_or_model: Any, input_name: str = INPUT_NAME) -> Any:
         saved, net = None, saved_or_model
         classes = np.arange(net.num_outputs, dtype=np.int64)
     else:
+        given = saved_or_model
+        how = ""
+        if isinstance(given, (str, os.PathLike)):  # the file: loaded first, as export does
+            how = (f" {os.fspath(given)!r}: load the model file first, "
+                   f"to_onnx(load_model({os.fspath(given)!r}))")
+        elif isinstance(getattr(given, "model_", None), (Network, Ensemble)) and hasattr(
+                given, "classes_"):  # a fitted MLPClassifier
+            how = (f": its network is to_onnx(est.model_), whose labels are the class "
+                   f"indices 0..{len(given.classes_) - 1} in the order of est.classes_")
         raise InputError(f"to_onnx needs a SavedModel (numpynn.model_file.load_model), a "
-                         f"Network or an Ensemble; got {type(saved_or_model).__name__}.")
+                         f"Network or an Ensemble; got {type(given).__name__}{how}.")
     if not isinstance(input_name, str) or not input_name:
         raise InputError(f"input_name must be a non-empty string; got {input_name!r}.")
     loss = net.loss_fn.name

@@ -33,6 +33,7 @@ from ..outputs import (
     classify,
     commit_point,
     make_parent,
+    same_file,
     write_path,
 )
 
@@ -45,6 +46,34 @@ OLD_REPORT_FILES = ("loss.png", "accuracy.png", "confusion.png", "r2.png",
 #: every name a run writes, or removes (a replaced run's old plots): checked before a run
 RUN_FILES = (MODEL_FILE, HISTORY_FILE, CHECKPOINT_FILE, *REPORT_FILES, *OLD_REPORT_FILES)
 RUNS_DIR = "numpynn-runs"
+
+
+def check_not_a_run_file(output: str | os.PathLike[str], model: str | os.PathLike[str],
+                         what: str = "`output`") -> None:
+    """InputError when ``output`` is one of the files of the run whose model is read
+    (``model``: a run directory or its model.npz): its history.json, checkpoint.npz,
+    report.html or a plot. The model itself is an input (:func:`numpynn.outputs.
+    check_output`); these are not read, but a prediction CSV or an ONNX graph written
+    over them destroys the run's record (resume, report) as surely."""
+    if output is None or os.fspath(output) == "-":
+        return
+    path = Path(os.path.expanduser(os.fspath(model)))
+    run_dir = path if path.is_dir() else path.parent
+    if path.is_file() and path.name != MODEL_FILE or not (run_dir / MODEL_FILE).is_file():
+        return  # a model file of another name: no run around it
+    out = Path(os.path.expanduser(os.fspath(output)))
+    if not os.path.lexists(out):
+        return
+    for name in RUN_FILES[1:]:
+        if os.path.lexists(run_dir / name) and same_file(out, run_dir / name):
+            raise InputError(f"{what} {output} is the {name} of the run in {run_dir}, whose "
+                             "model this command reads: writing it would destroy that "
+                             "file of the run; choose another output path.")
+    search = run_dir.parent  # a search's best model (DIR/best): the search's own files
+    if (search / "search.json").is_file() and same_file(out.parent, search):
+        raise InputError(f"{what} {output} is a file of the search in {search}, whose best "
+                         "model this command reads: writing it would destroy that file of "
+                         "the search; choose another output path.")
 
 
 def holds_run(out: str | os.PathLike[str]) -> bool:

@@ -47,7 +47,7 @@ from ..models import (
     check_dtype,
     check_normalization,
 )
-from ..outputs import input_paths, nonempty_path, remove_stale_temp_files
+from ..outputs import input_paths, output_directory, remove_stale_temp_files
 from ..tasks import Classification, Identity, Targets, Task, check_task_choice, load_for_task
 from ..training.augment import Shift, check_augment, check_image_shape, make_augmentation
 from ..training.packed import MemberRows, train_packed
@@ -667,7 +667,7 @@ def run_training(
         raise InputError(f"`options` must be a RunOptions (numpynn.runs.run.RunOptions"
                          f"(data=..., ...)); got {type(options).__name__} {options!r:.60}.",
                          param="options")
-    out = Path(nonempty_path(out_dir, "`out`")).expanduser()
+    out = output_directory(out_dir)
     # the outputs are checked before the data is loaded: a bad --out fails at once
     created = prepare_run_dir(out, inputs=data_inputs(options.data))
     if resume:
@@ -1069,6 +1069,13 @@ def save_run(
 def resume_options(out_dir: str | Path) -> RunOptions:
     """The options of the interrupted run whose checkpoint is in ``out_dir``."""
     path = Path(out_dir) / CHECKPOINT_FILE
+    if Path(out_dir).is_file():  # --resume run/model.npz: a file of the run, not the run
+        parent = Path(out_dir).parent
+        raise InputError(f"{out_dir} is a file; a run is resumed by its directory, the one "
+                         f"that holds {CHECKPOINT_FILE}: `resume='{parent}'`.", param="resume")
+    if not path.exists() and (Path(out_dir) / "search.json").is_file():  # a search's
+        raise InputError(f"{out_dir} holds a search, not a training run: resume it with "
+                         f"'numpynn search --resume {out_dir}'.", param="resume")
     if not path.exists():
         raise InputError(f"no checkpoint to resume in {out_dir} (expected {path}); a run "
                          "writes one there when started with `out` set to that directory.",

@@ -16,7 +16,7 @@ from ..data.split import AUTO_VAL_FRACTION
 from ..errors import InputError, NumpynnError
 from ..memory import check_fits, check_training_fits
 from ..model_file import SavedModel, load_model, write_json_atomic, write_text_atomic
-from ..outputs import check_output, nonempty_path
+from ..outputs import check_output, output_directory
 from ..runs.files import RUN_FILES
 from ..runs.run import (
     RunOptions,
@@ -258,6 +258,14 @@ def _settings(base: RunOptions, space: SearchSpace, mode: str, trials: int | Non
 def load_settings(out: str | Path) -> dict[str, Any]:
     """The settings of the search in ``out`` (for resuming it), checked."""
     path = Path(out) / SETTINGS_FILE
+    if Path(out).is_file():  # --resume s/results.csv, s/best/model.npz: a file of the search
+        where = next((p for p in Path(out).parents if (p / SETTINGS_FILE).is_file()),
+                     Path(out).parent)
+        raise InputError(f"{out} is a file; a search is resumed by its directory, the one "
+                         f"that holds {SETTINGS_FILE}: `resume='{where}'`.", param="resume")
+    if not path.exists() and any((Path(out) / f).is_file() for f in RUN_FILES[:3]):
+        raise InputError(f"{out} holds a training run, not a search: resume it with "
+                         f"'numpynn train --resume {out}'.", param="resume")
     if not path.exists():
         raise InputError(f"no search to resume in {out} (expected {path}); a search "
                          "writes it there when started with `out` set to that directory.",
@@ -374,6 +382,17 @@ def search(
         raise InputError("give a Dask client or a scheduler address, not both.")
     if scheduler is not None:
         scheduler = check_scheduler(scheduler)
+    if options is not None and not isinstance(options, RunOptions):
+        example = f"RunOptions(data={os.fspath(options)!r})" if isinstance(
+            options, (str, os.PathLike)) else "RunOptions(data='wine.csv')"
+        raise InputError(f"`options` must be a RunOptions (e.g. {example}); got "
+                         f"{type(options).__name__} {options!r:.60}.", param="options")
+    if isinstance(space, Mapping):  # scikit-learn's param_grid habit: {"lr": [...], ...}
+        space = SearchSpace(**space)
+    elif space is not None and not isinstance(space, SearchSpace):
+        raise InputError(f"`space` must be a SearchSpace or a dict of its fields (e.g. "
+                         f"{{'lr': [1e-3, 3e-3], 'hidden': [(256,), (512, 256)]}}); got "
+                         f"{type(space).__name__} {space!r:.60}.", param="space")
     if space is None:
         space = SearchSpace.default_grid() if mode == "grid" else SearchSpace.default_random()
     if trials is None and mode == "random":
@@ -409,7 +428,7 @@ def search(
         fingerprint = data_fingerprint(splits)
         _SPLITS_CACHE.clear()
         _SPLITS_CACHE[_data_key(base) + fingerprint] = splits
-        out_dir = Path(nonempty_path(out, "`out`")) if out is not None else None
+        out_dir = output_directory(out) if out is not None else None
         finished: list[dict[str, Any]] = []
         if out_dir is not None:
             finished = _prepare_out(out_dir, settings, resume)

@@ -18,6 +18,7 @@ from ..validation import (
     POSITIVE_INT,
     POSITIVE_NUMBER,
     check_choice,
+    check_keywords,
 )
 
 #: The searched hyper-parameters, in table order.
@@ -135,6 +136,11 @@ class SearchSpace:
     activation: Sequence[str] = LAYER_DEFAULTS["activation"]
     dropout: Sequence[float] = LAYER_DEFAULTS["dropout"]
     normalization: Sequence[str | None] = LAYER_DEFAULTS["normalization"]
+
+    def __new__(cls, *args: Any, **kwargs: Any):
+        # SearchSpace(learning_rate=...) -> numpynn's name for it, not a bare TypeError
+        check_keywords(cls, kwargs)
+        return super().__new__(cls)
 
     def __post_init__(self) -> None:
         set_ = object.__setattr__

@@ -9,6 +9,7 @@ from it; the defaults differ), its output layer, its targets and its predictions
 
 from __future__ import annotations
 
+import math
 import numbers
 import sys
 import warnings
@@ -296,6 +297,8 @@ class _BaseMLP(BaseEstimator):
         ``(X, y, X_val, y_val, weights)``."""
         X_val = y_val = None
         if self.early_stopping:
+            _check_early_stopping_split(len(y), self.validation_fraction,
+                                        None if stratify is None else len(np.unique(stratify)))
             split_seed = int(rng.randint(_SEED_MAX))
             parts = train_test_split(
                 X, y, *([] if weights is None else [weights]),
@@ -387,3 +390,22 @@ class _Monitor(Callback):
             )
             if est.verbose:
                 print(f"{trainer.history.stop_reason}. Stopping.", file=sys.stdout)
+
+
+def _check_early_stopping_split(n: int, fraction: float, n_classes: int | None) -> None:
+    """Refuse an early-stopping split that cannot be made, before train_test_split's "The
+    test_size = 1 should be greater or equal to the number of classes = 3": the rows held
+    out (``ceil(fraction * n)``, as scikit-learn counts them) and those left must each be
+    at least one, and one per class where the split is stratified (``n_classes``)."""
+    held = math.ceil(fraction * n)
+    least = n_classes or 1
+    if held >= least and n - held >= least:
+        return
+    part = ("validation" if held < least else "training")
+    per_class = f", fewer than the {n_classes} classes" if n_classes else ""
+    raise ValueError(
+        f"early_stopping=True holds out validation_fraction={fraction:g} of the {n} rows: "
+        f"{held} for validation and {n - held} for training, so the {part} part would have "
+        f"{min(held, n - held)} row(s){per_class}; give more rows, "
+        f"{'a larger' if held < least else 'a smaller'} validation_fraction, or "
+        "early_stopping=False.")

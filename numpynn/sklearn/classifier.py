@@ -39,6 +39,73 @@ from .base import _BaseMLP, validate_dense
 __all__ = ["MLPClassifier"]
 
 
+def check_labels(y: object) -> None:
+    """Refuse a y that is not one label per row, saying what it looks like and what to
+    pass instead, before scikit-learn's "y should be a 1d array" or "Unknown label type":
+    one-hot rows (Keras' ``to_categorical``, pandas' ``get_dummies``), multi-label rows,
+    several target columns, fractional numbers (a regression's), labels mixing text and
+    numbers or holding None. A ValueError, scikit-learn's type for a bad y."""
+    if y is None or hasattr(y, "toarray"):  # scikit-learn's own message for these
+        return
+    try:
+        arr = np.asarray(y)
+    except (TypeError, ValueError):
+        return
+    if arr.ndim == 2 and arr.shape[1] > 1:
+        n, k = arr.shape
+        if arr.dtype.kind in "biuf" and np.isin(arr, (0, 1)).all():
+            ones = arr.sum(axis=1)
+            if (ones == 1).all():
+                raise ValueError(
+                    f"y has shape {arr.shape} with one 1 per row: one-hot encoded labels (as "
+                    "Keras' to_categorical or pandas' get_dummies make). MLPClassifier takes "
+                    "one label per row: fit(X, y.argmax(axis=1)) (its classes_ are then the "
+                    "column numbers), or the labels themselves.")
+            raise ValueError(
+                f"y has shape {arr.shape} of 0s and 1s with {int((ones != 1).sum())} row(s) "
+                "holding several 1s or none: multi-label targets, which MLPClassifier does "
+                "not fit (it predicts one class per row); fit one per column, e.g. "
+                "sklearn.multioutput.MultiOutputClassifier(MLPClassifier()).")
+        raise ValueError(
+            f"y has shape {arr.shape}: {k} target columns for {n} rows; MLPClassifier takes "
+            "one label per row (a 1-d y); for several numbers to predict, use "
+            "numpynn.MLPRegressor.")
+    flat = arr.ravel() if arr.ndim == 2 and arr.shape[1] == 1 else arr
+    if flat.ndim != 1:
+        return
+    if flat.dtype.kind == "f":
+        finite = flat[np.isfinite(flat)]
+        fractional = finite[finite != np.round(finite)]
+        if fractional.size:
+            raise ValueError(
+                f"Unknown label type: continuous. y holds numbers that are not whole "
+                f"({fractional.size} of them, e.g. {fractional[0]:g}): MLPClassifier predicts "
+                "classes; to predict numbers, use numpynn.MLPRegressor.")
+    elif flat.dtype == object:
+        missing = sum(map(_missing, flat))
+        if missing:
+            raise ValueError(f"y has {missing} missing label(s) (None, NaN or pandas' NA); "
+                             "drop those rows, or give them a label.")
+        kinds = {"text" if isinstance(v, (str, bytes)) else "number" for v in flat}
+        if len(kinds) > 1:
+            text = next(v for v in flat if isinstance(v, (str, bytes)))
+            number = next(v for v in flat if not isinstance(v, (str, bytes)))
+            raise ValueError(
+                f"Mix of label input types (string and number): y holds text ({text!r}) and "
+                f"numbers ({number!r}); make the labels one kind, e.g. y.astype(str).")
+
+
+def _missing(value: object) -> bool:
+    """Whether a label is missing: None, NaN, NaT or pandas' NA (whose comparisons are NA,
+    so not a truth value)."""
+    if value is None:
+        return True
+    try:
+        return bool(value != value)
+    except (TypeError, ValueError):
+        return True
+
+
 class MLPClassifier(ClassifierMixin, _BaseMLP):
     """Multi-layer perceptron classifier (ReLU hidden layers, softmax output) on numpynn.
 
@@ -191,6 +258,7 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
         """Train on X (n_samples, n_features) and labels y (n_samples,), optionally with
         sample_weight (n_samples,) (see ``class_weight``). Returns self."""
         self._validate_params()
+        check_labels(y)
         if self.n_ensemble > 1:
             return self._fit_ensemble(X, y, sample_weight)
         continuing = self.warm_start and hasattr(self, "model_")
@@ -234,6 +302,7 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
             raise ValueError(f"partial_fit trains one network one epoch; n_ensemble="
                              f"{self.n_ensemble} fits its members together with fit: call "
                              "fit, or set n_ensemble=1.")
+        check_labels(y)
         X, y = validate_dense(self, X, y, reset=first, dtype=[np.float64, np.float32])
         check_classification_targets(y)
         y = column_or_1d(y)

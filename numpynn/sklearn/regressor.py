@@ -99,6 +99,7 @@ class MLPRegressor(RegressorMixin, _BaseMLP):
 
     # ------------------------------------------------------------------------ fit
     def _targets(self, X, y, reset: bool):
+        _check_numeric_targets(y)
         X, y = validate_dense(self, X, y, reset=reset, dtype=[np.float64, np.float32],
                              y_numeric=True, multi_output=True)
         return X, np.asarray(y, dtype=np.float64)
@@ -169,3 +170,24 @@ class MLPRegressor(RegressorMixin, _BaseMLP):
         if self.y_scaler_ is not None:
             out = self.y_scaler_.inverse_transform(out)
         return out[:, 0] if out.shape[1] == 1 else out
+
+
+def _check_numeric_targets(y: object) -> None:
+    """A y of text that is not numbers ('setosa'): a ValueError pointing at the classifier,
+    before NumPy's "could not convert string to float"; numbers written as text ('1.5')
+    are numbers, as scikit-learn reads them."""
+    try:
+        arr = np.asarray(y)
+    except (TypeError, ValueError):
+        return
+    if arr.dtype.kind not in "USO":
+        return
+    for value in arr.ravel():
+        if value is None:
+            continue
+        try:
+            float(value)
+        except (TypeError, ValueError):
+            raise ValueError(
+                f"y holds text that is not a number ('{value}'): MLPRegressor predicts "
+                "numbers; to predict classes, use numpynn.MLPClassifier.") from None

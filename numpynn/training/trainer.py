@@ -15,6 +15,7 @@ anything else, including a subclass that overrides ``loss``, trains through its 
 
 from __future__ import annotations
 
+import inspect
 import math
 import time
 from collections.abc import Callable, Iterable, Mapping
@@ -30,6 +31,7 @@ from ..models import Network, check_sample_weight
 from ..validation import (  # SEED_MAX: seeds are integers in 0..2**32-1 everywhere
     DECAY,
     EPOCHS,
+    OTHER_NAMES,
     POSITIVE_INT,
     POSITIVE_NUMBER,
     SEED_MAX,
@@ -41,6 +43,7 @@ from ..validation import (  # SEED_MAX: seeds are integers in 0..2**32-1 everywh
     check_number,
     check_seed,
     check_type,
+    unknown_keyword,
 )
 from . import engine
 from .engine import TrainStep
@@ -287,6 +290,34 @@ class Callback:
     def on_train_end(self, trainer: Trainer) -> None: ...
 
 
+#: other libraries' arguments of a training call and where numpynn's Trainer takes them
+_TRAINER_HOMES = {
+    "validation_data": "give the validation rows as X_val and y_val",
+    "eval_set": "give the validation rows as X_val and y_val",
+    "verbose": "a Trainer prints nothing itself; give callbacks=[numpynn.progress.EpochLog()] "
+               "to see a line per epoch",
+}
+
+
+def _check_trainer_keywords(kwargs: Mapping[str, Any]) -> None:
+    """Refuse a keyword that Trainer does not take, naming where it lives: a TrainConfig
+    option (``epochs``, ``lr``, ``batch_size`` or another library's name for one) goes in
+    ``config=TrainConfig(...)``."""
+    known = [p for p in inspect.signature(Trainer.__init__).parameters if p != "self"]
+    options = [f.name for f in fields(TrainConfig)]
+    for name in kwargs:
+        if name in known:
+            continue
+        option = name if name in options else OTHER_NAMES.get(name)
+        if option in options:
+            said = "" if option == name else f"numpynn's name for it is {option!r}, "
+            home = (f"{said}an option of TrainConfig: Trainer(model, X, y, "
+                    f"config=TrainConfig({option}=...))")
+        else:
+            home = _TRAINER_HOMES.get(name, "")
+        raise unknown_keyword("Trainer", name, known, home=home, what="parameters")
+
+
 class Trainer:
     """Minibatch training of ``model`` on X_train: (N, D), y_train: (N,).
 
@@ -313,6 +344,10 @@ class Trainer:
     :class:`numpynn.training.augment.Shift`: random translations); validation and the
     per-epoch scores see the rows as they are. None (default): no augmentation.
     """
+
+    def __new__(cls, *args: Any, **kwargs: Any):
+        _check_trainer_keywords(kwargs)  # Trainer(..., epochs=5): where it goes, not a
+        return super().__new__(cls)      # bare TypeError
 
     def __init__(
         self,

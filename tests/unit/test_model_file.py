@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 
 from numpynn import MLP
 from numpynn.data import Preprocessor
-from numpynn.errors import ModelFileError
+from numpynn.errors import InputError, ModelFileError
 from numpynn.model_file import (
     HEADER_KEY,
     SUPPORTED_VERSIONS,
@@ -104,6 +104,29 @@ def test_save_leaves_no_temporary_files(tmp_path):
     save_model(tmp_path / "model.npz", saved)  # overwrite
     write_json_atomic(tmp_path / "h.json", {"a": 1})
     assert sorted(p.name for p in tmp_path.iterdir()) == ["h.json", "model.npz"]
+
+
+def test_a_path_under_home_is_written_where_it_is_read_back(tmp_path, monkeypatch):
+    """``save_model("~/m.npz")`` (and every write by the output policy: checkpoints, JSON,
+    predictions) expands ``~`` as load_model does: the file was written under a directory
+    named ``~`` in the working directory, and load_model("~/m.npz") then did not find it."""
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    monkeypatch.chdir(tmp_path)
+    saved, _ = make_saved()
+    written = save_model("~/models/m.npz", saved)
+    assert written == tmp_path / "home" / "models" / "m.npz" and written.is_file()
+    assert load_model("~/models/m.npz").model.config() == saved.model.config()
+    write_json_atomic(Path("~/h.json"), {"a": 1})
+    assert (tmp_path / "home" / "h.json").is_file()
+    assert not (tmp_path / "~").exists()
+
+
+@pytest.mark.parametrize("opened", [lambda p: open(p, "wb"), lambda p: __import__("io").BytesIO()])
+def test_an_open_file_is_refused_as_load_model_refuses_it(tmp_path, opened):
+    saved, _ = make_saved()
+    fh = opened(tmp_path / "m.npz")
+    with fh, pytest.raises(InputError, match="must be a path .* numpynn opens the file itself"):
+        save_model(fh, saved)
 
 
 def test_save_creates_missing_directories(tmp_path):
@@ -369,3 +392,33 @@ def test_a_long_history_is_written_with_its_numbers_on_one_line(tmp_path):
     lines = path.read_text().splitlines()
     assert len(lines) == 4 and lines[1].startswith('  "step_loss": [0.0, ')
     assert json.loads(path.read_text())["step_loss"][-1] is None
+
+
+def test_a_missing_model_path_names_what_it_most_likely_meant(tmp_path, monkeypatch):
+    """load_model('run/model') (np.load's habit of leaving the ending off) and a run
+    directory's name mistyped: "does not exist; check the path" alone."""
+    saved, _ = make_saved()
+    save_model(tmp_path / "run" / "model.npz", saved)
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(ModelFileError, match=r"run/model does not exist .*; did you mean "
+                                             r"run/model.npz\?"):
+        load_model("run/model")
+    with pytest.raises(ModelFileError, match=r"rn does not exist .*; did you mean run\?"):
+        load_model("rn")
+    with pytest.raises(ModelFileError, match=r"zzz does not exist .*; check the path\."):
+        load_model("zzz")
+
+
+@pytest.mark.parametrize("name,content,said", [
+    ("m.onnx", b"\x08\x08\x12\x07numpynn", "it is an ONNX graph, as numpynn export writes one"),
+    ("p.csv", b"prediction\nsetosa\n", "it is a text file, not an .npz (zip) archive: a table, "
+                                       "a JSON or a prediction file? A table is read with "
+                                       "`data`"),
+])
+def test_a_file_of_another_kind_given_as_the_model_is_named(tmp_path, name, content, said):
+    """numpynn evaluate m.onnx (the export) or p.csv (the predictions): "it is not an .npz
+    (zip) archive" alone."""
+    (tmp_path / name).write_bytes(content)
+    with pytest.raises(ModelFileError) as info:
+        load_model(tmp_path / name)
+    assert said in str(info.value)

@@ -198,3 +198,23 @@ def test_config_round_trip():
     X = np.random.default_rng(0).standard_normal((3, 4))
     np.testing.assert_array_equal(clone.loss(X), model.loss(X))
     assert clone.reg == 0.2 and clone.hidden_dims == [5, 6]
+
+
+@pytest.mark.parametrize("kwargs,said", [
+    ({"input_dim": 4, "units": [8], "num_classes": 3}, "numpynn's name for it is 'hidden_dims'"),
+    ({"in_features": 4, "hidden_dims": [8], "num_classes": 3},
+     "numpynn's name for it is 'input_dim'"),
+    ({"input_dim": 4, "hidden_dims": [8], "n_classes": 3},
+     "numpynn's name for it is 'num_classes'"),
+    ({"input_dim": 4, "hidden_dims": [8], "num_classes": 3, "random_state": 0},
+     "numpynn's name for it is 'seed'"),
+    ({"input_dim": 4, "hidden_dims": [8], "num_classes": 3, "dropuot": 0.1},
+     "did you mean 'dropout'"),
+])
+def test_mlp_answers_another_librarys_parameter_name_with_its_own(kwargs, said):
+    """MLP(units=...), MLP(in_features=...): Python's bare "unexpected keyword argument";
+    still a TypeError, and an InputError."""
+    with pytest.raises(TypeError, match="unexpected keyword argument") as info:
+        MLP(**kwargs)
+    assert isinstance(info.value, InputError) and said in str(info.value)
+    TwoLayerNet(4, 8, 3, weight_scale=0.1)  # a subclass's own parameters are its own

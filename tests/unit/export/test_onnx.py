@@ -558,3 +558,21 @@ def test_missing_text_cells_get_the_most_frequent_category_in_both(csv_model):
     assert np.abs(proba - saved.predict_proba(filled)).max() <= 1e-5
     assert np.abs(saved.predict_proba(rows.assign(size=np.nan))
                   - saved.predict_proba(filled)).max() <= 1e-12
+
+
+def test_a_path_or_a_fitted_estimator_is_answered_with_what_to_pass(tmp_path):
+    """to_onnx('run/model.npz') and to_onnx(clf): said "got str" / "got MLPClassifier"."""
+    import warnings
+
+    from numpynn import MLPClassifier
+
+    with pytest.raises(InputError, match=r"got str 'run/model.npz': load the model file "
+                                         r"first, to_onnx\(load_model\('run/model.npz'\)\)"):
+        to_onnx("run/model.npz")
+    X, y = np.random.default_rng(0).normal(size=(20, 3)), np.arange(20) % 2
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        clf = MLPClassifier(max_iter=1, hidden_layer_sizes=(4,)).fit(X, y)
+    with pytest.raises(InputError, match=r"its network is to_onnx\(est.model_\), whose labels "
+                                         r"are the class indices 0..1"):
+        to_onnx(clf)

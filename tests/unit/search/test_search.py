@@ -295,6 +295,42 @@ def test_search_refuses_an_ensemble_it_would_ignore(tmp_path):
     assert info.value.param == "ensemble"
 
 
+def test_a_dict_space_is_a_search_space_as_scikit_learns_param_grid_is(monkeypatch):
+    """search(options, {"lr": [...], ...}): GridSearchCV's habit; it raised AttributeError
+    ('dict' object has no attribute 'sample'). Its keys are SearchSpace's, and other
+    libraries' names are answered with numpynn's."""
+    seen = {}
+
+    def stop(space, *args):  # the space as search() will use it; no training
+        seen["space"] = space
+        raise _StopError
+
+    monkeypatch.setattr("numpynn.search.runner._check_search_size", stop)
+    with pytest.raises(_StopError):
+        search(RunOptions(), {"lr": [0.1, 0.01], "hidden": [(8,)]}, trials=1, out=None)
+    assert seen["space"] == SearchSpace(lr=[0.1, 0.01], hidden=[(8,)])
+    with pytest.raises(TypeError, match="numpynn's name for it is 'hidden'") as info:
+        search(RunOptions(), {"hidden_layer_sizes": [(8,)]}, trials=1, out=None)
+    assert isinstance(info.value, InputError)
+    with pytest.raises(InputError, match="numpynn's name for it is 'lr'"):
+        SearchSpace(learning_rate=[0.1])
+
+
+@pytest.mark.parametrize("options,space,said", [
+    ("wine.csv", None, "`options` must be a RunOptions (e.g. RunOptions(data='wine.csv')); "
+                       "got str"),
+    (None, [("lr", [0.1])], "`space` must be a SearchSpace or a dict of its fields"),
+])
+def test_search_arguments_of_the_wrong_kind_are_input_errors(options, space, said):
+    with pytest.raises(InputError) as info:
+        search(options, space, trials=1, out=None)
+    assert said in str(info.value)
+
+
+class _StopError(Exception):
+    pass
+
+
 def test_trials_score_a_subset_of_training_rows_and_the_validation_split_in_full():
     from dataclasses import replace
 

@@ -301,3 +301,44 @@ def test_a_dataframe_with_date_columns_names_them_and_how_to_make_numbers():
                                          r"\['seen', 'took'\].*dt\.year") as info:
         MLPClassifier(max_iter=2).fit(frame, y)
     assert "OneHotEncoder" not in str(info.value)
+
+
+@pytest.mark.parametrize("make_y,said", [
+    (lambda y: np.eye(3)[y], "one-hot encoded labels (as Keras' to_categorical or pandas' "
+     "get_dummies make). MLPClassifier takes one label per row: fit(X, y.argmax(axis=1))"),
+    (lambda y: np.c_[np.eye(3)[y][:, :2], np.ones(len(y))], "multi-label targets"),
+    (lambda y: np.c_[y * 0.5, y * 2.0], "2 target columns for 120 rows"),
+    (lambda y: y * 0.5, "Unknown label type: continuous. y holds numbers that are not whole"),
+    (lambda y: np.array(["a", 1, 2] * 40, dtype=object),
+     "y holds text ('a') and numbers (1); make the labels one kind, e.g. y.astype(str)"),
+    (lambda y: np.array(["a", None, "b"] * 40, dtype=object), "y has 40 missing label(s)"),
+    (lambda y: __import__("pandas").Series(np.array(["a", "b", "c"])[y]).astype("string")
+     .where(y != 1), "y has 40 missing label(s) (None, NaN or pandas' NA)"),
+])
+@pytest.mark.parametrize("fit", ["fit", "partial_fit"])
+def test_a_y_that_is_not_one_label_per_row_is_named_with_what_to_pass(make_y, said, fit):
+    """Keras' one-hot y, multi-label rows, target columns, a regression's numbers, labels
+    mixing text and numbers: a ValueError saying which and what to pass, not scikit-learn's
+    "y should be a 1d array" or a TypeError from sorting the labels."""
+    X, y = blobs()
+    kwargs = {"classes": [0, 1, 2]} if fit == "partial_fit" else {}
+    with pytest.raises(ValueError) as info:
+        getattr(MLPClassifier(max_iter=2), fit)(X, make_y(y), **kwargs)
+    assert said in str(info.value)
+    # whole numbers as floats and a column vector are labels, as in scikit-learn
+    assert set(MLPClassifier(max_iter=2).fit(X, y + 1.0).classes_) == {1.0, 2.0, 3.0}
+
+
+@pytest.mark.parametrize("n,fraction,said", [
+    (6, 0.1, "holds out validation_fraction=0.1 of the 6 rows: 1 for validation and 5 for "
+             "training, so the validation part would have 1 row(s), fewer than the 3 classes"),
+    (9, 0.9, "so the training part would have 0 row(s), fewer than the 3 classes; give more "
+             "rows, a smaller validation_fraction"),
+])
+def test_an_early_stopping_split_too_small_for_the_classes_is_named(n, fraction, said):
+    """It was train_test_split's "The test_size = 1 should be greater or equal to the number
+    of classes = 3", naming neither early_stopping nor validation_fraction."""
+    X, y = blobs(n=n)
+    with pytest.raises(ValueError) as info:
+        MLPClassifier(early_stopping=True, validation_fraction=fraction, max_iter=2).fit(X, y)
+    assert said in str(info.value)

@@ -150,3 +150,20 @@ def test_one_output_predicts_a_vector_whatever_the_shape_of_y():
         assert ours.predict(X).shape == (60,)
     two = MLPRegressor(max_iter=3, random_state=0).fit(X, np.c_[y, -y])
     assert two.predict(X).shape == (60, 2)
+
+
+def test_text_targets_point_at_the_classifier_and_numbers_as_text_are_numbers():
+    """It was NumPy's "could not convert string to float: np.str_('b')"."""
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(40, 3))
+    with pytest.raises(ValueError, match=r"y holds text that is not a number \('setosa'\): "
+                                         "MLPRegressor predicts numbers; to predict classes, "
+                                         "use numpynn.MLPClassifier"):
+        MLPRegressor(max_iter=2).fit(X, np.array(["setosa", "virginica"] * 20))
+    MLPRegressor(max_iter=2).fit(X, np.array(["1.5", "2.5"] * 20))
+
+
+def test_an_early_stopping_split_without_training_rows_is_named():
+    X = np.random.default_rng(0).normal(size=(3, 2))
+    with pytest.raises(ValueError, match="the training part would have 0 row"):
+        MLPRegressor(early_stopping=True, validation_fraction=0.9, max_iter=2).fit(X, X[:, 0])

@@ -522,3 +522,31 @@ def test_a_balanced_scorer_selects_its_epoch_and_names_it():
     assert h.val_score[h.best_epoch - 1] == max(h.val_score)
     with pytest.raises(AttributeError, match="balanced accuracy, not accuracy"):
         _ = h.val_acc
+
+
+@pytest.mark.parametrize("kwargs,said", [
+    ({"epochs": 1}, "an option of TrainConfig: Trainer(model, X, y, config=TrainConfig(epochs"),
+    ({"learning_rate": 0.1}, "numpynn's name for it is 'lr', an option of TrainConfig"),
+    ({"validation_data": None}, "give the validation rows as X_val and y_val"),
+    ({"verbose": 1}, "callbacks=[numpynn.progress.EpochLog()]"),
+    ({"callback": []}, "did you mean 'callbacks'"),
+])
+def test_a_keyword_of_a_fit_call_is_answered_with_where_it_goes(kwargs, said):
+    """Keras' fit(X, y, epochs=5, validation_data=...): it was Python's bare "unexpected
+    keyword argument"; still a TypeError, and an InputError."""
+    X, y = np.zeros((6, 2)), np.arange(6) % 3
+    with pytest.raises(TypeError, match="unexpected keyword argument") as info:
+        Trainer(MLP(2, [3], 3), X, y, **kwargs)
+    assert isinstance(info.value, InputError) and said in str(info.value)
+
+
+@pytest.mark.parametrize("make_y,said", [
+    (lambda y: np.eye(3)[y], "(one-hot encoded, as Keras' to_categorical makes: give the class "
+                             "indices, y_train.argmax(axis=1))"),
+    (lambda y: y[:, None], "(a column: give y_train.ravel())"),
+])
+def test_labels_of_another_shape_say_how_to_make_them_class_indices(make_y, said):
+    X, y = np.zeros((6, 2)), np.arange(6) % 3
+    with pytest.raises(InputError) as info:
+        Trainer(MLP(2, [3], 3), X, make_y(y))
+    assert said in str(info.value)
