@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Sequence
 from datetime import datetime, timedelta, timezone
 
 
@@ -146,6 +147,14 @@ def cell_repr(value: object, limit: int = SHOWN_CHARS) -> str:
     if len(text) <= limit:
         return repr(value)
     return f"{text[:limit]!r}... ({len(text):,} characters)"
+
+
+def preview(values: Sequence[object], limit: int = 12) -> str:
+    """``['a', 'b', ... (8 more)]``: the first ``limit`` values for a message, each as
+    :func:`cell_repr` writes it."""
+    shown = ", ".join(cell_repr(v) for v in list(values)[:limit])
+    more = len(values) - limit
+    return f"[{shown}{f', ... ({more} more)' if more > 0 else ''}]"
 
 
 def is_number_cell(text: str, decimal_comma: bool) -> bool:

@@ -34,7 +34,14 @@ import numpy as np
 
 from ..errors import DataError, InputError
 from ._files import as_path, require_file
-from .cells import cell_repr, decimal_point, is_number_cell, number_either_way, number_value
+from .cells import (
+    cell_repr,
+    decimal_point,
+    is_number_cell,
+    number_either_way,
+    number_value,
+    preview,
+)
 from .csv_columns import (
     holds_dates,
     holds_other_dates,
@@ -49,7 +56,6 @@ from .formats import TEXT_FORMATS, conversion_message
 from .labels import as_classes, encode_labels, is_number, parse_label_cells
 from .table import (
     TableRecipe,
-    _preview,
     column_label,
     continuous_label_message,
     is_missing,
@@ -1110,7 +1116,7 @@ def _category(cell: str, mapping: dict[str, int], grow: bool, line: int, j: int,
            "train with `handle_unknown='ignore'` to encode unseen categories as all zeros")
     raise DataError(
         f"{path}: row {line}, {column_label(layout.names, layout.features[j])}: category "
-        f"{cell_repr(cell)} was not seen in training (known: {_preview(known)}); fix the value, "
+        f"{cell_repr(cell)} was not seen in training (known: {preview(known)}); fix the value, "
         f"or {fix}")
 
 

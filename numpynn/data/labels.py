@@ -8,7 +8,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from ..errors import DataError, InputError
-from .cells import cell_repr
+from .cells import cell_repr, preview
 
 _INT64_MAX = 2**63 - 1
 _UINT64_MAX = 2**64 - 1
@@ -32,12 +32,6 @@ def as_classes(classes: Sequence[object] | np.ndarray) -> np.ndarray:
     if len(np.unique(arr)) != len(arr):
         raise InputError(f"classes must not repeat a label; got {arr.tolist()}")
     return arr
-
-
-def _preview(values: Sequence[object], limit: int = 10) -> str:
-    shown = ", ".join(repr(v) for v in list(values)[:limit])
-    more = len(values) - limit
-    return f"[{shown}{f', ... ({more} more)' if more > 0 else ''}]"
 
 
 def encode_labels(
@@ -100,7 +94,7 @@ class UnknownLabelsError(DataError):
             f"{source}: label value{'s' if len(counts) != 1 else ''} {listed}{more} "
             f"({n:,} row{'s' if n != 1 else ''} in all) "
             f"{'are' if len(counts) != 1 else 'is'} not among the known classes "
-            f"{_preview(known.tolist())}; {fix}")
+            f"{preview(known.tolist(), limit=10)}; {fix}")
 
     def with_fix(self, fix: str) -> UnknownLabelsError:
         """The same error, its way forward said otherwise."""

@@ -25,7 +25,7 @@ from typing import Any
 import numpy as np
 
 from ..errors import DataError, InputError
-from .cells import cell_repr, date_value, number_value
+from .cells import cell_repr, date_value, number_value, preview
 
 IMPUTE = ("none", "median")
 HANDLE_UNKNOWN = ("error", "ignore")
@@ -140,7 +140,7 @@ def resolve_column(spec: int | str, names: Sequence[str] | None, n_columns: int,
             hint = f"; did you mean {close!r}?" if close else ""
             raise DataError(f"{source}: `{what}={spec!r}` is not a column of the file{hint} "
                             f"(names are matched exactly); its columns are "
-                            f"{_preview(list(names))}")
+                            f"{preview(list(names))}")
         return list(names).index(text)
     if not -n_columns <= spec < n_columns:
         raise DataError(f"{source}: `{what}={spec}` is out of range for a file with "
@@ -188,12 +188,6 @@ def _renamed(missing: Sequence[str], unexpected: Sequence[str], label: str | Non
         return ""
     return (", ".join(pairs) + ": rename " + ("it" if len(pairs) == 1 else "them")
             + " to the name the model knows")
-
-
-def _preview(values: Sequence[object], limit: int = 12) -> str:
-    shown = ", ".join(cell_repr(v) for v in list(values)[:limit])
-    more = len(values) - limit
-    return f"[{shown}{f', ... ({more} more)' if more > 0 else ''}]"
 
 
 @dataclass
@@ -340,7 +334,7 @@ class TableRecipe:
             if self.handle_unknown == "error" and (mapped < 0).any():
                 unseen = sorted({str(cats[int(k)]) for k in codes[finite][mapped < 0]})
                 raise DataError(
-                    f"{self.feature_label(j)}: category {_preview(unseen)} occurs in the "
+                    f"{self.feature_label(j)}: category {preview(unseen)} occurs in the "
                     f"{part} but not in the training split, so it has no one-hot column; "
                     "use `handle_unknown='ignore'` (all-zero encoding) or more data")
             codes[finite] = mapped
@@ -498,7 +492,7 @@ class TableRecipe:
                     return -1.0
                 raise DataError(
                     f"{where}, {self.feature_label(j)}: category {cell_repr(text)} was not seen in "
-                    f"training (known: {_preview(cats)}); fix the value, or train with "
+                    f"training (known: {preview(cats)}); fix the value, or train with "
                     "`handle_unknown='ignore'` to encode unseen categories as all zeros"
                 ) from None
         try:
@@ -525,7 +519,7 @@ class TableRecipe:
         wanted = self.feature_names or []
         duplicates = sorted({n for n in names if list(names).count(n) > 1})
         if duplicates:
-            raise DataError(f"{source}: the header names {_preview(duplicates)} more than once; "
+            raise DataError(f"{source}: the header names {preview(duplicates)} more than once; "
                             "give every column a distinct name")
         allowed = (set(wanted) | {self.columns[p] for p in self.ignored if self.columns}
                    | set(extra))
@@ -538,14 +532,14 @@ class TableRecipe:
         if missing or unexpected:
             parts = []
             if missing:
-                parts.append(f"missing column(s) {_preview(missing)}")
+                parts.append(f"missing column(s) {preview(missing)}")
             if unexpected:
-                parts.append(f"unexpected column(s) {_preview(unexpected)}")
+                parts.append(f"unexpected column(s) {preview(unexpected)}")
             renamed = _renamed(missing, unexpected,
                                label=self.label_name if labelled else None)
             raise DataError(
                 f"{source}: {' and '.join(parts)}; the model was trained on the columns "
-                f"{_preview(wanted)}"
+                f"{preview(wanted)}"
                 + (f" with the label {self.label_name!r}" if self.label_name else "")
                 + " (matched by name, in any order)"
                 + (f"; {renamed}" if renamed else "")
