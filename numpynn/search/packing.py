@@ -105,6 +105,14 @@ def run_pack(base: RunOptions, trials: Sequence[Mapping[str, Any]],
     return [trial_outcome(base, t, fingerprint, splits) for t in trials]
 
 
+def run_pack_on(base: RunOptions, fingerprint: str | None,
+                trials: Sequence[Mapping[str, Any]], splits: Splits
+                ) -> list[tuple[dict[str, Any], Trained]]:
+    """:func:`run_pack` with its arguments in the order ``numpynn.search.local`` calls
+    it (``functools.partial(run_pack_on, base, fingerprint)(pack, splits)``)."""
+    return run_pack(base, trials, fingerprint, splits)
+
+
 def _train_pack(trials: Sequence[Mapping[str, Any]], options: Sequence[RunOptions],
                 splits: Splits) -> list[tuple[dict[str, Any], Trained]]:
     started = time.perf_counter()

@@ -8,6 +8,7 @@ import re
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -29,7 +30,15 @@ from ..runs.run import (
 )
 from ..validation import SEED, check_bool, check_choice, check_int
 from .halving import DEFAULT_ETA, Rungs, check_eta, summary
-from .packing import DEFAULT_PACK, check_pack, make_packs, packing_summary, run_pack
+from .local import kill_workers, run_shared, start_workers, worker_count
+from .packing import (
+    DEFAULT_PACK,
+    check_pack,
+    make_packs,
+    packing_summary,
+    run_pack,
+    run_pack_on,
+)
 from .results import (
     BEST_DIR,
     PLOT_FILE,
@@ -122,15 +131,6 @@ def _connect(scheduler: str):
                          "and workers with 'dask worker ADDRESS'.") from None
 
 
-def worker_count(jobs: int, trials: int, cores: int | None = None) -> int:
-    """The local processes a search starts: ``jobs`` (-1: every core), never more than
-    the trials left to run nor the machine's cores (more would only compete for them and
-    for memory: ``jobs=1000`` with 2 trials starts 2), and at least 1."""
-    cores = max(1, cores if cores is not None else (os.cpu_count() or 1))
-    wanted = cores if jobs < 0 else jobs
-    return max(1, min(wanted, trials, cores))
-
-
 def _execute(base: RunOptions, plan: Sequence[Mapping[str, Any]], jobs: int,
              client: Any, fingerprint: str, pack: int = 1, splits: Splits | None = None
              ) -> Iterator[list[tuple[dict[str, Any], Trained]]]:
@@ -138,13 +138,13 @@ def _execute(base: RunOptions, plan: Sequence[Mapping[str, Any]], jobs: int,
     each); yield each pack's rows and trained networks (:func:`run_pack`) as soon as it
     finishes (any order).
 
-    Locally the search's ``splits`` go to the workers with each task: joblib hands a
-    worker the arrays above 1 MB as a memory map of one shared copy (written once per
-    rung), not a copy per trial nor a load per worker; a Dask worker loads the data
-    once and keeps it (``fingerprint`` checks it is the client's).
-    At most :func:`worker_count` processes run; an interrupt (Ctrl-C, SIGTERM)
-    or any error stops them at once (the pool's workers are killed, not awaited), so
-    that the trials already yielded (and logged) are what a resumed search skips."""
+    Locally :func:`worker_count` processes train, this one among them
+    (:func:`numpynn.search.local.run_shared`); the search's ``splits`` go to the pool's
+    workers as one file each maps (written once per rung), not a copy per trial nor a
+    load per worker; a Dask worker loads the data once and keeps it (``fingerprint``
+    checks it is the client's). An interrupt (Ctrl-C, SIGTERM) or any error stops the
+    workers at once (killed, not awaited), so that the trials already yielded (and
+    logged) are what a resumed search skips."""
     from joblib import Parallel, delayed, parallel_config
 
     packs = make_packs(plan, pack)
@@ -159,12 +159,9 @@ def _execute(base: RunOptions, plan: Sequence[Mapping[str, Any]], jobs: int,
         for p in sorted(packs, key=lambda p: p[0]["trial"]):
             yield run_pack(base, p, fingerprint, splits)
         return
-    tasks = (delayed(run_pack)(base, p, fingerprint, splits) for p in packs)
-    try:
-        yield from _local_pool(n)(tasks)
-    except BaseException:
-        _kill_workers()
-        raise
+    if splits is None:  # pragma: no cover - a local search always sends its splits
+        raise RuntimeError("a local search's packs need the search's splits")
+    yield from run_shared(partial(run_pack_on, base, fingerprint), packs, splits, n)
 
 
 class _Runner:
@@ -177,7 +174,7 @@ class _Runner:
                  warm: Iterator[Any] | None = None) -> None:
         self.base, self.jobs, self.client, self.scheduler = base, jobs, client, scheduler
         self.fingerprint, self.pack, self.splits = fingerprint, pack, splits
-        self.warm = warm  # the workers' start (:func:`_start_workers`), awaited first
+        self.warm = warm  # the workers' start (:func:`start_workers`), awaited first
         self.backend: str | None = None
         self._own: Any = None
 
@@ -206,47 +203,6 @@ class _Runner:
     def close(self) -> None:
         if self._own is not None:
             self._own.close()
-
-
-def _worker_ready() -> int:
-    """A local worker's first task: the imports of a trial (numpynn's search, with this
-    module; threadpoolctl, whose first limit inspects the loaded libraries)."""
-    with _blas_one_thread():
-        return os.getpid()
-
-
-def _start_workers(n: int) -> Iterator[int] | None:
-    """Start ``n`` local worker processes (joblib's reusable pool, the one :func:`_execute`
-    then uses) and their imports in the background, while this process reads the data:
-    on digits' grid the pool's start and imports took 0.6 s of a 2.7 s search. None for
-    one worker (the trials run in this process). Returns the warm-up's results, to be
-    awaited before the pool is used."""
-    if n < 2:
-        return None
-    from joblib import delayed
-
-    return _local_pool(n)(delayed(_worker_ready)() for _ in range(n))
-
-
-def _local_pool(n: int) -> Any:
-    """joblib's ``Parallel`` over ``n`` local processes, results in finishing order: the
-    one configuration both :func:`_start_workers` and :func:`_execute` use, so that the
-    trials run in the pool the warm-up started (joblib reuses a pool of the same kind)."""
-    from joblib import Parallel
-
-    return Parallel(n_jobs=n, return_as="generator_unordered")
-
-
-def _kill_workers() -> None:
-    """Kill the local worker processes of joblib's (loky's) pool now."""
-    try:
-        from joblib.externals.loky import reusable_executor
-
-        executor = reusable_executor._executor  # None: no pool was started, nothing to kill
-        if executor is not None:
-            executor.shutdown(wait=False, kill_workers=True)
-    except Exception:  # pragma: no cover - best effort on the way out of an interrupt
-        pass
 
 
 def _settings(base: RunOptions, space: SearchSpace, mode: str, trials: int | None,
@@ -420,7 +376,7 @@ def search(
         settings["pack"] = pack
     warm = None
     if client is None and scheduler is None and not resume:
-        warm = _start_workers(worker_count(jobs, len(make_packs(plan, pack))))
+        warm = start_workers(worker_count(jobs, len(make_packs(plan, pack))))
 
     try:
         splits = search_splits(base)  # the data checked here, with a clear error
@@ -434,7 +390,7 @@ def search(
             finished = _prepare_out(out_dir, settings, resume)
     except (KeyboardInterrupt, SystemExit):
         if warm is not None:
-            _kill_workers()  # an interrupt leaves no worker behind, started or not
+            kill_workers()  # an interrupt leaves no worker behind, started or not
         raise
     done = {(r["trial"], r.get("rung")): r for r in finished if r["trial"] < len(plan)}
     rungs = Rungs(plan, eta) if halving else None

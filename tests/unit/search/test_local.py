@@ -1,0 +1,88 @@
+"""numpynn.search.local: the packs shared by this process and the pool's workers."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+import time
+
+import numpy as np
+import pytest
+
+from numpynn.search.local import run_shared, start_workers, worker_count
+
+
+def where(pack: int, data: dict) -> tuple[int, int, float]:
+    """A pack's outcome: its number, the process that ran it and a figure of the data
+    (slow enough that a worker ready in time takes some)."""
+    time.sleep(0.05)
+    return pack, os.getpid(), float(data["x"][pack].sum())
+
+
+def fails_in_a_worker(pack: int, data: dict) -> tuple[int, int, float]:
+    if os.getpid() != data["parent"]:
+        raise ValueError(f"pack {pack} failed in a worker")
+    time.sleep(0.2)
+    return pack, os.getpid(), 0.0
+
+
+def interrupted_here(pack: int, data: dict) -> tuple[int, int, float]:
+    if os.getpid() == data["parent"]:
+        time.sleep(0.3)  # the worker has its pack by now
+        raise KeyboardInterrupt
+    time.sleep(30)  # a worker's long pack: killed, not awaited
+    return pack, os.getpid(), 0.0
+
+
+def _gone(pid: int, within: float = 5.0) -> bool:
+    end = time.monotonic() + within
+    while time.monotonic() < end:
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return True
+        time.sleep(0.05)
+    return False
+
+
+def test_worker_count_is_the_processes_training_this_one_included():
+    assert worker_count(2, 40, cores=8) == 2
+    assert worker_count(-1, 40, cores=4) == 4
+    assert worker_count(8, 3, cores=16) == 3  # never more than the packs
+
+
+def test_every_pack_runs_once_here_or_in_the_worker_on_the_same_data(tmp_path, monkeypatch):
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))  # where the data file goes
+    (worker,) = start_workers(2)  # one worker; this process is the second
+    data = {"x": np.arange(12 * 300_000, dtype=np.float64).reshape(12, -1)}  # 29 MB
+    outcomes = list(run_shared(where, range(12), data, 2))
+    assert sorted(p for p, _, _ in outcomes) == list(range(12))
+    assert {pid for _, pid, _ in outcomes} == {os.getpid(), worker}  # both trained
+    mine = [p for p, pid, _ in outcomes if pid == os.getpid()]
+    assert mine[0] == 0  # this process took the first pack at once
+    for p, _, total in outcomes:  # the worker's map holds the same numbers
+        assert total == pytest.approx(float(data["x"][p].sum()))
+    assert not list(tmp_path.iterdir())  # the data file is gone
+
+
+def test_a_workers_error_reaches_the_caller_and_stops_the_pool():
+    (worker,) = start_workers(2)
+    with pytest.raises(ValueError, match="failed in a worker"):
+        list(run_shared(fails_in_a_worker, range(6), {"parent": os.getpid()}, 2))
+    assert _gone(worker)
+
+
+def test_an_interrupt_here_kills_the_worker_at_once():
+    (worker,) = start_workers(2)
+    started = time.monotonic()
+    with pytest.raises(KeyboardInterrupt):
+        list(run_shared(interrupted_here, range(4), {"parent": os.getpid()}, 2))
+    assert _gone(worker) and time.monotonic() - started < 10  # not the worker's 30 s
+
+
+def test_a_consumer_that_stops_early_leaves_no_worker():
+    (worker,) = start_workers(2)
+    outcomes = run_shared(where, range(20), {"x": np.ones((20, 3))}, 2)
+    next(outcomes)
+    outcomes.close()  # GeneratorExit: as when the search's loop raises
+    assert _gone(worker)
