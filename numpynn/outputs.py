@@ -44,6 +44,9 @@ from .errors import InputError
 
 STDOUT = "-"
 TEMP_SUFFIX = ".tmp"
+#: a run's files being moved into place (``numpynn.runs.files.StagedOutputs.commit``): a
+#: killed process's is finished by the next command, never removed as stale
+COMMIT_PREFIX = ".commit."
 
 #: The kinds :func:`classify` returns.
 KINDS = ("stdout", "missing", "file", "symlink", "fifo", "device", "directory", "other")
@@ -367,13 +370,14 @@ def remove_stale_temp_files(directory: str | os.PathLike[str]) -> list[Path]:
         return removed
     for p in entries:
         parts = p.name.split(".")
-        if not (p.name.startswith(".") and p.name.endswith(TEMP_SUFFIX) and len(parts) >= 4):
+        if not (p.name.startswith(".") and p.name.endswith(TEMP_SUFFIX) and len(parts) >= 4) \
+                or p.name.startswith(COMMIT_PREFIX):  # finished, never removed
             continue
         try:
             pid = int(parts[-3])
         except ValueError:
             continue
-        if pid != os.getpid() and not _alive(pid):
+        if pid != os.getpid() and not process_alive(pid):
             try:
                 if p.is_dir() and not p.is_symlink():  # a staging directory (runfiles)
                     import shutil
@@ -387,7 +391,8 @@ def remove_stale_temp_files(directory: str | os.PathLike[str]) -> list[Path]:
     return removed
 
 
-def _alive(pid: int) -> bool:
+def process_alive(pid: int) -> bool:
+    """True when process ``pid`` runs (or cannot be asked: another user's)."""
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
