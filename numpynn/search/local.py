@@ -81,14 +81,35 @@ def kill_workers() -> None:
         pass
 
 
-def _in_worker(run: Callable[[Any, Any], Outcome], path: str, pack: Any) -> Outcome:
-    """``run(pack, data)`` in a pool worker, the data mapped from ``path`` once."""
-    if path not in _MAPPED:
+def _in_worker(run: Callable[[Any, Any], Outcome], source: Any, pack: Any) -> Outcome:
+    """``run(pack, data)`` in a pool worker: the data mapped once from ``source``, the
+    path of their file (a ``str``), or ``source`` itself (sent with the pack)."""
+    if not isinstance(source, str):
+        return run(pack, source)
+    if source not in _MAPPED:
         import joblib
 
         _MAPPED.clear()  # a new search's data: the last one's map goes
-        _MAPPED[path] = joblib.load(path, mmap_mode="r")
-    return run(pack, _MAPPED[path])
+        _MAPPED[source] = joblib.load(source, mmap_mode="r")
+    return run(pack, _MAPPED[source])
+
+
+def _data_file(data: Any) -> tuple[str | None, Any]:
+    """(the temporary folder, the source :func:`_in_worker` takes): ``data`` written to
+    a file in a new folder, or where that cannot be (no writable temporary directory, a
+    full disk), (None, ``data``): sent with each pack instead."""
+    import joblib
+
+    folder = None
+    try:
+        folder = tempfile.mkdtemp(prefix="numpynn-search-")
+        path = str(Path(folder) / "data.pkl")
+        joblib.dump(data, path)
+        return folder, path
+    except OSError:
+        if folder is not None:
+            shutil.rmtree(folder, ignore_errors=True)
+        return None, data
 
 
 def run_shared(run: Callable[[Any, Any], Outcome], packs: Sequence[Any], data: Any,
@@ -98,29 +119,27 @@ def run_shared(run: Callable[[Any, Any], Outcome], packs: Sequence[Any], data: A
     yields each pack's outcome as soon as it is known (any order). ``run`` must be
     picklable (a module-level function or a ``functools.partial`` of one); ``data``
     (picklable by joblib: arrays and the objects holding them) is written once to a
-    temporary file the workers map, removed at the end.
+    temporary file the workers map, removed at the end (sent with each pack where no
+    temporary file can be written).
 
     This process looks at the pool's outcomes between its own packs, so one of them
     waits at most a pack of this process's before it is yielded. An error or an
     interrupt (in a pack, or a ``GeneratorExit`` from the consumer) kills the pool's
     workers at once: nothing is left running, nothing is awaited."""
-    import joblib
-
     left = deque(packs)
-    folder = tempfile.mkdtemp(prefix="numpynn-search-")
+    folder, source = _data_file(data)
     try:
-        path = str(Path(folder) / "data.pkl")
-        joblib.dump(data, path)
-        yield from _share(run, left, data, path, n)
+        yield from _share(run, left, data, source, n)
     except BaseException:
         left.clear()  # nothing more for the pool either
         kill_workers()
         raise
     finally:
-        shutil.rmtree(folder, ignore_errors=True)
+        if folder is not None:
+            shutil.rmtree(folder, ignore_errors=True)
 
 
-def _share(run: Callable[[Any, Any], Outcome], left: deque, data: Any, path: str, n: int
+def _share(run: Callable[[Any, Any], Outcome], left: deque, data: Any, source: Any, n: int
            ) -> Iterator[Outcome]:
     results: queue.SimpleQueue = queue.SimpleQueue()
     executor = _executor(n - 1)
@@ -135,7 +154,7 @@ def _share(run: Callable[[Any, Any], Outcome], left: deque, data: Any, path: str
             return False
         with lock:
             running += 1
-        executor.submit(_in_worker, run, path, pack).add_done_callback(finished)
+        executor.submit(_in_worker, run, source, pack).add_done_callback(finished)
         return True
 
     def finished(future: Any) -> None:  # in loky's thread: hand over, then the next

@@ -86,3 +86,16 @@ def test_a_consumer_that_stops_early_leaves_no_worker():
     next(outcomes)
     outcomes.close()  # GeneratorExit: as when the search's loop raises
     assert _gone(worker)
+
+
+def test_without_a_writable_temporary_directory_the_data_go_with_each_pack(monkeypatch):
+    def refused(*a, **k):
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(tempfile, "mkdtemp", refused)
+    (worker,) = start_workers(2)
+    data = {"x": np.arange(40.0).reshape(8, 5)}
+    outcomes = list(run_shared(where, range(8), data, 2))
+    assert sorted(p for p, _, _ in outcomes) == list(range(8))
+    assert worker in {pid for _, pid, _ in outcomes}
+    assert all(t == float(data["x"][p].sum()) for p, _, t in outcomes)
