@@ -54,7 +54,7 @@ def test_worker_count_is_the_processes_training_this_one_included():
 def test_every_pack_runs_once_here_or_in_the_worker_on_the_same_data(tmp_path, monkeypatch):
     monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))  # where the data file goes
     (worker,) = start_workers(2)  # one worker; this process is the second
-    data = {"x": np.arange(12 * 300_000, dtype=np.float64).reshape(12, -1)}  # 29 MB
+    data = {"x": np.arange(12 * 30_000, dtype=np.float64).reshape(12, -1)}  # 2.9 MB
     outcomes = list(run_shared(where, range(12), data, 2))
     assert sorted(p for p, _, _ in outcomes) == list(range(12))
     assert {pid for _, pid, _ in outcomes} == {os.getpid(), worker}  # both trained
