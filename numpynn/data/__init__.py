@@ -18,7 +18,7 @@ from .npz_file import load_npz
 from .preprocessing import KINDS as PREPROCESSING_KINDS
 from .preprocessing import Preprocessor
 from .safe_pickle import SafeUnpickler, safe_load_pickle, safe_loads
-from .sources import is_csv_spec, load_dataset, load_digits, load_fashion_mnist
+from .sources import is_csv_spec, is_npz_spec, load_dataset, load_digits, load_fashion_mnist
 from .split import train_val_test_split
 from .table import TableRecipe, looks_continuous
 
@@ -30,6 +30,7 @@ __all__ = [
     "TableRecipe",
     "download_dataset",
     "is_csv_spec",
+    "is_npz_spec",
     "load_cifar10",
     "load_csv",
     "load_dataset",

@@ -1,4 +1,4 @@
-"""Read an ``.npz`` archive holding ``X`` (N, D) and ``y`` (N,), never unpickling."""
+"""Read an ``.npz`` archive holding features or images and their labels, never unpickling."""
 
 from __future__ import annotations
 
@@ -19,40 +19,94 @@ from .labels import as_classes, encode_labels
 _HOW_TO = "create one with np.savez(path, X=X, y=y)"
 
 
+#: the names other tools save features and labels under, tried in this order: numpynn's,
+#: lower case, Keras' ``mnist.npz`` (``x_train``...: its test arrays are the test split),
+#: scikit-learn's Bunch (``data``, ``target``) and image sets' (``images``, ``labels``)
+PAIRS = (("X", "y"), ("x", "y"), ("X_train", "y_train"), ("x_train", "y_train"),
+         ("data", "target"), ("images", "labels"))
+#: the test split's arrays beside a pair of training arrays
+TEST_PAIRS = {("X_train", "y_train"): ("X_test", "y_test"),
+              ("x_train", "y_train"): ("x_test", "y_test")}
+#: the channel counts of an image array's channel axis (first or last of an image's axes)
+CHANNELS = (1, 3, 4)
+
+
 def load_npz(
     path: str | os.PathLike[str],
     *,
     label_column: int | None = -1,
     classes: Sequence[object] | np.ndarray | None = None,
+    task: str = "classification",
 ) -> Dataset:
-    """Load X (N, D) float64 and y (N,) from an ``.npz`` file written by ``np.savez``.
+    """Load X (N, D) and y (N,) from an ``.npz`` file written by ``np.savez``.
 
-    Loading uses ``allow_pickle=False``: object arrays are refused.
+    The arrays may have the names of another tool (:data:`PAIRS`: ``X``/``y``,
+    ``x_train``/``y_train`` with ``x_test``/``y_test`` as Keras' ``mnist.npz`` holds
+    them, which become the test split, ``data``/``target``, ``images``/``labels``). X is
+    (N, D) features (float64) or images (float32, flattened row-major as (H, W) or
+    (H, W, C): (N, H, W), (N, H, W, C) and (N, C, H, W) with C in 1, 3, 4, the last
+    moved to channels last), and y (N,) labels, (N, 1), or one-hot (N, C) rows (read as
+    the index of their 1). What was read differently from (N, D) and (N,) is in the
+    Dataset's ``notes``. Loading uses ``allow_pickle=False``: object arrays are refused.
 
     Args:
         path: the ``.npz`` file.
-        label_column: None when the file has no labels (only ``X`` is required and ``y``
-            is ignored); any integer means ``y`` is required (its value is not used).
+        label_column: None when the file has no labels (only X is required and y is
+            ignored); any integer means y is required (its value is not used).
         classes: known class labels (e.g. from a saved model). Default: the sorted
-            unique values of ``y``.
+            unique values of y (and of the test split's labels).
+        task: how y is read: "classification" (class labels), "regression" (numbers:
+            float64 targets (N,) or (N, K), ``classes`` empty) or "auto" (numbers that are
+            not all whole, or several columns that are not one-hot, are a regression's
+            targets; class labels otherwise), as the CSV reader takes a label column.
 
     Raises:
-        DataError: not a zip/.npz file, missing ``X``/``y``, pickled objects, X not 2-D
-            or not numeric, length mismatch, non-finite features, non-integer labels.
+        DataError: not a zip/.npz file, no arrays of a known pair, pickled objects, X
+            not of a shape above or not numeric, length mismatch, non-finite features,
+            non-integer labels.
     """
     path = require_file(as_path(path), ".npz file")
-    wanted = ["X"] if label_column is None else ["X", "y"]
-    arrays = _read_arrays(path, wanted)
-    X = _check_X(arrays["X"], path)
-    if label_column is None:
+    labelled = label_column is not None
+    names, test_names, arrays = _read_arrays(path, labelled)
+    notes: list[str] = []
+    if names != ("X", "y"):
+        train = " and ".join(n for n in names if n in arrays)
+        test = " and ".join(n for n in (test_names or ()) if n in arrays)
+        notes.append(f"{path.name}: {train} read as the data"
+                     + (f", {test} as its test split (the file's own)" if test else "") + ".")
+    X, image_shape = _check_X(arrays[names[0]], path, names[0], notes)
+    X_test = None
+    if test_names is not None:
+        X_test, test_shape = _check_X(arrays[test_names[0]], path, test_names[0], [])
+        if test_shape != image_shape or X_test.shape[1] != X.shape[1]:
+            raise DataError(f"{path}: {names[0]} holds rows of shape {arrays[names[0]].shape[1:]}"
+                            f" but {test_names[0]} of {arrays[test_names[0]].shape[1:]}; the "
+                            "training and test arrays must have one shape")
+    if not labelled:
         known = as_classes(classes) if classes is not None else np.empty(0, dtype=np.int64)
-        return Dataset(X=X, y=None, classes=known, name=path.name, image_shape=None)
-    raw = _check_y(arrays["y"], len(X), path)
+        return Dataset(X=X, y=None, classes=known, name=path.name, image_shape=image_shape,
+                       X_test=X_test, notes=notes)
+    if _targets(arrays[names[1]], task):
+        return Dataset(X=X, y=_check_targets(arrays[names[1]], len(X), path, names),
+                       classes=np.empty(0), name=path.name, image_shape=image_shape,
+                       X_test=X_test, notes=notes,
+                       y_test=None if X_test is None else _check_targets(
+                           arrays[test_names[1]], len(X_test), path, test_names))
+    raw = _check_y(arrays[names[1]], len(X), path, names, notes)
+    raw_test = None if X_test is None else _check_y(arrays[test_names[1]], len(X_test), path,
+                                                    test_names, [])
+    if classes is None and raw_test is not None:
+        classes = np.unique(np.concatenate([raw, raw_test]))
     y, known = encode_labels(raw, classes, source=str(path))
-    return Dataset(X=X, y=y, classes=known, name=path.name, image_shape=None)
+    y_test = None if raw_test is None else encode_labels(raw_test, known, source=str(path))[0]
+    return Dataset(X=X, y=y, classes=known, name=path.name, image_shape=image_shape,
+                   X_test=X_test, y_test=y_test, notes=notes)
 
 
-def _read_arrays(path: os.PathLike[str], wanted: list[str]) -> dict[str, np.ndarray]:
+def _read_arrays(path: os.PathLike[str], labelled: bool
+                 ) -> tuple[tuple[str, str], tuple[str, str] | None, dict[str, np.ndarray]]:
+    """The pair of names (:data:`PAIRS`) the file holds (its X alone without labels), the
+    names of its test split's pair (or None) and the arrays read."""
     if not zipfile.is_zipfile(path):
         with open(path, "rb") as f:
             head = f.read(8)
@@ -65,18 +119,28 @@ def _read_arrays(path: os.PathLike[str], wanted: list[str]) -> dict[str, np.ndar
     try:
         with zipfile.ZipFile(path) as archive:
             members = {n[:-4] if n.endswith(".npy") else n: n for n in archive.namelist()}
-            missing = [key for key in wanted if key not in members]
-            if missing and "__header__" in members:  # numpynn's own container (model_file)
+            found = [p for p in PAIRS if p[0] in members and (p[1] in members or not labelled)]
+            if not found and "__header__" in members:  # numpynn's own container (model_file)
                 raise DataError(
                     f"{path} is a numpynn {_container_kind(archive, members['__header__'])} "
                     "file (a network's parameters), not a data set; give the data: a .csv "
                     f"file, or an .npz holding X (and y); {_HOW_TO}")
-            if missing:
+            if not found:
+                missing = ["X", "y"] if labelled else ["X"]
+                missing = [k for k in missing if k not in members]
                 raise DataError(
                     f"{path}: no array named {' or '.join(map(repr, missing))}; the file "
                     f"holds {sorted(members)}; {_HOW_TO}"
                 )
-            return {key: _read_member(archive, members[key], key, path) for key in wanted}
+            names = found[0]
+            test = TEST_PAIRS.get(names)
+            if test is not None and not (test[0] in members and (test[1] in members
+                                                                 or not labelled)):
+                test = None
+            wanted = [*names[: 2 if labelled else 1],
+                      *(test[: 2 if labelled else 1] if test else ())]
+            arrays = {key: _read_member(archive, members[key], key, path) for key in wanted}
+            return names, test, arrays
     except DataError:
         raise
     except Exception as exc:  # zip and .npy parsing can fail in many ways on bad bytes
@@ -136,33 +200,72 @@ def _pickled(path: os.PathLike[str], key: str) -> DataError:
     )
 
 
-def _check_X(X: np.ndarray, path: os.PathLike[str]) -> np.ndarray:
-    if X.ndim != 2:
-        hint = " (flatten images with X.reshape(len(X), -1))" if X.ndim > 2 else ""
-        raise DataError(f"{path}: X must be 2-D with shape (N, D); got shape {X.shape}{hint}")
-    if X.shape[0] == 0 or X.shape[1] == 0:
-        raise DataError(f"{path}: X is empty (shape {X.shape}); it needs rows and columns")
+def _check_X(X: np.ndarray, path: os.PathLike[str], name: str, notes: list[str]
+             ) -> tuple[np.ndarray, tuple[int, ...] | None]:
+    """(X as rows (N, D), the images' shape (H, W) or (H, W, C), or None for features)."""
+    image_shape = _image_shape(X, path, name, notes)
+    if X.shape[0] == 0 or math.prod(X.shape[1:]) == 0:
+        raise DataError(f"{path}: {name} is empty (shape {X.shape}); it needs rows and columns")
     if X.dtype.kind not in "biuf":
         raise DataError(
-            f"{path}: X must hold numbers; got dtype {X.dtype}; save X as a "
+            f"{path}: {name} must hold numbers; got dtype {X.dtype}; save it as a "
             "numeric array, e.g. np.savez(path, X=X.astype(float), y=y)"
         )
-    X = X.astype(np.float64)
+    if image_shape is not None and X.ndim == 4 and X.shape[-1] != image_shape[-1]:
+        X = np.moveaxis(X, 1, -1)  # channels first -> last
+    X = X.reshape(len(X), -1).astype(np.float32 if image_shape else np.float64)
     found = non_finite(X)
     if found is not None:
         count, (i, j) = found
         raise DataError(
-            f"{path}: X has {count} NaN or infinite value(s) (first at X[{i}, {j}]); clean or "
-            "impute the data (e.g. drop those rows or fill in the column mean) first"
+            f"{path}: {name} has {count} NaN or infinite value(s) (first at {name}[{i}, {j}]"
+            f"{' of its rows of pixels' if image_shape else ''}); clean or impute the data "
+            "(e.g. drop those rows or fill in the column mean) first"
         )
-    return X
+    return X, image_shape
 
 
-def _check_y(y: np.ndarray, n: int, path: os.PathLike[str]) -> np.ndarray:
+def _image_shape(X: np.ndarray, path: os.PathLike[str], name: str, notes: list[str]
+                 ) -> tuple[int, ...] | None:
+    """None for (N, D) features; (H, W) or (H, W, C) for images (module docstring)."""
+    if X.ndim == 2:
+        return None
+    shape = tuple(int(d) for d in X.shape[1:])
+    if X.ndim == 3:
+        notes.append(f"{path.name}: {name} holds {X.shape[0]} images of {shape[0]}x{shape[1]}"
+                     " pixels, read as rows of their pixels.")
+        return shape
+    if X.ndim == 4 and shape[-1] in CHANNELS:
+        notes.append(f"{path.name}: {name} holds {X.shape[0]} images of {shape[0]}x{shape[1]}"
+                     f" pixels and {shape[2]} channel(s), read as rows of their pixels.")
+        return shape
+    if X.ndim == 4 and shape[0] in CHANNELS:
+        notes.append(f"{path.name}: {name} holds {X.shape[0]} images of {shape[1]}x{shape[2]}"
+                     f" pixels with the {shape[0]} channel(s) first (N, C, H, W), read as "
+                     "rows of their pixels with the channels last.")
+        return (shape[1], shape[2], shape[0])
+    hint = ("images of shape (N, H, W), (N, H, W, C) or (N, C, H, W) with C in 1, 3, 4, or "
+            "rows (N, D): flatten them with X.reshape(len(X), -1)") if X.ndim > 2 else (
+        "rows (N, D): one row per example, e.g. X.reshape(-1, 1) for one feature")
+    raise DataError(f"{path}: {name} has shape {X.shape}; numpynn reads {hint}")
+
+
+def _check_y(y: np.ndarray, n: int, path: os.PathLike[str], names: tuple[str, str],
+             notes: list[str]) -> np.ndarray:
+    x_name, name = names
+    if y.ndim == 2 and y.shape[1] == 1:
+        y = y[:, 0]
+    elif y.ndim == 2 and y.shape[1] > 1 and len(y) and _one_hot(y):
+        notes.append(f"{path.name}: {name} holds one-hot rows of {y.shape[1]} classes, read "
+                     "as the class of each row's 1.")
+        y = np.argmax(y, axis=1)
     if y.ndim != 1:
-        raise DataError(f"{path}: y must be 1-D with shape (N,); got shape {y.shape}")
+        raise DataError(f"{path}: {name} must hold one label per row, shape (N,) (or one-hot "
+                        f"rows (N, C)); got shape {y.shape}. A regression's several targets "
+                        "go in a CSV file, one column each.")
     if len(y) != n:
-        raise DataError(f"{path}: X has {n} rows but y has {len(y)} labels; they must match")
+        raise DataError(f"{path}: {x_name} has {n} rows but {name} has {len(y)} labels; they "
+                        "must match")
     if y.dtype.kind in "biu":
         if y.dtype.kind == "u" and y.size and int(y.max()) > np.iinfo(np.int64).max:
             return y.astype(np.uint64)  # labels above 2**63-1 would wrap in int64
@@ -172,8 +275,9 @@ def _check_y(y: np.ndarray, n: int, path: os.PathLike[str]) -> np.ndarray:
         if bad.any():
             i = int(np.argmax(bad))
             raise DataError(
-                f"{path}: y[{i}] = {y[i]!r} is not an integer; class labels must be "
-                "integers or strings"
+                f"{path}: {name}[{i}] = {float(y[i])!r} is not an integer; class labels must "
+                "be integers or strings (for a regression on these numbers give --task "
+                "regression)"
             )
         return y.astype(np.int64)
     if y.dtype.kind == "U":
@@ -182,5 +286,46 @@ def _check_y(y: np.ndarray, n: int, path: os.PathLike[str]) -> np.ndarray:
         try:
             return np.char.decode(y, "utf-8")
         except UnicodeDecodeError:
-            raise DataError(f"{path}: y holds byte strings that are not UTF-8 text") from None
-    raise DataError(f"{path}: y must hold integer or string labels; got dtype {y.dtype}")
+            raise DataError(f"{path}: {name} holds byte strings that are not UTF-8 text") from None
+    raise DataError(f"{path}: {name} must hold integer or string labels; got dtype {y.dtype}")
+
+
+def _targets(y: np.ndarray, task: str) -> bool:
+    """True when y is read as a regression's targets (see :func:`load_npz`'s ``task``)."""
+    if task == "regression":
+        return True
+    if task != "auto" or y.dtype.kind != "f" or y.ndim not in (1, 2):
+        return False
+    if y.ndim == 2 and y.shape[1] > 1:
+        return not (len(y) and _one_hot(y))
+    finite = y[np.isfinite(y)]
+    return bool(finite.size) and not bool((finite == np.round(finite)).all())
+
+
+def _check_targets(y: np.ndarray, n: int, path: os.PathLike[str], names: tuple[str, str]
+                   ) -> np.ndarray:
+    """A regression's targets: float64 (N,) or (N, K), every one a finite number."""
+    x_name, name = names
+    if y.ndim == 2 and y.shape[1] == 1:
+        y = y[:, 0]
+    if y.ndim not in (1, 2) or y.dtype.kind not in "biuf":
+        raise DataError(f"{path}: {name} must hold a regression's numeric targets, shape (N,)"
+                        f" or (N, K); got {y.dtype} of shape {y.shape}")
+    if len(y) != n:
+        raise DataError(f"{path}: {x_name} has {n} rows but {name} has {len(y)} targets; they "
+                        "must match")
+    y = y.astype(np.float64)
+    bad = ~np.isfinite(y)
+    if bad.any():
+        i = int(np.argwhere(bad)[0][0])
+        raise DataError(f"{path}: {name} has {int(bad.sum())} NaN or infinite target(s) (first"
+                        f" in row {i}); drop those rows (e.g. keep = np.isfinite(y); "
+                        "np.savez(path, X=X[keep], y=y[keep]))")
+    return y
+
+
+def _one_hot(y: np.ndarray) -> bool:
+    """True when every row of y (N, C) holds one 1 and zeros."""
+    if y.dtype.kind not in "biuf":
+        return False
+    return bool(((y == 0) | (y == 1)).all() and (y.sum(axis=1) == 1).all())

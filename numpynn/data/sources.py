@@ -73,6 +73,11 @@ def is_csv_spec(spec: str) -> bool:
     return DataSpec.parse(spec).source == "csv"
 
 
+def is_npz_spec(spec: str) -> bool:
+    """Whether a data spec names an ``.npz`` file."""
+    return DataSpec.parse(spec).source == "npz"
+
+
 def _other_format_error(text: str) -> DataError | None:
     """A clear refusal of an existing file in a format numpynn does not read."""
     lower = text.lower()
@@ -177,7 +182,8 @@ def load_dataset(
         return load_csv(text, label_column=label_column, classes=classes, **csv_options)
     if parsed.source == "npz":
         _missing_file_hint(text, ".npz file")
-        return load_npz(text, label_column=label_column, classes=classes)
+        return load_npz(text, label_column=label_column, classes=classes,
+                        task=csv_options.get("task", "classification"))
     other = _other_format_error(text)
     if other is not None:
         raise other

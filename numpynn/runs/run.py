@@ -27,6 +27,7 @@ from ..data import (
     Preprocessor,
     TableRecipe,
     is_csv_spec,
+    is_npz_spec,
     load_dataset,
 )
 from ..data._files import require_file
@@ -359,9 +360,15 @@ def split_seed(options: RunOptions) -> int:
 def split_dataset(ds: Dataset, options: RunOptions, task: Task | None = None
                   ) -> tuple[np.ndarray, ...]:
     """The run's split of raw ``ds`` by its task (default: classification, stratified):
-    (X_tr, y_tr, X_val, y_val, X_te, y_te); the same seed gives the same split."""
+    (X_tr, y_tr, X_val, y_val, X_te, y_te); the same seed gives the same split. The test
+    part is the data set's own where it has one (MNIST's t10k, CIFAR-10's test batch, an
+    .npz's x_test), for every task: its other rows give the training and validation."""
     task = task or Classification()
-    return task.split(ds, options.val_fraction, options.test_fraction, split_seed(options))
+    if ds.X_test is None:
+        return task.split(ds, options.val_fraction, options.test_fraction, split_seed(options))
+    parts = task.split(replace(ds, X_test=None, y_test=None), options.val_fraction, 0.0,
+                       split_seed(options))
+    return (*parts[:4], ds.X_test, task.targets_array(ds.y_test))
 
 
 def apply_task_defaults(options: RunOptions, task: Task, n_rows: int | None = None
@@ -1291,9 +1298,9 @@ def _read_labelled(saved: SavedModel, spec: str, options: Mapping[str, Any] | No
         label_column = options.get("label_column", -1) if options else -1
         _check_csv_columns(spec, saved.recipe.n_features if saved.recipe else
                            saved.model.input_dim, labelled=True)
-        if not is_csv_spec(spec) and not task.has_classes:
+        if not (is_csv_spec(spec) or is_npz_spec(spec)) and not task.has_classes:
             raise InputError(f"a {task.name} model is evaluated on a CSV file with its "
-                             f"target column; got {spec}.")
+                             f"target column or an .npz file with its y; got {spec}.")
         ds = load_dataset(spec, label_column=label_column, **reading)
     if ds.y is None:
         raise DataError(f"{spec} has no labels; evaluate needs labelled data.")

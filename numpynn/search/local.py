@@ -8,12 +8,15 @@ trains too: a worker's start (a Python interpreter, joblib's and numpynn's impor
 0.5-0.7 s for two on 2 cores, against 0.05 s for digits' data) is paid by one process
 fewer, and this process trains from the start instead of waiting.
 
-The data go to the workers once: written to one file, which each worker maps read-only
-(``joblib.load(..., mmap_mode="r")``) on its first pack and keeps for the others.
+The data go to the workers once: their arrays above 1 MB written to ``.npy`` files, which
+each worker maps read-only (``np.load(..., mmap_mode="r", allow_pickle=False)``) on its
+first pack and keeps for the others; the rest (small arrays, the recipe) comes with
+each pack.
 """
 
 from __future__ import annotations
 
+import copy
 import os
 import queue
 import shutil
@@ -21,8 +24,11 @@ import tempfile
 import threading
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+import numpy as np
 
 from .trials import _blas_one_thread
 
@@ -30,7 +36,7 @@ from .trials import _blas_one_thread
 Outcome = list[tuple[dict[str, Any], Any]]
 
 _DONE = object()
-_MAPPED: dict[str, Any] = {}  # in a worker: the data file it mapped last, by path
+_MAPPED: dict[tuple[str, ...], Any] = {}  # in a worker: the data it mapped last
 
 
 def worker_count(jobs: int, trials: int, cores: int | None = None) -> int:
@@ -81,35 +87,81 @@ def kill_workers() -> None:
         pass
 
 
-def _in_worker(run: Callable[[Any, Any], Outcome], source: Any, pack: Any) -> Outcome:
-    """``run(pack, data)`` in a pool worker: the data mapped once from ``source``, the
-    path of their file (a ``str``), or ``source`` itself (sent with the pack)."""
-    if not isinstance(source, str):
-        return run(pack, source)
-    if source not in _MAPPED:
-        import joblib
+#: arrays above this many bytes go to the workers as memory maps of one file each
+MAP_BYTES = 1 << 20
 
-        _MAPPED.clear()  # a new search's data: the last one's map goes
-        _MAPPED[source] = joblib.load(source, mmap_mode="r")
-    return run(pack, _MAPPED[source])
+
+@dataclass(frozen=True)
+class _Mapped:
+    """Where an array of the data was written (``np.save``), for a worker to map."""
+
+    path: str
+
+
+def _in_worker(run: Callable[[Any, Any], Outcome], source: Any, pack: Any) -> Outcome:
+    """``run(pack, data)`` in a pool worker: ``source`` is the data with their large
+    arrays as :class:`_Mapped` paths, mapped read-only on the first pack (and kept for
+    the others: the same ``source`` comes with every pack of a run)."""
+    key = _arrays_key(source)
+    if key is None:
+        return run(pack, source)
+    if key not in _MAPPED:
+        _MAPPED.clear()  # a new search's data: the last one's maps go
+        _MAPPED[key] = _replaced(source, lambda _, v: np.load(v.path, mmap_mode="r",
+                                                              allow_pickle=False)
+                                 if isinstance(v, _Mapped) else v)
+    return run(pack, _MAPPED[key])
+
+
+def _fields(data: Any) -> dict[str, Any] | None:
+    """The named parts of ``data``: a dict's items, an object's attributes (None for
+    anything else)."""
+    if isinstance(data, dict):
+        return data
+    return vars(data) if hasattr(data, "__dict__") else None
+
+
+def _replaced(data: Any, change: Callable[[str, Any], Any]) -> Any:
+    """A shallow copy of ``data`` (a dict or an object) whose parts are
+    ``change(name, part)``."""
+    if isinstance(data, dict):
+        return {k: change(k, v) for k, v in data.items()}
+    twin = copy.copy(data)
+    for name, value in vars(data).items():
+        setattr(twin, name, change(name, value))
+    return twin
+
+
+def _arrays_key(source: Any) -> tuple[str, ...] | None:
+    """The paths of ``source``'s mapped arrays (None: it has none)."""
+    parts = _fields(source)
+    paths = tuple(v.path for v in (parts or {}).values() if isinstance(v, _Mapped))
+    return paths or None
 
 
 def _data_file(data: Any) -> tuple[str | None, Any]:
-    """(the temporary folder, the source :func:`_in_worker` takes): ``data`` written to
-    a file in a new folder, or where that cannot be (no writable temporary directory, a
-    full disk), (None, ``data``): sent with each pack instead."""
-    import joblib
-
+    """(the temporary folder, what :func:`_in_worker` takes): ``data`` with each array of
+    its parts above :data:`MAP_BYTES` written to a ``.npy`` file in a new folder (no
+    pickle: the workers map them with ``allow_pickle=False``); where no file can be
+    written (no writable temporary directory, a full disk), (None, ``data``), sent
+    whole with each pack instead."""
+    parts = _fields(data)
+    big = [k for k, v in (parts or {}).items()
+           if isinstance(v, np.ndarray) and v.nbytes > MAP_BYTES and not v.dtype.hasobject]
+    if not big:
+        return None, data
     folder = None
     try:
         folder = tempfile.mkdtemp(prefix="numpynn-search-")
-        path = str(Path(folder) / "data.pkl")
-        joblib.dump(data, path)
-        return folder, path
+        paths = {}
+        for i, name in enumerate(big):
+            paths[name] = str(Path(folder) / f"{i}.npy")
+            np.save(paths[name], np.ascontiguousarray(parts[name]), allow_pickle=False)
     except OSError:
         if folder is not None:
             shutil.rmtree(folder, ignore_errors=True)
         return None, data
+    return folder, _replaced(data, lambda k, v: _Mapped(paths[k]) if k in paths else v)
 
 
 def run_shared(run: Callable[[Any, Any], Outcome], packs: Sequence[Any], data: Any,
@@ -117,10 +169,9 @@ def run_shared(run: Callable[[Any, Any], Outcome], packs: Sequence[Any], data: A
     """``run(pack, data)`` for every pack in ``n`` >= 2 processes: this one and ``n - 1``
     pool workers, each taking the next pack (``packs`` in their order) when it is free;
     yields each pack's outcome as soon as it is known (any order). ``run`` must be
-    picklable (a module-level function or a ``functools.partial`` of one); ``data``
-    (picklable by joblib: arrays and the objects holding them) is written once to a
-    temporary file the workers map, removed at the end (sent with each pack where no
-    temporary file can be written).
+    picklable (a module-level function or a ``functools.partial`` of one); ``data`` (a
+    dict or an object of named parts) has its large arrays written once to temporary
+    files the workers map, removed at the end (:func:`_data_file`).
 
     This process looks at the pool's outcomes between its own packs, so one of them
     waits at most a pack of this process's before it is yielded. An error or an

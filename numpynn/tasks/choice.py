@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from ..data import Dataset, is_csv_spec, load_dataset
+from ..data import Dataset, is_csv_spec, is_npz_spec, load_dataset
 from ..data.csv_file import MissingLabelError
 from ..data.table import column_label
 from ..errors import DataError, InputError
@@ -26,12 +26,12 @@ def load_for_task(options: Any) -> tuple[Dataset, Task, str | None]:
     what was chosen without being asked, or None)."""
     requested = check_task_choice(getattr(options, "task", "auto"))
     extra = options.csv_options()
-    if is_csv_spec(options.data):  # how the reader takes the label column
+    if is_csv_spec(options.data) or is_npz_spec(options.data):  # how labels are read
         extra["task"] = "auto" if requested == "auto" else task_named(requested).reads_labels_as
     elif requested not in ("auto", "classification"):
-        raise InputError(f"`task='{requested}'` needs a CSV file with a numeric target "
-                         f"column; {options.data} is a classification data set.",
-                         param="task")
+        raise InputError(f"`task='{requested}'` needs numeric targets: a CSV file's target "
+                         f"column or an .npz file's y; {options.data} is a classification "
+                         "data set.", param="task")
     try:
         ds = load_dataset(options.data, label_column=options.label_column, **extra)
     except MissingLabelError as exc:
@@ -56,7 +56,8 @@ def load_for_task(options: Any) -> tuple[Dataset, Task, str | None]:
     label_note = default_label_note(ds, options)
     distinct = len(np.unique(ds.y))
     name = ds.table.label_name if ds.table is not None else None
-    column = f"the label column {name!r}" if name else "the label column"
+    column = (f"the label column {name!r}" if name else "the label column"
+              if ds.table is not None else "its y")
     note = (f"note: {column} looks continuous ({distinct} distinct values in "
             f"{ds.y.shape[0]} rows), so numpynn trains a regression (squared error; "
             "R^2, RMSE, MAE). Give `task='classification'` to treat it as classes.")

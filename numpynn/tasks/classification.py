@@ -37,12 +37,7 @@ class Classification(Task):
 
     def split(self, ds: Dataset, val_fraction: float | None, test_fraction: float,
               seed: int) -> tuple[np.ndarray, ...]:
-        """Stratified by class; the test part is the data set's own when it has one."""
-        if ds.X_test is not None:
-            val = val_fraction_for(val_fraction, ds.X.shape[0], 0.0)
-            parts = train_val_test_split(ds.X, ds.y, val_fraction=val, test_fraction=0.0,
-                                         seed=seed, classes=ds.classes)
-            return (*parts[:4], ds.X_test, ds.y_test)
+        """Stratified by class."""
         val = val_fraction_for(val_fraction, ds.X.shape[0], test_fraction)
         return train_val_test_split(ds.X, ds.y, val_fraction=val, test_fraction=test_fraction,
                                     seed=seed, classes=ds.classes)

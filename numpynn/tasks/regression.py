@@ -78,8 +78,9 @@ class Regression(Task):
 
     def check_data(self, ds: Dataset, spec: str) -> None:
         if ds.y is None or ds.y.dtype.kind != "f":
-            raise InputError(f"`task='regression'` needs a CSV file with a numeric target "
-                             f"column; {spec} has class labels.", param="task")
+            raise InputError(f"`task='regression'` needs numeric targets (a CSV file's "
+                             f"numeric target column, an .npz file's y); {spec} has class "
+                             "labels.", param="task")
 
     def check_options(self, options: Any) -> None:
         if options.refit:

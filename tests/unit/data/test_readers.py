@@ -262,8 +262,11 @@ def test_npz_without_labels(tmp_path: Path) -> None:
     ("arrays", "pattern"),
     [
         ({"features": np.ones((2, 2)), "y": np.ones(2)}, r"no array named 'X'.*'features'"),
-        ({"X": np.ones(4), "y": np.ones(4)}, r"X must be 2-D.*\(4,\)"),
-        ({"X": np.ones((2, 2, 2)), "y": np.ones(2)}, r"X must be 2-D.*reshape"),
+        ({"X": np.ones(4), "y": np.ones(4)}, r"X has shape \(4,\).*rows \(N, D\)"),
+        ({"X": np.ones((2, 2, 2, 2, 2)), "y": np.ones(2)}, r"\(2, 2, 2, 2, 2\).*reshape"),
+        ({"X": np.ones((2, 2, 2, 5)), "y": np.ones(2)}, r"C in 1, 3, 4"),
+        ({"X": np.ones((2, 2)), "y": np.ones((2, 3))}, r"one label per row.*\(2, 3\)"),
+        ({"X": np.ones((2, 2)), "y": np.array([0.5, 1])}, r"not an integer.*--task regression"),
         ({"X": np.ones((3, 2)), "y": np.ones(2)}, "3 rows but y has 2 labels"),
         ({"X": np.array([[1.0, np.inf], [np.nan, 0]]), "y": np.ones(2)}, r"2 NaN.*X\[0, 1\]"),
         ({"X": np.ones((2, 2)), "y": np.array([0.5, 1])}, r"y\[0\].*not an integer"),

@@ -94,7 +94,7 @@ def test_without_a_writable_temporary_directory_the_data_go_with_each_pack(monke
 
     monkeypatch.setattr(tempfile, "mkdtemp", refused)
     (worker,) = start_workers(2)
-    data = {"x": np.arange(40.0).reshape(8, 5)}
+    data = {"x": np.arange(8 * 20_000.0).reshape(8, -1)}  # 1.3 MB: a file, were it writable
     outcomes = list(run_shared(where, range(8), data, 2))
     assert sorted(p for p, _, _ in outcomes) == list(range(8))
     assert worker in {pid for _, pid, _ in outcomes}
