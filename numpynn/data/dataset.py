@@ -16,21 +16,24 @@ class Dataset:
     """Raw arrays of one data set, as read from its source (not preprocessed).
 
     Attributes:
-        X: (N, D) features. float64 for ``digits``, CSV and NPZ; **float32** for
-            ``cifar10`` and ``mnist`` (their full size would need 1.2 GB as float64).
+        X: (N, D) features. float64 for ``digits``, CSV and NPZ tables; **float32** for
+            ``cifar10``, ``mnist`` and NPZ images (their full size would need 1.2 GB as
+            float64).
             Images are flattened row-major in ``image_shape`` order, so
             ``X.reshape(N, *image_shape)`` gives the images back; pixel values are as
             stored in the file (0..255 for images, 0..16 for digits).
-        y: (N,) int64 class indices in 0..C-1, or None when the source has no labels.
+        y: (N,) int64 class indices in 0..C-1, a regression's float64 targets (N,) or
+            (N, K) (CSV and NPZ), or None when the source has no labels.
         classes: (C,) original label values (ints or strings); ``classes[y]`` gives
             the original labels.
         name: "digits", "cifar10", "mnist", "fashion-mnist", or the file name of a CSV/NPZ
             file.
         image_shape: (8, 8) for digits, (28, 28) for MNIST, (32, 32, 3) for CIFAR-10
-            (height, width, channels), None for CSV/NPZ.
+            (height, width, channels), an NPZ's image arrays' (H, W) or (H, W, C), None for
+            CSV files and NPZ tables.
         X_test: (N_test, D) predefined test split (CIFAR ``test_batch``, MNIST
-            ``t10k``) with the same dtype as ``X``, else None.
-        y_test: (N_test,) int64 class indices of ``X_test``, else None.
+            ``t10k``, an NPZ's ``x_test``) with the same dtype as ``X``, else None.
+        y_test: the labels of ``X_test`` as ``y`` holds them, else None.
         class_names: human-readable name of each class (CIFAR-10 ``batches.meta``),
             else None.
         table: CSV files: how the file was read (:class:`~numpynn.data.table.TableRecipe`,
