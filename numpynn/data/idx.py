@@ -78,11 +78,25 @@ def read_idx(path: str | os.PathLike[str], magic: int) -> np.ndarray:
 
 
 def _find(directory: Path, base: str) -> Path | None:
+    """The file of ``base`` in ``directory``: named so (``.gz`` or not, ``-idx`` or
+    ``.idx``), or the one file whose name ends so after a set's prefix (EMNIST's
+    ``emnist-balanced-train-images-idx3-ubyte.gz``; ``test`` for ``t10k`` too). Several
+    such files (the sets of EMNIST side by side) raise DataError naming them."""
     dotted = base.replace("-idx", ".idx")  # a common renaming of the same files
     for name in (base, base + ".gz", dotted, dotted + ".gz"):
         if (directory / name).exists():
             return directory / name
-    return None
+    ends = {base, dotted, base.replace("t10k-", "test-"), dotted.replace("t10k-", "test-")}
+    try:
+        found = sorted(p for p in directory.iterdir() if p.is_file() and any(
+            p.name.removesuffix(".gz").endswith(("-" + e, "_" + e)) for e in ends))
+    except OSError:
+        return None
+    if len(found) > 1:
+        raise DataError(f"{directory} holds several {base} files of different sets "
+                        f"({', '.join(p.name for p in found)}); put each set's four files "
+                        "in a directory of its own and give that one")
+    return found[0] if found else None
 
 
 def load_mnist(

@@ -336,6 +336,19 @@ def test_mnist_via_load_dataset_and_dotted_names(tmp_path: Path) -> None:
     assert ds.image_shape == (5, 4) and ds.X.shape == (6, 20)
 
 
+def test_idx_sets_named_with_a_prefix_as_emnist_and_kmnist_ship_them(tmp_path: Path) -> None:
+    arrays = make_mnist(tmp_path / "m", gz=True, shape=(5, 4))
+    for p in sorted((tmp_path / "m").iterdir()):  # emnist-balanced-test-images-idx3-ubyte.gz
+        p.rename(p.with_name("emnist-balanced-" + p.name.replace("t10k-", "test-")))
+    ds = load_dataset(f"mnist:{tmp_path / 'm'}")
+    assert ds.X.shape == (6, 20) and ds.X_test.shape == (4, 20)
+    np.testing.assert_array_equal(ds.classes[ds.y_test], arrays["t10k-labels-idx1-ubyte"])
+    other = tmp_path / "m" / "emnist-letters-train-images-idx3-ubyte.gz"
+    other.write_bytes((tmp_path / "m" / "emnist-balanced-train-images-idx3-ubyte.gz").read_bytes())
+    with pytest.raises(DataError, match="several train-images-idx3-ubyte files.*letters"):
+        load_dataset(f"mnist:{tmp_path / 'm'}")
+
+
 def test_mnist_missing(tmp_path: Path) -> None:
     with pytest.raises(DataError, match="MNIST directory not found"):
         load_mnist(tmp_path / "nowhere")
