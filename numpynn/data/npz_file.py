@@ -21,9 +21,10 @@ _HOW_TO = "create one with np.savez(path, X=X, y=y)"
 
 #: the names other tools save features and labels under, tried in this order: numpynn's,
 #: lower case, Keras' ``mnist.npz`` (``x_train``...: its test arrays are the test split),
-#: scikit-learn's Bunch (``data``, ``target``) and image sets' (``images``, ``labels``)
+#: scikit-learn's Bunch (``data``, ``target``), image sets' (``images``, ``labels``) and
+#: ``np.savez(path, X, y)`` without names (``arr_0``, ``arr_1``)
 PAIRS = (("X", "y"), ("x", "y"), ("X_train", "y_train"), ("x_train", "y_train"),
-         ("data", "target"), ("images", "labels"))
+         ("data", "target"), ("images", "labels"), ("arr_0", "arr_1"))
 #: the test split's arrays beside a pair of training arrays
 TEST_PAIRS = {("X_train", "y_train"): ("X_test", "y_test"),
               ("x_train", "y_train"): ("x_test", "y_test")}
@@ -42,7 +43,8 @@ def load_npz(
 
     The arrays may have the names of another tool (:data:`PAIRS`: ``X``/``y``,
     ``x_train``/``y_train`` with ``x_test``/``y_test`` as Keras' ``mnist.npz`` holds
-    them, which become the test split, ``data``/``target``, ``images``/``labels``). X is
+    them, which become the test split, ``data``/``target``, ``images``/``labels``,
+    ``arr_0``/``arr_1`` of ``np.savez(path, X, y)``). X is
     (N, D) features (float64) or images (float32, flattened row-major as (H, W) or
     (H, W, C): (N, H, W), (N, H, W, C) and (N, C, H, W) with C in 1, 3, 4, the last
     moved to channels last), and y (N,) labels, (N, 1), or one-hot (N, C) rows (read as

@@ -102,3 +102,13 @@ def test_whole_numbers_stay_classes_and_a_class_task_names_the_regression(tmp_pa
     np.savez(tmp_path / "n.npz", X=X, y=np.r_[np.nan, X[1:, 0]])
     code, out = _train(tmp_path, "n.npz", "--task", "regression")
     assert code == 2 and "NaN or infinite target" in out and "row 0" in out
+
+
+def test_arrays_saved_without_names_are_x_then_y(tmp_path):
+    X, y = _images(30)
+    np.savez(tmp_path / "p.npz", X.reshape(30, -1), y)  # arr_0, arr_1
+    ds = load_npz(tmp_path / "p.npz")
+    assert ds.X.shape == (30, 64) and any("arr_0 and arr_1" in n for n in ds.notes)
+    np.savez(tmp_path / "swapped.npz", y, X.reshape(30, -1))  # (y, X): refused, not misread
+    code, out = _train(tmp_path, "swapped.npz")
+    assert code == 2 and "arr_0 has shape (30,)" in out
