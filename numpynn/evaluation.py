@@ -112,12 +112,36 @@ def format_evaluation(ev: Evaluation, class_names: list[str]) -> str:
     for i, name in enumerate(class_names):
         lines.append(f"{name:<{width}} {ev.precision[i]:>9.3f} {ev.recall[i]:>7.3f} "
                      f"{ev.f1[i]:>6.3f} {int(ev.support[i]):>8}")
+    if len(class_names) > MATRIX_CLASSES:
+        return "\n".join(lines + ["", *_most_confused(ev, class_names)])
     lines += ["", "confusion matrix (rows: true class, columns: predicted class)"]
     cell = max(4, len(str(int(ev.confusion.max()))) + 1, *(len(c) + 1 for c in class_names))
     lines.append(" " * width + "".join(f"{c:>{cell}}" for c in class_names))
     for i, name in enumerate(class_names):
         lines.append(f"{name:<{width}}" + "".join(f"{v:>{cell}}" for v in ev.confusion[i]))
     return "\n".join(lines)
+
+
+#: classes up to which the text shows the whole confusion matrix (a terminal's width);
+#: above, the pairs most often confused (``--json`` holds the matrix)
+MATRIX_CLASSES = 20
+
+
+def _most_confused(ev: Evaluation, class_names: list[str], top: int = 10) -> list[str]:
+    """The ``top`` (true, predicted) pairs of different classes with the most rows."""
+    off = np.array(ev.confusion, dtype=np.int64)
+    np.fill_diagonal(off, 0)
+    order = np.argsort(off, axis=None, kind="stable")[::-1][:top]
+    pairs = [(int(off.flat[k]), *divmod(int(k), off.shape[1])) for k in order]
+    pairs = [p for p in pairs if p[0] > 0]
+    head = (f"most confused pairs ({len(class_names)} classes: the whole confusion matrix is "
+            "in --json)")
+    if not pairs:
+        return [head, "  none: every row is predicted as its class"]
+    width = max(len(class_names[i]) for _, i, _ in pairs)
+    return [head, *(f"  {class_names[i]:<{width}} predicted as {class_names[j]}: {n} "
+                    f"row{'s' if n != 1 else ''}"
+                    for n, i, j in pairs)]
 
 
 def _as_2d(y: np.ndarray) -> np.ndarray:

@@ -1,4 +1,5 @@
-"""Read CIFAR-10 batches: the python version (safe unpickling) or the binary version."""
+"""Read CIFAR-10 batches (the python version, through safe unpickling, or the binary
+version) and CIFAR-100's python version (``train``, ``test``, ``meta``)."""
 
 from __future__ import annotations
 
@@ -48,6 +49,9 @@ def _locate(directory: Path) -> tuple[Path, str]:
         for folder in (directory, directory / _SUBDIRS[version]):
             if any((folder / name).exists() for name in _BATCHES[version]):
                 return folder, version
+    if _cifar100_folder(directory) is not None:
+        raise DataError(f"{directory} holds CIFAR-100 (train, test and meta files), not "
+                        f"CIFAR-10's batches; give cifar100:{directory}")
     raise DataError(
         f"{directory}: no CIFAR-10 batches found; expected the python version "
         "(data_batch_1 .. data_batch_5 and test_batch, or a cifar-10-batches-py folder "
@@ -64,8 +68,10 @@ def _entry(batch: dict, key: str, path: Path) -> object:
     raise DataError(f"{path}: the batch has no {key!r} entry (found keys: {keys})")
 
 
-def read_python_batch(path: str | os.PathLike[str]) -> tuple[np.ndarray, np.ndarray]:
-    """Read one python-version batch (a pickled dict) through the safe unpickler.
+def read_python_batch(path: str | os.PathLike[str], labels_key: str = "labels"
+                      ) -> tuple[np.ndarray, np.ndarray]:
+    """Read one python-version batch (a pickled dict) through the safe unpickler; its
+    labels are ``labels_key``'s (CIFAR-100: ``fine_labels`` or ``coarse_labels``).
 
     Returns:
         ``(pixels, labels)``: (N, 3072) uint8 channel-first rows and (N,) int64 labels.
@@ -74,7 +80,7 @@ def read_python_batch(path: str | os.PathLike[str]) -> tuple[np.ndarray, np.ndar
     batch = safe_load_pickle(path)
     if not isinstance(batch, dict):
         raise DataError(
-            f"{path}: expected a pickled dict with b'data' and b'labels', "
+            f"{path}: expected a pickled dict with b'data' and b'{labels_key}', "
             f"got {type(batch).__name__}"
         )
     data = _entry(batch, "data", path)
@@ -85,15 +91,15 @@ def read_python_batch(path: str | os.PathLike[str]) -> tuple[np.ndarray, np.ndar
         )
     if data.dtype.kind not in "iu" or (data.size and (data.min() < 0 or data.max() > 255)):
         raise DataError(f"{path}: b'data' must hold pixel values 0..255; got dtype {data.dtype}")
-    raw_labels = _entry(batch, "labels", path)
+    raw_labels = _entry(batch, labels_key, path)
     try:
         labels = np.asarray(raw_labels)
     except Exception:  # ragged or odd objects
         labels = np.asarray(None)
     if labels.ndim != 1 or labels.dtype.kind not in "iu" or len(labels) != len(data):
         raise DataError(
-            f"{path}: b'labels' must be a list of {len(data)} integers (one per row of "
-            f"b'data'); got {type(raw_labels).__name__} of shape {labels.shape}"
+            f"{path}: b'{labels_key}' must be a list of {len(data)} integers (one per row "
+            f"of b'data'); got {type(raw_labels).__name__} of shape {labels.shape}"
         )
     return data.astype(np.uint8), labels.astype(np.int64)
 
@@ -196,3 +202,78 @@ def load_cifar10(
         y_test=indices[5],
         class_names=_read_names(folder, version),
     )
+
+
+#: CIFAR-100's python version: its files, in ``DIR`` or ``DIR/cifar-100-python``
+CIFAR100_FILES = ("train", "test")
+_GET_CIFAR100 = ("download cifar-100-python.tar.gz from https://www.cs.toronto.edu/~kriz/"
+                 "cifar.html and unpack it")
+
+
+def _cifar100_folder(directory: Path) -> Path | None:
+    for folder in (directory, directory / "cifar-100-python"):
+        if all((folder / name).is_file() for name in CIFAR100_FILES):
+            return folder
+    return None
+
+
+def load_cifar100(
+    directory: str | os.PathLike[str],
+    *,
+    classes: Sequence[object] | np.ndarray | None = None,
+    labels: str = "fine",
+) -> Dataset:
+    """Load CIFAR-100 from its python version: ``train`` and ``test`` (pickled dicts of
+    ``data`` (N, 3072) and ``fine_labels`` / ``coarse_labels``, read by the safe
+    unpickler) and ``meta`` (the class names), in ``directory`` or its
+    ``cifar-100-python`` subfolder.
+
+    Returns:
+        Dataset with X (N, 3072) float32 pixels 0..255 in (32, 32, 3) order from
+        ``train``, X_test/y_test from ``test``, classes 0..99 (``labels="coarse"``: the 20
+        superclasses) and their names from ``meta``.
+
+    Raises:
+        DataError: missing directory or files (named), corrupt files, pickles that ask
+            for anything but numpy arrays and lists, labels outside the classes.
+    """
+    directory = require_dir(as_path(directory), "CIFAR-100 directory")
+    folder = _cifar100_folder(directory)
+    if folder is None:
+        missing = [n for n in CIFAR100_FILES if not (directory / n).is_file()]
+        found = " (it holds CIFAR-10's batches: give cifar10:DIR)" if any(
+            (directory / n).exists() or (directory / _SUBDIRS["python"] / n).exists()
+            for n in PYTHON_BATCHES) else ""
+        raise DataError(f"{directory}: missing CIFAR-100 file(s) {', '.join(missing)} (the "
+                        f"python version: train, test and meta){found}; {_GET_CIFAR100}")
+    key = f"{labels}_labels"
+    try:
+        (train_pixels, train_labels), (test_pixels, test_labels) = (
+            read_python_batch(folder / name, key) for name in CIFAR100_FILES)
+    except DataError as exc:
+        raise DataError(f"{exc}; {_GET_CIFAR100}") from None
+    count = 100 if labels == "fine" else 20
+    known = np.arange(count) if classes is None else classes
+    y, known = encode_labels(train_labels, known, source=str(folder / "train"))
+    y_test, _ = encode_labels(test_labels, known, source=str(folder / "test"))
+    return Dataset(
+        X=channels_last(train_pixels).astype(np.float32),
+        y=y,
+        classes=known,
+        name="cifar100",
+        image_shape=IMAGE_SHAPE,
+        X_test=channels_last(test_pixels).astype(np.float32),
+        y_test=y_test,
+        class_names=_cifar100_names(folder, f"{labels}_label_names", count),
+    )
+
+
+def _cifar100_names(folder: Path, key: str, count: int) -> list[str] | None:
+    path = folder / "meta"
+    if not path.is_file():
+        return None
+    meta = safe_load_pickle(path)
+    names = meta.get(key.encode(), meta.get(key)) if isinstance(meta, dict) else None
+    if not isinstance(names, list) or len(names) != count:
+        return None
+    return [n.decode("utf-8", "replace") if isinstance(n, bytes) else str(n) for n in names]

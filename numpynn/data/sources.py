@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 
 from ..errors import DataError
-from .cifar import load_cifar10
+from .cifar import load_cifar10, load_cifar100
 from .csv_file import load_csv
 from .dataset import Dataset
 from .digits import digits_arrays
@@ -118,8 +118,8 @@ def load_fashion_mnist(
     return replace(ds, name="fashion-mnist", class_names=names)
 
 
-_DIRECTORY_LOADERS = {"cifar10": load_cifar10, "mnist": load_mnist,
-                      "fashion-mnist": load_fashion_mnist}
+_DIRECTORY_LOADERS = {"cifar10": load_cifar10, "cifar100": load_cifar100,
+                      "mnist": load_mnist, "fashion-mnist": load_fashion_mnist}
 _DOWNLOAD_LOADERS = {"cifar10": load_cifar10, "mnist": load_mnist,
                      "fashion-mnist": load_fashion_mnist}
 
@@ -184,6 +184,11 @@ def load_dataset(
         _missing_file_hint(text, ".npz file")
         return load_npz(text, label_column=label_column, classes=classes,
                         task=csv_options.get("task", "classification"))
+    if text.strip().lower() in ("cifar100", "cifar-100"):
+        raise DataError(
+            "CIFAR-100 is read from its files, not downloaded by numpynn: download "
+            "cifar-100-python.tar.gz from https://www.cs.toronto.edu/~kriz/cifar.html, "
+            "unpack it and give cifar100:DIR (the folder holding train, test and meta)")
     other = _other_format_error(text)
     if other is not None:
         raise other

@@ -7,9 +7,10 @@ through :class:`DataSpec`, so that ``fashion-mnist:DIR``, ``~/x.tsv`` or UCI's
 
 The forms (:data:`SPEC_FORMS`): a bundled or cached data set by name (``digits``;
 ``mnist``, ``fashion-mnist``, ``cifar10``); a directory of one (``cifar10:DIR``,
-``mnist:DIR``, ``fashion-mnist:DIR``); a CSV file (``.csv``, ``.tsv``, either compressed:
-``.csv.gz``, ``.csv.bz2``, ``.csv.xz``, ``.csv.zip``; a ``.zip`` of one table; or an
-existing text file with another ending: ``.txt``, ``.data``...); an ``.npz`` file.
+``cifar100:DIR``, ``mnist:DIR``, ``fashion-mnist:DIR``); a CSV file (``.csv``, ``.tsv``,
+either compressed: ``.csv.gz``, ``.csv.bz2``, ``.csv.xz``, ``.csv.zip``; a ``.zip`` of one
+table; or an existing text file with another ending: ``.txt``, ``.data``...); an ``.npz``
+file.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ SPEC_FORMS = (
     "'digits' (bundled with scikit-learn)",
     "'mnist', 'fashion-mnist', 'cifar10' (downloaded once into the cache)",
     "'cifar10:DIR' (CIFAR-10 python or binary batches)",
+    "'cifar100:DIR' (CIFAR-100's python version: train, test, meta)",
     "'mnist:DIR' or 'fashion-mnist:DIR' (IDX files)",
     "'PATH.csv' (or .csv.gz/.bz2/.xz/.zip, .tsv, a .zip of one table, or another text "
     "table such as UCI's .data)",
@@ -53,7 +55,7 @@ def _looks_like_text(path: str) -> bool:
 #: the data sets a spec names without a path
 NAMES = ("digits", "mnist", "fashion-mnist", "cifar10")
 #: the data sets a spec names with a directory: ``NAME:DIR``
-DIRECTORY_SOURCES = ("cifar10", "mnist", "fashion-mnist")
+DIRECTORY_SOURCES = ("cifar10", "cifar100", "mnist", "fashion-mnist")
 #: compressed as pandas' ``to_csv`` writes by the ending (and Kaggle's downloads: a zip
 #: of one table); the reader tells the compression by the file's first bytes
 COMPRESSED_SUFFIXES = (".gz", ".bz2", ".xz", ".zip")

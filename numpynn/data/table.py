@@ -37,7 +37,7 @@ MISSING_TOKENS = frozenset({"", "na", "n/a", "nan", "-nan", "+nan", "null", "?",
                             "#na", "<na>", "1.#ind", "-1.#ind", "1.#qnan", "-1.#qnan",
                             "#div/0!", "#value!", "#ref!", "#name?", "#num!", "#null!", ".",
                             })
-SOURCES = ("csv", "npz", "digits", "mnist", "fashion-mnist", "cifar10")
+SOURCES = ("csv", "npz", "digits", "mnist", "fashion-mnist", "cifar10", "cifar100")
 
 
 def is_missing(cell: str) -> bool:

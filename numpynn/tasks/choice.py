@@ -108,8 +108,8 @@ def _count_like_label(ds: Dataset, options: Any) -> tuple[Dataset, str] | None:
     refused instead (a DataError): the user most likely forgot ``label_column``, and a
     regression on the wrong column would be silently wrong."""
     classes = np.asarray(ds.classes)
-    if classes.dtype.kind not in "iu" or len(classes) <= 2:
-        return None
+    if classes.dtype.kind not in "iu" or len(classes) <= 2 or ds.image_shape is not None:
+        return None  # (an image's label is its class: CIFAR-100's 100, EMNIST's 47)
     counts = np.bincount(ds.y, minlength=len(classes))
     once = int(np.sum(counts == 1))
     table = ds.table
@@ -132,6 +132,11 @@ def _count_like_label(ds: Dataset, options: Any) -> tuple[Dataset, str] | None:
                 "`task='classification'` to treat every value as a class.")
         return replace(ds, y=classes[ds.y].astype(np.float64),
                        classes=np.empty(0, dtype=np.float64)), note
+    if table is None:  # an .npz's y: no column to name
+        raise DataError(
+            f"{ds.name}: its y {values}: that looks like a count or an amount, not class "
+            "labels. Give `task='regression'` to predict it as a number, or "
+            "`task='classification'` to treat every value as a class.")
     raise DataError(
         f"{ds.name}: the label column {column} (the last one, as no `label_column` was "
         f"given) {values}: that looks like a count or an amount, not class "

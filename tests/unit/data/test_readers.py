@@ -794,3 +794,38 @@ def test_preprocessing_keeps_the_columns_asked():
     np.testing.assert_allclose(prep.transform(X)[:, 0].mean(), 0.0, atol=1e-12)
     with pytest.raises(InputError, match="outside"):
         Preprocessor("standardize").fit(X, keep=[3])
+
+
+def make_cifar100(directory: Path, n: int = 12) -> dict[str, tuple[np.ndarray, list[int]]]:
+    """CIFAR-100's python version: train, test and meta pickles as its tarball holds them."""
+    rng = np.random.default_rng(2)
+    directory.mkdir(parents=True, exist_ok=True)
+    parts = {}
+    for name in ("train", "test"):
+        data = rng.integers(0, 256, (n, 3072), dtype=np.uint8)
+        fine, coarse = rng.integers(0, 100, n).tolist(), rng.integers(0, 20, n).tolist()
+        (directory / name).write_bytes(pickle.dumps(
+            {b"filenames": [b"x.png"] * n, b"batch_label": b"b", b"fine_labels": fine,
+             b"coarse_labels": coarse, b"data": data}, protocol=3))
+        parts[name] = (data, fine)
+    meta = {b"fine_label_names": [f"c{i}".encode() for i in range(100)],
+            b"coarse_label_names": [f"s{i}".encode() for i in range(20)]}
+    (directory / "meta").write_bytes(pickle.dumps(meta, protocol=3))
+    return parts
+
+
+def test_cifar100_python_version(tmp_path: Path) -> None:
+    parts = make_cifar100(tmp_path / "c" / "cifar-100-python")
+    ds = load_dataset(f"cifar100:{tmp_path / 'c'}")
+    assert ds.name == "cifar100" and ds.image_shape == (32, 32, 3) and len(ds.classes) == 100
+    data, fine = parts["train"]
+    np.testing.assert_array_equal(ds.X.reshape(12, 32, 32, 3)[3, 4, 5],
+                                  data.reshape(12, 3, 32, 32)[3, :, 4, 5])
+    np.testing.assert_array_equal(ds.classes[ds.y], fine)
+    np.testing.assert_array_equal(ds.classes[ds.y_test], parts["test"][1])
+    assert ds.class_names[7] == "c7"
+    with pytest.raises(DataError, match="holds CIFAR-100.*give cifar100:"):
+        load_dataset(f"cifar10:{tmp_path / 'c' / 'cifar-100-python'}")
+    make_cifar_python(tmp_path / "ten")
+    with pytest.raises(DataError, match="missing CIFAR-100 file.*CIFAR-10's batches"):
+        load_dataset(f"cifar100:{tmp_path / 'ten'}")
