@@ -44,14 +44,13 @@ def test_text_shows_the_matrix_up_to_20_classes_then_the_most_confused_pairs(C):
 
     y = np.arange(3 * C) % C
     pred = y.copy()
-    pred[:3] = [1, 1, 2]  # 0 -> 1 twice (rows 0 and C would be 0; here 0 and 1 -> 1, 2 -> 2)
-    pred[C] = 1  # a second row of class 0 taken for class 1
+    pred[0] = pred[C] = 1  # two rows of class 0 taken for class 1
     ev = Evaluation(accuracy=float(np.mean(y == pred)), loss=0.0, **class_metrics(y, pred, C))
     text = format_evaluation(ev, [f"k{i}" for i in range(C)])
     lines = text.splitlines()
     assert max(map(len, lines)) < 200  # fits a terminal either way
     if C <= 20:
-        assert "confusion matrix" in text and "most confused" not in text
+        assert "confusion matrix (rows" in text and "most confused" not in text
     else:
-        assert "confusion matrix" not in text and "k0 predicted as k1: 2 rows" in text
+        assert "confusion matrix (rows" not in text and "k0 predicted as k1: 2 rows" in text
         assert len(lines) < C + 20
