@@ -39,7 +39,7 @@ from .data.table import TableRecipe
 from .ensemble import Ensemble
 from .errors import InputError, ModelFileError
 from .models import Network
-from .outputs import nonempty_path, write_path
+from .outputs import finish_interrupted_commits, nonempty_path, write_path
 from .tasks import TASKS, Targets, Task, task_named
 
 FORMAT = "numpynn"
@@ -93,8 +93,6 @@ def read_container(path: str | Path, kind: str) -> tuple[dict[str, Any], dict[st
         near = _near_model_path(path) if kind == "model" else None
         hint = f"did you mean {near}?" if near is not None else "check the path."
         raise ModelFileError(f"{what} {path} does not exist{where}; {hint}")
-    from .runs.files import finish_interrupted_commits
-
     finish_interrupted_commits(path if path.is_dir() else path.parent)  # a killed commit's
     if path.is_dir() and kind == "model" and (path / "model.npz").is_file():
         path = path / "model.npz"  # a run directory (numpynn train --out DIR)

@@ -30,7 +30,9 @@ a bad output path before it starts working.
 from __future__ import annotations
 
 import errno
+import json
 import os
+import shutil
 import signal
 import stat
 import sys
@@ -47,6 +49,9 @@ TEMP_SUFFIX = ".tmp"
 #: a run's files being moved into place (``numpynn.runs.files.StagedOutputs.commit``): a
 #: killed process's is finished by the next command, never removed as stale
 COMMIT_PREFIX = ".commit."
+#: in a commit's directory: the order of its moves and the files to remove after them
+COMMIT_MANIFEST = ".manifest.json"
+_COMMITTING: set[Path] = set()  # this process's commits under way (another thread's)
 
 #: The kinds :func:`classify` returns.
 KINDS = ("stdout", "missing", "file", "symlink", "fifo", "device", "directory", "other")
@@ -380,8 +385,6 @@ def remove_stale_temp_files(directory: str | os.PathLike[str]) -> list[Path]:
         if pid != os.getpid() and not process_alive(pid):
             try:
                 if p.is_dir() and not p.is_symlink():  # a staging directory (runfiles)
-                    import shutil
-
                     shutil.rmtree(p)
                 else:
                     p.unlink()
@@ -400,3 +403,81 @@ def process_alive(pid: int) -> bool:
     except (PermissionError, OverflowError):
         return True
     return True
+
+
+# ------------------------------------------------------------------ commits of staged files
+def finish_commit(committing: Path, out: Path) -> dict[str, Path]:
+    """Move the files left in the directory ``committing`` into ``out`` in its manifest's
+    order (:data:`COMMIT_MANIFEST`; the rest after them), remove the files the manifest
+    names to remove, then ``committing``; returns name -> path of the files moved."""
+    _COMMITTING.add(committing)
+    try:
+        try:
+            manifest = json.loads((committing / COMMIT_MANIFEST).read_text())
+        except (OSError, ValueError):
+            manifest = {}
+        order = manifest.get("order", []) if isinstance(manifest, dict) else []
+        left = {p.name for p in committing.iterdir() if p.name != COMMIT_MANIFEST}
+        names = [n for n in order if n in left] + sorted(left - set(order))
+        done = {name: move_into_place(committing / name, out / name) for name in names}
+        for name in manifest.get("remove", []) if isinstance(manifest, dict) else []:
+            if isinstance(name, str) and Path(name).name == name and classify(
+                    out / name) in ("file", "symlink"):
+                (out / name).unlink()
+        shutil.rmtree(committing, ignore_errors=True)
+        return done
+    finally:
+        _COMMITTING.discard(committing)
+
+
+def finish_interrupted_commits(out: str | os.PathLike[str]) -> list[str]:
+    """Finish the commits into ``out`` that a process left half done (killed among its
+    moves, or a move failed: ``numpynn.runs.files.StagedOutputs.commit``), oldest first;
+    returns the names of the files moved now. A running process's commit is left to it.
+    Nothing to do (or ``out`` unreadable): []."""
+    out = Path(out)
+    try:
+        found = [p for p in out.iterdir() if p.name.startswith(COMMIT_PREFIX)
+                 and p.name.endswith(TEMP_SUFFIX) and p.is_dir() and not p.is_symlink()]
+    except OSError:
+        return []
+    moved: list[str] = []
+    for committing in sorted(found, key=lambda p: p.stat().st_mtime):
+        try:
+            pid = int(committing.name.split(".")[2])
+        except (IndexError, ValueError):
+            continue
+        if committing in _COMMITTING or pid != os.getpid() and process_alive(pid):
+            continue
+        try:
+            moved += list(finish_commit(committing, out))
+        except OSError as exc:
+            raise InputError(f"{out} holds a run whose files were being moved into place "
+                             f"when its process stopped (in {committing.name}), and they "
+                             f"cannot be moved now ({exc.strerror or exc}); fix the "
+                             "directory's permissions or space and run the command "
+                             "again.") from None
+    return moved
+
+
+def move_into_place(staged: Path, target: Path) -> Path:
+    """Move the finished file ``staged`` to ``target`` by the policy above: a regular
+    file replaced by a rename, a symlink kept and its target replaced, a FIFO or device
+    written through; across file systems, copied then renamed."""
+    kind = classify(target, follow=True)
+    if kind in ("fifo", "device"):
+        write_path(target, lambda fh: _copy_file(staged, fh))
+        return target
+    real = Path(os.path.realpath(target)) if os.path.islink(target) else target
+    try:
+        os.replace(staged, real)
+    except OSError as exc:
+        if exc.errno != errno.EXDEV:  # a link to another file system: copy, then rename
+            raise
+        atomic_replace(real, lambda fh: _copy_file(staged, fh))
+    return target
+
+
+def _copy_file(src: Path, fh: BinaryIO) -> None:
+    with open(src, "rb") as f:
+        shutil.copyfileobj(f, fh)

@@ -18,7 +18,6 @@ Contract (``numpynn train`` and the retrained best model of ``numpynn search``):
 
 from __future__ import annotations
 
-import errno
 import json
 import os
 import shutil
@@ -28,16 +27,15 @@ from pathlib import Path
 
 from ..errors import InputError
 from ..outputs import (
+    COMMIT_MANIFEST,
     COMMIT_PREFIX,
     TEMP_SUFFIX,
-    atomic_replace,
     check_output,
-    classify,
     commit_point,
+    finish_commit,
+    finish_interrupted_commits,
     make_parent,
-    process_alive,
     same_file,
-    write_path,
 )
 
 MODEL_FILE, HISTORY_FILE, CHECKPOINT_FILE = "model.npz", "history.json", "checkpoint.npz"
@@ -51,9 +49,6 @@ RUN_FILES = (MODEL_FILE, HISTORY_FILE, CHECKPOINT_FILE, *REPORT_FILES, *OLD_REPO
 RUNS_DIR = "numpynn-runs"
 #: a run's files while written (``StagedOutputs``) and while moved into place (its commit)
 STAGING_PREFIX = ".staging."
-#: in a commit's directory: the report files of the replaced run to remove after the moves
-MANIFEST = ".manifest.json"
-_COMMITTING: set[Path] = set()  # this process's commits under way (another thread's)
 
 
 def check_not_a_run_file(output: str | os.PathLike[str], model: str | os.PathLike[str],
@@ -224,8 +219,8 @@ class StagedOutputs:
         ``out/.commit.PID.RANDOM.tmp`` (one atomic rename, with a manifest of what to
         remove after them): a process killed among the moves (SIGKILL, a power cut) or
         a move that fails leaves that directory, and the next command that reads or
-        writes ``out`` finishes the commit (:func:`finish_interrupted_commits`): the run
-        is never left half old, half new.
+        writes ``out`` finishes the commit (:func:`numpynn.outputs.
+        finish_interrupted_commits`): the run is never left half old, half new.
         """
         names = sorted(p.name for p in self.dir.iterdir())
         names.sort(key=lambda n: n == MODEL_FILE)
@@ -234,86 +229,15 @@ class StagedOutputs:
         replacing = MODEL_FILE in names and os.path.lexists(self.out / MODEL_FILE)
         stale = [n for n in (*REPORT_FILES, *OLD_REPORT_FILES) if n not in names] \
             if replacing else []
-        (self.dir / MANIFEST).write_text(json.dumps({"remove": stale}))
+        (self.dir / COMMIT_MANIFEST).write_text(json.dumps({"order": names, "remove": stale}))
         commit_point()
         committing = self.dir.with_name(COMMIT_PREFIX + self.dir.name[len(STAGING_PREFIX):])
         os.rename(self.dir, committing)
         self.dir, self.committing = committing, True
-        _COMMITTING.add(committing)
-        try:
-            return _finish(committing, self.out)
-        finally:
-            _COMMITTING.discard(committing)
+        return finish_commit(committing, self.out)
 
     def discard(self) -> None:
         if not self.committing:  # a commit under way is finished, never thrown away
             shutil.rmtree(self.dir, ignore_errors=True)
 
 
-def _finish(committing: Path, out: Path) -> dict[str, Path]:
-    """Move the files left in ``committing`` into ``out`` (``model.npz`` last), remove
-    the stale report files its manifest names, then ``committing``; name -> path."""
-    manifest = committing / MANIFEST
-    try:
-        stale = json.loads(manifest.read_text()).get("remove", [])
-    except (OSError, ValueError, AttributeError):
-        stale = []
-    names = sorted(p.name for p in committing.iterdir() if p.name != MANIFEST)
-    names.sort(key=lambda n: n == MODEL_FILE)
-    done = {name: _move(committing / name, out / name) for name in names}
-    for name in stale:
-        if name in RUN_FILES and classify(out / name) in ("file", "symlink"):
-            (out / name).unlink()
-    shutil.rmtree(committing, ignore_errors=True)
-    return done
-
-
-def finish_interrupted_commits(out: str | os.PathLike[str]) -> list[str]:
-    """Finish the commits into ``out`` that a process left half done (killed among its
-    moves, or a move failed: see :meth:`StagedOutputs.commit`), oldest first; returns
-    the names of the files moved now. A running process's commit is left to it. Nothing
-    to do (or ``out`` unreadable): []."""
-    out = Path(out)
-    try:
-        found = [p for p in out.iterdir() if p.name.startswith(COMMIT_PREFIX)
-                 and p.name.endswith(TEMP_SUFFIX) and p.is_dir() and not p.is_symlink()]
-    except OSError:
-        return []
-    moved: list[str] = []
-    for committing in sorted(found, key=lambda p: p.stat().st_mtime):
-        try:
-            pid = int(committing.name.split(".")[2])
-        except (IndexError, ValueError):
-            continue
-        if committing in _COMMITTING or pid != os.getpid() and process_alive(pid):
-            continue
-        try:
-            moved += list(_finish(committing, out))
-        except OSError as exc:
-            raise InputError(f"{out} holds a run whose files were being moved into place "
-                             f"when its process stopped (in {committing.name}), and they "
-                             f"cannot be moved now ({exc.strerror or exc}); fix the "
-                             "directory's permissions or space and run the command "
-                             "again.") from None
-    return moved
-
-
-def _move(staged: Path, target: Path) -> Path:
-    kind = classify(target, follow=True)
-    if kind in ("fifo", "device"):
-
-        write_path(target, lambda fh: _copy(staged, fh))
-        return target
-    real = Path(os.path.realpath(target)) if os.path.islink(target) else target
-    try:
-        os.replace(staged, real)
-    except OSError as exc:
-        if exc.errno != errno.EXDEV:  # a link to another file system: copy, then rename
-            raise
-        atomic_replace(real, lambda fh: _copy(staged, fh))
-    return target
-
-
-def _copy(src: Path, fh) -> None:
-    with open(src, "rb") as f:
-        shutil.copyfileobj(f, fh)

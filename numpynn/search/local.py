@@ -30,6 +30,7 @@ from typing import Any
 
 import numpy as np
 
+from . import packing  # noqa: F401 - a worker's warm-up imports what a pack needs
 from .trials import _blas_one_thread
 
 #: A pack's rows and trained networks, as :func:`numpynn.search.packing.run_pack` returns.
@@ -56,10 +57,8 @@ def _executor(workers: int) -> Any:
 
 
 def _worker_ready() -> int:
-    """A pool worker's first task: the imports of a pack (numpynn's search; threadpoolctl,
-    whose first limit inspects the loaded libraries)."""
-    from . import packing  # noqa: F401
-
+    """A pool worker's first task: the imports of a pack (this module imports numpynn's
+    search; threadpoolctl's first limit inspects the loaded libraries)."""
     with _blas_one_thread():
         return os.getpid()
 

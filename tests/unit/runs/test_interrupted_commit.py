@@ -8,7 +8,7 @@ import os
 
 import pytest
 
-import numpynn.runs.files as files
+import numpynn.outputs as outputs
 from numpynn.model_file import load_model
 from numpynn.runs.files import StagedOutputs, finish_interrupted_commits
 from tests.clirun import numpynn
@@ -19,14 +19,14 @@ TRAIN = ("train", "--data", "digits", "--epochs", "1", "--hidden", "8", "--quiet
 def _kill_after_first_move(monkeypatch):
     """Make the next commit stop after its first move, as a SIGKILL would leave it (the
     process "dies": nothing after the move runs, the commit's directory stays)."""
-    move = files._move
+    move = outputs.move_into_place
 
     def first_then_die(staged, target):
         move(staged, target)
         raise SystemExit(-9)
 
-    monkeypatch.setattr(files, "_move", first_then_die)
-    monkeypatch.setattr(files, "_COMMITTING", set())  # the "dead" process's commits
+    monkeypatch.setattr(outputs, "move_into_place", first_then_die)
+    monkeypatch.setattr(outputs, "_COMMITTING", set())  # the "dead" process's commits
 
 
 def _commit_dirs(run):
@@ -70,13 +70,13 @@ def test_a_running_commit_of_this_process_is_left_to_it(tmp_path):
     with StagedOutputs(out) as staged:
         staged.path("history.json").write_text("{}")
         committing = out / (".commit." + staged.dir.name[len(".staging."):])
-        files._COMMITTING.add(committing)
+        outputs._COMMITTING.add(committing)
         try:
             committing.mkdir()
             (committing / "model.npz").write_bytes(b"x")
             assert finish_interrupted_commits(out) == []  # under way: not ours to move
         finally:
-            files._COMMITTING.discard(committing)
+            outputs._COMMITTING.discard(committing)
         assert finish_interrupted_commits(out) == ["model.npz"]
         staged.discard()
 
@@ -90,8 +90,8 @@ def test_a_commit_that_cannot_be_finished_says_why(tmp_path, monkeypatch):
     def no_space(staged, target):
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(files, "_move", no_space)
-    with pytest.raises(files.InputError, match="being moved into place.*No space left"):
+    monkeypatch.setattr(outputs, "move_into_place", no_space)
+    with pytest.raises(outputs.InputError, match="being moved into place.*No space left"):
         finish_interrupted_commits(run)
     proc = numpynn("evaluate", str(run), "--data", "digits", cwd=tmp_path)
     assert proc.returncode == 2 and "No space left" in proc.stderr
