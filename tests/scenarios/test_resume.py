@@ -469,10 +469,10 @@ def test_a_signal_after_the_commit_point_does_not_undo_a_finished_command(tmp_pa
     or later, is too late to stop anything: the command ends with 0 and its files, not
     with 'interrupted' and files it said it did not write. In-process, through the same
     main() the console script runs."""
-    import numpynn.runs.files as runfiles
+    import numpynn.outputs as outputs
     from numpynn.cli.main import main
 
-    real_move = runfiles._move
+    real_move = outputs.move_into_place
     sent = []
 
     def move_then_interrupt(staged, target):
@@ -484,7 +484,7 @@ def test_a_signal_after_the_commit_point_does_not_undo_a_finished_command(tmp_pa
             time.sleep(0.05)  # the handlers run now, in the main thread
         return done
 
-    monkeypatch.setattr(runfiles, "_move", move_then_interrupt)
+    monkeypatch.setattr(outputs, "move_into_place", move_then_interrupt)
     monkeypatch.chdir(tmp_path)
     code = main(["train", "--data", "digits", "--hidden", "8", "--epochs", "1", "--quiet",
                  "--no-report", "--out", "run"])
