@@ -1,0 +1,44 @@
+"""Round 11's probe: tables and habits of more users (Google Sheets, LibreOffice, R,
+pandas, psql, scikit-learn, Keras and shell users), each case a defect found and fixed."""
+
+from __future__ import annotations
+
+import pytest
+
+from numpynn.cli.main import build_parser
+from numpynn.errors import InputError
+from tests.clirun import numpynn
+
+
+def _parse(*argv: str):
+    return build_parser(argv[:1], argv).parse_args(list(argv))
+
+
+@pytest.mark.parametrize("argv,dest,value", [
+    (["train", "--data", "x.csv", "--epochs", "5.0"], "epochs", 5),
+    (["train", "--data", "x.csv", "--batch-size", "32.0"], "batch_size", 32),
+    (["train", "--data", "x.csv", "--epochs", "1e2"], "epochs", 100),
+    (["train", "--data", "x.csv", "--hidden", "64.0,32"], "hidden", [64, 32]),
+    (["search", "--data", "x.csv", "--trials", "4.0"], "trials", 4),
+    (["search", "--data", "x.csv", "--jobs", "2.0"], "jobs", 2),
+    (["search", "--data", "x.csv", "--epochs", "2.0,3"], "epochs", (2, 3)),
+    (["explain", "--batch", "4.0"], "batch", 4),
+])
+def test_a_whole_number_written_as_a_float_is_an_integer_option_value(argv, dest, value):
+    parsed = vars(_parse(*argv))
+    assert parsed[dest] == value and type(
+        parsed[dest][0] if isinstance(value, (list, tuple)) else parsed[dest]) is int
+
+
+@pytest.mark.parametrize("argv,said", [
+    (["train", "--data", "x.csv", "--epochs", "5.5"], "--epochs: expected an integer in "
+     "1..1000000, got '5.5' (not a whole number)"),
+    (["search", "--data", "x.csv", "--jobs", "1.5"], "got '1.5' (not a whole number)"),
+    (["train", "--data", "x.csv", "--batch-size", "nan"], "got 'nan' (not a whole number)"),
+    (["train", "--data", "x.csv", "--epochs", "1e400"], "beyond a float's range"),
+    (["train", "--data", "x.csv", "--epochs", "five"], "got 'five' (see"),
+])
+def test_a_number_that_is_not_whole_is_still_refused_saying_so(argv, said):
+    with pytest.raises(InputError) as err:
+        _parse(*argv)
+    assert said in str(err.value)
