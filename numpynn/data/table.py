@@ -115,10 +115,12 @@ def named_like_a_label(name: str | None) -> bool:
 
 
 def column_label(names: Sequence[str] | None, position: int) -> str:
-    """How messages name a column: ``'age' (column 3)`` or ``column 3`` (1-based)."""
+    """How messages name a column: ``'age' (column index 2)`` or ``column index 2``: by
+    the index the options take (``--label-column``, ``--ignore-columns``, ``--id-column``:
+    0 the first), so that the number a message says is the number to give a flag."""
     if names is not None and position < len(names) and names[position]:
-        return f"{names[position]!r} (column {position + 1})"
-    return f"column {position + 1}"
+        return f"{names[position]!r} (column index {position})"
+    return f"column index {position}"
 
 
 def resolve_column(spec: int | str, names: Sequence[str] | None, n_columns: int,

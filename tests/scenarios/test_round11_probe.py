@@ -42,3 +42,19 @@ def test_a_number_that_is_not_whole_is_still_refused_saying_so(argv, said):
     with pytest.raises(InputError) as err:
         _parse(*argv)
     assert said in str(err.value)
+
+
+def _table(path, text):
+    path.write_text(text)
+    return path
+
+
+def test_a_column_is_numbered_in_messages_as_the_column_options_take_it(tmp_path):
+    """Messages said "column 2" for the column --ignore-columns takes as 1: now both
+    count from 0, said "column index 1"."""
+    rows = "".join(f"{i},{'abc' if i == 3 else i * 2},{i % 2}\n" for i in range(20))
+    _table(tmp_path / "n.csv", "a,b,label\n" + rows)
+    result = numpynn("train", "--data", "n.csv", "--out", "r", cwd=tmp_path)
+    assert result.returncode == 2
+    assert "'b' (column index 1): cannot read 'abc'" in result.stderr
+    assert "--ignore-columns b" in result.stderr or "--ignore-columns 1" in result.stderr
