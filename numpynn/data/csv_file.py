@@ -890,16 +890,9 @@ def _layout(path: Path, sample: list[tuple[int, list[str]]], delimiter: str,
     ignored += index_columns + empty_columns + list(identifiers) + numeric_ids
     features = [j for j in range(n_columns) if j != label and j not in ignored]
     if not features:
-        shape = ("a single column" if n_columns == 1 else
-                 f"{n_columns} columns and none is left")
         auto = [*index_columns, *empty_columns, *identifiers, *numeric_ids]
-        left_out = ("" if not auto else
-                    f" (left out as row numbers, empty or identifiers: "
-                    f"{', '.join(column_label(names, j) for j in sorted(auto))})")
-        raise DataError(
-            f"{path}: row {first_line} has {shape}, so there is no feature column besides "
-            f"the label and ignored ones{left_out} (delimiter {delimiter!r}); if the file is "
-            "separated otherwise, give `delimiter`")
+        _no_features(path, first_line, n_columns, names, label, ignored[:len(ignored) - len(
+            auto)], auto, delimiter)
     categorical = [j for j, p in enumerate(features) if mostly_text(body, p)]
     recipe = TableRecipe(source="csv", n_features=len(features), delimiter=delimiter,
                          header=has_header, header_given=header is not None, columns=names,
@@ -910,6 +903,30 @@ def _layout(path: Path, sample: list[tuple[int, list[str]]], delimiter: str,
                    {j: None for j in categorical}, recipe, index_columns=index_columns,
                    empty_columns=empty_columns, identifier_columns=identifiers,
                    numeric_ids=numeric_ids)
+
+
+def _no_features(path: Path, first_line: int, n_columns: int, names: list[str] | None,
+                 label: int | None, given: list[int], auto: list[int], delimiter: str) -> None:
+    """The error for a table with no feature column left: what took each column (the
+    label, ``ignore_columns``, the columns left out on their own) and the fix for that;
+    a file read as one column may be separated by another delimiter."""
+    def said(columns: list[int]) -> str:
+        return ", ".join(column_label(names, j) for j in sorted(columns))
+
+    if n_columns == 1 or not (given or auto):
+        raise DataError(
+            f"{path}: row {first_line} has a single column, so there is no feature column "
+            f"besides the label (delimiter {delimiter!r}); if the file is separated "
+            "otherwise, give `delimiter`")
+    taken = [] if label is None else [f"the label is {column_label(names, label)}"]
+    if given:
+        taken.append(f"`ignore_columns` leaves out {said(given)}")
+    if auto:
+        taken.append(f"left out as row numbers, empty or identifiers: {said(auto)}")
+    fix = ("ignore fewer columns: keep at least one feature in the table" if given else
+           "a table needs at least one column of features besides the label")
+    raise DataError(f"{path}: no feature column is left of its {n_columns} columns "
+                    f"({'; '.join(taken)}); {fix}")
 
 
 def _layout_from_recipe(path: Path, sample: list[tuple[int, list[str]]], labelled: bool,

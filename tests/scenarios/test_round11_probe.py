@@ -58,3 +58,14 @@ def test_a_column_is_numbered_in_messages_as_the_column_options_take_it(tmp_path
     assert result.returncode == 2
     assert "'b' (column index 1): cannot read 'abc'" in result.stderr
     assert "--ignore-columns b" in result.stderr or "--ignore-columns 1" in result.stderr
+
+
+def test_ignoring_every_feature_says_so_and_not_delimiter(tmp_path):
+    rows = "".join(f"{i},{i * 2},{i % 2}\n" for i in range(20))
+    _table(tmp_path / "t.csv", "a,b,label\n" + rows)
+    result = numpynn("train", "--data", "t.csv", "--ignore-columns", "a,1", "--out", "r",
+                     cwd=tmp_path)
+    assert result.returncode == 2 and "--delimiter" not in result.stderr
+    assert ("no feature column is left of its 3 columns (the label is 'label' (column index "
+            "2); --ignore-columns leaves out 'a' (column index 0), 'b' (column index 1)); "
+            "ignore fewer columns") in result.stderr
