@@ -65,14 +65,14 @@ def flag_message(text: str) -> str:
     return _PARAM_RE.sub(replace, text)
 
 
-class NotWhole(ValueError):
+class NotWholeError(ValueError):
     """A number written for an integer option that is not a whole number ('5.5')."""
 
 
 def whole_number(text: str) -> int:
     """The integer ``text`` writes: '5', '+5', '1_000', or a whole number written as a
     float, '5.0' or '1e3' (as configs, notebooks and other tools' flags write counts:
-    ``epochs=5.0``). ValueError where it is no number; :class:`NotWhole` where it is one
+    ``epochs=5.0``). ValueError where it is no number; :class:`NotWholeError` where it is one
     but not whole ('5.5', 'inf'). The one reading of every integer option's text."""
     try:
         return int(text)
@@ -80,13 +80,13 @@ def whole_number(text: str) -> int:
         pass
     number = float(text)  # ValueError where it is no number at all
     if not math.isfinite(number) or number != int(number):
-        raise NotWhole(text)
+        raise NotWholeError(text)
     return int(number)
 
 
 def _expected(want: str, text: str, exc: ValueError, reason: str = ""
               ) -> argparse.ArgumentTypeError:
-    why = (reason or " (not a whole number)") if isinstance(exc, NotWhole) else ""
+    why = (reason or " (not a whole number)") if isinstance(exc, NotWholeError) else ""
     return argparse.ArgumentTypeError(f"expected {want}, got {text!r}{why}")
 
 

@@ -37,8 +37,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
                    "mnist:DIR, fashion-mnist:DIR, .csv or .npz")
     p.add_argument("--proba", action="store_true", help="add one probability column per class")
     p.add_argument("--id-column", type=common.column_spec, metavar="NAME|INDEX",
-                   help="a column of the CSV (name or index, 0 the first) copied as it is to the first "
-                   "column of the output, to join the predictions back to the rows")
+                   help="a column of the CSV (name or index, 0 the first) copied as it is to "
+                   "the first column of the output, to join the predictions back to the rows")
     p.add_argument("--ignore-columns", type=common.column_list, default=[], metavar="COLS",
                    help="columns of the CSV to leave out (names or indices), besides those "
                    "the model ignores; a pandas index column is left out on its own")

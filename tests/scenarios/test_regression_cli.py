@@ -77,7 +77,8 @@ def test_load_task_notes_the_automatic_choice(tmp_path):
     assert "`task='classification'`" in note  # the CLI prints --task classification
     _, task, note = load_task(RunOptions(data=str(path), label_column="price",
                                          task="regression"))
-    assert task == "regression" and note == "label: 'price' (column index 3), as `label_column` names it."
+    assert task == "regression" and note == (
+        "label: 'price' (column index 3), as `label_column` names it.")
     _, task, note = load_task(RunOptions(data="digits"))
     assert task == "classification" and note is None
 

@@ -293,7 +293,8 @@ def test_a_column_named_like_the_label_is_not_passed_over_for_a_category(tmp_pat
     with pytest.raises(DataError) as info:
         load_task(RunOptions(data=str(path)))
     text = str(info.value)
-    assert "The last column, 'color' (column index 3)" in text and "'target' (column index 0)" in text
+    assert "The last column, 'color' (column index 3)" in text
+    assert "'target' (column index 0)" in text
     assert "`label_column='target'`" in text and "`label_column='color'`" in text
     ds, task, note = load_task(RunOptions(data=str(path), label_column="target"))
     assert task == "classification" and ds.n_classes == 2
