@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 import numbers
+import re
 import sys
 import warnings
 from typing import Any
@@ -81,6 +82,11 @@ def _check_no_text_columns(X: Any) -> None:
             "2020-03-15, as the year with its fraction).")
     text = [str(name) for name, dtype in dtypes.items()
             if getattr(dtype, "kind", "O") not in "biufc"]
+    numbers = {name: example for name, dtype in dtypes.items()
+               if getattr(dtype, "kind", "O") == "O" or str(dtype) == "string"
+               if (example := _number_as_text(_filled(X[name]))) is not None}
+    if numbers:  # an encoder of categories is the wrong advice for them too
+        raise ValueError(_numbers_as_text_message(numbers))
     if text:
         shown = text[:5] + (["..."] if len(text) > 5 else [])
         raise ValueError(
@@ -89,6 +95,71 @@ def _check_no_text_columns(X: Any) -> None:
             f"(OneHotEncoder(handle_unknown='ignore'), {text[:5]!r}), remainder="
             "StandardScaler()), estimator) (or train from the file with `numpynn train "
             "--data FILE.csv`, which encodes them).")
+
+
+def _filled(column: Any) -> list[Any]:
+    """The filled cells of a DataFrame column (pandas' missing values left out)."""
+    try:
+        return column.dropna().tolist()
+    except (AttributeError, TypeError):
+        return []
+
+
+def _number_as_text(cells: list[Any]) -> str | None:
+    """Where every cell is a string that writes a number (``'0,126'``, ``'45%'``,
+    ``'1,200.50'``, ``'3.5'``): the first that ``float`` does not read as it is (else the
+    first); None for other text, or cells that are not all strings."""
+    from ..data.cells import number_either_way
+
+    if not cells or not all(isinstance(v, str) and number_either_way(v) for v in cells):
+        return None
+    for v in cells:
+        try:
+            float(v)
+        except ValueError:
+            return v
+    return cells[0]
+
+
+def _numbers_as_text_message(numbers: dict[Any, str], target: bool = False) -> str:
+    """What to say of DataFrame columns of numbers stored as text (``target``: of the
+    targets y): which, an example, and the conversion that reads them (a decimal comma, a
+    percent sign, separators)."""
+    from ..data.cells import number_value
+
+    names = [str(n) for n in numbers][:5]
+    name, example = next(iter(numbers.items()))
+    left, col = ("y", "pd.Series(y)") if target else (f"df[{name!r}]", f"df[{name!r}]")
+    decimal = re.fullmatch(r"\s*[+-]?(\d+),(\d+)\s*", example)
+    if _is_plain(example):
+        how = f"{left} = {col}.astype(float)"
+    elif example.strip().endswith("%") and _is_plain(example.strip()[:-1]):
+        how = f"{left} = {col}.str.rstrip('%').astype(float) / 100"
+    elif decimal and (decimal.group(1).lstrip("0") == "" or len(decimal.group(2)) != 3):
+        how = (f"{left} = {col}.str.replace(',', '.').astype(float) (a decimal comma; "
+               "pd.read_csv(..., decimal=',') reads such a file as numbers)")
+    elif number_value(example, False) is not None and _is_plain(example.replace(",", "")):
+        how = (f"{left} = {col}.str.replace(',', '').astype(float) (thousands separators; "
+               "pd.read_csv(..., thousands=',') reads such a file as numbers)")
+    else:
+        how = f"rewrite {left} as plain numbers (1234.5)"
+    if target:
+        return (f"y holds numbers stored as text (such as {example!r}); MLPRegressor "
+                f"predicts numbers: convert them first, e.g. {how}.")
+    more = len(numbers) - len(names)
+    listed = f"{names}{f' and {more} more' if more > 0 else ''}"
+    return (f"X has {len(numbers)} column(s) of numbers stored as text {listed} (e.g. "
+            f"{name!r} holds {example!r}); the network takes numbers, not text: convert "
+            f"them first, e.g. {how} (or train from the file with `numpynn train --data "
+            "FILE.csv`, which reads such numbers).")
+
+
+def _is_plain(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
 
 
 #: scikit-learn's parameter name of an optimiser hyper-parameter, where it differs

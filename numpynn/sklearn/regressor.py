@@ -188,6 +188,14 @@ def _check_numeric_targets(y: object) -> None:
         try:
             float(value)
         except (TypeError, ValueError):
+            from .base import _number_as_text, _numbers_as_text_message
+
+            cells = [v for v in arr.ravel().tolist() if v is not None]
+            example = _number_as_text(cells)
+            if example is not None:  # '0,13', '45%', '1,200': numbers written as text
+                raise ValueError(_numbers_as_text_message({"y": example}, target=True)) \
+                    from None
             raise ValueError(
                 f"y holds text that is not a number ('{value}'): MLPRegressor predicts "
                 "numbers; to predict classes, use numpynn.MLPClassifier.") from None
+

@@ -69,3 +69,31 @@ def test_ignoring_every_feature_says_so_and_not_delimiter(tmp_path):
     assert ("no feature column is left of its 3 columns (the label is 'label' (column index "
             "2); --ignore-columns leaves out 'a' (column index 0), 'b' (column index 1)); "
             "ignore fewer columns") in result.stderr
+
+
+@pytest.mark.parametrize("cells,said", [
+    (["0,5", "1,25"], "df['a'] = df['a'].str.replace(',', '.').astype(float) (a decimal comma"),
+    (["45%", "3%"], "df['a'] = df['a'].str.rstrip('%').astype(float) / 100"),
+    (["1,200", "2,300"], "df['a'] = df['a'].str.replace(',', '').astype(float) (thousands"),
+    (["3.5", "4"], "df['a'] = df['a'].astype(float)"),
+    (["$1,200.50", "$3"], "rewrite df['a'] as plain numbers"),
+])
+def test_a_dataframe_column_of_numbers_as_text_is_named_with_its_conversion(cells, said):
+    """A decimal-comma column of a DataFrame (read without decimal=',') was called one of
+    "text or categories", with a OneHotEncoder as the advice: a category per number."""
+    import numpy as np
+    import pandas as pd
+
+    from numpynn.sklearn import MLPClassifier, MLPRegressor
+
+    frame = pd.DataFrame({"a": (cells * 10)[:20], "b": np.arange(20.0)})
+    with pytest.raises(ValueError) as err:
+        MLPClassifier(max_iter=1).fit(frame, np.arange(20) % 2)
+    assert "1 column(s) of numbers stored as text ['a']" in str(err.value)
+    assert said in str(err.value) and "OneHotEncoder" not in str(err.value)
+    if not cells[0][0].isdigit() or "," in cells[0] or "%" in cells[0]:
+        with pytest.raises(ValueError) as err:
+            MLPRegressor(max_iter=1).fit(np.arange(40.0).reshape(20, 2), (cells * 10)[:20])
+        assert "y holds numbers stored as text" in str(err.value)
+        assert said.replace("df['a'] = df['a']", "y = pd.Series(y)").replace(
+            "df['a']", "y") in str(err.value)
