@@ -15,6 +15,7 @@ included, as an editor shows them.
 from __future__ import annotations
 
 import bz2
+import collections
 import csv
 import functools
 import gzip
@@ -181,7 +182,9 @@ def _load_csv(path: Path, *, encoding: str | None, label_column: int | str | Non
         if declared:
             fh.readline()
         empty_rows: list[int] = []
-        rows = _rows(fh, sep, path, skipped=1 if declared else 0, empty=empty_rows)
+        printed: list[int] = []
+        rows = _rows(fh, sep, path, skipped=1 if declared else 0, empty=empty_rows,
+                     printed=printed)
         first = next(rows, None)
         if first is None:
             raise DataError(f"{path}: the file is empty (no rows); give a CSV with one example "
@@ -198,6 +201,15 @@ def _load_csv(path: Path, *, encoding: str | None, label_column: int | str | Non
             if len(sample) <= _SAMPLE_ROWS:  # the rows after the sample fill it again
                 sample.extend(itertools.islice(rows, _SAMPLE_ROWS + 1 - len(sample)))
         _refuse_other_text_format(path, sep, sample)
+        titles = _title_rows(sample)
+        title_rows = [(line, cells[0]) for line, cells in sample[:titles]]
+        sample = sample[titles:]
+        if len(sample) <= _SAMPLE_ROWS:  # the whole file: notes below the table left out
+            footer = _footer_rows(sample)
+            footer_rows = [(line, cells[0]) for line, cells in sample[len(sample) - footer:]]
+            sample = sample[:len(sample) - footer]
+        else:
+            footer_rows = []
         trailing = _ends_with_delimiter(sample)
         if trailing:  # "a,b,c," on every line: the empty last cells are not columns
             sample = [(line, cells[:-trailing]) for line, cells in sample]
@@ -207,6 +219,7 @@ def _load_csv(path: Path, *, encoding: str | None, label_column: int | str | Non
             sample[0] = (sample[0][0], ["", *sample[0][1]])
         layout = _layout(path, sample, sep, label_column, ignore_columns, recipe, header,
                          id_column)
+        layout.footer_rows = footer_rows
         layout.decimal_comma = sep != ","
         data_rows = sample[1:] if layout.header else sample
         if not data_rows and next(rows, None) is None:
@@ -260,6 +273,20 @@ def _load_csv(path: Path, *, encoding: str | None, label_column: int | str | Non
                      f"{' ...' if len(empty_rows) > 5 else ''} hold empty cells only "
                      f"({sep * 2!r}: rows a spreadsheet once formatted or cleared); they are "
                      "skipped, as blank lines are.")
+    if title_rows:
+        notes.append(f"note: {path.name}: {_margin_text(title_rows)} above the table "
+                     f"{'is a title, not a row' if len(title_rows) == 1 else 'are titles, not rows'}"
+                     "; skipped.")
+    if layout.footer_rows:
+        notes.append(f"note: {path.name}: {_margin_text(layout.footer_rows)} below the "
+                     "table, a note or a total (as spreadsheets have them), not "
+                     f"{'an example' if len(layout.footer_rows) == 1 else 'examples'}; "
+                     "skipped.")
+    if printed:
+        notes.append(f"note: {path.name}: line(s) {', '.join(map(str, printed[:5]))}"
+                     f"{' ...' if len(printed) > 5 else ''} are the rules or the row count "
+                     "of a printed table (psql, MySQL, Markdown: ---+---, (40 rows)); they "
+                     "are skipped.")
     if comments:
         notes.append(f"note: {path.name}: line(s) {', '.join(map(str, comment_lines[:5]))}"
                      f"{' ...' if comments > 5 else ''} before the table start with '#': "
@@ -608,7 +635,8 @@ def _sniff(path: Path, encoding: str | None, declared: bool = True) -> str:
         with _open_text(path, encoding) as fh:
             lines = []
             for line in fh:
-                if line.strip() and not (_is_comment(line) and not lines):
+                if (line.strip() and not (_is_comment(line) and not lines)
+                        and not is_printed_table_line(line)):
                     lines.append(line)
                 if len(lines) >= 50:
                     break
@@ -616,11 +644,15 @@ def _sniff(path: Path, encoding: str | None, declared: bool = True) -> str:
         return ","  # the reader reports the problem with its row
     if not lines:
         return ","
+    titles = _title_lines(lines)
+    lines = lines[titles:]  # a title above the table, as spreadsheets export it
     sample = "".join(lines)
     try:
         found = csv.Sniffer().sniff(sample, delimiters="".join(SNIFFED_DELIMITERS)).delimiter
     except csv.Error:
         found = None
+    if found == " " and _splits_evenly(lines, "|"):  # psql's " a | b ": spaced pipes
+        return "|"
     if found in SNIFFED_DELIMITERS and found in lines[0] and (
             found in DELIMITERS or _splits_evenly(lines, found)):
         return found
@@ -629,6 +661,16 @@ def _sniff(path: Path, encoding: str | None, declared: bool = True) -> str:
     if not counts[best] and _splits_evenly(lines, " "):  # columns aligned by spaces
         return " "
     return best if counts[best] else ","
+
+
+def _title_lines(lines: list[str]) -> int:
+    """How many of the first (at most 3) lines hold none of the delimiters while the line
+    below them does: a title above a table (``Sales 2023``), not a row of it."""
+    marks = (*DELIMITERS, "|")
+    k = 0
+    while k < min(3, len(lines) - 1) and not any(d in lines[k] for d in marks):
+        k += 1
+    return k if any(d in lines[k] for d in marks) else 0
 
 
 def _splits_evenly(lines: list[str], delimiter: str) -> bool:
@@ -644,11 +686,39 @@ def _reader(lines: Iterable[str], delimiter: str) -> Any:
     """``csv.reader`` over ``lines``. The space delimiter is a run of spaces or tabs, and
     those starting or ending a line separate nothing: tables aligned in columns (UCI's
     ``.data`` files, R's ``write.table``, a printed frame) read as R's ``read.table`` and
-    pandas' whitespace separator read them."""
+    pandas' whitespace separator read them. Likewise a ``|`` starting or ending a line
+    of a ``|``-separated table (MySQL's and Markdown's tables: ``| a | b |``)."""
+    if delimiter == "|":
+        return csv.reader((_without_outer_pipes(line) for line in lines), delimiter="|",
+                          skipinitialspace=True)
     if delimiter != " ":
         return csv.reader(lines, delimiter=delimiter)
     return csv.reader((_trimmed(line) for line in lines), delimiter=" ",
                       skipinitialspace=True)
+
+
+def _without_outer_pipes(line: str) -> str:
+    """A line of a ``|``-separated table without the ``|`` that starts and the one that
+    ends it, where both are there (its line break kept)."""
+    body = line.rstrip("\r\n")
+    inner = body.strip()
+    if len(inner) > 1 and inner[0] == inner[-1] == "|":
+        return inner[1:-1] + line[len(body):]
+    return line
+
+
+#: a rule line of a printed table: psql's ``---+---``, MySQL's ``+---+---+``, Markdown's
+#: ``|---|:--:|``, a line of ``===`` under a header
+_RULE = re.compile(r"[\s|+:]*(?:-{3,}|={3,})[-=\s|+:]*")
+#: psql's row count below its table: ``(40 rows)``, ``(1 row)``
+_ROW_COUNT = re.compile(r"\(\d+ rows?\)")
+
+
+def is_printed_table_line(line: str) -> bool:
+    """Whether ``line`` is a rule or the row count of a table printed by psql, MySQL or
+    Markdown: not a row of the table."""
+    text = line.strip()
+    return bool(_RULE.fullmatch(text) or _ROW_COUNT.fullmatch(text))
 
 
 def _trimmed(line: str) -> str:
@@ -675,13 +745,15 @@ _FIELD_LIMIT = 2**31 - 1
 
 
 def _rows(fh: TextIO, delimiter: str, path: Path, skipped: int = 0,
-          empty: list[int] | None = None) -> Iterator[tuple[int, list[str]]]:
+          empty: list[int] | None = None, printed: list[int] | None = None
+          ) -> Iterator[tuple[int, list[str]]]:
     """The non-blank rows as (the line the row starts on, as an editor counts: a quoted
     cell may span lines; stripped cells); ``skipped`` lines were read before. A row of
     empty cells only (``,,,``: what spreadsheets save for rows below the table that were
     once formatted or cleared) is blank too; its line is added to ``empty``. A UTF-8
     byte-order mark starting a line (files saved by Excel joined with ``cat``) is
-    dropped."""
+    dropped. The rules and the row count of a table printed by psql, MySQL or Markdown
+    (:func:`is_printed_table_line`) are skipped, their lines added to ``printed``."""
     if csv.field_size_limit() < _FIELD_LIMIT:  # a long cell is text, not a broken file
         csv.field_size_limit(_FIELD_LIMIT)
     reader = _reader(fh, delimiter)
@@ -702,6 +774,10 @@ def _rows(fh: TextIO, delimiter: str, path: Path, skipped: int = 0,
         if not any(cells):
             if len(cells) > 1 and empty is not None:
                 empty.append(start)
+            continue
+        if is_printed_table_line(delimiter.join(cells)):
+            if printed is not None:
+                printed.append(start)
             continue
         yield start, cells
 
@@ -788,10 +864,30 @@ def _chain(sample: list[tuple[int, list[str]]], rest: Iterator[tuple[int, list[s
     """The data rows (sample then the rest of the file), each checked for its length and
     for values in a column left out as empty in the sample; copies of the header skipped."""
     header = layout.names if layout.header else None
-    for line, cells in itertools.chain(sample, rest):
+    rows = itertools.chain(sample, rest)
+    first_numeric = 0 in layout.features and layout.features.index(0) not in \
+        layout.categories
+    last = 0  # the last line of the row before
+    pending: collections.deque[tuple[int, list[str]]] = collections.deque()
+    while True:
+        if not pending:
+            row = next(rows, None)
+            if row is None:
+                return
+            pending.append(row)
+        line, cells = pending.popleft()
         if cells == header:  # files joined one after the other, each with its header
             layout.repeated_headers.append(line)
             continue
+        apart = bool(last) and line > last + 1
+        if _margin_row(cells, first_numeric, apart):  # notes below the table? at its end
+            pending.extend(itertools.islice(rows, _FOOTER_ROWS + 1 - len(pending)))
+            below = [(line, cells), *pending]
+            if len(below) <= _FOOTER_ROWS and all(_margin_row(c, first_numeric, apart)
+                                                  for _, c in below):
+                layout.footer_rows += [(n, c[0]) for n, c in below]
+                return
+        last = _end_line(line, cells)
         _check_width(line, cells, layout.n_columns, path)
         for p in layout.empty_columns:  # empty in the sample by definition
             if not is_missing(cells[p]):
@@ -802,6 +898,72 @@ def _chain(sample: list[tuple[int, list[str]]], rest: Iterator[tuple[int, list[s
                     "there too (then it is a feature), or "
                     f"leave it out with `ignore_columns={_column_spec(layout.names, p)}`")
         yield line, cells
+
+
+#: the most rows below a table read as its notes or totals
+_FOOTER_ROWS = 5
+#: the first cell of a row of totals below a table (Excel's Total row, a sum, a mean)
+_SUMMARY = re.compile(r"(?:grand\s*|sub)?(?:total|sum|average|mean|median|count|min|max)s?"
+                      r"\s*:?", re.IGNORECASE)
+
+
+def _margin_row(cells: list[str], first_numeric: bool, apart: bool = False) -> bool:
+    """Whether a row reads as a title or a note beside a table rather than an example:
+    its first cell names a total (``Total,1234,``); or it is text and no other cell is
+    filled (``Source: survey,,``), where the first column holds numbers, the text says
+    ``Note:``-like (a colon), or the row is ``apart`` from the table (a blank line
+    between them, or a title above a header). A row of a text first column with its
+    other cells missing is otherwise an example."""
+    first = cells[0] if cells else ""
+    if not first or is_missing(first) or number_either_way(first) or "\n" in first:
+        return False  # a cell over several lines: a quote left open, said as such
+    if any(cells[1:]):
+        return bool(_SUMMARY.fullmatch(first))
+    return first_numeric or apart or ":" in first
+
+
+def _title_rows(sample: list[tuple[int, list[str]]]) -> int:
+    """How many of the first rows (at most 3) are titles above the table: one text cell
+    filled (:func:`_margin_row`, not a total), above a header (two or more cells filled,
+    none a number)."""
+    k = 0
+    while (k < min(3, len(sample) - 2) and sum(map(bool, sample[k][1])) == 1
+           and _margin_row(sample[k][1], False, apart=" " in sample[k][1][0])):
+        k += 1
+    if not k:
+        return 0
+    header = [cell for cell in sample[k][1] if cell]
+    return k if len(header) > 1 and not any(number_either_way(c) for c in header) else 0
+
+
+def _footer_rows(sample: list[tuple[int, list[str]]]) -> int:
+    """How many of the last rows of a whole file (at most :data:`_FOOTER_ROWS`) are notes
+    or totals below the table (:func:`_margin_row`); the first column counts as numbers
+    where its other cells below the first row are numbers or missing."""
+    body = sample[1:]
+    first_numeric = bool(body) and all(
+        number_either_way(cells[0]) or is_missing(cells[0]) for _, cells in
+        body[:max(0, len(body) - _FOOTER_ROWS)] if cells)
+    k = 0
+    while k < min(_FOOTER_ROWS, len(sample) - 2):
+        start = len(sample) - 1 - k  # the block sample[start:] below the table
+        apart = sample[start][0] > _end_line(*sample[start - 1]) + 1  # a blank line above
+        if not all(_margin_row(cells, first_numeric, apart) for _, cells in sample[start:]):
+            break
+        k += 1
+    return k
+
+
+def _end_line(line: int, cells: list[str]) -> int:
+    """The last line of the row that starts on ``line`` (a quoted cell may span lines)."""
+    return line + sum(cell.count("\n") for cell in cells)
+
+
+def _margin_text(rows: list[tuple[int, str]]) -> str:
+    """``row 43 ('Source: internal')``, ``rows 42, 43 ('Total', 'Source: x')``."""
+    lines = ", ".join(str(line) for line, _ in rows)
+    return (f"row{'s' if len(rows) > 1 else ''} {lines} "
+            f"({', '.join(cell_repr(text) for _, text in rows)})")
 
 
 def _column_spec(names: list[str] | None, position: int) -> str:
@@ -838,6 +1000,8 @@ class _Layout:
     index_columns: list[int] = field(default_factory=list)  # row numbers, left out
     empty_columns: list[int] = field(default_factory=list)  # no value in the sample
     repeated_headers: list[int] = field(default_factory=list)  # rows equal to the header
+    #: rows below the table that are notes or totals (:func:`_margin_row`), skipped
+    footer_rows: list[tuple[int, str]] = field(default_factory=list)
     #: text columns whose values mostly occur once -> (values seen once, filled cells)
     identifier_columns: dict[int, tuple[int, int]] = field(default_factory=dict)
     #: columns of a file read with a recipe that the model does not know and that are

@@ -97,3 +97,85 @@ def test_a_dataframe_column_of_numbers_as_text_is_named_with_its_conversion(cell
         assert "y holds numbers stored as text" in str(err.value)
         assert said.replace("df['a'] = df['a']", "y = pd.Series(y)").replace(
             "df['a']", "y") in str(err.value)
+
+
+def _rows(n: int = 30, sep: str = ",") -> list[str]:
+    return [sep.join([f"{(i * 7 % 11) / 10 - 0.5:.2f}", f"{i % 5}", "yes" if i % 2 else "no"])
+            for i in range(n)]
+
+
+def _read(path, **kwargs):
+    from numpynn.data.csv_file import load_csv
+
+    return load_csv(path, **kwargs)
+
+
+@pytest.mark.parametrize("name,text,sep", [
+    ("psql.txt", " a | b | label\n---+---+-------\n{rows}\n(30 rows)\n\n", " | "),
+    ("mysql.txt", "+---+---+-------+\n| a | b | label |\n+---+---+-------+\n{boxed}\n"
+     "+---+---+-------+\n", " | "),
+    ("table.md", "| a | b | label |\n|---|:-:|------:|\n{boxed}\n", " | "),
+])
+def test_a_table_printed_by_psql_mysql_or_markdown_is_read(tmp_path, name, text, sep):
+    """psql's ``---+---`` rule and ``(30 rows)`` count, MySQL's ``+---+`` box and
+    Markdown's outer pipes made a table of one column ("no feature column ... give
+    --delimiter")."""
+    rows = _rows(sep=sep)
+    path = _table(tmp_path / name, text.format(rows="\n".join(rows),
+                                               boxed="\n".join(f"| {r} |" for r in rows)))
+    ds = _read(path)
+    assert ds.X.shape == (30, 2) and ds.table.columns == ["a", "b", "label"]
+    assert ds.X[1].tolist() == [0.2, 1.0] and sorted(ds.classes.tolist()) == ["no", "yes"]
+    assert any("rules or the row count of a printed table" in n for n in ds.notes)
+
+
+@pytest.mark.parametrize("above", ["Sales report 2023,,\n", "Sales report 2023\n\n",
+                                   "Quarterly figures;;\nRegion north;;\n"])
+def test_a_title_above_the_header_is_skipped_with_a_note(tmp_path, above):
+    """A spreadsheet's title row above the header was read as the header ("cannot read
+    'Sales report 2023' as a number ... --ignore-columns 0")."""
+    sep = ";" if ";" in above else ","
+    path = _table(tmp_path / "t.csv", above + sep.join("abc") + "\n" +
+                  "\n".join(_rows(sep=sep)) + "\n")
+    ds = _read(path)
+    assert ds.X.shape == (30, 2) and ds.table.columns == ["a", "b", "c"]
+    assert any("above the table is a title" in n or "above the table are titles" in n
+               for n in ds.notes)
+
+
+@pytest.mark.parametrize("below,skipped", [
+    ("\nSource: internal survey,,\nTotal,,\n", "rows 33, 34 ('Source: internal survey', "
+     "'Total') below the table"),
+    ("Total,12,\n", "row 32 ('Total') below the table"),
+    ("Average:,2.0,\n", "row 32 ('Average:') below the table"),
+])
+def test_notes_and_totals_below_the_table_are_skipped_with_a_note(tmp_path, below, skipped):
+    """Excel's Total row and notes below the data were rows: "cannot read 'Total' as a
+    number ... leave the column out with --ignore-columns a"."""
+    path = _table(tmp_path / "t.csv", "a,b,label\n" + "\n".join(_rows()) + "\n" + below)
+    ds = _read(path)
+    assert ds.X.shape == (30, 2)
+    assert any(skipped in n for n in ds.notes), ds.notes
+    result = numpynn("train", "--data", "t.csv", "--out", "r", "--epochs", "1", cwd=tmp_path)
+    assert result.returncode == 0 and skipped in result.stdout + result.stderr
+
+
+def test_notes_below_a_table_longer_than_the_sample_are_skipped(tmp_path):
+    rows = [f"{i % 13},{i % 7},{'yes' if i % 2 else 'no'}" for i in range(1500)]
+    path = _table(tmp_path / "t.csv", "a,b,label\n" + "\n".join(rows) + "\n\nSource: x,,\n")
+    ds = _read(path)
+    assert ds.X.shape == (1500, 2) and any("row 1503 ('Source: x')" in n for n in ds.notes)
+
+
+@pytest.mark.parametrize("tail,error", [
+    ("New York,,\n", "row 32, 'b' (column index 1): an empty cell"),  # cells missing
+    ('"5,6,yes\n7,8\n', "row 32 has 1 columns"),  # a quote left open
+    ("Paris note,,\n1,2,yes\n", "row 32, 'b' (column index 1): an empty cell"),
+])
+def test_rows_like_notes_that_are_not_below_the_table_stay_rows(tmp_path, tail, error):
+    rows = [f"{'New York' if i % 2 else 'Paris'},{i % 5},{'yes' if i % 2 else 'no'}"
+            for i in range(30)]
+    path = _table(tmp_path / "t.csv", "city,b,label\n" + "\n".join(rows) + "\n" + tail)
+    with pytest.raises(Exception) as err:
+        _read(path)
+    assert error in str(err.value)
