@@ -274,9 +274,9 @@ def _load_csv(path: Path, *, encoding: str | None, label_column: int | str | Non
                      f"({sep * 2!r}: rows a spreadsheet once formatted or cleared); they are "
                      "skipped, as blank lines are.")
     if title_rows:
+        said = "is a title, not a row" if len(title_rows) == 1 else "are titles, not rows"
         notes.append(f"note: {path.name}: {_margin_text(title_rows)} above the table "
-                     f"{'is a title, not a row' if len(title_rows) == 1 else 'are titles, not rows'}"
-                     "; skipped.")
+                     f"{said}; skipped.")
     if layout.footer_rows:
         notes.append(f"note: {path.name}: {_margin_text(layout.footer_rows)} below the "
                      "table, a note or a total (as spreadsheets have them), not "
