@@ -783,19 +783,31 @@ def _rows(fh: TextIO, delimiter: str, path: Path, skipped: int = 0,
 
 
 _SVMLIGHT_PAIR = re.compile(r"(?:\d+|qid):[-+.\deE]+")
+#: the first statement of an SQL script or dump (pg_dump, mysqldump, sqlite3 .dump)
+_SQL = re.compile(r"(?:INSERT\s+INTO|CREATE\s+(?:TABLE|DATABASE|SCHEMA)|BEGIN\s+TRANSACTION|"
+                  r"PRAGMA\s|SET\s+\w+\s*=|DROP\s+TABLE|COPY\s+\S+\s+\(|USE\s+\w+;)",
+                  re.IGNORECASE)
 
 
 def _refuse_other_text_format(path: Path, sep: str, sample: list[tuple[int, list[str]]]
                               ) -> None:
     """DataError where the sampled rows are a text format other than a table, whatever
     the file's ending: Weka's ARFF (``@relation`` first, after ``%`` comments) or svmlight /
-    LIBSVM (``label index:value ...`` on every line), which read as a table would be
-    nonsense (classes such as ``'2:-0.048'``)."""
+    LIBSVM (``label index:value ...`` on every line), JSON or JSON Lines (``[{...`` or a
+    ``{...}`` record a line) or an SQL script (``INSERT INTO ...``), which read as a table
+    would be nonsense (classes such as ``'2:-0.048'``) or "a header but no data rows"."""
     lines = [sep.join(cells) for _, cells in sample[:50]]
     first = next((line for line in lines if not line.startswith("%")), "")
+    statement = next((line for line in lines if not line.startswith(("--", "/*"))), "")
     kind = None
     if first.lower().startswith("@relation"):
         kind = "arff"
+    elif _SQL.match(statement):
+        kind = "sql"
+    elif lines[0].startswith("{") and lines[0].endswith("}"):
+        kind = "jsonl" if len(lines) > 1 and lines[1].startswith("{") else "json"
+    elif lines[0] == "[" or lines[0].startswith(("[{", "[[", '["')):
+        kind = "json"
     elif all(len(words := line.split()) > 1
              and all(_SVMLIGHT_PAIR.fullmatch(w) for w in words[1:]) for line in lines):
         kind = "svmlight"

@@ -179,3 +179,21 @@ def test_rows_like_notes_that_are_not_below_the_table_stay_rows(tmp_path, tail, 
     with pytest.raises(Exception) as err:
         _read(path)
     assert error in str(err.value)
+
+
+@pytest.mark.parametrize("name,text,said", [
+    ("rows.jsonl", '{"a": 1, "label": "x"}\n{"a": 2, "label": "y"}\n',
+     "is a JSON Lines file (one JSON record a line); numpynn reads CSV (.csv, .csv.gz, .tsv) "
+     "and NPZ files: convert it with pandas: pd.read_json('rows.jsonl', lines=True)"),
+    ("rows.txt", '{"a": 1, "label": "x"}\n{"a": 2, "label": "y"}\n', "lines=True"),
+    ("rows.csv", '[{"a": 1, "label": "x"}, {"a": 2, "label": "y"}]', "is a JSON file"),
+    ("dump.sql", "INSERT INTO t VALUES (1, 2, 'a');\n", "is an SQL script"),
+    ("dump.txt", "-- pg_dump\nSET client_encoding = 'UTF8';\nCREATE TABLE t (a int);\n",
+     "\\copy TABLE TO 'data.csv' CSV HEADER"),
+])
+def test_json_lines_and_sql_dumps_get_their_own_conversion(tmp_path, name, text, said):
+    """A JSON Lines file got pd.read_json without lines=True (which fails on it); an SQL
+    dump was "a header (row 1) but no data rows"."""
+    _table(tmp_path / name, text)
+    result = numpynn("train", "--data", name, "--out", "r", cwd=tmp_path)
+    assert result.returncode == 2 and said in result.stderr and "Traceback" not in result.stderr
