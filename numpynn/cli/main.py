@@ -196,12 +196,29 @@ class _Parser(argparse.ArgumentParser):
         prog = self.prog
         if " " not in prog and argv and argv[0] in COMMANDS:  # raised by the top parser
             prog = f"{prog} {argv[0]}"
-        hint = data_hint(prog, message, argv) or self._list_hint(message)
+        hint = (data_hint(prog, message, argv) or self._list_hint(message)
+                or self._other_tools_hint(message))
         if message.startswith("argument COMMAND: invalid choice: 'help'"):  # numpynn help X
             asked = argv[1] if len(argv) > 1 and argv[1] in COMMANDS else ""
             hint = (f"; for help: numpynn {asked} --help" if asked else
                     "; for help: numpynn --help, or numpynn COMMAND --help for a command's")
         raise UsageError(f"{message}{hint} (see '{prog} --help')")
+
+    def _other_tools_hint(self, message: str) -> str:
+        """Another tool's value for a choice (``--optimizer adamw``, ``--header 0``), a
+        flag's start read as another flag (``--target label`` as --target-transform),
+        or a start several flags share (``--drop``): numpynn's way; else ''."""
+        from .hints import abbreviation_hint, ambiguous_hint, choice_hint
+
+        ambiguous = re.match(r"ambiguous option: (--[\w-]+)", message)
+        if ambiguous:
+            return ambiguous_hint(ambiguous.group(1))
+        match = re.match(r"argument (--[\w-]+)(?:/\S+)?: (?:invalid choice: '(.*)' )?", message)
+        if not match:
+            return ""
+        flag, value = match.groups()
+        return (abbreviation_hint(flag, self.argv)
+                + (choice_hint(flag, value) if value is not None else ""))
 
     def _list_hint(self, message: str) -> str:
         """For a comma list refused by an option of one value (``train --lr 1e-3,1e-2``):

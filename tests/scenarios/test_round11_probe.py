@@ -197,3 +197,32 @@ def test_json_lines_and_sql_dumps_get_their_own_conversion(tmp_path, name, text,
     _table(tmp_path / name, text)
     result = numpynn("train", "--data", name, "--out", "r", cwd=tmp_path)
     assert result.returncode == 2 and said in result.stderr and "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize("flags,said", [
+    (["--validation_split", "0.2"], "numpynn's flag for it is --val-fraction"),
+    (["--bs", "16"], "numpynn's flag for it is --batch-size"),
+    (["--hidden-layers", "32,16"], "numpynn's flag for it is --hidden"),
+    (["--scheduler", "cosine"], "numpynn's flag for it is --schedule"),  # not search's Dask
+    (["--sep", ";"], "numpynn's flag for it is --delimiter"),
+    (["--y", "label"], "numpynn's flag for it is --label-column"),
+    (["--device", "cuda"], "numpynn runs on the CPU with NumPy"),
+    (["--verbose"], "numpynn prints the run's header and every epoch by default"),
+    (["--features", "a,b"], "every column but the label as a feature"),
+    (["--momentum", "0.9"], "--optimizer momentum or nesterov keeps 0.9"),
+    (["--loss", "mse"], "squared error for --task regression"),
+    (["--optimizer", "adamw"], "numpynn has no AdamW: --optimizer adam with --reg"),
+    (["--optimizer", "Nadam"], "numpynn has no Nadam"),
+    (["--header", "0"], "--header yes: the first row names the columns (pandas' header=0)"),
+    (["--task", "classifier"], "; --task classification"),
+    (["--dtype", "double"], "; --dtype float64"),
+    (["--target", "species"], "--target was read as --target-transform, the flag it starts; "
+     "for other tools' --target, numpynn's flag is --label-column"),
+    (["--drop", "id"], "for other tools' --drop, numpynn's flag is --ignore-columns"),
+])
+def test_keras_pytorch_and_pandas_habits_get_numpynns_flag(tmp_path, flags, said):
+    """Flags and values of Keras, PyTorch scripts, pandas and scikit-learn were refused
+    with argparse's message alone (or ``--target species`` as a bad --target-transform)."""
+    result = numpynn("train", "--data", "x.csv", *flags, cwd=tmp_path)
+    assert result.returncode == 2 and said in result.stderr, result.stderr
+    assert not list(tmp_path.iterdir())
