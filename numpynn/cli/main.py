@@ -104,7 +104,27 @@ def data_hint(prog: str, message: str, argv: Sequence[str]) -> str:
              and (i == 0 or not argv[i - 1].startswith("-"))]
     if not stray:
         return ""
+    given = _data_files(argv)
+    if len(given) > 1:  # --data a.csv b.csv: the shell expanded --data *.csv
+        from ..data.sources import join_recipe
+
+        return (f"; --data takes one file, got {len(given)}: {', '.join(given[:3])}"
+                f"{', ...' if len(given) > 3 else ''} (a pattern such as *.csv, expanded by "
+                f"the shell?); give one, or join them into one first: {join_recipe(given)}")
     return f"; give the data file with --data: {prog} ... --data {stray[0]}"
+
+
+def _data_files(argv: Sequence[str]) -> list[str]:
+    """The value of ``--data`` and the table files right after it (as the shell writes a
+    pattern it expanded: ``--data a.csv b.csv``)."""
+    if "--data" not in argv:
+        return []
+    i = argv.index("--data") + 1
+    files = []
+    while i < len(argv) and argv[i].lower().endswith(_TABLE_ENDINGS):
+        files.append(argv[i])
+        i += 1
+    return files
 
 
 _SEEN = "_numpynn_seen_options"  # the namespace's record of the options given, while parsing

@@ -226,3 +226,22 @@ def test_keras_pytorch_and_pandas_habits_get_numpynns_flag(tmp_path, flags, said
     result = numpynn("train", "--data", "x.csv", *flags, cwd=tmp_path)
     assert result.returncode == 2 and said in result.stderr, result.stderr
     assert not list(tmp_path.iterdir())
+
+
+def test_a_pattern_of_data_files_says_numpynn_reads_one_and_how_to_join_them(tmp_path):
+    """``--data *.csv`` expanded by the shell was "give the data file with --data: ...
+    --data b.csv" (it was given); quoted, "did you mean a.csv?"."""
+    for name in ("a.csv", "b.csv", "c.csv"):
+        _table(tmp_path / name, "x,label\n1,u\n2,v\n")
+    expanded = numpynn("train", "--data", "a.csv", "b.csv", "c.csv", cwd=tmp_path)
+    assert expanded.returncode == 2
+    assert ("--data takes one file, got 3: a.csv, b.csv, c.csv (a pattern such as *.csv, "
+            "expanded by the shell?); give one, or join them into one first: (head -n 1 "
+            "a.csv; tail -n +2 -q a.csv b.csv c.csv) > all.csv") in expanded.stderr
+    quoted = numpynn("train", "--data", "*.csv", cwd=tmp_path)
+    assert quoted.returncode == 2 and "did you mean" not in quoted.stderr
+    assert ("*.csv; it is a pattern that matches a.csv, b.csv, c.csv; numpynn reads one data "
+            "file: give one, or join them into one first: (head -n 1 a.csv; tail -n +2 -q "
+            "*.csv) > all.csv") in quoted.stderr
+    none = numpynn("train", "--data", "new/*.csv", cwd=tmp_path)
+    assert none.returncode == 2 and "it is a pattern, and no file matches it" in none.stderr
