@@ -24,7 +24,8 @@ def decimal_point(text: str) -> str:
     return text
 
 
-_CURRENCY = "$€£¥₹₩₽₺₪₫฿₴₦₱"
+#: the currency signs a number may carry before or after it
+CURRENCY_SIGNS = _CURRENCY = "$€£¥₹₩₽₺₪₫฿₴₦₱"
 #: a currency written as its ISO code (or R$, US$, ...) before or after the number, with
 #: or without a space: USD 1,200 or 1.200,00 EUR; a closed list, so that product codes
 #: such as 'SKU 123' stay text

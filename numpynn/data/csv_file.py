@@ -36,6 +36,7 @@ import numpy as np
 from ..errors import DataError, InputError
 from ._files import as_path, require_file
 from .cells import (
+    CURRENCY_SIGNS,
     cell_repr,
     decimal_point,
     is_number_cell,
@@ -1277,6 +1278,7 @@ def _numbers(cells: list[str], block: list[tuple[int, list[str]]], position: int
                 if "," in cell and is_number(decimal_point(cell)):
                     hint += (" (a decimal comma? in a comma-separated file write numbers with "
                              "a decimal point; files separated by ; or tab may use commas)")
+                hint += _not_a_number_hint(cell)
                 fix = ("" if layout.from_model else
                        "; fix the text cells of the column, or leave the column out with "
                        f"`ignore_columns={_column_spec(layout.names, position)}`")
@@ -1287,6 +1289,26 @@ def _numbers(cells: list[str], block: list[tuple[int, list[str]]], position: int
                     f"{fix}") from None
             out[i] = np.nan
     return out
+
+
+#: cells of a column of numbers that other tools write for no value or zero: what each is
+_NOT_NUMBERS = {
+    **dict.fromkeys(("-", "--", "\u2013", "\u2014"),
+                    "a dash: how accounting formats show zero and reports no value; write 0, "
+                    "or leave the cell empty for a missing value"),
+    **dict.fromkeys(("none", "nat"),
+                    "how Python and pandas print a missing value; leave the cell empty or "
+                    "write NA, a missing cell"),
+    **dict.fromkeys(("1.#inf", "-1.#inf", "#inf", "infinity"),
+                    "an infinite value, which a network cannot use"),
+}
+
+
+def _not_a_number_hint(cell: str) -> str:
+    """What a cell that is not a number in a column of numbers most likely is (a dash,
+    Python's None), as " (...)"; else ""."""
+    what = _NOT_NUMBERS.get(cell.strip(f" {CURRENCY_SIGNS}").lower())  # "$ -": zero
+    return f" ({cell.strip()!r} is {what})" if what else ""
 
 
 def _category(cell: str, mapping: dict[str, int], grow: bool, line: int, j: int,

@@ -31,12 +31,14 @@ IMPUTE = ("none", "median")
 HANDLE_UNKNOWN = ("error", "ignore")
 #: cells read as "missing" (compared after stripping, case-insensitively): besides the
 #: usual ones, what Excel writes for a missing value (#N/A, #NA) or a formula without
-#: one (#DIV/0!, #VALUE!, ...), pandas' other defaults (<NA>, 1.#IND, 1.#QNAN) and the
-#: "." of SAS and Stata
+#: one (#DIV/0!, #VALUE!, #SPILL!, ...; Google Sheets' #ERROR!), pandas' other defaults
+#: (<NA>, #N/A N/A, 1.#IND, 1.#QNAN) and the "." of SAS and Stata
 MISSING_TOKENS = frozenset({"", "na", "n/a", "nan", "-nan", "+nan", "null", "?", "#n/a",
-                            "#na", "<na>", "1.#ind", "-1.#ind", "1.#qnan", "-1.#qnan",
-                            "#div/0!", "#value!", "#ref!", "#name?", "#num!", "#null!", ".",
-                            })
+                            "#na", "<na>", "#n/a n/a", "1.#ind", "-1.#ind", "1.#qnan",
+                            "-1.#qnan", "#div/0!", "#value!", "#ref!", "#name?", "#num!",
+                            "#null!", "#error!", "#spill!", "#calc!", "#field!",
+                            "#getting_data", "#blocked!", "#connect!", "#busy!",
+                            "#unknown!", "."})
 SOURCES = ("csv", "npz", "digits", "mnist", "fashion-mnist", "cifar10")
 
 

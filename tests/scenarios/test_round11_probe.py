@@ -3,6 +3,7 @@ pandas, psql, scikit-learn, Keras and shell users), each case a defect found and
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
 from numpynn.cli.main import build_parser
@@ -245,3 +246,26 @@ def test_a_pattern_of_data_files_says_numpynn_reads_one_and_how_to_join_them(tmp
             "*.csv) > all.csv") in quoted.stderr
     none = numpynn("train", "--data", "new/*.csv", cwd=tmp_path)
     assert none.returncode == 2 and "it is a pattern, and no file matches it" in none.stderr
+
+
+@pytest.mark.parametrize("cell,said", [
+    ("#ERROR!", None), ("#SPILL!", None), ("#N/A N/A", None),  # missing cells
+    ("None", "'None' is how Python and pandas print a missing value"),
+    ("-", "'-' is a dash: how accounting formats show zero"),
+    ("$ -", "is a dash: how accounting formats show zero"),
+    ("1.#INF", "'1.#INF' is an infinite value"),
+])
+def test_spreadsheet_errors_are_missing_and_other_non_numbers_are_named(tmp_path, cell, said):
+    """Google Sheets' #ERROR! and Excel's newer errors were "cannot read as a number"
+    while #VALUE! was a missing cell; a dash, None or 1.#INF got no word of what it is."""
+    rows = [f"{cell if i == 4 else i / 10},{i % 3},{'yes' if i % 2 else 'no'}"
+            for i in range(30)]
+    path = _table(tmp_path / "t.csv", "a,b,label\n" + "\n".join(rows) + "\n")
+    if said is None:
+        ds = _read(path, allow_missing=True)
+        assert ds.X.shape == (30, 2) and np.isnan(ds.X[4, 0])
+    else:
+        with pytest.raises(Exception) as err:
+            _read(path)
+        assert "row 6, 'a' (column index 0): cannot read" in str(err.value)
+        assert said in str(err.value)
