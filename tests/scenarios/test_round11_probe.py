@@ -269,3 +269,25 @@ def test_spreadsheet_errors_are_missing_and_other_non_numbers_are_named(tmp_path
             _read(path)
         assert "row 6, 'a' (column index 0): cannot read" in str(err.value)
         assert said in str(err.value)
+
+
+def test_a_frame_with_the_fitted_columns_in_another_order_is_matched_by_name():
+    """scikit-learn refused the fitted columns in another order ("must be in the same
+    order") and named missing or extra ones without the fix; numpynn's CSV reader
+    matches columns by name, and so does the estimator now."""
+    import pandas as pd
+
+    from numpynn.sklearn import MLPClassifier, MLPRegressor
+
+    rng = np.random.default_rng(0)
+    frame = pd.DataFrame(rng.normal(size=(40, 3)), columns=["a", "b", "c"])
+    y = (frame.a > 0).astype(int)
+    for est in (MLPClassifier(max_iter=3, random_state=0).fit(frame, y),
+                MLPRegressor(max_iter=3, random_state=0).fit(frame, frame.a)):
+        assert (est.predict(frame[["c", "a", "b"]]) == est.predict(frame)).all()
+        with pytest.raises(ValueError, match=r"X has 1 column\(s\) it was not: \['z'\]; give "
+                                             r"the columns of the fit: X\[est\.feature_names"):
+            est.predict(frame.assign(z=1.0))
+        with pytest.raises(ValueError, match=r"X lacks 1 column\(s\) the model was fitted on: "
+                                             r"\['c'\]"):
+            est.predict(frame[["a", "b"]])
