@@ -52,9 +52,12 @@ def validate_dense(estimator: BaseEstimator, X: Any, y: Any = "no_validation", *
     from scipy import sparse  # installed with scikit-learn
 
     _check_no_text_columns(X)
-    if checks.get("reset", True) is False:
-        X = _columns_as_fitted(estimator, X)
-    out = validate_data(estimator, X, y, accept_sparse=True, **checks)
+    try:
+        out = validate_data(estimator, X, y, accept_sparse=True, **checks)
+    except ValueError as exc:
+        if not str(exc).startswith("The feature names should match"):
+            raise
+        raise ValueError(f"{str(exc).rstrip()}\n{_columns_fix(estimator, X)}") from None
     X_checked = out[0] if isinstance(out, tuple) else out
     if sparse.issparse(X_checked):
         n, d = X_checked.shape
@@ -65,33 +68,18 @@ def validate_dense(estimator: BaseEstimator, X: Any, y: Any = "no_validation", *
         X_checked = X_checked.toarray()
     return (X_checked, out[1]) if isinstance(out, tuple) else X_checked
 
-def _columns_as_fitted(estimator: BaseEstimator, X: Any) -> Any:
-    """A DataFrame X for a fitted estimator: its columns in the order of the fit where it
-    holds the same names in another order (as numpynn's CSV reader matches columns by
-    name); where names are missing or extra, a ValueError naming them and the fix (it
-    was scikit-learn's "The feature names should match", without one)."""
-    fitted = getattr(estimator, "feature_names_in_", None)
-    columns = getattr(X, "columns", None)
-    if fitted is None or columns is None or not hasattr(X, "loc"):
-        return X
-    names = [str(c) for c in columns]
-    want = [str(c) for c in fitted]
-    if names == want:
-        return X
-    if sorted(names) == sorted(want) and len(set(names)) == len(names):
-        return X[list(fitted)]
-    missing = [n for n in want if n not in names]
-    extra = [n for n in names if n not in want]
-    if not missing and not extra:
-        return X  # repeated names: scikit-learn's own message
-    said = []
-    if missing:
-        said.append(f"lacks {len(missing)} column(s) the model was fitted on: {missing[:10]}")
-    if extra:
-        said.append(f"has {len(extra)} column(s) it was not: {extra[:10]}")
-    fix = ("give the columns of the fit: X[est.feature_names_in_]" if not missing else
-           "give a frame with every column of the fit (est.feature_names_in_ lists them)")
-    raise ValueError(f"X {' and '.join(said)}; {fix}.")
+def _columns_fix(estimator: BaseEstimator, X: Any) -> str:
+    """The fix for a DataFrame X whose columns are not the fit's (scikit-learn's "The
+    feature names should match" names them, and says no fix): the selection that gives
+    them, where X holds every one of them; else where the list of them is."""
+    fitted = [str(c) for c in getattr(estimator, "feature_names_in_", [])]
+    names = {str(c) for c in getattr(X, "columns", [])}
+    if fitted and set(fitted) <= names:
+        return ("Select the columns of the fit, in its order: X[est.feature_names_in_] "
+                "(numpynn's estimators follow scikit-learn, which matches columns by "
+                "position).")
+    return ("Give a frame with every column of the fit, in its order "
+            "(est.feature_names_in_ lists them).")
 
 
 def _check_no_text_columns(X: Any) -> None:
