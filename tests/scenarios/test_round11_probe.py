@@ -291,3 +291,31 @@ def test_a_frame_whose_columns_are_not_the_fits_is_told_how_to_select_them():
         with pytest.raises(ValueError, match=r"(?s)missing:\n- c.*Give a frame with every "
                                              r"column of the fit"):
             est.predict(frame[["a", "b"]])
+
+
+@pytest.mark.parametrize("text,same_as", [
+    ("07-Dec-2026", "2026-12-07"), ("7 December 2026", "2026-12-07"),
+    ("Dec 7, 2026", "2026-12-07"), ("2026-Dec-07", "2026-12-07"),
+    ("07-Dec-2026 13:45", "2026-12-07 13:45"), ("Sept 3, 2020", "2020-09-03"),
+])
+def test_dates_with_the_month_named_are_numbers_as_year_first_ones(text, same_as):
+    """MATLAB's writetable and Oracle write 07-Dec-2026, Excel and Numbers Dec 7, 2026: the
+    month named, so unambiguous; they were text, a column of them "an identifier or
+    free text" left out."""
+    from numpynn.data.cells import number_value
+
+    assert number_value(text, False) == number_value(same_as, False) is not None
+
+
+@pytest.mark.parametrize("text", ["07-Foo-2026", "Mayor 5 2020", "Paris 2024", "07-DEC-26"])
+def test_text_like_a_named_date_is_not_one(text):
+    from numpynn.data.cells import number_value
+
+    assert number_value(text, False) is None
+
+
+def test_a_column_of_named_month_dates_is_a_feature_with_a_note(tmp_path):
+    rows = [f"{(i % 28) + 1:02d}-Dec-2026,{i % 3},{'x' if i % 2 else 'y'}" for i in range(30)]
+    ds = _read(_table(tmp_path / "m.csv", "when,b,label\n" + "\n".join(rows) + "\n"))
+    assert ds.X.shape == (30, 2) and ds.X[0, 0] == pytest.approx(2026 + 334 / 365)
+    assert any("'when' (column index 0) holds dates (01-Dec-2026" in n for n in ds.notes)
