@@ -136,12 +136,14 @@ def resolve_column(spec: int | str, names: Sequence[str] | None, n_columns: int,
             return resolve_column(int(text), names, n_columns, source, what)
         except ValueError:
             pass
+        letter = _spreadsheet_letter(text, n_columns)
         if names is None:
             raise DataError(f"{source}: `{what}={spec!r}` names a column, but the file has no "
-                            "header row; give the column's index instead (0 is the first)")
+                            "header row; give the column's index instead (0 is the first)"
+                            f"{letter}")
         if text not in names:
             close = _closest_name(text, names)
-            hint = f"; did you mean {close!r}?" if close else ""
+            hint = f"; did you mean {close!r}?" if close else letter
             raise DataError(f"{source}: `{what}={spec!r}` is not a column of the file{hint} "
                             f"(names are matched exactly); its columns are "
                             f"{preview(list(names))}")
@@ -151,6 +153,21 @@ def resolve_column(spec: int | str, names: Sequence[str] | None, n_columns: int,
                         f"{n_columns} columns; use 0..{n_columns - 1}, -1 for the last column, "
                         "or a name")
     return int(spec) % n_columns
+
+
+def _spreadsheet_letter(text: str, n_columns: int) -> str:
+    """For a spreadsheet's column letter (``D``, ``AB``) of a column the file has: the
+    index that gives it ("; ..."); else ""."""
+    if not (1 <= len(text) <= 2 and text.isascii() and text.isalpha() and text.isupper()):
+        return ""
+    index = 0
+    for ch in text:
+        index = index * 26 + ord(ch) - ord("A") + 1
+    index -= 1
+    if index >= n_columns:
+        return ""
+    return (f"; a spreadsheet's column letter? column {text} is index {index} (0 is the "
+            f"first): give {index}")
 
 
 def _closest_name(text: str, names: Sequence[str]) -> str | None:

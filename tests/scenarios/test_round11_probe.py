@@ -319,3 +319,18 @@ def test_a_column_of_named_month_dates_is_a_feature_with_a_note(tmp_path):
     ds = _read(_table(tmp_path / "m.csv", "when,b,label\n" + "\n".join(rows) + "\n"))
     assert ds.X.shape == (30, 2) and ds.X[0, 0] == pytest.approx(2026 + 334 / 365)
     assert any("'when' (column index 0) holds dates (01-Dec-2026" in n for n in ds.notes)
+
+
+def test_a_spreadsheet_column_letter_is_answered_with_its_index(tmp_path):
+    """``--label-column D``, the column as the spreadsheet showed it, was "not a column"
+    with the names alone."""
+    rows = "".join(f"{i},{i % 3},{i % 5},{'x' if i % 2 else 'y'}\n" for i in range(20))
+    _table(tmp_path / "h.csv", "w,v,u,kind\n" + rows)
+    _table(tmp_path / "n.csv", rows)
+    for name in ("h.csv", "n.csv"):
+        result = numpynn("train", "--data", name, "--label-column", "D", "--out", "r",
+                         cwd=tmp_path)
+        assert result.returncode == 2 and ("a spreadsheet's column letter? column D is index "
+                                           "3 (0 is the first): give 3") in result.stderr
+    result = numpynn("train", "--data", "h.csv", "--label-column", "Z", cwd=tmp_path)
+    assert result.returncode == 2 and "spreadsheet" not in result.stderr
