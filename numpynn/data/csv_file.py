@@ -928,8 +928,9 @@ def _margin_row(cells: list[str], first_numeric: bool, apart: bool = False) -> b
     between them, or a title above a header). A row of a text first column with its
     other cells missing is otherwise an example."""
     first = cells[0] if cells else ""
-    if not first or is_missing(first) or number_either_way(first) or "\n" in first:
-        return False  # a cell over several lines: a quote left open, said as such
+    if (not first or is_missing(first) or number_either_way(first) or "\n" in first
+            or not first.isprintable()):  # a quote left open, NUL bytes: said as such
+        return False
     if any(cells[1:]):
         return bool(_SUMMARY.fullmatch(first))
     return first_numeric or apart or ":" in first
@@ -994,9 +995,12 @@ def _check_width(line: int, cells: list[str], n_columns: int, path: Path) -> Non
                  "opens a cell and is not closed on its line takes in the lines below it. "
                  "Close the quote, or write a quote within a cell as two (\"\"), as the CSV "
                  "rule is")
+        damaged = ("; it holds NUL bytes (\\x00), as a file whose writing or copy was cut "
+                   "short, or a disk's damage, leaves them: restore the file from its source"
+                   if any("\x00" in cell for cell in cells) else "")
         raise DataError(f"{path}: row {line} has {len(cells)} columns, expected {n_columns} "
                         "(as in the first row); every row must have the same number of cells"
-                        f"{quote}")
+                        f"{quote}{damaged}")
 
 
 # ----------------------------------------------------------------------- the layout

@@ -334,3 +334,13 @@ def test_a_spreadsheet_column_letter_is_answered_with_its_index(tmp_path):
                                            "3 (0 is the first): give 3") in result.stderr
     result = numpynn("train", "--data", "h.csv", "--label-column", "Z", cwd=tmp_path)
     assert result.returncode == 2 and "spreadsheet" not in result.stderr
+
+
+def test_nul_bytes_ending_a_file_are_damage_not_notes_below_the_table(tmp_path):
+    """A file whose end is NUL bytes (a write or copy cut short) must stay an error, not
+    be skipped as a note below the table; the error says what NUL bytes mean."""
+    rows = "".join(f"{i / 10},{i % 3},{'x' if i % 2 else 'y'}\n" for i in range(30))
+    path = _table(tmp_path / "t.csv", "a,b,label\n" + rows + "\x00\x00\x00\x00")
+    with pytest.raises(Exception) as err:
+        _read(path)
+    assert "row 32 has 1 columns" in str(err.value) and "NUL bytes" in str(err.value)
