@@ -205,7 +205,9 @@ def _load_csv(path: Path, *, encoding: str | None, label_column: int | str | Non
         titles = _title_rows(sample)
         title_rows = [(line, cells[0]) for line, cells in sample[:titles]]
         sample = sample[titles:]
-        if len(sample) <= _SAMPLE_ROWS:  # the whole file: notes below the table left out
+        ids_first = id_column is not None and (id_column == 0 or str(id_column).strip() ==
+                                               sample[0][1][0])  # a row of an id: a row
+        if len(sample) <= _SAMPLE_ROWS and not ids_first:  # the whole file: notes below
             footer = _footer_rows(sample)
             footer_rows = [(line, cells[0]) for line, cells in sample[len(sample) - footer:]]
             sample = sample[:len(sample) - footer]
@@ -875,7 +877,9 @@ def _without_last_cells(rows: Iterator[tuple[int, list[str]]], width: int, k: in
 def _chain(sample: list[tuple[int, list[str]]], rest: Iterator[tuple[int, list[str]]],
            layout: _Layout, path: Path) -> Iterator[tuple[int, list[str]]]:
     """The data rows (sample then the rest of the file), each checked for its length and
-    for values in a column left out as empty in the sample; copies of the header skipped."""
+    for values in a column left out as empty in the sample; copies of the header skipped,
+    and notes or totals below the table (:func:`_margin_row`, the last rows only; not
+    where the first column is ``id_column``'s, whose rows are examples to predict)."""
     header = layout.names if layout.header else None
     rows = itertools.chain(sample, rest)
     first_numeric = 0 in layout.features and layout.features.index(0) not in \
@@ -893,7 +897,7 @@ def _chain(sample: list[tuple[int, list[str]]], rest: Iterator[tuple[int, list[s
             layout.repeated_headers.append(line)
             continue
         apart = bool(last) and line > last + 1
-        if _margin_row(cells, first_numeric, apart):  # notes below the table? at its end
+        if layout.carry != 0 and _margin_row(cells, first_numeric, apart):  # notes below?
             pending.extend(itertools.islice(rows, _FOOTER_ROWS + 1 - len(pending)))
             below = [(line, cells), *pending]
             if len(below) <= _FOOTER_ROWS and all(_margin_row(c, first_numeric, apart)

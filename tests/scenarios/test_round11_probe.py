@@ -344,3 +344,18 @@ def test_nul_bytes_ending_a_file_are_damage_not_notes_below_the_table(tmp_path):
     with pytest.raises(Exception) as err:
         _read(path)
     assert "row 32 has 1 columns" in str(err.value) and "NUL bytes" in str(err.value)
+
+
+def test_a_last_row_of_an_id_and_missing_cells_is_still_predicted(tmp_path):
+    """The notes-below-the-table rule leaves a row whose first cell is --id-column's to
+    the prediction: an example with its features missing, not a note."""
+    rows = "".join(f"{i / 10},{i % 3},{'x' if i % 2 else 'y'}\n" for i in range(30))
+    _table(tmp_path / "t.csv", "a,b,label\n" + rows)
+    assert numpynn("train", "--data", "t.csv", "--out", "r", "--epochs", "1",
+                   cwd=tmp_path).returncode == 0
+    new = "".join(f"p{i},{i / 10},{i % 3}\n" for i in range(5)) + "\nZoe Smith,,\n"
+    _table(tmp_path / "new.csv", "name,a,b\n" + new)
+    result = numpynn("predict", "r", "--data", "new.csv", "--id-column", "name", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines()[-1].startswith("Zoe Smith,")
+    assert "below the table" not in result.stderr
