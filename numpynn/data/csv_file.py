@@ -15,6 +15,7 @@ included, as an editor shows them.
 from __future__ import annotations
 
 import bz2
+import codecs
 import collections
 import csv
 import functools
@@ -153,6 +154,15 @@ def load_csv(
     try:
         return read(encoding=None)
     except _NotUtf8Error as exc:
+        mixed, line = _utf8_survey(path)
+        if mixed >= 2:  # UTF-8 text with a byte of another encoding: either way is wrong
+            where = f"line {line}" if line else f"near row {exc.line}"
+            raise DataError(
+                f"{path}: mostly UTF-8 text ({mixed:,} accented letters or symbols written "
+                f"as UTF-8), but a byte on {where} is not UTF-8 (Windows-1252's é, as "
+                "Excel's 'CSV' writes it?): the file mixes two encodings, as tables joined "
+                "from different programs do, and read either way some of its text comes "
+                f"out wrong; save the rows from that program as UTF-8 too") from None
         legacy = _legacy_encoding(path)
         if legacy is None:
             raise DataError(str(exc)) from None
@@ -557,7 +567,38 @@ def _utf16_without_bom(start: bytes) -> str | None:
 
 
 class _NotUtf8Error(DataError):
-    """A byte that is not UTF-8 in a file read as UTF-8."""
+    """A byte that is not UTF-8 in a file read as UTF-8 (near row :attr:`line`)."""
+
+    def __init__(self, message: str, line: int) -> None:
+        super().__init__(message)
+        self.line = line
+
+
+#: a character of two to four bytes as UTF-8 writes it (é is C3 A9): in a file that is
+#: not UTF-8 throughout, text of another program joined to UTF-8 text
+_UTF8_SEQUENCE = re.compile(rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|"
+                            rb"[\xf0-\xf4][\x80-\xbf]{3}")
+
+
+def _utf8_survey(path: Path) -> tuple[int, int]:
+    """How many characters of more than one byte, as UTF-8 writes them, the file holds
+    (a Windows-1252 file holds such pairs only by rare chance: Ã followed by ©), and the
+    line of its first byte that is not UTF-8 (0: none, or the file cannot be read)."""
+    count = lines = bad = 0
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    try:
+        with _open_binary(path) as fh:
+            while chunk := fh.read(1 << 20):
+                count += len(_UTF8_SEQUENCE.findall(chunk))
+                if not bad:
+                    try:
+                        decoder.decode(chunk)
+                    except UnicodeDecodeError as exc:
+                        bad = lines + chunk.count(b"\n", 0, max(0, exc.start)) + 1
+                lines += chunk.count(b"\n")
+    except (*_STREAM_ERRORS, DataError):
+        return 0, 0
+    return count, bad
 
 
 #: bytes of a file read to tell legacy text from binary data
@@ -587,7 +628,7 @@ def _text_errors(path: Path, line: int):
         if isinstance(exc, UnicodeDecodeError):
             return _NotUtf8Error(
                 f"{path}: not a UTF-8 text file (undecodable byte near row {line}); save it "
-                "as UTF-8 comma-separated values (e.g. 'CSV UTF-8' in a spreadsheet)")
+                "as UTF-8 comma-separated values (e.g. 'CSV UTF-8' in a spreadsheet)", line)
         if isinstance(exc, csv.Error):
             return DataError(f"{path}: row {line}: malformed CSV ({exc})")
         return DataError(f"{path}: cannot read it as compressed text ({exc})")

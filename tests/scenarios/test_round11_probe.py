@@ -359,3 +359,19 @@ def test_a_last_row_of_an_id_and_missing_cells_is_still_predicted(tmp_path):
     assert result.returncode == 0, result.stderr
     assert result.stdout.splitlines()[-1].startswith("Zoe Smith,")
     assert "below the table" not in result.stderr
+
+
+def test_utf8_text_with_a_windows_1252_byte_is_named_as_mixed_encodings(tmp_path):
+    """A UTF-8 file with one row of Windows-1252 (tables joined from two programs) was
+    read wholly as Windows-1252: every UTF-8 é became Ã© in silence but for a note, and
+    the one real é made a class of one example."""
+    rows = "".join(f"{i / 10},{i % 3},{'café' if i % 2 else 'thé'}\n" for i in range(40))
+    (tmp_path / "t.csv").write_bytes(("a,b,label\n" + rows).encode() + b"1.0,2,caf\xe9\n")
+    with pytest.raises(Exception) as err:
+        _read(tmp_path / "t.csv")
+    assert ("mostly UTF-8 text (40 accented letters or symbols written as UTF-8), but a byte "
+            "on line 42 is not UTF-8") in str(err.value)
+    assert "mixes two encodings" in str(err.value)
+    latin = "a,b,label\n" + rows
+    (tmp_path / "w.csv").write_bytes(latin.encode("cp1252"))  # Windows-1252 throughout
+    assert _read(tmp_path / "w.csv").X.shape == (40, 2)
