@@ -25,6 +25,7 @@ import itertools
 import lzma
 import os
 import re
+import shlex
 import zipfile
 import zlib
 from collections.abc import Iterable, Iterator, Sequence
@@ -1118,7 +1119,7 @@ def _layout(path: Path, sample: list[tuple[int, list[str]]], delimiter: str,
     if not features:
         auto = [*index_columns, *empty_columns, *identifiers, *numeric_ids]
         _no_features(path, first_line, n_columns, names, label, ignored[:len(ignored) - len(
-            auto)], auto, delimiter)
+            auto)], auto, delimiter, first)
     categorical = [j for j, p in enumerate(features) if mostly_text(body, p)]
     recipe = TableRecipe(source="csv", n_features=len(features), delimiter=delimiter,
                          header=has_header, header_given=header is not None, columns=names,
@@ -1132,7 +1133,8 @@ def _layout(path: Path, sample: list[tuple[int, list[str]]], delimiter: str,
 
 
 def _no_features(path: Path, first_line: int, n_columns: int, names: list[str] | None,
-                 label: int | None, given: list[int], auto: list[int], delimiter: str) -> None:
+                 label: int | None, given: list[int], auto: list[int], delimiter: str,
+                 first: list[str]) -> None:
     """The error for a table with no feature column left: what took each column (the
     label, ``ignore_columns``, the columns left out on their own) and the fix for that;
     a file read as one column may be separated by another delimiter."""
@@ -1140,10 +1142,15 @@ def _no_features(path: Path, first_line: int, n_columns: int, names: list[str] |
         return ", ".join(column_label(names, j) for j in sorted(columns))
 
     if n_columns == 1 or not (given or auto):
+        counts = {d: first[0].count(d) for d in (*DELIMITERS, "|") if d != delimiter}
+        other = max(counts, key=lambda d: counts[d])
+        word = _delimiter_word(other)
+        fix = (f"; it splits at {word} into {counts[other] + 1} cells: give `delimiter` "
+               f"{shlex.quote(word)}" if counts[other] else
+               "; if the file is separated otherwise, give `delimiter`")
         raise DataError(
             f"{path}: row {first_line} has a single column, so there is no feature column "
-            f"besides the label (delimiter {delimiter!r}); if the file is separated "
-            "otherwise, give `delimiter`")
+            f"besides the label (delimiter {_delimiter_word(delimiter)!r}){fix}")
     taken = [] if label is None else [f"the label is {column_label(names, label)}"]
     if given:
         taken.append(f"`ignore_columns` leaves out {said(given)}")
@@ -1153,6 +1160,11 @@ def _no_features(path: Path, first_line: int, n_columns: int, names: list[str] |
            "a table needs at least one column of features besides the label")
     raise DataError(f"{path}: no feature column is left of its {n_columns} columns "
                     f"({'; '.join(taken)}); {fix}")
+
+
+def _delimiter_word(delimiter: str) -> str:
+    """A delimiter as ``delimiter`` takes it: ``tab`` and ``space`` by name."""
+    return {"\t": "tab", " ": "space"}.get(delimiter, delimiter)
 
 
 def _layout_from_recipe(path: Path, sample: list[tuple[int, list[str]]], labelled: bool,

@@ -375,3 +375,17 @@ def test_utf8_text_with_a_windows_1252_byte_is_named_as_mixed_encodings(tmp_path
     latin = "a,b,label\n" + rows
     (tmp_path / "w.csv").write_bytes(latin.encode("cp1252"))  # Windows-1252 throughout
     assert _read(tmp_path / "w.csv").X.shape == (40, 2)
+
+
+@pytest.mark.parametrize("text,given,said", [
+    ("a;b;label\n1;2;x\n3;4;y\n", ",", "it splits at ; into 3 cells: give --delimiter ';'"),
+    ("a\tb\tlabel\r\n1\t2\tx\r\n3\t4\ty", ",", "it splits at tab into 3 cells: give "
+     "--delimiter tab"),
+    ("a,b,label\n1,2,x\n3,4,y\n", ";", "it splits at , into 3 cells: give --delimiter ,"),
+])
+def test_a_wrong_delimiter_given_is_answered_with_the_one_the_row_splits_at(tmp_path, text,
+                                                                            given, said):
+    """With --delimiter given and wrong, the message said to give --delimiter."""
+    _table(tmp_path / "t.csv", text)
+    result = numpynn("train", "--data", "t.csv", "--delimiter", given, cwd=tmp_path)
+    assert result.returncode == 2 and said in result.stderr, result.stderr
