@@ -216,6 +216,8 @@ def _load_csv(path: Path, *, encoding: str | None, label_column: int | str | Non
         titles = _title_rows(sample)
         title_rows = [(line, cells[0]) for line, cells in sample[:titles]]
         sample = sample[titles:]
+        if header is not False:
+            _refuse_header_rows(path, sample)
         ids_first = id_column is not None and (id_column == 0 or str(id_column).strip() ==
                                                sample[0][1][0])  # a row of an id: a row
         if len(sample) <= _SAMPLE_ROWS and not ids_first:  # the whole file: notes below
@@ -994,6 +996,39 @@ def _title_rows(sample: list[tuple[int, list[str]]]) -> int:
         return 0
     header = [cell for cell in sample[k][1] if cell]
     return k if len(header) > 1 and not any(number_either_way(c) for c in header) else 0
+
+
+def _names_only(cells: list[str]) -> bool:
+    """Whether a row's filled cells are all text, none a number or a missing value."""
+    filled = [c for c in cells if c and not is_missing(c)]
+    return bool(filled) and not any(number_either_way(c) for c in filled)
+
+
+def _refuse_header_rows(path: Path, sample: list[tuple[int, list[str]]]) -> None:
+    """DataError where the table starts with two or three rows of names above its numbers
+    (a row of units below the header, pandas' MultiIndex columns): numpynn reads one
+    header row, and the second would be a row of text in columns of numbers."""
+    k = 0
+    while k < min(4, len(sample) - 1) and _names_only(sample[k][1]):
+        k += 1
+    if k < 2:
+        return
+    below = [cells for _, cells in sample[k:] if len(cells) == len(sample[k][1])]
+    named = [j for j in range(len(sample[k][1]))
+             if all(j < len(cells) and cells[j] and not is_missing(cells[j])
+                    for _, cells in sample[:k])
+             and (numbers := [c[j] for c in below if c[j] and not is_missing(c[j])])
+             and all(number_either_way(c) for c in numbers)]
+    if not named:
+        return
+    j = named[0]
+    said = " / ".join(repr(cells[j]) for _, cells in sample[:k])
+    lines = ", ".join(str(line) for line, _ in sample[:k])
+    raise DataError(
+        f"{path}: rows {lines} all hold names above the numbers (column index {j}: {said}): "
+        "a second header row, such as a row of units or pandas' MultiIndex columns; numpynn "
+        "reads one header row: delete the others, or join them into one (pandas: "
+        "df.columns = [' '.join(c).strip() for c in df.columns])")
 
 
 def _footer_rows(sample: list[tuple[int, list[str]]]) -> int:

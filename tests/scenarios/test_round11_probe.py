@@ -389,3 +389,28 @@ def test_a_wrong_delimiter_given_is_answered_with_the_one_the_row_splits_at(tmp_
     _table(tmp_path / "t.csv", text)
     result = numpynn("train", "--data", "t.csv", "--delimiter", given, cwd=tmp_path)
     assert result.returncode == 2 and said in result.stderr, result.stderr
+
+
+@pytest.mark.parametrize("top,said", [
+    ("length,weight,label\ncm,kg,\n", "rows 1, 2 all hold names above the numbers (column "
+     "index 0: 'length' / 'cm'): a second header row"),
+    (",size,size,w,t\n,len,wid,kg,label\n", "(column index 1: 'size' / 'len')"),
+])
+def test_a_second_header_row_is_named_as_one(tmp_path, top, said):
+    """A row of units below the header, or pandas' MultiIndex columns, was "cannot read
+    'cm' as a number ... leave the column out with --ignore-columns length"."""
+    wide = top.startswith(",")
+    rows = "".join((f"{i}," if wide else "") + f"{i / 10},{i % 4}," + (f"{i % 3}," if wide
+                                                                       else "")
+                   + ("x" if i % 2 else "y") + "\n" for i in range(30))
+    _table(tmp_path / "t.csv", top + rows)
+    result = numpynn("train", "--data", "t.csv", "--out", "r", cwd=tmp_path)
+    assert result.returncode == 2 and said in result.stderr, result.stderr
+    assert "--ignore-columns" not in result.stderr
+
+
+def test_a_table_of_text_throughout_has_no_second_header_row(tmp_path):
+    rows = "".join(f"{'red' if i % 2 else 'blue'},{'s' if i % 3 else 'm'},"
+                   f"{'x' if i % 2 else 'y'}\n" for i in range(30))
+    ds = _read(_table(tmp_path / "t.csv", "color,size,label\n" + rows))
+    assert ds.X.shape[0] == 30 and ds.table.columns == ["color", "size", "label"]
