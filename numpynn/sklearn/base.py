@@ -32,6 +32,7 @@ except ImportError:  # scikit-learn < 1.6: the same checks were a BaseEstimator 
         return estimator._validate_data(*args, **kwargs)
 
 
+from ..data.cells import number_either_way, number_value
 from ..errors import InputError, UnknownParameterError
 from ..memory import check_fits
 from ..models import check_activation, check_dropout, check_normalization, check_weight_scale
@@ -128,8 +129,6 @@ def _number_as_text(cells: list[Any]) -> str | None:
     """Where every cell is a string that writes a number (``'0,126'``, ``'45%'``,
     ``'1,200.50'``, ``'3.5'``): the first that ``float`` does not read as it is (else the
     first); None for other text, or cells that are not all strings."""
-    from ..data.cells import number_either_way
-
     if not cells or not all(isinstance(v, str) and number_either_way(v) for v in cells):
         return None
     for v in cells:
@@ -144,8 +143,6 @@ def _numbers_as_text_message(numbers: dict[Any, str], target: bool = False) -> s
     """What to say of DataFrame columns of numbers stored as text (``target``: of the
     targets y): which, an example, and the conversion that reads them (a decimal comma, a
     percent sign, separators)."""
-    from ..data.cells import number_value
-
     names = [str(n) for n in numbers][:5]
     name, example = next(iter(numbers.items()))
     left, col = ("y", "pd.Series(y)") if target else (f"df[{name!r}]", f"df[{name!r}]")
