@@ -358,18 +358,34 @@ def _header_read_as_data(path: Path, layout: _Layout, first: tuple[int, list[str
             "no other row: if that row names the columns, give `header='yes'`."]
 
 
-def _folded(value: str) -> str:
-    """``value`` in lower case with its runs of spaces as one: how look-alikes compare."""
-    return " ".join(value.split()).casefold()
+#: the spellings of yes and no that spreadsheets and exports write (Y/N, TRUE/FALSE)
+_YES_NO = {**dict.fromkeys(("y", "yes", "true", "t"), "yes"),
+           **dict.fromkeys(("n", "no", "false", "f"), "no")}
+
+
+def _folded(value: str, yes_no: bool = True) -> str:
+    """``value`` in lower case with its runs of spaces as one, a spelling of yes or no as
+    that word (``yes_no``): how look-alikes compare."""
+    folded = " ".join(value.split()).casefold()
+    return _YES_NO.get(folded, folded) if yes_no else folded
 
 
 def _look_alike(values: Sequence[str]) -> list[list[str]]:
     """Groups of two or more distinct values that differ only in letter case or spaces
-    ('Yes', 'yes', 'YES'; 'New York', 'New  York')."""
+    ('Yes', 'yes', 'YES'; 'New York', 'New  York') or in how they write yes or no ('Y',
+    'yes', 'TRUE')."""
     groups: dict[str, list[str]] = {}
     for v in values:
         groups.setdefault(_folded(v), []).append(v)
     return [g for g in groups.values() if len(g) > 1]
+
+
+def _alike_words(groups: list[list[str]]) -> str:
+    """How the values of ``groups`` differ: "only in case or spaces", or with a yes/no
+    written two ways."""
+    spelled = any(len({_folded(v, yes_no=False) for v in g}) > 1 for g in groups)
+    return "only in case, spaces or how yes or no is written" if spelled else \
+        "only in case or spaces"
 
 
 def _look_alike_notes(path: Path, layout: _Layout, classes: list[str]) -> list[str]:
@@ -384,14 +400,14 @@ def _look_alike_notes(path: Path, layout: _Layout, classes: list[str]) -> list[s
     alike = _look_alike(classes)
     if alike:
         out.append(f"warning: {path.name}: the label column "
-                   f"{column_label(layout.names, layout.label)} has values that differ only "
-                   f"in case or spaces ({listed(alike)}): each is a class of its own. If they "
-                   "mean the same, write them alike in the file.")
+                   f"{column_label(layout.names, layout.label)} has values that differ "
+                   f"{_alike_words(alike)} ({listed(alike)}): each is a class of its own. If "
+                   "they mean the same, write them alike in the file.")
     for j, cats in layout.recipe.categorical.items():
         alike = _look_alike([str(c) for c in cats or []])
         if alike:
             out.append(f"note: {path.name}: {column_label(layout.names, layout.features[j])} "
-                       f"has categories that differ only in case or spaces ({listed(alike)}): "
+                       f"has categories that differ {_alike_words(alike)} ({listed(alike)}): "
                        "each is a one-hot column of its own; write them alike if they mean "
                        "the same.")
     return out

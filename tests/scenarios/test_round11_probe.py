@@ -414,3 +414,18 @@ def test_a_table_of_text_throughout_has_no_second_header_row(tmp_path):
                    f"{'x' if i % 2 else 'y'}\n" for i in range(30))
     ds = _read(_table(tmp_path / "t.csv", "color,size,label\n" + rows))
     assert ds.X.shape[0] == 30 and ds.table.columns == ["color", "size", "label"]
+
+
+def test_yes_and_no_written_two_ways_are_named_like_case_look_alikes(tmp_path):
+    """A label of yes/no in some rows and Y/N in others (two exports joined) made four
+    classes without a word; case look-alikes were warned of."""
+    rows = "".join(f"{i / 10},{'TRUE' if i % 3 else 't'},"
+                   f"{('yes' if i % 2 else 'no') if i < 20 else ('Y' if i % 2 else 'N')}\n"
+                   for i in range(40))
+    ds = _read(_table(tmp_path / "t.csv", "a,b,label\n" + rows))
+    assert len(ds.classes) == 4
+    assert any("the label column 'label' (column index 2) has values that differ only in "
+               "case, spaces or how yes or no is written ('N' / 'no', 'Y' / 'yes')" in n
+               for n in ds.notes), ds.notes
+    assert any("'b' (column index 1) has categories that differ only in case, spaces or how "
+               "yes or no is written ('TRUE' / 't')" in n for n in ds.notes)
