@@ -115,6 +115,38 @@ OTHER_CHOICES: dict[str, dict[str, str]] = {
 }
 
 
+#: other tools' words for numpynn's commands (scikit-learn's verbs, Keras', ONNX tools')
+OTHER_COMMANDS: dict[str, str] = {
+    **dict.fromkeys(("fit", "learn", "run", "model"), "train"),
+    **dict.fromkeys(("eval", "test", "score", "validate", "assess", "metrics"), "evaluate"),
+    **dict.fromkeys(("infer", "inference", "predict_proba", "predict-proba", "apply",
+                     "classify", "serve"), "predict"),
+    **dict.fromkeys(("tune", "hpo", "sweep", "optimize", "optimise", "gridsearch",
+                     "grid-search", "random-search"), "search"),
+    **dict.fromkeys(("convert", "onnx", "save", "to-onnx"), "export"),
+    **dict.fromkeys(("list", "datasets", "download", "fetch", "cache"), "data"),
+    **dict.fromkeys(("doc", "man", "manual", "guide"), "docs"),
+    **dict.fromkeys(("explainer", "backprop", "shapes"), "explain"),
+    **dict.fromkeys(("check", "gradients", "grad-check", "grad_check"), "gradcheck"),
+}
+
+
+def command_hint(given: str) -> str:
+    """For a command numpynn does not have: numpynn's command for another tool's word
+    (``fit``: train), or the command it is a typo of ("; ..."); else ""."""
+    from .main import COMMANDS
+
+    word = given.strip().lower()
+    if word == "version":
+        return "; for the version: numpynn --version"
+    meant = OTHER_COMMANDS.get(word)
+    if meant is None:
+        near = difflib.get_close_matches(word, COMMANDS, n=1, cutoff=0.7)
+        return f"; did you mean numpynn {near[0]}?" if near else ""
+    proba = " (--proba adds the probabilities)" if word.startswith("predict") else ""
+    return f"; numpynn's command for it is {meant}: numpynn {meant} ...{proba}"
+
+
 def choice_hint(flag: str, value: str) -> str:
     """For a value ``flag`` refuses that another tool takes: numpynn's way ("; ..."), or
     ""."""

@@ -222,6 +222,13 @@ class _Parser(argparse.ArgumentParser):
             asked = argv[1] if len(argv) > 1 and argv[1] in COMMANDS else ""
             hint = (f"; for help: numpynn {asked} --help" if asked else
                     "; for help: numpynn --help, or numpynn COMMAND --help for a command's")
+        elif message.startswith("argument COMMAND: invalid choice: "):  # numpynn fit ...
+            from .hints import command_hint
+
+            hint = command_hint(argv[0]) if argv else ""
+        elif message.startswith("the following arguments are required: COMMAND") and any(
+                a in ("-V", "-v", "-version", "version") for a in argv):
+            hint = "; for the version: numpynn --version"
         raise UsageError(f"{message}{hint} (see '{prog} --help')")
 
     def _other_tools_hint(self, message: str) -> str:
@@ -295,6 +302,8 @@ def _version() -> str:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the CLI; returns the exit code (the console script exits with it)."""
     argv = list(sys.argv[1:] if argv is None else argv)
+    if argv and argv[0] not in COMMANDS and argv[0].lower() in COMMANDS:  # numpynn Train
+        argv[0] = argv[0].lower()
     debug = "--debug" in argv
     if debug:
         argv.remove("--debug")

@@ -429,3 +429,28 @@ def test_yes_and_no_written_two_ways_are_named_like_case_look_alikes(tmp_path):
                for n in ds.notes), ds.notes
     assert any("'b' (column index 1) has categories that differ only in case, spaces or how "
                "yes or no is written ('TRUE' / 't')" in n for n in ds.notes)
+
+
+@pytest.mark.parametrize("argv,said", [
+    (["fit", "--data", "x.csv"], "; numpynn's command for it is train: numpynn train ..."),
+    (["eval", "run"], "numpynn's command for it is evaluate"),
+    (["predict_proba", "run"], "numpynn's command for it is predict: numpynn predict ... "
+     "(--proba adds the probabilities)"),
+    (["tune"], "numpynn's command for it is search"),
+    (["convert", "run", "m.onnx"], "numpynn's command for it is export"),
+    (["trian"], "; did you mean numpynn train?"),
+    (["version"], "; for the version: numpynn --version"),
+    (["-V"], "; for the version: numpynn --version"),
+])
+def test_other_tools_commands_get_numpynns(tmp_path, argv, said):
+    """scikit-learn's and other tools' verbs (fit, eval, predict_proba, tune, convert) and
+    typos of a command got the list of commands alone."""
+    result = numpynn(*argv, cwd=tmp_path)
+    assert result.returncode == 2 and said in result.stderr, result.stderr
+
+
+def test_a_command_in_other_letter_case_is_the_command(tmp_path):
+    """``numpynn Train``: options' choices were taken in any case, commands not."""
+    result = numpynn("Evaluate", "no-such-run", cwd=tmp_path)
+    assert result.returncode == 2 and "invalid choice" not in result.stderr
+    assert "no-such-run" in result.stderr
