@@ -152,6 +152,16 @@ def path(text: str) -> Path:
     return Path(os.path.expanduser(text)) if text != "-" else Path("-")
 
 
+def file_path(text: str) -> Path:
+    """:func:`path` for a file to write: a path ending with ``/`` names a directory (which
+    ``Path`` would drop, so that ``--output preds/`` wrote a file named ``preds``)."""
+    if text != "-" and text.endswith(("/", os.sep)) and text.strip("/" + os.sep):
+        raise argparse.ArgumentTypeError(
+            f"{text!r} ends with '/', so it names a directory; give a file path, e.g. "
+            f"{os.path.join(text, 'predictions.csv')}")
+    return path(text)
+
+
 def dumps_json(value: object) -> str:
     """Strict JSON text (no NaN/Infinity tokens: non-finite numbers become null)."""
     import json

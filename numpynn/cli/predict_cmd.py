@@ -8,7 +8,7 @@ import sys
 from ..model_file import load_model
 from ..outputs import check_output, commit_point, input_paths
 from ..runs.files import check_not_a_run_file
-from ..runs.predictions import prediction_csv, write_predictions
+from ..runs.predictions import output_delimiter, prediction_csv, write_predictions
 from ..runs.run import data_inputs, prediction_input
 from . import common
 from .commands import COMMAND_HELP
@@ -45,7 +45,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--handle-unknown", choices=("error", "ignore"),
                    help="a category of a text column that the training table did not have: "
                    "error, or ignore (read as all zeros); default: as the model was trained")
-    p.add_argument("--output", type=common.path,
+    p.add_argument("--output", type=common.file_path,
                    help="write the CSV here instead of stdout ('-': stdout). A regular file "
                    "is replaced atomically; a symlink, FIFO or device is written through; "
                    "the model or data file is refused")
@@ -56,6 +56,7 @@ def run(args: argparse.Namespace) -> int:
     inputs = [*input_paths([args.model], run_dir_model=True), *data_inputs(args.data)]
     if args.output is not None:  # before any work: never the model or the data being read
         check_output(args.output, inputs, what="`output`", content="text")
+        output_delimiter(args.output)  # a name of another format (.xlsx) is refused
         check_not_a_run_file(args.output, args.model)  # nor a file of the model's run
     saved = load_model(args.model)
     if args.handle_unknown is not None:

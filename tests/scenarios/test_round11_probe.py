@@ -454,3 +454,46 @@ def test_a_command_in_other_letter_case_is_the_command(tmp_path):
     result = numpynn("Evaluate", "no-such-run", cwd=tmp_path)
     assert result.returncode == 2 and "invalid choice" not in result.stderr
     assert "no-such-run" in result.stderr
+
+
+@pytest.fixture
+def small_run(tmp_path):
+    rows = "".join(f"{i / 10},{i % 3},{'x' if i % 2 else 'y'}\n" for i in range(30))
+    _table(tmp_path / "t.csv", "a,b,label\n" + rows)
+    assert numpynn("train", "--data", "t.csv", "--out", "r", "--epochs", "1",
+                   cwd=tmp_path).returncode == 0
+    return tmp_path
+
+
+@pytest.mark.parametrize("output,said", [
+    ("preds/", "'preds/' ends with '/', so it names a directory; give a file path, e.g. "
+     "preds/predictions.csv"),
+    ("preds.xlsx", "--output preds.xlsx names a .xlsx file, but predict writes a CSV table, "
+     "which Excel would not open under that name; give it a .csv name"),
+    ("preds.json", "which a JSON reader would not open"),
+    ("preds.zip", "names a .zip file"),
+])
+def test_an_output_named_as_a_directory_or_another_format_is_refused(small_run, output, said):
+    """``--output preds/`` wrote a file named preds; ``--output preds.xlsx`` wrote CSV text
+    that Excel refuses to open."""
+    result = numpynn("predict", "r", "--data", "t.csv", "--output", output, cwd=small_run)
+    assert result.returncode == 2 and said in result.stderr, result.stderr
+    assert not (small_run / output.rstrip("/")).exists()
+
+
+def test_an_output_named_tsv_or_compressed_is_written_so(small_run):
+    """``--output preds.tsv`` held commas and ``preds.csv.gz`` plain text (pandas refuses
+    it: "Not a gzipped file"); written again, the compressed file is replaced."""
+    import gzip
+
+    import pandas as pd
+
+    for _ in range(2):
+        for name in ("p.tsv", "p.csv.gz", "p.tsv.xz"):
+            result = numpynn("predict", "r", "--data", "t.csv", "--output", name, "--proba",
+                             cwd=small_run)
+            assert result.returncode == 0, result.stderr
+    assert (small_run / "p.tsv").read_text().splitlines()[0] == "prediction\tp_x\tp_y"
+    assert gzip.decompress((small_run / "p.csv.gz").read_bytes()).startswith(
+        b"prediction,p_x,p_y\n")
+    assert pd.read_csv(small_run / "p.tsv.xz", sep="\t").shape == (30, 3)
