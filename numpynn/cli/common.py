@@ -152,14 +152,17 @@ def path(text: str) -> Path:
     return Path(os.path.expanduser(text)) if text != "-" else Path("-")
 
 
-def file_path(text: str) -> Path:
-    """:func:`path` for a file to write: a path ending with ``/`` names a directory (which
-    ``Path`` would drop, so that ``--output preds/`` wrote a file named ``preds``)."""
-    if text != "-" and text.endswith(("/", os.sep)) and text.strip("/" + os.sep):
-        raise argparse.ArgumentTypeError(
-            f"{text!r} ends with '/', so it names a directory; give a file path, e.g. "
-            f"{os.path.join(text, 'predictions.csv')}")
-    return path(text)
+def file_path(example: str) -> Callable[[str], Path]:
+    """:func:`path` for a file to write (``example``: a name for one): a path ending with
+    ``/`` names a directory, refused (``Path`` drops the slash, so that ``--output preds/``
+    wrote a file named ``preds``)."""
+    def parse(text: str) -> Path:
+        if text != "-" and text.endswith(("/", os.sep)) and text.strip("/" + os.sep):
+            raise argparse.ArgumentTypeError(
+                f"{text!r} ends with '/', so it names a directory; give a file path, e.g. "
+                f"{os.path.join(text, example)}")
+        return path(text)
+    return parse
 
 
 def dumps_json(value: object) -> str:

@@ -497,3 +497,19 @@ def test_an_output_named_tsv_or_compressed_is_written_so(small_run):
     assert gzip.decompress((small_run / "p.csv.gz").read_bytes()).startswith(
         b"prediction,p_x,p_y\n")
     assert pd.read_csv(small_run / "p.tsv.xz", sep="\t").shape == (30, 3)
+
+
+@pytest.mark.parametrize("output,said", [
+    ("m.pt", "the output m.pt is named as a PyTorch file (.pt), but numpynn export writes an "
+     "ONNX graph, which that tool would not load under this name; name it m.onnx"),
+    ("m.h5", "named as a Keras file (.h5)"),
+    ("exp/", "'exp/' ends with '/', so it names a directory; give a file path, e.g. "
+     "exp/model.onnx"),
+])
+def test_export_to_a_name_of_another_format_or_a_directory_is_refused(small_run, output,
+                                                                      said):
+    """``numpynn export run model.pt`` wrote an ONNX graph that torch.load cannot read;
+    ``export run exp/`` a file named exp."""
+    result = numpynn("export", "r", output, cwd=small_run)
+    assert result.returncode == 2 and said in result.stderr, result.stderr
+    assert not (small_run / output.rstrip("/")).exists()
