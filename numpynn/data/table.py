@@ -127,7 +127,8 @@ def column_label(names: Sequence[str] | None, position: int) -> str:
 
 def resolve_column(spec: int | str, names: Sequence[str] | None, n_columns: int,
                    source: str, what: str) -> int:
-    """A column given by name or index (negative counts from the end) -> its position."""
+    """A column given by name or index (negative counts from the end) -> its position; a
+    number beyond the columns that is a column's name (``2020``) is that column."""
     if isinstance(spec, (bool, np.bool_)) or not isinstance(spec, (int, np.integer, str)):
         raise InputError(f"{what} must be a column name or an integer index; got {spec!r}")
     if isinstance(spec, str):
@@ -149,6 +150,8 @@ def resolve_column(spec: int | str, names: Sequence[str] | None, n_columns: int,
                             f"{preview(list(names))}")
         return list(names).index(text)
     if not -n_columns <= spec < n_columns:
+        if names is not None and str(spec) in names:  # a column named 2020: its name
+            return list(names).index(str(spec))
         raise DataError(f"{source}: `{what}={spec}` is out of range for a file with "
                         f"{n_columns} columns; use 0..{n_columns - 1}, -1 for the last column, "
                         "or a name")

@@ -513,3 +513,16 @@ def test_export_to_a_name_of_another_format_or_a_directory_is_refused(small_run,
     result = numpynn("export", "r", output, cwd=small_run)
     assert result.returncode == 2 and said in result.stderr, result.stderr
     assert not (small_run / output.rstrip("/")).exists()
+
+
+def test_a_column_named_by_a_number_beyond_the_columns_is_that_column(tmp_path):
+    """Columns named for years: ``--ignore-columns 2020`` was "out of range ... use 0..3,
+    -1 for the last column, or a name", the name it was."""
+    rows = "".join(f"{i / 10},{i % 3},{i % 7},{i % 2}\n" for i in range(30))
+    path = _table(tmp_path / "t.csv", "2019,2020,2021,label\n" + rows)
+    ds = _read(path, ignore_columns=[2020])
+    assert ds.table.feature_names == ["2019", "2021"]
+    assert _read(path, label_column=2021, task="auto").table.label_name == "2021"
+    result = numpynn("train", "--data", "t.csv", "--ignore-columns", "2020", "--label-column",
+                     "7", cwd=tmp_path)
+    assert result.returncode == 2 and "--label-column 7 is out of range" in result.stderr
