@@ -941,6 +941,7 @@ def _chain(sample: list[tuple[int, list[str]]], rest: Iterator[tuple[int, list[s
     and notes or totals below the table (:func:`_margin_row`, the last rows only; not
     where the first column is ``id_column``'s, whose rows are examples to predict)."""
     header = layout.names if layout.header else None
+    folded = None if header is None else [_folded(name, yes_no=False) for name in header]
     rows = itertools.chain(sample, rest)
     first_numeric = 0 in layout.features and layout.features.index(0) not in \
         layout.categories
@@ -953,8 +954,9 @@ def _chain(sample: list[tuple[int, list[str]]], rest: Iterator[tuple[int, list[s
                 return
             pending.append(row)
         line, cells = pending.popleft()
-        if cells == header:  # files joined one after the other, each with its header
-            layout.repeated_headers.append(line)
+        if cells == header or (folded is not None and len(cells) == len(folded) and [
+                _folded(c, yes_no=False) for c in cells] == folded):  # files joined, each
+            layout.repeated_headers.append(line)  # with its header (in its own case)
             continue
         apart = bool(last) and line > last + 1
         if layout.carry != 0 and _margin_row(cells, first_numeric, apart):  # notes below?
@@ -965,7 +967,7 @@ def _chain(sample: list[tuple[int, list[str]]], rest: Iterator[tuple[int, list[s
                 layout.footer_rows += [(n, c[0]) for n, c in below]
                 return
         last = _end_line(line, cells)
-        _check_width(line, cells, layout.n_columns, path)
+        _check_width(line, cells, layout.n_columns, path, header is not None)
         for p in layout.empty_columns:  # empty in the sample by definition
             if not is_missing(cells[p]):
                 raise DataError(
@@ -1082,7 +1084,8 @@ def _column_spec(names: list[str] | None, position: int) -> str:
     return repr(names[position]) if names is not None and names[position] else str(position)
 
 
-def _check_width(line: int, cells: list[str], n_columns: int, path: Path) -> None:
+def _check_width(line: int, cells: list[str], n_columns: int, path: Path,
+                 headed: bool = False) -> None:
     """A row of another width than the first is an error; where one of its cells spans
     lines, the message says which quote is the likely cause."""
     if len(cells) != n_columns:
@@ -1095,9 +1098,13 @@ def _check_width(line: int, cells: list[str], n_columns: int, path: Path) -> Non
         damaged = ("; it holds NUL bytes (\\x00), as a file whose writing or copy was cut "
                    "short, or a disk's damage, leaves them: restore the file from its source"
                    if any("\x00" in cell for cell in cells) else "")
+        joined = ("; it holds names only, as a header does: another table, with other "
+                  "columns, joined below this one? Give each table as a file of its own, or "
+                  "give them the same columns" if headed and len(cells) > 1
+                  and _names_only(cells) and not quote else "")
         raise DataError(f"{path}: row {line} has {len(cells)} columns, expected {n_columns} "
                         "(as in the first row); every row must have the same number of cells"
-                        f"{quote}{damaged}")
+                        f"{quote}{damaged}{joined}")
 
 
 # ----------------------------------------------------------------------- the layout

@@ -526,3 +526,18 @@ def test_a_column_named_by_a_number_beyond_the_columns_is_that_column(tmp_path):
     result = numpynn("train", "--data", "t.csv", "--ignore-columns", "2020", "--label-column",
                      "7", cwd=tmp_path)
     assert result.returncode == 2 and "--label-column 7 is out of range" in result.stderr
+
+
+def test_a_header_repeated_in_other_case_is_skipped_and_another_tables_is_named(tmp_path):
+    """Joined exports: a header again as ``A,B,Label`` was "cannot read 'A' as a number
+    ... leave the column out"; the header of a table of other columns, a bare width
+    error."""
+    part = "".join(f"{i / 10},{i % 4},{'x' if i % 2 else 'y'}\n" for i in range(20))
+    ds = _read(_table(tmp_path / "t.csv", "a,b,label\n" + part + "A, B ,Label\n" + part))
+    assert ds.X.shape == (40, 2)
+    assert any("row(s) 22 repeat the header row" in n for n in ds.notes)
+    other = "".join(f"{i / 10},{i % 4},7,{'x' if i % 2 else 'y'}\n" for i in range(20))
+    with pytest.raises(Exception) as err:
+        _read(_table(tmp_path / "u.csv", "a,b,label\n" + part + "a,b,c,label\n" + other))
+    assert ("row 22 has 4 columns, expected 3" in str(err.value)
+            and "it holds names only, as a header does: another table" in str(err.value))
