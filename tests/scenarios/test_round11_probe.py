@@ -541,3 +541,17 @@ def test_a_header_repeated_in_other_case_is_skipped_and_another_tables_is_named(
         _read(_table(tmp_path / "u.csv", "a,b,label\n" + part + "a,b,c,label\n" + other))
     assert ("row 22 has 4 columns, expected 3" in str(err.value)
             and "it holds names only, as a header does: another table" in str(err.value))
+
+
+def test_predict_piped_to_head_ends_quietly_when_the_pipe_closes(small_run):
+    """``numpynn predict ... | head -1``: the reader leaves after a line; the command must
+    end without a BrokenPipeError traceback (a real process: the pipe is the point)."""
+    from tests.clirun import start_numpynn
+
+    _table(small_run / "many.csv", "a,b\n" + "".join(f"{i % 97 / 10},{i % 3}\n"
+                                                    for i in range(40000)))
+    proc = start_numpynn("predict", "r", "--data", "many.csv", cwd=small_run)
+    assert proc.stdout.readline() == "prediction\n"
+    proc.stdout.close()
+    err = proc.stderr.read()
+    assert proc.wait(timeout=60) in (0, 1) and "Traceback" not in err and "Error" not in err
