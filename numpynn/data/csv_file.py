@@ -1008,7 +1008,7 @@ def _title_rows(sample: list[tuple[int, list[str]]]) -> int:
     none a number)."""
     k = 0
     while (k < min(3, len(sample) - 2) and sum(map(bool, sample[k][1])) == 1
-           and _margin_row(sample[k][1], False, apart=" " in sample[k][1][0])):
+           and _margin_row(sample[k][1], False, apart=True)):
         k += 1
     if not k:
         return 0

@@ -131,7 +131,7 @@ def test_a_table_printed_by_psql_mysql_or_markdown_is_read(tmp_path, name, text,
 
 
 @pytest.mark.parametrize("above", ["Sales report 2023,,\n", "Sales report 2023\n\n",
-                                   "Quarterly figures;;\nRegion north;;\n"])
+                                   "Quarterly figures;;\nRegion north;;\n", "Sales,,\n"])
 def test_a_title_above_the_header_is_skipped_with_a_note(tmp_path, above):
     """A spreadsheet's title row above the header was read as the header ("cannot read
     'Sales report 2023' as a number ... --ignore-columns 0")."""
