@@ -46,9 +46,11 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
                    help="a category of a text column that the training table did not have: "
                    "error, or ignore (read as all zeros); default: as the model was trained")
     p.add_argument("--output", type=common.file_path("predictions.csv"),
-                   help="write the CSV here instead of stdout ('-': stdout). A regular file "
-                   "is replaced atomically; a symlink, FIFO or device is written through; "
-                   "the model or data file is refused")
+                   help="write the CSV here instead of stdout ('-': stdout); a .tsv name "
+                   "gets tab-separated values, .gz, .bz2 or .xz compressed text, another "
+                   "format's name (.xlsx, .json) is refused. A regular file is replaced "
+                   "atomically; a symlink, FIFO or device is written through; the model or "
+                   "data file is refused")
     p.set_defaults(run=run)
 
 
