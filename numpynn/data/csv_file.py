@@ -954,9 +954,10 @@ def _chain(sample: list[tuple[int, list[str]]], rest: Iterator[tuple[int, list[s
                 return
             pending.append(row)
         line, cells = pending.popleft()
-        if cells == header or (folded is not None and len(cells) == len(folded) and [
-                _folded(c, yes_no=False) for c in cells] == folded):  # files joined, each
-            layout.repeated_headers.append(line)  # with its header (in its own case)
+        if cells == header or (folded is not None and len(cells) == len(folded)
+                               and _folded(cells[0], yes_no=False) == folded[0]
+                               and [_folded(c, yes_no=False) for c in cells] == folded):
+            layout.repeated_headers.append(line)  # files joined, each with its header
             continue
         apart = bool(last) and line > last + 1
         if layout.carry != 0 and _margin_row(cells, first_numeric, apart):  # notes below?
@@ -994,11 +995,13 @@ def _margin_row(cells: list[str], first_numeric: bool, apart: bool = False) -> b
     between them, or a title above a header). A row of a text first column with its
     other cells missing is otherwise an example."""
     first = cells[0] if cells else ""
-    if (not first or is_missing(first) or number_either_way(first) or "\n" in first
-            or not first.isprintable()):  # a quote left open, NUL bytes: said as such
+    if not first:
         return False
-    if any(cells[1:]):
+    if any(cells[1:]):  # every row of data but the rarest: one regex, no number parsing
         return bool(_SUMMARY.fullmatch(first))
+    if ("\n" in first or not first.isprintable() or is_missing(first)
+            or number_either_way(first)):  # a quote left open, NUL bytes: said as such
+        return False
     return first_numeric or apart or ":" in first
 
 
