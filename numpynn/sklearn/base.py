@@ -32,7 +32,7 @@ except ImportError:  # scikit-learn < 1.6: the same checks were a BaseEstimator 
         return estimator._validate_data(*args, **kwargs)
 
 
-from ..data.cells import number_either_way, number_value
+from ..data.cells import date_value, number_either_way, number_value
 from ..errors import InputError, UnknownParameterError
 from ..memory import check_fits
 from ..models import check_activation, check_dropout, check_normalization, check_weight_scale
@@ -92,14 +92,21 @@ def _check_no_text_columns(X: Any) -> None:
     if dtypes is None or not hasattr(dtypes, "items"):
         return
     dates = [str(name) for name, dtype in dtypes.items() if getattr(dtype, "kind", "O") in "mM"]
-    if dates:  # an encoder of categories is the wrong advice for them
-        shown = dates[:5] + (["..."] if len(dates) > 5 else [])
+    written = [str(name) for name, dtype in dtypes.items()
+               if (getattr(dtype, "kind", "O") == "O" or str(dtype) == "string")
+               and _dates_as_text(_filled(X[name]))]
+    if dates or written:  # an encoder of categories is the wrong advice for them
+        shown = (dates + written)[:5] + (["..."] if len(dates + written) > 5 else [])
+        as_text = (" (those of text first made dates: df[col] = pd.to_datetime(df[col]))"
+                   if written else "")
         raise ValueError(
-            f"X has {len(dates)} column(s) of dates, times or durations {shown}; the network "
-            "takes numbers: turn each into one first, e.g. df[col].dt.year + "
+            f"X has {len(dates + written)} column(s) of dates, times or durations {shown}"
+            f"{as_text}; the network takes numbers: turn each into one first, e.g. "
+            "df[col].dt.year + "
             "df[col].dt.dayofyear / 365 for a date, or (df[col] - df[col].min()).dt."
-            "total_seconds() (numpynn's CSV reader reads dates written year first, such as "
-            "2020-03-15, as the year with its fraction).")
+            "total_seconds() (numpynn's CSV reader reads dates written year first or with "
+            "the month named, such as 2020-03-15 or 07-Dec-2026, as the year with its "
+            "fraction).")
     text = [str(name) for name, dtype in dtypes.items()
             if getattr(dtype, "kind", "O") not in "biufc"]
     numbers = {name: example for name, dtype in dtypes.items()
@@ -123,6 +130,13 @@ def _filled(column: Any) -> list[Any]:
         return column.dropna().tolist()
     except (AttributeError, TypeError):
         return []
+
+
+def _dates_as_text(cells: list[Any]) -> bool:
+    """Whether every cell is a string that writes a date (``2026-12-07``, ``07-Dec-2026``),
+    which numpynn's CSV reader reads as a number but a DataFrame holds as text."""
+    return bool(cells) and all(isinstance(v, str) and date_value(v) is not None
+                               for v in cells)
 
 
 def _number_as_text(cells: list[Any]) -> str | None:

@@ -555,3 +555,17 @@ def test_predict_piped_to_head_ends_quietly_when_the_pipe_closes(small_run):
     proc.stdout.close()
     err = proc.stderr.read()
     assert proc.wait(timeout=60) in (0, 1) and "Traceback" not in err and "Error" not in err
+
+
+def test_a_dataframe_column_of_dates_as_text_is_named_as_dates():
+    """A column of date strings was called one of numbers stored as text (or of text to
+    one-hot encode): it is dates, made so by pd.to_datetime."""
+    import pandas as pd
+
+    from numpynn.sklearn import MLPClassifier
+
+    frame = pd.DataFrame({"d": ["07-Dec-2026", "2026-01-05"] * 10, "x": np.arange(20.0)})
+    with pytest.raises(ValueError, match=r"1 column\(s\) of dates, times or durations "
+                                         r"\['d'\] \(those of text first made dates: df\[col\]"
+                                         r" = pd\.to_datetime\(df\[col\]\)\)"):
+        MLPClassifier(max_iter=1).fit(frame, np.arange(20) % 2)
