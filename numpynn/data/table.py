@@ -142,6 +142,10 @@ def resolve_column(spec: int | str, names: Sequence[str] | None, n_columns: int,
             raise DataError(f"{source}: `{what}={spec!r}` names a column, but the file has no "
                             "header row; give the column's index instead (0 is the first)"
                             f"{letter}")
+        spaced = [i for i, name in enumerate(names) if name and " ".join(name.split()) ==
+                  " ".join(text.split())]
+        if text not in names and len(spaced) == 1:  # 'Weight (kg)' for Excel's wrapped
+            return spaced[0]  # header cell 'Weight\n(kg)': the same words, other spaces
         if text not in names:
             close = _closest_name(text, names)
             hint = f"; did you mean {close!r}?" if close else letter

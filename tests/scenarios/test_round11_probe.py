@@ -569,3 +569,14 @@ def test_a_dataframe_column_of_dates_as_text_is_named_as_dates():
                                          r"\['d'\] \(those of text first made dates: df\[col\]"
                                          r" = pd\.to_datetime\(df\[col\]\)\)"):
         MLPClassifier(max_iter=1).fit(frame, np.arange(20) % 2)
+
+
+def test_a_header_cell_wrapped_over_lines_is_named_with_spaces(tmp_path):
+    """Excel's wrapped header cell 'Weight\\n(kg)' could not be named on a command line:
+    ``--ignore-columns "Weight (kg)"`` was "not a column; did you mean 'Weight\\n(kg)'?"."""
+    rows = "".join(f"{i / 10},{i % 4},{'x' if i % 2 else 'y'}\n" for i in range(30))
+    _table(tmp_path / "t.csv", '"Length\n(cm)","Weight\n(kg)",Species\n' + rows)
+    result = numpynn("train", "--data", "t.csv", "--ignore-columns", "Weight (kg)", "--out",
+                     "r", "--epochs", "1", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "1 features" in result.stdout + result.stderr
