@@ -58,8 +58,8 @@ def run(args: argparse.Namespace) -> int:
     inputs = [*input_paths([args.model], run_dir_model=True), *data_inputs(args.data)]
     if args.output is not None:  # before any work: never the model or the data being read
         check_output(args.output, inputs, what="`output`", content="text")
-        output_delimiter(args.output)  # a name of another format (.xlsx) is refused
         check_not_a_run_file(args.output, args.model)  # nor a file of the model's run
+        output_delimiter(args.output)  # nor a name of another format (.xlsx)
     saved = load_model(args.model)
     if args.handle_unknown is not None:
         saved = saved.with_handle_unknown(args.handle_unknown)
