@@ -173,7 +173,26 @@ def _content_kind(path: str | os.PathLike[str]) -> str:
         return "text"  # unreadable: writing it reports the problem
     if head.startswith(b"PK\x03\x04"):
         return "zip"
+    head = _decompressed(head)
     return "binary" if b"\x00" in head else "text"
+
+
+def _decompressed(head: bytes) -> bytes:
+    """The start of the text that ``head`` compresses where it starts as gzip, bz2 or xz
+    data does (a table written as preds.csv.gz), else ``head`` itself."""
+    import bz2  # imported on use: only an existing compressed output needs them
+    import lzma
+    import zlib
+
+    makers = {b"\x1f\x8b": lambda: zlib.decompressobj(16 + zlib.MAX_WBITS),
+              b"BZh": bz2.BZ2Decompressor, b"\xfd7zXZ\x00": lzma.LZMADecompressor}
+    for magic, make in makers.items():
+        if head.startswith(magic):
+            try:
+                return make().decompress(head)
+            except (OSError, EOFError, ValueError, lzma.LZMAError, zlib.error):
+                return head
+    return head
 
 
 #: for each kind of output, the kinds of existing file it may replace

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import math
 import os
 import re
 from collections.abc import Callable
@@ -64,14 +65,40 @@ def flag_message(text: str) -> str:
     return _PARAM_RE.sub(replace, text)
 
 
+class NotWholeError(ValueError):
+    """A number written for an integer option that is not a whole number ('5.5')."""
+
+
+def whole_number(text: str) -> int:
+    """The integer ``text`` writes: '5', '+5', '1_000', or a whole number written as a
+    float, '5.0' or '1e3' (as configs, notebooks and other tools' flags write counts:
+    ``epochs=5.0``). ValueError where it is no number; :class:`NotWholeError` where it is one
+    but not whole ('5.5', 'inf'). The one reading of every integer option's text."""
+    try:
+        return int(text)
+    except ValueError:
+        pass
+    number = float(text)  # ValueError where it is no number at all
+    if not math.isfinite(number) or number != int(number):
+        raise NotWholeError(text)
+    return int(number)
+
+
+def _expected(want: str, text: str, exc: ValueError, reason: str = ""
+              ) -> argparse.ArgumentTypeError:
+    why = (reason or " (not a whole number)") if isinstance(exc, NotWholeError) else ""
+    return argparse.ArgumentTypeError(f"expected {want}, got {text!r}{why}")
+
+
 def checked_number(text: str, convert: Callable[[str], T], ok: Callable[[T], bool],
                    want: str) -> T:
     """``convert(text)`` if it parses and satisfies ``ok``; else an argparse error that
-    says what was ``want``ed and what was given."""
+    says what was ``want``ed and what was given. ``convert`` int reads whole numbers
+    written as floats too (:func:`whole_number`)."""
     try:
-        value = convert(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected {want}, got {text!r}") from None
+        value = whole_number(text) if convert is int else convert(text)
+    except ValueError as exc:
+        raise _expected(want, text, exc) from None
     if not ok(value):
         raise argparse.ArgumentTypeError(f"must be {want}, got {text}")
     return value
@@ -81,13 +108,13 @@ def rule_type(rule: Rule) -> Callable[[str], int | float]:
     """An argparse type: the text parsed as ``rule.kind``, then checked by the library's
     own ``rule`` (:mod:`numpynn.validation`), so the flag accepts what the library does;
     a bad value becomes argparse's "argument --flag: ..." error (exit code 2)."""
-    convert = int if rule.kind == "integer" else float
+    convert = whole_number if rule.kind == "integer" else float
 
     def parse(text: str) -> int | float:
         try:
             value = convert(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"expected {rule.words}, got {text!r}") from None
+        except ValueError as exc:
+            raise _expected(rule.words, text, exc, rule.reason(text)) from None
         try:
             return rule.check(value, "value")
         except InputError:
@@ -123,6 +150,19 @@ def path(text: str) -> Path:
         raise argparse.ArgumentTypeError(f"empty path {text!r}: give a file or directory "
                                          "(an unset shell variable expands to nothing)")
     return Path(os.path.expanduser(text)) if text != "-" else Path("-")
+
+
+def file_path(example: str) -> Callable[[str], Path]:
+    """:func:`path` for a file to write (``example``: a name for one): a path ending with
+    ``/`` names a directory, refused (``Path`` drops the slash, so that ``--output preds/``
+    wrote a file named ``preds``)."""
+    def parse(text: str) -> Path:
+        if text != "-" and text.endswith(("/", os.sep)) and text.strip("/" + os.sep):
+            raise argparse.ArgumentTypeError(
+                f"{text!r} ends with '/', so it names a directory; give a file path, e.g. "
+                f"{os.path.join(text, example)}")
+        return path(text)
+    return parse
 
 
 def dumps_json(value: object) -> str:

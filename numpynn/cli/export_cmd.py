@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
 
+from ..errors import InputError
 from ..model_file import atomic_write, load_model
 from ..outputs import check_output, input_paths
 from ..runs.files import check_not_a_run_file
@@ -39,7 +41,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     )
     p.add_argument("model", type=common.path,
                    help="model file written by numpynn train (model.npz), or its run directory")
-    p.add_argument("output", type=common.path, help="the ONNX file to write (model.onnx)")
+    p.add_argument("output", type=common.file_path("model.onnx"),
+                   help="the ONNX file to write (model.onnx)")
     p.set_defaults(run=run)
 
 
@@ -51,6 +54,7 @@ def run(args: argparse.Namespace) -> int:
     check_output(out, input_paths([model_path], run_dir_model=True), what="the output",
                  content="onnx")
     check_not_a_run_file(out, model_path, what="the output")  # nor a file of its run
+    _check_onnx_name(out)  # nor a name of another format (model.pt)
     saved = load_model(model_path)
     proto = to_onnx(saved)
     data = proto.SerializeToString()
@@ -60,6 +64,27 @@ def run(args: argparse.Namespace) -> int:
     print(f"wrote {out} (ONNX opset {opset}, {len(data):,} bytes): {input_text(proto)} -> "
           f"{outputs}", file=sys.stderr)
     return 0
+
+
+#: other formats' endings of a model file: the tool whose format it is
+_OTHER_MODEL_FORMATS = {".pt": "PyTorch", ".pth": "PyTorch", ".ckpt": "a checkpoint",
+                        ".h5": "Keras", ".keras": "Keras", ".pb": "TensorFlow",
+                        ".tflite": "TensorFlow Lite", ".pkl": "pickle", ".pickle": "pickle",
+                        ".joblib": "joblib", ".npz": "NumPy", ".csv": "a table",
+                        ".json": "JSON", ".txt": "text", ".mlmodel": "Core ML",
+                        ".engine": "TensorRT", ".zip": "a zip archive"}
+
+
+def _check_onnx_name(out) -> None:
+    """Refuse an output named for another format (``model.pt``): the file would hold an
+    ONNX graph that the tool of that ending cannot load."""
+    suffix = Path(out).suffix.lower()
+    if suffix in _OTHER_MODEL_FORMATS:
+        raise InputError(
+            f"the output {out} is named as a {_OTHER_MODEL_FORMATS[suffix]} file ({suffix}), "
+            f"but numpynn export writes an ONNX graph, which that tool would not load under "
+            f"this name; name it {Path(out).with_suffix('.onnx')} (ONNX Runtime, and "
+            "converters such as onnx2torch or onnx2tf, read it)")
 
 
 def input_text(proto) -> str:

@@ -26,8 +26,161 @@ POSITIONAL_FLAGS: dict[str, tuple[str, ...]] = {
 CLI_NAMES: dict[str, tuple[str, ...]] = {
     "output": ("out",), "output_dir": ("out",), "outdir": ("out",), "o": ("out", "output"),
     "n_trials": ("trials",), "n_iter": ("trials",), "num_trials": ("trials",),
-    "e": ("epochs",),
+    "e": ("epochs",), "max_epochs": ("epochs",), "epoch": ("epochs",),
+    "iterations": ("epochs",), "bs": ("batch_size",), "batch": ("batch_size",),
+    **dict.fromkeys(("hidden_layers", "hidden_layer", "layers", "hidden_units", "units",
+                     "hidden_size", "hidden_sizes", "layer_sizes"), ("hidden",)),
+    **dict.fromkeys(("val_split", "validation_split", "valid_split", "validation_size",
+                     "val_size", "valid_fraction", "validation"), ("val_fraction",)),
+    **dict.fromkeys(("test_split", "test_ratio", "holdout"), ("test_fraction",)),
+    **dict.fromkeys(("early_stopping", "early_stop", "earlystopping"), ("patience",)),
+    **dict.fromkeys(("workers", "n_jobs", "num_workers", "n_workers", "threads",
+                     "processes"), ("jobs",)),
+    **dict.fromkeys(("target", "y", "target_column", "target_col", "label", "label_col",
+                     "y_column", "class_column", "class"), ("label_column",)),
+    **dict.fromkeys(("drop", "drop_columns", "drop_cols", "exclude", "exclude_columns",
+                     "skip_columns", "ignore", "ignore_cols"), ("ignore_columns",)),
+    **dict.fromkeys(("sep", "separator", "delim"), ("delimiter",)),
+    **dict.fromkeys(("lr_scheduler", "lr_schedule", "scheduler"), ("schedule",)),
 }
+#: other tools' flags that numpynn has no flag for, and why (said instead of nothing)
+NO_SUCH_FLAG: dict[str, str] = {
+    **dict.fromkeys(("device", "gpu", "cuda", "cpu", "accelerator", "gpus"),
+                    "numpynn runs on the CPU with NumPy: there is no device to choose (the "
+                    "environment variable OPENBLAS_NUM_THREADS sets its threads)"),
+    **dict.fromkeys(("verbose", "v", "verbosity"),
+                    "numpynn prints the run's header and every epoch by default; --quiet "
+                    "prints neither"),
+    **dict.fromkeys(("features", "feature_columns", "x", "x_columns", "columns", "usecols"),
+                    "numpynn takes every column but the label as a feature: leave the others "
+                    "out with --ignore-columns"),
+    **dict.fromkeys(("index_col", "index_column", "index"),
+                    "an index column of row numbers (pandas' to_csv, R's row names) is left "
+                    "out on its own; leave out other columns with --ignore-columns"),
+    **dict.fromkeys(("loss", "criterion", "objective"),
+                    "the loss follows the task: softmax cross-entropy for --task "
+                    "classification, squared error for --task regression"),
+    **dict.fromkeys(("metric", "metrics", "scoring"),
+                    "runs report accuracy (classes) or R^2, RMSE and MAE (regression); "
+                    "--select chooses the epoch kept by validation loss or accuracy"),
+    **dict.fromkeys(("scale", "standardize", "standardise", "normalize", "normalise",
+                     "scaler"),
+                    "the features are standardized by default: --preprocessing "
+                    "standardize, center, scale or none (--norm adds batch or layer "
+                    "normalisation inside the network)"),
+    **dict.fromkeys(("momentum", "beta1", "beta_1", "nesterov"),
+                    "--optimizer momentum or nesterov keeps 0.9 of the last step (adam: "
+                    "beta1 0.9); numpynn has no flag to change it"),
+}
+#: other tools' values for numpynn's choices: flag -> {value: the hint}
+OTHER_CHOICES: dict[str, dict[str, str]] = {
+    "--optimizer": {
+        "adamw": "numpynn has no AdamW: --optimizer adam with --reg R adds L2 to the loss "
+                 "(weight decay coupled to the gradient, not AdamW's decoupled decay)",
+        "nadam": "numpynn has no Nadam: --optimizer adam, or nesterov (SGD with Nesterov's "
+                 "momentum)",
+        **dict.fromkeys(("adagrad", "adadelta"), "numpynn has no Adagrad or Adadelta: "
+                        "rmsprop is the nearest (a running average of squared gradients)"),
+        "lbfgs": "numpynn has no L-BFGS (scikit-learn's solver for small data): adam, "
+                 "the default, or sgd",
+        **dict.fromkeys(("sgd_momentum", "sgdm"), "--optimizer momentum is SGD with "
+                        "momentum"),
+    },
+    "--header": {
+        **dict.fromkeys(("0", "true", "1", "infer"), "--header yes: the first row names the "
+                        "columns (pandas' header=0), or auto to decide from the file"),
+        **dict.fromkeys(("none", "false", "-1"), "--header no: the first row is data "
+                        "(pandas' header=None)"),
+    },
+    "--task": {
+        **dict.fromkeys(("classifier", "classify", "class", "classes", "multiclass",
+                         "binary", "clf"), "--task classification"),
+        **dict.fromkeys(("regressor", "regress", "reg", "regr"), "--task regression"),
+    },
+    "--impute": dict.fromkeys(
+        ("mean", "most_frequent", "mode", "zero", "0", "constant"),
+        "numpynn fills a missing number with the training median and a missing category "
+        "with the most frequent one (--impute median); for another value fill the cells "
+        "before"),
+    "--dtype": {**dict.fromkeys(("float", "single", "fp32", "f4", "float16", "half", "fp16"),
+                                "--dtype float32"),
+                **dict.fromkeys(("double", "fp64", "f8"), "--dtype float64")},
+    "--preprocessing": {
+        **dict.fromkeys(("standard", "zscore", "z-score", "standardise", "normalize",
+                         "normalise"), "--preprocessing standardize (the default)"),
+        **dict.fromkeys(("minmax", "min-max", "min_max"), "numpynn has no min-max scaling: "
+                        "--preprocessing scale divides by the spread, standardize also "
+                        "centres"),
+    },
+}
+
+
+#: other tools' words for numpynn's commands (scikit-learn's verbs, Keras', ONNX tools')
+OTHER_COMMANDS: dict[str, str] = {
+    **dict.fromkeys(("fit", "learn", "run", "model"), "train"),
+    **dict.fromkeys(("eval", "test", "score", "validate", "assess", "metrics"), "evaluate"),
+    **dict.fromkeys(("infer", "inference", "predict_proba", "predict-proba", "apply",
+                     "classify", "serve"), "predict"),
+    **dict.fromkeys(("tune", "hpo", "sweep", "optimize", "optimise", "gridsearch",
+                     "grid-search", "random-search"), "search"),
+    **dict.fromkeys(("convert", "onnx", "save", "to-onnx"), "export"),
+    **dict.fromkeys(("list", "datasets", "download", "fetch", "cache"), "data"),
+    **dict.fromkeys(("doc", "man", "manual", "guide"), "docs"),
+    **dict.fromkeys(("explainer", "backprop", "shapes"), "explain"),
+    **dict.fromkeys(("check", "gradients", "grad-check", "grad_check"), "gradcheck"),
+}
+
+
+def command_hint(given: str) -> str:
+    """For a command numpynn does not have: numpynn's command for another tool's word
+    (``fit``: train), or the command it is a typo of ("; ..."); else ""."""
+    from .main import COMMANDS
+
+    word = given.strip().lower()
+    if word == "version":
+        return "; for the version: numpynn --version"
+    meant = OTHER_COMMANDS.get(word)
+    if meant is None:
+        near = difflib.get_close_matches(word, COMMANDS, n=1, cutoff=0.7)
+        return f"; did you mean numpynn {near[0]}?" if near else ""
+    proba = " (--proba adds the probabilities)" if word.startswith("predict") else ""
+    return f"; numpynn's command for it is {meant}: numpynn {meant} ...{proba}"
+
+
+def choice_hint(flag: str, value: str) -> str:
+    """For a value ``flag`` refuses that another tool takes: numpynn's way ("; ..."), or
+    ""."""
+    hint = OTHER_CHOICES.get(flag, {}).get(value.strip().lower())
+    return f"; {hint}" if hint else ""
+
+
+def ambiguous_hint(given: str) -> str:
+    """For a flag's start that several flags begin with (``--drop``: --dropout and
+    --drop-unlabelled), the flag other tools mean by it, where numpynn names it otherwise
+    ("; ..."); else ""."""
+    from .common import flags
+
+    meant = [flags().get(n) for n in CLI_NAMES.get(given[2:].replace("-", "_").lower(), ())]
+    other = next((m for m in meant if m), None)
+    return f"; for other tools' {given}, numpynn's flag is {other}" if other else ""
+
+
+def abbreviation_hint(flag: str, argv: Sequence[str]) -> str:
+    """Where ``argv`` gave ``flag`` by the start of its name (``--target`` for
+    --target-transform: argparse completes a flag's start), that it was read so, and the
+    flag the start names in other tools where that is another ("; ..."); else ""."""
+    if flag in argv or any(a.startswith(f"{flag}=") for a in argv):
+        return ""
+    given = next((a.split("=", 1)[0] for a in argv if a.startswith("--") and len(a) > 2
+                  and flag.startswith(a.split("=", 1)[0])), None)
+    if given is None:
+        return ""
+    from .common import flags
+
+    meant = [flags().get(n) for n in CLI_NAMES.get(given[2:].replace("-", "_").lower(), ())]
+    other = next((m for m in meant if m and m != flag), None)
+    also = f"; for other tools' {given}, numpynn's flag is {other}" if other else ""
+    return f"; {given} was read as {flag}, the flag it starts{also}"
 #: the commands whose results are what they print (no output file of their own)
 PRINTING = ("evaluate", "explain", "docs", "gradcheck")
 _ORDINALS = ("first", "second", "third")
@@ -86,6 +239,8 @@ def _option_hint(command: str, parser: argparse.ArgumentParser, flag: str) -> st
     if name in ("config", "config_file", "configfile", "cfg"):
         return ("; numpynn reads no configuration file: give the options as flags (a "
                 "shell script or an alias keeps them)")
+    if name in NO_SUCH_FLAG:
+        return f"; {NO_SUCH_FLAG[name]}"
     from .common import flags
     from .main import COMMANDS, build_parser  # every command's options, on this error only
 

@@ -104,7 +104,27 @@ def data_hint(prog: str, message: str, argv: Sequence[str]) -> str:
              and (i == 0 or not argv[i - 1].startswith("-"))]
     if not stray:
         return ""
+    given = _data_files(argv)
+    if len(given) > 1:  # --data a.csv b.csv: the shell expanded --data *.csv
+        from ..data.sources import join_recipe
+
+        return (f"; --data takes one file, got {len(given)}: {', '.join(given[:3])}"
+                f"{', ...' if len(given) > 3 else ''} (a pattern such as *.csv, expanded by "
+                f"the shell?); give one, or join them into one first: {join_recipe(given)}")
     return f"; give the data file with --data: {prog} ... --data {stray[0]}"
+
+
+def _data_files(argv: Sequence[str]) -> list[str]:
+    """The value of ``--data`` and the table files right after it (as the shell writes a
+    pattern it expanded: ``--data a.csv b.csv``)."""
+    if "--data" not in argv:
+        return []
+    i = argv.index("--data") + 1
+    files = []
+    while i < len(argv) and argv[i].lower().endswith(_TABLE_ENDINGS):
+        files.append(argv[i])
+        i += 1
+    return files
 
 
 _SEEN = "_numpynn_seen_options"  # the namespace's record of the options given, while parsing
@@ -196,12 +216,36 @@ class _Parser(argparse.ArgumentParser):
         prog = self.prog
         if " " not in prog and argv and argv[0] in COMMANDS:  # raised by the top parser
             prog = f"{prog} {argv[0]}"
-        hint = data_hint(prog, message, argv) or self._list_hint(message)
+        hint = (data_hint(prog, message, argv) or self._list_hint(message)
+                or self._other_tools_hint(message))
         if message.startswith("argument COMMAND: invalid choice: 'help'"):  # numpynn help X
             asked = argv[1] if len(argv) > 1 and argv[1] in COMMANDS else ""
             hint = (f"; for help: numpynn {asked} --help" if asked else
                     "; for help: numpynn --help, or numpynn COMMAND --help for a command's")
+        elif message.startswith("argument COMMAND: invalid choice: "):  # numpynn fit ...
+            from .hints import command_hint
+
+            hint = command_hint(argv[0]) if argv else ""
+        elif message.startswith("the following arguments are required: COMMAND") and any(
+                a in ("-V", "-v", "-version", "version") for a in argv):
+            hint = "; for the version: numpynn --version"
         raise UsageError(f"{message}{hint} (see '{prog} --help')")
+
+    def _other_tools_hint(self, message: str) -> str:
+        """Another tool's value for a choice (``--optimizer adamw``, ``--header 0``), a
+        flag's start read as another flag (``--target label`` as --target-transform),
+        or a start several flags share (``--drop``): numpynn's way; else ''."""
+        from .hints import abbreviation_hint, ambiguous_hint, choice_hint
+
+        ambiguous = re.match(r"ambiguous option: (--[\w-]+)", message)
+        if ambiguous:
+            return ambiguous_hint(ambiguous.group(1))
+        match = re.match(r"argument (--[\w-]+)(?:/\S+)?: (?:invalid choice: '(.*)' )?", message)
+        if not match:
+            return ""
+        flag, value = match.groups()
+        return (abbreviation_hint(flag, self.argv)
+                + (choice_hint(flag, value) if value is not None else ""))
 
     def _list_hint(self, message: str) -> str:
         """For a comma list refused by an option of one value (``train --lr 1e-3,1e-2``):
@@ -258,6 +302,8 @@ def _version() -> str:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the CLI; returns the exit code (the console script exits with it)."""
     argv = list(sys.argv[1:] if argv is None else argv)
+    if argv and argv[0] not in COMMANDS and argv[0].lower() in COMMANDS:  # numpynn Train
+        argv[0] = argv[0].lower()
     debug = "--debug" in argv
     if debug:
         argv.remove("--debug")

@@ -8,7 +8,7 @@ import sys
 from ..model_file import load_model
 from ..outputs import check_output, commit_point, input_paths
 from ..runs.files import check_not_a_run_file
-from ..runs.predictions import prediction_csv, write_predictions
+from ..runs.predictions import output_delimiter, prediction_csv, write_predictions
 from ..runs.run import data_inputs, prediction_input
 from . import common
 from .commands import COMMAND_HELP
@@ -37,18 +37,20 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
                    "mnist:DIR, fashion-mnist:DIR, .csv or .npz")
     p.add_argument("--proba", action="store_true", help="add one probability column per class")
     p.add_argument("--id-column", type=common.column_spec, metavar="NAME|INDEX",
-                   help="a column of the CSV (name or index) copied as it is to the first "
-                   "column of the output, to join the predictions back to the rows")
+                   help="a column of the CSV (name or index, 0 the first) copied as it is to "
+                   "the first column of the output, to join the predictions back to the rows")
     p.add_argument("--ignore-columns", type=common.column_list, default=[], metavar="COLS",
                    help="columns of the CSV to leave out (names or indices), besides those "
                    "the model ignores; a pandas index column is left out on its own")
     p.add_argument("--handle-unknown", choices=("error", "ignore"),
                    help="a category of a text column that the training table did not have: "
                    "error, or ignore (read as all zeros); default: as the model was trained")
-    p.add_argument("--output", type=common.path,
-                   help="write the CSV here instead of stdout ('-': stdout). A regular file "
-                   "is replaced atomically; a symlink, FIFO or device is written through; "
-                   "the model or data file is refused")
+    p.add_argument("--output", type=common.file_path("predictions.csv"),
+                   help="write the CSV here instead of stdout ('-': stdout); a .tsv name "
+                   "gets tab-separated values, .gz, .bz2 or .xz compressed text, another "
+                   "format's name (.xlsx, .json) is refused. A regular file is replaced "
+                   "atomically; a symlink, FIFO or device is written through; the model or "
+                   "data file is refused")
     p.set_defaults(run=run)
 
 
@@ -57,6 +59,7 @@ def run(args: argparse.Namespace) -> int:
     if args.output is not None:  # before any work: never the model or the data being read
         check_output(args.output, inputs, what="`output`", content="text")
         check_not_a_run_file(args.output, args.model)  # nor a file of the model's run
+        output_delimiter(args.output)  # nor a name of another format (.xlsx)
     saved = load_model(args.model)
     if args.handle_unknown is not None:
         saved = saved.with_handle_unknown(args.handle_unknown)

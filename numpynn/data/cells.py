@@ -4,8 +4,9 @@ Besides what ``float`` reads: a decimal comma (files separated by ; or tab), tho
 separators (commas, points, spaces or apostrophes), a currency sign, percentages,
 accounting negatives in parentheses and the minus sign U+2212 (:func:`number_value`),
 and dates written
-year first (``2010-04-18``, ``2012-01-01T06:16:41Z``), read as the year with its
-fraction (:func:`date_value`).
+year first (``2010-04-18``, ``2012-01-01T06:16:41Z``) or with the month named
+(``07-Dec-2026``, ``Dec 7, 2026``), read as the year with its fraction
+(:func:`date_value`).
 """
 
 from __future__ import annotations
@@ -24,7 +25,8 @@ def decimal_point(text: str) -> str:
     return text
 
 
-_CURRENCY = "$€£¥₹₩₽₺₪₫฿₴₦₱"
+#: the currency signs a number may carry before or after it
+CURRENCY_SIGNS = _CURRENCY = "$€£¥₹₩₽₺₪₫฿₴₦₱"
 #: a currency written as its ISO code (or R$, US$, ...) before or after the number, with
 #: or without a space: USD 1,200 or 1.200,00 EUR; a closed list, so that product codes
 #: such as 'SKU 123' stay text
@@ -52,16 +54,54 @@ _DATE = re.compile(r"(\d{4})([-/])(\d{1,2})\2(\d{1,2})"
                    r"(Z|[+-]\d{2}:?\d{2})?)?")
 
 
+_MONTHS = {name: i for i, names in enumerate(
+    (("jan", "january"), ("feb", "february"), ("mar", "march"), ("apr", "april"),
+     ("may",), ("jun", "june"), ("jul", "july"), ("aug", "august"),
+     ("sep", "sept", "september"), ("oct", "october"), ("nov", "november"),
+     ("dec", "december")), 1) for name in names}
+_TIME_OF_DAY = r"(?:[T ,]\s*(\d{1,2}):(\d{2})(?::(\d{2}(?:\.\d+)?))?)?"
+#: a date with its month named (English), in any order that says it: 07-Dec-2026 (MATLAB,
+#: Oracle), 7 December 2026, Dec 7, 2026 (Excel, Numbers), 2026-Dec-07; a year of four
+#: digits (07-DEC-26 leaves the century to guess), a time of day may follow
+_NAMED_DATES = (
+    re.compile(r"(?P<day>\d{1,2})[-/ .](?P<month>[A-Za-z]{3,9})\.?[-/ .](?P<year>\d{4})"
+               + _TIME_OF_DAY),
+    re.compile(r"(?P<month>[A-Za-z]{3,9})\.? (?P<day>\d{1,2}),? (?P<year>\d{4})"
+               + _TIME_OF_DAY),
+    re.compile(r"(?P<year>\d{4})[-/ ](?P<month>[A-Za-z]{3,9})[-/ ](?P<day>\d{1,2})"
+               + _TIME_OF_DAY),
+)
+
+
+def _named_date(text: str) -> tuple[str, ...] | None:
+    """(year, month, day, hour, minute, second) of a date whose month is named
+    (:data:`_NAMED_DATES`), month as its number; None for other text."""
+    for pattern in _NAMED_DATES:
+        match = pattern.fullmatch(text)
+        if match is not None:
+            month = _MONTHS.get(match.group("month").lower())
+            if month is None:
+                return None
+            hour, minute, second = match.groups()[3:]
+            return match.group("year"), str(month), match.group("day"), hour, minute, second
+    return None
+
+
 def date_value(text: str) -> float | None:
-    """A date written year first as a number: the year with the elapsed share of it
-    (``2000-07-02`` is 2000.5; a time of day and a UTC offset count), or None when the
-    cell is not such a date. Dates read this way keep their order and spacing, so a
-    model carries what it learned to dates it has not seen (a category per date would
-    not)."""
+    """A date written year first, or with its month named (``07-Dec-2026``, ``Dec 7,
+    2026``), as a number: the year with the elapsed share of it (``2000-07-02`` is 2000.5;
+    a time of day and a UTC offset count), or None when the cell is not such a date.
+    Dates read this way keep their order and spacing, so a model carries what it learned
+    to dates it has not seen (a category per date would not)."""
     match = _DATE.fullmatch(text.strip())
     if match is None:
-        return None
-    year, _, month, day, hour, minute, second, offset = match.groups()
+        named = _named_date(text.strip()) if any(c.isalpha() for c in text) else None
+        if named is None:
+            return None
+        year, month, day, hour, minute, second = named
+        offset = None
+    else:
+        year, _, month, day, hour, minute, second, offset = match.groups()
     try:
         seconds = float(second or 0)
         moment = datetime(int(year), int(month), int(day), int(hour or 0), int(minute or 0),
@@ -91,7 +131,8 @@ def number_value(text: str, decimal_comma: bool) -> float | None:
         return float(text)
     except ValueError:
         pass
-    if text[4:5] in ("-", "/") or text.strip()[4:5] in ("-", "/"):
+    if text[4:5] in ("-", "/") or text.strip()[4:5] in ("-", "/") or (
+            len(text) >= 8 and any(c.isalpha() for c in text) and text[:1].isalnum()):
         date = date_value(text)
         if date is not None:
             return date

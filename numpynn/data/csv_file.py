@@ -15,6 +15,8 @@ included, as an editor shows them.
 from __future__ import annotations
 
 import bz2
+import codecs
+import collections
 import csv
 import functools
 import gzip
@@ -23,6 +25,7 @@ import itertools
 import lzma
 import os
 import re
+import shlex
 import zipfile
 import zlib
 from collections.abc import Iterable, Iterator, Sequence
@@ -35,6 +38,7 @@ import numpy as np
 from ..errors import DataError, InputError
 from ._files import as_path, require_file
 from .cells import (
+    CURRENCY_SIGNS,
     cell_repr,
     decimal_point,
     is_number_cell,
@@ -151,6 +155,15 @@ def load_csv(
     try:
         return read(encoding=None)
     except _NotUtf8Error as exc:
+        mixed, line = _utf8_survey(path)
+        if mixed >= 2:  # UTF-8 text with a byte of another encoding: either way is wrong
+            where = f"line {line}" if line else f"near row {exc.line}"
+            raise DataError(
+                f"{path}: mostly UTF-8 text ({mixed:,} accented letters or symbols written "
+                f"as UTF-8), but a byte on {where} is not UTF-8 (Windows-1252's é, as "
+                "Excel's 'CSV' writes it?): the file mixes two encodings, as tables joined "
+                "from different programs do, and read either way some of its text comes "
+                f"out wrong; save the rows from that program as UTF-8 too") from None
         legacy = _legacy_encoding(path)
         if legacy is None:
             raise DataError(str(exc)) from None
@@ -181,7 +194,9 @@ def _load_csv(path: Path, *, encoding: str | None, label_column: int | str | Non
         if declared:
             fh.readline()
         empty_rows: list[int] = []
-        rows = _rows(fh, sep, path, skipped=1 if declared else 0, empty=empty_rows)
+        printed: list[int] = []
+        rows = _rows(fh, sep, path, skipped=1 if declared else 0, empty=empty_rows,
+                     printed=printed)
         first = next(rows, None)
         if first is None:
             raise DataError(f"{path}: the file is empty (no rows); give a CSV with one example "
@@ -198,6 +213,19 @@ def _load_csv(path: Path, *, encoding: str | None, label_column: int | str | Non
             if len(sample) <= _SAMPLE_ROWS:  # the rows after the sample fill it again
                 sample.extend(itertools.islice(rows, _SAMPLE_ROWS + 1 - len(sample)))
         _refuse_other_text_format(path, sep, sample)
+        titles = _title_rows(sample)
+        title_rows = [(line, cells[0]) for line, cells in sample[:titles]]
+        sample = sample[titles:]
+        if header is not False:
+            _refuse_header_rows(path, sample)
+        ids_first = id_column is not None and (id_column == 0 or str(id_column).strip() ==
+                                               sample[0][1][0])  # a row of an id: a row
+        if len(sample) <= _SAMPLE_ROWS and not ids_first:  # the whole file: notes below
+            footer = _footer_rows(sample)
+            footer_rows = [(line, cells[0]) for line, cells in sample[len(sample) - footer:]]
+            sample = sample[:len(sample) - footer]
+        else:
+            footer_rows = []
         trailing = _ends_with_delimiter(sample)
         if trailing:  # "a,b,c," on every line: the empty last cells are not columns
             sample = [(line, cells[:-trailing]) for line, cells in sample]
@@ -207,6 +235,7 @@ def _load_csv(path: Path, *, encoding: str | None, label_column: int | str | Non
             sample[0] = (sample[0][0], ["", *sample[0][1]])
         layout = _layout(path, sample, sep, label_column, ignore_columns, recipe, header,
                          id_column)
+        layout.footer_rows = footer_rows
         layout.decimal_comma = sep != ","
         data_rows = sample[1:] if layout.header else sample
         if not data_rows and next(rows, None) is None:
@@ -260,6 +289,20 @@ def _load_csv(path: Path, *, encoding: str | None, label_column: int | str | Non
                      f"{' ...' if len(empty_rows) > 5 else ''} hold empty cells only "
                      f"({sep * 2!r}: rows a spreadsheet once formatted or cleared); they are "
                      "skipped, as blank lines are.")
+    if title_rows:
+        said = "is a title, not a row" if len(title_rows) == 1 else "are titles, not rows"
+        notes.append(f"note: {path.name}: {_margin_text(title_rows)} above the table "
+                     f"{said}; skipped.")
+    if layout.footer_rows:
+        notes.append(f"note: {path.name}: {_margin_text(layout.footer_rows)} below the "
+                     "table, a note or a total (as spreadsheets have them), not "
+                     f"{'an example' if len(layout.footer_rows) == 1 else 'examples'}; "
+                     "skipped.")
+    if printed:
+        notes.append(f"note: {path.name}: line(s) {', '.join(map(str, printed[:5]))}"
+                     f"{' ...' if len(printed) > 5 else ''} are the rules or the row count "
+                     "of a printed table (psql, MySQL, Markdown: ---+---, (40 rows)); they "
+                     "are skipped.")
     if comments:
         notes.append(f"note: {path.name}: line(s) {', '.join(map(str, comment_lines[:5]))}"
                      f"{' ...' if comments > 5 else ''} before the table start with '#': "
@@ -315,18 +358,34 @@ def _header_read_as_data(path: Path, layout: _Layout, first: tuple[int, list[str
             "no other row: if that row names the columns, give `header='yes'`."]
 
 
-def _folded(value: str) -> str:
-    """``value`` in lower case with its runs of spaces as one: how look-alikes compare."""
-    return " ".join(value.split()).casefold()
+#: the spellings of yes and no that spreadsheets and exports write (Y/N, TRUE/FALSE)
+_YES_NO = {**dict.fromkeys(("y", "yes", "true", "t"), "yes"),
+           **dict.fromkeys(("n", "no", "false", "f"), "no")}
+
+
+def _folded(value: str, yes_no: bool = True) -> str:
+    """``value`` in lower case with its runs of spaces as one, a spelling of yes or no as
+    that word (``yes_no``): how look-alikes compare."""
+    folded = " ".join(value.split()).casefold()
+    return _YES_NO.get(folded, folded) if yes_no else folded
 
 
 def _look_alike(values: Sequence[str]) -> list[list[str]]:
     """Groups of two or more distinct values that differ only in letter case or spaces
-    ('Yes', 'yes', 'YES'; 'New York', 'New  York')."""
+    ('Yes', 'yes', 'YES'; 'New York', 'New  York') or in how they write yes or no ('Y',
+    'yes', 'TRUE')."""
     groups: dict[str, list[str]] = {}
     for v in values:
         groups.setdefault(_folded(v), []).append(v)
     return [g for g in groups.values() if len(g) > 1]
+
+
+def _alike_words(groups: list[list[str]]) -> str:
+    """How the values of ``groups`` differ: "only in case or spaces", or with a yes/no
+    written two ways."""
+    spelled = any(len({_folded(v, yes_no=False) for v in g}) > 1 for g in groups)
+    return "only in case, spaces or how yes or no is written" if spelled else \
+        "only in case or spaces"
 
 
 def _look_alike_notes(path: Path, layout: _Layout, classes: list[str]) -> list[str]:
@@ -341,14 +400,14 @@ def _look_alike_notes(path: Path, layout: _Layout, classes: list[str]) -> list[s
     alike = _look_alike(classes)
     if alike:
         out.append(f"warning: {path.name}: the label column "
-                   f"{column_label(layout.names, layout.label)} has values that differ only "
-                   f"in case or spaces ({listed(alike)}): each is a class of its own. If they "
-                   "mean the same, write them alike in the file.")
+                   f"{column_label(layout.names, layout.label)} has values that differ "
+                   f"{_alike_words(alike)} ({listed(alike)}): each is a class of its own. If "
+                   "they mean the same, write them alike in the file.")
     for j, cats in layout.recipe.categorical.items():
         alike = _look_alike([str(c) for c in cats or []])
         if alike:
             out.append(f"note: {path.name}: {column_label(layout.names, layout.features[j])} "
-                       f"has categories that differ only in case or spaces ({listed(alike)}): "
+                       f"has categories that differ {_alike_words(alike)} ({listed(alike)}): "
                        "each is a one-hot column of its own; write them alike if they mean "
                        "the same.")
     return out
@@ -527,7 +586,38 @@ def _utf16_without_bom(start: bytes) -> str | None:
 
 
 class _NotUtf8Error(DataError):
-    """A byte that is not UTF-8 in a file read as UTF-8."""
+    """A byte that is not UTF-8 in a file read as UTF-8 (near row :attr:`line`)."""
+
+    def __init__(self, message: str, line: int) -> None:
+        super().__init__(message)
+        self.line = line
+
+
+#: a character of two to four bytes as UTF-8 writes it (é is C3 A9): in a file that is
+#: not UTF-8 throughout, text of another program joined to UTF-8 text
+_UTF8_SEQUENCE = re.compile(rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|"
+                            rb"[\xf0-\xf4][\x80-\xbf]{3}")
+
+
+def _utf8_survey(path: Path) -> tuple[int, int]:
+    """How many characters of more than one byte, as UTF-8 writes them, the file holds
+    (a Windows-1252 file holds such pairs only by rare chance: Ã followed by ©), and the
+    line of its first byte that is not UTF-8 (0: none, or the file cannot be read)."""
+    count = lines = bad = 0
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    try:
+        with _open_binary(path) as fh:
+            while chunk := fh.read(1 << 20):
+                count += len(_UTF8_SEQUENCE.findall(chunk))
+                if not bad:
+                    try:
+                        decoder.decode(chunk)
+                    except UnicodeDecodeError as exc:
+                        bad = lines + chunk.count(b"\n", 0, max(0, exc.start)) + 1
+                lines += chunk.count(b"\n")
+    except (*_STREAM_ERRORS, DataError):
+        return 0, 0
+    return count, bad
 
 
 #: bytes of a file read to tell legacy text from binary data
@@ -557,7 +647,7 @@ def _text_errors(path: Path, line: int):
         if isinstance(exc, UnicodeDecodeError):
             return _NotUtf8Error(
                 f"{path}: not a UTF-8 text file (undecodable byte near row {line}); save it "
-                "as UTF-8 comma-separated values (e.g. 'CSV UTF-8' in a spreadsheet)")
+                "as UTF-8 comma-separated values (e.g. 'CSV UTF-8' in a spreadsheet)", line)
         if isinstance(exc, csv.Error):
             return DataError(f"{path}: row {line}: malformed CSV ({exc})")
         return DataError(f"{path}: cannot read it as compressed text ({exc})")
@@ -608,7 +698,8 @@ def _sniff(path: Path, encoding: str | None, declared: bool = True) -> str:
         with _open_text(path, encoding) as fh:
             lines = []
             for line in fh:
-                if line.strip() and not (_is_comment(line) and not lines):
+                if (line.strip() and not (_is_comment(line) and not lines)
+                        and not is_printed_table_line(line)):
                     lines.append(line)
                 if len(lines) >= 50:
                     break
@@ -616,11 +707,15 @@ def _sniff(path: Path, encoding: str | None, declared: bool = True) -> str:
         return ","  # the reader reports the problem with its row
     if not lines:
         return ","
+    titles = _title_lines(lines)
+    lines = lines[titles:]  # a title above the table, as spreadsheets export it
     sample = "".join(lines)
     try:
         found = csv.Sniffer().sniff(sample, delimiters="".join(SNIFFED_DELIMITERS)).delimiter
     except csv.Error:
         found = None
+    if found == " " and _splits_evenly(lines, "|"):  # psql's " a | b ": spaced pipes
+        return "|"
     if found in SNIFFED_DELIMITERS and found in lines[0] and (
             found in DELIMITERS or _splits_evenly(lines, found)):
         return found
@@ -629,6 +724,16 @@ def _sniff(path: Path, encoding: str | None, declared: bool = True) -> str:
     if not counts[best] and _splits_evenly(lines, " "):  # columns aligned by spaces
         return " "
     return best if counts[best] else ","
+
+
+def _title_lines(lines: list[str]) -> int:
+    """How many of the first (at most 3) lines hold none of the delimiters while the line
+    below them does: a title above a table (``Sales 2023``), not a row of it."""
+    marks = (*DELIMITERS, "|")
+    k = 0
+    while k < min(3, len(lines) - 1) and not any(d in lines[k] for d in marks):
+        k += 1
+    return k if any(d in lines[k] for d in marks) else 0
 
 
 def _splits_evenly(lines: list[str], delimiter: str) -> bool:
@@ -644,11 +749,39 @@ def _reader(lines: Iterable[str], delimiter: str) -> Any:
     """``csv.reader`` over ``lines``. The space delimiter is a run of spaces or tabs, and
     those starting or ending a line separate nothing: tables aligned in columns (UCI's
     ``.data`` files, R's ``write.table``, a printed frame) read as R's ``read.table`` and
-    pandas' whitespace separator read them."""
+    pandas' whitespace separator read them. Likewise a ``|`` starting or ending a line
+    of a ``|``-separated table (MySQL's and Markdown's tables: ``| a | b |``)."""
+    if delimiter == "|":
+        return csv.reader((_without_outer_pipes(line) for line in lines), delimiter="|",
+                          skipinitialspace=True)
     if delimiter != " ":
         return csv.reader(lines, delimiter=delimiter)
     return csv.reader((_trimmed(line) for line in lines), delimiter=" ",
                       skipinitialspace=True)
+
+
+def _without_outer_pipes(line: str) -> str:
+    """A line of a ``|``-separated table without the ``|`` that starts and the one that
+    ends it, where both are there (its line break kept)."""
+    body = line.rstrip("\r\n")
+    inner = body.strip()
+    if len(inner) > 1 and inner[0] == inner[-1] == "|":
+        return inner[1:-1] + line[len(body):]
+    return line
+
+
+#: a rule line of a printed table: psql's ``---+---``, MySQL's ``+---+---+``, Markdown's
+#: ``|---|:--:|``, a line of ``===`` under a header
+_RULE = re.compile(r"[\s|+:]*(?:-{3,}|={3,})[-=\s|+:]*")
+#: psql's row count below its table: ``(40 rows)``, ``(1 row)``
+_ROW_COUNT = re.compile(r"\(\d+ rows?\)")
+
+
+def is_printed_table_line(line: str) -> bool:
+    """Whether ``line`` is a rule or the row count of a table printed by psql, MySQL or
+    Markdown: not a row of the table."""
+    text = line.strip()
+    return bool(_RULE.fullmatch(text) or _ROW_COUNT.fullmatch(text))
 
 
 def _trimmed(line: str) -> str:
@@ -675,13 +808,15 @@ _FIELD_LIMIT = 2**31 - 1
 
 
 def _rows(fh: TextIO, delimiter: str, path: Path, skipped: int = 0,
-          empty: list[int] | None = None) -> Iterator[tuple[int, list[str]]]:
+          empty: list[int] | None = None, printed: list[int] | None = None
+          ) -> Iterator[tuple[int, list[str]]]:
     """The non-blank rows as (the line the row starts on, as an editor counts: a quoted
     cell may span lines; stripped cells); ``skipped`` lines were read before. A row of
     empty cells only (``,,,``: what spreadsheets save for rows below the table that were
     once formatted or cleared) is blank too; its line is added to ``empty``. A UTF-8
     byte-order mark starting a line (files saved by Excel joined with ``cat``) is
-    dropped."""
+    dropped. The rules and the row count of a table printed by psql, MySQL or Markdown
+    (:func:`is_printed_table_line`) are skipped, their lines added to ``printed``."""
     if csv.field_size_limit() < _FIELD_LIMIT:  # a long cell is text, not a broken file
         csv.field_size_limit(_FIELD_LIMIT)
     reader = _reader(fh, delimiter)
@@ -703,23 +838,39 @@ def _rows(fh: TextIO, delimiter: str, path: Path, skipped: int = 0,
             if len(cells) > 1 and empty is not None:
                 empty.append(start)
             continue
+        if is_printed_table_line(delimiter.join(cells)):
+            if printed is not None:
+                printed.append(start)
+            continue
         yield start, cells
 
 
 _SVMLIGHT_PAIR = re.compile(r"(?:\d+|qid):[-+.\deE]+")
+#: the first statement of an SQL script or dump (pg_dump, mysqldump, sqlite3 .dump)
+_SQL = re.compile(r"(?:INSERT\s+INTO|CREATE\s+(?:TABLE|DATABASE|SCHEMA)|BEGIN\s+TRANSACTION|"
+                  r"PRAGMA\s|SET\s+\w+\s*=|DROP\s+TABLE|COPY\s+\S+\s+\(|USE\s+\w+;)",
+                  re.IGNORECASE)
 
 
 def _refuse_other_text_format(path: Path, sep: str, sample: list[tuple[int, list[str]]]
                               ) -> None:
     """DataError where the sampled rows are a text format other than a table, whatever
     the file's ending: Weka's ARFF (``@relation`` first, after ``%`` comments) or svmlight /
-    LIBSVM (``label index:value ...`` on every line), which read as a table would be
-    nonsense (classes such as ``'2:-0.048'``)."""
+    LIBSVM (``label index:value ...`` on every line), JSON or JSON Lines (``[{...`` or a
+    ``{...}`` record a line) or an SQL script (``INSERT INTO ...``), which read as a table
+    would be nonsense (classes such as ``'2:-0.048'``) or "a header but no data rows"."""
     lines = [sep.join(cells) for _, cells in sample[:50]]
     first = next((line for line in lines if not line.startswith("%")), "")
+    statement = next((line for line in lines if not line.startswith(("--", "/*"))), "")
     kind = None
     if first.lower().startswith("@relation"):
         kind = "arff"
+    elif _SQL.match(statement):
+        kind = "sql"
+    elif lines[0].startswith("{") and lines[0].endswith("}"):
+        kind = "jsonl" if len(lines) > 1 and lines[1].startswith("{") else "json"
+    elif lines[0] == "[" or lines[0].startswith(("[{", "[[", '["')):
+        kind = "json"
     elif all(len(words := line.split()) > 1
              and all(_SVMLIGHT_PAIR.fullmatch(w) for w in words[1:]) for line in lines):
         kind = "svmlight"
@@ -786,13 +937,38 @@ def _without_last_cells(rows: Iterator[tuple[int, list[str]]], width: int, k: in
 def _chain(sample: list[tuple[int, list[str]]], rest: Iterator[tuple[int, list[str]]],
            layout: _Layout, path: Path) -> Iterator[tuple[int, list[str]]]:
     """The data rows (sample then the rest of the file), each checked for its length and
-    for values in a column left out as empty in the sample; copies of the header skipped."""
+    for values in a column left out as empty in the sample; copies of the header skipped,
+    and notes or totals below the table (:func:`_margin_row`, the last rows only; not
+    where the first column is ``id_column``'s, whose rows are examples to predict)."""
     header = layout.names if layout.header else None
-    for line, cells in itertools.chain(sample, rest):
-        if cells == header:  # files joined one after the other, each with its header
-            layout.repeated_headers.append(line)
+    folded = None if header is None else [_folded(name, yes_no=False) for name in header]
+    rows = itertools.chain(sample, rest)
+    first_numeric = 0 in layout.features and layout.features.index(0) not in \
+        layout.categories
+    last = 0  # the last line of the row before
+    pending: collections.deque[tuple[int, list[str]]] = collections.deque()
+    while True:
+        if not pending:
+            row = next(rows, None)
+            if row is None:
+                return
+            pending.append(row)
+        line, cells = pending.popleft()
+        if cells == header or (folded is not None and len(cells) == len(folded)
+                               and _folded(cells[0], yes_no=False) == folded[0]
+                               and [_folded(c, yes_no=False) for c in cells] == folded):
+            layout.repeated_headers.append(line)  # files joined, each with its header
             continue
-        _check_width(line, cells, layout.n_columns, path)
+        apart = bool(last) and line > last + 1
+        if layout.carry != 0 and _margin_row(cells, first_numeric, apart):  # notes below?
+            pending.extend(itertools.islice(rows, _FOOTER_ROWS + 1 - len(pending)))
+            below = [(line, cells), *pending]
+            if len(below) <= _FOOTER_ROWS and all(_margin_row(c, first_numeric, apart)
+                                                  for _, c in below):
+                layout.footer_rows += [(n, c[0]) for n, c in below]
+                return
+        last = _end_line(line, cells)
+        _check_width(line, cells, layout.n_columns, path, header is not None)
         for p in layout.empty_columns:  # empty in the sample by definition
             if not is_missing(cells[p]):
                 raise DataError(
@@ -804,12 +980,115 @@ def _chain(sample: list[tuple[int, list[str]]], rest: Iterator[tuple[int, list[s
         yield line, cells
 
 
+#: the most rows below a table read as its notes or totals
+_FOOTER_ROWS = 5
+#: the first cell of a row of totals below a table (Excel's Total row, a sum, a mean)
+_SUMMARY = re.compile(r"(?:grand\s*|sub)?(?:total|sum|average|mean|median|count|min|max)s?"
+                      r"\s*:?", re.IGNORECASE)
+
+
+def _margin_row(cells: list[str], first_numeric: bool, apart: bool = False) -> bool:
+    """Whether a row reads as a title or a note beside a table rather than an example:
+    its first cell names a total (``Total,1234,``); or it is text and no other cell is
+    filled (``Source: survey,,``), where the first column holds numbers, the text says
+    ``Note:``-like (a colon), or the row is ``apart`` from the table (a blank line
+    between them, or a title above a header). A row of a text first column with its
+    other cells missing is otherwise an example."""
+    first = cells[0] if cells else ""
+    if not first:
+        return False
+    if any(cells[1:]):  # every row of data but the rarest: one regex, no number parsing
+        return bool(_SUMMARY.fullmatch(first))
+    if ("\n" in first or not first.isprintable() or is_missing(first)
+            or number_either_way(first)):  # a quote left open, NUL bytes: said as such
+        return False
+    return first_numeric or apart or ":" in first
+
+
+def _title_rows(sample: list[tuple[int, list[str]]]) -> int:
+    """How many of the first rows (at most 3) are titles above the table: one text cell
+    filled (:func:`_margin_row`, not a total), above a header (two or more cells filled,
+    none a number)."""
+    k = 0
+    while (k < min(3, len(sample) - 2) and sum(map(bool, sample[k][1])) == 1
+           and _margin_row(sample[k][1], False, apart=True)):
+        k += 1
+    if not k:
+        return 0
+    header = [cell for cell in sample[k][1] if cell]
+    return k if len(header) > 1 and not any(number_either_way(c) for c in header) else 0
+
+
+def _names_only(cells: list[str]) -> bool:
+    """Whether a row's filled cells are all text, none a number or a missing value."""
+    filled = [c for c in cells if c and not is_missing(c)]
+    return bool(filled) and not any(number_either_way(c) for c in filled)
+
+
+def _refuse_header_rows(path: Path, sample: list[tuple[int, list[str]]]) -> None:
+    """DataError where the table starts with two or three rows of names above its numbers
+    (a row of units below the header, pandas' MultiIndex columns): numpynn reads one
+    header row, and the second would be a row of text in columns of numbers."""
+    k = 0
+    while k < min(4, len(sample) - 1) and _names_only(sample[k][1]):
+        k += 1
+    if k < 2:
+        return
+    below = [cells for _, cells in sample[k:] if len(cells) == len(sample[k][1])]
+    named = [j for j in range(len(sample[k][1]))
+             if all(j < len(cells) and cells[j] and not is_missing(cells[j])
+                    for _, cells in sample[:k])
+             and (numbers := [c[j] for c in below if c[j] and not is_missing(c[j])])
+             and all(number_either_way(c) for c in numbers)]
+    if not named:
+        return
+    j = named[0]
+    said = " / ".join(repr(cells[j]) for _, cells in sample[:k])
+    lines = ", ".join(str(line) for line, _ in sample[:k])
+    raise DataError(
+        f"{path}: rows {lines} all hold names above the numbers (column index {j}: {said}): "
+        "a second header row, such as a row of units or pandas' MultiIndex columns; numpynn "
+        "reads one header row: delete the others, or join them into one (pandas: "
+        "df.columns = [' '.join(c).strip() for c in df.columns])")
+
+
+def _footer_rows(sample: list[tuple[int, list[str]]]) -> int:
+    """How many of the last rows of a whole file (at most :data:`_FOOTER_ROWS`) are notes
+    or totals below the table (:func:`_margin_row`); the first column counts as numbers
+    where its other cells below the first row are numbers or missing."""
+    body = sample[1:]
+    first_numeric = bool(body) and all(
+        number_either_way(cells[0]) or is_missing(cells[0]) for _, cells in
+        body[:max(0, len(body) - _FOOTER_ROWS)] if cells)
+    k = 0
+    while k < min(_FOOTER_ROWS, len(sample) - 2):
+        start = len(sample) - 1 - k  # the block sample[start:] below the table
+        apart = sample[start][0] > _end_line(*sample[start - 1]) + 1  # a blank line above
+        if not all(_margin_row(cells, first_numeric, apart) for _, cells in sample[start:]):
+            break
+        k += 1
+    return k
+
+
+def _end_line(line: int, cells: list[str]) -> int:
+    """The last line of the row that starts on ``line`` (a quoted cell may span lines)."""
+    return line + sum(cell.count("\n") for cell in cells)
+
+
+def _margin_text(rows: list[tuple[int, str]]) -> str:
+    """``row 43 ('Source: internal')``, ``rows 42, 43 ('Total', 'Source: x')``."""
+    lines = ", ".join(str(line) for line, _ in rows)
+    return (f"row{'s' if len(rows) > 1 else ''} {lines} "
+            f"({', '.join(cell_repr(text) for _, text in rows)})")
+
+
 def _column_spec(names: list[str] | None, position: int) -> str:
     """How to give a column to ``ignore_columns``: its name, else its index."""
     return repr(names[position]) if names is not None and names[position] else str(position)
 
 
-def _check_width(line: int, cells: list[str], n_columns: int, path: Path) -> None:
+def _check_width(line: int, cells: list[str], n_columns: int, path: Path,
+                 headed: bool = False) -> None:
     """A row of another width than the first is an error; where one of its cells spans
     lines, the message says which quote is the likely cause."""
     if len(cells) != n_columns:
@@ -819,9 +1098,16 @@ def _check_width(line: int, cells: list[str], n_columns: int, path: Path) -> Non
                  "opens a cell and is not closed on its line takes in the lines below it. "
                  "Close the quote, or write a quote within a cell as two (\"\"), as the CSV "
                  "rule is")
+        damaged = ("; it holds NUL bytes (\\x00), as a file whose writing or copy was cut "
+                   "short, or a disk's damage, leaves them: restore the file from its source"
+                   if any("\x00" in cell for cell in cells) else "")
+        joined = ("; it holds names only, as a header does: another table, with other "
+                  "columns, joined below this one? Give each table as a file of its own, or "
+                  "give them the same columns" if headed and len(cells) > 1
+                  and _names_only(cells) and not quote else "")
         raise DataError(f"{path}: row {line} has {len(cells)} columns, expected {n_columns} "
                         "(as in the first row); every row must have the same number of cells"
-                        f"{quote}")
+                        f"{quote}{damaged}{joined}")
 
 
 # ----------------------------------------------------------------------- the layout
@@ -838,6 +1124,8 @@ class _Layout:
     index_columns: list[int] = field(default_factory=list)  # row numbers, left out
     empty_columns: list[int] = field(default_factory=list)  # no value in the sample
     repeated_headers: list[int] = field(default_factory=list)  # rows equal to the header
+    #: rows below the table that are notes or totals (:func:`_margin_row`), skipped
+    footer_rows: list[tuple[int, str]] = field(default_factory=list)
     #: text columns whose values mostly occur once -> (values seen once, filled cells)
     identifier_columns: dict[int, tuple[int, int]] = field(default_factory=dict)
     #: columns of a file read with a recipe that the model does not know and that are
@@ -890,16 +1178,9 @@ def _layout(path: Path, sample: list[tuple[int, list[str]]], delimiter: str,
     ignored += index_columns + empty_columns + list(identifiers) + numeric_ids
     features = [j for j in range(n_columns) if j != label and j not in ignored]
     if not features:
-        shape = ("a single column" if n_columns == 1 else
-                 f"{n_columns} columns and none is left")
         auto = [*index_columns, *empty_columns, *identifiers, *numeric_ids]
-        left_out = ("" if not auto else
-                    f" (left out as row numbers, empty or identifiers: "
-                    f"{', '.join(column_label(names, j) for j in sorted(auto))})")
-        raise DataError(
-            f"{path}: row {first_line} has {shape}, so there is no feature column besides "
-            f"the label and ignored ones{left_out} (delimiter {delimiter!r}); if the file is "
-            "separated otherwise, give `delimiter`")
+        _no_features(path, first_line, n_columns, names, label, ignored[:len(ignored) - len(
+            auto)], auto, delimiter, first)
     categorical = [j for j, p in enumerate(features) if mostly_text(body, p)]
     recipe = TableRecipe(source="csv", n_features=len(features), delimiter=delimiter,
                          header=has_header, header_given=header is not None, columns=names,
@@ -910,6 +1191,41 @@ def _layout(path: Path, sample: list[tuple[int, list[str]]], delimiter: str,
                    {j: None for j in categorical}, recipe, index_columns=index_columns,
                    empty_columns=empty_columns, identifier_columns=identifiers,
                    numeric_ids=numeric_ids)
+
+
+def _no_features(path: Path, first_line: int, n_columns: int, names: list[str] | None,
+                 label: int | None, given: list[int], auto: list[int], delimiter: str,
+                 first: list[str]) -> None:
+    """The error for a table with no feature column left: what took each column (the
+    label, ``ignore_columns``, the columns left out on their own) and the fix for that;
+    a file read as one column may be separated by another delimiter."""
+    def said(columns: list[int]) -> str:
+        return ", ".join(column_label(names, j) for j in sorted(columns))
+
+    if n_columns == 1 or not (given or auto):
+        counts = {d: first[0].count(d) for d in (*DELIMITERS, "|") if d != delimiter}
+        other = max(counts, key=lambda d: counts[d])
+        word = _delimiter_word(other)
+        fix = (f"; it splits at {word} into {counts[other] + 1} cells: give `delimiter` "
+               f"{shlex.quote(word)}" if counts[other] else
+               "; if the file is separated otherwise, give `delimiter`")
+        raise DataError(
+            f"{path}: row {first_line} has a single column, so there is no feature column "
+            f"besides the label (delimiter {_delimiter_word(delimiter)!r}){fix}")
+    taken = [] if label is None else [f"the label is {column_label(names, label)}"]
+    if given:
+        taken.append(f"`ignore_columns` leaves out {said(given)}")
+    if auto:
+        taken.append(f"left out as row numbers, empty or identifiers: {said(auto)}")
+    fix = ("ignore fewer columns: keep at least one feature in the table" if given else
+           "a table needs at least one column of features besides the label")
+    raise DataError(f"{path}: no feature column is left of its {n_columns} columns "
+                    f"({'; '.join(taken)}); {fix}")
+
+
+def _delimiter_word(delimiter: str) -> str:
+    """A delimiter as ``delimiter`` takes it: ``tab`` and ``space`` by name."""
+    return {"\t": "tab", " ": "space"}.get(delimiter, delimiter)
 
 
 def _layout_from_recipe(path: Path, sample: list[tuple[int, list[str]]], labelled: bool,
@@ -1084,6 +1400,7 @@ def _numbers(cells: list[str], block: list[tuple[int, list[str]]], position: int
                 if "," in cell and is_number(decimal_point(cell)):
                     hint += (" (a decimal comma? in a comma-separated file write numbers with "
                              "a decimal point; files separated by ; or tab may use commas)")
+                hint += _not_a_number_hint(cell)
                 fix = ("" if layout.from_model else
                        "; fix the text cells of the column, or leave the column out with "
                        f"`ignore_columns={_column_spec(layout.names, position)}`")
@@ -1094,6 +1411,26 @@ def _numbers(cells: list[str], block: list[tuple[int, list[str]]], position: int
                     f"{fix}") from None
             out[i] = np.nan
     return out
+
+
+#: cells of a column of numbers that other tools write for no value or zero: what each is
+_NOT_NUMBERS = {
+    **dict.fromkeys(("-", "--", "\u2013", "\u2014"),
+                    "a dash: how accounting formats show zero and reports no value; write 0, "
+                    "or leave the cell empty for a missing value"),
+    **dict.fromkeys(("none", "nat"),
+                    "how Python and pandas print a missing value; leave the cell empty or "
+                    "write NA, a missing cell"),
+    **dict.fromkeys(("1.#inf", "-1.#inf", "#inf", "infinity"),
+                    "an infinite value, which a network cannot use"),
+}
+
+
+def _not_a_number_hint(cell: str) -> str:
+    """What a cell that is not a number in a column of numbers most likely is (a dash,
+    Python's None), as " (...)"; else ""."""
+    what = _NOT_NUMBERS.get(cell.strip(f" {CURRENCY_SIGNS}").lower())  # "$ -": zero
+    return f" ({cell.strip()!r} is {what})" if what else ""
 
 
 def _category(cell: str, mapping: dict[str, int], grow: bool, line: int, j: int,

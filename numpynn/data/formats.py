@@ -14,7 +14,15 @@ OTHER_FORMATS = {
         + _PANDAS.format(reader="excel")),
     (".parquet", ".pq"): ("a Parquet file", _PANDAS.format(reader="parquet")),
     (".feather", ".arrow"): ("an Arrow/Feather file", _PANDAS.format(reader="feather")),
-    (".json", ".jsonl"): ("a JSON file", _PANDAS.format(reader="json")),
+    (".json",): ("a JSON file", _PANDAS.format(reader="json")),
+    (".jsonl", ".ndjson"): ("a JSON Lines file (one JSON record a line)", "convert it with "
+                            "pandas: pd.read_json({path!r}, lines=True).to_csv('data.csv', "
+                            "index=False)"),
+    (".sql",): ("an SQL script (CREATE TABLE, INSERT INTO ...), not a table",
+                "run it into its database and export the table as CSV with a header: psql "
+                "-c \"\\copy TABLE TO 'data.csv' CSV HEADER\", sqlite3 -header -csv DB.db "
+                "'SELECT * FROM TABLE' > data.csv, or pd.read_sql('SELECT * FROM TABLE', "
+                "connection).to_csv('data.csv', index=False)"),
     (".pkl", ".pickle"): ("a pickle (numpynn never unpickles a user's file: it can run code)",
                           "load it yourself and write a CSV, or save X and y with "
                           "np.savez('data.npz', X=X, y=y)"),
@@ -40,7 +48,10 @@ OTHER_FORMATS = {
 #: the description and the conversion of a text file in one of these formats whatever its
 #: ending (a LIBSVM file named .txt), told by its first lines (the CSV reader's check)
 TEXT_FORMATS = {"arff": OTHER_FORMATS[(".arff",)],
-                "svmlight": OTHER_FORMATS[(".svm", ".svmlight", ".libsvm")]}
+                "svmlight": OTHER_FORMATS[(".svm", ".svmlight", ".libsvm")],
+                "json": OTHER_FORMATS[(".json",)],
+                "jsonl": OTHER_FORMATS[(".jsonl", ".ndjson")],
+                "sql": OTHER_FORMATS[(".sql",)]}
 
 
 def conversion_message(path: str, kind: str, how: str) -> str:

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import difflib
+import glob as globmod
 import os
+import shlex
 from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
@@ -58,10 +60,34 @@ def suggest_spec(spec: str) -> str | None:
     return candidates[match[0]] if match else None
 
 
+def join_recipe(files: Sequence[str], pattern: str | None = None) -> str:
+    """The shell line that joins CSV ``files`` (each with its header; ``pattern``: the
+    shell pattern that names them, written instead of the list) into one table."""
+    shown = pattern if pattern is not None else " ".join(shlex.quote(f) for f in files)
+    return f"(head -n 1 {shlex.quote(files[0])}; tail -n +2 -q {shown}) > all.csv"
+
+
+def pattern_hint(text: str) -> str:
+    """For a file pattern given as it is (``'*.csv'``: the shell expands it only outside
+    quotes): what it matches and the line that joins those files; numpynn reads one."""
+    matches = sorted(globmod.glob(os.path.expanduser(text)))
+    if not matches:
+        return ("it is a pattern, and no file matches it; numpynn reads one data file: "
+                "give its path")
+    shown = ", ".join(matches[:3]) + (f", ... ({len(matches)} files)" if len(matches) > 3
+                                      else "")
+    if len(matches) == 1:
+        return f"it is a pattern (quoted, so the shell left it as it is): give the file, {shown}"
+    return (f"it is a pattern that matches {shown}; numpynn reads one data file: give one, "
+            f"or join them into one first: {join_recipe(matches, text)}")
+
+
 def _missing_file_hint(text: str, what: str) -> None:
     """DataError naming the nearest data file when the file ``text`` does not exist."""
     if Path(text).exists():
         return
+    if any(c in text for c in "*?["):  # a pattern the shell did not expand (quoted)
+        raise DataError(f"{what} not found: {text}; {pattern_hint(text)}")
     hint = suggest_spec(text)
     if hint is not None and hint != text:
         raise DataError(f"{what} not found: {text}; did you mean {hint}?")

@@ -31,12 +31,14 @@ IMPUTE = ("none", "median")
 HANDLE_UNKNOWN = ("error", "ignore")
 #: cells read as "missing" (compared after stripping, case-insensitively): besides the
 #: usual ones, what Excel writes for a missing value (#N/A, #NA) or a formula without
-#: one (#DIV/0!, #VALUE!, ...), pandas' other defaults (<NA>, 1.#IND, 1.#QNAN) and the
-#: "." of SAS and Stata
+#: one (#DIV/0!, #VALUE!, #SPILL!, ...; Google Sheets' #ERROR!), pandas' other defaults
+#: (<NA>, #N/A N/A, 1.#IND, 1.#QNAN) and the "." of SAS and Stata
 MISSING_TOKENS = frozenset({"", "na", "n/a", "nan", "-nan", "+nan", "null", "?", "#n/a",
-                            "#na", "<na>", "1.#ind", "-1.#ind", "1.#qnan", "-1.#qnan",
-                            "#div/0!", "#value!", "#ref!", "#name?", "#num!", "#null!", ".",
-                            })
+                            "#na", "<na>", "#n/a n/a", "1.#ind", "-1.#ind", "1.#qnan",
+                            "-1.#qnan", "#div/0!", "#value!", "#ref!", "#name?", "#num!",
+                            "#null!", "#error!", "#spill!", "#calc!", "#field!",
+                            "#getting_data", "#blocked!", "#connect!", "#busy!",
+                            "#unknown!", "."})
 SOURCES = ("csv", "npz", "digits", "mnist", "fashion-mnist", "cifar10", "cifar100")
 
 
@@ -115,15 +117,18 @@ def named_like_a_label(name: str | None) -> bool:
 
 
 def column_label(names: Sequence[str] | None, position: int) -> str:
-    """How messages name a column: ``'age' (column 3)`` or ``column 3`` (1-based)."""
+    """How messages name a column: ``'age' (column index 2)`` or ``column index 2``: by
+    the index the options take (``--label-column``, ``--ignore-columns``, ``--id-column``:
+    0 the first), so that the number a message says is the number to give a flag."""
     if names is not None and position < len(names) and names[position]:
-        return f"{names[position]!r} (column {position + 1})"
-    return f"column {position + 1}"
+        return f"{names[position]!r} (column index {position})"
+    return f"column index {position}"
 
 
 def resolve_column(spec: int | str, names: Sequence[str] | None, n_columns: int,
                    source: str, what: str) -> int:
-    """A column given by name or index (negative counts from the end) -> its position."""
+    """A column given by name or index (negative counts from the end) -> its position; a
+    number beyond the columns that is a column's name (``2020``) is that column."""
     if isinstance(spec, (bool, np.bool_)) or not isinstance(spec, (int, np.integer, str)):
         raise InputError(f"{what} must be a column name or an integer index; got {spec!r}")
     if isinstance(spec, str):
@@ -132,21 +137,44 @@ def resolve_column(spec: int | str, names: Sequence[str] | None, n_columns: int,
             return resolve_column(int(text), names, n_columns, source, what)
         except ValueError:
             pass
+        letter = _spreadsheet_letter(text, n_columns)
         if names is None:
             raise DataError(f"{source}: `{what}={spec!r}` names a column, but the file has no "
-                            "header row; give the column's index instead (0 is the first)")
+                            "header row; give the column's index instead (0 is the first)"
+                            f"{letter}")
+        spaced = [i for i, name in enumerate(names) if name and " ".join(name.split()) ==
+                  " ".join(text.split())]
+        if text not in names and len(spaced) == 1:  # 'Weight (kg)' for Excel's wrapped
+            return spaced[0]  # header cell 'Weight\n(kg)': the same words, other spaces
         if text not in names:
             close = _closest_name(text, names)
-            hint = f"; did you mean {close!r}?" if close else ""
+            hint = f"; did you mean {close!r}?" if close else letter
             raise DataError(f"{source}: `{what}={spec!r}` is not a column of the file{hint} "
                             f"(names are matched exactly); its columns are "
                             f"{preview(list(names))}")
         return list(names).index(text)
     if not -n_columns <= spec < n_columns:
+        if names is not None and str(spec) in names:  # a column named 2020: its name
+            return list(names).index(str(spec))
         raise DataError(f"{source}: `{what}={spec}` is out of range for a file with "
                         f"{n_columns} columns; use 0..{n_columns - 1}, -1 for the last column, "
                         "or a name")
     return int(spec) % n_columns
+
+
+def _spreadsheet_letter(text: str, n_columns: int) -> str:
+    """For a spreadsheet's column letter (``D``, ``AB``) of a column the file has: the
+    index that gives it ("; ..."); else ""."""
+    if not (1 <= len(text) <= 2 and text.isascii() and text.isalpha() and text.isupper()):
+        return ""
+    index = 0
+    for ch in text:
+        index = index * 26 + ord(ch) - ord("A") + 1
+    index -= 1
+    if index >= n_columns:
+        return ""
+    return (f"; a spreadsheet's column letter? column {text} is index {index} (0 is the "
+            f"first): give {index}")
 
 
 def _closest_name(text: str, names: Sequence[str]) -> str | None:

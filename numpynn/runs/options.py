@@ -165,7 +165,7 @@ OPTIONS: tuple[Option, ...] = (
            "header name or index (0 the first, -1 the last; default {default})",
            commands=_DATA, metavar="NAME|INDEX"),
     Option("ignore_columns", "--ignore-columns", "columns", "CSV columns to skip, by name or "
-           "index, e.g. id,notes", commands=_DATA, metavar="COLS"),
+           "index (0 the first, -1 the last), e.g. id,notes", commands=_DATA, metavar="COLS"),
     Option("delimiter", "--delimiter", "delimiter", "CSV field separator: , ; tab, "
            "| or space (default: detected among these)", commands=_DATA),
     Option("impute", "--impute", "text", "missing CSV cells (empty, NA, NaN, ?): median = the "

@@ -4,15 +4,19 @@ predict`` writes); each task writes its own (:meth:`numpynn.tasks.Task.predictio
 
 from __future__ import annotations
 
+import bz2
 import csv
+import gzip
 import io
+import lzma
 import os
 from collections.abc import Iterable, Sequence
 
 import numpy as np
 
+from ..errors import InputError
 from ..model_file import SavedModel
-from ..outputs import write_path
+from ..outputs import check_output, write_path
 
 
 def prediction_table(saved: SavedModel, X: np.ndarray, proba: bool = False,
@@ -50,9 +54,37 @@ def _with_ids(header: list[str], rows: list[list[str]], ids: Sequence[str] | Non
     return [id_name, *header], [[i, *row] for i, row in zip(ids, rows)]
 
 
-def _csv_text(header: list[str], rows: list[list[str]]) -> str:
+#: output endings of other formats than the text table predict writes: the program that
+#: would open the file, refused rather than handed CSV text it cannot read
+_NOT_TEXT = {".xlsx": "Excel", ".xlsm": "Excel", ".xls": "Excel", ".ods": "LibreOffice",
+             ".json": "a JSON reader", ".jsonl": "a JSON reader", ".parquet": "a Parquet reader",
+             ".feather": "an Arrow reader", ".npz": "NumPy", ".npy": "NumPy",
+             ".pkl": "pickle", ".pickle": "pickle", ".h5": "an HDF5 reader",
+             ".hdf5": "an HDF5 reader", ".html": "a browser", ".onnx": "an ONNX runtime",
+             ".zip": "an unzip tool"}
+#: compressed endings of a table (as pandas' to_csv writes them): the text compressed so
+_COMPRESS = {".gz": lambda data: gzip.compress(data, mtime=0), ".bz2": bz2.compress,
+             ".xz": lzma.compress}
+
+
+def output_delimiter(output: str | os.PathLike[str]) -> str:
+    """The delimiter of the prediction table written to ``output``: a tab for a ``.tsv``
+    (or ``.tab``) name, else a comma; InputError for a name of another format (``.xlsx``,
+    ``.json``, ...), whose program could not open the CSV text written under it."""
+    name = os.fspath(output).lower()
+    suffix = os.path.splitext(os.path.splitext(name)[0] if name.endswith(tuple(_COMPRESS))
+                              else name)[1]
+    if suffix in _NOT_TEXT:
+        raise InputError(
+            f"`output` {os.fspath(output)} names a {suffix} file, but predict writes a CSV "
+            f"table, which {_NOT_TEXT[suffix]} would not open under that name; give it a .csv "
+            f"name (Excel and pandas open it) or .tsv for tab-separated values")
+    return "\t" if suffix in (".tsv", ".tab") else ","
+
+
+def _csv_text(header: list[str], rows: list[list[str]], delimiter: str = ",") -> str:
     buf = io.StringIO()
-    writer = csv.writer(buf, lineterminator="\n")
+    writer = csv.writer(buf, lineterminator="\n", delimiter=delimiter)
     writer.writerow(header)
     writer.writerows(rows)
     return buf.getvalue()
@@ -63,9 +95,17 @@ def write_predictions(output: str | os.PathLike[str], saved: SavedModel, X: np.n
                       source: str = "X", ids: Sequence[str] | None = None,
                       id_name: str = "id") -> int:
     """Write the prediction CSV to ``output`` ("-": standard output; a regular file is
-    replaced atomically; never one of ``inputs``, the files the caller reads); returns
-    the number of rows written; ``ids`` as in :func:`prediction_csv`."""
+    replaced atomically; never one of ``inputs``, the files the caller reads; a ``.tsv``
+    name gets tab-separated values, a ``.gz``, ``.bz2`` or ``.xz`` one the text so
+    compressed, a name of another format than text is refused: :func:`output_delimiter`);
+    returns the number of rows written; ``ids`` as in
+    :func:`prediction_csv`."""
+    check_output(output, inputs, what="`output`")  # its inputs first: the worse mistake
+    delimiter = output_delimiter(output)
     header, rows = _with_ids(*prediction_table(saved, X, proba, source), ids, id_name)
-    text = _csv_text(header, rows)
-    write_path(output, lambda fh: fh.write(text.encode("utf-8")), inputs, what="`output`")
+    data = _csv_text(header, rows, delimiter).encode("utf-8")
+    compress = _COMPRESS.get(os.path.splitext(os.fspath(output).lower())[1])
+    if compress is not None and os.fspath(output) != "-":
+        data = compress(data)
+    write_path(output, lambda fh: fh.write(data), inputs, what="`output`")
     return len(rows)

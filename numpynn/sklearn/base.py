@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 import numbers
+import re
 import sys
 import warnings
 from typing import Any
@@ -31,6 +32,7 @@ except ImportError:  # scikit-learn < 1.6: the same checks were a BaseEstimator 
         return estimator._validate_data(*args, **kwargs)
 
 
+from ..data.cells import date_value, number_either_way, number_value
 from ..errors import InputError, UnknownParameterError
 from ..memory import check_fits
 from ..models import check_activation, check_dropout, check_normalization, check_weight_scale
@@ -51,7 +53,12 @@ def validate_dense(estimator: BaseEstimator, X: Any, y: Any = "no_validation", *
     from scipy import sparse  # installed with scikit-learn
 
     _check_no_text_columns(X)
-    out = validate_data(estimator, X, y, accept_sparse=True, **checks)
+    try:
+        out = validate_data(estimator, X, y, accept_sparse=True, **checks)
+    except ValueError as exc:
+        if not str(exc).startswith("The feature names should match"):
+            raise
+        raise ValueError(f"{str(exc).rstrip()}\n{_columns_fix(estimator, X)}") from None
     X_checked = out[0] if isinstance(out, tuple) else out
     if sparse.issparse(X_checked):
         n, d = X_checked.shape
@@ -62,6 +69,20 @@ def validate_dense(estimator: BaseEstimator, X: Any, y: Any = "no_validation", *
         X_checked = X_checked.toarray()
     return (X_checked, out[1]) if isinstance(out, tuple) else X_checked
 
+def _columns_fix(estimator: BaseEstimator, X: Any) -> str:
+    """The fix for a DataFrame X whose columns are not the fit's (scikit-learn's "The
+    feature names should match" names them, and says no fix): the selection that gives
+    them, where X holds every one of them; else where the list of them is."""
+    fitted = [str(c) for c in getattr(estimator, "feature_names_in_", [])]
+    names = {str(c) for c in getattr(X, "columns", [])}
+    if fitted and set(fitted) <= names:
+        return ("Select the columns of the fit, in its order: X[est.feature_names_in_] "
+                "(numpynn's estimators follow scikit-learn, which matches columns by "
+                "position).")
+    return ("Give a frame with every column of the fit, in its order "
+            "(est.feature_names_in_ lists them).")
+
+
 def _check_no_text_columns(X: Any) -> None:
     """A DataFrame X with text or categorical columns: a ValueError (scikit-learn's type)
     naming them and the encoder to put before the network, instead of "could not convert
@@ -71,16 +92,28 @@ def _check_no_text_columns(X: Any) -> None:
     if dtypes is None or not hasattr(dtypes, "items"):
         return
     dates = [str(name) for name, dtype in dtypes.items() if getattr(dtype, "kind", "O") in "mM"]
-    if dates:  # an encoder of categories is the wrong advice for them
-        shown = dates[:5] + (["..."] if len(dates) > 5 else [])
+    written = [str(name) for name, dtype in dtypes.items()
+               if (getattr(dtype, "kind", "O") == "O" or str(dtype) == "string")
+               and _dates_as_text(_filled(X[name]))]
+    if dates or written:  # an encoder of categories is the wrong advice for them
+        shown = (dates + written)[:5] + (["..."] if len(dates + written) > 5 else [])
+        as_text = (" (those of text first made dates: df[col] = pd.to_datetime(df[col]))"
+                   if written else "")
         raise ValueError(
-            f"X has {len(dates)} column(s) of dates, times or durations {shown}; the network "
-            "takes numbers: turn each into one first, e.g. df[col].dt.year + "
+            f"X has {len(dates + written)} column(s) of dates, times or durations {shown}"
+            f"{as_text}; the network takes numbers: turn each into one first, e.g. "
+            "df[col].dt.year + "
             "df[col].dt.dayofyear / 365 for a date, or (df[col] - df[col].min()).dt."
-            "total_seconds() (numpynn's CSV reader reads dates written year first, such as "
-            "2020-03-15, as the year with its fraction).")
+            "total_seconds() (numpynn's CSV reader reads dates written year first or with "
+            "the month named, such as 2020-03-15 or 07-Dec-2026, as the year with its "
+            "fraction).")
     text = [str(name) for name, dtype in dtypes.items()
             if getattr(dtype, "kind", "O") not in "biufc"]
+    numbers = {name: example for name, dtype in dtypes.items()
+               if getattr(dtype, "kind", "O") == "O" or str(dtype) == "string"
+               if (example := _number_as_text(_filled(X[name]))) is not None}
+    if numbers:  # an encoder of categories is the wrong advice for them too
+        raise ValueError(_numbers_as_text_message(numbers))
     if text:
         shown = text[:5] + (["..."] if len(text) > 5 else [])
         raise ValueError(
@@ -89,6 +122,74 @@ def _check_no_text_columns(X: Any) -> None:
             f"(OneHotEncoder(handle_unknown='ignore'), {text[:5]!r}), remainder="
             "StandardScaler()), estimator) (or train from the file with `numpynn train "
             "--data FILE.csv`, which encodes them).")
+
+
+def _filled(column: Any) -> list[Any]:
+    """The filled cells of a DataFrame column (pandas' missing values left out)."""
+    try:
+        return column.dropna().tolist()
+    except (AttributeError, TypeError):
+        return []
+
+
+def _dates_as_text(cells: list[Any]) -> bool:
+    """Whether every cell is a string that writes a date (``2026-12-07``, ``07-Dec-2026``),
+    which numpynn's CSV reader reads as a number but a DataFrame holds as text."""
+    return bool(cells) and all(isinstance(v, str) and date_value(v) is not None
+                               for v in cells)
+
+
+def _number_as_text(cells: list[Any]) -> str | None:
+    """Where every cell is a string that writes a number (``'0,126'``, ``'45%'``,
+    ``'1,200.50'``, ``'3.5'``): the first that ``float`` does not read as it is (else the
+    first); None for other text, or cells that are not all strings."""
+    if not cells or not all(isinstance(v, str) and number_either_way(v) for v in cells):
+        return None
+    for v in cells:
+        try:
+            float(v)
+        except ValueError:
+            return v
+    return cells[0]
+
+
+def _numbers_as_text_message(numbers: dict[Any, str], target: bool = False) -> str:
+    """What to say of DataFrame columns of numbers stored as text (``target``: of the
+    targets y): which, an example, and the conversion that reads them (a decimal comma, a
+    percent sign, separators)."""
+    names = [str(n) for n in numbers][:5]
+    name, example = next(iter(numbers.items()))
+    left, col = ("y", "pd.Series(y)") if target else (f"df[{name!r}]", f"df[{name!r}]")
+    decimal = re.fullmatch(r"\s*[+-]?(\d+),(\d+)\s*", example)
+    if _is_plain(example):
+        how = f"{left} = {col}.astype(float)"
+    elif example.strip().endswith("%") and _is_plain(example.strip()[:-1]):
+        how = f"{left} = {col}.str.rstrip('%').astype(float) / 100"
+    elif decimal and (decimal.group(1).lstrip("0") == "" or len(decimal.group(2)) != 3):
+        how = (f"{left} = {col}.str.replace(',', '.').astype(float) (a decimal comma; "
+               "pd.read_csv(..., decimal=',') reads such a file as numbers)")
+    elif number_value(example, False) is not None and _is_plain(example.replace(",", "")):
+        how = (f"{left} = {col}.str.replace(',', '').astype(float) (thousands separators; "
+               "pd.read_csv(..., thousands=',') reads such a file as numbers)")
+    else:
+        how = f"rewrite {left} as plain numbers (1234.5)"
+    if target:
+        return (f"y holds numbers stored as text (such as {example!r}); MLPRegressor "
+                f"predicts numbers: convert them first, e.g. {how}.")
+    more = len(numbers) - len(names)
+    listed = f"{names}{f' and {more} more' if more > 0 else ''}"
+    return (f"X has {len(numbers)} column(s) of numbers stored as text {listed} (e.g. "
+            f"{name!r} holds {example!r}); the network takes numbers, not text: convert "
+            f"them first, e.g. {how} (or train from the file with `numpynn train --data "
+            "FILE.csv`, which reads such numbers).")
+
+
+def _is_plain(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
 
 
 #: scikit-learn's parameter name of an optimiser hyper-parameter, where it differs

@@ -32,7 +32,7 @@ from sklearn.utils.validation import check_is_fitted
 from ..data.preprocessing import TargetScaler
 from ..layers import build_layer
 from ..models import Network, hidden_block
-from .base import _BaseMLP, validate_dense
+from .base import _BaseMLP, _number_as_text, _numbers_as_text_message, validate_dense
 
 __all__ = ["MLPRegressor"]
 
@@ -188,6 +188,12 @@ def _check_numeric_targets(y: object) -> None:
         try:
             float(value)
         except (TypeError, ValueError):
+            cells = [v for v in arr.ravel().tolist() if v is not None]
+            example = _number_as_text(cells)
+            if example is not None:  # '0,13', '45%', '1,200': numbers written as text
+                raise ValueError(_numbers_as_text_message({"y": example}, target=True)) \
+                    from None
             raise ValueError(
                 f"y holds text that is not a number ('{value}'): MLPRegressor predicts "
                 "numbers; to predict classes, use numpynn.MLPClassifier.") from None
+

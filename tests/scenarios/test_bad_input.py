@@ -313,11 +313,11 @@ CASES = [
     Case("ragged-rows", text("r.csv", "1,2,0\n3,4,1\n5,1\n"), train("--data", "r.csv"),
          ("row 3 has 2 columns, expected 3", "same number of cells"), train_api("r.csv")),
     Case("non-numeric-cell", text("n.csv", "1,2,0\n3,abc,1\n5,6,1\n"), train("--data", "n.csv"),
-         ("row 2, column 2", "'abc'", "numeric"), train_api("n.csv")),
+         ("row 2, column index 1", "'abc'", "numeric"), train_api("n.csv")),
     # missing cells when they are asked to be refused (the default fills them, noted)
     Case("empty-cell", text("m.csv", "1,2,0\n3,,1\n5,6,1\n"),
          train("--data", "m.csv", "--impute", "none"),
-         ("row 2, column 2", "empty cell", "fill in"), train_api("m.csv", impute="none")),
+         ("row 2, column index 1", "empty cell", "fill in"), train_api("m.csv", impute="none")),
     Case("nan-feature", text("nan.csv", "1,2,0\n3,nan,1\n5,6,1\n"),
          train("--data", "nan.csv", "--impute", "none"),
          ("missing value", "row 2", "--impute median"), train_api("nan.csv", impute="none"),

@@ -201,7 +201,7 @@ def test_continuous_label_guard(tmp_path):
     assert not looks_continuous(np.array(["a", "b"] * 50))
     frame = table()[["species", "length", "width", "weight"]]
     frame.to_csv(tmp_path / "t.csv", index=False)
-    with pytest.raises(DataError, match=r"label column 'weight' \(column 4\) looks continuous"
+    with pytest.raises(DataError, match=r"label column 'weight' \(column index 3\) looks continuous"
                                         r".*numpynn classifies.*`label_column`"):
         load_csv(tmp_path / "t.csv")
     assert load_csv(tmp_path / "t.csv", label_column="species").n_classes == 3
@@ -234,21 +234,21 @@ def test_decimal_commas_read_in_a_semicolon_file_and_explained_in_a_comma_file(t
     (tmp_path / "dc.csv").write_text("a;b;label\n1,5;2;x\n3,5;4;y\n")
     np.testing.assert_array_equal(load_csv(tmp_path / "dc.csv").X, [[1.5, 2.0], [3.5, 4.0]])
     (tmp_path / "cc.csv").write_text('a,b,label\n"1,5",2,x\n"3,5",4,y\n"2,5",1,x\n')
-    with pytest.raises(DataError, match="row 2, 'a' \\(column 1\\).*'1,5'.*decimal comma"):
+    with pytest.raises(DataError, match="row 2, 'a' \\(column index 0\\).*'1,5'.*decimal comma"):
         load_csv(tmp_path / "cc.csv")
 
 
 def test_missing_cells_are_an_error_with_the_editor_row(tmp_path):
     text = "a,b,label\n1,2,x\n3,4,y\n5,NA,x\n7,8,y\n"
     (tmp_path / "m.csv").write_text(text)
-    with pytest.raises(DataError, match=r"row 4, 'b' \(column 2\): an empty cell or missing "
+    with pytest.raises(DataError, match=r"row 4, 'b' \(column index 1\): an empty cell or missing "
                                         r"value.*`impute='median'`"):
         load_csv(tmp_path / "m.csv")
     (tmp_path / "q.csv").write_text("1,2,0\n3,?,1\n")
-    with pytest.raises(DataError, match=r"row 2, column 2.*missing"):
+    with pytest.raises(DataError, match=r"row 2, column index 1.*missing"):
         load_csv(tmp_path / "q.csv")
     (tmp_path / "quoted.csv").write_text('a,note,label\n1,"two\nlines",x\n2,,y\n')
-    with pytest.raises(DataError, match=r"row 4, 'note' \(column 2\)"):
+    with pytest.raises(DataError, match=r"row 4, 'note' \(column index 1\)"):
         load_csv(tmp_path / "quoted.csv")
 
 
@@ -329,7 +329,7 @@ def test_handle_unknown_error_is_stored_in_the_model(tmp_path):
     one = frame.drop(columns=["species"]).iloc[:3].copy()
     one.iloc[1, one.columns.get_loc("color")] = "purple"
     one.to_csv(tmp_path / "purple.csv", index=False)
-    with pytest.raises(DataError, match=r"row 3, 'color' \(column 4\): category 'purple' was "
+    with pytest.raises(DataError, match=r"row 3, 'color' \(column index 3\): category 'purple' was "
                                         r"not seen in training.*`handle_unknown='ignore'`"):
         prediction_data(saved, str(tmp_path / "purple.csv"))
     with pytest.raises(DataError, match="category 'purple' was not seen"):
@@ -354,7 +354,7 @@ def test_unseen_categories_in_a_new_file_are_named_by_predict_and_evaluate(tmp_p
         ok(proc)
         assert ("note: new.csv: categories not seen in training are encoded as all zeros"
                 in proc.stderr), proc.stderr
-        assert "'color' (column 4): 'purple', 'teal' (3 rows)" in proc.stderr
+        assert "'color' (column index 3): 'purple', 'teal' (3 rows)" in proc.stderr
         assert "--handle-unknown error" in proc.stderr
     assert len(ok(numpynn("predict", "run", "--data", "new.csv", cwd=tmp_path)
                   ).strip().splitlines()) == 6

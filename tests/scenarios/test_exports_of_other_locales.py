@@ -169,9 +169,9 @@ def test_dates_not_written_year_first_and_times_are_named_as_such(tmp_path):
     ds = load_csv(tmp_path / "t.csv")
     assert ds.table.feature_names == ["a", "booked"]
     notes = "\n".join(ds.notes)
-    assert "'seen' (column 2) holds dates (1/1/2020, 2/2/2020, 3/3/2020, ...)" in notes
-    assert "'booked' (column 3) holds dates (01.03.2021 08:00" in notes
-    assert "'at' (column 4) holds times (0:00, 1:07, 2:14, ...)" in notes
+    assert "'seen' (column index 1) holds dates (1/1/2020, 2/2/2020, 3/3/2020, ...)" in notes
+    assert "'booked' (column index 2) holds dates (01.03.2021 08:00" in notes
+    assert "'at' (column index 3) holds times (0:00, 1:07, 2:14, ...)" in notes
     assert "write them year first (2020-03-15" in notes and "identifier or free" not in notes
 
 
@@ -244,7 +244,7 @@ def test_a_cell_longer_than_the_csv_modules_limit_is_read(tmp_path):
     _write(tmp_path / "t.csv", ["a,b,notes,species"]
            + [f'{a:.3f},{b:.3f},"{n}",{SPECIES[k]}' for (a, b), n, k in zip(X, notes, y)])
     ds = load_csv(tmp_path / "t.csv")
-    assert ds.X.shape == (60, 2) and any("'notes' (column 3)" in n for n in ds.notes)
+    assert ds.X.shape == (60, 2) and any("'notes' (column index 2)" in n for n in ds.notes)
 
 
 def test_messages_cut_a_long_cell_to_its_start_and_length(tmp_path):
@@ -410,7 +410,7 @@ def test_a_headerless_file_with_class_codes_first_and_a_measurement_last_is_warn
                                     in zip(X, y, rng.integers(300, 1600, size=60))])
     out = ok(numpynn("train", "--data", "wine.data", "--epochs", "1", "--no-report",
                      "--out", "run", cwd=tmp_path))
-    assert "column 1 holds 3 values: 1, 2, 3, as a label written first" in out
+    assert "column index 0 holds 3 values: 1, 2, 3, as a label written first" in out
     assert "give --label-column 0" in out
     _write(tmp_path / "iris.data", [f"{k + 1},{a:.3f},{b:.3f},{SPECIES[k]}"
                                     for (a, b), k in zip(X, y)])

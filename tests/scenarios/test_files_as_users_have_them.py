@@ -57,7 +57,7 @@ def test_header_yes_or_no_overrides_the_detection_and_is_kept_for_new_files(tmp_
     out = ok(numpynn("train", "--data", "t.csv", "--header", "yes", "--label-column", "q",
                      "--epochs", "1", "--no-report", "--test-fraction", "0", "--out", "run",
                      cwd=tmp_path))
-    assert "label: 'q' (column 3)" in out
+    assert "label: 'q' (column index 2)" in out
     recipe = load_model(tmp_path / "run").recipe
     assert recipe.header and recipe.header_given
     predictions = ok(numpynn("predict", "run", "--data", "t.csv", cwd=tmp_path))

@@ -80,11 +80,11 @@ def test_a_habit_of_another_tool_is_answered_with_numpynns_way(tmp_path, argv, s
     assert not list(tmp_path.iterdir())  # refused before any work
 
 
-@pytest.mark.parametrize("argv", [["train", "--data", "x.csv", "--verbose"],
+@pytest.mark.parametrize("argv", [["train", "--data", "x.csv", "--frobnicate"],
                                   ["train", "--data", "x.csv", "--lerning-rate", "3"]])
 def test_no_hint_is_made_up_where_nothing_is_close(tmp_path, argv):
     """A flag like nothing numpynn has gets argparse's message alone: no far-fetched
-    guess (--verbose is not --overwrite)."""
+    guess (--frobnicate is not --overwrite)."""
     proc = numpynn(*argv, cwd=tmp_path)
     assert proc.returncode == 2
     assert proc.stderr.strip().endswith(f"unrecognized arguments: {' '.join(argv[3:])} (see "

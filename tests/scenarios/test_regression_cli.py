@@ -77,7 +77,8 @@ def test_load_task_notes_the_automatic_choice(tmp_path):
     assert "`task='classification'`" in note  # the CLI prints --task classification
     _, task, note = load_task(RunOptions(data=str(path), label_column="price",
                                          task="regression"))
-    assert task == "regression" and note == "label: 'price' (column 4), as `label_column` names it."
+    assert task == "regression" and note == (
+        "label: 'price' (column index 3), as `label_column` names it.")
     _, task, note = load_task(RunOptions(data="digits"))
     assert task == "classification" and note is None
 
@@ -207,7 +208,7 @@ def test_run_training_library_regression(tmp_path):
     result = run_training(RunOptions(data=str(data), label_column="price", task="regression",
                                      task_defaults=[]), tmp_path / "run", report=False)
     assert result.task == "regression"
-    assert result.notes == ["label: 'price' (column 4), as `label_column` names it."]
+    assert result.notes == ["label: 'price' (column index 3), as `label_column` names it."]
     assert set(result.metrics) == {"train", "val", "test"}
     assert len(result.history.epochs) == RunOptions().train.epochs  # no defaults replaced
 

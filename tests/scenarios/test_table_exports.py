@@ -79,7 +79,7 @@ def test_an_empty_column_is_left_out_with_a_note_and_may_be_filled_at_predict(tm
            + [f"{a:.3f},,{b:.3f},{SPECIES[k]}" for (a, b), k in zip(X, y)])
     ds = load_csv(tmp_path / "t.csv")
     assert ds.X.shape == (60, 2)
-    assert [n for n in ds.notes if "'notes' (column 2) is empty in every row" in n]
+    assert [n for n in ds.notes if "'notes' (column index 1) is empty in every row" in n]
     saved = run_training(_options(tmp_path / "t.csv"), tmp_path / "run", report=False).saved
     _write(tmp_path / "new.csv", ["b,a,notes", "0.1,2.0,checked", "0.3,-1.0,"])
     _write(tmp_path / "without.csv", ["b,a", "0.1,2.0", "0.3,-1.0"])
@@ -96,7 +96,7 @@ def test_a_value_below_the_rows_that_showed_a_column_empty_is_an_error(tmp_path)
     lines[1050] = lines[1050].replace(",,", ",late,")
     _write(tmp_path / "t.csv", ["a,notes,b,species", *lines])
     text = _error_of(tmp_path / "t.csv")
-    assert "row 1052, 'notes' (column 2): 'late'" in text
+    assert "row 1052, 'notes' (column index 1): 'late'" in text
     assert "empty in the first 1000 rows" in text and "`ignore_columns='notes'`" in text
 
 
@@ -148,7 +148,7 @@ def test_a_mostly_numeric_column_with_some_text_names_the_fix(tmp_path):
     lines[4] = f"{a},4.O1,{label}"  # the letter O typed for a zero
     _write(tmp_path / "t.csv", ["a,b,species", *lines])
     text = _error_of(tmp_path / "t.csv")
-    assert "row 6, 'b' (column 2): cannot read '4.O1' as a number" in text
+    assert "row 6, 'b' (column index 1): cannot read '4.O1' as a number" in text
     assert "mostly numbers" in text and "`ignore_columns='b'`" in text
 
 
@@ -161,7 +161,7 @@ def test_a_missing_label_is_an_error_with_its_row_and_count_never_a_class(tmp_pa
            + [f"{a:.3f},{b:.3f},{lab}" for (a, b), lab in zip(X, labels)])
     text = _error_of(tmp_path / "t.csv")
     assert "row 6: the label is" in text and "3 row(s) have no label" in text
-    assert "'species' (column 3) is the label column" in text
+    assert "'species' (column index 2) is the label column" in text
     with pytest.raises(DataError, match="3 row\\(s\\) have no label"):
         load_csv(tmp_path / "t.csv", task="auto")
 
@@ -450,7 +450,7 @@ def test_values_that_differ_only_in_case_or_spaces_are_named(tmp_path):
     notes = load_csv(tmp_path / "t.csv").notes
     assert any(n.startswith("warning: t.csv: the label column 'species'") and
                "'SETOSA' / 'setosa'" in n for n in notes)
-    assert any("'town' (column 2) has categories that differ only in case or spaces "
+    assert any("'town' (column index 1) has categories that differ only in case or spaces "
                "('New  York' / 'New York')" in n for n in notes)
     out = numpynn("train", "--data", "t.csv", "--epochs", "1", "--no-report", "--out", "run",
                   cwd=tmp_path)
@@ -510,15 +510,15 @@ def test_missing_cells_are_filled_by_default_and_named_in_a_note(tmp_path):
     out = ok(numpynn("train", "--data", "t.csv", "--epochs", "2", "--no-report", "--out",
                      "run", cwd=tmp_path))
     note = next(line for line in out.splitlines() if "missing cells filled" in line)
-    assert "'a' (column 1): 10 with the median " in note
-    assert "'color' (column 3): 9 with the most frequent category '" in note
+    assert "'a' (column index 0): 10 with the median " in note
+    assert "'color' (column index 2): 9 with the most frequent category '" in note
     assert "--impute none" in note
     _write(tmp_path / "new.csv", ["a,b,color", ",0.5,", "1.0,?,red"])
     assert len(ok(numpynn("predict", "run", "--data", "new.csv", cwd=tmp_path))
                .splitlines()) == 3
     refused = numpynn("train", "--data", "t.csv", "--impute", "none", "--out", "run2",
                       cwd=tmp_path)
-    assert refused.returncode == 2 and "row 6, 'a' (column 1)" in refused.stderr
+    assert refused.returncode == 2 and "row 6, 'a' (column index 0)" in refused.stderr
 
 
 @pytest.mark.parametrize(("text", "value"), [
@@ -549,7 +549,7 @@ def test_a_date_column_is_a_number_in_training_and_prediction(tmp_path):
     ds = load_csv(tmp_path / "t.csv")
     assert not ds.table.categorical and ds.table.feature_names == ["a", "released"]
     assert ds.X[0, 1] == 2010.0 and 2010 < ds.X[-1, 1] < 2011
-    assert any("'released' (column 2) holds dates (2010-01-01, 2010-01-06, 2010-01-11, ...): "
+    assert any("'released' (column index 1) holds dates (2010-01-01, 2010-01-06, 2010-01-11, ...): "
                "read as numbers, the year with its fraction" in n for n in ds.notes)
     saved = run_training(_options(tmp_path / "t.csv"), tmp_path / "run", report=False).saved
     _write(tmp_path / "new.csv", ["released,a", "2011-07-02,0.5", "2009-12-31T18:00:00Z,1"])

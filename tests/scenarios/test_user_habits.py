@@ -197,7 +197,7 @@ def test_a_regression_run_prints_r2_split_sizes_and_its_note_first(tmp_path):
     out = ok(numpynn("train", "--data", "houses.csv", "--epochs", "2", "--no-report",
                      "--out", "run", cwd=tmp_path))
     head = out.splitlines()
-    assert head[0].startswith("label: 'price' (column 3)") and "the last column" in head[0]
+    assert head[0].startswith("label: 'price' (column index 2)") and "the last column" in head[0]
     assert head[1].startswith("note: the label column 'price' looks continuous")
     assert "1 target (regression)" in head[2] and " train / " in head[2]
     epochs = [line for line in head if line.startswith("epoch ")]
@@ -293,11 +293,12 @@ def test_a_column_named_like_the_label_is_not_passed_over_for_a_category(tmp_pat
     with pytest.raises(DataError) as info:
         load_task(RunOptions(data=str(path)))
     text = str(info.value)
-    assert "The last column, 'color' (column 4)" in text and "'target' (column 1)" in text
+    assert "The last column, 'color' (column index 3)" in text
+    assert "'target' (column index 0)" in text
     assert "`label_column='target'`" in text and "`label_column='color'`" in text
     ds, task, note = load_task(RunOptions(data=str(path), label_column="target"))
     assert task == "classification" and ds.n_classes == 2
-    assert note == "label: 'target' (column 1), as `label_column` names it."
+    assert note == "label: 'target' (column index 0), as `label_column` names it."
     # a last column named like a label too ('class'): two names, still asked
     with pytest.raises(DataError, match="so do other columns' names") as info:
         load_task(RunOptions(data=str(_target_first(tmp_path, last="class"))))
@@ -311,11 +312,11 @@ def test_the_default_label_is_named_in_a_note(tmp_path):
            [[*(f"{v:.3f}" for v in x), SPECIES[k]] for x, k in zip(X, y)])
     _, task, note = load_task(RunOptions(data=str(path)))
     assert task == "classification"
-    assert note == ("label: 'kind' (column 4) (3 values: setosa, versicolor, virginica), the "
+    assert note == ("label: 'kind' (column index 3) (3 values: setosa, versicolor, virginica), the "
                     "last column: no other column looks like a label; `label_column` names "
                     "another.")
     assert load_task(RunOptions(data=str(path), label_column="kind"))[2] == (
-        "label: 'kind' (column 4), as `label_column` names it.")
+        "label: 'kind' (column index 3), as `label_column` names it.")
 
 
 def test_a_count_in_the_last_column_is_not_taken_as_classes(tmp_path):
@@ -358,7 +359,7 @@ def test_empty_cells_in_an_unnamed_last_column_ask_which_column_is_the_label(tmp
     assert proc.returncode == 2 and "Traceback" not in proc.stderr
     assert "which column is the label?" in proc.stderr
     assert "--label-column kind" in proc.stderr
-    assert ("The last column, 'charges' (column 5), also has 12 row(s) without a value: to "
+    assert ("The last column, 'charges' (column index 4), also has 12 row(s) without a value: to "
             "keep it as the label, add --drop-unlabelled.") in proc.stderr
     assert not (tmp_path / "run").exists()
     ok(numpynn("train", "--data", "t.csv", "--label-column", "kind", "--epochs", "1",
@@ -387,7 +388,7 @@ def test_a_count_named_as_the_label_is_a_regression(tmp_path):
     proc = numpynn("train", "--data", "t.csv", "--label-column", "visits", "--epochs", "2",
                    "--no-report", "--out", "run", cwd=tmp_path)
     ok(proc)
-    assert ("note: the label column 'visits' (column 1) holds whole numbers with 40 distinct "
+    assert ("note: the label column 'visits' (column index 0) holds whole numbers with 40 distinct "
             "values from 0 to 47, 8 of them seen only once: a count, a score or an amount, so "
             "numpynn trains a regression") in proc.stdout + proc.stderr
     assert "--task classification" in proc.stdout + proc.stderr
@@ -415,7 +416,7 @@ def test_a_named_count_of_few_values_with_one_seen_once_is_a_regression(tmp_path
     proc = numpynn("train", "--data", "t.csv", "--label-column", "visits", "--epochs", "1",
                    "--no-report", "--out", "run", cwd=tmp_path)
     ok(proc)
-    assert ("'visits' (column 1) holds whole numbers with 10 distinct values from 0 to 9, "
+    assert ("'visits' (column index 0) holds whole numbers with 10 distinct values from 0 to 9, "
             "1 of them seen only once: a count, a score or an amount, so numpynn trains a "
             "regression") in proc.stdout + proc.stderr
     assert load_model(tmp_path / "run" / "model.npz").task.name == "regression"
@@ -438,7 +439,7 @@ def test_a_named_label_of_more_than_twenty_whole_numbers_is_a_regression(tmp_pat
                        "1", "--no-report", "--out", f"run{distinct}", cwd=tmp_path)
         ok(proc)
         assert load_model(tmp_path / f"run{distinct}" / "model.npz").task.name == task
-        said = (f"'score' (column 1) holds whole numbers with {distinct} distinct values "
+        said = (f"'score' (column index 0) holds whole numbers with {distinct} distinct values "
                 f"from 0 to {distinct - 1}, more than 20: a count, a score or an amount, so "
                 "numpynn trains a regression")
         assert (said in proc.stdout + proc.stderr) is (task == "regression")

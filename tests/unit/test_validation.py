@@ -95,11 +95,11 @@ def test_the_same_bad_value_is_refused_everywhere_naming_the_parameter(name, val
 
 @pytest.mark.parametrize("rule, good, bad", [
     ("POSITIVE_INT", ["1", "7"], ["0", "-3", "1.5", "x"]),
-    ("NONNEGATIVE_INT", ["0", "3"], ["-1", "2.0"]),
+    ("NONNEGATIVE_INT", ["0", "3", "2.0"], ["-1", "2.5"]),  # a whole number as a float
     ("POSITIVE_NUMBER", ["1e-3", "2"], ["0", "-1", "nan", "inf"]),
     ("NONNEGATIVE_NUMBER", ["0", "0.5"], ["-0.1", "nan"]),
     ("FRACTION", ["0", "0.99"], ["1", "-0.1", "nan"]),
-    ("SEED", ["0", str(2**32 - 1)], ["-1", str(2**32), "1.0"]),
+    ("SEED", ["0", str(2**32 - 1), "1.0"], ["-1", str(2**32), "1.5"]),
 ])
 def test_cli_option_types_apply_the_library_rule(rule, good, bad):
     import argparse
@@ -112,7 +112,7 @@ def test_cli_option_types_apply_the_library_rule(rule, good, bad):
              "POSITIVE_NUMBER": common.positive_float,
              "NONNEGATIVE_NUMBER": common.nonnegative_float, "FRACTION": common.fraction,
              "SEED": common.seed}[rule]
-    convert = int if the_rule.kind == "integer" else float
+    convert = common.whole_number if the_rule.kind == "integer" else float
     for text in good:
         assert parse(text) == the_rule.check(convert(text), "v")
     for text in bad:

@@ -93,14 +93,14 @@ def test_a_table_that_says_trains_on_its_last_column_and_names_it(tmp_path, name
     last = names[-1].split(":")[-1]
     assert chosen == task and ds.table.label_name == last
     first = note.splitlines()[0]
-    assert first.startswith(f"label: {last!r} (column {len(names)})") and why in first
+    assert first.startswith(f"label: {last!r} (column index {len(names) - 1})") and why in first
 
 
 def test_a_named_label_column_is_said_so(tmp_path):
     ds, task, note = _choose(tmp_path, ["yesno:Purchase", "measure", "codes:STORE"],
                              label_column="Purchase")
     assert task == "classification" and list(ds.classes) == ["no", "yes"]
-    assert note == "label: 'Purchase' (column 1), as `label_column` names it."
+    assert note == "label: 'Purchase' (column index 0), as `label_column` names it."
 
 
 def test_a_regression_asked_for_looks_only_at_names_of_numeric_columns(tmp_path):
@@ -108,7 +108,7 @@ def test_a_regression_asked_for_looks_only_at_names_of_numeric_columns(tmp_path)
     a numeric column named ``target`` could be, and is asked about."""
     _, task, note = _choose(tmp_path, ["species", "measure", "amount:width"],
                             task="regression")
-    assert task == "regression" and note.startswith("label: 'width' (column 3)")
+    assert task == "regression" and note.startswith("label: 'width' (column index 2)")
     with pytest.raises(DataError, match="while another column is"):
         _choose(tmp_path, ["measure:target", "amount", "amount:width"], task="regression")
 
@@ -118,7 +118,7 @@ def test_a_file_without_a_header_takes_its_last_column_and_says_so(tmp_path):
                   header=False)
     ds, task, note = load_for_task(RunOptions(data=str(path)))
     assert task.name == "classification" and len(ds.classes) == 4
-    assert note.startswith("label: column 3, the last one (the file has no header")
+    assert note.startswith("label: column index 2, the last one (the file has no header")
 
 
 def test_the_refusal_names_numeric_columns_for_a_regression(tmp_path):
@@ -150,4 +150,4 @@ def test_the_cli_prints_the_label_first_and_refuses_with_flags(tmp_path):
     assert not (tmp_path / "run").exists()
     out = ok(numpynn("train", "--data", "t.csv", "--label-column", "Purchase", "--epochs",
                      "1", "--no-report", "--out", "run", cwd=tmp_path))
-    assert out.splitlines()[0] == "label: 'Purchase' (column 1), as --label-column names it."
+    assert out.splitlines()[0] == "label: 'Purchase' (column index 0), as --label-column names it."
