@@ -248,8 +248,10 @@ def write_path(path: str | os.PathLike[str], write: Callable[[BinaryIO], object]
     return atomic_replace(target, write, durable)
 
 
-#: The signals that end a command early (Ctrl-C, kill); see :func:`commit_point`.
-ENDING_SIGNALS = (signal.SIGINT, signal.SIGTERM)
+#: The signals that end a command early (Ctrl-C, kill, a closed terminal); see
+#: :func:`commit_point`.
+ENDING_SIGNALS = (signal.SIGINT, signal.SIGTERM,
+                  *((signal.SIGHUP,) if hasattr(signal, "SIGHUP") else ()))
 
 
 @dataclass
@@ -264,7 +266,7 @@ _HOLD = _SignalHold()
 
 def hold_signals_after_commit(enabled: bool) -> None:
     """The command line turns this on: from a command's commit point on (its final files
-    start to replace the old ones), SIGINT and SIGTERM only get recorded until
+    start to replace the old ones), SIGINT, SIGTERM and SIGHUP only get recorded until
     :func:`release_held_signals`, so a command never reports an interrupt after it has
     written its files. Off (the default) for library callers, whose Ctrl-C is theirs."""
     _HOLD.enabled = enabled

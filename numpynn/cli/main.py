@@ -11,7 +11,9 @@ A user mistake prints one line ``numpynn: error: ...`` and no traceback unless
 from __future__ import annotations
 
 import argparse
+import errno
 import functools
+import io
 import os
 import re
 import signal
@@ -57,13 +59,102 @@ class Terminated(KeyboardInterrupt):
     signum = signal.SIGTERM
 
 
+class HungUp(Terminated):
+    """SIGHUP (the terminal was closed, an ssh session dropped): handled like SIGTERM."""
+
+    signum = getattr(signal, "SIGHUP", 1)
+
+
+class ReaderLeft(Terminated):
+    """The reader of standard output went away (``numpynn predict ... | head -1``): what
+    SIGPIPE means to a shell, raised like Ctrl-C so that a command stops the same way
+    (a run keeps its last finished epoch, a search its trials), quietly, exit 141."""
+
+    signum = getattr(signal, "SIGPIPE", 13)
+
+
+#: the signals handled like Ctrl-C, and the exception each raises
+_ENDING = {signal.SIGTERM: Terminated,
+           **({signal.SIGHUP: HungUp} if hasattr(signal, "SIGHUP") else {})}
+
+
 def interrupted_exit_code(exc: BaseException) -> int:
-    """130 for Ctrl-C (SIGINT), 128 + the signal number for a handled signal (143)."""
+    """130 for Ctrl-C (SIGINT), 128 + the signal number for a handled signal (143 for
+    SIGTERM, 129 for SIGHUP, 141 when the reader of standard output left)."""
     return 128 + int(getattr(exc, "signum", signal.SIGINT))
 
 
+def stop_word(exc: BaseException) -> str:
+    """How a command stopped by ``exc`` (a KeyboardInterrupt) says so on stderr."""
+    if isinstance(exc, ReaderLeft):
+        return "stopped (the reader of its standard output left)"
+    if isinstance(exc, HungUp):
+        return "hung up (the terminal was closed)"
+    return "terminated" if isinstance(exc, Terminated) else "interrupted"
+
+
 def _raise_terminated(signum, frame) -> None:
-    raise Terminated()
+    raise _ENDING.get(signum, Terminated)()
+
+
+class _GuardedStream:
+    """A standard stream that turns the end of its reader into one clean stop.
+
+    Standard output: the first write that fails because the reader left (``| head``,
+    ``EPIPE``) raises :class:`ReaderLeft`; the stream's descriptor then points at
+    /dev/null so that nothing else (the command's closing lines, Python's flush at exit)
+    fails again. Standard error (``quiet``): a write that fails (the reader left, the
+    terminal closed: ``EIO`` after a hangup) is dropped, as nobody can read it."""
+
+    def __init__(self, stream, quiet: bool = False) -> None:
+        self._stream = stream
+        self._quiet = quiet
+        self._broken = False
+
+    @property
+    def buffer(self) -> _GuardedStream:
+        inner = getattr(self._stream, "buffer", None)
+        if inner is None:
+            raise AttributeError("buffer")
+        guarded = _GuardedStream(inner, self._quiet)
+        guarded._parent = self  # type: ignore[attr-defined]
+        return guarded
+
+    def _failed(self, exc: OSError) -> None:
+        parent = getattr(self, "_parent", self)
+        if not (isinstance(exc, BrokenPipeError) or exc.errno in (errno.EIO, errno.EPIPE)):
+            raise exc
+        if parent._broken or self._quiet:
+            parent._broken = True
+            return
+        parent._broken = True
+        try:  # later writes and the flush at exit go nowhere instead of failing again
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, self._stream.fileno())
+            os.close(devnull)
+        except (OSError, AttributeError, ValueError, io.UnsupportedOperation):
+            pass
+        raise ReaderLeft() from None
+
+    def write(self, data):
+        if getattr(self, "_parent", self)._broken:
+            return len(data)
+        try:
+            return self._stream.write(data)
+        except OSError as exc:
+            self._failed(exc)
+            return len(data)
+
+    def flush(self) -> None:
+        if getattr(self, "_parent", self)._broken:
+            return
+        try:
+            self._stream.flush()
+        except OSError as exc:
+            self._failed(exc)
+
+    def __getattr__(self, name: str):
+        return getattr(self._stream, name)
 
 
 def given_options(parser: argparse.ArgumentParser, argv: Sequence[str]) -> set[str]:
@@ -263,7 +354,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         argv.remove("--debug")
     if sys.stdout is None:  # the process started with its standard output closed
         sys.stdout = ClosedOutput()  # type: ignore[assignment]
-    previous = _install(signal.SIGTERM, _raise_terminated)
+    streams = sys.stdout, sys.stderr
+    sys.stdout = _GuardedStream(sys.stdout)  # type: ignore[assignment]
+    if sys.stderr is not None:
+        sys.stderr = _GuardedStream(sys.stderr, quiet=True)  # type: ignore[assignment]
+    previous = {s: _install(s, _raise_terminated) for s in _ENDING}
     from ..outputs import hold_signals_after_commit, release_held_signals
 
     hold_signals_after_commit(True)  # an interrupt after the files are written is too late
@@ -273,8 +368,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         args.given = given_options(parser, argv)
         code = args.run(args)
     except KeyboardInterrupt as exc:
-        print("numpynn: terminated" if isinstance(exc, Terminated) else "numpynn: interrupted",
-              file=sys.stderr)
+        if not isinstance(exc, ReaderLeft):  # a reader that left wants no more words
+            print(f"numpynn: {stop_word(exc)}", file=sys.stderr)
         code = interrupted_exit_code(exc)
     except MemoryError as exc:
         if debug:
@@ -294,10 +389,6 @@ def main(argv: Sequence[str] | None = None) -> int:
             traceback.print_exc()
         print(f"numpynn: error: {_one_line(exc)}", file=sys.stderr)
         code = EXIT_FAILED
-    except BrokenPipeError:  # e.g. 'numpynn predict ... | head': the reader left, stop quietly
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())  # Python's flush at exit must not fail again
-        code = EXIT_FAILED
     except OSError as exc:  # the file system refused: unwritable --out, disk full, ...
         if debug:
             traceback.print_exc()
@@ -309,7 +400,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         code = int(exc.code or 0)
     finally:
         release_held_signals()
-        _install(signal.SIGTERM, previous)
+        for signum, handler in previous.items():
+            _install(signum, handler)
+        sys.stdout, sys.stderr = streams
     return code
 
 
@@ -339,6 +432,6 @@ def run() -> None:
     """Console-script entry point. Once main() has its exit code the command is over: a
     signal arriving on the way out must not turn it into a death by signal."""
     code = main()
-    for signum in (signal.SIGINT, signal.SIGTERM):
+    for signum in (signal.SIGINT, *_ENDING):
         _install(signum, signal.SIG_IGN)
     sys.exit(code)

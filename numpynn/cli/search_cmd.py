@@ -35,7 +35,7 @@ from ..tasks import task_named
 from ..training.optim import OPTIMIZERS
 from . import common
 from .commands import COMMAND_HELP
-from .main import interrupted_exit_code
+from .main import interrupted_exit_code, stop_word
 
 EXAMPLES = """examples:
   numpynn search                                  # 40 random trials on digits, 1 process
@@ -337,7 +337,7 @@ def run(args: argparse.Namespace) -> int:
     except KeyboardInterrupt as exc:
 
         n = len(read_trials(Path(out) / TRIALS_FILE))
-        what = "terminated" if getattr(exc, "signum", None) else "interrupted"
+        what = stop_word(exc)
         print(f"\n{what}; {n} finished trials are kept in {out}/{TRIALS_FILE} and "
               f"{out}/{RESULTS_CSV}. Continue with: numpynn search --resume {out}",
               file=sys.stderr)

@@ -22,7 +22,7 @@ from ..tasks import task_named
 from ..training.trainer import Callback, select_rule
 from . import common
 from .commands import COMMAND_HELP
-from .main import interrupted_exit_code
+from .main import interrupted_exit_code, stop_word
 
 EXAMPLES = """examples:
   numpynn train                                    # digits, 1 hidden layer of 100, Adam
@@ -166,7 +166,7 @@ def run(args: argparse.Namespace) -> int:
         if progress is not None:
             progress.on_train_end(None)  # type: ignore[arg-type]
         checkpoint = out / CHECKPOINT_FILE
-        what = "terminated" if getattr(exc, "signum", None) else "interrupted"
+        what = stop_word(exc)
         if checkpoint.is_file():
             print(f"numpynn: {what}; the last finished epoch is saved in {checkpoint}. "
                   f"Continue with: numpynn train --resume {out}", file=sys.stderr)

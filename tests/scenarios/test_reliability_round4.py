@@ -1,0 +1,140 @@
+"""Reliability, round four: the sixth case of each kind (signals at other moments, files
+and directories of other shapes, the environment). Commands run in-process
+(``numpynn.cli.main.main``) unless a signal or a pipe needs a real process."""
+
+from __future__ import annotations
+
+import errno
+import io
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from numpynn.cli.main import main
+from tests.clirun import start_numpynn
+
+posix_only = pytest.mark.skipif(sys.platform == "win32", reason="POSIX signals")
+
+
+def _csv(path: Path, n: int = 60, seed: int = 0) -> Path:
+    """Two classes ('no', 'yes') set by the first of three numeric columns."""
+    rng = np.random.default_rng(seed)
+    X = rng.normal(size=(n, 3))
+    lines = ["a,b,c,label"] + [",".join(f"{v:.4f}" for v in x) + (",yes" if x[0] > 0 else ",no")
+                               for x in X]
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
+def cli(capsys, *argv: str) -> tuple[int, str, str]:
+    """Exit code, stdout and stderr of ``numpynn ARGV`` run in this process."""
+    capsys.readouterr()
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+@pytest.fixture
+def run_dir(tmp_path, monkeypatch, capsys) -> Path:
+    """A trained run in ``tmp_path/run`` (cwd: tmp_path) from ``d.csv``."""
+    monkeypatch.chdir(tmp_path)
+    _csv(tmp_path / "d.csv")
+    code, _, err = cli(capsys, "train", "--data", "d.csv", "--epochs", "2", "--out", "run",
+                       "--no-report", "--quiet")
+    assert code == 0, err
+    return tmp_path / "run"
+
+
+def _leftovers(directory: Path) -> list[str]:
+    return sorted(p.name for p in directory.iterdir() if p.name.endswith(".tmp"))
+
+
+# ------------------------------------------------------------ signals at other moments
+LONG = ["train", "--data", "d.csv", "--hidden", "16", "--epochs", "100000", "--batch-size",
+        "4", "--val-fraction", "0", "--test-fraction", "0", "--quiet", "--no-report"]
+
+
+def _start_and_wait_for_checkpoint(tmp_path: Path, **kwargs) -> subprocess.Popen:
+    _csv(tmp_path / "d.csv")
+    proc = start_numpynn(*LONG, "--out", "run", cwd=tmp_path, **kwargs)
+    deadline = time.monotonic() + 60
+    while not (tmp_path / "run" / "checkpoint.npz").exists():
+        if proc.poll() is not None or time.monotonic() > deadline:
+            proc.kill()
+            pytest.fail(f"no checkpoint: {proc.communicate()}")
+        time.sleep(0.005)
+    return proc
+
+
+@posix_only
+def test_sighup_is_handled_like_sigterm_and_exits_129(tmp_path):
+    """A closed terminal (or a dropped ssh session) sends SIGHUP, whose default kills the
+    process where it stands: the epochs since the last checkpoint lost, temporary files
+    left, nothing said. It is handled as SIGTERM is: the last finished epoch is saved, the
+    resume command printed, exit 129 (128 + SIGHUP)."""
+    proc = _start_and_wait_for_checkpoint(tmp_path)
+    time.sleep(0.2)
+    proc.send_signal(signal.SIGHUP)
+    out, err = proc.communicate(timeout=60)
+    assert proc.returncode == 129, (proc.returncode, err)
+    assert "Traceback" not in err
+    assert "hung up" in err and "numpynn train --resume run" in err
+    assert sorted(p.name for p in (tmp_path / "run").iterdir()) == ["checkpoint.npz"]
+
+
+@posix_only
+def test_the_reader_of_standard_output_leaving_stops_a_run_with_141(tmp_path):
+    """``numpynn train ... | head -1``: the reader leaves after one line. Before, the next
+    print raised BrokenPipeError, which ended the run with exit 1 (a failed check, by the
+    table), said nothing and removed what it had trained. Now it stops as an interrupt
+    does: the last finished epoch kept, the resume command on stderr, exit 141 (128 +
+    SIGPIPE, what a shell reports for `| head`), no traceback."""
+    _csv(tmp_path / "d.csv")
+    argv = [a for a in LONG if a != "--quiet"]  # a line per epoch: the reader leaves
+    proc = start_numpynn(*argv, "--out", "run", cwd=tmp_path)
+    deadline = time.monotonic() + 60
+    while not (tmp_path / "run" / "checkpoint.npz").exists():
+        assert proc.poll() is None and time.monotonic() < deadline, proc.communicate()
+        time.sleep(0.005)
+    proc.stdout.readline()
+    proc.stdout.close()  # as head does after its line
+    err = proc.stderr.read()
+    proc.wait(timeout=60)
+    assert proc.returncode == 141, (proc.returncode, err)
+    assert "Traceback" not in err and "Exception ignored" not in err, err
+    assert "reader of its standard output left" in err
+    assert "numpynn train --resume run" in err
+    assert (tmp_path / "run" / "checkpoint.npz").is_file()
+    assert _leftovers(tmp_path / "run") == []
+
+
+class _LeavingBytes(io.BytesIO):
+    """A pipe whose reader left: every write fails with EPIPE."""
+
+    def write(self, data) -> int:
+        raise BrokenPipeError(errno.EPIPE, "Broken pipe")
+
+
+def _leaving_stdout() -> io.TextIOWrapper:
+    return io.TextIOWrapper(_LeavingBytes(), encoding="utf-8", write_through=True)
+
+
+@pytest.mark.parametrize("argv", [["predict", "run", "--data", "d.csv"],
+                                  ["predict", "run", "--data", "d.csv", "--output", "-"],
+                                  ["data", "list"]])
+def test_a_reader_leaving_predict_or_data_is_a_quiet_141(run_dir, monkeypatch, capsys, argv):
+    """`numpynn predict ... | head -1`, `numpynn data list | head -1`: exit 141 and not a
+    word (the reader asked for no more), not exit 1, which the table gives to a failed
+    check."""
+    monkeypatch.setenv("NUMPYNN_DATA", str(run_dir.parent / "cache"))
+    capsys.readouterr()
+    monkeypatch.setattr(sys, "stdout", _leaving_stdout())
+    code = main(argv)
+    err = capsys.readouterr().err
+    assert code == 141, err
+    assert err == ""
