@@ -393,8 +393,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         if debug:
             traceback.print_exc()
         where = f": {exc.filename}" if exc.filename else ""
-        print(f"numpynn: error: {exc.strerror or exc}{where}; check the path, its permissions "
-              "and the free disk space.", file=sys.stderr)
+        if not exc.filename and _cwd_is_gone():  # os.getcwd() failed, naming no path
+            print("numpynn: error: the current directory no longer exists (it was deleted "
+                  "or moved after this shell entered it), and this command needs it; cd to "
+                  "an existing directory and run it again.", file=sys.stderr)
+        else:
+            print(f"numpynn: error: {exc.strerror or exc}{where}; check the path, its "
+                  "permissions and the free disk space.", file=sys.stderr)
         code = EXIT_USAGE
     except SystemExit as exc:  # --help / --version
         code = int(exc.code or 0)
@@ -404,6 +409,16 @@ def main(argv: Sequence[str] | None = None) -> int:
             _install(signum, handler)
         sys.stdout, sys.stderr = streams
     return code
+
+
+def _cwd_is_gone() -> bool:
+    try:
+        os.getcwd()
+    except FileNotFoundError:
+        return True
+    except OSError:
+        return False
+    return False
 
 
 def _install(signum: int, handler):

@@ -138,3 +138,24 @@ def test_a_reader_leaving_predict_or_data_is_a_quiet_141(run_dir, monkeypatch, c
     err = capsys.readouterr().err
     assert code == 141, err
     assert err == ""
+
+
+# ------------------------------------------------------------ the environment
+def test_a_deleted_current_directory_is_named_as_the_cause(run_dir, monkeypatch, capsys):
+    """The shell's directory deleted under it (``rm -rf`` from another terminal): before,
+    ``train`` with absolute paths said "No such file or directory; check the path" naming
+    no path. Now it names the current directory and the fix; a command that does not need
+    it (predict with absolute paths) still works."""
+    base = run_dir.parent
+    gone = base / "gone"
+    gone.mkdir()
+    monkeypatch.chdir(gone)
+    gone.rmdir()
+    code, out, err = cli(capsys, "train", "--data", str(base / "d.csv"), "--out",
+                         str(base / "new"), "--epochs", "1", "--quiet", "--no-report")
+    assert code == 2 and "Traceback" not in err
+    assert "current directory no longer exists" in err and "cd to" in err
+    assert not (base / "new" / "model.npz").exists()
+    code, out, err = cli(capsys, "predict", str(run_dir), "--data", str(base / "d.csv"))
+    assert code == 0, err
+    assert out.startswith("prediction")
