@@ -397,3 +397,68 @@ def _alive(pid: int) -> bool:
     except (PermissionError, OverflowError):
         return True
     return True
+
+
+class DirectoryLock:
+    """An exclusive hold on an output directory while one process writes a run or a
+    search into it, so that a second ``numpynn train --out DIR`` (or a second resume of
+    the same search) started meanwhile is refused at once, with the directory named,
+    instead of mixing two runs' checkpoint, history and model in one directory.
+
+    The lock is ``flock`` on the directory itself (no lock file is left behind, and the
+    kernel drops it when the process dies, even by SIGKILL). Re-entrant within a process
+    (a search's best model is written below its own directory). Where the file system has
+    no such locks (some network file systems, other systems) nothing is held."""
+
+    _held: dict[str, list[Any]] = {}  # realpath -> [fd, count]
+
+    def __init__(self, directory: str | os.PathLike[str], what: str = "`out`") -> None:
+        self.directory = Path(directory)
+        self.what = what
+        self.key: str | None = None
+
+    def __enter__(self) -> DirectoryLock:
+        self.acquire()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.release()
+
+    def acquire(self) -> None:
+        try:
+            import fcntl
+        except ImportError:  # pragma: no cover - not POSIX
+            return
+        key = os.path.realpath(self.directory)
+        held = self._held.get(key)
+        if held is not None:
+            held[1] += 1
+            self.key = key
+            return
+        try:
+            fd = os.open(key, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+        except OSError:
+            return  # the directory's own checks report it
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError as exc:
+            os.close(fd)
+            if exc.errno in (errno.EWOULDBLOCK, errno.EAGAIN, errno.EACCES):
+                raise InputError(
+                    f"{self.what} {self.directory} is in use: another numpynn process is "
+                    "writing a run or a search there now. Wait for it to finish (then "
+                    "--resume or --overwrite as needed), or choose another directory."
+                ) from None
+            return  # no locks on this file system: nothing to hold
+        self._held[key] = [fd, 1]
+        self.key = key
+
+    def release(self) -> None:
+        key, self.key = self.key, None
+        held = self._held.get(key) if key is not None else None
+        if held is None:
+            return
+        held[1] -= 1
+        if held[1] <= 0:
+            del self._held[key]
+            os.close(held[0])  # closing the descriptor drops the flock

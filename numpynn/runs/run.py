@@ -47,7 +47,7 @@ from ..models import (
     check_dtype,
     check_normalization,
 )
-from ..outputs import input_paths, output_directory, remove_stale_temp_files
+from ..outputs import DirectoryLock, input_paths, output_directory, remove_stale_temp_files
 from ..tasks import Classification, Identity, Targets, Task, check_task_choice, load_for_task
 from ..training.augment import Shift, check_augment, check_image_shape, make_augmentation
 from ..training.packed import MemberRows, train_packed
@@ -670,6 +670,21 @@ def run_training(
     out = output_directory(out_dir)
     # the outputs are checked before the data is loaded: a bad --out fails at once
     created = prepare_run_dir(out, inputs=data_inputs(options.data))
+    try:
+        lock = DirectoryLock(out, what="`out`")
+        lock.acquire()  # a second process training into the same directory is refused
+    except InputError:
+        remove_if_empty(out, created)
+        raise
+    try:
+        return _run_training(options, out, created, callbacks, resume, report)
+    finally:
+        lock.release()
+
+
+def _run_training(options: RunOptions, out: Path, created: Path | None,
+                  callbacks: Iterable[Callback], resume: bool, report: bool) -> RunResult:
+    """The rest of :func:`run_training`, with ``out`` checked and held."""
     if resume:
         header = read_checkpoint(out / CHECKPOINT_FILE)[0]
         report = report and bool(header.get("extra", {}).get("report", True))

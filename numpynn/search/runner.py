@@ -17,7 +17,7 @@ from ..data.split import AUTO_VAL_FRACTION
 from ..errors import InputError, NumpynnError
 from ..memory import check_fits, check_training_fits
 from ..model_file import SavedModel, load_model, write_json_atomic, write_text_atomic
-from ..outputs import check_output, output_directory
+from ..outputs import DirectoryLock, check_output, output_directory
 from ..runs.files import RUN_FILES
 from ..runs.run import (
     RunOptions,
@@ -386,12 +386,32 @@ def search(
         _SPLITS_CACHE[_data_key(base) + fingerprint] = splits
         out_dir = output_directory(out) if out is not None else None
         finished: list[dict[str, Any]] = []
+        lock = None
         if out_dir is not None:
+            if out_dir.is_dir():  # held while the search writes there (a new one: below)
+                lock = DirectoryLock(out_dir)
+                lock.acquire()
             finished = _prepare_out(out_dir, settings, resume)
+            if lock is None:
+                lock = DirectoryLock(out_dir)
+                lock.acquire()
     except (KeyboardInterrupt, SystemExit):
         if warm is not None:
             kill_workers()  # an interrupt leaves no worker behind, started or not
         raise
+    try:
+        return _run_search(base, space, plan, settings, splits, fingerprint, out_dir,
+                           finished, jobs, client, scheduler, pack, warm, resume, retrain,
+                           report, on_trial, halving, eta, refit_best, started)
+    finally:
+        if lock is not None:
+            lock.release()
+
+
+def _run_search(base, space, plan, settings, splits, fingerprint, out_dir, finished, jobs,
+                client, scheduler, pack, warm, resume, retrain, report, on_trial, halving,
+                eta, refit_best, started) -> SearchResult:
+    """The trials and the best model of :func:`search`, its ``out_dir`` checked and held."""
     done = {(r["trial"], r.get("rung")): r for r in finished if r["trial"] < len(plan)}
     rungs = Rungs(plan, eta) if halving else None
     total = sum(rungs.sizes) if rungs is not None else len(plan)

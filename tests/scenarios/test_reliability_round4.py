@@ -159,3 +159,55 @@ def test_a_deleted_current_directory_is_named_as_the_cause(run_dir, monkeypatch,
     code, out, err = cli(capsys, "predict", str(run_dir), "--data", str(base / "d.csv"))
     assert code == 0, err
     assert out.startswith("prediction")
+
+
+# ------------------------------------------------------------ files: one directory, two writers
+@posix_only
+def test_a_second_train_into_a_directory_in_use_is_refused(tmp_path, monkeypatch, capsys):
+    """Two ``numpynn train --out same_dir`` at once: before, both trained, wrote
+    ``checkpoint.npz`` in turn and moved their files in, so the directory could end with
+    one run's model beside the other's history. Now the directory is held (flock) while a
+    run writes there: the second command (fresh with --overwrite, or --resume) is refused
+    at once, exit 2, the first run's files untouched; the held directory leaves no lock
+    file behind."""
+    proc = _start_and_wait_for_checkpoint(tmp_path)
+    monkeypatch.chdir(tmp_path)
+    try:
+        for argv in (["train", "--data", "d.csv", "--epochs", "1", "--out", "run",
+                      "--overwrite", "--quiet"], ["train", "--resume", "run"]):
+            code, out, err = cli(capsys, *argv)
+            assert code == 2, (argv, err)
+            assert "is in use" in err and "another numpynn process" in err
+            assert "Traceback" not in err
+        assert not (tmp_path / "run" / "model.npz").exists()
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        proc.communicate(timeout=60)
+    assert proc.returncode == 143
+    assert sorted(p.name for p in (tmp_path / "run").iterdir()) == ["checkpoint.npz"]
+    code, out, err = cli(capsys, "train", "--data", "d.csv", "--epochs", "1", "--out", "run",
+                         "--overwrite", "--quiet", "--no-report")
+    assert code == 0, err  # free again once the first process ended
+
+
+@posix_only
+def test_a_search_directory_in_use_is_refused(tmp_path, monkeypatch, capsys):
+    """A search resumed while another process writes that search: refused (exit 2), not
+    a second set of the same trials appended to its log."""
+    import fcntl
+    import os
+
+    monkeypatch.chdir(tmp_path)
+    _csv(tmp_path / "d.csv")
+    code, _, err = cli(capsys, "search", "--data", "d.csv", "--trials", "2", "--epochs", "1",
+                       "--hidden", "4", "--jobs", "1", "--out", "s", "--no-report", "--quiet")
+    assert code == 0, err
+    before = (tmp_path / "s" / "trials.jsonl").read_bytes()
+    fd = os.open(tmp_path / "s", os.O_RDONLY)  # as another process holding it
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        code, _, err = cli(capsys, "search", "--resume", "s", "--jobs", "1")
+    finally:
+        os.close(fd)
+    assert code == 2 and "is in use" in err and "Traceback" not in err, err
+    assert (tmp_path / "s" / "trials.jsonl").read_bytes() == before
