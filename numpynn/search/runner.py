@@ -387,6 +387,7 @@ def search(
         out_dir = output_directory(out) if out is not None else None
         finished: list[dict[str, Any]] = []
         lock = None
+        settings["data_fingerprint"] = fingerprint  # a resume must train on the same rows
         if out_dir is not None:
             if out_dir.is_dir():  # held while the search writes there (a new one: below)
                 lock = DirectoryLock(out_dir)
@@ -610,10 +611,18 @@ def _prepare_out(out_dir: Path, settings: Mapping[str, Any], resume: bool) -> li
     existing = read_log(trials_path)
     # not settings of what runs: a resume may not change them (a halving search's rungs
     # depend on its number of trials: that one may not change either)
-    free = ("report", "refit_best") if "halving" in settings else (
-        "trials", "report", "refit_best")
+    free = ("report", "refit_best", "data_fingerprint") if "halving" in settings else (
+        "trials", "report", "refit_best", "data_fingerprint")
     if resume:
         stored = load_settings(out_dir)
+        was = stored.get("data_fingerprint")  # None: a search of before it was recorded
+        if was is not None and was != settings.get("data_fingerprint"):
+            data = settings["options"].get("data")
+            raise InputError(f"the data of the search in {out_dir} ({data}) has changed "
+                             "since its trials were run: resuming would rank trials trained "
+                             "on other rows together. Restore the data file as it was, or "
+                             "start a new search on the new data with another `out`.",
+                             param="resume")
         if {k: v for k, v in stored.items() if k not in free} != {
                 k: v for k, v in json.loads(json.dumps(settings)).items() if k not in free}:
             raise InputError(f"the search in {out_dir} has other settings; resume it with its "

@@ -211,3 +211,46 @@ def test_a_search_directory_in_use_is_refused(tmp_path, monkeypatch, capsys):
         os.close(fd)
     assert code == 2 and "is in use" in err and "Traceback" not in err, err
     assert (tmp_path / "s" / "trials.jsonl").read_bytes() == before
+
+
+# ------------------------------------------------------------ a search resumed differently
+@pytest.fixture
+def search_dir(tmp_path, monkeypatch, capsys) -> Path:
+    """A search of 3 trials in ``tmp_path/s`` on ``d.csv`` with its last trial unfinished."""
+    monkeypatch.chdir(tmp_path)
+    _csv(tmp_path / "d.csv")
+    code, _, err = cli(capsys, "search", "--data", "d.csv", "--trials", "3", "--epochs", "1",
+                       "--hidden", "4", "--jobs", "1", "--out", "s", "--no-report", "--quiet")
+    assert code == 0, err
+    log = tmp_path / "s" / "trials.jsonl"
+    log.write_text("".join(log.read_text().splitlines(keepends=True)[:2]))
+    return tmp_path / "s"
+
+
+@pytest.mark.parametrize("extra", [["--data", "other.csv"], ["--trials", "9"],
+                                   ["--lr", "0.1"], ["--seed", "3"], ["--out", "elsewhere"]])
+def test_search_resume_refuses_options_it_would_ignore(search_dir, capsys, extra):
+    """``search --resume s --data other.csv``: before, every option but the resume's own
+    was dropped in silence (exit 0, the old data searched). Now it is refused by name,
+    as ``train --resume`` refuses, and nothing runs."""
+    before = (search_dir / "trials.jsonl").read_bytes()
+    code, _, err = cli(capsys, "search", "--resume", "s", "--jobs", "1", *extra)
+    assert code == 2 and "Traceback" not in err, err
+    assert f"{extra[0]} cannot be changed" in err and "--jobs" in err
+    assert (search_dir / "trials.jsonl").read_bytes() == before
+
+
+def test_search_resume_refuses_data_changed_since_its_trials(search_dir, capsys):
+    """The data file edited between a search and its resume: before, the remaining trials
+    trained on the new rows and were ranked with the old ones, without a word. Now the
+    search records its data's fingerprint and a resume on other rows is refused."""
+    _csv(search_dir.parent / "d.csv", seed=1)
+    before = (search_dir / "trials.jsonl").read_bytes()
+    code, _, err = cli(capsys, "search", "--resume", "s", "--jobs", "1", "--quiet")
+    assert code == 2 and "Traceback" not in err, err
+    assert "has changed since its trials were run" in err and "d.csv" in err
+    assert (search_dir / "trials.jsonl").read_bytes() == before
+    _csv(search_dir.parent / "d.csv")  # restored as it was: the resume finishes it
+    code, _, err = cli(capsys, "search", "--resume", "s", "--jobs", "1", "--quiet")
+    assert code == 0, err
+    assert len((search_dir / "trials.jsonl").read_text().splitlines()) == 3
