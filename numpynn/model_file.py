@@ -551,5 +551,8 @@ def write_json_atomic(path: str | Path, data: Any, durable: bool = True) -> Path
 
 def write_text_atomic(path: str | Path, text: str, durable: bool = True) -> Path:
     """Write ``text`` (UTF-8) to ``path`` atomically (temp file + rename; fsync unless
-    not ``durable``)."""
-    return atomic_write(path, lambda fh: fh.write(text.encode("utf-8")), durable=durable)
+    not ``durable``). A file name that is not valid UTF-8 (``data\xff.csv``: Python holds
+    its bytes as lone surrogates) is written as ``\udcff``, readable, never an
+    encoding error that would lose the run whose report names it."""
+    data = text.encode("utf-8", errors="backslashreplace")
+    return atomic_write(path, lambda fh: fh.write(data), durable=durable)

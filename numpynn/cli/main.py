@@ -103,7 +103,10 @@ class _GuardedStream:
     Standard output: the first write that fails because the reader left (``| head``,
     ``EPIPE``) raises :class:`ReaderLeft`; the stream's descriptor then points at
     /dev/null so that nothing else (the command's closing lines, Python's flush at exit)
-    fails again. Standard error (``quiet``): a write that fails (the reader left, the
+    fails again. Text its encoding cannot hold (a file name of bytes that are not UTF-8,
+    held as lone surrogates; a class name on a Latin-1 terminal) is written with
+    backslash escapes, not a UnicodeEncodeError after the work is done. Standard error
+    (``quiet``): a write that fails (the reader left, the
     terminal closed: ``EIO`` after a hangup) is dropped, as nobody can read it."""
 
     def __init__(self, stream, quiet: bool = False) -> None:
@@ -140,7 +143,12 @@ class _GuardedStream:
         if getattr(self, "_parent", self)._broken:
             return len(data)
         try:
-            return self._stream.write(data)
+            try:
+                return self._stream.write(data)
+            except UnicodeEncodeError:  # a name the stream's encoding cannot say
+                encoding = getattr(self._stream, "encoding", None) or "utf-8"
+                self._stream.write(data.encode(encoding, "backslashreplace").decode(encoding))
+                return len(data)
         except OSError as exc:
             self._failed(exc)
             return len(data)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import errno
 import io
+import os
 import signal
 import subprocess
 import sys
@@ -195,7 +196,6 @@ def test_a_search_directory_in_use_is_refused(tmp_path, monkeypatch, capsys):
     """A search resumed while another process writes that search: refused (exit 2), not
     a second set of the same trials appended to its log."""
     import fcntl
-    import os
 
     monkeypatch.chdir(tmp_path)
     _csv(tmp_path / "d.csv")
@@ -254,3 +254,21 @@ def test_search_resume_refuses_data_changed_since_its_trials(search_dir, capsys)
     code, _, err = cli(capsys, "search", "--resume", "s", "--jobs", "1", "--quiet")
     assert code == 0, err
     assert len((search_dir / "trials.jsonl").read_text().splitlines()) == 3
+
+
+# ------------------------------------------------------------ files: names of any bytes
+@pytest.mark.skipif(sys.platform in ("win32", "darwin"), reason="file names of any bytes")
+def test_a_data_file_name_that_is_not_utf8_does_not_lose_the_run(tmp_path, monkeypatch,
+                                                                 capsys):
+    """``--data $'d\\xff.csv'`` (a name written in Latin-1 on a UTF-8 system): Python holds
+    the byte as a lone surrogate, and the report, which names the data, failed to encode
+    after training: a traceback, exit 1, no model. Now the report writes it as
+    ``\\udcff`` and the run is saved."""
+    monkeypatch.chdir(tmp_path)
+    name = os.fsdecode(b"d\xff.csv")
+    _csv(tmp_path / name)
+    code, out, err = cli(capsys, "train", "--data", name, "--epochs", "1", "--out", "run",
+                         "--quiet")
+    assert code == 0 and "Traceback" not in err, err
+    assert (tmp_path / "run" / "model.npz").is_file()
+    assert "d\\udcff.csv" in (tmp_path / "run" / "report.html").read_text(encoding="utf-8")
