@@ -17,7 +17,7 @@ import numpy as np
 import pytest
 
 from numpynn.cli.main import main
-from tests.clirun import start_numpynn
+from tests.clirun import numpynn_process, start_numpynn
 
 posix_only = pytest.mark.skipif(sys.platform == "win32", reason="POSIX signals")
 
@@ -272,3 +272,19 @@ def test_a_data_file_name_that_is_not_utf8_does_not_lose_the_run(tmp_path, monke
     assert code == 0 and "Traceback" not in err, err
     assert (tmp_path / "run" / "model.npz").is_file()
     assert "d\\udcff.csv" in (tmp_path / "run" / "report.html").read_text(encoding="utf-8")
+
+
+# ------------------------------------------------------------ numbers: sizes
+def test_a_csv_far_too_wide_is_refused_from_its_first_row(tmp_path):
+    """A table of 10^5+ columns (a transposed export, a one-line dump): before, a header
+    check quadratic in the width (``names.count`` per name) ran for hours on 10^6 columns
+    before anything was said. Now the width is refused from the first row, before the
+    rows are held as text. (A real process, so that the old hang fails by its timeout.)"""
+    n = 100_001
+    (tmp_path / "wide.csv").write_text(",".join(f"c{i}" for i in range(n)) + ",label\n"
+                                       + ("1," * n + "a\n") + ("0," * n + "b\n"))
+    proc = numpynn_process("train", "--data", "wide.csv", "--out", "run", "--epochs", "1",
+                           cwd=tmp_path, timeout=60)
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr, proc.stderr
+    assert f"{n + 1:,} columns" in proc.stderr and ".npz" in proc.stderr
+    assert not (tmp_path / "run").exists()
