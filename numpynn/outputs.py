@@ -259,6 +259,7 @@ class _SignalHold:
     enabled: bool = False  # the command line asked for it
     previous: dict[int, Any] | None = None  # the handlers replaced at the commit point
     late: list[int] = field(default_factory=list)  # signals that arrived after it
+    committed: bool = False  # the command reached its commit point
 
 
 _HOLD = _SignalHold()
@@ -279,6 +280,7 @@ def commit_point() -> None:
     thread the signal reached, so BLAS threads cannot let one through)."""
     if not _HOLD.enabled or _HOLD.previous is not None:
         return
+    _HOLD.committed = True
     try:
         _HOLD.previous = {s: signal.signal(s, lambda signum, frame: _HOLD.late.append(signum))
                           for s in ENDING_SIGNALS}
@@ -286,11 +288,18 @@ def commit_point() -> None:
         _HOLD.previous = None
 
 
+def committed() -> bool:
+    """Whether the command has reached its commit point (its final files are written or
+    being written; only when :func:`hold_signals_after_commit` asked for it): from then
+    on nothing may turn it into a failure, not even standard output that went away."""
+    return _HOLD.committed
+
+
 def release_held_signals() -> list[int]:
     """End the hold and restore the handlers; returns the signals that arrived after the
     commit point (they are not acted on: the command had finished its work)."""
     previous, late = _HOLD.previous, _HOLD.late
-    _HOLD.enabled, _HOLD.previous, _HOLD.late = False, None, []
+    _HOLD.enabled, _HOLD.previous, _HOLD.late, _HOLD.committed = False, None, [], False
     for s, handler in (previous or {}).items():
         signal.signal(s, handler)
     return late

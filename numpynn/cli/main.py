@@ -32,9 +32,15 @@ EXIT_TERMINATED = 128 + signal.SIGTERM  # 143
 class ClosedOutput:
     """Standard output when the process started without one (``numpynn predict ... >&-``):
     the first write raises InputError, so the command ends with one clear line instead of
-    a traceback, and nothing it meant to print is lost in silence."""
+    a traceback, and nothing it meant to print is lost in silence; once the command has
+    written its files (its commit point: ``train --quiet``'s summary comes after) the
+    lines are dropped instead, as a command that has succeeded must not fail."""
 
     def write(self, data: str | bytes) -> int:
+        from ..outputs import committed
+
+        if committed():  # the files are written: lines about them are dropped, not errors
+            return len(data)
         raise InputError("standard output is closed (started with `>&-`?), where this "
                          "command writes its results; redirect it to a file or /dev/null, "
                          "or give an output file (predict --output FILE).")
@@ -137,7 +143,10 @@ class _GuardedStream:
             os.close(devnull)
         except (OSError, AttributeError, ValueError, io.UnsupportedOperation):
             pass
-        raise ReaderLeft() from None
+        from ..outputs import committed
+
+        if not committed():  # else the files are written: the command has succeeded
+            raise ReaderLeft() from None
 
     def write(self, data):
         if getattr(self, "_parent", self)._broken:

@@ -288,3 +288,34 @@ def test_a_csv_far_too_wide_is_refused_from_its_first_row(tmp_path):
     assert proc.returncode == 2 and "Traceback" not in proc.stderr, proc.stderr
     assert f"{n + 1:,} columns" in proc.stderr and ".npz" in proc.stderr
     assert not (tmp_path / "run").exists()
+
+
+# ------------------------------------------------------------ standard output gone after the files
+@posix_only
+def test_closed_standard_output_after_the_files_are_written_is_not_a_failure(tmp_path):
+    """``numpynn train --quiet >&-`` prints nothing until its files are written: before,
+    its summary then failed with "standard output is closed", exit 2, beside a complete
+    run, so a script took the run for failed. Lines after the commit point are dropped:
+    exit 0. (Without --quiet the first line comes before any work: refused, exit 2.)"""
+    _csv(tmp_path / "d.csv")
+    for argv, code in ((["--quiet"], 0), ([], 2)):
+        out = f"run{code}"
+        proc = numpynn_process("train", "--data", "d.csv", "--epochs", "1", "--out", out,
+                               "--no-report", *argv, cwd=tmp_path, stdin=subprocess.DEVNULL,
+                               stdout=None, stderr=subprocess.PIPE, capture_output=False,
+                               preexec_fn=lambda: os.close(1))
+        assert proc.returncode == code and "Traceback" not in proc.stderr, proc.stderr
+        assert (tmp_path / out / "model.npz").is_file() == (code == 0)
+
+
+def test_a_reader_leaving_after_the_files_are_written_is_not_a_failure(tmp_path, monkeypatch,
+                                                                       capsys):
+    """`numpynn train --quiet ... | head -0`: the reader left before the summary, which
+    comes after the files are written: exit 0 (the run is complete), not 141."""
+    monkeypatch.chdir(tmp_path)
+    _csv(tmp_path / "d.csv")
+    monkeypatch.setattr(sys, "stdout", _leaving_stdout())
+    code = main(["train", "--data", "d.csv", "--epochs", "1", "--out", "run", "--quiet",
+                 "--no-report"])
+    assert code == 0, capsys.readouterr().err
+    assert (tmp_path / "run" / "model.npz").is_file()
