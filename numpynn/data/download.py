@@ -163,7 +163,12 @@ DATASETS: dict[str, RemoteDataset] = {d.name: d for d in (_MNIST, _FASHION, _CIF
 def cache_dir() -> Path:
     """The cache root: ``$NUMPYNN_DATA`` if set, else ``~/.cache/numpynn``."""
     check_environment()
-    return Path(os.environ.get(CACHE_ENV) or DEFAULT_CACHE).expanduser()
+    root = Path(os.environ.get(CACHE_ENV) or DEFAULT_CACHE).expanduser()
+    if os.environ.get(CACHE_ENV) and os.path.exists(root) and not os.path.isdir(root):
+        raise DataError(f"${CACHE_ENV} is {root}, which is a file, not a directory: it names "
+                        "the folder that holds the downloaded data sets; set it to a "
+                        f"directory (or unset it for {DEFAULT_CACHE}).")
+    return root
 
 
 #: words of an environment variable meant to place the data or its source

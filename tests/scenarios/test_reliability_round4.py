@@ -319,3 +319,22 @@ def test_a_reader_leaving_after_the_files_are_written_is_not_a_failure(tmp_path,
                  "--no-report"])
     assert code == 0, capsys.readouterr().err
     assert (tmp_path / "run" / "model.npz").is_file()
+
+
+@pytest.mark.parametrize("argv", [["data", "list"], ["data", "download", "mnist"],
+                                  ["train", "--data", "mnist", "--out", "run"]])
+def test_numpynn_data_naming_a_file_is_named_as_the_cause(tmp_path, monkeypatch, capsys,
+                                                          argv):
+    """``NUMPYNN_DATA=~/data.csv`` (the variable meant for the cache folder, set to a
+    file): before, ``data list`` listed folders inside the file and the others said "Not a
+    directory: .../data.csv/mnist; check the path", never the variable. Now the variable
+    is named, with the fix; data sets that need no cache (digits, files) are unaffected."""
+    monkeypatch.chdir(tmp_path)
+    _csv(tmp_path / "d.csv")
+    monkeypatch.setenv("NUMPYNN_DATA", str(tmp_path / "d.csv"))
+    code, out, err = cli(capsys, *argv)
+    assert code == 2 and "Traceback" not in err, err
+    assert "$NUMPYNN_DATA is" in err and "not a directory" in err and out == ""
+    code, out, err = cli(capsys, "train", "--data", "d.csv", "--epochs", "1", "--out", "r2",
+                         "--quiet", "--no-report")
+    assert code == 0, err
