@@ -82,6 +82,21 @@ def holds_run(out: str | os.PathLike[str]) -> bool:
     return any(os.path.lexists(out / name) for name in (MODEL_FILE, CHECKPOINT_FILE))
 
 
+def files_of_no_run(out: str | os.PathLike[str], report: bool = True,
+                    inputs: Iterable[str | os.PathLike[str]] = ()) -> list[str]:
+    """The files in ``out`` that a run would replace (``history.json``; with ``report``,
+    the report and its figures) while ``out`` holds no run (no model or checkpoint):
+    files of the user's that only share a name with the run's. The run's ``inputs`` are
+    left out (:func:`prepare_run_dir` refuses those, saying so)."""
+    out = Path(out)
+    if not out.is_dir() or holds_run(out):
+        return []
+    names = (HISTORY_FILE, *(REPORT_FILES if report else ()))
+    inputs = [i for i in inputs if i is not None]
+    return [n for n in names if os.path.lexists(out / n)
+            and not any(same_file(out / n, i) for i in inputs)]
+
+
 def new_run_dir(base: str | os.PathLike[str] = RUNS_DIR) -> Path:
     """Create and return ``base/run-N`` for the smallest free N >= 1 (race-safe)."""
     base = Path(base)

@@ -338,3 +338,32 @@ def test_numpynn_data_naming_a_file_is_named_as_the_cause(tmp_path, monkeypatch,
     code, out, err = cli(capsys, "train", "--data", "d.csv", "--epochs", "1", "--out", "r2",
                          "--quiet", "--no-report")
     assert code == 0, err
+
+
+def test_an_out_of_the_users_files_named_like_a_runs_is_not_overwritten(tmp_path,
+                                                                        monkeypatch, capsys):
+    """``--out docs`` that holds the user's own ``report.html`` and ``history.json`` but no
+    run: before, a fresh run replaced them without a word (only a directory holding a
+    model or checkpoint needed --overwrite). Now they are named and kept, exit 2;
+    --overwrite replaces them; files the run does not write (notes) are never touched."""
+    monkeypatch.chdir(tmp_path)
+    _csv(tmp_path / "d.csv")
+    mine = tmp_path / "docs"
+    mine.mkdir()
+    (mine / "report.html").write_text("<p>my report</p>")
+    (mine / "history.json").write_text('{"mine": 1}')
+    (mine / "notes.txt").write_text("notes")
+    code, out, err = cli(capsys, "train", "--data", "d.csv", "--epochs", "1", "--out", "docs",
+                         "--quiet")
+    assert code == 2 and "Traceback" not in err, err
+    assert "history.json, report.html" in err and "--overwrite" in err
+    assert (mine / "report.html").read_text() == "<p>my report</p>"
+    assert sorted(p.name for p in mine.iterdir()) == ["history.json", "notes.txt",
+                                                      "report.html"]
+    code, out, err = cli(capsys, "train", "--data", "d.csv", "--epochs", "1", "--out", "docs",
+                         "--quiet", "--no-report")  # only history.json is the run's then
+    assert code == 2 and "holds history.json, which" in err, err
+    code, out, err = cli(capsys, "train", "--data", "d.csv", "--epochs", "1", "--out", "docs",
+                         "--quiet", "--overwrite")
+    assert code == 0, err
+    assert (mine / "notes.txt").read_text() == "notes"
