@@ -74,6 +74,23 @@ def classify(path: str | os.PathLike[str], follow: bool = False) -> str:
     return "other"
 
 
+_KIND_WORDS = {"file": "a file", "fifo": "a FIFO (named pipe)", "missing": "nothing",
+               "device": "a character or block device", "directory": "a directory",
+               "other": "a socket or another special file"}
+
+
+def what_is_there(path: str | os.PathLike[str]) -> str:
+    """What is at ``path`` where a directory is wanted, in words for a message: "a file",
+    "a symbolic link to X, which does not exist", "a character or block device", ..."""
+    kind = classify(path)
+    if kind != "symlink":
+        return _KIND_WORDS.get(kind, kind)
+    target, followed = os.readlink(path), classify(path, follow=True)
+    if followed == "missing":
+        return f"a symbolic link to {target}, which does not exist"
+    return f"a symbolic link to {target}, {_KIND_WORDS.get(followed, followed)}"
+
+
 def same_file(a: str | os.PathLike[str], b: str | os.PathLike[str]) -> bool:
     """True when ``a`` and ``b`` name the same file (links and ``..`` resolved)."""
     try:

@@ -34,6 +34,7 @@ from ..outputs import (
     commit_point,
     make_parent,
     same_file,
+    what_is_there,
     write_path,
 )
 
@@ -132,7 +133,8 @@ def prepare_run_dir(out: str | os.PathLike[str], inputs: Iterable[str | os.PathL
     """
     out = Path(out)
     if os.path.lexists(out) and not out.is_dir():
-        raise InputError(f"{what} {out} is a file; give a directory for the run's outputs.")
+        raise InputError(f"{what} {out} is {what_is_there(out)}; give a directory for the "
+                         "run's outputs.")
     if not os.path.lexists(out) and "".join(out.suffixes[-2:]).lower() in FILE_SUFFIXES:
         raise InputError(f"{what} {out} looks like a file name, but it is the directory that "
                          "receives the run's files (model.npz, history.json, report.html); "

@@ -17,7 +17,7 @@ from ..data.split import AUTO_VAL_FRACTION
 from ..errors import InputError, NumpynnError
 from ..memory import check_fits, check_training_fits
 from ..model_file import SavedModel, load_model, write_json_atomic, write_text_atomic
-from ..outputs import DirectoryLock, check_output, output_directory
+from ..outputs import DirectoryLock, check_output, output_directory, what_is_there
 from ..runs.files import RUN_FILES
 from ..runs.run import (
     RunOptions,
@@ -604,9 +604,9 @@ def _backend_name(client: Any, jobs: int, trials: int) -> str:
 
 
 def _prepare_out(out_dir: Path, settings: Mapping[str, Any], resume: bool) -> list[dict]:
-    if out_dir.exists() and not out_dir.is_dir():
-        raise InputError(f"`out` {out_dir} is a file; give a directory for the search's "
-                         "outputs.", param="out")
+    if os.path.lexists(out_dir) and not out_dir.is_dir():
+        raise InputError(f"`out` {out_dir} is {what_is_there(out_dir)}; give a directory for "
+                         "the search's outputs.", param="out")
     trials_path = out_dir / TRIALS_FILE
     existing = read_log(trials_path)
     # not settings of what runs: a resume may not change them (a halving search's rungs

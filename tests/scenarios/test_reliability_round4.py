@@ -367,3 +367,25 @@ def test_an_out_of_the_users_files_named_like_a_runs_is_not_overwritten(tmp_path
                          "--quiet", "--overwrite")
     assert code == 0, err
     assert (mine / "notes.txt").read_text() == "notes"
+
+
+@posix_only
+@pytest.mark.parametrize("command", ["train", "search"])
+@pytest.mark.parametrize("target,words", [("nowhere", "a symbolic link to nowhere, which "
+                                           "does not exist"),
+                                          ("/dev/null", "a symbolic link to /dev/null, a "
+                                           "character or block device")])
+def test_an_out_that_is_a_link_to_no_directory_says_what_it_is(tmp_path, monkeypatch, capsys,
+                                                               command, target, words):
+    """``--out`` a dangling link, or a link to /dev/null: before, "is a file" (train) or
+    "cannot create the output directory (File exists)" (search), neither of them true.
+    Now the message says what is there; the link is left as it was."""
+    monkeypatch.chdir(tmp_path)
+    _csv(tmp_path / "d.csv")
+    os.symlink(target, tmp_path / "out")
+    extra = ["--trials", "1", "--hidden", "4"] if command == "search" else []
+    code, _, err = cli(capsys, command, "--data", "d.csv", "--out", "out", "--epochs", "1",
+                       "--quiet", *extra)
+    assert code == 2 and "Traceback" not in err, err
+    assert f"--out out is {words}" in err
+    assert os.readlink(tmp_path / "out") == target
