@@ -375,7 +375,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     sys.stdout = _GuardedStream(sys.stdout)  # type: ignore[assignment]
     if sys.stderr is not None:
         sys.stderr = _GuardedStream(sys.stderr, quiet=True)  # type: ignore[assignment]
-    previous = {s: _install(s, _raise_terminated) for s in _ENDING}
+    # a signal the caller ignores stays ignored: `nohup numpynn train ...` must outlive
+    # its terminal, as Python leaves an ignored SIGINT alone
+    previous = {s: _install(s, _raise_terminated) for s in _ENDING
+                if signal.getsignal(s) is not signal.SIG_IGN}
     from ..outputs import hold_signals_after_commit, release_held_signals
 
     hold_signals_after_commit(True)  # an interrupt after the files are written is too late

@@ -389,3 +389,45 @@ def test_an_out_that_is_a_link_to_no_directory_says_what_it_is(tmp_path, monkeyp
     assert code == 2 and "Traceback" not in err, err
     assert f"--out out is {words}" in err
     assert os.readlink(tmp_path / "out") == target
+
+
+# ------------------------------------------------------------ signals after export's commit point
+@posix_only
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM, signal.SIGHUP])
+def test_a_signal_after_export_wrote_its_graph_does_not_undo_it(run_dir, monkeypatch, capsys,
+                                                                signum):
+    """A signal that arrives while ``export`` renames its graph into place: before, the
+    command then said "interrupted"/"terminated", exit 130/143, beside the complete file
+    it had written (train and predict held such a signal; export had no commit point).
+    Now it ends with 0 and its file, as they do."""
+    pytest.importorskip("onnx")
+    import numpynn.cli.export_cmd as export_cmd
+
+    real_write = export_cmd.atomic_write
+
+    def write_then_signal(path, write, *args, **kwargs):
+        done = real_write(path, write, *args, **kwargs)
+        os.kill(os.getpid(), signum)
+        time.sleep(0.05)  # the handler runs now, in the main thread
+        return done
+
+    monkeypatch.setattr(export_cmd, "atomic_write", write_then_signal)
+    code, _, err = cli(capsys, "export", "run", "m.onnx")
+    assert code == 0 and "interrupted" not in err and "terminated" not in err, err
+    assert (run_dir.parent / "m.onnx").stat().st_size > 0
+
+
+@posix_only
+def test_nohup_keeps_a_run_going_when_the_terminal_closes(tmp_path):
+    """``nohup numpynn train ... &`` ignores SIGHUP so that the run outlives its terminal:
+    the handler that stops a run on SIGHUP is installed only where SIGHUP is not ignored."""
+    proc = _start_and_wait_for_checkpoint(
+        tmp_path, preexec_fn=lambda: signal.signal(signal.SIGHUP, signal.SIG_IGN))
+    try:
+        proc.send_signal(signal.SIGHUP)
+        time.sleep(0.5)
+        assert proc.poll() is None, proc.communicate()
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        out, err = proc.communicate(timeout=60)
+    assert proc.returncode == 143, err
