@@ -369,9 +369,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     debug = "--debug" in argv
     if debug:
         argv.remove("--debug")
+    streams = sys.stdout, sys.stderr
+    if sys.stdout is None or sys.stderr is None:  # started with `>&-` or `2>&-`
+        _fill_closed_descriptors()
     if sys.stdout is None:  # the process started with its standard output closed
         sys.stdout = ClosedOutput()  # type: ignore[assignment]
-    streams = sys.stdout, sys.stderr
+    if sys.stderr is None:  # messages go nowhere; never into standard output (print's
+        sys.stderr = open(os.devnull, "w", encoding="utf-8")  # default for file=None)
     sys.stdout = _GuardedStream(sys.stdout)  # type: ignore[assignment]
     if sys.stderr is not None:
         sys.stderr = _GuardedStream(sys.stderr, quiet=True)  # type: ignore[assignment]
@@ -427,8 +431,24 @@ def main(argv: Sequence[str] | None = None) -> int:
         release_held_signals()
         for signum, handler in previous.items():
             _install(signum, handler)
+        if streams[1] is None and sys.stderr is not None:
+            sys.stderr.close()  # the /dev/null opened above
         sys.stdout, sys.stderr = streams
     return code
+
+
+def _fill_closed_descriptors() -> None:
+    """Put /dev/null on a closed descriptor 1 or 2: else the next file opened takes its
+    number, and whatever writes to "standard error" at the C level (a library's warning)
+    writes into that file (a model being saved)."""
+    for fd in (1, 2):
+        try:
+            os.fstat(fd)
+        except OSError:
+            null = os.open(os.devnull, os.O_WRONLY)
+            if null != fd:
+                os.dup2(null, fd)
+                os.close(null)
 
 
 def _cwd_is_gone() -> bool:

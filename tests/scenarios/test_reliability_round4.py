@@ -431,3 +431,23 @@ def test_nohup_keeps_a_run_going_when_the_terminal_closes(tmp_path):
         proc.send_signal(signal.SIGTERM)
         out, err = proc.communicate(timeout=60)
     assert proc.returncode == 143, err
+
+
+@posix_only
+def test_closed_standard_error_keeps_messages_out_of_the_predictions(run_dir):
+    """``numpynn predict ... 2>&-``: Python's sys.stderr is then None, and print(...,
+    file=None) writes to standard output, so the notes and errors meant for stderr went
+    into the prediction CSV. Now they go nowhere (the exit code still tells), and the
+    closed descriptors are filled with /dev/null so that no file opened later takes
+    their number."""
+    data = run_dir.parent / "t.csv"  # every row ends with the delimiter: a note is printed
+    data.write_text("".join(line + ",\n" for line in
+                            (run_dir.parent / "d.csv").read_text().splitlines()))
+    for argv, code in ((["--data", "t.csv"], 0), (["--data", "nope.csv"], 2)):
+        proc = numpynn_process("predict", "run", *argv, cwd=run_dir.parent,
+                               stdin=subprocess.DEVNULL, preexec_fn=lambda: os.close(2))
+        assert proc.returncode == code
+        lines = proc.stdout.splitlines()
+        assert "note" not in proc.stdout and "error" not in proc.stdout, proc.stdout
+        if code == 0:
+            assert lines[0] == "prediction" and len(lines) == 61
