@@ -432,10 +432,11 @@ def prepare_splits(options: RunOptions, ds: Dataset | None = None,
     peak = max(max(abs(float(X.max())), abs(float(X.min()))) for X in parts)  # no |X| copy
     largest = float(np.finfo(dtype).max)
     if peak > largest / 1e3:  # finite numbers that the cast (or the first layer) makes inf
+        wider = ("rescale the features or use `dtype='float64'`" if dtype != np.float64
+                 else "rescale the features (divide them by a power of ten)")
         raise DataError(
             f"{options.data} holds values up to {peak:.3g}, too large for {dtype.name} "
-            f"computation (at most {largest:.3g}); rescale the features or use "
-            "`dtype='float64'`.", param="dtype"
+            f"computation (at most {largest:.3g}); {wider}.", param="dtype"
         )
     X_tr, X_val = X_tr.astype(dtype, copy=False), X_val.astype(dtype, copy=False)
     # numbers standardised, one-hot indicators left as 0/1

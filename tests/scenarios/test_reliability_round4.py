@@ -451,3 +451,38 @@ def test_closed_standard_error_keeps_messages_out_of_the_predictions(run_dir):
         assert "note" not in proc.stdout and "error" not in proc.stdout, proc.stdout
         if code == 0:
             assert lines[0] == "prediction" and len(lines) == 61
+
+
+# ------------------------------------------------------------ numbers: huge values in float64
+def test_features_beyond_1e154_standardize_in_float64_as_small_ones_do(tmp_path, monkeypatch,
+                                                                       capsys):
+    """Feature scale does not matter (section 5), up to float64's range: a column of
+    values near 1e200 under --dtype float64 overflowed the variance (its squares pass
+    1.8e308): a numpy RuntimeWarning, an infinite std, and the column scaled by its peak
+    instead. Now it is standardized like the same column divided by 1e200, without a
+    warning; values too large even for float64 are refused without suggesting float64."""
+    import warnings
+
+    from numpynn.data.preprocessing import Preprocessor
+
+    rng = np.random.default_rng(0)
+    X = np.c_[rng.normal(size=200) * 1e200, rng.normal(size=200)]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        big = Preprocessor("standardize").fit(X)
+        small = Preprocessor("standardize").fit(X / [1e200, 1.0])
+        np.testing.assert_allclose(big.transform(X), small.transform(X / [1e200, 1.0]),
+                                   atol=1e-12)
+    monkeypatch.chdir(tmp_path)
+    lines = ["a,b,label"] + [f"{float(v) * 1e300!r},{float(w)!r},{'xy'[i % 2]}"
+                             for i, (v, w) in enumerate(rng.normal(size=(60, 2)))]
+    (tmp_path / "h.csv").write_text("\n".join(lines) + "\n")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        code, _, err = cli(capsys, "train", "--data", "h.csv", "--dtype", "float64",
+                           "--epochs", "2", "--out", "run", "--quiet", "--no-report")
+    assert code == 0 and "Warning" not in err, err
+    (tmp_path / "m.csv").write_text("a,b,label\n1e308,1,x\n-1e308,2,y\n" * 10)
+    code, _, err = cli(capsys, "train", "--data", "m.csv", "--dtype", "float64", "--epochs",
+                       "1", "--out", "run2", "--quiet")
+    assert code == 2 and "too large for float64" in err and "dtype" not in err, err
