@@ -486,3 +486,26 @@ def test_features_beyond_1e154_standardize_in_float64_as_small_ones_do(tmp_path,
     code, _, err = cli(capsys, "train", "--data", "m.csv", "--dtype", "float64", "--epochs",
                        "1", "--out", "run2", "--quiet")
     assert code == 2 and "too large for float64" in err and "dtype" not in err, err
+
+
+def test_float16_labels_in_an_npz_read_without_a_numpy_warning(tmp_path, monkeypatch,
+                                                               capsys):
+    """y saved as float16 (``y.astype(np.float16)`` to save space): the integer check
+    compared it with 2**63, beyond float16's range: "RuntimeWarning: overflow encountered
+    in cast" on every run. Now the labels are checked in float64: no warning, and a
+    non-integer float16 label is still refused by its index."""
+    import warnings
+
+    monkeypatch.chdir(tmp_path)
+    X = np.random.default_rng(0).normal(size=(60, 3)).astype(np.float16)
+    y = (np.arange(60) % 2).astype(np.float16)
+    np.savez(tmp_path / "d.npz", X=X, y=y)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        code, _, err = cli(capsys, "train", "--data", "d.npz", "--epochs", "1", "--out",
+                           "run", "--quiet", "--no-report")
+    assert code == 0 and "Warning" not in err, err
+    y[7] = 0.5
+    np.savez(tmp_path / "e.npz", X=X, y=y)
+    code, _, err = cli(capsys, "train", "--data", "e.npz", "--epochs", "1", "--out", "run2")
+    assert code == 2 and "y[7] = 0.5 is not an integer" in err, err
