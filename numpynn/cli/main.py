@@ -131,9 +131,7 @@ class _GuardedStream:
 
     def _failed(self, exc: OSError) -> None:
         parent = getattr(self, "_parent", self)
-        if not (isinstance(exc, BrokenPipeError) or exc.errno in (errno.EIO, errno.EPIPE)):
-            raise exc
-        if parent._broken or self._quiet:
+        if parent._broken or self._quiet:  # standard error: nobody can read it
             parent._broken = True
             return
         parent._broken = True
@@ -145,8 +143,11 @@ class _GuardedStream:
             pass
         from ..outputs import committed
 
-        if not committed():  # else the files are written: the command has succeeded
+        if committed():  # the files are written: the command has succeeded
+            return
+        if isinstance(exc, BrokenPipeError) or exc.errno in (errno.EIO, errno.EPIPE):
             raise ReaderLeft() from None
+        raise OSError(exc.errno, exc.strerror, "standard output") from None  # a full disk
 
     def write(self, data):
         if getattr(self, "_parent", self)._broken:

@@ -509,3 +509,32 @@ def test_float16_labels_in_an_npz_read_without_a_numpy_warning(tmp_path, monkeyp
     np.savez(tmp_path / "e.npz", X=X, y=y)
     code, _, err = cli(capsys, "train", "--data", "e.npz", "--epochs", "1", "--out", "run2")
     assert code == 2 and "y[7] = 0.5 is not an integer" in err, err
+
+
+class _FullBytes(io.BytesIO):
+    """A stream on a full disk (``> /dev/full``): every write fails with ENOSPC."""
+
+    def write(self, data) -> int:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+
+def _full_stream() -> io.TextIOWrapper:
+    return io.TextIOWrapper(_FullBytes(), encoding="utf-8", write_through=True)
+
+
+def test_standard_streams_on_a_full_disk(run_dir, monkeypatch, capsys):
+    """``> /dev/full``: predictions that cannot be written are an error naming standard
+    output (before: "No space left on device; check the path", no path), a run whose
+    files are written is not (its summary is dropped, exit 0: before, exit 2 beside the
+    complete run), and ``2> /dev/full`` drops the messages instead of failing on them."""
+    monkeypatch.setattr(sys, "stdout", _full_stream())
+    code = main(["predict", "run", "--data", "d.csv"])
+    err = capsys.readouterr().err
+    assert code == 2 and "No space left on device: standard output" in err, err
+    code = main(["train", "--data", "d.csv", "--epochs", "1", "--out", "run2", "--quiet",
+                 "--no-report"])
+    assert code == 0, capsys.readouterr().err
+    assert (run_dir.parent / "run2" / "model.npz").is_file()
+    monkeypatch.setattr(sys, "stdout", io.StringIO())
+    monkeypatch.setattr(sys, "stderr", _full_stream())
+    assert main(["predict", "run", "--data", "nope.csv"]) == 2
