@@ -87,7 +87,7 @@ def read_container(path: str | Path, kind: str) -> tuple[dict[str, Any], dict[st
     if not isinstance(path, (str, os.PathLike)):
         raise ModelFileError(f"the {what} path must be a str or pathlib.Path; got "
                              f"{type(path).__name__} {path!r:.60}.")
-    path = Path(path).expanduser()
+    path = Path(os.path.expanduser(path))  # (pathlib's raises where no home is found)
     if not path.exists():
         where = "" if path.is_absolute() else f" (relative to the working directory {Path.cwd()})"
         near = _near_model_path(path) if kind == "model" else None

@@ -538,3 +538,31 @@ def test_standard_streams_on_a_full_disk(run_dir, monkeypatch, capsys):
     monkeypatch.setattr(sys, "stdout", io.StringIO())
     monkeypatch.setattr(sys, "stderr", _full_stream())
     assert main(["predict", "run", "--data", "nope.csv"]) == 2
+
+
+@posix_only
+def test_no_home_directory_at_all_is_a_clear_error_where_the_cache_is_needed(
+        tmp_path, monkeypatch, capsys):
+    """A container run with ``--user 1234``: no $HOME and no entry in the password
+    database. pathlib's expanduser then raises RuntimeError: a traceback from ``data
+    list``, ``train --data mnist`` and a model path starting with ``~``. Now the cache
+    says what to set, ``~/x`` is a missing file, and files need no home at all."""
+    import pwd
+
+    def no_entry(uid):
+        raise KeyError(uid)
+
+    monkeypatch.chdir(tmp_path)
+    _csv(tmp_path / "d.csv")
+    monkeypatch.delenv("HOME", raising=False)
+    monkeypatch.delenv("NUMPYNN_DATA", raising=False)
+    monkeypatch.setattr(pwd, "getpwuid", no_entry)
+    for argv in (["data", "list"], ["train", "--data", "mnist", "--out", "run"]):
+        code, _, err = cli(capsys, *argv)
+        assert code == 2 and "Traceback" not in err, err
+        assert "NUMPYNN_DATA (or HOME)" in err
+    code, _, err = cli(capsys, "predict", "~/run", "--data", "d.csv")
+    assert code == 2 and "~/run does not exist" in err, err
+    code, _, err = cli(capsys, "train", "--data", "d.csv", "--epochs", "1", "--out", "run",
+                       "--quiet", "--no-report")
+    assert code == 0, err
