@@ -389,13 +389,14 @@ def search(
         lock = None
         settings["data_fingerprint"] = fingerprint  # a resume must train on the same rows
         if out_dir is not None:
-            if out_dir.is_dir():  # held while the search writes there (a new one: below)
-                lock = DirectoryLock(out_dir)
-                lock.acquire()
+            if not resume and not os.path.lexists(out_dir):  # made now, held from the start
+                try:
+                    out_dir.mkdir(parents=True, exist_ok=True)
+                except OSError:
+                    pass  # _prepare_out says why
+            lock = DirectoryLock(out_dir)  # held while the search writes there
+            lock.acquire()
             finished = _prepare_out(out_dir, settings, resume)
-            if lock is None:
-                lock = DirectoryLock(out_dir)
-                lock.acquire()
     except (KeyboardInterrupt, SystemExit):
         if warm is not None:
             kill_workers()  # an interrupt leaves no worker behind, started or not
