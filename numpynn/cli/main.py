@@ -107,13 +107,15 @@ class _GuardedStream:
     """A standard stream that turns the end of its reader into one clean stop.
 
     Standard output: the first write that fails because the reader left (``| head``,
-    ``EPIPE``) raises :class:`ReaderLeft`; the stream's descriptor then points at
-    /dev/null so that nothing else (the command's closing lines, Python's flush at exit)
-    fails again. Text its encoding cannot hold (a file name of bytes that are not UTF-8,
-    held as lone surrogates; a class name on a Latin-1 terminal) is written with
-    backslash escapes, not a UnicodeEncodeError after the work is done. Standard error
-    (``quiet``): a write that fails (the reader left, the
-    terminal closed: ``EIO`` after a hangup) is dropped, as nobody can read it."""
+    ``EPIPE``) raises :class:`ReaderLeft`, one that fails otherwise (a full disk) an
+    OSError naming standard output; the stream's descriptor then points at /dev/null so
+    that nothing else (the command's closing lines, Python's flush at exit) fails again.
+    Once the command has written its files (:func:`numpynn.outputs.committed`) neither is
+    raised: the command has succeeded. Text the encoding cannot hold (a file name of
+    bytes that are not UTF-8, held as lone surrogates; a class name on a Latin-1
+    terminal) is written with backslash escapes, not a UnicodeEncodeError after the work
+    is done. Standard error (``quiet``): a write that fails (the reader left, the terminal
+    closed: ``EIO`` after a hangup, a full disk) is dropped, as nobody can read it."""
 
     def __init__(self, stream, quiet: bool = False) -> None:
         self._stream = stream
