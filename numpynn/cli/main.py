@@ -2,8 +2,10 @@
 
 Exit codes: 0 success; 1 a check failed or training diverged; 2 bad input (usage,
 option values, data or model files, work too large for memory); 130 interrupted (Ctrl-C,
-SIGINT); 143 terminated (SIGTERM, as sent by kill, systemd, Docker or Slurm), handled like
-Ctrl-C: the commands stop cleanly, remove their temporary files and say how to resume.
+SIGINT); 143 terminated (SIGTERM, as sent by kill, systemd, Docker or Slurm), 129 hung up
+(SIGHUP: the terminal closed; left alone under nohup) and 141 (the reader of standard
+output left: ``| head``), handled like Ctrl-C: the commands stop cleanly, remove their
+temporary files and say how to resume.
 A user mistake prints one line ``numpynn: error: ...`` and no traceback unless
 ``--debug`` is given.
 """
