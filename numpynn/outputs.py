@@ -204,6 +204,11 @@ def check_output(path: str | os.PathLike[str], inputs: Iterable[str | os.PathLik
     (:func:`classify`; a link's target's kind, "symlink" when it dangles).
     """
     path = expanded(nonempty_path(path, what))
+    text = os.fspath(path)
+    if isinstance(text, str) and text.endswith(("/", os.sep)) and text != "/":
+        raise InputError(f"{what} {text} ends with '/', which names a directory; give the "
+                         "file to write in it (pathlib would drop the '/' and write a file "
+                         "of that name).")
     kind = classify(path)
     if kind == "stdout":
         return kind

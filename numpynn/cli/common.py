@@ -125,6 +125,23 @@ def path(text: str) -> Path:
     return Path(os.path.expanduser(text)) if text != "-" else Path("-")
 
 
+def output_file(example: str) -> Callable[[str], Path]:
+    """The type of an option naming a file to write (:func:`path`), refused when it ends
+    with a '/': ``--output preds/`` names a directory, and ``Path`` would drop the '/'
+    and write a file named ``preds`` (or replace the file ``f.csv`` for ``f.csv/``).
+    ``example``: the file name the message suggests in that directory."""
+
+    def output_path(text: str) -> Path:
+        written = path(text)
+        if text != "-" and text.rstrip().endswith(("/", os.sep)):
+            raise argparse.ArgumentTypeError(
+                f"{text!r} ends with '/', which names a directory; give the file to write, "
+                f"e.g. {os.path.join(text, example)}")
+        return written
+
+    return output_path
+
+
 def dumps_json(value: object) -> str:
     """Strict JSON text (no NaN/Infinity tokens: non-finite numbers become null)."""
     import json

@@ -39,7 +39,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     )
     p.add_argument("model", type=common.path,
                    help="model file written by numpynn train (model.npz), or its run directory")
-    p.add_argument("output", type=common.path, help="the ONNX file to write (model.onnx)")
+    p.add_argument("output", type=common.output_file("model.onnx"),
+                   help="the ONNX file to write (model.onnx)")
     p.set_defaults(run=run)
 
 

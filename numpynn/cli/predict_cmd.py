@@ -45,7 +45,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--handle-unknown", choices=("error", "ignore"),
                    help="a category of a text column that the training table did not have: "
                    "error, or ignore (read as all zeros); default: as the model was trained")
-    p.add_argument("--output", type=common.path,
+    p.add_argument("--output", type=common.output_file("predictions.csv"),
                    help="write the CSV here instead of stdout ('-': stdout). A regular file "
                    "is replaced atomically; a symlink, FIFO or device is written through; "
                    "the model or data file is refused")

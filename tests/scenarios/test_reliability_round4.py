@@ -566,3 +566,34 @@ def test_no_home_directory_at_all_is_a_clear_error_where_the_cache_is_needed(
     code, _, err = cli(capsys, "train", "--data", "d.csv", "--epochs", "1", "--out", "run",
                        "--quiet", "--no-report")
     assert code == 0, err
+
+
+# ------------------------------------------------------------ files: a directory named for a file
+@pytest.mark.parametrize("argv,example", [
+    (["predict", "run", "--data", "d.csv", "--output", "preds/"], "preds/predictions.csv"),
+    (["predict", "run", "--data", "d.csv", "--output", "f.csv/"], "f.csv/predictions.csv"),
+    (["export", "run", "onnx/"], "onnx/model.onnx"),
+])
+def test_an_output_file_ending_with_a_slash_is_refused(run_dir, capsys, argv, example):
+    """``--output preds/`` (a directory meant): before, pathlib dropped the '/' and a file
+    named ``preds`` was written, and ``--output f.csv/`` replaced the file ``f.csv``.
+    Now the path is refused, the file to give suggested; nothing is written."""
+    here = run_dir.parent
+    (here / "f.csv").write_text("mine")
+    before = sorted(p.name for p in here.iterdir())
+    code, out, err = cli(capsys, *argv)
+    assert code == 2 and "Traceback" not in err and out == "", err
+    assert "ends with '/'" in err and example in err
+    assert sorted(p.name for p in here.iterdir()) == before
+    assert (here / "f.csv").read_text() == "mine"
+
+
+def test_the_library_refuses_an_output_file_ending_with_a_slash(run_dir):
+    from numpynn.errors import InputError
+    from numpynn.model_file import load_model
+    from numpynn.runs.predictions import write_predictions
+
+    saved = load_model(run_dir)
+    with pytest.raises(InputError, match="ends with '/'"):
+        write_predictions(str(run_dir.parent / "preds") + "/", saved, np.zeros((2, 3)))
+    assert not (run_dir.parent / "preds").exists()
