@@ -87,7 +87,7 @@ def read_container(path: str | Path, kind: str) -> tuple[dict[str, Any], dict[st
     if not isinstance(path, (str, os.PathLike)):
         raise ModelFileError(f"the {what} path must be a str or pathlib.Path; got "
                              f"{type(path).__name__} {path!r:.60}.")
-    path = Path(path).expanduser()
+    path = Path(os.path.expanduser(path))  # (pathlib's raises where no home is found)
     if not path.exists():
         where = "" if path.is_absolute() else f" (relative to the working directory {Path.cwd()})"
         near = _near_model_path(path) if kind == "model" else None
@@ -552,5 +552,8 @@ def write_json_atomic(path: str | Path, data: Any, durable: bool = True) -> Path
 
 def write_text_atomic(path: str | Path, text: str, durable: bool = True) -> Path:
     """Write ``text`` (UTF-8) to ``path`` atomically (temp file + rename; fsync unless
-    not ``durable``)."""
-    return atomic_write(path, lambda fh: fh.write(text.encode("utf-8")), durable=durable)
+    not ``durable``). A file name that is not valid UTF-8 (``data\xff.csv``: Python holds
+    its bytes as lone surrogates) is written as ``\udcff``, readable, never an
+    encoding error that would lose the run whose report names it."""
+    data = text.encode("utf-8", errors="backslashreplace")
+    return atomic_write(path, lambda fh: fh.write(data), durable=durable)

@@ -82,6 +82,23 @@ def classify(path: str | os.PathLike[str], follow: bool = False) -> str:
     return "other"
 
 
+_KIND_WORDS = {"file": "a file", "fifo": "a FIFO (named pipe)", "missing": "nothing",
+               "device": "a character or block device", "directory": "a directory",
+               "other": "a socket or another special file"}
+
+
+def what_is_there(path: str | os.PathLike[str]) -> str:
+    """What is at ``path`` where a directory is wanted, in words for a message: "a file",
+    "a symbolic link to X, which does not exist", "a character or block device", ..."""
+    kind = classify(path)
+    if kind != "symlink":
+        return _KIND_WORDS.get(kind, kind)
+    target, followed = os.readlink(path), classify(path, follow=True)
+    if followed == "missing":
+        return f"a symbolic link to {target}, which does not exist"
+    return f"a symbolic link to {target}, {_KIND_WORDS.get(followed, followed)}"
+
+
 def same_file(a: str | os.PathLike[str], b: str | os.PathLike[str]) -> bool:
     """True when ``a`` and ``b`` name the same file (links and ``..`` resolved)."""
     try:
@@ -214,6 +231,11 @@ def check_output(path: str | os.PathLike[str], inputs: Iterable[str | os.PathLik
     (:func:`classify`; a link's target's kind, "symlink" when it dangles).
     """
     path = expanded(nonempty_path(path, what))
+    text = os.fspath(path)
+    if isinstance(text, str) and text.endswith(("/", os.sep)) and text != "/":
+        raise InputError(f"{what} {text} ends with '/', which names a directory; give the "
+                         "file to write in it (pathlib would drop the '/' and write a file "
+                         "of that name).")
     kind = classify(path)
     if kind == "stdout":
         return kind
@@ -275,8 +297,10 @@ def write_path(path: str | os.PathLike[str], write: Callable[[BinaryIO], object]
     return atomic_replace(target, write, durable)
 
 
-#: The signals that end a command early (Ctrl-C, kill); see :func:`commit_point`.
-ENDING_SIGNALS = (signal.SIGINT, signal.SIGTERM)
+#: The signals that end a command early (Ctrl-C, kill, a closed terminal); see
+#: :func:`commit_point`.
+ENDING_SIGNALS = (signal.SIGINT, signal.SIGTERM,
+                  *((signal.SIGHUP,) if hasattr(signal, "SIGHUP") else ()))
 
 
 @dataclass
@@ -284,6 +308,7 @@ class _SignalHold:
     enabled: bool = False  # the command line asked for it
     previous: dict[int, Any] | None = None  # the handlers replaced at the commit point
     late: list[int] = field(default_factory=list)  # signals that arrived after it
+    committed: bool = False  # the command reached its commit point
 
 
 _HOLD = _SignalHold()
@@ -291,7 +316,7 @@ _HOLD = _SignalHold()
 
 def hold_signals_after_commit(enabled: bool) -> None:
     """The command line turns this on: from a command's commit point on (its final files
-    start to replace the old ones), SIGINT and SIGTERM only get recorded until
+    start to replace the old ones), SIGINT, SIGTERM and SIGHUP only get recorded until
     :func:`release_held_signals`, so a command never reports an interrupt after it has
     written its files. Off (the default) for library callers, whose Ctrl-C is theirs."""
     _HOLD.enabled = enabled
@@ -304,6 +329,7 @@ def commit_point() -> None:
     thread the signal reached, so BLAS threads cannot let one through)."""
     if not _HOLD.enabled or _HOLD.previous is not None:
         return
+    _HOLD.committed = True
     try:
         _HOLD.previous = {s: signal.signal(s, lambda signum, frame: _HOLD.late.append(signum))
                           for s in ENDING_SIGNALS}
@@ -311,11 +337,18 @@ def commit_point() -> None:
         _HOLD.previous = None
 
 
+def committed() -> bool:
+    """Whether the command has reached its commit point (its final files are written or
+    being written; only when :func:`hold_signals_after_commit` asked for it): from then
+    on nothing may turn it into a failure, not even standard output that went away."""
+    return _HOLD.committed
+
+
 def release_held_signals() -> list[int]:
     """End the hold and restore the handlers; returns the signals that arrived after the
     commit point (they are not acted on: the command had finished its work)."""
     previous, late = _HOLD.previous, _HOLD.late
-    _HOLD.enabled, _HOLD.previous, _HOLD.late = False, None, []
+    _HOLD.enabled, _HOLD.previous, _HOLD.late, _HOLD.committed = False, None, [], False
     for s, handler in (previous or {}).items():
         signal.signal(s, handler)
     return late
@@ -500,3 +533,68 @@ def move_into_place(staged: Path, target: Path) -> Path:
 def _copy_file(src: Path, fh: BinaryIO) -> None:
     with open(src, "rb") as f:
         shutil.copyfileobj(f, fh)
+
+
+class DirectoryLock:
+    """An exclusive hold on an output directory while one process writes a run or a
+    search into it, so that a second ``numpynn train --out DIR`` (or a second resume of
+    the same search) started meanwhile is refused at once, with the directory named,
+    instead of mixing two runs' checkpoint, history and model in one directory.
+
+    The lock is ``flock`` on the directory itself (no lock file is left behind, and the
+    kernel drops it when the process dies, even by SIGKILL). Re-entrant within a process
+    (a search's best model is written below its own directory). Where the file system has
+    no such locks (some network file systems, other systems) nothing is held."""
+
+    _held: dict[str, list[Any]] = {}  # realpath -> [fd, count]
+
+    def __init__(self, directory: str | os.PathLike[str], what: str = "`out`") -> None:
+        self.directory = Path(directory)
+        self.what = what
+        self.key: str | None = None
+
+    def __enter__(self) -> DirectoryLock:
+        self.acquire()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.release()
+
+    def acquire(self) -> None:
+        try:
+            import fcntl
+        except ImportError:  # pragma: no cover - not POSIX
+            return
+        key = os.path.realpath(self.directory)
+        held = self._held.get(key)
+        if held is not None:
+            held[1] += 1
+            self.key = key
+            return
+        try:
+            fd = os.open(key, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+        except OSError:
+            return  # the directory's own checks report it
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError as exc:
+            os.close(fd)
+            if exc.errno in (errno.EWOULDBLOCK, errno.EAGAIN, errno.EACCES):
+                raise InputError(
+                    f"{self.what} {self.directory} is in use: another numpynn process is "
+                    "writing a run or a search there now. Wait for it to finish (then "
+                    "--resume or --overwrite as needed), or choose another directory."
+                ) from None
+            return  # no locks on this file system: nothing to hold
+        self._held[key] = [fd, 1]
+        self.key = key
+
+    def release(self) -> None:
+        key, self.key = self.key, None
+        held = self._held.get(key) if key is not None else None
+        if held is None:
+            return
+        held[1] -= 1
+        if held[1] <= 0:
+            del self._held[key]
+            os.close(held[0])  # closing the descriptor drops the flock

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from ..errors import InputError
 from ..model_file import atomic_write, load_model
-from ..outputs import check_output, input_paths
+from ..outputs import check_output, commit_point, input_paths
 from ..runs.files import check_not_a_run_file
 from . import common
 from .commands import COMMAND_HELP
@@ -58,6 +58,7 @@ def run(args: argparse.Namespace) -> int:
     saved = load_model(model_path)
     proto = to_onnx(saved)
     data = proto.SerializeToString()
+    commit_point()  # a signal from here on is too late: the graph is being written
     atomic_write(out, lambda fh: fh.write(data))
     outputs = ", ".join(o.name for o in proto.graph.output)
     opset = max(o.version for o in proto.opset_import if o.domain in ("", "ai.onnx"))

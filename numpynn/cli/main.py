@@ -2,8 +2,10 @@
 
 Exit codes: 0 success; 1 a check failed or training diverged; 2 bad input (usage,
 option values, data or model files, work too large for memory); 130 interrupted (Ctrl-C,
-SIGINT); 143 terminated (SIGTERM, as sent by kill, systemd, Docker or Slurm), handled like
-Ctrl-C: the commands stop cleanly, remove their temporary files and say how to resume.
+SIGINT); 143 terminated (SIGTERM, as sent by kill, systemd, Docker or Slurm), 129 hung up
+(SIGHUP: the terminal closed; left alone under nohup) and 141 (the reader of standard
+output left: ``| head``), handled like Ctrl-C: the commands stop cleanly, remove their
+temporary files and say how to resume.
 A user mistake prints one line ``numpynn: error: ...`` and no traceback unless
 ``--debug`` is given.
 """
@@ -11,7 +13,9 @@ A user mistake prints one line ``numpynn: error: ...`` and no traceback unless
 from __future__ import annotations
 
 import argparse
+import errno
 import functools
+import io
 import os
 import re
 import signal
@@ -30,9 +34,15 @@ EXIT_TERMINATED = 128 + signal.SIGTERM  # 143
 class ClosedOutput:
     """Standard output when the process started without one (``numpynn predict ... >&-``):
     the first write raises InputError, so the command ends with one clear line instead of
-    a traceback, and nothing it meant to print is lost in silence."""
+    a traceback, and nothing it meant to print is lost in silence; once the command has
+    written its files (its commit point: ``train --quiet``'s summary comes after) the
+    lines are dropped instead, as a command that has succeeded must not fail."""
 
     def write(self, data: str | bytes) -> int:
+        from ..outputs import committed
+
+        if committed():  # the files are written: lines about them are dropped, not errors
+            return len(data)
         raise InputError("standard output is closed (started with `>&-`?), where this "
                          "command writes its results; redirect it to a file or /dev/null, "
                          "or give an output file (predict --output FILE).")
@@ -57,13 +67,116 @@ class Terminated(KeyboardInterrupt):
     signum = signal.SIGTERM
 
 
+class HungUp(Terminated):
+    """SIGHUP (the terminal was closed, an ssh session dropped): handled like SIGTERM."""
+
+    signum = getattr(signal, "SIGHUP", 1)
+
+
+class ReaderLeft(Terminated):
+    """The reader of standard output went away (``numpynn predict ... | head -1``): what
+    SIGPIPE means to a shell, raised like Ctrl-C so that a command stops the same way
+    (a run keeps its last finished epoch, a search its trials), quietly, exit 141."""
+
+    signum = getattr(signal, "SIGPIPE", 13)
+
+
+#: the signals handled like Ctrl-C, and the exception each raises
+_ENDING = {signal.SIGTERM: Terminated,
+           **({signal.SIGHUP: HungUp} if hasattr(signal, "SIGHUP") else {})}
+
+
 def interrupted_exit_code(exc: BaseException) -> int:
-    """130 for Ctrl-C (SIGINT), 128 + the signal number for a handled signal (143)."""
+    """130 for Ctrl-C (SIGINT), 128 + the signal number for a handled signal (143 for
+    SIGTERM, 129 for SIGHUP, 141 when the reader of standard output left)."""
     return 128 + int(getattr(exc, "signum", signal.SIGINT))
 
 
+def stop_word(exc: BaseException) -> str:
+    """How a command stopped by ``exc`` (a KeyboardInterrupt) says so on stderr."""
+    if isinstance(exc, ReaderLeft):
+        return "stopped (the reader of its standard output left)"
+    if isinstance(exc, HungUp):
+        return "hung up (the terminal was closed)"
+    return "terminated" if isinstance(exc, Terminated) else "interrupted"
+
+
 def _raise_terminated(signum, frame) -> None:
-    raise Terminated()
+    raise _ENDING.get(signum, Terminated)()
+
+
+class _GuardedStream:
+    """A standard stream that turns the end of its reader into one clean stop.
+
+    Standard output: the first write that fails because the reader left (``| head``,
+    ``EPIPE``) raises :class:`ReaderLeft`, one that fails otherwise (a full disk) an
+    OSError naming standard output; the stream's descriptor then points at /dev/null so
+    that nothing else (the command's closing lines, Python's flush at exit) fails again.
+    Once the command has written its files (:func:`numpynn.outputs.committed`) neither is
+    raised: the command has succeeded. Text the encoding cannot hold (a file name of
+    bytes that are not UTF-8, held as lone surrogates; a class name on a Latin-1
+    terminal) is written with backslash escapes, not a UnicodeEncodeError after the work
+    is done. Standard error (``quiet``): a write that fails (the reader left, the terminal
+    closed: ``EIO`` after a hangup, a full disk) is dropped, as nobody can read it."""
+
+    def __init__(self, stream, quiet: bool = False) -> None:
+        self._stream = stream
+        self._quiet = quiet
+        self._broken = False
+
+    @property
+    def buffer(self) -> _GuardedStream:
+        inner = getattr(self._stream, "buffer", None)
+        if inner is None:
+            raise AttributeError("buffer")
+        guarded = _GuardedStream(inner, self._quiet)
+        guarded._parent = self  # type: ignore[attr-defined]
+        return guarded
+
+    def _failed(self, exc: OSError) -> None:
+        parent = getattr(self, "_parent", self)
+        if parent._broken or self._quiet:  # standard error: nobody can read it
+            parent._broken = True
+            return
+        parent._broken = True
+        try:  # later writes and the flush at exit go nowhere instead of failing again
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, self._stream.fileno())
+            os.close(devnull)
+        except (OSError, AttributeError, ValueError, io.UnsupportedOperation):
+            pass
+        from ..outputs import committed
+
+        if committed():  # the files are written: the command has succeeded
+            return
+        if isinstance(exc, BrokenPipeError) or exc.errno in (errno.EIO, errno.EPIPE):
+            raise ReaderLeft() from None
+        raise OSError(exc.errno, exc.strerror, "standard output") from None  # a full disk
+
+    def write(self, data):
+        if getattr(self, "_parent", self)._broken:
+            return len(data)
+        try:
+            try:
+                return self._stream.write(data)
+            except UnicodeEncodeError:  # a name the stream's encoding cannot say
+                encoding = getattr(self._stream, "encoding", None) or "utf-8"
+                self._stream.write(data.encode(encoding, "backslashreplace").decode(encoding))
+                return len(data)
+        except OSError as exc:
+            self._failed(exc)
+            return len(data)
+
+    def flush(self) -> None:
+        if getattr(self, "_parent", self)._broken:
+            return
+        try:
+            self._stream.flush()
+        except OSError as exc:
+            self._failed(exc)
+
+    def __getattr__(self, name: str):
+        return getattr(self._stream, name)
 
 
 def given_options(parser: argparse.ArgumentParser, argv: Sequence[str]) -> set[str]:
@@ -307,9 +420,20 @@ def main(argv: Sequence[str] | None = None) -> int:
     debug = "--debug" in argv
     if debug:
         argv.remove("--debug")
+    streams = sys.stdout, sys.stderr
+    if sys.stdout is None or sys.stderr is None:  # started with `>&-` or `2>&-`
+        _fill_closed_descriptors()
     if sys.stdout is None:  # the process started with its standard output closed
         sys.stdout = ClosedOutput()  # type: ignore[assignment]
-    previous = _install(signal.SIGTERM, _raise_terminated)
+    if sys.stderr is None:  # messages go nowhere; never into standard output (print's
+        sys.stderr = open(os.devnull, "w", encoding="utf-8")  # default for file=None)
+    sys.stdout = _GuardedStream(sys.stdout)  # type: ignore[assignment]
+    if sys.stderr is not None:
+        sys.stderr = _GuardedStream(sys.stderr, quiet=True)  # type: ignore[assignment]
+    # a signal the caller ignores stays ignored: `nohup numpynn train ...` must outlive
+    # its terminal, as Python leaves an ignored SIGINT alone
+    previous = {s: _install(s, _raise_terminated) for s in _ENDING
+                if signal.getsignal(s) is not signal.SIG_IGN}
     from ..outputs import hold_signals_after_commit, release_held_signals
 
     hold_signals_after_commit(True)  # an interrupt after the files are written is too late
@@ -319,8 +443,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         args.given = given_options(parser, argv)
         code = args.run(args)
     except KeyboardInterrupt as exc:
-        print("numpynn: terminated" if isinstance(exc, Terminated) else "numpynn: interrupted",
-              file=sys.stderr)
+        if not isinstance(exc, ReaderLeft):  # a reader that left wants no more words
+            print(f"numpynn: {stop_word(exc)}", file=sys.stderr)
         code = interrupted_exit_code(exc)
     except MemoryError as exc:
         if debug:
@@ -340,23 +464,52 @@ def main(argv: Sequence[str] | None = None) -> int:
             traceback.print_exc()
         print(f"numpynn: error: {_one_line(exc)}", file=sys.stderr)
         code = EXIT_FAILED
-    except BrokenPipeError:  # e.g. 'numpynn predict ... | head': the reader left, stop quietly
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())  # Python's flush at exit must not fail again
-        code = EXIT_FAILED
     except OSError as exc:  # the file system refused: unwritable --out, disk full, ...
         if debug:
             traceback.print_exc()
         where = f": {exc.filename}" if exc.filename else ""
-        print(f"numpynn: error: {exc.strerror or exc}{where}; check the path, its permissions "
-              "and the free disk space.", file=sys.stderr)
+        if not exc.filename and _cwd_is_gone():  # os.getcwd() failed, naming no path
+            print("numpynn: error: the current directory no longer exists (it was deleted "
+                  "or moved after this shell entered it), and this command needs it; cd to "
+                  "an existing directory and run it again.", file=sys.stderr)
+        else:
+            print(f"numpynn: error: {exc.strerror or exc}{where}; check the path, its "
+                  "permissions and the free disk space.", file=sys.stderr)
         code = EXIT_USAGE
     except SystemExit as exc:  # --help / --version
         code = int(exc.code or 0)
     finally:
         release_held_signals()
-        _install(signal.SIGTERM, previous)
+        for signum, handler in previous.items():
+            _install(signum, handler)
+        if streams[1] is None and sys.stderr is not None:
+            sys.stderr.close()  # the /dev/null opened above
+        sys.stdout, sys.stderr = streams
     return code
+
+
+def _fill_closed_descriptors() -> None:
+    """Put /dev/null on a closed descriptor 1 or 2: else the next file opened takes its
+    number, and whatever writes to "standard error" at the C level (a library's warning)
+    writes into that file (a model being saved)."""
+    for fd in (1, 2):
+        try:
+            os.fstat(fd)
+        except OSError:
+            null = os.open(os.devnull, os.O_WRONLY)
+            if null != fd:
+                os.dup2(null, fd)
+                os.close(null)
+
+
+def _cwd_is_gone() -> bool:
+    try:
+        os.getcwd()
+    except FileNotFoundError:
+        return True
+    except OSError:
+        return False
+    return False
 
 
 def _install(signum: int, handler):
@@ -385,6 +538,6 @@ def run() -> None:
     """Console-script entry point. Once main() has its exit code the command is over: a
     signal arriving on the way out must not turn it into a death by signal."""
     code = main()
-    for signum in (signal.SIGINT, signal.SIGTERM):
+    for signum in (signal.SIGINT, *_ENDING):
         _install(signum, signal.SIG_IGN)
     sys.exit(code)

@@ -35,7 +35,7 @@ from ..tasks import task_named
 from ..training.optim import OPTIMIZERS
 from . import common
 from .commands import COMMAND_HELP
-from .main import interrupted_exit_code
+from .main import interrupted_exit_code, stop_word
 
 EXAMPLES = """examples:
   numpynn search                                  # 40 random trials on digits, 1 process
@@ -294,6 +294,11 @@ def _progress(quiet: bool):
     return show
 
 
+#: Options that --resume accepts: where and how the remaining trials run, and what is
+#: printed; the rest are the search's own (data, space, trials, seed) and cannot change.
+RESUME_OPTIONS = {"resume", "jobs", "scheduler", "top", "refit_best", "no_report", "quiet"}
+
+
 def run(args: argparse.Namespace) -> int:
     if args.resume is not None:
         out = args.resume
@@ -304,6 +309,14 @@ def run(args: argparse.Namespace) -> int:
                 raise  # (no search there: say how to start one)
             raise InputError(f"{exc} Start one with 'numpynn search --out DIR'.",
                              param="resume") from None
+        given = set(getattr(args, "given", ())) - {"command", "run", "given"}
+        fixed = sorted(given - RESUME_OPTIONS)
+        if fixed:
+            names = ", ".join("--" + d.replace("_", "-") for d in fixed)
+            raise InputError(f"--resume finishes the search in {args.resume} with its own "
+                             f"settings; {names} cannot be changed (only --jobs, "
+                             "--scheduler, --top, --refit-best, --no-report and --quiet "
+                             "can): drop them, or start a new search with --out.")
         space = SearchSpace.from_json(stored["space"])
         options = RunOptions.from_dict(stored["options"])
         mode, trials, seed = stored["mode"], stored["trials"], int(stored["seed"])
@@ -337,7 +350,7 @@ def run(args: argparse.Namespace) -> int:
     except KeyboardInterrupt as exc:
 
         n = len(read_trials(Path(out) / TRIALS_FILE))
-        what = "terminated" if getattr(exc, "signum", None) else "interrupted"
+        what = stop_word(exc)
         print(f"\n{what}; {n} finished trials are kept in {out}/{TRIALS_FILE} and "
               f"{out}/{RESULTS_CSV}. Continue with: numpynn search --resume {out}",
               file=sys.stderr)

@@ -8,10 +8,18 @@ import sys
 from ..data.download import prefetch
 from ..errors import InputError
 from ..progress import progress_callback
-from ..runs.files import RUNS_DIR, first_missing, holds_run, new_run_dir, remove_if_empty
+from ..runs.files import (
+    RUNS_DIR,
+    files_of_no_run,
+    first_missing,
+    holds_run,
+    new_run_dir,
+    remove_if_empty,
+)
 from ..runs.options import resumable_dests, run_options
 from ..runs.run import (
     CHECKPOINT_FILE,
+    data_inputs,
     final_fit_text,
     refit_text,
     resume_options,
@@ -22,7 +30,7 @@ from ..tasks import task_named
 from ..training.trainer import Callback, select_rule
 from . import common
 from .commands import COMMAND_HELP
-from .main import interrupted_exit_code
+from .main import interrupted_exit_code, stop_word
 
 EXAMPLES = """examples:
   numpynn train                                    # digits, 1 hidden layer of 100, Adam
@@ -154,6 +162,13 @@ def run(args: argparse.Namespace) -> int:
                                  "checkpoint.npz); continue it with --resume "
                                  f"{out}, replace it with --overwrite, or choose another "
                                  "--out.")
+            theirs = [] if args.overwrite else files_of_no_run(
+                out, not args.no_report, data_inputs(options.data))
+            if theirs:
+                raise InputError(f"--out {out} holds {', '.join(theirs)}, which this run "
+                                 "would replace, but no run (no model.npz or "
+                                 "checkpoint.npz): they are not numpynn's. Choose another "
+                                 "--out, or replace them with --overwrite.")
     # an ensemble trains every epoch in one packed call: no per-epoch output to show
     progress = progress_callback(args.quiet) if options.ensemble == 1 else None
     callbacks = [PrintSummary(args.quiet)] + ([progress] if progress is not None else [])
@@ -166,7 +181,7 @@ def run(args: argparse.Namespace) -> int:
         if progress is not None:
             progress.on_train_end(None)  # type: ignore[arg-type]
         checkpoint = out / CHECKPOINT_FILE
-        what = "terminated" if getattr(exc, "signum", None) else "interrupted"
+        what = stop_word(exc)
         if checkpoint.is_file():
             print(f"numpynn: {what}; the last finished epoch is saved in {checkpoint}. "
                   f"Continue with: numpynn train --resume {out}", file=sys.stderr)

@@ -175,6 +175,10 @@ def load_csv(
     return dataset
 
 
+#: The widest CSV table read (columns of its first row), refused before its rows are.
+MAX_COLUMNS = 100_000
+
+
 def _load_csv(path: Path, *, encoding: str | None, label_column: int | str | None,
               classes: Sequence[object] | np.ndarray | None,
               ignore_columns: Sequence[int | str], delimiter: str | None,
@@ -201,6 +205,11 @@ def _load_csv(path: Path, *, encoding: str | None, label_column: int | str | Non
         if first is None:
             raise DataError(f"{path}: the file is empty (no rows); give a CSV with one example "
                             "per row: the features, then the label")
+        if len(first[1]) > MAX_COLUMNS:  # before a sample of rows so wide is held as text
+            raise DataError(f"{path}: row {first[0]} has {len(first[1]):,} columns, more than "
+                            f"numpynn reads from a CSV ({MAX_COLUMNS:,}: it holds every cell "
+                            "as text while parsing); select the columns to use, or save the "
+                            "array as .npz: numpy.savez('d.npz', X=X, y=y)")
         sample = [first]
         for row in rows:
             sample.append(row)
@@ -1150,7 +1159,8 @@ def _layout(path: Path, sample: list[tuple[int, list[str]]], delimiter: str,
     has_header = _is_header(first, sample[1:], delimiter != ",") if header is None else header
     names = list(first) if has_header else None
     if names is not None:
-        seen = [n for n in names if names.count(n) > 1]
+        counts = collections.Counter(names)  # (names.count per name: quadratic in width)
+        seen = [n for n in names if counts[n] > 1]
         if seen:
             raise DataError(f"{path}: row {first_line}: the header names {seen[0]!r} more than "
                             "once; give every column a distinct name")

@@ -163,7 +163,17 @@ DATASETS: dict[str, RemoteDataset] = {d.name: d for d in (_MNIST, _FASHION, _CIF
 def cache_dir() -> Path:
     """The cache root: ``$NUMPYNN_DATA`` if set, else ``~/.cache/numpynn``."""
     check_environment()
-    return Path(os.environ.get(CACHE_ENV) or DEFAULT_CACHE).expanduser()
+    root = Path(os.path.expanduser(os.environ.get(CACHE_ENV) or DEFAULT_CACHE))
+    if root.parts[:1] == ("~",):  # no $HOME and no entry in the password database
+        raise DataError(f"the data cache {root} is in the home directory, which "
+                        "cannot be found ($HOME is unset and this user has no entry in the "
+                        f"password database, as in a container run with --user); set "
+                        f"{CACHE_ENV} (or HOME) to a directory.")
+    if os.environ.get(CACHE_ENV) and os.path.exists(root) and not os.path.isdir(root):
+        raise DataError(f"${CACHE_ENV} is {root}, which is a file, not a directory: it names "
+                        "the folder that holds the downloaded data sets; set it to a "
+                        f"directory (or unset it for {DEFAULT_CACHE}).")
+    return root
 
 
 #: words of an environment variable meant to place the data or its source

@@ -273,11 +273,12 @@ def _check_y(y: np.ndarray, n: int, path: os.PathLike[str], names: tuple[str, st
             return y.astype(np.uint64)  # labels above 2**63-1 would wrap in int64
         return y.astype(np.int64)
     if y.dtype.kind == "f":
-        bad = ~(np.isfinite(y) & (y == np.round(y)) & (np.abs(y) < 2.0**63))
+        wide = y.astype(np.float64)  # float16's range ends below 2**63: no cast warning
+        bad = ~(np.isfinite(wide) & (wide == np.round(wide)) & (np.abs(wide) < 2.0**63))
         if bad.any():
             i = int(np.argmax(bad))
             raise DataError(
-                f"{path}: {name}[{i}] = {float(y[i])!r} is not an integer; class labels must "
+                f"{path}: {name}[{i}] = {y[i].item()!r} is not an integer; class labels must "
                 "be integers or strings (for a regression on these numbers give --task "
                 "regression)"
             )

@@ -65,18 +65,32 @@ class Preprocessor:
         for block in _row_blocks(X):
             if not np.isfinite(block).all():
                 raise DataError("X contains NaN or infinite values; clean or impute them first")
-            total += block.sum(axis=0)
+            with np.errstate(over="ignore"):  # taken again in units below when it does
+                total += block.sum(axis=0)
             np.minimum(low, block.min(axis=0), out=low)
             np.maximum(high, block.max(axis=0), out=high)
         mean, scale = np.zeros(d), np.ones(d)
         peak = float(max(np.abs(low).max(), np.abs(high).max()))
+        # a column's largest magnitude: sums and squares of values beyond about 1e154
+        # overflow float64 (an infinite variance left such a feature unscaled, or zeroed),
+        # so they are taken again in units of it (only then: the common case is one pass)
+        unit = np.maximum(np.abs(low), np.abs(high))
+        unit = np.where((unit > 0) & np.isfinite(unit), unit, 1.0)
         if self.kind in ("standardize", "center"):
+            if not np.isfinite(total).all():
+                total = sum((block / unit).sum(axis=0) for block in _row_blocks(X)) * unit
             mean = total / n
         if self.kind == "standardize":
             squares = np.zeros(d)
-            for block in _row_blocks(X):  # two passes: the stable way to a variance
-                squares += np.square(block - mean).sum(axis=0)
+            with np.errstate(over="ignore", invalid="ignore"):
+                for block in _row_blocks(X):  # two passes: the stable way to a variance
+                    squares += np.square(block - mean).sum(axis=0)
             std = np.sqrt(squares / n)
+            if not np.isfinite(std).all():
+                with np.errstate(over="ignore", invalid="ignore"):
+                    squares = sum(np.square((block - mean) / unit).sum(axis=0)
+                                  for block in _row_blocks(X))
+                std = np.sqrt(squares / n) * unit
             constant = (high == low) | ~(std > 0) | ~np.isfinite(std)
             # a feature constant in training gets the scale of the data as a whole (not 1),
             # so that the map stays scale-free: X * 1e6 trains and predicts like X

@@ -36,6 +36,7 @@ from ..outputs import (
     finish_interrupted_commits,
     make_parent,
     same_file,
+    what_is_there,
 )
 
 MODEL_FILE, HISTORY_FILE, CHECKPOINT_FILE = "model.npz", "history.json", "checkpoint.npz"
@@ -85,6 +86,21 @@ def holds_run(out: str | os.PathLike[str]) -> bool:
     return any(os.path.lexists(out / name) for name in (MODEL_FILE, CHECKPOINT_FILE))
 
 
+def files_of_no_run(out: str | os.PathLike[str], report: bool = True,
+                    inputs: Iterable[str | os.PathLike[str]] = ()) -> list[str]:
+    """The files in ``out`` that a run would replace (``history.json``; with ``report``,
+    the report and its figures) while ``out`` holds no run (no model or checkpoint):
+    files of the user's that only share a name with the run's. The run's ``inputs`` are
+    left out (:func:`prepare_run_dir` refuses those, saying so)."""
+    out = Path(out)
+    if not out.is_dir() or holds_run(out):
+        return []
+    names = (HISTORY_FILE, *(REPORT_FILES if report else ()))
+    inputs = [i for i in inputs if i is not None]
+    return [n for n in names if os.path.lexists(out / n)
+            and not any(same_file(out / n, i) for i in inputs)]
+
+
 def new_run_dir(base: str | os.PathLike[str] = RUNS_DIR) -> Path:
     """Create and return ``base/run-N`` for the smallest free N >= 1 (race-safe)."""
     base = Path(base)
@@ -120,7 +136,8 @@ def prepare_run_dir(out: str | os.PathLike[str], inputs: Iterable[str | os.PathL
     """
     out = Path(out)
     if os.path.lexists(out) and not out.is_dir():
-        raise InputError(f"{what} {out} is a file; give a directory for the run's outputs.")
+        raise InputError(f"{what} {out} is {what_is_there(out)}; give a directory for the "
+                         "run's outputs.")
     if not os.path.lexists(out) and "".join(out.suffixes[-2:]).lower() in FILE_SUFFIXES:
         raise InputError(f"{what} {out} looks like a file name, but it is the directory that "
                          "receives the run's files (model.npz, history.json, report.html); "

@@ -48,7 +48,7 @@ from ..models import (
     check_dtype,
     check_normalization,
 )
-from ..outputs import input_paths, output_directory, remove_stale_temp_files
+from ..outputs import DirectoryLock, input_paths, output_directory, remove_stale_temp_files
 from ..tasks import Classification, Identity, Targets, Task, check_task_choice, load_for_task
 from ..training.augment import Shift, check_augment, check_image_shape, make_augmentation
 from ..training.packed import MemberRows, train_packed
@@ -439,10 +439,11 @@ def prepare_splits(options: RunOptions, ds: Dataset | None = None,
     peak = max(max(abs(float(X.max())), abs(float(X.min()))) for X in parts)  # no |X| copy
     largest = float(np.finfo(dtype).max)
     if peak > largest / 1e3:  # finite numbers that the cast (or the first layer) makes inf
+        wider = ("rescale the features or use `dtype='float64'`" if dtype != np.float64
+                 else "rescale the features (divide them by a power of ten)")
         raise DataError(
             f"{options.data} holds values up to {peak:.3g}, too large for {dtype.name} "
-            f"computation (at most {largest:.3g}); rescale the features or use "
-            "`dtype='float64'`.", param="dtype"
+            f"computation (at most {largest:.3g}); {wider}.", param="dtype"
         )
     X_tr, X_val = X_tr.astype(dtype, copy=False), X_val.astype(dtype, copy=False)
     # numbers standardised, one-hot indicators left as 0/1
@@ -677,6 +678,21 @@ def run_training(
     out = output_directory(out_dir)
     # the outputs are checked before the data is loaded: a bad --out fails at once
     created = prepare_run_dir(out, inputs=data_inputs(options.data))
+    try:
+        lock = DirectoryLock(out, what="`out`")
+        lock.acquire()  # a second process training into the same directory is refused
+    except InputError:
+        remove_if_empty(out, created)
+        raise
+    try:
+        return _run_training(options, out, created, callbacks, resume, report)
+    finally:
+        lock.release()
+
+
+def _run_training(options: RunOptions, out: Path, created: Path | None,
+                  callbacks: Iterable[Callback], resume: bool, report: bool) -> RunResult:
+    """The rest of :func:`run_training`, with ``out`` checked and held."""
     if resume:
         header = read_checkpoint(out / CHECKPOINT_FILE)[0]
         report = report and bool(header.get("extra", {}).get("report", True))

@@ -17,7 +17,7 @@ from ..data.split import AUTO_VAL_FRACTION
 from ..errors import InputError, NumpynnError
 from ..memory import check_fits, check_training_fits
 from ..model_file import SavedModel, load_model, write_json_atomic, write_text_atomic
-from ..outputs import check_output, output_directory
+from ..outputs import DirectoryLock, check_output, output_directory, what_is_there
 from ..runs.files import RUN_FILES
 from ..runs.run import (
     RunOptions,
@@ -386,12 +386,34 @@ def search(
         _SPLITS_CACHE[_data_key(base) + fingerprint] = splits
         out_dir = output_directory(out) if out is not None else None
         finished: list[dict[str, Any]] = []
+        lock = None
+        settings["data_fingerprint"] = fingerprint  # a resume must train on the same rows
         if out_dir is not None:
+            if not resume and not os.path.lexists(out_dir):  # made now, held from the start
+                try:
+                    out_dir.mkdir(parents=True, exist_ok=True)
+                except OSError:
+                    pass  # _prepare_out says why
+            lock = DirectoryLock(out_dir)  # held while the search writes there
+            lock.acquire()
             finished = _prepare_out(out_dir, settings, resume)
     except (KeyboardInterrupt, SystemExit):
         if warm is not None:
             kill_workers()  # an interrupt leaves no worker behind, started or not
         raise
+    try:
+        return _run_search(base, space, plan, settings, splits, fingerprint, out_dir,
+                           finished, jobs, client, scheduler, pack, warm, resume, retrain,
+                           report, on_trial, halving, eta, refit_best, started)
+    finally:
+        if lock is not None:
+            lock.release()
+
+
+def _run_search(base, space, plan, settings, splits, fingerprint, out_dir, finished, jobs,
+                client, scheduler, pack, warm, resume, retrain, report, on_trial, halving,
+                eta, refit_best, started) -> SearchResult:
+    """The trials and the best model of :func:`search`, its ``out_dir`` checked and held."""
     done = {(r["trial"], r.get("rung")): r for r in finished if r["trial"] < len(plan)}
     rungs = Rungs(plan, eta) if halving else None
     total = sum(rungs.sizes) if rungs is not None else len(plan)
@@ -583,17 +605,25 @@ def _backend_name(client: Any, jobs: int, trials: int) -> str:
 
 
 def _prepare_out(out_dir: Path, settings: Mapping[str, Any], resume: bool) -> list[dict]:
-    if out_dir.exists() and not out_dir.is_dir():
-        raise InputError(f"`out` {out_dir} is a file; give a directory for the search's "
-                         "outputs.", param="out")
+    if os.path.lexists(out_dir) and not out_dir.is_dir():
+        raise InputError(f"`out` {out_dir} is {what_is_there(out_dir)}; give a directory for "
+                         "the search's outputs.", param="out")
     trials_path = out_dir / TRIALS_FILE
     existing = read_log(trials_path)
     # not settings of what runs: a resume may not change them (a halving search's rungs
     # depend on its number of trials: that one may not change either)
-    free = ("report", "refit_best") if "halving" in settings else (
-        "trials", "report", "refit_best")
+    free = ("report", "refit_best", "data_fingerprint") if "halving" in settings else (
+        "trials", "report", "refit_best", "data_fingerprint")
     if resume:
         stored = load_settings(out_dir)
+        was = stored.get("data_fingerprint")  # None: a search of before it was recorded
+        if was is not None and was != settings.get("data_fingerprint"):
+            data = settings["options"].get("data")
+            raise InputError(f"the data of the search in {out_dir} ({data}) has changed "
+                             "since its trials were run: resuming would rank trials trained "
+                             "on other rows together. Restore the data file as it was, or "
+                             "start a new search on the new data with another `out`.",
+                             param="resume")
         if {k: v for k, v in stored.items() if k not in free} != {
                 k: v for k, v in json.loads(json.dumps(settings)).items() if k not in free}:
             raise InputError(f"the search in {out_dir} has other settings; resume it with its "
