@@ -493,6 +493,8 @@ FILE_MUTATIONS: dict[str, tuple[str, str, str]] = {
         'bn_param["running_var"] = momentum * running_var + (1 - momentum) * var',
         'bn_param["running_var"] = (1 - momentum) * running_var + momentum * var',
         "test mode"),
+    "batchnorm momentum on the wrong side of both averages": (
+        'bn_param.get("momentum", 0.9)', '1 - bn_param.get("momentum", 0.9)', "test mode"),
     "layernorm over the batch axis": (
         "mu, var = x.mean(axis=1, keepdims=True), x.var(axis=1, keepdims=True)",
         "mu, var = x.mean(axis=0, keepdims=True), x.var(axis=0, keepdims=True)", "forward"),
@@ -558,6 +560,8 @@ FILE_CHOICES: dict[str, tuple[str, str]] = {
     "batchnorm with eps 1e-3, not the param dict's": (
         'eps, momentum = bn_param.get("eps", 1e-5),', "eps, momentum = 1e-3,"),
     "layernorm with eps 1e-8": ('eps = ln_param.get("eps", 1e-5)', "eps = 1e-8"),
+    "batchnorm with its own momentum 0.99, not the param dict's": (
+        'bn_param.get("momentum", 0.9)', "0.99"),
     "dropout p as the drop probability, as the older course's docstring says": (
         '    p, mode = dropout_param["p"], dropout_param["mode"]\n    if "seed"',
         '    """- p: Dropout parameter. We drop each neuron output with probability p."""\n'

@@ -1159,6 +1159,15 @@ def _batchnorm_behaviour(fwd: Callable, seed: int) -> GradCheckReport:
                             "running_var": np.ones(3)}
     theirs: dict[str, Any] = {"mode": "train", "running_mean": np.zeros(3),
                               "running_var": np.ones(3)}
+    momenta = _bn_momenta(fwd, batch(20), gamma, beta)
+    chosen = _bn_momentum_choice(momenta)
+    if chosen is not None:
+        theirs["momentum"] = chosen
+        report.notes.append(
+            f"your batchnorm_forward uses momentum = {chosen:.4g} for both running averages "
+            f"(numpynn's default {BN_MOMENTUM:g}, used when bn_param has no 'momentum'): a "
+            "choice, not a bug; the running averages are compared with numpynn's at your "
+            "value")
     for _ in range(50):
         xb = batch(20)
         fwd(xb.copy(), gamma, beta, mine)
@@ -1173,7 +1182,8 @@ def _batchnorm_behaviour(fwd: Callable, seed: int) -> GradCheckReport:
         report.rows.append(_compare(key, mine[key], theirs[key], "test mode",
                                     f"after 50 train-mode steps bn_param[{key!r}] differs from "
                                     "momentum * running + (1 - momentum) * batch statistic "
-                                    "(momentum 0.9 by default)"))
+                                    "(momentum 0.9 by default)" + _momentum_text(
+                                        key, momenta.get(key))))
     xt = batch(5)
     ref, note = _chosen("batchnorm", batchnorm_forward, lambda *a: fwd(*a, {"mode": "train"}),
                         [x, gamma, beta], ({"mode": "train"},))
@@ -1185,6 +1195,62 @@ def _batchnorm_behaviour(fwd: Callable, seed: int) -> GradCheckReport:
                                 "test mode must normalise with the running averages, not the "
                                 "test batch's own statistics (and must not update them)"))
     return report
+
+
+#: numpynn's (and CS231n's) batch norm momentum when bn_param has none
+BN_MOMENTUM = 0.9
+
+
+def _bn_momenta(fwd: Callable, x: np.ndarray, gamma: np.ndarray, beta: np.ndarray
+                ) -> dict[str, float]:
+    """The momentum the learner's batch norm forward gives each running average (key ->
+    m, where one train-mode step from a known start leaves ``m * start + (1 - m) * the
+    batch's statistic`` with the same m for every feature); a key it does not update so
+    is left out. bn_param holds no 'momentum', as the course's models pass it."""
+    start = {"running_mean": np.array([-3.0, 5.0, 20.0]),
+             "running_var": np.array([0.5, 40.0, 3.0])}
+    param: dict[str, Any] = {"mode": "train", **{k: v.copy() for k, v in start.items()}}
+    fwd(x.copy(), gamma.copy(), beta.copy(), param)
+    stats = {"running_mean": x.mean(axis=0), "running_var": x.var(axis=0)}
+    out: dict[str, float] = {}
+    for key, stat in stats.items():
+        new = np.asarray(param.get(key, np.nan), dtype=np.float64)
+        if new.shape != stat.shape:
+            continue
+        with np.errstate(all="ignore"):
+            m = (new - stat) / (start[key] - stat)
+        if np.all(np.isfinite(m)) and np.ptp(m) <= 1e-6 * max(abs(float(m[0])), 1e-12):
+            out[key] = float(np.mean(m))
+    return out
+
+
+def _bn_momentum_choice(momenta: dict[str, float]) -> float | None:
+    """The learner's own momentum, where both running averages use the same one, other
+    than :data:`BN_MOMENTUM`, and it keeps most of the old average (0.5 <= m < 1: a
+    momentum below 0.5 is more likely ``(1 - momentum) * running + momentum * batch``,
+    the momentum on the wrong side); else None."""
+    if set(momenta) != {"running_mean", "running_var"}:
+        return None
+    m, m_var = momenta["running_mean"], momenta["running_var"]
+    if abs(m - m_var) > 1e-6 or abs(m - BN_MOMENTUM) <= 1e-6 or not 0.5 <= m < 1 - 1e-6:
+        return None
+    return m
+
+
+def _momentum_text(key: str, m: float | None) -> str:
+    """What the momentum read from the learner's forward (:func:`_bn_momenta`) shows."""
+    if m is None:
+        return ""
+    if abs(m - (1 - BN_MOMENTUM)) <= 1e-6:
+        return (f"; yours keeps {m:.3g} of the old {key} and takes {1 - m:.3g} of the batch's: "
+                "the momentum is on the wrong side, write momentum * running + (1 - "
+                "momentum) * batch")
+    if abs(m - 1) <= 1e-6:
+        return f"; yours leaves {key} unchanged by a train-mode step"
+    if abs(m - BN_MOMENTUM) > 1e-6:
+        return (f"; yours keeps {m:.3g} of the old {key} (a momentum of your own is accepted "
+                "when both running averages use it and it is at least 0.5)")
+    return ""
 
 
 def _layernorm_behaviour(fwd: Callable, seed: int) -> GradCheckReport:

@@ -854,3 +854,29 @@ def test_a_three_layer_convnet_is_built_with_an_image_input_and_checked(tmp_path
     result = check_module(module_of(tmp_path, LEARNER_CONVNET), timing=False)
     assert result.verdict == "pass", result.to_table()
     assert "ThreeLayerConvNet(input_dim=(3, 4, 4)" in result.to_table()
+
+
+# ------------------------------------------------------------------ batch norm's momentum
+@pytest.mark.parametrize("old, new, choice", [
+    # hard-coded, the running averages updated in place: a choice (FAILed before)
+    ('    eps, momentum = bn_param.get("eps", 1e-5), bn_param.get("momentum", 0.9)\n',
+     '    eps, momentum = bn_param.get("eps", 1e-5), 0.99\n', True),
+    ("        running_mean = momentum * running_mean + (1 - momentum) * mu\n"
+     "        running_var = momentum * running_var + (1 - momentum) * var\n",
+     "        running_mean *= momentum\n        running_mean += (1 - momentum) * mu\n"
+     "        running_var *= momentum\n        running_var += (1 - momentum) * var\n", None),
+    # the momentum on the wrong side of both: 0.1, still a FAIL, and said so
+    ('bn_param.get("momentum", 0.9)\n', '1 - bn_param.get("momentum", 0.9)\n', False),
+])
+def test_a_batchnorm_momentum_of_ones_own_is_a_choice_and_the_wrong_side_is_not(
+        tmp_path, old, new, choice):
+    text = mutate(BN, (old, new))
+    if choice is None:  # in place, and hard-coded
+        text = mutate(text, ('bn_param.get("momentum", 0.9)', "0.95"))
+    result = check_module(module_of(tmp_path, text), timing=False)
+    if choice is False:
+        assert result.kinds == ["test mode"], result.to_table()
+        assert "the momentum is on the wrong side" in result.to_table()
+    else:
+        assert result.verdict != FAIL, result.to_table()
+        assert "uses momentum = 0.9" in result.to_table()
