@@ -43,6 +43,7 @@ and ``loss(X, y)``.
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from types import ModuleType
@@ -1013,6 +1014,99 @@ CONVNET_MUTATIONS: dict[str, tuple[str, str, str]] = {
 }
 
 
+#: A learner's assignment-1 linear classifiers (classifiers/linear_svm.py and softmax.py
+#: in one file, with the starter code's Python-2 imports): the SVM with loops and
+#: vectorised, the softmax with loops and vectorised (its penalty the older years' 0.5 *
+#: reg * sum(W * W), gradient reg * W), correct; :data:`LINEAR_MUTATIONS` plant bugs.
+LEARNER_LINEAR = """from builtins import range
+import numpy as np
+from random import shuffle
+from past.builtins import xrange
+
+def svm_loss_naive(W, X, y, reg):
+    dW = np.zeros(W.shape)
+    num_classes = W.shape[1]
+    num_train = X.shape[0]
+    loss = 0.0
+    for i in range(num_train):
+        scores = X[i].dot(W)
+        correct_class_score = scores[y[i]]
+        for j in range(num_classes):
+            if j == y[i]:
+                continue
+            margin = scores[j] - correct_class_score + 1
+            if margin > 0:
+                loss += margin
+                dW[:, j] += X[i]
+                dW[:, y[i]] -= X[i]
+    loss /= num_train
+    dW /= num_train
+    loss += reg * np.sum(W * W)
+    dW += 2 * reg * W
+    return loss, dW
+
+def svm_loss_vectorized(W, X, y, reg):
+    num_train = X.shape[0]
+    scores = X.dot(W)
+    correct = scores[np.arange(num_train), y].reshape(-1, 1)
+    margins = np.maximum(0, scores - correct + 1)
+    margins[np.arange(num_train), y] = 0
+    loss = np.sum(margins) / num_train + reg * np.sum(W * W)
+    binary = (margins > 0).astype(float)
+    binary[np.arange(num_train), y] = -np.sum(binary, axis=1)
+    dW = X.T.dot(binary) / num_train + 2 * reg * W
+    return loss, dW
+
+def softmax_loss_naive(W, X, y, reg):
+    loss = 0.0
+    dW = np.zeros_like(W)
+    num_train = X.shape[0]
+    for i in xrange(num_train):
+        f = X[i].dot(W)
+        f -= np.max(f)
+        p = np.exp(f) / np.sum(np.exp(f))
+        loss += -np.log(p[y[i]])
+        for j in range(W.shape[1]):
+            dW[:, j] += (p[j] - (j == y[i])) * X[i]
+    loss = loss / num_train + 0.5 * reg * np.sum(W * W)
+    dW = dW / num_train + reg * W
+    return loss, dW
+
+def softmax_loss_vectorized(W, X, y, reg):
+    N = X.shape[0]
+    scores = X @ W
+    scores -= scores.max(axis=1)[:, np.newaxis]
+    log_sum = np.log(np.exp(scores).sum(axis=1))
+    loss = np.mean(log_sum - scores[np.arange(N), y])
+    probs = np.exp(scores - log_sum[:, None])
+    probs[np.arange(N), y] -= 1
+    dW = X.T @ probs / N
+    loss += 0.5 * reg * np.sum(W ** 2)
+    dW += reg * W
+    return loss, dW
+"""
+
+#: name -> (text replaced in LEARNER_LINEAR, its replacement, the kind its FAIL names).
+LINEAR_MUTATIONS: dict[str, tuple[str, str, str]] = {
+    "svm_loss_naive without the correct class's column": (
+        "                dW[:, y[i]] -= X[i]\n", "", "correct class"),
+    "svm_loss_vectorized with -1 for the count of positive margins": (
+        "binary[np.arange(num_train), y] = -np.sum(binary, axis=1)",
+        "binary[np.arange(num_train), y] = -1", "correct class"),
+    "svm_loss_vectorized with the gradient reg * W for reg * sum(W * W)": (
+        "dW = X.T.dot(binary) / num_train + 2 * reg * W",
+        "dW = X.T.dot(binary) / num_train + reg * W", "regularisation"),
+    "softmax_loss_naive without the max shift": ("        f -= np.max(f)\n", "", "overflow"),
+    "softmax_loss_naive with a gradient for the correct class only": (
+        "            dW[:, j] += (p[j] - (j == y[i])) * X[i]",
+        "            if j == y[i]:\n                dW[:, j] += (p[j] - 1) * X[i]", "mask"),
+    "softmax_loss_vectorized with dW not divided by N": (
+        "dW = X.T @ probs / N", "dW = X.T @ probs", "factor N"),
+    "softmax_loss_vectorized without reg in dW": ("    dW += reg * W\n", "",
+                                                   "regularisation"),
+}
+
+
 def _module_from(text: str, name: str) -> ModuleType:
     """The learner's file ``text`` as a module, imported from a temporary ``name.py`` as
     ``gradcheck --file`` imports a learner's file (no ``exec`` of strings in numpynn)."""
@@ -1020,13 +1114,20 @@ def _module_from(text: str, name: str) -> ModuleType:
     import tempfile
     from pathlib import Path
 
-    with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / f"{name}.py"
-        path.write_text(text, encoding="utf-8")
-        spec = importlib.util.spec_from_file_location(f"numpynn_corpus_{name}", path)
-        assert spec is not None and spec.loader is not None
-        module = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(module)
+    from .file import python2_shims
+
+    added = python2_shims()  # LEARNER_LINEAR's "from past.builtins import xrange"
+    try:
+        with tempfile.TemporaryDirectory() as tmp:
+            path = Path(tmp) / f"{name}.py"
+            path.write_text(text, encoding="utf-8")
+            spec = importlib.util.spec_from_file_location(f"numpynn_corpus_{name}", path)
+            assert spec is not None and spec.loader is not None
+            module = importlib.util.module_from_spec(spec)
+            spec.loader.exec_module(module)
+    finally:  # the stand-ins only while the file is imported
+        for key in added:
+            sys.modules.pop(key, None)
     return module
 
 
@@ -1082,6 +1183,13 @@ def file_cases(seed: int = 0) -> list[Case]:
         if old not in LEARNER_CONVNET:
             raise AssertionError(f"CONVNET_MUTATIONS[{name!r}] no longer applies")
         cases.append(Case(name, "file", "bug", run(LEARNER_CONVNET.replace(old, new)), 1.0,
+                          kind))
+    cases.append(Case("learner's linear classifiers", "file", "correct",
+                      run(LEARNER_LINEAR)))
+    for name, (old, new, kind) in LINEAR_MUTATIONS.items():
+        if old not in LEARNER_LINEAR:
+            raise AssertionError(f"LINEAR_MUTATIONS[{name!r}] no longer applies")
+        cases.append(Case(name, "file", "bug", run(LEARNER_LINEAR.replace(old, new)), 1.0,
                           kind))
     cases.append(Case("learner's optim file", "file", "correct", run(LEARNER_OPTIM)))
     # epsilon inside the square root, as some libraries write it: as right

@@ -40,11 +40,15 @@ Importing the file, in a child process, is the CLI's job (``numpynn gradcheck --
 from __future__ import annotations
 
 import dataclasses
+import functools
+import importlib.util
 import inspect
 import itertools
 import os
+import sys
 import time
 import traceback
+import types
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from types import ModuleType
@@ -746,6 +750,34 @@ LOSS_GRADIENTS = {
 }
 
 
+def _dscores_kind(name: str, dx: np.ndarray, want_dx: np.ndarray, y: np.ndarray
+                  ) -> tuple[str, str] | None:
+    """The usual mistake a loss's gradient with respect to the scores shows against
+    numpynn's ``want_dx`` (kind and text), or None: only the correct classes' entries
+    wrong (the SVM's count of margins), only they divided by N, or every other class's
+    entry 0."""
+    diff = np.abs(dx - want_dx) > 1e-6 * max(float(np.abs(want_dx).max()), 1e-12)
+    correct = np.zeros(dx.shape, dtype=bool)
+    correct[np.arange(dx.shape[0]), y] = True
+    tiny = 1e-12 * max(float(np.abs(want_dx).max()), 1e-12)
+    n = dx.shape[0]
+    if diff.any() and not (diff & ~correct).any():
+        return "correct class", (KINDS["correct class"] + ": "
+                                 + LOSS_GRADIENTS.get(name, "")).rstrip(": ")
+    if _close_to(dx[~correct], n * want_dx[~correct]) and _close_to(dx[correct],
+                                                                     want_dx[correct]):
+        return "factor N", (
+            f"only the correct classes' entries dx[i, y[i]] are divided by N (= {n}); the "
+            "other classes' are N times the gradient: divide every entry, after setting "
+            "them all (dx[np.arange(N), y] -= ...; then dx /= N)")
+    if np.all(np.abs(dx[~correct]) <= tiny) and np.any(np.abs(want_dx[~correct]) > tiny):
+        # the seed question's misconception: only the correct class's score matters
+        return "mask", (f"{name}'s dx is 0 for every class but the correct one, where the "
+                        "true gradient is not: every score moves the loss, so dx has an "
+                        "entry for every class; " + LOSS_GRADIENTS.get(name, "")).rstrip("; ")
+    return None
+
+
 def _loss_checks(name: str, fn: Callable, seed: int) -> list[GradCheckReport]:
     x = _draw(seed, "x", (6, 4))
     y = stream(seed, "y").integers(0, 4, 6)
@@ -803,27 +835,9 @@ def _loss_checks(name: str, fn: Callable, seed: int) -> list[GradCheckReport]:
         cmp.rows.append(_compare("dx", dx, want_dx))
         row = cmp.rows[-1]
         if row.verdict == FAIL and row.kind is None:
-            diff = np.abs(dx - want_dx) > 1e-6 * max(float(np.abs(want_dx).max()), 1e-12)
-            correct = np.zeros(x.shape, dtype=bool)
-            correct[np.arange(x.shape[0]), y] = True
-            tiny = 1e-12 * max(float(np.abs(want_dx).max()), 1e-12)
-            n = x.shape[0]
-            if diff.any() and not (diff & ~correct).any():
-                cmp.rows[-1] = dataclasses.replace(row, kind="correct class", kind_text=(
-                    KINDS["correct class"] + ": " + LOSS_GRADIENTS.get(name, "")).rstrip(": "))
-            elif (_close_to(dx[~correct], n * want_dx[~correct])
-                  and _close_to(dx[correct], want_dx[correct])):
-                cmp.rows[-1] = dataclasses.replace(row, kind="factor N", kind_text=(
-                    f"only the correct classes' entries dx[i, y[i]] are divided by N (= {n}); "
-                    "the other classes' are N times the gradient: divide every entry, after "
-                    "setting them all (dx[np.arange(N), y] -= ...; then dx /= N)"))
-            elif (np.all(np.abs(dx[~correct]) <= tiny)
-                  and np.any(np.abs(want_dx[~correct]) > tiny)):
-                # the seed question's misconception: only the correct class's score matters
-                cmp.rows[-1] = dataclasses.replace(row, kind="mask", kind_text=(
-                    f"{name}'s dx is 0 for every class but the correct one, where the true "
-                    "gradient is not: every score moves the loss, so dx has an entry for "
-                    "every class; " + LOSS_GRADIENTS.get(name, "")).rstrip("; "))
+            named = _dscores_kind(name, dx, want_dx, y)
+            if named is not None:
+                cmp.rows[-1] = dataclasses.replace(row, kind=named[0], kind_text=named[1])
             new = cmp.rows[-1]
             if new.kind is not None and report.rows[0].verdict == FAIL \
                     and report.rows[0].kind is None:
@@ -844,6 +858,152 @@ def _loss_checks(name: str, fn: Callable, seed: int) -> list[GradCheckReport]:
         bad, text = True, f"{name}(x + 1000, y) {_error_text(exc)}; "
     big.rows.append(GradCheckRow(
         "loss, dx", x.shape, float("inf") if bad else 0.0, 0.0, FAIL if bad else PASS,
+        kind="overflow" if bad else None, kind_text=text + KINDS["overflow"] if bad else ""))
+    reports.append(big)
+    return reports
+
+
+# ------------------------------------------- assignment 1's linear classifiers' losses
+#: Assignment 1's linear classifiers (classifiers/linear_svm.py, classifiers/softmax.py):
+#: ``name(W, X, y, reg) -> (loss, dW)``, the loss of the scores X.dot(W) (numpynn's loss of
+#: that name) plus a penalty on W.
+LINEAR_LOSSES: dict[str, str] = {
+    "svm_loss_naive": "svm_loss", "svm_loss_vectorized": "svm_loss",
+    "softmax_loss_naive": "softmax_loss", "softmax_loss_vectorized": "softmax_loss",
+}
+#: N <= D: X.T has full column rank, so dW = X.T.dot(dscores) gives dscores back
+LINEAR_N, LINEAR_D, LINEAR_C = 5, 7, 4
+#: the reg of the second check (the first is at reg 0)
+LINEAR_REG = 0.1
+
+
+def _linear_checks(name: str, fn: Callable, seed: int) -> list[GradCheckReport]:
+    """Assignment 1's ``svm_loss_naive`` / ``_vectorized``, ``softmax_loss_naive`` /
+    ``_vectorized`` (W, X, y, reg): dW against numerical gradients at reg 0 and
+    :data:`LINEAR_REG`; loss and dW at reg 0 against numpynn's loss of the scores X.dot(W)
+    (a FAIL named from the dscores that dW holds, as for ``softmax_loss``); the penalty
+    ``reg * sum(W * W)`` with gradient ``2 reg W`` (the course's) or ``0.5 reg sum(W *
+    W)`` with ``reg W`` (older years'), either used consistently; finite on large scores."""
+    loss_name = LINEAR_LOSSES[name]
+    W = 0.5 * _draw(seed, "W_linear", (LINEAR_D, LINEAR_C))
+    X = _draw(seed, "X_linear", (LINEAR_N, LINEAR_D))
+    X[:, -1] = 1.0  # the course's bias trick: a column of ones
+    y = stream(seed, "y_linear").integers(0, LINEAR_C, LINEAR_N)
+    try:
+        inspect.signature(fn).bind(W, X, y, 0.0)
+    except TypeError as exc:
+        raise _SignatureError(f"{name}: called with (W, X, y, reg) as CS231n's, it raised "
+                              f"TypeError: {exc}") from None
+    except ValueError:
+        pass
+
+    def call(w: np.ndarray, reg: float) -> tuple[float, np.ndarray]:
+        value = fn(w.copy(), X.copy(), y.copy(), reg)
+        if _stub(value):
+            raise _NotImplementedYetError(name)
+        if not isinstance(value, (tuple, list)) or len(value) != 2:
+            raise ReturnError(f"{name} returned {_describe(value)}; it must return the tuple "
+                              "(loss, dW): the loss, a number, and its gradient with respect "
+                              f"to the weights W, of W's shape {W.shape}: return loss, dW")
+        loss, dw = value
+        if np.size(loss) != 1:
+            raise ReturnError(f"{name}'s loss (the first value returned) has shape "
+                              f"{np.shape(loss)}; it must be one number, the mean over the "
+                              "examples plus the penalty")
+        dw = np.array(dw, dtype=np.float64, copy=True)
+        if dw.shape != W.shape:
+            raise ReturnError(
+                f"{name} returned dW of shape {dw.shape} for W of shape {W.shape} (D = "
+                f"{LINEAR_D}, C = {LINEAR_C}); dW has W's shape: dW = X.T.dot(dscores), "
+                "dscores N x C" + (" (yours is transposed: X.T first)"
+                                   if dw.shape == W.shape[::-1] else ""))
+        return float(np.asarray(loss, dtype=np.float64).reshape(-1)[0]), dw
+
+    loss0, dw0 = call(W, 0.0)
+    report = GradCheckReport(title=f"{name}: numerical gradient of W, at reg 0 and "
+                                   f"{LINEAR_REG:g}")
+    if call(W, 0.0)[0] != loss0 and not np.isclose(call(W, 0.0)[0], loss0, rtol=1e-10,
+                                                    atol=0):
+        report.rows.append(GradCheckRow("loss", (), float("inf"), 0.0, FAIL,
+                                        kind="random loss", kind_text=KINDS["random loss"]))
+        return [report]
+    loss_r, dw_r = call(W, LINEAR_REG)
+    for reg, dw in ((0.0, dw0), (LINEAR_REG, dw_r)):
+        work = W.copy()
+        report.rows.append(check_array(f"W (reg={reg:g})", dw,
+                                       lambda reg=reg, work=work: call(work, reg)[0], work,
+                                       batch=LINEAR_N))
+    zero, with_reg = report.rows
+    if with_reg.verdict == FAIL and zero.verdict == PASS:
+        report.rows[1] = dataclasses.replace(with_reg, kind="regularisation", kind_text=(
+            KINDS["regularisation"] + f" (reg = {LINEAR_REG:g} here): the penalty reg * "
+            "np.sum(W * W) has the gradient 2 * reg * W (0.5 * reg * np.sum(W * W): reg * W)"))
+    reports = [report]
+    want_loss, want_ds = _reference(loss_name)[0](X @ W, y)
+    want_dw = X.T @ want_ds
+    cmp = GradCheckReport(title=f"{name} at reg 0 vs numpynn's {loss_name} of the scores "
+                                "X.dot(W) (analytic = yours, numerical = numpynn's)")
+    text = f"{name} computes another loss than numpynn's {loss_name} of X.dot(W)"
+    if abs(loss0 / float(want_loss) - LINEAR_N) < 1e-6 * LINEAR_N:
+        text = (f"the loss is N = {LINEAR_N} times numpynn's: it is summed over the examples, "
+                "not averaged (loss /= num_train, as dW /= num_train)")
+    elif loss_name == "svm_loss" and abs(loss0 - float(want_loss) - 1.0) < 1e-9:
+        text = ("the loss is numpynn's + 1: each example's correct class adds its own margin "
+                "(delta = 1); skip j == y[i] in the loop, or set margins[np.arange(N), y] = 0")
+    cmp.rows.append(_compare("loss", loss0, want_loss, "forward", text))
+    row = _compare("dW", dw0, want_dw, batch=LINEAR_N)
+    if row.verdict == FAIL and row.kind is None:
+        # X.T (D x N, N <= D) has full column rank: dW = X.T.dot(dscores) gives dscores
+        ds = np.linalg.lstsq(X.T, dw0, rcond=None)[0]
+        named = _dscores_kind(loss_name, ds, want_ds, y) if _close_to(X.T @ ds, dw0) \
+            else None
+        if named is not None:
+            row = dataclasses.replace(row, kind=named[0], kind_text=(
+                f"in dW = X.T.dot(dscores), the dscores: {named[1]}"))
+    cmp.rows.append(row)
+    if row.kind is not None and zero.verdict == FAIL and zero.kind is None:
+        report.rows[0] = dataclasses.replace(zero, kind=row.kind, kind_text=row.kind_text)
+    # the penalty: the loss's and the gradient's must be one convention's
+    norm = float(np.sum(W * W))
+    penalty = (loss_r - loss0) / (LINEAR_REG * norm)
+    half = abs(penalty - 0.5) < 1e-6
+    factor = 0.5 if half else 1.0
+    cmp.rows.append(_compare(
+        f"loss(reg={LINEAR_REG:g}) - loss(0)", loss_r - loss0, factor * LINEAR_REG * norm,
+        "regularisation", f"the penalty is {penalty:.6g} * reg * np.sum(W * W); the course's "
+        "is reg * np.sum(W * W) (or, in older years, 0.5 * reg * np.sum(W * W))"))
+    cmp.rows.append(_compare(
+        f"dW(reg={LINEAR_REG:g}) - dW(0)", dw_r - dw0, 2 * factor * LINEAR_REG * W,
+        "regularisation", (f"the penalty's gradient must be {2 * factor:g} * reg * W for the "
+                           f"loss's {factor:g} * reg * np.sum(W * W)"
+                           + ("" if half else " (reg * W goes with 0.5 * reg * np.sum(W * W))"))))
+    if half:
+        cmp.notes.append(f"{name} uses the penalty 0.5 * reg * np.sum(W * W) (older years of "
+                         "the course; the course's is reg * np.sum(W * W)), with its gradient "
+                         "reg * W: consistent")
+    reports.append(cmp)
+    if with_reg.verdict == FAIL and with_reg.kind is None \
+            and report.rows[0].kind is not None \
+            and cmp.rows[-1].verdict == PASS:  # the data term's mistake, seen at reg 0 too
+        report.rows[1] = dataclasses.replace(with_reg, kind=report.rows[0].kind, kind_text=(
+            report.rows[0].kind_text + " (seen in the same check at reg 0)"))
+    big = GradCheckReport(title=f"{name} with large scores (W's last row, the bias of the "
+                                "course's column of ones, + 1000: every score + 1000, the "
+                                "same loss and dW)")
+    shifted = W.copy()
+    shifted[-1] += 1000.0
+    try:
+        with np.errstate(all="ignore"):
+            big_loss, big_dw = call(shifted, 0.0)
+        bad = not np.isfinite(big_loss) or not np.all(np.isfinite(big_dw))
+        text = (f"{name} with every score + 1000 gave loss {big_loss:.6g} and a dW with "
+                f"{int(np.sum(~np.isfinite(big_dw)))} NaN or inf entries; ")
+    except (ReturnError, _NotImplementedYetError):
+        raise
+    except Exception as exc:  # noqa: BLE001 - the learner's code may raise on large scores
+        bad, text = True, f"{name} with every score + 1000 {_error_text(exc)}; "
+    big.rows.append(GradCheckRow(
+        "loss, dW", W.shape, float("inf") if bad else 0.0, 0.0, FAIL if bad else PASS,
         kind="overflow" if bad else None, kind_text=text + KINDS["overflow"] if bad else ""))
     reports.append(big)
     return reports
@@ -1727,6 +1887,11 @@ def check_module(module: ModuleType, seed: int = 0, timing: bool = True,
         if callable(fn):
             result.reports += call(name, lambda fn=fn, name=name: _loss_checks(
                 name, fn, seed)) or []
+    for name in LINEAR_LOSSES:
+        fn = getattr(module, name, None)
+        if callable(fn):
+            result.reports += call(name, lambda fn=fn, name=name: _linear_checks(
+                name, fn, seed)) or []
     for name in OPTIM_STATE:
         fn = getattr(module, name, None)
         if callable(fn):
@@ -1761,6 +1926,34 @@ def _forward_and_backwards(module: ModuleType, fwd_name: str, back_names: list[s
     if not found:
         result.skipped.append(f"{fwd_name} (no {back_names[0]})")
     return fwd, found
+
+
+def python2_shims() -> list[str]:
+    """Where the package ``future`` is not installed, stand-ins for the Python-2 names the
+    course's starter code imports (assignment 1's ``from past.builtins import xrange``,
+    ``from future import standard_library``): ``past.builtins`` (xrange = range,
+    basestring, unicode = str, long = int, raw_input = input, reduce) and
+    ``future.standard_library.install_aliases``, a no-op. Only for a process that checks a
+    learner's file (the CLI's child); returns the modules added (none where ``future``
+    is installed)."""
+    added: list[str] = []
+    if importlib.util.find_spec("past") is None:
+        past, builtins = types.ModuleType("past"), types.ModuleType("past.builtins")
+        builtins.__dict__.update(xrange=range, basestring=str, unicode=str, long=int,
+                                 raw_input=input, reduce=functools.reduce)
+        past.builtins = builtins  # type: ignore[attr-defined]
+        past.__path__ = []  # a package, so that "import past.builtins" works
+        sys.modules.update({"past": past, "past.builtins": builtins})
+        added += ["past", "past.builtins"]
+    if importlib.util.find_spec("future") is None:
+        future, library = types.ModuleType("future"), types.ModuleType(
+            "future.standard_library")
+        library.install_aliases = lambda: None  # type: ignore[attr-defined]
+        future.standard_library = library  # type: ignore[attr-defined]
+        future.__path__ = []
+        sys.modules.update({"future": future, "future.standard_library": library})
+        added += ["future", "future.standard_library"]
+    return added
 
 
 def _user_root(module: ModuleType) -> str:

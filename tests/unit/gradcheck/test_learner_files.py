@@ -19,11 +19,16 @@ from numpynn.gradcheck.corpus import (
     LEARNER_CNN,
     LEARNER_CONVNET,
     LEARNER_LAYERS,
+    LEARNER_LINEAR,
     LEARNER_OPTIM,
     LEARNER_SOLVER,
+    LINEAR_MUTATIONS,
     OPTIM_MUTATIONS,
     SOLVER_MUTATIONS,
     _optim_text,
+)
+from numpynn.gradcheck.corpus import (
+    _module_from as _corpus_module,
 )
 from numpynn.gradcheck.file import check_module
 from tests.clirun import numpynn
@@ -880,3 +885,32 @@ def test_a_batchnorm_momentum_of_ones_own_is_a_choice_and_the_wrong_side_is_not(
     else:
         assert result.verdict != FAIL, result.to_table()
         assert "uses momentum = 0.9" in result.to_table()
+
+
+# ------------------------------------------------------ assignment 1's linear classifiers
+def test_assignment_1_linear_classifiers_are_checked_with_the_starter_codes_imports(tmp_path):
+    """classifiers/linear_svm.py and softmax.py (``from past.builtins import xrange``,
+    without the package ``future``): both losses, naive and vectorised, and either
+    penalty convention (before: the import failed, exit 2; then 'nothing found')."""
+    folder = tmp_path / "cs231n" / "classifiers"
+    folder.mkdir(parents=True)
+    (tmp_path / "cs231n" / "__init__.py").write_text("")
+    (folder / "__init__.py").write_text("")
+    proc = run_cli(folder, LEARNER_LINEAR, "linear_svm.py")
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "FAIL" not in proc.stdout
+    for name in ("svm_loss_naive", "svm_loss_vectorized", "softmax_loss_naive",
+                 "softmax_loss_vectorized"):
+        assert f"{name}: numerical gradient of W" in proc.stdout
+    assert "0.5 * reg * np.sum(W * W) (older years" in proc.stdout
+
+
+@pytest.mark.parametrize("name", LINEAR_MUTATIONS)
+def test_linear_classifier_bugs_are_named(tmp_path, name):
+    old, new, kind = LINEAR_MUTATIONS[name]
+    result = check_module(_corpus_module(mutate(LEARNER_LINEAR, (old, new)), "linear"),
+                          timing=False)
+    assert result.kinds == [kind], result.to_table()
+    failed = {r.title.split(":")[0].split(" ")[0] for r in result.reports
+              if r.verdict == FAIL}
+    assert failed == {name.split(" ")[0]}, result.to_table()
