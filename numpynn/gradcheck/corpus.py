@@ -950,6 +950,22 @@ CNN_MUTATIONS: dict[str, tuple[tuple[tuple[str, str], ...], str]] = {
 CNN_BACKWARD_MUTATIONS: dict[str, tuple[tuple[tuple[str, str], ...], str]] = {
     "conv dw assigned in the loop, not accumulated": (
         (("            dk += np.tensordot", "            dk = np.tensordot"),), "accumulate"),
+    # pass with the notebook's parameters (stride 1, pad 1; a 2 x 2 window, stride 2),
+    # fail with the second ones (numpynn.gradcheck.file.CNN_SECOND)
+    "conv with stride and pad written as constants, in both passes": (
+        (('stride, pad = conv_param["stride"], conv_param["pad"]', "stride, pad = 1, 1"),
+         ('stride, pad = conv_param["stride"], conv_param["pad"]', "stride, pad = 1, 1")),
+        "param dict"),
+    "conv backward with the stride written as a constant": (
+        (('stride, pad = conv_param["stride"], conv_param["pad"]\n    N, C, H, W = x.shape\n'
+          "    F, _, HH, WW = w.shape\n    xp",
+          'stride, pad = 1, conv_param["pad"]\n    N, C, H, W = x.shape\n'
+          "    F, _, HH, WW = w.shape\n    xp"),), "param dict"),
+    "max pool with a 2 x 2 window written as constants, in both passes": (
+        (('ph, pw, s = pool_param["pool_height"], pool_param["pool_width"], '
+          'pool_param["stride"]', "ph, pw, s = 2, 2, 2"),
+         ('ph, pw, s = pool_param["pool_height"], pool_param["pool_width"], '
+          'pool_param["stride"]', "ph, pw, s = 2, 2, 2")), "param dict"),
 }
 
 

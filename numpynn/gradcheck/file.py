@@ -160,6 +160,34 @@ _CONV_PARAM = {"stride": 1, "pad": 1}
 _POOL_PARAM = {"pool_height": 2, "pool_width": 2, "stride": 2}
 _CONV = LayerSpec(("x", "w", "b"), _conv_inputs, lambda: (dict(_CONV_PARAM),))
 _POOL = LayerSpec(("x",), _pool_inputs, lambda: (dict(_POOL_PARAM),))
+#: the second parameters a convolution and a max pool are checked with: a forward or
+#: backward that ignores its param dict (stride = 1, pad = 1, or a 2 x 2 window written
+#: as constants) agrees with the first and not with these (CS231n's conv test itself uses
+#: stride 2)
+_CONV_PARAM_2 = {"stride": 2, "pad": 1}
+_POOL_PARAM_2 = {"pool_height": 3, "pool_width": 3, "stride": 3}
+
+
+def _pool_inputs_2(seed: int) -> list[np.ndarray]:
+    x = stream(seed, "x_pool_2").permutation(2 * 2 * 6 * 6).reshape(2, 2, 6, 6)
+    return [0.1 * x - 3.0]
+
+
+_CNN_FIRST = {**{n: "conv_param stride 1, pad 1" for n in ("conv_forward_naive",
+                                                           "conv_forward_fast")},
+              **{n: "pool_param 2 x 2, stride 2" for n in ("max_pool_forward_naive",
+                                                          "max_pool_forward_fast")}}
+#: forward name -> (what the second check's param dict is, its spec): each CNN function
+#: checked again with another stride, pad and window (the numerical gradients, the
+#: course's output and the hints, as with the first)
+CNN_SECOND: dict[str, tuple[str, LayerSpec]] = {
+    **{name: ("conv_param stride 2, pad 1", LayerSpec(
+        ("x", "w", "b"), _conv_inputs, lambda: (dict(_CONV_PARAM_2),)))
+       for name in ("conv_forward_naive", "conv_forward_fast")},
+    **{name: ("pool_param 3 x 3, stride 3", LayerSpec(
+        ("x",), _pool_inputs_2, lambda: (dict(_POOL_PARAM_2),)))
+       for name in ("max_pool_forward_naive", "max_pool_forward_fast")},
+}
 
 #: CS231n's assignment-2 CNN functions, which numpynn has no layer for: forward name ->
 #: (its backward names, spec). Checked against numerical gradients only (no reference),
@@ -530,7 +558,8 @@ def _layer_checks(name: str, spec: LayerSpec, fwd: Callable, bwd: Callable, bwd_
     try:  # numpynn's own diagnosis: never the learner's error
         got = _as_tuple(bwd(dout.copy(), forward(*[a.copy() for a in inputs])[1]))
         hint = _layer_hint(name, inputs, dout, got, want if ref else (),
-                           {r.name: r for rep in reports for r in rep.rows})
+                           {r.name: r for rep in reports for r in rep.rows},
+                           spec.extra()[0] if spec.extra() else None)
     except Exception:  # noqa: BLE001 - a learner's return value it cannot read: no hint
         hint = None
     if name == "batchnorm" and ref is not None and any(
@@ -594,7 +623,8 @@ def _close_to(got: Any, want: Any) -> bool:
 
 
 def _layer_hint(name: str, inputs: list[np.ndarray], dout: np.ndarray, got: tuple,
-                want: tuple, rows: dict[str, GradCheckRow]) -> tuple[str, str] | None:
+                want: tuple, rows: dict[str, GradCheckRow],
+                param: Any = None) -> tuple[str, str] | None:
     """The learner's likely mistake in ``name``'s backward pass when the numbers show it
     (the kind, a key of KINDS, and the text naming what to look at), or None: a
     derivative evaluated at the wrong array, a missing slope, the mean or variance path
@@ -643,18 +673,21 @@ def _layer_hint(name: str, inputs: list[np.ndarray], dout: np.ndarray, got: tupl
                                   "the forward pass's: use the same alpha in both (dx = dout "
                                   "* np.where(x > 0, 1, alpha); numpynn's alpha is 0.01)")
     if name.startswith("max_pool_forward") and x.ndim == 4 and rows["x"].verdict == FAIL:
-        n, c, h, w = x.shape  # the 2 x 2, stride-2 windows of _POOL_PARAM
-        windows = x[:, :, :h // 2 * 2, :w // 2 * 2].reshape(n, c, h // 2, 2, w // 2, 2)
-        top = windows.max(axis=(3, 5), keepdims=True)
-        argmax = np.zeros_like(x, dtype=bool)
-        argmax[:, :, :h // 2 * 2, :w // 2 * 2] = (windows == top).reshape(
-            n, c, h // 2 * 2, w // 2 * 2)
+        pool = param if isinstance(param, dict) else _POOL_PARAM
+        ph, pw, st = pool["pool_height"], pool["pool_width"], pool["stride"]
+        argmax = np.zeros_like(x, dtype=bool)  # every window's max
+        for i in range(0, x.shape[2] - ph + 1, st):
+            for j in range(0, x.shape[3] - pw + 1, st):
+                win = x[:, :, i:i + ph, j:j + pw]
+                argmax[:, :, i:i + ph, j:j + pw] |= win == win.max(axis=(2, 3),
+                                                                  keepdims=True)
         if np.any(dx[~argmax] != 0):
             return "mask", ("max_pool_backward gives gradient to entries that are not their "
                             "window's max: each window's dout goes to the argmax of x in the "
                             "window alone (dx = 0 elsewhere), not spread over the window")
     if name.startswith("conv_forward") and len(got) == 3 and rows["w"].verdict == FAIL:
-        text = _conv_last_term(inputs, dout, np.asarray(got[1], dtype=np.float64))
+        text = _conv_last_term(inputs, dout, np.asarray(got[1], dtype=np.float64),
+                               param if isinstance(param, dict) else _CONV_PARAM)
         if text:
             return "accumulate", text
     if name == "dropout" and rows["x"].verdict == FAIL and rows["x"].kind == "mask":
@@ -713,12 +746,14 @@ def _norm_count(name: str, inputs: list[np.ndarray], dout: np.ndarray, dx: np.nd
     return None
 
 
-def _conv_last_term(inputs: list[np.ndarray], dout: np.ndarray, dw: np.ndarray) -> str:
+def _conv_last_term(inputs: list[np.ndarray], dout: np.ndarray, dw: np.ndarray,
+                    conv_param: dict | None = None) -> str:
     """What a convolution backward whose dw keeps only the last term of its sum shows
     (assigned, dw[f] = ..., in a loop where it must be accumulated, dw[f] += ...): the
     last example's contribution alone, the last window's, or both's; else ""."""
     x, w = inputs[0], inputs[1]
-    pad, stride = _CONV_PARAM["pad"], _CONV_PARAM["stride"]
+    conv_param = conv_param or _CONV_PARAM
+    pad, stride = conv_param["pad"], conv_param["stride"]
     xp = np.pad(x, ((0, 0), (0, 0), (pad, pad), (pad, pad)))
     win = _windows(xp, w.shape[2], w.shape[3], stride)
     if win.shape[2:4] != dout.shape[2:]:
@@ -1877,11 +1912,32 @@ def check_module(module: ModuleType, seed: int = 0, timing: bool = True,
             continue
         fwd, found = pair
         for bwd_name, bwd in found:
-            result.reports += call(f"{fwd_name} / {bwd_name}",
-                                   lambda spec=spec, fwd=fwd, bwd=bwd, bwd_name=bwd_name,
-                                   fwd_name=fwd_name: _layer_checks(
-                                       fwd_name, spec, fwd, bwd, bwd_name, seed,
-                                       fwd_name)) or []
+            first = call(f"{fwd_name} / {bwd_name}",
+                         lambda spec=spec, fwd=fwd, bwd=bwd, bwd_name=bwd_name,
+                         fwd_name=fwd_name: _layer_checks(fwd_name, spec, fwd, bwd, bwd_name,
+                                                          seed, fwd_name))
+            result.reports += first or []
+            if first is None or fwd_name not in CNN_SECOND:
+                continue
+            label, second = CNN_SECOND[fwd_name]
+            reports = call(f"{fwd_name} / {bwd_name} with {label}",
+                           lambda second=second, fwd=fwd, bwd=bwd, bwd_name=bwd_name,
+                           fwd_name=fwd_name: _layer_checks(fwd_name, second, fwd, bwd,
+                                                            bwd_name, seed, fwd_name))
+            for report in reports or []:
+                report.title = report.title.replace(":", f" with {label}:", 1)
+                if all(r.verdict != FAIL for r in first):
+                    report.rows = [dataclasses.replace(row, kind="param dict", kind_text=(
+                        (row.kind_text.rstrip(". ") + "; " if row.kind == "forward" else "")
+                        + f"it passes with {_CNN_FIRST[fwd_name]} and fails with {label}: "
+                        "read every parameter from the dict ("
+                        + ("stride = conv_param['stride'], pad = conv_param['pad']"
+                           if "conv" in fwd_name else "pool_height, pool_width and stride "
+                           "from pool_param") + ") in the forward and the backward pass, "
+                        "not as constants")) if row.verdict == FAIL
+                        and row.kind not in ("in place", "random loss", "not finite")
+                        else row for row in report.rows]
+            result.reports += reports or []
     for name in LOSSES:
         fn = getattr(module, name, None)
         if callable(fn):

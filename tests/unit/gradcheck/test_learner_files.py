@@ -682,9 +682,10 @@ def test_a_cnn_forward_bug_its_backward_agrees_with_fails_as_forward(tmp_path, n
                        "dx.reshape(N, C, H, W), dgamma"))
     result = check_module(module_of(tmp_path, text), timing=False)
     failed = [r for r in result.reports if r.verdict == FAIL]
-    assert [r.title.split(":")[1] for r in failed] == [
+    # (a convolution and a pool with both their parameter sets: CNN_SECOND)
+    assert {r.title.split(":")[1] for r in failed} == {
         " forward output vs the course's definition (analytic = yours, numerical = expected)"
-    ], result.to_table()
+    }, result.to_table()
     assert result.kinds == ["forward"], result.to_table()
 
 
@@ -914,3 +915,25 @@ def test_linear_classifier_bugs_are_named(tmp_path, name):
     failed = {r.title.split(":")[0].split(" ")[0] for r in result.reports
               if r.verdict == FAIL}
     assert failed == {name.split(" ")[0]}, result.to_table()
+
+
+# ------------------------------------------------------ a CNN function's param dict
+@pytest.mark.parametrize("name", [n for n, (_, k) in CNN_BACKWARD_MUTATIONS.items()
+                                  if k == "param dict"])
+def test_a_cnn_function_ignoring_its_param_dict_is_named(tmp_path, name):
+    """Stride, pad or window written as constants pass with the notebook's parameters;
+    the second check (stride 2; a 3 x 3 window) fails them (before: they passed)."""
+    pairs, kind = CNN_BACKWARD_MUTATIONS[name]
+    result = check_module(module_of(tmp_path, _optim_text(pairs, LEARNER_CNN)), timing=False)
+    assert result.kinds == [kind], result.to_table()
+    assert "read every parameter from the dict" in result.to_table()
+    assert all("with conv_param stride 2, pad 1:" in t or "with pool_param 3 x 3, stride 3:"
+               in t for t in result.failed), result.failed
+
+
+def test_correct_cnn_functions_pass_with_the_second_parameters_too(tmp_path):
+    result = check_module(module_of(tmp_path, LEARNER_CNN), timing=False)
+    assert result.verdict != FAIL, result.to_table()
+    titles = [r.title for r in result.reports]
+    assert any("with conv_param stride 2, pad 1: numerical" in t for t in titles)
+    assert any("with pool_param 3 x 3, stride 3: forward" in t for t in titles)
