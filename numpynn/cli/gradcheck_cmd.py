@@ -161,10 +161,9 @@ def _run_file(path: str, seed: int) -> int:
                          "softmax_loss_naive / _vectorized, optim.py's update rules (sgd, "
                          "sgd_momentum, "
                          "rmsprop, adam), model classes with params and loss(X, y=None) "
-                         "(fc_net.py, neural_net.py), and a Solver's _step (a class with "
-                         "_step, train and check_accuracy); name your functions as the "
-                         "assignments do. Not checked: data loading, notebooks, a "
-                         "Solver's train and check_accuracy.")
+                         "(fc_net.py, neural_net.py), and a Solver (a class with _step, "
+                         "train and check_accuracy); name your functions as the "
+                         "assignments do. Not checked: data loading, notebooks.")
     print(result["text"])
     print()
     if result["failed"]:

@@ -210,9 +210,11 @@ KINDS: dict[str, str] = {
              "averages over the N examples",
     "accumulate": "a gradient keeps only the last term of its sum: it is assigned (dw[f] "
                   "= ...) in a loop where it must be accumulated (dw[f] += ...)",
-    "solver": "the Solver's _step does not apply the update rule as the course's: once "
-              "per parameter, with that parameter's own config, storing next_w in "
-              "model.params and the returned config in optim_configs",
+    "solver": "the Solver does not do what the course's does: _step applies the update "
+              "rule once per parameter, with that parameter's own config, storing next_w "
+              "in model.params and the returned config in optim_configs; check_accuracy "
+              "predicts every row; train decays the learning rate after every epoch and "
+              "restores the best parameters",
     "update rule": "an update rule (optim.py) moves w, or keeps its state, otherwise than "
                    "the course's: next_w and config's state are compared with numpynn's "
                    "over three steps",

@@ -749,6 +749,11 @@ class Solver(object):
 
     def check_accuracy(self, X, y, num_samples=None, batch_size=100):
         N = X.shape[0]
+        if num_samples is not None and N > num_samples:
+            mask = np.random.choice(N, num_samples)
+            N = num_samples
+            X = X[mask]
+            y = y[mask]
         num_batches = (N + batch_size - 1) // batch_size
         y_pred = []
         for i in range(num_batches):
@@ -759,12 +764,31 @@ class Solver(object):
     def train(self):
         num_train = self.X_train.shape[0]
         iterations_per_epoch = max(num_train // self.batch_size, 1)
-        for t in range(self.num_epochs * iterations_per_epoch):
+        num_iterations = self.num_epochs * iterations_per_epoch
+        for t in range(num_iterations):
             self._step()
-            if (t + 1) % iterations_per_epoch == 0:
+            if self.verbose and t % self.print_every == 0:
+                print("(Iteration %d / %d) loss: %f" % (t + 1, num_iterations,
+                                                       self.loss_history[-1]))
+            epoch_end = (t + 1) % iterations_per_epoch == 0
+            if epoch_end:
                 self.epoch += 1
                 for k in self.optim_configs:
                     self.optim_configs[k]["learning_rate"] *= self.lr_decay
+            first_it = t == 0
+            last_it = t == num_iterations - 1
+            if first_it or last_it or epoch_end:
+                train_acc = self.check_accuracy(self.X_train, self.y_train,
+                                                num_samples=1000)
+                val_acc = self.check_accuracy(self.X_val, self.y_val)
+                self.train_acc_history.append(train_acc)
+                self.val_acc_history.append(val_acc)
+                if val_acc > self.best_val_acc:
+                    self.best_val_acc = val_acc
+                    self.best_params = {}
+                    for k, v in self.model.params.items():
+                        self.best_params[k] = v.copy()
+        self.model.params = self.best_params
 """
 
 #: name -> (text replaced in LEARNER_SOLVER, its replacement, the kind its FAIL names).
@@ -778,6 +802,21 @@ SOLVER_MUTATIONS: dict[str, tuple[str, str, str]] = {
         "            next_w, next_config = self.update_rule(w, grads[p], config)\n",
         "            next_w, self.optim_config = self.update_rule(w, grads[p], "
         "self.optim_config)\n            next_config = self.optim_config\n", "solver"),
+    "Solver's check_accuracy dropping the last, shorter batch": (
+        "num_batches = (N + batch_size - 1) // batch_size", "num_batches = N // batch_size",
+        "solver"),
+    "Solver's train decaying the learning rate every iteration": (
+        "            if epoch_end:\n                self.epoch += 1\n"
+        "                for k in self.optim_configs:\n"
+        '                    self.optim_configs[k]["learning_rate"] *= self.lr_decay\n',
+        "            if epoch_end:\n                self.epoch += 1\n"
+        "            for k in self.optim_configs:\n"
+        '                self.optim_configs[k]["learning_rate"] *= self.lr_decay\n', "solver"),
+    "Solver's train keeping the last parameters, not the best": (
+        "        self.model.params = self.best_params\n", "", "solver"),
+    "Solver's train keeping the best parameters without copying them": (
+        "                        self.best_params[k] = v.copy()",
+        "                        self.best_params[k] = v", "solver"),
 }
 
 

@@ -1802,6 +1802,180 @@ def _solver_step(cls: type, seed: int, steps: int = 2) -> GradCheckReport:
     return report
 
 
+class _TrainModel:
+    """The model a Solver's ``train`` and ``check_accuracy`` are checked with: one weight
+    matrix W, scores ``X.dot(W)`` in test mode, and in train mode a loss of ``sum(W**2)``
+    (whatever the minibatch) with a fixed gradient, so that W after each step, and so
+    every accuracy, follows from the learning rates alone."""
+
+    def __init__(self, w: np.ndarray, grad: np.ndarray) -> None:
+        self.params = {"W": w.copy()}
+        self.grad = grad
+
+    def loss(self, X: np.ndarray, y: np.ndarray | None = None) -> Any:
+        if y is None:
+            return np.asarray(X, dtype=np.float64) @ self.params["W"]
+        return float(np.sum(self.params["W"] ** 2)), {"W": self.grad.copy()}
+
+
+#: the Solver's train check: N_train (a multiple of the batch size, so that every version
+#: of the course's solver makes num_epochs * N_train // batch_size iterations), N_val,
+#: D, C, batch size, epochs, learning rate and its decay per epoch
+TRAIN_N, TRAIN_N_VAL, TRAIN_D, TRAIN_C, TRAIN_BATCH, TRAIN_EPOCHS = 8, 6, 3, 3, 4, 2
+TRAIN_LR, TRAIN_DECAY = 0.1, 0.5
+
+
+def _solver_problem(seed: int) -> tuple[dict[str, np.ndarray], np.ndarray, np.ndarray]:
+    """Data, W0 and the fixed gradient of :class:`_TrainModel` for which the validation
+    accuracy is highest at the course's second accuracy check (after the first epoch):
+    y_val is the prediction there, and some predictions differ at the first and last
+    checks, so that a Solver that does not keep the best parameters shows it."""
+    rng = stream(seed, "solver_train")
+    steps = TRAIN_EPOCHS * TRAIN_N // TRAIN_BATCH
+    per_epoch = TRAIN_N // TRAIN_BATCH
+    lrs = [TRAIN_LR * TRAIN_DECAY ** (t // per_epoch) for t in range(steps)]
+    for _ in range(200):
+        X_val = rng.standard_normal((TRAIN_N_VAL, TRAIN_D))
+        w0 = rng.standard_normal((TRAIN_D, TRAIN_C))
+        grad = 10 * rng.standard_normal((TRAIN_D, TRAIN_C))
+        preds = [np.argmax(X_val @ (w0 - sum(lrs[:t + 1]) * grad), axis=1)
+                 for t in _accuracy_steps(steps, per_epoch)]
+        if np.any(preds[0] != preds[1]) and np.any(preds[-1] != preds[1]):
+            break
+    data = {"X_train": rng.standard_normal((TRAIN_N, TRAIN_D)),
+            "y_train": rng.integers(0, TRAIN_C, TRAIN_N), "X_val": X_val,
+            "y_val": preds[1]}
+    return data, w0, grad
+
+
+def _accuracy_steps(steps: int, per_epoch: int) -> list[int]:
+    """The iterations after which the course's train checks the accuracies: the first,
+    every epoch's last, and the last."""
+    return [t for t in range(steps) if t == 0 or t == steps - 1 or (t + 1) % per_epoch == 0]
+
+
+def _solver_train(cls: type, seed: int, user_dir: str = "") -> GradCheckReport:
+    """A Solver's ``check_accuracy`` and ``train`` (CS231n's solver.py) on
+    :class:`_TrainModel`, against the course's: the accuracy of rows in batches (the last
+    one shorter); ``train`` for TRAIN_EPOCHS epochs of TRAIN_N // TRAIN_BATCH iterations
+    with the update rule replaced by one that records the learning rate it is given
+    (``next_w = w - learning_rate * dw``, the same config returned): the learning rate
+    decayed after every epoch, a loss per iteration in loss_history, the accuracies
+    after the first iteration and every epoch, and the best validation accuracy's
+    parameters in model.params at the end."""
+    data, w0, grad = _solver_problem(seed)
+    model = _TrainModel(w0, grad)
+    try:
+        solver = cls(model, data, update_rule="sgd", optim_config={
+            "learning_rate": TRAIN_LR}, lr_decay=TRAIN_DECAY, num_epochs=TRAIN_EPOCHS,
+            batch_size=TRAIN_BATCH, print_every=1000, verbose=False)
+    except TypeError as exc:
+        raise _SignatureError(f"{cls.__name__}: called as CS231n's Solver(model, data, "
+                              "update_rule='sgd', optim_config={...}, lr_decay=..., "
+                              "num_epochs=..., batch_size=..., print_every=..., "
+                              f"verbose=False), it raised TypeError: {exc}") from None
+    report = GradCheckReport(title=f"{cls.__name__}.check_accuracy and .train (analytic = "
+                                   "yours, numerical = expected)")
+
+    def row(label: str, got: Any, want: Any, text: str) -> None:
+        try:
+            ok = bool(np.shape(got) == np.shape(want) and np.allclose(
+                np.asarray(got, dtype=np.float64), np.asarray(want, dtype=np.float64),
+                rtol=1e-9, atol=1e-12))
+        except (TypeError, ValueError):
+            ok = False
+        a = np.asarray(got, dtype=object).ravel() if np.size(got) else np.zeros(0)
+        b = np.asarray(want, dtype=object).ravel()
+        worst = Entry((), float(a[0]) if len(a) == 1 and isinstance(
+            a[0], (int, float, np.number)) else float("nan"), float(b[0])
+            if len(b) == 1 else float("nan"))
+        report.rows.append(GradCheckRow(label, np.shape(want), 0.0 if ok else float("inf"),
+                                        0.0, PASS if ok else FAIL, worst,
+                                        kind=None if ok else "solver",
+                                        kind_text="" if ok else text))
+
+    # check_accuracy: 10 rows in batches of 4 (a shorter last batch), and all at once
+    rows = np.concatenate([data["X_val"], data["X_train"][:4]])
+    labels = np.concatenate([data["y_val"], data["y_train"][:4]])
+    want = float(np.mean(np.argmax(rows @ w0, axis=1) == labels))
+    for kwargs in ({"batch_size": 4}, {}):
+        try:
+            got = solver.check_accuracy(rows.copy(), labels.copy(), **kwargs)
+            gave = f"gave {_describe(got)}"
+            if isinstance(got, (int, float, np.number)) or (
+                    isinstance(got, np.ndarray) and got.size == 1):
+                got = float(got)
+        except Exception as exc:  # noqa: BLE001 - the learner's code: a FAIL with its line
+            got, gave = None, _error_text(exc, user_dir)
+        row(f"check_accuracy({', '.join(f'{k}={v}' for k, v in kwargs.items()) or 'X, y'})",
+            got, want,
+            f"check_accuracy on {len(rows)} rows{' in batches of 4' if kwargs else ''} "
+            f"{gave}; the fraction of rows whose argmax of model.loss(X) (the "
+            f"scores, N x C; argmax over axis 1) is y is {want:g}; predict every batch, "
+            "the last one shorter too (num_batches = N // batch_size, + 1 if N % "
+            "batch_size), then np.mean(np.hstack(y_pred) == y)")
+    # train, the update rule recording the learning rates it is given
+    seen: list[float] = []
+
+    def rule(w: np.ndarray, dw: np.ndarray, config: Any = None) -> tuple[np.ndarray, Any]:
+        lr = float(config.get("learning_rate", float("nan"))) if isinstance(
+            config, dict) else float("nan")
+        seen.append(lr)
+        w -= lr * dw  # in place, as the course's sgd: best_params must be copies
+        return w, config
+
+    solver.update_rule = rule
+    steps, per_epoch = TRAIN_EPOCHS * TRAIN_N // TRAIN_BATCH, TRAIN_N // TRAIN_BATCH
+    lrs = [TRAIN_LR * TRAIN_DECAY ** (t // per_epoch) for t in range(steps)]
+    ws = [w0 - sum(lrs[:t + 1]) * grad for t in range(steps)]
+    losses = [float(np.sum(w0 ** 2))] + [float(np.sum(w ** 2)) for w in ws[:-1]]
+    checks = _accuracy_steps(steps, per_epoch)
+    train_acc = [float(np.mean(np.argmax(data["X_train"] @ ws[t], axis=1)
+                               == data["y_train"])) for t in checks]
+    val_acc = [float(np.mean(np.argmax(data["X_val"] @ ws[t], axis=1) == data["y_val"]))
+               for t in checks]
+    best = int(np.argmax(val_acc))  # the first of the highest, as val_acc > best_val_acc
+    state = np.random.get_state()
+    np.random.seed(seed)  # the Solver draws its minibatches from np.random
+    try:
+        solver.train()
+    except Exception as exc:  # noqa: BLE001 - the learner's code: a FAIL with its line
+        report.rows.append(GradCheckRow(
+            "train()", (), float("inf"), 0.0, FAIL, kind="solver", kind_text=(
+                f"train() {_error_text(exc, user_dir)}; " + (
+                    "check_accuracy fails above" if any(
+                        r.verdict == FAIL for r in report.rows) else
+                    "it must run num_epochs * (N // batch_size) iterations of _step, "
+                    "checking the accuracies after the first and each epoch's last"))))
+        return report
+    finally:
+        np.random.set_state(state)
+    row("learning rates", seen, lrs,
+        f"the update rule was given the learning rates {[round(v, 6) for v in seen]} in "
+        f"{steps} iterations ({TRAIN_EPOCHS} epochs of {TRAIN_N} // {TRAIN_BATCH}); the "
+        f"course's: {lrs}, one update per iteration, and after every epoch each "
+        "parameter's config['learning_rate'] *= lr_decay")
+    row("loss_history", [float(v) for v in getattr(solver, "loss_history", [])], losses,
+        f"loss_history must hold the loss of every iteration ({steps}), as _step appends "
+        "it")
+    for label, got, want in (("train_acc_history", getattr(solver, "train_acc_history",
+                                                           None), train_acc),
+                             ("val_acc_history", getattr(solver, "val_acc_history", None),
+                              val_acc)):
+        row(label, [float(v) for v in got] if isinstance(got, list) else got, want,
+            f"{label} must hold the accuracy after the first iteration and after every "
+            f"epoch ({len(want)} values for {TRAIN_EPOCHS} epochs: {want}), from "
+            "check_accuracy")
+    row("best_val_acc", float(getattr(solver, "best_val_acc", float("nan"))), val_acc[best],
+        f"best_val_acc must be the highest validation accuracy seen, {val_acc[best]:g}")
+    row("model.params at the end", np.asarray(model.params.get("W"), dtype=np.float64)
+        if hasattr(model.params, "get") else None, ws[checks[best]],
+        "after train, model.params must hold the parameters of the best validation "
+        "accuracy (kept as copies when it improves, best_params[k] = v.copy(); at the "
+        "end self.model.params = self.best_params), not the last ones")
+    return report
+
+
 # ------------------------------------------------------------------------------ modules
 def _user_call(result: FileCheck, title: str, user_dir: str, fn: Callable[[], Any],
                on_call: Callable[[str], None] | None = None, isolated: bool = False) -> Any:
@@ -1960,11 +2134,10 @@ def check_module(module: ModuleType, seed: int = 0, timing: bool = True,
             report = call(f"{cname}._step", lambda cls=cls: _solver_step(cls, seed))
             if report is not None:
                 result.reports.append(report)
-                result.notes.append(
-                    f"{cname}: only _step is checked (the update rule applied to every "
-                    "parameter with its own config, the results stored); train, "
-                    "check_accuracy and the learning-rate decay are the course's given code "
-                    "and are not checked")
+            report = call(f"{cname}.train", lambda cls=cls: _solver_train(cls, seed,
+                                                                          user_dir))
+            if report is not None:
+                result.reports.append(report)
     return result
 
 

@@ -802,7 +802,31 @@ def test_a_solver_is_checked_and_says_what_is_not(tmp_path):
     proc = run_cli(tmp_path, LEARNER_SOLVER, "solver.py")
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert "Solver._step, 2 steps" in proc.stdout
-    assert "train, check_accuracy and the learning-rate decay" in proc.stdout
+    # train and check_accuracy are checked too (before: "are not checked")
+    assert "Solver.check_accuracy and .train" in proc.stdout
+    assert "not checked" not in proc.stdout
+
+
+def test_the_course_solver_with_its_future_imports_passes(tmp_path):
+    """The course's solver.py (``from future import standard_library``, ``from cs231n
+    import optim``, an in-place sgd): train and check_accuracy as the course wrote them."""
+    (tmp_path / "cs231n").mkdir()
+    (tmp_path / "cs231n" / "__init__.py").write_text("")
+    (tmp_path / "cs231n" / "optim.py").write_text(
+        "def sgd(w, dw, config=None):\n    config = config or {}\n"
+        "    config.setdefault('learning_rate', 1e-2)\n"
+        "    w -= config['learning_rate'] * dw\n    return w, config\n")
+    text = ("from __future__ import print_function, division\n"
+            "from future import standard_library\n\nstandard_library.install_aliases()\n"
+            "from builtins import range\nfrom builtins import object\n"
+            "import pickle as pickle\n"
+            + LEARNER_SOLVER.replace("self.update_rule = globals()[self.update_rule]",
+                                     "self.update_rule = getattr(optim, self.update_rule)")
+            .replace("import numpy as np\n", "import numpy as np\n\nfrom cs231n import optim\n",
+                     1))
+    proc = run_cli(tmp_path / "cs231n", text, "solver.py")
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "Solver.check_accuracy and .train" in proc.stdout
 
 
 @pytest.mark.parametrize("name, says", [
@@ -810,6 +834,15 @@ def test_a_solver_is_checked_and_says_what_is_not(tmp_path):
     ("Solver's _step not storing next_w", "self.model.params[p] = next_w"),
     ("Solver's _step passing one config from parameter to parameter",
      "another parameter's config"),
+    # train and check_accuracy (before: not checked, these passed)
+    ("Solver's check_accuracy dropping the last, shorter batch",
+     "the last one shorter too"),
+    ("Solver's train decaying the learning rate every iteration",
+     "after every epoch each parameter's config['learning_rate'] *= lr_decay"),
+    ("Solver's train keeping the last parameters, not the best",
+     "the parameters of the best validation accuracy"),
+    ("Solver's train keeping the best parameters without copying them",
+     "best_params[k] = v.copy()"),
 ])
 def test_solver_step_bugs_are_named(tmp_path, name, says):
     old, new, kind = SOLVER_MUTATIONS[name]
