@@ -475,6 +475,24 @@ def svm_loss(x, y):
     return np.sum(margins) / N, dx / N
 """
 
+_DROPOUT_FORWARD = '''def dropout_forward(x, dropout_param):
+    p, mode = dropout_param["p"], dropout_param["mode"]
+    if "seed" in dropout_param:
+        np.random.seed(dropout_param["seed"])
+    if mode == "test":
+        return x, None
+    mask = (np.random.rand(*x.shape) < p) / p'''
+
+
+def _vanilla(doc: str) -> str:
+    """LEARNER_LAYERS's dropout_forward as vanilla dropout (kept units unscaled, the
+    output scaled by p at test time) under the docstring ``doc``."""
+    return (_DROPOUT_FORWARD.replace("dropout_param):\n", f"dropout_param):\n    {doc}\n")
+            .replace("        return x, None", "        return x * p, None")
+            .replace("mask = (np.random.rand(*x.shape) < p) / p",
+                     "mask = np.random.rand(*x.shape) < p"))
+
+
 #: name -> (text replaced in LEARNER_LAYERS, its replacement, the kind its FAIL names).
 FILE_MUTATIONS: dict[str, tuple[str, str, str]] = {
     "dropout not scaled by 1/p": ("mask = (np.random.rand(*x.shape) < p) / p",
@@ -496,6 +514,9 @@ FILE_MUTATIONS: dict[str, tuple[str, str, str]] = {
         "test mode"),
     "batchnorm momentum on the wrong side of both averages": (
         'bn_param.get("momentum", 0.9)', '1 - bn_param.get("momentum", 0.9)', "test mode"),
+    "vanilla dropout (scaled at test time) under the course's inverted docstring": (
+        _DROPOUT_FORWARD, _vanilla('"""Performs the forward pass for (inverted) dropout."""'),
+        "test mode"),
     "layernorm over the batch axis": (
         "mu, var = x.mean(axis=1, keepdims=True), x.var(axis=1, keepdims=True)",
         "mu, var = x.mean(axis=0, keepdims=True), x.var(axis=0, keepdims=True)", "forward"),
@@ -563,6 +584,9 @@ FILE_CHOICES: dict[str, tuple[str, str]] = {
     "layernorm with eps 1e-8": ('eps = ln_param.get("eps", 1e-5)', "eps = 1e-8"),
     "batchnorm with its own momentum 0.99, not the param dict's": (
         'bn_param.get("momentum", 0.9)', "0.99"),
+    "vanilla dropout (scaled at test time), as its docstring says": (
+        _DROPOUT_FORWARD, _vanilla('"""Vanilla (non-inverted) dropout: scaled by p at test '
+                                   'time."""')),
     "dropout p as the drop probability, as the older course's docstring says": (
         '    p, mode = dropout_param["p"], dropout_param["mode"]\n    if "seed"',
         '    """- p: Dropout parameter. We drop each neuron output with probability p."""\n'

@@ -501,12 +501,14 @@ def _layer_checks(name: str, spec: LayerSpec, fwd: Callable, bwd: Callable, bwd_
                   seed: int, fwd_name: str | None = None) -> list[GradCheckReport]:
     fwd_name = fwd_name or f"{name}_forward"
     inputs = spec.make(seed)
+    more = _own_param_dict(fwd, len(inputs) + len(spec.extra()), name)
 
     def forward(*arrays: np.ndarray) -> Any:
-        return fwd(*arrays, *spec.extra())
+        return fwd(*arrays, *spec.extra(), *([dict(more)] if more is not None else []))
 
     try:  # another signature than CS231n's: say so, do not fail it
-        inspect.signature(fwd).bind(*inputs, *spec.extra())
+        inspect.signature(fwd).bind(*inputs, *spec.extra(),
+                                    *([more] if more is not None else []))
     except TypeError as exc:
         raise _SignatureError(f"{fwd_name}: called with ({', '.join(spec.names)}"
                               f"{', param dict' if spec.extra() else ''}) as CS231n's, it "
@@ -581,6 +583,27 @@ def _layer_checks(name: str, spec: LayerSpec, fwd: Callable, bwd: Callable, bwd_
                   and row.name not in ("forward", "backward", "out")
                   else row for row in r.rows]
     return reports
+
+
+#: the param dict a layer without one in CS231n's signature gets when the learner's
+#: forward asks for one (``leaky_relu_forward(x, lrelu_param)``)
+OWN_PARAM_DICTS: dict[str, dict[str, Any]] = {"leaky_relu": {"alpha": 0.01}}
+
+
+def _own_param_dict(fwd: Callable, given: int, name: str) -> dict[str, Any] | None:
+    """The dict to pass where the learner's forward takes one more required argument than
+    CS231n's signature gives (``given``) and its name ends in ``param`` (``lrelu_param``,
+    ``relu_param``): numpynn's defaults for the layer (:data:`OWN_PARAM_DICTS`), else {};
+    None where the signature is the course's."""
+    try:
+        params = list(inspect.signature(fwd).parameters.values())
+    except (TypeError, ValueError):
+        return None
+    required = [p for p in params if p.default is inspect.Parameter.empty
+                and p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
+    if len(required) != given + 1 or not required[-1].name.endswith("param"):
+        return None
+    return dict(OWN_PARAM_DICTS.get(name, {}))
 
 
 def _uses_running_statistics(fwd: Callable, bwd: Callable, inputs: list[np.ndarray],
@@ -1267,6 +1290,9 @@ def _optim_checks(name: str, fn: Callable, seed: int) -> list[GradCheckReport]:
 #: CS231n's dropout_forward docstring in older years of the course (p the probability of
 #: DROPPING a unit), and in recent years (p the probability of KEEPING it).
 DROP_DOCSTRING = "drop each neuron output with probability p"
+#: words of a dropout_forward docstring that say it is vanilla dropout (kept units
+#: unscaled in train mode, the output scaled by the keep probability at test time)
+VANILLA_WORDS = ("vanilla", "non-inverted", "non inverted", "noninverted", "not inverted")
 KEEP_DOCSTRING = "keep each neuron output with probability p"
 
 
@@ -1280,6 +1306,7 @@ def _dropout_behaviour(fwd: Callable, seed: int) -> GradCheckReport:
     x = _draw(seed, "x_stats", (500, 500)) + 10
     doc = " ".join((inspect.getdoc(fwd) or "").split())
     old_course = DROP_DOCSTRING in doc
+    vanilla = any(w in doc.lower() for w in VANILLA_WORDS)
     outs = {p: np.asarray(fwd(x.copy(), {"mode": "train", "p": p, "seed": 123})[0])
             for p in (0.25, 0.7)}
     zeroed = {p: float(np.mean(out == 0)) for p, out in outs.items()}
@@ -1291,6 +1318,13 @@ def _dropout_behaviour(fwd: Callable, seed: int) -> GradCheckReport:
             "drop probability (zeroed fraction p, kept units scaled by 1 / (1 - p)); your "
             "model must pass p as the drop rate (in recent years CS231n's p is the keep "
             "probability, FullyConnectedNet's dropout_keep_ratio)")
+    if vanilla:
+        report.notes.append(
+            "your dropout_forward's docstring says it is vanilla (non-inverted) dropout: "
+            "checked as such, the kept units unscaled in train mode and the output scaled "
+            "by the keep probability at test time (CS231n's assignment asks for inverted "
+            "dropout, which scales by 1 / p in train mode and returns the input at test "
+            "time; a model's test mode is checked against that)")
     for p, out in outs.items():
         want = p if old_course and drop_convention else 1 - p
         report.rows.append(_stat_row(
@@ -1306,15 +1340,27 @@ def _dropout_behaviour(fwd: Callable, seed: int) -> GradCheckReport:
                 "probability; otherwise keep units where np.random.rand(*x.shape) < p)"))
             * (drop_convention and not old_course)))
         mean = float(out.mean())
+        keep = (1 - p if old_course and drop_convention else p) if vanilla else 1.0
         report.rows.append(_stat_row(
-            f"mean p={p}", mean, float(x.mean()), 0.02 * abs(float(x.mean())), "forward",
-            f"the train-mode mean is {mean:.3f} for an input of mean {x.mean():.3f}: the kept "
-            f"units must be scaled by 1 / (their probability) (inverted dropout) so that the "
-            "mean is preserved"))
+            f"mean p={p}", mean, keep * float(x.mean()), 0.02 * abs(float(x.mean())),
+            "forward",
+            f"the train-mode mean is {mean:.3f} for an input of mean {x.mean():.3f}: "
+            + ("vanilla dropout (your docstring) keeps the kept units unscaled, so the "
+               f"mean is {keep:g} x the input's" if vanilla else
+               "the kept units must be scaled by 1 / (their probability) (inverted "
+               "dropout) so that the mean is preserved")))
     test = np.asarray(fwd(x.copy(), {"mode": "test", "p": 0.25, "seed": 123})[0])
-    cmp = _compare("test out", test, x, "test mode",
+    keep = (0.75 if old_course and drop_convention else 0.25) if vanilla else 1.0
+    cmp = _compare("test out", test, keep * x, "test mode",
+                   f"vanilla dropout (your docstring) scales its input by the keep "
+                   f"probability ({keep:g} here) at test time" if vanilla else
                    "in test mode dropout must return its input unchanged (no mask, no "
-                   "scaling: inverted dropout scales at training time)")
+                   "scaling: inverted dropout scales at training time)" + (
+                       "; yours scales by p at test time, as vanilla dropout does: the "
+                       "course asks for inverted dropout, the kept units scaled by 1 / p in "
+                       "train mode and x returned at test time (a docstring that says "
+                       "'vanilla' or 'non-inverted' dropout is checked as that)"
+                       if _close_to(test, 0.25 * x) else ""))
     report.rows.append(cmp)
     return report
 

@@ -705,7 +705,9 @@ def test_a_hyper_parameter_chosen_otherwise_and_used_consistently_passes(tmp_pat
     result = check_module(module_of(tmp_path, mutate(LEARNER_LAYERS, (old, new))),
                           timing=False)
     assert result.verdict != FAIL, result.to_table()
-    assert "a choice, not a bug" in result.to_table() or "older years'" in result.to_table()
+    text = result.to_table()
+    assert "a choice, not a bug" in text or "older years'" in text \
+        or "vanilla (non-inverted) dropout: checked as such" in text
 
 
 def test_the_leaky_relu_slope_found_is_named_and_a_backward_with_another_still_fails(tmp_path):
@@ -970,3 +972,28 @@ def test_correct_cnn_functions_pass_with_the_second_parameters_too(tmp_path):
     titles = [r.title for r in result.reports]
     assert any("with conv_param stride 2, pad 1: numerical" in t for t in titles)
     assert any("with pool_param 3 x 3, stride 3: forward" in t for t in titles)
+
+
+def test_vanilla_dropout_under_the_courses_docstring_says_what_it_is(tmp_path):
+    """Scaled by p at test time (passes under a docstring that says 'vanilla': above);
+    under the course's '(inverted) dropout' it FAILs and the message says why."""
+    old, new, kind = FILE_MUTATIONS[
+        "vanilla dropout (scaled at test time) under the course's inverted docstring"]
+    result = check_module(module_of(tmp_path, mutate(LEARNER_LAYERS, (old, new))),
+                          timing=False)
+    assert kind in result.kinds, result.to_table()
+    assert "yours scales by p at test time, as vanilla dropout does" in result.to_table()
+
+
+def test_a_leaky_relu_with_a_param_dict_of_its_own_is_checked(tmp_path):
+    """leaky_relu_forward(x, lrelu_param) (before: not checked, a TypeError)."""
+    text = mutate(LEARNER_LAYERS, (
+        "def leaky_relu_forward(x, alpha=0.01):\n",
+        "def leaky_relu_forward(x, lrelu_param):\n"
+        "    alpha = lrelu_param.get('alpha', 0.01)\n"))
+    result = check_module(module_of(tmp_path, text), timing=False)
+    assert result.verdict != FAIL and not result.skipped, result.to_table()
+    assert "leaky_relu_forward / leaky_relu_backward vs numpynn's" in result.to_table()
+    bad = mutate(text, ("    return dout * np.where(x > 0, 1.0, alpha)",
+                        "    return dout * np.where(x > 0, 1.0, 0.1)"))
+    assert check_module(module_of(tmp_path, bad, "bad"), timing=False).kinds == ["factor"]
