@@ -220,9 +220,10 @@ KINDS: dict[str, str] = {
                    "over three steps",
     "swapped": "two gradients are each other's: the backward returns them in each "
                "other's places (return dx, dbeta, dgamma for dx, dgamma, dbeta)",
-    "param dict": "a convolution or max pool passes with one stride, pad and window and "
-                  "fails with another: the forward or backward pass ignores its param dict "
-                  "(stride = 1, pad = 1 or a 2 x 2 window written as constants)",
+    "param dict": "a convolution, max pool or group norm passes with one stride, pad, "
+                  "window or G and fails with another: the forward or backward pass "
+                  "ignores its parameters (stride = 1, pad = 1, a 2 x 2 window or one group "
+                  "written as constants)",
     "changes params": "loss(X, y) changed the model's parameters: a loss must leave "
                       "self.params as they are (an update such as W -= lr * dW belongs in "
                       "the training step, not in loss), or no gradient can be checked",

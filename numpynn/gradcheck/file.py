@@ -168,12 +168,19 @@ _CONV_PARAM_2 = {"stride": 2, "pad": 1}
 _POOL_PARAM_2 = {"pool_height": 3, "pool_width": 3, "stride": 3}
 
 
+_GROUPS_TEXT = ("each example's C channels form G groups of C // G consecutive channels, "
+                "each normalised over its channels, H and W: x.reshape(N, G, C // G, H, W) "
+                "(or x.reshape(N, G, -1)), statistics over axes (2, 3, 4), in the forward "
+                "and the backward pass, with the G passed in")
+
+
 def _pool_inputs_2(seed: int) -> list[np.ndarray]:
     x = stream(seed, "x_pool_2").permutation(2 * 2 * 6 * 6).reshape(2, 2, 6, 6)
     return [0.1 * x - 3.0]
 
 
-_CNN_FIRST = {**{n: "conv_param stride 1, pad 1" for n in ("conv_forward_naive",
+_CNN_FIRST = {"spatial_groupnorm_forward": "G = 1",
+              **{n: "conv_param stride 1, pad 1" for n in ("conv_forward_naive",
                                                            "conv_forward_fast")},
               **{n: "pool_param 2 x 2, stride 2" for n in ("max_pool_forward_naive",
                                                           "max_pool_forward_fast")}}
@@ -187,6 +194,13 @@ CNN_SECOND: dict[str, tuple[str, LayerSpec]] = {
     **{name: ("pool_param 3 x 3, stride 3", LayerSpec(
         ("x",), _pool_inputs_2, lambda: (dict(_POOL_PARAM_2),)))
        for name in ("max_pool_forward_naive", "max_pool_forward_fast")},
+    # G = 2 groups of 3 channels: a group norm that ignores G (one group per example, as
+    # layer norm), or groups the channels otherwise, agrees with G = 1 and not with this
+    "spatial_groupnorm_forward": ("G = 2 (6 channels)", LayerSpec(
+        ("x", "gamma", "beta"), lambda s: [
+            3 * _draw(s, "x_gn_2", (2, 6, 3, 3)) + 2,
+            1 + 0.5 * _draw(s, "gamma_gn_2", (1, 6, 1, 1)),
+            _draw(s, "beta_gn_2", (1, 6, 1, 1))], lambda: (2, {}))),
 }
 
 #: CS231n's assignment-2 CNN functions, which numpynn has no layer for: forward name ->
@@ -333,6 +347,26 @@ def _norm_eps(axis: int | tuple[int, ...]
     return estimate
 
 
+def _groupnorm_eps(inputs: list[np.ndarray], out: np.ndarray) -> float | None:
+    """The eps of a group norm forward, for the G (a divisor of C, 1 first) whose groups
+    give one eps for every entry: :func:`_norm_eps` over each example's groups."""
+    x, gamma, beta = inputs
+    n, c, h, w = x.shape
+    for g in (d for d in range(1, c + 1) if c % d == 0):
+        grouped = [x.reshape(n, g, c // g, h, w), gamma.reshape(1, g, c // g, 1, 1),
+                   beta.reshape(1, g, c // g, 1, 1)]
+        value = _norm_eps((2, 3, 4))(grouped, out.reshape(n, g, c // g, h, w))
+        if value is None:
+            continue
+        xhat = (out - beta) / gamma
+        g_x = x.reshape(n, g, -1)
+        want = ((g_x - g_x.mean(axis=2, keepdims=True))
+                / np.sqrt(g_x.var(axis=2, keepdims=True) + value)).reshape(x.shape)
+        if np.allclose(xhat, want, rtol=1e-6, atol=1e-9):
+            return value
+    return None
+
+
 @dataclass(frozen=True)
 class Choice:
     """A hyper-parameter a learner may choose otherwise than numpynn's default (leaky
@@ -367,9 +401,9 @@ CHOICES: dict[str, Choice] = {
     "layernorm": Choice("eps (added to the variance)", 1e-5, _norm_eps(1), param_key="eps"),
     "spatial_batchnorm_forward": Choice("eps (added to the variance)", 1e-5,
                                         _norm_eps((0, 2, 3)), param_key="eps"),
-    # checked with G = 1: each example's group is all its channels
     "spatial_groupnorm_forward": Choice("eps (added to the variance)", 1e-5,
-                                        _norm_eps((1, 2, 3)), param_key="eps"),
+                                        lambda inputs, out: _groupnorm_eps(inputs, out),
+                                        param_key="eps"),
 }
 
 
@@ -2150,11 +2184,12 @@ def check_module(module: ModuleType, seed: int = 0, timing: bool = True,
                     report.rows = [dataclasses.replace(row, kind="param dict", kind_text=(
                         (row.kind_text.rstrip(". ") + "; " if row.kind == "forward" else "")
                         + f"it passes with {_CNN_FIRST[fwd_name]} and fails with {label}: "
-                        "read every parameter from the dict ("
-                        + ("stride = conv_param['stride'], pad = conv_param['pad']"
-                           if "conv" in fwd_name else "pool_height, pool_width and stride "
-                           "from pool_param") + ") in the forward and the backward pass, "
-                        "not as constants")) if row.verdict == FAIL
+                        + (_GROUPS_TEXT if "groupnorm" in fwd_name else
+                           "read every parameter from the dict ("
+                           + ("stride = conv_param['stride'], pad = conv_param['pad']"
+                              if "conv" in fwd_name else "pool_height, pool_width and "
+                              "stride from pool_param") + ") in the forward and the "
+                           "backward pass, not as constants"))) if row.verdict == FAIL
                         and row.kind not in ("in place", "random loss", "not finite")
                         else row for row in report.rows]
             result.reports += reports or []

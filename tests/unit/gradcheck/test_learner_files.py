@@ -997,3 +997,17 @@ def test_a_leaky_relu_with_a_param_dict_of_its_own_is_checked(tmp_path):
     bad = mutate(text, ("    return dout * np.where(x > 0, 1.0, alpha)",
                         "    return dout * np.where(x > 0, 1.0, 0.1)"))
     assert check_module(module_of(tmp_path, bad, "bad"), timing=False).kinds == ["factor"]
+
+
+@pytest.mark.parametrize("old, new", [
+    ("    xg = x.reshape(N, G, -1)\n", "    xg = x.reshape(N, 1, -1)\n"),  # G ignored
+    # the groups taken across the channels (channel c in group c % G)
+    ("    xg = x.reshape(N, G, -1)\n",
+     "    xg = x.reshape(N, C // G, G, H, W).transpose(0, 2, 1, 3, 4).reshape(N, G, -1)\n"),
+])
+def test_a_group_norm_ignoring_g_or_grouping_otherwise_is_named(tmp_path, old, new):
+    """Checked with G = 1 alone these passed; with G = 2 of 6 channels they FAIL."""
+    result = check_module(module_of(tmp_path, mutate(GROUPNORM, (old, new))), timing=False)
+    assert result.verdict == FAIL and "param dict" in result.kinds, result.to_table()
+    assert all("with G = 2 (6 channels)" in t for t in result.failed), result.failed
+    assert "x.reshape(N, G, C // G, H, W)" in result.to_table()
