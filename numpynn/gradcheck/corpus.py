@@ -584,6 +584,10 @@ FILE_CHOICES: dict[str, tuple[str, str]] = {
     "layernorm with eps 1e-8": ('eps = ln_param.get("eps", 1e-5)', "eps = 1e-8"),
     "batchnorm with its own momentum 0.99, not the param dict's": (
         'bn_param.get("momentum", 0.9)', "0.99"),
+    "batchnorm's running variance of the unbiased batch variance, as PyTorch's": (
+        'bn_param["running_var"] = momentum * running_var + (1 - momentum) * var',
+        'bn_param["running_var"] = momentum * running_var + (1 - momentum) * x.var(axis=0, '
+        "ddof=1)"),
     "vanilla dropout (scaled at test time), as its docstring says": (
         _DROPOUT_FORWARD, _vanilla('"""Vanilla (non-inverted) dropout: scaled by p at test '
                                    'time."""')),

@@ -1436,17 +1436,28 @@ def _batchnorm_behaviour(fwd: Callable, seed: int) -> GradCheckReport:
                               "running_var": np.ones(3)}
     momenta = _bn_momenta(fwd, batch(20), gamma, beta)
     chosen = _bn_momentum_choice(momenta)
-    if chosen is not None:
+    unbiased = chosen is not None and UNBIASED in momenta
+    if chosen is not None and abs(chosen - BN_MOMENTUM) > 1e-6:
         theirs["momentum"] = chosen
         report.notes.append(
             f"your batchnorm_forward uses momentum = {chosen:.4g} for both running averages "
             f"(numpynn's default {BN_MOMENTUM:g}, used when bn_param has no 'momentum'): a "
             "choice, not a bug; the running averages are compared with numpynn's at your "
             "value")
+    if unbiased:
+        report.notes.append(
+            "your batchnorm_forward's running variance averages the unbiased batch variance "
+            "(x.var(axis=0, ddof=1), as PyTorch keeps it; the course's and numpynn's average "
+            "the biased one, x.var(axis=0), which the batch is normalised with): a choice, "
+            "not a bug; it is compared with that")
     for _ in range(50):
         xb = batch(20)
         fwd(xb.copy(), gamma, beta, mine)
+        before = np.array(theirs["running_var"], dtype=np.float64)
         batchnorm_forward(xb.copy(), gamma, beta, theirs)
+        if unbiased:
+            m = theirs.get("momentum", BN_MOMENTUM)
+            theirs["running_var"] = m * before + (1 - m) * xb.var(axis=0, ddof=1)
     for key in ("running_mean", "running_var"):
         if key not in mine:
             report.rows.append(GradCheckRow(key, (3,), float("inf"), REFERENCE_TOL, FAIL,
@@ -1486,17 +1497,26 @@ def _bn_momenta(fwd: Callable, x: np.ndarray, gamma: np.ndarray, beta: np.ndarra
              "running_var": np.array([0.5, 40.0, 3.0])}
     param: dict[str, Any] = {"mode": "train", **{k: v.copy() for k, v in start.items()}}
     fwd(x.copy(), gamma.copy(), beta.copy(), param)
-    stats = {"running_mean": x.mean(axis=0), "running_var": x.var(axis=0)}
+    stats = {"running_mean": x.mean(axis=0), "running_var": x.var(axis=0),
+             # PyTorch's running variance: the unbiased batch variance (ddof=1)
+             UNBIASED: x.var(axis=0, ddof=1)}
     out: dict[str, float] = {}
     for key, stat in stats.items():
-        new = np.asarray(param.get(key, np.nan), dtype=np.float64)
+        new = np.asarray(param.get(key.split(" ")[0], np.nan), dtype=np.float64)
         if new.shape != stat.shape:
             continue
         with np.errstate(all="ignore"):
-            m = (new - stat) / (start[key] - stat)
+            m = (new - stat) / (start[key.split(" ")[0]] - stat)
         if np.all(np.isfinite(m)) and np.ptp(m) <= 1e-6 * max(abs(float(m[0])), 1e-12):
             out[key] = float(np.mean(m))
+    if UNBIASED in out and "running_var" in out:  # one of the two only
+        del out[UNBIASED]
     return out
+
+
+#: :func:`_bn_momenta`'s key for a running variance that averages the unbiased batch
+#: variance (x.var(axis=0, ddof=1), as PyTorch's BatchNorm1d keeps it)
+UNBIASED = "running_var (unbiased)"
 
 
 def _bn_momentum_choice(momenta: dict[str, float]) -> float | None:
@@ -1504,10 +1524,12 @@ def _bn_momentum_choice(momenta: dict[str, float]) -> float | None:
     than :data:`BN_MOMENTUM`, and it keeps most of the old average (0.5 <= m < 1: a
     momentum below 0.5 is more likely ``(1 - momentum) * running + momentum * batch``,
     the momentum on the wrong side); else None."""
-    if set(momenta) != {"running_mean", "running_var"}:
+    var_key = UNBIASED if UNBIASED in momenta else "running_var"
+    if set(momenta) != {"running_mean", var_key}:
         return None
-    m, m_var = momenta["running_mean"], momenta["running_var"]
-    if abs(m - m_var) > 1e-6 or abs(m - BN_MOMENTUM) <= 1e-6 or not 0.5 <= m < 1 - 1e-6:
+    m, m_var = momenta["running_mean"], momenta[var_key]
+    if abs(m - m_var) > 1e-6 or not 0.5 <= m < 1 - 1e-6 or (
+            abs(m - BN_MOMENTUM) <= 1e-6 and var_key == "running_var"):
         return None
     return m
 

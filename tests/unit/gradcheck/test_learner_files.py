@@ -706,6 +706,7 @@ def test_a_hyper_parameter_chosen_otherwise_and_used_consistently_passes(tmp_pat
                           timing=False)
     assert result.verdict != FAIL, result.to_table()
     text = result.to_table()
+    assert "unbiased" not in name or "averages the unbiased batch variance" in text
     assert "a choice, not a bug" in text or "older years'" in text \
         or "vanilla (non-inverted) dropout: checked as such" in text
 
