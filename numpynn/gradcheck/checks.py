@@ -224,6 +224,10 @@ KINDS: dict[str, str] = {
                   "window or G and fails with another: the forward or backward pass "
                   "ignores its parameters (stride = 1, pad = 1, a 2 x 2 window or one group "
                   "written as constants)",
+    "training loop": "an assignment-1 classifier's train or predict differs from the "
+                     "course's: each iteration's minibatch draws rows and their labels "
+                     "together, every weight steps W -= learning_rate * grad, the loss is "
+                     "kept in loss_history, and predict is the argmax of the scores",
     "changes params": "loss(X, y) changed the model's parameters: a loss must leave "
                       "self.params as they are (an update such as W -= lr * dW belongs in "
                       "the training step, not in loss), or no gradient can be checked",

@@ -715,12 +715,47 @@ class TwoLayerNet(object):
         grads["W1"] = X.T.dot(dh1) + 2 * reg * W1
         grads["b1"] = np.sum(dh1, axis=0)
         return loss, grads
+
+    def train(self, X, y, X_val, y_val, learning_rate=1e-3, learning_rate_decay=0.95,
+              reg=5e-6, num_iters=100, batch_size=200, verbose=False):
+        num_train = X.shape[0]
+        iterations_per_epoch = max(num_train / batch_size, 1)
+        loss_history, train_acc_history, val_acc_history = [], [], []
+        for it in range(num_iters):
+            idx = np.random.choice(num_train, batch_size)
+            X_batch, y_batch = X[idx], y[idx]
+            loss, grads = self.loss(X_batch, y=y_batch, reg=reg)
+            loss_history.append(loss)
+            for name in self.params:
+                self.params[name] -= learning_rate * grads[name]
+            if it % iterations_per_epoch == 0:
+                train_acc_history.append((self.predict(X_batch) == y_batch).mean())
+                val_acc_history.append((self.predict(X_val) == y_val).mean())
+                learning_rate *= learning_rate_decay
+        return {"loss_history": loss_history, "train_acc_history": train_acc_history,
+                "val_acc_history": val_acc_history}
+
+    def predict(self, X):
+        return np.argmax(self.loss(X), axis=1)
 """
 
 #: name -> (text replaced in LEARNER_A1_NET, its replacement, the kind its FAIL names).
 A1_NET_MUTATIONS: dict[str, tuple[str, str, str]] = {
     "ReLU mask on the ReLU's output with < (never applies)": (
         "dh1[h1 <= 0] = 0", "dh1[h1 < 0] = 0", "mask"),
+    "TwoLayerNet.train stepping the weights only, not the biases": (
+        "            for name in self.params:\n"
+        "                self.params[name] -= learning_rate * grads[name]",
+        '            for name in ("W1", "W2"):\n'
+        "                self.params[name] -= learning_rate * grads[name]", "training loop"),
+    "TwoLayerNet.train decaying the learning rate every iteration": (
+        "                val_acc_history.append((self.predict(X_val) == y_val).mean())\n"
+        "                learning_rate *= learning_rate_decay",
+        "                val_acc_history.append((self.predict(X_val) == y_val).mean())\n"
+        "            learning_rate *= learning_rate_decay", "training loop"),
+    "TwoLayerNet.predict with the argmax over the batch": (
+        "np.argmax(self.loss(X), axis=1)", "np.argmax(self.loss(X), axis=0)",
+        "training loop"),
 }
 
 
@@ -1097,10 +1132,11 @@ CONVNET_MUTATIONS: dict[str, tuple[str, str, str]] = {
 }
 
 
-#: A learner's assignment-1 linear classifiers (classifiers/linear_svm.py and softmax.py
-#: in one file, with the starter code's Python-2 imports): the SVM with loops and
-#: vectorised, the softmax with loops and vectorised (its penalty the older years' 0.5 *
-#: reg * sum(W * W), gradient reg * W), correct; :data:`LINEAR_MUTATIONS` plant bugs.
+#: A learner's assignment-1 linear classifiers (classifiers/linear_svm.py, softmax.py and
+#: linear_classifier.py in one file, with the starter code's Python-2 imports): the SVM
+#: with loops and vectorised, the softmax with loops and vectorised (its penalty the
+#: older years' 0.5 * reg * sum(W * W), gradient reg * W), LinearClassifier's train and
+#: predict, correct; :data:`LINEAR_MUTATIONS` plant bugs.
 LEARNER_LINEAR = """from builtins import range
 import numpy as np
 from random import shuffle
@@ -1167,6 +1203,42 @@ def softmax_loss_vectorized(W, X, y, reg):
     loss += 0.5 * reg * np.sum(W ** 2)
     dW += reg * W
     return loss, dW
+
+class LinearClassifier(object):
+    def __init__(self):
+        self.W = None
+
+    def train(self, X, y, learning_rate=1e-3, reg=1e-5, num_iters=100, batch_size=200,
+              verbose=False):
+        num_train, dim = X.shape
+        num_classes = np.max(y) + 1
+        if self.W is None:
+            self.W = 0.001 * np.random.randn(dim, num_classes)
+        loss_history = []
+        for it in range(num_iters):
+            idx = np.random.choice(num_train, batch_size, replace=True)
+            X_batch = X[idx]
+            y_batch = y[idx]
+            loss, grad = self.loss(X_batch, y_batch, reg)
+            loss_history.append(loss)
+            self.W -= learning_rate * grad
+            if verbose and it % 100 == 0:
+                print("iteration %d / %d: loss %f" % (it, num_iters, loss))
+        return loss_history
+
+    def predict(self, X):
+        return np.argmax(X.dot(self.W), axis=1)
+
+    def loss(self, X_batch, y_batch, reg):
+        pass
+
+class LinearSVM(LinearClassifier):
+    def loss(self, X_batch, y_batch, reg):
+        return svm_loss_vectorized(self.W, X_batch, y_batch, reg)
+
+class Softmax(LinearClassifier):
+    def loss(self, X_batch, y_batch, reg):
+        return softmax_loss_vectorized(self.W, X_batch, y_batch, reg)
 """
 
 #: name -> (text replaced in LEARNER_LINEAR, its replacement, the kind its FAIL names).
@@ -1187,6 +1259,15 @@ LINEAR_MUTATIONS: dict[str, tuple[str, str, str]] = {
         "dW = X.T @ probs / N", "dW = X.T @ probs", "factor N"),
     "softmax_loss_vectorized without reg in dW": ("    dW += reg * W\n", "",
                                                    "regularisation"),
+    "LinearClassifier.train stepping up the gradient": (
+        "            self.W -= learning_rate * grad", "            self.W += learning_rate * grad",
+        "negation"),
+    "LinearClassifier.train drawing the labels apart from the rows": (
+        "            y_batch = y[idx]",
+        "            y_batch = y[np.random.choice(num_train, batch_size)]", "training loop"),
+    "LinearClassifier.predict with the argmax over the batch": (
+        "np.argmax(X.dot(self.W), axis=1)", "np.argmax(X.dot(self.W), axis=0)",
+        "training loop"),
 }
 
 

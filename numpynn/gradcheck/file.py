@@ -1709,7 +1709,9 @@ def _model_checks(module: ModuleType, result: FileCheck, seed: int, user_dir: st
             continue
         instances, reason = _course_instances(cls)
         if not instances:
-            result.skipped.append(f"class {cname}: {reason}")
+            if not (all(callable(getattr(cls, m, None)) for m in TRAIN_METHODS)
+                    and _takes_nothing(cls)):  # LinearClassifier: its train is checked
+                result.skipped.append(f"class {cname}: {reason}")
             continue
         for label, kwargs, reg in instances:
             title = f"{cname}({label})"
@@ -2078,6 +2080,242 @@ def _solver_train(cls: type, seed: int, user_dir: str = "") -> GradCheckReport:
     return report
 
 
+# ------------------------------------------------ assignment 1's training loops
+#: the methods of assignment 1's classifiers with a training loop: LinearClassifier
+#: (linear_classifier.py, its loss(X_batch, y_batch, reg) the subclass's) and TwoLayerNet
+#: (neural_net.py)
+TRAIN_METHODS = ("train", "predict", "loss")
+#: their check: N rows of D features, C classes, batch size, iterations, learning rate
+LOOP_N, LOOP_D, LOOP_C, LOOP_BATCH, LOOP_ITERS, LOOP_LR, LOOP_REG = 8, 4, 3, 4, 5, 0.1, 0.25
+
+
+def _loop_row(report: GradCheckReport, label: str, ok: bool, text: str,
+              kind: str = "training loop") -> None:
+    report.rows.append(GradCheckRow(label, (), 0.0 if ok else float("inf"), 0.0,
+                                    PASS if ok else FAIL, kind=None if ok else kind,
+                                    kind_text="" if ok else text))
+
+
+def _batches_ok(calls: list[tuple[Any, Any]], X: np.ndarray, y: np.ndarray) -> bool:
+    """Every minibatch given to loss: LOOP_BATCH rows of X with their own labels."""
+    for xb, yb in calls:
+        xb, yb = np.asarray(xb), np.asarray(yb)
+        if xb.shape != (LOOP_BATCH, X.shape[1]) or yb.shape != (LOOP_BATCH,):
+            return False
+        for row, label in zip(xb, yb):
+            match = np.flatnonzero(np.all(X == row, axis=1))
+            if not match.size or not np.any(y[match] == label):
+                return False
+    return True
+
+
+def _loop_problem(seed: int) -> tuple[np.ndarray, np.ndarray]:
+    rng = stream(seed, "train_loop")
+    X = rng.standard_normal((LOOP_N, LOOP_D))
+    y = np.arange(LOOP_N) % LOOP_C  # every class present: num_classes = max(y) + 1
+    return X, rng.permutation(y)
+
+
+def _loop_steps(report: GradCheckReport, name: str, got: np.ndarray, start: np.ndarray,
+                grad: np.ndarray, lrs: list[float], what: str) -> None:
+    """The weights after the loop: ``start - sum(lrs) * grad`` (negation where they
+    climbed: ``start + sum(lrs) * grad``)."""
+    want = start - sum(lrs) * grad
+    ok = got.shape == want.shape and _close_to(got, want)
+    up = got.shape == want.shape and _close_to(got, start + sum(lrs) * grad)
+    _loop_row(report, name, ok, (
+        f"after {len(lrs)} iterations {name} moved up the gradient: W += learning_rate * "
+        "grad climbs the loss; descent subtracts it, W -= learning_rate * grad") if up else (
+        f"after {len(lrs)} iterations {name} is not the start minus the learning rates "
+        f"times the gradients ({what}): each iteration must step every weight, "
+        "W -= learning_rate * grad, with the gradient loss returned"),
+        "negation" if up else "training loop")
+
+
+def _linear_classifier_train(cls: type, seed: int, user_dir: str = "") -> GradCheckReport:
+    """Assignment 1's LinearClassifier.train and .predict, on a subclass whose loss
+    returns a fixed gradient: LOOP_ITERS iterations of minibatches of LOOP_BATCH rows with
+    their labels (and reg passed through), W -= learning_rate * grad each, the losses
+    returned as loss_history; predict the argmax of X.dot(W)."""
+    X, y = _loop_problem(seed)
+    rng = stream(seed, "train_loop_w")
+    w0 = rng.standard_normal((LOOP_D, LOOP_C))
+    grad = rng.standard_normal((LOOP_D, LOOP_C))
+    calls: list[tuple[Any, Any]] = []
+    regs: list[Any] = []
+
+    class Stub(cls):  # type: ignore[misc, valid-type]
+        def loss(self, X_batch: Any, y_batch: Any, reg: Any) -> Any:
+            calls.append((np.array(X_batch, copy=True), np.array(y_batch, copy=True)))
+            regs.append(reg)
+            return float(np.sum(np.asarray(self.W) ** 2)), grad.copy()
+
+    Stub.__name__ = cls.__name__
+    try:
+        model = Stub()
+    except TypeError as exc:
+        raise _SignatureError(f"{cls.__name__}: built as CS231n's LinearClassifier(), it "
+                              f"raised TypeError: {exc}") from None
+    report = GradCheckReport(title=f"{cls.__name__}.train and .predict, {LOOP_ITERS} "
+                                   "iterations (analytic = yours, numerical = expected)")
+    model.W = w0.copy()
+    _predict_row(report, lambda: model.predict(X.copy()), np.argmax(X @ w0, axis=1),
+                 "np.argmax(X.dot(self.W), axis=1)", user_dir)
+    model.W = w0.copy()
+    losses = [float(np.sum((w0 - t * LOOP_LR * grad) ** 2)) for t in range(LOOP_ITERS)]
+    state = np.random.get_state()
+    np.random.seed(seed)  # the minibatches come from np.random
+    try:
+        history = model.train(X.copy(), y.copy(), learning_rate=LOOP_LR, reg=LOOP_REG,
+                              num_iters=LOOP_ITERS, batch_size=LOOP_BATCH, verbose=False)
+    except Exception as exc:  # noqa: BLE001 - the learner's code: a FAIL with its line
+        return _train_raised(report, exc, user_dir)
+    finally:
+        np.random.set_state(state)
+    _loop_row(report, "loss calls", len(calls) == LOOP_ITERS,
+              f"loss was called {len(calls)} times in {LOOP_ITERS} iterations; once per "
+              "iteration: loss, grad = self.loss(X_batch, y_batch, reg)")
+    _loop_row(report, "minibatches", _batches_ok(calls, X, y),
+              f"each minibatch must be batch_size = {LOOP_BATCH} rows of X with their own "
+              "labels: idx = np.random.choice(num_train, batch_size); X_batch = X[idx]; "
+              "y_batch = y[idx] (rows, not columns; the same idx for both)")
+    _loop_row(report, "reg", all(r == LOOP_REG for r in regs),
+              f"train(reg={LOOP_REG}) passed reg = {regs[:1]} to loss: pass train's reg on")
+    _loop_steps(report, "W", np.asarray(model.W, dtype=np.float64), w0, grad,
+                [LOOP_LR] * LOOP_ITERS, f"W0 - {LOOP_ITERS} x {LOOP_LR} x grad")
+    got_hist = [float(v) for v in history] if isinstance(history, (list, tuple)) else None
+    _loop_row(report, "loss_history", _history_ok(got_hist, losses, report),
+              f"train must return loss_history, the loss of every iteration ({LOOP_ITERS} "
+              f"values, each before that iteration's step); it returned "
+              f"{_describe(history)}")
+    return report
+
+
+def _predict_row(report: GradCheckReport, predict: Callable[[], Any], want: np.ndarray,
+                 how: str, user_dir: str) -> None:
+    """predict(X) against ``want`` (each row's class of highest score)."""
+    try:
+        pred = predict()
+        gave = f"gave {_describe(pred)}"
+        ok = np.shape(pred) == want.shape and bool(np.all(np.asarray(pred) == want))
+    except Exception as exc:  # noqa: BLE001 - the learner's code: a FAIL with its line
+        ok, gave = False, _error_text(exc, user_dir)
+    _loop_row(report, "predict", ok, f"predict(X) {gave}; it must be each row's class of "
+              f"highest score: {how}, shape (N,)")
+
+
+def _train_raised(report: GradCheckReport, exc: BaseException, user_dir: str
+                  ) -> GradCheckReport:
+    report.rows.append(GradCheckRow("train()", (), float("inf"), 0.0, FAIL,
+                                    kind="training loop", kind_text=(
+                                        f"train() {_error_text(exc, user_dir)}"
+                                        + ("; predict fails above" if any(
+                                            r.verdict == FAIL for r in report.rows)
+                                           else ""))))
+    return report
+
+
+def _a1_net_train(cls: type, seed: int, user_dir: str = "") -> GradCheckReport:
+    """Assignment 1's TwoLayerNet.train and .predict (neural_net.py), on a subclass whose
+    loss returns fixed gradients: minibatches with their labels, every parameter stepped
+    with the learning rate the course's loop uses (decayed once per epoch, where ``it %
+    iterations_per_epoch == 0``), the losses in loss_history; predict the argmax of
+    loss(X)."""
+    X, y = _loop_problem(seed)
+    rng = stream(seed, "train_loop_net")
+    calls: list[tuple[Any, Any]] = []
+
+    class Stub(cls):  # type: ignore[misc, valid-type]
+        def loss(self, X: Any, y: Any = None, reg: float = 0.0) -> Any:
+            if y is None:
+                return _a1_scores(self.params, X)
+            calls.append((np.array(X, copy=True), np.array(y, copy=True)))
+            return float(sum(np.sum(v ** 2) for v in self.params.values())), {
+                k: g.copy() for k, g in grads.items()}
+
+    Stub.__name__ = cls.__name__
+    state = np.random.get_state()
+    np.random.seed(seed)
+    try:
+        try:
+            model = Stub(LOOP_D, 5, LOOP_C, std=1e-1)
+        except TypeError as exc:
+            raise _SignatureError(f"{cls.__name__}: built as CS231n's TwoLayerNet("
+                                  f"input_size, hidden_size, output_size, std), it raised "
+                                  f"TypeError: {exc}") from None
+        if not hasattr(model.params, "items") or not model.params:
+            raise _NotImplementedYetError(f"{cls.__name__}.__init__ (params empty)")
+        start = {k: np.array(v, dtype=np.float64) for k, v in model.params.items()}
+        grads = {k: rng.standard_normal(np.shape(v)) for k, v in start.items()}
+        decay = 0.5
+        report = GradCheckReport(title=f"{cls.__name__}.train and .predict, {LOOP_ITERS} "
+                                       "iterations (analytic = yours, numerical = expected)")
+        _predict_row(report, lambda: model.predict(X.copy()),
+                     np.argmax(_a1_scores(start, X), axis=1),
+                     "np.argmax(self.loss(X), axis=1)", user_dir)
+        for key, value in start.items():
+            model.params[key] = value.copy()
+        try:
+            history = model.train(X.copy(), y.copy(), X.copy(), y.copy(),
+                                  learning_rate=LOOP_LR, learning_rate_decay=decay,
+                                  reg=LOOP_REG, num_iters=LOOP_ITERS, batch_size=LOOP_BATCH,
+                                  verbose=False)
+        except Exception as exc:  # noqa: BLE001 - the learner's code: a FAIL with its line
+            return _train_raised(report, exc, user_dir)
+    finally:
+        np.random.set_state(state)
+    per_epoch = max(LOOP_N // LOOP_BATCH, 1)
+    lrs, lr = [], LOOP_LR
+    for it in range(LOOP_ITERS):  # the course's loop: decay after it % per_epoch == 0
+        lrs.append(lr)
+        if it % per_epoch == 0:
+            lr *= decay
+    _loop_row(report, "loss calls", len(calls) == LOOP_ITERS,
+              f"loss was called {len(calls)} times with labels in {LOOP_ITERS} iterations; "
+              "once per iteration: loss, grads = self.loss(X_batch, y=y_batch, reg=reg)")
+    _loop_row(report, "minibatches", _batches_ok(calls, X, y),
+              f"each minibatch must be batch_size = {LOOP_BATCH} rows of X with their own "
+              "labels: idx = np.random.choice(num_train, batch_size); X_batch = X[idx]; "
+              "y_batch = y[idx]")
+    for key in start:
+        _loop_steps(report, key, np.asarray(model.params[key], dtype=np.float64),
+                    start[key], grads[key], lrs, "the learning rate decayed by "
+                    "learning_rate_decay once per epoch, as the course's loop does: "
+                    f"{[round(v, 6) for v in lrs]}")
+    got = history.get("loss_history") if hasattr(history, "get") else None
+    losses = [float(sum(np.sum((start[k] - sum(lrs[:t]) * grads[k]) ** 2) for k in start))
+              for t in range(LOOP_ITERS)]
+    _loop_row(report, "loss_history", _history_ok(
+        [float(v) for v in got] if isinstance(got, (list, tuple)) else None, losses, report),
+        "train must return {'loss_history': [the loss of every iteration], ...}")
+    return report
+
+
+def _history_ok(got: list[float] | None, want: list[float], report: GradCheckReport
+                ) -> bool:
+    """loss_history holds a loss per iteration, and (where the steps passed: the losses
+    follow from them) the expected ones."""
+    if got is None or len(got) != len(want):
+        return False
+    return any(r.verdict == FAIL for r in report.rows) or bool(
+        np.allclose(got, want, rtol=1e-9, atol=0))
+
+
+def _takes_nothing(cls: type) -> bool:
+    """Whether ``cls()`` is its constructor's signature (LinearClassifier's)."""
+    try:
+        return not inspect.signature(cls).parameters
+    except (TypeError, ValueError):
+        return False
+
+
+def _a1_scores(params: Any, X: Any) -> np.ndarray:
+    """Assignment 1's TwoLayerNet scores: relu(X W1 + b1) W2 + b2."""
+    p = {k: np.asarray(v, dtype=np.float64) for k, v in params.items()}
+    hidden = np.maximum(0, np.asarray(X, dtype=np.float64) @ p["W1"] + p["b1"])
+    return hidden @ p["W2"] + p["b2"]
+
+
 # ------------------------------------------------------------------------------ modules
 def _user_call(result: FileCheck, title: str, user_dir: str, fn: Callable[[], Any],
                on_call: Callable[[str], None] | None = None, isolated: bool = False) -> Any:
@@ -2241,6 +2479,25 @@ def check_module(module: ModuleType, seed: int = 0, timing: bool = True,
                                                                           user_dir))
             if report is not None:
                 result.reports.append(report)
+    loops: set[Any] = set()
+    for cname, cls in sorted(vars(module).items()):
+        if not (inspect.isclass(cls) and cls.__module__ == module.__name__
+                and all(callable(getattr(cls, m, None)) for m in TRAIN_METHODS)
+                and not all(callable(getattr(cls, m, None)) for m in SOLVER_METHODS)
+                and cls.train not in loops):
+            continue
+        try:
+            names = set(inspect.signature(cls).parameters)
+        except (TypeError, ValueError):
+            continue
+        check = (_a1_net_train if "input_size" in names else _linear_classifier_train
+                 if not names else None)
+        if check is not None:
+            loops.add(cls.train)  # LinearSVM and Softmax share LinearClassifier's
+            report = call(f"{cname}.train", lambda cls=cls, check=check: check(
+                cls, seed, user_dir))
+            if report is not None:
+                result.reports.append(report)
     return result
 
 
@@ -2260,6 +2517,16 @@ def _forward_and_backwards(module: ModuleType, fwd_name: str, back_names: list[s
     return fwd, found
 
 
+def _missing(name: str) -> bool:
+    """Whether the top-level module ``name`` can be neither found nor is imported."""
+    if name in sys.modules:
+        return False
+    try:
+        return importlib.util.find_spec(name) is None
+    except (ImportError, ValueError):
+        return False
+
+
 def python2_shims() -> list[str]:
     """Where the package ``future`` is not installed, stand-ins for the Python-2 names the
     course's starter code imports (assignment 1's ``from past.builtins import xrange``,
@@ -2269,7 +2536,7 @@ def python2_shims() -> list[str]:
     learner's file (the CLI's child); returns the modules added (none where ``future``
     is installed)."""
     added: list[str] = []
-    if importlib.util.find_spec("past") is None:
+    if _missing("past"):
         past, builtins = types.ModuleType("past"), types.ModuleType("past.builtins")
         builtins.__dict__.update(xrange=range, basestring=str, unicode=str, long=int,
                                  raw_input=input, reduce=functools.reduce)
@@ -2277,7 +2544,7 @@ def python2_shims() -> list[str]:
         past.__path__ = []  # a package, so that "import past.builtins" works
         sys.modules.update({"past": past, "past.builtins": builtins})
         added += ["past", "past.builtins"]
-    if importlib.util.find_spec("future") is None:
+    if _missing("future"):
         future, library = types.ModuleType("future"), types.ModuleType(
             "future.standard_library")
         library.install_aliases = lambda: None  # type: ignore[attr-defined]

@@ -948,9 +948,9 @@ def test_linear_classifier_bugs_are_named(tmp_path, name):
     result = check_module(_corpus_module(mutate(LEARNER_LINEAR, (old, new)), "linear"),
                           timing=False)
     assert result.kinds == [kind], result.to_table()
-    failed = {r.title.split(":")[0].split(" ")[0] for r in result.reports
+    failed = {r.title.split(":")[0].split(" ")[0].split(".")[0] for r in result.reports
               if r.verdict == FAIL}
-    assert failed == {name.split(" ")[0]}, result.to_table()
+    assert failed == {name.split(" ")[0].split(".")[0]}, result.to_table()
 
 
 # ------------------------------------------------------ a CNN function's param dict
@@ -1012,3 +1012,24 @@ def test_a_group_norm_ignoring_g_or_grouping_otherwise_is_named(tmp_path, old, n
     assert result.verdict == FAIL and "param dict" in result.kinds, result.to_table()
     assert all("with G = 2 (6 channels)" in t for t in result.failed), result.failed
     assert "x.reshape(N, G, C // G, H, W)" in result.to_table()
+
+
+# ------------------------------------------------------ assignment 1's training loops
+@pytest.mark.parametrize("name", [n for n, (_, _, k) in A1_NET_MUTATIONS.items()
+                                  if k == "training loop"])
+def test_an_a1_nets_train_and_predict_are_checked(tmp_path, name):
+    """TwoLayerNet.train and .predict of neural_net.py (before: not checked)."""
+    old, new, kind = A1_NET_MUTATIONS[name]
+    result = check_module(module_of(tmp_path, LEARNER_A1_NET.replace(old, new)),
+                          timing=False)
+    assert result.kinds == [kind], result.to_table()
+    assert result.failed == ["TwoLayerNet.train and .predict, 5 iterations (analytic = "
+                             "yours, numerical = expected)"], result.failed
+
+
+def test_linear_classifiers_train_is_checked_once_and_not_listed_as_unchecked(tmp_path):
+    result = check_module(_corpus_module(LEARNER_LINEAR, "linear"), timing=False)
+    assert result.verdict != FAIL and not result.skipped, result.to_table()
+    titles = [r.title for r in result.reports if ".train" in r.title]
+    assert titles == ["LinearClassifier.train and .predict, 5 iterations (analytic = yours, "
+                      "numerical = expected)"], titles  # LinearSVM, Softmax: the same train
