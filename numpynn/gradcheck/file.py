@@ -870,6 +870,35 @@ def _dscores_kind(name: str, dx: np.ndarray, want_dx: np.ndarray, y: np.ndarray
     return None
 
 
+#: a loss's numerical check that FAILs by less than this (relative), where its gradient
+#: is numpynn's exactly and its loss numpynn's to REFERENCE_TOL, is the effect of a small
+#: constant in the loss (``np.log(p + 1e-8)``), not a bug in the gradient
+SMOOTHING_TOL = 1e-4
+
+
+def _smoothed_loss(report: GradCheckReport, indices: list[int], cmp: GradCheckReport,
+                   name: str) -> None:
+    """Rows ``indices`` of ``report`` (a loss's numerical check) that FAIL by less than
+    :data:`SMOOTHING_TOL` pass, with a note, where ``cmp`` (the comparison with numpynn's
+    loss) passes in every row: the gradient is the exact formula's, and the loss differs
+    from numpynn's by a small constant the learner added (a ``+ 1e-8`` inside the log
+    against log(0)), whose own tiny derivative the gradient leaves out."""
+    if not cmp.rows or any(r.verdict != PASS for r in cmp.rows):
+        return
+    for i in indices:
+        row = report.rows[i]
+        if row.verdict == FAIL and row.max_rel_error < SMOOTHING_TOL and row.kind is None:
+            report.rows[i] = dataclasses.replace(row, verdict=PASS)
+            note = (f"{name}'s numerical gradient differs from its gradient by "
+                    f"{row.max_rel_error:.2g} (relative), while its gradient is numpynn's "
+                    "exactly and its loss numpynn's to 1e-6: the loss holds a small constant "
+                    "of its own (such as np.log(p + 1e-8) against log(0)), whose derivative "
+                    "the gradient leaves out; not a bug (np.log(p) with the scores' max "
+                    "subtracted cannot reach log(0))")
+            if note not in report.notes:
+                report.notes.append(note)
+
+
 def _loss_checks(name: str, fn: Callable, seed: int) -> list[GradCheckReport]:
     x = _draw(seed, "x", (6, 4))
     y = stream(seed, "y").integers(0, 4, 6)
@@ -935,6 +964,7 @@ def _loss_checks(name: str, fn: Callable, seed: int) -> list[GradCheckReport]:
                     and report.rows[0].kind is None:
                 report.rows[0] = dataclasses.replace(report.rows[0], kind=new.kind,
                                                      kind_text=new.kind_text)
+        _smoothed_loss(report, [0], cmp, name)
         reports.append(cmp)
     big = GradCheckReport(title=f"{name} with large scores (x + 1000: the same loss and "
                                 "gradient, as the loss depends on differences of scores)")
@@ -1073,6 +1103,7 @@ def _linear_checks(name: str, fn: Callable, seed: int) -> list[GradCheckReport]:
         cmp.notes.append(f"{name} uses the penalty 0.5 * reg * np.sum(W * W) (older years of "
                          "the course; the course's is reg * np.sum(W * W)), with its gradient "
                          "reg * W: consistent")
+    _smoothed_loss(report, [0, 1] if cmp.rows[-1].verdict == PASS else [0], cmp, name)
     reports.append(cmp)
     if with_reg.verdict == FAIL and with_reg.kind is None \
             and report.rows[0].kind is not None \
