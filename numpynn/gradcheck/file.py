@@ -2416,12 +2416,13 @@ def check_module(module: ModuleType, seed: int = 0, timing: bool = True,
     """
     result = FileCheck()
     user_dir = _user_root(module)
+    functions = _functions(module)
 
     def call(title: str, fn: Callable[[], Any]) -> Any:
         return _user_call(result, title, user_dir, fn, on_call, isolated)
 
     for name, spec in _layer_specs().items():
-        pair = _forward_and_backwards(module, f"{name}_forward",
+        pair = _forward_and_backwards(functions, f"{name}_forward",
                                       [f"{name}_backward", *COURSE[name].alt_backwards], result)
         if pair is None:
             continue
@@ -2452,7 +2453,7 @@ def check_module(module: ModuleType, seed: int = 0, timing: bool = True,
                 result.reports.append(both[0])
                 result.notes.append(both[1])
     for fwd_name, (back_names, spec) in CNN_FUNCTIONS.items():
-        pair = _forward_and_backwards(module, fwd_name, list(back_names), result)
+        pair = _forward_and_backwards(functions, fwd_name, list(back_names), result)
         if pair is None:
             continue
         fwd, found = pair
@@ -2485,17 +2486,17 @@ def check_module(module: ModuleType, seed: int = 0, timing: bool = True,
                         else row for row in report.rows]
             result.reports += reports or []
     for name in LOSSES:
-        fn = getattr(module, name, None)
+        fn = getattr(functions, name, None)
         if callable(fn):
             result.reports += call(name, lambda fn=fn, name=name: _loss_checks(
                 name, fn, seed)) or []
     for name in LINEAR_LOSSES:
-        fn = getattr(module, name, None)
+        fn = getattr(functions, name, None)
         if callable(fn):
             result.reports += call(name, lambda fn=fn, name=name: _linear_checks(
                 name, fn, seed)) or []
     for name in OPTIM_STATE:
-        fn = getattr(module, name, None)
+        fn = getattr(functions, name, None)
         if callable(fn):
             result.reports += call(name, lambda fn=fn, name=name: _optim_checks(
                 name, fn, seed)) or []
@@ -2532,7 +2533,23 @@ def check_module(module: ModuleType, seed: int = 0, timing: bool = True,
     return result
 
 
-def _forward_and_backwards(module: ModuleType, fwd_name: str, back_names: list[str],
+def _functions(module: ModuleType) -> Any:
+    """The module's attributes, and where the module has no function of a course name,
+    the static (or class) method of that name of a class defined in it (``class Layers:
+    @staticmethod def affine_forward(x, w, b)``), when one class alone has it."""
+    found: dict[str, list[Any]] = {}
+    for cls in vars(module).values():
+        if not (inspect.isclass(cls) and cls.__module__ == module.__name__):
+            continue
+        for key, value in vars(cls).items():
+            if isinstance(value, (staticmethod, classmethod)):
+                found.setdefault(key, []).append(getattr(cls, key))
+    extra = {k: v[0] for k, v in found.items() if len(v) == 1
+             and not callable(getattr(module, k, None))}
+    return types.SimpleNamespace(**{**extra, **vars(module)}) if extra else module
+
+
+def _forward_and_backwards(module: Any, fwd_name: str, back_names: list[str],
                            result: Any) -> tuple[Callable, list[tuple[str, Callable]]] | None:
     """The module's forward function ``fwd_name`` and its (name, function) backward passes
     among ``back_names``; None where there is no forward. A backward without its forward,

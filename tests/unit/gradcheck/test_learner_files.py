@@ -1045,3 +1045,17 @@ def test_linear_classifiers_train_is_checked_once_and_not_listed_as_unchecked(tm
     titles = [r.title for r in result.reports if ".train" in r.title]
     assert titles == ["LinearClassifier.train and .predict, 5 iterations (analytic = yours, "
                       "numerical = expected)"], titles  # LinearSVM, Softmax: the same train
+
+
+def test_layers_written_as_static_methods_of_a_class_are_checked(tmp_path):
+    """class Layers: @staticmethod def relu_forward... (before: nothing found, exit 2)."""
+    text = ("import numpy as np\n\nclass Layers(object):\n"
+            + "".join(f"    @staticmethod\n    {line}\n" if line.startswith("def ") else
+                      f"    {line}\n" for line in AFF.strip().splitlines()
+                      if not line.startswith("import")))
+    proc = run_cli(tmp_path, text)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "affine_forward / affine_backward: numerical gradients" in proc.stdout
+    bad = mutate(text, ("db = np.sum(dout, axis=0)", "db = np.mean(dout, axis=0)"))
+    result = check_module(module_of(tmp_path, bad, "bad"), timing=False)
+    assert result.kinds == ["factor 1/N"], result.to_table()
