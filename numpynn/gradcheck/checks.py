@@ -224,6 +224,8 @@ KINDS: dict[str, str] = {
                   "window or G and fails with another: the forward or backward pass "
                   "ignores its parameters (stride = 1, pad = 1, a 2 x 2 window or one group "
                   "written as constants)",
+    "chain rule": "the backward returns the layer's own derivative without multiplying it "
+                  "by the upstream gradient dout (dx = dout * local derivative)",
     "training loop": "an assignment-1 classifier's train or predict differs from the "
                      "course's: each iteration's minibatch draws rows and their labels "
                      "together, every weight steps W -= learning_rate * grad, the loss is "

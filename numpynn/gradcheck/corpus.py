@@ -550,6 +550,16 @@ FILE_MUTATIONS: dict[str, tuple[str, str, str]] = {
         "    return dout * np.where(x > 0, 1.0, 0.1)", "factor"),
     "sigmoid backward at the input": ("    return out, out\n", "    return out, x\n",
                                       "wrong array"),
+    "sigmoid backward applying the sigmoid to its cached output again": (
+        "    return dout * out * (1 - out)\n",
+        "    s = 1 / (1 + np.exp(-out))\n    return dout * s * (1 - s)\n", "wrong array"),
+    "relu backward without dout (the local derivative alone)": (
+        "    return dout * (x > 0)\n\ndef leaky", "    return (x > 0) * 1.0\n\ndef leaky",
+        "chain rule"),
+    "batchnorm backward's dgamma from x - mu, not xhat": (
+        "return dx, np.sum(dout * xhat, axis=0), np.sum(dout, axis=0)\n\ndef layernorm_forward",
+        "return dx, np.sum(dout * xhat * std, axis=0), np.sum(dout, axis=0)\n\n"
+        "def layernorm_forward", "wrong array"),
     "softmax without the max shift": ("shifted = x - np.max(x, axis=1, keepdims=True)",
                                       "shifted = x", "overflow"),
     "svm gradient without the count of positive margins": (

@@ -692,10 +692,17 @@ def _layer_hint(name: str, inputs: list[np.ndarray], dout: np.ndarray, got: tupl
     wrong: dict[str, list[tuple[Callable[[], np.ndarray], str, str]]] = {
         "sigmoid": [(lambda: dout * x * (1 - x), "wrong array", "sigmoid_backward computes "
                      "s * (1 - s) with s = x, the forward's input; s must be the forward's "
-                     "output sigmoid(x): cache the output (return out, out) and use it")],
+                     "output sigmoid(x): cache the output (return out, out) and use it"),
+                    (lambda: dout * _sig(_sig(x)) * (1 - _sig(_sig(x))), "wrong array",
+                     "sigmoid_backward applies the sigmoid to the cached output again (s = "
+                     "sigmoid(out)); the cache already holds s = sigmoid(x): dx = dout * s * "
+                     "(1 - s) with s the cache")],
         "tanh": [(lambda: dout * (1 - x ** 2), "wrong array", "tanh_backward computes "
                   "1 - x**2 of the forward's input; the derivative is 1 - tanh(x)**2, of the "
-                  "forward's output: cache out and use 1 - out**2")],
+                  "forward's output: cache out and use 1 - out**2"),
+                 (lambda: dout * (1 - np.tanh(np.tanh(x)) ** 2), "wrong array",
+                  "tanh_backward applies tanh to the cached output again (1 - "
+                  "np.tanh(out)**2); the cache already holds tanh(x): use 1 - out**2")],
         "relu": [(lambda: dout * (dout > 0), "mask", "relu_backward takes its mask "
                   "from dout; it must come from the forward's input x: dx = dout * (x > 0)")],
         "leaky_relu": [(lambda: dout * (x > 0), "mask", "leaky_relu_backward is 0 where "
@@ -713,6 +720,21 @@ def _layer_hint(name: str, inputs: list[np.ndarray], dout: np.ndarray, got: tupl
                          "relu_backward(dout, relu_cache) first, then affine_backward(da, "
                          "fc_cache)")],
     }
+    local = _LOCAL.get(name)
+    if local is not None:  # the local derivative alone: dout left out of the chain rule
+        wrong.setdefault(name, []).append((
+            lambda: local(x), "chain rule", f"{name}_backward returns the layer's own "
+            "derivative without the upstream gradient: the chain rule multiplies it by "
+            "dout, dx = dout * (the derivative at x)"))
+    if name in ("batchnorm", "layernorm") and len(got) == 3:
+        axis = 0 if name == "batchnorm" else 1
+        centred = x - x.mean(axis=axis, keepdims=True)
+        for arr, what in ((x, "x"), (centred, "(x - mu)")):
+            if _close_to(got[1], (dout * arr).sum(axis=0)):
+                return "wrong array", (f"{name}_backward's dgamma is np.sum(dout * {what}, "
+                                       "axis=0); gamma multiplies the normalised input: "
+                                       "dgamma = np.sum(dout * xhat, axis=0), xhat = (x - mu) "
+                                       "/ np.sqrt(var + eps)")
     for candidate, kind, text in wrong.get(name, []):
         try:
             value = candidate()
@@ -770,6 +792,20 @@ def _layer_hint(name: str, inputs: list[np.ndarray], dout: np.ndarray, got: tupl
         if np.isfinite(spread) and spread <= 1e-6 * float(np.nanmax(np.abs(ratio))):
             return "variance term", KINDS["variance term"]
     return None
+
+
+def _sig(z: np.ndarray) -> np.ndarray:
+    return 1 / (1 + np.exp(-z))
+
+
+#: the elementwise layers' local derivatives at their input x (a backward returning one
+#: of these left dout out of the chain rule)
+_LOCAL: dict[str, Callable[[np.ndarray], np.ndarray]] = {
+    "relu": lambda x: (x > 0).astype(np.float64),
+    "leaky_relu": lambda x: np.where(x > 0, 1.0, 0.01),
+    "sigmoid": lambda x: _sig(x) * (1 - _sig(x)),
+    "tanh": lambda x: 1 - np.tanh(x) ** 2,
+}
 
 
 def _norm_count(name: str, inputs: list[np.ndarray], dout: np.ndarray, dx: np.ndarray,

@@ -744,6 +744,10 @@ def test_dropout_p_as_the_drop_probability_names_the_convention(tmp_path, doc, s
 
 # ------------------------------------------------------------------ caught, and now named
 @pytest.mark.parametrize("name, says", [
+    ("sigmoid backward applying the sigmoid to its cached output again",
+     "applies the sigmoid to the cached output again"),
+    ("relu backward without dout (the local derivative alone)", "the chain rule multiplies"),
+    ("batchnorm backward's dgamma from x - mu, not xhat", "np.sum(dout * (x - mu), axis=0)"),
     ("softmax dx divided by N on the correct classes only",
      "only the correct classes' entries dx[i, y[i]] are divided by N"),
     ("layernorm backward dividing by N where it needs D",
