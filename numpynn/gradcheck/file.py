@@ -464,8 +464,8 @@ class FileCheck:
         parts += [f"{name}: FAIL: {msg}" for name, msg in self.errors]
         parts += self.notes
         if self.not_implemented:
-            parts.append("not implemented yet (returns None; skipped): "
-                         + ", ".join(self.not_implemented))
+            parts.append("not implemented yet (a stub: returns None or raises "
+                         "NotImplementedError; skipped): " + ", ".join(self.not_implemented))
         if self.skipped:
             parts.append("not checked: " + "; ".join(self.skipped))
         return "\n\n".join(parts)
@@ -1822,6 +1822,10 @@ def _model_checks(module: ModuleType, result: FileCheck, seed: int, user_dir: st
             except BaseException as exc:  # noqa: BLE001 - the learner's code may raise anything
                 if isinstance(exc, KeyboardInterrupt) and not isolated:
                     raise
+                if isinstance(exc, NotImplementedError):  # the learner's stub
+                    result.not_implemented.append(
+                        f"{title} ({_not_implemented_text(exc, user_dir)})")
+                    break
                 result.errors.append((title, _error_text(exc, user_dir)))
             finally:
                 np.random.set_state(state)
@@ -2404,6 +2408,8 @@ def _user_call(result: FileCheck, title: str, user_dir: str, fn: Callable[[], An
             raise _LearnerInterrupt() from exc
     except _NotImplementedYetError as exc:
         result.not_implemented.append(str(exc))
+    except NotImplementedError as exc:  # a stub of the learner's: raise NotImplementedError
+        result.not_implemented.append(f"{title} ({_not_implemented_text(exc, user_dir)})")
     except _SignatureError as exc:
         result.skipped.append(str(exc))
     except KeyboardInterrupt:
@@ -2413,6 +2419,14 @@ def _user_call(result: FileCheck, title: str, user_dir: str, fn: Callable[[], An
     except BaseException as exc:  # noqa: BLE001 - SystemExit, GeneratorExit and the rest
         result.errors.append((title, _error_text(exc, user_dir)))
     return None
+
+
+def _not_implemented_text(exc: BaseException, user_dir: str) -> str:
+    """Where a stub of the learner's raises NotImplementedError: ``raises
+    NotImplementedError (line L of FILE)``."""
+    where = _one_line(exc, user_dir)
+    line = where[where.rfind(" (line "):] if " (line " in where else ""
+    return "raises NotImplementedError" + line.replace(" (line ", ", line ", 1).rstrip(")")
 
 
 def _error_text(exc: BaseException, user_dir: str = "") -> str:

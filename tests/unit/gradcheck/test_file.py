@@ -440,7 +440,8 @@ def test_a_file_of_stubs_only_says_nothing_was_checked(tmp_path):
     ''')
     proc = numpynn("gradcheck", "--file", "layers.py", cwd=tmp_path)
     assert proc.returncode == 0, proc.stdout + proc.stderr
-    assert "not implemented yet (returns None; skipped): relu_forward" in proc.stdout
+    assert ("not implemented yet (a stub: returns None or raises NotImplementedError; "
+            "skipped): relu_forward") in proc.stdout
     assert proc.stdout.strip().splitlines()[-1].startswith("nothing checked yet in layers.py")
 
 

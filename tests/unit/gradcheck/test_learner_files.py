@@ -1063,3 +1063,20 @@ def test_layers_written_as_static_methods_of_a_class_are_checked(tmp_path):
     bad = mutate(text, ("db = np.sum(dout, axis=0)", "db = np.mean(dout, axis=0)"))
     result = check_module(module_of(tmp_path, bad, "bad"), timing=False)
     assert result.kinds == ["factor 1/N"], result.to_table()
+
+
+def test_a_stub_raising_not_implemented_error_is_not_implemented_yet(tmp_path):
+    """raise NotImplementedError in an unfinished function (before: that function's FAIL,
+    exit 1), in a layer, a loss and a model."""
+    text = (AFF + "\ndef relu_forward(x):\n    raise NotImplementedError('TODO')\n\n"
+            "def relu_backward(dout, cache):\n    raise NotImplementedError\n\n"
+            "def softmax_loss(x, y):\n    raise NotImplementedError()\n"
+            + mutate(NET, ("        z1 = X.dot(W1) + b1\n",
+                           "        raise NotImplementedError\n")).replace(
+                               "import numpy as np\n", ""))
+    proc = run_cli(tmp_path, text)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    for name in ("relu_forward / relu_backward (raises NotImplementedError, line",
+                 "softmax_loss (raises NotImplementedError, line",
+                 "TwoLayerNet(hidden_dim=7, reg=0.1) (raises NotImplementedError, line"):
+        assert name in proc.stdout, proc.stdout
