@@ -79,7 +79,7 @@ from .checks import (
     check_layer,
     stream,
 )
-from .file import check_module
+from .file import check_module, python2_shims
 
 MUTATIONS: dict[str, str] = {
     "no_1/N": "dscores not divided by N",
@@ -1287,8 +1287,6 @@ def _module_from(text: str, name: str) -> ModuleType:
     import importlib.util
     import tempfile
     from pathlib import Path
-
-    from .file import python2_shims
 
     added = python2_shims()  # LEARNER_LINEAR's "from past.builtins import xrange"
     try:
