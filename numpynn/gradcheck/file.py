@@ -175,8 +175,16 @@ _GROUPS_TEXT = ("each example's C channels form G groups of C // G consecutive c
 
 
 def _pool_inputs_2(seed: int) -> list[np.ndarray]:
-    x = stream(seed, "x_pool_2").permutation(2 * 2 * 6 * 6).reshape(2, 2, 6, 6)
+    # one example (the first check has the batch): distinct values 0.1 apart
+    x = stream(seed, "x_pool_2").permutation(2 * 6 * 6).reshape(1, 2, 6, 6)
     return [0.1 * x - 3.0]
+
+
+def _conv_inputs_2(seed: int) -> list[np.ndarray]:
+    # smaller than the first check's (one example, 2 channels, 2 filters): the loops of a
+    # naive convolution are run for every entry of the numerical gradient
+    return [_draw(seed, "x_conv_2", (1, 2, 5, 5)), _draw(seed, "w_conv_2", (2, 2, 3, 3)),
+            _draw(seed, "b_conv_2", (2,))]
 
 
 _CNN_FIRST = {"spatial_groupnorm_forward": "G = 1",
@@ -189,7 +197,7 @@ _CNN_FIRST = {"spatial_groupnorm_forward": "G = 1",
 #: course's output and the hints, as with the first)
 CNN_SECOND: dict[str, tuple[str, LayerSpec]] = {
     **{name: ("conv_param stride 2, pad 1", LayerSpec(
-        ("x", "w", "b"), _conv_inputs, lambda: (dict(_CONV_PARAM_2),)))
+        ("x", "w", "b"), _conv_inputs_2, lambda: (dict(_CONV_PARAM_2),)))
        for name in ("conv_forward_naive", "conv_forward_fast")},
     **{name: ("pool_param 3 x 3, stride 3", LayerSpec(
         ("x",), _pool_inputs_2, lambda: (dict(_POOL_PARAM_2),)))
