@@ -55,7 +55,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     what = p.add_mutually_exclusive_group()
     what.add_argument("--file", metavar="PATH", help="a Python file with CS231n-named "
                       "forward/backward functions (affine_forward, relu_backward, "
-                      "batchnorm_backward_alt, softmax_loss, svm_loss, "
+                      "batchnorm_backward_alt, softmax_loss, svm_loss, svm_loss_naive, "
                       "conv_forward_naive, max_pool_forward_naive, ...), the update "
                       "rules of optim.py (sgd, sgd_momentum, rmsprop, adam) and model "
                       "classes (params and loss(X, y=None)) to check: gradients, forward "
@@ -157,12 +157,13 @@ def _run_file(path: str, seed: int) -> int:
         raise InputError(f"--file {path}: nothing numpynn checks found. It checks "
                          "CS231n-named layers (affine_forward and affine_backward, relu_*, "
                          "batchnorm_*, conv_forward_naive, ...), the losses softmax_loss "
-                         "and svm_loss, optim.py's update rules (sgd, sgd_momentum, "
+                         "and svm_loss, assignment 1's svm_loss_naive / _vectorized and "
+                         "softmax_loss_naive / _vectorized, optim.py's update rules (sgd, "
+                         "sgd_momentum, "
                          "rmsprop, adam), model classes with params and loss(X, y=None) "
-                         "(fc_net.py, neural_net.py), and a Solver's _step (a class with "
-                         "_step, train and check_accuracy); name your functions as the "
-                         "assignments do. Not checked: data loading, notebooks, a "
-                         "Solver's train and check_accuracy.")
+                         "(fc_net.py, neural_net.py), and a Solver (a class with _step, "
+                         "train and check_accuracy); name your functions as the "
+                         "assignments do. Not checked: data loading, notebooks.")
     print(result["text"])
     print()
     if result["failed"]:
@@ -223,6 +224,9 @@ def _child(path: str, seed: int, result_file: str, progress_file: str) -> int:
         progress.write(title + "\n")
         progress.flush()
 
+    from ..gradcheck.file import python2_shims
+
+    python2_shims()  # the course's "from past.builtins import xrange" without "future"
     try:
         module = load_user_module(path, keep_path=True)
     except InputError as exc:

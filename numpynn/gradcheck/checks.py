@@ -210,14 +210,26 @@ KINDS: dict[str, str] = {
              "averages over the N examples",
     "accumulate": "a gradient keeps only the last term of its sum: it is assigned (dw[f] "
                   "= ...) in a loop where it must be accumulated (dw[f] += ...)",
-    "solver": "the Solver's _step does not apply the update rule as the course's: once "
-              "per parameter, with that parameter's own config, storing next_w in "
-              "model.params and the returned config in optim_configs",
+    "solver": "the Solver does not do what the course's does: _step applies the update "
+              "rule once per parameter, with that parameter's own config, storing next_w "
+              "in model.params and the returned config in optim_configs; check_accuracy "
+              "predicts every row; train decays the learning rate after every epoch and "
+              "restores the best parameters",
     "update rule": "an update rule (optim.py) moves w, or keeps its state, otherwise than "
                    "the course's: next_w and config's state are compared with numpynn's "
                    "over three steps",
     "swapped": "two gradients are each other's: the backward returns them in each "
                "other's places (return dx, dbeta, dgamma for dx, dgamma, dbeta)",
+    "param dict": "a convolution, max pool or group norm passes with one stride, pad, "
+                  "window or G and fails with another: the forward or backward pass "
+                  "ignores its parameters (stride = 1, pad = 1, a 2 x 2 window or one group "
+                  "written as constants)",
+    "chain rule": "the backward returns the layer's own derivative without multiplying it "
+                  "by the upstream gradient dout (dx = dout * local derivative)",
+    "training loop": "an assignment-1 classifier's train or predict differs from the "
+                     "course's: each iteration's minibatch draws rows and their labels "
+                     "together, every weight steps W -= learning_rate * grad, the loss is "
+                     "kept in loss_history, and predict is the argmax of the scores",
     "changes params": "loss(X, y) changed the model's parameters: a loss must leave "
                       "self.params as they are (an update such as W -= lr * dW belongs in "
                       "the training step, not in loss), or no gradient can be checked",

@@ -43,6 +43,7 @@ and ``loss(X, y)``.
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from types import ModuleType
@@ -78,7 +79,7 @@ from .checks import (
     check_layer,
     stream,
 )
-from .file import check_module
+from .file import check_module, python2_shims
 
 MUTATIONS: dict[str, str] = {
     "no_1/N": "dscores not divided by N",
@@ -474,6 +475,24 @@ def svm_loss(x, y):
     return np.sum(margins) / N, dx / N
 """
 
+_DROPOUT_FORWARD = '''def dropout_forward(x, dropout_param):
+    p, mode = dropout_param["p"], dropout_param["mode"]
+    if "seed" in dropout_param:
+        np.random.seed(dropout_param["seed"])
+    if mode == "test":
+        return x, None
+    mask = (np.random.rand(*x.shape) < p) / p'''
+
+
+def _vanilla(doc: str) -> str:
+    """LEARNER_LAYERS's dropout_forward as vanilla dropout (kept units unscaled, the
+    output scaled by p at test time) under the docstring ``doc``."""
+    return (_DROPOUT_FORWARD.replace("dropout_param):\n", f"dropout_param):\n    {doc}\n")
+            .replace("        return x, None", "        return x * p, None")
+            .replace("mask = (np.random.rand(*x.shape) < p) / p",
+                     "mask = np.random.rand(*x.shape) < p"))
+
+
 #: name -> (text replaced in LEARNER_LAYERS, its replacement, the kind its FAIL names).
 FILE_MUTATIONS: dict[str, tuple[str, str, str]] = {
     "dropout not scaled by 1/p": ("mask = (np.random.rand(*x.shape) < p) / p",
@@ -492,6 +511,11 @@ FILE_MUTATIONS: dict[str, tuple[str, str, str]] = {
     "batchnorm momentum on the wrong side": (
         'bn_param["running_var"] = momentum * running_var + (1 - momentum) * var',
         'bn_param["running_var"] = (1 - momentum) * running_var + momentum * var',
+        "test mode"),
+    "batchnorm momentum on the wrong side of both averages": (
+        'bn_param.get("momentum", 0.9)', '1 - bn_param.get("momentum", 0.9)', "test mode"),
+    "vanilla dropout (scaled at test time) under the course's inverted docstring": (
+        _DROPOUT_FORWARD, _vanilla('"""Performs the forward pass for (inverted) dropout."""'),
         "test mode"),
     "layernorm over the batch axis": (
         "mu, var = x.mean(axis=1, keepdims=True), x.var(axis=1, keepdims=True)",
@@ -526,6 +550,16 @@ FILE_MUTATIONS: dict[str, tuple[str, str, str]] = {
         "    return dout * np.where(x > 0, 1.0, 0.1)", "factor"),
     "sigmoid backward at the input": ("    return out, out\n", "    return out, x\n",
                                       "wrong array"),
+    "sigmoid backward applying the sigmoid to its cached output again": (
+        "    return dout * out * (1 - out)\n",
+        "    s = 1 / (1 + np.exp(-out))\n    return dout * s * (1 - s)\n", "wrong array"),
+    "relu backward without dout (the local derivative alone)": (
+        "    return dout * (x > 0)\n\ndef leaky", "    return (x > 0) * 1.0\n\ndef leaky",
+        "chain rule"),
+    "batchnorm backward's dgamma from x - mu, not xhat": (
+        "return dx, np.sum(dout * xhat, axis=0), np.sum(dout, axis=0)\n\ndef layernorm_forward",
+        "return dx, np.sum(dout * xhat * std, axis=0), np.sum(dout, axis=0)\n\n"
+        "def layernorm_forward", "wrong array"),
     "softmax without the max shift": ("shifted = x - np.max(x, axis=1, keepdims=True)",
                                       "shifted = x", "overflow"),
     "svm gradient without the count of positive margins": (
@@ -558,6 +592,15 @@ FILE_CHOICES: dict[str, tuple[str, str]] = {
     "batchnorm with eps 1e-3, not the param dict's": (
         'eps, momentum = bn_param.get("eps", 1e-5),', "eps, momentum = 1e-3,"),
     "layernorm with eps 1e-8": ('eps = ln_param.get("eps", 1e-5)', "eps = 1e-8"),
+    "batchnorm with its own momentum 0.99, not the param dict's": (
+        'bn_param.get("momentum", 0.9)', "0.99"),
+    "batchnorm's running variance of the unbiased batch variance, as PyTorch's": (
+        'bn_param["running_var"] = momentum * running_var + (1 - momentum) * var',
+        'bn_param["running_var"] = momentum * running_var + (1 - momentum) * x.var(axis=0, '
+        "ddof=1)"),
+    "vanilla dropout (scaled at test time), as its docstring says": (
+        _DROPOUT_FORWARD, _vanilla('"""Vanilla (non-inverted) dropout: scaled by p at test '
+                                   'time."""')),
     "dropout p as the drop probability, as the older course's docstring says": (
         '    p, mode = dropout_param["p"], dropout_param["mode"]\n    if "seed"',
         '    """- p: Dropout parameter. We drop each neuron output with probability p."""\n'
@@ -682,12 +725,47 @@ class TwoLayerNet(object):
         grads["W1"] = X.T.dot(dh1) + 2 * reg * W1
         grads["b1"] = np.sum(dh1, axis=0)
         return loss, grads
+
+    def train(self, X, y, X_val, y_val, learning_rate=1e-3, learning_rate_decay=0.95,
+              reg=5e-6, num_iters=100, batch_size=200, verbose=False):
+        num_train = X.shape[0]
+        iterations_per_epoch = max(num_train / batch_size, 1)
+        loss_history, train_acc_history, val_acc_history = [], [], []
+        for it in range(num_iters):
+            idx = np.random.choice(num_train, batch_size)
+            X_batch, y_batch = X[idx], y[idx]
+            loss, grads = self.loss(X_batch, y=y_batch, reg=reg)
+            loss_history.append(loss)
+            for name in self.params:
+                self.params[name] -= learning_rate * grads[name]
+            if it % iterations_per_epoch == 0:
+                train_acc_history.append((self.predict(X_batch) == y_batch).mean())
+                val_acc_history.append((self.predict(X_val) == y_val).mean())
+                learning_rate *= learning_rate_decay
+        return {"loss_history": loss_history, "train_acc_history": train_acc_history,
+                "val_acc_history": val_acc_history}
+
+    def predict(self, X):
+        return np.argmax(self.loss(X), axis=1)
 """
 
 #: name -> (text replaced in LEARNER_A1_NET, its replacement, the kind its FAIL names).
 A1_NET_MUTATIONS: dict[str, tuple[str, str, str]] = {
     "ReLU mask on the ReLU's output with < (never applies)": (
         "dh1[h1 <= 0] = 0", "dh1[h1 < 0] = 0", "mask"),
+    "TwoLayerNet.train stepping the weights only, not the biases": (
+        "            for name in self.params:\n"
+        "                self.params[name] -= learning_rate * grads[name]",
+        '            for name in ("W1", "W2"):\n'
+        "                self.params[name] -= learning_rate * grads[name]", "training loop"),
+    "TwoLayerNet.train decaying the learning rate every iteration": (
+        "                val_acc_history.append((self.predict(X_val) == y_val).mean())\n"
+        "                learning_rate *= learning_rate_decay",
+        "                val_acc_history.append((self.predict(X_val) == y_val).mean())\n"
+        "            learning_rate *= learning_rate_decay", "training loop"),
+    "TwoLayerNet.predict with the argmax over the batch": (
+        "np.argmax(self.loss(X), axis=1)", "np.argmax(self.loss(X), axis=0)",
+        "training loop"),
 }
 
 
@@ -744,6 +822,11 @@ class Solver(object):
 
     def check_accuracy(self, X, y, num_samples=None, batch_size=100):
         N = X.shape[0]
+        if num_samples is not None and N > num_samples:
+            mask = np.random.choice(N, num_samples)
+            N = num_samples
+            X = X[mask]
+            y = y[mask]
         num_batches = (N + batch_size - 1) // batch_size
         y_pred = []
         for i in range(num_batches):
@@ -754,12 +837,31 @@ class Solver(object):
     def train(self):
         num_train = self.X_train.shape[0]
         iterations_per_epoch = max(num_train // self.batch_size, 1)
-        for t in range(self.num_epochs * iterations_per_epoch):
+        num_iterations = self.num_epochs * iterations_per_epoch
+        for t in range(num_iterations):
             self._step()
-            if (t + 1) % iterations_per_epoch == 0:
+            if self.verbose and t % self.print_every == 0:
+                print("(Iteration %d / %d) loss: %f" % (t + 1, num_iterations,
+                                                       self.loss_history[-1]))
+            epoch_end = (t + 1) % iterations_per_epoch == 0
+            if epoch_end:
                 self.epoch += 1
                 for k in self.optim_configs:
                     self.optim_configs[k]["learning_rate"] *= self.lr_decay
+            first_it = t == 0
+            last_it = t == num_iterations - 1
+            if first_it or last_it or epoch_end:
+                train_acc = self.check_accuracy(self.X_train, self.y_train,
+                                                num_samples=1000)
+                val_acc = self.check_accuracy(self.X_val, self.y_val)
+                self.train_acc_history.append(train_acc)
+                self.val_acc_history.append(val_acc)
+                if val_acc > self.best_val_acc:
+                    self.best_val_acc = val_acc
+                    self.best_params = {}
+                    for k, v in self.model.params.items():
+                        self.best_params[k] = v.copy()
+        self.model.params = self.best_params
 """
 
 #: name -> (text replaced in LEARNER_SOLVER, its replacement, the kind its FAIL names).
@@ -773,6 +875,21 @@ SOLVER_MUTATIONS: dict[str, tuple[str, str, str]] = {
         "            next_w, next_config = self.update_rule(w, grads[p], config)\n",
         "            next_w, self.optim_config = self.update_rule(w, grads[p], "
         "self.optim_config)\n            next_config = self.optim_config\n", "solver"),
+    "Solver's check_accuracy dropping the last, shorter batch": (
+        "num_batches = (N + batch_size - 1) // batch_size", "num_batches = N // batch_size",
+        "solver"),
+    "Solver's train decaying the learning rate every iteration": (
+        "            if epoch_end:\n                self.epoch += 1\n"
+        "                for k in self.optim_configs:\n"
+        '                    self.optim_configs[k]["learning_rate"] *= self.lr_decay\n',
+        "            if epoch_end:\n                self.epoch += 1\n"
+        "            for k in self.optim_configs:\n"
+        '                self.optim_configs[k]["learning_rate"] *= self.lr_decay\n', "solver"),
+    "Solver's train keeping the last parameters, not the best": (
+        "        self.model.params = self.best_params\n", "", "solver"),
+    "Solver's train keeping the best parameters without copying them": (
+        "                        self.best_params[k] = v.copy()",
+        "                        self.best_params[k] = v", "solver"),
 }
 
 
@@ -945,6 +1062,22 @@ CNN_MUTATIONS: dict[str, tuple[tuple[tuple[str, str], ...], str]] = {
 CNN_BACKWARD_MUTATIONS: dict[str, tuple[tuple[tuple[str, str], ...], str]] = {
     "conv dw assigned in the loop, not accumulated": (
         (("            dk += np.tensordot", "            dk = np.tensordot"),), "accumulate"),
+    # pass with the notebook's parameters (stride 1, pad 1; a 2 x 2 window, stride 2),
+    # fail with the second ones (numpynn.gradcheck.file.CNN_SECOND)
+    "conv with stride and pad written as constants, in both passes": (
+        (('stride, pad = conv_param["stride"], conv_param["pad"]', "stride, pad = 1, 1"),
+         ('stride, pad = conv_param["stride"], conv_param["pad"]', "stride, pad = 1, 1")),
+        "param dict"),
+    "conv backward with the stride written as a constant": (
+        (('stride, pad = conv_param["stride"], conv_param["pad"]\n    N, C, H, W = x.shape\n'
+          "    F, _, HH, WW = w.shape\n    xp",
+          'stride, pad = 1, conv_param["pad"]\n    N, C, H, W = x.shape\n'
+          "    F, _, HH, WW = w.shape\n    xp"),), "param dict"),
+    "max pool with a 2 x 2 window written as constants, in both passes": (
+        (('ph, pw, s = pool_param["pool_height"], pool_param["pool_width"], '
+          'pool_param["stride"]', "ph, pw, s = 2, 2, 2"),
+         ('ph, pw, s = pool_param["pool_height"], pool_param["pool_width"], '
+          'pool_param["stride"]', "ph, pw, s = 2, 2, 2")), "param dict"),
 }
 
 
@@ -1009,6 +1142,145 @@ CONVNET_MUTATIONS: dict[str, tuple[str, str, str]] = {
 }
 
 
+#: A learner's assignment-1 linear classifiers (classifiers/linear_svm.py, softmax.py and
+#: linear_classifier.py in one file, with the starter code's Python-2 imports): the SVM
+#: with loops and vectorised, the softmax with loops and vectorised (its penalty the
+#: older years' 0.5 * reg * sum(W * W), gradient reg * W), LinearClassifier's train and
+#: predict, correct; :data:`LINEAR_MUTATIONS` plant bugs.
+LEARNER_LINEAR = """from builtins import range
+import numpy as np
+from random import shuffle
+from past.builtins import xrange
+
+def svm_loss_naive(W, X, y, reg):
+    dW = np.zeros(W.shape)
+    num_classes = W.shape[1]
+    num_train = X.shape[0]
+    loss = 0.0
+    for i in range(num_train):
+        scores = X[i].dot(W)
+        correct_class_score = scores[y[i]]
+        for j in range(num_classes):
+            if j == y[i]:
+                continue
+            margin = scores[j] - correct_class_score + 1
+            if margin > 0:
+                loss += margin
+                dW[:, j] += X[i]
+                dW[:, y[i]] -= X[i]
+    loss /= num_train
+    dW /= num_train
+    loss += reg * np.sum(W * W)
+    dW += 2 * reg * W
+    return loss, dW
+
+def svm_loss_vectorized(W, X, y, reg):
+    num_train = X.shape[0]
+    scores = X.dot(W)
+    correct = scores[np.arange(num_train), y].reshape(-1, 1)
+    margins = np.maximum(0, scores - correct + 1)
+    margins[np.arange(num_train), y] = 0
+    loss = np.sum(margins) / num_train + reg * np.sum(W * W)
+    binary = (margins > 0).astype(float)
+    binary[np.arange(num_train), y] = -np.sum(binary, axis=1)
+    dW = X.T.dot(binary) / num_train + 2 * reg * W
+    return loss, dW
+
+def softmax_loss_naive(W, X, y, reg):
+    loss = 0.0
+    dW = np.zeros_like(W)
+    num_train = X.shape[0]
+    for i in xrange(num_train):
+        f = X[i].dot(W)
+        f -= np.max(f)
+        p = np.exp(f) / np.sum(np.exp(f))
+        loss += -np.log(p[y[i]])
+        for j in range(W.shape[1]):
+            dW[:, j] += (p[j] - (j == y[i])) * X[i]
+    loss = loss / num_train + 0.5 * reg * np.sum(W * W)
+    dW = dW / num_train + reg * W
+    return loss, dW
+
+def softmax_loss_vectorized(W, X, y, reg):
+    N = X.shape[0]
+    scores = X @ W
+    scores -= scores.max(axis=1)[:, np.newaxis]
+    log_sum = np.log(np.exp(scores).sum(axis=1))
+    loss = np.mean(log_sum - scores[np.arange(N), y])
+    probs = np.exp(scores - log_sum[:, None])
+    probs[np.arange(N), y] -= 1
+    dW = X.T @ probs / N
+    loss += 0.5 * reg * np.sum(W ** 2)
+    dW += reg * W
+    return loss, dW
+
+class LinearClassifier(object):
+    def __init__(self):
+        self.W = None
+
+    def train(self, X, y, learning_rate=1e-3, reg=1e-5, num_iters=100, batch_size=200,
+              verbose=False):
+        num_train, dim = X.shape
+        num_classes = np.max(y) + 1
+        if self.W is None:
+            self.W = 0.001 * np.random.randn(dim, num_classes)
+        loss_history = []
+        for it in range(num_iters):
+            idx = np.random.choice(num_train, batch_size, replace=True)
+            X_batch = X[idx]
+            y_batch = y[idx]
+            loss, grad = self.loss(X_batch, y_batch, reg)
+            loss_history.append(loss)
+            self.W -= learning_rate * grad
+            if verbose and it % 100 == 0:
+                print("iteration %d / %d: loss %f" % (it, num_iters, loss))
+        return loss_history
+
+    def predict(self, X):
+        return np.argmax(X.dot(self.W), axis=1)
+
+    def loss(self, X_batch, y_batch, reg):
+        pass
+
+class LinearSVM(LinearClassifier):
+    def loss(self, X_batch, y_batch, reg):
+        return svm_loss_vectorized(self.W, X_batch, y_batch, reg)
+
+class Softmax(LinearClassifier):
+    def loss(self, X_batch, y_batch, reg):
+        return softmax_loss_vectorized(self.W, X_batch, y_batch, reg)
+"""
+
+#: name -> (text replaced in LEARNER_LINEAR, its replacement, the kind its FAIL names).
+LINEAR_MUTATIONS: dict[str, tuple[str, str, str]] = {
+    "svm_loss_naive without the correct class's column": (
+        "                dW[:, y[i]] -= X[i]\n", "", "correct class"),
+    "svm_loss_vectorized with -1 for the count of positive margins": (
+        "binary[np.arange(num_train), y] = -np.sum(binary, axis=1)",
+        "binary[np.arange(num_train), y] = -1", "correct class"),
+    "svm_loss_vectorized with the gradient reg * W for reg * sum(W * W)": (
+        "dW = X.T.dot(binary) / num_train + 2 * reg * W",
+        "dW = X.T.dot(binary) / num_train + reg * W", "regularisation"),
+    "softmax_loss_naive without the max shift": ("        f -= np.max(f)\n", "", "overflow"),
+    "softmax_loss_naive with a gradient for the correct class only": (
+        "            dW[:, j] += (p[j] - (j == y[i])) * X[i]",
+        "            if j == y[i]:\n                dW[:, j] += (p[j] - 1) * X[i]", "mask"),
+    "softmax_loss_vectorized with dW not divided by N": (
+        "dW = X.T @ probs / N", "dW = X.T @ probs", "factor N"),
+    "softmax_loss_vectorized without reg in dW": ("    dW += reg * W\n", "",
+                                                   "regularisation"),
+    "LinearClassifier.train stepping up the gradient": (
+        "            self.W -= learning_rate * grad", "            self.W += learning_rate * grad",
+        "negation"),
+    "LinearClassifier.train drawing the labels apart from the rows": (
+        "            y_batch = y[idx]",
+        "            y_batch = y[np.random.choice(num_train, batch_size)]", "training loop"),
+    "LinearClassifier.predict with the argmax over the batch": (
+        "np.argmax(X.dot(self.W), axis=1)", "np.argmax(X.dot(self.W), axis=0)",
+        "training loop"),
+}
+
+
 def _module_from(text: str, name: str) -> ModuleType:
     """The learner's file ``text`` as a module, imported from a temporary ``name.py`` as
     ``gradcheck --file`` imports a learner's file (no ``exec`` of strings in numpynn)."""
@@ -1016,13 +1288,18 @@ def _module_from(text: str, name: str) -> ModuleType:
     import tempfile
     from pathlib import Path
 
-    with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / f"{name}.py"
-        path.write_text(text, encoding="utf-8")
-        spec = importlib.util.spec_from_file_location(f"numpynn_corpus_{name}", path)
-        assert spec is not None and spec.loader is not None
-        module = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(module)
+    added = python2_shims()  # LEARNER_LINEAR's "from past.builtins import xrange"
+    try:
+        with tempfile.TemporaryDirectory() as tmp:
+            path = Path(tmp) / f"{name}.py"
+            path.write_text(text, encoding="utf-8")
+            spec = importlib.util.spec_from_file_location(f"numpynn_corpus_{name}", path)
+            assert spec is not None and spec.loader is not None
+            module = importlib.util.module_from_spec(spec)
+            spec.loader.exec_module(module)
+    finally:  # the stand-ins only while the file is imported
+        for key in added:
+            sys.modules.pop(key, None)
     return module
 
 
@@ -1078,6 +1355,13 @@ def file_cases(seed: int = 0) -> list[Case]:
         if old not in LEARNER_CONVNET:
             raise AssertionError(f"CONVNET_MUTATIONS[{name!r}] no longer applies")
         cases.append(Case(name, "file", "bug", run(LEARNER_CONVNET.replace(old, new)), 1.0,
+                          kind))
+    cases.append(Case("learner's linear classifiers", "file", "correct",
+                      run(LEARNER_LINEAR)))
+    for name, (old, new, kind) in LINEAR_MUTATIONS.items():
+        if old not in LEARNER_LINEAR:
+            raise AssertionError(f"LINEAR_MUTATIONS[{name!r}] no longer applies")
+        cases.append(Case(name, "file", "bug", run(LEARNER_LINEAR.replace(old, new)), 1.0,
                           kind))
     cases.append(Case("learner's optim file", "file", "correct", run(LEARNER_OPTIM)))
     # epsilon inside the square root, as some libraries write it: as right

@@ -40,11 +40,15 @@ Importing the file, in a child process, is the CLI's job (``numpynn gradcheck --
 from __future__ import annotations
 
 import dataclasses
+import functools
+import importlib.util
 import inspect
 import itertools
 import os
+import sys
 import time
 import traceback
+import types
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from types import ModuleType
@@ -156,6 +160,56 @@ _CONV_PARAM = {"stride": 1, "pad": 1}
 _POOL_PARAM = {"pool_height": 2, "pool_width": 2, "stride": 2}
 _CONV = LayerSpec(("x", "w", "b"), _conv_inputs, lambda: (dict(_CONV_PARAM),))
 _POOL = LayerSpec(("x",), _pool_inputs, lambda: (dict(_POOL_PARAM),))
+#: the second parameters a convolution and a max pool are checked with: a forward or
+#: backward that ignores its param dict (stride = 1, pad = 1, or a 2 x 2 window written
+#: as constants) agrees with the first and not with these (CS231n's conv test itself uses
+#: stride 2)
+_CONV_PARAM_2 = {"stride": 2, "pad": 1}
+_POOL_PARAM_2 = {"pool_height": 3, "pool_width": 3, "stride": 3}
+
+
+_GROUPS_TEXT = ("each example's C channels form G groups of C // G consecutive channels, "
+                "each normalised over its channels, H and W: x.reshape(N, G, C // G, H, W) "
+                "(or x.reshape(N, G, -1)), statistics over axes (2, 3, 4), in the forward "
+                "and the backward pass, with the G passed in")
+
+
+def _pool_inputs_2(seed: int) -> list[np.ndarray]:
+    # one example (the first check has the batch): distinct values 0.1 apart
+    x = stream(seed, "x_pool_2").permutation(2 * 6 * 6).reshape(1, 2, 6, 6)
+    return [0.1 * x - 3.0]
+
+
+def _conv_inputs_2(seed: int) -> list[np.ndarray]:
+    # smaller than the first check's (one example, 2 channels, 2 filters): the loops of a
+    # naive convolution are run for every entry of the numerical gradient
+    return [_draw(seed, "x_conv_2", (1, 2, 5, 5)), _draw(seed, "w_conv_2", (2, 2, 3, 3)),
+            _draw(seed, "b_conv_2", (2,))]
+
+
+_CNN_FIRST = {"spatial_groupnorm_forward": "G = 1",
+              **{n: "conv_param stride 1, pad 1" for n in ("conv_forward_naive",
+                                                           "conv_forward_fast")},
+              **{n: "pool_param 2 x 2, stride 2" for n in ("max_pool_forward_naive",
+                                                          "max_pool_forward_fast")}}
+#: forward name -> (what the second check's param dict is, its spec): each CNN function
+#: checked again with another stride, pad and window (the numerical gradients, the
+#: course's output and the hints, as with the first)
+CNN_SECOND: dict[str, tuple[str, LayerSpec]] = {
+    **{name: ("conv_param stride 2, pad 1", LayerSpec(
+        ("x", "w", "b"), _conv_inputs_2, lambda: (dict(_CONV_PARAM_2),)))
+       for name in ("conv_forward_naive", "conv_forward_fast")},
+    **{name: ("pool_param 3 x 3, stride 3", LayerSpec(
+        ("x",), _pool_inputs_2, lambda: (dict(_POOL_PARAM_2),)))
+       for name in ("max_pool_forward_naive", "max_pool_forward_fast")},
+    # G = 2 groups of 3 channels: a group norm that ignores G (one group per example, as
+    # layer norm), or groups the channels otherwise, agrees with G = 1 and not with this
+    "spatial_groupnorm_forward": ("G = 2 (6 channels)", LayerSpec(
+        ("x", "gamma", "beta"), lambda s: [
+            3 * _draw(s, "x_gn_2", (2, 6, 3, 3)) + 2,
+            1 + 0.5 * _draw(s, "gamma_gn_2", (1, 6, 1, 1)),
+            _draw(s, "beta_gn_2", (1, 6, 1, 1))], lambda: (2, {}))),
+}
 
 #: CS231n's assignment-2 CNN functions, which numpynn has no layer for: forward name ->
 #: (its backward names, spec). Checked against numerical gradients only (no reference),
@@ -301,6 +355,26 @@ def _norm_eps(axis: int | tuple[int, ...]
     return estimate
 
 
+def _groupnorm_eps(inputs: list[np.ndarray], out: np.ndarray) -> float | None:
+    """The eps of a group norm forward, for the G (a divisor of C, 1 first) whose groups
+    give one eps for every entry: :func:`_norm_eps` over each example's groups."""
+    x, gamma, beta = inputs
+    n, c, h, w = x.shape
+    for g in (d for d in range(1, c + 1) if c % d == 0):
+        grouped = [x.reshape(n, g, c // g, h, w), gamma.reshape(1, g, c // g, 1, 1),
+                   beta.reshape(1, g, c // g, 1, 1)]
+        value = _norm_eps((2, 3, 4))(grouped, out.reshape(n, g, c // g, h, w))
+        if value is None:
+            continue
+        xhat = (out - beta) / gamma
+        g_x = x.reshape(n, g, -1)
+        want = ((g_x - g_x.mean(axis=2, keepdims=True))
+                / np.sqrt(g_x.var(axis=2, keepdims=True) + value)).reshape(x.shape)
+        if np.allclose(xhat, want, rtol=1e-6, atol=1e-9):
+            return value
+    return None
+
+
 @dataclass(frozen=True)
 class Choice:
     """A hyper-parameter a learner may choose otherwise than numpynn's default (leaky
@@ -335,9 +409,9 @@ CHOICES: dict[str, Choice] = {
     "layernorm": Choice("eps (added to the variance)", 1e-5, _norm_eps(1), param_key="eps"),
     "spatial_batchnorm_forward": Choice("eps (added to the variance)", 1e-5,
                                         _norm_eps((0, 2, 3)), param_key="eps"),
-    # checked with G = 1: each example's group is all its channels
     "spatial_groupnorm_forward": Choice("eps (added to the variance)", 1e-5,
-                                        _norm_eps((1, 2, 3)), param_key="eps"),
+                                        lambda inputs, out: _groupnorm_eps(inputs, out),
+                                        param_key="eps"),
 }
 
 
@@ -398,8 +472,8 @@ class FileCheck:
         parts += [f"{name}: FAIL: {msg}" for name, msg in self.errors]
         parts += self.notes
         if self.not_implemented:
-            parts.append("not implemented yet (returns None; skipped): "
-                         + ", ".join(self.not_implemented))
+            parts.append("not implemented yet (a stub: returns None or raises "
+                         "NotImplementedError; skipped): " + ", ".join(self.not_implemented))
         if self.skipped:
             parts.append("not checked: " + "; ".join(self.skipped))
         return "\n\n".join(parts)
@@ -469,12 +543,14 @@ def _layer_checks(name: str, spec: LayerSpec, fwd: Callable, bwd: Callable, bwd_
                   seed: int, fwd_name: str | None = None) -> list[GradCheckReport]:
     fwd_name = fwd_name or f"{name}_forward"
     inputs = spec.make(seed)
+    more = _own_param_dict(fwd, len(inputs) + len(spec.extra()), name)
 
     def forward(*arrays: np.ndarray) -> Any:
-        return fwd(*arrays, *spec.extra())
+        return fwd(*arrays, *spec.extra(), *([dict(more)] if more is not None else []))
 
     try:  # another signature than CS231n's: say so, do not fail it
-        inspect.signature(fwd).bind(*inputs, *spec.extra())
+        inspect.signature(fwd).bind(*inputs, *spec.extra(),
+                                    *([more] if more is not None else []))
     except TypeError as exc:
         raise _SignatureError(f"{fwd_name}: called with ({', '.join(spec.names)}"
                               f"{', param dict' if spec.extra() else ''}) as CS231n's, it "
@@ -526,7 +602,8 @@ def _layer_checks(name: str, spec: LayerSpec, fwd: Callable, bwd: Callable, bwd_
     try:  # numpynn's own diagnosis: never the learner's error
         got = _as_tuple(bwd(dout.copy(), forward(*[a.copy() for a in inputs])[1]))
         hint = _layer_hint(name, inputs, dout, got, want if ref else (),
-                           {r.name: r for rep in reports for r in rep.rows})
+                           {r.name: r for rep in reports for r in rep.rows},
+                           spec.extra()[0] if spec.extra() else None)
     except Exception:  # noqa: BLE001 - a learner's return value it cannot read: no hint
         hint = None
     if name == "batchnorm" and ref is not None and any(
@@ -548,6 +625,27 @@ def _layer_checks(name: str, spec: LayerSpec, fwd: Callable, bwd: Callable, bwd_
                   and row.name not in ("forward", "backward", "out")
                   else row for row in r.rows]
     return reports
+
+
+#: the param dict a layer without one in CS231n's signature gets when the learner's
+#: forward asks for one (``leaky_relu_forward(x, lrelu_param)``)
+OWN_PARAM_DICTS: dict[str, dict[str, Any]] = {"leaky_relu": {"alpha": 0.01}}
+
+
+def _own_param_dict(fwd: Callable, given: int, name: str) -> dict[str, Any] | None:
+    """The dict to pass where the learner's forward takes one more required argument than
+    CS231n's signature gives (``given``) and its name ends in ``param`` (``lrelu_param``,
+    ``relu_param``): numpynn's defaults for the layer (:data:`OWN_PARAM_DICTS`), else {};
+    None where the signature is the course's."""
+    try:
+        params = list(inspect.signature(fwd).parameters.values())
+    except (TypeError, ValueError):
+        return None
+    required = [p for p in params if p.default is inspect.Parameter.empty
+                and p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
+    if len(required) != given + 1 or not required[-1].name.endswith("param"):
+        return None
+    return dict(OWN_PARAM_DICTS.get(name, {}))
 
 
 def _uses_running_statistics(fwd: Callable, bwd: Callable, inputs: list[np.ndarray],
@@ -590,7 +688,8 @@ def _close_to(got: Any, want: Any) -> bool:
 
 
 def _layer_hint(name: str, inputs: list[np.ndarray], dout: np.ndarray, got: tuple,
-                want: tuple, rows: dict[str, GradCheckRow]) -> tuple[str, str] | None:
+                want: tuple, rows: dict[str, GradCheckRow],
+                param: Any = None) -> tuple[str, str] | None:
     """The learner's likely mistake in ``name``'s backward pass when the numbers show it
     (the kind, a key of KINDS, and the text naming what to look at), or None: a
     derivative evaluated at the wrong array, a missing slope, the mean or variance path
@@ -601,10 +700,17 @@ def _layer_hint(name: str, inputs: list[np.ndarray], dout: np.ndarray, got: tupl
     wrong: dict[str, list[tuple[Callable[[], np.ndarray], str, str]]] = {
         "sigmoid": [(lambda: dout * x * (1 - x), "wrong array", "sigmoid_backward computes "
                      "s * (1 - s) with s = x, the forward's input; s must be the forward's "
-                     "output sigmoid(x): cache the output (return out, out) and use it")],
+                     "output sigmoid(x): cache the output (return out, out) and use it"),
+                    (lambda: dout * _sig(_sig(x)) * (1 - _sig(_sig(x))), "wrong array",
+                     "sigmoid_backward applies the sigmoid to the cached output again (s = "
+                     "sigmoid(out)); the cache already holds s = sigmoid(x): dx = dout * s * "
+                     "(1 - s) with s the cache")],
         "tanh": [(lambda: dout * (1 - x ** 2), "wrong array", "tanh_backward computes "
                   "1 - x**2 of the forward's input; the derivative is 1 - tanh(x)**2, of the "
-                  "forward's output: cache out and use 1 - out**2")],
+                  "forward's output: cache out and use 1 - out**2"),
+                 (lambda: dout * (1 - np.tanh(np.tanh(x)) ** 2), "wrong array",
+                  "tanh_backward applies tanh to the cached output again (1 - "
+                  "np.tanh(out)**2); the cache already holds tanh(x): use 1 - out**2")],
         "relu": [(lambda: dout * (dout > 0), "mask", "relu_backward takes its mask "
                   "from dout; it must come from the forward's input x: dx = dout * (x > 0)")],
         "leaky_relu": [(lambda: dout * (x > 0), "mask", "leaky_relu_backward is 0 where "
@@ -622,6 +728,21 @@ def _layer_hint(name: str, inputs: list[np.ndarray], dout: np.ndarray, got: tupl
                          "relu_backward(dout, relu_cache) first, then affine_backward(da, "
                          "fc_cache)")],
     }
+    local = _LOCAL.get(name)
+    if local is not None:  # the local derivative alone: dout left out of the chain rule
+        wrong.setdefault(name, []).append((
+            lambda: local(x), "chain rule", f"{name}_backward returns the layer's own "
+            "derivative without the upstream gradient: the chain rule multiplies it by "
+            "dout, dx = dout * (the derivative at x)"))
+    if name in ("batchnorm", "layernorm") and len(got) == 3:
+        axis = 0 if name == "batchnorm" else 1
+        centred = x - x.mean(axis=axis, keepdims=True)
+        for arr, what in ((x, "x"), (centred, "(x - mu)")):
+            if _close_to(got[1], (dout * arr).sum(axis=0)):
+                return "wrong array", (f"{name}_backward's dgamma is np.sum(dout * {what}, "
+                                       "axis=0); gamma multiplies the normalised input: "
+                                       "dgamma = np.sum(dout * xhat, axis=0), xhat = (x - mu) "
+                                       "/ np.sqrt(var + eps)")
     for candidate, kind, text in wrong.get(name, []):
         try:
             value = candidate()
@@ -639,18 +760,21 @@ def _layer_hint(name: str, inputs: list[np.ndarray], dout: np.ndarray, got: tupl
                                   "the forward pass's: use the same alpha in both (dx = dout "
                                   "* np.where(x > 0, 1, alpha); numpynn's alpha is 0.01)")
     if name.startswith("max_pool_forward") and x.ndim == 4 and rows["x"].verdict == FAIL:
-        n, c, h, w = x.shape  # the 2 x 2, stride-2 windows of _POOL_PARAM
-        windows = x[:, :, :h // 2 * 2, :w // 2 * 2].reshape(n, c, h // 2, 2, w // 2, 2)
-        top = windows.max(axis=(3, 5), keepdims=True)
-        argmax = np.zeros_like(x, dtype=bool)
-        argmax[:, :, :h // 2 * 2, :w // 2 * 2] = (windows == top).reshape(
-            n, c, h // 2 * 2, w // 2 * 2)
+        pool = param if isinstance(param, dict) else _POOL_PARAM
+        ph, pw, st = pool["pool_height"], pool["pool_width"], pool["stride"]
+        argmax = np.zeros_like(x, dtype=bool)  # every window's max
+        for i in range(0, x.shape[2] - ph + 1, st):
+            for j in range(0, x.shape[3] - pw + 1, st):
+                win = x[:, :, i:i + ph, j:j + pw]
+                argmax[:, :, i:i + ph, j:j + pw] |= win == win.max(axis=(2, 3),
+                                                                  keepdims=True)
         if np.any(dx[~argmax] != 0):
             return "mask", ("max_pool_backward gives gradient to entries that are not their "
                             "window's max: each window's dout goes to the argmax of x in the "
                             "window alone (dx = 0 elsewhere), not spread over the window")
     if name.startswith("conv_forward") and len(got) == 3 and rows["w"].verdict == FAIL:
-        text = _conv_last_term(inputs, dout, np.asarray(got[1], dtype=np.float64))
+        text = _conv_last_term(inputs, dout, np.asarray(got[1], dtype=np.float64),
+                               param if isinstance(param, dict) else _CONV_PARAM)
         if text:
             return "accumulate", text
     if name == "dropout" and rows["x"].verdict == FAIL and rows["x"].kind == "mask":
@@ -676,6 +800,20 @@ def _layer_hint(name: str, inputs: list[np.ndarray], dout: np.ndarray, got: tupl
         if np.isfinite(spread) and spread <= 1e-6 * float(np.nanmax(np.abs(ratio))):
             return "variance term", KINDS["variance term"]
     return None
+
+
+def _sig(z: np.ndarray) -> np.ndarray:
+    return 1 / (1 + np.exp(-z))
+
+
+#: the elementwise layers' local derivatives at their input x (a backward returning one
+#: of these left dout out of the chain rule)
+_LOCAL: dict[str, Callable[[np.ndarray], np.ndarray]] = {
+    "relu": lambda x: (x > 0).astype(np.float64),
+    "leaky_relu": lambda x: np.where(x > 0, 1.0, 0.01),
+    "sigmoid": lambda x: _sig(x) * (1 - _sig(x)),
+    "tanh": lambda x: 1 - np.tanh(x) ** 2,
+}
 
 
 def _norm_count(name: str, inputs: list[np.ndarray], dout: np.ndarray, dx: np.ndarray,
@@ -709,12 +847,14 @@ def _norm_count(name: str, inputs: list[np.ndarray], dout: np.ndarray, dx: np.nd
     return None
 
 
-def _conv_last_term(inputs: list[np.ndarray], dout: np.ndarray, dw: np.ndarray) -> str:
+def _conv_last_term(inputs: list[np.ndarray], dout: np.ndarray, dw: np.ndarray,
+                    conv_param: dict | None = None) -> str:
     """What a convolution backward whose dw keeps only the last term of its sum shows
     (assigned, dw[f] = ..., in a loop where it must be accumulated, dw[f] += ...): the
     last example's contribution alone, the last window's, or both's; else ""."""
     x, w = inputs[0], inputs[1]
-    pad, stride = _CONV_PARAM["pad"], _CONV_PARAM["stride"]
+    conv_param = conv_param or _CONV_PARAM
+    pad, stride = conv_param["pad"], conv_param["stride"]
     xp = np.pad(x, ((0, 0), (0, 0), (pad, pad), (pad, pad)))
     win = _windows(xp, w.shape[2], w.shape[3], stride)
     if win.shape[2:4] != dout.shape[2:]:
@@ -744,6 +884,63 @@ LOSS_GRADIENTS = {
     "svm_loss": "dx[i, j] = 1 / N for every wrong class j with a positive margin, and "
                 "dx[i, y[i]] = -(the number of such classes) / N",
 }
+
+
+def _dscores_kind(name: str, dx: np.ndarray, want_dx: np.ndarray, y: np.ndarray
+                  ) -> tuple[str, str] | None:
+    """The usual mistake a loss's gradient with respect to the scores shows against
+    numpynn's ``want_dx`` (kind and text), or None: only the correct classes' entries
+    wrong (the SVM's count of margins), only they divided by N, or every other class's
+    entry 0."""
+    diff = np.abs(dx - want_dx) > 1e-6 * max(float(np.abs(want_dx).max()), 1e-12)
+    correct = np.zeros(dx.shape, dtype=bool)
+    correct[np.arange(dx.shape[0]), y] = True
+    tiny = 1e-12 * max(float(np.abs(want_dx).max()), 1e-12)
+    n = dx.shape[0]
+    if diff.any() and not (diff & ~correct).any():
+        return "correct class", (KINDS["correct class"] + ": "
+                                 + LOSS_GRADIENTS.get(name, "")).rstrip(": ")
+    if _close_to(dx[~correct], n * want_dx[~correct]) and _close_to(dx[correct],
+                                                                     want_dx[correct]):
+        return "factor N", (
+            f"only the correct classes' entries dx[i, y[i]] are divided by N (= {n}); the "
+            "other classes' are N times the gradient: divide every entry, after setting "
+            "them all (dx[np.arange(N), y] -= ...; then dx /= N)")
+    if np.all(np.abs(dx[~correct]) <= tiny) and np.any(np.abs(want_dx[~correct]) > tiny):
+        # the seed question's misconception: only the correct class's score matters
+        return "mask", (f"{name}'s dx is 0 for every class but the correct one, where the "
+                        "true gradient is not: every score moves the loss, so dx has an "
+                        "entry for every class; " + LOSS_GRADIENTS.get(name, "")).rstrip("; ")
+    return None
+
+
+#: a loss's numerical check that FAILs by less than this (relative), where its gradient
+#: is numpynn's exactly and its loss numpynn's to REFERENCE_TOL, is the effect of a small
+#: constant in the loss (``np.log(p + 1e-8)``), not a bug in the gradient
+SMOOTHING_TOL = 1e-4
+
+
+def _smoothed_loss(report: GradCheckReport, indices: list[int], cmp: GradCheckReport,
+                   name: str) -> None:
+    """Rows ``indices`` of ``report`` (a loss's numerical check) that FAIL by less than
+    :data:`SMOOTHING_TOL` pass, with a note, where ``cmp`` (the comparison with numpynn's
+    loss) passes in every row: the gradient is the exact formula's, and the loss differs
+    from numpynn's by a small constant the learner added (a ``+ 1e-8`` inside the log
+    against log(0)), whose own tiny derivative the gradient leaves out."""
+    if not cmp.rows or any(r.verdict != PASS for r in cmp.rows):
+        return
+    for i in indices:
+        row = report.rows[i]
+        if row.verdict == FAIL and row.max_rel_error < SMOOTHING_TOL and row.kind is None:
+            report.rows[i] = dataclasses.replace(row, verdict=PASS)
+            note = (f"{name}'s numerical gradient differs from its gradient by "
+                    f"{row.max_rel_error:.2g} (relative), while its gradient is numpynn's "
+                    "exactly and its loss numpynn's to 1e-6: the loss holds a small constant "
+                    "of its own (such as np.log(p + 1e-8) against log(0)), whose derivative "
+                    "the gradient leaves out; not a bug (np.log(p) with the scores' max "
+                    "subtracted cannot reach log(0))")
+            if note not in report.notes:
+                report.notes.append(note)
 
 
 def _loss_checks(name: str, fn: Callable, seed: int) -> list[GradCheckReport]:
@@ -803,32 +1000,15 @@ def _loss_checks(name: str, fn: Callable, seed: int) -> list[GradCheckReport]:
         cmp.rows.append(_compare("dx", dx, want_dx))
         row = cmp.rows[-1]
         if row.verdict == FAIL and row.kind is None:
-            diff = np.abs(dx - want_dx) > 1e-6 * max(float(np.abs(want_dx).max()), 1e-12)
-            correct = np.zeros(x.shape, dtype=bool)
-            correct[np.arange(x.shape[0]), y] = True
-            tiny = 1e-12 * max(float(np.abs(want_dx).max()), 1e-12)
-            n = x.shape[0]
-            if diff.any() and not (diff & ~correct).any():
-                cmp.rows[-1] = dataclasses.replace(row, kind="correct class", kind_text=(
-                    KINDS["correct class"] + ": " + LOSS_GRADIENTS.get(name, "")).rstrip(": "))
-            elif (_close_to(dx[~correct], n * want_dx[~correct])
-                  and _close_to(dx[correct], want_dx[correct])):
-                cmp.rows[-1] = dataclasses.replace(row, kind="factor N", kind_text=(
-                    f"only the correct classes' entries dx[i, y[i]] are divided by N (= {n}); "
-                    "the other classes' are N times the gradient: divide every entry, after "
-                    "setting them all (dx[np.arange(N), y] -= ...; then dx /= N)"))
-            elif (np.all(np.abs(dx[~correct]) <= tiny)
-                  and np.any(np.abs(want_dx[~correct]) > tiny)):
-                # the seed question's misconception: only the correct class's score matters
-                cmp.rows[-1] = dataclasses.replace(row, kind="mask", kind_text=(
-                    f"{name}'s dx is 0 for every class but the correct one, where the true "
-                    "gradient is not: every score moves the loss, so dx has an entry for "
-                    "every class; " + LOSS_GRADIENTS.get(name, "")).rstrip("; "))
+            named = _dscores_kind(name, dx, want_dx, y)
+            if named is not None:
+                cmp.rows[-1] = dataclasses.replace(row, kind=named[0], kind_text=named[1])
             new = cmp.rows[-1]
             if new.kind is not None and report.rows[0].verdict == FAIL \
                     and report.rows[0].kind is None:
                 report.rows[0] = dataclasses.replace(report.rows[0], kind=new.kind,
                                                      kind_text=new.kind_text)
+        _smoothed_loss(report, [0], cmp, name)
         reports.append(cmp)
     big = GradCheckReport(title=f"{name} with large scores (x + 1000: the same loss and "
                                 "gradient, as the loss depends on differences of scores)")
@@ -844,6 +1024,153 @@ def _loss_checks(name: str, fn: Callable, seed: int) -> list[GradCheckReport]:
         bad, text = True, f"{name}(x + 1000, y) {_error_text(exc)}; "
     big.rows.append(GradCheckRow(
         "loss, dx", x.shape, float("inf") if bad else 0.0, 0.0, FAIL if bad else PASS,
+        kind="overflow" if bad else None, kind_text=text + KINDS["overflow"] if bad else ""))
+    reports.append(big)
+    return reports
+
+
+# ------------------------------------------- assignment 1's linear classifiers' losses
+#: Assignment 1's linear classifiers (classifiers/linear_svm.py, classifiers/softmax.py):
+#: ``name(W, X, y, reg) -> (loss, dW)``, the loss of the scores X.dot(W) (numpynn's loss of
+#: that name) plus a penalty on W.
+LINEAR_LOSSES: dict[str, str] = {
+    "svm_loss_naive": "svm_loss", "svm_loss_vectorized": "svm_loss",
+    "softmax_loss_naive": "softmax_loss", "softmax_loss_vectorized": "softmax_loss",
+}
+#: N <= D: X.T has full column rank, so dW = X.T.dot(dscores) gives dscores back
+LINEAR_N, LINEAR_D, LINEAR_C = 5, 7, 4
+#: the reg of the second check (the first is at reg 0)
+LINEAR_REG = 0.1
+
+
+def _linear_checks(name: str, fn: Callable, seed: int) -> list[GradCheckReport]:
+    """Assignment 1's ``svm_loss_naive`` / ``_vectorized``, ``softmax_loss_naive`` /
+    ``_vectorized`` (W, X, y, reg): dW against numerical gradients at reg 0 and
+    :data:`LINEAR_REG`; loss and dW at reg 0 against numpynn's loss of the scores X.dot(W)
+    (a FAIL named from the dscores that dW holds, as for ``softmax_loss``); the penalty
+    ``reg * sum(W * W)`` with gradient ``2 reg W`` (the course's) or ``0.5 reg sum(W *
+    W)`` with ``reg W`` (older years'), either used consistently; finite on large scores."""
+    loss_name = LINEAR_LOSSES[name]
+    W = 0.5 * _draw(seed, "W_linear", (LINEAR_D, LINEAR_C))
+    X = _draw(seed, "X_linear", (LINEAR_N, LINEAR_D))
+    X[:, -1] = 1.0  # the course's bias trick: a column of ones
+    y = stream(seed, "y_linear").integers(0, LINEAR_C, LINEAR_N)
+    try:
+        inspect.signature(fn).bind(W, X, y, 0.0)
+    except TypeError as exc:
+        raise _SignatureError(f"{name}: called with (W, X, y, reg) as CS231n's, it raised "
+                              f"TypeError: {exc}") from None
+    except ValueError:
+        pass
+
+    def call(w: np.ndarray, reg: float) -> tuple[float, np.ndarray]:
+        value = fn(w.copy(), X.copy(), y.copy(), reg)
+        if _stub(value):
+            raise _NotImplementedYetError(name)
+        if not isinstance(value, (tuple, list)) or len(value) != 2:
+            raise ReturnError(f"{name} returned {_describe(value)}; it must return the tuple "
+                              "(loss, dW): the loss, a number, and its gradient with respect "
+                              f"to the weights W, of W's shape {W.shape}: return loss, dW")
+        loss, dw = value
+        if np.size(loss) != 1:
+            raise ReturnError(f"{name}'s loss (the first value returned) has shape "
+                              f"{np.shape(loss)}; it must be one number, the mean over the "
+                              "examples plus the penalty")
+        dw = np.array(dw, dtype=np.float64, copy=True)
+        if dw.shape != W.shape:
+            raise ReturnError(
+                f"{name} returned dW of shape {dw.shape} for W of shape {W.shape} (D = "
+                f"{LINEAR_D}, C = {LINEAR_C}); dW has W's shape: dW = X.T.dot(dscores), "
+                "dscores N x C" + (" (yours is transposed: X.T first)"
+                                   if dw.shape == W.shape[::-1] else ""))
+        return float(np.asarray(loss, dtype=np.float64).reshape(-1)[0]), dw
+
+    loss0, dw0 = call(W, 0.0)
+    report = GradCheckReport(title=f"{name}: numerical gradient of W, at reg 0 and "
+                                   f"{LINEAR_REG:g}")
+    if call(W, 0.0)[0] != loss0 and not np.isclose(call(W, 0.0)[0], loss0, rtol=1e-10,
+                                                    atol=0):
+        report.rows.append(GradCheckRow("loss", (), float("inf"), 0.0, FAIL,
+                                        kind="random loss", kind_text=KINDS["random loss"]))
+        return [report]
+    loss_r, dw_r = call(W, LINEAR_REG)
+    for reg, dw in ((0.0, dw0), (LINEAR_REG, dw_r)):
+        work = W.copy()
+        report.rows.append(check_array(f"W (reg={reg:g})", dw,
+                                       lambda reg=reg, work=work: call(work, reg)[0], work,
+                                       batch=LINEAR_N))
+    zero, with_reg = report.rows
+    if with_reg.verdict == FAIL and zero.verdict == PASS:
+        report.rows[1] = dataclasses.replace(with_reg, kind="regularisation", kind_text=(
+            KINDS["regularisation"] + f" (reg = {LINEAR_REG:g} here): the penalty reg * "
+            "np.sum(W * W) has the gradient 2 * reg * W (0.5 * reg * np.sum(W * W): reg * W)"))
+    reports = [report]
+    want_loss, want_ds = _reference(loss_name)[0](X @ W, y)
+    want_dw = X.T @ want_ds
+    cmp = GradCheckReport(title=f"{name} at reg 0 vs numpynn's {loss_name} of the scores "
+                                "X.dot(W) (analytic = yours, numerical = numpynn's)")
+    text = f"{name} computes another loss than numpynn's {loss_name} of X.dot(W)"
+    if abs(loss0 / float(want_loss) - LINEAR_N) < 1e-6 * LINEAR_N:
+        text = (f"the loss is N = {LINEAR_N} times numpynn's: it is summed over the examples, "
+                "not averaged (loss /= num_train, as dW /= num_train)")
+    elif loss_name == "svm_loss" and abs(loss0 - float(want_loss) - 1.0) < 1e-9:
+        text = ("the loss is numpynn's + 1: each example's correct class adds its own margin "
+                "(delta = 1); skip j == y[i] in the loop, or set margins[np.arange(N), y] = 0")
+    cmp.rows.append(_compare("loss", loss0, want_loss, "forward", text))
+    row = _compare("dW", dw0, want_dw, batch=LINEAR_N)
+    if row.verdict == FAIL and row.kind is None:
+        # X.T (D x N, N <= D) has full column rank: dW = X.T.dot(dscores) gives dscores
+        ds = np.linalg.lstsq(X.T, dw0, rcond=None)[0]
+        named = _dscores_kind(loss_name, ds, want_ds, y) if _close_to(X.T @ ds, dw0) \
+            else None
+        if named is not None:
+            row = dataclasses.replace(row, kind=named[0], kind_text=(
+                f"in dW = X.T.dot(dscores), the dscores: {named[1]}"))
+    cmp.rows.append(row)
+    if row.kind is not None and zero.verdict == FAIL and zero.kind is None:
+        report.rows[0] = dataclasses.replace(zero, kind=row.kind, kind_text=row.kind_text)
+    # the penalty: the loss's and the gradient's must be one convention's
+    norm = float(np.sum(W * W))
+    penalty = (loss_r - loss0) / (LINEAR_REG * norm)
+    half = abs(penalty - 0.5) < 1e-6
+    factor = 0.5 if half else 1.0
+    cmp.rows.append(_compare(
+        f"loss(reg={LINEAR_REG:g}) - loss(0)", loss_r - loss0, factor * LINEAR_REG * norm,
+        "regularisation", f"the penalty is {penalty:.6g} * reg * np.sum(W * W); the course's "
+        "is reg * np.sum(W * W) (or, in older years, 0.5 * reg * np.sum(W * W))"))
+    cmp.rows.append(_compare(
+        f"dW(reg={LINEAR_REG:g}) - dW(0)", dw_r - dw0, 2 * factor * LINEAR_REG * W,
+        "regularisation", (f"the penalty's gradient must be {2 * factor:g} * reg * W for the "
+                           f"loss's {factor:g} * reg * np.sum(W * W)"
+                           + ("" if half else " (reg * W goes with 0.5 * reg * np.sum(W * W))"))))
+    if half:
+        cmp.notes.append(f"{name} uses the penalty 0.5 * reg * np.sum(W * W) (older years of "
+                         "the course; the course's is reg * np.sum(W * W)), with its gradient "
+                         "reg * W: consistent")
+    _smoothed_loss(report, [0, 1] if cmp.rows[-1].verdict == PASS else [0], cmp, name)
+    reports.append(cmp)
+    if with_reg.verdict == FAIL and with_reg.kind is None \
+            and report.rows[0].kind is not None \
+            and cmp.rows[-1].verdict == PASS:  # the data term's mistake, seen at reg 0 too
+        report.rows[1] = dataclasses.replace(with_reg, kind=report.rows[0].kind, kind_text=(
+            report.rows[0].kind_text + " (seen in the same check at reg 0)"))
+    big = GradCheckReport(title=f"{name} with large scores (W's last row, the bias of the "
+                                "course's column of ones, + 1000: every score + 1000, the "
+                                "same loss and dW)")
+    shifted = W.copy()
+    shifted[-1] += 1000.0
+    try:
+        with np.errstate(all="ignore"):
+            big_loss, big_dw = call(shifted, 0.0)
+        bad = not np.isfinite(big_loss) or not np.all(np.isfinite(big_dw))
+        text = (f"{name} with every score + 1000 gave loss {big_loss:.6g} and a dW with "
+                f"{int(np.sum(~np.isfinite(big_dw)))} NaN or inf entries; ")
+    except (ReturnError, _NotImplementedYetError):
+        raise
+    except Exception as exc:  # noqa: BLE001 - the learner's code may raise on large scores
+        bad, text = True, f"{name} with every score + 1000 {_error_text(exc)}; "
+    big.rows.append(GradCheckRow(
+        "loss, dW", W.shape, float("inf") if bad else 0.0, 0.0, FAIL if bad else PASS,
         kind="overflow" if bad else None, kind_text=text + KINDS["overflow"] if bad else ""))
     reports.append(big)
     return reports
@@ -1072,6 +1399,9 @@ def _optim_checks(name: str, fn: Callable, seed: int) -> list[GradCheckReport]:
 #: CS231n's dropout_forward docstring in older years of the course (p the probability of
 #: DROPPING a unit), and in recent years (p the probability of KEEPING it).
 DROP_DOCSTRING = "drop each neuron output with probability p"
+#: words of a dropout_forward docstring that say it is vanilla dropout (kept units
+#: unscaled in train mode, the output scaled by the keep probability at test time)
+VANILLA_WORDS = ("vanilla", "non-inverted", "non inverted", "noninverted", "not inverted")
 KEEP_DOCSTRING = "keep each neuron output with probability p"
 
 
@@ -1085,6 +1415,7 @@ def _dropout_behaviour(fwd: Callable, seed: int) -> GradCheckReport:
     x = _draw(seed, "x_stats", (500, 500)) + 10
     doc = " ".join((inspect.getdoc(fwd) or "").split())
     old_course = DROP_DOCSTRING in doc
+    vanilla = any(w in doc.lower() for w in VANILLA_WORDS)
     outs = {p: np.asarray(fwd(x.copy(), {"mode": "train", "p": p, "seed": 123})[0])
             for p in (0.25, 0.7)}
     zeroed = {p: float(np.mean(out == 0)) for p, out in outs.items()}
@@ -1096,6 +1427,13 @@ def _dropout_behaviour(fwd: Callable, seed: int) -> GradCheckReport:
             "drop probability (zeroed fraction p, kept units scaled by 1 / (1 - p)); your "
             "model must pass p as the drop rate (in recent years CS231n's p is the keep "
             "probability, FullyConnectedNet's dropout_keep_ratio)")
+    if vanilla:
+        report.notes.append(
+            "your dropout_forward's docstring says it is vanilla (non-inverted) dropout: "
+            "checked as such, the kept units unscaled in train mode and the output scaled "
+            "by the keep probability at test time (CS231n's assignment asks for inverted "
+            "dropout, which scales by 1 / p in train mode and returns the input at test "
+            "time; a model's test mode is checked against that)")
     for p, out in outs.items():
         want = p if old_course and drop_convention else 1 - p
         report.rows.append(_stat_row(
@@ -1111,15 +1449,27 @@ def _dropout_behaviour(fwd: Callable, seed: int) -> GradCheckReport:
                 "probability; otherwise keep units where np.random.rand(*x.shape) < p)"))
             * (drop_convention and not old_course)))
         mean = float(out.mean())
+        keep = (1 - p if old_course and drop_convention else p) if vanilla else 1.0
         report.rows.append(_stat_row(
-            f"mean p={p}", mean, float(x.mean()), 0.02 * abs(float(x.mean())), "forward",
-            f"the train-mode mean is {mean:.3f} for an input of mean {x.mean():.3f}: the kept "
-            f"units must be scaled by 1 / (their probability) (inverted dropout) so that the "
-            "mean is preserved"))
+            f"mean p={p}", mean, keep * float(x.mean()), 0.02 * abs(float(x.mean())),
+            "forward",
+            f"the train-mode mean is {mean:.3f} for an input of mean {x.mean():.3f}: "
+            + ("vanilla dropout (your docstring) keeps the kept units unscaled, so the "
+               f"mean is {keep:g} x the input's" if vanilla else
+               "the kept units must be scaled by 1 / (their probability) (inverted "
+               "dropout) so that the mean is preserved")))
     test = np.asarray(fwd(x.copy(), {"mode": "test", "p": 0.25, "seed": 123})[0])
-    cmp = _compare("test out", test, x, "test mode",
+    keep = (0.75 if old_course and drop_convention else 0.25) if vanilla else 1.0
+    cmp = _compare("test out", test, keep * x, "test mode",
+                   f"vanilla dropout (your docstring) scales its input by the keep "
+                   f"probability ({keep:g} here) at test time" if vanilla else
                    "in test mode dropout must return its input unchanged (no mask, no "
-                   "scaling: inverted dropout scales at training time)")
+                   "scaling: inverted dropout scales at training time)" + (
+                       "; yours scales by p at test time, as vanilla dropout does: the "
+                       "course asks for inverted dropout, the kept units scaled by 1 / p in "
+                       "train mode and x returned at test time (a docstring that says "
+                       "'vanilla' or 'non-inverted' dropout is checked as that)"
+                       if _close_to(test, 0.25 * x) else ""))
     report.rows.append(cmp)
     return report
 
@@ -1159,10 +1509,30 @@ def _batchnorm_behaviour(fwd: Callable, seed: int) -> GradCheckReport:
                             "running_var": np.ones(3)}
     theirs: dict[str, Any] = {"mode": "train", "running_mean": np.zeros(3),
                               "running_var": np.ones(3)}
+    momenta = _bn_momenta(fwd, batch(20), gamma, beta)
+    chosen = _bn_momentum_choice(momenta)
+    unbiased = chosen is not None and UNBIASED in momenta
+    if chosen is not None and abs(chosen - BN_MOMENTUM) > 1e-6:
+        theirs["momentum"] = chosen
+        report.notes.append(
+            f"your batchnorm_forward uses momentum = {chosen:.4g} for both running averages "
+            f"(numpynn's default {BN_MOMENTUM:g}, used when bn_param has no 'momentum'): a "
+            "choice, not a bug; the running averages are compared with numpynn's at your "
+            "value")
+    if unbiased:
+        report.notes.append(
+            "your batchnorm_forward's running variance averages the unbiased batch variance "
+            "(x.var(axis=0, ddof=1), as PyTorch keeps it; the course's and numpynn's average "
+            "the biased one, x.var(axis=0), which the batch is normalised with): a choice, "
+            "not a bug; it is compared with that")
     for _ in range(50):
         xb = batch(20)
         fwd(xb.copy(), gamma, beta, mine)
+        before = np.array(theirs["running_var"], dtype=np.float64)
         batchnorm_forward(xb.copy(), gamma, beta, theirs)
+        if unbiased:
+            m = theirs.get("momentum", BN_MOMENTUM)
+            theirs["running_var"] = m * before + (1 - m) * xb.var(axis=0, ddof=1)
     for key in ("running_mean", "running_var"):
         if key not in mine:
             report.rows.append(GradCheckRow(key, (3,), float("inf"), REFERENCE_TOL, FAIL,
@@ -1173,7 +1543,8 @@ def _batchnorm_behaviour(fwd: Callable, seed: int) -> GradCheckReport:
         report.rows.append(_compare(key, mine[key], theirs[key], "test mode",
                                     f"after 50 train-mode steps bn_param[{key!r}] differs from "
                                     "momentum * running + (1 - momentum) * batch statistic "
-                                    "(momentum 0.9 by default)"))
+                                    "(momentum 0.9 by default)" + _momentum_text(
+                                        key, momenta.get(key))))
     xt = batch(5)
     ref, note = _chosen("batchnorm", batchnorm_forward, lambda *a: fwd(*a, {"mode": "train"}),
                         [x, gamma, beta], ({"mode": "train"},))
@@ -1185,6 +1556,73 @@ def _batchnorm_behaviour(fwd: Callable, seed: int) -> GradCheckReport:
                                 "test mode must normalise with the running averages, not the "
                                 "test batch's own statistics (and must not update them)"))
     return report
+
+
+#: numpynn's (and CS231n's) batch norm momentum when bn_param has none
+BN_MOMENTUM = 0.9
+
+
+def _bn_momenta(fwd: Callable, x: np.ndarray, gamma: np.ndarray, beta: np.ndarray
+                ) -> dict[str, float]:
+    """The momentum the learner's batch norm forward gives each running average (key ->
+    m, where one train-mode step from a known start leaves ``m * start + (1 - m) * the
+    batch's statistic`` with the same m for every feature); a key it does not update so
+    is left out. bn_param holds no 'momentum', as the course's models pass it."""
+    start = {"running_mean": np.array([-3.0, 5.0, 20.0]),
+             "running_var": np.array([0.5, 40.0, 3.0])}
+    param: dict[str, Any] = {"mode": "train", **{k: v.copy() for k, v in start.items()}}
+    fwd(x.copy(), gamma.copy(), beta.copy(), param)
+    stats = {"running_mean": x.mean(axis=0), "running_var": x.var(axis=0),
+             # PyTorch's running variance: the unbiased batch variance (ddof=1)
+             UNBIASED: x.var(axis=0, ddof=1)}
+    out: dict[str, float] = {}
+    for key, stat in stats.items():
+        new = np.asarray(param.get(key.split(" ")[0], np.nan), dtype=np.float64)
+        if new.shape != stat.shape:
+            continue
+        with np.errstate(all="ignore"):
+            m = (new - stat) / (start[key.split(" ")[0]] - stat)
+        if np.all(np.isfinite(m)) and np.ptp(m) <= 1e-6 * max(abs(float(m[0])), 1e-12):
+            out[key] = float(np.mean(m))
+    if UNBIASED in out and "running_var" in out:  # one of the two only
+        del out[UNBIASED]
+    return out
+
+
+#: :func:`_bn_momenta`'s key for a running variance that averages the unbiased batch
+#: variance (x.var(axis=0, ddof=1), as PyTorch's BatchNorm1d keeps it)
+UNBIASED = "running_var (unbiased)"
+
+
+def _bn_momentum_choice(momenta: dict[str, float]) -> float | None:
+    """The learner's own momentum, where both running averages use the same one, other
+    than :data:`BN_MOMENTUM`, and it keeps most of the old average (0.5 <= m < 1: a
+    momentum below 0.5 is more likely ``(1 - momentum) * running + momentum * batch``,
+    the momentum on the wrong side); else None."""
+    var_key = UNBIASED if UNBIASED in momenta else "running_var"
+    if set(momenta) != {"running_mean", var_key}:
+        return None
+    m, m_var = momenta["running_mean"], momenta[var_key]
+    if abs(m - m_var) > 1e-6 or not 0.5 <= m < 1 - 1e-6 or (
+            abs(m - BN_MOMENTUM) <= 1e-6 and var_key == "running_var"):
+        return None
+    return m
+
+
+def _momentum_text(key: str, m: float | None) -> str:
+    """What the momentum read from the learner's forward (:func:`_bn_momenta`) shows."""
+    if m is None:
+        return ""
+    if abs(m - (1 - BN_MOMENTUM)) <= 1e-6:
+        return (f"; yours keeps {m:.3g} of the old {key} and takes {1 - m:.3g} of the batch's: "
+                "the momentum is on the wrong side, write momentum * running + (1 - "
+                "momentum) * batch")
+    if abs(m - 1) <= 1e-6:
+        return f"; yours leaves {key} unchanged by a train-mode step"
+    if abs(m - BN_MOMENTUM) > 1e-6:
+        return (f"; yours keeps {m:.3g} of the old {key} (a momentum of your own is accepted "
+                "when both running averages use it and it is at least 0.5)")
+    return ""
 
 
 def _layernorm_behaviour(fwd: Callable, seed: int) -> GradCheckReport:
@@ -1346,7 +1784,9 @@ def _model_checks(module: ModuleType, result: FileCheck, seed: int, user_dir: st
             continue
         instances, reason = _course_instances(cls)
         if not instances:
-            result.skipped.append(f"class {cname}: {reason}")
+            if not (all(callable(getattr(cls, m, None)) for m in TRAIN_METHODS)
+                    and _takes_nothing(cls)):  # LinearClassifier: its train is checked
+                result.skipped.append(f"class {cname}: {reason}")
             continue
         for label, kwargs, reg in instances:
             title = f"{cname}({label})"
@@ -1390,6 +1830,10 @@ def _model_checks(module: ModuleType, result: FileCheck, seed: int, user_dir: st
             except BaseException as exc:  # noqa: BLE001 - the learner's code may raise anything
                 if isinstance(exc, KeyboardInterrupt) and not isolated:
                     raise
+                if isinstance(exc, NotImplementedError):  # the learner's stub
+                    result.not_implemented.append(
+                        f"{title} ({_not_implemented_text(exc, user_dir)})")
+                    break
                 result.errors.append((title, _error_text(exc, user_dir)))
             finally:
                 np.random.set_state(state)
@@ -1541,6 +1985,416 @@ def _solver_step(cls: type, seed: int, steps: int = 2) -> GradCheckReport:
     return report
 
 
+class _TrainModel:
+    """The model a Solver's ``train`` and ``check_accuracy`` are checked with: one weight
+    matrix W, scores ``X.dot(W)`` in test mode, and in train mode a loss of ``sum(W**2)``
+    (whatever the minibatch) with a fixed gradient, so that W after each step, and so
+    every accuracy, follows from the learning rates alone."""
+
+    def __init__(self, w: np.ndarray, grad: np.ndarray) -> None:
+        self.params = {"W": w.copy()}
+        self.grad = grad
+
+    def loss(self, X: np.ndarray, y: np.ndarray | None = None) -> Any:
+        if y is None:
+            return np.asarray(X, dtype=np.float64) @ self.params["W"]
+        return float(np.sum(self.params["W"] ** 2)), {"W": self.grad.copy()}
+
+
+#: the Solver's train check: N_train (a multiple of the batch size, so that every version
+#: of the course's solver makes num_epochs * N_train // batch_size iterations), N_val,
+#: D, C, batch size, epochs, learning rate and its decay per epoch
+TRAIN_N, TRAIN_N_VAL, TRAIN_D, TRAIN_C, TRAIN_BATCH, TRAIN_EPOCHS = 8, 6, 3, 3, 4, 2
+TRAIN_LR, TRAIN_DECAY = 0.1, 0.5
+
+
+def _solver_problem(seed: int) -> tuple[dict[str, np.ndarray], np.ndarray, np.ndarray]:
+    """Data, W0 and the fixed gradient of :class:`_TrainModel` for which the validation
+    accuracy is highest at the course's second accuracy check (after the first epoch):
+    y_val is the prediction there, and some predictions differ at the first and last
+    checks, so that a Solver that does not keep the best parameters shows it."""
+    rng = stream(seed, "solver_train")
+    steps = TRAIN_EPOCHS * TRAIN_N // TRAIN_BATCH
+    per_epoch = TRAIN_N // TRAIN_BATCH
+    lrs = [TRAIN_LR * TRAIN_DECAY ** (t // per_epoch) for t in range(steps)]
+    for _ in range(200):
+        X_val = rng.standard_normal((TRAIN_N_VAL, TRAIN_D))
+        w0 = rng.standard_normal((TRAIN_D, TRAIN_C))
+        grad = 10 * rng.standard_normal((TRAIN_D, TRAIN_C))
+        preds = [np.argmax(X_val @ (w0 - sum(lrs[:t + 1]) * grad), axis=1)
+                 for t in _accuracy_steps(steps, per_epoch)]
+        if np.any(preds[0] != preds[1]) and np.any(preds[-1] != preds[1]):
+            break
+    data = {"X_train": rng.standard_normal((TRAIN_N, TRAIN_D)),
+            "y_train": rng.integers(0, TRAIN_C, TRAIN_N), "X_val": X_val,
+            "y_val": preds[1]}
+    return data, w0, grad
+
+
+def _accuracy_steps(steps: int, per_epoch: int) -> list[int]:
+    """The iterations after which the course's train checks the accuracies: the first,
+    every epoch's last, and the last."""
+    return [t for t in range(steps) if t == 0 or t == steps - 1 or (t + 1) % per_epoch == 0]
+
+
+def _solver_train(cls: type, seed: int, user_dir: str = "") -> GradCheckReport:
+    """A Solver's ``check_accuracy`` and ``train`` (CS231n's solver.py) on
+    :class:`_TrainModel`, against the course's: the accuracy of rows in batches (the last
+    one shorter); ``train`` for TRAIN_EPOCHS epochs of TRAIN_N // TRAIN_BATCH iterations
+    with the update rule replaced by one that records the learning rate it is given
+    (``next_w = w - learning_rate * dw``, the same config returned): the learning rate
+    decayed after every epoch, a loss per iteration in loss_history, the accuracies
+    after the first iteration and every epoch, and the best validation accuracy's
+    parameters in model.params at the end."""
+    data, w0, grad = _solver_problem(seed)
+    model = _TrainModel(w0, grad)
+    try:
+        solver = cls(model, data, update_rule="sgd", optim_config={
+            "learning_rate": TRAIN_LR}, lr_decay=TRAIN_DECAY, num_epochs=TRAIN_EPOCHS,
+            batch_size=TRAIN_BATCH, print_every=1000, verbose=False)
+    except TypeError as exc:
+        raise _SignatureError(f"{cls.__name__}: called as CS231n's Solver(model, data, "
+                              "update_rule='sgd', optim_config={...}, lr_decay=..., "
+                              "num_epochs=..., batch_size=..., print_every=..., "
+                              f"verbose=False), it raised TypeError: {exc}") from None
+    report = GradCheckReport(title=f"{cls.__name__}.check_accuracy and .train (analytic = "
+                                   "yours, numerical = expected)")
+
+    def row(label: str, got: Any, want: Any, text: str) -> None:
+        try:
+            ok = bool(np.shape(got) == np.shape(want) and np.allclose(
+                np.asarray(got, dtype=np.float64), np.asarray(want, dtype=np.float64),
+                rtol=1e-9, atol=1e-12))
+        except (TypeError, ValueError):
+            ok = False
+        a = np.asarray(got, dtype=object).ravel() if np.size(got) else np.zeros(0)
+        b = np.asarray(want, dtype=object).ravel()
+        worst = Entry((), float(a[0]) if len(a) == 1 and isinstance(
+            a[0], (int, float, np.number)) else float("nan"), float(b[0])
+            if len(b) == 1 else float("nan"))
+        report.rows.append(GradCheckRow(label, np.shape(want), 0.0 if ok else float("inf"),
+                                        0.0, PASS if ok else FAIL, worst,
+                                        kind=None if ok else "solver",
+                                        kind_text="" if ok else text))
+
+    # check_accuracy: 10 rows in batches of 4 (a shorter last batch), and all at once
+    rows = np.concatenate([data["X_val"], data["X_train"][:4]])
+    labels = np.concatenate([data["y_val"], data["y_train"][:4]])
+    want = float(np.mean(np.argmax(rows @ w0, axis=1) == labels))
+    for kwargs in ({"batch_size": 4}, {}):
+        try:
+            got = solver.check_accuracy(rows.copy(), labels.copy(), **kwargs)
+            gave = f"gave {_describe(got)}"
+            if isinstance(got, (int, float, np.number)) or (
+                    isinstance(got, np.ndarray) and got.size == 1):
+                got = float(got)
+        except Exception as exc:  # noqa: BLE001 - the learner's code: a FAIL with its line
+            got, gave = None, _error_text(exc, user_dir)
+        row(f"check_accuracy({', '.join(f'{k}={v}' for k, v in kwargs.items()) or 'X, y'})",
+            got, want,
+            f"check_accuracy on {len(rows)} rows{' in batches of 4' if kwargs else ''} "
+            f"{gave}; the fraction of rows whose argmax of model.loss(X) (the "
+            f"scores, N x C; argmax over axis 1) is y is {want:g}; predict every batch, "
+            "the last one shorter too (num_batches = N // batch_size, + 1 if N % "
+            "batch_size), then np.mean(np.hstack(y_pred) == y)")
+    # train, the update rule recording the learning rates it is given
+    seen: list[float] = []
+
+    def rule(w: np.ndarray, dw: np.ndarray, config: Any = None) -> tuple[np.ndarray, Any]:
+        lr = float(config.get("learning_rate", float("nan"))) if isinstance(
+            config, dict) else float("nan")
+        seen.append(lr)
+        w -= lr * dw  # in place, as the course's sgd: best_params must be copies
+        return w, config
+
+    solver.update_rule = rule
+    steps, per_epoch = TRAIN_EPOCHS * TRAIN_N // TRAIN_BATCH, TRAIN_N // TRAIN_BATCH
+    lrs = [TRAIN_LR * TRAIN_DECAY ** (t // per_epoch) for t in range(steps)]
+    ws = [w0 - sum(lrs[:t + 1]) * grad for t in range(steps)]
+    losses = [float(np.sum(w0 ** 2))] + [float(np.sum(w ** 2)) for w in ws[:-1]]
+    checks = _accuracy_steps(steps, per_epoch)
+    train_acc = [float(np.mean(np.argmax(data["X_train"] @ ws[t], axis=1)
+                               == data["y_train"])) for t in checks]
+    val_acc = [float(np.mean(np.argmax(data["X_val"] @ ws[t], axis=1) == data["y_val"]))
+               for t in checks]
+    best = int(np.argmax(val_acc))  # the first of the highest, as val_acc > best_val_acc
+    state = np.random.get_state()
+    np.random.seed(seed)  # the Solver draws its minibatches from np.random
+    try:
+        solver.train()
+    except Exception as exc:  # noqa: BLE001 - the learner's code: a FAIL with its line
+        report.rows.append(GradCheckRow(
+            "train()", (), float("inf"), 0.0, FAIL, kind="solver", kind_text=(
+                f"train() {_error_text(exc, user_dir)}; " + (
+                    "check_accuracy fails above" if any(
+                        r.verdict == FAIL for r in report.rows) else
+                    "it must run num_epochs * (N // batch_size) iterations of _step, "
+                    "checking the accuracies after the first and each epoch's last"))))
+        return report
+    finally:
+        np.random.set_state(state)
+    row("learning rates", seen, lrs,
+        f"the update rule was given the learning rates {[round(v, 6) for v in seen]} in "
+        f"{steps} iterations ({TRAIN_EPOCHS} epochs of {TRAIN_N} // {TRAIN_BATCH}); the "
+        f"course's: {lrs}, one update per iteration, and after every epoch each "
+        "parameter's config['learning_rate'] *= lr_decay")
+    row("loss_history", [float(v) for v in getattr(solver, "loss_history", [])], losses,
+        f"loss_history must hold the loss of every iteration ({steps}), as _step appends "
+        "it")
+    for label, got, want in (("train_acc_history", getattr(solver, "train_acc_history",
+                                                           None), train_acc),
+                             ("val_acc_history", getattr(solver, "val_acc_history", None),
+                              val_acc)):
+        row(label, [float(v) for v in got] if isinstance(got, list) else got, want,
+            f"{label} must hold the accuracy after the first iteration and after every "
+            f"epoch ({len(want)} values for {TRAIN_EPOCHS} epochs: {want}), from "
+            "check_accuracy")
+    row("best_val_acc", float(getattr(solver, "best_val_acc", float("nan"))), val_acc[best],
+        f"best_val_acc must be the highest validation accuracy seen, {val_acc[best]:g}")
+    row("model.params at the end", np.asarray(model.params.get("W"), dtype=np.float64)
+        if hasattr(model.params, "get") else None, ws[checks[best]],
+        "after train, model.params must hold the parameters of the best validation "
+        "accuracy (kept as copies when it improves, best_params[k] = v.copy(); at the "
+        "end self.model.params = self.best_params), not the last ones")
+    return report
+
+
+# ------------------------------------------------ assignment 1's training loops
+#: the methods of assignment 1's classifiers with a training loop: LinearClassifier
+#: (linear_classifier.py, its loss(X_batch, y_batch, reg) the subclass's) and TwoLayerNet
+#: (neural_net.py)
+TRAIN_METHODS = ("train", "predict", "loss")
+#: their check: N rows of D features, C classes, batch size, iterations, learning rate
+LOOP_N, LOOP_D, LOOP_C, LOOP_BATCH, LOOP_ITERS, LOOP_LR, LOOP_REG = 8, 4, 3, 4, 5, 0.1, 0.25
+
+
+def _loop_row(report: GradCheckReport, label: str, ok: bool, text: str,
+              kind: str = "training loop") -> None:
+    report.rows.append(GradCheckRow(label, (), 0.0 if ok else float("inf"), 0.0,
+                                    PASS if ok else FAIL, kind=None if ok else kind,
+                                    kind_text="" if ok else text))
+
+
+def _batches_ok(calls: list[tuple[Any, Any]], X: np.ndarray, y: np.ndarray) -> bool:
+    """Every minibatch given to loss: LOOP_BATCH rows of X with their own labels."""
+    for xb, yb in calls:
+        xb, yb = np.asarray(xb), np.asarray(yb)
+        if xb.shape != (LOOP_BATCH, X.shape[1]) or yb.shape != (LOOP_BATCH,):
+            return False
+        for row, label in zip(xb, yb):
+            match = np.flatnonzero(np.all(X == row, axis=1))
+            if not match.size or not np.any(y[match] == label):
+                return False
+    return True
+
+
+def _loop_problem(seed: int) -> tuple[np.ndarray, np.ndarray]:
+    rng = stream(seed, "train_loop")
+    X = rng.standard_normal((LOOP_N, LOOP_D))
+    y = np.arange(LOOP_N) % LOOP_C  # every class present: num_classes = max(y) + 1
+    return X, rng.permutation(y)
+
+
+def _loop_steps(report: GradCheckReport, name: str, got: np.ndarray, start: np.ndarray,
+                grad: np.ndarray, lrs: list[float], what: str) -> None:
+    """The weights after the loop: ``start - sum(lrs) * grad`` (negation where they
+    climbed: ``start + sum(lrs) * grad``)."""
+    want = start - sum(lrs) * grad
+    ok = got.shape == want.shape and _close_to(got, want)
+    up = got.shape == want.shape and _close_to(got, start + sum(lrs) * grad)
+    _loop_row(report, name, ok, (
+        f"after {len(lrs)} iterations {name} moved up the gradient: W += learning_rate * "
+        "grad climbs the loss; descent subtracts it, W -= learning_rate * grad") if up else (
+        f"after {len(lrs)} iterations {name} is not the start minus the learning rates "
+        f"times the gradients ({what}): each iteration must step every weight, "
+        "W -= learning_rate * grad, with the gradient loss returned"),
+        "negation" if up else "training loop")
+
+
+def _linear_classifier_train(cls: type, seed: int, user_dir: str = "") -> GradCheckReport:
+    """Assignment 1's LinearClassifier.train and .predict, on a subclass whose loss
+    returns a fixed gradient: LOOP_ITERS iterations of minibatches of LOOP_BATCH rows with
+    their labels (and reg passed through), W -= learning_rate * grad each, the losses
+    returned as loss_history; predict the argmax of X.dot(W)."""
+    X, y = _loop_problem(seed)
+    rng = stream(seed, "train_loop_w")
+    w0 = rng.standard_normal((LOOP_D, LOOP_C))
+    grad = rng.standard_normal((LOOP_D, LOOP_C))
+    calls: list[tuple[Any, Any]] = []
+    regs: list[Any] = []
+
+    class Stub(cls):  # type: ignore[misc, valid-type]
+        def loss(self, X_batch: Any, y_batch: Any, reg: Any) -> Any:
+            calls.append((np.array(X_batch, copy=True), np.array(y_batch, copy=True)))
+            regs.append(reg)
+            return float(np.sum(np.asarray(self.W) ** 2)), grad.copy()
+
+    Stub.__name__ = cls.__name__
+    try:
+        model = Stub()
+    except TypeError as exc:
+        raise _SignatureError(f"{cls.__name__}: built as CS231n's LinearClassifier(), it "
+                              f"raised TypeError: {exc}") from None
+    report = GradCheckReport(title=f"{cls.__name__}.train and .predict, {LOOP_ITERS} "
+                                   "iterations (analytic = yours, numerical = expected)")
+    model.W = w0.copy()
+    _predict_row(report, lambda: model.predict(X.copy()), np.argmax(X @ w0, axis=1),
+                 "np.argmax(X.dot(self.W), axis=1)", user_dir)
+    model.W = w0.copy()
+    losses = [float(np.sum((w0 - t * LOOP_LR * grad) ** 2)) for t in range(LOOP_ITERS)]
+    state = np.random.get_state()
+    np.random.seed(seed)  # the minibatches come from np.random
+    try:
+        history = model.train(X.copy(), y.copy(), learning_rate=LOOP_LR, reg=LOOP_REG,
+                              num_iters=LOOP_ITERS, batch_size=LOOP_BATCH, verbose=False)
+    except Exception as exc:  # noqa: BLE001 - the learner's code: a FAIL with its line
+        return _train_raised(report, exc, user_dir)
+    finally:
+        np.random.set_state(state)
+    _loop_row(report, "loss calls", len(calls) == LOOP_ITERS,
+              f"loss was called {len(calls)} times in {LOOP_ITERS} iterations; once per "
+              "iteration: loss, grad = self.loss(X_batch, y_batch, reg)")
+    _loop_row(report, "minibatches", _batches_ok(calls, X, y),
+              f"each minibatch must be batch_size = {LOOP_BATCH} rows of X with their own "
+              "labels: idx = np.random.choice(num_train, batch_size); X_batch = X[idx]; "
+              "y_batch = y[idx] (rows, not columns; the same idx for both)")
+    _loop_row(report, "reg", all(r == LOOP_REG for r in regs),
+              f"train(reg={LOOP_REG}) passed reg = {regs[:1]} to loss: pass train's reg on")
+    _loop_steps(report, "W", np.asarray(model.W, dtype=np.float64), w0, grad,
+                [LOOP_LR] * LOOP_ITERS, f"W0 - {LOOP_ITERS} x {LOOP_LR} x grad")
+    got_hist = [float(v) for v in history] if isinstance(history, (list, tuple)) else None
+    _loop_row(report, "loss_history", _history_ok(got_hist, losses, report),
+              f"train must return loss_history, the loss of every iteration ({LOOP_ITERS} "
+              f"values, each before that iteration's step); it returned "
+              f"{_describe(history)}")
+    return report
+
+
+def _predict_row(report: GradCheckReport, predict: Callable[[], Any], want: np.ndarray,
+                 how: str, user_dir: str) -> None:
+    """predict(X) against ``want`` (each row's class of highest score)."""
+    try:
+        pred = predict()
+        gave = f"gave {_describe(pred)}"
+        ok = np.shape(pred) == want.shape and bool(np.all(np.asarray(pred) == want))
+    except Exception as exc:  # noqa: BLE001 - the learner's code: a FAIL with its line
+        ok, gave = False, _error_text(exc, user_dir)
+    _loop_row(report, "predict", ok, f"predict(X) {gave}; it must be each row's class of "
+              f"highest score: {how}, shape (N,)")
+
+
+def _train_raised(report: GradCheckReport, exc: BaseException, user_dir: str
+                  ) -> GradCheckReport:
+    report.rows.append(GradCheckRow("train()", (), float("inf"), 0.0, FAIL,
+                                    kind="training loop", kind_text=(
+                                        f"train() {_error_text(exc, user_dir)}"
+                                        + ("; predict fails above" if any(
+                                            r.verdict == FAIL for r in report.rows)
+                                           else ""))))
+    return report
+
+
+def _a1_net_train(cls: type, seed: int, user_dir: str = "") -> GradCheckReport:
+    """Assignment 1's TwoLayerNet.train and .predict (neural_net.py), on a subclass whose
+    loss returns fixed gradients: minibatches with their labels, every parameter stepped
+    with the learning rate the course's loop uses (decayed once per epoch, where ``it %
+    iterations_per_epoch == 0``), the losses in loss_history; predict the argmax of
+    loss(X)."""
+    X, y = _loop_problem(seed)
+    rng = stream(seed, "train_loop_net")
+    calls: list[tuple[Any, Any]] = []
+
+    class Stub(cls):  # type: ignore[misc, valid-type]
+        def loss(self, X: Any, y: Any = None, reg: float = 0.0) -> Any:
+            if y is None:
+                return _a1_scores(self.params, X)
+            calls.append((np.array(X, copy=True), np.array(y, copy=True)))
+            return float(sum(np.sum(v ** 2) for v in self.params.values())), {
+                k: g.copy() for k, g in grads.items()}
+
+    Stub.__name__ = cls.__name__
+    state = np.random.get_state()
+    np.random.seed(seed)
+    try:
+        try:
+            model = Stub(LOOP_D, 5, LOOP_C, std=1e-1)
+        except TypeError as exc:
+            raise _SignatureError(f"{cls.__name__}: built as CS231n's TwoLayerNet("
+                                  f"input_size, hidden_size, output_size, std), it raised "
+                                  f"TypeError: {exc}") from None
+        if not hasattr(model.params, "items") or not model.params:
+            raise _NotImplementedYetError(f"{cls.__name__}.__init__ (params empty)")
+        start = {k: np.array(v, dtype=np.float64) for k, v in model.params.items()}
+        grads = {k: rng.standard_normal(np.shape(v)) for k, v in start.items()}
+        decay = 0.5
+        report = GradCheckReport(title=f"{cls.__name__}.train and .predict, {LOOP_ITERS} "
+                                       "iterations (analytic = yours, numerical = expected)")
+        _predict_row(report, lambda: model.predict(X.copy()),
+                     np.argmax(_a1_scores(start, X), axis=1),
+                     "np.argmax(self.loss(X), axis=1)", user_dir)
+        for key, value in start.items():
+            model.params[key] = value.copy()
+        try:
+            history = model.train(X.copy(), y.copy(), X.copy(), y.copy(),
+                                  learning_rate=LOOP_LR, learning_rate_decay=decay,
+                                  reg=LOOP_REG, num_iters=LOOP_ITERS, batch_size=LOOP_BATCH,
+                                  verbose=False)
+        except Exception as exc:  # noqa: BLE001 - the learner's code: a FAIL with its line
+            return _train_raised(report, exc, user_dir)
+    finally:
+        np.random.set_state(state)
+    per_epoch = max(LOOP_N // LOOP_BATCH, 1)
+    lrs, lr = [], LOOP_LR
+    for it in range(LOOP_ITERS):  # the course's loop: decay after it % per_epoch == 0
+        lrs.append(lr)
+        if it % per_epoch == 0:
+            lr *= decay
+    _loop_row(report, "loss calls", len(calls) == LOOP_ITERS,
+              f"loss was called {len(calls)} times with labels in {LOOP_ITERS} iterations; "
+              "once per iteration: loss, grads = self.loss(X_batch, y=y_batch, reg=reg)")
+    _loop_row(report, "minibatches", _batches_ok(calls, X, y),
+              f"each minibatch must be batch_size = {LOOP_BATCH} rows of X with their own "
+              "labels: idx = np.random.choice(num_train, batch_size); X_batch = X[idx]; "
+              "y_batch = y[idx]")
+    for key in start:
+        _loop_steps(report, key, np.asarray(model.params[key], dtype=np.float64),
+                    start[key], grads[key], lrs, "the learning rate decayed by "
+                    "learning_rate_decay once per epoch, as the course's loop does: "
+                    f"{[round(v, 6) for v in lrs]}")
+    got = history.get("loss_history") if hasattr(history, "get") else None
+    losses = [float(sum(np.sum((start[k] - sum(lrs[:t]) * grads[k]) ** 2) for k in start))
+              for t in range(LOOP_ITERS)]
+    _loop_row(report, "loss_history", _history_ok(
+        [float(v) for v in got] if isinstance(got, (list, tuple)) else None, losses, report),
+        "train must return {'loss_history': [the loss of every iteration], ...}")
+    return report
+
+
+def _history_ok(got: list[float] | None, want: list[float], report: GradCheckReport
+                ) -> bool:
+    """loss_history holds a loss per iteration, and (where the steps passed: the losses
+    follow from them) the expected ones."""
+    if got is None or len(got) != len(want):
+        return False
+    return any(r.verdict == FAIL for r in report.rows) or bool(
+        np.allclose(got, want, rtol=1e-9, atol=0))
+
+
+def _takes_nothing(cls: type) -> bool:
+    """Whether ``cls()`` is its constructor's signature (LinearClassifier's)."""
+    try:
+        return not inspect.signature(cls).parameters
+    except (TypeError, ValueError):
+        return False
+
+
+def _a1_scores(params: Any, X: Any) -> np.ndarray:
+    """Assignment 1's TwoLayerNet scores: relu(X W1 + b1) W2 + b2."""
+    p = {k: np.asarray(v, dtype=np.float64) for k, v in params.items()}
+    hidden = np.maximum(0, np.asarray(X, dtype=np.float64) @ p["W1"] + p["b1"])
+    return hidden @ p["W2"] + p["b2"]
+
+
 # ------------------------------------------------------------------------------ modules
 def _user_call(result: FileCheck, title: str, user_dir: str, fn: Callable[[], Any],
                on_call: Callable[[str], None] | None = None, isolated: bool = False) -> Any:
@@ -1562,6 +2416,8 @@ def _user_call(result: FileCheck, title: str, user_dir: str, fn: Callable[[], An
             raise _LearnerInterrupt() from exc
     except _NotImplementedYetError as exc:
         result.not_implemented.append(str(exc))
+    except NotImplementedError as exc:  # a stub of the learner's: raise NotImplementedError
+        result.not_implemented.append(f"{title} ({_not_implemented_text(exc, user_dir)})")
     except _SignatureError as exc:
         result.skipped.append(str(exc))
     except KeyboardInterrupt:
@@ -1571,6 +2427,14 @@ def _user_call(result: FileCheck, title: str, user_dir: str, fn: Callable[[], An
     except BaseException as exc:  # noqa: BLE001 - SystemExit, GeneratorExit and the rest
         result.errors.append((title, _error_text(exc, user_dir)))
     return None
+
+
+def _not_implemented_text(exc: BaseException, user_dir: str) -> str:
+    """Where a stub of the learner's raises NotImplementedError: ``raises
+    NotImplementedError (line L of FILE)``."""
+    where = _one_line(exc, user_dir)
+    line = where[where.rfind(" (line "):] if " (line " in where else ""
+    return "raises NotImplementedError" + line.replace(" (line ", ", line ", 1).rstrip(")")
 
 
 def _error_text(exc: BaseException, user_dir: str = "") -> str:
@@ -1610,12 +2474,13 @@ def check_module(module: ModuleType, seed: int = 0, timing: bool = True,
     """
     result = FileCheck()
     user_dir = _user_root(module)
+    functions = _functions(module)
 
     def call(title: str, fn: Callable[[], Any]) -> Any:
         return _user_call(result, title, user_dir, fn, on_call, isolated)
 
     for name, spec in _layer_specs().items():
-        pair = _forward_and_backwards(module, f"{name}_forward",
+        pair = _forward_and_backwards(functions, f"{name}_forward",
                                       [f"{name}_backward", *COURSE[name].alt_backwards], result)
         if pair is None:
             continue
@@ -1646,23 +2511,50 @@ def check_module(module: ModuleType, seed: int = 0, timing: bool = True,
                 result.reports.append(both[0])
                 result.notes.append(both[1])
     for fwd_name, (back_names, spec) in CNN_FUNCTIONS.items():
-        pair = _forward_and_backwards(module, fwd_name, list(back_names), result)
+        pair = _forward_and_backwards(functions, fwd_name, list(back_names), result)
         if pair is None:
             continue
         fwd, found = pair
         for bwd_name, bwd in found:
-            result.reports += call(f"{fwd_name} / {bwd_name}",
-                                   lambda spec=spec, fwd=fwd, bwd=bwd, bwd_name=bwd_name,
-                                   fwd_name=fwd_name: _layer_checks(
-                                       fwd_name, spec, fwd, bwd, bwd_name, seed,
-                                       fwd_name)) or []
+            first = call(f"{fwd_name} / {bwd_name}",
+                         lambda spec=spec, fwd=fwd, bwd=bwd, bwd_name=bwd_name,
+                         fwd_name=fwd_name: _layer_checks(fwd_name, spec, fwd, bwd, bwd_name,
+                                                          seed, fwd_name))
+            result.reports += first or []
+            if first is None or fwd_name not in CNN_SECOND or any(
+                    r.verdict == FAIL for r in first):  # the second check is for code that
+                continue  # passes the first (its parameters written as constants)
+            label, second = CNN_SECOND[fwd_name]
+            reports = call(f"{fwd_name} / {bwd_name} with {label}",
+                           lambda second=second, fwd=fwd, bwd=bwd, bwd_name=bwd_name,
+                           fwd_name=fwd_name: _layer_checks(fwd_name, second, fwd, bwd,
+                                                            bwd_name, seed, fwd_name))
+            for report in reports or []:
+                report.title = report.title.replace(":", f" with {label}:", 1)
+                report.rows = [dataclasses.replace(row, kind="param dict", kind_text=(
+                    (row.kind_text.rstrip(". ") + "; " if row.kind == "forward" else "")
+                    + f"it passes with {_CNN_FIRST[fwd_name]} and fails with {label}: "
+                    + (_GROUPS_TEXT if "groupnorm" in fwd_name else
+                       "read every parameter from the dict ("
+                       + ("stride = conv_param['stride'], pad = conv_param['pad']"
+                          if "conv" in fwd_name else "pool_height, pool_width and "
+                          "stride from pool_param") + ") in the forward and the "
+                       "backward pass, not as constants"))) if row.verdict == FAIL
+                    and row.kind not in ("in place", "random loss", "not finite")
+                    else row for row in report.rows]
+            result.reports += reports or []
     for name in LOSSES:
-        fn = getattr(module, name, None)
+        fn = getattr(functions, name, None)
         if callable(fn):
             result.reports += call(name, lambda fn=fn, name=name: _loss_checks(
                 name, fn, seed)) or []
+    for name in LINEAR_LOSSES:
+        fn = getattr(functions, name, None)
+        if callable(fn):
+            result.reports += call(name, lambda fn=fn, name=name: _linear_checks(
+                name, fn, seed)) or []
     for name in OPTIM_STATE:
-        fn = getattr(module, name, None)
+        fn = getattr(functions, name, None)
         if callable(fn):
             result.reports += call(name, lambda fn=fn, name=name: _optim_checks(
                 name, fn, seed)) or []
@@ -1673,15 +2565,49 @@ def check_module(module: ModuleType, seed: int = 0, timing: bool = True,
             report = call(f"{cname}._step", lambda cls=cls: _solver_step(cls, seed))
             if report is not None:
                 result.reports.append(report)
-                result.notes.append(
-                    f"{cname}: only _step is checked (the update rule applied to every "
-                    "parameter with its own config, the results stored); train, "
-                    "check_accuracy and the learning-rate decay are the course's given code "
-                    "and are not checked")
+            report = call(f"{cname}.train", lambda cls=cls: _solver_train(cls, seed,
+                                                                          user_dir))
+            if report is not None:
+                result.reports.append(report)
+    loops: set[Any] = set()
+    for cname, cls in sorted(vars(module).items()):
+        if not (inspect.isclass(cls) and cls.__module__ == module.__name__
+                and all(callable(getattr(cls, m, None)) for m in TRAIN_METHODS)
+                and not all(callable(getattr(cls, m, None)) for m in SOLVER_METHODS)
+                and cls.train not in loops):
+            continue
+        try:
+            names = set(inspect.signature(cls).parameters)
+        except (TypeError, ValueError):
+            continue
+        check = (_a1_net_train if "input_size" in names else _linear_classifier_train
+                 if not names else None)
+        if check is not None:
+            loops.add(cls.train)  # LinearSVM and Softmax share LinearClassifier's
+            report = call(f"{cname}.train", lambda cls=cls, check=check: check(
+                cls, seed, user_dir))
+            if report is not None:
+                result.reports.append(report)
     return result
 
 
-def _forward_and_backwards(module: ModuleType, fwd_name: str, back_names: list[str],
+def _functions(module: ModuleType) -> Any:
+    """The module's attributes, and where the module has no function of a course name,
+    the static (or class) method of that name of a class defined in it (``class Layers:
+    @staticmethod def affine_forward(x, w, b)``), when one class alone has it."""
+    found: dict[str, list[Any]] = {}
+    for cls in vars(module).values():
+        if not (inspect.isclass(cls) and cls.__module__ == module.__name__):
+            continue
+        for key, value in vars(cls).items():
+            if isinstance(value, (staticmethod, classmethod)):
+                found.setdefault(key, []).append(getattr(cls, key))
+    extra = {k: v[0] for k, v in found.items() if len(v) == 1
+             and not callable(getattr(module, k, None))}
+    return types.SimpleNamespace(**{**extra, **vars(module)}) if extra else module
+
+
+def _forward_and_backwards(module: Any, fwd_name: str, back_names: list[str],
                            result: Any) -> tuple[Callable, list[tuple[str, Callable]]] | None:
     """The module's forward function ``fwd_name`` and its (name, function) backward passes
     among ``back_names``; None where there is no forward. A backward without its forward,
@@ -1695,6 +2621,44 @@ def _forward_and_backwards(module: ModuleType, fwd_name: str, back_names: list[s
     if not found:
         result.skipped.append(f"{fwd_name} (no {back_names[0]})")
     return fwd, found
+
+
+def _missing(name: str) -> bool:
+    """Whether the top-level module ``name`` can be neither found nor is imported."""
+    if name in sys.modules:
+        return False
+    try:
+        return importlib.util.find_spec(name) is None
+    except (ImportError, ValueError):
+        return False
+
+
+def python2_shims() -> list[str]:
+    """Where the package ``future`` is not installed, stand-ins for the Python-2 names the
+    course's starter code imports (assignment 1's ``from past.builtins import xrange``,
+    ``from future import standard_library``): ``past.builtins`` (xrange = range,
+    basestring, unicode = str, long = int, raw_input = input, reduce) and
+    ``future.standard_library.install_aliases``, a no-op. Only for a process that checks a
+    learner's file (the CLI's child); returns the modules added (none where ``future``
+    is installed)."""
+    added: list[str] = []
+    if _missing("past"):
+        past, builtins = types.ModuleType("past"), types.ModuleType("past.builtins")
+        builtins.__dict__.update(xrange=range, basestring=str, unicode=str, long=int,
+                                 raw_input=input, reduce=functools.reduce)
+        past.builtins = builtins  # type: ignore[attr-defined]
+        past.__path__ = []  # a package, so that "import past.builtins" works
+        sys.modules.update({"past": past, "past.builtins": builtins})
+        added += ["past", "past.builtins"]
+    if _missing("future"):
+        future, library = types.ModuleType("future"), types.ModuleType(
+            "future.standard_library")
+        library.install_aliases = lambda: None  # type: ignore[attr-defined]
+        future.standard_library = library  # type: ignore[attr-defined]
+        future.__path__ = []
+        sys.modules.update({"future": future, "future.standard_library": library})
+        added += ["future", "future.standard_library"]
+    return added
 
 
 def _user_root(module: ModuleType) -> str:

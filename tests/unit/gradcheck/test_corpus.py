@@ -16,6 +16,7 @@ from numpynn.gradcheck.corpus import (
     CONVNET_MUTATIONS,
     DEEP,
     FILE_MUTATIONS,
+    LINEAR_MUTATIONS,
     MODEL_MUTATIONS,
     MUTATION_KINDS,
     MUTATIONS,
@@ -51,7 +52,8 @@ def test_smoke_corpus_holds_every_kind_and_meets_the_targets():
                                               + len(CNN_BACKWARD_MUTATIONS)
                                               + len(OPTIM_MUTATIONS)
                                               + len(SOLVER_MUTATIONS)
-                                              + len(CONVNET_MUTATIONS)}, text
+                                              + len(CONVNET_MUTATIONS)
+                                              + len(LINEAR_MUTATIONS)}, text
     layers = [c.name for c in layer_cases()]
     for layer in ("relu", "leaky_relu", "sigmoid", "tanh", "elu", "gelu"):
         assert f"{layer}, backward uses dout where it needs x" in layers

@@ -19,11 +19,16 @@ from numpynn.gradcheck.corpus import (
     LEARNER_CNN,
     LEARNER_CONVNET,
     LEARNER_LAYERS,
+    LEARNER_LINEAR,
     LEARNER_OPTIM,
     LEARNER_SOLVER,
+    LINEAR_MUTATIONS,
     OPTIM_MUTATIONS,
     SOLVER_MUTATIONS,
     _optim_text,
+)
+from numpynn.gradcheck.corpus import (
+    _module_from as _corpus_module,
 )
 from numpynn.gradcheck.file import check_module
 from tests.clirun import numpynn
@@ -181,6 +186,9 @@ def rows_with(result, kind):
            ("loss = -np.sum(np.log(probs[np.arange(N), y])) / N",
             "loss = np.mean(lse - x[np.arange(N), y])")),
     mutate(SOFTMAX, ("    return loss, dx", "    return float(loss), dx")),
+    # a small constant inside the log, against log(0): its gradient is the exact formula's
+    # (the numerical check FAILed it by 1.4e-7)
+    mutate(SOFTMAX, ("np.log(probs[np.arange(N), y])", "np.log(probs[np.arange(N), y] + 1e-7)")),
     # the seed question's commented line: -(1 / a2[y]) * da2 / N is (P - Y) / N
     mutate(SOFTMAX, ("    dx = probs.copy()\n    dx[np.arange(N), y] -= 1\n    dx /= N",
                      "    da2 = -probs.copy()\n    da2[np.arange(N), y] += 1\n"
@@ -677,6 +685,7 @@ def test_a_cnn_forward_bug_its_backward_agrees_with_fails_as_forward(tmp_path, n
                        "dx.reshape(N, C, H, W), dgamma"))
     result = check_module(module_of(tmp_path, text), timing=False)
     failed = [r for r in result.reports if r.verdict == FAIL]
+    # (the second parameters, CNN_SECOND, only for a function that passes the first)
     assert [r.title.split(":")[1] for r in failed] == [
         " forward output vs the course's definition (analytic = yours, numerical = expected)"
     ], result.to_table()
@@ -699,7 +708,10 @@ def test_a_hyper_parameter_chosen_otherwise_and_used_consistently_passes(tmp_pat
     result = check_module(module_of(tmp_path, mutate(LEARNER_LAYERS, (old, new))),
                           timing=False)
     assert result.verdict != FAIL, result.to_table()
-    assert "a choice, not a bug" in result.to_table() or "older years'" in result.to_table()
+    text = result.to_table()
+    assert "unbiased" not in name or "averages the unbiased batch variance" in text
+    assert "a choice, not a bug" in text or "older years'" in text \
+        or "vanilla (non-inverted) dropout: checked as such" in text
 
 
 def test_the_leaky_relu_slope_found_is_named_and_a_backward_with_another_still_fails(tmp_path):
@@ -732,6 +744,10 @@ def test_dropout_p_as_the_drop_probability_names_the_convention(tmp_path, doc, s
 
 # ------------------------------------------------------------------ caught, and now named
 @pytest.mark.parametrize("name, says", [
+    ("sigmoid backward applying the sigmoid to its cached output again",
+     "applies the sigmoid to the cached output again"),
+    ("relu backward without dout (the local derivative alone)", "the chain rule multiplies"),
+    ("batchnorm backward's dgamma from x - mu, not xhat", "np.sum(dout * (x - mu), axis=0)"),
     ("softmax dx divided by N on the correct classes only",
      "only the correct classes' entries dx[i, y[i]] are divided by N"),
     ("layernorm backward dividing by N where it needs D",
@@ -796,7 +812,31 @@ def test_a_solver_is_checked_and_says_what_is_not(tmp_path):
     proc = run_cli(tmp_path, LEARNER_SOLVER, "solver.py")
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert "Solver._step, 2 steps" in proc.stdout
-    assert "train, check_accuracy and the learning-rate decay" in proc.stdout
+    # train and check_accuracy are checked too (before: "are not checked")
+    assert "Solver.check_accuracy and .train" in proc.stdout
+    assert "not checked" not in proc.stdout
+
+
+def test_the_course_solver_with_its_future_imports_passes(tmp_path):
+    """The course's solver.py (``from future import standard_library``, ``from cs231n
+    import optim``, an in-place sgd): train and check_accuracy as the course wrote them."""
+    (tmp_path / "cs231n").mkdir()
+    (tmp_path / "cs231n" / "__init__.py").write_text("")
+    (tmp_path / "cs231n" / "optim.py").write_text(
+        "def sgd(w, dw, config=None):\n    config = config or {}\n"
+        "    config.setdefault('learning_rate', 1e-2)\n"
+        "    w -= config['learning_rate'] * dw\n    return w, config\n")
+    text = ("from __future__ import print_function, division\n"
+            "from future import standard_library\n\nstandard_library.install_aliases()\n"
+            "from builtins import range\nfrom builtins import object\n"
+            "import pickle as pickle\n"
+            + LEARNER_SOLVER.replace("self.update_rule = globals()[self.update_rule]",
+                                     "self.update_rule = getattr(optim, self.update_rule)")
+            .replace("import numpy as np\n", "import numpy as np\n\nfrom cs231n import optim\n",
+                     1))
+    proc = run_cli(tmp_path / "cs231n", text, "solver.py")
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "Solver.check_accuracy and .train" in proc.stdout
 
 
 @pytest.mark.parametrize("name, says", [
@@ -804,6 +844,15 @@ def test_a_solver_is_checked_and_says_what_is_not(tmp_path):
     ("Solver's _step not storing next_w", "self.model.params[p] = next_w"),
     ("Solver's _step passing one config from parameter to parameter",
      "another parameter's config"),
+    # train and check_accuracy (before: not checked, these passed)
+    ("Solver's check_accuracy dropping the last, shorter batch",
+     "the last one shorter too"),
+    ("Solver's train decaying the learning rate every iteration",
+     "after every epoch each parameter's config['learning_rate'] *= lr_decay"),
+    ("Solver's train keeping the last parameters, not the best",
+     "the parameters of the best validation accuracy"),
+    ("Solver's train keeping the best parameters without copying them",
+     "best_params[k] = v.copy()"),
 ])
 def test_solver_step_bugs_are_named(tmp_path, name, says):
     old, new, kind = SOLVER_MUTATIONS[name]
@@ -854,3 +903,180 @@ def test_a_three_layer_convnet_is_built_with_an_image_input_and_checked(tmp_path
     result = check_module(module_of(tmp_path, LEARNER_CONVNET), timing=False)
     assert result.verdict == "pass", result.to_table()
     assert "ThreeLayerConvNet(input_dim=(3, 4, 4)" in result.to_table()
+
+
+# ------------------------------------------------------------------ batch norm's momentum
+@pytest.mark.parametrize("old, new, choice", [
+    # hard-coded, the running averages updated in place: a choice (FAILed before)
+    ('    eps, momentum = bn_param.get("eps", 1e-5), bn_param.get("momentum", 0.9)\n',
+     '    eps, momentum = bn_param.get("eps", 1e-5), 0.99\n', True),
+    ("        running_mean = momentum * running_mean + (1 - momentum) * mu\n"
+     "        running_var = momentum * running_var + (1 - momentum) * var\n",
+     "        running_mean *= momentum\n        running_mean += (1 - momentum) * mu\n"
+     "        running_var *= momentum\n        running_var += (1 - momentum) * var\n", None),
+    # the momentum on the wrong side of both: 0.1, still a FAIL, and said so
+    ('bn_param.get("momentum", 0.9)\n', '1 - bn_param.get("momentum", 0.9)\n', False),
+])
+def test_a_batchnorm_momentum_of_ones_own_is_a_choice_and_the_wrong_side_is_not(
+        tmp_path, old, new, choice):
+    text = mutate(BN, (old, new))
+    if choice is None:  # in place, and hard-coded
+        text = mutate(text, ('bn_param.get("momentum", 0.9)', "0.95"))
+    result = check_module(module_of(tmp_path, text), timing=False)
+    if choice is False:
+        assert result.kinds == ["test mode"], result.to_table()
+        assert "the momentum is on the wrong side" in result.to_table()
+    else:
+        assert result.verdict != FAIL, result.to_table()
+        assert "uses momentum = 0.9" in result.to_table()
+
+
+# ------------------------------------------------------ assignment 1's linear classifiers
+def test_assignment_1_linear_classifiers_are_checked_with_the_starter_codes_imports(tmp_path):
+    """classifiers/linear_svm.py and softmax.py (``from past.builtins import xrange``,
+    without the package ``future``): both losses, naive and vectorised, and either
+    penalty convention (before: the import failed, exit 2; then 'nothing found')."""
+    folder = tmp_path / "cs231n" / "classifiers"
+    folder.mkdir(parents=True)
+    (tmp_path / "cs231n" / "__init__.py").write_text("")
+    (folder / "__init__.py").write_text("")
+    proc = run_cli(folder, LEARNER_LINEAR, "linear_svm.py")
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "FAIL" not in proc.stdout
+    for name in ("svm_loss_naive", "svm_loss_vectorized", "softmax_loss_naive",
+                 "softmax_loss_vectorized"):
+        assert f"{name}: numerical gradient of W" in proc.stdout
+    assert "0.5 * reg * np.sum(W * W) (older years" in proc.stdout
+
+
+@pytest.mark.parametrize("name", LINEAR_MUTATIONS)
+def test_linear_classifier_bugs_are_named(tmp_path, name):
+    old, new, kind = LINEAR_MUTATIONS[name]
+    result = check_module(_corpus_module(mutate(LEARNER_LINEAR, (old, new)), "linear"),
+                          timing=False)
+    assert result.kinds == [kind], result.to_table()
+    failed = {r.title.split(":")[0].split(" ")[0].split(".")[0] for r in result.reports
+              if r.verdict == FAIL}
+    assert failed == {name.split(" ")[0].split(".")[0]}, result.to_table()
+
+
+# ------------------------------------------------------ a CNN function's param dict
+@pytest.mark.parametrize("name", [n for n, (_, k) in CNN_BACKWARD_MUTATIONS.items()
+                                  if k == "param dict"])
+def test_a_cnn_function_ignoring_its_param_dict_is_named(tmp_path, name):
+    """Stride, pad or window written as constants pass with the notebook's parameters;
+    the second check (stride 2; a 3 x 3 window) fails them (before: they passed)."""
+    pairs, kind = CNN_BACKWARD_MUTATIONS[name]
+    result = check_module(module_of(tmp_path, _optim_text(pairs, LEARNER_CNN)), timing=False)
+    assert result.kinds == [kind], result.to_table()
+    assert "read every parameter from the dict" in result.to_table()
+    assert all("with conv_param stride 2, pad 1:" in t or "with pool_param 3 x 3, stride 3:"
+               in t for t in result.failed), result.failed
+
+
+def test_correct_cnn_functions_pass_with_the_second_parameters_too(tmp_path):
+    result = check_module(module_of(tmp_path, LEARNER_CNN), timing=False)
+    assert result.verdict != FAIL, result.to_table()
+    titles = [r.title for r in result.reports]
+    assert any("with conv_param stride 2, pad 1: numerical" in t for t in titles)
+    assert any("with pool_param 3 x 3, stride 3: forward" in t for t in titles)
+
+
+def test_vanilla_dropout_under_the_courses_docstring_says_what_it_is(tmp_path):
+    """Scaled by p at test time (passes under a docstring that says 'vanilla': above);
+    under the course's '(inverted) dropout' it FAILs and the message says why."""
+    old, new, kind = FILE_MUTATIONS[
+        "vanilla dropout (scaled at test time) under the course's inverted docstring"]
+    result = check_module(module_of(tmp_path, mutate(LEARNER_LAYERS, (old, new))),
+                          timing=False)
+    assert kind in result.kinds, result.to_table()
+    assert "yours scales by p at test time, as vanilla dropout does" in result.to_table()
+
+
+def test_a_leaky_relu_with_a_param_dict_of_its_own_is_checked(tmp_path):
+    """leaky_relu_forward(x, lrelu_param) (before: not checked, a TypeError)."""
+    text = mutate(LEARNER_LAYERS, (
+        "def leaky_relu_forward(x, alpha=0.01):\n",
+        "def leaky_relu_forward(x, lrelu_param):\n"
+        "    alpha = lrelu_param.get('alpha', 0.01)\n"))
+    result = check_module(module_of(tmp_path, text), timing=False)
+    assert result.verdict != FAIL and not result.skipped, result.to_table()
+    assert "leaky_relu_forward / leaky_relu_backward vs numpynn's" in result.to_table()
+    bad = mutate(text, ("    return dout * np.where(x > 0, 1.0, alpha)",
+                        "    return dout * np.where(x > 0, 1.0, 0.1)"))
+    assert check_module(module_of(tmp_path, bad, "bad"), timing=False).kinds == ["factor"]
+
+
+@pytest.mark.parametrize("old, new", [
+    ("    xg = x.reshape(N, G, -1)\n", "    xg = x.reshape(N, 1, -1)\n"),  # G ignored
+    # the groups taken across the channels (channel c in group c % G)
+    ("    xg = x.reshape(N, G, -1)\n",
+     "    xg = x.reshape(N, C // G, G, H, W).transpose(0, 2, 1, 3, 4).reshape(N, G, -1)\n"),
+])
+def test_a_group_norm_ignoring_g_or_grouping_otherwise_is_named(tmp_path, old, new):
+    """Checked with G = 1 alone these passed; with G = 2 of 6 channels they FAIL."""
+    result = check_module(module_of(tmp_path, mutate(GROUPNORM, (old, new))), timing=False)
+    assert result.verdict == FAIL and "param dict" in result.kinds, result.to_table()
+    assert all("with G = 2 (6 channels)" in t for t in result.failed), result.failed
+    assert "x.reshape(N, G, C // G, H, W)" in result.to_table()
+
+
+# ------------------------------------------------------ assignment 1's training loops
+@pytest.mark.parametrize("name", [n for n, (_, _, k) in A1_NET_MUTATIONS.items()
+                                  if k == "training loop"])
+def test_an_a1_nets_train_and_predict_are_checked(tmp_path, name):
+    """TwoLayerNet.train and .predict of neural_net.py (before: not checked)."""
+    old, new, kind = A1_NET_MUTATIONS[name]
+    result = check_module(module_of(tmp_path, LEARNER_A1_NET.replace(old, new)),
+                          timing=False)
+    assert result.kinds == [kind], result.to_table()
+    assert result.failed == ["TwoLayerNet.train and .predict, 5 iterations (analytic = "
+                             "yours, numerical = expected)"], result.failed
+
+
+def test_a_linear_softmax_with_a_constant_in_its_log_passes_with_a_note(tmp_path):
+    text = mutate(LEARNER_LINEAR, ("    loss = np.mean(log_sum - scores[np.arange(N), y])",
+                                   "    loss = -np.mean(np.log(np.exp(scores[np.arange(N), y] "
+                                   "- log_sum) + 1e-7))"))
+    result = check_module(_corpus_module(text, "linear"), timing=False)
+    assert result.verdict != FAIL, result.to_table()
+    assert "holds a small constant of its own" in result.to_table()
+
+
+def test_linear_classifiers_train_is_checked_once_and_not_listed_as_unchecked(tmp_path):
+    result = check_module(_corpus_module(LEARNER_LINEAR, "linear"), timing=False)
+    assert result.verdict != FAIL and not result.skipped, result.to_table()
+    titles = [r.title for r in result.reports if ".train" in r.title]
+    assert titles == ["LinearClassifier.train and .predict, 5 iterations (analytic = yours, "
+                      "numerical = expected)"], titles  # LinearSVM, Softmax: the same train
+
+
+def test_layers_written_as_static_methods_of_a_class_are_checked(tmp_path):
+    """class Layers: @staticmethod def relu_forward... (before: nothing found, exit 2)."""
+    text = ("import numpy as np\n\nclass Layers(object):\n"
+            + "".join(f"    @staticmethod\n    {line}\n" if line.startswith("def ") else
+                      f"    {line}\n" for line in AFF.strip().splitlines()
+                      if not line.startswith("import")))
+    proc = run_cli(tmp_path, text)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "affine_forward / affine_backward: numerical gradients" in proc.stdout
+    bad = mutate(text, ("db = np.sum(dout, axis=0)", "db = np.mean(dout, axis=0)"))
+    result = check_module(module_of(tmp_path, bad, "bad"), timing=False)
+    assert result.kinds == ["factor 1/N"], result.to_table()
+
+
+def test_a_stub_raising_not_implemented_error_is_not_implemented_yet(tmp_path):
+    """raise NotImplementedError in an unfinished function (before: that function's FAIL,
+    exit 1), in a layer, a loss and a model."""
+    text = (AFF + "\ndef relu_forward(x):\n    raise NotImplementedError('TODO')\n\n"
+            "def relu_backward(dout, cache):\n    raise NotImplementedError\n\n"
+            "def softmax_loss(x, y):\n    raise NotImplementedError()\n"
+            + mutate(NET, ("        z1 = X.dot(W1) + b1\n",
+                           "        raise NotImplementedError\n")).replace(
+                               "import numpy as np\n", ""))
+    proc = run_cli(tmp_path, text)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    for name in ("relu_forward / relu_backward (raises NotImplementedError, line",
+                 "softmax_loss (raises NotImplementedError, line",
+                 "TwoLayerNet(hidden_dim=7, reg=0.1) (raises NotImplementedError, line"):
+        assert name in proc.stdout, proc.stdout
