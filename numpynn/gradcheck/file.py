@@ -943,17 +943,26 @@ def _smoothed_loss(report: GradCheckReport, indices: list[int], cmp: GradCheckRe
                 report.notes.append(note)
 
 
-def _loss_checks(name: str, fn: Callable, seed: int) -> list[GradCheckReport]:
-    x = _draw(seed, "x", (6, 4))
-    y = stream(seed, "y").integers(0, 4, 6)
-    value = fn(x.copy(), y.copy())
+def _loss_and_gradient(name: str, value: object, grad: str, wrt: str,
+                       shape: tuple[int, ...]) -> tuple[object, object]:
+    """A loss function's (loss, gradient) as it returned them; a stub or another return
+    raises (``grad``: the gradient's name, dx or dW; ``wrt``: what it is the gradient of,
+    of ``shape``)."""
     if _stub(value):
         raise _NotImplementedYetError(name)
     if not isinstance(value, (tuple, list)) or len(value) != 2:
+        array = wrt.rsplit(" ", 1)[-1]
         raise ReturnError(f"{name} returned {_describe(value)}; it must return the tuple "
-                          "(loss, dx): the loss, a number, and its gradient with respect to "
-                          f"the scores x, of x's shape {x.shape}: return loss, dx")
-    loss, dx = value
+                          f"(loss, {grad}): the loss, a number, and its gradient with respect "
+                          f"to {wrt}, of {array}'s shape {shape}: return loss, {grad}")
+    return value[0], value[1]
+
+
+def _loss_checks(name: str, fn: Callable, seed: int) -> list[GradCheckReport]:
+    x = _draw(seed, "x", (6, 4))
+    y = stream(seed, "y").integers(0, 4, 6)
+    loss, dx = _loss_and_gradient(name, fn(x.copy(), y.copy()), "dx", "the scores x",
+                                  x.shape)
     if np.shape(loss) == x.shape and np.size(dx) == 1:
         raise ReturnError(f"{name} returned (dx, loss), the gradient first: the first value "
                           f"has the scores' shape {x.shape} and the second is a number; "
@@ -1064,14 +1073,8 @@ def _linear_checks(name: str, fn: Callable, seed: int) -> list[GradCheckReport]:
         pass
 
     def call(w: np.ndarray, reg: float) -> tuple[float, np.ndarray]:
-        value = fn(w.copy(), X.copy(), y.copy(), reg)
-        if _stub(value):
-            raise _NotImplementedYetError(name)
-        if not isinstance(value, (tuple, list)) or len(value) != 2:
-            raise ReturnError(f"{name} returned {_describe(value)}; it must return the tuple "
-                              "(loss, dW): the loss, a number, and its gradient with respect "
-                              f"to the weights W, of W's shape {W.shape}: return loss, dW")
-        loss, dw = value
+        loss, dw = _loss_and_gradient(name, fn(w.copy(), X.copy(), y.copy(), reg), "dW",
+                                      "the weights W", W.shape)
         if np.size(loss) != 1:
             raise ReturnError(f"{name}'s loss (the first value returned) has shape "
                               f"{np.shape(loss)}; it must be one number, the mean over the "

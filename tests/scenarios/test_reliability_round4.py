@@ -18,26 +18,9 @@ import pytest
 
 from numpynn.cli.main import main
 from tests.clirun import numpynn_process, start_numpynn
+from tests.scenarios.test_reliability_round3 import _csv, cli
 
 posix_only = pytest.mark.skipif(sys.platform == "win32", reason="POSIX signals")
-
-
-def _csv(path: Path, n: int = 60, seed: int = 0) -> Path:
-    """Two classes ('no', 'yes') set by the first of three numeric columns."""
-    rng = np.random.default_rng(seed)
-    X = rng.normal(size=(n, 3))
-    lines = ["a,b,c,label"] + [",".join(f"{v:.4f}" for v in x) + (",yes" if x[0] > 0 else ",no")
-                               for x in X]
-    path.write_text("\n".join(lines) + "\n")
-    return path
-
-
-def cli(capsys, *argv: str) -> tuple[int, str, str]:
-    """Exit code, stdout and stderr of ``numpynn ARGV`` run in this process."""
-    capsys.readouterr()
-    code = main(list(argv))
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 @pytest.fixture
