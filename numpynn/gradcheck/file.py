@@ -1021,21 +1021,32 @@ def _loss_checks(name: str, fn: Callable, seed: int) -> list[GradCheckReport]:
         reports.append(cmp)
     big = GradCheckReport(title=f"{name} with large scores (x + 1000: the same loss and "
                                 "gradient, as the loss depends on differences of scores)")
-    try:
-        with np.errstate(all="ignore"):
-            got = fn(x.copy() + 1000.0, y.copy())
-        big_loss = float(np.asarray(got[0], dtype=np.float64).reshape(-1)[0])
-        big_dx = np.asarray(got[1], dtype=np.float64)
-        bad = not np.isfinite(big_loss) or not np.all(np.isfinite(big_dx))
-        text = (f"{name}(x + 1000, y) gave loss {big_loss:.6g} and a dx with "
-                f"{int(np.sum(~np.isfinite(big_dx)))} NaN or inf entries; ")
-    except Exception as exc:  # noqa: BLE001 - the learner's code may raise on large scores
-        bad, text = True, f"{name}(x + 1000, y) {_error_text(exc)}; "
-    big.rows.append(GradCheckRow(
-        "loss, dx", x.shape, float("inf") if bad else 0.0, 0.0, FAIL if bad else PASS,
-        kind="overflow" if bad else None, kind_text=text + KINDS["overflow"] if bad else ""))
+    big.rows.append(_overflow_row("dx", x.shape, f"{name}(x + 1000, y)",
+                                  lambda: fn(x.copy() + 1000.0, y.copy())))
     reports.append(big)
     return reports
+
+
+def _overflow_row(grad: str, shape: tuple[int, ...], call: str,
+                  evaluate: Callable[[], Any]) -> GradCheckRow:
+    """The row of a loss function evaluated on scores shifted by 1000 (``evaluate()``:
+    its (loss, gradient), ``call`` how the message names the call): a FAIL of kind
+    overflow when the loss or the gradient ``grad`` is not finite, or the call raises."""
+    try:
+        with np.errstate(all="ignore"):
+            got = evaluate()
+        loss = float(np.asarray(got[0], dtype=np.float64).reshape(-1)[0])
+        gradient = np.asarray(got[1], dtype=np.float64)
+        bad = not np.isfinite(loss) or not np.all(np.isfinite(gradient))
+        text = (f"{call} gave loss {loss:.6g} and a {grad} with "
+                f"{int(np.sum(~np.isfinite(gradient)))} NaN or inf entries; ")
+    except (ReturnError, _NotImplementedYetError):
+        raise
+    except Exception as exc:  # noqa: BLE001 - the learner's code may raise on large scores
+        bad, text = True, f"{call} {_error_text(exc)}; "
+    return GradCheckRow(
+        f"loss, {grad}", shape, float("inf") if bad else 0.0, 0.0, FAIL if bad else PASS,
+        kind="overflow" if bad else None, kind_text=text + KINDS["overflow"] if bad else "")
 
 
 # ------------------------------------------- assignment 1's linear classifiers' losses
@@ -1162,19 +1173,8 @@ def _linear_checks(name: str, fn: Callable, seed: int) -> list[GradCheckReport]:
                                 "same loss and dW)")
     shifted = W.copy()
     shifted[-1] += 1000.0
-    try:
-        with np.errstate(all="ignore"):
-            big_loss, big_dw = call(shifted, 0.0)
-        bad = not np.isfinite(big_loss) or not np.all(np.isfinite(big_dw))
-        text = (f"{name} with every score + 1000 gave loss {big_loss:.6g} and a dW with "
-                f"{int(np.sum(~np.isfinite(big_dw)))} NaN or inf entries; ")
-    except (ReturnError, _NotImplementedYetError):
-        raise
-    except Exception as exc:  # noqa: BLE001 - the learner's code may raise on large scores
-        bad, text = True, f"{name} with every score + 1000 {_error_text(exc)}; "
-    big.rows.append(GradCheckRow(
-        "loss, dW", W.shape, float("inf") if bad else 0.0, 0.0, FAIL if bad else PASS,
-        kind="overflow" if bad else None, kind_text=text + KINDS["overflow"] if bad else ""))
+    big.rows.append(_overflow_row("dW", W.shape, f"{name} with every score + 1000",
+                                  lambda: call(shifted, 0.0)))
     reports.append(big)
     return reports
 
