@@ -944,10 +944,10 @@ def _smoothed_loss(report: GradCheckReport, indices: list[int], cmp: GradCheckRe
 
 
 def _loss_and_gradient(name: str, value: object, grad: str, wrt: str,
-                       shape: tuple[int, ...]) -> tuple[object, object]:
-    """A loss function's (loss, gradient) as it returned them; a stub or another return
-    raises (``grad``: the gradient's name, dx or dW; ``wrt``: what it is the gradient of,
-    of ``shape``)."""
+                       shape: tuple[int, ...], loss_is: str) -> tuple[object, object]:
+    """A loss function's (loss, gradient) as it returned them; a stub, another return or
+    a loss that is not one number raises (``grad``: the gradient's name, dx or dW;
+    ``wrt``: what it is the gradient of, of ``shape``; ``loss_is``: what the loss is)."""
     if _stub(value):
         raise _NotImplementedYetError(name)
     if not isinstance(value, (tuple, list)) or len(value) != 2:
@@ -955,22 +955,22 @@ def _loss_and_gradient(name: str, value: object, grad: str, wrt: str,
         raise ReturnError(f"{name} returned {_describe(value)}; it must return the tuple "
                           f"(loss, {grad}): the loss, a number, and its gradient with respect "
                           f"to {wrt}, of {array}'s shape {shape}: return loss, {grad}")
-    return value[0], value[1]
+    loss, gradient = value
+    if np.shape(loss) == shape and np.size(gradient) == 1:
+        raise ReturnError(f"{name} returned ({grad}, loss), the gradient first: the first "
+                          f"value has {wrt.rsplit(' ', 1)[-1]}'s shape "
+                          f"{shape} and the second is a number; return loss, {grad}")
+    if np.size(loss) != 1:
+        raise ReturnError(f"{name}'s loss (the first value returned) has shape "
+                          f"{np.shape(loss)}; it must be one number, {loss_is}")
+    return loss, gradient
 
 
 def _loss_checks(name: str, fn: Callable, seed: int) -> list[GradCheckReport]:
     x = _draw(seed, "x", (6, 4))
     y = stream(seed, "y").integers(0, 4, 6)
     loss, dx = _loss_and_gradient(name, fn(x.copy(), y.copy()), "dx", "the scores x",
-                                  x.shape)
-    if np.shape(loss) == x.shape and np.size(dx) == 1:
-        raise ReturnError(f"{name} returned (dx, loss), the gradient first: the first value "
-                          f"has the scores' shape {x.shape} and the second is a number; "
-                          "return loss, dx")
-    if np.size(loss) != 1:
-        raise ReturnError(f"{name}'s loss (the first value returned) has shape "
-                          f"{np.shape(loss)}; it must be one number, the mean over the "
-                          "examples (np.sum(...) / N)")
+                                  x.shape, "the mean over the examples (np.sum(...) / N)")
     dx = np.array(dx, dtype=np.float64, copy=True)
     if dx.shape != x.shape:
         raise ReturnError(f"{name} returned dx of shape {dx.shape} for scores x of shape "
@@ -1085,11 +1085,8 @@ def _linear_checks(name: str, fn: Callable, seed: int) -> list[GradCheckReport]:
 
     def call(w: np.ndarray, reg: float) -> tuple[float, np.ndarray]:
         loss, dw = _loss_and_gradient(name, fn(w.copy(), X.copy(), y.copy(), reg), "dW",
-                                      "the weights W", W.shape)
-        if np.size(loss) != 1:
-            raise ReturnError(f"{name}'s loss (the first value returned) has shape "
-                              f"{np.shape(loss)}; it must be one number, the mean over the "
-                              "examples plus the penalty")
+                                      "the weights W", W.shape,
+                                      "the mean over the examples plus the penalty")
         dw = np.array(dw, dtype=np.float64, copy=True)
         if dw.shape != W.shape:
             raise ReturnError(
