@@ -366,6 +366,14 @@ def search(
                          "its options would be ignored: leave it at 1, and train the best "
                          "settings as an ensemble afterwards (numpynn train --ensemble K).",
                          param="ensemble")
+    if base.final_fit == "all":
+        raise InputError("a search saves its best trial's configuration trained on the "
+                         "training rows (refitted on train + validation for a "
+                         "classification: `refit_best`), scored on the test rows; "
+                         "`final_fit='all'` in its options (a fresh network on every row, "
+                         "test rows included) would be ignored: leave it at 'auto', and "
+                         "train the best settings on every row afterwards (numpynn train "
+                         "--final-fit all).", param="final_fit")
     _check_search_size(space, mode, trials, base)
     plan = trial_plan(space, mode, trials, seed)
     settings = {**_settings(base, space, mode, trials, seed), "report": bool(report),

@@ -295,6 +295,19 @@ def test_search_refuses_an_ensemble_it_would_ignore(tmp_path):
     assert info.value.param == "ensemble"
 
 
+def test_search_refuses_a_final_fit_it_would_ignore(tmp_path, capsys):
+    """`numpynn search --final-fit all` was accepted and ignored: the saved best model was
+    still the one trained on the training rows. The CLI no longer takes the flag and the
+    Python search refuses final_fit='all'."""
+    with pytest.raises(InputError, match="`final_fit='all'`") as info:
+        search(options=RunOptions(final_fit="all"), trials=1, out=tmp_path / "s")
+    assert info.value.param == "final_fit"
+    assert main(["search", "--final-fit", "all", "--trials", "1", "--out",
+                 str(tmp_path / "t")]) != 0
+    assert "--final-fit is an option of numpynn train" in capsys.readouterr().err
+    assert not (tmp_path / "t").exists()
+
+
 def test_a_dict_space_is_a_search_space_as_scikit_learns_param_grid_is(monkeypatch):
     """search(options, {"lr": [...], ...}): GridSearchCV's habit; it raised AttributeError
     ('dict' object has no attribute 'sample'). Its keys are SearchSpace's, and other
