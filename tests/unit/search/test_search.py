@@ -383,3 +383,28 @@ def test_a_search_says_its_auto_target_transform_keeps_a_heavy_tail(tmp_path):
     assert any("heavy right tail" in n and "`target_transform='log'`" in n
                for n in notes["auto"])
     assert not any("heavy right tail" in n for n in notes["none"])
+
+
+def test_search_refuses_options_its_space_would_replace(monkeypatch):
+    """search(RunOptions(hidden=[7], train=TrainConfig(epochs=2)), {"lr": [...]}) trained
+    every trial with the default space's hidden sizes and epochs (216 trials of
+    (256, 128), 20 or 40 epochs...), the options' values silently dropped."""
+    from numpynn.training.trainer import TrainConfig
+
+    monkeypatch.setattr("numpynn.search.runner._check_search_size",
+                        lambda *a: (_ for _ in ()).throw(_StopError()))
+    with pytest.raises(InputError, match=r"hidden=\[7\], epochs=2 in the search's options "
+                       r"would be ignored") as info:
+        search(RunOptions(hidden=[7], train=TrainConfig(epochs=2, patience=3)),
+               {"lr": [0.01]}, mode="grid", out=None)
+    assert info.value.param == "hidden"
+    assert "{'hidden': [(7,)], 'epochs': [2], ...}" in str(info.value)
+    with pytest.raises(InputError, match=r"seed=5 in its options would be ignored: give "
+                       r"search\(..., seed=5\)"):
+        search(RunOptions(train=TrainConfig(seed=5)), {"lr": [0.01]}, mode="grid", out=None)
+    with pytest.raises(_StopError):  # not searched ones (patience), and defaults, are fine
+        search(RunOptions(train=TrainConfig(seed=5)), {"lr": [0.01]}, mode="grid", seed=5,
+               out=None)
+    with pytest.raises(_StopError):
+        search(RunOptions(train=TrainConfig(patience=3)), {"lr": [0.01]}, mode="grid",
+               out=None)
