@@ -268,7 +268,9 @@ def _check_y(y: np.ndarray, n: int, path: os.PathLike[str], names: tuple[str, st
     if len(y) != n:
         raise DataError(f"{path}: {x_name} has {n} rows but {name} has {len(y)} labels; they "
                         "must match")
-    if y.dtype.kind in "biu":
+    if y.dtype.kind == "b":  # the labels False / True, as a CSV's cells name them
+        return np.where(y, "True", "False")
+    if y.dtype.kind in "iu":
         if y.dtype.kind == "u" and y.size and int(y.max()) > np.iinfo(np.int64).max:
             return y.astype(np.uint64)  # labels above 2**63-1 would wrap in int64
         return y.astype(np.int64)

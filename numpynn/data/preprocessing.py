@@ -183,7 +183,7 @@ TARGET_TRANSFORMS = ("auto", "none", "log")
 #: log(1 + y) (wages, prices, salaries, counts of applications)
 LOG_SKEWNESS = 1.0
 #: the largest log-space prediction mapped back (expm1 of more overflows float64)
-_LOG_CAP = 700.0
+LOG_CAP = 700.0
 
 
 def log_candidates(y: np.ndarray) -> np.ndarray:
@@ -266,7 +266,7 @@ class TargetScaler:
         out = _as_2d(y) * self.scale + self.mean
         if self.log is not None and self.log.any():
             # targets of at least 0 were logged: predictions stay there too
-            out[:, self.log] = np.maximum(np.expm1(np.minimum(out[:, self.log], _LOG_CAP)),
+            out[:, self.log] = np.maximum(np.expm1(np.minimum(out[:, self.log], LOG_CAP)),
                                           0.0)
         return out
 

@@ -60,6 +60,7 @@ from typing import Any
 import numpy as np
 
 from .. import __version__
+from ..data.preprocessing import LOG_CAP
 from ..data.table import MISSING_TOKENS
 from ..ensemble import Ensemble
 from ..errors import InputError
@@ -365,7 +366,9 @@ def _classifier_outputs(g: GraphBuilder, scores: str, classes: np.ndarray,
 def _regressor_outputs(g: GraphBuilder, scores: str, classes: np.ndarray,
                        saved: Any) -> list[Any]:
     """``variable`` (N, K), as skl2onnx names a regressor's output: the scores with the
-    model's target scaling undone (``scores * scale + mean``; none for a bare network)."""
+    model's target scaling undone (``scores * scale + mean``, then ``expm1`` at least 0 on
+    the columns trained on log(1 + y), as :meth:`TargetScaler.inverse_transform`; none
+    for a bare network)."""
     helper = g.onnx.helper
     k: int | str = "K"
     state = (saved.metadata.get("target_scaler") if saved is not None else None) or {}
@@ -374,7 +377,17 @@ def _regressor_outputs(g: GraphBuilder, scores: str, classes: np.ndarray,
         mean = np.asarray(state["mean"], g.dtype).reshape(1, -1)
         k = scale.shape[1]
         scaled = g.op("Mul", [scores, g.const(scale, "target_scale", g.dtype)], "scaled")
-        g.op("Add", [scaled, g.const(mean, "target_mean", g.dtype)], output="variable")
+        log = np.asarray(state.get("log") or [False] * k, bool).reshape(1, -1)
+        if not log.any():
+            g.op("Add", [scaled, g.const(mean, "target_mean", g.dtype)], output="variable")
+        else:
+            values = g.op("Add", [scaled, g.const(mean, "target_mean", g.dtype)], "unscaled")
+            cap = min(LOG_CAP, float(np.log(np.finfo(g.dtype).max)))
+            capped = g.op("Min", [values, g.const(cap, "log_cap")], "capped")
+            grown = g.op("Sub", [g.op("Exp", [capped], "exp"), g.const(1.0, "one")], "expm1")
+            grown = g.op("Max", [grown, g.const(0.0, "zero")], "expm1_at_least_0")
+            g.op("Where", [g.const(log, "log_columns", bool), grown, values],
+                 output="variable")
     else:
         g.op("Identity", [scores], output="variable")
     float_type = helper.np_dtype_to_tensor_dtype(g.dtype)

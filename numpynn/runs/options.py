@@ -260,7 +260,7 @@ OPTIONS: tuple[Option, ...] = (
            "figures, a fresh network trained on every row (train + validation + test) for "
            "the epoch count the validation split chose; none = the network the figures "
            "describe; auto (default): all for CSV and NPZ files, none for named data sets "
-           "and with --refit", choices=("auto", "all", "none"), commands=_DATA),
+           "and with --refit", choices=("auto", "all", "none")),
     Option("ensemble", "--ensemble", POSITIVE_INT, "train K networks from different seeds "
            "together (packed) and average their class probabilities: one model file, the "
            "report shows each member's score beside the ensemble's (classification; not "

@@ -1368,7 +1368,8 @@ def prediction_input(saved: SavedModel, spec: str, *, ignore_columns: Sequence[i
                 f"{spec} is not a CSV file, or the model records no table (a model of "
                 "numpynn 0.1, or one trained on another source). Leave it out.",
                 param="id_column" if id_column is not None else "ignore_columns")
-        return PredictionInput(prediction_data(saved, spec))
+        notes: list[str] = []
+        return PredictionInput(prediction_data(saved, spec, notes), notes=notes)
     assert saved.recipe is not None
     ds = load_dataset(os.fspath(spec), label_column=None, recipe=saved.recipe,
                       ignore_columns=ignore_columns, id_column=id_column)
@@ -1377,13 +1378,14 @@ def prediction_input(saved: SavedModel, spec: str, *, ignore_columns: Sequence[i
     return PredictionInput(ds.X, ds.ids, name, list(ds.notes))
 
 
-def prediction_data(saved: SavedModel, spec: str) -> np.ndarray:
+def prediction_data(saved: SavedModel, spec: str, notes: list[str] | None = None
+                    ) -> np.ndarray:
     """Raw features (N, F) of ``spec`` to predict on; a label column, if any, is ignored.
 
     A model that records how its CSV data were read (a recipe) reads CSV files the same
     way (:func:`read_with_recipe`). Older models: a CSV's label column is present when a
     row has one more column than the model has features. Data sets with a predefined
-    test part give train rows then test.
+    test part give train rows then test (said in ``notes``, where given).
     """
     if not isinstance(spec, (str, os.PathLike)):
         raise DataError(f"data spec must be a string; got {type(spec).__name__} {spec!r:.60}")
@@ -1400,6 +1402,10 @@ def prediction_data(saved: SavedModel, spec: str) -> np.ndarray:
     ds = load_dataset(spec, label_column=label_column, classes=None)
     X = ds.X if ds.X_test is None else np.concatenate([ds.X, ds.X_test])
     _check_feature_count(X, n_features, spec)
+    if ds.X_test is not None and notes is not None:
+        n = len(ds.X)
+        notes.append(f"note: {ds.name}: rows 1 to {n:,} are its training part's, {n + 1:,} "
+                     f"to {len(X):,} its test part's (train rows first, then test).")
     return X
 
 

@@ -354,6 +354,10 @@ def search(
     if trials is None and mode == "random":
         trials = 40
     base = options if options is not None else RunOptions()
+    if base.train.seed not in (0, seed):  # 0: TrainConfig's default
+        raise InputError(f"the search's `seed` ({seed}) seeds its split and every trial; "
+                         f"seed={base.train.seed} in its options would be ignored: give "
+                         f"search(..., seed={base.train.seed}) instead.", param="seed")
     base = replace(base, data=_absolute_spec(str(base.data)),
                    train=replace(base.train, seed=seed))
     if base.val_fraction is None:  # a search always needs its validation split
@@ -366,6 +370,15 @@ def search(
                          "its options would be ignored: leave it at 1, and train the best "
                          "settings as an ensemble afterwards (numpynn train --ensemble K).",
                          param="ensemble")
+    _check_no_searched_options(base)
+    if base.final_fit == "all":
+        raise InputError("a search saves its best trial's configuration trained on the "
+                         "training rows (refitted on train + validation for a "
+                         "classification: `refit_best`), scored on the test rows; "
+                         "`final_fit='all'` in its options (a fresh network on every row, "
+                         "test rows included) would be ignored: leave it at 'auto', and "
+                         "train the best settings on every row afterwards (numpynn train "
+                         "--final-fit all).", param="final_fit")
     _check_search_size(space, mode, trials, base)
     plan = trial_plan(space, mode, trials, seed)
     settings = {**_settings(base, space, mode, trials, seed), "report": bool(report),
@@ -566,6 +579,29 @@ def _describe_best(result: SearchResult, saved: SavedModel) -> None:
 
 #: Bytes a trial takes in the plan, the results and the files (a generous lower bound).
 TRIAL_BYTES = 4096
+
+
+def _check_no_searched_options(options: RunOptions) -> None:
+    """Refuse options that set a parameter the search space sets for every trial
+    (``RunOptions(hidden=[7])``, ``TrainConfig(epochs=5)``): each trial's value replaces
+    it, so it would be ignored; the space takes it instead (``{"hidden": [(7,)]}``)."""
+    from ..runs.options import FIELDS, default_options, get
+    from ..training.trainer import TrainConfig
+
+    defaults = (RunOptions(), default_options(), RunOptions(train=TrainConfig()))
+    given = {name: get(options, FIELDS[name]) for name in PARAMS}
+    given = {name: value for name, value in given.items()
+             if all(value != get(d, FIELDS[name]) for d in defaults)}
+    if given:
+        shown = ", ".join(f"{name}={value!r}" for name, value in given.items())
+        space = ", ".join(f"{name!r}: [{tuple(v) if isinstance(v, list) else v!r}]"
+                          for name, v in given.items())
+        raise InputError(f"{shown} in the search's options would be ignored: the search "
+                         f"space sets {'it' if len(given) == 1 else 'them'} for every "
+                         f"trial ({', '.join(PARAMS)}). Give "
+                         f"{'it' if len(given) == 1 else 'them'} in the space instead, "
+                         f"e.g. search(options, {{{space}, ...}}), and leave the options "
+                         "at their defaults.", param=next(iter(given)))
 
 
 def _check_search_size(space: SearchSpace, mode: str, trials: int | None,

@@ -68,6 +68,14 @@ def search_splits(options: RunOptions) -> Splits:
     ds, task, note = load_for_task(options)
     notes = [*([note] if note else []), *ds.notes]
     splits = prepare_splits(options, ds, task)
+    if splits.task.alternative_targets(splits.y_train, options) is not None:
+        # numpynn train's auto also trains on log(1 + y) and keeps the better; a trial
+        # trains once, on the values as they are
+        notes.append("note: the targets have a heavy right tail; `target_transform='auto'` "
+                     "in a search trains every trial on the values as they are (numpynn "
+                     "train's auto also tries log(1 + y) and keeps the better on "
+                     "validation): give `target_transform='log'` to search on log(1 + y), "
+                     "or `target_transform='none'` to keep the values without this note.")
     splits.notes = [*notes, *splits.notes]  # what reading and splitting decided
     return splits
 

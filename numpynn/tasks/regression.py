@@ -113,11 +113,13 @@ class Regression(Task):
         rows = int(splits.y_train.shape[0])
         log = getattr(splits.targets, "scaler", None)
         logged = log is not None and log.log is not None and bool(log.log.any())
+        widest = max(getattr(options, "hidden", None) or [0])
+        smaller = 16 if widest == 0 or widest > 32 else max(2, widest // 4)
         causes = [
             "the label column is not the one you meant (the run's first line names it; "
             "`label_column` names another)",
             f"too few training rows ({rows:,}) for the network: try a smaller `hidden` "
-            "(e.g. 16) or a larger `reg`",
+            f"(e.g. {smaller}) or a larger `reg`",
         ]
         if not logged:
             causes.append("a target with a long tail or outliers: try "

@@ -250,6 +250,17 @@ def test_npz_round_trip(tmp_path: Path) -> None:
     np.testing.assert_array_equal(load_npz(tmp_path / "f.npz").y, [1, 0, 1, 0])
 
 
+def test_npz_bool_labels_are_false_and_true_as_in_a_csv(tmp_path: Path) -> None:
+    """A bool y was read as the classes 0 and 1: predict wrote 0/1 (and p_0, p_1) where the
+    same labels in a CSV give False/True."""
+    np.savez(tmp_path / "b.npz", X=np.eye(4), y=np.array([True, False, True, False]))
+    ds = load_npz(tmp_path / "b.npz")
+    assert ds.classes.tolist() == ["False", "True"]
+    np.testing.assert_array_equal(ds.y, [1, 0, 1, 0])
+    again = load_npz(tmp_path / "b.npz", classes=ds.classes)  # evaluate's reading
+    np.testing.assert_array_equal(again.y, [1, 0, 1, 0])
+
+
 def test_npz_without_labels(tmp_path: Path) -> None:
     np.savez(tmp_path / "x.npz", X=np.ones((2, 2)))
     ds = load_npz(tmp_path / "x.npz", label_column=None)

@@ -576,3 +576,29 @@ def test_a_path_or_a_fitted_estimator_is_answered_with_what_to_pass(tmp_path):
     with pytest.raises(InputError, match=r"its network is to_onnx\(est.model_\), whose labels "
                                          r"are the class indices 0..1"):
         to_onnx(clf)
+
+
+@pytest.mark.parametrize("dtype, tol", [("float32", 1e-5), ("float64", 1e-10)])
+def test_regression_trained_on_log_targets_exports_values_in_the_training_units(
+        tmp_path, dtype, tol):
+    """A regression trained on log(1 + y) (``target_transform='log'``): the graph's
+    ``variable`` was the log-space value (5.5 where predict said 248.8); it is expm1 (at
+    least 0) of it on the logged columns, the others only unscaled, as ``values``."""
+    from numpynn.runs.run import RunOptions, run_training
+    from numpynn.training.trainer import TrainConfig
+
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(60, 3))
+    Y = np.column_stack([np.exp(2 * X[:, 0]) * 10, X[:, 1] - 5])  # the second below 0
+    np.savez(tmp_path / "m.npz", X=X, y=Y)
+    run_training(RunOptions(data=str(tmp_path / "m.npz"), task="regression", hidden=[4],
+                            dtype=dtype, target_transform="none", final_fit="none",
+                            train=TrainConfig(epochs=2, seed=0)), tmp_path / "run",
+                 report=False)
+    saved = load_model(tmp_path / "run")
+    saved.metadata["target_scaler"]["log"] = [True, False]  # one column logged, one not
+    saved.metadata["target_scaler"]["mean"] = [3.0, -5.0]
+    want = saved.values(X)
+    assert want[:, 0].max() > 100  # expm1 of the first column's values
+    got = session(to_onnx(saved)).run(["variable"], {"X": X.astype(dtype)})[0]
+    assert np.abs(got - want).max() <= tol * max(1.0, float(np.abs(want).max()))

@@ -180,3 +180,22 @@ def test_prepare_splits_holds_the_rows_once():
     assert splits.dataset.X.shape == (0, 64) and splits.dataset.X_test is None
     n = splits.X_train.shape[0] + splits.X_val.shape[0] + splits.X_test.shape[0]
     assert n == 1797 and splits.dataset.n_features == 64 and splits.dataset.n_classes == 10
+
+
+def test_predict_says_which_rows_of_an_npz_with_a_test_part_are_which(tmp_path):
+    """`numpynn predict` on an .npz with x_train/x_test arrays wrote the rows of both, train
+    first, with nothing saying so."""
+    from numpynn.runs.run import prediction_input
+
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(50, 2))
+    y = (X[:, 0] > 0).astype(int)
+    np.savez(tmp_path / "s.npz", x_train=X[:40], y_train=y[:40], x_test=X[40:],
+             y_test=y[40:])
+    run_training(RunOptions(data=str(tmp_path / "s.npz"), hidden=[4], final_fit="none",
+                            train=TrainConfig(epochs=1)), tmp_path / "run", report=False)
+    read = prediction_input(load_model(tmp_path / "run" / "model.npz"),
+                            str(tmp_path / "s.npz"))
+    assert read.X.shape == (50, 2)
+    assert read.notes == ["note: s.npz: rows 1 to 40 are its training part's, 41 to 50 its "
+                          "test part's (train rows first, then test)."]

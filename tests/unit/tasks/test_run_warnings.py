@@ -112,3 +112,21 @@ def test_two_imbalanced_classes_keep_the_epoch_of_the_best_balanced_accuracy(tmp
                                      train=TrainConfig(epochs=2)), tmp_path / "r3",
                           report=False)
     assert result.history.score_name == "accuracy"
+
+
+def test_the_smaller_hidden_suggested_is_smaller_than_the_runs():
+    """The R^2-below-0 warning said "try a smaller `hidden` (e.g. 16)" to a run of hidden
+    16; the example is now below the run's widest layer."""
+    from types import SimpleNamespace
+
+    from numpynn.tasks.regression import Regression
+
+    splits = SimpleNamespace(y_train=np.zeros((240, 1)), targets=None)
+    metrics = {"test": {"r2": -0.4, "n": 60}}
+
+    def example(hidden):
+        text = Regression().warnings(metrics, splits, RunOptions(hidden=hidden))[0]
+        return int(re.search(r"smaller `hidden` \(e\.g\. (\d+)\)", text).group(1))
+
+    assert example([256, 128]) == 16
+    assert example([16]) == 4 and example([32]) == 8 and example([4]) == 2
