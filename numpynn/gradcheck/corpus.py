@@ -684,6 +684,10 @@ MODEL_MUTATIONS: dict[str, tuple[str, str, str]] = {
         '            bn_param["mode"] = mode\n', '            pass\n', "test mode"),
     "dropout left in train mode at test time": (
         '        self.dropout_param["mode"] = mode\n', "", "test mode"),
+    "bn_params rebuilt on every loss call (running averages never kept)": (
+        '        for bn_param in self.bn_params:\n            bn_param["mode"] = mode\n',
+        '        self.bn_params = [{"mode": mode} for _ in range(self.num_layers - 1)]\n',
+        "test mode"),
     "grads of gamma and beta stored under each other's names": (
         'dh, grads[f"gamma{i}"], grads[f"beta{i}"] = batchnorm_backward',
         'dh, grads[f"beta{i}"], grads[f"gamma{i}"] = batchnorm_backward', "swapped"),
@@ -753,6 +757,8 @@ class TwoLayerNet(object):
 A1_NET_MUTATIONS: dict[str, tuple[str, str, str]] = {
     "ReLU mask on the ReLU's output with < (never applies)": (
         "dh1[h1 <= 0] = 0", "dh1[h1 < 0] = 0", "mask"),
+    "dscores without the -1 at each example's correct class": (
+        "        dscores[np.arange(N), y] -= 1\n", "", "correct class"),
     "TwoLayerNet.train stepping the weights only, not the biases": (
         "            for name in self.params:\n"
         "                self.params[name] -= learning_rate * grads[name]",
@@ -1078,6 +1084,13 @@ CNN_BACKWARD_MUTATIONS: dict[str, tuple[tuple[tuple[str, str], ...], str]] = {
           'pool_param["stride"]', "ph, pw, s = 2, 2, 2"),
          ('ph, pw, s = pool_param["pool_height"], pool_param["pool_width"], '
           'pool_param["stride"]', "ph, pw, s = 2, 2, 2")), "param dict"),
+    # pass with the first two (pad 1), fail with the third (pad 0: CNN_THIRD)
+    "conv backward slicing dx_pad[pad:-pad] (empty at pad 0)": (
+        (("return dxp[:, :, pad:pad + H, pad:pad + W]", "return dxp[:, :, pad:-pad, pad:-pad]"),),
+        "param dict"),
+    "max pool backward assigning each window's gradient (overlapping windows)": (
+        (("dx[:, :, i * s:i * s + ph, j * s:j * s + pw] += mask",
+          "dx[:, :, i * s:i * s + ph, j * s:j * s + pw] = mask"),), "accumulate"),
 }
 
 

@@ -211,6 +211,36 @@ CNN_SECOND: dict[str, tuple[str, LayerSpec]] = {
             _draw(s, "beta_gn_2", (1, 6, 1, 1))], lambda: (2, {}))),
 }
 
+def _conv_inputs_3(seed: int) -> list[np.ndarray]:
+    # pad 0 (one example, 2 channels, 2 filters, a 4 x 4 image): out 2 x 2
+    return [_draw(seed, "x_conv_3", (1, 2, 4, 4)), _draw(seed, "w_conv_3", (2, 2, 3, 3)),
+            _draw(seed, "b_conv_3", (2,))]
+
+
+def _pool_inputs_3(seed: int) -> list[np.ndarray]:
+    # one example, one channel, distinct values 0.1 apart: overlapping 2 x 2 windows
+    x = stream(seed, "x_pool_3").permutation(4 * 4).reshape(1, 1, 4, 4)
+    return [0.1 * x - 0.8]
+
+
+#: forward name -> (its param dict, its spec, kind, what to do): the third check, for a
+#: function that passes the first two. pad 0: ``dx_pad[:, :, pad:-pad, pad:-pad]`` is
+#: right at every pad but 0, where it is empty; a 2 x 2 window at stride 1: overlapping
+#: windows share entries, whose gradients a ``dx[window] = ...`` overwrites.
+CNN_THIRD: dict[str, tuple[str, LayerSpec, str, str]] = {
+    **{name: ("conv_param stride 1, pad 0", LayerSpec(
+        ("x", "w", "b"), _conv_inputs_3, lambda: ({"stride": 1, "pad": 0},)), "param dict",
+        "at pad 0 a slice pad:-pad (x_pad[:, :, pad:-pad, pad:-pad]) is empty (-0 is 0): "
+        "slice pad:pad + H and pad:pad + W, which hold at every pad")
+       for name in ("conv_forward_naive", "conv_forward_fast")},
+    **{name: ("pool_param 2 x 2, stride 1", LayerSpec(
+        ("x",), _pool_inputs_3, lambda: ({"pool_height": 2, "pool_width": 2, "stride": 1},)),
+        "accumulate", "with overlapping windows (stride < window) an entry of x is in "
+        "several windows: add each window's gradient (dx[..., window] += mask * dout[..., "
+        "i, j]), not assign it, and read the window's size and stride from pool_param")
+       for name in ("max_pool_forward_naive", "max_pool_forward_fast")},
+}
+
 #: CS231n's assignment-2 CNN functions, which numpynn has no layer for: forward name ->
 #: (its backward names, spec). Checked against numerical gradients only (no reference),
 #: with conv_param {"stride": 1, "pad": 1} and pool_param 2 x 2, stride 2.
@@ -1824,6 +1854,7 @@ def _model_checks(module: ModuleType, result: FileCheck, seed: int, user_dir: st
                     result.not_implemented.append(f"{cname}.loss")
                     break
                 report = check_gradients(target, X, y)
+                _name_dscores(report, target, X, y)
                 report.title = f"{title}: numerical gradients"
                 result.reports.append(report)
                 result.reports.append(_model_test_mode(cls, kwargs, model, X, title))
@@ -1837,6 +1868,47 @@ def _model_checks(module: ModuleType, result: FileCheck, seed: int, user_dir: st
                 result.errors.append((title, _error_text(exc, user_dir)))
             finally:
                 np.random.set_state(state)
+
+
+def _name_dscores(report: GradCheckReport, target: Any, X: np.ndarray, y: np.ndarray
+                  ) -> None:
+    """Name a model's FAIL that names no kind where the last layer's bias gradient (the
+    bias of C entries) is off by c x (each class's count in y) / N for one c != 0, as
+    db = sum(dscores) is when dscores' correct-class entries are (``dscores[range(N), y]
+    -= 1`` missing: c = 1): its FAIL rows are named "correct class", in place."""
+    failed = [r for r in report.rows if r.verdict == FAIL and r.kind is None]
+    if not failed or any(r.verdict == FAIL and r.kind is not None for r in report.rows):
+        return
+    params = target.params
+    keys = [k for k, v in params.items() if k[:1] == "b" and np.shape(v) == (MODEL_C,)]
+    if len(keys) != 1:
+        return
+    key, N = keys[0], X.shape[0]
+    b = params[key]
+    num = np.zeros(MODEL_C)
+    h = 1e-5
+    for j in range(MODEL_C):
+        old = b[j]
+        losses = []
+        for step in (h, -h):
+            b[j] = old + step
+            losses.append(float(np.asarray(target.loss(X.copy(), y.copy())[0])))
+        b[j] = old
+        num[j] = (losses[0] - losses[1]) / (2 * h)
+    got = np.asarray(dict(target.loss(X.copy(), y.copy())[1])[key], dtype=np.float64)
+    counts = np.bincount(y, minlength=MODEL_C) / N
+    diff = got - num
+    c = float(diff @ counts / (counts @ counts))
+    if abs(c) < 0.1 or not np.allclose(diff, c * counts, rtol=1e-4, atol=1e-7):
+        return
+    text = (f"the last layer's {key} (db = sum of dscores over the batch) is off by "
+            f"{c:.3g} x each class's count in y / N: dscores' correct-class entries are "
+            "wrong, " + ("dscores[np.arange(N), y] -= 1 is missing (dscores = (probs - "
+                         "one_hot(y)) / N)" if abs(c - 1) < 1e-3 else
+                         "dscores = (probs - one_hot(y)) / N, the 1 subtracted once at "
+                         "each example's correct class"))
+    report.rows = [dataclasses.replace(r, kind="correct class", kind_text=text)
+                   if r in failed else r for r in report.rows]
 
 
 def _model_test_mode(cls: type, kwargs: dict[str, Any], model: Any, X: np.ndarray,
@@ -1863,16 +1935,97 @@ def _model_test_mode(cls: type, kwargs: dict[str, Any], model: Any, X: np.ndarra
         f"{X.shape[0]}: an example's prediction must not depend on the batch (batch norm "
         "normalising with the batch's statistics, or dropout drawing a mask, at test time: "
         "set each bn_param['mode'] and dropout_param['mode'] to 'test' when y is None)"))
+    if kwargs.get("normalization") == "batchnorm":
+        report.rows.append(_running_averages_kept(cls, kwargs, model, X))
     if kwargs.get("dropout_keep_ratio", 1) != 1 and not kwargs.get("normalization"):
         plain = cls(**{**kwargs, "dropout_keep_ratio": 1})
         for key, value in model.params.items():
             plain.params[key] = np.array(value, copy=True)
+        want = np.asarray(plain.loss(X.copy()), dtype=np.float64)
+        keep = float(kwargs["dropout_keep_ratio"])
+        vanilla_want = _vanilla_scores(plain, model, X, keep)
+        if _vanilla_dropout(cls):
+            if vanilla_want is not None:
+                want = vanilla_want
+                report.notes.append(
+                    "your dropout_forward's docstring says it is vanilla (non-inverted) "
+                    f"dropout: the test-mode scores are checked against those of the same "
+                    f"weights without dropout, each hidden layer's output scaled by the keep "
+                    f"probability ({keep:g}), as vanilla dropout does at test time (the "
+                    "course asks for inverted dropout, which passes its input through)")
         report.rows.append(_compare(
-            "scores", scores, plain.loss(X.copy()), "test mode",
+            "scores", scores, want, "test mode",
+            ("in test mode (y=None) the scores differ from those of the same weights "
+             "without dropout, each hidden layer's output scaled by the keep probability: "
+             "your dropout_forward's docstring says vanilla dropout, which scales by p at "
+             "test time (the kept units unscaled in train mode); make the model and "
+             "dropout_forward agree" + ("; yours passes the input through, as inverted "
+                                        "dropout does" if _close_to(scores, np.asarray(
+                                            plain.loss(X.copy()))) else ""))
+            if want is vanilla_want else
             "in test mode (y=None) the scores differ from those of the same weights without "
             "dropout: dropout must pass its input through at test time (set "
-            "dropout_param['mode'] = 'test' when y is None)"))
+            "dropout_param['mode'] = 'test' when y is None)" + (
+                "; yours scale each hidden layer's output by p, as vanilla dropout does: "
+                "the course asks for inverted dropout (a dropout_forward whose docstring "
+                "says 'vanilla' or 'non-inverted' is checked as that)"
+                if vanilla_want is not None and _close_to(scores, vanilla_want) else "")))
     return report
+
+
+def _vanilla_dropout(cls: type) -> bool:
+    """Whether the dropout_forward the model's loss calls (its module's) says in its
+    docstring that it is vanilla (non-inverted) dropout (:data:`VANILLA_WORDS`)."""
+    fwd = getattr(getattr(cls, "loss", None), "__globals__", {}).get("dropout_forward")
+    doc = " ".join((inspect.getdoc(fwd) or "").split()).lower() if callable(fwd) else ""
+    return any(w in doc for w in VANILLA_WORDS)
+
+
+def _vanilla_scores(plain: Any, model: Any, X: np.ndarray, keep: float
+                    ) -> np.ndarray | None:
+    """The test-mode scores of vanilla dropout, each hidden layer's output scaled by the
+    keep probability: those of ``plain`` (the model without dropout) with W2 .. WL scaled
+    by it (the course's {affine - relu - dropout} x (L - 1) - affine: a scaled input of an
+    affine layer is its scaled weights). None where the weights are not W1 .. WL."""
+    weights = sorted((k for k in model.params if k[:1] == "W" and k[1:].isdigit()),
+                     key=lambda k: int(k[1:]))
+    if len(weights) < 2 or weights != [f"W{i}" for i in range(1, len(weights) + 1)]:
+        return None
+    for key in weights[1:]:
+        plain.params[key] = keep * np.array(model.params[key], copy=True)
+    try:
+        return np.asarray(plain.loss(X.copy()), dtype=np.float64)
+    finally:
+        for key in weights[1:]:
+            plain.params[key] = np.array(model.params[key], copy=True)
+
+
+def _running_averages_kept(cls: type, kwargs: dict[str, Any], model: Any, X: np.ndarray
+                           ) -> GradCheckRow:
+    """A fresh model with ``model``'s weights: its test-mode scores after one train-mode
+    ``loss(X, y)`` and after a second must differ (the second call moves batch norm's
+    running averages further towards the batch's statistics). Equal scores: the running
+    averages are not kept between calls (``self.bn_params`` rebuilt in ``loss``)."""
+    fresh = cls(**kwargs)
+    for key, value in model.params.items():
+        fresh.params[key] = np.array(value, copy=True)
+    y = np.arange(X.shape[0]) % MODEL_C
+    after = []
+    for _ in range(2):
+        fresh.loss(X.copy(), y.copy())
+        after.append(np.asarray(fresh.loss(X.copy()), dtype=np.float64))
+    moved = float(np.max(np.abs(after[1] - after[0])))
+    allowed = 1e-9 * max(1.0, float(np.max(np.abs(after[0]))))
+    ok = bool(np.isfinite(moved) and moved > allowed)
+    return GradCheckRow(
+        "running averages", (), moved, allowed, PASS if ok else FAIL,
+        Entry((), moved, allowed), kind=None if ok else "test mode", kind_text="" if ok else (
+            "the test-mode scores after two train-mode calls of loss(X, y) are those after "
+            "one: batch norm's running averages are not kept between calls (each call "
+            "starts them again, e.g. self.bn_params built in loss, or a new dict per "
+            "call): build self.bn_params once in __init__ and pass the same dicts to "
+            "batchnorm_forward on every call, which updates their running_mean and "
+            "running_var"))
 
 
 def _nonzero_biases(params: dict, seed: int) -> None:
@@ -2543,6 +2696,22 @@ def check_module(module: ModuleType, seed: int = 0, timing: bool = True,
                     and row.kind not in ("in place", "random loss", "not finite")
                     else row for row in report.rows]
             result.reports += reports or []
+            if fwd_name not in CNN_THIRD or any(r.verdict == FAIL for r in reports or [1]):
+                continue  # the third check too is for code that passes the ones before
+            label, third, kind, text = CNN_THIRD[fwd_name]
+            reports = call(f"{fwd_name} / {bwd_name} with {label}",
+                           lambda third=third, fwd=fwd, bwd=bwd, bwd_name=bwd_name,
+                           fwd_name=fwd_name: _third_check(fwd_name, third, fwd, bwd,
+                                                           bwd_name, seed))
+            for report in reports or []:
+                report.title = report.title.replace(":", f" with {label}:", 1)
+                report.rows = [dataclasses.replace(row, kind=kind, kind_text=(
+                    (row.kind_text.rstrip(". ") + "; " if row.kind == "shape" else "")
+                    + f"it passes with {_CNN_FIRST[fwd_name]} and {CNN_SECOND[fwd_name][0]} "
+                    f"and fails with {label}: {text}")) if row.verdict == FAIL
+                    and row.kind not in ("in place", "random loss", "not finite")
+                    else row for row in report.rows]
+            result.reports += reports or []
     for name in LOSSES:
         fn = getattr(functions, name, None)
         if callable(fn):
@@ -2589,6 +2758,21 @@ def check_module(module: ModuleType, seed: int = 0, timing: bool = True,
             if report is not None:
                 result.reports.append(report)
     return result
+
+
+def _third_check(fwd_name: str, spec: LayerSpec, fwd: Callable, bwd: Callable,
+                 bwd_name: str, seed: int) -> list[GradCheckReport]:
+    """:data:`CNN_THIRD`'s check: a gradient of the wrong shape there (an empty
+    ``dx_pad[:, :, pad:-pad, pad:-pad]`` at pad 0), from a function that passed the first
+    two, is a FAIL row of the third check's kind, not an error."""
+    try:
+        return _layer_checks(fwd_name, spec, fwd, bwd, bwd_name, seed, fwd_name)
+    except ReturnError as exc:
+        report = GradCheckReport(title=f"{fwd_name} / {bwd_name}: numerical gradients")
+        report.rows.append(GradCheckRow("x", spec.make(seed)[0].shape, float("inf"),
+                                        REFERENCE_TOL, FAIL, kind="shape",
+                                        kind_text=str(exc)))
+        return [report]
 
 
 def _functions(module: ModuleType) -> Any:

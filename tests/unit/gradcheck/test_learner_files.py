@@ -786,6 +786,21 @@ def test_an_a1_relu_mask_on_the_output_with_less_than_is_named(tmp_path):
     assert "dh1[h1 <= 0] = 0" in result.to_table()
 
 
+@pytest.mark.parametrize("text, old, new, says", [
+    (LEARNER_A1_NET, "        dscores[np.arange(N), y] -= 1\n", "",
+     "dscores[np.arange(N), y] -= 1 is missing"),
+    (LEARNER_A1_NET, "dscores[np.arange(N), y] -= 1", "dscores[np.arange(N), y] += 1",
+     "off by 2 x each class's count in y / N")])
+def test_a_models_dscores_wrong_at_the_correct_class_is_named(tmp_path, text, old, new, says):
+    """A whole model's dscores without its -1 (or with +1) at the correct class: every
+    gradient FAILs; the last layer's db, off by c x the class counts / N, names it
+    (before: a FAIL that named no kind)."""
+    assert old in text
+    result = check_module(module_of(tmp_path, text.replace(old, new)), timing=False)
+    assert result.kinds == ["correct class"], result.to_table()
+    assert says in result.to_table()
+
+
 def test_a_batchnorm_backward_with_the_running_statistics_is_named_so(tmp_path):
     """Both backwards with the running averages (started at zeros, as CS231n's starter
     code: one step gives var / 10): before, the alt's FAIL was named 'factor 3.162'."""
@@ -962,7 +977,7 @@ def test_linear_classifier_bugs_are_named(tmp_path, name):
 
 # ------------------------------------------------------ a CNN function's param dict
 @pytest.mark.parametrize("name", [n for n, (_, k) in CNN_BACKWARD_MUTATIONS.items()
-                                  if k == "param dict"])
+                                  if k == "param dict" and "pad:-pad" not in n])
 def test_a_cnn_function_ignoring_its_param_dict_is_named(tmp_path, name):
     """Stride, pad or window written as constants pass with the notebook's parameters;
     the second check (stride 2; a 3 x 3 window) fails them (before: they passed)."""
@@ -980,6 +995,24 @@ def test_correct_cnn_functions_pass_with_the_second_parameters_too(tmp_path):
     titles = [r.title for r in result.reports]
     assert any("with conv_param stride 2, pad 1: numerical" in t for t in titles)
     assert any("with pool_param 3 x 3, stride 3: forward" in t for t in titles)
+
+
+@pytest.mark.parametrize("name, says", [
+    ("conv backward slicing dx_pad[pad:-pad] (empty at pad 0)",
+     "slice pad:pad + H and pad:pad + W"),
+    ("max pool backward assigning each window's gradient (overlapping windows)",
+     "add each window's gradient")])
+def test_a_cnn_backward_right_at_pad_1_only_or_without_overlap_is_named(tmp_path, name, says):
+    """dx_pad[:, :, pad:-pad, pad:-pad] is right at pad 1 and empty at pad 0; a max pool
+    dx assigned per window is right without overlap: the third check (pad 0; a 2 x 2
+    window at stride 1) names them (before: both passed)."""
+    pairs, kind = CNN_BACKWARD_MUTATIONS[name]
+    result = check_module(module_of(tmp_path, _optim_text(pairs, LEARNER_CNN)), timing=False)
+    assert result.kinds == [kind], result.to_table()
+    assert says in result.to_table()
+    assert result.failed and all(" with conv_param stride 1, pad 0:" in t
+                                 or " with pool_param 2 x 2, stride 1:" in t
+                                 for t in result.failed), result.failed
 
 
 def test_vanilla_dropout_under_the_courses_docstring_says_what_it_is(tmp_path):
@@ -1080,3 +1113,64 @@ def test_a_stub_raising_not_implemented_error_is_not_implemented_yet(tmp_path):
                  "softmax_loss (raises NotImplementedError, line",
                  "TwoLayerNet(hidden_dim=7, reg=0.1) (raises NotImplementedError, line"):
         assert name in proc.stdout, proc.stdout
+
+
+# ------------------------------------------------------ a model's batch norm and dropout
+def _model_module(tmp_path, text):
+    from numpynn.gradcheck.corpus import LEARNER_MODEL
+
+    return module_of(tmp_path, "import numpy as np\n" + text(LEARNER_MODEL))
+
+
+def test_a_model_rebuilding_its_bn_params_on_every_loss_call_is_named(tmp_path):
+    """The running averages start again on every call (before: it passed, each call's
+    test mode consistent with its own one-step averages): two train-mode calls must move
+    the test-mode scores."""
+    from numpynn.gradcheck.corpus import MODEL_MUTATIONS
+
+    old, new, kind = MODEL_MUTATIONS[
+        "bn_params rebuilt on every loss call (running averages never kept)"]
+    result = check_module(_model_module(tmp_path, lambda t: t.replace(old, new)),
+                          timing=False)
+    assert result.kinds == [kind], result.to_table()
+    assert "running averages are not kept between calls" in result.to_table()
+    assert all("normalization='batchnorm'" in t for t in result.failed), result.failed
+
+
+def _vanilla_model(doc):
+    from numpynn.gradcheck.corpus import _DROPOUT_FORWARD, _vanilla
+
+    return lambda t: t.replace(_DROPOUT_FORWARD, _vanilla(doc))
+
+
+def test_a_model_on_vanilla_dropout_as_its_docstring_says_passes_with_a_note(tmp_path):
+    """Vanilla dropout scales by p at test time; a model on it, consistent with the
+    docstring, passes its test-mode check (before: FAIL, 'must pass its input through')."""
+    result = check_module(_model_module(tmp_path, _vanilla_model(
+        '"""Vanilla (non-inverted) dropout: scaled by p at test time."""')), timing=False)
+    assert result.verdict != FAIL, result.to_table()
+    assert "each hidden layer's output scaled by the keep probability (0.5)" in \
+        result.to_table()
+
+
+def test_a_model_on_vanilla_dropout_under_the_inverted_docstring_fails(tmp_path):
+    result = check_module(_model_module(tmp_path, _vanilla_model(
+        '"""Performs the forward pass for (inverted) dropout."""')), timing=False)
+    assert "test mode" in result.kinds, result.to_table()
+    assert "yours scale each hidden layer's output by p, as vanilla dropout does" in \
+        result.to_table()
+
+
+def test_a_vanilla_docstring_with_a_model_that_passes_its_input_through_fails(tmp_path):
+    """The docstring says vanilla, the forward returns x at test time (inverted): the
+    model's test mode disagrees with the docstring and FAILs."""
+    from numpynn.gradcheck.corpus import _DROPOUT_FORWARD
+
+    doc = '    """Vanilla (non-inverted) dropout."""\n'
+    result = check_module(_model_module(tmp_path, lambda t: t.replace(
+        _DROPOUT_FORWARD, _DROPOUT_FORWARD.replace("dropout_param):\n",
+                                                   "dropout_param):\n" + doc))), timing=False)
+    rows = [r for r in result.reports if "dropout_keep_ratio=0.5" in r.title
+            and "test mode" in r.title]
+    assert rows and rows[0].verdict == FAIL, result.to_table()
+    assert "yours passes the input through" in rows[0].to_table()
