@@ -19,6 +19,7 @@ from ..memory import check_fits, check_training_fits
 from ..model_file import SavedModel, load_model, write_json_atomic, write_text_atomic
 from ..outputs import DirectoryLock, check_output, output_directory, what_is_there
 from ..runs.files import RUN_FILES
+from ..runs.options import FIELDS, default_options, get
 from ..runs.run import (
     RunOptions,
     Splits,
@@ -28,6 +29,7 @@ from ..runs.run import (
     save_run,
     split_sizes,
 )
+from ..training.trainer import TrainConfig
 from ..validation import SEED, check_bool, check_choice, check_int
 from .halving import DEFAULT_ETA, Rungs, check_eta, summary
 from .local import kill_workers, run_shared, start_workers, worker_count
@@ -585,9 +587,6 @@ def _check_no_searched_options(options: RunOptions) -> None:
     """Refuse options that set a parameter the search space sets for every trial
     (``RunOptions(hidden=[7])``, ``TrainConfig(epochs=5)``): each trial's value replaces
     it, so it would be ignored; the space takes it instead (``{"hidden": [(7,)]}``)."""
-    from ..runs.options import FIELDS, default_options, get
-    from ..training.trainer import TrainConfig
-
     defaults = (RunOptions(), default_options(), RunOptions(train=TrainConfig()))
     given = {name: get(options, FIELDS[name]) for name in PARAMS}
     given = {name: value for name, value in given.items()
