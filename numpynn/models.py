@@ -11,6 +11,7 @@ without ``y`` and ``(loss, grads)`` in training mode with it.
 
 from __future__ import annotations
 
+import functools
 import inspect
 from collections.abc import Mapping, Sequence
 from typing import Any
@@ -484,6 +485,15 @@ _MLP_NAMES = {
 }
 
 
+@functools.cache
+def _keywords(cls: type) -> list[str] | None:
+    """The keyword names ``cls.__init__`` takes (read once per class), or None where it
+    takes ``**kwargs`` (a subclass's own: it checks them itself)."""
+    params = inspect.signature(cls.__init__).parameters
+    known = [p for p, v in params.items() if p != "self" and v.kind != v.VAR_KEYWORD]
+    return known if len(known) == len(params) - 1 else None
+
+
 class MLP(Network):
     """Fully connected network (CS231n's FullyConnectedNet):
     ``{affine - [norm] - activation - [dropout]} x len(hidden_dims) - affine - softmax``.
@@ -501,9 +511,8 @@ class MLP(Network):
 
     def __new__(cls, *args: Any, **kwargs: Any):
         # MLP(units=...), MLP(n_classes=...): numpynn's name for it, not a bare TypeError
-        params = inspect.signature(cls.__init__).parameters
-        known = [p for p, v in params.items() if p != "self" and v.kind != v.VAR_KEYWORD]
-        for name in kwargs if len(known) == len(params) - 1 else ():  # **kwargs: its own
+        known = _keywords(cls) if kwargs else None
+        for name in kwargs if known is not None else ():
             if name not in known:
                 raise unknown_keyword(cls.__name__, name, known, what="parameters",
                                       equivalent=_MLP_NAMES.get(name) or OTHER_NAMES.get(name))
