@@ -37,6 +37,7 @@ import signal
 import stat
 import sys
 import tempfile
+import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -52,6 +53,12 @@ COMMIT_PREFIX = ".commit."
 #: in a commit's directory: the order of its moves and the files to remove after them
 COMMIT_MANIFEST = ".manifest.json"
 _COMMITTING: set[Path] = set()  # this process's commits under way (another thread's)
+#: The directories this process made a temporary file or staging directory in, and those
+#: of them still in use: an interrupt that lands between making one and guarding it (a
+#: few bytecodes inside ``mkstemp``, or a ``with`` block's ``__enter__``) leaves it
+#: unguarded, and :func:`remove_own_temp_files` finds it by the PID in its name.
+_TEMP_PARENTS: set[Path] = set()
+_LIVE_TEMPS: dict[str, int] = {}  # path -> the thread that made it
 
 #: The kinds :func:`classify` returns.
 KINDS = ("stdout", "missing", "file", "symlink", "fifo", "device", "directory", "other")
@@ -374,6 +381,8 @@ def atomic_replace(path: Path, write: Callable[[BinaryIO], object],
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+    finally:
+        temp_done(tmp)
     return path
 
 
@@ -404,8 +413,7 @@ def temp_file_beside(path: Path) -> tuple[int, str]:
     """Open a temporary file ``.NAME.PID.RANDOM.tmp`` in ``path``'s directory (for an atomic
     rename onto ``path``), with the permissions of an ordinary new file."""
     try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.{os.getpid()}.", suffix=TEMP_SUFFIX,
-                                   dir=path.parent)
+        fd, tmp = new_temp(tempfile.mkstemp, path.parent, f".{path.name}")
     except OSError as exc:  # name the file the user asked for, not the temporary one
         raise OSError(exc.errno, exc.strerror, str(path)) from None
     mask = os.umask(0o022)
@@ -417,9 +425,42 @@ def temp_file_beside(path: Path) -> tuple[int, str]:
     return fd, tmp
 
 
-def remove_stale_temp_files(directory: str | os.PathLike[str]) -> list[Path]:
+def new_temp(make: Callable[..., Any], directory: Path, prefix: str) -> Any:
+    """``make`` (``tempfile.mkstemp`` or ``mkdtemp``) of ``PREFIX.PID.RANDOM.tmp`` in
+    ``directory``, recorded as this process's and in use until :func:`temp_done`: one
+    an interrupt left unguarded is removed by :func:`remove_own_temp_files`."""
+    # the directory first: an interrupt inside make() leaves a file the sweep still finds
+    _TEMP_PARENTS.add(Path(os.path.abspath(directory)))
+    made = make(prefix=f"{prefix}.{os.getpid()}.", suffix=TEMP_SUFFIX, dir=directory)
+    name = made[1] if isinstance(made, tuple) else made
+    _LIVE_TEMPS[os.path.abspath(name)] = threading.get_ident()
+    return made
+
+
+def temp_done(path: str | os.PathLike[str]) -> None:
+    """The temporary ``path`` of :func:`new_temp` is renamed, removed or handed on."""
+    _LIVE_TEMPS.pop(os.path.abspath(path), None)
+
+
+def remove_own_temp_files() -> list[Path]:
+    """Delete this process's temporary files and staging directories (see
+    :func:`new_temp`) in every directory it made one in, but those another thread still
+    uses: the command line calls it when this thread's command has ended, however it
+    ended. Returns them."""
+    removed = [p for d in sorted(_TEMP_PARENTS) for p in remove_stale_temp_files(d, True)]
+    for path, thread in list(_LIVE_TEMPS.items()):
+        if thread == threading.get_ident():
+            temp_done(path)
+    _TEMP_PARENTS.intersection_update(Path(t).parent for t in _LIVE_TEMPS)
+    return removed
+
+
+def remove_stale_temp_files(directory: str | os.PathLike[str],
+                            ended: bool = False) -> list[Path]:
     """Delete the temporary files in ``directory`` left by killed numpynn processes (those
-    whose process no longer runs); a live process's files are left alone. Returns them."""
+    whose process no longer runs) and this process's own that nothing uses any more (an
+    interrupt left them; see :func:`new_temp`), or also those this thread made when its
+    command has ``ended``; another live process's files are left alone. Returns them."""
     removed = []
     try:
         entries = list(Path(directory).iterdir())
@@ -434,7 +475,12 @@ def remove_stale_temp_files(directory: str | os.PathLike[str]) -> list[Path]:
             pid = int(parts[-3])
         except ValueError:
             continue
-        if pid != os.getpid() and not process_alive(pid):
+        if pid != os.getpid():
+            stale = not process_alive(pid)
+        else:
+            thread = _LIVE_TEMPS.get(os.path.abspath(p))
+            stale = thread is None or ended and thread == threading.get_ident()
+        if stale:
             try:
                 if p.is_dir() and not p.is_symlink():  # a staging directory (runfiles)
                     shutil.rmtree(p)

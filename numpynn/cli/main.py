@@ -434,7 +434,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     # its terminal, as Python leaves an ignored SIGINT alone
     previous = {s: _install(s, _raise_terminated) for s in _ENDING
                 if signal.getsignal(s) is not signal.SIG_IGN}
-    from ..outputs import hold_signals_after_commit, release_held_signals
+    from ..outputs import hold_signals_after_commit, release_held_signals, remove_own_temp_files
 
     hold_signals_after_commit(True)  # an interrupt after the files are written is too late
     try:
@@ -479,6 +479,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SystemExit as exc:  # --help / --version
         code = int(exc.code or 0)
     finally:
+        remove_own_temp_files()  # an interrupt left between making one and guarding it
         release_held_signals()
         for signum, handler in previous.items():
             _install(signum, handler)

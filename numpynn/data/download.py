@@ -29,6 +29,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import DataError
+from ..outputs import new_temp, temp_done
 from .cifar import PYTHON_BATCHES
 from .idx import MNIST_FILES
 
@@ -516,7 +517,7 @@ def extract_cifar10(archive: Path, folder: Path) -> Path:
     wanted = {f"{CIFAR_FOLDER}/{n}" for n in [*PYTHON_BATCHES, "batches.meta"]}
     required = {f"{CIFAR_FOLDER}/{n}" for n in PYTHON_BATCHES}
     again = f"delete {archive} and run 'numpynn data download cifar10' again"
-    tmp = Path(tempfile.mkdtemp(prefix=".extract-", dir=folder))
+    tmp = Path(new_temp(tempfile.mkdtemp, folder, ".extract"))
     try:
         found = set()
         try:
@@ -555,6 +556,7 @@ def extract_cifar10(archive: Path, folder: Path) -> Path:
         _fsync_dir(folder)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
+        temp_done(tmp)
     return target
 
 

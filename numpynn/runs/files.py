@@ -22,6 +22,7 @@ import json
 import os
 import shutil
 import tempfile
+import weakref
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -29,13 +30,14 @@ from ..errors import InputError
 from ..outputs import (
     COMMIT_MANIFEST,
     COMMIT_PREFIX,
-    TEMP_SUFFIX,
     check_output,
     commit_point,
     finish_commit,
     finish_interrupted_commits,
     make_parent,
+    new_temp,
     same_file,
+    temp_done,
     what_is_there,
 )
 
@@ -152,10 +154,10 @@ def prepare_run_dir(out: str | os.PathLike[str], inputs: Iterable[str | os.PathL
         raise InputError(f"cannot create the output directory {out} ({why}); "
                          f"choose another {what}.") from None
     try:
-        fd, probe = tempfile.mkstemp(prefix=f".probe.{os.getpid()}.", suffix=TEMP_SUFFIX,
-                                     dir=out)
+        fd, probe = new_temp(tempfile.mkstemp, out, ".probe")
         os.close(fd)
         os.unlink(probe)
+        temp_done(probe)
     except OSError as exc:
         remove_if_empty(out, created)
         raise InputError(f"the output directory {out} is not writable "
@@ -201,6 +203,11 @@ def remove_if_empty(out: Path, created: Path | bool | None) -> None:
         p = p.parent
 
 
+def _remove_staging(directory: Path) -> None:
+    shutil.rmtree(directory, ignore_errors=True)
+    temp_done(directory)
+
+
 class StagedOutputs:
     """Files of a run written into ``out/.staging.PID.RANDOM.tmp`` and moved into ``out``
     together by :meth:`commit`; :meth:`discard` (or leaving the ``with`` block with an
@@ -209,8 +216,10 @@ class StagedOutputs:
     def __init__(self, out: str | os.PathLike[str]) -> None:
         self.out = Path(out)
         make_parent(self.out / "x")
-        self.dir = Path(tempfile.mkdtemp(prefix=f"{STAGING_PREFIX}{os.getpid()}.",
-                                         suffix=TEMP_SUFFIX, dir=self.out))
+        self.dir = Path(new_temp(tempfile.mkdtemp, self.out, STAGING_PREFIX.rstrip(".")))
+        # an object lost before its ``with`` block began (an interrupt in __enter__)
+        # takes its directory with it
+        self._lost = weakref.finalize(self, _remove_staging, self.dir)
         self.committing = False
 
     def __enter__(self) -> StagedOutputs:
@@ -250,11 +259,13 @@ class StagedOutputs:
         commit_point()
         committing = self.dir.with_name(COMMIT_PREFIX + self.dir.name[len(STAGING_PREFIX):])
         os.rename(self.dir, committing)
+        self._lost.detach()
+        temp_done(self.dir)
         self.dir, self.committing = committing, True
         return finish_commit(committing, self.out)
 
     def discard(self) -> None:
         if not self.committing:  # a commit under way is finished, never thrown away
-            shutil.rmtree(self.dir, ignore_errors=True)
+            self._lost()
 
 
