@@ -434,7 +434,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     # its terminal, as Python leaves an ignored SIGINT alone
     previous = {s: _install(s, _raise_terminated) for s in _ENDING
                 if signal.getsignal(s) is not signal.SIG_IGN}
-    from ..outputs import hold_signals_after_commit, release_held_signals, remove_own_temp_files
+    from ..outputs import (
+        commit_point,
+        hold_signals_after_commit,
+        release_held_signals,
+        remove_own_temp_files,
+    )
 
     hold_signals_after_commit(True)  # an interrupt after the files are written is too late
     try:
@@ -479,6 +484,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SystemExit as exc:  # --help / --version
         code = int(exc.code or 0)
     finally:
+        commit_point()  # the command is over: a signal from here on is too late to act on
         remove_own_temp_files()  # an interrupt left between making one and guarding it
         release_held_signals()
         for signum, handler in previous.items():
