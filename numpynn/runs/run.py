@@ -678,13 +678,13 @@ def run_training(
     out = output_directory(out_dir)
     # the outputs are checked before the data is loaded: a bad --out fails at once
     created = prepare_run_dir(out, inputs=data_inputs(options.data))
+    lock = DirectoryLock(out, what="`out`")
     try:
-        lock = DirectoryLock(out, what="`out`")
-        lock.acquire()  # a second process training into the same directory is refused
-    except InputError:
-        remove_if_empty(out, created)
-        raise
-    try:
+        try:
+            lock.acquire()  # a second process training into the same directory is refused
+        except InputError:
+            remove_if_empty(out, created)
+            raise
         return _run_training(options, out, created, callbacks, resume, report)
     finally:
         lock.release()

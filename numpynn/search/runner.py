@@ -412,8 +412,10 @@ def search(
             lock = DirectoryLock(out_dir)  # held while the search writes there
             lock.acquire()
             finished = _prepare_out(out_dir, settings, resume)
-    except (KeyboardInterrupt, SystemExit):
-        if warm is not None:
+    except BaseException as exc:
+        if lock is not None:  # a refused resume, an interrupt: the directory is free again
+            lock.release()
+        if warm is not None and isinstance(exc, (KeyboardInterrupt, SystemExit)):
             kill_workers()  # an interrupt leaves no worker behind, started or not
         raise
     try:
