@@ -392,7 +392,7 @@ def search(
     warm = None
     if client is None and scheduler is None and not resume:
         warm = start_workers(worker_count(jobs, len(make_packs(plan, pack))))
-
+    lock = None
     try:
         splits = search_splits(base)  # the data checked here, with a clear error
         _check_networks_fit(space, splits, base)
@@ -401,7 +401,6 @@ def search(
         _SPLITS_CACHE[_data_key(base) + fingerprint] = splits
         out_dir = output_directory(out) if out is not None else None
         finished: list[dict[str, Any]] = []
-        lock = None
         settings["data_fingerprint"] = fingerprint  # a resume must train on the same rows
         if out_dir is not None:
             if not resume and not os.path.lexists(out_dir):  # made now, held from the start
