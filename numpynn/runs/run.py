@@ -1317,7 +1317,8 @@ def _read_labelled(saved: SavedModel, spec: str, options: Mapping[str, Any] | No
         if not (is_csv_spec(spec) or is_npz_spec(spec)) and not task.has_classes:
             raise InputError(f"a {task.name} model is evaluated on a CSV file with its "
                              f"target column or an .npz file with its y; got {spec}.")
-        ds = load_dataset(spec, label_column=label_column, **reading)
+        ds = load_dataset(spec, label_column=label_column, **reading,
+                          **_image_reading(saved, spec))
     if ds.y is None:
         raise DataError(f"{spec} has no labels; evaluate needs labelled data.")
     return ds
@@ -1369,6 +1370,11 @@ def prediction_input(saved: SavedModel, spec: str, *, ignore_columns: Sequence[i
                 "numpynn 0.1, or one trained on another source). Leave it out.",
                 param="id_column" if id_column is not None else "ignore_columns")
         notes: list[str] = []
+        if DataSpec.parse(os.fspath(spec)).source == "images":  # each row named by its file
+            ds = load_dataset(os.fspath(spec), label_column=None,
+                              **_image_reading(saved, os.fspath(spec)))
+            _check_feature_count(ds.X, saved.model.input_dim, os.fspath(spec))
+            return PredictionInput(ds.X, ds.ids, "file", list(ds.notes))
         return PredictionInput(prediction_data(saved, spec, notes), notes=notes)
     assert saved.recipe is not None
     ds = load_dataset(os.fspath(spec), label_column=None, recipe=saved.recipe,
@@ -1399,7 +1405,8 @@ def prediction_data(saved: SavedModel, spec: str, notes: list[str] | None = None
         label_column = None if _csv_columns(spec) == n_features else -1
     elif spec.lower().endswith(".npz"):
         label_column = None
-    ds = load_dataset(spec, label_column=label_column, classes=None)
+    ds = load_dataset(spec, label_column=label_column, classes=None,
+                      **_image_reading(saved, spec))
     X = ds.X if ds.X_test is None else np.concatenate([ds.X, ds.X_test])
     _check_feature_count(X, n_features, spec)
     if ds.X_test is not None and notes is not None:
@@ -1407,6 +1414,15 @@ def prediction_data(saved: SavedModel, spec: str, notes: list[str] | None = None
         notes.append(f"note: {ds.name}: rows 1 to {n:,} are its training part's, {n + 1:,} "
                      f"to {len(X):,} its test part's (train rows first, then test).")
     return X
+
+
+def _image_reading(saved: SavedModel, spec: str) -> dict[str, Any]:
+    """For a folder of images: read them at the model's image shape (resized, grey or
+    RGB as it was trained); nothing for the other sources."""
+    shape = saved.metadata.get("image_shape")
+    if shape and DataSpec.parse(spec).source == "images":
+        return {"image_shape": tuple(shape)}
+    return {}
 
 
 def _check_feature_count(X: np.ndarray, n_features: int, spec: str) -> None:

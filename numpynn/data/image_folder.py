@@ -1,0 +1,255 @@
+"""Read a folder of image files, one subfolder per class, as torchvision's
+``ImageFolder`` and Keras's ``image_dataset_from_directory`` lay them out::
+
+    pets/cat/001.jpg  pets/cat/002.png ...  pets/dog/001.jpg ...
+
+The class of an image is the name of its subfolder (classes sorted by name). A folder
+whose subfolders are the splits (``train/`` and ``test/``, each with one subfolder per
+class) gives its test rows as the predefined test split, as an ``.npz``'s ``x_test``
+does; ``val/`` (``valid/``, ``validation/``) is the test split where there is no
+``test/``, else its rows join the training pool. A folder of images without class
+subfolders is read unlabelled (``predict``), each row named by its file.
+
+Images are decoded by Pillow (PNG, JPEG, BMP, GIF, TIFF, WebP, PPM/PGM). All grey: one
+channel, (H, W); else RGB, (H, W, 3) (a palette is expanded, an alpha channel dropped).
+Every image takes the most common size (H, W), or the ``size`` asked for (a model's),
+others resized (bilinear), with a note. Pixel values stay as stored (0..255).
+Files that are not images (``.DS_Store``, ``Thumbs.db``, a ``labels.txt``) and hidden
+files (macOS ``._name.jpg``) are skipped with a note; a file with an image's name that
+does not decode is an error naming it.
+"""
+
+from __future__ import annotations
+
+import os
+from collections import Counter
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+
+from ..errors import DataError
+from .dataset import Dataset
+from .labels import encode_labels
+
+#: file endings Pillow decodes that this reader takes as images (lower case)
+IMAGE_SUFFIXES = frozenset({".png", ".jpg", ".jpeg", ".jpe", ".bmp", ".gif", ".tif", ".tiff",
+                            ".webp", ".ppm", ".pgm", ".pbm", ".pnm"})
+#: subfolder names that are splits, not classes (lower case)
+TRAIN_NAMES = ("train", "training")
+TEST_NAMES = ("test", "testing")
+VAL_NAMES = ("val", "valid", "validation")
+#: Pillow modes of grey images (one channel; "LA": grey with alpha)
+GREY_MODES = frozenset({"1", "L", "LA", "I", "I;16", "I;16B", "I;16L", "F"})
+
+
+def is_image(path: Path) -> bool:
+    """A visible regular file with an image's ending."""
+    return (path.suffix.lower() in IMAGE_SUFFIXES and not path.name.startswith(".")
+            and path.is_file())
+
+
+def _subfolders(path: Path) -> list[Path]:
+    return sorted(p for p in path.iterdir() if p.is_dir() and not p.name.startswith("."))
+
+
+def _images(path: Path) -> list[Path]:
+    return sorted(p for p in path.iterdir() if is_image(p))
+
+
+def _any_image(path: Path) -> bool:
+    """Whether ``path`` holds an image file (stops at the first: a class folder may
+    hold thousands)."""
+    with os.scandir(path) as entries:
+        return any(e.name.lower().endswith(tuple(IMAGE_SUFFIXES)) and not e.name.startswith(".")
+                   and e.is_file() for e in entries)
+
+
+def _has_class_folders(path: Path) -> bool:
+    return any(_any_image(sub) for sub in _subfolders(path))
+
+
+def looks_like_image_folder(path: str | os.PathLike[str]) -> bool:
+    """Whether the directory ``path`` holds images: in class subfolders, in split
+    subfolders of class subfolders, or directly (unlabelled)."""
+    p = Path(path)
+    try:
+        if not p.is_dir():
+            return False
+        return _any_image(p) or _has_class_folders(p) or any(
+            _has_class_folders(sub) for sub in _subfolders(p)
+            if sub.name.lower() in (*TRAIN_NAMES, *TEST_NAMES, *VAL_NAMES))
+    except OSError:
+        return False
+
+
+def _layout(root: Path) -> tuple[list[Path], list[Path], list[str]]:
+    """(folders of training rows, folders of test rows, notes): each folder holds
+    class subfolders (or, unlabelled, the images themselves)."""
+    subs = {p.name.lower(): p for p in _subfolders(root)}
+    train = [subs[n] for n in TRAIN_NAMES if n in subs and _has_class_folders(subs[n])]
+    test = [subs[n] for n in TEST_NAMES if n in subs and _has_class_folders(subs[n])]
+    val = [subs[n] for n in VAL_NAMES if n in subs and _has_class_folders(subs[n])]
+    if not train:
+        return [root], [], []
+    notes = []
+    if val and not test:
+        test, val = val, []
+        notes.append(f"{root.name}: its {test[0].name}/ folder is the test split (there is "
+                     "no test/ folder); the validation split is drawn from train/.")
+    elif val:
+        notes.append(f"{root.name}: the images of {val[0].name}/ join those of "
+                     f"{train[0].name}/ (the run draws its validation split from them); "
+                     f"{test[0].name}/ is the test split.")
+    others = [p.name for p in _subfolders(root)
+              if p not in (*train, *test, *val) and _has_class_folders(p)]
+    if others:
+        raise DataError(f"{root} has the split folders {', '.join(p.name for p in train + test)}"
+                        f" and also {', '.join(others)}, which is not a split: put the class "
+                        "folders of each split under train/ and test/ (or val/), nothing else.")
+    return [*train, *val], test, notes
+
+
+def _files_of(folders: Sequence[Path], labelled: bool
+              ) -> tuple[list[Path], list[str], int, list[str]]:
+    """(image files, their class names, files skipped, empty class folders)."""
+    files: list[Path] = []
+    labels: list[str] = []
+    skipped, empty = 0, []
+    for folder in folders:
+        if not labelled or not _has_class_folders(folder):
+            found = _images(folder)
+            files += found
+            labels += [""] * len(found)
+            skipped += sum(1 for p in folder.iterdir() if p.is_file() and not is_image(p))
+            continue
+        loose = _images(folder)
+        if loose:
+            raise DataError(
+                f"{folder} has class subfolders and also {len(loose)} image(s) outside them "
+                f"(e.g. {loose[0].name}), whose class is unknown: move each into its class's "
+                "folder, or out of the data set.")
+        for sub in _subfolders(folder):
+            found = _images(sub)
+            if not found:
+                empty.append(sub.name)
+            files += found
+            labels += [sub.name] * len(found)
+            skipped += sum(1 for p in sub.iterdir() if p.is_file() and not is_image(p))
+    return files, labels, skipped, empty
+
+
+def _decode(path: Path, Image) -> np.ndarray:
+    """One image's pixels: (H, W) grey or (H, W, 3) RGB, as stored."""
+    try:
+        with Image.open(path) as im:
+            im.load()
+            if im.mode in GREY_MODES:
+                grey = im.convert("L") if im.mode in ("1", "LA") else im
+                return np.asarray(grey)
+            return np.asarray(im.convert("RGB"))
+    except (OSError, ValueError, SyntaxError) as exc:  # Pillow's UnidentifiedImageError
+        raise DataError(f"{path} is not a readable image ({type(exc).__name__}: "
+                        f"{' '.join(str(exc).split())[:160]}); delete it, or export it again "
+                        "as PNG or JPEG.") from None
+
+
+def _to_size(pixels: np.ndarray, size: tuple[int, int], Image) -> np.ndarray:
+    """pixels (H, W[, C]) resized to size (H', W') bilinearly, dtype kept."""
+    if pixels.shape[:2] == size:
+        return pixels
+    im = Image.fromarray(pixels)
+    return np.asarray(im.resize((size[1], size[0]), Image.BILINEAR))
+
+
+def _stack(images: list[np.ndarray], where: Path, size: tuple[int, int] | None,
+           colour: bool, notes: list[str]) -> tuple[np.ndarray, tuple[int, ...]]:
+    """The images as float32 rows (N, H W [C]) and their common shape."""
+    from PIL import Image
+
+    if colour:
+        images = [np.repeat(p[..., None], 3, axis=2) if p.ndim == 2 else p for p in images]
+    sizes = Counter(p.shape[:2] for p in images)
+    if size is None:
+        size = max(sizes, key=lambda s: (sizes[s], s))
+    other = sum(n for s, n in sizes.items() if s != size)
+    if other:
+        notes.append(f"{where.name}: {other:,} of {len(images):,} images were not "
+                     f"{size[0]}x{size[1]} (height x width) and were resized to it.")
+        images = [_to_size(p, size, Image) for p in images]
+    shape = tuple(images[0].shape)
+    X = np.empty((len(images), int(np.prod(shape))), np.float32)
+    for i, p in enumerate(images):
+        X[i] = p.reshape(-1)
+    return X, shape
+
+
+def load_image_folder(
+    path: str | os.PathLike[str],
+    *,
+    classes: Sequence[object] | np.ndarray | None = None,
+    labelled: bool = True,
+    size: Sequence[int] | None = None,
+    channels: int | None = None,
+) -> Dataset:
+    """Read the images under ``path`` (see the module's docstring).
+
+    Args:
+        path: the folder.
+        classes: known class names (a saved model's): each class folder must be one of
+            them (DataError naming those that are not).
+        labelled: False: every image under ``path`` (class folders or not) is read
+            without a label (``y`` None), each row named by its file (``ids``).
+        size: (H, W) every image is resized to (a model's image shape); default the
+            most common size among the images.
+        channels: 1 or 3 to read every image as grey or RGB (a model's); default grey
+            when every image is grey, else RGB.
+
+    Returns:
+        A :class:`Dataset`: X (N, H W) or (N, H W 3) float32 pixel values, y (N,) class
+        indices (None unlabelled), ``image_shape`` (H, W) or (H, W, 3), the test
+        folder's rows as ``X_test``/``y_test``, ``ids`` the files' paths relative to
+        ``path``.
+    """
+    from PIL import Image
+
+    root = Path(path)
+    if not looks_like_image_folder(root):
+        raise DataError(f"{root} holds no image files (.png, .jpg, ...) in class subfolders "
+                        "(FOLDER/CLASS/IMAGE) nor directly: give the folder whose subfolders "
+                        "are the classes.")
+    train_dirs, test_dirs, notes = _layout(root) if labelled else ([root], [], [])
+    files, labels, skipped, empty = _files_of(train_dirs, labelled)
+    t_files, t_labels, t_skipped, t_empty = _files_of(test_dirs, labelled)
+    if labelled and not any(labels):
+        raise DataError(f"{root} has images but no class subfolders, so no labels: put "
+                        "the images of each class in a subfolder named by the class "
+                        "(FOLDER/CLASS/IMAGE); a folder of images alone is for numpynn "
+                        "predict.")
+    if skipped + t_skipped:
+        notes.append(f"{root.name}: {skipped + t_skipped:,} files that are not images were "
+                     "skipped.")
+    if empty or t_empty:
+        notes.append(f"{root.name}: class folders without images left out: "
+                     f"{', '.join(sorted(set(empty + t_empty)))}.")
+    pixels = [_decode(f, Image) for f in [*files, *t_files]]
+    colour = (channels == 3) if channels is not None else any(p.ndim == 3 for p in pixels)
+    if channels == 1:
+        pixels = [np.asarray(Image.fromarray(p).convert("L")) if p.ndim == 3 else p
+                  for p in pixels]
+    X_all, shape = _stack(pixels, root, tuple(size) if size is not None else None, colour,
+                          notes)
+    X, X_test = X_all[: len(files)], X_all[len(files):]
+    ids = [f.relative_to(root).as_posix() for f in files]
+    if not labelled:
+        return Dataset(X=X, y=None, classes=np.empty(0), name=root.name, image_shape=shape,
+                       notes=notes, ids=ids)
+    if len(set(labels)) < 2 and classes is None:
+        raise DataError(f"{root} has images of one class only ({labels[0]}): a classifier "
+                        "needs two or more class folders, each with images.")
+    y, known = encode_labels(np.array(labels), classes, source=str(root))
+    y_test = None
+    if t_files:
+        y_test, _ = encode_labels(np.array(t_labels), known, source=str(test_dirs[0]))
+    return Dataset(X=X, y=y, classes=known, name=root.name, image_shape=shape,
+                   X_test=X_test if t_files else None, y_test=y_test, notes=notes, ids=ids)
