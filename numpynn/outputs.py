@@ -635,6 +635,11 @@ class DirectoryLock:
                 ) from None
             return  # no locks on this file system: nothing to hold
 
+    @classmethod
+    def held_here(cls, directory: str | os.PathLike[str]) -> bool:
+        """Whether this process holds ``directory`` (writes a run or a search there)."""
+        return os.path.realpath(directory) in cls._held
+
     def release(self) -> None:
         key, self.key = self.key, None
         held = self._held.get(key) if key is not None else None

@@ -29,6 +29,7 @@ from pathlib import Path
 import numpy as np
 
 from ..errors import DataError
+from ..outputs import DirectoryLock
 from .dataset import Dataset
 from .labels import encode_labels
 
@@ -49,8 +50,28 @@ def is_image(path: Path) -> bool:
             and path.is_file())
 
 
+#: files that make a folder a numpynn run's (``--out`` inside the image folder), not a
+#: class: its report's weights.png must not become a class "run"
+RUN_MARKERS = ("model.npz", "checkpoint.npz", "history.json", "search.json")
+RUNS_FOLDER = "numpynn-runs"
+
+
+def _is_run(path: Path) -> bool:
+    """A run's folder: one holding a run's files, or the one this process is writing
+    its run into now (still empty while the data are read)."""
+    return (path.name == RUNS_FOLDER or any((path / m).is_file() for m in RUN_MARKERS)
+            or DirectoryLock.held_here(path))
+
+
 def _subfolders(path: Path) -> list[Path]:
-    return sorted(p for p in path.iterdir() if p.is_dir() and not p.name.startswith("."))
+    """The visible subfolders of ``path`` but numpynn's run folders."""
+    return sorted(p for p in path.iterdir()
+                  if p.is_dir() and not p.name.startswith(".") and not _is_run(p))
+
+
+def _run_folders(folders: Sequence[Path]) -> list[str]:
+    """The numpynn run folders among the subfolders of ``folders`` (left out)."""
+    return sorted({p.name for f in folders for p in f.iterdir() if p.is_dir() and _is_run(p)})
 
 
 def _images(path: Path) -> list[Path]:
@@ -229,6 +250,10 @@ def load_image_folder(
     if skipped + t_skipped:
         notes.append(f"{root.name}: {skipped + t_skipped:,} files that are not images were "
                      "skipped.")
+    runs = _run_folders([root, *train_dirs, *test_dirs])
+    if runs:
+        notes.append(f"{root.name}: {', '.join(runs)} left out: numpynn's run folders "
+                     "(an --out inside the image folder), not classes.")
     if empty or t_empty:
         notes.append(f"{root.name}: class folders without images left out: "
                      f"{', '.join(sorted(set(empty + t_empty)))}.")

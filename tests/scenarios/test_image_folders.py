@@ -68,3 +68,17 @@ def test_a_folder_of_other_files_gets_the_layout_in_its_error(tmp_path):
     proc = numpynn("train", "--data", "docs", "--out", "run", cwd=tmp_path)
     assert proc.returncode == 2
     assert "docs/CLASS/IMAGE" in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_runs_written_inside_the_image_folder_never_become_classes(tmp_path):
+    rng = np.random.default_rng(5)
+    _images(tmp_path / "pets", 10, rng)
+    for out in ("pets/run", "pets/run2"):  # the second reads pets with run/ in it
+        proc = numpynn("train", "--data", "pets", "--epochs", "2", "--out", out, "--quiet",
+                       cwd=tmp_path)
+        assert proc.returncode == 0, proc.stderr
+        said = proc.stdout + proc.stderr
+        assert "without images" not in said  # its own --out, still empty, is no class
+    assert "run, run2 left out" in said and "not classes" in said
+    header = numpynn("evaluate", "pets/run2", "--data", "pets", "--split", "all", cwd=tmp_path)
+    assert header.returncode == 0 and "(20 rows)" in header.stdout.replace(",", "")

@@ -166,3 +166,16 @@ def test_every_source_a_spec_names_can_be_recorded_in_a_model():
     """A model's recipe records its data's source: every kind DataSpec gives is known
     there (an image folder's model was refused as tampered with when it was not)."""
     assert {*NAMES, *DIRECTORY_SOURCES, "csv", "npz"} <= set(SOURCES)
+
+
+def test_a_run_written_inside_the_image_folder_is_not_a_class(tmp_path):
+    """`numpynn train --data pets --out pets/run` writes weights.png into pets/run: the
+    next read of pets must not find a class "run" (nor numpynn-runs/)."""
+    root = _folder(tmp_path / "pets")
+    for run in ("run", "numpynn-runs"):
+        (root / run).mkdir()
+        _save(root / run / "weights.png", _rgb())
+    (root / "run" / "model.npz").write_bytes(b"")
+    ds = load_image_folder(root)
+    assert list(ds.classes) == ["cat", "dog"] and ds.X.shape[0] == 6
+    assert any("run" in n and "left out" in n for n in ds.notes)
