@@ -3,7 +3,8 @@
 
     pets/cat/001.jpg  pets/cat/002.png ...  pets/dog/001.jpg ...
 
-The class of an image is the name of its subfolder (classes sorted by name). A folder
+The class of an image is the name of the subfolder it is in, or below (classes sorted
+by name; ``cat/indoor/1.jpg`` is a cat, as torchvision reads it). A folder
 whose subfolders are the splits (``train/`` and ``test/``, each with one subfolder per
 class) gives its test rows as the predefined test split, as an ``.npz``'s ``x_test``
 does; ``val/`` (``valid/``, ``validation/``) is the test split where there is no
@@ -23,7 +24,7 @@ from __future__ import annotations
 
 import os
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -75,15 +76,56 @@ def _run_folders(folders: Sequence[Path]) -> list[str]:
 
 
 def _images(path: Path) -> list[Path]:
+    """The images directly in ``path``."""
     return sorted(p for p in path.iterdir() if is_image(p))
 
 
+def _walk(folder: Path) -> Iterator[tuple[Path, list[str]]]:
+    """(directory, its file names) for ``folder`` and every folder below it, in sorted
+    order; hidden and numpynn run folders left out, each real folder once (links are
+    followed, a link back up is not)."""
+    seen: set[str] = set()
+    for where, dirs, names in os.walk(folder, followlinks=True):
+        real = os.path.realpath(where)
+        if real in seen:
+            dirs[:] = []
+            continue
+        seen.add(real)
+        dirs[:] = sorted(d for d in dirs if not d.startswith(".")
+                         and not _is_run(Path(where, d))
+                         and not _encloses(os.path.realpath(os.path.join(where, d)), real))
+        yield Path(where), sorted(names)
+
+
+def _encloses(outer: str, inner: str) -> bool:
+    """Whether the real path ``outer`` is ``inner`` or a folder above it (a link there
+    would read the data set again)."""
+    return os.path.commonpath([outer, inner]) == outer
+
+
+def _images_under(folder: Path) -> tuple[list[Path], int]:
+    """The images in ``folder`` and below it (as torchvision's ImageFolder: a class's
+    images may sit in subfolders of its folder), and the count of other files."""
+    images: list[Path] = []
+    other = 0
+    for where, names in _walk(folder):
+        for name in names:
+            path = where / name
+            if is_image(path):
+                images.append(path)
+            elif path.is_file():
+                other += 1
+    return images, other
+
+
 def _any_image(path: Path) -> bool:
-    """Whether ``path`` holds an image file (stops at the first: a class folder may
-    hold thousands)."""
-    with os.scandir(path) as entries:
-        return any(e.name.lower().endswith(tuple(IMAGE_SUFFIXES)) and not e.name.startswith(".")
-                   and e.is_file() for e in entries)
+    """Whether ``path`` or a folder below it holds an image file (stops at the first:
+    a class folder may hold thousands)."""
+    for _, names in _walk(path):
+        if any(n.lower().endswith(tuple(IMAGE_SUFFIXES)) and not n.startswith(".")
+               for n in names):
+            return True
+    return False
 
 
 def _has_class_folders(path: Path) -> bool:
@@ -97,9 +139,7 @@ def looks_like_image_folder(path: str | os.PathLike[str]) -> bool:
     try:
         if not p.is_dir():
             return False
-        return _any_image(p) or _has_class_folders(p) or any(
-            _has_class_folders(sub) for sub in _subfolders(p)
-            if sub.name.lower() in (*TRAIN_NAMES, *TEST_NAMES, *VAL_NAMES))
+        return bool(_images(p)) or _has_class_folders(p)
     except OSError:
         return False
 
@@ -138,11 +178,13 @@ def _files_of(folders: Sequence[Path], labelled: bool
     labels: list[str] = []
     skipped, empty = 0, []
     for folder in folders:
-        if not labelled or not _has_class_folders(folder):
-            found = _images(folder)
+        if not labelled or not _has_class_folders(folder):  # no classes: every image
+            found, other = _images_under(folder) if not labelled else (
+                _images(folder), sum(1 for p in folder.iterdir()
+                                     if p.is_file() and not is_image(p)))
             files += found
             labels += [""] * len(found)
-            skipped += sum(1 for p in folder.iterdir() if p.is_file() and not is_image(p))
+            skipped += other
             continue
         loose = _images(folder)
         if loose:
@@ -151,12 +193,12 @@ def _files_of(folders: Sequence[Path], labelled: bool
                 f"(e.g. {loose[0].name}), whose class is unknown: move each into its class's "
                 "folder, or out of the data set.")
         for sub in _subfolders(folder):
-            found = _images(sub)
+            found, other = _images_under(sub)
             if not found:
                 empty.append(sub.name)
             files += found
             labels += [sub.name] * len(found)
-            skipped += sum(1 for p in sub.iterdir() if p.is_file() and not is_image(p))
+            skipped += other
     return files, labels, skipped, empty
 
 

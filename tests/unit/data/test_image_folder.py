@@ -179,3 +179,18 @@ def test_a_run_written_inside_the_image_folder_is_not_a_class(tmp_path):
     ds = load_image_folder(root)
     assert list(ds.classes) == ["cat", "dog"] and ds.X.shape[0] == 6
     assert any("run" in n and "left out" in n for n in ds.notes)
+
+
+def test_a_class_may_keep_its_images_in_subfolders_of_its_folder(tmp_path):
+    """torchvision's ImageFolder takes every image below a class's folder: cat/indoor/
+    and cat/outdoor/ are both cat (a link back up is followed once)."""
+    root = tmp_path / "pets"
+    _save(root / "cat" / "indoor" / "1.png", _rgb())
+    _save(root / "cat" / "outdoor" / "2.png", _rgb())
+    _save(root / "dog" / "3.png", _rgb())
+    (root / "dog" / "loop").symlink_to(root, target_is_directory=True)
+    ds = load_image_folder(root)
+    assert list(ds.classes) == ["cat", "dog"] and list(ds.y) == [0, 0, 1]
+    assert ds.ids[:2] == ["cat/indoor/1.png", "cat/outdoor/2.png"]
+    unlabelled = load_image_folder(root, labelled=False)
+    assert unlabelled.ids == ["cat/indoor/1.png", "cat/outdoor/2.png", "dog/3.png"]
