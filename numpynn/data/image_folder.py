@@ -277,6 +277,12 @@ def load_image_folder(
     from PIL import Image
 
     root = Path(path)
+    if not root.exists():
+        where = "" if root.is_absolute() else f" (relative to {Path.cwd()})"
+        raise DataError(f"image folder not found: {root}{where}; check the path.")
+    if not root.is_dir():
+        raise DataError(f"{root} is a file; give the folder that holds the images, one "
+                        f"subfolder per class (e.g. {root.parent}/).")
     if not looks_like_image_folder(root):
         raise DataError(f"{root} holds no image files (.png, .jpg, ...) in class subfolders "
                         "(FOLDER/CLASS/IMAGE) nor directly: give the folder whose subfolders "

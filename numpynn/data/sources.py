@@ -198,16 +198,18 @@ def load_dataset(
     if not isinstance(text, str):
         raise DataError(f"data spec must be a string; got {text!r}")
     parsed = DataSpec.parse(text)
-    if parsed.source == "images" and parsed.path:
-        shape = tuple(image_shape) if image_shape is not None else None
-        return load_image_folder(parsed.path, classes=classes,
-                                 labelled=label_column is not None,
-                                 size=shape[:2] if shape else None,
-                                 channels=(shape[2] if len(shape) == 3 else 1) if shape else None)
     if parsed.prefix:
         if not parsed.path:
-            raise DataError(f"data spec {text!r} names no directory; write {parsed.prefix}DIR, "
-                            f"or {parsed.source} alone to use the download cache")
+            cache = (f", or {parsed.source} alone to use the download cache"
+                     if parsed.source in DATASETS else "")
+            raise DataError(f"data spec {text!r} names no directory; write "
+                            f"{parsed.prefix}DIR{cache}")
+        if parsed.source == "images":
+            shape = tuple(image_shape) if image_shape is not None else None
+            return load_image_folder(
+                parsed.path, classes=classes, labelled=label_column is not None,
+                size=shape[:2] if shape else None,
+                channels=(shape[2] if len(shape) == 3 else 1) if shape else None)
         return _DIRECTORY_LOADERS[parsed.source](parsed.path, classes=classes)
     if parsed.is_named and parsed.source in _DOWNLOAD_LOADERS and parsed.source in DATASETS:
         folder = download_dataset(parsed.source, progress=progress)

@@ -194,3 +194,17 @@ def test_a_class_may_keep_its_images_in_subfolders_of_its_folder(tmp_path):
     assert ds.ids[:2] == ["cat/indoor/1.png", "cat/outdoor/2.png"]
     unlabelled = load_image_folder(root, labelled=False)
     assert unlabelled.ids == ["cat/indoor/1.png", "cat/outdoor/2.png", "dog/3.png"]
+
+
+@pytest.mark.parametrize("spec, words", [
+    ("images:nope", ["not found", "nope"]),
+    ("images:{file}", ["is a file", "folder"]),
+    ("images:", ["names no directory", "images:DIR"]),
+])
+def test_an_images_spec_that_names_no_folder_says_so(tmp_path, spec, words):
+    image = _save(tmp_path / "one.png", _rgb())
+    with pytest.raises(DataError) as err:
+        load_dataset(spec.format(file=image))
+    for word in words:
+        assert word in str(err.value)
+    assert "download cache" not in str(err.value)  # images are never downloaded
