@@ -202,48 +202,84 @@ def _files_of(folders: Sequence[Path], labelled: bool
     return files, labels, skipped, empty
 
 
-def _decode(path: Path, Image) -> np.ndarray:
-    """One image's pixels: (H, W) grey or (H, W, 3) RGB, as stored."""
+def _unreadable(path: Path, exc: Exception) -> DataError:
+    return DataError(f"{path} is not a readable image ({type(exc).__name__}: "
+                     f"{' '.join(str(exc).split())[:160]}); delete it, or export it again as "
+                     "PNG or JPEG.")
+
+
+#: Pillow's errors of a file that is not a readable image (UnidentifiedImageError is an
+#: OSError; a truncated or malformed file raises the others)
+_DECODE_ERRORS = (OSError, ValueError, SyntaxError, EOFError)
+
+
+def _header(path: Path, Image) -> tuple[tuple[int, int], bool]:
+    """((H, W), grey) of one image, from its header (nothing decoded yet)."""
+    try:
+        with Image.open(path) as im:
+            return (im.size[1], im.size[0]), im.mode in GREY_MODES
+    except _DECODE_ERRORS as exc:
+        raise _unreadable(path, exc) from None
+
+
+def _decode(path: Path, Image, size: tuple[int, int], colour: bool) -> np.ndarray:
+    """One image's pixels as stored, (H, W) grey or (H, W, 3) RGB as ``colour`` asks,
+    resized (bilinear) to ``size`` (H, W) where it is another."""
     try:
         with Image.open(path) as im:
             im.load()
-            if im.mode in GREY_MODES:
-                grey = im.convert("L") if im.mode in ("1", "LA") else im
-                return np.asarray(grey)
-            return np.asarray(im.convert("RGB"))
-    except (OSError, ValueError, SyntaxError) as exc:  # Pillow's UnidentifiedImageError
-        raise DataError(f"{path} is not a readable image ({type(exc).__name__}: "
-                        f"{' '.join(str(exc).split())[:160]}); delete it, or export it again "
-                        "as PNG or JPEG.") from None
-
-
-def _to_size(pixels: np.ndarray, size: tuple[int, int], Image) -> np.ndarray:
-    """pixels (H, W[, C]) resized to size (H', W') bilinearly, dtype kept."""
+            if colour:
+                im = im.convert("RGB")
+            elif im.mode not in GREY_MODES or im.mode in ("1", "LA"):
+                im = im.convert("L")
+            pixels = np.asarray(im)
+    except _DECODE_ERRORS as exc:
+        raise _unreadable(path, exc) from None
     if pixels.shape[:2] == size:
         return pixels
-    im = Image.fromarray(pixels)
-    return np.asarray(im.resize((size[1], size[0]), Image.BILINEAR))
+    planes = pixels[..., None] if pixels.ndim == 2 else pixels
+    resized = [np.asarray(Image.fromarray(np.ascontiguousarray(planes[..., c], np.float32),
+                                          mode="F").resize((size[1], size[0]), Image.BILINEAR))
+               for c in range(planes.shape[2])]  # one float plane at a time: any bit depth
+    return resized[0] if pixels.ndim == 2 else np.stack(resized, axis=2)
 
 
-def _stack(images: list[np.ndarray], where: Path, size: tuple[int, int] | None,
-           colour: bool, notes: list[str]) -> tuple[np.ndarray, tuple[int, ...]]:
-    """The images as float32 rows (N, H W [C]) and their common shape."""
+def _memory() -> int | None:
+    """Bytes of physical memory, where the system says."""
+    try:
+        return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    except (AttributeError, ValueError, OSError):
+        return None
+
+
+def _pixels(files: Sequence[Path], where: Path, size: tuple[int, int] | None,
+            channels: int | None, notes: list[str]) -> tuple[np.ndarray, tuple[int, ...]]:
+    """The images as float32 rows (N, H W [C]) and their common shape (H, W[, C]): every
+    image at ``size`` (default the most common) with ``channels`` (default 1 when all are
+    grey, else 3). Headers are read first, so that a folder too large for the memory is
+    refused before any image is decoded."""
     from PIL import Image
 
-    if colour:
-        images = [np.repeat(p[..., None], 3, axis=2) if p.ndim == 2 else p for p in images]
-    sizes = Counter(p.shape[:2] for p in images)
+    headers = [_header(f, Image) for f in files]
+    sizes = Counter(h for h, _ in headers)
     if size is None:
         size = max(sizes, key=lambda s: (sizes[s], s))
+    colour = channels == 3 if channels is not None else not all(g for _, g in headers)
+    shape = (*size, 3) if colour else tuple(size)
+    need, have = 4 * len(files) * int(np.prod(shape)), _memory()
+    if have is not None and need > have // 2:
+        raise DataError(
+            f"{where}: {len(files):,} images of {'x'.join(map(str, shape))} pixels would take "
+            f"{need / 1e9:.1f} GB as float32, more than half of this machine's "
+            f"{have / 1e9:.1f} GB: make them smaller first (e.g. 64x64: Pillow's "
+            "Image.resize, or ImageMagick's `mogrify -resize 64x64! *.jpg`).")
     other = sum(n for s, n in sizes.items() if s != size)
     if other:
-        notes.append(f"{where.name}: {other:,} of {len(images):,} images were not "
+        notes.append(f"{where.name}: {other:,} of {len(files):,} images were not "
                      f"{size[0]}x{size[1]} (height x width) and were resized to it.")
-        images = [_to_size(p, size, Image) for p in images]
-    shape = tuple(images[0].shape)
-    X = np.empty((len(images), int(np.prod(shape))), np.float32)
-    for i, p in enumerate(images):
-        X[i] = p.reshape(-1)
+    X = np.empty((len(files), int(np.prod(shape))), np.float32)
+    for i, f in enumerate(files):
+        X[i] = _decode(f, Image, size, colour).reshape(-1)
     return X, shape
 
 
@@ -274,8 +310,6 @@ def load_image_folder(
         folder's rows as ``X_test``/``y_test``, ``ids`` the files' paths relative to
         ``path``.
     """
-    from PIL import Image
-
     root = Path(path)
     if not root.exists():
         where = "" if root.is_absolute() else f" (relative to {Path.cwd()})"
@@ -305,13 +339,8 @@ def load_image_folder(
     if empty or t_empty:
         notes.append(f"{root.name}: class folders without images left out: "
                      f"{', '.join(sorted(set(empty + t_empty)))}.")
-    pixels = [_decode(f, Image) for f in [*files, *t_files]]
-    colour = (channels == 3) if channels is not None else any(p.ndim == 3 for p in pixels)
-    if channels == 1:
-        pixels = [np.asarray(Image.fromarray(p).convert("L")) if p.ndim == 3 else p
-                  for p in pixels]
-    X_all, shape = _stack(pixels, root, tuple(size) if size is not None else None, colour,
-                          notes)
+    X_all, shape = _pixels([*files, *t_files], root,
+                           tuple(size) if size is not None else None, channels, notes)
     X, X_test = X_all[: len(files)], X_all[len(files):]
     ids = [f.relative_to(root).as_posix() for f in files]
     if not labelled:

@@ -208,3 +208,36 @@ def test_an_images_spec_that_names_no_folder_says_so(tmp_path, spec, words):
     for word in words:
         assert word in str(err.value)
     assert "download cache" not in str(err.value)  # images are never downloaded
+
+
+def test_a_folder_too_large_for_the_memory_is_refused_before_decoding(tmp_path, monkeypatch):
+    import numpynn.data.image_folder as image_folder
+
+    root = _folder(tmp_path / "big", h=40, w=30)
+    monkeypatch.setattr(image_folder, "_memory", lambda: 2 * 4 * 6 * 40 * 30 * 3 - 2)
+    decoded = []
+    monkeypatch.setattr(image_folder, "_decode", lambda *a: decoded.append(a))
+    with pytest.raises(DataError) as err:
+        load_image_folder(root)
+    assert "6 images of 40x30x3" in str(err.value) and "64x64" in str(err.value)
+    assert decoded == []
+
+
+def test_a_truncated_image_is_named(tmp_path):
+    root = _folder(tmp_path / "t")
+    data = (root / "dog" / "0.png").read_bytes()
+    (root / "dog" / "0.png").write_bytes(data[: len(data) // 2])
+    with pytest.raises(DataError, match=r"dog/0\.png is not a readable image"):
+        load_image_folder(root)
+
+
+def test_sixteen_bit_grey_images_are_read_and_resized(tmp_path):
+    root = tmp_path / "deep"
+    for c in ("a", "b"):
+        (root / c).mkdir(parents=True)
+        Image.fromarray(np.full((6, 4), 40000, np.uint16)).save(root / c / "0.png")
+    Image.fromarray(np.full((12, 8), 1000, np.uint16)).save(root / "b" / "1.png")
+    ds = load_image_folder(root)
+    assert ds.image_shape == (6, 4)
+    np.testing.assert_allclose(ds.X[0], 40000)
+    np.testing.assert_allclose(ds.X[2], 1000, rtol=1e-6)  # resized, values kept
