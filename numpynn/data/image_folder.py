@@ -137,7 +137,7 @@ def looks_like_image_folder(path: str | os.PathLike[str]) -> bool:
     subfolders of class subfolders, or directly (unlabelled)."""
     p = Path(path)
     try:
-        if not p.is_dir():
+        if not p.is_dir() or _is_run(p):  # a run's weights.png is no data set
             return False
         return bool(_images(p)) or _has_class_folders(p)
     except OSError:

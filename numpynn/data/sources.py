@@ -231,6 +231,12 @@ def load_dataset(
     other = _other_format_error(text)
     if other is not None:
         raise other
+    if os.path.isdir(text) and any(os.path.isfile(os.path.join(text, n))
+                                   for n in ("model.npz", "checkpoint.npz")):
+        raise DataError(f"{text} is a numpynn run's directory (its model.npz), not data: "
+                        "give the data with --data (a CSV or .npz file, a folder of images, "
+                        "a data set's name), and the run or its model.npz where the command "
+                        "takes the model.")
     if os.path.isdir(text):  # a folder of files, given without saying what they are
         raise DataError(
             f"{text} is a directory; name what it holds: mnist:{text}, fashion-mnist:{text} "

@@ -82,3 +82,21 @@ def test_runs_written_inside_the_image_folder_never_become_classes(tmp_path):
     assert "run, run2 left out" in said and "not classes" in said
     header = numpynn("evaluate", "pets/run2", "--data", "pets", "--split", "all", cwd=tmp_path)
     assert header.returncode == 0 and "(20 rows)" in header.stdout.replace(",", "")
+
+
+def test_a_folder_or_data_set_given_without_data_is_named_with_the_flag(tmp_path):
+    rng = np.random.default_rng(6)
+    _images(tmp_path / "pets", 4, rng)
+    for argv, stray in ((["train", "pets"], "pets"), (["train", "mnist"], "mnist"),
+                        (["train", "fashion-mnist:raw"], "fashion-mnist:raw")):
+        proc = numpynn(*argv, cwd=tmp_path)
+        assert proc.returncode == 2 and f"--data {stray}" in proc.stderr, proc.stderr
+
+
+def test_a_run_directory_given_as_the_data_is_named_a_run(tmp_path):
+    rng = np.random.default_rng(7)
+    _images(tmp_path / "pets", 6, rng)
+    assert numpynn("train", "--data", "pets", "--epochs", "1", "--out", "run", "--quiet",
+                   cwd=tmp_path).returncode == 0
+    proc = numpynn("predict", "run", "--data", "run", cwd=tmp_path)
+    assert proc.returncode == 2 and "run's directory" in proc.stderr  # weights.png: no data
