@@ -100,3 +100,4 @@ def test_a_run_directory_given_as_the_data_is_named_a_run(tmp_path):
                    cwd=tmp_path).returncode == 0
     proc = numpynn("predict", "run", "--data", "run", cwd=tmp_path)
     assert proc.returncode == 2 and "run's directory" in proc.stderr  # weights.png: no data
+
