@@ -199,7 +199,7 @@ class RunOptions:
     task_defaults: list[str] = field(
         default_factory=lambda: ["hidden", "epochs", "batch_size", "lr", "patience",
                                  "weight_scale", "reg", "preprocessing", "dropout",
-                                 "schedule", "augment"])
+                                 "schedule", "augment", "select"])
 
     def __new__(cls, *args: Any, **kwargs: Any):
         check_keywords(cls, kwargs)  # RunOptions(lr=...) -> where lr lives, not a bare TypeError
@@ -1238,17 +1238,19 @@ def evaluation_data(saved: SavedModel, spec: str, split: str = "auto",
 
 def _validation_options_asked(options: RunOptions) -> list[str]:
     """The options the user set that act on the validation split only (``patience``,
-    ``select='accuracy'``), as messages write them: a run without one must refuse them
-    rather than ignore them. ``patience`` counts as set where the CLI saw it typed (it is
-    not among ``task_defaults``) or where it differs from the default."""
+    ``select``), as messages write them: a run without one must refuse them rather than
+    ignore them. ``patience`` counts as set where the CLI saw it typed (it is not among
+    ``task_defaults``) or where it differs from the default; ``select`` where it is
+    ``'accuracy'`` or typed."""
     asked = []
     default = default_train_config().patience
     patience = options.train.patience
     if patience is not None and ("patience" not in options.task_defaults
                                  or patience != default):
         asked.append(f"`patience={patience}`")
-    if options.train.select == "accuracy":
-        asked.append("`select='accuracy'`")
+    select = options.train.select
+    if select == "accuracy" or (select != "auto" and "select" not in options.task_defaults):
+        asked.append(f"`select='{select}'`")  # typed (not listed among the defaults)
     return asked
 
 
