@@ -290,8 +290,8 @@ DECODE_CHUNK = 256
 def _decode_into(X: np.ndarray, files: Sequence[Path], Image, size: tuple[int, int],
                  colour: bool) -> None:
     """Row i of X (N, H W [C]) from files[i]: in threads, one per core, where there are
-    many (Pillow decodes without the GIL: 2 cores read 5,000 small PNGs in about half
-    the time); the first error stops the others."""
+    many (Pillow decodes without the GIL; benchmarks/bench_image_folder.py times it
+    against one thread); the first error stops the others."""
     def rows(part: range) -> None:
         for i in part:
             X[i] = _decode(files[i], Image, size, colour).reshape(-1)
