@@ -230,6 +230,9 @@ KINDS: dict[str, str] = {
                      "course's: each iteration's minibatch draws rows and their labels "
                      "together, every weight steps W -= learning_rate * grad, the loss is "
                      "kept in loss_history, and predict is the argmax of the scores",
+    "return value": "what loss(X, y) returns is not what the course's returns: the loss "
+                    "must be one number (a float or a 0-d array, not an array of shape (1,) "
+                    "or (1, 1)), and each gradient has its parameter's shape and dtype",
     "changes params": "loss(X, y) changed the model's parameters: a loss must leave "
                       "self.params as they are (an update such as W -= lr * dW belongs in "
                       "the training step, not in loss), or no gradient can be checked",

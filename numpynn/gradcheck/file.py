@@ -1857,7 +1857,14 @@ def _model_checks(module: ModuleType, result: FileCheck, seed: int, user_dir: st
                 _name_dscores(report, target, X, y)
                 report.title = f"{title}: numerical gradients"
                 result.reports.append(report)
-                result.reports.append(_model_test_mode(cls, kwargs, model, X, title))
+                kept = True
+                if not {r.kind for r in report.rows} & {"changes params", "random loss"}:
+                    behaviour, kept = _model_loss_behaviour(
+                        model, target, reg if reg else kwargs.get("reg", 0.0), bool(reg),
+                        X, y, title)
+                    result.reports.append(behaviour)
+                if kept:  # a loss that edits X gets other test-mode scores per batch
+                    result.reports.append(_model_test_mode(cls, kwargs, model, X, title))
             except BaseException as exc:  # noqa: BLE001 - the learner's code may raise anything
                 if isinstance(exc, KeyboardInterrupt) and not isolated:
                     raise
@@ -1868,6 +1875,163 @@ def _model_checks(module: ModuleType, result: FileCheck, seed: int, user_dir: st
                 result.errors.append((title, _error_text(exc, user_dir)))
             finally:
                 np.random.set_state(state)
+
+
+#: Added to the last layer's bias (so to every score) by the model's overflow check.
+SCORE_SHIFT = 1000.0
+
+
+def _model_loss_behaviour(model: Any, target: Any, reg: float, reg_in_loss: bool,
+                          X: np.ndarray, y: np.ndarray, title: str
+                          ) -> tuple[GradCheckReport, bool]:
+    """What gradients cannot show about a model's ``loss(X, y)`` (``target``: the model,
+    or an assignment-1 model seen through :class:`_WithReg`), on X (N, D), y (N,):
+
+    - X and y are left as they were (kind "in place": ``X -= X.mean(axis=0)`` inside loss
+      edits the caller's data; the check passes copies, so its gradients look right);
+    - the loss is one number, and each gradient has its parameter's dtype ("return value":
+      ``np.array([loss])``, ``keepdims=True``; ``astype(np.float32)``);
+    - with the last layer's bias (the one of C entries) + :data:`SCORE_SHIFT` the loss and
+      gradients are finite ("overflow": a softmax without the max subtracted, which
+      passes every gradient check on small scores);
+    - the penalty, ``loss at reg - loss at reg 0``, is the course's ``reg * sum(W^2)``
+      (assignment 1, ``reg_in_loss``: reg passed to loss) or ``0.5 * reg * sum(W^2)``
+      (assignment 2: ``model.reg``), either accepted with a note, over every weight
+      ``W...`` and nothing else ("regularisation": biases in the penalty, a weight left
+      out, no penalty; consistent gradients pass the gradient check).
+
+    Returns the report and whether X was left as it was."""
+    name = type(model).__name__
+    params = model.params
+    report = GradCheckReport(title=f"{title}: loss(X, y)'s inputs, value and large scores "
+                                   "(analytic = yours, numerical = expected)")
+    Xc, yc, Xt = X.copy(), y.copy(), X.copy()
+    value = target.loss(Xc, yc)
+    loss, grads = value[0], dict(value[1])
+    model.loss(Xt)
+    changed = [(call, n, float(np.max(np.abs(np.asarray(got, dtype=np.float64) - want),
+                                      initial=0.0)) if np.shape(got) == want.shape else
+                float("inf"))
+               for call, n, got, want in (("loss(X, y)", "X", Xc, X), ("loss(X, y)", "y", yc, y),
+                                          ("loss(X)", "X", Xt, X))
+               if np.shape(got) != want.shape or not np.array_equal(got, want)]
+    report.rows.append(GradCheckRow(
+        "X, y unchanged", X.shape, changed[0][2] if changed else 0.0, 0.0,
+        FAIL if changed else PASS, kind="in place" if changed else None,
+        kind_text="; ".join(f"{call} changed the caller's {n} (largest change {d:.3g})"
+                            for call, n, d in changed)
+        + ": an in-place operation on the input (X -= X.mean(axis=0), X /= 255, or one on "
+          "a view of X such as X.reshape(N, -1) or X[:]) edits the array the Solver and "
+          "the notebook pass, which must stay as it is: make a new array (X = X - "
+          "X.mean(axis=0)); the gradient check passes copies, so its gradients can look "
+          "right" if changed else ""))
+    shape = np.shape(loss)
+    report.rows.append(GradCheckRow(
+        "loss is a number", shape, 0.0 if shape == () else float("inf"), 0.0,
+        PASS if shape == () else FAIL, kind=None if shape == () else "return value",
+        kind_text="" if shape == () else (
+            f"{name}.loss(X, y) returned the loss as {_describe(loss)}; it must be one "
+            "number (np.sum(...) / N gives a 0-d value; an array of shape (1,) or (1, 1) "
+            "comes from np.array([loss]), keepdims=True or indexing with a list): the "
+            "Solver's loss_history and plots expect numbers; return float(loss) or drop "
+            "the extra axes")))
+    low = []
+    for key, grad in grads.items():
+        p, g = np.asarray(params.get(key)), np.asarray(grad)
+        if p.dtype.kind == "f" and (g.dtype.kind in "iub" or (
+                g.dtype.kind == "f" and g.dtype.itemsize < p.dtype.itemsize)):
+            low.append(f"grads[{key!r}] is {g.dtype} where {key} is {p.dtype}")
+    report.rows.append(GradCheckRow(
+        "gradient dtypes", (len(grads),), float(len(low)), 0.0, FAIL if low else PASS,
+        kind="return value" if low else None, kind_text="; ".join(low) + (
+            ": a gradient rounded to a lower precision (astype(np.float32), an array made "
+            "with dtype=np.float32 or an int array accumulated into) loses digits no "
+            "gradient check can tell from a bug; keep each gradient in its parameter's "
+            "dtype (np.zeros_like(W), no astype)") if low else ""))
+    last = [k for k, v in params.items() if str(k)[:1] == "b" and np.shape(v) == (MODEL_C,)]
+    if len(last) == 1:
+        key = last[0]
+        bias = params[key]
+        old = np.array(bias, copy=True)
+
+        def shifted() -> tuple[Any, np.ndarray]:
+            bias[...] = old + SCORE_SHIFT
+            try:
+                got = target.loss(X.copy(), y.copy())
+            finally:
+                bias[...] = old
+            return got[0], np.concatenate([np.asarray(g, dtype=np.float64).reshape(-1)
+                                           for g in dict(got[1]).values()])
+
+        report.rows.append(_overflow_row(
+            "grads", (len(grads),), f"loss(X, y) with {key} + {SCORE_SHIFT:g} (every score "
+            f"+ {SCORE_SHIFT:g}, which leaves softmax's probabilities as they are)", shifted))
+    weights = [k for k in params if str(k)[:1] == "W"]
+    if weights and isinstance(reg, (int, float)) and reg > 0 and (
+            reg_in_loss or isinstance(getattr(model, "reg", None), (int, float))):
+        report.rows.append(_penalty_row(model, target, float(reg), reg_in_loss, X, y,
+                                        float(np.asarray(loss, dtype=np.float64).sum()),
+                                        weights, report))
+    return report, not changed
+
+
+def _penalty_row(model: Any, target: Any, reg: float, reg_in_loss: bool, X: np.ndarray,
+                 y: np.ndarray, loss: float, weights: list[str], report: GradCheckReport
+                 ) -> GradCheckRow:
+    """The row comparing the penalty in ``loss`` (at ``reg``), ``loss - loss at reg 0``,
+    with the course's over the weights ``weights`` (:func:`_model_loss_behaviour`)."""
+    if reg_in_loss:
+        at_zero = model.loss(X.copy(), y.copy(), reg=0.0)
+    else:
+        model.reg = 0.0
+        try:
+            at_zero = target.loss(X.copy(), y.copy())
+        finally:
+            model.reg = reg
+    d = loss - float(np.asarray(at_zero[0], dtype=np.float64).sum())
+    squares = {k: float(np.sum(np.asarray(v, dtype=np.float64) ** 2))
+               for k, v in model.params.items()}
+    pw = sum(squares[k] for k in weights)
+    others = [k for k in squares if k not in weights and squares[k] > 0]
+    course, other = (1.0, 0.5) if reg_in_loss else (0.5, 1.0)
+    a = "assignment 1's" if reg_in_loss else "assignment 2's"
+
+    def near(want: float) -> bool:
+        return abs(d - want) <= 1e-6 * max(abs(d), abs(want)) + 1e-12
+
+    want = course * reg * pw
+    if near(other * reg * pw):
+        report.notes.append(
+            f"your penalty is {other:g} * reg * sum(W^2) where {a} is {course:g} * reg * "
+            f"sum(W^2): a choice, as long as each dW adds its gradient, {2 * other:g} * reg "
+            "* W (the gradient check holds that)")
+        want = other * reg * pw
+    text = ""
+    if not near(want):
+        for c in (course, other):
+            if others and near(c * reg * (pw + sum(squares[k] for k in others))):
+                text = (f"the penalty includes {', '.join(others)} ({c:g} * reg * the sum of "
+                        "their squares with the weights'): CS231n regularises the weights "
+                        "W only; leave the biases (and gamma, beta) out of the penalty and "
+                        "their gradients")
+                break
+            missing = [k for k in weights if squares[k] > 0 and near(c * reg * (
+                pw - squares[k]))]
+            if missing:
+                text = (f"{missing[0]} is left out of the penalty (the loss holds {c:g} * "
+                        f"reg * the sum of squares of the other weights): the course's "
+                        f"penalty sums every weight matrix, {', '.join(weights)}, each with "
+                        "its gradient term")
+                break
+        else:
+            text = ("loss(X, y) is the same at reg = 0: the loss holds no penalty; add "
+                    f"{course:g} * reg * sum(W^2) over {', '.join(weights)}"
+                    if abs(d) <= 1e-12 else
+                    f"the penalty in the loss (loss at reg = {reg:g} minus loss at reg = 0) "
+                    f"is {d:.6g}, where {a}, {course:g} * reg * sum(W^2) over "
+                    f"{', '.join(weights)}, is {want:.6g}")
+    return _stat_row("penalty (loss at reg - at 0)", d, want,
+                     1e-6 * max(abs(d), abs(want)) + 1e-12, "regularisation", text)
 
 
 def _name_dscores(report: GradCheckReport, target: Any, X: np.ndarray, y: np.ndarray
