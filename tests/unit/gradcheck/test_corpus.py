@@ -10,6 +10,7 @@ import pytest
 
 from numpynn.gradcheck.checks import FAIL, INCONCLUSIVE, PASS, check_gradients
 from numpynn.gradcheck.corpus import (
+    A1_NET_LOSS_MUTATIONS,
     A1_NET_MUTATIONS,
     CNN_BACKWARD_MUTATIONS,
     CNN_MUTATIONS,
@@ -17,6 +18,7 @@ from numpynn.gradcheck.corpus import (
     DEEP,
     FILE_MUTATIONS,
     LINEAR_MUTATIONS,
+    MODEL_LOSS_MUTATIONS,
     MODEL_MUTATIONS,
     MUTATION_KINDS,
     MUTATIONS,
@@ -53,7 +55,9 @@ def test_smoke_corpus_holds_every_kind_and_meets_the_targets():
                                               + len(OPTIM_MUTATIONS)
                                               + len(SOLVER_MUTATIONS)
                                               + len(CONVNET_MUTATIONS)
-                                              + len(LINEAR_MUTATIONS)}, text
+                                              + len(LINEAR_MUTATIONS)
+                                              + len(A1_NET_LOSS_MUTATIONS)
+                                              + len(MODEL_LOSS_MUTATIONS)}, text
     layers = [c.name for c in layer_cases()]
     for layer in ("relu", "leaky_relu", "sigmoid", "tanh", "elu", "gelu"):
         assert f"{layer}, backward uses dout where it needs x" in layers
@@ -61,6 +65,9 @@ def test_smoke_corpus_holds_every_kind_and_meets_the_targets():
         k for _, _, k in FILE_MUTATIONS.values()}
     assert {"factor N", "factor 1/N", "factor 2", "negation", "mask", "regularisation",
             "in place", "random loss", "forward", "test mode"} <= kinds
+    # round five: what a model's gradients cannot show, in the default run
+    assert {"overflow", "in place", "return value", "regularisation", "factor", "mask"} <= {
+        k for _, k in A1_NET_LOSS_MUTATIONS.values()}
     named = sum(v[1] for v in result.named.values())
     assert named >= 20, text
 
