@@ -497,6 +497,14 @@ def _vanilla(doc: str) -> str:
 
 #: name -> (text replaced in LEARNER_LAYERS, its replacement, the kind its FAIL names).
 FILE_MUTATIONS: dict[str, tuple[str, str, str]] = {
+    "batchnorm_forward updating its running averages with the test batch in test mode": (
+        "        return gamma * (x - running_mean) / np.sqrt(running_var + eps) + beta, None\n",
+        "        out = gamma * (x - running_mean) / np.sqrt(running_var + eps) + beta\n"
+        '        bn_param["running_mean"] = momentum * running_mean + (1 - momentum) * '
+        "x.mean(axis=0)\n"
+        '        bn_param["running_var"] = momentum * running_var + (1 - momentum) * '
+        "x.var(axis=0)\n"
+        "        return out, None\n", "test mode"),
     "dropout not scaled by 1/p": ("mask = (np.random.rand(*x.shape) < p) / p",
                                   "mask = np.random.rand(*x.shape) < p", "forward"),
     "dropout mask applied in test mode": ('    if mode == "test":\n        return x, None\n',

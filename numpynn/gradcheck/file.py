@@ -1580,11 +1580,22 @@ def _batchnorm_behaviour(fwd: Callable, seed: int) -> GradCheckReport:
                         [x, gamma, beta], ({"mode": "train"},))
     report.notes += [note] if note else []
     mine["mode"] = theirs["mode"] = "test"
+    before = {k: np.array(mine[k], dtype=np.float64, copy=True)
+              for k in ("running_mean", "running_var") if k in mine}
     got = np.asarray(fwd(xt.copy(), gamma, beta, mine)[0])
     want = np.asarray(ref(xt.copy(), gamma, beta, theirs)[0])
     report.rows.append(_compare("test out", got, want, "test mode",
                                 "test mode must normalise with the running averages, not the "
                                 "test batch's own statistics (and must not update them)"))
+    # test mode reads the running averages and leaves them: updated with the test batch,
+    # each prediction moves them, and the next test batch is normalised otherwise
+    for key, old in before.items():
+        report.rows.append(_compare(
+            f"{key} after test mode", mine.get(key), old, "test mode",
+            f"a test-mode call changed bn_param['{key}']: test mode must only read the "
+            "running averages (the update momentum * running + (1 - momentum) * batch "
+            "statistic belongs in the train-mode branch); updated with the test batch, "
+            "every prediction moves them and the same input gets other outputs later"))
     return report
 
 

@@ -131,3 +131,17 @@ def test_a_factor_made_of_the_number_of_classes_is_said_so_and_hides_where_n_equ
     # the same bug with N = C: invisible, which is why the checks use distinct sizes
     assert check_gradients(_Net(3, 6, 5, True), X, rng.integers(0, 5, 5)).verdict == PASS
     assert check_gradients(_Net(3, 6, 4, False), X, y).verdict == PASS
+
+
+def test_batchnorm_updating_its_running_averages_in_test_mode_is_a_fail(tmp_path):
+    """Its test-mode output is right (it normalises before it updates), so it passed."""
+    from numpynn.gradcheck.corpus import FILE_MUTATIONS, LEARNER_LAYERS
+
+    old, new, kind = FILE_MUTATIONS[
+        "batchnorm_forward updating its running averages with the test batch in test mode"]
+    result = check(tmp_path, LEARNER_LAYERS.replace(old, new))
+    table = result.to_table()
+    assert result.verdict == FAIL and result.kinds == [kind], table
+    assert "a test-mode call changed bn_param['running_mean']" in table
+    assert "running_var after test mode" in table
+    assert check(tmp_path, LEARNER_LAYERS).verdict == PASS
