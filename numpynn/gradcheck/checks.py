@@ -233,6 +233,10 @@ KINDS: dict[str, str] = {
     "return value": "what loss(X, y) returns is not what the course's returns: the loss "
                     "must be one number (a float or a 0-d array, not an array of shape (1,) "
                     "or (1, 1)), and each gradient has its parameter's shape and dtype",
+    "loss value": "the loss is not the course's of the model's own scores (softmax "
+                  "cross-entropy or SVM hinge, averaged over the batch) although its "
+                  "gradients agree with it: a loss summed over the batch (not / N), or "
+                  "averaged over every entry of an N x C array",
     "changes params": "loss(X, y) changed the model's parameters: a loss must leave "
                       "self.params as they are (an update such as W -= lr * dW belongs in "
                       "the training step, not in loss), or no gradient can be checked",

@@ -826,6 +826,16 @@ A1_NET_LOSS_MUTATIONS: dict[str, tuple[tuple[tuple[str, str], ...], str]] = {
          (" + 2 * reg * W2", ""), (" + 2 * reg * W1", "")), "regularisation"),
     "TwoLayerNet dividing dscores by C (the number of classes) instead of N": (
         (("dscores /= N", "dscores /= probs.shape[1]"),), "factor"),
+    "TwoLayerNet summing the loss over the batch, its gradient summed too": (
+        (("loss = -np.sum(np.log(probs[np.arange(N), y])) / N",
+          "loss = -np.sum(np.log(probs[np.arange(N), y]))"), ("        dscores /= N\n", "")),
+        "loss value"),
+    "TwoLayerNet averaging the loss over all N x C entries, its gradient too": (
+        (("        loss = -np.sum(np.log(probs[np.arange(N), y])) / N\n",
+          "        Y = np.eye(probs.shape[1])[y]\n"
+          "        loss = -np.mean(Y * np.log(probs))\n"),
+         ("        dscores /= N\n", "        dscores /= N * probs.shape[1]\n")),
+        "loss value"),
     "TwoLayerNet taking the ReLU mask from the upstream gradient (dh1[dh1 <= 0] = 0)": (
         (("dh1[h1 <= 0] = 0", "dh1[dh1 <= 0] = 0"),), "mask"),
 }
@@ -849,6 +859,8 @@ A1_NET_CHOICES: dict[str, tuple[tuple[str, str], ...]] = {
         ("        h1 = np.maximum(0, X.dot(W1) + b1)\n",
          "        h1 = X.dot(W1) + b1\n        h1[h1 < 0] = 0\n"),),
     "ReLU mask as a product (dh1 *= h1 > 0)": (("dh1[h1 <= 0] = 0", "dh1 *= h1 > 0"),),
+    "log(p + 1e-8) against log(0)": (
+        ("np.log(probs[np.arange(N), y])", "np.log(probs[np.arange(N), y] + 1e-8)"),),
     "printing inside loss and counting its calls in a global": (
         ("        N = X.shape[0]\n",
          "        N = X.shape[0]\n        global CALLS\n"

@@ -1872,7 +1872,8 @@ def _model_checks(module: ModuleType, result: FileCheck, seed: int, user_dir: st
                 if not {r.kind for r in report.rows} & {"changes params", "random loss"}:
                     behaviour, kept = _model_loss_behaviour(
                         model, target, reg if reg else kwargs.get("reg", 0.0), bool(reg),
-                        X, y, title)
+                        X, y, title, not kwargs.get("normalization")
+                        and kwargs.get("dropout_keep_ratio", 1) == 1)
                     result.reports.append(behaviour)
                 if kept:  # a loss that edits X gets other test-mode scores per batch
                     result.reports.append(_model_test_mode(cls, kwargs, model, X, title))
@@ -1893,7 +1894,7 @@ SCORE_SHIFT = 1000.0
 
 
 def _model_loss_behaviour(model: Any, target: Any, reg: float, reg_in_loss: bool,
-                          X: np.ndarray, y: np.ndarray, title: str
+                          X: np.ndarray, y: np.ndarray, title: str, plain: bool = False
                           ) -> tuple[GradCheckReport, bool]:
     """What gradients cannot show about a model's ``loss(X, y)`` (``target``: the model,
     or an assignment-1 model seen through :class:`_WithReg`), on X (N, D), y (N,):
@@ -1909,7 +1910,11 @@ def _model_loss_behaviour(model: Any, target: Any, reg: float, reg_in_loss: bool
       (assignment 1, ``reg_in_loss``: reg passed to loss) or ``0.5 * reg * sum(W^2)``
       (assignment 2: ``model.reg``), either accepted with a note, over every weight
       ``W...`` and nothing else ("regularisation": biases in the penalty, a weight left
-      out, no penalty; consistent gradients pass the gradient check).
+      out, no penalty; consistent gradients pass the gradient check);
+    - ``plain`` (no batch norm, no dropout: the test-mode scores are the train-mode
+      ones): the loss at reg 0 is the softmax (or SVM) loss of the model's own test-mode
+      scores ``loss(X)``, averaged over the batch ("loss value": a loss summed over the
+      batch, its gradients summed too, passes every gradient check).
 
     Returns the report and whether X was left as it was."""
     name = type(model).__name__
@@ -1978,28 +1983,65 @@ def _model_loss_behaviour(model: Any, target: Any, reg: float, reg_in_loss: bool
             "grads", (len(grads),), f"loss(X, y) with {key} + {SCORE_SHIFT:g} (every score "
             f"+ {SCORE_SHIFT:g}, which leaves softmax's probabilities as they are)", shifted))
     weights = [k for k in params if str(k)[:1] == "W"]
-    if weights and isinstance(reg, (int, float)) and reg > 0 and (
+    total = float(np.asarray(loss, dtype=np.float64).sum())
+    data = total if not reg else None
+    if isinstance(reg, (int, float)) and reg > 0 and (
             reg_in_loss or isinstance(getattr(model, "reg", None), (int, float))):
-        report.rows.append(_penalty_row(model, target, float(reg), reg_in_loss, X, y,
-                                        float(np.asarray(loss, dtype=np.float64).sum()),
-                                        weights, report))
+        if reg_in_loss:
+            at_zero = model.loss(X.copy(), y.copy(), reg=0.0)
+        else:
+            model.reg = 0.0
+            try:
+                at_zero = target.loss(X.copy(), y.copy())
+            finally:
+                model.reg = reg
+        data = float(np.asarray(at_zero[0], dtype=np.float64).sum())
+        if weights:
+            report.rows.append(_penalty_row(model, float(reg), reg_in_loss, total - data,
+                                            weights, report))
+    if plain and data is not None and np.isfinite(data):
+        report.rows.append(_data_loss_row(model, X, y, data))
     return report, not changed
 
 
-def _penalty_row(model: Any, target: Any, reg: float, reg_in_loss: bool, X: np.ndarray,
-                 y: np.ndarray, loss: float, weights: list[str], report: GradCheckReport
-                 ) -> GradCheckRow:
-    """The row comparing the penalty in ``loss`` (at ``reg``), ``loss - loss at reg 0``,
-    with the course's over the weights ``weights`` (:func:`_model_loss_behaviour`)."""
-    if reg_in_loss:
-        at_zero = model.loss(X.copy(), y.copy(), reg=0.0)
-    else:
-        model.reg = 0.0
-        try:
-            at_zero = target.loss(X.copy(), y.copy())
-        finally:
-            model.reg = reg
-    d = loss - float(np.asarray(at_zero[0], dtype=np.float64).sum())
+def _data_loss_row(model: Any, X: np.ndarray, y: np.ndarray, data: float) -> GradCheckRow:
+    """The row comparing the loss at reg 0, ``data``, with numpynn's softmax and SVM losses
+    of the model's own test-mode scores ``loss(X)`` (N x C), averaged over the batch: a
+    FAIL of kind "loss value" when it is neither (to 1e-4: a log(p + 1e-8) is right)."""
+    scores = np.asarray(model.loss(X.copy()), dtype=np.float64)
+    N, C = scores.shape
+    losses = {"softmax": float(softmax_cross_entropy(scores, y)[0]),
+              "SVM": float(svm_loss(scores, y)[0])}
+    name, want = min(losses.items(), key=lambda kv: abs(kv[1] - data))
+    allowed = 1e-4 * max(abs(want), 1e-12)
+    text = ""
+    if not abs(data - want) <= allowed:
+        name, want = "softmax", losses["softmax"]
+        ratio = data / want if want else float("inf")
+        named = {N: f"{N} = N times: the loss is summed over the batch; divide it by N = "
+                    "X.shape[0] (loss = -np.sum(np.log(p[np.arange(N), y])) / N) and its "
+                    "gradient with it (dscores /= N), as the course's loss is the mean",
+                 1 / C: f"1 / {C} = 1 / C times: the loss is averaged over every entry of "
+                        "an N x C array (np.mean(Y * np.log(P))); sum over the classes, "
+                        "average over the examples only"}
+        for r, what in named.items():
+            if abs(ratio - r) <= 1e-4 * r:
+                text = f"the loss at reg 0 is the softmax loss of your scores loss(X) x {what}"
+                break
+        else:
+            text = (f"the loss at reg 0 is {data:.6g}, where the softmax loss of your own "
+                    f"scores loss(X), averaged over the batch, is {losses['softmax']:.6g} "
+                    f"(the SVM loss {losses['SVM']:.6g}): the loss is not the course's "
+                    "function of the scores, though its gradients agree with it")
+    return _stat_row(f"loss at reg 0 ({name} of loss(X))", data, want, allowed, "loss value",
+                     text)
+
+
+def _penalty_row(model: Any, reg: float, reg_in_loss: bool, d: float, weights: list[str],
+                 report: GradCheckReport) -> GradCheckRow:
+    """The row comparing the penalty ``d`` in the loss (at ``reg``: the loss minus the
+    loss at reg 0) with the course's over the weights ``weights``
+    (:func:`_model_loss_behaviour`)."""
     squares = {k: float(np.sum(np.asarray(v, dtype=np.float64) ** 2))
                for k, v in model.params.items()}
     pw = sum(squares[k] for k in weights)

@@ -66,7 +66,8 @@ def test_smoke_corpus_holds_every_kind_and_meets_the_targets():
     assert {"factor N", "factor 1/N", "factor 2", "negation", "mask", "regularisation",
             "in place", "random loss", "forward", "test mode"} <= kinds
     # round five: what a model's gradients cannot show, in the default run
-    assert {"overflow", "in place", "return value", "regularisation", "factor", "mask"} <= {
+    assert {"overflow", "in place", "return value", "regularisation", "factor", "mask",
+            "loss value"} <= {
         k for _, k in A1_NET_LOSS_MUTATIONS.values()}
     named = sum(v[1] for v in result.named.values())
     assert named >= 20, text

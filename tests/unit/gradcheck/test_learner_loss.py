@@ -53,6 +53,10 @@ def failing(result):
      ["the same at reg = 0", "no penalty"]),
     ("TwoLayerNet dividing dscores by C (the number of classes) instead of N",
      ["N / 4", "C, the number of classes"]),
+    ("TwoLayerNet summing the loss over the batch, its gradient summed too",
+     ["x 5 = N times", "summed over the batch", "divide it by N"]),
+    ("TwoLayerNet averaging the loss over all N x C entries, its gradient too",
+     ["1 / C times", "average over the examples only"]),
     ("TwoLayerNet taking the ReLU mask from the upstream gradient (dh1[dh1 <= 0] = 0)",
      ["mask taken from the upstream gradient", "dh1[h1 <= 0] = 0"]),
 ])
