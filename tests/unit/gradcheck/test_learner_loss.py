@@ -14,7 +14,9 @@ from numpynn.gradcheck.checks import FAIL, PASS, check_gradients
 from numpynn.gradcheck.corpus import (
     A1_NET_CHOICES,
     A1_NET_LOSS_MUTATIONS,
+    FILE_MUTATIONS,
     LEARNER_A1_NET,
+    LEARNER_LAYERS,
     LEARNER_MODEL,
     MODEL_LOSS_MUTATIONS,
     _optim_text,
@@ -139,8 +141,6 @@ def test_a_factor_made_of_the_number_of_classes_is_said_so_and_hides_where_n_equ
 
 def test_batchnorm_updating_its_running_averages_in_test_mode_is_a_fail(tmp_path):
     """Its test-mode output is right (it normalises before it updates), so it passed."""
-    from numpynn.gradcheck.corpus import FILE_MUTATIONS, LEARNER_LAYERS
-
     old, new, kind = FILE_MUTATIONS[
         "batchnorm_forward updating its running averages with the test batch in test mode"]
     result = check(tmp_path, LEARNER_LAYERS.replace(old, new))
