@@ -149,3 +149,15 @@ def test_batchnorm_updating_its_running_averages_in_test_mode_is_a_fail(tmp_path
     assert "a test-mode call changed bn_param['running_mean']" in table
     assert "running_var after test mode" in table
     assert check(tmp_path, LEARNER_LAYERS).verdict == PASS
+
+
+def test_a_net_returning_probabilities_in_test_mode_is_not_a_loss_value_fail(tmp_path):
+    """Its argmax is the scores' (check_accuracy is right): its data loss is compared
+    with -mean(log p_y) of those probabilities, not with their softmax loss."""
+    text = LEARNER_A1_NET.replace(
+        "        if y is None:\n            return scores\n",
+        "        if y is None:\n            e = np.exp(scores - scores.max(axis=1, "
+        "keepdims=True))\n            return e / e.sum(axis=1, keepdims=True)\n")
+    assert text != LEARNER_A1_NET
+    result = check(tmp_path, text)
+    assert "loss value" not in result.kinds, result.to_table()
