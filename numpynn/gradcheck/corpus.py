@@ -836,6 +836,12 @@ A1_NET_LOSS_MUTATIONS: dict[str, tuple[tuple[tuple[str, str], ...], str]] = {
           "        loss = -np.mean(Y * np.log(probs))\n"),
          ("        dscores /= N\n", "        dscores /= N * probs.shape[1]\n")),
         "loss value"),
+    "TwoLayerNet's loss from probs[y], the rows numbered by the labels": (
+        (("np.log(probs[np.arange(N), y])", "np.log(probs[y])"),), "loss value"),
+    "TwoLayerNet's loss from probs[:, y], the columns of the labels": (
+        (("np.log(probs[np.arange(N), y])", "np.log(probs[:, y])"),), "loss value"),
+    "TwoLayerNet subtracting 1 at the labels' columns in every row (dscores[:, y] -= 1)": (
+        (("dscores[np.arange(N), y] -= 1", "dscores[:, y] -= 1"),), "correct class"),
     "TwoLayerNet taking the ReLU mask from the upstream gradient (dh1[dh1 <= 0] = 0)": (
         (("dh1[h1 <= 0] = 0", "dh1[dh1 <= 0] = 0"),), "mask"),
 }

@@ -2027,11 +2027,25 @@ def _data_loss_row(model: Any, X: np.ndarray, y: np.ndarray, data: float) -> Gra
                  1 / C: f"1 / {C} = 1 / C times: the loss is averaged over every entry of "
                         "an N x C array (np.mean(Y * np.log(P))); sum over the classes, "
                         "average over the examples only"}
+        P = np.exp(scores - scores.max(axis=1, keepdims=True))
+        P /= P.sum(axis=1, keepdims=True)
+        indexed = {"probs[:, y] (the columns of the labels, N x N entries)":
+                   -np.sum(np.log(P[:, y])) / N}
+        if y.max() < N:
+            indexed["probs[y] (the rows numbered by the labels, N x C entries)"] = (
+                -np.sum(np.log(P[y])) / N)
         for r, what in named.items():
             if abs(ratio - r) <= 1e-4 * r:
                 text = f"the loss at reg 0 is the softmax loss of your scores loss(X) x {what}"
                 break
         else:
+            for what, value in indexed.items():
+                if abs(data - value) <= 1e-6 * abs(value):
+                    text = (f"the loss at reg 0 is -sum(log {what}) / N: each example's "
+                            "probability of its own label is probs[np.arange(N), y] (one "
+                            "entry per row)")
+                    break
+        if not text:
             text = (f"the loss at reg 0 is {data:.6g}, where the softmax loss of your own "
                     f"scores loss(X), averaged over the batch, is {losses['softmax']:.6g} "
                     f"(the SVM loss {losses['SVM']:.6g}): the loss is not the course's "
@@ -2120,6 +2134,17 @@ def _name_dscores(report: GradCheckReport, target: Any, X: np.ndarray, y: np.nda
     diff = got - num
     c = float(diff @ counts / (counts @ counts))
     if abs(c) < 0.1 or not np.allclose(diff, c * counts, rtol=1e-4, atol=1e-7):
+        # dscores[:, y] -= 1: 1 off in every row at each label in y, once per label
+        present = np.isin(np.arange(MODEL_C), y).astype(np.float64)
+        if np.allclose(diff, counts - present, rtol=1e-4, atol=1e-7) and not np.allclose(
+                present / N, counts):
+            text = (f"the last layer's {key} (db = sum of dscores over the batch) is off by "
+                    "(each class's count in y / N) - 1 at each label that y holds: "
+                    "dscores[:, y] -= 1 "
+                    "subtracts 1 in every row at every label (columns y); subtract it once "
+                    "per row at that row's own label: dscores[np.arange(N), y] -= 1")
+            report.rows = [dataclasses.replace(r, kind="correct class", kind_text=text)
+                           if r in failed else r for r in report.rows]
         return
     text = (f"the last layer's {key} (db = sum of dscores over the batch) is off by "
             f"{c:.3g} x each class's count in y / N: dscores' correct-class entries are "

@@ -59,6 +59,12 @@ def failing(result):
      ["x 5 = N times", "summed over the batch", "divide it by N"]),
     ("TwoLayerNet averaging the loss over all N x C entries, its gradient too",
      ["1 / C times", "average over the examples only"]),
+    ("TwoLayerNet's loss from probs[y], the rows numbered by the labels",
+     ["probs[y] (the rows numbered by the labels", "probs[np.arange(N), y]"]),
+    ("TwoLayerNet's loss from probs[:, y], the columns of the labels",
+     ["probs[:, y] (the columns of the labels", "probs[np.arange(N), y]"]),
+    ("TwoLayerNet subtracting 1 at the labels' columns in every row (dscores[:, y] -= 1)",
+     ["dscores[:, y] -= 1 subtracts 1 in every row", "dscores[np.arange(N), y] -= 1"]),
     ("TwoLayerNet taking the ReLU mask from the upstream gradient (dh1[dh1 <= 0] = 0)",
      ["mask taken from the upstream gradient", "dh1[h1 <= 0] = 0"]),
 ])
@@ -68,7 +74,8 @@ def test_an_a1_net_bug_its_gradients_hide_is_a_fail_naming_it(tmp_path, name, sa
     table = result.to_table()
     assert result.verdict == FAIL, table
     assert kind in result.kinds, table
-    assert all(r.kind == kind for r in failing(result)), table
+    if "probs[" not in name:  # a loss alone wrong: its gradients FAIL too, by other kinds
+        assert all(r.kind == kind for r in failing(result)), table
     for text in says:
         assert text in table, (text, table)
 
