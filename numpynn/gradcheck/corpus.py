@@ -846,6 +846,17 @@ A1_NET_LOSS_MUTATIONS: dict[str, tuple[tuple[tuple[str, str], ...], str]] = {
         (("dh1[h1 <= 0] = 0", "dh1[dh1 <= 0] = 0"),), "mask"),
 }
 
+#: name -> (replacements in LEARNER_A1_NET, what its FAIL's line must say): bugs that
+#: raise in the learner's code (no kind: the line and the cause are named).
+A1_NET_RAISING: dict[str, tuple[tuple[tuple[str, str], ...], str]] = {
+    "TwoLayerNet using the labels y as one-hot rows in dscores (probs - y)": (
+        (("        dscores = probs.copy()\n        dscores[np.arange(N), y] -= 1\n",
+          "        dscores = probs - y\n"),), "the labels y used as one-hot rows"),
+    "TwoLayerNet using the labels y as one-hot rows in the loss (y * log(probs))": (
+        (("loss = -np.sum(np.log(probs[np.arange(N), y])) / N",
+          "loss = -np.sum(y * np.log(probs)) / N"),), "the labels y used as one-hot rows"),
+}
+
 #: name -> replacements in LEARNER_A1_NET: correct variants, each must pass.
 A1_NET_CHOICES: dict[str, tuple[tuple[str, str], ...]] = {
     "the seed question's eq. 1, its commented line (-(1 / p_y)[:, None] * da2 / N)": (
@@ -1472,6 +1483,8 @@ def file_cases(seed: int = 0) -> list[Case]:
     for name, (pairs, kind) in A1_NET_LOSS_MUTATIONS.items():
         cases.append(Case(name, "file", "bug", run(_optim_text(pairs, LEARNER_A1_NET)), 1.0,
                           kind))
+    for name, (pairs, _) in A1_NET_RAISING.items():
+        cases.append(Case(name, "file", "bug", run(_optim_text(pairs, LEARNER_A1_NET)), 1.0))
     for name, pairs in A1_NET_CHOICES.items():
         cases.append(Case(f"learner's assignment-1 net, {name}", "file", "correct",
                           run(_optim_text(pairs, LEARNER_A1_NET))))

@@ -45,6 +45,7 @@ import importlib.util
 import inspect
 import itertools
 import os
+import re
 import sys
 import time
 import traceback
@@ -2847,6 +2848,13 @@ def _error_text(exc: BaseException, user_dir: str = "") -> str:
         text += (": a shape mismatch; print the shapes of the arrays on that line. Each "
                  "gradient has the shape of what it differentiates: dscores N x C like the "
                  "scores, dW like W, db like b, dx like x")
+        shapes = re.findall(r"\((\d+),(\d*)\)", str(exc))
+        flat = {int(a) for a, b in shapes if not b}
+        if "broadcast" in str(exc) and any(int(a) in flat for a, b in shapes if b):
+            text += ("; an array of shape (N,) beside an N x C one is most often the labels "
+                     "y used as one-hot rows: y holds each example's class index, so take "
+                     "probs[np.arange(N), y] (one entry per row) or build the rows with "
+                     "np.eye(C)[y]")
     return text
 
 

@@ -12,6 +12,7 @@ from numpynn.gradcheck.checks import FAIL, INCONCLUSIVE, PASS, check_gradients
 from numpynn.gradcheck.corpus import (
     A1_NET_LOSS_MUTATIONS,
     A1_NET_MUTATIONS,
+    A1_NET_RAISING,
     CNN_BACKWARD_MUTATIONS,
     CNN_MUTATIONS,
     CONVNET_MUTATIONS,
@@ -57,6 +58,7 @@ def test_smoke_corpus_holds_every_kind_and_meets_the_targets():
                                               + len(CONVNET_MUTATIONS)
                                               + len(LINEAR_MUTATIONS)
                                               + len(A1_NET_LOSS_MUTATIONS)
+                                              + len(A1_NET_RAISING)
                                               + len(MODEL_LOSS_MUTATIONS)}, text
     layers = [c.name for c in layer_cases()]
     for layer in ("relu", "leaky_relu", "sigmoid", "tanh", "elu", "gelu"):

@@ -14,6 +14,7 @@ from numpynn.gradcheck.checks import FAIL, PASS, check_gradients
 from numpynn.gradcheck.corpus import (
     A1_NET_CHOICES,
     A1_NET_LOSS_MUTATIONS,
+    A1_NET_RAISING,
     FILE_MUTATIONS,
     LEARNER_A1_NET,
     LEARNER_LAYERS,
@@ -168,3 +169,12 @@ def test_a_net_returning_probabilities_in_test_mode_is_not_a_loss_value_fail(tmp
     assert text != LEARNER_A1_NET
     result = check(tmp_path, text)
     assert "loss value" not in result.kinds, result.to_table()
+
+
+@pytest.mark.parametrize("name", list(A1_NET_RAISING))
+def test_labels_used_as_one_hot_rows_say_so(tmp_path, name):
+    """The broadcast error of (N,) labels against N x C said only "a shape mismatch"."""
+    pairs, says = A1_NET_RAISING[name]
+    result = check(tmp_path, _optim_text(pairs, LEARNER_A1_NET))
+    assert result.verdict == FAIL and says in result.to_table(), result.to_table()
+    assert "np.eye(C)[y]" in result.to_table()
