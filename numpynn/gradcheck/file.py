@@ -2001,15 +2001,21 @@ def _model_loss_behaviour(model: Any, target: Any, reg: float, reg_in_loss: bool
             report.rows.append(_penalty_row(model, float(reg), reg_in_loss, total - data,
                                             weights, report))
     if plain and data is not None and np.isfinite(data):
-        report.rows.append(_data_loss_row(model, X, y, data))
+        row = _data_loss_row(model, X, y, data)
+        report.rows += [row] if row is not None else []
     return report, not changed
 
 
-def _data_loss_row(model: Any, X: np.ndarray, y: np.ndarray, data: float) -> GradCheckRow:
+def _data_loss_row(model: Any, X: np.ndarray, y: np.ndarray, data: float
+                   ) -> GradCheckRow | None:
     """The row comparing the loss at reg 0, ``data``, with numpynn's softmax and SVM losses
     of the model's own test-mode scores ``loss(X)`` (N x C), averaged over the batch: a
-    FAIL of kind "loss value" when it is neither (to 1e-4: a log(p + 1e-8) is right)."""
-    scores = np.asarray(model.loss(X.copy()), dtype=np.float64)
+    FAIL of kind "loss value" when it is neither (to 1e-4: a log(p + 1e-8) is right).
+    None where ``loss(X)`` is not an N x C array (the test-mode check says so)."""
+    scores = model.loss(X.copy())
+    if not isinstance(scores, np.ndarray) or scores.shape != (X.shape[0], MODEL_C):
+        return None
+    scores = np.asarray(scores, dtype=np.float64)
     N, C = scores.shape
     losses = {"softmax": float(softmax_cross_entropy(scores, y)[0]),
               "SVM": float(svm_loss(scores, y)[0])}
