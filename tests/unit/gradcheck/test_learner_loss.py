@@ -178,3 +178,12 @@ def test_labels_used_as_one_hot_rows_say_so(tmp_path, name):
     result = check(tmp_path, _optim_text(pairs, LEARNER_A1_NET))
     assert result.verdict == FAIL and says in result.to_table(), result.to_table()
     assert "np.eye(C)[y]" in result.to_table()
+
+
+def test_a_test_mode_returning_a_tuple_is_named_by_the_test_mode_check(tmp_path):
+    """The data-loss row reads loss(X) too: it leaves a tuple to the test-mode check."""
+    text = LEARNER_A1_NET.replace("        if y is None:\n            return scores\n",
+                                  "        if y is None:\n            return scores, {}\n")
+    assert text != LEARNER_A1_NET
+    table = check(tmp_path, text).to_table()
+    assert "(y=None: test mode) returned a tuple" in table, table
