@@ -25,6 +25,7 @@ from numpynn.gradcheck.corpus import (
 from numpynn.gradcheck.file import check_module
 
 from .test_file import module_of
+from .test_learner_files import run_cli
 
 
 def check(tmp_path, text):
@@ -187,3 +188,11 @@ def test_a_test_mode_returning_a_tuple_is_named_by_the_test_mode_check(tmp_path)
     assert text != LEARNER_A1_NET
     table = check(tmp_path, text).to_table()
     assert "(y=None: test mode) returned a tuple" in table, table
+
+
+def test_the_command_fails_a_net_without_the_max_shift_and_names_overflow(tmp_path):
+    pairs, _ = A1_NET_LOSS_MUTATIONS[
+        "TwoLayerNet softmax without the max shift (overflows on large scores)"]
+    proc = run_cli(tmp_path, _optim_text(pairs, LEARNER_A1_NET), "neural_net.py")
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    assert "likely bug: overflow:" in proc.stdout and "b2 + 1000" in proc.stdout
