@@ -593,6 +593,14 @@ FILE_MUTATIONS: dict[str, tuple[str, str, str]] = {
         "    return 2 * dout * (x > 0)", "forward"),
 }
 
+#: name -> (text replaced in LEARNER_LAYERS, its replacement): correct code written
+#: another way, not a hyper-parameter choice (:data:`FILE_CHOICES`); each must pass.
+FILE_VARIANTS: dict[str, tuple[str, str]] = {
+    "relu_forward editing x in place (x[x < 0] = 0), right and noted": (
+        "def relu_forward(x):\n    return np.maximum(0, x), x\n",
+        "def relu_forward(x):\n    x[x < 0] = 0\n    return x, x\n"),
+}
+
 #: name -> (text replaced in LEARNER_LAYERS, its replacement): correct files that choose a
 #: hyper-parameter otherwise than numpynn's default, used the same in forward and
 #: backward (``gradcheck --file`` reads it from the forward: a choice, not a bug).
@@ -1461,6 +1469,11 @@ def file_cases(seed: int = 0) -> list[Case]:
     for name, (old, new) in FILE_CHOICES.items():
         if old not in LEARNER_LAYERS:
             raise AssertionError(f"FILE_CHOICES[{name!r}] no longer applies")
+        cases.append(Case(f"learner's layers file, {name}", "file", "correct",
+                          run(LEARNER_LAYERS.replace(old, new))))
+    for name, (old, new) in FILE_VARIANTS.items():
+        if old not in LEARNER_LAYERS:
+            raise AssertionError(f"FILE_VARIANTS[{name!r}] no longer applies")
         cases.append(Case(f"learner's layers file, {name}", "file", "correct",
                           run(LEARNER_LAYERS.replace(old, new))))
     for name, (old, new, kind) in FILE_MUTATIONS.items():

@@ -588,7 +588,10 @@ def _layer_checks(name: str, spec: LayerSpec, fwd: Callable, bwd: Callable, bwd_
                               f"raised TypeError: {exc}") from None
     except ValueError:  # no signature to read (a builtin): call it and see
         pass
-    first = forward(*[a.copy() for a in inputs])
+    given = [a.copy() for a in inputs]
+    first = forward(*given)
+    edited = [n for n, a, g in zip(spec.names, inputs, given)
+              if np.shape(g) != a.shape or not np.array_equal(g, a)]
     if not isinstance(first, tuple) or len(first) != 2 or first[0] is None:
         if first is None or (isinstance(first, tuple) and first and first[0] is None):
             raise _NotImplementedYetError(fwd_name)
@@ -599,6 +602,12 @@ def _layer_checks(name: str, spec: LayerSpec, fwd: Callable, bwd: Callable, bwd_
         raise _NotImplementedYetError(bwd_name)
     report = check_layer(forward, bwd, *inputs, names=spec.names, seed=seed)
     report.title = f"{fwd_name} / {bwd_name}: numerical gradients"
+    if edited:  # the same output again (x[x < 0] = 0 is idempotent): right, but the caller's
+        report.notes.append(  # array is edited, which a FAIL of kind "in place" needs not be
+            f"{fwd_name} edited its input {', '.join(edited)} in place (e.g. x[x < 0] = 0; "
+            "out = x): its results are right, but the caller's array now holds the output, "
+            "which a notebook or a layer that uses it again sees; compute into a new array "
+            "(out = np.maximum(0, x))")
     reports = [report]
     ref = _reference(name)
     ref = ref if ref is not None and ref[1] is not None else None

@@ -16,6 +16,7 @@ from numpynn.gradcheck.corpus import (
     A1_NET_LOSS_MUTATIONS,
     A1_NET_RAISING,
     FILE_MUTATIONS,
+    FILE_VARIANTS,
     LEARNER_A1_NET,
     LEARNER_LAYERS,
     LEARNER_MODEL,
@@ -196,3 +197,13 @@ def test_the_command_fails_a_net_without_the_max_shift_and_names_overflow(tmp_pa
     proc = run_cli(tmp_path, _optim_text(pairs, LEARNER_A1_NET), "neural_net.py")
     assert proc.returncode == 1, proc.stdout + proc.stderr
     assert "likely bug: overflow:" in proc.stdout and "b2 + 1000" in proc.stdout
+
+
+def test_a_relu_forward_editing_x_in_place_passes_with_a_note(tmp_path):
+    """Idempotent, so calling it again gives the same output and its gradients are right:
+    a pass (no false FAIL), but no silent one: the note says the caller's x is edited."""
+    old, new = FILE_VARIANTS["relu_forward editing x in place (x[x < 0] = 0), right and noted"]
+    result = check(tmp_path, LEARNER_LAYERS.replace(old, new))
+    assert result.verdict == PASS, result.to_table()
+    assert "relu_forward edited its input x in place" in result.to_table()
+    assert "edited its input" not in check(tmp_path, LEARNER_LAYERS).to_table()
