@@ -2006,6 +2006,11 @@ def _model_loss_behaviour(model: Any, target: Any, reg: float, reg_in_loss: bool
             finally:
                 model.reg = reg
         data = float(np.asarray(at_zero[0], dtype=np.float64).sum())
+        if not reg_in_loss and abs(total - data) <= 1e-12 and not _no_penalty(
+                model, X, y, total, plain):
+            # model.reg set to 0 changed nothing, yet the loss holds more than the scores'
+            # own loss (or that cannot be told): the penalty reads another attribute
+            weights, data = [], None
         if weights:
             report.rows.append(_penalty_row(model, float(reg), reg_in_loss, total - data,
                                             weights, report))
@@ -2013,6 +2018,22 @@ def _model_loss_behaviour(model: Any, target: Any, reg: float, reg_in_loss: bool
         row = _data_loss_row(model, X, y, data)
         report.rows += [row] if row is not None else []
     return report, not changed
+
+
+def _no_penalty(model: Any, X: np.ndarray, y: np.ndarray, total: float, plain: bool
+                ) -> bool:
+    """Whether a loss that ``model.reg = 0`` leaves unchanged (``total``) holds no penalty:
+    ``plain`` (no batch norm, no dropout) and equal to numpynn's softmax or SVM loss of the
+    model's test-mode scores. False where it cannot be told (a reg kept in another
+    attribute must not be called "no penalty")."""
+    if not plain:
+        return False
+    scores = model.loss(X.copy())
+    if not isinstance(scores, np.ndarray) or scores.shape != (X.shape[0], MODEL_C):
+        return False
+    scores = np.asarray(scores, dtype=np.float64)
+    return any(abs(total - float(fn(scores, y)[0])) <= 1e-4 * abs(total)
+               for fn in (softmax_cross_entropy, svm_loss))
 
 
 def _data_loss_row(model: Any, X: np.ndarray, y: np.ndarray, data: float

@@ -207,3 +207,24 @@ def test_a_relu_forward_editing_x_in_place_passes_with_a_note(tmp_path):
     assert result.verdict == PASS, result.to_table()
     assert "relu_forward edited its input x in place" in result.to_table()
     assert "edited its input" not in check(tmp_path, LEARNER_LAYERS).to_table()
+
+
+def test_a_penalty_reading_another_attribute_than_reg_is_not_called_missing(tmp_path):
+    """The check sets model.reg = 0 to read the penalty; a net that keeps reg under another
+    name too (self.l2 = reg) has a penalty model.reg does not move: no FAIL for that."""
+    text = LEARNER_MODEL.replace(
+        "        self.normalization, self.reg = normalization, reg\n",
+        "        self.normalization, self.reg, self.l2 = normalization, reg, reg\n").replace(
+        'loss += 0.5 * self.reg * np.sum(self.params[f"W{i}"] ** 2)',
+        'loss += 0.5 * self.l2 * np.sum(self.params[f"W{i}"] ** 2)').replace(
+        'grads[f"W{i}"] += self.reg * self.params[f"W{i}"]',
+        'grads[f"W{i}"] += self.l2 * self.params[f"W{i}"]')
+    assert text.count("self.l2") == 3
+    result = check(tmp_path, text)
+    assert "regularisation" not in result.kinds and "loss value" not in result.kinds, \
+        result.to_table()
+    # without any penalty, in the loss and the gradients alike: still named
+    bare = LEARNER_MODEL.replace(
+        '            loss += 0.5 * self.reg * np.sum(self.params[f"W{i}"] ** 2)\n', "").replace(
+        '            grads[f"W{i}"] += self.reg * self.params[f"W{i}"]\n', "            pass\n")
+    assert "no penalty" in check(tmp_path, bare).to_table()
