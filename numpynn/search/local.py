@@ -1,8 +1,9 @@
 """A search's packs on this machine: ``n`` processes, this one and ``n - 1`` pool workers.
 
-The pool is loky's reusable executor (joblib's): started in the background while the
-search reads its data (:func:`start_workers`), reused by every rung of a halving search
-and by the next search, killed at once by an interrupt or an error (:func:`kill_workers`).
+The pool is a loky executor of the search's own (not joblib's, which scikit-learn's
+``n_jobs`` uses): started in the background while the search reads its data
+(:func:`start_workers`), reused by every rung of a halving search and by the next
+search, killed at once by an interrupt or an error (:func:`kill_workers`).
 Its workers take the packs, costliest first, from the same queue as this process, which
 trains too: a worker's start (a Python interpreter, joblib's and numpynn's imports:
 0.5-0.7 s for two on 2 cores, against 0.05 s for digits' data) is paid by one process
@@ -49,11 +50,35 @@ def worker_count(jobs: int, trials: int, cores: int | None = None) -> int:
     return max(1, min(wanted, trials, cores))
 
 
-def _executor(workers: int) -> Any:
-    """loky's reusable executor of ``workers`` processes (the one joblib's pool is)."""
-    from joblib.externals.loky import get_reusable_executor
+#: seconds a pool worker waits idle before it exits (loky starts another when needed)
+IDLE_TIMEOUT = 300
+_POOL: dict[str, Any] = {"executor": None, "workers": 0}  # this process's search pool
 
-    return get_reusable_executor(max_workers=workers)
+
+def _executor(workers: int) -> Any:
+    """The search's pool of ``workers`` loky processes: one of its own, kept for the next
+    rung and the next search (made again when the size changes or it was killed).
+
+    Never loky's global reusable executor: joblib takes that one for its own pool
+    (scikit-learn's ``n_jobs``) and expects the attributes of the executor it makes
+    itself; a search in the same process made ``cross_val_score(..., n_jobs=2)`` fail
+    with ``'_ReusablePoolExecutor' object has no attribute '_temp_folder_manager'``."""
+    from joblib.externals.loky import ProcessPoolExecutor
+
+    executor = _POOL["executor"]
+    if executor is not None and (_POOL["workers"] != workers or _unusable(executor)):
+        executor.shutdown(wait=False, kill_workers=True)
+        executor = None
+    if executor is None:
+        executor = ProcessPoolExecutor(max_workers=workers, timeout=IDLE_TIMEOUT)
+        _POOL.update(executor=executor, workers=workers)
+    return executor
+
+
+def _unusable(executor: Any) -> bool:
+    """A pool shut down, killed or broken (a worker died): it takes no more tasks."""
+    flags = getattr(executor, "_flags", None)
+    return flags is None or bool(flags.broken or flags.shutdown)
 
 
 def _worker_ready() -> int:
@@ -76,10 +101,8 @@ def start_workers(n: int) -> Iterator[int] | None:
 
 def kill_workers() -> None:
     """Kill the pool's worker processes now (none started: nothing to do)."""
+    executor, _POOL["executor"] = _POOL["executor"], None
     try:
-        from joblib.externals.loky import reusable_executor
-
-        executor = reusable_executor._executor
         if executor is not None:
             executor.shutdown(wait=False, kill_workers=True)
     except Exception:  # pragma: no cover - best effort on the way out of an interrupt

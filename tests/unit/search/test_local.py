@@ -122,3 +122,21 @@ def test_an_interrupt_while_the_data_are_written_leaves_no_temporary_folder(
     with pytest.raises(KeyboardInterrupt):
         list(run_shared(where, range(2), data, 2))
     assert len(calls) == 2 and list(tmp_path.iterdir()) == []
+
+
+def test_a_search_leaves_joblibs_pool_to_scikit_learn(tmp_path):
+    """A search's pool is its own: joblib (scikit-learn's n_jobs) in the same process
+    makes and uses its own pool afterwards, and the search's is reused by the next
+    search. (It used loky's global executor, and cross_val_score(..., n_jobs=2) then
+    failed: '_ReusablePoolExecutor' object has no attribute '_temp_folder_manager'.)"""
+    from joblib import Parallel, delayed
+
+    import numpynn.search.local as local
+
+    outcomes = list(run_shared(where, range(4), {"x": np.ones((4, 3))}, 2))
+    assert len(outcomes) == 4
+    squares = Parallel(n_jobs=2)(delayed(pow)(i, 2) for i in range(4))
+    assert squares == [0, 1, 4, 9]
+    ours = local._POOL["executor"]
+    list(run_shared(where, range(2), {"x": np.ones((2, 3))}, 2))
+    assert local._POOL["executor"] is ours  # kept for the next search
