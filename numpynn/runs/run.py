@@ -1215,6 +1215,9 @@ def evaluation_data(saved: SavedModel, spec: str, split: str = "auto",
                                      exc)
     if notes is not None and (_uses_recipe(saved, spec) or drop_unknown_labels):
         notes.extend(ds.notes)
+    warning = pixel_units_warning(saved, ds.X, spec)
+    if warning is not None and notes is not None:
+        notes.append(warning)
     if split == "all":
         X, y = ds.X, ds.y
         if ds.X_test is not None:
@@ -1402,11 +1405,65 @@ def prediction_data(saved: SavedModel, spec: str, notes: list[str] | None = None
     ds = load_dataset(spec, label_column=label_column, classes=None)
     X = ds.X if ds.X_test is None else np.concatenate([ds.X, ds.X_test])
     _check_feature_count(X, n_features, spec)
+    warning = pixel_units_warning(saved, X, spec)
+    if warning is not None and notes is not None:
+        notes.append(warning)
     if ds.X_test is not None and notes is not None:
         n = len(ds.X)
         notes.append(f"note: {ds.name}: rows 1 to {n:,} are its training part's, {n + 1:,} "
                      f"to {len(X):,} its test part's (train rows first, then test).")
     return X
+
+
+def _recorded_pixel_peak(saved: SavedModel) -> float | None:
+    """About the largest pixel magnitude of an image model's training data, from its
+    preprocessing statistics (exact for ``scale``; for ``standardize`` the largest
+    ``|mean| + std`` of a pixel, the upper values' level); None for a model not trained on
+    images, or whose preprocessing keeps no statistics (``center``, ``none``)."""
+    if not saved.metadata.get("image_shape"):
+        return None
+    try:
+        kind, state = saved.preprocessing["kind"], saved.preprocessing["state"]
+        mean, scale = np.asarray(state.get("mean")), np.asarray(state.get("scale"))
+        if kind == "scale" and scale.size:
+            return float(scale.max())
+        if kind == "standardize" and mean.size and mean.shape == scale.shape:
+            return float(np.max(np.abs(mean) + scale))  # about the upper half's values
+    except (KeyError, TypeError, ValueError, IndexError, AttributeError):
+        return None
+    return None
+
+
+#: images whose largest value and the training images' differ by more than this factor are
+#: in other units (0..1 against 0..255, or digits' 0..16)
+_PIXEL_UNITS_FACTOR = 8.0
+
+
+def pixel_units_warning(saved: SavedModel, X: np.ndarray, spec: str) -> str | None:
+    """A warning where the images X (N, D) to predict on are in other units than the image
+    model's training images (values up to 1 against up to 255, say): the network would be
+    fed numbers it never saw and predict nonsense without a word. None where they agree,
+    where X is not finite, all zero, or the model not an image model."""
+    peak = _recorded_pixel_peak(saved)
+    if peak is None or not np.isfinite(peak) or peak <= 0 or not X.size:
+        return None
+    with np.errstate(all="ignore"):  # the same level as the training one's, of X's pixels
+        values = np.asarray(X, dtype=np.float64)
+        new = float(np.max(np.abs(values.mean(axis=0)) + values.std(axis=0)))
+    if not np.isfinite(new) or new <= 0:
+        return None
+    if max(new / peak, peak / new) < _PIXEL_UNITS_FACTOR:
+        return None
+    factor = peak / new
+    common = min((255.0, 1 / 255.0, 16.0, 1 / 16.0, 65535.0, 1 / 65535.0),
+                 key=lambda f: abs(math.log(f / factor)))
+    if abs(math.log(common / factor)) < math.log(2.5):
+        factor = common
+    how = (f"multiply X by {factor:g}" if factor >= 1 else f"divide X by {1 / factor:g}")
+    return (f"warning: {Path(spec).name}: its pixel values reach about {new:.3g}, but the "
+            f"model was trained on images whose values reach about {peak:.3g}: other "
+            "units (e.g. 0..1 against 0..255), so its predictions would be wrong; give the "
+            f"images in the training images' units ({how}).")
 
 
 def _check_feature_count(X: np.ndarray, n_features: int, spec: str) -> None:
