@@ -273,6 +273,9 @@ def _load_csv(path: Path, *, encoding: str | None, label_column: int | str | Non
     notes += [_identifier_note(path, layout, p) for p in layout.identifier_columns
               if not dated or p not in dated]
     if recipe is None:
+        notes += [note for j, p in enumerate(layout.features) if j not in layout.categories
+                  if (note := _missing_code_note(path, column_label(layout.names, p),
+                                                 X[:, j], lines)) is not None]
         for j, p in enumerate(layout.features):
             shown = [] if j in layout.categories else holds_dates(body, p)
             if shown:
@@ -340,6 +343,12 @@ def _load_csv(path: Path, *, encoding: str | None, label_column: int | str | Non
         values = _regression_values(path, layout, labels, label_values, lines,
                                     required=task == "regression")
         if values is not None:
+            if recipe is None and values.ndim == 1:
+                note = _missing_code_note(
+                    path, f"the target column {column_label(layout.names, layout.label)}",
+                    values, lines, then=", then leave those rows out with "
+                    "`drop_unlabelled`")
+                notes += [note] if note else []
             return Dataset(X=X, y=values, classes=np.empty(0, dtype=np.float64),
                            name=path.name, table=table, notes=notes, ids=ids)
     y, known = _encode_labels(path, layout, labels, label_values, lines, classes)
@@ -420,6 +429,52 @@ def _look_alike_notes(path: Path, layout: _Layout, classes: list[str]) -> list[s
                        "each is a one-hot column of its own; write them alike if they mean "
                        "the same.")
     return out
+
+
+#: numbers statistics packages and survey files write for a missing answer (SPSS's -99,
+#: Stata's and SAS's exports of coded data: 999, -9999, ...)
+_MISSING_CODES = (-9.0, -99.0, -999.0, -9999.0, -99999.0, 99.0, 999.0, 9999.0, 99999.0,
+                  999999.0)
+
+
+def missing_code(values: np.ndarray) -> tuple[float, int, float, float] | None:
+    """(code, rows holding it, the other values' min and max) where the column ``values``
+    (N,) holds one of :data:`_MISSING_CODES` in at least 2 rows, and that value lies
+    farther from the other values than their whole range (0 to 6, and -99): a code for a
+    missing value, read as a number. None otherwise (a code among values of its size,
+    such as 99 among ages, is no different from them)."""
+    finite = values[np.isfinite(values)]
+    for code in _MISSING_CODES:
+        hit = finite == code
+        count = int(hit.sum())
+        if count < 2 or count == finite.size:
+            continue
+        rest = finite[~np.isin(finite, _MISSING_CODES)]
+        if rest.size < 2:
+            continue
+        lo, hi = float(rest.min()), float(rest.max())
+        span = max(hi - lo, 1.0)
+        if (code < 0 and code < lo - span) or (code > 0 and code > hi + span):
+            return code, count, lo, hi
+    return None
+
+
+def _missing_code_note(path: Path, what: str, values: np.ndarray, lines: np.ndarray,
+                       then: str = "") -> str | None:
+    """A warning naming a column (``what``) whose ``values`` hold a missing-value code
+    (:func:`missing_code`), with its first row, and how to mark those cells missing
+    (``then``: what to do next, for a target)."""
+    found = missing_code(values)
+    if found is None:
+        return None
+    code, count, lo, hi = found
+    first = int(lines[np.flatnonzero(values == code)[0]])
+    side = "below" if code < 0 else "above"
+    return (f"warning: {path.name}: {what} holds {code:g} in {count:,} rows (first at row "
+            f"{first}), far {side} its other values ({lo:g} to {hi:g}): a code for a "
+            "missing value, as SPSS, Stata and survey files write one? It is read as the "
+            f"number {code:g}; if it means missing, empty those cells or write NA (pandas: "
+            f"df.replace({code:g}, np.nan)){then}.")
 
 
 def _unseen_note(path: Path, layout: _Layout) -> str:

@@ -47,3 +47,43 @@ def test_raw_pixels_given_to_the_digits_model_are_warned(tmp_path):
     np.savez(tmp_path / "mine.npz", X=np.full((2, 8, 8), 255, dtype=np.uint8))
     result = numpynn("predict", "d/model.npz", "--data", "mine.npz", cwd=tmp_path)
     assert result.returncode == 0 and "divide X by 16" in result.stderr
+
+
+def _coded_table(path, code, *, target=False):
+    """40 rows: a feature 0..6 (or a target) holding ``code`` in every sixth row."""
+    rows = "".join(f"{code if i % 6 == 0 and not target else i % 7},{(i * 3) % 11},"
+                   f"{(code if i % 6 == 0 else round(i * 1.37 % 50, 2)) if target else i % 2}\n"
+                   for i in range(40))
+    path.write_text(("a,b,target\n" if target else "a,b,label\n") + rows)
+    return path
+
+
+@pytest.mark.parametrize("code", ["-99", "999", "-9999"])
+def test_a_missing_value_code_of_statistics_packages_is_warned(tmp_path, code):
+    """SPSS's -99 (Stata's, surveys' 999) among features of 0 to 6 was read as a number
+    without a word: now a warning names the column, the code, its first row and the fix."""
+    _coded_table(tmp_path / "coded.csv", code)
+    result = numpynn("train", "--data", "coded.csv", "--epochs", "1", "--no-report",
+                     "--out", "r", cwd=tmp_path)
+    assert result.returncode == 0
+    said = [line for line in result.stdout.splitlines() if code in line]
+    assert said and "'a' (column index 0)" in said[0] and "row 2" in said[0]
+    assert "warning" in said[0] and "NA" in said[0]
+
+
+def test_a_missing_value_code_in_a_regression_target_says_drop_unlabelled(tmp_path):
+    _coded_table(tmp_path / "coded.csv", "-999", target=True)
+    result = numpynn("train", "--data", "coded.csv", "--task", "regression", "--epochs", "1",
+                     "--no-report", "--out", "r", cwd=tmp_path)
+    assert result.returncode == 0
+    said = [line for line in result.stdout.splitlines() if "holds -999" in line]
+    assert said and "'target'" in said[0] and "--drop-unlabelled" in said[0]
+
+
+def test_a_value_among_values_of_its_size_is_not_a_missing_code(tmp_path):
+    """99 among ages of 20 to 98 is an age."""
+    rows = "".join(f"{99 if i % 6 == 0 else 20 + 2 * i},{i % 3},{i % 2}\n" for i in range(40))
+    (tmp_path / "ages.csv").write_text("age,b,label\n" + rows)
+    result = numpynn("train", "--data", "ages.csv", "--epochs", "1", "--no-report",
+                     "--out", "r", cwd=tmp_path)
+    assert result.returncode == 0 and "missing value, as SPSS" not in result.stdout
