@@ -1223,7 +1223,7 @@ def evaluation_data(saved: SavedModel, spec: str, split: str = "auto",
         if ds.X_test is not None:
             X, y = np.concatenate([X, ds.X_test]), np.concatenate([ds.y, ds.y_test])
         _check_feature_count(X, saved.recipe.n_features if saved.recipe else
-                             saved.model.input_dim, spec)
+                             saved.model.input_dim, spec, saved.metadata.get("image_shape"))
         return X, task.targets_array(y), "all"
     try:
         run = RunOptions.from_dict(options)
@@ -1404,7 +1404,7 @@ def prediction_data(saved: SavedModel, spec: str, notes: list[str] | None = None
         label_column = None
     ds = load_dataset(spec, label_column=label_column, classes=None)
     X = ds.X if ds.X_test is None else np.concatenate([ds.X, ds.X_test])
-    _check_feature_count(X, n_features, spec)
+    _check_feature_count(X, n_features, spec, saved.metadata.get("image_shape"))
     warning = pixel_units_warning(saved, X, spec)
     if warning is not None and notes is not None:
         notes.append(warning)
@@ -1466,10 +1466,34 @@ def pixel_units_warning(saved: SavedModel, X: np.ndarray, spec: str) -> str | No
             f"images in the training images' units ({how}).")
 
 
-def _check_feature_count(X: np.ndarray, n_features: int, spec: str) -> None:
-    if X.shape[1] != n_features:
-        raise DataError(f"{spec} has {X.shape[1]} feature columns but the model expects "
-                        f"{n_features}; use data with the columns the model was trained on.")
+def _check_feature_count(X: np.ndarray, n_features: int, spec: str,
+                         image_shape: Sequence[int] | None = None) -> None:
+    """X (N, D) must have the model's ``n_features`` columns; where it has not, the
+    message names the likely cause: one example saved without its first axis (an
+    (H, W) image read as H rows), or images of another channel count."""
+    d = X.shape[1]
+    if d == n_features:
+        return
+    hint = ""
+    if X.shape[0] * d == n_features and X.shape[0] > 1:
+        hint = (f" If it holds one example of shape {X.shape}, give it a first axis of "
+                "length 1 (np.savez(path, X=X[None])).")
+    elif image_shape and len(image_shape) >= 2:
+        shape = tuple(int(v) for v in image_shape)
+        channels = shape[2] if len(shape) == 3 else 1
+        pixels = shape[0] * shape[1]
+        if d % pixels == 0 and d // pixels != channels:
+            hint = (f" The model reads images of {'x'.join(map(str, shape[:2]))} pixels with "
+                    f"{channels} channel(s); these have {d // pixels}: "
+                    + ("average the colour channels to grey first (X.mean(axis=-1), channels "
+                       "last)." if channels == 1 else
+                       f"give images of {channels} channel(s), as in training."))
+        elif d % pixels:
+            hint = (f" The model reads images of {'x'.join(map(str, shape[:2]))} pixels; "
+                    "resize the images to that size first.")
+    raise DataError(f"{spec} has {d} feature columns but the model expects "
+                    f"{n_features}; use data with the columns the model was trained on."
+                    f"{hint}")
 
 
 def _check_csv_columns(spec: str, n_features: int, labelled: bool) -> None:

@@ -87,3 +87,18 @@ def test_a_value_among_values_of_its_size_is_not_a_missing_code(tmp_path):
     result = numpynn("train", "--data", "ages.csv", "--epochs", "1", "--no-report",
                      "--out", "r", cwd=tmp_path)
     assert result.returncode == 0 and "missing value, as SPSS" not in result.stdout
+
+
+@pytest.mark.parametrize("X,said", [
+    (lambda images: images[0], "give it a first axis of length 1"),
+    (lambda images: images[:4, ..., None].repeat(3, -1), "these have 3: average the colour"),
+    (lambda images: images[:4, :7, :7], "resize the images to that size"),
+])
+def test_images_of_another_shape_are_refused_naming_the_cause(image_run, X, said):
+    """"has 8 feature columns but the model expects 64" said nothing of the cause: one
+    image saved without its first axis, colour images for a grey model, another size."""
+    root, images = image_run
+    np.savez(root / "other.npz", X=X(images))
+    result = numpynn("predict", "run/model.npz", "--data", "other.npz", cwd=root)
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert "other.npz" in result.stderr and said in result.stderr
