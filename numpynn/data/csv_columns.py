@@ -148,6 +148,15 @@ _OTHER_DATE = re.compile(r"\d{1,2}([/.-])\d{1,2}\1(?:\d{4}|\d{2})"
 _TIME = re.compile(r"\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:\s*[AaPp]\.?[Mm]\.?)?")
 
 
+def other_date_kind(cell: str) -> str | None:
+    """"dates" for a cell that writes a date day or month first, "times" for a time of
+    day alone, else None."""
+    for kind, pattern in (("dates", _OTHER_DATE), ("times", _TIME)):
+        if pattern.fullmatch(cell.strip()):
+            return kind
+    return None
+
+
 def holds_other_dates(body: Rows, position: int) -> tuple[str, list[str]] | None:
     """("dates", a few cells) when most of the column's filled sampled cells are dates
     written day or month first, ("times", a few cells) when they are times of day, else

@@ -54,6 +54,7 @@ from .csv_columns import (
     index_of_a_few_rows,
     mostly_text,
     numeric_identifier,
+    other_date_kind,
 )
 from .dataset import Dataset
 from .formats import TEXT_FORMATS, conversion_message
@@ -1488,14 +1489,32 @@ _NOT_NUMBERS = {
                     "write NA, a missing cell"),
     **dict.fromkeys(("1.#inf", "-1.#inf", "#inf", "infinity"),
                     "an infinite value, which a network cannot use"),
+    **dict.fromkeys(("n.a.", "n.a", "na.", "n. a.", "n/v", "k.a.", "n.d.", "n/d", "nil",
+                     "(null)", "missing", "unknown", "..", "...", "s.o."),
+                    "a word for no value; leave the cell empty or write NA, a missing cell "
+                    "(filled with the column's median by default)"),
 }
+
+#: a number with its minus sign after it (SAP's and other ledgers' exports: 1.234,50-)
+_TRAILING_MINUS = re.compile(r"\d[\d.,' ]*-")
 
 
 def _not_a_number_hint(cell: str) -> str:
     """What a cell that is not a number in a column of numbers most likely is (a dash,
-    Python's None), as " (...)"; else ""."""
-    what = _NOT_NUMBERS.get(cell.strip(f" {CURRENCY_SIGNS}").lower())  # "$ -": zero
-    return f" ({cell.strip()!r} is {what})" if what else ""
+    Python's None, a word for no value, a minus sign written last, a date written day or
+    month first), as " (...)"; else ""."""
+    text = cell.strip()
+    what = _NOT_NUMBERS.get(text.strip(f" {CURRENCY_SIGNS}").lower())  # "$ -": zero
+    if what is None and _TRAILING_MINUS.fullmatch(text):
+        what = (f"a number with its minus sign last, as SAP and ledgers export them; write "
+                f"it first ('-{text[:-1]}')")
+    if what is None and other_date_kind(text) == "dates":
+        what = ("a date written day or month first, which cannot be read unambiguously "
+                "while the column's other cells are read as numbers or year-first dates; "
+                "write every date year first (2020-03-15)")
+    elif what is None and other_date_kind(text) == "times":
+        what = "a time of day; write it as a number (hours: 13.75 for 13:45)"
+    return f" ({text!r} is {what})" if what else ""
 
 
 def _category(cell: str, mapping: dict[str, int], grow: bool, line: int, j: int,

@@ -102,3 +102,26 @@ def test_images_of_another_shape_are_refused_naming_the_cause(image_run, X, said
     result = numpynn("predict", "run/model.npz", "--data", "other.npz", cwd=root)
     assert result.returncode == 2 and "Traceback" not in result.stderr
     assert "other.npz" in result.stderr and said in result.stderr
+
+
+@pytest.mark.parametrize("cell,said", [
+    ("n.a.", "a word for no value"),
+    ("k.A.", "write NA"),
+    ("1.234,50-", "'-1.234,50'"),
+    ("15/01/2020", "write every date year first"),
+    ("13:45", "a time of day"),
+])
+def test_a_cell_that_is_no_number_in_a_column_of_numbers_says_what_it_is(tmp_path, cell,
+                                                                          said):
+    """'n.a.', a minus sign written last (SAP), a date day first among year-first ones
+    were refused as "cannot read ... as a number" saying no more."""
+    def first(i: int) -> str:
+        if i % 6 == 0:
+            return cell
+        return f"2020-01-{i + 1:02d}" if "/" in cell else str(i)
+
+    rows = "".join(f"{first(i)};{i % 3};{i % 2}\n" for i in range(24))
+    (tmp_path / "t.csv").write_text("a;b;label\n" + rows)
+    result = numpynn("train", "--data", "t.csv", "--epochs", "1", "--out", "r", cwd=tmp_path)
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert "row 2, 'a' (column index 0)" in result.stderr and said in result.stderr
