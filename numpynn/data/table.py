@@ -128,7 +128,11 @@ def column_label(names: Sequence[str] | None, position: int) -> str:
 def resolve_column(spec: int | str, names: Sequence[str] | None, n_columns: int,
                    source: str, what: str) -> int:
     """A column given by name or index (negative counts from the end) -> its position; a
-    number beyond the columns that is a column's name (``2020``) is that column."""
+    number beyond the columns that is a column's name (``2020``) is that column; an index
+    written as a whole float (``2.0``, as configs and notebooks write counts) that is no
+    column's name is that index."""
+    if isinstance(spec, (float, np.floating)) and float(spec).is_integer():
+        spec = int(spec)
     if isinstance(spec, (bool, np.bool_)) or not isinstance(spec, (int, np.integer, str)):
         raise InputError(f"{what} must be a column name or an integer index; got {spec!r}")
     if isinstance(spec, str):
@@ -146,6 +150,8 @@ def resolve_column(spec: int | str, names: Sequence[str] | None, n_columns: int,
                   " ".join(text.split())]
         if text not in names and len(spaced) == 1:  # 'Weight (kg)' for Excel's wrapped
             return spaced[0]  # header cell 'Weight\n(kg)': the same words, other spaces
+        if text not in names and re.fullmatch(r"[+-]?\d+\.0*", text):  # '2.0': index 2
+            return resolve_column(int(float(text)), names, n_columns, source, what)
         if text not in names:
             close = _closest_name(text, names)
             hint = f"; did you mean {close!r}?" if close else letter

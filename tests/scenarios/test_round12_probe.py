@@ -125,3 +125,12 @@ def test_a_cell_that_is_no_number_in_a_column_of_numbers_says_what_it_is(tmp_pat
     result = numpynn("train", "--data", "t.csv", "--epochs", "1", "--out", "r", cwd=tmp_path)
     assert result.returncode == 2 and "Traceback" not in result.stderr
     assert "row 2, 'a' (column index 0)" in result.stderr and said in result.stderr
+
+
+def test_a_column_index_written_as_a_whole_float_is_that_index(tmp_path):
+    """--label-column 2.0 (a notebook's habit) was "not a column of the file"."""
+    rows = "".join(f"{i % 5},{i % 3},{i % 2}\n" for i in range(30))
+    (tmp_path / "t.csv").write_text("a,b,target\n" + rows)
+    result = numpynn("train", "--data", "t.csv", "--label-column", "2.0", "--ignore-columns",
+                     "1.0", "--epochs", "1", "--no-report", "--out", "r", cwd=tmp_path)
+    assert "'target' (column index 2)" in ok(result) and "1 features" in result.stdout
