@@ -389,7 +389,7 @@ def _folded(value: str, yes_no: bool = True) -> str:
     return _YES_NO.get(folded, folded) if yes_no else folded
 
 
-def _look_alike(values: Sequence[str]) -> list[list[str]]:
+def look_alike(values: Sequence[str]) -> list[list[str]]:
     """Groups of two or more distinct values that differ only in letter case or spaces
     ('Yes', 'yes', 'YES'; 'New York', 'New  York') or in how they write yes or no ('Y',
     'yes', 'TRUE')."""
@@ -416,14 +416,14 @@ def _look_alike_notes(path: Path, layout: _Layout, classes: list[str]) -> list[s
             " ..." if len(groups) > 4 else "")
 
     out = []
-    alike = _look_alike(classes)
+    alike = look_alike(classes)
     if alike:
         out.append(f"warning: {path.name}: the label column "
                    f"{column_label(layout.names, layout.label)} has values that differ "
                    f"{_alike_words(alike)} ({listed(alike)}): each is a class of its own. If "
                    "they mean the same, write them alike in the file.")
     for j, cats in layout.recipe.categorical.items():
-        alike = _look_alike([str(c) for c in cats or []])
+        alike = look_alike([str(c) for c in cats or []])
         if alike:
             out.append(f"note: {path.name}: {column_label(layout.names, layout.features[j])} "
                        f"has categories that differ {_alike_words(alike)} ({listed(alike)}): "

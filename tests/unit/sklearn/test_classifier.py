@@ -364,3 +364,16 @@ def test_numbers_written_as_text_in_an_array_are_still_read():
     X = np.random.default_rng(0).normal(size=(20, 2))
     model = MLPClassifier(max_iter=1).fit(X.astype(str), np.arange(20) % 2)
     assert model.predict(X.astype(str)).shape == (20,)
+
+
+def test_labels_that_differ_only_in_case_or_spaces_are_warned():
+    """' pos', 'Pos' and 'pos' were three classes without a word (the CLI warned)."""
+    X = np.random.default_rng(0).normal(size=(30, 2))
+    y = np.array(["pos", " pos", "Pos", "neg", "neg", "neg"] * 5)
+    with pytest.warns(UserWarning, match="differ only in letter case, spaces") as seen:
+        MLPClassifier(max_iter=1).fit(X, y)
+    assert "' pos'" in str(seen[0].message) or "' pos'" in str(seen[-1].message)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", UserWarning)
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        MLPClassifier(max_iter=1).fit(X, np.array(["pos", "neg"] * 15))
