@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import difflib
 import glob as globmod
+import gzip
 import os
 import shlex
+import zlib
 from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
@@ -113,6 +115,28 @@ def _other_format_error(text: str) -> DataError | None:
     return None
 
 
+def _idx_file_error(text: str) -> DataError | None:
+    """One IDX file (MNIST's format, gzip-compressed or not) given as the data: which
+    directory spec reads it with its three companions; None for any other file."""
+    path = Path(os.path.expanduser(text))
+    try:
+        with open(path, "rb") as fh:
+            start = fh.read(4)
+            if start[:2] == b"\x1f\x8b":
+                fh.seek(0)
+                start = gzip.GzipFile(fileobj=fh).read(4)
+    except (OSError, EOFError, zlib.error):
+        return None
+    if len(start) < 4 or start[:3] != b"\x00\x00\x08" or start[3] not in (1, 3):
+        return None
+    folder = str(path.parent) if str(path.parent) not in ("", ".") else "."
+    return DataError(f"{text} is an IDX file (MNIST's format), one of a set of four; give the "
+                     f"directory that holds them: --data mnist:{folder} (or "
+                     f"fashion-mnist:{folder}): train-images-idx3-ubyte, "
+                     "train-labels-idx1-ubyte, t10k-images-idx3-ubyte and "
+                     "t10k-labels-idx1-ubyte, each may end in .gz")
+
+
 def load_digits(*, classes: Sequence[object] | np.ndarray | None = None) -> Dataset:
     """The 8x8 digits bundled with scikit-learn: X (1797, 64) float64 values 0..16 (read
     without importing scikit-learn: :func:`numpynn.data.digits.digits_arrays`)."""
@@ -215,7 +239,7 @@ def load_dataset(
             "CIFAR-100 is read from its files, not downloaded by numpynn: download "
             "cifar-100-python.tar.gz from https://www.cs.toronto.edu/~kriz/cifar.html, "
             "unpack it and give cifar100:DIR (the folder holding train, test and meta)")
-    other = _other_format_error(text)
+    other = _other_format_error(text) or _idx_file_error(text)
     if other is not None:
         raise other
     if os.path.isdir(text):  # a folder of files, given without saying what they are

@@ -134,3 +134,45 @@ def test_a_column_index_written_as_a_whole_float_is_that_index(tmp_path):
     result = numpynn("train", "--data", "t.csv", "--label-column", "2.0", "--ignore-columns",
                      "1.0", "--epochs", "1", "--no-report", "--out", "r", cwd=tmp_path)
     assert "'target' (column index 2)" in ok(result) and "1 features" in result.stdout
+
+
+def _idx_set(folder, names=("train-images-idx3-ubyte", "train-labels-idx1-ubyte",
+                            "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte")):
+    import struct
+
+    folder.mkdir(parents=True, exist_ok=True)
+    rng = np.random.default_rng(0)
+    for name, n in zip(names, (30, 30, 10, 10)):
+        if "images" in name.lower():
+            data = struct.pack(">IIII", 0x803, n, 8, 8) + rng.integers(
+                0, 256, (n, 8, 8), dtype=np.uint8).tobytes()
+        else:
+            data = struct.pack(">II", 0x801, n) + (np.arange(n) % 3).astype(np.uint8).tobytes()
+        (folder / name).write_bytes(data)
+    return folder
+
+
+@pytest.mark.parametrize("layout,spec", [
+    ("data/MNIST/raw", "mnist:data"),  # torchvision's folders, the root given
+    ("upper", "mnist:upper"),  # the file names in capitals
+])
+def test_mnist_files_as_other_tools_keep_them_are_read(tmp_path, layout, spec):
+    """torchvision keeps the files in ROOT/MNIST/raw, and some copies name them in capitals:
+    both were "missing MNIST file(s)"."""
+    names = None if layout != "upper" else tuple(
+        n.upper() for n in ("train-images-idx3-ubyte", "train-labels-idx1-ubyte",
+                            "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte"))
+    _idx_set(tmp_path / layout, *(names,) if names else ())
+    out = ok(numpynn("train", "--data", spec, "--epochs", "1", "--no-report", "--out", "r",
+                     cwd=tmp_path))
+    assert "30 train" in out
+    if "raw" in layout:
+        assert "MNIST/raw" in out
+
+
+def test_one_idx_file_given_as_the_data_names_the_directory_spec(tmp_path):
+    _idx_set(tmp_path / "m")
+    result = numpynn("train", "--data", "m/train-images-idx3-ubyte", "--out", "r",
+                     cwd=tmp_path)
+    assert result.returncode == 2 and "IDX file" in result.stderr
+    assert "mnist:m" in result.stderr
