@@ -31,6 +31,7 @@ from ..data import (
     load_dataset,
 )
 from ..data._files import require_file
+from ..data.cells import preview
 from ..data.labels import UnknownLabelsError, as_classes
 from ..data.preprocessing import TARGET_TRANSFORMS
 from ..data.spec import DataSpec
@@ -1207,12 +1208,19 @@ def evaluation_data(saved: SavedModel, spec: str, split: str = "auto",
     try:
         ds = _read_labelled(saved, spec, options, ignore_columns, drop_unlabelled)
     except UnknownLabelsError as exc:
+        if not drop_unknown_labels and _fractional(list(exc.counts)):
+            raise exc.with_fix(
+                "they are numbers that are not whole (a regression's targets?), and the "
+                "model is a classifier: evaluate a regression model on them, or check that "
+                "the label is in the column the model's was") from None
         if not drop_unknown_labels:
             raise exc.with_fix(
                 "correct those labels, or leave those rows out with `drop_unknown_labels` "
                 "(the model cannot predict a class it was not trained on)") from None
         ds = _without_unknown_labels(saved, spec, options, ignore_columns, drop_unlabelled,
                                      exc)
+    except DataError as exc:
+        raise _with_task_fix(saved, exc) from None
     if notes is not None and (_uses_recipe(saved, spec) or drop_unknown_labels):
         notes.extend(ds.notes)
     warning = pixel_units_warning(saved, ds.X, spec)
@@ -1237,6 +1245,41 @@ def evaluation_data(saved: SavedModel, spec: str, split: str = "auto",
                          "tables get no validation split by default); choose another split "
                          "or evaluate on other labelled data with `split='all'`.", param="split")
     return parts[i], parts[i + 1], split
+
+
+def _fractional(labels: Sequence[object]) -> bool:
+    """Whether most of ``labels`` are numbers that are not whole (values of a regression's
+    target, given to a classifier)."""
+    def fraction(label: object) -> bool:
+        try:
+            value = float(str(label))
+        except ValueError:
+            return False
+        return math.isfinite(value) and not value.is_integer()
+
+    return bool(labels) and 2 * sum(map(fraction, labels)) > len(labels)
+
+
+def _with_task_fix(saved: SavedModel, exc: DataError) -> DataError:
+    """A label the reader refused because it is not of the model's task (text for a
+    regression model, numbers that are not whole for a classifier): the refusal with the
+    fix that evaluating takes (another model or other data), instead of the training
+    options the reader names; any other error as it is."""
+    text = str(exc)
+    if not saved.task.has_classes and "is not a number; regression needs" in text:
+        head = text.split("; regression needs")[0]
+        return DataError(f"{head}; the model is a regression (it predicts numbers), and "
+                         "these labels are text, classes: evaluate it on data whose label "
+                         "column holds numbers, or evaluate a classifier trained on such "
+                         "labels.")
+    if saved.task.has_classes and "is not an integer; class labels" in text:
+        head = text.split("; class labels")[0]
+        return DataError(f"{head}; the model is a classifier of the classes "
+                         f"{preview(as_classes(saved.classes).tolist())}, and these labels "
+                         "are numbers that are not whole (a regression's targets?): evaluate "
+                         "a regression model on them, or check that the label is in the "
+                         "column the model's was.")
+    return exc
 
 
 def _validation_options_asked(options: RunOptions) -> list[str]:

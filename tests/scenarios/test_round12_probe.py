@@ -176,3 +176,33 @@ def test_one_idx_file_given_as_the_data_names_the_directory_spec(tmp_path):
                      cwd=tmp_path)
     assert result.returncode == 2 and "IDX file" in result.stderr
     assert "mnist:m" in result.stderr
+
+
+def test_evaluating_a_model_of_the_other_task_names_the_models_task(tmp_path):
+    """A regression model evaluated on class labels said "train a classifier with --task
+    classification", and a classifier on numbers "is label_column the right column?":
+    options evaluate does not have. Now the model's task and the way out are said."""
+    rng = np.random.default_rng(0)
+    a, b = rng.normal(size=40), rng.normal(size=40)
+    numbers = "".join(f"{a[i]:.3f},{b[i]:.3f},{2 * a[i] + b[i]:.3f}\n" for i in range(40))
+    classes = "".join(f"{a[i]:.3f},{b[i]:.3f},{'yes' if a[i] > 0 else 'no'}\n"
+                      for i in range(40))
+    (tmp_path / "numbers.csv").write_text("a,b,target\n" + numbers)
+    (tmp_path / "classes.csv").write_text("a,b,target\n" + classes)
+    for data, out in (("numbers.csv", "reg"), ("classes.csv", "clf")):
+        ok(numpynn("train", "--data", data, "--epochs", "1", "--no-report", "--out", out,
+                   cwd=tmp_path))
+    result = numpynn("evaluate", "reg/model.npz", "--data", "classes.csv", cwd=tmp_path)
+    assert result.returncode == 2 and "classes.csv: row 2" in result.stderr
+    assert "the model is a regression" in result.stderr and "--task" not in result.stderr
+    result = numpynn("evaluate", "clf/model.npz", "--data", "numbers.csv", cwd=tmp_path)
+    assert result.returncode == 2 and "numbers.csv" in result.stderr
+    assert "['no', 'yes']" in result.stderr and "the model is a classifier" in result.stderr
+    assert "--drop-unknown-labels" not in result.stderr
+    (tmp_path / "ints.csv").write_text("a,b,target\n" + "".join(
+        f"{a[i]:.3f},{b[i]:.3f},{int(a[i] > 0)}\n" for i in range(40)))
+    ok(numpynn("train", "--data", "ints.csv", "--epochs", "1", "--no-report", "--out", "int",
+               cwd=tmp_path))
+    result = numpynn("evaluate", "int/model.npz", "--data", "numbers.csv", cwd=tmp_path)
+    assert result.returncode == 2 and "numbers.csv: row 2" in result.stderr
+    assert "the model is a classifier of the classes [0, 1]" in result.stderr
