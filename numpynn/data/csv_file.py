@@ -352,7 +352,7 @@ def _load_csv(path: Path, *, encoding: str | None, label_column: int | str | Non
                 notes += [note] if note else []
             return Dataset(X=X, y=values, classes=np.empty(0, dtype=np.float64),
                            name=path.name, table=table, notes=notes, ids=ids)
-    y, known = _encode_labels(path, layout, labels, label_values, lines, classes)
+    y, known = _encode_labels(path, layout, labels, label_values, lines, classes, task)
     if recipe is None:
         notes += _look_alike_notes(path, layout, [str(c) for c in known])
         notes += _header_read_as_data(path, layout, sample[0], y, header)
@@ -1617,8 +1617,12 @@ class MissingLabelError(DataError):
 
 
 def _encode_labels(path: Path, layout: _Layout, codes: np.ndarray, texts: list[str],
-                   lines: np.ndarray, classes: Sequence[object] | np.ndarray | None
-                   ) -> tuple[np.ndarray, np.ndarray]:
+                   lines: np.ndarray, classes: Sequence[object] | np.ndarray | None,
+                   task: str = "auto") -> tuple[np.ndarray, np.ndarray]:
+    """The label cells as class indices (N,) and the classes. Numbers that are not whole
+    are refused as a continuous quantity, except where classification was asked for and
+    they are few (at most 20 values, each in two rows on average: grades 2.5, 3.0...):
+    then they are classes written as the file writes them."""
     first_rows = np.zeros(len(texts), dtype=np.int64)
     seen = np.zeros(len(texts), dtype=bool)
     for i, code in enumerate(codes.tolist()):  # the first row of every label value
@@ -1631,6 +1635,11 @@ def _encode_labels(path: Path, layout: _Layout, codes: np.ndarray, texts: list[s
     else:
         if classes is None and all(is_number(t) for t in texts):
             numbers = np.array([float(t) for t in texts])
+            if (task == "classification" and len(texts) <= 20 and 2 * len(texts) <= len(codes)
+                    and np.isfinite(numbers).all()
+                    and not np.all(numbers == np.round(numbers))):
+                return encode_labels(np.array(texts, dtype=str)[codes], None,
+                                     source=str(path))
             if looks_continuous(numbers[codes]):
                 fraction = np.flatnonzero(np.isfinite(numbers) & (numbers != np.round(numbers)))
                 example = (None if not fraction.size else

@@ -206,3 +206,22 @@ def test_evaluating_a_model_of_the_other_task_names_the_models_task(tmp_path):
     result = numpynn("evaluate", "int/model.npz", "--data", "numbers.csv", cwd=tmp_path)
     assert result.returncode == 2 and "numbers.csv: row 2" in result.stderr
     assert "the model is a classifier of the classes [0, 1]" in result.stderr
+
+
+def test_few_fractional_labels_are_classes_when_classification_is_asked_for(tmp_path):
+    """Labels 0.5 / 1.5 were trained as a regression with a note to give --task
+    classification, which then refused them as "continuous": a dead end."""
+    rows = "".join(f"{i % 7},{(i * 3) % 11},{('0.5', '1.5', '2.5')[i % 3]}\n"
+                   for i in range(36))
+    (tmp_path / "t.csv").write_text("a,b,grade\n" + rows)
+    out = ok(numpynn("train", "--data", "t.csv", "--label-column", "grade", "--task",
+                     "classification", "--epochs", "1", "--no-report", "--out", "r",
+                     cwd=tmp_path))
+    assert "3 classes" in out
+    predicted = ok(numpynn("predict", "r/model.npz", "--data", "t.csv", cwd=tmp_path))
+    assert set(predicted.split()[1:]) <= {"0.5", "1.5", "2.5"}
+    many = "".join(f"{i % 7},{i},{i * 1.37:.2f}\n" for i in range(36))  # a quantity
+    (tmp_path / "q.csv").write_text("a,b,grade\n" + many)
+    result = numpynn("train", "--data", "q.csv", "--label-column", "grade", "--task",
+                     "classification", "--out", "q", cwd=tmp_path)
+    assert result.returncode == 2 and "looks continuous" in result.stderr
