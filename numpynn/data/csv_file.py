@@ -1350,9 +1350,15 @@ def _layout_from_recipe(path: Path, sample: list[tuple[int, list[str]]], labelle
     if m == F:
         return _Layout(has_header, n, names, None, kept, categories, recipe, True,
                        skipped_columns=left_out, carry=carry)
-    raise DataError(f"{path} has {m} columns but the model expects {F} (the features) or {C} "
-                    "(as the training file, with the label); a file without a header is "
-                    "read by position")
+    if m == C - 1 and recipe.label is not None:  # the training file's columns but the label
+        label = recipe.label % C  # (a test file as Kaggle's: its id column kept)
+        return _Layout(has_header, n, names, None,
+                       [kept[p - (p > label)] for p in recipe.features], categories, recipe,
+                       True, skipped_columns=left_out, carry=carry)
+    also = f", {C - 1} (without the label)" if recipe.label is not None and C - 1 != F else ""
+    raise DataError(f"{path} has {m} columns but the model expects {F} (the features){also} "
+                    f"or {C} (as the training file, with the label); a file without a header "
+                    "is read by position")
 
 
 def _is_header(first: list[str], body: list[tuple[int, list[str]]],

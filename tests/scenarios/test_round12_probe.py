@@ -225,3 +225,23 @@ def test_few_fractional_labels_are_classes_when_classification_is_asked_for(tmp_
     result = numpynn("train", "--data", "q.csv", "--label-column", "grade", "--task",
                      "classification", "--out", "q", cwd=tmp_path)
     assert result.returncode == 2 and "looks continuous" in result.stderr
+
+
+def test_a_test_file_without_header_and_label_but_with_the_id_is_read_by_position(tmp_path):
+    """The training file's columns but its label (a Kaggle test file, its id kept), with no
+    header: "has 3 columns but the model expects 2 or 4"."""
+    rng = np.random.default_rng(0)
+    a, b = rng.normal(size=40), rng.normal(size=40)
+    rows = [(100 + i, "yes" if a[i] + b[i] > 0 else "no", f"{a[i]:.3f}", f"{b[i]:.3f}")
+            for i in range(40)]
+    (tmp_path / "train.csv").write_text(
+        "PassengerId,Survived,a,b\n" + "".join(",".join(map(str, r)) + "\n" for r in rows))
+    ok(numpynn("train", "--data", "train.csv", "--label-column", "Survived", "--epochs", "1",
+               "--no-report", "--out", "r", cwd=tmp_path))
+    (tmp_path / "named.csv").write_text(
+        "PassengerId,a,b\n" + "".join(f"{r[0]},{r[2]},{r[3]}\n" for r in rows[:8]))
+    (tmp_path / "bare.csv").write_text("".join(f"{r[0]},{r[2]},{r[3]}\n" for r in rows[:8]))
+    named = ok(numpynn("predict", "r/model.npz", "--data", "named.csv", "--proba",
+                       cwd=tmp_path))
+    bare = ok(numpynn("predict", "r/model.npz", "--data", "bare.csv", "--proba", cwd=tmp_path))
+    assert bare == named
