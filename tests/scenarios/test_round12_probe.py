@@ -245,3 +245,19 @@ def test_a_test_file_without_header_and_label_but_with_the_id_is_read_by_positio
                        cwd=tmp_path))
     bare = ok(numpynn("predict", "r/model.npz", "--data", "bare.csv", "--proba", cwd=tmp_path))
     assert bare == named
+
+
+@pytest.mark.parametrize("argv,said", [
+    (["train", "--task", "regresion"], "did you mean --task regression?"),
+    (["train", "--norm", "batchnorm"], "did you mean --norm batch?"),
+    (["train", "--select", "acc"], "did you mean --select accuracy?"),
+    (["evaluate", "m.npz", "--split", "tst"], "did you mean --split test?"),
+])
+def test_a_misspelt_choice_is_answered_with_the_choice_it_means(tmp_path, argv, said):
+    result = numpynn(*argv, cwd=tmp_path)
+    assert result.returncode == 2 and said in result.stderr
+
+
+def test_no_choice_is_made_up_where_none_is_close(tmp_path):
+    result = numpynn("train", "--task", "xyz", cwd=tmp_path)
+    assert result.returncode == 2 and "did you mean" not in result.stderr
