@@ -261,3 +261,22 @@ def test_a_misspelt_choice_is_answered_with_the_choice_it_means(tmp_path, argv, 
 def test_no_choice_is_made_up_where_none_is_close(tmp_path):
     result = numpynn("train", "--task", "xyz", cwd=tmp_path)
     assert result.returncode == 2 and "did you mean" not in result.stderr
+
+
+@pytest.mark.parametrize("text,same_as", [
+    ("March 2021", "2021-03-01"),
+    ("Sep-2020", "2020-09-01"),
+    ("2021-03-01 12:00:00 UTC", "2021-03-01 12:00:00"),
+])
+def test_a_named_month_alone_and_a_utc_zone_name_are_dates(text, same_as):
+    """Monthly data ('March 2021') and times with 'UTC' after them were text: a category
+    per month (or an identifier left out), their order lost."""
+    from numpynn.data.cells import date_value
+
+    assert date_value(text) == pytest.approx(date_value(same_as))
+
+
+def test_a_year_and_month_in_digits_stays_text_for_seasons_are_written_so():
+    from numpynn.data.cells import date_value
+
+    assert date_value("2009-10") is None and date_value("Apples 2020") is None
