@@ -280,3 +280,36 @@ def test_a_year_and_month_in_digits_stays_text_for_seasons_are_written_so():
     from numpynn.data.cells import date_value
 
     assert date_value("2009-10") is None and date_value("Apples 2020") is None
+
+
+def _npz_train(tmp_path, **arrays):
+    np.savez(tmp_path / "d.npz", **arrays)
+    return numpynn("train", "--data", "d.npz", "--epochs", "1", "--no-report", "--out", "r",
+                   cwd=tmp_path)
+
+
+def test_npz_labels_that_differ_only_in_spaces_or_case_are_warned(tmp_path):
+    """'cat' and 'cat ' in y were two classes without a word (a CSV's were warned)."""
+    X = np.random.default_rng(0).normal(size=(40, 3))
+    out = ok(_npz_train(tmp_path, X=X, y=np.array(["cat", "cat ", "Dog", "dog"] * 10)))
+    assert "warning: d.npz" in out and "'cat' / 'cat '" in out
+
+
+def test_npz_rows_of_probabilities_as_y_are_warned_with_argmax(tmp_path):
+    """Soft labels (rows summing to 1) were trained as a regression of C numbers."""
+    rng = np.random.default_rng(0)
+    out = ok(_npz_train(tmp_path, X=rng.normal(size=(40, 3)),
+                        y=rng.dirichlet([1, 1, 1], 40)))
+    assert "probabilities summing to 1" in out and "y.argmax(axis=1)" in out
+
+
+def test_npz_features_saved_one_column_per_example_say_to_transpose(tmp_path):
+    X = np.random.default_rng(0).normal(size=(40, 3))
+    result = _npz_train(tmp_path, X=X.T, y=np.arange(40) % 2)
+    assert result.returncode == 2 and "d.npz" in result.stderr and "X.T" in result.stderr
+
+
+def test_npz_arrays_named_features_and_labels_are_read(tmp_path):
+    X = np.random.default_rng(0).normal(size=(40, 3))
+    out = ok(_npz_train(tmp_path, features=X, labels=np.arange(40) % 2))
+    assert "features and labels read as the data" in out
