@@ -138,8 +138,16 @@ epochs = rule_type(EPOCHS)
 
 def data_spec(text: str) -> str:
     """A data spec with ``~`` expanded in its path (FILE.csv, cifar10:~/DIR, ...)."""
-    from ..data.spec import DataSpec  # imported on use: the parser is built at start-up
+    from ..data.sources import url_error  # imported on use: the parser is built at start-up
+    from ..data.spec import DataSpec
 
+    url = url_error(text, what="")
+    if url is not None:
+        raise argparse.ArgumentTypeError(url)
+    cleaned = text.strip().strip("\"'").strip()  # a path pasted with its quotes or spaces
+    if cleaned != text and cleaned and not os.path.exists(os.path.expanduser(text)) \
+            and os.path.exists(os.path.expanduser(cleaned)):
+        text = cleaned
     return DataSpec.parse(text).expanded()
 
 

@@ -6,7 +6,9 @@ import difflib
 import glob as globmod
 import gzip
 import os
+import re
 import shlex
+import urllib.parse
 import zlib
 from collections.abc import Sequence
 from dataclasses import replace
@@ -115,6 +117,27 @@ def _other_format_error(text: str) -> DataError | None:
     return None
 
 
+_URL = re.compile(r"([A-Za-z][A-Za-z0-9+.-]+)://(.*)")
+
+
+def url_error(text: str, what: str = "`data` ") -> str | None:
+    """The refusal of a URL given as the data (``what``: how the message names it):
+    numpynn reads files on disk; a ``file://`` URL names its path, another says to fetch
+    the file first. None for anything else."""
+    match = _URL.fullmatch(text.strip())
+    if match is None:
+        return None
+    scheme = match.group(1).lower()
+    if scheme == "file":
+        path = urllib.parse.unquote(urllib.parse.urlparse(text.strip()).path)
+        return f"{what}{text} is a file:// URL; give the file's path instead: {path}"
+    name = os.path.basename(urllib.parse.urlparse(text.strip()).path) or "data.csv"
+    fetch = (f"download it first (e.g. curl -LO {text})" if scheme in ("http", "https", "ftp")
+             else "copy it to a local file first")
+    return (f"{what}{text} is a {scheme}:// URL; numpynn reads files on disk: {fetch} and "
+            f"give that file ({name})")
+
+
 def _idx_file_error(text: str) -> DataError | None:
     """One IDX file (MNIST's format, gzip-compressed or not) given as the data: which
     directory spec reads it with its three companions; None for any other file."""
@@ -216,6 +239,9 @@ def load_dataset(
     text = os.fspath(spec)
     if not isinstance(text, str):
         raise DataError(f"data spec must be a string; got {text!r}")
+    url = url_error(text)
+    if url is not None:
+        raise DataError(url)
     parsed = DataSpec.parse(text)
     if parsed.prefix:
         if not parsed.path:

@@ -313,3 +313,27 @@ def test_npz_arrays_named_features_and_labels_are_read(tmp_path):
     X = np.random.default_rng(0).normal(size=(40, 3))
     out = ok(_npz_train(tmp_path, features=X, labels=np.arange(40) % 2))
     assert "features and labels read as the data" in out
+
+
+@pytest.mark.parametrize("spec,said", [
+    ("https://example.com/d/train.csv", "curl -LO https://example.com/d/train.csv"),
+    ("s3://bucket/train.csv", "copy it to a local file first"),
+    ("file:///data/train.csv", "give the file's path instead: /data/train.csv"),
+])
+def test_a_url_given_as_the_data_says_numpynn_reads_files(tmp_path, spec, said):
+    """A URL was "CSV file not found: https:/example.com/..." (its slashes collapsed)."""
+    result = numpynn("train", "--data", spec, "--out", "r", cwd=tmp_path)
+    assert result.returncode == 2 and said in result.stderr and "--data" in result.stderr
+    from numpynn.data import load_dataset
+    from numpynn.errors import DataError
+
+    with pytest.raises(DataError, match="URL"):
+        load_dataset(spec)
+
+
+@pytest.mark.parametrize("given", ["t.csv ", '"t.csv"', "'t.csv'"])
+def test_a_data_path_pasted_with_its_quotes_or_a_space_is_the_file(tmp_path, given):
+    rows = "".join(f"{i % 5},{i % 3},{i % 2}\n" for i in range(30))
+    (tmp_path / "t.csv").write_text("a,b,label\n" + rows)
+    ok(numpynn("train", "--data", given, "--epochs", "1", "--no-report", "--out", "r",
+               cwd=tmp_path))
