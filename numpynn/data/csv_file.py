@@ -1303,8 +1303,11 @@ def _layout_from_recipe(path: Path, sample: list[tuple[int, list[str]]], labelle
     known = set(recipe.columns or [])
     if header is None and recipe.header_given:
         header = recipe.header
-    has_header = (header if header is not None else
-                  bool(known & set(first)) or _is_header(first, sample[1:], decimal_comma))
+    lone = len(sample) == 1 and not known & set(first)  # one row to predict, no name known:
+    has_header = (header if header is not None else  # a row of data when it holds a number
+                  bool(known & set(first)) or (
+                      not any(is_number_cell(c, decimal_comma) for c in first) if lone else
+                      _is_header(first, sample[1:], decimal_comma)))
     names = list(first) if has_header else None
     skipped = [resolve_column(c, names, n, str(path), "ignore_columns")
                for c in ignore_columns]

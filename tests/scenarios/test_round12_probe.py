@@ -337,3 +337,18 @@ def test_a_data_path_pasted_with_its_quotes_or_a_space_is_the_file(tmp_path, giv
     (tmp_path / "t.csv").write_text("a,b,label\n" + rows)
     ok(numpynn("train", "--data", given, "--epochs", "1", "--no-report", "--out", "r",
                cwd=tmp_path))
+
+
+def test_one_row_to_predict_without_a_header_is_a_row_not_a_header(tmp_path):
+    """A single headerless row with a text cell was taken for a header ("missing columns
+    ['a', 'b', 'color'] and unexpected ['0.12', '-0.43', 'blue']")."""
+    rows = "".join(f"{i * 0.1:.2f},{-i * 0.2:.2f},{('red', 'blue')[i % 2]},{i % 2}\n"
+                   for i in range(30))
+    (tmp_path / "t.csv").write_text("a,b,color,label\n" + rows)
+    ok(numpynn("train", "--data", "t.csv", "--epochs", "1", "--no-report", "--out", "r",
+               cwd=tmp_path))
+    (tmp_path / "one.csv").write_text("0.12,-0.43,blue\n")
+    (tmp_path / "named.csv").write_text("a,b,color\n0.12,-0.43,blue\n")
+    bare = ok(numpynn("predict", "r/model.npz", "--data", "one.csv", "--proba", cwd=tmp_path))
+    assert bare == ok(numpynn("predict", "r/model.npz", "--data", "named.csv", "--proba",
+                              cwd=tmp_path))
