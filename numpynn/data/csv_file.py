@@ -57,7 +57,7 @@ from .csv_columns import (
     other_date_kind,
 )
 from .dataset import Dataset
-from .formats import TEXT_FORMATS, conversion_message
+from .formats import OTHER_FORMATS, TEXT_FORMATS, conversion_message
 from .labels import as_classes, encode_labels, is_number, parse_label_cells
 from .table import (
     TableRecipe,
@@ -148,6 +148,7 @@ def load_csv(
             missing or unexpected columns (with a recipe).
     """
     path = require_file(as_path(path), "CSV file")
+    _refuse_other_file_kind(path)
     read = functools.partial(
         _load_csv, path, label_column=label_column, classes=classes,
         ignore_columns=ignore_columns, delimiter=delimiter, allow_missing=allow_missing,
@@ -591,6 +592,64 @@ UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
 
 #: what reading a damaged or truncated compressed stream raises
 _STREAM_ERRORS = (OSError, EOFError, lzma.LZMAError, zipfile.BadZipFile, zlib.error)
+
+
+#: the first bytes of files in formats numpynn does not read, whatever their ending
+_SIGNATURES = (
+    (b"PAR1", OTHER_FORMATS[(".parquet", ".pq")]),
+    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", OTHER_FORMATS[(".xlsx", ".xlsm", ".xls", ".ods")]),
+    (b"ARROW1", OTHER_FORMATS[(".feather", ".arrow")]),
+    (b"\x89HDF\r\n\x1a\n", OTHER_FORMATS[(".h5", ".hdf5")]),
+    (b"\x93NUMPY", OTHER_FORMATS[(".npy",)]),
+    (b"SQLite format 3\x00", ("an SQLite database", "export a table as CSV with a header: "
+                              "sqlite3 -header -csv {path!r} 'SELECT * FROM TABLE' > "
+                              "data.csv")),
+    (b"%PDF", ("a PDF document", "export the table from the program that made it as CSV")),
+    (b"\x89PNG", ("an image (PNG)", "put images in an .npz file: np.savez('data.npz', "
+                                    "X=images, y=labels), X of shape (N, H, W[, C])")),
+    (b"\xff\xd8\xff", ("an image (JPEG)", "put images in an .npz file: np.savez('data.npz', "
+                                          "X=images, y=labels), X of shape (N, H, W[, C])")),
+)
+#: lines that say a text file is not the data itself: a web page saved instead of the
+#: file (GitHub's page around a CSV, a login or error page), a Git LFS pointer
+_NOT_THE_DATA = (
+    (("<!doctype html", "<html"),
+     "a web page (HTML), not the data: a download that saved the page around the "
+     "file (GitHub's page, a login or error page)? Download the raw file (GitHub: the Raw "
+     "button, a raw.githubusercontent.com address) and give it"),
+    (("version https://git-lfs.github.com/spec/",),
+     "a Git LFS pointer, not the data: the repository keeps the file in Git LFS; fetch it "
+     "with `git lfs pull` (Git LFS installed), then give it again"),
+)
+
+
+def _refuse_other_file_kind(path: Path) -> None:
+    """A DataError for a file whose first bytes say it is not a table in text, whatever
+    its ending: a workbook, Parquet, SQLite, HDF5, an image (:data:`_SIGNATURES`), an
+    .xlsx or .ods workbook (a zip of XML), a web page or a Git LFS pointer
+    (:data:`_NOT_THE_DATA`)."""
+    try:
+        with open(path, "rb") as fh:
+            start = fh.read(512)
+    except OSError:
+        return  # reading it says what is wrong
+    for magic, (kind, how) in _SIGNATURES:
+        if start.startswith(magic):
+            raise DataError(conversion_message(str(path), kind, how))
+    if start.startswith(b"PK\x03\x04"):
+        try:
+            with zipfile.ZipFile(path) as archive:
+                names = archive.namelist()
+        except (zipfile.BadZipFile, OSError):
+            return
+        if "[Content_Types].xml" in names or "mimetype" in names:  # Office Open, OpenDocument
+            kind, how = OTHER_FORMATS[(".xlsx", ".xlsm", ".xls", ".ods")]
+            raise DataError(conversion_message(str(path), kind, how))
+        return
+    text = start.lstrip(b"\xef\xbb\xbf \t\r\n").decode("utf-8", "replace").lower()
+    for starts, what in _NOT_THE_DATA:
+        if text.startswith(starts):
+            raise DataError(f"{path} is {what}")
 
 
 def _open_binary(path: Path) -> io.BufferedIOBase:

@@ -352,3 +352,32 @@ def test_one_row_to_predict_without_a_header_is_a_row_not_a_header(tmp_path):
     bare = ok(numpynn("predict", "r/model.npz", "--data", "one.csv", "--proba", cwd=tmp_path))
     assert bare == ok(numpynn("predict", "r/model.npz", "--data", "named.csv", "--proba",
                               cwd=tmp_path))
+
+
+def _workbook_bytes() -> bytes:
+    import io
+    import zipfile
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("[Content_Types].xml", "<Types/>")
+        archive.writestr("xl/workbook.xml", "<workbook/>")
+    return buffer.getvalue()
+
+
+@pytest.mark.parametrize("content,said", [
+    (_workbook_bytes(), "is a spreadsheet workbook"),
+    (b"PAR1" + bytes(64) + b"PAR1", "is a Parquet file"),
+    (b"SQLite format 3\x00" + bytes(64), "is an SQLite database"),
+    (b"<!DOCTYPE html>\n<html><body>Page not found</body></html>\n", "is a web page"),
+    (b"version https://git-lfs.github.com/spec/v1\noid sha256:ab\nsize 12\n",
+     "is a Git LFS pointer"),
+])
+def test_a_file_of_another_kind_named_csv_says_what_it_is(tmp_path, content, said):
+    """An .xlsx or Parquet file saved as .csv, GitHub's page downloaded instead of the
+    file, a Git LFS pointer: were "a zip archive of 2 files", "row 1 has a single column",
+    "a header but no data rows", "a second header row"."""
+    (tmp_path / "data.csv").write_bytes(content)
+    result = numpynn("train", "--data", "data.csv", "--out", "r", cwd=tmp_path)
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert "data.csv" in result.stderr and said in result.stderr
