@@ -36,7 +36,7 @@ from typing import Any, TextIO
 import numpy as np
 
 from ..errors import DataError, InputError
-from ._files import as_path, require_file
+from ._files import as_path, not_the_data, require_file
 from .cells import (
     CURRENCY_SIGNS,
     cell_repr,
@@ -610,24 +610,11 @@ _SIGNATURES = (
     (b"\xff\xd8\xff", ("an image (JPEG)", "put images in an .npz file: np.savez('data.npz', "
                                           "X=images, y=labels), X of shape (N, H, W[, C])")),
 )
-#: lines that say a text file is not the data itself: a web page saved instead of the
-#: file (GitHub's page around a CSV, a login or error page), a Git LFS pointer
-_NOT_THE_DATA = (
-    (("<!doctype html", "<html"),
-     "a web page (HTML), not the data: a download that saved the page around the "
-     "file (GitHub's page, a login or error page)? Download the raw file (GitHub: the Raw "
-     "button, a raw.githubusercontent.com address) and give it"),
-    (("version https://git-lfs.github.com/spec/",),
-     "a Git LFS pointer, not the data: the repository keeps the file in Git LFS; fetch it "
-     "with `git lfs pull` (Git LFS installed), then give it again"),
-)
-
-
 def _refuse_other_file_kind(path: Path) -> None:
     """A DataError for a file whose first bytes say it is not a table in text, whatever
     its ending: a workbook, Parquet, SQLite, HDF5, an image (:data:`_SIGNATURES`), an
     .xlsx or .ods workbook (a zip of XML), a web page or a Git LFS pointer
-    (:data:`_NOT_THE_DATA`)."""
+    (:func:`~numpynn.data._files.not_the_data`)."""
     try:
         with open(path, "rb") as fh:
             start = fh.read(512)
@@ -646,10 +633,9 @@ def _refuse_other_file_kind(path: Path) -> None:
             kind, how = OTHER_FORMATS[(".xlsx", ".xlsm", ".xls", ".ods")]
             raise DataError(conversion_message(str(path), kind, how))
         return
-    text = start.lstrip(b"\xef\xbb\xbf \t\r\n").decode("utf-8", "replace").lower()
-    for starts, what in _NOT_THE_DATA:
-        if text.startswith(starts):
-            raise DataError(f"{path} is {what}")
+    what = not_the_data(start)
+    if what is not None:
+        raise DataError(f"{path} is {what}")
 
 
 def _open_binary(path: Path) -> io.BufferedIOBase:

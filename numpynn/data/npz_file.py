@@ -12,7 +12,7 @@ import numpy as np
 
 from ..errors import DataError
 from ._checks import non_finite
-from ._files import as_path, require_file
+from ._files import as_path, not_the_data, require_file
 from .csv_file import look_alike
 from .dataset import Dataset
 from .labels import as_classes, encode_labels
@@ -153,7 +153,10 @@ def _read_arrays(path: os.PathLike[str], labelled: bool
     names of its test split's pair (or None) and the arrays read."""
     if not zipfile.is_zipfile(path):
         with open(path, "rb") as f:
-            head = f.read(8)
+            head = f.read(512)
+        other = not_the_data(head)
+        if other is not None:
+            raise DataError(f"{path} is {other}")
         kind = ""
         if head.startswith(b"\x93NUMPY"):
             kind = " (it is a single .npy array)"

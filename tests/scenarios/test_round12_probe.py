@@ -381,3 +381,13 @@ def test_a_file_of_another_kind_named_csv_says_what_it_is(tmp_path, content, sai
     result = numpynn("train", "--data", "data.csv", "--out", "r", cwd=tmp_path)
     assert result.returncode == 2 and "Traceback" not in result.stderr
     assert "data.csv" in result.stderr and said in result.stderr
+
+
+def test_a_git_lfs_pointer_as_npz_data_or_model_says_so(tmp_path):
+    pointer = b"version https://git-lfs.github.com/spec/v1\noid sha256:ab\nsize 12\n"
+    (tmp_path / "d.npz").write_bytes(pointer)
+    (tmp_path / "t.csv").write_text("a,b\n1,2\n")
+    result = numpynn("train", "--data", "d.npz", "--out", "r", cwd=tmp_path)
+    assert result.returncode == 2 and "d.npz is a Git LFS pointer" in result.stderr
+    result = numpynn("predict", "d.npz", "--data", "t.csv", cwd=tmp_path)
+    assert result.returncode == 2 and "Git LFS pointer" in result.stderr
