@@ -991,11 +991,19 @@ def _refuse_other_text_format(path: Path, sep: str, sample: list[tuple[int, list
 def _ends_with_delimiter(sample: list[tuple[int, list[str]]]) -> int:
     """How many empty cells every sampled row, a header first, ends with: some exports
     write ``a,b,c,`` (one), a spreadsheet ``a,b,c,,,`` for cells formatted beside the
-    table; those cells are not columns. Without a header (a first row of text) an empty
-    last column may be a label column left empty, which must be refused as such, so 0."""
+    table; those cells are not columns (nor one that pandas named ``Unnamed: 4`` in the
+    header, reading and writing such a file). Without a header (a first row of text) an
+    empty last column may be a label column left empty, which must be refused as such, so
+    0."""
     if len(sample) < 2:
         return 0
-    k = min(len(cells) - 1 - _last_filled(cells) for _, cells in sample)
+    head = list(sample[0][1])  # pandas' names of empty columns it read and wrote back
+    j = len(head) - 1
+    while j > 0 and (not head[j].strip() or re.fullmatch(r"Unnamed: \d+", head[j].strip())):
+        head[j] = ""
+        j -= 1
+    k = min(len(cells) - 1 - _last_filled(cells)
+            for cells in [head, *(cells for _, cells in sample[1:])])
     first = sample[0][1][:-k] if k else []
     header_like = any(not number_either_way(c) and not is_missing(c) for c in first)
     return k if header_like else 0

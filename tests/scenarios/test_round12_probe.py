@@ -391,3 +391,13 @@ def test_a_git_lfs_pointer_as_npz_data_or_model_says_so(tmp_path):
     assert result.returncode == 2 and "d.npz is a Git LFS pointer" in result.stderr
     result = numpynn("predict", "d.npz", "--data", "t.csv", cwd=tmp_path)
     assert result.returncode == 2 and "Git LFS pointer" in result.stderr
+
+
+def test_an_empty_last_column_pandas_named_unnamed_is_not_the_label(tmp_path):
+    """A spreadsheet's empty formatted column, read and written back by pandas, is named
+    'Unnamed: 4': it was taken for the label ("the label is empty; 40 rows")."""
+    rows = "".join(f"{i},{i % 5},{i % 3},{i % 2},\n" for i in range(40))
+    (tmp_path / "t.csv").write_text("Unnamed: 0,a,b,label,Unnamed: 4\n" + rows)
+    out = ok(numpynn("train", "--data", "t.csv", "--epochs", "1", "--no-report", "--out",
+                     "r", cwd=tmp_path))
+    assert "label: 'label'" in out and "2 features" in out
