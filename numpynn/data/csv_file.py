@@ -148,6 +148,8 @@ def load_csv(
             missing or unexpected columns (with a recipe).
     """
     path = require_file(as_path(path), "CSV file")
+    if isinstance(ignore_columns, (str, int)):  # one column, or 'id,notes'
+        ignore_columns = [ignore_columns]
     _refuse_other_file_kind(path)
     read = functools.partial(
         _load_csv, path, label_column=label_column, classes=classes,
@@ -1200,6 +1202,18 @@ def _margin_text(rows: list[tuple[int, str]]) -> str:
             f"({', '.join(cell_repr(text) for _, text in rows)})")
 
 
+def _listed(specs: Sequence[int | str], names: Sequence[str] | None) -> list[int | str]:
+    """Columns as given, a text naming several (``'id,notes'``, as the command line takes
+    them) split at its commas where it is no column's name."""
+    out: list[int | str] = []
+    for spec in specs:
+        if isinstance(spec, str) and "," in spec and spec.strip() not in (names or ()):
+            out += [part.strip() for part in spec.split(",") if part.strip()]
+        else:
+            out.append(spec)
+    return out
+
+
 def _column_spec(names: list[str] | None, position: int) -> str:
     """How to give a column to ``ignore_columns``: its name, else its index."""
     return repr(names[position]) if names is not None and names[position] else str(position)
@@ -1276,7 +1290,7 @@ def _layout(path: Path, sample: list[tuple[int, list[str]]], delimiter: str,
     label = (None if label_column is None else
              resolve_column(label_column, names, n_columns, str(path), "label_column"))
     ignored: list[int] = []
-    for spec in ignore_columns:
+    for spec in _listed(ignore_columns, names):
         position = resolve_column(spec, names, n_columns, str(path), "ignore_columns")
         if position == label:
             raise DataError(f"{path}: {column_label(names, position)} is the label column; "
@@ -1363,7 +1377,7 @@ def _layout_from_recipe(path: Path, sample: list[tuple[int, list[str]]], labelle
                       _is_header(first, sample[1:], decimal_comma)))
     names = list(first) if has_header else None
     skipped = [resolve_column(c, names, n, str(path), "ignore_columns")
-               for c in ignore_columns]
+               for c in _listed(ignore_columns, names)]
     needed = set(recipe.feature_names or []) if names is not None else set()
     clash = [names[p] for p in skipped if names is not None and names[p] in needed]
     if clash:

@@ -401,3 +401,19 @@ def test_an_empty_last_column_pandas_named_unnamed_is_not_the_label(tmp_path):
     out = ok(numpynn("train", "--data", "t.csv", "--epochs", "1", "--no-report", "--out",
                      "r", cwd=tmp_path))
     assert "label: 'label'" in out and "2 features" in out
+
+
+def test_ignore_columns_as_one_comma_text_in_the_library_is_those_columns(tmp_path):
+    """ignore_columns='id,color' (the command line's way) was one name, "did you mean
+    'color'?"; load_dataset's plain text was read letter by letter."""
+    from numpynn.data import load_dataset
+    from numpynn.errors import DataError
+
+    rows = "".join(f"{i},{i % 5},{('red', 'blue')[i % 2]},{i % 2}\n" for i in range(30))
+    path = tmp_path / "t.csv"
+    path.write_text("id,a,color,label\n" + rows)
+    assert load_dataset(str(path), ignore_columns="id, color").X.shape == (30, 1)
+    assert load_dataset(str(path), ignore_columns=["id,color"]).X.shape == (30, 1)
+    path.write_text('id,"a,b",label\n' + "".join(f"{i},{i % 5},{i % 2}\n" for i in range(30)))
+    with pytest.raises(DataError, match="no feature column"):  # a name with a comma: it
+        load_dataset(str(path), ignore_columns=["a,b"])
