@@ -274,7 +274,7 @@ def _load_csv(path: Path, *, encoding: str | None, label_column: int | str | Non
         dated = {p: found for p in text_columns
                  if (found := holds_other_dates(body, p)) is not None}
         notes += [_other_dates_note(path, layout, p, *found) for p, found in dated.items()]
-    notes += [_identifier_note(path, layout, p) for p in layout.identifier_columns
+    notes += [_identifier_note(path, layout, p, body) for p in layout.identifier_columns
               if not dated or p not in dated]
     if recipe is None:
         notes += [note for j, p in enumerate(layout.features) if j not in layout.categories
@@ -552,14 +552,46 @@ def _other_dates_note(path: Path, layout: _Layout, position: int, kind: str,
             f"as numbers, {fix}.")
 
 
-def _identifier_note(path: Path, layout: _Layout, position: int) -> str:
+#: a number followed by its unit: 50.5 kg, 170cm, 3.2 GB, 20 °C, 5 m/s
+_WITH_UNIT = re.compile(r"[+-]?\d[\d.,]*\s*([^\d\s.,+-][^\d\s]{0,7})")
+
+
+def _unit_of(body: list[tuple[int, list[str]]], position: int) -> tuple[str, str] | None:
+    """(the unit, a cell) where most filled sampled cells of the column are a number
+    followed by one unit ('50.5 kg'), else None."""
+    cells = [c[position].strip() for _, c in body
+             if len(c) > position and not is_missing(c[position])]
+    units = collections.Counter(m.group(1) for c in cells if (m := _WITH_UNIT.fullmatch(c)))
+    if not units:
+        return None
+    unit, count = units.most_common(1)[0]
+    if 5 * count < 4 * len(cells):
+        return None
+    return unit, next(c for c in cells if c.endswith(unit))
+
+
+def _identifier_note(path: Path, layout: _Layout, position: int,
+                     body: list[tuple[int, list[str]]] = ()) -> str:
     once, filled = layout.identifier_columns[position]
+    unit = _unit_of(list(body), position)
+    if unit is not None:  # a measurement written with its unit: text to the reader
+        return (f"note: {path.name}: {column_label(layout.names, position)} holds numbers "
+                f"written with a unit ({unit[1]!r}), which are text to a CSV reader, and "
+                "nearly all differ, so it is not used as a feature; to use it, write the "
+                f"numbers alone and the unit in the column's name "
+                f"({_unit_name(layout.names, position, unit[0])}).")
     return (f"note: {path.name}: {column_label(layout.names, position)} holds text whose "
             f"values mostly occur in one row only ({once} of {filled} filled cells read): an "
             "identifier or free text (names, ticket numbers, comments), not a category that "
             "repeats, so one-hot columns of it could not carry over to new rows; it is not "
             "used as a feature. To use it, put what it means (a title, a prefix) in a column "
             "of its own.")
+
+
+def _unit_name(names: list[str] | None, position: int, unit: str) -> str:
+    """A column name that carries the unit: 'weight_kg'."""
+    name = names[position] if names and position < len(names) and names[position] else "col"
+    return f"{name}_{unit}"
 
 
 def _regression_values(path: Path, layout: _Layout, codes: np.ndarray, texts: list[str],
@@ -1581,6 +1613,9 @@ def _not_a_number_hint(cell: str) -> str:
     month first), as " (...)"; else ""."""
     text = cell.strip()
     what = _NOT_NUMBERS.get(text.strip(f" {CURRENCY_SIGNS}").lower())  # "$ -": zero
+    if what is None and re.fullmatch(r"(?:[<>]=?|[≤≥])\s*[+-]?\d[\d.,]*", text):
+        what = ("a bound, not a value, as lab results write one beyond a detection limit; "
+                "write a number (the limit, or half of it) or leave the cell empty")
     if what is None and _TRAILING_MINUS.fullmatch(text):
         what = (f"a number with its minus sign last, as SAP and ledgers export them; write "
                 f"it first ('-{text[:-1]}')")

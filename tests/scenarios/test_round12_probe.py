@@ -110,6 +110,7 @@ def test_images_of_another_shape_are_refused_naming_the_cause(image_run, X, said
     ("1.234,50-", "'-1.234,50'"),
     ("15/01/2020", "write every date year first"),
     ("13:45", "a time of day"),
+    ("<5", "a bound, not a value"),
 ])
 def test_a_cell_that_is_no_number_in_a_column_of_numbers_says_what_it_is(tmp_path, cell,
                                                                           said):
@@ -417,3 +418,14 @@ def test_ignore_columns_as_one_comma_text_in_the_library_is_those_columns(tmp_pa
     path.write_text('id,"a,b",label\n' + "".join(f"{i},{i % 5},{i % 2}\n" for i in range(30)))
     with pytest.raises(DataError, match="no feature column"):  # a name with a comma: it
         load_dataset(str(path), ignore_columns=["a,b"])
+
+
+def test_numbers_written_with_a_unit_are_named_as_such_not_as_an_identifier(tmp_path):
+    """'50.5 kg' in every row was left out as "an identifier or free text (names, ticket
+    numbers)": now the note says they are numbers with a unit and how to use them."""
+    rows = "".join(f"{50 + i * 1.5:.1f} kg,{i % 3},{i % 2}\n" for i in range(30))
+    (tmp_path / "t.csv").write_text("weight,b,label\n" + rows)
+    out = ok(numpynn("train", "--data", "t.csv", "--epochs", "1", "--no-report", "--out",
+                     "r", cwd=tmp_path))
+    said = [line for line in out.splitlines() if "'weight'" in line]
+    assert said and "written with a unit ('50.0 kg')" in said[0] and "weight_kg" in said[0]
