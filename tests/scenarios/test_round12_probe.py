@@ -429,3 +429,26 @@ def test_numbers_written_with_a_unit_are_named_as_such_not_as_an_identifier(tmp_
                      "r", cwd=tmp_path))
     said = [line for line in out.splitlines() if "'weight'" in line]
     assert said and "written with a unit ('50.0 kg')" in said[0] and "weight_kg" in said[0]
+
+
+def test_a_saved_model_predicts_rows_as_python_and_pandas_hold_them(tmp_path):
+    """One row as a Series or a dict, a dict of columns, JSON's records were "expected
+    rows of 3 feature cells"; a frame's extra column was told to use `ignore_columns`,
+    which predict() does not take."""
+    pd = pytest.importorskip("pandas")
+    from numpynn.errors import DataError
+    from numpynn.model_file import load_model
+
+    rows = "".join(f"{i},{i * 0.1:.1f},{('red', 'blue')[i % 2]},{i % 2}\n" for i in range(30))
+    (tmp_path / "t.csv").write_text("id,a,color,label\n" + rows)
+    ok(numpynn("train", "--data", "t.csv", "--epochs", "1", "--no-report", "--out", "r",
+               cwd=tmp_path))
+    model = load_model(tmp_path / "r" / "model.npz")
+    frame = pd.DataFrame({"a": [0.3, 1.2], "color": ["red", "blue"]})
+    want = model.predict(frame)
+    assert model.predict(frame.iloc[0])[0] == want[0]
+    assert model.predict(frame.iloc[1].to_dict())[0] == want[1]
+    assert list(model.predict(frame.to_dict("list"))) == list(want)
+    assert list(model.predict(frame.to_dict("records"))) == list(want)
+    with pytest.raises(DataError, match=r"select the model's columns first: rows\["):
+        model.predict(frame.assign(extra=1))
