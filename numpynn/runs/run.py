@@ -1214,6 +1214,8 @@ def evaluation_data(saved: SavedModel, spec: str, split: str = "auto",
                 "model is a classifier: evaluate a regression model on them, or check that "
                 "the label is in the column the model's was") from None
         if not drop_unknown_labels:
+            _refuse_other_models_data(saved, spec, options, ignore_columns, drop_unlabelled,
+                                      exc)
             raise exc.with_fix(
                 "correct those labels, or leave those rows out with `drop_unknown_labels` "
                 "(the model cannot predict a class it was not trained on)") from None
@@ -1245,6 +1247,35 @@ def evaluation_data(saved: SavedModel, spec: str, split: str = "auto",
                          "tables get no validation split by default); choose another split "
                          "or evaluate on other labelled data with `split='all'`.", param="split")
     return parts[i], parts[i + 1], split
+
+
+def _refuse_other_models_data(saved: SavedModel, spec: str,
+                              options: Mapping[str, Any] | None,
+                              ignore_columns: Sequence[int | str], drop_unlabelled: bool,
+                              refusal: UnknownLabelsError) -> None:
+    """Where no label of ``spec`` is one of the model's classes: a DataError saying the
+    data are another model's (their features counted against the model's, the data the
+    model was trained on named), rather than the labels to correct one by one. Returns
+    where some label is known, or the file cannot be read with its own labels."""
+    try:
+        own = _read_labelled(saved, spec, options, ignore_columns, drop_unlabelled,
+                             own_labels=True)
+    except DataError:
+        return
+    labels = own.classes.tolist()
+    known = as_classes(saved.classes)
+    keys = set(known.astype(str).tolist())
+    if any(str(label) in keys for label in labels):
+        return
+    expected = saved.recipe.n_features if saved.recipe else saved.model.input_dim
+    recorded = saved.metadata.get("data")
+    trained = f" (trained on {recorded})" if recorded else ""
+    features = (f"; it has {own.X.shape[1]} feature columns where the model has {expected}"
+                if own.X.shape[1] != expected else "")
+    raise DataError(f"{spec}: none of its labels ({preview(labels)}) is a class of the "
+                    f"model{trained}, {preview(known.tolist())}{features}: data of another "
+                    f"model or task? Evaluate the model on data like its training data, or "
+                    f"this data with a model trained on it.") from None
 
 
 def _fractional(labels: Sequence[object]) -> bool:

@@ -452,3 +452,16 @@ def test_a_saved_model_predicts_rows_as_python_and_pandas_hold_them(tmp_path):
     assert list(model.predict(frame.to_dict("records"))) == list(want)
     with pytest.raises(DataError, match=r"select the model's columns first: rows\["):
         model.predict(frame.assign(extra=1))
+
+
+def test_evaluating_on_another_models_data_says_so_not_to_fix_every_label(tmp_path):
+    """A table model evaluated on digits was told to correct 1,797 labels or drop them all
+    (--drop-unknown-labels); now: none is the model's class, its features counted."""
+    rows = "".join(f"{i % 5},{i % 3},{('no', 'yes')[i % 2]}\n" for i in range(30))
+    (tmp_path / "t.csv").write_text("a,b,label\n" + rows)
+    ok(numpynn("train", "--data", "t.csv", "--epochs", "1", "--no-report", "--out", "r",
+               cwd=tmp_path))
+    result = numpynn("evaluate", "r/model.npz", "--data", "digits", cwd=tmp_path)
+    assert result.returncode == 2 and "digits: none of its labels" in result.stderr
+    assert "(trained on t.csv)" in result.stderr and "64 feature columns" in result.stderr
+    assert "--drop-unknown-labels" not in result.stderr
