@@ -860,6 +860,8 @@ def _sniff(path: Path, encoding: str | None, declared: bool = True) -> str:
         found = None
     if found == " " and _splits_evenly(lines, "|"):  # psql's " a | b ": spaced pipes
         return "|"
+    if found == "\t" and _aligned_with_a_tab(lines):  # UCI's auto-mpg.data: columns
+        return " "  # aligned by runs of spaces, a tab before the last (a quoted name)
     if found in SNIFFED_DELIMITERS and found in lines[0] and (
             found in DELIMITERS or _splits_evenly(lines, found)):
         return found
@@ -868,6 +870,17 @@ def _sniff(path: Path, encoding: str | None, declared: bool = True) -> str:
     if not counts[best] and _splits_evenly(lines, " "):  # columns aligned by spaces
         return " "
     return best if counts[best] else ","
+
+
+def _aligned_with_a_tab(lines: list[str]) -> bool:
+    """Whether lines that hold a tab are columns aligned by runs of spaces, a tab among
+    them (UCI's ``auto-mpg.data``): every line has a run of two spaces or more, and split
+    at runs of spaces and tabs they have more cells, evenly, than split at tabs."""
+    if not all(re.search(r"\S {2,}\S", line) for line in lines):
+        return False
+    tabs = {len(cells) for cells in _reader(lines, "\t")}
+    spaced = [len(cells) for cells in _reader(lines, " ")]
+    return _splits_evenly(lines, " ") and spaced[-1] > max(tabs)
 
 
 def _title_lines(lines: list[str]) -> int:

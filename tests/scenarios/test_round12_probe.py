@@ -465,3 +465,28 @@ def test_evaluating_on_another_models_data_says_so_not_to_fix_every_label(tmp_pa
     assert result.returncode == 2 and "digits: none of its labels" in result.stderr
     assert "(trained on t.csv)" in result.stderr and "64 feature columns" in result.stderr
     assert "--drop-unknown-labels" not in result.stderr
+
+
+def test_columns_aligned_by_spaces_with_a_tab_before_the_last_are_read(tmp_path):
+    """UCI's auto-mpg.data: columns aligned by runs of spaces, a tab before the quoted car
+    name; the tab was taken for the delimiter (2 columns: 'no feature column is left')."""
+    lines = "".join(f"{15 + i % 20}.5   {4 + 2 * (i % 3)}   {100 + i * 2:.1f}      "
+                    f"{'?' if i % 13 == 0 else f'{90 + i % 60}.0'}   {70 + i % 12}  {1 + i % 3}"
+                    f"\t\"car {i}\"\n" for i in range(40))
+    (tmp_path / "auto-mpg.data").write_text(lines)
+    out = ok(numpynn("train", "--data", "auto-mpg.data", "--label-column", "0", "--epochs",
+                     "1", "--no-report", "--out", "r", cwd=tmp_path))
+    assert "column index 6 holds text" in out and "5 features" in out
+
+
+def test_a_headerless_label_second_after_an_id_is_warned(tmp_path):
+    """UCI's wdbc.data (id, diagnosis M/B, measurements): the last measurement became a
+    regression's target without a word about the diagnosis column."""
+    rng = np.random.default_rng(0)
+    lines = "".join(f"{842302 + i * 17},{'MB'[i % 2]},"
+                    + ",".join(f"{v:.4f}" for v in rng.normal(10, 2, 4)) + "\n"
+                    for i in range(40))
+    (tmp_path / "wdbc.data").write_text(lines)
+    out = ok(numpynn("train", "--data", "wdbc.data", "--epochs", "1", "--no-report", "--out",
+                     "r", cwd=tmp_path))
+    assert "column index 1 holds 2 values: B, M" in out and "--label-column 1" in out
