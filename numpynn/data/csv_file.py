@@ -47,6 +47,7 @@ from .cells import (
     preview,
 )
 from .csv_columns import (
+    _distinct_whole_numbers,
     holds_dates,
     holds_other_dates,
     holds_row_numbers,
@@ -276,6 +277,12 @@ def _load_csv(path: Path, *, encoding: str | None, label_column: int | str | Non
         notes += [_other_dates_note(path, layout, p, *found) for p, found in dated.items()]
     notes += [_identifier_note(path, layout, p, body) for p in layout.identifier_columns
               if not dated or p not in dated]
+    if (recipe is None and layout.names is None and layout.features[:1] == [0]
+            and 0 not in layout.categories and _distinct_whole_numbers(body, 0) is not None):
+        notes.append(f"warning: {path.name}: column index 0 holds a different whole number "
+                     f"in every row ({', '.join(cells[0] for _, cells in body[:3])}, ...), as "
+                     "an id column does (the file has no header to name it); it is used as "
+                     "a feature: if it is an id, leave it out with `ignore_columns=0`.")
     if recipe is None:
         notes += [note for j, p in enumerate(layout.features) if j not in layout.categories
                   if (note := _missing_code_note(path, column_label(layout.names, p),

@@ -490,3 +490,14 @@ def test_a_headerless_label_second_after_an_id_is_warned(tmp_path):
     out = ok(numpynn("train", "--data", "wdbc.data", "--epochs", "1", "--no-report", "--out",
                      "r", cwd=tmp_path))
     assert "column index 1 holds 2 values: B, M" in out and "--label-column 1" in out
+
+
+def test_a_headerless_first_column_of_distinct_whole_numbers_is_warned_as_an_id(tmp_path):
+    """Without a header to name it, an id column (1000, 1001, ...; wdbc.data's ids) was a
+    feature without a word (with a header named 'id' it is left out)."""
+    lines = "".join(f"{1000 + i},{i % 5}.5,{i % 3},{i % 2}\n" for i in range(30))
+    (tmp_path / "t.data").write_text(lines)
+    out = ok(numpynn("train", "--data", "t.data", "--epochs", "1", "--no-report", "--out",
+                     "r", cwd=tmp_path))
+    assert "column index 0 holds a different whole number in every row" in out
+    assert "--ignore-columns 0" in out
