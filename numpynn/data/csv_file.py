@@ -47,7 +47,7 @@ from .cells import (
     preview,
 )
 from .csv_columns import (
-    _distinct_whole_numbers,
+    distinct_whole_numbers,
     holds_dates,
     holds_other_dates,
     holds_row_numbers,
@@ -278,7 +278,7 @@ def _load_csv(path: Path, *, encoding: str | None, label_column: int | str | Non
     notes += [_identifier_note(path, layout, p, body) for p in layout.identifier_columns
               if not dated or p not in dated]
     if (recipe is None and layout.names is None and layout.features[:1] == [0]
-            and 0 not in layout.categories and _distinct_whole_numbers(body, 0) is not None):
+            and 0 not in layout.categories and distinct_whole_numbers(body, 0) is not None):
         notes.append(f"warning: {path.name}: column index 0 holds a different whole number "
                      f"in every row ({', '.join(cells[0] for _, cells in body[:3])}, ...), as "
                      "an id column does (the file has no header to name it); it is used as "
