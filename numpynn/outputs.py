@@ -621,10 +621,12 @@ class DirectoryLock:
             fd = os.open(key, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
         except OSError:
             return  # the directory's own checks report it
+        # recorded before it is taken: an interrupt from here on is undone by release()
+        self._held[key], self.key = [fd, 1], key
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except OSError as exc:
-            os.close(fd)
+            self.release()
             if exc.errno in (errno.EWOULDBLOCK, errno.EAGAIN, errno.EACCES):
                 raise InputError(
                     f"{self.what} {self.directory} is in use: another numpynn process is "
@@ -632,8 +634,11 @@ class DirectoryLock:
                     "--resume or --overwrite as needed), or choose another directory."
                 ) from None
             return  # no locks on this file system: nothing to hold
-        self._held[key] = [fd, 1]
-        self.key = key
+
+    @classmethod
+    def held_here(cls, directory: str | os.PathLike[str]) -> bool:
+        """Whether this process holds ``directory`` (writes a run or a search there)."""
+        return os.path.realpath(directory) in cls._held
 
     def release(self) -> None:
         key, self.key = self.key, None

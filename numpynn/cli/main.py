@@ -213,7 +213,7 @@ def data_hint(prog: str, message: str, argv: Sequence[str]) -> str:
     stray table file, said with the flag; '' when there is none."""
     if "--data" not in message and "unrecognized arguments" not in message:
         return ""
-    stray = [a for i, a in enumerate(argv) if a.lower().endswith(_TABLE_ENDINGS)
+    stray = [a for i, a in enumerate(argv) if _names_data(a)
              and (i == 0 or not argv[i - 1].startswith("-"))]
     if not stray:
         return ""
@@ -225,6 +225,21 @@ def data_hint(prog: str, message: str, argv: Sequence[str]) -> str:
                 f"{', ...' if len(given) > 3 else ''} (a pattern such as *.csv, expanded by "
                 f"the shell?); give one, or join them into one first: {join_recipe(given)}")
     return f"; give the data file with --data: {prog} ... --data {stray[0]}"
+
+
+def _names_data(arg: str) -> bool:
+    """Whether a stray argument names data: a table file, a data set by name or by
+    NAME:DIR, or a folder of images (a .npz may be the model: not counted)."""
+    if arg.startswith("-"):
+        return False
+    if arg.lower().endswith(_TABLE_ENDINGS):
+        return True
+    from ..data.spec import DIRECTORY_SOURCES, NAMES, DataSpec
+
+    lower = arg.lower()
+    if lower in NAMES or any(lower.startswith(f"{s}:") for s in DIRECTORY_SOURCES):
+        return True
+    return os.path.isdir(arg) and DataSpec.parse(arg).source == "images"
 
 
 def _data_files(argv: Sequence[str]) -> list[str]:

@@ -90,9 +90,9 @@ class UnknownLabelsError(DataError):
         listed = ", ".join(f"{spelt(label)} ({count:,} row{'s' if count != 1 else ''})"
                            for label, count in list(counts.items())[:10])
         more = f", ... ({len(counts) - 10} more)" if len(counts) > 10 else ""
+        total = f" ({n:,} row{'s' if n != 1 else ''} in all)" if len(counts) > 1 else ""
         super().__init__(
-            f"{source}: label value{'s' if len(counts) != 1 else ''} {listed}{more} "
-            f"({n:,} row{'s' if n != 1 else ''} in all) "
+            f"{source}: label value{'s' if len(counts) != 1 else ''} {listed}{more}{total} "
             f"{'are' if len(counts) != 1 else 'is'} not among the known classes "
             f"{preview(known.tolist(), limit=10)}; {fix}")
 

@@ -25,6 +25,7 @@ from .digits import digits_arrays
 from .download import DATASETS, FASHION_CLASS_NAMES, download_dataset
 from .formats import conversion_message
 from .idx import load_mnist
+from .image_folder import load_image_folder
 from .labels import encode_labels
 from .npz_file import load_npz
 from .spec import CSV_SUFFIXES, NAMES, OTHER_FORMATS, SPEC_FORMS, DataSpec
@@ -203,6 +204,7 @@ def load_dataset(
     label_column: int | str | None = -1,
     classes: Sequence[object] | np.ndarray | None = None,
     progress: bool | None = None,
+    image_shape: Sequence[int] | None = None,
     **csv_options: Any,
 ) -> Dataset:
     """Load the data set named by ``spec``, raw (not preprocessed, not split).
@@ -224,6 +226,9 @@ def load_dataset(
             Default: the sorted unique labels found (0..9 for digits, MNIST, CIFAR-10).
         progress: download progress bar on stderr: None only when stderr is a terminal,
             False never. Only used when a data set must be downloaded.
+        image_shape: a folder of images: (H, W) or (H, W, C) every image is read at (a
+            model's: resized, made grey or RGB); default the images' own. Ignored for
+            the other sources.
 
     Returns:
         A :class:`Dataset` with X (N, D): float64 for digits/CSV/NPZ, float32 for
@@ -245,8 +250,16 @@ def load_dataset(
     parsed = DataSpec.parse(text)
     if parsed.prefix:
         if not parsed.path:
-            raise DataError(f"data spec {text!r} names no directory; write {parsed.prefix}DIR, "
-                            f"or {parsed.source} alone to use the download cache")
+            cache = (f", or {parsed.source} alone to use the download cache"
+                     if parsed.source in DATASETS else "")
+            raise DataError(f"data spec {text!r} names no directory; write "
+                            f"{parsed.prefix}DIR{cache}")
+        if parsed.source == "images":
+            shape = tuple(image_shape) if image_shape is not None else None
+            return load_image_folder(
+                parsed.path, classes=classes, labelled=label_column is not None,
+                size=shape[:2] if shape else None,
+                channels=(shape[2] if len(shape) == 3 else 1) if shape else None)
         return _DIRECTORY_LOADERS[parsed.source](parsed.path, classes=classes)
     if parsed.is_named and parsed.source in _DOWNLOAD_LOADERS and parsed.source in DATASETS:
         folder = download_dataset(parsed.source, progress=progress)
@@ -268,10 +281,17 @@ def load_dataset(
     other = _other_format_error(text) or _idx_file_error(text)
     if other is not None:
         raise other
+    if os.path.isdir(text) and any(os.path.isfile(os.path.join(text, n))
+                                   for n in ("model.npz", "checkpoint.npz")):
+        raise DataError(f"{text} is a numpynn run's directory (its model.npz), not data: "
+                        "give the data with --data (a CSV or .npz file, a folder of images, "
+                        "a data set's name), and the run or its model.npz where the command "
+                        "takes the model.")
     if os.path.isdir(text):  # a folder of files, given without saying what they are
         raise DataError(
             f"{text} is a directory; name what it holds: mnist:{text}, fashion-mnist:{text} "
-            f"(IDX files) or cifar10:{text} (CIFAR-10 batches), or for a table the path of "
+            f"(IDX files) or cifar10:{text} (CIFAR-10 batches), a folder of images with one "
+            f"subfolder per class ({text}/CLASS/IMAGE.png), or for a table the path of "
             "its .csv or .npz file inside it")
     stream = text in ("-", "/dev/stdin") or (os.path.exists(text) and not os.path.isfile(text))
     if stream:  # --data - (standard input), /dev/stdin, <(zcat t.csv.gz): a stream

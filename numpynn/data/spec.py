@@ -7,7 +7,8 @@ through :class:`DataSpec`, so that ``fashion-mnist:DIR``, ``~/x.tsv`` or UCI's
 
 The forms (:data:`SPEC_FORMS`): a bundled or cached data set by name (``digits``;
 ``mnist``, ``fashion-mnist``, ``cifar10``); a directory of one (``cifar10:DIR``,
-``cifar100:DIR``, ``mnist:DIR``, ``fashion-mnist:DIR``); a CSV file (``.csv``, ``.tsv``,
+``cifar100:DIR``, ``mnist:DIR``, ``fashion-mnist:DIR``); a folder of images, one
+subfolder per class (``DIR`` or ``images:DIR``); a CSV file (``.csv``, ``.tsv``,
 either compressed: ``.csv.gz``, ``.csv.bz2``, ``.csv.xz``, ``.csv.zip``; a ``.zip`` of one
 table; or an existing text file with another ending: ``.txt``, ``.data``...); an ``.npz``
 file.
@@ -22,6 +23,7 @@ from typing import Any
 
 from .csv_file import UTF16_BOMS
 from .formats import OTHER_FORMATS
+from .image_folder import looks_like_image_folder
 
 SPEC_FORMS = (
     "'digits' (bundled with scikit-learn)",
@@ -32,6 +34,7 @@ SPEC_FORMS = (
     "'PATH.csv' (or .csv.gz/.bz2/.xz/.zip, .tsv, a .zip of one table, or another text "
     "table such as UCI's .data)",
     "'PATH.npz' (arrays X and y)",
+    "'DIR' or 'images:DIR' (image files, one subfolder per class: DIR/CLASS/IMAGE.png)",
 )
 
 def _looks_like_text(path: str) -> bool:
@@ -55,7 +58,7 @@ def _looks_like_text(path: str) -> bool:
 #: the data sets a spec names without a path
 NAMES = ("digits", "mnist", "fashion-mnist", "cifar10")
 #: the data sets a spec names with a directory: ``NAME:DIR``
-DIRECTORY_SOURCES = ("cifar10", "cifar100", "mnist", "fashion-mnist")
+DIRECTORY_SOURCES = ("cifar10", "cifar100", "mnist", "fashion-mnist", "images")
 #: compressed as pandas' ``to_csv`` writes by the ending (and Kaggle's downloads: a zip
 #: of one table); the reader tells the compression by the file's first bytes
 COMPRESSED_SUFFIXES = (".gz", ".bz2", ".xz", ".zip")
@@ -110,6 +113,8 @@ class DataSpec:
         if not lower.endswith(tuple(e for endings in OTHER_FORMATS for e in endings)) and (
                 os.path.isfile(path) and _looks_like_text(path)):
             return cls(text, "csv", path)  # UCI's adult.data, a .txt, a file with no ending
+        if os.path.isdir(path) and looks_like_image_folder(path):
+            return cls(text, "images", path)  # DIR/CLASS/IMAGE: images:DIR said on its own
         return cls(text, "unknown", path)
 
     @property

@@ -39,7 +39,7 @@ MISSING_TOKENS = frozenset({"", "na", "n/a", "nan", "-nan", "+nan", "null", "?",
                             "#null!", "#error!", "#spill!", "#calc!", "#field!",
                             "#getting_data", "#blocked!", "#connect!", "#busy!",
                             "#unknown!", "."})
-SOURCES = ("csv", "npz", "digits", "mnist", "fashion-mnist", "cifar10", "cifar100")
+SOURCES = ("csv", "npz", "digits", "mnist", "fashion-mnist", "cifar10", "cifar100", "images")
 
 
 def is_missing(cell: str) -> bool:

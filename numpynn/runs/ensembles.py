@@ -21,7 +21,7 @@ import numpy as np
 from ..ensemble import Ensemble
 from ..errors import InputError
 from ..evaluation import evaluate
-from ..training.ensemble import member_seeds
+from ..training.ensemble import member_seeds, refuse_diverged
 from ..training.packed import train_packed
 from ..training.trainer import Callback, History, TrainConfig
 from ..validation import POSITIVE_INT
@@ -132,6 +132,7 @@ def fit_ensemble(options: Any, splits: Any, callbacks: Iterable[Callback] = (),
     finally:
         for cb in callbacks:
             cb.on_train_end(fit)  # type: ignore[arg-type]
+    refuse_diverged(histories, options.train.lr)
     return Ensemble(members, histories), seeds
 
 

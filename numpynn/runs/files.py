@@ -42,6 +42,8 @@ from ..outputs import (
 )
 
 MODEL_FILE, HISTORY_FILE, CHECKPOINT_FILE = "model.npz", "history.json", "checkpoint.npz"
+#: a search's settings and trial log (numpynn.search): a directory with either holds a search
+SEARCH_SETTINGS_FILE, SEARCH_TRIALS_FILE = "search.json", "trials.jsonl"
 REPORT_FILES = ("report.html", "loss.svg", "accuracy.svg", "confusion.svg", "weights.png",
                 "r2.svg", "predicted_vs_true.svg", "residuals.svg")
 #: the plots that earlier reports wrote as PNG: removed with a replaced run's report files
@@ -86,6 +88,12 @@ def holds_run(out: str | os.PathLike[str]) -> bool:
     """True when ``out`` holds the model or checkpoint of an earlier run."""
     out = Path(out)
     return any(os.path.lexists(out / name) for name in (MODEL_FILE, CHECKPOINT_FILE))
+
+
+def holds_search(out: str | os.PathLike[str]) -> bool:
+    """True when ``out`` holds a search (its settings or its trial log)."""
+    return any(os.path.lexists(Path(out) / n) for n in (SEARCH_SETTINGS_FILE,
+                                                         SEARCH_TRIALS_FILE))
 
 
 def files_of_no_run(out: str | os.PathLike[str], report: bool = True,
@@ -144,6 +152,11 @@ def prepare_run_dir(out: str | os.PathLike[str], inputs: Iterable[str | os.PathL
         raise InputError(f"{what} {out} looks like a file name, but it is the directory that "
                          "receives the run's files (model.npz, history.json, report.html); "
                          f"give a directory such as {out.with_name(out.name.split('.')[0])}.")
+    if holds_search(out):  # --overwrite replaces a run, never a search's directory
+        raise InputError(f"{what} {out} holds a search ({SEARCH_SETTINGS_FILE}, "
+                         f"{SEARCH_TRIALS_FILE}): a run written there would mix its files "
+                         f"with the search's. Choose another directory (e.g. {out / 'run'}); "
+                         f"to continue the search: numpynn search --resume {out}.")
     created = first_missing(out)
     try:
         out.mkdir(parents=True, exist_ok=True)

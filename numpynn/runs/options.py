@@ -247,7 +247,7 @@ OPTIONS: tuple[Option, ...] = (
            "the lower loss breaking ties; loss = the lowest validation loss; auto "
            "(default) = accuracy on 1,000 validation rows or more, balanced accuracy on two "
            "imbalanced classes, else loss",
-           choices=tuple(SELECT_RULES)),
+           choices=tuple(SELECT_RULES), per_task=True),
     Option("refit", "--refit", "switch", "once the validation split has chosen the epoch "
            "count, train a fresh network on train + validation rows for that many epochs "
            "and save it instead (classification with a validation split only: refused "

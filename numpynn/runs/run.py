@@ -200,7 +200,7 @@ class RunOptions:
     task_defaults: list[str] = field(
         default_factory=lambda: ["hidden", "epochs", "batch_size", "lr", "patience",
                                  "weight_scale", "reg", "preprocessing", "dropout",
-                                 "schedule", "augment"])
+                                 "schedule", "augment", "select"])
 
     def __new__(cls, *args: Any, **kwargs: Any):
         check_keywords(cls, kwargs)  # RunOptions(lr=...) -> where lr lives, not a bare TypeError
@@ -679,13 +679,13 @@ def run_training(
     out = output_directory(out_dir)
     # the outputs are checked before the data is loaded: a bad --out fails at once
     created = prepare_run_dir(out, inputs=data_inputs(options.data))
+    lock = DirectoryLock(out, what="`out`")
     try:
-        lock = DirectoryLock(out, what="`out`")
-        lock.acquire()  # a second process training into the same directory is refused
-    except InputError:
-        remove_if_empty(out, created)
-        raise
-    try:
+        try:
+            lock.acquire()  # a second process training into the same directory is refused
+        except InputError:
+            remove_if_empty(out, created)
+            raise
         return _run_training(options, out, created, callbacks, resume, report)
     finally:
         lock.release()
@@ -1315,17 +1315,19 @@ def _with_task_fix(saved: SavedModel, exc: DataError) -> DataError:
 
 def _validation_options_asked(options: RunOptions) -> list[str]:
     """The options the user set that act on the validation split only (``patience``,
-    ``select='accuracy'``), as messages write them: a run without one must refuse them
-    rather than ignore them. ``patience`` counts as set where the CLI saw it typed (it is
-    not among ``task_defaults``) or where it differs from the default."""
+    ``select``), as messages write them: a run without one must refuse them rather than
+    ignore them. ``patience`` counts as set where the CLI saw it typed (it is not among
+    ``task_defaults``) or where it differs from the default; ``select`` where it is
+    ``'accuracy'`` or typed."""
     asked = []
     default = default_train_config().patience
     patience = options.train.patience
     if patience is not None and ("patience" not in options.task_defaults
                                  or patience != default):
         asked.append(f"`patience={patience}`")
-    if options.train.select == "accuracy":
-        asked.append("`select='accuracy'`")
+    select = options.train.select
+    if select == "accuracy" or (select != "auto" and "select" not in options.task_defaults):
+        asked.append(f"`select='{select}'`")  # typed (not listed among the defaults)
     return asked
 
 
@@ -1394,7 +1396,8 @@ def _read_labelled(saved: SavedModel, spec: str, options: Mapping[str, Any] | No
         if not (is_csv_spec(spec) or is_npz_spec(spec)) and not task.has_classes:
             raise InputError(f"a {task.name} model is evaluated on a CSV file with its "
                              f"target column or an .npz file with its y; got {spec}.")
-        ds = load_dataset(spec, label_column=label_column, **reading)
+        ds = load_dataset(spec, label_column=label_column, **reading,
+                          **_image_reading(saved, spec))
     if ds.y is None:
         raise DataError(f"{spec} has no labels; evaluate needs labelled data.")
     return ds
@@ -1446,6 +1449,11 @@ def prediction_input(saved: SavedModel, spec: str, *, ignore_columns: Sequence[i
                 "numpynn 0.1, or one trained on another source). Leave it out.",
                 param="id_column" if id_column is not None else "ignore_columns")
         notes: list[str] = []
+        if DataSpec.parse(os.fspath(spec)).source == "images":  # each row named by its file
+            ds = load_dataset(os.fspath(spec), label_column=None,
+                              **_image_reading(saved, os.fspath(spec)))
+            _check_feature_count(ds.X, saved.model.input_dim, os.fspath(spec))
+            return PredictionInput(ds.X, ds.ids, "file", list(ds.notes))
         return PredictionInput(prediction_data(saved, spec, notes), notes=notes)
     assert saved.recipe is not None
     ds = load_dataset(os.fspath(spec), label_column=None, recipe=saved.recipe,
@@ -1476,7 +1484,8 @@ def prediction_data(saved: SavedModel, spec: str, notes: list[str] | None = None
         label_column = None if _csv_columns(spec) == n_features else -1
     elif spec.lower().endswith(".npz"):
         label_column = None
-    ds = load_dataset(spec, label_column=label_column, classes=None)
+    ds = load_dataset(spec, label_column=label_column, classes=None,
+                      **_image_reading(saved, spec))
     X = ds.X if ds.X_test is None else np.concatenate([ds.X, ds.X_test])
     _check_feature_count(X, n_features, spec, saved.metadata.get("image_shape"))
     warning = pixel_units_warning(saved, X, spec)
@@ -1487,6 +1496,15 @@ def prediction_data(saved: SavedModel, spec: str, notes: list[str] | None = None
         notes.append(f"note: {ds.name}: rows 1 to {n:,} are its training part's, {n + 1:,} "
                      f"to {len(X):,} its test part's (train rows first, then test).")
     return X
+
+
+def _image_reading(saved: SavedModel, spec: str) -> dict[str, Any]:
+    """For a folder of images: read them at the model's image shape (resized, grey or
+    RGB as it was trained); nothing for the other sources."""
+    shape = saved.metadata.get("image_shape")
+    if shape and DataSpec.parse(spec).source == "images":
+        return {"image_shape": tuple(shape)}
+    return {}
 
 
 def _recorded_pixel_peak(saved: SavedModel) -> float | None:

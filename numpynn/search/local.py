@@ -156,9 +156,11 @@ def _data_file(data: Any) -> tuple[str | None, Any]:
         for i, name in enumerate(big):
             paths[name] = str(Path(folder) / f"{i}.npy")
             np.save(paths[name], np.ascontiguousarray(parts[name]), allow_pickle=False)
-    except OSError:
+    except BaseException as exc:  # an interrupt while writing: nothing left in the temp dir
         if folder is not None:
             shutil.rmtree(folder, ignore_errors=True)
+        if not isinstance(exc, OSError):
+            raise
         return None, data
     return folder, _replaced(data, lambda k, v: _Mapped(paths[k]) if k in paths else v)
 

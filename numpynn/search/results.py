@@ -10,6 +10,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from ..runs.files import SEARCH_SETTINGS_FILE, SEARCH_TRIALS_FILE
 from ..tasks import task_named
 from ..training.scores import PERCENT_SCORES, score_label
 from .space import PARAMS
@@ -18,7 +19,7 @@ from .space import PARAMS
 RUN_COLUMNS = ("seconds", "worker", "pid", "host")
 COLUMNS = ("rank", "trial", "status", "score_name", "val_score", "val_loss", "train_score",
            "best_epoch", "epochs_run", *PARAMS, "seed", *RUN_COLUMNS)
-SETTINGS_FILE, TRIALS_FILE = "search.json", "trials.jsonl"
+SETTINGS_FILE, TRIALS_FILE = SEARCH_SETTINGS_FILE, SEARCH_TRIALS_FILE
 RESULTS_CSV, RESULTS_JSON, PLOT_FILE, BEST_DIR = (
     "results.csv", "results.json", "search.png", "best")
 

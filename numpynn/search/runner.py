@@ -18,7 +18,7 @@ from ..errors import InputError, NumpynnError
 from ..memory import check_fits, check_training_fits
 from ..model_file import SavedModel, load_model, write_json_atomic, write_text_atomic
 from ..outputs import DirectoryLock, check_output, output_directory, what_is_there
-from ..runs.files import RUN_FILES
+from ..runs.files import RUN_FILES, holds_run
 from ..runs.options import FIELDS, default_options, get
 from ..runs.run import (
     RunOptions,
@@ -392,7 +392,7 @@ def search(
     warm = None
     if client is None and scheduler is None and not resume:
         warm = start_workers(worker_count(jobs, len(make_packs(plan, pack))))
-
+    lock = None
     try:
         splits = search_splits(base)  # the data checked here, with a clear error
         _check_networks_fit(space, splits, base)
@@ -401,7 +401,6 @@ def search(
         _SPLITS_CACHE[_data_key(base) + fingerprint] = splits
         out_dir = output_directory(out) if out is not None else None
         finished: list[dict[str, Any]] = []
-        lock = None
         settings["data_fingerprint"] = fingerprint  # a resume must train on the same rows
         if out_dir is not None:
             if not resume and not os.path.lexists(out_dir):  # made now, held from the start
@@ -412,8 +411,10 @@ def search(
             lock = DirectoryLock(out_dir)  # held while the search writes there
             lock.acquire()
             finished = _prepare_out(out_dir, settings, resume)
-    except (KeyboardInterrupt, SystemExit):
-        if warm is not None:
+    except BaseException as exc:
+        if lock is not None:  # a refused resume, an interrupt: the directory is free again
+            lock.release()
+        if warm is not None and isinstance(exc, (KeyboardInterrupt, SystemExit)):
             kill_workers()  # an interrupt leaves no worker behind, started or not
         raise
     try:
@@ -668,6 +669,10 @@ def _prepare_out(out_dir: Path, settings: Mapping[str, Any], resume: bool) -> li
         raise InputError(f"{out_dir} already holds a search ({len(existing)} finished trials); "
                          "it can be resumed (`resume=True`), or choose another `out`.",
                          param="out")
+    elif holds_run(out_dir):
+        raise InputError(f"`out` {out_dir} holds a training run (model.npz or "
+                         "checkpoint.npz): the search's files would mix with the run's. "
+                         f"Choose another `out` (e.g. {out_dir / 'search'}).", param="out")
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
     except OSError as exc:

@@ -110,9 +110,14 @@ class Classification(Task):
             return []
         classes = getattr(splits.dataset, "classes", None)
         label = classes[top] if classes is not None and len(classes) > top else top
+        check = ("Check the label column (the run's first line names it)"
+                 if getattr(splits.dataset, "table", None) is not None else
+                 "Check the labels (an image folder's: each image in its class's folder)"
+                 if getattr(splits.dataset, "ids", None) is not None else
+                 "Check the labels")
         return [f"warning: {'; '.join(bad)}: no better than always answering "
-                f"{str(label)!r}, the most frequent training class. Check the label column "
-                "(the run's first line names it); on imbalanced classes give "
+                f"{str(label)!r}, the most frequent training class. {check}; on "
+                "imbalanced classes give "
                 "`class_weight='balanced'` and judge by balanced accuracy (numpynn "
                 "evaluate)."]
 

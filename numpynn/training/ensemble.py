@@ -19,19 +19,19 @@ which model files, ONNX export, ``numpynn train --ensemble K`` and
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 
 import numpy as np
 
 from ..ensemble import Ensemble
-from ..errors import InputError
+from ..errors import DivergenceError, InputError
 from ..models import Network
 from ..validation import POSITIVE_INT, check_seed
 from .packed import train_packed
-from .trainer import TrainConfig
+from .trainer import History, TrainConfig
 
-__all__ = ["Ensemble", "member_seeds", "train_ensemble"]
+__all__ = ["Ensemble", "member_seeds", "refuse_diverged", "train_ensemble"]
 
 
 def member_seeds(seed: int, n_members: int) -> list[int]:
@@ -76,4 +76,20 @@ def train_ensemble(
     members = [build(s) for s in seeds]
     configs = [replace(config, seed=s if own_order else config.seed) for s in seeds]
     histories = train_packed(members, X_train, y_train, configs, X_val, y_val, budget=budget)
+    refuse_diverged(histories, config.lr)
     return Ensemble(members, histories)
+
+
+def refuse_diverged(histories: Sequence[History], lr: float) -> None:
+    """A member that diverged keeps parameters that predict nothing (its initial ones or
+    an early epoch's), and its probabilities would be averaged in: the ensemble fails as
+    one network's training does (DivergenceError), naming the members."""
+    bad = [(i + 1, h.stop_reason) for i, h in enumerate(histories)
+           if h.stop_reason.startswith("diverged")]
+    if not bad:
+        return
+    which = ", ".join(str(i) for i, _ in bad)
+    raise DivergenceError(
+        f"training diverged: member{'s' if len(bad) > 1 else ''} {which} of "
+        f"{len(histories)} ({bad[0][1]}); an ensemble would average in networks that "
+        f"predict nothing. Try a smaller learning rate, e.g. `lr={lr / 10:g}`.")

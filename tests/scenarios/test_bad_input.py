@@ -462,6 +462,9 @@ CASES = [
     Case("select-accuracy-without-validation", with_good_csv,
          train("--data", "good.csv", "--select", "accuracy"),
          ("--select accuracy", "has none", "--val-fraction")),
+    Case("select-loss-without-validation", with_good_csv,  # typed: refused as accuracy
+         train("--data", "good.csv", "--select", "loss"),
+         ("--select loss", "has none", "--val-fraction")),
     Case("fractions-leave-a-class-out", with_good_csv,
          train("--data", "good.csv", "--test-fraction", "0.99"),
          ("training part would hold 0 of 60", "--val-fraction or --test-fraction")),

@@ -23,10 +23,10 @@ from tests.clirun import REPO
 
 PACKAGE = REPO / "numpynn"
 #: libraries that cost 0.1-1.5 s to import: none may load before a command needs it
-HEAVY = ("sklearn", "scipy", "matplotlib", "joblib", "dask", "distributed", "pandas", "onnx",
+HEAVY = ("sklearn", "scipy", "matplotlib", "joblib", "dask", "distributed", "pandas", "onnx", "PIL",
          "onnxruntime", "threadpoolctl")
 #: import name -> distribution name, where they differ
-DISTRIBUTION = {"sklearn": "scikit-learn", "distributed": "dask"}
+DISTRIBUTION = {"sklearn": "scikit-learn", "distributed": "dask", "PIL": "pillow"}
 
 
 #: what a piped command on a table needs neither: the progress bar, the download's network

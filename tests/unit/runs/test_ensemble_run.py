@@ -159,3 +159,16 @@ def test_each_member_is_the_run_network_trained_alone(tmp_path):
                                        atol=1e-4 * np.abs(value).max())
         np.testing.assert_allclose(history.train_loss, alone_history.train_loss, rtol=1e-4)
         assert history.best_epoch == alone_history.best_epoch
+
+
+def test_a_diverged_member_fails_the_run_and_saves_nothing(tmp_path):
+    """numpynn train --ensemble 3 with a diverging learning rate saved a model of
+    untrained members (chance accuracy) and exited 0; one network's run fails (exit 1)."""
+    from tests.clirun import numpynn
+
+    proc = numpynn("train", "--data", "digits", "--optimizer", "sgd", "--lr", "100",
+                   "--epochs", "3", "--ensemble", "3", "--out", "run", "--quiet",
+                   cwd=tmp_path)
+    assert proc.returncode == 1, proc.stderr
+    assert "diverged" in proc.stderr and "--lr 10" in proc.stderr
+    assert not (tmp_path / "run" / "model.npz").exists()

@@ -99,3 +99,26 @@ def test_without_a_writable_temporary_directory_the_data_go_with_each_pack(monke
     assert sorted(p for p, _, _ in outcomes) == list(range(8))
     assert worker in {pid for _, pid, _ in outcomes}
     assert all(t == float(data["x"][p].sum()) for p, _, t in outcomes)
+
+
+def test_an_interrupt_while_the_data_are_written_leaves_no_temporary_folder(
+        tmp_path, monkeypatch):
+    """Ctrl-C during the arrays' np.save (milliseconds for a large data set): the folder
+    and the arrays already written go, and the interrupt goes on to the caller."""
+    import numpynn.search.local as local
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    save = np.save
+    calls = []
+
+    def interrupted_save(path, array, **kw):
+        save(path, array, **kw)
+        calls.append(path)
+        if len(calls) == 2:
+            raise KeyboardInterrupt
+
+    monkeypatch.setattr(local.np, "save", interrupted_save)
+    data = {"x": np.zeros((400, 1000)), "y": np.ones((400, 1000))}  # two 3.2 MB arrays
+    with pytest.raises(KeyboardInterrupt):
+        list(run_shared(where, range(2), data, 2))
+    assert len(calls) == 2 and list(tmp_path.iterdir()) == []

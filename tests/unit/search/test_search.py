@@ -408,3 +408,24 @@ def test_search_refuses_options_its_space_would_replace(monkeypatch):
     with pytest.raises(_StopError):
         search(RunOptions(train=TrainConfig(patience=3)), {"lr": [0.01]}, mode="grid",
                out=None)
+
+
+def test_a_refused_search_into_a_directory_frees_it_at_once(tmp_path):
+    """A library caller's search refused after it took the directory (it holds a search
+    already): the hold is given back, so another process may write there while this one
+    lives on (a notebook), and the directory is not reported in use."""
+    import fcntl
+
+    from numpynn.outputs import DirectoryLock
+
+    out = tmp_path / "s"
+    small = SearchSpace(hidden=[[8]], epochs=[1], batch_size=[64], optimizer=["adam"])
+    search(space=small, trials=1, seed=1, jobs=1, out=out, report=False)
+    with pytest.raises(InputError, match="already holds a search"):
+        search(space=small, trials=1, seed=1, jobs=1, out=out, report=False)
+    assert os.path.realpath(out) not in DirectoryLock._held
+    fd = os.open(out, os.O_RDONLY)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)  # as another process would take it
+    finally:
+        os.close(fd)

@@ -99,3 +99,15 @@ def test_partial_fit_is_refused_for_an_ensemble(digits):
     X, y = digits[:2]
     with pytest.raises(ValueError, match="n_ensemble=2"):
         MLPClassifier(n_ensemble=2).partial_fit(X, y, classes=np.arange(10))
+
+
+def test_a_diverging_ensemble_raises_as_one_network_does(digits):
+    """n_ensemble=3 with a learning rate that diverges raised a bare ValueError (min()
+    of an empty loss curve) where n_ensemble=1 raises DivergenceError."""
+    from numpynn.errors import DivergenceError
+
+    X, y = digits[:2]
+    for k in (1, 3):
+        with pytest.raises(DivergenceError, match="diverged"):
+            MLPClassifier(solver="sgd", learning_rate_init=100.0, max_iter=3, n_ensemble=k,
+                          random_state=0).fit(X, y)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 
 import numpy as np
+import pytest
 
 from numpynn.runs.run import RunOptions, run_training
 from numpynn.training.trainer import TrainConfig
@@ -130,3 +131,23 @@ def test_the_smaller_hidden_suggested_is_smaller_than_the_runs():
 
     assert example([256, 128]) == 16
     assert example([16]) == 4 and example([32]) == 8 and example([4]) == 2
+
+
+@pytest.mark.parametrize("dataset, says, not_said", [
+    ({"table": object(), "ids": None}, "label column", "folder"),
+    ({"table": None, "ids": ["a/1.png"]}, "class's folder", "label column"),
+    ({"table": None, "ids": None}, "Check the labels", "label column"),
+])
+def test_the_majority_warning_points_to_where_the_labels_come_from(dataset, says, not_said):
+    """A table's labels are a column, an image folder's are its folders, an array's are
+    its y: the warning names what to check."""
+    from types import SimpleNamespace
+
+    from numpynn.tasks import task_named
+
+    y_train = np.array([0] * 30 + [1] * 10)
+    ds = SimpleNamespace(classes=np.array(["a", "b"]), **dataset)
+    splits = SimpleNamespace(y_train=y_train, y_val=np.zeros(0, int),
+                             y_test=np.array([0] * 15 + [1] * 5), dataset=ds)
+    (warning,) = task_named("classification").warnings({"test": {"accuracy": 0.7}}, splits)
+    assert says in warning and not_said not in warning

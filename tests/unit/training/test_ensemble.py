@@ -79,3 +79,15 @@ def test_refuses_bad_input(split):
         train_ensemble("mlp", 2, *split[:2], TrainConfig())
     with pytest.raises(InputError, match="shape"):
         Ensemble([MLP(64, [8], 10)]).score(split[4], split[5][:-1])
+
+
+def test_members_that_diverge_fail_the_ensemble_as_one_network_fails(split):
+    """A diverged member keeps parameters that predict nothing: averaged in, it drags the
+    ensemble towards chance; the ensemble raises DivergenceError naming the members,
+    as the Trainer does for one network (it used to return the ensemble)."""
+    from numpynn.errors import DivergenceError
+
+    X, y, Xv, yv = split[:4]
+    config = TrainConfig(epochs=3, batch_size=64, optimizer="sgd", lr=100.0)
+    with pytest.raises(DivergenceError, match=r"members 1, 2, 3 of 3.*lr=10"):
+        train_ensemble(lambda s: MLP(64, [32], 10, seed=s), 3, X, y, config, Xv, yv)

@@ -1,0 +1,384 @@
+"""Read a folder of image files, one subfolder per class, as torchvision's
+``ImageFolder`` and Keras's ``image_dataset_from_directory`` lay them out::
+
+    pets/cat/001.jpg  pets/cat/002.png ...  pets/dog/001.jpg ...
+
+The class of an image is the name of the subfolder it is in, or below (classes sorted
+by name; ``cat/indoor/1.jpg`` is a cat, as torchvision reads it). A folder
+whose subfolders are the splits (``train/`` and ``test/``, each with one subfolder per
+class) gives its test rows as the predefined test split, as an ``.npz``'s ``x_test``
+does; ``val/`` (``valid/``, ``validation/``) is the test split where there is no
+``test/``, else its rows join the training pool. A folder of images without class
+subfolders is read unlabelled (``predict``), each row named by its file.
+
+Images are decoded by Pillow (PNG, JPEG, BMP, GIF, TIFF, WebP, PPM/PGM). All grey: one
+channel, (H, W); else RGB, (H, W, 3) (a palette is expanded, an alpha channel dropped).
+Every image takes the most common size (H, W), or the ``size`` asked for (a model's),
+others resized (bilinear), with a note. Pixel values stay as stored (0..255).
+Files that are not images (``.DS_Store``, ``Thumbs.db``, a ``labels.txt``) and hidden
+files (macOS ``._name.jpg``) are skipped with a note; a file with an image's name that
+does not decode is an error naming it.
+"""
+
+from __future__ import annotations
+
+import os
+from collections import Counter
+from collections.abc import Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import numpy as np
+
+from ..errors import DataError
+from ..outputs import DirectoryLock
+from .dataset import Dataset
+from .labels import encode_labels
+
+#: file endings Pillow decodes that this reader takes as images (lower case)
+IMAGE_SUFFIXES = frozenset({".png", ".jpg", ".jpeg", ".jpe", ".bmp", ".gif", ".tif", ".tiff",
+                            ".webp", ".ppm", ".pgm", ".pbm", ".pnm"})
+#: subfolder names that are splits, not classes (lower case)
+TRAIN_NAMES = ("train", "training")
+TEST_NAMES = ("test", "testing")
+VAL_NAMES = ("val", "valid", "validation")
+#: Pillow modes of grey images (one channel; "LA": grey with alpha)
+GREY_MODES = frozenset({"1", "L", "LA", "I", "I;16", "I;16B", "I;16L", "F"})
+
+
+def is_image(path: Path) -> bool:
+    """A visible regular file with an image's ending."""
+    return (path.suffix.lower() in IMAGE_SUFFIXES and not path.name.startswith(".")
+            and path.is_file())
+
+
+#: files that make a folder a numpynn run's (``--out`` inside the image folder), not a
+#: class: its report's weights.png must not become a class "run"
+RUN_MARKERS = ("model.npz", "checkpoint.npz", "history.json", "search.json")
+RUNS_FOLDER = "numpynn-runs"
+
+
+def _is_run(path: Path) -> bool:
+    """A run's folder: one holding a run's files, or the one this process is writing
+    its run into now (still empty while the data are read)."""
+    return (path.name == RUNS_FOLDER or any((path / m).is_file() for m in RUN_MARKERS)
+            or DirectoryLock.held_here(path))
+
+
+def _subfolders(path: Path) -> list[Path]:
+    """The visible subfolders of ``path`` but numpynn's run folders."""
+    return sorted(p for p in path.iterdir()
+                  if p.is_dir() and not p.name.startswith(".") and not _is_run(p))
+
+
+def _run_folders(folders: Sequence[Path]) -> list[str]:
+    """The numpynn run folders among the subfolders of ``folders`` (left out)."""
+    return sorted({p.name for f in folders for p in f.iterdir() if p.is_dir() and _is_run(p)})
+
+
+def _images(path: Path) -> list[Path]:
+    """The images directly in ``path``."""
+    return sorted(p for p in path.iterdir() if is_image(p))
+
+
+def _walk(folder: Path) -> Iterator[tuple[Path, list[str]]]:
+    """(directory, its file names) for ``folder`` and every folder below it, in sorted
+    order; hidden and numpynn run folders left out, each real folder once (links are
+    followed, a link back up is not)."""
+    seen: set[str] = set()
+    for where, dirs, names in os.walk(folder, followlinks=True):
+        real = os.path.realpath(where)
+        if real in seen:
+            dirs[:] = []
+            continue
+        seen.add(real)
+        dirs[:] = sorted(d for d in dirs if not d.startswith(".")
+                         and not _is_run(Path(where, d))
+                         and not _encloses(os.path.realpath(os.path.join(where, d)), real))
+        yield Path(where), sorted(names)
+
+
+def _encloses(outer: str, inner: str) -> bool:
+    """Whether the real path ``outer`` is ``inner`` or a folder above it (a link there
+    would read the data set again)."""
+    return os.path.commonpath([outer, inner]) == outer
+
+
+def _images_under(folder: Path) -> tuple[list[Path], int]:
+    """The images in ``folder`` and below it (as torchvision's ImageFolder: a class's
+    images may sit in subfolders of its folder), and the count of other files."""
+    images: list[Path] = []
+    other = 0
+    for where, names in _walk(folder):
+        for name in names:
+            path = where / name
+            if is_image(path):
+                images.append(path)
+            elif path.is_file():
+                other += 1
+    return images, other
+
+
+def _any_image(path: Path) -> bool:
+    """Whether ``path`` or a folder below it holds an image file (stops at the first:
+    a class folder may hold thousands)."""
+    for _, names in _walk(path):
+        if any(n.lower().endswith(tuple(IMAGE_SUFFIXES)) and not n.startswith(".")
+               for n in names):
+            return True
+    return False
+
+
+def _has_class_folders(path: Path) -> bool:
+    return any(_any_image(sub) for sub in _subfolders(path))
+
+
+def looks_like_image_folder(path: str | os.PathLike[str]) -> bool:
+    """Whether the directory ``path`` holds images: in class subfolders, in split
+    subfolders of class subfolders, or directly (unlabelled)."""
+    p = Path(path)
+    try:
+        if not p.is_dir() or _is_run(p):  # a run's weights.png is no data set
+            return False
+        return bool(_images(p)) or _has_class_folders(p)
+    except OSError:
+        return False
+
+
+def _layout(root: Path) -> tuple[list[Path], list[Path], list[str]]:
+    """(folders of training rows, folders of test rows, notes): each folder holds
+    class subfolders (or, unlabelled, the images themselves)."""
+    subs = {p.name.lower(): p for p in _subfolders(root)}
+    train = [subs[n] for n in TRAIN_NAMES if n in subs and _has_class_folders(subs[n])]
+    test = [subs[n] for n in TEST_NAMES if n in subs and _has_class_folders(subs[n])]
+    val = [subs[n] for n in VAL_NAMES if n in subs and _has_class_folders(subs[n])]
+    if not train:
+        return [root], [], []
+    notes = []
+    if val and not test:
+        test, val = val, []
+        notes.append(f"{root.name}: its {test[0].name}/ folder is the test split (there is "
+                     "no test/ folder); the validation split is drawn from train/.")
+    elif val:
+        notes.append(f"{root.name}: the images of {val[0].name}/ join those of "
+                     f"{train[0].name}/ (the run draws its validation split from them); "
+                     f"{test[0].name}/ is the test split.")
+    others = [p.name for p in _subfolders(root)
+              if p not in (*train, *test, *val) and _has_class_folders(p)]
+    if others:
+        raise DataError(f"{root} has the split folders {', '.join(p.name for p in train + test)}"
+                        f" and also {', '.join(others)}, which is not a split: put the class "
+                        "folders of each split under train/ and test/ (or val/), nothing else.")
+    return [*train, *val], test, notes
+
+
+def _files_of(folders: Sequence[Path], labelled: bool
+              ) -> tuple[list[Path], list[str], int, list[str]]:
+    """(image files, their class names, files skipped, empty class folders)."""
+    files: list[Path] = []
+    labels: list[str] = []
+    skipped, empty = 0, []
+    for folder in folders:
+        if not labelled or not _has_class_folders(folder):  # no classes: every image
+            found, other = _images_under(folder) if not labelled else (
+                _images(folder), sum(1 for p in folder.iterdir()
+                                     if p.is_file() and not is_image(p)))
+            files += found
+            labels += [""] * len(found)
+            skipped += other
+            continue
+        loose = _images(folder)
+        if loose:
+            raise DataError(
+                f"{folder} has class subfolders and also {len(loose)} image(s) outside them "
+                f"(e.g. {loose[0].name}), whose class is unknown: move each into its class's "
+                "folder, or out of the data set.")
+        for sub in _subfolders(folder):
+            found, other = _images_under(sub)
+            if not found:
+                empty.append(sub.name)
+            files += found
+            labels += [sub.name] * len(found)
+            skipped += other
+    return files, labels, skipped, empty
+
+
+def _unreadable(path: Path, exc: Exception) -> DataError:
+    return DataError(f"{path} is not a readable image ({type(exc).__name__}: "
+                     f"{' '.join(str(exc).split())[:160]}); delete it, or export it again as "
+                     "PNG or JPEG.")
+
+
+#: Pillow's errors of a file that is not a readable image (UnidentifiedImageError is an
+#: OSError; a truncated or malformed file raises the others)
+_DECODE_ERRORS = (OSError, ValueError, SyntaxError, EOFError)
+
+
+def _header(path: Path, Image) -> tuple[tuple[int, int], bool]:
+    """((H, W), grey) of one image, from its header (nothing decoded yet)."""
+    try:
+        with Image.open(path) as im:
+            return (im.size[1], im.size[0]), im.mode in GREY_MODES
+    except _DECODE_ERRORS as exc:
+        raise _unreadable(path, exc) from None
+
+
+def _decode(path: Path, Image, size: tuple[int, int], colour: bool) -> np.ndarray:
+    """One image's pixels as stored, (H, W) grey or (H, W, 3) RGB as ``colour`` asks,
+    resized (bilinear) to ``size`` (H, W) where it is another."""
+    try:
+        with Image.open(path) as im:
+            im.load()
+            if colour:
+                im = im.convert("RGB")
+            elif im.mode not in GREY_MODES or im.mode in ("1", "LA"):
+                im = im.convert("L")
+            pixels = np.asarray(im)
+    except _DECODE_ERRORS as exc:
+        raise _unreadable(path, exc) from None
+    if pixels.shape[:2] == size:
+        return pixels
+    planes = pixels[..., None] if pixels.ndim == 2 else pixels
+    resized = [np.asarray(Image.fromarray(np.ascontiguousarray(planes[..., c], np.float32),
+                                          mode="F").resize((size[1], size[0]), Image.BILINEAR))
+               for c in range(planes.shape[2])]  # one float plane at a time: any bit depth
+    return resized[0] if pixels.ndim == 2 else np.stack(resized, axis=2)
+
+
+def _memory() -> int | None:
+    """Bytes of physical memory, where the system says."""
+    try:
+        return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    except (AttributeError, ValueError, OSError):
+        return None
+
+
+def _pixels(files: Sequence[Path], where: Path, size: tuple[int, int] | None,
+            channels: int | None, notes: list[str]) -> tuple[np.ndarray, tuple[int, ...]]:
+    """The images as float32 rows (N, H W [C]) and their common shape (H, W[, C]): every
+    image at ``size`` (default the most common) with ``channels`` (default 1 when all are
+    grey, else 3). Headers are read first, so that a folder too large for the memory is
+    refused before any image is decoded."""
+    from PIL import Image
+
+    headers = [_header(f, Image) for f in files]
+    sizes = Counter(h for h, _ in headers)
+    if size is None:
+        size = max(sizes, key=lambda s: (sizes[s], s))
+    colour = channels == 3 if channels is not None else not all(g for _, g in headers)
+    shape = (*size, 3) if colour else tuple(size)
+    need, have = 4 * len(files) * int(np.prod(shape)), _memory()
+    if have is not None and need > have // 2:
+        raise DataError(
+            f"{where}: {len(files):,} images of {'x'.join(map(str, shape))} pixels would take "
+            f"{need / 1e9:.1f} GB as float32, more than half of this machine's "
+            f"{have / 1e9:.1f} GB: make them smaller first (e.g. 64x64: Pillow's "
+            "Image.resize, or ImageMagick's `mogrify -resize 64x64! *.jpg`).")
+    other = sum(n for s, n in sizes.items() if s != size)
+    if other:
+        notes.append(f"{where.name}: {other:,} of {len(files):,} images were not "
+                     f"{size[0]}x{size[1]} (height x width) and were resized to it.")
+    X = np.empty((len(files), int(np.prod(shape))), np.float32)
+    _decode_into(X, files, Image, size, colour)
+    return X, shape
+
+
+#: images per thread below which decoding stays in this thread
+DECODE_CHUNK = 256
+
+
+def _decode_into(X: np.ndarray, files: Sequence[Path], Image, size: tuple[int, int],
+                 colour: bool) -> None:
+    """Row i of X (N, H W [C]) from files[i]: in threads, one per core, where there are
+    many (Pillow decodes without the GIL; benchmarks/bench_image_folder.py times it
+    against one thread); the first error stops the others."""
+    def rows(part: range) -> None:
+        for i in part:
+            X[i] = _decode(files[i], Image, size, colour).reshape(-1)
+
+    workers = min(os.cpu_count() or 1, len(files) // DECODE_CHUNK)
+    if workers <= 1:
+        rows(range(len(files)))
+        return
+    parts = [range(a, min(a + DECODE_CHUNK, len(files)))
+             for a in range(0, len(files), DECODE_CHUNK)]
+    pool = ThreadPoolExecutor(workers, thread_name_prefix="numpynn-images")
+    try:
+        for done in [pool.submit(rows, p) for p in parts]:
+            done.result()  # the first error (or Ctrl-C here) ends the wait
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)  # the parts not begun are dropped
+
+
+def load_image_folder(
+    path: str | os.PathLike[str],
+    *,
+    classes: Sequence[object] | np.ndarray | None = None,
+    labelled: bool = True,
+    size: Sequence[int] | None = None,
+    channels: int | None = None,
+) -> Dataset:
+    """Read the images under ``path`` (see the module's docstring).
+
+    Args:
+        path: the folder.
+        classes: known class names (a saved model's): each class folder must be one of
+            them (DataError naming those that are not).
+        labelled: False: every image under ``path`` (class folders or not) is read
+            without a label (``y`` None), each row named by its file (``ids``).
+        size: (H, W) every image is resized to (a model's image shape); default the
+            most common size among the images.
+        channels: 1 or 3 to read every image as grey or RGB (a model's); default grey
+            when every image is grey, else RGB.
+
+    Returns:
+        A :class:`Dataset`: X (N, H W) or (N, H W 3) float32 pixel values, y (N,) class
+        indices (None unlabelled), ``image_shape`` (H, W) or (H, W, 3), the test
+        folder's rows as ``X_test``/``y_test``, ``ids`` the files' paths relative to
+        ``path``.
+    """
+    root = Path(path)
+    if not root.exists():
+        where = "" if root.is_absolute() else f" (relative to {Path.cwd()})"
+        raise DataError(f"image folder not found: {root}{where}; check the path.")
+    if not root.is_dir():
+        raise DataError(f"{root} is a file; give the folder that holds the images, one "
+                        f"subfolder per class (e.g. {root.parent}/).")
+    if not looks_like_image_folder(root):
+        raise DataError(f"{root} holds no image files (.png, .jpg, ...) in class subfolders "
+                        "(FOLDER/CLASS/IMAGE) nor directly: give the folder whose subfolders "
+                        "are the classes.")
+    train_dirs, test_dirs, notes = _layout(root) if labelled else ([root], [], [])
+    files, labels, skipped, empty = _files_of(train_dirs, labelled)
+    t_files, t_labels, t_skipped, t_empty = _files_of(test_dirs, labelled)
+    if labelled and not any(labels):
+        raise DataError(f"{root} has images but no class subfolders, so no labels: put "
+                        "the images of each class in a subfolder named by the class "
+                        "(FOLDER/CLASS/IMAGE); a folder of images alone is for numpynn "
+                        "predict.")
+    if skipped + t_skipped:
+        notes.append(f"{root.name}: {skipped + t_skipped:,} files that are not images were "
+                     "skipped.")
+    runs = _run_folders([root, *train_dirs, *test_dirs])
+    if runs:
+        notes.append(f"{root.name}: {', '.join(runs)} left out: numpynn's run folders "
+                     "(an --out inside the image folder), not classes.")
+    if empty or t_empty:
+        notes.append(f"{root.name}: class folders without images left out: "
+                     f"{', '.join(sorted(set(empty + t_empty)))}.")
+    X_all, shape = _pixels([*files, *t_files], root,
+                           tuple(size) if size is not None else None, channels, notes)
+    X, X_test = X_all[: len(files)], X_all[len(files):]
+    ids = [f.relative_to(root).as_posix() for f in files]
+    if not labelled:
+        return Dataset(X=X, y=None, classes=np.empty(0), name=root.name, image_shape=shape,
+                       notes=notes, ids=ids)
+    if len(set(labels)) < 2 and classes is None:
+        raise DataError(f"{root} has images of one class only ({labels[0]}): a classifier "
+                        "needs two or more class folders, each with images.")
+    y, known = encode_labels(np.array(labels), classes, source=str(root))
+    y_test = None
+    if t_files:
+        y_test, _ = encode_labels(np.array(t_labels), known, source=str(test_dirs[0]))
+    return Dataset(X=X, y=y, classes=known, name=root.name, image_shape=shape,
+                   X_test=X_test if t_files else None, y_test=y_test, notes=notes, ids=ids)

@@ -1,0 +1,261 @@
+"""numpynn.data.image_folder: a folder of image files, one subfolder per class (as
+torchvision's ImageFolder and Keras's image_dataset_from_directory lay them out)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from numpynn.data import load_dataset
+from numpynn.data.image_folder import load_image_folder, looks_like_image_folder
+from numpynn.data.spec import DIRECTORY_SOURCES, NAMES, DataSpec
+from numpynn.data.table import SOURCES
+from numpynn.errors import DataError
+
+RNG = np.random.default_rng(0)
+
+
+def _save(path: Path, pixels: np.ndarray, **kw) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    Image.fromarray(pixels.astype(np.uint8)).save(path, **kw)
+    return path
+
+
+def _rgb(h=6, w=5, level=0):
+    return RNG.integers(level, level + 100, size=(h, w, 3))
+
+
+def _folder(root: Path, classes=("cat", "dog"), n=3, h=6, w=5) -> Path:
+    for c in classes:
+        for i in range(n):
+            _save(root / c / f"{i}.png", _rgb(h, w))
+    return root
+
+
+def test_classes_are_the_subfolders_sorted_and_rows_keep_their_pixels(tmp_path):
+    root = tmp_path / "pets"
+    first = _rgb()
+    _save(root / "dog" / "a.png", first)
+    _save(root / "cat" / "b.png", _rgb())
+    _save(root / "cat" / "c.bmp", _rgb())
+    ds = load_image_folder(root)
+    assert list(ds.classes) == ["cat", "dog"] and ds.image_shape == (6, 5, 3)
+    assert ds.X.shape == (3, 90) and ds.X.dtype == np.float32
+    assert ds.ids == ["cat/b.png", "cat/c.bmp", "dog/a.png"]
+    assert list(ds.y) == [0, 0, 1]
+    np.testing.assert_array_equal(ds.X[2].reshape(6, 5, 3), first)  # PNG: lossless
+
+
+def test_grey_images_give_one_channel_and_a_colour_one_makes_all_rgb(tmp_path):
+    root = tmp_path / "g"
+    for c in ("a", "b"):
+        _save(root / c / "0.png", RNG.integers(0, 255, size=(4, 4)))
+    assert load_image_folder(root).image_shape == (4, 4)
+    _save(root / "b" / "1.png", _rgb(4, 4))
+    ds = load_image_folder(root)
+    assert ds.image_shape == (4, 4, 3)
+    grey = ds.X[0].reshape(4, 4, 3)
+    np.testing.assert_array_equal(grey[..., 0], grey[..., 2])  # grey repeated
+
+
+@pytest.mark.parametrize("mode", ["RGBA", "P", "LA", "1", "CMYK"])
+def test_other_modes_are_read_as_grey_or_rgb(tmp_path, mode):
+    root = _folder(tmp_path / "m", n=1, h=4, w=4)
+    im = Image.fromarray(_rgb(4, 4).astype(np.uint8)).convert(mode)
+    ending = ".jpg" if mode == "CMYK" else ".png"
+    im.save(root / "cat" / f"odd{ending}")
+    ds = load_image_folder(root)
+    assert ds.image_shape == (4, 4, 3) and ds.X.shape == (3, 48)
+
+
+def test_other_sizes_are_resized_to_the_most_common_with_a_note(tmp_path):
+    root = _folder(tmp_path / "s", h=6, w=5)
+    _save(root / "dog" / "big.jpg", _rgb(30, 20))
+    ds = load_image_folder(root)
+    assert ds.image_shape == (6, 5, 3) and ds.X.shape == (7, 90)
+    assert any("1 of 7" in n and "6x5" in n for n in ds.notes)
+    forced = load_image_folder(root, size=(3, 3), channels=1)
+    assert forced.image_shape == (3, 3) and forced.X.shape == (7, 9)
+
+
+def test_files_that_are_not_images_and_hidden_files_are_skipped_with_a_note(tmp_path):
+    root = _folder(tmp_path / "j")
+    (root / "cat" / ".DS_Store").write_bytes(b"\0\1")
+    (root / "cat" / "._0.png").write_bytes(b"AppleDouble")  # macOS resource fork
+    (root / "dog" / "Thumbs.db").write_bytes(b"\0")
+    (root / "labels.txt").write_text("cat\ndog\n")
+    (root / ".hidden").mkdir()
+    ds = load_image_folder(root)
+    assert ds.X.shape[0] == 6
+    assert any("not images were skipped" in n for n in ds.notes)
+
+
+def test_a_train_and_test_layout_gives_the_test_split(tmp_path):
+    root = tmp_path / "split"
+    _folder(root / "train", n=4)
+    _folder(root / "test", n=2)
+    ds = load_image_folder(root)
+    assert ds.X.shape[0] == 8 and ds.X_test.shape[0] == 4
+    assert list(ds.y_test) == [0, 0, 1, 1] and list(ds.classes) == ["cat", "dog"]
+
+
+def test_val_is_the_test_split_without_test_and_joins_train_with_it(tmp_path):
+    root = tmp_path / "v"
+    _folder(root / "train", n=4)
+    _folder(root / "val", n=1)
+    ds = load_image_folder(root)
+    assert ds.X_test.shape[0] == 2 and any("val/" in n for n in ds.notes)
+    _folder(root / "test", n=2)
+    ds = load_image_folder(root)
+    assert ds.X.shape[0] == 10 and ds.X_test.shape[0] == 4
+
+
+def test_a_test_class_the_training_images_lack_is_named(tmp_path):
+    root = tmp_path / "t"
+    _folder(root / "train", classes=("cat", "dog"))
+    _folder(root / "test", classes=("cat", "fox"))
+    with pytest.raises(DataError, match="fox"):
+        load_image_folder(root)
+
+
+@pytest.mark.parametrize("make, words", [
+    (lambda r: (r / "cat").mkdir(parents=True) or (r / "cat" / "x.png").write_bytes(b"no"),
+     ["x.png", "not a readable image"]),
+    (lambda r: _folder(r, classes=("only",)), ["one class", "only"]),
+    (lambda r: _folder(r) and _save(r / "stray.png", _rgb()), ["stray.png", "class"]),
+    (lambda r: _save(r / "a.png", _rgb()) and _save(r / "b.png", _rgb()),
+     ["no class subfolders", "predict"]),
+    (lambda r: _folder(r / "train") and _folder(r / "test") and _folder(r / "extra"),
+     ["extra", "not a split"]),
+])
+def test_a_folder_that_cannot_train_says_why(tmp_path, make, words):
+    root = tmp_path / "bad"
+    root.mkdir()
+    make(root)
+    with pytest.raises(DataError) as err:
+        load_image_folder(root)
+    for word in words:
+        assert word in str(err.value)
+
+
+def test_unlabelled_images_are_named_by_their_files(tmp_path):
+    root = tmp_path / "new"
+    _save(root / "b.png", _rgb())
+    _save(root / "a.jpg", _rgb())
+    ds = load_dataset(str(root), label_column=None, image_shape=(6, 5, 3))
+    assert ds.y is None and ds.ids == ["a.jpg", "b.png"] and ds.X.shape == (2, 90)
+
+
+def test_a_plain_folder_of_images_is_an_images_spec_and_other_folders_are_not(tmp_path):
+    root = _folder(tmp_path / "pets")
+    assert DataSpec.parse(str(root)).source == "images"
+    assert DataSpec.parse(f"images:{root}").source == "images"
+    assert looks_like_image_folder(root)
+    other = tmp_path / "docs"
+    other.mkdir()
+    (other / "readme.txt").write_text("x")
+    assert DataSpec.parse(str(other)).source == "unknown"
+    with pytest.raises(DataError, match="subfolder per class"):
+        load_dataset(str(other))
+
+
+def test_every_source_a_spec_names_can_be_recorded_in_a_model():
+    """A model's recipe records its data's source: every kind DataSpec gives is known
+    there (an image folder's model was refused as tampered with when it was not)."""
+    assert {*NAMES, *DIRECTORY_SOURCES, "csv", "npz"} <= set(SOURCES)
+
+
+def test_a_run_written_inside_the_image_folder_is_not_a_class(tmp_path):
+    """`numpynn train --data pets --out pets/run` writes weights.png into pets/run: the
+    next read of pets must not find a class "run" (nor numpynn-runs/)."""
+    root = _folder(tmp_path / "pets")
+    for run in ("run", "numpynn-runs"):
+        (root / run).mkdir()
+        _save(root / run / "weights.png", _rgb())
+    (root / "run" / "model.npz").write_bytes(b"")
+    ds = load_image_folder(root)
+    assert list(ds.classes) == ["cat", "dog"] and ds.X.shape[0] == 6
+    assert any("run" in n and "left out" in n for n in ds.notes)
+
+
+def test_a_class_may_keep_its_images_in_subfolders_of_its_folder(tmp_path):
+    """torchvision's ImageFolder takes every image below a class's folder: cat/indoor/
+    and cat/outdoor/ are both cat (a link back up is followed once)."""
+    root = tmp_path / "pets"
+    _save(root / "cat" / "indoor" / "1.png", _rgb())
+    _save(root / "cat" / "outdoor" / "2.png", _rgb())
+    _save(root / "dog" / "3.png", _rgb())
+    (root / "dog" / "loop").symlink_to(root, target_is_directory=True)
+    ds = load_image_folder(root)
+    assert list(ds.classes) == ["cat", "dog"] and list(ds.y) == [0, 0, 1]
+    assert ds.ids[:2] == ["cat/indoor/1.png", "cat/outdoor/2.png"]
+    unlabelled = load_image_folder(root, labelled=False)
+    assert unlabelled.ids == ["cat/indoor/1.png", "cat/outdoor/2.png", "dog/3.png"]
+
+
+@pytest.mark.parametrize("spec, words", [
+    ("images:nope", ["not found", "nope"]),
+    ("images:{file}", ["is a file", "folder"]),
+    ("images:", ["names no directory", "images:DIR"]),
+])
+def test_an_images_spec_that_names_no_folder_says_so(tmp_path, spec, words):
+    image = _save(tmp_path / "one.png", _rgb())
+    with pytest.raises(DataError) as err:
+        load_dataset(spec.format(file=image))
+    for word in words:
+        assert word in str(err.value)
+    assert "download cache" not in str(err.value)  # images are never downloaded
+
+
+def test_a_folder_too_large_for_the_memory_is_refused_before_decoding(tmp_path, monkeypatch):
+    import numpynn.data.image_folder as image_folder
+
+    root = _folder(tmp_path / "big", h=40, w=30)
+    monkeypatch.setattr(image_folder, "_memory", lambda: 2 * 4 * 6 * 40 * 30 * 3 - 2)
+    decoded = []
+    monkeypatch.setattr(image_folder, "_decode", lambda *a: decoded.append(a))
+    with pytest.raises(DataError) as err:
+        load_image_folder(root)
+    assert "6 images of 40x30x3" in str(err.value) and "64x64" in str(err.value)
+    assert decoded == []
+
+
+def test_a_truncated_image_is_named(tmp_path):
+    root = _folder(tmp_path / "t")
+    data = (root / "dog" / "0.png").read_bytes()
+    (root / "dog" / "0.png").write_bytes(data[: len(data) // 2])
+    with pytest.raises(DataError, match=r"dog/0\.png is not a readable image"):
+        load_image_folder(root)
+
+
+def test_sixteen_bit_grey_images_are_read_and_resized(tmp_path):
+    root = tmp_path / "deep"
+    for c in ("a", "b"):
+        (root / c).mkdir(parents=True)
+        Image.fromarray(np.full((6, 4), 40000, np.uint16)).save(root / c / "0.png")
+    Image.fromarray(np.full((12, 8), 1000, np.uint16)).save(root / "b" / "1.png")
+    ds = load_image_folder(root)
+    assert ds.image_shape == (6, 4)
+    np.testing.assert_allclose(ds.X[0], 40000)
+    np.testing.assert_allclose(ds.X[2], 1000, rtol=1e-6)  # resized, values kept
+
+
+def test_decoding_in_threads_keeps_the_rows_in_order_and_stops_at_a_bad_file(
+        tmp_path, monkeypatch):
+    import numpynn.data.image_folder as image_folder
+
+    root = tmp_path / "many"
+    for c in ("a", "b"):
+        for i in range(6):
+            _save(root / c / f"{i}.png", np.full((3, 3), 10 * i + (c == "b"), np.uint8))
+    alone = load_image_folder(root)
+    monkeypatch.setattr(image_folder, "DECODE_CHUNK", 2)
+    threaded = load_image_folder(root)
+    np.testing.assert_array_equal(threaded.X, alone.X)
+    data = (root / "b" / "4.png").read_bytes()
+    (root / "b" / "4.png").write_bytes(data[:30])  # a header, no pixels
+    with pytest.raises(DataError, match=r"b/4\.png"):
+        load_image_folder(root)
