@@ -501,3 +501,21 @@ def test_a_headerless_first_column_of_distinct_whole_numbers_is_warned_as_an_id(
                      "r", cwd=tmp_path))
     assert "column index 0 holds a different whole number in every row" in out
     assert "--ignore-columns 0" in out
+
+
+def test_one_image_file_is_predicted_and_refused_for_training_saying_why(tmp_path):
+    """`numpynn predict model.npz --data cat.png` was "unknown data spec 'cat.png'"."""
+    image = pytest.importorskip("PIL.Image")
+    rng = np.random.default_rng(0)
+    for name in ("cat", "dog"):
+        (tmp_path / "data" / name).mkdir(parents=True)
+        for i in range(6):
+            image.fromarray(rng.integers(0, 256, (6, 6, 3), dtype=np.uint8)).save(
+                tmp_path / "data" / name / f"{i}.png")
+    image.fromarray(rng.integers(0, 256, (9, 9), dtype=np.uint8)).save(tmp_path / "one.png")
+    ok(numpynn("train", "--data", "data", "--epochs", "1", "--no-report", "--out", "r",
+               cwd=tmp_path))
+    out = ok(numpynn("predict", "r/model.npz", "--data", "one.png", cwd=tmp_path))
+    assert out.splitlines()[0] == "file,prediction" and out.splitlines()[1].startswith("one.png,")
+    result = numpynn("train", "--data", "one.png", "--out", "q", cwd=tmp_path)
+    assert result.returncode == 2 and "one image without a label" in result.stderr
