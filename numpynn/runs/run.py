@@ -1452,8 +1452,11 @@ def prediction_input(saved: SavedModel, spec: str, *, ignore_columns: Sequence[i
         if DataSpec.parse(os.fspath(spec)).source == "images":  # each row named by its file
             ds = load_dataset(os.fspath(spec), label_column=None,
                               **_image_reading(saved, os.fspath(spec)))
-            _check_feature_count(ds.X, saved.model.input_dim, os.fspath(spec))
-            return PredictionInput(ds.X, ds.ids, "file", list(ds.notes))
+            _check_feature_count(ds.X, saved.model.input_dim, os.fspath(spec),
+                                 saved.metadata.get("image_shape"))
+            warning = pixel_units_warning(saved, ds.X, os.fspath(spec), files=True)
+            return PredictionInput(ds.X, ds.ids, "file",
+                                   [*ds.notes, *([warning] if warning else [])])
         return PredictionInput(prediction_data(saved, spec, notes), notes=notes)
     assert saved.recipe is not None
     ds = load_dataset(os.fspath(spec), label_column=None, recipe=saved.recipe,
@@ -1531,11 +1534,13 @@ def _recorded_pixel_peak(saved: SavedModel) -> float | None:
 _PIXEL_UNITS_FACTOR = 8.0
 
 
-def pixel_units_warning(saved: SavedModel, X: np.ndarray, spec: str) -> str | None:
+def pixel_units_warning(saved: SavedModel, X: np.ndarray, spec: str,
+                        files: bool = False) -> str | None:
     """A warning where the images X (N, D) to predict on are in other units than the image
     model's training images (values up to 1 against up to 255, say): the network would be
     fed numbers it never saw and predict nonsense without a word. None where they agree,
-    where X is not finite, all zero, or the model not an image model."""
+    where X is not finite, all zero, or the model not an image model. ``files``: X was
+    read from image files (the fix is then the model's, not the data's)."""
     peak = _recorded_pixel_peak(saved)
     if peak is None or not np.isfinite(peak) or peak <= 0 or not X.size:
         return None
@@ -1552,6 +1557,9 @@ def pixel_units_warning(saved: SavedModel, X: np.ndarray, spec: str) -> str | No
     if abs(math.log(common / factor)) < math.log(2.5):
         factor = common
     how = (f"multiply X by {factor:g}" if factor >= 1 else f"divide X by {1 / factor:g}")
+    if files:  # image files: their pixels are what they are
+        how = ("image files are read as their pixels, 0..255: train the model on images "
+               "in those units, e.g. on a folder of the files")
     return (f"warning: {Path(spec).name}: its pixel values reach about {new:.3g}, but the "
             f"model was trained on images whose values reach about {peak:.3g}: other "
             "units (e.g. 0..1 against 0..255), so its predictions would be wrong; give the "

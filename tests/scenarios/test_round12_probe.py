@@ -519,3 +519,15 @@ def test_one_image_file_is_predicted_and_refused_for_training_saying_why(tmp_pat
     assert out.splitlines()[0] == "file,prediction" and out.splitlines()[1].startswith("one.png,")
     result = numpynn("train", "--data", "one.png", "--out", "q", cwd=tmp_path)
     assert result.returncode == 2 and "one image without a label" in result.stderr
+
+
+def test_image_files_given_to_a_model_of_scaled_images_are_warned(tmp_path):
+    image = pytest.importorskip("PIL.Image")
+    rng = np.random.default_rng(0)
+    np.savez(tmp_path / "scaled.npz", X=rng.random((30, 6, 6, 3)), y=np.arange(30) % 2)
+    ok(numpynn("train", "--data", "scaled.npz", "--epochs", "1", "--no-report", "--out", "r",
+               cwd=tmp_path))
+    image.fromarray(rng.integers(0, 256, (6, 6, 3), dtype=np.uint8)).save(tmp_path / "a.png")
+    result = numpynn("predict", "r/model.npz", "--data", "a.png", cwd=tmp_path)
+    assert result.returncode == 0 and "warning" in result.stderr
+    assert "image files are read as their pixels, 0..255" in result.stderr
