@@ -1225,7 +1225,8 @@ def evaluation_data(saved: SavedModel, spec: str, split: str = "auto",
         raise _with_task_fix(saved, exc) from None
     if notes is not None and (_uses_recipe(saved, spec) or drop_unknown_labels):
         notes.extend(ds.notes)
-    warning = pixel_units_warning(saved, ds.X, spec)
+    warning = pixel_units_warning(saved, ds.X, spec,
+                                  files=DataSpec.parse(spec).source == "images")
     if warning is not None and notes is not None:
         notes.append(warning)
     if split == "all":
