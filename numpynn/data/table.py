@@ -576,6 +576,12 @@ class TableRecipe:
         if labelled and self.label_name is not None and self.label_name not in names:
             missing.append(self.label_name)
         unexpected = [n for n in names if n not in allowed]
+        if labelled and missing == [self.label_name] and not unexpected:  # a test file
+            raise DataError(
+                f"{source}: missing column(s) {preview(missing)}, the label: the file has "
+                "the model's feature columns only (a test file without its answers?); "
+                "evaluating needs the labels to compare with; for predictions of such a "
+                "file use numpynn predict.")
         if missing or unexpected:
             parts = []
             if missing:

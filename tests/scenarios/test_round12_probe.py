@@ -531,3 +531,17 @@ def test_image_files_given_to_a_model_of_scaled_images_are_warned(tmp_path):
     result = numpynn("predict", "r/model.npz", "--data", "a.png", cwd=tmp_path)
     assert result.returncode == 0 and "warning" in result.stderr
     assert "image files are read as their pixels, 0..255" in result.stderr
+
+
+def test_evaluating_a_test_file_without_its_labels_says_to_predict_it(tmp_path):
+    """A Kaggle test file (the features, no label) given to evaluate was "missing
+    column(s) ['label']; the model was trained on ...", not what to do instead."""
+    rows = "".join(f"{i},{i % 5},{i % 3},{i % 2}\n" for i in range(30))
+    (tmp_path / "train.csv").write_text("id,a,b,label\n" + rows)
+    ok(numpynn("train", "--data", "train.csv", "--epochs", "1", "--no-report", "--out", "r",
+               cwd=tmp_path))
+    (tmp_path / "test.csv").write_text("id,a,b\n" + "".join(f"{i},{i % 5},{i % 3}\n"
+                                                            for i in range(5)))
+    result = numpynn("evaluate", "r/model.npz", "--data", "test.csv", cwd=tmp_path)
+    assert result.returncode == 2 and "missing column(s) ['label'], the label" in result.stderr
+    assert "numpynn predict" in result.stderr
