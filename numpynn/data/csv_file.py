@@ -661,8 +661,12 @@ def _refuse_other_file_kind(path: Path) -> None:
             start = fh.read(512)
     except OSError:
         return  # reading it says what is wrong
+    try:
+        binary = b"\x00" in start or not start.decode("utf-8")
+    except UnicodeDecodeError:
+        binary = True
     for magic, (kind, how) in _SIGNATURES:
-        if start.startswith(magic):
+        if start.startswith(magic) and binary:  # a header 'PAR1,PAR2' is a table's
             raise DataError(conversion_message(str(path), kind, how))
     if start.startswith(b"PK\x03\x04"):
         try:

@@ -545,3 +545,10 @@ def test_evaluating_a_test_file_without_its_labels_says_to_predict_it(tmp_path):
     result = numpynn("evaluate", "r/model.npz", "--data", "test.csv", cwd=tmp_path)
     assert result.returncode == 2 and "missing column(s) ['label'], the label" in result.stderr
     assert "numpynn predict" in result.stderr
+
+
+def test_a_table_whose_first_column_is_named_like_a_signature_is_a_table(tmp_path):
+    rows = "".join(f"{i % 5},{i % 3},{i % 2}\n" for i in range(30))
+    (tmp_path / "t.csv").write_text("PAR1,b,label\n" + rows)
+    ok(numpynn("train", "--data", "t.csv", "--epochs", "1", "--no-report", "--out", "r",
+               cwd=tmp_path))
