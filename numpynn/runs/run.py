@@ -1261,7 +1261,7 @@ def _refuse_other_models_data(saved: SavedModel, spec: str,
     try:
         own = _read_labelled(saved, spec, options, ignore_columns, drop_unlabelled,
                              own_labels=True)
-    except DataError:
+    except InputError:  # DataError among them: the first refusal stands
         return
     labels = own.classes.tolist()
     known = as_classes(saved.classes)
