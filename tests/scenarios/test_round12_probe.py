@@ -552,3 +552,14 @@ def test_a_table_whose_first_column_is_named_like_a_signature_is_a_table(tmp_pat
     (tmp_path / "t.csv").write_text("PAR1,b,label\n" + rows)
     ok(numpynn("train", "--data", "t.csv", "--epochs", "1", "--no-report", "--out", "r",
                cwd=tmp_path))
+
+
+@pytest.mark.parametrize("command", ["predict", "evaluate"])
+def test_the_model_and_the_data_given_the_other_way_round_are_named_so(tmp_path, command):
+    rows = "".join(f"{i % 5},{i % 3},{i % 2}\n" for i in range(30))
+    (tmp_path / "t.csv").write_text("a,b,label\n" + rows)
+    ok(numpynn("train", "--data", "t.csv", "--epochs", "1", "--no-report", "--out", "r",
+               cwd=tmp_path))
+    result = numpynn(command, "t.csv", "--data", "r/model.npz", cwd=tmp_path)
+    assert result.returncode == 2 and "the other way round" in result.stderr
+    assert f"numpynn {command} r/model.npz --data t.csv" in result.stderr
