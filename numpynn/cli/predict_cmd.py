@@ -16,6 +16,7 @@ EXAMPLES = """examples:
   numpynn predict numpynn-runs/run-1/model.npz --data new.csv > predictions.csv
   numpynn predict model.npz --data new.csv --proba --output predictions.csv
   numpynn predict model.npz --data new.csv --id-column penguin_id --ignore-columns notes
+  numpynn predict runs/pets --data new_photos/     # one row per image file: file,prediction
 """
 
 
@@ -33,7 +34,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
                    help="model file written by numpynn train (model.npz)")
     p.add_argument("--data", required=True, type=common.data_spec,
                    help="digits, mnist, fashion-mnist, cifar10 (cached downloads), cifar10:DIR, "
-                   "mnist:DIR, fashion-mnist:DIR, .csv or .npz")
+                   "mnist:DIR, fashion-mnist:DIR, .csv or .npz, or a folder of images (each "
+                   "row named by its file, read at the model's image size)")
     p.add_argument("--proba", action="store_true", help="add one probability column per class")
     p.add_argument("--id-column", type=common.column_spec, metavar="NAME|INDEX",
                    help="a column of the CSV (name or index, 0 the first) copied as it is to "

@@ -230,6 +230,13 @@ KINDS: dict[str, str] = {
                      "course's: each iteration's minibatch draws rows and their labels "
                      "together, every weight steps W -= learning_rate * grad, the loss is "
                      "kept in loss_history, and predict is the argmax of the scores",
+    "return value": "what loss(X, y) returns is not what the course's returns: the loss "
+                    "must be one number (a float or a 0-d array, not an array of shape (1,) "
+                    "or (1, 1)), and each gradient has its parameter's shape and dtype",
+    "loss value": "the loss is not the course's of the model's own scores (softmax "
+                  "cross-entropy or SVM hinge, averaged over the batch) although its "
+                  "gradients agree with it: a loss summed over the batch (not / N), or "
+                  "averaged over every entry of an N x C array",
     "changes params": "loss(X, y) changed the model's parameters: a loss must leave "
                       "self.params as they are (an update such as W -= lr * dW belongs in "
                       "the training step, not in loss), or no gradient can be checked",
@@ -1048,8 +1055,47 @@ def check_gradients(
     if diagnose:
         _diagnose_regularisation(report, model, X, y, h, tol, extended, complex_step)
         _diagnose_relu_mask(report, model, X, y, h, tol, extended, complex_step)
+    _name_dimension_factor(report, model, X)
     report.rows = _name_swapped(report.rows, states)
     return report
+
+
+def _name_dimension_factor(report: GradCheckReport, model: Any, X: np.ndarray) -> None:
+    """Say which size a constant factor is made of, in place: a FAIL of kind "factor"
+    whose ratio r (analytic / numerical) is N / k, 1 / k or k for a size k != N of the
+    model's arrays (X (N, D), a weight (D, H) or (H, C)) divided by k where the loss
+    divides by N (``dscores /= scores.shape[1]``: C for N), or by both, or not by k. The
+    two agree where the sizes coincide (N = C), as in a check with square shapes."""
+    N = X.shape[0]
+    sizes: dict[int, str] = {}
+    for key, value in list(model.params.items()) + [("X", X)]:
+        for axis, k in enumerate(np.shape(value)[:2] if np.ndim(value) == 2 else ()):
+            if k not in (1, N) and k not in sizes:
+                sizes[k] = f"{key}.shape[{axis}]"
+    last = sorted((str(k) for k in model.params if str(k)[:1] == "W" and str(k)[1:].isdigit()),
+                  key=lambda k: int(k[1:]))
+    if last and np.ndim(model.params[last[-1]]) == 2:
+        sizes[int(np.shape(model.params[last[-1]])[1])] = (
+            f"C, the number of classes ({last[-1]}.shape[1])")
+    sizes.pop(N, None)
+    for i, r in enumerate(report.rows):
+        if r.verdict != FAIL or r.kind != "factor" or r.worst is None or not r.worst.numerical:
+            continue
+        ratio = r.worst.analytic / r.worst.numerical
+        for k, where in sizes.items():
+            for value, what in ((N / k, f"N / {k}: a division by {k} where the loss divides "
+                                        f"by N = {N} (e.g. dscores /= scores.shape[1] or a "
+                                        "mean over the wrong axis)"),
+                                (1 / k, f"1 / {k}: an extra division by {k}"),
+                                (float(k), f"{k}: a division by {k} missing")):
+                if abs(ratio - value) <= 1e-3 * abs(value):
+                    report.rows[i] = dataclasses.replace(r, kind_text=(
+                        f"{r.kind_text} (the factor is {what}, {k} being {where}; with "
+                        f"shapes where that size equals N the bug would not show)"))
+                    break
+            else:
+                continue
+            break
 
 
 def _name_swapped(rows: list[GradCheckRow], states: list[_ArrayState]) -> list[GradCheckRow]:
@@ -1149,12 +1195,53 @@ def _diagnose_relu_mask(report: GradCheckReport, model: Any, X: np.ndarray, y: n
     except Exception:  # noqa: BLE001 - a model of another shape: no diagnosis
         return
     if active.verdict != PASS:
+        _diagnose_mask_from_dout(report, model, X, y, layers)
         return
     text = ("only the layers below a ReLU fail, and they pass where every ReLU input is "
             "positive (biases raised, every mask 1): the ReLU's mask in the backward pass "
             "is wrong or never applies. Take it from the pre-activation, dh1 * (z1 > 0), "
             "or from the ReLU's output with <=: dh1[h1 <= 0] = 0 (after a ReLU, h1 < 0 "
             "is never true)")
+    report.rows = [dataclasses.replace(r, kind="mask", kind_text=text)
+                   if r.verdict == FAIL else r for r in report.rows]
+
+
+def _diagnose_mask_from_dout(report: GradCheckReport, model: Any, X: np.ndarray,
+                             y: np.ndarray, layers: int) -> None:
+    """Name the kind "mask" on the failing rows of an affine - ReLU - ... - affine -
+    softmax network (``W1, b1, ..., WL, bL``; X (N, D), y (N,)) whose hidden biases'
+    gradients are those of a backward pass that takes each ReLU's mask from the upstream
+    gradient (``dh1[dh1 <= 0] = 0``) instead of the ReLU's input, while its last bias's
+    is the softmax's ``sum((P - Y) / N)``; computed here from the parameters."""
+    try:
+        p = {k: np.asarray(v, dtype=np.float64) for k, v in model.params.items()}
+        grads = dict(model.loss(X.copy(), y.copy())[1])
+        act = np.asarray(X, dtype=np.float64).reshape(X.shape[0], -1)
+        for i in range(1, layers):
+            act = np.maximum(0.0, act @ p[f"W{i}"] + p[f"b{i}"])
+        scores = act @ p[f"W{layers}"] + p[f"b{layers}"]
+        probs = np.exp(scores - scores.max(axis=1, keepdims=True))
+        probs /= probs.sum(axis=1, keepdims=True)
+        probs[np.arange(X.shape[0]), y] -= 1
+        dscores = probs / X.shape[0]
+        if not np.allclose(grads[f"b{layers}"], dscores.sum(axis=0), rtol=1e-6, atol=1e-12):
+            return
+        # the upstream gradient's own sign as the mask, at every hidden layer
+        g, same = dscores @ p[f"W{layers}"].T, True
+        for i in range(layers - 1, 0, -1):
+            dz = g * (g > 0)
+            want = dz.sum(axis=0)
+            same = same and np.allclose(np.asarray(grads[f"b{i}"], dtype=np.float64), want,
+                                        rtol=1e-6, atol=1e-9 * max(np.abs(want).max(), 1e-300))
+            g = dz @ p[f"W{i}"].T
+    except Exception:  # noqa: BLE001 - a model of another shape or loss: no diagnosis
+        return
+    if not same:
+        return
+    text = ("the hidden layers' gradients are those of a ReLU mask taken from the upstream "
+            "gradient (dh1[dh1 <= 0] = 0, dh1 * (dh1 > 0)) instead of the ReLU's input: "
+            "the mask is where the forward pass's input was positive, dh1[h1 <= 0] = 0 (h1 "
+            "the ReLU's output) or dh1 * (z1 > 0)")
     report.rows = [dataclasses.replace(r, kind="mask", kind_text=text)
                    if r.verdict == FAIL else r for r in report.rows]
 

@@ -43,6 +43,8 @@ and ``loss(X, y)``.
 
 from __future__ import annotations
 
+import contextlib
+import io
 import sys
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -495,6 +497,14 @@ def _vanilla(doc: str) -> str:
 
 #: name -> (text replaced in LEARNER_LAYERS, its replacement, the kind its FAIL names).
 FILE_MUTATIONS: dict[str, tuple[str, str, str]] = {
+    "batchnorm_forward updating its running averages with the test batch in test mode": (
+        "        return gamma * (x - running_mean) / np.sqrt(running_var + eps) + beta, None\n",
+        "        out = gamma * (x - running_mean) / np.sqrt(running_var + eps) + beta\n"
+        '        bn_param["running_mean"] = momentum * running_mean + (1 - momentum) * '
+        "x.mean(axis=0)\n"
+        '        bn_param["running_var"] = momentum * running_var + (1 - momentum) * '
+        "x.var(axis=0)\n"
+        "        return out, None\n", "test mode"),
     "dropout not scaled by 1/p": ("mask = (np.random.rand(*x.shape) < p) / p",
                                   "mask = np.random.rand(*x.shape) < p", "forward"),
     "dropout mask applied in test mode": ('    if mode == "test":\n        return x, None\n',
@@ -581,6 +591,14 @@ FILE_MUTATIONS: dict[str, tuple[str, str, str]] = {
         "    return dout * (x > 0)",
         "    return 2 * np.maximum(0, x), x\n\ndef relu_backward(dout, x):\n"
         "    return 2 * dout * (x > 0)", "forward"),
+}
+
+#: name -> (text replaced in LEARNER_LAYERS, its replacement): correct code written
+#: another way, not a hyper-parameter choice (:data:`FILE_CHOICES`); each must pass.
+FILE_VARIANTS: dict[str, tuple[str, str]] = {
+    "relu_forward editing x in place (x[x < 0] = 0), right and noted": (
+        "def relu_forward(x):\n    return np.maximum(0, x), x\n",
+        "def relu_forward(x):\n    x[x < 0] = 0\n    return x, x\n"),
 }
 
 #: name -> (text replaced in LEARNER_LAYERS, its replacement): correct files that choose a
@@ -774,6 +792,120 @@ A1_NET_MUTATIONS: dict[str, tuple[str, str, str]] = {
         "training loop"),
 }
 
+#: name -> (replacements in LEARNER_A1_NET, the kind its FAIL names): bugs the net's
+#: gradients do not show (the check passes copies of X; a loss and gradient that agree
+#: with each other; a softmax that overflows only on large scores) or show without
+#: naming them, caught by ``gradcheck --file``'s checks of the loss itself
+#: (``numpynn.gradcheck.file._model_loss_behaviour``) and by naming what a factor or a
+#: mask is made of.
+A1_NET_LOSS_MUTATIONS: dict[str, tuple[tuple[tuple[str, str], ...], str]] = {
+    "TwoLayerNet softmax without the max shift (overflows on large scores)": (
+        (("shifted = scores - scores.max(axis=1, keepdims=True)", "shifted = scores"),),
+        "overflow"),
+    "TwoLayerNet.loss centring the caller's X in place (X -= X.mean(axis=0))": (
+        (("        N = X.shape[0]\n", "        N = X.shape[0]\n        X -= X.mean(axis=0)\n"),),
+        "in place"),
+    "TwoLayerNet.loss scaling the caller's X in place (X /= 2)": (
+        (("        N = X.shape[0]\n", "        N = X.shape[0]\n        X /= 2.0\n"),),
+        "in place"),
+    "TwoLayerNet.loss returning the loss as an array of shape (1,)": (
+        (("        grads = {}\n", "        loss = np.array([loss])\n        grads = {}\n"),),
+        "return value"),
+    "TwoLayerNet.loss returning the loss as an array of shape (1, 1)": (
+        (("        grads = {}\n",
+          "        loss = np.reshape(loss, (1, 1))\n        grads = {}\n"),),
+        "return value"),
+    "TwoLayerNet.loss returning grads['b2'] as float32": (
+        (('grads["b2"] = np.sum(dscores, axis=0)',
+          'grads["b2"] = np.sum(dscores, axis=0).astype(np.float32)'),), "return value"),
+    "TwoLayerNet regularising its biases, in the loss and the gradients alike": (
+        (("loss += reg * (np.sum(W1 * W1) + np.sum(W2 * W2))",
+          "loss += reg * (np.sum(W1 * W1) + np.sum(W2 * W2) + np.sum(b1 * b1) "
+          "+ np.sum(b2 * b2))"),
+         ('grads["b2"] = np.sum(dscores, axis=0)',
+          'grads["b2"] = np.sum(dscores, axis=0) + 2 * reg * b2'),
+         ('grads["b1"] = np.sum(dh1, axis=0)',
+          'grads["b1"] = np.sum(dh1, axis=0) + 2 * reg * b1')), "regularisation"),
+    "TwoLayerNet leaving W2 out of the penalty and its gradient alike": (
+        (("loss += reg * (np.sum(W1 * W1) + np.sum(W2 * W2))",
+          "loss += reg * np.sum(W1 * W1)"), (" + 2 * reg * W2", "")), "regularisation"),
+    "TwoLayerNet without any penalty, in the loss and the gradients alike": (
+        (("        loss += reg * (np.sum(W1 * W1) + np.sum(W2 * W2))\n", ""),
+         (" + 2 * reg * W2", ""), (" + 2 * reg * W1", "")), "regularisation"),
+    "TwoLayerNet dividing dscores by C (the number of classes) instead of N": (
+        (("dscores /= N", "dscores /= probs.shape[1]"),), "factor"),
+    "TwoLayerNet summing the loss over the batch, its gradient summed too": (
+        (("loss = -np.sum(np.log(probs[np.arange(N), y])) / N",
+          "loss = -np.sum(np.log(probs[np.arange(N), y]))"), ("        dscores /= N\n", "")),
+        "loss value"),
+    "TwoLayerNet averaging the loss over all N x C entries, its gradient too": (
+        (("        loss = -np.sum(np.log(probs[np.arange(N), y])) / N\n",
+          "        Y = np.eye(probs.shape[1])[y]\n"
+          "        loss = -np.mean(Y * np.log(probs))\n"),
+         ("        dscores /= N\n", "        dscores /= N * probs.shape[1]\n")),
+        "loss value"),
+    "TwoLayerNet's loss from probs[y], the rows numbered by the labels": (
+        (("np.log(probs[np.arange(N), y])", "np.log(probs[y])"),), "loss value"),
+    "TwoLayerNet's loss from probs[:, y], the columns of the labels": (
+        (("np.log(probs[np.arange(N), y])", "np.log(probs[:, y])"),), "loss value"),
+    "TwoLayerNet subtracting 1 at the labels' columns in every row (dscores[:, y] -= 1)": (
+        (("dscores[np.arange(N), y] -= 1", "dscores[:, y] -= 1"),), "correct class"),
+    "TwoLayerNet taking the ReLU mask from the upstream gradient (dh1[dh1 <= 0] = 0)": (
+        (("dh1[h1 <= 0] = 0", "dh1[dh1 <= 0] = 0"),), "mask"),
+}
+
+#: name -> (replacements in LEARNER_A1_NET, what its FAIL's line must say): bugs that
+#: raise in the learner's code (no kind: the line and the cause are named).
+A1_NET_RAISING: dict[str, tuple[tuple[tuple[str, str], ...], str]] = {
+    "TwoLayerNet using the labels y as one-hot rows in dscores (probs - y)": (
+        (("        dscores = probs.copy()\n        dscores[np.arange(N), y] -= 1\n",
+          "        dscores = probs - y\n"),), "the labels y used as one-hot rows"),
+    "TwoLayerNet using the labels y as one-hot rows in the loss (y * log(probs))": (
+        (("loss = -np.sum(np.log(probs[np.arange(N), y])) / N",
+          "loss = -np.sum(y * np.log(probs)) / N"),), "the labels y used as one-hot rows"),
+}
+
+#: name -> replacements in LEARNER_A1_NET: correct variants, each must pass.
+A1_NET_CHOICES: dict[str, tuple[tuple[str, str], ...]] = {
+    "the seed question's eq. 1, its commented line (-(1 / p_y)[:, None] * da2 / N)": (
+        ("        dscores = probs.copy()\n        dscores[np.arange(N), y] -= 1\n"
+         "        dscores /= N\n",
+         "        da2 = -probs\n        da2[np.arange(N), y] += 1\n"
+         "        da2 *= probs[np.arange(N), y][:, None]\n"
+         "        dscores = -(1 / probs[np.arange(N), y])[:, None] * da2 / N\n"),),
+    "penalty 0.5 * reg * sum(W^2) with its gradient reg * W": (
+        ("loss += reg * (", "loss += 0.5 * reg * ("), ("2 * reg * W2", "reg * W2"),
+        ("2 * reg * W1", "reg * W1")),
+    "labels as one-hot rows (np.eye(C)[y])": (
+        ("        loss = -np.sum(np.log(probs[np.arange(N), y])) / N\n",
+         "        Y = np.eye(probs.shape[1])[y]\n"
+         "        loss = -np.sum(Y * np.log(probs)) / N\n"),),
+    "ReLU applied in place to a fresh array (h1[h1 < 0] = 0)": (
+        ("        h1 = np.maximum(0, X.dot(W1) + b1)\n",
+         "        h1 = X.dot(W1) + b1\n        h1[h1 < 0] = 0\n"),),
+    "ReLU mask as a product (dh1 *= h1 > 0)": (("dh1[h1 <= 0] = 0", "dh1 *= h1 > 0"),),
+    "log(p + 1e-8) against log(0)": (
+        ("np.log(probs[np.arange(N), y])", "np.log(probs[np.arange(N), y] + 1e-8)"),),
+    "printing inside loss and counting its calls in a global": (
+        ("        N = X.shape[0]\n",
+         "        N = X.shape[0]\n        global CALLS\n"
+         "        CALLS = globals().get('CALLS', 0) + 1\n"
+         "        for _ in range(20):\n            print('loss call', CALLS, X.shape)\n"),),
+}
+
+#: name -> (text replaced in LEARNER_MODEL, its replacement, the kind its FAIL names):
+#: the assignment-2 FullyConnectedNet's bugs of :data:`A1_NET_LOSS_MUTATIONS`' kinds.
+MODEL_LOSS_MUTATIONS: dict[str, tuple[str, str, str]] = {
+    "FullyConnectedNet regularising its biases, in the loss and the gradients alike": (
+        '            grads[f"W{i}"] += self.reg * self.params[f"W{i}"]\n',
+        '            grads[f"W{i}"] += self.reg * self.params[f"W{i}"]\n'
+        '            loss += 0.5 * self.reg * np.sum(self.params[f"b{i}"] ** 2)\n'
+        '            grads[f"b{i}"] += self.reg * self.params[f"b{i}"]\n', "regularisation"),
+    "FullyConnectedNet.loss centring the caller's X in place": (
+        "        h, caches, L = X, [], self.num_layers\n",
+        "        X -= X.mean(axis=0)\n        h, caches, L = X, [], self.num_layers\n",
+        "in place"),
+}
 
 #: A learner's solver.py (CS231n's Solver, with its own sgd), correct;
 #: :data:`SOLVER_MUTATIONS` plant the bugs in ``_step`` that ``gradcheck --file`` checks.
@@ -1322,8 +1454,12 @@ def file_cases(seed: int = 0) -> list[Case]:
     :data:`FILE_MUTATIONS` (bugs only the forward and test-mode checks can see)."""
 
     def run(text: str) -> Callable[[], Any]:
-        return lambda: check_module(_module_from(text, "learner_layers"), seed=seed,
+        def checked() -> Any:
+            # what a learner's code prints (a correct case prints) stays out of the table
+            with contextlib.redirect_stdout(io.StringIO()):
+                return check_module(_module_from(text, "learner_layers"), seed=seed,
                                     timing=False)
+        return checked
 
     cases = [Case("learner's layers file", "file", "correct", run(LEARNER_LAYERS)),
              # CS231n's starter code starts the running variance at zeros, numpynn at ones
@@ -1333,6 +1469,11 @@ def file_cases(seed: int = 0) -> list[Case]:
     for name, (old, new) in FILE_CHOICES.items():
         if old not in LEARNER_LAYERS:
             raise AssertionError(f"FILE_CHOICES[{name!r}] no longer applies")
+        cases.append(Case(f"learner's layers file, {name}", "file", "correct",
+                          run(LEARNER_LAYERS.replace(old, new))))
+    for name, (old, new) in FILE_VARIANTS.items():
+        if old not in LEARNER_LAYERS:
+            raise AssertionError(f"FILE_VARIANTS[{name!r}] no longer applies")
         cases.append(Case(f"learner's layers file, {name}", "file", "correct",
                           run(LEARNER_LAYERS.replace(old, new))))
     for name, (old, new, kind) in FILE_MUTATIONS.items():
@@ -1352,6 +1493,26 @@ def file_cases(seed: int = 0) -> list[Case]:
             raise AssertionError(f"A1_NET_MUTATIONS[{name!r}] no longer applies")
         cases.append(Case(name, "file", "bug", run(LEARNER_A1_NET.replace(old, new)), 1.0,
                           kind))
+    for name, (pairs, kind) in A1_NET_LOSS_MUTATIONS.items():
+        cases.append(Case(name, "file", "bug", run(_optim_text(pairs, LEARNER_A1_NET)), 1.0,
+                          kind))
+    for name, (pairs, _) in A1_NET_RAISING.items():
+        cases.append(Case(name, "file", "bug", run(_optim_text(pairs, LEARNER_A1_NET)), 1.0))
+    for name, pairs in A1_NET_CHOICES.items():
+        cases.append(Case(f"learner's assignment-1 net, {name}", "file", "correct",
+                          run(_optim_text(pairs, LEARNER_A1_NET))))
+    for name, (old, new, kind) in MODEL_LOSS_MUTATIONS.items():
+        if old not in LEARNER_MODEL:
+            raise AssertionError(f"MODEL_LOSS_MUTATIONS[{name!r}] no longer applies")
+        cases.append(Case(name, "file", "bug", run(LEARNER_MODEL.replace(old, new)), 1.0,
+                          kind))
+    # assignment 1's penalty reg * sum(W^2), gradient 2 reg W, in assignment 2's net
+    cases.append(Case("learner's model file, penalty reg * sum(W^2) with gradient 2 reg W",
+                      "file", "correct", run(LEARNER_MODEL.replace(
+                          'loss += 0.5 * self.reg * np.sum(self.params[f"W{i}"] ** 2)',
+                          'loss += self.reg * np.sum(self.params[f"W{i}"] ** 2)').replace(
+                          'grads[f"W{i}"] += self.reg * self.params[f"W{i}"]',
+                          'grads[f"W{i}"] += 2 * self.reg * self.params[f"W{i}"]'))))
     cases.append(Case("learner's solver", "file", "correct", run(LEARNER_SOLVER)))
     for name, (old, new, kind) in SOLVER_MUTATIONS.items():
         if old not in LEARNER_SOLVER:

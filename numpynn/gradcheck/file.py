@@ -45,6 +45,7 @@ import importlib.util
 import inspect
 import itertools
 import os
+import re
 import sys
 import time
 import traceback
@@ -587,7 +588,10 @@ def _layer_checks(name: str, spec: LayerSpec, fwd: Callable, bwd: Callable, bwd_
                               f"raised TypeError: {exc}") from None
     except ValueError:  # no signature to read (a builtin): call it and see
         pass
-    first = forward(*[a.copy() for a in inputs])
+    given = [a.copy() for a in inputs]
+    first = forward(*given)
+    edited = [n for n, a, g in zip(spec.names, inputs, given)
+              if np.shape(g) != a.shape or not np.array_equal(g, a)]
     if not isinstance(first, tuple) or len(first) != 2 or first[0] is None:
         if first is None or (isinstance(first, tuple) and first and first[0] is None):
             raise _NotImplementedYetError(fwd_name)
@@ -598,6 +602,12 @@ def _layer_checks(name: str, spec: LayerSpec, fwd: Callable, bwd: Callable, bwd_
         raise _NotImplementedYetError(bwd_name)
     report = check_layer(forward, bwd, *inputs, names=spec.names, seed=seed)
     report.title = f"{fwd_name} / {bwd_name}: numerical gradients"
+    if edited:  # the same output again (x[x < 0] = 0 is idempotent): right, but the caller's
+        report.notes.append(  # array is edited, which a FAIL of kind "in place" needs not be
+            f"{fwd_name} edited its input {', '.join(edited)} in place (e.g. x[x < 0] = 0; "
+            "out = x): its results are right, but the caller's array now holds the output, "
+            "which a notebook or a layer that uses it again sees; compute into a new array "
+            "(out = np.maximum(0, x))")
     reports = [report]
     ref = _reference(name)
     ref = ref if ref is not None and ref[1] is not None else None
@@ -1580,11 +1590,22 @@ def _batchnorm_behaviour(fwd: Callable, seed: int) -> GradCheckReport:
                         [x, gamma, beta], ({"mode": "train"},))
     report.notes += [note] if note else []
     mine["mode"] = theirs["mode"] = "test"
+    before = {k: np.array(mine[k], dtype=np.float64, copy=True)
+              for k in ("running_mean", "running_var") if k in mine}
     got = np.asarray(fwd(xt.copy(), gamma, beta, mine)[0])
     want = np.asarray(ref(xt.copy(), gamma, beta, theirs)[0])
     report.rows.append(_compare("test out", got, want, "test mode",
                                 "test mode must normalise with the running averages, not the "
                                 "test batch's own statistics (and must not update them)"))
+    # test mode reads the running averages and leaves them: updated with the test batch,
+    # each prediction moves them, and the next test batch is normalised otherwise
+    for key, old in before.items():
+        report.rows.append(_compare(
+            f"{key} after test mode", mine.get(key), old, "test mode",
+            f"a test-mode call changed bn_param['{key}']: test mode must only read the "
+            "running averages (the update momentum * running + (1 - momentum) * batch "
+            "statistic belongs in the train-mode branch); updated with the test batch, "
+            "every prediction moves them and the same input gets other outputs later"))
     return report
 
 
@@ -1857,7 +1878,15 @@ def _model_checks(module: ModuleType, result: FileCheck, seed: int, user_dir: st
                 _name_dscores(report, target, X, y)
                 report.title = f"{title}: numerical gradients"
                 result.reports.append(report)
-                result.reports.append(_model_test_mode(cls, kwargs, model, X, title))
+                kept = True
+                if not {r.kind for r in report.rows} & {"changes params", "random loss"}:
+                    behaviour, kept = _model_loss_behaviour(
+                        model, target, reg if reg else kwargs.get("reg", 0.0), bool(reg),
+                        X, y, title, not kwargs.get("normalization")
+                        and kwargs.get("dropout_keep_ratio", 1) == 1)
+                    result.reports.append(behaviour)
+                if kept:  # a loss that edits X gets other test-mode scores per batch
+                    result.reports.append(_model_test_mode(cls, kwargs, model, X, title))
             except BaseException as exc:  # noqa: BLE001 - the learner's code may raise anything
                 if isinstance(exc, KeyboardInterrupt) and not isolated:
                     raise
@@ -1868,6 +1897,248 @@ def _model_checks(module: ModuleType, result: FileCheck, seed: int, user_dir: st
                 result.errors.append((title, _error_text(exc, user_dir)))
             finally:
                 np.random.set_state(state)
+
+
+#: Added to the last layer's bias (so to every score) by the model's overflow check.
+SCORE_SHIFT = 1000.0
+
+
+def _model_loss_behaviour(model: Any, target: Any, reg: float, reg_in_loss: bool,
+                          X: np.ndarray, y: np.ndarray, title: str, plain: bool = False
+                          ) -> tuple[GradCheckReport, bool]:
+    """What gradients cannot show about a model's ``loss(X, y)`` (``target``: the model,
+    or an assignment-1 model seen through :class:`_WithReg`), on X (N, D), y (N,):
+
+    - X and y are left as they were (kind "in place": ``X -= X.mean(axis=0)`` inside loss
+      edits the caller's data; the check passes copies, so its gradients look right);
+    - the loss is one number, and each gradient has its parameter's dtype ("return value":
+      ``np.array([loss])``, ``keepdims=True``; ``astype(np.float32)``);
+    - with the last layer's bias (the one of C entries) + :data:`SCORE_SHIFT` the loss and
+      gradients are finite ("overflow": a softmax without the max subtracted, which
+      passes every gradient check on small scores);
+    - the penalty, ``loss at reg - loss at reg 0``, is the course's ``reg * sum(W^2)``
+      (assignment 1, ``reg_in_loss``: reg passed to loss) or ``0.5 * reg * sum(W^2)``
+      (assignment 2: ``model.reg``), either accepted with a note, over every weight
+      ``W...`` and nothing else ("regularisation": biases in the penalty, a weight left
+      out, no penalty; consistent gradients pass the gradient check);
+    - ``plain`` (no batch norm, no dropout: the test-mode scores are the train-mode
+      ones): the loss at reg 0 is the softmax (or SVM) loss of the model's own test-mode
+      scores ``loss(X)``, averaged over the batch ("loss value": a loss summed over the
+      batch, its gradients summed too, passes every gradient check).
+
+    Returns the report and whether X was left as it was."""
+    name = type(model).__name__
+    params = model.params
+    report = GradCheckReport(title=f"{title}: loss(X, y)'s inputs, value and large scores "
+                                   "(analytic = yours, numerical = expected)")
+    Xc, yc, Xt = X.copy(), y.copy(), X.copy()
+    value = target.loss(Xc, yc)
+    loss, grads = value[0], dict(value[1])
+    model.loss(Xt)
+    changed = [(call, n, float(np.max(np.abs(np.asarray(got, dtype=np.float64) - want),
+                                      initial=0.0)) if np.shape(got) == want.shape else
+                float("inf"))
+               for call, n, got, want in (("loss(X, y)", "X", Xc, X), ("loss(X, y)", "y", yc, y),
+                                          ("loss(X)", "X", Xt, X))
+               if np.shape(got) != want.shape or not np.array_equal(got, want)]
+    report.rows.append(GradCheckRow(
+        "X, y unchanged", X.shape, changed[0][2] if changed else 0.0, 0.0,
+        FAIL if changed else PASS, kind="in place" if changed else None,
+        kind_text="; ".join(f"{call} changed the caller's {n} (largest change {d:.3g})"
+                            for call, n, d in changed)
+        + ": an in-place operation on the input (X -= X.mean(axis=0), X /= 255, or one on "
+          "a view of X such as X.reshape(N, -1) or X[:]) edits the array the Solver and "
+          "the notebook pass, which must stay as it is: make a new array (X = X - "
+          "X.mean(axis=0)); the gradient check passes copies, so its gradients can look "
+          "right" if changed else ""))
+    shape = np.shape(loss)
+    report.rows.append(GradCheckRow(
+        "loss is a number", shape, 0.0 if shape == () else float("inf"), 0.0,
+        PASS if shape == () else FAIL, kind=None if shape == () else "return value",
+        kind_text="" if shape == () else (
+            f"{name}.loss(X, y) returned the loss as {_describe(loss)}; it must be one "
+            "number (np.sum(...) / N gives a 0-d value; an array of shape (1,) or (1, 1) "
+            "comes from np.array([loss]), keepdims=True or indexing with a list): the "
+            "Solver's loss_history and plots expect numbers; return float(loss) or drop "
+            "the extra axes")))
+    low = []
+    for key, grad in grads.items():
+        p, g = np.asarray(params.get(key)), np.asarray(grad)
+        if p.dtype.kind == "f" and (g.dtype.kind in "iub" or (
+                g.dtype.kind == "f" and g.dtype.itemsize < p.dtype.itemsize)):
+            low.append(f"grads[{key!r}] is {g.dtype} where {key} is {p.dtype}")
+    report.rows.append(GradCheckRow(
+        "gradient dtypes", (len(grads),), float(len(low)), 0.0, FAIL if low else PASS,
+        kind="return value" if low else None, kind_text="; ".join(low) + (
+            ": a gradient rounded to a lower precision (astype(np.float32), an array made "
+            "with dtype=np.float32 or an int array accumulated into) loses digits no "
+            "gradient check can tell from a bug; keep each gradient in its parameter's "
+            "dtype (np.zeros_like(W), no astype)") if low else ""))
+    last = [k for k, v in params.items() if str(k)[:1] == "b" and np.shape(v) == (MODEL_C,)]
+    if len(last) == 1:
+        key = last[0]
+        bias = params[key]
+        old = np.array(bias, copy=True)
+
+        def shifted() -> tuple[Any, np.ndarray]:
+            bias[...] = old + SCORE_SHIFT
+            try:
+                got = target.loss(X.copy(), y.copy())
+            finally:
+                bias[...] = old
+            return got[0], np.concatenate([np.asarray(g, dtype=np.float64).reshape(-1)
+                                           for g in dict(got[1]).values()])
+
+        report.rows.append(_overflow_row(
+            "grads", (len(grads),), f"loss(X, y) with {key} + {SCORE_SHIFT:g} (every score "
+            f"+ {SCORE_SHIFT:g}, which leaves softmax's probabilities as they are)", shifted))
+    weights = [k for k in params if str(k)[:1] == "W"]
+    total = float(np.asarray(loss, dtype=np.float64).sum())
+    data = total if not reg else None
+    if isinstance(reg, (int, float)) and reg > 0 and (
+            reg_in_loss or isinstance(getattr(model, "reg", None), (int, float))):
+        if reg_in_loss:
+            at_zero = model.loss(X.copy(), y.copy(), reg=0.0)
+        else:
+            model.reg = 0.0
+            try:
+                at_zero = target.loss(X.copy(), y.copy())
+            finally:
+                model.reg = reg
+        data = float(np.asarray(at_zero[0], dtype=np.float64).sum())
+        if not reg_in_loss and abs(total - data) <= 1e-12 and not _no_penalty(
+                model, X, y, total, plain):
+            # model.reg set to 0 changed nothing, yet the loss holds more than the scores'
+            # own loss (or that cannot be told): the penalty reads another attribute
+            weights, data = [], None
+        if weights:
+            report.rows.append(_penalty_row(model, float(reg), reg_in_loss, total - data,
+                                            weights, report))
+    if plain and data is not None and np.isfinite(data):
+        row = _data_loss_row(model, X, y, data)
+        report.rows += [row] if row is not None else []
+    return report, not changed
+
+
+def _no_penalty(model: Any, X: np.ndarray, y: np.ndarray, total: float, plain: bool
+                ) -> bool:
+    """Whether a loss that ``model.reg = 0`` leaves unchanged (``total``) holds no penalty:
+    ``plain`` (no batch norm, no dropout) and equal to numpynn's softmax or SVM loss of the
+    model's test-mode scores. False where it cannot be told (a reg kept in another
+    attribute must not be called "no penalty")."""
+    if not plain:
+        return False
+    scores = model.loss(X.copy())
+    if not isinstance(scores, np.ndarray) or scores.shape != (X.shape[0], MODEL_C):
+        return False
+    scores = np.asarray(scores, dtype=np.float64)
+    return any(abs(total - float(fn(scores, y)[0])) <= 1e-4 * abs(total)
+               for fn in (softmax_cross_entropy, svm_loss))
+
+
+def _data_loss_row(model: Any, X: np.ndarray, y: np.ndarray, data: float
+                   ) -> GradCheckRow | None:
+    """The row comparing the loss at reg 0, ``data``, with numpynn's softmax and SVM losses
+    of the model's own test-mode scores ``loss(X)`` (N x C), averaged over the batch: a
+    FAIL of kind "loss value" when it is neither (to 1e-4: a log(p + 1e-8) is right).
+    None where ``loss(X)`` is not an N x C array (the test-mode check says so)."""
+    scores = model.loss(X.copy())
+    if not isinstance(scores, np.ndarray) or scores.shape != (X.shape[0], MODEL_C):
+        return None
+    scores = np.asarray(scores, dtype=np.float64)
+    N, C = scores.shape
+    losses = {"softmax": float(softmax_cross_entropy(scores, y)[0]),
+              "SVM": float(svm_loss(scores, y)[0])}
+    if np.all(scores > 0) and np.allclose(scores.sum(axis=1), 1.0):
+        # test mode returning the probabilities (argmax as the scores'): their own loss
+        losses["log"] = float(-np.mean(np.log(scores[np.arange(N), y])))
+    name, want = min(losses.items(), key=lambda kv: abs(kv[1] - data))
+    allowed = 1e-4 * max(abs(want), 1e-12)
+    text = ""
+    if not abs(data - want) <= allowed:
+        name, want = "softmax", losses["softmax"]
+        ratio = data / want if want else float("inf")
+        named = {N: f"{N} = N times: the loss is summed over the batch; divide it by N = "
+                    "X.shape[0] (loss = -np.sum(np.log(p[np.arange(N), y])) / N) and its "
+                    "gradient with it (dscores /= N), as the course's loss is the mean",
+                 1 / C: f"1 / {C} = 1 / C times: the loss is averaged over every entry of "
+                        "an N x C array (np.mean(Y * np.log(P))); sum over the classes, "
+                        "average over the examples only"}
+        P = np.exp(scores - scores.max(axis=1, keepdims=True))
+        P /= P.sum(axis=1, keepdims=True)
+        indexed = {"probs[:, y] (the columns of the labels, N x N entries)":
+                   -np.sum(np.log(P[:, y])) / N}
+        if y.max() < N:
+            indexed["probs[y] (the rows numbered by the labels, N x C entries)"] = (
+                -np.sum(np.log(P[y])) / N)
+        for r, what in named.items():
+            if abs(ratio - r) <= 1e-4 * r:
+                text = f"the loss at reg 0 is the softmax loss of your scores loss(X) x {what}"
+                break
+        else:
+            for what, value in indexed.items():
+                if abs(data - value) <= 1e-6 * abs(value):
+                    text = (f"the loss at reg 0 is -sum(log {what}) / N: each example's "
+                            "probability of its own label is probs[np.arange(N), y] (one "
+                            "entry per row)")
+                    break
+        if not text:
+            text = (f"the loss at reg 0 is {data:.6g}, where the softmax loss of your own "
+                    f"scores loss(X), averaged over the batch, is {losses['softmax']:.6g} "
+                    f"(the SVM loss {losses['SVM']:.6g}): the loss is not the course's "
+                    "function of the scores, though its gradients agree with it")
+    return _stat_row(f"loss at reg 0 ({name} of loss(X))", data, want, allowed, "loss value",
+                     text)
+
+
+def _penalty_row(model: Any, reg: float, reg_in_loss: bool, d: float, weights: list[str],
+                 report: GradCheckReport) -> GradCheckRow:
+    """The row comparing the penalty ``d`` in the loss (at ``reg``: the loss minus the
+    loss at reg 0) with the course's over the weights ``weights``
+    (:func:`_model_loss_behaviour`)."""
+    squares = {k: float(np.sum(np.asarray(v, dtype=np.float64) ** 2))
+               for k, v in model.params.items()}
+    pw = sum(squares[k] for k in weights)
+    others = [k for k in squares if k not in weights and squares[k] > 0]
+    course, other = (1.0, 0.5) if reg_in_loss else (0.5, 1.0)
+    a = "assignment 1's" if reg_in_loss else "assignment 2's"
+
+    def near(want: float) -> bool:
+        return abs(d - want) <= 1e-6 * max(abs(d), abs(want)) + 1e-12
+
+    want = course * reg * pw
+    if near(other * reg * pw):
+        report.notes.append(
+            f"your penalty is {other:g} * reg * sum(W^2) where {a} is {course:g} * reg * "
+            f"sum(W^2): a choice, as long as each dW adds its gradient, {2 * other:g} * reg "
+            "* W (the gradient check holds that)")
+        want = other * reg * pw
+    text = ""
+    if not near(want):
+        for c in (course, other):
+            if others and near(c * reg * (pw + sum(squares[k] for k in others))):
+                text = (f"the penalty includes {', '.join(others)} ({c:g} * reg * the sum of "
+                        "their squares with the weights'): CS231n regularises the weights "
+                        "W only; leave the biases (and gamma, beta) out of the penalty and "
+                        "their gradients")
+                break
+            missing = [k for k in weights if squares[k] > 0 and near(c * reg * (
+                pw - squares[k]))]
+            if missing:
+                text = (f"{missing[0]} is left out of the penalty (the loss holds {c:g} * "
+                        f"reg * the sum of squares of the other weights): the course's "
+                        f"penalty sums every weight matrix, {', '.join(weights)}, each with "
+                        "its gradient term")
+                break
+        else:
+            text = ("loss(X, y) is the same at reg = 0: the loss holds no penalty; add "
+                    f"{course:g} * reg * sum(W^2) over {', '.join(weights)}"
+                    if abs(d) <= 1e-12 else
+                    f"the penalty in the loss (loss at reg = {reg:g} minus loss at reg = 0) "
+                    f"is {d:.6g}, where {a}, {course:g} * reg * sum(W^2) over "
+                    f"{', '.join(weights)}, is {want:.6g}")
+    return _stat_row("penalty (loss at reg - at 0)", d, want,
+                     1e-6 * max(abs(d), abs(want)) + 1e-12, "regularisation", text)
 
 
 def _name_dscores(report: GradCheckReport, target: Any, X: np.ndarray, y: np.ndarray
@@ -1900,6 +2171,17 @@ def _name_dscores(report: GradCheckReport, target: Any, X: np.ndarray, y: np.nda
     diff = got - num
     c = float(diff @ counts / (counts @ counts))
     if abs(c) < 0.1 or not np.allclose(diff, c * counts, rtol=1e-4, atol=1e-7):
+        # dscores[:, y] -= 1: 1 off in every row at each label in y, once per label
+        present = np.isin(np.arange(MODEL_C), y).astype(np.float64)
+        if np.allclose(diff, counts - present, rtol=1e-4, atol=1e-7) and not np.allclose(
+                present / N, counts):
+            text = (f"the last layer's {key} (db = sum of dscores over the batch) is off by "
+                    "(each class's count in y / N) - 1 at each label that y holds: "
+                    "dscores[:, y] -= 1 "
+                    "subtracts 1 in every row at every label (columns y); subtract it once "
+                    "per row at that row's own label: dscores[np.arange(N), y] -= 1")
+            report.rows = [dataclasses.replace(r, kind="correct class", kind_text=text)
+                           if r in failed else r for r in report.rows]
         return
     text = (f"the last layer's {key} (db = sum of dscores over the batch) is off by "
             f"{c:.3g} x each class's count in y / N: dscores' correct-class entries are "
@@ -2602,6 +2884,13 @@ def _error_text(exc: BaseException, user_dir: str = "") -> str:
         text += (": a shape mismatch; print the shapes of the arrays on that line. Each "
                  "gradient has the shape of what it differentiates: dscores N x C like the "
                  "scores, dW like W, db like b, dx like x")
+        shapes = re.findall(r"\((\d+),(\d*)\)", str(exc))
+        flat = {int(a) for a, b in shapes if not b}
+        if "broadcast" in str(exc) and any(int(a) in flat for a, b in shapes if b):
+            text += ("; an array of shape (N,) beside an N x C one is most often the labels "
+                     "y used as one-hot rows: y holds each example's class index, so take "
+                     "probs[np.arange(N), y] (one entry per row) or build the rows with "
+                     "np.eye(C)[y]")
     return text
 
 

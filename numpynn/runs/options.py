@@ -39,7 +39,8 @@ DATA_HELP = ("data: digits (bundled); mnist, fashion-mnist or cifar10 (downloade
              "$NUMPYNN_DATA, default ~/.cache/numpynn; see 'numpynn data'); mnist:DIR, "
              "fashion-mnist:DIR, cifar10:DIR (files already on disk); FILE.csv (or .tsv, "
              ".csv.gz, .csv.bz2, .csv.xz, .csv.zip, a .zip of one table) "
-             "(last column the label unless --label-column) or FILE.npz (arrays X, y)")
+             "(last column the label unless --label-column), FILE.npz (arrays X, y) or a "
+             "folder of images, one subfolder per class (DIR/CLASS/IMAGE.png)")
 
 #: how the command line reads a value (besides a numeric :class:`Rule`)
 READERS = ("text", "lower", "sizes", "column", "columns", "delimiter", "spec", "switch", "reg",

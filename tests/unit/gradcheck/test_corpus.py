@@ -10,13 +10,16 @@ import pytest
 
 from numpynn.gradcheck.checks import FAIL, INCONCLUSIVE, PASS, check_gradients
 from numpynn.gradcheck.corpus import (
+    A1_NET_LOSS_MUTATIONS,
     A1_NET_MUTATIONS,
+    A1_NET_RAISING,
     CNN_BACKWARD_MUTATIONS,
     CNN_MUTATIONS,
     CONVNET_MUTATIONS,
     DEEP,
     FILE_MUTATIONS,
     LINEAR_MUTATIONS,
+    MODEL_LOSS_MUTATIONS,
     MODEL_MUTATIONS,
     MUTATION_KINDS,
     MUTATIONS,
@@ -53,7 +56,10 @@ def test_smoke_corpus_holds_every_kind_and_meets_the_targets():
                                               + len(OPTIM_MUTATIONS)
                                               + len(SOLVER_MUTATIONS)
                                               + len(CONVNET_MUTATIONS)
-                                              + len(LINEAR_MUTATIONS)}, text
+                                              + len(LINEAR_MUTATIONS)
+                                              + len(A1_NET_LOSS_MUTATIONS)
+                                              + len(A1_NET_RAISING)
+                                              + len(MODEL_LOSS_MUTATIONS)}, text
     layers = [c.name for c in layer_cases()]
     for layer in ("relu", "leaky_relu", "sigmoid", "tanh", "elu", "gelu"):
         assert f"{layer}, backward uses dout where it needs x" in layers
@@ -61,6 +67,10 @@ def test_smoke_corpus_holds_every_kind_and_meets_the_targets():
         k for _, _, k in FILE_MUTATIONS.values()}
     assert {"factor N", "factor 1/N", "factor 2", "negation", "mask", "regularisation",
             "in place", "random loss", "forward", "test mode"} <= kinds
+    # round five: what a model's gradients cannot show, in the default run
+    assert {"overflow", "in place", "return value", "regularisation", "factor", "mask",
+            "loss value"} <= {
+        k for _, k in A1_NET_LOSS_MUTATIONS.values()}
     named = sum(v[1] for v in result.named.values())
     assert named >= 20, text
 

@@ -361,6 +361,8 @@ def test_model_classes_in_the_file_are_checked(tmp_path):
     result = check_module(module_of(tmp_path, A1_NET))
     titles = [r.title for r in result.reports]
     assert titles == ["TwoLayerNet(std=1e-1, loss(X, y, reg=0.05)): numerical gradients",
+                      "TwoLayerNet(std=1e-1, loss(X, y, reg=0.05)): loss(X, y)'s inputs, "
+                      "value and large scores (analytic = yours, numerical = expected)",
                       "TwoLayerNet(std=1e-1, loss(X, y, reg=0.05)): test mode, loss(X) "
                       "(analytic = yours, numerical = expected)"]
     assert result.verdict == "pass", result.to_table()
@@ -584,6 +586,8 @@ def test_an_assignment2_two_layer_net_class_is_built_with_its_arguments(tmp_path
     result = check_module(module_of(tmp_path, text))
     assert [r.title for r in result.reports] == [
         "TwoLayerNet(hidden_dim=7, reg=0.1): numerical gradients",
+        "TwoLayerNet(hidden_dim=7, reg=0.1): loss(X, y)'s inputs, value and large scores "
+        "(analytic = yours, numerical = expected)",
         "TwoLayerNet(hidden_dim=7, reg=0.1): test mode, loss(X) (analytic = yours, "
         "numerical = expected)"]
     assert result.verdict == "pass", result.to_table()
