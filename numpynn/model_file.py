@@ -35,6 +35,7 @@ from typing import Any, BinaryIO
 import numpy as np
 
 from .data import Preprocessor
+from .data._files import not_the_data
 from .data.table import TableRecipe
 from .ensemble import Ensemble
 from .errors import InputError, ModelFileError
@@ -200,6 +201,8 @@ def _check_zip_signature(path: Path, what: str) -> None:
     elif path.suffix.lower() == ".onnx" and head[:1] == b"\x08":  # ModelProto's ir_version
         kind = ("it is an ONNX graph, as numpynn export writes one: that is for onnxruntime; "
                 "numpynn's commands read the model.npz it was exported from")
+    elif not_the_data(_more(path)) is not None:  # a Git LFS pointer, a saved web page
+        kind = f"it is {not_the_data(_more(path))}"
     elif _looks_like_text(head + _more(path)):
         kind = ("it is a text file, not an .npz (zip) archive: a table, a JSON or a "
                 "prediction file? A table is read with `data`")

@@ -138,8 +138,16 @@ epochs = rule_type(EPOCHS)
 
 def data_spec(text: str) -> str:
     """A data spec with ``~`` expanded in its path (FILE.csv, cifar10:~/DIR, ...)."""
-    from ..data.spec import DataSpec  # imported on use: the parser is built at start-up
+    from ..data.sources import url_error  # imported on use: the parser is built at start-up
+    from ..data.spec import DataSpec
 
+    url = url_error(text, what="")
+    if url is not None:
+        raise argparse.ArgumentTypeError(url)
+    cleaned = text.strip().strip("\"'").strip()  # a path pasted with its quotes or spaces
+    if cleaned != text and cleaned and not os.path.exists(os.path.expanduser(text)) \
+            and os.path.exists(os.path.expanduser(cleaned)):
+        text = cleaned
     return DataSpec.parse(text).expanded()
 
 
@@ -296,3 +304,28 @@ def add_options(p: argparse.ArgumentParser, command: str) -> None:
         default = None if option.per_task else option.flag_value(option.default())
         p.add_argument(option.flag, dest=option.dest, type=reader, choices=option.allowed(),
                        default=default, metavar=option.metavar, help=option.help_text())
+
+
+def load_model_given(command: str, model: Path, data: str | None) -> Any:
+    """``load_model(model)`` for ``numpynn COMMAND MODEL --data DATA``; where MODEL is not
+    a model file but DATA is one (the two given the other way round), an InputError that
+    says so with the command in the right order."""
+    from ..errors import ModelFileError
+    from ..model_file import load_model
+
+    try:
+        return load_model(model)
+    except ModelFileError:
+        if data is None or not str(data).lower().endswith(".npz") or not os.path.isfile(data):
+            raise
+        try:
+            load_model(data)
+        except (InputError, OSError):  # not a model either: the first refusal stands
+            swapped = False
+        else:
+            swapped = True
+        if not swapped:
+            raise
+        raise InputError(f"{model} is not a model file, but --data {data} is one: the two are "
+                         f"the other way round; numpynn {command} {data} --data {model}") \
+            from None

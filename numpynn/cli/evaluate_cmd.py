@@ -6,7 +6,6 @@ import argparse
 import sys
 
 from ..errors import DataError, InputError
-from ..model_file import load_model
 from ..runs.options import DATA_HELP
 from ..runs.run import evaluation_data, resolve_recorded_spec, seen_rows
 from . import common
@@ -49,7 +48,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    saved = load_model(args.model)
+    saved = common.load_model_given("evaluate", args.model, args.data)
     if args.handle_unknown is not None:
         saved = saved.with_handle_unknown(args.handle_unknown)
     spec = args.data or saved.metadata.get("data")

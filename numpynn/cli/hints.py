@@ -147,11 +147,20 @@ def command_hint(given: str) -> str:
     return f"; numpynn's command for it is {meant}: numpynn {meant} ...{proba}"
 
 
-def choice_hint(flag: str, value: str) -> str:
-    """For a value ``flag`` refuses that another tool takes: numpynn's way ("; ..."), or
-    ""."""
-    hint = OTHER_CHOICES.get(flag, {}).get(value.strip().lower())
-    return f"; {hint}" if hint else ""
+def choice_hint(flag: str, value: str, choices: Sequence[str] = ()) -> str:
+    """For a value ``flag`` refuses that another tool takes: numpynn's way ("; ..."); else,
+    for a misspelt or lengthened choice (``regresion``, ``batchnorm``, ``acc``), the one of
+    ``choices`` it means; else ""."""
+    word = value.strip().lower()
+    hint = OTHER_CHOICES.get(flag, {}).get(word)
+    if hint:
+        return f"; {hint}"
+    if len(word) < 3:
+        return ""
+    starts = [c for c in choices if len(c) >= 3 and (word.startswith(c) or c.startswith(word))]
+    near = starts if len(starts) == 1 else difflib.get_close_matches(word, list(choices), n=1,
+                                                                     cutoff=0.75)
+    return f"; did you mean {flag} {near[0]}?" if near else ""
 
 
 def ambiguous_hint(given: str) -> str:

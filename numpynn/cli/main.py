@@ -372,8 +372,10 @@ class _Parser(argparse.ArgumentParser):
         if not match:
             return ""
         flag, value = match.groups()
+        listed = re.search(r"\(choose from (.*?)\)", message)
+        choices = re.findall(r"'([^']*)'", listed.group(1)) if listed else []
         return (abbreviation_hint(flag, self.argv)
-                + (choice_hint(flag, value) if value is not None else ""))
+                + (choice_hint(flag, value, choices) if value is not None else ""))
 
     def _list_hint(self, message: str) -> str:
         """For a comma list refused by an option of one value (``train --lr 1e-3,1e-2``):

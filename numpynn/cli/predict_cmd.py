@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import sys
 
-from ..model_file import load_model
 from ..outputs import check_output, commit_point, input_paths
 from ..runs.files import check_not_a_run_file
 from ..runs.predictions import output_delimiter, prediction_csv, write_predictions
@@ -62,7 +61,7 @@ def run(args: argparse.Namespace) -> int:
         check_output(args.output, inputs, what="`output`", content="text")
         check_not_a_run_file(args.output, args.model)  # nor a file of the model's run
         output_delimiter(args.output)  # nor a name of another format (.xlsx)
-    saved = load_model(args.model)
+    saved = common.load_model_given("predict", args.model, args.data)
     if args.handle_unknown is not None:
         saved = saved.with_handle_unknown(args.handle_unknown)
     read = prediction_input(saved, args.data, ignore_columns=args.ignore_columns,

@@ -48,3 +48,27 @@ def read_bytes(path: Path, what: str = "file") -> bytes:
         return path.read_bytes()
     except OSError as exc:
         raise DataError(f"cannot read {path}: {exc.strerror or exc}") from None
+
+
+#: lines that say a text file is not the data itself: a web page saved instead of the
+#: file (GitHub's page around a CSV, a login or error page), a Git LFS pointer
+_NOT_THE_DATA = (
+    (("<!doctype html", "<html"),
+     "a web page (HTML), not the data: a download that saved the page around the "
+     "file (GitHub's page, a login or error page)? Download the raw file (GitHub: the Raw "
+     "button, a raw.githubusercontent.com address) and give it"),
+    (("version https://git-lfs.github.com/spec/",),
+     "a Git LFS pointer, not the data: the repository keeps the file in Git LFS; fetch it "
+     "with git lfs pull (Git LFS installed), then give it again"),
+)
+
+
+def not_the_data(start: bytes) -> str | None:
+    """What a file whose first bytes are ``start`` is instead of data, where they say it
+    (:data:`_NOT_THE_DATA`: a web page, a Git LFS pointer), as "a ..." with the fix; else
+    None."""
+    text = start.lstrip(b"\xef\xbb\xbf \t\r\n").decode("utf-8", "replace").lower()
+    for starts, what in _NOT_THE_DATA:
+        if text.startswith(starts):
+            return what
+    return None

@@ -87,13 +87,33 @@ def _named_date(text: str) -> tuple[str, ...] | None:
     return None
 
 
+#: a month named without its day (monthly data): March 2021, Mar-2021. (2021-03 is not
+#: read so: sports seasons are written 2009-10)
+_MONTH_YEAR = re.compile(r"(?P<month>[A-Za-z]{3,9})\.?[-/ ](?P<year>\d{4})")
+#: a time zone's name after a time of day: 2021-03-01 00:00:00 UTC
+_ZONE = re.compile(r"(?<=\d)\s+(?:UTC|GMT|Z)$")
+
+
+def _year_month(text: str) -> str | None:
+    """``2021-03-01`` for a month named without its day (:data:`_MONTH_YEAR`): the month
+    read as its first day; None for other text."""
+    match = _MONTH_YEAR.fullmatch(text)
+    month = _MONTHS.get(match.group("month").lower(), 0) if match is not None else 0
+    if match is None or not month:
+        return None
+    return f"{match.group('year')}-{month:02d}-01"
+
+
 def date_value(text: str) -> float | None:
     """A date written year first, or with its month named (``07-Dec-2026``, ``Dec 7,
-    2026``), as a number: the year with the elapsed share of it (``2000-07-02`` is 2000.5;
-    a time of day and a UTC offset count), or None when the cell is not such a date.
+    2026``), or a month named alone (``March 2021``: its first day), as a number: the year
+    with the elapsed share of it (``2000-07-02`` is 2000.5; a time of day and a UTC offset
+    or zone name count), or None when the cell is not such a date.
     Dates read this way keep their order and spacing, so a model carries what it learned
     to dates it has not seen (a category per date would not)."""
-    match = _DATE.fullmatch(text.strip())
+    text = _ZONE.sub("", text.strip())
+    text = _year_month(text) or text
+    match = _DATE.fullmatch(text)
     if match is None:
         named = _named_date(text.strip()) if any(c.isalpha() for c in text) else None
         if named is None:

@@ -39,7 +39,7 @@ def named_as_row_names(name: str | None, position: int) -> bool:
                  or re.sub(r"[\s._:\-]", "", name.lower()) in _ROW_NAMES))
 
 
-def _distinct_whole_numbers(body: Rows, position: int, min_rows: int = _MIN_INDEX_ROWS
+def distinct_whole_numbers(body: Rows, position: int, min_rows: int = _MIN_INDEX_ROWS
                             ) -> list[int] | None:
     """The column's sampled cells as whole numbers when they are all distinct (at least
     ``min_rows`` of them), else None."""
@@ -57,7 +57,7 @@ def index_of_a_few_rows(body: Rows, position: int, name: str | None) -> bool:
     holds distinct non-negative whole numbers
     in however few sampled rows: for a file given to a model that does not know the
     column, where a few rows to predict are common."""
-    values = (_distinct_whole_numbers(body, position, min_rows=0)
+    values = (distinct_whole_numbers(body, position, min_rows=0)
               if unnamed(name) or named_as_row_names(name, position) else None)
     return values is not None and min(values, default=0) >= 0
 
@@ -68,7 +68,7 @@ def holds_row_numbers(body: Rows, position: int, name: str | None = None) -> boo
     a shuffle or a split) or a first column's name for row numbers (R's ``rownames``,
     pandas' ``index``: :func:`named_as_row_names`), distinct non-negative whole numbers
     in any order. An index carries nothing about an example."""
-    values = _distinct_whole_numbers(body, position)
+    values = distinct_whole_numbers(body, position)
     if values is None:
         return False
     if unnamed(name) or named_as_row_names(name, position):
@@ -91,7 +91,7 @@ def numeric_identifier(body: Rows, position: int, name: str | None) -> bool:
     words = _name_words(name)
     if not words or words[-1] not in ("id", "ids", "uid", "uuid"):
         return False
-    return _distinct_whole_numbers(body, position) is not None
+    return distinct_whole_numbers(body, position) is not None
 
 
 #: a column whose filled sampled cells are at least this share values seen once, and
@@ -146,6 +146,15 @@ def holds_dates(body: Rows, position: int) -> list[str]:
 _OTHER_DATE = re.compile(r"\d{1,2}([/.-])\d{1,2}\1(?:\d{4}|\d{2})"
                          r"(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:\s*[AaPp]\.?[Mm]\.?)?)?")
 _TIME = re.compile(r"\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:\s*[AaPp]\.?[Mm]\.?)?")
+
+
+def other_date_kind(cell: str) -> str | None:
+    """"dates" for a cell that writes a date day or month first, "times" for a time of
+    day alone, else None."""
+    for kind, pattern in (("dates", _OTHER_DATE), ("times", _TIME)):
+        if pattern.fullmatch(cell.strip()):
+            return kind
+    return None
 
 
 def holds_other_dates(body: Rows, position: int) -> tuple[str, list[str]] | None:

@@ -36,7 +36,7 @@ from typing import Any, TextIO
 import numpy as np
 
 from ..errors import DataError, InputError
-from ._files import as_path, require_file
+from ._files import as_path, not_the_data, require_file
 from .cells import (
     CURRENCY_SIGNS,
     cell_repr,
@@ -47,6 +47,7 @@ from .cells import (
     preview,
 )
 from .csv_columns import (
+    distinct_whole_numbers,
     holds_dates,
     holds_other_dates,
     holds_row_numbers,
@@ -54,9 +55,10 @@ from .csv_columns import (
     index_of_a_few_rows,
     mostly_text,
     numeric_identifier,
+    other_date_kind,
 )
 from .dataset import Dataset
-from .formats import TEXT_FORMATS, conversion_message
+from .formats import OTHER_FORMATS, TEXT_FORMATS, conversion_message
 from .labels import as_classes, encode_labels, is_number, parse_label_cells
 from .table import (
     TableRecipe,
@@ -147,6 +149,9 @@ def load_csv(
             missing or unexpected columns (with a recipe).
     """
     path = require_file(as_path(path), "CSV file")
+    if isinstance(ignore_columns, (str, int)):  # one column, or 'id,notes'
+        ignore_columns = [ignore_columns]
+    _refuse_other_file_kind(path)
     read = functools.partial(
         _load_csv, path, label_column=label_column, classes=classes,
         ignore_columns=ignore_columns, delimiter=delimiter, allow_missing=allow_missing,
@@ -270,9 +275,18 @@ def _load_csv(path: Path, *, encoding: str | None, label_column: int | str | Non
         dated = {p: found for p in text_columns
                  if (found := holds_other_dates(body, p)) is not None}
         notes += [_other_dates_note(path, layout, p, *found) for p, found in dated.items()]
-    notes += [_identifier_note(path, layout, p) for p in layout.identifier_columns
+    notes += [_identifier_note(path, layout, p, body) for p in layout.identifier_columns
               if not dated or p not in dated]
+    if (recipe is None and layout.names is None and layout.features[:1] == [0]
+            and 0 not in layout.categories and distinct_whole_numbers(body, 0) is not None):
+        notes.append(f"warning: {path.name}: column index 0 holds a different whole number "
+                     f"in every row ({', '.join(cells[0] for _, cells in body[:3])}, ...), as "
+                     "an id column does (the file has no header to name it); it is used as "
+                     "a feature: if it is an id, leave it out with `ignore_columns=0`.")
     if recipe is None:
+        notes += [note for j, p in enumerate(layout.features) if j not in layout.categories
+                  if (note := _missing_code_note(path, column_label(layout.names, p),
+                                                 X[:, j], lines)) is not None]
         for j, p in enumerate(layout.features):
             shown = [] if j in layout.categories else holds_dates(body, p)
             if shown:
@@ -340,9 +354,15 @@ def _load_csv(path: Path, *, encoding: str | None, label_column: int | str | Non
         values = _regression_values(path, layout, labels, label_values, lines,
                                     required=task == "regression")
         if values is not None:
+            if recipe is None and values.ndim == 1:
+                note = _missing_code_note(
+                    path, f"the target column {column_label(layout.names, layout.label)}",
+                    values, lines, then=", then leave those rows out with "
+                    "`drop_unlabelled`")
+                notes += [note] if note else []
             return Dataset(X=X, y=values, classes=np.empty(0, dtype=np.float64),
                            name=path.name, table=table, notes=notes, ids=ids)
-    y, known = _encode_labels(path, layout, labels, label_values, lines, classes)
+    y, known = _encode_labels(path, layout, labels, label_values, lines, classes, task)
     if recipe is None:
         notes += _look_alike_notes(path, layout, [str(c) for c in known])
         notes += _header_read_as_data(path, layout, sample[0], y, header)
@@ -379,7 +399,7 @@ def _folded(value: str, yes_no: bool = True) -> str:
     return _YES_NO.get(folded, folded) if yes_no else folded
 
 
-def _look_alike(values: Sequence[str]) -> list[list[str]]:
+def look_alike(values: Sequence[str]) -> list[list[str]]:
     """Groups of two or more distinct values that differ only in letter case or spaces
     ('Yes', 'yes', 'YES'; 'New York', 'New  York') or in how they write yes or no ('Y',
     'yes', 'TRUE')."""
@@ -406,20 +426,66 @@ def _look_alike_notes(path: Path, layout: _Layout, classes: list[str]) -> list[s
             " ..." if len(groups) > 4 else "")
 
     out = []
-    alike = _look_alike(classes)
+    alike = look_alike(classes)
     if alike:
         out.append(f"warning: {path.name}: the label column "
                    f"{column_label(layout.names, layout.label)} has values that differ "
                    f"{_alike_words(alike)} ({listed(alike)}): each is a class of its own. If "
                    "they mean the same, write them alike in the file.")
     for j, cats in layout.recipe.categorical.items():
-        alike = _look_alike([str(c) for c in cats or []])
+        alike = look_alike([str(c) for c in cats or []])
         if alike:
             out.append(f"note: {path.name}: {column_label(layout.names, layout.features[j])} "
                        f"has categories that differ {_alike_words(alike)} ({listed(alike)}): "
                        "each is a one-hot column of its own; write them alike if they mean "
                        "the same.")
     return out
+
+
+#: numbers statistics packages and survey files write for a missing answer (SPSS's -99,
+#: Stata's and SAS's exports of coded data: 999, -9999, ...)
+_MISSING_CODES = (-9.0, -99.0, -999.0, -9999.0, -99999.0, 99.0, 999.0, 9999.0, 99999.0,
+                  999999.0)
+
+
+def missing_code(values: np.ndarray) -> tuple[float, int, float, float] | None:
+    """(code, rows holding it, the other values' min and max) where the column ``values``
+    (N,) holds one of :data:`_MISSING_CODES` in at least 2 rows, and that value lies
+    farther from the other values than their whole range (0 to 6, and -99): a code for a
+    missing value, read as a number. None otherwise (a code among values of its size,
+    such as 99 among ages, is no different from them)."""
+    finite = values[np.isfinite(values)]
+    for code in _MISSING_CODES:
+        hit = finite == code
+        count = int(hit.sum())
+        if count < 2 or count == finite.size:
+            continue
+        rest = finite[~np.isin(finite, _MISSING_CODES)]
+        if rest.size < 2:
+            continue
+        lo, hi = float(rest.min()), float(rest.max())
+        span = max(hi - lo, 1.0)
+        if (code < 0 and code < lo - span) or (code > 0 and code > hi + span):
+            return code, count, lo, hi
+    return None
+
+
+def _missing_code_note(path: Path, what: str, values: np.ndarray, lines: np.ndarray,
+                       then: str = "") -> str | None:
+    """A warning naming a column (``what``) whose ``values`` hold a missing-value code
+    (:func:`missing_code`), with its first row, and how to mark those cells missing
+    (``then``: what to do next, for a target)."""
+    found = missing_code(values)
+    if found is None:
+        return None
+    code, count, lo, hi = found
+    first = int(lines[np.flatnonzero(values == code)[0]])
+    side = "below" if code < 0 else "above"
+    return (f"warning: {path.name}: {what} holds {code:g} in {count:,} rows (first at row "
+            f"{first}), far {side} its other values ({lo:g} to {hi:g}): a code for a "
+            "missing value, as SPSS, Stata and survey files write one? It is read as the "
+            f"number {code:g}; if it means missing, empty those cells or write NA (pandas: "
+            f"df.replace({code:g}, np.nan)){then}.")
 
 
 def _unseen_note(path: Path, layout: _Layout) -> str:
@@ -493,14 +559,46 @@ def _other_dates_note(path: Path, layout: _Layout, position: int, kind: str,
             f"as numbers, {fix}.")
 
 
-def _identifier_note(path: Path, layout: _Layout, position: int) -> str:
+#: a number followed by its unit: 50.5 kg, 170cm, 3.2 GB, 20 °C, 5 m/s
+_WITH_UNIT = re.compile(r"[+-]?\d[\d.,]*\s*([^\d\s.,+-][^\d\s]{0,7})")
+
+
+def _unit_of(body: list[tuple[int, list[str]]], position: int) -> tuple[str, str] | None:
+    """(the unit, a cell) where most filled sampled cells of the column are a number
+    followed by one unit ('50.5 kg'), else None."""
+    cells = [c[position].strip() for _, c in body
+             if len(c) > position and not is_missing(c[position])]
+    units = collections.Counter(m.group(1) for c in cells if (m := _WITH_UNIT.fullmatch(c)))
+    if not units:
+        return None
+    unit, count = units.most_common(1)[0]
+    if 5 * count < 4 * len(cells):
+        return None
+    return unit, next(c for c in cells if c.endswith(unit))
+
+
+def _identifier_note(path: Path, layout: _Layout, position: int,
+                     body: list[tuple[int, list[str]]] = ()) -> str:
     once, filled = layout.identifier_columns[position]
+    unit = _unit_of(list(body), position)
+    if unit is not None:  # a measurement written with its unit: text to the reader
+        return (f"note: {path.name}: {column_label(layout.names, position)} holds numbers "
+                f"written with a unit ({unit[1]!r}), which are text to a CSV reader, and "
+                "nearly all differ, so it is not used as a feature; to use it, write the "
+                f"numbers alone and the unit in the column's name "
+                f"({_unit_name(layout.names, position, unit[0])}).")
     return (f"note: {path.name}: {column_label(layout.names, position)} holds text whose "
             f"values mostly occur in one row only ({once} of {filled} filled cells read): an "
             "identifier or free text (names, ticket numbers, comments), not a category that "
             "repeats, so one-hot columns of it could not carry over to new rows; it is not "
             "used as a feature. To use it, put what it means (a title, a prefix) in a column "
             "of its own.")
+
+
+def _unit_name(names: list[str] | None, position: int, unit: str) -> str:
+    """A column name that carries the unit: 'weight_kg'."""
+    name = names[position] if names and position < len(names) and names[position] else "col"
+    return f"{name}_{unit}"
 
 
 def _regression_values(path: Path, layout: _Layout, codes: np.ndarray, texts: list[str],
@@ -535,6 +633,54 @@ UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
 
 #: what reading a damaged or truncated compressed stream raises
 _STREAM_ERRORS = (OSError, EOFError, lzma.LZMAError, zipfile.BadZipFile, zlib.error)
+
+
+#: the first bytes of files in formats numpynn does not read, whatever their ending
+_SIGNATURES = (
+    (b"PAR1", OTHER_FORMATS[(".parquet", ".pq")]),
+    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", OTHER_FORMATS[(".xlsx", ".xlsm", ".xls", ".ods")]),
+    (b"ARROW1", OTHER_FORMATS[(".feather", ".arrow")]),
+    (b"\x89HDF\r\n\x1a\n", OTHER_FORMATS[(".h5", ".hdf5")]),
+    (b"\x93NUMPY", OTHER_FORMATS[(".npy",)]),
+    (b"SQLite format 3\x00", ("an SQLite database", "export a table as CSV with a header: "
+                              "sqlite3 -header -csv {path!r} 'SELECT * FROM TABLE' > "
+                              "data.csv")),
+    (b"%PDF", ("a PDF document", "export the table from the program that made it as CSV")),
+    (b"\x89PNG", ("an image (PNG)", "put images in an .npz file: np.savez('data.npz', "
+                                    "X=images, y=labels), X of shape (N, H, W[, C])")),
+    (b"\xff\xd8\xff", ("an image (JPEG)", "put images in an .npz file: np.savez('data.npz', "
+                                          "X=images, y=labels), X of shape (N, H, W[, C])")),
+)
+def _refuse_other_file_kind(path: Path) -> None:
+    """A DataError for a file whose first bytes say it is not a table in text, whatever
+    its ending: a workbook, Parquet, SQLite, HDF5, an image (:data:`_SIGNATURES`), an
+    .xlsx or .ods workbook (a zip of XML), a web page or a Git LFS pointer
+    (:func:`~numpynn.data._files.not_the_data`)."""
+    try:
+        with open(path, "rb") as fh:
+            start = fh.read(512)
+    except OSError:
+        return  # reading it says what is wrong
+    try:
+        binary = b"\x00" in start or not start.decode("utf-8")
+    except UnicodeDecodeError:
+        binary = True
+    for magic, (kind, how) in _SIGNATURES:
+        if start.startswith(magic) and binary:  # a header 'PAR1,PAR2' is a table's
+            raise DataError(conversion_message(str(path), kind, how))
+    if start.startswith(b"PK\x03\x04"):
+        try:
+            with zipfile.ZipFile(path) as archive:
+                names = archive.namelist()
+        except (zipfile.BadZipFile, OSError):
+            return
+        if "[Content_Types].xml" in names or "mimetype" in names:  # Office Open, OpenDocument
+            kind, how = OTHER_FORMATS[(".xlsx", ".xlsm", ".xls", ".ods")]
+            raise DataError(conversion_message(str(path), kind, how))
+        return
+    what = not_the_data(start)
+    if what is not None:
+        raise DataError(f"{path} is {what}")
 
 
 def _open_binary(path: Path) -> io.BufferedIOBase:
@@ -725,6 +871,8 @@ def _sniff(path: Path, encoding: str | None, declared: bool = True) -> str:
         found = None
     if found == " " and _splits_evenly(lines, "|"):  # psql's " a | b ": spaced pipes
         return "|"
+    if found == "\t" and _aligned_with_a_tab(lines):  # UCI's auto-mpg.data: columns
+        return " "  # aligned by runs of spaces, a tab before the last (a quoted name)
     if found in SNIFFED_DELIMITERS and found in lines[0] and (
             found in DELIMITERS or _splits_evenly(lines, found)):
         return found
@@ -733,6 +881,17 @@ def _sniff(path: Path, encoding: str | None, declared: bool = True) -> str:
     if not counts[best] and _splits_evenly(lines, " "):  # columns aligned by spaces
         return " "
     return best if counts[best] else ","
+
+
+def _aligned_with_a_tab(lines: list[str]) -> bool:
+    """Whether lines that hold a tab are columns aligned by runs of spaces, a tab among
+    them (UCI's ``auto-mpg.data``): every line has a run of two spaces or more, and split
+    at runs of spaces and tabs they have more cells, evenly, than split at tabs."""
+    if not all(re.search(r"\S {2,}\S", line) for line in lines):
+        return False
+    tabs = {len(cells) for cells in _reader(lines, "\t")}
+    spaced = [len(cells) for cells in _reader(lines, " ")]
+    return _splits_evenly(lines, " ") and spaced[-1] > max(tabs)
 
 
 def _title_lines(lines: list[str]) -> int:
@@ -890,11 +1049,19 @@ def _refuse_other_text_format(path: Path, sep: str, sample: list[tuple[int, list
 def _ends_with_delimiter(sample: list[tuple[int, list[str]]]) -> int:
     """How many empty cells every sampled row, a header first, ends with: some exports
     write ``a,b,c,`` (one), a spreadsheet ``a,b,c,,,`` for cells formatted beside the
-    table; those cells are not columns. Without a header (a first row of text) an empty
-    last column may be a label column left empty, which must be refused as such, so 0."""
+    table; those cells are not columns (nor one that pandas named ``Unnamed: 4`` in the
+    header, reading and writing such a file). Without a header (a first row of text) an
+    empty last column may be a label column left empty, which must be refused as such, so
+    0."""
     if len(sample) < 2:
         return 0
-    k = min(len(cells) - 1 - _last_filled(cells) for _, cells in sample)
+    head = list(sample[0][1])  # pandas' names of empty columns it read and wrote back
+    j = len(head) - 1
+    while j > 0 and (not head[j].strip() or re.fullmatch(r"Unnamed: \d+", head[j].strip())):
+        head[j] = ""
+        j -= 1
+    k = min(len(cells) - 1 - _last_filled(cells)
+            for cells in [head, *(cells for _, cells in sample[1:])])
     first = sample[0][1][:-k] if k else []
     header_like = any(not number_either_way(c) and not is_missing(c) for c in first)
     return k if header_like else 0
@@ -1091,6 +1258,18 @@ def _margin_text(rows: list[tuple[int, str]]) -> str:
             f"({', '.join(cell_repr(text) for _, text in rows)})")
 
 
+def _listed(specs: Sequence[int | str], names: Sequence[str] | None) -> list[int | str]:
+    """Columns as given, a text naming several (``'id,notes'``, as the command line takes
+    them) split at its commas where it is no column's name."""
+    out: list[int | str] = []
+    for spec in specs:
+        if isinstance(spec, str) and "," in spec and spec.strip() not in (names or ()):
+            out += [part.strip() for part in spec.split(",") if part.strip()]
+        else:
+            out.append(spec)
+    return out
+
+
 def _column_spec(names: list[str] | None, position: int) -> str:
     """How to give a column to ``ignore_columns``: its name, else its index."""
     return repr(names[position]) if names is not None and names[position] else str(position)
@@ -1167,7 +1346,7 @@ def _layout(path: Path, sample: list[tuple[int, list[str]]], delimiter: str,
     label = (None if label_column is None else
              resolve_column(label_column, names, n_columns, str(path), "label_column"))
     ignored: list[int] = []
-    for spec in ignore_columns:
+    for spec in _listed(ignore_columns, names):
         position = resolve_column(spec, names, n_columns, str(path), "ignore_columns")
         if position == label:
             raise DataError(f"{path}: {column_label(names, position)} is the label column; "
@@ -1247,11 +1426,14 @@ def _layout_from_recipe(path: Path, sample: list[tuple[int, list[str]]], labelle
     known = set(recipe.columns or [])
     if header is None and recipe.header_given:
         header = recipe.header
-    has_header = (header if header is not None else
-                  bool(known & set(first)) or _is_header(first, sample[1:], decimal_comma))
+    lone = len(sample) == 1 and not known & set(first)  # one row to predict, no name known:
+    has_header = (header if header is not None else  # a row of data when it holds a number
+                  bool(known & set(first)) or (
+                      not any(is_number_cell(c, decimal_comma) for c in first) if lone else
+                      _is_header(first, sample[1:], decimal_comma)))
     names = list(first) if has_header else None
     skipped = [resolve_column(c, names, n, str(path), "ignore_columns")
-               for c in ignore_columns]
+               for c in _listed(ignore_columns, names)]
     needed = set(recipe.feature_names or []) if names is not None else set()
     clash = [names[p] for p in skipped if names is not None and names[p] in needed]
     if clash:
@@ -1294,9 +1476,15 @@ def _layout_from_recipe(path: Path, sample: list[tuple[int, list[str]]], labelle
     if m == F:
         return _Layout(has_header, n, names, None, kept, categories, recipe, True,
                        skipped_columns=left_out, carry=carry)
-    raise DataError(f"{path} has {m} columns but the model expects {F} (the features) or {C} "
-                    "(as the training file, with the label); a file without a header is "
-                    "read by position")
+    if m == C - 1 and recipe.label is not None:  # the training file's columns but the label
+        label = recipe.label % C  # (a test file as Kaggle's: its id column kept)
+        return _Layout(has_header, n, names, None,
+                       [kept[p - (p > label)] for p in recipe.features], categories, recipe,
+                       True, skipped_columns=left_out, carry=carry)
+    also = f", {C - 1} (without the label)" if recipe.label is not None and C - 1 != F else ""
+    raise DataError(f"{path} has {m} columns but the model expects {F} (the features){also} "
+                    f"or {C} (as the training file, with the label); a file without a header "
+                    "is read by position")
 
 
 def _is_header(first: list[str], body: list[tuple[int, list[str]]],
@@ -1433,14 +1621,35 @@ _NOT_NUMBERS = {
                     "write NA, a missing cell"),
     **dict.fromkeys(("1.#inf", "-1.#inf", "#inf", "infinity"),
                     "an infinite value, which a network cannot use"),
+    **dict.fromkeys(("n.a.", "n.a", "na.", "n. a.", "n/v", "k.a.", "n.d.", "n/d", "nil",
+                     "(null)", "missing", "unknown", "..", "...", "s.o."),
+                    "a word for no value; leave the cell empty or write NA, a missing cell "
+                    "(filled with the column's median by default)"),
 }
+
+#: a number with its minus sign after it (SAP's and other ledgers' exports: 1.234,50-)
+_TRAILING_MINUS = re.compile(r"\d[\d.,' ]*-")
 
 
 def _not_a_number_hint(cell: str) -> str:
     """What a cell that is not a number in a column of numbers most likely is (a dash,
-    Python's None), as " (...)"; else ""."""
-    what = _NOT_NUMBERS.get(cell.strip(f" {CURRENCY_SIGNS}").lower())  # "$ -": zero
-    return f" ({cell.strip()!r} is {what})" if what else ""
+    Python's None, a word for no value, a minus sign written last, a date written day or
+    month first), as " (...)"; else ""."""
+    text = cell.strip()
+    what = _NOT_NUMBERS.get(text.strip(f" {CURRENCY_SIGNS}").lower())  # "$ -": zero
+    if what is None and re.fullmatch(r"(?:[<>]=?|[≤≥])\s*[+-]?\d[\d.,]*", text):
+        what = ("a bound, not a value, as lab results write one beyond a detection limit; "
+                "write a number (the limit, or half of it) or leave the cell empty")
+    if what is None and _TRAILING_MINUS.fullmatch(text):
+        what = (f"a number with its minus sign last, as SAP and ledgers export them; write "
+                f"it first ('-{text[:-1]}')")
+    if what is None and other_date_kind(text) == "dates":
+        what = ("a date written day or month first, which cannot be read unambiguously "
+                "while the column's other cells are read as numbers or year-first dates; "
+                "write every date year first (2020-03-15)")
+    elif what is None and other_date_kind(text) == "times":
+        what = "a time of day; write it as a number (hours: 13.75 for 13:45)"
+    return f" ({text!r} is {what})" if what else ""
 
 
 def _category(cell: str, mapping: dict[str, int], grow: bool, line: int, j: int,
@@ -1543,8 +1752,12 @@ class MissingLabelError(DataError):
 
 
 def _encode_labels(path: Path, layout: _Layout, codes: np.ndarray, texts: list[str],
-                   lines: np.ndarray, classes: Sequence[object] | np.ndarray | None
-                   ) -> tuple[np.ndarray, np.ndarray]:
+                   lines: np.ndarray, classes: Sequence[object] | np.ndarray | None,
+                   task: str = "auto") -> tuple[np.ndarray, np.ndarray]:
+    """The label cells as class indices (N,) and the classes. Numbers that are not whole
+    are refused as a continuous quantity, except where classification was asked for and
+    they are few (at most 20 values, each in two rows on average: grades 2.5, 3.0...):
+    then they are classes written as the file writes them."""
     first_rows = np.zeros(len(texts), dtype=np.int64)
     seen = np.zeros(len(texts), dtype=bool)
     for i, code in enumerate(codes.tolist()):  # the first row of every label value
@@ -1557,6 +1770,11 @@ def _encode_labels(path: Path, layout: _Layout, codes: np.ndarray, texts: list[s
     else:
         if classes is None and all(is_number(t) for t in texts):
             numbers = np.array([float(t) for t in texts])
+            if (task == "classification" and len(texts) <= 20 and 2 * len(texts) <= len(codes)
+                    and np.isfinite(numbers).all()
+                    and not np.all(numbers == np.round(numbers))):
+                return encode_labels(np.array(texts, dtype=str)[codes], None,
+                                     source=str(path))
             if looks_continuous(numbers[codes]):
                 fraction = np.flatnonzero(np.isfinite(numbers) & (numbers != np.round(numbers)))
                 example = (None if not fraction.size else

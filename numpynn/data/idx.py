@@ -87,11 +87,15 @@ def _find(directory: Path, base: str) -> Path | None:
         if (directory / name).exists():
             return directory / name
     ends = {base, dotted, base.replace("t10k-", "test-"), dotted.replace("t10k-", "test-")}
-    try:
-        found = sorted(p for p in directory.iterdir() if p.is_file() and any(
-            p.name.removesuffix(".gz").endswith(("-" + e, "_" + e)) for e in ends))
+    try:  # names compared in lower case: TRAIN-IMAGES-IDX3-UBYTE as some copies have them
+        files = [p for p in directory.iterdir() if p.is_file()]
     except OSError:
         return None
+    same = [p for p in files if p.name.lower().removesuffix(".gz") in (base, dotted)]
+    if len(same) == 1:
+        return same[0]
+    found = sorted(p for p in files if any(
+        p.name.lower().removesuffix(".gz").endswith(("-" + e, "_" + e)) for e in ends))
     if len(found) > 1:
         raise DataError(f"{directory} holds several {base} files of different sets "
                         f"({', '.join(p.name for p in found)}); put each set's four files "
@@ -121,6 +125,13 @@ def load_mnist(
     directory = require_dir(as_path(directory), "MNIST directory")
     paths = {key: _find(directory, base) for key, base in MNIST_FILES.items()}
     missing = [MNIST_FILES[key] for key, p in paths.items() if p is None]
+    notes = []
+    inside = _set_below(directory) if len(missing) == len(MNIST_FILES) else None
+    if inside is not None:  # torchvision's ROOT/MNIST/raw, an unpacked archive's folder
+        notes.append(f"note: {directory}: the MNIST files are in {inside}, read from there.")
+        directory = inside
+        paths = {key: _find(directory, base) for key, base in MNIST_FILES.items()}
+        missing = []
     if missing:
         raise DataError(
             f"{directory}: missing MNIST file(s) {', '.join(missing)} (each may also end "
@@ -170,4 +181,28 @@ def load_mnist(
         image_shape=image_shape,
         X_test=test_images.reshape(len(test_images), -1).astype(np.float32),
         y_test=y_test,
+        notes=notes,
     )
+
+
+def _set_below(directory: Path, depth: int = 3) -> Path | None:
+    """The one folder below ``directory`` (at most ``depth`` levels down) that holds the
+    four MNIST files, as torchvision keeps them (ROOT/MNIST/raw) or an archive unpacks
+    them; None where there is none or more than one (each a set of its own)."""
+    found: list[Path] = []
+    level = [directory]
+    for _ in range(depth):
+        below = []
+        for folder in level:
+            try:
+                below += sorted(p for p in folder.iterdir() if p.is_dir())
+            except OSError:
+                continue
+        for folder in below:
+            try:
+                if all(_find(folder, base) is not None for base in MNIST_FILES.values()):
+                    found.append(folder)
+            except DataError:  # several sets side by side: not one set
+                continue
+        level = below[:200]  # a few folders, not a whole disk
+    return found[0] if len(found) == 1 else None

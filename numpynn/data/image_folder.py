@@ -341,6 +341,17 @@ def load_image_folder(
     if not root.exists():
         where = "" if root.is_absolute() else f" (relative to {Path.cwd()})"
         raise DataError(f"image folder not found: {root}{where}; check the path.")
+    if root.is_file() and is_image(root) and not labelled:  # one image to predict
+        notes: list[str] = []
+        X, shape = _pixels([root], root.parent, tuple(size) if size is not None else None,
+                           channels, notes)
+        return Dataset(X=X, y=None, classes=np.empty(0), name=root.name, image_shape=shape,
+                       notes=notes, ids=[root.name])
+    if root.is_file() and is_image(root):
+        raise DataError(f"{root} is a file, one image without a label: to train or evaluate give "
+                        "the folder that holds the images, one subfolder per class "
+                        f"(FOLDER/CLASS/IMAGE, e.g. {root.parent}/); numpynn predict reads "
+                        "one image as it is.")
     if not root.is_dir():
         raise DataError(f"{root} is a file; give the folder that holds the images, one "
                         f"subfolder per class (e.g. {root.parent}/).")

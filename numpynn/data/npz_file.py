@@ -12,7 +12,8 @@ import numpy as np
 
 from ..errors import DataError
 from ._checks import non_finite
-from ._files import as_path, require_file
+from ._files import as_path, not_the_data, require_file
+from .csv_file import look_alike
 from .dataset import Dataset
 from .labels import as_classes, encode_labels
 
@@ -21,10 +22,13 @@ _HOW_TO = "create one with np.savez(path, X=X, y=y)"
 
 #: the names other tools save features and labels under, tried in this order: numpynn's,
 #: lower case, Keras' ``mnist.npz`` (``x_train``...: its test arrays are the test split),
-#: scikit-learn's Bunch (``data``, ``target``), image sets' (``images``, ``labels``) and
+#: scikit-learn's Bunch (``data``, ``target``), image sets' (``images``, ``labels``),
+#: other pipelines' (``features``/``inputs`` with ``labels``/``targets``) and
 #: ``np.savez(path, X, y)`` without names (``arr_0``, ``arr_1``)
 PAIRS = (("X", "y"), ("x", "y"), ("X_train", "y_train"), ("x_train", "y_train"),
-         ("data", "target"), ("images", "labels"), ("arr_0", "arr_1"))
+         ("data", "target"), ("images", "labels"), ("features", "labels"),
+         ("features", "targets"), ("inputs", "targets"), ("inputs", "labels"),
+         ("arr_0", "arr_1"))
 #: the test split's arrays beside a pair of training arrays
 TEST_PAIRS = {("X_train", "y_train"): ("X_test", "y_test"),
               ("x_train", "y_train"): ("x_test", "y_test")}
@@ -88,13 +92,23 @@ def load_npz(
         known = as_classes(classes) if classes is not None else np.empty(0, dtype=np.int64)
         return Dataset(X=X, y=None, classes=known, name=path.name, image_shape=image_shape,
                        X_test=X_test, notes=notes)
+    _check_orientation(arrays, names, path)
     if _targets(arrays[names[1]], task):
+        notes += _probabilities_note(arrays[names[1]], path, names[1])
         return Dataset(X=X, y=_check_targets(arrays[names[1]], len(X), path, names),
                        classes=np.empty(0), name=path.name, image_shape=image_shape,
                        X_test=X_test, notes=notes,
                        y_test=None if X_test is None else _check_targets(
                            arrays[test_names[1]], len(X_test), path, test_names))
     raw = _check_y(arrays[names[1]], len(X), path, names, notes)
+    if raw.dtype.kind == "U" and classes is None:
+        alike = look_alike(np.unique(raw).tolist())
+        if alike:
+            shown = ", ".join(" / ".join(repr(v) for v in g) for g in alike[:4])
+            notes.append(f"warning: {path.name}: {names[1]} holds labels that differ only in "
+                         f"letter case, spaces or how yes or no is written ({shown}): each is "
+                         "a class of its own. If they mean the same, write them alike "
+                         "(np.char.strip, np.char.lower) and save the file again.")
     raw_test = None if X_test is None else _check_y(arrays[test_names[1]], len(X_test), path,
                                                     test_names, [])
     if classes is None and raw_test is not None:
@@ -105,13 +119,44 @@ def load_npz(
                    X_test=X_test, y_test=y_test, notes=notes)
 
 
+def _check_orientation(arrays: dict[str, np.ndarray], names: tuple[str, str],
+                       path: os.PathLike[str]) -> None:
+    """A DataError for features saved one column per example (X (D, N) beside y (N,)):
+    the transpose gives one row per example."""
+    X, y = arrays[names[0]], arrays[names[1]]
+    if X.ndim == 2 and y.ndim >= 1 and X.shape[0] != len(y) and X.shape[1] == len(y):
+        raise DataError(f"{path}: {names[0]} has {X.shape[0]} rows but {names[1]} has "
+                        f"{len(y)} labels, and {names[0]} has {X.shape[1]} columns: one "
+                        f"column per example? numpynn reads one row per example: save "
+                        f"{names[0]}.T (np.savez(path, X=X.T, y=y))")
+
+
+def _probabilities_note(y: np.ndarray, path: os.PathLike[str], name: str) -> list[str]:
+    """A warning where y (N, K) read as a regression's K targets holds rows of
+    probabilities (each in [0, 1], summing to 1: soft or smoothed one-hot labels), which
+    are classes more often than K numbers to predict."""
+    if y.ndim != 2 or y.shape[1] < 2 or y.dtype.kind != "f" or not len(y):
+        return []
+    wide = y.astype(np.float64)
+    if not (np.isfinite(wide).all() and (wide >= 0).all() and (wide <= 1).all()
+            and np.allclose(wide.sum(axis=1), 1.0, atol=1e-3)):
+        return []
+    return [f"warning: {path.name}: {name} holds rows of probabilities summing to 1 (soft "
+            "or smoothed one-hot labels?), trained as a regression of "
+            f"{y.shape[1]} numbers; for classes, save {name}.argmax(axis=1) (or the class "
+            "names) instead."]
+
+
 def _read_arrays(path: os.PathLike[str], labelled: bool
                  ) -> tuple[tuple[str, str], tuple[str, str] | None, dict[str, np.ndarray]]:
     """The pair of names (:data:`PAIRS`) the file holds (its X alone without labels), the
     names of its test split's pair (or None) and the arrays read."""
     if not zipfile.is_zipfile(path):
         with open(path, "rb") as f:
-            head = f.read(8)
+            head = f.read(512)
+        other = not_the_data(head)
+        if other is not None:
+            raise DataError(f"{path} is {other}")
         kind = ""
         if head.startswith(b"\x93NUMPY"):
             kind = " (it is a single .npy array)"

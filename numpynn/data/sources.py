@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import difflib
 import glob as globmod
+import gzip
 import os
+import re
 import shlex
+import urllib.parse
+import zlib
 from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
@@ -114,6 +118,49 @@ def _other_format_error(text: str) -> DataError | None:
     return None
 
 
+_URL = re.compile(r"([A-Za-z][A-Za-z0-9+.-]+)://(.*)")
+
+
+def url_error(text: str, what: str = "`data` ") -> str | None:
+    """The refusal of a URL given as the data (``what``: how the message names it):
+    numpynn reads files on disk; a ``file://`` URL names its path, another says to fetch
+    the file first. None for anything else."""
+    match = _URL.fullmatch(text.strip())
+    if match is None:
+        return None
+    scheme = match.group(1).lower()
+    if scheme == "file":
+        path = urllib.parse.unquote(urllib.parse.urlparse(text.strip()).path)
+        return f"{what}{text} is a file:// URL; give the file's path instead: {path}"
+    name = os.path.basename(urllib.parse.urlparse(text.strip()).path) or "data.csv"
+    fetch = (f"download it first (e.g. curl -LO {text})" if scheme in ("http", "https", "ftp")
+             else "copy it to a local file first")
+    return (f"{what}{text} is a {scheme}:// URL; numpynn reads files on disk: {fetch} and "
+            f"give that file ({name})")
+
+
+def _idx_file_error(text: str) -> DataError | None:
+    """One IDX file (MNIST's format, gzip-compressed or not) given as the data: which
+    directory spec reads it with its three companions; None for any other file."""
+    path = Path(os.path.expanduser(text))
+    try:
+        with open(path, "rb") as fh:
+            start = fh.read(4)
+            if start[:2] == b"\x1f\x8b":
+                fh.seek(0)
+                start = gzip.GzipFile(fileobj=fh).read(4)
+    except (OSError, EOFError, zlib.error):
+        return None
+    if len(start) < 4 or start[:3] != b"\x00\x00\x08" or start[3] not in (1, 3):
+        return None
+    folder = str(path.parent) if str(path.parent) not in ("", ".") else "."
+    return DataError(f"{text} is an IDX file (MNIST's format), one of a set of four; give the "
+                     f"directory that holds them: --data mnist:{folder} (or "
+                     f"fashion-mnist:{folder}): train-images-idx3-ubyte, "
+                     "train-labels-idx1-ubyte, t10k-images-idx3-ubyte and "
+                     "t10k-labels-idx1-ubyte, each may end in .gz")
+
+
 def load_digits(*, classes: Sequence[object] | np.ndarray | None = None) -> Dataset:
     """The 8x8 digits bundled with scikit-learn: X (1797, 64) float64 values 0..16 (read
     without importing scikit-learn: :func:`numpynn.data.digits.digits_arrays`)."""
@@ -197,6 +244,9 @@ def load_dataset(
     text = os.fspath(spec)
     if not isinstance(text, str):
         raise DataError(f"data spec must be a string; got {text!r}")
+    url = url_error(text)
+    if url is not None:
+        raise DataError(url)
     parsed = DataSpec.parse(text)
     if parsed.prefix:
         if not parsed.path:
@@ -228,7 +278,7 @@ def load_dataset(
             "CIFAR-100 is read from its files, not downloaded by numpynn: download "
             "cifar-100-python.tar.gz from https://www.cs.toronto.edu/~kriz/cifar.html, "
             "unpack it and give cifar100:DIR (the folder holding train, test and meta)")
-    other = _other_format_error(text)
+    other = _other_format_error(text) or _idx_file_error(text)
     if other is not None:
         raise other
     if os.path.isdir(text) and any(os.path.isfile(os.path.join(text, n))

@@ -19,11 +19,12 @@ from __future__ import annotations
 import codecs
 import os
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from .csv_file import UTF16_BOMS
 from .formats import OTHER_FORMATS
-from .image_folder import looks_like_image_folder
+from .image_folder import is_image, looks_like_image_folder
 
 SPEC_FORMS = (
     "'digits' (bundled with scikit-learn)",
@@ -115,6 +116,8 @@ class DataSpec:
             return cls(text, "csv", path)  # UCI's adult.data, a .txt, a file with no ending
         if os.path.isdir(path) and looks_like_image_folder(path):
             return cls(text, "images", path)  # DIR/CLASS/IMAGE: images:DIR said on its own
+        if os.path.isfile(path) and is_image(Path(path)):
+            return cls(text, "images", path)  # one image, to predict
         return cls(text, "unknown", path)
 
     @property

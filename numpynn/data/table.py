@@ -128,7 +128,11 @@ def column_label(names: Sequence[str] | None, position: int) -> str:
 def resolve_column(spec: int | str, names: Sequence[str] | None, n_columns: int,
                    source: str, what: str) -> int:
     """A column given by name or index (negative counts from the end) -> its position; a
-    number beyond the columns that is a column's name (``2020``) is that column."""
+    number beyond the columns that is a column's name (``2020``) is that column; an index
+    written as a whole float (``2.0``, as configs and notebooks write counts) that is no
+    column's name is that index."""
+    if isinstance(spec, (float, np.floating)) and float(spec).is_integer():
+        spec = int(spec)
     if isinstance(spec, (bool, np.bool_)) or not isinstance(spec, (int, np.integer, str)):
         raise InputError(f"{what} must be a column name or an integer index; got {spec!r}")
     if isinstance(spec, str):
@@ -146,6 +150,8 @@ def resolve_column(spec: int | str, names: Sequence[str] | None, n_columns: int,
                   " ".join(text.split())]
         if text not in names and len(spaced) == 1:  # 'Weight (kg)' for Excel's wrapped
             return spaced[0]  # header cell 'Weight\n(kg)': the same words, other spaces
+        if text not in names and re.fullmatch(r"[+-]?\d+\.0*", text):  # '2.0': index 2
+            return resolve_column(int(float(text)), names, n_columns, source, what)
         if text not in names:
             close = _closest_name(text, names)
             hint = f"; did you mean {close!r}?" if close else letter
@@ -472,17 +478,29 @@ class TableRecipe:
         """Table rows as a user has them -> raw features (N, F) in recipe space.
 
         ``rows``: a pandas DataFrame (columns matched by name when the recipe has names;
-        the label and ignored columns may be present), or a 2-D sequence / array of
+        the label and ignored columns may be present), one row as a Series or a dict
+        ``{column: cell}``, a dict ``{column: cells}``, a list of such records (JSON's
+        rows), or a 2-D sequence / array of
         cells (numbers or strings) with the F feature columns in training order.
         """
         try:
             import pandas as pd
         except ImportError:  # pragma: no cover - pandas is optional
             pd = None
+        if pd is not None and isinstance(rows, pd.Series) and self.feature_names is not None:
+            rows = rows.to_frame().T  # one row, its cells named by the series' index
+        if (pd is not None and isinstance(rows, list) and rows
+                and all(isinstance(r, Mapping) for r in rows)):  # records: one dict a row
+            rows = pd.DataFrame(rows)
+        if pd is not None and isinstance(rows, Mapping):  # {column: cells} or one record
+            rows = pd.DataFrame(rows if all(np.ndim(v) == 1 for v in rows.values())
+                                else [rows])
         if pd is not None and isinstance(rows, pd.DataFrame):
             names = [str(c) for c in rows.columns]
             if self.feature_names is not None:
-                order = self.match_names(names, source, labelled=False)
+                order = self.match_names(
+                    names, source, labelled=False,
+                    fix=f"select the model's columns first: rows[{self.feature_names!r}]")
             else:
                 order = list(range(len(names)))
                 if len(names) != self.n_features:
@@ -537,12 +555,13 @@ class TableRecipe:
         return value
 
     def match_names(self, names: Sequence[str], source: str, *, labelled: bool,
-                    extra: Iterable[str] = ()) -> list[int]:
+                    extra: Iterable[str] = (), fix: str | None = None) -> list[int]:
         """Positions in ``names`` (a new file's header) of the F feature columns.
 
         The label column (required when ``labelled``), ignored columns and ``extra``
         ones (this file's to leave out) may be present; any other column, or a feature
-        column that is absent, is an error naming them.
+        column that is absent, is an error naming them (``fix``: what to do about an
+        unexpected one, where the file's reading options do not apply: a frame).
         """
         wanted = self.feature_names or []
         duplicates = sorted({n for n in names if list(names).count(n) > 1})
@@ -557,6 +576,12 @@ class TableRecipe:
         if labelled and self.label_name is not None and self.label_name not in names:
             missing.append(self.label_name)
         unexpected = [n for n in names if n not in allowed]
+        if labelled and missing == [self.label_name] and not unexpected:  # a test file
+            raise DataError(
+                f"{source}: missing column(s) {preview(missing)}, the label: the file has "
+                "the model's feature columns only (a test file without its answers?); "
+                "evaluating needs the labels to compare with; for predictions of such a "
+                "file use numpynn predict.")
         if missing or unexpected:
             parts = []
             if missing:
@@ -571,8 +596,9 @@ class TableRecipe:
                 + (f" with the label {self.label_name!r}" if self.label_name else "")
                 + " (matched by name, in any order)"
                 + (f"; {renamed}" if renamed else "")
-                + ("; leave other columns out with `ignore_columns`"
-                   + ("" if labelled else ", or carry one to the output with `id_column`")
+                + ((f"; {fix}" if fix is not None else
+                    "; leave other columns out with `ignore_columns`"
+                    + ("" if labelled else ", or carry one to the output with `id_column`"))
                    if unexpected else ""))
         return [list(names).index(n) for n in wanted]
 

@@ -31,6 +31,7 @@ from ..data import (
     load_dataset,
 )
 from ..data._files import require_file
+from ..data.cells import preview
 from ..data.labels import UnknownLabelsError, as_classes
 from ..data.preprocessing import TARGET_TRANSFORMS
 from ..data.spec import DataSpec
@@ -1207,20 +1208,33 @@ def evaluation_data(saved: SavedModel, spec: str, split: str = "auto",
     try:
         ds = _read_labelled(saved, spec, options, ignore_columns, drop_unlabelled)
     except UnknownLabelsError as exc:
+        if not drop_unknown_labels and _fractional(list(exc.counts)):
+            raise exc.with_fix(
+                "they are numbers that are not whole (a regression's targets?), and the "
+                "model is a classifier: evaluate a regression model on them, or check that "
+                "the label is in the column the model's was") from None
         if not drop_unknown_labels:
+            _refuse_other_models_data(saved, spec, options, ignore_columns, drop_unlabelled,
+                                      exc)
             raise exc.with_fix(
                 "correct those labels, or leave those rows out with `drop_unknown_labels` "
                 "(the model cannot predict a class it was not trained on)") from None
         ds = _without_unknown_labels(saved, spec, options, ignore_columns, drop_unlabelled,
                                      exc)
+    except DataError as exc:
+        raise _with_task_fix(saved, exc) from None
     if notes is not None and (_uses_recipe(saved, spec) or drop_unknown_labels):
         notes.extend(ds.notes)
+    warning = pixel_units_warning(saved, ds.X, spec,
+                                  files=DataSpec.parse(spec).source == "images")
+    if warning is not None and notes is not None:
+        notes.append(warning)
     if split == "all":
         X, y = ds.X, ds.y
         if ds.X_test is not None:
             X, y = np.concatenate([X, ds.X_test]), np.concatenate([ds.y, ds.y_test])
         _check_feature_count(X, saved.recipe.n_features if saved.recipe else
-                             saved.model.input_dim, spec)
+                             saved.model.input_dim, spec, saved.metadata.get("image_shape"))
         return X, task.targets_array(y), "all"
     try:
         run = RunOptions.from_dict(options)
@@ -1234,6 +1248,70 @@ def evaluation_data(saved: SavedModel, spec: str, split: str = "auto",
                          "tables get no validation split by default); choose another split "
                          "or evaluate on other labelled data with `split='all'`.", param="split")
     return parts[i], parts[i + 1], split
+
+
+def _refuse_other_models_data(saved: SavedModel, spec: str,
+                              options: Mapping[str, Any] | None,
+                              ignore_columns: Sequence[int | str], drop_unlabelled: bool,
+                              refusal: UnknownLabelsError) -> None:
+    """Where no label of ``spec`` is one of the model's classes: a DataError saying the
+    data are another model's (their features counted against the model's, the data the
+    model was trained on named), rather than the labels to correct one by one. Returns
+    where some label is known, or the file cannot be read with its own labels."""
+    try:
+        own = _read_labelled(saved, spec, options, ignore_columns, drop_unlabelled,
+                             own_labels=True)
+    except InputError:  # DataError among them: the first refusal stands
+        return
+    labels = own.classes.tolist()
+    known = as_classes(saved.classes)
+    keys = set(known.astype(str).tolist())
+    if any(str(label) in keys for label in labels):
+        return
+    expected = saved.recipe.n_features if saved.recipe else saved.model.input_dim
+    recorded = saved.metadata.get("data")
+    trained = f" (trained on {recorded})" if recorded else ""
+    features = (f"; it has {own.X.shape[1]} feature columns where the model has {expected}"
+                if own.X.shape[1] != expected else "")
+    raise DataError(f"{spec}: none of its labels ({preview(labels)}) is a class of the "
+                    f"model{trained}, {preview(known.tolist())}{features}: data of another "
+                    f"model or task? Evaluate the model on data like its training data, or "
+                    f"this data with a model trained on it.") from None
+
+
+def _fractional(labels: Sequence[object]) -> bool:
+    """Whether most of ``labels`` are numbers that are not whole (values of a regression's
+    target, given to a classifier)."""
+    def fraction(label: object) -> bool:
+        try:
+            value = float(str(label))
+        except ValueError:
+            return False
+        return math.isfinite(value) and not value.is_integer()
+
+    return bool(labels) and 2 * sum(map(fraction, labels)) > len(labels)
+
+
+def _with_task_fix(saved: SavedModel, exc: DataError) -> DataError:
+    """A label the reader refused because it is not of the model's task (text for a
+    regression model, numbers that are not whole for a classifier): the refusal with the
+    fix that evaluating takes (another model or other data), instead of the training
+    options the reader names; any other error as it is."""
+    text = str(exc)
+    if not saved.task.has_classes and "is not a number; regression needs" in text:
+        head = text.split("; regression needs")[0]
+        return DataError(f"{head}; the model is a regression (it predicts numbers), and "
+                         "these labels are text, classes: evaluate it on data whose label "
+                         "column holds numbers, or evaluate a classifier trained on such "
+                         "labels.")
+    if saved.task.has_classes and "is not an integer; class labels" in text:
+        head = text.split("; class labels")[0]
+        return DataError(f"{head}; the model is a classifier of the classes "
+                         f"{preview(as_classes(saved.classes).tolist())}, and these labels "
+                         "are numbers that are not whole (a regression's targets?): evaluate "
+                         "a regression model on them, or check that the label is in the "
+                         "column the model's was.")
+    return exc
 
 
 def _validation_options_asked(options: RunOptions) -> list[str]:
@@ -1375,8 +1453,11 @@ def prediction_input(saved: SavedModel, spec: str, *, ignore_columns: Sequence[i
         if DataSpec.parse(os.fspath(spec)).source == "images":  # each row named by its file
             ds = load_dataset(os.fspath(spec), label_column=None,
                               **_image_reading(saved, os.fspath(spec)))
-            _check_feature_count(ds.X, saved.model.input_dim, os.fspath(spec))
-            return PredictionInput(ds.X, ds.ids, "file", list(ds.notes))
+            _check_feature_count(ds.X, saved.model.input_dim, os.fspath(spec),
+                                 saved.metadata.get("image_shape"))
+            warning = pixel_units_warning(saved, ds.X, os.fspath(spec), files=True)
+            return PredictionInput(ds.X, ds.ids, "file",
+                                   [*ds.notes, *([warning] if warning else [])])
         return PredictionInput(prediction_data(saved, spec, notes), notes=notes)
     assert saved.recipe is not None
     ds = load_dataset(os.fspath(spec), label_column=None, recipe=saved.recipe,
@@ -1410,7 +1491,10 @@ def prediction_data(saved: SavedModel, spec: str, notes: list[str] | None = None
     ds = load_dataset(spec, label_column=label_column, classes=None,
                       **_image_reading(saved, spec))
     X = ds.X if ds.X_test is None else np.concatenate([ds.X, ds.X_test])
-    _check_feature_count(X, n_features, spec)
+    _check_feature_count(X, n_features, spec, saved.metadata.get("image_shape"))
+    warning = pixel_units_warning(saved, X, spec)
+    if warning is not None and notes is not None:
+        notes.append(warning)
     if ds.X_test is not None and notes is not None:
         n = len(ds.X)
         notes.append(f"note: {ds.name}: rows 1 to {n:,} are its training part's, {n + 1:,} "
@@ -1427,10 +1511,90 @@ def _image_reading(saved: SavedModel, spec: str) -> dict[str, Any]:
     return {}
 
 
-def _check_feature_count(X: np.ndarray, n_features: int, spec: str) -> None:
-    if X.shape[1] != n_features:
-        raise DataError(f"{spec} has {X.shape[1]} feature columns but the model expects "
-                        f"{n_features}; use data with the columns the model was trained on.")
+def _recorded_pixel_peak(saved: SavedModel) -> float | None:
+    """About the largest pixel magnitude of an image model's training data, from its
+    preprocessing statistics (exact for ``scale``; for ``standardize`` the largest
+    ``|mean| + std`` of a pixel, the upper values' level); None for a model not trained on
+    images, or whose preprocessing keeps no statistics (``center``, ``none``)."""
+    if not saved.metadata.get("image_shape"):
+        return None
+    try:
+        kind, state = saved.preprocessing["kind"], saved.preprocessing["state"]
+        mean, scale = np.asarray(state.get("mean")), np.asarray(state.get("scale"))
+        if kind == "scale" and scale.size:
+            return float(scale.max())
+        if kind == "standardize" and mean.size and mean.shape == scale.shape:
+            return float(np.max(np.abs(mean) + scale))  # about the upper half's values
+    except (KeyError, TypeError, ValueError, IndexError, AttributeError):
+        return None
+    return None
+
+
+#: images whose largest value and the training images' differ by more than this factor are
+#: in other units (0..1 against 0..255, or digits' 0..16)
+_PIXEL_UNITS_FACTOR = 8.0
+
+
+def pixel_units_warning(saved: SavedModel, X: np.ndarray, spec: str,
+                        files: bool = False) -> str | None:
+    """A warning where the images X (N, D) to predict on are in other units than the image
+    model's training images (values up to 1 against up to 255, say): the network would be
+    fed numbers it never saw and predict nonsense without a word. None where they agree,
+    where X is not finite, all zero, or the model not an image model. ``files``: X was
+    read from image files (the fix is then the model's, not the data's)."""
+    peak = _recorded_pixel_peak(saved)
+    if peak is None or not np.isfinite(peak) or peak <= 0 or not X.size:
+        return None
+    with np.errstate(all="ignore"):  # the same level as the training one's, of X's pixels
+        values = np.asarray(X[::max(1, len(X) // 2000)], dtype=np.float64)  # 2,000 rows
+        new = float(np.max(np.abs(values.mean(axis=0)) + values.std(axis=0)))
+    if not np.isfinite(new) or new <= 0:
+        return None
+    if max(new / peak, peak / new) < _PIXEL_UNITS_FACTOR:
+        return None
+    factor = peak / new
+    common = min((255.0, 1 / 255.0, 16.0, 1 / 16.0, 65535.0, 1 / 65535.0),
+                 key=lambda f: abs(math.log(f / factor)))
+    if abs(math.log(common / factor)) < math.log(2.5):
+        factor = common
+    how = (f"multiply X by {factor:g}" if factor >= 1 else f"divide X by {1 / factor:g}")
+    if files:  # image files: their pixels are what they are
+        how = ("image files are read as their pixels, 0..255: train the model on images "
+               "in those units, e.g. on a folder of the files")
+    return (f"warning: {Path(spec).name}: its pixel values reach about {new:.3g}, but the "
+            f"model was trained on images whose values reach about {peak:.3g}: other "
+            "units (e.g. 0..1 against 0..255), so its predictions would be wrong; give the "
+            f"images in the training images' units ({how}).")
+
+
+def _check_feature_count(X: np.ndarray, n_features: int, spec: str,
+                         image_shape: Sequence[int] | None = None) -> None:
+    """X (N, D) must have the model's ``n_features`` columns; where it has not, the
+    message names the likely cause: one example saved without its first axis (an
+    (H, W) image read as H rows), or images of another channel count."""
+    d = X.shape[1]
+    if d == n_features:
+        return
+    hint = ""
+    if X.shape[0] * d == n_features and X.shape[0] > 1:
+        hint = (f" If it holds one example of shape {X.shape}, give it a first axis of "
+                "length 1 (np.savez(path, X=X[None])).")
+    elif image_shape and len(image_shape) >= 2:
+        shape = tuple(int(v) for v in image_shape)
+        channels = shape[2] if len(shape) == 3 else 1
+        pixels = shape[0] * shape[1]
+        if d % pixels == 0 and d // pixels != channels:
+            hint = (f" The model reads images of {'x'.join(map(str, shape[:2]))} pixels with "
+                    f"{channels} channel(s); these have {d // pixels}: "
+                    + ("average the colour channels to grey first (X.mean(axis=-1), channels "
+                       "last)." if channels == 1 else
+                       f"give images of {channels} channel(s), as in training."))
+        elif d % pixels:
+            hint = (f" The model reads images of {'x'.join(map(str, shape[:2]))} pixels; "
+                    "resize the images to that size first.")
+    raise DataError(f"{spec} has {d} feature columns but the model expects "
+                    f"{n_features}; use data with the columns the model was trained on."
+                    f"{hint}")
 
 
 def _check_csv_columns(spec: str, n_features: int, labelled: bool) -> None:

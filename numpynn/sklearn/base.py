@@ -53,6 +53,7 @@ def validate_dense(estimator: BaseEstimator, X: Any, y: Any = "no_validation", *
     from scipy import sparse  # installed with scikit-learn
 
     _check_no_text_columns(X)
+    _check_array_layout(X)
     try:
         out = validate_data(estimator, X, y, accept_sparse=True, **checks)
     except ValueError as exc:
@@ -122,6 +123,45 @@ def _check_no_text_columns(X: Any) -> None:
             f"(OneHotEncoder(handle_unknown='ignore'), {text[:5]!r}), remainder="
             "StandardScaler()), estimator) (or train from the file with `numpynn train "
             "--data FILE.csv`, which encodes them).")
+
+
+def _check_array_layout(X: Any) -> None:
+    """A NumPy array X (or nested lists) that is not rows of numbers: a ValueError
+    (scikit-learn's type) naming what it is and the fix, instead of scikit-learn's "Found
+    array with dim 3" or "could not convert string to float": images (N, H, W[, C]) to
+    flatten, or a column of text, by its index, its first such cell and its row."""
+    if not isinstance(X, (np.ndarray, list, tuple)):
+        return
+    try:
+        arr = np.asarray(X) if not isinstance(X, np.ndarray) else X
+    except ValueError:  # ragged nested lists: scikit-learn says so
+        return
+    if arr.ndim >= 3 and arr.dtype.kind in "biuf":
+        raise ValueError(
+            f"X has shape {arr.shape}: images or other arrays of several axes per example; "
+            "the network takes rows (n_samples, n_features): flatten each example first, "
+            "X.reshape(len(X), -1) (and the same for the X given to predict).")
+    if arr.ndim != 2 or arr.dtype.kind not in "OUS":
+        return
+    try:
+        arr.astype(np.float64)
+        return  # numbers, some written as text: scikit-learn reads them
+    except (ValueError, TypeError):
+        pass
+    for j in range(arr.shape[1]):
+        for i, cell in enumerate(arr[:, j]):
+            if not isinstance(cell, (str, bytes)):  # other objects: scikit-learn's message
+                continue
+            text = cell.decode(errors="replace") if isinstance(cell, bytes) else cell
+            try:
+                float(text)
+            except ValueError:
+                raise ValueError(
+                    f"X's column {j} holds text ({text[:40]!r}, row {i}); the network takes "
+                    "numbers: encode that column first, e.g. make_pipeline(make_column_"
+                    f"transformer((OneHotEncoder(handle_unknown='ignore'), [{j}]), remainder="
+                    "StandardScaler()), estimator) (or train from the file with `numpynn "
+                    "train --data FILE.csv`, which encodes text columns).") from None
 
 
 def _filled(column: Any) -> list[Any]:

@@ -22,6 +22,7 @@ of 200 is ``reg=5e-7``. In both, biases are not penalised.
 from __future__ import annotations
 
 import numbers
+import warnings
 from dataclasses import replace
 
 import numpy as np
@@ -32,6 +33,7 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, column_or_1d
 
+from ..data.csv_file import look_alike
 from ..models import MLP
 from ..training.ensemble import train_ensemble
 from .base import _BaseMLP, validate_dense
@@ -383,6 +385,14 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
                 f"MLPClassifier needs samples of at least 2 classes in the data; got 1 class "
                 f"({classes[0]!r})."
             )
+        alike = look_alike([c for c in classes.tolist() if isinstance(c, str)])
+        if alike:  # ' pos' and 'pos': two classes, which a person rarely means
+            shown = ", ".join(" / ".join(repr(v) for v in g) for g in alike[:4])
+            warnings.warn(f"y holds labels that differ only in letter case, spaces or how "
+                          f"yes or no is written ({shown}): each is a class of its own. If "
+                          "they mean the same, write them alike first, e.g. "
+                          "y = np.char.lower(np.char.strip(y.astype(str))).",
+                          UserWarning, stacklevel=3)
         self.classes_ = classes
 
     def _initialize(self, n_features: int, dtype: np.dtype, rng: np.random.RandomState) -> None:

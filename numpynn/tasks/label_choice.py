@@ -154,14 +154,19 @@ def _first_column_warning(ds: Dataset, table: TableRecipe) -> str:
     warning where the first column holds a few text values or whole numbers, as a label
     written first does (UCI's ``wine.data``: the class first, a measurement last)."""
     label = _label_column(ds, table)
-    if label.kind or not table.features or table.features[0] != 0:
+    if label.kind:
         return ""
-    first = _feature_column(table, ds.X, 0)
-    if first.kind not in ("text", "codes"):
-        return ""
-    return (f" warning: the last column looks continuous, so this is a regression, but "
-            f"{first.where} holds {first.values}, as a label written first does (UCI's "
-            "wine.data): if it is the label, give `label_column=0`.")
+    for j, position in enumerate(table.features[:2]):  # the first, or the second after
+        if position > 1:  # an id (UCI's wdbc.data: the id, the diagnosis, measurements)
+            break
+        first = _feature_column(table, ds.X, j)
+        if first.kind in ("text", "codes", "two") and (position == 0 or first.text):
+            return (f" warning: the last column looks continuous, so this is a regression, "
+                    f"but {first.where} holds {first.values}, as a label written "
+                    f"{'first' if position == 0 else 'before the measurements'} does (UCI's "
+                    f"wine.data, wdbc.data): if it is the label, give "
+                    f"`label_column={position}`.")
+    return ""
 
 
 def _refuse(source: str, label: Column, others: list[Column], numbers: list[str]) -> None:

@@ -840,3 +840,14 @@ def test_cifar100_python_version(tmp_path: Path) -> None:
     make_cifar_python(tmp_path / "ten")
     with pytest.raises(DataError, match="missing CIFAR-100 file.*CIFAR-10's batches"):
         load_dataset(f"cifar100:{tmp_path / 'ten'}")
+
+
+def test_missing_code_finds_a_code_far_from_the_other_values():
+    from numpynn.data.csv_file import missing_code
+
+    values = np.array([0, 1, 2, -99, 3, 4, -99, 5, 6, np.nan])
+    code, count, lo, hi = missing_code(values)
+    assert (code, count) == (-99.0, 2) and (lo, hi) == (0.0, 6.0)
+    assert missing_code(np.array([20.0, 50, 99, 80, 99, 98])) is None  # ages
+    assert missing_code(np.array([0.0, 1, 2, -99, 3])) is None  # one cell: a value
+    assert missing_code(np.array([-99.0, -99, -99])) is None  # nothing else to compare

@@ -342,3 +342,38 @@ def test_an_early_stopping_split_too_small_for_the_classes_is_named(n, fraction,
     with pytest.raises(ValueError) as info:
         MLPClassifier(early_stopping=True, validation_fraction=fraction, max_iter=2).fit(X, y)
     assert said in str(info.value)
+
+
+@pytest.mark.parametrize("make_X,said", [
+    (lambda X: np.repeat(X[:, :, None], 2, axis=2), "X.reshape(len(X), -1)"),
+    (lambda X: np.column_stack([X[:, 0], np.where(X[:, 1] > 0, "up", "down")]).astype(object),
+     "column 1 holds text ('"),
+    (lambda X: [[float(r[0]), "up"] for r in X], "column 1 holds text ('up', row 0)"),
+])
+def test_images_and_text_columns_of_an_array_are_named_with_the_fix(make_X, said):
+    """scikit-learn's "Found array with dim 3" and "could not convert string to float"
+    said neither which column nor what to do."""
+    X = np.random.default_rng(0).normal(size=(20, 2))
+    y = np.arange(20) % 2
+    with pytest.raises(ValueError) as err:
+        MLPClassifier(max_iter=1).fit(make_X(X), y)
+    assert said in str(err.value)
+
+
+def test_numbers_written_as_text_in_an_array_are_still_read():
+    X = np.random.default_rng(0).normal(size=(20, 2))
+    model = MLPClassifier(max_iter=1).fit(X.astype(str), np.arange(20) % 2)
+    assert model.predict(X.astype(str)).shape == (20,)
+
+
+def test_labels_that_differ_only_in_case_or_spaces_are_warned():
+    """' pos', 'Pos' and 'pos' were three classes without a word (the CLI warned)."""
+    X = np.random.default_rng(0).normal(size=(30, 2))
+    y = np.array(["pos", " pos", "Pos", "neg", "neg", "neg"] * 5)
+    with pytest.warns(UserWarning, match="differ only in letter case, spaces") as seen:
+        MLPClassifier(max_iter=1).fit(X, y)
+    assert "' pos'" in str(seen[0].message) or "' pos'" in str(seen[-1].message)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", UserWarning)
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        MLPClassifier(max_iter=1).fit(X, np.array(["pos", "neg"] * 15))
