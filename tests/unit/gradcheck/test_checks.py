@@ -213,8 +213,9 @@ def _cs231n_fcn_deep(reg: float):
     return model, X, y
 
 
-@pytest.mark.parametrize("reg", [0.0, pytest.param(3.14, marks=pytest.mark.slow)])
-def test_deep_small_weight_network_resolves_in_extended_precision(reg):  # 7 s each
+@pytest.mark.slow  # 7-14 s each; the default suite's tiny-weight case: test_complex_step.py
+@pytest.mark.parametrize("reg", [0.0, 3.14])
+def test_deep_small_weight_network_resolves_in_extended_precision(reg):
     if np.finfo(np.longdouble).eps >= np.finfo(np.float64).eps:
         pytest.skip("no extended precision on this platform")
     model, X, y = _cs231n_fcn_deep(reg)
