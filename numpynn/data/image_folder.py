@@ -25,7 +25,6 @@ from __future__ import annotations
 import os
 from collections import Counter
 from collections.abc import Iterator, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import numpy as np
@@ -279,35 +278,9 @@ def _pixels(files: Sequence[Path], where: Path, size: tuple[int, int] | None,
         notes.append(f"{where.name}: {other:,} of {len(files):,} images were not "
                      f"{size[0]}x{size[1]} (height x width) and were resized to it.")
     X = np.empty((len(files), int(np.prod(shape))), np.float32)
-    _decode_into(X, files, Image, size, colour)
+    for i, f in enumerate(files):  # one by one: threads were slower (small images hold
+        X[i] = _decode(f, Image, size, colour).reshape(-1)  # the GIL between decodes)
     return X, shape
-
-
-#: images per thread below which decoding stays in this thread
-DECODE_CHUNK = 256
-
-
-def _decode_into(X: np.ndarray, files: Sequence[Path], Image, size: tuple[int, int],
-                 colour: bool) -> None:
-    """Row i of X (N, H W [C]) from files[i]: in threads, one per core, where there are
-    many (Pillow decodes without the GIL; benchmarks/bench_image_folder.py times it
-    against one thread); the first error stops the others."""
-    def rows(part: range) -> None:
-        for i in part:
-            X[i] = _decode(files[i], Image, size, colour).reshape(-1)
-
-    workers = min(os.cpu_count() or 1, len(files) // DECODE_CHUNK)
-    if workers <= 1:
-        rows(range(len(files)))
-        return
-    parts = [range(a, min(a + DECODE_CHUNK, len(files)))
-             for a in range(0, len(files), DECODE_CHUNK)]
-    pool = ThreadPoolExecutor(workers, thread_name_prefix="numpynn-images")
-    try:
-        for done in [pool.submit(rows, p) for p in parts]:
-            done.result()  # the first error (or Ctrl-C here) ends the wait
-    finally:
-        pool.shutdown(wait=True, cancel_futures=True)  # the parts not begun are dropped
 
 
 def load_image_folder(

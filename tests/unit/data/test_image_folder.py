@@ -242,20 +242,3 @@ def test_sixteen_bit_grey_images_are_read_and_resized(tmp_path):
     np.testing.assert_allclose(ds.X[0], 40000)
     np.testing.assert_allclose(ds.X[2], 1000, rtol=1e-6)  # resized, values kept
 
-
-def test_decoding_in_threads_keeps_the_rows_in_order_and_stops_at_a_bad_file(
-        tmp_path, monkeypatch):
-    import numpynn.data.image_folder as image_folder
-
-    root = tmp_path / "many"
-    for c in ("a", "b"):
-        for i in range(6):
-            _save(root / c / f"{i}.png", np.full((3, 3), 10 * i + (c == "b"), np.uint8))
-    alone = load_image_folder(root)
-    monkeypatch.setattr(image_folder, "DECODE_CHUNK", 2)
-    threaded = load_image_folder(root)
-    np.testing.assert_array_equal(threaded.X, alone.X)
-    data = (root / "b" / "4.png").read_bytes()
-    (root / "b" / "4.png").write_bytes(data[:30])  # a header, no pixels
-    with pytest.raises(DataError, match=r"b/4\.png"):
-        load_image_folder(root)
