@@ -203,6 +203,13 @@ def _files_of(folders: Sequence[Path], labelled: bool
 
 
 def _unreadable(path: Path, exc: Exception) -> DataError:
+    if isinstance(exc, PermissionError):
+        return DataError(f"{path} cannot be read: permission denied; give this user read "
+                         "access (chmod a+r), or move it out of the data set.")
+    if isinstance(exc, OSError) and exc.errno is not None and not isinstance(
+            exc, FileNotFoundError):  # an I/O error, not a format Pillow cannot decode
+        return DataError(f"{path} cannot be read ({exc.strerror or exc}); check the disk "
+                         "or the network share it is on, or move it out of the data set.")
     return DataError(f"{path} is not a readable image ({type(exc).__name__}: "
                      f"{' '.join(str(exc).split())[:160]}); delete it, or export it again as "
                      "PNG or JPEG.")

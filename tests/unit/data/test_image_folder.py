@@ -242,3 +242,20 @@ def test_sixteen_bit_grey_images_are_read_and_resized(tmp_path):
     np.testing.assert_allclose(ds.X[0], 40000)
     np.testing.assert_allclose(ds.X[2], 1000, rtol=1e-6)  # resized, values kept
 
+
+
+def test_an_image_that_cannot_be_read_for_its_permissions_says_so(tmp_path, monkeypatch):
+    """Not "not a readable image ... export it again": the file may be fine."""
+    root = _folder(tmp_path / "p")
+    opened = Image.open
+
+    def refused(path, *a, **k):
+        if str(path).endswith("dog/1.png"):
+            raise PermissionError(13, "Permission denied", str(path))
+        return opened(path, *a, **k)
+
+    monkeypatch.setattr(Image, "open", refused)
+    with pytest.raises(DataError) as err:
+        load_image_folder(root)
+    assert "dog/1.png" in str(err.value) and "permission denied" in str(err.value)
+    assert "export it again" not in str(err.value)
