@@ -37,6 +37,8 @@ from .labels import encode_labels
 #: file endings Pillow decodes that this reader takes as images (lower case)
 IMAGE_SUFFIXES = frozenset({".png", ".jpg", ".jpeg", ".jpe", ".bmp", ".gif", ".tif", ".tiff",
                             ".webp", ".ppm", ".pgm", ".pbm", ".pnm"})
+#: endings of the data files a folder of images may hold beside them (named in errors)
+TABLE_ENDINGS = (".csv", ".tsv", ".csv.gz", ".tsv.gz", ".npz", ".txt", ".data")
 #: subfolder names that are splits, not classes (lower case)
 TRAIN_NAMES = ("train", "training")
 TEST_NAMES = ("test", "testing")
@@ -343,10 +345,14 @@ def load_image_folder(
     files, labels, skipped, empty = _files_of(train_dirs, labelled)
     t_files, t_labels, t_skipped, t_empty = _files_of(test_dirs, labelled)
     if labelled and not any(labels):
+        tables = sorted(p.name for p in root.iterdir() if p.is_file()
+                        and p.name.lower().endswith(TABLE_ENDINGS))
+        table = (f"; for the table in it, give its file: --data "
+                 f"{root / tables[0]}" if tables else "")
         raise DataError(f"{root} has images but no class subfolders, so no labels: put "
                         "the images of each class in a subfolder named by the class "
                         "(FOLDER/CLASS/IMAGE); a folder of images alone is for numpynn "
-                        "predict.")
+                        f"predict{table}.")
     if skipped + t_skipped:
         notes.append(f"{root.name}: {skipped + t_skipped:,} files that are not images were "
                      "skipped.")

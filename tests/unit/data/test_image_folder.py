@@ -259,3 +259,14 @@ def test_an_image_that_cannot_be_read_for_its_permissions_says_so(tmp_path, monk
         load_image_folder(root)
     assert "dog/1.png" in str(err.value) and "permission denied" in str(err.value)
     assert "export it again" not in str(err.value)
+
+
+def test_a_project_folder_of_plots_and_a_table_points_to_the_table(tmp_path):
+    """`--data .` in a folder holding data.csv beside some plots: the error names the
+    table's file, not only the layout of an image folder."""
+    _save(tmp_path / "loss.png", _rgb())
+    (tmp_path / "data.csv").write_text("a,b\n1,2\n")
+    with pytest.raises(DataError) as err:
+        load_dataset(str(tmp_path))
+    assert "no class subfolders" in str(err.value)
+    assert f"--data {tmp_path / 'data.csv'}" in str(err.value)
