@@ -226,6 +226,7 @@ def test_old_classifier_files_still_load():
         assert saved.classes.shape == want, f
 
 
+@pytest.mark.slow  # a benchmark script's quick mode: 4-5 s
 def test_benchmark_quick_mode_runs():
     proc = subprocess.run([sys.executable, str(REPO / "benchmarks" / "regression.py"),
                            "--quick"], capture_output=True, text=True, timeout=300,

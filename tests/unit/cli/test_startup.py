@@ -106,6 +106,7 @@ def test_every_imported_library_is_declared_and_optional_ones_are_imported_on_us
                 assert dist in core, f"{where} imports the optional {module} at module level"
 
 
+@pytest.mark.slow  # runs the benchmark script's commands in real processes: 6 s
 def test_bench_commands_times_the_commands_of_a_checkout():
     """The benchmark of issue 23, item 7 runs (one timed run each; its times are its
     output, never asserted) and says what it timed."""
