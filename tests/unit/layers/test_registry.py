@@ -488,3 +488,20 @@ def test_the_adding_a_layer_example_in_the_docs_is_a_working_layer():
     finally:
         unregister("scale")
     assert "scale" not in LAYERS
+
+
+def test_unregistering_a_subclass_leaves_its_parents_course_functions():
+    """A ReLU subclass registered and unregistered (as a test does) inherits ReLU's course
+    pair: unregistering it removed "relu" from COURSE, and gradcheck --file stopped
+    checking relu_forward/relu_backward in that process (the suite's order decided it)."""
+    from numpynn.layers.registry import COURSE, register, unregister
+    from numpynn.layers.relu import ReLU
+
+    before = COURSE["relu"]
+
+    class Halved(ReLU):
+        name = "halved_relu_registry_test"
+
+    register(Halved)
+    unregister("halved_relu_registry_test")
+    assert COURSE.get("relu") is before
