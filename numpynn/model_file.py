@@ -40,7 +40,7 @@ from .data.table import TableRecipe
 from .ensemble import Ensemble
 from .errors import InputError, ModelFileError
 from .models import Network
-from .outputs import finish_interrupted_commits, nonempty_path, write_path
+from .outputs import expanded, finish_interrupted_commits, nonempty_path, write_path
 from .tasks import TASKS, Targets, Task, task_named
 
 FORMAT = "numpynn"
@@ -88,7 +88,7 @@ def read_container(path: str | Path, kind: str) -> tuple[dict[str, Any], dict[st
     if not isinstance(path, (str, os.PathLike)):
         raise ModelFileError(f"the {what} path must be a str or pathlib.Path; got "
                              f"{type(path).__name__} {path!r:.60}.")
-    path = Path(os.path.expanduser(path))  # (pathlib's raises where no home is found)
+    path = Path(expanded(path))  # (pathlib's raises where no home is found)
     if not path.exists():
         where = "" if path.is_absolute() else f" (relative to the working directory {Path.cwd()})"
         near = _near_model_path(path) if kind == "model" else None
@@ -201,9 +201,9 @@ def _check_zip_signature(path: Path, what: str) -> None:
     elif path.suffix.lower() == ".onnx" and head[:1] == b"\x08":  # ModelProto's ir_version
         kind = ("it is an ONNX graph, as numpynn export writes one: that is for onnxruntime; "
                 "numpynn's commands read the model.npz it was exported from")
-    elif not_the_data(_more(path)) is not None:  # a Git LFS pointer, a saved web page
-        kind = f"it is {not_the_data(_more(path))}"
-    elif _looks_like_text(head + _more(path)):
+    elif (other := not_the_data(more := _more(path))) is not None:  # a Git LFS pointer,
+        kind = f"it is {other}"  # a saved web page
+    elif _looks_like_text(head + more):
         kind = ("it is a text file, not an .npz (zip) archive: a table, a JSON or a "
                 "prediction file? A table is read with `data`")
     else:

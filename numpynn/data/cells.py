@@ -26,7 +26,7 @@ def decimal_point(text: str) -> str:
 
 
 #: the currency signs a number may carry before or after it
-CURRENCY_SIGNS = _CURRENCY = "$€£¥₹₩₽₺₪₫฿₴₦₱"
+CURRENCY_SIGNS = "$€£¥₹₩₽₺₪₫฿₴₦₱"
 #: a currency written as its ISO code (or R$, US$, ...) before or after the number, with
 #: or without a space: USD 1,200 or 1.200,00 EUR; a closed list, so that product codes
 #: such as 'SKU 123' stay text
@@ -166,13 +166,13 @@ def number_value(text: str, decimal_comma: bool) -> float | None:
         else None
     if coded:
         body = (coded.group("after") or coded.group("before")).strip()
-    if body[:1] in _CURRENCY:
+    if body[:1] in CURRENCY_SIGNS:
         body = body[1:].lstrip()
-    elif body[-1:] in _CURRENCY:
+    elif body[-1:] in CURRENCY_SIGNS:
         body = body[:-1].rstrip()
-    elif body[:1] in "+-" and body[1:2] in _CURRENCY:  # -$5
+    elif body[:1] in "+-" and body[1:2] in CURRENCY_SIGNS:  # -$5
         body = body[0] + body[2:].lstrip()
-    if not body or body[-1] in "%" + _CURRENCY:
+    if not body or body[-1] in "%" + CURRENCY_SIGNS:
         return None
     if not negative and body[:1] == "(" and body[-1:] == ")":  # $(1,200)
         body, negative = body[1:-1].strip(), True

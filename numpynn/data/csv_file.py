@@ -1643,11 +1643,12 @@ def _not_a_number_hint(cell: str) -> str:
     if what is None and _TRAILING_MINUS.fullmatch(text):
         what = (f"a number with its minus sign last, as SAP and ledgers export them; write "
                 f"it first ('-{text[:-1]}')")
-    if what is None and other_date_kind(text) == "dates":
+    kind = other_date_kind(text) if what is None else None
+    if kind == "dates":
         what = ("a date written day or month first, which cannot be read unambiguously "
                 "while the column's other cells are read as numbers or year-first dates; "
                 "write every date year first (2020-03-15)")
-    elif what is None and other_date_kind(text) == "times":
+    elif kind == "times":
         what = "a time of day; write it as a number (hours: 13.75 for 13:45)"
     return f" ({text!r} is {what})" if what else ""
 

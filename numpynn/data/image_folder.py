@@ -149,10 +149,11 @@ def looks_like_image_folder(path: str | os.PathLike[str]) -> bool:
 def _layout(root: Path) -> tuple[list[Path], list[Path], list[str]]:
     """(folders of training rows, folders of test rows, notes): each folder holds
     class subfolders (or, unlabelled, the images themselves)."""
-    subs = {p.name.lower(): p for p in _subfolders(root)}
-    train = [subs[n] for n in TRAIN_NAMES if n in subs and _has_class_folders(subs[n])]
-    test = [subs[n] for n in TEST_NAMES if n in subs and _has_class_folders(subs[n])]
-    val = [subs[n] for n in VAL_NAMES if n in subs and _has_class_folders(subs[n])]
+    holding = {p: _has_class_folders(p) for p in _subfolders(root)}  # scanned once
+    subs = {p.name.lower(): p for p, classes in holding.items() if classes}
+    train = [subs[n] for n in TRAIN_NAMES if n in subs]
+    test = [subs[n] for n in TEST_NAMES if n in subs]
+    val = [subs[n] for n in VAL_NAMES if n in subs]
     if not train:
         return [root], [], []
     notes = []
@@ -164,8 +165,7 @@ def _layout(root: Path) -> tuple[list[Path], list[Path], list[str]]:
         notes.append(f"{root.name}: the images of {val[0].name}/ join those of "
                      f"{train[0].name}/ (the run draws its validation split from them); "
                      f"{test[0].name}/ is the test split.")
-    others = [p.name for p in _subfolders(root)
-              if p not in (*train, *test, *val) and _has_class_folders(p)]
+    others = [p.name for p in subs.values() if p not in (*train, *test, *val)]
     if others:
         raise DataError(f"{root} has the split folders {', '.join(p.name for p in train + test)}"
                         f" and also {', '.join(others)}, which is not a split: put the class "

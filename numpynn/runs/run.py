@@ -1225,10 +1225,10 @@ def evaluation_data(saved: SavedModel, spec: str, split: str = "auto",
         raise _with_task_fix(saved, exc) from None
     if notes is not None and (_uses_recipe(saved, spec) or drop_unknown_labels):
         notes.extend(ds.notes)
-    warning = pixel_units_warning(saved, ds.X, spec,
-                                  files=DataSpec.parse(spec).source == "images")
-    if warning is not None and notes is not None:
-        notes.append(warning)
+    if notes is not None:  # the check reads up to 2,000 rows: only where it is said
+        warning = pixel_units_warning(saved, ds.X, spec,
+                                      files=DataSpec.parse(spec).source == "images")
+        notes.extend([warning] if warning is not None else [])
     if split == "all":
         X, y = ds.X, ds.y
         if ds.X_test is not None:
@@ -1450,12 +1450,12 @@ def prediction_input(saved: SavedModel, spec: str, *, ignore_columns: Sequence[i
                 "numpynn 0.1, or one trained on another source). Leave it out.",
                 param="id_column" if id_column is not None else "ignore_columns")
         notes: list[str] = []
-        if DataSpec.parse(os.fspath(spec)).source == "images":  # each row named by its file
-            ds = load_dataset(os.fspath(spec), label_column=None,
-                              **_image_reading(saved, os.fspath(spec)))
-            _check_feature_count(ds.X, saved.model.input_dim, os.fspath(spec),
+        path = os.fspath(spec)
+        if DataSpec.parse(path).source == "images":  # each row named by its file
+            ds = load_dataset(path, label_column=None, **_image_reading(saved, path))
+            _check_feature_count(ds.X, saved.model.input_dim, path,
                                  saved.metadata.get("image_shape"))
-            warning = pixel_units_warning(saved, ds.X, os.fspath(spec), files=True)
+            warning = pixel_units_warning(saved, ds.X, path, files=True)
             return PredictionInput(ds.X, ds.ids, "file",
                                    [*ds.notes, *([warning] if warning else [])])
         return PredictionInput(prediction_data(saved, spec, notes), notes=notes)
@@ -1492,9 +1492,9 @@ def prediction_data(saved: SavedModel, spec: str, notes: list[str] | None = None
                       **_image_reading(saved, spec))
     X = ds.X if ds.X_test is None else np.concatenate([ds.X, ds.X_test])
     _check_feature_count(X, n_features, spec, saved.metadata.get("image_shape"))
-    warning = pixel_units_warning(saved, X, spec)
-    if warning is not None and notes is not None:
-        notes.append(warning)
+    if notes is not None:  # the check reads up to 2,000 rows: only where it is said
+        warning = pixel_units_warning(saved, X, spec)
+        notes.extend([warning] if warning is not None else [])
     if ds.X_test is not None and notes is not None:
         n = len(ds.X)
         notes.append(f"note: {ds.name}: rows 1 to {n:,} are its training part's, {n + 1:,} "

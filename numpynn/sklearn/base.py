@@ -33,6 +33,7 @@ except ImportError:  # scikit-learn < 1.6: the same checks were a BaseEstimator 
 
 
 from ..data.cells import date_value, number_either_way, number_value
+from ..data.labels import is_number
 from ..errors import InputError, UnknownParameterError
 from ..memory import check_fits
 from ..models import check_activation, check_dropout, check_normalization, check_weight_scale
@@ -93,9 +94,9 @@ def _check_no_text_columns(X: Any) -> None:
     if dtypes is None or not hasattr(dtypes, "items"):
         return
     dates = [str(name) for name, dtype in dtypes.items() if getattr(dtype, "kind", "O") in "mM"]
-    written = [str(name) for name, dtype in dtypes.items()
-               if (getattr(dtype, "kind", "O") == "O" or str(dtype) == "string")
-               and _dates_as_text(_filled(X[name]))]
+    texts = {name: _filled(X[name]) for name, dtype in dtypes.items()  # columns of text
+             if getattr(dtype, "kind", "O") == "O" or str(dtype) == "string"}
+    written = [str(name) for name, cells in texts.items() if _dates_as_text(cells)]
     if dates or written:  # an encoder of categories is the wrong advice for them
         shown = (dates + written)[:5] + (["..."] if len(dates + written) > 5 else [])
         as_text = (" (those of text first made dates: df[col] = pd.to_datetime(df[col]))"
@@ -110,9 +111,8 @@ def _check_no_text_columns(X: Any) -> None:
             "fraction).")
     text = [str(name) for name, dtype in dtypes.items()
             if getattr(dtype, "kind", "O") not in "biufc"]
-    numbers = {name: example for name, dtype in dtypes.items()
-               if getattr(dtype, "kind", "O") == "O" or str(dtype) == "string"
-               if (example := _number_as_text(_filled(X[name]))) is not None}
+    numbers = {name: example for name, cells in texts.items()
+               if (example := _number_as_text(cells)) is not None}
     if numbers:  # an encoder of categories is the wrong advice for them too
         raise ValueError(_numbers_as_text_message(numbers))
     if text:
@@ -153,15 +153,13 @@ def _check_array_layout(X: Any) -> None:
             if not isinstance(cell, (str, bytes)):  # other objects: scikit-learn's message
                 continue
             text = cell.decode(errors="replace") if isinstance(cell, bytes) else cell
-            try:
-                float(text)
-            except ValueError:
+            if not is_number(text):
                 raise ValueError(
                     f"X's column {j} holds text ({text[:40]!r}, row {i}); the network takes "
                     "numbers: encode that column first, e.g. make_pipeline(make_column_"
                     f"transformer((OneHotEncoder(handle_unknown='ignore'), [{j}]), remainder="
                     "StandardScaler()), estimator) (or train from the file with `numpynn "
-                    "train --data FILE.csv`, which encodes text columns).") from None
+                    "train --data FILE.csv`, which encodes text columns).")
 
 
 def _filled(column: Any) -> list[Any]:
@@ -185,12 +183,7 @@ def _number_as_text(cells: list[Any]) -> str | None:
     first); None for other text, or cells that are not all strings."""
     if not cells or not all(isinstance(v, str) and number_either_way(v) for v in cells):
         return None
-    for v in cells:
-        try:
-            float(v)
-        except ValueError:
-            return v
-    return cells[0]
+    return next((v for v in cells if not is_number(v)), cells[0])
 
 
 def _numbers_as_text_message(numbers: dict[Any, str], target: bool = False) -> str:
@@ -201,14 +194,14 @@ def _numbers_as_text_message(numbers: dict[Any, str], target: bool = False) -> s
     name, example = next(iter(numbers.items()))
     left, col = ("y", "pd.Series(y)") if target else (f"df[{name!r}]", f"df[{name!r}]")
     decimal = re.fullmatch(r"\s*[+-]?(\d+),(\d+)\s*", example)
-    if _is_plain(example):
+    if is_number(example):
         how = f"{left} = {col}.astype(float)"
-    elif example.strip().endswith("%") and _is_plain(example.strip()[:-1]):
+    elif example.strip().endswith("%") and is_number(example.strip()[:-1]):
         how = f"{left} = {col}.str.rstrip('%').astype(float) / 100"
     elif decimal and (decimal.group(1).lstrip("0") == "" or len(decimal.group(2)) != 3):
         how = (f"{left} = {col}.str.replace(',', '.').astype(float) (a decimal comma; "
                "pd.read_csv(..., decimal=',') reads such a file as numbers)")
-    elif number_value(example, False) is not None and _is_plain(example.replace(",", "")):
+    elif number_value(example, False) is not None and is_number(example.replace(",", "")):
         how = (f"{left} = {col}.str.replace(',', '').astype(float) (thousands separators; "
                "pd.read_csv(..., thousands=',') reads such a file as numbers)")
     else:
@@ -222,14 +215,6 @@ def _numbers_as_text_message(numbers: dict[Any, str], target: bool = False) -> s
             f"{name!r} holds {example!r}); the network takes numbers, not text: convert "
             f"them first, e.g. {how} (or train from the file with `numpynn train --data "
             "FILE.csv`, which reads such numbers).")
-
-
-def _is_plain(text: str) -> bool:
-    try:
-        float(text)
-    except ValueError:
-        return False
-    return True
 
 
 #: scikit-learn's parameter name of an optimiser hyper-parameter, where it differs

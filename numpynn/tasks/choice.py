@@ -13,8 +13,9 @@ from typing import Any
 
 import numpy as np
 
-from ..data import Dataset, is_csv_spec, is_npz_spec, load_dataset
+from ..data import Dataset, load_dataset
 from ..data.csv_file import MissingLabelError
+from ..data.spec import DataSpec
 from ..data.table import column_label
 from ..errors import DataError, InputError
 from .base import TASKS, Task, check_task_choice, task_named
@@ -26,7 +27,8 @@ def load_for_task(options: Any) -> tuple[Dataset, Task, str | None]:
     what was chosen without being asked, or None)."""
     requested = check_task_choice(getattr(options, "task", "auto"))
     extra = options.csv_options()
-    if is_csv_spec(options.data) or is_npz_spec(options.data):  # how labels are read
+    source = DataSpec.parse(options.data).source
+    if source in ("csv", "npz"):  # how labels are read
         extra["task"] = "auto" if requested == "auto" else task_named(requested).reads_labels_as
     elif requested not in ("auto", "classification"):
         raise InputError(f"`task='{requested}'` needs numeric targets: a CSV file's target "
@@ -35,7 +37,7 @@ def load_for_task(options: Any) -> tuple[Dataset, Task, str | None]:
     try:
         ds = load_dataset(options.data, label_column=options.label_column, **extra)
     except MissingLabelError as exc:
-        if options.label_column != -1 or not is_csv_spec(options.data):
+        if options.label_column != -1 or source != "csv":
             raise
         _ask_which_label(exc, options, extra, requested)
         raise
