@@ -79,6 +79,7 @@ from ..memory import physical_memory
 from ..models import Network
 from ..validation import SEED_MAX, check_features
 from .blas import blas
+from .denormals import flush_denormals
 from .engine import faithful_kernel
 from .schedules import Schedule
 from .scores import BALANCED_ACCURACY, class_score, model_score_name, score_label
@@ -866,9 +867,10 @@ def train_packed(
         m.rows, m.y, m.val = train, y_k, val_k
         m.eval_rows = _eval_rows(m, X.shape[0])
         members.append(m)
-    for group in _equal_sizes(members):
-        for start in range(0, len(group), size):
-            _train_members(group[start : start + size], kinds, X, y, val, augment)
+    with flush_denormals():
+        for group in _equal_sizes(members):
+            for start in range(0, len(group), size):
+                _train_members(group[start : start + size], kinds, X, y, val, augment)
     return [m.history for m in members]
 
 

@@ -46,6 +46,7 @@ from ..validation import (  # SEED_MAX: seeds are integers in 0..2**32-1 everywh
     unknown_keyword,
 )
 from . import engine
+from .denormals import flush_denormals
 from .engine import TrainStep
 from .optim import OPTIMIZERS, Optimizer, make_optimizer
 from .schedules import SCHEDULES, Schedule, make_schedule
@@ -461,8 +462,9 @@ class Trainer:
         try:
             for cb in self.callbacks:
                 cb.on_train_begin(self)
-            while self.epoch < cfg.epochs and not self.history.stop_reason:
-                self._run_epoch(self.epoch + 1, good_state)
+            with flush_denormals():  # subnormals cost a CPU a hundred cycles each
+                while self.epoch < cfg.epochs and not self.history.stop_reason:
+                    self._run_epoch(self.epoch + 1, good_state)
         finally:  # also on Ctrl-C or divergence: the last finished epoch reaches the disk
             if step is not None and step.flat is not None:
                 step.flat.release()  # the model's own arrays hold the values again
