@@ -8,7 +8,8 @@ OpenBLAS 0.3.31). Training makes them: Adam's first moment of a gradient that st
 (a dead ReLU unit's bias) decays by beta1 = 0.9 a step into the subnormal range within a
 few hundred steps, the weights of an input that is always zero (the border pixels of
 digits) decay there under weight decay, and a confident softmax's exp(-90) is one. On
-digits, a 64-100-10 network's epoch took 4 ms in its first 20 epochs and 14 ms after 60.
+digits, a 64-100-10 network's epochs took 4.5 ms in its first 20 and 15.6 ms in its last
+20 of 200 (``benchmarks/bench_denormals.py``; 4.1 ms throughout with the flushing).
 
 Values that small carry nothing a network can use, so the engines run with the modes on
 that treat them as zero: FTZ (results below the normal range become 0) and DAZ

@@ -1,0 +1,129 @@
+#!/usr/bin/env python
+"""Training with subnormal floats flushed to zero (``numpynn/training/denormals.py``, as
+numpynn trains) against IEEE arithmetic (the flushing switched off for the run), on the
+digits shape: what subnormals cost on this CPU.
+
+Workload: sklearn's bundled digits (X / 16, float32; 1437 training, 360 validation rows,
+a fixed split), a 64-100-10 ReLU network, batch 32, Adam (lr 1e-3), L2 1e-4 on the
+weights, ``--epochs`` epochs (200 by default, ``numpynn train``'s digits run is as long):
+one network through the ``Trainer`` and a 5-network ensemble through ``train_packed``
+(seeds 0-4, own data orders). Each is run with flushing (numpynn as shipped) and
+without it, in interleaved rounds; the table gives medians over the rounds of the whole
+run's wall time and of the mean epoch time over the first and over the last 20 epochs
+(``History.seconds``), and, for the run without flushing, how many of the trained
+network's parameters are subnormal.
+
+Usage::
+
+    python benchmarks/bench_denormals.py                  # 200 epochs, 3 rounds (~1 minute)
+    python benchmarks/bench_denormals.py --epochs 50 --rounds 1
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from bench_packed import digits  # noqa: E402
+from bench_train import machine  # noqa: E402
+
+from numpynn.models import MLP  # noqa: E402
+from numpynn.training import packed, trainer  # noqa: E402
+from numpynn.training.denormals import available  # noqa: E402
+from numpynn.training.packed import train_packed  # noqa: E402
+from numpynn.training.trainer import TrainConfig, Trainer  # noqa: E402
+
+REG = 1e-4
+MEMBERS = 5
+
+
+@contextlib.contextmanager
+def ieee() -> Any:
+    """The engines' flushing switched off (their ``flush_denormals`` a no-op)."""
+    saved = trainer.flush_denormals, packed.flush_denormals
+    trainer.flush_denormals = packed.flush_denormals = contextlib.nullcontext
+    try:
+        yield
+    finally:
+        trainer.flush_denormals, packed.flush_denormals = saved
+
+
+def subnormals(models: list[MLP]) -> int:
+    tiny = np.finfo(np.float32).tiny
+    return sum(int(((a != 0) & (np.abs(a) < tiny)).sum())
+               for m in models for a in m.params.values())
+
+
+def run(kind: str, epochs: int, data: tuple[np.ndarray, ...]) -> dict[str, Any]:
+    """One run of ``kind`` ("one" or "ensemble"): wall s, first/last epochs' mean ms."""
+    seeds = [0] if kind == "one" else list(range(MEMBERS))
+    models = [MLP(64, [100], 10, reg=REG, dtype="float32", seed=s) for s in seeds]
+    configs = [TrainConfig(epochs=epochs, batch_size=32, optimizer="adam", lr=1e-3, seed=s)
+               for s in seeds]
+    started = time.perf_counter()
+    if kind == "one":
+        seconds = Trainer(models[0], *data, config=configs[0]).train().seconds
+    else:
+        seconds = train_packed(models, data[0], data[1], configs, data[2], data[3])[0].seconds
+    wall = time.perf_counter() - started
+    edge = min(20, len(seconds))
+    return {"wall": wall, "first_ms": 1e3 * statistics.fmean(seconds[:edge]),
+            "last_ms": 1e3 * statistics.fmean(seconds[-edge:]),
+            "subnormal": subnormals(models)}
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    p.add_argument("--epochs", type=int, default=200)
+    p.add_argument("--rounds", type=int, default=3)
+    a = p.parse_args(argv)
+    if not available():
+        print("this CPU / C library has no flush-to-zero mode numpynn can set: nothing to "
+              "compare")
+        return 0
+    data = digits()
+    load_before = os.getloadavg()
+    info = machine()
+    runs: dict[tuple[str, str], list[dict[str, Any]]] = {}
+    columns = [(kind, mode) for kind in ("one", "ensemble") for mode in ("flushed", "ieee")]
+    for r in range(a.rounds):
+        for kind, mode in columns[:: 1 if r % 2 == 0 else -1]:
+            with ieee() if mode == "ieee" else contextlib.nullcontext():
+                got = run(kind, a.epochs, data)
+            runs.setdefault((kind, mode), []).append(got)
+            print(f"round {r + 1}/{a.rounds}: {kind}, {mode}: {got['wall']:.2f} s",
+                  file=sys.stderr, flush=True)
+    load_after = os.getloadavg()
+
+    def med(key: tuple[str, str], field: str) -> float:
+        return statistics.median(x[field] for x in runs[key])
+
+    print(f"machine: {info['cpu']}; numpy {info['numpy']}; BLAS {info['numpy_blas']}")
+    print(f"load average (1 min): before {load_before[0]:.2f}, after {load_after[0]:.2f}")
+    print(f"command: python benchmarks/bench_denormals.py --epochs {a.epochs} --rounds "
+          f"{a.rounds}; medians of {a.rounds} interleaved rounds\n")
+    print("| run | flushed: wall s | IEEE: wall s | IEEE / flushed | flushed: first / last "
+          "20 epochs, ms | IEEE: first / last 20 epochs, ms | IEEE: subnormal parameters |")
+    print("|---|---|---|---|---|---|---|")
+    for kind, label in (("one", "one network (Trainer)"),
+                        ("ensemble", f"{MEMBERS} networks (train_packed)")):
+        f, i = (kind, "flushed"), (kind, "ieee")
+        print(f"| {label} | {med(f, 'wall'):.2f} | {med(i, 'wall'):.2f} | "
+              f"{med(i, 'wall') / med(f, 'wall'):.2f}x | {med(f, 'first_ms'):.1f} / "
+              f"{med(f, 'last_ms'):.1f} | {med(i, 'first_ms'):.1f} / {med(i, 'last_ms'):.1f} "
+              f"| {int(med(i, 'subnormal'))} |")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

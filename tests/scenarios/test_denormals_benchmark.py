@@ -1,0 +1,29 @@
+"""benchmarks/bench_denormals.py, the measurement behind training with subnormals flushed,
+must keep running: a two-epoch round of each column."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+from numpynn.training.denormals import available
+from tests.clirun import REPO
+
+SCRIPT = REPO / "benchmarks" / "bench_denormals.py"
+
+
+@pytest.mark.skipif(not available(), reason="no flush-to-zero mode on this CPU")
+def test_a_short_run_prints_both_rows_with_both_modes():
+    proc = subprocess.run([sys.executable, str(SCRIPT), "--epochs", "2", "--rounds", "1"],
+                          capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    rows = [line for line in proc.stdout.splitlines()
+            if line.startswith(("| one network", "| 5 networks"))]
+    assert len(rows) == 2
+    for row in rows:
+        cells = [c.strip() for c in row.strip("|").split("|")]
+        assert float(cells[1]) > 0 and float(cells[2]) > 0
+        assert cells[3].endswith("x")
+    assert proc.stderr.count("flushed") == 2 and proc.stderr.count("ieee") == 2
