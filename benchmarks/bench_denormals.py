@@ -11,7 +11,8 @@ one network through the ``Trainer`` and a 5-network ensemble through ``train_pac
 without it, in interleaved rounds; the table gives medians over the rounds of the whole
 run's wall time and of the mean epoch time over the first and over the last 20 epochs
 (``History.seconds``), and, for the run without flushing, how many of the trained
-network's parameters are subnormal.
+network's parameters are subnormal. A second table times two operations on subnormal
+operands with and without the flushing (:func:`ops_table`).
 
 Usage::
 
@@ -27,6 +28,7 @@ import os
 import statistics
 import sys
 import time
+import timeit
 from pathlib import Path
 from typing import Any
 
@@ -35,27 +37,15 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from bench_packed import digits  # noqa: E402
-from bench_train import machine  # noqa: E402
+from bench_train import ieee, machine  # noqa: E402
 
 from numpynn.models import MLP  # noqa: E402
-from numpynn.training import packed, trainer  # noqa: E402
-from numpynn.training.denormals import available  # noqa: E402
+from numpynn.training.denormals import available, flush_denormals  # noqa: E402
 from numpynn.training.packed import train_packed  # noqa: E402
 from numpynn.training.trainer import TrainConfig, Trainer  # noqa: E402
 
 REG = 1e-4
 MEMBERS = 5
-
-
-@contextlib.contextmanager
-def ieee() -> Any:
-    """The engines' flushing switched off (their ``flush_denormals`` a no-op)."""
-    saved = trainer.flush_denormals, packed.flush_denormals
-    trainer.flush_denormals = packed.flush_denormals = contextlib.nullcontext
-    try:
-        yield
-    finally:
-        trainer.flush_denormals, packed.flush_denormals = saved
 
 
 def subnormals(models: list[MLP]) -> int:
@@ -80,6 +70,38 @@ def run(kind: str, epochs: int, data: tuple[np.ndarray, ...]) -> dict[str, Any]:
     return {"wall": wall, "first_ms": 1e3 * statistics.fmean(seconds[:edge]),
             "last_ms": 1e3 * statistics.fmean(seconds[-edge:]),
             "subnormal": subnormals(models)}
+
+
+def ops_table() -> list[str]:
+    """Two operations on subnormal float32 operands, with and without the flushing: a
+    multiply of 100,000 by 0.5 and a 512 x 512 matrix product (one BLAS thread: OpenBLAS's
+    worker threads keep their own mode), best of 3 x 20 runs each, against the same
+    operations on normal numbers."""
+    from threadpoolctl import threadpool_limits
+
+    tiny = np.full(100_000, 1e-39, np.float32)
+    normal = np.full(100_000, 1e-30, np.float32)
+    out = np.empty_like(tiny)
+    a_tiny = np.full((512, 512), 1e-39, np.float32)
+    a_normal = np.full((512, 512), 1e-30, np.float32)
+    b, c = np.ones((512, 512), np.float32), np.empty((512, 512), np.float32)
+
+    def best(fn: Any, flushed: bool) -> float:
+        with threadpool_limits(limits=1, user_api="blas"), (
+                flush_denormals() if flushed else contextlib.nullcontext()):
+            fn()
+            return min(timeit.repeat(fn, number=20, repeat=3)) / 20
+
+    rows = ["| operation | subnormal operands: IEEE | subnormal: flushed | normal operands |",
+            "|---|---|---|---|"]
+    for name, fn_tiny, fn_normal in (
+            ("multiply of 100,000 float32", lambda: np.multiply(tiny, 0.5, out=out),
+             lambda: np.multiply(normal, 0.5, out=out)),
+            ("512 x 512 float32 product", lambda: np.matmul(a_tiny, b, out=c),
+             lambda: np.matmul(a_normal, b, out=c))):
+        times = [best(fn_tiny, False), best(fn_tiny, True), best(fn_normal, False)]
+        rows.append(f"| {name} | " + " | ".join(f"{1e6 * t:,.0f} us" for t in times) + " |")
+    return rows
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -122,6 +144,8 @@ def main(argv: list[str] | None = None) -> int:
               f"{med(i, 'wall') / med(f, 'wall'):.2f}x | {med(f, 'first_ms'):.1f} / "
               f"{med(f, 'last_ms'):.1f} | {med(i, 'first_ms'):.1f} / {med(i, 'last_ms'):.1f} "
               f"| {int(med(i, 'subnormal'))} |")
+    print()
+    print("\n".join(ops_table()))
     return 0
 
 

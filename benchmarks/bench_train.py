@@ -55,6 +55,7 @@ report prints the load average before and after.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import gc
 import json
 import os
@@ -66,7 +67,7 @@ import sys
 import time
 import warnings
 from abc import ABC, abstractmethod
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -127,6 +128,20 @@ QUICK = {
     "predict": Workload("predict", 20_000, 3072, (100,), 10, 0, 0.0, 0.0, rounds=5,
                         note="predict_proba, cifar network, N reduced"),
 }
+
+
+@contextlib.contextmanager
+def ieee() -> Iterator[None]:
+    """numpynn's engines with their flushing of subnormal floats switched off (their
+    ``flush_denormals`` a no-op): IEEE arithmetic, to measure what the flushing saves."""
+    from numpynn.training import packed, trainer
+
+    saved = trainer.flush_denormals, packed.flush_denormals
+    trainer.flush_denormals = packed.flush_denormals = contextlib.nullcontext
+    try:
+        yield
+    finally:
+        trainer.flush_denormals, packed.flush_denormals = saved
 
 
 def make_data(w: Workload, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
@@ -626,6 +641,9 @@ def main(argv: list[str] | None = None) -> int:
                    help="only phases + cProfile of one cifar epoch (or of --workloads), "
                         "reference loop and engine")
     p.add_argument("--json", help="also write the raw results to this file")
+    p.add_argument("--ieee", action="store_true",
+                   help="numpynn's training without flushing subnormal floats to zero "
+                        "(numpynn/training/denormals.py): what the flushing saves")
     p.add_argument("--_memory-child", type=int, help=argparse.SUPPRESS)
     args = p.parse_args(argv)
 
@@ -672,14 +690,15 @@ def main(argv: list[str] | None = None) -> int:
     load_before = os.getloadavg()
     info = machine()
     results: dict[str, dict[str, Any]] = {}
-    for name in names:
-        w = table_of[name]
-        rounds = args.rounds or w.rounds
-        log(f"{name}: {w}")
-        if name == "predict":
-            results[name] = run_predict(w, frameworks, rounds, log)
-        else:
-            results[name] = run_training(w, frameworks, rounds, log)
+    with ieee() if args.ieee else contextlib.nullcontext():
+        for name in names:
+            w = table_of[name]
+            rounds = args.rounds or w.rounds
+            log(f"{name}: {w}")
+            if name == "predict":
+                results[name] = run_predict(w, frameworks, rounds, log)
+            else:
+                results[name] = run_training(w, frameworks, rounds, log)
     load_after = os.getloadavg()
 
     cmd = "python " + " ".join([os.path.relpath(__file__)] + (argv or sys.argv[1:]))

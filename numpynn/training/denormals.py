@@ -2,14 +2,16 @@
 
 Numbers below the smallest normal float (1.2e-38 in float32, 2.2e-308 in float64) are
 *subnormal*. On Intel CPUs every vector instruction that meets one takes a microcode
-assist of about a hundred cycles: a float32 multiply of 100,000 subnormals took 512 us
-instead of 10, a 512 x 512 matrix product of them 173 ms instead of 1 (an AVX-512 Xeon,
-OpenBLAS 0.3.31). Training makes them: Adam's first moment of a gradient that stays zero
-(a dead ReLU unit's bias) decays by beta1 = 0.9 a step into the subnormal range within a
-few hundred steps, the weights of an input that is always zero (the border pixels of
-digits) decay there under weight decay, and a confident softmax's exp(-90) is one. On
-digits, a 64-100-10 network's epochs took 4.5 ms in its first 20 and 15.6 ms in its last
-20 of 200 (``benchmarks/bench_denormals.py``; 4.1 ms throughout with the flushing).
+assist of about a hundred cycles: a float32 multiply of 100,000 subnormals took 586 us
+instead of 13, a 512 x 512 matrix product of them 397 ms instead of 1.8 (one thread of an
+AVX-512 Xeon, OpenBLAS 0.3.31; ``benchmarks/bench_denormals.py``).
+
+Training makes them. Adam's first moment of a gradient that stays zero (a dead ReLU
+unit's bias) decays by beta1 = 0.9 a step into the subnormal range within a few hundred
+steps. The weights of an input that is always zero (the border pixels of digits) decay
+there under weight decay. A confident softmax's exp(-90) is one. On digits, a 64-100-10
+network's epochs took 4.6 ms in its first 20 and 16.8 ms in its last 20 of 200 (4.3 ms
+with the flushing).
 
 Values that small carry nothing a network can use, so the engines run with the modes on
 that treat them as zero: FTZ (results below the normal range become 0) and DAZ
