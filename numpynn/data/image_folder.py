@@ -30,6 +30,7 @@ from pathlib import Path
 import numpy as np
 
 from ..errors import DataError
+from ..memory import physical_memory
 from ..outputs import DirectoryLock
 from .dataset import Dataset
 from .labels import encode_labels
@@ -253,14 +254,6 @@ def _decode(path: Path, Image, size: tuple[int, int], colour: bool) -> np.ndarra
     return resized[0] if pixels.ndim == 2 else np.stack(resized, axis=2)
 
 
-def _memory() -> int | None:
-    """Bytes of physical memory, where the system says."""
-    try:
-        return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
-    except (AttributeError, ValueError, OSError):
-        return None
-
-
 def _pixels(files: Sequence[Path], where: Path, size: tuple[int, int] | None,
             channels: int | None, notes: list[str]) -> tuple[np.ndarray, tuple[int, ...]]:
     """The images as float32 rows (N, H W [C]) and their common shape (H, W[, C]): every
@@ -275,7 +268,7 @@ def _pixels(files: Sequence[Path], where: Path, size: tuple[int, int] | None,
         size = max(sizes, key=lambda s: (sizes[s], s))
     colour = channels == 3 if channels is not None else not all(g for _, g in headers)
     shape = (*size, 3) if colour else tuple(size)
-    need, have = 4 * len(files) * int(np.prod(shape)), _memory()
+    need, have = 4 * len(files) * int(np.prod(shape)), physical_memory()
     if have is not None and need > have // 2:
         raise DataError(
             f"{where}: {len(files):,} images of {'x'.join(map(str, shape))} pixels would take "

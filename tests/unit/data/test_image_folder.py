@@ -214,7 +214,7 @@ def test_a_folder_too_large_for_the_memory_is_refused_before_decoding(tmp_path, 
     import numpynn.data.image_folder as image_folder
 
     root = _folder(tmp_path / "big", h=40, w=30)
-    monkeypatch.setattr(image_folder, "_memory", lambda: 2 * 4 * 6 * 40 * 30 * 3 - 2)
+    monkeypatch.setattr(image_folder, "physical_memory", lambda: 2 * 4 * 6 * 40 * 30 * 3 - 2)
     decoded = []
     monkeypatch.setattr(image_folder, "_decode", lambda *a: decoded.append(a))
     with pytest.raises(DataError) as err:
