@@ -136,12 +136,15 @@ def ieee() -> Iterator[None]:
     ``flush_denormals`` a no-op): IEEE arithmetic, to measure what the flushing saves."""
     from numpynn.training import packed, trainer
 
-    saved = trainer.flush_denormals, packed.flush_denormals
-    trainer.flush_denormals = packed.flush_denormals = contextlib.nullcontext
+    users = (packed, trainer)
+    saved = [m.flush_denormals for m in users]
+    for m in users:
+        m.flush_denormals = contextlib.nullcontext
     try:
         yield
     finally:
-        trainer.flush_denormals, packed.flush_denormals = saved
+        for m, fn in zip(users, saved):
+            m.flush_denormals = fn
 
 
 def make_data(w: Workload, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
@@ -643,7 +646,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--json", help="also write the raw results to this file")
     p.add_argument("--ieee", action="store_true",
                    help="numpynn's training without flushing subnormal floats to zero "
-                        "(numpynn/training/denormals.py): what the flushing saves")
+                        "(numpynn.denormals.py): what the flushing saves")
     p.add_argument("--_memory-child", type=int, help=argparse.SUPPRESS)
     args = p.parse_args(argv)
 

@@ -71,6 +71,7 @@ from typing import Any
 
 import numpy as np
 
+from ..denormals import flush_denormals
 from ..errors import InputError
 from ..evaluation import r2_from_sums
 from ..layers import Affine, Dropout, Kernel, Layer, keep_mask
@@ -79,7 +80,6 @@ from ..memory import physical_memory
 from ..models import Network
 from ..validation import SEED_MAX, check_features
 from .blas import blas
-from .denormals import flush_denormals
 from .engine import faithful_kernel
 from .schedules import Schedule
 from .scores import BALANCED_ACCURACY, class_score, model_score_name, score_label

@@ -25,6 +25,7 @@ from typing import Any
 
 import numpy as np
 
+from ..denormals import flush_denormals
 from ..errors import DivergenceError, InputError, ModelFileError
 from ..model_file import read_container, write_container
 from ..models import Network, check_sample_weight
@@ -46,7 +47,6 @@ from ..validation import (  # SEED_MAX: seeds are integers in 0..2**32-1 everywh
     unknown_keyword,
 )
 from . import engine
-from .denormals import flush_denormals
 from .engine import TrainStep
 from .optim import OPTIMIZERS, Optimizer, make_optimizer
 from .schedules import SCHEDULES, Schedule, make_schedule

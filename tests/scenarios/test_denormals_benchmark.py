@@ -8,7 +8,7 @@ import sys
 
 import pytest
 
-from numpynn.training.denormals import available
+from numpynn.denormals import available
 from tests.clirun import REPO
 
 SCRIPT = REPO / "benchmarks" / "bench_denormals.py"

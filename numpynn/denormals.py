@@ -13,16 +13,17 @@ there under weight decay. A confident softmax's exp(-90) is one. On digits, a 64
 network's epochs took 4.6 ms in its first 20 and 16.8 ms in its last 20 of 200 (4.3 ms
 with the flushing).
 
-Values that small carry nothing a network can use, so the engines run with the modes on
-that treat them as zero: FTZ (results below the normal range become 0) and DAZ
-(subnormal inputs read as 0), as TensorFlow does in its thread pools and
-``torch.set_flush_denormal(True)`` offers. The mode is a register of the calling thread
-(a thread started inside the block inherits it, one started before does not);
-:func:`flush_denormals` sets it for a block and puts the caller's back after, so code
-outside training (a user's own NumPy, the gradient checks) sees IEEE arithmetic as
-before. OpenBLAS's worker threads keep their own mode, but the values a training step
-writes (activations, softmax probabilities, gradients' updates, weights) are computed in
-the training thread, so its multiplies are not given subnormals to read.
+Values that small carry nothing a network can use, so the engines (the ``Trainer``,
+``train_packed``) run with the modes on that treat them as zero: FTZ (results below the
+normal range become 0) and DAZ (subnormal inputs read as 0), as TensorFlow does in its
+thread pools and ``torch.set_flush_denormal(True)`` offers. The mode is a register of the
+calling thread (a thread started inside the block inherits it, one started before does
+not); :func:`flush_denormals` sets it for a block and puts the caller's back after, so
+code outside training (a user's own NumPy, ``model.loss``, ``predict``, the gradient
+checks) sees IEEE arithmetic as before. OpenBLAS's worker threads keep their own mode,
+but the values a training step writes (activations, softmax probabilities, the updated
+moments and weights) are computed in the training thread, so its multiplies are not given
+subnormals to read.
 
 Where the register cannot be set (another CPU or C library than those below, or the
 self-test fails), :func:`flush_denormals` does nothing and training runs as before.

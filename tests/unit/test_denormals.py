@@ -5,9 +5,9 @@ import threading
 import numpy as np
 import pytest
 
+from numpynn import denormals
+from numpynn.denormals import available, flush_denormals
 from numpynn.models import MLP
-from numpynn.training import denormals
-from numpynn.training.denormals import available, flush_denormals
 from numpynn.training.packed import train_packed
 from numpynn.training.trainer import TrainConfig, Trainer
 
