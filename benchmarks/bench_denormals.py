@@ -1,5 +1,5 @@
 #!/usr/bin/env python
-"""Training with subnormal floats flushed to zero (``numpynn.denormals.py``, as
+"""Training with subnormal floats flushed to zero (``numpynn/denormals.py``, as
 numpynn trains) against IEEE arithmetic (the flushing switched off for the run), on the
 digits shape: what subnormals cost on this CPU.
 

@@ -646,7 +646,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--json", help="also write the raw results to this file")
     p.add_argument("--ieee", action="store_true",
                    help="numpynn's training without flushing subnormal floats to zero "
-                        "(numpynn.denormals.py): what the flushing saves")
+                        "(numpynn/denormals.py): what the flushing saves")
     p.add_argument("--_memory-child", type=int, help=argparse.SUPPRESS)
     args = p.parse_args(argv)
 

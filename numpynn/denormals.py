@@ -34,34 +34,51 @@ from __future__ import annotations
 import ctypes
 import platform
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from typing import NamedTuple
 
 import numpy as np
 
 __all__ = ["available", "flush_denormals"]
 
-#: (system, machine) -> (byte offset of the control register in ``fenv_t``, its C type,
-#: the bits that flush): x86-64's MXCSR (FTZ bit 15, DAZ bit 6) and AArch64's FPCR (FZ,
-#: bit 24), where the C library keeps them in its ``fenv_t``
-_LAYOUTS: dict[tuple[str, str], tuple[int, type, int]] = {
-    ("Linux", "x86_64"): (28, ctypes.c_uint32, (1 << 15) | (1 << 6)),
-    ("Linux", "aarch64"): (0, ctypes.c_uint32, 1 << 24),
-    ("Darwin", "x86_64"): (4, ctypes.c_uint32, (1 << 15) | (1 << 6)),
-    ("Darwin", "arm64"): (8, ctypes.c_uint64, 1 << 24),
+
+class _Register(NamedTuple):
+    """Where a C library's ``fenv_t`` keeps the control register, and its flushing bits."""
+
+    offset: int  # bytes into fenv_t
+    ctype: type  # the register's C type
+    bits: int  # the bits that flush
+
+
+#: (system, machine) -> the register: x86-64's MXCSR (FTZ bit 15, DAZ bit 6) and
+#: AArch64's FPCR (FZ, bit 24), as glibc, musl and macOS's libSystem lay out fenv_t
+_LAYOUTS: dict[tuple[str, str], _Register] = {
+    ("Linux", "x86_64"): _Register(28, ctypes.c_uint32, (1 << 15) | (1 << 6)),
+    ("Linux", "aarch64"): _Register(0, ctypes.c_uint32, 1 << 24),
+    ("Darwin", "x86_64"): _Register(4, ctypes.c_uint32, (1 << 15) | (1 << 6)),
+    ("Darwin", "arm64"): _Register(8, ctypes.c_uint64, 1 << 24),
 }
 _ENV_BYTES = 64  # more than any of these C libraries' fenv_t (32 at most)
 
+
+class _FloatEnv(NamedTuple):
+    """The C library's ``fegetenv`` and ``fesetenv`` and this platform's register."""
+
+    get: Callable[[ctypes.Array], int]
+    put: Callable[[ctypes.Array], int]
+    register: _Register
+
+
 _lock = threading.Lock()
-_state: dict[str, object] = {}  # "fns": (fegetenv, fesetenv, layout) once tested, or None
+_state: dict[str, _FloatEnv | None] = {}  # "env": once loaded and self-tested
 
 
-def _load() -> tuple[object, object, tuple[int, type, int]] | None:
-    layout = _LAYOUTS.get((platform.system(), platform.machine()))
-    if layout is None:
+def _load() -> _FloatEnv | None:
+    register = _LAYOUTS.get((platform.system(), platform.machine()))
+    if register is None:
         return None
-    names = ("libm.so.6", "libSystem.B.dylib", None)
-    for name in names:
+    for name in ("libm.so.6", "libSystem.B.dylib", None):  # None: the process's own symbols
         try:
             lib = ctypes.CDLL(name)
             get, put = lib.fegetenv, lib.fesetenv
@@ -69,26 +86,25 @@ def _load() -> tuple[object, object, tuple[int, type, int]] | None:
             continue
         get.argtypes = put.argtypes = [ctypes.c_void_p]
         get.restype = put.restype = ctypes.c_int
-        return get, put, layout
+        return _FloatEnv(get, put, register)
     return None
 
 
-def _fns() -> tuple[object, object, tuple[int, type, int]] | None:
-    """The C library's ``fegetenv``/``fesetenv`` and this platform's layout, after a
-    self-test (a float32 subnormal times one is zero inside, itself after); None where
-    they are not there or the test fails."""
-    if "fns" not in _state:
+def _env() -> _FloatEnv | None:
+    """This platform's :class:`_FloatEnv` after a self-test (a float32 subnormal times one
+    is zero inside, itself after); None where it is not there or the test fails."""
+    if "env" not in _state:
         with _lock:
-            if "fns" not in _state:
-                fns = None
+            if "env" not in _state:
+                env = None
                 try:
-                    fns = _load()
-                    if fns is not None and not _self_test(fns):
-                        fns = None
+                    env = _load()
+                    if env is not None and not _self_test(env):
+                        env = None
                 except Exception:  # noqa: BLE001 - any failure means: leave the mode alone
-                    fns = None
-                _state["fns"] = fns
-    return _state["fns"]  # type: ignore[return-value]
+                    env = None
+                _state["env"] = env
+    return _state["env"]
 
 
 def _subnormal_times_one() -> float:
@@ -96,51 +112,46 @@ def _subnormal_times_one() -> float:
     return float((tiny * np.float32(1.0))[0])
 
 
-def _self_test(fns: tuple[object, object, tuple[int, type, int]]) -> bool:
-    saved = _set(fns)
+def _self_test(env: _FloatEnv) -> bool:
+    saved = _set(env)
     if saved is None:
         return False
     try:
         inside = _subnormal_times_one()
     finally:
-        _restore(fns, saved)
+        env.put(saved)
     return inside == 0.0 and _subnormal_times_one() != 0.0
 
 
-def _set(fns: tuple[object, object, tuple[int, type, int]]) -> ctypes.Array | None:
-    """Turn flushing on in this thread; returns the environment to restore (None where
+def _set(env: _FloatEnv) -> ctypes.Array | None:
+    """Turn flushing on in this thread; returns the environment to put back (None where
     the C library refused)."""
-    get, put, (offset, ctype, bits) = fns
     saved = ctypes.create_string_buffer(_ENV_BYTES)
-    if get(saved) != 0:  # type: ignore[operator]
+    if env.get(saved) != 0:
         return None
-    env = ctypes.create_string_buffer(saved.raw, _ENV_BYTES)
-    register = ctype.from_buffer(env, offset)
-    register.value |= bits
-    if put(env) != 0:  # type: ignore[operator]
+    flushing = ctypes.create_string_buffer(saved.raw, _ENV_BYTES)
+    reg = env.register
+    reg.ctype.from_buffer(flushing, reg.offset).value |= reg.bits  # type: ignore[attr-defined]
+    if env.put(flushing) != 0:
         return None
     return saved
 
 
-def _restore(fns: tuple[object, object, tuple[int, type, int]], saved: ctypes.Array) -> None:
-    fns[1](saved)  # type: ignore[operator]
-
-
 def available() -> bool:
     """Whether :func:`flush_denormals` can set this CPU's mode (tested once)."""
-    return _fns() is not None
+    return _env() is not None
 
 
 @contextmanager
 def flush_denormals() -> Iterator[None]:
     """Run the block with subnormal floats flushed to zero in this thread (FTZ and DAZ,
-    see the module docstring); the thread's floating-point environment is restored
+    see the module docstring); the thread's floating-point environment is put back
     after, also on an exception. Nested blocks are fine. Nothing happens where the mode
     is not :func:`available`."""
-    fns = _fns()
-    saved = None if fns is None else _set(fns)
+    env = _env()
+    saved = None if env is None else _set(env)
     try:
         yield
     finally:
         if saved is not None:
-            _restore(fns, saved)  # type: ignore[arg-type]
+            env.put(saved)  # type: ignore[union-attr]

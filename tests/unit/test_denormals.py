@@ -64,7 +64,7 @@ def test_the_mode_belongs_to_the_thread_that_set_it():
 
 
 def test_without_the_mode_the_block_changes_nothing(monkeypatch):
-    monkeypatch.setitem(denormals._state, "fns", None)
+    monkeypatch.setitem(denormals._state, "env", None)
     assert not available()
     with flush_denormals():
         assert times_one(SUBNORMAL32, np.float32) != 0
