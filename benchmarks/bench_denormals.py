@@ -16,8 +16,9 @@ operands with and without the flushing (:func:`ops_table`).
 
 Usage::
 
-    python benchmarks/bench_denormals.py                  # 200 epochs, 3 rounds (~1 minute)
+    python benchmarks/bench_denormals.py                  # 200 epochs, 3 rounds (~1.5 minutes)
     python benchmarks/bench_denormals.py --epochs 50 --rounds 1
+    python benchmarks/bench_denormals.py --quick          # a check that it runs (seconds)
 """
 
 from __future__ import annotations
@@ -72,13 +73,13 @@ def run(kind: str, epochs: int, data: tuple[np.ndarray, ...]) -> dict[str, Any]:
             "subnormal": subnormals(models)}
 
 
-def ops_table() -> list[str]:
+def ops_table(repeat: int = 3, number: int = 20) -> list[str]:
     """Three operations on subnormal float32 operands, with and without the flushing: a
     multiply of 100,000 by 0.5, a 512 x 512 matrix product (one BLAS thread: OpenBLAS's
     worker threads keep their own mode) and a digits network's ``predict_proba`` where 6
     input rows of W1 are subnormal (prediction does not flush: with ``flushed``, the
-    block around it does); best of 3 x 20 runs each, against the same operations on
-    normal numbers."""
+    block around it does); best of ``repeat`` x ``number`` runs each (after one), against
+    the same operations on normal numbers."""
     from threadpoolctl import threadpool_limits
 
     tiny = np.full(100_000, 1e-39, np.float32)
@@ -92,7 +93,7 @@ def ops_table() -> list[str]:
         with threadpool_limits(limits=1, user_api="blas"), (
                 flush_denormals() if flushed else ieee()):
             fn()
-            return min(timeit.repeat(fn, number=20, repeat=3)) / 20
+            return min(timeit.repeat(fn, number=number, repeat=repeat)) / number
 
     # a digits network whose weights of 6 always-zero inputs are subnormal, as 200 epochs
     # without the flushing leave it (590 of them), and its twin with those weights normal
@@ -121,7 +122,11 @@ def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--epochs", type=int, default=200)
     p.add_argument("--rounds", type=int, default=3)
+    p.add_argument("--quick", action="store_true",
+                   help="a check that it runs: 2 epochs, 1 round, each operation timed once")
     a = p.parse_args(argv)
+    if a.quick:
+        a.epochs, a.rounds = 2, 1
     if not available():
         print("this CPU / C library has no flush-to-zero mode numpynn can set: nothing to "
               "compare")
@@ -158,7 +163,7 @@ def main(argv: list[str] | None = None) -> int:
               f"{med(f, 'last_ms'):.1f} | {med(i, 'first_ms'):.1f} / {med(i, 'last_ms'):.1f} "
               f"| {int(med(i, 'subnormal'))} |")
     print()
-    print("\n".join(ops_table()))
+    print("\n".join(ops_table(*((1, 1) if a.quick else (3, 20)))))
     return 0
 
 
