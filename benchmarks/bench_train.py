@@ -132,19 +132,17 @@ QUICK = {
 
 @contextlib.contextmanager
 def ieee() -> Iterator[None]:
-    """numpynn's engines with their flushing of subnormal floats switched off (their
-    ``flush_denormals`` a no-op): IEEE arithmetic, to measure what the flushing saves."""
-    from numpynn.training import packed, trainer
+    """numpynn with its flushing of subnormal floats switched off (``flush_denormals`` a
+    no-op for every caller): IEEE arithmetic, to measure what the flushing saves."""
+    from numpynn import denormals
 
-    users = (packed, trainer)
-    saved = [m.flush_denormals for m in users]
-    for m in users:
-        m.flush_denormals = contextlib.nullcontext
+    denormals.available()  # loaded and self-tested: the state to put back
+    saved = denormals._state["env"]
+    denormals._state["env"] = None
     try:
         yield
     finally:
-        for m, fn in zip(users, saved):
-            m.flush_denormals = fn
+        denormals._state["env"] = saved
 
 
 def make_data(w: Workload, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:

@@ -372,8 +372,8 @@ class _Parser(argparse.ArgumentParser):
         if not match:
             return ""
         flag, value = match.groups()
-        listed = re.search(r"\(choose from (.*?)\)", message)
-        choices = re.findall(r"'([^']*)'", listed.group(1)) if listed else []
+        action = self._option_string_actions.get(flag)
+        choices = [str(c) for c in action.choices] if action and action.choices else []
         return (abbreviation_hint(flag, self.argv)
                 + (choice_hint(flag, value, choices) if value is not None else ""))
 

@@ -455,16 +455,18 @@ def missing_code(values: np.ndarray) -> tuple[float, int, float, float] | None:
     missing value, read as a number. None otherwise (a code among values of its size,
     such as 99 among ages, is no different from them)."""
     finite = values[np.isfinite(values)]
+    coded = np.isin(finite, _MISSING_CODES)
+    if int(coded.sum()) < 2:
+        return None
+    rest = finite[~coded]  # the values that are no code
+    if rest.size < 2:
+        return None
+    lo, hi = float(rest.min()), float(rest.max())
+    span = max(hi - lo, 1.0)
     for code in _MISSING_CODES:
-        hit = finite == code
-        count = int(hit.sum())
+        count = int(np.count_nonzero(finite == code))
         if count < 2 or count == finite.size:
             continue
-        rest = finite[~np.isin(finite, _MISSING_CODES)]
-        if rest.size < 2:
-            continue
-        lo, hi = float(rest.min()), float(rest.max())
-        span = max(hi - lo, 1.0)
         if (code < 0 and code < lo - span) or (code > 0 and code > hi + span):
             return code, count, lo, hi
     return None

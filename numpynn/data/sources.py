@@ -24,7 +24,7 @@ from .dataset import Dataset
 from .digits import digits_arrays
 from .download import DATASETS, FASHION_CLASS_NAMES, download_dataset
 from .formats import conversion_message
-from .idx import load_mnist
+from .idx import _GZIP_MAGIC, IMAGES_MAGIC, LABELS_MAGIC, MNIST_FILES, load_mnist
 from .image_folder import load_image_folder
 from .labels import encode_labels
 from .npz_file import load_npz
@@ -146,19 +146,19 @@ def _idx_file_error(text: str) -> DataError | None:
     try:
         with open(path, "rb") as fh:
             start = fh.read(4)
-            if start[:2] == b"\x1f\x8b":
+            if start[:2] == _GZIP_MAGIC:
                 fh.seek(0)
                 start = gzip.GzipFile(fileobj=fh).read(4)
     except (OSError, EOFError, zlib.error):
         return None
-    if len(start) < 4 or start[:3] != b"\x00\x00\x08" or start[3] not in (1, 3):
+    if len(start) < 4 or int.from_bytes(start, "big") not in (IMAGES_MAGIC, LABELS_MAGIC):
         return None
     folder = str(path.parent) if str(path.parent) not in ("", ".") else "."
+    *first, last = MNIST_FILES.values()
     return DataError(f"{text} is an IDX file (MNIST's format), one of a set of four; give the "
                      f"directory that holds them: --data mnist:{folder} (or "
-                     f"fashion-mnist:{folder}): train-images-idx3-ubyte, "
-                     "train-labels-idx1-ubyte, t10k-images-idx3-ubyte and "
-                     "t10k-labels-idx1-ubyte, each may end in .gz")
+                     f"fashion-mnist:{folder}): {', '.join(first)} and {last}, each may end "
+                     "in .gz")
 
 
 def load_digits(*, classes: Sequence[object] | np.ndarray | None = None) -> Dataset:

@@ -1466,16 +1466,12 @@ def file_cases(seed: int = 0) -> list[Case]:
              Case("learner's layers file, running_var started at 0", "file", "correct",
                   run(LEARNER_LAYERS.replace('bn_param.get("running_var", np.ones(',
                                              'bn_param.get("running_var", np.zeros(')))]
-    for name, (old, new) in FILE_CHOICES.items():
-        if old not in LEARNER_LAYERS:
-            raise AssertionError(f"FILE_CHOICES[{name!r}] no longer applies")
-        cases.append(Case(f"learner's layers file, {name}", "file", "correct",
-                          run(LEARNER_LAYERS.replace(old, new))))
-    for name, (old, new) in FILE_VARIANTS.items():
-        if old not in LEARNER_LAYERS:
-            raise AssertionError(f"FILE_VARIANTS[{name!r}] no longer applies")
-        cases.append(Case(f"learner's layers file, {name}", "file", "correct",
-                          run(LEARNER_LAYERS.replace(old, new))))
+    for table, edits in (("FILE_CHOICES", FILE_CHOICES), ("FILE_VARIANTS", FILE_VARIANTS)):
+        for name, (old, new) in edits.items():
+            if old not in LEARNER_LAYERS:
+                raise AssertionError(f"{table}[{name!r}] no longer applies")
+            cases.append(Case(f"learner's layers file, {name}", "file", "correct",
+                              run(LEARNER_LAYERS.replace(old, new))))
     for name, (old, new, kind) in FILE_MUTATIONS.items():
         if old not in LEARNER_LAYERS:
             raise AssertionError(f"FILE_MUTATIONS[{name!r}] no longer applies")
@@ -1508,11 +1504,12 @@ def file_cases(seed: int = 0) -> list[Case]:
                           kind))
     # assignment 1's penalty reg * sum(W^2), gradient 2 reg W, in assignment 2's net
     cases.append(Case("learner's model file, penalty reg * sum(W^2) with gradient 2 reg W",
-                      "file", "correct", run(LEARNER_MODEL.replace(
-                          'loss += 0.5 * self.reg * np.sum(self.params[f"W{i}"] ** 2)',
-                          'loss += self.reg * np.sum(self.params[f"W{i}"] ** 2)').replace(
-                          'grads[f"W{i}"] += self.reg * self.params[f"W{i}"]',
-                          'grads[f"W{i}"] += 2 * self.reg * self.params[f"W{i}"]'))))
+                      "file", "correct", run(_optim_text((
+                          ('loss += 0.5 * self.reg * np.sum(self.params[f"W{i}"] ** 2)',
+                           'loss += self.reg * np.sum(self.params[f"W{i}"] ** 2)'),
+                          ('grads[f"W{i}"] += self.reg * self.params[f"W{i}"]',
+                           'grads[f"W{i}"] += 2 * self.reg * self.params[f"W{i}"]')),
+                          LEARNER_MODEL))))
     cases.append(Case("learner's solver", "file", "correct", run(LEARNER_SOLVER)))
     for name, (old, new, kind) in SOLVER_MUTATIONS.items():
         if old not in LEARNER_SOLVER:

@@ -65,7 +65,7 @@ from ..layers import (
     layernorm_forward,
 )
 from ..layers.registry import COURSE
-from ..losses import softmax_cross_entropy, svm_loss
+from ..losses import softmax, softmax_cross_entropy, svm_loss
 from .checks import (
     FAIL,
     INCONCLUSIVE,
@@ -1940,7 +1940,7 @@ def _model_loss_behaviour(model: Any, target: Any, reg: float, reg_in_loss: bool
                 float("inf"))
                for call, n, got, want in (("loss(X, y)", "X", Xc, X), ("loss(X, y)", "y", yc, y),
                                           ("loss(X)", "X", Xt, X))
-               if np.shape(got) != want.shape or not np.array_equal(got, want)]
+               if not np.array_equal(got, want)]
     report.rows.append(GradCheckRow(
         "X, y unchanged", X.shape, changed[0][2] if changed else 0.0, 0.0,
         FAIL if changed else PASS, kind="in place" if changed else None,
@@ -2020,6 +2020,15 @@ def _model_loss_behaviour(model: Any, target: Any, reg: float, reg_in_loss: bool
     return report, not changed
 
 
+def _test_mode_scores(model: Any, X: np.ndarray) -> np.ndarray | None:
+    """The model's test-mode scores ``loss(X)`` on a copy of X (N x C, float64); None
+    where ``loss(X)`` does not return an N x C array."""
+    scores = model.loss(X.copy())
+    if not isinstance(scores, np.ndarray) or scores.shape != (X.shape[0], MODEL_C):
+        return None
+    return np.asarray(scores, dtype=np.float64)
+
+
 def _no_penalty(model: Any, X: np.ndarray, y: np.ndarray, total: float, plain: bool
                 ) -> bool:
     """Whether a loss that ``model.reg = 0`` leaves unchanged (``total``) holds no penalty:
@@ -2028,10 +2037,9 @@ def _no_penalty(model: Any, X: np.ndarray, y: np.ndarray, total: float, plain: b
     attribute must not be called "no penalty")."""
     if not plain:
         return False
-    scores = model.loss(X.copy())
-    if not isinstance(scores, np.ndarray) or scores.shape != (X.shape[0], MODEL_C):
+    scores = _test_mode_scores(model, X)
+    if scores is None:
         return False
-    scores = np.asarray(scores, dtype=np.float64)
     return any(abs(total - float(fn(scores, y)[0])) <= 1e-4 * abs(total)
                for fn in (softmax_cross_entropy, svm_loss))
 
@@ -2042,10 +2050,9 @@ def _data_loss_row(model: Any, X: np.ndarray, y: np.ndarray, data: float
     of the model's own test-mode scores ``loss(X)`` (N x C), averaged over the batch: a
     FAIL of kind "loss value" when it is neither (to 1e-4: a log(p + 1e-8) is right).
     None where ``loss(X)`` is not an N x C array (the test-mode check says so)."""
-    scores = model.loss(X.copy())
-    if not isinstance(scores, np.ndarray) or scores.shape != (X.shape[0], MODEL_C):
+    scores = _test_mode_scores(model, X)
+    if scores is None:
         return None
-    scores = np.asarray(scores, dtype=np.float64)
     N, C = scores.shape
     losses = {"softmax": float(softmax_cross_entropy(scores, y)[0]),
               "SVM": float(svm_loss(scores, y)[0])}
@@ -2064,8 +2071,7 @@ def _data_loss_row(model: Any, X: np.ndarray, y: np.ndarray, data: float
                  1 / C: f"1 / {C} = 1 / C times: the loss is averaged over every entry of "
                         "an N x C array (np.mean(Y * np.log(P))); sum over the classes, "
                         "average over the examples only"}
-        P = np.exp(scores - scores.max(axis=1, keepdims=True))
-        P /= P.sum(axis=1, keepdims=True)
+        P = softmax(scores)
         indexed = {"probs[:, y] (the columns of the labels, N x N entries)":
                    -np.sum(np.log(P[:, y])) / N}
         if y.max() < N:

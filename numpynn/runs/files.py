@@ -78,7 +78,7 @@ def check_not_a_run_file(output: str | os.PathLike[str], model: str | os.PathLik
                              "model this command reads: writing it would destroy that "
                              "file of the run; choose another output path.")
     search = run_dir.parent  # a search's best model (DIR/best): the search's own files
-    if (search / "search.json").is_file() and same_file(out.parent, search):
+    if (search / SEARCH_SETTINGS_FILE).is_file() and same_file(out.parent, search):
         raise InputError(f"{what} {output} is a file of the search in {search}, whose best "
                          "model this command reads: writing it would destroy that file of "
                          "the search; choose another output path.")

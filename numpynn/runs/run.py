@@ -74,6 +74,7 @@ from .files import (
     CHECKPOINT_FILE,
     HISTORY_FILE,
     MODEL_FILE,
+    SEARCH_SETTINGS_FILE,
     StagedOutputs,
     prepare_run_dir,
     remove_if_empty,
@@ -1097,7 +1098,7 @@ def resume_options(out_dir: str | Path) -> RunOptions:
         parent = Path(out_dir).parent
         raise InputError(f"{out_dir} is a file; a run is resumed by its directory, the one "
                          f"that holds {CHECKPOINT_FILE}: `resume='{parent}'`.", param="resume")
-    if not path.exists() and (Path(out_dir) / "search.json").is_file():  # a search's
+    if not path.exists() and (Path(out_dir) / SEARCH_SETTINGS_FILE).is_file():  # a search's
         raise InputError(f"{out_dir} holds a search, not a training run: resume it with "
                          f"'numpynn search --resume {out_dir}'.", param="resume")
     if not path.exists():
@@ -1208,12 +1209,12 @@ def evaluation_data(saved: SavedModel, spec: str, split: str = "auto",
     try:
         ds = _read_labelled(saved, spec, options, ignore_columns, drop_unlabelled)
     except UnknownLabelsError as exc:
-        if not drop_unknown_labels and _fractional(list(exc.counts)):
-            raise exc.with_fix(
-                "they are numbers that are not whole (a regression's targets?), and the "
-                "model is a classifier: evaluate a regression model on them, or check that "
-                "the label is in the column the model's was") from None
         if not drop_unknown_labels:
+            if _fractional(list(exc.counts)):
+                raise exc.with_fix(
+                    "they are numbers that are not whole (a regression's targets?), and the "
+                    "model is a classifier: evaluate a regression model on them, or check "
+                    "that the label is in the column the model's was") from None
             _refuse_other_models_data(saved, spec, options, ignore_columns, drop_unlabelled,
                                       exc)
             raise exc.with_fix(
@@ -1233,8 +1234,7 @@ def evaluation_data(saved: SavedModel, spec: str, split: str = "auto",
         X, y = ds.X, ds.y
         if ds.X_test is not None:
             X, y = np.concatenate([X, ds.X_test]), np.concatenate([ds.y, ds.y_test])
-        _check_feature_count(X, saved.recipe.n_features if saved.recipe else
-                             saved.model.input_dim, spec, saved.metadata.get("image_shape"))
+        _check_feature_count(X, _feature_count(saved), spec, saved.metadata.get("image_shape"))
         return X, task.targets_array(y), "all"
     try:
         run = RunOptions.from_dict(options)
@@ -1248,6 +1248,11 @@ def evaluation_data(saved: SavedModel, spec: str, split: str = "auto",
                          "tables get no validation split by default); choose another split "
                          "or evaluate on other labelled data with `split='all'`.", param="split")
     return parts[i], parts[i + 1], split
+
+
+def _feature_count(saved: SavedModel) -> int:
+    """The raw feature columns the saved model reads: its recipe's, else its input width."""
+    return saved.recipe.n_features if saved.recipe else saved.model.input_dim
 
 
 def _refuse_other_models_data(saved: SavedModel, spec: str,
@@ -1264,11 +1269,11 @@ def _refuse_other_models_data(saved: SavedModel, spec: str,
     except InputError:  # DataError among them: the first refusal stands
         return
     labels = own.classes.tolist()
-    known = as_classes(saved.classes)
+    known = refusal.known
     keys = set(known.astype(str).tolist())
     if any(str(label) in keys for label in labels):
         return
-    expected = saved.recipe.n_features if saved.recipe else saved.model.input_dim
+    expected = _feature_count(saved)
     recorded = saved.metadata.get("data")
     trained = f" (trained on {recorded})" if recorded else ""
     features = (f"; it has {own.X.shape[1]} feature columns where the model has {expected}"
@@ -1392,8 +1397,7 @@ def _read_labelled(saved: SavedModel, spec: str, options: Mapping[str, Any] | No
                          "no table. Leave it out.", param="ignore_columns")
     else:
         label_column = options.get("label_column", -1) if options else -1
-        _check_csv_columns(spec, saved.recipe.n_features if saved.recipe else
-                           saved.model.input_dim, labelled=True)
+        _check_csv_columns(spec, _feature_count(saved), labelled=True)
         if not (is_csv_spec(spec) or is_npz_spec(spec)) and not task.has_classes:
             raise InputError(f"a {task.name} model is evaluated on a CSV file with its "
                              f"target column or an .npz file with its y; got {spec}.")
@@ -1481,7 +1485,7 @@ def prediction_data(saved: SavedModel, spec: str, notes: list[str] | None = None
     spec = os.fspath(spec)
     if _uses_recipe(saved, spec):
         return read_with_recipe(saved, spec, labelled=False).X
-    n_features = saved.recipe.n_features if saved.recipe else saved.model.input_dim
+    n_features = _feature_count(saved)
     label_column: int | None = -1
     if is_csv_spec(spec):
         _check_csv_columns(spec, n_features, labelled=False)

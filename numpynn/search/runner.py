@@ -18,7 +18,7 @@ from ..errors import InputError, NumpynnError
 from ..memory import check_fits, check_training_fits
 from ..model_file import SavedModel, load_model, write_json_atomic, write_text_atomic
 from ..outputs import DirectoryLock, check_output, output_directory, what_is_there
-from ..runs.files import RUN_FILES, holds_run
+from ..runs.files import CHECKPOINT_FILE, MODEL_FILE, RUN_FILES, holds_run, holds_search
 from ..runs.options import FIELDS, default_options, get
 from ..runs.run import (
     RunOptions,
@@ -665,13 +665,13 @@ def _prepare_out(out_dir: Path, settings: Mapping[str, Any], resume: bool) -> li
             raise InputError(f"the search in {out_dir} has other settings; resume it with its "
                              "own settings (`resume=True` and no others) or use another `out`.",
                              param="out")
-    elif trials_path.exists() or (out_dir / SETTINGS_FILE).exists():
+    elif holds_search(out_dir):
         raise InputError(f"{out_dir} already holds a search ({len(existing)} finished trials); "
                          "it can be resumed (`resume=True`), or choose another `out`.",
                          param="out")
     elif holds_run(out_dir):
-        raise InputError(f"`out` {out_dir} holds a training run (model.npz or "
-                         "checkpoint.npz): the search's files would mix with the run's. "
+        raise InputError(f"`out` {out_dir} holds a training run ({MODEL_FILE} or "
+                         f"{CHECKPOINT_FILE}): the search's files would mix with the run's. "
                          f"Choose another `out` (e.g. {out_dir / 'search'}).", param="out")
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
