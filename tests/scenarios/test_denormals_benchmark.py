@@ -14,6 +14,7 @@ from tests.clirun import REPO
 SCRIPT = REPO / "benchmarks" / "bench_denormals.py"
 
 
+@pytest.mark.slow  # a benchmark script in a process of its own (about 5-9 s), as the others
 @pytest.mark.skipif(not available(), reason="no flush-to-zero mode on this CPU")
 def test_a_short_run_prints_both_rows_with_both_modes():
     proc = subprocess.run([sys.executable, str(SCRIPT), "--quick"],
