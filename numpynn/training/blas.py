@@ -149,22 +149,28 @@ class Blas:
         return call
 
 
+    def thread_count(self) -> int:
+        """The BLAS pool's thread count now (1 where :attr:`available` is False)."""
+        return int(self._fns["", "get_threads"]()) if self.available else 1
+
     @contextmanager
-    def threads(self, n: int) -> Iterator[None]:
+    def threads(self, n: int) -> Iterator[int]:
         """Run the block with at most ``n`` BLAS threads (the pool's count restored after);
         nothing happens where :attr:`available` is False. Many small multiplies of one
         pack's evaluation (K x (rows x D) @ (D x H)) cost more on two threads than on one:
-        OpenBLAS splits each and its threads wait for one another."""
+        OpenBLAS splits each and its threads wait for one another. Yields the pool's
+        thread count before the block (1 where :attr:`available` is False): how many
+        threads the caller was allowed (a search's trial: 1)."""
         if not self.available:
-            yield
+            yield 1
             return
         before = self._fns["", "get_threads"]()
         if before <= n:
-            yield
+            yield before
             return
         self._fns["", "set_threads"](n)
         try:
-            yield
+            yield before
         finally:
             self._fns["", "set_threads"](before)
 

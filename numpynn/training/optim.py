@@ -439,7 +439,7 @@ class RMSprop(Optimizer):
         (cache,) = state
         dr = self.decay_rate
         np.multiply(cache, dr, out=cache)
-        np.multiply(dw, dw, out=s)
+        np.square(dw, out=s)
         np.multiply(s, 1.0 - dr, out=s)
         np.add(cache, s, out=cache)  # cache = dr * cache + (1 - dr) * dw**2
         np.sqrt(cache, out=s)
@@ -487,14 +487,14 @@ class Adam(Optimizer):
         if _one_pass(w, dw, m, v, s):
             lib = blas()
             lib.axpby(1.0 - b1, dw, b1, m)  # m = b1 * m + (1 - b1) * dw, one pass
-            np.multiply(dw, dw, out=s)
+            np.square(dw, out=s)
             lib.axpby(1.0 - b2, s, b2, v)  # v = b2 * v + (1 - b2) * dw**2
         else:
             np.multiply(m, b1, out=m)
             np.multiply(dw, 1.0 - b1, out=s)
             np.add(m, s, out=m)
             np.multiply(v, b2, out=v)
-            np.multiply(dw, dw, out=s)
+            np.square(dw, out=s)
             np.multiply(s, 1.0 - b2, out=s)
             np.add(v, s, out=v)
         np.sqrt(v, out=s)

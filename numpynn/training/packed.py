@@ -63,8 +63,10 @@ trains more models than that as several packs, one after another.
 from __future__ import annotations
 
 import math
+import os
 import time
 from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from types import SimpleNamespace
 from typing import Any
@@ -79,6 +81,7 @@ from ..losses import SoftmaxCrossEntropy, SquaredError
 from ..memory import physical_memory
 from ..models import Network
 from ..validation import SEED_MAX, check_features
+from . import forked
 from .blas import blas
 from .engine import faithful_kernel
 from .schedules import Schedule
@@ -360,6 +363,7 @@ class _Pack:
         self._reg_pass = self._one_reg_pass(regs)
         # optimiser steps: members that start together step together, so one count
         self.t = members[0].t
+        self.eval_split = False  # the evaluation's chunks shared with a second thread
         if any(m.t != self.t for m in members):
             raise RuntimeError("members of one pack must have taken the same number of steps")
         self._groups(members, P)
@@ -697,7 +701,7 @@ class _Pack:
         """cache = dr cache + (1 - dr) dw^2; w -= lr dw / (sqrt(cache) + eps)."""
         w, g, s, cache = rows.w, rows.g, rows.s, rows.state["cache"]
         dr, h = uni["decay_rate"], self.hyper
-        np.multiply(g, g, out=s)
+        np.square(g, out=s)
         if dr is not None and rows.axpby:
             rows.axpby["s", "cache"](1.0 - dr, dr)
         else:
@@ -731,12 +735,12 @@ class _Pack:
         axpby = rows.axpby
         if b1 is not None and b2 is not None and axpby:
             axpby["g", "m"](1.0 - b1, b1)  # m = b1 m + (1 - b1) dw, one pass
-            np.multiply(g, g, out=s)
+            np.square(g, out=s)
             axpby["s", "v"](1.0 - b2, b2)  # v = b2 v + (1 - b2) dw^2
         else:
             h = self.hyper
             _axpby_cols(g, m, s, h["1-b1"][a:b], h["b1"][a:b])
-            np.multiply(g, g, out=s)
+            np.square(g, out=s)
             _axpby_cols(s, v, s, h["1-b2"][a:b], h["b2"][a:b])
         np.sqrt(v, out=s)
         np.add(s, eps, out=s)
@@ -747,22 +751,22 @@ class _Pack:
             np.multiply(s, step, out=s)
             np.subtract(w, s, out=w)
 
-    def eval_workspace(self, k: int, rows: int
+    def eval_workspace(self, k: int, rows: int, slot: int = 0
                        ) -> tuple[list[np.ndarray], list[Any], np.ndarray]:
         """Flat output buffers of k * rows * width per layer, the activations' kernels
         (for k * rows rows) and a (k * rows, D + 1) buffer whose last column is ones (rows
-        [x, 1] for the first layer's [W1; b1]) of :func:`_stacked_metrics`, made once per
-        (k, rows)."""
+        [x, 1] for the first layer's [W1; b1]) of :func:`_chunk_sums`, made once per
+        (k, rows) and per ``slot`` (one per thread evaluating)."""
         cache = self.__dict__.setdefault("_eval", {})
-        if (k, rows) not in cache:
+        if (k, rows, slot) not in cache:
             dt, dims = self.dtype, self.dims
             ones = np.empty((k * rows, dims[0] + 1), dt)
             ones[:, dims[0]] = 1
-            cache[k, rows] = (
+            cache[k, rows, slot] = (
                 [np.empty(k * rows * dims[i + 1], dt) for i in range(len(self.kinds))],
                 [faithful_kernel(layer, d, dt, k * rows) if kind == "activation" else None
                  for layer, kind, d in zip(self.layers, self.kinds, dims)], ones)
-        return cache[k, rows]
+        return cache[k, rows, slot]
 
     # ---------------------------------------------------------------- unpacking
     def release(self) -> None:
@@ -867,11 +871,25 @@ def train_packed(
         m.rows, m.y, m.val = train, y_k, val_k
         m.eval_rows = _eval_rows(m, X.shape[0])
         members.append(m)
+    def train(chunk: list[_Member]) -> None:
+        _train_members(chunk, kinds, X, y, val, augment)
+
     with flush_denormals():
         for group in _equal_sizes(members):
             for start in range(0, len(group), size):
-                _train_members(group[start : start + size], kinds, X, y, val, augment)
+                chunk = group[start : start + size]
+                if forked.usable(chunk, _work(chunk, X.shape[0])):
+                    forked.train_halves(chunk, train)
+                else:
+                    train(chunk)
     return [m.history for m in members]
+
+
+def _work(members: list[_Member], n: int) -> int:
+    """members x epochs x training rows x parameters: :func:`forked.usable`'s measure."""
+    params = sum(v.size for v in members[0].model.params.values())
+    return sum(m.config.epochs * (n if m.rows is None else m.rows.shape[0]) * params
+               for m in members)
 
 
 def _check_score(score: str | None, model: Network) -> str:
@@ -1039,7 +1057,8 @@ def _run_epoch(pack: _Pack, X: np.ndarray, y: np.ndarray,
     members = list(pack.members)
     for k, m in enumerate(members):
         m.history.step_loss.extend(step_losses[:, k].tolist())
-    with blas().threads(EVAL_THREADS):
+    with blas().threads(EVAL_THREADS) as allowed:
+        pack.eval_split = allowed > 1 and (os.cpu_count() or 1) > 1
         metrics = _evaluate(pack, X, y, val, finite)
     for k, m in enumerate(members):
         if not finite[k]:
@@ -1216,6 +1235,18 @@ def _each_metrics(pack: _Pack, sets: list[tuple[np.ndarray, np.ndarray] | None]
 #: chunk's rows are small, and OpenBLAS's second thread made them slower, not faster
 EVAL_THREADS = 1
 
+_HELPER: dict[str, Any] = {"pid": None, "executor": None}
+
+
+def _eval_helper() -> ThreadPoolExecutor:
+    """This process's one thread that takes every other chunk of the evaluation (made
+    again in a forked child, which inherits the executor but not its thread)."""
+    if _HELPER["pid"] != os.getpid():
+        _HELPER.update(pid=os.getpid(), executor=ThreadPoolExecutor(
+            max_workers=1, thread_name_prefix="numpynn-eval"))
+    return _HELPER["executor"]
+
+
 #: bytes of one chunk's widest activations (K x rows x width, float32) in
 #: :func:`_stacked_metrics`: its rows are cut to fit (a chunk that stays in the core's
 #: cache: for 16 digits-sized models, 1 MiB took 8.2 ms, 8 MiB 12.6 ms)
@@ -1234,15 +1265,43 @@ def _stacked_metrics(pack: _Pack, X: np.ndarray, y: np.ndarray, member: int | No
     the mean squared error."""
     K, n = (len(pack.members) if member is None else 1), X.shape[-2]
     pick = slice(None) if member is None else slice(member, member + 1)
+    rows = max(1, min(n, EVAL_CHUNK_BYTES // (4 * K * max(pack.dims))))
+    starts = range(0, n, rows)
+    helper = _eval_helper() if pack.eval_split and len(starts) > 1 else None
+    if helper is None:
+        hits, per_class, loss, sse = _chunk_sums(pack, X, y, pick, K, rows, starts, 0)
+    else:  # every other chunk in the helper thread, its own buffers and sums
+        other = helper.submit(_chunk_sums, pack, X, y, pick, K, rows, starts[1::2], 1)
+        try:
+            mine = _chunk_sums(pack, X, y, pick, K, rows, starts[::2], 0)
+        finally:
+            theirs = other.result()
+        hits, per_class, loss, sse = (
+            None if a is None else a + b for a, b in zip(mine, theirs))
+    if not pack.squared:
+        score = hits / n if per_class is None else class_score(hits, per_class, True)
+        return list(zip(score.tolist(), (loss / n).tolist()))
+    yy = np.asarray(y, np.float64)
+    dev = yy - yy.mean(axis=-2, keepdims=True)
+    sst = np.broadcast_to(np.einsum("...bc,...bc->...c", dev, dev), sse.shape)
+    return list(zip(r2_from_sums(sse, sst).tolist(), (0.5 * sse.sum(axis=1) / n).tolist()))
+
+
+def _chunk_sums(pack: _Pack, X: np.ndarray, y: np.ndarray, pick: slice, K: int, rows: int,
+                starts: Sequence[int], slot: int
+                ) -> tuple[np.ndarray, np.ndarray | None, np.ndarray, np.ndarray | None]:
+    """The sums :func:`_stacked_metrics` makes of the chunks of ``rows`` rows starting at
+    ``starts``: rows right (K,) (or (K, C) per class, with the rows of each class), summed
+    cross-entropy (K,) and squared errors (K, C) (None unless a regression), in workspace
+    ``slot`` (one per thread)."""
     dims = pack.dims
-    rows = max(1, min(n, EVAL_CHUNK_BYTES // (4 * K * max(dims))))
-    flats, kernels, ones = pack.eval_workspace(K, rows)
+    flats, kernels, ones = pack.eval_workspace(K, rows, slot)
     C = dims[-1]
     hits = np.zeros((K, C) if pack.balanced else K)  # rows right (per class if balanced)
     per_class = np.zeros((K, C)) if pack.balanced else None  # rows of each class
     loss = np.zeros(K)
     sse = None
-    for start in range(0, n, rows):
+    for start in starts:
         cut = slice(start, start + rows)
         Xb = X[..., cut, :]
         yb = y[..., cut, :] if pack.squared else y[..., cut]  # targets (.., n, C) or (.., n)
@@ -1280,13 +1339,7 @@ def _stacked_metrics(pack: _Pack, X: np.ndarray, y: np.ndarray, member: int | No
                 cell = (labels + C * np.arange(K)[:, None]).ravel()
                 hits += np.bincount(cell[right.ravel()], minlength=K * C).reshape(K, C)
                 per_class += np.bincount(cell, minlength=K * C).reshape(K, C)
-    if not pack.squared:
-        score = hits / n if per_class is None else class_score(hits, per_class, True)
-        return list(zip(score.tolist(), (loss / n).tolist()))
-    yy = np.asarray(y, np.float64)
-    dev = yy - yy.mean(axis=-2, keepdims=True)
-    sst = np.broadcast_to(np.einsum("...bc,...bc->...c", dev, dev), sse.shape)
-    return list(zip(r2_from_sums(sse, sst).tolist(), (0.5 * sse.sum(axis=1) / n).tolist()))
+    return hits, per_class, loss, sse
 
 
 def _class_sums(h: np.ndarray, labels: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

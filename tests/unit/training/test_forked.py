@@ -1,0 +1,180 @@
+"""numpynn.training.forked: half of a pack trained in a forked child, the same models as in
+one process, and every way the child can fail leaves the training done here."""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import sys
+import time
+
+import numpy as np
+import pytest
+
+from numpynn.models import MLP
+from numpynn.training import forked
+from numpynn.training.blas import blas
+from numpynn.training.packed import train_packed
+from numpynn.training.trainer import TrainConfig
+
+pytestmark = pytest.mark.skipif(
+    not sys.platform.startswith("linux") or "fork" not in multiprocessing.get_all_start_methods(),
+    reason="the forked halves are Linux's")
+
+OPTIMIZERS = ["adam", "sgd", "momentum", "rmsprop", "adam"]
+
+
+@pytest.fixture(scope="module")
+def digits() -> tuple[np.ndarray, ...]:
+    from sklearn.datasets import load_digits
+
+    X, y = load_digits(return_X_y=True)
+    X, y = X[:400] / 16.0, y[:400]
+    return X[:300], y[:300], X[300:], y[300:]
+
+
+def _models(dropout: float | None = 0.2) -> list[MLP]:
+    return [MLP(64, [24], 10, seed=10 + i, reg=1e-3 * i, dtype="float64", dropout=dropout)
+            for i in range(len(OPTIMIZERS))]
+
+
+def _configs() -> list[TrainConfig]:
+    return [TrainConfig(batch_size=32, optimizer=o, lr=3e-3 * (1 + i), seed=i, epochs=3,
+                        patience=2 if i == 1 else None)
+            for i, o in enumerate(OPTIMIZERS)]
+
+
+def _one_process(data) -> tuple[list[MLP], list]:
+    models = _models()
+    return models, train_packed(models, *data[:2], _configs(), *data[2:])
+
+
+def _forked(data, monkeypatch) -> tuple[list[MLP], list, list[bool]]:
+    """train_packed with its pack always split; what train_halves returned."""
+    returned: list[bool] = []
+    halves = forked.train_halves
+
+    def spy(members, train):
+        returned.append(halves(members, train))
+        return returned[-1]
+
+    monkeypatch.setattr(forked, "usable", lambda members, work: True)
+    monkeypatch.setattr(forked, "train_halves", spy)
+    models = _models()
+    return models, train_packed(models, *data[:2], _configs(), *data[2:]), returned
+
+
+def _assert_same(models_a, hist_a, models_b, hist_b) -> None:
+    for a, b, ha, hb in zip(models_a, models_b, hist_a, hist_b):
+        for key in a.params:
+            np.testing.assert_allclose(b.params[key], a.params[key], rtol=1e-12, atol=1e-14)
+        assert a.rng.bit_generator.state == b.rng.bit_generator.state  # dropout's stream
+        assert hb.epochs == ha.epochs and hb.stop_reason == ha.stop_reason
+        assert hb.val_acc == ha.val_acc and hb.best_epoch == ha.best_epoch
+        np.testing.assert_allclose(hb.step_loss, ha.step_loss, rtol=1e-12)
+        np.testing.assert_allclose(hb.val_loss, ha.val_loss, rtol=1e-10)
+
+
+def _children() -> set:
+    """This process's multiprocessing children (another test's cluster may own some)."""
+    return set(multiprocessing.active_children())
+
+
+def test_the_childs_half_comes_back_equal_to_one_process(digits, monkeypatch):
+    before = _children()
+    alone, h_alone = _one_process(digits)
+    models, hist, returned = _forked(digits, monkeypatch)
+    assert returned == [True]
+    _assert_same(alone, h_alone, models, hist)
+    assert _children() == before
+    p = models[-1].predict_proba(digits[2])  # ordinary networks afterwards
+    assert p.shape == (100, 10) and np.allclose(p.sum(axis=1), 1)
+
+
+def _failing_child(how: str):
+    def child(send, train, members):
+        if how == "dies":
+            os._exit(3)
+        if how == "raises":
+            forked._child(send, _raising, members)
+        if how == "hangs":
+            time.sleep(60)
+    return child
+
+
+def _raising(members):
+    raise MemoryError("the child ran out of memory")
+
+
+@pytest.mark.parametrize("how", ["dies", "raises", "hangs"])
+def test_a_failed_child_leaves_its_half_trained_here(digits, monkeypatch, how):
+    before = _children()
+    alone, h_alone = _one_process(digits)
+    monkeypatch.setattr(forked, "_child", _failing_child(how))
+    monkeypatch.setattr(forked, "CHILD_GRACE", 0.5)
+    monkeypatch.setattr(forked, "CHILD_FACTOR", 0.0)
+    started = time.perf_counter()
+    models, hist, returned = _forked(digits, monkeypatch)
+    assert returned == [False]
+    assert time.perf_counter() - started < 20
+    _assert_same(alone, h_alone, models, hist)
+    assert _children() == before  # killed and reaped
+
+
+def test_an_interrupt_here_kills_the_child_and_goes_on_up():
+    parent, before = os.getpid(), _children()
+
+    def train(members):
+        if os.getpid() == parent:
+            raise KeyboardInterrupt  # Ctrl-C while this process trains its half
+        time.sleep(60)  # the child, still training
+
+    started = time.perf_counter()
+    with pytest.raises(KeyboardInterrupt):
+        forked.train_halves(_members(4), train)
+    assert time.perf_counter() - started < 10
+    assert _children() == before
+
+
+class _Member:
+    def __init__(self, i: int) -> None:
+        self.model = MLP(4, [3], 2, seed=i)
+        self.history = None
+
+
+def _members(n: int) -> list[_Member]:
+    return [_Member(i) for i in range(n)]
+
+
+def test_usable_only_where_a_second_process_pays(monkeypatch):
+    if not blas().available:
+        pytest.skip("no OpenBLAS of NumPy's to give each half one thread")
+    monkeypatch.setattr(forked, "_cores", lambda: 2)
+    monkeypatch.setattr(type(blas()), "thread_count", lambda self: 2)
+    big = forked.WORK_MIN
+    assert forked.usable(_members(2), big)
+    assert not forked.usable(_members(1), big)  # nothing to split
+    assert not forked.usable(_members(4), big - 1)  # less than a fork costs
+    monkeypatch.setattr(forked, "_cores", lambda: 1)
+    assert not forked.usable(_members(4), big)  # one core: the halves would take turns
+    monkeypatch.setattr(forked, "_cores", lambda: 2)
+    monkeypatch.setattr(type(blas()), "thread_count", lambda self: 1)
+    assert not forked.usable(_members(4), big)  # a search's trial: its processes fill the cores
+    monkeypatch.setattr(type(blas()), "thread_count", lambda self: 2)
+    monkeypatch.setattr(sys, "platform", "darwin")
+    assert not forked.usable(_members(4), big)  # fork is not safe there
+
+
+def test_a_search_trials_blas_limit_keeps_one_process():
+    from threadpoolctl import threadpool_limits
+
+    if not blas().available:
+        pytest.skip("no OpenBLAS of NumPy's")
+    with threadpool_limits(limits=1):
+        assert blas().thread_count() == 1
+        assert not forked.usable(_members(4), forked.WORK_MIN)
+
+
+def test_the_allowance_grows_with_the_parents_half():
+    assert forked.allowance(0.0) == forked.CHILD_GRACE
+    assert forked.allowance(2.0) == forked.CHILD_GRACE + 2 * forked.CHILD_FACTOR
