@@ -415,3 +415,19 @@ def test_a_score_the_pack_cannot_compute_is_refused(digits):
     with pytest.raises(InputError, match="score='f1'"):
         train_packed(_models(2), *digits[:2], _configs(["adam"] * 2), *digits[2:],
                      score="f1")
+
+
+def test_evaluation_in_two_threads_matches_the_trainer(digits, monkeypatch):
+    """The per-epoch figures with the evaluation's chunks (here of 20 rows) shared between
+    two threads: accuracy, balanced accuracy and R^2 with their losses as the Trainer's."""
+    from numpynn.training import packed
+
+    chunks: list[int] = []
+    helper = packed._eval_helper
+    monkeypatch.setattr(packed, "_two_eval_threads", lambda allowed: True)
+    monkeypatch.setattr(packed, "_eval_helper", lambda: chunks.append(1) or helper())
+    monkeypatch.setattr(packed, "EVAL_CHUNK_BYTES", 4 * 3 * 24 * 20)
+    _check_equal(["adam", "sgd", "momentum"], digits, seeds=[0, 1, 2])
+    test_balanced_accuracy_pack_matches_the_trainers_scorer(digits)
+    test_squared_error_pack_matches_the_trainer("float64", 1e-10, False)
+    assert len(chunks) > 10
