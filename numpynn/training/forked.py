@@ -98,7 +98,13 @@ def train_halves(members: Sequence[Any], train: Callable[[list[Any]], None]) -> 
         # stops it around a fork) and an idle evaluation thread, neither holding a lock.
         warnings.filterwarnings("ignore", message=r".*fork\(\) may lead to deadlocks",
                                 category=DeprecationWarning)
-        child.start()
+        try:
+            child.start()
+        except OSError:  # no process to be had (memory, a process limit): all of it here
+            send.close()
+            receive.close()
+            train(list(members))
+            return False
     send.close()
     answer = None
     try:

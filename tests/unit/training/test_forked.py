@@ -178,3 +178,16 @@ def test_a_search_trials_blas_limit_keeps_one_process():
 def test_the_allowance_grows_with_the_parents_half():
     assert forked.allowance(0.0) == forked.CHILD_GRACE
     assert forked.allowance(2.0) == forked.CHILD_GRACE + 2 * forked.CHILD_FACTOR
+
+
+def test_no_process_to_be_had_trains_everything_here(digits, monkeypatch):
+    """fork refused (a process limit, no memory): the whole pack trains in this process."""
+    alone, h_alone = _one_process(digits)
+
+    def refuse(self):
+        raise BlockingIOError(11, "Resource temporarily unavailable")
+
+    monkeypatch.setattr(multiprocessing.get_context("fork").Process, "start", refuse)
+    models, hist, returned = _forked(digits, monkeypatch)
+    assert returned == [False]
+    _assert_same(alone, h_alone, models, hist)
