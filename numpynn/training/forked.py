@@ -39,7 +39,7 @@ import numpy as np
 
 from .blas import blas
 
-__all__ = ["WORK_MIN", "allowance", "train_halves", "usable"]
+__all__ = ["FORKED", "WORK_MIN", "allowance", "train_halves", "usable"]
 
 #: The least work (members x epochs x training rows x parameters) worth a second process:
 #: about 0.35 s of packed training (16 digits-sized models x 20 epochs is 3.5e9) on the
@@ -47,6 +47,9 @@ __all__ = ["WORK_MIN", "allowance", "train_halves", "usable"]
 #: cost 40-60 ms (a bare fork and its answer 3-10 ms), and 16 x 5 epochs forked took as long
 #: as one process (0.17 s), 16 x 20 epochs 0.42 s against 0.68 s.
 WORK_MIN = 2_000_000_000
+
+#: What a History's ``engine`` says after its model trained in the child.
+FORKED = "in a forked second process"
 
 #: Seconds a child may take beyond ``CHILD_FACTOR`` times this process's own half.
 CHILD_GRACE = 30.0
@@ -153,6 +156,8 @@ def _child(send: Any, train: Callable[[list[Any]], None], members: list[Any]) ->
     try:
         with blas().threads(1):
             train(members)
+        for m in members:
+            m.history.engine += f", {FORKED}"
         payload = [({key: np.asarray(v) for key, v in m.model.params.items()},
                     _rng_state(m.model), m.history) for m in members]
         send.send(("ok", payload))

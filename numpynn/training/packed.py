@@ -847,8 +847,10 @@ def train_packed(
     Each model ends as ``Trainer(model, X_train, y_train, X_val, y_val, config).train()``
     would leave it (with ``rows``: ``Trainer(model, X_train[r.train], y[r.train],
     X_train[r.val], y[r.val], config)``), to rounding; ``history.engine`` says ``"packed
-    (K models)"`` and ``history.seconds`` holds the pack's epoch times (shared by its
-    models). A diverging model stops alone (see the module docstring) instead of raising.
+    (K models)"`` (followed by ``", in a forked second process"`` for the half a forked
+    child trained, :mod:`numpynn.training.forked`) and ``history.seconds`` holds the pack's
+    epoch times (shared by its models). A diverging model stops alone (see the module
+    docstring) instead of raising.
     """
     kinds = _check_architecture(models)
     configs = _check_configs(configs, len(models))

@@ -86,6 +86,8 @@ def test_the_childs_half_comes_back_equal_to_one_process(digits, monkeypatch):
     models, hist, returned = _forked(digits, monkeypatch)
     assert returned == [True]
     _assert_same(alone, h_alone, models, hist)
+    assert [forked.FORKED in h.engine for h in hist] == [False] * 3 + [True] * 2
+    assert all(h.engine.startswith("packed (") for h in hist)
     assert _children() == before
     p = models[-1].predict_proba(digits[2])  # ordinary networks afterwards
     assert p.shape == (100, 10) and np.allclose(p.sum(axis=1), 1)
