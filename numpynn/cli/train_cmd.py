@@ -185,6 +185,12 @@ def run(args: argparse.Namespace) -> int:
         if checkpoint.is_file():
             print(f"numpynn: {what}; the last finished epoch is saved in {checkpoint}. "
                   f"Continue with: numpynn train --resume {out}", file=sys.stderr)
+        elif options.ensemble > 1:  # its members train in one call: no checkpoint
+            remove_if_empty(out, created)
+            print(f"numpynn: {what}; an ensemble is saved only once all its "
+                  f"{options.ensemble} members have trained (it keeps no checkpoint), so "
+                  "nothing was saved. Run the same command again to start over; fewer "
+                  "--epochs or a smaller --ensemble finish sooner.", file=sys.stderr)
         else:
             remove_if_empty(out, created)
             print(f"numpynn: {what} before the first epoch finished; nothing was saved. "

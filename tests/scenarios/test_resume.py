@@ -168,6 +168,24 @@ def test_ctrl_c_before_the_first_epoch_says_nothing_was_saved(tmp_path, monkeypa
     assert "before the first epoch finished" in err and "--resume" not in err
 
 
+def test_ctrl_c_during_an_ensemble_says_why_nothing_was_saved(tmp_path, monkeypatch, capsys):
+    """An ensemble keeps no checkpoint: an interrupt after many epochs must not claim the
+    first epoch had not finished, nor promise a --resume."""
+    from numpynn.cli import train_cmd
+    from numpynn.cli.main import main
+
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(train_cmd, "run_training", interrupted)
+    assert main(["train", "--ensemble", "3", "--out", "run", "--quiet"]) == 130
+    err = capsys.readouterr().err
+    assert "ensemble is saved only once all its 3 members have trained" in err
+    assert "first epoch" not in err and "--resume" not in err
+    assert not (tmp_path / "run").exists()
+
+
 def test_resume_a_finished_run_changes_nothing(tmp_path, reference):
     """Resuming after the last epoch (e.g. Ctrl-C while the report was drawn) just
     finishes: the same parameters and history again."""
