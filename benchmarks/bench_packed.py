@@ -95,9 +95,11 @@ def models(k: int, a: argparse.Namespace) -> list[MLP]:
 
 
 def clock() -> tuple[float, float]:
-    """(wall, CPU seconds of this process): CPU time is what a run costs when other jobs
-    share the cores (with one BLAS thread it is the run's own work)."""
-    return time.perf_counter(), time.process_time()
+    """(wall, CPU seconds of this process and of its finished children: a packed run's
+    forked half, ``numpynn.training.forked``): CPU time is what a run costs when other
+    jobs share the cores (with one BLAS thread it is the run's own work)."""
+    t = os.times()
+    return time.perf_counter(), time.process_time() + t.children_user + t.children_system
 
 
 def since(start: tuple[float, float]) -> tuple[float, float]:
