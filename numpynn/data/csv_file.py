@@ -1793,6 +1793,11 @@ def _encode_labels(path: Path, layout: _Layout, codes: np.ndarray, texts: list[s
     if classes is not None and as_classes(classes).dtype.kind == "U":
         values = np.array(texts, dtype=str)  # missing labels were refused before
     else:
+        if layout.decimal_comma and any(writes_decimal_comma(t) for t in texts) and all(
+                is_number(t) or writes_decimal_comma(t) for t in texts):
+            # numeric labels written with a decimal comma ("2,0" beside "2" in a ; file):
+            # the numbers they write, as "2.0" is 2 in a comma-separated file
+            texts = [decimal_point(t) if writes_decimal_comma(t) else t for t in texts]
         if classes is None and all(is_number(t) for t in texts):
             numbers = np.array([float(t) for t in texts])
             if (task == "classification" and len(texts) <= 20 and 2 * len(texts) <= len(codes)
