@@ -38,6 +38,9 @@ _CURRENCY_CODE = re.compile(
 _GROUPED_POINT = re.compile(r"[+-]?\d{1,3}(?:,\d{3})+(?:\.\d*)?")  # 1,234,567.89
 _GROUPED_INDIAN = re.compile(r"[+-]?\d{1,2}(?:,\d{2})+,\d{3}(?:\.\d*)?")  # 12,34,567.89
 _GROUPED_COMMA = re.compile(r"[+-]?\d{1,3}(?:\.\d{3})+,\d*")  # 1.234.567,89
+#: a whole number grouped by points (12.345, 1.500.000): a decimal fraction to ``float``,
+#: but thousands in a column that writes decimal commas (:func:`writes_decimal_comma`)
+_GROUPED_POINT_WHOLE = re.compile(r"[+-]?[1-9]\d{0,2}(?:\.\d{3})+")
 #: thousands grouped by a space (French, SI; LibreOffice and Excel write a no-break or a
 #: narrow no-break space) or an apostrophe (Swiss), the same one throughout:
 #: 1 234 567,89 or 1'234'567.89; the decimal mark after the groups is read as the file's
@@ -137,7 +140,18 @@ def date_value(text: str) -> float | None:
     return moment.year + (moment - start).total_seconds() / length
 
 
-def number_value(text: str, decimal_comma: bool) -> float | None:
+def writes_decimal_comma(text: str) -> bool:
+    """Whether a cell is a number written with a decimal comma (``"2,5"``,
+    ``"1.234,50"``, ``"12,5 %"``): a column holding one writes numbers as spreadsheets in
+    many locales do, so a point in its other cells groups thousands (``"12.345"`` is
+    12345, as Excel reads it there)."""
+    if "," not in text or number_value(text, False) is not None:
+        return False
+    return number_value(text, True) is not None
+
+
+def number_value(text: str, decimal_comma: bool, thousands_points: bool = False
+                 ) -> float | None:
     """The number a cell writes, or None when it is not one. Besides what ``float``
     reads: a decimal comma (``"5,1"``, with ``decimal_comma``: files separated by ; or
     tab), thousands separators (``"1,234.5"``; ``"1.234,5"`` with ``decimal_comma``), a
@@ -146,11 +160,14 @@ def number_value(text: str, decimal_comma: bool) -> float | None:
     with ``decimal_comma``, ``"1'234.5"``), a negative in parentheses (``"(1,200)"`` is
     -1200, accounting formats) and the minus sign U+2212, as spreadsheets and statistics
     packages export them; a date written year first is the year with its fraction
-    (:func:`date_value`)."""
-    try:
-        return float(text)
-    except ValueError:
-        pass
+    (:func:`date_value`). ``thousands_points`` (a column that writes decimal commas:
+    :func:`writes_decimal_comma`): a whole number grouped by points (``"12.345"``) is
+    12345, not the fraction ``float`` reads."""
+    if not (thousands_points and "." in text):
+        try:
+            return float(text)
+        except ValueError:
+            pass
     if text[4:5] in ("-", "/") or text.strip()[4:5] in ("-", "/") or (
             len(text) >= 8 and any(c.isalpha() for c in text) and text[:1].isalnum()):
         date = date_value(text)
@@ -185,6 +202,8 @@ def number_value(text: str, decimal_comma: bool) -> float | None:
         body = body.replace(spaced.group(1), "")
     if decimal_comma and _GROUPED_COMMA.fullmatch(body):
         body = body.replace(".", "").replace(",", ".")
+    elif thousands_points and _GROUPED_POINT_WHOLE.fullmatch(body):
+        body = body.replace(".", "")
     elif not decimal_comma and (_GROUPED_POINT.fullmatch(body)
                                 or _GROUPED_INDIAN.fullmatch(body)):
         body = body.replace(",", "")

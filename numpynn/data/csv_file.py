@@ -45,6 +45,7 @@ from .cells import (
     number_either_way,
     number_value,
     preview,
+    writes_decimal_comma,
 )
 from .csv_columns import (
     distinct_whole_numbers,
@@ -252,6 +253,17 @@ def _load_csv(path: Path, *, encoding: str | None, label_column: int | str | Non
         layout.footer_rows = footer_rows
         layout.decimal_comma = sep != ","
         data_rows = sample[1:] if layout.header else sample
+        if layout.decimal_comma:  # columns with decimal commas: the sample's, the model's
+            layout.thousands_points = {
+                p for j, p in enumerate(layout.features) if j not in layout.categories
+                and any(len(cells) > p and writes_decimal_comma(cells[p])
+                        for _, cells in data_rows)}
+            if layout.from_model:
+                layout.thousands_points |= {layout.features[j]
+                                            for j in layout.recipe.thousands_points}
+        if not layout.from_model:
+            layout.recipe.thousands_points = [j for j, p in enumerate(layout.features)
+                                              if p in layout.thousands_points]
         if not data_rows and next(rows, None) is None:
             raise DataError(f"{path}: has a header (row {first[0]}) but no data rows; "
                             "add one row per example below it")
@@ -607,7 +619,8 @@ def _regression_values(path: Path, layout: _Layout, codes: np.ndarray, texts: li
                        lines: np.ndarray, required: bool) -> np.ndarray | None:
     """The label cells as float64 targets (N,) when regression is wanted (``required``)
     or the column looks continuous; None for classes (auto)."""
-    parsed = [number_value(t, layout.decimal_comma) for t in texts]
+    points = layout.decimal_comma and any(writes_decimal_comma(t) for t in texts)
+    parsed = [number_value(t, layout.decimal_comma, points) for t in texts]
     if any(v is None for v in parsed):
         if not required:
             return None
@@ -1324,6 +1337,9 @@ class _Layout:
     carry: int | None = None  # the position of ``id_column``, whose cells become ids
     numeric_ids: list[int] = field(default_factory=list)  # numbers named as ids, left out
     decimal_comma: bool = False  # "5,1" is 5.1 (files separated by ; or tab)
+    #: numeric columns whose sampled cells write decimal commas ("1.234,5"): a point in
+    #: their other cells groups thousands ("12.345" is 12345)
+    thousands_points: set[int] = field(default_factory=set)
     #: feature number -> {category not seen in training: rows} (``handle_unknown="ignore"``)
     unseen: dict[int, dict[str, int]] = field(default_factory=dict)
 
@@ -1537,14 +1553,18 @@ def _convert_rows(path: Path, layout: _Layout, rows: Iterator[tuple[int, list[st
 
     def flush() -> None:
         X = np.empty((len(block), len(features)), dtype=np.float64)
-        positions = [features[j] for j in numeric]
+        # columns that write decimal commas read "12.345" as 12345, not as float does
+        slow = [j for j in numeric if features[j] in layout.thousands_points]
+        fast = [j for j in numeric if features[j] not in layout.thousands_points]
+        positions = [features[j] for j in fast]
         try:  # the fast path: every numeric cell of the block parses
-            X[:, numeric] = np.array([[cells[p] for p in positions] for _, cells in block],
-                                     dtype=np.float64).reshape(len(block), len(numeric))
+            X[:, fast] = np.array([[cells[p] for p in positions] for _, cells in block],
+                                  dtype=np.float64).reshape(len(block), len(fast))
         except ValueError:  # missing cells or text: column by column, cell by cell
-            for j in numeric:
-                X[:, j] = _numbers([cells[features[j]] for _, cells in block],
-                                   block, features[j], layout, path)
+            slow = numeric
+        for j in slow:
+            X[:, j] = _numbers([cells[features[j]] for _, cells in block],
+                               block, features[j], layout, path)
         for j, mapping in cat_maps.items():
             p = features[j]
             X[:, j] = [_category(cells[p], mapping, j in growing, line, j, layout, path)
@@ -1584,13 +1604,15 @@ def _convert_rows(path: Path, layout: _Layout, rows: Iterator[tuple[int, list[st
 def _numbers(cells: list[str], block: list[tuple[int, list[str]]], position: int,
              layout: _Layout, path: Path) -> np.ndarray:
     """One numeric column of a block -> float64; missing cells become NaN."""
-    try:
-        return np.array(cells, dtype=np.float64)
-    except ValueError:
-        pass
+    points = position in layout.thousands_points
+    if not points:
+        try:
+            return np.array(cells, dtype=np.float64)
+        except ValueError:
+            pass
     out = np.empty(len(cells), dtype=np.float64)
     for i, cell in enumerate(cells):
-        value = number_value(cell, layout.decimal_comma)
+        value = number_value(cell, layout.decimal_comma, points)
         if value is not None:
             out[i] = value
         else:
@@ -1771,6 +1793,11 @@ def _encode_labels(path: Path, layout: _Layout, codes: np.ndarray, texts: list[s
     if classes is not None and as_classes(classes).dtype.kind == "U":
         values = np.array(texts, dtype=str)  # missing labels were refused before
     else:
+        if layout.decimal_comma and any(writes_decimal_comma(t) for t in texts) and all(
+                is_number(t) or writes_decimal_comma(t) for t in texts):
+            # numeric labels written with a decimal comma ("2,0" beside "2" in a ; file):
+            # the numbers they write, as "2.0" is 2 in a comma-separated file
+            texts = [decimal_point(t) if writes_decimal_comma(t) else t for t in texts]
         if classes is None and all(is_number(t) for t in texts):
             numbers = np.array([float(t) for t in texts])
             if (task == "classification" and len(texts) <= 20 and 2 * len(texts) <= len(codes)

@@ -71,6 +71,12 @@ def encode_labels(
     return y, known
 
 
+def folded_label(label: object) -> str:
+    """A label in lower case with its runs of spaces as one: ``'Yes'`` and ``'yes '``
+    fold alike, the same class written otherwise."""
+    return " ".join(str(label).split()).casefold()
+
+
 class UnknownLabelsError(DataError):
     """Labels that are not among a model's classes: ``counts`` maps each such label to its
     number of rows; ``known`` holds the model's classes."""
@@ -80,10 +86,10 @@ class UnknownLabelsError(DataError):
                             "trained on") -> None:
         self.source, self.counts, self.known = source, counts, known
         n = sum(counts.values())
-        folded = {" ".join(str(c).split()).casefold(): c for c in known.tolist()}
+        folded = {folded_label(c): c for c in known.tolist()}
 
         def spelt(label: object) -> str:  # 'Yes' -> "'Yes' (the model knows 'yes')"
-            alike = folded.get(" ".join(str(label).split()).casefold())
+            alike = folded.get(folded_label(label))
             return cell_repr(label) + (f" (the model knows {cell_repr(alike)})"
                                        if alike is not None else "")
 

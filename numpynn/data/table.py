@@ -250,6 +250,9 @@ class TableRecipe:
         handle_unknown: "error" or "ignore" (an unseen category becomes all zeros).
         header_given: ``header`` was given by the user (``--header yes|no``), not
             detected: new files are read the same way.
+        thousands_points: feature numbers whose training column wrote decimal commas
+            (``1.234,5``): in new files separated by ; or tab a point groups thousands
+            there (``12.345`` is 12345) even when none of their cells has a comma.
     """
 
     source: str = "csv"
@@ -267,6 +270,7 @@ class TableRecipe:
     handle_unknown: str = "error"
     modes: dict[int, str] = field(default_factory=dict)
     header_given: bool = False
+    thousands_points: list[int] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         if self.impute not in IMPUTE:
@@ -617,6 +621,7 @@ class TableRecipe:
             "modes": {str(j): mode for j, mode in self.modes.items()},
             "handle_unknown": self.handle_unknown,
             **({"header_given": True} if self.header_given else {}),
+            **({"thousands_points": self.thousands_points} if self.thousands_points else {}),
         }
 
     @classmethod
@@ -653,6 +658,10 @@ class TableRecipe:
             medians = [None if m is None else float(m) for m in medians]
             if any(m is not None and not math.isfinite(m) for m in medians):
                 raise ValueError("the data recipe's medians are not finite")
+        thousands_points = [_int(j, "thousands_points")
+                            for j in data.get("thousands_points") or []]
+        if any(not 0 <= j < n or j in categorical for j in thousands_points):
+            raise ValueError("the data recipe's columns with decimal commas are inconsistent")
         delimiter = data.get("delimiter", ",")
         if delimiter not in (",", ";", "\t", "|", " ") and not (
                 isinstance(delimiter, str) and len(delimiter) == 1):
@@ -662,7 +671,8 @@ class TableRecipe:
                    label=label, ignored=ignored, features=features, categorical=categorical,
                    impute=data.get("impute", "none"), medians=medians, modes=modes,
                    handle_unknown=data.get("handle_unknown", "error"),
-                   header_given=data.get("header_given") is True)
+                   header_given=data.get("header_given") is True,
+                   thousands_points=thousands_points)
 
 
 def format_number(value: Any) -> str:

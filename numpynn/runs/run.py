@@ -32,7 +32,7 @@ from ..data import (
 )
 from ..data._files import require_file
 from ..data.cells import preview
-from ..data.labels import UnknownLabelsError, as_classes
+from ..data.labels import UnknownLabelsError, as_classes, folded_label
 from ..data.preprocessing import TARGET_TRANSFORMS
 from ..data.spec import DataSpec
 from ..data.split import AUTO_VAL_FRACTION
@@ -1270,9 +1270,9 @@ def _refuse_other_models_data(saved: SavedModel, spec: str,
         return
     labels = own.classes.tolist()
     known = refusal.known
-    keys = set(known.astype(str).tolist())
-    if any(str(label) in keys for label in labels):
-        return
+    keys = {folded_label(c) for c in known.tolist()}
+    if any(folded_label(label) in keys for label in labels):  # 'YES' for 'yes': the
+        return  # refusal names the class the model knows, the data are not another's
     expected = _feature_count(saved)
     recorded = saved.metadata.get("data")
     trained = f" (trained on {recorded})" if recorded else ""

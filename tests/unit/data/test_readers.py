@@ -851,3 +851,17 @@ def test_missing_code_finds_a_code_far_from_the_other_values():
     assert missing_code(np.array([20.0, 50, 99, 80, 99, 98])) is None  # ages
     assert missing_code(np.array([0.0, 1, 2, -99, 3])) is None  # one cell: a value
     assert missing_code(np.array([-99.0, -99, -99])) is None  # nothing else to compare
+
+
+def test_csv_numeric_labels_with_decimal_commas_are_the_numbers(tmp_path: Path) -> None:
+    """In a file separated by ; a label '2,0' is the class 2, as '2.0' is in a comma file:
+    not a class of its own beside '2'."""
+    cells = ["1,0", "2", "1", "2,0", "3,0", "3"] * 4
+    lines = ["a;b;grade"] + [f"{i},5;{i % 3};{c}" for i, c in enumerate(cells)]
+    ds = load_csv(write_text(tmp_path / "g.csv", "\n".join(lines) + "\n"))
+    assert ds.classes.tolist() == [1, 2, 3]
+    np.testing.assert_array_equal(ds.classes[ds.y], [int(c[0]) for c in cells])
+    text = ["a,b", "c", "a,b", "c"]  # text labels with a comma stay as written
+    lines = ["a;label"] + [f"{i};{c}" for i, c in enumerate(text)]
+    assert load_csv(write_text(tmp_path / "t.csv", "\n".join(lines) + "\n")).classes.tolist() \
+        == ["a,b", "c"]

@@ -199,3 +199,28 @@ def test_predict_says_which_rows_of_an_npz_with_a_test_part_are_which(tmp_path):
     assert read.X.shape == (50, 2)
     assert read.notes == ["note: s.npz: rows 1 to 40 are its training part's, 41 to 50 its "
                           "test part's (train rows first, then test)."]
+
+
+def test_labels_written_in_another_case_name_the_models_classes(tmp_path):
+    """A file given to evaluate whose every label is a class of the model in another case
+    ('YES' for 'yes', as another program exports it) is not "data of another model": the
+    refusal names the class the model knows for each label."""
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(40, 2))
+    labels = np.where(X[:, 0] > 0, "yes", "no")
+    lines = ["a,b,label", *(f"{a:.3f},{b:.3f},{c}" for (a, b), c in zip(X, labels))]
+    (tmp_path / "train.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    options = replace(small_options(), data=str(tmp_path / "train.csv"), hidden=[4],
+                      val_fraction=0.0)
+    run_training(options, tmp_path / "out", report=False)
+    saved = load_model(tmp_path / "out" / MODEL_FILE)
+    upper = tmp_path / "upper.csv"
+    upper.write_text("\n".join([lines[0], *(line.upper() for line in lines[1:6])]) + "\n",
+                     encoding="utf-8")
+    with pytest.raises(DataError, match=r"'YES' \(the model knows 'yes'\)") as info:
+        evaluation_data(saved, str(upper), "all")
+    assert "another model" not in str(info.value)
+    other = tmp_path / "other.csv"
+    other.write_text("a,b,label\n1,2,cat\n3,4,dog\n", encoding="utf-8")
+    with pytest.raises(DataError, match="data of another model or task"):
+        evaluation_data(saved, str(other), "all")
