@@ -11,13 +11,18 @@ does; ``val/`` (``valid/``, ``validation/``) is the test split where there is no
 ``test/``, else its rows join the training pool. A folder of images without class
 subfolders is read unlabelled (``predict``), each row named by its file.
 
-Images are decoded by Pillow (PNG, JPEG, BMP, GIF, TIFF, WebP, PPM/PGM). All grey: one
-channel, (H, W); else RGB, (H, W, 3) (a palette is expanded, an alpha channel dropped).
-Every image takes the most common size (H, W), or the ``size`` asked for (a model's),
-others resized (bilinear), with a note. Pixel values stay as stored (0..255).
-Files that are not images (``.DS_Store``, ``Thumbs.db``, a ``labels.txt``) and hidden
-files (macOS ``._name.jpg``) are skipped with a note; a file with an image's name that
-does not decode is an error naming it.
+Images are decoded by Pillow (PNG, JPEG/JFIF, BMP, GIF, TIFF, WebP, AVIF, PPM/PGM),
+upright as a viewer shows them (a phone photo's EXIF orientation is applied). All grey:
+one channel, (H, W); else RGB, (H, W, 3) (a palette is expanded, an alpha channel
+dropped). Every image takes the most common size (H, W), or the ``size`` asked for (a
+model's), others resized (bilinear), with a note. Pixel values are on the 0..255 scale:
+8-bit values as stored, 16-bit grey divided by 257 (a 16-bit and an 8-bit copy of one
+picture read alike); 32-bit and float images (TIFF) stay as stored, and may not be mixed
+with the others. Files that are not images (``.DS_Store``, ``Thumbs.db``, a
+``labels.txt``, iPhone ``.heic``) and hidden files (macOS ``._name.jpg``) are skipped with
+a note naming their kinds; hidden folders and those of file managers and NAS boxes
+(``__MACOSX``, Synology's ``@eaDir`` thumbnails) are no classes and are not read. A file
+with an image's name that does not decode is an error naming it.
 """
 
 from __future__ import annotations
@@ -36,8 +41,8 @@ from .dataset import Dataset
 from .labels import encode_labels
 
 #: file endings Pillow decodes that this reader takes as images (lower case)
-IMAGE_SUFFIXES = frozenset({".png", ".jpg", ".jpeg", ".jpe", ".bmp", ".gif", ".tif", ".tiff",
-                            ".webp", ".ppm", ".pgm", ".pbm", ".pnm"})
+IMAGE_SUFFIXES = frozenset({".png", ".jpg", ".jpeg", ".jpe", ".jfif", ".bmp", ".gif", ".tif",
+                            ".tiff", ".webp", ".avif", ".ppm", ".pgm", ".pbm", ".pnm"})
 #: endings of the data files a folder of images may hold beside them (named in errors)
 TABLE_ENDINGS = (".csv", ".tsv", ".csv.gz", ".tsv.gz", ".npz", ".txt", ".data")
 #: subfolder names that are splits, not classes (lower case)
@@ -45,7 +50,22 @@ TRAIN_NAMES = ("train", "training")
 TEST_NAMES = ("test", "testing")
 VAL_NAMES = ("val", "valid", "validation")
 #: Pillow modes of grey images (one channel; "LA": grey with alpha)
-GREY_MODES = frozenset({"1", "L", "LA", "I", "I;16", "I;16B", "I;16L", "F"})
+GREY_MODES = frozenset({"1", "L", "LA", "I", "I;16", "I;16B", "I;16L", "I;16N", "F"})
+#: Pillow modes of 16-bit grey images (0..65535, read on the 0..255 scale of the others)
+SIXTEEN_BIT_MODES = frozenset({"I;16", "I;16B", "I;16L", "I;16N"})
+#: folders that file managers, NAS boxes and archivers make beside the user's own, never
+#: classes nor images of one (a Synology NAS keeps a JPEG thumbnail of every image in
+#: ``@eaDir``; a zip made on macOS holds ``__MACOSX``); compared in lower case
+SYSTEM_FOLDERS = frozenset({"__macosx", "@eadir", "$recycle.bin", "system volume information",
+                            "lost+found"})
+#: EXIF orientations (tag 0x0112) that turn the stored image a quarter turn: its height
+#: and width as a viewer shows it are the stored width and height
+_QUARTER_TURNS = frozenset({5, 6, 7, 8})
+
+
+def _hidden(name: str) -> bool:
+    """A folder's name that is no class: hidden (``.name``) or a system folder."""
+    return name.startswith(".") or name.lower() in SYSTEM_FOLDERS
 
 
 def is_image(path: Path) -> bool:
@@ -70,7 +90,7 @@ def _is_run(path: Path) -> bool:
 def _subfolders(path: Path) -> list[Path]:
     """The visible subfolders of ``path`` but numpynn's run folders."""
     return sorted(p for p in path.iterdir()
-                  if p.is_dir() and not p.name.startswith(".") and not _is_run(p))
+                  if p.is_dir() and not _hidden(p.name) and not _is_run(p))
 
 
 def _run_folders(folders: Sequence[Path]) -> list[str]:
@@ -94,7 +114,7 @@ def _walk(folder: Path) -> Iterator[tuple[Path, list[str]]]:
             dirs[:] = []
             continue
         seen.add(real)
-        dirs[:] = sorted(d for d in dirs if not d.startswith(".")
+        dirs[:] = sorted(d for d in dirs if not _hidden(d)
                          and not _is_run(Path(where, d))
                          and not _encloses(os.path.realpath(os.path.join(where, d)), real))
         yield Path(where), sorted(names)
@@ -106,18 +126,26 @@ def _encloses(outer: str, inner: str) -> bool:
     return os.path.commonpath([outer, inner]) == outer
 
 
-def _images_under(folder: Path) -> tuple[list[Path], int]:
+def _kind(path: Path) -> str:
+    """What a skipped file is named by in the note: "hidden" (``.DS_Store``, macOS's
+    ``._name.jpg``), else its ending in lower case, or its name where it has none."""
+    if path.name.startswith("."):
+        return "hidden"
+    return path.suffix.lower() or path.name
+
+
+def _images_under(folder: Path) -> tuple[list[Path], Counter[str]]:
     """The images in ``folder`` and below it (as torchvision's ImageFolder: a class's
-    images may sit in subfolders of its folder), and the count of other files."""
+    images may sit in subfolders of its folder), and the other files by their kind."""
     images: list[Path] = []
-    other = 0
+    other: Counter[str] = Counter()
     for where, names in _walk(folder):
         for name in names:
             path = where / name
             if is_image(path):
                 images.append(path)
             elif path.is_file():
-                other += 1
+                other[_kind(path)] += 1
     return images, other
 
 
@@ -175,16 +203,17 @@ def _layout(root: Path) -> tuple[list[Path], list[Path], list[str]]:
 
 
 def _files_of(folders: Sequence[Path], labelled: bool
-              ) -> tuple[list[Path], list[str], int, list[str]]:
-    """(image files, their class names, files skipped, empty class folders)."""
+              ) -> tuple[list[Path], list[str], Counter[str], list[str]]:
+    """(image files, their class names, files skipped by kind, empty class folders)."""
     files: list[Path] = []
     labels: list[str] = []
-    skipped, empty = 0, []
+    skipped: Counter[str] = Counter()
+    empty = []
     for folder in folders:
         if not labelled or not _has_class_folders(folder):  # no classes: every image
             found, other = _images_under(folder) if not labelled else (
-                _images(folder), sum(1 for p in folder.iterdir()
-                                     if p.is_file() and not is_image(p)))
+                _images(folder), Counter(_kind(p) for p in folder.iterdir()
+                                         if p.is_file() and not is_image(p)))
             files += found
             labels += [""] * len(found)
             skipped += other
@@ -205,6 +234,25 @@ def _files_of(folders: Sequence[Path], labelled: bool
     return files, labels, skipped, empty
 
 
+#: kinds of files that are pictures Pillow does not read, and what to do with them
+_UNREAD_PICTURES = {
+    ".heic": "iPhone photos (HEIC), which Pillow does not read: export them as JPEG",
+    ".heif": "HEIF photos, which Pillow does not read: export them as JPEG",
+    ".svg": "vector drawings, which are not pixels: export them as PNG",
+}
+
+
+def _skipped_note(root: Path, skipped: Counter[str]) -> str:
+    """The note on the files that are not images, named by kind (a class of .heic photos
+    is not left out in silence)."""
+    kinds = ", ".join(f"{k} {n:,}" for k, n in skipped.most_common(6))
+    more = ", ..." if len(skipped) > 6 else ""
+    advice = "".join(f"; {k}: {_UNREAD_PICTURES[k]}" for k in sorted(skipped)
+                     if k in _UNREAD_PICTURES)
+    return (f"{root.name}: {sum(skipped.values()):,} files that are not images were skipped "
+            f"({kinds}{more}){advice}.")
+
+
 def _unreadable(path: Path, exc: Exception) -> DataError:
     if isinstance(exc, PermissionError):
         return DataError(f"{path} cannot be read: permission denied; give this user read "
@@ -223,26 +271,61 @@ def _unreadable(path: Path, exc: Exception) -> DataError:
 _DECODE_ERRORS = (OSError, ValueError, SyntaxError, EOFError)
 
 
-def _header(path: Path, Image) -> tuple[tuple[int, int], bool]:
-    """((H, W), grey) of one image, from its header (nothing decoded yet)."""
+def _too_large(path: Path, exc: Exception) -> DataError:
+    return DataError(f"{path} is too large for Pillow to open ({exc}; Pillow's guard against "
+                     "files made to fill the memory): make it smaller first (e.g. 1024 pixels "
+                     "wide: Pillow's Image.thumbnail, or ImageMagick's "
+                     "`mogrify -resize 1024x1024 FILE`), or move it out of the data set.")
+
+
+def _depth(im) -> str:
+    """How an open image's values are scaled: "8" (0..255), "16" (16-bit grey,
+    0..65535) or "raw" (32-bit integers or floats, whose range the file does not say)."""
+    if im.mode in SIXTEEN_BIT_MODES or (im.mode == "I" and im.format == "PNG"):
+        return "16"
+    return "raw" if im.mode in ("I", "F") else "8"
+
+
+def _header(path: Path, Image) -> tuple[tuple[int, int], bool, str]:
+    """((H, W) as a viewer shows it, grey, depth) of one image, from its header (nothing
+    decoded yet): an EXIF orientation of a quarter turn swaps the stored H and W."""
     try:
         with Image.open(path) as im:
-            return (im.size[1], im.size[0]), im.mode in GREY_MODES
+            h, w = im.size[1], im.size[0]
+            if im.format != "PNG" or "exif" in im.info:  # a PNG's late eXIf needs a decode
+                if im.getexif().get(0x0112) in _QUARTER_TURNS:
+                    h, w = w, h
+            return (h, w), im.mode in GREY_MODES, _depth(im)
+    except Image.DecompressionBombError as exc:
+        raise _too_large(path, exc) from None
     except _DECODE_ERRORS as exc:
         raise _unreadable(path, exc) from None
 
 
 def _decode(path: Path, Image, size: tuple[int, int], colour: bool) -> np.ndarray:
-    """One image's pixels as stored, (H, W) grey or (H, W, 3) RGB as ``colour`` asks,
-    resized (bilinear) to ``size`` (H, W) where it is another."""
+    """One image's pixels, upright as a viewer shows it (its EXIF orientation applied),
+    (H, W) grey or (H, W, 3) RGB as ``colour`` asks, on the 0..255 scale (16-bit grey
+    divided by 257; 32-bit and float values as stored), resized (bilinear) to ``size``
+    (H, W) where it is another."""
+    from PIL import ImageOps
+
     try:
         with Image.open(path) as im:
             im.load()
-            if colour:
-                im = im.convert("RGB")
-            elif im.mode not in GREY_MODES or im.mode in ("1", "LA"):
-                im = im.convert("L")
-            pixels = np.asarray(im)
+            ImageOps.exif_transpose(im, in_place=True)
+            depth = _depth(im)
+            if depth != "8":  # Pillow's convert would clip these to 0..255
+                pixels = np.asarray(im, dtype=np.float32)
+                if depth == "16":
+                    pixels = pixels / np.float32(257)
+                if colour:
+                    pixels = np.repeat(pixels[..., None], 3, axis=2)
+            elif colour:
+                pixels = np.asarray(im.convert("RGB"))
+            else:
+                pixels = np.asarray(im if im.mode == "L" else im.convert("L"))
+    except Image.DecompressionBombError as exc:
+        raise _too_large(path, exc) from None
     except _DECODE_ERRORS as exc:
         raise _unreadable(path, exc) from None
     if pixels.shape[:2] == size:
@@ -263,10 +346,17 @@ def _pixels(files: Sequence[Path], where: Path, size: tuple[int, int] | None,
     from PIL import Image
 
     headers = [_header(f, Image) for f in files]
-    sizes = Counter(h for h, _ in headers)
+    depths = {d: f for f, (_, _, d) in zip(files, headers)}
+    if "raw" in depths and len(depths) > 1:
+        other = depths.get("8", depths.get("16"))
+        raise DataError(
+            f"{depths['raw']} holds 32-bit or floating-point values, whose range the file "
+            f"does not say, and {other} of the same data holds 8- or 16-bit pixels: the two "
+            "cannot be put on one scale; export them all in one format (e.g. 8-bit PNG).")
+    sizes = Counter(h for h, _, _ in headers)
     if size is None:
         size = max(sizes, key=lambda s: (sizes[s], s))
-    colour = channels == 3 if channels is not None else not all(g for _, g in headers)
+    colour = channels == 3 if channels is not None else not all(g for _, g, _ in headers)
     shape = (*size, 3) if colour else tuple(size)
     need, have = 4 * len(files) * int(np.prod(shape)), physical_memory()
     if have is not None and need > have // 2:
@@ -347,8 +437,7 @@ def load_image_folder(
                         "(FOLDER/CLASS/IMAGE); a folder of images alone is for numpynn "
                         f"predict{table}.")
     if skipped + t_skipped:
-        notes.append(f"{root.name}: {skipped + t_skipped:,} files that are not images were "
-                     "skipped.")
+        notes.append(_skipped_note(root, skipped + t_skipped))
     runs = _run_folders([root, *train_dirs, *test_dirs])
     if runs:
         notes.append(f"{root.name}: {', '.join(runs)} left out: numpynn's run folders "
@@ -364,6 +453,11 @@ def load_image_folder(
         return Dataset(X=X, y=None, classes=np.empty(0), name=root.name, image_shape=shape,
                        notes=notes, ids=ids)
     if len(set(labels)) < 2 and classes is None:
+        only = next(d / labels[0] for d in train_dirs if (d / labels[0]).is_dir())
+        if _has_class_folders(only):  # the data set is one folder down (an unzipped archive)
+            raise DataError(f"{root} has one subfolder, {labels[0]}/, and its images are in "
+                            f"the subfolders of that: the classes are the subfolders of "
+                            f"{only}; give that folder: --data {only}")
         raise DataError(f"{root} has images of one class only ({labels[0]}): a classifier "
                         "needs two or more class folders, each with images.")
     y, known = encode_labels(np.array(labels), classes, source=str(root))

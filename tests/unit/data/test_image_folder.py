@@ -90,7 +90,28 @@ def test_files_that_are_not_images_and_hidden_files_are_skipped_with_a_note(tmp_
     (root / ".hidden").mkdir()
     ds = load_image_folder(root)
     assert ds.X.shape[0] == 6
-    assert any("not images were skipped" in n for n in ds.notes)
+    assert any("not images were skipped (hidden 2, .db 1)" in n for n in ds.notes)
+
+
+def test_the_skipped_files_are_named_by_kind_and_other_photo_endings_are_read(tmp_path):
+    root = _folder(tmp_path / "k")
+    Image.fromarray(_rgb().astype(np.uint8)).save(root / "cat" / "web.jfif", format="JPEG")
+    (root / "dog" / "IMG_0001.HEIC").write_bytes(b"\0\0\0\x18ftypheic")
+    ds = load_image_folder(root)
+    assert "cat/web.jfif" in ds.ids and ds.X.shape[0] == 7
+    note = next(n for n in ds.notes if "skipped" in n)
+    assert "(.heic 1)" in note and "export them as JPEG" in note
+
+
+def test_system_folders_of_zips_and_nas_boxes_are_no_classes_nor_images(tmp_path):
+    root = _folder(tmp_path / "nas")
+    for c in ("cat", "dog"):  # a Synology NAS's thumbnail of each image, beside it
+        _save(root / c / "@eaDir" / "0.png" / "SYNOPHOTO_THUMB_S.jpg", _rgb())
+    _save(root / "@eaDir" / "x" / "SYNOPHOTO_THUMB_M.jpg", _rgb())
+    (root / "__MACOSX" / "cat").mkdir(parents=True)
+    (root / "__MACOSX" / "cat" / "._0.png").write_bytes(b"AppleDouble")
+    ds = load_image_folder(root)
+    assert list(ds.classes) == ["cat", "dog"] and ds.X.shape[0] == 6 and not ds.notes
 
 
 def test_a_train_and_test_layout_gives_the_test_split(tmp_path):
@@ -125,6 +146,10 @@ def test_a_test_class_the_training_images_lack_is_named(tmp_path):
     (lambda r: (r / "cat").mkdir(parents=True) or (r / "cat" / "x.png").write_bytes(b"no"),
      ["x.png", "not a readable image"]),
     (lambda r: _folder(r, classes=("only",)), ["one class", "only"]),
+    (lambda r: _folder(r / "pets") and (r / "__MACOSX" / "pets").mkdir(parents=True),
+     ["one subfolder, pets/", "--data", "bad/pets"]),  # an unzipped archive's top folder
+    (lambda r: _folder(r / "ds" / "train") and _folder(r / "ds" / "test"),
+     ["one subfolder, ds/", "--data", "bad/ds"]),
     (lambda r: _folder(r) and _save(r / "stray.png", _rgb()), ["stray.png", "class"]),
     (lambda r: _save(r / "a.png", _rgb()) and _save(r / "b.png", _rgb()),
      ["no class subfolders", "predict"]),
@@ -231,7 +256,7 @@ def test_a_truncated_image_is_named(tmp_path):
         load_image_folder(root)
 
 
-def test_sixteen_bit_grey_images_are_read_and_resized(tmp_path):
+def test_sixteen_bit_grey_images_are_read_and_resized_on_the_0_255_scale(tmp_path):
     root = tmp_path / "deep"
     for c in ("a", "b"):
         (root / c).mkdir(parents=True)
@@ -239,8 +264,45 @@ def test_sixteen_bit_grey_images_are_read_and_resized(tmp_path):
     Image.fromarray(np.full((12, 8), 1000, np.uint16)).save(root / "b" / "1.png")
     ds = load_image_folder(root)
     assert ds.image_shape == (6, 4)
-    np.testing.assert_allclose(ds.X[0], 40000)
-    np.testing.assert_allclose(ds.X[2], 1000, rtol=1e-6)  # resized, values kept
+    np.testing.assert_allclose(ds.X[0], 40000 / 257, rtol=1e-6)
+    np.testing.assert_allclose(ds.X[2], 1000 / 257, rtol=1e-6)  # resized, scale kept
+
+
+@pytest.mark.parametrize("colour", [False, True])
+def test_a_16_bit_and_an_8_bit_copy_of_one_picture_read_alike(tmp_path, colour):
+    root = tmp_path / "mixed"
+    for c in ("a", "b"):
+        _save(root / c / "8.png", np.full((4, 4), 128))
+        Image.fromarray(np.full((4, 4), 128 * 257, np.uint16)).save(root / c / "16.png")
+    if colour:  # an RGB image makes every image RGB: the 16-bit one is not clipped to 255
+        _save(root / "a" / "rgb.png", _rgb(4, 4))
+    ds = load_image_folder(root)
+    sixteen = [i for i, f in enumerate(ds.ids) if f.endswith("16.png")]
+    np.testing.assert_allclose(ds.X[sixteen], 128, rtol=1e-6)
+
+
+def test_float_images_stay_as_stored_and_are_not_mixed_with_8_bit_ones(tmp_path):
+    root = tmp_path / "float"
+    for c in ("a", "b"):
+        (root / c).mkdir(parents=True)
+        Image.fromarray(np.full((4, 4), 0.25, np.float32)).save(root / c / "0.tif")
+    np.testing.assert_allclose(load_image_folder(root).X, 0.25)
+    _save(root / "b" / "8.png", np.full((4, 4), 64))
+    with pytest.raises(DataError, match=r"0\.tif holds 32-bit or floating-point.*8\.png"):
+        load_image_folder(root)
+
+
+def test_a_photo_is_read_upright_as_its_exif_orientation_shows_it(tmp_path):
+    root = _folder(tmp_path / "phone", n=2, h=6, w=4)
+    stored = np.zeros((4, 6, 3), np.uint8)
+    stored[0] = 255  # the stored top row: the right column once turned (orientation 6)
+    exif = Image.Exif()
+    exif[0x0112] = 6
+    Image.fromarray(stored).save(root / "cat" / "turned.jpg", exif=exif, quality=100)
+    ds = load_image_folder(root)
+    assert ds.image_shape == (6, 4, 3) and not ds.notes  # no resize: it is 6 x 4 upright
+    upright = ds.X[ds.ids.index("cat/turned.jpg")].reshape(6, 4, 3)[..., 0]
+    assert (upright[:, -1] > 200).all() and (upright[:, :-1] < 50).all()
 
 
 
@@ -270,3 +332,10 @@ def test_a_project_folder_of_plots_and_a_table_points_to_the_table(tmp_path):
         load_dataset(str(tmp_path))
     assert "no class subfolders" in str(err.value)
     assert f"--data {tmp_path / 'data.csv'}" in str(err.value)
+
+
+def test_an_image_too_large_for_pillow_to_open_says_so(tmp_path, monkeypatch):
+    root = _folder(tmp_path / "huge", h=6, w=5)
+    monkeypatch.setattr(Image, "MAX_IMAGE_PIXELS", 10)  # the folder's 30-pixel images: > 2x
+    with pytest.raises(DataError, match=r"cat/0\.png is too large for Pillow to open.*resize"):
+        load_image_folder(root)
