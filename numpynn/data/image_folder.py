@@ -22,7 +22,8 @@ with the others. Files that are not images (``.DS_Store``, ``Thumbs.db``, a
 ``labels.txt``, iPhone ``.heic``) and hidden files (macOS ``._name.jpg``) are skipped with
 a note naming their kinds; hidden folders and those of file managers and NAS boxes
 (``__MACOSX``, Synology's ``@eaDir`` thumbnails) are no classes and are not read. A file
-with an image's name that does not decode is an error naming it.
+with an image's name that does not decode, a link to an image or a folder that is gone,
+and a folder that cannot be listed are errors naming them.
 """
 
 from __future__ import annotations
@@ -87,10 +88,27 @@ def _is_run(path: Path) -> bool:
             or DirectoryLock.held_here(path))
 
 
+def _refuse_dead_link(path: Path) -> None:
+    """A visible link named as an image or a folder (no ending) whose target is gone is
+    an error naming it: its images would be left out in silence."""
+    if (path.is_symlink() and not path.exists() and not _hidden(path.name)
+            and (path.suffix.lower() in IMAGE_SUFFIXES or not path.suffix)):
+        raise DataError(f"{path} is a link to {os.readlink(path)}, which does not exist (a "
+                        "drive not mounted, or a file moved): mount or restore it, or "
+                        "delete the link.")
+
+
 def _subfolders(path: Path) -> list[Path]:
-    """The visible subfolders of ``path`` but numpynn's run folders."""
-    return sorted(p for p in path.iterdir()
-                  if p.is_dir() and not _hidden(p.name) and not _is_run(p))
+    """The visible subfolders of ``path`` but numpynn's run folders (a link to a folder
+    that is gone is an error)."""
+    found = []
+    for p in path.iterdir():
+        if p.is_dir():
+            if not _hidden(p.name) and not _is_run(p):
+                found.append(p)
+        else:
+            _refuse_dead_link(p)
+    return sorted(found)
 
 
 def _run_folders(folders: Sequence[Path]) -> list[str]:
@@ -108,7 +126,7 @@ def _walk(folder: Path) -> Iterator[tuple[Path, list[str]]]:
     order; hidden and numpynn run folders left out, each real folder once (links are
     followed, a link back up is not)."""
     seen: set[str] = set()
-    for where, dirs, names in os.walk(folder, followlinks=True):
+    for where, dirs, names in os.walk(folder, onerror=_walk_error, followlinks=True):
         real = os.path.realpath(where)
         if real in seen:
             dirs[:] = []
@@ -118,6 +136,16 @@ def _walk(folder: Path) -> Iterator[tuple[Path, list[str]]]:
                          and not _is_run(Path(where, d))
                          and not _encloses(os.path.realpath(os.path.join(where, d)), real))
         yield Path(where), sorted(names)
+
+
+def _walk_error(exc: OSError) -> None:
+    """A folder below the data set that cannot be listed is an error naming it (os.walk
+    would leave its images out in silence)."""
+    where = Path(exc.filename) if exc.filename else Path("?")
+    if isinstance(exc, PermissionError):
+        raise DataError(f"{where} cannot be read: permission denied; give this user access "
+                        "to the folder (chmod a+rx), or move it out of the data set.")
+    raise _unreadable(where, exc)
 
 
 def _encloses(outer: str, inner: str) -> bool:
@@ -146,6 +174,8 @@ def _images_under(folder: Path) -> tuple[list[Path], Counter[str]]:
                 images.append(path)
             elif path.is_file():
                 other[_kind(path)] += 1
+            else:
+                _refuse_dead_link(path)
     return images, other
 
 
@@ -171,6 +201,8 @@ def looks_like_image_folder(path: str | os.PathLike[str]) -> bool:
         if not p.is_dir() or _is_run(p):  # a run's weights.png is no data set
             return False
         return bool(_images(p)) or _has_class_folders(p)
+    except DataError:  # a dead link or a folder that cannot be listed: reading it as
+        return True    # images names it
     except OSError:
         return False
 

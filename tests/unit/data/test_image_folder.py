@@ -3,6 +3,7 @@ torchvision's ImageFolder and Keras's image_dataset_from_directory lay them out)
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import numpy as np
@@ -338,4 +339,29 @@ def test_an_image_too_large_for_pillow_to_open_says_so(tmp_path, monkeypatch):
     root = _folder(tmp_path / "huge", h=6, w=5)
     monkeypatch.setattr(Image, "MAX_IMAGE_PIXELS", 10)  # the folder's 30-pixel images: > 2x
     with pytest.raises(DataError, match=r"cat/0\.png is too large for Pillow to open.*resize"):
+        load_image_folder(root)
+
+
+@pytest.mark.parametrize("link", ["cat/9.png", "fox"])
+def test_a_link_to_an_image_or_a_class_folder_that_is_gone_is_named(tmp_path, link):
+    """Not left out in silence: an unmounted drive would drop a class or its images."""
+    root = _folder(tmp_path / "links")
+    (root / link).symlink_to(tmp_path / "unmounted" / link)
+    with pytest.raises(DataError, match=rf"links/{link} is a link to .*unmounted.*not exist"):
+        load_image_folder(root)
+    assert looks_like_image_folder(root)  # read as images, so that the error is said
+
+
+def test_a_folder_below_the_classes_that_cannot_be_listed_is_named(tmp_path, monkeypatch):
+    root = _folder(tmp_path / "locked")
+    _save(root / "dog" / "more" / "0.png", _rgb())
+    listed = os.scandir
+
+    def refused(path="."):
+        if str(path).endswith("dog/more"):
+            raise PermissionError(13, "Permission denied", str(path))
+        return listed(path)
+
+    monkeypatch.setattr(os, "scandir", refused)
+    with pytest.raises(DataError, match=r"dog/more cannot be read: permission denied"):
         load_image_folder(root)
