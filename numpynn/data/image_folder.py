@@ -29,6 +29,7 @@ and a folder that cannot be listed are errors naming them.
 from __future__ import annotations
 
 import os
+import unicodedata
 from collections import Counter
 from collections.abc import Iterator, Sequence
 from pathlib import Path
@@ -234,6 +235,12 @@ def _layout(root: Path) -> tuple[list[Path], list[Path], list[str]]:
     return [*train, *val], test, notes
 
 
+def _class_name(folder: Path) -> str:
+    """The class a folder names, in Unicode's composed form (NFC): macOS writes "café"
+    decomposed, Linux and Windows composed; the two are one class."""
+    return folder.name if folder.name.isascii() else unicodedata.normalize("NFC", folder.name)
+
+
 def _files_of(folders: Sequence[Path], labelled: bool
               ) -> tuple[list[Path], list[str], Counter[str], list[str]]:
     """(image files, their class names, files skipped by kind, empty class folders)."""
@@ -261,7 +268,7 @@ def _files_of(folders: Sequence[Path], labelled: bool
             if not found:
                 empty.append(sub.name)
             files += found
-            labels += [sub.name] * len(found)
+            labels += [_class_name(sub)] * len(found)
             skipped += other
     return files, labels, skipped, empty
 
@@ -485,7 +492,8 @@ def load_image_folder(
         return Dataset(X=X, y=None, classes=np.empty(0), name=root.name, image_shape=shape,
                        notes=notes, ids=ids)
     if len(set(labels)) < 2 and classes is None:
-        only = next(d / labels[0] for d in train_dirs if (d / labels[0]).is_dir())
+        only = next(s for d in train_dirs for s in _subfolders(d)
+                    if _class_name(s) == labels[0])
         if _has_class_folders(only):  # the data set is one folder down (an unzipped archive)
             raise DataError(f"{root} has one subfolder, {labels[0]}/, and its images are in "
                             f"the subfolders of that: the classes are the subfolders of "

@@ -4,6 +4,7 @@ torchvision's ImageFolder and Keras's image_dataset_from_directory lay them out)
 from __future__ import annotations
 
 import os
+import unicodedata
 from pathlib import Path
 
 import numpy as np
@@ -365,3 +366,14 @@ def test_a_folder_below_the_classes_that_cannot_be_listed_is_named(tmp_path, mon
     monkeypatch.setattr(os, "scandir", refused)
     with pytest.raises(DataError, match=r"dog/more cannot be read: permission denied"):
         load_image_folder(root)
+
+
+def test_class_folders_named_on_macos_and_on_linux_are_one_class_in_composed_form(tmp_path):
+    nfc, nfd = unicodedata.normalize("NFC", "café"), unicodedata.normalize("NFD", "café")
+    root = _folder(tmp_path / "drinks", classes=(nfd, "thé"))
+    _save(root / nfc / "linux.png", _rgb())  # copied in on Linux: a second, composed folder
+    ds = load_image_folder(root)
+    assert ds.classes.tolist() == [nfc, "thé"] and ds.y.tolist() == [0] * 4 + [1] * 3
+    _folder(tmp_path / "one", classes=(nfd,))
+    with pytest.raises(DataError, match="one class only"):
+        load_image_folder(tmp_path / "one")
