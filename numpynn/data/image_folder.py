@@ -218,7 +218,11 @@ def _layout(root: Path) -> tuple[list[Path], list[Path], list[str]]:
     val = [subs[n] for n in VAL_NAMES if n in subs]
     if not train:
         return [root], [], []
-    notes = []
+    drawn = "" if test or val else f"; any test split is drawn from {train[0].name}/"
+    notes = [f"{root.name}: {p.name}/ holds images without class folders, so without labels: "
+             f"left out{drawn} (numpynn predict MODEL --data {p} reads them)."
+             for p, classes in holding.items() if not classes
+             and p.name.lower() in (*TEST_NAMES, *VAL_NAMES) and _images(p)]
     if val and not test:
         test, val = val, []
         notes.append(f"{root.name}: its {test[0].name}/ folder is the test split (there is "

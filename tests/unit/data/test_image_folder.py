@@ -377,3 +377,13 @@ def test_class_folders_named_on_macos_and_on_linux_are_one_class_in_composed_for
     _folder(tmp_path / "one", classes=(nfd,))
     with pytest.raises(DataError, match="one class only"):
         load_image_folder(tmp_path / "one")
+
+
+def test_an_unlabelled_test_folder_beside_train_is_left_out_with_a_note(tmp_path):
+    """Kaggle's layout: train/CLASS/ and test/ of images to submit predictions for."""
+    root = _folder(tmp_path / "kaggle" / "train").parent
+    _save(root / "test" / "1.png", _rgb())
+    ds = load_image_folder(root)
+    assert ds.X.shape[0] == 6 and ds.X_test is None
+    assert any("test/ holds images without class folders" in n and "any test split is drawn from train/" in n
+               and f"--data {root / 'test'}" in n for n in ds.notes)
