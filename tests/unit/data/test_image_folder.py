@@ -385,5 +385,6 @@ def test_an_unlabelled_test_folder_beside_train_is_left_out_with_a_note(tmp_path
     _save(root / "test" / "1.png", _rgb())
     ds = load_image_folder(root)
     assert ds.X.shape[0] == 6 and ds.X_test is None
-    assert any("test/ holds images without class folders" in n and "any test split is drawn from train/" in n
+    assert any("test/ holds images without class folders" in n
+               and "any test split is drawn from train/" in n
                and f"--data {root / 'test'}" in n for n in ds.notes)
