@@ -410,6 +410,55 @@ def test_code_that_ends_the_process_is_a_fail_never_a_pass(tmp_path, call):
     assert "FAIL" in proc.stdout
 
 
+def test_an_infinite_loop_is_stopped_and_named_a_fail(tmp_path):
+    write(tmp_path, '''
+        import numpy as np
+        def relu_forward(x):
+            return np.maximum(0, x), x
+        def relu_backward(dout, x):
+            i = 0
+            while i < 10:   # the learner forgot i += 1
+                dout = dout * (x > 0)
+            return dout
+    ''')
+    proc = numpynn("gradcheck", "--file", "layers.py", "--timeout", "2", cwd=tmp_path)
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    assert "relu_forward / relu_backward: FAIL: it did not finish within 2 s" in proc.stdout
+    assert "a loop that never ends" in proc.stdout.lower()
+    assert proc.stdout.splitlines()[-1] == "FAILED: relu_forward / relu_backward"
+
+
+def test_training_at_the_top_level_is_stopped_with_the_main_guard_advice(tmp_path):
+    write(tmp_path, '''
+        import time
+        import numpy as np
+        def relu_forward(x):
+            return np.maximum(0, x), x
+        for epoch in range(10 ** 9):   # "training" on import, no __main__ guard
+            print("epoch", epoch)
+            time.sleep(0.01)
+    ''')
+    proc = numpynn("gradcheck", "--file", "layers.py", "--timeout", "2", cwd=tmp_path)
+    assert proc.returncode == 2, proc.stdout + proc.stderr
+    assert "importing it did not finish within 2 s" in proc.stderr
+    assert 'if __name__ == "__main__":' in proc.stderr and "Last output: epoch" in proc.stderr
+
+
+def test_a_file_that_prints_a_lot_is_checked_as_usual(tmp_path):
+    write(tmp_path, '''
+        import numpy as np
+        def relu_forward(x):
+            print("forward", x, "\\n" * 2000)   # far more than a pipe's buffer
+            return np.maximum(0, x), x
+        def relu_backward(dout, x):
+            print("backward", dout)
+            return dout * (x > 0)
+    ''')
+    proc = numpynn("gradcheck", "--file", "layers.py", cwd=tmp_path)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "forward" not in proc.stdout.splitlines()[-1]
+
+
 def test_sys_exit_at_import_is_a_usage_error_with_the_line(tmp_path):
     write(tmp_path, "import sys\n\nsys.exit(3)\n")
     proc = numpynn("gradcheck", "--file", "layers.py", cwd=tmp_path)
