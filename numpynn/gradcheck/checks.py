@@ -1002,6 +1002,16 @@ def check_gradients(
     loss64, grads = value
     if np.size(loss64) != 1:
         raise ReturnError(_loss_shape_message(np.shape(loss64), X.shape[0], type(loss64)))
+    if not np.isfinite(float(np.asarray(loss64, dtype=np.float64).reshape(()))):
+        # before the second call: NaN != NaN would read as a random loss
+        restore()
+        report = GradCheckReport(title=repr(model))
+        text = nan_loss_text("loss(X, y)", loss64, [np.asarray(g, dtype=np.float64)
+                                                    for g in grads.values()], "dscores")
+        report.rows = [GradCheckRow(k, tuple(np.shape(v)), float("inf"), tol, FAIL,
+                                    kind="not finite", kind_text=text)
+                       for k, v in model.params.items()]
+        return report
     for name, param in model.params.items():
         if name not in grads:
             raise ReturnError(f"loss(X, y) returned no gradient for parameter {name!r}; "
@@ -1275,6 +1285,21 @@ def _model_complex_step(model: Any, X: np.ndarray, y: np.ndarray, loss64: Any,
     except Exception:  # noqa: BLE001 - a model that cannot run on complex numbers
         return False
     return _resolve_by_complex_step(states, steps, tol)
+
+
+def nan_loss_text(call: str, loss: Any, gradients: list[np.ndarray], grad_name: str) -> str:
+    """Why a loss came back NaN or inf on the check's small scores (no overflow there),
+    and, when its gradient is finite, the usual cause: the probabilities edited in place."""
+    text = (f"{call} returned the loss {float(np.asarray(loss, dtype=np.float64).reshape(()))}"
+            " on small scores (no exp overflows there): a log of 0 or of a negative "
+            "number, or 0 / 0")
+    if gradients and all(np.all(np.isfinite(g)) for g in gradients):
+        text += (f". The gradient is finite, so the loss most likely reads an array that the "
+                 f"gradient's code edited afterwards or before: {grad_name} = probs (no copy) "
+                 f"then {grad_name}[np.arange(N), y] -= 1 also makes probs[np.arange(N), y] "
+                 "p - 1 < 0, whose log is NaN; write "
+                 f"{grad_name} = probs.copy(), or compute the loss before the gradient")
+    return text + ": " + KINDS["not finite"]
 
 
 def _loss_shape_message(shape: tuple[int, ...], n: int, kind: type) -> str:

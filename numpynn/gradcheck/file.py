@@ -80,6 +80,7 @@ from .checks import (
     check_array,
     check_gradients,
     check_layer,
+    nan_loss_text,
     stream,
 )
 
@@ -1019,6 +1020,11 @@ def _loss_checks(name: str, fn: Callable, seed: int) -> list[GradCheckReport]:
                           f"it has x's shape, N x C: {LOSS_GRADIENTS.get(name, '')}".rstrip(": "))
     work = x.copy()
     report = GradCheckReport(title=f"{name}: numerical gradient")
+    if not np.isfinite(float(loss)):  # before the second call: NaN != NaN is no random loss
+        report.rows.append(GradCheckRow("loss", (), float("inf"), 0.0, FAIL, kind="not finite",
+                                        kind_text=nan_loss_text(f"{name}(x, y)", loss, [dx],
+                                                                "dx")))
+        return [report]
     again = fn(x.copy(), y.copy())[0]
     if not np.isclose(float(again), float(loss), rtol=1e-10, atol=0):
         report.rows.append(GradCheckRow("loss", (), float("inf"), 0.0, FAIL,
@@ -1879,7 +1885,8 @@ def _model_checks(module: ModuleType, result: FileCheck, seed: int, user_dir: st
                 report.title = f"{title}: numerical gradients"
                 result.reports.append(report)
                 kept = True
-                if not {r.kind for r in report.rows} & {"changes params", "random loss"}:
+                if not {r.kind for r in report.rows} & {"changes params", "random loss"} and (
+                        np.all(np.isfinite(np.asarray(value[0], dtype=np.float64)))):
                     behaviour, kept = _model_loss_behaviour(
                         model, target, reg if reg else kwargs.get("reg", 0.0), bool(reg),
                         X, y, title, not kwargs.get("normalization")

@@ -323,3 +323,21 @@ def test_a_loss_of_one_value_per_example_is_named_not_a_reshape_error():
     with pytest.raises(ReturnError, match=r"shape \(5,\), one loss per example \(N = 5\)"):
         check_gradients(PerExample(params, cast=False), rng.standard_normal((5, 6)),
                         rng.integers(0, 4, 5))
+
+
+def test_a_model_whose_loss_is_nan_is_not_finite_not_a_random_loss():
+    class NanLoss(_Float32InsideNet):
+        def loss(self, X, y):
+            loss, grads = super().loss(X, y)
+            return loss + np.log(-1.0 + 0 * loss), grads   # log of a negative number
+
+    rng = np.random.default_rng(2)
+    params = {"W1": rng.standard_normal((6, 7)), "b1": rng.standard_normal(7),
+              "W2": rng.standard_normal((7, 4)), "b2": rng.standard_normal(4)}
+    with np.errstate(invalid="ignore"):
+        report = check_gradients(NanLoss(params, cast=False), rng.standard_normal((5, 6)),
+                                 rng.integers(0, 4, 5))
+    assert report.verdict == FAIL
+    assert {r.kind for r in report.rows} == {"not finite"}, report
+    assert "returned the loss nan" in report.rows[0].kind_text
+    assert "dscores = probs.copy()" in report.rows[0].kind_text  # its gradients are finite

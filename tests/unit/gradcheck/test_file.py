@@ -682,3 +682,27 @@ def test_a_course_layer_registered_in_one_file_is_checked_in_learners_files():
     finally:
         unregister("cube_for_gradcheck_test")
     assert not any("cube" in r.title for r in check_module(right, timing=False).reports)
+
+
+ALIASED_SOFTMAX = '''
+import numpy as np
+
+def softmax_loss(x, y):
+    N = x.shape[0]
+    shifted = x - x.max(axis=1, keepdims=True)
+    probs = np.exp(shifted) / np.exp(shifted).sum(axis=1, keepdims=True)
+    dx = probs            # no copy: the next line edits probs too
+    dx[np.arange(N), y] -= 1
+    dx /= N
+    loss = -np.sum(np.log(probs[np.arange(N), y])) / N   # log of (p - 1) / N < 0: NaN
+    return loss, dx
+'''
+
+
+def test_a_nan_loss_is_not_finite_not_a_random_loss_and_names_the_aliasing(tmp_path):
+    result = check_module(module_of(tmp_path, ALIASED_SOFTMAX), timing=False)
+    table = result.to_table()
+    assert result.failed and "random loss" not in table, table
+    assert "not finite" in result.kinds, table
+    assert "softmax_loss(x, y) returned the loss nan" in table
+    assert "dx = probs.copy()" in table
