@@ -2900,11 +2900,76 @@ def _error_text(exc: BaseException, user_dir: str = "") -> str:
         shapes = re.findall(r"\((\d+),(\d*)\)", str(exc))
         flat = {int(a) for a, b in shapes if not b}
         if "broadcast" in str(exc) and any(int(a) in flat for a, b in shapes if b):
-            text += ("; an array of shape (N,) beside an N x C one is most often the labels "
-                     "y used as one-hot rows: y holds each example's class index, so take "
-                     "probs[np.arange(N), y] (one entry per row) or build the rows with "
-                     "np.eye(C)[y]")
-    return text
+            line = _learner_source_line(exc, user_dir)
+            reduction = bool(re.search(r"(\.|np\.)(a?max|a?min|sum|mean)\(", line)
+                             and re.search(r"axis\s*=\s*(1|-1)\b", line)
+                             and "keepdims" not in line)
+            labels = bool(re.search(r"\by\b", line))
+            if reduction:
+                text += ("; an array of shape (N,) beside an N x C one: a reduction over "
+                         "axis=1 on this line (np.max, np.sum, np.mean) without "
+                         "keepdims=True gives one value per row, shape (N,), which NumPy "
+                         "lines up with the columns, not the rows: write np.max(x, axis=1, "
+                         "keepdims=True) (shape (N, 1))")
+            if labels or not reduction:
+                text += ("; an array of shape (N,) beside an N x C one is most often the "
+                         "labels y used as one-hot rows: y holds each example's class index, "
+                         "so take probs[np.arange(N), y] (one entry per row) or build the "
+                         "rows with np.eye(C)[y]")
+            if not labels and not reduction:
+                text += (", or a row reduction (np.max(x, axis=1), np.sum(..., axis=1)) "
+                         "made without keepdims=True")
+    return text + _globals_text(exc, user_dir)
+
+
+def _learner_frame(exc: BaseException, user_dir: str) -> Any:
+    """The innermost traceback frame of ``exc`` in the learner's file (under
+    ``user_dir``, not numpynn's), or None."""
+    found, tb = None, exc.__traceback__
+    while tb is not None:
+        name = os.path.abspath(tb.tb_frame.f_code.co_filename)
+        if user_dir and name.startswith(user_dir + os.sep) and (
+                "numpynn" + os.sep not in name[len(user_dir):]):
+            found = tb.tb_frame
+        tb = tb.tb_next
+    return found
+
+
+def _learner_source_line(exc: BaseException, user_dir: str) -> str:
+    """The text of the learner's line that raised ``exc`` ('' when unknown)."""
+    tb = traceback.extract_tb(exc.__traceback__)
+    mine = [f for f in tb if user_dir and os.path.abspath(f.filename).startswith(
+        user_dir + os.sep)]
+    return (mine[-1].line or "") if mine else ""
+
+
+def _globals_text(exc: BaseException, user_dir: str) -> str:
+    """What a learner's function raising ``exc`` reads from the file's top level, or
+    cannot find at all: a batch size or class count (``N``, ``C``) defined in the notebook
+    or beside the function, not computed from the function's own inputs."""
+    if isinstance(exc, NameError) and not isinstance(exc, UnboundLocalError):
+        name = getattr(exc, "name", None) or "".join(re.findall(r"name '(\w+)'", str(exc))[:1])
+        if name:
+            return (f"; {name} is not defined in the function or the file: a variable of the "
+                    "notebook, or a local variable of another function, is not seen here. "
+                    f"Compute it inside the function from its inputs (e.g. N = x.shape[0], "
+                    "C = x.shape[1])")
+        return ""
+    frame = _learner_frame(exc, user_dir)
+    if frame is None or frame.f_code.co_name == "<module>":
+        return ""
+    read = [(n, frame.f_globals[n]) for n in frame.f_code.co_names
+            if n in frame.f_globals and not n.startswith("__")
+            and isinstance(frame.f_globals[n], (int, float, np.integer, np.floating, np.ndarray))
+            and not isinstance(frame.f_globals[n], bool)]
+    if not read:
+        return ""
+    shown = ", ".join(f"{n} = {v!r}" if not isinstance(v, np.ndarray) else
+                      f"{n} (an array of shape {v.shape})" for n, v in read[:3])
+    return (f"; {frame.f_code.co_name} reads {shown} from the file's top level (a global), "
+            "not from its own inputs: the check calls it with other sizes (as the Solver's "
+            "last batch, or a test batch, does); compute them from the arguments (N = "
+            "x.shape[0])")
 
 
 class _LearnerInterrupt(Exception):  # noqa: N818 - carries a KeyboardInterrupt as its cause

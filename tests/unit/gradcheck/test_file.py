@@ -706,3 +706,43 @@ def test_a_nan_loss_is_not_finite_not_a_random_loss_and_names_the_aliasing(tmp_p
     assert "not finite" in result.kinds, table
     assert "softmax_loss(x, y) returned the loss nan" in table
     assert "dx = probs.copy()" in table
+
+
+SOFTMAX_TEMPLATE = '''
+import numpy as np
+{top}
+def softmax_loss(x, y):
+    N = x.shape[0]
+    shifted = x - np.max(x, axis=1, keepdims=True)
+    probs = np.exp(shifted) / np.sum(np.exp(shifted), axis=1, keepdims=True)
+    loss = -np.sum(np.log(probs[np.arange(N), y])) / N
+    dx = probs.copy()
+    dx[np.arange(N), y] -= 1
+    dx /= N
+    return loss, dx
+'''
+
+
+@pytest.mark.parametrize("old, new, top, says, not_says", [
+    # the row max without keepdims: (N,) against (N, C), not the labels
+    ("np.max(x, axis=1, keepdims=True)", "np.max(x, axis=1)", "",
+     "without keepdims=True", "one-hot"),
+    # labels taken as one-hot rows
+    ("    loss = -np.sum(np.log(probs[np.arange(N), y])) / N\n",
+     "    loss = -np.sum(y * np.log(probs)) / N\n", "", "one-hot rows", "keepdims=True gives"),
+    # the batch size read from the file's top level
+    ("    N = x.shape[0]\n", "", "N = 50  # the notebook's batch size\n",
+     "softmax_loss reads N = 50 from the file's top level", "one-hot"),
+    # the batch size defined nowhere (it was the notebook's)
+    ("    N = x.shape[0]\n", "", "", "N is not defined in the function or the file",
+     "one-hot"),
+])
+def test_a_raised_shape_or_name_error_names_its_likely_cause(tmp_path, old, new, top, says,
+                                                             not_says):
+    text = SOFTMAX_TEMPLATE.format(top=top)
+    assert old in text
+    result = check_module(module_of(tmp_path, text.replace(old, new, 1)), timing=False)
+    assert [n for n, _ in result.errors] == ["softmax_loss"], result.to_table()
+    message = result.errors[0][1]
+    assert says in message and not_says not in message, message
+    assert check_module(module_of(tmp_path, text, "good"), timing=False).verdict == "pass"
