@@ -505,6 +505,12 @@ FILE_MUTATIONS: dict[str, tuple[str, str, str]] = {
         '        bn_param["running_var"] = momentum * running_var + (1 - momentum) * '
         "x.var(axis=0)\n"
         "        return out, None\n", "test mode"),
+    "softmax with each column's max subtracted (axis=0), its gradient consistent": (
+        "shifted = x - np.max(x, axis=1, keepdims=True)",
+        "shifted = x - np.max(x, axis=0, keepdims=True)", "forward"),
+    "softmax normalised over every score (np.sum without an axis)": (
+        "np.sum(np.exp(shifted), axis=1, keepdims=True)", "np.sum(np.exp(shifted))",
+        "forward"),
     "dropout not scaled by 1/p": ("mask = (np.random.rand(*x.shape) < p) / p",
                                   "mask = np.random.rand(*x.shape) < p", "forward"),
     "dropout mask applied in test mode": ('    if mode == "test":\n        return x, None\n',

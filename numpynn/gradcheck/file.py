@@ -1051,9 +1051,18 @@ def _loss_checks(name: str, fn: Callable, seed: int) -> list[GradCheckReport]:
             text = ("the loss is numpynn's + 1: each example's correct class adds its own "
                     "margin, x[i, y[i]] - x[i, y[i]] + 1 = delta; the sum runs over j != "
                     "y[i] only: set margins[np.arange(N), y] = 0 before summing")
+        if name == "softmax_loss":
+            text = _softmax_forward_text(x, y, float(loss), ref[0]) or text
         cmp.rows.append(_compare("loss", loss, want_loss, "forward", text))
         cmp.rows.append(_compare("dx", dx, want_dx))
         row = cmp.rows[-1]
+        if cmp.rows[0].verdict == FAIL and text != f"{name} computes another loss than " \
+                "numpynn's":  # a named forward mistake: the gradients' FAILs follow from it
+            for rows, k in ((cmp.rows, -1), (report.rows, 0)):
+                if rows[k].verdict == FAIL and rows[k].kind is None:
+                    rows[k] = dataclasses.replace(rows[k], kind="forward", kind_text=(
+                        f"{text}; fix the loss first (this gradient follows from it)"))
+            row = cmp.rows[-1]
         if row.verdict == FAIL and row.kind is None:
             named = _dscores_kind(name, dx, want_dx, y)
             if named is not None:
@@ -1071,6 +1080,27 @@ def _loss_checks(name: str, fn: Callable, seed: int) -> list[GradCheckReport]:
                                   lambda: fn(x.copy() + 1000.0, y.copy())))
     reports.append(big)
     return reports
+
+
+def _softmax_forward_text(x: np.ndarray, y: np.ndarray, loss: float,
+                          reference: Callable) -> str:
+    """The usual softmax forward mistake a ``softmax_loss``'s loss value shows (numpynn's
+    loss of scores changed as the mistake changes them), or ''."""
+    N = x.shape[0]
+    with np.errstate(all="ignore"):
+        column = float(reference(x - x.max(axis=0, keepdims=True), y.copy())[0])
+        # normalised over all N x C entries, with each row's max subtracted or without
+        every = [float(-np.mean(s[np.arange(N), y] - np.log(np.sum(np.exp(s)))))
+                 for s in (x - x.max(axis=1, keepdims=True), x - x.max())]
+    if np.isclose(loss, column, rtol=1e-9, atol=0):
+        return ("softmax_loss subtracts each column's max (np.max(x, axis=0)) where softmax "
+                "needs each row's: a different constant per class changes the probabilities; "
+                "write x - np.max(x, axis=1, keepdims=True)")
+    if any(np.isclose(loss, v, rtol=1e-9, atol=0) for v in every):
+        return ("softmax_loss normalises the exponentials over all N x C scores (np.sum("
+                "np.exp(x)) without an axis): each example's probabilities must sum to 1 on "
+                "their own row: np.exp(x) / np.sum(np.exp(x), axis=1, keepdims=True)")
+    return ""
 
 
 def _overflow_row(grad: str, shape: tuple[int, ...], call: str,

@@ -746,3 +746,18 @@ def test_a_raised_shape_or_name_error_names_its_likely_cause(tmp_path, old, new,
     message = result.errors[0][1]
     assert says in message and not_says not in message, message
     assert check_module(module_of(tmp_path, text, "good"), timing=False).verdict == "pass"
+
+
+@pytest.mark.parametrize("old, new, says", [
+    ("np.max(x, axis=1, keepdims=True)", "np.max(x, axis=0, keepdims=True)",
+     "subtracts each column's max"),
+    ("np.sum(np.exp(shifted), axis=1, keepdims=True)", "np.sum(np.exp(shifted))",
+     "normalises the exponentials over all N x C scores"),
+])
+def test_a_softmax_forward_mistake_is_named_on_every_failing_row(tmp_path, old, new, says):
+    text = SOFTMAX_TEMPLATE.format(top="")
+    result = check_module(module_of(tmp_path, text.replace(old, new, 1)), timing=False)
+    table = result.to_table()
+    assert result.kinds == ["forward"], table
+    failing = [r for rep in result.reports for r in rep.rows if r.verdict == "FAIL"]
+    assert failing and all(says in r.kind_text for r in failing), table
