@@ -511,6 +511,16 @@ FILE_MUTATIONS: dict[str, tuple[str, str, str]] = {
     "softmax normalised over every score (np.sum without an axis)": (
         "np.sum(np.exp(shifted), axis=1, keepdims=True)", "np.sum(np.exp(shifted))",
         "forward"),
+    "svm_loss read from margins after dx = margins (no copy) edited them": (
+        "    dx = (margins > 0).astype(float)\n"
+        "    dx[np.arange(N), y] -= np.sum(margins > 0, axis=1)\n",
+        "    dx = margins\n    dx[margins > 0] = 1\n"
+        "    dx[np.arange(N), y] = -np.sum(dx, axis=1)\n", "forward"),
+    "softmax_loss read from probs after dx = probs (no copy) edited them (NaN)": (
+        "    loss = -np.sum(np.log(probs[np.arange(N), y])) / N\n    dx = probs.copy()\n"
+        "    dx[np.arange(N), y] -= 1\n",
+        "    dx = probs\n    dx[np.arange(N), y] -= 1\n"
+        "    loss = -np.sum(np.log(probs[np.arange(N), y])) / N\n", "not finite"),
     "dropout not scaled by 1/p": ("mask = (np.random.rand(*x.shape) < p) / p",
                                   "mask = np.random.rand(*x.shape) < p", "forward"),
     "dropout mask applied in test mode": ('    if mode == "test":\n        return x, None\n',

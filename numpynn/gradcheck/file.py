@@ -1053,15 +1053,27 @@ def _loss_checks(name: str, fn: Callable, seed: int) -> list[GradCheckReport]:
                     "y[i] only: set margins[np.arange(N), y] = 0 before summing")
         if name == "softmax_loss":
             text = _softmax_forward_text(x, y, float(loss), ref[0]) or text
+        right_dx = bool(np.all(np.isfinite(dx)) and np.allclose(
+            dx, want_dx, rtol=0, atol=REFERENCE_TOL * max(float(np.max(np.abs(want_dx))), 1e-300)))
+        aliased = text == f"{name} computes another loss than numpynn's" and right_dx
+        if aliased:
+            text = (f"{name}'s dx equals numpynn's but its loss does not ({float(loss):.6g} "
+                    f"for {float(want_loss):.6g}): most likely the loss reads an array that "
+                    "the gradient's code edited in place (dx = margins or dx = probs without "
+                    ".copy(), then dx[margins > 0] = 1 or dx[np.arange(N), y] -= 1 changes "
+                    "it too); compute the loss before the gradient, or copy the array")
         cmp.rows.append(_compare("loss", loss, want_loss, "forward", text))
         cmp.rows.append(_compare("dx", dx, want_dx))
         row = cmp.rows[-1]
         if cmp.rows[0].verdict == FAIL and text != f"{name} computes another loss than " \
                 "numpynn's":  # a named forward mistake: the gradients' FAILs follow from it
             for rows, k in ((cmp.rows, -1), (report.rows, 0)):
-                if rows[k].verdict == FAIL and rows[k].kind is None:
-                    rows[k] = dataclasses.replace(rows[k], kind="forward", kind_text=(
-                        f"{text}; fix the loss first (this gradient follows from it)"))
+                # with numpynn's dx, a kind the numerical row names (a mask: the numerical
+                # gradient of a constant loss is 0) is the wrong loss's, not the gradient's
+                if rows[k].verdict == FAIL and (rows[k].kind is None or aliased):
+                    rows[k] = dataclasses.replace(rows[k], kind="forward", kind_text=text + (
+                        "; dx itself is right: the numerical gradient here is your loss's"
+                        if aliased else "; fix the loss first (this gradient follows from it)"))
             row = cmp.rows[-1]
         if row.verdict == FAIL and row.kind is None:
             named = _dscores_kind(name, dx, want_dx, y)

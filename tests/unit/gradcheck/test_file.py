@@ -761,3 +761,26 @@ def test_a_softmax_forward_mistake_is_named_on_every_failing_row(tmp_path, old, 
     assert result.kinds == ["forward"], table
     failing = [r for rep in result.reports for r in rep.rows if r.verdict == "FAIL"]
     assert failing and all(says in r.kind_text for r in failing), table
+
+
+def test_an_svm_loss_read_after_its_margins_were_edited_names_the_aliasing(tmp_path):
+    text = '''
+import numpy as np
+
+def svm_loss(x, y):
+    N = x.shape[0]
+    margins = np.maximum(0, x - x[np.arange(N), y][:, None] + 1.0)
+    margins[np.arange(N), y] = 0
+    dx = margins                       # no copy: the next lines edit margins too
+    dx[margins > 0] = 1
+    dx[np.arange(N), y] = -np.sum(dx, axis=1)
+    loss = np.sum(margins) / N         # 0: each row of dx sums to 0
+    return loss, dx / N
+'''
+    result = check_module(module_of(tmp_path, text), timing=False)
+    table = result.to_table()
+    assert result.kinds == ["forward"], table  # not the numerical row's "mask"
+    failing = [r for rep in result.reports for r in rep.rows if r.verdict == "FAIL"]
+    assert {r.name for r in failing} == {"x", "loss"}, table
+    assert all("dx equals numpynn's but its loss does not" in r.kind_text for r in failing)
+    assert "without .copy()" in failing[0].kind_text
