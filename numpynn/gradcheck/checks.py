@@ -1006,8 +1006,8 @@ def check_gradients(
         # before the second call: NaN != NaN would read as a random loss
         restore()
         report = GradCheckReport(title=repr(model))
-        text = nan_loss_text("loss(X, y)", loss64, [np.asarray(g, dtype=np.float64)
-                                                    for g in grads.values()], "dscores")
+        text = nan_loss_text("loss(X, y)", loss64, [np.asarray(grads[k], dtype=np.float64)
+                                                    for k in model.params], "dscores")
         report.rows = [GradCheckRow(k, tuple(np.shape(v)), float("inf"), tol, FAIL,
                                     kind="not finite", kind_text=text)
                        for k, v in model.params.items()]
