@@ -722,6 +722,13 @@ MODEL_MUTATIONS: dict[str, tuple[str, str, str]] = {
         '        for bn_param in self.bn_params:\n            bn_param["mode"] = mode\n',
         '        self.bn_params = [{"mode": mode} for _ in range(self.num_layers - 1)]\n',
         "test mode"),
+    "a ReLU on the scores too (the hidden-layer loop one layer too far), backward to match": (
+        '        if mode == "test":\n            return scores\n'
+        '        loss, dh = softmax_loss(scores, y)\n        grads = {}\n',
+        '        scores, relu_last = relu_forward(scores)\n'
+        '        if mode == "test":\n            return scores\n'
+        '        loss, dh = softmax_loss(scores, y)\n        grads = {}\n'
+        '        dh = relu_backward(dh, relu_last)\n', "forward"),
     "grads of gamma and beta stored under each other's names": (
         'dh, grads[f"gamma{i}"], grads[f"beta{i}"] = batchnorm_backward',
         'dh, grads[f"beta{i}"], grads[f"gamma{i}"] = batchnorm_backward', "swapped"),

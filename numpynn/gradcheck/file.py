@@ -2066,7 +2066,60 @@ def _model_loss_behaviour(model: Any, target: Any, reg: float, reg_in_loss: bool
     if plain and data is not None and np.isfinite(data):
         row = _data_loss_row(model, X, y, data)
         report.rows += [row] if row is not None else []
+    if plain and not changed:  # a loss that edits X scores other inputs than X
+        row = _architecture_row(model, X)
+        report.rows += [row] if row is not None else []
     return report, not changed
+
+
+def _architecture_row(model: Any, X: np.ndarray) -> GradCheckRow | None:
+    """A plain network of affine layers (params exactly W1, b1, ..., WL, bL, L >= 2, whose
+    shapes chain from X's features): its test-mode scores ``loss(X)`` must be the course's
+    affine - ReLU - ... - affine - scores (CS231n's TwoLayerNet and FullyConnectedNet), with
+    no ReLU on the last layer's output (kind "forward"; the gradients of a ReLU on the
+    scores agree with it, so only the scores show it). Probabilities in place of the scores
+    (softmax of them) pass, as for the loss-value row. None where the params are not such a
+    network or loss(X) gives no N x C scores."""
+    params = model.params
+    layers = sorted(int(k[1:]) for k in params if re.fullmatch(r"W[1-9]\d*", str(k)))
+    L = len(layers)
+    if L < 2 or layers != list(range(1, L + 1)) or set(params) != {
+            f"{p}{i}" for p in "Wb" for i in layers}:
+        return None
+    Xf = np.asarray(X, dtype=np.float64).reshape(X.shape[0], -1)
+    Ws = [np.asarray(params[f"W{i}"], dtype=np.float64) for i in layers]
+    bs = [np.asarray(params[f"b{i}"], dtype=np.float64) for i in layers]
+    width = Xf.shape[1]
+    for W, b in zip(Ws, bs):
+        if W.ndim != 2 or W.shape[0] != width or b.shape != (W.shape[1],):
+            return None
+        width = W.shape[1]
+    scores = _test_mode_scores(model, X)
+    if scores is None:
+        return None
+    h = Xf
+    for W, b in zip(Ws[:-1], bs[:-1]):
+        h = np.maximum(0, h @ W + b)
+    want = h @ Ws[-1] + bs[-1]
+    if np.array_equal(scores.shape, want.shape) and np.allclose(
+            scores, softmax(want), rtol=0, atol=REFERENCE_TOL):
+        want = scores  # test mode returning the probabilities: the loss-value row's call
+    name = type(model).__name__
+    relu_scores = np.allclose(scores, np.maximum(0, want), rtol=0,
+                              atol=REFERENCE_TOL * max(float(np.abs(want).max()), 1e-12))
+    if relu_scores and np.any(want < 0):
+        text = (f"{name}.loss(X)'s scores are those of the course's network with a ReLU on the "
+                "last layer's output too: they are never negative. The last affine layer "
+                f"gives the scores directly (scores = h @ W{L} + b{L}, no ReLU): the loop over "
+                f"the hidden layers runs one layer too far (it must stop before layer {L}), "
+                "and the backward pass mirrors it, so the gradients agree")
+    else:
+        text = (f"{name}.loss(X)'s scores are not the course's affine - ReLU - ... - affine "
+                f"network of its params (W1, b1 to W{L}, b{L}, in order; the last layer "
+                "without ReLU): look at the forward pass's layer order and which parameters "
+                "each layer reads")
+    row = _compare(f"scores (affine-ReLU x {L - 1}, affine)", scores, want, "forward", text)
+    return row
 
 
 def _test_mode_scores(model: Any, X: np.ndarray) -> np.ndarray | None:

@@ -699,6 +699,7 @@ def softmax_loss(x, y):
 '''
 
 
+@pytest.mark.filterwarnings("ignore::RuntimeWarning")  # the learner's log of < 0
 def test_a_nan_loss_is_not_finite_not_a_random_loss_and_names_the_aliasing(tmp_path):
     result = check_module(module_of(tmp_path, ALIASED_SOFTMAX), timing=False)
     table = result.to_table()
@@ -784,3 +785,53 @@ def svm_loss(x, y):
     assert {r.name for r in failing} == {"x", "loss"}, table
     assert all("dx equals numpynn's but its loss does not" in r.kind_text for r in failing)
     assert "without .copy()" in failing[0].kind_text
+
+
+TWO_LAYER_NET = '''
+import numpy as np
+
+class TwoLayerNet(object):
+    def __init__(self, input_dim=3 * 32 * 32, hidden_dim=100, num_classes=10,
+                 weight_scale=1e-3, reg=0.0):
+        self.reg = reg
+        self.params = {"W1": weight_scale * np.random.randn(input_dim, hidden_dim),
+                       "b1": np.zeros(hidden_dim),
+                       "W2": weight_scale * np.random.randn(hidden_dim, num_classes),
+                       "b2": np.zeros(num_classes)}
+
+    def loss(self, X, y=None):
+        W1, b1, W2, b2 = (self.params[k] for k in ("W1", "b1", "W2", "b2"))
+        N = X.shape[0]
+        h = np.maximum(0, X.reshape(N, -1) @ W1 + b1)
+        scores = h @ W2 + b2
+        if y is None:
+            return scores
+        shifted = scores - scores.max(axis=1, keepdims=True)
+        probs = np.exp(shifted) / np.exp(shifted).sum(axis=1, keepdims=True)
+        loss = -np.sum(np.log(probs[np.arange(N), y])) / N
+        loss += 0.5 * self.reg * (np.sum(W1 * W1) + np.sum(W2 * W2))
+        dscores = probs.copy()
+        dscores[np.arange(N), y] -= 1
+        dscores /= N
+        dh = dscores @ W2.T * (h > 0)
+        grads = {"W1": X.reshape(N, -1).T @ dh + self.reg * W1, "b1": dh.sum(axis=0),
+                 "W2": h.T @ dscores + self.reg * W2, "b2": dscores.sum(axis=0)}
+        return loss, grads
+'''
+
+
+def test_a_relu_on_the_scores_passes_the_gradients_and_fails_the_architecture_row(tmp_path):
+    good = check_module(module_of(tmp_path, TWO_LAYER_NET, "good"), timing=False)
+    rows = [r for rep in good.reports for r in rep.rows if r.name.startswith("scores (affine")]
+    assert good.verdict == "pass" and [r.verdict for r in rows] == ["pass"], good.to_table()
+    bad_text = TWO_LAYER_NET.replace(
+        "        scores = h @ W2 + b2\n",
+        "        z = h @ W2 + b2\n        scores = np.maximum(0, z)   # ReLU on the scores too\n"
+    ).replace("        dh = dscores @ W2.T * (h > 0)\n",
+              "        dscores = dscores * (z > 0)\n        dh = dscores @ W2.T * (h > 0)\n")
+    bad = check_module(module_of(tmp_path, bad_text, "bad"), timing=False)
+    table = bad.to_table()
+    failing = [r for rep in bad.reports for r in rep.rows if r.verdict == "FAIL"]
+    assert [r.name for r in failing] == ["scores (affine-ReLU x 1, affine)"], table
+    assert failing[0].kind == "forward"
+    assert "a ReLU on the last layer's output too" in failing[0].kind_text
