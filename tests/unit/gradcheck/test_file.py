@@ -699,7 +699,6 @@ def softmax_loss(x, y):
 '''
 
 
-@pytest.mark.filterwarnings("ignore::RuntimeWarning")  # the learner's log of < 0
 def test_a_nan_loss_is_not_finite_not_a_random_loss_and_names_the_aliasing(tmp_path):
     result = check_module(module_of(tmp_path, ALIASED_SOFTMAX), timing=False)
     table = result.to_table()
