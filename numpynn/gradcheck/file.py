@@ -3016,6 +3016,18 @@ def _error_text(exc: BaseException, user_dir: str = "") -> str:
             if not labels and not reduction:
                 text += (", or a row reduction (np.max(x, axis=1), np.sum(..., axis=1)) "
                          "made without keepdims=True")
+        arrays = _line_arrays(exc, user_dir)
+        if arrays:
+            text += "; on that line " + ", ".join(
+                f"{n} has shape {s}" for n, s in arrays[:4])
+        columns = [s for _, s in arrays if len(s) == 2 and s[1] == 1 and s[0] > 1]
+        if columns or any(b == "1" and int(a) > 1 for a, b in shapes) and any(
+                b not in ("", "1") for _, b in shapes):
+            text += ("; an array of shape (N, 1) where an N x C one is needed is most often "
+                     "dscores made from the correct classes' column alone, such as "
+                     "(probs[np.arange(N), y] - 1)[:, None]: every score moves the loss "
+                     "(through the softmax's denominator), so dscores is N x C: dscores = "
+                     "probs.copy(); dscores[np.arange(N), y] -= 1; dscores /= N")
     return text + _globals_text(exc, user_dir)
 
 
@@ -3030,6 +3042,21 @@ def _learner_frame(exc: BaseException, user_dir: str) -> Any:
             found = tb.tb_frame
         tb = tb.tb_next
     return found
+
+
+def _line_arrays(exc: BaseException, user_dir: str) -> list[tuple[str, tuple[int, ...]]]:
+    """The arrays the learner's raising line names (its local or global variables), with
+    their shapes: a matmul's error (``A @ B``) does not show them."""
+    frame = _learner_frame(exc, user_dir)
+    if frame is None:
+        return []
+    seen: list[tuple[str, tuple[int, ...]]] = []
+    for name in dict.fromkeys(re.findall(r"(?<![\w.])[A-Za-z_]\w*",
+                                         _learner_source_line(exc, user_dir))):
+        value = frame.f_locals.get(name, frame.f_globals.get(name))
+        if isinstance(value, np.ndarray) and value.ndim:
+            seen.append((name, tuple(int(d) for d in value.shape)))
+    return seen
 
 
 def _learner_source_line(exc: BaseException, user_dir: str) -> str:

@@ -834,3 +834,17 @@ def test_a_relu_on_the_scores_passes_the_gradients_and_fails_the_architecture_ro
     assert [r.name for r in failing] == ["scores (affine-ReLU x 1, affine)"], table
     assert failing[0].kind == "forward"
     assert "a ReLU on the last layer's output too" in failing[0].kind_text
+
+
+def test_a_models_dscores_of_the_correct_class_column_alone_is_named(tmp_path):
+    old = ("        dscores = probs.copy()\n        dscores[np.arange(N), y] -= 1\n"
+           "        dscores /= N\n")
+    assert old in TWO_LAYER_NET
+    text = TWO_LAYER_NET.replace(
+        old, "        dscores = (probs[np.arange(N), y] - 1)[:, None] / N   # N x 1\n")
+    result = check_module(module_of(tmp_path, text), timing=False)
+    assert len(result.errors) == 1, result.to_table()
+    message = result.errors[0][1]
+    assert "ValueError" in message and "an array of shape (N, 1) where an N x C" in message
+    assert "on that line dscores has shape (5, 1)" in message  # a matmul's error omits it
+    assert "dscores[np.arange(N), y] -= 1" in message
