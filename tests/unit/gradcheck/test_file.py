@@ -836,6 +836,17 @@ def test_a_relu_on_the_scores_passes_the_gradients_and_fails_the_architecture_ro
     assert "a ReLU on the last layer's output too" in failing[0].kind_text
 
 
+def test_a_tanh_net_of_the_same_params_is_not_judged_by_the_architecture_row(tmp_path):
+    """A correct two-layer net with tanh instead of ReLU: another network, not a mistake."""
+    text = TWO_LAYER_NET.replace("np.maximum(0, X.reshape(N, -1) @ W1 + b1)",
+                                 "np.tanh(X.reshape(N, -1) @ W1 + b1)").replace(
+        "dh = dscores @ W2.T * (h > 0)", "dh = dscores @ W2.T * (1 - h ** 2)")
+    assert text.count("np.tanh") == 1 and "(1 - h ** 2)" in text
+    report = check_module(module_of(tmp_path, text, "tanh_net"), timing=False)
+    rows = [r for rep in report.reports for r in rep.rows if r.name.startswith("scores (affine")]
+    assert rows == [] and report.verdict == "pass", report.to_table()
+
+
 def test_a_models_dscores_of_the_correct_class_column_alone_is_named(tmp_path):
     old = ("        dscores = probs.copy()\n        dscores[np.arange(N), y] -= 1\n"
            "        dscores /= N\n")
