@@ -8,6 +8,7 @@ Every check answers pass / FAIL / inconclusive (see ``numpynn docs gradcheck``).
 from __future__ import annotations
 
 import argparse
+import collections
 import importlib
 import importlib.util
 import json
@@ -15,6 +16,8 @@ import os
 import subprocess
 import sys
 import tempfile
+import threading
+import time
 from pathlib import Path
 from types import ModuleType
 
@@ -65,7 +68,26 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
                       "correct models and wrong backward passes and print the rates")
     p.add_argument("--seed", type=common.seed, default=0,
                    help="seed of the random problems (0 to 2**32-1, default 0)")
+    p.add_argument("--timeout", type=_positive_seconds, default=STALL_S, metavar="SECONDS",
+                   help="--file: stop the check when importing the file, or checking one "
+                   "of its functions, takes longer than this (an infinite loop, training "
+                   f"at import); default {STALL_S:g}")
     p.set_defaults(run=run)
+
+
+#: ``--file``: the longest the import, or the check of one function or class, may run
+#: before the child process is stopped (an infinite loop, training at the top level).
+STALL_S = 120.0
+
+
+def _positive_seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = float("nan")
+    if not value > 0 or value == float("inf"):
+        raise argparse.ArgumentTypeError(f"{text!r} is not a positive number of seconds")
+    return value
 
 
 def load_user_module(path: str, keep_path: bool = False) -> ModuleType:
@@ -127,7 +149,7 @@ def load_user_module(path: str, keep_path: bool = False) -> ModuleType:
 
 def run(args: argparse.Namespace) -> int:
     if args.file:
-        return _run_file(args.file, args.seed)
+        return _run_file(args.file, args.seed, getattr(args, "timeout", STALL_S))
     if args.corpus:
         return _run_corpus(args.seed)
     reports = builtin_checks(seed=args.seed)
@@ -149,8 +171,8 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def _run_file(path: str, seed: int) -> int:
-    result = check_file_isolated(path, seed)
+def _run_file(path: str, seed: int, timeout: float = STALL_S) -> int:
+    result = check_file_isolated(path, seed, timeout)
     if "input_error" in result:
         raise InputError(result["input_error"])
     if result["empty"]:
@@ -177,13 +199,16 @@ def _run_file(path: str, seed: int) -> int:
     return 0
 
 
-def check_file_isolated(path: str, seed: int = 0) -> dict:
+def check_file_isolated(path: str, seed: int = 0, timeout: float = STALL_S) -> dict:
     """Import and check the learner's file in a child Python process (``--child``), so
     that nothing the learner's code does can end the check as a pass: ``sys.exit`` and
     other exceptions become that function's FAIL (in the child), and a process that ends
     without its result (``os._exit``, a signal, a crash) is a FAIL naming the function that
-    was running. Returns the child's result: ``text``, ``failed``, ``verdict``, ``checks``,
-    ``empty``, or ``input_error`` when the file cannot be imported."""
+    was running. A child whose import, or the check of one function or class, runs longer
+    than ``timeout`` seconds (an infinite loop, training at the file's top level) is
+    stopped: a FAIL naming what was running (the import: an InputError). Returns the
+    child's result: ``text``, ``failed``, ``verdict``, ``checks``, ``empty``, or
+    ``input_error`` when the file cannot be imported."""
     file = Path(path)
     if not file.is_file():
         raise InputError(f"--file {path}: no such file; give the path of your layers .py file.")
@@ -194,23 +219,72 @@ def check_file_isolated(path: str, seed: int = 0) -> dict:
         env = dict(os.environ)
         here = str(Path(__file__).resolve().parents[2])  # this numpynn, first on the path
         env["PYTHONPATH"] = os.pathsep.join([here, *filter(None, [env.get("PYTHONPATH")])])
-        proc = subprocess.run(cmd, cwd=os.getcwd(), env=env, stdin=subprocess.DEVNULL,
-                              capture_output=True, text=True, errors="replace")
-        if result_file.is_file():
+        proc = subprocess.Popen(cmd, cwd=os.getcwd(), env=env, stdin=subprocess.DEVNULL,
+                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                                errors="replace")
+        # the learner's prints: only the last lines are kept (a file that prints in a loop
+        # must neither fill memory nor block on a full pipe)
+        lines: collections.deque[str] = collections.deque(maxlen=20)
+        reader = threading.Thread(target=lambda: lines.extend(proc.stdout or ()), daemon=True)
+        reader.start()
+        stalled = _wait_or_stop(proc, progress_file, timeout)
+        reader.join(timeout=5)
+        if result_file.is_file() and not stalled:
             return json.loads(result_file.read_text())
         running = progress_file.read_text().splitlines() if progress_file.is_file() else []
+        tail = "\n".join("".join(lines).strip().splitlines()[-5:])
+        if stalled and not running:
+            raise InputError(
+                f"--file {path}: importing it did not finish within {timeout:g} s, and was "
+                "stopped. Code at the file's top level runs on import: training, loading "
+                "data, or a loop that never ends; put it under 'if __name__ == "
+                "\"__main__\":' (or in a function) and keep only definitions at the top "
+                "level (--timeout SECONDS allows longer)." + (
+                    f" Last output: {tail.splitlines()[-1][:200]}" if tail else ""))
         where = f"while checking {running[-1]}" if running else "while importing the file"
-        how = (f"killed by signal {-proc.returncode}" if proc.returncode < 0 else
-               f"ended with exit code {proc.returncode} without a result (os._exit or a crash)")
-        tail = "\n".join((proc.stdout + proc.stderr).strip().splitlines()[-5:])
         title = running[-1] if running else f"import of {path}"
-        text = (f"{title}: FAIL: the process {how} {where}; the checks after it did not run. "
-                "A layer must return its results, never end the program (os._exit, "
-                "os.kill, sys.exit in a thread or at exit).")
+        if stalled:
+            text = (f"{title}: FAIL: it did not finish within {timeout:g} s, and the check "
+                    "was stopped; the checks after it did not run. A loop that never ends "
+                    "is the usual cause: a while loop whose condition never changes (an "
+                    "index never incremented, a convergence test that is never met), or a "
+                    "training loop inside the function; a correct layer takes well under a "
+                    "second on the check's small arrays (--timeout SECONDS allows longer).")
+        else:
+            how = (f"killed by signal {-proc.returncode}" if proc.returncode < 0 else
+                   f"ended with exit code {proc.returncode} without a result (os._exit or a "
+                   "crash)")
+            text = (f"{title}: FAIL: the process {how} {where}; the checks after it did not "
+                    "run. A layer must return its results, never end the program (os._exit, "
+                    "os.kill, sys.exit in a thread or at exit).")
         if tail:
             text += "\nlast output:\n" + tail
         return {"text": text, "failed": [title], "verdict": FAIL, "checks": len(running),
                 "empty": False}
+
+
+def _wait_or_stop(proc: subprocess.Popen, progress_file: Path, timeout: float) -> bool:
+    """Wait for the child; stop it (and say so: True) when its progress file has not grown
+    for ``timeout`` seconds, i.e. the import or one check has run that long."""
+    size, since = -1, time.monotonic()
+    try:
+        while True:
+            try:
+                proc.wait(timeout=min(0.2, timeout))
+                return False
+            except subprocess.TimeoutExpired:
+                pass
+            now_size = progress_file.stat().st_size if progress_file.is_file() else 0
+            if now_size != size:
+                size, since = now_size, time.monotonic()
+            elif time.monotonic() - since > timeout:
+                proc.kill()
+                proc.wait()
+                return True
+    except BaseException:  # Ctrl-C, a signal: the learner's code must not outlive the check
+        proc.kill()
+        proc.wait()
+        raise
 
 
 def _child(path: str, seed: int, result_file: str, progress_file: str) -> int:

@@ -136,8 +136,10 @@ CAUSES: dict[str, tuple[str, str]] = {
     ),
     "precision": (
         "the function computes in lower precision than float64 (float32: an astype(np.float32), "
-        "or float32 arrays in the computation): moving this input by a relative 1e-9 leaves "
-        "its output exactly as it was, so centred differences at h measure its rounding",
+        "or float32 arrays in the computation): moving this input by less than float32 can "
+        "resolve (a relative 1e-9; for a model's parameter, a quarter of float32's spacing) "
+        "leaves its output exactly as it was, so centred differences at h measure its "
+        "rounding",
         "not evidence of a bug, and no step can resolve it: compute in float64 for the "
         "check (leave out the cast to float32; the course's gradient checks use float64)",
     ),
@@ -998,6 +1000,18 @@ def check_gradients(
                           "return (loss, grads): the loss and a dict of gradients with one "
                           f"entry per parameter ({', '.join(model.params)})")
     loss64, grads = value
+    if np.size(loss64) != 1:
+        raise ReturnError(_loss_shape_message(np.shape(loss64), X.shape[0], type(loss64)))
+    if not np.isfinite(float(np.asarray(loss64, dtype=np.float64).reshape(()))):
+        # before the second call: NaN != NaN would read as a random loss
+        restore()
+        report = GradCheckReport(title=repr(model))
+        text = nan_loss_text("loss(X, y)", loss64, [np.asarray(grads[k], dtype=np.float64)
+                                                    for k in model.params], "dscores")
+        report.rows = [GradCheckRow(k, tuple(np.shape(v)), float("inf"), tol, FAIL,
+                                    kind="not finite", kind_text=text)
+                       for k, v in model.params.items()]
+        return report
     for name, param in model.params.items():
         if name not in grads:
             raise ReturnError(f"loss(X, y) returned no gradient for parameter {name!r}; "
@@ -1051,6 +1065,11 @@ def check_gradients(
         report.complex_step = _model_complex_step(model, X, y, loss64, states, tol)
     report.rows = [_finish(st, tol, X.shape[0]) for st in states]
     restore()
+    if any(r.verdict == INCONCLUSIVE for r in report.rows):
+        coarse = _coarse_params(model, X, y, loss64, grads, restore,
+                                [r.name for r in report.rows if r.verdict == INCONCLUSIVE])
+        report.rows = [dataclasses.replace(r, cause="precision") if r.name in coarse else r
+                       for r in report.rows]
     report.extended = ext is not None
     if diagnose:
         _diagnose_regularisation(report, model, X, y, h, tol, extended, complex_step)
@@ -1268,6 +1287,38 @@ def _model_complex_step(model: Any, X: np.ndarray, y: np.ndarray, loss64: Any,
     return _resolve_by_complex_step(states, steps, tol)
 
 
+def nan_loss_text(call: str, loss: Any, gradients: list[np.ndarray], grad_name: str) -> str:
+    """Why a loss came back NaN or inf on the check's small scores (no overflow there),
+    and, when its gradient is finite, the usual cause: the probabilities edited in place."""
+    text = (f"{call} returned the loss {float(np.asarray(loss, dtype=np.float64).reshape(()))}"
+            " on small scores (no exp overflows there): a log of 0 or of a negative "
+            "number, or 0 / 0")
+    if gradients and all(np.all(np.isfinite(g)) for g in gradients):
+        text += (f". The gradient is finite, so the loss most likely reads an array that the "
+                 f"gradient's code edited afterwards or before: {grad_name} = probs (no copy) "
+                 f"then {grad_name}[np.arange(N), y] -= 1 also makes probs[np.arange(N), y] "
+                 "p - 1 < 0, whose log is NaN; write "
+                 f"{grad_name} = probs.copy(), or compute the loss before the gradient")
+    return text + ": " + KINDS["not finite"]
+
+
+def _loss_shape_message(shape: tuple[int, ...], n: int, kind: type) -> str:
+    """What a model's ``loss(X, y)`` returning more than one number as the loss means."""
+    what = (f"an array of shape {shape}" if kind is np.ndarray
+            else f"{kind.__name__} of shape {shape}")
+    if shape == (n,):
+        why = (f"one loss per example (N = {n}): the per-example losses, e.g. "
+               "-np.log(probs[np.arange(N), y]), not yet averaged")
+    elif len(shape) == 2 and shape[0] == n:
+        why = (f"an N x {shape[1]} array (N = {n}): a loss per score, e.g. -Y * np.log(probs) "
+               "or the margins, not yet summed over the classes and averaged")
+    else:
+        why = "more than one value: an np.sum or np.mean over the right axes is missing"
+    return (f"loss(X, y) returned the loss as {what}, {why}; the loss must be one number, "
+            "the mean over the batch: loss = np.sum(per_example_losses) / N (the gradient "
+            "check differentiates that one number, and the Solver's loss_history expects it)")
+
+
 def _describe(value: Any) -> str:
     """A returned value as a learner recognises it: its type, and its shape if an array."""
     if isinstance(value, np.ndarray):
@@ -1461,6 +1512,51 @@ def _coarse_inputs(forward: Callable[..., Any], arrays: list[np.ndarray], labels
             continue
         if again.shape == out.shape and np.any(out != 0) and np.array_equal(again, out):
             coarse.add(label)
+    return coarse
+
+
+def _coarse_params(model: Any, X: np.ndarray, y: np.ndarray, loss64: Any,
+                   grads: dict[str, np.ndarray], restore: Callable[[], None],
+                   names: list[str]) -> set[str]:
+    """The parameters (of ``names``) the model's loss sees only through float32: its
+    ``loss`` computes in float32 (``W1.astype(np.float32)``, ``dtype=np.float32``
+    arrays), whose rounding no step h can resolve (cause "precision", where the rows
+    would otherwise blame ReLU kinks). The test: with the parameter at its float32 values
+    r, a move of a quarter of float32's spacing away from zero (which rounds back to r in
+    float32) leaves the loss exactly as it was, where the gradient says float64 would see
+    it change (by over 1e-12 of the loss). The parameters are put back as they were."""
+    coarse: set[str] = set()
+    scale = abs(float(np.asarray(loss64, dtype=np.float64).reshape(())))
+    if not np.isfinite(scale):
+        return coarse
+    with np.errstate(all="ignore"):
+        for name in names:
+            param = model.params[name]
+            if not isinstance(param, np.ndarray) or param.dtype != np.float64:
+                continue
+            r32 = param.astype(np.float32)
+            if not np.all(np.isfinite(r32)):
+                continue
+            r = r32.astype(np.float64)
+            delta = np.sign(r) * 0.25 * np.spacing(np.abs(r32)).astype(np.float64)
+            if abs(float(np.sum(np.asarray(grads[name]) * delta))) <= 1e-12 * max(scale,
+                                                                                1e-300):
+                continue  # float64 could not see the move either: no diagnosis
+            old = param.copy()
+            try:
+                values = []
+                for point in (r, r + delta):
+                    np.copyto(param, point)
+                    values.append(float(np.asarray(model.loss(X.copy(), y.copy())[0],
+                                                   dtype=np.float64).reshape(())))
+                    restore()
+            except Exception:  # noqa: BLE001 - the learner's loss: no diagnosis then
+                continue
+            finally:
+                np.copyto(param, old)
+                restore()
+            if values[0] == values[1]:
+                coarse.add(name)
     return coarse
 
 

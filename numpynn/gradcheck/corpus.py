@@ -505,6 +505,22 @@ FILE_MUTATIONS: dict[str, tuple[str, str, str]] = {
         '        bn_param["running_var"] = momentum * running_var + (1 - momentum) * '
         "x.var(axis=0)\n"
         "        return out, None\n", "test mode"),
+    "softmax with each column's max subtracted (axis=0), its gradient consistent": (
+        "shifted = x - np.max(x, axis=1, keepdims=True)",
+        "shifted = x - np.max(x, axis=0, keepdims=True)", "forward"),
+    "softmax normalised over every score (np.sum without an axis)": (
+        "np.sum(np.exp(shifted), axis=1, keepdims=True)", "np.sum(np.exp(shifted))",
+        "forward"),
+    "svm_loss read from margins after dx = margins (no copy) edited them": (
+        "    dx = (margins > 0).astype(float)\n"
+        "    dx[np.arange(N), y] -= np.sum(margins > 0, axis=1)\n",
+        "    dx = margins\n    dx[margins > 0] = 1\n"
+        "    dx[np.arange(N), y] = -np.sum(dx, axis=1)\n", "forward"),
+    "softmax_loss read from probs after dx = probs (no copy) edited them (NaN)": (
+        "    loss = -np.sum(np.log(probs[np.arange(N), y])) / N\n    dx = probs.copy()\n"
+        "    dx[np.arange(N), y] -= 1\n",
+        "    dx = probs\n    dx[np.arange(N), y] -= 1\n"
+        "    loss = -np.sum(np.log(probs[np.arange(N), y])) / N\n", "not finite"),
     "dropout not scaled by 1/p": ("mask = (np.random.rand(*x.shape) < p) / p",
                                   "mask = np.random.rand(*x.shape) < p", "forward"),
     "dropout mask applied in test mode": ('    if mode == "test":\n        return x, None\n',
@@ -706,6 +722,13 @@ MODEL_MUTATIONS: dict[str, tuple[str, str, str]] = {
         '        for bn_param in self.bn_params:\n            bn_param["mode"] = mode\n',
         '        self.bn_params = [{"mode": mode} for _ in range(self.num_layers - 1)]\n',
         "test mode"),
+    "a ReLU on the scores too (the hidden-layer loop one layer too far), backward to match": (
+        '        if mode == "test":\n            return scores\n'
+        '        loss, dh = softmax_loss(scores, y)\n        grads = {}\n',
+        '        scores, relu_last = relu_forward(scores)\n'
+        '        if mode == "test":\n            return scores\n'
+        '        loss, dh = softmax_loss(scores, y)\n        grads = {}\n'
+        '        dh = relu_backward(dh, relu_last)\n', "forward"),
     "grads of gamma and beta stored under each other's names": (
         'dh, grads[f"gamma{i}"], grads[f"beta{i}"] = batchnorm_backward',
         'dh, grads[f"beta{i}"], grads[f"gamma{i}"] = batchnorm_backward', "swapped"),

@@ -80,6 +80,7 @@ from .checks import (
     check_array,
     check_gradients,
     check_layer,
+    nan_loss_text,
     stream,
 )
 
@@ -1009,8 +1010,10 @@ def _loss_and_gradient(name: str, value: object, grad: str, wrt: str,
 def _loss_checks(name: str, fn: Callable, seed: int) -> list[GradCheckReport]:
     x = _draw(seed, "x", (6, 4))
     y = stream(seed, "y").integers(0, 4, 6)
-    loss, dx = _loss_and_gradient(name, fn(x.copy(), y.copy()), "dx", "the scores x",
-                                  x.shape, "the mean over the examples (np.sum(...) / N)")
+    with np.errstate(invalid="ignore", divide="ignore"):  # a NaN loss is a FAIL of its own
+        value = fn(x.copy(), y.copy())
+    loss, dx = _loss_and_gradient(name, value, "dx", "the scores x", x.shape,
+                                  "the mean over the examples (np.sum(...) / N)")
     dx = np.array(dx, dtype=np.float64, copy=True)
     if dx.shape != x.shape:
         raise ReturnError(f"{name} returned dx of shape {dx.shape} for scores x of shape "
@@ -1019,6 +1022,11 @@ def _loss_checks(name: str, fn: Callable, seed: int) -> list[GradCheckReport]:
                           f"it has x's shape, N x C: {LOSS_GRADIENTS.get(name, '')}".rstrip(": "))
     work = x.copy()
     report = GradCheckReport(title=f"{name}: numerical gradient")
+    if not np.isfinite(float(loss)):  # before the second call: NaN != NaN is no random loss
+        report.rows.append(GradCheckRow("loss", (), float("inf"), 0.0, FAIL, kind="not finite",
+                                        kind_text=nan_loss_text(f"{name}(x, y)", loss, [dx],
+                                                                "dx")))
+        return [report]
     again = fn(x.copy(), y.copy())[0]
     if not np.isclose(float(again), float(loss), rtol=1e-10, atol=0):
         report.rows.append(GradCheckRow("loss", (), float("inf"), 0.0, FAIL,
@@ -1045,9 +1053,30 @@ def _loss_checks(name: str, fn: Callable, seed: int) -> list[GradCheckReport]:
             text = ("the loss is numpynn's + 1: each example's correct class adds its own "
                     "margin, x[i, y[i]] - x[i, y[i]] + 1 = delta; the sum runs over j != "
                     "y[i] only: set margins[np.arange(N), y] = 0 before summing")
+        if name == "softmax_loss":
+            text = _softmax_forward_text(x, y, float(loss), ref[0]) or text
+        right_dx = bool(np.all(np.isfinite(dx)) and np.allclose(
+            dx, want_dx, rtol=0, atol=REFERENCE_TOL * max(float(np.max(np.abs(want_dx))), 1e-300)))
+        aliased = text == f"{name} computes another loss than numpynn's" and right_dx
+        if aliased:
+            text = (f"{name}'s dx equals numpynn's but its loss does not ({float(loss):.6g} "
+                    f"for {float(want_loss):.6g}): most likely the loss reads an array that "
+                    "the gradient's code edited in place (dx = margins or dx = probs without "
+                    ".copy(), then dx[margins > 0] = 1 or dx[np.arange(N), y] -= 1 changes "
+                    "it too); compute the loss before the gradient, or copy the array")
         cmp.rows.append(_compare("loss", loss, want_loss, "forward", text))
         cmp.rows.append(_compare("dx", dx, want_dx))
         row = cmp.rows[-1]
+        if cmp.rows[0].verdict == FAIL and text != f"{name} computes another loss than " \
+                "numpynn's":  # a named forward mistake: the gradients' FAILs follow from it
+            for rows, k in ((cmp.rows, -1), (report.rows, 0)):
+                # with numpynn's dx, a kind the numerical row names (a mask: the numerical
+                # gradient of a constant loss is 0) is the wrong loss's, not the gradient's
+                if rows[k].verdict == FAIL and (rows[k].kind is None or aliased):
+                    rows[k] = dataclasses.replace(rows[k], kind="forward", kind_text=text + (
+                        "; dx itself is right: the numerical gradient here is your loss's"
+                        if aliased else "; fix the loss first (this gradient follows from it)"))
+            row = cmp.rows[-1]
         if row.verdict == FAIL and row.kind is None:
             named = _dscores_kind(name, dx, want_dx, y)
             if named is not None:
@@ -1065,6 +1094,27 @@ def _loss_checks(name: str, fn: Callable, seed: int) -> list[GradCheckReport]:
                                   lambda: fn(x.copy() + 1000.0, y.copy())))
     reports.append(big)
     return reports
+
+
+def _softmax_forward_text(x: np.ndarray, y: np.ndarray, loss: float,
+                          reference: Callable) -> str:
+    """The usual softmax forward mistake a ``softmax_loss``'s loss value shows (numpynn's
+    loss of scores changed as the mistake changes them), or ''."""
+    N = x.shape[0]
+    with np.errstate(all="ignore"):
+        column = float(reference(x - x.max(axis=0, keepdims=True), y.copy())[0])
+        # normalised over all N x C entries, with each row's max subtracted or without
+        every = [float(-np.mean(s[np.arange(N), y] - np.log(np.sum(np.exp(s)))))
+                 for s in (x - x.max(axis=1, keepdims=True), x - x.max())]
+    if np.isclose(loss, column, rtol=1e-9, atol=0):
+        return ("softmax_loss subtracts each column's max (np.max(x, axis=0)) where softmax "
+                "needs each row's: a different constant per class changes the probabilities; "
+                "write x - np.max(x, axis=1, keepdims=True)")
+    if any(np.isclose(loss, v, rtol=1e-9, atol=0) for v in every):
+        return ("softmax_loss normalises the exponentials over all N x C scores (np.sum("
+                "np.exp(x)) without an axis): each example's probabilities must sum to 1 on "
+                "their own row: np.exp(x) / np.sum(np.exp(x), axis=1, keepdims=True)")
+    return ""
 
 
 def _overflow_row(grad: str, shape: tuple[int, ...], call: str,
@@ -1879,7 +1929,8 @@ def _model_checks(module: ModuleType, result: FileCheck, seed: int, user_dir: st
                 report.title = f"{title}: numerical gradients"
                 result.reports.append(report)
                 kept = True
-                if not {r.kind for r in report.rows} & {"changes params", "random loss"}:
+                if not {r.kind for r in report.rows} & {"changes params", "random loss"} and (
+                        np.all(np.isfinite(np.asarray(value[0], dtype=np.float64)))):
                     behaviour, kept = _model_loss_behaviour(
                         model, target, reg if reg else kwargs.get("reg", 0.0), bool(reg),
                         X, y, title, not kwargs.get("normalization")
@@ -2017,7 +2068,61 @@ def _model_loss_behaviour(model: Any, target: Any, reg: float, reg_in_loss: bool
     if plain and data is not None and np.isfinite(data):
         row = _data_loss_row(model, X, y, data)
         report.rows += [row] if row is not None else []
+    if plain and not changed:  # a loss that edits X scores other inputs than X
+        row = _architecture_row(model, X)
+        report.rows += [row] if row is not None else []
     return report, not changed
+
+
+def _architecture_row(model: Any, X: np.ndarray) -> GradCheckRow | None:
+    """A plain network of affine layers (params exactly W1, b1, ..., WL, bL, L >= 2, whose
+    shapes chain from X's features): its test-mode scores ``loss(X)`` must be the course's
+    affine - ReLU - ... - affine - scores (CS231n's TwoLayerNet and FullyConnectedNet), with
+    no ReLU on the last layer's output (kind "forward"; the gradients of a ReLU on the
+    scores agree with it, so only the scores show it). Probabilities in place of the scores
+    (softmax of them) pass, as for the loss-value row. None where the params are not such a
+    network, loss(X) gives no N x C scores, or the scores are another network's of these
+    params (tanh or sigmoid: the learner's choice, not a mistake this row can name)."""
+    params = model.params
+    layers = sorted(int(k[1:]) for k in params if re.fullmatch(r"W[1-9]\d*", str(k)))
+    L = len(layers)
+    if L < 2 or layers != list(range(1, L + 1)) or set(params) != {
+            f"{p}{i}" for p in "Wb" for i in layers}:
+        return None
+    Xf = np.asarray(X, dtype=np.float64).reshape(X.shape[0], -1)
+    Ws = [np.asarray(params[f"W{i}"], dtype=np.float64) for i in layers]
+    bs = [np.asarray(params[f"b{i}"], dtype=np.float64) for i in layers]
+    width = Xf.shape[1]
+    for W, b in zip(Ws, bs):
+        if W.ndim != 2 or W.shape[0] != width or b.shape != (W.shape[1],):
+            return None
+        width = W.shape[1]
+    scores = _test_mode_scores(model, X)
+    if scores is None:
+        return None
+    h = Xf
+    for W, b in zip(Ws[:-1], bs[:-1]):
+        h = np.maximum(0, h @ W + b)
+    want = h @ Ws[-1] + bs[-1]
+    if np.array_equal(scores.shape, want.shape) and np.allclose(
+            scores, softmax(want), rtol=0, atol=REFERENCE_TOL):
+        want = scores  # test mode returning the probabilities: the loss-value row's call
+    name = type(model).__name__
+    tol = REFERENCE_TOL * max(float(np.abs(want).max()), 1e-12)
+    if np.array_equal(scores.shape, want.shape) and np.allclose(scores, want, rtol=0,
+                                                                 atol=tol):
+        text = ""
+    elif (np.array_equal(scores.shape, want.shape) and np.any(want < 0)
+          and np.allclose(scores, np.maximum(0, want), rtol=0, atol=tol)):
+        text = (f"{name}.loss(X)'s scores are those of the course's network with a ReLU on the "
+                "last layer's output too: they are never negative. The last affine layer "
+                f"gives the scores directly (scores = h @ W{L} + b{L}, no ReLU): the loop over "
+                f"the hidden layers runs one layer too far (it must stop before layer {L}), "
+                "and the backward pass mirrors it, so the gradients agree")
+    else:  # another network of these params (tanh, sigmoid, ...): the learner's choice
+        return None
+    row = _compare(f"scores (affine-ReLU x {L - 1}, affine)", scores, want, "forward", text)
+    return row
 
 
 def _test_mode_scores(model: Any, X: np.ndarray) -> np.ndarray | None:
@@ -2893,11 +2998,103 @@ def _error_text(exc: BaseException, user_dir: str = "") -> str:
         shapes = re.findall(r"\((\d+),(\d*)\)", str(exc))
         flat = {int(a) for a, b in shapes if not b}
         if "broadcast" in str(exc) and any(int(a) in flat for a, b in shapes if b):
-            text += ("; an array of shape (N,) beside an N x C one is most often the labels "
-                     "y used as one-hot rows: y holds each example's class index, so take "
-                     "probs[np.arange(N), y] (one entry per row) or build the rows with "
-                     "np.eye(C)[y]")
-    return text
+            line = _learner_source_line(exc, user_dir)
+            reduction = bool(re.search(r"(\.|np\.)(a?max|a?min|sum|mean)\(", line)
+                             and re.search(r"axis\s*=\s*(1|-1)\b", line)
+                             and "keepdims" not in line)
+            labels = bool(re.search(r"\by\b", line))
+            if reduction:
+                text += ("; an array of shape (N,) beside an N x C one: a reduction over "
+                         "axis=1 on this line (np.max, np.sum, np.mean) without "
+                         "keepdims=True gives one value per row, shape (N,), which NumPy "
+                         "lines up with the columns, not the rows: write np.max(x, axis=1, "
+                         "keepdims=True) (shape (N, 1))")
+            if labels or not reduction:
+                text += ("; an array of shape (N,) beside an N x C one is most often the "
+                         "labels y used as one-hot rows: y holds each example's class index, "
+                         "so take probs[np.arange(N), y] (one entry per row) or build the "
+                         "rows with np.eye(C)[y]")
+            if not labels and not reduction:
+                text += (", or a row reduction (np.max(x, axis=1), np.sum(..., axis=1)) "
+                         "made without keepdims=True")
+        arrays = _line_arrays(exc, user_dir)
+        if arrays:
+            text += "; on that line " + ", ".join(
+                f"{n} has shape {s}" for n, s in arrays[:4])
+        columns = [s for _, s in arrays if len(s) == 2 and s[1] == 1 and s[0] > 1]
+        if columns or any(b == "1" and int(a) > 1 for a, b in shapes) and any(
+                b not in ("", "1") for _, b in shapes):
+            text += ("; an array of shape (N, 1) where an N x C one is needed is most often "
+                     "dscores made from the correct classes' column alone, such as "
+                     "(probs[np.arange(N), y] - 1)[:, None]: every score moves the loss "
+                     "(through the softmax's denominator), so dscores is N x C: dscores = "
+                     "probs.copy(); dscores[np.arange(N), y] -= 1; dscores /= N")
+    return text + _globals_text(exc, user_dir)
+
+
+def _learner_frame(exc: BaseException, user_dir: str) -> Any:
+    """The innermost traceback frame of ``exc`` in the learner's file (under
+    ``user_dir``, not numpynn's), or None."""
+    found, tb = None, exc.__traceback__
+    while tb is not None:
+        name = os.path.abspath(tb.tb_frame.f_code.co_filename)
+        if user_dir and name.startswith(user_dir + os.sep) and (
+                "numpynn" + os.sep not in name[len(user_dir):]):
+            found = tb.tb_frame
+        tb = tb.tb_next
+    return found
+
+
+def _line_arrays(exc: BaseException, user_dir: str) -> list[tuple[str, tuple[int, ...]]]:
+    """The arrays the learner's raising line names (its local or global variables), with
+    their shapes: a matmul's error (``A @ B``) does not show them."""
+    frame = _learner_frame(exc, user_dir)
+    if frame is None:
+        return []
+    seen: list[tuple[str, tuple[int, ...]]] = []
+    for name in dict.fromkeys(re.findall(r"(?<![\w.])[A-Za-z_]\w*",
+                                         _learner_source_line(exc, user_dir))):
+        value = frame.f_locals.get(name, frame.f_globals.get(name))
+        if isinstance(value, np.ndarray) and value.ndim:
+            seen.append((name, tuple(int(d) for d in value.shape)))
+    return seen
+
+
+def _learner_source_line(exc: BaseException, user_dir: str) -> str:
+    """The text of the learner's line that raised ``exc`` ('' when unknown)."""
+    tb = traceback.extract_tb(exc.__traceback__)
+    mine = [f for f in tb if user_dir and os.path.abspath(f.filename).startswith(
+        user_dir + os.sep)]
+    return (mine[-1].line or "") if mine else ""
+
+
+def _globals_text(exc: BaseException, user_dir: str) -> str:
+    """What a learner's function raising ``exc`` reads from the file's top level, or
+    cannot find at all: a batch size or class count (``N``, ``C``) defined in the notebook
+    or beside the function, not computed from the function's own inputs."""
+    if isinstance(exc, NameError) and not isinstance(exc, UnboundLocalError):
+        name = getattr(exc, "name", None) or "".join(re.findall(r"name '(\w+)'", str(exc))[:1])
+        if name:
+            return (f"; {name} is not defined in the function or the file: a variable of the "
+                    "notebook, or a local variable of another function, is not seen here. "
+                    f"Compute it inside the function from its inputs (e.g. N = x.shape[0], "
+                    "C = x.shape[1])")
+        return ""
+    frame = _learner_frame(exc, user_dir)
+    if frame is None or frame.f_code.co_name == "<module>":
+        return ""
+    read = [(n, frame.f_globals[n]) for n in frame.f_code.co_names
+            if n in frame.f_globals and not n.startswith("__")
+            and isinstance(frame.f_globals[n], (int, float, np.integer, np.floating, np.ndarray))
+            and not isinstance(frame.f_globals[n], bool)]
+    if not read:
+        return ""
+    shown = ", ".join(f"{n} = {v!r}" if not isinstance(v, np.ndarray) else
+                      f"{n} (an array of shape {v.shape})" for n, v in read[:3])
+    return (f"; {frame.f_code.co_name} reads {shown} from the file's top level (a global), "
+            "not from its own inputs: the check calls it with other sizes (as the Solver's "
+            "last batch, or a test batch, does); compute them from the arguments (N = "
+            "x.shape[0])")
 
 
 class _LearnerInterrupt(Exception):  # noqa: N818 - carries a KeyboardInterrupt as its cause

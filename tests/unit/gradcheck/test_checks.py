@@ -75,6 +75,7 @@ from numpynn.gradcheck.checks import (  # noqa: E402
     FAIL,
     INCONCLUSIVE,
     PASS,
+    ReturnError,
     check_array,
     check_gradients,
 )
@@ -267,3 +268,76 @@ def test_an_entry_cleared_at_a_kink_reports_the_estimate_that_cleared_it():
     assert row.verdict == "pass"
     assert row.max_rel_error < 1e-7, row
     assert row.worst.rel_error < 1e-7
+
+
+class _Float32InsideNet:
+    """A learner's two-layer net whose loss casts its float64 parameters to float32 (the
+    course's FullyConnectedNet(dtype=np.float32) habit, written inside loss)."""
+
+    def __init__(self, params, reg=0.1, cast=True):
+        self.params = {k: np.array(v, dtype=np.float64) for k, v in params.items()}
+        self.reg, self.cast = reg, cast
+
+    def loss(self, X, y):
+        dt = np.float32 if self.cast else np.float64
+        W1, b1, W2, b2 = (self.params[k].astype(dt) for k in ("W1", "b1", "W2", "b2"))
+        N = X.shape[0]
+        z = X @ W1 + b1
+        h = np.maximum(0, z)
+        s = h @ W2 + b2
+        s = s - s.max(axis=1, keepdims=True)
+        p = np.exp(s) / np.exp(s).sum(axis=1, keepdims=True)
+        loss = -np.sum(np.log(p[np.arange(N), y])) / N
+        loss += 0.5 * self.reg * (np.sum(W1 * W1) + np.sum(W2 * W2))
+        d = p.copy()
+        d[np.arange(N), y] -= 1
+        d /= N
+        dh = d @ W2.T * (z > 0)
+        return loss, {"W1": X.T @ dh + self.reg * W1, "b1": dh.sum(0),
+                      "W2": h.T @ d + self.reg * W2, "b2": d.sum(0)}
+
+
+def test_a_model_computing_in_float32_is_inconclusive_for_precision_not_kinks():
+    rng = np.random.default_rng(0)
+    params = {"W1": 0.1 * rng.standard_normal((6, 7)), "b1": 0.1 * rng.standard_normal(7),
+              "W2": 0.1 * rng.standard_normal((7, 4)), "b2": 0.1 * rng.standard_normal(4)}
+    X, y = rng.standard_normal((5, 6)), rng.integers(0, 4, 5)
+    report = check_gradients(_Float32InsideNet(params), X, y)
+    assert report.verdict == INCONCLUSIVE, report
+    unsure = [r for r in report.rows if r.verdict == INCONCLUSIVE]
+    assert unsure and {r.cause for r in unsure} == {"precision"}, report
+    assert "float32" in unsure[0].explanation()
+    # the same net in float64 passes: the diagnosis is not made for float64 code
+    assert check_gradients(_Float32InsideNet(params, cast=False), X, y).verdict == PASS
+
+
+def test_a_loss_of_one_value_per_example_is_named_not_a_reshape_error():
+    class PerExample(_Float32InsideNet):
+        def loss(self, X, y):
+            loss, grads = super().loss(X, y)
+            return np.full(X.shape[0], loss / X.shape[0]), grads
+
+    rng = np.random.default_rng(1)
+    params = {"W1": rng.standard_normal((6, 7)), "b1": rng.standard_normal(7),
+              "W2": rng.standard_normal((7, 4)), "b2": rng.standard_normal(4)}
+    with pytest.raises(ReturnError, match=r"shape \(5,\), one loss per example \(N = 5\)"):
+        check_gradients(PerExample(params, cast=False), rng.standard_normal((5, 6)),
+                        rng.integers(0, 4, 5))
+
+
+def test_a_model_whose_loss_is_nan_is_not_finite_not_a_random_loss():
+    class NanLoss(_Float32InsideNet):
+        def loss(self, X, y):
+            loss, grads = super().loss(X, y)
+            return loss + np.log(-1.0 + 0 * loss), grads   # log of a negative number
+
+    rng = np.random.default_rng(2)
+    params = {"W1": rng.standard_normal((6, 7)), "b1": rng.standard_normal(7),
+              "W2": rng.standard_normal((7, 4)), "b2": rng.standard_normal(4)}
+    with np.errstate(invalid="ignore"):
+        report = check_gradients(NanLoss(params, cast=False), rng.standard_normal((5, 6)),
+                                 rng.integers(0, 4, 5))
+    assert report.verdict == FAIL
+    assert {r.kind for r in report.rows} == {"not finite"}, report
+    assert "returned the loss nan" in report.rows[0].kind_text
+    assert "dscores = probs.copy()" in report.rows[0].kind_text  # its gradients are finite

@@ -410,6 +410,55 @@ def test_code_that_ends_the_process_is_a_fail_never_a_pass(tmp_path, call):
     assert "FAIL" in proc.stdout
 
 
+def test_an_infinite_loop_is_stopped_and_named_a_fail(tmp_path):
+    write(tmp_path, '''
+        import numpy as np
+        def relu_forward(x):
+            return np.maximum(0, x), x
+        def relu_backward(dout, x):
+            i = 0
+            while i < 10:   # the learner forgot i += 1
+                dout = dout * (x > 0)
+            return dout
+    ''')
+    proc = numpynn("gradcheck", "--file", "layers.py", "--timeout", "2", cwd=tmp_path)
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    assert "relu_forward / relu_backward: FAIL: it did not finish within 2 s" in proc.stdout
+    assert "a loop that never ends" in proc.stdout.lower()
+    assert proc.stdout.splitlines()[-1] == "FAILED: relu_forward / relu_backward"
+
+
+def test_training_at_the_top_level_is_stopped_with_the_main_guard_advice(tmp_path):
+    write(tmp_path, '''
+        import time
+        import numpy as np
+        def relu_forward(x):
+            return np.maximum(0, x), x
+        for epoch in range(10 ** 9):   # "training" on import, no __main__ guard
+            print("epoch", epoch)
+            time.sleep(0.01)
+    ''')
+    proc = numpynn("gradcheck", "--file", "layers.py", "--timeout", "2", cwd=tmp_path)
+    assert proc.returncode == 2, proc.stdout + proc.stderr
+    assert "importing it did not finish within 2 s" in proc.stderr
+    assert 'if __name__ == "__main__":' in proc.stderr and "Last output: epoch" in proc.stderr
+
+
+def test_a_file_that_prints_a_lot_is_checked_as_usual(tmp_path):
+    write(tmp_path, '''
+        import numpy as np
+        def relu_forward(x):
+            print("forward", x, "\\n" * 2000)   # far more than a pipe's buffer
+            return np.maximum(0, x), x
+        def relu_backward(dout, x):
+            print("backward", dout)
+            return dout * (x > 0)
+    ''')
+    proc = numpynn("gradcheck", "--file", "layers.py", cwd=tmp_path)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "forward" not in proc.stdout.splitlines()[-1]
+
+
 def test_sys_exit_at_import_is_a_usage_error_with_the_line(tmp_path):
     write(tmp_path, "import sys\n\nsys.exit(3)\n")
     proc = numpynn("gradcheck", "--file", "layers.py", cwd=tmp_path)
@@ -633,3 +682,180 @@ def test_a_course_layer_registered_in_one_file_is_checked_in_learners_files():
     finally:
         unregister("cube_for_gradcheck_test")
     assert not any("cube" in r.title for r in check_module(right, timing=False).reports)
+
+
+ALIASED_SOFTMAX = '''
+import numpy as np
+
+def softmax_loss(x, y):
+    N = x.shape[0]
+    shifted = x - x.max(axis=1, keepdims=True)
+    probs = np.exp(shifted) / np.exp(shifted).sum(axis=1, keepdims=True)
+    dx = probs            # no copy: the next line edits probs too
+    dx[np.arange(N), y] -= 1
+    dx /= N
+    loss = -np.sum(np.log(probs[np.arange(N), y])) / N   # log of (p - 1) / N < 0: NaN
+    return loss, dx
+'''
+
+
+def test_a_nan_loss_is_not_finite_not_a_random_loss_and_names_the_aliasing(tmp_path):
+    result = check_module(module_of(tmp_path, ALIASED_SOFTMAX), timing=False)
+    table = result.to_table()
+    assert result.failed and "random loss" not in table, table
+    assert "not finite" in result.kinds, table
+    assert "softmax_loss(x, y) returned the loss nan" in table
+    assert "dx = probs.copy()" in table
+
+
+SOFTMAX_TEMPLATE = '''
+import numpy as np
+{top}
+def softmax_loss(x, y):
+    N = x.shape[0]
+    shifted = x - np.max(x, axis=1, keepdims=True)
+    probs = np.exp(shifted) / np.sum(np.exp(shifted), axis=1, keepdims=True)
+    loss = -np.sum(np.log(probs[np.arange(N), y])) / N
+    dx = probs.copy()
+    dx[np.arange(N), y] -= 1
+    dx /= N
+    return loss, dx
+'''
+
+
+@pytest.mark.parametrize("old, new, top, says, not_says", [
+    # the row max without keepdims: (N,) against (N, C), not the labels
+    ("np.max(x, axis=1, keepdims=True)", "np.max(x, axis=1)", "",
+     "without keepdims=True", "one-hot"),
+    # labels taken as one-hot rows
+    ("    loss = -np.sum(np.log(probs[np.arange(N), y])) / N\n",
+     "    loss = -np.sum(y * np.log(probs)) / N\n", "", "one-hot rows", "keepdims=True gives"),
+    # the batch size read from the file's top level
+    ("    N = x.shape[0]\n", "", "N = 50  # the notebook's batch size\n",
+     "softmax_loss reads N = 50 from the file's top level", "one-hot"),
+    # the batch size defined nowhere (it was the notebook's)
+    ("    N = x.shape[0]\n", "", "", "N is not defined in the function or the file",
+     "one-hot"),
+])
+def test_a_raised_shape_or_name_error_names_its_likely_cause(tmp_path, old, new, top, says,
+                                                             not_says):
+    text = SOFTMAX_TEMPLATE.format(top=top)
+    assert old in text
+    result = check_module(module_of(tmp_path, text.replace(old, new, 1)), timing=False)
+    assert [n for n, _ in result.errors] == ["softmax_loss"], result.to_table()
+    message = result.errors[0][1]
+    assert says in message and not_says not in message, message
+    assert check_module(module_of(tmp_path, text, "good"), timing=False).verdict == "pass"
+
+
+@pytest.mark.parametrize("old, new, says", [
+    ("np.max(x, axis=1, keepdims=True)", "np.max(x, axis=0, keepdims=True)",
+     "subtracts each column's max"),
+    ("np.sum(np.exp(shifted), axis=1, keepdims=True)", "np.sum(np.exp(shifted))",
+     "normalises the exponentials over all N x C scores"),
+])
+def test_a_softmax_forward_mistake_is_named_on_every_failing_row(tmp_path, old, new, says):
+    text = SOFTMAX_TEMPLATE.format(top="")
+    result = check_module(module_of(tmp_path, text.replace(old, new, 1)), timing=False)
+    table = result.to_table()
+    assert result.kinds == ["forward"], table
+    failing = [r for rep in result.reports for r in rep.rows if r.verdict == "FAIL"]
+    assert failing and all(says in r.kind_text for r in failing), table
+
+
+def test_an_svm_loss_read_after_its_margins_were_edited_names_the_aliasing(tmp_path):
+    text = '''
+import numpy as np
+
+def svm_loss(x, y):
+    N = x.shape[0]
+    margins = np.maximum(0, x - x[np.arange(N), y][:, None] + 1.0)
+    margins[np.arange(N), y] = 0
+    dx = margins                       # no copy: the next lines edit margins too
+    dx[margins > 0] = 1
+    dx[np.arange(N), y] = -np.sum(dx, axis=1)
+    loss = np.sum(margins) / N         # 0: each row of dx sums to 0
+    return loss, dx / N
+'''
+    result = check_module(module_of(tmp_path, text), timing=False)
+    table = result.to_table()
+    assert result.kinds == ["forward"], table  # not the numerical row's "mask"
+    failing = [r for rep in result.reports for r in rep.rows if r.verdict == "FAIL"]
+    assert {r.name for r in failing} == {"x", "loss"}, table
+    assert all("dx equals numpynn's but its loss does not" in r.kind_text for r in failing)
+    assert "without .copy()" in failing[0].kind_text
+
+
+TWO_LAYER_NET = '''
+import numpy as np
+
+class TwoLayerNet(object):
+    def __init__(self, input_dim=3 * 32 * 32, hidden_dim=100, num_classes=10,
+                 weight_scale=1e-3, reg=0.0):
+        self.reg = reg
+        self.params = {"W1": weight_scale * np.random.randn(input_dim, hidden_dim),
+                       "b1": np.zeros(hidden_dim),
+                       "W2": weight_scale * np.random.randn(hidden_dim, num_classes),
+                       "b2": np.zeros(num_classes)}
+
+    def loss(self, X, y=None):
+        W1, b1, W2, b2 = (self.params[k] for k in ("W1", "b1", "W2", "b2"))
+        N = X.shape[0]
+        h = np.maximum(0, X.reshape(N, -1) @ W1 + b1)
+        scores = h @ W2 + b2
+        if y is None:
+            return scores
+        shifted = scores - scores.max(axis=1, keepdims=True)
+        probs = np.exp(shifted) / np.exp(shifted).sum(axis=1, keepdims=True)
+        loss = -np.sum(np.log(probs[np.arange(N), y])) / N
+        loss += 0.5 * self.reg * (np.sum(W1 * W1) + np.sum(W2 * W2))
+        dscores = probs.copy()
+        dscores[np.arange(N), y] -= 1
+        dscores /= N
+        dh = dscores @ W2.T * (h > 0)
+        grads = {"W1": X.reshape(N, -1).T @ dh + self.reg * W1, "b1": dh.sum(axis=0),
+                 "W2": h.T @ dscores + self.reg * W2, "b2": dscores.sum(axis=0)}
+        return loss, grads
+'''
+
+
+def test_a_relu_on_the_scores_passes_the_gradients_and_fails_the_architecture_row(tmp_path):
+    good = check_module(module_of(tmp_path, TWO_LAYER_NET, "good"), timing=False)
+    rows = [r for rep in good.reports for r in rep.rows if r.name.startswith("scores (affine")]
+    assert good.verdict == "pass" and [r.verdict for r in rows] == ["pass"], good.to_table()
+    bad_text = TWO_LAYER_NET.replace(
+        "        scores = h @ W2 + b2\n",
+        "        z = h @ W2 + b2\n        scores = np.maximum(0, z)   # ReLU on the scores too\n"
+    ).replace("        dh = dscores @ W2.T * (h > 0)\n",
+              "        dscores = dscores * (z > 0)\n        dh = dscores @ W2.T * (h > 0)\n")
+    bad = check_module(module_of(tmp_path, bad_text, "bad"), timing=False)
+    table = bad.to_table()
+    failing = [r for rep in bad.reports for r in rep.rows if r.verdict == "FAIL"]
+    assert [r.name for r in failing] == ["scores (affine-ReLU x 1, affine)"], table
+    assert failing[0].kind == "forward"
+    assert "a ReLU on the last layer's output too" in failing[0].kind_text
+
+
+def test_a_tanh_net_of_the_same_params_is_not_judged_by_the_architecture_row(tmp_path):
+    """A correct two-layer net with tanh instead of ReLU: another network, not a mistake."""
+    text = TWO_LAYER_NET.replace("np.maximum(0, X.reshape(N, -1) @ W1 + b1)",
+                                 "np.tanh(X.reshape(N, -1) @ W1 + b1)").replace(
+        "dh = dscores @ W2.T * (h > 0)", "dh = dscores @ W2.T * (1 - h ** 2)")
+    assert text.count("np.tanh") == 1 and "(1 - h ** 2)" in text
+    report = check_module(module_of(tmp_path, text, "tanh_net"), timing=False)
+    rows = [r for rep in report.reports for r in rep.rows if r.name.startswith("scores (affine")]
+    assert rows == [] and report.verdict == "pass", report.to_table()
+
+
+def test_a_models_dscores_of_the_correct_class_column_alone_is_named(tmp_path):
+    old = ("        dscores = probs.copy()\n        dscores[np.arange(N), y] -= 1\n"
+           "        dscores /= N\n")
+    assert old in TWO_LAYER_NET
+    text = TWO_LAYER_NET.replace(
+        old, "        dscores = (probs[np.arange(N), y] - 1)[:, None] / N   # N x 1\n")
+    result = check_module(module_of(tmp_path, text), timing=False)
+    assert len(result.errors) == 1, result.to_table()
+    message = result.errors[0][1]
+    assert "ValueError" in message and "an array of shape (N, 1) where an N x C" in message
+    assert "on that line dscores has shape (5, 1)" in message  # a matmul's error omits it
+    assert "dscores[np.arange(N), y] -= 1" in message
