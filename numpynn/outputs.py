@@ -29,6 +29,7 @@ a bad output path before it starts working.
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import json
 import os
@@ -38,7 +39,7 @@ import stat
 import sys
 import tempfile
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -296,7 +297,7 @@ def write_path(path: str | os.PathLike[str], write: Callable[[BinaryIO], object]
         return Path(STDOUT)
     if kind in ("fifo", "device"):  # written through (a link to one is followed)
         fd = _open_fifo(path, what) if kind == "fifo" else os.open(path, os.O_WRONLY)
-        with os.fdopen(fd, "wb") as fh:
+        with naming(path), os.fdopen(fd, "wb") as fh:
             write(fh)
         return Path(path)
     # a link is kept: the regular file it points to (or will) is replaced atomically
@@ -372,7 +373,7 @@ def atomic_replace(path: Path, write: Callable[[BinaryIO], object],
     make_parent(path)
     fd, tmp = temp_file_beside(path)
     try:
-        with os.fdopen(fd, "wb") as fh:
+        with naming(path), os.fdopen(fd, "wb") as fh:
             write(fh)
             fh.flush()
             if durable:
@@ -384,6 +385,19 @@ def atomic_replace(path: Path, write: Callable[[BinaryIO], object],
     finally:
         temp_done(tmp)
     return path
+
+
+@contextlib.contextmanager
+def naming(path: str | os.PathLike[str]) -> Iterator[None]:
+    """A ``with`` block whose OSError that names no file (a write or flush on a full
+    disk, ``ulimit -f``: ``[Errno 28] No space left on device``) is raised again naming
+    ``path``, the file being written, so that the message says which one failed."""
+    try:
+        yield
+    except OSError as exc:
+        if exc.filename is None and exc.errno:
+            raise type(exc)(exc.errno, exc.strerror, os.fspath(path)) from None
+        raise
 
 
 def _open_fifo(path: str | os.PathLike[str], what: str) -> int:

@@ -239,8 +239,15 @@ class StagedOutputs:
         return self
 
     def __exit__(self, kind, value, tb) -> None:
-        if kind is not None:
-            self.discard()
+        if kind is None:
+            return
+        staging = self.dir
+        self.discard()
+        if isinstance(value, OSError) and value.filename is not None and value.errno:
+            name = Path(os.fsdecode(value.filename))  # a staged file: say the run's file
+            if os.path.abspath(name.parent) == os.path.abspath(staging) and not self.committing:
+                raise type(value)(value.errno, value.strerror,
+                                  os.fspath(self.out / name.name)) from None
 
     def path(self, name: str) -> Path:
         """Where to write the file ``name`` now (it reaches ``out/name`` on commit)."""

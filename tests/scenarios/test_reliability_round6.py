@@ -1,0 +1,90 @@
+"""Reliability, round six: a full disk names the file it could not write (and the run's
+file, not its staging copy)."""
+
+from __future__ import annotations
+
+import errno
+import hashlib
+import os
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from numpynn import outputs
+from tests.clirun import numpynn
+
+linux_only = pytest.mark.skipif(not sys.platform.startswith("linux"),
+                                reason="names an open descriptor's file by /proc/self/fd")
+
+
+def _csv(path: Path, n: int = 60) -> Path:
+    rng = np.random.default_rng(0)
+    y = np.arange(n) % 3
+    X = rng.normal(size=(n, 4)) + 3.0 * y[:, None]
+    rows = [",".join(f"{v:g}" for v in row) + f",{t}" for row, t in zip(X, y)]
+    path.write_text("a,b,c,d,label\n" + "\n".join(rows) + "\n")
+    return path
+
+
+def _digest(folder: Path) -> dict[str, str]:
+    return {p.name: hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(folder.iterdir()) if p.is_file()}
+
+
+def _disk_full_for(monkeypatch, name: str) -> None:
+    """Writes to a file called ``name`` (or a temporary file for it) fail as on a full
+    disk: ENOSPC from write(), naming no file, as the kernel reports it."""
+    real = os.fdopen
+
+    def fdopen(fd, *args, **kwargs):
+        fh = real(fd, *args, **kwargs)
+        try:
+            target = os.readlink(f"/proc/self/fd/{fd}")
+        except OSError:
+            return fh
+        if Path(target).name == name or Path(target).name.startswith(f".{name}."):
+            def write(data):
+                raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+            fh.write = write
+        return fh
+
+    monkeypatch.setattr(outputs.os, "fdopen", fdopen)
+
+
+@linux_only
+@pytest.mark.parametrize("name", ["report.html", "model.npz", "history.json"])
+def test_a_full_disk_while_a_run_saves_names_the_runs_file_and_keeps_the_old_run(
+        tmp_path, monkeypatch, name):
+    """Before: "No space left on device; check the path, ..." naming no file; a file of
+    the staging directory would have been named as ``.staging.PID.X.tmp/NAME``."""
+    _csv(tmp_path / "d.csv")
+    train = ("train", "--data", "d.csv", "--epochs", "1", "--hidden", "8", "--quiet",
+             "--out", "run")
+    assert numpynn(*train, cwd=tmp_path).returncode == 0
+    before = _digest(tmp_path / "run")
+    _disk_full_for(monkeypatch, name)
+    proc = numpynn(*train, "--overwrite", "--seed", "5", cwd=tmp_path)
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr, proc.stderr
+    assert f"No space left on device: {Path('run') / name};" in proc.stderr, proc.stderr
+    assert ".staging." not in proc.stderr
+    after = _digest(tmp_path / "run")
+    after.pop("checkpoint.npz"), before.pop("checkpoint.npz")  # the new run's may advance
+    assert after == before  # its model, history and report: the earlier run's
+    assert not [p for p in (tmp_path / "run").iterdir() if p.name.startswith(".")]
+
+
+@linux_only
+def test_a_full_disk_while_writing_predictions_or_an_export_names_the_file(
+        tmp_path, monkeypatch):
+    _csv(tmp_path / "d.csv")
+    assert numpynn("train", "--data", "d.csv", "--epochs", "1", "--hidden", "8", "--quiet",
+                   "--no-report", "--out", "run", cwd=tmp_path).returncode == 0
+    (tmp_path / "p.csv").write_text("an earlier prediction\n")
+    _disk_full_for(monkeypatch, "p.csv")
+    proc = numpynn("predict", "run", "--data", "d.csv", "--output", "p.csv", cwd=tmp_path)
+    assert proc.returncode == 2 and "No space left on device: p.csv;" in proc.stderr, \
+        proc.stderr
+    assert (tmp_path / "p.csv").read_text() == "an earlier prediction\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["d.csv", "p.csv", "run"]
