@@ -199,7 +199,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
                    default=default_train_config().patience,
                    help="stop a trial after this many epochs without a lower validation "
                    f"loss (default {default_train_config().patience}, as numpynn train)")
-    p.add_argument("--out", type=common.path, default=Path("numpynn-search"),
+    p.add_argument("--out", type=common.output_path, default=Path("numpynn-search"),
                    help="output directory (default ./numpynn-search)")
     p.add_argument("--resume", type=common.path, metavar="DIR",
                    help="finish the interrupted search in DIR with its own settings")

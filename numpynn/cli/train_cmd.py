@@ -66,7 +66,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         epilog=EXAMPLES, formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     common.add_options(p, "train")
-    p.add_argument("--out", type=common.path, default=None,
+    p.add_argument("--out", type=common.output_path, default=None,
                    help=f"output directory (default: a new {RUNS_DIR}/run-N)")
     p.add_argument("--overwrite", action="store_true",
                    help="let this run replace the run already in --out (when it succeeds)")

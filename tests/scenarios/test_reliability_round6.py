@@ -1,5 +1,7 @@
 """Reliability, round six: a full disk names the file it could not write (and the run's
-file, not its staging copy)."""
+file, not its staging copy), and an output path with a control character in it (a
+script saved with Windows line endings: ``--out run\\r``) is refused, not made into a
+name that every listing shows as another."""
 
 from __future__ import annotations
 
@@ -88,3 +90,49 @@ def test_a_full_disk_while_writing_predictions_or_an_export_names_the_file(
         proc.stderr
     assert (tmp_path / "p.csv").read_text() == "an earlier prediction\n"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["d.csv", "p.csv", "run"]
+
+
+@pytest.mark.parametrize("argv", [
+    ("train", "--data", "d.csv", "--epochs", "1", "--out", "run\r"),
+    ("search", "--data", "d.csv", "--trials", "1", "--out", "s\r"),
+    ("predict", "run", "--data", "d.csv", "--output", "p.csv\r"),
+    ("export", "run", "m.onnx\r"),
+    ("train", "--data", "d.csv", "--epochs", "1", "--out", "a\nb"),
+])
+def test_an_output_path_with_a_control_character_is_refused(tmp_path, argv):
+    """A script saved with Windows line endings ends its last argument with '\\r': before,
+    ``run\\r`` was made (shown as ``run`` in ls and in the summary) and ``predict run``
+    then found nothing."""
+    _csv(tmp_path / "d.csv")
+    assert numpynn("train", "--data", "d.csv", "--epochs", "1", "--hidden", "8", "--quiet",
+                   "--no-report", "--out", "run", cwd=tmp_path).returncode == 0
+    listing = sorted(p.name for p in tmp_path.iterdir())
+    proc = numpynn(*argv, cwd=tmp_path)
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr, proc.stderr
+    assert "control character" in proc.stderr and len(proc.stderr.splitlines()) == 1
+    if "\r" in argv[-1]:
+        assert "Windows line endings" in proc.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == listing
+
+
+def test_an_input_path_ending_with_a_carriage_return_is_the_file(tmp_path):
+    """Before: "model file run does not exist ...; did you mean run?" (the '\\r' unseen)."""
+    _csv(tmp_path / "d.csv")
+    assert numpynn("train", "--data", "d.csv", "--epochs", "1", "--hidden", "8", "--quiet",
+                   "--no-report", "--out", "run", cwd=tmp_path).returncode == 0
+    proc = numpynn("predict", "run\r", "--data", "d.csv\r", cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    assert len(proc.stdout.splitlines()) == 61
+    proc = numpynn("train", "--resume", "run\r", "--epochs", "2", "--quiet", cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+
+
+def test_an_existing_output_named_with_a_control_character_is_still_written(tmp_path):
+    """A name the user made on purpose stays theirs to write."""
+    _csv(tmp_path / "d.csv")
+    assert numpynn("train", "--data", "d.csv", "--epochs", "1", "--hidden", "8", "--quiet",
+                   "--no-report", "--out", "run", cwd=tmp_path).returncode == 0
+    (tmp_path / "p\tq.csv").write_text("")
+    proc = numpynn("predict", "run", "--data", "d.csv", "--output", "p\tq.csv", cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    assert (tmp_path / "p\tq.csv").read_text().startswith("prediction")
