@@ -136,3 +136,59 @@ def test_an_existing_output_named_with_a_control_character_is_still_written(tmp_
     proc = numpynn("predict", "run", "--data", "d.csv", "--output", "p\tq.csv", cwd=tmp_path)
     assert proc.returncode == 0, proc.stderr
     assert (tmp_path / "p\tq.csv").read_text().startswith("prediction")
+
+
+@linux_only
+def test_a_resume_after_an_overwrite_that_failed_to_save_finishes_the_new_run(
+        tmp_path, monkeypatch):
+    """``--overwrite`` trains (its checkpoint replaces the earlier run's), then the disk
+    fills while its files are saved: the earlier run's model stays, as it should. Before,
+    ``--resume`` then took that model for the new run's ("had already finished; nothing
+    was changed") and printed the new run's epochs beside the old model: the new run was
+    never saved. Now the failure says how to continue, and the resume saves the new run."""
+    _csv(tmp_path / "d.csv")
+    assert numpynn("train", "--data", "d.csv", "--epochs", "2", "--hidden", "8", "--quiet",
+                   "--no-report", "--out", "run", cwd=tmp_path).returncode == 0
+    old = (tmp_path / "run" / "model.npz").read_bytes()
+    with monkeypatch.context() as m:
+        _disk_full_for(m, "report.html")
+        proc = numpynn("train", "--data", "d.csv", "--epochs", "3", "--hidden", "20",
+                       "--seed", "7", "--quiet", "--out", "run", "--overwrite", cwd=tmp_path)
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr, proc.stderr
+    assert "continue with: numpynn train --resume run" in proc.stderr, proc.stderr
+    assert (tmp_path / "run" / "model.npz").read_bytes() == old
+    proc = numpynn("train", "--resume", "run", "--quiet", cwd=tmp_path)
+    assert proc.returncode == 0 and "already finished" not in proc.stdout, proc.stdout
+    assert "hidden_dims=[20]" in proc.stdout and "3 epochs" in proc.stdout
+    assert (tmp_path / "run" / "model.npz").read_bytes() != old
+    assert (tmp_path / "run" / "report.html").is_file()
+    # and a finished run resumed again is left as it is
+    before = _digest(tmp_path / "run")
+    proc = numpynn("train", "--resume", "run", "--quiet", cwd=tmp_path)
+    assert proc.returncode == 0 and "already finished" in proc.stdout
+    assert _digest(tmp_path / "run") == before
+
+
+@linux_only
+def test_a_full_disk_in_the_middle_of_training_says_how_to_continue(tmp_path, monkeypatch):
+    """The second epoch's checkpoint cannot be written: the first one's is kept, and the
+    message names the file and the resume command (before: the bare OSError)."""
+    _csv(tmp_path / "d.csv")
+    real, calls = outputs.atomic_replace, []
+
+    def second_checkpoint_fails(path, write, durable=True):
+        if Path(path).name == "checkpoint.npz":
+            calls.append(path)
+            if len(calls) == 2:
+                raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(path))
+        return real(path, write, durable)
+
+    monkeypatch.setattr(outputs, "atomic_replace", second_checkpoint_fails)
+    proc = numpynn("train", "--data", "d.csv", "--epochs", "4", "--hidden", "8", "--quiet",
+                   "--out", "run", cwd=tmp_path)
+    assert proc.returncode == 2 and len(proc.stderr.splitlines()) == 1, proc.stderr
+    assert "No space left on device" in proc.stderr
+    assert "continue with: numpynn train --resume run" in proc.stderr
+    monkeypatch.setattr(outputs, "atomic_replace", real)
+    proc = numpynn("train", "--resume", "run", "--quiet", cwd=tmp_path)
+    assert proc.returncode == 0 and "4 epochs" in proc.stdout, proc.stderr
