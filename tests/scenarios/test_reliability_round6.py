@@ -192,3 +192,23 @@ def test_a_full_disk_in_the_middle_of_training_says_how_to_continue(tmp_path, mo
     monkeypatch.setattr(outputs, "atomic_replace", real)
     proc = numpynn("train", "--resume", "run", "--quiet", cwd=tmp_path)
     assert proc.returncode == 0 and "4 epochs" in proc.stdout, proc.stderr
+
+
+@linux_only
+def test_a_full_disk_during_a_search_says_its_trials_are_kept_and_how_to_continue(
+        tmp_path, monkeypatch):
+    """Before: "No space left on device; check the path, ..." and nothing about the
+    trials already run, which ``search --resume`` keeps."""
+    _csv(tmp_path / "d.csv")
+    search = ("search", "--data", "d.csv", "--trials", "2", "--epochs", "1", "--hidden",
+              "8", "--jobs", "1", "--quiet", "--no-report", "--out", "s")
+    with monkeypatch.context() as m:
+        _disk_full_for(m, "results.json")
+        proc = numpynn(*search, cwd=tmp_path)
+    assert proc.returncode == 2 and len(proc.stderr.splitlines()) == 1, proc.stderr
+    assert f"No space left on device: {Path('s') / 'results.json'};" in proc.stderr
+    assert "finished trials are kept" in proc.stderr
+    assert "continue with: numpynn search --resume s" in proc.stderr
+    proc = numpynn("search", "--resume", "s", "--jobs", "1", "--quiet", cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    assert (tmp_path / "s" / "best" / "model.npz").is_file()
