@@ -212,3 +212,34 @@ def test_a_full_disk_during_a_search_says_its_trials_are_kept_and_how_to_continu
     proc = numpynn("search", "--resume", "s", "--jobs", "1", "--quiet", cwd=tmp_path)
     assert proc.returncode == 0, proc.stderr
     assert (tmp_path / "s" / "best" / "model.npz").is_file()
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="POSIX descriptors, /dev/full")
+def test_export_to_standard_output_that_is_closed_or_full_fails_not_says_wrote(tmp_path):
+    """``export MODEL -`` writes the graph to standard output; its commit point came
+    before the write, so with standard output closed (``>&-``) the graph was dropped and
+    the command said "wrote -", exit 0: a lost result reported as written. Real
+    processes: a closed descriptor 1 and /dev/full are the process's own."""
+    pytest.importorskip("onnx")
+    import subprocess
+
+    from tests.clirun import numpynn_process
+
+    _csv(tmp_path / "d.csv")
+    assert numpynn("train", "--data", "d.csv", "--epochs", "1", "--hidden", "8", "--quiet",
+                   "--no-report", "--out", "run", cwd=tmp_path).returncode == 0
+    proc = numpynn_process("export", "run", "-", cwd=tmp_path, stdout=None,
+                           stderr=subprocess.PIPE, capture_output=False,
+                           stdin=subprocess.DEVNULL, preexec_fn=lambda: os.close(1))
+    assert proc.returncode == 2 and "standard output is closed" in proc.stderr, proc.stderr
+    assert "wrote" not in proc.stderr
+    with open("/dev/full", "w") as full:
+        proc = numpynn_process("export", "run", "-", cwd=tmp_path, stdout=full,
+                               stderr=subprocess.PIPE, capture_output=False)
+    assert proc.returncode == 2 and "No space left on device: standard output" in \
+        proc.stderr, proc.stderr
+    with open(tmp_path / "g.onnx", "wb") as graph:
+        proc = numpynn_process("export", "run", "-", cwd=tmp_path, stdout=graph,
+                               stderr=subprocess.PIPE, capture_output=False)
+    assert proc.returncode == 0, proc.stderr
+    assert (tmp_path / "g.onnx").stat().st_size > 1000  # the graph, whole
