@@ -243,3 +243,28 @@ def test_export_to_standard_output_that_is_closed_or_full_fails_not_says_wrote(t
                                stderr=subprocess.PIPE, capture_output=False)
     assert proc.returncode == 0, proc.stderr
     assert (tmp_path / "g.onnx").stat().st_size > 1000  # the graph, whole
+
+
+@pytest.mark.parametrize("code, words", [
+    (errno.ENOSPC, "free some space on that disk"),
+    (errno.EFBIG, "ulimit -f"),
+    (errno.EROFS, "mounted read-only"),
+    (errno.EACCES, "permissions"),
+    (errno.EIO, "check the path, its permissions and the free disk space"),
+])
+def test_a_file_system_refusal_gets_the_advice_of_its_kind(tmp_path, monkeypatch, code,
+                                                          words):
+    """Before, every refusal ended "check the path, its permissions and the free disk
+    space", also a file size limit (``ulimit -f``: "File too large") or a read-only
+    mount, where neither the path nor the space is the cause."""
+    _csv(tmp_path / "d.csv")
+    assert numpynn("train", "--data", "d.csv", "--epochs", "1", "--hidden", "8", "--quiet",
+                   "--no-report", "--out", "run", cwd=tmp_path).returncode == 0
+
+    def refused(path, write, durable=True):
+        raise OSError(code, os.strerror(code), str(path))
+
+    monkeypatch.setattr(outputs, "atomic_replace", refused)
+    proc = numpynn("predict", "run", "--data", "d.csv", "--output", "p.csv", cwd=tmp_path)
+    assert proc.returncode == 2 and len(proc.stderr.splitlines()) == 1, proc.stderr
+    assert f"{os.strerror(code)}: p.csv; " in proc.stderr and words in proc.stderr
