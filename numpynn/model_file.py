@@ -110,8 +110,14 @@ def read_container(path: str | Path, kind: str) -> tuple[dict[str, Any], dict[st
     try:
         with zipfile.ZipFile(path) as archive:  # numpy does not check the CRCs it skips
             damaged = archive.testzip()
+            members = archive.namelist()
         if damaged is not None:
             raise zipfile.BadZipFile(f"member {damaged} fails its checksum")
+        if not any(m.endswith(".npy") for m in members):  # a zip of other files
+            held = ", ".join(members[:3]) + (", ..." if len(members) > 3 else "")
+            raise ModelFileError(
+                f"{path} is a zip archive of other files ({held or 'none'}), not a numpynn "
+                f"{what} (an .npz of arrays); use a file written by numpynn.")
         with np.load(path, allow_pickle=False) as npz:
             if HEADER_KEY not in npz.files:
                 raise ModelFileError(

@@ -268,3 +268,17 @@ def test_a_file_system_refusal_gets_the_advice_of_its_kind(tmp_path, monkeypatch
     proc = numpynn("predict", "run", "--data", "d.csv", "--output", "p.csv", cwd=tmp_path)
     assert proc.returncode == 2 and len(proc.stderr.splitlines()) == 1, proc.stderr
     assert f"{os.strerror(code)}: p.csv; " in proc.stderr and words in proc.stderr
+
+
+def test_a_zip_of_other_files_given_as_the_model_says_what_it_holds(tmp_path):
+    """Before: "r.zip is an .npz file but not a numpynn model file (no header)"."""
+    import zipfile
+
+    _csv(tmp_path / "d.csv")
+    for name in ("r.zip", "r.npz"):
+        with zipfile.ZipFile(tmp_path / name, "w") as z:
+            z.writestr("notes.txt", "hello")
+        proc = numpynn("predict", name, "--data", "d.csv", cwd=tmp_path)
+        assert proc.returncode == 2 and "Traceback" not in proc.stderr, proc.stderr
+        assert f"{name} is a zip archive of other files (notes.txt), not a numpynn model" \
+            in proc.stderr
