@@ -427,7 +427,7 @@ def temp_file_beside(path: Path) -> tuple[int, str]:
     """Open a temporary file ``.NAME.PID.RANDOM.tmp`` in ``path``'s directory (for an atomic
     rename onto ``path``), with the permissions of an ordinary new file."""
     try:
-        fd, tmp = new_temp(tempfile.mkstemp, path.parent, f".{path.name}")
+        fd, tmp = new_temp(tempfile.mkstemp, path.parent, _short_prefix(f".{path.name}"))
     except OSError as exc:  # name the file the user asked for, not the temporary one
         raise OSError(exc.errno, exc.strerror, str(path)) from None
     mask = os.umask(0o022)
@@ -437,6 +437,30 @@ def temp_file_beside(path: Path) -> tuple[int, str]:
     except OSError:  # e.g. a file system without POSIX permissions: keep mkstemp's
         pass
     return fd, tmp
+
+
+#: the longest file name most file systems take (ext4, xfs, btrfs, tmpfs, APFS, NTFS)
+NAME_MAX = 255
+
+
+def _short_prefix(prefix: str) -> str:
+    """``prefix`` cut so that ``PREFIX.PID.RANDOM.tmp`` is a name of at most
+    :data:`NAME_MAX` bytes: a file named up to that limit gets a temporary file too
+    (before: "File name too long" for a legal name of 236 bytes or more)."""
+    room = NAME_MAX - len(f".{os.getpid()}.") - 8 - len(TEMP_SUFFIX)  # 8: mkstemp's
+    raw = os.fsencode(prefix)
+    if len(raw) <= room:
+        return prefix
+    return os.fsdecode(raw[:room].decode("utf-8", "ignore").encode("utf-8")) \
+        if _is_utf8(raw) else os.fsdecode(raw[:room])
+
+
+def _is_utf8(raw: bytes) -> bool:
+    try:
+        raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
 
 
 def new_temp(make: Callable[..., Any], directory: Path, prefix: str) -> Any:

@@ -521,6 +521,8 @@ _OS_ADVICE = {
     errno.EFBIG: "the file is larger than this process may write (see ulimit -f) or than "
                  "the file system allows; raise the limit, or write elsewhere",
     errno.EROFS: "that file system is mounted read-only; write elsewhere",
+    errno.ENAMETOOLONG: "a name in the path is longer than the file system allows (255 "
+                        "bytes on most; a non-ASCII letter takes 2 or more); shorten it",
     errno.EACCES: "check the permissions of the path and of its directories",
     errno.EPERM: "check the permissions of the path and of its directories",
 }

@@ -282,3 +282,35 @@ def test_a_zip_of_other_files_given_as_the_model_says_what_it_holds(tmp_path):
         assert proc.returncode == 2 and "Traceback" not in proc.stderr, proc.stderr
         assert f"{name} is a zip archive of other files (notes.txt), not a numpynn model" \
             in proc.stderr
+
+
+@pytest.mark.parametrize("stem", ["z" * 250, "\u00e9" * 125])
+def test_an_output_named_up_to_the_file_systems_limit_is_written(tmp_path, stem):
+    """A name of up to 255 bytes is legal, but the temporary file beside it
+    (``.NAME.PID.RANDOM.tmp``) was not: "File name too long" for a name of 236 bytes or
+    more. Its temporary file's name is now cut to fit, and the stale-file sweep still
+    reads the PID in it."""
+    _csv(tmp_path / "d.csv")
+    assert numpynn("train", "--data", "d.csv", "--epochs", "1", "--hidden", "8", "--quiet",
+                   "--no-report", "--out", "run", cwd=tmp_path).returncode == 0
+    name = f"{stem}.csv"
+    assert len(os.fsencode(name)) <= 255
+    proc = numpynn("predict", "run", "--data", "d.csv", "--output", name, cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    assert (tmp_path / name).read_text().startswith("prediction")
+    fd, tmp = outputs.temp_file_beside(tmp_path / name)
+    os.close(fd)
+    assert len(os.fsencode(Path(tmp).name)) <= 255
+    assert int(Path(tmp).name.split(".")[-3]) == os.getpid()
+    outputs.temp_done(tmp)
+    assert outputs.remove_stale_temp_files(tmp_path) == [Path(tmp)]
+
+
+def test_a_name_too_long_for_the_file_system_says_so(tmp_path):
+    _csv(tmp_path / "d.csv")
+    assert numpynn("train", "--data", "d.csv", "--epochs", "1", "--hidden", "8", "--quiet",
+                   "--no-report", "--out", "run", cwd=tmp_path).returncode == 0
+    proc = numpynn("predict", "run", "--data", "d.csv", "--output", "y" * 300 + ".csv",
+                   cwd=tmp_path)
+    assert proc.returncode == 2 and "File name too long" in proc.stderr, proc.stderr
+    assert "longer than the file system allows" in proc.stderr
