@@ -23,6 +23,7 @@ import queue
 import shutil
 import tempfile
 import threading
+import time
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
@@ -81,11 +82,37 @@ def _unusable(executor: Any) -> bool:
     return flags is None or bool(flags.broken or flags.shutdown)
 
 
-def _worker_ready() -> int:
+def _worker_ready(parent: int | None = None) -> int:
     """A pool worker's first task: the imports of a pack (this module imports numpynn's
-    search; threadpoolctl's first limit inspects the loaded libraries)."""
+    search; threadpoolctl's first limit inspects the loaded libraries), and the watch on
+    the search process ``parent`` (:func:`_watch_parent`)."""
+    _watch_parent(parent)
     with _blas_one_thread():
         return os.getpid()
+
+
+#: how often a pool worker looks whether the search process that started it still runs
+PARENT_POLL_SECONDS = 1.0
+_WATCHING: dict[str, int] = {}  # in a worker: the search process it watches
+
+
+def _watch_parent(parent: int | None) -> None:
+    """In a pool worker: end this process soon after the search process ``parent`` is
+    gone. A search killed by SIGKILL (the OOM killer, ``kill -9``, a batch system's
+    hard limit) runs no cleanup, and its workers lingered for :data:`IDLE_TIMEOUT`
+    seconds (after finishing the pack they were training, for nobody), holding their
+    memory, the data's maps and loky's resource trackers. A worker's parent that dies
+    leaves it to init (or a subreaper): its parent process id changes."""
+    if parent is None or "parent" in _WATCHING or os.getppid() != parent:
+        return  # (not a worker of ``parent``: a pool that another process made)
+    _WATCHING["parent"] = parent
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(PARENT_POLL_SECONDS)
+        os._exit(1)  # nothing to save: a worker's results go only to its parent
+
+    threading.Thread(target=watch, name="numpynn-parent-watch", daemon=True).start()
 
 
 def start_workers(n: int) -> Iterator[int] | None:
@@ -95,7 +122,7 @@ def start_workers(n: int) -> Iterator[int] | None:
     if n < 2:
         return None
     executor = _executor(n - 1)
-    futures = [executor.submit(_worker_ready) for _ in range(n - 1)]
+    futures = [executor.submit(_worker_ready, os.getpid()) for _ in range(n - 1)]
     return (f.result() for f in futures)
 
 
@@ -120,10 +147,13 @@ class _Mapped:
     path: str
 
 
-def _in_worker(run: Callable[[Any, Any], Outcome], source: Any, pack: Any) -> Outcome:
+def _in_worker(run: Callable[[Any, Any], Outcome], source: Any, pack: Any,
+               parent: int | None = None) -> Outcome:
     """``run(pack, data)`` in a pool worker: ``source`` is the data with their large
     arrays as :class:`_Mapped` paths, mapped read-only on the first pack (and kept for
-    the others: the same ``source`` comes with every pack of a run)."""
+    the others: the same ``source`` comes with every pack of a run); the worker watches
+    the search process ``parent`` (:func:`_watch_parent`)."""
+    _watch_parent(parent)
     key = _arrays_key(source)
     if key is None:
         return run(pack, source)
@@ -229,7 +259,8 @@ def _share(run: Callable[[Any, Any], Outcome], left: deque, data: Any, source: A
             return False
         with lock:
             running += 1
-        executor.submit(_in_worker, run, source, pack).add_done_callback(finished)
+        executor.submit(_in_worker, run, source, pack, os.getpid()).add_done_callback(
+            finished)
         return True
 
     def finished(future: Any) -> None:  # in loky's thread: hand over, then the next

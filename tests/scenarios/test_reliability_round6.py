@@ -314,3 +314,47 @@ def test_a_name_too_long_for_the_file_system_says_so(tmp_path):
                    cwd=tmp_path)
     assert proc.returncode == 2 and "File name too long" in proc.stderr, proc.stderr
     assert "longer than the file system allows" in proc.stderr
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="POSIX signals and process groups")
+@pytest.mark.skipif((os.cpu_count() or 1) < 2, reason="a search starts workers on 2+ cores")
+def test_a_search_killed_by_sigkill_leaves_no_worker_behind(tmp_path):
+    """SIGKILL (the OOM killer, ``kill -9``) runs no cleanup: the pool's workers, left to
+    init, lingered for the pool's idle timeout (300 s) with their memory and loky's
+    resource trackers. Now each worker watches the search process and ends within about
+    a second of it. A real process: the kill is the point."""
+    import signal
+    import subprocess
+    import time
+
+    from tests.clirun import start_numpynn
+
+    _csv(tmp_path / "d.csv", n=200)
+    proc = start_numpynn("search", "--data", "d.csv", "--trials", "400", "--epochs", "200",
+                         "--jobs", "2", "--out", "s", "--no-report", "--quiet",
+                         cwd=tmp_path, start_new_session=True, stdout=subprocess.DEVNULL,
+                         stderr=subprocess.DEVNULL)  # (an orphan would hold a pipe open)
+    try:
+        log = tmp_path / "s" / "trials.jsonl"
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline and not (log.exists()
+                                                   and log.read_text().count("\n")):
+            time.sleep(0.05)
+        assert log.exists() and proc.poll() is None, "the search ended before its kill"
+        os.kill(proc.pid, signal.SIGKILL)
+        proc.wait(timeout=30)
+        sent = time.monotonic()
+        while time.monotonic() - sent < 15:
+            try:
+                os.killpg(proc.pid, 0)  # the group: its workers, loky's resource trackers
+            except ProcessLookupError:
+                break
+            time.sleep(0.1)
+        else:
+            pytest.fail("a worker of the killed search was still running 15 s later")
+        assert time.monotonic() - sent < 10
+    finally:
+        try:
+            os.killpg(proc.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
