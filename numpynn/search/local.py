@@ -32,6 +32,7 @@ from typing import Any
 
 import numpy as np
 
+from ..outputs import process_alive
 from . import packing  # noqa: F401 - a worker's warm-up imports what a pack needs
 from .trials import _blas_one_thread
 
@@ -203,8 +204,9 @@ def _data_file(data: Any) -> tuple[str | None, Any]:
     if not big:
         return None, data
     folder = None
+    remove_stale_data_folders()
     try:
-        folder = tempfile.mkdtemp(prefix="numpynn-search-")
+        folder = tempfile.mkdtemp(prefix=f"{DATA_FOLDER_PREFIX}{os.getpid()}-")
         paths = {}
         for i, name in enumerate(big):
             paths[name] = str(Path(folder) / f"{i}.npy")
@@ -216,6 +218,31 @@ def _data_file(data: Any) -> tuple[str | None, Any]:
             raise
         return None, data
     return folder, _replaced(data, lambda k, v: _Mapped(paths[k]) if k in paths else v)
+
+
+#: the temporary folders of a search's mapped data: ``numpynn-search-PID-RANDOM``
+DATA_FOLDER_PREFIX = "numpynn-search-"
+
+
+def remove_stale_data_folders(directory: str | None = None) -> list[Path]:
+    """Remove the data folders (:func:`_data_file`) in ``directory`` (the temporary
+    directory) of searches whose process no longer runs: one killed by SIGKILL (the OOM
+    killer, ``kill -9``) removes nothing, and its copy of the data (hundreds of MB for
+    MNIST or CIFAR-10) stayed in /tmp. Returns them."""
+    removed = []
+    try:
+        entries = list(Path(directory or tempfile.gettempdir()).iterdir())
+    except OSError:
+        return removed
+    for p in entries:
+        pid = p.name[len(DATA_FOLDER_PREFIX):].split("-")[0]
+        if not (p.name.startswith(DATA_FOLDER_PREFIX) and pid.isdigit()) \
+                or int(pid) == os.getpid() or process_alive(int(pid)) \
+                or p.is_symlink() or not p.is_dir():
+            continue
+        shutil.rmtree(p, ignore_errors=True)
+        removed.append(p)
+    return removed
 
 
 def run_shared(run: Callable[[Any, Any], Outcome], packs: Sequence[Any], data: Any,

@@ -8,6 +8,7 @@ from __future__ import annotations
 import errno
 import hashlib
 import os
+import shutil
 import sys
 from pathlib import Path
 
@@ -358,3 +359,33 @@ def test_a_search_killed_by_sigkill_leaves_no_worker_behind(tmp_path):
             os.killpg(proc.pid, signal.SIGKILL)
         except ProcessLookupError:
             pass
+
+
+def test_a_killed_searchs_copy_of_its_data_is_removed_by_the_next_search(tmp_path,
+                                                                       monkeypatch):
+    """A search maps its large arrays from ``$TMPDIR/numpynn-search-...``; one killed by
+    SIGKILL left that copy of the data (hundreds of MB for MNIST) in /tmp for good. The
+    folder now carries its PID, and the next search that writes one removes those of
+    processes that no longer run; a live process's, and other files, are left alone."""
+    import subprocess
+    import tempfile
+
+    from numpynn.search import local
+
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait()
+    stale = tmp_path / f"numpynn-search-{dead.pid}-abc"
+    live = tmp_path / f"numpynn-search-{os.getppid()}-def"
+    other = tmp_path / "numpynn-search-notes"
+    for folder in (stale, live, other):
+        folder.mkdir()
+        (folder / "0.npy").write_bytes(b"x")
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    big = {"X": np.zeros((local.MAP_BYTES // 8 + 1,)), "y": np.zeros(3)}
+    folder, source = local._data_file(big)
+    try:
+        assert folder is not None and Path(folder).name.startswith(
+            f"numpynn-search-{os.getpid()}-")
+        assert not stale.exists() and live.exists() and other.exists()
+    finally:
+        shutil.rmtree(folder)
