@@ -272,13 +272,9 @@ def check_output(path: str | os.PathLike[str], inputs: Iterable[str | os.PathLik
                              f"{'a CSV' if content == 'text' else 'an ONNX file'}: writing "
                              "it would replace that file; choose another output path, or "
                              "remove the file first.")
-    parent = Path(path).parent
-    for p in (parent, *parent.parents):
-        if p.exists():
-            if not p.is_dir():
-                raise InputError(f"{what} {path} cannot be created: {p} is a file, not a "
-                                 "directory; check the path.")
-            break
+    blocker = blocker_text(Path(path).parent)
+    if blocker is not None:
+        raise InputError(f"{what} {path} cannot be created: {blocker}; check the path.")
     return kind
 
 
@@ -418,9 +414,21 @@ def make_parent(path: Path) -> None:
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
     except FileExistsError:
-        blocker = next(p for p in (path.parent, *path.parent.parents) if p.exists())
-        raise NotADirectoryError(errno.ENOTDIR, f"{blocker} is a file, not a directory",
-                                 str(path)) from None
+        raise NotADirectoryError(errno.ENOTDIR, blocker_text(path.parent) or
+                                 "a part of the path is not a directory", str(path)) from None
+
+
+def blocker_text(directory: str | os.PathLike[str]) -> str | None:
+    """What stops ``directory`` from being made, in words: its nearest part that exists
+    and is no directory ("d/x is a file, not a directory", "d/l is a symbolic link to
+    /gone, which does not exist, not a directory"); None when there is none. A dangling
+    link counts: ``Path.exists`` follows it, so that "." was named instead."""
+    for p in (Path(directory), *Path(directory).parents):
+        if os.path.lexists(p):
+            if os.path.isdir(p):
+                return None
+            return f"{p} is {what_is_there(p)}, not a directory"
+    return None
 
 
 def temp_file_beside(path: Path) -> tuple[int, str]:

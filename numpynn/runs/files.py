@@ -30,6 +30,7 @@ from ..errors import InputError
 from ..outputs import (
     COMMIT_MANIFEST,
     COMMIT_PREFIX,
+    blocker_text,
     check_output,
     commit_point,
     finish_commit,
@@ -161,9 +162,8 @@ def prepare_run_dir(out: str | os.PathLike[str], inputs: Iterable[str | os.PathL
     try:
         out.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        why = "a part of the path is a file" if isinstance(exc, (FileExistsError,
-                                                                 NotADirectoryError)) else (
-            exc.strerror or str(exc))
+        why = (blocker_text(out) or "a part of the path is a file") if isinstance(
+            exc, (FileExistsError, NotADirectoryError)) else (exc.strerror or str(exc))
         raise InputError(f"cannot create the output directory {out} ({why}); "
                          f"choose another {what}.") from None
     try:

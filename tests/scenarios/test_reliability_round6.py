@@ -389,3 +389,33 @@ def test_a_killed_searchs_copy_of_its_data_is_removed_by_the_next_search(tmp_pat
         assert not stale.exists() and live.exists() and other.exists()
     finally:
         shutil.rmtree(folder)
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="symbolic links")
+@pytest.mark.parametrize("make", ["file", "dangling link"])
+@pytest.mark.parametrize("argv", [
+    ("predict", "run", "--data", "d.csv", "--output", "X/p.csv"),
+    ("export", "run", "X/m.onnx"),
+    ("train", "--data", "d.csv", "--epochs", "1", "--out", "X/run"),
+    ("search", "--data", "d.csv", "--trials", "1", "--out", "X/s"),
+])
+def test_an_output_below_a_file_or_a_dangling_link_names_it(tmp_path, make, argv):
+    """Before: below a dangling link, "'.' is a file, not a directory" (Path.exists
+    follows the link, so the walk up blamed the current directory), "a part of the path
+    is a file" or "(File exists)"; below a file, search said "Not a directory:
+    F/s/trials.jsonl"."""
+    if argv[0] == "export":
+        pytest.importorskip("onnx")
+    _csv(tmp_path / "d.csv")
+    assert numpynn("train", "--data", "d.csv", "--epochs", "1", "--hidden", "8", "--quiet",
+                   "--no-report", "--out", "run", cwd=tmp_path).returncode == 0
+    if make == "file":
+        (tmp_path / "X").write_text("a file\n")
+        words = "X is a file, not a directory"
+    else:
+        (tmp_path / "X").symlink_to(tmp_path / "gone" / "deeper")
+        words = f"X is a symbolic link to {tmp_path / 'gone' / 'deeper'}, which does not exist"
+    proc = numpynn(*argv, cwd=tmp_path)
+    assert proc.returncode == 2 and len(proc.stderr.splitlines()) == 1, proc.stderr
+    assert words in proc.stderr, proc.stderr
+    assert not (tmp_path / "gone").exists()
