@@ -35,7 +35,7 @@ from typing import Any, BinaryIO
 import numpy as np
 
 from .data import Preprocessor
-from .data._files import not_the_data
+from .data._files import dangling_link, not_the_data
 from .data.table import TableRecipe
 from .ensemble import Ensemble
 from .errors import InputError, ModelFileError
@@ -89,6 +89,8 @@ def read_container(path: str | Path, kind: str) -> tuple[dict[str, Any], dict[st
         raise ModelFileError(f"the {what} path must be a str or pathlib.Path; got "
                              f"{type(path).__name__} {path!r:.60}.")
     path = Path(expanded(path))  # (pathlib's raises where no home is found)
+    if dangling_link(path):
+        raise ModelFileError(f"{what}: {dangling_link(path)}.")
     if not path.exists():
         where = "" if path.is_absolute() else f" (relative to the working directory {Path.cwd()})"
         near = _near_model_path(path) if kind == "model" else None

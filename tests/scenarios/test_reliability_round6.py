@@ -419,3 +419,23 @@ def test_an_output_below_a_file_or_a_dangling_link_names_it(tmp_path, make, argv
     assert proc.returncode == 2 and len(proc.stderr.splitlines()) == 1, proc.stderr
     assert words in proc.stderr, proc.stderr
     assert not (tmp_path / "gone").exists()
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="symbolic links")
+@pytest.mark.parametrize("argv, link", [
+    (("predict", "m.npz", "--data", "d.csv"), "m.npz"),
+    (("predict", "run", "--data", "l.csv"), "l.csv"),
+    (("train", "--data", "l.csv", "--epochs", "1", "--out", "r"), "l.csv"),
+    (("train", "--data", "mnist:ml", "--epochs", "1", "--out", "r"), "ml"),
+])
+def test_an_input_that_is_a_dangling_link_says_so(tmp_path, argv, link):
+    """``ls`` lists the link, so "does not exist; check the path" misled."""
+    _csv(tmp_path / "d.csv")
+    assert numpynn("train", "--data", "d.csv", "--epochs", "1", "--hidden", "8", "--quiet",
+                   "--no-report", "--out", "run", cwd=tmp_path).returncode == 0
+    (tmp_path / link).symlink_to(tmp_path / "moved" / "away")
+    proc = numpynn(*argv, cwd=tmp_path)
+    assert proc.returncode == 2 and len(proc.stderr.splitlines()) == 1, proc.stderr
+    assert f"{link} is a symbolic link to {tmp_path / 'moved' / 'away'}, which does not " \
+        "exist" in proc.stderr, proc.stderr
+    assert not (tmp_path / "r").exists()
