@@ -21,6 +21,7 @@ import copy
 import os
 import queue
 import shutil
+import socket
 import tempfile
 import threading
 import time
@@ -206,7 +207,7 @@ def _data_file(data: Any) -> tuple[str | None, Any]:
     folder = None
     remove_stale_data_folders()
     try:
-        folder = tempfile.mkdtemp(prefix=f"{DATA_FOLDER_PREFIX}{os.getpid()}-")
+        folder = tempfile.mkdtemp(prefix=f"{DATA_FOLDER_PREFIX}{os.getpid()}-{_host()}-")
         paths = {}
         for i, name in enumerate(big):
             paths[name] = str(Path(folder) / f"{i}.npy")
@@ -220,23 +221,32 @@ def _data_file(data: Any) -> tuple[str | None, Any]:
     return folder, _replaced(data, lambda k, v: _Mapped(paths[k]) if k in paths else v)
 
 
-#: the temporary folders of a search's mapped data: ``numpynn-search-PID-RANDOM``
+#: the temporary folders of a search's mapped data: ``numpynn-search-PID-HOST-RANDOM``
 DATA_FOLDER_PREFIX = "numpynn-search-"
+
+
+def _host() -> str:
+    """This machine's name as a folder name takes it (a temporary directory shared by
+    machines holds their searches' folders side by side)."""
+    return "".join(c if c.isalnum() else "_" for c in socket.gethostname()) or "host"
 
 
 def remove_stale_data_folders(directory: str | None = None) -> list[Path]:
     """Remove the data folders (:func:`_data_file`) in ``directory`` (the temporary
-    directory) of searches whose process no longer runs: one killed by SIGKILL (the OOM
-    killer, ``kill -9``) removes nothing, and its copy of the data (hundreds of MB for
-    MNIST or CIFAR-10) stayed in /tmp. Returns them."""
-    removed = []
+    directory) of this machine's searches whose process no longer runs: one killed by
+    SIGKILL (the OOM killer, ``kill -9``) removes nothing, and its copy of the data
+    (hundreds of MB for MNIST or CIFAR-10) stayed in /tmp. Another machine's folders (a
+    shared temporary directory) are left alone: its process ids are not this one's.
+    Returns the folders removed."""
+    removed: list[Path] = []
     try:
         entries = list(Path(directory or tempfile.gettempdir()).iterdir())
     except OSError:
         return removed
     for p in entries:
-        pid = p.name[len(DATA_FOLDER_PREFIX):].split("-")[0]
-        if not (p.name.startswith(DATA_FOLDER_PREFIX) and pid.isdigit()) \
+        pid, _, rest = p.name[len(DATA_FOLDER_PREFIX):].partition("-")
+        if not (p.name.startswith(DATA_FOLDER_PREFIX) and pid.isdigit()
+                and rest.startswith(f"{_host()}-")) \
                 or int(pid) == os.getpid() or process_alive(int(pid)) \
                 or p.is_symlink() or not p.is_dir():
             continue

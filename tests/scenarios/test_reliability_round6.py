@@ -374,10 +374,12 @@ def test_a_killed_searchs_copy_of_its_data_is_removed_by_the_next_search(tmp_pat
 
     dead = subprocess.Popen([sys.executable, "-c", "pass"])
     dead.wait()
-    stale = tmp_path / f"numpynn-search-{dead.pid}-abc"
-    live = tmp_path / f"numpynn-search-{os.getppid()}-def"
+    host = local._host()
+    stale = tmp_path / f"numpynn-search-{dead.pid}-{host}-abc"
+    live = tmp_path / f"numpynn-search-{os.getppid()}-{host}-def"
     other = tmp_path / "numpynn-search-notes"
-    for folder in (stale, live, other):
+    elsewhere = tmp_path / f"numpynn-search-{dead.pid}-{host}x-ghi"  # another machine's
+    for folder in (stale, live, other, elsewhere):
         folder.mkdir()
         (folder / "0.npy").write_bytes(b"x")
     monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
@@ -385,8 +387,9 @@ def test_a_killed_searchs_copy_of_its_data_is_removed_by_the_next_search(tmp_pat
     folder, source = local._data_file(big)
     try:
         assert folder is not None and Path(folder).name.startswith(
-            f"numpynn-search-{os.getpid()}-")
+            f"numpynn-search-{os.getpid()}-{host}-")
         assert not stale.exists() and live.exists() and other.exists()
+        assert elsewhere.exists()  # a shared temporary directory: not this machine's pids
     finally:
         shutil.rmtree(folder)
 
