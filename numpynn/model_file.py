@@ -35,7 +35,7 @@ from typing import Any, BinaryIO
 import numpy as np
 
 from .data import Preprocessor
-from .data._files import not_the_data
+from .data._files import dangling_link, not_the_data
 from .data.table import TableRecipe
 from .ensemble import Ensemble
 from .errors import InputError, ModelFileError
@@ -89,6 +89,8 @@ def read_container(path: str | Path, kind: str) -> tuple[dict[str, Any], dict[st
         raise ModelFileError(f"the {what} path must be a str or pathlib.Path; got "
                              f"{type(path).__name__} {path!r:.60}.")
     path = Path(expanded(path))  # (pathlib's raises where no home is found)
+    if dangling_link(path):
+        raise ModelFileError(f"{what}: {dangling_link(path)}.")
     if not path.exists():
         where = "" if path.is_absolute() else f" (relative to the working directory {Path.cwd()})"
         near = _near_model_path(path) if kind == "model" else None
@@ -110,8 +112,14 @@ def read_container(path: str | Path, kind: str) -> tuple[dict[str, Any], dict[st
     try:
         with zipfile.ZipFile(path) as archive:  # numpy does not check the CRCs it skips
             damaged = archive.testzip()
+            members = archive.namelist()
         if damaged is not None:
             raise zipfile.BadZipFile(f"member {damaged} fails its checksum")
+        if not any(m.endswith(".npy") for m in members):  # a zip of other files
+            held = ", ".join(members[:3]) + (", ..." if len(members) > 3 else "")
+            raise ModelFileError(
+                f"{path} is a zip archive of other files ({held or 'none'}), not a numpynn "
+                f"{what} (an .npz of arrays); use a file written by numpynn.")
         with np.load(path, allow_pickle=False) as npz:
             if HEADER_KEY not in npz.files:
                 raise ModelFileError(

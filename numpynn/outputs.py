@@ -29,6 +29,7 @@ a bad output path before it starts working.
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import json
 import os
@@ -38,7 +39,7 @@ import stat
 import sys
 import tempfile
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -271,13 +272,9 @@ def check_output(path: str | os.PathLike[str], inputs: Iterable[str | os.PathLik
                              f"{'a CSV' if content == 'text' else 'an ONNX file'}: writing "
                              "it would replace that file; choose another output path, or "
                              "remove the file first.")
-    parent = Path(path).parent
-    for p in (parent, *parent.parents):
-        if p.exists():
-            if not p.is_dir():
-                raise InputError(f"{what} {path} cannot be created: {p} is a file, not a "
-                                 "directory; check the path.")
-            break
+    blocker = blocker_text(Path(path).parent)
+    if blocker is not None:
+        raise InputError(f"{what} {path} cannot be created: {blocker}; check the path.")
     return kind
 
 
@@ -296,7 +293,7 @@ def write_path(path: str | os.PathLike[str], write: Callable[[BinaryIO], object]
         return Path(STDOUT)
     if kind in ("fifo", "device"):  # written through (a link to one is followed)
         fd = _open_fifo(path, what) if kind == "fifo" else os.open(path, os.O_WRONLY)
-        with os.fdopen(fd, "wb") as fh:
+        with naming(path), os.fdopen(fd, "wb") as fh:
             write(fh)
         return Path(path)
     # a link is kept: the regular file it points to (or will) is replaced atomically
@@ -372,7 +369,7 @@ def atomic_replace(path: Path, write: Callable[[BinaryIO], object],
     make_parent(path)
     fd, tmp = temp_file_beside(path)
     try:
-        with os.fdopen(fd, "wb") as fh:
+        with naming(path), os.fdopen(fd, "wb") as fh:
             write(fh)
             fh.flush()
             if durable:
@@ -384,6 +381,19 @@ def atomic_replace(path: Path, write: Callable[[BinaryIO], object],
     finally:
         temp_done(tmp)
     return path
+
+
+@contextlib.contextmanager
+def naming(path: str | os.PathLike[str]) -> Iterator[None]:
+    """A ``with`` block whose OSError that names no file (a write or flush on a full
+    disk, ``ulimit -f``: ``[Errno 28] No space left on device``) is raised again naming
+    ``path``, the file being written, so that the message says which one failed."""
+    try:
+        yield
+    except OSError as exc:
+        if exc.filename is None and exc.errno:
+            raise type(exc)(exc.errno, exc.strerror, os.fspath(path)) from None
+        raise
 
 
 def _open_fifo(path: str | os.PathLike[str], what: str) -> int:
@@ -404,16 +414,28 @@ def make_parent(path: Path) -> None:
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
     except FileExistsError:
-        blocker = next(p for p in (path.parent, *path.parent.parents) if p.exists())
-        raise NotADirectoryError(errno.ENOTDIR, f"{blocker} is a file, not a directory",
-                                 str(path)) from None
+        raise NotADirectoryError(errno.ENOTDIR, blocker_text(path.parent) or
+                                 "a part of the path is not a directory", str(path)) from None
+
+
+def blocker_text(directory: str | os.PathLike[str]) -> str | None:
+    """What stops ``directory`` from being made, in words: its nearest part that exists
+    and is no directory ("d/x is a file, not a directory", "d/l is a symbolic link to
+    /gone, which does not exist, not a directory"); None when there is none. A dangling
+    link counts: ``Path.exists`` follows it, so that "." was named instead."""
+    for p in (Path(directory), *Path(directory).parents):
+        if os.path.lexists(p):
+            if os.path.isdir(p):
+                return None
+            return f"{p} is {what_is_there(p)}, not a directory"
+    return None
 
 
 def temp_file_beside(path: Path) -> tuple[int, str]:
     """Open a temporary file ``.NAME.PID.RANDOM.tmp`` in ``path``'s directory (for an atomic
     rename onto ``path``), with the permissions of an ordinary new file."""
     try:
-        fd, tmp = new_temp(tempfile.mkstemp, path.parent, f".{path.name}")
+        fd, tmp = new_temp(tempfile.mkstemp, path.parent, _short_prefix(f".{path.name}"))
     except OSError as exc:  # name the file the user asked for, not the temporary one
         raise OSError(exc.errno, exc.strerror, str(path)) from None
     mask = os.umask(0o022)
@@ -423,6 +445,30 @@ def temp_file_beside(path: Path) -> tuple[int, str]:
     except OSError:  # e.g. a file system without POSIX permissions: keep mkstemp's
         pass
     return fd, tmp
+
+
+#: the longest file name most file systems take (ext4, xfs, btrfs, tmpfs, APFS, NTFS)
+NAME_MAX = 255
+
+
+def _short_prefix(prefix: str) -> str:
+    """``prefix`` cut so that ``PREFIX.PID.RANDOM.tmp`` is a name of at most
+    :data:`NAME_MAX` bytes: a file named up to that limit gets a temporary file too
+    (before: "File name too long" for a legal name of 236 bytes or more)."""
+    room = NAME_MAX - len(f".{os.getpid()}.") - 8 - len(TEMP_SUFFIX)  # 8: mkstemp's
+    raw = os.fsencode(prefix)
+    if len(raw) <= room:
+        return prefix
+    return os.fsdecode(raw[:room].decode("utf-8", "ignore").encode("utf-8")) \
+        if _is_utf8(raw) else os.fsdecode(raw[:room])
+
+
+def _is_utf8(raw: bytes) -> bool:
+    try:
+        raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
 
 
 def new_temp(make: Callable[..., Any], directory: Path, prefix: str) -> Any:

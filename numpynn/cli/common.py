@@ -151,25 +151,58 @@ def data_spec(text: str) -> str:
     return DataSpec.parse(text).expanded()
 
 
-def path(text: str) -> Path:
-    """A file or directory path, ``~`` expanded ('-' stays '-', standard output); an empty
-    one (an unset shell variable) is refused rather than read as the current directory."""
+#: characters below the space and DEL: invisible in a listing and in every message
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
+def _plain_path(text: str) -> Path:
+    """``text`` as a path, ``~`` expanded ('-' stays '-'); an empty one refused."""
     if not text.strip():
         raise argparse.ArgumentTypeError(f"empty path {text!r}: give a file or directory "
                                          "(an unset shell variable expands to nothing)")
     return Path(os.path.expanduser(text)) if text != "-" else Path("-")
 
 
+def path(text: str) -> Path:
+    """A file or directory path to read, ``~`` expanded ('-' stays '-', standard output);
+    an empty one (an unset shell variable) is refused rather than read as the current
+    directory. One that does not exist but does without its surrounding spaces, quotes
+    or line ends (a carriage return: a script saved with Windows line endings) is that."""
+    cleaned = text.strip().strip("\"'").strip()
+    if cleaned != text and cleaned and not os.path.lexists(os.path.expanduser(text)) \
+            and os.path.lexists(os.path.expanduser(cleaned)):
+        text = cleaned
+    return _plain_path(text)
+
+
+def output_path(text: str) -> Path:
+    """A file or directory path to write, ``~`` expanded: one that does not exist yet and
+    holds a control character (a carriage return from a script saved with Windows line
+    endings, a pasted newline) is refused, as the name made would look like another in
+    every listing and message (``run`` for ``run\\r``) and nothing would find it."""
+    found = _CONTROL.search(text)
+    if found and not os.path.lexists(os.path.expanduser(text)):
+        char = found.group()
+        cause = {"\r": " (a carriage return: a script saved with Windows line endings? "
+                        "convert it with dos2unix)",
+                 "\n": " (a newline: a pasted line end?)"}.get(char, "")
+        raise argparse.ArgumentTypeError(
+            f"{text!r} holds the control character {char!r}{cause}, which would make a "
+            "name that no listing shows as it is; give the path without it, e.g. "
+            f"{_CONTROL.sub('', text).strip()!r}")
+    return _plain_path(text)
+
+
 def file_path(example: str) -> Callable[[str], Path]:
-    """:func:`path` for a file to write (``example``: a name for one): a path ending with
-    ``/`` names a directory, refused (``Path`` drops the slash, so that ``--output preds/``
-    wrote a file named ``preds``)."""
+    """:func:`output_path` for a file to write (``example``: a name for one): a path
+    ending with ``/`` names a directory, refused (``Path`` drops the slash, so that
+    ``--output preds/`` wrote a file named ``preds``)."""
     def parse(text: str) -> Path:
         if text != "-" and text.endswith(("/", os.sep)) and text.strip("/" + os.sep):
             raise argparse.ArgumentTypeError(
                 f"{text!r} ends with '/', so it names a directory; give a file path, e.g. "
                 f"{os.path.join(text, example)}")
-        return path(text)
+        return output_path(text)
     return parse
 
 

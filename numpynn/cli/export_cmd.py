@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
@@ -58,7 +59,9 @@ def run(args: argparse.Namespace) -> int:
     saved = load_model(model_path)
     proto = to_onnx(saved)
     data = proto.SerializeToString()
-    commit_point()  # a signal from here on is too late: the graph is being written
+    if os.fspath(out) != "-":  # standard output is the graph itself: a reader that
+        commit_point()  # left, or none (>&-), is a failure until it is all written
+    # (a signal from here on is too late: the graph is being written)
     atomic_write(out, lambda fh: fh.write(data))
     outputs = ", ".join(o.name for o in proto.graph.output)
     opset = max(o.version for o in proto.opset_import if o.domain in ("", "ai.onnx"))

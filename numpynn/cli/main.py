@@ -495,8 +495,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                   "or moved after this shell entered it), and this command needs it; cd to "
                   "an existing directory and run it again.", file=sys.stderr)
         else:
-            print(f"numpynn: error: {exc.strerror or exc}{where}; check the path, its "
-                  "permissions and the free disk space.", file=sys.stderr)
+            print(f"numpynn: error: {exc.strerror or exc}{where}; "
+                  f"{_OS_ADVICE.get(exc.errno, _OS_ADVICE[None])}.", file=sys.stderr)
         code = EXIT_USAGE
     except SystemExit as exc:  # --help / --version
         code = int(exc.code or 0)
@@ -510,6 +510,22 @@ def main(argv: Sequence[str] | None = None) -> int:
             sys.stderr.close()  # the /dev/null opened above
         sys.stdout, sys.stderr = streams
     return code
+
+
+#: what to do about a file system's refusal, by its errno (None: any other)
+_OS_ADVICE = {
+    None: "check the path, its permissions and the free disk space",
+    errno.ENOSPC: "free some space on that disk (df shows it), or write elsewhere",
+    getattr(errno, "EDQUOT", -122): "your disk quota there is used up: free some space, or "
+                                    "write elsewhere",
+    errno.EFBIG: "the file is larger than this process may write (see ulimit -f) or than "
+                 "the file system allows; raise the limit, or write elsewhere",
+    errno.EROFS: "that file system is mounted read-only; write elsewhere",
+    errno.ENAMETOOLONG: "a name in the path is longer than the file system allows (255 "
+                        "bytes on most; a non-ASCII letter takes 2 or more); shorten it",
+    errno.EACCES: "check the permissions of the path and of its directories",
+    errno.EPERM: "check the permissions of the path and of its directories",
+}
 
 
 def _fill_closed_descriptors() -> None:

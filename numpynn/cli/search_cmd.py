@@ -9,6 +9,7 @@ from typing import Any
 
 from ..errors import InputError
 from ..models import check_activation, check_dropout, check_normalization
+from ..runs.files import SEARCH_SETTINGS_FILE
 from ..runs.options import run_options
 from ..runs.run import RunOptions, default_train_config
 from ..search import (
@@ -199,7 +200,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
                    default=default_train_config().patience,
                    help="stop a trial after this many epochs without a lower validation "
                    f"loss (default {default_train_config().patience}, as numpynn train)")
-    p.add_argument("--out", type=common.path, default=Path("numpynn-search"),
+    p.add_argument("--out", type=common.output_path, default=Path("numpynn-search"),
                    help="output directory (default ./numpynn-search)")
     p.add_argument("--resume", type=common.path, metavar="DIR",
                    help="finish the interrupted search in DIR with its own settings")
@@ -355,6 +356,15 @@ def run(args: argparse.Namespace) -> int:
               f"{out}/{RESULTS_CSV}. Continue with: numpynn search --resume {out}",
               file=sys.stderr)
         return interrupted_exit_code(exc)
+    except OSError as exc:  # a full disk, a quota: the finished trials are kept
+        if not (Path(out) / SEARCH_SETTINGS_FILE).is_file():
+            raise
+        n = len(read_trials(Path(out) / TRIALS_FILE))
+        where = f": {exc.filename}" if exc.filename else ""
+        raise InputError(f"{exc.strerror or exc}{where}; the search stopped, and its {n} "
+                         f"finished trials are kept in {out}/{TRIALS_FILE}: free some space "
+                         "(or fix the cause), then continue with: numpynn search --resume "
+                         f"{out}") from None
     rows = result.rows
     if result.unchanged:
         print(f"the search in {out} had already finished; nothing was run or changed")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 
 from ..data.download import prefetch
@@ -66,7 +67,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         epilog=EXAMPLES, formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     common.add_options(p, "train")
-    p.add_argument("--out", type=common.path, default=None,
+    p.add_argument("--out", type=common.output_path, default=None,
                    help=f"output directory (default: a new {RUNS_DIR}/run-N)")
     p.add_argument("--overwrite", action="store_true",
                    help="let this run replace the run already in --out (when it succeeds)")
@@ -125,6 +126,15 @@ def _option_name(dest: str) -> str:
     return "--" + dest.replace("_", "-")
 
 
+def _file_key(path) -> tuple[int, int, int] | None:
+    """What tells a file replaced since (an atomic write is a new inode); None: none."""
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return st.st_ino, st.st_mtime_ns, st.st_size
+
+
 def run(args: argparse.Namespace) -> int:
     given = set(getattr(args, "given", ())) - {"command", "run", "given"}
     created = False
@@ -172,6 +182,7 @@ def run(args: argparse.Namespace) -> int:
     # an ensemble trains every epoch in one packed call: no per-epoch output to show
     progress = progress_callback(args.quiet) if options.ensemble == 1 else None
     callbacks = [PrintSummary(args.quiet)] + ([progress] if progress is not None else [])
+    saved_before = _file_key(out / CHECKPOINT_FILE)
     try:
         result = run_training(options, out, callbacks=callbacks,
                               resume=args.resume is not None,
@@ -196,6 +207,16 @@ def run(args: argparse.Namespace) -> int:
             print(f"numpynn: {what} before the first epoch finished; nothing was saved. "
                   "Run the same command again to start over.", file=sys.stderr)
         return interrupted_exit_code(exc)
+    except OSError as exc:  # a full disk, a quota: say that the run can be continued
+        remove_if_empty(out, created)
+        checkpoint = out / CHECKPOINT_FILE
+        if args.resume is None and _file_key(checkpoint) in (None, saved_before):
+            raise  # no checkpoint of this run (an earlier run's may be there)
+        where = f": {exc.filename}" if exc.filename else ""
+        raise InputError(f"{exc.strerror or exc}{where}; the run stopped, and its last "
+                         f"finished epoch is kept in {checkpoint}: free some space (or fix "
+                         f"the cause), then continue with: numpynn train --resume {out}"
+                         ) from None
     except BaseException:
         remove_if_empty(out, created)
         raise

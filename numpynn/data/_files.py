@@ -15,8 +15,19 @@ def as_path(path: str | os.PathLike[str]) -> Path:
     return Path(path)
 
 
+def dangling_link(path: str | os.PathLike[str]) -> str | None:
+    """"P is a symbolic link to T, which does not exist (...)" when ``path`` is a link
+    whose target is gone (``ls`` lists it, so "not found" alone misleads); else None."""
+    if not os.path.islink(path) or os.path.exists(path):
+        return None
+    return (f"{os.fspath(path)} is a symbolic link to {os.readlink(path)}, which does not "
+            "exist (moved or deleted?); point the link at it again, or give its new path")
+
+
 def require_file(path: Path, what: str = "file") -> Path:
     """Check that ``path`` is an existing regular file."""
+    if dangling_link(path):
+        raise DataError(f"{what}: {dangling_link(path)}")
     if not path.exists():
         where = "" if path.is_absolute() else f" (relative to {Path.cwd()})"
         raise DataError(f"{what} not found: {path}; check the path{where}")
@@ -31,6 +42,8 @@ def require_file(path: Path, what: str = "file") -> Path:
 
 def require_dir(path: Path, what: str = "directory") -> Path:
     """Check that ``path`` is an existing directory."""
+    if dangling_link(path):
+        raise DataError(f"{what}: {dangling_link(path)}")
     if not path.exists():
         raise DataError(f"{what} not found: {path}; check the path")
     if not path.is_dir():

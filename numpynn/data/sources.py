@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 
 from ..errors import DataError
+from ._files import dangling_link
 from .cifar import load_cifar10, load_cifar100
 from .csv_file import load_csv
 from .dataset import Dataset
@@ -91,6 +92,8 @@ def _missing_file_hint(text: str, what: str) -> None:
     """DataError naming the nearest data file when the file ``text`` does not exist."""
     if Path(text).exists():
         return
+    if dangling_link(text):
+        raise DataError(f"{what}: {dangling_link(text)}")
     if any(c in text for c in "*?["):  # a pattern the shell did not expand (quoted)
         raise DataError(f"{what} not found: {text}; {pattern_hint(text)}")
     hint = suggest_spec(text)

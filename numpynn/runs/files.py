@@ -30,6 +30,7 @@ from ..errors import InputError
 from ..outputs import (
     COMMIT_MANIFEST,
     COMMIT_PREFIX,
+    blocker_text,
     check_output,
     commit_point,
     finish_commit,
@@ -161,9 +162,8 @@ def prepare_run_dir(out: str | os.PathLike[str], inputs: Iterable[str | os.PathL
     try:
         out.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        why = "a part of the path is a file" if isinstance(exc, (FileExistsError,
-                                                                 NotADirectoryError)) else (
-            exc.strerror or str(exc))
+        why = (blocker_text(out) or "a part of the path is a file") if isinstance(
+            exc, (FileExistsError, NotADirectoryError)) else (exc.strerror or str(exc))
         raise InputError(f"cannot create the output directory {out} ({why}); "
                          f"choose another {what}.") from None
     try:
@@ -239,8 +239,15 @@ class StagedOutputs:
         return self
 
     def __exit__(self, kind, value, tb) -> None:
-        if kind is not None:
-            self.discard()
+        if kind is None:
+            return
+        staging = self.dir
+        self.discard()
+        if isinstance(value, OSError) and value.filename is not None and value.errno:
+            name = Path(os.fsdecode(value.filename))  # a staged file: say the run's file
+            if os.path.abspath(name.parent) == os.path.abspath(staging) and not self.committing:
+                raise type(value)(value.errno, value.strerror,
+                                  os.fspath(self.out / name.name)) from None
 
     def path(self, name: str) -> Path:
         """Where to write the file ``name`` now (it reaches ``out/name`` on commit)."""

@@ -14,6 +14,7 @@ from __future__ import annotations
 import hashlib
 import math
 import os
+import secrets
 import time
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field, fields, replace
@@ -695,12 +696,17 @@ def run_training(
 def _run_training(options: RunOptions, out: Path, created: Path | None,
                   callbacks: Iterable[Callback], resume: bool, report: bool) -> RunResult:
     """The rest of :func:`run_training`, with ``out`` checked and held."""
+    # which run a checkpoint and a model file belong to: a run that failed to save (a
+    # full disk) after its checkpoint replaced an earlier run's leaves that run's model
+    # beside it, which a resume must not take for its own
+    run_id = secrets.token_hex(8)
     if resume:
         header = read_checkpoint(out / CHECKPOINT_FILE)[0]
         report = report and bool(header.get("extra", {}).get("report", True))
         done = finished_run(out, header, options.train.epochs)
         if done is not None:  # resuming a finished run changes nothing (no file written)
             return done
+        run_id = str(header.get("extra", {}).get(RUN_ID_KEY) or run_id)
     try:
         remove_stale_temp_files(out)  # of killed processes; a live one's are kept
         started = time.perf_counter()
@@ -750,7 +756,7 @@ def _run_training(options: RunOptions, out: Path, created: Path | None,
                             rows=splits.X_train.shape[0], members=options.ensemble)
         extra = {"options": options.to_dict(), "fingerprint": data_key,
                  "data_dir": os.getcwd(), "split_sizes": split_sizes(splits),
-                 "notes": notes, "report": report, "task": task.name}
+                 "notes": notes, "report": report, "task": task.name, RUN_ID_KEY: run_id}
         if options.ensemble > 1:
             if resume:
                 raise InputError(f"the run in {out} trains an ensemble, which writes no "
@@ -802,14 +808,14 @@ def _run_training(options: RunOptions, out: Path, created: Path | None,
     elif options.fits_every_row() and (splits.X_val.shape[0] or splits.X_test.shape[0]):
         final, final_fit = fit_on_every_row(options, splits, history)
     seconds = time.perf_counter() - started
-    extra: dict[str, Any] = {"refit": refit} if refit else {}
+    extra: dict[str, Any] = {RUN_ID_KEY: run_id, **({"refit": refit} if refit else {})}
     details = {"refit": refit_text(refit)} if refit else {}
     if final_fit:
         extra["final_fit"] = final_fit
         details["saved model"] = final_fit_text(final_fit)
     saved, metrics, test_eval, paths = save_run(
         out, options, splits, model, history, seconds, report=report,
-        extra_metadata=extra or None, extra_details=details or None, saved_model=final,
+        extra_metadata=extra, extra_details=details or None, saved_model=final,
     )
     choices = [c for c in (folds.text if folds is not None else None, chosen) if c]
     return RunResult(saved, history, metrics, test_eval, seconds, paths, task=task.name,
@@ -843,6 +849,10 @@ def _ensemble_run(options: RunOptions, splits: Splits, out: Path,
                      ensemble=saved.metadata["ensemble"]["members"])
 
 
+#: the key of a run's identity in its checkpoint's extra and its model's metadata
+RUN_ID_KEY = "run_id"
+
+
 def finished_run(out: Path, header: Mapping[str, Any], epochs: int) -> RunResult | None:
     """The run in ``out`` as it stands when its checkpoint (``header``) says it has
     nothing left to do for ``epochs`` (all run, or stopped early) and its model is there;
@@ -857,6 +867,9 @@ def finished_run(out: Path, header: Mapping[str, Any], epochs: int) -> RunResult
 
     saved = load_model(out / MODEL_FILE)
     meta = saved.metadata
+    run_id = header.get("extra", {}).get(RUN_ID_KEY)
+    if run_id is not None and meta.get(RUN_ID_KEY) != run_id:
+        return None  # an earlier run's model: this run's save failed; it is done now
     if not history.stop_reason:
         history.stop_reason = meta.get("stop_reason") or f"completed {epoch} epochs"
     if meta.get("best_epoch") is not None:

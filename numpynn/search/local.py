@@ -21,8 +21,10 @@ import copy
 import os
 import queue
 import shutil
+import socket
 import tempfile
 import threading
+import time
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
@@ -31,6 +33,7 @@ from typing import Any
 
 import numpy as np
 
+from ..outputs import process_alive
 from . import packing  # noqa: F401 - a worker's warm-up imports what a pack needs
 from .trials import _blas_one_thread
 
@@ -81,11 +84,37 @@ def _unusable(executor: Any) -> bool:
     return flags is None or bool(flags.broken or flags.shutdown)
 
 
-def _worker_ready() -> int:
+def _worker_ready(parent: int | None = None) -> int:
     """A pool worker's first task: the imports of a pack (this module imports numpynn's
-    search; threadpoolctl's first limit inspects the loaded libraries)."""
+    search; threadpoolctl's first limit inspects the loaded libraries), and the watch on
+    the search process ``parent`` (:func:`_watch_parent`)."""
+    _watch_parent(parent)
     with _blas_one_thread():
         return os.getpid()
+
+
+#: how often a pool worker looks whether the search process that started it still runs
+PARENT_POLL_SECONDS = 1.0
+_WATCHING: dict[str, int] = {}  # in a worker: the search process it watches
+
+
+def _watch_parent(parent: int | None) -> None:
+    """In a pool worker: end this process soon after the search process ``parent`` is
+    gone. A search killed by SIGKILL (the OOM killer, ``kill -9``, a batch system's
+    hard limit) runs no cleanup, and its workers lingered for :data:`IDLE_TIMEOUT`
+    seconds (after finishing the pack they were training, for nobody), holding their
+    memory, the data's maps and loky's resource trackers. A worker's parent that dies
+    leaves it to init (or a subreaper): its parent process id changes."""
+    if parent is None or "parent" in _WATCHING or os.getppid() != parent:
+        return  # (not a worker of ``parent``: a pool that another process made)
+    _WATCHING["parent"] = parent
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(PARENT_POLL_SECONDS)
+        os._exit(1)  # nothing to save: a worker's results go only to its parent
+
+    threading.Thread(target=watch, name="numpynn-parent-watch", daemon=True).start()
 
 
 def start_workers(n: int) -> Iterator[int] | None:
@@ -95,7 +124,7 @@ def start_workers(n: int) -> Iterator[int] | None:
     if n < 2:
         return None
     executor = _executor(n - 1)
-    futures = [executor.submit(_worker_ready) for _ in range(n - 1)]
+    futures = [executor.submit(_worker_ready, os.getpid()) for _ in range(n - 1)]
     return (f.result() for f in futures)
 
 
@@ -120,10 +149,13 @@ class _Mapped:
     path: str
 
 
-def _in_worker(run: Callable[[Any, Any], Outcome], source: Any, pack: Any) -> Outcome:
+def _in_worker(run: Callable[[Any, Any], Outcome], source: Any, pack: Any,
+               parent: int | None = None) -> Outcome:
     """``run(pack, data)`` in a pool worker: ``source`` is the data with their large
     arrays as :class:`_Mapped` paths, mapped read-only on the first pack (and kept for
-    the others: the same ``source`` comes with every pack of a run)."""
+    the others: the same ``source`` comes with every pack of a run); the worker watches
+    the search process ``parent`` (:func:`_watch_parent`)."""
+    _watch_parent(parent)
     key = _arrays_key(source)
     if key is None:
         return run(pack, source)
@@ -173,8 +205,9 @@ def _data_file(data: Any) -> tuple[str | None, Any]:
     if not big:
         return None, data
     folder = None
+    remove_stale_data_folders()
     try:
-        folder = tempfile.mkdtemp(prefix="numpynn-search-")
+        folder = tempfile.mkdtemp(prefix=f"{DATA_FOLDER_PREFIX}{os.getpid()}-{_host()}-")
         paths = {}
         for i, name in enumerate(big):
             paths[name] = str(Path(folder) / f"{i}.npy")
@@ -186,6 +219,40 @@ def _data_file(data: Any) -> tuple[str | None, Any]:
             raise
         return None, data
     return folder, _replaced(data, lambda k, v: _Mapped(paths[k]) if k in paths else v)
+
+
+#: the temporary folders of a search's mapped data: ``numpynn-search-PID-HOST-RANDOM``
+DATA_FOLDER_PREFIX = "numpynn-search-"
+
+
+def _host() -> str:
+    """This machine's name as a folder name takes it (a temporary directory shared by
+    machines holds their searches' folders side by side)."""
+    return "".join(c if c.isalnum() else "_" for c in socket.gethostname()) or "host"
+
+
+def remove_stale_data_folders(directory: str | None = None) -> list[Path]:
+    """Remove the data folders (:func:`_data_file`) in ``directory`` (the temporary
+    directory) of this machine's searches whose process no longer runs: one killed by
+    SIGKILL (the OOM killer, ``kill -9``) removes nothing, and its copy of the data
+    (hundreds of MB for MNIST or CIFAR-10) stayed in /tmp. Another machine's folders (a
+    shared temporary directory) are left alone: its process ids are not this one's.
+    Returns the folders removed."""
+    removed: list[Path] = []
+    try:
+        entries = list(Path(directory or tempfile.gettempdir()).iterdir())
+    except OSError:
+        return removed
+    for p in entries:
+        pid, _, rest = p.name[len(DATA_FOLDER_PREFIX):].partition("-")
+        if not (p.name.startswith(DATA_FOLDER_PREFIX) and pid.isdigit()
+                and rest.startswith(f"{_host()}-")) \
+                or int(pid) == os.getpid() or process_alive(int(pid)) \
+                or p.is_symlink() or not p.is_dir():
+            continue
+        shutil.rmtree(p, ignore_errors=True)
+        removed.append(p)
+    return removed
 
 
 def run_shared(run: Callable[[Any, Any], Outcome], packs: Sequence[Any], data: Any,
@@ -229,7 +296,8 @@ def _share(run: Callable[[Any, Any], Outcome], left: deque, data: Any, source: A
             return False
         with lock:
             running += 1
-        executor.submit(_in_worker, run, source, pack).add_done_callback(finished)
+        executor.submit(_in_worker, run, source, pack, os.getpid()).add_done_callback(
+            finished)
         return True
 
     def finished(future: Any) -> None:  # in loky's thread: hand over, then the next

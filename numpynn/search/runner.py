@@ -17,7 +17,13 @@ from ..data.split import AUTO_VAL_FRACTION
 from ..errors import InputError, NumpynnError
 from ..memory import check_fits, check_training_fits
 from ..model_file import SavedModel, load_model, write_json_atomic, write_text_atomic
-from ..outputs import DirectoryLock, check_output, output_directory, what_is_there
+from ..outputs import (
+    DirectoryLock,
+    blocker_text,
+    check_output,
+    output_directory,
+    what_is_there,
+)
 from ..runs.files import CHECKPOINT_FILE, MODEL_FILE, RUN_FILES, holds_run, holds_search
 from ..runs.options import FIELDS, default_options, get
 from ..runs.run import (
@@ -644,6 +650,10 @@ def _prepare_out(out_dir: Path, settings: Mapping[str, Any], resume: bool) -> li
     if os.path.lexists(out_dir) and not out_dir.is_dir():
         raise InputError(f"`out` {out_dir} is {what_is_there(out_dir)}; give a directory for "
                          "the search's outputs.", param="out")
+    blocker = None if os.path.lexists(out_dir) else blocker_text(out_dir)
+    if blocker is not None:  # (before: "Not a directory: F/s/trials.jsonl", read first)
+        raise InputError(f"cannot create the output directory {out_dir} ({blocker}); "
+                         "choose another `out`.", param="out")
     trials_path = out_dir / TRIALS_FILE
     existing = read_log(trials_path)
     # not settings of what runs: a resume may not change them (a halving search's rungs
@@ -676,8 +686,11 @@ def _prepare_out(out_dir: Path, settings: Mapping[str, Any], resume: bool) -> li
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
+        why = blocker_text(out_dir) if isinstance(
+            exc, (FileExistsError, NotADirectoryError)) else None
         raise InputError(f"cannot create the output directory {out_dir} "
-                         f"({exc.strerror or exc}); choose another `out`.", param="out") from None
+                         f"({why or exc.strerror or exc}); choose another `out`.",
+                         param="out") from None
 
     inputs = data_inputs(settings["options"]["data"])
 
