@@ -253,14 +253,14 @@ def _load_csv(path: Path, *, encoding: str | None, label_column: int | str | Non
         layout.footer_rows = footer_rows
         layout.decimal_comma = sep != ","
         data_rows = sample[1:] if layout.header else sample
-        if layout.decimal_comma:  # columns with decimal commas: the sample's, the model's
+        if layout.decimal_comma and layout.from_model:  # read as the model's columns were
+            layout.thousands_points = {layout.features[j]
+                                       for j in layout.recipe.thousands_points}
+        elif layout.decimal_comma:  # columns whose sampled cells write decimal commas
             layout.thousands_points = {
                 p for j, p in enumerate(layout.features) if j not in layout.categories
                 and any(len(cells) > p and writes_decimal_comma(cells[p])
                         for _, cells in data_rows)}
-            if layout.from_model:
-                layout.thousands_points |= {layout.features[j]
-                                            for j in layout.recipe.thousands_points}
         if not layout.from_model:
             layout.recipe.thousands_points = [j for j, p in enumerate(layout.features)
                                               if p in layout.thousands_points]
@@ -619,7 +619,11 @@ def _regression_values(path: Path, layout: _Layout, codes: np.ndarray, texts: li
                        lines: np.ndarray, required: bool) -> np.ndarray | None:
     """The label cells as float64 targets (N,) when regression is wanted (``required``)
     or the column looks continuous; None for classes (auto)."""
-    points = layout.decimal_comma and any(writes_decimal_comma(t) for t in texts)
+    if layout.from_model:  # as the model's training file wrote its targets
+        points = layout.decimal_comma and layout.recipe.label_thousands_points
+    else:
+        points = layout.decimal_comma and any(writes_decimal_comma(t) for t in texts)
+        layout.recipe.label_thousands_points = points
     parsed = [number_value(t, layout.decimal_comma, points) for t in texts]
     if any(v is None for v in parsed):
         if not required:

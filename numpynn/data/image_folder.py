@@ -355,7 +355,7 @@ def _decode(path: Path, Image, size: tuple[int, int], colour: bool) -> np.ndarra
     try:
         with Image.open(path) as im:
             im.load()
-            ImageOps.exif_transpose(im, in_place=True)
+            im = ImageOps.exif_transpose(im) or im  # (in_place= needs Pillow 10)
             depth = _depth(im)
             if depth != "8":  # Pillow's convert would clip these to 0..255
                 pixels = np.asarray(im, dtype=np.float32)

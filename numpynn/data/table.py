@@ -252,7 +252,10 @@ class TableRecipe:
             detected: new files are read the same way.
         thousands_points: feature numbers whose training column wrote decimal commas
             (``1.234,5``): in new files separated by ; or tab a point groups thousands
-            there (``12.345`` is 12345) even when none of their cells has a comma.
+            there (``12.345`` is 12345) even when none of their cells has a comma; a new
+            file's own cells never add one (a model reads as it was trained).
+        label_thousands_points: the regression target's training column wrote decimal
+            commas: its new values are read the same way.
     """
 
     source: str = "csv"
@@ -271,6 +274,7 @@ class TableRecipe:
     modes: dict[int, str] = field(default_factory=dict)
     header_given: bool = False
     thousands_points: list[int] = field(default_factory=list)
+    label_thousands_points: bool = False
 
     def __post_init__(self) -> None:
         if self.impute not in IMPUTE:
@@ -622,6 +626,7 @@ class TableRecipe:
             "handle_unknown": self.handle_unknown,
             **({"header_given": True} if self.header_given else {}),
             **({"thousands_points": self.thousands_points} if self.thousands_points else {}),
+            **({"label_thousands_points": True} if self.label_thousands_points else {}),
         }
 
     @classmethod
@@ -672,7 +677,8 @@ class TableRecipe:
                    impute=data.get("impute", "none"), medians=medians, modes=modes,
                    handle_unknown=data.get("handle_unknown", "error"),
                    header_given=data.get("header_given") is True,
-                   thousands_points=thousands_points)
+                   thousands_points=thousands_points,
+                   label_thousands_points=data.get("label_thousands_points") is True)
 
 
 def format_number(value: Any) -> str:

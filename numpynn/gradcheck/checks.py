@@ -1002,6 +1002,20 @@ def check_gradients(
     loss64, grads = value
     if np.size(loss64) != 1:
         raise ReturnError(_loss_shape_message(np.shape(loss64), X.shape[0], type(loss64)))
+    for name, param in model.params.items():
+        if name not in grads:
+            raise ReturnError(f"loss(X, y) returned no gradient for parameter {name!r}; "
+                              "grads must hold one per entry of params "
+                              f"({sorted(model.params)}); it holds {sorted(grads)}")
+        if np.shape(grads[name]) != np.shape(param):
+            raise ReturnError(_shape_message(f"the gradient grads[{name!r}]", name,
+                                             np.shape(grads[name]), np.shape(param),
+                                             X.shape[0]))
+    if loss64 is None or np.iscomplexobj(loss64) or not np.issubdtype(
+            np.asarray(loss64).dtype, np.number):
+        raise ReturnError(f"loss(X, y) returned {_describe(loss64)} as the loss; it must be "
+                          "a number, the data loss plus the regularisation (the skeleton's "
+                          "'loss = None' not filled in yet?)")
     if not np.isfinite(float(np.asarray(loss64, dtype=np.float64).reshape(()))):
         # before the second call: NaN != NaN would read as a random loss
         restore()
@@ -1012,15 +1026,6 @@ def check_gradients(
                                     kind="not finite", kind_text=text)
                        for k, v in model.params.items()]
         return report
-    for name, param in model.params.items():
-        if name not in grads:
-            raise ReturnError(f"loss(X, y) returned no gradient for parameter {name!r}; "
-                              "grads must hold one per entry of params "
-                              f"({sorted(model.params)}); it holds {sorted(grads)}")
-        if np.shape(grads[name]) != np.shape(param):
-            raise ReturnError(_shape_message(f"the gradient grads[{name!r}]", name,
-                                             np.shape(grads[name]), np.shape(param),
-                                             X.shape[0]))
     grads = {k: np.array(v, dtype=np.float64, copy=True) for k, v in grads.items()}
     restore()
     report = GradCheckReport(title=repr(model))

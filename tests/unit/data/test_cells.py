@@ -97,3 +97,28 @@ def test_recipe_without_thousands_points_field_still_loads() -> None:
     assert TableRecipe.from_dict(data).thousands_points == []
     with pytest.raises(ValueError, match="decimal commas"):
         TableRecipe.from_dict({**data, "thousands_points": [3]})
+
+
+def test_a_models_regression_target_is_read_as_it_was_trained(tmp_path: Path) -> None:
+    """A target column that wrote decimal commas: a new ;-file of whole targets ('250.000')
+    is read in thousands, as the training file's; a model trained without commas reads
+    '12.345' as float does, whatever commas the new file's features have."""
+    train = tmp_path / "train.csv"
+    train.write_text("x;price\n" + "".join(
+        f"{k % 5};{_german(1000.0 * k + 0.25)}\n" for k in range(1, 30)), encoding="utf-8")
+    recipe = TableRecipe.from_dict(load_csv(train, task="regression").table.to_dict())
+    assert recipe.label_thousands_points
+    new = tmp_path / "new.csv"
+    new.write_text("x;price\n1;250.000\n2;1.500\n", encoding="utf-8")
+    ds = load_csv(new, recipe=recipe, task="regression")
+    np.testing.assert_allclose(ds.y, [250000.0, 1500.0])
+    plain = tmp_path / "plain.csv"
+    plain.write_text("x;price\n" + "".join(f"{k % 5};{k}.5\n" for k in range(1, 30)),
+                     encoding="utf-8")
+    old = TableRecipe.from_dict(load_csv(plain, task="regression").table.to_dict())
+    assert not old.label_thousands_points and old.thousands_points == []
+    mixed = tmp_path / "mixed.csv"  # its feature writes a comma, which the model's did not
+    mixed.write_text("x;price\n1,5;12.345\n12.345;2\n", encoding="utf-8")
+    ds = load_csv(mixed, recipe=old, task="regression")
+    np.testing.assert_allclose(ds.y, [12.345, 2.0])
+    np.testing.assert_allclose(ds.X[:, 0], [1.5, 12.345])

@@ -341,3 +341,24 @@ def test_a_model_whose_loss_is_nan_is_not_finite_not_a_random_loss():
     assert {r.kind for r in report.rows} == {"not finite"}, report
     assert "returned the loss nan" in report.rows[0].kind_text
     assert "dscores = probs.copy()" in report.rows[0].kind_text  # its gradients are finite
+
+
+@pytest.mark.parametrize("returned, match", [
+    ("skeleton", r"no gradient for parameter 'W1'"),  # the course's loss, grads = None, {}
+    ("none", r"returned a NoneType as the loss; it must be a number"),
+    ("text", r"as the loss; it must be a number"),
+])
+def test_a_loss_that_is_no_number_is_named_before_any_finite_test(returned, match):
+    class Unfinished(_Float32InsideNet):
+        def loss(self, X, y):
+            loss, grads = super().loss(X, y)
+            if returned == "skeleton":
+                return None, {}
+            return (None if returned == "none" else "0.5"), grads
+
+    rng = np.random.default_rng(2)
+    params = {"W1": rng.standard_normal((6, 7)), "b1": rng.standard_normal(7),
+              "W2": rng.standard_normal((7, 4)), "b2": rng.standard_normal(4)}
+    with pytest.raises(ReturnError, match=match):
+        check_gradients(Unfinished(params, cast=False), rng.standard_normal((5, 6)),
+                        rng.integers(0, 4, 5))
