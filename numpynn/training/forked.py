@@ -39,7 +39,7 @@ import numpy as np
 
 from .blas import blas
 
-__all__ = ["FORKED", "WORK_MIN", "allowance", "train_halves", "usable"]
+__all__ = ["FORKED", "WORK_MIN", "allowance", "cores", "train_halves", "usable"]
 
 #: The least work (members x epochs x training rows x parameters) worth a second process:
 #: about 0.35 s of packed training (16 digits-sized models x 20 epochs is 3.5e9) on the
@@ -56,7 +56,9 @@ CHILD_GRACE = 30.0
 CHILD_FACTOR = 10.0
 
 
-def _cores() -> int:
+def cores() -> int:
+    """The cores this process may run on (its affinity: ``taskset``, a container's CPU
+    set), else the machine's."""
     try:
         return len(os.sched_getaffinity(0))
     except (AttributeError, OSError):  # pragma: no cover - not Linux
@@ -69,23 +71,26 @@ def usable(members: Sequence[Any], work: float) -> bool:
         return False
     if "fork" not in multiprocessing.get_all_start_methods():
         return False
-    if multiprocessing.current_process().daemon or _cores() < 2:
+    if multiprocessing.current_process().daemon or cores() < 2:
         return False
     b = blas()  # unavailable: no way to give each half one BLAS thread
     return b.available and b.thread_count() >= 2
 
 
-def allowance(own_seconds: float) -> float:
+def allowance(own_seconds: float, ratio: float = 1.0) -> float:
     """Seconds the child may still take once this process has trained its half in
-    ``own_seconds``: the halves are alike, so a child this late is stuck or starved."""
-    return CHILD_GRACE + CHILD_FACTOR * own_seconds
+    ``own_seconds``, the child's half being ``ratio`` times this one's work (members may
+    differ in epochs): a child this late is stuck or starved."""
+    return CHILD_GRACE + CHILD_FACTOR * own_seconds * max(1.0, ratio)
 
 
-def train_halves(members: Sequence[Any], train: Callable[[list[Any]], None]) -> bool:
+def train_halves(members: Sequence[Any], train: Callable[[list[Any]], None],
+                 work: Callable[[list[Any]], float] | None = None) -> bool:
     """``train(members)`` with the second half of ``members`` trained in a forked child
     (each member: ``.model``, a numpynn network, and ``.history``, a History, which the
-    child's values replace). Returns True if the child's half came back, False if it was
-    trained here (the child failed, died or was too late)."""
+    child's values replace); ``work(members)``: their work, which scales the child's
+    allowance to its half's share. Returns True if the child's half came back, False if
+    it was trained here (the child failed, died or was too late)."""
     half = -(-len(members) // 2)
     mine, theirs = list(members[:half]), list(members[half:])
     ctx = multiprocessing.get_context("fork")
@@ -114,7 +119,8 @@ def train_halves(members: Sequence[Any], train: Callable[[list[Any]], None]) -> 
         started = time.perf_counter()
         with blas().threads(1):
             train(mine)
-        answer = _await(receive, child, allowance(time.perf_counter() - started))
+        ratio = work(theirs) / max(work(mine), 1.0) if work is not None else 1.0
+        answer = _await(receive, child, allowance(time.perf_counter() - started, ratio))
     finally:
         if child.is_alive():
             child.kill()

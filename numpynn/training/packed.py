@@ -847,8 +847,9 @@ def train_packed(
     Each model ends as ``Trainer(model, X_train, y_train, X_val, y_val, config).train()``
     would leave it (with ``rows``: ``Trainer(model, X_train[r.train], y[r.train],
     X_train[r.val], y[r.val], config)``), to rounding; ``history.engine`` says ``"packed
-    (K models)"`` (followed by ``", in a forked second process"`` for the half a forked
-    child trained, :mod:`numpynn.training.forked`) and ``history.seconds`` holds the pack's
+    (K models)"`` (K: the models trained together in one process; ``", in a forked
+    second process"`` follows for the half a forked child trained,
+    :mod:`numpynn.training.forked`) and ``history.seconds`` holds the pack's
     epoch times (shared by its models). A diverging model stops alone (see the module
     docstring) instead of raising.
     """
@@ -886,7 +887,7 @@ def train_packed(
             for start in range(0, len(group), size):
                 chunk = group[start : start + size]
                 if forked.usable(chunk, _work(chunk, X.shape[0])):
-                    forked.train_halves(chunk, train)
+                    forked.train_halves(chunk, train, lambda ms: _work(ms, X.shape[0]))
                 else:
                     train(chunk)
     return [m.history for m in members]
@@ -1250,7 +1251,7 @@ def _two_eval_threads(allowed: int) -> bool:
     caller allows BLAS ``allowed`` >= 2 threads and there are two cores (a search's
     trial, allowed one, keeps its one core). Two threads took 33 ms of 16 digits-sized
     models' 5 epochs of evaluation where one took 41-42 (round 14)."""
-    return allowed > 1 and (os.cpu_count() or 1) > 1
+    return allowed > 1 and forked.cores() > 1
 
 
 def _eval_helper() -> ThreadPoolExecutor:

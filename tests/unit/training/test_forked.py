@@ -54,8 +54,8 @@ def _forked(data, monkeypatch) -> tuple[list[MLP], list, list[bool]]:
     returned: list[bool] = []
     halves = forked.train_halves
 
-    def spy(members, train):
-        returned.append(halves(members, train))
+    def spy(members, train, work=None):
+        returned.append(halves(members, train, work))
         return returned[-1]
 
     monkeypatch.setattr(forked, "usable", lambda members, work: True)
@@ -94,11 +94,13 @@ def test_the_childs_half_comes_back_equal_to_one_process(digits, monkeypatch):
 
 
 def _failing_child(how: str):
+    real = forked._child  # (before the test replaces it)
+
     def child(send, train, members):
         if how == "dies":
             os._exit(3)
-        if how == "raises":
-            forked._child(send, _raising, members)
+        if how == "raises":  # the real child, sending ("error", ...) back
+            real(send, _raising, members)
         if how == "hangs":
             time.sleep(60)
     return child
@@ -151,15 +153,15 @@ def _members(n: int) -> list[_Member]:
 def test_usable_only_where_a_second_process_pays(monkeypatch):
     if not blas().available:
         pytest.skip("no OpenBLAS of NumPy's to give each half one thread")
-    monkeypatch.setattr(forked, "_cores", lambda: 2)
+    monkeypatch.setattr(forked, "cores", lambda: 2)
     monkeypatch.setattr(type(blas()), "thread_count", lambda self: 2)
     big = forked.WORK_MIN
     assert forked.usable(_members(2), big)
     assert not forked.usable(_members(1), big)  # nothing to split
     assert not forked.usable(_members(4), big - 1)  # less than a fork costs
-    monkeypatch.setattr(forked, "_cores", lambda: 1)
+    monkeypatch.setattr(forked, "cores", lambda: 1)
     assert not forked.usable(_members(4), big)  # one core: the halves would take turns
-    monkeypatch.setattr(forked, "_cores", lambda: 2)
+    monkeypatch.setattr(forked, "cores", lambda: 2)
     monkeypatch.setattr(type(blas()), "thread_count", lambda self: 1)
     assert not forked.usable(_members(4), big)  # a search's trial: its processes fill the cores
     monkeypatch.setattr(type(blas()), "thread_count", lambda self: 2)
@@ -177,9 +179,11 @@ def test_a_search_trials_blas_limit_keeps_one_process():
         assert not forked.usable(_members(4), forked.WORK_MIN)
 
 
-def test_the_allowance_grows_with_the_parents_half():
+def test_the_allowance_grows_with_the_parents_half_and_the_childs_share():
     assert forked.allowance(0.0) == forked.CHILD_GRACE
     assert forked.allowance(2.0) == forked.CHILD_GRACE + 2 * forked.CHILD_FACTOR
+    assert forked.allowance(2.0, 3.0) == forked.CHILD_GRACE + 6 * forked.CHILD_FACTOR
+    assert forked.allowance(2.0, 0.5) == forked.allowance(2.0)  # never below its own
 
 
 def test_no_process_to_be_had_trains_everything_here(digits, monkeypatch):
