@@ -13,6 +13,7 @@ import importlib
 import importlib.util
 import json
 import os
+import signal
 import subprocess
 import sys
 import tempfile
@@ -81,13 +82,8 @@ STALL_S = 120.0
 
 
 def _positive_seconds(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        value = float("nan")
-    if not value > 0 or value == float("inf"):
-        raise argparse.ArgumentTypeError(f"{text!r} is not a positive number of seconds")
-    return value
+    return common.checked_number(text, float, lambda v: 0 < v < float("inf"),
+                                 "a positive number of seconds")
 
 
 def load_user_module(path: str, keep_path: bool = False) -> ModuleType:
@@ -219,20 +215,26 @@ def check_file_isolated(path: str, seed: int = 0, timeout: float = STALL_S) -> d
         env = dict(os.environ)
         here = str(Path(__file__).resolve().parents[2])  # this numpynn, first on the path
         env["PYTHONPATH"] = os.pathsep.join([here, *filter(None, [env.get("PYTHONPATH")])])
+        # its own process group: a stop ends the processes the learner's code started too
         proc = subprocess.Popen(cmd, cwd=os.getcwd(), env=env, stdin=subprocess.DEVNULL,
                                 stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-                                errors="replace")
+                                errors="replace", start_new_session=os.name == "posix")
         # the learner's prints: only the last lines are kept (a file that prints in a loop
         # must neither fill memory nor block on a full pipe)
         lines: collections.deque[str] = collections.deque(maxlen=20)
         reader = threading.Thread(target=lambda: lines.extend(proc.stdout or ()), daemon=True)
         reader.start()
-        stalled = _wait_or_stop(proc, progress_file, timeout)
-        reader.join(timeout=5)
+        try:
+            stalled = _wait_or_stop(proc, progress_file, timeout)
+            reader.join(timeout=5)
+        finally:
+            _stop(proc)  # anything of the group still running (the child has ended)
+            if not reader.is_alive() and proc.stdout is not None:
+                proc.stdout.close()
         if result_file.is_file() and not stalled:
             return json.loads(result_file.read_text())
         running = progress_file.read_text().splitlines() if progress_file.is_file() else []
-        tail = "\n".join("".join(lines).strip().splitlines()[-5:])
+        tail = "\n".join("".join(list(lines)).strip().splitlines()[-5:])
         if stalled and not running:
             raise InputError(
                 f"--file {path}: importing it did not finish within {timeout:g} s, and was "
@@ -278,13 +280,24 @@ def _wait_or_stop(proc: subprocess.Popen, progress_file: Path, timeout: float) -
             if now_size != size:
                 size, since = now_size, time.monotonic()
             elif time.monotonic() - since > timeout:
-                proc.kill()
-                proc.wait()
+                _stop(proc)
                 return True
     except BaseException:  # Ctrl-C, a signal: the learner's code must not outlive the check
-        proc.kill()
-        proc.wait()
+        _stop(proc)
         raise
+
+
+def _stop(proc: subprocess.Popen) -> None:
+    """Kill the child and its process group (what the learner's code started), then reap
+    the child."""
+    if os.name == "posix":
+        try:
+            os.killpg(proc.pid, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            pass  # the group is gone already
+    elif proc.poll() is None:  # pragma: no cover - Windows
+        proc.kill()
+    proc.wait()
 
 
 def _child(path: str, seed: int, result_file: str, progress_file: str) -> int:

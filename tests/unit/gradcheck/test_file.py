@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import textwrap
+import time
 
 import numpy as np
 import pytest
@@ -426,6 +428,37 @@ def test_an_infinite_loop_is_stopped_and_named_a_fail(tmp_path):
     assert "relu_forward / relu_backward: FAIL: it did not finish within 2 s" in proc.stdout
     assert "a loop that never ends" in proc.stdout.lower()
     assert proc.stdout.splitlines()[-1] == "FAILED: relu_forward / relu_backward"
+
+
+@pytest.mark.skipif(os.name != "posix", reason="process groups")
+def test_a_stopped_check_ends_the_processes_the_learners_code_started(tmp_path):
+    """A learner's file that starts a helper process (a data loader, a plot server) and
+    then never returns: the stop ends the helper too, not only the check's child."""
+    write(tmp_path, '''
+        import subprocess, sys
+        import numpy as np
+        helper = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(120)"])
+        open("helper.pid", "w").write(str(helper.pid))
+        def relu_forward(x):
+            return np.maximum(0, x), x
+        def relu_backward(dout, x):
+            while True:
+                pass
+    ''')
+    proc = numpynn("gradcheck", "--file", "layers.py", "--timeout", "2", cwd=tmp_path)
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    pid = int((tmp_path / "helper.pid").read_text())
+    for _ in range(50):  # killed with its group; reaped by init a moment later
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            break
+        if open(f"/proc/{pid}/stat").read().split()[2] == "Z":
+            break
+        time.sleep(0.1)
+    else:
+        os.kill(pid, 9)
+        raise AssertionError("the learner's helper process outlived the check")
 
 
 def test_training_at_the_top_level_is_stopped_with_the_main_guard_advice(tmp_path):
