@@ -193,19 +193,26 @@ def run(args: argparse.Namespace) -> int:
             progress.on_train_end(None)  # type: ignore[arg-type]
         checkpoint = out / CHECKPOINT_FILE
         what = stop_word(exc)
-        if checkpoint.is_file():
-            print(f"numpynn: {what}; the last finished epoch is saved in {checkpoint}. "
-                  f"Continue with: numpynn train --resume {out}", file=sys.stderr)
-        elif options.ensemble > 1:  # its members train in one call: no checkpoint
+        # this run's checkpoint, not one an earlier run left (--overwrite)
+        own = checkpoint.is_file() and (args.resume is not None or _file_key(checkpoint)
+                                        not in (None, saved_before))
+        earlier = (f" ({checkpoint} is the earlier run's)" if checkpoint.is_file() and not own
+                   else "")
+        if options.ensemble > 1:  # its members train in one call: no checkpoint
             remove_if_empty(out, created)
             print(f"numpynn: {what}; an ensemble is saved only once all its "
                   f"{options.ensemble} members have trained (it keeps no checkpoint), so "
-                  "nothing was saved. Run the same command again to start over; fewer "
-                  "--epochs or a smaller --ensemble finish sooner.", file=sys.stderr)
+                  f"nothing of it was saved{earlier}. Run the same command again to start "
+                  "over; fewer --epochs or a smaller --ensemble finish sooner.",
+                  file=sys.stderr)
+        elif own:
+            print(f"numpynn: {what}; the last finished epoch is saved in {checkpoint}. "
+                  f"Continue with: numpynn train --resume {out}", file=sys.stderr)
         else:
             remove_if_empty(out, created)
-            print(f"numpynn: {what} before the first epoch finished; nothing was saved. "
-                  "Run the same command again to start over.", file=sys.stderr)
+            print(f"numpynn: {what} before the first epoch finished; nothing of this run was "
+                  f"saved{earlier}. Run the same command again to start over.",
+                  file=sys.stderr)
         return interrupted_exit_code(exc)
     except OSError as exc:  # a full disk, a quota: say that the run can be continued
         remove_if_empty(out, created)

@@ -186,6 +186,31 @@ def test_ctrl_c_during_an_ensemble_says_why_nothing_was_saved(tmp_path, monkeypa
     assert not (tmp_path / "run").exists()
 
 
+def test_ctrl_c_of_an_overwrite_does_not_offer_the_earlier_runs_checkpoint(
+        tmp_path, monkeypatch, capsys):
+    """--overwrite into a run that left a checkpoint, interrupted before this run saved
+    one: resuming would continue the earlier run, so the message must not offer it."""
+    from numpynn.cli import train_cmd
+    from numpynn.cli.main import main
+    from numpynn.runs.files import CHECKPOINT_FILE
+
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "run").mkdir()
+    assert main(["train", "--out", "run", "--epochs", "1", "--quiet", "--no-report"]) == 0
+    assert (tmp_path / "run" / CHECKPOINT_FILE).is_file()
+    capsys.readouterr()
+
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(train_cmd, "run_training", interrupted)
+    for extra in ([], ["--ensemble", "2"]):
+        argv = ["train", "--out", "run", "--overwrite", "--quiet", *extra]
+        assert main(argv) == 130
+        err = capsys.readouterr().err
+        assert "--resume" not in err and "is the earlier run's" in err, err
+
+
 def test_resume_a_finished_run_changes_nothing(tmp_path, reference):
     """Resuming after the last epoch (e.g. Ctrl-C while the report was drawn) just
     finishes: the same parameters and history again."""
