@@ -359,7 +359,10 @@ def run(args: argparse.Namespace) -> int:
     except OSError as exc:  # a full disk, a quota: the finished trials are kept
         if not (Path(out) / SEARCH_SETTINGS_FILE).is_file():
             raise
-        n = len(read_trials(Path(out) / TRIALS_FILE))
+        try:
+            n = len(read_trials(Path(out) / TRIALS_FILE))
+        except Exception:  # noqa: BLE001 - the table unreadable too: the error as it was
+            raise exc from None
         where = f": {exc.filename}" if exc.filename else ""
         raise InputError(f"{exc.strerror or exc}{where}; the search stopped, and its {n} "
                          f"finished trials are kept in {out}/{TRIALS_FILE}: free some space "
