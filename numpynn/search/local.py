@@ -37,6 +37,11 @@ from ..outputs import process_alive
 from . import packing  # noqa: F401 - a worker's warm-up imports what a pack needs
 from .trials import _blas_one_thread
 
+try:
+    import fcntl
+except ImportError:  # pragma: no cover - Windows
+    fcntl = None  # type: ignore[assignment]
+
 #: A pack's rows and trained networks, as :func:`numpynn.search.packing.run_pack` returns.
 Outcome = list[tuple[dict[str, Any], Any]]
 
@@ -208,13 +213,14 @@ def _data_file(data: Any) -> tuple[str | None, Any]:
     remove_stale_data_folders()
     try:
         folder = tempfile.mkdtemp(prefix=f"{DATA_FOLDER_PREFIX}{os.getpid()}-{_host()}-")
+        _hold(folder)
         paths = {}
         for i, name in enumerate(big):
             paths[name] = str(Path(folder) / f"{i}.npy")
             np.save(paths[name], np.ascontiguousarray(parts[name]), allow_pickle=False)
     except BaseException as exc:  # an interrupt while writing: nothing left in the temp dir
         if folder is not None:
-            shutil.rmtree(folder, ignore_errors=True)
+            _remove(folder)
         if not isinstance(exc, OSError):
             raise
         return None, data
@@ -231,12 +237,57 @@ def _host() -> str:
     return "".join(c if c.isalnum() else "_" for c in socket.gethostname()) or "host"
 
 
+_HELD: dict[str, int] = {}  # this process's data folders -> their lock file's descriptor
+_LOCK_FILE = ".lock"
+
+
+def _hold(folder: str) -> None:
+    """Lock ``folder/.lock`` while this search uses the folder: another search (another
+    container sharing /tmp and the host name, whose process ids are not ours) sees it in
+    use and leaves it (:func:`remove_stale_data_folders`)."""
+    if fcntl is None:  # pragma: no cover - Windows: the process id alone says
+        return
+    fd = os.open(os.path.join(folder, _LOCK_FILE), os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:  # a file system without locks: the process id alone says
+        os.close(fd)
+        return
+    _HELD[folder] = fd
+
+
+def _remove(folder: str) -> None:
+    """Remove a data folder of this process's, its lock let go."""
+    fd = _HELD.pop(folder, None)
+    if fd is not None:
+        os.close(fd)
+    shutil.rmtree(folder, ignore_errors=True)
+
+
+def _in_use(folder: Path) -> bool:
+    """Whether another process holds ``folder``'s lock (:func:`_hold`)."""
+    if fcntl is None:  # pragma: no cover - Windows
+        return False
+    try:
+        fd = os.open(folder / _LOCK_FILE, os.O_RDWR)
+    except OSError:
+        return False  # no lock file: the process id alone says
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        return True
+    finally:
+        os.close(fd)
+    return False
+
+
 def remove_stale_data_folders(directory: str | None = None) -> list[Path]:
     """Remove the data folders (:func:`_data_file`) in ``directory`` (the temporary
     directory) of this machine's searches whose process no longer runs: one killed by
     SIGKILL (the OOM killer, ``kill -9``) removes nothing, and its copy of the data
     (hundreds of MB for MNIST or CIFAR-10) stayed in /tmp. Another machine's folders (a
     shared temporary directory) are left alone: its process ids are not this one's.
+    A folder whose lock another process holds (:func:`_hold`) is in use and kept.
     Returns the folders removed."""
     removed: list[Path] = []
     try:
@@ -248,7 +299,7 @@ def remove_stale_data_folders(directory: str | None = None) -> list[Path]:
         if not (p.name.startswith(DATA_FOLDER_PREFIX) and pid.isdigit()
                 and rest.startswith(f"{_host()}-")) \
                 or int(pid) == os.getpid() or process_alive(int(pid)) \
-                or p.is_symlink() or not p.is_dir():
+                or p.is_symlink() or not p.is_dir() or _in_use(p):
             continue
         shutil.rmtree(p, ignore_errors=True)
         removed.append(p)
@@ -278,7 +329,7 @@ def run_shared(run: Callable[[Any, Any], Outcome], packs: Sequence[Any], data: A
         raise
     finally:
         if folder is not None:
-            shutil.rmtree(folder, ignore_errors=True)
+            _remove(folder)
 
 
 def _share(run: Callable[[Any, Any], Outcome], left: deque, data: Any, source: Any, n: int

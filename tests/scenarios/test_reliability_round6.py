@@ -8,7 +8,6 @@ from __future__ import annotations
 import errno
 import hashlib
 import os
-import shutil
 import sys
 from pathlib import Path
 
@@ -390,8 +389,23 @@ def test_a_killed_searchs_copy_of_its_data_is_removed_by_the_next_search(tmp_pat
             f"numpynn-search-{os.getpid()}-{host}-")
         assert not stale.exists() and live.exists() and other.exists()
         assert elsewhere.exists()  # a shared temporary directory: not this machine's pids
+        # a folder another process holds (another container, its own process ids) is kept
+        held = tmp_path / f"numpynn-search-{dead.pid}-{host}-jkl"
+        held.mkdir()
+        holder = subprocess.Popen([sys.executable, "-c", (
+            "import fcntl, os, sys, time; fd = os.open(sys.argv[1], os.O_RDWR | os.O_CREAT); "
+            "fcntl.flock(fd, fcntl.LOCK_EX); print('locked', flush=True); time.sleep(60)"),
+            str(held / ".lock")], stdout=subprocess.PIPE, text=True)
+        try:
+            assert holder.stdout.readline().strip() == "locked"
+            assert local.remove_stale_data_folders(str(tmp_path)) == []
+            assert held.exists()
+        finally:
+            holder.kill()
+            holder.wait()
+        assert local.remove_stale_data_folders(str(tmp_path)) == [held]  # let go: stale
     finally:
-        shutil.rmtree(folder)
+        local._remove(folder)
 
 
 @pytest.mark.skipif(sys.platform == "win32", reason="symbolic links")
