@@ -3083,14 +3083,20 @@ def _globals_text(exc: BaseException, user_dir: str) -> str:
     frame = _learner_frame(exc, user_dir)
     if frame is None or frame.f_code.co_name == "<module>":
         return ""
-    read = [(n, frame.f_globals[n]) for n in frame.f_code.co_names
+    code = frame.f_code
+    sizes = {d for a in code.co_varnames[:code.co_argcount]
+             for d in np.shape(frame.f_locals.get(a)) or ()}  # the inputs' dimensions
+    # whole numbers read from the top level that no input's dimension is: a batch size or
+    # class count of the notebook (a constant like EPS = 1e-8, or a size that matches its
+    # inputs, is not the cause)
+    read = [(n, frame.f_globals[n]) for n in code.co_names
             if n in frame.f_globals and not n.startswith("__")
-            and isinstance(frame.f_globals[n], (int, float, np.integer, np.floating, np.ndarray))
-            and not isinstance(frame.f_globals[n], bool)]
+            and isinstance(frame.f_globals[n], (int, np.integer))
+            and not isinstance(frame.f_globals[n], bool)
+            and frame.f_globals[n] > 1 and frame.f_globals[n] not in sizes]
     if not read:
         return ""
-    shown = ", ".join(f"{n} = {v!r}" if not isinstance(v, np.ndarray) else
-                      f"{n} (an array of shape {v.shape})" for n, v in read[:3])
+    shown = ", ".join(f"{n} = {v!r}" for n, v in read[:3])
     return (f"; {frame.f_code.co_name} reads {shown} from the file's top level (a global), "
             "not from its own inputs: the check calls it with other sizes (as the Solver's "
             "last batch, or a test batch, does); compute them from the arguments (N = "
