@@ -29,7 +29,6 @@ and a folder that cannot be listed are errors naming them.
 from __future__ import annotations
 
 import os
-import unicodedata
 from collections import Counter
 from collections.abc import Iterator, Sequence
 from pathlib import Path
@@ -39,8 +38,9 @@ import numpy as np
 from ..errors import DataError
 from ..memory import physical_memory
 from ..outputs import DirectoryLock
+from ._files import dangling_link
 from .dataset import Dataset
-from .labels import encode_labels
+from .labels import composed, encode_labels
 
 #: file endings Pillow decodes that this reader takes as images (lower case)
 IMAGE_SUFFIXES = frozenset({".png", ".jpg", ".jpeg", ".jpe", ".jfif", ".bmp", ".gif", ".tif",
@@ -92,11 +92,10 @@ def _is_run(path: Path) -> bool:
 def _refuse_dead_link(path: Path) -> None:
     """A visible link named as an image or a folder (no ending) whose target is gone is
     an error naming it: its images would be left out in silence."""
-    if (path.is_symlink() and not path.exists() and not _hidden(path.name)
-            and (path.suffix.lower() in IMAGE_SUFFIXES or not path.suffix)):
-        raise DataError(f"{path} is a link to {os.readlink(path)}, which does not exist (a "
-                        "drive not mounted, or a file moved): mount or restore it, or "
-                        "delete the link.")
+    gone = dangling_link(path)
+    if gone and not _hidden(path.name) and (
+            path.suffix.lower() in IMAGE_SUFFIXES or not path.suffix):
+        raise DataError(f"{gone} (a drive not mounted?), or delete the link.")
 
 
 def _subfolders(path: Path) -> list[Path]:
@@ -242,7 +241,7 @@ def _layout(root: Path) -> tuple[list[Path], list[Path], list[str]]:
 def _class_name(folder: Path) -> str:
     """The class a folder names, in Unicode's composed form (NFC): macOS writes "café"
     decomposed, Linux and Windows composed; the two are one class."""
-    return folder.name if folder.name.isascii() else unicodedata.normalize("NFC", folder.name)
+    return composed(folder.name)
 
 
 def _files_of(folders: Sequence[Path], labelled: bool

@@ -64,8 +64,8 @@ def encode_labels(
         keys, values = known.astype(str).tolist(), raw.astype(str).tolist()
     else:
         keys, values = known.tolist(), raw.tolist()
-    if known.dtype.kind == "U" and len({_composed(k) for k in keys}) == len(keys):
-        keys, values = [_composed(k) for k in keys], [_composed(v) for v in values]
+    if known.dtype.kind == "U" and len({composed(k) for k in keys}) == len(keys):
+        keys, values = [composed(k) for k in keys], [composed(v) for v in values]
     index = {k: i for i, k in enumerate(keys)}
     y = np.fromiter((index.get(v, -1) for v in values), dtype=np.int64, count=len(values))
     if (y < 0).any():
@@ -74,7 +74,7 @@ def encode_labels(
     return y, known
 
 
-def _composed(label: str) -> str:
+def composed(label: str) -> str:
     """A text label in Unicode's composed form (NFC): "café" typed on macOS (decomposed,
     as its file names are) and on Linux is one label."""
     return label if label.isascii() else unicodedata.normalize("NFC", label)

@@ -348,7 +348,8 @@ def test_a_link_to_an_image_or_a_class_folder_that_is_gone_is_named(tmp_path, li
     """Not left out in silence: an unmounted drive would drop a class or its images."""
     root = _folder(tmp_path / "links")
     (root / link).symlink_to(tmp_path / "unmounted" / link)
-    with pytest.raises(DataError, match=rf"links/{link} is a link to .*unmounted.*not exist"):
+    with pytest.raises(DataError,
+                       match=rf"links/{link} is a symbolic link to .*unmounted.*not exist"):
         load_image_folder(root)
     assert looks_like_image_folder(root)  # read as images, so that the error is said
 
