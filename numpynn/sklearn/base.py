@@ -34,14 +34,14 @@ except ImportError:  # scikit-learn < 1.6: the same checks were a BaseEstimator 
 
 from ..data.cells import date_value, number_either_way, number_value
 from ..data.labels import is_number
-from ..errors import InputError, UnknownParameterError
+from ..errors import DivergenceError, InputError, UnknownParameterError
 from ..memory import check_fits
 from ..models import check_activation, check_dropout, check_normalization, check_weight_scale
 from ..training.optim import OPTIMIZERS
 from ..training.trainer import Callback, TrainConfig, Trainer
 from ..validation import MAX_EPOCHS, unknown_keyword
 
-__all__ = ["_BaseMLP", "_Monitor", "_SEED_MAX", "validate_dense"]
+__all__ = ["_BaseMLP", "_Monitor", "_SEED_MAX", "estimator_message", "validate_dense"]
 
 
 def validate_dense(estimator: BaseEstimator, X: Any, y: Any = "no_validation", **checks: Any
@@ -264,6 +264,42 @@ def unknown_parameter(cls: type, name: str, call: str = "") -> UnknownParameterE
                            why=why, call=call, what="parameters")
 
 
+#: numpynn's library parameter names, as its messages write them in backquotes (```lr```),
+#: -> the estimators' names for them; a name not here is the estimators' too (``reg``)
+LIBRARY_NAMES: dict[str, str] = {
+    "lr": "learning_rate_init", "epochs": "max_iter", "hidden_dims": "hidden_layer_sizes",
+    "seed": "random_state", "patience": "n_iter_no_change", "norm": "normalization",
+    "val_fraction": "validation_fraction",
+}
+
+_PARAM_RE = re.compile(r"`([A-Za-z_][A-Za-z0-9_]*)(?:=([^`]*))?`")
+
+
+def estimator_message(text: str) -> str:
+    """A library message (which names parameters in backquotes: ```lr=0.01```,
+    ```preprocessing='standardize'```) in the estimators' terms: ``learning_rate_init=0.01``,
+    and a StandardScaler in a pipeline for the preprocessing the estimators do not have
+    (the CLI's counterpart is :func:`numpynn.cli.common.flag_message`)."""
+    def replace(match: re.Match[str]) -> str:
+        name, value = match.group(1), match.group(2)
+        if name == "preprocessing":
+            return "a StandardScaler before the estimator: make_pipeline(StandardScaler(), est)"
+        name = LIBRARY_NAMES.get(name, name)
+        return name if value is None else f"{name}={value}"
+
+    return _PARAM_RE.sub(replace, text)
+
+
+def train_in_estimator_terms(train: Any) -> Any:
+    """``train()``'s result; a DivergenceError it raises is raised again with its message
+    in the estimators' parameter names (:func:`estimator_message`): a scikit-learn user
+    sets ``learning_rate_init``, not the library's ``lr``."""
+    try:
+        return train()
+    except DivergenceError as exc:
+        raise DivergenceError(estimator_message(str(exc))) from None
+
+
 class _BaseMLP(BaseEstimator):
     """The shared part of the numpynn MLP estimators (not an estimator by itself)."""
 
@@ -458,7 +494,7 @@ class _BaseMLP(BaseEstimator):
         if self._rng_state is not None:
             trainer.rng.bit_generator.state = self._rng_state
         try:
-            trainer.train()
+            train_in_estimator_terms(trainer.train)
         finally:
             self._optimizer_state = trainer.optimizer.state_dict()
             self._rng_state = trainer.rng.bit_generator.state

@@ -36,7 +36,7 @@ from sklearn.utils.validation import check_is_fitted, column_or_1d
 from ..data.csv_file import look_alike
 from ..models import MLP
 from ..training.ensemble import train_ensemble
-from .base import _BaseMLP, validate_dense
+from .base import _BaseMLP, train_in_estimator_terms, validate_dense
 
 __all__ = ["MLPClassifier"]
 
@@ -361,7 +361,8 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
                        activation=self.activation, dropout=float(self.dropout))
 
         with np.errstate(over="ignore", invalid="ignore"):
-            self.model_ = train_ensemble(build, k, X, y_idx, config, X_val, y_val, seed=seed)
+            self.model_ = train_in_estimator_terms(
+                lambda: train_ensemble(build, k, X, y_idx, config, X_val, y_val, seed=seed))
         histories = self.model_.histories or []
         n_epochs = min(len(h.epochs) for h in histories)
         self.n_iter_ = max(len(h.epochs) for h in histories)

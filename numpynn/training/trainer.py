@@ -633,6 +633,20 @@ class Trainer:
             loss = loss if value is None else f"{value:.3g}"
             # no update has happened yet: the learning rate cannot be the cause
             largest = max(float(np.abs(v).max()) for v in self.model.params.values())
+            penalty = self._penalty()
+            total = value if value is not None else float(loss)
+            limit, reg = self._loss_limit, float(getattr(self.model, "reg", 0.0) or 0.0)
+            # without reg's term no divergence, and reg above the usual (a usual reg's
+            # term is large only on weights that are too large: the message below)
+            if math.isfinite(total) and reg > 1e-2 and (
+                    total - penalty <= limit if limit is not None else penalty >= 0.5 * total):
+                raise DivergenceError(
+                    f"training cannot start: the loss of the initial parameters on the "
+                    f"first batch is already {loss}, of which {penalty:.3g} is the L2 term "
+                    f"0.5 * reg * sum(W**2) (no update was made, so the learning rate is "
+                    f"not the cause): `reg`={reg:g} is far too large; lower it "
+                    "(typical values are 1e-5 to 1e-2)."
+                )
             raise DivergenceError(
                 f"training cannot start: the loss of the initial parameters on the first "
                 f"batch is already {loss} (no update was made, so the learning rate is not "
@@ -645,6 +659,16 @@ class Trainer:
             f"training diverged in epoch {epoch}: {what}. {kept} "
             f"Try a smaller learning rate, e.g. `lr={lr / 10:g}`."
         )
+
+    def _penalty(self) -> float:
+        """The model's L2 term, ``0.5 * reg * sum(W**2)`` over its decayed parameters
+        (0.0 for a model without them)."""
+        reg = float(getattr(self.model, "reg", 0.0) or 0.0)
+        keys = getattr(self.model, "decay_keys", ())
+        with np.errstate(over="ignore"):
+            return 0.5 * reg * sum(float(np.sum(np.square(self.model.params[k],
+                                                          dtype=np.float64)))
+                                   for k in keys)
 
     # -------------------------------------------------------------------- checkpoints
     def _checkpoint_epoch(self, last: bool) -> None:

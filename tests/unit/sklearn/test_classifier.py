@@ -17,6 +17,7 @@ from sklearn.utils.estimator_checks import parametrize_with_checks
 
 import numpynn
 from numpynn import MLPClassifier
+from numpynn.errors import DivergenceError
 from numpynn.models import MLP
 from tests.clirun import REPO
 
@@ -377,3 +378,21 @@ def test_labels_that_differ_only_in_case_or_spaces_are_warned():
         warnings.simplefilter("error", UserWarning)
         warnings.simplefilter("ignore", ConvergenceWarning)
         MLPClassifier(max_iter=1).fit(X, np.array(["pos", "neg"] * 15))
+
+
+@pytest.mark.filterwarnings("ignore::RuntimeWarning")
+@pytest.mark.parametrize("params, scale, said, unsaid", [
+    ({"learning_rate_init": 1e6}, 1e3, "learning_rate_init=100000", "`lr"),
+    ({"learning_rate_init": 1e6, "n_ensemble": 2}, 1e3, "learning_rate_init=100000", "`lr"),
+    ({"weight_scale": 1e4}, 1e6, "make_pipeline(StandardScaler(), est)", "preprocessing"),
+    ({"reg": 1e10}, 1.0, "reg=1e+10 is far too large", "weight_scale"),
+])
+def test_a_divergence_names_the_estimators_parameters(params, scale, said, unsaid):
+    """The Trainer's DivergenceError names the library's parameters (```lr=...```,
+    ```preprocessing='standardize'```), which the estimators do not have: it is raised
+    in their terms (learning_rate_init, a StandardScaler in a pipeline)."""
+    X, y = blobs()
+    est = MLPClassifier(max_iter=5, random_state=0, **params)
+    with pytest.raises(DivergenceError) as info:
+        est.fit(X * scale, y)
+    assert said in str(info.value) and unsaid not in str(info.value)

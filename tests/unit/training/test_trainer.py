@@ -328,6 +328,18 @@ def test_divergence_raises_and_keeps_finite_params(digits):
     assert all(np.isfinite(v).all() for v in trainer.model.params.values())
 
 
+def test_a_first_loss_made_by_the_l2_term_names_reg_not_the_weights(digits):
+    """reg=1e10: the first batch's loss is almost all 0.5 * reg * sum(W**2); the message
+    blamed the initial weights and the inputs' scale, and named neither reg nor its fix."""
+    trainer = make_trainer(digits, epochs=2)
+    trainer.model.reg = 1e10
+    with pytest.raises(DivergenceError, match="training cannot start") as info:
+        trainer.train()
+    msg = str(info.value)
+    assert "`reg`=1e+10 is far too large" in msg and "weight_scale" not in msg
+    assert trainer.step_count == 0
+
+
 @pytest.mark.filterwarnings("ignore::RuntimeWarning")
 def test_divergence_in_a_later_epoch_keeps_that_epochs_params(digits):
     class BlowUpAfter(Callback):
