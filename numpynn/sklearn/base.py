@@ -321,6 +321,8 @@ class _BaseMLP(BaseEstimator):
 
     # read by _weights; MLPClassifier's class_weight parameter overrides it
     class_weight = None
+    # the fewest rows early stopping's validation part may have (MLPRegressor: 2, for R^2)
+    _min_validation_rows = 1
 
     def _store_params(self, values: dict[str, Any]) -> None:
         """Store each ``__init__`` parameter (``values``: the subclass's ``locals()``)."""
@@ -460,7 +462,8 @@ class _BaseMLP(BaseEstimator):
         X_val = y_val = None
         if self.early_stopping:
             _check_early_stopping_split(len(y), self.validation_fraction,
-                                        None if stratify is None else len(np.unique(stratify)))
+                                        None if stratify is None else len(np.unique(stratify)),
+                                        self._min_validation_rows)
             split_seed = int(rng.randint(_SEED_MAX))
             parts = train_test_split(
                 X, y, *([] if weights is None else [weights]),
@@ -554,20 +557,31 @@ class _Monitor(Callback):
                 print(f"{trainer.history.stop_reason}. Stopping.", file=sys.stdout)
 
 
-def _check_early_stopping_split(n: int, fraction: float, n_classes: int | None) -> None:
+def _check_early_stopping_split(n: int, fraction: float, n_classes: int | None,
+                                min_validation: int = 1) -> None:
     """Refuse an early-stopping split that cannot be made, before train_test_split's "The
     test_size = 1 should be greater or equal to the number of classes = 3": the rows held
     out (``ceil(fraction * n)``, as scikit-learn counts them) and those left must each be
-    at least one, and one per class where the split is stratified (``n_classes``)."""
+    at least one, and one per class where the split is stratified (``n_classes``); the
+    rows held out at least ``min_validation`` (2 for a validation R^2: that of one row is
+    0.0 whatever the network predicts, so early stopping would keep the first epoch)."""
     held = math.ceil(fraction * n)
     least = n_classes or 1
-    if held >= least and n - held >= least:
+    need_val = max(least, min_validation)
+    if held >= need_val and n - held >= least:
         return
-    part = ("validation" if held < least else "training")
-    per_class = f", fewer than the {n_classes} classes" if n_classes else ""
+    short_val = held < need_val
+    part, rows = ("validation", held) if short_val else ("training", n - held)
+    if n_classes and rows < n_classes:
+        why = f", fewer than the {n_classes} classes"
+    elif short_val and held < min_validation:
+        why = (f", fewer than the {min_validation} that a validation R^2 needs (that of one "
+               "row is no score)")
+    else:
+        why = ""
     raise ValueError(
         f"early_stopping=True holds out validation_fraction={fraction:g} of the {n} rows: "
         f"{held} for validation and {n - held} for training, so the {part} part would have "
-        f"{min(held, n - held)} row(s){per_class}; give more rows, "
-        f"{'a larger' if held < least else 'a smaller'} validation_fraction, or "
+        f"{rows} row(s){why}; give more rows, "
+        f"{'a larger' if short_val else 'a smaller'} validation_fraction, or "
         "early_stopping=False.")

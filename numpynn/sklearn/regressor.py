@@ -96,6 +96,9 @@ class MLPRegressor(RegressorMixin, _BaseMLP):
         return tags
 
     _parameter_constraints: dict = {**_BaseMLP._parameter_constraints, "scale_y": ["boolean"]}
+    # the validation R^2 of one row is 0.0 whatever is predicted (scikit-learn's
+    # MLPRegressor refuses fewer than 2 validation rows too)
+    _min_validation_rows = 2
 
     # ------------------------------------------------------------------------ fit
     def _targets(self, X, y, reset: bool):

@@ -167,3 +167,16 @@ def test_an_early_stopping_split_without_training_rows_is_named():
     X = np.random.default_rng(0).normal(size=(3, 2))
     with pytest.raises(ValueError, match="the training part would have 0 row"):
         MLPRegressor(early_stopping=True, validation_fraction=0.9, max_iter=2).fit(X, X[:, 0])
+
+
+def test_an_early_stopping_split_of_one_validation_row_is_refused():
+    """9 rows hold out one for validation, whose R^2 is 0.0 whatever the network predicts:
+    early stopping stopped after n_iter_no_change epochs and kept the first epoch's
+    parameters, silently."""
+    X = np.random.default_rng(0).normal(size=(9, 3))
+    with pytest.raises(ValueError, match=r"validation part would have 1 row\(s\), fewer than "
+                                         r"the 2 that a validation R\^2 needs"):
+        MLPRegressor(early_stopping=True, max_iter=5).fit(X, X[:, 0])
+    X = np.random.default_rng(0).normal(size=(11, 3))  # 2 validation rows
+    est = MLPRegressor(early_stopping=True, max_iter=3, random_state=0).fit(X, X[:, 0])
+    assert len(est.validation_scores_) == 3
