@@ -360,7 +360,7 @@ class _BaseMLP(BaseEstimator):
         "dropout": "no_validation",
         "normalization": "no_validation",
         "random_state": ["random_state"],
-        "verbose": ["boolean"],
+        "verbose": ["verbose"],  # a bool, or an int as scikit-learn's verbose=1
         "warm_start": ["boolean"],
     }
 
@@ -428,8 +428,11 @@ class _BaseMLP(BaseEstimator):
         if sample_weight is None and self.class_weight is None:
             return None
         weights = _check_sample_weight(sample_weight, X, dtype=np.float64)
+        _check_nonnegative(weights, "sample_weight")
         if self.class_weight is not None:
-            weights = weights * compute_sample_weight(self.class_weight, y)
+            per_class = compute_sample_weight(self.class_weight, y)
+            _check_nonnegative(per_class, "class_weight")
+            weights = weights * per_class
         if not weights.any():
             raise ValueError("sample_weight is zero for every sample; give some samples a "
                              "positive weight.")
@@ -510,6 +513,17 @@ class _BaseMLP(BaseEstimator):
                 "reached and the optimization hasn't converged yet.", ConvergenceWarning,
                 stacklevel=3,
             )
+
+
+def _check_nonnegative(weights: np.ndarray, name: str) -> None:
+    """Refuse negative weights (scikit-learn's MLP fits them, pushing the loss of those
+    rows up; numpynn's loss takes weights >= 0) before the fit starts, naming the
+    parameter that gave them (``class_weight``'s come out as per-row weights)."""
+    negative = weights < 0
+    if negative.any():
+        raise ValueError(
+            f"{name} gives {int(negative.sum())} row(s) a negative weight (e.g. "
+            f"{weights[negative][0]:g}); weights must be >= 0: 0 leaves a row out.")
 
 
 class _Monitor(Callback):

@@ -105,7 +105,14 @@ class MLPRegressor(RegressorMixin, _BaseMLP):
         _check_numeric_targets(y)
         X, y = validate_dense(self, X, y, reset=reset, dtype=[np.float64, np.float32],
                              y_numeric=True, multi_output=True)
-        return X, np.asarray(y, dtype=np.float64)
+        y = np.asarray(y, dtype=np.float64)
+        bad = ~np.isfinite(y)
+        if bad.any():  # None in an object y passes scikit-learn's check and becomes NaN
+            rows = np.flatnonzero(bad.reshape(len(y), -1).any(axis=1))
+            raise ValueError(
+                f"y has {rows.size} missing or infinite target(s) (None, NaN or inf; e.g. "
+                f"row {rows[0]}); drop those rows, or fill them.")
+        return X, y
 
     def fit(self, X, y, sample_weight=None):
         """Train on X (n_samples, n_features) and targets y (n_samples,) or

@@ -396,3 +396,23 @@ def test_a_divergence_names_the_estimators_parameters(params, scale, said, unsai
     with pytest.raises(DivergenceError) as info:
         est.fit(X * scale, y)
     assert said in str(info.value) and unsaid not in str(info.value)
+
+
+def test_verbose_takes_an_int_as_scikit_learns(capsys):
+    """verbose=1 (scikit-learn's habit: its constraint is 'verbose', an int or a bool)
+    was refused as not a bool."""
+    X, y = blobs()
+    MLPClassifier(verbose=1, max_iter=1).fit(X, y)
+    assert "Iteration 1" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("params, fit_kw, said", [
+    ({}, {"sample_weight": np.r_[-1.0, np.ones(119)]}, "sample_weight gives 1 row"),
+    ({"class_weight": {0: -1.0, 1: 1.0, 2: 1.0}}, {}, "class_weight gives 40 row"),
+])
+def test_negative_weights_are_refused_naming_their_parameter(params, fit_kw, said):
+    """A negative class_weight was refused from the Trainer as 'sample_weight must hold
+    finite weights >= 0', naming a parameter the user had not given."""
+    X, y = blobs()
+    with pytest.raises(ValueError, match=said):
+        MLPClassifier(max_iter=2, **params).fit(X, y, **fit_kw)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pickle
 
 import numpy as np
+import pandas as pd
 import pytest
 from sklearn.base import clone
 from sklearn.datasets import make_friedman1
@@ -180,3 +181,15 @@ def test_an_early_stopping_split_of_one_validation_row_is_refused():
     X = np.random.default_rng(0).normal(size=(11, 3))  # 2 validation rows
     est = MLPRegressor(early_stopping=True, max_iter=3, random_state=0).fit(X, X[:, 0])
     assert len(est.validation_scores_) == 3
+
+
+@pytest.mark.parametrize("make_y", [
+    lambda y: np.r_[None, y[1:]],  # an object array: scikit-learn's check lets None by
+    lambda y: pd.Series(y, dtype=object).where(np.arange(len(y)) > 0, None),
+])
+def test_missing_targets_are_named_before_training(make_y):
+    """A None target passed scikit-learn's check of y, became NaN, and was refused from
+    the loss, deep in the Trainer, as 'y_train holds NaN' (a name the user never gave)."""
+    X = np.random.default_rng(0).normal(size=(20, 3))
+    with pytest.raises(ValueError, match=r"y has 1 missing or infinite target\(s\).*row 0"):
+        MLPRegressor(max_iter=2).fit(X, make_y(X[:, 0]))
