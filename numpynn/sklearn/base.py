@@ -110,7 +110,8 @@ def _check_no_text_columns(X: Any) -> None:
             "the month named, such as 2020-03-15 or 07-Dec-2026, as the year with its "
             "fraction).")
     text = [str(name) for name, dtype in dtypes.items()
-            if getattr(dtype, "kind", "O") not in "biufc"]
+            if getattr(dtype, "kind", "O") not in "biufc"
+            and not (str(dtype) == "object" and _numbers_as_objects(X[name]))]
     numbers = {name: example for name, cells in texts.items()
                if (example := _number_as_text(cells)) is not None}
     if numbers:  # an encoder of categories is the wrong advice for them too
@@ -168,6 +169,14 @@ def _filled(column: Any) -> list[Any]:
         return column.dropna().tolist()
     except (AttributeError, TypeError):
         return []
+
+
+def _numbers_as_objects(column: Any) -> bool:
+    """Whether an object column holds numbers (Python ints, floats or bools, as a frame
+    built from lists of mixed rows or transposed holds them; missing cells aside), which
+    scikit-learn reads as numbers: not text to encode."""
+    cells = _filled(column)
+    return bool(cells) and all(isinstance(v, (numbers.Real, np.bool_)) for v in cells)
 
 
 def _dates_as_text(cells: list[Any]) -> bool:

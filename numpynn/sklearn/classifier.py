@@ -309,7 +309,12 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
         check_classification_targets(y)
         y = column_or_1d(y)
         if first:
-            self._set_classes(np.unique(np.asarray(classes)))
+            given = np.unique(np.asarray(classes))
+            unknown = np.setdiff1d(np.unique(y), given)
+            if unknown.size:  # before _set_classes, which would count only those given
+                raise ValueError(f"y contains labels {unknown.tolist()} not in classes="
+                                 f"{given.tolist()}; classes must list every label.")
+            self._set_classes(given)
             self._initialize(X.shape[1], X.dtype, check_random_state(self.random_state))
         elif classes is not None and not np.array_equal(np.unique(classes), self.classes_):
             raise ValueError(

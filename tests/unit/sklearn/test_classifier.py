@@ -416,3 +416,29 @@ def test_negative_weights_are_refused_naming_their_parameter(params, fit_kw, sai
     X, y = blobs()
     with pytest.raises(ValueError, match=said):
         MLPClassifier(max_iter=2, **params).fit(X, y, **fit_kw)
+
+
+@pytest.mark.parametrize("cells", [
+    lambda y: (y % 2).tolist(),  # Python ints
+    lambda y: (y / 3).tolist(),  # Python floats
+    lambda y: (y % 2 == 0).tolist(),  # Python bools
+])
+def test_an_object_column_of_numbers_is_numbers_not_text(cells):
+    """A DataFrame column of dtype object holding Python numbers (a frame built from rows
+    of mixed lists, or transposed) was refused as 'text or categories' with the advice to
+    one-hot encode it; scikit-learn reads it as numbers, and so do the estimators now."""
+    pd = pytest.importorskip("pandas")
+    X, y = blobs()
+    frame = pd.DataFrame(X, columns=list("abcd")).assign(e=pd.Series(cells(y), dtype=object))
+    est = MLPClassifier(max_iter=2, random_state=0).fit(frame, y)
+    assert est.n_features_in_ == 5 and est.predict(frame).shape == (120,)
+    with pytest.raises(ValueError, match=r"text or categories \['e'\]"):  # text still is
+        est.fit(frame.assign(e=["x"] + cells(y)[1:]), y)
+
+
+def test_partial_fit_names_the_labels_its_classes_leave_out():
+    """classes=[0] with y of 0s and 1s said 'needs samples of at least 2 classes in the
+    data; got 1 class' of data that held 2."""
+    X, y = blobs(classes=2)
+    with pytest.raises(ValueError, match=r"y contains labels \[1\] not in classes=\[0\]"):
+        MLPClassifier().partial_fit(X, y, classes=[0])
