@@ -154,7 +154,8 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
         c the weight ``n_samples / (n_classes * count_c)``; multiplied with ``fit``'s
         ``sample_weight``. The minibatch loss is the weighted mean
         ``sum_i w_i CE_i / sum_i w_i`` (scikit-learn's convention); validation scores stay
-        unweighted.
+        unweighted. ``partial_fit`` refuses ``"balanced"`` (a batch's counts are not the
+        data set's): give the dict of ``compute_class_weight("balanced", ...)`` instead.
     decay_rate : float, default=0.99
         RMSprop's decay of the squared-gradient average.
     weight_scale : float or {"auto", "he", "glorot"}, default="glorot"
@@ -300,6 +301,14 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
             self._validate_params()
             if classes is None:
                 raise ValueError("classes must be passed on the first call to partial_fit.")
+        if isinstance(self.class_weight, str) and self.class_weight == "balanced":
+            # each batch would be balanced on its own counts, not the data set's
+            raise ValueError(
+                "class_weight='balanced' is not supported for partial_fit (as scikit-learn's "
+                "SGDClassifier): each batch would be balanced on its own class counts. Give "
+                "the data set's weights as a dict instead: class_weight=dict(zip(classes, "
+                "sklearn.utils.class_weight.compute_class_weight('balanced', classes=classes, "
+                "y=y_all))), with y_all the labels of all the batches (or a large sample).")
         if self.n_ensemble > 1:
             raise ValueError(f"partial_fit trains one network one epoch; n_ensemble="
                              f"{self.n_ensemble} fits its members together with fit: call "

@@ -442,3 +442,13 @@ def test_partial_fit_names_the_labels_its_classes_leave_out():
     X, y = blobs(classes=2)
     with pytest.raises(ValueError, match=r"y contains labels \[1\] not in classes=\[0\]"):
         MLPClassifier().partial_fit(X, y, classes=[0])
+
+
+def test_partial_fit_refuses_balanced_class_weight_naming_the_dict_to_give():
+    """class_weight='balanced' in partial_fit balanced each batch on its own counts (a
+    batch of one class weighed it 1), silently unlike fit; scikit-learn's SGDClassifier
+    refuses it, and so does partial_fit now, naming the dict that does it."""
+    X, y = blobs()
+    with pytest.raises(ValueError, match="compute_class_weight"):
+        MLPClassifier(class_weight="balanced").partial_fit(X, y, classes=[0, 1, 2])
+    MLPClassifier(class_weight={0: 1.0, 1: 2.0, 2: 1.0}).partial_fit(X, y, classes=[0, 1, 2])
