@@ -167,3 +167,24 @@ def test_a_searchs_best_row_and_its_saved_model_agree_in_named_units(tables):
     test = _evaluate(root, "s/best/model.npz")
     assert float(re.search(r"test accuracy ([\d.]+)%", line)[1]) == pytest.approx(
         100 * test["accuracy"], abs=0.005)
+
+
+def test_the_balanced_accuracy_train_points_to_is_in_evaluates_text(tables):
+    """On imbalanced classes train keeps the epoch of the best validation balanced
+    accuracy and its note says to judge by the balanced accuracy of numpynn evaluate,
+    whose text printed none (only --json had it). Now the text shows it, equal to the
+    JSON's, and the kept epoch's validation figure is evaluate's on the val split."""
+    root = tables
+    train = numpynn("train", "--data", "imb.csv", "--epochs", "8", "--val-fraction", "0.2",
+                    "--final-fit", "none", "--no-report", "--out", "i", cwd=root)
+    ok(train)
+    assert "balanced accuracy of numpynn evaluate" in train.stdout + train.stderr
+    text = ok(numpynn("evaluate", "i/model.npz", "--split", "val", cwd=root))
+    val = _evaluate(root, "i/model.npz", "--split", "val")
+    shown = re.search(r"balanced accuracy ([\d.]+)%", text)
+    assert shown and float(shown[1]) == pytest.approx(100 * val["balanced_accuracy"],
+                                                      abs=0.005)
+    history = json.loads((root / "i/history.json").read_text())
+    assert history["score_name"] == "balanced_accuracy"
+    kept = history["val_score"][history["best_epoch"] - 1]
+    assert kept == pytest.approx(val["balanced_accuracy"], abs=1e-9)
