@@ -107,7 +107,10 @@ def evaluation_dict(ev: Evaluation, data: str | None = None, split: str | None =
 def format_evaluation(ev: Evaluation, class_names: list[str]) -> str:
     """Per-class table and confusion matrix as text."""
     width = max(8, *(len(c) for c in class_names))
-    lines = [f"accuracy {ev.accuracy:.2%}   loss {ev.loss:.4f}   ({int(ev.support.sum())} rows)",
+    # the balanced accuracy too: what an imbalanced run is chosen by, and what train's
+    # note on imbalanced classes sends the user here to read
+    lines = [f"accuracy {ev.accuracy:.2%}   balanced accuracy {ev.balanced_accuracy:.2%}   "
+             f"loss {ev.loss:.4f}   ({int(ev.support.sum())} rows)",
              "", f"{'class':<{width}} {'precision':>9} {'recall':>7} {'f1':>6} {'support':>8}"]
     for i, name in enumerate(class_names):
         lines.append(f"{name:<{width}} {ev.precision[i]:>9.3f} {ev.recall[i]:>7.3f} "

@@ -34,6 +34,7 @@ from ..search import (
 from ..search.space import RANDOM_LAYERS
 from ..tasks import task_named
 from ..training.optim import OPTIMIZERS
+from ..training.scores import score_label
 from . import common
 from .commands import COMMAND_HELP
 from .main import interrupted_exit_code, stop_word
@@ -392,8 +393,11 @@ def run(args: argparse.Namespace) -> int:
         key = task_named(b.get("task") or "classification").score_key
         names = {"train": "train + val"} if result.refit else {}
         head = ("refitted best" if result.refit else "retrained best")
+        # a bare percentage reads as the score that ranked the trials: where that was
+        # another (balanced accuracy), each figure names its own
+        unit = f" {score_label(key)}" if (b.get("score_name") or key) != key else ""
         print(f"{head}: " + "  ".join(
-            f"{names.get(split, split)} {score_text(key, m[key])}"
+            f"{names.get(split, split)}{unit} {score_text(key, m[key])}"
             for split, m in result.metrics.items()))
         if result.figures.get("model"):
             print(f"  saved model: {result.figures['model']}")

@@ -399,9 +399,11 @@ def apply_task_defaults(options: RunOptions, task: Task, n_rows: int | None = No
     val = options.val_fraction
     pool = None if n_rows is None else n_rows - math.ceil(options.test_fraction * n_rows)
     folds = options.cv_folds
-    if folds is None:  # auto: small tables of a run fitted on every row afterwards
+    if folds is None:  # auto: small tables of a run fitted on every row afterwards (not
+        # an ensemble: its packed members stop on a validation split, and folds chosen
+        # here were refused as if the user had asked for them)
         folds = (auto_folds(pool) if every_row and val is None and pool is not None
-                 else 1)
+                 and options.ensemble == 1 else 1)
     elif folds > 1 and val:
         raise InputError(f"`cv_folds={folds}` chooses the epoch count on folds of the "
                          f"training rows instead of a validation split; `val_fraction="

@@ -118,6 +118,23 @@ def test_what_packing_cannot_do_is_refused(tmp_path, run_kw, words):
     assert not (tmp_path / "out").exists()
 
 
+def test_an_ensemble_fitted_on_every_row_is_refused_for_that_not_for_auto_folds(tmp_path):
+    """`final_fit='all'` on a small table chooses cross-validation folds by itself
+    (`cv_folds` None, auto); the ensemble's check then refused `cv_folds=3`, an option the
+    user never gave, instead of the `final_fit='all'` they did."""
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((300, 2))
+    lines = ["a,b,label"] + [f"{a:.3f},{b:.3f},{'yes' if a + b > 0 else 'no'}" for a, b in X]
+    (tmp_path / "t.csv").write_text("\n".join(lines) + "\n")
+    opts = replace(options(), data=str(tmp_path / "t.csv"), val_fraction=None,
+                   final_fit="all")
+    assert opts.cv_folds is None
+    with pytest.raises(InputError, match="`ensemble=3`") as info:
+        run_training(opts, tmp_path / "out", report=False)
+    assert "`final_fit='all'`" in str(info.value) and "cv_folds" not in str(info.value)
+    assert info.value.param == "ensemble"
+
+
 def test_a_regression_ensemble_is_refused(tmp_path):
     rng = np.random.default_rng(0)
     X = rng.standard_normal((60, 3))
