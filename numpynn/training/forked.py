@@ -4,32 +4,44 @@ process (:func:`train_halves`).
 A pack's step is one thread of NumPy calls, each too small to share out. A second thread
 does not help: it waits for the interpreter's lock between calls (two threads each
 training half of 16 digits-sized models took 0.186 s against one thread's 0.170 s,
-benchmarks/RESULTS.md round 13). A second process does. ``fork`` gives it the data, the
-models and their members as they are, nothing copied or pickled on the way in; the trained
-values come back through a pipe: each model's parameters, its dropout generator's state and
-its :class:`~numpynn.training.trainer.History`. Each process trains its half with one BLAS
+benchmarks/RESULTS.md round 13). A second process does. The trained values come back
+through a pipe: each model's parameters, its dropout generator's state and its
+:class:`~numpynn.training.trainer.History`. Each process trains its half with one BLAS
 thread. The models end as they would in one process: a member's arithmetic does not depend
 on the others in its pack (only the per-epoch figures' chunks of rows, summed in another
 order, differ by rounding).
+
+The first such pack forks a warm worker (:class:`_Worker`), which stays for the packs that
+follow until :data:`WORKER_IDLE` seconds pass without one. Its jobs (this pack's second
+half, and each later pack's) come pickled through a pipe, the members with the data (at
+most :data:`JOB_BYTES_MAX`): it cannot know whether arrays it inherited have changed.
+A fork's copy-on-write faults are paid once (on the development machine, whose page
+faults are slow, 40-60 ms a fork), so a later pack is worth splitting from
+:data:`WORK_MIN_WARM` on. A pack whose training function or members do not pickle, or
+whose data are larger, gets a child forked for it alone, which inherits them.
 
 When (:func:`usable`): on Linux (``fork`` copies the live process; macOS's system libraries
 are not safe to use after it and Windows has none), with at least two cores this process
 may use, BLAS allowed at least two threads (a search's trial and a joblib worker run with
 one: their processes already fill the cores), outside a daemonic process, with at least
-two members and :data:`WORK_MIN` of work (a fork and its answer cost 3-10 ms).
+two members and :data:`WORK_MIN` of work (:data:`WORK_MIN_WARM` where the warm worker is
+there).
 
-Nothing is lost when the child fails: a child that raises, dies or does not answer within
-its allowance (:func:`allowance`) is killed and its members are trained here afterwards,
-from the state the fork left untouched in this process. An interrupt (Ctrl-C reaches both
-processes; the child ignores it) kills the child and goes on up as before.
+Nothing is lost when the other process fails: one that raises, dies or does not answer
+within its allowance (:func:`allowance`) is killed and its members are trained here
+afterwards, from the state this process kept untouched. An interrupt (Ctrl-C reaches both
+processes; the other ignores it) kills it and goes on up as before.
 """
 
 from __future__ import annotations
 
+import functools
 import multiprocessing
 import os
+import pickle
 import signal
 import sys
+import threading
 import time
 import warnings
 from collections.abc import Callable, Sequence
@@ -39,7 +51,8 @@ import numpy as np
 
 from .blas import blas
 
-__all__ = ["FORKED", "WORK_MIN", "allowance", "cores", "train_halves", "usable"]
+__all__ = ["FORKED", "WORK_MIN", "WORK_MIN_WARM", "allowance", "cores", "train_halves",
+           "usable"]
 
 #: The least work (members x epochs x training rows x parameters) worth a second process:
 #: about 0.35 s of packed training (16 digits-sized models x 20 epochs is 3.5e9) on the
@@ -48,12 +61,21 @@ __all__ = ["FORKED", "WORK_MIN", "allowance", "cores", "train_halves", "usable"]
 #: as one process (0.17 s), 16 x 20 epochs 0.42 s against 0.68 s.
 WORK_MIN = 2_000_000_000
 
+#: The least work worth a job of the warm worker (:class:`_Worker`), forked for an earlier
+#: pack: about 35 ms of packed training; a job's pickling and its answer cost 1-5 ms.
+WORK_MIN_WARM = 200_000_000
+
 #: What a History's ``engine`` says after its model trained in the child.
 FORKED = "in a forked second process"
 
 #: Seconds a child may take beyond ``CHILD_FACTOR`` times this process's own half.
 CHILD_GRACE = 30.0
 CHILD_FACTOR = 10.0
+
+
+def _warm() -> bool:
+    """Whether this process has a warm worker (:class:`_Worker`) alive."""
+    return _worker is not None and _worker.usable()
 
 
 def cores() -> int:
@@ -67,7 +89,9 @@ def cores() -> int:
 
 def usable(members: Sequence[Any], work: float) -> bool:
     """Whether :func:`train_halves` forks for these members (see the module docstring)."""
-    if len(members) < 2 or work < WORK_MIN or not sys.platform.startswith("linux"):
+    if len(members) < 2 or work < WORK_MIN_WARM or not sys.platform.startswith("linux"):
+        return False
+    if work < WORK_MIN and not _warm():
         return False
     if "fork" not in multiprocessing.get_all_start_methods():
         return False
@@ -86,46 +110,99 @@ def allowance(own_seconds: float, ratio: float = 1.0) -> float:
 
 def train_halves(members: Sequence[Any], train: Callable[[list[Any]], None],
                  work: Callable[[list[Any]], float] | None = None) -> bool:
-    """``train(members)`` with the second half of ``members`` trained in a forked child
+    """``train(members)`` with the second half of ``members`` trained in another process
     (each member: ``.model``, a numpynn network, and ``.history``, a History, which the
-    child's values replace); ``work(members)``: their work, which scales the child's
-    allowance to its half's share. Returns True if the child's half came back, False if
-    it was trained here (the child failed, died or was too late)."""
+    other process's values replace); ``work(members)``: their work, which scales that
+    process's allowance to its half's share. Returns True if the other half came back,
+    False if it was trained here (the other process failed, died or was too late).
+
+    Where ``train`` and the members pickle and their arrays are at most
+    :data:`JOB_BYTES_MAX`, the half goes to this process's warm :class:`_Worker` (started
+    here if there is none); else to a child forked for this call alone."""
     half = -(-len(members) // 2)
     mine, theirs = list(members[:half]), list(members[half:])
-    ctx = multiprocessing.get_context("fork")
-    receive, send = ctx.Pipe(duplex=False)
-    for stream in (sys.stdout, sys.stderr):  # else the child would write their buffers again
+    for stream in (sys.stdout, sys.stderr):  # else a child would write their buffers again
         try:
             stream.flush()
         except (AttributeError, OSError, ValueError):
             pass
-    child = ctx.Process(target=_child, args=(send, train, theirs), daemon=True)
-    with warnings.catch_warnings():
-        # Python 3.12+ warns on fork with threads running: here BLAS's pool (OpenBLAS
-        # stops it around a fork) and an idle evaluation thread, neither holding a lock.
-        warnings.filterwarnings("ignore", message=r".*fork\(\) may lead to deadlocks",
-                                category=DeprecationWarning)
+    job = _job(train, theirs)
+    if job is not None and _worker_lock.acquire(blocking=False):
         try:
-            child.start()
-        except OSError:  # no process to be had (memory, a process limit): all of it here
-            send.close()
-            receive.close()
-            train(list(members))
-            return False
+            return _with_worker(job, mine, theirs, train, work)
+        finally:
+            _worker_lock.release()
+    return _with_child(mine, theirs, train, work)
+
+
+def _with_child(mine: list[Any], theirs: list[Any], train: Callable[[list[Any]], None],
+                work: Callable[[list[Any]], float] | None) -> bool:
+    """:func:`train_halves` with ``theirs`` trained in a child forked for this call."""
+    ctx = multiprocessing.get_context("fork")
+    receive, send = ctx.Pipe(duplex=False)
+    child = ctx.Process(target=_child, args=(send, train, theirs), daemon=True)
+    try:
+        _start(child)
+    except OSError:  # no process to be had (memory, a process limit): all of it here
+        send.close()
+        receive.close()
+        train(mine + theirs)
+        return False
     send.close()
     answer = None
     try:
-        started = time.perf_counter()
-        with blas().threads(1):
-            train(mine)
-        ratio = work(theirs) / max(work(mine), 1.0) if work is not None else 1.0
-        answer = _await(receive, child, allowance(time.perf_counter() - started, ratio))
+        answer = _train_mine(mine, theirs, train, work,
+                             lambda seconds: _await(receive, child, seconds))
     finally:
         if child.is_alive():
             child.kill()
         child.join()
         receive.close()
+    return _take(answer, theirs, train)
+
+
+def _with_worker(job: bytes, mine: list[Any], theirs: list[Any],
+                 train: Callable[[list[Any]], None],
+                 work: Callable[[list[Any]], float] | None) -> bool:
+    """:func:`train_halves` with ``theirs`` (pickled in ``job``) trained by the warm worker."""
+    global _worker
+    worker = _worker if _worker is not None and _worker.usable() else None
+    if worker is None:
+        _release()
+        try:
+            worker = _Worker()
+        except OSError:  # no process to be had: all of it here
+            train(mine + theirs)
+            return False
+        _worker = worker
+    answer = None
+    try:
+        if worker.send(job):
+            answer = _train_mine(mine, theirs, train, work, worker.answer)
+        else:  # it had just gone (idle): the call of its own
+            _release()
+            return _with_child(mine, theirs, train, work)
+    finally:
+        if answer is None:  # failed, late, or an interrupt here: never reuse it mid-job
+            _release()
+    return _take(answer, theirs, train)
+
+
+def _train_mine(mine: list[Any], theirs: list[Any], train: Callable[[list[Any]], None],
+                work: Callable[[list[Any]], float] | None,
+                wait: Callable[[float], list[Any] | None]) -> list[Any] | None:
+    """Train ``mine`` here with one BLAS thread, then the other process's answer (None if
+    it failed or took longer than its allowance)."""
+    started = time.perf_counter()
+    with blas().threads(1):
+        train(mine)
+    ratio = work(theirs) / max(work(mine), 1.0) if work is not None else 1.0
+    return wait(allowance(time.perf_counter() - started, ratio))
+
+
+def _take(answer: list[Any] | None, theirs: list[Any],
+          train: Callable[[list[Any]], None]) -> bool:
+    """The other process's values into ``theirs``; without them, ``theirs`` trained here."""
     if answer is None:
         with blas().threads(1):
             train(theirs)
@@ -137,6 +214,15 @@ def train_halves(members: Sequence[Any], train: Callable[[list[Any]], None],
             m.model.rng.bit_generator.state = rng_state
         vars(m.history).update(vars(history))
     return True
+
+
+def _start(process: Any) -> None:
+    with warnings.catch_warnings():
+        # Python 3.12+ warns on fork with threads running: here BLAS's pool (OpenBLAS
+        # stops it around a fork) and an idle evaluation thread, neither holding a lock.
+        warnings.filterwarnings("ignore", message=r".*fork\(\) may lead to deadlocks",
+                                category=DeprecationWarning)
+        process.start()
 
 
 def _await(receive: Any, child: Any, seconds: float) -> list[Any] | None:
@@ -154,19 +240,23 @@ def _await(receive: Any, child: Any, seconds: float) -> list[Any] | None:
     return payload if status == "ok" else None
 
 
+def _run_job(train: Callable[[list[Any]], None], members: list[Any]) -> list[Any]:
+    """In the other process: train ``members`` with one BLAS thread; what
+    :func:`_take` copies in: ``[(params, rng state, history), ...]``."""
+    with blas().threads(1):
+        train(members)
+    for m in members:
+        m.history.engine += f", {FORKED}"
+    return [({key: np.asarray(v) for key, v in m.model.params.items()},
+             _rng_state(m.model), m.history) for m in members]
+
+
 def _child(send: Any, train: Callable[[list[Any]], None], members: list[Any]) -> None:
-    """In the child: train ``members``, send back what :func:`train_halves` copies in
-    (``("ok", [(params, rng state, history), ...])``, or ``("error", text)``)."""
+    """The child of one call: ``("ok", _run_job(...))`` or ``("error", text)`` sent."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent stops us on Ctrl-C
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     try:
-        with blas().threads(1):
-            train(members)
-        for m in members:
-            m.history.engine += f", {FORKED}"
-        payload = [({key: np.asarray(v) for key, v in m.model.params.items()},
-                    _rng_state(m.model), m.history) for m in members]
-        send.send(("ok", payload))
+        send.send(("ok", _run_job(train, members)))
     except BaseException as exc:  # noqa: BLE001 - the parent trains these members itself
         try:
             send.send(("error", repr(exc)))
@@ -179,3 +269,124 @@ def _child(send: Any, train: Callable[[list[Any]], None], members: list[Any]) ->
 def _rng_state(model: Any) -> dict[str, Any] | None:
     rng = getattr(model, "rng", None)
     return rng.bit_generator.state if isinstance(rng, np.random.Generator) else None
+
+
+# ------------------------------------------------------------------------ the warm worker
+#: Bytes of arrays a job may carry to the warm worker (the data go with every job: it
+#: cannot know that arrays it inherited are unchanged); more go to a child of their own.
+JOB_BYTES_MAX = 32 * 2**20
+
+#: Seconds the warm worker waits for its next job before it exits (and stops holding
+#: this process's memory of the moment it was forked).
+WORKER_IDLE = 20.0
+
+_worker: _Worker | None = None
+_worker_lock = threading.Lock()
+
+
+def _job(train: Callable[[list[Any]], None], members: list[Any]) -> bytes | None:
+    """``(train, members)`` pickled for the warm worker, or None where they do not pickle
+    (a closure) or their arrays exceed :data:`JOB_BYTES_MAX`."""
+    if _array_bytes((train.args, train.keywords) if isinstance(train, functools.partial)
+                    else ()) > JOB_BYTES_MAX:
+        return None
+    try:
+        job = pickle.dumps((train, members), protocol=pickle.HIGHEST_PROTOCOL)
+    except Exception:  # noqa: BLE001 - whatever does not pickle goes to a forked child
+        return None
+    return job if len(job) <= JOB_BYTES_MAX else None
+
+
+def _array_bytes(obj: Any) -> int:
+    if isinstance(obj, np.ndarray):
+        return obj.nbytes
+    if isinstance(obj, (tuple, list)):
+        return sum(_array_bytes(o) for o in obj)
+    if isinstance(obj, dict):
+        return sum(_array_bytes(o) for o in obj.values())
+    return 0
+
+
+class _Worker:
+    """A process forked once that trains the second halves of this process's packs, one
+    job at a time, for as long as jobs keep coming (:data:`WORKER_IDLE`): later packs do
+    not pay a fork's copy-on-write faults again (40-60 ms each on the development
+    machine). Jobs and answers go through one pipe, each answer tagged with its job."""
+
+    def __init__(self) -> None:
+        ctx = multiprocessing.get_context("fork")
+        self.conn, theirs = ctx.Pipe()
+        self.owner = os.getpid()
+        self.jobs = 0
+        self.process = ctx.Process(target=_serve, args=(theirs, self.conn), daemon=True)
+        try:
+            _start(self.process)
+        finally:
+            theirs.close()
+
+    def usable(self) -> bool:
+        """Alive, and this process's (not a copy inherited by a fork of this one)."""
+        return os.getpid() == self.owner and self.process.is_alive()
+
+    def send(self, job: bytes) -> bool:
+        self.jobs += 1
+        try:
+            self.conn.send_bytes(self.jobs.to_bytes(8, "little") + job)
+        except OSError:  # it had gone
+            return False
+        return True
+
+    def answer(self, seconds: float) -> list[Any] | None:
+        """The current job's values, or None if it failed, died or took over ``seconds``."""
+        deadline = time.perf_counter() + seconds
+        while True:
+            while not self.conn.poll(0.05):
+                if not self.process.is_alive() and not self.conn.poll(0):
+                    return None
+                if time.perf_counter() > deadline:
+                    return None
+            try:
+                job, status, payload = self.conn.recv()
+            except (EOFError, OSError):
+                return None
+            if job == self.jobs:
+                return payload if status == "ok" else None
+
+    def close(self) -> None:
+        if os.getpid() != self.owner:
+            return
+        if self.process.is_alive():
+            self.process.kill()
+        self.process.join()
+        self.conn.close()
+
+
+def _release() -> None:
+    """Stop the warm worker (if any): on failure, an interrupt, and in tests."""
+    global _worker
+    worker, _worker = _worker, None
+    if worker is not None:
+        worker.close()
+
+
+def _serve(conn: Any, parents: Any) -> None:
+    """The warm worker: ``(job, "ok", _run_job(...))`` or ``(job, "error", text)`` for
+    each job, until no job comes for :data:`WORKER_IDLE` seconds or this process's parent
+    is gone (its end of the pipe closed)."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent stops us on Ctrl-C
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    parents.close()
+    try:
+        while conn.poll(WORKER_IDLE):
+            data = conn.recv_bytes()
+            job = int.from_bytes(data[:8], "little")
+            try:
+                train, members = pickle.loads(data[8:])
+                answer = (job, "ok", _run_job(train, members))
+            except Exception as exc:  # noqa: BLE001 - the parent trains these itself
+                answer = (job, "error", repr(exc))
+            conn.send(answer)
+    except (EOFError, OSError):  # the parent is gone
+        pass
+    finally:
+        conn.close()

@@ -67,6 +67,7 @@ trains more models than that as several packs, one after another.
 
 from __future__ import annotations
 
+import functools
 import math
 import os
 import time
@@ -879,8 +880,10 @@ def train_packed(
         m.rows, m.y, m.val = train, y_k, val_k
         m.eval_rows = _eval_rows(m, X.shape[0])
         members.append(m)
-    def train(chunk: list[_Member]) -> None:
-        _train_members(chunk, kinds, X, y, val, augment)
+    # a partial of a module's function, not a closure: it pickles (forked.train_halves'
+    # warm worker takes it with the members it trains)
+    train = functools.partial(_train_members, kinds=kinds, X=X, y=y, val=val,
+                              augment=augment)
 
     with flush_denormals():
         for group in _equal_sizes(members):

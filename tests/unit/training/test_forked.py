@@ -44,6 +44,23 @@ def _configs() -> list[TrainConfig]:
             for i, o in enumerate(OPTIMIZERS)]
 
 
+@pytest.fixture(autouse=True)
+def no_warm_worker():
+    """Each test starts and ends without this process's warm worker."""
+    forked._release()
+    yield
+    forked._release()
+
+
+PATHS = ["warm worker", "child of the call"]
+
+
+def _path(monkeypatch, path: str) -> None:
+    """The call's child instead of the warm worker: as for a job that does not pickle."""
+    if path == "child of the call":
+        monkeypatch.setattr(forked, "_job", lambda train, members: None)
+
+
 def _one_process(data) -> tuple[list[MLP], list]:
     models = _models()
     return models, train_packed(models, *data[:2], _configs(), *data[2:])
@@ -80,7 +97,9 @@ def _children() -> set:
     return set(multiprocessing.active_children())
 
 
-def test_the_childs_half_comes_back_equal_to_one_process(digits, monkeypatch):
+@pytest.mark.parametrize("path", PATHS)
+def test_the_childs_half_comes_back_equal_to_one_process(digits, monkeypatch, path):
+    _path(monkeypatch, path)
     before = _children()
     alone, h_alone = _one_process(digits)
     models, hist, returned = _forked(digits, monkeypatch)
@@ -88,33 +107,77 @@ def test_the_childs_half_comes_back_equal_to_one_process(digits, monkeypatch):
     _assert_same(alone, h_alone, models, hist)
     assert [forked.FORKED in h.engine for h in hist] == [False] * 3 + [True] * 2
     assert all(h.engine.startswith("packed (") for h in hist)
-    assert _children() == before
+    assert _children() - before == ({forked._worker.process} if path == "warm worker" else set())
     p = models[-1].predict_proba(digits[2])  # ordinary networks afterwards
     assert p.shape == (100, 10) and np.allclose(p.sum(axis=1), 1)
 
 
-def _failing_child(how: str):
-    real = forked._child  # (before the test replaces it)
+def test_the_warm_worker_serves_the_next_packs(digits, monkeypatch):
+    """Forked once: a later pack's half goes to the same process, equal to one process."""
+    alone, h_alone = _one_process(digits)
+    _forked(digits, monkeypatch)
+    worker = forked._worker
+    assert worker is not None and worker.usable()
+    for _ in range(2):
+        models, hist, returned = _forked(digits, monkeypatch)
+        assert returned == [True]
+        _assert_same(alone, h_alone, models, hist)
+    assert forked._worker is worker and worker.jobs == 3 and worker.process.is_alive()
 
-    def child(send, train, members):
+
+def test_the_warm_worker_leaves_when_idle_and_the_next_pack_starts_another(digits,
+                                                                          monkeypatch):
+    monkeypatch.setattr(forked, "WORKER_IDLE", 0.2)
+    alone, h_alone = _one_process(digits)
+    _forked(digits, monkeypatch)
+    first = forked._worker
+    first.process.join(10)
+    assert not first.process.is_alive()  # gone by itself
+    assert not forked._warm()
+    models, hist, returned = _forked(digits, monkeypatch)
+    assert returned == [True] and forked._worker is not first
+    _assert_same(alone, h_alone, models, hist)
+
+
+def test_a_fork_of_this_process_does_not_use_its_warm_worker(digits, monkeypatch):
+    _forked(digits, monkeypatch)
+    monkeypatch.setattr(forked._worker, "owner", os.getpid() + 1)  # as seen from a fork
+    assert not forked._warm()
+
+
+def test_only_small_picklable_jobs_go_to_the_warm_worker(monkeypatch):
+    import functools
+
+    members = _members(2)
+    assert forked._job(functools.partial(_raising), members) is not None
+    assert forked._job(lambda ms: None, members) is None  # a closure: a child of the call
+    big = functools.partial(_raising, X=np.zeros(forked.JOB_BYTES_MAX // 8 + 1))
+    assert forked._job(big, members) is None  # the data would go with every job
+
+
+def _failing_job(how: str):
+    real = forked._run_job  # (before the test replaces it)
+
+    def job(train, members):
         if how == "dies":
             os._exit(3)
-        if how == "raises":  # the real child, sending ("error", ...) back
-            real(send, _raising, members)
-        if how == "hangs":
-            time.sleep(60)
-    return child
+        if how == "raises":  # the real job, its error sent back as ("error", ...)
+            return real(_raising, members)
+        time.sleep(60)  # hangs
+    return job
 
 
 def _raising(members):
     raise MemoryError("the child ran out of memory")
 
 
+@pytest.mark.parametrize("path", PATHS)
 @pytest.mark.parametrize("how", ["dies", "raises", "hangs"])
-def test_a_failed_child_leaves_its_half_trained_here(digits, monkeypatch, how):
+def test_a_failed_child_leaves_its_half_trained_here(digits, monkeypatch, how, path):
+    _path(monkeypatch, path)
     before = _children()
     alone, h_alone = _one_process(digits)
-    monkeypatch.setattr(forked, "_child", _failing_child(how))
+    monkeypatch.setattr(forked, "_run_job", _failing_job(how))
     monkeypatch.setattr(forked, "CHILD_GRACE", 0.5)
     monkeypatch.setattr(forked, "CHILD_FACTOR", 0.0)
     started = time.perf_counter()
@@ -122,7 +185,26 @@ def test_a_failed_child_leaves_its_half_trained_here(digits, monkeypatch, how):
     assert returned == [False]
     assert time.perf_counter() - started < 20
     _assert_same(alone, h_alone, models, hist)
-    assert _children() == before  # killed and reaped
+    assert _children() == before  # killed and reaped, the warm worker too
+    assert forked._worker is None
+
+
+def _interrupted_here(members):
+    if os.getpid() == PARENT:
+        raise KeyboardInterrupt  # Ctrl-C while this process trains its half
+    time.sleep(60)  # the worker, still training
+
+
+PARENT = os.getpid()
+
+
+def test_an_interrupt_here_stops_the_warm_worker_and_goes_on_up():
+    before = _children()
+    started = time.perf_counter()
+    with pytest.raises(KeyboardInterrupt):
+        forked.train_halves(_members(4), _interrupted_here)
+    assert time.perf_counter() - started < 10
+    assert _children() == before and forked._worker is None
 
 
 def test_an_interrupt_here_kills_the_child_and_goes_on_up():
@@ -162,6 +244,10 @@ def test_usable_only_where_a_second_process_pays(monkeypatch):
     monkeypatch.setattr(forked, "cores", lambda: 1)
     assert not forked.usable(_members(4), big)  # one core: the halves would take turns
     monkeypatch.setattr(forked, "cores", lambda: 2)
+    monkeypatch.setattr(forked, "_warm", lambda: True)  # a worker forked for an earlier pack
+    assert forked.usable(_members(4), forked.WORK_MIN_WARM)
+    assert not forked.usable(_members(4), forked.WORK_MIN_WARM - 1)
+    monkeypatch.setattr(forked, "_warm", lambda: False)
     monkeypatch.setattr(type(blas()), "thread_count", lambda self: 1)
     assert not forked.usable(_members(4), big)  # a search's trial: its processes fill the cores
     monkeypatch.setattr(type(blas()), "thread_count", lambda self: 2)
@@ -186,8 +272,10 @@ def test_the_allowance_grows_with_the_parents_half_and_the_childs_share():
     assert forked.allowance(2.0, 0.5) == forked.allowance(2.0)  # never below its own
 
 
-def test_no_process_to_be_had_trains_everything_here(digits, monkeypatch):
+@pytest.mark.parametrize("path", PATHS)
+def test_no_process_to_be_had_trains_everything_here(digits, monkeypatch, path):
     """fork refused (a process limit, no memory): the whole pack trains in this process."""
+    _path(monkeypatch, path)
     alone, h_alone = _one_process(digits)
 
     def refuse(self):
