@@ -336,6 +336,8 @@ def _option_hint(command: str, parser: argparse.ArgumentParser, flag: str) -> st
                 f"> FILE{json}")
     if re.fullmatch(r"-[A-Za-z]", flag) and flag in WEKA_FLAGS:
         return f"; {WEKA_FLAGS[flag]}"
+    if name in ("version", "v") and flag.startswith("--"):  # numpynn train --version
+        return "; the version is numpynn's own option, before any command: numpynn --version"
     if name == "json" and command in JSON_HOMES:
         return f"; {JSON_HOMES[command]}"
     if name in ("config", "config_file", "configfile", "cfg"):

@@ -101,6 +101,8 @@ def _refused(tmp_path, *argv, said: str, made=("t.csv",)):
     (["--", "--epochs", "1"], "'--' ends the options, and numpynn train takes no arguments "
      "after it: leave it out"),
     (["--json"], "numpynn train writes its results as JSON into --out: history.json"),
+    (["--version"], "unrecognized arguments: --version; the version is numpynn's own "
+     "option, before any command: numpynn --version"),
 ])
 def test_a_train_habit_of_another_tool_is_answered_with_numpynns_way(tmp_path, table, argv,
                                                                      said):
