@@ -25,8 +25,11 @@ def topics() -> dict[str, str]:
 
 def read_topic(name: str) -> str:
     """The Markdown text of topic ``name`` (``backprop``, ``gradcheck``, ...)."""
-    name = name[:-3] if name.endswith(".md") else name
+    name = name.strip()
+    name = name[:-3] if name.lower().endswith(".md") else name
     available = topics()
+    if name not in available and name.lower() in available:  # BACKPROP, Backprop
+        name = name.lower()
     if name not in available:
         raise InputError(f"no docs topic {name!r}; topics are {', '.join(available)} "
                          "('numpynn docs' lists them).")

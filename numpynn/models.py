@@ -69,8 +69,22 @@ def check_weight_scale(weight_scale: Any) -> float | str:
             weight_scale, bool):
         if np.isfinite(weight_scale) and weight_scale > 0:
             return float(weight_scale)
+    other = OTHER_WEIGHT_SCALES.get(str(weight_scale).strip().lower()) if isinstance(
+        weight_scale, str) else None
     raise InputError(f"weight_scale must be a positive number or one of "
-                     f"{', '.join(INIT_SCHEMES)}; got {weight_scale!r}.", param="weight_scale")
+                     f"{', '.join(INIT_SCHEMES)}; got {weight_scale!r}"
+                     f"{f' ({other})' if other else ''}.", param="weight_scale")
+
+
+#: other libraries' names of initial weight schemes -> what numpynn calls them
+OTHER_WEIGHT_SCALES: dict[str, str] = {
+    **dict.fromkeys(("xavier", "xavier_uniform", "xavier_normal", "glorot_uniform",
+                     "glorot_normal", "lecun", "lecun_normal"),
+                    "Keras' and PyTorch's Glorot/Xavier scheme is numpynn's glorot"),
+    **dict.fromkeys(("kaiming", "kaiming_uniform", "kaiming_normal", "he_uniform",
+                     "he_normal", "msra"),
+                    "Keras' and PyTorch's He/Kaiming scheme is numpynn's he"),
+}
 
 
 def init_std(scheme: float | str, fan_in: int, fan_out: int) -> float:
@@ -441,6 +455,22 @@ def hidden_block(units: int, activation: str = "relu", dropout: float = 0.0,
     return block
 
 
+#: other libraries' activation names that numpynn has under another name, or not at all
+OTHER_ACTIVATIONS: dict[str, str] = {
+    **dict.fromkeys(("linear", "none", "no", "id"), "Keras' linear activation is numpynn's "
+                    "identity"),
+    **dict.fromkeys(("swish", "silu", "mish"), "numpynn has no swish/SiLU; gelu is the "
+                    "nearest (a smooth ReLU)"),
+    **dict.fromkeys(("selu", "celu"), "numpynn has no SELU; elu is the nearest"),
+    **dict.fromkeys(("relu6", "prelu", "lrelu", "leakyrelu", "leaky-relu"),
+                    "numpynn's ReLU variants are relu and leaky_relu"),
+    **dict.fromkeys(("softmax", "log_softmax", "logsoftmax"), "softmax is the output of "
+                    "every classifier already (with its loss), not a hidden activation"),
+    **dict.fromkeys(("hard_sigmoid", "hardsigmoid", "softsign", "softplus"),
+                    "not in numpynn; sigmoid or tanh are the nearest"),
+}
+
+
 def check_activation(activation: Any) -> str:
     """A registered activation name (aliases such as ``"logistic"`` resolved)."""
     activations = sorted(n for n, cls in LAYERS.items() if cls.init_scheme is not None)
@@ -449,7 +479,9 @@ def check_activation(activation: Any) -> str:
     except InputError:
         name = None
     if name is None or LAYERS[name].init_scheme is None:
-        raise InputError(f"unknown activation {activation!r}; choose one of "
+        other = OTHER_ACTIVATIONS.get(str(activation).strip().lower())
+        raise InputError(f"unknown activation {activation!r}; "
+                         f"{other + '; ' if other else ''}choose one of "
                          f"{', '.join(activations)} (or logistic for sigmoid).") from None
     return name
 

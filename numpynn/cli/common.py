@@ -84,9 +84,19 @@ def whole_number(text: str) -> int:
     return int(number)
 
 
+def percent_reason(text: str) -> str:
+    """For a number written as a percentage ('20%', the habit of spreadsheets and of
+    sizes said in words): " (... 20% is 0.2)"; else ""."""
+    match = re.fullmatch(r"\s*([+-]?(?:\d+\.?\d*|\.\d+))\s*%\s*", text)
+    if match is None:
+        return ""
+    share = float(match.group(1)) / 100
+    return f" (a percentage: numpynn takes the share as a number, {text.strip()} is {share:g})"
+
+
 def _expected(want: str, text: str, exc: ValueError, reason: str = ""
               ) -> argparse.ArgumentTypeError:
-    why = (reason or " (not a whole number)") if isinstance(exc, NotWholeError) else ""
+    why = (reason or " (not a whole number)") if isinstance(exc, NotWholeError) else reason
     return argparse.ArgumentTypeError(f"expected {want}, got {text!r}{why}")
 
 
@@ -114,7 +124,8 @@ def rule_type(rule: Rule) -> Callable[[str], int | float]:
         try:
             value = convert(text)
         except ValueError as exc:
-            raise _expected(rule.words, text, exc, rule.reason(text)) from None
+            raise _expected(rule.words, text, exc,
+                            rule.reason(text) or percent_reason(text)) from None
         try:
             return rule.check(value, "value")
         except InputError:
@@ -144,15 +155,49 @@ def data_spec(text: str) -> str:
     url = url_error(text, what="")
     if url is not None:
         raise argparse.ArgumentTypeError(url)
+    if not text.strip():
+        raise argparse.ArgumentTypeError(
+            f"empty data spec {text!r}: give a data file, a folder or a data set's name "
+            "such as digits (an unset shell variable expands to nothing)")
     cleaned = text.strip().strip("\"'").strip()  # a path pasted with its quotes or spaces
     if cleaned != text and cleaned and not os.path.exists(os.path.expanduser(text)) \
             and os.path.exists(os.path.expanduser(cleaned)):
         text = cleaned
-    return DataSpec.parse(text).expanded()
+    spec = DataSpec.parse(text)
+    variable = unexpanded_variable(spec.path) if spec.path else None
+    if variable is not None:
+        raise variable
+    return spec.expanded()
 
 
 #: characters below the space and DEL: invisible in a listing and in every message
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
+#: a shell's or Windows' variable left in a path: $HOME, ${DATA}, %USERPROFILE%
+_VARIABLE = re.compile(r"\$\{?([A-Za-z_][A-Za-z0-9_]*)\}?|%([A-Za-z_][A-Za-z0-9_]*)%")
+
+
+def unexpanded_variable(text: str) -> argparse.ArgumentTypeError | None:
+    """For a path that does not exist and holds a variable no shell expanded
+    (``'$PWD/data.csv'`` in single quotes, a path read from a file of settings, cmd's
+    ``%USERPROFILE%`` in a POSIX shell): the error that says so, with the path as the
+    variable's value would make it; else None. Read, it was "not found"; written, a
+    directory named ``$PWD`` was made."""
+    if text == "-" or os.path.lexists(os.path.expanduser(text)):
+        return None
+    found = _VARIABLE.search(text)
+    if found is None:
+        return None
+    name = found.group(1) or found.group(2)
+    value = os.environ.get(name)
+    expanded = os.path.expandvars(text) if found.group(1) else text.replace(
+        found.group(0), value or found.group(0))
+    meant = (f"; here ${name} is {value!r}, which makes {expanded}" if value is not None
+             else f"; ${name} is not set here")
+    return argparse.ArgumentTypeError(
+        f"{text!r} holds {found.group(0)}, which no shell expanded (the path written in "
+        f"single quotes, or read from a file?){meant}: give the path written out")
 
 
 def _plain_path(text: str) -> Path:
@@ -172,6 +217,9 @@ def path(text: str) -> Path:
     if cleaned != text and cleaned and not os.path.lexists(os.path.expanduser(text)) \
             and os.path.lexists(os.path.expanduser(cleaned)):
         text = cleaned
+    variable = unexpanded_variable(text)
+    if variable is not None:
+        raise variable
     return _plain_path(text)
 
 
@@ -190,6 +238,9 @@ def output_path(text: str) -> Path:
             f"{text!r} holds the control character {char!r}{cause}, which would make a "
             "name that no listing shows as it is; give the path without it, e.g. "
             f"{_CONTROL.sub('', text).strip()!r}")
+    variable = unexpanded_variable(text)
+    if variable is not None:
+        raise variable
     return _plain_path(text)
 
 
@@ -219,6 +270,9 @@ def comma_list(text: str, example: str) -> list[str]:
     """The items of a comma list, stripped. An empty item (``8,,8``, ``8,``, ``,8``: a
     typo that would otherwise vanish and change the list) is refused, naming its position;
     ``example`` shows what the option takes (``512,256,128``)."""
+    text = text.strip()
+    if len(text) > 2 and text[0] + text[-1] in ("()", "[]"):  # Python's [1e-3, 1e-2]
+        text = text[1:-1].strip().removesuffix(",") if text[0] == "(" else text[1:-1]
     parts = [p.strip() for p in text.split(",")]
     if not any(parts):
         raise argparse.ArgumentTypeError(f"expected a comma list like {example}, got {text!r}")
@@ -244,10 +298,24 @@ def list_items(text: str, example: str, convert: Callable[[str], Any]) -> list[A
     return values
 
 
+#: sizes written with another separator than the comma: "128 64" (a quoted list, numpy's
+#: print of an array), 128x64, 128-64, 128;64, 128:64, 128/64, 128|64
+_OTHER_SEPARATED = re.compile(r"\d+(?:\s*[x×;:/|\-]\s*\d+|\s+\d+)+", re.IGNORECASE)
+
+
 def hidden_sizes(text: str) -> list[int]:
     """'100' or '512,256,128' -> [100] / [512, 256, 128]; written as Python writes them
     (scikit-learn's ``hidden_layer_sizes=(100, 50)``, Keras' ``[100, 50]``, ``(100,)``),
-    the same."""
+    the same. Sizes separated otherwise ("128 64", 128x64, 128-64, 128;64) are refused
+    with the comma list: the spaces of "128 64" were dropped, a single layer of 12864."""
+    inner = text.strip()
+    if len(inner) > 2 and inner[0] + inner[-1] in ("()", "[]"):
+        inner = inner[1:-1].strip()
+    if _OTHER_SEPARATED.fullmatch(inner):
+        sizes = re.findall(r"\d+", inner)
+        raise argparse.ArgumentTypeError(
+            f"expected sizes separated by commas, got {text!r}; one size per hidden layer "
+            f"is written {','.join(sizes)}")
     text = text.replace(" ", "")
     if len(text) > 2 and text[0] + text[-1] in ("()", "[]"):
         text = text[1:-1].removesuffix(",") if text[0] == "(" else text[1:-1]

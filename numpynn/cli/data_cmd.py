@@ -28,10 +28,26 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     ls = actions.add_parser("list", help="name, size, whether cached, and the cache folder")
     ls.set_defaults(run=run_list)
     dl = actions.add_parser("download", help="download (and verify) a data set into the cache")
-    dl.add_argument("name", choices=list(download.DATASETS), metavar="NAME",
+    dl.add_argument("name", type=_downloadable, choices=list(download.DATASETS),
+                    metavar="NAME",
                     help=f"one of: {', '.join(download.DATASETS)}")
     dl.add_argument("--quiet", action="store_true", help="no progress bar")
     dl.set_defaults(run=run_download)
+
+
+def _downloadable(text: str) -> str:
+    """The name of a data set to download, in any letter case; the data sets that are
+    not downloaded (digits: bundled; CIFAR-100: read from its files) say so."""
+    name = text.strip().lower()
+    if name == "digits":
+        raise argparse.ArgumentTypeError("digits is bundled with numpynn (scikit-learn's "
+                                         "8x8 digits): there is nothing to download; "
+                                         "--data digits reads it")
+    if name in ("cifar100", "cifar-100"):
+        raise argparse.ArgumentTypeError("CIFAR-100 is not downloaded by numpynn: unpack "
+                                         "cifar-100-python.tar.gz and give --data "
+                                         "cifar100:DIR")
+    return name
 
 
 def _size(n: int) -> str:

@@ -99,7 +99,8 @@ def load_user_module(path: str, keep_path: bool = False) -> ModuleType:
     """
     file = Path(path)
     if not file.is_file():
-        raise InputError(f"--file {path}: no such file; give the path of your layers .py file.")
+        raise InputError(f"--file {path}: {_not_a_file(file)}; give the path of your layers "
+                         ".py file.")
     if file.suffix != ".py":
         raise InputError(f"--file {path}: not a .py file; give the path of your layers .py "
                          "file.")
@@ -207,7 +208,8 @@ def check_file_isolated(path: str, seed: int = 0, timeout: float = STALL_S) -> d
     ``input_error`` when the file cannot be imported."""
     file = Path(path)
     if not file.is_file():
-        raise InputError(f"--file {path}: no such file; give the path of your layers .py file.")
+        raise InputError(f"--file {path}: {_not_a_file(file)}; give the path of your layers "
+                         ".py file.")
     with tempfile.TemporaryDirectory(prefix="numpynn-gradcheck-") as tmp:
         result_file, progress_file = Path(tmp, "result.json"), Path(tmp, "progress.txt")
         cmd = [sys.executable, "-m", "numpynn.cli.gradcheck_cmd", "--child", str(file),
@@ -348,3 +350,12 @@ def _run_corpus(seed: int) -> int:
 
 if __name__ == "__main__" and sys.argv[1:2] == ["--child"]:
     sys.exit(_child(sys.argv[2], int(sys.argv[3]), sys.argv[4], sys.argv[5]))
+
+
+def _not_a_file(file: Path) -> str:
+    """Why ``file`` cannot be imported: a directory (with the .py files in it), or none."""
+    if not file.is_dir():
+        return "no such file"
+    inside = sorted(p.name for p in file.glob("*.py"))[:3]
+    listed = f" (it holds {', '.join(inside)})" if inside else ""
+    return f"a directory{listed}, not a file"

@@ -35,13 +35,59 @@ CLI_NAMES: dict[str, tuple[str, ...]] = {
     **dict.fromkeys(("test_split", "test_ratio", "holdout"), ("test_fraction",)),
     **dict.fromkeys(("early_stopping", "early_stop", "earlystopping"), ("patience",)),
     **dict.fromkeys(("workers", "n_jobs", "num_workers", "n_workers", "threads",
-                     "processes"), ("jobs",)),
+                     "processes", "nthread", "nthreads", "num_threads", "n_threads"),
+                    ("jobs",)),
     **dict.fromkeys(("target", "y", "target_column", "target_col", "label", "label_col",
                      "y_column", "class_column", "class"), ("label_column",)),
     **dict.fromkeys(("drop", "drop_columns", "drop_cols", "exclude", "exclude_columns",
                      "skip_columns", "ignore", "ignore_cols"), ("ignore_columns",)),
     **dict.fromkeys(("sep", "separator", "delim"), ("delimiter",)),
     **dict.fromkeys(("lr_scheduler", "lr_schedule", "scheduler"), ("schedule",)),
+    # XGBoost's, LightGBM's and glmnet's names of the L2 strength and of the rounds
+    **dict.fromkeys(("l2", "lambda", "reg_lambda", "lambda_l2", "l2_reg", "l2_lambda",
+                     "weight_decay_l2", "l2_regularization"), ("reg",)),
+    **dict.fromkeys(("num_round", "num_rounds", "num_boost_round", "n_estimators",
+                     "num_iterations", "num_iteration", "nrounds"), ("epochs",)),
+    **dict.fromkeys(("early_stopping_rounds", "early_stopping_patience",
+                     "stopping_rounds"), ("patience",)),
+}
+#: flags that a numpynn command has for something else than another tool means by them:
+#: said beside "an option of numpynn X" (train --eta: XGBoost's learning rate)
+OTHER_MEANINGS: dict[str, str] = {
+    "--eta": "XGBoost's eta, the learning rate, is --lr",
+}
+#: Weka's (and R's RWeka's) one-letter options: flag -> numpynn's way
+WEKA_FLAGS: dict[str, str] = {
+    "-t": "Weka's -t FILE (the training file) is --data FILE",
+    "-T": "Weka's -T FILE (a test file) is numpynn evaluate MODEL --data FILE",
+    "-x": "Weka's -x N (N-fold cross-validation) is --cv-folds N",
+    "-c": "Weka's -c N (the class attribute, counted from 1; 'last') is --label-column "
+          "INDEX (counted from 0; -1 the last)",
+    "-d": "Weka's -d FILE (where to save the model) is --out DIR (the model is DIR/model.npz)",
+    "-l": "Weka's -l FILE (a saved model) is the model argument: numpynn predict MODEL ...",
+    "-N": "Weka's -N (the hidden layers) is --hidden 100,50",
+    "-H": "Weka's -H (the hidden layers) is --hidden 100,50",
+    "-L": "Weka's -L (the learning rate) is --lr",
+}
+#: starts of a flag's name that argparse would complete to a flag other tools do not mean
+#: by them (``--weight 1e-4``, weight decay, was read as --weight-scale 1e-4: a network
+#: that never trains); they are refused, naming what each could be
+MISREAD_STARTS: dict[str, str] = {
+    "--weight": "--weight-scale is the initial weights' spread; weight decay (L2) is "
+                "--reg, class weights --class-weight",
+    "--schedule": "--scheduler is the address of a Dask cluster; the learning-rate "
+                  "schedule, --schedule, is an option of numpynn train (a search's trials "
+                  "keep the constant rate)",
+}
+#: where the results of a command without --json are, for a machine to read
+JSON_HOMES: dict[str, str] = {
+    "train": "numpynn train writes its results as JSON into --out: history.json (every "
+             "epoch, the kept one, the metrics); numpynn evaluate OUT --json prints the "
+             "metrics",
+    "search": "numpynn search writes its results as JSON into --out: results.json (every "
+              "trial, best first) and trials.jsonl",
+    "predict": "numpynn predict writes a CSV table (--output FILE.csv), which every JSON "
+               "tool can read from: e.g. pandas.read_csv(FILE).to_json()",
 }
 #: other tools' flags that numpynn has no flag for, and why (said instead of nothing)
 NO_SUCH_FLAG: dict[str, str] = {
@@ -96,6 +142,14 @@ OTHER_CHOICES: dict[str, dict[str, str]] = {
         **dict.fromkeys(("classifier", "classify", "class", "classes", "multiclass",
                          "binary", "clf"), "--task classification"),
         **dict.fromkeys(("regressor", "regress", "reg", "regr"), "--task regression"),
+        # XGBoost's and LightGBM's objectives
+        **dict.fromkeys(("binary:logistic", "binary:logitraw", "binary:hinge",
+                         "multi:softmax", "multi:softprob", "multiclassova", "softmax",
+                         "cross_entropy", "multi_logloss"),
+                        "--task classification (its loss is softmax cross-entropy)"),
+        **dict.fromkeys(("reg:squarederror", "reg:linear", "reg:squaredlogerror",
+                         "reg:absoluteerror", "l2", "mse", "regression_l2", "rmse"),
+                        "--task regression (its loss is squared error)"),
     },
     "--impute": dict.fromkeys(
         ("mean", "most_frequent", "mode", "zero", "0", "constant"),
@@ -105,6 +159,38 @@ OTHER_CHOICES: dict[str, dict[str, str]] = {
     "--dtype": {**dict.fromkeys(("float", "single", "fp32", "f4", "float16", "half", "fp16"),
                                 "--dtype float32"),
                 **dict.fromkeys(("double", "fp64", "f8"), "--dtype float64")},
+    "--schedule": {
+        **dict.fromkeys(("exponential", "exp", "exponentiallr", "exponential_decay",
+                         "steplr", "multistep", "multisteplr", "decay", "invscaling"),
+                        "--schedule step with --lr-decay F multiplies the rate by F after "
+                        "each epoch (PyTorch's ExponentialLR; StepLR's gamma)"),
+        **dict.fromkeys(("reducelronplateau", "reduce_lr_on_plateau", "adaptive"),
+                        "--schedule plateau"),
+        **dict.fromkeys(("cosineannealinglr", "cosine_decay", "cosinedecay"),
+                        "--schedule cosine"),
+        **dict.fromkeys(("none", "fixed", "const"), "--schedule constant"),
+    },
+    "--norm": {"bn": "--norm batch", "ln": "--norm layer",
+               **dict.fromkeys(("false", "no", "off", "0"), "--norm none")},
+    "--select": {
+        **dict.fromkeys(("val_loss", "valid_loss", "validation_loss", "min", "logloss",
+                         "mlogloss"), "--select loss (Keras' monitor='val_loss')"),
+        **dict.fromkeys(("val_acc", "val_accuracy", "max", "error", "merror",
+                         "r2", "score"), "--select accuracy (the best score: accuracy, or "
+                        "R^2 for a regression)"),
+    },
+    "--class-weight": {
+        **dict.fromkeys(("auto", "balanced_subsample", "inverse", "true", "yes"),
+                        "--class-weight balanced (scikit-learn's class_weight='balanced', "
+                        "formerly 'auto')"),
+        **dict.fromkeys(("false", "no", "off", "uniform"), "--class-weight none"),
+    },
+    "--final-fit": {
+        **dict.fromkeys(("true", "yes", "1", "on"), "--final-fit all (a final network "
+                        "trained on every row)"),
+        **dict.fromkeys(("false", "no", "0", "off"), "--final-fit none (the network the "
+                        "figures describe)"),
+    },
     "--preprocessing": {
         **dict.fromkeys(("standard", "zscore", "z-score", "standardise", "normalize",
                          "normalise"), "--preprocessing standardize (the default)"),
@@ -224,6 +310,9 @@ def extras_hint(top: argparse.ArgumentParser, extras: Sequence[str],
     if parser is None:
         return ""
     first = extras[0]
+    if first == "--":  # the shell's end of options (`train -- --data x.csv`)
+        return (f"; '--' ends the options, and numpynn {command} takes no arguments after "
+                "it: leave it out")
     if first.startswith("-") and not _NUMBER.match(first):
         return _option_hint(command, parser, first.split("=", 1)[0])
     return _value_hint(command, parser, first, argv)
@@ -245,6 +334,12 @@ def _option_hint(command: str, parser: argparse.ArgumentParser, flag: str) -> st
         json = " (--json: as JSON)" if "--json" in own else ""
         return (f"; {prog} prints its results to standard output: redirect them, {prog} ... "
                 f"> FILE{json}")
+    if re.fullmatch(r"-[A-Za-z]", flag) and flag in WEKA_FLAGS:
+        return f"; {WEKA_FLAGS[flag]}"
+    if name in ("version", "v") and flag.startswith("--"):  # numpynn train --version
+        return "; the version is numpynn's own option, before any command: numpynn --version"
+    if name == "json" and command in JSON_HOMES:
+        return f"; {JSON_HOMES[command]}"
     if name in ("config", "config_file", "configfile", "cfg"):
         return ("; numpynn reads no configuration file: give the options as flags (a "
                 "shell script or an alias keeps them)")
@@ -266,7 +361,8 @@ def _option_hint(command: str, parser: argparse.ArgumentParser, flag: str) -> st
         where = " and ".join(f"numpynn {c}" for c in elsewhere)
         said = f"numpynn's flag for it is {flag}, an option" if flag != original else \
             f"{flag} is an option"
-        return f"; {said} of {where}, not of {prog}"
+        other_meaning = f" ({OTHER_MEANINGS[flag]})" if flag in OTHER_MEANINGS else ""
+        return f"; {said} of {where}, not of {prog}{other_meaning}"
     longs = [o for o in own if o.startswith("--")]
     if re.fullmatch(r"-[A-Za-z]", flag):  # a short flag: numpynn's are long, but -h
         near = [o for o in longs if o[2:3] == flag[1].lower()]
@@ -285,6 +381,9 @@ def _value_hint(command: str, parser: argparse.ArgumentParser, value: str,
     for i in range(2, len(argv)):
         if argv[i] != value:
             continue
+        switch = own.get(argv[i - 1].split("=", 1)[0])
+        if switch is not None and switch.nargs == 0 and switch.option_strings[0] != "-h":
+            return switch_hint(argv[i - 1], value)
         flag, given = argv[i - 2], argv[i - 1]
         if "=" in argv[i - 1] and argv[i - 1].startswith("--"):
             flag, given = argv[i - 1].split("=", 1)
@@ -296,6 +395,20 @@ def _value_hint(command: str, parser: argparse.ArgumentParser, value: str,
     return ""
 
 
+#: how other tools write a boolean flag's value
+_TRUE_WORDS = ("true", "yes", "1", "on", "y", "t")
+_FALSE_WORDS = ("false", "no", "0", "off", "n", "f", "none")
+
+
+def switch_hint(flag: str, value: str) -> str:
+    """``--refit true``, ``--quiet 1``: a switch takes no value ("; ...")."""
+    word = value.strip().lower()
+    if word in _FALSE_WORDS:
+        return f"; {flag} is a switch, which takes no value: to leave it off, leave {flag} out"
+    said = " alone" if word in _TRUE_WORDS else f" alone ({value!r} is not its value)"
+    return f"; {flag} is a switch, which takes no value: give {flag}{said}"
+
+
 def one_value_hint(command: str, flag: str, values: Sequence[str]) -> str:
     """The hint for several ``values`` given to ``command``'s ``flag``, which takes one:
     a network's layers are one comma list; several values to try are numpynn search's."""
@@ -303,8 +416,17 @@ def one_value_hint(command: str, flag: str, values: Sequence[str]) -> str:
         return (f"; {flag} takes one comma list, one size per hidden layer: {flag} "
                 f"{','.join(values)} (numpynn search {flag} {' '.join(values)} tries "
                 "several networks, one per list)")
+    if command == "search" and flag != "--hidden" and _search_takes_a_list(flag):
+        return (f"; {flag} takes one comma list of the values to try: {flag} "
+                f"{','.join(values)}")
     return search_list_hint(command, flag, values) or (
         f"; {flag} takes one value, got {values[0]} and then {values[1]}")
+
+
+def _search_takes_a_list(flag: str) -> bool:
+    from .main import build_parser
+
+    return takes_a_list(_options(_subparsers(build_parser(["search"]))["search"]).get(flag))
 
 
 def search_list_hint(command: str, flag: str, values: Sequence[str]) -> str:

@@ -312,9 +312,28 @@ class _Parser(argparse.ArgumentParser):
         self.register("action", "store", _StoreOnce)
 
     def parse_known_args(self, args=None, namespace=None):  # type: ignore[override]
+        self._refuse_misread_starts(sys.argv[1:] if args is None else args)
         parsed, extras = super().parse_known_args(args, namespace)
         parsed.__dict__.pop(_SEEN, None)
         return parsed, extras
+
+    def _refuse_misread_starts(self, args: Sequence[str]) -> None:
+        """argparse completes a flag's start (``--epoch`` is --epochs); a start that other
+        tools use as a whole flag of another meaning (``--weight 1e-4``, weight decay,
+        completed to --weight-scale: a network that never trains) is refused, naming the
+        flags it could mean (:data:`numpynn.cli.hints.MISREAD_STARTS`)."""
+        from .hints import MISREAD_STARTS
+
+        own = self._option_string_actions
+        for arg in args:
+            if arg == "--":
+                break
+            name = arg.split("=", 1)[0]
+            hint = MISREAD_STARTS.get(name)
+            if hint and name not in own and any(o.startswith(name) for o in own):
+                self.error(f"argument {name}: not a flag of {self.prog}, and not read as the "
+                           f"start of one, as other tools mean other things by it: {hint}; "
+                           "give the flag in full")
 
     def _get_value(self, action, arg_string):  # type: ignore[override]
         """argparse's, except that a choice in other letter case (``--optimizer Adam``,
@@ -354,6 +373,10 @@ class _Parser(argparse.ArgumentParser):
             from .hints import command_hint
 
             hint = command_hint(argv[0]) if argv else ""
+        elif message.startswith("the following arguments are required: --data") and \
+                _stdin_redirected():  # numpynn predict MODEL < new.csv
+            hint = ("; numpynn reads no data from standard input (it reads a file more than "
+                    "once): give the file with --data, e.g. --data new.csv")
         elif message.startswith("the following arguments are required: COMMAND") and any(
                 a in ("-V", "-v", "-version", "version") for a in argv):
             hint = "; for the version: numpynn --version"
@@ -460,6 +483,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     hold_signals_after_commit(True)  # an interrupt after the files are written is too late
     try:
+        _refuse_options_before_the_command(argv)
         parser = build_parser(argv[:1], argv)  # the command given, if any: others listed
         args = parser.parse_args(argv)
         args.given = given_options(parser, argv)
@@ -512,6 +536,27 @@ def main(argv: Sequence[str] | None = None) -> int:
     return code
 
 
+def _refuse_options_before_the_command(argv: Sequence[str]) -> None:
+    """``numpynn --quiet train ...``, ``numpynn --data x.csv train`` (the habit of tools
+    whose global options come first): a UsageError with the command line in numpynn's
+    order, where argparse said "unrecognized arguments" or took the option's value for
+    the command ("did you mean numpynn data?")."""
+    if not argv or not argv[0].startswith("-") or argv[0] in ("-h", "--help", "--version"):
+        return
+    words = [i for i, a in enumerate(argv) if a.lower() in COMMANDS]
+    if not words:
+        return
+    # the command, not an option's value that is a command's name (--data data train)
+    at = next((i for i in words if not argv[i - 1].startswith("-")), words[0])
+    import shlex
+
+    command = argv[at].lower()
+    ordered = shlex.join([command, *argv[:at], *argv[at + 1:]])
+    raise UsageError(f"{shlex.join(argv[:at])}: options come after the command, "
+                     f"and numpynn's own options are only --help and --version; "
+                     f"write: numpynn {ordered} (see 'numpynn {command} --help')")
+
+
 #: what to do about a file system's refusal, by its errno (None: any other)
 _OS_ADVICE = {
     None: "check the path, its permissions and the free disk space",
@@ -540,6 +585,19 @@ def _fill_closed_descriptors() -> None:
             if null != fd:
                 os.dup2(null, fd)
                 os.close(null)
+
+
+def _stdin_redirected() -> bool:
+    """Whether standard input is a pipe or a file (``< new.csv``, ``cat x |``), not a
+    terminal nor absent."""
+    import stat
+
+    try:
+        mode = os.fstat(sys.stdin.fileno()).st_mode
+    except (AttributeError, OSError, ValueError, io.UnsupportedOperation):
+        return False
+    return stat.S_ISFIFO(mode) or (stat.S_ISREG(mode) and os.fstat(
+        sys.stdin.fileno()).st_size > 0)
 
 
 def _cwd_is_gone() -> bool:

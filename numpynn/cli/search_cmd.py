@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import re
 import sys
 from pathlib import Path
 from typing import Any
@@ -74,9 +75,33 @@ class _Range:
         self.low, self.high = low, high
 
 
+_NUMBER = r"[+-]?(?:\d+\.?\d*|\.\d+)(?:e[+-]?\d+)?"
+#: a range written as other tools write one: 1e-4..1e-2, 1e-4-1e-2, 1e-4 to 1e-2, 2:10
+_RANGE = re.compile(rf"\s*({_NUMBER})\s*(\.\.\.?|:|-|–|\s+to\s+)\s*({_NUMBER})\s*",
+                    re.IGNORECASE)
+
+
+def _range_error(text: str, takes_ranges: bool) -> argparse.ArgumentTypeError | None:
+    """For a range written where numpynn search reads another form: LOW:HIGH for --lr
+    and --reg (``1e-4..1e-2``), a comma list for the others (``--epochs 2:10``)."""
+    match = _RANGE.fullmatch(text)
+    if match is None or (takes_ranges and match.group(2) == ":"):
+        return None
+    low, high = match.group(1), match.group(3)
+    if takes_ranges:
+        return argparse.ArgumentTypeError(f"got {text!r}; a range is written LOW:HIGH: "
+                                          f"{low}:{high}")
+    return argparse.ArgumentTypeError(
+        f"got {text!r}, a range; ranges (LOW:HIGH) are for --lr and --reg only: give the "
+        f"values to try as a comma list, e.g. {low},{high}")
+
+
 def _float_values(name: str, allow_zero: bool):
     def parse(text: str) -> Any:
         text = text.strip()
+        ranged = _range_error(text, takes_ranges=True)
+        if ranged is not None:
+            raise ranged
         if ":" in text:
             parts = text.split(":")
             if len(parts) != 2:
@@ -97,6 +122,9 @@ def _float_values(name: str, allow_zero: bool):
 
 def _int_values(convert=common.positive_int):
     def parse(text: str) -> tuple[int, ...]:
+        ranged = _range_error(text, takes_ranges=False)
+        if ranged is not None:
+            raise ranged
         return tuple(common.list_items(text, "32,64,128", convert))
     return parse
 
@@ -260,6 +288,9 @@ def _names(example: str, check, allowed: str | None = None):
             raise argparse.ArgumentTypeError(f"got {text!r}; expected {allowed}") from None
 
     def parse(text: str) -> tuple[Any, ...]:
+        ranged = _range_error(text, takes_ranges=False)
+        if ranged is not None:
+            raise ranged
         return tuple(common.list_items(text, example, item))
 
     return parse

@@ -126,6 +126,34 @@ def _option_name(dest: str) -> str:
     return "--" + dest.replace("_", "-")
 
 
+def _same_as_the_runs(dest: str, args: argparse.Namespace, options, out) -> bool:
+    """Whether option ``dest`` was given with the value the resumed run (``options``, in
+    ``out``) has: ``--out`` its directory, ``--data`` its data, another its value."""
+    from ..data.spec import DataSpec
+    from ..runs.options import OPTIONS, get
+
+    value = getattr(args, dest, None)
+    if dest == "out":
+        return value is not None and os.path.realpath(value) == os.path.realpath(out)
+    if dest == "overwrite":
+        return False
+    option = next((o for o in OPTIONS if o.dest == dest), None)
+    if option is None:
+        return False
+    if option.to_value is not None:
+        value = option.to_value(value)
+    theirs = get(options, option.field)
+    if dest == "data":
+        mine, run = DataSpec.parse(value), DataSpec.parse(theirs)
+        if mine.path is None or run.path is None:
+            return str(value).lower() == str(theirs).lower()
+        return mine.source == run.source and os.path.realpath(mine.path) == \
+            os.path.realpath(run.path)
+    if isinstance(theirs, (list, tuple)) and isinstance(value, (list, tuple)):
+        return list(theirs) == list(value)
+    return value == theirs
+
+
 def _file_key(path) -> tuple[int, int, int] | None:
     """What tells a file replaced since (an atomic write is a new inode); None: none."""
     try:
@@ -139,20 +167,26 @@ def run(args: argparse.Namespace) -> int:
     given = set(getattr(args, "given", ())) - {"command", "run", "given"}
     created = False
     if args.resume is not None:
-        fixed = sorted(given - RESUME_OPTIONS)
+        out = args.resume
+        try:
+            options = resume_options(out)
+        except InputError as exc:
+            options, unreadable = None, exc
+        # the run's own values given again (the first command line with --resume added,
+        # as Lightning's ckpt_path is added to the same script) change nothing
+        fixed = sorted(d for d in given - RESUME_OPTIONS
+                       if options is None or not _same_as_the_runs(d, args, options, out))
         if fixed:
             names = ", ".join(_option_name(d) for d in fixed)
             raise InputError(f"--resume continues the run in {args.resume} with its own "
                              f"options; {names} cannot be changed (only --epochs and "
                              "--patience can): drop them, or start a new run with --out.")
-        out = args.resume
-        try:
-            options = resume_options(out)
-        except InputError as exc:
-            if exc.param != "resume" or not str(exc).startswith("no checkpoint to resume"):
-                raise  # (no checkpoint there: say how to start a run)
-            raise InputError(f"{exc} Start a run with 'numpynn train --out DIR' first.",
-                             param="resume") from None
+        if options is None:
+            if unreadable.param != "resume" or not str(unreadable).startswith(
+                    "no checkpoint to resume"):
+                raise unreadable  # (no checkpoint there: say how to start a run)
+            raise InputError(f"{unreadable} Start a run with 'numpynn train --out DIR' "
+                             "first.", param="resume") from None
         if "epochs" in given:
             options.train.epochs = args.epochs
         if "patience" in given:

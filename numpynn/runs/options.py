@@ -17,7 +17,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from ..data import PREPROCESSING_KINDS
-from ..data.spec import SOURCE_DEFAULTS
+from ..data.spec import SOURCE_DEFAULTS, DataSpec
 from ..errors import InputError
 from ..tasks import TASKS, Task
 from ..training.optim import OPTIMIZERS
@@ -279,6 +279,31 @@ def options_for(command: str) -> tuple[Option, ...]:
     return tuple(o for o in OPTIONS if command in o.commands)
 
 
+#: the options that only a table (a CSV file) reads: ignored, in silence, for another
+#: source (``--label-column 2`` with an .npz: its y stays the label)
+TABLE_ONLY = ("label_column", "ignore_columns", "delimiter", "header", "impute",
+              "drop_unlabelled", "handle_unknown")
+
+
+def _refuse_table_options(data: str, given: Sequence[Option]) -> None:
+    """InputError where options that only a CSV file reads (``given``) come with data
+    that is no table: a data set by name, an .npz file, a folder of images."""
+    if not given:
+        return
+    spec = DataSpec.parse(data)
+    if spec.source in ("csv", "unknown"):  # unknown: a missing file, said when loading
+        return
+    kind = {"npz": "an .npz file (its arrays are the features and the labels)",
+            "images": "a folder of images (its subfolders are the classes)"}.get(
+        spec.source, f"the data set {spec.text} (its features and labels are fixed)")
+    flags = ", ".join(o.flag for o in given)
+    one = len(given) == 1
+    raise InputError(f"{flags} {'reads' if one else 'read'} the columns of a CSV file, and "
+                     f"--data {data} is {kind}, so {'it' if one else 'they'} would be "
+                     f"ignored: leave {'it' if one else 'them'} out, or give the data as a "
+                     "CSV file.", param=given[0].name)
+
+
 def resumable_dests() -> set[str]:
     """argparse destinations that ``--resume`` may change."""
     return {o.dest for o in OPTIONS if o.resumable}
@@ -302,6 +327,8 @@ def run_options(command: str, values: Mapping[str, Any], given: Iterable[str],
         value = values[option.dest]
         chosen[option.field] = option.to_value(value) if option.to_value else value
     result = replace(with_values(base, chosen), task_defaults=unset)
+    _refuse_table_options(result.data, [o for o in options_for(command)
+                                        if o.dest in given and o.name in TABLE_ONLY])
     for option in options_for(command):
         if option.needs is None or option.dest not in given:
             continue

@@ -350,8 +350,13 @@ def check_reg(reg: object) -> float | str:
     try:
         return float(NONNEGATIVE_NUMBER.check(reg, "reg"))
     except InputError:
+        other = ("; no L2 is `reg=0`" if str(reg).strip().lower() in ("none", "off", "no",
+                                                                       "false")
+                 else "; numpynn's regularisation is L2 only: give its strength, e.g. 1e-4"
+                 if str(reg).strip().lower() in ("l1", "l2", "l1_l2", "elasticnet",
+                                                 "elastic_net") else "")
         raise InputError(f"`reg` must be a finite number >= 0 (e.g. 1e-4) or 'auto' (the L2 "
-                         f"strength chosen on held-out rows); got {reg!r}.",
+                         f"strength chosen on held-out rows); got {reg!r}{other}.",
                          param="reg") from None
 
 
@@ -1116,6 +1121,17 @@ def resume_options(out_dir: str | Path) -> RunOptions:
     if not path.exists() and (Path(out_dir) / SEARCH_SETTINGS_FILE).is_file():  # a search's
         raise InputError(f"{out_dir} holds a search, not a training run: resume it with "
                          f"'numpynn search --resume {out_dir}'.", param="resume")
+    if not path.exists() and (Path(out_dir) / MODEL_FILE).is_file():
+        parent = Path(out_dir).parent
+        if (parent / SEARCH_SETTINGS_FILE).is_file():  # a search's best/
+            raise InputError(f"{out_dir} holds the best model of the search in {parent}, "
+                             "which keeps no checkpoint, so it cannot be resumed; to train "
+                             "its configuration further, start a run with its options "
+                             f"({parent / 'results.json'} lists them) and `epochs`.",
+                             param="resume")
+        raise InputError(f"{out_dir} holds a model ({MODEL_FILE}) but no {CHECKPOINT_FILE} "
+                         "to resume from (an ensemble keeps none, or it was removed); start "
+                         "a new run to train further.", param="resume")
     if not path.exists():
         raise InputError(f"no checkpoint to resume in {out_dir} (expected {path}); a run "
                          "writes one there when started with `out` set to that directory.",
@@ -1182,6 +1198,28 @@ def seen_rows(saved: SavedModel, spec: str, split: str) -> tuple[bool, str | Non
                     f"{float(test[score]):.4f}.").replace("  ", " ")
     return seen, (f"note: {why}, so the figures below are not a held-out estimate."
                   + held_out)
+
+
+def _check_split_as_trained(saved: SavedModel, spec: str, sizes: Mapping[str, int],
+                            split: str) -> None:
+    """InputError where the split re-created from ``spec`` (its rows per part, ``sizes``)
+    is not the training run's (as its model records it): the file changed since (rows
+    added or removed), so the "test split" would be other rows, training rows among them."""
+    recorded = saved.metadata.get("split_sizes")
+    if not isinstance(recorded, Mapping) or not all(
+            isinstance(recorded.get(k), int) for k in ("train", "val", "test")):
+        return  # a model of before split sizes were recorded: nothing to compare
+    # a refit moves the validation rows into train: the test rows and the total must match
+    if recorded["test"] == sizes["test"] and sum(recorded[k] for k in sizes) == sum(
+            sizes.values()):
+        return
+    was = split_sizes_text({k: recorded[k] for k in sizes})
+    raise InputError(f"the data of {spec} changed since the model was trained: its split "
+                     f"now has {split_sizes_text(sizes)}, the training run's had {was}, "
+                     f"so the `split='{split}'` rows are not "
+                     "the run's (rows it trained on may be among them). Evaluate on "
+                     "labelled rows the model never saw with `split='all'` (a file of new "
+                     "rows only), or restore the file as it was.", param="split")
 
 
 def evaluation_data(saved: SavedModel, spec: str, split: str = "auto",
@@ -1257,6 +1295,8 @@ def evaluation_data(saved: SavedModel, spec: str, split: str = "auto",
         raise ModelFileError(f"the model's recorded training options are damaged ({exc}); "
                              "use `split='all'`.", param="split") from None
     parts = split_dataset(ds, run, task)
+    _check_split_as_trained(saved, spec, {"train": parts[0].shape[0], "val": parts[2].shape[0],
+                                          "test": parts[4].shape[0]}, split)
     i = {"train": 0, "val": 2, "test": 4}[split]
     if parts[i].shape[0] == 0:
         raise InputError(f"the training run of {spec} had no {split} split (0 rows; small "

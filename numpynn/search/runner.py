@@ -676,6 +676,11 @@ def _prepare_out(out_dir: Path, settings: Mapping[str, Any], resume: bool) -> li
                              "own settings (`resume=True` and no others) or use another `out`.",
                              param="out")
     elif holds_search(out_dir):
+        best = out_dir / BEST_DIR / MODEL_FILE
+        if best.is_file():  # finished: nothing to resume, and `out` is where it stays
+            raise InputError(f"{out_dir} already holds a search, finished ({len(existing)} "
+                             f"trials; its best model is {best}); a new search needs "
+                             "another `out`, which keeps this one's results.", param="out")
         raise InputError(f"{out_dir} already holds a search ({len(existing)} finished trials); "
                          "it can be resumed (`resume=True`), or choose another `out`.",
                          param="out")
