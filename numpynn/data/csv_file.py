@@ -60,7 +60,7 @@ from .csv_columns import (
 )
 from .dataset import Dataset
 from .formats import OTHER_FORMATS, TEXT_FORMATS, conversion_message
-from .labels import as_classes, encode_labels, is_number, parse_label_cells
+from .labels import as_classes, encode_labels, is_number, parse_label_cells, zero_padded
 from .table import (
     TableRecipe,
     column_label,
@@ -625,6 +625,8 @@ def _regression_values(path: Path, layout: _Layout, codes: np.ndarray, texts: li
         points = layout.decimal_comma and any(writes_decimal_comma(t) for t in texts)
         layout.recipe.label_thousands_points = points
     parsed = [number_value(t, layout.decimal_comma, points) for t in texts]
+    if not required and any(map(zero_padded, texts)):  # codes ('01', '02134'): classes
+        return None
     if any(v is None for v in parsed):
         if not required:
             return None
@@ -1802,7 +1804,8 @@ def _encode_labels(path: Path, layout: _Layout, codes: np.ndarray, texts: list[s
             # numeric labels written with a decimal comma ("2,0" beside "2" in a ; file):
             # the numbers they write, as "2.0" is 2 in a comma-separated file
             texts = [decimal_point(t) if writes_decimal_comma(t) else t for t in texts]
-        if classes is None and all(is_number(t) for t in texts):
+        if (classes is None and all(is_number(t) for t in texts)
+                and not any(map(zero_padded, texts))):  # codes ('01') are classes as text
             numbers = np.array([float(t) for t in texts])
             if (task == "classification" and len(texts) <= 20 and 2 * len(texts) <= len(codes)
                     and np.isfinite(numbers).all()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 import unicodedata
 from collections.abc import Sequence
 
@@ -81,9 +82,23 @@ def composed(label: str) -> str:
 
 
 def folded_label(label: object) -> str:
-    """A label in lower case with its runs of spaces as one: ``'Yes'`` and ``'yes '``
-    fold alike, the same class written otherwise."""
-    return " ".join(str(label).split()).casefold()
+    """A label in lower case with its runs of spaces as one, a whole number without its
+    leading zeros: ``'Yes'`` and ``'yes '`` fold alike, and ``'01'`` and ``1``, the same
+    class written otherwise (a spreadsheet drops the zeros of a code it reads as a
+    number)."""
+    text = " ".join(str(label).split()).casefold()
+    return str(int(text)) if _WHOLE.fullmatch(text) else text
+
+
+_WHOLE = re.compile(r"[+-]?\d+")
+_ZERO_PADDED = re.compile(r"[+-]?0\d+")
+
+
+def zero_padded(text: str) -> bool:
+    """Whether ``text`` is a whole number written with a leading zero (``'01'``,
+    ``'007'``): how codes are written (classes, postcodes, product codes), never a
+    quantity; ``'0'`` and ``'0.5'`` are not."""
+    return _ZERO_PADDED.fullmatch(text.strip()) is not None
 
 
 class UnknownLabelsError(DataError):
@@ -119,7 +134,9 @@ class UnknownLabelsError(DataError):
 def parse_label_cells(cells: Sequence[str], rows: Sequence[int], source: str) -> np.ndarray:
     """Parse text labels (e.g. one CSV column): integers if all are numbers, else strings.
 
-    Numbers written as floats are accepted when integral ("3.0" -> 3).
+    Numbers written as floats are accepted when integral ("3.0" -> 3). Codes written with
+    leading zeros ("01", "007") are strings, kept as the file writes them: as numbers
+    the model would answer 1 for the class "01".
 
     Args:
         cells: the N label texts, already stripped.
@@ -135,7 +152,7 @@ def parse_label_cells(cells: Sequence[str], rows: Sequence[int], source: str) ->
     for cell, row in zip(cells, rows):
         if cell == "":
             raise DataError(f"{source}: row {row}: the label cell is empty; every row needs one")
-    if not all(is_number(cell) for cell in cells):
+    if not all(is_number(cell) for cell in cells) or any(map(zero_padded, cells)):
         return np.array(list(cells), dtype=str)
     parsed: list[int] = []
     for cell, row in zip(cells, rows):
