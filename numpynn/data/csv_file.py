@@ -319,6 +319,8 @@ def _load_csv(path: Path, *, encoding: str | None, label_column: int | str | Non
     notes += [dropped_note] if dropped_note else []
     if layout.unseen:
         notes.append(_unseen_note(path, layout))
+    if recipe is not None and (filled := _filled_note(path, layout, recipe, X)):
+        notes.append(filled)
     if empty_rows:
         notes.append(f"note: {path.name}: row(s) {', '.join(map(str, empty_rows[:5]))}"
                      f"{' ...' if len(empty_rows) > 5 else ''} hold empty cells only "
@@ -518,6 +520,33 @@ def _unseen_note(path: Path, layout: _Layout) -> str:
     return (f"note: {path.name}: categories not seen in training are encoded as all zeros, "
             f"so the model knows nothing of them there ({'; '.join(parts)}); "
             "`handle_unknown='error'` refuses such rows instead.")
+
+
+def _filled_note(path: Path, layout: _Layout, recipe: TableRecipe, X: np.ndarray
+                 ) -> str | None:
+    """The note naming the missing cells of a file read with a model's ``recipe`` (raw
+    features ``X`` (N, F)), which get the training split's median or most frequent
+    category, column by column; a column missing in every row is said to be one: the
+    model answers as if every row held the training value. None where nothing is filled."""
+    if recipe.impute != "median" or not X.size:
+        return None
+    missing = np.isnan(np.asarray(X, dtype=np.float64)).sum(axis=0)
+    parts, everywhere = [], False
+    for j in np.flatnonzero(missing).tolist():
+        value = (f"the most frequent category {cell_repr(recipe.modes[j])}" if j in recipe.modes
+                 else f"the median {recipe.medians[j]:.6g}")
+        whole = X.shape[0] > 1 and missing[j] == X.shape[0]
+        everywhere |= whole
+        count = f"every row ({missing[j]:,})" if whole else f"{missing[j]:,}"
+        parts.append(f"{column_label(layout.names, layout.features[j])}: {count} with {value}")
+    if not parts:
+        return None
+    shown = "; ".join(parts[:6]) + (f"; and {len(parts) - 6} more column(s)"
+                                     if len(parts) > 6 else "")
+    empty = (": a column empty in every row tells the model nothing of these rows, which "
+             "it predicts as if each held the training value (is it the column the model "
+             "was trained on?)" if everywhere else "")
+    return f"note: {path.name}: missing cells filled as in training ({shown}){empty}."
 
 
 def _with_known_spelling(value: str, known: dict[str, str]) -> str:

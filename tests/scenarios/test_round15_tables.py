@@ -60,3 +60,48 @@ def test_many_zero_padded_codes_as_the_label_are_classes_not_a_regression(tmp_pa
                      "--out", "run", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     assert "num_classes=30" in result.stdout and "regression" not in result.stdout + result.stderr
+
+
+@pytest.fixture(scope="module")
+def penguin_like_run(tmp_path_factory):
+    """A model of a table with a number and a text feature, and its directory."""
+    root = tmp_path_factory.mktemp("filled")
+    rng = np.random.default_rng(1)
+    lines = ["mass,sex,bill,species"]
+    for i in range(60):
+        k = i % 3
+        lines.append(f"{3000 + 500 * k + rng.integers(0, 200)},{'female' if i % 2 else 'male'},"
+                     f"{40 + 5 * k + rng.normal():.1f},{'ABC'[k]}")
+    (root / "train.csv").write_text("\n".join(lines) + "\n")
+    ok(numpynn("train", "--data", "train.csv", "--label-column", "species", "--epochs", "2",
+               "--cv-folds", "1", "--quiet", "--no-report", "--out", "run", cwd=root))
+    return root
+
+
+def test_a_column_empty_in_every_row_of_a_file_to_predict_is_named(penguin_like_run):
+    """A new file whose 'mass' and 'sex' columns were exported empty was predicted from the
+    training medians without a word (every prediction made without those columns): the
+    cells filled at predict and evaluate time are now named, an empty column as one."""
+    root = penguin_like_run
+    (root / "new.csv").write_text("mass,sex,bill\n,,41.0\n,,46.5\n,,50.2\n")
+    result = numpynn("predict", "run", "--data", "new.csv", cwd=root)
+    assert result.returncode == 0 and len(result.stdout.splitlines()) == 4
+    assert "note: new.csv: missing cells filled as in training" in result.stderr
+    assert "'mass' (column index 0): every row (3) with the median" in result.stderr
+    assert "'sex' (column index 1): every row (3) with the most frequent category" in \
+        result.stderr and "a column empty in every row" in result.stderr
+
+
+def test_missing_cells_filled_at_evaluate_time_are_counted_in_the_json_notes(
+        penguin_like_run):
+    root = penguin_like_run
+    (root / "test.csv").write_text("species,bill,sex,mass\nA,41.0,,3100\nB,46.5,male,\n"
+                                   "C,50.2,female,4100\n")
+    report = json.loads(ok(numpynn("evaluate", "run", "--data", "test.csv", "--split", "all",
+                                   "--json", cwd=root)))
+    filled = [n for n in report["notes"] if "missing cells filled" in n]
+    assert filled and "'sex' (column index 2): 1 with" in filled[0]
+    assert "'mass' (column index 3): 1 with the median" in filled[0]
+    assert "every row" not in filled[0]
+    clean = numpynn("predict", "run", "--data", "train.csv", cwd=root)
+    assert "missing cells" not in clean.stderr
