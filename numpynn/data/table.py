@@ -31,20 +31,42 @@ IMPUTE = ("none", "median")
 HANDLE_UNKNOWN = ("error", "ignore")
 #: cells read as "missing" (compared after stripping, case-insensitively): besides the
 #: usual ones, what Excel writes for a missing value (#N/A, #NA) or a formula without
-#: one (#DIV/0!, #VALUE!, #SPILL!, ...; Google Sheets' #ERROR!), pandas' other defaults
+#: one (#DIV/0!, #VALUE!, #SPILL!, ...; Google Sheets' #ERROR!), in English and as the
+#: Excel of other languages writes them (#NV, #WERT!, #VALEUR!), pandas' other defaults
 #: (<NA>, #N/A N/A, 1.#IND, 1.#QNAN) and the "." of SAS and Stata
 MISSING_TOKENS = frozenset({"", "na", "n/a", "nan", "-nan", "+nan", "null", "?", "#n/a",
                             "#na", "<na>", "#n/a n/a", "1.#ind", "-1.#ind", "1.#qnan",
                             "-1.#qnan", "#div/0!", "#value!", "#ref!", "#name?", "#num!",
                             "#null!", "#error!", "#spill!", "#calc!", "#field!",
                             "#getting_data", "#blocked!", "#connect!", "#busy!",
-                            "#unknown!", "."})
+                            "#unknown!", "."}) | frozenset(token.lower() for token in (
+    # Excel's errors as its other languages write them, in the files those locales save
+    # (";" and decimal commas): #N/A, #VALUE!, #REF!, #DIV/0!, #NAME?, #NUM!, #NULL!
+    "#NV", "#WERT!", "#BEZUG!", "#ZAHL!",  # German
+    "#VALEUR!", "#NOM?", "#NOMBRE!", "#NUL!",  # French
+    "#N/D", "#¡VALOR!", "#¡REF!", "#¡DIV/0!", "#¿NOMBRE?", "#¡NUM!", "#¡NULO!",  # Spanish
+    "#VALORE!", "#RIF!", "#NOME?", "#NULLO!",  # Italian
+    "#VALOR!", "#NÚM!", "#NULO!",  # Portuguese
+    "#N/B", "#WAARDE!", "#VERW!", "#DEEL/0!", "#NAAM?", "#GETAL!", "#LEEG!",  # Dutch
+    "#SAKNAS!", "#VÄRDEFEL!", "#REFERENS!", "#DIVISION/0!", "#NAMN?", "#OGILTIGT!",
+    "#SKÄRNING!",  # Swedish
+    "#I/T", "#VÆRDI!", "#REFERENCE!", "#NAVN?", "#VERDI!",  # Danish, Norwegian
+    "#PUUTTUU!", "#ARVO!", "#VIITTAUS!", "#JAKO/0!", "#NIMI?", "#LUKU!",
+    "#TYHJÄ!",  # Finnish
+    "#N/D!", "#ARG!", "#ADR!", "#DZIEL/0!", "#NAZWA?", "#LICZBA!", "#ZERO!",  # Polish
+    "#Н/Д", "#ЗНАЧ!", "#ССЫЛКА!", "#ДЕЛ/0!", "#ИМЯ?", "#ЧИСЛО!", "#ПУСТО!",  # Russian
+    "#YOK", "#DEĞER!", "#BAŞV!", "#SAYI/0!", "#AD?", "#SAYI!", "#BOŞ!",  # Turkish
+    "#HODNOTA!", "#ODKAZ!", "#NÁZEV?", "#ČÍSLO!",  # Czech
+    "#HIÁNYZIK", "#ÉRTÉK!", "#HIV!", "#ZÉRÓOSZTÓ!", "#NÉV?", "#SZÁM!",
+    "#NULLA!",  # Hungarian
+))
 SOURCES = ("csv", "npz", "digits", "mnist", "fashion-mnist", "cifar10", "cifar100", "images")
 
 
 def is_missing(cell: str) -> bool:
     """True for an empty cell or one of NA, N/A, NaN, null, ?, #N/A, #NA, <NA>, an Excel
-    formula's error (#DIV/0!, #VALUE!, ...) or SAS's and Stata's "." (any case)."""
+    formula's error in English or another language (#DIV/0!, #VALUE!, #NV, #WERT!, ...) or
+    SAS's and Stata's "." (any case)."""
     return cell.lower() in MISSING_TOKENS
 
 

@@ -105,3 +105,25 @@ def test_missing_cells_filled_at_evaluate_time_are_counted_in_the_json_notes(
     assert "every row" not in filled[0]
     clean = numpynn("predict", "run", "--data", "train.csv", cwd=root)
     assert "missing cells" not in clean.stderr
+
+
+@pytest.mark.parametrize("error", ["#NV", "#WERT!", "#VALEUR!", "#¡VALOR!", "#N/D", "#ЗНАЧ!"])
+def test_excels_errors_as_other_languages_write_them_are_missing_cells(tmp_path, error):
+    """A German Excel's ';' file writes a formula without a value as #NV or #WERT! (a
+    French one #VALEUR!): where the English #N/A and #VALUE! are missing cells, these
+    stopped the column with 'cannot read '#NV' as a number'. They are missing cells too."""
+    rng = np.random.default_rng(2)
+    lines = ["Gewicht;Farbe;Art"]
+    for i in range(60):
+        k = i % 3
+        weight = error if i % 10 == 3 else f"{3000 + 500 * k + rng.integers(0, 200)},5"
+        colour = error if i % 10 == 6 else ["rot", "grün", "blau"][k]
+        lines.append(f"{weight};{colour};{'ABC'[k]}")
+    (tmp_path / "export.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    result = numpynn("train", "--data", "export.csv", "--label-column", "Art", "--epochs",
+                     "1", "--cv-folds", "1", "--quiet", "--no-report", "--out", "run",
+                     cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "'Gewicht' (column index 0): 6 with the median" in result.stdout + result.stderr
+    assert "'Farbe' (column index 1): 6 with the most frequent category" in \
+        result.stdout + result.stderr
