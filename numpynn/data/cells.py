@@ -150,6 +150,18 @@ def writes_decimal_comma(text: str) -> bool:
     return number_value(text, True) is not None
 
 
+def groups_thousands(cells: Sequence[str]) -> bool:
+    """Whether the filled cells of a column that hold a point all write a whole number
+    grouped by points (``"1.299"``, ``"12.500 €"``: read otherwise with thousands
+    points), and some do: in a file whose other numbers write decimal commas, such a
+    column groups thousands by points ("1.299" beside "899" is 1299) though none of its
+    cells has a comma."""
+    pointed = [c for c in cells if "." in c]
+    return bool(pointed) and all(
+        (grouped := number_value(c, True, True)) is not None
+        and grouped != number_value(c, True, False) for c in pointed)
+
+
 def number_value(text: str, decimal_comma: bool, thousands_points: bool = False
                  ) -> float | None:
     """The number a cell writes, or None when it is not one. Besides what ``float``

@@ -41,6 +41,7 @@ from .cells import (
     CURRENCY_SIGNS,
     cell_repr,
     decimal_point,
+    groups_thousands,
     is_number_cell,
     number_either_way,
     number_value,
@@ -257,10 +258,19 @@ def _load_csv(path: Path, *, encoding: str | None, label_column: int | str | Non
             layout.thousands_points = {layout.features[j]
                                        for j in layout.recipe.thousands_points}
         elif layout.decimal_comma:  # columns whose sampled cells write decimal commas
+            numeric = [p for j, p in enumerate(layout.features) if j not in layout.categories]
             layout.thousands_points = {
-                p for j, p in enumerate(layout.features) if j not in layout.categories
-                and any(len(cells) > p and writes_decimal_comma(cells[p])
-                        for _, cells in data_rows)}
+                p for p in numeric if any(len(cells) > p and writes_decimal_comma(cells[p])
+                                          for _, cells in data_rows)}
+            label = [] if layout.label is None else [layout.label]
+            layout.writes_decimal_commas = bool(layout.thousands_points) or any(
+                len(cells) > p and writes_decimal_comma(cells[p])
+                for _, cells in data_rows for p in label)
+            if layout.writes_decimal_commas:  # whole numbers grouped by points: 1.299 | 899
+                layout.thousands_points |= {
+                    p for p in numeric if p not in layout.thousands_points
+                    and groups_thousands([cells[p] for _, cells in data_rows
+                                          if len(cells) > p and not is_missing(cells[p])])}
         if not layout.from_model:
             layout.recipe.thousands_points = [j for j, p in enumerate(layout.features)
                                               if p in layout.thousands_points]
@@ -651,7 +661,10 @@ def _regression_values(path: Path, layout: _Layout, codes: np.ndarray, texts: li
     if layout.from_model:  # as the model's training file wrote its targets
         points = layout.decimal_comma and layout.recipe.label_thousands_points
     else:
-        points = layout.decimal_comma and any(writes_decimal_comma(t) for t in texts)
+        points = layout.decimal_comma and (
+            any(writes_decimal_comma(t) for t in texts)
+            or (layout.writes_decimal_commas
+                and groups_thousands([t for t in texts if not is_missing(t)])))
         layout.recipe.label_thousands_points = points
     parsed = [number_value(t, layout.decimal_comma, points) for t in texts]
     if not required and any(map(zero_padded, texts)):  # codes ('01', '02134'): classes
@@ -1375,6 +1388,9 @@ class _Layout:
     #: numeric columns whose sampled cells write decimal commas ("1.234,5"): a point in
     #: their other cells groups thousands ("12.345" is 12345)
     thousands_points: set[int] = field(default_factory=set)
+    #: whether a numeric column or the label of the file's sample writes decimal commas:
+    #: then a point groups thousands in any column whose pointed cells all group them
+    writes_decimal_commas: bool = False
     #: feature number -> {category not seen in training: rows} (``handle_unknown="ignore"``)
     unseen: dict[int, dict[str, int]] = field(default_factory=dict)
 

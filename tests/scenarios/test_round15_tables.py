@@ -8,6 +8,8 @@ import json
 import numpy as np
 import pytest
 
+from numpynn.data.csv_file import load_csv
+from numpynn.model_file import load_model
 from tests.clirun import numpynn, ok
 
 
@@ -127,3 +129,53 @@ def test_excels_errors_as_other_languages_write_them_are_missing_cells(tmp_path,
     assert "'Gewicht' (column index 0): 6 with the median" in result.stdout + result.stderr
     assert "'Farbe' (column index 1): 6 with the most frequent category" in \
         result.stdout + result.stderr
+
+
+def _german_prices(path, rows=60):
+    """A ';' file as German Excel saves it: prices formatted with thousand points ('1.299'
+    beside '899', no comma in that column), ratings with decimal commas."""
+    rng = np.random.default_rng(3)
+    lines = ["Preis;Bewertung;Klasse"]
+    prices = []
+    for i in range(rows):
+        k = i % 2
+        price = int(rng.integers(300, 900) if k == 0 else rng.integers(1000, 2500))
+        prices.append(price)
+        rating = f"{rng.uniform(1, 5):.1f}".replace(".", ",")
+        lines.append(f"{price:,}".replace(",", ".") + f";{rating};{'billig teuer'.split()[k]}")
+    path.write_text("\n".join(lines) + "\n")
+    return np.array(prices, dtype=float)
+
+
+def test_whole_numbers_grouped_by_points_in_a_decimal_comma_file_are_thousands(tmp_path):
+    """In a German ';' file a price column formatted with thousand points and no decimals
+    ('1.299', '899') was read as 1.299 beside 899, a thousand times too small in the rows
+    over 999, without a word: the points group thousands there, as in the file's columns
+    that write decimal commas, in training and in the files given to the model."""
+    prices = _german_prices(tmp_path / "preise.csv")
+    data = load_csv(tmp_path / "preise.csv", label_column="Klasse")
+    np.testing.assert_allclose(data.X[:, 0], prices)
+    ok(numpynn("train", "--data", "preise.csv", "--label-column", "Klasse", "--epochs",
+               "1", "--cv-folds", "1", "--quiet", "--no-report", "--out", "run",
+               cwd=tmp_path))
+    (tmp_path / "neu.csv").write_text("Preis;Bewertung\n1.050;4,5\n950;3,0\n")
+    saved = load_model(tmp_path / "run" / "model.npz")
+    new = load_csv(tmp_path / "neu.csv", label_column=None, recipe=saved.recipe)
+    np.testing.assert_allclose(new.X[:, 0], [1050.0, 950.0])
+
+
+def test_a_target_grouped_by_points_in_a_decimal_comma_file_is_read_in_thousands(tmp_path):
+    prices = _german_prices(tmp_path / "preise.csv", rows=120)
+    text = (tmp_path / "preise.csv").read_text().splitlines()
+    (tmp_path / "ziel.csv").write_text("\n".join(
+        ["Bewertung;Preis"] + [";".join(line.split(";")[1::-1]) for line in text[1:]]) + "\n")
+    data = load_csv(tmp_path / "ziel.csv", label_column="Preis", task="auto")
+    np.testing.assert_allclose(data.y, prices)
+
+
+def test_points_in_a_semicolon_file_without_decimal_commas_are_decimal_points(tmp_path):
+    """pandas' to_csv(sep=';') writes decimal points: 1.299 stays 1.299 there."""
+    (tmp_path / "p.csv").write_text("a;b;c\n" + "".join(
+        f"{1 + i / 1000:.3f};{i % 7};{'xy'[i % 2]}\n" for i in range(40)))
+    data = load_csv(tmp_path / "p.csv")
+    np.testing.assert_allclose(data.X[:3, 0], [1.0, 1.001, 1.002])
