@@ -151,15 +151,13 @@ def writes_decimal_comma(text: str) -> bool:
 
 
 def groups_thousands(cells: Sequence[str]) -> bool:
-    """Whether the filled cells of a column that hold a point all write a whole number
-    grouped by points (``"1.299"``, ``"12.500 €"``: read otherwise with thousands
-    points), and some do: in a file whose other numbers write decimal commas, such a
-    column groups thousands by points ("1.299" beside "899" is 1299) though none of its
-    cells has a comma."""
-    pointed = [c for c in cells if "." in c]
-    return bool(pointed) and all(
-        (grouped := number_value(c, True, True)) is not None
-        and grouped != number_value(c, True, False) for c in pointed)
+    """Whether no filled cell of a column writes a decimal point: every cell that holds a
+    point writes a whole number grouped by points (``"1.299"``, ``"12.500 €"``: read
+    otherwise with thousands points), or none holds one (``"899"``). In a file whose
+    numbers write decimal commas such a column groups thousands by points, though none of
+    its cells has a comma: "1.299" beside "899" is 1299, in a later row too."""
+    return all((grouped := number_value(c, True, True)) is not None
+               and grouped != number_value(c, True, False) for c in cells if "." in c)
 
 
 def number_value(text: str, decimal_comma: bool, thousands_points: bool = False

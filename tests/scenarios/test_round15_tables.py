@@ -179,3 +179,15 @@ def test_points_in_a_semicolon_file_without_decimal_commas_are_decimal_points(tm
         f"{1 + i / 1000:.3f};{i % 7};{'xy'[i % 2]}\n" for i in range(40)))
     data = load_csv(tmp_path / "p.csv")
     np.testing.assert_allclose(data.X[:3, 0], [1.0, 1.001, 1.002])
+
+
+def test_thousand_points_below_the_rows_that_decide_the_columns_are_thousands(tmp_path):
+    """Sorted by price, the first rows (those read to decide each column) write no point
+    at all: '1.299' further down is 1299 all the same, in a file of decimal commas."""
+    prices = sorted(100 + k % 900 for k in range(1100)) + [1000 + 7 * k for k in range(60)]
+    lines = ["Preis;Bewertung;Klasse"] + [
+        f"{p:,}".replace(",", ".") + f";{1 + k % 4},5;{'ab'[k % 2]}"
+        for k, p in enumerate(prices)]
+    (tmp_path / "sortiert.csv").write_text("\n".join(lines) + "\n")
+    data = load_csv(tmp_path / "sortiert.csv", label_column="Klasse")
+    np.testing.assert_allclose(data.X[:, 0], prices)
