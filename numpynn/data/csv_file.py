@@ -254,23 +254,11 @@ def _load_csv(path: Path, *, encoding: str | None, label_column: int | str | Non
         layout.footer_rows = footer_rows
         layout.decimal_comma = sep != ","
         data_rows = sample[1:] if layout.header else sample
-        if layout.decimal_comma and layout.from_model:  # read as the model's columns were
-            layout.thousands_points = {layout.features[j]
-                                       for j in layout.recipe.thousands_points}
-        elif layout.decimal_comma:  # columns whose sampled cells write decimal commas
-            numeric = [p for j, p in enumerate(layout.features) if j not in layout.categories]
-            layout.thousands_points = {
-                p for p in numeric if any(len(cells) > p and writes_decimal_comma(cells[p])
-                                          for _, cells in data_rows)}
-            label = [] if layout.label is None else [layout.label]
-            layout.writes_decimal_commas = bool(layout.thousands_points) or any(
-                len(cells) > p and writes_decimal_comma(cells[p])
-                for _, cells in data_rows for p in label)
-            if layout.writes_decimal_commas:  # whole numbers grouped by points: 1.299 | 899
-                layout.thousands_points |= {
-                    p for p in numeric if p not in layout.thousands_points
-                    and groups_thousands([cells[p] for _, cells in data_rows
-                                          if len(cells) > p and not is_missing(cells[p])])}
+        if layout.decimal_comma:  # the file's own columns that group thousands by points
+            layout.thousands_points = _thousands_columns(layout, data_rows)
+            if layout.from_model:  # and those the model's training file grouped so
+                layout.thousands_points |= {layout.features[j]
+                                            for j in layout.recipe.thousands_points}
         if not layout.from_model:
             layout.recipe.thousands_points = [j for j, p in enumerate(layout.features)
                                               if p in layout.thousands_points]
@@ -654,17 +642,36 @@ def _unit_name(names: list[str] | None, position: int, unit: str) -> str:
     return f"{name}_{unit}"
 
 
+def _thousands_columns(layout: _Layout, data_rows: list[tuple[int, list[str]]]) -> set[int]:
+    """The positions of the numeric columns of a file separated by ; or tab whose points
+    group thousands, by the sampled ``data_rows``: those that write decimal commas
+    ("1.234,5") and, where a numeric column or the label does (setting
+    ``layout.writes_decimal_commas``), those that write no decimal point ("1.299" beside
+    "899"): in a file of decimal commas a point is no decimal mark."""
+    numeric = [p for j, p in enumerate(layout.features) if j not in layout.categories]
+    found = {p for p in numeric if any(len(cells) > p and writes_decimal_comma(cells[p])
+                                       for _, cells in data_rows)}
+    label = [] if layout.label is None else [layout.label]
+    layout.writes_decimal_commas = bool(found) or any(
+        len(cells) > p and writes_decimal_comma(cells[p])
+        for _, cells in data_rows for p in label)
+    if layout.writes_decimal_commas:
+        found |= {p for p in numeric if p not in found and groups_thousands(
+            [cells[p] for _, cells in data_rows if len(cells) > p and not is_missing(cells[p])])}
+    return found
+
+
 def _regression_values(path: Path, layout: _Layout, codes: np.ndarray, texts: list[str],
                        lines: np.ndarray, required: bool) -> np.ndarray | None:
     """The label cells as float64 targets (N,) when regression is wanted (``required``)
     or the column looks continuous; None for classes (auto)."""
-    if layout.from_model:  # as the model's training file wrote its targets
-        points = layout.decimal_comma and layout.recipe.label_thousands_points
+    points = layout.decimal_comma and (
+        any(writes_decimal_comma(t) for t in texts)
+        or (layout.writes_decimal_commas
+            and groups_thousands([t for t in texts if not is_missing(t)])))
+    if layout.from_model:  # or as the model's training file wrote its targets
+        points = points or (layout.decimal_comma and layout.recipe.label_thousands_points)
     else:
-        points = layout.decimal_comma and (
-            any(writes_decimal_comma(t) for t in texts)
-            or (layout.writes_decimal_commas
-                and groups_thousands([t for t in texts if not is_missing(t)])))
         layout.recipe.label_thousands_points = points
     parsed = [number_value(t, layout.decimal_comma, points) for t in texts]
     if not required and any(map(zero_padded, texts)):  # codes ('01', '02134'): classes

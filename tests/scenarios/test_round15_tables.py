@@ -191,3 +191,42 @@ def test_thousand_points_below_the_rows_that_decide_the_columns_are_thousands(tm
     (tmp_path / "sortiert.csv").write_text("\n".join(lines) + "\n")
     data = load_csv(tmp_path / "sortiert.csv", label_column="Klasse")
     np.testing.assert_allclose(data.X[:, 0], prices)
+
+
+def test_a_german_file_given_to_a_model_of_a_comma_file_reads_its_thousand_points(tmp_path):
+    """A model trained on a comma file (decimal points), given the same rows as German
+    Excel saves them ('40,9' and '3.200'), read '3.200' as 3.2, as its training file would
+    have: the file's own decimal commas now say that its points group thousands, and its
+    rows give the comma file's predictions."""
+    rng = np.random.default_rng(4)
+    masses = rng.integers(2700, 6300, 60)
+    bills = rng.uniform(32, 60, 60).round(1)
+    lines = ["mass,bill,height,species"] + [
+        f"{m}.0,{b},{1 + i % 3},{'AB'[int(m > 4500)]}"
+        for i, (m, b) in enumerate(zip(masses, bills))]
+    (tmp_path / "train.csv").write_text("\n".join(lines) + "\n")
+    ok(numpynn("train", "--data", "train.csv", "--label-column", "species", "--epochs", "2",
+               "--cv-folds", "1", "--quiet", "--no-report", "--out", "run", cwd=tmp_path))
+    (tmp_path / "comma.csv").write_text("mass,bill,height\n3200.0,40.9,1\n5750.0,49.6,2\n")
+    (tmp_path / "german.csv").write_text("mass;bill;height\n3.200;40,9;1\n5.750;49,6;2\n")
+    saved = load_model(tmp_path / "run" / "model.npz")
+    german = load_csv(tmp_path / "german.csv", label_column=None, recipe=saved.recipe)
+    np.testing.assert_allclose(german.X, [[3200, 40.9, 1], [5750, 49.6, 2]])
+    assert ok(numpynn("predict", "run", "--data", "german.csv", "--proba", cwd=tmp_path)) == \
+        ok(numpynn("predict", "run", "--data", "comma.csv", "--proba", cwd=tmp_path))
+
+
+def test_a_german_test_file_of_a_comma_files_regression_reads_its_target_in_thousands(
+        tmp_path):
+    rng = np.random.default_rng(5)
+    x = rng.uniform(0, 10, 120).round(1)
+    lines = ["x,price"] + [f"{v},{int(1000 + 300 * v + rng.integers(0, 50))}" for v in x]
+    (tmp_path / "train.csv").write_text("\n".join(lines) + "\n")
+    ok(numpynn("train", "--data", "train.csv", "--label-column", "price", "--task",
+               "regression", "--epochs", "2", "--cv-folds", "1", "--quiet", "--no-report",
+               "--out", "run", cwd=tmp_path))
+    (tmp_path / "test.csv").write_text("x;price\n2,5;1.760\n7,5;3.260\n0,5;950\n")
+    saved = load_model(tmp_path / "run" / "model.npz")
+    test = load_csv(tmp_path / "test.csv", recipe=saved.recipe, label_column="price",
+                    task="regression")
+    np.testing.assert_allclose(test.y, [1760, 3260, 950])
