@@ -557,7 +557,8 @@ def _with_known_spelling(value: str, known: dict[str, str]) -> str:
 def _index_note(path: Path, layout: _Layout, position: int) -> str:
     return (f"note: {path.name}: {column_label(layout.names, position)} holds the row numbers "
             "(0, 1, 2, ... or, under an empty header cell or a first column's name for row "
-            "numbers such as rownames or index, distinct whole numbers in any order: an "
+            "numbers such as rownames or index, distinct whole numbers in any order, or "
+            "those of frames joined by pd.concat, each once per frame: an "
             "index, as pandas' to_csv writes unless index=False, or R's row names), not a "
             "property of "
             "the examples, so it is not used as a feature (files given to predict may have it "

@@ -230,3 +230,26 @@ def test_a_german_test_file_of_a_comma_files_regression_reads_its_target_in_thou
     test = load_csv(tmp_path / "test.csv", recipe=saved.recipe, label_column="price",
                     task="regression")
     np.testing.assert_allclose(test.y, [1760, 3260, 950])
+
+
+@pytest.mark.parametrize("shuffled", [False, True])
+def test_the_index_of_frames_joined_by_concat_is_not_a_feature(tmp_path, shuffled):
+    """pd.concat([a, b]).to_csv() writes the index 0..39, 0..29 under an empty header
+    cell: its numbers repeat, so it was no index and was trained on as a feature (named
+    ''), a row's position in the user's frames: now it is left out with the index note,
+    shuffled or split or not."""
+    rng = np.random.default_rng(6)
+    index = list(range(40)) + list(range(30))
+    rows = [(i, rng.normal(), rng.normal(), "ab"[k % 2]) for k, i in enumerate(index)]
+    if shuffled:
+        rows = [rows[k] for k in rng.permutation(len(rows))]
+    (tmp_path / "joined.csv").write_text(",x1,x2,label\n" + "".join(
+        f"{i},{a:.3f},{b:.3f},{c}\n" for i, a, b, c in rows))
+    data = load_csv(tmp_path / "joined.csv")
+    assert data.table.feature_names == ["x1", "x2"]
+    assert any("holds the row numbers" in note for note in data.notes)
+    ok(numpynn("train", "--data", "joined.csv", "--epochs", "1", "--cv-folds", "1",
+               "--quiet", "--no-report", "--out", "run", cwd=tmp_path))
+    (tmp_path / "new.csv").write_text(",x1,x2\n0,0.1,0.2\n0,0.3,0.4\n1,0.5,0.6\n")
+    assert len(ok(numpynn("predict", "run", "--data", "new.csv", cwd=tmp_path))
+               .splitlines()) == 4
