@@ -94,6 +94,16 @@ _WHOLE = re.compile(r"[+-]?\d+")
 _ZERO_PADDED = re.compile(r"[+-]?0\d+")
 
 
+def written_as_a_class(text: str) -> bool:
+    """Whether a whole number is written otherwise than as the number: with a leading
+    zero (:func:`zero_padded`) or a plus sign (``'+1'`` beside ``'-1'``, as svmlight's
+    classes): a class label given back as the file writes it."""
+    return zero_padded(text) or _PLUS.fullmatch(text.strip()) is not None
+
+
+_PLUS = re.compile(r"\+\d+")
+
+
 def zero_padded(text: str) -> bool:
     """Whether ``text`` is a whole number written with a leading zero (``'01'``,
     ``'007'``): how codes are written (classes, postcodes, product codes), never a
@@ -135,8 +145,8 @@ def parse_label_cells(cells: Sequence[str], rows: Sequence[int], source: str) ->
     """Parse text labels (e.g. one CSV column): integers if all are numbers, else strings.
 
     Numbers written as floats are accepted when integral ("3.0" -> 3). Codes written with
-    leading zeros ("01", "007") are strings, kept as the file writes them: as numbers
-    the model would answer 1 for the class "01".
+    leading zeros ("01", "007") or a plus sign ("+1") are strings, kept as the file
+    writes them: as numbers the model would answer 1 for the class "01" or "+1".
 
     Args:
         cells: the N label texts, already stripped.
@@ -152,7 +162,7 @@ def parse_label_cells(cells: Sequence[str], rows: Sequence[int], source: str) ->
     for cell, row in zip(cells, rows):
         if cell == "":
             raise DataError(f"{source}: row {row}: the label cell is empty; every row needs one")
-    if not all(is_number(cell) for cell in cells) or any(map(zero_padded, cells)):
+    if not all(is_number(cell) for cell in cells) or any(map(written_as_a_class, cells)):
         return np.array(list(cells), dtype=str)
     parsed: list[int] = []
     for cell, row in zip(cells, rows):

@@ -25,11 +25,12 @@ def _coded_table(path, codes, rows=60):
     return path
 
 
-@pytest.mark.parametrize("codes", [["01", "02", "10"], ["007", "012", "100"]])
+@pytest.mark.parametrize("codes", [["01", "02", "10"], ["007", "012", "100"], ["+1", "-1"]])
 def test_class_codes_written_with_leading_zeros_are_predicted_as_written(tmp_path, codes):
-    """Classes written as codes ('01', '02', '10': a region, a product group) were read as
-    the numbers 1, 2, 10, and predict answered '1' for the file's '01': predictions that
-    match none of the user's labels. They are now classes as the file writes them."""
+    """Classes written as codes ('01', '02', '10': a region, a product group; '+1' and
+    '-1') were read as the numbers 1, 2, 10, and predict answered '1' for the file's '01'
+    or '+1': predictions that match none of the user's labels. They are now classes as
+    the file writes them."""
     _coded_table(tmp_path / "train.csv", codes)
     ok(numpynn("train", "--data", "train.csv", "--label-column", "group", "--epochs", "5",
                "--cv-folds", "1", "--quiet", "--no-report", "--out", "run", cwd=tmp_path))
