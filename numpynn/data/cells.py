@@ -13,8 +13,15 @@ from __future__ import annotations
 
 import math
 import re
+import unicodedata
 from collections.abc import Sequence
 from datetime import datetime, timedelta, timezone
+
+
+def composed(text: str) -> str:
+    """A text in Unicode's composed form (NFC): "café" typed on macOS (decomposed, as its
+    file names are) and on Linux is one text, as a label, a category or a column name."""
+    return text if text.isascii() else unicodedata.normalize("NFC", text)
 
 
 def decimal_point(text: str) -> str:

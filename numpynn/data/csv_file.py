@@ -40,6 +40,7 @@ from ._files import as_path, not_the_data, require_file
 from .cells import (
     CURRENCY_SIGNS,
     cell_repr,
+    composed,
     decimal_point,
     groups_thousands,
     is_number_cell,
@@ -1071,6 +1072,8 @@ def _rows(fh: TextIO, delimiter: str, path: Path, skipped: int = 0,
         except Exception as exc:  # zlib.error from a damaged gzip stream
             raise convert(exc) from None
         cells = [cell.strip() for cell in cells]
+        if not "".join(cells).isascii():  # "é" as one character, as macOS may not write it
+            cells = [composed(cell) for cell in cells]
         if cells and cells[0].startswith(_BOM):  # a file joined after this one's start
             cells[0] = cells[0].lstrip(_BOM).strip()
         if not any(cells):

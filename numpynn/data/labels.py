@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import math
 import re
-import unicodedata
 from collections.abc import Sequence
 
 import numpy as np
 
 from ..errors import DataError, InputError
-from .cells import cell_repr, preview
+from .cells import cell_repr, composed, preview
 
 _INT64_MAX = 2**63 - 1
 _UINT64_MAX = 2**64 - 1
@@ -73,12 +72,6 @@ def encode_labels(
         unknown, counts = np.unique(raw[y < 0], return_counts=True)
         raise UnknownLabelsError(source, dict(zip(unknown.tolist(), counts.tolist())), known)
     return y, known
-
-
-def composed(label: str) -> str:
-    """A text label in Unicode's composed form (NFC): "café" typed on macOS (decomposed,
-    as its file names are) and on Linux is one label."""
-    return label if label.isascii() else unicodedata.normalize("NFC", label)
 
 
 def folded_label(label: object) -> str:

@@ -25,7 +25,7 @@ from typing import Any
 import numpy as np
 
 from ..errors import DataError, InputError
-from .cells import cell_repr, date_value, number_value, preview
+from .cells import cell_repr, composed, date_value, number_value, preview
 
 IMPUTE = ("none", "median")
 HANDLE_UNKNOWN = ("error", "ignore")
@@ -555,7 +555,7 @@ class TableRecipe:
         if absent(cell):
             return math.nan
         if isinstance(cell, str):
-            text = cell.strip()
+            text = composed(cell.strip())
             if is_missing(text):
                 return math.nan
         else:
@@ -593,20 +593,24 @@ class TableRecipe:
         column that is absent, is an error naming them (``fix``: what to do about an
         unexpected one, where the file's reading options do not apply: a frame).
         """
-        wanted = self.feature_names or []
+        # "Äpfel" typed on macOS (decomposed) is the same name: compared composed
+        wanted = [composed(n) for n in self.feature_names or []]
+        names = [composed(n) for n in names]
+        label_name = None if self.label_name is None else composed(self.label_name)
         duplicates = sorted({n for n in names if list(names).count(n) > 1})
         if duplicates:
             raise DataError(f"{source}: the header names {preview(duplicates)} more than once; "
                             "give every column a distinct name")
-        allowed = (set(wanted) | {self.columns[p] for p in self.ignored if self.columns}
-                   | set(extra))
-        if self.label_name is not None:
-            allowed.add(self.label_name)
+        allowed = (set(wanted) | {composed(self.columns[p]) for p in self.ignored
+                                  if self.columns}
+                   | {composed(n) for n in extra})
+        if label_name is not None:
+            allowed.add(label_name)
         missing = [n for n in wanted if n not in names]
-        if labelled and self.label_name is not None and self.label_name not in names:
-            missing.append(self.label_name)
+        if labelled and label_name is not None and label_name not in names:
+            missing.append(label_name)
         unexpected = [n for n in names if n not in allowed]
-        if labelled and missing == [self.label_name] and not unexpected:  # a test file
+        if labelled and missing == [label_name] and not unexpected:  # a test file
             raise DataError(
                 f"{source}: missing column(s) {preview(missing)}, the label: the file has "
                 "the model's feature columns only (a test file without its answers?); "
@@ -619,11 +623,11 @@ class TableRecipe:
             if unexpected:
                 parts.append(f"unexpected column(s) {preview(unexpected)}")
             renamed = _renamed(missing, unexpected,
-                               label=self.label_name if labelled else None)
+                               label=label_name if labelled else None)
             raise DataError(
                 f"{source}: {' and '.join(parts)}; the model was trained on the columns "
                 f"{preview(wanted)}"
-                + (f" with the label {self.label_name!r}" if self.label_name else "")
+                + (f" with the label {label_name!r}" if label_name else "")
                 + " (matched by name, in any order)"
                 + (f"; {renamed}" if renamed else "")
                 + ((f"; {fix}" if fix is not None else
@@ -667,8 +671,10 @@ class TableRecipe:
         ignored = [_int(p, "ignored") for p in data.get("ignored", [])]
         label = data.get("label")
         label = None if label is None else _int(label, "label")
-        columns = data.get("columns")
-        categorical = {int(j): [str(c) for c in cats]
+        columns = data.get("columns")  # names and categories composed as files read them
+        if isinstance(columns, list):
+            columns = [composed(c) if isinstance(c, str) else c for c in columns]
+        categorical = {int(j): [composed(str(c)) for c in cats]
                        for j, cats in dict(data.get("categorical") or {}).items()}
         medians = data.get("medians")
         used = features + ignored + ([] if label is None else [label])
@@ -678,7 +684,7 @@ class TableRecipe:
                     isinstance(c, str) for c in columns)))
                 or (medians is not None and len(medians) != n)):
             raise ValueError("the data recipe's columns are inconsistent")
-        modes = {int(j): str(m) for j, m in dict(data.get("modes") or {}).items()}
+        modes = {int(j): composed(str(m)) for j, m in dict(data.get("modes") or {}).items()}
         if any(j not in categorical or m not in categorical[j] for j, m in modes.items()):
             raise ValueError("the data recipe's most frequent categories are inconsistent")
         if medians is not None:

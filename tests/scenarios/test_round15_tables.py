@@ -4,11 +4,14 @@ as pandas, R and spreadsheets write them): each case a defect found and fixed.""
 from __future__ import annotations
 
 import json
+import unicodedata
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from numpynn.data.csv_file import load_csv
+from numpynn.data.table import TableRecipe
 from numpynn.model_file import load_model
 from tests.clirun import numpynn, ok
 
@@ -254,3 +257,48 @@ def test_the_index_of_frames_joined_by_concat_is_not_a_feature(tmp_path, shuffle
     (tmp_path / "new.csv").write_text(",x1,x2\n0,0.1,0.2\n0,0.3,0.4\n1,0.5,0.6\n")
     assert len(ok(numpynn("predict", "run", "--data", "new.csv", cwd=tmp_path))
                .splitlines()) == 4
+
+
+def _nfd(text):
+    return unicodedata.normalize("NFD", text)
+
+
+def test_names_and_categories_typed_decomposed_are_the_ones_the_model_knows(tmp_path):
+    """'Äpfelsäure' and 'Île Biscoe' written decomposed (as macOS writes names: 'A' and a
+    combining diaeresis) were another column and an unseen category, named in messages
+    that showed them identical to the model's ('missing column(s) ['Äpfelsäure'] and
+    unexpected column(s) ['Äpfelsäure']'). Text is compared in Unicode's composed form, in
+    files, in frames and in the model files saved before."""
+    rng = np.random.default_rng(7)
+    islands = ["Île Biscoe", "Rêve", "Torgersen"]
+    lines = ["Äpfelsäure,Insel,Art"] + [
+        f"{k * 2 + rng.normal(0, 0.2):.2f},{islands[k]},{'ABC'[k]}"
+        for k in (i % 3 for i in range(60))]
+    (tmp_path / "train.csv").write_text("\n".join(lines) + "\n")
+    ok(numpynn("train", "--data", "train.csv", "--label-column", "Art", "--epochs", "2",
+               "--cv-folds", "1", "--quiet", "--no-report", "--out", "run", cwd=tmp_path))
+    (tmp_path / "composed.csv").write_text("Äpfelsäure,Insel\n0.1,Île Biscoe\n2.0,Rêve\n")
+    (tmp_path / "decomposed.csv").write_text(
+        _nfd("Äpfelsäure,Insel\n0.1,Île Biscoe\n2.0,Rêve\n"))
+    result = numpynn("predict", "run", "--data", "decomposed.csv", "--proba", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "not seen in training" not in result.stderr
+    assert result.stdout == ok(numpynn("predict", "run", "--data", "composed.csv", "--proba",
+                                       cwd=tmp_path))
+    saved = load_model(tmp_path / "run" / "model.npz")
+    frame = pd.DataFrame({_nfd("Äpfelsäure"): [0.1, 2.0], "Insel": [_nfd(c) for c in islands[:2]]})
+    np.testing.assert_allclose(saved.recipe.cells_to_raw(frame),
+                               saved.recipe.cells_to_raw([[0.1, islands[0]], [2.0, islands[1]]]))
+
+
+def test_a_model_file_whose_recipe_holds_decomposed_text_reads_files_alike():
+    """A model saved before, from a file of decomposed names and categories: its recipe is
+    read composed, as the files given to it now are."""
+    recipe = TableRecipe(n_features=1, n_columns=2, label=1, features=[0], header=True,
+                         columns=[_nfd("Île"), "y"], categorical={0: [_nfd("Rêve"), "b"]},
+                         impute="median", modes={0: _nfd("Rêve")}, medians=[None],
+                         source="csv")
+    loaded = TableRecipe.from_dict(recipe.to_dict())
+    assert loaded.feature_names == ["Île"] and loaded.categorical[0] == ["Rêve", "b"]
+    assert loaded.modes[0] == "Rêve"
+    np.testing.assert_allclose(loaded.cells_to_raw([["Rêve"], [_nfd("Rêve")]]), [[0], [0]])
