@@ -13,8 +13,15 @@ from __future__ import annotations
 
 import math
 import re
+import unicodedata
 from collections.abc import Sequence
 from datetime import datetime, timedelta, timezone
+
+
+def composed(text: str) -> str:
+    """A text in Unicode's composed form (NFC): "café" typed on macOS (decomposed, as its
+    file names are) and on Linux is one text, as a label, a category or a column name."""
+    return text if text.isascii() else unicodedata.normalize("NFC", text)
 
 
 def decimal_point(text: str) -> str:
@@ -148,6 +155,16 @@ def writes_decimal_comma(text: str) -> bool:
     if "," not in text or number_value(text, False) is not None:
         return False
     return number_value(text, True) is not None
+
+
+def groups_thousands(cells: Sequence[str]) -> bool:
+    """Whether no filled cell of a column writes a decimal point: every cell that holds a
+    point writes a whole number grouped by points (``"1.299"``, ``"12.500 €"``: read
+    otherwise with thousands points), or none holds one (``"899"``). In a file whose
+    numbers write decimal commas such a column groups thousands by points, though none of
+    its cells has a comma: "1.299" beside "899" is 1299, in a later row too."""
+    return all((grouped := number_value(c, True, True)) is not None
+               and grouped != number_value(c, True, False) for c in cells if "." in c)
 
 
 def number_value(text: str, decimal_comma: bool, thousands_points: bool = False

@@ -52,14 +52,39 @@ def distinct_whole_numbers(body: Rows, position: int, min_rows: int = _MIN_INDEX
     return values if len(set(values)) == len(values) else None
 
 
+#: frames joined one below the other (``pd.concat`` without ``ignore_index``) repeat
+#: their index: a number of a joined index is in at most this many rows
+_JOINED_FRAMES = 5
+
+
+def joined_index(body: Rows, position: int, min_rows: int = _MIN_INDEX_ROWS) -> bool:
+    """Whether the first column holds the index of frames joined one below the other, as
+    ``pd.concat([a, b]).to_csv()`` writes it (0, 1, ..., 199, 0, 1, ..., 143, shuffled
+    or split or not): non-negative whole numbers, at least half of the rows' distinct,
+    none in more than :data:`_JOINED_FRAMES` rows (a column of a few values repeated,
+    such as 0 to 6, is not one)."""
+    if position != 0 or len(body) < min_rows:
+        return False
+    try:
+        values = [int(cells[position]) for _, cells in body]
+    except (ValueError, IndexError):
+        return False
+    counts = Counter(values)
+    return (bool(values) and min(values) >= 0 and 2 * len(counts) >= len(values)
+            and max(counts.values()) <= _JOINED_FRAMES)
+
+
 def index_of_a_few_rows(body: Rows, position: int, name: str | None) -> bool:
     """Whether an unnamed column (pandas' index), or a first column named for row numbers,
-    holds distinct non-negative whole numbers
+    holds distinct non-negative whole numbers (or a joined index: :func:`joined_index`)
     in however few sampled rows: for a file given to a model that does not know the
     column, where a few rows to predict are common."""
-    values = (distinct_whole_numbers(body, position, min_rows=0)
-              if unnamed(name) or named_as_row_names(name, position) else None)
-    return values is not None and min(values, default=0) >= 0
+    if not (unnamed(name) or named_as_row_names(name, position)):
+        return False
+    values = distinct_whole_numbers(body, position, min_rows=0)
+    if values is None:
+        return joined_index(body, position, min_rows=0)
+    return min(values, default=0) >= 0
 
 
 def holds_row_numbers(body: Rows, position: int, name: str | None = None) -> bool:
@@ -67,10 +92,12 @@ def holds_row_numbers(body: Rows, position: int, name: str | None = None) -> boo
     k+2, ... with k 0 or 1, or, under an empty header cell (pandas' index, written after
     a shuffle or a split) or a first column's name for row numbers (R's ``rownames``,
     pandas' ``index``: :func:`named_as_row_names`), distinct non-negative whole numbers
-    in any order. An index carries nothing about an example."""
+    in any order, or the index of frames joined one below the other
+    (:func:`joined_index`). An index carries nothing about an example."""
     values = distinct_whole_numbers(body, position)
-    if values is None:
-        return False
+    if values is None:  # frames joined one below the other repeat their index
+        return ((unnamed(name) or named_as_row_names(name, position))
+                and joined_index(body, position))
     if unnamed(name) or named_as_row_names(name, position):
         return min(values) >= 0
     start = values[0]

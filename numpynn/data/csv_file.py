@@ -40,7 +40,9 @@ from ._files import as_path, not_the_data, require_file
 from .cells import (
     CURRENCY_SIGNS,
     cell_repr,
+    composed,
     decimal_point,
+    groups_thousands,
     is_number_cell,
     number_either_way,
     number_value,
@@ -60,7 +62,7 @@ from .csv_columns import (
 )
 from .dataset import Dataset
 from .formats import OTHER_FORMATS, TEXT_FORMATS, conversion_message
-from .labels import as_classes, encode_labels, is_number, parse_label_cells
+from .labels import as_classes, encode_labels, is_number, parse_label_cells, zero_padded
 from .table import (
     TableRecipe,
     column_label,
@@ -253,14 +255,11 @@ def _load_csv(path: Path, *, encoding: str | None, label_column: int | str | Non
         layout.footer_rows = footer_rows
         layout.decimal_comma = sep != ","
         data_rows = sample[1:] if layout.header else sample
-        if layout.decimal_comma and layout.from_model:  # read as the model's columns were
-            layout.thousands_points = {layout.features[j]
-                                       for j in layout.recipe.thousands_points}
-        elif layout.decimal_comma:  # columns whose sampled cells write decimal commas
-            layout.thousands_points = {
-                p for j, p in enumerate(layout.features) if j not in layout.categories
-                and any(len(cells) > p and writes_decimal_comma(cells[p])
-                        for _, cells in data_rows)}
+        if layout.decimal_comma:  # the file's own columns that group thousands by points
+            layout.thousands_points = _thousands_columns(layout, data_rows)
+            if layout.from_model:  # and those the model's training file grouped so
+                layout.thousands_points |= {layout.features[j]
+                                            for j in layout.recipe.thousands_points}
         if not layout.from_model:
             layout.recipe.thousands_points = [j for j, p in enumerate(layout.features)
                                               if p in layout.thousands_points]
@@ -319,6 +318,8 @@ def _load_csv(path: Path, *, encoding: str | None, label_column: int | str | Non
     notes += [dropped_note] if dropped_note else []
     if layout.unseen:
         notes.append(_unseen_note(path, layout))
+    if recipe is not None and (filled := _filled_note(path, layout, recipe, X)):
+        notes.append(filled)
     if empty_rows:
         notes.append(f"note: {path.name}: row(s) {', '.join(map(str, empty_rows[:5]))}"
                      f"{' ...' if len(empty_rows) > 5 else ''} hold empty cells only "
@@ -520,6 +521,33 @@ def _unseen_note(path: Path, layout: _Layout) -> str:
             "`handle_unknown='error'` refuses such rows instead.")
 
 
+def _filled_note(path: Path, layout: _Layout, recipe: TableRecipe, X: np.ndarray
+                 ) -> str | None:
+    """The note naming the missing cells of a file read with a model's ``recipe`` (raw
+    features ``X`` (N, F)), which get the training split's median or most frequent
+    category, column by column; a column missing in every row is said to be one: the
+    model answers as if every row held the training value. None where nothing is filled."""
+    if recipe.impute != "median" or not X.size:
+        return None
+    missing = np.isnan(np.asarray(X, dtype=np.float64)).sum(axis=0)
+    parts, everywhere = [], False
+    for j in np.flatnonzero(missing).tolist():
+        value = (f"the most frequent category {cell_repr(recipe.modes[j])}" if j in recipe.modes
+                 else f"the median {recipe.medians[j]:.6g}")
+        whole = X.shape[0] > 1 and missing[j] == X.shape[0]
+        everywhere |= whole
+        count = f"every row ({missing[j]:,})" if whole else f"{missing[j]:,}"
+        parts.append(f"{column_label(layout.names, layout.features[j])}: {count} with {value}")
+    if not parts:
+        return None
+    shown = "; ".join(parts[:6]) + (f"; and {len(parts) - 6} more column(s)"
+                                     if len(parts) > 6 else "")
+    empty = (": a column empty in every row tells the model nothing of these rows, which "
+             "it predicts as if each held the training value (is it the column the model "
+             "was trained on?)" if everywhere else "")
+    return f"note: {path.name}: missing cells filled as in training ({shown}){empty}."
+
+
 def _with_known_spelling(value: str, known: dict[str, str]) -> str:
     """``'MALE'`` -> ``"'MALE' (the model knows 'male')"`` where a category the model knows
     (``known``: its case- and space-folded spellings) differs from it only so."""
@@ -530,7 +558,8 @@ def _with_known_spelling(value: str, known: dict[str, str]) -> str:
 def _index_note(path: Path, layout: _Layout, position: int) -> str:
     return (f"note: {path.name}: {column_label(layout.names, position)} holds the row numbers "
             "(0, 1, 2, ... or, under an empty header cell or a first column's name for row "
-            "numbers such as rownames or index, distinct whole numbers in any order: an "
+            "numbers such as rownames or index, distinct whole numbers in any order, or "
+            "those of frames joined by pd.concat, each once per frame: an "
             "index, as pandas' to_csv writes unless index=False, or R's row names), not a "
             "property of "
             "the examples, so it is not used as a feature (files given to predict may have it "
@@ -615,16 +644,40 @@ def _unit_name(names: list[str] | None, position: int, unit: str) -> str:
     return f"{name}_{unit}"
 
 
+def _thousands_columns(layout: _Layout, data_rows: list[tuple[int, list[str]]]) -> set[int]:
+    """The positions of the numeric columns of a file separated by ; or tab whose points
+    group thousands, by the sampled ``data_rows``: those that write decimal commas
+    ("1.234,5") and, where a numeric column or the label does (setting
+    ``layout.writes_decimal_commas``), those that write no decimal point ("1.299" beside
+    "899"): in a file of decimal commas a point is no decimal mark."""
+    numeric = [p for j, p in enumerate(layout.features) if j not in layout.categories]
+    found = {p for p in numeric if any(len(cells) > p and writes_decimal_comma(cells[p])
+                                       for _, cells in data_rows)}
+    label = [] if layout.label is None else [layout.label]
+    layout.writes_decimal_commas = bool(found) or any(
+        len(cells) > p and writes_decimal_comma(cells[p])
+        for _, cells in data_rows for p in label)
+    if layout.writes_decimal_commas:
+        found |= {p for p in numeric if p not in found and groups_thousands(
+            [cells[p] for _, cells in data_rows if len(cells) > p and not is_missing(cells[p])])}
+    return found
+
+
 def _regression_values(path: Path, layout: _Layout, codes: np.ndarray, texts: list[str],
                        lines: np.ndarray, required: bool) -> np.ndarray | None:
     """The label cells as float64 targets (N,) when regression is wanted (``required``)
     or the column looks continuous; None for classes (auto)."""
-    if layout.from_model:  # as the model's training file wrote its targets
-        points = layout.decimal_comma and layout.recipe.label_thousands_points
+    points = layout.decimal_comma and (
+        any(writes_decimal_comma(t) for t in texts)
+        or (layout.writes_decimal_commas
+            and groups_thousands([t for t in texts if not is_missing(t)])))
+    if layout.from_model:  # or as the model's training file wrote its targets
+        points = points or (layout.decimal_comma and layout.recipe.label_thousands_points)
     else:
-        points = layout.decimal_comma and any(writes_decimal_comma(t) for t in texts)
         layout.recipe.label_thousands_points = points
     parsed = [number_value(t, layout.decimal_comma, points) for t in texts]
+    if not required and any(map(zero_padded, texts)):  # codes ('01', '02134'): classes
+        return None
     if any(v is None for v in parsed):
         if not required:
             return None
@@ -1019,6 +1072,8 @@ def _rows(fh: TextIO, delimiter: str, path: Path, skipped: int = 0,
         except Exception as exc:  # zlib.error from a damaged gzip stream
             raise convert(exc) from None
         cells = [cell.strip() for cell in cells]
+        if not "".join(cells).isascii():  # "é" as one character, as macOS may not write it
+            cells = [composed(cell) for cell in cells]
         if cells and cells[0].startswith(_BOM):  # a file joined after this one's start
             cells[0] = cells[0].lstrip(_BOM).strip()
         if not any(cells):
@@ -1344,6 +1399,9 @@ class _Layout:
     #: numeric columns whose sampled cells write decimal commas ("1.234,5"): a point in
     #: their other cells groups thousands ("12.345" is 12345)
     thousands_points: set[int] = field(default_factory=set)
+    #: whether a numeric column or the label of the file's sample writes decimal commas:
+    #: then a point groups thousands in any column whose pointed cells all group them
+    writes_decimal_commas: bool = False
     #: feature number -> {category not seen in training: rows} (``handle_unknown="ignore"``)
     unseen: dict[int, dict[str, int]] = field(default_factory=dict)
 
@@ -1802,7 +1860,8 @@ def _encode_labels(path: Path, layout: _Layout, codes: np.ndarray, texts: list[s
             # numeric labels written with a decimal comma ("2,0" beside "2" in a ; file):
             # the numbers they write, as "2.0" is 2 in a comma-separated file
             texts = [decimal_point(t) if writes_decimal_comma(t) else t for t in texts]
-        if classes is None and all(is_number(t) for t in texts):
+        if (classes is None and all(is_number(t) for t in texts)
+                and not any(map(zero_padded, texts))):  # codes ('01') are classes as text
             numbers = np.array([float(t) for t in texts])
             if (task == "classification" and len(texts) <= 20 and 2 * len(texts) <= len(codes)
                     and np.isfinite(numbers).all()

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import math
-import unicodedata
+import re
 from collections.abc import Sequence
 
 import numpy as np
 
 from ..errors import DataError, InputError
-from .cells import cell_repr, preview
+from .cells import cell_repr, composed, preview
 
 _INT64_MAX = 2**63 - 1
 _UINT64_MAX = 2**64 - 1
@@ -74,16 +74,34 @@ def encode_labels(
     return y, known
 
 
-def composed(label: str) -> str:
-    """A text label in Unicode's composed form (NFC): "café" typed on macOS (decomposed,
-    as its file names are) and on Linux is one label."""
-    return label if label.isascii() else unicodedata.normalize("NFC", label)
-
-
 def folded_label(label: object) -> str:
-    """A label in lower case with its runs of spaces as one: ``'Yes'`` and ``'yes '``
-    fold alike, the same class written otherwise."""
-    return " ".join(str(label).split()).casefold()
+    """A label in lower case with its runs of spaces as one, a whole number without its
+    leading zeros: ``'Yes'`` and ``'yes '`` fold alike, and ``'01'`` and ``1``, the same
+    class written otherwise (a spreadsheet drops the zeros of a code it reads as a
+    number)."""
+    text = " ".join(str(label).split()).casefold()
+    return str(int(text)) if _WHOLE.fullmatch(text) else text
+
+
+_WHOLE = re.compile(r"[+-]?\d+")
+_ZERO_PADDED = re.compile(r"[+-]?0\d+")
+
+
+def written_as_a_class(text: str) -> bool:
+    """Whether a whole number is written otherwise than as the number: with a leading
+    zero (:func:`zero_padded`) or a plus sign (``'+1'`` beside ``'-1'``, as svmlight's
+    classes): a class label given back as the file writes it."""
+    return zero_padded(text) or _PLUS.fullmatch(text.strip()) is not None
+
+
+_PLUS = re.compile(r"\+\d+")
+
+
+def zero_padded(text: str) -> bool:
+    """Whether ``text`` is a whole number written with a leading zero (``'01'``,
+    ``'007'``): how codes are written (classes, postcodes, product codes), never a
+    quantity; ``'0'`` and ``'0.5'`` are not."""
+    return _ZERO_PADDED.fullmatch(text.strip()) is not None
 
 
 class UnknownLabelsError(DataError):
@@ -119,7 +137,9 @@ class UnknownLabelsError(DataError):
 def parse_label_cells(cells: Sequence[str], rows: Sequence[int], source: str) -> np.ndarray:
     """Parse text labels (e.g. one CSV column): integers if all are numbers, else strings.
 
-    Numbers written as floats are accepted when integral ("3.0" -> 3).
+    Numbers written as floats are accepted when integral ("3.0" -> 3). Codes written with
+    leading zeros ("01", "007") or a plus sign ("+1") are strings, kept as the file
+    writes them: as numbers the model would answer 1 for the class "01" or "+1".
 
     Args:
         cells: the N label texts, already stripped.
@@ -135,7 +155,7 @@ def parse_label_cells(cells: Sequence[str], rows: Sequence[int], source: str) ->
     for cell, row in zip(cells, rows):
         if cell == "":
             raise DataError(f"{source}: row {row}: the label cell is empty; every row needs one")
-    if not all(is_number(cell) for cell in cells):
+    if not all(is_number(cell) for cell in cells) or any(map(written_as_a_class, cells)):
         return np.array(list(cells), dtype=str)
     parsed: list[int] = []
     for cell, row in zip(cells, rows):

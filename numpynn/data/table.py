@@ -25,26 +25,48 @@ from typing import Any
 import numpy as np
 
 from ..errors import DataError, InputError
-from .cells import cell_repr, date_value, number_value, preview
+from .cells import cell_repr, composed, date_value, number_value, preview
 
 IMPUTE = ("none", "median")
 HANDLE_UNKNOWN = ("error", "ignore")
 #: cells read as "missing" (compared after stripping, case-insensitively): besides the
 #: usual ones, what Excel writes for a missing value (#N/A, #NA) or a formula without
-#: one (#DIV/0!, #VALUE!, #SPILL!, ...; Google Sheets' #ERROR!), pandas' other defaults
+#: one (#DIV/0!, #VALUE!, #SPILL!, ...; Google Sheets' #ERROR!), in English and as the
+#: Excel of other languages writes them (#NV, #WERT!, #VALEUR!), pandas' other defaults
 #: (<NA>, #N/A N/A, 1.#IND, 1.#QNAN) and the "." of SAS and Stata
 MISSING_TOKENS = frozenset({"", "na", "n/a", "nan", "-nan", "+nan", "null", "?", "#n/a",
                             "#na", "<na>", "#n/a n/a", "1.#ind", "-1.#ind", "1.#qnan",
                             "-1.#qnan", "#div/0!", "#value!", "#ref!", "#name?", "#num!",
                             "#null!", "#error!", "#spill!", "#calc!", "#field!",
                             "#getting_data", "#blocked!", "#connect!", "#busy!",
-                            "#unknown!", "."})
+                            "#unknown!", "."}) | frozenset(token.lower() for token in (
+    # Excel's errors as its other languages write them, in the files those locales save
+    # (";" and decimal commas): #N/A, #VALUE!, #REF!, #DIV/0!, #NAME?, #NUM!, #NULL!
+    "#NV", "#WERT!", "#BEZUG!", "#ZAHL!",  # German
+    "#VALEUR!", "#NOM?", "#NOMBRE!", "#NUL!",  # French
+    "#N/D", "#¡VALOR!", "#¡REF!", "#¡DIV/0!", "#¿NOMBRE?", "#¡NUM!", "#¡NULO!",  # Spanish
+    "#VALORE!", "#RIF!", "#NOME?", "#NULLO!",  # Italian
+    "#VALOR!", "#NÚM!", "#NULO!",  # Portuguese
+    "#N/B", "#WAARDE!", "#VERW!", "#DEEL/0!", "#NAAM?", "#GETAL!", "#LEEG!",  # Dutch
+    "#SAKNAS!", "#VÄRDEFEL!", "#REFERENS!", "#DIVISION/0!", "#NAMN?", "#OGILTIGT!",
+    "#SKÄRNING!",  # Swedish
+    "#I/T", "#VÆRDI!", "#REFERENCE!", "#NAVN?", "#VERDI!",  # Danish, Norwegian
+    "#PUUTTUU!", "#ARVO!", "#VIITTAUS!", "#JAKO/0!", "#NIMI?", "#LUKU!",
+    "#TYHJÄ!",  # Finnish
+    "#N/D!", "#ARG!", "#ADR!", "#DZIEL/0!", "#NAZWA?", "#LICZBA!", "#ZERO!",  # Polish
+    "#Н/Д", "#ЗНАЧ!", "#ССЫЛКА!", "#ДЕЛ/0!", "#ИМЯ?", "#ЧИСЛО!", "#ПУСТО!",  # Russian
+    "#YOK", "#DEĞER!", "#BAŞV!", "#SAYI/0!", "#AD?", "#SAYI!", "#BOŞ!",  # Turkish
+    "#HODNOTA!", "#ODKAZ!", "#NÁZEV?", "#ČÍSLO!",  # Czech
+    "#HIÁNYZIK", "#ÉRTÉK!", "#HIV!", "#ZÉRÓOSZTÓ!", "#NÉV?", "#SZÁM!",
+    "#NULLA!",  # Hungarian
+))
 SOURCES = ("csv", "npz", "digits", "mnist", "fashion-mnist", "cifar10", "cifar100", "images")
 
 
 def is_missing(cell: str) -> bool:
     """True for an empty cell or one of NA, N/A, NaN, null, ?, #N/A, #NA, <NA>, an Excel
-    formula's error (#DIV/0!, #VALUE!, ...) or SAS's and Stata's "." (any case)."""
+    formula's error in English or another language (#DIV/0!, #VALUE!, #NV, #WERT!, ...) or
+    SAS's and Stata's "." (any case)."""
     return cell.lower() in MISSING_TOKENS
 
 
@@ -533,7 +555,7 @@ class TableRecipe:
         if absent(cell):
             return math.nan
         if isinstance(cell, str):
-            text = cell.strip()
+            text = composed(cell.strip())
             if is_missing(text):
                 return math.nan
         else:
@@ -571,20 +593,24 @@ class TableRecipe:
         column that is absent, is an error naming them (``fix``: what to do about an
         unexpected one, where the file's reading options do not apply: a frame).
         """
-        wanted = self.feature_names or []
+        # "Äpfel" typed on macOS (decomposed) is the same name: compared composed
+        wanted = [composed(n) for n in self.feature_names or []]
+        names = [composed(n) for n in names]
+        label_name = None if self.label_name is None else composed(self.label_name)
         duplicates = sorted({n for n in names if list(names).count(n) > 1})
         if duplicates:
             raise DataError(f"{source}: the header names {preview(duplicates)} more than once; "
                             "give every column a distinct name")
-        allowed = (set(wanted) | {self.columns[p] for p in self.ignored if self.columns}
-                   | set(extra))
-        if self.label_name is not None:
-            allowed.add(self.label_name)
+        allowed = (set(wanted) | {composed(self.columns[p]) for p in self.ignored
+                                  if self.columns}
+                   | {composed(n) for n in extra})
+        if label_name is not None:
+            allowed.add(label_name)
         missing = [n for n in wanted if n not in names]
-        if labelled and self.label_name is not None and self.label_name not in names:
-            missing.append(self.label_name)
+        if labelled and label_name is not None and label_name not in names:
+            missing.append(label_name)
         unexpected = [n for n in names if n not in allowed]
-        if labelled and missing == [self.label_name] and not unexpected:  # a test file
+        if labelled and missing == [label_name] and not unexpected:  # a test file
             raise DataError(
                 f"{source}: missing column(s) {preview(missing)}, the label: the file has "
                 "the model's feature columns only (a test file without its answers?); "
@@ -597,11 +623,11 @@ class TableRecipe:
             if unexpected:
                 parts.append(f"unexpected column(s) {preview(unexpected)}")
             renamed = _renamed(missing, unexpected,
-                               label=self.label_name if labelled else None)
+                               label=label_name if labelled else None)
             raise DataError(
                 f"{source}: {' and '.join(parts)}; the model was trained on the columns "
                 f"{preview(wanted)}"
-                + (f" with the label {self.label_name!r}" if self.label_name else "")
+                + (f" with the label {label_name!r}" if label_name else "")
                 + " (matched by name, in any order)"
                 + (f"; {renamed}" if renamed else "")
                 + ((f"; {fix}" if fix is not None else
@@ -645,8 +671,10 @@ class TableRecipe:
         ignored = [_int(p, "ignored") for p in data.get("ignored", [])]
         label = data.get("label")
         label = None if label is None else _int(label, "label")
-        columns = data.get("columns")
-        categorical = {int(j): [str(c) for c in cats]
+        columns = data.get("columns")  # names and categories composed as files read them
+        if isinstance(columns, list):
+            columns = [composed(c) if isinstance(c, str) else c for c in columns]
+        categorical = {int(j): [composed(str(c)) for c in cats]
                        for j, cats in dict(data.get("categorical") or {}).items()}
         medians = data.get("medians")
         used = features + ignored + ([] if label is None else [label])
@@ -656,7 +684,7 @@ class TableRecipe:
                     isinstance(c, str) for c in columns)))
                 or (medians is not None and len(medians) != n)):
             raise ValueError("the data recipe's columns are inconsistent")
-        modes = {int(j): str(m) for j, m in dict(data.get("modes") or {}).items()}
+        modes = {int(j): composed(str(m)) for j, m in dict(data.get("modes") or {}).items()}
         if any(j not in categorical or m not in categorical[j] for j, m in modes.items()):
             raise ValueError("the data recipe's most frequent categories are inconsistent")
         if medians is not None:

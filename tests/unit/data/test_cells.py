@@ -50,7 +50,9 @@ def test_csv_column_with_decimal_commas_reads_points_as_thousands(tmp_path: Path
     ds = load_csv(path)
     np.testing.assert_allclose(ds.X[:, 0], [v for v, _ in rows])
     np.testing.assert_allclose(ds.X[:, 1], [i % 3 for i in range(len(rows))])
-    assert ds.table.thousands_points == [0]
+    # 'size' writes no decimal point either: in this file of decimal commas a point in it
+    # would group thousands too
+    assert ds.table.thousands_points == [0, 1]
 
 
 def test_csv_column_of_points_only_keeps_them_decimal(tmp_path: Path) -> None:
@@ -79,7 +81,7 @@ def test_model_reads_new_files_with_its_columns_convention(tmp_path: Path) -> No
         f"{_german(100.0 * k + 0.5)};{k % 4};{'ab'[k % 2]}\n" for k in range(1, 25)),
         encoding="utf-8")
     recipe = TableRecipe.from_dict(load_csv(train).table.to_dict())
-    assert recipe.thousands_points == [0]
+    assert recipe.thousands_points == [0, 1]  # 'rooms' writes no decimal point
     new = tmp_path / "new.csv"
     new.write_text("area;rooms\n1.200;3\n80;1\n", encoding="utf-8")
     ds = load_csv(new, recipe=recipe, label_column=None)
@@ -102,7 +104,8 @@ def test_recipe_without_thousands_points_field_still_loads() -> None:
 def test_a_models_regression_target_is_read_as_it_was_trained(tmp_path: Path) -> None:
     """A target column that wrote decimal commas: a new ;-file of whole targets ('250.000')
     is read in thousands, as the training file's; a model trained without commas reads
-    '12.345' as float does, whatever commas the new file's features have."""
+    '12.345' as float does in a new file without commas, and in thousands in one whose
+    numbers write decimal commas (a file of another locale than the training file's)."""
     train = tmp_path / "train.csv"
     train.write_text("x;price\n" + "".join(
         f"{k % 5};{_german(1000.0 * k + 0.25)}\n" for k in range(1, 30)), encoding="utf-8")
@@ -117,8 +120,13 @@ def test_a_models_regression_target_is_read_as_it_was_trained(tmp_path: Path) ->
                      encoding="utf-8")
     old = TableRecipe.from_dict(load_csv(plain, task="regression").table.to_dict())
     assert not old.label_thousands_points and old.thousands_points == []
+    points = tmp_path / "points.csv"  # no comma: the model's convention, decimal points
+    points.write_text("x;price\n1.5;12.345\n12.345;2\n", encoding="utf-8")
+    ds = load_csv(points, recipe=old, task="regression")
+    np.testing.assert_allclose(ds.y, [12.345, 2.0])
+    np.testing.assert_allclose(ds.X[:, 0], [1.5, 12.345])
     mixed = tmp_path / "mixed.csv"  # its feature writes a comma, which the model's did not
     mixed.write_text("x;price\n1,5;12.345\n12.345;2\n", encoding="utf-8")
     ds = load_csv(mixed, recipe=old, task="regression")
-    np.testing.assert_allclose(ds.y, [12.345, 2.0])
-    np.testing.assert_allclose(ds.X[:, 0], [1.5, 12.345])
+    np.testing.assert_allclose(ds.y, [12345.0, 2.0])
+    np.testing.assert_allclose(ds.X[:, 0], [1.5, 12345.0])
