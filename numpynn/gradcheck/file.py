@@ -2518,7 +2518,11 @@ def _model_test_mode(cls: type, kwargs: dict[str, Any], model: Any, X: np.ndarra
     norm = _normalization(kwargs)
     if norm and "hidden_dims" in kwargs:  # {affine - norm - relu} x (L - 1) - affine
         hidden = len(kwargs["hidden_dims"])
-        want = {f"{p}{i}" for p in ("gamma", "beta") for i in range(1, hidden + 1)}
+        layers = sorted(int(str(k)[1:]) for k in model.params
+                        if str(k)[:1] == "W" and str(k)[1:].isdigit())
+        # the hidden layers are the weights' but the last (W1 .. WL, or W0 .. WL-1)
+        first = layers[0] if len(layers) == hidden + 1 else 1
+        want = {f"{p}{i}" for p in ("gamma", "beta") for i in range(first, first + hidden)}
         have = {str(k) for k in model.params if str(k).startswith(("gamma", "beta"))}
         missing, extra = sorted(want - have), sorted(have - want)
         if not have:  # the normalisation not written yet: the net is checked as it is
@@ -2532,8 +2536,8 @@ def _model_test_mode(cls: type, kwargs: dict[str, Any], model: Any, X: np.ndarra
             kind_text="" if not (missing or extra) else (
                 f"built with normalization='{norm}' and {hidden} hidden layers, the net "
                 f"must normalise each of them (the course's {{affine - {norm} - relu}} x "
-                f"(L - 1) - affine), with params gamma1 .. gamma{hidden} and beta1 .. "
-                f"beta{hidden}: "
+                f"(L - 1) - affine), with params gamma{first} .. gamma{first + hidden - 1} "
+                f"and beta{first} .. beta{first + hidden - 1}: "
                 + "; ".join(t for t in (f"{', '.join(missing)} missing" if missing else "",
                                         f"{', '.join(extra)} too many" if extra else "")
                             if t)
