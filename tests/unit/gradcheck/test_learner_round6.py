@@ -390,3 +390,25 @@ def test_a_net_whose_params_count_from_zero_passes_the_normalised_layers_row(tmp
     rows = [r for rep in result.reports for r in rep.rows if r.name == "normalised layers"]
     assert rows and all(r.verdict != FAIL for r in rows), result.to_table()
     assert result.verdict == "pass", result.to_table()
+
+
+def test_a_learners_layer_that_takes_other_shapes_is_listed_not_failed(tmp_path):
+    """Assignment 3's temporal_affine_forward(x, w, b) wants x of (N, T, D): on the
+    (N, D) numpynn guesses it raises, which is no bug of the learner's."""
+    text = '''
+import numpy as np
+def temporal_affine_forward(x, w, b):
+    N, T, D = x.shape
+    out = x.reshape(N * T, D).dot(w).reshape(N, T, b.shape[0]) + b
+    return out, (x, w, b)
+def temporal_affine_backward(dout, cache):
+    x, w, b = cache
+    N, T, D = x.shape
+    M = b.shape[0]
+    return (dout.reshape(N * T, M).dot(w.T).reshape(N, T, D),
+            x.reshape(N * T, D).T.dot(dout.reshape(N * T, M)), dout.sum(axis=(0, 1)))
+'''
+    result = check(tmp_path, text, "temporal")
+    assert not result.failed, result.to_table()
+    assert any(s.startswith("temporal_affine_forward / temporal_affine_backward (not a "
+                            "course layer") for s in result.skipped), result.skipped
