@@ -81,6 +81,29 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 STALL_S = 120.0
 
 
+def _import_advice(exc: BaseException, file: Path) -> str:
+    """What to do about an error raised while importing the learner's file: a module that
+    is not installed (named, and whether the check needs it), ``input()`` at the top level
+    (no one types in the check), or else the command that shows the same error."""
+    if isinstance(exc, ModuleNotFoundError) and exc.name:
+        top = exc.name.split(".")[0]
+        if top == "cs231n" or top == file.parent.name:
+            return (f"the module {exc.name!r} is part of the assignment's own package, which "
+                    "is not beside this file: check the file where it lies in the assignment "
+                    "folder (numpynn gradcheck --file cs231n/classifiers/fc_net.py, run from "
+                    "the folder that holds cs231n/), where its imports work.")
+        return (f"the module {top!r} is not installed in this Python ({sys.executable}): "
+                f"install it (pip install {top}), or, if the functions numpynn checks do not "
+                "use it (they are checked with NumPy arrays alone), remove the import or "
+                "move it into the function or notebook cell that needs it.")
+    if isinstance(exc, EOFError):
+        return ("the file asks for input (input() at its top level) and the check types "
+                "nothing: put that code under if __name__ == \"__main__\": so that "
+                "importing the file runs only its definitions.")
+    return (f"fix the file so that 'python -c \"import {file.stem}\"' in its folder "
+            "runs without an error.")
+
+
 def _positive_seconds(text: str) -> float:
     return common.checked_number(text, float, lambda v: 0 < v < float("inf"),
                                  "a positive number of seconds")
@@ -136,8 +159,8 @@ def load_user_module(path: str, keep_path: bool = False) -> ModuleType:
     except BaseException as exc:  # noqa: BLE001 - the user's module may raise anything on import
         from ..gradcheck.file import _one_line
 
-        raise InputError(f"--file {path}: importing it raised {_one_line(exc, root)}; fix the "
-                         "module so that 'python -c \"import ...\"' works.") from None
+        raise InputError(f"--file {path}: importing it raised {_one_line(exc, root)}; "
+                         + _import_advice(exc, file)) from None
     finally:
         if not keep_path and root in sys.path:
             sys.path.remove(root)

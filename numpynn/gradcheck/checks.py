@@ -226,6 +226,14 @@ KINDS: dict[str, str] = {
                   "window or G and fails with another: the forward or backward pass "
                   "ignores its parameters (stride = 1, pad = 1, a 2 x 2 window or one group "
                   "written as constants)",
+    "height and width": "a convolution or max pool passes on square images, filters "
+                        "and windows and fails where heights and widths differ: a height "
+                        "used where a width is needed (W' from H, WW from HH, pool_width "
+                        "from pool_height), or the reverse",
+    "initialisation": "a model's constructor draws its initial weights otherwise than the "
+                      "course's weight_scale * np.random.randn(...) (std * in assignment "
+                      "1): uniform np.random.rand, or a scale other than the one it is "
+                      "given",
     "chain rule": "the backward returns the layer's own derivative without multiplying it "
                   "by the upstream gradient dout (dx = dout * local derivative)",
     "training loop": "an assignment-1 classifier's train or predict differs from the "
@@ -1464,6 +1472,13 @@ def check_layer(
     out = np.array(out, dtype=np.float64, copy=True)
     dout = stream(seed, "dout").standard_normal(out.shape)
     analytic = backward(dout.copy(), cache)
+    if isinstance(analytic, list) and len(arrays) == 1 and len(analytic) != 1 and np.shape(
+            analytic) == arrays[0].shape:  # the rows of one gradient, not gradients
+        raise ReturnError(
+            f"backward returned a Python list of {len(analytic)} rows (shape "
+            f"{np.shape(analytic)} as an array), not a NumPy array: return the gradient "
+            f"d{labels[0]} as an array (np.array(...), or compute it with NumPy's operations on "
+            "whole arrays); the layers before it call array methods on it")
     if isinstance(analytic, np.ndarray):
         analytic = (analytic,)
     analytic = tuple(np.array(g, dtype=np.float64, copy=True) for g in analytic)

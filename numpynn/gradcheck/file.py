@@ -243,6 +243,37 @@ CNN_THIRD: dict[str, tuple[str, LayerSpec, str, str]] = {
        for name in ("max_pool_forward_naive", "max_pool_forward_fast")},
 }
 
+def _conv_inputs_4(seed: int) -> list[np.ndarray]:
+    # every size its own: H 4, W 6, a 3 x 2 filter (out 4 x 7 at stride 1, pad 1)
+    return [_draw(seed, "x_conv_4", (1, 2, 4, 6)), _draw(seed, "w_conv_4", (2, 2, 3, 2)),
+            _draw(seed, "b_conv_4", (2,))]
+
+
+def _pool_inputs_4(seed: int) -> list[np.ndarray]:
+    # H 4, W 7, distinct values 0.1 apart: a 2 x 3 window at stride 2 (out 2 x 3)
+    x = stream(seed, "x_pool_4").permutation(2 * 4 * 7).reshape(1, 2, 4, 7)
+    return [0.1 * x - 2.8]
+
+
+#: what a height used for a width looks like (kind "height and width")
+_HW_TEXT = ("a height is used where a width is needed, or the reverse: W' computed from H "
+            "or HH (1 + (W + 2 * pad - WW) // stride), a window sliced j * stride:j * "
+            "stride + HH instead of + WW, pool_height used for pool_width, or a shape read "
+            "in another order (N, C, H, W = x.shape; F, C, HH, WW = w.shape); the first "
+            "checks' images, filters and windows are all square, where these agree")
+
+#: forward name -> (its param dict, its spec): the fourth check, for a convolution or max
+#: pool that passes the first three, whose images, filters and windows are all square:
+#: one whose every height differs from its width (kind "height and width").
+CNN_FOURTH: dict[str, tuple[str, LayerSpec]] = {
+    **{name: ("x of H x W = 4 x 6, a 3 x 2 filter, stride 1, pad 1", LayerSpec(
+        ("x", "w", "b"), _conv_inputs_4, lambda: ({"stride": 1, "pad": 1},)))
+       for name in ("conv_forward_naive", "conv_forward_fast")},
+    **{name: ("x of H x W = 4 x 7, a 2 x 3 window, stride 2", LayerSpec(
+        ("x",), _pool_inputs_4, lambda: ({"pool_height": 2, "pool_width": 3, "stride": 2},)))
+       for name in ("max_pool_forward_naive", "max_pool_forward_fast")},
+}
+
 #: CS231n's assignment-2 CNN functions, which numpynn has no layer for: forward name ->
 #: (its backward names, spec). Checked against numerical gradients only (no reference),
 #: with conv_param {"stride": 1, "pad": 1} and pool_param 2 x 2, stride 2.
@@ -383,8 +414,69 @@ def _norm_eps(axis: int | tuple[int, ...]
             return None
         eps = (centred / np.where(big, xhat, 1.0)) ** 2 - x.var(axis=axis, keepdims=True)
         value = float(np.median(eps[big]))
-        return max(value, 0.0) if np.isfinite(value) else None
+        if not np.isfinite(value) or np.any(np.abs(eps[big] - value) > 1e-3 * abs(value)
+                                            + 1e-10):
+            return None  # no one eps under the square root (eps added to the std: below)
+        return max(value, 0.0)
     return estimate
+
+
+def _eps_on_std(axis: int | tuple[int, ...], inputs: list[np.ndarray], out: np.ndarray
+                ) -> float | None:
+    """The eps a normalisation forward adds to the standard deviation, read from out =
+    gamma (x - mu) / (sqrt(var) + eps) + beta (one eps for every entry), or None."""
+    x, gamma, beta = inputs
+    if out.shape != x.shape or np.any(gamma == 0):
+        return None
+    xhat = (out - beta) / gamma
+    centred = x - x.mean(axis=axis, keepdims=True)
+    big = np.abs(xhat) > 0.1
+    if not big.any():
+        return None
+    eps = centred / np.where(big, xhat, 1.0) - np.sqrt(x.var(axis=axis, keepdims=True))
+    value = float(np.median(eps[big]))
+    if not (np.isfinite(value) and value > 1e-12) or np.any(
+            np.abs(eps[big] - value) > 1e-3 * value + 1e-12):
+        return None
+    return value
+
+
+def _norm_forward_text(name: str, inputs: list[np.ndarray], out: Any) -> str | None:
+    """What a batch or layer norm forward whose output is not numpynn's computes, where it
+    is one of two usual mistakes: eps added to the standard deviation, or the batch
+    normalised with the unbiased variance (``ddof=1``); else None."""
+    try:
+        out = np.asarray(out, dtype=np.float64)
+        axis = NORM_AXES[name]
+        on_std = _eps_on_std(axis, inputs, out)
+        if on_std is not None:
+            return _eps_on_std_text(name, on_std)
+        x, gamma, beta = inputs
+        for eps in (1e-5, 1e-8, 1e-3, 0.0):
+            var = x.var(axis=axis, ddof=1, keepdims=True)
+            want = gamma * (x - x.mean(axis=axis, keepdims=True)) / np.sqrt(var + eps) + beta
+            if out.shape == want.shape and np.allclose(out, want, rtol=1e-9, atol=1e-12):
+                n = x.shape[axis]
+                return (f"your {name} forward normalises with the unbiased variance (ddof=1, "
+                        f"dividing by {n - 1} where the course's divides by {n}): xhat "
+                        f"is sqrt({n - 1}/{n}) = {np.sqrt((n - 1) / n):.4g} times the "
+                        f"course's; normalise with x.var(axis={axis}) (the biased variance, "
+                        "as the batch norm paper and numpynn do)")
+    except Exception:  # noqa: BLE001 - an output numpynn cannot read: no text
+        return None
+    return None
+
+
+#: the axes batch and layer norm normalise over (their eps read from the output)
+NORM_AXES: dict[str, int] = {"batchnorm": 0, "layernorm": 1}
+
+
+def _eps_on_std_text(name: str, value: float) -> str:
+    return (f"your {name} forward adds eps = {value:.3g} to the standard deviation, (x - mu) "
+            "/ (np.sqrt(var) + eps), where the course (and the batch norm paper) add it to "
+            "the variance, (x - mu) / np.sqrt(var + eps): the outputs differ by about eps / "
+            "std, and a backward written for np.sqrt(var + eps) is not the gradient of this "
+            "forward; write std = np.sqrt(var + eps) in the forward pass")
 
 
 def _groupnorm_eps(inputs: list[np.ndarray], out: np.ndarray) -> float | None:
@@ -463,6 +555,12 @@ def _chosen(name: str, ref_fwd: Callable, forward: Callable, inputs: list[np.nda
     want = np.asarray(theirs(*[a.copy() for a in inputs], *extra)[0], dtype=np.float64)
     if _compare("out", out, want, "forward").verdict != PASS:
         return ref_fwd, ""
+    if choice.param_key == "eps" and value < 1e-12:  # no eps at all: not a choice
+        return theirs, (f"your {name.removesuffix('_forward')} forward adds no eps to the "
+                        "variance (eps = 0): a feature whose values are all equal in the "
+                        "normalised group (a ReLU unit that is 0 for every example) divides "
+                        "0 by 0; it is compared with the expected output at eps = 0 here, "
+                        "and its train-and-test-mode check feeds it such a feature")
     return theirs, (f"your {name.removesuffix('_forward')} forward uses {choice.what} = "
                     f"{value:.3g}, numpynn's default {choice.default:g}: a choice, not a "
                     "bug; it is compared with the expected output at your value, and your "
@@ -598,11 +696,29 @@ def _layer_checks(name: str, spec: LayerSpec, fwd: Callable, bwd: Callable, bwd_
             raise _NotImplementedYetError(fwd_name)
         raise ReturnError(f"{fwd_name} returned {_describe(first)}; it must return "
                           "the tuple (out, cache) as CS231n's layers do: return out, cache")
+    if isinstance(first[0], (list, tuple)):
+        raise ReturnError(f"{fwd_name} returned out as a Python {type(first[0]).__name__} "
+                          f"(shape {np.shape(first[0])} as an array), not a NumPy array: the "
+                          "next layer calls array methods on it (out.reshape, out.dot); "
+                          "return np.array(out), or compute it with NumPy's operations on whole "
+                          "arrays")
     dout = stream(seed, "dout").standard_normal(np.shape(first[0]))
     if _stub(bwd(dout.copy(), first[1])):
         raise _NotImplementedYetError(bwd_name)
     report = check_layer(forward, bwd, *inputs, names=spec.names, seed=seed)
     report.title = f"{fwd_name} / {bwd_name}: numerical gradients"
+    low = [f"d{n} is {np.asarray(g).dtype} where {n} is {a.dtype}" for n, a, g in zip(
+        spec.names, inputs, _as_tuple(bwd(dout.copy(), forward(*[a.copy() for a in inputs])[1])))
+        if np.asarray(g).dtype.kind == "f" and np.asarray(g).dtype.itemsize < a.dtype.itemsize]
+    if low:  # a float32 gradient of a float64 input: 7 digits, which checks cannot referee
+        report.rows.append(GradCheckRow(
+            "gradient dtypes", (len(spec.names),), float(len(low)), 0.0, FAIL,
+            kind="return value", kind_text="; ".join(low) + (
+                ": the backward rounds its gradient to a lower precision (astype(np.float32), "
+                "an array made with dtype=np.float32) than its input's, which loses digits "
+                "no gradient check can tell from a bug, and turns a float64 network's "
+                "gradients float32; keep each gradient in its input's dtype "
+                "(np.zeros_like(x), no astype)")))
     if edited:  # the same output again (x[x < 0] = 0 is idempotent): right, but the caller's
         report.notes.append(  # array is edited, which a FAIL of kind "in place" needs not be
             f"{fwd_name} edited its input {', '.join(edited)} in place (e.g. x[x < 0] = 0; "
@@ -613,6 +729,7 @@ def _layer_checks(name: str, spec: LayerSpec, fwd: Callable, bwd: Callable, bwd_
     ref = _reference(name)
     ref = ref if ref is not None and ref[1] is not None else None
     want: tuple = ()
+    std_hint = None
     if ref is not None:
         ref_fwd, ref_bwd = ref
         out, cache = forward(*[a.copy() for a in inputs])
@@ -628,6 +745,11 @@ def _layer_checks(name: str, spec: LayerSpec, fwd: Callable, bwd: Callable, bwd_
         for label, g, w in zip(spec.names, got, want):
             cmp.rows.append(_compare(f"d{label}", g, w, batch=inputs[0].shape[0]
                                      if inputs[0].ndim else None))
+        text = _norm_forward_text(name, inputs, out) \
+            if name in NORM_AXES and cmp.rows[0].verdict == FAIL else None
+        if text is not None:  # the forward's own mistake: named on its FAILs below
+            std_hint = ("forward", text)
+            cmp.rows[0] = dataclasses.replace(cmp.rows[0], kind_text=text)
         reports.append(cmp)
     if ref is None and fwd_name in CNN_OUTPUTS:
         expected, what = CNN_OUTPUTS[fwd_name]
@@ -654,6 +776,8 @@ def _layer_checks(name: str, spec: LayerSpec, fwd: Callable, bwd: Callable, bwd_
                 hint = ("running statistics", KINDS["running statistics"])
         except Exception:  # noqa: BLE001 - a learner's code that cannot run so: no hint
             pass
+    if hint is None and std_hint is not None:
+        hint = std_hint
     swapped = _swapped(spec.names, got, want) if ref is not None else {}
     for r in reports:  # gradients returned in each other's places
         r.rows = [dataclasses.replace(row, kind="swapped", kind_text=swapped[row.name])
@@ -1588,6 +1712,7 @@ def _batchnorm_behaviour(fwd: Callable, seed: int) -> GradCheckReport:
         "std (g=1,b=0)", float(np.abs(out.std(axis=0) - 1).max()), 0.0, 1e-3, "forward",
         "the train-mode output's per-feature std is not 1: divide by sqrt(var + eps) with "
         "the biased batch variance over axis 0"))
+    report.rows.append(_constant_row(fwd, x, 0, "feature (column)"))
     gamma, beta = np.array([1.0, 2.0, 3.0]), np.array([11.0, 12.0, 13.0])
     out = np.asarray(fwd(x.copy(), gamma, beta, {"mode": "train"})[0])
     report.rows.append(_stat_row(
@@ -1609,7 +1734,7 @@ def _batchnorm_behaviour(fwd: Callable, seed: int) -> GradCheckReport:
             f"(numpynn's default {BN_MOMENTUM:g}, used when bn_param has no 'momentum'): a "
             "choice, not a bug; the running averages are compared with numpynn's at your "
             "value")
-    if unbiased:
+    if unbiased and all(r.verdict == PASS for r in report.rows if r.name == "std (g=1,b=0)"):
         report.notes.append(
             "your batchnorm_forward's running variance averages the unbiased batch variance "
             "(x.var(axis=0, ddof=1), as PyTorch keeps it; the course's and numpynn's average "
@@ -1726,6 +1851,28 @@ def _momentum_text(key: str, m: float | None) -> str:
     return ""
 
 
+def _constant_row(fwd: Callable, x: np.ndarray, axis: int, what: str) -> GradCheckRow:
+    """A normalisation's train-mode output where one {what} of x is constant (variance 0,
+    as a ReLU unit that is 0 for every example gives): it must be finite (0 / sqrt(0 +
+    eps) = 0; without eps, 0 / 0 = NaN)."""
+    x = np.array(x, dtype=np.float64, copy=True)
+    if axis == 0:
+        x[:, 1] = 0.0
+    else:
+        x[1, :] = 3.0
+    d = x.shape[1]
+    with np.errstate(all="ignore"):
+        out = np.asarray(fwd(x, np.ones(d), np.zeros(d), {"mode": "train"})[0],
+                         dtype=np.float64)
+    bad = float(np.sum(~np.isfinite(out)))
+    return _stat_row(
+        f"constant {what.split()[0]}", bad, 0.0, 0.0, "not finite",
+        f"with one {what} of x constant (its variance 0, as a ReLU unit that is 0 for "
+        f"every example gives) the train-mode output has {bad:.0f} NaN or inf entries: "
+        "the forward divides 0 by 0; add eps to the variance before the square root, "
+        "np.sqrt(var + eps), eps = bn_param.get('eps', 1e-5) (ln_param for layer norm)")
+
+
 def _layernorm_behaviour(fwd: Callable, seed: int) -> GradCheckReport:
     """Layer norm: each row of the output has mean 0, std 1 (gamma 1, beta 0), in train
     and in test mode alike."""
@@ -1754,6 +1901,7 @@ def _layernorm_behaviour(fwd: Callable, seed: int) -> GradCheckReport:
             f"row std ({mode})", float(np.abs(out.std(axis=1) - 1).max()), 0.0, 1e-3,
             kind, "the per-example (row) std is not 1: divide by sqrt(var + eps), var "
             "over axis 1"))
+    report.rows.append(_constant_row(fwd, x, 1, "example (row)"))
     return report
 
 
@@ -1810,7 +1958,7 @@ def compare_backwards(fwd: Callable, bwd: Callable, alt: Callable, seed: int = 0
 #: Small problems the model classes are checked on: N, D, H, C.
 MODEL_N, MODEL_D, MODEL_C = 5, 6, 4
 #: The input_dim (C, H, W) a convolutional model (ThreeLayerConvNet) is checked with.
-CONV_INPUT = (3, 4, 4)
+CONV_INPUT = (3, 4, 6)  # H != W: a height used for a width shows
 
 
 def _course_instances(cls: type) -> tuple[list[tuple[str, Any, float]], str]:
@@ -1829,17 +1977,19 @@ def _course_instances(cls: type) -> tuple[list[tuple[str, Any, float]], str]:
                       "hidden_dim": 7, "num_classes": MODEL_C, "weight_scale": 1e-1,
                       "reg": 0.1, "dtype": np.float64}, 0.0))
     elif "hidden_dims" in names:  # assignment 2's FullyConnectedNet
-        base = {"hidden_dims": [7, 5], "input_dim": MODEL_D, "num_classes": MODEL_C,
+        base = {"hidden_dims": [7, 8], "input_dim": MODEL_D, "num_classes": MODEL_C,
                 "reg": 0.1, "weight_scale": 5e-2, "dtype": np.float64}
-        made.append(("hidden_dims=[7, 5], reg=0.1", base, 0.0))
+        made.append(("hidden_dims=[7, 8], reg=0.1", base, 0.0))
         if "normalization" in names:
             made.append(("normalization='batchnorm'", {**base, "normalization": "batchnorm"},
                          0.0))
             made.append(("normalization='layernorm'", {**base, "normalization": "layernorm"},
                          0.0))
-        if "dropout_keep_ratio" in names and "seed" in names:
-            made.append(("dropout_keep_ratio=0.5, seed=123",
-                         {**base, "dropout_keep_ratio": 0.5, "seed": 123}, 0.0))
+        elif "use_batchnorm" in names:  # the course's 2017 signature
+            made.append(("use_batchnorm=True", {**base, "use_batchnorm": True}, 0.0))
+        key = next((k for k in DROPOUT_ARGS if k in names), None)
+        if key is not None and "seed" in names:  # 0.5: the keep and the drop probability
+            made.append((f"{key}=0.5, seed=123", {**base, key: 0.5, "seed": 123}, 0.0))
     elif "input_size" in names:  # assignment 1's TwoLayerNet
         made.append(("std=1e-1, loss(X, y, reg=0.05)",
                      {"input_size": MODEL_D, "hidden_size": 7, "output_size": MODEL_C,
@@ -1857,6 +2007,39 @@ def _course_instances(cls: type) -> tuple[list[tuple[str, Any, float]], str]:
         kwargs = {k: v for k, v in kwargs.items() if k in names}
         out.append((label, kwargs, reg))
     return out, ""
+
+
+#: a FullyConnectedNet's dropout argument, by the course's years: ``dropout_keep_ratio``
+#: (the keep probability, 1 for none), and before it ``dropout`` (2018-2019: the keep
+#: probability, default 1; 2017: the drop probability, default 0). The check builds the
+#: net with 0.5, the same network under either meaning.
+DROPOUT_ARGS = ("dropout_keep_ratio", "dropout")
+
+
+def _normalization(kwargs: dict[str, Any]) -> str | None:
+    """The normalisation a model built with ``kwargs`` uses: ``normalization``, or the
+    2017 course's ``use_batchnorm=True`` (batch norm)."""
+    return kwargs.get("normalization") or ("batchnorm" if kwargs.get("use_batchnorm")
+                                           else None)
+
+
+def _dropout(cls: type, kwargs: dict[str, Any]) -> tuple[str, float, Any] | None:
+    """(the argument, its value, the value without dropout) where a model built with
+    ``kwargs`` uses dropout (:data:`DROPOUT_ARGS`), else None. Without dropout is the
+    constructor's default (``dropout=0`` in 2017's signature, 1 after), or 1 for
+    ``dropout_keep_ratio``."""
+    for key in DROPOUT_ARGS:
+        if key not in kwargs:
+            continue
+        try:
+            default = inspect.signature(cls).parameters[key].default
+        except (TypeError, ValueError, KeyError):
+            default = inspect.Parameter.empty
+        off = 1 if default is inspect.Parameter.empty and key == "dropout_keep_ratio" else (
+            0 if default is inspect.Parameter.empty else default)
+        if kwargs[key] != off:
+            return key, float(kwargs[key]), off
+    return None
 
 
 class _WithReg:
@@ -1913,6 +2096,8 @@ def _model_checks(module: ModuleType, result: FileCheck, seed: int, user_dir: st
                 if not params or any(v is None for v in params.values()):
                     result.not_implemented.append(f"{cname}.__init__ (params empty or None)")
                     break
+                init = _initial_weights(params, kwargs, title) \
+                    if label == instances[0][0] else None  # before the biases are set
                 _nonzero_biases(params, seed)
                 X = _draw(seed, "X_model", (MODEL_N, *np.atleast_1d(
                     kwargs.get("input_dim", MODEL_D))))
@@ -1933,11 +2118,13 @@ def _model_checks(module: ModuleType, result: FileCheck, seed: int, user_dir: st
                         np.all(np.isfinite(np.asarray(value[0], dtype=np.float64)))):
                     behaviour, kept = _model_loss_behaviour(
                         model, target, reg if reg else kwargs.get("reg", 0.0), bool(reg),
-                        X, y, title, not kwargs.get("normalization")
-                        and kwargs.get("dropout_keep_ratio", 1) == 1)
+                        X, y, title, not _normalization(kwargs)
+                        and _dropout(cls, kwargs) is None)
                     result.reports.append(behaviour)
                 if kept:  # a loss that edits X gets other test-mode scores per batch
                     result.reports.append(_model_test_mode(cls, kwargs, model, X, title))
+                if init is not None:
+                    result.reports.append(init)
             except BaseException as exc:  # noqa: BLE001 - the learner's code may raise anything
                 if isinstance(exc, KeyboardInterrupt) and not isolated:
                     raise
@@ -2328,14 +2515,43 @@ def _model_test_mode(cls: type, kwargs: dict[str, Any], model: Any, X: np.ndarra
         f"{X.shape[0]}: an example's prediction must not depend on the batch (batch norm "
         "normalising with the batch's statistics, or dropout drawing a mask, at test time: "
         "set each bn_param['mode'] and dropout_param['mode'] to 'test' when y is None)"))
-    if kwargs.get("normalization") == "batchnorm":
+    norm = _normalization(kwargs)
+    if norm and "hidden_dims" in kwargs:  # {affine - norm - relu} x (L - 1) - affine
+        hidden = len(kwargs["hidden_dims"])
+        layers = sorted(int(str(k)[1:]) for k in model.params
+                        if str(k)[:1] == "W" and str(k)[1:].isdigit())
+        # the hidden layers are the weights' but the last (W1 .. WL, or W0 .. WL-1)
+        first = layers[0] if len(layers) == hidden + 1 else 1
+        want = {f"{p}{i}" for p in ("gamma", "beta") for i in range(first, first + hidden)}
+        have = {str(k) for k in model.params if str(k).startswith(("gamma", "beta"))}
+        missing, extra = sorted(want - have), sorted(have - want)
+        if not have:  # the normalisation not written yet: the net is checked as it is
+            report.notes.append(
+                f"built with normalization='{norm}', the net has no gamma or beta: {norm} is "
+                "not implemented in it yet (checked as the plain net)")
+            missing = []
+        report.rows.append(GradCheckRow(
+            "normalised layers", (len(want),), float(len(missing) + len(extra)), 0.0,
+            FAIL if missing or extra else PASS, kind="forward" if missing or extra else None,
+            kind_text="" if not (missing or extra) else (
+                f"built with normalization='{norm}' and {hidden} hidden layers, the net "
+                f"must normalise each of them (the course's {{affine - {norm} - relu}} x "
+                f"(L - 1) - affine), with params gamma{first} .. gamma{first + hidden - 1} "
+                f"and beta{first} .. beta{first + hidden - 1}: "
+                + "; ".join(t for t in (f"{', '.join(missing)} missing" if missing else "",
+                                        f"{', '.join(extra)} too many" if extra else "")
+                            if t)
+                + " (a loop over range(self.num_layers - 2), or one that normalises the "
+                "last affine layer's scores too)")))
+    if norm == "batchnorm":
         report.rows.append(_running_averages_kept(cls, kwargs, model, X))
-    if kwargs.get("dropout_keep_ratio", 1) != 1 and not kwargs.get("normalization"):
-        plain = cls(**{**kwargs, "dropout_keep_ratio": 1})
+    drop = _dropout(cls, kwargs)
+    if drop is not None and not _normalization(kwargs):
+        plain = cls(**{**kwargs, drop[0]: drop[2]})
         for key, value in model.params.items():
             plain.params[key] = np.array(value, copy=True)
         want = np.asarray(plain.loss(X.copy()), dtype=np.float64)
-        keep = float(kwargs["dropout_keep_ratio"])
+        keep = drop[1]  # 0.5: the keep probability under either convention
         vanilla_want = _vanilla_scores(plain, model, X, keep)
         if _vanilla_dropout(cls):
             if vanilla_want is not None:
@@ -2419,6 +2635,49 @@ def _running_averages_kept(cls: type, kwargs: dict[str, Any], model: Any, X: np.
             "call): build self.bn_params once in __init__ and pass the same dicts to "
             "batchnorm_forward on every call, which updates their running_mean and "
             "running_var"))
+
+
+def _initial_weights(params: dict, kwargs: dict[str, Any], title: str
+                     ) -> GradCheckReport | None:
+    """The weights a course model's constructor draws: ``weight_scale *
+    np.random.randn(...)`` (``std *`` in assignment 1), normal with mean 0 and standard
+    deviation the scale. Over every ``W...`` entry (70 or more in the check's models),
+    their root mean square must be within a factor 2 of the scale and between 20% and 80%
+    of them negative (normal draws: about half; 6 standard errors or more from either
+    bound): ``np.random.rand`` (uniform on [0, 1), none negative) and a scale of one's own
+    (0.01 or 1 written as a constant, He's sqrt(2 / fan_in)) fail (kind
+    "initialisation"). None where the constructor takes no scale or the weights are
+    fewer than 50."""
+    key = "weight_scale" if "weight_scale" in kwargs else "std" if "std" in kwargs else None
+    weights = [np.asarray(v, dtype=np.float64).ravel() for k, v in params.items()
+               if str(k)[:1] == "W" and str(k)[1:].isdigit() and isinstance(v, np.ndarray)]
+    if key is None or not weights:
+        return None
+    w = np.concatenate(weights)
+    scale = float(kwargs[key])
+    if w.size < 50 or scale <= 0:
+        return None
+    rms = float(np.sqrt(np.mean(w * w)))
+    negative = float(np.mean(w < 0))
+    call = f"{key} * np.random.randn(rows, columns)"
+    report = GradCheckReport(title=f"{title}: initial weights (analytic = yours, numerical = "
+                                   "expected)")
+    report.rows.append(_stat_row(
+        "share of W < 0", negative, 0.5, 0.3, "initialisation",
+        f"{negative:.0%} of the initial weights are negative where normal draws of mean 0 "
+        "give about half: " + (
+            "np.random.rand draws uniformly on [0, 1) (never negative); the course draws "
+            f"{call} (randn: normal, mean 0)" if negative == 0 else
+            f"draw them as the course does, {call} (normal, mean 0)")))
+    ratio = rms / scale
+    report.rows.append(_stat_row(
+        f"rms(W) / {key}", ratio, 1.0, 1.0 if ratio > 1 else 0.5, "initialisation",
+        f"the initial weights' root mean square is {rms:.3g}, {ratio:.3g} times {key} = "
+        f"{scale:g}: the constructor does not draw them with the {key} it is given (a scale "
+        "written as a constant such as 0.01, np.random.randn alone, or an initialisation "
+        f"of your own such as He's sqrt(2 / fan_in)); the course draws {call}, so that the "
+        f"notebooks' {key} experiments (and the initial loss of about log(C)) hold"))
+    return report
 
 
 def _nonzero_biases(params: dict, seed: int) -> None:
@@ -2997,7 +3256,15 @@ def _error_text(exc: BaseException, user_dir: str = "") -> str:
                  "scores, dW like W, db like b, dx like x")
         shapes = re.findall(r"\((\d+),(\d*)\)", str(exc))
         flat = {int(a) for a, b in shapes if not b}
-        if "broadcast" in str(exc) and any(int(a) in flat for a, b in shapes if b):
+        every_row = re.search(r"(\w*)\[\s*:\s*,\s*(y\w*|labels?)\s*\]",
+                              _learner_source_line(exc, user_dir))
+        if every_row:
+            a, labels = every_row.group(1) or "x", every_row.group(2)
+            text += (f"; {a}[:, {labels}] takes, for every row, the columns of all N labels: "
+                     f"an N x N array, not each example's own entry; the correct classes' "
+                     f"scores are {a}[np.arange(N), {labels}] (shape (N,); add [:, None] "
+                     "for an N x 1 column that lines up with the rows)")
+        elif "broadcast" in str(exc) and any(int(a) in flat for a, b in shapes if b):
             line = _learner_source_line(exc, user_dir)
             reduction = bool(re.search(r"(\.|np\.)(a?max|a?min|sum|mean)\(", line)
                              and re.search(r"axis\s*=\s*(1|-1)\b", line)
@@ -3029,7 +3296,17 @@ def _error_text(exc: BaseException, user_dir: str = "") -> str:
                      "(probs[np.arange(N), y] - 1)[:, None]: every score moves the loss "
                      "(through the softmax's denominator), so dscores is N x C: dscores = "
                      "probs.copy(); dscores[np.arange(N), y] -= 1; dscores /= N")
-    return text + _globals_text(exc, user_dir)
+    if isinstance(exc, ValueError) and "truth value of an array" in str(exc):
+        line = _learner_source_line(exc, user_dir)
+        none = re.search(r"\b(\w+)\s*[=!]=\s*None\b|\bnot\s+(\w+)\s*:|\bif\s+(\w+)\s*:",
+                         line)
+        v = next((g for g in none.groups() if g), "") if none else ""
+        if none and (none.group(1) or v.lower().startswith(("y", "label"))):
+            text += (f"; {v} is an array here, and `{line.strip()}` asks for one truth value "
+                     f"of its many entries: test for the missing value with `if {v} is None:` "
+                     f"(`is`, not `==`; `not {v}` and `{v} == None` look at the entries); "
+                     "loss(X) passes y=None at test time and an array of labels in training")
+    return text + _python_text(exc, user_dir) + _globals_text(exc, user_dir)
 
 
 def _learner_frame(exc: BaseException, user_dir: str) -> Any:
@@ -3068,12 +3345,65 @@ def _learner_source_line(exc: BaseException, user_dir: str) -> str:
     return (mine[-1].line or "") if mine else ""
 
 
+#: Python 2's builtins that older course code uses, and what Python 3 writes instead
+PYTHON2_NAMES: dict[str, str] = {
+    "xrange": "range (for i in range(N))", "raw_input": "input", "unicode": "str",
+    "basestring": "str", "long": "int", "unichr": "chr",
+    "reduce": "functools.reduce (import functools)", "cPickle": "pickle (import pickle)",
+    "izip": "zip", "imap": "map"}
+#: those :func:`python2_shims` provides as ``past.builtins``
+PAST_BUILTINS = ("xrange", "raw_input", "unicode", "basestring", "long", "reduce")
+#: Python 2's dict methods, and Python 3's
+PYTHON2_METHODS: dict[str, str] = {
+    "iteritems": "items()", "itervalues": "values()", "iterkeys": "keys()",
+    "has_key": "key in d"}
+
+
+def _python_text(exc: BaseException, user_dir: str) -> str:
+    """What an error that Python 3 raises on Python 2 code, or on a float where an integer
+    is needed, means: ``d.iteritems()``; ``Ho = 1 + (H - HH) / stride`` (a float in Python
+    3) used as a size, a range or an index."""
+    if isinstance(exc, AttributeError):
+        method = "".join(re.findall(r"has no attribute '(\w+)'", str(exc))[:1])
+        if method in PYTHON2_METHODS:
+            return (f"; .{method} is Python 2's (the course's older code): Python 3's dict "
+                    f"has {PYTHON2_METHODS[method]} instead")
+        return ""
+    message = str(exc)
+    if not (isinstance(exc, (TypeError, IndexError)) and (
+            "'float' object cannot be interpreted as an integer" in message
+            or "slice indices must be integers" in message
+            or "only integers, slices" in message
+            or "expected a sequence of integers or a single integer, got" in message)):
+        return ""
+    frame = _learner_frame(exc, user_dir)
+    floats = []
+    if frame is not None:
+        for name in dict.fromkeys(re.findall(r"(?<![\w.])[A-Za-z_]\w*",
+                                             _learner_source_line(exc, user_dir))):
+            value = frame.f_locals.get(name, frame.f_globals.get(name))
+            if isinstance(value, (float, np.floating)) and not isinstance(value, bool):
+                floats.append(f"{name} = {value!r}")
+    return ("; a float is used where an integer is needed (a size, a range or an index)"
+            + (f": on that line {', '.join(floats[:4])}" if floats else "")
+            + ". In Python 3, / always gives a float (5 / 1 = 5.0): compute sizes with "
+            "integer division, Ho = 1 + (H + 2 * pad - HH) // stride, or int(...)")
+
+
 def _globals_text(exc: BaseException, user_dir: str) -> str:
     """What a learner's function raising ``exc`` reads from the file's top level, or
     cannot find at all: a batch size or class count (``N``, ``C``) defined in the notebook
     or beside the function, not computed from the function's own inputs."""
     if isinstance(exc, NameError) and not isinstance(exc, UnboundLocalError):
         name = getattr(exc, "name", None) or "".join(re.findall(r"name '(\w+)'", str(exc))[:1])
+        if name in PYTHON2_NAMES:
+            return (f"; {name} is Python 2's (the course's older code), which Python 3 does "
+                    f"not have: write {PYTHON2_NAMES[name]}, or import it at the top of the "
+                    "file as the course's starter code does (from past.builtins import "
+                    f"{name}; numpynn provides that module when the package future is not "
+                    "installed)" if name in PAST_BUILTINS else
+                    f"; {name} is Python 2's (the course's older code), which Python 3 does "
+                    f"not have: write {PYTHON2_NAMES[name]}")
         if name:
             return (f"; {name} is not defined in the function or the file: a variable of the "
                     "notebook, or a local variable of another function, is not seen here. "
@@ -3210,6 +3540,41 @@ def check_module(module: ModuleType, seed: int = 0, timing: bool = True,
                     and row.kind not in ("in place", "random loss", "not finite")
                     else row for row in report.rows]
             result.reports += reports or []
+            if fwd_name not in CNN_FOURTH or any(r.verdict == FAIL for r in reports or [1]):
+                continue  # the fourth too: non-square shapes, for code square ones pass
+            label, fourth = CNN_FOURTH[fwd_name]
+            reports = call(f"{fwd_name} / {bwd_name} with {label}",
+                           lambda fourth=fourth, fwd=fwd, bwd=bwd, bwd_name=bwd_name,
+                           fwd_name=fwd_name, label=label: _fourth_check(
+                               fwd_name, fourth, fwd, bwd, bwd_name, seed, label, user_dir))
+            result.reports += reports or []
+    known = {f"{name}_forward" for name in _layer_specs()} | set(CNN_FUNCTIONS)
+    for fwd_name in sorted(n for n in dir(functions) if n.endswith("_forward")
+                           and n not in known and callable(getattr(functions, n, None))):
+        base = fwd_name.removesuffix("_forward")  # a layer of the learner's own naming
+        found = [(b, getattr(functions, b)) for b in (f"{base}_backward", f"{base}_backward_alt")
+                 if callable(getattr(functions, b, None))]
+        if not found:
+            continue
+        own = getattr(functions, fwd_name)
+        spec, why = _composite_spec(own)
+        if spec is not None:  # shapes numpynn guessed: a forward that cannot take them
+            why = call(fwd_name, lambda spec=spec, own=own: _composite_refuses(spec, own))
+            spec = None if why is None or why else spec
+        if spec is None:
+            if why is not None:
+                result.skipped.append(f"{fwd_name} / {found[0][0]} (not a course layer, and "
+                                      f"{why})")
+            continue
+        for bwd_name, bwd in found:
+            reports = call(f"{fwd_name} / {bwd_name}", lambda spec=spec, base=base, fwd=own,
+                           bwd=bwd, bwd_name=bwd_name, fwd_name=fwd_name: _layer_checks(
+                               base, spec, fwd, bwd, bwd_name, seed, fwd_name)) or []
+            steps = _steps_text(own, fwd_name, bwd_name)
+            for report in reports:
+                if report.verdict == FAIL and steps:
+                    report.notes.append(steps)
+            result.reports += reports
     for name in LOSSES:
         fn = getattr(functions, name, None)
         if callable(fn):
@@ -3271,6 +3636,129 @@ def _third_check(fwd_name: str, spec: LayerSpec, fwd: Callable, bwd: Callable,
                                         REFERENCE_TOL, FAIL, kind="shape",
                                         kind_text=str(exc)))
         return [report]
+
+
+#: the param dicts a layer of the learner's own naming may take, by argument name (made
+#: fresh per call); ``*bn_param`` and ``*norm_param`` take batch norm's
+COMPOSITE_PARAMS: dict[str, Callable[[], Any]] = {
+    "bn_param": lambda: {"mode": "train"},
+    "ln_param": lambda: {"mode": "train"},
+    "gn_param": lambda: {"mode": "train"},
+    "norm_param": lambda: {"mode": "train"},
+    "dropout_param": lambda: {"mode": "train", "p": 0.7, "seed": 123},
+    "conv_param": lambda: dict(_CONV_PARAM),
+    "pool_param": lambda: dict(_POOL_PARAM),
+}
+#: the arrays such a layer may take, in the order their gradients come back
+COMPOSITE_ARRAYS = ("x", "w", "b", "gamma", "beta")
+
+
+def _composite_spec(fwd: Callable) -> tuple[LayerSpec | None, str]:
+    """How to call a forward of the learner's own naming (``affine_bn_relu_forward(x, w,
+    b, gamma, beta, bn_param)``, ``conv_relu_pool_forward(x, w, b, conv_param,
+    pool_param)``) from its arguments' names: its arrays (x, w, b, gamma, beta, in that
+    order, the order of the gradients its backward returns) made to fit each other (an
+    affine's x (4, 6), w (6, 5); a convolution's x (2, 3, 6, 6), w (3, 3, 3, 3)), and the
+    course's param dicts (:data:`COMPOSITE_PARAMS`). (None, why) where an argument is
+    none of these."""
+    try:
+        params = [p for p in inspect.signature(fwd).parameters.values()
+                  if p.default is inspect.Parameter.empty
+                  and p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
+    except (TypeError, ValueError):
+        return None, "its signature cannot be read"
+    names = [p.name for p in params]
+    arrays = [n for n in names if n in COMPOSITE_ARRAYS]
+    dicts = [n for n in names if n not in COMPOSITE_ARRAYS]
+    key = {n: next((k for k in COMPOSITE_PARAMS if n == k or n.endswith("_" + k)
+                    or (k in ("bn_param", "norm_param") and n.endswith(k))), None)
+           for n in dicts}
+    unknown = [n for n, k in key.items() if k is None]
+    if unknown or "x" not in arrays or names[:len(arrays)] != arrays or not (
+            set(arrays) <= {"x", "w", "b"} or set(arrays) == set(COMPOSITE_ARRAYS)):
+        return None, (f"its arguments ({', '.join(names)}) are not ones numpynn can make up: "
+                      "the arrays x, w, b (gamma, beta) first, then the course's param "
+                      "dicts (bn_param, ln_param, dropout_param, conv_param, pool_param)")
+    spatial = any(key[n] in ("conv_param", "pool_param") for n in dicts)
+    conv = "conv_param" in key.values()
+    width = 3 if spatial else 5  # F filters, or M features after the affine
+
+    def make(seed: int) -> list[np.ndarray]:
+        shapes = {"x": (2, 3, 6, 6) if spatial else (4, 6),
+                  "w": (3, 3, 3, 3) if conv else (6, 5),
+                  "b": (width,), "gamma": (width,), "beta": (width,)}
+        drawn = {n: _draw(seed, f"{n}_composite", shapes[n]) for n in arrays}
+        if "x" in drawn and spatial and not conv:  # a pool alone: distinct values
+            drawn["x"] = 0.1 * stream(seed, "x_composite").permutation(
+                2 * 3 * 6 * 6).reshape(2, 3, 6, 6) - 5.0
+        if "gamma" in drawn:
+            drawn["gamma"] = 1 + 0.5 * drawn["gamma"]
+        return [drawn[n] for n in arrays]
+
+    return LayerSpec(tuple(arrays), make, lambda: tuple(COMPOSITE_PARAMS[key[n]]()
+                                                        for n in dicts)), ""
+
+
+def _composite_refuses(spec: LayerSpec, fwd: Callable) -> str:
+    """Why a forward of the learner's own naming cannot run on the arrays numpynn made up
+    for it (an error its first call raises: it expects other shapes, as assignment 3's
+    ``temporal_affine_forward(x, w, b)`` an x of (N, T, D)), or "" where it runs."""
+    inputs = spec.make(0)
+    try:
+        fwd(*[a.copy() for a in inputs], *spec.extra())
+    except Exception as exc:  # noqa: BLE001 - numpynn's guess of the shapes, not a bug
+        shapes = ", ".join(f"{n} {a.shape}" for n, a in zip(spec.names, inputs))
+        return (f"on the arrays numpynn made up for its arguments ({shapes}) it raised "
+                f"{type(exc).__name__}: it takes other shapes, which numpynn cannot guess")
+    return ""
+
+
+def _steps_text(fwd: Callable, fwd_name: str, bwd_name: str) -> str:
+    """For a layer made of steps (a forward calling other ``*_forward`` functions), what its
+    backward must do: the steps' backwards in reverse order, each on the gradient the one
+    after it returned; "" where the forward's source shows no steps."""
+    try:
+        source = inspect.getsource(fwd)
+    except (OSError, TypeError):
+        return ""
+    steps = [m for m in dict.fromkeys(re.findall(r"\b(\w+_forward\w*)\s*\(", source))
+             if m != fwd_name]
+    if len(steps) < 2:
+        return ""
+    back = [m.replace("_forward", "_backward", 1) for m in reversed(steps)]
+    return (f"{fwd_name} calls {', '.join(steps)}: {bwd_name} must "
+            f"call {', '.join(back)} in that order, each on the gradient the call before it "
+            "returned for its own input (da = relu_backward(dout, relu_cache); then the "
+            "next step's backward on da, not on dout), and return the gradients in the "
+            "order of the forward's arguments")
+
+
+def _fourth_check(fwd_name: str, spec: LayerSpec, fwd: Callable, bwd: Callable,
+                  bwd_name: str, seed: int, label: str, user_dir: str
+                  ) -> list[GradCheckReport]:
+    """:data:`CNN_FOURTH`'s check, of a function that passed the square shapes of the first
+    three: every FAIL, a gradient of the wrong shape and an error raised in the learner's
+    code alike, is of kind "height and width" (a height used for a width)."""
+    title = f"{fwd_name} / {bwd_name} with {label}: numerical gradients"
+    first = (f"it passes with square images, filters and windows and fails with {label}: "
+             + _HW_TEXT)
+    try:
+        reports = _layer_checks(fwd_name, spec, fwd, bwd, bwd_name, seed, fwd_name)
+    except Exception as exc:  # noqa: BLE001 - the learner's code, on shapes it mixes up
+        report = GradCheckReport(title=title)
+        report.rows.append(GradCheckRow(
+            spec.names[0], spec.make(seed)[0].shape, float("inf"), REFERENCE_TOL, FAIL,
+            kind="height and width", kind_text=f"{first}; with these shapes: "
+            f"{_error_text(exc, user_dir).rstrip('. ')}"))
+        return [report]
+    for report in reports:
+        report.title = report.title.replace(":", f" with {label}:", 1)
+        report.rows = [dataclasses.replace(row, kind="height and width", kind_text=(
+            (row.kind_text.rstrip(". ") + "; " if row.kind in ("forward", "shape") else "")
+            + first)) if row.verdict == FAIL
+            and row.kind not in ("in place", "random loss", "not finite")
+            else row for row in report.rows]
+    return reports
 
 
 def _functions(module: ModuleType) -> Any:

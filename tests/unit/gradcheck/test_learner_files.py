@@ -917,7 +917,7 @@ def test_a_three_layer_convnet_is_built_with_an_image_input_and_checked(tmp_path
     # assignment 2's TwoLayerNet, input_dim an int)
     result = check_module(module_of(tmp_path, LEARNER_CONVNET), timing=False)
     assert result.verdict == "pass", result.to_table()
-    assert "ThreeLayerConvNet(input_dim=(3, 4, 4)" in result.to_table()
+    assert "ThreeLayerConvNet(input_dim=(3, 4, 6)" in result.to_table()
 
 
 # ------------------------------------------------------------------ batch norm's momentum
