@@ -640,9 +640,11 @@ class DirectoryLock:
 
     _held: dict[str, list[Any]] = {}  # realpath -> [fd, count]
 
-    def __init__(self, directory: str | os.PathLike[str], what: str = "`out`") -> None:
+    def __init__(self, directory: str | os.PathLike[str], what: str = "`out`",
+                 then: str = "then --resume or --overwrite as needed") -> None:
         self.directory = Path(directory)
         self.what = what
+        self.then = then  # what to do once the other process is done (a search: no overwrite)
         self.key: str | None = None
 
     def __enter__(self) -> DirectoryLock:
@@ -676,8 +678,8 @@ class DirectoryLock:
             if exc.errno in (errno.EWOULDBLOCK, errno.EAGAIN, errno.EACCES):
                 raise InputError(
                     f"{self.what} {self.directory} is in use: another numpynn process is "
-                    "writing a run or a search there now. Wait for it to finish (then "
-                    "--resume or --overwrite as needed), or choose another directory."
+                    f"writing a run or a search there now. Wait for it to finish "
+                    f"({self.then}), or choose another directory."
                 ) from None
             return  # no locks on this file system: nothing to hold
 

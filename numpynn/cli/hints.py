@@ -313,6 +313,9 @@ def extras_hint(top: argparse.ArgumentParser, extras: Sequence[str],
     if first == "--":  # the shell's end of options (`train -- --data x.csv`)
         return (f"; '--' ends the options, and numpynn {command} takes no arguments after "
                 "it: leave it out")
+    assigned = assignments_hint(parser, extras)
+    if assigned:
+        return assigned
     if first.startswith("-") and not _NUMBER.match(first):
         return _option_hint(command, parser, first.split("=", 1)[0])
     return _value_hint(command, parser, first, argv)
@@ -407,6 +410,40 @@ def switch_hint(flag: str, value: str) -> str:
         return f"; {flag} is a switch, which takes no value: to leave it off, leave {flag} out"
     said = " alone" if word in _TRUE_WORDS else f" alone ({value!r} is not its value)"
     return f"; {flag} is a switch, which takes no value: give {flag}{said}"
+
+
+def assignments_hint(parser: argparse.ArgumentParser, extras: Sequence[str]) -> str:
+    """``lr=1e-3,1e-2 epochs=5``: options written as Hydra, W&B sweeps, make or a config
+    line write them; the flags they are ("; ..."), else "" (before: "unrecognized
+    arguments: lr=1e-3,1e-2" alone)."""
+    own = _options(parser)
+    flags_given = []
+    for extra in extras:
+        assigned = re.fullmatch(r"([A-Za-z][\w-]*)=(.*)", extra)
+        flag = _flag_for(assigned.group(1), own) if assigned else None
+        if flag is None:
+            continue
+        value = assigned.group(2)
+        switch = own[flag].nargs == 0  # --halving, --quiet: a flag without a value
+        flags_given.append(f"{flag} {value}" if value and not switch else flag)
+    if not flags_given:
+        return ""
+    return f"; numpynn takes options as flags: {' '.join(flags_given)}"
+
+
+def _flag_for(name: str, own: dict[str, argparse.Action]) -> str | None:
+    """The command's flag that ``name`` (``lr``, ``batch_size``, ``learning_rate``,
+    ``n_trials``) names, or None."""
+    from .common import flags
+
+    key = name.replace("-", "_").lower()
+    named = flags()
+    for candidate in (key, *CLI_NAMES.get(key, ()), OTHER_NAMES.get(key) or ""):
+        flag = named.get(candidate) or (f"--{candidate.replace('_', '-')}" if candidate
+                                        else None)
+        if flag in own:
+            return flag
+    return None
 
 
 def one_value_hint(command: str, flag: str, values: Sequence[str]) -> str:

@@ -75,37 +75,64 @@ class _Range:
         self.low, self.high = low, high
 
 
-_NUMBER = r"[+-]?(?:\d+\.?\d*|\.\d+)(?:e[+-]?\d+)?"
-#: a range written as other tools write one: 1e-4..1e-2, 1e-4-1e-2, 1e-4 to 1e-2, 2:10
-_RANGE = re.compile(rf"\s*({_NUMBER})\s*(\.\.\.?|:|-|–|\s+to\s+)\s*({_NUMBER})\s*",
-                    re.IGNORECASE)
+#: ``loguniform(1e-4, 1e-2)`` (scipy.stats, Optuna's suggest_float(log=True), Ray Tune,
+#: W&B sweeps), ``1e-4..1e-2``, ``1e-4-1e-2``, ``1e-4 to 1e-2``: other tools' ranges
+_OTHER_RANGE = re.compile(
+    r"^(?:(?:log_?uniform|reciprocal|uniform|log|range)\s*\(\s*(?P<a>[^,()]+?)\s*,\s*"
+    r"(?P<b>[^,()]+?)\s*\)|(?P<c>[+]?[\d.]+(?:e[+-]?\d+)?)\s*(?:\.\.\.?|-|–|\s+to\s+)\s*"
+    r"(?P<d>[+]?[\d.]+(?:e[+-]?\d+)?))$", re.IGNORECASE)
 
 
-def _range_error(text: str, takes_ranges: bool) -> argparse.ArgumentTypeError | None:
-    """For a range written where numpynn search reads another form: LOW:HIGH for --lr
-    and --reg (``1e-4..1e-2``), a comma list for the others (``--epochs 2:10``)."""
-    match = _RANGE.fullmatch(text)
-    if match is None or (takes_ranges and match.group(2) == ":"):
-        return None
-    low, high = match.group(1), match.group(3)
-    if takes_ranges:
-        return argparse.ArgumentTypeError(f"got {text!r}; a range is written LOW:HIGH: "
-                                          f"{low}:{high}")
-    return argparse.ArgumentTypeError(
-        f"got {text!r}, a range; ranges (LOW:HIGH) are for --lr and --reg only: give the "
-        f"values to try as a comma list, e.g. {low},{high}")
+def _list_text(text: str, flag: str, ranges: bool = False) -> str:
+    """The comma list a search flag's ``text`` writes, from other tools' habits: a JSON or
+    Python list (``[1e-3, 1e-2]``, ``(32, 64)``: as --hidden takes them) is its items;
+    a range where the flag takes none (``--epochs 10:50``: only --lr and --reg take
+    LOW:HIGH), or another tool's way of writing one (``loguniform(1e-4,1e-2)``,
+    ``1e-4..1e-2``), is refused saying how numpynn writes it. Before, each was "expected
+    a positive number, got '[1e-3'"."""
+    text = text.strip()
+    if len(text) > 2 and text[0] + text[-1] in ("[]", "()"):
+        text = text[1:-1].strip().removesuffix(",").strip()
+    if ranges:
+        match = _OTHER_RANGE.match(text)
+        if match:
+            low, high = match.group("a") or match.group("c"), match.group("b") or match.group("d")
+            raise argparse.ArgumentTypeError(
+                f"{flag} writes a range as LOW:HIGH, sampled log-uniformly (a grid search "
+                f"takes --grid-points values from it): {flag} {low}:{high}")
+    elif ":" in text or _OTHER_RANGE.match(text):  # --epochs 2:10, --batch-size 32..128
+        ends = re.fullmatch(r"\s*([^:]+?)\s*:\s*([^:]+?)\s*", text) or _OTHER_RANGE.match(text)
+        example = (",".join(g for g in ends.groups() if g) if ends
+                   else _EXAMPLES.get(flag, "1,2,3"))
+        raise argparse.ArgumentTypeError(
+            f"got {text!r}, a range; only --lr and --reg take a LOW:HIGH range: give the "
+            f"values of {flag} to try as a comma list, e.g. {flag} {example}")
+    return text
+
+
+_EXAMPLES = {"--epochs": "10,20,50", "--batch-size": "32,64,128", "--dropout": "0,0.1,0.3",
+             "--activation": "relu,gelu", "--norm": "none,batch", "--optimizer": "adam,nesterov"}
 
 
 def _float_values(name: str, allow_zero: bool):
     def parse(text: str) -> Any:
-        text = text.strip()
-        ranged = _range_error(text, takes_ranges=True)
-        if ranged is not None:
-            raise ranged
+        text = _list_text(text, f"--{name}", ranges=True)
         if ":" in text:
             parts = text.split(":")
             if len(parts) != 2:
-                raise argparse.ArgumentTypeError(f"expected LOW:HIGH, got {text!r}")
+                raise argparse.ArgumentTypeError(f"expected LOW:HIGH, got {text!r}" + (
+                    " (LOW:HIGH:N? the number of grid values is --grid-points N)"
+                    if len(parts) == 3 else ""))
+            if allow_zero and parts[0].strip() and common.decimal_comma(parts[0]) is None:
+                try:
+                    zero = float(parts[0]) == 0
+                except ValueError:
+                    zero = False
+                if zero:  # --reg 0:1e-2: a log range cannot start at 0
+                    raise argparse.ArgumentTypeError(
+                        f"a LOW:HIGH range is sampled log-uniformly, so LOW must be above 0, "
+                        f"got {text!r}; to try 0 too, list the values, e.g. --{name} "
+                        f"0,1e-4,1e-3,{parts[1].strip() or '1e-2'}")
             low, high = (common.positive_float(p) for p in parts)
             if low > high:
                 raise argparse.ArgumentTypeError(f"LOW must not exceed HIGH in {text!r}")
@@ -120,12 +147,9 @@ def _float_values(name: str, allow_zero: bool):
     return parse
 
 
-def _int_values(convert=common.positive_int):
+def _int_values(flag: str, convert=common.positive_int):
     def parse(text: str) -> tuple[int, ...]:
-        ranged = _range_error(text, takes_ranges=False)
-        if ranged is not None:
-            raise ranged
-        return tuple(common.list_items(text, "32,64,128", convert))
+        return tuple(common.list_items(_list_text(text, flag), _EXAMPLES[flag], convert))
     return parse
 
 
@@ -141,7 +165,7 @@ def _choice(allowed: tuple[str, ...], what: str):
 
 
 def _optimizers(text: str) -> tuple[str, ...]:
-    return tuple(common.list_items(text, "adam,nesterov",
+    return tuple(common.list_items(_list_text(text, "--optimizer"), "adam,nesterov",
                                    _choice(tuple(OPTIMIZERS.names()), "an optimizer")))
 
 
@@ -187,21 +211,21 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--reg", type=_float_values("reg", allow_zero=True), metavar="VALUES",
                    help="L2 strengths (loss + 0.5*reg*sum(W**2)): LOW:HIGH or a list "
                    "with 0 allowed (default random 1e-6:1e-2; grid 1e-5,1e-4,1e-3)")
-    p.add_argument("--batch-size", type=_int_values(), metavar="VALUES",
+    p.add_argument("--batch-size", type=_int_values("--batch-size"), metavar="VALUES",
                    help="batch sizes (default random 32,64,128; grid 64)")
     p.add_argument("--optimizer", type=_optimizers, metavar="NAMES",
                    help=f"update rules among {','.join(OPTIMIZERS.names())} "
                    "(default random adam,rmsprop,nesterov; grid adam)")
-    p.add_argument("--epochs", type=_int_values(common.epochs), metavar="VALUES",
+    p.add_argument("--epochs", type=_int_values("--epochs", common.epochs), metavar="VALUES",
                    help="epochs per trial (default random 20,40; grid 30)")
-    p.add_argument("--activation", type=_names("relu,tanh", check_activation),
+    p.add_argument("--activation", type=_names("--activation", check_activation),
                    metavar="NAMES", help="hidden activations to try, e.g. relu,tanh,gelu "
                    f"(default random {_listed('activation')}; grid relu)")
-    p.add_argument("--dropout", type=_names("0,0.2", _dropout_value,
+    p.add_argument("--dropout", type=_names("--dropout", _dropout_value,
                                                  "a drop probability in [0, 1)"), metavar="VALUES",
                    help="drop probabilities to try, e.g. 0,0.2 (default random "
                    f"{_listed('dropout')}; grid 0)")
-    p.add_argument("--norm", type=_names("none,batch", check_normalization,
+    p.add_argument("--norm", type=_names("--norm", check_normalization,
                                               "none, batch or layer"), metavar="NAMES",
                    help="normalisations to try among none,batch,layer (default random "
                    f"{_listed('normalization')}; grid none)")
@@ -250,6 +274,20 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 
 def _space(args: argparse.Namespace) -> SearchSpace:
     default = SearchSpace.default_grid() if args.mode == "grid" else SearchSpace.default_random()
+    ranges = [f"--{n}" for n in ("lr", "reg") if isinstance(getattr(args, n), _Range)]
+    if "grid_points" in set(getattr(args, "given", ())) and not (args.mode == "grid"
+                                                                 and ranges):
+        # a count of values that no range was there to take (before: ignored in silence)
+        why = ("a random search samples a LOW:HIGH range log-uniformly, it takes no points"
+               if args.mode != "grid" else
+               "this grid has no range: its --lr and --reg are lists (the default grid's "
+               "too)")
+        raise InputError(f"--grid-points {args.grid_points} is the number of values a grid "
+                         f"search takes from a LOW:HIGH range of --lr or --reg; {why}. Drop "
+                         "--grid-points" + (", or give a range with --grid, e.g. --grid "
+                                            "--lr 1e-4:1e-2" if args.mode != "grid" else
+                                            ", or give a range, e.g. --lr 1e-4:1e-2") + ".",
+                         param="grid_points")
     kwargs: dict[str, Any] = {}
     if args.hidden is not None:
         kwargs["hidden"] = [tuple(h) for h in args.hidden]
@@ -274,7 +312,7 @@ def _dropout_value(text: str) -> float:
     return check_dropout(common.checked_number(text, float, lambda v: True, "a number"))
 
 
-def _names(example: str, check, allowed: str | None = None):
+def _names(flag: str, check, allowed: str | None = None):
     """A comma list whose items ``check`` validates; a refused item is named with its
     position, and with ``allowed`` where the library's message would not say it as the
     flag takes it (``none``, not the library's None)."""
@@ -288,10 +326,7 @@ def _names(example: str, check, allowed: str | None = None):
             raise argparse.ArgumentTypeError(f"got {text!r}; expected {allowed}") from None
 
     def parse(text: str) -> tuple[Any, ...]:
-        ranged = _range_error(text, takes_ranges=False)
-        if ranged is not None:
-            raise ranged
-        return tuple(common.list_items(text, example, item))
+        return tuple(common.list_items(_list_text(text, flag), _EXAMPLES[flag], item))
 
     return parse
 
@@ -384,9 +419,13 @@ def run(args: argparse.Namespace) -> int:
 
         n = len(read_trials(Path(out) / TRIALS_FILE))
         what = stop_word(exc)
-        print(f"\n{what}; {n} finished trials are kept in {out}/{TRIALS_FILE} and "
-              f"{out}/{RESULTS_CSV}. Continue with: numpynn search --resume {out}",
-              file=sys.stderr)
+        if n == 0 and args.resume is None:  # nothing to keep, nor a results.csv to name
+            print(f"\n{what} before any trial finished; nothing was kept in {out}. Run the "
+                  "same command again to start the search over.", file=sys.stderr)
+        else:
+            print(f"\n{what}; {n} finished trials are kept in {out}/{TRIALS_FILE} and "
+                  f"{out}/{RESULTS_CSV}. Continue with: numpynn search --resume {out}",
+                  file=sys.stderr)
         return interrupted_exit_code(exc)
     except OSError as exc:  # a full disk, a quota: the finished trials are kept
         if not (Path(out) / SEARCH_SETTINGS_FILE).is_file():

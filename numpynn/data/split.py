@@ -101,11 +101,15 @@ def train_val_test_split(
             names = "/".join(name for name, _ in parts)
             number = (isinstance(label, (int, float)) and not isinstance(label, bool)
                       and classes is not None)
+            # only the parts there are can be dropped (before: "set `val_fraction` or
+            # `test_fraction` to 0" with one of them 0 already)
+            fewer = " or ".join(f"`{f}`" for f, v in (("val_fraction", val_fraction),
+                                                      ("test_fraction", test_fraction)) if v)
             raise DataError(
                 f"class {label!r} has only {count} example(s), but a stratified "
                 f"{names} split needs at least {need} per class; collect more examples of "
                 "it, drop or merge that class, or lower the number of parts (set "
-                "`val_fraction` or `test_fraction` to 0)"
+                f"{fewer} to 0)"
                 + ("; if the label is a number to predict (a count, a score), "
                    "`task='regression'`" if number else "")
             )

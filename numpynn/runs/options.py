@@ -237,9 +237,10 @@ OPTIONS: tuple[Option, ...] = (
            "(default {default})", choices=("none", "batch", "layer"),
            to_value=_none_for("none"), to_flag=_word_for_none("none")),
     Option("class_weight", "--class-weight", "text", "balanced: weight each class by n / "
-           "(n_classes * count) in the loss, for imbalanced tables (default {default})",
+           "(n_classes * count) in the loss, for imbalanced tables; such trials of a "
+           "search train alone, not packed (default {default})",
            choices=("none", "balanced"), to_value=_none_for("none"),
-           to_flag=_word_for_none("none")),
+           to_flag=_word_for_none("none"), commands=("train", "search")),
     Option("train.patience", "--patience", POSITIVE_INT, "stop after this many epochs "
            "without a lower validation loss (default {default}; {task_defaults})",
            per_task=True, resumable=True),

@@ -33,6 +33,7 @@ from ..data import (
 )
 from ..data._files import require_file
 from ..data.cells import preview
+from ..data.image_folder import is_image
 from ..data.labels import UnknownLabelsError, as_classes, folded_label
 from ..data.preprocessing import TARGET_TRANSFORMS
 from ..data.spec import DataSpec
@@ -512,6 +513,35 @@ def data_inputs(spec: str) -> list[str]:
     return input_paths(DataSpec.parse(spec).inputs())
 
 
+def check_out_outside_images(out: str | os.PathLike[str], spec: str,
+                             what: str = "`out`") -> None:
+    """Refuse an output directory that is the image folder the data spec reads, or one
+    of its folders of images (a class): the reader leaves a run's or a search's folder
+    out of the data set (``--out imgs/run`` is fine), so there the whole data set, or
+    that class, would be left out. Before, ``search --out imgs/dog`` wrote its tables,
+    ``best/`` and search.png among the dog images and the next read of imgs had one
+    class; ``train --out imgs`` failed with "imgs holds no image files". Checked before
+    the directory is made."""
+    parsed = DataSpec.parse(spec)
+    if parsed.source != "images" or not parsed.path or not os.path.isdir(parsed.path):
+        return
+    folder = os.path.realpath(os.path.expanduser(parsed.path))
+    target = os.path.realpath(os.path.expanduser(os.fspath(out)))
+    if os.path.commonpath([folder, target]) != folder:
+        return
+    if target == folder:
+        why = "is the image folder that this command reads"
+    elif os.path.isdir(target) and any(is_image(p) for p in Path(target).iterdir()):
+        why = f"holds images of the data set {parsed.path} that this command reads (a class)"
+    else:
+        return  # a folder of its own in the image folder: left out of the data as a run's
+    example = Path(os.fspath(parsed.path)) / "run"
+    raise InputError(f"{what} {os.fspath(out)} {why}: the files written there would mix "
+                     "with the images, and the folder, read as a run's, would be left out of "
+                     f"the data set. Give a folder of its own, e.g. {example} (left out of "
+                     "the data), or one outside the image folder.", param="out")
+
+
 def fingerprint(*arrays: np.ndarray) -> str:
     """SHA-1 of the arrays' dtypes, shapes and bytes: equal wherever the same data is read."""
     digest = hashlib.sha1()
@@ -687,6 +717,7 @@ def run_training(
                          param="options")
     out = output_directory(out_dir)
     # the outputs are checked before the data is loaded: a bad --out fails at once
+    check_out_outside_images(out, options.data)
     created = prepare_run_dir(out, inputs=data_inputs(options.data))
     lock = DirectoryLock(out, what="`out`")
     try:
@@ -1129,9 +1160,18 @@ def resume_options(out_dir: str | Path) -> RunOptions:
                              "its configuration further, start a run with its options "
                              f"({parent / 'results.json'} lists them) and `epochs`.",
                              param="resume")
+        ensemble = _ensemble_members(Path(out_dir) / MODEL_FILE)
+        if ensemble:  # (before: "a run writes one there when started with `out` set to
+            # that directory", which this run was: an ensemble writes none)
+            raise InputError(f"the run in {out_dir} trained an ensemble of {ensemble} "
+                             "networks, which writes no checkpoint (its members train "
+                             "packed, every epoch in one call), so it cannot be resumed or "
+                             "continued: train it again with the epochs you want, into "
+                             "another `out` (numpynn train --overwrite replaces it).",
+                             param="resume")
         raise InputError(f"{out_dir} holds a model ({MODEL_FILE}) but no {CHECKPOINT_FILE} "
-                         "to resume from (an ensemble keeps none, or it was removed); start "
-                         "a new run to train further.", param="resume")
+                         "to resume from (it was removed, or the run kept none); start a "
+                         "new run to train further.", param="resume")
     if not path.exists():
         raise InputError(f"no checkpoint to resume in {out_dir} (expected {path}); a run "
                          "writes one there when started with `out` set to that directory.",
@@ -1152,6 +1192,18 @@ def resume_options(out_dir: str | Path) -> RunOptions:
                             "put the data back there to resume.")
         options.data = resolved
     return options
+
+
+def _ensemble_members(model: Path) -> int:
+    """The member count of the ensemble saved as ``model`` (0: no such file, not an
+    ensemble, or unreadable: the caller's own message stands)."""
+    if not model.is_file():
+        return 0
+    try:
+        info = load_model(model).metadata.get("ensemble")
+    except (InputError, OSError, ValueError):
+        return 0
+    return int(info.get("n_members") or 0) if isinstance(info, dict) else 0
 
 
 def resolve_recorded_spec(spec: str, base: str | None) -> str:

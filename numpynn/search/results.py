@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import math
 import os
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
@@ -24,8 +25,16 @@ RESULTS_CSV, RESULTS_JSON, PLOT_FILE, BEST_DIR = (
     "results.csv", "results.json", "search.png", "best")
 
 
+def _finite(value: Any) -> bool:
+    return (isinstance(value, (int, float)) and not isinstance(value, bool)
+            and math.isfinite(value))
+
+
 def _rank_key(row: Mapping[str, Any]) -> tuple:
-    ok = row.get("status") == "ok" and row.get("val_score") is not None
+    # a row ranks among the finished only with finite figures: a NaN compares false
+    # with everything and would leave the sort (and so the best) to the rows' order
+    ok = (row.get("status") == "ok" and _finite(row.get("val_score"))
+          and _finite(row.get("val_loss")))
     rung = -(row.get("rung") or 0)  # a halving search's: more epochs, ranked first
     if task_named(row.get("task") or "classification").ranks_by == "loss":
         return (not ok, rung, row["val_loss"] if ok else 0.0, row["trial"])
@@ -116,9 +125,37 @@ def read_log(path: str | Path) -> list[dict[str, Any]]:
             row = json.loads(line)
         except json.JSONDecodeError:
             continue  # the write of a killed search's last trial
-        if isinstance(row, dict) and isinstance(row.get("trial"), int):
+        if well_formed(row):
             rows[row["trial"], int(row.get("rung") or 0)] = current_row(row)
     return [rows[k] for k in sorted(rows)]
+
+
+def _whole(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and value >= 0
+
+
+def well_formed(row: Any) -> bool:
+    """Whether a line of ``trials.jsonl`` is a trial row a search can rank and print: its
+    trial number, seed, hyper-parameters and status of the right types, its figures
+    numbers or null. Another line (a hand edit, another program's line, a bit flip that
+    kept the JSON valid) is skipped as a torn line is, and its trial runs again on a
+    resume; before, ``"val_score": "high"`` stopped every later resume with a TypeError
+    traceback."""
+    if not isinstance(row, dict):
+        return False
+    row = current_row(row)
+    figures = ("val_score", "val_loss", "train_score")
+    return (_whole(row.get("trial")) and _whole(row.get("seed"))
+            and (row.get("rung") is None or _whole(row.get("rung")))
+            and isinstance(row.get("status"), str)
+            and isinstance(row.get("hidden"), list) and bool(row["hidden"])
+            and all(_whole(h) for h in row["hidden"])
+            and all(_finite(row.get(k)) for k in ("lr", "reg"))
+            and _whole(row.get("batch_size")) and _whole(row.get("epochs"))
+            and isinstance(row.get("optimizer"), str)
+            and all(row.get(k) is None or (isinstance(row[k], (int, float))
+                                           and not isinstance(row[k], bool))
+                    for k in figures))
 
 
 def _fmt(value: Any, spec: str = "") -> str:

@@ -29,12 +29,14 @@ from ..runs.options import FIELDS, default_options, get
 from ..runs.run import (
     RunOptions,
     Splits,
+    check_out_outside_images,
     data_inputs,
     refit_on_train_and_val,
     refit_text,
     save_run,
     split_sizes,
 )
+from ..training.augment import check_image_shape
 from ..training.trainer import TrainConfig
 from ..validation import SEED, check_bool, check_choice, check_int
 from .halving import DEFAULT_ETA, Rungs, check_eta, summary
@@ -121,6 +123,11 @@ def check_scheduler(address: str) -> str:
     if not isinstance(address, str) or not _SCHEDULER_RE.match(address.strip()):
         raise InputError(f"`scheduler` must be a Dask scheduler address like "
                          f"tcp://HOST:8786; got {address!r}.", param="scheduler")
+    port = int(re.search(r":(\d+)/?$", address.strip()).group(1))
+    if not 0 < port < 65536:  # (before: a 10 s wait for a connection that cannot be)
+        raise InputError(f"`scheduler` {address.strip()} has port {port}; a port is "
+                         "1 to 65535 (Dask's scheduler listens on 8786 by default).",
+                         param="scheduler")
     return address.strip()
 
 
@@ -334,6 +341,11 @@ def search(
     seed = SEED.check(seed, "seed")
     if check_bool(halving, "halving"):
         eta = check_eta(eta)
+    elif not (isinstance(eta, int) and not isinstance(eta, bool) and eta == DEFAULT_ETA):
+        # search(eta=2) without halving: the factor of nothing, said as the CLI's --eta is
+        raise InputError(f"`eta={eta!r}` is the halving factor of successive halving; this "
+                         "search does not halve: add `halving=True`, or leave out `eta`.",
+                         param="eta")
     pack = check_pack(pack)
     try:
         ok = check_int(jobs, "jobs", low=-1) != 0
@@ -344,6 +356,14 @@ def search(
                          param="jobs")
     if client is not None and scheduler is not None:
         raise InputError("give a Dask client or a scheduler address, not both.")
+    if isinstance(client, (str, os.PathLike)):  # (before: AttributeError "'str' object has
+        # no attribute 'loop'" from deep in joblib's Dask backend, after the data loaded)
+        raise InputError(f"`client` is a dask.distributed.Client; an address goes in "
+                         f"`scheduler`: search(..., scheduler={os.fspath(client)!r}).",
+                         param="client")
+    if client is not None and not callable(getattr(client, "submit", None)):
+        raise InputError(f"`client` must be a dask.distributed.Client (e.g. Client("
+                         f"'tcp://HOST:8786')); got {type(client).__name__}.", param="client")
     if scheduler is not None:
         scheduler = check_scheduler(scheduler)
     if options is not None and not isinstance(options, RunOptions):
@@ -352,7 +372,11 @@ def search(
         raise InputError(f"`options` must be a RunOptions (e.g. {example}); got "
                          f"{type(options).__name__} {options!r:.60}.", param="options")
     if isinstance(space, Mapping):  # scikit-learn's param_grid habit: {"lr": [...], ...}
-        space = SearchSpace(**space)
+        # the fields not given are those of the mode's default space, as numpynn search
+        # --grid fills them: a grid of {"hidden": [(8,), (16,)]} tries the default grid's
+        # 9 (lr, reg) pairs for each (18 trials), not the random space's 3-valued batch
+        # size and optimiser as well (162)
+        space = SearchSpace.from_partial(space, grid=mode == "grid")
     elif space is not None and not isinstance(space, SearchSpace):
         raise InputError(f"`space` must be a SearchSpace or a dict of its fields (e.g. "
                          f"{{'lr': [1e-3, 3e-3], 'hidden': [(256,), (512, 256)]}}); got "
@@ -371,8 +395,8 @@ def search(
     if base.val_fraction is None:  # a search always needs its validation split
         base = replace(base, val_fraction=AUTO_VAL_FRACTION)
     if not base.val_fraction > 0:
-        raise InputError("a search ranks trials on the validation split: val_fraction must be "
-                         f"above 0; got {base.val_fraction}.")
+        raise InputError("a search ranks trials on the validation split: `val_fraction` must "
+                         f"be above 0; got {base.val_fraction}.", param="val_fraction")
     if base.ensemble != 1:
         raise InputError(f"a search trains one network per trial; `ensemble={base.ensemble}` in "
                          "its options would be ignored: leave it at 1, and train the best "
@@ -401,11 +425,15 @@ def search(
     lock = None
     try:
         splits = search_splits(base)  # the data checked here, with a clear error
+        if not resume:  # (a resumed search runs with the options it was started with)
+            check_search_options(base, splits)
         _check_networks_fit(space, splits, base)
         fingerprint = data_fingerprint(splits)
         _SPLITS_CACHE.clear()
         _SPLITS_CACHE[_data_key(base) + fingerprint] = splits
         out_dir = output_directory(out) if out is not None else None
+        if out_dir is not None:
+            check_out_outside_images(out_dir, base.data)
         finished: list[dict[str, Any]] = []
         settings["data_fingerprint"] = fingerprint  # a resume must train on the same rows
         if out_dir is not None:
@@ -414,7 +442,8 @@ def search(
                     out_dir.mkdir(parents=True, exist_ok=True)
                 except OSError:
                     pass  # _prepare_out says why
-            lock = DirectoryLock(out_dir)  # held while the search writes there
+            # held while the search writes there (a search has --resume, no --overwrite)
+            lock = DirectoryLock(out_dir, then="then `resume=True` if it was interrupted")
             lock.acquire()
             finished = _prepare_out(out_dir, settings, resume)
     except BaseException as exc:
@@ -475,10 +504,12 @@ def _run_search(base, space, plan, settings, splits, fingerprint, out_dir, finis
             not retrain or (out_dir / BEST_DIR / "model.npz").is_file()):
         result = _finished(out_dir, rows, retrain, splits, time.perf_counter() - started)
         result.halving = summary(done.values(), eta) if halving else ""
+        result.notes += one_rung_note(rungs)
         return result
     backend = runner.backend or _backend_name(client, jobs, 1)
 
-    result = SearchResult(ranked(rows), None, backend=backend, notes=list(splits.notes),
+    result = SearchResult(ranked(rows), None, backend=backend,
+                          notes=[*splits.notes, *one_rung_note(rungs)],
                           halving=summary(done.values(), eta) if halving else "",
                           packing=packing_summary(list(done.values())))
     ok = [r for r in result.rows if r["status"] == "ok"]
@@ -504,6 +535,24 @@ def _run_search(base, space, plan, settings, splits, fingerprint, out_dir, finis
             result.paths.update(_write_summary(out_dir, result.rows, settings, result))
     result.seconds = time.perf_counter() - started
     return result
+
+
+def one_rung_note(rungs: Rungs | None) -> list[str]:
+    """A halving search of one rung (too few trials or epochs for two): the note that
+    it ran as a plain search, and what a second rung needs; else []. Before, the summary
+    line "rung 0: 2 trials x 20 epochs" was all that said the halving asked for did
+    nothing."""
+    if rungs is None or rungs.count > 1:
+        return []
+    eta, n = rungs.eta, len(rungs.trials)
+    least = min(int(t["epochs"]) for t in rungs.trials)
+    short = [f"{n} trial{'s' if n != 1 else ''}" if n < eta else "",
+             f"a smallest epoch count of {least}" if least < eta else ""]
+    return [f"note: `halving` ran one rung, every trial on its full epochs: a plain search. "
+            f"A second rung needs at least eta = {eta} trials and epochs of at least "
+            f"{eta} in every trial; this search has {' and '.join(p for p in short if p)}. "
+            "Give more trials or epochs" + (", or a smaller `eta` (2 at the least)."
+                                             if eta > 2 else ".")]
 
 
 #: Seconds between two rewrites of results.csv / results.json while a search runs (every
@@ -598,6 +647,12 @@ def _check_no_searched_options(options: RunOptions) -> None:
     given = {name: get(options, FIELDS[name]) for name in PARAMS}
     given = {name: value for name, value in given.items()
              if all(value != get(d, FIELDS[name]) for d in defaults)}
+    if given.get("reg") == "auto":  # the space takes numbers: what 'auto' tries, listed
+        raise InputError("reg='auto' in the search's options would be ignored: the search "
+                         "space sets reg for every trial, and searching it is what 'auto' "
+                         "does. Give the values to try in the space, e.g. search(options, "
+                         "{'reg': [1e-4, 3e-3, 3e-2], ...}) or {'reg': LogUniform(1e-6, "
+                         "1e-2)}, and leave reg out of the options.", param="reg")
     if given:
         shown = ", ".join(f"{name}={value!r}" for name, value in given.items())
         space = ", ".join(f"{name!r}: [{tuple(v) if isinstance(v, list) else v!r}]"
@@ -608,6 +663,26 @@ def _check_no_searched_options(options: RunOptions) -> None:
                          f"{'it' if len(given) == 1 else 'them'} in the space instead, "
                          f"e.g. search(options, {{{space}, ...}}), and leave the options "
                          "at their defaults.", param=next(iter(given)))
+
+
+def check_search_options(options: RunOptions, splits: Splits) -> None:
+    """Refuse, before any trial, the search's options that its task cannot honour (a
+    regression's ``class_weight``, a classification's ``target_transform``: what
+    ``numpynn train`` refuses), ``augment`` on data without images, and options that a
+    search would ignore (``refit``: its best is refitted by ``refit_best``; ``cv_folds``:
+    it ranks its trials on the validation split). Before, each was ignored in silence, or
+    failed every trial one by one."""
+    splits.task.check_options(options)
+    check_image_shape(options.augment, splits.dataset.image_shape, options.data)
+    if options.refit:
+        raise InputError("`refit` in the search's options would be ignored: a search "
+                         "refits its best configuration on train + validation itself "
+                         "(`refit_best`, the default for a classification): leave `refit` "
+                         "out.", param="refit")
+    if (options.cv_folds or 1) > 1:
+        raise InputError(f"`cv_folds={options.cv_folds}` in the search's options would be "
+                         "ignored: a search ranks its trials on the validation split "
+                         "(`val_fraction`): leave `cv_folds` out.", param="cv_folds")
 
 
 def _check_search_size(space: SearchSpace, mode: str, trials: int | None,
@@ -675,7 +750,7 @@ def _prepare_out(out_dir: Path, settings: Mapping[str, Any], resume: bool) -> li
             raise InputError(f"the search in {out_dir} has other settings; resume it with its "
                              "own settings (`resume=True` and no others) or use another `out`.",
                              param="out")
-    elif holds_search(out_dir):
+    elif holds_search(out_dir) and not _nothing_run(out_dir, existing):
         best = out_dir / BEST_DIR / MODEL_FILE
         if best.is_file():  # finished: nothing to resume, and `out` is where it stays
             raise InputError(f"{out_dir} already holds a search, finished ({len(existing)} "
@@ -706,6 +781,20 @@ def _prepare_out(out_dir: Path, settings: Mapping[str, Any], resume: bool) -> li
     if not resume:  # a resumed search keeps the settings file it was started with
         write_json_atomic(out_dir / SETTINGS_FILE, settings)
     return existing
+
+
+def _nothing_run(out_dir: Path, existing: Sequence[Mapping[str, Any]]) -> bool:
+    """Whether the search in ``out_dir`` finished nothing: no trial in its (empty) trial
+    log, no table, no best model. One stopped before its first trial (a Dask scheduler
+    that was down, Ctrl-C while the data loaded) left only its settings; the same command
+    run again starts it over instead of being refused ("already holds a search (0
+    finished trials)") for a directory with nothing in it to keep."""
+    trials = out_dir / TRIALS_FILE
+    if existing or (os.path.lexists(trials) and (not trials.is_file()
+                                                 or trials.stat().st_size > 0)):
+        return False
+    return not any(os.path.lexists(out_dir / name)
+                   for name in (RESULTS_CSV, RESULTS_JSON, PLOT_FILE, BEST_DIR))
 
 
 def _write_summary(out_dir: Path, rows: list[dict[str, Any]],
@@ -748,7 +837,9 @@ def refit_refusal(options: RunOptions, splits: Splits) -> str | None:
                 "on the training split")
     try:
         splits.task.check_options(replace(options, refit=True))
-    except InputError:
+    except InputError as exc:
+        if splits.task.has_classes:  # another option the task refuses: that one, named
+            return f"the best configuration could not be refitted: {exc}"
         return (f"a {splits.task.name} search keeps its best trial's network (its best "
                 "validation epoch, trained on the training split); refitting on train + "
                 f"validation is for classification")

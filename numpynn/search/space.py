@@ -173,6 +173,18 @@ class SearchSpace:
         return cls(hidden=((128,), (512,)), lr=(3e-4, 1e-3, 3e-3), reg=(1e-5, 1e-4, 1e-3),
                    batch_size=(64,), optimizer=("adam",), epochs=(30,), **LAYER_DEFAULTS)
 
+    @classmethod
+    def from_partial(cls, values: Mapping[str, Any], grid: bool = False) -> SearchSpace:
+        """The space of a dict of some of its fields (scikit-learn's ``param_grid`` habit,
+        ``search(space={"lr": [...]})``): in a grid search the others are those of
+        :meth:`default_grid`, as ``numpynn search --grid`` fills them; else the fields'
+        defaults (one value of each layer dimension, as before)."""
+        if not grid:
+            return cls(**values)
+        check_keywords(cls, dict(values))
+        default = cls.default_grid()
+        return cls(**{**{n: getattr(default, n) for n in PARAMS}, **values})
+
     def sample(self, rng: np.random.Generator) -> dict[str, Any]:
         """One random configuration (fixed draw order: the same rng gives the same one)."""
         out: dict[str, Any] = {}

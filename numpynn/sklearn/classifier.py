@@ -198,7 +198,8 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
         set for an ensemble (each member's are in ``model_.members[i].params``).
     loss_curve_ : list of float
         Mean training objective (data loss + L2 term) of every epoch; for an ensemble
-        the members' mean training data loss, measured after each epoch.
+        the members' mean training data loss, measured after each epoch (with
+        ``early_stopping``, the mean of the members still training that epoch).
     best_loss_ : float or None
         Lowest ``loss_curve_`` value (None with ``early_stopping``).
     validation_scores_ : list of float or None
@@ -378,14 +379,20 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
             self.model_ = train_in_estimator_terms(
                 lambda: train_ensemble(build, k, X, y_idx, config, X_val, y_val, seed=seed))
         histories = self.model_.histories or []
-        n_epochs = min(len(h.epochs) for h in histories)
         self.n_iter_ = max(len(h.epochs) for h in histories)
         self.t_ = self.n_iter_ * X.shape[0]
-        self.loss_curve_ = [float(np.mean([h.train_loss[e] for h in histories]))
-                            for e in range(n_epochs)]
+
+        def mean_curve(curve: str) -> list[float]:
+            # one value per epoch run (len == n_iter_, as one network's): the mean over
+            # the members still training; before, the curves ended where the first
+            # member stopped early (8 values against n_iter_ 47)
+            return [float(np.mean([getattr(h, curve)[e] for h in histories
+                                   if len(getattr(h, curve)) > e]))
+                    for e in range(self.n_iter_)]
+
+        self.loss_curve_ = mean_curve("train_loss")
         if X_val is not None:
-            self.validation_scores_ = [float(np.mean([h.val_score[e] for h in histories]))
-                                       for e in range(n_epochs)]
+            self.validation_scores_ = mean_curve("val_score")
             self.best_validation_score_ = max(self.validation_scores_)
         else:
             self.best_loss_ = min(self.loss_curve_)

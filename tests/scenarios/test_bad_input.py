@@ -338,8 +338,10 @@ CASES = [
                                       "classes", "use more data"), train_api("few.csv")),
     Case("class-with-one-example",
          lambda t, m: write_csv(t / "rare.csv", X, np.r_[Y[:-1] % 2, 2]),
-         train("--data", "rare.csv"), ("class 2 has only 1 example", "--val-fraction"),
-         train_api("rare.csv"), ("class 2 has only 1 example", "`val_fraction`")),
+         # the part there is to drop: the split is training/test (no validation part to
+         # set to 0, which the message named too)
+         train("--data", "rare.csv"), ("class 2 has only 1 example", "--test-fraction to 0"),
+         train_api("rare.csv"), ("class 2 has only 1 example", "`test_fraction` to 0")),
     Case("not-utf8", text("latin.csv", b"1,2,\xe9\x00\n3,4,1\n"), train("--data", "latin.csv"),
          ("not a utf-8 text file",), train_api("latin.csv")),
     Case("single-column", text("one.csv", "1\n2\n"), train("--data", "one.csv"),

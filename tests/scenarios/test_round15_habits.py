@@ -110,14 +110,16 @@ def test_a_train_habit_of_another_tool_is_answered_with_numpynns_way(tmp_path, t
 
 
 @pytest.mark.parametrize("argv,said", [
-    (["--lr", "1e-3..1e-2"], "argument --lr: got '1e-3..1e-2'; a range is written LOW:HIGH: "
-     "1e-3:1e-2"),
-    (["--lr", "1e-3-1e-2"], "a range is written LOW:HIGH: 1e-3:1e-2"),
-    (["--reg", "1e-5 to 1e-3"], "a range is written LOW:HIGH: 1e-5:1e-3"),
-    (["--epochs", "2:10"], "argument --epochs: got '2:10', a range; ranges (LOW:HIGH) are for "
-     "--lr and --reg only: give the values to try as a comma list, e.g. 2,10"),
-    (["--batch-size", "32..128"], "give the values to try as a comma list, e.g. 32,128"),
-    (["--dropout", "0:0.5"], "e.g. 0,0.5"),
+    (["--lr", "1e-3..1e-2"], "argument --lr: --lr writes a range as LOW:HIGH, sampled "
+     "log-uniformly (a grid search takes --grid-points values from it): --lr 1e-3:1e-2"),
+    (["--lr", "1e-3-1e-2"], "--lr 1e-3:1e-2"),
+    (["--lr", "1e-3...1e-2"], "--lr 1e-3:1e-2"),
+    (["--reg", "1e-5 to 1e-3"], "--reg 1e-5:1e-3"),
+    (["--epochs", "2:10"], "argument --epochs: got '2:10', a range; only --lr and --reg take a "
+     "LOW:HIGH range: give the values of --epochs to try as a comma list, e.g. --epochs 2,10"),
+    (["--batch-size", "32..128"], "give the values of --batch-size to try as a comma list, "
+     "e.g. --batch-size 32,128"),
+    (["--dropout", "0:0.5"], "e.g. --dropout 0,0.5"),
     (["--optimizer", "adam", "sgd"], "unrecognized arguments: sgd; --optimizer takes one comma "
      "list of the values to try: --optimizer adam,sgd"),
     (["--hidden", "128 64"], "one size per hidden layer is written 128,64"),
