@@ -36,15 +36,16 @@ processes; the other ignores it) kills it and goes on up as before.
 from __future__ import annotations
 
 import functools
+import itertools
 import multiprocessing
 import os
-import pickle
 import signal
 import sys
 import threading
 import time
 import warnings
 from collections.abc import Callable, Sequence
+from multiprocessing.reduction import ForkingPickler
 from typing import Any
 
 import numpy as np
@@ -161,7 +162,7 @@ def _with_child(mine: list[Any], theirs: list[Any], train: Callable[[list[Any]],
     return _take(answer, theirs, train)
 
 
-def _with_worker(job: bytes, mine: list[Any], theirs: list[Any],
+def _with_worker(job: tuple[int, bytes], mine: list[Any], theirs: list[Any],
                  train: Callable[[list[Any]], None],
                  work: Callable[[list[Any]], float] | None) -> bool:
     """:func:`train_halves` with ``theirs`` (pickled in ``job``) trained by the warm worker."""
@@ -281,20 +282,23 @@ JOB_BYTES_MAX = 32 * 2**20
 WORKER_IDLE = 20.0
 
 _worker: _Worker | None = None
+_job_numbers = itertools.count(1)
 _worker_lock = threading.Lock()
 
 
-def _job(train: Callable[[list[Any]], None], members: list[Any]) -> bytes | None:
-    """``(train, members)`` pickled for the warm worker, or None where they do not pickle
-    (a closure) or their arrays exceed :data:`JOB_BYTES_MAX`."""
+def _job(train: Callable[[list[Any]], None], members: list[Any]) -> tuple[int, bytes] | None:
+    """(its number, ``(number, train, members)`` pickled as a pipe sends objects) for the
+    warm worker, or None where they do not pickle (a closure) or their arrays exceed
+    :data:`JOB_BYTES_MAX`."""
     if _array_bytes((train.args, train.keywords) if isinstance(train, functools.partial)
                     else ()) > JOB_BYTES_MAX:
         return None
+    number = next(_job_numbers)
     try:
-        job = pickle.dumps((train, members), protocol=pickle.HIGHEST_PROTOCOL)
+        job = bytes(ForkingPickler.dumps((number, train, members)))
     except Exception:  # noqa: BLE001 - whatever does not pickle goes to a forked child
         return None
-    return job if len(job) <= JOB_BYTES_MAX else None
+    return (number, job) if len(job) <= JOB_BYTES_MAX else None
 
 
 def _array_bytes(obj: Any) -> int:
@@ -317,7 +321,8 @@ class _Worker:
         ctx = multiprocessing.get_context("fork")
         self.conn, theirs = ctx.Pipe()
         self.owner = os.getpid()
-        self.jobs = 0
+        self.jobs = 0  # sent
+        self.job = 0  # the number of the job it trains
         self.process = ctx.Process(target=_serve, args=(theirs, self.conn), daemon=True)
         try:
             _start(self.process)
@@ -328,10 +333,11 @@ class _Worker:
         """Alive, and this process's (not a copy inherited by a fork of this one)."""
         return os.getpid() == self.owner and self.process.is_alive()
 
-    def send(self, job: bytes) -> bool:
+    def send(self, job: tuple[int, bytes]) -> bool:
         self.jobs += 1
+        self.job = job[0]
         try:
-            self.conn.send_bytes(self.jobs.to_bytes(8, "little") + job)
+            self.conn.send_bytes(job[1])
         except OSError:  # it had gone
             return False
         return True
@@ -349,7 +355,7 @@ class _Worker:
                 job, status, payload = self.conn.recv()
             except (EOFError, OSError):
                 return None
-            if job == self.jobs:
+            if job == self.job:
                 return payload if status == "ok" else None
 
     def close(self) -> None:
@@ -378,10 +384,8 @@ def _serve(conn: Any, parents: Any) -> None:
     parents.close()
     try:
         while conn.poll(WORKER_IDLE):
-            data = conn.recv_bytes()
-            job = int.from_bytes(data[:8], "little")
+            job, train, members = conn.recv()  # from our parent alone, as _Worker.send made it
             try:
-                train, members = pickle.loads(data[8:])
                 answer = (job, "ok", _run_job(train, members))
             except Exception as exc:  # noqa: BLE001 - the parent trains these itself
                 answer = (job, "error", repr(exc))
