@@ -5,8 +5,10 @@ network, and the ensemble scoring above one member).
 
 Each command runs in this process through the command line's ``main(argv)`` (the same
 code as the console script, without the interpreter's start-up, which both pay alike),
-with ``--no-report`` (drawing the plots costs the same for both and is not training) and
-``--quiet``, into a fresh directory; its wall time, its CPU time and the run's own
+with no warm worker left by the command before (``numpynn.training.forked``: as in a
+new process, an ensemble's command pays its fork), with ``--no-report`` (drawing the
+plots costs the same for both and is not training) and ``--quiet``, into a fresh
+directory; its wall time, its CPU time and the run's own
 ``train_seconds`` (data loading, split, training, scoring, files) are recorded. Rounds
 are interleaved (each round runs every command once per ``--seed``, in alternating
 order) after a warm-up of each; the time table gives medians over rounds and seeds. The
@@ -44,6 +46,14 @@ from bench_train import machine  # noqa: E402
 
 from numpynn.cli.main import main as numpynn_main  # noqa: E402
 from numpynn.model_file import load_model  # noqa: E402
+from numpynn.training import forked  # noqa: E402
+
+
+def cpu_seconds() -> float:
+    """CPU seconds of this process and of its reaped children (an ensemble's second
+    process, ``numpynn.training.forked``)."""
+    t = os.times()
+    return time.process_time() + t.children_user + t.children_system
 
 
 def train(members: int, seed: int, extra: list[str]) -> dict[str, Any]:
@@ -53,10 +63,13 @@ def train(members: int, seed: int, extra: list[str]) -> dict[str, Any]:
         out = Path(tmp) / "run"
         argv = ["train", "--ensemble", str(members), "--seed", str(seed), "--out", str(out),
                 "--no-report", "--quiet", *extra]
-        wall, cpu = time.perf_counter(), time.process_time()
+        forked._release()  # no warm worker from the command before: a new process has none
+        wall, cpu = time.perf_counter(), cpu_seconds()
         with contextlib.redirect_stdout(io.StringIO()):
             code = numpynn_main(argv)
-        wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
+        wall = time.perf_counter() - wall
+        forked._release()  # its second process stopped and reaped: its CPU time counted
+        cpu = cpu_seconds() - cpu
         if code != 0:
             raise SystemExit(f"numpynn {' '.join(argv)} exited {code}")
         meta = load_model(out).metadata

@@ -54,6 +54,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from bench_train import machine  # noqa: E402
 
 from numpynn.models import MLP  # noqa: E402
+from numpynn.training import forked  # noqa: E402
 from numpynn.training.packed import train_packed  # noqa: E402
 from numpynn.training.trainer import TrainConfig, Trainer  # noqa: E402
 
@@ -95,11 +96,27 @@ def models(k: int, a: argparse.Namespace) -> list[MLP]:
 
 
 def clock() -> tuple[float, float]:
-    """(wall, CPU seconds of this process and of its finished children: a packed run's
-    forked half, ``numpynn.training.forked``): CPU time is what a run costs when other
-    jobs share the cores (with one BLAS thread it is the run's own work)."""
+    """(wall, CPU seconds of this process, of its finished children and of its warm worker
+    (a packed run's second half: ``numpynn.training.forked``, a child forked for one pack,
+    or the worker that stays for the packs that follow): CPU time is what a run costs when
+    other jobs share the cores (with one BLAS thread it is the run's own work)."""
     t = os.times()
-    return time.perf_counter(), time.process_time() + t.children_user + t.children_system
+    return (time.perf_counter(),
+            time.process_time() + t.children_user + t.children_system + worker_cpu())
+
+
+def worker_cpu() -> float:
+    """CPU seconds the warm worker of ``numpynn.training.forked`` has used (0 without one):
+    a live child, so not in ``os.times()``'s children; read from /proc."""
+    worker = forked._worker
+    if worker is None or not worker.process.is_alive():
+        return 0.0
+    try:
+        with open(f"/proc/{worker.process.pid}/stat") as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime + stime
 
 
 def since(start: tuple[float, float]) -> tuple[float, float]:

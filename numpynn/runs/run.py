@@ -380,13 +380,12 @@ def split_dataset(ds: Dataset, options: RunOptions, task: Task | None = None
     return (*parts[:4], ds.X_test, task.targets_array(ds.y_test))
 
 
-def apply_task_defaults(options: RunOptions, task: Task, n_rows: int | None = None
-                        ) -> RunOptions:
-    """``options`` for ``task``: the task's defaults where the user left an option at its
-    (classification) default (``options.task_defaults`` lists those), a validation share
-    for a task that always chooses its epoch on one or a run fitted on every row
-    afterwards (of ``n_rows`` rows, when known), ``final_fit`` resolved, and the task
-    recorded by name."""
+def own_defaults(options: RunOptions, task: Task) -> RunOptions:
+    """``options`` with the task's and the data set's own defaults (a regression's
+    ``Task.defaults``; mnist's ``SOURCE_DEFAULTS``: pixels scaled, not standardised)
+    where the user left an option at its (classification) default
+    (``options.task_defaults`` lists those): what ``numpynn train`` and a search's trials
+    train with."""
     train_fields = {f.name for f in fields(TrainConfig)}
     base = RunOptions(train=default_train_config())
 
@@ -401,6 +400,17 @@ def apply_task_defaults(options: RunOptions, task: Task, n_rows: int | None = No
               if k in unset}
     train = replace(options.train, **{k: v for k, v in chosen.items() if k in train_fields})
     run = {k: v for k, v in chosen.items() if k not in train_fields}
+    return replace(options, **run, train=train)
+
+
+def apply_task_defaults(options: RunOptions, task: Task, n_rows: int | None = None
+                        ) -> RunOptions:
+    """``options`` for ``task``: the task's defaults where the user left an option at its
+    (classification) default (``options.task_defaults`` lists those), a validation share
+    for a task that always chooses its epoch on one or a run fitted on every row
+    afterwards (of ``n_rows`` rows, when known), ``final_fit`` resolved, and the task
+    recorded by name."""
+    options = own_defaults(options, task)
     every_row = options.fits_every_row()
     val = options.val_fraction
     pool = None if n_rows is None else n_rows - math.ceil(options.test_fraction * n_rows)
@@ -420,9 +430,8 @@ def apply_task_defaults(options: RunOptions, task: Task, n_rows: int | None = No
         val = FINAL_FIT_VAL_FRACTION
     elif val is None and task.always_validates:
         val = AUTO_VAL_FRACTION
-    return replace(options, **run, train=train, task=task.name, task_defaults=[],
-                   val_fraction=val, final_fit="all" if every_row else "none",
-                   cv_folds=folds)
+    return replace(options, task=task.name, task_defaults=[], val_fraction=val,
+                   final_fit="all" if every_row else "none", cv_folds=folds)
 
 
 def prepare_splits(options: RunOptions, ds: Dataset | None = None,

@@ -71,7 +71,7 @@ from .trials import (
     _data_key,
     _train,
     data_fingerprint,
-    search_splits,
+    search_inputs,
     trial_options,
 )
 
@@ -85,7 +85,7 @@ class SearchResult:
     """rows: every trial, ranked (best first); best: the best row; metrics: the saved
     best model's figures per split (refitted: "train" holds the train + validation rows
     it trained on, and there is no "val"); notes: what reading and splitting the data
-    decided (see :func:`numpynn.search.trials.search_splits`); paths: the files written;
+    decided (see :func:`numpynn.search.trials.search_inputs`); paths: the files written;
     refit: what the refit of the best on train + validation rows did
     (:func:`numpynn.runs.run.refit_on_train_and_val`'s record), None when the saved model
     was trained on the training split only (``refit_note`` then says why); figures:
@@ -424,7 +424,7 @@ def search(
         warm = start_workers(worker_count(jobs, len(make_packs(plan, pack))))
     lock = None
     try:
-        splits = search_splits(base)  # the data checked here, with a clear error
+        base, splits = search_inputs(base)  # the data checked here, with a clear error
         if not resume:  # (a resumed search runs with the options it was started with)
             check_search_options(base, splits)
         _check_networks_fit(space, splits, base)

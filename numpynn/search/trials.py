@@ -16,7 +16,14 @@ import numpy as np
 from ..errors import DivergenceError, InputError
 from ..models import Network
 from ..runs.options import with_values
-from ..runs.run import RunOptions, Splits, fingerprint, make_trainer, prepare_splits
+from ..runs.run import (
+    RunOptions,
+    Splits,
+    fingerprint,
+    make_trainer,
+    own_defaults,
+    prepare_splits,
+)
 from ..tasks import load_for_task
 from ..training.trainer import History, Trainer
 from .space import PARAMS
@@ -61,11 +68,20 @@ def _splits(options: RunOptions, fingerprint: str | None = None,
 
 
 def search_splits(options: RunOptions) -> Splits:
-    """The splits of ``numpynn train`` for the options' task (a continuous label column of
-    a CSV, or task "regression", gives a regression's: random split, target scaler).
-    Their ``notes`` hold what reading and splitting decided (columns left out, the task
-    chosen, a category found outside the training rows only)."""
+    """The splits of :func:`search_inputs`."""
+    return search_inputs(options)[1]
+
+
+def search_inputs(options: RunOptions) -> tuple[RunOptions, Splits]:
+    """The options a search's trials train with (``options`` with the task's and the data
+    set's own defaults where the user left them: :func:`numpynn.runs.run.own_defaults`,
+    as ``numpynn train`` does; the searched ones each trial's) and the splits of
+    ``numpynn train`` for the options' task (a continuous label column of a CSV, or task
+    "regression", gives a regression's: random split, target scaler). Their ``notes`` hold
+    what reading and splitting decided (columns left out, the task chosen, a category
+    found outside the training rows only)."""
     ds, task, note = load_for_task(options)
+    options = own_defaults(options, task)
     notes = [*([note] if note else []), *ds.notes]
     splits = prepare_splits(options, ds, task)
     if splits.task.alternative_targets(splits.y_train, options) is not None:
@@ -77,7 +93,7 @@ def search_splits(options: RunOptions) -> Splits:
                      "validation): give `target_transform='log'` to search on log(1 + y), "
                      "or `target_transform='none'` to keep the values without this note.")
     splits.notes = [*notes, *splits.notes]  # what reading and splitting decided
-    return splits
+    return options, splits
 
 
 #: Training rows a trial scores after every epoch for its training figures (its row's

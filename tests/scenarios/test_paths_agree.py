@@ -188,3 +188,32 @@ def test_the_balanced_accuracy_train_points_to_is_in_evaluates_text(tables):
     assert history["score_name"] == "balanced_accuracy"
     kept = history["val_score"][history["best_epoch"] - 1]
     assert kept == pytest.approx(val["balanced_accuracy"], abs=1e-9)
+
+
+def test_a_searchs_trials_train_with_the_defaults_train_uses(tables, monkeypatch, tmp_path):
+    """A search applied neither its task's defaults (a regression's patience and weight
+    scale) nor its data set's (mnist's pixels scaled, not standardised, its schedule, its
+    shifts), while the README says its trials are prepared as ``numpynn train`` prepares
+    a run: the same table searched and trained were two pipelines."""
+    from numpynn.data import spec
+    from numpynn.runs.run import RunOptions, apply_task_defaults
+    from numpynn.search import SearchSpace, search
+    from numpynn.search.trials import search_inputs
+    from numpynn.tasks import load_for_task
+
+    reg = RunOptions(data=str(tables / "reg.csv"), label_column="price", val_fraction=0.2)
+    searched, _ = search_inputs(reg)
+    _, task, _ = load_for_task(reg)
+    trained = apply_task_defaults(reg, task)
+    assert searched.train.patience == trained.train.patience
+    assert searched.weight_scale == trained.weight_scale
+    assert searched.train.patience != RunOptions().train.patience  # the regression's own
+
+    monkeypatch.setitem(spec.SOURCE_DEFAULTS, "digits",
+                        {"preprocessing": "scale", "schedule": "cosine"})
+    space = SearchSpace(hidden=((8,),), lr=(1e-2,), reg=(1e-4,), batch_size=(64,),
+                        optimizer=("adam",), epochs=(2,))
+    result = search(RunOptions(), space, mode="grid", out=tmp_path / "s", report=False)
+    saved = load_model(tmp_path / "s" / "best")
+    assert saved.preprocessing["kind"] == "scale"
+    assert result.saved.preprocessing["kind"] == "scale"
