@@ -1875,6 +1875,7 @@ def _encode_labels(path: Path, layout: _Layout, codes: np.ndarray, texts: list[s
                 raise DataError(continuous_label_message(
                     str(path), column_label(layout.names, layout.label), numbers[codes],
                     example))
-        values = parse_label_cells(texts, first_rows.tolist(), str(path))
+        values = parse_label_cells(texts, first_rows.tolist(), str(path),
+                                   numbers=classes is not None)
     raw = values[codes]
     return encode_labels(raw, classes, source=str(path))

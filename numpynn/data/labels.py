@@ -134,12 +134,30 @@ class UnknownLabelsError(DataError):
         return UnknownLabelsError(self.source, self.counts, self.known, fix)
 
 
-def parse_label_cells(cells: Sequence[str], rows: Sequence[int], source: str) -> np.ndarray:
+def codes_as_written(cells: Sequence[str]) -> bool:
+    """Whether numeric label texts are class codes, kept as the file writes them: one is
+    written with a leading zero or a plus sign ("01", "+1": :func:`written_as_a_class`),
+    and no number is written two ways ("1" beside "01" is one class written otherwise,
+    which as texts would silently be two)."""
+    if not any(map(written_as_a_class, cells)):
+        return False
+    written: dict[float, str] = {}
+    for cell in cells:
+        number = float(cell)
+        if written.setdefault(number, cell) != cell:
+            return False
+    return True
+
+
+def parse_label_cells(cells: Sequence[str], rows: Sequence[int], source: str,
+                      numbers: bool = False) -> np.ndarray:
     """Parse text labels (e.g. one CSV column): integers if all are numbers, else strings.
 
     Numbers written as floats are accepted when integral ("3.0" -> 3). Codes written with
     leading zeros ("01", "007") or a plus sign ("+1") are strings, kept as the file
-    writes them: as numbers the model would answer 1 for the class "01" or "+1".
+    writes them (:func:`codes_as_written`): as numbers the model would answer 1 for the
+    class "01" or "+1". ``numbers``: read them as numbers all the same (a model whose
+    classes are numbers reads "03" as its class 3).
 
     Args:
         cells: the N label texts, already stripped.
@@ -155,7 +173,8 @@ def parse_label_cells(cells: Sequence[str], rows: Sequence[int], source: str) ->
     for cell, row in zip(cells, rows):
         if cell == "":
             raise DataError(f"{source}: row {row}: the label cell is empty; every row needs one")
-    if not all(is_number(cell) for cell in cells) or any(map(written_as_a_class, cells)):
+    if not all(is_number(cell) for cell in cells) or (
+            not numbers and codes_as_written(list(dict.fromkeys(cells)))):
         return np.array(list(cells), dtype=str)
     parsed: list[int] = []
     for cell, row in zip(cells, rows):

@@ -57,6 +57,29 @@ def test_a_code_whose_zeros_a_spreadsheet_dropped_names_the_class_the_model_know
     assert "'1' (the model knows '01')" in result.stderr
 
 
+def test_one_class_written_with_and_without_its_zero_stays_one_class(tmp_path):
+    """'1' beside a few '01' (a hand-edited file): one '01' turned the whole column into
+    text codes, and the class 1 silently became two classes, '1' and '01'."""
+    path = _coded_table(tmp_path / "train.csv", ["1", "2", "3"])
+    lines = path.read_text().splitlines()
+    lines[4] = lines[4].rsplit(",", 1)[0] + ",01"  # row 4 is class 1
+    path.write_text("\n".join(lines) + "\n")
+    ds = load_csv(path, label_column="group")
+    assert ds.classes.tolist() == [1, 2, 3]
+
+
+def test_a_model_of_number_classes_reads_a_padded_label_as_its_number(tmp_path):
+    """A model of the classes 1, 2, 3 refused a test file's '03' ("not among the known
+    classes") since codes became text; the number 3 is its class 3."""
+    _coded_table(tmp_path / "train.csv", ["1", "2", "3"])
+    ok(numpynn("train", "--data", "train.csv", "--label-column", "group", "--epochs", "2",
+               "--cv-folds", "1", "--quiet", "--no-report", "--out", "run", cwd=tmp_path))
+    (tmp_path / "test.csv").write_text("x1,x2,group\n0.0,0.1,01\n3.0,0.2,2\n6.0,0.0,03\n")
+    report = json.loads(ok(numpynn("evaluate", "run", "--data", "test.csv", "--split", "all",
+                                   "--json", cwd=tmp_path)))
+    assert report["classes"] == ["1", "2", "3"] and sum(report["support"]) == 3
+
+
 def test_many_zero_padded_codes_as_the_label_are_classes_not_a_regression(tmp_path):
     """Postcodes as the label looked continuous (many values) and trained a regression."""
     codes = [f"0{2100 + 7 * k}" for k in range(30)]
