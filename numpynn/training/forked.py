@@ -133,6 +133,9 @@ def train_halves(members: Sequence[Any], train: Callable[[list[Any]], None],
             return _with_worker(job, mine, theirs, train, work)
         finally:
             _worker_lock.release()
+    if work is not None and work(mine + theirs) < WORK_MIN:  # repays a warm worker's job only
+        train(mine + theirs)
+        return False
     return _with_child(mine, theirs, train, work)
 
 
@@ -178,11 +181,8 @@ def _with_worker(job: tuple[int, bytes], mine: list[Any], theirs: list[Any],
         _worker = worker
     answer = None
     try:
-        if worker.send(job):
-            answer = _train_mine(mine, theirs, train, work, worker.answer)
-        else:  # it had just gone (idle): the call of its own
-            _release()
-            return _with_child(mine, theirs, train, work)
+        worker.send(job)
+        answer = _train_mine(mine, theirs, train, work, worker.answer)
     finally:
         if answer is None:  # failed, late, or an interrupt here: never reuse it mid-job
             _release()
@@ -288,10 +288,11 @@ _worker_lock = threading.Lock()
 
 def _job(train: Callable[[list[Any]], None], members: list[Any]) -> tuple[int, bytes] | None:
     """(its number, ``(number, train, members)`` pickled as a pipe sends objects) for the
-    warm worker, or None where they do not pickle (a closure) or their arrays exceed
-    :data:`JOB_BYTES_MAX`."""
-    if _array_bytes((train.args, train.keywords) if isinstance(train, functools.partial)
-                    else ()) > JOB_BYTES_MAX:
+    warm worker, or None where they do not pickle (a closure), their arrays exceed
+    :data:`JOB_BYTES_MAX`, or they hold code other than numpynn's (:func:`_numpynn_code`)."""
+    if not isinstance(train, functools.partial) or not _numpynn_code(train, members):
+        return None
+    if _array_bytes((train.args, train.keywords)) > JOB_BYTES_MAX:
         return None
     number = next(_job_numbers)
     try:
@@ -299,6 +300,26 @@ def _job(train: Callable[[list[Any]], None], members: list[Any]) -> tuple[int, b
     except Exception:  # noqa: BLE001 - whatever does not pickle goes to a forked child
         return None
     return (number, job) if len(job) <= JOB_BYTES_MAX else None
+
+
+def _numpynn_code(train: functools.partial, members: list[Any]) -> bool:
+    """Whether every function and class the job names is numpynn's (or NumPy's): the warm
+    worker runs the code of the moment it was forked, so a function or a layer class
+    defined again since (a notebook's cell run again, a user's ``augment``) would run
+    there in its old version. Such jobs go to a child forked for the call."""
+    def ours(obj: Any) -> bool:
+        module = getattr(obj, "__module__", None) if callable(obj) and not isinstance(
+            obj, np.ndarray) else type(obj).__module__
+        return isinstance(module, str) and module.split(".")[0] in ("numpynn", "numpy",
+                                                                    "builtins")
+
+    values = [train.func, *train.args, *train.keywords.values()]
+    values = [v for v in values if v is not None and not isinstance(
+        v, (np.ndarray, tuple, list, dict, str, int, float))]
+    for m in members:
+        model = getattr(m, "model", None)
+        values += [model, *getattr(model, "layers", [])]
+    return all(ours(v) for v in values)
 
 
 def _array_bytes(obj: Any) -> int:
@@ -323,6 +344,7 @@ class _Worker:
         self.owner = os.getpid()
         self.jobs = 0  # sent
         self.job = 0  # the number of the job it trains
+        self.sending: threading.Thread | None = None
         self.process = ctx.Process(target=_serve, args=(theirs, self.conn), daemon=True)
         try:
             _start(self.process)
@@ -333,18 +355,29 @@ class _Worker:
         """Alive, and this process's (not a copy inherited by a fork of this one)."""
         return os.getpid() == self.owner and self.process.is_alive()
 
-    def send(self, job: tuple[int, bytes]) -> bool:
+    def send(self, job: tuple[int, bytes]) -> None:
+        """Send the job from a thread of its own: this process trains its half meanwhile,
+        and a worker that does not read it (stuck) cannot hold this one (:meth:`answer`
+        waits for the sending within its allowance)."""
         self.jobs += 1
         self.job = job[0]
-        try:
-            self.conn.send_bytes(job[1])
-        except OSError:  # it had gone
-            return False
-        return True
+
+        def write() -> None:
+            try:
+                self.conn.send_bytes(job[1])
+            except OSError:  # it has gone: answer() sees it dead
+                pass
+
+        self.sending = threading.Thread(target=write, name="numpynn-forked-send", daemon=True)
+        self.sending.start()
 
     def answer(self, seconds: float) -> list[Any] | None:
         """The current job's values, or None if it failed, died or took over ``seconds``."""
         deadline = time.perf_counter() + seconds
+        if self.sending is not None:
+            self.sending.join(seconds)
+            if self.sending.is_alive():  # it never took the job: stuck
+                return None
         while True:
             while not self.conn.poll(0.05):
                 if not self.process.is_alive() and not self.conn.poll(0):
@@ -355,7 +388,7 @@ class _Worker:
                 job, status, payload = self.conn.recv()
             except (EOFError, OSError):
                 return None
-            if job == self.job:
+            if job == self.job or job is None:  # None: a job it could not read
                 return payload if status == "ok" else None
 
     def close(self) -> None:
@@ -384,12 +417,20 @@ def _serve(conn: Any, parents: Any) -> None:
     parents.close()
     try:
         while conn.poll(WORKER_IDLE):
-            job, train, members = conn.recv()  # from our parent alone, as _Worker.send made it
-            try:
+            job = None
+            try:  # from our parent alone, as _Worker.send made it
+                job, train, members = conn.recv()
                 answer = (job, "ok", _run_job(train, members))
+            except (EOFError, OSError):
+                raise
             except Exception as exc:  # noqa: BLE001 - the parent trains these itself
                 answer = (job, "error", repr(exc))
-            conn.send(answer)
+            try:
+                conn.send(answer)
+            except (EOFError, OSError):
+                raise
+            except Exception as exc:  # noqa: BLE001 - an answer that does not pickle
+                conn.send((job, "error", repr(exc)))
     except (EOFError, OSError):  # the parent is gone
         pass
     finally:

@@ -56,9 +56,11 @@ PATHS = ["warm worker", "child of the call"]
 
 
 def _path(monkeypatch, path: str) -> None:
-    """The call's child instead of the warm worker: as for a job that does not pickle."""
+    """The call's child instead of the warm worker: as for a job that does not pickle
+    (and as much work as a child of its own repays)."""
     if path == "child of the call":
         monkeypatch.setattr(forked, "_job", lambda train, members: None)
+        monkeypatch.setattr(forked, "WORK_MIN", 0)
 
 
 def _one_process(data) -> tuple[list[MLP], list]:
@@ -145,14 +147,47 @@ def test_a_fork_of_this_process_does_not_use_its_warm_worker(digits, monkeypatch
     assert not forked._warm()
 
 
-def test_only_small_picklable_jobs_go_to_the_warm_worker(monkeypatch):
+def test_only_small_picklable_jobs_of_numpynns_code_go_to_the_warm_worker(monkeypatch):
     import functools
 
+    from numpynn.training import packed
+    from numpynn.training.augment import Shift
+
     members = _members(2)
-    assert forked._job(functools.partial(_raising), members) is not None
+    job = functools.partial(packed._train_members, kinds=["affine"], X=np.zeros((4, 4)),
+                            y=np.zeros(4), val=None, augment=None)
+    assert forked._job(job, members) is not None
+    assert forked._job(functools.partial(job, augment=Shift(1, (8, 8))), members) is not None
     assert forked._job(lambda ms: None, members) is None  # a closure: a child of the call
-    big = functools.partial(_raising, X=np.zeros(forked.JOB_BYTES_MAX // 8 + 1))
+    big = functools.partial(job, X=np.zeros(forked.JOB_BYTES_MAX // 8 + 1))
     assert forked._job(big, members) is None  # the data would go with every job
+    # code the worker may hold in an older version (a notebook's cell run again)
+    assert forked._job(functools.partial(_raising), members) is None
+    assert forked._job(functools.partial(job, augment=_flip), members) is None
+    members[0].model.layers.append(_OwnLayer())
+    assert forked._job(job, members) is None
+
+
+def _flip(x, rng):
+    x[:] = x[:, ::-1]
+
+
+class _OwnLayer:
+    pass
+
+
+def test_a_worker_that_never_takes_its_job_is_stopped(digits, monkeypatch):
+    """A worker alive but not reading (stuck): the job's sending, in a thread of its own,
+    is awaited only within the allowance; its half is trained here."""
+    before = _children()
+    alone, h_alone = _one_process(digits)
+    monkeypatch.setattr(forked, "_serve", lambda conn, parents: time.sleep(60))
+    monkeypatch.setattr(forked, "CHILD_GRACE", 0.5)
+    monkeypatch.setattr(forked, "CHILD_FACTOR", 0.0)
+    models, hist, returned = _forked(digits, monkeypatch)
+    assert returned == [False]
+    _assert_same(alone, h_alone, models, hist)
+    assert _children() == before and forked._worker is None
 
 
 def _failing_job(how: str):
@@ -198,12 +233,26 @@ def _interrupted_here(members):
 PARENT = os.getpid()
 
 
-def test_an_interrupt_here_stops_the_warm_worker_and_goes_on_up():
+def test_an_interrupt_here_stops_the_warm_worker_and_goes_on_up(monkeypatch):
+    monkeypatch.setattr(forked, "_numpynn_code", lambda train, members: True)
+    import functools
+
+    train = functools.partial(_interrupted_here)
+    assert forked._job(train, _members(2)) is not None  # the warm worker's path
+    started_workers = []
+    real = forked._Worker
+
+    def spy():
+        started_workers.append(real())
+        return started_workers[-1]
+
+    monkeypatch.setattr(forked, "_Worker", spy)
     before = _children()
     started = time.perf_counter()
     with pytest.raises(KeyboardInterrupt):
-        forked.train_halves(_members(4), _interrupted_here)
+        forked.train_halves(_members(4), train)
     assert time.perf_counter() - started < 10
+    assert len(started_workers) == 1 and not started_workers[0].process.is_alive()
     assert _children() == before and forked._worker is None
 
 
