@@ -124,8 +124,9 @@ def rule_type(rule: Rule) -> Callable[[str], int | float]:
         try:
             value = convert(text)
         except ValueError as exc:
-            raise _expected(rule.words, text, exc,
-                            rule.reason(text) or percent_reason(text)) from None
+            share = rule.kind == "number"  # a share, a rate (not --epochs 20%)
+            raise _expected(rule.words, text, exc, rule.reason(text)
+                            or (percent_reason(text) if share else "")) from None
         try:
             return rule.check(value, "value")
         except InputError:
@@ -178,6 +179,13 @@ _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 _VARIABLE = re.compile(r"\$\{?([A-Za-z_][A-Za-z0-9_]*)\}?|%([A-Za-z_][A-Za-z0-9_]*)%")
 
 
+#: cmd's variables a path copied from Windows holds, set or not here (%NAME% of another
+#: name counts only where it is set: '50%_80%' is a name, not a variable)
+_WINDOWS_VARIABLES = frozenset({"USERPROFILE", "APPDATA", "LOCALAPPDATA", "HOMEPATH",
+                                "HOMEDRIVE", "TEMP", "TMP", "PROGRAMFILES", "PROGRAMDATA",
+                                "ONEDRIVE", "USERNAME", "CD", "PUBLIC", "SYSTEMROOT"})
+
+
 def unexpanded_variable(text: str) -> argparse.ArgumentTypeError | None:
     """For a path that does not exist and holds a variable no shell expanded
     (``'$PWD/data.csv'`` in single quotes, a path read from a file of settings, cmd's
@@ -186,15 +194,16 @@ def unexpanded_variable(text: str) -> argparse.ArgumentTypeError | None:
     directory named ``$PWD`` was made."""
     if text == "-" or os.path.lexists(os.path.expanduser(text)):
         return None
-    found = _VARIABLE.search(text)
-    if found is None:
+    found = next((m for m in _VARIABLE.finditer(text) if m.group(1) or (
+        m.group(2) in os.environ or m.group(2).upper() in _WINDOWS_VARIABLES)), None)
+    if found is None:  # 'res_50%_80%', 'caf%C3%A9': no variable a shell would expand
         return None
-    name = found.group(1) or found.group(2)
+    name, written = found.group(1) or found.group(2), found.group(0)
     value = os.environ.get(name)
     expanded = os.path.expandvars(text) if found.group(1) else text.replace(
-        found.group(0), value or found.group(0))
-    meant = (f"; here ${name} is {value!r}, which makes {expanded}" if value is not None
-             else f"; ${name} is not set here")
+        written, value or written)
+    meant = (f"; here {written} is {value!r}, which makes {expanded}" if value is not None
+             else f"; {written} is not set here")
     return argparse.ArgumentTypeError(
         f"{text!r} holds {found.group(0)}, which no shell expanded (the path written in "
         f"single quotes, or read from a file?){meant}: give the path written out")
@@ -270,9 +279,6 @@ def comma_list(text: str, example: str) -> list[str]:
     """The items of a comma list, stripped. An empty item (``8,,8``, ``8,``, ``,8``: a
     typo that would otherwise vanish and change the list) is refused, naming its position;
     ``example`` shows what the option takes (``512,256,128``)."""
-    text = text.strip()
-    if len(text) > 2 and text[0] + text[-1] in ("()", "[]"):  # Python's [1e-3, 1e-2]
-        text = text[1:-1].strip().removesuffix(",") if text[0] == "(" else text[1:-1]
     parts = [p.strip() for p in text.split(",")]
     if not any(parts):
         raise argparse.ArgumentTypeError(f"expected a comma list like {example}, got {text!r}")
@@ -284,9 +290,14 @@ def comma_list(text: str, example: str) -> list[str]:
     return parts
 
 
-def list_items(text: str, example: str, convert: Callable[[str], Any]) -> list[Any]:
-    """:func:`comma_list` with each item converted; an item ``convert`` refuses is named
-    by its position in the list."""
+def list_items(text: str, example: str, convert: Callable[[str], Any],
+               brackets: bool = True) -> list[Any]:
+    """:func:`comma_list` with each item converted, written as Python writes a list too
+    (``[1e-3, 1e-2]``, ``(32, 64)``; not with ``brackets`` False: a column may be named
+    ``(Intercept)``); an item ``convert`` refuses is named by its position in the list."""
+    text = text.strip()
+    if brackets and len(text) > 2 and text[0] + text[-1] in ("()", "[]"):
+        text = text[1:-1].strip().removesuffix(",") if text[0] == "(" else text[1:-1]
     parts = comma_list(text, example)
     values = []
     for i, part in enumerate(parts, 1):
@@ -349,7 +360,7 @@ def column_spec(text: str) -> int | str:
 
 def column_list(text: str) -> list[int | str]:
     """'id,3,notes' -> ['id', 3, 'notes']."""
-    return list_items(text, "id,3,notes (names or indices)", column_spec)
+    return list_items(text, "id,3,notes (names or indices)", column_spec, brackets=False)
 
 
 def delimiter(text: str) -> str:

@@ -161,7 +161,7 @@ def test_options_before_the_command_are_answered_with_the_command_first(tmp_path
     (["train", "--data", "$PWD/t.csv"], "argument --data: '$PWD/t.csv' holds $PWD, which no "
      "shell expanded (the path written in single quotes, or read from a file?); here $PWD "
      "is "),
-    (["train", "--data", "${NUMPYNN_PROBE_UNSET}/t.csv"], "$NUMPYNN_PROBE_UNSET is not set "
+    (["train", "--data", "${NUMPYNN_PROBE_UNSET}/t.csv"], "${NUMPYNN_PROBE_UNSET} is not set "
      "here: give the path written out"),
     (["train", "--data", "t.csv", "--out", "$PWD/run"], "argument --out: '$PWD/run' holds "
      "$PWD, which no shell expanded"),
@@ -301,3 +301,19 @@ def test_the_console_script_puts_options_before_the_command_in_order(tmp_path, t
                           env={**os.environ, "PYTHONPATH": str(REPO)})
     assert proc.returncode == 2
     assert "write: numpynn train --quiet" in proc.stderr, proc.stderr
+
+
+def test_names_with_percent_signs_and_brackets_are_names(tmp_path, table):
+    """The review's cases: an output named 'res_50%_80%' (no variable a shell expands) was
+    refused as an unexpanded %VAR%, a column named '(Intercept)' lost its brackets in
+    --ignore-columns, and --epochs 20% was said to be 0.2."""
+    from numpynn.cli.common import column_list, unexpanded_variable
+
+    assert unexpanded_variable("res_50%_80%") is None
+    assert unexpanded_variable("caf%C3%A9") is None
+    assert "%USERPROFILE%" in str(unexpanded_variable("%USERPROFILE%/data.csv"))
+    assert column_list("(Intercept),[mm]") == ["(Intercept)", "[mm]"]
+    result = numpynn("train", "--data", "t.csv", "--epochs", "20%", cwd=tmp_path)
+    assert result.returncode == 2 and "is 0.2" not in result.stderr
+    result = numpynn("train", "--data", "t.csv", "--val-fraction", "20%", cwd=tmp_path)
+    assert result.returncode == 2 and "20% is 0.2" in result.stderr
