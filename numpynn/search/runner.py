@@ -413,7 +413,8 @@ def search(
                          "--final-fit all).", param="final_fit")
     _check_search_size(space, mode, trials, base)
     plan = trial_plan(space, mode, trials, seed)
-    settings = {**_settings(base, space, mode, trials, seed), "report": bool(report),
+    settings = {**_settings(base, space, mode, trials, seed), "defaults": OWN_DEFAULTS,
+                "report": bool(report),
                 "refit_best": check_bool(refit_best, "refit_best")}
     if halving:
         settings["halving"] = {"eta": eta}
@@ -424,7 +425,10 @@ def search(
         warm = start_workers(worker_count(jobs, len(make_packs(plan, pack))))
     lock = None
     try:
-        base, splits = search_inputs(base)  # the data checked here, with a clear error
+        # the data checked here, with a clear error; a search started before its trials
+        # took the task's and the data set's defaults resumes without them (one table)
+        older = resume and out is not None and _older(output_directory(out))
+        base, splits = search_inputs(base, own=not older)
         if not resume:  # (a resumed search runs with the options it was started with)
             check_search_options(base, splits)
         _check_networks_fit(space, splits, base)
@@ -721,6 +725,22 @@ def _backend_name(client: Any, jobs: int, trials: int) -> str:
         return "dask"
 
 
+#: ``search.json``'s "defaults": the trials take the task's and the data set's own
+#: defaults (:func:`numpynn.search.trials.search_inputs`); a search without it resumes
+#: without them
+OWN_DEFAULTS = "task and data set"
+
+
+def _older(out_dir: Path) -> bool:
+    """Whether the search in ``out_dir`` was started before its trials took the task's
+    and the data set's own defaults (False where there is no readable one: resuming it
+    says what is wrong)."""
+    try:
+        return load_settings(out_dir).get("defaults") != OWN_DEFAULTS
+    except (InputError, OSError, ValueError):
+        return False
+
+
 def _prepare_out(out_dir: Path, settings: Mapping[str, Any], resume: bool) -> list[dict]:
     if os.path.lexists(out_dir) and not out_dir.is_dir():
         raise InputError(f"`out` {out_dir} is {what_is_there(out_dir)}; give a directory for "
@@ -733,8 +753,8 @@ def _prepare_out(out_dir: Path, settings: Mapping[str, Any], resume: bool) -> li
     existing = read_log(trials_path)
     # not settings of what runs: a resume may not change them (a halving search's rungs
     # depend on its number of trials: that one may not change either)
-    free = ("report", "refit_best", "data_fingerprint") if "halving" in settings else (
-        "trials", "report", "refit_best", "data_fingerprint")
+    free = ("report", "refit_best", "data_fingerprint", "defaults") if "halving" in settings \
+        else ("trials", "report", "refit_best", "data_fingerprint", "defaults")
     if resume:
         stored = load_settings(out_dir)
         was = stored.get("data_fingerprint")  # None: a search of before it was recorded

@@ -68,20 +68,23 @@ def _splits(options: RunOptions, fingerprint: str | None = None,
 
 
 def search_splits(options: RunOptions) -> Splits:
-    """The splits of :func:`search_inputs`."""
-    return search_inputs(options)[1]
+    """The splits of :func:`search_inputs` for options that already hold the defaults it
+    applies (a worker's: the search sends them)."""
+    return search_inputs(options, own=False)[1]
 
 
-def search_inputs(options: RunOptions) -> tuple[RunOptions, Splits]:
+def search_inputs(options: RunOptions, own: bool = True) -> tuple[RunOptions, Splits]:
     """The options a search's trials train with (``options`` with the task's and the data
     set's own defaults where the user left them: :func:`numpynn.runs.run.own_defaults`,
     as ``numpynn train`` does; the searched ones each trial's) and the splits of
     ``numpynn train`` for the options' task (a continuous label column of a CSV, or task
     "regression", gives a regression's: random split, target scaler). Their ``notes`` hold
     what reading and splitting decided (columns left out, the task chosen, a category
-    found outside the training rows only)."""
+    found outside the training rows only). ``own`` False: ``options`` as they are (a
+    search started before its trials took those defaults, resumed)."""
     ds, task, note = load_for_task(options)
-    options = own_defaults(options, task)
+    if own:
+        options = own_defaults(options, task)
     notes = [*([note] if note else []), *ds.notes]
     splits = prepare_splits(options, ds, task)
     if splits.task.alternative_targets(splits.y_train, options) is not None:

@@ -217,3 +217,30 @@ def test_a_searchs_trials_train_with_the_defaults_train_uses(tables, monkeypatch
     saved = load_model(tmp_path / "s" / "best")
     assert saved.preprocessing["kind"] == "scale"
     assert result.saved.preprocessing["kind"] == "scale"
+
+
+def test_a_search_started_before_the_trials_took_those_defaults_resumes_without_them(
+        tables, monkeypatch, tmp_path):
+    """Its finished trials trained without them: the rest must too, or one table would
+    rank two pipelines."""
+    from numpynn.runs.run import RunOptions
+    from numpynn.search import SearchSpace, runner, search
+
+    seen = []
+    real = runner.search_inputs
+    monkeypatch.setattr(runner, "search_inputs",
+                        lambda options, own=True: seen.append(own) or real(options, own))
+    space = SearchSpace(hidden=((8,),), lr=(1e-2, 3e-2), reg=(1e-4,), batch_size=(64,),
+                        optimizer=("adam",), epochs=(2,))
+    out = tmp_path / "s"
+    search(RunOptions(), space, mode="grid", out=out, report=False)
+    settings = json.loads((out / "search.json").read_text())
+    assert settings["defaults"] == runner.OWN_DEFAULTS
+    lines = (out / "trials.jsonl").read_text().splitlines()
+    (out / "trials.jsonl").write_text(lines[0] + "\n")  # one trial left to run
+    search(RunOptions(), space, mode="grid", out=out, report=False, resume=True)
+    del settings["defaults"]  # as the version before wrote it
+    (out / "search.json").write_text(json.dumps(settings))
+    (out / "trials.jsonl").write_text(lines[0] + "\n")
+    result = search(RunOptions(), space, mode="grid", out=out, report=False, resume=True)
+    assert seen == [True, True, False] and len(result.rows) == 2
