@@ -135,7 +135,9 @@ class RunOptions:
     weight_scale/reg/dtype/activation/dropout/normalization: the model
     (numpynn.models.MLP, built by :meth:`build_model`; weight_scale "glorot" by default,
     as scikit-learn's MLPClassifier initialises, measured better than He on small
-    tables; regression runs use "auto"); train: the Trainer's config.
+    tables; regression runs use "auto"); train: the Trainer's config, where the fields
+    a TrainConfig is not given take ``numpynn train``'s defaults
+    (:func:`default_train_config`: ``TrainConfig(epochs=20)`` trains with Adam, batch 32).
     CSV files: label_column (name or index, negative from the end), ignore_columns
     (names or indices), delimiter (None: detected), impute ("median", the
     default: training medians of numbers, most frequent categories of text, with a note
@@ -220,6 +222,9 @@ class RunOptions:
             raise InputError(f"`train` must be a TrainConfig (numpynn.training.trainer."
                              f"TrainConfig(epochs=..., lr=...)); got "
                              f"{type(self.train).__name__} {self.train!r}.", param="train")
+        # TrainConfig(epochs=20) here means numpynn train's other defaults (Adam, batch 32,
+        # patience 20), not TrainConfig's own (the Trainer's: plain SGD, batch 200)
+        self.train = self.train.completed(default_train_config())
         self.dtype = check_dtype(self.dtype).name  # np.float64 or 'f8' -> 'float64'
         self.hidden = check_hidden_dims(self.hidden, "hidden")
         self.reg = check_reg(self.reg)
