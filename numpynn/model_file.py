@@ -39,6 +39,7 @@ from .data._files import dangling_link, not_the_data
 from .data.table import TableRecipe
 from .ensemble import Ensemble
 from .errors import InputError, ModelFileError
+from .memory import check_fits
 from .models import Network
 from .outputs import expanded, finish_interrupted_commits, nonempty_path, write_path
 from .tasks import TASKS, Targets, Task, task_named
@@ -300,10 +301,13 @@ class SavedModel:
         return replace(self, recipe=replace(recipe, handle_unknown=handle_unknown))
 
     def encode(self, X: Any) -> np.ndarray:
-        """Raw rows (N, F) -> encoded features (N, D) (one-hot, imputed), before scaling."""
+        """Raw rows (N, F) -> encoded features (N, D) (one-hot, imputed), before scaling.
+        A SciPy sparse matrix is made dense; a model of numbers takes images (N, H, W[, C])
+        of its D pixels as rows, as its network does."""
+        X = _dense(X)
         recipe = self.recipe
         if recipe is None or recipe.source != "csv":
-            return np.asarray(X)
+            return _feature_rows(X, self.model.input_dim)
         arr = X if isinstance(X, np.ndarray) else None
         if arr is None or arr.dtype.kind not in "biuf":
             X = recipe.cells_to_raw(X)
@@ -345,6 +349,36 @@ class SavedModel:
         if self.classes.shape[0] == 0:
             return self.values(X)
         return self.classes[self.model.predict(self.transform(X))]
+
+
+def _dense(X: Any) -> Any:
+    """A SciPy sparse matrix (what a vectoriser or OneHotEncoder gives) as a dense array,
+    refused where that would not fit in memory; anything else as it is."""
+    if not (type(X).__module__.startswith("scipy.sparse") and hasattr(X, "toarray")):
+        return X
+    n, d = X.shape
+    check_fits(float(n) * d * X.dtype.itemsize, f"the dense form of the sparse X ({n:,} x "
+               f"{d:,})", "the rows: predict in parts")
+    return X.toarray()
+
+
+def _feature_rows(X: Any, n_inputs: int) -> Any:
+    """``X`` of a model of ``n_inputs`` numbers per row: an array (N, n_inputs) as it is,
+    images (N, H, W[, C]) of that many values flattened to rows; a single row (D,) or
+    other shapes refused, naming the fix (before the preprocessor's bare "must be 2-D")."""
+    arr = X if isinstance(X, np.ndarray) else np.asarray(X)
+    if arr.ndim > 2 and arr.shape[0] and int(np.prod(arr.shape[1:])) == n_inputs:
+        return arr.reshape(arr.shape[0], n_inputs)
+    if arr.ndim == 2:
+        return arr
+    if arr.ndim == 1 and arr.shape[0] == n_inputs:
+        fix = f"one example of {n_inputs} values: give X.reshape(1, -1) (rows of one)"
+    elif arr.ndim == 1:
+        fix = f"the model takes rows of {n_inputs} values: give X.reshape(-1, {n_inputs})"
+    else:
+        fix = (f"the model takes rows of {n_inputs} values, or examples of that many values "
+               f"each (images of {n_inputs} pixels)")
+    raise InputError(f"X has shape {arr.shape}; {fix}.", param="X")
 
 
 def save_model(path: str | Path, saved: SavedModel) -> Path:
