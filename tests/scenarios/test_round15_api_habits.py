@@ -15,7 +15,16 @@ from __future__ import annotations
 import dataclasses
 import pickle
 
+import numpy as np
+import pandas as pd
+import pytest
+
+from numpynn.data import load_dataset
+from numpynn.errors import InputError
+from numpynn.model_file import SavedModel, load_model, save_model
+from numpynn.models import MLP
 from numpynn.runs.run import RunOptions, default_train_config
+from numpynn.search import LogUniform, SearchSpace
 from numpynn.training.trainer import TrainConfig
 
 
@@ -37,3 +46,65 @@ def test_a_stored_or_copied_train_config_is_taken_whole():
     made = pickle.loads(pickle.dumps(TrainConfig(epochs=4, lr=0.1)))  # a notebook's
     assert RunOptions(train=made).train.optimizer == "adam"  # saved config: as given
     assert TrainConfig(epochs=4) == TrainConfig(epochs=4)  # equality sees the fields only
+
+
+@pytest.mark.parametrize("make", [
+    lambda frame: RunOptions(data=frame),
+    lambda frame: load_dataset(frame),
+    lambda frame: TrainConfig(optimizer_kwargs=frame),
+])
+def test_a_frame_or_array_given_for_a_spec_or_option_is_one_line(make):
+    # before: the whole DataFrame's repr, 150 lines, in the message
+    frame = pd.DataFrame(np.arange(600.0).reshape(150, 4), columns=list("abcd"))
+    with pytest.raises(InputError) as err:
+        make(frame)
+    message = str(err.value)
+    assert "\n" not in message and "DataFrame of shape (150, 4)" in message
+    if "data" in message.split(";")[0]:
+        assert "df.to_csv('data.csv', index=False)" in message and "MLPClassifier" in message
+
+
+def test_scipy_distributions_in_a_search_space_are_numpynns_forms_or_named():
+    from scipy.stats import loguniform, randint, uniform
+
+    space = SearchSpace(lr=loguniform(1e-4, 1e-2), epochs=randint(5, 8))
+    assert space.lr == LogUniform(1e-4, 1e-2) and space.epochs == (5, 6, 7)
+    with pytest.raises(InputError, match=r"'dropout' is scipy.stats' uniform distribution.*"
+                                         r"give a list of values.*\[0.0, 0.1, 0.3\]"):
+        SearchSpace(dropout=uniform(0, 0.5))
+    with pytest.raises(InputError, match=r"got 0.001 \(one value is a list of one: \[0.001\]\)"):
+        SearchSpace(lr=1e-3)
+
+
+def _digits_model(tmp_path):
+    from sklearn.datasets import load_digits
+
+    X, y = load_digits(return_X_y=True)
+    model = MLP(64, [16], 10, seed=0)
+    saved = SavedModel(model, np.arange(10), {"kind": "none", "state": {}})
+    save_model(tmp_path / "model.npz", saved)
+    return load_model(tmp_path / "model.npz"), X
+
+
+def test_a_saved_model_takes_sparse_rows_and_images_and_names_a_single_row(tmp_path):
+    from scipy import sparse
+
+    saved, X = _digits_model(tmp_path)
+    expected = saved.predict_proba(X[:5])
+    # before: "setting an array element with a sequence"; images (N, 8, 8): "must be 2-D"
+    np.testing.assert_allclose(saved.predict_proba(sparse.csr_matrix(X[:5])), expected)
+    np.testing.assert_allclose(saved.predict_proba(X[:5].reshape(5, 8, 8)), expected)
+    with pytest.raises(InputError, match=r"shape \(64,\); one example .*X.reshape\(1, -1\)"):
+        saved.predict(X[0])
+    with pytest.raises(InputError, match=r"shape \(5, 7, 7\); the model takes rows of 64"):
+        saved.predict(np.zeros((5, 7, 7)))
+
+
+def test_names_other_libraries_keep_at_the_top_are_there_or_say_where():
+    import numpynn
+    from numpynn import load_model as top  # before: ImportError, cannot import name
+
+    assert top is load_model
+    with pytest.raises(AttributeError, match=r"run_training\(RunOptions\(data="):
+        numpynn.train  # noqa: B018
+    assert not hasattr(numpynn, "no_such_name")
