@@ -320,7 +320,12 @@ class SavedModel:
                                                         dtype=self.model.dtype))
 
     def predict_proba(self, X: np.ndarray) -> np.ndarray:
-        """Raw features (N, D) -> class probabilities (N, C)."""
+        """Raw features (N, D) -> class probabilities (N, C); a regression has none (its
+        network's outputs are values, not probabilities): refused."""
+        if not self.task.has_classes:
+            raise InputError(f"predict_proba gives class probabilities, and this is a "
+                             f"{self.task.name} model (it predicts values): use "
+                             "predict(X).", param="X")
         return self.model.predict_proba(self.transform(X))
 
     @property
@@ -345,9 +350,12 @@ class SavedModel:
 
     def predict(self, X: np.ndarray) -> np.ndarray:
         """Raw features (N, D) -> original class labels (N,); for a model without classes
-        (a regression) the predicted values (N, K) in the targets' units."""
+        (a regression) the predicted values in the targets' units: (N,) for one target,
+        as scikit-learn's regressors give them (an (N, 1) column minus a Series of N
+        targets would broadcast to (N, N)), else (N, K); :meth:`values` is always (N, K)."""
         if self.classes.shape[0] == 0:
-            return self.values(X)
+            values = self.values(X)
+            return values[:, 0] if values.shape[1] == 1 else values
         return self.classes[self.model.predict(self.transform(X))]
 
 
