@@ -108,3 +108,28 @@ def test_names_other_libraries_keep_at_the_top_are_there_or_say_where():
     with pytest.raises(AttributeError, match=r"run_training\(RunOptions\(data="):
         numpynn.train  # noqa: B018
     assert not hasattr(numpynn, "no_such_name")
+
+
+def test_a_saved_regression_of_one_target_predicts_a_vector_and_no_probabilities(tmp_path):
+    from numpynn.layers import build_layer
+    from numpynn.models import Network
+
+    net = Network(2, [build_layer("affine", units=1)], loss="squared_error", seed=0)
+    save_model(tmp_path / "r.npz", SavedModel(net, np.array([]), {"kind": "none", "state": {}},
+                                              {"task": "regression"}))
+    saved = load_model(tmp_path / "r.npz")
+    X, y = np.ones((4, 2)), np.zeros(4)
+    # before: (4, 1), so y - predict(X) broadcast to (4, 4) and a mean of it was no error
+    assert saved.predict(X).shape == (4,) and (y - saved.predict(X)).shape == (4,)
+    assert saved.values(X).shape == (4, 1)
+    with pytest.raises(InputError, match="regression model .*use predict"):
+        saved.predict_proba(X)  # before: the values, as if probabilities
+
+
+def test_a_classifiers_parameter_given_to_the_regressor_says_what_serves():
+    from numpynn import MLPRegressor
+
+    with pytest.raises(TypeError, match="MLPClassifier's only.*VotingRegressor"):
+        MLPRegressor(n_ensemble=3)
+    with pytest.raises(TypeError, match=r"sample_weight"):
+        MLPRegressor().set_params(class_weight="balanced")
