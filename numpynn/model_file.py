@@ -305,6 +305,10 @@ class SavedModel:
         A SciPy sparse matrix is made dense; a model of numbers takes images (N, H, W[, C])
         of its D pixels as rows, as its network does."""
         X = _dense(X)
+        if not isinstance(X, dict) and hasattr(X, "__len__") and len(X) == 0:
+            shape = getattr(X, "shape", (0,))  # the rows' own, not their encoded width
+            raise InputError(f"X has no rows (shape {shape}); pass at least one row.",
+                             param="X")
         recipe = self.recipe
         if recipe is None or recipe.source != "csv":
             return _feature_rows(X, self.model.input_dim)
@@ -370,11 +374,23 @@ def _dense(X: Any) -> Any:
     return X.toarray()
 
 
+def _numbers(X: Any) -> np.ndarray:
+    """``X`` as an array; a pandas frame of numbers as float64 with its missing cells
+    (pandas' NA of nullable columns) NaN, which the checks name by row and column,
+    instead of NumPy's "float() argument must be ... not 'NAType'"."""
+    if hasattr(X, "to_numpy"):
+        try:
+            return X.to_numpy(dtype=np.float64, na_value=np.nan)
+        except (TypeError, ValueError):  # text cells: the checks after say so
+            pass
+    return np.asarray(X)
+
+
 def _feature_rows(X: Any, n_inputs: int) -> Any:
     """``X`` of a model of ``n_inputs`` numbers per row: an array (N, n_inputs) as it is,
     images (N, H, W[, C]) of that many values flattened to rows; a single row (D,) or
     other shapes refused, naming the fix (before the preprocessor's bare "must be 2-D")."""
-    arr = X if isinstance(X, np.ndarray) else np.asarray(X)
+    arr = X if isinstance(X, np.ndarray) else _numbers(X)
     if arr.ndim > 2 and arr.shape[0] and int(np.prod(arr.shape[1:])) == n_inputs:
         return arr.reshape(arr.shape[0], n_inputs)
     if arr.ndim == 2:

@@ -133,3 +133,15 @@ def test_a_classifiers_parameter_given_to_the_regressor_says_what_serves():
         MLPRegressor(n_ensemble=3)
     with pytest.raises(TypeError, match=r"sample_weight"):
         MLPRegressor().set_params(class_weight="balanced")
+
+
+def test_a_saved_model_names_missing_cells_of_a_nullable_frame_and_empty_rows(tmp_path):
+    saved, X = _digits_model(tmp_path)
+    frame = pd.DataFrame(X[:3]).astype("Float64")
+    frame.iloc[1, 5] = pd.NA
+    # before: TypeError "float() argument must be a string or a real number, not 'NAType'"
+    with pytest.raises(InputError, match=r"NaN .*row 1, column 5"):
+        saved.predict(frame)
+    assert saved.predict(pd.DataFrame(X[:3]).astype("Int64")).shape == (3,)
+    with pytest.raises(InputError, match=r"X has no rows \(shape \(0, 64\)\)"):
+        saved.predict(pd.DataFrame(X[:0]))
