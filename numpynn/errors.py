@@ -40,3 +40,30 @@ class ModelFileError(InputError):
 
 class DivergenceError(NumpynnError, RuntimeError):
     """Training produced a non-finite loss; the last good parameters were kept."""
+
+
+def shown(value: object, limit: int = 60) -> str:
+    """``value`` as one short piece of a one-line message: its repr where that is short
+    and of one line (``'wine.csv'``, ``0.001``), else its type and shape where it has one
+    (``DataFrame of shape (150, 4)``: a frame's or array's repr runs to many lines), else
+    the start of its repr (``<object at ...> ...``)."""
+    try:
+        text = repr(value)
+    except Exception:  # a repr that fails must not hide the error being reported
+        text = f"<{type(value).__name__}>"
+    if len(text) <= limit and "\n" not in text:
+        return text
+    shape = getattr(value, "shape", None)
+    if isinstance(shape, tuple):
+        return f"{type(value).__name__} of shape {shape}"
+    return text.splitlines()[0][:limit].rstrip() + " ..." if text else text
+
+
+def in_memory_hint(value: object) -> str:
+    """For a table or array given where a path or data spec goes: what to do instead
+    ("" for other values)."""
+    if not hasattr(value, "shape"):
+        return ""
+    return (" A table or array in memory: fit numpynn.MLPClassifier or MLPRegressor on it "
+            "(X, y), or write it to a file first, e.g. df.to_csv('data.csv', index=False) "
+            "or np.savez('data.npz', X=X, y=y).")

@@ -39,6 +39,7 @@ from .data._files import dangling_link, not_the_data
 from .data.table import TableRecipe
 from .ensemble import Ensemble
 from .errors import InputError, ModelFileError
+from .memory import check_fits
 from .models import Network
 from .outputs import expanded, finish_interrupted_commits, nonempty_path, write_path
 from .tasks import TASKS, Targets, Task, task_named
@@ -300,10 +301,17 @@ class SavedModel:
         return replace(self, recipe=replace(recipe, handle_unknown=handle_unknown))
 
     def encode(self, X: Any) -> np.ndarray:
-        """Raw rows (N, F) -> encoded features (N, D) (one-hot, imputed), before scaling."""
+        """Raw rows (N, F) -> encoded features (N, D) (one-hot, imputed), before scaling.
+        A SciPy sparse matrix is made dense; a model of numbers takes images (N, H, W[, C])
+        of its D pixels as rows, as its network does."""
+        X = _dense(X)
+        if not isinstance(X, dict) and hasattr(X, "__len__") and len(X) == 0:
+            shape = getattr(X, "shape", (0,))  # the rows' own, not their encoded width
+            raise InputError(f"X has no rows (shape {shape}); pass at least one row.",
+                             param="X")
         recipe = self.recipe
         if recipe is None or recipe.source != "csv":
-            return np.asarray(X)
+            return _feature_rows(X, self.model.input_dim)
         arr = X if isinstance(X, np.ndarray) else None
         if arr is None or arr.dtype.kind not in "biuf":
             X = recipe.cells_to_raw(X)
@@ -316,7 +324,12 @@ class SavedModel:
                                                         dtype=self.model.dtype))
 
     def predict_proba(self, X: np.ndarray) -> np.ndarray:
-        """Raw features (N, D) -> class probabilities (N, C)."""
+        """Raw features (N, D) -> class probabilities (N, C); a regression has none (its
+        network's outputs are values, not probabilities): refused."""
+        if not self.task.has_classes:
+            raise InputError(f"predict_proba gives class probabilities, and this is a "
+                             f"{self.task.name} model (it predicts values): use "
+                             "predict(X).", param="X")
         return self.model.predict_proba(self.transform(X))
 
     @property
@@ -341,10 +354,55 @@ class SavedModel:
 
     def predict(self, X: np.ndarray) -> np.ndarray:
         """Raw features (N, D) -> original class labels (N,); for a model without classes
-        (a regression) the predicted values (N, K) in the targets' units."""
+        (a regression) the predicted values in the targets' units: (N,) for one target,
+        as scikit-learn's regressors give them (an (N, 1) column minus a Series of N
+        targets would broadcast to (N, N)), else (N, K); :meth:`values` is always (N, K)."""
         if self.classes.shape[0] == 0:
-            return self.values(X)
+            values = self.values(X)
+            return values[:, 0] if values.shape[1] == 1 else values
         return self.classes[self.model.predict(self.transform(X))]
+
+
+def _dense(X: Any) -> Any:
+    """A SciPy sparse matrix (what a vectoriser or OneHotEncoder gives) as a dense array,
+    refused where that would not fit in memory; anything else as it is."""
+    if not (type(X).__module__.startswith("scipy.sparse") and hasattr(X, "toarray")):
+        return X
+    n, d = X.shape
+    check_fits(float(n) * d * X.dtype.itemsize, f"the dense form of the sparse X ({n:,} x "
+               f"{d:,})", "the rows: predict in parts")
+    return X.toarray()
+
+
+def _numbers(X: Any) -> np.ndarray:
+    """``X`` as an array; a pandas frame of numbers as float64 with its missing cells
+    (pandas' NA of nullable columns) NaN, which the checks name by row and column,
+    instead of NumPy's "float() argument must be ... not 'NAType'"."""
+    if hasattr(X, "to_numpy"):
+        try:
+            return X.to_numpy(dtype=np.float64, na_value=np.nan)
+        except (TypeError, ValueError):  # text cells: the checks after say so
+            pass
+    return np.asarray(X)
+
+
+def _feature_rows(X: Any, n_inputs: int) -> Any:
+    """``X`` of a model of ``n_inputs`` numbers per row: an array (N, n_inputs) as it is,
+    images (N, H, W[, C]) of that many values flattened to rows; a single row (D,) or
+    other shapes refused, naming the fix (before the preprocessor's bare "must be 2-D")."""
+    arr = X if isinstance(X, np.ndarray) else _numbers(X)
+    if arr.ndim > 2 and arr.shape[0] and int(np.prod(arr.shape[1:])) == n_inputs:
+        return arr.reshape(arr.shape[0], n_inputs)
+    if arr.ndim == 2:
+        return arr
+    if arr.ndim == 1 and arr.shape[0] == n_inputs:
+        fix = f"one example of {n_inputs} values: give X.reshape(1, -1) (rows of one)"
+    elif arr.ndim == 1:
+        fix = f"the model takes rows of {n_inputs} values: give X.reshape(-1, {n_inputs})"
+    else:
+        fix = (f"the model takes rows of {n_inputs} values, or examples of that many values "
+               f"each (images of {n_inputs} pixels)")
+    raise InputError(f"X has shape {arr.shape}; {fix}.", param="X")
 
 
 def save_model(path: str | Path, saved: SavedModel) -> Path:

@@ -13,7 +13,7 @@ from dataclasses import dataclass, fields
 
 import numpy as np
 
-from .errors import InputError, UnknownParameterError
+from .errors import InputError, UnknownParameterError, shown
 
 
 def check_features(X: object, n_features: int, dtype: np.dtype, name: str = "X") -> np.ndarray:
@@ -141,7 +141,7 @@ def check_nonnegative_float(value: object, name: str) -> float:
 
 
 def _fail(name: str, what: str, value: object) -> InputError:
-    return InputError(f"{name} must be {what}; got {value!r}.", param=name)
+    return InputError(f"{name} must be {what}; got {shown(value)}.", param=name)
 
 
 def _is_bool(value: object) -> bool:

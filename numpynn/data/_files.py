@@ -5,13 +5,14 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from ..errors import DataError
+from ..errors import DataError, in_memory_hint, shown
 
 
 def as_path(path: str | os.PathLike[str]) -> Path:
     """Return ``path`` as a :class:`Path`, refusing values that are not paths."""
     if not isinstance(path, (str, os.PathLike)):
-        raise DataError(f"expected a file or directory path, got {type(path).__name__} {path!r}")
+        raise DataError(f"expected a file or directory path, got {type(path).__name__} "
+                        f"{shown(path)}.{in_memory_hint(path)}")
     return Path(path)
 
 

@@ -17,7 +17,7 @@ from typing import Any
 
 import numpy as np
 
-from ..errors import DataError
+from ..errors import DataError, in_memory_hint, shown
 from ._files import dangling_link
 from .cifar import load_cifar10, load_cifar100
 from .csv_file import load_csv
@@ -243,7 +243,8 @@ def load_dataset(
             where to place the files by hand).
     """
     if not isinstance(spec, (str, os.PathLike)):
-        raise DataError(f"data spec must be a string; got {type(spec).__name__} {spec!r}")
+        raise DataError(f"data spec must be a string; got {type(spec).__name__} "
+                        f"{shown(spec)}.{in_memory_hint(spec)}")
     text = os.fspath(spec)
     if not isinstance(text, str):
         raise DataError(f"data spec must be a string; got {text!r}")

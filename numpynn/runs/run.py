@@ -39,7 +39,7 @@ from ..data.preprocessing import TARGET_TRANSFORMS
 from ..data.spec import DataSpec
 from ..data.split import AUTO_VAL_FRACTION
 from ..ensemble import Ensemble
-from ..errors import DataError, InputError, ModelFileError
+from ..errors import DataError, InputError, ModelFileError, in_memory_hint, shown
 from ..evaluation import Evaluation
 from ..memory import check_training_fits
 from ..model_file import SavedModel, load_model, save_model, write_json_atomic
@@ -135,7 +135,9 @@ class RunOptions:
     weight_scale/reg/dtype/activation/dropout/normalization: the model
     (numpynn.models.MLP, built by :meth:`build_model`; weight_scale "glorot" by default,
     as scikit-learn's MLPClassifier initialises, measured better than He on small
-    tables; regression runs use "auto"); train: the Trainer's config.
+    tables; regression runs use "auto"); train: the Trainer's config, where the fields
+    a TrainConfig is not given take ``numpynn train``'s defaults
+    (:func:`default_train_config`: ``TrainConfig(epochs=20)`` trains with Adam, batch 32).
     CSV files: label_column (name or index, negative from the end), ignore_columns
     (names or indices), delimiter (None: detected), impute ("median", the
     default: training medians of numbers, most frequent categories of text, with a note
@@ -215,11 +217,15 @@ class RunOptions:
         if not isinstance(self.data, str):
             raise InputError(f"`data` must be a data spec (a str or pathlib.Path such as "
                              f"'wine.csv', 'digits' or 'mnist:DIR'); got "
-                             f"{type(self.data).__name__} {self.data!r}.", param="data")
+                             f"{type(self.data).__name__} {shown(self.data)}."
+                             f"{in_memory_hint(self.data)}", param="data")
         if not isinstance(self.train, TrainConfig):
             raise InputError(f"`train` must be a TrainConfig (numpynn.training.trainer."
                              f"TrainConfig(epochs=..., lr=...)); got "
-                             f"{type(self.train).__name__} {self.train!r}.", param="train")
+                             f"{type(self.train).__name__} {shown(self.train)}.", param="train")
+        # TrainConfig(epochs=20) here means numpynn train's other defaults (Adam, batch 32,
+        # patience 20), not TrainConfig's own (the Trainer's: plain SGD, batch 200)
+        self.train = self.train.completed(default_train_config())
         self.dtype = check_dtype(self.dtype).name  # np.float64 or 'f8' -> 'float64'
         self.hidden = check_hidden_dims(self.hidden, "hidden")
         self.reg = check_reg(self.reg)

@@ -10,7 +10,7 @@ from typing import Any
 
 import numpy as np
 
-from ..errors import InputError
+from ..errors import InputError, shown
 from ..models import check_activation, check_dropout, check_normalization
 from ..training.optim import OPTIMIZERS
 from ..validation import (
@@ -66,10 +66,52 @@ class LogUniform:
 Dimension = Sequence[Any] | LogUniform
 
 
+#: the most values a discrete distribution (scipy.stats.randint) may be made a list of
+MAX_DISTRIBUTION_VALUES = 10_000
+
+
+def from_distribution(name: str, value: Any) -> Any:
+    """A scipy.stats frozen distribution given as a search-space entry (scikit-learn's
+    ``RandomizedSearchCV`` habit) as numpynn's own form of it: ``loguniform(a, b)`` (of
+    ``lr`` or ``reg``) is ``LogUniform(a, b)``, ``randint(a, b)`` the list ``a..b-1``,
+    sampled alike; any other distribution is refused, naming the forms numpynn samples.
+    Other values are returned as they are."""
+    dist = getattr(value, "dist", None)
+    if dist is None or not callable(getattr(value, "rvs", None)):
+        return value
+    kind = str(getattr(dist, "name", type(dist).__name__))
+    try:
+        low, high = (float(b) for b in value.support())
+        middle = float(value.ppf(0.5))
+    except Exception:  # a distribution that cannot say its bounds: refused below
+        low = high = middle = math.nan
+    log_uniform = 0 < low <= high and math.isclose(middle, math.sqrt(low * high), rel_tol=1e-6)
+    if kind in ("loguniform", "reciprocal") and name in ("lr", "reg") and log_uniform:
+        return LogUniform(low, high)
+    if kind == "randint" and math.isfinite(high - low) and high - low < MAX_DISTRIBUTION_VALUES:
+        return list(range(int(low), int(high) + 1))
+    ranges = "or a LogUniform(low, high) range " if name in ("lr", "reg") else ""
+    raise InputError(
+        f"search space {name!r} is scipy.stats' {kind} distribution, which numpynn does not "
+        f"sample; give a list of values (each equally likely) {ranges}instead, e.g. "
+        f"{name!r}: {_example(name)} (scipy's loguniform(a, b) of lr or reg and "
+        "randint(a, b) are read as those).", param=name)
+
+
+def _example(name: str) -> str:
+    return {"lr": "LogUniform(1e-4, 1e-2)", "reg": "LogUniform(1e-6, 1e-2)",
+            "hidden": "[(128,), (256, 128)]", "dropout": "[0.0, 0.1, 0.3]",
+            "epochs": "[20, 40]", "optimizer": "['adam', 'rmsprop']",
+            "activation": "['relu', 'gelu']", "normalization": "[None, 'batch']"}.get(
+        name, "[32, 64, 128]")
+
+
 def _choices(name: str, values: Any, check: Callable[[Any], Any]) -> tuple[Any, ...]:
     if isinstance(values, (str, bytes)) or not isinstance(values, Iterable):
+        one = (f" (one value is a list of one: [{shown(values)}])"
+               if isinstance(values, (str, bytes, int, float, np.number)) else "")
         raise InputError(f"search space {name!r} must be a list of values or a LogUniform "
-                         f"range; got {values!r}.")
+                         f"range; got {shown(values)}{one}.", param=name)
     out = tuple(check(v) for v in values)
     if not out:
         raise InputError(f"search space {name!r} has no values; give at least one.")
@@ -144,6 +186,8 @@ class SearchSpace:
 
     def __post_init__(self) -> None:
         set_ = object.__setattr__
+        for name in PARAMS:  # scipy.stats' loguniform / randint: numpynn's forms of them
+            set_(self, name, from_distribution(name, getattr(self, name)))
         set_(self, "hidden", _choices("hidden", self.hidden, _hidden))
         for name, rule in (("lr", POSITIVE_NUMBER), ("reg", NONNEGATIVE_NUMBER)):
             value = getattr(self, name)

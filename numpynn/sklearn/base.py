@@ -262,13 +262,23 @@ OTHER_NAMES: dict[str, tuple[str | None, str]] = {
     "ensemble": ("n_ensemble", "networks averaged"),
     "n_estimators": ("n_ensemble", "networks averaged"),
 }
+#: ... and those of MLPClassifier that MLPRegressor does not have
+REGRESSOR_OTHER_NAMES: dict[str, tuple[str | None, str]] = {
+    "n_ensemble": (None, "MLPClassifier's only; to average regressors of several seeds: "
+                         "sklearn.ensemble.VotingRegressor([(str(s), MLPRegressor("
+                         "random_state=s)) for s in range(5)])"),
+    "class_weight": (None, "MLPClassifier's (weights of classes); a regressor's rows are "
+                           "weighted by fit(X, y, sample_weight=...)"),
+}
 
 
 def unknown_parameter(cls: type, name: str, call: str = "") -> UnknownParameterError:
     """The error for keyword ``name``, which ``cls`` does not take (in ``call``, default
     its constructor): numpynn's parameter for it where there is one, else why there is
     none, and the valid names (:func:`numpynn.validation.unknown_keyword`)."""
-    equivalent, why = OTHER_NAMES.get(name, (None, ""))
+    known = {**OTHER_NAMES, **(REGRESSOR_OTHER_NAMES if cls.__name__ == "MLPRegressor"
+                               else {})}
+    equivalent, why = known.get(name, (None, ""))
     return unknown_keyword(cls.__name__, name, cls._get_param_names(), equivalent=equivalent,
                            why=why, call=call, what="parameters")
 

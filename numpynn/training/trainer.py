@@ -141,7 +141,24 @@ class TrainConfig:
 
     def __new__(cls, *args: Any, **kwargs: Any):
         check_keywords(cls, kwargs)  # RunOptions(lr=...) -> where lr lives, not a bare TypeError
-        return super().__new__(cls)
+        config = super().__new__(cls)
+        # the fields the caller gave (not a dataclass field: equality, to_dict and copies
+        # see none of it): read by completed(), where a run fills the others with its own
+        # defaults (RunOptions(train=TrainConfig(epochs=5)): numpynn train's Adam, not SGD)
+        names = [f.name for f in fields(cls)]
+        config._given = frozenset(names[:len(args)]) | frozenset(kwargs)
+        return config
+
+    def completed(self, defaults: TrainConfig) -> TrainConfig:
+        """This config with each field its constructor was not given taken from
+        ``defaults`` (``TrainConfig(epochs=5).completed(default_train_config())``: epochs 5,
+        the rest ``numpynn train``'s). A config of :meth:`from_dict`, ``replace`` or a copy
+        counts every field as given and is returned as it is."""
+        given = getattr(self, "_given", None)
+        if given is None or len(given) == len(fields(self)):
+            return self
+        return type(self)(**{f.name: getattr(self if f.name in given else defaults, f.name)
+                             for f in fields(self)})
 
     def __post_init__(self) -> None:
         self.epochs = EPOCHS.check(self.epochs, "epochs")
@@ -193,7 +210,11 @@ class TrainConfig:
             # stored before another schedule refused lr_decay, which it ignored: its value
             # changed nothing, and a run or model of then must still load
             data["lr_decay"] = LR_DECAY_DEFAULT
-        return cls(**data)
+        config = cls(**data)
+        # a stored config is whole: a field it lacks (a file of an older numpynn) keeps
+        # this class's default, as it did when the file was written
+        config._given = frozenset(f.name for f in fields(cls))
+        return config
 
 
 @dataclass

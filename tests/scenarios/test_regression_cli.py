@@ -149,12 +149,12 @@ def test_model_file_stores_the_target_scaler(trained):
     scaler = target_scaler(saved)
     assert scaler.mean[0] > 900 and scaler.scale[0] > 10  # fitted on the raw prices
     raw = [[0.5, "red", 1.0], [-0.5, "blue", 0.0]]
-    pred = saved.predict(raw)
-    assert pred.shape == (2, 1)
+    pred = saved.values(raw)
+    assert pred.shape == (2, 1) and saved.predict(raw).shape == (2,)  # one target: (N,)
     assert 900 < pred[1, 0] < pred[0, 0] < 1200  # in price units, red and larger x1 higher
     # round trip, and a damaged scaler is refused
     again = load_model(save_model(tmp / "copy.npz", saved))
-    np.testing.assert_array_equal(again.predict(raw), pred)
+    np.testing.assert_array_equal(again.values(raw), pred)
     saved.metadata[SCALER_KEY] = {"mean": [1.0, 2.0], "scale": [1.0, 1.0]}
     save_model(tmp / "bad.npz", saved)
     with pytest.raises(ModelFileError, match="target scaler"):
