@@ -405,14 +405,11 @@ def _norm_eps(axis: int | tuple[int, ...]
         x, gamma, beta = inputs
         if x.ndim == 4 and gamma.ndim == 1:
             gamma, beta = gamma.reshape(1, -1, 1, 1), beta.reshape(1, -1, 1, 1)
-        if out.shape != x.shape or np.any(gamma == 0):
+        found = _normalised(x, gamma, beta, out, axis)
+        if found is None:
             return None
-        xhat = (out - beta) / gamma
-        centred = x - x.mean(axis=axis, keepdims=True)
-        big = np.abs(xhat) > 0.1
-        if not big.any():
-            return None
-        eps = (centred / np.where(big, xhat, 1.0)) ** 2 - x.var(axis=axis, keepdims=True)
+        ratio, big = found
+        eps = ratio ** 2 - x.var(axis=axis, keepdims=True)
         value = float(np.median(eps[big]))
         if not np.isfinite(value) or np.any(np.abs(eps[big] - value) > 1e-3 * abs(value)
                                             + 1e-10):
@@ -421,19 +418,29 @@ def _norm_eps(axis: int | tuple[int, ...]
     return estimate
 
 
+def _normalised(x: np.ndarray, gamma: np.ndarray, beta: np.ndarray, out: np.ndarray,
+                axis: int | tuple[int, ...]) -> tuple[np.ndarray, np.ndarray] | None:
+    """For out = gamma xhat + beta: (x - mu) / xhat, the denominator the forward divided by
+    (where xhat is clearly nonzero), and that mask; None where out is not of that form."""
+    if out.shape != x.shape or np.any(gamma == 0):
+        return None
+    xhat = (out - beta) / gamma
+    big = np.abs(xhat) > 0.1
+    if not big.any():
+        return None
+    return (x - x.mean(axis=axis, keepdims=True)) / np.where(big, xhat, 1.0), big
+
+
 def _eps_on_std(axis: int | tuple[int, ...], inputs: list[np.ndarray], out: np.ndarray
                 ) -> float | None:
     """The eps a normalisation forward adds to the standard deviation, read from out =
     gamma (x - mu) / (sqrt(var) + eps) + beta (one eps for every entry), or None."""
     x, gamma, beta = inputs
-    if out.shape != x.shape or np.any(gamma == 0):
+    found = _normalised(x, gamma, beta, out, axis)
+    if found is None:
         return None
-    xhat = (out - beta) / gamma
-    centred = x - x.mean(axis=axis, keepdims=True)
-    big = np.abs(xhat) > 0.1
-    if not big.any():
-        return None
-    eps = centred / np.where(big, xhat, 1.0) - np.sqrt(x.var(axis=axis, keepdims=True))
+    ratio, big = found
+    eps = ratio - np.sqrt(x.var(axis=axis, keepdims=True))
     value = float(np.median(eps[big]))
     if not (np.isfinite(value) and value > 1e-12) or np.any(
             np.abs(eps[big] - value) > 1e-3 * value + 1e-12):
