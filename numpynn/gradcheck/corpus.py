@@ -32,9 +32,13 @@ convolution and max pool (:data:`LEARNER_CNN`) correct and with each of
 :data:`CNN_MUTATIONS` (forward bugs their backward agrees with) and
 :data:`CNN_BACKWARD_MUTATIONS`; a ThreeLayerConvNet on them (:data:`LEARNER_CONVNET`)
 correct and with each of :data:`CONVNET_MUTATIONS`;
-and a learner's ``optim.py``
+a learner's ``optim.py``
 (:data:`LEARNER_OPTIM`) correct, with epsilon inside the square root, and with each of
-:data:`OPTIM_MUTATIONS` (update-rule bugs). A bug whose numbers show one kind
+:data:`OPTIM_MUTATIONS` (update-rule bugs); and the sixth learner round's files
+(:data:`SIXTH_ROUND_FILES`: the older FullyConnectedNets, assignment 2's TwoLayerNet,
+sandwich layers of the learner's own naming) correct (:data:`SIXTH_ROUND_CORRECT`) and
+with each of :data:`SIXTH_ROUND_MUTATIONS` (a height used for a width, eps, initial
+weights, ...). A bug whose numbers show one kind
 carries the kind its FAIL must name (:data:`MUTATION_KINDS`;
 ``numpynn.gradcheck.checks.KINDS``): the table's "kind named" column. Only the public
 model surface is used: the ``MLP`` / ``TwoLayerNet`` constructors, ``params``, ``reg``
