@@ -870,7 +870,9 @@ def bug_kind(analytic: np.ndarray, numerical: np.ndarray,
     A constant ratio analytic / numerical over every entry where both are clearly
     nonzero, with zeros in the same places, is a factor (N, 1/N with N = ``batch``, 2,
     1/2, -1 or another constant); mismatches all of which have one side 0 and the other
-    not are a mask. Anything else names no kind.
+    not are a mask, unless the numerical gradient is 0 everywhere (the loss does not
+    depend on the array, as b before batch norm: a backward that skips a step, not a
+    mask). Anything else names no kind.
     """
     a = np.asarray(analytic, dtype=np.float64).ravel()
     n = np.asarray(numerical, dtype=np.float64).ravel()
@@ -880,7 +882,7 @@ def bug_kind(analytic: np.ndarray, numerical: np.ndarray,
     small = 1e-6 * scale
     za, zn = np.abs(a) <= small, np.abs(n) <= small
     wrong = np.abs(a - n) > 1e-6 * scale
-    if wrong.any() and np.all(za[wrong] != zn[wrong]):
+    if wrong.any() and np.all(za[wrong] != zn[wrong]) and not zn.all():
         return "mask", KINDS["mask"]
     both = ~za & ~zn
     if not both.any() or np.any(za != zn):

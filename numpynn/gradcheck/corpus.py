@@ -32,9 +32,13 @@ convolution and max pool (:data:`LEARNER_CNN`) correct and with each of
 :data:`CNN_MUTATIONS` (forward bugs their backward agrees with) and
 :data:`CNN_BACKWARD_MUTATIONS`; a ThreeLayerConvNet on them (:data:`LEARNER_CONVNET`)
 correct and with each of :data:`CONVNET_MUTATIONS`;
-and a learner's ``optim.py``
+a learner's ``optim.py``
 (:data:`LEARNER_OPTIM`) correct, with epsilon inside the square root, and with each of
-:data:`OPTIM_MUTATIONS` (update-rule bugs). A bug whose numbers show one kind
+:data:`OPTIM_MUTATIONS` (update-rule bugs); and the sixth learner round's files
+(:data:`SIXTH_ROUND_FILES`: the older FullyConnectedNets, assignment 2's TwoLayerNet,
+sandwich layers of the learner's own naming) correct (:data:`SIXTH_ROUND_CORRECT`) and
+with each of :data:`SIXTH_ROUND_MUTATIONS` (a height used for a width, eps, initial
+weights, ...). A bug whose numbers show one kind
 carries the kind its FAIL must name (:data:`MUTATION_KINDS`;
 ``numpynn.gradcheck.checks.KINDS``): the table's "kind named" column. Only the public
 model surface is used: the ``MLP`` / ``TwoLayerNet`` constructors, ``params``, ``reg``
@@ -46,6 +50,7 @@ from __future__ import annotations
 import contextlib
 import io
 import sys
+import tempfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from types import ModuleType
@@ -1449,17 +1454,268 @@ LINEAR_MUTATIONS: dict[str, tuple[str, str, str]] = {
 }
 
 
-def _module_from(text: str, name: str) -> ModuleType:
-    """The learner's file ``text`` as a module, imported from a temporary ``name.py`` as
-    ``gradcheck --file`` imports a learner's file (no ``exec`` of strings in numpynn)."""
+def _replaced(text: str, pairs: tuple[tuple[str, str], ...]) -> str:
+    """``text`` with each of ``pairs`` replaced wherever it occurs."""
+    for old, new in pairs:
+        if old not in text:
+            raise AssertionError(f"mutation: {old!r} no longer applies")
+        text = text.replace(old, new)
+    return text
+
+
+# ------------------------------------------------------------- the sixth learner round
+#: A learner's assignment-2 TwoLayerNet (fc_net.py: weight_scale, reg in the constructor,
+#: 0.5 reg |W|^2), correct; :data:`SIXTH_ROUND_MUTATIONS` draws its weights otherwise.
+LEARNER_A2_NET = '''
+import numpy as np
+class TwoLayerNet(object):
+    def __init__(self, input_dim=3*32*32, hidden_dim=100, num_classes=10, weight_scale=1e-3,
+                 reg=0.0):
+        self.reg = reg
+        self.params = {"W1": weight_scale * np.random.randn(input_dim, hidden_dim),
+                       "b1": np.zeros(hidden_dim),
+                       "W2": weight_scale * np.random.randn(hidden_dim, num_classes),
+                       "b2": np.zeros(num_classes)}
+    def loss(self, X, y=None):
+        W1, b1, W2, b2 = (self.params[k] for k in ("W1", "b1", "W2", "b2"))
+        N = X.shape[0]
+        z1 = X.reshape(N, -1).dot(W1) + b1
+        h1 = np.maximum(0, z1)
+        scores = h1.dot(W2) + b2
+        if y is None:
+            return scores
+        shifted = scores - scores.max(axis=1, keepdims=True)
+        probs = np.exp(shifted) / np.sum(np.exp(shifted), axis=1, keepdims=True)
+        loss = -np.sum(np.log(probs[np.arange(N), y])) / N
+        loss += 0.5 * self.reg * (np.sum(W1 * W1) + np.sum(W2 * W2))
+        dscores = probs.copy()
+        dscores[np.arange(N), y] -= 1
+        dscores /= N
+        grads = {"W2": h1.T.dot(dscores) + self.reg * W2, "b2": np.sum(dscores, axis=0)}
+        dh1 = dscores.dot(W2.T)
+        dh1[z1 <= 0] = 0
+        grads["W1"] = X.reshape(N, -1).T.dot(dh1) + self.reg * W1
+        grads["b1"] = np.sum(dh1, axis=0)
+        return loss, grads
+'''
+
+#: :data:`LEARNER_MODEL` with the 2017 course's signature (``dropout=0,
+#: use_batchnorm=False``: dropout's p the keep probability, 0 for none), correct.
+LEARNER_FC_2017 = _replaced(LEARNER_MODEL, (
+    ("dropout_keep_ratio=1, normalization=None,", "dropout=0, use_batchnorm=False,"),
+    ("self.normalization, self.reg = normalization, reg",
+     "self.normalization, self.reg = ('batchnorm' if use_batchnorm else None), reg\n"
+     "        normalization = self.normalization"),
+    ("self.use_dropout = dropout_keep_ratio != 1", "self.use_dropout = dropout > 0"),
+    ('{"mode": "train", "p": dropout_keep_ratio}', '{"mode": "train", "p": dropout}')))
+#: :data:`LEARNER_MODEL` with the 2018-2019 course's signature (``dropout=1``, the keep
+#: probability, 1 for none; ``normalization``), correct.
+LEARNER_FC_2019 = _replaced(LEARNER_MODEL, (
+    ("dropout_keep_ratio=1,", "dropout=1,"),
+    ("self.use_dropout = dropout_keep_ratio != 1", "self.use_dropout = dropout != 1"),
+    ('{"mode": "train", "p": dropout_keep_ratio}', '{"mode": "train", "p": dropout}')))
+
+#: A learner's layer_utils.py: :data:`LEARNER_LAYERS`, an affine layer and a sandwich
+#: layer of the learner's own naming (affine - batch norm - ReLU), correct.
+LEARNER_UTILS = LEARNER_LAYERS + '''
+def affine_forward(x, w, b):
+    return x.reshape(x.shape[0], -1) @ w + b, (x, w, b)
+
+def affine_backward(dout, cache):
+    x, w, b = cache
+    return ((dout @ w.T).reshape(x.shape), x.reshape(x.shape[0], -1).T @ dout,
+            dout.sum(axis=0))
+
+def affine_bn_relu_forward(x, w, b, gamma, beta, bn_param):
+    a, fc_cache = affine_forward(x, w, b)
+    an, bn_cache = batchnorm_forward(a, gamma, beta, bn_param)
+    out, relu_cache = relu_forward(an)
+    return out, (fc_cache, bn_cache, relu_cache)
+
+def affine_bn_relu_backward(dout, cache):
+    fc_cache, bn_cache, relu_cache = cache
+    da = relu_backward(dout, relu_cache)
+    dan, dgamma, dbeta = batchnorm_backward(da, bn_cache)
+    dx, dw, db = affine_backward(dan, fc_cache)
+    return dx, dw, db, dgamma, dbeta
+'''
+
+#: :data:`LEARNER_CNN` with a ReLU and the course's conv - relu - pool sandwich layer,
+#: correct.
+LEARNER_CNN_UTILS = LEARNER_CNN + '''
+def relu_forward(x):
+    return np.maximum(0, x), x
+
+def relu_backward(dout, x):
+    return dout * (x > 0)
+
+def conv_relu_pool_forward(x, w, b, conv_param, pool_param):
+    a, conv_cache = conv_forward_naive(x, w, b, conv_param)
+    s, relu_cache = relu_forward(a)
+    out, pool_cache = max_pool_forward_naive(s, pool_param)
+    return out, (conv_cache, relu_cache, pool_cache)
+
+def conv_relu_pool_backward(dout, cache):
+    conv_cache, relu_cache, pool_cache = cache
+    ds = max_pool_backward_naive(dout, pool_cache)
+    da = relu_backward(ds, relu_cache)
+    return conv_backward_naive(da, conv_cache)
+'''
+
+#: Assignment 3's temporal affine layer (x of shape (N, T, D)): a layer of the learner's
+#: own naming whose shapes numpynn cannot guess, listed as not checked (never a FAIL).
+LEARNER_TEMPORAL = '''
+import numpy as np
+def temporal_affine_forward(x, w, b):
+    N, T, D = x.shape
+    out = x.reshape(N * T, D).dot(w).reshape(N, T, b.shape[0]) + b
+    return out, (x, w, b)
+def temporal_affine_backward(dout, cache):
+    x, w, b = cache
+    N, T, D = x.shape
+    M = b.shape[0]
+    return (dout.reshape(N * T, M).dot(w.T).reshape(N, T, D),
+            x.reshape(N * T, D).T.dot(dout.reshape(N * T, M)), dout.sum(axis=(0, 1)))
+'''
+
+#: The learners' files the sixth round's cases edit, by the name its tables use.
+SIXTH_ROUND_FILES: dict[str, str] = {
+    "layers": LEARNER_LAYERS, "model": LEARNER_MODEL, "cnn": LEARNER_CNN,
+    "convnet": LEARNER_CONVNET, "fc 2017": LEARNER_FC_2017, "fc 2019": LEARNER_FC_2019,
+    "a2 net": LEARNER_A2_NET, "utils": LEARNER_UTILS, "cnn utils": LEARNER_CNN_UTILS,
+    "temporal": LEARNER_TEMPORAL,
+}
+
+#: name -> (a key of :data:`SIXTH_ROUND_FILES`, replacements (each wherever it occurs), the
+#: kind its FAIL names or None): the sixth learner round's bugs, which
+#: the checker passed before it (a height used for a width on square shapes, the older
+#: nets' batch norm and dropout never built, batch norm without eps, initial weights,
+#: some hidden layers normalised, a layer of the learner's own naming, a float32 gradient)
+#: or named wrongly (eps added to the std, the unbiased variance).
+SIXTH_ROUND_MUTATIONS: dict[str, tuple[str, tuple[tuple[str, str], ...], str | None]] = {
+    "conv with W' and the filter's width from H and HH, in both passes": (
+        "cnn", (("1 + (W + 2 * pad - WW) // stride", "1 + (H + 2 * pad - HH) // stride"),
+                ("j * stride:j * stride + WW]", "j * stride:j * stride + HH]")),
+        "height and width"),
+    "conv backward cropping dx_pad's width with H": (
+        "cnn", (("return dxp[:, :, pad:pad + H, pad:pad + W]",
+                 "return dxp[:, :, pad:pad + H, pad:pad + H]"),), "height and width"),
+    "max pool forward with the window's width from pool_height": (
+        "cnn", (("1 + (W - pw) // s", "1 + (H - ph) // s"),
+                ("j * s:j * s + pw].max", "j * s:j * s + ph].max")), "height and width"),
+    "max pool backward with pool_height for pool_width": (
+        "cnn", (('x, pool_param = cache\n    ph, pw, s = pool_param["pool_height"], '
+                 'pool_param["pool_width"]',
+                 'x, pool_param = cache\n    ph, pw, s = pool_param["pool_height"], '
+                 'pool_param["pool_height"]'),),
+        "height and width"),
+    "ThreeLayerConvNet sizing W2 from the height twice (H // 2 * H // 2)": (
+        "convnet", (("num_filters * (H // 2) * (W // 2)", "num_filters * (H // 2) * (H // 2)"),),
+        None),
+    "2017 FullyConnectedNet (use_batchnorm) storing gamma's and beta's gradients swapped": (
+        "fc 2017", (('dh, grads[f"gamma{i}"], grads[f"beta{i}"] = batchnorm_backward(dh, bn)',
+                     'dh, grads[f"beta{i}"], grads[f"gamma{i}"] = batchnorm_backward(dh, bn)'),),
+        "swapped"),
+    "2017 FullyConnectedNet (dropout=0) leaving dropout in train mode at test time": (
+        "fc 2017", (('self.dropout_param["mode"] = mode',
+                     'self.dropout_param["mode"] = "train"'),), "test mode"),
+    "2019 FullyConnectedNet (dropout=1) leaving dropout in train mode at test time": (
+        "fc 2019", (('self.dropout_param["mode"] = mode',
+                     'self.dropout_param["mode"] = "train"'),), "test mode"),
+    "FullyConnectedNet normalising all hidden layers but the last": (
+        "model", (('if normalization == "batchnorm" and i < self.num_layers - 1:',
+                   'if normalization == "batchnorm" and i < self.num_layers - 2:'),
+                  ('if self.normalization == "batchnorm":\n                h, bn',
+                   'if self.normalization == "batchnorm" and i < L - 1:\n                h, bn')),
+        "forward"),
+    "batchnorm without eps (0 / 0 on a constant feature)": (
+        "layers", (('eps, momentum = bn_param.get("eps", 1e-5), bn_param.get("momentum", 0.9)',
+                    'eps, momentum = 0.0, bn_param.get("momentum", 0.9)'),), "not finite"),
+    "layernorm without eps (0 / 0 on a constant example)": (
+        "layers", (('    eps = ln_param.get("eps", 1e-5)\n', "    eps = 0\n"),), "not finite"),
+    "batchnorm adding eps to the standard deviation, backward to match": (
+        "layers", (("    xhat = (x - mu) / np.sqrt(var + eps)\n    bn_param",
+                    "    xhat = (x - mu) / (np.sqrt(var) + eps)\n    bn_param"),
+                   ("return gamma * xhat + beta, (xhat, gamma, np.sqrt(var + eps))\n\n"
+                    "def batchnorm_b",
+                    "return gamma * xhat + beta, (xhat, gamma, np.sqrt(var) + eps)\n\n"
+                    "def batchnorm_b")), "forward"),
+    "batchnorm normalising with the unbiased batch variance (ddof=1)": (
+        "layers", (("mu, var = x.mean(axis=0), x.var(axis=0)",
+                    "mu, var = x.mean(axis=0), x.var(axis=0, ddof=1)"),), "forward"),
+    "relu_backward returning a float32 gradient": (
+        "layers", (("def relu_backward(dout, x):\n    return dout * (x > 0)",
+                    "def relu_backward(dout, x):\n"
+                    "    return (dout * (x > 0)).astype(np.float32)"),),
+        "return value"),
+    "TwoLayerNet drawing its weights with np.random.rand (uniform, all positive)": (
+        "a2 net", (("weight_scale * np.random.randn(input_dim", "weight_scale * np.random.rand("
+                    "input_dim"),), "initialisation"),
+    "TwoLayerNet drawing its weights with a scale of its own (0.01), not weight_scale": (
+        "a2 net", (("weight_scale * np.random.randn(input_dim", "0.01 * np.random.randn("
+                    "input_dim"),
+                   ("weight_scale * np.random.randn(hidden_dim", "0.01 * np.random.randn("
+                    "hidden_dim")), "initialisation"),
+    "affine_bn_relu_backward passing batch norm's input gradient over (da for dan)": (
+        "utils", (("dx, dw, db = affine_backward(dan, fc_cache)",
+                   "dx, dw, db = affine_backward(da, fc_cache)"),), None),
+    "conv_relu_pool_backward without the ReLU's mask": (
+        "cnn utils", (("    da = relu_backward(ds, relu_cache)\n    return conv_backward_naive(da",
+                       "    return conv_backward_naive(ds"),), None),
+    "FullyConnectedNet summing the biases' gradients over the features (axis=1)": (
+        "model", (('            dh, grads[f"W{i}"], grads[f"b{i}"] = affine_backward(dh, fc)',
+                   '            db = dh.sum(axis=1)\n'
+                   '            dh, grads[f"W{i}"], grads[f"b{i}"] = affine_backward(dh, fc)\n'
+                   '            grads[f"b{i}"] = db'),), None),
+}
+
+#: name -> (a key of :data:`SIXTH_ROUND_FILES`, replacements): the sixth round's correct
+#: files (the files themselves pass too), each must pass.
+SIXTH_ROUND_CORRECT: dict[str, tuple[str, tuple[tuple[str, str], ...]]] = {
+    "the 2017 FullyConnectedNet (use_batchnorm, dropout=0)": ("fc 2017", ()),
+    "the 2019 FullyConnectedNet (dropout=1, normalization)": ("fc 2019", ()),
+    "assignment 2's TwoLayerNet": ("a2 net", ()),
+    "assignment 2's TwoLayerNet drawing np.random.normal(0, weight_scale, shape)": (
+        "a2 net", (("weight_scale * np.random.randn(input_dim, hidden_dim)",
+                    "np.random.normal(0, weight_scale, (input_dim, hidden_dim))"),)),
+    "layer_utils with affine_bn_relu_forward / _backward": ("utils", ()),
+    "conv_relu_pool_forward / _backward on the naive layers": ("cnn utils", ()),
+    "max pool backward through np.unravel_index of each window's argmax": (
+        "cnn", (("            mask = win == win.max(axis=(2, 3), keepdims=True)\n"
+                 "            dx[:, :, i * s:i * s + ph, j * s:j * s + pw] += mask * "
+                 "dout[:, :, i:i + 1, j:j + 1]\n",
+                 "            for n in range(x.shape[0]):\n"
+                 "                for c in range(x.shape[1]):\n"
+                 "                    a, b = np.unravel_index(np.argmax(win[n, c]), (ph, pw))\n"
+                 "                    dx[n, c, i * s + a, j * s + b] += dout[n, c, i, j]\n"),)),
+    "FullyConnectedNet with its parameters numbered from 0 (W0, gamma0, ...)": (
+        "model", (('f"W{i + 1}"', 'f"W{i}"'), ('f"b{i + 1}"', 'f"b{i}"'),
+                  ('f"gamma{i + 1}"', 'f"gamma{i}"'), ('f"beta{i + 1}"', 'f"beta{i}"'),
+                  ("range(1, L)", "range(0, L - 1)"),
+                  ('self.params[f"W{L}"], self.params[f"b{L}"]',
+                   'self.params[f"W{L-1}"], self.params[f"b{L-1}"]'),
+                  ('grads[f"W{L}"], grads[f"b{L}"]', 'grads[f"W{L-1}"], grads[f"b{L-1}"]'),
+                  ("range(L - 1, 0, -1)", "range(L - 2, -1, -1)"), ("caches[i - 1]", "caches[i]"),
+                  ("self.bn_params[i - 1]", "self.bn_params[i]"),
+                  ("range(1, L + 1)", "range(0, L)"))),
+    "assignment 3's temporal affine layer (x of (N, T, D)), listed as not checked": (
+        "temporal", ()),
+}
+
+
+def _module_from(text: str, name: str, folder: str | None = None) -> ModuleType:
+    """The learner's file ``text`` as a module, imported from ``name.py`` in ``folder`` (kept
+    there: what reads the learner's source, such as the steps of a layer of the learner's
+    own naming, reads it as from a learner's file), or in a temporary folder removed after
+    the import, as ``gradcheck --file`` imports a learner's file (no ``exec`` of strings
+    in numpynn)."""
     import importlib.util
-    import tempfile
     from pathlib import Path
 
     added = python2_shims()  # LEARNER_LINEAR's "from past.builtins import xrange"
     try:
         with tempfile.TemporaryDirectory() as tmp:
-            path = Path(tmp) / f"{name}.py"
+            path = Path(folder or tmp) / f"{name}.py"
             path.write_text(text, encoding="utf-8")
             spec = importlib.util.spec_from_file_location(f"numpynn_corpus_{name}", path)
             assert spec is not None and spec.loader is not None
@@ -1479,8 +1735,9 @@ def file_cases(seed: int = 0) -> list[Case]:
     def run(text: str) -> Callable[[], Any]:
         def checked() -> Any:
             # what a learner's code prints (a correct case prints) stays out of the table
-            with contextlib.redirect_stdout(io.StringIO()):
-                return check_module(_module_from(text, "learner_layers"), seed=seed,
+            with contextlib.redirect_stdout(io.StringIO()), \
+                    tempfile.TemporaryDirectory() as folder:  # the file, while it is checked
+                return check_module(_module_from(text, "learner_layers", folder), seed=seed,
                                     timing=False)
         return checked
 
@@ -1567,6 +1824,12 @@ def file_cases(seed: int = 0) -> list[Case]:
                            'mt / np.sqrt(vt + config["epsilon"])'))))))
     for name, (pairs, kind) in OPTIM_MUTATIONS.items():
         cases.append(Case(name, "file", "bug", run(_optim_text(pairs)), 1.0, kind))
+    for name, (base, pairs) in SIXTH_ROUND_CORRECT.items():
+        cases.append(Case(f"learner's {name}", "file", "correct",
+                          run(_replaced(SIXTH_ROUND_FILES[base], pairs))))
+    for name, (base, pairs, kind) in SIXTH_ROUND_MUTATIONS.items():
+        cases.append(Case(name, "file", "bug", run(_replaced(SIXTH_ROUND_FILES[base], pairs)),
+                          1.0, kind))
     return cases
 
 

@@ -2653,11 +2653,13 @@ def _initial_weights(params: dict, kwargs: dict[str, Any], title: str
     of them negative (normal draws: about half; 6 standard errors or more from either
     bound): ``np.random.rand`` (uniform on [0, 1), none negative) and a scale of one's own
     (0.01 or 1 written as a constant, He's sqrt(2 / fan_in)) fail (kind
-    "initialisation"). None where the constructor takes no scale or the weights are
-    fewer than 50."""
+    "initialisation"), and so does one weight of 20 entries or more with none negative
+    (``np.random.rand`` in one line of several; normal draws: a chance of 2^-20 or less).
+    None where the constructor takes no scale or the weights are fewer than 50."""
     key = "weight_scale" if "weight_scale" in kwargs else "std" if "std" in kwargs else None
-    weights = [np.asarray(v, dtype=np.float64).ravel() for k, v in params.items()
-               if str(k)[:1] == "W" and str(k)[1:].isdigit() and isinstance(v, np.ndarray)]
+    named = {str(k): np.asarray(v, dtype=np.float64).ravel() for k, v in params.items()
+             if str(k)[:1] == "W" and str(k)[1:].isdigit() and isinstance(v, np.ndarray)}
+    weights = list(named.values())
     if key is None or not weights:
         return None
     w = np.concatenate(weights)
@@ -2676,6 +2678,15 @@ def _initial_weights(params: dict, kwargs: dict[str, Any], title: str
             "np.random.rand draws uniformly on [0, 1) (never negative); the course draws "
             f"{call} (randn: normal, mean 0)" if negative == 0 else
             f"draw them as the course does, {call} (normal, mean 0)")))
+    if negative > 0:  # some weights drawn with rand, the others as the course draws them
+        for name, v in named.items():
+            if v.size >= 20 and not np.any(v < 0):
+                report.rows.append(_stat_row(
+                    f"share of {name} < 0", 0.0, 0.5, 0.3, "initialisation",
+                    f"none of {name}'s {v.size} initial weights is negative (normal draws "
+                    "of mean 0 give about half): it is drawn with np.random.rand, uniform "
+                    f"on [0, 1); the course draws every weight with {call} (randn: "
+                    "normal, mean 0)"))
     ratio = rms / scale
     report.rows.append(_stat_row(
         f"rms(W) / {key}", ratio, 1.0, 1.0 if ratio > 1 else 0.5, "initialisation",

@@ -25,8 +25,11 @@ from numpynn.gradcheck.corpus import (
     MUTATION_KINDS,
     MUTATIONS,
     OPTIM_MUTATIONS,
+    SIXTH_ROUND_CORRECT,
+    SIXTH_ROUND_MUTATIONS,
     SOLVER_MUTATIONS,
     LearnerNet,
+    file_cases,
     layer_cases,
     model_cases,
     run_corpus,
@@ -60,6 +63,13 @@ def test_smoke_corpus_holds_every_kind():
     assert {"overflow", "in place", "return value", "regularisation", "factor", "mask",
             "loss value"} <= {
         k for _, k in A1_NET_LOSS_MUTATIONS.values()}
+    # round six: every kind the checker learned, and the correct counterparts, in the
+    # file cases (which the smoke corpus runs whole)
+    assert {"height and width", "initialisation", "not finite", "return value", "swapped",
+            "test mode", "forward"} <= {k for _, _, k in SIXTH_ROUND_MUTATIONS.values()}
+    files = {c.name for c in file_cases()}
+    assert set(SIXTH_ROUND_MUTATIONS) <= files
+    assert {f"learner's {n}" for n in SIXTH_ROUND_CORRECT} <= files
 
 
 @pytest.mark.slow  # 27-34 s on 2 cores; most of its tables also run case by case by default
@@ -75,7 +85,8 @@ def test_smoke_corpus_meets_the_targets():
                                               + len(LINEAR_MUTATIONS)
                                               + len(A1_NET_LOSS_MUTATIONS)
                                               + len(A1_NET_RAISING)
-                                              + len(MODEL_LOSS_MUTATIONS)}, text
+                                              + len(MODEL_LOSS_MUTATIONS)
+                                              + len(SIXTH_ROUND_MUTATIONS)}, text
     named = sum(v[1] for v in result.named.values())
     assert named >= 20, text
 

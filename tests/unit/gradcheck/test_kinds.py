@@ -50,6 +50,17 @@ def test_bug_kind_names_nothing_for_an_unstructured_difference():
     assert "N^2" in bug_kind(n * 25, n, 5)[1]
 
 
+
+def test_a_gradient_the_loss_does_not_depend_on_is_not_called_a_mask():
+    """b before batch norm (affine_bn_relu_backward handing the affine da for dan): the
+    numerical gradient is 0 everywhere, the analytic not; a skipped step, not a mask."""
+    rng = np.random.default_rng(1)
+    a = rng.standard_normal(5)
+    assert bug_kind(a, np.zeros(5), 4) == (None, "")
+    masked = a.copy()
+    masked[:2] = 0  # a mask still is one
+    assert bug_kind(a, masked, 4)[0] == "mask"
+
 def test_forward_that_edits_its_input_in_place_is_named():
     def forward(x):
         x *= 2  # edits the caller's array: a second call on it doubles again

@@ -18,7 +18,20 @@ import pytest
 
 from numpynn.errors import InputError
 from numpynn.gradcheck.checks import FAIL
-from numpynn.gradcheck.corpus import LEARNER_CNN, LEARNER_CONVNET, LEARNER_LAYERS, LEARNER_MODEL
+from numpynn.gradcheck.corpus import (
+    LEARNER_A2_NET,
+    LEARNER_CNN,
+    LEARNER_CONVNET,
+    LEARNER_FC_2017,
+    LEARNER_FC_2019,
+    LEARNER_LAYERS,
+    LEARNER_MODEL,
+    LEARNER_UTILS,
+    SIXTH_ROUND_CORRECT,
+    SIXTH_ROUND_FILES,
+    SIXTH_ROUND_MUTATIONS,
+    names_kind,
+)
 from numpynn.gradcheck.file import (
     CONV_INPUT,
     MODEL_C,
@@ -80,18 +93,7 @@ def test_a_three_layer_convnet_is_built_on_non_square_images(tmp_path):
 
 
 # ------------------------------------------------ the course's older FullyConnectedNets
-FC_2017 = replaced(
-    LEARNER_MODEL,
-    ("dropout_keep_ratio=1, normalization=None,", "dropout=0, use_batchnorm=False,"),
-    ("self.normalization, self.reg = normalization, reg",
-     "self.normalization, self.reg = ('batchnorm' if use_batchnorm else None), reg\n"
-     "        normalization = self.normalization"),
-    ("self.use_dropout = dropout_keep_ratio != 1", "self.use_dropout = dropout > 0"),
-    ('{"mode": "train", "p": dropout_keep_ratio}', '{"mode": "train", "p": dropout}'))
-FC_2019 = replaced(
-    LEARNER_MODEL, ("dropout_keep_ratio=1,", "dropout=1,"),
-    ("self.use_dropout = dropout_keep_ratio != 1", "self.use_dropout = dropout != 1"),
-    ('{"mode": "train", "p": dropout_keep_ratio}', '{"mode": "train", "p": dropout}'))
+FC_2017, FC_2019 = LEARNER_FC_2017, LEARNER_FC_2019
 
 
 def test_the_2017_fully_connected_net_is_built_with_batch_norm_and_dropout(tmp_path):
@@ -218,44 +220,16 @@ def test_a_float32_layer_gradient_fails_as_a_return_value(tmp_path):
 
 
 # ---------------------------------------------------------------- initial weights
-TLN = '''
-import numpy as np
-class TwoLayerNet(object):
-    def __init__(self, input_dim=3*32*32, hidden_dim=100, num_classes=10, weight_scale=1e-3,
-                 reg=0.0):
-        self.reg = reg
-        self.params = {"W1": weight_scale * np.random.randn(input_dim, hidden_dim),
-                       "b1": np.zeros(hidden_dim),
-                       "W2": weight_scale * np.random.randn(hidden_dim, num_classes),
-                       "b2": np.zeros(num_classes)}
-    def loss(self, X, y=None):
-        W1, b1, W2, b2 = (self.params[k] for k in ("W1", "b1", "W2", "b2"))
-        N = X.shape[0]
-        z1 = X.reshape(N, -1).dot(W1) + b1
-        h1 = np.maximum(0, z1)
-        scores = h1.dot(W2) + b2
-        if y is None:
-            return scores
-        shifted = scores - scores.max(axis=1, keepdims=True)
-        probs = np.exp(shifted) / np.sum(np.exp(shifted), axis=1, keepdims=True)
-        loss = -np.sum(np.log(probs[np.arange(N), y])) / N
-        loss += 0.5 * self.reg * (np.sum(W1 * W1) + np.sum(W2 * W2))
-        dscores = probs.copy()
-        dscores[np.arange(N), y] -= 1
-        dscores /= N
-        grads = {"W2": h1.T.dot(dscores) + self.reg * W2, "b2": np.sum(dscores, axis=0)}
-        dh1 = dscores.dot(W2.T)
-        dh1[z1 <= 0] = 0
-        grads["W1"] = X.reshape(N, -1).T.dot(dh1) + self.reg * W1
-        grads["b1"] = np.sum(dh1, axis=0)
-        return loss, grads
-'''
+TLN = LEARNER_A2_NET
 
 
 @pytest.mark.parametrize("old, new, row", [
     ("weight_scale * np.random.randn", "weight_scale * np.random.rand", "share of W < 0"),
     ("weight_scale * np.random.randn", "0.01 * np.random.randn", "rms(W) / weight_scale"),
-], ids=["rand", "a scale of its own"])
+    # one weight of two drawn with rand: the pooled share of negatives (27%) passed
+    ("weight_scale * np.random.randn(input_dim", "weight_scale * np.random.rand(input_dim",
+     "share of W1 < 0"),
+], ids=["rand", "a scale of its own", "rand for W1 only"])
 def test_initial_weights_not_drawn_as_the_course_does_fail(tmp_path, old, new, row):
     assert check(tmp_path, TLN, "tln").verdict == "pass"
     result = check(tmp_path, TLN.replace(old, new), "tln_bad")
@@ -270,28 +244,7 @@ def test_normal_draws_of_the_scale_pass(tmp_path):
 
 
 # ------------------------------------------------------- layers of the learner's own naming
-UTILS = LEARNER_LAYERS + '''
-def affine_forward(x, w, b):
-    return x.reshape(x.shape[0], -1) @ w + b, (x, w, b)
-
-def affine_backward(dout, cache):
-    x, w, b = cache
-    return ((dout @ w.T).reshape(x.shape), x.reshape(x.shape[0], -1).T @ dout,
-            dout.sum(axis=0))
-
-def affine_bn_relu_forward(x, w, b, gamma, beta, bn_param):
-    a, fc_cache = affine_forward(x, w, b)
-    an, bn_cache = batchnorm_forward(a, gamma, beta, bn_param)
-    out, relu_cache = relu_forward(an)
-    return out, (fc_cache, bn_cache, relu_cache)
-
-def affine_bn_relu_backward(dout, cache):
-    fc_cache, bn_cache, relu_cache = cache
-    da = relu_backward(dout, relu_cache)
-    dan, dgamma, dbeta = batchnorm_backward(da, bn_cache)
-    dx, dw, db = affine_backward(dan, fc_cache)
-    return dx, dw, db, dgamma, dbeta
-'''
+UTILS = LEARNER_UTILS
 
 
 def test_a_layer_of_the_learners_own_naming_is_checked(tmp_path):
@@ -412,3 +365,37 @@ def temporal_affine_backward(dout, cache):
     assert not result.failed, result.to_table()
     assert any(s.startswith("temporal_affine_forward / temporal_affine_backward (not a "
                             "course layer") for s in result.skipped), result.skipped
+
+
+# --------------------------------------------------- the corpus's sixth-round tables
+#: what the FAIL of each bug without a kind must say (the table's kind is None)
+UNNAMED_SAYS = {
+    "ThreeLayerConvNet sizing W2 from the height twice (H // 2 * H // 2)":
+        "a shape mismatch",
+    "affine_bn_relu_backward passing batch norm's input gradient over (da for dan)":
+        "must call relu_backward, batchnorm_backward, affine_backward in that order",
+    "conv_relu_pool_backward without the ReLU's mask":
+        "must call max_pool_backward_naive, relu_backward, conv_backward_naive in that order",
+    "FullyConnectedNet summing the biases' gradients over the features (axis=1)":
+        "summed over the wrong axis",
+}
+
+
+@pytest.mark.parametrize("name", list(SIXTH_ROUND_MUTATIONS))
+def test_each_sixth_round_corpus_bug_fails_naming_its_kind(tmp_path, name):
+    base, pairs, kind = SIXTH_ROUND_MUTATIONS[name]
+    result = check(tmp_path, replaced(SIXTH_ROUND_FILES[base], *pairs), "round6_bug")
+    table = result.to_table()
+    assert result.verdict == FAIL, table
+    if kind is None:
+        assert "likely bug:" not in table and UNNAMED_SAYS[name] in table, table
+    else:
+        assert names_kind(result, kind), table
+
+
+@pytest.mark.parametrize("name", list(SIXTH_ROUND_CORRECT))
+def test_each_sixth_round_corpus_correct_file_passes(tmp_path, name):
+    base, pairs = SIXTH_ROUND_CORRECT[name]
+    result = check(tmp_path, replaced(SIXTH_ROUND_FILES[base], *pairs), "round6_ok")
+    assert result.verdict == "pass", result.to_table()
+    assert not result.failed and not result.errors, result.to_table()
