@@ -7,7 +7,7 @@ import sys
 
 from ..outputs import check_output, commit_point, input_paths
 from ..runs.files import check_not_a_run_file
-from ..runs.predictions import output_delimiter, prediction_csv, write_predictions
+from ..runs.predictions import csv_bytes, output_delimiter, prediction_csv, write_predictions
 from ..runs.run import data_inputs, prediction_input
 from . import common
 from .commands import COMMAND_HELP
@@ -70,7 +70,8 @@ def run(args: argparse.Namespace) -> int:
         print(common.flag_message(note), file=sys.stderr)
     ids = {"ids": read.ids, "id_name": read.id_name or "id"}
     if args.output is None or str(args.output) == "-":
-        sys.stdout.write(prediction_csv(saved, read.X, args.proba, source=args.data, **ids))
+        text = prediction_csv(saved, read.X, args.proba, source=args.data, **ids)
+        common.write_table(text, csv_bytes(text))
     else:
         commit_point()
         n = write_predictions(args.output, saved, read.X, args.proba, inputs,

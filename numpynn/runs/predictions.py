@@ -82,6 +82,13 @@ def output_delimiter(output: str | os.PathLike[str]) -> str:
     return "\t" if suffix in (".tsv", ".tab") else ","
 
 
+def csv_bytes(text: str) -> bytes:
+    """The bytes of a prediction table's text, as ``--output`` and a redirected standard
+    output hold them: UTF-8, a file name whose bytes are not UTF-8 (held by Python as
+    lone surrogates) written back as its own bytes, so that it names the file still."""
+    return text.encode("utf-8", "surrogateescape")
+
+
 def _csv_text(header: list[str], rows: list[list[str]], delimiter: str = ",") -> str:
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\n", delimiter=delimiter)
@@ -103,7 +110,7 @@ def write_predictions(output: str | os.PathLike[str], saved: SavedModel, X: np.n
     check_output(output, inputs, what="`output`")  # its inputs first: the worse mistake
     delimiter = output_delimiter(output)
     header, rows = _with_ids(*prediction_table(saved, X, proba, source), ids, id_name)
-    data = _csv_text(header, rows, delimiter).encode("utf-8")
+    data = csv_bytes(_csv_text(header, rows, delimiter))
     compress = _COMPRESS.get(os.path.splitext(os.fspath(output).lower())[1])
     if compress is not None and os.fspath(output) != "-":
         data = compress(data)
