@@ -74,3 +74,26 @@ def test_predictions_on_a_redirected_stdout_of_another_encoding_are_the_files_by
     stdout.flush()
     assert raw.getvalue() == (tmp_path / "p.csv").read_bytes()
     assert "日本" in raw.getvalue().decode("utf-8")
+
+
+def test_predictions_are_never_written_over_the_table_the_model_was_trained_on(tmp_path):
+    """predict --output train.csv (the model's own training table, not this command's
+    --data) replaced the labelled data with a prediction table; it is refused, exit 2,
+    by any spelling of its path, the file untouched."""
+    rng = np.random.default_rng(1)
+    x = rng.normal(size=40)
+    table = "x,label\n" + "".join(f"{v:.3f},{'ab'[int(v > 0)]}\n" for v in x)
+    (tmp_path / "train.csv").write_text(table, encoding="utf-8")
+    (tmp_path / "new.csv").write_text("x\n1.0\n", encoding="utf-8")
+    (tmp_path / "sub").mkdir()
+    assert numpynn("train", "--data", "train.csv", "--epochs", "2", "--out", "run",
+                   "--quiet", "--no-report", cwd=tmp_path).returncode == 0
+    for output, cwd in (("train.csv", tmp_path), ("../train.csv", tmp_path / "sub"),
+                        (str(tmp_path / "train.csv"), tmp_path / "sub")):
+        proc = numpynn("predict", tmp_path / "run", "--data", tmp_path / "new.csv",
+                       "--output", output, cwd=cwd)
+        assert proc.returncode == 2, proc.stderr
+        assert "the data the model was trained on" in proc.stderr
+        assert (tmp_path / "train.csv").read_text(encoding="utf-8") == table
+    proc = numpynn("predict", "run", "--data", "new.csv", "--output", "p.csv", cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
