@@ -17,6 +17,7 @@ import numpy as np
 from ..errors import InputError
 from ..model_file import SavedModel
 from ..outputs import check_output, write_path
+from .run import check_not_training_data
 
 
 def prediction_table(saved: SavedModel, X: np.ndarray, proba: bool = False,
@@ -102,12 +103,14 @@ def write_predictions(output: str | os.PathLike[str], saved: SavedModel, X: np.n
                       source: str = "X", ids: Sequence[str] | None = None,
                       id_name: str = "id") -> int:
     """Write the prediction CSV to ``output`` ("-": standard output; a regular file is
-    replaced atomically; never one of ``inputs``, the files the caller reads; a ``.tsv``
+    replaced atomically; never one of ``inputs``, the files the caller reads, nor the data
+    ``saved`` was trained on; a ``.tsv``
     name gets tab-separated values, a ``.gz``, ``.bz2`` or ``.xz`` one the text so
     compressed, a name of another format than text is refused: :func:`output_delimiter`);
     returns the number of rows written; ``ids`` as in
     :func:`prediction_csv`."""
     check_output(output, inputs, what="`output`")  # its inputs first: the worse mistake
+    check_not_training_data(output, saved)  # nor the table the model was trained on
     delimiter = output_delimiter(output)
     header, rows = _with_ids(*prediction_table(saved, X, proba, source), ids, id_name)
     data = csv_bytes(_csv_text(header, rows, delimiter))

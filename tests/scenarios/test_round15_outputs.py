@@ -97,3 +97,12 @@ def test_predictions_are_never_written_over_the_table_the_model_was_trained_on(t
         assert (tmp_path / "train.csv").read_text(encoding="utf-8") == table
     proc = numpynn("predict", "run", "--data", "new.csv", "--output", "p.csv", cwd=tmp_path)
     assert proc.returncode == 0, proc.stderr
+    # the library call that writes the table refuses it as well
+    from numpynn.errors import InputError
+    from numpynn.model_file import load_model
+    from numpynn.runs.predictions import write_predictions
+
+    with pytest.raises(InputError, match="trained on"):
+        write_predictions(tmp_path / "train.csv", load_model(tmp_path / "run"),
+                          np.array([[1.0]]))
+    assert (tmp_path / "train.csv").read_text(encoding="utf-8") == table
