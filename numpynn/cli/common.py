@@ -6,6 +6,7 @@ import argparse
 import math
 import os
 import re
+import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
@@ -273,6 +274,21 @@ def dumps_json(value: object) -> str:
     from ..model_file import json_safe
 
     return json.dumps(json_safe(value), allow_nan=False)
+
+
+def write_table(text: str, data: bytes) -> None:
+    """A machine-readable table on standard output: ``data``, its bytes as a file of it
+    holds them, where stdout is redirected or piped (whatever the locale's encoding, a
+    Windows console's cp1252 or PYTHONIOENCODING: the same file as ``--output`` writes,
+    never a label turned into backslash escapes); ``text`` on a terminal, for reading."""
+    out = sys.stdout
+    buffer = getattr(out, "buffer", None)
+    if buffer is None or out.isatty():
+        out.write(text)
+        return
+    out.flush()
+    buffer.write(data)
+    buffer.flush()
 
 
 def comma_list(text: str, example: str) -> list[str]:

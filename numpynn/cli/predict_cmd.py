@@ -7,8 +7,8 @@ import sys
 
 from ..outputs import check_output, commit_point, input_paths
 from ..runs.files import check_not_a_run_file
-from ..runs.predictions import output_delimiter, prediction_csv, write_predictions
-from ..runs.run import data_inputs, prediction_input
+from ..runs.predictions import csv_bytes, output_delimiter, prediction_csv, write_predictions
+from ..runs.run import check_not_training_data, data_inputs, prediction_input
 from . import common
 from .commands import COMMAND_HELP
 
@@ -50,8 +50,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
                    help="write the CSV here instead of stdout ('-': stdout); a .tsv name "
                    "gets tab-separated values, .gz, .bz2 or .xz compressed text, another "
                    "format's name (.xlsx, .json) is refused. A regular file is replaced "
-                   "atomically; a symlink, FIFO or device is written through; the model or "
-                   "data file is refused")
+                   "atomically; a symlink, FIFO or device is written through; the model, the "
+                   "data file or the table the model was trained on is refused")
     p.set_defaults(run=run)
 
 
@@ -62,6 +62,7 @@ def run(args: argparse.Namespace) -> int:
         check_not_a_run_file(args.output, args.model)  # nor a file of the model's run
         output_delimiter(args.output)  # nor a name of another format (.xlsx)
     saved = common.load_model_given("predict", args.model, args.data)
+    check_not_training_data(args.output, saved)  # nor the table the model came from
     if args.handle_unknown is not None:
         saved = saved.with_handle_unknown(args.handle_unknown)
     read = prediction_input(saved, args.data, ignore_columns=args.ignore_columns,
@@ -70,7 +71,8 @@ def run(args: argparse.Namespace) -> int:
         print(common.flag_message(note), file=sys.stderr)
     ids = {"ids": read.ids, "id_name": read.id_name or "id"}
     if args.output is None or str(args.output) == "-":
-        sys.stdout.write(prediction_csv(saved, read.X, args.proba, source=args.data, **ids))
+        text = prediction_csv(saved, read.X, args.proba, source=args.data, **ids)
+        common.write_table(text, csv_bytes(text))
     else:
         commit_point()
         n = write_predictions(args.output, saved, read.X, args.proba, inputs,

@@ -81,6 +81,12 @@ _SPACE = ("[\\t\\n\\x0b\\x0c\\r\\x1c-\\x1f \\x{85}\\x{a0}\\x{1680}\\x{2000}-\\x{
           "\\x{2028}\\x{2029}\\x{202f}\\x{205f}\\x{3000}]*")
 #: the graph's output names, which an input never takes
 OUTPUT_NAMES = ("label", "probabilities", "variable")
+#: operators whose ``axes`` attribute is an input from the opset given on
+#: (:meth:`GraphBuilder.axes_as_inputs`); converters write the attribute, as opset 17 has it
+AXES_INPUT_SINCE = {"ReduceSum": 13, "Squeeze": 13, "Unsqueeze": 13, "ReduceMean": 18,
+                    "ReduceMax": 18, "ReduceMin": 18, "ReduceProd": 18, "ReduceL1": 18,
+                    "ReduceL2": 18, "ReduceLogSum": 18, "ReduceLogSumExp": 18,
+                    "ReduceSumSquare": 18}
 #: layers that are the identity at test time: exported as nothing
 TEST_TIME_IDENTITY = ("identity", "dropout")
 
@@ -139,6 +145,24 @@ class GraphBuilder:
         self.nodes.append(self.onnx.helper.make_node(op_type, inputs, [out], name=out,
                                                      **attrs))
         return out
+
+    def axes_as_inputs(self, opset: int) -> None:
+        """Rewrite the nodes written in the opset-17 form for ``opset``: an operator whose
+        ``axes`` attribute became an input by then (``ReduceMean`` at 18, ``ReduceSum``
+        and ``Squeeze`` at 13...) gets them as an int64 constant input, which
+        ``onnx.checker`` and onnxruntime require (a layer norm in a graph of text
+        columns, opset 20)."""
+        for i, node in enumerate(self.nodes):
+            since = AXES_INPUT_SINCE.get(node.op_type) if not node.domain else None
+            axes = [a for a in node.attribute if a.name == "axes"]
+            if since is None or opset < since or not axes:
+                continue
+            attrs = {a.name: self.onnx.helper.get_attribute_value(a)
+                     for a in node.attribute if a.name != "axes"}
+            values = self.onnx.helper.get_attribute_value(axes[0])
+            inputs = [*node.input, self.const(list(values), "axes", np.int64)]
+            self.nodes[i] = self.onnx.helper.make_node(
+                node.op_type, inputs, list(node.output), name=node.name, **attrs)
 
 
 # ------------------------------------------------------------------------- converters
@@ -464,9 +488,11 @@ def to_onnx(saved_or_model: Any, input_name: str = INPUT_NAME) -> Any:
         if scores == input_name:  # a network with no operator at all: still one node
             scores = g.op("Identity", [scores], "scores")
         outputs = outputs_for(g, scores, classes, saved)
-    graph = helper.make_graph(g.nodes, "numpynn", inputs, outputs, g.initializers)
     text = any(node.op_type == "RegexFullMatch" for node in g.nodes)
-    opsets = [helper.make_opsetid("", TEXT_OPSET if text else OPSET)]
+    opset = TEXT_OPSET if text else OPSET
+    g.axes_as_inputs(opset)
+    graph = helper.make_graph(g.nodes, "numpynn", inputs, outputs, g.initializers)
+    opsets = [helper.make_opsetid("", opset)]
     model = helper.make_model(graph, opset_imports=opsets, producer_name="numpynn",
                               producer_version=__version__,
                               ir_version=helper.find_min_ir_version_for(opsets),

@@ -17,6 +17,7 @@ import numpy as np
 from ..errors import InputError
 from ..model_file import SavedModel
 from ..outputs import check_output, write_path
+from .run import check_not_training_data
 
 
 def prediction_table(saved: SavedModel, X: np.ndarray, proba: bool = False,
@@ -82,6 +83,13 @@ def output_delimiter(output: str | os.PathLike[str]) -> str:
     return "\t" if suffix in (".tsv", ".tab") else ","
 
 
+def csv_bytes(text: str) -> bytes:
+    """The bytes of a prediction table's text, as ``--output`` and a redirected standard
+    output hold them: UTF-8, a file name whose bytes are not UTF-8 (held by Python as
+    lone surrogates) written back as its own bytes, so that it names the file still."""
+    return text.encode("utf-8", "surrogateescape")
+
+
 def _csv_text(header: list[str], rows: list[list[str]], delimiter: str = ",") -> str:
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\n", delimiter=delimiter)
@@ -95,15 +103,17 @@ def write_predictions(output: str | os.PathLike[str], saved: SavedModel, X: np.n
                       source: str = "X", ids: Sequence[str] | None = None,
                       id_name: str = "id") -> int:
     """Write the prediction CSV to ``output`` ("-": standard output; a regular file is
-    replaced atomically; never one of ``inputs``, the files the caller reads; a ``.tsv``
+    replaced atomically; never one of ``inputs``, the files the caller reads, nor the data
+    ``saved`` was trained on; a ``.tsv``
     name gets tab-separated values, a ``.gz``, ``.bz2`` or ``.xz`` one the text so
     compressed, a name of another format than text is refused: :func:`output_delimiter`);
     returns the number of rows written; ``ids`` as in
     :func:`prediction_csv`."""
     check_output(output, inputs, what="`output`")  # its inputs first: the worse mistake
+    check_not_training_data(output, saved)  # nor the table the model was trained on
     delimiter = output_delimiter(output)
     header, rows = _with_ids(*prediction_table(saved, X, proba, source), ids, id_name)
-    data = _csv_text(header, rows, delimiter).encode("utf-8")
+    data = csv_bytes(_csv_text(header, rows, delimiter))
     compress = _COMPRESS.get(os.path.splitext(os.fspath(output).lower())[1])
     if compress is not None and os.fspath(output) != "-":
         data = compress(data)

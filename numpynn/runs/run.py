@@ -1238,6 +1238,24 @@ def is_training_data(saved: SavedModel, spec: str) -> bool:
         resolve_recorded_spec(recorded, saved.metadata.get("data_dir"))))
 
 
+def check_not_training_data(output: str | os.PathLike[str] | None, saved: SavedModel,
+                            what: str = "`output`") -> None:
+    """InputError when ``output``, an existing file, is the data ``saved`` was trained on
+    (as recorded: :func:`is_training_data`): a prediction table written there would
+    replace the labelled table the model came from, which this command does not read and
+    so :func:`numpynn.outputs.check_output` does not guard."""
+    if output is None or os.fspath(output) == "-" or not os.path.isfile(output):
+        return
+    try:
+        ours = is_training_data(saved, os.fspath(output))
+    except (InputError, DataError):  # a name no data spec takes: not the data
+        return
+    if ours:
+        raise InputError(f"{what} {os.fspath(output)} is the data the model was trained on "
+                         "(as its model file records it): writing the predictions there "
+                         "would replace that table; choose another output path.")
+
+
 def seen_rows(saved: SavedModel, spec: str, split: str) -> tuple[bool, str | None]:
     """Whether the rows ``evaluate`` scores (``split`` of ``spec``) were seen by the saved
     model in training, and a note saying so and where the held-out figure is (None when

@@ -602,3 +602,27 @@ def test_regression_trained_on_log_targets_exports_values_in_the_training_units(
     assert want[:, 0].max() > 100  # expm1 of the first column's values
     got = session(to_onnx(saved)).run(["variable"], {"X": X.astype(dtype)})[0]
     assert np.abs(got - want).max() <= tol * max(1.0, float(np.abs(want).max()))
+
+
+@pytest.mark.parametrize("norm", ["layer", "batch"])
+def test_a_normalised_network_of_a_table_with_text_columns_exports(tmp_path, norm):
+    """A table with a text column gets an opset-20 graph, where ReduceMean takes its axes
+    as an input: layer norm, written for opset 17, used to fail onnx.checker (a traceback
+    from numpynn export); each normalisation agrees with predict there."""
+    from numpynn.runs.run import RunOptions, run_training
+    from numpynn.training.trainer import TrainConfig
+
+    frame = csv_table(60)
+    frame.to_csv(tmp_path / "train.csv", index=False)
+    opts = RunOptions(data=str(tmp_path / "train.csv"), hidden=[8], label_column="species",
+                      ignore_columns=["id"], impute="median", normalization=norm,
+                      train=TrainConfig(epochs=2, batch_size=16, lr=1e-2, seed=0))
+    run_training(opts, tmp_path / "run", report=False)
+    saved = load_model(tmp_path / "run" / "model.npz")
+    proto = to_onnx(saved)
+    assert proto.opset_import[0].version == 20
+    rows = frame.drop(columns=["species", "id"])
+    feed = {n: rows[[n]].to_numpy(np.float32) for n in ("length", "width")}
+    feed |= {n: rows[[n]].to_numpy(object) for n in ("color", "size")}
+    label, proba = session(proto).run(None, feed)
+    assert np.abs(proba - saved.predict_proba(rows)).max() <= 1e-5
