@@ -1613,7 +1613,7 @@ def prediction_data(saved: SavedModel, spec: str, notes: list[str] | None = None
     if is_csv_spec(spec):
         _check_csv_columns(spec, n_features, labelled=False)
         label_column = None if _csv_columns(spec) == n_features else -1
-    elif spec.lower().endswith(".npz"):
+    elif DataSpec.parse(spec).source == "npz":
         label_column = None
     ds = load_dataset(spec, label_column=label_column, classes=None,
                       **_image_reading(saved, spec))

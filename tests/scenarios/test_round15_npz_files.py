@@ -129,3 +129,24 @@ def test_an_npz_named_csv_is_said_to_be_an_npz(tmp_path):
     proc = numpynn("train", "--data", "d.csv", "--epochs", "1", "--out", "run", cwd=tmp_path)
     assert proc.returncode == 2 and "Traceback" not in proc.stderr, proc.stderr
     assert ".npz" in proc.stderr and "rename" in proc.stderr, proc.stderr
+
+
+def test_a_gzipped_npz_by_its_ending_is_read_through_the_cli(tmp_path):
+    buf = io.BytesIO()
+    np.savez(buf, X=X, y=Y)
+    (tmp_path / "d.npz.gz").write_bytes(gzip.compress(buf.getvalue()))
+    proc = numpynn("train", "--data", "d.npz.gz", "--epochs", "1", "--hidden", "4", "--out",
+                   "run", "--no-report", cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    assert "gzip-compressed, read decompressed" in proc.stdout + proc.stderr
+
+
+@pytest.mark.parametrize("folder", ["out.csv", "out"])
+def test_a_folder_of_csv_parts_is_named_with_the_line_that_joins_them(tmp_path, folder):
+    (tmp_path / folder).mkdir()
+    for i in range(2):
+        (tmp_path / folder / f"part-0000{i}-abc.csv").write_text("a,b,label\n1,2,0\n3,4,1\n")
+    (tmp_path / folder / "_SUCCESS").write_text("")
+    proc = numpynn("train", "--data", folder, "--epochs", "1", "--out", "run", cwd=tmp_path)
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr, proc.stderr
+    assert "the parts of one table" in proc.stderr and "part-*.csv) > all.csv" in proc.stderr
