@@ -288,6 +288,9 @@ def _zip_source(path: os.PathLike[str]) -> tuple[os.PathLike[str] | io.BytesIO, 
             return data, [f"{Path(path).name}: {name}-compressed, read decompressed."]
     if zipfile.is_zipfile(path):
         return path, []
+    other = not_the_data(head)
+    if other is not None:
+        raise DataError(f"{path} is {other}")
     what = _what(head, path).replace(", it is", ": it is", 1)
     raise DataError(f"{path}: not a valid .npz file (not a zip archive){what}; {_HOW_TO}")
 

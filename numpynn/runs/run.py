@@ -1700,15 +1700,16 @@ def _check_image_shape_as_trained(image_shape: Sequence[int] | None, saved: Save
     """A DataError where the images read (``image_shape``, (H, W) or (H, W, C)) have
     another height and width or channel count than the image model's training images: the
     same number of pixels in another shape (8x8 against 4x16) would be fed to the network
-    as rows it was never trained on, without a word. Rows of features (no image shape) and
-    models not trained on images are left to the feature count's check."""
+    as rows it was never trained on, without a word. Rows of features (no image shape),
+    other pixel counts and models not trained on images are left to the feature count's
+    check (:func:`_check_feature_count`), which names their cause."""
     trained = saved.metadata.get("image_shape")
     if not image_shape or not trained or len(image_shape) < 2 or len(trained) < 2:
         return
     def hwc(shape: Sequence[int]) -> tuple[int, int, int]:
         return int(shape[0]), int(shape[1]), int(shape[2]) if len(shape) > 2 else 1
     new, old = hwc(image_shape), hwc(trained)
-    if new == old:
+    if new == old or np.prod(new) != np.prod(old):  # other counts: the count's check says
         return
     def said(shape: tuple[int, int, int]) -> str:
         return f"{shape[0]}x{shape[1]} pixels with {shape[2]} channel(s)"

@@ -150,3 +150,13 @@ def test_a_folder_of_csv_parts_is_named_with_the_line_that_joins_them(tmp_path, 
     proc = numpynn("train", "--data", folder, "--epochs", "1", "--out", "run", cwd=tmp_path)
     assert proc.returncode == 2 and "Traceback" not in proc.stderr, proc.stderr
     assert "the parts of one table" in proc.stderr and "part-*.csv) > all.csv" in proc.stderr
+
+
+def test_labels_of_several_numeric_columns_are_said_to_be_a_regression_of_each(tmp_path):
+    np.savez(tmp_path / "d.npz", X=X, y=np.eye(2)[Y] * 2 - 1)  # one-hot coded -1 / 1
+    proc = numpynn("train", "--data", "d.npz", "--epochs", "1", "--hidden", "4", "--out",
+                   "run", "--no-report", cwd=tmp_path)
+    said = proc.stdout + proc.stderr
+    assert proc.returncode == 0, said
+    assert "holds 2 columns of numbers" in said and "regression of 2 targets" in said, said
+    assert "distinct values" not in said and "y.argmax(axis=1)" in said, said
