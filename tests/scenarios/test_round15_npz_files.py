@@ -160,3 +160,10 @@ def test_labels_of_several_numeric_columns_are_said_to_be_a_regression_of_each(t
     assert proc.returncode == 0, said
     assert "holds 2 columns of numbers" in said and "regression of 2 targets" in said, said
     assert "distinct values" not in said and "y.argmax(axis=1)" in said, said
+
+
+def test_a_single_npy_says_how_to_predict_on_it_without_labels(tmp_path):
+    np.save(tmp_path / "new.npy", X)
+    proc = numpynn("train", "--data", "new.npy", "--epochs", "1", "--out", "run", cwd=tmp_path)
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr, proc.stderr
+    assert "np.savez('data.npz', X=np.load('new.npy'))" in proc.stderr, proc.stderr
