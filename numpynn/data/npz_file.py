@@ -389,8 +389,16 @@ def _check_X(X: np.ndarray, path: os.PathLike[str], name: str, notes: list[str]
         )
     if image_shape is not None and X.ndim == 4 and X.shape[-1] != image_shape[-1]:
         X = np.moveaxis(X, 1, -1)  # channels first -> last
-    X = X.reshape(len(X), -1).astype(np.float32 if image_shape else np.float64)
+    rows = X.reshape(len(X), -1)
+    with np.errstate(over="ignore"):  # values beyond float32's range: said below
+        X = rows.astype(np.float32 if image_shape else np.float64)
     found = non_finite(X)
+    if found is not None and non_finite(rows) is None:  # finite, but not as float32
+        count, (i, j) = found
+        raise DataError(
+            f"{path}: {name} has {count} value(s) beyond float32's range (about 3.4e38; "
+            f"first {name}[{i}, {j}] = {rows[i, j].item():g} of its rows of pixels), which "
+            "images are read in; scale the images (e.g. to 0..1 or 0..255) first")
     if found is not None:
         count, (i, j) = found
         raise DataError(
@@ -475,13 +483,20 @@ def _check_y(y: np.ndarray, n: int, path: os.PathLike[str], names: tuple[str, st
                 "regression)"
             )
         return y.astype(np.int64)
-    if y.dtype.kind == "U":
-        return y
     if y.dtype.kind == "S":
         try:
-            return np.char.decode(y, "utf-8")
+            y = np.char.decode(y, "utf-8")
         except UnicodeDecodeError:
             raise DataError(f"{path}: {name} holds byte strings that are not UTF-8 text") from None
+    if y.dtype.kind == "U":
+        blank = np.char.strip(y) == ""
+        if blank.any():
+            i = int(np.argmax(blank))
+            raise DataError(f"{path}: {name} has {int(blank.sum())} empty label(s) (first "
+                            f"{name}[{i}]): missing labels, not a class; drop those rows "
+                            f"first (keep = np.char.strip({name}) != ''; np.savez(path, "
+                            f"X=X[keep], y={name}[keep]))")
+        return y
     raise DataError(f"{path}: {name} must hold integer or string labels; got dtype {y.dtype}")
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import gzip
 import io
+import warnings
 import zipfile
 from pathlib import Path
 
@@ -167,3 +168,21 @@ def test_a_single_npy_says_how_to_predict_on_it_without_labels(tmp_path):
     proc = numpynn("train", "--data", "new.npy", "--epochs", "1", "--out", "run", cwd=tmp_path)
     assert proc.returncode == 2 and "Traceback" not in proc.stderr, proc.stderr
     assert "np.savez('data.npz', X=np.load('new.npy'))" in proc.stderr, proc.stderr
+
+
+def test_empty_string_labels_are_missing_labels_not_a_class(tmp_path):
+    for kind in ("U", "S"):
+        labels = np.array(["cat", ""] * 20).astype(kind)
+        np.savez(tmp_path / "d.npz", X=X, y=labels)
+        with pytest.raises(DataError, match=r"20 empty label\(s\) \(first y\[1\]\)"):
+            load_npz(tmp_path / "d.npz")
+
+
+def test_image_values_beyond_float32_are_named_without_a_warning(tmp_path):
+    images = RNG.random((40, 4, 4))
+    images[3, 1, 2] = 1e300
+    np.savez(tmp_path / "d.npz", X=images, y=Y)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # NumPy's overflow warning would be an error
+        with pytest.raises(DataError, match=r"beyond float32's range.*X\[3, 6\] = 1e\+300"):
+            load_npz(tmp_path / "d.npz")
