@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import shlex
+from collections.abc import Sequence
 from pathlib import Path
 
 from ..errors import DataError, in_memory_hint, shown
@@ -25,6 +27,45 @@ def dangling_link(path: str | os.PathLike[str]) -> str | None:
             "exist (moved or deleted?); point the link at it again, or give its new path")
 
 
+def join_recipe(files: Sequence[str], pattern: str | None = None) -> str:
+    """The shell line that joins CSV ``files`` (each with its header; ``pattern``: the
+    shell pattern that names them, written instead of the list) into one table."""
+    shown = pattern if pattern is not None else " ".join(shlex.quote(f) for f in files)
+    return f"(head -n 1 {shlex.quote(files[0])}; tail -n +2 -q {shown}) > all.csv"
+
+
+#: how many of a directory's entries are looked at for its data files
+_MAX_LOOKED_AT = 2000
+
+
+def directory_hint(path: str | os.PathLike[str]) -> str:
+    """What a directory given as a data file holds, as the end of a sentence: its one
+    data file (", e.g. DIR/data.csv"), or its CSV files, the parts of one table as Spark,
+    Dask or Hive write them (``part-00000-....csv`` beside ``_SUCCESS``), with the line
+    that joins them; "" for a directory of none."""
+    try:
+        names = sorted(e.name for i, e in zip(range(_MAX_LOOKED_AT), os.scandir(path))
+                       if e.is_file() and not e.name.startswith((".", "_")))
+    except OSError:
+        return ""
+    tables = [n for n in names if n.lower().endswith((".csv", ".tsv", ".csv.gz", ".npz"))]
+    if len(tables) == 1:
+        return f": it holds {os.path.join(path, tables[0])}"
+    csvs = [os.path.join(path, n) for n in tables if n.lower().endswith(".csv")]
+    parts = [n for n in names if n.startswith("part-")]
+    if len(csvs) > 1 or len(parts) > 1:
+        files = csvs if len(csvs) > 1 else [os.path.join(path, n) for n in parts]
+        whose = "the parts of one table (as Spark or Dask write it)" if parts else "tables"
+        shown = ", ".join(os.path.basename(f) for f in files[:3]) + (
+            f", ... ({len(files)} files)" if len(files) > 3 else "")
+        ext = os.path.splitext(files[0])[1]
+        pattern = os.path.join(shlex.quote(os.fspath(path)), f"part-*{ext}" if parts
+                               else f"*{ext}")
+        return (f"; it holds {len(files)} files, {whose}: {shown}; numpynn reads one: give "
+                f"one, or join them into one first: {join_recipe(files, pattern)}")
+    return ""
+
+
 def require_file(path: Path, what: str = "file") -> Path:
     """Check that ``path`` is an existing regular file."""
     if dangling_link(path):
@@ -35,6 +76,7 @@ def require_file(path: Path, what: str = "file") -> Path:
     if path.is_dir():
         raise DataError(
             f"{path} is a directory, but a {what} was expected; name the file inside it"
+            f"{directory_hint(path)}"
         )
     if not path.is_file():
         raise DataError(f"{path} is not a regular file (expected a {what}); give a file path")

@@ -749,6 +749,12 @@ def _refuse_other_file_kind(path: Path) -> None:
         if "[Content_Types].xml" in names or "mimetype" in names:  # Office Open, OpenDocument
             kind, how = OTHER_FORMATS[(".xlsx", ".xlsm", ".xls", ".ods")]
             raise DataError(conversion_message(str(path), kind, how))
+        arrays = [n for n in names if not n.endswith("/")]
+        if arrays and all(n.endswith(".npy") for n in arrays):  # np.savez's archive
+            held = ", ".join(n[:-4] for n in arrays[:6]) + (" ..." if len(arrays) > 6 else "")
+            raise DataError(f"{path} is a NumPy .npz archive (arrays {held}) with another "
+                            f"ending; rename it to end in .npz (mv {path} "
+                            f"{path.with_suffix('.npz')}) and give that file")
         return
     what = not_the_data(start)
     if what is not None:

@@ -28,7 +28,9 @@ OTHER_FORMATS = {
                           "np.savez('data.npz', X=X, y=y)"),
     (".h5", ".hdf5"): ("an HDF5 file", _PANDAS.format(reader="hdf")),
     (".npy",): ("a single NumPy array", "save features and labels together: "
-                                        "np.savez('data.npz', X=X, y=y)"),
+                                        "np.savez('data.npz', X=X, y=y) (to predict on, "
+                                        "the features alone: np.savez('data.npz', "
+                                        "X=np.load({path!r})))"),
     (".sav", ".zsav", ".por"): ("an SPSS data file", _PANDAS.format(reader="spss")),
     (".dta",): ("a Stata data file", _PANDAS.format(reader="stata")),
     (".sas7bdat", ".xpt"): ("a SAS data set", _PANDAS.format(reader="sas")),

@@ -7,7 +7,6 @@ import glob as globmod
 import gzip
 import os
 import re
-import shlex
 import urllib.parse
 import zlib
 from collections.abc import Sequence
@@ -18,7 +17,7 @@ from typing import Any
 import numpy as np
 
 from ..errors import DataError, in_memory_hint, shown
-from ._files import dangling_link
+from ._files import dangling_link, directory_hint, join_recipe
 from .cifar import load_cifar10, load_cifar100
 from .csv_file import load_csv
 from .dataset import Dataset
@@ -64,13 +63,6 @@ def suggest_spec(spec: str) -> str | None:
         pass  # an unreadable or missing folder offers no files
     match = difflib.get_close_matches(path.name.lower(), list(candidates), n=1, cutoff=0.6)
     return candidates[match[0]] if match else None
-
-
-def join_recipe(files: Sequence[str], pattern: str | None = None) -> str:
-    """The shell line that joins CSV ``files`` (each with its header; ``pattern``: the
-    shell pattern that names them, written instead of the list) into one table."""
-    shown = pattern if pattern is not None else " ".join(shlex.quote(f) for f in files)
-    return f"(head -n 1 {shlex.quote(files[0])}; tail -n +2 -q {shown}) > all.csv"
 
 
 def pattern_hint(text: str) -> str:
@@ -296,7 +288,7 @@ def load_dataset(
             f"{text} is a directory; name what it holds: mnist:{text}, fashion-mnist:{text} "
             f"(IDX files) or cifar10:{text} (CIFAR-10 batches), a folder of images with one "
             f"subfolder per class ({text}/CLASS/IMAGE.png), or for a table the path of "
-            "its .csv or .npz file inside it")
+            f"its .csv or .npz file inside it{directory_hint(text)}")
     stream = text in ("-", "/dev/stdin") or (os.path.exists(text) and not os.path.isfile(text))
     if stream:  # --data - (standard input), /dev/stdin, <(zcat t.csv.gz): a stream
         what = "standard input" if text in ("-", "/dev/stdin") else "a pipe or a device"

@@ -65,6 +65,8 @@ DIRECTORY_SOURCES = ("cifar10", "cifar100", "mnist", "fashion-mnist", "images")
 COMPRESSED_SUFFIXES = (".gz", ".bz2", ".xz", ".zip")
 CSV_SUFFIXES = (".csv", ".tsv", *(f"{table}{c}" for table in (".csv", ".tsv")
                                   for c in COMPRESSED_SUFFIXES), ".zip")
+#: an ``.npz`` archive, or a gzip, bz2 or xz copy of one (the reader tells by its bytes)
+NPZ_SUFFIXES = (".npz", ".npz.gz", ".npz.bz2", ".npz.xz")
 #: a data set's own defaults, used where the user left the option unset (they take
 #: precedence over its task's): what works for its images, measured on the data set
 #: (benchmarks/RESULTS.md, "Real MNIST"); the others have none measured yet
@@ -109,7 +111,7 @@ class DataSpec:
         path = os.path.expanduser(text)
         if lower.endswith(CSV_SUFFIXES):
             return cls(text, "csv", path)
-        if lower.endswith(".npz"):
+        if lower.endswith(NPZ_SUFFIXES):
             return cls(text, "npz", path)
         if not lower.endswith(tuple(e for endings in OTHER_FORMATS for e in endings)) and (
                 os.path.isfile(path) and _looks_like_text(path)):

@@ -1362,6 +1362,7 @@ def evaluation_data(saved: SavedModel, spec: str, split: str = "auto",
                                      exc)
     except DataError as exc:
         raise _with_task_fix(saved, exc) from None
+    _check_image_shape_as_trained(ds.image_shape, saved, spec)
     if notes is not None and (_uses_recipe(saved, spec) or drop_unknown_labels):
         notes.extend(ds.notes)
     if notes is not None:  # the check reads up to 2,000 rows: only where it is said
@@ -1630,11 +1631,12 @@ def prediction_data(saved: SavedModel, spec: str, notes: list[str] | None = None
     if is_csv_spec(spec):
         _check_csv_columns(spec, n_features, labelled=False)
         label_column = None if _csv_columns(spec) == n_features else -1
-    elif spec.lower().endswith(".npz"):
+    elif DataSpec.parse(spec).source == "npz":
         label_column = None
     ds = load_dataset(spec, label_column=label_column, classes=None,
                       **_image_reading(saved, spec))
     X = ds.X if ds.X_test is None else np.concatenate([ds.X, ds.X_test])
+    _check_image_shape_as_trained(ds.image_shape, saved, spec)
     _check_feature_count(X, n_features, spec, saved.metadata.get("image_shape"))
     if notes is not None:  # the check reads up to 2,000 rows: only where it is said
         warning = pixel_units_warning(saved, X, spec)
@@ -1709,6 +1711,29 @@ def pixel_units_warning(saved: SavedModel, X: np.ndarray, spec: str,
             f"model was trained on images whose values reach about {peak:.3g}: other "
             "units (e.g. 0..1 against 0..255), so its predictions would be wrong; give the "
             f"images in the training images' units ({how}).")
+
+
+def _check_image_shape_as_trained(image_shape: Sequence[int] | None, saved: SavedModel,
+                                  spec: str) -> None:
+    """A DataError where the images read (``image_shape``, (H, W) or (H, W, C)) have
+    another height and width or channel count than the image model's training images: the
+    same number of pixels in another shape (8x8 against 4x16) would be fed to the network
+    as rows it was never trained on, without a word. Rows of features (no image shape),
+    other pixel counts and models not trained on images are left to the feature count's
+    check (:func:`_check_feature_count`), which names their cause."""
+    trained = saved.metadata.get("image_shape")
+    if not image_shape or not trained or len(image_shape) < 2 or len(trained) < 2:
+        return
+    def hwc(shape: Sequence[int]) -> tuple[int, int, int]:
+        return int(shape[0]), int(shape[1]), int(shape[2]) if len(shape) > 2 else 1
+    new, old = hwc(image_shape), hwc(trained)
+    if new == old or np.prod(new) != np.prod(old):  # other counts: the count's check says
+        return
+    def said(shape: tuple[int, int, int]) -> str:
+        return f"{shape[0]}x{shape[1]} pixels with {shape[2]} channel(s)"
+    raise DataError(f"{spec}: its images are {said(new)}, but the model was trained on "
+                    f"images of {said(old)}; give images of the model's shape (the same "
+                    "height, width and channels, in the same order)")
 
 
 def _check_feature_count(X: np.ndarray, n_features: int, spec: str,

@@ -63,7 +63,22 @@ def load_for_task(options: Any) -> tuple[Dataset, Task, str | None]:
     note = (f"note: {column} looks continuous ({distinct} distinct values in "
             f"{ds.y.shape[0]} rows), so numpynn trains a regression (squared error; "
             "R^2, RMSE, MAE). Give `task='classification'` to treat it as classes.")
+    if ds.y.ndim == 2:  # several columns that are not one-hot rows of 0 and 1
+        note = (f"note: {column} holds {ds.y.shape[1]} columns of numbers that are not "
+                "one-hot rows of 0 and 1, so numpynn trains a regression of "
+                f"{ds.y.shape[1]} targets (squared error; R^2, RMSE, MAE)."
+                + _coded_one_hot_hint(ds.y))
     return ds, task_named("regression"), "\n".join(filter(None, [label_note, note]))
+
+
+def _coded_one_hot_hint(y: np.ndarray) -> str:
+    """Where y (N, K) holds two values, one row's high value among low ones (-1 and 1,
+    as an SVM codes classes): the line that makes them classes; "" otherwise."""
+    values = np.unique(y)
+    if len(values) != 2 or not len(y) or not ((y == values[1]).sum(axis=1) == 1).all():
+        return ""
+    return (f" Its rows hold one {values[1]:g} among {values[0]:g}s: one-hot classes coded "
+            f"with {values[0]:g}? For classes, save y.argmax(axis=1) as y instead.")
 
 
 def _ask_which_label(exc: MissingLabelError, options: Any, extra: dict[str, Any],

@@ -357,10 +357,10 @@ CASES = [
     Case("spec-without-directory", nothing, train("--data", "mnist:"),
          ("names no directory", "mnist:DIR"), train_api("mnist:")),
     # ------------------------------------------------------------------------ NPZ files
-    Case("npz-without-X", npz("nox.npz", features=X, y=Y), train("--data", "nox.npz"),
-         ("no array named 'X'", "np.savez"), train_api("nox.npz")),
+    Case("npz-without-X", npz("nox.npz", Xtrain=X, y=Y), train("--data", "nox.npz"),
+         ("no array of features", "'Xtrain'", "np.savez"), train_api("nox.npz")),
     Case("npz-without-y", npz("noy.npz", X=X), train("--data", "noy.npz"),
-         ("no array named 'y'", "np.savez"), train_api("noy.npz")),
+         ("features 'X' but no labels", "np.savez"), train_api("noy.npz")),
     Case("npz-wrong-dtype", npz("str.npz", X=X4, y=Y), train("--data", "str.npz"),
          ("x must hold numbers", "<U"), train_api("str.npz")),
     Case("npz-object-array", npz("obj.npz", X=np.array([{"a": 1}] * 3, dtype=object), y=Y[:3]),
