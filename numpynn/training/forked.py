@@ -17,8 +17,10 @@ half, and each later pack's) come pickled through a pipe, the members with the d
 most :data:`JOB_BYTES_MAX`): it cannot know whether arrays it inherited have changed.
 A fork's copy-on-write faults are paid once (on the development machine, whose page
 faults are slow, 40-60 ms a fork), so a later pack is worth splitting from
-:data:`WORK_MIN_WARM` on. A pack whose training function or members do not pickle, or
-whose data are larger, gets a child forked for it alone, which inherits them.
+:data:`WORK_MIN_WARM` on. A pack whose training function or members do not pickle or
+name code other than numpynn's (a user's ``augment``, a layer class of a notebook: the
+worker would run them as they were when it was forked), or whose data are larger, gets a
+child forked for it alone, which inherits them.
 
 When (:func:`usable`): on Linux (``fork`` copies the live process; macOS's system libraries
 are not safe to use after it and Windows has none), with at least two cores this process
@@ -117,9 +119,10 @@ def train_halves(members: Sequence[Any], train: Callable[[list[Any]], None],
     process's allowance to its half's share. Returns True if the other half came back,
     False if it was trained here (the other process failed, died or was too late).
 
-    Where ``train`` and the members pickle and their arrays are at most
-    :data:`JOB_BYTES_MAX`, the half goes to this process's warm :class:`_Worker` (started
-    here if there is none); else to a child forked for this call alone."""
+    Where ``train`` and the members pickle, name only numpynn's code and hold at most
+    :data:`JOB_BYTES_MAX` of arrays, the half goes to this process's warm :class:`_Worker`
+    (started here if there is none); else to a child forked for this call alone, or, for
+    less than :data:`WORK_MIN` of work, nowhere: all of it trains here."""
     half = -(-len(members) // 2)
     mine, theirs = list(members[:half]), list(members[half:])
     for stream in (sys.stdout, sys.stderr):  # else a child would write their buffers again
