@@ -43,6 +43,7 @@ from .memory import check_fits
 from .models import Network
 from .outputs import expanded, finish_interrupted_commits, nonempty_path, write_path
 from .tasks import TASKS, Targets, Task, task_named
+from .validation import check_range
 
 FORMAT = "numpynn"
 FORMAT_VERSION = 2  # 2: layer lists and buffers (numpynn 0.2)
@@ -320,8 +321,12 @@ class SavedModel:
     def transform(self, X: Any) -> np.ndarray:
         """Raw rows (N, F) -> the model's inputs (N, D), with the stored recipe and
         preprocessing."""
-        return self.preprocessor().transform(np.asarray(self.encode(X),
-                                                        dtype=self.model.dtype))
+        raw = np.asarray(self.encode(X))
+        with np.errstate(over="ignore"):  # beyond the model's dtype: said by check_range
+            rows = np.asarray(raw, dtype=self.model.dtype)
+        if raw.dtype.kind == "f" and rows.dtype.itemsize < raw.dtype.itemsize:
+            check_range(raw, rows, self.model.dtype)
+        return self.preprocessor().transform(rows)
 
     def predict_proba(self, X: np.ndarray) -> np.ndarray:
         """Raw features (N, D) -> class probabilities (N, C); a regression has none (its

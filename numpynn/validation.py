@@ -43,14 +43,33 @@ def check_features(X: object, n_features: int, dtype: np.dtype, name: str = "X")
             f"{name} has {d} features per row (shape {arr.shape}) but the model expects "
             f"{n_features}; use data with the same columns the model was built for."
         )
-    arr = np.ascontiguousarray(arr.reshape(arr.shape[0], d), dtype=dtype)
+    given = arr.reshape(arr.shape[0], d)
+    with np.errstate(over="ignore"):  # a value beyond dtype's range: said below
+        arr = np.ascontiguousarray(given, dtype=dtype)
     if not _all_finite(arr):
-        bad = np.argwhere(~np.isfinite(arr))[0]
+        r, c = (int(i) for i in np.argwhere(~np.isfinite(arr))[0])
+        where = f"{name}[{r}, {c}] (row {r + 1}, column {c + 1} of the data)"
+        if given.dtype.kind == "f" and np.isfinite(given[r, c]):  # beyond dtype's range
+            check_range(given, arr, dtype, name)
         raise InputError(
-            f"{name} contains NaN or infinite values (first at row {bad[0]}, column {bad[1]}); "
-            "remove or impute them before training or predicting."
+            f"{name} contains NaN or infinite values (first at {where}); remove or impute "
+            "them before training or predicting."
         )
     return arr
+
+
+def check_range(given: np.ndarray, cast: np.ndarray, dtype: np.dtype, name: str = "X"
+                ) -> None:
+    """InputError where a finite value of ``given`` (N, D) became infinite in ``cast``
+    (``given`` in ``dtype``): 1e300 in a float32 model's column."""
+    over = np.isinf(cast) & np.isfinite(given)
+    if over.any():
+        r, c = (int(i) for i in np.argwhere(over)[0])
+        raise InputError(
+            f"{name}[{r}, {c}] (row {r + 1}, column {c + 1} of the data) is "
+            f"{float(given[r, c]):g}, beyond {np.dtype(dtype).name}'s range (about "
+            f"{float(np.finfo(dtype).max):.1e}); scale that feature (other units, or "
+            "standardised), or train in float64 (dtype='float64', --dtype float64).")
 
 
 def _all_finite(arr: np.ndarray, chunk_bytes: int = 1 << 24) -> bool:

@@ -17,7 +17,7 @@ import pytest
 
 from numpynn.data.npz_file import load_npz
 from numpynn.errors import DataError
-from tests.clirun import numpynn
+from tests.clirun import numpynn, ok
 
 RNG = np.random.default_rng(0)
 X = RNG.normal(size=(40, 3))
@@ -186,3 +186,25 @@ def test_image_values_beyond_float32_are_named_without_a_warning(tmp_path):
         warnings.simplefilter("error")  # NumPy's overflow warning would be an error
         with pytest.raises(DataError, match=r"beyond float32's range.*X\[3, 6\] = 1e\+300"):
             load_npz(tmp_path / "d.npz")
+
+
+def test_a_value_beyond_float32s_range_is_named_with_its_place_not_called_infinite(tmp_path):
+    """1e300 in a table given to a float32 model became inf in the cast and was reported
+    as "NaN or infinite values (first at row 0, column 0)": a finite number called
+    infinite, at a row counted from 0."""
+    from numpynn.errors import InputError
+    from numpynn.validation import check_features
+
+    with pytest.raises(InputError, match=r"X\[0, 1\] \(row 1, column 2 of the data\) is "
+                                         r"1e\+300, beyond float32's range"):
+        check_features(np.array([[0.5, 1e300]]), 2, np.float32)
+    rng = np.random.default_rng(0)
+    rows = "".join(f"{rng.normal():.3f},{rng.normal():.3f},{'xy'[i % 2]}\n" for i in range(60))
+    (tmp_path / "t.csv").write_text("a,b,label\n" + rows)
+    ok(numpynn("train", "--data", "t.csv", "--epochs", "1", "--quiet", "--no-report",
+               "--out", "run", cwd=tmp_path))
+    (tmp_path / "new.csv").write_text("a,b\n0.1,0.2\n1e300,0.5\n")
+    result = numpynn("predict", "run", "--data", "new.csv", cwd=tmp_path)
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert "X[1, 0] (row 2, column 1 of the data) is 1e+300, beyond float32's range" in \
+        result.stderr

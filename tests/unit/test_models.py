@@ -147,7 +147,7 @@ def test_dtype_float32_default_and_preserved():
         (np.zeros(4), None, r"X must be a 2-D array.*reshape\(1, -1\)"),
         (np.zeros((0, 4)), None, "empty batch"),
         (np.zeros((3, 5)), None, "5 features per row.*expects 4"),
-        (np.array([[1.0, np.nan, 0, 0]]), None, "NaN or infinite.*row 0, column 1"),
+        (np.array([[1.0, np.nan, 0, 0]]), None, r"NaN or infinite.*X\[0, 1\] \(row 1, column 2"),
         (np.array([[1.0, np.inf, 0, 0]]), None, "NaN or infinite"),
         (np.zeros((2, 4)), np.array([0, 3]), r"class indices in 0..2; found \[3\]"),
         (np.zeros((2, 4)), np.array([0, -1]), r"found \[-1\]"),
