@@ -140,7 +140,7 @@ def test_a_saved_model_names_missing_cells_of_a_nullable_frame_and_empty_rows(tm
     frame = pd.DataFrame(X[:3]).astype("Float64")
     frame.iloc[1, 5] = pd.NA
     # before: TypeError "float() argument must be a string or a real number, not 'NAType'"
-    with pytest.raises(InputError, match=r"NaN .*row 1, column 5"):
+    with pytest.raises(InputError, match=r"NaN .*X\[1, 5\] \(row 2, column 6"):
         saved.predict(frame)
     assert saved.predict(pd.DataFrame(X[:3]).astype("Int64")).shape == (3,)
     with pytest.raises(InputError, match=r"X has no rows \(shape \(0, 64\)\)"):

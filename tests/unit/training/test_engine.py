@@ -334,7 +334,7 @@ def test_predict_proba_non_finite_input_raises_like_the_reference(monkeypatch):
         with pytest.raises(ValueError) as ref_err:
             reference_proba(model, bad)
         assert str(fast_err.value) == str(ref_err.value)
-        assert "row 150, column 2" in str(fast_err.value)
+        assert "X[150, 2] (row 151, column 3" in str(fast_err.value)
 
 
 def test_predict_proba_overflowing_model_gives_the_reference_result():
