@@ -647,11 +647,8 @@ FILE_CHOICES: dict[str, tuple[str, str]] = {
 }
 
 
-#: A learner's fc_net.py with its layers (:data:`LEARNER_LAYERS` and an affine layer):
-#: a FullyConnectedNet with batch norm and dropout, correct; :data:`MODEL_MUTATIONS` plant
-#: the test-mode bugs that only its ``loss(X)`` (y None) shows, and gradients stored
-#: under each other's names.
-LEARNER_MODEL = LEARNER_LAYERS + """
+#: The affine layer of the learner's files, written the CS231n way.
+LEARNER_AFFINE = """
 def affine_forward(x, w, b):
     return x.reshape(x.shape[0], -1) @ w + b, (x, w, b)
 
@@ -659,7 +656,13 @@ def affine_backward(dout, cache):
     x, w, b = cache
     return ((dout @ w.T).reshape(x.shape), x.reshape(x.shape[0], -1).T @ dout,
             dout.sum(axis=0))
+"""
 
+#: A learner's fc_net.py with its layers (:data:`LEARNER_LAYERS` and an affine layer):
+#: a FullyConnectedNet with batch norm and dropout, correct; :data:`MODEL_MUTATIONS` plant
+#: the test-mode bugs that only its ``loss(X)`` (y None) shows, and gradients stored
+#: under each other's names.
+LEARNER_MODEL = LEARNER_LAYERS + LEARNER_AFFINE + """
 class FullyConnectedNet:
     def __init__(self, hidden_dims, input_dim=3 * 32 * 32, num_classes=10,
                  dropout_keep_ratio=1, normalization=None, reg=0.0, weight_scale=1e-2,
@@ -1517,15 +1520,7 @@ LEARNER_FC_2019 = _replaced(LEARNER_MODEL, (
 
 #: A learner's layer_utils.py: :data:`LEARNER_LAYERS`, an affine layer and a sandwich
 #: layer of the learner's own naming (affine - batch norm - ReLU), correct.
-LEARNER_UTILS = LEARNER_LAYERS + '''
-def affine_forward(x, w, b):
-    return x.reshape(x.shape[0], -1) @ w + b, (x, w, b)
-
-def affine_backward(dout, cache):
-    x, w, b = cache
-    return ((dout @ w.T).reshape(x.shape), x.reshape(x.shape[0], -1).T @ dout,
-            dout.sum(axis=0))
-
+LEARNER_UTILS = LEARNER_LAYERS + LEARNER_AFFINE + '''
 def affine_bn_relu_forward(x, w, b, gamma, beta, bn_param):
     a, fc_cache = affine_forward(x, w, b)
     an, bn_cache = batchnorm_forward(a, gamma, beta, bn_param)

@@ -26,6 +26,7 @@ from numpynn.gradcheck.corpus import (
     LEARNER_FC_2019,
     LEARNER_LAYERS,
     LEARNER_MODEL,
+    LEARNER_TEMPORAL,
     LEARNER_UTILS,
     SIXTH_ROUND_CORRECT,
     SIXTH_ROUND_FILES,
@@ -348,19 +349,7 @@ def test_a_net_whose_params_count_from_zero_passes_the_normalised_layers_row(tmp
 def test_a_learners_layer_that_takes_other_shapes_is_listed_not_failed(tmp_path):
     """Assignment 3's temporal_affine_forward(x, w, b) wants x of (N, T, D): on the
     (N, D) numpynn guesses it raises, which is no bug of the learner's."""
-    text = '''
-import numpy as np
-def temporal_affine_forward(x, w, b):
-    N, T, D = x.shape
-    out = x.reshape(N * T, D).dot(w).reshape(N, T, b.shape[0]) + b
-    return out, (x, w, b)
-def temporal_affine_backward(dout, cache):
-    x, w, b = cache
-    N, T, D = x.shape
-    M = b.shape[0]
-    return (dout.reshape(N * T, M).dot(w.T).reshape(N, T, D),
-            x.reshape(N * T, D).T.dot(dout.reshape(N * T, M)), dout.sum(axis=(0, 1)))
-'''
+    text = LEARNER_TEMPORAL
     result = check(tmp_path, text, "temporal")
     assert not result.failed, result.to_table()
     assert any(s.startswith("temporal_affine_forward / temporal_affine_backward (not a "
