@@ -125,8 +125,9 @@ def read_log(path: str | Path) -> list[dict[str, Any]]:
             row = json.loads(line)
         except json.JSONDecodeError:
             continue  # the write of a killed search's last trial
+        row = current_row(row) if isinstance(row, dict) else row
         if well_formed(row):
-            rows[row["trial"], int(row.get("rung") or 0)] = current_row(row)
+            rows[row["trial"], int(row.get("rung") or 0)] = row
     return [rows[k] for k in sorted(rows)]
 
 
@@ -135,7 +136,8 @@ def _whole(value: Any) -> bool:
 
 
 def well_formed(row: Any) -> bool:
-    """Whether a line of ``trials.jsonl`` is a trial row a search can rank and print: its
+    """Whether a line of ``trials.jsonl`` (its names today's: :func:`current_row`) is a
+    trial row a search can rank and print: its
     trial number, seed, hyper-parameters and status of the right types, its figures
     numbers or null. Another line (a hand edit, another program's line, a bit flip that
     kept the JSON valid) is skipped as a torn line is, and its trial runs again on a
@@ -143,7 +145,6 @@ def well_formed(row: Any) -> bool:
     traceback."""
     if not isinstance(row, dict):
         return False
-    row = current_row(row)
     figures = ("val_score", "val_loss", "train_score")
     return (_whole(row.get("trial")) and _whole(row.get("seed"))
             and (row.get("rung") is None or _whole(row.get("rung")))
