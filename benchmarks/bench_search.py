@@ -76,10 +76,12 @@ NAMES = ("numpynn grid", "numpynn grid, pack 1", "numpynn grid + files", "numpyn
 
 def numpynn_inputs(epochs: int) -> tuple[Any, Any]:
     """(RunOptions, SearchSpace) of the grid."""
-    from numpynn.runs.run import RunOptions, default_train_config
+    from numpynn.runs.run import RunOptions
     from numpynn.search import SearchSpace
 
-    options = RunOptions(data="digits", train=replace(default_train_config(), epochs=epochs))
+    # the options at their defaults: the space sets each trial's epochs (a search refuses
+    # options that its space replaces)
+    options = RunOptions(data="digits")
     space = SearchSpace(hidden=[[h] for h in HIDDEN], lr=list(LRS), reg=list(L2S),
                         batch_size=list(BATCHES), optimizer=["adam"], epochs=[epochs])
     return options, space

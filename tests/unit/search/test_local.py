@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import os
+import sys
 import tempfile
 import time
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -140,3 +142,46 @@ def test_a_search_leaves_joblibs_pool_to_scikit_learn(tmp_path):
     ours = local._POOL["executor"]
     list(run_shared(where, range(2), {"x": np.ones((2, 3))}, 2))
     assert local._POOL["executor"] is ours  # kept for the next search
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="fork is Linux's start here")
+def test_on_linux_a_worker_is_a_fork_of_this_process_not_a_fresh_interpreter():
+    """A fresh interpreter imports joblib and numpynn before its first pack (0.4-0.55 s on
+    the development machine, a sixth of digits' grid); a fork has them already."""
+    from numpynn.search import local
+
+    local.kill_workers()  # a pool made before the test may be of another start method
+    (worker,) = start_workers(2)
+    own = Path("/proc/self/cmdline").read_bytes()
+    assert Path(f"/proc/{worker}/cmdline").read_bytes() == own  # the same program, forked
+    assert local._start_method() is not None
+
+
+def test_elsewhere_loky_starts_its_workers_its_own_way(monkeypatch):
+    from numpynn.search import local
+
+    monkeypatch.setattr(sys, "platform", "darwin")  # macOS's libraries break after fork
+    assert local._start_method() is None
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="fork is Linux's start here")
+def test_a_fork_started_with_threads_running_says_nothing_to_the_user(monkeypatch, recwarn):
+    """Python 3.12+ warns on a fork with threads running (os.fork's own warning, made here
+    on every Python); the pool's start forks while loky's threads run."""
+    import warnings
+
+    from numpynn.search import local
+
+    fork, forks = os.fork, []
+
+    def warning_fork() -> int:
+        forks.append(1)
+        warnings.warn(f"This process (pid={os.getpid()}) is multi-threaded, use of fork() "
+                      "may lead to deadlocks in the child.", DeprecationWarning, stacklevel=2)
+        return fork()
+
+    local.kill_workers()
+    monkeypatch.setattr(os, "fork", warning_fork)
+    list(start_workers(2))
+    assert forks  # the pool forked through os.fork
+    assert not [w for w in recwarn if "fork" in str(w.message)]
