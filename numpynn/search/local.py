@@ -65,12 +65,13 @@ def worker_count(jobs: int, trials: int, cores: int | None = None) -> int:
 
 #: seconds a pool worker waits idle before it exits (loky starts another when needed)
 IDLE_TIMEOUT = 300
-_POOL: dict[str, Any] = {"executor": None, "workers": 0}  # this process's search pool
+_POOL: dict[str, Any] = {"executor": None, "workers": 0, "forked": False}  # the search pool
 
 
-def _executor(workers: int) -> Any:
+def _executor(workers: int, fresh: bool = False) -> Any:
     """The search's pool of ``workers`` loky processes: one of its own, kept for the next
-    rung and the next search (made again when the size changes or it was killed).
+    rung and the next search (made again when the size changes or it was killed, and
+    for a ``fresh`` start where its workers are forks: see :func:`start_workers`).
 
     Never loky's global reusable executor: joblib takes that one for its own pool
     (scikit-learn's ``n_jobs``) and expects the attributes of the executor it makes
@@ -79,13 +80,15 @@ def _executor(workers: int) -> Any:
     from joblib.externals.loky import ProcessPoolExecutor
 
     executor = _POOL["executor"]
-    if executor is not None and (_POOL["workers"] != workers or _unusable(executor)):
+    if executor is not None and (_POOL["workers"] != workers or _unusable(executor)
+                                 or (fresh and _POOL["forked"])):
         executor.shutdown(wait=False, kill_workers=True)
         executor = None
     if executor is None:
+        context = _start_method()
         executor = ProcessPoolExecutor(max_workers=workers, timeout=IDLE_TIMEOUT,
-                                       context=_start_method())
-        _POOL.update(executor=executor, workers=workers)
+                                       context=context)
+        _POOL.update(executor=executor, workers=workers, forked=context is not None)
     return executor
 
 
@@ -158,13 +161,26 @@ def _watch_parent(parent: int | None) -> None:
 def start_workers(n: int) -> Iterator[int] | None:
     """Start the ``n - 1`` pool workers of ``n`` local processes and their imports in the
     background, while this process reads the data. None for one process (no pool).
-    Returns the workers' process ids as they come, to be awaited before the pool is used."""
+    Returns the workers' process ids as they come.
+
+    Forked workers are forked again for each search (:func:`renew_forked_pool`): a
+    fork holds this process as it was at the fork, and a search must run the code and
+    settings of its own start (a layer registered, a module reloaded since the last
+    search), as a fresh interpreter would import them."""
     if n < 2:
         return None
-    executor = _executor(n - 1)
+    executor = _executor(n - 1, fresh=True)
     with _quiet_fork():  # the pool forks its workers here, in this thread
         futures = [executor.submit(_worker_ready, os.getpid()) for _ in range(n - 1)]
     return (f.result() for f in futures)
+
+
+def renew_forked_pool() -> None:
+    """A search starts whose workers are not started now (a resumed one: it may have
+    nothing left to run): a pool of forks made for an earlier search is killed, and the
+    first pack forks a new one (:func:`start_workers`)."""
+    if _POOL["forked"]:
+        kill_workers()
 
 
 def kill_workers() -> None:
@@ -399,7 +415,8 @@ def _share(run: Callable[[Any, Any], Outcome], left: deque, data: Any, source: A
                 results.put(_DONE)
 
     mine = left.popleft() if left else None  # the costliest: this process is ready now
-    busy = sum(submit_next() for _ in range(n - 1))
+    with _quiet_fork():  # (a pool not started before forks its workers here)
+        busy = sum(submit_next() for _ in range(n - 1))
     if not busy:
         results.put(_DONE)
     pool_done = False

@@ -40,7 +40,7 @@ from ..training.augment import check_image_shape
 from ..training.trainer import TrainConfig
 from ..validation import SEED, check_bool, check_choice, check_int
 from .halving import DEFAULT_ETA, Rungs, check_eta, summary
-from .local import kill_workers, run_shared, start_workers, worker_count
+from .local import kill_workers, renew_forked_pool, run_shared, start_workers, worker_count
 from .packing import (
     DEFAULT_PACK,
     check_pack,
@@ -421,8 +421,11 @@ def search(
     if pack != 1:
         settings["pack"] = pack
     warm = None
-    if client is None and scheduler is None and not resume:
-        warm = start_workers(worker_count(jobs, len(make_packs(plan, pack))))
+    if client is None and scheduler is None:
+        if resume:
+            renew_forked_pool()
+        else:
+            warm = start_workers(worker_count(jobs, len(make_packs(plan, pack))))
     lock = None
     try:
         # the data checked here, with a clear error; a search started before its trials

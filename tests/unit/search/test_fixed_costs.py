@@ -180,14 +180,22 @@ def test_the_workers_start_while_the_data_is_read_and_then_run_the_trials():
     the trials run in: no second start; with jobs=2 this process is one of the two."""
     import os
 
+    import numpynn.search.runner as runner
     from numpynn.search.local import _POOL, start_workers
 
     assert start_workers(1) is None  # one process: the trials run in this one
-    warm = set(start_workers(2))
+    started = []
+
+    def recorded(n):
+        warm = start_workers(n)
+        started.append((_POOL["executor"], set(_POOL["executor"]._processes)))
+        return warm
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(runner, "start_workers", recorded)
+        result = search(space=SPACE, mode="grid", out=None, jobs=2, pack=1)
+    ((pool, warm),) = started  # started once, before the data were read
     assert len(warm) == 1 and os.getpid() not in warm  # this process + 1 worker
-    pool = _POOL["executor"]
-    assert pool is not None
-    result = search(space=SPACE, mode="grid", out=None, jobs=2, pack=1)
-    assert _POOL["executor"] is pool  # the same pool, not a new one
+    assert _POOL["executor"] is pool  # the trials ran in it: no second start
     pids = {r["pid"] for r in result.rows}
-    assert os.getpid() in pids and len(pids) == 2  # this process trained, and the worker
+    assert pids == {os.getpid(), *warm}  # this process trained, and the worker

@@ -13,6 +13,13 @@ import pytest
 
 from numpynn.search.local import run_shared, start_workers, worker_count
 
+MARK = ["as imported"]  # a setting of this process, changed by a test
+
+
+def marked(pack: int, data: dict) -> tuple[int, int, str]:
+    time.sleep(0.05)
+    return pack, os.getpid(), MARK[0]
+
 
 def where(pack: int, data: dict) -> tuple[int, int, float]:
     """A pack's outcome: its number, the process that ran it and a figure of the data
@@ -185,3 +192,27 @@ def test_a_fork_started_with_threads_running_says_nothing_to_the_user(monkeypatc
     list(start_workers(2))
     assert forks  # the pool forked through os.fork
     assert not [w for w in recwarn if "fork" in str(w.message)]
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="fork is Linux's start here")
+def test_each_search_forks_its_workers_again_with_this_process_as_it_is_now():
+    """A fork holds this process as it was at the fork: a pool of forks kept from the
+    last search would run that search's code and settings (a layer registered since, a
+    module reloaded), so each search forks its own; its rungs share it."""
+    from numpynn.search import local
+
+    (first,) = start_workers(2)
+    assert {v for _, _, v in run_shared(marked, range(4), {}, 2)} == {"as imported"}
+    MARK[0] = "changed"
+    try:
+        (second,) = start_workers(2)  # the next search
+        assert second != first and _gone(first)
+        outcomes = list(run_shared(marked, range(4), {}, 2))
+        assert {pid for _, pid, _ in outcomes} == {os.getpid(), second}
+        assert {v for _, _, v in outcomes} == {"changed"}
+        local.renew_forked_pool()  # a resumed search: no pool kept, one forked when needed
+        assert _gone(second) and local._POOL["executor"] is None
+        outcomes = list(run_shared(marked, range(4), {}, 2))
+        assert len({pid for _, pid, _ in outcomes} - {os.getpid(), second}) == 1
+    finally:
+        MARK[0] = "as imported"
