@@ -68,6 +68,11 @@ WORK_MIN = 2_000_000_000
 #: pack: about 35 ms of packed training; a job's pickling and its answer cost 1-5 ms.
 WORK_MIN_WARM = 200_000_000
 
+#: The name of this module's processes (``-half``: a child of one call; ``-worker``: the
+#: warm worker), as ``multiprocessing.active_children()`` lists them, apart from
+#: a search's pool workers (forks too).
+PROCESS_NAME = "numpynn-packed"
+
 #: What a History's ``engine`` says after its model trained in the child.
 FORKED = "in a forked second process"
 
@@ -147,7 +152,8 @@ def _with_child(mine: list[Any], theirs: list[Any], train: Callable[[list[Any]],
     """:func:`train_halves` with ``theirs`` trained in a child forked for this call."""
     ctx = multiprocessing.get_context("fork")
     receive, send = ctx.Pipe(duplex=False)
-    child = ctx.Process(target=_child, args=(send, train, theirs), daemon=True)
+    child = ctx.Process(target=_child, args=(send, train, theirs), daemon=True,
+                        name=f"{PROCESS_NAME}-half")
     try:
         _start(child)
     except OSError:  # no process to be had (memory, a process limit): all of it here
@@ -348,7 +354,8 @@ class _Worker:
         self.jobs = 0  # sent
         self.job = 0  # the number of the job it trains
         self.sending: threading.Thread | None = None
-        self.process = ctx.Process(target=_serve, args=(theirs, self.conn), daemon=True)
+        self.process = ctx.Process(target=_serve, args=(theirs, self.conn), daemon=True,
+                                   name=f"{PROCESS_NAME}-worker")
         try:
             _start(self.process)
         finally:

@@ -95,8 +95,10 @@ def _assert_same(models_a, hist_a, models_b, hist_b) -> None:
 
 
 def _children() -> set:
-    """This process's multiprocessing children (another test's cluster may own some)."""
-    return set(multiprocessing.active_children())
+    """This process's packed-training children (another test's search pool, forks too,
+    may have some that leave on their own)."""
+    return {p for p in multiprocessing.active_children()
+            if p.name.startswith(forked.PROCESS_NAME)}
 
 
 @pytest.mark.parametrize("path", PATHS)
