@@ -359,6 +359,7 @@ def test_resume_with_dropout_and_batchnorm_is_bit_identical(digits, tmp_path):
 # ----------------------------------------------------------------- the CLI's flags
 
 
+@pytest.mark.slow  # two whole digits runs: 6-9 s each on 2 cores
 @pytest.mark.parametrize("flags", [["--dropout", "0.2", "--norm", "batch"],
                                    ["--activation", "tanh"]])
 def test_cli_layer_flags_reach_97_percent_on_digits(flags, tmp_path):
