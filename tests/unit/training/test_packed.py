@@ -104,6 +104,18 @@ def test_one_setting_for_all_float64(digits, opt):
     _check_equal([opt] * 3, digits, lr_all=LR[opt])
 
 
+@pytest.mark.parametrize("row_pass_min", [0, 10**9])
+def test_a_grids_own_lr_and_l2_match_the_trainer_per_row_or_per_column(digits, monkeypatch,
+                                                                       row_pass_min):
+    """Rows differing only in lr and L2 (a grid's): long rows update with one BLAS pass
+    a row (``ROW_PASS_MIN``), short ones with (k, 1) columns; both as the Trainer."""
+    import numpynn.training.packed as packed_module
+
+    monkeypatch.setattr(packed_module, "ROW_PASS_MIN", row_pass_min)
+    _check_equal(["adam"] * 4, digits)  # L2 1e-3, 0, 3e-4, 1e-2; four learning rates
+    _check_equal(["adam"] * 4, digits, dtype="float32", tol=1e-4)
+
+
 def test_per_model_hyper_parameters_and_eval_subsets(digits):
     opts = ["adam", "adam", "momentum", "momentum", "rmsprop", "rmsprop"]
     kwargs = [{"beta1": 0.8}, {"beta2": 0.99, "eps": 1e-6}, {"momentum": 0.5},
