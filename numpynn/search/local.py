@@ -22,6 +22,7 @@ import copy
 import multiprocessing as mp
 import os
 import queue
+import re
 import shutil
 import socket
 import sys
@@ -31,6 +32,7 @@ import time
 import warnings
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import BrokenExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -38,6 +40,7 @@ from typing import Any
 
 import numpy as np
 
+from ..errors import SearchError
 from ..outputs import process_alive
 from . import packing  # noqa: F401 - a worker's warm-up imports what a pack needs
 from .trials import _blas_one_thread
@@ -352,11 +355,17 @@ def run_shared(run: Callable[[Any, Any], Outcome], packs: Sequence[Any], data: A
     This process looks at the pool's outcomes between its own packs, so one of them
     waits at most a pack of this process's before it is yielded. An error or an
     interrupt (in a pack, or a ``GeneratorExit`` from the consumer) kills the pool's
-    workers at once: nothing is left running, nothing is awaited."""
+    workers at once: nothing is left running, nothing is awaited. A worker that dies (the
+    out-of-memory killer, ``kill -9``, a crash) is a :class:`SearchError` saying so in one
+    line, not loky's ``TerminatedWorkerError`` of several."""
     left = deque(packs)
     folder, source = _data_file(data)
     try:
         yield from _share(run, left, data, source, n)
+    except BrokenExecutor as exc:
+        left.clear()
+        kill_workers()
+        raise SearchError(worker_lost_message(exc)) from None
     except BaseException:
         left.clear()  # nothing more for the pool either
         kill_workers()
@@ -419,6 +428,21 @@ def _share(run: Callable[[Any, Any], Outcome], left: deque, data: Any, source: A
         pool_done = got is _DONE
         if not pool_done:
             yield _outcome(got)
+
+
+def worker_lost_message(exc: BaseException) -> str:
+    """What to say of a pool whose worker process died (loky's ``TerminatedWorkerError``
+    lists the exit codes, ``{SIGKILL(-9)}``): how it ended, the likely cause, and what to
+    do; the trials finished before it are in the log a resumed search skips."""
+    codes = re.search(r"exit codes of the workers are \{([^}]*)\}", str(exc))
+    how = f" ({codes.group(1)})" if codes else ""
+    killed = "SIGKILL" in how or not codes
+    cause = ("killed, most often by the out-of-memory killer: too many trials in memory at "
+             "once" if killed else "a crash in native code, or memory running out")
+    return (f"a worker process of the search ended unexpectedly{how}: {cause}. The trials "
+            "it finished are kept (with an output directory, in its trials.jsonl); "
+            "continue with `resume=True` and fewer processes (`jobs=1`) or smaller packs "
+            "(`pack=1`).")
 
 
 def _outcome(got: Any) -> Outcome:

@@ -14,7 +14,7 @@ from typing import Any
 
 from ..data.spec import DataSpec
 from ..data.split import AUTO_VAL_FRACTION
-from ..errors import InputError, NumpynnError
+from ..errors import InputError, SearchError
 from ..memory import check_fits, check_training_fits
 from ..model_file import SavedModel, load_model, write_json_atomic, write_text_atomic
 from ..outputs import (
@@ -74,10 +74,6 @@ from .trials import (
     search_inputs,
     trial_options,
 )
-
-
-class SearchError(NumpynnError):
-    """The search ran but produced nothing usable (e.g. every trial failed)."""
 
 
 @dataclass
