@@ -11,10 +11,12 @@ from __future__ import annotations
 import os
 import signal
 
+import pandas as pd
 import pytest
+from sklearn.datasets import load_iris
 
-from numpynn.search import SearchError
-from numpynn.search import local
+from numpynn.search import SearchError, local
+from numpynn.sklearn import MLPClassifier, MLPRegressor
 
 
 def _die_in_worker(parent: int, data: object) -> list:
@@ -36,3 +38,44 @@ def test_a_pool_worker_killed_is_a_search_error_of_one_line_saying_how_to_go_on(
     assert "out-of-memory" in message and "`resume=True`" in message
     # the pool is made again for the next search
     assert list(local.run_shared(_die_in_worker, [parent], {"x": 1}, 2)) == [[]]
+
+
+IRIS = load_iris()
+SMALL = dict(hidden_layer_sizes=(4,), max_iter=2, random_state=0)
+
+
+def test_an_ensemble_has_no_partial_fit_for_meta_estimators_and_says_why():
+    # before: hasattr(est, "partial_fit") was True and the call a ValueError, so
+    # scikit-learn's checks and meta-estimators took the ensemble for an online learner
+    ensemble = MLPClassifier(**SMALL, n_ensemble=2)
+    assert not hasattr(ensemble, "partial_fit")
+    with pytest.raises(AttributeError, match="n_ensemble=2 fits its members together"):
+        ensemble.partial_fit(IRIS.data, IRIS.target, classes=[0, 1, 2])
+    assert hasattr(MLPClassifier(**SMALL), "partial_fit")
+    assert hasattr(ensemble.set_params(n_ensemble=1), "partial_fit")
+
+
+@pytest.mark.parametrize("make, fitted", [
+    (lambda X: X[:, 0], False),  # a column taken as X
+    (lambda X: pd.Series(X[:, 0]), False),
+    (lambda X: X[0], True),  # one row to predict
+    (lambda X: X[0].tolist(), True),
+])
+def test_a_one_axis_x_is_one_line_naming_the_reshape(make, fitted):
+    # before: scikit-learn's "Expected 2D array", with the whole array printed (150 values)
+    X, y = IRIS.data, IRIS.target
+    est = MLPClassifier(**SMALL)
+    with pytest.raises(ValueError) as err:
+        est.fit(X, y).predict(make(X)) if fitted else est.fit(make(X), y)
+    message = str(err.value)
+    assert "\n" not in message and "1-D" in message and len(message) < 300
+    assert ("reshape(1, -1)" if fitted else "reshape(-1, 1)") in message
+    with pytest.raises(ValueError, match="single value"):
+        MLPRegressor(**SMALL).fit(X, X[:, 0]).predict(3.0)
+
+
+def test_a_verbose_ensemble_prints_its_epochs(capsys):
+    # before: nothing at all; one network prints every epoch
+    MLPClassifier(**SMALL, n_ensemble=2, verbose=True).fit(IRIS.data, IRIS.target)
+    lines = capsys.readouterr().out.splitlines()
+    assert [line.split(",")[0] for line in lines] == ["Iteration 1", "Iteration 2"]

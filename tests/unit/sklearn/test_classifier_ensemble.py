@@ -97,7 +97,7 @@ def test_refused_with_the_parameter_named(digits, params, fit_kw, match):
 
 def test_partial_fit_is_refused_for_an_ensemble(digits):
     X, y = digits[:2]
-    with pytest.raises(ValueError, match="n_ensemble=2"):
+    with pytest.raises(AttributeError, match="n_ensemble=2"):  # hasattr: False
         MLPClassifier(n_ensemble=2).partial_fit(X, y, classes=np.arange(10))
 
 
