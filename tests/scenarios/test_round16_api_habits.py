@@ -8,14 +8,20 @@ of a ``SearchError`` saying what happened and how to go on; ...
 
 from __future__ import annotations
 
+import inspect
 import os
+import pickle
+import re
 import signal
 
 import pandas as pd
 import pytest
 from sklearn.datasets import load_iris
 
-from numpynn.search import SearchError, local
+from numpynn.errors import InputError
+from numpynn.runs.run import RunOptions
+from numpynn.search import SearchError, local, resume_search, search
+from numpynn.search.runner import SearchResult
 from numpynn.sklearn import MLPClassifier, MLPRegressor
 
 
@@ -79,3 +85,33 @@ def test_a_verbose_ensemble_prints_its_epochs(capsys):
     MLPClassifier(**SMALL, n_ensemble=2, verbose=True).fit(IRIS.data, IRIS.target)
     lines = capsys.readouterr().out.splitlines()
     assert [line.split(",")[0] for line in lines] == ["Iteration 1", "Iteration 2"]
+
+
+@pytest.mark.parametrize("keyword, value, said", [
+    ("n_jobs", 2, "numpynn's name for it is 'jobs'"),
+    ("n_iter", 5, "numpynn's name for it is 'trials'"),
+    ("random_state", 0, "numpynn's name for it is 'seed'"),
+    ("param_grid", {"lr": [1e-3]}, "numpynn's name for it is 'space'"),
+    ("cv", 3, "val_fraction"),
+    ("verbose", 1, "on_trial="),
+    ("trails", 5, "did you mean 'trials'"),
+])
+def test_a_search_given_scikit_learns_keywords_names_its_own(keyword, value, said):
+    # before: Python's bare "search() got an unexpected keyword argument 'n_jobs'"
+    with pytest.raises(TypeError) as err:
+        search(RunOptions(data="digits"), {"lr": [1e-3]}, **{keyword: value})
+    assert said in str(err.value) and isinstance(err.value, InputError)
+    with pytest.raises(TypeError, match="'jobs'"):
+        resume_search("nowhere", n_jobs=2)
+    assert "jobs" in inspect.signature(search).parameters  # the signature stays
+
+
+def test_a_search_results_scikit_learn_attributes_say_where_numpynn_keeps_them():
+    # before: a bare AttributeError for best_params_, cv_results_, best_estimator_
+    result = SearchResult(rows=[{"trial": 1, "val_score": 0.9}], best={"trial": 1})
+    for name, said in [("best_params_", "result.best"), ("cv_results_", "result.rows"),
+                       ("best_estimator_", "result.saved"), ("best_score_", "val_score")]:
+        with pytest.raises(AttributeError, match=f"{name}.*{re.escape(said)}"):
+            getattr(result, name)
+    assert not hasattr(result, "anything_else")
+    assert pickle.loads(pickle.dumps(result)) == result
