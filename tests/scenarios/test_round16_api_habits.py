@@ -14,11 +14,13 @@ import pickle
 import re
 import signal
 
+import numpy as np
 import pandas as pd
 import pytest
 from sklearn.datasets import load_iris
 
 from numpynn.errors import InputError
+from numpynn.gradcheck import numerical_gradient
 from numpynn.runs.run import RunOptions
 from numpynn.search import SearchError, local, resume_search, search
 from numpynn.search.runner import SearchResult
@@ -115,3 +117,18 @@ def test_a_search_results_scikit_learn_attributes_say_where_numpynn_keeps_them()
             getattr(result, name)
     assert not hasattr(result, "anything_else")
     assert pickle.loads(pickle.dumps(result)) == result
+
+
+@pytest.mark.parametrize("x, error, said", [
+    (np.array([1, 2, 3]), TypeError, "dtype int64"),
+    (np.array([True, False]), TypeError, "dtype bool"),
+    (np.array([1.0, 2.0], dtype=np.float16), ValueError, "x = x.astype(np.float64)"),
+    (np.array([1e12, 1.0]), ValueError, "a larger h"),
+])
+def test_numerical_gradient_of_an_array_that_h_cannot_move_is_refused(x, error, said):
+    # before: an int x gave 50000 for the slope 2 of x**2 (x[i] + h stored as x[i]),
+    # silently; float16 the same
+    with pytest.raises(error, match=re.escape(said)):
+        numerical_gradient(lambda v: float((v.astype(float) ** 2).sum()), x)
+    grad = numerical_gradient(lambda v: float((v ** 2).sum()), np.array([1.0, 2.0]))
+    np.testing.assert_allclose(grad, [2.0, 4.0], rtol=1e-6)
