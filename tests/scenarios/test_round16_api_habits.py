@@ -21,6 +21,7 @@ from sklearn.datasets import load_iris
 
 from numpynn.errors import InputError
 from numpynn.gradcheck import numerical_gradient
+from numpynn.model_file import SavedModel, load_model, save_model
 from numpynn.runs.run import RunOptions
 from numpynn.search import SearchError, local, resume_search, search
 from numpynn.search.runner import SearchResult
@@ -132,3 +133,21 @@ def test_numerical_gradient_of_an_array_that_h_cannot_move_is_refused(x, error, 
         numerical_gradient(lambda v: float((v.astype(float) ** 2).sum()), x)
     grad = numerical_gradient(lambda v: float((v ** 2).sum()), np.array([1.0, 2.0]))
     np.testing.assert_allclose(grad, [2.0, 4.0], rtol=1e-6)
+
+
+def test_save_model_given_an_estimator_a_network_or_swapped_arguments_says_how(tmp_path):
+    # before: "`saved` must be a SavedModel ... got MLPClassifier MLPClassifier(hidden_l"
+    # with no word of how an estimator is saved
+    X, y = IRIS.data, IRIS.target
+    est = MLPClassifier(**SMALL).fit(X, y)
+    path = tmp_path / "m.npz"
+    with pytest.raises(InputError, match=r"joblib\.dump\(est.*SavedModel\(est\.model_, "
+                                         r"est\.classes_\)"):
+        save_model(path, est)
+    with pytest.raises(InputError, match=r"SavedModel\(model, classes\)"):
+        save_model(path, est.model_)
+    saved = SavedModel(est.model_, est.classes_)
+    with pytest.raises(InputError, match=r"the path comes first"):
+        save_model(saved, path)
+    save_model(path, saved)  # the recipe the message gives
+    np.testing.assert_array_equal(load_model(path).predict(X[:5]), est.predict(X[:5]))
