@@ -206,12 +206,12 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
         Networks fitted, from seeds drawn from ``random_state``; ``predict_proba`` is
         the mean of their probabilities. K > 1 trains them together with numpynn's packed
         engine (:mod:`numpynn.training.packed`), which sets what they support: no
-        ``normalization``, ``sample_weight``, ``class_weight`` or ``warm_start`` (each
-        refused with a ValueError), no ``partial_fit`` (``hasattr`` is False, a call an
-        AttributeError saying why), and no ``tol`` stopping: each
-        member trains ``max_iter`` epochs, or, with ``early_stopping``, stops after
-        ``n_iter_no_change`` epochs without a lower validation loss and keeps its best
-        epoch. 1: one network, as without the parameter.
+        ``normalization``, ``sample_weight`` of unequal weights (equal ones are no
+        weights), ``class_weight`` or ``warm_start`` (each refused with a ValueError),
+        no ``partial_fit`` (``hasattr`` is False, a call an AttributeError saying why),
+        and no ``tol`` stopping: each member trains ``max_iter`` epochs, or, with
+        ``early_stopping``, stops after ``n_iter_no_change`` epochs without a lower
+        validation loss and keeps its best epoch. 1: one network, as without the parameter.
 
     Attributes
     ----------
@@ -370,7 +370,6 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
         from ``random_state`` (:func:`numpynn.training.ensemble.train_ensemble`)."""
         k = self.n_ensemble
         refused = [(self.warm_start, "warm_start=True"),
-                   (sample_weight is not None, "sample_weight"),
                    (self.class_weight is not None, f"class_weight={self.class_weight!r}"),
                    (self.normalization is not None, f"normalization={self.normalization!r}")]
         for hit, what in refused:
@@ -381,6 +380,14 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
         X, y = validate_dense(self, X, y, dtype=[np.float64, np.float32], y_numeric=False)
         check_classification_targets(y)
         y = column_or_1d(y)
+        # equal weights are no weights (the weighted mean loss is the mean): those that
+        # scikit-learn's tools pass (ones) train; weights that differ are refused
+        weights = self._weights(y, sample_weight, X)
+        if weights is not None and np.ptp(weights) > 0:
+            raise ValueError(f"n_ensemble={k} trains its members together with numpynn's "
+                             "packed engine, which does not support sample_weight of unequal "
+                             f"weights (here from {weights.min():g} to {weights.max():g}); "
+                             "leave it out or set n_ensemble=1.")
         self._set_classes(np.unique(y))
         y_idx = np.searchsorted(self.classes_, y)
         rng = check_random_state(self.random_state)

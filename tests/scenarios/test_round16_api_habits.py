@@ -151,3 +151,17 @@ def test_save_model_given_an_estimator_a_network_or_swapped_arguments_says_how(t
         save_model(saved, path)
     save_model(path, saved)  # the recipe the message gives
     np.testing.assert_array_equal(load_model(path).predict(X[:5]), est.predict(X[:5]))
+
+
+def test_an_ensemble_takes_equal_sample_weights_and_names_unequal_ones():
+    # before: sample_weight=np.ones(n) (what scikit-learn's checks and tools pass) was
+    # refused as if weighted; equal weights give the same mean loss as none
+    X, y = IRIS.data, IRIS.target
+    plain = MLPClassifier(**SMALL, n_ensemble=2).fit(X, y).predict_proba(X)
+    for weights in (np.ones(len(y)), pd.Series(np.full(len(y), 3.0)), [2] * len(y)):
+        weighted = MLPClassifier(**SMALL, n_ensemble=2).fit(X, y, sample_weight=weights)
+        np.testing.assert_allclose(weighted.predict_proba(X), plain, rtol=1e-6)
+    with pytest.raises(ValueError, match=r"unequal weights \(here from 0 to 149\)"):
+        MLPClassifier(**SMALL, n_ensemble=2).fit(X, y, sample_weight=np.arange(150.0))
+    with pytest.raises(ValueError, match="non-zero"):
+        MLPClassifier(**SMALL, n_ensemble=2).fit(X, y, sample_weight=np.zeros(150))
