@@ -1,9 +1,10 @@
 """A search's packs on this machine: ``n`` processes, this one and ``n - 1`` pool workers.
 
 The pool is a loky executor of the search's own (not joblib's, which scikit-learn's
-``n_jobs`` uses): started in the background while the search reads its data
-(:func:`start_workers`), reused by every rung of a halving search and by the next
-search, killed at once by an interrupt or an error (:func:`kill_workers`).
+``n_jobs`` uses), one per thread that searches (:func:`_pool`): started in the background
+while the search reads its data (:func:`start_workers`), reused by every rung of a halving
+search and by the next search of that thread, killed at once by an interrupt or an error
+(:func:`kill_workers`).
 Its workers take the packs, costliest first, from the same queue as this process, which
 trains too, from the start: it does not wait for the workers. On Linux a worker is a
 fork of this process (:func:`_start_method`: ready in about 10 ms, numpynn imported);
@@ -68,7 +69,32 @@ def worker_count(jobs: int, trials: int, cores: int | None = None) -> int:
 
 #: seconds a pool worker waits idle before it exits (loky starts another when needed)
 IDLE_TIMEOUT = 300
-_POOL: dict[str, Any] = {"executor": None, "workers": 0}  # this process's search pool
+_POOLS: dict[int, dict[str, Any]] = {}  # thread id -> the search pool of that thread's
+_POOLS_LOCK = threading.Lock()
+
+
+def _pool() -> dict[str, Any]:
+    """The calling thread's search pool, ``{"executor", "workers"}``: each thread has its
+    own, so that searches running at once in two threads (a notebook's search in the
+    background and another) leave each other's workers alone: one pool shared, the
+    second search's other size, error or interrupt killed the first's workers in the
+    middle of its packs (loky's ShutdownExecutorError). The pool of a thread that ended
+    is shut down here, on the next search."""
+    me = threading.get_ident()
+    with _POOLS_LOCK:
+        alive = {t.ident for t in threading.enumerate()}
+        for ident in [i for i in _POOLS if i not in alive]:
+            _shut(_POOLS.pop(ident)["executor"])
+        return _POOLS.setdefault(me, {"executor": None, "workers": 0})
+
+
+def _shut(executor: Any) -> None:
+    """Shut ``executor`` down, killing its workers (None: nothing to do)."""
+    try:
+        if executor is not None:
+            executor.shutdown(wait=False, kill_workers=True)
+    except Exception:  # pragma: no cover - best effort on the way out of an interrupt
+        pass
 
 
 def _executor(workers: int) -> Any:
@@ -81,14 +107,15 @@ def _executor(workers: int) -> Any:
     with ``'_ReusablePoolExecutor' object has no attribute '_temp_folder_manager'``."""
     from joblib.externals.loky import ProcessPoolExecutor
 
-    executor = _POOL["executor"]
-    if executor is not None and (_POOL["workers"] != workers or _unusable(executor)):
+    pool = _pool()
+    executor = pool["executor"]
+    if executor is not None and (pool["workers"] != workers or _unusable(executor)):
         executor.shutdown(wait=False, kill_workers=True)
         executor = None
     if executor is None:
         executor = ProcessPoolExecutor(max_workers=workers, timeout=IDLE_TIMEOUT,
                                        context=_start_method())
-        _POOL.update(executor=executor, workers=workers)
+        pool.update(executor=executor, workers=workers)
     return executor
 
 
@@ -171,13 +198,11 @@ def start_workers(n: int) -> Iterator[int] | None:
 
 
 def kill_workers() -> None:
-    """Kill the pool's worker processes now (none started: nothing to do)."""
-    executor, _POOL["executor"] = _POOL["executor"], None
-    try:
-        if executor is not None:
-            executor.shutdown(wait=False, kill_workers=True)
-    except Exception:  # pragma: no cover - best effort on the way out of an interrupt
-        pass
+    """Kill the worker processes of this thread's pool now (none started: nothing to
+    do); another thread's search keeps its own."""
+    pool = _pool()
+    executor, pool["executor"] = pool["executor"], None
+    _shut(executor)
 
 
 #: arrays above this many bytes go to the workers as memory maps of one file each

@@ -13,6 +13,8 @@ import os
 import pickle
 import re
 import signal
+import threading
+import time
 
 import numpy as np
 import pandas as pd
@@ -165,3 +167,30 @@ def test_an_ensemble_takes_equal_sample_weights_and_names_unequal_ones():
         MLPClassifier(**SMALL, n_ensemble=2).fit(X, y, sample_weight=np.arange(150.0))
     with pytest.raises(ValueError, match="non-zero"):
         MLPClassifier(**SMALL, n_ensemble=2).fit(X, y, sample_weight=np.zeros(150))
+
+
+def _slow_pack(pack: int, data: object) -> list:
+    time.sleep(0.2)
+    return [pack]
+
+
+def test_searches_in_two_threads_at_once_keep_their_own_workers():
+    # before: one pool per process: the second search, of another size, shut the first's
+    # workers down in the middle of its packs (loky's ShutdownExecutorError)
+    outcome: dict[str, object] = {}
+
+    def first() -> None:
+        try:
+            outcome["first"] = sorted(p for [p] in local.run_shared(_slow_pack, range(6),
+                                                                    {"x": 1}, 2))
+        except BaseException as exc:  # noqa: BLE001 - reported below
+            outcome["first"] = exc
+
+    thread = threading.Thread(target=first)
+    thread.start()
+    time.sleep(0.3)  # the first search's workers are training
+    assert sorted(p for [p] in local.run_shared(_slow_pack, range(4), {"x": 1}, 3)) == \
+        [0, 1, 2, 3]
+    local.kill_workers()  # this thread's pool only
+    thread.join()
+    assert outcome["first"] == [0, 1, 2, 3, 4, 5]

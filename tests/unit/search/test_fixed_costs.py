@@ -180,14 +180,14 @@ def test_the_workers_start_while_the_data_is_read_and_then_run_the_trials():
     the trials run in: no second start; with jobs=2 this process is one of the two."""
     import os
 
-    from numpynn.search.local import _POOL, start_workers
+    from numpynn.search.local import _pool, start_workers
 
     assert start_workers(1) is None  # one process: the trials run in this one
     warm = set(start_workers(2))
     assert len(warm) == 1 and os.getpid() not in warm  # this process + 1 worker
-    pool = _POOL["executor"]
+    pool = _pool()["executor"]
     assert pool is not None
     result = search(space=SPACE, mode="grid", out=None, jobs=2, pack=1)
-    assert _POOL["executor"] is pool  # the same pool, not a new one
+    assert _pool()["executor"] is pool  # the same pool, not a new one
     pids = {r["pid"] for r in result.rows}
     assert os.getpid() in pids and len(pids) == 2  # this process trained, and the worker

@@ -139,9 +139,9 @@ def test_a_search_leaves_joblibs_pool_to_scikit_learn(tmp_path):
     assert len(outcomes) == 4
     squares = Parallel(n_jobs=2)(delayed(pow)(i, 2) for i in range(4))
     assert squares == [0, 1, 4, 9]
-    ours = local._POOL["executor"]
+    ours = local._pool()["executor"]
     list(run_shared(where, range(2), {"x": np.ones((2, 3))}, 2))
-    assert local._POOL["executor"] is ours  # kept for the next search
+    assert local._pool()["executor"] is ours  # kept for the next search
 
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="fork is Linux's start here")
