@@ -38,6 +38,11 @@ class ModelFileError(InputError):
     """A model or checkpoint file is missing, truncated, tampered with or foreign."""
 
 
+class SearchError(NumpynnError):
+    """The search ran but produced nothing usable (e.g. every trial failed), or could not
+    go on (a worker process of its pool was killed)."""
+
+
 class DivergenceError(NumpynnError, RuntimeError):
     """Training produced a non-finite loss; the last good parameters were kept."""
 

@@ -410,13 +410,35 @@ def _feature_rows(X: Any, n_inputs: int) -> Any:
     raise InputError(f"X has shape {arr.shape}; {fix}.", param="X")
 
 
+def _savable_hint(path: Any, saved: Any) -> str:
+    """What to do with a ``saved`` that is not a SavedModel (after "; got ..."): the
+    arguments in the other order, a numpynn estimator (its network and classes wrapped,
+    or joblib), a bare network (wrapped); else nothing."""
+    if isinstance(path, SavedModel):
+        return ": the path comes first, save_model(path, saved)"
+    if isinstance(saved, (Network, Ensemble)):
+        return (": a network alone is wrapped first, save_model(path, SavedModel(model, "
+                "classes)) with classes its C labels (e.g. np.arange(C))")
+    if hasattr(saved, "get_params") and hasattr(saved, "fit"):  # a scikit-learn estimator
+        fitted = isinstance(getattr(saved, "model_", None), (Network, Ensemble))
+        wrap = (" (its network in a numpynn model file, for numpynn predict and export: "
+                "save_model(path, SavedModel(est.model_, est.classes_)), without the "
+                "pipeline steps before it)") if fitted and hasattr(saved, "classes_") else ""
+        return (f": a scikit-learn estimator is saved whole with joblib.dump(est, "
+                f"'model.joblib'){wrap}")
+    return ""
+
+
 def save_model(path: str | Path, saved: SavedModel) -> Path:
     """Write ``saved`` to ``path`` (.npz) atomically. Returns the path."""
     if not isinstance(saved, SavedModel):
+        hint = _savable_hint(path, saved)
+        got = f"{type(saved).__name__}{hint}" if hint else \
+            f"{type(saved).__name__} {saved!r:.60}"
         raise InputError(
             f"`saved` must be a SavedModel (what load_model returns, or "
-            f"SavedModel(model, classes, preprocessing, metadata)); got "
-            f"{type(saved).__name__} {saved!r:.60}.", param="saved")
+            f"SavedModel(model, classes, preprocessing, metadata)); got {got}.",
+            param="saved")
     if not isinstance(saved.model, (Network, Ensemble)) or not isinstance(
             saved.metadata, dict) or not (
             isinstance(saved.preprocessing, dict) and "kind" in saved.preprocessing):

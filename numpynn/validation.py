@@ -7,9 +7,12 @@ argument, what was wrong with it and how to fix it.
 from __future__ import annotations
 
 import difflib
+import functools
+import inspect
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, fields
+from typing import Any
 
 import numpy as np
 
@@ -381,6 +384,32 @@ def unknown_keyword(owner: str, name: str, known: Sequence[str], *, equivalent: 
     return UnknownParameterError(
         f"{call or owner + '()'} got an unexpected keyword argument {name!r}: {hint}. Its "
         f"{what}: {', '.join(known)}.", param=name)
+
+
+def answers_other_keywords(others: Mapping[str, tuple[str | None, str]]
+                           ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """A decorator: a keyword the function does not take (another library's habit, such
+    as scikit-learn's ``n_jobs`` given to :func:`numpynn.search.search`) is an
+    :class:`~numpynn.errors.UnknownParameterError` (a TypeError, as Python's own) naming
+    numpynn's parameter for it, or why there is none (``others``: the name ->
+    (numpynn's parameter or None, what to know)), else a close match, instead of Python's
+    bare "unexpected keyword argument". The signature stays the function's."""
+    def decorate(function: Callable[..., Any]) -> Callable[..., Any]:
+        known = list(inspect.signature(function).parameters)
+
+        @functools.wraps(function)
+        def checked(*args: Any, **kwargs: Any) -> Any:
+            for name in kwargs:
+                if name not in known:
+                    equivalent, why = others.get(name, (None, ""))
+                    raise unknown_keyword(function.__name__, name, known,
+                                          equivalent=equivalent, why=why,
+                                          what="parameters") from None
+            return function(*args, **kwargs)
+
+        return checked
+
+    return decorate
 
 
 def check_keywords(cls: type, kwargs: Mapping[str, object]) -> None:

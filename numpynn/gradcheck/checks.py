@@ -335,11 +335,24 @@ def numerical_gradient(
     """
     if not isinstance(x, np.ndarray):
         raise TypeError("numerical_gradient perturbs x in place: pass a NumPy array.")
+    if x.dtype.kind not in "fc":  # x[i] + h stored back as a whole number: a wrong slope
+        raise TypeError(
+            f"numerical_gradient perturbs x in place, and x has dtype {x.dtype}: x[i] + h "
+            f"(h={h:g}) is stored rounded to a whole number, so the result would be "
+            "wrong, not small; use a float array: x = x.astype(np.float64) (and compute "
+            "f from that array).")
     if df is not None:
         df = np.asarray(df)
     grad = np.zeros(x.shape, dtype=np.float64)
     for idx in np.ndindex(*x.shape):
         old = x[idx]
+        if old + x.dtype.type(h) == old or old - x.dtype.type(h) == old:
+            fix = ("a larger h (about 1e-5 times abs(x).max())" if x.dtype.itemsize >= 8
+                   else "float64 (x = x.astype(np.float64)), or a larger h")
+            raise ValueError(
+                f"x[{', '.join(map(str, idx))}] = {old.item()!r} does not change by h={h:g} "
+                f"in x's dtype {x.dtype}, so its difference would be zero or noise: use "
+                f"{fix}.")
         try:
             x[idx] = old + h
             plus = np.array(f(x), dtype=np.float64)

@@ -1,9 +1,10 @@
 """A search's packs on this machine: ``n`` processes, this one and ``n - 1`` pool workers.
 
 The pool is a loky executor of the search's own (not joblib's, which scikit-learn's
-``n_jobs`` uses): started in the background while the search reads its data
-(:func:`start_workers`), reused by every rung of a halving search and by the next
-search, killed at once by an interrupt or an error (:func:`kill_workers`).
+``n_jobs`` uses), one per thread that searches (:func:`_pool`): started in the background
+while the search reads its data (:func:`start_workers`), reused by every rung of a halving
+search and by the next search of that thread, killed at once by an interrupt or an error
+(:func:`kill_workers`).
 Its workers take the packs, costliest first, from the same queue as this process, which
 trains too, from the start: it does not wait for the workers. On Linux a worker is a
 fork of this process (:func:`_start_method`: ready in about 10 ms, numpynn imported);
@@ -22,6 +23,7 @@ import copy
 import multiprocessing as mp
 import os
 import queue
+import re
 import shutil
 import socket
 import sys
@@ -31,6 +33,7 @@ import time
 import warnings
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import BrokenExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -38,6 +41,7 @@ from typing import Any
 
 import numpy as np
 
+from ..errors import SearchError
 from ..outputs import process_alive
 from . import packing  # noqa: F401 - a worker's warm-up imports what a pack needs
 from .trials import _blas_one_thread
@@ -65,7 +69,33 @@ def worker_count(jobs: int, trials: int, cores: int | None = None) -> int:
 
 #: seconds a pool worker waits idle before it exits (loky starts another when needed)
 IDLE_TIMEOUT = 300
-_POOL: dict[str, Any] = {"executor": None, "workers": 0, "forked": False}  # the search pool
+_POOLS: dict[int, dict[str, Any]] = {}  # thread id -> the search pool of that thread's
+_POOLS_LOCK = threading.Lock()
+
+
+def _pool() -> dict[str, Any]:
+    """The calling thread's search pool, ``{"executor", "workers", "forked"}``: each thread has its
+    own, so that searches running at once in two threads (a notebook's search in the
+    background and another) leave each other's workers alone: one pool shared, the
+    second search's other size, error or interrupt killed the first's workers in the
+    middle of its packs (loky's ShutdownExecutorError). The pool of a thread that ended
+    is shut down here, on the next search."""
+    me = threading.get_ident()
+    with _POOLS_LOCK:
+        alive = {t.ident for t in threading.enumerate()}
+        for ident in [i for i in _POOLS if i not in alive]:
+            _shut(_POOLS.pop(ident)["executor"])
+        return _POOLS.setdefault(me, {"executor": None, "workers": 0,
+                                          "forked": False})
+
+
+def _shut(executor: Any) -> None:
+    """Shut ``executor`` down, killing its workers (None: nothing to do)."""
+    try:
+        if executor is not None:
+            executor.shutdown(wait=False, kill_workers=True)
+    except Exception:  # pragma: no cover - best effort on the way out of an interrupt
+        pass
 
 
 def _executor(workers: int, fresh: bool = False) -> Any:
@@ -79,16 +109,17 @@ def _executor(workers: int, fresh: bool = False) -> Any:
     with ``'_ReusablePoolExecutor' object has no attribute '_temp_folder_manager'``."""
     from joblib.externals.loky import ProcessPoolExecutor
 
-    executor = _POOL["executor"]
-    if executor is not None and (_POOL["workers"] != workers or _unusable(executor)
-                                 or (fresh and _POOL["forked"])):
+    pool = _pool()
+    executor = pool["executor"]
+    if executor is not None and (pool["workers"] != workers or _unusable(executor)
+                                 or (fresh and pool["forked"])):
         executor.shutdown(wait=False, kill_workers=True)
         executor = None
     if executor is None:
         context = _start_method()
         executor = ProcessPoolExecutor(max_workers=workers, timeout=IDLE_TIMEOUT,
                                        context=context)
-        _POOL.update(executor=executor, workers=workers, forked=context is not None)
+        pool.update(executor=executor, workers=workers, forked=context is not None)
     return executor
 
 
@@ -179,18 +210,16 @@ def renew_forked_pool() -> None:
     """A search starts whose workers are not started now (a resumed one: it may have
     nothing left to run): a pool of forks made for an earlier search is killed, and the
     first pack forks a new one (:func:`start_workers`)."""
-    if _POOL["forked"]:
+    if _pool()["forked"]:
         kill_workers()
 
 
 def kill_workers() -> None:
-    """Kill the pool's worker processes now (none started: nothing to do)."""
-    executor, _POOL["executor"] = _POOL["executor"], None
-    try:
-        if executor is not None:
-            executor.shutdown(wait=False, kill_workers=True)
-    except Exception:  # pragma: no cover - best effort on the way out of an interrupt
-        pass
+    """Kill the worker processes of this thread's pool now (none started: nothing to
+    do); another thread's search keeps its own."""
+    pool = _pool()
+    executor, pool["executor"] = pool["executor"], None
+    _shut(executor)
 
 
 #: arrays above this many bytes go to the workers as memory maps of one file each
@@ -368,11 +397,17 @@ def run_shared(run: Callable[[Any, Any], Outcome], packs: Sequence[Any], data: A
     This process looks at the pool's outcomes between its own packs, so one of them
     waits at most a pack of this process's before it is yielded. An error or an
     interrupt (in a pack, or a ``GeneratorExit`` from the consumer) kills the pool's
-    workers at once: nothing is left running, nothing is awaited."""
+    workers at once: nothing is left running, nothing is awaited. A worker that dies (the
+    out-of-memory killer, ``kill -9``, a crash) is a :class:`SearchError` saying so in one
+    line, not loky's ``TerminatedWorkerError`` of several."""
     left = deque(packs)
     folder, source = _data_file(data)
     try:
         yield from _share(run, left, data, source, n)
+    except BrokenExecutor as exc:
+        left.clear()
+        kill_workers()
+        raise SearchError(worker_lost_message(exc)) from None
     except BaseException:
         left.clear()  # nothing more for the pool either
         kill_workers()
@@ -436,6 +471,21 @@ def _share(run: Callable[[Any, Any], Outcome], left: deque, data: Any, source: A
         pool_done = got is _DONE
         if not pool_done:
             yield _outcome(got)
+
+
+def worker_lost_message(exc: BaseException) -> str:
+    """What to say of a pool whose worker process died (loky's ``TerminatedWorkerError``
+    lists the exit codes, ``{SIGKILL(-9)}``): how it ended, the likely cause, and what to
+    do; the trials finished before it are in the log a resumed search skips."""
+    codes = re.search(r"exit codes of the workers are \{([^}]*)\}", str(exc))
+    how = f" ({codes.group(1)})" if codes else ""
+    killed = "SIGKILL" in how or not codes
+    cause = ("killed, most often by the out-of-memory killer: too many trials in memory at "
+             "once" if killed else "a crash in native code, or memory running out")
+    return (f"a worker process of the search ended unexpectedly{how}: {cause}. The trials "
+            "it finished are kept (with an output directory, in its trials.jsonl); "
+            "continue with `resume=True` and fewer processes (`jobs=1`) or smaller packs "
+            "(`pack=1`).")
 
 
 def _outcome(got: Any) -> Outcome:

@@ -14,7 +14,7 @@ from typing import Any
 
 from ..data.spec import DataSpec
 from ..data.split import AUTO_VAL_FRACTION
-from ..errors import InputError, NumpynnError
+from ..errors import InputError, SearchError
 from ..memory import check_fits, check_training_fits
 from ..model_file import SavedModel, load_model, write_json_atomic, write_text_atomic
 from ..outputs import (
@@ -38,7 +38,7 @@ from ..runs.run import (
 )
 from ..training.augment import check_image_shape
 from ..training.trainer import TrainConfig
-from ..validation import SEED, check_bool, check_choice, check_int
+from ..validation import SEED, answers_other_keywords, check_bool, check_choice, check_int
 from .halving import DEFAULT_ETA, Rungs, check_eta, summary
 from .local import kill_workers, renew_forked_pool, run_shared, start_workers, worker_count
 from .packing import (
@@ -76,10 +76,6 @@ from .trials import (
 )
 
 
-class SearchError(NumpynnError):
-    """The search ran but produced nothing usable (e.g. every trial failed)."""
-
-
 @dataclass
 class SearchResult:
     """rows: every trial, ranked (best first); best: the best row; metrics: the saved
@@ -108,6 +104,32 @@ class SearchResult:
     refit: dict[str, Any] | None = None
     refit_note: str = ""
     figures: dict[str, str] = field(default_factory=dict)
+
+    def __getattr__(self, name: str) -> Any:
+        # only for names not found: scikit-learn's search attributes (best_params_ ...)
+        # are answered with numpynn's, instead of a bare AttributeError
+        if name in SKLEARN_RESULT_NAMES:
+            raise AttributeError(f"'SearchResult' object has no attribute {name!r} "
+                                 f"(scikit-learn's): {SKLEARN_RESULT_NAMES[name]}.")
+        raise AttributeError(f"'SearchResult' object has no attribute {name!r}")
+
+
+#: scikit-learn's search attributes -> where a SearchResult holds what they hold
+SKLEARN_RESULT_NAMES: dict[str, str] = {
+    "best_params_": "result.best is the best trial's row (its hidden, lr, reg, batch_size, "
+                    "optimizer, epochs ... and its scores)",
+    "best_score_": "result.best['val_score'] is the best trial's validation score "
+                   "(result.best['score_name'] says which)",
+    "best_index_": "result.rows is ranked, best first: result.rows[0] is result.best",
+    "cv_results_": "result.rows holds every trial, ranked best first: "
+                   "pd.DataFrame(result.rows)",
+    "best_estimator_": "result.saved is the best configuration's model (a SavedModel: "
+                       "result.saved.predict(X)), written to out/best/model.npz; None where "
+                       "the search saved none (`out=None` or `retrain=False`)",
+    "classes_": "result.saved.classes are the best model's classes",
+    "scorer_": "trials rank by validation accuracy (a regression's: validation loss)",
+    "n_splits_": "a search ranks on one validation split, no cross-validation",
+}
 
 
 def _absolute_spec(spec: str) -> str:
@@ -253,6 +275,34 @@ def load_settings(out: str | Path) -> dict[str, Any]:
                          "search in another directory.") from None
 
 
+#: keywords of scikit-learn's searches (and other tuners') that :func:`search` names
+#: otherwise or does not have: the name -> (numpynn's parameter or None, what to know)
+SEARCH_OTHER_NAMES: dict[str, tuple[str | None, str]] = {
+    "n_jobs": ("jobs", "local processes; -1 every core"),
+    "n_iter": ("trials", "the random search's trial count"),
+    "n_trials": ("trials", "the random search's trial count"),
+    "num_samples": ("trials", "the random search's trial count"),
+    "max_evals": ("trials", "the random search's trial count"),
+    "random_state": ("seed", "the split and every trial's seed"),
+    "param_grid": ("space", "with `mode='grid'`: search(options, {'lr': [1e-3, 1e-2]}, "
+                            "mode='grid')"),
+    "param_distributions": ("space", "a dict of lists or LogUniform(low, high)"),
+    "param_space": ("space", "a dict of lists or LogUniform(low, high)"),
+    "search_space": ("space", "a dict of lists or LogUniform(low, high)"),
+    "refit": ("refit_best", "with `retrain`, how the best configuration is saved"),
+    "cv": (None, "a search ranks its trials on one validation split, the options' "
+                 "`val_fraction` (RunOptions(val_fraction=0.2)): no cross-validation"),
+    "scoring": (None, "trials rank by validation accuracy (a regression's: validation loss)"),
+    "verbose": (None, "`on_trial=lambda row, done, total: print(done, total, row['val_score'])` "
+                      "says each finished trial"),
+    "data": (None, "the data go in the options: search(RunOptions(data='wine.csv'), space)"),
+    "output_dir": ("out", "the output directory"),
+    "out_dir": ("out", "the output directory"),
+    "n_workers": ("jobs", "local processes; -1 every core"),
+}
+
+
+@answers_other_keywords(SEARCH_OTHER_NAMES)
 def resume_search(
     out: str | Path,
     *,
@@ -287,6 +337,7 @@ def resume_search(
                   pack=int(stored.get("pack", 1)), refit_best=refit_best)
 
 
+@answers_other_keywords(SEARCH_OTHER_NAMES)
 def search(
     options: RunOptions | None = None,
     space: SearchSpace | None = None,

@@ -54,6 +54,7 @@ def validate_dense(estimator: BaseEstimator, X: Any, y: Any = "no_validation", *
     from scipy import sparse  # installed with scikit-learn
 
     _check_no_text_columns(X)
+    _check_rows(estimator, X)
     _check_array_layout(X)
     try:
         out = validate_data(estimator, X, y, accept_sparse=True, **checks)
@@ -124,6 +125,34 @@ def _check_no_text_columns(X: Any) -> None:
             f"(OneHotEncoder(handle_unknown='ignore'), {text[:5]!r}), remainder="
             "StandardScaler()), estimator) (or train from the file with `numpynn train "
             "--data FILE.csv`, which encodes them).")
+
+
+def _check_rows(estimator: BaseEstimator, X: Any) -> None:
+    """An X of one axis (a list of numbers, a Series, ``X[0]``) or a single number: a
+    one-line ValueError (scikit-learn's type) saying which reshape makes rows of it,
+    instead of scikit-learn's "Expected 2D array", which prints the whole array: one
+    example where its length is the fitted network's feature count, else one feature."""
+    if not isinstance(X, (np.ndarray, list, tuple, numbers.Number)) and not (
+            hasattr(X, "to_numpy") and getattr(X, "ndim", 2) == 1):
+        return
+    try:
+        arr = np.asarray(X)
+    except ValueError:  # ragged nested lists: scikit-learn says so
+        return
+    if arr.ndim >= 2:
+        return
+    fitted = getattr(estimator, "n_features_in_", None)
+    if arr.ndim == 0:
+        raise ValueError(f"X is a single value ({arr.item()!r}); the network takes rows "
+                         "(n_samples, n_features): give a 2-D array, e.g. [[value, ...]].")
+    if fitted is not None and arr.shape[0] == fitted:
+        hint = (f"one example of the network's {fitted} features is X.reshape(1, -1) (or "
+                "X[i:i + 1] of a 2-D X instead of X[i])")
+    else:
+        hint = ("a single feature is X.reshape(-1, 1) (of a DataFrame column: df[['col']], "
+                "not df['col']); one example is X.reshape(1, -1)")
+    raise ValueError(f"X is 1-D (shape {arr.shape}); the network takes rows (n_samples, "
+                     f"n_features). Reshape your data: {hint}.")
 
 
 def _check_array_layout(X: Any) -> None:

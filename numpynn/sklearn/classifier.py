@@ -21,9 +21,12 @@ of 200 is ``reg=5e-7``. In both, biases are not penalised.
 
 from __future__ import annotations
 
+import functools
 import numbers
+import sys
 import warnings
 from dataclasses import replace
+from typing import Any
 
 import numpy as np
 from scipy.special import log_softmax
@@ -95,6 +98,28 @@ def check_labels(y: object) -> None:
             raise ValueError(
                 f"Mix of label input types (string and number): y holds text ({text!r}) and "
                 f"numbers ({number!r}); make the labels one kind, e.g. y.astype(str).")
+
+
+class _OneNetworkOnly:
+    """A method of one network only (``partial_fit``): an ensemble's members train
+    together in ``fit`` alone, so for ``n_ensemble > 1`` ``hasattr(est, "partial_fit")``
+    is False (what scikit-learn's meta-estimators and checks ask, as of its
+    ``available_if``), and the lookup an AttributeError saying why (``available_if``'s
+    says only "has no attribute")."""
+
+    def __init__(self, method: Any) -> None:
+        self.method = method
+        functools.update_wrapper(self, method)
+
+    def __get__(self, est: Any, owner: type | None = None) -> Any:
+        if est is None:
+            return self.method
+        k = est.n_ensemble
+        if isinstance(k, numbers.Integral) and k > 1:
+            raise AttributeError(f"{self.method.__name__} trains one network one epoch; "
+                                 f"n_ensemble={k} fits its members together with fit: call "
+                                 "fit, or set n_ensemble=1.")
+        return self.method.__get__(est, owner)
 
 
 def _missing(value: object) -> bool:
@@ -173,18 +198,20 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
     random_state : int, RandomState instance or None, default=None
         Controls initialisation, shuffling and the early-stopping split.
     verbose : bool, default=False
-        Print the loss (and validation accuracy) of every epoch to stdout.
+        Print the loss (and validation accuracy) of every epoch to stdout (with
+        ``n_ensemble > 1``, the members' means, once they finish: they train in one call).
     warm_start : bool, default=False
         ``fit`` continues from the previous solution (parameters and solver state).
     n_ensemble : int, default=1
         Networks fitted, from seeds drawn from ``random_state``; ``predict_proba`` is
         the mean of their probabilities. K > 1 trains them together with numpynn's packed
         engine (:mod:`numpynn.training.packed`), which sets what they support: no
-        ``normalization``, ``sample_weight``, ``class_weight``, ``warm_start`` or
-        ``partial_fit`` (each refused with a ValueError), and no ``tol`` stopping: each
-        member trains ``max_iter`` epochs, or, with ``early_stopping``, stops after
-        ``n_iter_no_change`` epochs without a lower validation loss and keeps its best
-        epoch. 1: one network, as without the parameter.
+        ``normalization``, ``sample_weight`` of unequal weights (equal ones are no
+        weights), ``class_weight`` or ``warm_start`` (each refused with a ValueError),
+        no ``partial_fit`` (``hasattr`` is False, a call an AttributeError saying why),
+        and no ``tol`` stopping: each member trains ``max_iter`` epochs, or, with
+        ``early_stopping``, stops after ``n_iter_no_change`` epochs without a lower
+        validation loss and keeps its best epoch. 1: one network, as without the parameter.
 
     Attributes
     ----------
@@ -291,6 +318,7 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
         self._run(X, y_idx, X_val, y_val, self.max_iter, stopping=True, sample_weight=weights)
         return self
 
+    @_OneNetworkOnly
     def partial_fit(self, X, y, classes=None, sample_weight=None):
         """One epoch over (X, y). ``classes`` (every label) is required on the first call.
 
@@ -310,10 +338,6 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
                 "the data set's weights as a dict instead: class_weight=dict(zip(classes, "
                 "sklearn.utils.class_weight.compute_class_weight('balanced', classes=classes, "
                 "y=y_all))), with y_all the labels of all the batches (or a large sample).")
-        if self.n_ensemble > 1:
-            raise ValueError(f"partial_fit trains one network one epoch; n_ensemble="
-                             f"{self.n_ensemble} fits its members together with fit: call "
-                             "fit, or set n_ensemble=1.")
         check_labels(y)
         X, y = validate_dense(self, X, y, reset=first, dtype=[np.float64, np.float32])
         check_classification_targets(y)
@@ -346,7 +370,6 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
         from ``random_state`` (:func:`numpynn.training.ensemble.train_ensemble`)."""
         k = self.n_ensemble
         refused = [(self.warm_start, "warm_start=True"),
-                   (sample_weight is not None, "sample_weight"),
                    (self.class_weight is not None, f"class_weight={self.class_weight!r}"),
                    (self.normalization is not None, f"normalization={self.normalization!r}")]
         for hit, what in refused:
@@ -357,6 +380,14 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
         X, y = validate_dense(self, X, y, dtype=[np.float64, np.float32], y_numeric=False)
         check_classification_targets(y)
         y = column_or_1d(y)
+        # equal weights are no weights (the weighted mean loss is the mean): those that
+        # scikit-learn's tools pass (ones) train; weights that differ are refused
+        weights = self._weights(y, sample_weight, X)
+        if weights is not None and np.ptp(weights) > 0:
+            raise ValueError(f"n_ensemble={k} trains its members together with numpynn's "
+                             "packed engine, which does not support sample_weight of unequal "
+                             f"weights (here from {weights.min():g} to {weights.max():g}); "
+                             "leave it out or set n_ensemble=1.")
         self._set_classes(np.unique(y))
         y_idx = np.searchsorted(self.classes_, y)
         rng = check_random_state(self.random_state)
@@ -399,6 +430,11 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
         for name in ("coefs_", "intercepts_"):
             if hasattr(self, name):
                 delattr(self, name)
+        if self.verbose:  # the packed members train in one call: their epochs said after
+            scores = self.validation_scores_ or []
+            for e, loss in enumerate(self.loss_curve_):
+                score = f", validation score = {scores[e]:.6f}" if e < len(scores) else ""
+                print(f"Iteration {e + 1}, loss = {loss:.8f}{score}", file=sys.stdout)
         return self
 
     def _set_classes(self, classes: np.ndarray) -> None:

@@ -6,6 +6,7 @@ traceback, a directory that refused the same command again)."""
 
 from __future__ import annotations
 
+import inspect
 import json
 import types
 
@@ -187,7 +188,7 @@ def test_a_search_that_finished_nothing_does_not_block_the_same_command(tmp_path
     while the data loaded) left search.json and an empty trials.jsonl; the same command
     again was refused: "already holds a search (0 finished trials)"."""
     out = tmp_path / "s"
-    real = search.__globals__["_run_search"]
+    real = inspect.unwrap(search).__globals__["_run_search"]  # (search is wrapped)
     monkeypatch.setattr("numpynn.search.runner._run_search",
                         lambda *a, **k: (_ for _ in ()).throw(KeyboardInterrupt()))
     with pytest.raises(KeyboardInterrupt):

@@ -181,14 +181,14 @@ def test_the_workers_start_while_the_data_is_read_and_then_run_the_trials():
     import os
 
     import numpynn.search.runner as runner
-    from numpynn.search.local import _POOL, start_workers
+    from numpynn.search.local import _pool, start_workers
 
     assert start_workers(1) is None  # one process: the trials run in this one
     started = []
 
     def recorded(n):
         warm = start_workers(n)
-        started.append((_POOL["executor"], set(_POOL["executor"]._processes)))
+        started.append((_pool()["executor"], set(_pool()["executor"]._processes)))
         return warm
 
     with pytest.MonkeyPatch.context() as mp:
@@ -196,6 +196,6 @@ def test_the_workers_start_while_the_data_is_read_and_then_run_the_trials():
         result = search(space=SPACE, mode="grid", out=None, jobs=2, pack=1)
     ((pool, warm),) = started  # started once, before the data were read
     assert len(warm) == 1 and os.getpid() not in warm  # this process + 1 worker
-    assert _POOL["executor"] is pool  # the trials ran in it: no second start
+    assert _pool()["executor"] is pool  # the trials ran in it: no second start
     pids = {r["pid"] for r in result.rows}
     assert pids == {os.getpid(), *warm}  # this process trained, and the worker

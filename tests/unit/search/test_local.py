@@ -146,9 +146,9 @@ def test_a_search_leaves_joblibs_pool_to_scikit_learn(tmp_path):
     assert len(outcomes) == 4
     squares = Parallel(n_jobs=2)(delayed(pow)(i, 2) for i in range(4))
     assert squares == [0, 1, 4, 9]
-    ours = local._POOL["executor"]
+    ours = local._pool()["executor"]
     list(run_shared(where, range(2), {"x": np.ones((2, 3))}, 2))
-    assert local._POOL["executor"] is ours  # kept for the next search
+    assert local._pool()["executor"] is ours  # kept for the next search
 
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="fork is Linux's start here")
@@ -211,7 +211,7 @@ def test_each_search_forks_its_workers_again_with_this_process_as_it_is_now():
         assert {pid for _, pid, _ in outcomes} == {os.getpid(), second}
         assert {v for _, _, v in outcomes} == {"changed"}
         local.renew_forked_pool()  # a resumed search: no pool kept, one forked when needed
-        assert _gone(second) and local._POOL["executor"] is None
+        assert _gone(second) and local._pool()["executor"] is None
         outcomes = list(run_shared(marked, range(4), {}, 2))
         assert len({pid for _, pid, _ in outcomes} - {os.getpid(), second}) == 1
     finally:
