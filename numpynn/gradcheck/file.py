@@ -83,6 +83,7 @@ from .checks import (
     nan_loss_text,
     stream,
 )
+from .recurrent import RECURRENT, Recurrent, recurrent_hint
 
 # Forward outputs and gradients must match numpynn's to this (relative to the largest entry).
 REFERENCE_TOL = 1e-6
@@ -3566,7 +3567,16 @@ def check_module(module: ModuleType, seed: int = 0, timing: bool = True,
                            fwd_name=fwd_name, label=label: _fourth_check(
                                fwd_name, fourth, fwd, bwd, bwd_name, seed, label, user_dir))
             result.reports += reports or []
-    known = {f"{name}_forward" for name in _layer_specs()} | set(CNN_FUNCTIONS)
+    for fwd_name, rec in RECURRENT.items():
+        pair = _forward_and_backwards(functions, fwd_name, [rec.backward], result)
+        if pair is None or not pair[1]:
+            continue
+        fwd, bwd = rec.pair(pair[0], pair[1][0][1])
+        reports = call(f"{fwd_name} / {rec.backward}", lambda rec=rec, fwd=fwd, bwd=bwd,
+                       fwd_name=fwd_name: _recurrent_checks(fwd_name, rec, fwd, bwd, seed))
+        result.reports += reports or []
+    known = ({f"{name}_forward" for name in _layer_specs()} | set(CNN_FUNCTIONS)
+             | set(RECURRENT))
     for fwd_name in sorted(n for n in dir(functions) if n.endswith("_forward")
                            and n not in known and callable(getattr(functions, n, None))):
         base = fwd_name.removesuffix("_forward")  # a layer of the learner's own naming
@@ -3639,6 +3649,27 @@ def check_module(module: ModuleType, seed: int = 0, timing: bool = True,
             if report is not None:
                 result.reports.append(report)
     return result
+
+
+def _recurrent_checks(fwd_name: str, rec: Recurrent, fwd: Callable, bwd: Callable,
+                      seed: int) -> list[GradCheckReport]:
+    """Assignment 3's recurrent pair ``fwd_name`` (:mod:`numpynn.gradcheck.recurrent`)
+    against numerical gradients; a sequence backward that does not carry dprev_h back
+    through time names the kind "accumulate"."""
+    spec = LayerSpec(rec.names, rec.make)
+    reports = _layer_checks(fwd_name, spec, fwd, bwd, rec.backward, seed, fwd_name)
+    if not any(r.verdict == FAIL for r in reports):
+        return reports
+    try:  # numpynn's own diagnosis: never the learner's error
+        hint = recurrent_hint(fwd_name, fwd, bwd, spec.make(seed), seed)
+    except Exception:  # noqa: BLE001 - a learner's return value it cannot read: no hint
+        hint = None
+    if hint is not None:
+        for r in reports:
+            r.rows = [dataclasses.replace(row, kind=hint[0], kind_text=hint[1])
+                      if row.verdict == FAIL and row.kind not in (
+                          "in place", "random loss", "not finite") else row for row in r.rows]
+    return reports
 
 
 def _third_check(fwd_name: str, spec: LayerSpec, fwd: Callable, bwd: Callable,
