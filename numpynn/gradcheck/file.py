@@ -2106,6 +2106,8 @@ def _model_checks(module: ModuleType, result: FileCheck, seed: int, user_dir: st
                     break
                 init = _initial_weights(params, kwargs, title) \
                     if label == instances[0][0] else None  # before the biases are set
+                if label == instances[0][0]:
+                    init = _integer_params(params, title, init)
                 _nonzero_biases(params, seed)
                 X = _draw(seed, "X_model", (MODEL_N, *np.atleast_1d(
                     kwargs.get("input_dim", MODEL_D))))
@@ -2129,6 +2131,7 @@ def _model_checks(module: ModuleType, result: FileCheck, seed: int, user_dir: st
                         X, y, title, not _normalization(kwargs)
                         and _dropout(cls, kwargs) is None)
                     result.reports.append(behaviour)
+                    _blame_the_loss(report, behaviour)
                 if kept:  # a loss that edits X gets other test-mode scores per batch
                     result.reports.append(_model_test_mode(cls, kwargs, model, X, title))
                 if init is not None:
@@ -2143,6 +2146,24 @@ def _model_checks(module: ModuleType, result: FileCheck, seed: int, user_dir: st
                 result.errors.append((title, _error_text(exc, user_dir)))
             finally:
                 np.random.set_state(state)
+
+
+#: what a loss-value row says of a softmax normalised over the batch (axis 0)
+AXIS_0 = "normalised over axis 0"
+
+
+def _blame_the_loss(report: GradCheckReport, behaviour: GradCheckReport) -> None:
+    """A softmax normalised over axis 0 (each class over the batch) is no function of each
+    row's scores alone: the numerical gradients are of that loss, and the kinds their
+    numbers show (a bias gradient of 0: "mask") are not the mistake. Name the loss's on the
+    gradients' FAILs (kind "loss value")."""
+    named = [r for r in behaviour.rows if r.verdict == FAIL and r.kind == "loss value"
+             and AXIS_0 in (r.kind_text or "")]
+    if named:
+        report.rows = [dataclasses.replace(row, kind="loss value", kind_text=named[0].kind_text)
+                       if row.verdict == FAIL and row.kind not in (
+                           "in place", "random loss", "not finite", "changes params")
+                       else row for row in report.rows]
 
 
 #: Added to the last layer's bias (so to every score) by the model's overflow check.
@@ -2372,21 +2393,32 @@ def _data_loss_row(model: Any, X: np.ndarray, y: np.ndarray, data: float
                         "an N x C array (np.mean(Y * np.log(P))); sum over the classes, "
                         "average over the examples only"}
         P = softmax(scores)
+        own = ("each example's probability of its own label is probs[np.arange(N), y] (one "
+               "entry per row)")
         indexed = {"probs[:, y] (the columns of the labels, N x N entries)":
-                   -np.sum(np.log(P[:, y])) / N}
+                   (-np.sum(np.log(P[:, y])) / N, own)}
         if y.max() < N:
             indexed["probs[y] (the rows numbered by the labels, N x C entries)"] = (
-                -np.sum(np.log(P[y])) / N)
+                -np.sum(np.log(P[y])) / N, own)
+        # softmax over the batch: each column (class) normalised over the N examples
+        # (exp of the scores as they are, or less each row's max, as the course shifts)
+        fix = ("softmax normalises each row of scores over its C classes: "
+               "np.sum(exp_scores, axis=1, keepdims=True), not axis=0 (in the loss and in "
+               "the probabilities its gradient uses)")
+        for shift in (scores.max(axis=0, keepdims=True), scores.max(axis=1, keepdims=True)):
+            e = np.exp(scores - shift)
+            value = -np.sum(np.log((e / e.sum(axis=0, keepdims=True))[np.arange(N), y])) / N
+            if abs(data - value) <= 1e-6 * abs(value):
+                indexed[f"probs {AXIS_0} (each class over the batch)"] = (
+                    value, fix)
         for r, what in named.items():
             if abs(ratio - r) <= 1e-4 * r:
                 text = f"the loss at reg 0 is the softmax loss of your scores loss(X) x {what}"
                 break
         else:
-            for what, value in indexed.items():
+            for what, (value, fix) in indexed.items():
                 if abs(data - value) <= 1e-6 * abs(value):
-                    text = (f"the loss at reg 0 is -sum(log {what}) / N: each example's "
-                            "probability of its own label is probs[np.arange(N), y] (one "
-                            "entry per row)")
+                    text = f"the loss at reg 0 is -sum(log {what}) / N: {fix}"
                     break
         if not text:
             text = (f"the loss at reg 0 is {data:.6g}, where the softmax loss of your own "
@@ -2462,23 +2494,44 @@ def _name_dscores(report: GradCheckReport, target: Any, X: np.ndarray, y: np.nda
         return
     key, N = keys[0], X.shape[0]
     b = params[key]
-    num = np.zeros(MODEL_C)
-    h = 1e-5
-    for j in range(MODEL_C):
-        old = b[j]
-        losses = []
-        for step in (h, -h):
-            b[j] = old + step
-            losses.append(float(np.asarray(target.loss(X.copy(), y.copy())[0])))
-        b[j] = old
-        num[j] = (losses[0] - losses[1]) / (2 * h)
-    got = np.asarray(dict(target.loss(X.copy(), y.copy())[1])[key], dtype=np.float64)
+
+    def off(y: np.ndarray) -> np.ndarray:
+        """The bias gradient less its centred difference, with labels y."""
+        num = np.zeros(MODEL_C)
+        h = 1e-5
+        for j in range(MODEL_C):
+            old = b[j]
+            losses = []
+            for step in (h, -h):
+                b[j] = old + step
+                losses.append(float(np.asarray(target.loss(X.copy(), y.copy())[0])))
+            b[j] = old
+            num[j] = (losses[0] - losses[1]) / (2 * h)
+        got = np.asarray(dict(target.loss(X.copy(), y.copy())[1])[key], dtype=np.float64)
+        return got - num
+
+    diff = off(y)
     counts = np.bincount(y, minlength=MODEL_C) / N
-    diff = got - num
     c = float(diff @ counts / (counts @ counts))
     if abs(c) < 0.1 or not np.allclose(diff, c * counts, rtol=1e-4, atol=1e-7):
         # dscores[:, y] -= 1: 1 off in every row at each label in y, once per label
         present = np.isin(np.arange(MODEL_C), y).astype(np.float64)
+        if np.allclose(diff, counts - 1, rtol=1e-4, atol=1e-7) and present.all():
+            # y holds every class: dscores -= 1 (every entry) looks the same; labels
+            # without the last class tell them apart
+            y2 = np.where(y == MODEL_C - 1, 0, y)
+            if np.allclose(off(y2), np.bincount(y2, minlength=MODEL_C) / N - 1,
+                           rtol=1e-4, atol=1e-7):
+                text = (f"the last layer's {key} (db = sum of dscores over the batch) is off "
+                        "by (each class's count in y / N) - 1 at every class, also at a class "
+                        "y does not hold: 1 is subtracted from every entry of dscores "
+                        "(dscores -= 1); subtract it once per row at that row's own label: "
+                        "dscores[np.arange(N), y] -= 1")
+                report.rows = [dataclasses.replace(r, kind="correct class", kind_text=text)
+                               if r in failed else r for r in report.rows]
+                return
+            present, counts, diff = (np.isin(np.arange(MODEL_C), y2).astype(np.float64),
+                                     np.bincount(y2, minlength=MODEL_C) / N, off(y2))
         if np.allclose(diff, counts - present, rtol=1e-4, atol=1e-7) and not np.allclose(
                 present / N, counts):
             text = (f"the last layer's {key} (db = sum of dscores over the batch) is off by "
@@ -2696,6 +2749,29 @@ def _initial_weights(params: dict, kwargs: dict[str, Any], title: str
         "written as a constant such as 0.01, np.random.randn alone, or an initialisation "
         f"of your own such as He's sqrt(2 / fan_in)); the course draws {call}, so that the "
         f"notebooks' {key} experiments (and the initial loss of about log(C)) hold"))
+    return report
+
+
+def _integer_params(params: dict, title: str, report: GradCheckReport | None
+                    ) -> GradCheckReport | None:
+    """A FAIL row (kind "initialisation") per parameter the constructor made an integer
+    array (``np.zeros(H, dtype=int)``, ``np.array([0, 0, 0])``): an update ``b -= lr *
+    db`` raises a casting error, and ``b = b - lr * db`` works only by making a new float
+    array (the dict's own array never learns in place). Added to ``report`` (or a new
+    one); None where every parameter is a float array."""
+    ints = [(str(k), np.asarray(v).dtype) for k, v in params.items()
+            if isinstance(v, np.ndarray) and v.dtype.kind in "iub"]
+    if not ints:
+        return report
+    report = report or GradCheckReport(title=f"{title}: initial weights (analytic = yours, "
+                                             "numerical = expected)")
+    for name, dtype in ints:
+        report.rows.append(_stat_row(
+            f"{name} dtype", 1.0, 0.0, 0.0, "initialisation",
+            f"the constructor makes {name} an array of {dtype} (integers): an update "
+            f"{name} -= learning_rate * d{name} raises a casting error (and a value of "
+            "1e-3 cannot be held); make it a float array: np.zeros(size) without dtype=int, "
+            "or np.zeros(size, dtype=self.dtype)"))
     return report
 
 
