@@ -1177,7 +1177,7 @@ def _loss_checks(name: str, fn: Callable, seed: int) -> list[GradCheckReport]:
         cmp = GradCheckReport(title=f"{name} vs numpynn's (analytic = yours, numerical = "
                                     "numpynn's)")
         ratio = float(loss) / float(want_loss) if float(want_loss) else 0.0
-        text = f"{name} computes another loss than numpynn's"
+        text, named = f"{name} computes another loss than numpynn's", None
         if abs(ratio - x.shape[0]) < 1e-6 * x.shape[0]:
             text = (f"the loss is N = {x.shape[0]} times numpynn's: it is summed over the "
                     "examples, not averaged (divide it by N, as the gradient is)")
@@ -1185,7 +1185,9 @@ def _loss_checks(name: str, fn: Callable, seed: int) -> list[GradCheckReport]:
             text = ("the loss is numpynn's + 1: each example's correct class adds its own "
                     "margin, x[i, y[i]] - x[i, y[i]] + 1 = delta; the sum runs over j != "
                     "y[i] only: set margins[np.arange(N), y] = 0 before summing")
-        if name == "softmax_loss":
+        elif (named := _named_loss(name, x, y, float(loss), float(want_loss))) is not None:
+            text = named
+        if name == "softmax_loss" and named is None:
             text = _softmax_forward_text(x, y, float(loss), ref[0]) or text
         right_dx = bool(np.all(np.isfinite(dx)) and np.allclose(
             dx, want_dx, rtol=0, atol=REFERENCE_TOL * max(float(np.max(np.abs(want_dx))), 1e-300)))
@@ -1226,6 +1228,40 @@ def _loss_checks(name: str, fn: Callable, seed: int) -> list[GradCheckReport]:
                                   lambda: fn(x.copy() + 1000.0, y.copy())))
     reports.append(big)
     return reports
+
+
+def _named_loss(loss_name: str, scores: np.ndarray, y: np.ndarray, loss: float,
+                want: float) -> str | None:
+    """What a loss of the scores (N x C) that is not numpynn's ``loss_name`` (value
+    ``want``) is, where the value shows it: 1 / N times (divided by N twice), the SVM
+    without its margin (delta 0), a softmax normalised over axis 0. None otherwise."""
+    N = scores.shape[0]
+    close = lambda v: abs(loss - v) <= 1e-9 * max(1.0, abs(v))  # noqa: E731
+    if want and close(want / N):
+        return (f"the loss is 1 / N = 1 / {N} of the course's: it is divided by N twice (each "
+                "example's term / N inside the loop, then the sum / N again); divide once")
+    if loss_name == "svm_loss" and close(_svm_delta(scores, y, 0.0)):
+        return ("the loss is the SVM loss without its margin: max(0, x[i, j] - x[i, y[i]]) "
+                "where the course's is max(0, x[i, j] - x[i, y[i]] + 1) (delta = 1.0); add "
+                "the 1, in the loss and in the mask of positive margins its gradient uses")
+    if loss_name == "softmax_loss":
+        for shift in (scores.max(axis=0, keepdims=True), scores.max(axis=1, keepdims=True)):
+            e = np.exp(scores - shift)
+            if close(float(-np.sum(np.log((e / e.sum(axis=0, keepdims=True))[
+                    np.arange(N), y])) / N)):
+                return (f"the loss is the softmax loss with the probabilities {AXIS_0} (each "
+                        "class over the batch): softmax normalises each row of scores over "
+                        "its C classes, np.sum(np.exp(scores), axis=1, keepdims=True), not "
+                        "axis=0 (in the loss and in the probabilities its gradient uses)")
+    return None
+
+
+def _svm_delta(x: np.ndarray, y: np.ndarray, delta: float) -> float:
+    """The multiclass SVM loss of scores x (N x C), labels y, with margin ``delta``."""
+    N = x.shape[0]
+    m = np.maximum(0.0, x - x[np.arange(N), y][:, None] + delta)
+    m[np.arange(N), y] = 0.0
+    return float(m.sum() / N)
 
 
 def _softmax_forward_text(x: np.ndarray, y: np.ndarray, loss: float,
@@ -1349,8 +1385,28 @@ def _linear_checks(name: str, fn: Callable, seed: int) -> list[GradCheckReport]:
     elif loss_name == "svm_loss" and abs(loss0 - float(want_loss) - 1.0) < 1e-9:
         text = ("the loss is numpynn's + 1: each example's correct class adds its own margin "
                 "(delta = 1); skip j == y[i] in the loop, or set margins[np.arange(N), y] = 0")
-    cmp.rows.append(_compare("loss", loss0, want_loss, "forward", text))
+    else:
+        text = _named_loss(loss_name, X @ W, y, loss0, float(want_loss)) or text
+    generic = text == f"{name} computes another loss than numpynn's {loss_name} of X.dot(W)"
     row = _compare("dW", dw0, want_dw, batch=LINEAR_N)
+    aliased = generic and row.verdict == PASS
+    if aliased:
+        text = (f"{name}'s dW equals numpynn's but its loss does not ({loss0:.6g} for "
+                f"{float(want_loss):.6g}): most likely the loss reads an array that the "
+                "gradient's code edited in place (binary = margins without .copy(), then "
+                "binary[margins > 0] = 1 changes margins too); compute the loss before the "
+                "gradient, or copy the array")
+    cmp.rows.append(_compare("loss", loss0, want_loss, "forward", text))
+    if cmp.rows[0].verdict == FAIL and (not generic or aliased):
+        # a named forward mistake: the gradients' FAILs follow from it (the numerical
+        # gradient is of the learner's loss)
+        follows = text + ("; dW itself is right: the numerical gradient here is your loss's"
+                          if aliased else "; fix the loss first (this gradient follows from it)")
+        if row.verdict == FAIL and row.kind is None:
+            row = dataclasses.replace(row, kind="forward", kind_text=follows)
+        report.rows = [dataclasses.replace(r, kind="forward", kind_text=follows)
+                       if r.verdict == FAIL and r.kind is None else r for r in report.rows]
+        zero = report.rows[0]
     if row.verdict == FAIL and row.kind is None:
         # X.T (D x N, N <= D) has full column rank: dW = X.T.dot(dscores) gives dscores
         ds = np.linalg.lstsq(X.T, dw0, rcond=None)[0]
