@@ -950,6 +950,16 @@ def _layer_hint(name: str, inputs: list[np.ndarray], dout: np.ndarray, got: tupl
                                param if isinstance(param, dict) else _CONV_PARAM)
         if text:
             return "accumulate", text
+    if name.startswith("conv_forward") and len(got) == 3 and rows["b"].verdict == FAIL:
+        db = np.asarray(got[2], dtype=np.float64)
+        for value, what in ((dout[-1].sum(axis=(1, 2)), "the last example's"),
+                            (dout[:, :, -1, -1].sum(axis=0),
+                             "the last window's (output position's)")):
+            if db.shape == value.shape and _close_to(db, value):
+                return "accumulate", (
+                    f"db is {what} contribution alone: it is assigned (db[f] = ...) inside a "
+                    "loop where it must be accumulated over every example and window (db[f] "
+                    "+= ..., or db = dout.sum(axis=(0, 2, 3)))")
     if name == "dropout" and rows["x"].verdict == FAIL and rows["x"].kind == "mask":
         return "mask", ("dropout_backward zeroes other entries than the forward pass did: "
                         "it must multiply dout by the mask stored in the cache by "

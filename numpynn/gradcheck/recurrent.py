@@ -133,6 +133,31 @@ def _embedding_hint(forward: Callable, backward: Callable, inputs: list[np.ndarr
             "index once, the last write wins; np.add.at(dW, x, dout) adds every occurrence")
 
 
+def _first_step_only(forward: Callable, backward: Callable, inputs: list[np.ndarray],
+                     seed: int) -> tuple[str, str] | None:
+    """rnn_backward whose dWx, dWh or db is step 0's term alone (assigned, ``dWx = dWx_t``,
+    in the loop over t from T - 1 down to 0, where it must be added up): step 0's
+    pre-activation gradient da0 is dh0 Wh^-T (dh0 = da0 Wh^T; Wh square), and its terms
+    are x[:, 0]^T da0, h0^T da0 and the column sums of da0."""
+    x, h0, _, Wh, _ = inputs
+    out, cache = forward(*[a.copy() for a in inputs])
+    dout = stream(seed, "dout").standard_normal(np.shape(out))
+    got = [np.asarray(g, dtype=np.float64) for g in backward(dout.copy(), cache)]
+    if len(got) != 5 or got[1].shape != h0.shape:
+        return None
+    da0 = np.linalg.solve(Wh, got[1].T).T  # dh0 = da0 @ Wh.T
+    terms = {"dWx": x[:, 0].T @ da0, "dWh": h0.T @ da0, "db": da0.sum(axis=0)}
+    alone = [name for (name, term), g in zip(terms.items(), got[2:])
+             if g.shape == term.shape and np.allclose(g, term, rtol=1e-6, atol=1e-10)
+             and not np.allclose(g, 0)]
+    if not alone:
+        return None
+    return ("accumulate", f"rnn_backward's {', '.join(alone)} "
+            f"{'is' if len(alone) == 1 else 'are'} the first time step's term alone: "
+            "assigned (dWx = dWx_t) in the loop over the time steps, where each step's "
+            "term must be added (dWx += dWx_t, from np.zeros_like(Wx))")
+
+
 def recurrent_hint(fwd_name: str, forward: Callable, backward: Callable,
                       inputs: list[np.ndarray], seed: int) -> tuple[str, str] | None:
     """For ``word_embedding_backward``: see :func:`_embedding_hint`.
@@ -144,6 +169,10 @@ def recurrent_hint(fwd_name: str, forward: Callable, backward: Callable,
         return _embedding_hint(forward, backward, inputs, seed)
     if fwd_name not in ("rnn_forward", "lstm_forward"):
         return None
+    if fwd_name == "rnn_forward":
+        last = _first_step_only(forward, backward, inputs, seed)
+        if last is not None:
+            return last
     out, cache = forward(*[a.copy() for a in inputs])
     dout = np.zeros(np.shape(out))
     dout[:, -1] = stream(seed, "dout").standard_normal(dout[:, -1].shape)
