@@ -7,7 +7,9 @@ in a module.
 ``sigmoid_*``, ``tanh_*``, ``leaky_relu_*``, ``batchnorm_forward``/``batchnorm_backward``
 and ``batchnorm_backward_alt``, ``layernorm_*`` (and ``layernorm_backward_alt``),
 ``dropout_*``; assignment 2's CNN functions, :data:`CNN_FUNCTIONS`, checked against
-numerical gradients only; the losses ``softmax_loss``, ``svm_loss``; and the update
+numerical gradients only; assignment 3's recurrent functions (``rnn_step_*``, ``rnn_*``,
+``lstm_step_*``, ``lstm_*``, ``word_embedding_*``: :data:`numpynn.gradcheck.recurrent.RECURRENT`),
+against numerical gradients only; the losses ``softmax_loss``, ``svm_loss``; and the update
 rules of ``optim.py``, :data:`OPTIM_STATE`), calls each on
 inputs whose shapes numpynn chooses, every input and ``dout`` drawn from its own stream
 (:func:`numpynn.gradcheck.checks.stream`), and checks it:
