@@ -38,7 +38,9 @@ a learner's ``optim.py``
 (:data:`SIXTH_ROUND_FILES`: the older FullyConnectedNets, assignment 2's TwoLayerNet,
 sandwich layers of the learner's own naming) correct (:data:`SIXTH_ROUND_CORRECT`) and
 with each of :data:`SIXTH_ROUND_MUTATIONS` (a height used for a width, eps, initial
-weights, ...). A bug whose numbers show one kind
+weights, ...); and the seventh round's (:data:`SEVENTH_ROUND_FILES`: assignment 3's RNN,
+LSTM and word embedding, with the files before) correct (:data:`SEVENTH_ROUND_CORRECT`) and
+with each of :data:`SEVENTH_ROUND_MUTATIONS`. A bug whose numbers show one kind
 carries the kind its FAIL must name (:data:`MUTATION_KINDS`;
 ``numpynn.gradcheck.checks.KINDS``): the table's "kind named" column. Only the public
 model surface is used: the ``MLP`` / ``TwoLayerNet`` constructors, ``params``, ``reg``
@@ -1698,6 +1700,212 @@ SIXTH_ROUND_CORRECT: dict[str, tuple[str, tuple[tuple[str, str], ...]]] = {
 }
 
 
+#: Assignment 3's vanilla RNN (rnn_layers.py): a step pair and the sequence pair on it.
+LEARNER_RNN = '''import numpy as np
+
+def rnn_step_forward(x, prev_h, Wx, Wh, b):
+    next_h = np.tanh(x.dot(Wx) + prev_h.dot(Wh) + b)
+    cache = (x, prev_h, Wx, Wh, next_h)
+    return next_h, cache
+
+def rnn_step_backward(dnext_h, cache):
+    x, prev_h, Wx, Wh, next_h = cache
+    da = dnext_h * (1 - next_h ** 2)
+    dx = da.dot(Wx.T)
+    dprev_h = da.dot(Wh.T)
+    dWx = x.T.dot(da)
+    dWh = prev_h.T.dot(da)
+    db = da.sum(axis=0)
+    return dx, dprev_h, dWx, dWh, db
+
+def rnn_forward(x, h0, Wx, Wh, b):
+    N, T, D = x.shape
+    H = h0.shape[1]
+    h = np.zeros((N, T, H))
+    cache = []
+    prev = h0
+    for t in range(T):
+        prev, c = rnn_step_forward(x[:, t, :], prev, Wx, Wh, b)
+        h[:, t, :] = prev
+        cache.append(c)
+    return h, cache
+
+def rnn_backward(dh, cache):
+    N, T, H = dh.shape
+    x0 = cache[0][0]
+    D = x0.shape[1]
+    dx = np.zeros((N, T, D)); dWx = np.zeros((D, H)); dWh = np.zeros((H, H)); db = np.zeros(H)
+    dprev = np.zeros((N, H))
+    for t in reversed(range(T)):
+        dxt, dprev, dWxt, dWht, dbt = rnn_step_backward(dh[:, t, :] + dprev, cache[t])
+        dx[:, t, :] = dxt
+        dWx += dWxt; dWh += dWht; db += dbt
+    return dx, dprev, dWx, dWh, db
+'''
+
+#: Assignment 3's LSTM step and sequence pairs, and the word embedding (np.add.at).
+LEARNER_LSTM = '''import numpy as np
+
+def sigmoid(x):
+    pos = x >= 0
+    neg = x < 0
+    z = np.zeros_like(x)
+    z[pos] = np.exp(-x[pos])
+    z[neg] = np.exp(x[neg])
+    top = np.ones_like(x)
+    top[neg] = z[neg]
+    return top / (1 + z)
+
+def lstm_step_forward(x, prev_h, prev_c, Wx, Wh, b):
+    H = prev_h.shape[1]
+    a = x @ Wx + prev_h @ Wh + b
+    i, f = sigmoid(a[:, :H]), sigmoid(a[:, H:2*H])
+    o, g = sigmoid(a[:, 2*H:3*H]), np.tanh(a[:, 3*H:])
+    next_c = f * prev_c + i * g
+    next_h = o * np.tanh(next_c)
+    cache = (x, prev_h, prev_c, Wx, Wh, i, f, o, g, next_c)
+    return next_h, next_c, cache
+
+def lstm_step_backward(dnext_h, dnext_c, cache):
+    x, prev_h, prev_c, Wx, Wh, i, f, o, g, next_c = cache
+    tc = np.tanh(next_c)
+    dc = dnext_c + dnext_h * o * (1 - tc ** 2)
+    di = dc * g; df = dc * prev_c; do = dnext_h * tc; dg = dc * i
+    da = np.hstack([di * i * (1 - i), df * f * (1 - f), do * o * (1 - o), dg * (1 - g ** 2)])
+    dx = da @ Wx.T
+    dprev_h = da @ Wh.T
+    dprev_c = dc * f
+    dWx = x.T @ da
+    dWh = prev_h.T @ da
+    db = da.sum(0)
+    return dx, dprev_h, dprev_c, dWx, dWh, db
+
+def lstm_forward(x, h0, Wx, Wh, b):
+    N, T, D = x.shape
+    H = h0.shape[1]
+    h = np.zeros((N, T, H))
+    c = np.zeros_like(h0)
+    prev_h = h0
+    caches = []
+    for t in range(T):
+        prev_h, c, cache = lstm_step_forward(x[:, t], prev_h, c, Wx, Wh, b)
+        h[:, t] = prev_h
+        caches.append(cache)
+    return h, caches
+
+def lstm_backward(dh, cache):
+    N, T, H = dh.shape
+    D = cache[0][0].shape[1]
+    dx = np.zeros((N, T, D)); dWx = np.zeros((D, 4*H)); dWh = np.zeros((H, 4*H)); db = np.zeros(4*H)
+    dprev_h = np.zeros((N, H)); dprev_c = np.zeros((N, H))
+    for t in range(T - 1, -1, -1):
+        dx[:, t], dprev_h, dprev_c, dWxt, dWht, dbt = lstm_step_backward(
+            dh[:, t] + dprev_h, dprev_c, cache[t])
+        dWx += dWxt; dWh += dWht; db += dbt
+    return dx, dprev_h, dWx, dWh, db
+
+def word_embedding_forward(x, W):
+    out = W[x]
+    return out, (x, W)
+
+def word_embedding_backward(dout, cache):
+    x, W = cache
+    dW = np.zeros_like(W)
+    np.add.at(dW, x, dout)
+    return dW
+'''
+
+#: The learners' files the seventh round's cases edit, by the name its tables use.
+SEVENTH_ROUND_FILES: dict[str, str] = {
+    "rnn": LEARNER_RNN, "lstm": LEARNER_LSTM, "a1 net": LEARNER_A1_NET,
+    "linear": LEARNER_LINEAR, "layers": LEARNER_LAYERS, "cnn": LEARNER_CNN,
+}
+
+#: name -> (a key of :data:`SEVENTH_ROUND_FILES`, replacements, the kind its FAIL names):
+#: the seventh learner round's bugs, which the checker listed as not checked (assignment
+#: 3's recurrent functions), passed (an integer parameter) or named wrongly or not at all.
+SEVENTH_ROUND_MUTATIONS: dict[str, tuple[str, tuple[tuple[str, str], ...], str | None]] = {
+    "rnn_backward not carrying dprev_h back through time": (
+        "rnn", (("rnn_step_backward(dh[:, t, :] + dprev, cache[t])",
+                 "rnn_step_backward(dh[:, t, :], cache[t])"),), "accumulate"),
+    "rnn_backward assigning dWx in the loop over time (dWx = dWx_t)": (
+        "rnn", (("dWx += dWxt; dWh += dWht", "dWx = dWxt; dWh += dWht"),), "accumulate"),
+    "rnn_step_backward taking tanh of the cached output again": (
+        "rnn", (("da = dnext_h * (1 - next_h ** 2)", "da = dnext_h * (1 - np.tanh(next_h) ** 2)"),),
+        None),
+    "rnn_step_backward averaging db over the batch": (
+        "rnn", (("db = da.sum(axis=0)", "db = da.mean(axis=0)"),), "factor 1/N"),
+    "lstm_backward restarting dprev_c at zeros every step": (
+        "lstm", (("dh[:, t] + dprev_h, dprev_c, cache[t])",
+                  "dh[:, t] + dprev_h, np.zeros_like(dprev_c), cache[t])"),),
+        None),
+    "lstm_step_backward without tanh's derivative on the cell": (
+        "lstm", (("dc = dnext_c + dnext_h * o * (1 - tc ** 2)", "dc = dnext_c + dnext_h * o"),),
+        None),
+    "lstm_backward not carrying dprev_h back through time": (
+        "lstm", (("dh[:, t] + dprev_h, dprev_c, cache[t])",
+                  "dh[:, t], dprev_c, cache[t])"),), None),
+    "word_embedding_backward with dW[x] += dout (repeated words added once)": (
+        "lstm", (("np.add.at(dW, x, dout)", "dW[x] += dout"),), "accumulate"),
+    "assignment-1 net subtracting 1 from every entry of dscores (dscores -= 1)": (
+        "a1 net", (("dscores[np.arange(N), y] -= 1", "dscores -= 1"),), "correct class"),
+    "assignment-1 net normalising the softmax over axis 0": (
+        "a1 net", (("probs = np.exp(shifted) / np.sum(np.exp(shifted), axis=1, keepdims=True)",
+                    "probs = np.exp(shifted) / np.sum(np.exp(shifted), axis=0, keepdims=True)"),),
+        "loss value"),
+    "assignment-1 net with integer biases (np.zeros(size, dtype=int))": (
+        "a1 net", (('"b1": np.zeros(hidden_size)', '"b1": np.zeros(hidden_size, dtype=int)'),
+                   ('"b2": np.zeros(output_size)', '"b2": np.zeros(output_size, dtype=int)')),
+        "initialisation"),
+    "svm_loss_naive without the margin's + 1": (
+        "linear", (("margin = scores[j] - correct_class_score + 1",
+                    "margin = scores[j] - correct_class_score"),), "forward"),
+    "svm_loss_vectorized computing its loss after binary = margins is edited": (
+        "linear", (("    loss = np.sum(margins) / num_train + reg * np.sum(W * W)\n"
+                    "    binary = (margins > 0).astype(float)\n",
+                    "    binary = margins\n    binary[margins > 0] = 1\n"
+                    "    loss = np.sum(margins) / num_train + reg * np.sum(W * W)\n"),),
+        "forward"),
+    "softmax_loss_naive dividing the loss by N twice": (
+        "linear", (("        loss += -np.log(p[y[i]])\n",
+                    "        loss += -np.log(p[y[i]]) / num_train\n"),), "forward"),
+    "softmax_loss_vectorized normalising over axis 0": (
+        "linear", (("log_sum = np.log(np.exp(scores).sum(axis=1))",
+                    "log_sum = np.log(np.exp(scores).sum(axis=0))"),
+                   ("loss = np.mean(log_sum - scores[np.arange(N), y])",
+                    "loss = np.mean(log_sum[y] - scores[np.arange(N), y])"),
+                   ("probs = np.exp(scores - log_sum[:, None])",
+                    "probs = np.exp(scores - log_sum[None, :])")), "forward"),
+    "svm_loss without the margin's + 1": (
+        "layers", (("margins = np.maximum(0, x - x[np.arange(N), y][:, None] + 1.0)",
+                    "margins = np.maximum(0, x - x[np.arange(N), y][:, None])"),), "forward"),
+    "conv backward assigning db per example (db = dout[n].sum(...))": (
+        "cnn", (("dout.sum(axis=(0, 2, 3))", "dout[-1].sum(axis=(1, 2))"),), "accumulate"),
+}
+
+#: name -> (a key of :data:`SEVENTH_ROUND_FILES`, replacements): the seventh round's correct
+#: files, each must pass.
+SEVENTH_ROUND_CORRECT: dict[str, tuple[str, tuple[tuple[str, str], ...]]] = {
+    "assignment 3's vanilla RNN (step and sequence)": ("rnn", ()),
+    "assignment 3's LSTM and word embedding": ("lstm", ()),
+    "assignment-1 net with the seed question's eq. 1 (N x 1 factors that cancel)": (
+        "a1 net", (("        dscores = probs.copy()\n        dscores[np.arange(N), y] -= 1\n"
+                    "        dscores /= N\n",
+                    "        da2 = -probs\n        da2[np.arange(N), y] += 1\n"
+                    "        da2 *= (probs[np.arange(N), y])[:, None]\n"
+                    "        dscores = -(1 / probs[np.arange(N), y])[:, None] * da2 / N\n"),)),
+    "assignment-1 net with np.einsum and a one-hot matrix": (
+        "a1 net", (("        dscores = probs.copy()\n        dscores[np.arange(N), y] -= 1\n"
+                    "        dscores /= N\n",
+                    "        dscores = (probs - np.eye(W2.shape[1])[y]) / N\n"),
+                   ('grads["W2"] = h1.T.dot(dscores)', 'grads["W2"] = np.einsum("nh,nc->hc", h1, '
+                    'dscores)'))),
+    "svm_loss_vectorized computing its loss before binary = margins is edited": (
+        "linear", (("    binary = (margins > 0).astype(float)\n",
+                    "    binary = margins\n    binary[margins > 0] = 1\n"),)),
+}
+
+
 def _module_from(text: str, name: str, folder: str | None = None) -> ModuleType:
     """The learner's file ``text`` as a module, imported from ``name.py`` in ``folder`` (kept
     there: what reads the learner's source, such as the steps of a layer of the learner's
@@ -1824,6 +2032,12 @@ def file_cases(seed: int = 0) -> list[Case]:
                           run(_replaced(SIXTH_ROUND_FILES[base], pairs))))
     for name, (base, pairs, kind) in SIXTH_ROUND_MUTATIONS.items():
         cases.append(Case(name, "file", "bug", run(_replaced(SIXTH_ROUND_FILES[base], pairs)),
+                          1.0, kind))
+    for name, (base, pairs) in SEVENTH_ROUND_CORRECT.items():
+        cases.append(Case(f"learner's {name}", "file", "correct",
+                          run(_replaced(SEVENTH_ROUND_FILES[base], pairs))))
+    for name, (base, pairs, kind) in SEVENTH_ROUND_MUTATIONS.items():
+        cases.append(Case(name, "file", "bug", run(_replaced(SEVENTH_ROUND_FILES[base], pairs)),
                           1.0, kind))
     return cases
 

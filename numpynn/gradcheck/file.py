@@ -7,7 +7,9 @@ in a module.
 ``sigmoid_*``, ``tanh_*``, ``leaky_relu_*``, ``batchnorm_forward``/``batchnorm_backward``
 and ``batchnorm_backward_alt``, ``layernorm_*`` (and ``layernorm_backward_alt``),
 ``dropout_*``; assignment 2's CNN functions, :data:`CNN_FUNCTIONS`, checked against
-numerical gradients only; the losses ``softmax_loss``, ``svm_loss``; and the update
+numerical gradients only; assignment 3's recurrent functions (``rnn_step_*``, ``rnn_*``,
+``lstm_step_*``, ``lstm_*``, ``word_embedding_*``: :data:`numpynn.gradcheck.recurrent.RECURRENT`),
+against numerical gradients only; the losses ``softmax_loss``, ``svm_loss``; and the update
 rules of ``optim.py``, :data:`OPTIM_STATE`), calls each on
 inputs whose shapes numpynn chooses, every input and ``dout`` drawn from its own stream
 (:func:`numpynn.gradcheck.checks.stream`), and checks it:
@@ -83,6 +85,7 @@ from .checks import (
     nan_loss_text,
     stream,
 )
+from .recurrent import RECURRENT, Recurrent, recurrent_hint
 
 # Forward outputs and gradients must match numpynn's to this (relative to the largest entry).
 REFERENCE_TOL = 1e-6
@@ -949,6 +952,16 @@ def _layer_hint(name: str, inputs: list[np.ndarray], dout: np.ndarray, got: tupl
                                param if isinstance(param, dict) else _CONV_PARAM)
         if text:
             return "accumulate", text
+    if name.startswith("conv_forward") and len(got) == 3 and rows["b"].verdict == FAIL:
+        db = np.asarray(got[2], dtype=np.float64)
+        for value, what in ((dout[-1].sum(axis=(1, 2)), "the last example's"),
+                            (dout[:, :, -1, -1].sum(axis=0),
+                             "the last window's (output position's)")):
+            if db.shape == value.shape and _close_to(db, value):
+                return "accumulate", (
+                    f"db is {what} contribution alone: it is assigned (db[f] = ...) inside a "
+                    "loop where it must be accumulated over every example and window (db[f] "
+                    "+= ..., or db = dout.sum(axis=(0, 2, 3)))")
     if name == "dropout" and rows["x"].verdict == FAIL and rows["x"].kind == "mask":
         return "mask", ("dropout_backward zeroes other entries than the forward pass did: "
                         "it must multiply dout by the mask stored in the cache by "
@@ -1176,7 +1189,7 @@ def _loss_checks(name: str, fn: Callable, seed: int) -> list[GradCheckReport]:
         cmp = GradCheckReport(title=f"{name} vs numpynn's (analytic = yours, numerical = "
                                     "numpynn's)")
         ratio = float(loss) / float(want_loss) if float(want_loss) else 0.0
-        text = f"{name} computes another loss than numpynn's"
+        text, named = f"{name} computes another loss than numpynn's", None
         if abs(ratio - x.shape[0]) < 1e-6 * x.shape[0]:
             text = (f"the loss is N = {x.shape[0]} times numpynn's: it is summed over the "
                     "examples, not averaged (divide it by N, as the gradient is)")
@@ -1184,7 +1197,9 @@ def _loss_checks(name: str, fn: Callable, seed: int) -> list[GradCheckReport]:
             text = ("the loss is numpynn's + 1: each example's correct class adds its own "
                     "margin, x[i, y[i]] - x[i, y[i]] + 1 = delta; the sum runs over j != "
                     "y[i] only: set margins[np.arange(N), y] = 0 before summing")
-        if name == "softmax_loss":
+        elif (named := _named_loss(name, x, y, float(loss), float(want_loss))) is not None:
+            text = named
+        if name == "softmax_loss" and named is None:
             text = _softmax_forward_text(x, y, float(loss), ref[0]) or text
         right_dx = bool(np.all(np.isfinite(dx)) and np.allclose(
             dx, want_dx, rtol=0, atol=REFERENCE_TOL * max(float(np.max(np.abs(want_dx))), 1e-300)))
@@ -1225,6 +1240,40 @@ def _loss_checks(name: str, fn: Callable, seed: int) -> list[GradCheckReport]:
                                   lambda: fn(x.copy() + 1000.0, y.copy())))
     reports.append(big)
     return reports
+
+
+def _named_loss(loss_name: str, scores: np.ndarray, y: np.ndarray, loss: float,
+                want: float) -> str | None:
+    """What a loss of the scores (N x C) that is not numpynn's ``loss_name`` (value
+    ``want``) is, where the value shows it: 1 / N times (divided by N twice), the SVM
+    without its margin (delta 0), a softmax normalised over axis 0. None otherwise."""
+    N = scores.shape[0]
+    close = lambda v: abs(loss - v) <= 1e-9 * max(1.0, abs(v))  # noqa: E731
+    if want and close(want / N):
+        return (f"the loss is 1 / N = 1 / {N} of the course's: it is divided by N twice (each "
+                "example's term / N inside the loop, then the sum / N again); divide once")
+    if loss_name == "svm_loss" and close(_svm_delta(scores, y, 0.0)):
+        return ("the loss is the SVM loss without its margin: max(0, x[i, j] - x[i, y[i]]) "
+                "where the course's is max(0, x[i, j] - x[i, y[i]] + 1) (delta = 1.0); add "
+                "the 1, in the loss and in the mask of positive margins its gradient uses")
+    if loss_name == "softmax_loss":
+        for shift in (scores.max(axis=0, keepdims=True), scores.max(axis=1, keepdims=True)):
+            e = np.exp(scores - shift)
+            if close(float(-np.sum(np.log((e / e.sum(axis=0, keepdims=True))[
+                    np.arange(N), y])) / N)):
+                return (f"the loss is the softmax loss with the probabilities {AXIS_0} (each "
+                        "class over the batch): softmax normalises each row of scores over "
+                        "its C classes, np.sum(np.exp(scores), axis=1, keepdims=True), not "
+                        "axis=0 (in the loss and in the probabilities its gradient uses)")
+    return None
+
+
+def _svm_delta(x: np.ndarray, y: np.ndarray, delta: float) -> float:
+    """The multiclass SVM loss of scores x (N x C), labels y, with margin ``delta``."""
+    N = x.shape[0]
+    m = np.maximum(0.0, x - x[np.arange(N), y][:, None] + delta)
+    m[np.arange(N), y] = 0.0
+    return float(m.sum() / N)
 
 
 def _softmax_forward_text(x: np.ndarray, y: np.ndarray, loss: float,
@@ -1348,8 +1397,28 @@ def _linear_checks(name: str, fn: Callable, seed: int) -> list[GradCheckReport]:
     elif loss_name == "svm_loss" and abs(loss0 - float(want_loss) - 1.0) < 1e-9:
         text = ("the loss is numpynn's + 1: each example's correct class adds its own margin "
                 "(delta = 1); skip j == y[i] in the loop, or set margins[np.arange(N), y] = 0")
-    cmp.rows.append(_compare("loss", loss0, want_loss, "forward", text))
+    else:
+        text = _named_loss(loss_name, X @ W, y, loss0, float(want_loss)) or text
+    generic = text == f"{name} computes another loss than numpynn's {loss_name} of X.dot(W)"
     row = _compare("dW", dw0, want_dw, batch=LINEAR_N)
+    aliased = generic and row.verdict == PASS
+    if aliased:
+        text = (f"{name}'s dW equals numpynn's but its loss does not ({loss0:.6g} for "
+                f"{float(want_loss):.6g}): most likely the loss reads an array that the "
+                "gradient's code edited in place (binary = margins without .copy(), then "
+                "binary[margins > 0] = 1 changes margins too); compute the loss before the "
+                "gradient, or copy the array")
+    cmp.rows.append(_compare("loss", loss0, want_loss, "forward", text))
+    if cmp.rows[0].verdict == FAIL and (not generic or aliased):
+        # a named forward mistake: the gradients' FAILs follow from it (the numerical
+        # gradient is of the learner's loss)
+        follows = text + ("; dW itself is right: the numerical gradient here is your loss's"
+                          if aliased else "; fix the loss first (this gradient follows from it)")
+        if row.verdict == FAIL and row.kind is None:
+            row = dataclasses.replace(row, kind="forward", kind_text=follows)
+        report.rows = [dataclasses.replace(r, kind="forward", kind_text=follows)
+                       if r.verdict == FAIL and r.kind is None else r for r in report.rows]
+        zero = report.rows[0]
     if row.verdict == FAIL and row.kind is None:
         # X.T (D x N, N <= D) has full column rank: dW = X.T.dot(dscores) gives dscores
         ds = np.linalg.lstsq(X.T, dw0, rcond=None)[0]
@@ -2105,6 +2174,8 @@ def _model_checks(module: ModuleType, result: FileCheck, seed: int, user_dir: st
                     break
                 init = _initial_weights(params, kwargs, title) \
                     if label == instances[0][0] else None  # before the biases are set
+                if label == instances[0][0]:
+                    init = _integer_params(params, title, init)
                 _nonzero_biases(params, seed)
                 X = _draw(seed, "X_model", (MODEL_N, *np.atleast_1d(
                     kwargs.get("input_dim", MODEL_D))))
@@ -2128,6 +2199,7 @@ def _model_checks(module: ModuleType, result: FileCheck, seed: int, user_dir: st
                         X, y, title, not _normalization(kwargs)
                         and _dropout(cls, kwargs) is None)
                     result.reports.append(behaviour)
+                    _blame_the_loss(report, behaviour)
                 if kept:  # a loss that edits X gets other test-mode scores per batch
                     result.reports.append(_model_test_mode(cls, kwargs, model, X, title))
                 if init is not None:
@@ -2142,6 +2214,24 @@ def _model_checks(module: ModuleType, result: FileCheck, seed: int, user_dir: st
                 result.errors.append((title, _error_text(exc, user_dir)))
             finally:
                 np.random.set_state(state)
+
+
+#: what a loss-value row says of a softmax normalised over the batch (axis 0)
+AXIS_0 = "normalised over axis 0"
+
+
+def _blame_the_loss(report: GradCheckReport, behaviour: GradCheckReport) -> None:
+    """A softmax normalised over axis 0 (each class over the batch) is no function of each
+    row's scores alone: the numerical gradients are of that loss, and the kinds their
+    numbers show (a bias gradient of 0: "mask") are not the mistake. Name the loss's on the
+    gradients' FAILs (kind "loss value")."""
+    named = [r for r in behaviour.rows if r.verdict == FAIL and r.kind == "loss value"
+             and AXIS_0 in (r.kind_text or "")]
+    if named:
+        report.rows = [dataclasses.replace(row, kind="loss value", kind_text=named[0].kind_text)
+                       if row.verdict == FAIL and row.kind not in (
+                           "in place", "random loss", "not finite", "changes params")
+                       else row for row in report.rows]
 
 
 #: Added to the last layer's bias (so to every score) by the model's overflow check.
@@ -2371,21 +2461,32 @@ def _data_loss_row(model: Any, X: np.ndarray, y: np.ndarray, data: float
                         "an N x C array (np.mean(Y * np.log(P))); sum over the classes, "
                         "average over the examples only"}
         P = softmax(scores)
+        own = ("each example's probability of its own label is probs[np.arange(N), y] (one "
+               "entry per row)")
         indexed = {"probs[:, y] (the columns of the labels, N x N entries)":
-                   -np.sum(np.log(P[:, y])) / N}
+                   (-np.sum(np.log(P[:, y])) / N, own)}
         if y.max() < N:
             indexed["probs[y] (the rows numbered by the labels, N x C entries)"] = (
-                -np.sum(np.log(P[y])) / N)
+                -np.sum(np.log(P[y])) / N, own)
+        # softmax over the batch: each column (class) normalised over the N examples
+        # (exp of the scores as they are, or less each row's max, as the course shifts)
+        fix = ("softmax normalises each row of scores over its C classes: "
+               "np.sum(exp_scores, axis=1, keepdims=True), not axis=0 (in the loss and in "
+               "the probabilities its gradient uses)")
+        for shift in (scores.max(axis=0, keepdims=True), scores.max(axis=1, keepdims=True)):
+            e = np.exp(scores - shift)
+            value = -np.sum(np.log((e / e.sum(axis=0, keepdims=True))[np.arange(N), y])) / N
+            if abs(data - value) <= 1e-6 * abs(value):
+                indexed[f"probs {AXIS_0} (each class over the batch)"] = (
+                    value, fix)
         for r, what in named.items():
             if abs(ratio - r) <= 1e-4 * r:
                 text = f"the loss at reg 0 is the softmax loss of your scores loss(X) x {what}"
                 break
         else:
-            for what, value in indexed.items():
+            for what, (value, fix) in indexed.items():
                 if abs(data - value) <= 1e-6 * abs(value):
-                    text = (f"the loss at reg 0 is -sum(log {what}) / N: each example's "
-                            "probability of its own label is probs[np.arange(N), y] (one "
-                            "entry per row)")
+                    text = f"the loss at reg 0 is -sum(log {what}) / N: {fix}"
                     break
         if not text:
             text = (f"the loss at reg 0 is {data:.6g}, where the softmax loss of your own "
@@ -2461,23 +2562,44 @@ def _name_dscores(report: GradCheckReport, target: Any, X: np.ndarray, y: np.nda
         return
     key, N = keys[0], X.shape[0]
     b = params[key]
-    num = np.zeros(MODEL_C)
-    h = 1e-5
-    for j in range(MODEL_C):
-        old = b[j]
-        losses = []
-        for step in (h, -h):
-            b[j] = old + step
-            losses.append(float(np.asarray(target.loss(X.copy(), y.copy())[0])))
-        b[j] = old
-        num[j] = (losses[0] - losses[1]) / (2 * h)
-    got = np.asarray(dict(target.loss(X.copy(), y.copy())[1])[key], dtype=np.float64)
+
+    def off(y: np.ndarray) -> np.ndarray:
+        """The bias gradient less its centred difference, with labels y."""
+        num = np.zeros(MODEL_C)
+        h = 1e-5
+        for j in range(MODEL_C):
+            old = b[j]
+            losses = []
+            for step in (h, -h):
+                b[j] = old + step
+                losses.append(float(np.asarray(target.loss(X.copy(), y.copy())[0])))
+            b[j] = old
+            num[j] = (losses[0] - losses[1]) / (2 * h)
+        got = np.asarray(dict(target.loss(X.copy(), y.copy())[1])[key], dtype=np.float64)
+        return got - num
+
+    diff = off(y)
     counts = np.bincount(y, minlength=MODEL_C) / N
-    diff = got - num
     c = float(diff @ counts / (counts @ counts))
     if abs(c) < 0.1 or not np.allclose(diff, c * counts, rtol=1e-4, atol=1e-7):
         # dscores[:, y] -= 1: 1 off in every row at each label in y, once per label
         present = np.isin(np.arange(MODEL_C), y).astype(np.float64)
+        if np.allclose(diff, counts - 1, rtol=1e-4, atol=1e-7) and present.all():
+            # y holds every class: dscores -= 1 (every entry) looks the same; labels
+            # without the last class tell them apart
+            y2 = np.where(y == MODEL_C - 1, 0, y)
+            if np.allclose(off(y2), np.bincount(y2, minlength=MODEL_C) / N - 1,
+                           rtol=1e-4, atol=1e-7):
+                text = (f"the last layer's {key} (db = sum of dscores over the batch) is off "
+                        "by (each class's count in y / N) - 1 at every class, also at a class "
+                        "y does not hold: 1 is subtracted from every entry of dscores "
+                        "(dscores -= 1); subtract it once per row at that row's own label: "
+                        "dscores[np.arange(N), y] -= 1")
+                report.rows = [dataclasses.replace(r, kind="correct class", kind_text=text)
+                               if r in failed else r for r in report.rows]
+                return
+            present, counts, diff = (np.isin(np.arange(MODEL_C), y2).astype(np.float64),
+                                     np.bincount(y2, minlength=MODEL_C) / N, off(y2))
         if np.allclose(diff, counts - present, rtol=1e-4, atol=1e-7) and not np.allclose(
                 present / N, counts):
             text = (f"the last layer's {key} (db = sum of dscores over the batch) is off by "
@@ -2695,6 +2817,29 @@ def _initial_weights(params: dict, kwargs: dict[str, Any], title: str
         "written as a constant such as 0.01, np.random.randn alone, or an initialisation "
         f"of your own such as He's sqrt(2 / fan_in)); the course draws {call}, so that the "
         f"notebooks' {key} experiments (and the initial loss of about log(C)) hold"))
+    return report
+
+
+def _integer_params(params: dict, title: str, report: GradCheckReport | None
+                    ) -> GradCheckReport | None:
+    """A FAIL row (kind "initialisation") per parameter the constructor made an integer
+    array (``np.zeros(H, dtype=int)``, ``np.array([0, 0, 0])``): an update ``b -= lr *
+    db`` raises a casting error, and ``b = b - lr * db`` works only by making a new float
+    array (the dict's own array never learns in place). Added to ``report`` (or a new
+    one); None where every parameter is a float array."""
+    ints = [(str(k), np.asarray(v).dtype) for k, v in params.items()
+            if isinstance(v, np.ndarray) and v.dtype.kind in "iub"]
+    if not ints:
+        return report
+    report = report or GradCheckReport(title=f"{title}: initial weights (analytic = yours, "
+                                             "numerical = expected)")
+    for name, dtype in ints:
+        report.rows.append(_stat_row(
+            f"{name} dtype", 1.0, 0.0, 0.0, "initialisation",
+            f"the constructor makes {name} an array of {dtype} (integers): an update "
+            f"{name} -= learning_rate * d{name} raises a casting error (and a value of "
+            "1e-3 cannot be held); make it a float array: np.zeros(size) without dtype=int, "
+            "or np.zeros(size, dtype=self.dtype)"))
     return report
 
 
@@ -3566,7 +3711,16 @@ def check_module(module: ModuleType, seed: int = 0, timing: bool = True,
                            fwd_name=fwd_name, label=label: _fourth_check(
                                fwd_name, fourth, fwd, bwd, bwd_name, seed, label, user_dir))
             result.reports += reports or []
-    known = {f"{name}_forward" for name in _layer_specs()} | set(CNN_FUNCTIONS)
+    for fwd_name, rec in RECURRENT.items():
+        pair = _forward_and_backwards(functions, fwd_name, [rec.backward], result)
+        if pair is None or not pair[1]:
+            continue
+        fwd, bwd = rec.pair(pair[0], pair[1][0][1])
+        reports = call(f"{fwd_name} / {rec.backward}", lambda rec=rec, fwd=fwd, bwd=bwd,
+                       fwd_name=fwd_name: _recurrent_checks(fwd_name, rec, fwd, bwd, seed))
+        result.reports += reports or []
+    known = ({f"{name}_forward" for name in _layer_specs()} | set(CNN_FUNCTIONS)
+             | set(RECURRENT))
     for fwd_name in sorted(n for n in dir(functions) if n.endswith("_forward")
                            and n not in known and callable(getattr(functions, n, None))):
         base = fwd_name.removesuffix("_forward")  # a layer of the learner's own naming
@@ -3639,6 +3793,27 @@ def check_module(module: ModuleType, seed: int = 0, timing: bool = True,
             if report is not None:
                 result.reports.append(report)
     return result
+
+
+def _recurrent_checks(fwd_name: str, rec: Recurrent, fwd: Callable, bwd: Callable,
+                      seed: int) -> list[GradCheckReport]:
+    """Assignment 3's recurrent pair ``fwd_name`` (:mod:`numpynn.gradcheck.recurrent`)
+    against numerical gradients; a sequence backward that does not carry dprev_h back
+    through time names the kind "accumulate"."""
+    spec = LayerSpec(rec.names, rec.make)
+    reports = _layer_checks(fwd_name, spec, fwd, bwd, rec.backward, seed, fwd_name)
+    if not any(r.verdict == FAIL for r in reports):
+        return reports
+    try:  # numpynn's own diagnosis: never the learner's error
+        hint = recurrent_hint(fwd_name, fwd, bwd, spec.make(seed), seed)
+    except Exception:  # noqa: BLE001 - a learner's return value it cannot read: no hint
+        hint = None
+    if hint is not None:
+        for r in reports:
+            r.rows = [dataclasses.replace(row, kind=hint[0], kind_text=hint[1])
+                      if row.verdict == FAIL and row.kind not in (
+                          "in place", "random loss", "not finite") else row for row in r.rows]
+    return reports
 
 
 def _third_check(fwd_name: str, spec: LayerSpec, fwd: Callable, bwd: Callable,

@@ -25,6 +25,8 @@ from numpynn.gradcheck.corpus import (
     MUTATION_KINDS,
     MUTATIONS,
     OPTIM_MUTATIONS,
+    SEVENTH_ROUND_CORRECT,
+    SEVENTH_ROUND_MUTATIONS,
     SIXTH_ROUND_CORRECT,
     SIXTH_ROUND_MUTATIONS,
     SOLVER_MUTATIONS,
@@ -70,6 +72,9 @@ def test_smoke_corpus_holds_every_kind():
     files = {c.name for c in file_cases()}
     assert set(SIXTH_ROUND_MUTATIONS) <= files
     assert {f"learner's {n}" for n in SIXTH_ROUND_CORRECT} <= files
+    # round seven: assignment 3's recurrent functions among them
+    assert set(SEVENTH_ROUND_MUTATIONS) <= files
+    assert {f"learner's {n}" for n in SEVENTH_ROUND_CORRECT} <= files
 
 
 @pytest.mark.slow  # 27-34 s on 2 cores; most of its tables also run case by case by default
@@ -86,7 +91,8 @@ def test_smoke_corpus_meets_the_targets():
                                               + len(A1_NET_LOSS_MUTATIONS)
                                               + len(A1_NET_RAISING)
                                               + len(MODEL_LOSS_MUTATIONS)
-                                              + len(SIXTH_ROUND_MUTATIONS)}, text
+                                              + len(SIXTH_ROUND_MUTATIONS)
+                                              + len(SEVENTH_ROUND_MUTATIONS)}, text
     named = sum(v[1] for v in result.named.values())
     assert named >= 20, text
 
