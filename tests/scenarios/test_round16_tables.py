@@ -10,6 +10,8 @@ import numpy as np
 import pytest
 
 from numpynn.data.csv_file import load_csv
+from numpynn.errors import DataError
+from numpynn.model_file import load_model
 from tests.clirun import numpynn, ok
 
 _QUICK = ("--epochs", "3", "--cv-folds", "1", "--quiet", "--no-report", "--out", "run")
@@ -153,3 +155,26 @@ def test_a_label_of_a_few_whole_numbers_read_as_classes_says_so(tmp_path):
                          for i in range(40)]) + "\n")
     out = ok(numpynn("train", "--data", "two.csv", *_QUICK[:-1], "run2", cwd=tmp_path))
     assert "read as classes" not in out  # two values: classes, nothing to say
+
+
+@pytest.mark.parametrize("names", ["numbers", "text"])
+def test_a_frame_read_back_with_pandas_unnamed_index_column_is_predicted(tmp_path, names):
+    """``SavedModel.predict(pd.read_csv("new.csv"))`` of a file pandas or R wrote with
+    its row names (numbers, or mtcars' car names) was refused: "unexpected column(s)
+    ['Unnamed: 0']", while ``numpynn predict`` of the same file read it."""
+    pd = pytest.importorskip("pandas")
+    X, y = _rows()
+    index = [f"car {i}" for i in range(60)] if names == "text" else list(range(60))
+    frame = pd.DataFrame({"a": X[:, 0], "b": X[:, 1], "label": np.array(["n", "y"])[y]},
+                         index=index)
+    frame.to_csv(tmp_path / "train.csv")
+    ok(numpynn("train", "--data", "train.csv", *_QUICK, cwd=tmp_path))
+    frame.drop(columns="label").to_csv(tmp_path / "new.csv")
+    model = load_model(str(tmp_path / "run"))
+    read_back = pd.read_csv(tmp_path / "new.csv")
+    assert read_back.columns[0] == "Unnamed: 0"
+    expected = model.predict(pd.read_csv(tmp_path / "new.csv", index_col=0))
+    assert model.predict(read_back).tolist() == expected.tolist()
+    with pytest.raises(DataError, match=r"unexpected column\(s\) \['Unnamed: 5'\]|"
+                                        r"missing column"):
+        model.predict(read_back.rename(columns={"a": "Unnamed: 5"}))
