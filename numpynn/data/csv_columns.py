@@ -123,18 +123,37 @@ def numeric_identifier(body: Rows, position: int, name: str | None) -> bool:
     filled sampled cells all distinct whole numbers (``12`` or ``12.0``; at least
     :data:`_MIN_INDEX_ROWS`). A numeric id says which example a row is, nothing about
     it."""
+    values = _named_id_numbers(body, position, name)
+    return (values is not None and len(values) >= _MIN_INDEX_ROWS
+            and len(set(values)) == len(values))
+
+
+def repeated_identifier(body: Rows, position: int, name: str | None) -> tuple[int, int] | None:
+    """(distinct values, filled cells) of a column named as an identifier
+    (:data:`_ID_WORDS`) whose whole numbers repeat: a subject's or a patient's id in a
+    table of several rows each (lme4's ``sleepstudy``, survival's ``colon``), or a store's
+    number. Read as an amount, it is a feature that means nothing; None for others."""
+    values = _named_id_numbers(body, position, name)
+    if values is None or len(values) < _MIN_INDEX_ROWS or len(set(values)) == len(values):
+        return None
+    return len(set(values)), len(values)
+
+
+def _named_id_numbers(body: Rows, position: int, name: str | None) -> list[float] | None:
+    """The filled sampled cells of a column named as an identifier when all are whole
+    numbers (``12``, or ``12.0`` as pandas writes those of a column with missing cells),
+    else None."""
     if name is None:
-        return False
+        return None
     words = _name_words(name)
     if not words or words[-1] not in _ID_WORDS:
-        return False
+        return None
     cells = [c[position] for _, c in body if not is_missing(c[position])]
-    try:  # whole numbers, pandas writes those of a column with missing cells as 12.0
+    try:
         values = [float(cell) for cell in cells]
     except ValueError:
-        return False
-    return (len(values) >= _MIN_INDEX_ROWS and all(v.is_integer() for v in values)
-            and len(set(values)) == len(values))
+        return None
+    return values if all(v.is_integer() for v in values) else None
 
 
 #: a column whose filled sampled cells are at least this share values seen once, and

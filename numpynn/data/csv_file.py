@@ -60,6 +60,7 @@ from .csv_columns import (
     mostly_text,
     numeric_identifier,
     other_date_kind,
+    repeated_identifier,
 )
 from .dataset import Dataset
 from .formats import OTHER_FORMATS, TEXT_FORMATS, conversion_message
@@ -311,6 +312,13 @@ def _load_csv(path: Path, *, encoding: str | None, label_column: int | str | Non
               "and holds a different whole number in every row that has one: it says which "
               "example a row is, nothing about it, so it is not used as a feature (files "
               "given to predict may have it or not)." for p in layout.numeric_ids]
+    notes += [f"warning: {path.name}: {column_label(layout.names, p)} is named as an "
+              f"identifier and its whole numbers repeat ({distinct:,} distinct in {filled:,} "
+              "filled cells read: several rows of one subject, patient or store?); it is "
+              "used as a feature, read as an amount, which an id's number is not: if it says "
+              "who or what a row is about, leave it out with "
+              f"`ignore_columns={_column_spec(layout.names, p)}`."
+              for p, (distinct, filled) in layout.repeated_ids.items()]
     notes += [f"note: {path.name}: {column_label(layout.names, p)} holds whole numbers that "
               f"repeat beside text ({', '.join(map(cell_repr, shown))}): codes, read as "
               "categories (one column each), its numbers too; to read its numbers as "
@@ -1410,6 +1418,8 @@ class _Layout:
     #: columns of whole-number codes beside text codes, read as categories -> a few of
     #: their text values (:func:`~numpynn.data.csv_columns.mixed_codes`)
     coded_columns: dict[int, list[str]] = field(default_factory=dict)
+    #: numbers named as ids whose values repeat, kept as features -> (distinct, filled)
+    repeated_ids: dict[int, tuple[int, int]] = field(default_factory=dict)
     decimal_comma: bool = False  # "5,1" is 5.1 (files separated by ; or tab)
     #: numeric columns whose sampled cells write decimal commas ("1.234,5"): a point in
     #: their other cells groups thousands ("12.345" is 12345)
@@ -1460,6 +1470,8 @@ def _layout(path: Path, sample: list[tuple[int, list[str]]], delimiter: str,
     numeric_ids = [j for j in chosen if names and j not in index_columns + empty_columns
                    and j not in identifiers and numeric_identifier(whole, j, names[j])]
     ignored += index_columns + empty_columns + list(identifiers) + numeric_ids
+    repeated_ids = {j: counts for j in chosen if names and j not in ignored
+                    and (counts := repeated_identifier(whole, j, names[j])) is not None}
     features = [j for j in range(n_columns) if j != label and j not in ignored]
     if not features:
         auto = [*index_columns, *empty_columns, *identifiers, *numeric_ids]
@@ -1476,7 +1488,7 @@ def _layout(path: Path, sample: list[tuple[int, list[str]]], delimiter: str,
     return _Layout(has_header, n_columns, names, label, features,
                    {j: None for j in categorical}, recipe, index_columns=index_columns,
                    empty_columns=empty_columns, identifier_columns=identifiers,
-                   numeric_ids=numeric_ids, coded_columns=coded)
+                   numeric_ids=numeric_ids, coded_columns=coded, repeated_ids=repeated_ids)
 
 
 def _no_features(path: Path, first_line: int, n_columns: int, names: list[str] | None,

@@ -20,7 +20,7 @@ have it, and the first line of the run says so.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -139,6 +139,7 @@ def default_label_note(ds: Dataset, options: Any, *, regression_asked: bool = Fa
                 + _first_column_warning(ds, table))
     label = _label_column(ds, table)
     features = [_feature_column(table, ds.X, j) for j in range(table.n_features)]
+    label, *features = _coordinates_aside([label, *features], table.columns)
     others = _others(label, features, regression=regression_asked)
     if not others:
         why = "named like a label" if label.named else "no other column looks like a label"
@@ -147,6 +148,16 @@ def default_label_note(ds: Dataset, options: Any, *, regression_asked: bool = Fa
     numbers = [c.name for c in features if not c.text and not c.class_like and c.kind == ""]
     _refuse(ds.name, label, others, numbers)
     return None
+
+
+def _coordinates_aside(columns: list[Column], names: list[str]) -> list[Column]:
+    """``columns`` with a column named ``y`` not named like a label where a column of the
+    file is named ``x``: the two are coordinates (a map's, a plot's: heplots' ``Oslo``,
+    a table of points), not a label beside its features."""
+    if not any(name.strip().lower() == "x" for name in names):
+        return columns
+    return [replace(c, named=False) if c.name.strip().lower() == "y" else c
+            for c in columns]
 
 
 def _first_column_warning(ds: Dataset, table: TableRecipe) -> str:

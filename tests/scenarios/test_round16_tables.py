@@ -178,3 +178,36 @@ def test_a_frame_read_back_with_pandas_unnamed_index_column_is_predicted(tmp_pat
     with pytest.raises(DataError, match=r"unexpected column\(s\) \['Unnamed: 5'\]|"
                                         r"missing column"):
         model.predict(read_back.rename(columns={"a": "Unnamed: 5"}))
+
+
+def test_an_id_whose_numbers_repeat_is_a_feature_with_a_warning(tmp_path):
+    """survival's ``colon`` holds two rows a patient, its ``id`` in both: not distinct, so
+    not left out, and it was a feature, read as an amount, with no word of it."""
+    X, y = _rows()
+    lines = ["id,a,b,label"] + [f"{100 + i // 2},{a:.3f},{b:.3f},{k}"
+                                for i, ((a, b), k) in enumerate(zip(X, y))]
+    (tmp_path / "t.csv").write_text("\n".join(lines) + "\n")
+    ds = load_csv(tmp_path / "t.csv")
+    assert ds.table.feature_names == ["id", "a", "b"]
+    assert any(n.startswith("warning: t.csv: 'id' (column index 0) is named as an identifier "
+                            "and its whole numbers repeat (30 distinct in 60 filled cells")
+               and "`ignore_columns='id'`" in n for n in ds.notes)
+    lines = ["grade,a,label"] + [f"{i % 5},{a:.3f},{k}" for i, ((a, _), k)
+                                 in enumerate(zip(X, y))]
+    (tmp_path / "u.csv").write_text("\n".join(lines) + "\n")
+    assert not any("identifier" in n for n in load_csv(tmp_path / "u.csv").notes)
+
+
+def test_coordinates_x_and_y_beside_a_label_column_are_not_asked_about(tmp_path):
+    """A table of points (x, y, then the class: a map's sites, a plot's points) was
+    refused without --label-column: "its name says it is the label, and so do other
+    columns' names: 'y'". Beside an x, a y is a coordinate."""
+    X, y = _rows()
+    lines = ["x,y,species"] + [f"{a:.3f},{b:.3f},{'ab'[k]}" for (a, b), k in zip(X, y)]
+    (tmp_path / "points.csv").write_text("\n".join(lines) + "\n")
+    out = ok(numpynn("train", "--data", "points.csv", *_QUICK, cwd=tmp_path))
+    assert out.startswith("label: 'species' (column index 2)")
+    lines = ["a,y,species"] + [f"{a:.3f},{b:.3f},{'ab'[k]}" for (a, b), k in zip(X, y)]
+    (tmp_path / "named.csv").write_text("\n".join(lines) + "\n")
+    result = numpynn("train", "--data", "named.csv", *_QUICK[:-1], "run2", cwd=tmp_path)
+    assert result.returncode == 2 and "which column is the label?" in result.stderr
