@@ -200,14 +200,15 @@ _WHOLE = re.compile(r"[+-]?\d+")
 
 
 def mixed_codes(body: Rows, position: int) -> list[str]:
-    """A few of the text values of a column of codes, else an empty list.
+    """The distinct text values of a column of codes, else an empty list.
 
     A column of codes holds whole numbers that repeat (at most :data:`_MAX_NUMBER_CODES`
     distinct ones, each seen twice on average) beside text that is no number, in fewer
     than half of its filled sampled cells: Cars93's ``Cylinders`` (3, 4, 6, 8 and
     'rotary'), course numbers (1, 31, '3A', 'M10'). Its values are categories: read as
     numbers, the text would be an error. A measurement with a stray word (decimals, or
-    numbers that rarely repeat) is not one: reading it stays an error naming the cell."""
+    numbers that rarely repeat) is not one, nor text without a letter (a dash): reading
+    it stays an error naming the cell."""
     cells = [c[position].strip() for _, c in body
              if len(c) > position and not is_missing(c[position])]
     text = [c for c in cells if not number_either_way(c)]
@@ -219,7 +220,9 @@ def mixed_codes(body: Rows, position: int) -> list[str]:
     distinct = set(numbers)
     if len(distinct) > _MAX_NUMBER_CODES or 2 * len(distinct) > len(numbers):
         return []
-    return list(dict.fromkeys(text))[:3]
+    if not all(any(ch.isalpha() for ch in t) for t in text):
+        return []
+    return list(dict.fromkeys(text))
 
 
 def holds_dates(body: Rows, position: int) -> list[str]:

@@ -1477,8 +1477,9 @@ def _layout(path: Path, sample: list[tuple[int, list[str]]], delimiter: str,
         auto = [*index_columns, *empty_columns, *identifiers, *numeric_ids]
         _no_features(path, first_line, n_columns, names, label, ignored[:len(ignored) - len(
             auto)], auto, delimiter, first)
-    coded = {p: shown for p in features if not mostly_text(body, p)
-             and (shown := mixed_codes(whole, p))}
+    coded = {p: text[:3] for p in features if not mostly_text(body, p)
+             and (text := mixed_codes(whole, p))  # a word for no value is not a code
+             and not any(t.lower() in _NOT_NUMBERS for t in text)}
     categorical = [j for j, p in enumerate(features) if mostly_text(body, p) or p in coded]
     recipe = TableRecipe(source="csv", n_features=len(features), delimiter=delimiter,
                          header=has_header, header_given=header is not None, columns=names,

@@ -53,7 +53,7 @@ def load_for_task(options: Any) -> tuple[Dataset, Task, str | None]:
         count = _count_like_label(ds, options)
         if count is None:
             return ds, task_named("classification"), "\n".join(
-                filter(None, [note, _number_classes_note(ds)]))
+                filter(None, [note, _number_classes_note(ds)])) or None
         ds, count_note = count
         return ds, task_named("regression"), "\n".join(filter(None, [note, count_note]))
     label_note = default_label_note(ds, options)

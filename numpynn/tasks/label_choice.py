@@ -139,7 +139,7 @@ def default_label_note(ds: Dataset, options: Any, *, regression_asked: bool = Fa
                 + _first_column_warning(ds, table))
     label = _label_column(ds, table)
     features = [_feature_column(table, ds.X, j) for j in range(table.n_features)]
-    label, *features = _coordinates_aside([label, *features], table.columns)
+    features = _coordinates_aside(features, table.columns)
     others = _others(label, features, regression=regression_asked)
     if not others:
         why = "named like a label" if label.named else "no other column looks like a label"
@@ -150,14 +150,15 @@ def default_label_note(ds: Dataset, options: Any, *, regression_asked: bool = Fa
     return None
 
 
-def _coordinates_aside(columns: list[Column], names: list[str]) -> list[Column]:
-    """``columns`` with a column named ``y`` not named like a label where a column of the
-    file is named ``x``: the two are coordinates (a map's, a plot's: heplots' ``Oslo``,
-    a table of points), not a label beside its features."""
+def _coordinates_aside(features: list[Column], names: list[str]) -> list[Column]:
+    """The feature columns (not the last one, the label) with one named ``y`` not named
+    like a label where a column of the file is named ``x``: the two are coordinates (a
+    map's, a plot's: a table of points and its class), not a label beside its features.
+    (``x, ..., y`` with y last is the features and the label, as ever.)"""
     if not any(name.strip().lower() == "x" for name in names):
-        return columns
+        return features
     return [replace(c, named=False) if c.name.strip().lower() == "y" else c
-            for c in columns]
+            for c in features]
 
 
 def _first_column_warning(ds: Dataset, table: TableRecipe) -> str:

@@ -76,12 +76,14 @@ def test_whole_number_codes_beside_a_text_code_are_categories(tmp_path):
     assert len(result.stdout.splitlines()) == 4
 
 
-@pytest.mark.parametrize("cell", ["unknown", "4.O1"])
-def test_a_measurement_with_a_stray_word_is_still_an_error(tmp_path, cell):
-    """Numbers that rarely repeat, or decimals, with a word among them: not codes."""
+@pytest.mark.parametrize("cell, codes", [("unknown", False), ("4.O1", False),
+                                         ("unknown", True), ("-", True), ("none", True)])
+def test_a_measurement_or_codes_with_a_stray_word_is_still_an_error(tmp_path, cell, codes):
+    """Numbers that rarely repeat, or decimals, with a word among them: not codes; nor
+    codes beside a word for no value or a dash (what those are is the error's to say)."""
     X, y = _rows()
-    lines = ["a,b,label"] + [f"{a:.3f},{100 + 3 * i},{k}" for i, ((a, _), k)
-                             in enumerate(zip(X, y))]
+    lines = ["a,b,label"] + [f"{a:.3f},{i % 4 if codes else 100 + 3 * i},{k}"
+                             for i, ((a, _), k) in enumerate(zip(X, y))]
     lines[5] = lines[5].split(",")[0] + f",{cell}," + lines[5].split(",")[2]
     (tmp_path / "t.csv").write_text("\n".join(lines) + "\n")
     result = numpynn("train", "--data", "t.csv", *_QUICK, cwd=tmp_path)
@@ -211,3 +213,7 @@ def test_coordinates_x_and_y_beside_a_label_column_are_not_asked_about(tmp_path)
     (tmp_path / "named.csv").write_text("\n".join(lines) + "\n")
     result = numpynn("train", "--data", "named.csv", *_QUICK[:-1], "run2", cwd=tmp_path)
     assert result.returncode == 2 and "which column is the label?" in result.stderr
+    lines = ["x,b,y"] + [f"{a:.3f},{b:.3f},{'ab'[k]}" for (a, b), k in zip(X, y)]
+    (tmp_path / "xy.csv").write_text("\n".join(lines) + "\n")  # features x..., label y
+    out = ok(numpynn("train", "--data", "xy.csv", *_QUICK[:-1], "run3", cwd=tmp_path))
+    assert out.startswith("label: 'y' (column index 2)")
