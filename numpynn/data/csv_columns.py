@@ -109,16 +109,51 @@ def _name_words(name: str) -> list[str]:
     return [w.lower() for w in re.findall(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])|\d+", name)]
 
 
+#: last words of a name for an identifier (compared lower-case): ``id``, ``customerID``;
+#: a record's or a case's number as registers and R's data sets name it (``seqno``,
+#: NHANES' ``SEQN``, ``case_no``, ``PatientNr``, ``subject_num``, ``serial``), a book's
+#: ``isbn``
+_ID_WORDS = frozenset({"id", "ids", "uid", "uuid", "no", "nr", "num", "number", "seqno",
+                       "seqn", "recno", "serial", "serialno", "isbn"})
+
+
 def numeric_identifier(body: Rows, position: int, name: str | None) -> bool:
     """Whether a column of numbers is an identifier: named as one (``id``, ``ID``,
-    ``penguin_id``, ``customerID``) and its sampled values all distinct whole numbers.
-    A numeric id says which example a row is, nothing about it."""
+    ``penguin_id``, ``customerID``, ``seqno``, ``case_no``: :data:`_ID_WORDS`) and its
+    filled sampled cells all distinct whole numbers (``12`` or ``12.0``; at least
+    :data:`_MIN_INDEX_ROWS`). A numeric id says which example a row is, nothing about
+    it."""
+    values = _named_id_numbers(body, position, name)
+    return (values is not None and len(values) >= _MIN_INDEX_ROWS
+            and len(set(values)) == len(values))
+
+
+def repeated_identifier(body: Rows, position: int, name: str | None) -> tuple[int, int] | None:
+    """(distinct values, filled cells) of a column named as an identifier
+    (:data:`_ID_WORDS`) whose whole numbers repeat: a subject's or a patient's id in a
+    table of several rows each (lme4's ``sleepstudy``, survival's ``colon``), or a store's
+    number. Read as an amount, it is a feature that means nothing; None for others."""
+    values = _named_id_numbers(body, position, name)
+    if values is None or len(values) < _MIN_INDEX_ROWS or len(set(values)) == len(values):
+        return None
+    return len(set(values)), len(values)
+
+
+def _named_id_numbers(body: Rows, position: int, name: str | None) -> list[float] | None:
+    """The filled sampled cells of a column named as an identifier when all are whole
+    numbers (``12``, or ``12.0`` as pandas writes those of a column with missing cells),
+    else None."""
     if name is None:
-        return False
+        return None
     words = _name_words(name)
-    if not words or words[-1] not in ("id", "ids", "uid", "uuid"):
-        return False
-    return distinct_whole_numbers(body, position) is not None
+    if not words or words[-1] not in _ID_WORDS:
+        return None
+    cells = [c[position] for _, c in body if not is_missing(c[position])]
+    try:
+        values = [float(cell) for cell in cells]
+    except ValueError:
+        return None
+    return values if all(v.is_integer() for v in values) else None
 
 
 #: a column whose filled sampled cells are at least this share values seen once, and
@@ -157,6 +192,37 @@ def mostly_text(body: Rows, position: int) -> bool:
     cells = [c[position] for _, c in body if len(c) > position and not is_missing(c[position])]
     text = sum(not number_either_way(c) for c in cells)
     return text > 0 and 2 * text > len(cells)
+
+
+#: a column of codes holds at most this many distinct whole numbers beside its text
+_MAX_NUMBER_CODES = 20
+_WHOLE = re.compile(r"[+-]?\d+")
+
+
+def mixed_codes(body: Rows, position: int) -> list[str]:
+    """The distinct text values of a column of codes, else an empty list.
+
+    A column of codes holds whole numbers that repeat (at most :data:`_MAX_NUMBER_CODES`
+    distinct ones, each seen twice on average) beside text that is no number, in fewer
+    than half of its filled sampled cells: Cars93's ``Cylinders`` (3, 4, 6, 8 and
+    'rotary'), course numbers (1, 31, '3A', 'M10'). Its values are categories: read as
+    numbers, the text would be an error. A measurement with a stray word (decimals, or
+    numbers that rarely repeat) is not one, nor text without a letter (a dash): reading
+    it stays an error naming the cell."""
+    cells = [c[position].strip() for _, c in body
+             if len(c) > position and not is_missing(c[position])]
+    text = [c for c in cells if not number_either_way(c)]
+    numbers = [c for c in cells if number_either_way(c)]
+    if not text or 2 * len(text) > len(cells) or not numbers:
+        return []
+    if not all(_WHOLE.fullmatch(c) for c in numbers):
+        return []
+    distinct = set(numbers)
+    if len(distinct) > _MAX_NUMBER_CODES or 2 * len(distinct) > len(numbers):
+        return []
+    if not all(any(ch.isalpha() for ch in t) for t in text):
+        return []
+    return list(dict.fromkeys(text))
 
 
 def holds_dates(body: Rows, position: int) -> list[str]:

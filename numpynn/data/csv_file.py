@@ -56,9 +56,11 @@ from .csv_columns import (
     holds_row_numbers,
     identifier_counts,
     index_of_a_few_rows,
+    mixed_codes,
     mostly_text,
     numeric_identifier,
     other_date_kind,
+    repeated_identifier,
 )
 from .dataset import Dataset
 from .formats import OTHER_FORMATS, TEXT_FORMATS, conversion_message
@@ -307,9 +309,21 @@ def _load_csv(path: Path, *, encoding: str | None, label_column: int | str | Non
                     "(2000-07-02 is 2000.5), so that what the model learns carries over "
                     "to dates it has not seen.")
     notes += [f"note: {path.name}: {column_label(layout.names, p)} is named as an identifier "
-              "and holds a different whole number in every row: it says which example a row "
-              "is, nothing about it, so it is not used as a feature (files given to predict "
-              "may have it or not)." for p in layout.numeric_ids]
+              "and holds a different whole number in every row that has one: it says which "
+              "example a row is, nothing about it, so it is not used as a feature (files "
+              "given to predict may have it or not)." for p in layout.numeric_ids]
+    notes += [f"warning: {path.name}: {column_label(layout.names, p)} is named as an "
+              f"identifier and its whole numbers repeat ({distinct:,} distinct in {filled:,} "
+              "filled cells read: several rows of one subject, patient or store?); it is "
+              "used as a feature, read as an amount, which an id's number is not: if it says "
+              "who or what a row is about, leave it out with "
+              f"`ignore_columns={_column_spec(layout.names, p)}`."
+              for p, (distinct, filled) in layout.repeated_ids.items()]
+    notes += [f"note: {path.name}: {column_label(layout.names, p)} holds whole numbers that "
+              f"repeat beside text ({', '.join(map(cell_repr, shown))}): codes, read as "
+              "categories (one column each), its numbers too; to read its numbers as "
+              "numbers, fix or clear the text cells." for p, shown in
+              layout.coded_columns.items()]
     if layout.repeated_headers:
         repeated = layout.repeated_headers
         notes.append(f"note: {path.name}: row(s) {', '.join(map(str, repeated[:5]))}"
@@ -1401,6 +1415,11 @@ class _Layout:
     skipped_columns: list[int] = field(default_factory=list)
     carry: int | None = None  # the position of ``id_column``, whose cells become ids
     numeric_ids: list[int] = field(default_factory=list)  # numbers named as ids, left out
+    #: columns of whole-number codes beside text codes, read as categories -> a few of
+    #: their text values (:func:`~numpynn.data.csv_columns.mixed_codes`)
+    coded_columns: dict[int, list[str]] = field(default_factory=dict)
+    #: numbers named as ids whose values repeat, kept as features -> (distinct, filled)
+    repeated_ids: dict[int, tuple[int, int]] = field(default_factory=dict)
     decimal_comma: bool = False  # "5,1" is 5.1 (files separated by ; or tab)
     #: numeric columns whose sampled cells write decimal commas ("1.234,5"): a point in
     #: their other cells groups thousands ("12.345" is 12345)
@@ -1451,12 +1470,17 @@ def _layout(path: Path, sample: list[tuple[int, list[str]]], delimiter: str,
     numeric_ids = [j for j in chosen if names and j not in index_columns + empty_columns
                    and j not in identifiers and numeric_identifier(whole, j, names[j])]
     ignored += index_columns + empty_columns + list(identifiers) + numeric_ids
+    repeated_ids = {j: counts for j in chosen if names and j not in ignored
+                    and (counts := repeated_identifier(whole, j, names[j])) is not None}
     features = [j for j in range(n_columns) if j != label and j not in ignored]
     if not features:
         auto = [*index_columns, *empty_columns, *identifiers, *numeric_ids]
         _no_features(path, first_line, n_columns, names, label, ignored[:len(ignored) - len(
             auto)], auto, delimiter, first)
-    categorical = [j for j, p in enumerate(features) if mostly_text(body, p)]
+    coded = {p: text[:3] for p in features if not mostly_text(body, p)
+             and (text := mixed_codes(whole, p))  # a word for no value is not a code
+             and not any(t.lower() in _NOT_NUMBERS for t in text)}
+    categorical = [j for j, p in enumerate(features) if mostly_text(body, p) or p in coded]
     recipe = TableRecipe(source="csv", n_features=len(features), delimiter=delimiter,
                          header=has_header, header_given=header is not None, columns=names,
                          n_columns=n_columns, label=label,
@@ -1465,7 +1489,7 @@ def _layout(path: Path, sample: list[tuple[int, list[str]]], delimiter: str,
     return _Layout(has_header, n_columns, names, label, features,
                    {j: None for j in categorical}, recipe, index_columns=index_columns,
                    empty_columns=empty_columns, identifier_columns=identifiers,
-                   numeric_ids=numeric_ids)
+                   numeric_ids=numeric_ids, coded_columns=coded, repeated_ids=repeated_ids)
 
 
 def _no_features(path: Path, first_line: int, n_columns: int, names: list[str] | None,
@@ -1745,11 +1769,24 @@ def _not_a_number_hint(cell: str) -> str:
     return f" ({text!r} is {what})" if what else ""
 
 
+def _same_truth_value(cell: str, mapping: dict[str, int]) -> int | None:
+    """The code of the category that writes the same truth value as ``cell`` in another
+    letter case, else None: pandas writes ``True``, R and Excel ``TRUE``, JSON ``true``,
+    one value whichever tool wrote the file (the model's or a file joined from two)."""
+    folded = cell.strip().casefold()
+    if folded not in ("true", "false"):
+        return None
+    return next((code for known, code in mapping.items()
+                 if known.strip().casefold() == folded), None)
+
+
 def _category(cell: str, mapping: dict[str, int], grow: bool, line: int, j: int,
               layout: _Layout, path: Path) -> float:
     if is_missing(cell):
         return np.nan
     code = mapping.get(cell)
+    if code is None:
+        code = _same_truth_value(cell, mapping)
     if code is not None:
         return float(code)
     if grow:

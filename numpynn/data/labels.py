@@ -57,6 +57,7 @@ def encode_labels(
     """
     raw = np.asarray(raw)
     if classes is None:
+        raw = _one_truth_spelling(raw)
         found, y = np.unique(raw, return_inverse=True)
         return y.reshape(-1).astype(np.int64), found
     known = as_classes(classes)
@@ -67,11 +68,33 @@ def encode_labels(
     if known.dtype.kind == "U" and len({composed(k) for k in keys}) == len(keys):
         keys, values = [composed(k) for k in keys], [composed(v) for v in values]
     index = {k: i for i, k in enumerate(keys)}
+    for k, i in list(index.items()):  # TRUE (R, Excel) is the model's True (pandas)
+        if isinstance(k, str) and k.strip().casefold() in _TRUTH:
+            for spelling in _TRUTH[k.strip().casefold()]:
+                index.setdefault(spelling, i)
     y = np.fromiter((index.get(v, -1) for v in values), dtype=np.int64, count=len(values))
     if (y < 0).any():
         unknown, counts = np.unique(raw[y < 0], return_counts=True)
         raise UnknownLabelsError(source, dict(zip(unknown.tolist(), counts.tolist())), known)
     return y, known
+
+
+#: the spellings of a truth value: pandas writes True, R and Excel TRUE, JSON true
+_TRUTH = {"true": ("True", "TRUE", "true"), "false": ("False", "FALSE", "false")}
+
+
+def _one_truth_spelling(raw: np.ndarray) -> np.ndarray:
+    """(N,) labels with every spelling of a truth value written as one of them, the first
+    in sorted order (a file joined from pandas' True and R's TRUE holds one class, not
+    two)."""
+    if raw.dtype.kind != "U":
+        return raw
+    first: dict[str, str] = {}
+    spelt = {v: first.setdefault(v.strip().casefold(), v) for v in np.unique(raw).tolist()
+             if v.strip().casefold() in _TRUTH}
+    if all(k == v for k, v in spelt.items()):
+        return raw
+    return np.array([spelt.get(v, v) for v in raw.tolist()], dtype=raw.dtype)
 
 
 def folded_label(label: object) -> str:

@@ -60,6 +60,8 @@ MISSING_TOKENS = frozenset({"", "na", "n/a", "nan", "-nan", "+nan", "null", "?",
     "#HIÁNYZIK", "#ÉRTÉK!", "#HIV!", "#ZÉRÓOSZTÓ!", "#NÉV?", "#SZÁM!",
     "#NULLA!",  # Hungarian
 ))
+#: the name pandas' read_csv gives a column under an empty header cell (an index)
+_PANDAS_UNNAMED = re.compile(r"Unnamed: \d+")
 SOURCES = ("csv", "npz", "digits", "mnist", "fashion-mnist", "cifar10", "cifar100", "images")
 
 
@@ -528,8 +530,12 @@ class TableRecipe:
         if pd is not None and isinstance(rows, pd.DataFrame):
             names = [str(c) for c in rows.columns]
             if self.feature_names is not None:
+                # the index of a file that pandas wrote, read back without index_col=0:
+                # 'Unnamed: 0' (its header cell was empty), never one of the features
+                index = {n for n in names if _PANDAS_UNNAMED.fullmatch(n)
+                         and n not in self.feature_names}
                 order = self.match_names(
-                    names, source, labelled=False,
+                    names, source, labelled=False, extra=index,
                     fix=f"select the model's columns first: rows[{self.feature_names!r}]")
             else:
                 order = list(range(len(names)))

@@ -52,7 +52,8 @@ def load_for_task(options: Any) -> tuple[Dataset, Task, str | None]:
         note = default_label_note(ds, options)
         count = _count_like_label(ds, options)
         if count is None:
-            return ds, task_named("classification"), note
+            return ds, task_named("classification"), "\n".join(
+                filter(None, [note, _number_classes_note(ds)])) or None
         ds, count_note = count
         return ds, task_named("regression"), "\n".join(filter(None, [note, count_note]))
     label_note = default_label_note(ds, options)
@@ -101,6 +102,22 @@ def _ask_which_label(exc: MissingLabelError, options: Any, extra: dict[str, Any]
         raise DataError(f"{asked} (The last column, {exc.column}, also has {exc.rows} "
                         "row(s) without a value: to keep it as the label, add "
                         "`drop_unlabelled=True`.)") from None
+
+
+def _number_classes_note(ds: Dataset) -> str | None:
+    """For a table's label of more than two whole numbers that ``auto`` reads as classes
+    (codes: 4, 6, 8 cylinders; or a count or a score with few values, such as AER's
+    ``affairs``: 0, 1, 2, 3, 7, 12): a note that says so and how to predict it as a
+    number instead; None for other labels."""
+    classes = np.asarray(ds.classes)
+    if (ds.table is None or ds.image_shape is not None or classes.dtype.kind not in "iu"
+            or len(classes) <= 2):
+        return None
+    column = column_label(ds.table.columns, ds.table.label)
+    return (f"note: the label column {column} holds {len(classes)} whole numbers "
+            f"({', '.join(map(str, classes[:6].tolist()))}{', ...' if len(classes) > 6 else ''})"
+            ", read as classes, each scored as right or wrong; if they are a count or a "
+            "score, give `task='regression'` to predict them as a number.")
 
 
 #: Up to this many distinct whole numbers read as class codes without a question, even

@@ -20,7 +20,7 @@ have it, and the first line of the run says so.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -139,6 +139,7 @@ def default_label_note(ds: Dataset, options: Any, *, regression_asked: bool = Fa
                 + _first_column_warning(ds, table))
     label = _label_column(ds, table)
     features = [_feature_column(table, ds.X, j) for j in range(table.n_features)]
+    features = _coordinates_aside(features, table.columns)
     others = _others(label, features, regression=regression_asked)
     if not others:
         why = "named like a label" if label.named else "no other column looks like a label"
@@ -147,6 +148,17 @@ def default_label_note(ds: Dataset, options: Any, *, regression_asked: bool = Fa
     numbers = [c.name for c in features if not c.text and not c.class_like and c.kind == ""]
     _refuse(ds.name, label, others, numbers)
     return None
+
+
+def _coordinates_aside(features: list[Column], names: list[str]) -> list[Column]:
+    """The feature columns (not the last one, the label) with one named ``y`` not named
+    like a label where a column of the file is named ``x``: the two are coordinates (a
+    map's, a plot's: a table of points and its class), not a label beside its features.
+    (``x, ..., y`` with y last is the features and the label, as ever.)"""
+    if not any(name.strip().lower() == "x" for name in names):
+        return features
+    return [replace(c, named=False) if c.name.strip().lower() == "y" else c
+            for c in features]
 
 
 def _first_column_warning(ds: Dataset, table: TableRecipe) -> str:
