@@ -627,6 +627,40 @@ def _copy_file(src: Path, fh: BinaryIO) -> None:
         shutil.copyfileobj(f, fh)
 
 
+#: descriptors of the ``flock`` locks this process holds (a run's or a search's
+#: directory, a search's data folder). ``flock`` holds while any copy of a descriptor is
+#: open, so a forked process (a search's pool worker, packed training's second process)
+#: that kept its copy would hold the lock after this process let it go, as long as it
+#: lived: :func:`close_lock_copies` closes them in every child at its fork.
+_LOCK_DESCRIPTORS: set[int] = set()
+
+
+def own_lock_descriptor(fd: int) -> None:
+    """Record ``fd`` as the descriptor of a lock this process holds."""
+    _LOCK_DESCRIPTORS.add(fd)
+
+
+def drop_lock_descriptor(fd: int) -> None:
+    """``fd`` is about to be closed: no longer a lock of this process's."""
+    _LOCK_DESCRIPTORS.discard(fd)
+
+
+def close_lock_copies() -> None:
+    """In a forked child: close its copies of the parent's lock descriptors (closing, not
+    unlocking: the parent's hold stays) and forget the parent's holds."""
+    for fd in _LOCK_DESCRIPTORS:
+        try:
+            os.close(fd)
+        except OSError:
+            pass
+    _LOCK_DESCRIPTORS.clear()
+    DirectoryLock._held.clear()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=close_lock_copies)
+
+
 class DirectoryLock:
     """An exclusive hold on an output directory while one process writes a run or a
     search into it, so that a second ``numpynn train --out DIR`` (or a second resume of
@@ -671,6 +705,7 @@ class DirectoryLock:
             return  # the directory's own checks report it
         # recorded before it is taken: an interrupt from here on is undone by release()
         self._held[key], self.key = [fd, 1], key
+        own_lock_descriptor(fd)
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except OSError as exc:
@@ -696,4 +731,5 @@ class DirectoryLock:
         held[1] -= 1
         if held[1] <= 0:
             del self._held[key]
+            drop_lock_descriptor(held[0])
             os.close(held[0])  # closing the descriptor drops the flock

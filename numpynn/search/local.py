@@ -25,6 +25,7 @@ import os
 import queue
 import re
 import shutil
+import signal
 import socket
 import sys
 import tempfile
@@ -42,7 +43,7 @@ from typing import Any
 import numpy as np
 
 from ..errors import SearchError
-from ..outputs import process_alive
+from ..outputs import drop_lock_descriptor, own_lock_descriptor, process_alive
 from . import packing  # noqa: F401 - a worker's warm-up imports what a pack needs
 from .trials import _blas_one_thread
 
@@ -74,15 +75,16 @@ _POOLS_LOCK = threading.Lock()
 
 
 def _pool() -> dict[str, Any]:
-    """The calling thread's search pool, ``{"executor", "workers", "forked"}``: each thread has its
-    own, so that searches running at once in two threads (a notebook's search in the
-    background and another) leave each other's workers alone: one pool shared, the
-    second search's other size, error or interrupt killed the first's workers in the
-    middle of its packs (loky's ShutdownExecutorError). The pool of a thread that ended
-    is shut down here, on the next search."""
+    """The calling thread's search pool, ``{"executor", "workers", "forked"}``: each
+    thread has its own, so that searches running at once in two threads (a notebook's
+    search in the background and another) leave each other's workers alone: one pool
+    shared, the second search's other size, error or interrupt killed the first's workers
+    in the middle of its packs (loky's ShutdownExecutorError). The pool of a thread that
+    ended is shut down here, on the next search."""
     me = threading.get_ident()
     with _POOLS_LOCK:
-        alive = {t.ident for t in threading.enumerate()}
+        # (the caller is alive even where threading does not know its thread)
+        alive = {t.ident for t in threading.enumerate()} | {me}
         for ident in [i for i in _POOLS if i not in alive]:
             _shut(_POOLS.pop(ident)["executor"])
         return _POOLS.setdefault(me, {"executor": None, "workers": 0,
@@ -117,8 +119,12 @@ def _executor(workers: int, fresh: bool = False) -> Any:
         executor = None
     if executor is None:
         context = _start_method()
-        executor = ProcessPoolExecutor(max_workers=workers, timeout=IDLE_TIMEOUT,
-                                       context=context)
+        if context is None:
+            executor = ProcessPoolExecutor(max_workers=workers, timeout=IDLE_TIMEOUT)
+        else:  # forks live as long as their search (end_forked_pool): no idle timeout,
+            # so loky's thread never forks a replacement while this one trains
+            executor = ProcessPoolExecutor(max_workers=workers, timeout=None,
+                                           context=context, initializer=_forked_worker)
         pool.update(executor=executor, workers=workers, forked=context is not None)
     return executor
 
@@ -127,14 +133,34 @@ def _start_method() -> Any:
     """How the pool starts a worker: a fork of this process on Linux (ready in about
     10 ms, with numpynn and the data's modules imported), else loky's own start (a fresh
     interpreter importing numpynn: 0.4-0.55 s on the development machine, a sixth of
-    digits' grid, while the second core idled)."""
-    from joblib.externals.loky.backend.context import get_context
+    digits' grid, while the second core idled). Not inside a joblib or loky worker: loky
+    refuses to fork there (a search with ``jobs=2`` run by ``joblib.Parallel``)."""
+    from joblib.externals.loky import process_executor
 
-    if sys.platform.startswith("linux") and "fork" in mp.get_all_start_methods():
-        with warnings.catch_warnings():  # loky warns that fork is not its own start method
-            warnings.simplefilter("ignore")
-            return get_context("fork")
+    if (sys.platform.startswith("linux") and "fork" in mp.get_all_start_methods()
+            and process_executor._CURRENT_DEPTH == 0):
+        return mp.get_context("fork")
     return None
+
+
+def _forked_worker() -> None:
+    """A forked pool worker's first step: the ending signals as a fresh interpreter has
+    them (the command line's handlers turn SIGTERM into an exception, which loky would
+    report as the task's error while the worker went on), those the caller ignores
+    (``nohup``) left ignored. The locks this process held were let go at the fork
+    (:func:`numpynn.outputs.close_lock_copies`)."""
+    for signum, default in ((signal.SIGINT, signal.default_int_handler),
+                            (signal.SIGTERM, signal.SIG_DFL),
+                            (getattr(signal, "SIGHUP", None), signal.SIG_DFL)):
+        if signum is not None and signal.getsignal(signum) is not signal.SIG_IGN:
+            signal.signal(signum, default)
+
+
+def end_forked_pool() -> None:
+    """The search is over: its pool of forks (made for it alone, see
+    :func:`start_workers`) is killed now rather than left holding memory."""
+    if _pool()["forked"]:
+        kill_workers()
 
 
 @contextmanager
@@ -318,6 +344,8 @@ def _host() -> str:
 
 _HELD: dict[str, int] = {}  # this process's data folders -> their lock file's descriptor
 _LOCK_FILE = ".lock"
+if hasattr(os, "register_at_fork"):  # a fork holds none of them (close_lock_copies)
+    os.register_at_fork(after_in_child=_HELD.clear)
 
 
 def _hold(folder: str) -> None:
@@ -333,12 +361,14 @@ def _hold(folder: str) -> None:
         os.close(fd)
         return
     _HELD[folder] = fd
+    own_lock_descriptor(fd)
 
 
 def _remove(folder: str) -> None:
     """Remove a data folder of this process's, its lock let go."""
     fd = _HELD.pop(folder, None)
     if fd is not None:
+        drop_lock_descriptor(fd)
         os.close(fd)
     shutil.rmtree(folder, ignore_errors=True)
 
@@ -407,6 +437,9 @@ def run_shared(run: Callable[[Any, Any], Outcome], packs: Sequence[Any], data: A
     except BrokenExecutor as exc:
         left.clear()
         kill_workers()
+        if type(exc).__name__ != "TerminatedWorkerError":  # (not a worker that died)
+            raise SearchError(f"the search's worker pool failed: "
+                              f"{str(exc).strip().splitlines()[0]}") from exc
         raise SearchError(worker_lost_message(exc)) from None
     except BaseException:
         left.clear()  # nothing more for the pool either
@@ -479,7 +512,7 @@ def worker_lost_message(exc: BaseException) -> str:
     do; the trials finished before it are in the log a resumed search skips."""
     codes = re.search(r"exit codes of the workers are \{([^}]*)\}", str(exc))
     how = f" ({codes.group(1)})" if codes else ""
-    killed = "SIGKILL" in how or not codes
+    killed = "SIGKILL" in how or not codes  # (no codes: killed before it said)
     cause = ("killed, most often by the out-of-memory killer: too many trials in memory at "
              "once" if killed else "a crash in native code, or memory running out")
     return (f"a worker process of the search ended unexpectedly{how}: {cause}. The trials "

@@ -40,7 +40,14 @@ from ..training.augment import check_image_shape
 from ..training.trainer import TrainConfig
 from ..validation import SEED, answers_other_keywords, check_bool, check_choice, check_int
 from .halving import DEFAULT_ETA, Rungs, check_eta, summary
-from .local import kill_workers, renew_forked_pool, run_shared, start_workers, worker_count
+from .local import (
+    end_forked_pool,
+    kill_workers,
+    renew_forked_pool,
+    run_shared,
+    start_workers,
+    worker_count,
+)
 from .packing import (
     DEFAULT_PACK,
     check_pack,
@@ -507,14 +514,18 @@ def search(
     except BaseException as exc:
         if lock is not None:  # a refused resume, an interrupt: the directory is free again
             lock.release()
-        if warm is not None and isinstance(exc, (KeyboardInterrupt, SystemExit)):
-            kill_workers()  # an interrupt leaves no worker behind, started or not
+        if warm is not None:
+            if isinstance(exc, (KeyboardInterrupt, SystemExit)):
+                kill_workers()  # an interrupt leaves no worker behind, started or not
+            else:
+                end_forked_pool()  # forks are this search's alone
         raise
     try:
         return _run_search(base, space, plan, settings, splits, fingerprint, out_dir,
                            finished, jobs, client, scheduler, pack, warm, resume, retrain,
                            report, on_trial, halving, eta, refit_best, started)
     finally:
+        end_forked_pool()
         if lock is not None:
             lock.release()
 

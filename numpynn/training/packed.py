@@ -118,8 +118,6 @@ _SLOTS: dict[str, tuple[str, ...]] = {
 #: 100 -> 10: forward, delta W^T and dW 16, 20, 16 us against 24, 27, 28).
 TRANSPOSE_WIDTH = 32
 
-#: Per update rule: the (x, y) pairs its one-pass updates ``y = alpha x + beta y`` use
-#: (``w`` parameters, ``g`` gradients, ``s`` scratch, state slots by name).
 #: The shortest rows (parameters of one model) that a per-row hyper-parameter (a grid's
 #: learning rates, its L2 values) updates with one BLAS pass per row rather than two
 #: NumPy passes over the (k, P) block with a (k, 1) column: a call per row costs 1-3 us,
@@ -127,6 +125,8 @@ TRANSPOSE_WIDTH = 32
 #: (38,410) went from 57 to 37 us (measured, round 16).
 ROW_PASS_MIN = 16_384
 
+#: Per update rule: the (x, y) pairs its one-pass updates ``y = alpha x + beta y`` use
+#: (``w`` parameters, ``g`` gradients, ``s`` scratch, state slots by name).
 _ONE_PASS: dict[str, tuple[tuple[str, str], ...]] = {
     "sgd": (("g", "w"),), "momentum": (("g", "v"), ("v", "w")), "nesterov": (),
     "rmsprop": (("s", "cache"),), "adam": (("g", "m"), ("s", "v"), ("s", "w")),
@@ -755,11 +755,13 @@ class _Pack:
         steps: list[float] | None = None  # each row's step, where only the lr differs
         if None not in (b1, b2, eps1):  # Python floats, as the optimiser's
             root = math.sqrt(1.0 - b2**t)
-            eps, step = eps1 * root, root / (1.0 - b1**t)
+            eps, bc1 = eps1 * root, 1.0 - b1**t
             if lr is not None:
-                step *= lr
-            else:  # a grid's rows: one pass of BLAS per row (a (k, 1) column costs two)
-                steps = [x * step for x in self.lr[a:b, 0].tolist()]
+                step = lr * root / bc1  # (numpynn.training.optim.Adam's order)
+            else:  # a grid's rows: each its own lr (a column where no row pass)
+                steps = [x * root / bc1 for x in self.lr[a:b, 0].tolist()]
+                if rows.each_row is None:
+                    step = (self.lr[a:b] * root / bc1).astype(self.dtype)
         else:  # (k, 1) columns
             h64 = self.h64
             root_col = np.sqrt(1.0 - h64["beta2"][a:b] ** t)
@@ -784,8 +786,6 @@ class _Pack:
             for row, x in zip(rows.each_row, steps):
                 row(-x, 1.0)
         else:
-            if steps is not None:
-                step = (self.lr[a:b] * step).astype(self.dtype)
             np.multiply(s, step, out=s)
             np.subtract(w, s, out=w)
 

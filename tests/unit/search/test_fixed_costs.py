@@ -5,6 +5,8 @@ written once per pack and the results table rewritten at a pace, not once per tr
 from __future__ import annotations
 
 import json
+import sys
+import time
 from dataclasses import replace
 
 import numpy as np
@@ -12,6 +14,7 @@ import pytest
 
 import numpynn.search.results as results_module
 import numpynn.search.runner as runner_module
+from numpynn.errors import InputError
 from numpynn.model_file import load_model
 from numpynn.runs.run import RunOptions
 from numpynn.search import DEFAULT_PACK, SearchSpace, resume_search, search
@@ -194,8 +197,49 @@ def test_the_workers_start_while_the_data_is_read_and_then_run_the_trials():
     with pytest.MonkeyPatch.context() as mp:
         mp.setattr(runner, "start_workers", recorded)
         result = search(space=SPACE, mode="grid", out=None, jobs=2, pack=1)
-    ((pool, warm),) = started  # started once, before the data were read
+    ((_, warm),) = started  # started once, before the data were read
     assert len(warm) == 1 and os.getpid() not in warm  # this process + 1 worker
-    assert _pool()["executor"] is pool  # the trials ran in it: no second start
     pids = {r["pid"] for r in result.rows}
-    assert pids == {os.getpid(), *warm}  # this process trained, and the worker
+    assert pids == {os.getpid(), *warm}  # the trials ran in it (no second start), and here
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="fork is Linux's start here")
+def test_a_search_s_forked_workers_end_with_it_even_a_refused_one(tmp_path):
+    """Forks are made for one search (the next forks its own): kept, they held memory
+    and descriptors for nobody."""
+
+    from numpynn.search import local
+
+    search(space=SPACE, mode="grid", out=None, jobs=2, pack=1)
+    assert local._pool()["executor"] is None
+    with pytest.raises(InputError):  # refused after its workers were started
+        search(RunOptions(data=str(tmp_path / "missing.csv")), space=SPACE, mode="grid",
+               out=None, jobs=2, pack=1)
+    assert local._pool()["executor"] is None
+    deadline = time.monotonic() + 10
+    while _forks_of_us() and time.monotonic() < deadline:  # killed: gone in a moment
+        time.sleep(0.05)
+    assert not _forks_of_us()
+
+
+def _forks_of_us() -> list[str]:
+    import os
+
+    return [p for p in os.listdir("/proc")
+            if p.isdigit() and _parent(p) == os.getpid() and _is_fork_of_us(p)]
+
+
+def _parent(pid: str) -> int:
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            return int(f.read().rsplit(")", 1)[1].split()[1])
+    except (OSError, ValueError, IndexError):
+        return -1
+
+
+def _is_fork_of_us(pid: str) -> bool:
+    try:
+        with open(f"/proc/{pid}/cmdline", "rb") as f, open("/proc/self/cmdline", "rb") as me:
+            return f.read() == me.read()
+    except OSError:
+        return False

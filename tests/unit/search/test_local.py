@@ -216,3 +216,93 @@ def test_each_search_forks_its_workers_again_with_this_process_as_it_is_now():
         assert len({pid for _, pid, _ in outcomes} - {os.getpid(), second}) == 1
     finally:
         MARK[0] = "as imported"
+
+
+LINUX_FORK = pytest.mark.skipif(not sys.platform.startswith("linux"),
+                                reason="fork is Linux's start here")
+
+
+@LINUX_FORK
+def test_a_fork_holds_none_of_this_process_s_locks(tmp_path):
+    """flock holds while any copy of its descriptor is open: a worker forked while the
+    search held its directory (a resumed search, a halving rung of fewer workers) kept
+    it locked after the search let it go, until the worker died."""
+    import fcntl
+
+    from numpynn.outputs import DirectoryLock
+    from numpynn.search import local
+
+    held = tmp_path / "search"
+    held.mkdir()
+    folder = tmp_path / "data"
+    folder.mkdir()
+    lock = DirectoryLock(held)
+    lock.acquire()
+    local._hold(str(folder))
+    (worker,) = start_workers(2)  # forked while both are held
+    assert worker != os.getpid()
+    lock.release()
+    local._remove(str(folder))  # (the folder goes, and its lock with it)
+    fd = os.open(held, os.O_RDONLY)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)  # free: nobody else holds it
+    finally:
+        os.close(fd)
+
+
+def _ending_signals() -> tuple[bool, bool]:
+    import signal
+
+    return (signal.getsignal(signal.SIGTERM) is signal.SIG_DFL,
+            signal.getsignal(signal.SIGINT) is signal.default_int_handler)
+
+
+@LINUX_FORK
+def test_a_forked_worker_takes_the_signals_of_a_fresh_interpreter():
+    """The command line turns SIGTERM into an exception; inherited by a worker, a SIGTERM
+    sent to it (by an out-of-memory daemon) became the task's error while it went on."""
+    import signal
+
+    from numpynn.search import local
+
+    def handler(signum, frame):  # pragma: no cover - never called
+        raise RuntimeError
+
+    before = signal.signal(signal.SIGTERM, handler)
+    try:
+        start_workers(2)
+        assert local._pool()["executor"].submit(_ending_signals).result() == (True, True)
+    finally:
+        signal.signal(signal.SIGTERM, before)
+        local.kill_workers()
+
+
+def test_inside_a_joblib_worker_the_pool_is_loky_s_own(monkeypatch):
+    """loky refuses to fork in its own workers (a search with jobs=2 inside
+    joblib.Parallel failed with LokyRecursionError)."""
+    from joblib.externals.loky import process_executor
+
+    from numpynn.search import local
+
+    monkeypatch.setattr(process_executor, "_CURRENT_DEPTH", 1)
+    assert local._start_method() is None
+
+
+def _broken_pool(pack: int, data: dict) -> tuple[int, int, float]:
+    from concurrent.futures.process import BrokenProcessPool
+
+    if os.getpid() != data["parent"]:
+        raise BrokenProcessPool("A task has failed to un-serialize. Please ensure that the "
+                                "arguments of the function are all picklable.")
+    time.sleep(0.3)
+    return pack, os.getpid(), 0.0
+
+
+def test_a_pool_broken_otherwise_than_by_a_dead_worker_says_what_loky_said():
+    from numpynn.errors import SearchError
+
+    start_workers(2)
+    with pytest.raises(SearchError) as info:
+        list(run_shared(_broken_pool, range(4), {"parent": os.getpid()}, 2))
+    assert "failed to un-serialize" in str(info.value)
+    assert "out-of-memory" not in str(info.value)
