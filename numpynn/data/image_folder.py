@@ -29,9 +29,12 @@ and a folder that cannot be listed are errors naming them.
 from __future__ import annotations
 
 import os
+import warnings
 from collections import Counter
 from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -328,48 +331,88 @@ def _depth(im) -> str:
     return "raw" if im.mode in ("I", "F") else "8"
 
 
+def _grey_palette(im) -> bool:
+    """Whether a palette image's colours are all grey (a grey GIF, or a PNG a tool made
+    smaller with a palette): it is read as one channel, as its grey copy in "L" is."""
+    if im.mode not in ("P", "PA"):
+        return False
+    palette = im.getpalette()
+    if not palette:
+        return False
+    rgb = np.asarray(palette[: len(palette) // 3 * 3]).reshape(-1, 3)
+    return bool(np.all(rgb == rgb[:, :1]))
+
+
+def _is_grey(im) -> bool:
+    """Whether an open image is grey: a grey mode, or a palette of greys only."""
+    return im.mode in GREY_MODES or _grey_palette(im)
+
+
+@contextmanager
+def _opened(path: Path, Image) -> Iterator[Any]:
+    """``Image.open(path)`` without Pillow's DecompressionBombWarning: an image of up to
+    twice Pillow's pixel limit (a panorama, a scan) is read as any other (its pixels are
+    reduced to the data set's size before they become floats), a larger one is refused
+    by name (:func:`_too_large`); the warning named neither the file nor what to do."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+        with Image.open(path) as im:
+            yield im
+
+
 def _header(path: Path, Image) -> tuple[tuple[int, int], bool, str]:
     """((H, W) as a viewer shows it, grey, depth) of one image, from its header (nothing
     decoded yet): an EXIF orientation of a quarter turn swaps the stored H and W."""
     try:
-        with Image.open(path) as im:
+        with _opened(path, Image) as im:
             h, w = im.size[1], im.size[0]
             if im.format != "PNG" or "exif" in im.info:  # a PNG's late eXIf needs a decode
                 if im.getexif().get(0x0112) in _QUARTER_TURNS:
                     h, w = w, h
-            return (h, w), im.mode in GREY_MODES, _depth(im)
+            return (h, w), _is_grey(im), _depth(im)
     except Image.DecompressionBombError as exc:
         raise _too_large(path, exc) from None
     except _DECODE_ERRORS as exc:
         raise _unreadable(path, exc) from None
 
 
-def _decode(path: Path, Image, size: tuple[int, int], colour: bool) -> np.ndarray:
-    """One image's pixels, upright as a viewer shows it (its EXIF orientation applied),
-    (H, W) grey or (H, W, 3) RGB as ``colour`` asks, on the 0..255 scale (16-bit grey
-    divided by 257; 32-bit and float values as stored), resized (bilinear) to ``size``
-    (H, W) where it is another."""
-    from PIL import ImageOps
-
+def _reduced(im, size: tuple[int, int]):
+    """``im`` made smaller by a whole factor (the mean of each k x k block) where it is
+    at least 4 times the ``size`` (H, W) it is resized to, else as it is: a 90-megapixel
+    photo read at 64x64 no longer becomes a 360 MB float plane first. The factor leaves
+    at least twice the size, so that the bilinear resize after still averages."""
+    factor = min(im.width // size[1], im.height // size[0]) // 2
+    if factor < 2:
+        return im
     try:
-        with Image.open(path) as im:
-            im.load()
-            im = ImageOps.exif_transpose(im) or im  # (in_place= needs Pillow 10)
-            depth = _depth(im)
-            if depth != "8":  # Pillow's convert would clip these to 0..255
-                pixels = np.asarray(im, dtype=np.float32)
-                if depth == "16":
-                    pixels = pixels / np.float32(257)
-                if colour:
-                    pixels = np.repeat(pixels[..., None], 3, axis=2)
-            elif colour:
-                pixels = np.asarray(im.convert("RGB"))
-            else:
-                pixels = np.asarray(im if im.mode == "L" else im.convert("L"))
-    except Image.DecompressionBombError as exc:
-        raise _too_large(path, exc) from None
-    except _DECODE_ERRORS as exc:
-        raise _unreadable(path, exc) from None
+        return im.reduce(factor)
+    except (ValueError, NotImplementedError):  # a mode Pillow does not reduce: as it is
+        return im
+
+
+def image_pixels(im, size: tuple[int, int], colour: bool) -> np.ndarray:
+    """One open Pillow image's pixels, upright as a viewer shows it (its EXIF orientation
+    applied), (H, W) grey or (H, W, 3) RGB as ``colour`` asks, on the 0..255 scale (16-bit
+    grey divided by 257; 32-bit and float values as stored), resized (bilinear) to
+    ``size`` (H, W) where it is another: the one reading of an image file, for training
+    and for predictions alike."""
+    from PIL import Image, ImageOps
+
+    im.load()
+    im = ImageOps.exif_transpose(im) or im  # (in_place= needs Pillow 10)
+    depth = _depth(im)
+    if depth != "8":  # Pillow's convert would clip these to 0..255
+        if im.mode in SIXTEEN_BIT_MODES:  # "I" holds them exactly, and reduces
+            im = im.convert("I")
+        pixels = np.asarray(_reduced(im, size), dtype=np.float32)
+        if depth == "16":
+            pixels = pixels / np.float32(257)
+        if colour:
+            pixels = np.repeat(pixels[..., None], 3, axis=2)
+    elif colour:
+        pixels = np.asarray(_reduced(im.convert("RGB"), size))
+    else:
+        pixels = np.asarray(_reduced(im if im.mode == "L" else im.convert("L"), size))
     if pixels.shape[:2] == size:
         return pixels
     planes = pixels[..., None] if pixels.ndim == 2 else pixels
@@ -377,6 +420,17 @@ def _decode(path: Path, Image, size: tuple[int, int], colour: bool) -> np.ndarra
                                           mode="F").resize((size[1], size[0]), Image.BILINEAR))
                for c in range(planes.shape[2])]  # one float plane at a time: any bit depth
     return resized[0] if pixels.ndim == 2 else np.stack(resized, axis=2)
+
+
+def _decode(path: Path, Image, size: tuple[int, int], colour: bool) -> np.ndarray:
+    """The pixels of the image file ``path`` (see :func:`image_pixels`)."""
+    try:
+        with _opened(path, Image) as im:
+            return image_pixels(im, size, colour)
+    except Image.DecompressionBombError as exc:
+        raise _too_large(path, exc) from None
+    except _DECODE_ERRORS as exc:
+        raise _unreadable(path, exc) from None
 
 
 def _pixels(files: Sequence[Path], where: Path, size: tuple[int, int] | None,
