@@ -433,6 +433,46 @@ def _decode(path: Path, Image, size: tuple[int, int], colour: bool) -> np.ndarra
         raise _unreadable(path, exc) from None
 
 
+def is_image_input(item: object) -> bool:
+    """Whether ``item`` names or is one image: a path (str or os.PathLike) or an open
+    Pillow image."""
+    return isinstance(item, (str, os.PathLike)) or (
+        type(item).__module__.startswith("PIL.") and hasattr(item, "getbands"))
+
+
+def read_images(items: Sequence[Any], image_shape: Sequence[int]) -> np.ndarray:
+    """Image files (paths) or open Pillow images as the rows (N, H W [C]) float32 of a
+    model of images ``image_shape`` (H, W) or (H, W, 3): each read as the training images
+    of a folder were (upright, grey or RGB, 0..255, resized to (H, W)), so that an image
+    predicted from Python is the one ``numpynn predict MODEL --data FILE`` reads."""
+    from PIL import Image
+
+    size = (int(image_shape[0]), int(image_shape[1]))
+    colour = len(image_shape) > 2 and int(image_shape[2]) == 3
+    rows = np.empty((len(items), int(np.prod(image_shape))), np.float32)
+    for i, item in enumerate(items):
+        if not isinstance(item, (str, os.PathLike)):
+            try:
+                rows[i] = image_pixels(item, size, colour).reshape(-1)
+            except _DECODE_ERRORS as exc:
+                raise DataError(f"X[{i}], a Pillow image of mode {item.mode!r}, cannot be "
+                                f"read as pixels ({type(exc).__name__}: {exc}); convert it "
+                                "first (image.convert('RGB')).", param="X") from None
+            continue
+        path = Path(os.path.expanduser(os.fspath(item)))
+        if path.is_dir():
+            raise DataError(f"X[{i}] is the folder {path}; give its image files (e.g. "
+                            f"sorted(Path({str(path)!r}).glob('*.png'))), or run numpynn "
+                            f"predict MODEL --data {path}, which names each row by its "
+                            "file.", param="X")
+        if not path.exists():
+            where = "" if path.is_absolute() else f" (relative to {Path.cwd()})"
+            raise DataError(f"X[{i}]: image file not found: {path}{where}; check the path.",
+                            param="X")
+        rows[i] = _decode(path, Image, size, colour).reshape(-1)
+    return rows
+
+
 def _pixels(files: Sequence[Path], where: Path, size: tuple[int, int] | None,
             channels: int | None, notes: list[str]) -> tuple[np.ndarray, tuple[int, ...]]:
     """The images as float32 rows (N, H W [C]) and their common shape (H, W[, C]): every

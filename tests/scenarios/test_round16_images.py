@@ -1,6 +1,9 @@
 """Image data as users have it, round 16 of the probes (branch images16).
 
-Each case failed on the code before it: a folder of grey GIFs (Pillow opens them as
+Each case failed on the code before it: ``SavedModel.predict("cat.png")`` (a path, a list
+of paths, a Pillow image) of a model trained on a folder of images was "X has shape ()",
+and one image array (H, W, C) or images of the other channel count were named as pixel
+counts only; a folder of grey GIFs (Pillow opens them as
 palette images) was read as RGB, three times the memory and inputs of its grey pixels; a
 photo beyond Pillow's pixel warning printed Pillow's DecompressionBombWarning naming
 neither the file nor what to do, and a 90-megapixel one read at 10x8 took 900 MB (a
@@ -9,14 +12,20 @@ float plane of the whole photo) where 200 MB do; ...
 
 from __future__ import annotations
 
+import csv
+import io
 import tracemalloc
 import warnings
 from pathlib import Path
 
 import numpy as np
+import pytest
 from PIL import Image
 
 from numpynn.data.image_folder import load_image_folder
+from numpynn.errors import InputError
+from numpynn.model_file import load_model
+from tests.clirun import numpynn
 
 
 def _classes(root: Path, n: int = 3, size=(10, 8), ext: str = "png", grey: bool = False,
@@ -66,3 +75,58 @@ def test_a_large_photo_is_reduced_before_its_pixels_become_floats(tmp_path):
         tracemalloc.stop()
     assert peak < 2_000_000  # the whole photo as float32 planes: 3.2 MB each
     np.testing.assert_allclose(ds.X[ds.ids.index("bright/big.png")], 200, atol=1e-3)
+
+
+@pytest.fixture(scope="module")
+def image_model(tmp_path_factory) -> Path:
+    """A run trained on a folder of RGB images (10x8) of two classes, dark and bright."""
+    where = tmp_path_factory.mktemp("images")
+    _classes(where / "pets", n=8)
+    proc = numpynn("train", "--data", "pets", "--epochs", "8", "--out", "run", "--quiet",
+                   "--no-report", cwd=where)
+    assert proc.returncode == 0, proc.stderr
+    new = where / "new"
+    new.mkdir()
+    Image.fromarray(np.full((20, 16, 3), 8, np.uint8)).save(new / "night.png")  # other size
+    Image.fromarray(np.full((10, 8), 240, np.uint8)).save(new / "snow.gif")  # grey
+    Image.fromarray(np.full((10, 8, 4), 230, np.uint8)).save(new / "glass.png")  # alpha
+    return where
+
+
+def test_a_saved_model_predicts_image_files_and_pillow_images_as_the_cli_does(image_model):
+    proc = numpynn("predict", "run/model.npz", "--data", "new", cwd=image_model)
+    assert proc.returncode == 0, proc.stderr
+    cli = dict(list(csv.reader(io.StringIO(proc.stdout)))[1:])
+    saved = load_model(image_model / "run" / "model.npz")
+    files = sorted((image_model / "new").iterdir())
+    expected = [cli[f.name] for f in files]
+    assert list(saved.predict([str(f) for f in files])) == expected
+    assert list(saved.predict(files)) == expected  # pathlib paths
+    assert list(saved.predict(np.array([str(f) for f in files]))) == expected
+    assert list(saved.predict([Image.open(f) for f in files])) == expected
+    assert saved.predict(files[0])[0] == expected[0]  # one path: one prediction
+    X = load_image_folder(image_model / "new", labelled=False, size=(10, 8), channels=3).X
+    np.testing.assert_allclose(saved.transform(files), saved.transform(X), atol=1e-5)
+
+
+def test_one_image_array_and_images_of_other_channels_are_named_as_images(image_model):
+    saved = load_model(image_model / "run" / "model.npz")
+    with pytest.raises(InputError, match=r"one image of the model's shape: give X\[None\]"):
+        saved.predict(np.zeros((10, 8, 3)))
+    with pytest.raises(InputError, match=r"images of 10x8x3 \(height x width x channels\)"):
+        saved.predict(np.zeros((2, 10, 8)))
+    with pytest.raises(InputError, match=r"folder .*numpynn predict MODEL --data"):
+        saved.predict(str(image_model / "new"))
+    with pytest.raises(InputError, match=r"image file not found: .*gone\.png"):
+        saved.predict([str(image_model / "new" / "night.png"), "gone.png"])
+
+
+def test_image_files_given_to_a_model_of_image_arrays_are_refused_saying_why(tmp_path):
+    rng = np.random.default_rng(0)
+    np.savez(tmp_path / "scaled.npz", X=rng.random((30, 6, 6, 3)), y=np.arange(30) % 2)
+    proc = numpynn("train", "--data", "scaled.npz", "--epochs", "1", "--no-report", "--out",
+                   "r", "--quiet", cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    Image.fromarray(np.zeros((6, 6, 3), np.uint8)).save(tmp_path / "a.png")
+    with pytest.raises(InputError, match=r"trained on image arrays .*units"):
+        load_model(tmp_path / "r" / "model.npz").predict(str(tmp_path / "a.png"))
