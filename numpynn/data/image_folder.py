@@ -210,6 +210,17 @@ def looks_like_image_folder(path: str | os.PathLike[str]) -> bool:
         return False
 
 
+def _lists_images(table: Path, root: Path) -> bool:
+    """Whether the table file ``table`` names image files of ``root`` (Kaggle's
+    train.csv of file names and labels beside the images), from its first 64 kB."""
+    try:
+        with open(table, "rb") as fh:
+            head = fh.read(65536).decode("utf-8", "replace")
+    except OSError:
+        return False
+    return any(p.name in head for p in _images(root)[:50])
+
+
 def _layout(root: Path) -> tuple[list[Path], list[Path], list[str]]:
     """(folders of training rows, folders of test rows, notes): each folder holds
     class subfolders (or, unlabelled, the images themselves)."""
@@ -566,8 +577,11 @@ def load_image_folder(
     if labelled and not any(labels):
         tables = sorted(p.name for p in root.iterdir() if p.is_file()
                         and p.name.lower().endswith(TABLE_ENDINGS))
-        table = (f"; for the table in it, give its file: --data "
-                 f"{root / tables[0]}" if tables else "")
+        listing = next((t for t in tables if _lists_images(root / t, root)), None)
+        table = (f"; {listing} lists the images with their labels, which numpynn does not "
+                 "read: move each image into the subfolder of its label" if listing else
+                 f"; for the table in it, give its file: --data {root / tables[0]}"
+                 if tables else "")
         raise DataError(f"{root} has images but no class subfolders, so no labels: put "
                         "the images of each class in a subfolder named by the class "
                         "(FOLDER/CLASS/IMAGE); a folder of images alone is for numpynn "

@@ -3,7 +3,10 @@
 Each case failed on the code before it: ``SavedModel.predict("cat.png")`` (a path, a list
 of paths, a Pillow image) of a model trained on a folder of images was "X has shape ()",
 and one image array (H, W, C) or images of the other channel count were named as pixel
-counts only; a folder of grey GIFs (Pillow opens them as
+counts only; a
+table listing image files beside their labels (Kaggle's train.csv) trained on its file
+names, one-hot (or, of 20 rows or more, "no feature column is left"), and the folder's
+own error pointed to that table; a folder of grey GIFs (Pillow opens them as
 palette images) was read as RGB, three times the memory and inputs of its grey pixels; a
 photo beyond Pillow's pixel warning printed Pillow's DecompressionBombWarning naming
 neither the file nor what to do, and a 90-megapixel one read at 10x8 took 900 MB (a
@@ -130,3 +133,40 @@ def test_image_files_given_to_a_model_of_image_arrays_are_refused_saying_why(tmp
     Image.fromarray(np.zeros((6, 6, 3), np.uint8)).save(tmp_path / "a.png")
     with pytest.raises(InputError, match=r"trained on image arrays .*units"):
         load_model(tmp_path / "r" / "model.npz").predict(str(tmp_path / "a.png"))
+
+
+def _listed_images(root: Path, n: int = 12, extra: str = "") -> Path:
+    """root/*.png with root/labels.csv listing each file and its label (Kaggle's
+    train.csv), ``extra`` a column of numbers beside them."""
+    rng = np.random.default_rng(1)
+    root.mkdir(parents=True)
+    lines = [f"filename,{extra + ',' if extra else ''}label"]
+    for i in range(n):
+        level = 0 if i % 2 else 140
+        Image.fromarray(rng.integers(level, level + 110, (10, 8, 3)).astype(np.uint8)).save(
+            root / f"{i}.png")
+        lines.append(f"{i}.png,{str(i % 2) + ',' if extra else ''}{'dark' if i % 2 else 'bright'}")
+    (root / "labels.csv").write_text("\n".join(lines) + "\n")
+    return root
+
+
+@pytest.mark.parametrize("rows", [12, 40])  # one-hot file names; an identifier column
+def test_a_table_that_lists_image_files_is_refused_saying_how_images_are_read(tmp_path, rows):
+    _listed_images(tmp_path / "flat", rows)
+    proc = numpynn("train", "--data", "flat/labels.csv", "--out", "run", cwd=tmp_path)
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr
+    assert "'filename' (column index 0) names image files (0.png, 1.png" in proc.stderr
+    assert "subfolder named by its label (column 'label')" in proc.stderr
+    proc = numpynn("train", "--data", "flat", "--out", "run", cwd=tmp_path)
+    assert proc.returncode == 2 and "labels.csv lists the images" in proc.stderr
+    assert "give its file: --data" not in proc.stderr  # it would train on the names
+
+
+def test_a_column_of_image_files_beside_features_is_left_out_with_a_note(tmp_path):
+    _listed_images(tmp_path / "flat", extra="dark")
+    proc = numpynn("train", "--data", "flat/labels.csv", "--epochs", "1", "--out", "run",
+                   "--no-report", cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    said = proc.stdout + proc.stderr
+    assert "names image files (0.png, 1.png, ...): a path is not a feature" in said
+    assert "input (N, 1)" in said  # the numbers beside, not one column per file name
