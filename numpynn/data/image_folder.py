@@ -522,6 +522,34 @@ def _pixels(files: Sequence[Path], where: Path, size: tuple[int, int] | None,
     return X, shape
 
 
+def load_image_files(
+    paths: Sequence[str | os.PathLike[str]],
+    *,
+    size: Sequence[int] | None = None,
+    channels: int | None = None,
+) -> Dataset:
+    """Image files given one by one (a shell's ``photos/*.jpg``), read unlabelled as the
+    images of a folder are (see :func:`load_image_folder`); ``ids`` the paths as given.
+
+    Returns:
+        A :class:`Dataset` without labels: X (N, H W [C]) float32, ``image_shape``.
+    """
+    files = [Path(os.path.expanduser(os.fspath(p))) for p in paths]
+    for given, f in zip(paths, files):
+        if not f.exists():
+            raise DataError(f"image file not found: {given}; check the path.")
+        if not is_image(f):
+            raise DataError(f"{given} is not an image file (.png, .jpg, ...): several "
+                            "values of --data are image files to predict, one row each; "
+                            "give one data set (a file, a folder or a name) alone.")
+    notes: list[str] = []
+    where = files[0].parent
+    X, shape = _pixels(files, where, tuple(size) if size is not None else None, channels,
+                       notes)
+    return Dataset(X=X, y=None, classes=np.empty(0), name=where.name, image_shape=shape,
+                   notes=notes, ids=[os.fspath(p) for p in paths])
+
+
 def load_image_folder(
     path: str | os.PathLike[str],
     *,

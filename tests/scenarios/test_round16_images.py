@@ -170,3 +170,18 @@ def test_a_column_of_image_files_beside_features_is_left_out_with_a_note(tmp_pat
     said = proc.stdout + proc.stderr
     assert "names image files (0.png, 1.png, ...): a path is not a feature" in said
     assert "input (N, 1)" in said  # the numbers beside, not one column per file name
+
+
+def test_image_files_given_one_by_one_are_predicted_as_a_shell_glob_gives_them(image_model):
+    """`numpynn predict run --data new/*.png`: the shell gives each file as an argument."""
+    files = sorted(f"new/{f.name}" for f in (image_model / "new").iterdir())
+    folder = numpynn("predict", "run/model.npz", "--data", "new", "--proba", cwd=image_model)
+    each = numpynn("predict", "run/model.npz", "--data", *files, "--proba", cwd=image_model)
+    assert each.returncode == 0, each.stderr
+    rows = list(csv.reader(io.StringIO(each.stdout)))
+    assert rows[0][:2] == ["file", "prediction"] and [r[0] for r in rows[1:]] == files
+    assert [r[1:] for r in rows[1:]] == [r[1:] for r in csv.reader(io.StringIO(
+        folder.stdout))][1:]
+    assert "1 of 3 images were not 10x8" in each.stderr  # the resize note, as a folder's
+    mixed = numpynn("predict", "run/model.npz", "--data", files[0], "pets", cwd=image_model)
+    assert mixed.returncode == 2 and "unrecognized arguments: pets" in mixed.stderr
