@@ -36,6 +36,7 @@ import numpy as np
 
 from .data import Preprocessor
 from .data._files import dangling_link, not_the_data
+from .data.image_folder import IMAGE_SUFFIXES, is_image_input, read_images
 from .data.table import TableRecipe
 from .ensemble import Ensemble
 from .errors import InputError, ModelFileError
@@ -306,17 +307,42 @@ class SavedModel:
         A SciPy sparse matrix is made dense; a model of numbers takes images (N, H, W[, C])
         of its D pixels as rows, as its network does."""
         X = _dense(X)
+        images = _image_items(X, any_text=bool(self.metadata.get("image_shape")) and (
+            self.recipe is None or self.recipe.source != "csv"))
+        if images is not None:
+            X = self._read_images(images)
         if not isinstance(X, dict) and hasattr(X, "__len__") and len(X) == 0:
             shape = getattr(X, "shape", (0,))  # the rows' own, not their encoded width
             raise InputError(f"X has no rows (shape {shape}); pass at least one row.",
                              param="X")
         recipe = self.recipe
         if recipe is None or recipe.source != "csv":
-            return _feature_rows(X, self.model.input_dim)
+            return _feature_rows(X, self.model.input_dim, self.metadata.get("image_shape"))
         arr = X if isinstance(X, np.ndarray) else None
         if arr is None or arr.dtype.kind not in "biuf":
             X = recipe.cells_to_raw(X)
         return recipe.encode(X)
+
+    def _read_images(self, items: list[Any]) -> np.ndarray:
+        """Image files or Pillow images as this model's rows (N, D), read as its training
+        images were; refused, saying what to give, for a model not trained on a folder of
+        image files (its pixels' units are its arrays', which a file need not share)."""
+        shape = self.metadata.get("image_shape")
+        data = str(self.metadata.get("data") or "")
+        if (self.recipe is not None and self.recipe.source == "csv") or not shape:
+            what = "a CSV table" if self.recipe is not None and self.recipe.source == "csv" \
+                else (f"rows of {self.model.input_dim} values" + (f" ({data})" if data else ""))
+            raise InputError(f"X is {_said_images(items)}, but this model was trained on "
+                             f"{what}, not images: give its rows (numpynn predict MODEL "
+                             "--data FILE reads a file of them).", param="X")
+        if not data.lower().startswith("images:"):
+            raise InputError(
+                f"X is {_said_images(items)}, but this model was trained on image arrays "
+                f"({data or 'not a folder of image files'}), whose pixel units a file's "
+                "0..255 need not share: read the files into arrays (N, "
+                f"{', '.join(map(str, shape))}) in the units of the training data and give "
+                "those.", param="X")
+        return read_images(items, shape)
 
     def transform(self, X: Any) -> np.ndarray:
         """Raw rows (N, F) -> the model's inputs (N, D), with the stored recipe and
@@ -391,19 +417,59 @@ def _numbers(X: Any) -> np.ndarray:
     return np.asarray(X)
 
 
-def _feature_rows(X: Any, n_inputs: int) -> Any:
+def _image_items(X: Any, any_text: bool) -> list[Any] | None:
+    """The images ``X`` names, as a list: a path (str or os.PathLike) or a Pillow image,
+    or a list, tuple or 1-D array of those; None for anything else (rows of values).
+    ``any_text``: every string is a path (an image model's); else only one with an
+    image's ending (the strings of a table's model are its cells)."""
+    def image(x: Any) -> bool:
+        if isinstance(x, str) and not any_text:
+            return Path(x).suffix.lower() in IMAGE_SUFFIXES
+        return is_image_input(x)
+
+    if image(X):
+        return [X]
+    if isinstance(X, np.ndarray):
+        if X.ndim != 1 or X.dtype.kind not in "UO" or not len(X):
+            return None
+        X = X.tolist()
+    if isinstance(X, (list, tuple)) and X and all(image(x) for x in X):
+        return list(X)
+    return None
+
+
+def _said_images(items: list[Any]) -> str:
+    """How an error names the images given as X: 'the path cat.png', '3 paths', ..."""
+    first = items[0]
+    kind = "path" if isinstance(first, (str, os.PathLike)) else "Pillow image"
+    if len(items) == 1:
+        return f"the {kind} {os.fspath(first)!r}" if kind == "path" else f"a {kind}"
+    return f"{len(items)} {kind}s"
+
+
+def _feature_rows(X: Any, n_inputs: int, image_shape: Any = None) -> Any:
     """``X`` of a model of ``n_inputs`` numbers per row: an array (N, n_inputs) as it is,
     images (N, H, W[, C]) of that many values flattened to rows; a single row (D,) or
     other shapes refused, naming the fix (before the preprocessor's bare "must be 2-D")."""
     arr = X if isinstance(X, np.ndarray) else _numbers(X)
     if arr.ndim > 2 and arr.shape[0] and int(np.prod(arr.shape[1:])) == n_inputs:
         return arr.reshape(arr.shape[0], n_inputs)
-    if arr.ndim == 2:
+    one_image = bool(image_shape) and tuple(arr.shape) == tuple(image_shape)
+    if arr.ndim == 2 and not (one_image and arr.shape[1] != n_inputs):
         return arr
     if arr.ndim == 1 and arr.shape[0] == n_inputs:
         fix = f"one example of {n_inputs} values: give X.reshape(1, -1) (rows of one)"
     elif arr.ndim == 1:
         fix = f"the model takes rows of {n_inputs} values: give X.reshape(-1, {n_inputs})"
+    elif one_image:
+        fix = ("one image of the model's shape: give X[None] (a batch of one image), or "
+               "its file's path")
+    elif image_shape:
+        hwc = "x".join(map(str, image_shape))
+        fix = (f"the model takes images of {hwc} (height x width"
+               f"{' x channels' if len(image_shape) > 2 else ', grey'}), (N, "
+               f"{', '.join(map(str, image_shape))}), or rows of {n_inputs} values; image "
+               "files (their paths) are read at the model's size and channels")
     else:
         fix = (f"the model takes rows of {n_inputs} values, or examples of that many values "
                f"each (images of {n_inputs} pixels)")

@@ -23,6 +23,7 @@ import sys
 import traceback
 from collections.abc import Collection, Sequence
 from importlib import import_module
+from pathlib import Path
 
 from ..errors import InputError, NumpynnError
 from .commands import COMMAND_HELP
@@ -30,6 +31,32 @@ from .commands import COMMAND_HELP
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
 EXIT_TERMINATED = 128 + signal.SIGTERM  # 143
 
+
+
+def _plain_path(spec: str) -> str:
+    """The path of an ``images:PATH`` spec, as the command line gave it."""
+    from ..data.spec import DataSpec
+
+    return DataSpec.parse(spec).path or spec
+
+
+def _image_files_after_data(parsed: argparse.Namespace, extras: Sequence[str],
+                            argv: Sequence[str]) -> bool:
+    """Whether ``extras`` are image files that follow predict's ``--data`` value, as a
+    shell's ``--data photos/*.jpg`` gives them: the files to predict, one row each."""
+    from ..data.image_folder import is_image
+
+    data = getattr(parsed, "data", None)
+    if not argv or argv[0] != "predict" or not isinstance(data, str):
+        return False
+    argv = list(argv)
+    first = _plain_path(data)  # images:FILE, as the flag's type wrote it
+    if not all(is_image(Path(os.path.expanduser(f))) for f in (first, *extras)):
+        return False
+    n = len(extras)
+    starts = [i for i in range(1, len(argv) - n + 1) if argv[i:i + n] == list(extras)]
+    return any(argv[i - 1].startswith("--data=") or (i >= 2 and argv[i - 2] == "--data")
+               for i in starts)
 
 class ClosedOutput:
     """Standard output when the process started without one (``numpynn predict ... >&-``):
@@ -348,6 +375,8 @@ class _Parser(argparse.ArgumentParser):
 
     def parse_args(self, args=None, namespace=None):  # type: ignore[override]
         parsed, extras = self.parse_known_args(args, namespace)
+        if extras and _image_files_after_data(parsed, extras, self.argv):
+            parsed.data, extras = [_plain_path(parsed.data), *extras], []
         if extras:  # argparse's message, with what the arguments most likely meant
             from .hints import extras_hint
 

@@ -17,6 +17,7 @@ EXAMPLES = """examples:
   numpynn predict model.npz --data new.csv --proba --output predictions.csv
   numpynn predict model.npz --data new.csv --id-column penguin_id --ignore-columns notes
   numpynn predict runs/pets --data new_photos/     # one row per image file: file,prediction
+  numpynn predict runs/pets --data new_photos/*.jpg  # image files one by one, the same
 """
 
 
@@ -35,7 +36,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--data", required=True, type=common.data_spec,
                    help="digits, mnist, fashion-mnist, cifar10 (cached downloads), cifar10:DIR, "
                    "mnist:DIR, fashion-mnist:DIR, .csv or .npz, or a folder of images (each "
-                   "row named by its file, read at the model's image size)")
+                   "row named by its file, read at the model's image size), or image files "
+                   "one or more (--data photos/*.jpg)")
     p.add_argument("--proba", action="store_true", help="add one probability column per class")
     p.add_argument("--id-column", type=common.column_spec, metavar="NAME|INDEX",
                    help="a column of the CSV (name or index, 0 the first) copied as it is to "
@@ -56,12 +58,15 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    inputs = [*input_paths([args.model], run_dir_model=True), *data_inputs(args.data)]
+    specs = args.data if isinstance(args.data, list) else [args.data]  # photos/*.jpg: several
+    source = specs[0] if len(specs) == 1 else f"{specs[0]} and {len(specs) - 1} more"
+    inputs = [*input_paths([args.model], run_dir_model=True),
+              *(p for spec in specs for p in data_inputs(spec))]
     if args.output is not None:  # before any work: never the model or the data being read
         check_output(args.output, inputs, what="`output`", content="text")
         check_not_a_run_file(args.output, args.model)  # nor a file of the model's run
         output_delimiter(args.output)  # nor a name of another format (.xlsx)
-    saved = common.load_model_given("predict", args.model, args.data)
+    saved = common.load_model_given("predict", args.model, specs[0])
     check_not_training_data(args.output, saved)  # nor the table the model came from
     if args.handle_unknown is not None:
         saved = saved.with_handle_unknown(args.handle_unknown)
@@ -71,11 +76,11 @@ def run(args: argparse.Namespace) -> int:
         print(common.flag_message(note), file=sys.stderr)
     ids = {"ids": read.ids, "id_name": read.id_name or "id"}
     if args.output is None or str(args.output) == "-":
-        text = prediction_csv(saved, read.X, args.proba, source=args.data, **ids)
+        text = prediction_csv(saved, read.X, args.proba, source=source, **ids)
         common.write_table(text, csv_bytes(text))
     else:
         commit_point()
         n = write_predictions(args.output, saved, read.X, args.proba, inputs,
-                              source=args.data, **ids)
+                              source=source, **ids)
         print(f"wrote {n} predictions to {args.output}", file=sys.stderr)
     return 0

@@ -8,6 +8,7 @@ import re
 from collections import Counter
 
 from .cells import date_value, number_either_way
+from .image_folder import IMAGE_SUFFIXES
 from .table import is_missing
 
 Rows = list[tuple[int, list[str]]]  # (line number, cells)
@@ -261,3 +262,16 @@ def holds_other_dates(body: Rows, position: int) -> tuple[str, list[str]] | None
         if found and 2 * len(found) > len(cells):
             return kind, found[:3]
     return None
+
+
+def image_file_names(body: Rows, position: int) -> list[str]:
+    """A few of the cells of a column that names image files (``img_001.jpg``,
+    ``train/cat/1.png``: Kaggle's and labelling tools' lists of images beside their
+    labels), else []: every filled cell ends with an image's ending. A path is no
+    feature: one-hot columns of file names, or no feature at all, would train on nothing
+    of the images."""
+    cells = [c[position].strip() for _, c in body
+             if len(c) > position and not is_missing(c[position])]
+    if not cells or not all(c.lower().endswith(tuple(IMAGE_SUFFIXES)) for c in cells):
+        return []
+    return cells[:3]

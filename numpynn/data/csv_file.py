@@ -55,6 +55,7 @@ from .csv_columns import (
     holds_other_dates,
     holds_row_numbers,
     identifier_counts,
+    image_file_names,
     index_of_a_few_rows,
     mixed_codes,
     mostly_text,
@@ -280,6 +281,7 @@ def _load_csv(path: Path, *, encoding: str | None, label_column: int | str | Non
     notes = [_index_note(path, layout, p) for p in layout.index_columns]
     notes += [_skipped_note(path, layout, p) for p in layout.skipped_columns]
     notes += [_empty_note(path, layout, p, len(data_rows)) for p in layout.empty_columns]
+    notes += [_image_column_note(path, layout, p) for p in layout.image_columns]
     body = sample[1:] if layout.header else sample
     dated = {} if recipe is None else None
     if dated is not None:  # dates not year first, times: text, said so
@@ -595,6 +597,32 @@ def _empty_note(path: Path, layout: _Layout, position: int, rows: int) -> str:
               if rows >= _SAMPLE_ROWS else "")
     return (f"note: {path.name}: {column_label(layout.names, position)} is empty in every "
             f"row{within}, so it is not used as a feature.")
+
+
+def _image_column_note(path: Path, layout: _Layout, position: int) -> str:
+    """The note on a column of image file names beside other features (left out)."""
+    shown = ", ".join(layout.image_columns[position][:2])
+    return (f"note: {path.name}: {column_label(layout.names, position)} names image files "
+            f"({shown}, ...): a path is not a feature, so it is not used; numpynn reads "
+            "images from a folder with one subfolder per class (FOLDER/CLASS/IMAGE, "
+            "--data FOLDER), not through a table.")
+
+
+def _refuse_list_of_images(path: Path, names: list[str] | None, label: int | None,
+                           images: dict[int, list[str]]) -> None:
+    """A table that lists image files beside their labels and holds nothing else (Kaggle's
+    train.csv of id and label, a labelling tool's export): its only features would be the
+    file names, one-hot, which carry nothing of the images. Refused, saying how numpynn
+    reads a labelled set of images."""
+    position, shown = next(iter(images.items()))
+    where = path.parent / Path(shown[0]).parent if shown else path.parent
+    by = ("its class" if label is None else
+          f"its label (column {names[label]!r})" if names else f"its label (column {label})")
+    raise DataError(f"{path}: {column_label(names, position)} names image files "
+                    f"({', '.join(shown[:2])}, ...) and the table has no other feature: it is "
+                    "a list of images with their labels, which numpynn does not read; put "
+                    f"each image in a subfolder named by {by} (FOLDER/CLASS/IMAGE, e.g. "
+                    f"{where.as_posix()}/CLASS/{Path(shown[0]).name}) and give --data FOLDER.")
 
 
 def _other_dates_note(path: Path, layout: _Layout, position: int, kind: str,
@@ -1418,6 +1446,8 @@ class _Layout:
     #: columns of whole-number codes beside text codes, read as categories -> a few of
     #: their text values (:func:`~numpynn.data.csv_columns.mixed_codes`)
     coded_columns: dict[int, list[str]] = field(default_factory=dict)
+    #: columns of image file names -> a few of them (left out: a path is no feature)
+    image_columns: dict[int, list[str]] = field(default_factory=dict)
     #: numbers named as ids whose values repeat, kept as features -> (distinct, filled)
     repeated_ids: dict[int, tuple[int, int]] = field(default_factory=dict)
     decimal_comma: bool = False  # "5,1" is 5.1 (files separated by ; or tab)
@@ -1465,16 +1495,22 @@ def _layout(path: Path, sample: list[tuple[int, list[str]]], delimiter: str,
     whole = [row for row in body if len(row[1]) == n_columns]  # ragged rows fail later
     empty_columns = [j for j in chosen
                      if whole and all(is_missing(cells[j]) for _, cells in whole)]
+    images = {j: shown for j in chosen if j not in index_columns + empty_columns
+              and (shown := image_file_names(whole, j))}
+    if images and all(j in images or j in index_columns + empty_columns for j in chosen):
+        _refuse_list_of_images(path, names, label, images)
     identifiers = {j: counts for j in chosen if j not in index_columns + empty_columns
+                   and j not in images
                    and (counts := identifier_counts(whole, j)) is not None}
     numeric_ids = [j for j in chosen if names and j not in index_columns + empty_columns
-                   and j not in identifiers and numeric_identifier(whole, j, names[j])]
-    ignored += index_columns + empty_columns + list(identifiers) + numeric_ids
+                   and j not in identifiers and j not in images
+                   and numeric_identifier(whole, j, names[j])]
+    ignored += index_columns + empty_columns + list(images) + list(identifiers) + numeric_ids
     repeated_ids = {j: counts for j in chosen if names and j not in ignored
                     and (counts := repeated_identifier(whole, j, names[j])) is not None}
     features = [j for j in range(n_columns) if j != label and j not in ignored]
     if not features:
-        auto = [*index_columns, *empty_columns, *identifiers, *numeric_ids]
+        auto = [*index_columns, *empty_columns, *images, *identifiers, *numeric_ids]
         _no_features(path, first_line, n_columns, names, label, ignored[:len(ignored) - len(
             auto)], auto, delimiter, first)
     coded = {p: text[:3] for p in features if not mostly_text(body, p)
@@ -1489,7 +1525,8 @@ def _layout(path: Path, sample: list[tuple[int, list[str]]], delimiter: str,
     return _Layout(has_header, n_columns, names, label, features,
                    {j: None for j in categorical}, recipe, index_columns=index_columns,
                    empty_columns=empty_columns, identifier_columns=identifiers,
-                   numeric_ids=numeric_ids, coded_columns=coded, repeated_ids=repeated_ids)
+                   numeric_ids=numeric_ids, coded_columns=coded, repeated_ids=repeated_ids,
+                   image_columns=images)
 
 
 def _no_features(path: Path, first_line: int, n_columns: int, names: list[str] | None,

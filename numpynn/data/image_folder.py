@@ -29,9 +29,12 @@ and a folder that cannot be listed are errors naming them.
 from __future__ import annotations
 
 import os
+import warnings
 from collections import Counter
 from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -207,6 +210,17 @@ def looks_like_image_folder(path: str | os.PathLike[str]) -> bool:
         return False
 
 
+def _lists_images(table: Path, root: Path) -> bool:
+    """Whether the table file ``table`` names image files of ``root`` (Kaggle's
+    train.csv of file names and labels beside the images), from its first 64 kB."""
+    try:
+        with open(table, "rb") as fh:
+            head = fh.read(65536).decode("utf-8", "replace")
+    except OSError:
+        return False
+    return any(p.name in head for p in _images(root)[:50])
+
+
 def _layout(root: Path) -> tuple[list[Path], list[Path], list[str]]:
     """(folders of training rows, folders of test rows, notes): each folder holds
     class subfolders (or, unlabelled, the images themselves)."""
@@ -328,48 +342,88 @@ def _depth(im) -> str:
     return "raw" if im.mode in ("I", "F") else "8"
 
 
+def _grey_palette(im) -> bool:
+    """Whether a palette image's colours are all grey (a grey GIF, or a PNG a tool made
+    smaller with a palette): it is read as one channel, as its grey copy in "L" is."""
+    if im.mode not in ("P", "PA"):
+        return False
+    palette = im.getpalette()
+    if not palette:
+        return False
+    rgb = np.asarray(palette[: len(palette) // 3 * 3]).reshape(-1, 3)
+    return bool(np.all(rgb == rgb[:, :1]))
+
+
+def _is_grey(im) -> bool:
+    """Whether an open image is grey: a grey mode, or a palette of greys only."""
+    return im.mode in GREY_MODES or _grey_palette(im)
+
+
+@contextmanager
+def _opened(path: Path, Image) -> Iterator[Any]:
+    """``Image.open(path)`` without Pillow's DecompressionBombWarning: an image of up to
+    twice Pillow's pixel limit (a panorama, a scan) is read as any other (its pixels are
+    reduced to the data set's size before they become floats), a larger one is refused
+    by name (:func:`_too_large`); the warning named neither the file nor what to do."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+        with Image.open(path) as im:
+            yield im
+
+
 def _header(path: Path, Image) -> tuple[tuple[int, int], bool, str]:
     """((H, W) as a viewer shows it, grey, depth) of one image, from its header (nothing
     decoded yet): an EXIF orientation of a quarter turn swaps the stored H and W."""
     try:
-        with Image.open(path) as im:
+        with _opened(path, Image) as im:
             h, w = im.size[1], im.size[0]
             if im.format != "PNG" or "exif" in im.info:  # a PNG's late eXIf needs a decode
                 if im.getexif().get(0x0112) in _QUARTER_TURNS:
                     h, w = w, h
-            return (h, w), im.mode in GREY_MODES, _depth(im)
+            return (h, w), _is_grey(im), _depth(im)
     except Image.DecompressionBombError as exc:
         raise _too_large(path, exc) from None
     except _DECODE_ERRORS as exc:
         raise _unreadable(path, exc) from None
 
 
-def _decode(path: Path, Image, size: tuple[int, int], colour: bool) -> np.ndarray:
-    """One image's pixels, upright as a viewer shows it (its EXIF orientation applied),
-    (H, W) grey or (H, W, 3) RGB as ``colour`` asks, on the 0..255 scale (16-bit grey
-    divided by 257; 32-bit and float values as stored), resized (bilinear) to ``size``
-    (H, W) where it is another."""
-    from PIL import ImageOps
-
+def _reduced(im, size: tuple[int, int]):
+    """``im`` made smaller by a whole factor (the mean of each k x k block) where it is
+    at least 4 times the ``size`` (H, W) it is resized to, else as it is: a 90-megapixel
+    photo read at 64x64 no longer becomes a 360 MB float plane first. The factor leaves
+    at least twice the size, so that the bilinear resize after still averages."""
+    factor = min(im.width // size[1], im.height // size[0]) // 2
+    if factor < 2:
+        return im
     try:
-        with Image.open(path) as im:
-            im.load()
-            im = ImageOps.exif_transpose(im) or im  # (in_place= needs Pillow 10)
-            depth = _depth(im)
-            if depth != "8":  # Pillow's convert would clip these to 0..255
-                pixels = np.asarray(im, dtype=np.float32)
-                if depth == "16":
-                    pixels = pixels / np.float32(257)
-                if colour:
-                    pixels = np.repeat(pixels[..., None], 3, axis=2)
-            elif colour:
-                pixels = np.asarray(im.convert("RGB"))
-            else:
-                pixels = np.asarray(im if im.mode == "L" else im.convert("L"))
-    except Image.DecompressionBombError as exc:
-        raise _too_large(path, exc) from None
-    except _DECODE_ERRORS as exc:
-        raise _unreadable(path, exc) from None
+        return im.reduce(factor)
+    except (ValueError, NotImplementedError):  # a mode Pillow does not reduce: as it is
+        return im
+
+
+def image_pixels(im, size: tuple[int, int], colour: bool) -> np.ndarray:
+    """One open Pillow image's pixels, upright as a viewer shows it (its EXIF orientation
+    applied), (H, W) grey or (H, W, 3) RGB as ``colour`` asks, on the 0..255 scale (16-bit
+    grey divided by 257; 32-bit and float values as stored), resized (bilinear) to
+    ``size`` (H, W) where it is another: the one reading of an image file, for training
+    and for predictions alike."""
+    from PIL import Image, ImageOps
+
+    im.load()
+    im = ImageOps.exif_transpose(im) or im  # (in_place= needs Pillow 10)
+    depth = _depth(im)
+    if depth != "8":  # Pillow's convert would clip these to 0..255
+        if im.mode in SIXTEEN_BIT_MODES:  # "I" holds them exactly, and reduces
+            im = im.convert("I")
+        pixels = np.asarray(_reduced(im, size), dtype=np.float32)
+        if depth == "16":
+            pixels = pixels / np.float32(257)
+        if colour:
+            pixels = np.repeat(pixels[..., None], 3, axis=2)
+    elif colour:
+        pixels = np.asarray(_reduced(im.convert("RGB"), size))
+    else:
+        pixels = np.asarray(_reduced(im if im.mode == "L" else im.convert("L"), size))
     if pixels.shape[:2] == size:
         return pixels
     planes = pixels[..., None] if pixels.ndim == 2 else pixels
@@ -377,6 +431,57 @@ def _decode(path: Path, Image, size: tuple[int, int], colour: bool) -> np.ndarra
                                           mode="F").resize((size[1], size[0]), Image.BILINEAR))
                for c in range(planes.shape[2])]  # one float plane at a time: any bit depth
     return resized[0] if pixels.ndim == 2 else np.stack(resized, axis=2)
+
+
+def _decode(path: Path, Image, size: tuple[int, int], colour: bool) -> np.ndarray:
+    """The pixels of the image file ``path`` (see :func:`image_pixels`)."""
+    try:
+        with _opened(path, Image) as im:
+            return image_pixels(im, size, colour)
+    except Image.DecompressionBombError as exc:
+        raise _too_large(path, exc) from None
+    except _DECODE_ERRORS as exc:
+        raise _unreadable(path, exc) from None
+
+
+def is_image_input(item: object) -> bool:
+    """Whether ``item`` names or is one image: a path (str or os.PathLike) or an open
+    Pillow image."""
+    return isinstance(item, (str, os.PathLike)) or (
+        type(item).__module__.startswith("PIL.") and hasattr(item, "getbands"))
+
+
+def read_images(items: Sequence[Any], image_shape: Sequence[int]) -> np.ndarray:
+    """Image files (paths) or open Pillow images as the rows (N, H W [C]) float32 of a
+    model of images ``image_shape`` (H, W) or (H, W, 3): each read as the training images
+    of a folder were (upright, grey or RGB, 0..255, resized to (H, W)), so that an image
+    predicted from Python is the one ``numpynn predict MODEL --data FILE`` reads."""
+    from PIL import Image
+
+    size = (int(image_shape[0]), int(image_shape[1]))
+    colour = len(image_shape) > 2 and int(image_shape[2]) == 3
+    rows = np.empty((len(items), int(np.prod(image_shape))), np.float32)
+    for i, item in enumerate(items):
+        if not isinstance(item, (str, os.PathLike)):
+            try:
+                rows[i] = image_pixels(item, size, colour).reshape(-1)
+            except _DECODE_ERRORS as exc:
+                raise DataError(f"X[{i}], a Pillow image of mode {item.mode!r}, cannot be "
+                                f"read as pixels ({type(exc).__name__}: {exc}); convert it "
+                                "first (image.convert('RGB')).", param="X") from None
+            continue
+        path = Path(os.path.expanduser(os.fspath(item)))
+        if path.is_dir():
+            raise DataError(f"X[{i}] is the folder {path}; give its image files (e.g. "
+                            f"sorted(Path({str(path)!r}).glob('*.png'))), or run numpynn "
+                            f"predict MODEL --data {path}, which names each row by its "
+                            "file.", param="X")
+        if not path.exists():
+            where = "" if path.is_absolute() else f" (relative to {Path.cwd()})"
+            raise DataError(f"X[{i}]: image file not found: {path}{where}; check the path.",
+                            param="X")
+        rows[i] = _decode(path, Image, size, colour).reshape(-1)
+    return rows
 
 
 def _pixels(files: Sequence[Path], where: Path, size: tuple[int, int] | None,
@@ -415,6 +520,34 @@ def _pixels(files: Sequence[Path], where: Path, size: tuple[int, int] | None,
     for i, f in enumerate(files):  # one by one: threads were slower (small images hold
         X[i] = _decode(f, Image, size, colour).reshape(-1)  # the GIL between decodes)
     return X, shape
+
+
+def load_image_files(
+    paths: Sequence[str | os.PathLike[str]],
+    *,
+    size: Sequence[int] | None = None,
+    channels: int | None = None,
+) -> Dataset:
+    """Image files given one by one (a shell's ``photos/*.jpg``), read unlabelled as the
+    images of a folder are (see :func:`load_image_folder`); ``ids`` the paths as given.
+
+    Returns:
+        A :class:`Dataset` without labels: X (N, H W [C]) float32, ``image_shape``.
+    """
+    files = [Path(os.path.expanduser(os.fspath(p))) for p in paths]
+    for given, f in zip(paths, files):
+        if not f.exists():
+            raise DataError(f"image file not found: {given}; check the path.")
+        if not is_image(f):
+            raise DataError(f"{given} is not an image file (.png, .jpg, ...): several "
+                            "values of --data are image files to predict, one row each; "
+                            "give one data set (a file, a folder or a name) alone.")
+    notes: list[str] = []
+    where = files[0].parent
+    X, shape = _pixels(files, where, tuple(size) if size is not None else None, channels,
+                       notes)
+    return Dataset(X=X, y=None, classes=np.empty(0), name=where.name, image_shape=shape,
+                   notes=notes, ids=[os.fspath(p) for p in paths])
 
 
 def load_image_folder(
@@ -472,8 +605,11 @@ def load_image_folder(
     if labelled and not any(labels):
         tables = sorted(p.name for p in root.iterdir() if p.is_file()
                         and p.name.lower().endswith(TABLE_ENDINGS))
-        table = (f"; for the table in it, give its file: --data "
-                 f"{root / tables[0]}" if tables else "")
+        listing = next((t for t in tables if _lists_images(root / t, root)), None)
+        table = (f"; {listing} lists the images with their labels, which numpynn does not "
+                 "read: move each image into the subfolder of its label" if listing else
+                 f"; for the table in it, give its file: --data {root / tables[0]}"
+                 if tables else "")
         raise DataError(f"{root} has images but no class subfolders, so no labels: put "
                         "the images of each class in a subfolder named by the class "
                         "(FOLDER/CLASS/IMAGE); a folder of images alone is for numpynn "

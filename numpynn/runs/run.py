@@ -33,7 +33,7 @@ from ..data import (
 )
 from ..data._files import require_file
 from ..data.cells import preview
-from ..data.image_folder import is_image
+from ..data.image_folder import is_image, load_image_files
 from ..data.labels import UnknownLabelsError, as_classes, folded_label
 from ..data.preprocessing import TARGET_TRANSFORMS
 from ..data.spec import DataSpec
@@ -1586,6 +1586,8 @@ def prediction_input(saved: SavedModel, spec: str, *, ignore_columns: Sequence[i
     column whose cells are carried to the output (``id_column``); a pandas index is left
     out on its own, with a note."""
     ignore_columns = list(ignore_columns)
+    if isinstance(spec, (list, tuple)):  # image files one by one (a shell's photos/*.jpg)
+        return _image_files_input(saved, spec, ignore_columns, id_column)
     if not (isinstance(spec, (str, os.PathLike)) and _uses_recipe(saved, os.fspath(spec))):
         if ignore_columns or id_column is not None:
             given = "`id_column`" if id_column is not None else "`ignore_columns`"
@@ -1610,6 +1612,27 @@ def prediction_input(saved: SavedModel, spec: str, *, ignore_columns: Sequence[i
     name = (None if id_column is None else
             id_column if isinstance(id_column, str) else "id")
     return PredictionInput(ds.X, ds.ids, name, list(ds.notes))
+
+
+def _image_files_input(saved: SavedModel, files: Sequence[str], ignore_columns: Sequence[int | str],
+                       id_column: int | str | None) -> PredictionInput:
+    """:func:`prediction_input` of several image files given one by one (``--data
+    photos/*.jpg``), each read at the model's image shape and named by its path as
+    given."""
+    if ignore_columns or id_column is not None:
+        raise InputError("`ignore_columns` and `id_column` name columns of a CSV file; the "
+                         "data are image files. Leave them out.",
+                         param="id_column" if id_column is not None else "ignore_columns")
+    shape = saved.metadata.get("image_shape")
+    if not shape:
+        raise DataError(f"{files[0]} and the other values of `data` are image files, but the "
+                        "model was not trained on images: give it data of its own kind (the "
+                        "kind it was trained on).")
+    ds = load_image_files(files, size=tuple(shape)[:2],
+                          channels=int(shape[2]) if len(shape) == 3 else 1)
+    _check_feature_count(ds.X, saved.model.input_dim, files[0], shape)
+    warning = pixel_units_warning(saved, ds.X, files[0], files=True)
+    return PredictionInput(ds.X, ds.ids, "file", [*ds.notes, *([warning] if warning else [])])
 
 
 def prediction_data(saved: SavedModel, spec: str, notes: list[str] | None = None
