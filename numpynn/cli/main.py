@@ -32,7 +32,6 @@ EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
 EXIT_TERMINATED = 128 + signal.SIGTERM  # 143
 
 
-
 def _plain_path(spec: str) -> str:
     """The path of an ``images:PATH`` spec, as the command line gave it."""
     from ..data.spec import DataSpec
@@ -57,6 +56,7 @@ def _image_files_after_data(parsed: argparse.Namespace, extras: Sequence[str],
     starts = [i for i in range(1, len(argv) - n + 1) if argv[i:i + n] == list(extras)]
     return any(argv[i - 1].startswith("--data=") or (i >= 2 and argv[i - 2] == "--data")
                for i in starts)
+
 
 class ClosedOutput:
     """Standard output when the process started without one (``numpynn predict ... >&-``):
