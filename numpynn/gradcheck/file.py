@@ -86,6 +86,7 @@ from .checks import (
     stream,
 )
 from .recurrent import RECURRENT, Recurrent, recurrent_hint
+from .styles import other_styles
 
 # Forward outputs and gradients must match numpynn's to this (relative to the largest entry).
 REFERENCE_TOL = 1e-6
@@ -588,6 +589,7 @@ class FileCheck:
     skipped: list[str] = field(default_factory=list)
     not_implemented: list[str] = field(default_factory=list)  # stubs that return None
     notes: list[str] = field(default_factory=list)  # timings and other information
+    styles: list[str] = field(default_factory=list)  # code in styles numpynn does not check
 
     @property
     def failed(self) -> list[str]:
@@ -616,6 +618,8 @@ class FileCheck:
                          "NotImplementedError; skipped): " + ", ".join(self.not_implemented))
         if self.skipped:
             parts.append("not checked: " + "; ".join(self.skipped))
+        if self.styles:
+            parts.append("not checked, written in another style: " + "; ".join(self.styles))
         return "\n\n".join(parts)
 
     def __str__(self) -> str:
@@ -3792,6 +3796,10 @@ def check_module(module: ModuleType, seed: int = 0, timing: bool = True,
                 cls, seed, user_dir))
             if report is not None:
                 result.reports.append(report)
+    for names, text in other_styles(module):  # said instead of a generic "not checked"
+        result.skipped = [s for s in result.skipped if s.split(" ")[0] not in names
+                          and not any(s.startswith(f"class {n}:") for n in names)]
+        result.styles.append(text)
     return result
 
 
