@@ -86,7 +86,7 @@ from .checks import (
     stream,
 )
 from .recurrent import RECURRENT, Recurrent, recurrent_hint
-from .styles import other_styles
+from .styles import ng_networks, other_styles
 
 # Forward outputs and gradients must match numpynn's to this (relative to the largest entry).
 REFERENCE_TOL = 1e-6
@@ -3796,10 +3796,18 @@ def check_module(module: ModuleType, seed: int = 0, timing: bool = True,
                 cls, seed, user_dir))
             if report is not None:
                 result.reports.append(report)
+    for net, X, y in ng_networks(module, seed):  # deeplearning.ai's, checked whole
+        report = call(repr(net), lambda net=net, X=X, y=y: check_gradients(net, X, y))
+        if report is not None:
+            sizes = [X.shape[1], *(v.shape[0] for k, v in net.params.items() if k[0] == "W")]
+            report.title = (f"{net!r} (deeplearning.ai's network, layer sizes {sizes}, X of "
+                            f"shape (D, m) = {X.T.shape}, Y of shape (1, m)): numerical "
+                            "gradients of the cost")
+            result.reports.append(report)
     for names, text in other_styles(module):  # said instead of a generic "not checked"
         result.skipped = [s for s in result.skipped if s.split(" ")[0] not in names
                           and not any(s.startswith(f"class {n}:") for n in names)]
-        result.styles.append(text)
+        result.styles += [text] if text else []
     return result
 
 

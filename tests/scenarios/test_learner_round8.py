@@ -19,15 +19,245 @@ from numpynn.gradcheck.checks import FAIL, PASS
 from numpynn.gradcheck.file import check_module
 from tests.clirun import REPO, numpynn
 
-CLASSES = 'import numpy as np\n\nclass Linear:\n    def __init__(self, n_in, n_out):\n        self.W = 0.01 * np.random.randn(n_in, n_out)\n        self.b = np.zeros(n_out)\n    def forward(self, x):\n        self.x = x\n        return x @ self.W + self.b\n    def backward(self, grad):\n        self.dW = self.x.T @ grad\n        self.db = grad.sum(axis=0)\n        return grad @ self.W.T\n\nclass ReLU:\n    def forward(self, x):\n        self.mask = x > 0\n        return x * self.mask\n    def backward(self, grad):\n        return grad * self.mask\n\nclass SoftmaxCrossEntropy:\n    def forward(self, scores, y):\n        s = scores - scores.max(axis=1, keepdims=True)\n        p = np.exp(s); p /= p.sum(axis=1, keepdims=True)\n        self.p, self.y = p, y\n        return -np.log(p[np.arange(len(y)), y]).mean()\n    def backward(self):\n        N = len(self.y)\n        d = self.p.copy(); d[np.arange(N), self.y] -= 1\n        return d / N\n\nclass Net:\n    def __init__(self, D, H, C):\n        self.layers = [Linear(D, H), ReLU(), Linear(H, C)]\n        self.loss_fn = SoftmaxCrossEntropy()\n    def forward(self, X):\n        for l in self.layers:\n            X = l.forward(X)\n        return X\n    def backward(self, dout):\n        for l in reversed(self.layers):\n            dout = l.backward(dout)\n        return dout\n'
+CLASSES = """\
+import numpy as np
 
-NIELSEN = 'import random\nimport numpy as np\n\nclass Network(object):\n    def __init__(self, sizes):\n        self.num_layers = len(sizes)\n        self.sizes = sizes\n        self.biases = [np.random.randn(y, 1) for y in sizes[1:]]\n        self.weights = [np.random.randn(y, x) for x, y in zip(sizes[:-1], sizes[1:])]\n    def feedforward(self, a):\n        for b, w in zip(self.biases, self.weights):\n            a = sigmoid(np.dot(w, a)+b)\n        return a\n    def backprop(self, x, y):\n        nabla_b = [np.zeros(b.shape) for b in self.biases]\n        nabla_w = [np.zeros(w.shape) for w in self.weights]\n        activation = x\n        activations = [x]\n        zs = []\n        for b, w in zip(self.biases, self.weights):\n            z = np.dot(w, activation)+b\n            zs.append(z)\n            activation = sigmoid(z)\n            activations.append(activation)\n        delta = self.cost_derivative(activations[-1], y) * sigmoid_prime(zs[-1])\n        nabla_b[-1] = delta\n        nabla_w[-1] = np.dot(delta, activations[-2].transpose())\n        for l in range(2, self.num_layers):\n            z = zs[-l]\n            sp = sigmoid_prime(z)\n            delta = np.dot(self.weights[-l+1].transpose(), delta) * sp\n            nabla_b[-l] = delta\n            nabla_w[-l] = np.dot(delta, activations[-l-1].transpose())\n        return (nabla_b, nabla_w)\n    def cost_derivative(self, output_activations, y):\n        return (output_activations-y)\n\ndef sigmoid(z):\n    return 1.0/(1.0+np.exp(-z))\n\ndef sigmoid_prime(z):\n    return sigmoid(z)*(1-sigmoid(z))\n'
+class Linear:
+    def __init__(self, n_in, n_out):
+        self.W = 0.01 * np.random.randn(n_in, n_out)
+        self.b = np.zeros(n_out)
+    def forward(self, x):
+        self.x = x
+        return x @ self.W + self.b
+    def backward(self, grad):
+        self.dW = self.x.T @ grad
+        self.db = grad.sum(axis=0)
+        return grad @ self.W.T
 
-FUNCTIONAL = 'import numpy as np\n\ndef init_params(D, H, C):\n    return {"W1": 0.01*np.random.randn(D, H), "b1": np.zeros(H),\n            "W2": 0.01*np.random.randn(H, C), "b2": np.zeros(C)}\n\ndef forward(X, params):\n    z1 = X @ params["W1"] + params["b1"]\n    a1 = np.maximum(0, z1)\n    scores = a1 @ params["W2"] + params["b2"]\n    s = scores - scores.max(axis=1, keepdims=True)\n    p = np.exp(s); p /= p.sum(axis=1, keepdims=True)\n    return p, {"z1": z1, "a1": a1, "p": p}\n\ndef backward(X, y, params, cache):\n    N = X.shape[0]\n    d = cache["p"].copy(); d[np.arange(N), y] -= 1; d /= N\n    grads = {"W2": cache["a1"].T @ d, "b2": d.sum(0)}\n    da1 = d @ params["W2"].T\n    dz1 = da1 * (cache["z1"] > 0)\n    grads["W1"] = X.T @ dz1\n    grads["b1"] = dz1.sum(0)\n    return grads\n'
+class ReLU:
+    def forward(self, x):
+        self.mask = x > 0
+        return x * self.mask
+    def backward(self, grad):
+        return grad * self.mask
 
-LOSS_AND_GRAD = 'import numpy as np\n\ndef loss_and_grad(W1, b1, W2, b2, X, y, reg=0.0):\n    N = X.shape[0]\n    z1 = X @ W1 + b1\n    a1 = np.maximum(0, z1)\n    scores = a1 @ W2 + b2\n    s = scores - scores.max(axis=1, keepdims=True)\n    p = np.exp(s); p /= p.sum(axis=1, keepdims=True)\n    loss = -np.log(p[np.arange(N), y]).mean() + 0.5*reg*(np.sum(W1*W1)+np.sum(W2*W2))\n    d = p.copy(); d[np.arange(N), y] -= 1; d /= N\n    dW2 = a1.T @ d + reg*W2; db2 = d.sum(0)\n    dz1 = (d @ W2.T) * (z1 > 0)\n    dW1 = X.T @ dz1 + reg*W1; db1 = dz1.sum(0)\n    return loss, (dW1, db1, dW2, db2)\n'
+class SoftmaxCrossEntropy:
+    def forward(self, scores, y):
+        s = scores - scores.max(axis=1, keepdims=True)
+        p = np.exp(s); p /= p.sum(axis=1, keepdims=True)
+        self.p, self.y = p, y
+        return -np.log(p[np.arange(len(y)), y]).mean()
+    def backward(self):
+        N = len(self.y)
+        d = self.p.copy(); d[np.arange(N), self.y] -= 1
+        return d / N
 
-NG = 'import numpy as np\n\ndef initialize_parameters_deep(layer_dims):\n    np.random.seed(3)\n    parameters = {}\n    L = len(layer_dims)\n    for l in range(1, L):\n        parameters[\'W\' + str(l)] = np.random.randn(layer_dims[l], layer_dims[l-1]) * 0.01\n        parameters[\'b\' + str(l)] = np.zeros((layer_dims[l], 1))\n    return parameters\n\ndef sigmoid(Z):\n    A = 1/(1+np.exp(-Z))\n    return A, Z\n\ndef relu(Z):\n    A = np.maximum(0,Z)\n    return A, Z\n\ndef relu_backward(dA, cache):\n    Z = cache\n    dZ = np.array(dA, copy=True)\n    dZ[Z <= 0] = 0\n    return dZ\n\ndef sigmoid_backward(dA, cache):\n    Z = cache\n    s = 1/(1+np.exp(-Z))\n    return dA * s * (1-s)\n\ndef linear_forward(A, W, b):\n    Z = np.dot(W, A) + b\n    cache = (A, W, b)\n    return Z, cache\n\ndef linear_activation_forward(A_prev, W, b, activation):\n    Z, linear_cache = linear_forward(A_prev, W, b)\n    if activation == "sigmoid":\n        A, activation_cache = sigmoid(Z)\n    elif activation == "relu":\n        A, activation_cache = relu(Z)\n    return A, (linear_cache, activation_cache)\n\ndef L_model_forward(X, parameters):\n    caches = []\n    A = X\n    L = len(parameters) // 2\n    for l in range(1, L):\n        A_prev = A\n        A, cache = linear_activation_forward(A_prev, parameters[\'W\' + str(l)], parameters[\'b\' + str(l)], "relu")\n        caches.append(cache)\n    AL, cache = linear_activation_forward(A, parameters[\'W\' + str(L)], parameters[\'b\' + str(L)], "sigmoid")\n    caches.append(cache)\n    return AL, caches\n\ndef compute_cost(AL, Y):\n    m = Y.shape[1]\n    cost = -1/m * np.sum(Y*np.log(AL) + (1-Y)*np.log(1-AL))\n    return np.squeeze(cost)\n\ndef linear_backward(dZ, cache):\n    A_prev, W, b = cache\n    m = A_prev.shape[1]\n    dW = 1/m * np.dot(dZ, A_prev.T)\n    db = 1/m * np.sum(dZ, axis=1, keepdims=True)\n    dA_prev = np.dot(W.T, dZ)\n    return dA_prev, dW, db\n\ndef linear_activation_backward(dA, cache, activation):\n    linear_cache, activation_cache = cache\n    if activation == "relu":\n        dZ = relu_backward(dA, activation_cache)\n    elif activation == "sigmoid":\n        dZ = sigmoid_backward(dA, activation_cache)\n    return linear_backward(dZ, linear_cache)\n\ndef L_model_backward(AL, Y, caches):\n    grads = {}\n    L = len(caches)\n    Y = Y.reshape(AL.shape)\n    dAL = - (np.divide(Y, AL) - np.divide(1 - Y, 1 - AL))\n    current_cache = caches[L-1]\n    grads["dA" + str(L-1)], grads["dW" + str(L)], grads["db" + str(L)] = linear_activation_backward(dAL, current_cache, "sigmoid")\n    for l in reversed(range(L-1)):\n        current_cache = caches[l]\n        dA_prev_temp, dW_temp, db_temp = linear_activation_backward(grads["dA" + str(l + 1)], current_cache, "relu")\n        grads["dA" + str(l)] = dA_prev_temp\n        grads["dW" + str(l + 1)] = dW_temp\n        grads["db" + str(l + 1)] = db_temp\n    return grads\n\ndef update_parameters(parameters, grads, learning_rate):\n    L = len(parameters) // 2\n    for l in range(L):\n        parameters["W" + str(l+1)] -= learning_rate * grads["dW" + str(l+1)]\n        parameters["b" + str(l+1)] -= learning_rate * grads["db" + str(l+1)]\n    return parameters\n'
+class Net:
+    def __init__(self, D, H, C):
+        self.layers = [Linear(D, H), ReLU(), Linear(H, C)]
+        self.loss_fn = SoftmaxCrossEntropy()
+    def forward(self, X):
+        for l in self.layers:
+            X = l.forward(X)
+        return X
+    def backward(self, dout):
+        for l in reversed(self.layers):
+            dout = l.backward(dout)
+        return dout
+"""
+
+NIELSEN = """\
+import random
+import numpy as np
+
+class Network(object):
+    def __init__(self, sizes):
+        self.num_layers = len(sizes)
+        self.sizes = sizes
+        self.biases = [np.random.randn(y, 1) for y in sizes[1:]]
+        self.weights = [np.random.randn(y, x) for x, y in zip(sizes[:-1], sizes[1:])]
+    def feedforward(self, a):
+        for b, w in zip(self.biases, self.weights):
+            a = sigmoid(np.dot(w, a)+b)
+        return a
+    def backprop(self, x, y):
+        nabla_b = [np.zeros(b.shape) for b in self.biases]
+        nabla_w = [np.zeros(w.shape) for w in self.weights]
+        activation = x
+        activations = [x]
+        zs = []
+        for b, w in zip(self.biases, self.weights):
+            z = np.dot(w, activation)+b
+            zs.append(z)
+            activation = sigmoid(z)
+            activations.append(activation)
+        delta = self.cost_derivative(activations[-1], y) * sigmoid_prime(zs[-1])
+        nabla_b[-1] = delta
+        nabla_w[-1] = np.dot(delta, activations[-2].transpose())
+        for l in range(2, self.num_layers):
+            z = zs[-l]
+            sp = sigmoid_prime(z)
+            delta = np.dot(self.weights[-l+1].transpose(), delta) * sp
+            nabla_b[-l] = delta
+            nabla_w[-l] = np.dot(delta, activations[-l-1].transpose())
+        return (nabla_b, nabla_w)
+    def cost_derivative(self, output_activations, y):
+        return (output_activations-y)
+
+def sigmoid(z):
+    return 1.0/(1.0+np.exp(-z))
+
+def sigmoid_prime(z):
+    return sigmoid(z)*(1-sigmoid(z))
+"""
+
+FUNCTIONAL = """\
+import numpy as np
+
+def init_params(D, H, C):
+    return {"W1": 0.01*np.random.randn(D, H), "b1": np.zeros(H),
+            "W2": 0.01*np.random.randn(H, C), "b2": np.zeros(C)}
+
+def forward(X, params):
+    z1 = X @ params["W1"] + params["b1"]
+    a1 = np.maximum(0, z1)
+    scores = a1 @ params["W2"] + params["b2"]
+    s = scores - scores.max(axis=1, keepdims=True)
+    p = np.exp(s); p /= p.sum(axis=1, keepdims=True)
+    return p, {"z1": z1, "a1": a1, "p": p}
+
+def backward(X, y, params, cache):
+    N = X.shape[0]
+    d = cache["p"].copy(); d[np.arange(N), y] -= 1; d /= N
+    grads = {"W2": cache["a1"].T @ d, "b2": d.sum(0)}
+    da1 = d @ params["W2"].T
+    dz1 = da1 * (cache["z1"] > 0)
+    grads["W1"] = X.T @ dz1
+    grads["b1"] = dz1.sum(0)
+    return grads
+"""
+
+LOSS_AND_GRAD = """\
+import numpy as np
+
+def loss_and_grad(W1, b1, W2, b2, X, y, reg=0.0):
+    N = X.shape[0]
+    z1 = X @ W1 + b1
+    a1 = np.maximum(0, z1)
+    scores = a1 @ W2 + b2
+    s = scores - scores.max(axis=1, keepdims=True)
+    p = np.exp(s); p /= p.sum(axis=1, keepdims=True)
+    loss = -np.log(p[np.arange(N), y]).mean() + 0.5*reg*(np.sum(W1*W1)+np.sum(W2*W2))
+    d = p.copy(); d[np.arange(N), y] -= 1; d /= N
+    dW2 = a1.T @ d + reg*W2; db2 = d.sum(0)
+    dz1 = (d @ W2.T) * (z1 > 0)
+    dW1 = X.T @ dz1 + reg*W1; db1 = dz1.sum(0)
+    return loss, (dW1, db1, dW2, db2)
+"""
+
+NG = """\
+import numpy as np
+
+def initialize_parameters_deep(layer_dims):
+    np.random.seed(3)
+    parameters = {}
+    L = len(layer_dims)
+    for l in range(1, L):
+        parameters['W' + str(l)] = np.random.randn(layer_dims[l], layer_dims[l-1]) * 0.01
+        parameters['b' + str(l)] = np.zeros((layer_dims[l], 1))
+    return parameters
+
+def sigmoid(Z):
+    A = 1/(1+np.exp(-Z))
+    return A, Z
+
+def relu(Z):
+    A = np.maximum(0,Z)
+    return A, Z
+
+def relu_backward(dA, cache):
+    Z = cache
+    dZ = np.array(dA, copy=True)
+    dZ[Z <= 0] = 0
+    return dZ
+
+def sigmoid_backward(dA, cache):
+    Z = cache
+    s = 1/(1+np.exp(-Z))
+    return dA * s * (1-s)
+
+def linear_forward(A, W, b):
+    Z = np.dot(W, A) + b
+    cache = (A, W, b)
+    return Z, cache
+
+def linear_activation_forward(A_prev, W, b, activation):
+    Z, linear_cache = linear_forward(A_prev, W, b)
+    if activation == "sigmoid":
+        A, activation_cache = sigmoid(Z)
+    elif activation == "relu":
+        A, activation_cache = relu(Z)
+    return A, (linear_cache, activation_cache)
+
+def L_model_forward(X, parameters):
+    caches = []
+    A = X
+    L = len(parameters) // 2
+    for l in range(1, L):
+        A_prev = A
+        A, cache = linear_activation_forward(A_prev, parameters['W' + str(l)],
+                                             parameters['b' + str(l)], "relu")
+        caches.append(cache)
+    AL, cache = linear_activation_forward(A, parameters['W' + str(L)],
+                                          parameters['b' + str(L)], "sigmoid")
+    caches.append(cache)
+    return AL, caches
+
+def compute_cost(AL, Y):
+    m = Y.shape[1]
+    cost = -1/m * np.sum(Y*np.log(AL) + (1-Y)*np.log(1-AL))
+    return np.squeeze(cost)
+
+def linear_backward(dZ, cache):
+    A_prev, W, b = cache
+    m = A_prev.shape[1]
+    dW = 1/m * np.dot(dZ, A_prev.T)
+    db = 1/m * np.sum(dZ, axis=1, keepdims=True)
+    dA_prev = np.dot(W.T, dZ)
+    return dA_prev, dW, db
+
+def linear_activation_backward(dA, cache, activation):
+    linear_cache, activation_cache = cache
+    if activation == "relu":
+        dZ = relu_backward(dA, activation_cache)
+    elif activation == "sigmoid":
+        dZ = sigmoid_backward(dA, activation_cache)
+    return linear_backward(dZ, linear_cache)
+
+def L_model_backward(AL, Y, caches):
+    grads = {}
+    L = len(caches)
+    Y = Y.reshape(AL.shape)
+    dAL = - (np.divide(Y, AL) - np.divide(1 - Y, 1 - AL))
+    current_cache = caches[L-1]
+    grads["dA" + str(L-1)], grads["dW" + str(L)], grads["db" + str(L)] = \
+        linear_activation_backward(dAL, current_cache, "sigmoid")
+    for l in reversed(range(L-1)):
+        current_cache = caches[l]
+        dA_prev_temp, dW_temp, db_temp = linear_activation_backward(
+            grads["dA" + str(l + 1)], current_cache, "relu")
+        grads["dA" + str(l)] = dA_prev_temp
+        grads["dW" + str(l + 1)] = dW_temp
+        grads["db" + str(l + 1)] = db_temp
+    return grads
+
+def update_parameters(parameters, grads, learning_rate):
+    L = len(parameters) // 2
+    for l in range(L):
+        parameters["W" + str(l+1)] -= learning_rate * grads["dW" + str(l+1)]
+        parameters["b" + str(l+1)] -= learning_rate * grads["db" + str(l+1)]
+    return parameters
+"""
 
 AFFINE = """def affine_forward(x, w, b):
     out = x.reshape(x.shape[0], -1) @ w + b
@@ -78,7 +308,8 @@ def test_an_ipynb_runs_cell_by_cell(tmp_path: Path) -> None:
     (NIELSEN, "class Network: Nielsen's network.py style"),
     (FUNCTIONAL, "functions forward(X, params), backward(X, y, params, cache)"),
     (LOSS_AND_GRAD, "functions loss_and_grad(W1, b1, W2, b2, X, y, reg)"),
-    (NG, "deeplearning.ai's functions (L_model_forward, L_model_backward"),
+    ("\n".join(b for b in NG.split("\n\n") if "def L_model" not in b),
+     "deeplearning.ai's functions (linear_activation_forward, linear_activation_backward"),
 ])
 def test_another_style_is_named_with_what_to_change(tmp_path: Path, source: str,
                                                      said: str) -> None:
@@ -117,4 +348,28 @@ def test_the_docs_adapters_check_the_learners_code(tmp_path: Path, source: str, 
     assert result.verdict == (PASS if bug is None else FAIL), result.to_table()
     assert not result.styles, result.styles
     if kind is not None:
+        assert kind in result.kinds, result.to_table()
+
+
+@pytest.mark.parametrize(("bug", "kind"), [
+    (None, None),
+    (("dW = 1/m * np.dot(dZ, A_prev.T)", "dW = np.dot(dZ, A_prev.T)"), "factor N"),
+    (("dAL = - (np.divide", "dAL = (np.divide"), "negation"),
+    (("    dZ[Z <= 0] = 0", "    pass"), None),
+    (("dW = 1/m * np.dot(dZ, A_prev.T)", "dW = 1/m * np.dot(A_prev, dZ.T)"), "shape"),
+])
+def test_deeplearning_ai_network_is_checked_whole(tmp_path: Path, bug: tuple[str, str] | None,
+                                                   kind: str | None) -> None:
+    source = NG
+    if bug is not None:
+        assert bug[0] in source
+        source = source.replace(*bug)
+    (tmp_path / "net.py").write_text(source, encoding="utf-8")
+    result = check_module(load_user_module(str(tmp_path / "net.py")), timing=False)
+    assert result.verdict == (PASS if bug is None else FAIL), result.to_table()
+    assert not result.styles and not result.skipped, result.to_table()
+    assert "L_model_forward / compute_cost / L_model_backward" in result.to_table()
+    if kind == "shape":
+        assert "transposed" in result.to_table()
+    elif kind is not None:
         assert kind in result.kinds, result.to_table()
