@@ -86,7 +86,7 @@ from .checks import (
     stream,
 )
 from .recurrent import RECURRENT, Recurrent, recurrent_hint
-from .styles import ng_networks, other_styles
+from .styles import NIELSEN_SIZES, ng_networks, nielsen_networks, other_styles
 
 # Forward outputs and gradients must match numpynn's to this (relative to the largest entry).
 REFERENCE_TOL = 1e-6
@@ -3804,7 +3804,24 @@ def check_module(module: ModuleType, seed: int = 0, timing: bool = True,
                             f"shape (D, m) = {X.T.shape}, Y of shape (1, m)): numerical "
                             "gradients of the cost")
             result.reports.append(report)
-    for names, text in other_styles(module):  # said instead of a generic "not checked"
+    nielsen, nets = False, None
+    if any(callable(getattr(c, "backprop", None)) for c in vars(module).values()
+           if inspect.isclass(c) and c.__module__ == module.__name__):  # built: learner's code
+        nets = call("Nielsen's Network([6, 5, 4])", lambda: nielsen_networks(module, seed))
+    for cname, net, X, y in nets or []:
+        nielsen = True
+        if isinstance(net, str):
+            result.skipped.append(f"class {cname}: Nielsen's network.py style, and {net}")
+            continue
+        report = call(repr(net), lambda net=net, X=X, y=y: check_gradients(net, X, y))
+        if report is not None:
+            report.title = (f"{net!r} (Nielsen's network, sizes {list(NIELSEN_SIZES)}, each "
+                            f"of {len(X)} examples a column vector, the mean "
+                            + ("of self.cost.fn" if callable(getattr(getattr(
+                                net.net, "cost", None), "fn", None)) else
+                               "quadratic cost 0.5 ||a - y||^2") + "): numerical gradients")
+            result.reports.append(report)
+    for names, text in other_styles(module, nielsen):  # said instead of "not checked"
         result.skipped = [s for s in result.skipped if s.split(" ")[0] not in names
                           and not any(s.startswith(f"class {n}:") for n in names)]
         result.styles += [text] if text else []

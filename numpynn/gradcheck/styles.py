@@ -82,6 +82,16 @@ class NgNetwork:
             raise ReturnError(f"{self.backward.__name__}'s grads has no {', '.join(missing)}"
                               f" (it has {', '.join(map(str, grads))}); the course names "
                               "the gradient of W1 grads['dW1']")
+        for k, v in self.params.items():
+            got = np.shape(grads[f"d{k}"])
+            if got != v.shape:
+                raise ReturnError(
+                    f"{self.backward.__name__}'s grads['d{k}'] has shape {got}, but {k} has "
+                    f"shape {v.shape}" + ((
+                        ": it is transposed; in the course's column-major convention dW = "
+                        "np.dot(dZ, A_prev.T) / m, and db = np.sum(dZ, axis=1, keepdims=True)"
+                        " / m") if got == v.shape[::-1] else
+                        "; a gradient has the shape of what it differentiates"))
         return cost, {k: grads[f"d{k}"] for k in self.params}
 
 
@@ -107,6 +117,112 @@ def ng_networks(module: ModuleType, seed: int) -> list[tuple[NgNetwork, np.ndarr
     return out
 
 
+#: the layer sizes Nielsen's Network is built with, and the batch it is checked on
+NIELSEN_SIZES, NIELSEN_M = (6, 5, 4), 5
+
+
+class NielsenNetwork:
+    """Nielsen's ``Network`` (network.py, network2.py) as CS231n's model protocol: ``loss(X,
+    y)`` runs ``feedforward`` and ``backprop`` on each row as a column vector with its label
+    one-hot, and returns the mean cost and the mean ``(nabla_b, nabla_w)`` as ``'b1'``,
+    ``'W1'``, ... . The cost is the network's ``self.cost.fn(a, y)`` (network2.py), else
+    network.py's quadratic cost ``0.5 ||a - y||^2`` (its ``cost_derivative`` is ``a - y``)."""
+
+    def __init__(self, net: Any) -> None:
+        self.net = net
+        self.params = {}
+        for i, (w, b) in enumerate(zip(net.weights, net.biases), 1):
+            self.params[f"W{i}"], self.params[f"b{i}"] = w, b
+
+    def __repr__(self) -> str:
+        return f"{type(self.net).__name__}.backprop"
+
+    def cost(self, a: np.ndarray, t: np.ndarray) -> Any:
+        fn = getattr(getattr(self.net, "cost", None), "fn", None)
+        return fn(a, t) if callable(fn) else 0.5 * np.sum((a - t) ** 2)
+
+    def loss(self, X: np.ndarray, y: np.ndarray | None = None) -> Any:
+        L = len(self.params) // 2
+        self.net.weights = [self.params[f"W{i}"] for i in range(1, L + 1)]
+        self.net.biases = [self.params[f"b{i}"] for i in range(1, L + 1)]
+        C = self.net.weights[-1].shape[0]
+        outs = [self.net.feedforward(x.reshape(-1, 1)) for x in X]
+        if y is None:
+            return np.hstack(outs).T
+        total, grads = 0.0, {k: 0.0 for k in self.params}
+        for x, label, a in zip(X, y, outs):
+            t = np.zeros((C, 1))
+            t[label] = 1.0
+            total = total + self.cost(a, t)
+            got = self.net.backprop(x.reshape(-1, 1), t)
+            if not (isinstance(got, tuple) and len(got) == 2 and len(got[0]) == L
+                    and len(got[1]) == L):
+                raise ReturnError(f"backprop(x, y) returned {_describe(got)}; it must return "
+                                  f"(nabla_b, nabla_w), two lists of {L} arrays")
+            for i in range(L):
+                for what, g, p in (("nabla_b", got[0][i], "biases"),
+                                   ("nabla_w", got[1][i], "weights")):
+                    want = getattr(self.net, p)[i].shape
+                    if np.shape(g) != want:
+                        raise ReturnError(
+                            f"backprop's {what}[{i}] has shape {np.shape(g)}, but "
+                            f"self.{p}[{i}] has shape {want}" + ((
+                                ": it is transposed; nabla_w[-l] = np.dot(delta, "
+                                "activations[-l-1].transpose()), delta of shape (n_l, 1)")
+                                if np.shape(g) == want[::-1] else "; a gradient has the "
+                                "shape of what it differentiates (column vectors: x of "
+                                "shape (n, 1), not (n,))"))
+                grads[f"b{i + 1}"] = grads[f"b{i + 1}"] + got[0][i]
+                grads[f"W{i + 1}"] = grads[f"W{i + 1}"] + got[1][i]
+        return total / len(X), {k: v / len(X) for k, v in grads.items()}
+
+
+def nielsen_networks(module: ModuleType, seed: int
+                     ) -> list[tuple[str, NielsenNetwork | str, np.ndarray, np.ndarray]]:
+    """Nielsen-style classes in ``module`` (``feedforward`` and ``backprop``), each built as
+    ``cls([6, 5, 4])`` with weights and biases from their own streams: (class name, the
+    model to check or why it cannot be checked, X (m, D), y (m,))."""
+    out: list[tuple[str, NielsenNetwork | str, np.ndarray, np.ndarray]] = []
+    X = stream(seed, "nielsen_X").standard_normal((NIELSEN_M, NIELSEN_SIZES[0]))
+    y = np.arange(NIELSEN_M) % NIELSEN_SIZES[-1]
+    for name, cls in sorted(_classes(module).items()):
+        if not (callable(getattr(cls, "backprop", None))
+                and callable(getattr(cls, "feedforward", None))):
+            continue
+        state = np.random.get_state()
+        np.random.seed(seed)
+        try:
+            net = cls(list(NIELSEN_SIZES))
+        finally:
+            np.random.set_state(state)
+        if not (isinstance(getattr(net, "weights", None), list)
+                and isinstance(getattr(net, "biases", None), list)):
+            out.append((name, "it keeps no lists self.weights and self.biases, as "
+                        "network.py's Network does", X, y))
+            continue
+        net.weights = [stream(seed, f"nielsen_W{i}").standard_normal((n, m))
+                       for i, (m, n) in enumerate(zip(NIELSEN_SIZES, NIELSEN_SIZES[1:]), 1)]
+        net.biases = [stream(seed, f"nielsen_b{i}").standard_normal((n, 1))
+                      for i, n in enumerate(NIELSEN_SIZES[1:], 1)]
+        derivative = getattr(net, "cost_derivative", None)
+        if not callable(getattr(getattr(net, "cost", None), "fn", None)) and callable(
+                derivative):
+            a, t = np.full((2, 1), 0.75), np.array([[1.0], [0.0]])
+            got = derivative(a, t)
+            if not (np.allclose(got, a - t) or np.allclose(got, t - a)):  # y - a: a sign
+                # error of the quadratic cost's derivative, which the check names
+                out.append((name, (
+                    f"its cost_derivative(a, y) is not a - y (at a = [0.75, 0.75], y = [1, 0] "
+                    f"it returns {np.ravel(got).tolist()}, a - y = [-0.25, 0.75]): numpynn "
+                    "checks backprop against network.py's quadratic cost, whose derivative "
+                    "is a - y, or against network2.py's self.cost.fn(a, y); with another "
+                    "cost, give the network a cost object as network2.py does (fn(a, y) and "
+                    "delta(z, a, y))"), X, y))
+                continue
+        out.append((name, NielsenNetwork(net), X, y))
+    return out
+
+
 def _classes(module: ModuleType) -> dict[str, type]:
     return {n: c for n, c in vars(module).items()
             if inspect.isclass(c) and c.__module__ == module.__name__}
@@ -124,13 +240,15 @@ def _signature(fn: object) -> str:
         return f"{getattr(fn, '__name__', '?')}(...)"
 
 
-def other_styles(module: ModuleType) -> list[tuple[list[str], str]]:
+def other_styles(module: ModuleType, constructible: bool = False
+                 ) -> list[tuple[list[str], str]]:
     """The other styles ``module`` is written in: (the names that show it, what to say).
 
     Recognised: deeplearning.ai's functions (:data:`NG_NAMES`), Nielsen's ``Network``
     (``feedforward`` and ``backprop``), layer classes with ``forward`` and ``backward``
     methods (PyTorch-like), and a functional script's ``forward`` / ``backward`` /
-    ``loss_and_grad`` functions (:data:`FUNCTIONAL`)."""
+    ``loss_and_grad`` functions (:data:`FUNCTIONAL`). constructible: Nielsen's classes
+    are checked (:func:`nielsen_networks`), and not named here."""
     out: list[tuple[list[str], str]] = []
     functions, classes = _functions(module), _classes(module)
     ng = [n for n in NG_NAMES if n in functions]
@@ -150,15 +268,15 @@ def other_styles(module: ModuleType) -> list[tuple[list[str], str]]:
             f"arguments (see {DOCS})")))
     nielsen = [n for n, c in classes.items() if callable(getattr(c, "backprop", None))
                and callable(getattr(c, "feedforward", None))]
-    if nielsen:
+    if nielsen and not constructible:
         out.append((nielsen, (
             f"class {', '.join(nielsen)}: Nielsen's network.py style (feedforward(a), "
             "backprop(x, y) -> (nabla_b, nabla_w) for one example as column vectors): "
-            "numpynn does not check this style itself. Its cost is not in the code "
-            "(network.py's quadratic cost is implied by cost_derivative; network2.py's "
-            "is self.cost.fn), and numpynn's model check is of softmax or SVM scores "
-            "with a batch of rows. To check backprop, compare it with a numerical "
-            f"gradient of the cost of feedforward(x) (see {DOCS})")))
+            "numpynn checks it when Network([6, 5, 4]) builds it, as network.py's and "
+            "network2.py's constructors take the layer sizes alone, with lists "
+            "self.weights and self.biases; backprop's gradients against a numerical "
+            "gradient of self.cost.fn(a, y) (network2.py) or of the quadratic cost "
+            f"(network.py) (see {DOCS})")))
     if any(callable(getattr(c, "loss", None)) and n not in nielsen
            for n, c in classes.items()):
         return out  # a model class (an adapter, or the course's own) is what is checked

@@ -305,7 +305,6 @@ def test_an_ipynb_runs_cell_by_cell(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(("source", "said"), [
     (CLASSES, "class Linear, ReLU, SoftmaxCrossEntropy, Net: layers as classes"),
-    (NIELSEN, "class Network: Nielsen's network.py style"),
     (FUNCTIONAL, "functions forward(X, params), backward(X, y, params, cache)"),
     (LOSS_AND_GRAD, "functions loss_and_grad(W1, b1, W2, b2, X, y, reg)"),
     ("\n".join(b for b in NG.split("\n\n") if "def L_model" not in b),
@@ -370,6 +369,51 @@ def test_deeplearning_ai_network_is_checked_whole(tmp_path: Path, bug: tuple[str
     assert not result.styles and not result.skipped, result.to_table()
     assert "L_model_forward / compute_cost / L_model_backward" in result.to_table()
     if kind == "shape":
-        assert "transposed" in result.to_table()
+        assert "grads['dW1'] has shape (6, 5), but W1 has shape (5, 6): it is transposed; in "\
+            "the course's column-major" in result.to_table()
     elif kind is not None:
         assert kind in result.kinds, result.to_table()
+
+
+@pytest.mark.parametrize(("bug", "kind"), [
+    (None, None),
+    (("return sigmoid(z)*(1-sigmoid(z))", "return sigmoid(z)*(1+sigmoid(z))"), None),
+    (("return (output_activations-y)", "return (y-output_activations)"), "negation"),
+    (("nabla_w[-l] = np.dot(delta, activations[-l-1].transpose())",
+      "nabla_w[-l] = np.dot(activations[-l-1], delta.transpose())"), "shape"),
+    (("def __init__(self, sizes):", "def __init__(self, sizes, data):"), "raised"),
+])
+def test_nielsens_network_is_checked(tmp_path: Path, bug: tuple[str, str] | None,
+                                     kind: str | None) -> None:
+    source = NIELSEN
+    if bug is not None:
+        assert bug[0] in source
+        source = source.replace(*bug)
+    (tmp_path / "network.py").write_text(source, encoding="utf-8")
+    result = check_module(load_user_module(str(tmp_path / "network.py")), timing=False)
+    assert result.verdict == (PASS if bug is None else FAIL), result.to_table()
+    if kind in ("shape", "raised"):
+        assert ("nabla_w[0] has shape (6, 5), but self.weights[0] has shape (5, 6): it is "
+                "transposed" if kind == "shape" else "missing 1 required") in result.to_table()
+    else:
+        assert "quadratic cost" in result.to_table() and not result.styles
+        assert kind is None or kind in result.kinds, result.to_table()
+
+
+@pytest.mark.parametrize("bug", [False, True])
+def test_nielsens_network2_is_checked_with_its_cost(tmp_path: Path, bug: bool) -> None:
+    source = NIELSEN.replace("    def cost_derivative(self, output_activations, y):\n"
+                             "        return (output_activations-y)\n", "")
+    source = source.replace("self.sizes = sizes", "self.sizes = sizes\n        self.cost = Cost")
+    source = source.replace("delta = self.cost_derivative(activations[-1], y) * "
+                            "sigmoid_prime(zs[-1])", "delta = self.cost.delta(zs[-1], "
+                            "activations[-1], y)")
+    source += (
+        "\nclass Cost:\n    @staticmethod\n    def fn(a, y):\n"
+        "        return np.sum(np.nan_to_num(-y*np.log(a)-(1-y)*np.log(1-a)))\n"
+        "    @staticmethod\n    def delta(z, a, y):\n        return (a-y)"
+        + (" * sigmoid_prime(z)\n" if bug else "\n"))
+    (tmp_path / "network2.py").write_text(source, encoding="utf-8")
+    result = check_module(load_user_module(str(tmp_path / "network2.py")), timing=False)
+    assert result.verdict == (FAIL if bug else PASS), result.to_table()
+    assert "the mean of self.cost.fn" in result.to_table()
