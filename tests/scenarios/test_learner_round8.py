@@ -16,126 +16,23 @@ import pytest
 
 from numpynn.cli.gradcheck_cmd import load_user_module
 from numpynn.gradcheck.checks import FAIL, PASS
+from numpynn.gradcheck.corpus import (
+    ADAPTER_CLASSES,
+    ADAPTER_FUNCTIONAL,
+    EIGHTH_ROUND_CORRECT,
+    EIGHTH_ROUND_FILES,
+    EIGHTH_ROUND_MUTATIONS,
+    LEARNER_CLASSES,
+    LEARNER_FUNCTIONAL,
+    LEARNER_NG,
+    LEARNER_NIELSEN,
+    _module_from,
+    _replaced,
+)
 from numpynn.gradcheck.file import check_module
 from tests.clirun import REPO, numpynn
 
-CLASSES = """\
-import numpy as np
-
-class Linear:
-    def __init__(self, n_in, n_out):
-        self.W = 0.01 * np.random.randn(n_in, n_out)
-        self.b = np.zeros(n_out)
-    def forward(self, x):
-        self.x = x
-        return x @ self.W + self.b
-    def backward(self, grad):
-        self.dW = self.x.T @ grad
-        self.db = grad.sum(axis=0)
-        return grad @ self.W.T
-
-class ReLU:
-    def forward(self, x):
-        self.mask = x > 0
-        return x * self.mask
-    def backward(self, grad):
-        return grad * self.mask
-
-class SoftmaxCrossEntropy:
-    def forward(self, scores, y):
-        s = scores - scores.max(axis=1, keepdims=True)
-        p = np.exp(s); p /= p.sum(axis=1, keepdims=True)
-        self.p, self.y = p, y
-        return -np.log(p[np.arange(len(y)), y]).mean()
-    def backward(self):
-        N = len(self.y)
-        d = self.p.copy(); d[np.arange(N), self.y] -= 1
-        return d / N
-
-class Net:
-    def __init__(self, D, H, C):
-        self.layers = [Linear(D, H), ReLU(), Linear(H, C)]
-        self.loss_fn = SoftmaxCrossEntropy()
-    def forward(self, X):
-        for l in self.layers:
-            X = l.forward(X)
-        return X
-    def backward(self, dout):
-        for l in reversed(self.layers):
-            dout = l.backward(dout)
-        return dout
-"""
-
-NIELSEN = """\
-import random
-import numpy as np
-
-class Network(object):
-    def __init__(self, sizes):
-        self.num_layers = len(sizes)
-        self.sizes = sizes
-        self.biases = [np.random.randn(y, 1) for y in sizes[1:]]
-        self.weights = [np.random.randn(y, x) for x, y in zip(sizes[:-1], sizes[1:])]
-    def feedforward(self, a):
-        for b, w in zip(self.biases, self.weights):
-            a = sigmoid(np.dot(w, a)+b)
-        return a
-    def backprop(self, x, y):
-        nabla_b = [np.zeros(b.shape) for b in self.biases]
-        nabla_w = [np.zeros(w.shape) for w in self.weights]
-        activation = x
-        activations = [x]
-        zs = []
-        for b, w in zip(self.biases, self.weights):
-            z = np.dot(w, activation)+b
-            zs.append(z)
-            activation = sigmoid(z)
-            activations.append(activation)
-        delta = self.cost_derivative(activations[-1], y) * sigmoid_prime(zs[-1])
-        nabla_b[-1] = delta
-        nabla_w[-1] = np.dot(delta, activations[-2].transpose())
-        for l in range(2, self.num_layers):
-            z = zs[-l]
-            sp = sigmoid_prime(z)
-            delta = np.dot(self.weights[-l+1].transpose(), delta) * sp
-            nabla_b[-l] = delta
-            nabla_w[-l] = np.dot(delta, activations[-l-1].transpose())
-        return (nabla_b, nabla_w)
-    def cost_derivative(self, output_activations, y):
-        return (output_activations-y)
-
-def sigmoid(z):
-    return 1.0/(1.0+np.exp(-z))
-
-def sigmoid_prime(z):
-    return sigmoid(z)*(1-sigmoid(z))
-"""
-
-FUNCTIONAL = """\
-import numpy as np
-
-def init_params(D, H, C):
-    return {"W1": 0.01*np.random.randn(D, H), "b1": np.zeros(H),
-            "W2": 0.01*np.random.randn(H, C), "b2": np.zeros(C)}
-
-def forward(X, params):
-    z1 = X @ params["W1"] + params["b1"]
-    a1 = np.maximum(0, z1)
-    scores = a1 @ params["W2"] + params["b2"]
-    s = scores - scores.max(axis=1, keepdims=True)
-    p = np.exp(s); p /= p.sum(axis=1, keepdims=True)
-    return p, {"z1": z1, "a1": a1, "p": p}
-
-def backward(X, y, params, cache):
-    N = X.shape[0]
-    d = cache["p"].copy(); d[np.arange(N), y] -= 1; d /= N
-    grads = {"W2": cache["a1"].T @ d, "b2": d.sum(0)}
-    da1 = d @ params["W2"].T
-    dz1 = da1 * (cache["z1"] > 0)
-    grads["W1"] = X.T @ dz1
-    grads["b1"] = dz1.sum(0)
-    return grads
-"""
+CLASSES, FUNCTIONAL, NG, NIELSEN = LEARNER_CLASSES, LEARNER_FUNCTIONAL, LEARNER_NG, LEARNER_NIELSEN
 
 LOSS_AND_GRAD = """\
 import numpy as np
@@ -155,109 +52,6 @@ def loss_and_grad(W1, b1, W2, b2, X, y, reg=0.0):
     return loss, (dW1, db1, dW2, db2)
 """
 
-NG = """\
-import numpy as np
-
-def initialize_parameters_deep(layer_dims):
-    np.random.seed(3)
-    parameters = {}
-    L = len(layer_dims)
-    for l in range(1, L):
-        parameters['W' + str(l)] = np.random.randn(layer_dims[l], layer_dims[l-1]) * 0.01
-        parameters['b' + str(l)] = np.zeros((layer_dims[l], 1))
-    return parameters
-
-def sigmoid(Z):
-    A = 1/(1+np.exp(-Z))
-    return A, Z
-
-def relu(Z):
-    A = np.maximum(0,Z)
-    return A, Z
-
-def relu_backward(dA, cache):
-    Z = cache
-    dZ = np.array(dA, copy=True)
-    dZ[Z <= 0] = 0
-    return dZ
-
-def sigmoid_backward(dA, cache):
-    Z = cache
-    s = 1/(1+np.exp(-Z))
-    return dA * s * (1-s)
-
-def linear_forward(A, W, b):
-    Z = np.dot(W, A) + b
-    cache = (A, W, b)
-    return Z, cache
-
-def linear_activation_forward(A_prev, W, b, activation):
-    Z, linear_cache = linear_forward(A_prev, W, b)
-    if activation == "sigmoid":
-        A, activation_cache = sigmoid(Z)
-    elif activation == "relu":
-        A, activation_cache = relu(Z)
-    return A, (linear_cache, activation_cache)
-
-def L_model_forward(X, parameters):
-    caches = []
-    A = X
-    L = len(parameters) // 2
-    for l in range(1, L):
-        A_prev = A
-        A, cache = linear_activation_forward(A_prev, parameters['W' + str(l)],
-                                             parameters['b' + str(l)], "relu")
-        caches.append(cache)
-    AL, cache = linear_activation_forward(A, parameters['W' + str(L)],
-                                          parameters['b' + str(L)], "sigmoid")
-    caches.append(cache)
-    return AL, caches
-
-def compute_cost(AL, Y):
-    m = Y.shape[1]
-    cost = -1/m * np.sum(Y*np.log(AL) + (1-Y)*np.log(1-AL))
-    return np.squeeze(cost)
-
-def linear_backward(dZ, cache):
-    A_prev, W, b = cache
-    m = A_prev.shape[1]
-    dW = 1/m * np.dot(dZ, A_prev.T)
-    db = 1/m * np.sum(dZ, axis=1, keepdims=True)
-    dA_prev = np.dot(W.T, dZ)
-    return dA_prev, dW, db
-
-def linear_activation_backward(dA, cache, activation):
-    linear_cache, activation_cache = cache
-    if activation == "relu":
-        dZ = relu_backward(dA, activation_cache)
-    elif activation == "sigmoid":
-        dZ = sigmoid_backward(dA, activation_cache)
-    return linear_backward(dZ, linear_cache)
-
-def L_model_backward(AL, Y, caches):
-    grads = {}
-    L = len(caches)
-    Y = Y.reshape(AL.shape)
-    dAL = - (np.divide(Y, AL) - np.divide(1 - Y, 1 - AL))
-    current_cache = caches[L-1]
-    grads["dA" + str(L-1)], grads["dW" + str(L)], grads["db" + str(L)] = \
-        linear_activation_backward(dAL, current_cache, "sigmoid")
-    for l in reversed(range(L-1)):
-        current_cache = caches[l]
-        dA_prev_temp, dW_temp, db_temp = linear_activation_backward(
-            grads["dA" + str(l + 1)], current_cache, "relu")
-        grads["dA" + str(l)] = dA_prev_temp
-        grads["dW" + str(l + 1)] = dW_temp
-        grads["db" + str(l + 1)] = db_temp
-    return grads
-
-def update_parameters(parameters, grads, learning_rate):
-    L = len(parameters) // 2
-    for l in range(L):
-        parameters["W" + str(l+1)] -= learning_rate * grads["dW" + str(l+1)]
-        parameters["b" + str(l+1)] -= learning_rate * grads["db" + str(l+1)]
-    return parameters
-"""
 
 AFFINE = """def affine_forward(x, w, b):
     out = x.reshape(x.shape[0], -1) @ w + b
@@ -317,6 +111,22 @@ def test_another_style_is_named_with_what_to_change(tmp_path: Path, source: str,
     assert result.returncode == 2, result.stdout + result.stderr
     assert said in result.stderr and "Networks in other styles" in result.stderr
     assert "Traceback" not in result.stdout + result.stderr
+
+
+@pytest.mark.parametrize(("after", "adapter"), [("For layer classes", ADAPTER_CLASSES),
+                                                ("For a functional script", ADAPTER_FUNCTIONAL)])
+def test_the_docs_adapters_are_the_corpus_ones(after: str, adapter: str) -> None:
+    assert _adapter(after).strip() == adapter.strip()
+
+
+@pytest.mark.parametrize("name", [*EIGHTH_ROUND_CORRECT, *EIGHTH_ROUND_MUTATIONS])
+def test_eighth_round_corpus_cases(tmp_path: Path, name: str) -> None:
+    base, pairs, *kind = EIGHTH_ROUND_CORRECT.get(name) or EIGHTH_ROUND_MUTATIONS[name]
+    result = check_module(_module_from(_replaced(EIGHTH_ROUND_FILES[base], pairs), "net",
+                                       str(tmp_path)), timing=False)
+    assert result.verdict == (FAIL if kind else PASS), result.to_table()
+    assert not kind or kind[0] is None or kind[0] in result.kinds, result.to_table()
+    assert not result.styles, result.styles
 
 
 def _adapter(after: str) -> str:
