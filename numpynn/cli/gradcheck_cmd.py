@@ -137,6 +137,11 @@ def load_user_module(path: str, keep_path: bool = False) -> ModuleType:
     text: str | None = _read_text(file)
     if not notebook.is_notebook(file, text or ""):
         text = None  # a plain module, imported as Python imports it
+    elif file.suffix == ".ipynb":
+        try:
+            notebook.cells(file, text or "")
+        except ValueError as exc:
+            raise InputError(f"--file {path}: {exc}.") from None
     folder, parts = file.resolve().parent, [file.stem]
     while (folder / "__init__.py").is_file() and folder.parent != folder:
         parts.insert(0, folder.name)

@@ -227,3 +227,16 @@ def test_nielsens_network2_is_checked_with_its_cost(tmp_path: Path, bug: bool) -
     result = check_module(load_user_module(str(tmp_path / "network2.py")), timing=False)
     assert result.verdict == (FAIL if bug else PASS), result.to_table()
     assert "the mean of self.cost.fn" in result.to_table()
+
+
+@pytest.mark.parametrize(("args", "said"), [
+    (("gradcheck", "net.py"), "numpynn gradcheck --file net.py"),
+    (("gradcheck", "--file", "bad.ipynb"), "not a Jupyter notebook that can be read"),
+])
+def test_a_file_given_otherwise_says_how(tmp_path: Path, args: tuple[str, ...],
+                                         said: str) -> None:
+    (tmp_path / "net.py").write_text(FUNCTIONAL, encoding="utf-8")
+    (tmp_path / "bad.ipynb").write_text('{"cells": 3}', encoding="utf-8")
+    result = numpynn(*args, cwd=tmp_path)
+    assert result.returncode == 2 and said in result.stderr, result.stderr
+    assert "import bad" not in result.stderr and "Traceback" not in result.stderr
