@@ -19,10 +19,12 @@ import sys
 import tempfile
 import threading
 import time
+import types
 from pathlib import Path
 from types import ModuleType
 
 from ..errors import InputError
+from ..gradcheck import notebook
 from ..gradcheck.checks import DEFAULT_TOL, FAIL, INCONCLUSIVE, builtin_checks
 from . import common
 from .commands import COMMAND_HELP
@@ -104,6 +106,11 @@ def _import_advice(exc: BaseException, file: Path) -> str:
             "runs without an error.")
 
 
+def _read_text(file: Path) -> str:
+    """The file's text (undecodable bytes replaced: the import says what is wrong)."""
+    return file.read_text(encoding="utf-8", errors="replace")
+
+
 def _positive_seconds(text: str) -> float:
     return common.checked_number(text, float, lambda v: 0 < v < float("inf"),
                                  "a positive number of seconds")
@@ -124,9 +131,17 @@ def load_user_module(path: str, keep_path: bool = False) -> ModuleType:
     if not file.is_file():
         raise InputError(f"--file {path}: {_not_a_file(file)}; give the path of your layers "
                          ".py file.")
-    if file.suffix != ".py":
+    if file.suffix not in (".py", ".ipynb"):
         raise InputError(f"--file {path}: not a .py file; give the path of your layers .py "
-                         "file.")
+                         "file (or the .ipynb notebook that defines them).")
+    text: str | None = _read_text(file)
+    if not notebook.is_notebook(file, text or ""):
+        text = None  # a plain module, imported as Python imports it
+    elif file.suffix == ".ipynb":
+        try:
+            notebook.cells(file, text or "")
+        except ValueError as exc:
+            raise InputError(f"--file {path}: {exc}.") from None
     folder, parts = file.resolve().parent, [file.stem]
     while (folder / "__init__.py").is_file() and folder.parent != folder:
         parts.insert(0, folder.name)
@@ -134,7 +149,11 @@ def load_user_module(path: str, keep_path: bool = False) -> ModuleType:
     root = str(folder)
     sys.path.insert(0, root)
     try:
-        if len(parts) > 1:
+        if text is not None:  # a notebook: cell by cell, a cell that raises noted
+            module = types.ModuleType(f"numpynn_user_{file.stem}")
+            module.__file__ = str(file.resolve())
+            module.__numpynn_notes__ = notebook.run_cells(module, file, text)  # type: ignore[attr-defined]
+        elif len(parts) > 1:
             name = ".".join(parts)
             taken = sys.modules.get(parts[0])
             if taken is not None and not str(getattr(taken, "__file__", "") or "").startswith(
@@ -195,6 +214,11 @@ def _run_file(path: str, seed: int, timeout: float = STALL_S) -> int:
     result = check_file_isolated(path, seed, timeout)
     if "input_error" in result:
         raise InputError(result["input_error"])
+    if not result["checks"] and not result["failed"] and result.get("styles"):
+        raise InputError(f"--file {path}: nothing numpynn checks found; "
+                         + "; ".join(result["styles"]) + "." + "".join(
+                             f" ({note})" for note in result.get("notes", [])
+                             if note.startswith("notebook:")))
     if result["empty"]:
         raise InputError(f"--file {path}: nothing numpynn checks found. It checks "
                          "CS231n-named layers (affine_forward and affine_backward, relu_*, "
@@ -204,8 +228,11 @@ def _run_file(path: str, seed: int, timeout: float = STALL_S) -> int:
                          "sgd_momentum, "
                          "rmsprop, adam), model classes with params and loss(X, y=None) "
                          "(fc_net.py, neural_net.py), and a Solver (a class with _step, "
-                         "train and check_accuracy); name your functions as the "
-                         "assignments do. Not checked: data loading, notebooks.")
+                         "train and check_accuracy), in a .py file or a notebook "
+                         "(.ipynb, or its export by nbconvert); name your functions as "
+                         "the assignments do." + "".join(
+                             f" ({note})" for note in result.get("notes", [])
+                             if note.startswith("notebook:")))
     print(result["text"])
     print()
     if result["failed"]:
@@ -240,6 +267,7 @@ def check_file_isolated(path: str, seed: int = 0, timeout: float = STALL_S) -> d
         env = dict(os.environ)
         here = str(Path(__file__).resolve().parents[2])  # this numpynn, first on the path
         env["PYTHONPATH"] = os.pathsep.join([here, *filter(None, [env.get("PYTHONPATH")])])
+        env.setdefault("MPLBACKEND", "Agg")  # a notebook's plt.show() opens no window
         # its own process group: a stop ends the processes the learner's code started too
         proc = subprocess.Popen(cmd, cwd=os.getcwd(), env=env, stdin=subprocess.DEVNULL,
                                 stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
@@ -352,8 +380,11 @@ def _child(path: str, seed: int, result_file: str, progress_file: str) -> int:
             out = {"text": f"FAIL: raised {_one_line(exc)}", "failed": ["KeyboardInterrupt"],
                    "verdict": FAIL, "checks": 0, "empty": False}
         else:
+            result.notes += [f"notebook: {note}; the checks use what the other cells "
+                             "defined" for note in getattr(module, "__numpynn_notes__", [])]
             out = {"text": result.to_table(), "failed": result.failed,
                    "verdict": result.verdict, "checks": len(result.reports),
+                   "styles": result.styles, "notes": result.notes,
                    "empty": not (result.reports or result.errors or result.not_implemented
                                  or result.skipped)}
     tmp = result_file + ".tmp"

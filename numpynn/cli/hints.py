@@ -318,6 +318,9 @@ def extras_hint(top: argparse.ArgumentParser, extras: Sequence[str],
         return assigned
     if first.startswith("-") and not _NUMBER.match(first):
         return _option_hint(command, parser, first.split("=", 1)[0])
+    if command == "gradcheck" and first.lower().endswith((".py", ".ipynb")):
+        return (f"; numpynn gradcheck takes the file to check with --file: numpynn gradcheck "
+                f"--file {first}")  # as pytest, mypy and python take a file
     return _value_hint(command, parser, first, argv)
 
 

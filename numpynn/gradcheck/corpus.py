@@ -40,8 +40,11 @@ sandwich layers of the learner's own naming) correct (:data:`SIXTH_ROUND_CORRECT
 with each of :data:`SIXTH_ROUND_MUTATIONS` (a height used for a width, eps, initial
 weights, ...); and the seventh round's (:data:`SEVENTH_ROUND_FILES`: assignment 3's RNN,
 LSTM and word embedding, with the files before) correct (:data:`SEVENTH_ROUND_CORRECT`) and
-with each of :data:`SEVENTH_ROUND_MUTATIONS`. A bug whose numbers show one kind
-carries the kind its FAIL must name (:data:`MUTATION_KINDS`;
+with each of :data:`SEVENTH_ROUND_MUTATIONS`; and the eighth round's, the seed question's
+network in other styles (:data:`EIGHTH_ROUND_FILES`: deeplearning.ai's and Nielsen's
+networks, layer classes and a functional script with the docs' adapters) correct
+(:data:`EIGHTH_ROUND_CORRECT`) and with each of :data:`EIGHTH_ROUND_MUTATIONS`. A bug whose
+numbers show one kind carries the kind its FAIL must name (:data:`MUTATION_KINDS`;
 ``numpynn.gradcheck.checks.KINDS``): the table's "kind named" column. Only the public
 model surface is used: the ``MLP`` / ``TwoLayerNet`` constructors, ``params``, ``reg``
 and ``loss(X, y)``.
@@ -1906,6 +1909,449 @@ SEVENTH_ROUND_CORRECT: dict[str, tuple[str, tuple[tuple[str, str], ...]]] = {
 }
 
 
+# ------------------------------------------------------------- the eighth learner round
+#: deeplearning.ai's L-layer network (Andrew Ng's course: column-major X of shape (D, m),
+#: ReLU layers and a sigmoid output with the binary cross-entropy cost), correct.
+LEARNER_NG = '''import numpy as np
+
+def initialize_parameters_deep(layer_dims):
+    np.random.seed(3)
+    parameters = {}
+    L = len(layer_dims)
+    for l in range(1, L):
+        parameters['W' + str(l)] = np.random.randn(layer_dims[l], layer_dims[l-1]) * 0.01
+        parameters['b' + str(l)] = np.zeros((layer_dims[l], 1))
+    return parameters
+
+def sigmoid(Z):
+    A = 1/(1+np.exp(-Z))
+    return A, Z
+
+def relu(Z):
+    A = np.maximum(0,Z)
+    return A, Z
+
+def relu_backward(dA, cache):
+    Z = cache
+    dZ = np.array(dA, copy=True)
+    dZ[Z <= 0] = 0
+    return dZ
+
+def sigmoid_backward(dA, cache):
+    Z = cache
+    s = 1/(1+np.exp(-Z))
+    return dA * s * (1-s)
+
+def linear_forward(A, W, b):
+    Z = np.dot(W, A) + b
+    cache = (A, W, b)
+    return Z, cache
+
+def linear_activation_forward(A_prev, W, b, activation):
+    Z, linear_cache = linear_forward(A_prev, W, b)
+    if activation == "sigmoid":
+        A, activation_cache = sigmoid(Z)
+    elif activation == "relu":
+        A, activation_cache = relu(Z)
+    return A, (linear_cache, activation_cache)
+
+def L_model_forward(X, parameters):
+    caches = []
+    A = X
+    L = len(parameters) // 2
+    for l in range(1, L):
+        A_prev = A
+        A, cache = linear_activation_forward(A_prev, parameters['W' + str(l)],
+                                             parameters['b' + str(l)], "relu")
+        caches.append(cache)
+    AL, cache = linear_activation_forward(A, parameters['W' + str(L)],
+                                          parameters['b' + str(L)], "sigmoid")
+    caches.append(cache)
+    return AL, caches
+
+def compute_cost(AL, Y):
+    m = Y.shape[1]
+    cost = -1/m * np.sum(Y*np.log(AL) + (1-Y)*np.log(1-AL))
+    return np.squeeze(cost)
+
+def linear_backward(dZ, cache):
+    A_prev, W, b = cache
+    m = A_prev.shape[1]
+    dW = 1/m * np.dot(dZ, A_prev.T)
+    db = 1/m * np.sum(dZ, axis=1, keepdims=True)
+    dA_prev = np.dot(W.T, dZ)
+    return dA_prev, dW, db
+
+def linear_activation_backward(dA, cache, activation):
+    linear_cache, activation_cache = cache
+    if activation == "relu":
+        dZ = relu_backward(dA, activation_cache)
+    elif activation == "sigmoid":
+        dZ = sigmoid_backward(dA, activation_cache)
+    return linear_backward(dZ, linear_cache)
+
+def L_model_backward(AL, Y, caches):
+    grads = {}
+    L = len(caches)
+    Y = Y.reshape(AL.shape)
+    dAL = - (np.divide(Y, AL) - np.divide(1 - Y, 1 - AL))
+    current_cache = caches[L-1]
+    dA_prev, dW, db = linear_activation_backward(dAL, current_cache, "sigmoid")
+    grads["dA" + str(L-1)], grads["dW" + str(L)], grads["db" + str(L)] = dA_prev, dW, db
+    for l in reversed(range(L-1)):
+        current_cache = caches[l]
+        dA_prev_temp, dW_temp, db_temp = linear_activation_backward(
+            grads["dA" + str(l + 1)], current_cache, "relu")
+        grads["dA" + str(l)] = dA_prev_temp
+        grads["dW" + str(l + 1)] = dW_temp
+        grads["db" + str(l + 1)] = db_temp
+    return grads
+
+def update_parameters(parameters, grads, learning_rate):
+    L = len(parameters) // 2
+    for l in range(L):
+        parameters["W" + str(l+1)] -= learning_rate * grads["dW" + str(l+1)]
+        parameters["b" + str(l+1)] -= learning_rate * grads["db" + str(l+1)]
+    return parameters
+'''
+
+#: deeplearning.ai's two-layer network (tanh hidden layer, sigmoid output), correct.
+LEARNER_NG2 = '''import numpy as np
+
+def sigmoid(z):
+    return 1 / (1 + np.exp(-z))
+
+def initialize_parameters(n_x, n_h, n_y):
+    return {"W1": np.random.randn(n_h, n_x) * 0.01, "b1": np.zeros((n_h, 1)),
+            "W2": np.random.randn(n_y, n_h) * 0.01, "b2": np.zeros((n_y, 1))}
+
+def forward_propagation(X, parameters):
+    W1, b1, W2, b2 = parameters["W1"], parameters["b1"], parameters["W2"], parameters["b2"]
+    Z1 = np.dot(W1, X) + b1
+    A1 = np.tanh(Z1)
+    Z2 = np.dot(W2, A1) + b2
+    A2 = sigmoid(Z2)
+    cache = {"Z1": Z1, "A1": A1, "Z2": Z2, "A2": A2}
+    return A2, cache
+
+def compute_cost(A2, Y, parameters):
+    m = Y.shape[1]
+    logprobs = np.multiply(np.log(A2), Y) + np.multiply(np.log(1 - A2), 1 - Y)
+    cost = - np.sum(logprobs) / m
+    return float(np.squeeze(cost))
+
+def backward_propagation(parameters, cache, X, Y):
+    m = X.shape[1]
+    W2 = parameters["W2"]
+    A1, A2 = cache["A1"], cache["A2"]
+    dZ2 = A2 - Y
+    dW2 = (1 / m) * np.dot(dZ2, A1.T)
+    db2 = (1 / m) * np.sum(dZ2, axis=1, keepdims=True)
+    dZ1 = np.dot(W2.T, dZ2) * (1 - np.power(A1, 2))
+    dW1 = (1 / m) * np.dot(dZ1, X.T)
+    db1 = (1 / m) * np.sum(dZ1, axis=1, keepdims=True)
+    return {"dW1": dW1, "db1": db1, "dW2": dW2, "db2": db2}
+'''
+
+#: Nielsen's network.py (sigmoid layers, the quadratic cost), correct.
+LEARNER_NIELSEN = '''import random
+import numpy as np
+
+class Network(object):
+    def __init__(self, sizes):
+        self.num_layers = len(sizes)
+        self.sizes = sizes
+        self.biases = [np.random.randn(y, 1) for y in sizes[1:]]
+        self.weights = [np.random.randn(y, x) for x, y in zip(sizes[:-1], sizes[1:])]
+    def feedforward(self, a):
+        for b, w in zip(self.biases, self.weights):
+            a = sigmoid(np.dot(w, a)+b)
+        return a
+    def backprop(self, x, y):
+        nabla_b = [np.zeros(b.shape) for b in self.biases]
+        nabla_w = [np.zeros(w.shape) for w in self.weights]
+        activation = x
+        activations = [x]
+        zs = []
+        for b, w in zip(self.biases, self.weights):
+            z = np.dot(w, activation)+b
+            zs.append(z)
+            activation = sigmoid(z)
+            activations.append(activation)
+        delta = self.cost_derivative(activations[-1], y) * sigmoid_prime(zs[-1])
+        nabla_b[-1] = delta
+        nabla_w[-1] = np.dot(delta, activations[-2].transpose())
+        for l in range(2, self.num_layers):
+            z = zs[-l]
+            sp = sigmoid_prime(z)
+            delta = np.dot(self.weights[-l+1].transpose(), delta) * sp
+            nabla_b[-l] = delta
+            nabla_w[-l] = np.dot(delta, activations[-l-1].transpose())
+        return (nabla_b, nabla_w)
+    def cost_derivative(self, output_activations, y):
+        return (output_activations-y)
+
+def sigmoid(z):
+    return 1.0/(1.0+np.exp(-z))
+
+def sigmoid_prime(z):
+    return sigmoid(z)*(1-sigmoid(z))
+'''
+
+#: Nielsen's network2.py (a cost object: cross-entropy), correct.
+LEARNER_NIELSEN2 = '''import numpy as np
+
+class QuadraticCost(object):
+    @staticmethod
+    def fn(a, y):
+        return 0.5*np.linalg.norm(a-y)**2
+    @staticmethod
+    def delta(z, a, y):
+        return (a-y) * sigmoid_prime(z)
+
+class CrossEntropyCost(object):
+    @staticmethod
+    def fn(a, y):
+        return np.sum(np.nan_to_num(-y*np.log(a)-(1-y)*np.log(1-a)))
+    @staticmethod
+    def delta(z, a, y):
+        return (a-y)
+
+class Network(object):
+    def __init__(self, sizes, cost=CrossEntropyCost):
+        self.num_layers = len(sizes)
+        self.sizes = sizes
+        self.biases = [np.random.randn(y, 1) for y in self.sizes[1:]]
+        self.weights = [np.random.randn(y, x)/np.sqrt(x)
+                        for x, y in zip(self.sizes[:-1], self.sizes[1:])]
+        self.cost = cost
+    def feedforward(self, a):
+        for b, w in zip(self.biases, self.weights):
+            a = sigmoid(np.dot(w, a)+b)
+        return a
+    def backprop(self, x, y):
+        nabla_b = [np.zeros(b.shape) for b in self.biases]
+        nabla_w = [np.zeros(w.shape) for w in self.weights]
+        activation = x
+        activations = [x]
+        zs = []
+        for b, w in zip(self.biases, self.weights):
+            z = np.dot(w, activation)+b
+            zs.append(z)
+            activation = sigmoid(z)
+            activations.append(activation)
+        delta = (self.cost).delta(zs[-1], activations[-1], y)
+        nabla_b[-1] = delta
+        nabla_w[-1] = np.dot(delta, activations[-2].transpose())
+        for l in range(2, self.num_layers):
+            z = zs[-l]
+            sp = sigmoid_prime(z)
+            delta = np.dot(self.weights[-l+1].transpose(), delta) * sp
+            nabla_b[-l] = delta
+            nabla_w[-l] = np.dot(delta, activations[-l-1].transpose())
+        return (nabla_b, nabla_w)
+
+def sigmoid(z):
+    return 1.0/(1.0+np.exp(-z))
+
+def sigmoid_prime(z):
+    return sigmoid(z)*(1-sigmoid(z))
+'''
+
+#: the seed question's network as layer classes with forward / backward methods
+#: (PyTorch-like); checkable with :data:`ADAPTER_CLASSES` appended.
+LEARNER_CLASSES = '''import numpy as np
+
+class Linear:
+    def __init__(self, n_in, n_out):
+        self.W = 0.01 * np.random.randn(n_in, n_out)
+        self.b = np.zeros(n_out)
+    def forward(self, x):
+        self.x = x
+        return x @ self.W + self.b
+    def backward(self, grad):
+        self.dW = self.x.T @ grad
+        self.db = grad.sum(axis=0)
+        return grad @ self.W.T
+
+class ReLU:
+    def forward(self, x):
+        self.mask = x > 0
+        return x * self.mask
+    def backward(self, grad):
+        return grad * self.mask
+
+class SoftmaxCrossEntropy:
+    def forward(self, scores, y):
+        s = scores - scores.max(axis=1, keepdims=True)
+        p = np.exp(s); p /= p.sum(axis=1, keepdims=True)
+        self.p, self.y = p, y
+        return -np.log(p[np.arange(len(y)), y]).mean()
+    def backward(self):
+        N = len(self.y)
+        d = self.p.copy(); d[np.arange(N), self.y] -= 1
+        return d / N
+
+class Net:
+    def __init__(self, D, H, C):
+        self.layers = [Linear(D, H), ReLU(), Linear(H, C)]
+        self.loss_fn = SoftmaxCrossEntropy()
+    def forward(self, X):
+        for l in self.layers:
+            X = l.forward(X)
+        return X
+    def backward(self, dout):
+        for l in reversed(self.layers):
+            dout = l.backward(dout)
+        return dout
+'''
+
+#: the seed question's network as a functional script (forward(X, params), backward(X, y,
+#: params, cache) -> grads); checkable with :data:`ADAPTER_FUNCTIONAL` appended.
+LEARNER_FUNCTIONAL = '''import numpy as np
+
+def init_params(D, H, C):
+    return {"W1": 0.01*np.random.randn(D, H), "b1": np.zeros(H),
+            "W2": 0.01*np.random.randn(H, C), "b2": np.zeros(C)}
+
+def forward(X, params):
+    z1 = X @ params["W1"] + params["b1"]
+    a1 = np.maximum(0, z1)
+    scores = a1 @ params["W2"] + params["b2"]
+    s = scores - scores.max(axis=1, keepdims=True)
+    p = np.exp(s); p /= p.sum(axis=1, keepdims=True)
+    return p, {"z1": z1, "a1": a1, "p": p}
+
+def backward(X, y, params, cache):
+    N = X.shape[0]
+    d = cache["p"].copy(); d[np.arange(N), y] -= 1; d /= N
+    grads = {"W2": cache["a1"].T @ d, "b2": d.sum(0)}
+    da1 = d @ params["W2"].T
+    dz1 = da1 * (cache["z1"] > 0)
+    grads["W1"] = X.T @ dz1
+    grads["b1"] = dz1.sum(0)
+    return grads
+'''
+
+#: the model classes numpynn's docs give (docs/gradcheck.md, "Networks in other styles"):
+#: CS231n's interface around :data:`LEARNER_CLASSES` and :data:`LEARNER_FUNCTIONAL`.
+ADAPTER_CLASSES = '''
+
+class CheckedNet:  # numpynn gradcheck: CS231n's model interface around the layer classes
+    def __init__(self, input_dim, hidden_dim, num_classes, weight_scale=1e-3, reg=0.0):
+        self.reg = reg
+        self.net = Net(input_dim, hidden_dim, num_classes)
+        first, last = self.net.layers[0], self.net.layers[-1]
+        first.W = weight_scale * np.random.randn(input_dim, hidden_dim)
+        last.W = weight_scale * np.random.randn(hidden_dim, num_classes)
+        self.params = {"W1": first.W, "b1": first.b, "W2": last.W, "b2": last.b}
+
+    def loss(self, X, y=None):
+        first, last = self.net.layers[0], self.net.layers[-1]
+        first.W, first.b = self.params["W1"], self.params["b1"]
+        last.W, last.b = self.params["W2"], self.params["b2"]
+        scores = self.net.forward(X)
+        if y is None:
+            return scores
+        loss = self.net.loss_fn.forward(scores, y)
+        loss += 0.5 * self.reg * (np.sum(first.W ** 2) + np.sum(last.W ** 2))
+        self.net.backward(self.net.loss_fn.backward())
+        return loss, {"W1": first.dW + self.reg * first.W, "b1": first.db,
+                      "W2": last.dW + self.reg * last.W, "b2": last.db}
+'''
+ADAPTER_FUNCTIONAL = '''
+
+class CheckedNet:  # numpynn gradcheck: CS231n's model interface around forward/backward
+    def __init__(self, input_dim, hidden_dim, num_classes, weight_scale=1e-3, reg=0.0):
+        self.reg = reg
+        self.params = {"W1": weight_scale * np.random.randn(input_dim, hidden_dim),
+                       "b1": np.zeros(hidden_dim),
+                       "W2": weight_scale * np.random.randn(hidden_dim, num_classes),
+                       "b2": np.zeros(num_classes)}
+
+    def loss(self, X, y=None):
+        probs, cache = forward(X, self.params)
+        if y is None:
+            return np.log(probs)  # scores whose softmax is probs
+        N, W1, W2 = X.shape[0], self.params["W1"], self.params["W2"]
+        loss = -np.mean(np.log(probs[np.arange(N), y]))
+        loss += 0.5 * self.reg * (np.sum(W1 * W1) + np.sum(W2 * W2))
+        grads = dict(backward(X, y, self.params, cache))
+        grads["W1"] = grads["W1"] + self.reg * W1
+        grads["W2"] = grads["W2"] + self.reg * W2
+        return loss, grads
+'''
+
+#: The learners' files the eighth round's cases edit, by the name its tables use.
+EIGHTH_ROUND_FILES: dict[str, str] = {
+    "ng": LEARNER_NG, "ng2": LEARNER_NG2, "nielsen": LEARNER_NIELSEN,
+    "nielsen2": LEARNER_NIELSEN2, "classes": LEARNER_CLASSES + ADAPTER_CLASSES,
+    "functional": LEARNER_FUNCTIONAL + ADAPTER_FUNCTIONAL,
+}
+
+#: name -> (a key of :data:`EIGHTH_ROUND_FILES`, replacements): the eighth round's correct
+#: files (other styles than CS231n's), each must pass.
+EIGHTH_ROUND_CORRECT: dict[str, tuple[str, tuple[tuple[str, str], ...]]] = {
+    "deeplearning.ai's L-layer network": ("ng", ()),
+    "deeplearning.ai's two-layer network": ("ng2", ()),
+    "Nielsen's network.py": ("nielsen", ()),
+    "Nielsen's network2.py (cross-entropy)": ("nielsen2", ()),
+    "Nielsen's network2.py (quadratic cost)": ("nielsen2", (("cost=CrossEntropyCost",
+                                                             "cost=QuadraticCost"),)),
+    "layer classes with the docs' adapter": ("classes", ()),
+    "functional script with the docs' adapter": ("functional", ()),
+    "functional script with the seed question's eq. 1 (N x 1 factors that cancel)": (
+        "functional", (("d = cache[\"p\"].copy(); d[np.arange(N), y] -= 1; d /= N",
+                        "p = cache[\"p\"]\n    da2 = -p\n    da2[np.arange(N), y] += 1\n"
+                        "    da2 *= (p[np.arange(N), y])[:, None]\n"
+                        "    d = -(1 / p[np.arange(N), y])[:, None] * da2 / N"),)),
+}
+
+#: name -> (a key of :data:`EIGHTH_ROUND_FILES`, replacements, the kind its FAIL names):
+#: the classic bugs written in the eighth round's styles.
+EIGHTH_ROUND_MUTATIONS: dict[str, tuple[str, tuple[tuple[str, str], ...], str | None]] = {
+    "deeplearning.ai linear_backward without 1/m": (
+        "ng", (("dW = 1/m * np.dot(dZ, A_prev.T)", "dW = np.dot(dZ, A_prev.T)"),
+               ("db = 1/m * np.sum(dZ", "db = np.sum(dZ")), "factor N"),
+    "deeplearning.ai dAL with its sign flipped": (
+        "ng", (("dAL = - (np.divide", "dAL = (np.divide"),), "negation"),
+    "deeplearning.ai relu_backward without its mask": (
+        "ng", (("    dZ[Z <= 0] = 0", "    pass"),), None),
+    "deeplearning.ai linear_backward's dW transposed": (
+        "ng", (("dW = 1/m * np.dot(dZ, A_prev.T)", "dW = 1/m * np.dot(A_prev, dZ.T)"),), None),
+    "deeplearning.ai two-layer dW1 without 1/m": (
+        "ng2", (("dW1 = (1 / m) * np.dot(dZ1, X.T)", "dW1 = np.dot(dZ1, X.T)"),), "factor N"),
+    "deeplearning.ai two-layer without tanh's derivative": (
+        "ng2", ((" * (1 - np.power(A1, 2))", ""),), None),
+    "Nielsen sigmoid_prime with 1 + sigmoid": (
+        "nielsen", (("return sigmoid(z)*(1-sigmoid(z))", "return sigmoid(z)*(1+sigmoid(z))"),),
+        None),
+    "Nielsen cost_derivative y - a": (
+        "nielsen", (("return (output_activations-y)", "return (y-output_activations)"),),
+        "negation"),
+    "Nielsen nabla_w transposed": (
+        "nielsen", (("nabla_w[-l] = np.dot(delta, activations[-l-1].transpose())",
+                     "nabla_w[-l] = np.dot(activations[-l-1], delta.transpose())"),), None),
+    "Nielsen network2 cross-entropy delta with sigmoid_prime": (
+        "nielsen2", (("        return (a-y)\n", "        return (a-y) * sigmoid_prime(z)\n"),),
+        None),
+    "layer classes: softmax backward not divided by N": (
+        "classes", (("        return d / N", "        return d"),), "factor N"),
+    "layer classes: ReLU backward without its mask": (
+        "classes", (("return grad * self.mask", "return grad"),), "mask"),
+    "layer classes: Linear's dW transposed": (
+        "classes", (("self.dW = self.x.T @ grad", "self.dW = grad.T @ self.x"),), None),
+    "functional: dscores not divided by N": (
+        "functional", (("d[np.arange(N), y] -= 1; d /= N", "d[np.arange(N), y] -= 1"),),
+        "factor N"),
+    "functional: ReLU mask left out": (
+        "functional", (("dz1 = da1 * (cache[\"z1\"] > 0)", "dz1 = da1"),), "mask"),
+    "functional: dscores N x 1 (the correct class's column only)": (
+        "functional", (("d = cache[\"p\"].copy(); d[np.arange(N), y] -= 1; d /= N",
+                        "d = (cache[\"p\"][np.arange(N), y] - 1)[:, None] / N"),), None),
+}
+
+
 def _module_from(text: str, name: str, folder: str | None = None) -> ModuleType:
     """The learner's file ``text`` as a module, imported from ``name.py`` in ``folder`` (kept
     there: what reads the learner's source, such as the steps of a layer of the learner's
@@ -2038,6 +2484,12 @@ def file_cases(seed: int = 0) -> list[Case]:
                           run(_replaced(SEVENTH_ROUND_FILES[base], pairs))))
     for name, (base, pairs, kind) in SEVENTH_ROUND_MUTATIONS.items():
         cases.append(Case(name, "file", "bug", run(_replaced(SEVENTH_ROUND_FILES[base], pairs)),
+                          1.0, kind))
+    for name, (base, pairs) in EIGHTH_ROUND_CORRECT.items():
+        cases.append(Case(f"learner's {name}", "file", "correct",
+                          run(_replaced(EIGHTH_ROUND_FILES[base], pairs))))
+    for name, (base, pairs, kind) in EIGHTH_ROUND_MUTATIONS.items():
+        cases.append(Case(name, "file", "bug", run(_replaced(EIGHTH_ROUND_FILES[base], pairs)),
                           1.0, kind))
     return cases
 

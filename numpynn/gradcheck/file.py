@@ -86,6 +86,7 @@ from .checks import (
     stream,
 )
 from .recurrent import RECURRENT, Recurrent, recurrent_hint
+from .styles import NIELSEN_SIZES, ng_networks, nielsen_networks, other_styles
 
 # Forward outputs and gradients must match numpynn's to this (relative to the largest entry).
 REFERENCE_TOL = 1e-6
@@ -588,6 +589,7 @@ class FileCheck:
     skipped: list[str] = field(default_factory=list)
     not_implemented: list[str] = field(default_factory=list)  # stubs that return None
     notes: list[str] = field(default_factory=list)  # timings and other information
+    styles: list[str] = field(default_factory=list)  # code in styles numpynn does not check
 
     @property
     def failed(self) -> list[str]:
@@ -616,6 +618,8 @@ class FileCheck:
                          "NotImplementedError; skipped): " + ", ".join(self.not_implemented))
         if self.skipped:
             parts.append("not checked: " + "; ".join(self.skipped))
+        if self.styles:
+            parts.append("not checked, written in another style: " + "; ".join(self.styles))
         return "\n\n".join(parts)
 
     def __str__(self) -> str:
@@ -3792,6 +3796,35 @@ def check_module(module: ModuleType, seed: int = 0, timing: bool = True,
                 cls, seed, user_dir))
             if report is not None:
                 result.reports.append(report)
+    for net, X, y in ng_networks(module, seed):  # deeplearning.ai's, checked whole
+        report = call(repr(net), lambda net=net, X=X, y=y: check_gradients(net, X, y))
+        if report is not None:
+            sizes = [X.shape[1], *(v.shape[0] for k, v in net.params.items() if k[0] == "W")]
+            report.title = (f"{net!r} (deeplearning.ai's network, layer sizes {sizes}, X of "
+                            f"shape (D, m) = {X.T.shape}, Y of shape (1, m)): numerical "
+                            "gradients of the cost")
+            result.reports.append(report)
+    nielsen, nets = False, None
+    if any(callable(getattr(c, "backprop", None)) for c in vars(module).values()
+           if inspect.isclass(c) and c.__module__ == module.__name__):  # built: learner's code
+        nets = call("Nielsen's Network([6, 5, 4])", lambda: nielsen_networks(module, seed))
+    for cname, net, X, y in nets or []:
+        nielsen = True
+        if isinstance(net, str):
+            result.skipped.append(f"class {cname}: Nielsen's network.py style, and {net}")
+            continue
+        report = call(repr(net), lambda net=net, X=X, y=y: check_gradients(net, X, y))
+        if report is not None:
+            report.title = (f"{net!r} (Nielsen's network, sizes {list(NIELSEN_SIZES)}, each "
+                            f"of {len(X)} examples a column vector, the mean "
+                            + ("of self.cost.fn" if callable(getattr(getattr(
+                                net.net, "cost", None), "fn", None)) else
+                               "quadratic cost 0.5 ||a - y||^2") + "): numerical gradients")
+            result.reports.append(report)
+    for names, text in other_styles(module, nielsen):  # said instead of "not checked"
+        result.skipped = [s for s in result.skipped if s.split(" ")[0] not in names
+                          and not any(s.startswith(f"class {n}:") for n in names)]
+        result.styles += [text] if text else []
     return result
 
 

@@ -18,6 +18,8 @@ from numpynn.gradcheck.corpus import (
     CNN_MUTATIONS,
     CONVNET_MUTATIONS,
     DEEP,
+    EIGHTH_ROUND_CORRECT,
+    EIGHTH_ROUND_MUTATIONS,
     FILE_MUTATIONS,
     LINEAR_MUTATIONS,
     MODEL_LOSS_MUTATIONS,
@@ -75,6 +77,9 @@ def test_smoke_corpus_holds_every_kind():
     # round seven: assignment 3's recurrent functions among them
     assert set(SEVENTH_ROUND_MUTATIONS) <= files
     assert {f"learner's {n}" for n in SEVENTH_ROUND_CORRECT} <= files
+    # round eight: the seed question's network in other styles
+    assert set(EIGHTH_ROUND_MUTATIONS) <= files
+    assert {f"learner's {n}" for n in EIGHTH_ROUND_CORRECT} <= files
 
 
 @pytest.mark.slow  # 27-34 s on 2 cores; most of its tables also run case by case by default
