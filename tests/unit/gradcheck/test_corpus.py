@@ -97,7 +97,8 @@ def test_smoke_corpus_meets_the_targets():
                                               + len(A1_NET_RAISING)
                                               + len(MODEL_LOSS_MUTATIONS)
                                               + len(SIXTH_ROUND_MUTATIONS)
-                                              + len(SEVENTH_ROUND_MUTATIONS)}, text
+                                              + len(SEVENTH_ROUND_MUTATIONS)
+                                              + len(EIGHTH_ROUND_MUTATIONS)}, text
     named = sum(v[1] for v in result.named.values())
     assert named >= 20, text
 
