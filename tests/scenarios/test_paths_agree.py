@@ -274,3 +274,28 @@ def test_a_log_target_searchs_row_is_evaluates_r2_of_its_best(tables):
     assert best["score_name"] == "r2"
     val = _evaluate(root, "sl/best/model.npz", "--split", "val")
     assert float(best["val_score"]) == pytest.approx(val["r2"], abs=1e-6)
+
+
+def test_an_ensemble_with_a_validation_split_keeps_epochs_as_one_network_would(tables):
+    """``--ensemble 3`` with a validation split stopped with a traceback ('PackedFit' object
+    has no attribute 'select'), and its members scored their epochs by accuracy where
+    the run's one network is scored, and kept, by balanced accuracy on imbalanced classes."""
+    root = tables
+    out = ok(numpynn("train", "--data", "imb.csv", "--epochs", "4", "--hidden", "8",
+                     "--val-fraction", "0.2", "--ensemble", "3", "--final-fit", "none",
+                     "--no-report", "--out", "e", cwd=root))
+    assert "keeps the epoch with the best validation balanced accuracy" in out
+    history = json.loads((root / "e/history.json").read_text())
+    assert {m["score_name"] for m in history["members"]} == {"balanced_accuracy"}
+    assert all(m["best_rule"] == "best validation balanced accuracy"
+               for m in history["members"])
+
+    from dataclasses import replace  # the Python API: it ran, scored by accuracy
+
+    from numpynn.runs.run import RunOptions, run_training
+    options = RunOptions(data=str(root / "imb.csv"), val_fraction=0.2, ensemble=3,
+                         hidden=[8], final_fit="none")
+    run_training(replace(options, train=replace(options.train, epochs=4)), root / "e_api",
+                 report=False)
+    history = json.loads((root / "e_api/history.json").read_text())
+    assert {m["score_name"] for m in history["members"]} == {"balanced_accuracy"}
