@@ -188,13 +188,17 @@ def regression_metrics(y_true: np.ndarray, y_pred: np.ndarray) -> dict[str, floa
 
 
 def r2_and_loss(model: Any, X: np.ndarray, y: np.ndarray, chunk: int = 8192,
-                idx: np.ndarray | None = None) -> tuple[float, float]:
+                idx: np.ndarray | None = None, units: Any = None) -> tuple[float, float]:
     """R^2 and mean data loss of a regression network on validated X: (N, D), y: (N, K),
-    a chunk of rows at a time (idx: only these rows), in the units the network was
-    trained in."""
+    a chunk of rows at a time (idx: only these rows). The loss is in the units the network
+    was trained in; R^2 in the targets' own units: ``units`` maps outputs and y (M, K)
+    back to them (a run's ``Targets.inverse``; None: already there, or an affine
+    standardisation, which leaves each output's R^2 as it is), so that the figure a
+    history records is the one ``numpynn evaluate`` gives."""
     n = X.shape[0] if idx is None else idx.shape[0]
     k = y.shape[1]
-    if n <= chunk and getattr(model.loss_fn, "name", "") == "squared_error":
+    if (units is None and n <= chunk
+            and getattr(model.loss_fn, "name", "") == "squared_error"):
         # one chunk of a squared-error network (a validation split, a training subset,
         # evaluated every epoch): the residuals once, the spread of y in two passes
         Xb, yb = (X, y) if idx is None else (X[idx], y[idx])
@@ -209,6 +213,8 @@ def r2_and_loss(model: Any, X: np.ndarray, y: np.ndarray, chunk: int = 8192,
         scores = model.forward(Xb).astype(np.float64)
         loss, _ = model.loss_fn(scores, yb)
         total_loss += loss * yb.shape[0]
+        if units is not None:  # R^2 in the targets' own units
+            scores, yb = units(scores), units(yb)
         sse += ((scores - yb) ** 2).sum(axis=0)
         b = yb.shape[0]  # merge the chunk's mean and spread (Chan et al.): no cancellation
         chunk_mean = yb.mean(axis=0)

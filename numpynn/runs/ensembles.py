@@ -23,7 +23,8 @@ from ..errors import InputError
 from ..evaluation import evaluate
 from ..training.ensemble import member_seeds, refuse_diverged
 from ..training.packed import train_packed
-from ..training.trainer import Callback, History, TrainConfig
+from ..training.scores import model_score_name
+from ..training.trainer import Callback, History, TrainConfig, resolve_select
 from ..validation import POSITIVE_INT
 
 __all__ = ["PackedFit", "check_ensemble", "fit_ensemble", "member_eval_samples",
@@ -72,7 +73,8 @@ class PackedFit:
     ``on_train_end`` after (the packed engine trains every epoch in one call, so there
     are no step or epoch events). Attributes as a Trainer's: the model (the ensemble),
     the training and validation arrays (X_val None without a validation split), the
-    members' shared config and the run's ``checkpoint_extra`` (no checkpoint is written)."""
+    members' shared config and the run's ``checkpoint_extra`` (no checkpoint is written),
+    and, as a Trainer's, the epoch score's name and the resolved rule that keeps an epoch."""
 
     model: Ensemble
     X_train: np.ndarray
@@ -82,6 +84,8 @@ class PackedFit:
     config: TrainConfig
     checkpoint_extra: dict[str, Any] = field(default_factory=dict)
     epoch: int = 0
+    score_name: str = "accuracy"
+    select: str = "loss"
 
 
 def member_eval_samples(eval_samples: int | None, n_train: int, n_members: int) -> int:
@@ -115,10 +119,17 @@ def fit_ensemble(options: Any, splits: Any, callbacks: Iterable[Callback] = (),
     n_out = task.n_outputs(splits.dataset, splits.y_train)
     members = [task.build_model(options, splits.X_train.shape[1], n_out, s) for s in seeds]
     has_val = splits.X_val.shape[0] > 0
+    # the members' epochs are scored as the run's one network's would be (a balanced
+    # accuracy on two imbalanced classes), so an ensemble keeps the epochs it would
+    scorer = task.run_scorer(targets, splits.y_train)
+    score = None if scorer is None else scorer.name
+    score_name = score or model_score_name(members[0])
     fit = PackedFit(Ensemble(members), splits.X_train, targets.transform(splits.y_train),
                     splits.X_val if has_val else None,
                     targets.transform(splits.y_val) if has_val else None,
-                    options.train, dict(extra or {}))
+                    options.train, dict(extra or {}), score_name=score_name,
+                    select=resolve_select(options.train.select, splits.X_val.shape[0],
+                                          score_name))
     callbacks = list(callbacks)
     for cb in callbacks:
         cb.on_train_begin(fit)  # type: ignore[arg-type]
@@ -128,7 +139,8 @@ def fit_ensemble(options: Any, splits: Any, callbacks: Iterable[Callback] = (),
         histories = train_packed(
             members, fit.X_train, fit.y_train,
             [replace(options.train, seed=s, eval_samples=rows) for s in seeds],
-            fit.X_val, fit.y_val, augment=augment)
+            fit.X_val, fit.y_val, augment=augment, score=score,
+            units=[getattr(scorer, "units", None)] * len(members))
     finally:
         for cb in callbacks:
             cb.on_train_end(fit)  # type: ignore[arg-type]

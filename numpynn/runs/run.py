@@ -651,14 +651,22 @@ def packable(options: RunOptions, splits: Splits) -> bool:
             and options.normalization is None)
 
 
-#: the epoch scores (:func:`epoch_score`) the packed engine computes
-PACKED_SCORES = (None, BALANCED_ACCURACY)
+#: the epoch scores (:func:`epoch_score`) the packed engine computes (a regression's R^2
+#: in its targets' units too: :func:`epoch_units`)
+PACKED_SCORES = (None, BALANCED_ACCURACY, "r2")
 
 
 def epoch_score(splits: Splits) -> str | None:
     """The name of the score the task ranks this run's epochs by (None: the loss's)."""
     scorer = splits.task.run_scorer(splits.targets, splits.y_train)
     return None if scorer is None else scorer.name
+
+
+def epoch_units(splits: Splits) -> Any:
+    """The map of outputs and targets (M, K) to the targets' own units that the run's
+    epoch R^2 is computed in (the task scorer's ``units``; None: as trained)."""
+    scorer = splits.task.run_scorer(splits.targets, splits.y_train)
+    return getattr(scorer, "units", None)
 
 
 def train_together(options: Sequence[RunOptions], splits: Splits, seed: int | None = None,
@@ -708,7 +716,9 @@ def _train_packed(options: Sequence[RunOptions], splits: Splits, seed: int | Non
             [replace(o.train, seed=s) for o, s in zip(options, seeds)],
             splits.X_val if has_val else None,
             targets.transform(splits.y_val) if has_val else None,
-            augment=augmentation(options[0], splits), rows=rows, score=epoch_score(splits))
+            augment=augmentation(options[0], splits), rows=rows, score=epoch_score(splits),
+            units=[epoch_units(s) for s in ([splits] * len(options) if parts is None
+                                            else [p.splits for p in parts])])
     return list(zip(models, histories))
 
 

@@ -16,6 +16,7 @@ from ..errors import DataError, InputError
 from ..evaluation import regression_metrics
 from ..layers import build_layer
 from ..models import Network, hidden_block
+from ..training.scores import UnitsR2Scorer
 from .base import TASKS, Targets, Task
 
 
@@ -75,6 +76,14 @@ class Regression(Task):
     has_classes: ClassVar[bool] = False
     ranks_by: ClassVar[str] = "loss"  # R^2 of several outputs averages; the loss sums
     report_title: ClassVar[str] = "numpynn regression report"
+
+    def epoch_scorer(self, targets: Targets) -> Any:
+        """R^2 in the targets' own units where the network trains on log(1 + y) (the
+        figure ``numpynn evaluate`` gives); None where the targets are only standardised,
+        which leaves each output's R^2 as it is."""
+        scaler = getattr(targets, "scaler", None)
+        log = getattr(scaler, "log", None)
+        return None if log is None or not log.any() else UnitsR2Scorer(targets.inverse)
 
     def check_data(self, ds: Dataset, spec: str) -> None:
         if ds.y is None or ds.y.dtype.kind != "f":

@@ -272,6 +272,7 @@ class _Member:
     y: np.ndarray | None = None  # its own targets of every row of X (None: the shared ones)
     val: tuple[np.ndarray, np.ndarray] | None = None  # its validation set (None: shared)
     eval_rows: np.ndarray | None = None  # rows of X its training figures are computed on
+    units: Callable[[np.ndarray], np.ndarray] | None = None  # R^2's units (train_packed)
     ref: float = math.nan  # the loss of predicting nothing on its rows (divergence rule)
 
 
@@ -856,6 +857,7 @@ def train_packed(
     augment: Callable[[np.ndarray, np.random.Generator], None] | None = None,
     rows: Sequence[MemberRows] | None = None,
     score: str | None = None,
+    units: Sequence[Callable[[np.ndarray], np.ndarray] | None] | None = None,
 ) -> list[History]:
     """Train ``models`` (K networks of one architecture) together; returns their histories.
 
@@ -876,6 +878,9 @@ def train_packed(
     together (a step gathers the same number of rows for each), the others in packs of
     their own. score: the epochs' score, None for the loss's own (accuracy, R^2) or
     ``"balanced_accuracy"`` for a classifier (the Trainer's ``BalancedAccuracyScorer``).
+    units: per model, a regression's map of outputs and targets (M, C) to the targets'
+    own units that its R^2 is computed in (the Trainer's ``UnitsR2Scorer``; None: as
+    trained, the default), e.g. a run's inverse of log(1 + y).
 
     Each model ends as ``Trainer(model, X_train, y_train, X_val, y_val, config).train()``
     would leave it (with ``rows``: ``Trainer(model, X_train[r.train], y[r.train],
@@ -902,7 +907,10 @@ def train_packed(
     score_name = _check_score(score, first)
     size = max_pack(first, configs[0].batch_size, budget)
     members = []
-    for model, config, (train, y_k, val_k) in zip(models, configs, own):
+    if units is not None and len(units) != len(models):
+        raise InputError(f"units must hold one entry per model ({len(models)}); got "
+                         f"{len(units)}.", param="units")
+    for i, (model, config, (train, y_k, val_k)) in enumerate(zip(models, configs, own)):
         own_val = val if val_k is None else val_k
         n_val = 0 if own_val is None else own_val[0].shape[0]
         config = replace(config, select=resolve_select(config.select, n_val, score_name))
@@ -910,6 +918,7 @@ def train_packed(
         m = _member(model, config, n)
         m.history.score_name = score_name
         m.rows, m.y, m.val = train, y_k, val_k
+        m.units = None if units is None else units[i]
         m.eval_rows = _eval_rows(m, X.shape[0])
         members.append(m)
     # a partial of a module's function, not a closure: it pickles (forked.train_halves'
@@ -1319,32 +1328,48 @@ def _stacked_metrics(pack: _Pack, X: np.ndarray, y: np.ndarray, member: int | No
     rows = max(1, min(n, EVAL_CHUNK_BYTES // (4 * K * max(pack.dims))))
     starts = range(0, n, rows)
     helper = _eval_helper() if pack.eval_split and len(starts) > 1 else None
+    units = [m.units for m in pack.members][pick]
+    units = None if all(u is None for u in units) else units
     if helper is None:
-        hits, per_class, loss, sse = _chunk_sums(pack, X, y, pick, K, rows, starts, 0)
+        hits, per_class, loss, sse, usse = _chunk_sums(pack, X, y, pick, K, rows, starts, 0,
+                                                       units)
     else:  # every other chunk in the helper thread, its own buffers and sums
-        other = helper.submit(_chunk_sums, pack, X, y, pick, K, rows, starts[1::2], 1)
+        other = helper.submit(_chunk_sums, pack, X, y, pick, K, rows, starts[1::2], 1,
+                              units)
         try:
-            mine = _chunk_sums(pack, X, y, pick, K, rows, starts[::2], 0)
+            mine = _chunk_sums(pack, X, y, pick, K, rows, starts[::2], 0, units)
         finally:
             theirs = other.result()
-        hits, per_class, loss, sse = (
+        hits, per_class, loss, sse, usse = (
             None if a is None else a + b for a, b in zip(mine, theirs))
     if not pack.squared:
         score = hits / n if per_class is None else class_score(hits, per_class, True)
         return list(zip(score.tolist(), (loss / n).tolist()))
     yy = np.asarray(y, np.float64)
+    if units is not None:  # R^2 in the targets' own units (each member's map)
+        yy = np.stack([_in_units(u, yy if yy.ndim == 2 else yy[k])
+                       for k, u in enumerate(units)])
     dev = yy - yy.mean(axis=-2, keepdims=True)
     sst = np.broadcast_to(np.einsum("...bc,...bc->...c", dev, dev), sse.shape)
-    return list(zip(r2_from_sums(sse, sst).tolist(), (0.5 * sse.sum(axis=1) / n).tolist()))
+    score = r2_from_sums(sse if usse is None else usse, sst)
+    return list(zip(score.tolist(), (0.5 * sse.sum(axis=1) / n).tolist()))
+
+
+def _in_units(units: Callable[[np.ndarray], np.ndarray] | None, v: np.ndarray
+              ) -> np.ndarray:
+    """Outputs or targets v (n, C) in the targets' own units (``units`` None: as they are)."""
+    return v if units is None else np.asarray(units(v), np.float64)
 
 
 def _chunk_sums(pack: _Pack, X: np.ndarray, y: np.ndarray, pick: slice, K: int, rows: int,
-                starts: Sequence[int], slot: int
-                ) -> tuple[np.ndarray, np.ndarray | None, np.ndarray, np.ndarray | None]:
+                starts: Sequence[int], slot: int, units: Sequence[Any] | None = None
+                ) -> tuple[np.ndarray, np.ndarray | None, np.ndarray, np.ndarray | None,
+                           np.ndarray | None]:
     """The sums :func:`_stacked_metrics` makes of the chunks of ``rows`` rows starting at
     ``starts``: rows right (K,) (or (K, C) per class, with the rows of each class), summed
-    cross-entropy (K,) and squared errors (K, C) (None unless a regression), in workspace
-    ``slot`` (one per thread)."""
+    cross-entropy (K,) and squared errors (K, C) (None unless a regression), and with
+    ``units`` (one map per member, see :func:`train_packed`) the squared errors in the
+    targets' own units (K, C) (else None), in workspace ``slot`` (one per thread)."""
     dims = pack.dims
     flats, kernels, ones = pack.eval_workspace(K, rows, slot)
     C = dims[-1]
@@ -1352,6 +1377,7 @@ def _chunk_sums(pack: _Pack, X: np.ndarray, y: np.ndarray, pick: slice, K: int, 
     per_class = np.zeros((K, C)) if pack.balanced else None  # rows of each class
     loss = np.zeros(K)
     sse = None
+    usse = None if units is None else np.zeros((K, C))
     for start in starts:
         cut = slice(start, start + rows)
         Xb = X[..., cut, :]
@@ -1377,6 +1403,10 @@ def _chunk_sums(pack: _Pack, X: np.ndarray, y: np.ndarray, pick: slice, K: int, 
             h = out
         if pack.squared:
             diff = h.astype(np.float64)
+            if usse is not None:
+                for k, u in enumerate(units):
+                    r = _in_units(u, diff[k]) - _in_units(u, yb if yb.ndim == 2 else yb[k])
+                    usse[k] += np.einsum("bc,bc->c", r, r)
             diff -= yb
             part = np.einsum("kbc,kbc->kc", diff, diff)
             sse = part if sse is None else sse + part
@@ -1390,7 +1420,7 @@ def _chunk_sums(pack: _Pack, X: np.ndarray, y: np.ndarray, pick: slice, K: int, 
                 cell = (labels + C * np.arange(K)[:, None]).ravel()
                 hits += np.bincount(cell[right.ravel()], minlength=K * C).reshape(K, C)
                 per_class += np.bincount(cell, minlength=K * C).reshape(K, C)
-    return hits, per_class, loss, sse
+    return hits, per_class, loss, sse, usse
 
 
 def _class_sums(h: np.ndarray, labels: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -121,6 +121,23 @@ class LossScorer(Scorer):
         return score_and_loss(model, X, y, idx=idx)
 
 
+class UnitsR2Scorer(Scorer):
+    """A regression's R^2 in the targets' own units, for a network trained on targets
+    that are not an affine map of them (log(1 + y)): ``units`` (a run's
+    ``Targets.inverse``) maps outputs and targets (N, K) back, so the R^2 a history,
+    a search row and a report record is the one ``numpynn evaluate`` gives; the loss stays
+    in the trained units (:func:`numpynn.evaluation.r2_and_loss`)."""
+
+    name = "r2"
+
+    def __init__(self, units: Any) -> None:
+        self.units = units
+
+    def __call__(self, model: Any, X: np.ndarray, y: np.ndarray,
+                 idx: np.ndarray | None = None) -> tuple[float, float]:
+        return r2_and_loss(model, X, y, idx=idx, units=self.units)
+
+
 class BalancedAccuracyScorer(Scorer):
     """A classifier's balanced accuracy (:func:`class_score`): the score of a table whose
     classes are imbalanced, where plain accuracy rewards answering the frequent class."""
