@@ -85,6 +85,25 @@ def whole_number(text: str) -> int:
     return int(number)
 
 
+#: characters that word processors, web pages and input methods put in numbers for the
+#: ASCII ones Python reads (fullwidth digits it reads already): the minus sign and dashes
+#: ('1e\u22123', '\u22121'), fullwidth commas, points and colons ('8\uff0c4', '1e-4\uff1a1e-2')
+_TYPOGRAPHIC = str.maketrans({"\u2212": "-", "\u2012": "-", "\u2013": "-", "\ufe63": "-",
+                              "\uff0d": "-", "\uff0b": "+", "\uff0c": ",", "\u3001": ",",
+                              "\uff0e": ".", "\uff1a": ":"})
+#: what a number or a list of numbers is written with, once in ASCII
+_NUMERIC = re.compile(r"[\s\d.,:eE+\-()\[\]]*")
+
+
+def numeric_text(text: str) -> str:
+    """``text`` with its typographic minus signs, dashes, fullwidth commas, points and
+    colons as ASCII where it is a number or a list of them written so (``1e\u22123`` pasted
+    from a paper is ``1e-3``; ``8\uff0c4`` typed with a CJK input method is ``8,4``); any
+    other text (a column's name) unchanged."""
+    ascii_text = text.translate(_TYPOGRAPHIC)
+    return ascii_text if ascii_text != text and _NUMERIC.fullmatch(ascii_text) else text
+
+
 def percent_reason(text: str) -> str:
     """For a number written as a percentage ('20%', the habit of spreadsheets and of
     sizes said in words): " (... 20% is 0.2)"; else ""."""
@@ -237,7 +256,8 @@ def output_path(text: str) -> Path:
     """A file or directory path to write, ``~`` expanded: one that does not exist yet and
     holds a control character (a carriage return from a script saved with Windows line
     endings, a pasted newline) is refused, as the name made would look like another in
-    every listing and message (``run`` for ``run\\r``) and nothing would find it."""
+    every listing and message (``run`` for ``run\\r``) and nothing would find it; so is
+    one that would make a name beginning or ending with white space (``--out 'run '``)."""
     found = _CONTROL.search(text)
     if found and not os.path.lexists(os.path.expanduser(text)):
         char = found.group()
@@ -248,10 +268,33 @@ def output_path(text: str) -> Path:
             f"{text!r} holds the control character {char!r}{cause}, which would make a "
             "name that no listing shows as it is; give the path without it, e.g. "
             f"{_CONTROL.sub('', text).strip()!r}")
+    spaced = _spaced_new_name(text)
+    if spaced is not None:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} would make a name that begins or ends with a space"
+            f"{'' if spaced == text else f' ({spaced!r})'} (pasted from a terminal, or a "
+            "quote closed one character late?), which looks "
+            "like another in every listing and message and nothing finds; give the path "
+            f"without it, e.g. {_unspaced(text)!r}")
     variable = unexpanded_variable(text)
     if variable is not None:
         raise variable
     return _plain_path(text)
+
+
+def _spaced_new_name(text: str) -> str | None:
+    """The first name in the path ``text`` that does not exist yet and begins or ends with
+    white space (``'run '``, ``' preds.csv'``), which writing it would make; else None."""
+    current = Path(os.path.expanduser(text))
+    while not os.path.lexists(current) and current.name:
+        if current.name != current.name.strip():
+            return current.name
+        current = current.parent
+    return None
+
+
+def _unspaced(text: str) -> str:
+    return os.sep.join(part.strip() for part in text.strip().split(os.sep))
 
 
 def file_path(example: str) -> Callable[[str], Path]:

@@ -217,6 +217,15 @@ OTHER_COMMANDS: dict[str, str] = {
 }
 
 
+#: other tools' commands for what numpynn does without a command of its own
+NO_SUCH_COMMAND: dict[str, str] = dict.fromkeys(
+    ("report", "reports", "plot", "plots", "show", "dashboard", "tensorboard", "summary",
+     "visualize", "visualise"),
+    "numpynn has no command for it: numpynn train and numpynn search write their report "
+    "(report.html, with its plots) into their output directory; open RUN/report.html in "
+    "a browser, and numpynn evaluate MODEL prints a model's scores")
+
+
 def command_hint(given: str) -> str:
     """For a command numpynn does not have: numpynn's command for another tool's word
     (``fit``: train), or the command it is a typo of ("; ..."); else ""."""
@@ -225,6 +234,8 @@ def command_hint(given: str) -> str:
     word = given.strip().lower()
     if word == "version":
         return "; for the version: numpynn --version"
+    if word in NO_SUCH_COMMAND:
+        return f"; {NO_SUCH_COMMAND[word]}"
     meant = OTHER_COMMANDS.get(word)
     if meant is None:
         near = difflib.get_close_matches(word, COMMANDS, n=1, cutoff=0.7)
@@ -310,6 +321,8 @@ def extras_hint(top: argparse.ArgumentParser, extras: Sequence[str],
     if parser is None:
         return ""
     first = extras[0]
+    if first.lower() in ("help", "?") and extras == [first]:  # numpynn train help
+        return f"; for help: numpynn {command} --help"
     if first == "--":  # the shell's end of options (`train -- --data x.csv`)
         return (f"; '--' ends the options, and numpynn {command} takes no arguments after "
                 "it: leave it out")
