@@ -486,7 +486,7 @@ class _Parser(argparse.ArgumentParser):
             return f"; a decimal comma? numpynn reads numbers with a point: {flag} {point}"
         items = [v.strip() for v in given[-1].split(",")]
         values = [v for v in items if v]
-        if len(values) == 1:  # --lr=1e-3, (a comma left from a list or a Python call)
+        if len(values) == 1 and "is empty" not in message:  # --lr=1e-3, (a list's comma)
             return f"; a comma too many? {flag} {values[0]}"
         return search_list_hint(argv[0], flag, values)
 

@@ -146,3 +146,9 @@ def test_a_named_pipe_given_as_data_is_refused_at_once_not_waited_on(tmp_path):
 def test_other_commands_and_stray_words_are_answered_with_numpynns_way(tmp_path, argv, said):
     stderr = _refused(tmp_path, *argv, said=said)
     assert "did you mean numpynn export" not in stderr and "numpynn search ..." not in stderr
+
+
+def test_a_list_option_with_a_comma_too_many_says_so_once(tmp_path):
+    stderr = _refused(tmp_path, "train", "--data", "t.csv", "--ignore-columns", "a,",
+                      said="item 2 of 2 in 'a,' is empty")
+    assert "a comma too many" not in stderr
