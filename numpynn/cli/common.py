@@ -268,6 +268,13 @@ def output_path(text: str) -> Path:
             f"{text!r} holds the control character {char!r}{cause}, which would make a "
             "name that no listing shows as it is; give the path without it, e.g. "
             f"{_CONTROL.sub('', text).strip()!r}")
+    shared = _shared_directory(text)
+    if shared is not None:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is {shared} (what `~/$NAME` or `$DIR/` become where the variable is "
+            "empty or unset?): the command's files would be strewn among everything else "
+            "there; give a directory of their own, e.g. "
+            f"{os.path.join(text, 'numpynn-runs', 'run-1')}")
     spaced = _spaced_new_name(text)
     if spaced is not None:
         raise argparse.ArgumentTypeError(
@@ -280,6 +287,20 @@ def output_path(text: str) -> Path:
     if variable is not None:
         raise variable
     return _plain_path(text)
+
+
+def _shared_directory(text: str) -> str | None:
+    """For a path that is the home directory or the file system's root: its words ("your
+    home directory"); else None."""
+    try:
+        given = os.path.realpath(os.path.expanduser(text))
+        home = os.path.realpath(os.path.expanduser("~"))
+    except (OSError, ValueError):
+        return None
+    if given == os.path.realpath(os.sep):
+        return "the file system's root"
+    return "your home directory" if given == home and home != os.path.realpath(os.sep) \
+        else None
 
 
 def _spaced_new_name(text: str) -> str | None:

@@ -152,3 +152,17 @@ def test_a_list_option_with_a_comma_too_many_says_so_once(tmp_path):
     stderr = _refused(tmp_path, "train", "--data", "t.csv", "--ignore-columns", "a,",
                       said="item 2 of 2 in 'a,' is empty")
     assert "a comma too many" not in stderr
+
+
+@pytest.mark.parametrize("command", ["train", "search"])
+@pytest.mark.parametrize("out", ["~", "~/", "/"])
+def test_out_that_is_the_home_directory_or_the_root_is_refused(tmp_path, monkeypatch,
+                                                               command, out):
+    home = tmp_path / "home"
+    home.mkdir()
+    monkeypatch.setenv("HOME", str(home))
+    _table(tmp_path / "t.csv")
+    result = numpynn(command, "--data", "t.csv", "--out", out, cwd=tmp_path)
+    assert result.returncode == 2 and "Traceback" not in result.stderr, result.stderr
+    assert "a directory of their own" in result.stderr
+    assert not list(home.iterdir())  # no run strewn among the user's files
