@@ -166,3 +166,10 @@ def test_out_that_is_the_home_directory_or_the_root_is_refused(tmp_path, monkeyp
     assert result.returncode == 2 and "Traceback" not in result.stderr, result.stderr
     assert "a directory of their own" in result.stderr
     assert not list(home.iterdir())  # no run strewn among the user's files
+
+
+def test_a_decimal_comma_before_an_exponent_is_offered_before_the_search_list(tmp_path):
+    stderr = _refused(tmp_path, "train", "--data", "t.csv", "--lr", "1,5e-3",
+                      said="got '1,5e-3'; a decimal comma? numpynn reads numbers with a "
+                      "point: --lr 1.5e-3 (numpynn train takes one --lr value")
+    assert "--lr 1,5e-3)" in stderr
