@@ -94,6 +94,9 @@ NO_SUCH_FLAG: dict[str, str] = {
     **dict.fromkeys(("device", "gpu", "cuda", "cpu", "accelerator", "gpus"),
                     "numpynn runs on the CPU with NumPy: there is no device to choose (the "
                     "environment variable OPENBLAS_NUM_THREADS sets its threads)"),
+    **dict.fromkeys(("dry_run", "dryrun", "check_only"),
+                    "numpynn has no dry run: numpynn explain shows the network's shapes, and "
+                    "--epochs 1 tries the whole run quickly"),
     **dict.fromkeys(("verbose", "v", "verbosity"),
                     "numpynn prints the run's header and every epoch by default; --quiet "
                     "prints neither"),
@@ -361,6 +364,9 @@ def _option_hint(command: str, parser: argparse.ArgumentParser, flag: str) -> st
                 "shell script or an alias keeps them)")
     if name in NO_SUCH_FLAG:
         return f"; {NO_SUCH_FLAG[name]}"
+    negated = _negated_switch_hint(flag, own)
+    if negated:
+        return negated
     from .common import flags
     from .main import COMMANDS, build_parser  # every command's options, on this error only
 
@@ -388,6 +394,33 @@ def _option_hint(command: str, parser: argparse.ArgumentParser, flag: str) -> st
         return "; numpynn's options are long (only -h is short)"
     near = difflib.get_close_matches(flag, longs, n=1, cutoff=0.75)
     return f"; did you mean {near[0]}?" if near else ""
+
+
+#: other tools' flags for numpynn's switches (a switch is no run option: not in flags())
+OTHER_SWITCHES: dict[str, str] = {
+    **dict.fromkeys(("silent", "quiet_mode", "no_progress", "no_verbose"), "--quiet"),
+    **dict.fromkeys(("force", "overwrite_output", "clobber"), "--overwrite"),
+}
+
+
+def _negated_switch_hint(flag: str, own: dict[str, argparse.Action]) -> str:
+    """``--no-quiet``, ``--no-overwrite`` (a switch's negation, argparse's
+    BooleanOptionalAction habit) and ``--report`` (where the switch is ``--no-report``):
+    that the default is already what they ask, and the other tools' name of a switch
+    (``--silent``, ``--force``); else "". Before, difflib offered the switch of the
+    opposite meaning ("--no-overwrite: did you mean --overwrite?")."""
+    name = flag[2:] if flag.startswith("--") else ""
+    switches = {o for o, a in own.items() if a.nargs == 0 and o != "--help"}
+    other = OTHER_SWITCHES.get(name.replace("-", "_").lower())
+    if other in switches:
+        return f"; numpynn's flag for it is {other}"
+    if name.startswith("no-") and f"--{name[3:]}" in switches:
+        return (f"; --{name[3:]} is off unless given, so {flag} is the default already: "
+                "leave it out")
+    if f"--no-{name}" in switches:
+        return (f"; the {name.replace('-', ' ')} is made unless --no-{name} is given, so "
+                f"{flag} is the default already: leave it out")
+    return ""
 
 
 def _value_hint(command: str, parser: argparse.ArgumentParser, value: str,

@@ -173,3 +173,19 @@ def test_a_decimal_comma_before_an_exponent_is_offered_before_the_search_list(tm
                       said="got '1,5e-3'; a decimal comma? numpynn reads numbers with a "
                       "point: --lr 1.5e-3 (numpynn train takes one --lr value")
     assert "--lr 1,5e-3)" in stderr
+
+
+@pytest.mark.parametrize("argv,said", [
+    (["train", "--data", "t.csv", "--no-overwrite"], "--overwrite is off unless given, so "
+     "--no-overwrite is the default already: leave it out"),
+    (["train", "--data", "t.csv", "--no-quiet"], "--quiet is off unless given"),
+    (["search", "--data", "t.csv", "--no-halving"], "--halving is off unless given"),
+    (["train", "--data", "t.csv", "--report"], "the report is made unless --no-report is "
+     "given, so --report is the default already"),
+    (["train", "--data", "t.csv", "--silent"], "numpynn's flag for it is --quiet"),
+    (["train", "--data", "t.csv", "--force"], "numpynn's flag for it is --overwrite"),
+    (["train", "--data", "t.csv", "--dry-run"], "numpynn has no dry run"),
+])
+def test_a_switch_of_the_opposite_meaning_is_not_offered(tmp_path, argv, said):
+    stderr = _refused(tmp_path, *argv, said=said)
+    assert "did you mean" not in stderr
