@@ -101,7 +101,8 @@ def numeric_text(text: str) -> str:
     from a paper is ``1e-3``; ``8\uff0c4`` typed with a CJK input method is ``8,4``); any
     other text (a column's name) unchanged."""
     ascii_text = text.translate(_TYPOGRAPHIC)
-    return ascii_text if ascii_text != text and _NUMERIC.fullmatch(ascii_text) else text
+    numeric = _NUMERIC.fullmatch(ascii_text) and re.search(r"\d", ascii_text)
+    return ascii_text if ascii_text != text and numeric else text  # not --delimiter ，
 
 
 def percent_reason(text: str) -> str:
@@ -328,6 +329,7 @@ def file_path(example: str) -> Callable[[str], Path]:
                 f"{text!r} ends with '/', so it names a directory; give a file path, e.g. "
                 f"{os.path.join(text, example)}")
         return output_path(text)
+    NAME_READERS.add(parse)
     return parse
 
 
@@ -473,6 +475,11 @@ def reg_value(text: str) -> float | str:
     except ValueError:
         return text
 
+
+#: the readers whose text is a name (a path, a column), never read as a number
+#: (:func:`numeric_text` leaves their text alone: a file named ``1−2``)
+NAME_READERS: set[Callable[[str], Any]] = {data_spec, path, output_path, column_spec,
+                                           column_list, delimiter}
 
 #: how a declared option's flag is read (:data:`numpynn.runs.options.READERS`)
 READERS: dict[str, Callable[[str], Any]] = {

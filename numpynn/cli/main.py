@@ -369,10 +369,10 @@ class _Parser(argparse.ArgumentParser):
         so, train's other choices refused them; and a number written with a typographic
         minus sign, dash or a fullwidth comma (:func:`numpynn.cli.common.numeric_text`) is
         the number: it was "expected a positive number, got '1e−3'"."""
-        if action.type not in (None, str):  # '1e−3' pasted from a paper is 1e-3
-            from .common import numeric_text
+        from .common import NAME_READERS, numeric_text
 
-            arg_string = numeric_text(arg_string)
+        if action.type not in (None, str) and action.type not in NAME_READERS:
+            arg_string = numeric_text(arg_string)  # '1e−3' pasted from a paper is 1e-3
         value = super()._get_value(action, arg_string)
         choices = action.choices
         if (isinstance(value, str) and choices is not None and value not in choices

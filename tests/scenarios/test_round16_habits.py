@@ -189,3 +189,20 @@ def test_a_decimal_comma_before_an_exponent_is_offered_before_the_search_list(tm
 def test_a_switch_of_the_opposite_meaning_is_not_offered(tmp_path, argv, said):
     stderr = _refused(tmp_path, *argv, said=said)
     assert "did you mean" not in stderr
+
+
+def test_a_fullwidth_comma_as_the_delimiter_stays_that_character():
+    from numpynn.cli.main import build_parser
+
+    argv = ["train", "--data", "t.csv", "--delimiter", "\uff0c"]
+    assert build_parser(["train"], argv).parse_args(argv).delimiter == "\uff0c"
+
+
+def test_a_path_or_column_written_like_a_number_with_a_minus_sign_stays_that_name():
+    from numpynn.cli.main import build_parser
+
+    argv = ["predict", "m.npz", "--data", "1\u22122", "--output", "3\u22124", "--id-column",
+            "5\u22126"]
+    args = build_parser(["predict"], argv).parse_args(argv)
+    assert str(args.output) == "3\u22124" and args.data.endswith("1\u22122")
+    assert args.id_column == "5\u22126"
