@@ -269,14 +269,14 @@ def output_path(text: str) -> Path:
             f"{text!r} holds the control character {char!r}{cause}, which would make a "
             "name that no listing shows as it is; give the path without it, e.g. "
             f"{_CONTROL.sub('', text).strip()!r}")
-    shared = _shared_directory(text)
+    shared = _shared_directory(text) if text.strip() else None  # '': refused below
     if shared is not None:
         raise argparse.ArgumentTypeError(
             f"{text!r} is {shared} (what `~/$NAME` or `$DIR/` become where the variable is "
             "empty or unset?): the command's files would be strewn among everything else "
             "there; give a directory of their own, e.g. "
             f"{os.path.join(text, 'numpynn-runs', 'run-1')}")
-    spaced = _spaced_new_name(text)
+    spaced = _spaced_new_name(text) if text.strip() else None
     if spaced is not None:
         raise argparse.ArgumentTypeError(
             f"{text!r} would make a name that begins or ends with a space"
