@@ -85,6 +85,26 @@ def whole_number(text: str) -> int:
     return int(number)
 
 
+#: characters that word processors, web pages and input methods put in numbers for the
+#: ASCII ones Python reads (fullwidth digits it reads already): the minus sign and dashes
+#: ('1e\u22123', '\u22121'), fullwidth commas, points and colons ('8\uff0c4', '1e-4\uff1a1e-2')
+_TYPOGRAPHIC = str.maketrans({"\u2212": "-", "\u2012": "-", "\u2013": "-", "\ufe63": "-",
+                              "\uff0d": "-", "\uff0b": "+", "\uff0c": ",", "\u3001": ",",
+                              "\uff0e": ".", "\uff1a": ":"})
+#: what a number or a list of numbers is written with, once in ASCII
+_NUMERIC = re.compile(r"[\s\d.,:eE+\-()\[\]]*")
+
+
+def numeric_text(text: str) -> str:
+    """``text`` with its typographic minus signs, dashes, fullwidth commas, points and
+    colons as ASCII where it is a number or a list of them written so (``1e\u22123`` pasted
+    from a paper is ``1e-3``; ``8\uff0c4`` typed with a CJK input method is ``8,4``); any
+    other text (a column's name) unchanged."""
+    ascii_text = text.translate(_TYPOGRAPHIC)
+    numeric = _NUMERIC.fullmatch(ascii_text) and re.search(r"\d", ascii_text)
+    return ascii_text if ascii_text != text and numeric else text  # not --delimiter ，
+
+
 def percent_reason(text: str) -> str:
     """For a number written as a percentage ('20%', the habit of spreadsheets and of
     sizes said in words): " (... 20% is 0.2)"; else ""."""
@@ -237,7 +257,8 @@ def output_path(text: str) -> Path:
     """A file or directory path to write, ``~`` expanded: one that does not exist yet and
     holds a control character (a carriage return from a script saved with Windows line
     endings, a pasted newline) is refused, as the name made would look like another in
-    every listing and message (``run`` for ``run\\r``) and nothing would find it."""
+    every listing and message (``run`` for ``run\\r``) and nothing would find it; so is
+    one that would make a name beginning or ending with white space (``--out 'run '``)."""
     found = _CONTROL.search(text)
     if found and not os.path.lexists(os.path.expanduser(text)):
         char = found.group()
@@ -248,10 +269,54 @@ def output_path(text: str) -> Path:
             f"{text!r} holds the control character {char!r}{cause}, which would make a "
             "name that no listing shows as it is; give the path without it, e.g. "
             f"{_CONTROL.sub('', text).strip()!r}")
+    shared = _shared_directory(text) if text.strip() else None  # '': refused below
+    if shared is not None:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is {shared} (what `~/$NAME` or `$DIR/` become where the variable is "
+            "empty or unset?): the command's files would be strewn among everything else "
+            "there; give a directory of their own, e.g. "
+            f"{os.path.join(text, 'numpynn-runs', 'run-1')}")
+    spaced = _spaced_new_name(text) if text.strip() else None
+    if spaced is not None:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} would make a name that begins or ends with a space"
+            f"{'' if spaced == text else f' ({spaced!r})'} (pasted from a terminal, or a "
+            "quote closed one character late?), which looks "
+            "like another in every listing and message and nothing finds; give the path "
+            f"without it, e.g. {_unspaced(text)!r}")
     variable = unexpanded_variable(text)
     if variable is not None:
         raise variable
     return _plain_path(text)
+
+
+def _shared_directory(text: str) -> str | None:
+    """For a path that is the home directory or the file system's root: its words ("your
+    home directory"); else None."""
+    try:
+        given = os.path.realpath(os.path.expanduser(text))
+        home = os.path.realpath(os.path.expanduser("~"))
+    except (OSError, ValueError):
+        return None
+    if given == os.path.realpath(os.sep):
+        return "the file system's root"
+    return "your home directory" if given == home and home != os.path.realpath(os.sep) \
+        else None
+
+
+def _spaced_new_name(text: str) -> str | None:
+    """The first name in the path ``text`` that does not exist yet and begins or ends with
+    white space (``'run '``, ``' preds.csv'``), which writing it would make; else None."""
+    current = Path(os.path.expanduser(text))
+    while not os.path.lexists(current) and current.name:
+        if current.name != current.name.strip():
+            return current.name
+        current = current.parent
+    return None
+
+
+def _unspaced(text: str) -> str:
+    return os.sep.join(part.strip() for part in text.strip().split(os.sep))
 
 
 def file_path(example: str) -> Callable[[str], Path]:
@@ -264,6 +329,7 @@ def file_path(example: str) -> Callable[[str], Path]:
                 f"{text!r} ends with '/', so it names a directory; give a file path, e.g. "
                 f"{os.path.join(text, example)}")
         return output_path(text)
+    NAME_READERS.add(parse)
     return parse
 
 
@@ -409,6 +475,11 @@ def reg_value(text: str) -> float | str:
     except ValueError:
         return text
 
+
+#: the readers whose text is a name (a path, a column), never read as a number
+#: (:func:`numeric_text` leaves their text alone: a file named ``1−2``)
+NAME_READERS: set[Callable[[str], Any]] = {data_spec, path, output_path, column_spec,
+                                           column_list, delimiter}
 
 #: how a declared option's flag is read (:data:`numpynn.runs.options.READERS`)
 READERS: dict[str, Callable[[str], Any]] = {

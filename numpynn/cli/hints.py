@@ -94,6 +94,9 @@ NO_SUCH_FLAG: dict[str, str] = {
     **dict.fromkeys(("device", "gpu", "cuda", "cpu", "accelerator", "gpus"),
                     "numpynn runs on the CPU with NumPy: there is no device to choose (the "
                     "environment variable OPENBLAS_NUM_THREADS sets its threads)"),
+    **dict.fromkeys(("dry_run", "dryrun", "check_only"),
+                    "numpynn has no dry run: numpynn explain shows the network's shapes, and "
+                    "--epochs 1 tries the whole run quickly"),
     **dict.fromkeys(("verbose", "v", "verbosity"),
                     "numpynn prints the run's header and every epoch by default; --quiet "
                     "prints neither"),
@@ -217,6 +220,15 @@ OTHER_COMMANDS: dict[str, str] = {
 }
 
 
+#: other tools' commands for what numpynn does without a command of its own
+NO_SUCH_COMMAND: dict[str, str] = dict.fromkeys(
+    ("report", "reports", "plot", "plots", "show", "dashboard", "tensorboard", "summary",
+     "visualize", "visualise"),
+    "numpynn has no command for it: numpynn train and numpynn search write their report "
+    "(report.html, with its plots) into their output directory; open RUN/report.html in "
+    "a browser, and numpynn evaluate MODEL prints a model's scores")
+
+
 def command_hint(given: str) -> str:
     """For a command numpynn does not have: numpynn's command for another tool's word
     (``fit``: train), or the command it is a typo of ("; ..."); else ""."""
@@ -225,6 +237,8 @@ def command_hint(given: str) -> str:
     word = given.strip().lower()
     if word == "version":
         return "; for the version: numpynn --version"
+    if word in NO_SUCH_COMMAND:
+        return f"; {NO_SUCH_COMMAND[word]}"
     meant = OTHER_COMMANDS.get(word)
     if meant is None:
         near = difflib.get_close_matches(word, COMMANDS, n=1, cutoff=0.7)
@@ -310,6 +324,8 @@ def extras_hint(top: argparse.ArgumentParser, extras: Sequence[str],
     if parser is None:
         return ""
     first = extras[0]
+    if first.lower() in ("help", "?") and extras == [first]:  # numpynn train help
+        return f"; for help: numpynn {command} --help"
     if first == "--":  # the shell's end of options (`train -- --data x.csv`)
         return (f"; '--' ends the options, and numpynn {command} takes no arguments after "
                 "it: leave it out")
@@ -351,6 +367,9 @@ def _option_hint(command: str, parser: argparse.ArgumentParser, flag: str) -> st
                 "shell script or an alias keeps them)")
     if name in NO_SUCH_FLAG:
         return f"; {NO_SUCH_FLAG[name]}"
+    negated = _negated_switch_hint(flag, own)
+    if negated:
+        return negated
     from .common import flags
     from .main import COMMANDS, build_parser  # every command's options, on this error only
 
@@ -378,6 +397,33 @@ def _option_hint(command: str, parser: argparse.ArgumentParser, flag: str) -> st
         return "; numpynn's options are long (only -h is short)"
     near = difflib.get_close_matches(flag, longs, n=1, cutoff=0.75)
     return f"; did you mean {near[0]}?" if near else ""
+
+
+#: other tools' flags for numpynn's switches (a switch is no run option: not in flags())
+OTHER_SWITCHES: dict[str, str] = {
+    **dict.fromkeys(("silent", "quiet_mode", "no_progress", "no_verbose"), "--quiet"),
+    **dict.fromkeys(("force", "overwrite_output", "clobber"), "--overwrite"),
+}
+
+
+def _negated_switch_hint(flag: str, own: dict[str, argparse.Action]) -> str:
+    """``--no-quiet``, ``--no-overwrite`` (a switch's negation, argparse's
+    BooleanOptionalAction habit) and ``--report`` (where the switch is ``--no-report``):
+    that the default is already what they ask, and the other tools' name of a switch
+    (``--silent``, ``--force``); else "". Before, difflib offered the switch of the
+    opposite meaning ("--no-overwrite: did you mean --overwrite?")."""
+    name = flag[2:] if flag.startswith("--") else ""
+    switches = {o for o, a in own.items() if a.nargs == 0 and o != "--help"}
+    other = OTHER_SWITCHES.get(name.replace("-", "_").lower())
+    if other in switches:
+        return f"; numpynn's flag for it is {other}"
+    if name.startswith("no-") and f"--{name[3:]}" in switches:
+        return (f"; --{name[3:]} is off unless given, so {flag} is the default already: "
+                "leave it out")
+    if f"--no-{name}" in switches:
+        return (f"; the {name.replace('-', ' ')} is made unless --no-{name} is given, so "
+                f"{flag} is the default already: leave it out")
+    return ""
 
 
 def _value_hint(command: str, parser: argparse.ArgumentParser, value: str,

@@ -355,6 +355,7 @@ class _Parser(argparse.ArgumentParser):
         for arg in args:
             if arg == "--":
                 break
+            self._refuse_typographic_dashes(arg)
             name = arg.split("=", 1)[0]
             hint = MISREAD_STARTS.get(name)
             if hint and name not in own and any(o.startswith(name) for o in own):
@@ -362,10 +363,43 @@ class _Parser(argparse.ArgumentParser):
                            f"start of one, as other tools mean other things by it: {hint}; "
                            "give the flag in full")
 
+    #: dashes that word processors, chat tools and web pages put for '--' or '-'
+    DASHES = re.compile("^([\u2010-\u2015\u2212\ufe58\ufe63\uff0d][\u2010-\u2015\u2212"
+                        "\ufe58\ufe63\uff0d-]?)([A-Za-z][\\w-]*)")
+
+    def _refuse_typographic_dashes(self, arg: str) -> None:
+        """``\u2014data x.csv``, ``\u2013-epochs 5`` (a command copied from a web page, a chat or
+        a document whose editor turned '--' into a dash): refused, naming the flag with
+        its two hyphens, where argparse took it for a value ("unrecognized arguments",
+        or a hint about the option before it)."""
+        import unicodedata
+
+        found = self.DASHES.match(arg)
+        if found is None:
+            return
+        name = "--" + found.group(2)
+        starting = [o for o in self._option_string_actions if o.startswith(name)]
+        if not starting:
+            return
+        if name not in starting and len(starting) == 1:  # —ep: --epochs
+            name = starting[0]
+        dashes = " and ".join(sorted({f"{c!r} ({unicodedata.name(c, 'a dash').lower()})"
+                                      for c in found.group(1) if c != "-"}))
+        raise UsageError(f"argument {arg.split('=', 1)[0]}: starts with {dashes}, not the "
+                         f"two hyphens of an option (copied from a web page, a chat or a "
+                         f"document that turned '--' into a dash?); write {name} (see "
+                         f"'{self.prog} --help')")
+
     def _get_value(self, action, arg_string):  # type: ignore[override]
         """argparse's, except that a choice in other letter case (``--optimizer Adam``,
         ``--task Regression``) is the choice: search's lists and --activation took them
-        so, train's other choices refused them."""
+        so, train's other choices refused them; and a number written with a typographic
+        minus sign, dash or a fullwidth comma (:func:`numpynn.cli.common.numeric_text`) is
+        the number: it was "expected a positive number, got '1e−3'"."""
+        from .common import NAME_READERS, numeric_text
+
+        if action.type not in (None, str) and action.type not in NAME_READERS:
+            arg_string = numeric_text(arg_string)  # '1e−3' pasted from a paper is 1e-3
         value = super()._get_value(action, arg_string)
         choices = action.choices
         if (isinstance(value, str) and choices is not None and value not in choices
@@ -402,14 +436,47 @@ class _Parser(argparse.ArgumentParser):
             from .hints import command_hint
 
             hint = command_hint(argv[0]) if argv else ""
+        elif "ignored explicit argument" in message:  # --quiet=false, -hidden 8, -help
+            hint = self._explicit_argument_hint(message) or hint
         elif message.startswith("the following arguments are required: --data") and \
                 _stdin_redirected():  # numpynn predict MODEL < new.csv
             hint = ("; numpynn reads no data from standard input (it reads a file more than "
                     "once): give the file with --data, e.g. --data new.csv")
+        elif re.match(r"the following arguments are required: (COMMAND|ACTION)", message) \
+                and self._dashed_word():  # numpynn data --list, numpynn --train
+            word = self._dashed_word()
+            hint = (f"; {word} is written without dashes: "
+                    f"{' '.join(self.prog.split()[:2])} {word.lstrip('-')} ...")
         elif message.startswith("the following arguments are required: COMMAND") and any(
                 a in ("-V", "-v", "-version", "version") for a in argv):
             hint = "; for the version: numpynn --version"
         raise UsageError(f"{message}{hint} (see '{prog} --help')")
+
+    def _dashed_word(self) -> str:
+        """The command or action given as an option (``data --list``, ``--train``), or ''."""
+        words = [w for a in self._actions if isinstance(a, argparse._SubParsersAction)
+                 for w in a.choices]
+        return next((a for a in self.argv if a.startswith("-") and a.lstrip("-") in words), "")
+
+    def _explicit_argument_hint(self, message: str) -> str:
+        """argparse's "argument --quiet: ignored explicit argument 'false'" said plainly: a
+        switch given a value (``--quiet=false``), or a long flag written with one dash
+        whose first letter is a short flag's (``-hidden 8`` read as -h with 'idden')."""
+        from .hints import switch_hint
+
+        found = re.match(r"argument (\S+): ignored explicit argument '(.*)'$", message)
+        if found is None:
+            return ""
+        flags, value = found.group(1).split("/"), found.group(2)
+        short = next((f for f in flags if not f.startswith("--")), None)
+        if short is not None and f"{short}{value}" in self.argv:  # -hidden: not -h
+            name = f"-{short}{value}"
+            own = [o for o in self._option_string_actions if o.startswith("--")]
+            meant = name if name in own else next((o for o in own if o.startswith(name)), "")
+            listed = f": write {meant}" if meant else ""
+            return (f"; {short}{value} was read as {short} with the value {value!r}: "
+                    f"numpynn's options are long, with two hyphens{listed}")
+        return switch_hint(flags[-1], value)
 
     def _other_tools_hint(self, message: str) -> str:
         """Another tool's value for a choice (``--optimizer adamw``, ``--header 0``), a
@@ -446,7 +513,16 @@ class _Parser(argparse.ArgumentParser):
         point = decimal_comma(given[-1])
         if point is not None:
             return f"; a decimal comma? numpynn reads numbers with a point: {flag} {point}"
-        return search_list_hint(argv[0], flag, [v.strip() for v in given[-1].split(",")])
+        items = [v.strip() for v in given[-1].split(",")]
+        values = [v for v in items if v]
+        if len(values) == 1 and "is empty" not in message:  # --lr=1e-3, (a list's comma)
+            return f"; a comma too many? {flag} {values[0]}"
+        listed = search_list_hint(argv[0], flag, values)
+        decimal = re.fullmatch(r"([+-]?\d+),(\d+[eE][+-]?\d+)", given[-1].strip())
+        if decimal and listed:  # --lr 1,5e-3: 1.5e-3 written with a decimal comma, likelier
+            return (f"; a decimal comma? numpynn reads numbers with a point: {flag} "
+                    f"{decimal.group(1)}.{decimal.group(2)}{listed.replace('; ', ' (', 1)})")
+        return listed
 
 
 def build_parser(declare: Collection[str] | None = None,
@@ -580,7 +656,7 @@ def _refuse_options_before_the_command(argv: Sequence[str]) -> None:
     import shlex
 
     command = argv[at].lower()
-    ordered = shlex.join([command, *argv[:at], *argv[at + 1:]])
+    ordered = shlex.join([command, *(a for a in argv[:at] if a != "--"), *argv[at + 1:]])
     raise UsageError(f"{shlex.join(argv[:at])}: options come after the command, "
                      f"and numpynn's own options are only --help and --version; "
                      f"write: numpynn {ordered} (see 'numpynn {command} --help')")

@@ -274,6 +274,16 @@ def load_dataset(
             "CIFAR-100 is read from its files, not downloaded by numpynn: download "
             "cifar-100-python.tar.gz from https://www.cs.toronto.edu/~kriz/cifar.html, "
             "unpack it and give cifar100:DIR (the folder holding train, test and meta)")
+    stream = text in ("-", "/dev/stdin") or (
+        os.path.exists(text) and not os.path.isfile(text) and not os.path.isdir(text))
+    if stream:  # --data -, /dev/stdin, <(zcat t.csv.gz), a named pipe: a stream (first:
+        # opened to look at its start, a named pipe without a writer waited for ever)
+        what = "standard input" if text in ("-", "/dev/stdin") else "a pipe or a device"
+        raise DataError(
+            f"`data` {text} is {what}: numpynn reads a data file more than once (its "
+            "format first, then its rows), which a stream cannot be; write it to a file first "
+            "(e.g. `... > new.csv`, or `zcat t.csv.gz > t.csv`; .csv.gz is read as it is) "
+            "and give that file.")
     other = _other_format_error(text) or _idx_file_error(text)
     if other is not None:
         raise other
@@ -289,14 +299,6 @@ def load_dataset(
             f"(IDX files) or cifar10:{text} (CIFAR-10 batches), a folder of images with one "
             f"subfolder per class ({text}/CLASS/IMAGE.png), or for a table the path of "
             f"its .csv or .npz file inside it{directory_hint(text)}")
-    stream = text in ("-", "/dev/stdin") or (os.path.exists(text) and not os.path.isfile(text))
-    if stream:  # --data - (standard input), /dev/stdin, <(zcat t.csv.gz): a stream
-        what = "standard input" if text in ("-", "/dev/stdin") else "a pipe or a device"
-        raise DataError(
-            f"`data` {text} is {what}: numpynn reads a data file more than once (its "
-            "format first, then its rows), which a stream cannot be; write it to a file first "
-            "(e.g. `... > new.csv`, or `zcat t.csv.gz > t.csv`; .csv.gz is read as it is) "
-            "and give that file.")
     near = suggest_spec(text)
     hint = f" (did you mean {near}?)" if near is not None else ""
     raise DataError(f"unknown data spec {text!r}{hint}; use one of: {', '.join(SPEC_FORMS)}")
