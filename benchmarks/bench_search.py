@@ -45,6 +45,7 @@ Usage::
 
     python benchmarks/bench_search.py                  # 3 rounds + packed K=1,4,16 (~2 min)
     python benchmarks/bench_search.py --rounds 5 --no-packed
+    python benchmarks/bench_search.py --breakdown     # where the packed grid's time goes
 """
 
 from __future__ import annotations
@@ -218,6 +219,78 @@ def grid_table(a: argparse.Namespace, log) -> list[str]:
     return lines
 
 
+def breakdown(epochs: int) -> list[str]:
+    """Where a packed grid's time goes: the search in this process alone (``jobs=1``, one
+    BLAS thread), each pack timed with its multiply-only limit, and the engine's phases
+    (``_Pack.forward`` (with the loss), ``backward``, ``update`` (the optimiser), the
+    per-epoch evaluation and the rest of an epoch: batch gathering, bookkeeping) timed by
+    wrappers around them."""
+    from bench_packed import multiply_limit
+    from threadpoolctl import threadpool_limits
+
+    import numpynn.search.runner as runner
+    import numpynn.training.packed as packed
+    from numpynn.search import search
+    from numpynn.search.trials import SEARCH_EVAL_SAMPLES
+
+    phases: dict[str, float] = dict.fromkeys(("forward", "_loss", "backward", "update",
+                                              "_evaluate", "_run_epoch"), 0.0)
+    packs: dict[tuple[int, int], float] = {}
+    originals: list[tuple[Any, str, Any]] = []  # put back at the end
+
+    def timed(owner: Any, name: str, key: Any = None) -> None:
+        original = getattr(owner, name)
+        originals.append((owner, name, original))
+
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            started = time.perf_counter()
+            try:
+                return original(*args, **kwargs)
+            finally:
+                seconds = time.perf_counter() - started
+                if key is None:
+                    phases[name] += seconds
+                else:
+                    packs[key(*args)] = packs.get(key(*args), 0.0) + seconds
+
+        setattr(owner, name, wrapper)
+
+    for name in ("forward", "_loss", "backward", "update"):
+        timed(packed._Pack, name)
+    for name in ("_evaluate", "_run_epoch"):
+        timed(packed, name)
+    timed(runner, "run_pack", key=lambda base, p, *rest: (p[0]["hidden"][0],
+                                                          p[0]["batch_size"]))
+    options, space = numpynn_inputs(epochs)
+    try:
+        with threadpool_limits(limits=1, user_api="blas"):
+            started = time.perf_counter()
+            search(options, space, mode="grid", seed=SEED, jobs=1, out=None, report=False)
+            total = time.perf_counter() - started
+    finally:
+        for owner, name, original in originals:
+            setattr(owner, name, original)
+    X, _, Xv, _ = split_arrays(epochs)
+    n_eval = Xv.shape[0] + min(SEARCH_EVAL_SAMPLES, X.shape[0])
+    k = len(LRS) * len(L2S)
+    lines = ["| pack (hidden, batch) | s | multiply-only limit s | of limit |", "|---|---|---|---|"]
+    limit_sum = 0.0
+    for (h, b), seconds in sorted(packs.items()):
+        limit = multiply_limit(k, h, b, epochs, X.shape[0], n_eval, shared=False, threads=1)
+        limit_sum += limit
+        lines.append(f"| {h}, {b} | {seconds:.3f} | {limit:.3f} | {100 * limit / seconds:.0f}% |")
+    lines.append(f"| all | {sum(packs.values()):.3f} | {limit_sum:.3f} | "
+                 f"{100 * limit_sum / sum(packs.values()):.0f}% |")
+    rest = phases["_run_epoch"] - sum(phases[n] for n in ("forward", "backward", "update",
+                                                          "_evaluate"))
+    lines += ["", f"The search in one process: {total:.2f} s. Phases: forward "
+              f"{phases['forward']:.3f} s (the loss {phases['_loss']:.3f} s of it), backward "
+              f"{phases['backward']:.3f} s, update {phases['update']:.3f} s, per-epoch "
+              f"evaluation {phases['_evaluate']:.3f} s, the rest of the epochs "
+              f"{rest:.3f} s."]
+    return lines
+
+
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--rounds", type=int, default=3)
@@ -226,9 +299,14 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--no-packed", action="store_true", help="skip the packed K=1,4,16 part")
     p.add_argument("--ks", default="1,4,16", help="pack sizes of the packed part")
     p.add_argument("--one", choices=NAMES, help=argparse.SUPPRESS)
+    p.add_argument("--breakdown", action="store_true",
+                   help="only where the packed grid's time goes, in one process (~5 s)")
     a = p.parse_args(argv)
     if a.one:
         print(json.dumps(one(a.one, a.epochs, a.jobs)))
+        return 0
+    if a.breakdown:
+        print("\n".join(breakdown(a.epochs)))
         return 0
 
     def log(msg: str) -> None:
