@@ -52,7 +52,7 @@ import sys
 import time
 import traceback
 import types
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from types import ModuleType
 from typing import Any
@@ -2599,8 +2599,7 @@ def _name_dscores(report: GradCheckReport, target: Any, X: np.ndarray, y: np.nda
                         "y does not hold: 1 is subtracted from every entry of dscores "
                         "(dscores -= 1); subtract it once per row at that row's own label: "
                         "dscores[np.arange(N), y] -= 1")
-                report.rows = [dataclasses.replace(r, kind="correct class", kind_text=text)
-                               if r in failed else r for r in report.rows]
+                _correct_class(report, failed, text)
                 return
             present, counts, diff = (np.isin(np.arange(MODEL_C), y2).astype(np.float64),
                                      np.bincount(y2, minlength=MODEL_C) / N, off(y2))
@@ -2611,8 +2610,7 @@ def _name_dscores(report: GradCheckReport, target: Any, X: np.ndarray, y: np.nda
                     "dscores[:, y] -= 1 "
                     "subtracts 1 in every row at every label (columns y); subtract it once "
                     "per row at that row's own label: dscores[np.arange(N), y] -= 1")
-            report.rows = [dataclasses.replace(r, kind="correct class", kind_text=text)
-                           if r in failed else r for r in report.rows]
+            _correct_class(report, failed, text)
         return
     text = (f"the last layer's {key} (db = sum of dscores over the batch) is off by "
             f"{c:.3g} x each class's count in y / N: dscores' correct-class entries are "
@@ -2620,6 +2618,11 @@ def _name_dscores(report: GradCheckReport, target: Any, X: np.ndarray, y: np.nda
                          "one_hot(y)) / N)" if abs(c - 1) < 1e-3 else
                          "dscores = (probs - one_hot(y)) / N, the 1 subtracted once at "
                          "each example's correct class"))
+    _correct_class(report, failed, text)
+
+
+def _correct_class(report: GradCheckReport, failed: Sequence[Any], text: str) -> None:
+    """Name the ``failed`` rows of ``report`` as the correct class's mistake, ``text``."""
     report.rows = [dataclasses.replace(r, kind="correct class", kind_text=text)
                    if r in failed else r for r in report.rows]
 
