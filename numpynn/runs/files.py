@@ -45,6 +45,8 @@ from ..outputs import (
 MODEL_FILE, HISTORY_FILE, CHECKPOINT_FILE = "model.npz", "history.json", "checkpoint.npz"
 #: a search's settings and trial log (numpynn.search): a directory with either holds a search
 SEARCH_SETTINGS_FILE, SEARCH_TRIALS_FILE = "search.json", "trials.jsonl"
+#: the folder of a search's best model (its retrained best trial, which results.json describes)
+SEARCH_BEST_DIR = "best"
 REPORT_FILES = ("report.html", "loss.svg", "accuracy.svg", "confusion.svg", "weights.png",
                 "r2.svg", "predicted_vs_true.svg", "residuals.svg")
 #: the plots that earlier reports wrote as PNG: removed with a replaced run's report files
@@ -158,6 +160,15 @@ def prepare_run_dir(out: str | os.PathLike[str], inputs: Iterable[str | os.PathL
                          f"{SEARCH_TRIALS_FILE}): a run written there would mix its files "
                          f"with the search's. Choose another directory (e.g. {out / 'run'}); "
                          f"to continue the search: numpynn search --resume {out}.")
+    search = Path(os.path.abspath(out)).parent
+    if Path(os.path.abspath(out)).name == SEARCH_BEST_DIR and holds_search(search):
+        # (before: --overwrite replaced the search's best model with the run's, and the
+        # search's results, its summary and `search --resume` went on describing the trial)
+        raise InputError(f"{what} {out} is the folder of the best model of the search in "
+                         f"{out.parent} (its results.json and search --resume describe that "
+                         f"model): a run "
+                         f"written there would replace it with another model. Choose "
+                         f"another directory (e.g. {out.parent / 'run'}).")
     created = first_missing(out)
     try:
         out.mkdir(parents=True, exist_ok=True)

@@ -348,6 +348,21 @@ class Splits(SplitArrays):
     recipe: TableRecipe | None = None
     task: Task = field(default_factory=Classification)
     targets: Targets = field(default_factory=Identity)
+    #: :func:`split_keys` of the raw split: recorded in the model, so that ``evaluate``
+    #: knows a re-created split for the run's rows (empty: not known)
+    keys: dict[str, str] = field(default_factory=dict, kw_only=True)
+
+
+def split_keys(parts: Sequence[np.ndarray]) -> dict[str, str]:
+    """Fingerprints of a raw split ``(X_tr, y_tr, X_val, y_val, X_te, y_te)`` (as
+    :func:`split_dataset` returns it): ``labels``, of the targets of every part in order;
+    ``rows``, of the features too, where they are numbers (a table's text columns read
+    as objects are left to ``labels``). The same file gives the same keys; a file whose
+    rows were reordered or edited since gives others (the same sizes notwithstanding)."""
+    keys = {"labels": fingerprint(*(np.asarray(y) for y in parts[1::2]))}
+    if all(np.asarray(X).dtype.kind in "biuf" for X in parts[0::2]):
+        keys["rows"] = fingerprint(*(np.asarray(a) for a in parts))
+    return keys
 
 
 def check_reg(reg: object) -> float | str:
@@ -453,6 +468,7 @@ def prepare_splits(options: RunOptions, ds: Dataset | None = None,
     try:
         task.check_data(ds, options.data)
         X_tr, y_tr, X_val, y_val, X_te, y_te = split_dataset(ds, options, task)
+        keys = split_keys((X_tr, y_tr, X_val, y_val, X_te, y_te))
     except DataError as exc:  # the reading's warnings often say why (a class of one row)
         warnings = [note for note in ds.notes if note.startswith("warning: ")]
         if warnings:
@@ -487,7 +503,7 @@ def prepare_splits(options: RunOptions, ds: Dataset | None = None,
     return Splits(prep.transform(X_tr, copy=False), y_tr, prep.transform(X_val, copy=False),
                   y_val, prep.transform(X_te, copy=not owned_test), y_te, prep, described,
                   recipe, task, targets,
-                  notes=split_notes + task.data_notes(y_tr, described, options))
+                  notes=split_notes + task.data_notes(y_tr, described, options), keys=keys)
 
 
 def encode_splits(ds: Dataset, source: str, parts: tuple[np.ndarray, np.ndarray, np.ndarray],
@@ -1134,6 +1150,7 @@ def save_run(
         "best_epoch": history.best_epoch,
         "best_rule": history.best_rule,
         "split_sizes": sizes,
+        **({"split_keys": splits.keys} if getattr(splits, "keys", None) else {}),
         "stop_reason": history.stop_reason,
         "train_seconds": seconds,
     }
@@ -1296,17 +1313,30 @@ def seen_rows(saved: SavedModel, spec: str, split: str) -> tuple[bool, str | Non
 
 
 def _check_split_as_trained(saved: SavedModel, spec: str, sizes: Mapping[str, int],
-                            split: str) -> None:
+                            split: str, parts: Sequence[np.ndarray] | None = None) -> None:
     """InputError where the split re-created from ``spec`` (its rows per part, ``sizes``)
     is not the training run's (as its model records it): the file changed since (rows
     added or removed), so the "test split" would be other rows, training rows among them."""
     recorded = saved.metadata.get("split_sizes")
     if not isinstance(recorded, Mapping) or not all(
             isinstance(recorded.get(k), int) for k in ("train", "val", "test")):
-        return  # a model of before split sizes were recorded: nothing to compare
+        recorded = None  # a model of before split sizes were recorded: nothing to compare
     # a refit moves the validation rows into train: the test rows and the total must match
-    if recorded["test"] == sizes["test"] and sum(recorded[k] for k in sizes) == sum(
-            sizes.values()):
+    if recorded is None or recorded["test"] == sizes["test"] and sum(
+            recorded[k] for k in sizes) == sum(sizes.values()):
+        keys = saved.metadata.get("split_keys")
+        if isinstance(keys, Mapping) and parts is not None:
+            now = split_keys(parts)
+            if any(keys.get(k) != now[k] for k in now if k in keys):
+                # (before: rows reordered or edited, their count the same, gave a "test
+                # split" of other rows, training rows among them, without a word)
+                raise InputError(
+                    f"the data of {spec} changed since the model was trained: the same number "
+                    f"of rows ({split_sizes_text(sizes)}), but rows were edited or reordered, "
+                    f"so the `split='{split}'` rows re-created from it are not the run's (rows "
+                    "it trained on may be among them). Evaluate on labelled rows the model "
+                    "never saw with `split='all'` (a file of new rows only), or restore the "
+                    "file as it was.", param="split")
         return
     was = split_sizes_text({k: recorded[k] for k in sizes})
     raise InputError(f"the data of {spec} changed since the model was trained: its split "
@@ -1392,7 +1422,7 @@ def evaluation_data(saved: SavedModel, spec: str, split: str = "auto",
                              "use `split='all'`.", param="split") from None
     parts = split_dataset(ds, run, task)
     _check_split_as_trained(saved, spec, {"train": parts[0].shape[0], "val": parts[2].shape[0],
-                                          "test": parts[4].shape[0]}, split)
+                                          "test": parts[4].shape[0]}, split, parts)
     i = {"train": 0, "val": 2, "test": 4}[split]
     if parts[i].shape[0] == 0:
         raise InputError(f"the training run of {spec} had no {split} split (0 rows; small "

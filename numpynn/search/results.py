@@ -11,7 +11,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from ..runs.files import SEARCH_SETTINGS_FILE, SEARCH_TRIALS_FILE
+from ..runs.files import SEARCH_BEST_DIR, SEARCH_SETTINGS_FILE, SEARCH_TRIALS_FILE
 from ..tasks import task_named
 from ..training.scores import PERCENT_SCORES, score_label
 from .space import PARAMS
@@ -22,7 +22,7 @@ COLUMNS = ("rank", "trial", "status", "score_name", "val_score", "val_loss", "tr
            "best_epoch", "epochs_run", *PARAMS, "seed", *RUN_COLUMNS)
 SETTINGS_FILE, TRIALS_FILE = SEARCH_SETTINGS_FILE, SEARCH_TRIALS_FILE
 RESULTS_CSV, RESULTS_JSON, PLOT_FILE, BEST_DIR = (
-    "results.csv", "results.json", "search.png", "best")
+    "results.csv", "results.json", "search.png", SEARCH_BEST_DIR)
 
 
 def _finite(value: Any) -> bool:
