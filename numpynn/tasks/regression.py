@@ -90,6 +90,21 @@ class Regression(Task):
             raise InputError(f"`task='regression'` needs numeric targets (a CSV file's "
                              f"numeric target column, an .npz file's y); {spec} has class "
                              "labels.", param="task")
+        y = self.targets_array(ds.y)
+        if y.shape[0] < 2:
+            return
+        constant = np.flatnonzero(np.ptp(y, axis=0) == 0)
+        if constant.size:
+            name = ds.table.label_name if ds.table is not None else None
+            if y.shape[1] > 1:
+                where = f"target column {int(constant[0])} (of {y.shape[1]})"
+            else:
+                where = f"the label column {name!r}" if name else "the target"
+            raise DataError(
+                f"{spec}: {where} holds the same value ({y[0, constant[0]]:g}) in every "
+                f"one of the {y.shape[0]:,} rows, so there is nothing to learn (R^2 is "
+                "undefined). Check that the label column is the right one "
+                "(`label_column`), or predict that value without a model.")
 
     def check_options(self, options: Any) -> None:
         if options.refit:
