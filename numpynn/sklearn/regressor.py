@@ -24,6 +24,8 @@ MLPClassifier: ``reg = alpha / batch_size``).
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 from sklearn.base import RegressorMixin
 from sklearn.utils import check_random_state
@@ -166,6 +168,8 @@ class MLPRegressor(RegressorMixin, _BaseMLP):
                               dtype=np.dtype(dtype), seed=init_seed)
         self._fitted_hidden = list(self._hidden)
         self.y_scaler_ = TargetScaler().fit(y2) if self.scale_y else None
+        if not self.scale_y:
+            _warn_unscaled_targets(y2)
         self._reset_fit_state(n_outputs, "identity")
 
     # -------------------------------------------------------------------- predict
@@ -180,6 +184,34 @@ class MLPRegressor(RegressorMixin, _BaseMLP):
         if self.y_scaler_ is not None:
             out = self.y_scaler_.inverse_transform(out)
         return out[:, 0] if out.shape[1] == 1 else out
+
+
+#: y whose size (the larger of |mean| and the standard deviation) is outside this range
+#: trains badly without ``scale_y``: the network's outputs start within about 1 of 0
+UNSCALED_Y_RANGE = (1e-4, 1e4)
+
+
+def _warn_unscaled_targets(y2: np.ndarray) -> None:
+    """A UserWarning naming ``scale_y=True`` when a column of y (n, K) is far from unit
+    scale (around 1e8, or 1e-8): without scaling, the fit ends far off (R^2 of -1e3 on
+    targets around 1e8, of -1e13 on targets around 1e-8) and only a ConvergenceWarning
+    said so, which asks for more iterations."""
+    if y2.shape[0] < 2:
+        return
+    mean, std = np.abs(y2.mean(axis=0)), y2.std(axis=0)
+    size = np.maximum(mean, std)
+    low, high = UNSCALED_Y_RANGE
+    far = (size > high) | ((std > 0) & (size < low))
+    if not far.any():
+        return
+    k = int(np.flatnonzero(far)[0])
+    column = f"y's column {k}" if y2.shape[1] > 1 else "y"
+    warnings.warn(
+        f"{column} is far from unit scale (mean {y2[:, k].mean():.3g}, standard deviation "
+        f"{std[k]:.3g}) and scale_y=False, so the network (whose outputs start near 0) "
+        "fits it slowly or badly (more iterations rarely help); give scale_y=True (y is "
+        "standardised for training and predictions mapped back), or rescale y.",
+        UserWarning, stacklevel=4)
 
 
 def _check_numeric_targets(y: object) -> None:

@@ -37,6 +37,39 @@ class ScaledTargets(Targets):
         return self.scaler.state()
 
 
+#: a target this many robust standard deviations (1.4826 x the median absolute deviation)
+#: from the median is out of line with the rest: a typo, other units, a code for missing
+#: (1e12 among values of a few units); a heavy but real tail (prices, counts) stays below
+EXTREME_TARGET = 1e6
+
+
+def extreme_targets(y: np.ndarray, name: str | None = None) -> str | None:
+    """A warning when some targets in y (N, K) lie more than :data:`EXTREME_TARGET`
+    robust standard deviations from their column's median, else None. Squared error and
+    R^2 are then the few rows' figures: the network fits them and misses the rest (R^2
+    0.04 on the training rows, -17 on the rows without the outlier), and nothing said so."""
+    y = np.asarray(y, np.float64).reshape(len(y), -1)
+    if y.shape[0] < 3:
+        return None
+    med = np.median(y, axis=0)
+    spread = 1.4826 * np.median(np.abs(y - med), axis=0)
+    far = (np.abs(y - med) > EXTREME_TARGET * spread) & (spread > 0)
+    if not far.any():
+        return None
+    k = int(np.flatnonzero(far.any(axis=0))[0])
+    values = y[far[:, k], k]
+    where = (f"target column {k}" if y.shape[1] > 1
+             else f"the label column {name!r}" if name else "the targets")
+    shown = ", ".join(f"{v:g}" for v in values[:3]) + (", ..." if values.size > 3 else "")
+    return (f"warning: {values.size} value(s) of {where} ({shown}) lie more than a million "
+            f"typical deviations from the others (median {med[k]:.4g}, median absolute "
+            f"deviation {spread[k] / 1.4826:.4g}): squared error and R^2 are dominated by "
+            "them, so the model and its figures describe those rows, not the rest. Check "
+            "them for a typo, other units or a code for missing, and drop or fix them; a "
+            "real heavy tail trains better on log(1 + y) (`target_transform='log'`, targets "
+            "of at least 0).")
+
+
 def random_split(n: int, val_fraction: float, test_fraction: float, seed: int
                  ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Row indices (train, val, test) of a random split (sizes rounded up, as the
@@ -90,6 +123,21 @@ class Regression(Task):
             raise InputError(f"`task='regression'` needs numeric targets (a CSV file's "
                              f"numeric target column, an .npz file's y); {spec} has class "
                              "labels.", param="task")
+        y = self.targets_array(ds.y)
+        if y.shape[0] < 2:
+            return
+        constant = np.flatnonzero(np.ptp(y, axis=0) == 0)
+        if constant.size:
+            name = ds.table.label_name if ds.table is not None else None
+            if y.shape[1] > 1:
+                where = f"target column {int(constant[0])} (of {y.shape[1]})"
+            else:
+                where = f"the label column {name!r}" if name else "the target"
+            raise DataError(
+                f"{spec}: {where} holds the same value ({y[0, constant[0]]:g}) in every "
+                f"one of the {y.shape[0]:,} rows, so there is nothing to learn (R^2 is "
+                "undefined). Check that the label column is the right one "
+                "(`label_column`), or predict that value without a model.")
 
     def check_options(self, options: Any) -> None:
         if options.refit:
@@ -113,15 +161,23 @@ class Regression(Task):
 
     def warnings(self, metrics: Mapping[str, Mapping[str, float]], splits: Any,
                  options: Any = None) -> list[str]:
-        """A held-out R^2 below 0: the predictions are worse than the training mean."""
+        """A held-out R^2 below 0: the predictions are worse than the training mean;
+        targets far out of line with the rest (:func:`extreme_targets`)."""
+        log = getattr(splits.targets, "scaler", None)
+        logged = log is not None and log.log is not None and bool(log.log.any())
+        parts = [np.asarray(getattr(splits, name, None), np.float64).reshape(
+            -1, splits.y_train.shape[1]) for name in ("y_train", "y_val", "y_test")
+            if getattr(splits, name, None) is not None]
+        recipe = getattr(splits, "recipe", None)  # a table's: it names the label column
+        extreme = None if logged else extreme_targets(
+            np.concatenate(parts), getattr(recipe, "label_name", None))
+        out = [] if extreme is None else [extreme]
         bad = [(name, m["r2"]) for name, m in metrics.items()
                if name in ("val", "test") and m.get("n", 0) >= 2 and m.get("r2", 0) < 0]
         if not bad:
-            return []
+            return out
         figures = ", ".join(f"{name} R^2 {r2:.3f}" for name, r2 in bad)
         rows = int(splits.y_train.shape[0])
-        log = getattr(splits.targets, "scaler", None)
-        logged = log is not None and log.log is not None and bool(log.log.any())
         widest = max(getattr(options, "hidden", None) or [0])
         smaller = 16 if widest == 0 or widest > 32 else max(2, widest // 4)
         causes = [
@@ -137,7 +193,7 @@ class Regression(Task):
                       "group); check the split")
         return [f"warning: {figures}: the model predicts worse than always answering the "
                 "training mean, so do not use it as it is. Likely causes: "
-                + "; ".join(causes) + "."]
+                + "; ".join(causes) + "."] + out
 
     def split(self, ds: Dataset, val_fraction: float | None, test_fraction: float,
               seed: int) -> tuple[np.ndarray, ...]:
