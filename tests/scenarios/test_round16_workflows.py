@@ -3,21 +3,12 @@ best model reused, outputs written where another command's files are)."""
 
 from __future__ import annotations
 
-import hashlib
 from pathlib import Path
 
 import numpy as np
 
 from tests.clirun import numpynn
-
-TRAIN = ("train", "--data", "digits", "--epochs", "1", "--hidden", "8", "--quiet")
-SEARCH = ("search", "--data", "digits", "--trials", "1", "--epochs", "1", "--hidden", "8",
-          "--quiet", "--no-report")
-
-
-def _digest(folder: Path) -> dict[str, str]:
-    return {str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(folder.rglob("*")) if p.is_file()}
+from tests.scenarios.test_reliability_round5 import SEARCH, TRAIN, _digest
 
 
 def test_a_run_into_a_searchs_best_folder_is_refused_and_the_best_model_kept(tmp_path):
