@@ -1697,6 +1697,25 @@ DROP_DOCSTRING = "drop each neuron output with probability p"
 #: unscaled in train mode, the output scaled by the keep probability at test time)
 VANILLA_WORDS = ("vanilla", "non-inverted", "non inverted", "noninverted", "not inverted")
 KEEP_DOCSTRING = "keep each neuron output with probability p"
+#: a mention of vanilla dropout that says the function is NOT it: the course's own
+#: docstring since 2019, "Forward pass for inverted dropout. Note that this is different
+#: from the vanilla version of dropout."
+_NOT_VANILLA = re.compile(
+    r"\b(?:different from|differs from|unlike|instead of|as opposed to|rather than|not"
+    r"|than)\s+(?:the\s+|a\s+)?(?:vanilla|non-inverted|non inverted|noninverted)")
+#: "inverted" said of the function itself: not "non-inverted", "not inverted"
+_INVERTED = re.compile(r"(?<![\w-])(?<!non )(?<!not )inverted\b")
+
+
+def says_vanilla(doc: str | None) -> bool:
+    """Whether a dropout_forward docstring says the function is vanilla (non-inverted)
+    dropout (:data:`VANILLA_WORDS`): not where it mentions vanilla dropout to say it is
+    something else (:data:`_NOT_VANILLA`), nor where it says it is inverted dropout."""
+    text = " ".join((doc or "").split()).lower()
+    text = _NOT_VANILLA.sub(" ", text)
+    if _INVERTED.search(text):
+        return False
+    return any(w in text for w in VANILLA_WORDS)
 
 
 def _dropout_behaviour(fwd: Callable, seed: int) -> GradCheckReport:
@@ -1709,7 +1728,7 @@ def _dropout_behaviour(fwd: Callable, seed: int) -> GradCheckReport:
     x = _draw(seed, "x_stats", (500, 500)) + 10
     doc = " ".join((inspect.getdoc(fwd) or "").split())
     old_course = DROP_DOCSTRING in doc
-    vanilla = any(w in doc.lower() for w in VANILLA_WORDS)
+    vanilla = says_vanilla(doc)
     outs = {p: np.asarray(fwd(x.copy(), {"mode": "train", "p": p, "seed": 123})[0])
             for p in (0.25, 0.7)}
     zeroed = {p: float(np.mean(out == 0)) for p, out in outs.items()}
@@ -2682,6 +2701,10 @@ def _model_test_mode(cls: type, kwargs: dict[str, Any], model: Any, X: np.ndarra
     if norm == "batchnorm":
         report.rows.append(_running_averages_kept(cls, kwargs, model, X))
     drop = _dropout(cls, kwargs)
+    if drop is not None and drop[0] == "dropout_keep_ratio":
+        row = _keep_ratio_row(cls, kwargs)
+        if row is not None:
+            report.rows.append(row)
     if drop is not None and not _normalization(kwargs):
         plain = cls(**{**kwargs, drop[0]: drop[2]})
         for key, value in model.params.items():
@@ -2718,12 +2741,39 @@ def _model_test_mode(cls: type, kwargs: dict[str, Any], model: Any, X: np.ndarra
     return report
 
 
+#: the keep ratio a net is built with to read its dropout_param: 0.5 (the checks' value)
+#: is both a keep and a drop probability, where 1 - keep_ratio passed as p looks right
+KEEP_RATIO_PROBE = 0.8
+
+
+def _keep_ratio_row(cls: type, kwargs: dict[str, Any]) -> GradCheckRow | None:
+    """A net built with ``dropout_keep_ratio=0.8`` must pass 0.8 on as dropout_param's
+    p (the course's dropout_forward keeps a unit with probability p): 0.2 there is the
+    keep ratio turned into a drop probability (``1 - dropout_keep_ratio``), which the
+    gradient checks at 0.5 cannot see. None where the net keeps no ``dropout_param`` dict
+    with a number p (nothing to read)."""
+    model = cls(**{**kwargs, "dropout_keep_ratio": KEEP_RATIO_PROBE})
+    param = getattr(model, "dropout_param", None)
+    p = param.get("p") if isinstance(param, dict) else None
+    if not isinstance(p, (int, float, np.floating)) or isinstance(p, bool):
+        return None
+    ok = abs(float(p) - KEEP_RATIO_PROBE) < 1e-12
+    text = "" if ok else (
+        f"built with dropout_keep_ratio={KEEP_RATIO_PROBE:g}, the net's dropout_param['p'] "
+        f"is {float(p):g}"
+        + (": the keep ratio turned into a drop probability (1 - dropout_keep_ratio); "
+           if abs(float(p) - (1 - KEEP_RATIO_PROBE)) < 1e-12 else ": ")
+        + "dropout_forward keeps each unit with probability p, so pass "
+        "{'mode': 'train', 'p': dropout_keep_ratio}")
+    return GradCheckRow("dropout p", (), 0.0 if ok else float("inf"), REFERENCE_TOL,
+                        PASS if ok else FAIL, kind=None if ok else "forward", kind_text=text)
+
+
 def _vanilla_dropout(cls: type) -> bool:
     """Whether the dropout_forward the model's loss calls (its module's) says in its
     docstring that it is vanilla (non-inverted) dropout (:data:`VANILLA_WORDS`)."""
     fwd = getattr(getattr(cls, "loss", None), "__globals__", {}).get("dropout_forward")
-    doc = " ".join((inspect.getdoc(fwd) or "").split()).lower() if callable(fwd) else ""
-    return any(w in doc for w in VANILLA_WORDS)
+    return callable(fwd) and says_vanilla(inspect.getdoc(fwd))
 
 
 def _vanilla_scores(plain: Any, model: Any, X: np.ndarray, keep: float

@@ -5,9 +5,11 @@ Each entry of :data:`RECURRENT` says how to call the learner's pair in the form
 ``check_layer`` takes (``forward(*arrays) -> (out, cache)``, ``backward(dout, cache) ->
 (d_array, ...)``): the LSTM step's two outputs (next_h, next_c) are checked as one array
 of (N, 2H) columns, and the embedding's integer indices are held fixed (only ``W`` has a
-gradient). Shapes are all distinct (N=3, T=4, D=5, H=6, V=7), so a gradient summed over
-the wrong axis or transposed has the wrong shape; the embedding's indices repeat a word,
-so ``dW[x] += dout`` (which keeps one of the repeated rows) shows.
+gradient); assignment 3's ``temporal_affine_*`` (x (N, T, D), w (D, V)) and
+``temporal_softmax_loss`` (scores (N, T, V), labels and a mask held fixed, the loss checked
+as a layer whose backward is dx). Shapes are all distinct (N=3, T=4, D=5, H=6, V=7), so
+a gradient summed over the wrong axis or transposed has the wrong shape; the embedding's
+indices repeat a word, so ``dW[x] += dout`` (which keeps one of the repeated rows) shows.
 """
 
 from __future__ import annotations
@@ -57,6 +59,22 @@ def _embedding(seed: int) -> list[np.ndarray]:
     return [_draw(seed, "W", (V, D))]
 
 
+def _temporal_affine(seed: int) -> list[np.ndarray]:
+    return [_draw(seed, "x", (N, T, D)), _draw(seed, "w", (D, V), 0.3),
+            _draw(seed, "b", (V,), 0.3)]
+
+
+#: temporal_softmax_loss's labels (N, T) and mask (N, T): two steps of the first caption
+#: and one of the third masked out (a loss that ignores the mask counts them)
+LABELS = np.array([[1, 4, 0, 6], [2, 2, 5, 3], [0, 1, 6, 4]])
+MASK = np.array([[True, True, False, False], [True, True, True, True],
+                 [True, True, True, False]])
+
+
+def _temporal_scores(seed: int) -> list[np.ndarray]:
+    return [_draw(seed, "x", (N, T, V))]
+
+
 Pair = tuple[Callable[..., Any], Callable[..., Any]]
 
 
@@ -91,6 +109,21 @@ def _embedding_pair(fwd: Callable, bwd: Callable) -> Pair:
     return forward, backward
 
 
+def _temporal_loss_pair(fwd: Callable, bwd: Callable) -> Pair:
+    """temporal_softmax_loss(x, y, mask) -> (loss, dx) as a layer of x alone (y and mask
+    fixed at :data:`LABELS` and :data:`MASK`): out the loss (a 0-d array), and the
+    backward the upstream gradient times dx."""
+    def forward(x: np.ndarray) -> Any:
+        got = fwd(x, LABELS.copy(), MASK.copy())
+        if not isinstance(got, tuple) or len(got) != 2 or got[0] is None or got[1] is None:
+            return got if not isinstance(got, tuple) else (None, None)
+        return np.asarray(got[0], dtype=np.result_type(got[0], np.float64)), got[1]
+
+    def backward(dout: np.ndarray, cache: Any) -> Any:
+        return np.asarray(dout) * np.asarray(cache)
+    return forward, backward
+
+
 @dataclass(frozen=True)
 class Recurrent:
     """One recurrent function pair: its backward's name, its inputs' names (the
@@ -114,6 +147,11 @@ RECURRENT: dict[str, Recurrent] = {
     "lstm_forward": Recurrent("lstm_backward", ("x", "h0", "Wx", "Wh", "b"), _lstm),
     "word_embedding_forward": Recurrent("word_embedding_backward", ("W",), _embedding,
                                         _embedding_pair),
+    "temporal_affine_forward": Recurrent("temporal_affine_backward", ("x", "w", "b"),
+                                         _temporal_affine),
+    # a loss: its own "backward" (it returns (loss, dx)), called as a layer of x
+    "temporal_softmax_loss": Recurrent("temporal_softmax_loss", ("x",), _temporal_scores,
+                                       _temporal_loss_pair),
 }
 
 
