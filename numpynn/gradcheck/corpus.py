@@ -1562,8 +1562,8 @@ def conv_relu_pool_backward(dout, cache):
     return conv_backward_naive(da, conv_cache)
 '''
 
-#: Assignment 3's temporal affine layer (x of shape (N, T, D)): a layer of the learner's
-#: own naming whose shapes numpynn cannot guess, listed as not checked (never a FAIL).
+#: Assignment 3's temporal affine layer (x of shape (N, T, D)): checked on its own shapes
+#: (``numpynn.gradcheck.recurrent``; before the ninth learner round, listed as not checked).
 LEARNER_TEMPORAL = '''
 import numpy as np
 def temporal_affine_forward(x, w, b):
@@ -1698,7 +1698,7 @@ SIXTH_ROUND_CORRECT: dict[str, tuple[str, tuple[tuple[str, str], ...]]] = {
                   ("range(L - 1, 0, -1)", "range(L - 2, -1, -1)"), ("caches[i - 1]", "caches[i]"),
                   ("self.bn_params[i - 1]", "self.bn_params[i]"),
                   ("range(1, L + 1)", "range(0, L)"))),
-    "assignment 3's temporal affine layer (x of (N, T, D)), listed as not checked": (
+    "assignment 3's temporal affine layer (x of (N, T, D)), checked on its own shapes": (
         "temporal", ()),
 }
 
