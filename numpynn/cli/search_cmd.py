@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import argparse
+import json
 import re
 import sys
 from pathlib import Path
 from typing import Any
 
+from ..data.spec import DataSpec
 from ..errors import InputError
 from ..models import check_activation, check_dropout, check_normalization
 from ..runs.files import SEARCH_SETTINGS_FILE
-from ..runs.options import run_options
+from ..runs.options import get, options_for, run_options
 from ..runs.run import RunOptions, default_train_config
 from ..search import (
     BEST_DIR,
@@ -367,6 +369,67 @@ def _progress(quiet: bool):
 RESUME_OPTIONS = {"resume", "jobs", "scheduler", "top", "refit_best", "no_report", "quiet"}
 
 
+#: the command line's destinations that write a field of the search space
+_SPACE_DESTS = {"hidden": "hidden", "lr": "lr", "reg": "reg", "batch_size": "batch_size",
+                "optimizer": "optimizer", "epochs": "epochs", "activation": "activation",
+                "dropout": "dropout", "norm": "normalization"}
+
+
+def _changed(args: argparse.Namespace, given: list[str], stored: dict[str, Any],
+             out: Path) -> list[str]:
+    """The options among ``given`` (argparse destinations) whose values differ from the
+    search's own in ``stored`` (search.json): the same command again with --resume added
+    repeats them unchanged, which is no change (before, every one was refused as
+    changed). An option that cannot be compared counts as changed."""
+    own: dict[str, Any] = {
+        "out": lambda: Path(args.out).resolve() == Path(out).resolve(),
+        "mode": lambda: args.mode == stored["mode"],
+        "seed": lambda: int(args.seed) == int(stored["seed"]),
+        "trials": lambda: args.trials == stored["trials"],
+        "halving": lambda: bool(args.halving) == bool(stored.get("halving")),
+        "eta": lambda: bool(stored.get("halving"))
+        and args.eta == stored["halving"].get("eta", DEFAULT_ETA),
+        "pack": lambda: args.pack == stored.get("pack", DEFAULT_PACK),
+    }
+    space = None
+    same: list[str] = []
+    for dest in given:
+        try:
+            if dest in own:
+                ok = own[dest]()
+            elif dest in _SPACE_DESTS or dest == "grid_points":
+                space = space or as_plain(_space(args).to_json())
+                fields = [_SPACE_DESTS[dest]] if dest in _SPACE_DESTS else ["lr", "reg"]
+                ok = all(space[f] == stored["space"][f] for f in fields)
+            else:
+                ok = _same_option(args, dest, stored)
+        except (InputError, KeyError, TypeError, ValueError, AttributeError):
+            ok = False
+        if ok:
+            same.append(dest)
+    return [d for d in given if d not in same]
+
+
+def _same_option(args: argparse.Namespace, dest: str, stored: dict[str, Any]) -> bool:
+    """Whether run option ``dest`` as given equals the search's stored option."""
+    train = default_train_config()
+    train.patience = args.patience
+    fresh = run_options("search", vars(args), args.given, base=RunOptions(train=train))
+    was = RunOptions.from_dict(stored["options"])
+    for option in options_for("search"):
+        if option.dest == dest:
+            now, then = get(fresh, option.field), get(was, option.field)
+            if option.field == "data":
+                return DataSpec.parse(str(now)).absolute() == str(then)
+            return as_plain(now) == as_plain(then)
+    return False
+
+
+def as_plain(value: Any) -> Any:
+    """``value`` as JSON reads it back (tuples as lists), for comparing with a stored one."""
+    return json.loads(json.dumps(value, default=str))
+
+
 def run(args: argparse.Namespace) -> int:
     if args.resume is not None:
         out = args.resume
@@ -378,7 +441,7 @@ def run(args: argparse.Namespace) -> int:
             raise InputError(f"{exc} Start one with 'numpynn search --out DIR'.",
                              param="resume") from None
         given = set(getattr(args, "given", ())) - {"command", "run", "given"}
-        fixed = sorted(given - RESUME_OPTIONS)
+        fixed = _changed(args, sorted(given - RESUME_OPTIONS), stored, out)
         if fixed:
             names = ", ".join("--" + d.replace("_", "-") for d in fixed)
             raise InputError(f"--resume finishes the search in {args.resume} with its own "
