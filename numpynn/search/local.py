@@ -157,8 +157,10 @@ def _forked_worker() -> None:
 
 
 def end_forked_pool() -> None:
-    """The search is over: its pool of forks (made for it alone, see
-    :func:`start_workers`) is killed now rather than left holding memory."""
+    """Kill this thread's pool if its workers are forks: at a search's end (made for it
+    alone, see :func:`start_workers`: not left holding memory) and at the start of a
+    resumed search, which starts no pool (it may have nothing left to run): forks of an
+    earlier search would run that search's code, so its first pack forks anew."""
     if _pool()["forked"]:
         kill_workers()
 
@@ -220,7 +222,7 @@ def start_workers(n: int) -> Iterator[int] | None:
     background, while this process reads the data. None for one process (no pool).
     Returns the workers' process ids as they come.
 
-    Forked workers are forked again for each search (:func:`renew_forked_pool`): a
+    Forked workers are forked again for each search (:func:`end_forked_pool`): a
     fork holds this process as it was at the fork, and a search must run the code and
     settings of its own start (a layer registered, a module reloaded since the last
     search), as a fresh interpreter would import them."""
@@ -230,14 +232,6 @@ def start_workers(n: int) -> Iterator[int] | None:
     with _quiet_fork():  # the pool forks its workers here, in this thread
         futures = [executor.submit(_worker_ready, os.getpid()) for _ in range(n - 1)]
     return (f.result() for f in futures)
-
-
-def renew_forked_pool() -> None:
-    """A search starts whose workers are not started now (a resumed one: it may have
-    nothing left to run): a pool of forks made for an earlier search is killed, and the
-    first pack forks a new one (:func:`start_workers`)."""
-    if _pool()["forked"]:
-        kill_workers()
 
 
 def kill_workers() -> None:
@@ -437,7 +431,9 @@ def run_shared(run: Callable[[Any, Any], Outcome], packs: Sequence[Any], data: A
     except BrokenExecutor as exc:
         left.clear()
         kill_workers()
-        if type(exc).__name__ != "TerminatedWorkerError":  # (not a worker that died)
+        from joblib.externals.loky.process_executor import TerminatedWorkerError
+
+        if not isinstance(exc, TerminatedWorkerError):  # (not a worker that died)
             raise SearchError(f"the search's worker pool failed: "
                               f"{str(exc).strip().splitlines()[0]}") from exc
         raise SearchError(worker_lost_message(exc)) from None

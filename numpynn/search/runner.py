@@ -43,7 +43,6 @@ from .halving import DEFAULT_ETA, Rungs, check_eta, summary
 from .local import (
     end_forked_pool,
     kill_workers,
-    renew_forked_pool,
     run_shared,
     start_workers,
     worker_count,
@@ -214,11 +213,9 @@ class _Runner:
     left to run connects to nothing). ``backend``: its description, None until it ran."""
 
     def __init__(self, base: RunOptions, jobs: int, client: Any, scheduler: str | None,
-                 fingerprint: str, pack: int = 1, splits: Splits | None = None,
-                 warm: Iterator[Any] | None = None) -> None:
+                 fingerprint: str, pack: int = 1, splits: Splits | None = None) -> None:
         self.base, self.jobs, self.client, self.scheduler = base, jobs, client, scheduler
         self.fingerprint, self.pack, self.splits = fingerprint, pack, splits
-        self.warm = warm  # the workers' start (:func:`start_workers`), awaited first
         self.backend: str | None = None
         self._own: Any = None
 
@@ -232,9 +229,8 @@ class _Runner:
             self.backend = _backend_name(self.client, self.jobs,
                                          len(make_packs(todo, self.pack)))
         # the pool's workers (:func:`start_workers`, started while the data was read) are
-        # not awaited: this process trains its first pack while they finish their imports
-        # (0.3 s here: a sixth of digits' grid), and their packs wait in the pool's queue
-        self.warm = None
+        # not awaited: this process trains its first pack while they start, and their
+        # packs wait in the pool's queue
         try:
             yield from _execute(self.base, todo, self.jobs, self.client, self.fingerprint,
                                 self.pack, self.splits)
@@ -481,7 +477,7 @@ def search(
     warm = None
     if client is None and scheduler is None:
         if resume:
-            renew_forked_pool()
+            end_forked_pool()  # forks of an earlier search: the first pack forks anew
         else:
             warm = start_workers(worker_count(jobs, len(make_packs(plan, pack))))
     lock = None
@@ -522,8 +518,8 @@ def search(
         raise
     try:
         return _run_search(base, space, plan, settings, splits, fingerprint, out_dir,
-                           finished, jobs, client, scheduler, pack, warm, resume, retrain,
-                           report, on_trial, halving, eta, refit_best, started)
+                           finished, jobs, client, scheduler, pack, resume, retrain, report,
+                           on_trial, halving, eta, refit_best, started)
     finally:
         end_forked_pool()
         if lock is not None:
@@ -531,14 +527,14 @@ def search(
 
 
 def _run_search(base, space, plan, settings, splits, fingerprint, out_dir, finished, jobs,
-                client, scheduler, pack, warm, resume, retrain, report, on_trial, halving,
-                eta, refit_best, started) -> SearchResult:
+                client, scheduler, pack, resume, retrain, report, on_trial, halving, eta,
+                refit_best, started) -> SearchResult:
     """The trials and the best model of :func:`search`, its ``out_dir`` checked and held."""
     done = {(r["trial"], r.get("rung")): r for r in finished if r["trial"] < len(plan)}
     rungs = Rungs(plan, eta) if halving else None
     total = sum(rungs.sizes) if rungs is not None else len(plan)
 
-    runner = _Runner(base, jobs, client, scheduler, fingerprint, pack, splits, warm)
+    runner = _Runner(base, jobs, client, scheduler, fingerprint, pack, splits)
     log = _TrialLog(out_dir / TRIALS_FILE) if out_dir is not None else None
     table = _Summary(out_dir, settings) if out_dir is not None else None
     best_net = _BestNetwork()

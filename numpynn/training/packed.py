@@ -759,10 +759,10 @@ class _Pack:
             eps, bc1 = eps1 * root, 1.0 - b1**t
             if lr is not None:
                 step = lr * root / bc1  # (numpynn.training.optim.Adam's order)
-            else:  # a grid's rows: each its own lr (a column where no row pass)
+            elif rows.each_row is not None:  # a grid's rows, each its own lr: a pass a row
                 steps = [x * root / bc1 for x in self.lr[a:b, 0].tolist()]
-                if rows.each_row is None:
-                    step = (self.lr[a:b] * root / bc1).astype(self.dtype)
+            else:  # (short rows: a (k, 1) column)
+                step = (self.lr[a:b] * root / bc1).astype(self.dtype)
         else:  # (k, 1) columns
             h64 = self.h64
             root_col = np.sqrt(1.0 - h64["beta2"][a:b] ** t)
@@ -783,7 +783,7 @@ class _Pack:
         np.divide(m, s, out=s)
         if uniform and axpby:
             axpby["s", "w"](-step, 1.0)
-        elif steps is not None and rows.each_row is not None:
+        elif steps is not None:
             for row, x in zip(rows.each_row, steps):
                 row(-x, 1.0)
         else:

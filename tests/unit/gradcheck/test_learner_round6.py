@@ -331,15 +331,9 @@ def test_distinct_sizes_in_the_layer_checks():
 def test_a_net_whose_params_count_from_zero_passes_the_normalised_layers_row(tmp_path):
     """W0, gamma0, ..., as a learner may index them: its hidden layers are all but the
     last weight's, whatever the first index."""
-    zero = replaced(
-        LEARNER_MODEL, ('f"W{i + 1}"', 'f"W{i}"'), ('f"b{i + 1}"', 'f"b{i}"'),
-        ('f"gamma{i + 1}"', 'f"gamma{i}"'), ('f"beta{i + 1}"', 'f"beta{i}"'),
-        ("range(1, L)", "range(0, L - 1)"),
-        ('self.params[f"W{L}"], self.params[f"b{L}"]',
-         'self.params[f"W{L-1}"], self.params[f"b{L-1}"]'),
-        ('grads[f"W{L}"], grads[f"b{L}"]', 'grads[f"W{L-1}"], grads[f"b{L-1}"]'),
-        ("range(L - 1, 0, -1)", "range(L - 2, -1, -1)"), ("caches[i - 1]", "caches[i]"),
-        ("self.bn_params[i - 1]", "self.bn_params[i]"), ("range(1, L + 1)", "range(0, L)"))
+    key, replacements = SIXTH_ROUND_CORRECT[
+        "FullyConnectedNet with its parameters numbered from 0 (W0, gamma0, ...)"]
+    zero = replaced(SIXTH_ROUND_FILES[key], *replacements)  # the corpus's own case
     result = check(tmp_path, zero, "zero_indexed")
     rows = [r for rep in result.reports for r in rep.rows if r.name == "normalised layers"]
     assert rows and all(r.verdict != FAIL for r in rows), result.to_table()

@@ -210,7 +210,7 @@ def test_each_search_forks_its_workers_again_with_this_process_as_it_is_now():
         outcomes = list(run_shared(marked, range(4), {}, 2))
         assert {pid for _, pid, _ in outcomes} == {os.getpid(), second}
         assert {v for _, _, v in outcomes} == {"changed"}
-        local.renew_forked_pool()  # a resumed search: no pool kept, one forked when needed
+        local.end_forked_pool()  # a resumed search: no pool kept, one forked when needed
         assert _gone(second) and local._pool()["executor"] is None
         outcomes = list(run_shared(marked, range(4), {}, 2))
         assert len({pid for _, pid, _ in outcomes} - {os.getpid(), second}) == 1
