@@ -967,6 +967,35 @@ def _confirm(status: dict, probes: dict, a: np.ndarray, evaluate: Callable[[], A
             break
 
 
+def checkable_model(model: Any) -> Any:
+    """The object whose ``params`` and ``loss`` :func:`check_gradients` checks: ``model``
+    itself, the network inside a fitted scikit-learn estimator (``model_``) or a loaded
+    model file (``model``); an ensemble is refused (its members are each a network: check
+    ``members[i]``), as is anything without CS231n's protocol, naming what is missing."""
+    name = type(model).__name__
+    if hasattr(model, "get_params") and not hasattr(model, "params"):  # an estimator
+        if not hasattr(model, "model_"):
+            raise InputError(f"check_gradients: this {name} is not fitted; call "
+                             f"fit(X, y) first (its network is then {name}.model_).")
+        model = model.model_
+    elif not hasattr(model, "params") and hasattr(getattr(model, "model", None), "params"):
+        model = model.model  # numpynn.load_model's SavedModel
+    elif not hasattr(model, "params") and hasattr(getattr(model, "model", None), "members"):
+        model = model.model
+    if hasattr(model, "members") and not hasattr(model, "params"):
+        raise InputError(f"check_gradients: an ensemble of {len(model.members)} networks "
+                         "has no gradients of its own; check one member at a time: "
+                         "check_gradients(ensemble.members[0], X, y).")
+    missing = [a for a in ("params", "loss") if not hasattr(model, a)]
+    if missing:
+        raise InputError(
+            f"check_gradients: the {type(model).__name__} given has no {' or '.join(missing)}; the "
+            "model must follow CS231n's protocol: params (a dict name -> array) and "
+            "loss(X, y) -> (loss, grads). For one layer's forward/backward pair use "
+            "check_layer; for a file of your own code, numpynn gradcheck FILE.")
+    return model
+
+
 def as_float64_model(model: Any) -> Any:
     """``model`` itself if its parameters are float64, else a float64 copy: its
     ``astype(np.float64)`` if it has one, else a deep copy with the parameters cast."""
@@ -1011,7 +1040,7 @@ def check_gradients(
     differs between two calls is a FAIL of kind "random loss" before any probing).
     Returns one row per parameter, in ``params`` order.
     """
-    model = as_float64_model(model)
+    model = as_float64_model(checkable_model(model))
     X = np.array(X, dtype=np.float64, copy=True)
     y = np.array(y, copy=True)
     restore = _freeze_randomness(model)

@@ -362,3 +362,33 @@ def test_a_loss_that_is_no_number_is_named_before_any_finite_test(returned, matc
     with pytest.raises(ReturnError, match=match):
         check_gradients(Unfinished(params, cast=False), rng.standard_normal((5, 6)),
                         rng.integers(0, 4, 5))
+
+
+def test_check_gradients_takes_a_fitted_estimator_or_a_loaded_model_and_names_what_it_cannot_check(
+        tmp_path):
+    """A fitted estimator (its network, model_) and a SavedModel (its model) are checked;
+    an unfitted estimator, an ensemble and an object without params/loss are refused with
+    what to do (before: AttributeError 'MLPClassifier' object has no attribute 'params')."""
+    import warnings
+
+    from numpynn import MLPClassifier
+    from numpynn.errors import InputError
+    from numpynn.model_file import SavedModel, load_model, save_model
+
+    rng = np.random.default_rng(0)
+    X, y = rng.standard_normal((12, 3)), np.arange(12) % 3
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        est = MLPClassifier(hidden_layer_sizes=(5,), max_iter=2, random_state=0).fit(X, y)
+        ens = MLPClassifier(hidden_layer_sizes=(5,), max_iter=2, random_state=0,
+                            n_ensemble=2).fit(X, y)
+    report = check_gradients(est, X, y)
+    assert [r.name for r in report.rows] == ["W1", "b1", "W2", "b2"]
+    save_model(tmp_path / "m.npz", SavedModel(est.model_, np.arange(3)))
+    assert len(check_gradients(load_model(tmp_path / "m.npz"), X, y).rows) == 4
+    with pytest.raises(InputError, match="not fitted; call fit"):
+        check_gradients(MLPClassifier(), X, y)
+    with pytest.raises(InputError, match=r"members\[0\]"):
+        check_gradients(ens, X, y)
+    with pytest.raises(InputError, match="has no params or loss.*check_layer"):
+        check_gradients(object(), X, y)
