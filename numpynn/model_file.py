@@ -311,6 +311,12 @@ class SavedModel:
             self.recipe is None or self.recipe.source != "csv"))
         if images is not None:
             X = self._read_images(images)
+        elif isinstance(X, (str, os.PathLike)):
+            raise InputError(
+                f"X is the name {os.fspath(X)!r}, not rows: read the file first (for a CSV, "
+                "pandas.read_csv(...) gives the rows, named columns matched by name), or "
+                "let the command line read it as the model's training file was: numpynn "
+                f"predict MODEL --data {os.fspath(X)}.", param="X")
         if not isinstance(X, dict) and hasattr(X, "__len__") and len(X) == 0:
             shape = getattr(X, "shape", (0,))  # the rows' own, not their encoded width
             raise InputError(f"X has no rows (shape {shape}); pass at least one row.",

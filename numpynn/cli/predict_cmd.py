@@ -74,7 +74,7 @@ def run(args: argparse.Namespace) -> int:
                             id_column=args.id_column)
     for note in read.notes:
         print(common.flag_message(note), file=sys.stderr)
-    ids = {"ids": read.ids, "id_name": read.id_name or "id"}
+    ids = {"ids": read.ids, "id_name": read.id_name or "id", "blank_rows": read.blank_rows}
     if args.output is None or str(args.output) == "-":
         text = prediction_csv(saved, read.X, args.proba, source=source, **ids)
         common.write_table(text, csv_bytes(text))
@@ -82,5 +82,7 @@ def run(args: argparse.Namespace) -> int:
         commit_point()
         n = write_predictions(args.output, saved, read.X, args.proba, inputs,
                               source=source, **ids)
-        print(f"wrote {n} predictions to {args.output}", file=sys.stderr)
+        blank = len(read.blank_rows)
+        rows = f"{n - blank} predictions" + (f" and {blank} empty rows" if blank else "")
+        print(f"wrote {rows} to {args.output}", file=sys.stderr)
     return 0

@@ -341,6 +341,16 @@ def _load_csv(path: Path, *, encoding: str | None, label_column: int | str | Non
                      f"{' ...' if len(empty_rows) > 5 else ''} hold empty cells only "
                      f"({sep * 2!r}: rows a spreadsheet once formatted or cleared); they are "
                      "skipped, as blank lines are.")
+    # rows skipped among or below the rows read, which pandas and spreadsheets count
+    top = sample[0][0] if layout.header else int(lines[0])
+    skipped = sorted(r for r in [*empty_rows, *layout.repeated_headers,
+                                 *(line for line, _ in layout.footer_rows)] if r > top)
+    blank_rows = np.searchsorted(lines, skipped).tolist()
+    if blank_rows and recipe is not None and layout.label is None:  # predictions
+        notes.append(f"note: {path.name}: the predictions have an empty row for each row "
+                     f"skipped among or below the rows read (row(s) "
+                     f"{', '.join(map(str, skipped[:5]))}{' ...' if len(skipped) > 5 else ''}"
+                     "), so that they stay in step with the file's rows.")
     if title_rows:
         said = "is a title, not a row" if len(title_rows) == 1 else "are titles, not rows"
         notes.append(f"note: {path.name}: {_margin_text(title_rows)} above the table "
@@ -374,7 +384,7 @@ def _load_csv(path: Path, *, encoding: str | None, label_column: int | str | Non
     if layout.label is None:
         known = as_classes(classes) if classes is not None else np.empty(0, dtype=np.int64)
         return Dataset(X=X, y=None, classes=known, name=path.name, table=table, notes=notes,
-                       ids=ids)
+                       ids=ids, blank_rows=blank_rows)
     assert labels is not None
     _check_labels_present(path, layout, labels, label_values, lines)
     if task not in ("classification", "regression", "auto"):

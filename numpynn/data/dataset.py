@@ -43,6 +43,10 @@ class Dataset:
             column of row numbers left out of the features), one sentence each.
         ids: (N,) the cells of a CSV's ``id_column`` as written, to carry to the output
             of ``predict``; None when none was asked for.
+        blank_rows: where a CSV's rows of empty cells only (``,,,``) stood among or after
+            its rows, as positions in X: i is before X's row i (N: after the last), one
+            entry per such row, in order; ``predict`` writes an empty prediction there,
+            so that its output keeps one row per row of the file. Empty for other sources.
     """
 
     X: np.ndarray
@@ -56,6 +60,7 @@ class Dataset:
     table: TableRecipe | None = None
     notes: list[str] = field(default_factory=list)
     ids: list[str] | None = None
+    blank_rows: list[int] = field(default_factory=list)
 
     @property
     def n_examples(self) -> int:

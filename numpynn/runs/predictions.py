@@ -38,10 +38,22 @@ def prediction_table(saved: SavedModel, X: np.ndarray, proba: bool = False,
 
 def prediction_csv(saved: SavedModel, X: np.ndarray, proba: bool = False,
                    source: str = "X", ids: Sequence[str] | None = None,
-                   id_name: str = "id") -> str:
+                   id_name: str = "id", blank_rows: Sequence[int] = ()) -> str:
     """The prediction table (:func:`prediction_table`) as CSV text, ``\\n`` line ends;
-    with ``ids`` (N,), a first column ``id_name`` holding them."""
-    return _csv_text(*_with_ids(*prediction_table(saved, X, proba, source), ids, id_name))
+    with ``ids`` (N,), a first column ``id_name`` holding them; ``blank_rows``: positions
+    of empty rows (:attr:`numpynn.data.Dataset.blank_rows`: i before X's row i)."""
+    return _csv_text(*_output_rows(saved, X, proba, source, ids, id_name, blank_rows))
+
+
+def _output_rows(saved: SavedModel, X: np.ndarray, proba: bool, source: str,
+                 ids: Sequence[str] | None, id_name: str, blank_rows: Sequence[int]
+                 ) -> tuple[list[str], list[list[str]]]:
+    """(header, rows) of the output: the predictions, their ids, and an empty row where
+    the input file had a row of empty cells (one output row per input row)."""
+    header, rows = _with_ids(*prediction_table(saved, X, proba, source), ids, id_name)
+    for at in sorted(blank_rows, reverse=True):  # the later first: earlier indices hold
+        rows.insert(at, [""] * len(header))
+    return header, rows
 
 
 def _with_ids(header: list[str], rows: list[list[str]], ids: Sequence[str] | None,
@@ -101,18 +113,18 @@ def _csv_text(header: list[str], rows: list[list[str]], delimiter: str = ",") ->
 def write_predictions(output: str | os.PathLike[str], saved: SavedModel, X: np.ndarray,
                       proba: bool = False, inputs: Iterable[str | os.PathLike[str]] = (),
                       source: str = "X", ids: Sequence[str] | None = None,
-                      id_name: str = "id") -> int:
+                      id_name: str = "id", blank_rows: Sequence[int] = ()) -> int:
     """Write the prediction CSV to ``output`` ("-": standard output; a regular file is
     replaced atomically; never one of ``inputs``, the files the caller reads, nor the data
     ``saved`` was trained on; a ``.tsv``
     name gets tab-separated values, a ``.gz``, ``.bz2`` or ``.xz`` one the text so
     compressed, a name of another format than text is refused: :func:`output_delimiter`);
-    returns the number of rows written; ``ids`` as in
-    :func:`prediction_csv`."""
+    returns the number of rows written (``blank_rows`` among them); ``ids`` and
+    ``blank_rows`` as in :func:`prediction_csv`."""
     check_output(output, inputs, what="`output`")  # its inputs first: the worse mistake
     check_not_training_data(output, saved)  # nor the table the model was trained on
     delimiter = output_delimiter(output)
-    header, rows = _with_ids(*prediction_table(saved, X, proba, source), ids, id_name)
+    header, rows = _output_rows(saved, X, proba, source, ids, id_name, blank_rows)
     data = csv_bytes(_csv_text(header, rows, delimiter))
     compress = _COMPRESS.get(os.path.splitext(os.fspath(output).lower())[1])
     if compress is not None and os.fspath(output) != "-":

@@ -1611,12 +1611,14 @@ def _uses_recipe(saved: SavedModel, spec: str) -> bool:
 @dataclass
 class PredictionInput:
     """What ``predict`` reads: raw features X (N, F), the cells of the file's id column
-    (N,) to carry to the output and its name (or None), and notes on columns left out."""
+    (N,) to carry to the output and its name (or None), notes on columns left out, and
+    where the file's rows of empty cells stood (:attr:`Dataset.blank_rows`)."""
 
     X: np.ndarray
     ids: list[str] | None = None
     id_name: str | None = None
     notes: list[str] = field(default_factory=list)
+    blank_rows: list[int] = field(default_factory=list)  # Dataset.blank_rows
 
 
 def prediction_input(saved: SavedModel, spec: str, *, ignore_columns: Sequence[int | str] = (),
@@ -1651,7 +1653,7 @@ def prediction_input(saved: SavedModel, spec: str, *, ignore_columns: Sequence[i
                       ignore_columns=ignore_columns, id_column=id_column)
     name = (None if id_column is None else
             id_column if isinstance(id_column, str) else "id")
-    return PredictionInput(ds.X, ds.ids, name, list(ds.notes))
+    return PredictionInput(ds.X, ds.ids, name, list(ds.notes), ds.blank_rows)
 
 
 def _image_files_input(saved: SavedModel, files: Sequence[str], ignore_columns: Sequence[int | str],
