@@ -419,12 +419,17 @@ def decimal_comma(text: str, in_a_list: bool = False) -> str | None:
     """``text`` with its decimal comma as a point ('0,001' -> '0.001') where it reads as
     one number written with a decimal comma; else None. A comma list of numbers never has
     an item with a leading zero ('001'); with ``in_a_list`` False (an option of one value)
-    a 0 before the comma ('0,2') is a decimal comma too."""
-    match = re.fullmatch(r"\s*([+-]?\d+),(\d+)\s*", text)
+    a 0 before the comma ('0,2') is a decimal comma too. A whole number other than 0 before
+    the comma and an exponent after it ('1,5e-3') is one number: a list of 1 and 0.005 is
+    not what anyone searches ('0,1e-4' stays a list: 0 and 1e-4, as an L2 search has it)."""
+    match = re.fullmatch(r"\s*([+-]?\d+),(\d+)([eE][+-]?\d+)?\s*", text)
     if match is None:
         return None
-    whole, part = match.groups()
-    if (len(part) > 1 and part[0] == "0") or (not in_a_list and whole.lstrip("+-") == "0"):
+    whole, part, exponent = match.groups()
+    zero = whole.lstrip("+-") == "0"
+    if exponent:
+        return None if zero else f"{whole}.{part}{exponent}"
+    if (len(part) > 1 and part[0] == "0") or (not in_a_list and zero):
         return f"{whole}.{part}"
     return None
 

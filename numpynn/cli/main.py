@@ -517,12 +517,7 @@ class _Parser(argparse.ArgumentParser):
         values = [v for v in items if v]
         if len(values) == 1 and "is empty" not in message:  # --lr=1e-3, (a list's comma)
             return f"; a comma too many? {flag} {values[0]}"
-        listed = search_list_hint(argv[0], flag, values)
-        decimal = re.fullmatch(r"([+-]?\d+),(\d+[eE][+-]?\d+)", given[-1].strip())
-        if decimal and listed:  # --lr 1,5e-3: 1.5e-3 written with a decimal comma, likelier
-            return (f"; a decimal comma? numpynn reads numbers with a point: {flag} "
-                    f"{decimal.group(1)}.{decimal.group(2)}{listed.replace('; ', ' (', 1)})")
-        return listed
+        return search_list_hint(argv[0], flag, values)
 
 
 def build_parser(declare: Collection[str] | None = None,

@@ -168,11 +168,16 @@ def test_out_that_is_the_home_directory_or_the_root_is_refused(tmp_path, monkeyp
     assert not list(home.iterdir())  # no run strewn among the user's files
 
 
-def test_a_decimal_comma_before_an_exponent_is_offered_before_the_search_list(tmp_path):
+def test_a_decimal_comma_before_an_exponent_is_one_number_for_train_and_search(tmp_path):
+    """'1,5e-3' is 1.5e-3 with a decimal comma: train said so but offered the search the
+    same text, which the search then read as the list 1 and 0.005 (round 17)."""
     stderr = _refused(tmp_path, "train", "--data", "t.csv", "--lr", "1,5e-3",
                       said="got '1,5e-3'; a decimal comma? numpynn reads numbers with a "
-                      "point: --lr 1.5e-3 (numpynn train takes one --lr value")
-    assert "--lr 1,5e-3)" in stderr
+                      "point: --lr 1.5e-3")
+    assert "numpynn search" not in stderr
+    _refused(tmp_path, "search", "--data", "t.csv", "--lr", "1,5e-3",
+             said="'1,5e-3' reads as one number with a decimal comma, not a list (write "
+             "1.5e-3)")
 
 
 @pytest.mark.parametrize("argv,said", [
