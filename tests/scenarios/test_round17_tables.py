@@ -9,6 +9,7 @@ import pytest
 
 from numpynn.data.cells import duration_hours, number_value
 from numpynn.data.csv_file import load_csv
+from numpynn.errors import DataError
 from tests.clirun import numpynn, ok
 
 _QUICK = ("--epochs", "3", "--cv-folds", "1", "--quiet", "--no-report", "--out", "run")
@@ -72,3 +73,29 @@ def test_lengths_of_time_as_pandas_and_iso_8601_write_them_are_hours(tmp_path):
     (tmp_path / "new.csv").write_text("a,wait\n0.1,0 days 01:00:00\n3.0,PT26H\n")
     result = ok(numpynn("predict", "run", "--data", "new.csv", cwd=tmp_path))
     assert len(result.splitlines()) == 3
+
+
+@pytest.mark.parametrize("ends", [("5+", "<1"), (">3",), (">=65", "≤2")])
+def test_a_surveys_answer_codes_with_their_open_ends_are_categories(tmp_path, ends):
+    """openintro's ``yrbss`` asks hours of TV a day: 1, 2, 3, 4, '5+', '<1', 'do not
+    watch'; ``reddit_finance`` counts incomes 1, 2, 3, '>3'. Whole numbers that repeat
+    beside text with a letter were codes (categories) since round 16, but an open end
+    has none: training stopped at "cannot read '5+' as a number". Such a column is now
+    read as categories, with the note, at train and predict time alike; a measurement
+    with a bound (0.52, '<0.1') stays an error naming the cell."""
+    a, y = _rows()
+    lines = ["a,hours,label"] + [f"{v:.3f},{ends[i % len(ends)] if i % 5 == 0 else i % 4},{k}"
+                                 for i, (v, k) in enumerate(zip(a, y))]
+    (tmp_path / "train.csv").write_text("\n".join(lines) + "\n")
+    out = ok(numpynn("train", "--data", "train.csv", *_QUICK, cwd=tmp_path))
+    assert "'hours' (column index 1) holds whole numbers that repeat beside text" in out
+    ds = load_csv(tmp_path / "train.csv")
+    assert sorted(ds.table.categorical[1]) == sorted(["0", "1", "2", "3", *ends])
+    (tmp_path / "new.csv").write_text(f"a,hours\n0.1,{ends[0]}\n3.0,2\n")
+    result = numpynn("predict", "run", "--data", "new.csv", cwd=tmp_path)
+    assert result.returncode == 0 and "not seen" not in result.stderr
+    measured = ["a,level,label"] + [f"{v:.3f},{'<0.1' if i % 9 == 0 else f'{0.1 * i:.2f}'},{k}"
+                                    for i, (v, k) in enumerate(zip(a, y))]
+    (tmp_path / "lab.csv").write_text("\n".join(measured) + "\n")
+    with pytest.raises(DataError, match="cannot read '<0.1' as a number"):
+        load_csv(tmp_path / "lab.csv")
