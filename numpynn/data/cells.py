@@ -104,6 +104,22 @@ _MONTH_YEAR = re.compile(r"(?P<month>[A-Za-z]{3,9})\.?[-/ ](?P<year>\d{4})")
 _ZONE = re.compile(r"(?<=\d)\s+(?:UTC|GMT|Z)$")
 
 
+#: a quarter of a year, as pandas writes a quarterly ``Period`` (2021Q3) and statistics
+#: offices write them (2021 Q3, 2021-Q3, Q3 2021, Q3-2021)
+_QUARTER = re.compile(r"(?P<year>\d{4})[-/ ]?[Qq](?P<q>[1-4])"
+                      r"|[Qq](?P<q2>[1-4])[-/ ]?(?P<year2>\d{4})")
+
+
+def _quarter(text: str) -> str | None:
+    """``2021-07-01`` for a quarter (:data:`_QUARTER`): the quarter read as its first day,
+    as a month named without its day is; None for other text."""
+    match = _QUARTER.fullmatch(text)
+    if match is None:
+        return None
+    quarter = int(match.group("q") or match.group("q2"))
+    return f"{match.group('year') or match.group('year2')}-{3 * quarter - 2:02d}-01"
+
+
 def _year_month(text: str) -> str | None:
     """``2021-03-01`` for a month named without its day (:data:`_MONTH_YEAR`): the month
     read as its first day; None for other text."""
@@ -116,13 +132,14 @@ def _year_month(text: str) -> str | None:
 
 def date_value(text: str) -> float | None:
     """A date written year first, or with its month named (``07-Dec-2026``, ``Dec 7,
-    2026``), or a month named alone (``March 2021``: its first day), as a number: the year
+    2026``), or a month named alone (``March 2021``: its first day), or a quarter
+    (``2021Q3``, ``Q3 2021``: its first day), as a number: the year
     with the elapsed share of it (``2000-07-02`` is 2000.5; a time of day and a UTC offset
     or zone name count), or None when the cell is not such a date.
     Dates read this way keep their order and spacing, so a model carries what it learned
     to dates it has not seen (a category per date would not)."""
     text = _ZONE.sub("", text.strip())
-    text = _year_month(text) or text
+    text = _year_month(text) or _quarter(text) or text
     match = _DATE.fullmatch(text)
     if match is None:
         named = _named_date(text.strip()) if any(c.isalpha() for c in text) else None
@@ -145,6 +162,39 @@ def date_value(text: str) -> float | None:
     start = datetime(moment.year, 1, 1, tzinfo=timezone.utc)
     length = (datetime(moment.year + 1, 1, 1, tzinfo=timezone.utc) - start).total_seconds()
     return moment.year + (moment - start).total_seconds() / length
+
+
+#: a length of time as pandas writes a ``Timedelta`` (``0 days 02:33:14``, ``-1 days
+#: +23:59:59.500000``, ``3 days``)
+_TIMEDELTA = re.compile(r"(?P<days>[+-]?\d+) days?(?: (?P<sign>[+-]?)(?P<h>\d{1,2}):(?P<m>\d{2})"
+                        r":(?P<s>\d{2}(?:\.\d+)?))?")
+#: a length of time in ISO 8601 (``PT2H33M14S``, ``P1DT12H``, ``P3D``), as web APIs write it
+_ISO_DURATION = re.compile(r"P(?:(?P<w>\d+)W)?(?:(?P<d>\d+(?:\.\d+)?)D)?"
+                           r"(?:T(?:(?P<h>\d+(?:\.\d+)?)H)?(?:(?P<m>\d+(?:\.\d+)?)M)?(?:(?P<s>\d+(?:\.\d+)?)S)?)?")
+
+
+def duration_hours(text: str) -> float | None:
+    """A length of time as pandas writes a ``Timedelta`` (``0 days 02:33:14``) or in ISO
+    8601 (``PT2H33M14S``), in hours (2.5537...); None for other text. Such a cell says
+    hours, minutes and seconds apart (``13:45`` alone does not: it stays text)."""
+    match = _TIMEDELTA.fullmatch(text)
+    if match is not None:
+        days = int(match.group("days"))
+        if match.group("h") is None:
+            return 24.0 * days
+        hours = (int(match.group("h")) + int(match.group("m")) / 60
+                 + float(match.group("s")) / 3600)
+        return 24.0 * days + (-hours if match.group("sign") == "-" else hours)
+    match = _ISO_DURATION.fullmatch(text)
+    if match is None or text in ("P", "PT") or text.endswith("T"):
+        return None
+    parts = {k: float(v) if v else 0.0 for k, v in match.groupdict().items()}
+    return (parts["w"] * 168 + parts["d"] * 24 + parts["h"] + parts["m"] / 60
+            + parts["s"] / 3600)
+
+
+#: a number in Fortran's double precision notation: 0.1234567890123457D+01, 1.5d-3
+_FORTRAN_DOUBLE = re.compile(r"[+-]?(?:\d+\.\d*|\.\d+)[dD][+-]?\d{1,3}")
 
 
 def writes_decimal_comma(text: str) -> bool:
@@ -177,7 +227,9 @@ def number_value(text: str, decimal_comma: bool, thousands_points: bool = False
     with ``decimal_comma``, ``"1'234.5"``), a negative in parentheses (``"(1,200)"`` is
     -1200, accounting formats) and the minus sign U+2212, as spreadsheets and statistics
     packages export them; a date written year first is the year with its fraction
-    (:func:`date_value`). ``thousands_points`` (a column that writes decimal commas:
+    (:func:`date_value`); Fortran's double precision ``"1.5D+03"`` is 1500; a length of
+    time as pandas or ISO 8601 write it (``"0 days 02:30:00"``, ``"PT2H30M"``) is its
+    hours (:func:`duration_hours`). ``thousands_points`` (a column that writes decimal commas:
     :func:`writes_decimal_comma`): a whole number grouped by points (``"12.345"``) is
     12345, not the fraction ``float`` reads."""
     if not (thousands_points and "." in text):
@@ -185,11 +237,21 @@ def number_value(text: str, decimal_comma: bool, thousands_points: bool = False
             return float(text)
         except ValueError:
             pass
+    lettered = any(c.isalpha() for c in text)
     if text[4:5] in ("-", "/") or text.strip()[4:5] in ("-", "/") or (
-            len(text) >= 8 and any(c.isalpha() for c in text) and text[:1].isalnum()):
+            lettered and text.strip()[:1].isalnum()
+            and (len(text) >= 8 or _QUARTER.fullmatch(text.strip()))):
         date = date_value(text)
         if date is not None:
             return date
+    if lettered:
+        stripped = text.strip()
+        if _FORTRAN_DOUBLE.fullmatch(stripped):
+            return float(stripped.replace("D", "e").replace("d", "e"))
+        if stripped[:1] == "P" or "day" in stripped:
+            hours = duration_hours(stripped)
+            if hours is not None:
+                return hours
     body, scale = text.strip().replace(_MINUS_SIGN, "-"), 1.0
     negative = body[:1] == "(" and body[-1:] == ")"  # accounting: (1,234.50) is -1234.5
     if negative:

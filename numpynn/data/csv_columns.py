@@ -198,6 +198,8 @@ def mostly_text(body: Rows, position: int) -> bool:
 #: a column of codes holds at most this many distinct whole numbers beside its text
 _MAX_NUMBER_CODES = 20
 _WHOLE = re.compile(r"[+-]?\d+")
+#: the open end of a survey's answer codes, a whole number with a bound: 5+, <1, >3, >=65
+_BOUND_CODE = re.compile(r"\d+\s?\+|(?:[<>]=?|[≤≥])\s?\d+")
 
 
 def mixed_codes(body: Rows, position: int) -> list[str]:
@@ -206,7 +208,8 @@ def mixed_codes(body: Rows, position: int) -> list[str]:
     A column of codes holds whole numbers that repeat (at most :data:`_MAX_NUMBER_CODES`
     distinct ones, each seen twice on average) beside text that is no number, in fewer
     than half of its filled sampled cells: Cars93's ``Cylinders`` (3, 4, 6, 8 and
-    'rotary'), course numbers (1, 31, '3A', 'M10'). Its values are categories: read as
+    'rotary'), course numbers (1, 31, '3A', 'M10'), a survey's answer codes with their
+    open ends (0, 1, ..., 4, '5+', '<1': :data:`_BOUND_CODE`). Its values are categories: read as
     numbers, the text would be an error. A measurement with a stray word (decimals, or
     numbers that rarely repeat) is not one, nor text without a letter (a dash): reading
     it stays an error naming the cell."""
@@ -221,7 +224,8 @@ def mixed_codes(body: Rows, position: int) -> list[str]:
     distinct = set(numbers)
     if len(distinct) > _MAX_NUMBER_CODES or 2 * len(distinct) > len(numbers):
         return []
-    if not all(any(ch.isalpha() for ch in t) for t in text):
+    if not all(any(ch.isalpha() for ch in t) or _BOUND_CODE.fullmatch(t.strip())
+               for t in text):
         return []
     return list(dict.fromkeys(text))
 
