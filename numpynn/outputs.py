@@ -265,6 +265,11 @@ def check_output(path: str | os.PathLike[str], inputs: Iterable[str | os.PathLik
     if kind == "other":
         raise InputError(f"{what} {path} is a socket or another special file; give a file "
                          "path.")
+    if kind == "file" and write_protected(path):
+        raise InputError(f"{what} {path} exists and is write-protected (no write "
+                         "permission): it would be replaced all the same, by a rename; make "
+                         "it writable (chmod u+w) if it may go, or choose another output "
+                         "path.")
     if content is not None and kind == "file" and os.path.getsize(path) > 0:
         found = _content_kind(path)
         if found not in _REPLACEABLE[content]:
@@ -276,6 +281,16 @@ def check_output(path: str | os.PathLike[str], inputs: Iterable[str | os.PathLik
     if blocker is not None:
         raise InputError(f"{what} {path} cannot be created: {blocker}; check the path.")
     return kind
+
+
+def write_protected(path: str | os.PathLike[str]) -> bool:
+    """Whether the file at ``path`` was protected from writing (``chmod a-w``, a file
+    kept read-only on purpose): no write bit for anyone, or none for this user (root may
+    write any file, so the bits themselves are read). A rename replaces such a file
+    without asking, as ``open(path, 'w')`` would not."""
+    mode = os.stat(path).st_mode
+    return not mode & (stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH) or not os.access(
+        path, os.W_OK)
 
 
 def write_path(path: str | os.PathLike[str], write: Callable[[BinaryIO], object],
