@@ -247,6 +247,9 @@ KINDS: dict[str, str] = {
                   "cross-entropy or SVM hinge, averaged over the batch) although its "
                   "gradients agree with it: a loss summed over the batch (not / N), or "
                   "averaged over every entry of an N x C array",
+    "layout": "an array is reshaped between (N, C, H, W) and (N*H*W, C) without its "
+              "transpose: a plain reshape mixes channels and positions (x.transpose(0, 2, "
+              "3, 1).reshape(-1, C), and .reshape(N, H, W, C).transpose(0, 3, 1, 2) back)",
     "changes params": "loss(X, y) changed the model's parameters: a loss must leave "
                       "self.params as they are (an update such as W -= lr * dW belongs in "
                       "the training step, not in loss), or no gradient can be checked",
@@ -1233,16 +1236,21 @@ def _diagnose_relu_mask(report: GradCheckReport, model: Any, X: np.ndarray, y: n
     try:
         clone = copy.deepcopy(model)
         act = np.asarray(X, dtype=np.float64).reshape(X.shape[0], -1)
+        columns = getattr(model, "column_major", False)  # deeplearning.ai's W (out, in)
+        if columns:
+            act = act.T
         for i in range(1, layers):
-            b = clone.params[f"b{i}"]
-            z = act @ np.asarray(clone.params[f"W{i}"], dtype=np.float64) + b
-            b[...] = b + np.maximum(0.0, 0.5 - z.min(axis=0))
-            act = act @ np.asarray(clone.params[f"W{i}"], dtype=np.float64) + b
+            b, W = clone.params[f"b{i}"], np.asarray(clone.params[f"W{i}"], dtype=np.float64)
+            z = W @ act + b if columns else act @ W + b
+            b[...] = b + np.maximum(0.0, 0.5 - z.min(axis=1 if columns else 0,
+                                                     keepdims=columns))
+            act = W @ act + b if columns else act @ W + b
         active = check_gradients(clone, X, y, h, tol, extended, complex_step, diagnose=False)
     except Exception:  # noqa: BLE001 - a model of another shape: no diagnosis
         return
     if active.verdict != PASS:
-        _diagnose_mask_from_dout(report, model, X, y, layers)
+        if not columns:
+            _diagnose_mask_from_dout(report, model, X, y, layers)
         return
     text = ("only the layers below a ReLU fail, and they pass where every ReLU input is "
             "positive (biases raised, every mask 1): the ReLU's mask in the backward pass "

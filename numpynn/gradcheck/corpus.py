@@ -2316,7 +2316,7 @@ EIGHTH_ROUND_MUTATIONS: dict[str, tuple[str, tuple[tuple[str, str], ...], str | 
     "deeplearning.ai dAL with its sign flipped": (
         "ng", (("dAL = - (np.divide", "dAL = (np.divide"),), "negation"),
     "deeplearning.ai relu_backward without its mask": (
-        "ng", (("    dZ[Z <= 0] = 0", "    pass"),), None),
+        "ng", (("    dZ[Z <= 0] = 0", "    pass"),), "mask"),
     "deeplearning.ai linear_backward's dW transposed": (
         "ng", (("dW = 1/m * np.dot(dZ, A_prev.T)", "dW = 1/m * np.dot(A_prev, dZ.T)"),), None),
     "deeplearning.ai two-layer dW1 without 1/m": (
