@@ -196,6 +196,10 @@ KINDS: dict[str, str] = {
                 "subtract each row's max from the scores before exp (softmax does not "
                 "change when a constant is subtracted from a row)",
     "correct class": "only the entries of the correct classes, dx[i, y[i]], are wrong",
+    "N x C": "the softmax's gradient dscores is not N x C: an N x 1 column (one number "
+             "per example) broadcast across the classes, or the correct classes' entries "
+             "alone; it has one entry per example and class, probs with 1 subtracted at "
+             "each example's correct class, dscores[range(N), y] -= 1, divided by N",
     "mean term": "dgamma and dbeta agree, and dx is off by the same amount for every "
                  "value normalised together: the path through the mean (dmu / N) is "
                  "missing or wrong",
@@ -1020,6 +1024,13 @@ def check_gradients(
     restore = _freeze_randomness(model)
     before = {k: np.array(v, copy=True) for k, v in model.params.items()}
     value = model.loss(X.copy(), y.copy())
+    if (isinstance(value, (tuple, list)) and len(value) == 2
+            and isinstance(value[1], (tuple, list))):
+        names = ", ".join(f"{k!r}: d{k}" for k in model.params)
+        raise ReturnError(f"loss(X, y) returned its gradients as a {type(value[1]).__name__} "
+                          f"of {len(value[1])}; grads must be a dict with one entry per "
+                          f"parameter, named as in params (grads = {{{names}}}), so that "
+                          "each gradient is matched with its parameter")
     if not (isinstance(value, (tuple, list)) and len(value) == 2
             and hasattr(value[1], "items")):
         raise ReturnError(f"loss(X, y) returned {_describe(value)}; given labels y it must "
@@ -1566,8 +1577,10 @@ def _coarse_params(model: Any, X: np.ndarray, y: np.ndarray, loss64: Any,
     arrays), whose rounding no step h can resolve (cause "precision", where the rows
     would otherwise blame ReLU kinks). The test: with the parameter at its float32 values
     r, a move of a quarter of float32's spacing away from zero (which rounds back to r in
-    float32) leaves the loss exactly as it was, where the gradient says float64 would see
-    it change (by over 1e-12 of the loss). The parameters are put back as they were."""
+    float32) of the entries whose moves change the loss the same way (no cancelling)
+    leaves the loss exactly as it was, where the gradient says float64 would see
+    it change (by over 1e-12 of the loss), at ``reg = 0`` where the model has a ``reg``
+    (the penalty sees W in float64). The parameters are put back as they were."""
     coarse: set[str] = set()
     scale = abs(float(np.asarray(loss64, dtype=np.float64).reshape(())))
     if not np.isfinite(scale):
@@ -1582,11 +1595,19 @@ def _coarse_params(model: Any, X: np.ndarray, y: np.ndarray, loss64: Any,
                 continue
             r = r32.astype(np.float64)
             delta = np.sign(r) * 0.25 * np.spacing(np.abs(r32)).astype(np.float64)
+            # only the entries whose moves change the loss the same way: no cancelling
+            g = np.asarray(grads[name], dtype=np.float64)
+            ahead = g * delta > 0
+            if np.sum(g * delta * ahead) < -np.sum(g * delta * ~ahead):
+                ahead = g * delta < 0
+            delta = delta * ahead
             if abs(float(np.sum(np.asarray(grads[name]) * delta))) <= 1e-12 * max(scale,
                                                                                 1e-300):
                 continue  # float64 could not see the move either: no diagnosis
-            old = param.copy()
+            old, reg = param.copy(), getattr(model, "reg", None)
             try:
+                if isinstance(reg, (int, float, np.floating)) and reg:
+                    model.reg = 0.0  # the penalty sees W in float64 whatever the loss does
                 values = []
                 for point in (r, r + delta):
                     np.copyto(param, point)
@@ -1597,6 +1618,8 @@ def _coarse_params(model: Any, X: np.ndarray, y: np.ndarray, loss64: Any,
                 continue
             finally:
                 np.copyto(param, old)
+                if isinstance(reg, (int, float, np.floating)) and reg:
+                    model.reg = reg
                 restore()
             if values[0] == values[1]:
                 coarse.add(name)

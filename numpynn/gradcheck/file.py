@@ -2247,7 +2247,8 @@ def _model_checks(module: ModuleType, result: FileCheck, seed: int, user_dir: st
                 target = _WithReg(model, reg) if reg else model
                 value = target.loss(X.copy(), y.copy())
                 if _stub(value) or (isinstance(value, tuple) and len(value) == 2 and (
-                        value[1] is None or any(g is None for g in dict(value[1]).values())
+                        value[1] is None or (hasattr(value[1], "items") and any(
+                            g is None for g in dict(value[1]).values()))
                         or not value[1])):
                     result.not_implemented.append(f"{cname}.loss")
                     break
@@ -2643,6 +2644,40 @@ def _name_dscores(report: GradCheckReport, target: Any, X: np.ndarray, y: np.nda
         return got - num
 
     diff = off(y)
+    got = np.asarray(dict(target.loss(X.copy(), y.copy())[1])[key], dtype=np.float64)
+    true = got - diff
+    scale = max(float(np.abs(true).max()), 1e-12)
+    if np.ptp(got) <= 1e-9 * scale < np.ptp(true) * 1e-3 and abs(got[0]) > 1e-6 * scale:
+        text = (f"the last layer's {key} has the same entry for every class ({got[0]:.4g}): "
+                "dscores is N x 1 (one number per example, such as probs[range(N), y] - 1, "
+                "its [:, None] broadcast across the classes), where the softmax's gradient "
+                "is N x C, one entry per example and class: dscores = probs.copy(); "
+                "dscores[range(N), y] -= 1; dscores /= N")
+        report.rows = [dataclasses.replace(r, kind="N x C", kind_text=text)
+                       if r in failed else r for r in report.rows]
+        return
+    y2 = np.where(y == MODEL_C - 1, 0, y)  # labels without the last class
+    diff2 = off(y2)
+    got2 = np.asarray(dict(target.loss(X.copy(), y2.copy())[1])[key], dtype=np.float64)
+    if abs(got2[-1]) <= 1e-12 * scale and abs((got2 - diff2)[-1]) > 1e-6 * scale:
+        text = (f"the last layer's {key} is 0 at a class no label in y holds: dscores is "
+                "nonzero only at each example's correct class (a one-hot mask applied to "
+                "it, as the seed question's ((1 / a2) * mask) * da2, or dscores[range(N), y] "
+                "alone), where the softmax's gradient is N x C, probs[i, j] at every other "
+                "class j too: dscores = probs.copy(); dscores[range(N), y] -= 1; "
+                "dscores /= N")
+        report.rows = [dataclasses.replace(r, kind="N x C", kind_text=text)
+                       if r in failed else r for r in report.rows]
+        return
+    rows = np.unique(y[y < N])  # dscores[y] -= 1: whole rows, numbered by the labels
+    if len(rows) and np.allclose(diff, (np.bincount(y, minlength=MODEL_C) - len(rows)) / N,
+                                 rtol=1e-4, atol=1e-7):
+        _correct_class(report, failed, (
+            f"the last layer's {key} (db = sum of dscores over the batch) is off as when 1 "
+            "is subtracted from whole rows of dscores numbered by the labels: dscores[y] -= "
+            "1 (or probs[y]) indexes the rows with y; the correct class of example i is "
+            "entry (i, y[i]): dscores[np.arange(N), y] -= 1"))
+        return
     counts = np.bincount(y, minlength=MODEL_C) / N
     c = float(diff @ counts / (counts @ counts))
     if abs(c) < 0.1 or not np.allclose(diff, c * counts, rtol=1e-4, atol=1e-7):
