@@ -4,8 +4,9 @@ with ``jupyter nbconvert --to script`` (``# In[3]:`` cell markers, ``get_ipython
 Its code cells run one after the other in one module, as the notebook's kernel would:
 IPython's line magics and shell escapes (``%matplotlib inline``, ``!pip install numpy``,
 a line of their own) are skipped, except that a magic that runs Python (``%%time`` on
-a cell, ``%time stmt``: :data:`RUNS_BODY`) runs it, ``get_ipython()`` and ``display()`` do nothing, and a
-cell that raises (loading a data set that is not there, training that needs it) is noted
+a cell, ``%time stmt``: :data:`RUNS_BODY`) runs it; ``get_ipython()`` and ``display()``
+do nothing, and a cell that raises (loading a data set that is not there, training that
+needs it) is noted
 and the next cell runs: the checks use the definitions of every cell that ran.
 """
 
