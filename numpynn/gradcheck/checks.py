@@ -196,6 +196,10 @@ KINDS: dict[str, str] = {
                 "subtract each row's max from the scores before exp (softmax does not "
                 "change when a constant is subtracted from a row)",
     "correct class": "only the entries of the correct classes, dx[i, y[i]], are wrong",
+    "N x C": "the softmax's gradient dscores is not N x C: an N x 1 column (one number "
+             "per example) broadcast across the classes, or the correct classes' entries "
+             "alone; it has one entry per example and class, probs with 1 subtracted at "
+             "each example's correct class, dscores[range(N), y] -= 1, divided by N",
     "mean term": "dgamma and dbeta agree, and dx is off by the same amount for every "
                  "value normalised together: the path through the mean (dmu / N) is "
                  "missing or wrong",
@@ -247,6 +251,9 @@ KINDS: dict[str, str] = {
                   "cross-entropy or SVM hinge, averaged over the batch) although its "
                   "gradients agree with it: a loss summed over the batch (not / N), or "
                   "averaged over every entry of an N x C array",
+    "layout": "an array is reshaped between (N, C, H, W) and (N*H*W, C) without its "
+              "transpose: a plain reshape mixes channels and positions (x.transpose(0, 2, "
+              "3, 1).reshape(-1, C), and .reshape(N, H, W, C).transpose(0, 3, 1, 2) back)",
     "changes params": "loss(X, y) changed the model's parameters: a loss must leave "
                       "self.params as they are (an update such as W -= lr * dW belongs in "
                       "the training step, not in loss), or no gradient can be checked",
@@ -1046,6 +1053,13 @@ def check_gradients(
     restore = _freeze_randomness(model)
     before = {k: np.array(v, copy=True) for k, v in model.params.items()}
     value = model.loss(X.copy(), y.copy())
+    if (isinstance(value, (tuple, list)) and len(value) == 2
+            and isinstance(value[1], (tuple, list))):
+        names = ", ".join(f"{k!r}: d{k}" for k in model.params)
+        raise ReturnError(f"loss(X, y) returned its gradients as a {type(value[1]).__name__} "
+                          f"of {len(value[1])}; grads must be a dict with one entry per "
+                          f"parameter, named as in params (grads = {{{names}}}), so that "
+                          "each gradient is matched with its parameter")
     if not (isinstance(value, (tuple, list)) and len(value) == 2
             and hasattr(value[1], "items")):
         raise ReturnError(f"loss(X, y) returned {_describe(value)}; given labels y it must "
@@ -1262,16 +1276,21 @@ def _diagnose_relu_mask(report: GradCheckReport, model: Any, X: np.ndarray, y: n
     try:
         clone = copy.deepcopy(model)
         act = np.asarray(X, dtype=np.float64).reshape(X.shape[0], -1)
+        columns = getattr(model, "column_major", False)  # deeplearning.ai's W (out, in)
+        if columns:
+            act = act.T
         for i in range(1, layers):
-            b = clone.params[f"b{i}"]
-            z = act @ np.asarray(clone.params[f"W{i}"], dtype=np.float64) + b
-            b[...] = b + np.maximum(0.0, 0.5 - z.min(axis=0))
-            act = act @ np.asarray(clone.params[f"W{i}"], dtype=np.float64) + b
+            b, W = clone.params[f"b{i}"], np.asarray(clone.params[f"W{i}"], dtype=np.float64)
+            z = W @ act + b if columns else act @ W + b
+            b[...] = b + np.maximum(0.0, 0.5 - z.min(axis=1 if columns else 0,
+                                                     keepdims=columns))
+            act = W @ act + b if columns else act @ W + b
         active = check_gradients(clone, X, y, h, tol, extended, complex_step, diagnose=False)
     except Exception:  # noqa: BLE001 - a model of another shape: no diagnosis
         return
     if active.verdict != PASS:
-        _diagnose_mask_from_dout(report, model, X, y, layers)
+        if not columns:
+            _diagnose_mask_from_dout(report, model, X, y, layers)
         return
     text = ("only the layers below a ReLU fail, and they pass where every ReLU input is "
             "positive (biases raised, every mask 1): the ReLU's mask in the backward pass "
@@ -1587,8 +1606,10 @@ def _coarse_params(model: Any, X: np.ndarray, y: np.ndarray, loss64: Any,
     arrays), whose rounding no step h can resolve (cause "precision", where the rows
     would otherwise blame ReLU kinks). The test: with the parameter at its float32 values
     r, a move of a quarter of float32's spacing away from zero (which rounds back to r in
-    float32) leaves the loss exactly as it was, where the gradient says float64 would see
-    it change (by over 1e-12 of the loss). The parameters are put back as they were."""
+    float32) of the entries whose moves change the loss the same way (no cancelling)
+    leaves the loss exactly as it was, where the gradient says float64 would see
+    it change (by over 1e-12 of the loss), at ``reg = 0`` where the model has a ``reg``
+    (the penalty sees W in float64). The parameters are put back as they were."""
     coarse: set[str] = set()
     scale = abs(float(np.asarray(loss64, dtype=np.float64).reshape(())))
     if not np.isfinite(scale):
@@ -1603,11 +1624,19 @@ def _coarse_params(model: Any, X: np.ndarray, y: np.ndarray, loss64: Any,
                 continue
             r = r32.astype(np.float64)
             delta = np.sign(r) * 0.25 * np.spacing(np.abs(r32)).astype(np.float64)
+            # only the entries whose moves change the loss the same way: no cancelling
+            g = np.asarray(grads[name], dtype=np.float64)
+            ahead = g * delta > 0
+            if np.sum(g * delta * ahead) < -np.sum(g * delta * ~ahead):
+                ahead = g * delta < 0
+            delta = delta * ahead
             if abs(float(np.sum(np.asarray(grads[name]) * delta))) <= 1e-12 * max(scale,
                                                                                 1e-300):
                 continue  # float64 could not see the move either: no diagnosis
-            old = param.copy()
+            old, reg = param.copy(), getattr(model, "reg", None)
             try:
+                if isinstance(reg, (int, float, np.floating)) and reg:
+                    model.reg = 0.0  # the penalty sees W in float64 whatever the loss does
                 values = []
                 for point in (r, r + delta):
                     np.copyto(param, point)
@@ -1618,6 +1647,8 @@ def _coarse_params(model: Any, X: np.ndarray, y: np.ndarray, loss64: Any,
                 continue
             finally:
                 np.copyto(param, old)
+                if isinstance(reg, (int, float, np.floating)) and reg:
+                    model.reg = reg
                 restore()
             if values[0] == values[1]:
                 coarse.add(name)

@@ -2316,7 +2316,7 @@ EIGHTH_ROUND_MUTATIONS: dict[str, tuple[str, tuple[tuple[str, str], ...], str | 
     "deeplearning.ai dAL with its sign flipped": (
         "ng", (("dAL = - (np.divide", "dAL = (np.divide"),), "negation"),
     "deeplearning.ai relu_backward without its mask": (
-        "ng", (("    dZ[Z <= 0] = 0", "    pass"),), None),
+        "ng", (("    dZ[Z <= 0] = 0", "    pass"),), "mask"),
     "deeplearning.ai linear_backward's dW transposed": (
         "ng", (("dW = 1/m * np.dot(dZ, A_prev.T)", "dW = 1/m * np.dot(A_prev, dZ.T)"),), None),
     "deeplearning.ai two-layer dW1 without 1/m": (
@@ -2349,6 +2349,150 @@ EIGHTH_ROUND_MUTATIONS: dict[str, tuple[str, tuple[tuple[str, str], ...], str | 
     "functional: dscores N x 1 (the correct class's column only)": (
         "functional", (("d = cache[\"p\"].copy(); d[np.arange(N), y] -= 1; d /= N",
                         "d = (cache[\"p\"][np.arange(N), y] - 1)[:, None] / N"),), None),
+}
+
+
+#: Assignment 2's spatial batch norm on the layers file's batch norm (the course's
+#: transpose to (N*H*W, C) and back, in both passes).
+LEARNER_SPATIAL_BN = LEARNER_LAYERS + """
+def spatial_batchnorm_forward(x, gamma, beta, bn_param):
+    N, C, H, W = x.shape
+    out, cache = batchnorm_forward(x.transpose(0, 2, 3, 1).reshape(-1, C), gamma, beta,
+                                   bn_param)
+    return out.reshape(N, H, W, C).transpose(0, 3, 1, 2), cache
+
+def spatial_batchnorm_backward(dout, cache):
+    N, C, H, W = dout.shape
+    dx, dgamma, dbeta = batchnorm_backward(dout.transpose(0, 2, 3, 1).reshape(-1, C), cache)
+    return dx.reshape(N, H, W, C).transpose(0, 3, 1, 2), dgamma, dbeta
+"""
+
+#: Assignment 3's temporal_softmax_loss as the course's reference writes it (/ N only).
+LEARNER_TEMPORAL_LOSS = """import numpy as np
+
+def temporal_softmax_loss(x, y, mask, verbose=False):
+    N, T, V = x.shape
+    x_flat, y_flat, mask_flat = x.reshape(N * T, V), y.reshape(N * T), mask.reshape(N * T)
+    probs = np.exp(x_flat - np.max(x_flat, axis=1, keepdims=True))
+    probs /= np.sum(probs, axis=1, keepdims=True)
+    loss = -np.sum(mask_flat * np.log(probs[np.arange(N * T), y_flat])) / N
+    dx_flat = probs.copy()
+    dx_flat[np.arange(N * T), y_flat] -= 1
+    dx_flat /= N
+    dx_flat *= mask_flat[:, None]
+    return loss, dx_flat.reshape(N, T, V)
+"""
+
+#: The 2019+ FullyConnectedNet (dropout_keep_ratio) that keeps no self.dropout_param: it
+#: builds the dict dropout_forward takes inside loss, from its own self.keep.
+LEARNER_FC_KEEP = LEARNER_LAYERS + LEARNER_AFFINE + """
+class FullyConnectedNet(object):
+    def __init__(self, hidden_dims, input_dim=3 * 32 * 32, num_classes=10,
+                 dropout_keep_ratio=1, reg=0.0,
+                 weight_scale=1e-2, dtype=np.float32, seed=None):
+        self.use_dropout = dropout_keep_ratio != 1
+        self.keep, self.seed = dropout_keep_ratio, seed
+        self.reg, self.L, self.params = reg, 1 + len(hidden_dims), {}
+        dims = [input_dim] + list(hidden_dims) + [num_classes]
+        for i in range(self.L):
+            self.params["W%d" % (i + 1)] = (weight_scale * np.random.randn(
+                dims[i], dims[i + 1])).astype(dtype)
+            self.params["b%d" % (i + 1)] = np.zeros(dims[i + 1], dtype=dtype)
+
+    def loss(self, X, y=None):
+        mode = "test" if y is None else "train"
+        dp = {"mode": mode, "p": self.keep}
+        if self.seed is not None:
+            dp["seed"] = self.seed
+        h, caches = X, []
+        for i in range(1, self.L):
+            a, ca = affine_forward(h, self.params["W%d" % i], self.params["b%d" % i])
+            h = np.maximum(a, 0)
+            cd = None
+            if self.use_dropout:
+                h, cd = dropout_forward(h, dp)
+            caches.append((ca, a, cd))
+        scores, cl = affine_forward(h, self.params["W%d" % self.L],
+                                    self.params["b%d" % self.L])
+        if y is None:
+            return scores
+        loss, d = softmax_loss(scores, y)
+        grads = {}
+        for i in range(1, self.L + 1):
+            loss += 0.5 * self.reg * np.sum(self.params["W%d" % i] ** 2)
+        d, grads["W%d" % self.L], grads["b%d" % self.L] = affine_backward(d, cl)
+        for i in range(self.L - 1, 0, -1):
+            ca, a, cd = caches[i - 1]
+            if self.use_dropout:
+                d = dropout_backward(d, cd)
+            d, grads["W%d" % i], grads["b%d" % i] = affine_backward(d * (a > 0), ca)
+        for i in range(1, self.L + 1):
+            grads["W%d" % i] += self.reg * self.params["W%d" % i]
+        return loss, grads
+"""
+
+#: The learners' files the tenth round's cases edit, by the name its tables use.
+TENTH_ROUND_FILES: dict[str, str] = {
+    "spatial bn": LEARNER_SPATIAL_BN, "temporal loss": LEARNER_TEMPORAL_LOSS,
+    "fc keep": LEARNER_FC_KEEP, "a1 net": LEARNER_A1_NET,
+}
+
+_A1_DSCORES = ("dscores = probs.copy()\n        dscores[np.arange(N), y] -= 1\n"
+               "        dscores /= N\n")
+
+#: name -> (a key of :data:`TENTH_ROUND_FILES`, replacements): the tenth round's correct
+#: files, each must pass.
+TENTH_ROUND_CORRECT: dict[str, tuple[str, tuple[tuple[str, str], ...]]] = {
+    "spatial batch norm (transposed to (N*H*W, C) and back)": ("spatial bn", ()),
+    "temporal_softmax_loss divided by N (the course's)": ("temporal loss", ()),
+    "FullyConnectedNet building dropout's dict in loss from dropout_keep_ratio": (
+        "fc keep", ()),
+    "TwoLayerNet's loss through np.choose(y, probs.T)": (
+        "a1 net", (("np.log(probs[np.arange(N), y])", "np.log(np.choose(y, probs.T))"),)),
+    "TwoLayerNet indexing dscores with y and range(N) as columns": (
+        "a1 net", (("dscores[np.arange(N), y] -= 1",
+                    "dscores[np.arange(N)[:, None], y[:, None]] -= 1"),)),
+}
+
+#: name -> (a key of :data:`TENTH_ROUND_FILES`, replacements, the kind its FAIL names):
+#: the tenth round's bugs, passed or failed without a kind before it.
+TENTH_ROUND_MUTATIONS: dict[str, tuple[str, tuple[tuple[str, str], ...], str | None]] = {
+    "spatial_batchnorm_backward reshaping dout without the transpose": (
+        "spatial bn", (("batchnorm_backward(dout.transpose(0, 2, 3, 1).reshape(-1, C), cache)",
+                        "batchnorm_backward(dout.reshape(-1, C), cache)"),), "layout"),
+    "spatial_batchnorm_backward reshaping dx back without the transpose": (
+        "spatial bn", (("return dx.reshape(N, H, W, C).transpose(0, 3, 1, 2), dgamma",
+                        "return dx.reshape(N, C, H, W), dgamma"),), "layout"),
+    "temporal_softmax_loss dividing by N * T in the loss and dx alike": (
+        "temporal loss", ((") / N\n", ") / (N * T)\n"),
+                          ("dx_flat /= N", "dx_flat /= N * T")), "loss value"),
+    "temporal_softmax_loss as np.mean over every time step, dx / (N * T)": (
+        "temporal loss", (("-np.sum(mask_flat * np.log(probs[np.arange(N * T), y_flat])) / N",
+                           "-np.mean(mask_flat * np.log(probs[np.arange(N * T), y_flat]))"),
+                          ("dx_flat /= N", "dx_flat /= N * T")), "loss value"),
+    "FullyConnectedNet (no dropout_param) passing 1 - dropout_keep_ratio as p": (
+        "fc keep", (('dp = {"mode": mode, "p": self.keep}',
+                     'dp = {"mode": mode, "p": 1 - self.keep}'),), "forward"),
+    "TwoLayerNet's dscores N x 1 (probs[range(N), y] - 1 broadcast over the classes)": (
+        "a1 net", ((_A1_DSCORES, "dscores = (probs[np.arange(N), y] - 1)[:, None] / N "
+                                 "* np.ones_like(probs)\n"),), "N x C"),
+    "TwoLayerNet's dscores from the seed question's eq. 1 (((1 / a2) * mask) * da2 / N)": (
+        "a1 net", ((_A1_DSCORES, "da2 = -probs.copy()\n        da2[np.arange(N), y] += 1\n"
+                                 "        da2 *= (probs[np.arange(N), y])[:, None]\n"
+                                 "        mask = np.zeros(probs.shape)\n"
+                                 "        mask[np.arange(N), y] = 1\n"
+                                 "        dscores = -((1 / probs) * mask) * da2 / N\n"),),
+        "N x C"),
+    "TwoLayerNet's dscores with its correct classes' entries alone": (
+        "a1 net", ((_A1_DSCORES, "dscores = np.zeros_like(probs)\n"
+                                 "        dscores[np.arange(N), y] = (probs[np.arange(N), y]"
+                                 " - 1) / N\n"),), "N x C"),
+    "TwoLayerNet subtracting 1 at rows numbered by the labels (dscores[y] -= 1)": (
+        "a1 net", (("dscores[np.arange(N), y] -= 1", "dscores[y] -= 1"),), "correct class"),
+    "TwoLayerNet returning its gradients as a tuple": (
+        "a1 net", (("        return loss, grads\n",
+                    "        return loss, (grads['W1'], grads['b1'], grads['W2'], "
+                    "grads['b2'])\n"),), None),
 }
 
 
@@ -2490,6 +2634,12 @@ def file_cases(seed: int = 0) -> list[Case]:
                           run(_replaced(EIGHTH_ROUND_FILES[base], pairs))))
     for name, (base, pairs, kind) in EIGHTH_ROUND_MUTATIONS.items():
         cases.append(Case(name, "file", "bug", run(_replaced(EIGHTH_ROUND_FILES[base], pairs)),
+                          1.0, kind))
+    for name, (base, pairs) in TENTH_ROUND_CORRECT.items():
+        cases.append(Case(f"learner's {name}", "file", "correct",
+                          run(_replaced(TENTH_ROUND_FILES[base], pairs))))
+    for name, (base, pairs, kind) in TENTH_ROUND_MUTATIONS.items():
+        cases.append(Case(name, "file", "bug", run(_replaced(TENTH_ROUND_FILES[base], pairs)),
                           1.0, kind))
     return cases
 

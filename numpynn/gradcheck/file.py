@@ -41,10 +41,12 @@ Importing the file, in a child process, is the CLI's job (``numpynn gradcheck --
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import functools
 import importlib.util
 import inspect
+import io
 import itertools
 import os
 import re
@@ -85,7 +87,7 @@ from .checks import (
     nan_loss_text,
     stream,
 )
-from .recurrent import RECURRENT, Recurrent, recurrent_hint
+from .recurrent import RECURRENT, Recurrent, recurrent_hint, temporal_loss_value
 from .styles import NIELSEN_SIZES, ng_networks, nielsen_networks, other_styles
 
 # Forward outputs and gradients must match numpynn's to this (relative to the largest entry).
@@ -970,6 +972,10 @@ def _layer_hint(name: str, inputs: list[np.ndarray], dout: np.ndarray, got: tupl
         return "mask", ("dropout_backward zeroes other entries than the forward pass did: "
                         "it must multiply dout by the mask stored in the cache by "
                         "dropout_forward (dx = dout * mask), not draw a new one")
+    if name.startswith("spatial_batchnorm") and len(got) == 3 and x.ndim == 4:
+        text = _spatial_layout(inputs, dout, got, param)
+        if text:
+            return "layout", text
     if name in ("batchnorm", "layernorm") and len(got) == 3 and len(want) == 3:
         if rows["dx"].verdict != FAIL or FAIL in (rows["dgamma"].verdict,
                                                   rows["dbeta"].verdict):
@@ -988,6 +994,41 @@ def _layer_hint(name: str, inputs: list[np.ndarray], dout: np.ndarray, got: tupl
         spread = np.nanmax(np.abs(ratio - np.nanmean(ratio, axis=axis, keepdims=True)))
         if np.isfinite(spread) and spread <= 1e-6 * float(np.nanmax(np.abs(ratio))):
             return "variance term", KINDS["variance term"]
+    return None
+
+
+def _spatial_layout(inputs: list[np.ndarray], dout: np.ndarray, got: tuple,
+                    param: Any) -> str | None:
+    """spatial_batchnorm_backward reshaping dout (N, C, H, W) to (N*H*W, C), or its dx
+    back, without the transpose (``dout.reshape(-1, C)``, ``dx.reshape(N, C, H, W)``),
+    where the forward transposed: its dx (and dgamma, dbeta) are batch norm's backward of
+    rows that mix channels and positions. None when dx is not one of those."""
+    x, gamma = inputs[0], inputs[1]
+    n, c, h, w = x.shape
+    eps = param.get("eps", 1e-5) if isinstance(param, dict) else 1e-5
+    xf = x.transpose(0, 2, 3, 1).reshape(-1, c)
+    std = np.sqrt(xf.var(axis=0) + eps)
+    xhat = (xf - xf.mean(axis=0)) / std
+    dx = np.asarray(got[0], dtype=np.float64)
+    ins = {"dout.transpose(0, 2, 3, 1).reshape(-1, C)": dout.transpose(0, 2, 3, 1).reshape(-1, c),
+           "dout.reshape(-1, C)": dout.reshape(-1, c)}
+    for din, d in ins.items():
+        dxhat = d * gamma
+        dxf = (len(d) * dxhat - dxhat.sum(axis=0) - xhat * (dxhat * xhat).sum(axis=0)) / (
+            len(d) * std)
+        outs = {"dx.reshape(N, H, W, C).transpose(0, 3, 1, 2)":
+                dxf.reshape(n, h, w, c).transpose(0, 3, 1, 2),
+                "dx.reshape(N, C, H, W)": dxf.reshape(n, c, h, w)}
+        for dout_, value in outs.items():
+            if din.startswith("dout.transpose") and dout_.endswith("transpose(0, 3, 1, 2)"):
+                continue  # the right backward
+            if _close_to(dx, value):
+                wrong = [t for t in (din, dout_) if "transpose" not in t]
+                return (f"spatial_batchnorm_backward reshapes without the transpose "
+                        f"({' and '.join(wrong)}): a plain reshape between (N, C, H, W) "
+                        "and (N*H*W, C) mixes channels and positions; as in the forward, "
+                        "dout.transpose(0, 2, 3, 1).reshape(-1, C) into batchnorm_backward "
+                        "and dx.reshape(N, H, W, C).transpose(0, 3, 1, 2) back")
     return None
 
 
@@ -2206,7 +2247,8 @@ def _model_checks(module: ModuleType, result: FileCheck, seed: int, user_dir: st
                 target = _WithReg(model, reg) if reg else model
                 value = target.loss(X.copy(), y.copy())
                 if _stub(value) or (isinstance(value, tuple) and len(value) == 2 and (
-                        value[1] is None or any(g is None for g in dict(value[1]).values())
+                        value[1] is None or (hasattr(value[1], "items") and any(
+                            g is None for g in dict(value[1]).values()))
                         or not value[1])):
                     result.not_implemented.append(f"{cname}.loss")
                     break
@@ -2602,6 +2644,40 @@ def _name_dscores(report: GradCheckReport, target: Any, X: np.ndarray, y: np.nda
         return got - num
 
     diff = off(y)
+    got = np.asarray(dict(target.loss(X.copy(), y.copy())[1])[key], dtype=np.float64)
+    true = got - diff
+    scale = max(float(np.abs(true).max()), 1e-12)
+    if np.ptp(got) <= 1e-9 * scale < np.ptp(true) * 1e-3 and abs(got[0]) > 1e-6 * scale:
+        text = (f"the last layer's {key} has the same entry for every class ({got[0]:.4g}): "
+                "dscores is N x 1 (one number per example, such as probs[range(N), y] - 1, "
+                "its [:, None] broadcast across the classes), where the softmax's gradient "
+                "is N x C, one entry per example and class: dscores = probs.copy(); "
+                "dscores[range(N), y] -= 1; dscores /= N")
+        report.rows = [dataclasses.replace(r, kind="N x C", kind_text=text)
+                       if r in failed else r for r in report.rows]
+        return
+    y2 = np.where(y == MODEL_C - 1, 0, y)  # labels without the last class
+    diff2 = off(y2)
+    got2 = np.asarray(dict(target.loss(X.copy(), y2.copy())[1])[key], dtype=np.float64)
+    if abs(got2[-1]) <= 1e-12 * scale and abs((got2 - diff2)[-1]) > 1e-6 * scale:
+        text = (f"the last layer's {key} is 0 at a class no label in y holds: dscores is "
+                "nonzero only at each example's correct class (a one-hot mask applied to "
+                "it, as the seed question's ((1 / a2) * mask) * da2, or dscores[range(N), y] "
+                "alone), where the softmax's gradient is N x C, probs[i, j] at every other "
+                "class j too: dscores = probs.copy(); dscores[range(N), y] -= 1; "
+                "dscores /= N")
+        report.rows = [dataclasses.replace(r, kind="N x C", kind_text=text)
+                       if r in failed else r for r in report.rows]
+        return
+    rows = np.unique(y[y < N])  # dscores[y] -= 1: whole rows, numbered by the labels
+    if len(rows) and np.allclose(diff, (np.bincount(y, minlength=MODEL_C) - len(rows)) / N,
+                                 rtol=1e-4, atol=1e-7):
+        _correct_class(report, failed, (
+            f"the last layer's {key} (db = sum of dscores over the batch) is off as when 1 "
+            "is subtracted from whole rows of dscores numbered by the labels: dscores[y] -= "
+            "1 (or probs[y]) indexes the rows with y; the correct class of example i is "
+            "entry (i, y[i]): dscores[np.arange(N), y] -= 1"))
+        return
     counts = np.bincount(y, minlength=MODEL_C) / N
     c = float(diff @ counts / (counts @ counts))
     if abs(c) < 0.1 or not np.allclose(diff, c * counts, rtol=1e-4, atol=1e-7):
@@ -2702,7 +2778,7 @@ def _model_test_mode(cls: type, kwargs: dict[str, Any], model: Any, X: np.ndarra
         report.rows.append(_running_averages_kept(cls, kwargs, model, X))
     drop = _dropout(cls, kwargs)
     if drop is not None and drop[0] == "dropout_keep_ratio":
-        row = _keep_ratio_row(cls, kwargs)
+        row = _keep_ratio_row(cls, kwargs, X)
         if row is not None:
             report.rows.append(row)
     if drop is not None and not _normalization(kwargs):
@@ -2746,20 +2822,54 @@ def _model_test_mode(cls: type, kwargs: dict[str, Any], model: Any, X: np.ndarra
 KEEP_RATIO_PROBE = 0.8
 
 
-def _keep_ratio_row(cls: type, kwargs: dict[str, Any]) -> GradCheckRow | None:
+def _dropout_p_passed(model: Any, X: np.ndarray) -> float | None:
+    """The p of the dropout_param the model's ``loss(X, y)`` passes to ``dropout_forward``
+    (its module's, spied on for one train-mode call): for nets that keep no
+    ``self.dropout_param`` (``dropout_forward(h, {'mode': mode, 'p': ...})`` built in
+    loss, or a ratio of their own naming). None when it calls none or passes no number."""
+    space = getattr(getattr(type(model), "loss", None), "__globals__", None)
+    real = space.get("dropout_forward") if isinstance(space, dict) else None
+    if not callable(real):
+        return None
+    seen: list[Any] = []
+
+    def spy(x: Any, dropout_param: Any, *args: Any, **kw: Any) -> Any:
+        if isinstance(dropout_param, dict):
+            seen.append(dropout_param.get("p"))
+        return real(x, dropout_param, *args, **kw)
+
+    space["dropout_forward"] = spy
+    try:
+        with contextlib.redirect_stdout(io.StringIO()):
+            model.loss(X.copy(), np.arange(X.shape[0]) % MODEL_C)
+    except Exception:  # noqa: BLE001 - the checks after this one say what is wrong
+        return None
+    finally:
+        space["dropout_forward"] = real
+    numbers = [v for v in seen if isinstance(v, (int, float, np.floating))
+               and not isinstance(v, bool)]
+    return float(numbers[0]) if numbers else None
+
+
+def _keep_ratio_row(cls: type, kwargs: dict[str, Any], X: np.ndarray | None = None
+                    ) -> GradCheckRow | None:
     """A net built with ``dropout_keep_ratio=0.8`` must pass 0.8 on as dropout_param's
     p (the course's dropout_forward keeps a unit with probability p): 0.2 there is the
     keep ratio turned into a drop probability (``1 - dropout_keep_ratio``), which the
     gradient checks at 0.5 cannot see. None where the net keeps no ``dropout_param`` dict
-    with a number p (nothing to read)."""
+    with a number p and, given X, whose loss(X, y) passes dropout_forward none
+    (:func:`_dropout_p_passed`)."""
     model = cls(**{**kwargs, "dropout_keep_ratio": KEEP_RATIO_PROBE})
     param = getattr(model, "dropout_param", None)
     p = param.get("p") if isinstance(param, dict) else None
+    if (not isinstance(p, (int, float, np.floating)) or isinstance(p, bool)) and X is not None:
+        p = _dropout_p_passed(model, X)
     if not isinstance(p, (int, float, np.floating)) or isinstance(p, bool):
         return None
     ok = abs(float(p) - KEEP_RATIO_PROBE) < 1e-12
     text = "" if ok else (
-        f"built with dropout_keep_ratio={KEEP_RATIO_PROBE:g}, the net's dropout_param['p'] "
+        f"built with dropout_keep_ratio={KEEP_RATIO_PROBE:g}, the dropout_param['p'] the "
+        "net passes to dropout_forward "
         f"is {float(p):g}"
         + (": the keep ratio turned into a drop probability (1 - dropout_keep_ratio); "
            if abs(float(p) - (1 - KEEP_RATIO_PROBE)) < 1e-12 else ": ")
@@ -3884,10 +3994,15 @@ def check_module(module: ModuleType, seed: int = 0, timing: bool = True,
 def _recurrent_checks(fwd_name: str, rec: Recurrent, fwd: Callable, bwd: Callable,
                       seed: int) -> list[GradCheckReport]:
     """Assignment 3's recurrent pair ``fwd_name`` (:mod:`numpynn.gradcheck.recurrent`)
-    against numerical gradients; a sequence backward that does not carry dprev_h back
+    against numerical gradients (temporal_softmax_loss's value against the course's too,
+    :func:`temporal_loss_value`); a sequence backward that does not carry dprev_h back
     through time names the kind "accumulate"."""
     spec = LayerSpec(rec.names, rec.make)
     reports = _layer_checks(fwd_name, spec, fwd, bwd, rec.backward, seed, fwd_name)
+    if fwd_name == "temporal_softmax_loss" and reports:  # a value its gradients cannot show
+        value = temporal_loss_value(fwd, seed)
+        if value is not None:
+            reports.append(value)
     if not any(r.verdict == FAIL for r in reports):
         return reports
     try:  # numpynn's own diagnosis: never the learner's error

@@ -3,8 +3,10 @@ with ``jupyter nbconvert --to script`` (``# In[3]:`` cell markers, ``get_ipython
 
 Its code cells run one after the other in one module, as the notebook's kernel would:
 IPython's line magics and shell escapes (``%matplotlib inline``, ``!pip install numpy``,
-a line of their own) are skipped, ``get_ipython()`` and ``display()`` do nothing, and a
-cell that raises (loading a data set that is not there, training that needs it) is noted
+a line of their own) are skipped, except that a magic that runs Python (``%%time`` on
+a cell, ``%time stmt``: :data:`RUNS_BODY`) runs it; ``get_ipython()`` and ``display()``
+do nothing, and a cell that raises (loading a data set that is not there, training that
+needs it) is noted
 and the next cell runs: the checks use the definitions of every cell that ran.
 """
 
@@ -24,11 +26,35 @@ CELL_MARKER = re.compile(r"^# In\[[ 0-9]*\]:\s*$", re.MULTILINE)
 MAGIC_LINE = re.compile(r"^(\s*)(?:[%!]|\w+\s*=\s*[%!])")
 
 
+#: IPython's magics that run their Python body (a cell's, %%time, or a line's, %time
+#: stmt) as well as timing, profiling or capturing it: the body runs once, as the cell's
+#: code. Other cell magics (%%bash, %%html, %%writefile, ...) hold no Python to run.
+RUNS_BODY = frozenset({"time", "timeit", "capture", "prun", "debug", "memit", "mprun"})
+#: a line magic's options before its statement (%timeit -n 10 -r 3 stmt)
+_OPTIONS = re.compile(r"^(?:-[a-zA-Z](?:\s+\d+)?\s+)*")
+
+
 class _Nothing:
-    """``get_ipython()``'s stand-in: every method call does nothing and returns None."""
+    """``get_ipython()``'s stand-in: every method call does nothing and returns None,
+    except that ``run_cell_magic`` and ``run_line_magic`` of a magic in
+    :data:`RUNS_BODY` run their Python (nbconvert writes ``%%time`` as
+    ``get_ipython().run_cell_magic('time', '', 'body')``) in ``namespace``."""
+
+    def __init__(self, namespace: dict | None = None) -> None:
+        self._namespace = namespace
 
     def __getattr__(self, name: str) -> object:
         return lambda *args, **kwargs: None
+
+    def run_cell_magic(self, magic: str, line: str = "", cell: str = "") -> None:
+        if magic in RUNS_BODY and self._namespace is not None:
+            exec(compile(_without_magics(cell), "<cell magic>", "exec"),  # noqa: S102
+                 self._namespace)
+
+    def run_line_magic(self, magic: str, line: str = "", *args: object) -> None:
+        if magic in RUNS_BODY and self._namespace is not None:
+            exec(compile(_OPTIONS.sub("", line.strip()), "<line magic>", "exec"),  # noqa: S102
+                 self._namespace)
 
 
 def is_notebook(path: Path, text: str) -> bool:
@@ -80,17 +106,36 @@ def _without_magics(src: str) -> str:
     """``src`` with each magic or shell-escape line (and a cell magic's whole cell, %%)
     made ``pass``, so that the line numbers stay."""
     lines = src.split("\n")
-    if lines and lines[0].lstrip().startswith("%%"):
-        return "\n".join("pass" if i == 0 else "" for i in range(len(lines)))
-    return "\n".join(f"{m.group(1)}pass  # {line.strip()}" if (m := MAGIC_LINE.match(line))
-                     else line for line in lines)
+    start = next((i for i, line in enumerate(lines) if line.strip()
+                  and not line.lstrip().startswith("#")), None)
+    if start is not None and lines[start].lstrip().startswith("%%"):
+        magic = lines[start].lstrip()[2:].split(maxsplit=1)
+        if not magic or magic[0] not in RUNS_BODY:  # %%bash, %%html, ...: no Python
+            return "\n".join("pass" if i == start else "" for i in range(len(lines)))
+        lines[start] = "pass  # " + lines[start].strip()  # %%time: its body runs
+    return "\n".join(_line(line) for line in lines)
+
+
+def _line(line: str) -> str:
+    """One line with a line magic or shell escape made ``pass``, or, for a magic of
+    :data:`RUNS_BODY` (``%time W = train()``), its statement."""
+    m = MAGIC_LINE.match(line)
+    if m is None:
+        return line
+    body = line[m.end(1):]
+    if body.startswith("%") and not body.startswith("%%"):
+        name, _, rest = body[1:].partition(" ")
+        if name in RUNS_BODY and rest.strip():
+            return m.group(1) + _OPTIONS.sub("", rest.strip())
+    return f"{m.group(1)}pass  # {line.strip()}"
 
 
 def run_cells(module: types.ModuleType, path: Path, text: str) -> list[str]:
     """Run the notebook's cells in ``module``; returns a note per cell that raised (the
     cell, the exception, its line). A cell with a syntax error is one too; a
     ``KeyboardInterrupt`` stops."""
-    module.__dict__.setdefault("get_ipython", lambda: _Nothing())
+    shell = _Nothing(module.__dict__)
+    module.__dict__.setdefault("get_ipython", lambda: shell)
     module.__dict__.setdefault("display", lambda *args, **kwargs: None)
     notes = []
     for label, first, src in cells(path, text):

@@ -20,7 +20,7 @@ from typing import Any
 
 import numpy as np
 
-from .checks import stream
+from .checks import FAIL, PASS, Entry, GradCheckReport, GradCheckRow, stream
 
 N, T, D, H, V = 3, 4, 5, 6, 7
 #: the embedding's word indices (N, T): word 2 three times, word 5 twice in one row
@@ -226,3 +226,41 @@ def recurrent_hint(fwd_name: str, forward: Callable, backward: Callable,
             "only, dx of every earlier step and dh0 come out 0; each step's backward must "
             f"take dh[:, t] + dprev_h (the dprev_h {step} returned for step t + 1), and dh0 "
             "is the dprev_h of step 0")
+
+
+def temporal_loss_value(fwd: Callable, seed: int) -> GradCheckReport | None:
+    """temporal_softmax_loss's loss against assignment 3's: the cross-entropy of every
+    unmasked step summed, then averaged over the N captions (``/ N``, not ``/ (N * T)``:
+    the course's reference and its expected loss of about 2.3 * T for small scores). A
+    loss divided by N * T whose dx is too agrees with its own gradients, so only this
+    value shows it. fwd: the pair's forward (:func:`_temporal_loss_pair`, x alone). None
+    when the call does not return a number first."""
+    x = _temporal_scores(seed)[0]
+    got = fwd(x.copy())
+    if not isinstance(got, tuple) or len(got) != 2 or np.size(got[0]) != 1:
+        return None
+    loss = float(np.asarray(got[0], dtype=np.float64).reshape(()))
+    flat = x.reshape(N * T, V)
+    shifted = flat - flat.max(axis=1, keepdims=True)
+    logp = shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
+    terms = -logp[np.arange(N * T), LABELS.reshape(-1)] * MASK.reshape(-1)
+    want = float(terms.sum() / N)
+    err = abs(loss - want) / max(abs(want), 1e-12)
+    ok = bool(np.isfinite(err) and err <= 1e-6)
+    text = ""
+    if not ok:
+        known = {T: f"divided by N * T (N = {N}, T = {T}: np.mean over every time step)",
+                 float(MASK.sum()) / N: f"averaged over the {int(MASK.sum())} unmasked steps "
+                                        "(mask.sum())",
+                 float(N): "summed over the captions, not divided by N"}
+        said = next((v for k, v in known.items()
+                     if np.isclose(want / loss if loss else np.inf, k, rtol=1e-6)), None)
+        text = (f"the loss is {loss:.6g}, the course's {want:.6g}"
+                + (f": it is {said}" if said else "")
+                + "; assignment 3's temporal_softmax_loss sums the cross-entropy of every "
+                  "unmasked time step and divides by N only (loss = -np.sum(mask_flat * "
+                  "np.log(probs[np.arange(N * T), y_flat])) / N, and dx_flat /= N to match)")
+    row = GradCheckRow("loss", (), err, 1e-6, PASS if ok else FAIL, Entry((), loss, want),
+                       kind=None if ok else "loss value", kind_text=text)
+    return GradCheckReport(rows=[row], title="temporal_softmax_loss: the loss's value "
+                           "against the course's (summed over time, averaged over N)")

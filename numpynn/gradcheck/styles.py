@@ -49,7 +49,11 @@ class NgNetwork:
     """deeplearning.ai's network as CS231n's model protocol (``params``, ``loss(X, y)``), so
     that :func:`numpynn.gradcheck.checks.check_gradients` checks it: ``loss`` gives the
     learner's functions ``X.T`` (D, m) and ``Y = y.reshape(1, m)`` and returns
-    ``compute_cost``'s cost and the backward's ``grads['dW1']`` ... as ``'W1'`` ...."""
+    ``compute_cost``'s cost and the backward's ``grads['dW1']`` ... as ``'W1'`` ....
+    ``column_major``: ``W l`` is (n_l, n_l-1), ``b l`` (n_l, 1), ``Z = W A + b`` (what the
+    checks that look inside the network read)."""
+
+    column_major = True
 
     def __init__(self, forward: Callable, cost: Callable, backward: Callable, names: str,
                  params: dict[str, np.ndarray]) -> None:

@@ -32,6 +32,8 @@ from numpynn.gradcheck.corpus import (
     SIXTH_ROUND_CORRECT,
     SIXTH_ROUND_MUTATIONS,
     SOLVER_MUTATIONS,
+    TENTH_ROUND_CORRECT,
+    TENTH_ROUND_MUTATIONS,
     LearnerNet,
     file_cases,
     layer_cases,
@@ -80,6 +82,11 @@ def test_smoke_corpus_holds_every_kind():
     # round eight: the seed question's network in other styles
     assert set(EIGHTH_ROUND_MUTATIONS) <= files
     assert {f"learner's {n}" for n in EIGHTH_ROUND_CORRECT} <= files
+    # round ten: the seed question's dscores, the gaps round nine left
+    assert set(TENTH_ROUND_MUTATIONS) <= files
+    assert {f"learner's {n}" for n in TENTH_ROUND_CORRECT} <= files
+    assert {"N x C", "layout", "loss value", "forward", "correct class"} <= {
+        k for _, _, k in TENTH_ROUND_MUTATIONS.values()}
 
 
 @pytest.mark.slow  # 27-34 s on 2 cores; most of its tables also run case by case by default
@@ -98,7 +105,8 @@ def test_smoke_corpus_meets_the_targets():
                                               + len(MODEL_LOSS_MUTATIONS)
                                               + len(SIXTH_ROUND_MUTATIONS)
                                               + len(SEVENTH_ROUND_MUTATIONS)
-                                              + len(EIGHTH_ROUND_MUTATIONS)}, text
+                                              + len(EIGHTH_ROUND_MUTATIONS)
+                                              + len(TENTH_ROUND_MUTATIONS)}, text
     named = sum(v[1] for v in result.named.values())
     assert named >= 20, text
 
