@@ -3,6 +3,12 @@
 * :func:`numpynn` runs the command in this process: the same ``main(argv)`` as the console
   script, with stdout and stderr captured as pipes would capture them (not terminals, so
   the progress output is the piped one) and the exit code returned, in ``cwd``.
+* :func:`gradcheck_here` runs ``numpynn gradcheck --file ...`` as :func:`numpynn` does, but
+  checks the file in this process too: the CLI's child (``--child``) code itself, called
+  here rather than in a new interpreter (whose start, numpy and numpynn imported again, is
+  most of a small file's check). For tests of the verdicts and messages; what needs the
+  child to be a process (a loop stopped, ``os._exit``, a learner's processes ended) keeps
+  :func:`numpynn`.
 * :func:`numpynn_process` and :func:`start_numpynn` start a real ``python -m numpynn``:
   only for what needs a process (signals, kills, the console script, closed or piped
   standard streams, a fresh interpreter).
@@ -14,9 +20,12 @@ from __future__ import annotations
 
 import contextlib
 import io
+import json
 import os
 import subprocess
 import sys
+import tempfile
+import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -69,6 +78,40 @@ def numpynn(*args: str | os.PathLike, cwd: Path | str | None = None,
     with _captured(cwd, stdin) as (out, err):
         code = main([os.fspath(a) for a in args])
     return Result(code, out.text(), err.text())
+
+
+def gradcheck_here(*args: str | os.PathLike, cwd: Path | str | None = None) -> Result:
+    """``numpynn gradcheck ARGS`` in this process, as :func:`numpynn`, with the file's check
+    (the child process's :func:`~numpynn.cli.gradcheck_cmd._child`, its JSON result
+    included) run here as well; the modules and ``sys.path`` entries the learner's file
+    brings (its package, the Python-2 stand-ins) are taken away after it."""
+    from numpynn.cli import gradcheck_cmd
+
+    real = gradcheck_cmd.check_file_isolated
+
+    def here(path: str, seed: int = 0, timeout: float = 0.0) -> dict:
+        if not Path(path).is_file():
+            return real(path, seed, timeout)  # its InputError, as the CLI says it
+        modules, path_before = set(sys.modules), list(sys.path)
+        with tempfile.TemporaryDirectory(prefix="numpynn-gradcheck-") as tmp:
+            result_file = os.path.join(tmp, "result.json")
+            try:
+                with warnings.catch_warnings():  # the child leaves its progress file to exit
+                    warnings.simplefilter("ignore", ResourceWarning)
+                    gradcheck_cmd._child(path, seed, result_file,
+                                         os.path.join(tmp, "progress.txt"))
+            finally:
+                for name in set(sys.modules) - modules:
+                    del sys.modules[name]
+                sys.path[:] = path_before
+            with open(result_file, encoding="utf-8") as f:
+                return json.load(f)
+
+    gradcheck_cmd.check_file_isolated = here
+    try:
+        return numpynn("gradcheck", *args, cwd=cwd)
+    finally:
+        gradcheck_cmd.check_file_isolated = real
 
 
 def _env(env: dict[str, str] | None) -> dict[str, str]:

@@ -20,7 +20,7 @@ from numpynn.gradcheck.corpus import (
     names_kind,
 )
 from numpynn.gradcheck.file import check_module
-from tests.clirun import numpynn
+from tests.clirun import gradcheck_here
 
 #: what each mutation's report must say (besides its kind), which the code before did not
 SAID = {
@@ -97,7 +97,7 @@ def test_the_cli_checks_an_rnn_file(tmp_path):
         _replaced(LEARNER_RNN, (("rnn_step_backward(dh[:, t, :] + dprev, cache[t])",
                                  "rnn_step_backward(dh[:, t, :], cache[t])"),)),
         encoding="utf-8")
-    result = numpynn("gradcheck", "--file", "rnn_layers.py", cwd=tmp_path)
+    result = gradcheck_here("--file", "rnn_layers.py", cwd=tmp_path)
     assert result.returncode == 1, result.stdout + result.stderr
     assert "FAILED: rnn_forward / rnn_backward" in result.stdout, result.stdout
     assert "likely bug: accumulate" in result.stdout

@@ -30,7 +30,7 @@ from numpynn.gradcheck.corpus import (
     _replaced,
 )
 from numpynn.gradcheck.file import check_module
-from tests.clirun import REPO, numpynn
+from tests.clirun import REPO, gradcheck_here, numpynn
 
 CLASSES, FUNCTIONAL, NG, NIELSEN = LEARNER_CLASSES, LEARNER_FUNCTIONAL, LEARNER_NG, LEARNER_NIELSEN
 
@@ -107,7 +107,7 @@ def test_an_ipynb_runs_cell_by_cell(tmp_path: Path) -> None:
 def test_another_style_is_named_with_what_to_change(tmp_path: Path, source: str,
                                                      said: str) -> None:
     (tmp_path / "net.py").write_text(source, encoding="utf-8")
-    result = numpynn("gradcheck", "--file", "net.py", cwd=tmp_path)
+    result = gradcheck_here("--file", "net.py", cwd=tmp_path)
     assert result.returncode == 2, result.stdout + result.stderr
     assert said in result.stderr and "Networks in other styles" in result.stderr
     assert "Traceback" not in result.stdout + result.stderr

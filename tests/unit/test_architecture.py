@@ -4,6 +4,7 @@ lower floors never importing the run or the faces above them (issue 18)."""
 from __future__ import annotations
 
 import ast
+import functools
 from pathlib import Path
 
 import numpynn
@@ -35,7 +36,8 @@ def _module_name(path: Path) -> str:
     return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
 
 
-def _imports() -> list[tuple[str, str, int, bool, bool]]:
+@functools.cache  # the package's files, parsed once for the three tests
+def _imports() -> tuple[tuple[str, str, int, bool, bool], ...]:
     """(importer, imported numpynn module, line, at module level, under TYPE_CHECKING)."""
     found = []
     for path in sorted(PACKAGE.rglob("*.py")):
@@ -63,7 +65,7 @@ def _imports() -> list[tuple[str, str, int, bool, bool]]:
             if target.startswith("numpynn"):
                 found.append((name, target, node.lineno, node.col_offset == 0,
                               id(node) in typing_only))
-    return found
+    return tuple(found)
 
 
 def _known(target: str, modules: set[str]) -> str:

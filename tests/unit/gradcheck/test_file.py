@@ -12,7 +12,7 @@ import pytest
 from numpynn.gradcheck.checks import check_array
 from numpynn.gradcheck.file import check_module
 from numpynn.losses import svm_loss
-from tests.clirun import numpynn, ok
+from tests.clirun import gradcheck_here, numpynn, ok
 
 CORRECT = '''
 import numpy as np
@@ -111,7 +111,7 @@ def test_buggy_learner_layers_fail_and_are_named(tmp_path):
     buggy = CORRECT.replace("db = np.sum(dout, axis=0)", "db = np.sum(dout, axis=0) / x.shape[0]")
     buggy = buggy.replace("dout *= s * (1 - s)", "dout *= s * (1 - s) * 1.0001")
     write(tmp_path, buggy)
-    proc = numpynn("gradcheck", "--file", "layers.py", cwd=tmp_path)
+    proc = gradcheck_here("--file", "layers.py", cwd=tmp_path)
     assert proc.returncode == 1, proc.stdout + proc.stderr
     assert "Traceback" not in proc.stderr
     failed = proc.stdout.strip().splitlines()[-1]
@@ -131,7 +131,7 @@ def test_a_forward_that_differs_from_numpynn_fails_the_reference_check(tmp_path)
         def relu_backward(dout, x):
             return dout * 2 * (x > 0)
     ''')
-    proc = numpynn("gradcheck", "--file", "layers.py", cwd=tmp_path)
+    proc = gradcheck_here("--file", "layers.py", cwd=tmp_path)
     assert proc.returncode == 1
     assert "relu_forward / relu_backward vs numpynn's relu" in proc.stdout
     assert "numerical gradients" in proc.stdout
@@ -145,7 +145,7 @@ def test_a_raising_layer_is_a_failure_with_its_message(tmp_path):
             raise ValueError("TODO")
     ''')
     # (NotImplementedError is a stub's: not implemented yet, test_learner_files)
-    proc = numpynn("gradcheck", "--file", "layers.py", cwd=tmp_path)
+    proc = gradcheck_here("--file", "layers.py", cwd=tmp_path)
     assert proc.returncode == 1 and "Traceback" not in proc.stderr
     assert "ValueError: TODO" in proc.stdout
 
@@ -157,7 +157,7 @@ def test_a_raising_layer_is_a_failure_with_its_message(tmp_path):
 ])
 def test_unusable_files_exit_2_with_one_line(tmp_path, text, message):
     write(tmp_path, text)
-    proc = numpynn("gradcheck", "--file", "layers.py", cwd=tmp_path)
+    proc = gradcheck_here("--file", "layers.py", cwd=tmp_path)
     assert proc.returncode == 2, proc.stdout + proc.stderr
     assert "Traceback" not in proc.stderr and message in proc.stderr
     assert len(proc.stderr.strip().splitlines()) == 1
@@ -209,7 +209,7 @@ def test_other_signatures_are_skipped_not_failed(tmp_path):
         def tanh_backward(dout, t):
             return dout * (1 - t ** 2)
     ''')
-    out = ok(numpynn("gradcheck", "--file", "layers.py", cwd=tmp_path))
+    out = ok(gradcheck_here("--file", "layers.py", cwd=tmp_path))
     assert "not checked: leaky_relu_forward: called with (x)" in out
     assert "tanh_forward / tanh_backward: numerical gradients" in out
 
@@ -319,7 +319,7 @@ def test_a_package_file_with_relative_imports_loads(tmp_path):
             fc_cache, relu_cache = cache
             return affine_backward(relu_backward(dout, relu_cache), fc_cache)
     ''', "layer_utils.py")
-    out = ok(numpynn("gradcheck", "--file", "cs231n/layer_utils.py", cwd=tmp_path))
+    out = ok(gradcheck_here("--file", "cs231n/layer_utils.py", cwd=tmp_path))
     assert "affine_relu_forward / affine_relu_backward: numerical gradients" in out
     assert "FAIL" not in out
 
@@ -387,7 +387,7 @@ def test_a_raised_error_points_at_the_learners_line(tmp_path):
             return None, None, None
     '''
     path = write(tmp_path, text)
-    proc = numpynn("gradcheck", "--file", "layers.py", cwd=tmp_path)
+    proc = gradcheck_here("--file", "layers.py", cwd=tmp_path)
     assert proc.returncode == 1
     assert f"line 4 of {path}" in proc.stdout or "line 4 of layers.py" in proc.stdout, proc.stdout
 
@@ -525,7 +525,7 @@ def test_a_file_of_stubs_only_says_nothing_was_checked(tmp_path):
         def relu_backward(dout, cache):
             return None
     ''')
-    proc = numpynn("gradcheck", "--file", "layers.py", cwd=tmp_path)
+    proc = gradcheck_here("--file", "layers.py", cwd=tmp_path)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert ("not implemented yet (a stub: returns None or raises NotImplementedError; "
             "skipped): relu_forward") in proc.stdout
@@ -619,7 +619,7 @@ def test_a_models_file_in_the_course_package_is_checked(tmp_path):
     write(pkg, CORRECT, "layers.py")
     (pkg / "classifiers" / "fc_net.py").write_text(FC_NET.replace(
         "from ..layer_utils import *\n", ""))
-    proc = numpynn("gradcheck", "--file", "cs231n/classifiers/fc_net.py", cwd=tmp_path)
+    proc = gradcheck_here("--file", "cs231n/classifiers/fc_net.py", cwd=tmp_path)
     out = proc.stdout
     for variant in ("hidden_dims=[7, 8], reg=0.1", "normalization='batchnorm'",
                     "dropout_keep_ratio=0.5, seed=123"):

@@ -31,7 +31,7 @@ from numpynn.gradcheck.corpus import (
     _module_from as _corpus_module,
 )
 from numpynn.gradcheck.file import check_module
-from tests.clirun import numpynn
+from tests.clirun import gradcheck_here
 
 from .test_file import module_of, write
 
@@ -166,7 +166,7 @@ def mutate(text, *pairs):
 
 def run_cli(tmp_path, text, name="learner.py"):
     write(tmp_path, text, name)
-    proc = numpynn("gradcheck", "--file", name, cwd=tmp_path)
+    proc = gradcheck_here("--file", name, cwd=tmp_path)
     assert "Traceback" not in proc.stdout + proc.stderr, proc.stdout + proc.stderr
     return proc
 
@@ -598,7 +598,7 @@ def _fc_net_cli(tmp_path, old=None, new=None):
     text = FC_NET.replace("from ..layer_utils import *\n", "")
     text = text if old is None else mutate(text, (old, new))
     (pkg / "classifiers" / "fc_net.py").write_text(text)
-    return numpynn("gradcheck", "--file", "cs231n/classifiers/fc_net.py", cwd=tmp_path)
+    return gradcheck_here("--file", "cs231n/classifiers/fc_net.py", cwd=tmp_path)
 
 
 def test_a_models_gradients_stored_under_each_others_names_are_named_swapped(tmp_path):
