@@ -92,12 +92,24 @@ def _pool() -> dict[str, Any]:
 
 
 def _shut(executor: Any) -> None:
-    """Shut ``executor`` down, killing its workers (None: nothing to do)."""
+    """Shut ``executor`` down, killing its workers (None: nothing to do), and wait a
+    moment (at most :data:`SHUT_WAIT` s) for its manager thread to end: while it runs, it
+    may hold its executor's lock, and a fork made meanwhile (the next search's pool)
+    copies the lock held for good: the new worker's first garbage collection ran
+    that executor's weakref callback, which waited on the lock forever (seen in the
+    suite: a hung search)."""
     try:
         if executor is not None:
-            executor.shutdown(wait=False, kill_workers=True)
+            manager = getattr(executor, "_executor_manager_thread", None)  # (shutdown
+            executor.shutdown(wait=False, kill_workers=True)  # forgets it)
+            if manager is not None and manager is not threading.current_thread():
+                manager.join(SHUT_WAIT)
     except Exception:  # pragma: no cover - best effort on the way out of an interrupt
         pass
+
+
+#: seconds :func:`_shut` waits for a pool's manager thread (killing the workers takes ms)
+SHUT_WAIT = 5.0
 
 
 def _executor(workers: int, fresh: bool = False) -> Any:
@@ -115,7 +127,7 @@ def _executor(workers: int, fresh: bool = False) -> Any:
     executor = pool["executor"]
     if executor is not None and (pool["workers"] != workers or _unusable(executor)
                                  or (fresh and pool["forked"])):
-        executor.shutdown(wait=False, kill_workers=True)
+        _shut(executor)
         executor = None
     if executor is None:
         context = _start_method()
@@ -134,13 +146,26 @@ def _start_method() -> Any:
     10 ms, with numpynn and the data's modules imported), else loky's own start (a fresh
     interpreter importing numpynn: 0.4-0.55 s on the development machine, a sixth of
     digits' grid, while the second core idled). Not inside a joblib or loky worker: loky
-    refuses to fork there (a search with ``jobs=2`` run by ``joblib.Parallel``)."""
+    refuses to fork there (a search with ``jobs=2`` run by ``joblib.Parallel``). Not
+    while another thread runs (:func:`_alone`)."""
     from joblib.externals.loky import process_executor
 
     if (sys.platform.startswith("linux") and "fork" in mp.get_all_start_methods()
-            and process_executor._CURRENT_DEPTH == 0):
+            and process_executor._CURRENT_DEPTH == 0 and _alone()):
         return mp.get_context("fork")
     return None
+
+
+def _alone() -> bool:
+    """Whether this is the process's only Python thread, as in the command line: a fork
+    copies one thread, and a lock another thread held at that moment (a notebook
+    kernel's, a web server's, pytest-xdist's) stays held in the child for good: a worker
+    that never answers, and a search with no deadline waiting for it. loky's own
+    threads start after its workers are forked (``_adjust_process_count`` before its
+    manager thread), so they do not count; BLAS's native threads stop around a fork.
+    Threads are counted by their Python frames: one started by ``_thread`` (execnet's)
+    is not in ``threading.enumerate()``."""
+    return len(sys._current_frames()) == 1
 
 
 def _forked_worker() -> None:

@@ -204,12 +204,14 @@ def test_the_workers_start_while_the_data_is_read_and_then_run_the_trials():
 
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="fork is Linux's start here")
-def test_a_search_s_forked_workers_end_with_it_even_a_refused_one(tmp_path):
+def test_a_search_s_forked_workers_end_with_it_even_a_refused_one(tmp_path, monkeypatch):
     """Forks are made for one search (the next forks its own): kept, they held memory
     and descriptors for nobody."""
 
     from numpynn.search import local
 
+    monkeypatch.setattr(local, "_alone", lambda: True)  # as in the command line
+    local.kill_workers()  # a pool of another start, kept by an earlier test
     search(space=SPACE, mode="grid", out=None, jobs=2, pack=1)
     assert local._pool()["executor"] is None
     with pytest.raises(InputError):  # refused after its workers were started

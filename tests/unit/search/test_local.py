@@ -152,16 +152,59 @@ def test_a_search_leaves_joblibs_pool_to_scikit_learn(tmp_path):
 
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="fork is Linux's start here")
-def test_on_linux_a_worker_is_a_fork_of_this_process_not_a_fresh_interpreter():
+def test_on_linux_a_worker_is_a_fork_of_this_process_not_a_fresh_interpreter(monkeypatch):
     """A fresh interpreter imports joblib and numpynn before its first pack (0.4-0.55 s on
     the development machine, a sixth of digits' grid); a fork has them already."""
     from numpynn.search import local
 
+    monkeypatch.setattr(local, "_alone", lambda: True)  # as in the command line
     local.kill_workers()  # a pool made before the test may be of another start method
     (worker,) = start_workers(2)
     own = Path("/proc/self/cmdline").read_bytes()
     assert Path(f"/proc/{worker}/cmdline").read_bytes() == own  # the same program, forked
     assert local._start_method() is not None
+
+
+@pytest.mark.parametrize("start", ["threading", "_thread"])
+def test_no_fork_while_another_thread_runs(start):
+    """A fork copies one thread: a lock another held (a notebook kernel's, a server's,
+    pytest-xdist's) stays held in the worker, which then never answers a search with no
+    deadline. One started by ``_thread`` (not in threading.enumerate()) counts too."""
+    import _thread
+    import threading
+
+    from numpynn.search import local
+
+    release, running = threading.Event(), threading.Event()
+
+    def wait() -> None:
+        running.set()
+        release.wait(10)
+
+    if start == "threading":
+        threading.Thread(target=wait, daemon=True).start()
+    else:
+        _thread.start_new_thread(wait, ())
+    running.wait(10)
+    try:
+        assert not local._alone() and local._start_method() is None
+    finally:
+        release.set()
+
+
+def test_a_killed_pool_s_manager_thread_has_ended_before_the_next_fork(monkeypatch):
+    """Left running, it may hold its executor's lock at the next search's fork: the new
+    worker's first garbage collection then waited on that lock for good (a hung search,
+    seen in the suite)."""
+    from numpynn.search import local
+
+    monkeypatch.setattr(local, "_alone", lambda: True)
+    local.kill_workers()
+    list(start_workers(2))
+    manager = local._pool()["executor"]._executor_manager_thread
+    assert manager.is_alive()
+    local.kill_workers()
+    assert not manager.is_alive() and local._alone()
 
 
 def test_elsewhere_loky_starts_its_workers_its_own_way(monkeypatch):
@@ -188,6 +231,7 @@ def test_a_fork_started_with_threads_running_says_nothing_to_the_user(monkeypatc
         return fork()
 
     local.kill_workers()
+    monkeypatch.setattr(local, "_alone", lambda: True)
     monkeypatch.setattr(os, "fork", warning_fork)
     list(start_workers(2))
     assert forks  # the pool forked through os.fork
@@ -195,11 +239,13 @@ def test_a_fork_started_with_threads_running_says_nothing_to_the_user(monkeypatc
 
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="fork is Linux's start here")
-def test_each_search_forks_its_workers_again_with_this_process_as_it_is_now():
+def test_each_search_forks_its_workers_again_with_this_process_as_it_is_now(monkeypatch):
     """A fork holds this process as it was at the fork: a pool of forks kept from the
     last search would run that search's code and settings (a layer registered since, a
     module reloaded), so each search forks its own; its rungs share it."""
     from numpynn.search import local
+
+    monkeypatch.setattr(local, "_alone", lambda: True)  # as in the command line
 
     (first,) = start_workers(2)
     assert {v for _, _, v in run_shared(marked, range(4), {}, 2)} == {"as imported"}
