@@ -26,7 +26,8 @@ and may not be mixed with the others. Files that are not images (``.DS_Store``, 
 a note naming their kinds; hidden folders and those of file managers and NAS boxes
 (``__MACOSX``, Synology's ``@eaDir`` thumbnails) are no classes and are not read. A file
 with an image's name that does not decode, a link to an image or a folder that is gone,
-and a folder that cannot be listed are errors naming them.
+and a folder that cannot be listed are errors naming them. Copies of one image (the
+same pixels) in two classes, or in the training and the test split, are named in a note.
 """
 
 from __future__ import annotations
@@ -606,6 +607,38 @@ def _pixels(files: Sequence[Path], where: Path, size: tuple[int, int] | None,
     return X, shape
 
 
+def _duplicate_notes(root: Path, X: np.ndarray, files: Sequence[Path],
+                     labels: Sequence[str], n_train: int) -> list[str]:
+    """Notes on images read with the same pixels (X's rows, N of them; the first
+    ``n_train`` the training folder's): copies in two classes (they teach the model
+    both), and test images that are training images too (the test score overstates)."""
+    first: dict[int, int] = {}
+    clash: list[tuple[int, int]] = []
+    leak: list[tuple[int, int]] = []
+    for i in range(len(X)):
+        j = first.setdefault(hash(X[i].tobytes()), i)
+        if j == i or not np.array_equal(X[i], X[j]):
+            continue
+        if labels[i] != labels[j]:
+            clash.append((j, i))
+        elif j < n_train <= i:
+            leak.append((j, i))
+
+    def named(pair: tuple[int, int]) -> str:
+        return " and ".join(files[k].relative_to(root).as_posix() for k in pair)
+
+    notes = []
+    if clash:
+        notes.append(f"{root.name}: {len(clash):,} image(s) are in two classes at once, with "
+                     f"the same pixels (e.g. {named(clash[0])}): the model is taught both "
+                     "labels; delete the copies in the wrong class.")
+    if leak:
+        notes.append(f"{root.name}: {len(leak):,} test image(s) are training images too, with "
+                     f"the same pixels (e.g. {named(leak[0])}): the test score overstates; "
+                     "delete the copies from one of the splits.")
+    return notes
+
+
 def _named(folder: Path) -> Path:
     """``folder``, made absolute where its path ends without its name (``.``, ``..``,
     ``photos/..``): the notes and the data set are named by the folder's name."""
@@ -717,6 +750,9 @@ def load_image_folder(
                            tuple(size) if size is not None else None, channels, notes)
     X, X_test = X_all[: len(files)], X_all[len(files):]
     ids = [f.relative_to(root).as_posix() for f in files]
+    if labelled:
+        notes += _duplicate_notes(root, X_all, [*files, *t_files], [*labels, *t_labels],
+                                  len(files))
     if not labelled:
         return Dataset(X=X, y=None, classes=np.empty(0), name=root.name, image_shape=shape,
                        notes=notes, ids=ids)

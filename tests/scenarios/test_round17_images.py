@@ -118,3 +118,19 @@ def test_photos_of_every_size_are_read_at_their_median_size_made_small(tmp_path)
         Image.new("RGB", (200, 300)).save(tmp_path / "pets" / "a" / f"s{i}.png")
     Image.new("RGB", (200, 300)).save(tmp_path / "pets" / "b" / "s.png")
     assert load_image_folder(tmp_path / "pets").image_shape == (300, 200, 3)
+
+
+def test_copies_of_an_image_in_two_classes_or_in_both_splits_are_named(tmp_path):
+    root = tmp_path / "pets"
+    _classes(root / "train")
+    _classes(root / "test", seed=1)
+    (root / "train" / "bright" / "copy.png").write_bytes(
+        (root / "train" / "dark" / "0.png").read_bytes())
+    (root / "test" / "dark" / "again.png").write_bytes(
+        (root / "train" / "dark" / "1.png").read_bytes())
+    notes = load_image_folder(root).notes
+    both = [n for n in notes if "two classes" in n]
+    leak = [n for n in notes if "training images too" in n]
+    assert both and "train/bright/copy.png" in both[0] and "train/dark/0.png" in both[0]
+    assert leak and "test/dark/again.png" in leak[0]
+    assert not any("same pixels" in n for n in load_image_folder(root / "test").notes)
