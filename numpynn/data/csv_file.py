@@ -65,6 +65,7 @@ from .csv_columns import (
 )
 from .dataset import Dataset
 from .formats import OTHER_FORMATS, TEXT_FORMATS, conversion_message
+from .image_folder import IMAGE_SUFFIXES
 from .labels import as_classes, encode_labels, is_number, parse_label_cells, zero_padded
 from .table import (
     TableRecipe,
@@ -813,6 +814,20 @@ def _refuse_other_file_kind(path: Path) -> None:
         raise DataError(f"{path} is {what}")
 
 
+def _zip_of_images(path: Path, images: list[str]) -> str:
+    """The error of a zip archive of images (a folder of class folders zipped): numpynn
+    reads the folder, unzipped, not the archive."""
+    tops = {Path(n).parts[0] if len(Path(n).parts) > 2 else "" for n in images}
+    if len(tops) == 1 and "" not in tops:  # pets.zip holds pets/CLASS/IMAGE
+        unzip, folder = f"unzip {path}", path.parent / tops.pop()
+    else:  # it holds CLASS/IMAGE
+        folder = path.with_suffix("")
+        unzip = f"unzip {path} -d {folder}"
+    return (f"{path}: a zip archive of {len(images):,} images ({images[0]}, ...); numpynn reads "
+            f"a folder of images, not its archive: unzip it ({unzip}) and give "
+            f"the folder whose subfolders are the classes: --data {folder}")
+
+
 def _open_binary(path: Path) -> io.BufferedIOBase:
     """The file's bytes, decompressed when its first bytes say it is gzip, bz2, xz or a
     zip archive (of one file: another is a DataError naming its files)."""
@@ -832,6 +847,10 @@ def _open_binary(path: Path) -> io.BufferedIOBase:
             archive.close()
             names = ", ".join(m.filename for m in members[:5]) + (
                 " ..." if len(members) > 5 else "")
+            images = [m.filename for m in members
+                      if Path(m.filename).suffix.lower() in IMAGE_SUFFIXES]
+            if len(images) > len(members) // 2:
+                raise DataError(_zip_of_images(path, images))
             raise DataError(f"{path}: a zip archive of {len(members)} files ({names}); "
                             "numpynn reads one table: unzip it and give the CSV file, or "
                             "give a zip that holds only it")

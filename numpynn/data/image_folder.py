@@ -11,19 +11,23 @@ does; ``val/`` (``valid/``, ``validation/``) is the test split where there is no
 ``test/``, else its rows join the training pool. A folder of images without class
 subfolders is read unlabelled (``predict``), each row named by its file.
 
-Images are decoded by Pillow (PNG, JPEG/JFIF, BMP, GIF, TIFF, WebP, AVIF, PPM/PGM),
+Images are decoded by Pillow (PNG, JPEG/JFIF, BMP, GIF, TIFF, WebP, AVIF, PPM/PGM, ICO,
+TGA, PCX, QOI, JPEG 2000, ...; a file without an image's ending by its first bytes),
 upright as a viewer shows them (a phone photo's EXIF orientation is applied). All grey:
-one channel, (H, W); else RGB, (H, W, 3) (a palette is expanded, an alpha channel
-dropped). Every image takes the most common size (H, W), or the ``size`` asked for (a
-model's), others resized (bilinear), with a note. Pixel values are on the 0..255 scale:
-8-bit values as stored, 16-bit grey divided by 257 (a 16-bit and an 8-bit copy of one
-picture read alike); 32-bit and float images (TIFF) stay as stored, and may not be mixed
-with the others. Files that are not images (``.DS_Store``, ``Thumbs.db``, a
+one channel, (H, W); else RGB, (H, W, 3) (a palette is expanded; transparent pixels are
+read as a viewer shows them on white, not as the colours they hold). Every image takes
+the most common size (H, W), or the ``size`` asked for (a model's), others resized
+(bilinear), with a note; where no size is shared by half the images (photos of every
+size), their median size, made smaller to at most 128 pixels a side. Pixel values are on
+the 0..255 scale: 8-bit values as stored, 16-bit grey divided by 257 (a 16-bit and an
+8-bit copy of one picture read alike); 32-bit and float images (TIFF) stay as stored,
+and may not be mixed with the others. Files that are not images (``.DS_Store``, ``Thumbs.db``, a
 ``labels.txt``, iPhone ``.heic``) and hidden files (macOS ``._name.jpg``) are skipped with
 a note naming their kinds; hidden folders and those of file managers and NAS boxes
 (``__MACOSX``, Synology's ``@eaDir`` thumbnails) are no classes and are not read. A file
 with an image's name that does not decode, a link to an image or a folder that is gone,
-and a folder that cannot be listed are errors naming them.
+and a folder that cannot be listed are errors naming them. Copies of one image (the
+same pixels) in two classes, or in the training and the test split, are named in a note.
 """
 
 from __future__ import annotations
@@ -46,8 +50,15 @@ from .dataset import Dataset
 from .labels import composed, encode_labels
 
 #: file endings Pillow decodes that this reader takes as images (lower case)
-IMAGE_SUFFIXES = frozenset({".png", ".jpg", ".jpeg", ".jpe", ".jfif", ".bmp", ".gif", ".tif",
-                            ".tiff", ".webp", ".avif", ".ppm", ".pgm", ".pbm", ".pnm"})
+IMAGE_SUFFIXES = frozenset({".png", ".apng", ".jpg", ".jpeg", ".jpe", ".jfif", ".bmp", ".dib",
+                            ".gif", ".tif", ".tiff", ".webp", ".avif", ".ppm", ".pgm", ".pbm",
+                            ".pnm", ".ico", ".icns", ".tga", ".pcx", ".qoi", ".sgi", ".ras",
+                            ".xbm", ".xpm", ".dds", ".jp2", ".j2k", ".jpx", ".jpf", ".j2c"})
+#: the first bytes of the image formats a file without an image's ending (a download
+#: named by a hash, ``IMG_0001``, ``photo.jpg_large``) is read as (PNG, JPEG, GIF, TIFF,
+#: WebP, BMP's own test is :func:`_bmp_header`)
+_MAGIC = (b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff", b"GIF87a", b"GIF89a", b"II*\x00",
+          b"MM\x00*")
 #: endings of the data files a folder of images may hold beside them (named in errors)
 TABLE_ENDINGS = (".csv", ".tsv", ".csv.gz", ".tsv.gz", ".npz", ".txt", ".data")
 #: subfolder names that are splits, not classes (lower case)
@@ -74,9 +85,37 @@ def _hidden(name: str) -> bool:
 
 
 def is_image(path: Path) -> bool:
-    """A visible regular file with an image's ending."""
-    return (path.suffix.lower() in IMAGE_SUFFIXES and not path.name.startswith(".")
-            and path.is_file())
+    """A visible regular file with an image's ending, or without one (``IMG_0001``,
+    ``frame.0001``, a browser's ``photo.jpg_large``) whose first bytes are an image's."""
+    if path.name.startswith("."):
+        return False
+    suffix = path.suffix.lower()
+    if suffix in IMAGE_SUFFIXES:
+        return path.is_file()
+    return _sniffable(suffix) and path.is_file() and _image_bytes(path)
+
+
+def _sniffable(suffix: str) -> bool:
+    """Whether a file's ending (lower case) says nothing of its kind, so that its first
+    bytes do: none, digits (``frame.0001``), or an image's ending with more after it
+    (``.jpg_large``, ``.jpeg-orig``); ``.png~`` (an editor's backup) is none of these."""
+    return (not suffix or suffix[1:].isdigit()
+            or any(suffix.startswith(s) and suffix[len(s)] in "_-:"
+                   for s in IMAGE_SUFFIXES if len(suffix) > len(s)))
+
+
+def _image_bytes(path: Path) -> bool:
+    """Whether the file's first bytes are a PNG, JPEG, GIF, TIFF, WebP, AVIF or BMP
+    image's (False where it cannot be read: it is then no image of the data set)."""
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(32)
+    except OSError:
+        return False
+    return (head.startswith(_MAGIC) or (head[:4] == b"RIFF" and head[8:12] == b"WEBP")
+            or (head[4:8] == b"ftyp" and head[8:12] in (b"avif", b"avis"))
+            or (head[:2] == b"BM" and len(head) >= 18
+                and int.from_bytes(head[14:18], "little") in (12, 40, 52, 56, 64, 108, 124)))
 
 
 #: files that make a folder a numpynn run's (``--out`` inside the image folder), not a
@@ -185,9 +224,9 @@ def _images_under(folder: Path) -> tuple[list[Path], Counter[str]]:
 def _any_image(path: Path) -> bool:
     """Whether ``path`` or a folder below it holds an image file (stops at the first:
     a class folder may hold thousands)."""
-    for _, names in _walk(path):
-        if any(n.lower().endswith(tuple(IMAGE_SUFFIXES)) and not n.startswith(".")
-               for n in names):
+    for where, names in _walk(path):
+        if any(not n.startswith(".") and (n.lower().endswith(tuple(IMAGE_SUFFIXES)) or (
+                _sniffable(Path(n).suffix.lower()) and is_image(where / n))) for n in names):
             return True
     return False
 
@@ -387,6 +426,23 @@ def _header(path: Path, Image) -> tuple[tuple[int, int], bool, str]:
         raise _unreadable(path, exc) from None
 
 
+def _has_alpha(im) -> bool:
+    """Whether an open image has transparent pixels' alpha: an alpha channel, or a
+    palette or grey image with a transparent colour (``transparency``)."""
+    return "A" in im.getbands() or "a" in im.mode or (
+        im.mode in ("P", "L", "RGB") and "transparency" in im.info)
+
+
+def _flattened(im, Image):
+    """``im`` on a white background, as a viewer shows it and as flattening it for a
+    JPEG does (Photoshop, GIMP, ImageMagick's -flatten): the colours that a transparent
+    pixel keeps (often garbage an editor left there) are no longer read as its pixels;
+    a grey image stays grey ("L"), a colour one RGB."""
+    rgba = im.convert("RGBA")
+    flat = Image.alpha_composite(Image.new("RGBA", rgba.size, (255, 255, 255, 255)), rgba)
+    return flat.convert("L" if _is_grey(im) else "RGB")
+
+
 def _reduced(im, size: tuple[int, int]):
     """``im`` made smaller by a whole factor (the mean of each k x k block) where it is
     at least 4 times the ``size`` (H, W) it is resized to, else as it is: a 90-megapixel
@@ -411,6 +467,8 @@ def image_pixels(im, size: tuple[int, int], colour: bool) -> np.ndarray:
 
     im.load()
     im = ImageOps.exif_transpose(im) or im  # (in_place= needs Pillow 10)
+    if _has_alpha(im):
+        im = _flattened(im, Image)
     depth = _depth(im)
     if depth != "8":  # Pillow's convert would clip these to 0..255
         if im.mode in SIXTEEN_BIT_MODES:  # "I" holds them exactly, and reduces
@@ -484,6 +542,33 @@ def read_images(items: Sequence[Any], image_shape: Sequence[int]) -> np.ndarray:
     return rows
 
 
+#: the longer side of the size that images of no common size are read at (at most)
+MIXED_SIDE = 128
+
+
+def _common_size(sizes: Counter[tuple[int, int]], where: Path,
+                 notes: list[str]) -> tuple[int, int]:
+    """The (H, W) the images of ``sizes`` (their count by size) are read at: the most
+    common size where half of them or more share it; else (photos of every size) their
+    median size, made smaller (its aspect kept) to at most :data:`MIXED_SIDE` pixels a
+    side, with a note: the largest of sizes met once each made a model of millions of
+    inputs, every other image enlarged to it."""
+    size = max(sizes, key=lambda s: (sizes[s], s))
+    n = sum(sizes.values())
+    if 2 * sizes[size] >= n:
+        return size
+    heights = np.repeat([h for h, _ in sizes], list(sizes.values()))
+    widths = np.repeat([w for _, w in sizes], list(sizes.values()))
+    h, w = float(np.median(heights)), float(np.median(widths))
+    scale = min(1.0, MIXED_SIDE / max(h, w))
+    size = (max(1, round(h * scale)), max(1, round(w * scale)))
+    notes.append(f"{where.name}: the {n:,} images have {len(sizes):,} sizes, none shared by "
+                 f"half of them: all are read at {size[0]}x{size[1]} (height x width; their "
+                 f"median size{', made smaller' if scale < 1 else ''}); to choose another, "
+                 "resize them first (e.g. ImageMagick's `mogrify -resize 64x64! *.jpg`).")
+    return size
+
+
 def _pixels(files: Sequence[Path], where: Path, size: tuple[int, int] | None,
             channels: int | None, notes: list[str]) -> tuple[np.ndarray, tuple[int, ...]]:
     """The images as float32 rows (N, H W [C]) and their common shape (H, W[, C]): every
@@ -502,7 +587,7 @@ def _pixels(files: Sequence[Path], where: Path, size: tuple[int, int] | None,
             "cannot be put on one scale; export them all in one format (e.g. 8-bit PNG).")
     sizes = Counter(h for h, _, _ in headers)
     if size is None:
-        size = max(sizes, key=lambda s: (sizes[s], s))
+        size = _common_size(sizes, where, notes)
     colour = channels == 3 if channels is not None else not all(g for _, g, _ in headers)
     shape = (*size, 3) if colour else tuple(size)
     need, have = 4 * len(files) * int(np.prod(shape)), physical_memory()
@@ -520,6 +605,44 @@ def _pixels(files: Sequence[Path], where: Path, size: tuple[int, int] | None,
     for i, f in enumerate(files):  # one by one: threads were slower (small images hold
         X[i] = _decode(f, Image, size, colour).reshape(-1)  # the GIL between decodes)
     return X, shape
+
+
+def _duplicate_notes(root: Path, X: np.ndarray, files: Sequence[Path],
+                     labels: Sequence[str], n_train: int) -> list[str]:
+    """Notes on images read with the same pixels (X's rows, N of them; the first
+    ``n_train`` the training folder's): copies in two classes (they teach the model
+    both), and test images that are training images too (the test score overstates)."""
+    first: dict[int, int] = {}
+    clash: list[tuple[int, int]] = []
+    leak: list[tuple[int, int]] = []
+    for i in range(len(X)):
+        j = first.setdefault(hash(X[i].tobytes()), i)
+        if j == i or not np.array_equal(X[i], X[j]):
+            continue
+        if labels[i] != labels[j]:
+            clash.append((j, i))
+        elif j < n_train <= i:
+            leak.append((j, i))
+
+    def named(pair: tuple[int, int]) -> str:
+        return " and ".join(files[k].relative_to(root).as_posix() for k in pair)
+
+    notes = []
+    if clash:
+        notes.append(f"{root.name}: {len(clash):,} image(s) are in two classes at once, with "
+                     f"the same pixels (e.g. {named(clash[0])}): the model is taught both "
+                     "labels; delete the copies in the wrong class.")
+    if leak:
+        notes.append(f"{root.name}: {len(leak):,} test image(s) are training images too, with "
+                     f"the same pixels (e.g. {named(leak[0])}): the test score overstates; "
+                     "delete the copies from one of the splits.")
+    return notes
+
+
+def _named(folder: Path) -> Path:
+    """``folder``, made absolute where its path ends without its name (``.``, ``..``,
+    ``photos/..``): the notes and the data set are named by the folder's name."""
+    return Path(os.path.abspath(folder)) if folder.name in ("", "..") else folder
 
 
 def load_image_files(
@@ -543,7 +666,7 @@ def load_image_files(
                             "values of --data are image files to predict, one row each; "
                             "give one data set (a file, a folder or a name) alone.")
     notes: list[str] = []
-    where = files[0].parent
+    where = _named(files[0].parent)
     X, shape = _pixels(files, where, tuple(size) if size is not None else None, channels,
                        notes)
     return Dataset(X=X, y=None, classes=np.empty(0), name=where.name, image_shape=shape,
@@ -577,13 +700,13 @@ def load_image_folder(
         folder's rows as ``X_test``/``y_test``, ``ids`` the files' paths relative to
         ``path``.
     """
-    root = Path(path)
+    root = _named(Path(path))
     if not root.exists():
         where = "" if root.is_absolute() else f" (relative to {Path.cwd()})"
         raise DataError(f"image folder not found: {root}{where}; check the path.")
     if root.is_file() and is_image(root) and not labelled:  # one image to predict
         notes: list[str] = []
-        X, shape = _pixels([root], root.parent, tuple(size) if size is not None else None,
+        X, shape = _pixels([root], _named(root.parent), tuple(size) if size is not None else None,
                            channels, notes)
         return Dataset(X=X, y=None, classes=np.empty(0), name=root.name, image_shape=shape,
                        notes=notes, ids=[root.name])
@@ -627,6 +750,9 @@ def load_image_folder(
                            tuple(size) if size is not None else None, channels, notes)
     X, X_test = X_all[: len(files)], X_all[len(files):]
     ids = [f.relative_to(root).as_posix() for f in files]
+    if labelled:
+        notes += _duplicate_notes(root, X_all, [*files, *t_files], [*labels, *t_labels],
+                                  len(files))
     if not labelled:
         return Dataset(X=X, y=None, classes=np.empty(0), name=root.name, image_shape=shape,
                        notes=notes, ids=ids)
