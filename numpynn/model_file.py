@@ -40,11 +40,12 @@ from .data.image_folder import IMAGE_SUFFIXES, is_image_input, read_images
 from .data.table import TableRecipe
 from .ensemble import Ensemble
 from .errors import InputError, ModelFileError
+from .evaluation import r2_score
 from .memory import check_fits
 from .models import Network
 from .outputs import expanded, finish_interrupted_commits, nonempty_path, write_path
 from .tasks import TASKS, Targets, Task, task_named
-from .validation import check_range
+from .validation import check_range, tensor_values
 
 FORMAT = "numpynn"
 FORMAT_VERSION = 2  # 2: layer lists and buffers (numpynn 0.2)
@@ -305,8 +306,8 @@ class SavedModel:
     def encode(self, X: Any) -> np.ndarray:
         """Raw rows (N, F) -> encoded features (N, D) (one-hot, imputed), before scaling.
         A SciPy sparse matrix is made dense; a model of numbers takes images (N, H, W[, C])
-        of its D pixels as rows, as its network does."""
-        X = _dense(X)
+        of its D pixels as rows, as its network does; a PyTorch tensor is its values."""
+        X = _dense(tensor_values(X))
         images = _image_items(X, any_text=bool(self.metadata.get("image_shape")) and (
             self.recipe is None or self.recipe.source != "csv"))
         if images is not None:
@@ -398,6 +399,67 @@ class SavedModel:
             values = self.values(X)
             return values[:, 0] if values.shape[1] == 1 else values
         return self.classes[self.model.predict(self.transform(X))]
+
+    def score(self, X: Any, y: Any, sample_weight: Any = None) -> float:
+        """scikit-learn's ``score``: the accuracy of :meth:`predict` on raw rows X (N, F)
+        against labels y (N,), or for a regression the R^2 (uniform average over outputs)
+        against targets y (N,) or (N, K); ``sample_weight`` (N,) weights the accuracy.
+        Labels none of which are among the model's classes (``1`` for a class ``'1'``)
+        are refused, not scored 0."""
+        y = np.asarray(tensor_values(y))
+        if y.ndim == 2 and y.shape[1] == 1:
+            y = y[:, 0]
+        pred = self.predict(X)
+        if y.shape[0] != pred.shape[0]:
+            raise InputError(f"y has {y.shape[0]} rows and X {pred.shape[0]}; give one label "
+                             "or target per row of X.", param="y")
+        if self.classes.shape[0] == 0:
+            if sample_weight is not None:
+                raise InputError("sample_weight is taken by a classifier's score; a "
+                                 "regression's R^2 here is unweighted (sklearn.metrics."
+                                 "r2_score(y, model.predict(X), sample_weight=w) weighs "
+                                 "it).", param="sample_weight")
+            return float(r2_score(np.asarray(y, dtype=np.float64), pred))
+        if y.ndim != 1:
+            raise InputError(f"y has shape {y.shape}; a classifier's score takes one label "
+                             "per row (N,).", param="y")
+        known = np.isin(y, self.classes)
+        if not known.any():
+            raise InputError(
+                f"none of y's labels (e.g. {y.tolist()[0]!r}) is one of the model's classes "
+                f"{self.classes.tolist()[:10]}: give y as the labels were in training "
+                "(e.g. y.astype(str) for classes written as text).", param="y")
+        weights = None if sample_weight is None else np.asarray(tensor_values(sample_weight),
+                                                                dtype=np.float64)
+        return float(np.average(pred == y, weights=weights))
+
+    def __getattr__(self, name: str) -> Any:
+        # only for names not found: a scikit-learn, Keras or PyTorch habit is answered
+        # with what serves; reads nothing of self by attribute (unpickling calls it early)
+        hint = SAVED_MODEL_OTHER_NAMES.get(name)
+        raise AttributeError(f"'SavedModel' object has no attribute {name!r}"
+                             + (f": {hint}" if hint else ""))
+
+
+#: names other libraries' models have -> what a SavedModel offers for them
+SAVED_MODEL_OTHER_NAMES: dict[str, str] = {
+    "classes_": "model.classes holds the class labels, in predict_proba's column order",
+    "n_features_in_": "model.recipe.feature_names lists the columns of a model trained on a "
+                      "table; model.model.input_dim is the network's input width",
+    "feature_names_in_": "model.recipe.feature_names lists the columns of a model trained "
+                         "on a table (None for one trained on arrays)",
+    "evaluate": "model.score(X, y) gives the accuracy (a regression's R^2); `numpynn "
+                "evaluate MODEL --data FILE` the full report",
+    "save": "from numpynn.model_file import save_model; save_model('model.npz', model)",
+    "predict_classes": "model.predict(X) gives the classes (model.predict_proba(X) their "
+                       "probabilities)",
+    "fit": "a saved model is trained already; numpynn.MLPClassifier().fit(X, y) trains "
+           "one in Python, `numpynn train --resume RUN` continues a run",
+    "summary": "print(model.model) shows the network; `numpynn explain` every layer with "
+               "its shapes",
+}
+SAVED_MODEL_OTHER_NAMES["partial_fit"] = SAVED_MODEL_OTHER_NAMES["fit"]
+SAVED_MODEL_OTHER_NAMES["save_weights"] = SAVED_MODEL_OTHER_NAMES["save"]
 
 
 def _dense(X: Any) -> Any:

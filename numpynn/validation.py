@@ -10,6 +10,8 @@ import difflib
 import functools
 import inspect
 import math
+import os
+import sys
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, fields
 from typing import Any
@@ -430,3 +432,33 @@ def check_keywords(cls: type, kwargs: Mapping[str, object]) -> None:
             name == "alpha" and equivalent in known) else ""
         raise unknown_keyword(cls.__name__, name, known, equivalent=equivalent, why=why,
                               home=home)
+
+
+def tensor_values(x: Any) -> Any:
+    """A PyTorch tensor as a NumPy array of its values (detached from autograd's graph,
+    copied from a GPU, bfloat16 widened to float32: the three NumPy's own conversion
+    refuses with "Can't call numpy() on Tensor that requires grad", "can't convert cuda:0
+    device type tensor" or "unsupported ScalarType BFloat16"); anything else as it is.
+    PyTorch is not imported: a tensor is known by its type's module and methods."""
+    if not (type(x).__module__.startswith("torch") and hasattr(x, "detach")
+            and hasattr(x, "cpu")):
+        return x
+    x = x.detach().cpu()
+    if str(getattr(x, "dtype", "")) == "torch.bfloat16":
+        x = x.float()
+    return x.numpy()
+
+
+_PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__)) + os.sep
+
+
+def user_stacklevel() -> int:
+    """The ``stacklevel`` of ``warnings.warn``, called in the function that warns, that
+    names the line of the first caller outside numpynn (the user's ``est.fit(...)``, or
+    scikit-learn's where one of its tools called), however many of numpynn's functions
+    and decorators lie between."""
+    frame, level = sys._getframe(1), 1
+    while frame is not None and os.path.abspath(frame.f_code.co_filename).startswith(
+            _PACKAGE_DIR):
+        frame, level = frame.f_back, level + 1
+    return level

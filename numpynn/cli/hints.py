@@ -89,6 +89,8 @@ JSON_HOMES: dict[str, str] = {
     "predict": "numpynn predict writes a CSV table (--output FILE.csv), which every JSON "
                "tool can read from: e.g. pandas.read_csv(FILE).to_json()",
 }
+#: other tools' flags choosing the output's format (--format json), said as --json is
+FORMAT_FLAGS = ("format", "output_format", "out_format", "fmt")
 #: other tools' flags that numpynn has no flag for, and why (said instead of nothing)
 NO_SUCH_FLAG: dict[str, str] = {
     **dict.fromkeys(("device", "gpu", "cuda", "cpu", "accelerator", "gpus"),
@@ -360,8 +362,10 @@ def _option_hint(command: str, parser: argparse.ArgumentParser, flag: str) -> st
         return f"; {WEKA_FLAGS[flag]}"
     if name in ("version", "v") and flag.startswith("--"):  # numpynn train --version
         return "; the version is numpynn's own option, before any command: numpynn --version"
-    if name == "json" and command in JSON_HOMES:
+    if name in ("json", *FORMAT_FLAGS) and command in JSON_HOMES:
         return f"; {JSON_HOMES[command]}"
+    if name in FORMAT_FLAGS and "--json" in own:  # evaluate --format json
+        return f"; {prog} prints a table, or JSON with --json"
     if name in ("config", "config_file", "configfile", "cfg"):
         return ("; numpynn reads no configuration file: give the options as flags (a "
                 "shell script or an alias keeps them)")

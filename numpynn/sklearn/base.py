@@ -9,6 +9,8 @@ from it; the defaults differ), its output layer, its targets and its predictions
 
 from __future__ import annotations
 
+import functools
+import inspect
 import math
 import numbers
 import re
@@ -17,7 +19,7 @@ import warnings
 from typing import Any
 
 import numpy as np
-from sklearn.base import BaseEstimator
+from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import train_test_split
 from sklearn.utils._param_validation import Interval, StrOptions
@@ -39,9 +41,10 @@ from ..memory import check_fits
 from ..models import check_activation, check_dropout, check_normalization, check_weight_scale
 from ..training.optim import OPTIMIZERS
 from ..training.trainer import Callback, TrainConfig, Trainer
-from ..validation import MAX_EPOCHS, unknown_keyword
+from ..validation import MAX_EPOCHS, tensor_values, unknown_keyword, user_stacklevel
 
-__all__ = ["_BaseMLP", "_Monitor", "_SEED_MAX", "estimator_message", "validate_dense"]
+__all__ = ["_BaseMLP", "_Monitor", "_SEED_MAX", "answers_fit_keywords", "estimator_message",
+           "validate_dense"]
 
 
 def validate_dense(estimator: BaseEstimator, X: Any, y: Any = "no_validation", **checks: Any
@@ -53,15 +56,20 @@ def validate_dense(estimator: BaseEstimator, X: Any, y: Any = "no_validation", *
     to reduce."""
     from scipy import sparse  # installed with scikit-learn
 
+    X, y = tensor_values(X), tensor_values(y)  # PyTorch's, with grad or on a GPU too
     _check_no_text_columns(X)
     _check_rows(estimator, X)
     _check_array_layout(X)
     try:
         out = validate_data(estimator, X, y, accept_sparse=True, **checks)
     except ValueError as exc:
-        if not str(exc).startswith("The feature names should match"):
+        text = str(exc)
+        for name, data in (("X", X), ("y", y)):
+            if text.startswith(f"Input {name} contains NaN"):
+                raise ValueError(_missing_message(name, data, estimator)) from None
+        if not text.startswith("The feature names should match"):
             raise
-        raise ValueError(f"{str(exc).rstrip()}\n{_columns_fix(estimator, X)}") from None
+        raise ValueError(f"{text.rstrip()}\n{_columns_fix(estimator, X)}") from None
     X_checked = out[0] if isinstance(out, tuple) else out
     if sparse.issparse(X_checked):
         n, d = X_checked.shape
@@ -71,6 +79,39 @@ def validate_dense(estimator: BaseEstimator, X: Any, y: Any = "no_validation", *
                    "the rows")
         X_checked = X_checked.toarray()
     return (X_checked, out[1]) if isinstance(out, tuple) else X_checked
+
+def _missing_message(name: str, data: Any, estimator: BaseEstimator) -> str:
+    """scikit-learn's "Input X contains NaN" (several lines, advising another estimator)
+    as one line that says where: how many cells are missing (NaN, None or pandas' NA), in
+    which columns of X (by name for a frame) or rows of y, and the fix."""
+    try:
+        values = (data.to_numpy(dtype=np.float64, na_value=np.nan) if hasattr(data, "to_numpy")
+                  else np.asarray(data, dtype=np.float64))
+    except (TypeError, ValueError):
+        values = None
+    where = ""
+    if values is not None and values.ndim in (1, 2):
+        missing = np.isnan(values)
+        rows = np.flatnonzero(missing.reshape(len(values), -1).any(axis=1))
+        if rows.size:
+            where = f" {int(missing.sum())} missing value(s), e.g. row {rows[0]}"
+            if name == "X" and values.ndim == 2:
+                cols = np.flatnonzero(missing.any(axis=0))
+                names = ([str(c) for c in data.columns[cols]] if hasattr(data, "columns")
+                         else [int(c) for c in cols])
+                more = f" and {len(names) - 5} more" if len(names) > 5 else ""
+                where += f", in column(s) {names[:5]}{more}"
+            where = ":" + where
+    if name == "y":
+        what = "label" if isinstance(estimator, ClassifierMixin) else "target"
+        return (f"Input y contains NaN{where or ' (missing values)'} (None, NaN or pandas' "
+                f"NA): every row needs its {what}; drop those rows (keep = pd.notna(y); X, "
+                f"y = X[keep], y[keep]), or give them a {what}.")
+    return (f"Input X contains NaN{where or ' (missing values)'} (None, NaN or pandas' NA); "
+            "the network takes a number in every cell: fill them first, e.g. make_pipeline("
+            "SimpleImputer(strategy='median'), estimator) (or train from the file with "
+            "`numpynn train --data FILE.csv`, which fills them with each column's median).")
+
 
 def _columns_fix(estimator: BaseEstimator, X: Any) -> str:
     """The fix for a DataFrame X whose columns are not the fit's (scikit-learn's "The
@@ -312,6 +353,127 @@ def unknown_parameter(cls: type, name: str, call: str = "") -> UnknownParameterE
                            why=why, call=call, what="parameters")
 
 
+#: keywords other libraries' ``fit`` takes (Keras' ``model.fit``, XGBoost's, LightGBM's)
+#: -> where numpynn's estimators keep what they do; said when one is given to ``fit`` or
+#: ``partial_fit``, instead of Python's bare "unexpected keyword argument"
+FIT_OTHER_NAMES: dict[str, str] = {
+    "epochs": "the epoch count is the estimator's max_iter: {cls}(max_iter=10) or "
+              "est.set_params(max_iter=10), then fit(X, y)",
+    "validation_split": "hold a share of X out with the estimator's early_stopping=True, "
+                        "validation_fraction=0.2: fit then stops on its score and keeps the "
+                        "best epoch",
+    "validation_data": "fit holds its validation rows out of X itself, with the estimator's "
+                       "early_stopping=True, validation_fraction=0.1; to measure rows of your "
+                       "own after fit: est.score(X_val, y_val)",
+    "callbacks": "there are none: verbose=True prints every epoch, est.loss_curve_ (and "
+                 "validation_scores_ with early_stopping=True) hold them after fit, and "
+                 "partial_fit(X, y) trains one epoch per call for a loop of your own",
+    "initial_epoch": "the estimator's warm_start=True makes fit continue the fitted network "
+                     "(est.n_iter_ counts its epochs)",
+    "steps_per_epoch": "an epoch is one pass over X in minibatches of the estimator's "
+                       "batch_size",
+    "device": "numpynn computes with NumPy on the CPU; give X as an array (a PyTorch "
+              "tensor is read as its values)",
+}
+for _name in ("eval_set", "X_val", "x_val", "X_valid", "valid_data"):
+    FIT_OTHER_NAMES[_name] = FIT_OTHER_NAMES["validation_data"]
+FIT_OTHER_NAMES["validation_steps"] = FIT_OTHER_NAMES["validation_split"]
+
+
+def answers_fit_keywords(method: Any) -> Any:
+    """A decorator of ``fit`` / ``partial_fit``: a keyword the method does not take is an
+    :class:`~numpynn.errors.UnknownParameterError` (a TypeError, as Python's own) saying
+    where numpynn keeps it: the estimator's parameter of that name (``verbose``,
+    ``batch_size``: set in the constructor, not given to fit) or of another library's
+    name for it (``lr``), or numpynn's way for another library's ``fit`` keyword
+    (:data:`FIT_OTHER_NAMES`: Keras' ``epochs``, ``validation_data`` ...). The signature
+    stays the method's (scikit-learn reads it)."""
+    taken = [p for p in inspect.signature(method).parameters if p != "self"]
+
+    @functools.wraps(method)
+    def checked(self: Any, *args: Any, **kwargs: Any) -> Any:
+        for name in kwargs:
+            if name not in taken:
+                raise _fit_keyword_error(type(self), method.__name__, name, taken) from None
+        return method(self, *args, **kwargs)
+
+    return checked
+
+
+def _fit_keyword_error(cls: type, method: str, name: str, taken: list[str]
+                       ) -> UnknownParameterError:
+    """The error for keyword ``name`` given to ``cls.method`` (see
+    :func:`answers_fit_keywords`)."""
+    owner = cls.__name__
+    params = cls._get_param_names()
+    equivalent, why = {**OTHER_NAMES, **(REGRESSOR_OTHER_NAMES if owner == "MLPRegressor"
+                                         else {})}.get(name, (None, ""))
+    if name in params or (equivalent in params and name not in FIT_OTHER_NAMES):
+        param = name if name in params else equivalent
+        about = f" ({why})" if param != name and why else ""
+        home = (f"{param!r} is a parameter of the estimator{about}, not of {method}: "
+                f"{owner}({param}=...) or est.set_params({param}=...), then "
+                f"{method}(X, y)")
+    elif name == "epochs" and method == "partial_fit":
+        home = ("partial_fit trains one epoch per call: call it once per epoch (fit(X, y) "
+                "trains the estimator's max_iter epochs)")
+    elif name in FIT_OTHER_NAMES:
+        home = FIT_OTHER_NAMES[name].format(cls=owner)
+    elif why:
+        home = f"{owner} has no such parameter: {why}"
+    else:
+        home = ""
+    return unknown_keyword(owner, name, taken, home=home, call=f"{owner}.{method}()",
+                           what="parameters")
+
+
+#: methods of Keras' and PyTorch's models that a user calls on an estimator -> what
+#: serves (``{cls}``: the estimator's class name); said by the AttributeError
+OTHER_METHODS: dict[str, str] = {
+    "evaluate": "est.score(X, y) gives the {score}; sklearn.metrics has the others "
+                "(e.g. {metric}(y, est.predict(X)))",
+    "compile": "there is nothing to compile: the loss is fixed and the solver and its "
+               "learning rate are parameters, {cls}(solver='adam', learning_rate_init=1e-3)",
+    "summary": "est.model_ is the numpynn network (print(est.model_)); "
+               "print(numpynn.explain(est.model_, X[:2], y_idx[:2])) shows every layer's "
+               "tensors and shapes (y_idx: the labels' indices in est.classes_)",
+    "save": "joblib.dump(est, 'model.joblib') saves it (joblib.load reads it back), as any "
+            "scikit-learn estimator",
+    "predict_classes": "est.predict(X) gives the classes (est.predict_proba(X) their "
+                       "probabilities)",
+    "count_params": "sum(p.size for p in est.model_.params.values())",
+    "get_weights": "est.coefs_ and est.intercepts_ are the weights and biases of each layer",
+    "parameters": "est.coefs_ and est.intercepts_ are the weights and biases of each layer "
+                  "(est.model_.params names them)",
+    "state_dict": "est.model_.params is the dict of the network's arrays; "
+                  "joblib.dump(est, 'model.joblib') saves the whole estimator",
+    "forward": "est.predict(X) (est.predict_proba(X) for the probabilities) runs the "
+               "network",
+    "eval": "there is no training mode to leave: predict uses no dropout",
+    "train": "fit(X, y) trains (partial_fit(X, y) one epoch)",
+    "to": "numpynn computes with NumPy on the CPU; there is no device to move to",
+    "cuda": "numpynn computes with NumPy on the CPU; there is no device to move to",
+}
+OTHER_METHODS["load_state_dict"] = OTHER_METHODS["set_weights"] = (
+    "fit(X, y) sets the weights; joblib.load('model.joblib') reads back an estimator that "
+    "joblib.dump saved")
+OTHER_METHODS["save_weights"] = OTHER_METHODS["save"]
+
+
+def other_method_error(est: Any, name: str) -> AttributeError:
+    """The AttributeError for attribute ``name`` that ``est`` lacks: Python's words, and
+    for a Keras or PyTorch model's method (:data:`OTHER_METHODS`) what serves."""
+    owner = type(est).__name__
+    hint = OTHER_METHODS.get(name)
+    if hint is None:
+        return AttributeError(f"{owner!r} object has no attribute {name!r}")
+    regressor = owner == "MLPRegressor"
+    hint = hint.format(cls=owner, score="R^2" if regressor else "accuracy",
+                       metric="mean_absolute_error" if regressor else "f1_score")
+    return AttributeError(f"{owner!r} object has no attribute {name!r} (a Keras or PyTorch "
+                          f"model's; this is a scikit-learn estimator): {hint}.")
+
+
 #: numpynn's library parameter names, as its messages write them in backquotes (```lr```),
 #: -> the estimators' names for them; a name not here is the estimators' too (``reg``)
 LIBRARY_NAMES: dict[str, str] = {
@@ -359,6 +521,16 @@ class _BaseMLP(BaseEstimator):
             if name not in known:
                 raise unknown_parameter(cls, name)
         return super().__new__(cls)
+
+    def __getattr__(self, name: str) -> Any:
+        # only for names not found: a Keras or PyTorch model's method (est.evaluate) is
+        # answered with what serves; reads nothing of self (unpickling calls it early).
+        # A descriptor of the class that raised AttributeError (partial_fit of an
+        # ensemble, a property) is asked again, so that its own message is the one said.
+        for klass in type(self).__mro__:
+            if name in vars(klass) and hasattr(vars(klass)[name], "__get__"):
+                return vars(klass)[name].__get__(self, type(self))
+        raise other_method_error(self, name)
 
     def set_params(self, **params: Any):
         known = self._get_param_names()
@@ -466,7 +638,7 @@ class _BaseMLP(BaseEstimator):
         if self.batch_size > n:
             warnings.warn(
                 f"batch_size={self.batch_size} is larger than the {n} training samples; "
-                f"it is clipped to {n}.", UserWarning, stacklevel=3,
+                f"it is clipped to {n}.", UserWarning, stacklevel=user_stacklevel(),
             )
             return n
         return int(self.batch_size)
@@ -475,7 +647,7 @@ class _BaseMLP(BaseEstimator):
         """Per-sample weights from ``sample_weight`` and ``class_weight`` (None: unweighted)."""
         if sample_weight is None and self.class_weight is None:
             return None
-        weights = _check_sample_weight(sample_weight, X, dtype=np.float64)
+        weights = _check_sample_weight(tensor_values(sample_weight), X, dtype=np.float64)
         _check_nonnegative(weights, "sample_weight")
         if self.class_weight is not None:
             per_class = compute_sample_weight(self.class_weight, y)
@@ -559,7 +731,7 @@ class _BaseMLP(BaseEstimator):
             warnings.warn(
                 f"numpynn {type(self).__name__}: maximum iterations ({self.max_iter}) "
                 "reached and the optimization hasn't converged yet.", ConvergenceWarning,
-                stacklevel=3,
+                stacklevel=user_stacklevel(),
             )
 
 

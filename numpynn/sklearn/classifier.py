@@ -39,7 +39,8 @@ from sklearn.utils.validation import check_is_fitted, column_or_1d
 from ..data.csv_file import look_alike
 from ..models import MLP
 from ..training.ensemble import train_ensemble
-from .base import _BaseMLP, train_in_estimator_terms, validate_dense
+from ..validation import tensor_values, user_stacklevel
+from .base import _BaseMLP, answers_fit_keywords, train_in_estimator_terms, validate_dense
 
 __all__ = ["MLPClassifier"]
 
@@ -50,6 +51,7 @@ def check_labels(y: object) -> None:
     one-hot rows (Keras' ``to_categorical``, pandas' ``get_dummies``), multi-label rows,
     several target columns, fractional numbers (a regression's), labels mixing text and
     numbers or holding None. A ValueError, scikit-learn's type for a bad y."""
+    y = tensor_values(y)
     if y is None or hasattr(y, "toarray"):  # scikit-learn's own message for these
         return
     try:
@@ -285,6 +287,7 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
     }
 
     # ------------------------------------------------------------------------ fit
+    @answers_fit_keywords
     def fit(self, X, y, sample_weight=None):
         """Train on X (n_samples, n_features) and labels y (n_samples,), optionally with
         sample_weight (n_samples,) (see ``class_weight``). Returns self."""
@@ -319,6 +322,7 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
         return self
 
     @_OneNetworkOnly
+    @answers_fit_keywords
     def partial_fit(self, X, y, classes=None, sample_weight=None):
         """One epoch over (X, y). ``classes`` (every label) is required on the first call.
 
@@ -450,7 +454,7 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
                           f"yes or no is written ({shown}): each is a class of its own. If "
                           "they mean the same, write them alike first, e.g. "
                           "y = np.char.lower(np.char.strip(y.astype(str))).",
-                          UserWarning, stacklevel=3)
+                          UserWarning, stacklevel=user_stacklevel())
         self.classes_ = classes
 
     def _initialize(self, n_features: int, dtype: np.dtype, rng: np.random.RandomState) -> None:

@@ -34,7 +34,14 @@ from sklearn.utils.validation import check_is_fitted
 from ..data.preprocessing import TargetScaler
 from ..layers import build_layer
 from ..models import Network, hidden_block
-from .base import _BaseMLP, _number_as_text, _numbers_as_text_message, validate_dense
+from ..validation import tensor_values, user_stacklevel
+from .base import (
+    _BaseMLP,
+    _number_as_text,
+    _numbers_as_text_message,
+    answers_fit_keywords,
+    validate_dense,
+)
 
 __all__ = ["MLPRegressor"]
 
@@ -116,6 +123,7 @@ class MLPRegressor(RegressorMixin, _BaseMLP):
                 f"row {rows[0]}); drop those rows, or fill them.")
         return X, y
 
+    @answers_fit_keywords
     def fit(self, X, y, sample_weight=None):
         """Train on X (n_samples, n_features) and targets y (n_samples,) or
         (n_samples, n_outputs), optionally weighted by sample_weight (n_samples,)."""
@@ -136,6 +144,7 @@ class MLPRegressor(RegressorMixin, _BaseMLP):
         self._run(X, y_fit, X_val, y_val, self.max_iter, stopping=True, sample_weight=weights)
         return self
 
+    @answers_fit_keywords
     def partial_fit(self, X, y, sample_weight=None):
         """One epoch over (X, y), continuing from the current parameters and solver state
         (``early_stopping`` and ``max_iter`` are not used)."""
@@ -211,7 +220,7 @@ def _warn_unscaled_targets(y2: np.ndarray) -> None:
         f"{std[k]:.3g}) and scale_y=False, so the network (whose outputs start near 0) "
         "fits it slowly or badly (more iterations rarely help); give scale_y=True (y is "
         "standardised for training and predictions mapped back), or rescale y.",
-        UserWarning, stacklevel=4)
+        UserWarning, stacklevel=user_stacklevel())
 
 
 def _check_numeric_targets(y: object) -> None:
@@ -219,7 +228,7 @@ def _check_numeric_targets(y: object) -> None:
     before NumPy's "could not convert string to float"; numbers written as text ('1.5')
     are numbers, as scikit-learn reads them."""
     try:
-        arr = np.asarray(y)
+        arr = np.asarray(tensor_values(y))
     except (TypeError, ValueError):
         return
     if arr.dtype.kind not in "USO":
