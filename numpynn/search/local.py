@@ -44,6 +44,7 @@ import numpy as np
 
 from ..errors import SearchError
 from ..outputs import drop_lock_descriptor, own_lock_descriptor, process_alive
+from ..training import forked
 from . import packing  # noqa: F401 - a worker's warm-up imports what a pack needs
 from .trials import _blas_one_thread
 
@@ -62,8 +63,10 @@ _MAPPED: dict[tuple[str, ...], Any] = {}  # in a worker: the data it mapped last
 def worker_count(jobs: int, trials: int, cores: int | None = None) -> int:
     """The local processes a search trains in, this one included: ``jobs`` (-1: every
     core), never more than the packs to run nor the machine's cores (more would only
-    compete for them and for memory: ``jobs=1000`` with 2 trials uses 2), at least 1."""
-    cores = max(1, cores if cores is not None else (os.cpu_count() or 1))
+    compete for them and for memory: ``jobs=1000`` with 2 trials uses 2), at least 1.
+    ``cores``: by default those this process may use (:func:`numpynn.training.forked.cores`:
+    a container limited to 2 CPUs on a 64-core host runs 2, not 64)."""
+    cores = max(1, cores if cores is not None else forked.cores())
     wanted = cores if jobs < 0 else jobs
     return max(1, min(wanted, trials, cores))
 

@@ -86,13 +86,20 @@ def _warm() -> bool:
     return _worker is not None and _worker.usable()
 
 
+@functools.cache
 def cores() -> int:
-    """The cores this process may run on (its affinity: ``taskset``, a container's CPU
-    set), else the machine's."""
+    """The cores this process may use: its affinity (``taskset``, a container's CPU set)
+    and a container's CPU quota (cgroups' ``cpu.max``: ``docker --cpus 2`` on a 64-core
+    host is 2), as loky counts them; else the machine's. Counted once (read per epoch)."""
+    from joblib.externals.loky import cpu_count  # (the command line's start: imported late)
+
     try:
-        return len(os.sched_getaffinity(0))
-    except (AttributeError, OSError):  # pragma: no cover - not Linux
-        return os.cpu_count() or 1
+        return max(1, int(cpu_count()))
+    except Exception:  # pragma: no cover - loky cannot tell: the affinity or the machine's
+        try:
+            return len(os.sched_getaffinity(0))
+        except (AttributeError, OSError):
+            return os.cpu_count() or 1
 
 
 def usable(members: Sequence[Any], work: float) -> bool:

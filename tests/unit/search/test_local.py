@@ -54,6 +54,19 @@ def _gone(pid: int, within: float = 5.0) -> bool:
     return False
 
 
+def test_every_core_is_those_this_process_may_use_not_the_hosts(monkeypatch):
+    """``--jobs -1`` in a container limited to 2 CPUs on a 64-core host started 64
+    processes (os.cpu_count()); the count is now loky's: affinity and cgroup quota."""
+    import os
+
+    from numpynn.training import forked
+
+    assert 1 <= forked.cores() <= len(os.sched_getaffinity(0))
+    monkeypatch.setattr(forked, "cores", lambda: 3)
+    monkeypatch.setattr(os, "cpu_count", lambda: 64)
+    assert worker_count(-1, 40) == 3
+
+
 def test_worker_count_is_the_processes_training_this_one_included():
     assert worker_count(2, 40, cores=8) == 2
     assert worker_count(-1, 40, cores=4) == 4
