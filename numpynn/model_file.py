@@ -349,7 +349,7 @@ class SavedModel:
                 "0..255 need not share: read the files into arrays (N, "
                 f"{', '.join(map(str, shape))}) in the units of the training data and give "
                 "those.", param="X")
-        return read_images(items, shape)
+        return read_images(items, shape, self.image_reader)
 
     def transform(self, X: Any) -> np.ndarray:
         """Raw rows (N, F) -> the model's inputs (N, D), with the stored recipe and
@@ -369,6 +369,12 @@ class SavedModel:
                              f"{self.task.name} model (it predicts values): use "
                              "predict(X).", param="X")
         return self.model.predict_proba(self.transform(X))
+
+    @property
+    def image_reader(self) -> int:
+        """How this image model's files were read (:data:`numpynn.data.image_folder.
+        IMAGE_READER`), for reading new ones alike: 1 for a model that records none."""
+        return int(self.metadata.get("image_reader") or 1)
 
     @property
     def task(self) -> Task:

@@ -141,9 +141,12 @@ def _float_values(name: str, allow_zero: bool):
             return _Range(low, high)
         point = common.decimal_comma(text, in_a_list=True)
         if point is not None:  # --reg 0,001: not the list 0 and 1
+            first, second = (t.strip() for t in text.split(","))
+            listed = (f" (the list of {first} and {second}: {first}.0,{second})"
+                      if "e" in second.lower() else "")
             raise argparse.ArgumentTypeError(
                 f"{text!r} reads as one number with a decimal comma, not a list (write "
-                f"{point}); a list is written like 1e-3,3e-3")
+                f"{point}); a list is written like 1e-3,3e-3{listed}")
         check = common.nonnegative_float if allow_zero else common.positive_float
         return tuple(common.list_items(text, "1e-3,3e-3 or 1e-4:1e-2", check))
     return parse

@@ -819,7 +819,9 @@ def _zip_of_images(path: Path, images: list[str]) -> str:
     reads the folder, unzipped, not the archive."""
     tops = {Path(n).parts[0] if len(Path(n).parts) > 2 else "" for n in images}
     if len(tops) == 1 and "" not in tops:  # pets.zip holds pets/CLASS/IMAGE
-        unzip, folder = f"unzip {path}", path.parent / tops.pop()
+        folder = path.parent / tops.pop()
+        # unzip writes into the working directory: -d puts the folder beside the archive
+        unzip = f"unzip {path}" + ("" if path.parent == Path() else f" -d {path.parent}")
     else:  # it holds CLASS/IMAGE
         folder = path.with_suffix("")
         unzip = f"unzip {path} -d {folder}"

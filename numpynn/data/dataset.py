@@ -47,6 +47,9 @@ class Dataset:
             its rows, as positions in X: i is before X's row i (N: after the last), one
             entry per such row, in order; ``predict`` writes an empty prediction there,
             so that its output keeps one row per row of the file. Empty for other sources.
+        image_reader: image files: how they were read
+            (:data:`numpynn.data.image_folder.IMAGE_READER`), recorded with a model so
+            that it reads new images alike; None for other sources.
     """
 
     X: np.ndarray
@@ -61,6 +64,7 @@ class Dataset:
     notes: list[str] = field(default_factory=list)
     ids: list[str] | None = None
     blank_rows: list[int] = field(default_factory=list)
+    image_reader: int | None = None
 
     @property
     def n_examples(self) -> int:

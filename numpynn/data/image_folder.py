@@ -79,6 +79,13 @@ SYSTEM_FOLDERS = frozenset({"__macosx", "@eadir", "$recycle.bin", "system volume
 _QUARTER_TURNS = frozenset({5, 6, 7, 8})
 
 
+#: How image files are read, recorded with a model and a checkpoint, so that a model
+#: reads new images as its own were read: 2 (numpynn 0.3.0 round 17 on): transparent
+#: pixels on white, photos of no common size at their median size made small; 1 (models
+#: without the record): the alpha channel dropped, every image at the most common size.
+IMAGE_READER = 2
+
+
 def _hidden(name: str) -> bool:
     """A folder's name that is no class: hidden (``.name``) or a system folder."""
     return name.startswith(".") or name.lower() in SYSTEM_FOLDERS
@@ -457,17 +464,19 @@ def _reduced(im, size: tuple[int, int]):
         return im
 
 
-def image_pixels(im, size: tuple[int, int], colour: bool) -> np.ndarray:
+def image_pixels(im, size: tuple[int, int], colour: bool,
+                 reader: int = IMAGE_READER) -> np.ndarray:
     """One open Pillow image's pixels, upright as a viewer shows it (its EXIF orientation
     applied), (H, W) grey or (H, W, 3) RGB as ``colour`` asks, on the 0..255 scale (16-bit
     grey divided by 257; 32-bit and float values as stored), resized (bilinear) to
     ``size`` (H, W) where it is another: the one reading of an image file, for training
-    and for predictions alike."""
+    and for predictions alike; transparent pixels on white (``reader`` 1, a model's
+    that records none: the alpha channel dropped, as those models were trained)."""
     from PIL import Image, ImageOps
 
     im.load()
     im = ImageOps.exif_transpose(im) or im  # (in_place= needs Pillow 10)
-    if _has_alpha(im):
+    if reader >= 2 and _has_alpha(im):
         im = _flattened(im, Image)
     depth = _depth(im)
     if depth != "8":  # Pillow's convert would clip these to 0..255
@@ -491,11 +500,12 @@ def image_pixels(im, size: tuple[int, int], colour: bool) -> np.ndarray:
     return resized[0] if pixels.ndim == 2 else np.stack(resized, axis=2)
 
 
-def _decode(path: Path, Image, size: tuple[int, int], colour: bool) -> np.ndarray:
+def _decode(path: Path, Image, size: tuple[int, int], colour: bool,
+            reader: int = IMAGE_READER) -> np.ndarray:
     """The pixels of the image file ``path`` (see :func:`image_pixels`)."""
     try:
         with _opened(path, Image) as im:
-            return image_pixels(im, size, colour)
+            return image_pixels(im, size, colour, reader)
     except Image.DecompressionBombError as exc:
         raise _too_large(path, exc) from None
     except _DECODE_ERRORS as exc:
@@ -509,11 +519,13 @@ def is_image_input(item: object) -> bool:
         type(item).__module__.startswith("PIL.") and hasattr(item, "getbands"))
 
 
-def read_images(items: Sequence[Any], image_shape: Sequence[int]) -> np.ndarray:
+def read_images(items: Sequence[Any], image_shape: Sequence[int],
+                reader: int = IMAGE_READER) -> np.ndarray:
     """Image files (paths) or open Pillow images as the rows (N, H W [C]) float32 of a
     model of images ``image_shape`` (H, W) or (H, W, 3): each read as the training images
     of a folder were (upright, grey or RGB, 0..255, resized to (H, W)), so that an image
-    predicted from Python is the one ``numpynn predict MODEL --data FILE`` reads."""
+    predicted from Python is the one ``numpynn predict MODEL --data FILE`` reads
+    (``reader``: the model's :data:`IMAGE_READER`)."""
     from PIL import Image
 
     size = (int(image_shape[0]), int(image_shape[1]))
@@ -522,7 +534,7 @@ def read_images(items: Sequence[Any], image_shape: Sequence[int]) -> np.ndarray:
     for i, item in enumerate(items):
         if not isinstance(item, (str, os.PathLike)):
             try:
-                rows[i] = image_pixels(item, size, colour).reshape(-1)
+                rows[i] = image_pixels(item, size, colour, reader).reshape(-1)
             except _DECODE_ERRORS as exc:
                 raise DataError(f"X[{i}], a Pillow image of mode {item.mode!r}, cannot be "
                                 f"read as pixels ({type(exc).__name__}: {exc}); convert it "
@@ -538,7 +550,7 @@ def read_images(items: Sequence[Any], image_shape: Sequence[int]) -> np.ndarray:
             where = "" if path.is_absolute() else f" (relative to {Path.cwd()})"
             raise DataError(f"X[{i}]: image file not found: {path}{where}; check the path.",
                             param="X")
-        rows[i] = _decode(path, Image, size, colour).reshape(-1)
+        rows[i] = _decode(path, Image, size, colour, reader).reshape(-1)
     return rows
 
 
@@ -547,15 +559,15 @@ MIXED_SIDE = 128
 
 
 def _common_size(sizes: Counter[tuple[int, int]], where: Path,
-                 notes: list[str]) -> tuple[int, int]:
+                 notes: list[str], reader: int = IMAGE_READER) -> tuple[int, int]:
     """The (H, W) the images of ``sizes`` (their count by size) are read at: the most
     common size where half of them or more share it; else (photos of every size) their
     median size, made smaller (its aspect kept) to at most :data:`MIXED_SIDE` pixels a
     side, with a note: the largest of sizes met once each made a model of millions of
-    inputs, every other image enlarged to it."""
+    inputs, every other image enlarged to it. ``reader`` 1: the most common size always."""
     size = max(sizes, key=lambda s: (sizes[s], s))
     n = sum(sizes.values())
-    if 2 * sizes[size] >= n:
+    if 2 * sizes[size] >= n or reader < 2:
         return size
     heights = np.repeat([h for h, _ in sizes], list(sizes.values()))
     widths = np.repeat([w for _, w in sizes], list(sizes.values()))
@@ -570,7 +582,8 @@ def _common_size(sizes: Counter[tuple[int, int]], where: Path,
 
 
 def _pixels(files: Sequence[Path], where: Path, size: tuple[int, int] | None,
-            channels: int | None, notes: list[str]) -> tuple[np.ndarray, tuple[int, ...]]:
+            channels: int | None, notes: list[str], reader: int = IMAGE_READER
+            ) -> tuple[np.ndarray, tuple[int, ...]]:
     """The images as float32 rows (N, H W [C]) and their common shape (H, W[, C]): every
     image at ``size`` (default the most common) with ``channels`` (default 1 when all are
     grey, else 3). Headers are read first, so that a folder too large for the memory is
@@ -587,7 +600,7 @@ def _pixels(files: Sequence[Path], where: Path, size: tuple[int, int] | None,
             "cannot be put on one scale; export them all in one format (e.g. 8-bit PNG).")
     sizes = Counter(h for h, _, _ in headers)
     if size is None:
-        size = _common_size(sizes, where, notes)
+        size = _common_size(sizes, where, notes, reader)
     colour = channels == 3 if channels is not None else not all(g for _, g, _ in headers)
     shape = (*size, 3) if colour else tuple(size)
     need, have = 4 * len(files) * int(np.prod(shape)), physical_memory()
@@ -603,7 +616,7 @@ def _pixels(files: Sequence[Path], where: Path, size: tuple[int, int] | None,
                      f"{size[0]}x{size[1]} (height x width) and were resized to it.")
     X = np.empty((len(files), int(np.prod(shape))), np.float32)
     for i, f in enumerate(files):  # one by one: threads were slower (small images hold
-        X[i] = _decode(f, Image, size, colour).reshape(-1)  # the GIL between decodes)
+        X[i] = _decode(f, Image, size, colour, reader).reshape(-1)  # (the GIL between
     return X, shape
 
 
@@ -650,6 +663,7 @@ def load_image_files(
     *,
     size: Sequence[int] | None = None,
     channels: int | None = None,
+    reader: int = IMAGE_READER,
 ) -> Dataset:
     """Image files given one by one (a shell's ``photos/*.jpg``), read unlabelled as the
     images of a folder are (see :func:`load_image_folder`); ``ids`` the paths as given.
@@ -668,8 +682,9 @@ def load_image_files(
     notes: list[str] = []
     where = _named(files[0].parent)
     X, shape = _pixels(files, where, tuple(size) if size is not None else None, channels,
-                       notes)
+                       notes, reader)
     return Dataset(X=X, y=None, classes=np.empty(0), name=where.name, image_shape=shape,
+                   image_reader=reader,
                    notes=notes, ids=[os.fspath(p) for p in paths])
 
 
@@ -680,6 +695,7 @@ def load_image_folder(
     labelled: bool = True,
     size: Sequence[int] | None = None,
     channels: int | None = None,
+    reader: int = IMAGE_READER,
 ) -> Dataset:
     """Read the images under ``path`` (see the module's docstring).
 
@@ -693,6 +709,8 @@ def load_image_folder(
             most common size among the images.
         channels: 1 or 3 to read every image as grey or RGB (a model's); default grey
             when every image is grey, else RGB.
+        reader: how the files are read (:data:`IMAGE_READER`; a model's or checkpoint's
+            own, 1 where it records none).
 
     Returns:
         A :class:`Dataset`: X (N, H W) or (N, H W 3) float32 pixel values, y (N,) class
@@ -707,8 +725,9 @@ def load_image_folder(
     if root.is_file() and is_image(root) and not labelled:  # one image to predict
         notes: list[str] = []
         X, shape = _pixels([root], _named(root.parent), tuple(size) if size is not None else None,
-                           channels, notes)
+                           channels, notes, reader)
         return Dataset(X=X, y=None, classes=np.empty(0), name=root.name, image_shape=shape,
+                       image_reader=reader,
                        notes=notes, ids=[root.name])
     if root.is_file() and is_image(root):
         raise DataError(f"{root} is a file, one image without a label: to train or evaluate give "
@@ -747,7 +766,7 @@ def load_image_folder(
         notes.append(f"{root.name}: class folders without images left out: "
                      f"{', '.join(sorted(set(empty + t_empty)))}.")
     X_all, shape = _pixels([*files, *t_files], root,
-                           tuple(size) if size is not None else None, channels, notes)
+                           tuple(size) if size is not None else None, channels, notes, reader)
     X, X_test = X_all[: len(files)], X_all[len(files):]
     ids = [f.relative_to(root).as_posix() for f in files]
     if labelled:
@@ -755,6 +774,7 @@ def load_image_folder(
                                   len(files))
     if not labelled:
         return Dataset(X=X, y=None, classes=np.empty(0), name=root.name, image_shape=shape,
+                       image_reader=reader,
                        notes=notes, ids=ids)
     if len(set(labels)) < 2 and classes is None:
         only = next(s for d in train_dirs for s in _subfolders(d)
@@ -770,4 +790,5 @@ def load_image_folder(
     if t_files:
         y_test, _ = encode_labels(np.array(t_labels), known, source=str(test_dirs[0]))
     return Dataset(X=X, y=y, classes=known, name=root.name, image_shape=shape,
+                   image_reader=reader,
                    X_test=X_test if t_files else None, y_test=y_test, notes=notes, ids=ids)

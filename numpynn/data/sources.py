@@ -25,7 +25,7 @@ from .digits import digits_arrays
 from .download import DATASETS, FASHION_CLASS_NAMES, download_dataset
 from .formats import conversion_message
 from .idx import _GZIP_MAGIC, IMAGES_MAGIC, LABELS_MAGIC, MNIST_FILES, load_mnist
-from .image_folder import load_image_folder
+from .image_folder import IMAGE_READER, load_image_folder
 from .labels import encode_labels
 from .npz_file import load_npz
 from .spec import CSV_SUFFIXES, NAMES, OTHER_FORMATS, SPEC_FORMS, DataSpec
@@ -200,6 +200,7 @@ def load_dataset(
     classes: Sequence[object] | np.ndarray | None = None,
     progress: bool | None = None,
     image_shape: Sequence[int] | None = None,
+    image_reader: int | None = None,
     **csv_options: Any,
 ) -> Dataset:
     """Load the data set named by ``spec``, raw (not preprocessed, not split).
@@ -224,6 +225,9 @@ def load_dataset(
         image_shape: a folder of images: (H, W) or (H, W, C) every image is read at (a
             model's: resized, made grey or RGB); default the images' own. Ignored for
             the other sources.
+        image_reader: a folder of images: how its files are read (a model's or a
+            checkpoint's :data:`~numpynn.data.image_folder.IMAGE_READER`); default the
+            current one.
 
     Returns:
         A :class:`Dataset` with X (N, D): float64 for digits/CSV/NPZ, float32 for
@@ -255,7 +259,8 @@ def load_dataset(
             return load_image_folder(
                 parsed.path, classes=classes, labelled=label_column is not None,
                 size=shape[:2] if shape else None,
-                channels=(shape[2] if len(shape) == 3 else 1) if shape else None)
+                channels=(shape[2] if len(shape) == 3 else 1) if shape else None,
+                reader=IMAGE_READER if image_reader is None else int(image_reader))
         return _DIRECTORY_LOADERS[parsed.source](parsed.path, classes=classes)
     if parsed.is_named and parsed.source in _DOWNLOAD_LOADERS and parsed.source in DATASETS:
         folder = download_dataset(parsed.source, progress=progress)

@@ -983,7 +983,7 @@ def checkable_model(model: Any) -> Any:
     if hasattr(model, "get_params") and not hasattr(model, "params"):  # an estimator
         if not hasattr(model, "model_"):
             raise InputError(f"check_gradients: this {name} is not fitted; call "
-                             f"fit(X, y) first (its network is then {name}.model_).")
+                             f"fit(X, y) first (its network is then est.model_).")
         model = model.model_
     elif not hasattr(model, "params") and hasattr(getattr(model, "model", None), "params"):
         model = model.model  # numpynn.load_model's SavedModel

@@ -14,6 +14,7 @@ from __future__ import annotations
 import hashlib
 import math
 import os
+import re
 import secrets
 import time
 from collections.abc import Iterable, Mapping, Sequence
@@ -33,7 +34,7 @@ from ..data import (
 )
 from ..data._files import require_file
 from ..data.cells import preview
-from ..data.image_folder import is_image, load_image_files
+from ..data.image_folder import IMAGE_READER, is_image, load_image_files
 from ..data.labels import UnknownLabelsError, as_classes, folded_label
 from ..data.preprocessing import TARGET_TRANSFORMS
 from ..data.spec import DataSpec
@@ -376,7 +377,10 @@ def check_reg(reg: object) -> float | str:
                                                                        "false")
                  else "; numpynn's regularisation is L2 only: give its strength, e.g. 1e-4"
                  if str(reg).strip().lower() in ("l1", "l2", "l1_l2", "elasticnet",
-                                                 "elastic_net") else "")
+                                                 "elastic_net")
+                 else f"; a decimal comma? numpynn reads numbers with a point: "
+                 f"{str(reg).strip().replace(',', '.')}"
+                 if re.fullmatch(r"[+-]?\d+,\d+(?:[eE][+-]?\d+)?", str(reg).strip()) else "")
         raise InputError(f"`reg` must be a finite number >= 0 (e.g. 1e-4) or 'auto' (the L2 "
                          f"strength chosen on held-out rows); got {reg!r}{other}.",
                          param="reg") from None
@@ -779,8 +783,10 @@ def _run_training(options: RunOptions, out: Path, created: Path | None,
     # full disk) after its checkpoint replaced an earlier run's leaves that run's model
     # beside it, which a resume must not take for its own
     run_id = secrets.token_hex(8)
+    image_reader = IMAGE_READER  # how image files are read: a checkpoint's own on resume
     if resume:
         header = read_checkpoint(out / CHECKPOINT_FILE)[0]
+        image_reader = int(header.get("extra", {}).get("image_reader") or 1)
         report = report and bool(header.get("extra", {}).get("report", True))
         done = finished_run(out, header, options.train.epochs)
         if done is not None:  # resuming a finished run changes nothing (no file written)
@@ -789,7 +795,7 @@ def _run_training(options: RunOptions, out: Path, created: Path | None,
     try:
         remove_stale_temp_files(out)  # of killed processes; a live one's are kept
         started = time.perf_counter()
-        loaded, task, note = load_for_task(options)
+        loaded, task, note = load_for_task(options, image_reader=image_reader)
         reg_asked = options.reg == REG_AUTO  # asked for, not a task's default (yet)
         asked_to_validate = _validation_options_asked(options)
         options = apply_task_defaults(options, task, n_rows=loaded.X.shape[0])
@@ -835,7 +841,8 @@ def _run_training(options: RunOptions, out: Path, created: Path | None,
                             rows=splits.X_train.shape[0], members=options.ensemble)
         extra = {"options": options.to_dict(), "fingerprint": data_key,
                  "data_dir": os.getcwd(), "split_sizes": split_sizes(splits),
-                 "notes": notes, "report": report, "task": task.name, RUN_ID_KEY: run_id}
+                 "notes": notes, "report": report, "task": task.name, RUN_ID_KEY: run_id,
+                 "image_reader": splits.dataset.image_reader}
         if options.ensemble > 1:
             if resume:
                 raise InputError(f"the run in {out} trains an ensemble, which writes no "
@@ -1670,7 +1677,7 @@ def _image_files_input(saved: SavedModel, files: Sequence[str], ignore_columns: 
         raise DataError(f"{files[0]} and the other values of `data` are image files, but the "
                         "model was not trained on images: give it data of its own kind (the "
                         "kind it was trained on).")
-    ds = load_image_files(files, size=tuple(shape)[:2],
+    ds = load_image_files(files, size=tuple(shape)[:2], reader=saved.image_reader,
                           channels=int(shape[2]) if len(shape) == 3 else 1)
     _check_feature_count(ds.X, saved.model.input_dim, files[0], shape)
     warning = pixel_units_warning(saved, ds.X, files[0], files=True)
@@ -1718,7 +1725,7 @@ def _image_reading(saved: SavedModel, spec: str) -> dict[str, Any]:
     RGB as it was trained); nothing for the other sources."""
     shape = saved.metadata.get("image_shape")
     if shape and DataSpec.parse(spec).source == "images":
-        return {"image_shape": tuple(shape)}
+        return {"image_shape": tuple(shape), "image_reader": saved.image_reader}
     return {}
 
 

@@ -22,9 +22,11 @@ from .base import TASKS, Task, check_task_choice, task_named
 from .label_choice import MAX_CLASSES, default_label_note
 
 
-def load_for_task(options: Any) -> tuple[Dataset, Task, str | None]:
+def load_for_task(options: Any, image_reader: int | None = None
+                  ) -> tuple[Dataset, Task, str | None]:
     """Load ``options.data`` for ``options.task``: (dataset, the task, a note to print on
-    what was chosen without being asked, or None)."""
+    what was chosen without being asked, or None); ``image_reader``: how a folder's image
+    files are read (a resumed checkpoint's; default the current way)."""
     requested = check_task_choice(getattr(options, "task", "auto"))
     extra = options.csv_options()
     source = DataSpec.parse(options.data).source
@@ -35,7 +37,8 @@ def load_for_task(options: Any) -> tuple[Dataset, Task, str | None]:
                          f"column or an .npz file's y; {options.data} is a classification "
                          "data set.", param="task")
     try:
-        ds = load_dataset(options.data, label_column=options.label_column, **extra)
+        ds = load_dataset(options.data, label_column=options.label_column,
+                          image_reader=image_reader, **extra)
     except MissingLabelError as exc:
         if options.label_column != -1 or source != "csv":
             raise

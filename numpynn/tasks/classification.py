@@ -199,7 +199,8 @@ class Classification(Task):
     def metadata(self, splits: Any, options: Any) -> dict[str, Any]:
         ds = splits.dataset
         return {"image_shape": list(ds.image_shape) if ds.image_shape else None,
-                "class_names": self.class_names(ds)}
+                "class_names": self.class_names(ds),
+                **({"image_reader": ds.image_reader} if ds.image_reader else {})}
 
     def write_report(self, out_dir: Path, *, history: Any, metrics: Mapping[str, Any],
                      model: Any, splits: Any, title: str, details: Mapping[str, Any],

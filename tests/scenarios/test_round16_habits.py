@@ -177,7 +177,9 @@ def test_a_decimal_comma_before_an_exponent_is_one_number_for_train_and_search(t
     assert "numpynn search" not in stderr
     _refused(tmp_path, "search", "--data", "t.csv", "--lr", "1,5e-3",
              said="'1,5e-3' reads as one number with a decimal comma, not a list (write "
-             "1.5e-3)")
+             "1.5e-3); a list is written like 1e-3,3e-3 (the list of 1 and 5e-3: 1.0,5e-3)")
+    _refused(tmp_path, "train", "--data", "t.csv", "--reg", "0,001",  # its own parser
+             said="got '0,001'; a decimal comma? numpynn reads numbers with a point: 0.001")
 
 
 @pytest.mark.parametrize("argv,said", [

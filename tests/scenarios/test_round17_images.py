@@ -100,6 +100,10 @@ def test_a_zip_of_class_folders_says_to_unzip_it_and_give_the_folder(tmp_path):
     assert proc.returncode == 2 and "Traceback" not in proc.stderr
     assert "CSV" not in proc.stderr and "unzip pets.zip" in proc.stderr
     assert "--data pets" in proc.stderr
+    (tmp_path / "data").mkdir()  # elsewhere: unzipped beside it, where --data says
+    (tmp_path / "pets.zip").rename(tmp_path / "data" / "pets.zip")
+    proc = numpynn("train", "--data", "data/pets.zip", "--out", "run", cwd=tmp_path)
+    assert "unzip data/pets.zip -d data)" in proc.stderr and "--data data/pets" in proc.stderr
 
 
 def test_photos_of_every_size_are_read_at_their_median_size_made_small(tmp_path):
@@ -134,3 +138,58 @@ def test_copies_of_an_image_in_two_classes_or_in_both_splits_are_named(tmp_path)
     assert both and "train/bright/copy.png" in both[0] and "train/dark/0.png" in both[0]
     assert leak and "test/dark/again.png" in leak[0]
     assert not any("same pixels" in n for n in load_image_folder(root / "test").notes)
+
+
+def _rgba_classes(root: Path) -> Path:
+    """root/a and root/b, RGBA images whose transparent pixels hold the class's colours,
+    of three sizes, none shared by half of them (20x20 the most common): the two ways of
+    reading (IMAGE_READER 1 and 2) read them differently."""
+    rng = np.random.default_rng(0)
+    sizes = [(20, 20)] * 4 + [(30, 30)] * 3 + [(40, 40)] * 3
+    for name, level in (("a", 0), ("b", 150)):
+        (root / name).mkdir(parents=True)
+        for i, (h, w) in enumerate(sizes):
+            pixels = rng.integers(level, level + 100, (h, w, 4)).astype(np.uint8)
+            pixels[..., 3] = np.where(rng.random((h, w)) > 0.5, 255, 0)
+            Image.fromarray(pixels, "RGBA").save(root / name / f"{i}.png")
+    return root
+
+
+def test_a_run_trained_before_the_new_reading_resumes_and_predicts_as_it_read(
+        tmp_path, monkeypatch):
+    """A checkpoint and a model written before transparency was flattened and photos of
+    every size read at their median size (they record no IMAGE_READER) read their images
+    as they did: a resume was refused as "the data changed", and an RGBA model's
+    predictions changed (50% where they were 100%)."""
+    from numpynn.data.image_folder import read_images
+    from numpynn.model_file import load_model, read_container, write_container
+    from numpynn.runs import run
+
+    _rgba_classes(tmp_path / "icons")
+    with monkeypatch.context() as old:  # trained the old way, then its records removed
+        old.setattr(run, "IMAGE_READER", 1)
+        result = numpynn("train", "--data", "icons", "--epochs", "2", "--out", "r",
+                         "--quiet", "--no-report", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    for name, kind in (("checkpoint.npz", "checkpoint"), ("model.npz", "model")):
+        header, arrays = read_container(tmp_path / "r" / name, kind)
+        place = header["extra"] if kind == "checkpoint" else header["metadata"]
+        assert place.pop("image_reader") == 1
+        write_container(tmp_path / "r" / name, header, arrays)
+    saved = load_model(tmp_path / "r")
+    assert saved.image_reader == 1 and saved.metadata["image_shape"] == [20, 20, 3]
+    image = tmp_path / "icons" / "a" / "5.png"
+    old_way = read_images([image], (20, 20, 3), reader=1)
+    assert not np.array_equal(old_way, read_images([image], (20, 20, 3), reader=2))
+    np.testing.assert_array_equal(saved.transform([image]),
+                                  saved.preprocessor().transform(old_way))
+    resumed = numpynn("train", "--resume", "r", "--epochs", "3", "--quiet", "--no-report",
+                      cwd=tmp_path)
+    assert resumed.returncode == 0 and "changed" not in resumed.stderr, resumed.stderr
+    # a run of today records its reading, and reads the folder the new way
+    fresh = numpynn("train", "--data", "icons", "--epochs", "1", "--out", "n", "--quiet",
+                    "--no-report", cwd=tmp_path)
+    assert fresh.returncode == 0, fresh.stderr
+    assert load_model(tmp_path / "n").image_reader == 2
+    assert read_container(tmp_path / "n" / "checkpoint.npz", "checkpoint")[0]["extra"][
+        "image_reader"] == 2
