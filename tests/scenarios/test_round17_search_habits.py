@@ -77,3 +77,22 @@ def test_other_tuners_flags_are_answered_with_numpynn_searchs_way(tmp_path, flag
     assert result.returncode == 2 and "Traceback" not in result.stderr
     line = result.stderr.strip().splitlines()[-1]
     assert said in line and "--pack" not in line and "--select" not in line, line
+
+
+def test_a_search_on_few_rows_per_class_suggests_only_parts_a_search_can_drop(tmp_path):
+    """A search on 2 rows per class was told to "set --val-fraction or --test-fraction
+    to 0", and --val-fraction 0 was then refused (a search ranks on its validation
+    rows); it is told to drop the test part only, which then runs."""
+    with open(tmp_path / "tiny.csv", "w") as fh:
+        fh.write("a,b,y\n")
+        for c in range(2):
+            for k in range(4 if c else 2):
+                fh.write(f"{c + 0.1 * k},{k},c{c}\n")
+    args = ("search", "--data", "tiny.csv", "--trials", "1", "--epochs", "1", "--hidden",
+            "4", "--no-report", "--quiet", "--out", "s")
+    first = numpynn(*args, cwd=tmp_path)
+    assert first.returncode == 2 and "Traceback" not in first.stderr
+    line = first.stderr.strip().splitlines()[-1]
+    assert "--val-fraction or" not in line and "set --test-fraction to 0" in line, line
+    then = numpynn(*args, "--test-fraction", "0", "--val-fraction", "0.5", cwd=tmp_path)
+    assert then.returncode == 0, then.stderr
