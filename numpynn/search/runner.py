@@ -138,6 +138,31 @@ SKLEARN_RESULT_NAMES: dict[str, str] = {
 }
 
 
+def all_failed(rows: Sequence[Mapping[str, Any]], out_dir: Path | None = None) -> str:
+    """Why a search whose every trial failed has no best, and what to change: the count of
+    each way they failed; where all diverged, the learning rates they tried (before: "every
+    trial failed (3 trials; first: diverged)", and nothing on what to change)."""
+    if not rows:
+        return "every trial failed (no trials ran)."
+    kinds: dict[str, int] = {}
+    for r in rows:
+        kind = str(r.get("status", "")).split(":", 1)[0]
+        kinds[kind] = kinds.get(kind, 0) + 1
+    counts = ", ".join(f"{n} {k}" for k, n in kinds.items())
+    where = f" Their rows are in {out_dir / RESULTS_CSV}." if out_dir is not None else ""
+    errors = [r["status"] for r in rows if str(r.get("status", "")).startswith("error")]
+    if errors:
+        return f"every trial failed ({len(rows)} trials: {counts}; first: {errors[0]}).{where}"
+    rates = sorted(float(r["lr"]) for r in rows if isinstance(r.get("lr"), (int, float)))
+    tried = (f"learning rates {rates[0]:.3g} to {rates[-1]:.3g}" if rates and
+             rates[0] != rates[-1] else f"learning rate {rates[0]:.3g}" if rates else "")
+    if kinds.get("diverged") == len(rows) and tried:
+        return (f"every trial failed ({len(rows)} trials: all diverged, their loss no longer "
+                f"finite, with {tried}): search lower learning rates (`lr`), e.g. below "
+                f"{rates[0] / 10:.3g}.{where}")
+    return f"every trial failed ({len(rows)} trials: {counts}).{where}"
+
+
 def _absolute_spec(spec: str) -> str:
     """Data specs with paths made absolute, so that workers elsewhere read the same files."""
     return DataSpec.parse(spec).absolute()
@@ -624,8 +649,7 @@ def _run_search(base, space, plan, settings, splits, fingerprint, out_dir, finis
     if out_dir is not None and not (retrain and ok):  # else written once, after the retrain
         result.paths.update(_write_summary(out_dir, result.rows, settings))
     if not ok:
-        first = result.rows[0]["status"] if result.rows else "no trials ran"
-        raise SearchError(f"every trial failed ({len(result.rows)} trials; first: {first}).")
+        raise SearchError(all_failed(result.rows, out_dir))
     result.best = ok[0]
     if out_dir is not None:
         result.paths.update(_plot(out_dir, result.rows))
@@ -721,7 +745,7 @@ def _finished(out_dir: Path, rows: list[dict[str, Any]], retrain: bool, splits: 
                           unchanged=True)
     ok = [r for r in result.rows if r["status"] == "ok"]
     if not ok:
-        raise SearchError(f"every trial failed ({len(result.rows)} trials).")
+        raise SearchError(all_failed(result.rows, out_dir))
     result.best = ok[0]
     result.paths = {"csv": out_dir / RESULTS_CSV, "json": out_dir / RESULTS_JSON,
                     "trials": out_dir / TRIALS_FILE}

@@ -96,3 +96,16 @@ def test_a_search_on_few_rows_per_class_suggests_only_parts_a_search_can_drop(tm
     assert "--val-fraction or" not in line and "set --test-fraction to 0" in line, line
     then = numpynn(*args, "--test-fraction", "0", "--val-fraction", "0.5", cwd=tmp_path)
     assert then.returncode == 0, then.stderr
+
+
+def test_a_search_whose_every_trial_diverged_says_which_rates_to_lower(tmp_path):
+    """"every trial failed (2 trials; first: diverged)" said nothing of the cause (the
+    learning rates tried) nor of what to change, nor where the rows were kept."""
+    _table(tmp_path / "t.csv")
+    result = numpynn("search", "--data", "t.csv", "--grid", "--lr", "1e6,1e7", "--reg", "0",
+                     "--optimizer", "sgd", "--hidden", "4", "--epochs", "2", "--no-report",
+                     "--quiet", "--out", "s", cwd=tmp_path)
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    line = result.stderr.strip().splitlines()[-1]
+    assert "all diverged" in line and "1e+06 to 1e+07" in line and "--lr" in line, line
+    assert "s/results.csv" in line
