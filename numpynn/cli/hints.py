@@ -123,6 +123,40 @@ NO_SUCH_FLAG: dict[str, str] = {
                     "--optimizer momentum or nesterov keeps 0.9 of the last step (adam: "
                     "beta1 0.9); numpynn has no flag to change it"),
 }
+#: other tuners' flags (scikit-learn's, Optuna's, hyperopt's, Ray Tune's, W&B sweeps')
+#: that numpynn search has otherwise or not at all: the name -> numpynn's way. Before,
+#: --space s.json was "did you mean --pack?", --metric "--select chooses the epoch" (a
+#: train option), --max-evals and --cv nothing.
+SEARCH_FLAGS: dict[str, str] = {
+    **dict.fromkeys(("space", "search_space", "param_grid", "param_distributions",
+                     "param_space", "grid_file", "space_file", "params", "sweep",
+                     "sweep_config"),
+                    "numpynn search takes its space as flags, one per parameter: --lr "
+                    "1e-4:1e-2 --reg 0,1e-4 --hidden 64 128,64 --batch-size 32,64 ... "
+                    "(--grid: every combination); a space kept in a JSON file is a dict "
+                    "of lists, which the Python API takes: numpynn.search.search(options, "
+                    "json.load(open('space.json')))"),
+    **dict.fromkeys(("max_evals", "num_samples", "n_trials", "n_iter", "num_trials",
+                     "iterations", "budget"),
+                    "numpynn's flag for the number of random trials is --trials"),
+    **dict.fromkeys(("cv", "cv_folds", "folds", "n_splits", "kfold", "k_fold"),
+                    "a search ranks its trials on one validation split (--val-fraction), "
+                    "with no cross-validation; numpynn train --cv-folds K chooses one "
+                    "network's epoch count by K-fold"),
+    **dict.fromkeys(("metric", "metrics", "scoring", "objective", "direction", "mode_metric",
+                     "maximize", "minimize", "score"),
+                    "a search ranks its trials by validation accuracy (balanced accuracy "
+                    "where the classes are imbalanced), a regression's by validation loss "
+                    "(R^2 shown); no flag changes it"),
+    **dict.fromkeys(("random_state", "random_seed", "sampler_seed"),
+                    "numpynn's flag for it is --seed"),
+    **dict.fromkeys(("n_jobs", "n_workers", "workers", "num_workers", "parallel"),
+                    "numpynn's flag for it is --jobs (-1: every core)"),
+    **dict.fromkeys(("refit",), "numpynn's flag for it is --refit-best (the default)"),
+    **dict.fromkeys(("study_name", "storage", "load_if_exists", "restore"),
+                    "a search is kept in its --out directory; numpynn search --resume DIR "
+                    "continues it"),
+}
 #: other tools' values for numpynn's choices: flag -> {value: the hint}
 OTHER_CHOICES: dict[str, dict[str, str]] = {
     "--optimizer": {
@@ -366,6 +400,8 @@ def _option_hint(command: str, parser: argparse.ArgumentParser, flag: str) -> st
         return f"; {JSON_HOMES[command]}"
     if name in FORMAT_FLAGS and "--json" in own:  # evaluate --format json
         return f"; {prog} prints a table, or JSON with --json"
+    if command == "search" and name in SEARCH_FLAGS:
+        return f"; {SEARCH_FLAGS[name]}"
     if name in ("config", "config_file", "configfile", "cfg"):
         return ("; numpynn reads no configuration file: give the options as flags (a "
                 "shell script or an alias keeps them)")

@@ -369,7 +369,8 @@ def _progress(quiet: bool):
 
 #: Options that --resume accepts: where and how the remaining trials run, and what is
 #: printed; the rest are the search's own (data, space, trials, seed) and cannot change.
-RESUME_OPTIONS = {"resume", "jobs", "scheduler", "top", "refit_best", "no_report", "quiet"}
+RESUME_OPTIONS = {"resume", "jobs", "scheduler", "top", "refit_best", "no_report", "quiet",
+                  "data"}  # --data: where the search's data moved (the same rows: checked)
 
 
 #: the command line's destinations that write a field of the search space
@@ -449,8 +450,9 @@ def run(args: argparse.Namespace) -> int:
             names = ", ".join("--" + d.replace("_", "-") for d in fixed)
             raise InputError(f"--resume finishes the search in {args.resume} with its own "
                              f"settings; {names} cannot be changed (only --jobs, "
-                             "--scheduler, --top, --refit-best, --no-report and --quiet "
-                             "can): drop them, or start a new search with --out.")
+                             "--scheduler, --top, --refit-best, --no-report, --quiet, "
+                             "and --data where the same data file moved, can): drop them, "
+                             "or start a new search with --out.")
         space = SearchSpace.from_json(stored["space"])
         options = RunOptions.from_dict(stored["options"])
         mode, trials, seed = stored["mode"], stored["trials"], int(stored["seed"])
@@ -472,7 +474,8 @@ def run(args: argparse.Namespace) -> int:
         if args.resume is not None:
             result = resume_search(out, jobs=args.jobs, scheduler=args.scheduler,
                                    report=not args.no_report, on_trial=_progress(args.quiet),
-                                   refit_best=args.refit_best)
+                                   refit_best=args.refit_best,
+                                   data=args.data if "data" in given else None)
         else:
             result = search(options, space, mode=mode, trials=trials, seed=seed,
                             jobs=args.jobs, out=out, scheduler=args.scheduler,
@@ -506,6 +509,8 @@ def run(args: argparse.Namespace) -> int:
                          "(or fix the cause), then continue with: numpynn search --resume "
                          f"{out}") from None
     rows = result.rows
+    if args.resume is not None:  # its data's place as now recorded (--data: moved)
+        options = RunOptions.from_dict(load_settings(out)["options"])
     if result.unchanged:
         print(f"the search in {out} had already finished; nothing was run or changed")
     for note in result.notes:

@@ -138,6 +138,31 @@ SKLEARN_RESULT_NAMES: dict[str, str] = {
 }
 
 
+def all_failed(rows: Sequence[Mapping[str, Any]], out_dir: Path | None = None) -> str:
+    """Why a search whose every trial failed has no best, and what to change: the count of
+    each way they failed; where all diverged, the learning rates they tried (before: "every
+    trial failed (3 trials; first: diverged)", and nothing on what to change)."""
+    if not rows:
+        return "every trial failed (no trials ran)."
+    kinds: dict[str, int] = {}
+    for r in rows:
+        kind = str(r.get("status", "")).split(":", 1)[0]
+        kinds[kind] = kinds.get(kind, 0) + 1
+    counts = ", ".join(f"{n} {k}" for k, n in kinds.items())
+    where = f" Their rows are in {out_dir / RESULTS_CSV}." if out_dir is not None else ""
+    errors = [r["status"] for r in rows if str(r.get("status", "")).startswith("error")]
+    if errors:
+        return f"every trial failed ({len(rows)} trials: {counts}; first: {errors[0]}).{where}"
+    rates = sorted(float(r["lr"]) for r in rows if isinstance(r.get("lr"), (int, float)))
+    tried = (f"learning rates {rates[0]:.3g} to {rates[-1]:.3g}" if rates and
+             rates[0] != rates[-1] else f"learning rate {rates[0]:.3g}" if rates else "")
+    if kinds.get("diverged") == len(rows) and tried:
+        return (f"every trial failed ({len(rows)} trials: all diverged, their loss no longer "
+                f"finite, with {tried}): search lower learning rates (`lr`), e.g. below "
+                f"{rates[0] / 10:.3g}.{where}")
+    return f"every trial failed ({len(rows)} trials: {counts}).{where}"
+
+
 def _absolute_spec(spec: str) -> str:
     """Data specs with paths made absolute, so that workers elsewhere read the same files."""
     return DataSpec.parse(spec).absolute()
@@ -316,6 +341,7 @@ def resume_search(
     report: bool = True,
     on_trial: Callable[[dict[str, Any], int, int], None] | None = None,
     refit_best: bool | None = None,
+    data: str | os.PathLike[str] | None = None,
 ) -> SearchResult:
     """Finish the search whose outputs are in ``out`` with its own recorded settings
     (data, space, mode, trials, seed, halving): only the trials (a halving search's:
@@ -324,20 +350,62 @@ def resume_search(
     jobs, client, scheduler, retrain, report, on_trial: as in :func:`search` (where the
     trials run may change; what they are may not). refit_best: None (default) as the
     search was started (a search of before the refit: False, its best retrained on the
-    training split); it only decides how a best model not yet saved is made. Raises
-    InputError (``param="resume"``) when ``out`` holds no search settings.
+    training split); it only decides how a best model not yet saved is made. data: where
+    the search's data file is now, when it moved since the search started (a project
+    folder moved or copied elsewhere): its rows must be those the trials trained on
+    (checked), and the search records the new place. Raises InputError
+    (``param="resume"``) when ``out`` holds no search settings, and (``param="data"``)
+    when its data file is no longer where the search read it and ``data`` is not given.
     """
     stored = load_settings(out)
     report = report and bool(stored.get("report", True))  # a search started without one
     if refit_best is None:
         refit_best = bool(stored.get("refit_best", False))
-    return search(RunOptions.from_dict(stored["options"]), SearchSpace.from_json(stored["space"]),
+    options = RunOptions.from_dict(stored["options"])
+    if data is not None:
+        options = replace(options, data=_moved_data(out, stored, data))
+    else:
+        _check_data_there(out, options)
+    return search(options, SearchSpace.from_json(stored["space"]),
                   mode=stored["mode"], trials=stored["trials"], seed=int(stored["seed"]),
                   jobs=jobs, out=out, client=client, scheduler=scheduler, resume=True,
                   retrain=retrain, report=report, on_trial=on_trial,
                   halving="halving" in stored,
                   eta=int(stored.get("halving", {}).get("eta", DEFAULT_ETA)),
                   pack=int(stored.get("pack", 1)), refit_best=refit_best)
+
+
+def _check_data_there(out: str | Path, options: RunOptions) -> None:
+    """Refuse, saying how to go on, to resume the search in ``out`` whose data file is no
+    longer where it was read (before: "CSV file not found: /old/place/data.csv", and
+    ``--data`` with ``--resume`` refused as a change of settings: a search moved with its
+    data could not be finished)."""
+    spec = DataSpec.parse(str(options.data))
+    if spec.path and not os.path.exists(spec.path):
+        raise InputError(f"the data of the search in {out}, {spec.path}, is no longer there; "
+                         "if it moved, give its new place: `resume='"
+                         f"{os.fspath(out)}'` with `data='NEW/{os.path.basename(spec.path)}'` "
+                         "(the rows must be those the search trained on: checked).",
+                         param="data")
+
+
+def _moved_data(out: str | Path, stored: Mapping[str, Any],
+                data: str | os.PathLike[str]) -> str:
+    """The data spec of a resumed search whose data moved to ``data`` (made absolute); the
+    same data as recorded, however spelt, is the recorded spec. A search recorded before
+    its data's fingerprint cannot check that the moved file holds the same rows."""
+    if not isinstance(data, (str, os.PathLike)):
+        raise InputError(f"`data` must be a path or a data set name; got "
+                         f"{type(data).__name__}.", param="data")
+    was = str(stored["options"]["data"])
+    if DataSpec.parse(was).same_data(data):
+        return was
+    if stored.get("data_fingerprint") is None:
+        raise InputError(f"the search in {out} was recorded without a fingerprint of its "
+                         f"data, so a file elsewhere cannot be checked to hold its rows: "
+                         f"put its data back at {was}, or start a new search with `out` "
+                         "elsewhere.", param="data")
+    return _absolute_spec(os.fspath(data))
 
 
 @answers_other_keywords(SEARCH_OTHER_NAMES)
@@ -581,8 +649,7 @@ def _run_search(base, space, plan, settings, splits, fingerprint, out_dir, finis
     if out_dir is not None and not (retrain and ok):  # else written once, after the retrain
         result.paths.update(_write_summary(out_dir, result.rows, settings))
     if not ok:
-        first = result.rows[0]["status"] if result.rows else "no trials ran"
-        raise SearchError(f"every trial failed ({len(result.rows)} trials; first: {first}).")
+        raise SearchError(all_failed(result.rows, out_dir))
     result.best = ok[0]
     if out_dir is not None:
         result.paths.update(_plot(out_dir, result.rows))
@@ -678,7 +745,7 @@ def _finished(out_dir: Path, rows: list[dict[str, Any]], retrain: bool, splits: 
                           unchanged=True)
     ok = [r for r in result.rows if r["status"] == "ok"]
     if not ok:
-        raise SearchError(f"every trial failed ({len(result.rows)} trials).")
+        raise SearchError(all_failed(result.rows, out_dir))
     result.best = ok[0]
     result.paths = {"csv": out_dir / RESULTS_CSV, "json": out_dir / RESULTS_JSON,
                     "trials": out_dir / TRIALS_FILE}
@@ -816,16 +883,26 @@ def _prepare_out(out_dir: Path, settings: Mapping[str, Any], resume: bool) -> li
     # depend on its number of trials: that one may not change either)
     free = ("report", "refit_best", "data_fingerprint", "defaults") if "halving" in settings \
         else ("trials", "report", "refit_best", "data_fingerprint", "defaults")
+    moved = None
     if resume:
         stored = load_settings(out_dir)
         was = stored.get("data_fingerprint")  # None: a search of before it was recorded
         if was is not None and was != settings.get("data_fingerprint"):
-            data = settings["options"].get("data")
+            data, then = settings["options"].get("data"), stored["options"].get("data")
+            if data != then:  # resume_search(data=...): another file, not the moved one
+                raise InputError(f"{data} holds other rows than the data of the search in "
+                                 f"{out_dir} ({then}) when its trials ran: a search resumes "
+                                 "only on the same rows (its file moved is fine). Give the "
+                                 "search's own data file, or start a new search on this "
+                                 "one with another `out`.", param="data")
             raise InputError(f"the data of the search in {out_dir} ({data}) has changed "
                              "since its trials were run: resuming would rank trials trained "
                              "on other rows together. Restore the data file as it was, or "
                              "start a new search on the new data with another `out`.",
                              param="resume")
+        moved = _data_moved(stored, settings)
+        if moved:  # the same rows from another place: the same search
+            stored = {**stored, "options": {**stored["options"], "data": moved}}
         if {k: v for k, v in stored.items() if k not in free} != {
                 k: v for k, v in json.loads(json.dumps(settings)).items() if k not in free}:
             raise InputError(f"the search in {out_dir} has other settings; resume it with its "
@@ -861,7 +938,20 @@ def _prepare_out(out_dir: Path, settings: Mapping[str, Any], resume: bool) -> li
         check_output(out_dir / BEST_DIR / name, inputs, what="the search's file")
     if not resume:  # a resumed search keeps the settings file it was started with
         write_json_atomic(out_dir / SETTINGS_FILE, settings)
+    elif moved:  # ... but for where its data now is, for the next resume
+        stored = load_settings(out_dir)
+        stored["options"]["data"] = moved
+        write_json_atomic(out_dir / SETTINGS_FILE, stored)
     return existing
+
+
+def _data_moved(stored: Mapping[str, Any], settings: Mapping[str, Any]) -> str | None:
+    """The new data spec of a resumed search whose data file moved (its fingerprint, the
+    rows it holds, recorded and the same), else None."""
+    now = settings["options"].get("data")
+    if stored["options"].get("data") == now or stored.get("data_fingerprint") is None:
+        return None
+    return now if stored["data_fingerprint"] == settings.get("data_fingerprint") else None
 
 
 def _nothing_run(out_dir: Path, existing: Sequence[Mapping[str, Any]]) -> bool:

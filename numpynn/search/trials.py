@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from ..errors import DivergenceError, InputError
+from ..errors import DataError, DivergenceError, InputError
 from ..models import Network
 from ..runs.options import with_values
 from ..runs.run import (
@@ -86,7 +86,10 @@ def search_inputs(options: RunOptions, own: bool = True) -> tuple[RunOptions, Sp
     if own:
         options = own_defaults(options, task)
     notes = [*([note] if note else []), *ds.notes]
-    splits = prepare_splits(options, ds, task)
+    try:
+        splits = prepare_splits(options, ds, task)
+    except DataError as exc:  # the parts a search can do without: the test part alone
+        raise _without_dropping_val(exc) from None
     if splits.task.alternative_targets(splits.y_train, options) is not None:
         # numpynn train's auto also trains on log(1 + y) and keeps the better; a trial
         # trains once, on the values as they are
@@ -97,6 +100,28 @@ def search_inputs(options: RunOptions, own: bool = True) -> tuple[RunOptions, Sp
                      "or `target_transform='none'` to keep the values without this note.")
     splits.notes = [*notes, *splits.notes]  # what reading and splitting decided
     return options, splits
+
+
+#: what the stratified split suggests dropping -> what a search can drop (it ranks its
+#: trials on the validation part, and refuses `val_fraction=0`)
+_SEARCH_PARTS = {
+    "set `val_fraction` or `test_fraction` to 0": "set `test_fraction` to 0: a search keeps "
+    "its validation part, which ranks the trials",
+    ", or lower the number of parts (set `val_fraction` to 0)": " (a search keeps its "
+    "validation part, which ranks the trials)",
+    "change `val_fraction` or `test_fraction`": "change `val_fraction` (above 0: it ranks "
+    "the trials) or `test_fraction`",
+}
+
+
+def _without_dropping_val(exc: DataError) -> DataError:
+    """``exc`` (the split's refusal of a class or a part too small) suggesting only what a
+    search takes. Before, a search on 2 rows per class was told to "set --val-fraction or
+    --test-fraction to 0", and --val-fraction 0 was then refused."""
+    text = str(exc)
+    for said, meant in _SEARCH_PARTS.items():
+        text = text.replace(said, meant)
+    return exc if text == str(exc) else DataError(text, param=exc.param)
 
 
 #: Training rows a trial scores after every epoch for its training figures (its row's
