@@ -165,8 +165,14 @@ def _fmt(value: Any, spec: str = "") -> str:
     return format(value, spec) if spec else str(value)
 
 
-def _hidden_text(hidden: Sequence[int]) -> str:
-    return ",".join(str(h) for h in hidden)
+def _hidden_text(hidden: Sequence[int], sep: str = ",") -> str:
+    return sep.join(str(h) for h in hidden)
+
+
+#: the hidden sizes' separator in results.csv: a comma there ("256,128") is read by
+#: Excel and LibreOffice as a number grouped in thousands (256128), a hyphen as a date
+#: ("12-10"); "256x128" stays text (results.json keeps the list)
+CSV_HIDDEN_SEP = "x"
 
 
 def _layers_text(row: Mapping[str, Any]) -> str:
@@ -217,7 +223,7 @@ def _csv_text(rows: Sequence[Mapping[str, Any]]) -> str:
     writer.writeheader()
     for r in rows:
         writer.writerow({**{k: ("" if v is None else v) for k, v in r.items()},
-                         "hidden": _hidden_text(r["hidden"])})
+                         "hidden": _hidden_text(r["hidden"], CSV_HIDDEN_SEP)})
     return buf.getvalue()
 
 

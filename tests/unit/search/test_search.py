@@ -4,6 +4,7 @@ real Dask LocalCluster, files that survive a SIGKILL, resuming, and the CLI cont
 from __future__ import annotations
 
 import csv
+import io
 import json
 import os
 import signal
@@ -109,6 +110,7 @@ def test_local_search_writes_table_plot_and_best_model(local_run):
         table = list(csv.DictReader(fh))
     assert [int(r["trial"]) for r in table] == [r["trial"] for r in rows]
     assert float(table[0]["val_score"]) == rows[0]["val_score"]
+    assert [r["hidden"] for r in table] == [str(*r["hidden"]) for r in rows]
     summary = json.loads((out / "results.json").read_text())
     assert summary["best"] == rows[0] and summary["finished"] == TRIALS
     assert len(read_trials(out / "trials.jsonl")) == TRIALS
@@ -429,3 +431,14 @@ def test_a_refused_search_into_a_directory_frees_it_at_once(tmp_path):
         fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)  # as another process would take it
     finally:
         os.close(fd)
+
+
+def test_results_csv_writes_the_hidden_sizes_as_text_a_spreadsheet_keeps():
+    """Excel and LibreOffice read the cell "256,128" as the number 256128 (a thousands
+    comma) and "12-10" as a date: the sizes are written 256x128 (results.json: a list)."""
+    from numpynn.search.results import _csv_text
+
+    rows = [{"rank": 1, "trial": 0, "status": "ok", "hidden": [256, 128]},
+            {"rank": 2, "trial": 1, "status": "ok", "hidden": [64]}]
+    table = list(csv.DictReader(io.StringIO(_csv_text(rows))))
+    assert [r["hidden"] for r in table] == ["256x128", "64"]
