@@ -56,7 +56,7 @@ from ..outputs import DirectoryLock, input_paths, output_directory, remove_stale
 from ..tasks import Classification, Identity, Targets, Task, check_task_choice, load_for_task
 from ..training.augment import Shift, check_augment, check_image_shape, make_augmentation
 from ..training.packed import MemberRows, train_packed
-from ..training.scores import BALANCED_ACCURACY
+from ..training.scores import BALANCED_ACCURACY, PERCENT_SCORES, score_label
 from ..training.trainer import Callback, History, TrainConfig, Trainer, read_checkpoint
 from ..validation import (
     KEYWORD_HOMES,
@@ -1312,9 +1312,11 @@ def seen_rows(saved: SavedModel, spec: str, split: str) -> tuple[bool, str | Non
     score = saved.task.score_key
     held_out = ""
     if isinstance(test, Mapping) and score in test:
+        value = float(test[score])
+        shown = (f"{score_label(score)} {value:.2%}" if score in PERCENT_SCORES
+                 else f"{score_label(score)} {value:.4f}")
         held_out = (f" The held-out figure, from a network trained without the "
-                    f"{int(test.get('n', 0)) or ''} test rows: {score} "
-                    f"{float(test[score]):.4f}.").replace("  ", " ")
+                    f"{int(test.get('n', 0)) or ''} test rows: {shown}.").replace("  ", " ")
     return seen, (f"note: {why}, so the figures below are not a held-out estimate."
                   + held_out)
 

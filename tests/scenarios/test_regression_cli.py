@@ -177,7 +177,7 @@ def test_cli_evaluate_gives_the_held_out_figures_and_says_the_rows_were_seen(tra
     assert every["n"] == 240 and {"r2", "rmse", "mae"} <= set(every)
     text = ok(numpynn("evaluate", str(tmp / "run" / "model.npz"), cwd=tmp))
     assert "R^2" in text and "RMSE" in text and "MAE" in text
-    assert "not a held-out estimate" in text and f"r2 {float(test_row[2]):.4f}" in text
+    assert "not a held-out estimate" in text and f"R^2 {float(test_row[2]):.4f}" in text
 
 
 def test_cli_predict_prints_values(trained):

@@ -58,6 +58,8 @@ def test_evaluate_says_the_final_model_has_seen_the_rows_and_gives_the_held_out_
     text = ok(numpynn("evaluate", str(tmp / "every"), "--data", str(data), "--split", "all",
                       cwd=tmp))
     assert "fitted on every row of this data" in text and "not a held-out estimate" in text
+    # in the units the figures beside it are printed in (was "accuracy 0.9667")
+    assert f"test rows: accuracy {every.metrics['test']['accuracy']:.2%}." in text
     # the network the figures describe reproduces them, and its test rows are unseen
     res = json.loads(ok(numpynn("evaluate", str(tmp / "kept"), "--json", cwd=tmp)))
     assert res["seen_in_training"] is False
