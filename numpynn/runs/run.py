@@ -1434,9 +1434,12 @@ def evaluation_data(saved: SavedModel, spec: str, split: str = "auto",
                                           "test": parts[4].shape[0]}, split, parts)
     i = {"train": 0, "val": 2, "test": 4}[split]
     if parts[i].shape[0] == 0:
-        raise InputError(f"the training run of {spec} had no {split} split (0 rows; small "
-                         "tables get no validation split by default); choose another split "
-                         "or evaluate on other labelled data with `split='all'`.", param="split")
+        why = (f"`test_fraction={run.test_fraction:g}`" if split == "test"
+               else "small tables get no validation split by default" if split == "val"
+               else "no rows")
+        raise InputError(f"the training run of {spec} had no {split} split (0 rows: "
+                         f"{why}); choose another split or evaluate on other labelled data "
+                         "with `split='all'`.", param="split")
     return parts[i], parts[i + 1], split
 
 

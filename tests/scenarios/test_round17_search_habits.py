@@ -109,3 +109,14 @@ def test_a_search_whose_every_trial_diverged_says_which_rates_to_lower(tmp_path)
     line = result.stderr.strip().splitlines()[-1]
     assert "all diverged" in line and "1e+06 to 1e+07" in line and "--lr" in line, line
     assert "s/results.csv" in line
+
+
+def test_evaluate_of_a_best_model_without_test_rows_says_why_there_are_none(tmp_path):
+    """Was "... had no test split (0 rows; small tables get no validation split by
+    default)": the reason of another split."""
+    _table(tmp_path / "t.csv")
+    assert numpynn(*ARGS, "--test-fraction", "0", cwd=tmp_path).returncode == 0
+    result = numpynn("evaluate", "s/best", cwd=tmp_path)
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert "had no test split (0 rows: --test-fraction 0)" in result.stderr
+    assert "small tables" not in result.stderr
