@@ -459,6 +459,13 @@ def run(args: argparse.Namespace) -> int:
     else:
         out = args.out
         space = _space(args)
+        if args.hidden is not None and len(args.hidden) == 1 and len(args.hidden[0]) > 1:
+            sizes = list(args.hidden[0])
+            print(common.flag_message(
+                f"note: --hidden {','.join(map(str, sizes))} is one architecture of "
+                f"{len(sizes)} hidden layers ({', '.join(map(str, sizes))}); to try widths "
+                f"one at a time, separate them by spaces: --hidden "
+                f"{' '.join(map(str, sizes))}"), file=sys.stderr)
         mode, seed = args.mode, args.seed
         trials = args.trials
         if mode == "grid" and trials is not None:

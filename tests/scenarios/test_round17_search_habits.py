@@ -120,3 +120,17 @@ def test_evaluate_of_a_best_model_without_test_rows_says_why_there_are_none(tmp_
     assert result.returncode == 2 and "Traceback" not in result.stderr
     assert "had no test split (0 rows: --test-fraction 0)" in result.stderr
     assert "small tables" not in result.stderr
+
+
+@pytest.mark.parametrize("hidden,said", [(["8,4"], True), (["8", "4"], False),
+                                         (["8", "8,4"], False)])
+def test_one_comma_list_of_hidden_sizes_is_said_to_be_one_architecture(tmp_path, hidden,
+                                                                       said):
+    """--hidden 64,128,256,512 (written as the other options' lists) searched one network
+    of four layers in silence; widths one by one are separated by spaces."""
+    _table(tmp_path / "t.csv")
+    argv = [*ARGS[:5], *hidden, *ARGS[6:]]
+    result = numpynn(*argv, cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    note = "--hidden 8,4 is one architecture of 2 hidden layers (8, 4); to try widths one"
+    assert (note in result.stderr) is said
