@@ -165,6 +165,18 @@ class Preprocessor:
 FAR_BEYOND_TRAINING = 10.0
 
 
+def far_columns(seen: np.ndarray, other: np.ndarray) -> list[int]:
+    """Columns of preprocessed rows ``other`` (M, D) whose largest |value| is above
+    :data:`FAR_BEYOND_TRAINING` times that of the training rows ``seen`` (N, D) (at least
+    1): values the network never saw anything like (a sentinel, a unit change)."""
+    if not len(other):
+        return []
+    reach = np.abs(other).max(axis=0).astype(np.float64)
+    limit = FAR_BEYOND_TRAINING * np.maximum(
+        np.abs(seen).max(axis=0).astype(np.float64) if len(seen) else 0.0, 1.0)
+    return [int(j) for j in np.flatnonzero(reach > limit)]
+
+
 def refit_far_columns(pre: Preprocessor, seen: np.ndarray, every: np.ndarray
                       ) -> tuple[Preprocessor, np.ndarray, list[int]]:
     """For a fit on every row: ``pre`` (standardize) was fitted on the training rows, whose
@@ -178,10 +190,7 @@ def refit_far_columns(pre: Preprocessor, seen: np.ndarray, every: np.ndarray
     maps), ``every`` in its units (a copy where changed) and the refitted columns."""
     if pre.kind != "standardize" or pre.mean_ is None or pre.scale_ is None or not len(every):
         return pre, every, []
-    reach = np.abs(every).max(axis=0).astype(np.float64)
-    limit = FAR_BEYOND_TRAINING * np.maximum(
-        np.abs(seen).max(axis=0).astype(np.float64) if len(seen) else 0.0, 1.0)
-    far = np.flatnonzero(reach > limit)
+    far = np.asarray(far_columns(seen, every), dtype=np.intp)
     if not far.size:
         return pre, every, []
     inner = Preprocessor("standardize").fit(every[:, far])

@@ -10,7 +10,7 @@ from typing import Any, ClassVar
 import numpy as np
 
 from ..data import Dataset
-from ..data.preprocessing import TargetScaler, log_candidates
+from ..data.preprocessing import TargetScaler, far_columns, log_candidates
 from ..data.split import AUTO_VAL_FRACTION
 from ..errors import DataError, InputError
 from ..evaluation import regression_metrics
@@ -85,6 +85,11 @@ def random_split(n: int, val_fraction: float, test_fraction: float, seed: int
                         f"a test share of {test_fraction}; give more data or smaller shares.")
     test, val, train = order[:n_test], order[n_test:n_test + n_val], order[n_test + n_val:]
     return np.sort(train), np.sort(val), np.sort(test)
+
+
+#: a network whose widest hidden layer has at most this many units is called too narrow
+#: (rather than too big for its rows) when it predicts worse than the mean
+NARROW = 2
 
 
 @TASKS.register("regression")
@@ -184,11 +189,26 @@ class Regression(Task):
             "the label column is not the one you meant (the run's first line names it; "
             "`label_column` names another)",
             f"too few training rows ({rows:,}) for the network: try a smaller `hidden` "
-            f"(e.g. {smaller}) or a larger `reg`",
+            f"(e.g. {smaller}) or a larger `reg`" if widest == 0 or widest > NARROW else
+            f"too narrow a network (its widest layer has {widest} unit"
+            f"{'s' if widest > 1 else ''}: a ReLU unit that dies leaves a constant): try "
+            "a wider `hidden` (e.g. 16)",
         ]
         if not logged:
             causes.append("a target with a long tail or outliers: try "
                           "`target_transform='log'` (targets of at least 0)")
+        held = [getattr(splits, name, None) for name in ("X_val", "X_test")]
+        held = [X for X in held if X is not None and X.shape[0]]
+        seen = getattr(splits, "X_train", None)
+        far = far_columns(seen, np.concatenate(held)) if held and seen is not None else []
+        if far:
+            reach = np.abs(np.concatenate(held)[:, far]).max()
+            causes.insert(0, f"held-out rows far outside the training rows: feature column"
+                          f"{'s' if len(far) > 1 else ''} {', '.join(map(str, far[:5]))} "
+                          f"{'reach' if len(far) > 1 else 'reaches'} {reach:.3g} in the "
+                          "training rows' standardised units there (a sentinel such as "
+                          "999999, a unit change, a value constant in training): clean "
+                          "those cells or drop the column")
         causes.append("held-out rows unlike the training rows (a time order, a rare "
                       "group); check the split")
         return [f"warning: {figures}: the model predicts worse than always answering the "

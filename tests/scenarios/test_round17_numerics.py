@@ -30,3 +30,33 @@ def test_a_feature_far_out_only_in_held_out_rows_does_not_wreck_the_final_fit(tm
     assert result.final_fit is not None and result.final_fit["restandardised"] == [3]
     predicted = result.saved.predict(np.c_[X, odd][:100]).ravel()
     assert 1 - np.mean((predicted - y[:100]) ** 2) / np.var(y[:100]) > 0.5
+
+
+def test_the_warning_names_a_feature_far_out_in_the_held_out_rows(tmp_path):
+    """The estimate's network met 2.6e5 where it trained on 0: test R^2 -8.8e6, and the
+    warning listed every cause but the one in the data."""
+    X, y = _table()
+    odd = np.zeros(len(y))
+    odd[5] = 1e6
+    np.savez(tmp_path / "odd.npz", X=np.c_[X, odd], y=y)
+    result = run_training(RunOptions(data=str(tmp_path / "odd.npz"), task="regression",
+                                     reg=1e-3, final_fit="none", train=TrainConfig(epochs=5)),
+                          tmp_path / "run", report=False)
+    (warning,) = [w for w in result.warnings if "worse than always answering" in w]
+    assert "Likely causes: held-out rows far outside the training rows: feature column 3 " \
+           "reaches" in warning
+
+
+def test_a_one_unit_network_is_called_too_narrow_not_too_big(tmp_path):
+    """`hidden=[1]` predicting worse than the mean was told to try a smaller `hidden`
+    (e.g. 2)."""
+    X, _ = _table(1)
+    noise = np.random.default_rng(2).normal(size=len(X))
+    np.savez(tmp_path / "noise.npz", X=X, y=noise)
+    result = run_training(RunOptions(data=str(tmp_path / "noise.npz"), task="regression",
+                                     hidden=[1], reg=1e-3, final_fit="none",
+                                     train=TrainConfig(epochs=3)),
+                          tmp_path / "run", report=False)
+    (warning,) = [w for w in result.warnings if "worse than always answering" in w]
+    assert "too narrow a network (its widest layer has 1 unit" in warning
+    assert "smaller `hidden`" not in warning
