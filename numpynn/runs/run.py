@@ -879,8 +879,10 @@ def _run_training(options: RunOptions, out: Path, created: Path | None,
                                  f"give at least {trainer.epoch}.")
             trainer.config = replace(trainer.config, epochs=trained_as.train.epochs,
                                      patience=trained_as.train.patience)
+    start = None if resume else {k: v.copy() for k, v in trainer.model.params.items()}
     with np.errstate(over="ignore", invalid="ignore"):  # divergence is reported, not warned
         history = trainer.train()
+    still = still_text(start, trainer.model, history, trainer.config)
     if folds is not None:
         history.best_rule = f"the epoch count {options.cv_folds}-fold cross-validation chose"
     model = trainer.model
@@ -907,7 +909,8 @@ def _run_training(options: RunOptions, out: Path, created: Path | None,
     )
     choices = [c for c in (folds.text if folds is not None else None, chosen) if c]
     return RunResult(saved, history, metrics, test_eval, seconds, paths, task=task.name,
-                     refit=refit, notes=notes, warnings=task.warnings(metrics, splits, options),
+                     refit=refit, notes=notes,
+                     warnings=[*still, *task.warnings(metrics, splits, options)],
                      final_fit=final_fit, choices=choices)
 
 
@@ -1026,6 +1029,35 @@ def try_other_settings(options: RunOptions, splits: Splits, model: Network, hist
     setting, model, history, splits = trained[best]
     return (replace(options, reg=setting.reg), model, history, splits,
             choice_text(setting, scores, task.score_label, "validation") + ".")
+
+
+#: parameters that moved by less than this share of their size (Euclidean norms) over a
+#: run's epochs: the learning rate is far too small for training to do anything
+STILL = 1e-3
+
+
+def still_text(start: Mapping[str, np.ndarray] | None, model: Network, history: History,
+               config: TrainConfig) -> list[str]:
+    """A warning where training left the network where it started (``start``: its
+    parameters before; None: not known, e.g. a resumed run): a learning rate such as 1e-12
+    trained for every epoch asked, with no error and a test score of the random network."""
+    if start is None or not history.epochs or history.stop_reason.startswith("diverged"):
+        return []
+    before = np.sqrt(sum(float(np.sum(np.square(v, dtype=np.float64)))
+                         for v in start.values()))
+    moved = np.sqrt(sum(float(np.sum(np.square(model.params[k].astype(np.float64) - v)))
+                        for k, v in start.items()))
+    if not before > 0 or moved >= STILL * before:
+        return []
+    default = TrainConfig.__dataclass_fields__["lr"].default
+    return [f"warning: training hardly moved the network: its parameters changed by "
+            f"{moved / before:.2g} of their size in {len(history.epochs)} epoch"
+            f"{'s' if len(history.epochs) > 1 else ''} at learning rate {config.lr:g}, so "
+            "it predicts much as it was initialised (at random). "
+            + (f"The learning rate is far too small: try the default, `lr={default:g}`."
+               if config.lr < default else
+               f"Give it more epochs (`epochs={max(10, 10 * config.epochs)}`) or a larger "
+               f"learning rate (`lr={10 * config.lr:g}`).")]
 
 
 def fit_on_every_row(options: RunOptions, splits: Splits, history: History

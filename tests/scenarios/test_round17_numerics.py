@@ -60,3 +60,17 @@ def test_a_one_unit_network_is_called_too_narrow_not_too_big(tmp_path):
     (warning,) = [w for w in result.warnings if "worse than always answering" in w]
     assert "too narrow a network (its widest layer has 1 unit" in warning
     assert "smaller `hidden`" not in warning
+
+
+def test_a_learning_rate_too_small_to_move_the_network_is_said(tmp_path):
+    """`lr=1e-12` trained every epoch asked without a word; the test score was the random
+    network's. The run now says the parameters hardly moved, and what to give."""
+    X, y = _table(3)
+    np.savez(tmp_path / "t.npz", X=X, y=y)
+    still, moving = (run_training(RunOptions(data=str(tmp_path / "t.npz"), task="regression",
+                                             reg=1e-3, final_fit="none", cv_folds=1,
+                                             train=TrainConfig(epochs=2, lr=lr)),
+                                  tmp_path / f"run{lr}", report=False) for lr in (1e-12, 1e-3))
+    (warning,) = [w for w in still.warnings if "hardly moved" in w]
+    assert "learning rate 1e-12" in warning and "`lr=0.001`" in warning
+    assert not [w for w in moving.warnings if "hardly moved" in w]
