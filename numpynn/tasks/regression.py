@@ -13,7 +13,7 @@ from ..data import Dataset
 from ..data.preprocessing import TargetScaler, far_columns, log_candidates
 from ..data.split import AUTO_VAL_FRACTION
 from ..errors import DataError, InputError
-from ..evaluation import regression_metrics
+from ..evaluation import r2_undefined, regression_metrics
 from ..layers import build_layer
 from ..models import Network, hidden_block
 from ..training.scores import UnitsR2Scorer
@@ -263,7 +263,8 @@ class Regression(Task):
                        seconds: float | None = None) -> str:
         lines = [f"{'split':<6} {'rows':>7} {'R^2':>8} {'RMSE':>11} {'MAE':>11}"]
         for name, m in metrics.items():
-            lines.append(f"{name:<6} {m['n']:>7} {m['r2']:>8.4f} {m['rmse']:>11.5g} "
+            r2 = f"{m['r2']:>8.4f}" if m["n"] >= 2 else f"{'n/a':>8}"  # 1 row: no spread
+            lines.append(f"{name:<6} {m['n']:>7} {r2} {m['rmse']:>11.5g} "
                          f"{m['mae']:>11.5g}")
         if seconds is not None:
             lines.append(f"time {seconds:.1f} s")
@@ -274,8 +275,11 @@ class Regression(Task):
         """R^2, RMSE and MAE in the targets' units."""
         with np.errstate(all="ignore"):
             m = regression_metrics(y, saved.values(X))
-        text = (f"{m['n']} rows\nR^2   {m['r2']:.4f}\nRMSE  {m['rmse']:.6g}\n"
-                f"MAE   {m['mae']:.6g}")
+        undefined = r2_undefined(y)
+        r2 = (f"{m['r2']:.4f}" if undefined is None else
+              f"n/a ({undefined}: R^2 compares the errors with the targets' spread, and "
+              "there is none; read RMSE and MAE)")
+        text = f"{m['n']} rows\nR^2   {r2}\nRMSE  {m['rmse']:.6g}\nMAE   {m['mae']:.6g}"
         return {"task": self.name, **m}, text
 
     def prediction_table(self, saved: Any, X: np.ndarray, proba: bool, source: str

@@ -6,7 +6,9 @@ from __future__ import annotations
 import numpy as np
 
 from numpynn.runs.run import RunOptions, run_training
+from numpynn.tasks.regression import Regression
 from numpynn.training.trainer import TrainConfig
+from tests.clirun import numpynn
 
 
 def _table(seed: int = 0, n: int = 300) -> tuple[np.ndarray, np.ndarray]:
@@ -74,3 +76,23 @@ def test_a_learning_rate_too_small_to_move_the_network_is_said(tmp_path):
     (warning,) = [w for w in still.warnings if "hardly moved" in w]
     assert "learning rate 1e-12" in warning and "`lr=0.001`" in warning
     assert not [w for w in moving.warnings if "hardly moved" in w]
+
+
+def test_r2_of_rows_without_spread_is_not_shown_as_zero(tmp_path):
+    """evaluate on one row, or on rows whose targets hold one value, printed R^2 0.0000 (a
+    figure of the formula's fallback, not of the model); the run's table did the same for
+    a validation split of one row."""
+    X, y = _table(4, n=40)
+    header = "a,b,c,target\n"
+    (tmp_path / "t.csv").write_text(header + "".join(
+        f"{a:.6f},{b:.6f},{c:.6f},{t:.6f}\n" for (a, b, c), t in zip(X, y)))
+    (tmp_path / "one.csv").write_text(header + "0.1,0.2,0.3,1.5\n")
+    (tmp_path / "flat.csv").write_text(header + "0.1,0.2,0.3,1.5\n0.4,0.5,0.6,1.5\n")
+    assert numpynn("train", "--data", "t.csv", "--task", "regression", "--epochs", "2",
+                   "--quiet", "--no-report", "--out", "run", cwd=tmp_path).returncode == 0
+    for name, why in (("one.csv", "1 row"), ("flat.csv", "the targets hold one value")):
+        proc = numpynn("evaluate", "run/model.npz", "--data", name, cwd=tmp_path)
+        assert proc.returncode == 0, proc.stderr
+        assert f"R^2   n/a ({why}: " in proc.stdout
+    table = Regression().format_metrics({"val": {"r2": 0.0, "rmse": 1.5, "mae": 1.5, "n": 1}})
+    assert table.splitlines()[1].split()[:3] == ["val", "1", "n/a"]
