@@ -176,6 +176,19 @@ def r2_score(y_true: np.ndarray, y_pred: np.ndarray) -> float:
     return _r2_from_sums(sse, sst)
 
 
+def r2_undefined(y_true: np.ndarray) -> str | None:
+    """Why R^2 says nothing about rows with targets y_true (N, K) or (N,): fewer than two
+    rows, or every output holding one value (its spread, the denominator, is 0; R^2 is
+    then given as 0, or 1 for exact predictions, scikit-learn's ``force_finite``), else
+    None."""
+    t = _as_2d(y_true)
+    if t.shape[0] < 2:
+        return f"{t.shape[0]} row{'s' if t.shape[0] != 1 else ''}"
+    if np.all(t == t[0]):
+        return "the targets hold one value"
+    return None
+
+
 def regression_metrics(y_true: np.ndarray, y_pred: np.ndarray) -> dict[str, float]:
     """``{"r2", "rmse", "mae", "n"}`` of predictions in the targets' own units.
 

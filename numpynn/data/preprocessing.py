@@ -160,6 +160,50 @@ class Preprocessor:
         return pre
 
 
+#: a column whose rows beyond the training split reach more than this many times the
+#: largest standardised training value (at least 1) is refitted for a fit on every row
+FAR_BEYOND_TRAINING = 10.0
+
+
+def far_columns(seen: np.ndarray, other: np.ndarray) -> list[int]:
+    """Columns of preprocessed rows ``other`` (M, D) whose largest |value| is above
+    :data:`FAR_BEYOND_TRAINING` times that of the training rows ``seen`` (N, D) (at least
+    1): values the network never saw anything like (a sentinel, a unit change)."""
+    if not len(other):
+        return []
+    reach = np.abs(other).max(axis=0).astype(np.float64)
+    limit = FAR_BEYOND_TRAINING * np.maximum(
+        np.abs(seen).max(axis=0).astype(np.float64) if len(seen) else 0.0, 1.0)
+    return [int(j) for j in np.flatnonzero(reach > limit)]
+
+
+def refit_far_columns(pre: Preprocessor, seen: np.ndarray, every: np.ndarray
+                      ) -> tuple[Preprocessor, np.ndarray, list[int]]:
+    """For a fit on every row: ``pre`` (standardize) was fitted on the training rows, whose
+    transforms are ``seen`` (N_train, D); ``every`` (N, D) holds the transforms of every
+    row. A column whose held-out rows lie far outside the training rows (a value constant
+    in training, or an outlier such as a 999999 sentinel in the test rows) reaches
+    standardised values of 1e5 there, and a network trained on them diverges. Such a
+    column (largest |value| above :data:`FAR_BEYOND_TRAINING` times the training rows'
+    largest, at least 1) is standardised again on every row: returns the preprocessor
+    (``pre`` itself where no column is far, else a new one whose statistics compose both
+    maps), ``every`` in its units (a copy where changed) and the refitted columns."""
+    if pre.kind != "standardize" or pre.mean_ is None or pre.scale_ is None or not len(every):
+        return pre, every, []
+    far = np.asarray(far_columns(seen, every), dtype=np.intp)
+    if not far.size:
+        return pre, every, []
+    inner = Preprocessor("standardize").fit(every[:, far])
+    assert inner.mean_ is not None and inner.scale_ is not None
+    mean, scale = pre.mean_.copy(), pre.scale_.copy()
+    mean[far] += scale[far] * inner.mean_
+    scale[far] *= inner.scale_
+    out = every.copy()
+    out[:, far] = inner.transform(every[:, far])
+    return (Preprocessor.from_state("standardize", {"mean": mean, "scale": scale}), out,
+            [int(j) for j in far])
+
+
 def _row_blocks(X: np.ndarray, rows: int = 4096):
     """X (N, D) in float64 blocks of ``rows`` rows (each a fresh array)."""
     for start in range(0, X.shape[0], rows):

@@ -36,7 +36,7 @@ from ..data._files import require_file
 from ..data.cells import preview
 from ..data.image_folder import IMAGE_READER, is_image, load_image_files
 from ..data.labels import UnknownLabelsError, as_classes, folded_label
-from ..data.preprocessing import TARGET_TRANSFORMS
+from ..data.preprocessing import TARGET_TRANSFORMS, refit_far_columns
 from ..data.spec import DataSpec
 from ..data.split import AUTO_VAL_FRACTION
 from ..ensemble import Ensemble
@@ -879,8 +879,10 @@ def _run_training(options: RunOptions, out: Path, created: Path | None,
                                  f"give at least {trainer.epoch}.")
             trainer.config = replace(trainer.config, epochs=trained_as.train.epochs,
                                      patience=trained_as.train.patience)
+    start = None if resume else {k: v.copy() for k, v in trainer.model.params.items()}
     with np.errstate(over="ignore", invalid="ignore"):  # divergence is reported, not warned
         history = trainer.train()
+    still = still_text(start, trainer.model, history, trainer.config)
     if folds is not None:
         history.best_rule = f"the epoch count {options.cv_folds}-fold cross-validation chose"
     model = trainer.model
@@ -888,11 +890,12 @@ def _run_training(options: RunOptions, out: Path, created: Path | None,
                                                                  history)
     refit: dict[str, Any] | None = None
     final: Network | None = None
+    final_pre: Preprocessor | None = None
     final_fit: dict[str, Any] | None = None
     if options.refit and splits.X_val.shape[0] > 0:
         model, splits, refit = refit_on_train_and_val(options, splits, history)
     elif options.fits_every_row() and (splits.X_val.shape[0] or splits.X_test.shape[0]):
-        final, final_fit = fit_on_every_row(options, splits, history)
+        final, final_fit, final_pre = fit_on_every_row(options, splits, history)
     seconds = time.perf_counter() - started
     extra: dict[str, Any] = {RUN_ID_KEY: run_id, **({"refit": refit} if refit else {})}
     details = {"refit": refit_text(refit)} if refit else {}
@@ -902,10 +905,12 @@ def _run_training(options: RunOptions, out: Path, created: Path | None,
     saved, metrics, test_eval, paths = save_run(
         out, options, splits, model, history, seconds, report=report,
         extra_metadata=extra, extra_details=details or None, saved_model=final,
+        saved_preprocessor=final_pre,
     )
     choices = [c for c in (folds.text if folds is not None else None, chosen) if c]
     return RunResult(saved, history, metrics, test_eval, seconds, paths, task=task.name,
-                     refit=refit, notes=notes, warnings=task.warnings(metrics, splits, options),
+                     refit=refit, notes=notes,
+                     warnings=[*still, *task.warnings(metrics, splits, options)],
                      final_fit=final_fit, choices=choices)
 
 
@@ -1026,25 +1031,59 @@ def try_other_settings(options: RunOptions, splits: Splits, model: Network, hist
             choice_text(setting, scores, task.score_label, "validation") + ".")
 
 
+#: parameters that moved by less than this share of their size (Euclidean norms) over a
+#: run's epochs: the learning rate is far too small for training to do anything
+STILL = 1e-3
+
+
+def still_text(start: Mapping[str, np.ndarray] | None, model: Network, history: History,
+               config: TrainConfig) -> list[str]:
+    """A warning where training left the network where it started (``start``: its
+    parameters before; None: not known, e.g. a resumed run): a learning rate such as 1e-12
+    trained for every epoch asked, with no error and a test score of the random network."""
+    if start is None or not history.epochs or history.stop_reason.startswith("diverged"):
+        return []
+    before = np.sqrt(sum(float(np.sum(np.square(v, dtype=np.float64)))
+                         for v in start.values()))
+    moved = np.sqrt(sum(float(np.sum(np.square(model.params[k].astype(np.float64) - v)))
+                        for k, v in start.items()))
+    if not before > 0 or moved >= STILL * before:
+        return []
+    default = TrainConfig.__dataclass_fields__["lr"].default
+    return [f"warning: training hardly moved the network: its parameters changed by "
+            f"{moved / before:.2g} of their size in {len(history.epochs)} epoch"
+            f"{'s' if len(history.epochs) > 1 else ''} at learning rate {config.lr:g}, so "
+            "it predicts much as it was initialised (at random). "
+            + (f"The learning rate is far too small: try the default, `lr={default:g}`."
+               if config.lr < default else
+               f"Give it more epochs (`epochs={max(10, 10 * config.epochs)}`) or a larger "
+               f"learning rate (`lr={10 * config.lr:g}`).")]
+
+
 def fit_on_every_row(options: RunOptions, splits: Splits, history: History
-                     ) -> tuple[Network, dict[str, Any]]:
+                     ) -> tuple[Network, dict[str, Any], Preprocessor]:
     """The saved model of a run with ``final_fit``: a fresh network (the run's seed and
     options) trained on the training, validation and test rows together for the epoch
     count the validation split chose (``history.best_epoch``; the last epoch is kept),
     after the held-out estimate was made with the network trained on the training split.
 
     The preprocessing and target transform stay those fitted on the training rows (what
-    the estimate's network saw). No callbacks, no checkpoint: a resumed run repeats it,
-    and it is deterministic. Returns the network and what it did: {"epochs", "rows",
-    "estimate": {"train", "val", "test"} (the rows behind the reported figures),
-    "kept_epoch_rule"}.
+    the estimate's network saw), but for a feature whose held-out rows lie far outside
+    the training rows (:func:`numpynn.data.preprocessing.refit_far_columns`: constant in
+    training, or a sentinel such as 999999 among the test rows), standardised again on
+    every row: at 1e5 training units such a row made the fit diverge. No callbacks, no
+    checkpoint: a resumed run repeats it, and it is deterministic. Returns the network,
+    what it did: {"epochs", "rows", "estimate": {"train", "val", "test"} (the rows
+    behind the reported figures), "kept_epoch_rule", and "restandardised" (the column
+    indices refitted) where any was}, and the preprocessing the network's inputs need.
     """
     epochs = max(1, history.best_epoch)
     parts = [(splits.X_train, splits.y_train), (splits.X_val, splits.y_val),
              (splits.X_test, splits.y_test)]
     X = np.concatenate([p[0] for p in parts if p[0].shape[0]])
     y = np.concatenate([p[1] for p in parts if p[1].shape[0]])
-    every = replace(splits, X_train=X, y_train=y, X_val=X[:0], y_val=y[:0],
+    pre, X, far = refit_far_columns(splits.preprocessor, splits.X_train, X)
+    every = replace(splits, X_train=X, y_train=y, X_val=X[:0], y_val=y[:0], preprocessor=pre,
                     X_test=X[:0], y_test=y[:0])
     train = replace(options.train, epochs=epochs, patience=None)
     if train.schedule.lower() != "plateau":  # else its training loss steers the rate
@@ -1056,7 +1095,8 @@ def fit_on_every_row(options: RunOptions, splits: Splits, history: History
         trainer.train()
     return trainer.model, {"epochs": epochs, "rows": int(y.shape[0]),
                            "estimate": split_sizes(splits),
-                           "kept_epoch_rule": history.best_rule}
+                           "kept_epoch_rule": history.best_rule,
+                           **({"restandardised": far} if far else {})}, pre
 
 
 def final_fit_text(final_fit: Mapping[str, Any]) -> str:
@@ -1068,7 +1108,10 @@ def final_fit_text(final_fit: Mapping[str, Any]) -> str:
     return (f"fitted on every row ({final_fit['rows']:,}: train + val + test) for "
             f"{final_fit['epochs']} epochs, the count {chooser} chose; the "
             f"figures are those of a network trained on the {sizes['train']:,} training "
-            f"rows, tested on {sizes['test']:,} rows it never saw")
+            f"rows, tested on {sizes['test']:,} rows it never saw"
+            + (f"; feature column(s) {', '.join(map(str, final_fit['restandardised']))} "
+               "standardised again on every row: their held-out values lie far outside "
+               "the training rows'" if final_fit.get("restandardised") else ""))
 
 
 def refit_text(refit: Mapping[str, Any] | None) -> str:
@@ -1108,13 +1151,15 @@ def save_run(
     extra_metadata: Mapping[str, Any] | None = None,
     extra_details: Mapping[str, Any] | None = None,
     saved_model: Network | None = None,
+    saved_preprocessor: Preprocessor | None = None,
     member_histories: Sequence[History] | None = None,
     member_seeds: Sequence[int] = (),
 ) -> tuple[SavedModel, dict[str, dict[str, float]], Any, dict[str, Path]]:
     """Score a trained model on every split (its task's metrics) and write model.npz,
     history.json and the report, staged: the files reach ``out`` together, on success.
     ``saved_model``: the network model.npz holds when it is not the one scored (the
-    final fit on every row, :func:`fit_on_every_row`).
+    final fit on every row, :func:`fit_on_every_row`), ``saved_preprocessor`` the
+    preprocessing its inputs need where not the split's.
 
     An :class:`~numpynn.ensemble.Ensemble` (``member_histories``: its members', whose
     first is ``history``; ``member_seeds``: their seeds) is scored as one model, and its
@@ -1161,8 +1206,9 @@ def save_run(
         "stop_reason": history.stop_reason,
         "train_seconds": seconds,
     }
+    pre = saved_preprocessor or splits.preprocessor
     saved = SavedModel(saved_model if saved_model is not None else model, task.classes(ds),
-                       {"kind": splits.preprocessor.kind, "state": splits.preprocessor.state()},
+                       {"kind": pre.kind, "state": pre.state()},
                        metadata, recipe=splits.recipe)
     # every file goes to a staging directory first and reaches ``out`` only when all of
     # them were written (numpynn.runs.files): a failed save leaves the earlier run's files

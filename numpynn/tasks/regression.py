@@ -10,10 +10,10 @@ from typing import Any, ClassVar
 import numpy as np
 
 from ..data import Dataset
-from ..data.preprocessing import TargetScaler, log_candidates
+from ..data.preprocessing import TargetScaler, far_columns, log_candidates
 from ..data.split import AUTO_VAL_FRACTION
 from ..errors import DataError, InputError
-from ..evaluation import regression_metrics
+from ..evaluation import r2_undefined, regression_metrics
 from ..layers import build_layer
 from ..models import Network, hidden_block
 from ..training.scores import UnitsR2Scorer
@@ -85,6 +85,11 @@ def random_split(n: int, val_fraction: float, test_fraction: float, seed: int
                         f"a test share of {test_fraction}; give more data or smaller shares.")
     test, val, train = order[:n_test], order[n_test:n_test + n_val], order[n_test + n_val:]
     return np.sort(train), np.sort(val), np.sort(test)
+
+
+#: a network whose widest hidden layer has at most this many units is called too narrow
+#: (rather than too big for its rows) when it predicts worse than the mean
+NARROW = 2
 
 
 @TASKS.register("regression")
@@ -184,11 +189,26 @@ class Regression(Task):
             "the label column is not the one you meant (the run's first line names it; "
             "`label_column` names another)",
             f"too few training rows ({rows:,}) for the network: try a smaller `hidden` "
-            f"(e.g. {smaller}) or a larger `reg`",
+            f"(e.g. {smaller}) or a larger `reg`" if widest == 0 or widest > NARROW else
+            f"too narrow a network (its widest layer has {widest} unit"
+            f"{'s' if widest > 1 else ''}: a ReLU unit that dies leaves a constant): try "
+            "a wider `hidden` (e.g. 16)",
         ]
         if not logged:
             causes.append("a target with a long tail or outliers: try "
                           "`target_transform='log'` (targets of at least 0)")
+        held = [getattr(splits, name, None) for name in ("X_val", "X_test")]
+        held = [X for X in held if X is not None and X.shape[0]]
+        seen = getattr(splits, "X_train", None)
+        far = far_columns(seen, np.concatenate(held)) if held and seen is not None else []
+        if far:
+            reach = np.abs(np.concatenate(held)[:, far]).max()
+            causes.insert(0, f"held-out rows far outside the training rows: feature column"
+                          f"{'s' if len(far) > 1 else ''} {', '.join(map(str, far[:5]))} "
+                          f"{'reach' if len(far) > 1 else 'reaches'} {reach:.3g} in the "
+                          "training rows' standardised units there (a sentinel such as "
+                          "999999, a unit change, a value constant in training): clean "
+                          "those cells or drop the column")
         causes.append("held-out rows unlike the training rows (a time order, a rare "
                       "group); check the split")
         return [f"warning: {figures}: the model predicts worse than always answering the "
@@ -243,7 +263,8 @@ class Regression(Task):
                        seconds: float | None = None) -> str:
         lines = [f"{'split':<6} {'rows':>7} {'R^2':>8} {'RMSE':>11} {'MAE':>11}"]
         for name, m in metrics.items():
-            lines.append(f"{name:<6} {m['n']:>7} {m['r2']:>8.4f} {m['rmse']:>11.5g} "
+            r2 = f"{m['r2']:>8.4f}" if m["n"] >= 2 else f"{'n/a':>8}"  # 1 row: no spread
+            lines.append(f"{name:<6} {m['n']:>7} {r2} {m['rmse']:>11.5g} "
                          f"{m['mae']:>11.5g}")
         if seconds is not None:
             lines.append(f"time {seconds:.1f} s")
@@ -254,8 +275,11 @@ class Regression(Task):
         """R^2, RMSE and MAE in the targets' units."""
         with np.errstate(all="ignore"):
             m = regression_metrics(y, saved.values(X))
-        text = (f"{m['n']} rows\nR^2   {m['r2']:.4f}\nRMSE  {m['rmse']:.6g}\n"
-                f"MAE   {m['mae']:.6g}")
+        undefined = r2_undefined(y)
+        r2 = (f"{m['r2']:.4f}" if undefined is None else
+              f"n/a ({undefined}: R^2 compares the errors with the targets' spread, and "
+              "there is none; read RMSE and MAE)")
+        text = f"{m['n']} rows\nR^2   {r2}\nRMSE  {m['rmse']:.6g}\nMAE   {m['mae']:.6g}"
         return {"task": self.name, **m}, text
 
     def prediction_table(self, saved: Any, X: np.ndarray, proba: bool, source: str

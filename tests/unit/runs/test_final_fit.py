@@ -135,7 +135,7 @@ def test_the_final_fit_is_the_network_a_plain_trainer_fits(runs, schedule):
                                                                      schedule=schedule))
     task = task_named("classification")
     splits = prepare_splits(options, task=task)
-    model, info = fit_on_every_row(options, splits, every.history)
+    model, info, _ = fit_on_every_row(options, splits, every.history)
     X = np.concatenate([splits.X_train, splits.X_val, splits.X_test])
     y = np.concatenate([splits.y_train, splits.y_val, splits.y_test])
     plain = make_trainer(replace(options, train=replace(options.train, epochs=info["epochs"],
