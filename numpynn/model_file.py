@@ -35,7 +35,7 @@ from typing import Any, BinaryIO
 import numpy as np
 
 from .data import Preprocessor
-from .data._files import dangling_link, not_the_data
+from .data._files import dangling_link, not_found_where, not_the_data, shell_meant
 from .data.image_folder import IMAGE_SUFFIXES, is_image_input, read_images
 from .data.table import TableRecipe
 from .ensemble import Ensemble
@@ -96,8 +96,9 @@ def read_container(path: str | Path, kind: str) -> tuple[dict[str, Any], dict[st
     if dangling_link(path):
         raise ModelFileError(f"{what}: {dangling_link(path)}.")
     if not path.exists():
-        where = "" if path.is_absolute() else f" (relative to the working directory {Path.cwd()})"
-        near = _near_model_path(path) if kind == "model" else None
+        where = not_found_where(path)
+        near = _near_model_path(path) if kind == "model" and shell_meant(path) is None \
+            else None
         hint = f"did you mean {near}?" if near is not None else "check the path."
         raise ModelFileError(f"{what} {path} does not exist{where}; {hint}")
     finish_interrupted_commits(path if path.is_dir() else path.parent)  # a killed commit's

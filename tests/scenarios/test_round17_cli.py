@@ -156,3 +156,24 @@ def test_text_tables_in_every_encoding_read_are_still_read(tmp_path, encoding):
                      cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     assert os.path.isfile(tmp_path / "r" / "model.npz")
+
+
+def test_dot_dot_from_a_directory_entered_through_a_link_names_the_shells_file(
+        tmp_path, monkeypatch):
+    """``cd link; numpynn train --data ../t.csv``: the shell (and its completion) reads
+    '..' as the link's parent, every program as the real directory's; "not found" named
+    only the real directory, or offered another file."""
+    (tmp_path / "real" / "sub").mkdir(parents=True)
+    (tmp_path / "link").symlink_to(tmp_path / "real" / "sub")
+    (tmp_path / "t.csv").write_text(TABLE)
+    assert numpynn("train", "--data", "t.csv", "--epochs", "1", "--out", "run", "--quiet",
+                   cwd=tmp_path).returncode == 0
+    monkeypatch.setenv("PWD", str(tmp_path / "link"))  # as the shell's cd sets it
+    for argv, meant in ((["train", "--data", "../t.csv", "--out", "r"], "t.csv"),
+                        (["predict", "../run", "--data", "../t.csv"], "run")):
+        result = numpynn(*argv, cwd=tmp_path / "link")
+        _refused(result, f"which the shell calls {tmp_path / 'link'}",
+                 f"the file as the shell reads the path is {tmp_path / meant}: give that")
+    monkeypatch.setenv("PWD", str(tmp_path / "real" / "sub"))  # entered without the link
+    result = numpynn("train", "--data", "../t.csv", "--out", "r", cwd=tmp_path / "link")
+    _refused(result, f"(relative to {tmp_path / 'real' / 'sub'})")
