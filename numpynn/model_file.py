@@ -35,7 +35,7 @@ from typing import Any, BinaryIO
 import numpy as np
 
 from .data import Preprocessor
-from .data._files import dangling_link, not_the_data
+from .data._files import dangling_link, not_found_where, not_the_data, shell_meant
 from .data.image_folder import IMAGE_SUFFIXES, is_image_input, read_images
 from .data.table import TableRecipe
 from .ensemble import Ensemble
@@ -96,8 +96,9 @@ def read_container(path: str | Path, kind: str) -> tuple[dict[str, Any], dict[st
     if dangling_link(path):
         raise ModelFileError(f"{what}: {dangling_link(path)}.")
     if not path.exists():
-        where = "" if path.is_absolute() else f" (relative to the working directory {Path.cwd()})"
-        near = _near_model_path(path) if kind == "model" else None
+        where = not_found_where(path)
+        near = _near_model_path(path) if kind == "model" and shell_meant(path) is None \
+            else None
         hint = f"did you mean {near}?" if near is not None else "check the path."
         raise ModelFileError(f"{what} {path} does not exist{where}; {hint}")
     finish_interrupted_commits(path if path.is_dir() else path.parent)  # a killed commit's
@@ -106,6 +107,11 @@ def read_container(path: str | Path, kind: str) -> tuple[dict[str, Any], dict[st
     elif path.is_dir() and kind == "model" and (path / "best" / "model.npz").is_file():
         raise ModelFileError(f"{path} is a search's directory; its best model is in "
                              f"{path / 'best'}: give that (or {path / 'best' / 'model.npz'}).")
+    elif path.is_dir() and kind == "model" and (path / "checkpoint.npz").is_file():
+        raise ModelFileError(
+            f"{path} holds a checkpoint.npz but no model.npz: its run was stopped before it "
+            f"finished; finish the run (`resume=True, out='{path}'`), then give the "
+            "directory again.")
     elif path.is_dir():
         raise ModelFileError(f"{path} is a directory without a model.npz; give the path of "
                              f"the {what} (.npz) or of a run directory that holds one.")
@@ -169,8 +175,11 @@ def read_container(path: str | Path, kind: str) -> tuple[dict[str, Any], dict[st
             "tool: use a file written by numpynn."
         )
     if header.get("kind") != kind:
-        hint = (" (the run's model.npz is in the same directory; an unfinished run can be "
-                "resumed: `resume=True`)" if header.get("kind") == "checkpoint" else "")
+        hint = "" if header.get("kind") != "checkpoint" else (
+            f" (the run's model is {path.parent / 'model.npz'}: give it or the directory)"
+            if (path.parent / "model.npz").is_file() else
+            f" (its run was stopped before it saved a model: finish the run (`resume=True, "
+            f"out='{path.parent}'`), then give the directory)")
         raise ModelFileError(
             f"{path} is a numpynn {header.get('kind')!r} file, not a {what}{hint}."
         )

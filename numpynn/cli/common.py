@@ -7,6 +7,7 @@ import math
 import os
 import re
 import sys
+import urllib.parse
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
@@ -51,7 +52,8 @@ _PARAM_RE = re.compile(r"`([A-Za-z_][A-Za-z0-9_]*)(?:=([^`]*))?`")
 def flag_message(text: str) -> str:
     """A library message for the command line: each backquoted parameter becomes its flag
     (```lr``` -> ``--lr``, ```split='all'``` -> ``--split all``, ```resume=True``` ->
-    ``--resume``); other backquoted names lose their backquotes."""
+    ``--resume``, ```resume=True, out='run'``` -> ``--resume run``); other backquoted
+    names lose their backquotes."""
     def replace(match: re.Match[str]) -> str:
         name, value = match.group(1), match.group(2)
         flag = flags().get(name)
@@ -63,7 +65,13 @@ def flag_message(text: str) -> str:
             value = value[1:-1]
         return f"{flag} {value}"
 
+    text = _RESUME_RE.sub(lambda m: f"--resume {m.group(1)}", text)
     return _PARAM_RE.sub(replace, text)
+
+
+#: the library's "resume the run in DIR" (```resume=True, out='DIR'```): the CLI's
+#: ``--resume DIR``, which takes the directory itself
+_RESUME_RE = re.compile(r"`resume=True, out='([^`']*)'`")
 
 
 class NotWholeError(ValueError):
@@ -186,7 +194,8 @@ def data_spec(text: str) -> str:
             and os.path.exists(os.path.expanduser(cleaned)):
         text = cleaned
     spec = DataSpec.parse(text)
-    variable = unexpanded_variable(spec.path) if spec.path else None
+    variable = (unexpanded_variable(spec.path) or foreign_path(spec.path)) if spec.path \
+        else None
     if variable is not None:
         raise variable
     return spec.expanded()
@@ -230,6 +239,55 @@ def unexpanded_variable(text: str) -> argparse.ArgumentTypeError | None:
         f"single quotes, or read from a file?){meant}: give the path written out")
 
 
+#: a path written for Windows: a drive letter (``C:\\data``, ``C:/data``) or a UNC share
+_WINDOWS_DRIVE = re.compile(r"([A-Za-z]):[\\/](.*)", re.S)
+
+
+def foreign_path(text: str, *, output: bool = False) -> argparse.ArgumentTypeError | None:
+    """For a path that does not exist and is written for another system or program: a
+    Windows path (``C:\\data\\x.csv``, ``data\\x.csv``: backslashes, a drive letter), a
+    ``~NAME`` of no user here, or (``output``) a URL: the error that says so and what to
+    write instead; else None. Read, such a path was "not found" (or another file was
+    offered); written, a directory named ``C:\\runs\\a``, ``~nosuchuser`` or ``file:`` was
+    made where nobody would look for it."""
+    if text == "-" or not text.strip() or os.path.lexists(os.path.expanduser(text)):
+        return None
+    url = re.fullmatch(r"([A-Za-z][A-Za-z0-9+.-]+)://.*", text.strip(), re.S)
+    if output and url is not None:
+        local = urllib.parse.unquote(urllib.parse.urlparse(text.strip()).path)
+        return argparse.ArgumentTypeError(
+            f"{text} is a {url.group(1)}:// URL; numpynn writes its files to a path on disk: "
+            f"give one{f' ({local})' if url.group(1).lower() == 'file' else ''}")
+    drive = _WINDOWS_DRIVE.fullmatch(text.strip())
+    if drive is not None or text.startswith("\\\\"):
+        rest = drive.group(2).replace("\\", "/") if drive else ""
+        wsl = f" (under WSL, drive {drive.group(1).upper()}: is /mnt/{drive.group(1).lower()}: " \
+            f"/mnt/{drive.group(1).lower()}/{rest})" if drive else ""
+        return argparse.ArgumentTypeError(
+            f"{text} is a Windows path{' (a network share)' if not drive else ''}; this "
+            f"system has no drive letters and separates names with '/': give the path as it "
+            f"is here{wsl}")
+    if "\\" in text:
+        unix = text.replace("\\", "/")
+        there = " (which exists)" if os.path.lexists(os.path.expanduser(unix)) else ""
+        return argparse.ArgumentTypeError(
+            f"{text} separates its names with '\\', as Windows does; here the separator "
+            f"is '/': {unix}{there}")
+    user = re.match(r"~([^/]+)", text)
+    if user is not None:
+        import pwd
+
+        try:
+            pwd.getpwnam(user.group(1))
+        except KeyError:
+            return argparse.ArgumentTypeError(
+                f"{text!r} begins with ~{user.group(1)}, the home directory of a user "
+                f"{user.group(1)!r}, and there is no such user here (a path copied from "
+                f"another machine?); your own home directory is ~/: "
+                f"~/{text[user.end():].lstrip('/')}")
+    return None
+
+
 def _plain_path(text: str) -> Path:
     """``text`` as a path, ``~`` expanded ('-' stays '-'); an empty one refused."""
     if not text.strip():
@@ -247,7 +305,7 @@ def path(text: str) -> Path:
     if cleaned != text and cleaned and not os.path.lexists(os.path.expanduser(text)) \
             and os.path.lexists(os.path.expanduser(cleaned)):
         text = cleaned
-    variable = unexpanded_variable(text)
+    variable = unexpanded_variable(text) or foreign_path(text)
     if variable is not None:
         raise variable
     return _plain_path(text)
@@ -284,7 +342,7 @@ def output_path(text: str) -> Path:
             "quote closed one character late?), which looks "
             "like another in every listing and message and nothing finds; give the path "
             f"without it, e.g. {_unspaced(text)!r}")
-    variable = unexpanded_variable(text)
+    variable = unexpanded_variable(text) or foreign_path(text, output=True)
     if variable is not None:
         raise variable
     return _plain_path(text)

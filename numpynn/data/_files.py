@@ -66,13 +66,46 @@ def directory_hint(path: str | os.PathLike[str]) -> str:
     return ""
 
 
+def shell_meant(path: str | os.PathLike[str]) -> str | None:
+    """For a missing relative ``path`` that climbs with ``..`` from a directory the shell
+    entered through a symbolic link ($PWD ``/data/link`` for the real ``/store/x/y``): the
+    file the shell (and its completion) reads it as, where that exists; else None. The
+    program's ``..`` is the real directory's parent, as for every program."""
+    path = Path(path)
+    logical = os.environ.get("PWD", "")
+    if path.is_absolute() or ".." not in path.parts or not os.path.isabs(logical):
+        return None
+    try:
+        cwd = os.getcwd()
+        if logical == cwd or not os.path.samefile(logical, cwd):
+            return None
+    except OSError:
+        return None
+    meant = os.path.normpath(os.path.join(logical, path))
+    return meant if os.path.exists(meant) else None
+
+
+def not_found_where(path: str | os.PathLike[str]) -> str:
+    """Where a missing relative ``path`` was looked for, said after "not found: PATH":
+    " (relative to CWD)", and where the shell's ``..`` reads it as a file that exists
+    (:func:`shell_meant`), that file; "" for an absolute path."""
+    if Path(path).is_absolute():
+        return ""
+    cwd, meant = Path.cwd(), shell_meant(path)
+    if meant is None:
+        return f" (relative to {cwd})"
+    return (f" (relative to {cwd}, which the shell calls {os.environ['PWD']}: it was "
+            "entered through a symbolic link, and '..' is the parent of the real "
+            f"directory, not of the link; the file as the shell reads the path is {meant}: "
+            "give that)")
+
+
 def require_file(path: Path, what: str = "file") -> Path:
     """Check that ``path`` is an existing regular file."""
     if dangling_link(path):
         raise DataError(f"{what}: {dangling_link(path)}")
     if not path.exists():
-        where = "" if path.is_absolute() else f" (relative to {Path.cwd()})"
-        raise DataError(f"{what} not found: {path}; check the path{where}")
+        raise DataError(f"{what} not found: {path}; check the path{not_found_where(path)}")
     if path.is_dir():
         raise DataError(
             f"{path} is a directory, but a {what} was expected; name the file inside it"

@@ -800,7 +800,7 @@ def _refuse_other_file_kind(path: Path) -> None:
         except (zipfile.BadZipFile, OSError):
             return
         if "[Content_Types].xml" in names or "mimetype" in names:  # Office Open, OpenDocument
-            kind, how = OTHER_FORMATS[(".xlsx", ".xlsm", ".xls", ".ods")]
+            kind, how = OTHER_FORMATS[_office_kind(path, names)]
             raise DataError(conversion_message(str(path), kind, how))
         arrays = [n for n in names if not n.endswith("/")]
         if arrays and all(n.endswith(".npy") for n in arrays):  # np.savez's archive
@@ -809,9 +809,56 @@ def _refuse_other_file_kind(path: Path) -> None:
                             f"ending; rename it to end in .npz (mv {path} "
                             f"{path.with_suffix('.npz')}) and give that file")
         return
-    what = not_the_data(start)
+    what = not_the_data(start) or _binary_kind(start, path)
     if what is not None:
         raise DataError(f"{path} is {what}")
+
+
+def _office_kind(path: Path, names: list[str]) -> tuple[str, ...]:
+    """The :data:`OTHER_FORMATS` key of an Office Open or OpenDocument zip by what it
+    holds: a Word or Writer document, a presentation, else a workbook."""
+    mimetype = b""
+    if "mimetype" in names:
+        try:
+            with zipfile.ZipFile(path) as archive:
+                mimetype = archive.read("mimetype")[:100]
+        except (zipfile.BadZipFile, OSError, KeyError, RuntimeError):
+            pass
+    if any(n.startswith("word/") for n in names) or mimetype.endswith(b".text"):
+        return (".docx", ".doc", ".odt", ".rtf")
+    if any(n.startswith("ppt/") for n in names) or mimetype.endswith(b".presentation"):
+        return (".pptx", ".ppt", ".odp")
+    return (".xlsx", ".xlsm", ".xls", ".ods")
+
+
+#: bytes of no text (control characters but tab, line ends and form feeds)
+_NOT_TEXT = frozenset([*range(0, 9), *range(14, 32), 127])
+#: compressed streams, which the reader opens: not "binary" here
+_COMPRESSED = (b"\x1f\x8b", b"BZh", b"\xfd7zXZ\x00", b"PK\x03\x04")
+
+
+def _binary_kind(start: bytes, path: Path) -> str | None:
+    """What a file whose first (up to 512) bytes are ``start`` is where they are no text
+    in any encoding the reader knows (a program, a tar archive, other binary data) and no
+    compressed stream it opens, as "a ..." with the fix; else None. Without it, such a
+    file was read as text in another encoding ("mixes two encodings") or as rows cut
+    short by NUL bytes."""
+    if start.startswith(_COMPRESSED) or start[:2] in UTF16_BOMS \
+            or _utf16_without_bom(start[:4]):
+        return None
+    if start and not start.strip(b"\x00"):
+        return ("only NUL bytes (\\x00) at its start, no text: a file whose writing or copy was "
+                "cut short, or a disk's damage, leaves them: restore the file from its source")
+    if start[257:262] == b"ustar":
+        return (f"a tar archive, not a table: extract it (tar xf {shlex.quote(str(path))}) and "
+                "give the CSV file it holds")
+    if start.startswith((b"\x7fELF", b"MZ", b"\xcf\xfa\xed\xfe", b"\xca\xfe\xba\xbe")):
+        return "a program (an executable), not a table: give the data file"
+    if len(start) >= 16 and sum(b in _NOT_TEXT for b in start) > len(start) // 20:
+        return ("binary data, not a table in text (its first bytes: "
+                f"{start[:8].hex(' ')}): give a CSV file (or an .npz of arrays), or save "
+                "the data as one from the program that made it")
+    return None
 
 
 def _zip_of_images(path: Path, images: list[str]) -> str:

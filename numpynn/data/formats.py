@@ -42,6 +42,12 @@ OTHER_FORMATS = {
     (".arff",): ("a Weka ARFF file", "convert it with SciPy and pandas: data, _ = "
                  "scipy.io.arff.loadarff({path!r}); pd.DataFrame(data).to_csv('data.csv', "
                  "index=False) (text values come as bytes: decode them first)"),
+    (".docx", ".doc", ".odt", ".rtf"): (
+        "a word-processor document", "copy its table into a spreadsheet and save the "
+        "sheet as CSV (Save As > 'CSV UTF-8')"),
+    (".pptx", ".ppt", ".odp"): (
+        "a presentation", "copy its table into a spreadsheet and save the sheet as CSV "
+        "(Save As > 'CSV UTF-8')"),
     (".svm", ".svmlight", ".libsvm"): (
         "an svmlight / LIBSVM file (label index:value ...)", "convert it with scikit-learn: "
         "X, y = sklearn.datasets.load_svmlight_file({path!r}); np.savez('data.npz', "

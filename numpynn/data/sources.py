@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 
 from ..errors import DataError, in_memory_hint, shown
-from ._files import dangling_link, directory_hint, join_recipe
+from ._files import dangling_link, directory_hint, join_recipe, shell_meant
 from .cifar import load_cifar10, load_cifar100
 from .csv_file import load_csv
 from .dataset import Dataset
@@ -88,6 +88,8 @@ def _missing_file_hint(text: str, what: str) -> None:
         raise DataError(f"{what}: {dangling_link(text)}")
     if any(c in text for c in "*?["):  # a pattern the shell did not expand (quoted)
         raise DataError(f"{what} not found: {text}; {pattern_hint(text)}")
+    if shell_meant(text) is not None:
+        return  # the file of the shell's '..': require_file names it
     hint = suggest_spec(text)
     if hint is not None and hint != text:
         raise DataError(f"{what} not found: {text}; did you mean {hint}?")
