@@ -927,7 +927,8 @@ def bug_kind(analytic: np.ndarray, numerical: np.ndarray,
     small = 1e-6 * scale
     za, zn = np.abs(a) <= small, np.abs(n) <= small
     wrong = np.abs(a - n) > 1e-6 * scale
-    if not np.any(a) and not zn.all() and a.size > 1:  # 1 // N, not a mask of some entries
+    if not np.any(a) and not zn.any() and a.size > 1:
+        # 1 // N: 0 where every true entry is nonzero (zeros among them: a mask can be)
         return "factor 0", KINDS["factor 0"]
     if wrong.any() and np.all(za[wrong] != zn[wrong]) and not zn.all():
         return "mask", KINDS["mask"]
