@@ -174,6 +174,15 @@ KINDS: dict[str, str] = {
     "mask": "the analytic gradient is 0 where the true gradient is not (or the reverse): a "
             "wrong mask (ReLU's mask of the wrong sign or of the wrong array, such as "
             "dout > 0 instead of x > 0)",
+    "factor 0": "the analytic gradient is exactly 0 everywhere where the true gradient "
+                "is not: a factor of 0, such as 1 // N or Python 2's 1 / N (integer "
+                "division: 0 for every N > 1; write 1.0 / N or divide by N), or a "
+                "gradient array made with np.zeros and never filled",
+    "clipped": "the analytic gradient agrees except where the true gradient is larger "
+               "than {clip:.4g} in size, and there it is +-{clip:.4g}: it is clipped "
+               "(np.clip or gradient clipping inside the backward pass); a gradient "
+               "check needs the true gradient: clip in the training step, if at all, "
+               "never in loss or backward",
     "regularisation": "only the weights fail, and they pass at reg 0: the regularisation "
                       "term's gradient is wrong (reg W for 0.5 reg |W|^2 as in assignment "
                       "2, 2 reg W for reg |W|^2 as in assignment 1)",
@@ -254,10 +263,26 @@ KINDS: dict[str, str] = {
     "layout": "an array is reshaped between (N, C, H, W) and (N*H*W, C) without its "
               "transpose: a plain reshape mixes channels and positions (x.transpose(0, 2, "
               "3, 1).reshape(-1, C), and .reshape(N, H, W, C).transpose(0, 3, 1, 2) back)",
+    "one-hot": "the loss breaks on a batch whose labels miss the last class: a one-hot "
+               "matrix sized from the labels (np.eye(y.max() + 1)[y]) has fewer columns "
+               "than the scores; size it from the scores (np.eye(C)[y], C = "
+               "scores.shape[1])",
     "changes params": "loss(X, y) changed the model's parameters: a loss must leave "
                       "self.params as they are (an update such as W -= lr * dW belongs in "
                       "the training step, not in loss), or no gradient can be checked",
 }
+
+
+#: The note of a backward pass that changes the ``dout`` it is given (not a FAIL: its
+#: gradients are right, and the course's layers never use dout after the call).
+DOUT_EDITED = (
+    "note: backward changed the dout it was given: dx = dout makes dx the same array, so "
+    "dx[x <= 0] = 0 (or dx *= ..., dout *= ...) edits the caller's dout. Its gradients are "
+    "right, and harmless where nothing reads dout afterwards, as in the course's layers; "
+    "but a network that uses dout again (a residual connection x + f(x), whose backward "
+    "adds dout to f's dx; dout sent to two branches; a notebook cell comparing with dout "
+    "after the call) then reads the edited values. Write dx = dout.copy() first (or dx = "
+    "dout * (x > 0)).")
 
 
 class ReturnError(InputError):
@@ -902,8 +927,19 @@ def bug_kind(analytic: np.ndarray, numerical: np.ndarray,
     small = 1e-6 * scale
     za, zn = np.abs(a) <= small, np.abs(n) <= small
     wrong = np.abs(a - n) > 1e-6 * scale
+    if not np.any(a) and not zn.any() and a.size > 1:
+        # 1 // N: 0 where every true entry is nonzero (zeros among them: a mask can be)
+        return "factor 0", KINDS["factor 0"]
     if wrong.any() and np.all(za[wrong] != zn[wrong]) and not zn.all():
         return "mask", KINDS["mask"]
+    clip = float(np.abs(a).max(initial=0.0))
+    at_clip = np.abs(np.abs(a) - clip) <= 1e-9 * clip
+    if (wrong.any() and clip > 0 and np.count_nonzero(at_clip) >= 2 and np.all(at_clip[wrong])
+            and np.all(np.abs(n[at_clip]) > clip * (1 + 1e-3)) and np.all(
+                np.sign(a[wrong]) == np.sign(n[wrong]))):
+        # np.clip(grad, -c, c): right below c, +-c wherever the true gradient is above c
+        # (an SVM's -1/N for -count/N is at the largest size too, but so are right +1/N)
+        return "clipped", KINDS["clipped"].format(clip=clip)
     both = ~za & ~zn
     if not both.any() or np.any(za != zn):
         return None, ""
@@ -1072,7 +1108,8 @@ def check_gradients(
         if name not in grads:
             raise ReturnError(f"loss(X, y) returned no gradient for parameter {name!r}; "
                               "grads must hold one per entry of params "
-                              f"({sorted(model.params)}); it holds {sorted(grads)}")
+                              f"({sorted(model.params)}); it holds {sorted(grads)}"
+                              + _key_hint(name, grads))
         if np.shape(grads[name]) != np.shape(param):
             raise ReturnError(_shape_message(f"the gradient grads[{name!r}]", name,
                                              np.shape(grads[name]), np.shape(param),
@@ -1378,6 +1415,19 @@ def nan_loss_text(call: str, loss: Any, gradients: list[np.ndarray], grad_name: 
     return text + ": " + KINDS["not finite"]
 
 
+def _key_hint(name: str, grads: Any) -> str:
+    """What to rename when ``grads`` holds ``name`` under another spelling ('w1', 'dW1',
+    'grad_W1' for 'W1'): dict keys are matched exactly, case included."""
+    near = [k for k in grads if isinstance(k, str) and k != name and (
+        k.lower() == name.lower() or k.lower().lstrip("d_") == name.lower()
+        or k.lower() in (f"grad_{name.lower()}", f"d{name.lower()}", f"grad{name.lower()}"))]
+    if not near:
+        return ""
+    return (f": its key {near[0]!r} is {name!r} spelled otherwise (keys are matched exactly, "
+            f"upper and lower case included): name each gradient as its parameter, "
+            f"grads[{name!r}] = ...")
+
+
 def _loss_shape_message(shape: tuple[int, ...], n: int, kind: type) -> str:
     """What a model's ``loss(X, y)`` returning more than one number as the loss means."""
     what = (f"an array of shape {shape}" if kind is np.ndarray
@@ -1534,7 +1584,9 @@ def check_layer(
     out, cache = forward(*[a.copy() for a in arrays])
     out = np.array(out, dtype=np.float64, copy=True)
     dout = stream(seed, "dout").standard_normal(out.shape)
-    analytic = backward(dout.copy(), cache)
+    given = dout.copy()
+    analytic = backward(given, cache)
+    edits_dout = given.shape == dout.shape and not _same(given, dout)
     if isinstance(analytic, list) and len(arrays) == 1 and len(analytic) != 1 and np.shape(
             analytic) == arrays[0].shape:  # the rows of one gradient, not gradients
         raise ReturnError(
@@ -1557,6 +1609,8 @@ def check_layer(
     work = ext if ext is not None else arrays
     df = dout.astype(work[0].dtype) if work else dout
     report = GradCheckReport(title=getattr(forward, "__name__", "layer"))
+    if edits_dout:
+        report.notes.append(DOUT_EDITED)
 
     def evaluate() -> np.ndarray:
         return np.asarray(forward(*[a.copy() for a in work])[0])

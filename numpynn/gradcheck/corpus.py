@@ -2497,6 +2497,59 @@ TENTH_ROUND_MUTATIONS: dict[str, tuple[str, tuple[tuple[str, str], ...], str | N
 }
 
 
+# ---------------------------------------------------------- the eleventh learner round
+_A2_DSCORES = "dscores = probs.copy()\n        dscores[np.arange(N), y] -= 1\n"
+
+#: The learners' files the eleventh round's cases edit, by the name its tables use.
+ELEVENTH_ROUND_FILES: dict[str, str] = {"a2 net": LEARNER_A2_NET, "layers": LEARNER_LAYERS}
+
+#: name -> (a key of :data:`ELEVENTH_ROUND_FILES`, replacements): the eleventh round's
+#: correct files, each must pass.
+ELEVENTH_ROUND_CORRECT: dict[str, tuple[str, tuple[tuple[str, str], ...]]] = {
+    "TwoLayerNet with PyTorch's layout (W of shape (out, in), x @ W.T)": ("a2 net", (
+        ("weight_scale * np.random.randn(input_dim, hidden_dim)",
+         "weight_scale * np.random.randn(hidden_dim, input_dim)"),
+        ("weight_scale * np.random.randn(hidden_dim, num_classes)",
+         "weight_scale * np.random.randn(num_classes, hidden_dim)"),
+        ("X.reshape(N, -1).dot(W1)", "X.reshape(N, -1).dot(W1.T)"),
+        ("h1.dot(W2) + b2", "h1.dot(W2.T) + b2"), ("h1.T.dot(dscores)", "dscores.T.dot(h1)"),
+        ("dscores.dot(W2.T)", "dscores.dot(W2)"),
+        ("X.reshape(N, -1).T.dot(dh1)", "dh1.T.dot(X.reshape(N, -1))"))),
+    "TwoLayerNet's ReLU backward masked by its output (h1 > 0)": (
+        "a2 net", (("dh1[z1 <= 0] = 0", "dh1[h1 <= 0] = 0"),)),
+    "TwoLayerNet's one-hot sized from the scores (np.eye(C)[y])": (
+        "a2 net", ((_A2_DSCORES, "dscores = probs - np.eye(scores.shape[1])[y]\n"),)),
+    "relu_backward editing the dout it is given (dx = dout; dx[x <= 0] = 0)": (
+        "layers", (("def relu_backward(dout, x):\n    return dout * (x > 0)",
+                    "def relu_backward(dout, x):\n    dx = dout\n    dx[x <= 0] = 0\n"
+                    "    return dx"),)),
+}
+
+#: name -> (a key of :data:`ELEVENTH_ROUND_FILES`, replacements, the kind its FAIL names):
+#: the eleventh round's bugs, named wrongly, not named or passed before it.
+ELEVENTH_ROUND_MUTATIONS: dict[str, tuple[str, tuple[tuple[str, str], ...], str | None]] = {
+    "TwoLayerNet dividing dscores by N with Python 2's integer division (* (1 // N))": (
+        "a2 net", (("dscores /= N", "dscores *= 1 // N"),), "factor 0"),
+    "softmax_loss returning dx * (1 // N)": (
+        "layers", (("return loss, dx / N", "return loss, dx * (1 // N)"),), "factor 0"),
+    "TwoLayerNet clipping its gradients inside loss (np.clip(grads[k], -0.01, 0.01))": (
+        "a2 net", (('        grads["b1"] = np.sum(dh1, axis=0)\n',
+                    '        grads["b1"] = np.sum(dh1, axis=0)\n        for k in grads:\n'
+                    '            grads[k] = np.clip(grads[k], -0.01, 0.01)\n'),), "clipped"),
+    "TwoLayerNet's one-hot np.eye(y.max() + 1)[y] (a batch missing the top class)": (
+        "a2 net", ((_A2_DSCORES, "dscores = probs - np.eye(y.max() + 1)[y]\n"),), "one-hot"),
+    "TwoLayerNet's one-hot with len(np.unique(y)) columns": (
+        "a2 net", ((_A2_DSCORES, "Y = np.zeros((N, len(np.unique(y))))\n"
+                                 "        Y[np.arange(N), y] = 1\n"
+                                 "        dscores = probs - Y\n"),), "one-hot"),
+    "softmax_loss's one-hot np.eye(y.max() + 1)[y]": (
+        "layers", (("dx = probs.copy()\n    dx[np.arange(N), y] -= 1",
+                    "dx = probs - np.eye(y.max() + 1)[y]"),), "one-hot"),
+    "TwoLayerNet's grads key 'w1' for the parameter 'W1'": (
+        "a2 net", (('grads["W1"] =', 'grads["w1"] ='),), None),
+}
+
+
 def _module_from(text: str, name: str, folder: str | None = None) -> ModuleType:
     """The learner's file ``text`` as a module, imported from ``name.py`` in ``folder`` (kept
     there: what reads the learner's source, such as the steps of a layer of the learner's
@@ -2642,6 +2695,12 @@ def file_cases(seed: int = 0) -> list[Case]:
     for name, (base, pairs, kind) in TENTH_ROUND_MUTATIONS.items():
         cases.append(Case(name, "file", "bug", run(_replaced(TENTH_ROUND_FILES[base], pairs)),
                           1.0, kind))
+    for name, (base, pairs) in ELEVENTH_ROUND_CORRECT.items():
+        cases.append(Case(f"learner's {name}", "file", "correct",
+                          run(_replaced(ELEVENTH_ROUND_FILES[base], pairs))))
+    for name, (base, pairs, kind) in ELEVENTH_ROUND_MUTATIONS.items():
+        cases.append(Case(name, "file", "bug",
+                          run(_replaced(ELEVENTH_ROUND_FILES[base], pairs)), 1.0, kind))
     return cases
 
 

@@ -1279,6 +1279,22 @@ def _loss_checks(name: str, fn: Callable, seed: int) -> list[GradCheckReport]:
                                                      kind_text=new.kind_text)
         _smoothed_loss(report, [0], cmp, name)
         reports.append(cmp)
+    if ref is not None:
+        y2 = np.where(y == x.shape[1] - 1, 0, y)
+        want2 = ref[0](x.copy(), y2.copy())
+
+        def differs(value: Any) -> str | None:
+            got = _as_tuple(value)
+            if len(got) == 2 and np.shape(got[1]) == x.shape and np.allclose(
+                    float(np.asarray(got[0], dtype=np.float64).sum()), want2[0],
+                    rtol=1e-6) and np.allclose(np.asarray(got[1], dtype=np.float64),
+                                               want2[1], rtol=1e-6, atol=1e-9):
+                return None
+            return "returned another loss or dx than numpynn's"
+
+        if all(r.verdict == PASS for r in cmp.rows):  # else wrong on every batch already
+            cmp.rows.append(_missing_class_row(f"{name}(x, y)", x.shape[1],
+                                               lambda: fn(x.copy(), y2.copy()), differs))
     big = GradCheckReport(title=f"{name} with large scores (x + 1000: the same loss and "
                                 "gradient, as the loss depends on differences of scores)")
     big.rows.append(_overflow_row("dx", x.shape, f"{name}(x + 1000, y)",
@@ -2299,6 +2315,32 @@ def _blame_the_loss(report: GradCheckReport, behaviour: GradCheckReport) -> None
                        else row for row in report.rows]
 
 
+def _missing_class_row(call: str, classes: int, run: Callable[[], Any],
+                       want: Callable[[Any], str | None] | None = None
+                       ) -> GradCheckRow:
+    """A FAIL of kind "one-hot" where ``run()`` (the loss called on labels that hold no
+    example of the last class, as a minibatch may) raises, or where ``want(value)`` says
+    what is wrong with its value; else a PASS. The checks' labels hold every class, so a
+    one-hot matrix sized from the labels (``np.eye(y.max() + 1)[y]``) passes them."""
+    label = f"labels without class {classes - 1}"
+    try:
+        with np.errstate(all="ignore"):
+            value = run()
+    except Exception as exc:  # noqa: BLE001 - the learner's code may raise anything
+        what = f"raised {_one_line(exc, '')}"
+    else:
+        what = want(value) if want is not None else None
+        if what is None:
+            return GradCheckRow(label, (), 0.0, 0.0, PASS)
+    return GradCheckRow(label, (), float("inf"), 0.0, FAIL, kind="one-hot", kind_text=(
+        f"{call} with labels that hold no example of the last class ({classes - 1}; a "
+        f"minibatch often misses a class) {what}: a one-hot matrix or a class count sized "
+        "from the labels (np.eye(y.max() + 1)[y], np.unique(y), np.bincount(y)) has fewer "
+        f"than the C = {classes} columns of the scores when the batch misses the top "
+        "class; size it from the scores (np.eye(C)[y] with C = scores.shape[1]), or "
+        "subtract 1 at each example's own class: dscores[np.arange(N), y] -= 1"))
+
+
 #: Added to the last layer's bias (so to every score) by the model's overflow check.
 SCORE_SHIFT = 1000.0
 
@@ -2374,6 +2416,9 @@ def _model_loss_behaviour(model: Any, target: Any, reg: float, reg_in_loss: bool
             "with dtype=np.float32 or an int array accumulated into) loses digits no "
             "gradient check can tell from a bug; keep each gradient in its parameter's "
             "dtype (np.zeros_like(W), no astype)") if low else ""))
+    y2 = np.where(y == MODEL_C - 1, 0, y)
+    report.rows.append(_missing_class_row(f"{name}.loss(X, y)", MODEL_C,
+                                          lambda: target.loss(X.copy(), y2.copy())))
     last = [k for k, v in params.items() if str(k)[:1] == "b" and np.shape(v) == (MODEL_C,)]
     if len(last) == 1:
         key = last[0]

@@ -20,6 +20,8 @@ from numpynn.gradcheck.corpus import (
     DEEP,
     EIGHTH_ROUND_CORRECT,
     EIGHTH_ROUND_MUTATIONS,
+    ELEVENTH_ROUND_CORRECT,
+    ELEVENTH_ROUND_MUTATIONS,
     FILE_MUTATIONS,
     LINEAR_MUTATIONS,
     MODEL_LOSS_MUTATIONS,
@@ -87,6 +89,11 @@ def test_smoke_corpus_holds_every_kind():
     assert {f"learner's {n}" for n in TENTH_ROUND_CORRECT} <= files
     assert {"N x C", "layout", "loss value", "forward", "correct class"} <= {
         k for _, _, k in TENTH_ROUND_MUTATIONS.values()}
+    # round eleven: integer division, clipping, one-hot sized from the labels
+    assert set(ELEVENTH_ROUND_MUTATIONS) <= files
+    assert {f"learner's {n}" for n in ELEVENTH_ROUND_CORRECT} <= files
+    assert {"factor 0", "clipped", "one-hot"} <= {
+        k for _, _, k in ELEVENTH_ROUND_MUTATIONS.values()}
 
 
 @pytest.mark.slow  # 27-34 s on 2 cores; most of its tables also run case by case by default
@@ -106,7 +113,8 @@ def test_smoke_corpus_meets_the_targets():
                                               + len(SIXTH_ROUND_MUTATIONS)
                                               + len(SEVENTH_ROUND_MUTATIONS)
                                               + len(EIGHTH_ROUND_MUTATIONS)
-                                              + len(TENTH_ROUND_MUTATIONS)}, text
+                                              + len(TENTH_ROUND_MUTATIONS)
+                                              + len(ELEVENTH_ROUND_MUTATIONS)}, text
     named = sum(v[1] for v in result.named.values())
     assert named >= 20, text
 
