@@ -215,11 +215,16 @@ def search_dir(tmp_path, monkeypatch, capsys) -> Path:
 def test_search_resume_refuses_options_it_would_ignore(search_dir, capsys, extra):
     """``search --resume s --data other.csv``: before, every option but the resume's own
     was dropped in silence (exit 0, the old data searched). Now it is refused by name,
-    as ``train --resume`` refuses, and nothing runs."""
+    as ``train --resume`` refuses, and nothing runs; --data only where it names the
+    search's own rows moved elsewhere (round 17), so other rows are refused."""
+    _csv(search_dir.parent / "other.csv", seed=1)
     before = (search_dir / "trials.jsonl").read_bytes()
     code, _, err = cli(capsys, "search", "--resume", "s", "--jobs", "1", *extra)
     assert code == 2 and "Traceback" not in err, err
-    assert f"{extra[0]} cannot be changed" in err and "--jobs" in err
+    if extra[0] == "--data":
+        assert "holds other rows" in err
+    else:
+        assert f"{extra[0]} cannot be changed" in err and "--jobs" in err
     assert (search_dir / "trials.jsonl").read_bytes() == before
 
 
