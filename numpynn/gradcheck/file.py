@@ -2698,8 +2698,7 @@ def _name_dscores(report: GradCheckReport, target: Any, X: np.ndarray, y: np.nda
                 "its [:, None] broadcast across the classes), where the softmax's gradient "
                 "is N x C, one entry per example and class: dscores = probs.copy(); "
                 "dscores[range(N), y] -= 1; dscores /= N")
-        report.rows = [dataclasses.replace(r, kind="N x C", kind_text=text)
-                       if r in failed else r for r in report.rows]
+        _name_kind(report, failed, "N x C", text)
         return
     y2 = np.where(y == MODEL_C - 1, 0, y)  # labels without the last class
     diff2 = off(y2)
@@ -2711,8 +2710,7 @@ def _name_dscores(report: GradCheckReport, target: Any, X: np.ndarray, y: np.nda
                 "alone), where the softmax's gradient is N x C, probs[i, j] at every other "
                 "class j too: dscores = probs.copy(); dscores[range(N), y] -= 1; "
                 "dscores /= N")
-        report.rows = [dataclasses.replace(r, kind="N x C", kind_text=text)
-                       if r in failed else r for r in report.rows]
+        _name_kind(report, failed, "N x C", text)
         return
     rows = np.unique(y[y < N])  # dscores[y] -= 1: whole rows, numbered by the labels
     if len(rows) and np.allclose(diff, (np.bincount(y, minlength=MODEL_C) - len(rows)) / N,
@@ -2763,7 +2761,12 @@ def _name_dscores(report: GradCheckReport, target: Any, X: np.ndarray, y: np.nda
 
 def _correct_class(report: GradCheckReport, failed: Sequence[Any], text: str) -> None:
     """Name the ``failed`` rows of ``report`` as the correct class's mistake, ``text``."""
-    report.rows = [dataclasses.replace(r, kind="correct class", kind_text=text)
+    _name_kind(report, failed, "correct class", text)
+
+
+def _name_kind(report: GradCheckReport, failed: Sequence[Any], kind: str, text: str) -> None:
+    """Name the ``failed`` rows of ``report`` as the bug ``kind``, said by ``text``."""
+    report.rows = [dataclasses.replace(r, kind=kind, kind_text=text)
                    if r in failed else r for r in report.rows]
 
 

@@ -103,8 +103,9 @@ def _shut(executor: Any) -> None:
     suite: a hung search)."""
     try:
         if executor is not None:
-            manager = getattr(executor, "_executor_manager_thread", None)  # (shutdown
-            executor.shutdown(wait=False, kill_workers=True)  # forgets it)
+            # taken before the shutdown, which forgets it
+            manager = getattr(executor, "_executor_manager_thread", None)
+            executor.shutdown(wait=False, kill_workers=True)
             if manager is not None and manager is not threading.current_thread():
                 manager.join(SHUT_WAIT)
     except Exception:  # pragma: no cover - best effort on the way out of an interrupt

@@ -200,9 +200,10 @@ class Regression(Task):
         held = [getattr(splits, name, None) for name in ("X_val", "X_test")]
         held = [X for X in held if X is not None and X.shape[0]]
         seen = getattr(splits, "X_train", None)
-        far = far_columns(seen, np.concatenate(held)) if held and seen is not None else []
+        rows_held = np.concatenate(held) if held and seen is not None else None
+        far = far_columns(seen, rows_held) if rows_held is not None else []
         if far:
-            reach = np.abs(np.concatenate(held)[:, far]).max()
+            reach = np.abs(rows_held[:, far]).max()
             causes.insert(0, f"held-out rows far outside the training rows: feature column"
                           f"{'s' if len(far) > 1 else ''} {', '.join(map(str, far[:5]))} "
                           f"{'reach' if len(far) > 1 else 'reaches'} {reach:.3g} in the "
